@@ -1,0 +1,217 @@
+// Package textproc holds the small text tools shared by retrieval and the
+// offline reasoning engine: a word tokenizer with stop words and light
+// stemming, a sentence splitter and term-vector similarity.
+package textproc
+
+import (
+	"math"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Words splits text into lower-case words (letters, digits, and inner '_' or
+// '.' as in "sync.Mutex"), keeping stop words and original forms.
+func Words(text string) []string {
+	var words []string
+	start := -1
+	flush := func(end int) {
+		if start >= 0 {
+			w := strings.Trim(text[start:end], "._")
+			if w != "" {
+				words = append(words, strings.ToLower(w))
+			}
+			start = -1
+		}
+	}
+	for i, r := range text {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) || ((r == '_' || r == '.') && start >= 0 && i+1 < len(text) && isWordByte(text[i+1])) {
+			if start < 0 {
+				start = i
+			}
+			continue
+		}
+		flush(i)
+	}
+	flush(len(text))
+	return words
+}
+
+func isWordByte(b byte) bool {
+	return b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9' || b >= utf8.RuneSelf
+}
+
+// Tokenize returns the index terms of text: lower-case words without stop
+// words, lightly stemmed. Retrieval and similarity use the same terms.
+func Tokenize(text string) []string {
+	words := Words(text)
+	terms := words[:0]
+	for _, w := range words {
+		if IsStopWord(w) {
+			continue
+		}
+		terms = append(terms, Stem(w))
+	}
+	return terms
+}
+
+// Stem strips common English inflections ("channels" → "channel",
+// "guaranteed" → "guarante"). It is deliberately light: the same function is
+// used on both sides of every comparison.
+func Stem(w string) string {
+	if len(w) <= 3 || strings.ContainsAny(w, "._0123456789") {
+		return w
+	}
+	for _, suf := range []string{"ations", "ation", "ingly", "ings", "ing", "edly", "ies", "ied", "ed", "es", "ly", "s"} {
+		if strings.HasSuffix(w, suf) && len(w)-len(suf) >= 3 {
+			base := w[:len(w)-len(suf)]
+			switch suf {
+			case "ies", "ied":
+				return base + "y"
+			case "es":
+				// "caches" → "cach", "goroutines" → "goroutin": keep the e-less
+				// base so that "goroutine" (→ "goroutin" below) meets it.
+				return base
+			case "s":
+				if strings.HasSuffix(base, "s") || strings.HasSuffix(base, "u") || strings.HasSuffix(base, "i") {
+					return w // "class", "status", "analysis"
+				}
+				return strings.TrimSuffix(base, "e")
+			}
+			return base
+		}
+	}
+	return strings.TrimSuffix(w, "e")
+}
+
+var stopWords = func() map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(`a about above after again against all am an and any are as at be because been
+before being below between both but by can could did do does doing down during each few for from further had has
+have having he her here hers herself him himself his how i if in into is it its itself just me more most my myself
+no nor not now of off on once only or other our ours ourselves out over own same she should so some such than that
+the their theirs them themselves then there these they this those through to too under until up very was we were
+what when where which while who whom why will with would you your yours yourself yourselves also may might must
+shall us use used using via per e.g i.e etc let lets see`) {
+		m[w] = true
+	}
+	return m
+}()
+
+// IsStopWord reports whether w (lower case) carries no topic.
+func IsStopWord(w string) bool { return stopWords[w] }
+
+// Sentences splits text into sentences. A sentence ends at '.', '!' or '?'
+// followed by white space and an upper-case letter, digit or quote, or at a
+// blank line; abbreviations such as "e.g." and identifiers such as
+// "sync.Mutex" do not end a sentence.
+func Sentences(text string) []string {
+	var out []string
+	emit := func(s string) {
+		s = strings.Join(strings.Fields(s), " ")
+		if s != "" {
+			out = append(out, s)
+		}
+	}
+	start := 0
+	for i := 0; i < len(text); i++ {
+		c := text[i]
+		if c == '\n' && i+1 < len(text) && strings.TrimLeft(text[i+1:min(len(text), i+8)], " \t") != "" && blankLineAt(text, i) {
+			emit(text[start:i])
+			start = i + 1
+			continue
+		}
+		if c != '.' && c != '!' && c != '?' {
+			continue
+		}
+		j := i + 1
+		if j < len(text) && (text[j] == ')' || text[j] == '"' || text[j] == '\'') {
+			j++
+		}
+		if j >= len(text) || !unicode.IsSpace(rune(text[j])) {
+			continue
+		}
+		k := j
+		for k < len(text) && unicode.IsSpace(rune(text[k])) {
+			k++
+		}
+		if k < len(text) {
+			r, _ := utf8.DecodeRuneInString(text[k:])
+			if !(unicode.IsUpper(r) || unicode.IsDigit(r) || r == '"' || r == '(' || r == '`') {
+				continue
+			}
+		}
+		if c == '.' && isAbbreviation(text[start:i]) {
+			continue
+		}
+		emit(text[start:j])
+		start = j
+	}
+	emit(text[start:])
+	return out
+}
+
+func blankLineAt(text string, i int) bool {
+	for j := i + 1; j < len(text); j++ {
+		switch text[j] {
+		case ' ', '\t', '\r':
+			continue
+		case '\n':
+			return true
+		default:
+			return false
+		}
+	}
+	return false
+}
+
+func isAbbreviation(before string) bool {
+	fields := strings.Fields(before)
+	if len(fields) == 0 {
+		return false
+	}
+	last := strings.ToLower(fields[len(fields)-1])
+	switch last {
+	case "e.g", "i.e", "etc", "vs", "cf", "mr", "dr", "fig", "no", "approx":
+		return true
+	}
+	return len(last) == 1 && unicode.IsLetter(rune(last[0]))
+}
+
+// Vector is a sparse term-frequency vector.
+type Vector map[string]float64
+
+// TermVector counts the terms of text.
+func TermVector(text string) Vector {
+	v := Vector{}
+	for _, t := range Tokenize(text) {
+		v[t]++
+	}
+	return v
+}
+
+// Cosine is the cosine similarity of a and b (0 when either is empty).
+func Cosine(a, b Vector) float64 {
+	if len(a) == 0 || len(b) == 0 {
+		return 0
+	}
+	if len(b) < len(a) {
+		a, b = b, a
+	}
+	var dot float64
+	for t, x := range a {
+		dot += x * b[t]
+	}
+	if dot == 0 {
+		return 0
+	}
+	return dot / (a.norm() * b.norm())
+}
+
+func (v Vector) norm() float64 {
+	var s float64
+	for _, x := range v {
+		s += x * x
+	}
+	return math.Sqrt(s)
+}
