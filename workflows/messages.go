@@ -177,3 +177,38 @@ type Progress struct {
 	Seq   int64  `json:"seq"`
 	Error string `json:"error,omitempty"`
 }
+
+// IngestWorkflowType is the workflow type name of a corpus ingestion. It runs
+// on TaskQueueWorkflow; its activities run on the search pool.
+const IngestWorkflowType = "IngestWorkflow"
+
+// IngestInput starts an ingestion of a folder into a named corpus.
+//
+//	temporal workflow start --task-queue research-workflow --type IngestWorkflow \
+//	  --input '{"corpus":"notes","path":"/srv/notes"}'
+type IngestInput struct {
+	Corpus string `json:"corpus"`
+	// Path is a folder (or a single file) readable by the search workers.
+	Path  string `json:"path"`
+	Owner string `json:"owner,omitempty"`
+}
+
+// SkippedFile is a file that ingestion could not use, with the reason.
+type SkippedFile struct {
+	Path   string `json:"path"`
+	Reason string `json:"reason"`
+}
+
+// IngestResult summarizes an ingestion. The same result is the answer of the
+// ProgressQuery on an IngestWorkflow while it runs (Done false).
+type IngestResult struct {
+	Corpus string `json:"corpus"`
+	// Files counts supported files seen so far; Unchanged of them were
+	// already in memory with the same content and cost nothing.
+	Files     int           `json:"files"`
+	Unchanged int           `json:"unchanged"`
+	Chunks    int           `json:"chunks"` // chunks written
+	Skipped   []SkippedFile `json:"skipped,omitempty"`
+	Duration  time.Duration `json:"duration"`
+	Done      bool          `json:"done"`
+}
