@@ -76,6 +76,9 @@ type Source struct {
 	SourceID string `json:"sourceId"`
 	Title    string `json:"title"`
 	Location string `json:"location"`
+	// ChunkIDs are the chunks of this source that findings came from, so that
+	// readers can open the exact passages (by reference: texts stay in memory).
+	ChunkIDs []string `json:"chunkIds,omitempty"`
 }
 
 // SectionInput is what the writer gets for one sub-question: its findings,
