@@ -1,0 +1,100 @@
+// Package config reads Researchflow's settings from the environment into
+// one struct that main functions pass down explicitly. Temporal's own client
+// variables (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_TLS_*,
+// TEMPORAL_API_KEY, TEMPORAL_PROFILE) are read by the SDK's envconfig
+// package, so the same binaries point at any cluster the Temporal CLI can.
+package config
+
+import (
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+)
+
+// Config holds the application settings. Defaults work on a laptop with
+// nothing installed.
+type Config struct {
+	// DataDir holds the embedded Temporal database, the embedded memory, the
+	// reports and uploads (RESEARCHFLOW_DATA_DIR, default ./.researchflow).
+	DataDir string
+	// TemporalAddress is the cluster to use (TEMPORAL_ADDRESS). Empty means
+	// embedded: the dev stack starts its own server.
+	TemporalAddress string
+	// Namespace (TEMPORAL_NAMESPACE, default "default").
+	Namespace string
+	// EmbeddedFrontendPort and EmbeddedUIPort are the ports of the embedded
+	// server (RESEARCHFLOW_TEMPORAL_PORT, default 7233;
+	// RESEARCHFLOW_UI_PORT, default 8233; 0 disables the Web UI).
+	EmbeddedFrontendPort int
+	EmbeddedUIPort       int
+	// GoRoot is where the default corpus comes from (RESEARCHFLOW_GOROOT,
+	// default `go env GOROOT`).
+	GoRoot string
+	// WebhookURL receives finished reports (RESEARCHFLOW_WEBHOOK_URL).
+	WebhookURL string
+	// InferenceConcurrency and SearchConcurrency size the pools per worker
+	// (RESEARCHFLOW_INFERENCE_CONCURRENCY, default 4;
+	// RESEARCHFLOW_SEARCH_CONCURRENCY, default 8).
+	InferenceConcurrency int
+	SearchConcurrency    int
+	// LogLevel is debug, info, warn or error (RESEARCHFLOW_LOG_LEVEL, default info).
+	LogLevel slog.Level
+}
+
+// Lookup reads one environment variable (os.LookupEnv in production, a map
+// in tests).
+type Lookup func(string) (string, bool)
+
+// FromEnv reads the configuration from the process environment.
+func FromEnv() (Config, error) { return Load(os.LookupEnv) }
+
+// Load reads the configuration through lookup.
+func Load(lookup Lookup) (Config, error) {
+	get := func(k, def string) string {
+		if v, ok := lookup(k); ok && strings.TrimSpace(v) != "" {
+			return strings.TrimSpace(v)
+		}
+		return def
+	}
+	c := Config{
+		DataDir:         get("RESEARCHFLOW_DATA_DIR", ".researchflow"),
+		TemporalAddress: get("TEMPORAL_ADDRESS", ""),
+		Namespace:       get("TEMPORAL_NAMESPACE", "default"),
+		GoRoot:          get("RESEARCHFLOW_GOROOT", ""),
+		WebhookURL:      get("RESEARCHFLOW_WEBHOOK_URL", ""),
+	}
+	var err error
+	ints := []struct {
+		key string
+		def int
+		dst *int
+	}{
+		{"RESEARCHFLOW_TEMPORAL_PORT", 7233, &c.EmbeddedFrontendPort},
+		{"RESEARCHFLOW_UI_PORT", 8233, &c.EmbeddedUIPort},
+		{"RESEARCHFLOW_INFERENCE_CONCURRENCY", 4, &c.InferenceConcurrency},
+		{"RESEARCHFLOW_SEARCH_CONCURRENCY", 8, &c.SearchConcurrency},
+	}
+	for _, i := range ints {
+		if *i.dst, err = strconv.Atoi(get(i.key, strconv.Itoa(i.def))); err != nil || *i.dst < 0 {
+			return c, fmt.Errorf("%s must be a non-negative whole number, not %q", i.key, get(i.key, ""))
+		}
+	}
+	if err := c.LogLevel.UnmarshalText([]byte(get("RESEARCHFLOW_LOG_LEVEL", "info"))); err != nil {
+		return c, fmt.Errorf("RESEARCHFLOW_LOG_LEVEL: %w", err)
+	}
+	if c.DataDir, err = filepath.Abs(c.DataDir); err != nil {
+		return c, fmt.Errorf("RESEARCHFLOW_DATA_DIR: %w", err)
+	}
+	return c, nil
+}
+
+// Embedded reports whether the process must run its own Temporal server.
+func (c Config) Embedded() bool { return c.TemporalAddress == "" }
+
+// Paths under the data dir.
+func (c Config) TemporalDB() string { return filepath.Join(c.DataDir, "temporal.db") }
+func (c Config) MemoryDir() string  { return filepath.Join(c.DataDir, "memory") }
+func (c Config) ReportDir() string  { return filepath.Join(c.DataDir, "reports") }

@@ -1,0 +1,248 @@
+package corpus
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/researchflow/researchflow/internal/memory"
+)
+
+// Document is a source file turned into plain text.
+type Document struct {
+	// SourceID is memory.SourceID(corpus, Location).
+	SourceID string `json:"sourceId"`
+	// Title is a human title: the document's own title, else its file name.
+	Title string `json:"title"`
+	// Location is where a reader finds the source: an absolute file path.
+	Location string `json:"location"`
+	// Text is the extracted text: paragraphs separated by blank lines,
+	// preformatted blocks line by line, markup removed.
+	Text string `json:"text"`
+	// DocHash is memory.Hash of the raw file (of the doc comment for Go
+	// package documentation); ingestion uses it to skip unchanged documents.
+	DocHash string `json:"docHash"`
+	// Sections lists the headings in order of appearance.
+	Sections []Section `json:"sections,omitempty"`
+}
+
+// Section is a heading of a document.
+type Section struct {
+	Heading string `json:"heading"`
+	// Start is the byte offset in Document.Text where the section (its
+	// heading text) begins.
+	Start int `json:"start"`
+}
+
+// SectionAt returns the heading in effect at byte offset off of Text, or ""
+// before the first heading.
+func (d Document) SectionAt(off int) string {
+	heading := ""
+	for _, s := range d.Sections {
+		if s.Start > off {
+			break
+		}
+		heading = s.Heading
+	}
+	return heading
+}
+
+// ErrUnsupported is returned (wrapped) by LoadFile for a file type it cannot
+// read; callers report such files as skipped.
+var ErrUnsupported = errors.New("unsupported file type")
+
+// Supported reports whether LoadFile reads files with the name's extension.
+func Supported(name string) bool {
+	switch strings.ToLower(filepath.Ext(name)) {
+	case ".md", ".markdown", ".txt", ".html", ".htm", ".pdf":
+		return true
+	}
+	return false
+}
+
+// LoadFile reads the file at path as a document of the named corpus. The
+// type follows the extension (case-insensitive): .md and .markdown, .txt,
+// .html and .htm, .pdf. Other extensions give an error wrapping
+// ErrUnsupported. Errors name the file.
+func LoadFile(corpusName, path string) (Document, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return Document{}, fmt.Errorf("load %s: %w", path, err)
+	}
+	ext := strings.ToLower(filepath.Ext(abs))
+	if !Supported(abs) {
+		return Document{}, fmt.Errorf("load %s: %w %q", path, ErrUnsupported, ext)
+	}
+	raw, err := os.ReadFile(abs)
+	if err != nil {
+		return Document{}, fmt.Errorf("load %s: %w", path, err)
+	}
+	var doc Document
+	switch ext {
+	case ".md", ".markdown":
+		doc = parseMarkdown(toText(raw))
+	case ".txt":
+		doc = parsePlain(toText(raw))
+	case ".html", ".htm":
+		doc, err = parseHTML(raw)
+	case ".pdf":
+		doc, err = parsePDF(raw)
+	}
+	if err != nil {
+		return Document{}, fmt.Errorf("load %s: %w", path, err)
+	}
+	if doc.Title == "" {
+		doc.Title = strings.TrimSuffix(filepath.Base(abs), filepath.Ext(abs))
+	}
+	doc.Location = abs
+	doc.SourceID = memory.SourceID(corpusName, abs)
+	doc.DocHash = memory.Hash(string(raw))
+	return doc, nil
+}
+
+// toText makes raw file bytes valid UTF-8 text with "\n" line ends.
+func toText(raw []byte) string {
+	s := string(raw)
+	s = strings.TrimPrefix(s, "\uFEFF")
+	if !utf8.ValidString(s) {
+		s = strings.ToValidUTF8(s, "\uFFFD")
+	}
+	s = strings.ReplaceAll(s, "\r\n", "\n")
+	return strings.ReplaceAll(s, "\r", "\n")
+}
+
+// parsePlain keeps the text as it is; the title is the first non-empty line
+// when it is short enough to be one.
+func parsePlain(text string) Document {
+	doc := Document{Text: text}
+	for line := range strings.Lines(text) {
+		line = strings.TrimSpace(line)
+		if line == "" {
+			continue
+		}
+		if utf8.RuneCountInString(line) <= maxTitleRunes {
+			doc.Title = line
+		}
+		break
+	}
+	return doc
+}
+
+// maxTitleRunes is the longest first line of a text file taken as its title.
+const maxTitleRunes = 100
+
+// textBuilder assembles extracted text: it collapses white space in running
+// text, writes requested line and paragraph breaks only between content, and
+// records section starts.
+type textBuilder struct {
+	buf      []byte
+	breaks   int  // newlines owed before the next content (0, 1 or 2)
+	space    bool // a space is owed before the next running text
+	sections []Section
+}
+
+// brk asks for n newlines (1: line break, 2: paragraph break) before the
+// next content.
+func (t *textBuilder) brk(n int) {
+	t.breaks = max(t.breaks, n)
+	t.space = false
+}
+
+// flush writes what is owed before new content.
+func (t *textBuilder) flush() {
+	if t.breaks > 0 {
+		t.buf = bytes.TrimRight(t.buf, " \t\n")
+	}
+	if len(t.buf) == 0 {
+		t.breaks, t.space = 0, false
+		return
+	}
+	if t.breaks > 0 {
+		t.buf = append(t.buf, "\n\n"[:t.breaks]...)
+	} else if t.space {
+		t.buf = append(t.buf, ' ')
+	}
+	t.breaks, t.space = 0, false
+}
+
+// inline writes running text with white space collapsed.
+func (t *textBuilder) inline(s string) {
+	if s == "" {
+		return
+	}
+	lead := isSpaceByte(s[0])
+	trail := isSpaceByte(s[len(s)-1])
+	fields := strings.Fields(s)
+	if len(fields) == 0 {
+		if len(t.buf) > 0 && t.breaks == 0 {
+			t.space = true
+		}
+		return
+	}
+	if lead && t.breaks == 0 {
+		t.space = true
+	}
+	t.flush()
+	for i, f := range fields {
+		if i > 0 {
+			t.buf = append(t.buf, ' ')
+		}
+		t.buf = append(t.buf, f...)
+	}
+	t.space = trail
+}
+
+// raw writes s as it is (preformatted text), after what is owed.
+func (t *textBuilder) raw(s string) {
+	if s == "" {
+		return
+	}
+	if t.breaks > 0 || len(t.buf) == 0 {
+		s = strings.TrimLeft(s, "\n")
+		if strings.TrimSpace(s) == "" {
+			return
+		}
+	}
+	t.flush()
+	t.buf = append(t.buf, s...)
+}
+
+// line writes s as one preformatted line (trailing white space dropped); an
+// empty line asks for a paragraph break.
+func (t *textBuilder) line(s string) {
+	s = strings.TrimRight(s, " \t")
+	if strings.TrimSpace(s) == "" {
+		t.brk(2)
+		return
+	}
+	t.brk(1)
+	t.flush()
+	t.buf = append(t.buf, s...)
+	t.brk(1)
+}
+
+// heading writes a heading as its own paragraph and starts a section.
+func (t *textBuilder) heading(h string) {
+	h = strings.Join(strings.Fields(h), " ")
+	if h == "" {
+		return
+	}
+	t.brk(2)
+	t.flush()
+	t.sections = append(t.sections, Section{Heading: h, Start: len(t.buf)})
+	t.buf = append(t.buf, h...)
+	t.brk(2)
+}
+
+func (t *textBuilder) document() Document {
+	text := strings.TrimRight(string(t.buf), " \t\n")
+	return Document{Text: text, Sections: t.sections}
+}
+
+func isSpaceByte(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'
+}

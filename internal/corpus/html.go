@@ -1,0 +1,188 @@
+package corpus
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
+)
+
+// parseHTML extracts the readable text of an HTML page: scripts, styles,
+// navigation and the head are dropped, block elements become paragraphs,
+// <pre> keeps its lines and h1–h4 start sections. The title is the <title>,
+// else the Title of a Go-doc JSON comment (<!--{ "Title": ... }-->), else the
+// first h1 or h2.
+func parseHTML(raw []byte) (Document, error) {
+	root, err := html.Parse(bytes.NewReader(raw))
+	if err != nil {
+		return Document{}, fmt.Errorf("parse html: %w", err)
+	}
+	x := htmlExtractor{}
+	x.walk(root)
+	doc := x.t.document()
+	switch {
+	case x.title != "":
+		doc.Title = x.title
+	case x.metaTitle != "":
+		doc.Title = x.metaTitle
+	default:
+		doc.Title = x.firstHeading
+	}
+	return doc, nil
+}
+
+type htmlExtractor struct {
+	t            textBuilder
+	pre          int // depth of <pre> elements
+	title        string
+	metaTitle    string
+	firstHeading string
+}
+
+func (x *htmlExtractor) walk(n *html.Node) {
+	switch n.Type {
+	case html.CommentNode:
+		if x.metaTitle == "" {
+			x.metaTitle = goDocMetaTitle(n.Data)
+		}
+		return
+	case html.TextNode:
+		if x.pre > 0 {
+			x.preText(n.Data)
+		} else {
+			x.t.inline(n.Data)
+		}
+		return
+	case html.ElementNode:
+		x.element(n)
+		return
+	}
+	x.children(n)
+}
+
+func (x *htmlExtractor) children(n *html.Node) {
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		x.walk(c)
+	}
+}
+
+func (x *htmlExtractor) element(n *html.Node) {
+	switch n.DataAtom {
+	case atom.Head:
+		// Only the title matters in the head; comments there may carry metadata.
+		for c := range n.Descendants() {
+			if c.Type == html.ElementNode && c.DataAtom == atom.Title && x.title == "" {
+				x.title = collapse(textOf(c))
+			}
+			if c.Type == html.CommentNode && x.metaTitle == "" {
+				x.metaTitle = goDocMetaTitle(c.Data)
+			}
+		}
+		return
+	case atom.Title:
+		if x.title == "" {
+			x.title = collapse(textOf(n))
+		}
+		return
+	case atom.Script, atom.Style, atom.Nav, atom.Noscript, atom.Template, atom.Svg,
+		atom.Iframe, atom.Button, atom.Select, atom.Object, atom.Canvas:
+		return
+	case atom.H1, atom.H2, atom.H3, atom.H4:
+		h := collapse(textOf(n))
+		if x.firstHeading == "" && (n.DataAtom == atom.H1 || n.DataAtom == atom.H2) {
+			x.firstHeading = h
+		}
+		x.t.heading(h)
+		return
+	case atom.Pre:
+		x.t.brk(2)
+		x.pre++
+		x.children(n)
+		x.pre--
+		x.t.brk(2)
+		return
+	case atom.Br:
+		if x.pre > 0 {
+			x.preText("\n")
+		} else {
+			x.t.brk(1)
+		}
+		return
+	case atom.Td, atom.Th:
+		x.t.inline(" ")
+		x.children(n)
+		x.t.inline(" ")
+		return
+	case atom.Img:
+		for _, a := range n.Attr {
+			if a.Key == "alt" && strings.TrimSpace(a.Val) != "" {
+				x.t.inline(" " + a.Val + " ")
+			}
+		}
+		return
+	}
+	if b := blockBreak(n.DataAtom); b > 0 {
+		x.t.brk(b)
+		x.children(n)
+		x.t.brk(b)
+		return
+	}
+	x.children(n)
+}
+
+// preText writes preformatted text as it is.
+func (x *htmlExtractor) preText(s string) { x.t.raw(s) }
+
+// blockBreak is the break an element puts around itself: 2 for blocks that
+// read as paragraphs, 1 for list items, rows and definitions, 0 for inline.
+func blockBreak(a atom.Atom) int {
+	switch a {
+	case atom.P, atom.Div, atom.H5, atom.H6, atom.Table, atom.Blockquote, atom.Ul,
+		atom.Ol, atom.Dl, atom.Section, atom.Article, atom.Main, atom.Aside,
+		atom.Figure, atom.Figcaption, atom.Header, atom.Footer, atom.Hr, atom.Address,
+		atom.Details, atom.Summary, atom.Caption, atom.Form, atom.Fieldset:
+		return 2
+	case atom.Li, atom.Tr, atom.Dt, atom.Dd:
+		return 1
+	}
+	return 0
+}
+
+// goDocMetaTitle reads the Title of the JSON comment that starts the HTML
+// pages of the Go distribution (<!--{ "Title": "The Go Memory Model" }-->).
+func goDocMetaTitle(comment string) string {
+	c := strings.TrimSpace(comment)
+	if !strings.HasPrefix(c, "{") {
+		return ""
+	}
+	var meta struct{ Title string }
+	if err := json.Unmarshal([]byte(c), &meta); err != nil {
+		return ""
+	}
+	return collapse(meta.Title)
+}
+
+// textOf is the text content of n, scripts and styles left out.
+func textOf(n *html.Node) string {
+	var b strings.Builder
+	for c := range n.Descendants() {
+		if c.Type == html.TextNode && !insideNoise(c, n) {
+			b.WriteString(c.Data)
+		}
+	}
+	return b.String()
+}
+
+func insideNoise(c, top *html.Node) bool {
+	for p := c.Parent; p != nil && p != top; p = p.Parent {
+		if p.DataAtom == atom.Script || p.DataAtom == atom.Style {
+			return true
+		}
+	}
+	return false
+}
+
+func collapse(s string) string { return strings.Join(strings.Fields(s), " ") }

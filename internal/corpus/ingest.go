@@ -1,0 +1,243 @@
+package corpus
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/researchflow/researchflow/internal/memory"
+)
+
+// Writer is what ingestion needs of a memory.Store.
+type Writer interface {
+	Upsert(ctx context.Context, chunks []memory.Chunk) error
+	Delete(ctx context.Context, f memory.Filter) error
+	Count(ctx context.Context, f memory.Filter) (int, error)
+}
+
+// DefaultBatchSize is how many chunks go to the store in one Upsert.
+const DefaultBatchSize = 256
+
+// MaxReportedSkips bounds IngestStats.Skipped so that the stats stay a small
+// Temporal payload; SkippedTotal counts them all.
+const MaxReportedSkips = 100
+
+// Ingester writes documents into memory, one document at a time, skipping
+// documents whose chunks are already there.
+type Ingester struct {
+	Store Writer
+	Split SplitOptions
+	// BatchSize is the most chunks per Upsert (default DefaultBatchSize).
+	BatchSize int
+	// Logger defaults to slog.Default().
+	Logger *slog.Logger
+	// Now stamps IngestedAt; it defaults to time.Now.
+	Now func() time.Time
+}
+
+// IngestRequest says what to ingest: the folder or file at Path, or the Go
+// documentation (GoDocs) of the installation at GoRoot (default: GoRoot()).
+type IngestRequest struct {
+	// Corpus names the corpus; with GoDocs it defaults to GoDocsCorpus.
+	Corpus string `json:"corpus"`
+	Path   string `json:"path,omitempty"`
+	GoDocs bool   `json:"goDocs,omitempty"`
+	GoRoot string `json:"goRoot,omitempty"`
+	// After resumes after this source (a file path, sorted order): sources
+	// whose path is <= After are not looked at. Empty starts at the beginning.
+	After string `json:"after,omitempty"`
+	// MaxFiles bounds the sources handled by one call (0 = all); Done in the
+	// stats says whether any are left.
+	MaxFiles int `json:"maxFiles,omitempty"`
+}
+
+// IngestProgress is reported after each source.
+type IngestProgress struct {
+	// Total is the number of sources after the resume cursor.
+	Total     int `json:"total"`
+	Files     int `json:"files"`
+	Unchanged int `json:"unchanged"`
+	Chunks    int `json:"chunks"`
+	Skipped   int `json:"skipped"`
+	// Cursor is the last source handled: pass it as After to resume.
+	Cursor string `json:"cursor"`
+}
+
+// IngestStats summarizes an ingestion.
+type IngestStats struct {
+	// Files counts the sources looked at (after the cursor); Unchanged of
+	// them were already in memory with the same content and cost nothing.
+	Files     int `json:"files"`
+	Unchanged int `json:"unchanged"`
+	// Chunks counts the chunks written.
+	Chunks int `json:"chunks"`
+	// Skipped lists (up to MaxReportedSkips) files that could not be used.
+	Skipped      []Skipped `json:"skipped,omitempty"`
+	SkippedTotal int       `json:"skippedTotal"`
+	// Cursor is the last source handled; Done is true when none is left.
+	Cursor   string        `json:"cursor,omitempty"`
+	Done     bool          `json:"done"`
+	Duration time.Duration `json:"duration"`
+}
+
+func (s *IngestStats) skip(path, reason string) {
+	s.SkippedTotal++
+	if len(s.Skipped) < MaxReportedSkips {
+		s.Skipped = append(s.Skipped, Skipped{Path: path, Reason: reason})
+	}
+}
+
+// Ingest brings the request's documents into memory. For each source in
+// sorted order after req.After: a document whose chunks are all in memory
+// with the same DocHash is left alone; otherwise the chunks of its older
+// version are deleted and the new ones upserted in batches. A file that
+// cannot be read is recorded in Skipped and the rest go on. progress (may be
+// nil) is called after each source, so that an activity can heartbeat the
+// cursor. A store error stops the run; the stats returned with it hold the
+// cursor of the last source done. When ctx ends, Ingest stops promptly with
+// ctx.Err().
+func (in *Ingester) Ingest(ctx context.Context, req IngestRequest, progress func(IngestProgress)) (stats IngestStats, err error) {
+	began := time.Now()
+	defer func() { stats.Duration = time.Since(began) }()
+	if in.Store == nil {
+		return stats, errors.New("ingest: no store")
+	}
+	log := in.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	now := time.Now
+	if in.Now != nil {
+		now = in.Now
+	}
+	corpus := req.Corpus
+	if corpus == "" && req.GoDocs {
+		corpus = GoDocsCorpus
+	}
+	if corpus == "" {
+		return stats, errors.New("ingest: no corpus named")
+	}
+
+	srcs, skips, err := in.sources(ctx, req, corpus)
+	if err != nil {
+		return stats, err
+	}
+	for _, s := range skips {
+		if req.After == "" || s.Path > req.After {
+			stats.skip(s.Path, s.Reason)
+		}
+	}
+	if req.After != "" {
+		i := 0
+		for i < len(srcs) && srcs[i].Key <= req.After {
+			i++
+		}
+		srcs = srcs[i:]
+	}
+	stats.Cursor = req.After
+	ingestedAt := now().UTC()
+	batch := in.BatchSize
+	if batch <= 0 {
+		batch = DefaultBatchSize
+	}
+
+	for i, src := range srcs {
+		if req.MaxFiles > 0 && i == req.MaxFiles {
+			break
+		}
+		if err := ctx.Err(); err != nil {
+			return stats, err
+		}
+		stats.Files++
+		doc, err := src.load()
+		switch {
+		case err != nil:
+			log.Warn("skip source", "corpus", corpus, "path", src.Key, "err", err)
+			stats.skip(src.Key, err.Error())
+		default:
+			written, unchanged, err := in.ingestDoc(ctx, corpus, doc, ingestedAt, batch)
+			if err != nil {
+				return stats, err
+			}
+			if unchanged {
+				stats.Unchanged++
+			}
+			if written == 0 && !unchanged {
+				stats.skip(src.Key, errNoText.Error())
+			}
+			stats.Chunks += written
+		}
+		stats.Cursor = src.Key
+		if progress != nil {
+			progress(IngestProgress{Total: len(srcs), Files: stats.Files, Unchanged: stats.Unchanged,
+				Chunks: stats.Chunks, Skipped: stats.SkippedTotal, Cursor: stats.Cursor})
+		}
+	}
+	stats.Done = req.MaxFiles <= 0 || len(srcs) <= req.MaxFiles
+	log.Info("ingested", "corpus", corpus, "files", stats.Files, "unchanged", stats.Unchanged,
+		"chunks", stats.Chunks, "skipped", stats.SkippedTotal, "done", stats.Done)
+	return stats, nil
+}
+
+// ingestDoc writes one document unless memory already holds exactly its
+// chunks (same source, same DocHash, same count: a run killed halfway
+// through a document does not pass for done).
+func (in *Ingester) ingestDoc(ctx context.Context, corpus string, doc Document, at time.Time, batch int) (written int, unchanged bool, err error) {
+	chunks := Split(doc, corpus, in.Split)
+	if len(chunks) > 0 {
+		n, err := in.Store.Count(ctx, memory.Filter{Corpus: corpus, SourceID: doc.SourceID, DocHash: doc.DocHash})
+		if err != nil {
+			return 0, false, fmt.Errorf("ingest %s: count: %w", doc.Location, err)
+		}
+		if n == len(chunks) {
+			return 0, true, nil
+		}
+	}
+	if err := in.Store.Delete(ctx, memory.Filter{Corpus: corpus, SourceID: doc.SourceID}); err != nil {
+		return 0, false, fmt.Errorf("ingest %s: delete old chunks: %w", doc.Location, err)
+	}
+	for i := range chunks {
+		chunks[i].IngestedAt = at
+	}
+	for start := 0; start < len(chunks); start += batch {
+		if err := ctx.Err(); err != nil {
+			return written, false, err
+		}
+		end := min(start+batch, len(chunks))
+		if err := in.Store.Upsert(ctx, chunks[start:end]); err != nil {
+			return written, false, fmt.Errorf("ingest %s: upsert: %w", doc.Location, err)
+		}
+		written += end - start
+	}
+	return written, false, nil
+}
+
+// sources lists what the request names, sorted by key.
+func (in *Ingester) sources(ctx context.Context, req IngestRequest, corpus string) ([]source, []Skipped, error) {
+	switch {
+	case req.GoDocs && req.Path != "":
+		return nil, nil, errors.New("ingest: give Path or GoDocs, not both")
+	case req.GoDocs:
+		root := req.GoRoot
+		if root == "" {
+			var err error
+			if root, err = GoRoot(); err != nil {
+				return nil, nil, fmt.Errorf("ingest go docs: %w", err)
+			}
+		}
+		return goDocSources(ctx, root, corpus)
+	case req.Path != "":
+		files, skipped, err := Walk(ctx, req.Path)
+		if err != nil {
+			return nil, nil, fmt.Errorf("ingest: %w", err)
+		}
+		srcs := make([]source, len(files))
+		for i, f := range files {
+			srcs[i] = source{Key: f, load: func() (Document, error) { return LoadFile(corpus, f) }}
+		}
+		return srcs, skipped, nil
+	}
+	return nil, nil, errors.New("ingest: no Path and no GoDocs")
+}

@@ -1,0 +1,305 @@
+package corpus
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/researchflow/researchflow/internal/memory"
+)
+
+// fakeStore is an in-memory Writer that counts calls.
+type fakeStore struct {
+	mu      sync.Mutex
+	chunks  map[string]memory.Chunk
+	upserts int
+	deletes int
+	maxSize int   // largest Upsert batch seen
+	fail    error // returned by Upsert when set
+}
+
+var _ Writer = (*fakeStore)(nil)
+
+func newFakeStore() *fakeStore { return &fakeStore{chunks: map[string]memory.Chunk{}} }
+
+func matches(c memory.Chunk, f memory.Filter) bool {
+	return (f.Corpus == "" || c.Corpus == f.Corpus) &&
+		(f.SourceID == "" || c.SourceID == f.SourceID) &&
+		(len(f.SourceIDs) == 0 || slices.Contains(f.SourceIDs, c.SourceID)) &&
+		(f.DocHash == "" || c.DocHash == f.DocHash)
+}
+
+func (s *fakeStore) Upsert(_ context.Context, chunks []memory.Chunk) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.fail != nil {
+		return s.fail
+	}
+	s.upserts++
+	s.maxSize = max(s.maxSize, len(chunks))
+	for _, c := range chunks {
+		s.chunks[c.ID] = c
+	}
+	return nil
+}
+
+func (s *fakeStore) Delete(_ context.Context, f memory.Filter) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.deletes++
+	for id, c := range s.chunks {
+		if matches(c, f) {
+			delete(s.chunks, id)
+		}
+	}
+	return nil
+}
+
+func (s *fakeStore) Count(_ context.Context, f memory.Filter) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for _, c := range s.chunks {
+		if matches(c, f) {
+			n++
+		}
+	}
+	return n, nil
+}
+
+func (s *fakeStore) count(f memory.Filter) int { n, _ := s.Count(context.Background(), f); return n }
+
+// testFolder writes three Markdown files of a few chunks each.
+func testFolder(t *testing.T) string {
+	dir := t.TempDir()
+	writeFile(t, dir, "a.md", "# Alpha\n\n"+paragraphs(4, 6))
+	writeFile(t, dir, "b.md", "# Beta\n\n"+paragraphs(3, 6))
+	writeFile(t, dir, "sub/c.txt", "Gamma\n\n"+paragraphs(2, 6))
+	return dir
+}
+
+var testNow = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+
+func newIngester(s *fakeStore) *Ingester {
+	return &Ingester{Store: s, Split: SplitOptions{Size: 600, Overlap: 100}, Now: func() time.Time { return testNow },
+		Logger: slog.New(slog.DiscardHandler)}
+}
+
+func TestIngestUnchangedAndChanged(t *testing.T) {
+	dir := testFolder(t)
+	store := newFakeStore()
+	in := newIngester(store)
+	ctx := context.Background()
+	req := IngestRequest{Corpus: "notes", Path: dir}
+
+	var progress []IngestProgress
+	stats, err := in.Ingest(ctx, req, func(p IngestProgress) { progress = append(progress, p) })
+	if err != nil {
+		t.Fatalf("first Ingest: %v", err)
+	}
+	if stats.Files != 3 || stats.Unchanged != 0 || stats.Chunks == 0 || !stats.Done || len(stats.Skipped) != 0 {
+		t.Fatalf("first Ingest stats = %+v, want 3 files written", stats)
+	}
+	if got, want := store.count(memory.Filter{Corpus: "notes"}), stats.Chunks; got != want {
+		t.Errorf("store holds %d chunks, stats say %d written", got, want)
+	}
+	for _, c := range store.chunks {
+		if !c.IngestedAt.Equal(testNow) {
+			t.Fatalf("chunk IngestedAt = %v, want %v", c.IngestedAt, testNow)
+		}
+	}
+	if len(progress) != 3 || progress[2].Cursor != filepath.Join(dir, "sub", "c.txt") || progress[0].Total != 3 {
+		t.Errorf("progress = %+v, want one report per file ending at sub/c.txt", progress)
+	}
+	if stats.Cursor != filepath.Join(dir, "sub", "c.txt") {
+		t.Errorf("Cursor = %q, want the last file", stats.Cursor)
+	}
+
+	// Second run: nothing changed, nothing written.
+	upserts, deletes, total := store.upserts, store.deletes, len(store.chunks)
+	stats, err = in.Ingest(ctx, req, nil)
+	if err != nil {
+		t.Fatalf("second Ingest: %v", err)
+	}
+	if stats.Files != 3 || stats.Unchanged != 3 || stats.Chunks != 0 {
+		t.Errorf("second Ingest stats = %+v, want 3 unchanged, 0 chunks", stats)
+	}
+	if store.upserts != upserts || store.deletes != deletes || len(store.chunks) != total {
+		t.Errorf("second Ingest wrote to the store: upserts %d→%d, deletes %d→%d", upserts, store.upserts, deletes, store.deletes)
+	}
+
+	// Change b.md: its old chunks go, new ones come, the others stay.
+	bPath := filepath.Join(dir, "b.md")
+	old, err := LoadFile("notes", bPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	aBefore := store.count(memory.Filter{SourceID: memory.SourceID("notes", filepath.Join(dir, "a.md"))})
+	writeFile(t, dir, "b.md", "# Beta, revised\n\n"+paragraphs(2, 5))
+	stats, err = in.Ingest(ctx, req, nil)
+	if err != nil {
+		t.Fatalf("third Ingest: %v", err)
+	}
+	if stats.Unchanged != 2 || stats.Chunks == 0 {
+		t.Errorf("third Ingest stats = %+v, want 2 unchanged and b.md rewritten", stats)
+	}
+	if n := store.count(memory.Filter{SourceID: old.SourceID, DocHash: old.DocHash}); n != 0 {
+		t.Errorf("%d chunks of the old b.md remain", n)
+	}
+	revised, _ := LoadFile("notes", bPath)
+	if got, want := store.count(memory.Filter{SourceID: revised.SourceID, DocHash: revised.DocHash}), len(Split(revised, "notes", in.Split)); got != want || got != stats.Chunks {
+		t.Errorf("store holds %d chunks of the new b.md, want %d (= stats.Chunks %d)", got, want, stats.Chunks)
+	}
+	if got := store.count(memory.Filter{SourceID: memory.SourceID("notes", filepath.Join(dir, "a.md"))}); got != aBefore {
+		t.Errorf("a.md has %d chunks after b.md changed, want %d", got, aBefore)
+	}
+}
+
+func TestIngestResumeAndBatches(t *testing.T) {
+	dir := testFolder(t)
+	store := newFakeStore()
+	in := newIngester(store)
+	in.BatchSize = 2
+	aPath := filepath.Join(dir, "a.md")
+
+	stats, err := in.Ingest(context.Background(), IngestRequest{Corpus: "notes", Path: dir, After: aPath}, nil)
+	if err != nil {
+		t.Fatalf("Ingest: %v", err)
+	}
+	if stats.Files != 2 {
+		t.Errorf("Files = %d, want 2 (a.md is before the cursor)", stats.Files)
+	}
+	if n := store.count(memory.Filter{SourceID: memory.SourceID("notes", aPath)}); n != 0 {
+		t.Errorf("a.md was ingested (%d chunks) although the cursor is past it", n)
+	}
+	if n := store.count(memory.Filter{SourceID: memory.SourceID("notes", filepath.Join(dir, "b.md"))}); n == 0 {
+		t.Error("b.md was not ingested")
+	}
+	if store.maxSize > 2 {
+		t.Errorf("an Upsert carried %d chunks, more than BatchSize 2", store.maxSize)
+	}
+
+	// MaxFiles splits a run into calls that resume from the cursor.
+	store2 := newFakeStore()
+	in2 := newIngester(store2)
+	first, err := in2.Ingest(context.Background(), IngestRequest{Corpus: "notes", Path: dir, MaxFiles: 2}, nil)
+	if err != nil || first.Files != 2 || first.Done {
+		t.Fatalf("first call = %+v, %v; want 2 files, not done", first, err)
+	}
+	second, err := in2.Ingest(context.Background(), IngestRequest{Corpus: "notes", Path: dir, MaxFiles: 2, After: first.Cursor}, nil)
+	if err != nil || second.Files != 1 || !second.Done {
+		t.Fatalf("second call = %+v, %v; want 1 file, done", second, err)
+	}
+	whole, _ := newIngester(newFakeStore()).Ingest(context.Background(), IngestRequest{Corpus: "notes", Path: dir}, nil)
+	if got, want := first.Chunks+second.Chunks, whole.Chunks; got != want {
+		t.Errorf("resumed calls wrote %d chunks, one call writes %d", got, want)
+	}
+}
+
+func TestIngestBadFileAndPartialWrite(t *testing.T) {
+	dir := testFolder(t)
+	bad := writeFile(t, dir, "bad.pdf", "%PDF-1.4 truncated garbage")
+	store := newFakeStore()
+	in := newIngester(store)
+
+	stats, err := in.Ingest(context.Background(), IngestRequest{Corpus: "notes", Path: dir}, nil)
+	if err != nil {
+		t.Fatalf("Ingest: %v", err)
+	}
+	if stats.Files != 4 || stats.SkippedTotal != 1 || len(stats.Skipped) != 1 || stats.Skipped[0].Path != bad || stats.Skipped[0].Reason == "" {
+		t.Errorf("stats = %+v, want bad.pdf skipped with a reason and 4 files looked at", stats)
+	}
+	for _, name := range []string{"a.md", "b.md", "sub/c.txt"} {
+		if store.count(memory.Filter{SourceID: memory.SourceID("notes", filepath.Join(dir, name))}) == 0 {
+			t.Errorf("%s not ingested after the bad file", name)
+		}
+	}
+
+	// A run killed halfway through a document leaves some of its chunks:
+	// the next run must not take it for unchanged.
+	aID := memory.SourceID("notes", filepath.Join(dir, "a.md"))
+	var one string
+	for id, c := range store.chunks {
+		if c.SourceID == aID {
+			one = id
+			break
+		}
+	}
+	delete(store.chunks, one)
+	stats, err = in.Ingest(context.Background(), IngestRequest{Corpus: "notes", Path: dir}, nil)
+	if err != nil {
+		t.Fatalf("Ingest: %v", err)
+	}
+	if stats.Unchanged != 2 || stats.Chunks == 0 {
+		t.Errorf("stats = %+v, want a.md rewritten and the two others unchanged", stats)
+	}
+	if _, ok := store.chunks[one]; !ok {
+		t.Error("the missing chunk of a.md was not written again")
+	}
+}
+
+func TestIngestStopsOnCancelAndStoreError(t *testing.T) {
+	dir := testFolder(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	in := newIngester(newFakeStore())
+	stats, err := in.Ingest(ctx, IngestRequest{Corpus: "notes", Path: dir}, func(IngestProgress) { cancel() })
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("Ingest error = %v, want context.Canceled", err)
+	}
+	if stats.Files != 1 || stats.Cursor != filepath.Join(dir, "a.md") {
+		t.Errorf("stats = %+v, want one file done and the cursor on it", stats)
+	}
+
+	failing := newFakeStore()
+	failing.fail = errors.New("disk full")
+	stats, err = newIngester(failing).Ingest(context.Background(), IngestRequest{Corpus: "notes", Path: dir}, nil)
+	if err == nil || !strings.Contains(err.Error(), "disk full") || !strings.Contains(err.Error(), "a.md") {
+		t.Errorf("Ingest error = %v, want the store error naming a.md", err)
+	}
+	if stats.Cursor != "" {
+		t.Errorf("Cursor = %q after a failed first file, want empty", stats.Cursor)
+	}
+
+	if _, err := in.Ingest(context.Background(), IngestRequest{Corpus: "notes"}, nil); err == nil {
+		t.Error("Ingest without Path or GoDocs succeeded")
+	}
+}
+
+func TestIngestGoDocs(t *testing.T) {
+	root := goRootForTest(t)
+	store := newFakeStore()
+	in := newIngester(store)
+	in.Split = SplitOptions{}
+	stats, err := in.Ingest(context.Background(), IngestRequest{GoDocs: true, GoRoot: root}, nil)
+	if err != nil {
+		t.Fatalf("Ingest go docs: %v", err)
+	}
+	t.Logf("go docs ingest: %d files, %d chunks, %d skipped in %v", stats.Files, stats.Chunks, stats.SkippedTotal, stats.Duration)
+	if stats.Duration <= 0 {
+		t.Errorf("Duration = %v, want the time taken", stats.Duration)
+	}
+	if stats.Chunks == 0 || store.count(memory.Filter{Corpus: GoDocsCorpus}) != stats.Chunks {
+		t.Fatalf("stats = %+v, store holds %d go-docs chunks", stats, store.count(memory.Filter{Corpus: GoDocsCorpus}))
+	}
+	found := false
+	for _, c := range store.chunks {
+		if c.SourceTitle == "The Go Memory Model" && strings.Contains(c.Text, "happens before") {
+			found = true
+			break
+		}
+	}
+	if !found {
+		t.Error("no chunk of The Go Memory Model mentions happens before")
+	}
+	again, err := in.Ingest(context.Background(), IngestRequest{GoDocs: true, GoRoot: root}, nil)
+	if err != nil || again.Chunks != 0 || again.Unchanged != again.Files {
+		t.Errorf("second go docs ingest = %+v, %v; want everything unchanged", again, err)
+	}
+}

@@ -1,0 +1,262 @@
+package corpus
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/researchflow/researchflow/internal/memory"
+)
+
+// writeFile writes content to name under dir and returns the path.
+func writeFile(t testing.TB, dir, name, content string) string {
+	t.Helper()
+	path := filepath.Join(dir, name)
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func sectionNames(d Document) []string {
+	var out []string
+	for _, s := range d.Sections {
+		out = append(out, s.Heading)
+	}
+	return out
+}
+
+// checkSections verifies that every section starts at its heading's text.
+func checkSections(t *testing.T, d Document) {
+	t.Helper()
+	for _, s := range d.Sections {
+		if !strings.HasPrefix(d.Text[s.Start:], s.Heading) {
+			t.Errorf("section %q at %d: text there is %q", s.Heading, s.Start, d.Text[s.Start:min(len(d.Text), s.Start+len(s.Heading)+10)])
+		}
+	}
+}
+
+const testHTML = `<!DOCTYPE html>
+<html><head><title>Channels  in Go</title>
+<style>body { color: red }</style>
+<script>var secret = "do not index";</script></head>
+<body>
+<nav><a href="/">Home</a> | <a href="/blog">Blog</a></nav>
+<h1>Channels</h1>
+<p>A channel   carries <b>values</b>
+between goroutines.</p>
+<p>A send blocks until a receiver is ready.</p>
+<h2 id="close">Closing</h2>
+<ul><li>Close from the sender.</li><li>Never close twice.</li></ul>
+<pre>ch := make(chan int)
+    close(ch)</pre>
+<script>alert("noise")</script>
+<h5>Minor</h5><p>End.</p>
+</body></html>`
+
+func TestLoadHTML(t *testing.T) {
+	dir := t.TempDir()
+	path := writeFile(t, dir, "channels.html", testHTML)
+	d, err := LoadFile("notes", path)
+	if err != nil {
+		t.Fatalf("LoadFile: %v", err)
+	}
+	if got, want := d.Title, "Channels in Go"; got != want {
+		t.Errorf("Title = %q, want %q", got, want)
+	}
+	want := "Channels\n\nA channel carries values between goroutines.\n\nA send blocks until a receiver is ready.\n\n" +
+		"Closing\n\nClose from the sender.\nNever close twice.\n\nch := make(chan int)\n    close(ch)\n\nMinor\n\nEnd."
+	if d.Text != want {
+		t.Errorf("Text =\n%q\nwant\n%q", d.Text, want)
+	}
+	if got, want := strings.Join(sectionNames(d), "|"), "Channels|Closing"; got != want {
+		t.Errorf("sections = %q, want %q", got, want)
+	}
+	checkSections(t, d)
+	if got, want := d.Location, path; got != want {
+		t.Errorf("Location = %q, want %q", got, want)
+	}
+	if got, want := d.SourceID, memory.SourceID("notes", path); got != want {
+		t.Errorf("SourceID = %q, want %q", got, want)
+	}
+	if got, want := d.DocHash, memory.Hash(testHTML); got != want {
+		t.Errorf("DocHash = %q, want hash of the raw file %q", got, want)
+	}
+}
+
+func TestLoadHTMLTitles(t *testing.T) {
+	tests := []struct {
+		name, file, html, want string
+	}{
+		{"go doc comment", "mem.html", "<!--{\n\t\"Title\": \"The Go Memory Model\",\n\t\"Path\": \"/ref/mem\"\n}-->\n<h2>Introduction</h2><p>Text.</p>", "The Go Memory Model"},
+		{"first heading", "a.html", "<html><body><h2>Second level</h2><p>x</p><h1>Later</h1></body></html>", "Second level"},
+		{"file name", "plain-page.htm", "<p>No title here.</p>", "plain-page"},
+		{"title element wins", "t.html", "<!--{\"Title\": \"Meta\"}--><html><head><title>Real</title></head><body><h1>H</h1></body></html>", "Real"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d, err := LoadFile("c", writeFile(t, t.TempDir(), tt.file, tt.html))
+			if err != nil {
+				t.Fatalf("LoadFile: %v", err)
+			}
+			if d.Title != tt.want {
+				t.Errorf("Title = %q, want %q", d.Title, tt.want)
+			}
+		})
+	}
+}
+
+const testMarkdown = `---
+title: "Front Matter Title"
+layout: article
+---
+
+<!--
+an editor's note
+that spans lines
+-->
+<style>
+  main ul li { margin: 0.5em 0; }
+</style>
+
+## Introduction {#intro}
+
+Go has **goroutines** and _channels_; see [the tour](https://go.dev/tour) or ![a gopher](g.png).
+A snake_case name and 2 * 3 stay, ` + "`*T` too" + `.
+
+[ref]: https://example.com
+
+` + "```go\nfunc main() {\n\tgo f()\n}\n```" + `
+
+### Details ###
+* one item
+- another
+`
+
+func TestLoadMarkdown(t *testing.T) {
+	d, err := LoadFile("c", writeFile(t, t.TempDir(), "notes.md", testMarkdown))
+	if err != nil {
+		t.Fatalf("LoadFile: %v", err)
+	}
+	if got, want := d.Title, "Front Matter Title"; got != want {
+		t.Errorf("Title = %q, want %q", got, want)
+	}
+	want := "Introduction\n\nGo has goroutines and channels; see the tour or a gopher.\n" +
+		"A snake_case name and 2 * 3 stay, *T too.\n\nfunc main() {\n\tgo f()\n}\n\nDetails\n\n* one item\n- another"
+	if d.Text != want {
+		t.Errorf("Text =\n%q\nwant\n%q", d.Text, want)
+	}
+	if got, want := strings.Join(sectionNames(d), "|"), "Introduction|Details"; got != want {
+		t.Errorf("sections = %q, want %q", got, want)
+	}
+	checkSections(t, d)
+
+	// Without front matter the first heading is the title.
+	d, err = LoadFile("c", writeFile(t, t.TempDir(), "guide.markdown", "intro line\n\n# The *Guide*\n\ntext\n"))
+	if err != nil {
+		t.Fatalf("LoadFile: %v", err)
+	}
+	if got, want := d.Title, "The Guide"; got != want {
+		t.Errorf("Title = %q, want %q", got, want)
+	}
+}
+
+func TestLoadText(t *testing.T) {
+	long := strings.Repeat("word ", 40)
+	tests := []struct {
+		name, file, content, wantTitle string
+	}{
+		{"short first line", "a.txt", "\n\n  Release notes  \nbody\r\nmore\n", "Release notes"},
+		{"long first line", "b.txt", long + "\nbody\n", "b"},
+		{"empty", "empty.txt", "", "empty"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d, err := LoadFile("c", writeFile(t, t.TempDir(), tt.file, tt.content))
+			if err != nil {
+				t.Fatalf("LoadFile: %v", err)
+			}
+			if d.Title != tt.wantTitle {
+				t.Errorf("Title = %q, want %q", d.Title, tt.wantTitle)
+			}
+			if strings.Contains(d.Text, "\r") {
+				t.Errorf("Text keeps carriage returns: %q", d.Text)
+			}
+		})
+	}
+}
+
+func TestLoadErrors(t *testing.T) {
+	dir := t.TempDir()
+	unsupported := writeFile(t, dir, "image.png", "\x89PNG")
+	_, err := LoadFile("c", unsupported)
+	if !errors.Is(err, ErrUnsupported) {
+		t.Errorf("LoadFile(.png) error = %v, want ErrUnsupported", err)
+	}
+	if err == nil || !strings.Contains(err.Error(), unsupported) {
+		t.Errorf("error %v does not name the file", err)
+	}
+
+	corrupt := writeFile(t, dir, "broken.pdf", "%PDF-1.4\nthis is not really a pdf\n%%EOF\n")
+	_, err = LoadFile("c", corrupt)
+	if err == nil {
+		t.Fatal("LoadFile(corrupt pdf) = nil error, want one")
+	}
+	if errors.Is(err, ErrUnsupported) || !strings.Contains(err.Error(), corrupt) {
+		t.Errorf("corrupt pdf error = %v, want a read error naming the file", err)
+	}
+
+	missing := filepath.Join(dir, "missing.md")
+	if _, err := LoadFile("c", missing); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("LoadFile(missing) error = %v, want os.ErrNotExist", err)
+	}
+}
+
+// minimalPDF builds a one-page PDF that shows text in Helvetica.
+func minimalPDF(text string) string {
+	stream := fmt.Sprintf("BT /F1 12 Tf 72 712 Td (%s) Tj ET", text)
+	objs := []string{
+		"<< /Type /Catalog /Pages 2 0 R >>",
+		"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+		"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
+		fmt.Sprintf("<< /Length %d >>\nstream\n%s\nendstream", len(stream), stream),
+		"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
+	}
+	var b strings.Builder
+	b.WriteString("%PDF-1.4\n")
+	offsets := make([]int, len(objs))
+	for i, o := range objs {
+		offsets[i] = b.Len()
+		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", i+1, o)
+	}
+	xref := b.Len()
+	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(objs)+1)
+	for _, off := range offsets {
+		fmt.Fprintf(&b, "%010d 00000 n \n", off)
+	}
+	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(objs)+1, xref)
+	return b.String()
+}
+
+func TestLoadPDF(t *testing.T) {
+	path := writeFile(t, t.TempDir(), "paper.pdf", minimalPDF("Goroutines are cheap."))
+	d, err := LoadFile("c", path)
+	if err != nil {
+		t.Fatalf("LoadFile: %v", err)
+	}
+	if !strings.Contains(d.Text, "Goroutines are cheap.") {
+		t.Errorf("Text = %q, want the page text", d.Text)
+	}
+	if got, want := strings.Join(sectionNames(d), "|"), "Page 1"; got != want {
+		t.Errorf("sections = %q, want %q", got, want)
+	}
+	if got, want := d.Title, "paper"; got != want {
+		t.Errorf("Title = %q, want %q", got, want)
+	}
+}

@@ -1,0 +1,299 @@
+package corpus
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// parseMarkdown extracts readable text from Markdown: ATX headings (# …)
+// start sections, links and images become their text, emphasis markers and
+// backticks go, fenced code keeps its lines (the fences go), and HTML
+// comments, <style>/<script> blocks, link reference definitions and YAML
+// front matter are dropped. The title is the front matter's title, else the
+// first heading. Setext headings (underlined with === or ---) are kept as
+// text but do not start sections.
+func parseMarkdown(src string) Document {
+	var t textBuilder
+	title, body := frontMatter(src)
+	var (
+		fence      string // the open code fence ("```" or "~~~"), if any
+		inComment  bool
+		inRawBlock string // "</style>" or "</script>" while inside one
+	)
+	for line := range strings.Lines(body) {
+		line = strings.TrimRight(line, "\n")
+		trimmed := strings.TrimSpace(line)
+		switch {
+		case fence != "":
+			if strings.HasPrefix(trimmed, fence) && strings.Trim(trimmed, fence[:1]) == "" {
+				fence = ""
+				t.brk(2)
+				continue
+			}
+			t.line(line)
+			continue
+		case inComment:
+			if i := strings.Index(line, "-->"); i >= 0 {
+				inComment = false
+				if rest := strings.TrimSpace(line[i+3:]); rest != "" {
+					t.line(cleanInline(rest))
+				}
+			}
+			continue
+		case inRawBlock != "":
+			if strings.Contains(strings.ToLower(line), inRawBlock) {
+				inRawBlock = ""
+			}
+			continue
+		}
+		switch {
+		case strings.HasPrefix(trimmed, "```") || strings.HasPrefix(trimmed, "~~~"):
+			fence = trimmed[:3]
+			t.brk(2)
+		case strings.HasPrefix(trimmed, "<!--"):
+			if !strings.Contains(trimmed, "-->") {
+				inComment = true
+			}
+		case startsRawBlock(trimmed) != "":
+			if end := startsRawBlock(trimmed); !strings.Contains(strings.ToLower(trimmed), end) {
+				inRawBlock = end
+			}
+		case trimmed == "":
+			t.brk(2)
+		case isRule(trimmed):
+			t.brk(2)
+		case isRefDefinition(trimmed):
+		default:
+			if h, ok := atxHeading(trimmed); ok {
+				h = cleanInline(h)
+				if title == "" {
+					title = collapse(h)
+				}
+				t.heading(h)
+				continue
+			}
+			t.line(cleanInline(strings.TrimPrefix(strings.TrimPrefix(trimmed, ">"), " ")))
+		}
+	}
+	doc := t.document()
+	doc.Title = title
+	return doc
+}
+
+// frontMatter splits YAML front matter ("---" lines) from the body and
+// returns its title, if any.
+func frontMatter(src string) (title, body string) {
+	if !strings.HasPrefix(src, "---\n") {
+		return "", src
+	}
+	end := strings.Index(src[4:], "\n---")
+	if end < 0 {
+		return "", src
+	}
+	head := src[4 : 4+end]
+	body = src[4+end+4:]
+	if i := strings.IndexByte(body, '\n'); i >= 0 {
+		body = body[i+1:]
+	} else {
+		body = ""
+	}
+	for line := range strings.Lines(head) {
+		k, v, ok := strings.Cut(line, ":")
+		if ok && strings.TrimSpace(k) == "title" {
+			title = strings.Trim(strings.TrimSpace(v), `"'`)
+		}
+	}
+	return title, body
+}
+
+func startsRawBlock(line string) string {
+	l := strings.ToLower(line)
+	switch {
+	case strings.HasPrefix(l, "<style"):
+		return "</style>"
+	case strings.HasPrefix(l, "<script"):
+		return "</script>"
+	}
+	return ""
+}
+
+// isRule reports a thematic break: three or more of the same '-', '*' or
+// '_', spaces allowed.
+func isRule(line string) bool {
+	s := strings.ReplaceAll(line, " ", "")
+	return len(s) >= 3 && (strings.Trim(s, "-") == "" || strings.Trim(s, "*") == "" || strings.Trim(s, "_") == "")
+}
+
+// isRefDefinition reports a link reference definition: [label]: url.
+func isRefDefinition(line string) bool {
+	if !strings.HasPrefix(line, "[") || strings.HasPrefix(line, "[^") {
+		return false
+	}
+	i := strings.Index(line, "]:")
+	return i > 1 && !strings.Contains(line[:i], "]")
+}
+
+// atxHeading returns the text of an ATX heading ("## Title {#id}").
+func atxHeading(line string) (string, bool) {
+	n := 0
+	for n < len(line) && line[n] == '#' {
+		n++
+	}
+	if n == 0 || n > 6 || (n < len(line) && line[n] != ' ' && line[n] != '\t') {
+		return "", false
+	}
+	h := strings.TrimSpace(line[n:])
+	if i := strings.LastIndex(h, "{#"); i >= 0 && strings.HasSuffix(h, "}") {
+		h = strings.TrimSpace(h[:i])
+	}
+	h = strings.TrimSpace(strings.TrimRight(h, "#"))
+	return h, h != ""
+}
+
+// cleanInline removes inline Markdown that hurts reading: link and image
+// syntax (the text stays), emphasis and strike-through markers, backticks
+// (code stays verbatim), backslash escapes and simple autolinks.
+func cleanInline(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		c := s[i]
+		switch {
+		case c == '\\' && i+1 < len(s) && isASCIIPunct(s[i+1]):
+			b.WriteByte(s[i+1])
+			i += 2
+		case c == '`':
+			n := runLen(s, i, '`')
+			if j := strings.Index(s[i+n:], s[i:i+n]); j >= 0 {
+				b.WriteString(strings.TrimSpace(s[i+n : i+n+j]))
+				i += n + j + n
+				continue
+			}
+			b.WriteString(s[i : i+n])
+			i += n
+		case c == '!' && i+1 < len(s) && s[i+1] == '[':
+			if text, next, ok := linkAt(s, i+1); ok {
+				b.WriteString(cleanInline(text))
+				i = next
+				continue
+			}
+			b.WriteByte(c)
+			i++
+		case c == '[':
+			if text, next, ok := linkAt(s, i); ok {
+				b.WriteString(cleanInline(text))
+				i = next
+				continue
+			}
+			b.WriteByte(c)
+			i++
+		case c == '<':
+			if j := strings.IndexByte(s[i:], '>'); j > 0 && isAutolink(s[i+1:i+j]) {
+				b.WriteString(s[i+1 : i+j])
+				i += j + 1
+				continue
+			}
+			b.WriteByte(c)
+			i++
+		case c == '*' || c == '_' || c == '~':
+			n := runLen(s, i, c)
+			if c == '~' && n < 2 || !isEmphasisRun(s, i, n, c) {
+				b.WriteString(s[i : i+n])
+			}
+			i += n
+		default:
+			b.WriteByte(c)
+			i++
+		}
+	}
+	return b.String()
+}
+
+// linkAt parses "[text](url)" or "[text][ref]" starting at the '[' at i and
+// returns the text and the index after the link.
+func linkAt(s string, i int) (text string, next int, ok bool) {
+	depth := 0
+	end := -1
+	for j := i; j < len(s); j++ {
+		switch s[j] {
+		case '\\':
+			j++
+		case '[':
+			depth++
+		case ']':
+			depth--
+		}
+		if depth == 0 {
+			end = j
+			break
+		}
+	}
+	if end < 0 || end+1 >= len(s) {
+		return "", 0, false
+	}
+	text = s[i+1 : end]
+	switch s[end+1] {
+	case '(':
+		if k := closing(s, end+1, '(', ')'); k > 0 {
+			return text, k + 1, true
+		}
+	case '[':
+		if k := strings.IndexByte(s[end+1:], ']'); k > 0 {
+			return text, end + 1 + k + 1, true
+		}
+	}
+	return "", 0, false
+}
+
+// closing returns the index of the bracket that closes the one at i, or -1.
+func closing(s string, i int, open, close byte) int {
+	depth := 0
+	for j := i; j < len(s); j++ {
+		switch s[j] {
+		case open:
+			depth++
+		case close:
+			depth--
+			if depth == 0 {
+				return j
+			}
+		}
+	}
+	return -1
+}
+
+func runLen(s string, i int, c byte) int {
+	n := 0
+	for i+n < len(s) && s[i+n] == c {
+		n++
+	}
+	return n
+}
+
+// isEmphasisRun reports whether the run of n c's at i opens or closes
+// emphasis: it touches a word on one side and is not inside a word for '_'
+// (so snake_case and "a * b" stay).
+func isEmphasisRun(s string, i, n int, c byte) bool {
+	before, _ := utf8.DecodeLastRuneInString(s[:i])
+	after, _ := utf8.DecodeRuneInString(s[i+n:])
+	spaceBefore := i == 0 || unicode.IsSpace(before)
+	spaceAfter := i+n == len(s) || unicode.IsSpace(after)
+	if spaceBefore && spaceAfter {
+		return false
+	}
+	if c == '_' {
+		wordBefore := i > 0 && (unicode.IsLetter(before) || unicode.IsDigit(before))
+		wordAfter := i+n < len(s) && (unicode.IsLetter(after) || unicode.IsDigit(after))
+		return !(wordBefore && wordAfter)
+	}
+	return true
+}
+
+func isAutolink(s string) bool {
+	return !strings.ContainsAny(s, " \t<") &&
+		(strings.HasPrefix(s, "http://") || strings.HasPrefix(s, "https://") || strings.HasPrefix(s, "mailto:"))
+}
+
+func isASCIIPunct(c byte) bool {
+	return c < utf8.RuneSelf && unicode.IsPunct(rune(c)) || c == '`' || c == '*' || c == '_' || c == '#' || c == '<' || c == '>' || c == '[' || c == ']' || c == '~' || c == '|' || c == '+' || c == '=' || c == '^' || c == '$'
+}
