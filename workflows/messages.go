@@ -191,6 +191,10 @@ type IngestInput struct {
 	// Path is a folder (or a single file) readable by the search workers.
 	Path  string `json:"path"`
 	Owner string `json:"owner,omitempty"`
+	// After and Resume carry the cursor and the counts into a continued run;
+	// callers leave them empty.
+	After  string        `json:"after,omitempty"`
+	Resume *IngestResult `json:"resume,omitempty"`
 }
 
 // SkippedFile is a file that ingestion could not use, with the reason.
@@ -203,6 +207,8 @@ type SkippedFile struct {
 // ProgressQuery on an IngestWorkflow while it runs (Done false).
 type IngestResult struct {
 	Corpus string `json:"corpus"`
+	// Total is the number of supported files found (known after the first batch).
+	Total int `json:"total"`
 	// Files counts supported files seen so far; Unchanged of them were
 	// already in memory with the same content and cost nothing.
 	Files     int           `json:"files"`

@@ -1,0 +1,67 @@
+package activities
+
+import (
+	"context"
+	"time"
+
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/researchflow/researchflow/internal/fault"
+)
+
+// classify turns an error classified by an adapter (package fault) into the
+// Temporal error that makes the retry policy do the right thing.
+func classify(err error) error {
+	if err == nil {
+		return nil
+	}
+	fe, ok := fault.Classify(err)
+	if !ok {
+		return err // unclassified: retryable, with the stage's backoff
+	}
+	if fe.Permanent {
+		return temporal.NewNonRetryableApplicationError(err.Error(), fe.Kind, err)
+	}
+	return temporal.NewApplicationErrorWithOptions(err.Error(), fe.Kind, temporal.ApplicationErrorOptions{
+		NextRetryDelay: fe.RetryAfter, Cause: err,
+	})
+}
+
+// invalid is a non-retryable error for input that can never succeed.
+func invalid(kind, msg string) error {
+	return temporal.NewNonRetryableApplicationError(msg, kind, nil)
+}
+
+// keepAlive heartbeats ctx's activity in the background until stop is
+// called, so that the stage's short heartbeat timeout notices a dead worker
+// quickly while a long call (a model, an ingestion) is still allowed to run.
+// Heartbeat details are left to the caller (see heartbeatCursor).
+func keepAlive(ctx context.Context, details ...any) (stop func()) {
+	if !activity.IsActivity(ctx) {
+		return func() {}
+	}
+	interval := activity.GetInfo(ctx).HeartbeatTimeout / 3
+	if interval <= 0 {
+		return func() {}
+	}
+	if interval > 10*time.Second {
+		interval = 10 * time.Second
+	}
+	done := make(chan struct{})
+	go func() {
+		t := time.NewTicker(interval)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				activity.RecordHeartbeat(ctx, details...)
+			}
+		}
+	}()
+	return func() { close(done) }
+}

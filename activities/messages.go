@@ -1,0 +1,155 @@
+package activities
+
+import (
+	"github.com/researchflow/researchflow/internal/reasoning"
+)
+
+// Activity type names. Workers register the activity structs under these
+// names (method names); workflows refer to them through the struct methods.
+const (
+	PrepareCorpusName = "PrepareCorpus"
+	IngestName        = "Ingest"
+	RetrieveName      = "Retrieve"
+	PlanName          = "Plan"
+	AnalyzeName       = "Analyze"
+	SynthesizeName    = "Synthesize"
+	DeliverName       = "Deliver"
+)
+
+// Error types that retry policies treat as final.
+const (
+	ErrInvalidInput   = "InvalidInput"
+	ErrCorpusNotFound = "CorpusNotFound"
+	ErrCorpusEmpty    = "CorpusEmpty"
+)
+
+// PrepareCorpusInput makes sure a corpus is in memory before research.
+type PrepareCorpusInput struct {
+	Corpus string `json:"corpus"`
+	// Path, if set, is ingested into Corpus (unchanged files are skipped).
+	Path string `json:"path,omitempty"`
+}
+
+// PrepareCorpusResult describes the corpus as it is now.
+type PrepareCorpusResult struct {
+	Corpus string `json:"corpus"`
+	// Chunks is the number of chunks the corpus holds.
+	Chunks int `json:"chunks"`
+	// Ingest summarizes the ingestion done by this call (zero if none).
+	Ingest IngestSummary `json:"ingest"`
+}
+
+// IngestInput ingests (part of) a folder into a corpus. The search pool
+// heartbeats a cursor, so a retried attempt resumes after the last file done.
+type IngestInput struct {
+	Corpus string `json:"corpus"`
+	Path   string `json:"path"`
+	// After resumes after this file (sorted order); empty starts at the beginning.
+	After string `json:"after,omitempty"`
+	// MaxFiles bounds the files handled by one call (0 = all), so that a
+	// workflow can report progress between calls.
+	MaxFiles int `json:"maxFiles,omitempty"`
+}
+
+// IngestSummary counts what an ingestion did.
+type IngestSummary struct {
+	// Total is the number of supported files under the path.
+	Total     int           `json:"total"`
+	Files     int           `json:"files"`
+	Unchanged int           `json:"unchanged"`
+	Chunks    int           `json:"chunks"`
+	Skipped   []SkippedFile `json:"skipped,omitempty"`
+	// Cursor is the last file handled; Done is true when no file is left.
+	Cursor     string `json:"cursor,omitempty"`
+	Done       bool   `json:"done"`
+	DurationMs int64  `json:"durationMs"`
+}
+
+// SkippedFile is a file ingestion could not use.
+type SkippedFile struct {
+	Path   string `json:"path"`
+	Reason string `json:"reason"`
+}
+
+// RetrieveInput asks for the passages that best answer one sub-question.
+type RetrieveInput struct {
+	Corpus      string                `json:"corpus"`
+	Question    string                `json:"question"`
+	SubQuestion reasoning.SubQuestion `json:"subQuestion"`
+	TopK        int                   `json:"topK"`
+}
+
+// RetrieveResult carries references only: the chunks stay in memory.
+type RetrieveResult struct {
+	ChunkIDs []string  `json:"chunkIds"`
+	Scores   []float64 `json:"scores"`
+	// SourceIDs are the distinct sources of the chunks, in rank order.
+	SourceIDs []string `json:"sourceIds"`
+	// Duplicates counts near-identical chunks dropped before analysis.
+	Duplicates int `json:"duplicates,omitempty"`
+}
+
+// PlanInput asks for the plan of a research question.
+type PlanInput struct {
+	Question        string `json:"question"`
+	MaxSubQuestions int    `json:"maxSubQuestions"`
+}
+
+// AnalyzeInput asks for the findings of one sub-question from retrieved chunks.
+type AnalyzeInput struct {
+	Question    string                `json:"question"`
+	SubQuestion reasoning.SubQuestion `json:"subQuestion"`
+	ChunkIDs    []string              `json:"chunkIds"`
+	MaxFindings int                   `json:"maxFindings"`
+}
+
+// AnalyzeResult is the analysis plus the metadata of the sources its
+// findings cite (Source.N is 0: numbers are assigned later, once).
+type AnalyzeResult struct {
+	Analysis reasoning.Analysis `json:"analysis"`
+	Sources  []reasoning.Source `json:"sources"`
+}
+
+// Gap is a sub-question the report could not answer.
+type Gap struct {
+	SubQuestion string `json:"subQuestion"`
+	Reason      string `json:"reason"`
+}
+
+// SynthesizeInput asks for the report.
+type SynthesizeInput struct {
+	ResearchID string                   `json:"researchId"`
+	Question   string                   `json:"question"`
+	Corpus     string                   `json:"corpus"`
+	Sections   []reasoning.SectionInput `json:"sections"`
+	Sources    []reasoning.Source       `json:"sources"`
+	Gaps       []Gap                    `json:"gaps,omitempty"`
+	// Engines and Usage describe the work done before synthesis, for the
+	// report footer.
+	Engines []string        `json:"engines,omitempty"`
+	Usage   reasoning.Usage `json:"usage"`
+}
+
+// SynthesizeResult is the rendered report.
+type SynthesizeResult struct {
+	Title    string          `json:"title"`
+	Markdown string          `json:"markdown"`
+	Engine   string          `json:"engine"`
+	Usage    reasoning.Usage `json:"usage"`
+	// Dropped counts sentences removed because no valid citation was left.
+	Dropped int `json:"dropped,omitempty"`
+}
+
+// DeliverInput hands a finished report to the notify pool.
+type DeliverInput struct {
+	ResearchID string `json:"researchId"`
+	Title      string `json:"title"`
+	Markdown   string `json:"markdown"`
+	Owner      string `json:"owner,omitempty"`
+}
+
+// DeliverResult says where the report went.
+type DeliverResult struct {
+	Path    string `json:"path,omitempty"`
+	Webhook string `json:"webhook,omitempty"` // "" when none is configured
+}

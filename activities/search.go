@@ -1,0 +1,213 @@
+package activities
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"go.temporal.io/sdk/activity"
+
+	"github.com/researchflow/researchflow/internal/corpus"
+	"github.com/researchflow/researchflow/internal/memory"
+	"github.com/researchflow/researchflow/internal/textproc"
+)
+
+// SearchStore is what the search pool needs of memory.
+type SearchStore interface {
+	Search(ctx context.Context, q memory.Query) ([]memory.Hit, error)
+	Count(ctx context.Context, f memory.Filter) (int, error)
+}
+
+// Ingester loads documents into memory (corpus.Ingester).
+type Ingester interface {
+	Ingest(ctx context.Context, req corpus.IngestRequest, progress func(corpus.IngestProgress)) (corpus.IngestStats, error)
+}
+
+// Search serves the search pool: corpus preparation, ingestion and retrieval.
+type Search struct {
+	Store    SearchStore
+	Ingester Ingester
+	// GoRoot is where the default corpus is read from ("" = `go env GOROOT`).
+	GoRoot string
+	Logger *slog.Logger
+
+	mu sync.Mutex
+	// goDocsReady is set once the Go docs were checked by this process: they
+	// do not change while it runs.
+	goDocsReady bool
+}
+
+// PrepareCorpus makes sure the corpus is in memory: the Go documentation is
+// ingested on first use (and re-checked once per worker process, which
+// costs a hash per file); a folder is ingested (unchanged files cost
+// nothing); a named corpus must already hold chunks.
+func (a *Search) PrepareCorpus(ctx context.Context, in PrepareCorpusInput) (PrepareCorpusResult, error) {
+	res := PrepareCorpusResult{Corpus: in.Corpus}
+	switch {
+	case in.Path != "":
+		if _, err := os.Stat(in.Path); err != nil {
+			return res, invalid(ErrCorpusNotFound, fmt.Sprintf("corpus folder %s: %v", in.Path, err))
+		}
+		sum, err := a.ingest(ctx, corpus.IngestRequest{Corpus: in.Corpus, Path: in.Path})
+		if err != nil {
+			return res, err
+		}
+		res.Ingest = sum
+	case in.Corpus == corpus.GoDocsCorpus:
+		a.mu.Lock()
+		ready := a.goDocsReady
+		a.mu.Unlock()
+		if !ready {
+			goroot := a.GoRoot
+			if goroot == "" {
+				var err error
+				if goroot, err = corpus.GoRoot(); err != nil {
+					return res, invalid(ErrCorpusNotFound, "the default corpus needs a Go installation: "+err.Error())
+				}
+			}
+			sum, err := a.ingest(ctx, corpus.IngestRequest{Corpus: in.Corpus, GoDocs: true, GoRoot: goroot})
+			if err != nil {
+				return res, err
+			}
+			res.Ingest = sum
+			a.mu.Lock()
+			a.goDocsReady = true
+			a.mu.Unlock()
+		}
+	}
+	n, err := a.Store.Count(ctx, memory.Filter{Corpus: in.Corpus})
+	if err != nil {
+		return res, classify(fmt.Errorf("count corpus %s: %w", in.Corpus, err))
+	}
+	if n == 0 {
+		if in.Path != "" {
+			return res, invalid(ErrCorpusEmpty, fmt.Sprintf("corpus folder %s has no readable .md, .txt, .html or .pdf file", in.Path))
+		}
+		return res, invalid(ErrCorpusNotFound, fmt.Sprintf("corpus %q is empty or unknown: ingest it first (starter ingest DIR --corpus %s)", in.Corpus, in.Corpus))
+	}
+	res.Chunks = n
+	return res, nil
+}
+
+// Ingest ingests up to MaxFiles files after the cursor. It heartbeats the
+// cursor after every file; a retried attempt resumes from the last one.
+func (a *Search) Ingest(ctx context.Context, in IngestInput) (IngestSummary, error) {
+	if in.Corpus == "" || in.Path == "" {
+		return IngestSummary{}, invalid(ErrInvalidInput, "ingest needs a corpus and a path")
+	}
+	if _, err := os.Stat(in.Path); err != nil {
+		return IngestSummary{}, invalid(ErrCorpusNotFound, fmt.Sprintf("%s: %v", in.Path, err))
+	}
+	return a.ingest(ctx, corpus.IngestRequest{Corpus: in.Corpus, Path: in.Path, After: in.After, MaxFiles: in.MaxFiles})
+}
+
+func (a *Search) ingest(ctx context.Context, req corpus.IngestRequest) (IngestSummary, error) {
+	isActivity := activity.IsActivity(ctx)
+	if isActivity && activity.HasHeartbeatDetails(ctx) {
+		var cursor string
+		if err := activity.GetHeartbeatDetails(ctx, &cursor); err == nil && cursor > req.After {
+			activity.GetLogger(ctx).Info("resuming ingestion", "after", cursor)
+			req.After = cursor
+		}
+	}
+	var mu sync.Mutex
+	cursor, total := req.After, 0
+	stop := keepAlive(ctx) // heartbeats while a large file is split and embedded
+	defer stop()
+	stats, err := a.Ingester.Ingest(ctx, req, func(p corpus.IngestProgress) {
+		mu.Lock()
+		cursor = p.Cursor
+		if total == 0 {
+			total = p.Total
+		}
+		mu.Unlock()
+		if isActivity {
+			activity.RecordHeartbeat(ctx, p.Cursor)
+		}
+	})
+	if err != nil {
+		return IngestSummary{}, classify(fmt.Errorf("ingest %s into %s (after %q): %w", req.Path, req.Corpus, cursor, err))
+	}
+	sum := IngestSummary{
+		Total: total, Files: stats.Files, Unchanged: stats.Unchanged, Chunks: stats.Chunks,
+		Cursor: stats.Cursor, Done: stats.Done, DurationMs: stats.Duration.Milliseconds(),
+	}
+	for _, s := range stats.Skipped {
+		sum.Skipped = append(sum.Skipped, SkippedFile{Path: s.Path, Reason: s.Reason})
+	}
+	return sum, nil
+}
+
+// Retrieve finds the passages for one sub-question with hybrid search,
+// restricted to the corpus, and drops near-identical chunks so analysis sees
+// each statement once. Only IDs go back through history.
+func (a *Search) Retrieve(ctx context.Context, in RetrieveInput) (RetrieveResult, error) {
+	if strings.TrimSpace(in.SubQuestion.Text) == "" || in.Corpus == "" {
+		return RetrieveResult{}, invalid(ErrInvalidInput, "retrieve needs a sub-question and a corpus")
+	}
+	if in.TopK <= 0 {
+		in.TopK = 6
+	}
+	defer keepAlive(ctx)()
+	began := time.Now()
+	hits, err := a.Store.Search(ctx, memory.Query{
+		Text:   in.SubQuestion.Text,
+		TopK:   in.TopK * 3,
+		Filter: memory.Filter{Corpus: in.Corpus},
+	})
+	if err != nil {
+		return RetrieveResult{}, classify(fmt.Errorf("search %q in %s: %w", in.SubQuestion.Text, in.Corpus, err))
+	}
+	kept, dropped := dedupe(hits, in.TopK)
+	res := RetrieveResult{Duplicates: dropped}
+	seen := map[string]bool{}
+	for _, h := range kept {
+		res.ChunkIDs = append(res.ChunkIDs, h.Chunk.ID)
+		res.Scores = append(res.Scores, h.Score)
+		if !seen[h.Chunk.SourceID] {
+			seen[h.Chunk.SourceID] = true
+			res.SourceIDs = append(res.SourceIDs, h.Chunk.SourceID)
+		}
+	}
+	if activity.IsActivity(ctx) {
+		activity.GetLogger(ctx).Info("retrieved", "subQuestion", in.SubQuestion.ID, "passages", len(res.ChunkIDs),
+			"sources", len(res.SourceIDs), "duplicates", dropped, "took", time.Since(began))
+	}
+	return res, nil
+}
+
+// nearDuplicate is the term-vector cosine above which two chunks say the
+// same thing (overlapping windows, copied paragraphs).
+const nearDuplicate = 0.9
+
+// dedupe keeps hits in rank order, skipping any that nearly repeat a kept
+// one, until k are kept.
+func dedupe(hits []memory.Hit, k int) ([]memory.Hit, int) {
+	var kept []memory.Hit
+	var vecs []textproc.Vector
+	dropped := 0
+	for _, h := range hits {
+		if len(kept) == k {
+			break
+		}
+		v := textproc.TermVector(h.Chunk.Text)
+		dup := false
+		for i, kv := range vecs {
+			if kept[i].Chunk.ContentHash == h.Chunk.ContentHash || textproc.Cosine(v, kv) >= nearDuplicate {
+				dup = true
+				break
+			}
+		}
+		if dup {
+			dropped++
+			continue
+		}
+		kept = append(kept, h)
+		vecs = append(vecs, v)
+	}
+	return kept, dropped
+}

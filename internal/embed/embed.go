@@ -1,0 +1,239 @@
+// Package embed turns text into dense vectors for vector memory.
+//
+// The default embedder, Hashing, works offline and needs no model: it hashes
+// the terms of a text (and adjacent term pairs) into a fixed number of
+// dimensions. Remote embedders speak the OpenAI embeddings protocol (OpenAI,
+// vLLM, LM Studio, llama.cpp server, ...) or Ollama's, through langchaingo.
+// Their errors are classified with package fault (transient: 429, 5xx,
+// timeouts, unreachable server; permanent: 400, 401, 403, 404, dimension
+// mismatch), so that activities can decide about retries without this package
+// importing Temporal.
+//
+// WithEmbeddings decorates a memory.Store so that backends never see an
+// embedder: chunks get their vectors on Upsert and queries on Search.
+package embed
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/tmc/langchaingo/embeddings"
+
+	"github.com/researchflow/researchflow/internal/fault"
+)
+
+// Embedder turns texts into dense vectors. Its first two methods are those of
+// langchaingo's embeddings.Embedder, so either can stand for the other.
+type Embedder interface {
+	// EmbedDocuments returns one vector per text, in order.
+	EmbedDocuments(ctx context.Context, texts []string) ([][]float32, error)
+	// EmbedQuery returns the vector of one search query.
+	EmbedQuery(ctx context.Context, text string) ([]float32, error)
+	// Model names the embedding model ("hashing-v1", "openai:text-embedding-3-small");
+	// vector stores record it so that vectors of different models never mix.
+	Model() string
+	// Dim is the vector dimension, or 0 while a remote embedder has not yet
+	// seen a response and none was configured (see Probe).
+	Dim() int
+}
+
+var (
+	_ embeddings.Embedder = Embedder(nil)
+	_ Embedder            = Hashing{}
+	_ Embedder            = (*Remote)(nil)
+)
+
+// Providers accepted in Config.Provider.
+const (
+	ProviderHashing = "hashing"
+	ProviderOpenAI  = "openai"
+	ProviderOllama  = "ollama"
+)
+
+// Defaults used when Config fields are empty.
+const (
+	DefaultHashingDim   = 384
+	DefaultBatchSize    = 64
+	DefaultTimeout      = 60 * time.Second
+	DefaultOpenAIModel  = "text-embedding-3-small"
+	DefaultOpenAIURL    = "https://api.openai.com/v1"
+	DefaultOllamaModel  = "nomic-embed-text"
+	DefaultOllamaURL    = "http://localhost:11434"
+	hashingModelName    = "hashing-v1"
+	envPrefix           = "RESEARCHFLOW_EMBEDDINGS"
+	envOpenAIAPIKeyFall = "OPENAI_API_KEY"
+)
+
+// Config chooses and configures an embedder. The embeddings endpoint is
+// configured apart from the chat model's: they are often different servers.
+type Config struct {
+	// Provider is "hashing" (default), "openai" (any OpenAI-compatible
+	// /v1/embeddings endpoint) or "ollama".
+	Provider string
+	// Model is the embedding model; defaults per provider.
+	Model string
+	// BaseURL of the endpoint: for openai the URL that precedes
+	// "/embeddings" (e.g. "http://localhost:8000/v1"), for ollama the server
+	// URL (e.g. "http://localhost:11434").
+	BaseURL string
+	// APIKey for openai. A local OpenAI-compatible server (BaseURL set) may
+	// do without one.
+	APIKey string
+	// Dim is the expected vector dimension. For hashing it is the output
+	// dimension (default 384); for remote embedders 0 means "learn it from
+	// the first response", and every response is checked against it.
+	Dim int
+	// BatchSize is how many texts go in one request (default 64).
+	BatchSize int
+	// Timeout bounds one HTTP request (default 60s).
+	Timeout time.Duration
+}
+
+// ConfigFromEnv reads the embedder configuration:
+//
+//	RESEARCHFLOW_EMBEDDINGS           hashing (default) | openai | ollama
+//	RESEARCHFLOW_EMBEDDINGS_MODEL     model name (default per provider)
+//	RESEARCHFLOW_EMBEDDINGS_BASE_URL  endpoint (default per provider)
+//	RESEARCHFLOW_EMBEDDINGS_API_KEY   API key (openai falls back to OPENAI_API_KEY)
+//	RESEARCHFLOW_EMBEDDINGS_DIM       expected/output dimension
+//	RESEARCHFLOW_EMBEDDINGS_BATCH     texts per request (default 64)
+//	RESEARCHFLOW_EMBEDDINGS_TIMEOUT   per request, Go duration (default 60s)
+//
+// lookup is usually os.LookupEnv.
+func ConfigFromEnv(lookup func(string) (string, bool)) (Config, error) {
+	get := func(name string) string {
+		v, _ := lookup(name)
+		return strings.TrimSpace(v)
+	}
+	cfg := Config{
+		Provider: strings.ToLower(get(envPrefix)),
+		Model:    get(envPrefix + "_MODEL"),
+		BaseURL:  get(envPrefix + "_BASE_URL"),
+		APIKey:   get(envPrefix + "_API_KEY"),
+	}
+	if cfg.Provider == "" {
+		cfg.Provider = ProviderHashing
+	}
+	if cfg.APIKey == "" && cfg.Provider == ProviderOpenAI {
+		cfg.APIKey = get(envOpenAIAPIKeyFall)
+	}
+	for _, f := range []struct {
+		name string
+		dst  *int
+	}{{envPrefix + "_DIM", &cfg.Dim}, {envPrefix + "_BATCH", &cfg.BatchSize}} {
+		s := get(f.name)
+		if s == "" {
+			continue
+		}
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 0 {
+			return Config{}, fmt.Errorf("%s=%q: want a non-negative integer", f.name, s)
+		}
+		*f.dst = n
+	}
+	if s := get(envPrefix + "_TIMEOUT"); s != "" {
+		d, err := time.ParseDuration(s)
+		if err != nil || d <= 0 {
+			return Config{}, fmt.Errorf("%s_TIMEOUT=%q: want a positive Go duration such as 30s", envPrefix, s)
+		}
+		cfg.Timeout = d
+	}
+	cfg = cfg.withDefaults()
+	if err := cfg.validate(); err != nil {
+		return Config{}, err
+	}
+	return cfg, nil
+}
+
+func (c Config) withDefaults() Config {
+	if c.Provider == "" {
+		c.Provider = ProviderHashing
+	}
+	if c.BatchSize <= 0 {
+		c.BatchSize = DefaultBatchSize
+	}
+	if c.Timeout <= 0 {
+		c.Timeout = DefaultTimeout
+	}
+	switch c.Provider {
+	case ProviderHashing:
+		if c.Dim <= 0 {
+			c.Dim = DefaultHashingDim
+		}
+		if c.Model == "" {
+			c.Model = hashingModelName
+		}
+	case ProviderOpenAI:
+		if c.Model == "" {
+			c.Model = DefaultOpenAIModel
+		}
+		if c.BaseURL == "" {
+			c.BaseURL = DefaultOpenAIURL
+		}
+	case ProviderOllama:
+		if c.Model == "" {
+			c.Model = DefaultOllamaModel
+		}
+		if c.BaseURL == "" {
+			c.BaseURL = DefaultOllamaURL
+		}
+	}
+	return c
+}
+
+func (c Config) validate() error {
+	switch c.Provider {
+	case ProviderHashing:
+		if c.Model != hashingModelName {
+			return fmt.Errorf("embeddings model %q: the hashing embedder has only %q", c.Model, hashingModelName)
+		}
+	case ProviderOpenAI:
+		if c.APIKey == "" && strings.TrimSuffix(c.BaseURL, "/") == DefaultOpenAIURL {
+			return fmt.Errorf("openai embeddings: no API key: set %s_API_KEY or %s", envPrefix, envOpenAIAPIKeyFall)
+		}
+	case ProviderOllama:
+	default:
+		return fmt.Errorf("embeddings provider %q: want %s, %s or %s", c.Provider, ProviderHashing, ProviderOpenAI, ProviderOllama)
+	}
+	return nil
+}
+
+// New returns the embedder cfg describes. Missing fields take their defaults.
+func New(cfg Config) (Embedder, error) {
+	cfg = cfg.withDefaults()
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	switch cfg.Provider {
+	case ProviderOpenAI:
+		return newOpenAI(cfg)
+	case ProviderOllama:
+		return newOllama(cfg)
+	default:
+		return Hashing{Dimensions: cfg.Dim}, nil
+	}
+}
+
+// Probe returns the dimension of e's vectors, embedding a short text if e
+// has not learned it yet. Vector stores need it before they create a
+// collection.
+func Probe(ctx context.Context, e Embedder) (int, error) {
+	if d := e.Dim(); d > 0 {
+		return d, nil
+	}
+	v, err := e.EmbedQuery(ctx, "dimension probe")
+	if err != nil {
+		return 0, fmt.Errorf("probe %s dimension: %w", e.Model(), err)
+	}
+	return len(v), nil
+}
+
+// IsRetryable reports whether err was classified as transient: trying again
+// later may succeed. Unclassified errors are not retryable.
+func IsRetryable(err error) bool {
+	fe, ok := fault.Classify(err)
+	return ok && !fe.Permanent
+}

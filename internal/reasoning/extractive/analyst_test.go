@@ -1,0 +1,189 @@
+package extractive
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/researchflow/researchflow/internal/reasoning"
+)
+
+// Passages written for these tests, in the style of the Go documentation.
+var (
+	channelsPassage = reasoning.Passage{
+		ChunkID: "chunk-chan", SourceID: "src-memmodel", Title: "The Go Memory Model", Location: "/go/doc/go_mem.html",
+		Section: "Channel communication", Score: 0.9,
+		Text: `## Channel communication
+
+Channel communication is the main method of synchronization between goroutines.
+Each send on a particular channel is matched to a corresponding receive from that channel, usually in a different goroutine.
+A send on a channel is synchronized before the completion of the corresponding receive from that channel.
+
+    c <- 0; <-done
+
+The closing of a channel is synchronized before a receive that returns a zero value because the channel is closed.
+See the next section for details.`,
+	}
+	mutexPassage = reasoning.Passage{
+		ChunkID: "chunk-mutex", SourceID: "src-sync", Title: "Package sync", Location: "/go/src/sync/mutex.go",
+		Section: "Mutex", Score: 0.7,
+		Text: `A Mutex is a mutual exclusion lock. The zero value for a Mutex is an unlocked mutex.
+A Mutex must not be copied after first use.
+In the terminology of the Go memory model, the n'th call to Unlock is synchronized before the m'th call to Lock returns for any n < m.
+If the lock is already in use, the calling goroutine blocks until the mutex is available.`,
+	}
+	// The same statement about channels again, as a second copy of the
+	// memory model would hold it.
+	channelsCopy = reasoning.Passage{
+		ChunkID: "chunk-chan-copy", SourceID: "src-memmodel-copy", Title: "The Go Memory Model (copy)", Location: "/mirror/go_mem.html",
+		Score: 0.85,
+		Text:  `A send on a channel is synchronized before the completion of the corresponding receive from that channel.`,
+	}
+	gardenPassage = reasoning.Passage{
+		ChunkID: "chunk-garden", SourceID: "src-garden", Title: "Tomatoes", Location: "/notes/garden.md", Score: 0.4,
+		Text: `Tomatoes need full sun and regular watering during the summer months.
+Pinch off the side shoots so that the plant puts its energy into the fruit.
+Harvest the fruit when it is firm and fully colored.`,
+	}
+)
+
+func analyze(t *testing.T, sub string, max int, passages ...reasoning.Passage) reasoning.Analysis {
+	t.Helper()
+	a, err := New(Config{}).Analyze(context.Background(), reasoning.AnalyzeRequest{
+		Question:    "What does the Go memory model guarantee about channel communication?",
+		SubQuestion: reasoning.SubQuestion{ID: "sq1", Text: sub},
+		Passages:    passages,
+		MaxFindings: max,
+	})
+	if err != nil {
+		t.Fatalf("Analyze: %v", err)
+	}
+	return a
+}
+
+func TestAnalyzePicksRelevantSentence(t *testing.T) {
+	tests := []struct {
+		sub       string
+		want      string // the best finding must contain this
+		wantChunk string
+	}{
+		{"How does a send on a channel synchronize with the receive?", "A send on a channel is synchronized before the completion", "chunk-chan"},
+		{"What happens when a channel is closed?", "The closing of a channel is synchronized before a receive", "chunk-chan"},
+		{"Can a Mutex be copied?", "A Mutex must not be copied after first use.", "chunk-mutex"},
+		{"When does Unlock synchronize with Lock?", "call to Unlock is synchronized before", "chunk-mutex"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.sub, func(t *testing.T) {
+			a := analyze(t, tt.sub, 3, channelsPassage, mutexPassage, gardenPassage)
+			if len(a.Findings) == 0 {
+				t.Fatalf("no findings")
+			}
+			got := a.Findings[0]
+			if !strings.Contains(got.Text, tt.want) || got.ChunkID != tt.wantChunk {
+				t.Errorf("best finding = %q from %s, want one containing %q from %s", got.Text, got.ChunkID, tt.want, tt.wantChunk)
+			}
+			if a.Engine != Name || len(a.Conflicts) != 0 {
+				t.Errorf("Engine = %q, Conflicts = %v; want %q and none", a.Engine, a.Conflicts, Name)
+			}
+		})
+	}
+}
+
+func TestAnalyzeKeepsTextAndProvenance(t *testing.T) {
+	passages := []reasoning.Passage{channelsPassage, mutexPassage, gardenPassage}
+	given := map[string]reasoning.Passage{}
+	for _, p := range passages {
+		given[p.ChunkID] = p
+	}
+	a := analyze(t, "What does the Go memory model guarantee about channel communication?", 5, passages...)
+	if len(a.Findings) == 0 {
+		t.Fatal("no findings")
+	}
+	for _, f := range a.Findings {
+		p, ok := given[f.ChunkID]
+		if !ok {
+			t.Fatalf("finding cites chunk %q that was not given", f.ChunkID)
+		}
+		if f.SourceID != p.SourceID {
+			t.Errorf("finding from %s has SourceID %q, want %q", f.ChunkID, f.SourceID, p.SourceID)
+		}
+		if !strings.Contains(squash(p.Text), f.Text) {
+			t.Errorf("finding %q is not a sentence of chunk %s as written", f.Text, f.ChunkID)
+		}
+		if f.ChunkID == "chunk-garden" {
+			t.Errorf("irrelevant passage gave finding %q", f.Text)
+		}
+		if strings.Contains(f.Text, "<-") || strings.Contains(f.Text, "##") || strings.Contains(f.Text, "next section") {
+			t.Errorf("fragment kept: %q", f.Text)
+		}
+	}
+	if len(a.Findings) > 5 {
+		t.Errorf("got %d findings, want at most 5", len(a.Findings))
+	}
+}
+
+func TestAnalyzeMMRDropsNearDuplicate(t *testing.T) {
+	a := analyze(t, "How does a send on a channel synchronize with the receive?", 5, channelsPassage, channelsCopy)
+	n := 0
+	for _, f := range a.Findings {
+		if strings.HasPrefix(f.Text, "A send on a channel is synchronized before") {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("the duplicated sentence appears %d times in %v, want once", n, a.Findings)
+	}
+}
+
+func TestAnalyzeIrrelevantGivesNothing(t *testing.T) {
+	a := analyze(t, "How does channel communication work in the Go memory model?", 5, gardenPassage)
+	if len(a.Findings) != 0 {
+		t.Errorf("findings from an irrelevant passage: %v", a.Findings)
+	}
+	a = analyze(t, "How does channel communication work?", 5)
+	if len(a.Findings) != 0 {
+		t.Errorf("findings without passages: %v", a.Findings)
+	}
+}
+
+func TestAnalyzeIgnoresPassageWithoutChunkID(t *testing.T) {
+	p := channelsPassage
+	p.ChunkID = ""
+	if a := analyze(t, "What happens when a channel is closed?", 5, p); len(a.Findings) != 0 {
+		t.Errorf("findings from a passage without chunk ID: %v", a.Findings)
+	}
+}
+
+func TestAnalyzeDeterministic(t *testing.T) {
+	first := analyze(t, "What does the Go memory model guarantee?", 4, mutexPassage, channelsPassage, channelsCopy, gardenPassage)
+	for range 20 {
+		again := analyze(t, "What does the Go memory model guarantee?", 4, mutexPassage, channelsPassage, channelsCopy, gardenPassage)
+		if len(again.Findings) != len(first.Findings) {
+			t.Fatalf("run gave %d findings, first gave %d", len(again.Findings), len(first.Findings))
+		}
+		for i := range first.Findings {
+			if again.Findings[i] != first.Findings[i] {
+				t.Fatalf("finding %d = %+v, first run %+v", i, again.Findings[i], first.Findings[i])
+			}
+		}
+	}
+}
+
+func TestIsFragment(t *testing.T) {
+	tests := []struct {
+		in   string
+		want bool
+	}{
+		{"A send on a channel is synchronized before the receive completes.", false},
+		{"Channels connect goroutines.", true}, // too short
+		{"for i := 0; i < n; i++ { c <- i }", true},
+		{"Home Packages Blog Help Play Tour Documentation", true},
+		{"Skip to main content of the documentation site here.", true},
+		{"Each send on a particular channel matches a corresponding receive.", false},
+	}
+	for _, tt := range tests {
+		if got := isFragment(tt.in); got != tt.want {
+			t.Errorf("isFragment(%q) = %v, want %v", tt.in, got, tt.want)
+		}
+	}
+}

@@ -1,0 +1,139 @@
+package extractive
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/researchflow/researchflow/internal/reasoning"
+)
+
+// maxTitle bounds the length of a draft title in bytes (before "…").
+const maxTitle = 100
+
+// Write arranges the cited findings into a draft: one section per
+// sub-question that has findings (headed by the sub-question), the findings
+// in the order given, each citing its source number. A sentence found for
+// several sub-questions stays only where it scored best (the first such
+// section on a tie); the same sentence from several sources is written once
+// citing all of them. Findings whose number is not in Sources are left out.
+// The summary repeats the strongest findings, each from a different source.
+func (e *Engine) Write(ctx context.Context, req reasoning.WriteRequest) (reasoning.Draft, error) {
+	if err := ctx.Err(); err != nil {
+		return reasoning.Draft{}, fmt.Errorf("write: %w", err)
+	}
+	known := map[int]bool{}
+	for _, s := range req.Sources {
+		if s.N > 0 {
+			known[s.N] = true
+		}
+	}
+
+	// Where does each sentence stay? Key: normalized text.
+	type home struct {
+		section int
+		score   float64
+	}
+	homes := map[string]home{}
+	for si, sec := range req.Sections {
+		for _, f := range sec.Findings {
+			k := sentenceKey(f.Text)
+			if k == "" || !known[f.N] {
+				continue
+			}
+			if h, ok := homes[k]; !ok || f.Score > h.score {
+				homes[k] = home{si, f.Score}
+			}
+		}
+	}
+
+	type ranked struct {
+		text  string
+		n     int
+		score float64
+		order int
+	}
+	var all []ranked
+	draft := reasoning.Draft{Title: title(req.Question), Summary: []reasoning.Sentence{}, Sections: []reasoning.DraftSection{}, Engine: Name}
+	for si, sec := range req.Sections {
+		ds := reasoning.DraftSection{Heading: strings.TrimSpace(sec.SubQuestion.Text)}
+		at := map[string]int{} // key → index in ds.Sentences
+		for _, f := range sec.Findings {
+			k := sentenceKey(f.Text)
+			if k == "" || !known[f.N] || homes[k].section != si {
+				continue
+			}
+			if i, ok := at[k]; ok {
+				ds.Sentences[i].Cites = addCite(ds.Sentences[i].Cites, f.N)
+				continue
+			}
+			at[k] = len(ds.Sentences)
+			ds.Sentences = append(ds.Sentences, reasoning.Sentence{Text: strings.TrimSpace(f.Text), Cites: []int{f.N}})
+			all = append(all, ranked{strings.TrimSpace(f.Text), f.N, f.Score, len(all)})
+		}
+		if len(ds.Sentences) == 0 {
+			continue
+		}
+		if ds.Heading == "" {
+			ds.Heading = fmt.Sprintf("Finding group %d", len(draft.Sections)+1)
+		}
+		draft.Sections = append(draft.Sections, ds)
+	}
+
+	sort.SliceStable(all, func(i, j int) bool {
+		if all[i].score != all[j].score {
+			return all[i].score > all[j].score
+		}
+		return all[i].order < all[j].order
+	})
+	used := map[int]bool{}
+	for _, r := range all {
+		if len(draft.Summary) == e.cfg.SummarySentences {
+			break
+		}
+		if used[r.n] {
+			continue
+		}
+		used[r.n] = true
+		draft.Summary = append(draft.Summary, reasoning.Sentence{Text: r.text, Cites: []int{r.n}})
+	}
+	return draft, nil
+}
+
+func addCite(cites []int, n int) []int {
+	for _, c := range cites {
+		if c == n {
+			return cites
+		}
+	}
+	cites = append(cites, n)
+	sort.Ints(cites)
+	return cites
+}
+
+// sentenceKey identifies a sentence regardless of case and spacing.
+func sentenceKey(s string) string {
+	return strings.ToLower(squash(s))
+}
+
+// title is "Research: <question>" without the final punctuation, cut at a
+// word boundary when long.
+func title(q string) string {
+	q = strings.TrimRight(squash(q), " ?.!")
+	if q == "" {
+		return "Research report"
+	}
+	if len(q) > maxTitle {
+		cut := strings.LastIndex(q[:maxTitle], " ")
+		if cut <= 0 {
+			cut = maxTitle
+			for cut > 0 && !utf8.RuneStart(q[cut]) {
+				cut--
+			}
+		}
+		q = strings.TrimRight(q[:cut], " ,;:") + "…"
+	}
+	return "Research: " + q
+}

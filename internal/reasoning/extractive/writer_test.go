@@ -1,0 +1,78 @@
+package extractive
+
+import (
+	"context"
+	"reflect"
+	"testing"
+
+	"github.com/researchflow/researchflow/internal/reasoning"
+)
+
+func cited(text string, n int, score float64) reasoning.CitedFinding {
+	return reasoning.CitedFinding{Finding: reasoning.Finding{Text: text, ChunkID: "c", SourceID: "s", Score: score}, N: n}
+}
+
+func TestWrite(t *testing.T) {
+	req := reasoning.WriteRequest{
+		Question: "What does the Go memory model guarantee about channels?",
+		Sources:  []reasoning.Source{{N: 1, Title: "Memory model"}, {N: 2, Title: "sync"}, {N: 3, Title: "Effective Go"}},
+		Sections: []reasoning.SectionInput{
+			{SubQuestion: reasoning.SubQuestion{ID: "sq1", Text: "What does the Go memory model guarantee about channels?"}, Findings: []reasoning.CitedFinding{
+				cited("A send on a channel is synchronized before the receive completes.", 1, 0.9),
+				cited("Closing a channel is synchronized before a receive of the zero value.", 1, 0.8),
+				cited("Unbuffered channels combine communication with synchronization.", 3, 0.5),
+			}},
+			{SubQuestion: reasoning.SubQuestion{ID: "sq2", Text: "What is a Mutex?"}, Findings: []reasoning.CitedFinding{
+				cited("A Mutex is a mutual exclusion lock.", 2, 0.7),
+				// Found again, scoring better here than in sq1: it moves here.
+				cited("Unbuffered channels combine communication with synchronization.", 3, 0.6),
+				// The same sentence from another source: one sentence citing both.
+				cited("A Mutex is a mutual exclusion lock.", 1, 0.4),
+				cited("A finding whose source has no number.", 7, 0.99),
+			}},
+			{SubQuestion: reasoning.SubQuestion{ID: "sq3", Text: "What are examples of channels?"}},
+		},
+	}
+	d, err := New(Config{}).Write(context.Background(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Title != "Research: What does the Go memory model guarantee about channels" || d.Engine != Name {
+		t.Errorf("Title, Engine = %q, %q", d.Title, d.Engine)
+	}
+	want := []reasoning.DraftSection{
+		{Heading: "What does the Go memory model guarantee about channels?", Sentences: []reasoning.Sentence{
+			{Text: "A send on a channel is synchronized before the receive completes.", Cites: []int{1}},
+			{Text: "Closing a channel is synchronized before a receive of the zero value.", Cites: []int{1}},
+		}},
+		{Heading: "What is a Mutex?", Sentences: []reasoning.Sentence{
+			{Text: "A Mutex is a mutual exclusion lock.", Cites: []int{1, 2}},
+			{Text: "Unbuffered channels combine communication with synchronization.", Cites: []int{3}},
+		}},
+	}
+	if !reflect.DeepEqual(d.Sections, want) {
+		t.Errorf("Sections =\n%+v\nwant\n%+v", d.Sections, want)
+	}
+	// Summary: the strongest findings, one per source.
+	wantSummary := []reasoning.Sentence{
+		{Text: "A send on a channel is synchronized before the receive completes.", Cites: []int{1}},
+		{Text: "A Mutex is a mutual exclusion lock.", Cites: []int{2}},
+		{Text: "Unbuffered channels combine communication with synchronization.", Cites: []int{3}},
+	}
+	if !reflect.DeepEqual(d.Summary, wantSummary) {
+		t.Errorf("Summary =\n%+v\nwant\n%+v", d.Summary, wantSummary)
+	}
+}
+
+func TestWriteNothingGrounded(t *testing.T) {
+	d, err := New(Config{}).Write(context.Background(), reasoning.WriteRequest{
+		Question: "goroutines",
+		Sections: []reasoning.SectionInput{{SubQuestion: reasoning.SubQuestion{ID: "sq1", Text: "What are goroutines?"}}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(d.Sections) != 0 || len(d.Summary) != 0 {
+		t.Errorf("draft without findings has sections %v and summary %v", d.Sections, d.Summary)
+	}
+}

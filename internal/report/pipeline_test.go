@@ -1,0 +1,61 @@
+package report_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/researchflow/researchflow/internal/reasoning"
+	"github.com/researchflow/researchflow/internal/reasoning/extractive"
+	"github.com/researchflow/researchflow/internal/report"
+)
+
+// TestExtractivePipeline runs plan → analyze → number → write → render with
+// the offline engine and checks that the report only cites listed sources.
+func TestExtractivePipeline(t *testing.T) {
+	ctx := context.Background()
+	eng := extractive.New(extractive.Config{})
+	passages := []reasoning.Passage{
+		{ChunkID: "c1", SourceID: "mem", Title: "The Go Memory Model", Location: "/go/doc/go_mem.html", Score: 0.9,
+			Text: "A send on a channel is synchronized before the completion of the corresponding receive from that channel. " +
+				"The closing of a channel is synchronized before a receive that returns a zero value because the channel is closed. [3]"},
+		{ChunkID: "c2", SourceID: "sync", Title: "Package sync", Location: "https://pkg.go.dev/sync", Score: 0.6,
+			Text: "A Mutex is a mutual exclusion lock. The zero value for a Mutex is an unlocked mutex. A Mutex must not be copied after first use."},
+	}
+	q := "What does the Go memory model guarantee about channels and mutexes?"
+	plan, err := eng.Plan(ctx, reasoning.PlanRequest{Question: q})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var found [][]reasoning.Finding
+	var gaps []report.Gap
+	for _, sq := range plan.SubQuestions {
+		a, err := eng.Analyze(ctx, reasoning.AnalyzeRequest{Question: q, SubQuestion: sq, Passages: passages})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(a.Findings) == 0 {
+			gaps = append(gaps, report.Gap{SubQuestion: sq.Text, Reason: "no relevant passage"})
+		}
+		found = append(found, a.Findings)
+	}
+	sources := report.NumberSources(found, report.LookupPassages(passages))
+	draft, err := eng.Write(ctx, reasoning.WriteRequest{Question: q, Sections: report.CiteFindings(plan.SubQuestions, found, sources), Sources: sources})
+	if err != nil {
+		t.Fatal(err)
+	}
+	md, st := report.Render(report.Report{Question: q, Draft: draft, Sources: sources, Gaps: gaps, Meta: report.Meta{Engine: draft.Engine, Corpus: "test"}})
+	if err := report.CheckCitations(md); err != nil {
+		t.Fatalf("CheckCitations: %v\n%s", err, md)
+	}
+	if len(sources) != 2 || st.Sentences == 0 || st.Dropped != 0 || st.InvalidCitations != 0 {
+		t.Errorf("sources %d, stats %+v; want 2 sources and clean sentences\n%s", len(sources), st, md)
+	}
+	if !strings.Contains(md, "A send on a channel is synchronized before the completion of the corresponding receive from that channel [1].") {
+		t.Errorf("key sentence missing or miscited:\n%s", md)
+	}
+	if len(report.Citations(md)) != 2 {
+		t.Errorf("Citations = %v, want both sources cited\n%s", report.Citations(md), md)
+	}
+	t.Logf("\n%s", md)
+}

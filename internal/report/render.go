@@ -1,0 +1,307 @@
+package report
+
+import (
+	"fmt"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/researchflow/researchflow/internal/reasoning"
+)
+
+// Headings of the fixed report sections.
+const (
+	headingSummary = "Summary"
+	headingGaps    = "Gaps"
+	headingSources = "Sources"
+)
+
+// noSummary stands in for a summary with no grounded sentence.
+const noSummary = "No statement could be grounded in the sources."
+
+// Render writes the report as Markdown: title, question, summary, one
+// section per draft section, gaps (only when there are some), the numbered
+// sources and a footer. Each sentence ends with its citations before its
+// final punctuation ("… completes [2]."). Citations whose number is not in
+// r.Sources are removed; a sentence left without one is dropped, or kept in
+// italics as "(unverified)" with r.MarkUngrounded. Text from sources and
+// models is sanitized so that it cannot add citations or Markdown structure.
+func Render(r Report) (string, RenderStats) {
+	var st RenderStats
+	sources := numbered(r.Sources)
+	valid := map[int]bool{}
+	for _, s := range sources {
+		valid[s.N] = true
+	}
+	sentences := func(list []reasoning.Sentence) string {
+		var parts []string
+		for _, s := range list {
+			if p := renderSentence(s, valid, r.MarkUngrounded, &st); p != "" {
+				parts = append(parts, p)
+			}
+		}
+		return strings.Join(parts, " ")
+	}
+
+	var b strings.Builder
+	title := sanitize(r.Draft.Title)
+	if title == "" {
+		title = "Research report"
+	}
+	fmt.Fprintf(&b, "# %s\n\n", title)
+	if q := sanitize(r.Question); q != "" {
+		fmt.Fprintf(&b, "**Question:** %s\n\n", q)
+	}
+
+	summary := sentences(r.Draft.Summary)
+	if summary == "" {
+		summary = noSummary
+	}
+	fmt.Fprintf(&b, "## %s\n\n%s\n\n", headingSummary, summary)
+
+	for _, sec := range r.Draft.Sections {
+		body := sentences(sec.Sentences)
+		if body == "" {
+			continue
+		}
+		heading := sanitize(sec.Heading)
+		if heading == "" || reserved(heading) {
+			heading = "Finding: " + heading
+		}
+		fmt.Fprintf(&b, "## %s\n\n%s\n\n", heading, body)
+	}
+
+	if len(r.Gaps) > 0 {
+		fmt.Fprintf(&b, "## %s\n\n", headingGaps)
+		for _, g := range r.Gaps {
+			sq, reason := sanitize(g.SubQuestion), sanitize(g.Reason)
+			if reason == "" {
+				reason = "not answered"
+			}
+			fmt.Fprintf(&b, "- **%s** — %s\n", sq, reason)
+		}
+		b.WriteString("\n")
+	}
+
+	fmt.Fprintf(&b, "## %s\n\n", headingSources)
+	if len(sources) == 0 {
+		b.WriteString("No sources.\n")
+	}
+	for _, s := range sources {
+		t := sanitize(s.Title)
+		if t == "" {
+			t = "Untitled source"
+		}
+		if loc := location(s.Location); loc != "" {
+			fmt.Fprintf(&b, "- [%d] %s — %s\n", s.N, t, loc)
+		} else {
+			fmt.Fprintf(&b, "- [%d] %s\n", s.N, t)
+		}
+		st.Sources++
+	}
+
+	if f := footer(r.Meta); f != "" {
+		fmt.Fprintf(&b, "\n---\n\n%s\n", f)
+	}
+	return b.String(), st
+}
+
+// numbered returns the sources with a positive number, ordered by number,
+// the first one of each number kept.
+func numbered(in []reasoning.Source) []reasoning.Source {
+	out := make([]reasoning.Source, 0, len(in))
+	seen := map[int]bool{}
+	for _, s := range in {
+		if s.N > 0 && !seen[s.N] {
+			seen[s.N] = true
+			out = append(out, s)
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].N < out[j].N })
+	return out
+}
+
+func reserved(heading string) bool {
+	for _, h := range []string{headingSummary, headingGaps, headingSources} {
+		if strings.EqualFold(strings.TrimSpace(heading), h) {
+			return true
+		}
+	}
+	return false
+}
+
+// renderSentence writes one sentence with its valid citations before its
+// final punctuation, or returns "" when the sentence is dropped.
+func renderSentence(s reasoning.Sentence, valid map[int]bool, markUngrounded bool, st *RenderStats) string {
+	text := clean(s.Text)
+	body := strings.TrimRight(text, ".!?:;, ")
+	rest := text[len(body):]
+	if body = escape(body); body == "" {
+		st.Dropped++
+		return ""
+	}
+	end := "."
+	switch {
+	case strings.Contains(rest, "?"):
+		end = "?"
+	case strings.Contains(rest, "!"):
+		end = "!"
+	}
+	cites := make([]int, 0, len(s.Cites))
+	for _, n := range s.Cites {
+		if !valid[n] {
+			st.InvalidCitations++
+			continue
+		}
+		cites = append(cites, n)
+	}
+	sort.Ints(cites)
+	cites = compact(cites)
+	if len(cites) == 0 {
+		if !markUngrounded {
+			st.Dropped++
+			return ""
+		}
+		st.Ungrounded++
+		return "*" + body + " (unverified)*" + end
+	}
+	var marks strings.Builder
+	for _, n := range cites {
+		fmt.Fprintf(&marks, "[%d]", n)
+	}
+	st.Sentences++
+	st.Citations += len(cites)
+	return body + " " + marks.String() + end
+}
+
+func compact(sorted []int) []int {
+	out := sorted[:0]
+	for i, n := range sorted {
+		if i == 0 || n != sorted[i-1] {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+var (
+	// bracketedNumbers are citation-like marks in source text: [7], [ 7 ],
+	// [1, 2], [3-5], [^4].
+	bracketedNumbers = regexp.MustCompile(`\[\s*\^?\d+(?:\s*[,;–-]\s*\d+)*\s*\]`)
+	// orderedMarker is "1. " or "1) " at the start of a line.
+	orderedMarker = regexp.MustCompile(`^(\d+)([.)])(\s)`)
+	// spaceBeforePunct is left where a bracketed number was removed.
+	spaceBeforePunct = regexp.MustCompile(`\s+([,.;:!?])`)
+)
+
+// sanitize makes text safe to place inside a Markdown paragraph or heading:
+// one line, no citation-like bracketed numbers, brackets, emphasis stars,
+// angle brackets and unbalanced backticks escaped, no leading heading, list,
+// quote or table marker.
+func sanitize(text string) string { return escape(clean(text)) }
+
+// clean puts text on one line and removes citation-like bracketed numbers.
+func clean(text string) string {
+	s := strings.Join(strings.Fields(text), " ")
+	for {
+		t := bracketedNumbers.ReplaceAllString(s, "")
+		if t == s {
+			break
+		}
+		s = t
+	}
+	s = strings.Join(strings.Fields(s), " ")
+	return spaceBeforePunct.ReplaceAllString(s, "$1")
+}
+
+// escape neutralizes the Markdown in one line of clean text.
+func escape(s string) string {
+	r := strings.NewReplacer(`\`, `\\`, "[", `\[`, "]", `\]`, "*", `\*`, "<", "&lt;", ">", "&gt;")
+	s = r.Replace(s)
+	if strings.Count(s, "`")%2 == 1 {
+		s = strings.ReplaceAll(s, "`", "\\`")
+	}
+	switch {
+	case s == "":
+	case strings.Trim(s, "-=_ ") == "":
+		return "" // a rule or setext underline, nothing to say
+	case strings.ContainsRune("#+-|=~", rune(s[0])):
+		s = `\` + s
+	default:
+		s = orderedMarker.ReplaceAllString(s, `$1\$2$3`)
+	}
+	return s
+}
+
+// location renders where a source is: a link for URLs and absolute paths
+// (file:// for paths), plain text otherwise.
+func location(loc string) string {
+	loc = strings.TrimSpace(loc)
+	if loc == "" {
+		return ""
+	}
+	text := sanitize(loc)
+	switch {
+	case strings.HasPrefix(loc, "https://") || strings.HasPrefix(loc, "http://"):
+		return "[" + text + "](" + linkTarget(loc) + ")"
+	case strings.HasPrefix(loc, "/"):
+		return "[" + text + "](" + linkTarget("file://"+loc) + ")"
+	}
+	return text
+}
+
+// linkTarget escapes the characters that would end or break a Markdown link
+// destination.
+func linkTarget(u string) string {
+	return strings.NewReplacer(" ", "%20", "(", "%28", ")", "%29", "<", "%3C", ">", "%3E", "\n", "", "\r", "", "\t", "%09").Replace(u)
+}
+
+// footer records how the report was made; empty fields are left out.
+func footer(m Meta) string {
+	var lines []string
+	var first []string
+	if e := sanitize(m.Engine); e != "" {
+		first = append(first, "Engine: "+e)
+	}
+	if c := sanitize(m.Corpus); c != "" {
+		first = append(first, "Corpus: "+c)
+	}
+	if id := sanitize(m.ResearchID); id != "" {
+		first = append(first, "Research ID: "+id)
+	}
+	if len(first) > 0 {
+		lines = append(lines, strings.Join(first, " · "))
+	}
+	var usage []string
+	if m.Usage.PromptTokens > 0 || m.Usage.CompletionTokens > 0 {
+		usage = append(usage, fmt.Sprintf("Tokens: %d prompt, %d completion", m.Usage.PromptTokens, m.Usage.CompletionTokens))
+	}
+	if m.Usage.CostUSD > 0 {
+		usage = append(usage, "Cost: $"+strconv.FormatFloat(m.Usage.CostUSD, 'f', 4, 64))
+	}
+	if len(usage) > 0 {
+		lines = append(lines, strings.Join(usage, " · "))
+	}
+	if list := sanitizedList(m.Models); list != "" {
+		lines = append(lines, "Models: "+list)
+	}
+	if list := sanitizedList(m.PromptVersions); list != "" {
+		lines = append(lines, "Prompt versions: "+list)
+	}
+	if !m.GeneratedAt.IsZero() {
+		lines = append(lines, "Generated: "+m.GeneratedAt.UTC().Format(time.RFC3339))
+	}
+	return strings.Join(lines, "  \n")
+}
+
+func sanitizedList(items []string) string {
+	var out []string
+	for _, it := range items {
+		if s := sanitize(it); s != "" {
+			out = append(out, s)
+		}
+	}
+	return strings.Join(out, ", ")
+}

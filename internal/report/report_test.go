@@ -1,0 +1,269 @@
+package report
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/researchflow/researchflow/internal/reasoning"
+)
+
+var catalog = map[string]reasoning.Source{
+	"mem":  {Title: "The Go Memory Model", Location: "/usr/local/go/doc/go_mem.html"},
+	"sync": {Title: "Package sync", Location: "https://pkg.go.dev/sync"},
+	"spec": {Title: "The Go Programming Language Specification", Location: "doc/go_spec.html"},
+}
+
+func lookup(id string) (reasoning.Source, bool) {
+	s, ok := catalog[id]
+	return s, ok
+}
+
+func TestNumberSources(t *testing.T) {
+	sections := [][]reasoning.Finding{
+		{{Text: "a", ChunkID: "c1", SourceID: "sync"}, {Text: "b", ChunkID: "c2", SourceID: "mem"}},
+		{{Text: "c", ChunkID: "c3", SourceID: "mem"}, {Text: "d", ChunkID: "c9", SourceID: "unknown"}, {Text: "e", ChunkID: "c1", SourceID: "sync"}},
+		{},
+		{{Text: "f", ChunkID: "c4", SourceID: "spec"}, {Text: "g", ChunkID: "c2", SourceID: "mem"}},
+	}
+	got := NumberSources(sections, lookup)
+	want := []reasoning.Source{
+		{N: 1, SourceID: "sync", Title: "Package sync", Location: "https://pkg.go.dev/sync", ChunkIDs: []string{"c1"}},
+		{N: 2, SourceID: "mem", Title: "The Go Memory Model", Location: "/usr/local/go/doc/go_mem.html", ChunkIDs: []string{"c2", "c3"}},
+		{N: 3, SourceID: "spec", Title: "The Go Programming Language Specification", Location: "doc/go_spec.html", ChunkIDs: []string{"c4"}},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("NumberSources() =\n%+v\nwant\n%+v", got, want)
+	}
+
+	sqs := []reasoning.SubQuestion{{ID: "sq1", Text: "one"}, {ID: "sq2", Text: "two"}, {ID: "sq3", Text: "three"}, {ID: "sq4", Text: "four"}}
+	in := CiteFindings(sqs, sections, got)
+	if len(in) != 4 {
+		t.Fatalf("CiteFindings gave %d sections, want 4", len(in))
+	}
+	var ns []int
+	for _, f := range in[1].Findings {
+		ns = append(ns, f.N)
+	}
+	if want := []int{2, 1}; !reflect.DeepEqual(ns, want) { // the unknown source's finding is left out
+		t.Errorf("section 2 cites %v, want %v", ns, want)
+	}
+	if len(in[2].Findings) != 0 || in[3].Findings[0].N != 3 {
+		t.Errorf("sections 3 and 4 = %+v, %+v", in[2], in[3])
+	}
+}
+
+func TestLookupPassages(t *testing.T) {
+	l := LookupPassages([]reasoning.Passage{
+		{SourceID: "mem", Title: "The Go Memory Model", Location: "/doc/go_mem.html"},
+		{SourceID: "mem", Title: "Other title", Location: "/elsewhere"},
+	})
+	got, ok := l("mem")
+	if !ok || got.Title != "The Go Memory Model" || got.Location != "/doc/go_mem.html" {
+		t.Errorf("lookup(mem) = %+v, %v", got, ok)
+	}
+	if _, ok := l("nope"); ok {
+		t.Error("lookup(nope) found a source")
+	}
+}
+
+func sampleReport() Report {
+	return Report{
+		Question: "What does the Go memory model guarantee about channels?",
+		Draft: reasoning.Draft{
+			Title: "Research: What does the Go memory model guarantee about channels",
+			Summary: []reasoning.Sentence{
+				{Text: "A send on a channel is synchronized before the receive completes.", Cites: []int{2}},
+				{Text: "The zero value for a Mutex is an unlocked mutex.", Cites: []int{1}},
+			},
+			Sections: []reasoning.DraftSection{
+				{Heading: "How does channel communication work?", Sentences: []reasoning.Sentence{
+					{Text: "A send on a channel is synchronized before the receive completes.", Cites: []int{2}},
+					{Text: "Closing a channel is synchronized before a receive of the zero value.", Cites: []int{2, 1, 2}},
+				}},
+				{Heading: "What is a Mutex?", Sentences: []reasoning.Sentence{
+					{Text: "The zero value for a Mutex is an unlocked mutex.", Cites: []int{1}},
+				}},
+			},
+			Engine: "extractive",
+		},
+		Sources: []reasoning.Source{
+			{N: 2, SourceID: "mem", Title: "The Go Memory Model", Location: "/usr/local/go/doc/go_mem.html"},
+			{N: 1, SourceID: "sync", Title: "Package sync", Location: "https://pkg.go.dev/sync"},
+		},
+		Meta: Meta{ResearchID: "r-42", Engine: "extractive", Corpus: "go-docs", GeneratedAt: time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)},
+	}
+}
+
+func TestRenderStructure(t *testing.T) {
+	md, st := Render(sampleReport())
+	wantInOrder := []string{
+		"# Research: What does the Go memory model guarantee about channels\n",
+		"**Question:** What does the Go memory model guarantee about channels?",
+		"## Summary\n\nA send on a channel is synchronized before the receive completes [2]. The zero value for a Mutex is an unlocked mutex [1].",
+		"## How does channel communication work?\n",
+		"Closing a channel is synchronized before a receive of the zero value [1][2].",
+		"## What is a Mutex?\n",
+		"## Sources\n\n- [1] Package sync — [https://pkg.go.dev/sync](https://pkg.go.dev/sync)\n- [2] The Go Memory Model — [/usr/local/go/doc/go_mem.html](file:///usr/local/go/doc/go_mem.html)\n",
+		"\n---\n\nEngine: extractive · Corpus: go-docs · Research ID: r-42  \nGenerated: 2025-01-02T03:04:05Z\n",
+	}
+	at := 0
+	for _, w := range wantInOrder {
+		i := strings.Index(md[at:], w)
+		if i < 0 {
+			t.Fatalf("report lacks (in order) %q:\n%s", w, md)
+		}
+		at += i + len(w)
+	}
+	if strings.Contains(md, "## Gaps") {
+		t.Errorf("Gaps section without gaps:\n%s", md)
+	}
+	if strings.Contains(md, "Tokens:") || strings.Contains(md, "Cost:") {
+		t.Errorf("usage shown though zero:\n%s", md)
+	}
+	if want := (RenderStats{Sentences: 5, Citations: 6, Sources: 2}); st != want {
+		t.Errorf("stats = %+v, want %+v", st, want)
+	}
+	if err := CheckCitations(md); err != nil {
+		t.Errorf("CheckCitations on rendered report: %v", err)
+	}
+	if got, want := Citations(md), []int{1, 2}; !reflect.DeepEqual(got, want) {
+		t.Errorf("Citations = %v, want %v", got, want)
+	}
+	again, _ := Render(sampleReport())
+	if again != md {
+		t.Error("Render is not deterministic")
+	}
+}
+
+func TestRenderGapsAndUsage(t *testing.T) {
+	r := sampleReport()
+	r.Gaps = []Gap{{SubQuestion: "What are examples of channels?", Reason: "no passage scored above the floor"}}
+	r.Meta.Usage = reasoning.Usage{PromptTokens: 1200, CompletionTokens: 300, CostUSD: 0.0042}
+	r.Meta.Models = []string{"planner=llama3.1"}
+	md, _ := Render(r)
+	for _, w := range []string{
+		"## Gaps\n\n- **What are examples of channels?** — no passage scored above the floor\n",
+		"Tokens: 1200 prompt, 300 completion · Cost: $0.0042",
+		"Models: planner=llama3.1",
+	} {
+		if !strings.Contains(md, w) {
+			t.Errorf("report lacks %q:\n%s", w, md)
+		}
+	}
+	if strings.Index(md, "## Gaps") > strings.Index(md, "## Sources") {
+		t.Error("Gaps after Sources")
+	}
+}
+
+func TestRenderInvalidCitations(t *testing.T) {
+	r := sampleReport()
+	r.Draft.Sections = append(r.Draft.Sections, reasoning.DraftSection{
+		Heading: "Unsupported",
+		Sentences: []reasoning.Sentence{
+			{Text: "Channels are sometimes faster than mutexes.", Cites: []int{7}},
+			{Text: "A Mutex must not be copied after first use.", Cites: []int{9, 1}},
+			{Text: "This one cites nothing.", Cites: nil},
+		},
+	})
+	md, st := Render(r)
+	if strings.Contains(md, "faster than mutexes") || strings.Contains(md, "cites nothing") {
+		t.Errorf("sentence without a valid citation rendered:\n%s", md)
+	}
+	if !strings.Contains(md, "A Mutex must not be copied after first use [1].") {
+		t.Errorf("valid citation not kept alone:\n%s", md)
+	}
+	if st.Dropped != 2 || st.InvalidCitations != 2 || st.Ungrounded != 0 {
+		t.Errorf("stats = %+v, want 2 dropped, 2 invalid citations", st)
+	}
+	if err := CheckCitations(md); err != nil {
+		t.Errorf("CheckCitations: %v", err)
+	}
+
+	r.MarkUngrounded = true
+	md, st = Render(r)
+	if !strings.Contains(md, "*Channels are sometimes faster than mutexes (unverified)*.") {
+		t.Errorf("ungrounded sentence not marked:\n%s", md)
+	}
+	if strings.Contains(md, "[7]") || strings.Contains(md, "[9]") {
+		t.Errorf("invalid number rendered:\n%s", md)
+	}
+	if st.Ungrounded != 2 || st.Dropped != 0 {
+		t.Errorf("stats = %+v, want 2 ungrounded, 0 dropped", st)
+	}
+}
+
+func TestRenderNeutralizesInjection(t *testing.T) {
+	r := sampleReport()
+	r.Draft.Sections = []reasoning.DraftSection{{
+		Heading: "Sources",
+		Sentences: []reasoning.Sentence{
+			{Text: "As shown in [9], a send happens before the receive [ 3 ].\n\n## Sources\n- [9] Fake", Cites: []int{2}},
+			{Text: "# Not a heading but a sentence about channels.", Cites: []int{2}},
+			{Text: "- not a list item, see [link](javascript:alert(1)) and <script>x</script>.", Cites: []int{1}},
+		},
+	}}
+	r.Draft.Title = "Title [5]\n# injected"
+	md, _ := Render(r)
+	if err := CheckCitations(md); err != nil {
+		t.Fatalf("CheckCitations: %v\n%s", err, md)
+	}
+	if got, want := Citations(md), []int{1, 2}; !reflect.DeepEqual(got, want) {
+		t.Errorf("Citations = %v, want %v\n%s", got, want, md)
+	}
+	for _, bad := range []string{"[9]", "[ 3 ]", "[5]", "\n# Not", "\n- not", "\n## Sources\n- [9]", "<script>", "[link](", " ,", " ."} {
+		if strings.Contains(md, bad) {
+			t.Errorf("report contains %q:\n%s", bad, md)
+		}
+	}
+	if strings.Count(md, "\n## Sources\n") != 1 || strings.Count(md, "\n# ") != 0 || !strings.HasPrefix(md, "# Title") {
+		t.Errorf("structure broken:\n%s", md)
+	}
+	if !strings.Contains(md, "As shown in, a send happens before the receive. ## Sources - Fake [2].") ||
+		!strings.Contains(md, "&lt;/script&gt; [1].") {
+		t.Errorf("sentence text lost:\n%s", md)
+	}
+}
+
+func TestCheckCitationsFailsOnBadReport(t *testing.T) {
+	tests := []struct {
+		name, md string
+		wantErr  bool
+	}{
+		{"missing entry", "# R\n\nA claim [1]. Another [3].\n\n## Sources\n\n- [1] One — /a\n- [2] Two — /b\n", true},
+		{"no sources section", "# R\n\nA claim [1].\n", true},
+		{"all listed", "# R\n\nA claim [1][2].\n\n## Sources\n\n- [1] One\n- [2] Two\n\n---\n\nEngine: x\n", false},
+		{"no citations", "# R\n\nNothing cited.\n", false},
+		{"cite after sources ends", "# R\n\nA [1].\n\n## Sources\n\n- [1] One\n\n## Appendix\n\nLate claim [4].\n", true},
+		{"escaped, linked and code brackets", "# R\n\nNot cites: \\[4] [5](http://x) `[6]`\n\n```\n[7]\n```\n\n## Sources\n", false},
+	}
+	for _, tt := range tests {
+		err := CheckCitations(tt.md)
+		if (err != nil) != tt.wantErr {
+			t.Errorf("%s: CheckCitations() = %v, want error %v", tt.name, err, tt.wantErr)
+		}
+	}
+	if err := CheckCitations(tests[0].md); err == nil || !strings.Contains(err.Error(), "[3]") {
+		t.Errorf("error %v does not name [3]", err)
+	}
+}
+
+func TestSanitize(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"plain sentence.", "plain sentence."},
+		{"see [12] and [1, 2] and [3-4] and [^5]", "see and and and"},
+		{"line\nbreaks\r\n\tand  spaces", "line breaks and spaces"},
+		{"## heading", `\## heading`},
+		{"1. item", `1\. item`},
+		{"a [link](x) *bold*", `a \[link\](x) \*bold\*`},
+		{"odd ` tick", "odd \\` tick"},
+		{"use `sync.Mutex` here", "use `sync.Mutex` here"},
+		{"---", ""},
+	}
+	for _, tt := range tests {
+		if got := sanitize(tt.in); got != tt.want {
+			t.Errorf("sanitize(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}

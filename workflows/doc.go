@@ -1,0 +1,9 @@
+// Package workflows holds Researchflow's durable workflows: ResearchWorkflow
+// (plan → retrieve → analyze → synthesize → deliver, each stage on its own
+// task queue) and IngestWorkflow (a folder into a corpus, resumable).
+//
+// Workflow code is deterministic: it does no I/O, reads time only through
+// workflow.Now, and never iterates a map to decide anything. Everything large
+// (documents, chunks) lives in memory and travels through history by ID;
+// messages.go lists the names and JSON shapes that clients rely on.
+package workflows

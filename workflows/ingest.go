@@ -1,0 +1,79 @@
+package workflows
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/researchflow/researchflow/activities"
+)
+
+// ingestBatchFiles bounds the files of one Ingest activity call: progress is
+// visible between calls and history stays small (a 100k-file folder takes
+// 500 calls, about 3k events; continue-as-new takes over past that).
+const ingestBatchFiles = 200
+
+// continueAfterCalls is how many Ingest calls one run makes before it
+// continues as new with the cursor, keeping history far below its limits.
+const continueAfterCalls = 1000
+
+// IngestWorkflow ingests a folder into a corpus on the search pool, in
+// batches that resume after the last finished file.
+func IngestWorkflow(ctx workflow.Context, in IngestInput) (IngestResult, error) {
+	in.Corpus = strings.TrimSpace(in.Corpus)
+	in.Path = strings.TrimSpace(in.Path)
+	if in.Path == "" {
+		return IngestResult{}, temporal.NewNonRetryableApplicationError("path is required", ErrInvalidInput, nil)
+	}
+	if in.Corpus == "" {
+		in.Corpus = corpusNameFromPath(in.Path)
+	}
+	if !corpusName.MatchString(in.Corpus) {
+		return IngestResult{}, temporal.NewNonRetryableApplicationError(
+			fmt.Sprintf("corpus %q: use letters, digits, '.', '_' and '-'", in.Corpus), ErrInvalidInput, nil)
+	}
+	state := IngestResult{Corpus: in.Corpus}
+	if in.Resume != nil {
+		state = *in.Resume
+	}
+	if err := workflow.SetQueryHandler(ctx, ProgressQuery, func() (IngestResult, error) { return state, nil }); err != nil {
+		return state, err
+	}
+	start := workflow.Now(ctx)
+	actx := workflow.WithActivityOptions(ctx, corpusOptions())
+	cursor := in.After
+	for calls := 0; ; calls++ {
+		if calls == continueAfterCalls {
+			next := in
+			next.After = cursor
+			next.Resume = &state
+			return state, workflow.NewContinueAsNewError(ctx, IngestWorkflow, next)
+		}
+		var sum activities.IngestSummary
+		err := workflow.ExecuteActivity(actx, activities.IngestName, activities.IngestInput{
+			Corpus: in.Corpus, Path: in.Path, After: cursor, MaxFiles: ingestBatchFiles,
+		}).Get(ctx, &sum)
+		if err != nil {
+			return state, fmt.Errorf("ingest %s into %s: %w", in.Path, in.Corpus, err)
+		}
+		state.Total = sum.Total
+		state.Files += sum.Files
+		state.Unchanged += sum.Unchanged
+		state.Chunks += sum.Chunks
+		for _, s := range sum.Skipped {
+			state.Skipped = append(state.Skipped, SkippedFile{Path: s.Path, Reason: s.Reason})
+		}
+		state.Duration += time.Duration(sum.DurationMs) * time.Millisecond
+		cursor = sum.Cursor
+		if sum.Done {
+			break
+		}
+	}
+	state.Done = true
+	workflow.GetLogger(ctx).Info("ingestion finished", "corpus", in.Corpus, "files", state.Files,
+		"chunks", state.Chunks, "skipped", len(state.Skipped), "took", workflow.Now(ctx).Sub(start))
+	return state, nil
+}

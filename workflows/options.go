@@ -1,0 +1,80 @@
+package workflows
+
+import (
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/researchflow/researchflow/activities"
+)
+
+// Activity options of every stage, in one place. Heartbeat timeouts are short
+// because activities heartbeat in the background while they work: a worker
+// that dies is noticed within seconds, not at the start-to-close timeout.
+var nonRetryable = []string{activities.ErrInvalidInput, activities.ErrCorpusNotFound, activities.ErrCorpusEmpty}
+
+func corpusOptions() workflow.ActivityOptions {
+	return workflow.ActivityOptions{
+		TaskQueue:           TaskQueueSearch,
+		StartToCloseTimeout: 2 * time.Hour,
+		HeartbeatTimeout:    30 * time.Second,
+		RetryPolicy: &temporal.RetryPolicy{
+			InitialInterval:        time.Second,
+			BackoffCoefficient:     2,
+			MaximumInterval:        time.Minute,
+			MaximumAttempts:        10,
+			NonRetryableErrorTypes: nonRetryable,
+		},
+	}
+}
+
+func retrieveOptions() workflow.ActivityOptions {
+	return workflow.ActivityOptions{
+		TaskQueue:           TaskQueueSearch,
+		StartToCloseTimeout: 2 * time.Minute,
+		HeartbeatTimeout:    20 * time.Second,
+		RetryPolicy: &temporal.RetryPolicy{
+			InitialInterval:        500 * time.Millisecond,
+			BackoffCoefficient:     2,
+			MaximumInterval:        10 * time.Second,
+			MaximumAttempts:        4,
+			NonRetryableErrorTypes: nonRetryable,
+		},
+	}
+}
+
+// inferenceOptions serve planning, analysis and writing on the inference
+// pool: model calls can be slow and rate limited, so they get room and many
+// attempts; permanent model errors (bad key, unknown model) are returned as
+// non-retryable by the activities and end the retries at once.
+func inferenceOptions() workflow.ActivityOptions {
+	return workflow.ActivityOptions{
+		TaskQueue:           TaskQueueInference,
+		StartToCloseTimeout: 15 * time.Minute,
+		HeartbeatTimeout:    20 * time.Second,
+		RetryPolicy: &temporal.RetryPolicy{
+			InitialInterval:        time.Second,
+			BackoffCoefficient:     2,
+			MaximumInterval:        2 * time.Minute,
+			MaximumAttempts:        8,
+			NonRetryableErrorTypes: nonRetryable,
+		},
+	}
+}
+
+func notifyOptions() workflow.ActivityOptions {
+	return workflow.ActivityOptions{
+		TaskQueue:           TaskQueueNotify,
+		StartToCloseTimeout: time.Minute,
+		RetryPolicy: &temporal.RetryPolicy{
+			InitialInterval:    time.Second,
+			BackoffCoefficient: 2,
+			MaximumInterval:    time.Minute,
+			MaximumAttempts:    10,
+		},
+	}
+}
+
+// parallelism bounds concurrent retrievals and analyses of one run.
+const parallelism = 4

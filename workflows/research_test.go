@@ -1,0 +1,309 @@
+package workflows
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/testsuite"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/researchflow/researchflow/activities"
+	"github.com/researchflow/researchflow/internal/reasoning"
+)
+
+// fakeActivities are hand-written activities with switchable behaviour.
+type fakeActivities struct {
+	mu    sync.Mutex
+	calls map[string]int
+	// retrieveErr fails the retrieval of a sub-question ID.
+	retrieveErr map[string]error
+	// analyzeFailures fails the first N analyses of each sub-question.
+	analyzeFailures int
+	// cancel, if set, is called when an analysis starts; the analysis then
+	// waits for its context to end (the cancellation reaching it).
+	cancel  func()
+	synthIn activities.SynthesizeInput
+}
+
+func (f *fakeActivities) count(name string) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.calls[name]++
+	return f.calls[name]
+}
+
+func (f *fakeActivities) register(env *testsuite.TestWorkflowEnvironment) {
+	reg := func(fn any, name string) { env.RegisterActivityWithOptions(fn, activity.RegisterOptions{Name: name}) }
+	reg(func(ctx context.Context, in activities.PrepareCorpusInput) (activities.PrepareCorpusResult, error) {
+		f.count("prepare")
+		return activities.PrepareCorpusResult{Corpus: in.Corpus, Chunks: 10}, nil
+	}, activities.PrepareCorpusName)
+	reg(func(ctx context.Context, in activities.PlanInput) (reasoning.Plan, error) {
+		f.count("plan")
+		return reasoning.Plan{Engine: "fake", SubQuestions: []reasoning.SubQuestion{
+			{ID: "sq1", Text: "What is a channel?"},
+			{ID: "sq2", Text: "How do sends synchronize?"},
+			{ID: "sq3", Text: "What about mutexes?"},
+		}}, nil
+	}, activities.PlanName)
+	reg(func(ctx context.Context, in activities.RetrieveInput) (activities.RetrieveResult, error) {
+		f.count("retrieve:" + in.SubQuestion.ID)
+		if err := f.retrieveErr[in.SubQuestion.ID]; err != nil {
+			return activities.RetrieveResult{}, err
+		}
+		id := "chunk-" + in.SubQuestion.ID
+		return activities.RetrieveResult{ChunkIDs: []string{id}, Scores: []float64{1}, SourceIDs: []string{"src-" + in.SubQuestion.ID}}, nil
+	}, activities.RetrieveName)
+	reg(func(ctx context.Context, in activities.AnalyzeInput) (activities.AnalyzeResult, error) {
+		n := f.count("analyze:" + in.SubQuestion.ID)
+		if n <= f.analyzeFailures {
+			return activities.AnalyzeResult{}, errors.New("model server busy")
+		}
+		if f.cancel != nil {
+			f.cancel()
+			select {
+			case <-ctx.Done():
+				return activities.AnalyzeResult{}, ctx.Err()
+			case <-time.After(10 * time.Second):
+				return activities.AnalyzeResult{}, errors.New("the cancellation never reached the activity")
+			}
+		}
+		// sq1 and sq2 share a source, so numbering must deduplicate it.
+		src := "src-shared"
+		if in.SubQuestion.ID == "sq3" {
+			src = "src-mutex"
+		}
+		return activities.AnalyzeResult{
+			Analysis: reasoning.Analysis{Engine: "fake", Usage: reasoning.Usage{PromptTokens: 10, CompletionTokens: 5},
+				Findings: []reasoning.Finding{{Text: "Finding for " + in.SubQuestion.ID + ".", ChunkID: in.ChunkIDs[0], SourceID: src}}},
+			Sources: []reasoning.Source{{SourceID: src, Title: "Title " + src, Location: "/docs/" + src, ChunkIDs: in.ChunkIDs}},
+		}, nil
+	}, activities.AnalyzeName)
+	reg(func(ctx context.Context, in activities.SynthesizeInput) (activities.SynthesizeResult, error) {
+		f.count("synthesize")
+		f.mu.Lock()
+		f.synthIn = in
+		f.mu.Unlock()
+		return activities.SynthesizeResult{Title: "Report", Markdown: "# Report\n\nText [1].\n", Engine: "fake"}, nil
+	}, activities.SynthesizeName)
+	reg(func(ctx context.Context, in activities.DeliverInput) (activities.DeliverResult, error) {
+		f.count("deliver")
+		return activities.DeliverResult{Path: "/reports/" + in.ResearchID + ".md"}, nil
+	}, activities.DeliverName)
+}
+
+func newEnv(t *testing.T, f *fakeActivities) *testsuite.TestWorkflowEnvironment {
+	t.Helper()
+	var s testsuite.WorkflowTestSuite
+	env := s.NewTestWorkflowEnvironment()
+	env.RegisterWorkflowWithOptions(ResearchWorkflow, workflow.RegisterOptions{Name: ResearchWorkflowType})
+	env.SetTestTimeout(30 * time.Second)
+	if f.calls == nil {
+		f.calls = map[string]int{}
+	}
+	f.register(env)
+	return env
+}
+
+func TestResearchHappyPath(t *testing.T) {
+	f := &fakeActivities{}
+	env := newEnv(t, f)
+	env.ExecuteWorkflow(ResearchWorkflowType, ResearchInput{Question: "What does the memory model guarantee?"})
+	if !env.IsWorkflowCompleted() {
+		t.Fatal("workflow did not complete")
+	}
+	if err := env.GetWorkflowError(); err != nil {
+		t.Fatalf("workflow failed: %v", err)
+	}
+	var res ResearchResult
+	if err := env.GetWorkflowResult(&res); err != nil {
+		t.Fatal(err)
+	}
+	if res.Report == "" || res.Corpus != DefaultCorpus || len(res.Gaps) != 0 || res.ReportPath == "" {
+		t.Errorf("result = %+v", res)
+	}
+	// Two distinct sources over three sub-questions, numbered once, in order
+	// of first citation.
+	if got := len(f.synthIn.Sources); got != 2 {
+		t.Fatalf("sources given to the writer = %d, want 2: %+v", got, f.synthIn.Sources)
+	}
+	if s := f.synthIn.Sources; s[0].N != 1 || s[0].SourceID != "src-shared" || s[1].N != 2 || s[1].SourceID != "src-mutex" {
+		t.Errorf("numbering = %+v", s)
+	}
+	if len(f.synthIn.Sources[0].ChunkIDs) != 2 {
+		t.Errorf("shared source should carry the chunks of both findings: %+v", f.synthIn.Sources[0])
+	}
+	for _, sec := range f.synthIn.Sections {
+		for _, fd := range sec.Findings {
+			if fd.N < 1 || fd.N > len(f.synthIn.Sources) {
+				t.Errorf("finding cites %d, outside 1..%d", fd.N, len(f.synthIn.Sources))
+			}
+		}
+	}
+	if f.synthIn.Usage.PromptTokens != 30 {
+		t.Errorf("usage summed = %+v, want 30 prompt tokens", f.synthIn.Usage)
+	}
+	p := queryProgress(t, env)
+	if p.Status != StatusCompleted || p.Stage != StageDone || len(p.SubQuestions) != 3 || p.Sources != 3 {
+		t.Errorf("progress = %+v", p)
+	}
+	for _, sq := range p.SubQuestions {
+		if sq.State != SQDone {
+			t.Errorf("sub-question %s state %s, want done", sq.ID, sq.State)
+		}
+	}
+	if len(p.Timings) < 6 {
+		t.Errorf("timings = %+v", p.Timings)
+	}
+}
+
+func queryProgress(t *testing.T, env *testsuite.TestWorkflowEnvironment) Progress {
+	t.Helper()
+	v, err := env.QueryWorkflow(ProgressQuery)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var p Progress
+	if err := v.Get(&p); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestResearchRetriesTransientFailures(t *testing.T) {
+	f := &fakeActivities{analyzeFailures: 2}
+	env := newEnv(t, f)
+	env.ExecuteWorkflow(ResearchWorkflowType, ResearchInput{Question: "q?"})
+	if err := env.GetWorkflowError(); err != nil {
+		t.Fatalf("workflow failed: %v", err)
+	}
+	for _, id := range []string{"sq1", "sq2", "sq3"} {
+		if got := f.calls["analyze:"+id]; got != 3 {
+			t.Errorf("analyze %s ran %d times, want 3 (two failures, one success)", id, got)
+		}
+	}
+	var res ResearchResult
+	_ = env.GetWorkflowResult(&res)
+	if len(res.Gaps) != 0 {
+		t.Errorf("gaps = %+v, want none", res.Gaps)
+	}
+}
+
+func TestResearchPermanentSearchFailureBecomesGap(t *testing.T) {
+	f := &fakeActivities{retrieveErr: map[string]error{
+		"sq2": temporal.NewNonRetryableApplicationError("index is corrupt", "StoreCorrupt", nil),
+	}}
+	env := newEnv(t, f)
+	env.ExecuteWorkflow(ResearchWorkflowType, ResearchInput{Question: "q?"})
+	if err := env.GetWorkflowError(); err != nil {
+		t.Fatalf("a failed sub-question sank the run: %v", err)
+	}
+	if got := f.calls["retrieve:sq2"]; got != 1 {
+		t.Errorf("a non-retryable search ran %d times, want 1", got)
+	}
+	var res ResearchResult
+	_ = env.GetWorkflowResult(&res)
+	if len(res.Gaps) != 1 || res.Gaps[0].SubQuestion != "How do sends synchronize?" || !strings.Contains(res.Gaps[0].Reason, "index is corrupt") {
+		t.Fatalf("gaps = %+v", res.Gaps)
+	}
+	if len(f.synthIn.Gaps) != 1 || len(f.synthIn.Sections) != 2 {
+		t.Errorf("writer got %d gaps and %d sections, want 1 and 2", len(f.synthIn.Gaps), len(f.synthIn.Sections))
+	}
+	if f.calls["analyze:sq2"] != 0 {
+		t.Errorf("a sub-question without passages was analyzed")
+	}
+	if p := queryProgress(t, env); p.SubQuestions[1].State != SQFailed || p.SubQuestions[1].Error == "" {
+		t.Errorf("progress of sq2 = %+v", p.SubQuestions[1])
+	}
+}
+
+func TestResearchCancellation(t *testing.T) {
+	f := &fakeActivities{}
+	env := newEnv(t, f)
+	var once sync.Once
+	f.cancel = func() { once.Do(env.CancelWorkflow) }
+	env.ExecuteWorkflow(ResearchWorkflowType, ResearchInput{Question: "q?"})
+	err := env.GetWorkflowError()
+	if err == nil || !temporal.IsCanceledError(err) {
+		t.Fatalf("workflow error = %v, want cancelled", err)
+	}
+	if f.calls["synthesize"] != 0 || f.calls["deliver"] != 0 {
+		t.Errorf("a cancelled run went on: %v", f.calls)
+	}
+	if p := queryProgress(t, env); p.Status != StatusCancelled {
+		t.Errorf("status = %s, want cancelled", p.Status)
+	}
+}
+
+func TestResearchPlanApproval(t *testing.T) {
+	f := &fakeActivities{}
+	env := newEnv(t, f)
+	env.RegisterDelayedCallback(func() {
+		// Approving before the run waits is refused by the validator… but by
+		// now it waits (planning is instant in test time).
+		env.UpdateWorkflow(ApprovePlanUpdate, "u1", &updateCallbacks{t: t}, PlanApproval{
+			Approved: true, By: "alice", SubQuestions: []string{"Edited one?", "Edited two?"},
+		})
+	}, time.Minute)
+	env.ExecuteWorkflow(ResearchWorkflowType, ResearchInput{Question: "q?", RequireApproval: true})
+	if err := env.GetWorkflowError(); err != nil {
+		t.Fatalf("workflow failed: %v", err)
+	}
+	if f.calls["retrieve:sq1"] != 1 || f.calls["retrieve:sq2"] != 1 || f.calls["retrieve:sq3"] != 0 {
+		t.Errorf("the edited plan was not used: %v", f.calls)
+	}
+	p := queryProgress(t, env)
+	if len(p.SubQuestions) != 2 || p.SubQuestions[0].Text != "Edited one?" {
+		t.Errorf("sub-questions = %+v", p.SubQuestions)
+	}
+}
+
+func TestResearchApprovalTimeoutCancels(t *testing.T) {
+	f := &fakeActivities{}
+	env := newEnv(t, f)
+	env.ExecuteWorkflow(ResearchWorkflowType, ResearchInput{Question: "q?", RequireApproval: true, ApprovalTimeoutSeconds: 60, OnApprovalTimeout: "cancel"})
+	var appErr *temporal.ApplicationError
+	if err := env.GetWorkflowError(); !errors.As(err, &appErr) || appErr.Type() != "ApprovalTimeout" {
+		t.Fatalf("error = %v, want ApprovalTimeout", err)
+	}
+	if f.calls["retrieve:sq1"] != 0 {
+		t.Errorf("an unapproved plan was researched")
+	}
+}
+
+type updateCallbacks struct{ t *testing.T }
+
+func (u *updateCallbacks) Accept()              {}
+func (u *updateCallbacks) Reject(err error)     { u.t.Errorf("update rejected: %v", err) }
+func (u *updateCallbacks) Complete(any, error) {}
+
+func TestResearchRejectsBadInput(t *testing.T) {
+	tests := []ResearchInput{
+		{Question: "  "},
+		{Question: "q?", MaxSubQuestions: 7},
+		{Question: "q?", MaxSources: 21},
+		{Question: "q?", Corpus: "../etc"},
+		{Question: "q?", CorpusPath: "relative/path"},
+		{Question: "q?", OnApprovalTimeout: "maybe"},
+		{Question: strings.Repeat("x", MaxQuestionLength+1)},
+	}
+	for _, in := range tests {
+		f := &fakeActivities{}
+		env := newEnv(t, f)
+		env.ExecuteWorkflow(ResearchWorkflowType, in)
+		var appErr *temporal.ApplicationError
+		if err := env.GetWorkflowError(); !errors.As(err, &appErr) || appErr.Type() != ErrInvalidInput || !appErr.NonRetryable() {
+			t.Errorf("input %+v: error = %v, want a non-retryable InvalidInput", in, err)
+		}
+		if len(f.calls) != 0 {
+			t.Errorf("input %+v ran activities: %v", in, f.calls)
+		}
+	}
+}
+
