@@ -279,8 +279,8 @@ func TestResearchApprovalTimeoutCancels(t *testing.T) {
 
 type updateCallbacks struct{ t *testing.T }
 
-func (u *updateCallbacks) Accept()              {}
-func (u *updateCallbacks) Reject(err error)     { u.t.Errorf("update rejected: %v", err) }
+func (u *updateCallbacks) Accept()             {}
+func (u *updateCallbacks) Reject(err error)    { u.t.Errorf("update rejected: %v", err) }
 func (u *updateCallbacks) Complete(any, error) {}
 
 func TestResearchRejectsBadInput(t *testing.T) {
@@ -306,4 +306,3 @@ func TestResearchRejectsBadInput(t *testing.T) {
 		}
 	}
 }
-
