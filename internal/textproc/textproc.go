@@ -175,6 +175,10 @@ func isAbbreviation(before string) bool {
 	case "e.g", "i.e", "etc", "vs", "cf", "mr", "dr", "fig", "no", "approx":
 		return true
 	}
+	// An initial: "J." in "Hans-J. Boehm", "V." in "Sarita V. Adve".
+	if i := strings.LastIndexAny(last, "-("); i >= 0 {
+		last = last[i+1:]
+	}
 	return len(last) == 1 && unicode.IsLetter(rune(last[0]))
 }
 

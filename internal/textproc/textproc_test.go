@@ -28,6 +28,9 @@ func TestTokenize(t *testing.T) {
 }
 
 func TestSentences(t *testing.T) {
+	if got := Sentences("Presented by Hans-J. Boehm and Sarita V. Adve in 2008. Next one."); len(got) != 2 {
+		t.Errorf("initials split a sentence: %q", got)
+	}
 	in := "A send on a channel happens before the receive. Use sync.Mutex, e.g. for maps. Is it safe? Yes!\n\nNew paragraph without stop"
 	want := []string{
 		"A send on a channel happens before the receive.",

@@ -1,0 +1,492 @@
+package embedded
+
+import (
+	"math"
+	"math/bits"
+	"runtime"
+	"sync"
+
+	"github.com/researchflow/researchflow/internal/memory"
+	"github.com/researchflow/researchflow/internal/textproc"
+)
+
+// index is the in-memory state of a store: the chunks, a BM25 inverted
+// index and the dense vectors with their binary codes. Documents are
+// numbered in insertion order; a replaced or deleted document stays in place
+// as dead until rebuild renumbers the live ones. Hot per-document data is
+// kept in parallel slices so that scans touch little memory.
+type index struct {
+	dim   int
+	words int // uint64 words per binary code
+
+	docs     []doc
+	alive    []bool
+	lens     []float32 // token count per document
+	corpusOf []uint32
+	sourceOf []uint32
+	hashOf   []uint32
+	vecs     []float32 // unit vectors, dim per document
+	codes    []uint64  // sign bits of vec-center, words per document
+
+	byID     map[string]uint32
+	live     int
+	totalLen float64
+
+	corpora, sources, hashes interner
+
+	terms    map[string]uint32
+	postings [][]posting
+	df       []int32 // live documents per term
+
+	// minKeep and minRerank are the dense search's minimum candidate counts
+	// (see dense); tests lower them to exercise every stage on small stores.
+	minKeep, minRerank int
+
+	center     []float32
+	spread     []float32 // mean |vec-center| per dimension
+	centeredAt int       // live documents when center was last computed
+	deferCodes bool      // during replay: codes are computed once at the end
+}
+
+type doc struct {
+	chunk memory.Chunk // without Vector
+	terms []uint32     // distinct term IDs
+}
+
+type posting struct {
+	doc uint32
+	tf  uint32
+}
+
+// interner numbers strings from 1; 0 stands for the empty string.
+type interner struct{ ids map[string]uint32 }
+
+func (in *interner) id(s string) uint32 {
+	if s == "" {
+		return 0
+	}
+	if id, ok := in.ids[s]; ok {
+		return id
+	}
+	id := uint32(len(in.ids) + 1)
+	in.ids[s] = id
+	return id
+}
+
+func (in *interner) lookup(s string) (uint32, bool) {
+	id, ok := in.ids[s]
+	return id, ok
+}
+
+func newIndex(dim int) *index {
+	return &index{
+		dim:     dim,
+		words:   (dim + 63) / 64,
+		byID:    map[string]uint32{},
+		corpora: interner{ids: map[string]uint32{}},
+		sources: interner{ids: map[string]uint32{}},
+		hashes:  interner{ids: map[string]uint32{}},
+		terms:   map[string]uint32{},
+		center:  make([]float32, dim),
+		spread:  ones(dim),
+
+		minKeep:   minScanKeep,
+		minRerank: minRerank,
+	}
+}
+
+// prepared is a chunk made ready for the index outside the store lock.
+type prepared struct {
+	chunk  memory.Chunk // Vector normalized
+	terms  []string     // distinct terms
+	tfs    []uint32
+	length int
+}
+
+func prepare(c memory.Chunk) prepared {
+	toks := textproc.Tokenize(c.SourceTitle + " " + c.Section + " " + c.Text)
+	p := prepared{chunk: c, length: len(toks)}
+	seen := make(map[string]int, len(toks))
+	for _, t := range toks {
+		if i, ok := seen[t]; ok {
+			p.tfs[i]++
+			continue
+		}
+		seen[t] = len(p.terms)
+		p.terms = append(p.terms, t)
+		p.tfs = append(p.tfs, 1)
+	}
+	return p
+}
+
+// prepareAll prepares chunks, using every CPU for large batches.
+func prepareAll(chunks []memory.Chunk) []prepared {
+	ps := make([]prepared, len(chunks))
+	workers := min(runtime.GOMAXPROCS(0), len(chunks)/64)
+	if workers <= 1 {
+		for i, c := range chunks {
+			ps[i] = prepare(c)
+		}
+		return ps
+	}
+	var wg sync.WaitGroup
+	per := (len(chunks) + workers - 1) / workers
+	for lo := 0; lo < len(chunks); lo += per {
+		hi := min(lo+per, len(chunks))
+		wg.Go(func() {
+			for i := lo; i < hi; i++ {
+				ps[i] = prepare(chunks[i])
+			}
+		})
+	}
+	wg.Wait()
+	return ps
+}
+
+// normalized returns v scaled to unit length (a zero vector stays zero).
+func normalized(v []float32) []float32 {
+	var s float64
+	for _, x := range v {
+		s += float64(x) * float64(x)
+	}
+	out := make([]float32, len(v))
+	if s == 0 {
+		return out
+	}
+	inv := 1 / math.Sqrt(s)
+	for i, x := range v {
+		out[i] = float32(float64(x) * inv)
+	}
+	return out
+}
+
+// add inserts p, replacing a live document with the same ID; it reports
+// whether one was replaced.
+func (x *index) add(p *prepared) (replaced bool) {
+	if old, ok := x.byID[p.chunk.ID]; ok {
+		x.kill(old)
+		replaced = true
+	}
+	d := uint32(len(x.docs))
+	ids := make([]uint32, len(p.terms))
+	for j, t := range p.terms {
+		id, ok := x.terms[t]
+		if !ok {
+			id = uint32(len(x.postings))
+			x.terms[t] = id
+			x.postings = append(x.postings, nil)
+			x.df = append(x.df, 0)
+		}
+		x.postings[id] = append(x.postings[id], posting{doc: d, tf: p.tfs[j]})
+		x.df[id]++
+		ids[j] = id
+	}
+	c := p.chunk
+	vec := c.Vector
+	c.Vector = nil
+	x.docs = append(x.docs, doc{chunk: c, terms: ids})
+	x.alive = append(x.alive, true)
+	x.lens = append(x.lens, float32(p.length))
+	x.corpusOf = append(x.corpusOf, x.corpora.id(c.Corpus))
+	x.sourceOf = append(x.sourceOf, x.sources.id(c.SourceID))
+	x.hashOf = append(x.hashOf, x.hashes.id(c.DocHash))
+	if x.dim > 0 {
+		x.vecs = append(x.vecs, vec...)
+		x.codes = append(x.codes, make([]uint64, x.words)...)
+		if !x.deferCodes {
+			x.encode(d)
+		}
+	}
+	x.byID[c.ID] = d
+	x.live++
+	x.totalLen += float64(p.length)
+	return replaced
+}
+
+// kill marks document d dead.
+func (x *index) kill(d uint32) {
+	if !x.alive[d] {
+		return
+	}
+	x.alive[d] = false
+	x.live--
+	x.totalLen -= float64(x.lens[d])
+	for _, t := range x.docs[d].terms {
+		x.df[t]--
+	}
+	if cur, ok := x.byID[x.docs[d].chunk.ID]; ok && cur == d {
+		delete(x.byID, x.docs[d].chunk.ID)
+	}
+	x.docs[d] = doc{} // let the text go
+}
+
+func (x *index) vec(d uint32) []float32 {
+	return x.vecs[int(d)*x.dim : (int(d)+1)*x.dim]
+}
+
+func (x *index) code(d uint32) []uint64 {
+	return x.codes[int(d)*x.words : (int(d)+1)*x.words]
+}
+
+// encode computes the binary code of document d from the current center.
+func (x *index) encode(d uint32) {
+	signCode(x.vec(d), x.center, x.code(d))
+}
+
+func signCode(v, center []float32, dst []uint64) {
+	clear(dst)
+	for i, f := range v {
+		if f > center[i] {
+			dst[i>>6] |= 1 << (uint(i) & 63)
+		}
+	}
+}
+
+// maybeRecenter recomputes the center (the mean of the live vectors) and all
+// codes whenever the store has doubled since the last time. Centering keeps
+// the sign bits informative for embeddings that share a common direction.
+func (x *index) maybeRecenter() {
+	if x.dim == 0 || x.deferCodes || x.live < 64 || x.live < 2*x.centeredAt {
+		return
+	}
+	x.recenter()
+}
+
+func (x *index) recenter() {
+	if x.dim == 0 {
+		return
+	}
+	sum := make([]float64, x.dim)
+	n := 0
+	for d := range x.docs {
+		if !x.alive[d] {
+			continue
+		}
+		for i, f := range x.vec(uint32(d)) {
+			sum[i] += float64(f)
+		}
+		n++
+	}
+	for i := range x.center {
+		x.center[i] = 0
+		if n > 0 {
+			x.center[i] = float32(sum[i] / float64(n))
+		}
+	}
+	dev := make([]float64, x.dim)
+	for d := range x.docs {
+		if !x.alive[d] {
+			continue
+		}
+		for i, f := range x.vec(uint32(d)) {
+			dev[i] += math.Abs(float64(f - x.center[i]))
+		}
+	}
+	for i := range x.spread {
+		x.spread[i] = 1
+		if n > 0 && dev[i] > 0 {
+			x.spread[i] = float32(dev[i] / float64(n))
+		}
+	}
+	for d := range x.docs {
+		x.encode(uint32(d))
+	}
+	x.centeredAt = x.live
+}
+
+func ones(n int) []float32 {
+	v := make([]float32, n)
+	for i := range v {
+		v[i] = 1
+	}
+	return v
+}
+
+// rebuild renumbers the live documents, dropping the dead ones.
+func (x *index) rebuild() {
+	remap := make([]uint32, len(x.docs))
+	n := uint32(0)
+	for d := range x.docs {
+		if x.alive[d] {
+			remap[d] = n
+			n++
+		}
+	}
+	keep := func(d int) bool { return x.alive[d] }
+	docs := make([]doc, 0, n)
+	lens := make([]float32, 0, n)
+	corpusOf := make([]uint32, 0, n)
+	sourceOf := make([]uint32, 0, n)
+	hashOf := make([]uint32, 0, n)
+	var vecs []float32
+	var codes []uint64
+	if x.dim > 0 {
+		vecs = make([]float32, 0, int(n)*x.dim)
+		codes = make([]uint64, 0, int(n)*x.words)
+	}
+	for d := range x.docs {
+		if !keep(d) {
+			continue
+		}
+		docs = append(docs, x.docs[d])
+		lens = append(lens, x.lens[d])
+		corpusOf = append(corpusOf, x.corpusOf[d])
+		sourceOf = append(sourceOf, x.sourceOf[d])
+		hashOf = append(hashOf, x.hashOf[d])
+		if x.dim > 0 {
+			vecs = append(vecs, x.vec(uint32(d))...)
+			codes = append(codes, x.code(uint32(d))...)
+		}
+	}
+	for t, ps := range x.postings {
+		out := ps[:0]
+		for _, p := range ps {
+			if x.alive[p.doc] {
+				out = append(out, posting{doc: remap[p.doc], tf: p.tf})
+			}
+		}
+		if len(out) == 0 {
+			out = nil
+		}
+		x.postings[t] = out
+	}
+	for id, d := range x.byID {
+		x.byID[id] = remap[d]
+	}
+	alive := make([]bool, n)
+	for i := range alive {
+		alive[i] = true
+	}
+	x.docs, x.alive, x.lens = docs, alive, lens
+	x.corpusOf, x.sourceOf, x.hashOf = corpusOf, sourceOf, hashOf
+	x.vecs, x.codes = vecs, codes
+}
+
+// matcher is a Filter resolved against the interned values of an index.
+type matcher struct {
+	all    bool // no constraint besides liveness
+	none   bool // a constrained value is unknown: nothing matches
+	corpus uint32
+	source uint32
+	hash   uint32
+	inSet  []bool // indexed by source ID, when SourceIDs is set
+}
+
+func filterEmpty(f memory.Filter) bool {
+	return f.Corpus == "" && f.SourceID == "" && f.DocHash == "" && len(f.SourceIDs) == 0
+}
+
+func (x *index) compile(f memory.Filter) *matcher {
+	m := &matcher{all: filterEmpty(f)}
+	if m.all {
+		return m
+	}
+	var ok bool
+	if f.Corpus != "" {
+		if m.corpus, ok = x.corpora.lookup(f.Corpus); !ok {
+			m.none = true
+		}
+	}
+	if f.SourceID != "" {
+		if m.source, ok = x.sources.lookup(f.SourceID); !ok {
+			m.none = true
+		}
+	}
+	if f.DocHash != "" {
+		if m.hash, ok = x.hashes.lookup(f.DocHash); !ok {
+			m.none = true
+		}
+	}
+	if len(f.SourceIDs) > 0 {
+		m.inSet = make([]bool, len(x.sources.ids)+1)
+		found := false
+		for _, s := range f.SourceIDs {
+			if id, ok := x.sources.lookup(s); ok {
+				m.inSet[id] = true
+				found = true
+			}
+		}
+		if !found {
+			m.none = true
+		}
+	}
+	return m
+}
+
+// match reports whether live document d passes the filter.
+func (m *matcher) match(x *index, d uint32) bool {
+	if m.all {
+		return true
+	}
+	if m.none {
+		return false
+	}
+	if m.corpus != 0 && x.corpusOf[d] != m.corpus {
+		return false
+	}
+	if m.source != 0 && x.sourceOf[d] != m.source {
+		return false
+	}
+	if m.hash != 0 && x.hashOf[d] != m.hash {
+		return false
+	}
+	if m.inSet != nil && !m.inSet[x.sourceOf[d]] {
+		return false
+	}
+	return true
+}
+
+// count returns the number of live documents matching m.
+func (x *index) count(m *matcher) int {
+	if m.all {
+		return x.live
+	}
+	if m.none {
+		return 0
+	}
+	n := 0
+	for d := range x.docs {
+		if x.alive[d] && m.match(x, uint32(d)) {
+			n++
+		}
+	}
+	return n
+}
+
+// matching returns the live documents matching m.
+func (x *index) matching(m *matcher) []uint32 {
+	if m.none {
+		return nil
+	}
+	var out []uint32
+	for d := range x.docs {
+		if x.alive[d] && m.match(x, uint32(d)) {
+			out = append(out, uint32(d))
+		}
+	}
+	return out
+}
+
+func hamming(a, b []uint64) int {
+	n := 0
+	for i := range a {
+		n += bits.OnesCount64(a[i] ^ b[i])
+	}
+	return n
+}
+
+func dot(a, b []float32) float32 {
+	b = b[:len(a)]
+	var s0, s1, s2, s3 float32
+	i := 0
+	for ; i+4 <= len(a); i += 4 {
+		s0 += a[i] * b[i]
+		s1 += a[i+1] * b[i+1]
+		s2 += a[i+2] * b[i+2]
+		s3 += a[i+3] * b[i+3]
+	}
+	for ; i < len(a); i++ {
+		s0 += a[i] * b[i]
+	}
+	return s0 + s1 + s2 + s3
+}

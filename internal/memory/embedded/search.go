@@ -1,0 +1,334 @@
+package embedded
+
+import (
+	"math"
+	"math/bits"
+	"sort"
+)
+
+const (
+	bm25K1 = 1.2
+	bm25B  = 0.75
+	// rrfK is the reciprocal rank fusion constant.
+	rrfK = 60
+	// fuseDepth is how many candidates per retriever a hybrid query fuses,
+	// as a multiple of TopK.
+	fuseDepth = 4
+	// Dense search keeps max(minScanKeep, scanKeepFactor*k) candidates from
+	// the Hamming scan and re-ranks the best max(minRerank, rerankFactor*k)
+	// of them exactly; stores no larger than that are searched exactly.
+	minScanKeep    = 16384
+	scanKeepFactor = 128
+	minRerank      = 1024
+	rerankFactor   = 16
+)
+
+// scored is a document with a score; results sort by score descending,
+// then by chunk ID.
+type scored struct {
+	doc   uint32
+	score float64
+}
+
+// scratch holds per-query buffers, reused through a sync.Pool.
+type scratch struct {
+	scores  []float32
+	touched []uint32
+	dist    []uint16
+	hist    []int
+	cands   []cand
+	lut     [][256]float32
+}
+
+// topK keeps the k best documents seen.
+type topK struct {
+	x    *index
+	k    int
+	heap []scored // worst on top
+}
+
+// worse reports whether a ranks below b.
+func (t *topK) worse(a, b scored) bool {
+	if a.score != b.score {
+		return a.score < b.score
+	}
+	return t.x.docs[a.doc].chunk.ID > t.x.docs[b.doc].chunk.ID
+}
+
+func (t *topK) push(s scored) {
+	if len(t.heap) < t.k {
+		t.heap = append(t.heap, s)
+		t.up(len(t.heap) - 1)
+		return
+	}
+	if !t.worse(t.heap[0], s) {
+		return
+	}
+	t.heap[0] = s
+	t.down(0)
+}
+
+func (t *topK) up(i int) {
+	for i > 0 {
+		p := (i - 1) / 2
+		if !t.worse(t.heap[i], t.heap[p]) {
+			return
+		}
+		t.heap[i], t.heap[p] = t.heap[p], t.heap[i]
+		i = p
+	}
+}
+
+func (t *topK) down(i int) {
+	n := len(t.heap)
+	for {
+		l, r, m := 2*i+1, 2*i+2, i
+		if l < n && t.worse(t.heap[l], t.heap[m]) {
+			m = l
+		}
+		if r < n && t.worse(t.heap[r], t.heap[m]) {
+			m = r
+		}
+		if m == i {
+			return
+		}
+		t.heap[i], t.heap[m] = t.heap[m], t.heap[i]
+		i = m
+	}
+}
+
+// sorted returns the kept documents, best first.
+func (t *topK) sorted() []scored {
+	out := t.heap
+	sort.Slice(out, func(i, j int) bool { return t.worse(out[j], out[i]) })
+	return out
+}
+
+// bm25 ranks documents matching m by BM25 over the distinct query terms.
+func (x *index) bm25(terms []string, m *matcher, k int, s *scratch) []scored {
+	if x.live == 0 || m.none {
+		return nil
+	}
+	if cap(s.scores) < len(x.docs) {
+		s.scores = make([]float32, len(x.docs))
+	}
+	scores := s.scores[:len(x.docs)]
+	touched := s.touched[:0]
+	n := float64(x.live)
+	avgdl := x.totalLen / n
+	if avgdl <= 0 {
+		avgdl = 1
+	}
+	a := float32(bm25K1 * (1 - bm25B))
+	c := float32(bm25K1 * bm25B / avgdl)
+	for _, term := range terms {
+		id, ok := x.terms[term]
+		if !ok || x.df[id] <= 0 {
+			continue
+		}
+		df := float64(x.df[id])
+		idf := float32(math.Log(1 + (n-df+0.5)/(df+0.5)))
+		w := idf * (bm25K1 + 1)
+		for _, p := range x.postings[id] {
+			if !x.alive[p.doc] {
+				continue
+			}
+			tf := float32(p.tf)
+			if scores[p.doc] == 0 {
+				touched = append(touched, p.doc)
+			}
+			scores[p.doc] += w * tf / (tf + a + c*x.lens[p.doc])
+		}
+	}
+	top := topK{x: x, k: k}
+	for _, d := range touched {
+		if m.match(x, d) {
+			top.push(scored{doc: d, score: float64(scores[d])})
+		}
+		scores[d] = 0
+	}
+	s.touched = touched[:0]
+	return top.sorted()
+}
+
+// dense ranks documents matching m by cosine similarity to the unit vector
+// q. Small stores are searched exactly. Larger ones go through three
+// stages: a scan of all binary codes by Hamming distance to the query's
+// code keeps the closest scanKeep; an asymmetric estimate (the full-precision
+// query against each candidate's sign bits, weighted by the spread of each
+// dimension) keeps the best rerank; exact cosine ranks those.
+func (x *index) dense(q []float32, m *matcher, k int, s *scratch) []scored {
+	if x.live == 0 || m.none {
+		return nil
+	}
+	rerank := max(x.minRerank, rerankFactor*k)
+	keep := max(x.minKeep, scanKeepFactor*k)
+	n := len(x.docs)
+	if cap(s.dist) < n {
+		s.dist = make([]uint16, n)
+	}
+	dist := s.dist[:n]
+	if cap(s.hist) < x.dim+1 {
+		s.hist = make([]int, x.dim+1)
+	}
+	hist := s.hist[:x.dim+1]
+	clear(hist)
+	qc := make([]uint64, x.words)
+	signCode(q, x.center, qc)
+	const excluded = math.MaxUint16
+	eligible := 0
+	w := x.words
+	for d := 0; d < n; d++ {
+		if !x.alive[d] || !m.match(x, uint32(d)) {
+			dist[d] = excluded
+			continue
+		}
+		h := hamming(x.codes[d*w:(d+1)*w], qc)
+		dist[d] = uint16(h)
+		hist[h]++
+		eligible++
+	}
+	// Keep every candidate closer than limit, and those at exactly limit
+	// until keep candidates are kept.
+	limit, below := x.dim+1, eligible
+	if eligible > keep {
+		below = 0
+		for limit = 0; below+hist[limit] < keep; limit++ {
+			below += hist[limit]
+		}
+	}
+	atLimit := keep - below
+	cands := s.cands[:0]
+	for d := 0; d < n; d++ {
+		h := int(dist[d])
+		if h == excluded || h > limit {
+			continue
+		}
+		if h == limit {
+			if atLimit <= 0 {
+				continue
+			}
+			atLimit--
+		}
+		cands = append(cands, cand{doc: uint32(d)})
+	}
+	s.cands = cands
+	if len(cands) > rerank {
+		lut := x.lut(q, s)
+		for i := range cands {
+			cands[i].est = estimate(lut, x.code(cands[i].doc))
+		}
+		selectTop(cands, rerank)
+		cands = cands[:rerank]
+	}
+	top := topK{x: x, k: k}
+	for _, c := range cands {
+		top.push(scored{doc: c.doc, score: float64(dot(q, x.vec(c.doc)))})
+	}
+	return top.sorted()
+}
+
+// cand is a dense candidate with its estimated similarity.
+type cand struct {
+	doc uint32
+	est float32
+}
+
+// lut builds, for each byte of a code, the estimated similarity contributed
+// by every value of that byte: the sum of the weighted query components
+// whose sign bit is set.
+func (x *index) lut(q []float32, s *scratch) [][256]float32 {
+	nb := x.words * 8
+	if cap(s.lut) < nb {
+		s.lut = make([][256]float32, nb)
+	}
+	lut := s.lut[:nb]
+	for j := range lut {
+		var wt [8]float32
+		for b := range 8 {
+			if i := j*8 + b; i < x.dim {
+				wt[b] = q[i] * x.spread[i]
+			}
+		}
+		t := &lut[j]
+		t[0] = 0
+		for v := 1; v < 256; v++ {
+			t[v] = t[v&(v-1)] + wt[bits.TrailingZeros8(uint8(v))]
+		}
+	}
+	return lut
+}
+
+func estimate(lut [][256]float32, code []uint64) float32 {
+	var sum float32
+	for i, w := range code {
+		t := lut[i*8 : i*8+8]
+		sum += t[0][uint8(w)] + t[1][uint8(w>>8)] + t[2][uint8(w>>16)] + t[3][uint8(w>>24)] +
+			t[4][uint8(w>>32)] + t[5][uint8(w>>40)] + t[6][uint8(w>>48)] + t[7][uint8(w>>56)]
+	}
+	return sum
+}
+
+// selectTop reorders c so that its first k elements are those with the
+// highest estimates (ties by document number), in no particular order.
+func selectTop(c []cand, k int) {
+	better := func(a, b cand) bool {
+		if a.est != b.est {
+			return a.est > b.est
+		}
+		return a.doc < b.doc
+	}
+	lo, hi := 0, len(c)-1
+	for lo < hi {
+		p := c[lo+(hi-lo)/2]
+		i, j := lo, hi
+		for i <= j {
+			for better(c[i], p) {
+				i++
+			}
+			for better(p, c[j]) {
+				j--
+			}
+			if i <= j {
+				c[i], c[j] = c[j], c[i]
+				i++
+				j--
+			}
+		}
+		switch {
+		case k-1 <= j:
+			hi = j
+		case k-1 >= i:
+			lo = i
+		default:
+			return
+		}
+	}
+}
+
+// denseExact ranks by exact cosine over every matching document; tests and
+// benchmarks use it to measure the recall of dense.
+func (x *index) denseExact(q []float32, m *matcher, k int) []scored {
+	top := topK{x: x, k: k}
+	for d := range x.docs {
+		if x.alive[d] && m.match(x, uint32(d)) {
+			top.push(scored{doc: uint32(d), score: float64(dot(q, x.vec(uint32(d))))})
+		}
+	}
+	return top.sorted()
+}
+
+// fuse merges ranked lists by reciprocal rank fusion.
+func (x *index) fuse(k int, lists ...[]scored) []scored {
+	sum := map[uint32]float64{}
+	for _, l := range lists {
+		for rank, s := range l {
+			sum[s.doc] += 1 / float64(rrfK+rank+1)
+		}
+	}
+	top := topK{x: x, k: k}
+	for d, v := range sum {
+		top.push(scored{doc: d, score: v})
+	}
+	return top.sorted()
+}

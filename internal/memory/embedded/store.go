@@ -1,0 +1,644 @@
+// Package embedded is the in-process memory backend: a persistent store of
+// chunks under a data directory with lexical (BM25), dense (cosine) and
+// hybrid (reciprocal rank fusion) retrieval. It needs no server.
+//
+// Every Upsert and Delete call is appended as one checksummed record to a
+// log of segment files and fsynced before it returns. Open replays the log;
+// a torn record at the end (the process died mid-write) is cut off, so at
+// worst the last call is lost and must be redone by its caller. When dead
+// records dominate, the live chunks are rewritten to a fresh snapshot
+// segment that atomically replaces the old ones. A lock file keeps a second
+// process from opening the same directory.
+//
+// Dense search is exact for small stores. Larger ones are scanned by the
+// Hamming distance between sign bits of the centered vectors; the closest
+// candidates are narrowed by an asymmetric estimate (full-precision query
+// against the sign bits) and the best of those re-ranked by exact cosine.
+// The codes need no training: the center is recomputed whenever the store
+// doubles in size.
+package embedded
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+
+	"github.com/researchflow/researchflow/internal/memory"
+	"github.com/researchflow/researchflow/internal/textproc"
+)
+
+var _ memory.Store = (*Store)(nil)
+
+var (
+	// ErrEmbeddingMismatch means a store, vector or query disagrees with the
+	// embedding model or dimension the store was created with.
+	ErrEmbeddingMismatch = errors.New("embedding mismatch")
+	// ErrEmptyFilter refuses a Delete that would remove everything.
+	ErrEmptyFilter = errors.New("empty filter")
+	// ErrLocked means another process (or another Store) has the directory open.
+	ErrLocked = errors.New("store is locked by another process")
+	// ErrClosed is returned by calls on a closed store.
+	ErrClosed = errors.New("store is closed")
+)
+
+const (
+	defaultTopK = 10
+	// maxSegmentSize is the size after which a new segment is started.
+	maxSegmentSize = 64 << 20
+	// Compaction runs after a write when dead records are at least
+	// compactMinDead and outnumber the live chunks.
+	compactMinDead = 1024
+	// snapshotBatch is the number of chunks per record in a snapshot.
+	snapshotBatch = 512
+
+	metaFile = "meta.json"
+	lockFile = "LOCK"
+)
+
+// Options configure a store.
+type Options struct {
+	// EmbeddingModel names the model that made the vectors; it is recorded
+	// on first use and must match on every later Open.
+	EmbeddingModel string
+	// Dim is the vector dimension; 0 means no dense vectors (lexical only).
+	Dim int
+	// Logger receives warnings (a cut torn record, a failed compaction).
+	// Nil means slog.Default().
+	Logger *slog.Logger
+}
+
+// meta is what the store records about itself in meta.json.
+type meta struct {
+	Format         int    `json:"format"`
+	EmbeddingModel string `json:"embeddingModel"`
+	Dim            int    `json:"dim"`
+}
+
+// Store is the embedded memory backend. It is safe for concurrent use.
+// Chunks returned by Search and Get carry no Vector.
+type Store struct {
+	dir  string
+	opt  Options
+	log  *slog.Logger
+	lock *os.File
+	pool sync.Pool // *scratch
+
+	mu      sync.RWMutex
+	closed  bool
+	broken  error // a failed write left the log in an unknown state
+	idx     *index
+	seg     *os.File
+	segNum  int
+	segSize int64
+	dead    int // records in the log that no longer describe a live chunk
+}
+
+// Open opens (creating if needed) the store in dir.
+func Open(dir string, opt Options) (*Store, error) {
+	if opt.Dim < 0 || opt.Dim >= 1<<16-1 {
+		return nil, fmt.Errorf("open embedded store %s: dimension %d out of range", dir, opt.Dim)
+	}
+	if opt.Logger == nil {
+		opt.Logger = slog.Default()
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("open embedded store: %w", err)
+	}
+	lock, err := lockDir(filepath.Join(dir, lockFile))
+	if err != nil {
+		return nil, fmt.Errorf("open embedded store %s: %w", dir, err)
+	}
+	s := &Store{dir: dir, opt: opt, log: opt.Logger.With("store", dir), lock: lock, idx: newIndex(opt.Dim)}
+	s.pool.New = func() any { return new(scratch) }
+	if err := s.load(); err != nil {
+		unlockDir(lock)
+		return nil, fmt.Errorf("open embedded store %s: %w", dir, err)
+	}
+	return s, nil
+}
+
+func (s *Store) load() error {
+	if err := s.checkMeta(); err != nil {
+		return err
+	}
+	tmps, _ := filepath.Glob(filepath.Join(s.dir, "*.tmp"))
+	for _, t := range tmps {
+		if err := os.Remove(t); err != nil {
+			return fmt.Errorf("remove leftover %s: %w", t, err)
+		}
+	}
+	nums, err := listSegments(s.dir)
+	if err != nil {
+		return err
+	}
+	// Everything before the last snapshot is superseded by it.
+	first := 0
+	for i, n := range nums {
+		kind, err := segmentKind(filepath.Join(s.dir, segmentName(n)))
+		if err != nil {
+			return err
+		}
+		if kind == segSnapshot {
+			first = i
+		}
+	}
+	for _, n := range nums[:first] {
+		if err := os.Remove(filepath.Join(s.dir, segmentName(n))); err != nil {
+			return fmt.Errorf("remove superseded segment: %w", err)
+		}
+	}
+	nums = nums[first:]
+
+	s.idx.deferCodes = true
+	for i, n := range nums {
+		path := filepath.Join(s.dir, segmentName(n))
+		good, intact, err := readSegment(path, s.replay)
+		if err != nil {
+			return fmt.Errorf("replay %s: %w", segmentName(n), err)
+		}
+		if intact {
+			continue
+		}
+		if i != len(nums)-1 {
+			return fmt.Errorf("replay %s: corrupt record at offset %d in a sealed segment", segmentName(n), good)
+		}
+		s.log.Warn("cutting torn tail of the log; the last write before a crash is lost", "segment", segmentName(n), "offset", good)
+		if err := os.Truncate(path, good); err != nil {
+			return fmt.Errorf("cut torn tail of %s: %w", segmentName(n), err)
+		}
+	}
+	s.idx.deferCodes = false
+	s.idx.recenter()
+
+	if len(nums) == 0 {
+		return s.startSegment(1)
+	}
+	s.segNum = nums[len(nums)-1]
+	path := filepath.Join(s.dir, segmentName(s.segNum))
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return fmt.Errorf("open segment: %w", err)
+	}
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return fmt.Errorf("stat segment: %w", err)
+	}
+	s.seg, s.segSize = f, st.Size()
+	if s.segSize == 0 {
+		if err := s.write(encodeHeader(segContinue)); err != nil {
+			return err
+		}
+	}
+	if err := f.Sync(); err != nil {
+		return fmt.Errorf("sync segment: %w", err)
+	}
+	if s.dead >= compactMinDead && s.dead > s.idx.live {
+		return s.compact()
+	}
+	return nil
+}
+
+func (s *Store) checkMeta() error {
+	path := filepath.Join(s.dir, metaFile)
+	want := meta{Format: logFormat, EmbeddingModel: s.opt.EmbeddingModel, Dim: s.opt.Dim}
+	b, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		b, err := json.MarshalIndent(want, "", "  ")
+		if err != nil {
+			return err
+		}
+		return writeFileAtomic(path, append(b, '\n'))
+	}
+	if err != nil {
+		return fmt.Errorf("read %s: %w", metaFile, err)
+	}
+	var got meta
+	if err := json.Unmarshal(b, &got); err != nil {
+		return fmt.Errorf("read %s: %w", metaFile, err)
+	}
+	if got.Format != logFormat {
+		return fmt.Errorf("store format %d, this build reads %d", got.Format, logFormat)
+	}
+	if got.EmbeddingModel != want.EmbeddingModel || got.Dim != want.Dim {
+		return fmt.Errorf("store was made with model %q dim %d, opened with model %q dim %d: %w",
+			got.EmbeddingModel, got.Dim, want.EmbeddingModel, want.Dim, ErrEmbeddingMismatch)
+	}
+	return nil
+}
+
+func writeFileAtomic(path string, data []byte) error {
+	tmp := path + ".tmp"
+	f, err := os.Create(tmp)
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return syncDir(filepath.Dir(path))
+}
+
+// replay applies one log record to the index.
+func (s *Store) replay(r record) error {
+	switch r.op {
+	case opUpsert:
+		for _, c := range r.chunks {
+			if s.idx.dim != len(c.Vector) {
+				return fmt.Errorf("chunk %s has a %d-dim vector in a %d-dim store: %w", c.ID, len(c.Vector), s.idx.dim, ErrEmbeddingMismatch)
+			}
+		}
+		ps := prepareAll(r.chunks)
+		for i := range ps {
+			if s.idx.add(&ps[i]) {
+				s.dead++
+			}
+		}
+	case opDelete:
+		s.dead++
+		for _, d := range s.idx.matching(s.idx.compile(r.filter)) {
+			s.idx.kill(d)
+			s.dead++
+		}
+	}
+	return nil
+}
+
+// startSegment creates segment n with a continuation header and makes it
+// the active one.
+func (s *Store) startSegment(n int) error {
+	path := filepath.Join(s.dir, segmentName(n))
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return fmt.Errorf("create segment: %w", err)
+	}
+	if _, err := f.Write(encodeHeader(segContinue)); err != nil {
+		f.Close()
+		return fmt.Errorf("write segment header: %w", err)
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return fmt.Errorf("sync segment: %w", err)
+	}
+	if err := syncDir(s.dir); err != nil {
+		f.Close()
+		return err
+	}
+	if s.seg != nil {
+		s.seg.Close()
+	}
+	s.seg, s.segNum, s.segSize = f, n, int64(len(encodeHeader(segContinue)))
+	return nil
+}
+
+// write appends b to the active segment and fsyncs it. On failure it cuts
+// the segment back so that later records do not follow a torn one.
+func (s *Store) write(b []byte) error {
+	if s.broken != nil {
+		return fmt.Errorf("log unusable after an earlier failure: %w", s.broken)
+	}
+	_, err := s.seg.Write(b)
+	if err == nil {
+		err = s.seg.Sync()
+	}
+	if err != nil {
+		if terr := s.seg.Truncate(s.segSize); terr != nil {
+			s.broken = err
+		}
+		return fmt.Errorf("append to %s: %w", segmentName(s.segNum), err)
+	}
+	s.segSize += int64(len(b))
+	return nil
+}
+
+// Upsert stores chunks, replacing any with the same ID. The call is one
+// durable batch: when it returns nil, every chunk survives a crash.
+func (s *Store) Upsert(ctx context.Context, chunks []memory.Chunk) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("upsert: %w", err)
+	}
+	if len(chunks) == 0 {
+		return nil
+	}
+	norm := make([]memory.Chunk, len(chunks))
+	for i, c := range chunks {
+		if c.ID == "" {
+			return fmt.Errorf("upsert: chunk %d has no ID", i)
+		}
+		if len(c.Vector) != s.opt.Dim {
+			return fmt.Errorf("upsert chunk %s: vector has %d dimensions, store has %d: %w", c.ID, len(c.Vector), s.opt.Dim, ErrEmbeddingMismatch)
+		}
+		if c.Vector != nil {
+			c.Vector = normalized(c.Vector)
+		}
+		norm[i] = c
+	}
+	ps := prepareAll(norm)
+	rec := appendUpsert(nil, norm)
+
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return fmt.Errorf("upsert: %w", ErrClosed)
+	}
+	if err := s.write(rec); err != nil {
+		return fmt.Errorf("upsert %d chunks: %w", len(chunks), err)
+	}
+	for i := range ps {
+		if s.idx.add(&ps[i]) {
+			s.dead++
+		}
+	}
+	s.idx.maybeRecenter()
+	s.maintain()
+	return nil
+}
+
+// Delete removes the chunks matching f. An empty filter is refused.
+func (s *Store) Delete(ctx context.Context, f memory.Filter) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("delete: %w", err)
+	}
+	if filterEmpty(f) {
+		return fmt.Errorf("delete: %w: refusing to delete everything", ErrEmptyFilter)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return fmt.Errorf("delete: %w", ErrClosed)
+	}
+	docs := s.idx.matching(s.idx.compile(f))
+	if len(docs) == 0 {
+		return nil
+	}
+	if err := s.write(appendDelete(nil, f)); err != nil {
+		return fmt.Errorf("delete: %w", err)
+	}
+	for _, d := range docs {
+		s.idx.kill(d)
+	}
+	s.dead += len(docs) + 1
+	s.maintain()
+	return nil
+}
+
+// maintain compacts the log when dead records dominate, or starts a new
+// segment when the active one is full. The write that triggered it is
+// already durable, so a failure here is logged, not returned.
+func (s *Store) maintain() {
+	var err error
+	switch {
+	case s.dead >= compactMinDead && s.dead > s.idx.live:
+		err = s.compact()
+	case s.segSize >= maxSegmentSize:
+		err = s.startSegment(s.segNum + 1)
+	}
+	if err != nil {
+		s.log.Warn("log maintenance failed; will retry after the next write", "err", err)
+	}
+}
+
+// Compact rewrites the live chunks to a fresh snapshot segment and removes
+// the old segments. Writes call it on their own when dead records dominate.
+func (s *Store) Compact(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("compact: %w", err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return fmt.Errorf("compact: %w", ErrClosed)
+	}
+	return s.compact()
+}
+
+func (s *Store) compact() error {
+	next := s.segNum + 1
+	path := filepath.Join(s.dir, segmentName(next))
+	tmp := path + ".tmp"
+	size, err := s.writeSnapshot(tmp)
+	if err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("compact: %w", err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("compact: %w", err)
+	}
+	if err := syncDir(s.dir); err != nil {
+		return fmt.Errorf("compact: %w", err)
+	}
+	// From here on the snapshot is the log; older segments are ignored by
+	// Open even if removing them fails.
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return fmt.Errorf("compact: %w", err)
+	}
+	old := s.segNum
+	s.seg.Close()
+	s.seg, s.segNum, s.segSize = f, next, size
+	s.broken = nil
+	nums, err := listSegments(s.dir)
+	if err != nil {
+		return fmt.Errorf("compact: %w", err)
+	}
+	for _, n := range nums {
+		if n <= old {
+			if err := os.Remove(filepath.Join(s.dir, segmentName(n))); err != nil {
+				return fmt.Errorf("compact: %w", err)
+			}
+		}
+	}
+	if err := syncDir(s.dir); err != nil {
+		return fmt.Errorf("compact: %w", err)
+	}
+	s.idx.rebuild()
+	s.dead = 0
+	return nil
+}
+
+// writeSnapshot writes every live chunk to a new file at path and fsyncs it.
+func (s *Store) writeSnapshot(path string) (int64, error) {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	w := bufio.NewWriterSize(f, 1<<20)
+	size := int64(0)
+	put := func(b []byte) error {
+		size += int64(len(b))
+		_, err := w.Write(b)
+		return err
+	}
+	if err := put(encodeHeader(segSnapshot)); err != nil {
+		return 0, err
+	}
+	x := s.idx
+	batch := make([]memory.Chunk, 0, snapshotBatch)
+	var buf []byte
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		buf = appendUpsert(buf[:0], batch)
+		batch = batch[:0]
+		return put(buf)
+	}
+	for d := range x.docs {
+		if !x.alive[d] {
+			continue
+		}
+		c := x.docs[d].chunk
+		if x.dim > 0 {
+			c.Vector = x.vec(uint32(d))
+		}
+		batch = append(batch, c)
+		if len(batch) == snapshotBatch {
+			if err := flush(); err != nil {
+				return 0, err
+			}
+		}
+	}
+	if err := flush(); err != nil {
+		return 0, err
+	}
+	if err := w.Flush(); err != nil {
+		return 0, err
+	}
+	if err := f.Sync(); err != nil {
+		return 0, err
+	}
+	return size, f.Close()
+}
+
+// Search returns the chunks best matching q: BM25 for a text query, cosine
+// for a vector query, and reciprocal rank fusion of both when q has both.
+// Scores are comparable only within one result list.
+func (s *Store) Search(ctx context.Context, q memory.Query) ([]memory.Hit, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("search: %w", err)
+	}
+	k := q.TopK
+	if k <= 0 {
+		k = defaultTopK
+	}
+	if strings.TrimSpace(q.Text) == "" && len(q.Vector) == 0 {
+		return nil, fmt.Errorf("search: query has neither text nor vector")
+	}
+	var vec []float32
+	if len(q.Vector) > 0 {
+		if len(q.Vector) != s.opt.Dim {
+			return nil, fmt.Errorf("search: query vector has %d dimensions, store has %d: %w", len(q.Vector), s.opt.Dim, ErrEmbeddingMismatch)
+		}
+		vec = normalized(q.Vector)
+	}
+	terms := distinct(textproc.Tokenize(q.Text))
+
+	sc := s.pool.Get().(*scratch)
+	defer s.pool.Put(sc)
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.closed {
+		return nil, fmt.Errorf("search: %w", ErrClosed)
+	}
+	x := s.idx
+	m := x.compile(q.Filter)
+	var res []scored
+	switch {
+	case vec != nil && len(terms) > 0:
+		depth := fuseDepth * k
+		res = x.fuse(k, x.bm25(terms, m, depth, sc), x.dense(vec, m, depth, sc))
+	case vec != nil:
+		res = x.dense(vec, m, k, sc)
+	default:
+		res = x.bm25(terms, m, k, sc)
+	}
+	hits := make([]memory.Hit, len(res))
+	for i, r := range res {
+		hits[i] = memory.Hit{Chunk: x.docs[r.doc].chunk, Score: r.score}
+	}
+	return hits, nil
+}
+
+func distinct(terms []string) []string {
+	seen := make(map[string]bool, len(terms))
+	out := terms[:0]
+	for _, t := range terms {
+		if !seen[t] {
+			seen[t] = true
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// Get returns the chunks with the given IDs in the order asked; unknown IDs
+// are left out.
+func (s *Store) Get(ctx context.Context, ids []string) ([]memory.Chunk, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("get: %w", err)
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.closed {
+		return nil, fmt.Errorf("get: %w", ErrClosed)
+	}
+	out := make([]memory.Chunk, 0, len(ids))
+	for _, id := range ids {
+		if d, ok := s.idx.byID[id]; ok {
+			out = append(out, s.idx.docs[d].chunk)
+		}
+	}
+	return out, nil
+}
+
+// Count returns the number of chunks matching f.
+func (s *Store) Count(ctx context.Context, f memory.Filter) (int, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, fmt.Errorf("count: %w", err)
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.closed {
+		return 0, fmt.Errorf("count: %w", ErrClosed)
+	}
+	return s.idx.count(s.idx.compile(f)), nil
+}
+
+// Close releases the store and its lock. Calling it twice is harmless.
+func (s *Store) Close() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return nil
+	}
+	s.closed = true
+	err := s.seg.Close()
+	if uerr := unlockDir(s.lock); err == nil {
+		err = uerr
+	}
+	if err != nil {
+		return fmt.Errorf("close embedded store %s: %w", s.dir, err)
+	}
+	return nil
+}

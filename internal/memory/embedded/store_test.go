@@ -1,0 +1,435 @@
+package embedded
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/researchflow/researchflow/internal/memory"
+	"github.com/researchflow/researchflow/internal/memory/memorytest"
+)
+
+func quiet() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
+func openT(t *testing.T, dir string, dim int) *Store {
+	t.Helper()
+	s, err := Open(dir, Options{EmbeddingModel: "test-model", Dim: dim, Logger: quiet()})
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	return s
+}
+
+func TestContract(t *testing.T) {
+	memorytest.Run(t, func(t *testing.T, dim int) memory.Store {
+		return openT(t, t.TempDir(), dim)
+	})
+}
+
+func TestContractLexicalOnly(t *testing.T) {
+	s := openT(t, t.TempDir(), 0)
+	defer s.Close()
+	ctx := context.Background()
+	c := testChunk("go", "a.md", "A channel lets goroutines communicate.", nil)
+	if err := s.Upsert(ctx, []memory.Chunk{c}); err != nil {
+		t.Fatalf("Upsert: %v", err)
+	}
+	hits, err := s.Search(ctx, memory.Query{Text: "goroutines communicate"})
+	if err != nil || len(hits) != 1 {
+		t.Fatalf("Search = %v, %v; want one hit", hits, err)
+	}
+	c.Vector = []float32{1, 0}
+	if err := s.Upsert(ctx, []memory.Chunk{c}); !errors.Is(err, ErrEmbeddingMismatch) {
+		t.Errorf("Upsert with a vector into a lexical store = %v, want ErrEmbeddingMismatch", err)
+	}
+	if _, err := s.Search(ctx, memory.Query{Vector: []float32{1, 0}}); !errors.Is(err, ErrEmbeddingMismatch) {
+		t.Errorf("vector Search in a lexical store = %v, want ErrEmbeddingMismatch", err)
+	}
+}
+
+func testChunk(corpus, loc, text string, vec []float32) memory.Chunk {
+	h := memory.Hash(text)
+	return memory.Chunk{
+		ID: memory.ChunkID(corpus, loc, h), Corpus: corpus, SourceID: memory.SourceID(corpus, loc),
+		SourceTitle: loc, SourceLocation: loc, Text: text, End: len(text), ContentHash: h, Vector: vec,
+	}
+}
+
+// batches makes n batches of size chunks with distinct texts and vectors.
+func batches(corpus string, n, size, dim int) [][]memory.Chunk {
+	r := rand.New(rand.NewPCG(1, 2))
+	var out [][]memory.Chunk
+	for b := range n {
+		var batch []memory.Chunk
+		for i := range size {
+			vec := make([]float32, dim)
+			for j := range vec {
+				vec[j] = float32(r.NormFloat64())
+			}
+			loc := fmt.Sprintf("doc%d.md", b)
+			batch = append(batch, testChunk(corpus, loc, fmt.Sprintf("batch%d item%d about goroutines", b, i), vec))
+		}
+		out = append(out, batch)
+	}
+	return out
+}
+
+func ids(cs []memory.Chunk) []string {
+	var out []string
+	for _, c := range cs {
+		out = append(out, c.ID)
+	}
+	return out
+}
+
+func TestPersistsAcrossReopen(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	s := openT(t, dir, 4)
+	bs := batches("go", 3, 10, 4)
+	for _, b := range bs {
+		if err := s.Upsert(ctx, b); err != nil {
+			t.Fatalf("Upsert: %v", err)
+		}
+	}
+	if err := s.Delete(ctx, memory.Filter{SourceID: bs[1][0].SourceID}); err != nil {
+		t.Fatalf("Delete: %v", err)
+	}
+	before, _ := s.Search(ctx, memory.Query{Text: "batch2 goroutines", Vector: bs[2][3].Vector, TopK: 5})
+	if err := s.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+
+	s = openT(t, dir, 4)
+	defer s.Close()
+	n, err := s.Count(ctx, memory.Filter{Corpus: "go"})
+	if err != nil || n != 20 {
+		t.Fatalf("Count after reopen = %d, %v; want 20", n, err)
+	}
+	got, _ := s.Get(ctx, []string{bs[0][5].ID, bs[1][5].ID, bs[2][9].ID})
+	if want := []string{bs[0][5].ID, bs[2][9].ID}; !slices.Equal(ids(got), want) {
+		t.Errorf("Get after reopen = %v, want %v", ids(got), want)
+	}
+	if len(got) > 0 && got[0].Text != bs[0][5].Text {
+		t.Errorf("text after reopen = %q, want %q", got[0].Text, bs[0][5].Text)
+	}
+	after, _ := s.Search(ctx, memory.Query{Text: "batch2 goroutines", Vector: bs[2][3].Vector, TopK: 5})
+	if len(after) != len(before) {
+		t.Fatalf("search after reopen has %d hits, before %d", len(after), len(before))
+	}
+	for i := range after {
+		if after[i].Chunk.ID != before[i].Chunk.ID {
+			t.Errorf("hit %d after reopen = %s, before %s", i, after[i].Chunk.ID, before[i].Chunk.ID)
+		}
+	}
+}
+
+func TestTornTailIsCut(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	s := openT(t, dir, 4)
+	bs := batches("go", 3, 10, 4)
+	for _, b := range bs {
+		if err := s.Upsert(ctx, b); err != nil {
+			t.Fatalf("Upsert: %v", err)
+		}
+	}
+	seg := filepath.Join(dir, segmentName(s.segNum))
+	s.Close()
+
+	// A crash in the middle of the last write leaves part of it behind.
+	st, err := os.Stat(seg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Truncate(seg, st.Size()-7); err != nil {
+		t.Fatal(err)
+	}
+	s = openT(t, dir, 4)
+	n, _ := s.Count(ctx, memory.Filter{})
+	if n != 20 {
+		t.Errorf("Count after torn tail = %d, want the 20 chunks of the first two batches", n)
+	}
+	got, _ := s.Get(ctx, []string{bs[1][9].ID, bs[2][0].ID})
+	if want := []string{bs[1][9].ID}; !slices.Equal(ids(got), want) {
+		t.Errorf("Get after torn tail = %v, want %v", ids(got), want)
+	}
+	// The caller redoes the lost batch; the store must accept and keep it.
+	if err := s.Upsert(ctx, bs[2]); err != nil {
+		t.Fatalf("redo Upsert: %v", err)
+	}
+	s.Close()
+	s = openT(t, dir, 4)
+	defer s.Close()
+	if n, _ := s.Count(ctx, memory.Filter{}); n != 30 {
+		t.Errorf("Count after redo and reopen = %d, want 30", n)
+	}
+}
+
+func TestCorruptTailIsCut(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	s := openT(t, dir, 0)
+	bs := batches("go", 2, 5, 0)
+	for _, b := range bs {
+		if err := s.Upsert(ctx, b); err != nil {
+			t.Fatalf("Upsert: %v", err)
+		}
+	}
+	seg := filepath.Join(dir, segmentName(s.segNum))
+	s.Close()
+	// Flip a byte inside the last record: its checksum no longer matches.
+	b, err := os.ReadFile(seg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b[len(b)-3] ^= 0xff
+	if err := os.WriteFile(seg, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s = openT(t, dir, 0)
+	defer s.Close()
+	if n, _ := s.Count(ctx, memory.Filter{}); n != 5 {
+		t.Errorf("Count after corrupt tail = %d, want 5", n)
+	}
+}
+
+func TestEmbeddingMismatchOnReopen(t *testing.T) {
+	dir := t.TempDir()
+	s := openT(t, dir, 4)
+	s.Close()
+	for _, opt := range []Options{
+		{EmbeddingModel: "test-model", Dim: 8},
+		{EmbeddingModel: "other-model", Dim: 4},
+		{EmbeddingModel: "test-model", Dim: 0},
+	} {
+		opt.Logger = quiet()
+		s, err := Open(dir, opt)
+		if !errors.Is(err, ErrEmbeddingMismatch) {
+			if s != nil {
+				s.Close()
+			}
+			t.Errorf("Open(%q, %d) = %v, want ErrEmbeddingMismatch", opt.EmbeddingModel, opt.Dim, err)
+		}
+	}
+	s = openT(t, dir, 4)
+	s.Close()
+}
+
+func TestLockRefusesSecondOpen(t *testing.T) {
+	dir := t.TempDir()
+	s := openT(t, dir, 4)
+	if _, err := Open(dir, Options{EmbeddingModel: "test-model", Dim: 4, Logger: quiet()}); !errors.Is(err, ErrLocked) {
+		t.Errorf("second Open = %v, want ErrLocked", err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	s = openT(t, dir, 4)
+	s.Close()
+	if err := s.Close(); err != nil {
+		t.Errorf("second Close = %v, want nil", err)
+	}
+	if _, err := s.Count(context.Background(), memory.Filter{}); !errors.Is(err, ErrClosed) {
+		t.Errorf("Count on a closed store = %v, want ErrClosed", err)
+	}
+}
+
+func TestCompactionKeepsLiveChunks(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	s := openT(t, dir, 4)
+	bs := batches("go", 6, 20, 4)
+	for _, b := range bs {
+		if err := s.Upsert(ctx, b); err != nil {
+			t.Fatalf("Upsert: %v", err)
+		}
+	}
+	// Replace batch 0 (same IDs, new text) and delete batches 1 and 2.
+	replaced := slices.Clone(bs[0])
+	for i := range replaced {
+		replaced[i].Text = fmt.Sprintf("replaced item %d", i)
+	}
+	if err := s.Upsert(ctx, replaced); err != nil {
+		t.Fatal(err)
+	}
+	for _, b := range bs[1:3] {
+		if err := s.Delete(ctx, memory.Filter{SourceID: b[0].SourceID}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.Compact(ctx); err != nil {
+		t.Fatalf("Compact: %v", err)
+	}
+	nums, _ := listSegments(dir)
+	if len(nums) != 1 {
+		t.Errorf("segments after compaction = %v, want one", nums)
+	}
+	check := func(s *Store, when string) {
+		t.Helper()
+		if n, _ := s.Count(ctx, memory.Filter{}); n != 80 {
+			t.Errorf("%s: Count = %d, want 80", when, n)
+		}
+		got, _ := s.Get(ctx, []string{replaced[3].ID, bs[1][0].ID, bs[5][19].ID})
+		if want := []string{replaced[3].ID, bs[5][19].ID}; !slices.Equal(ids(got), want) {
+			t.Errorf("%s: Get = %v, want %v", when, ids(got), want)
+		} else if got[0].Text != "replaced item 3" {
+			t.Errorf("%s: replaced text = %q", when, got[0].Text)
+		}
+		hits, err := s.Search(ctx, memory.Query{Vector: bs[4][7].Vector, TopK: 1})
+		if err != nil || len(hits) != 1 || hits[0].Chunk.ID != bs[4][7].ID {
+			t.Errorf("%s: vector search for a stored vector = %v, %v", when, hits, err)
+		}
+		hits, _ = s.Search(ctx, memory.Query{Text: "batch1"})
+		if len(hits) != 0 {
+			t.Errorf("%s: deleted chunks found: %d", when, len(hits))
+		}
+	}
+	check(s, "after compaction")
+	// Writes after compaction go to the snapshot segment and survive reopen.
+	extra := testChunk("go", "extra.md", "an extra chunk about select", []float32{1, 2, 3, 4})
+	if err := s.Upsert(ctx, []memory.Chunk{extra}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Delete(ctx, memory.Filter{SourceID: extra.SourceID}); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	s = openT(t, dir, 4)
+	defer s.Close()
+	check(s, "after reopen")
+}
+
+func TestAutoCompaction(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	s := openT(t, dir, 0)
+	defer s.Close()
+	bs := batches("go", 1, compactMinDead/2+1, 0)
+	for range 3 {
+		if err := s.Upsert(ctx, bs[0]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Two rewrites of every chunk leave more dead records than live chunks.
+	if s.dead != 0 || s.segNum == 1 {
+		t.Errorf("after rewrites: dead records %d in segment %d, want a compacted log", s.dead, s.segNum)
+	}
+	if n, _ := s.Count(ctx, memory.Filter{}); n != len(bs[0]) {
+		t.Errorf("Count = %d, want %d", n, len(bs[0]))
+	}
+}
+
+func TestLeftoverSegmentsBeforeSnapshotAreIgnored(t *testing.T) {
+	// A crash after a snapshot is renamed into place but before the old
+	// segments are removed leaves both; Open must use the snapshot only.
+	dir := t.TempDir()
+	ctx := context.Background()
+	s := openT(t, dir, 0)
+	bs := batches("go", 2, 5, 0)
+	s.Upsert(ctx, bs[0])
+	old := filepath.Join(dir, segmentName(s.segNum))
+	saved, err := os.ReadFile(old)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Upsert(ctx, bs[1])
+	s.Delete(ctx, memory.Filter{SourceID: bs[0][0].SourceID})
+	if err := s.Compact(ctx); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if err := os.WriteFile(old, saved, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s = openT(t, dir, 0)
+	defer s.Close()
+	if n, _ := s.Count(ctx, memory.Filter{}); n != 5 {
+		t.Errorf("Count = %d, want the 5 live chunks of the snapshot", n)
+	}
+	if _, err := os.Stat(old); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("superseded segment still there: %v", err)
+	}
+}
+
+// TestDenseRecall checks the binary-code scan with exact re-ranking against
+// exact search on clustered vectors, with and without a filter.
+func TestDenseRecall(t *testing.T) {
+	const n, dim, k = 6000, 64, 10
+	dir := t.TempDir()
+	s := openT(t, dir, dim)
+	defer s.Close()
+	fx := newFixture(n, dim, 60, 3)
+	if err := fx.load(context.Background(), s, 500); err != nil {
+		t.Fatal(err)
+	}
+	// Shrink the candidate sets so that each stage (Hamming scan, estimate,
+	// exact re-rank) cuts on this small store.
+	s.idx.minKeep, s.idx.minRerank = 1500, 200
+	r := rand.New(rand.NewPCG(7, 7))
+	var found, total int
+	for i := range 50 {
+		q := fx.query(r)
+		f := memory.Filter{}
+		if i%2 == 1 {
+			f.Corpus = "c1"
+		}
+		m := s.idx.compile(f)
+		sc := new(scratch)
+		exact := s.idx.denseExact(normalized(q), m, k)
+		approx := s.idx.dense(normalized(q), m, k, sc)
+		found += overlap(exact, approx)
+		total += len(exact)
+	}
+	if recall := float64(found) / float64(total); recall < 0.95 {
+		t.Errorf("recall@%d = %.3f, want ≥ 0.95", k, recall)
+	}
+}
+
+func TestSelectTop(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 1))
+	for _, n := range []int{1, 2, 10, 1000} {
+		c := make([]cand, n)
+		for i := range c {
+			c[i] = cand{doc: uint32(i), est: float32(r.IntN(50))}
+		}
+		want := slices.Clone(c)
+		slices.SortFunc(want, func(a, b cand) int {
+			if a.est != b.est {
+				return cmp.Compare(b.est, a.est)
+			}
+			return cmp.Compare(a.doc, b.doc)
+		})
+		k := (n + 2) / 3
+		selectTop(c, k)
+		got := slices.Clone(c[:k])
+		slices.SortFunc(got, func(a, b cand) int { return cmp.Compare(a.doc, b.doc) })
+		wantTop := slices.Clone(want[:k])
+		slices.SortFunc(wantTop, func(a, b cand) int { return cmp.Compare(a.doc, b.doc) })
+		if !slices.Equal(got, wantTop) {
+			t.Errorf("n=%d: selectTop kept %v, want %v", n, got, wantTop)
+		}
+	}
+}
+
+func overlap(a, b []scored) int {
+	in := map[uint32]bool{}
+	for _, s := range a {
+		in[s.doc] = true
+	}
+	n := 0
+	for _, s := range b {
+		if in[s.doc] {
+			n++
+		}
+	}
+	return n
+}
