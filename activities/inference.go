@@ -18,14 +18,19 @@ type ChunkGetter interface {
 	Get(ctx context.Context, ids []string) ([]memory.Chunk, error)
 }
 
-// Inference serves the inference pool: the three reasoning roles.
+// Inference serves the inference pool: the reasoning roles.
 type Inference struct {
 	Engine reasoning.Engine
-	Chunks ChunkGetter
-	Logger *slog.Logger
+	// Offline writes reports when a run's budget is spent (the extractive
+	// engine: it costs no tokens).
+	Offline reasoning.Engine
+	Chunks  ChunkGetter
+	Logger  *slog.Logger
 	// WithHeartbeat, if set, lets an engine heartbeat while it streams
 	// (langchaingo streaming calls); it returns the context to call with.
 	WithHeartbeat func(ctx context.Context, beat func()) context.Context
+	// WithBudget, if set, caps the model tokens of one call.
+	WithBudget func(ctx context.Context, maxTokens int) context.Context
 }
 
 func (a *Inference) logger(ctx context.Context) interface {
@@ -41,11 +46,17 @@ func (a *Inference) logger(ctx context.Context) interface {
 	return slog.Default()
 }
 
-func (a *Inference) callCtx(ctx context.Context) context.Context {
-	if a.WithHeartbeat == nil || !activity.IsActivity(ctx) {
-		return ctx
+// callCtx is the context of one model call: heartbeating while it streams,
+// capped to budget tokens when budget > 0.
+func (a *Inference) callCtx(ctx context.Context, budget int) context.Context {
+	call := ctx
+	if a.WithHeartbeat != nil && activity.IsActivity(ctx) {
+		call = a.WithHeartbeat(call, func() { activity.RecordHeartbeat(ctx) })
 	}
-	return a.WithHeartbeat(ctx, func() { activity.RecordHeartbeat(ctx) })
+	if a.WithBudget != nil && budget > 0 {
+		call = a.WithBudget(call, budget)
+	}
+	return call
 }
 
 // Plan splits the question into sub-questions.
@@ -54,7 +65,7 @@ func (a *Inference) Plan(ctx context.Context, in PlanInput) (reasoning.Plan, err
 		return reasoning.Plan{}, invalid(ErrInvalidInput, "plan needs a question")
 	}
 	defer keepAlive(ctx)()
-	plan, err := a.Engine.Planner.Plan(a.callCtx(ctx), reasoning.PlanRequest{Question: in.Question, MaxSubQuestions: in.MaxSubQuestions})
+	plan, err := a.Engine.Planner.Plan(a.callCtx(ctx, in.BudgetTokens), reasoning.PlanRequest{Question: in.Question, MaxSubQuestions: in.MaxSubQuestions})
 	if err != nil {
 		return reasoning.Plan{}, classify(fmt.Errorf("plan %q: %w", in.Question, err))
 	}
@@ -89,7 +100,7 @@ func (a *Inference) Analyze(ctx context.Context, in AnalyzeInput) (AnalyzeResult
 			Section: c.Section, Text: c.Text, Score: float64(len(chunks) - i),
 		}
 	}
-	analysis, err := a.Engine.Analyst.Analyze(a.callCtx(ctx), reasoning.AnalyzeRequest{
+	analysis, err := a.Engine.Analyst.Analyze(a.callCtx(ctx, in.BudgetTokens), reasoning.AnalyzeRequest{
 		Question: in.Question, SubQuestion: in.SubQuestion, Passages: passages, MaxFindings: in.MaxFindings,
 	})
 	if err != nil {
@@ -126,9 +137,13 @@ func (a *Inference) Analyze(ctx context.Context, in AnalyzeInput) (AnalyzeResult
 func (a *Inference) Synthesize(ctx context.Context, in SynthesizeInput) (SynthesizeResult, error) {
 	defer keepAlive(ctx)()
 	var draft reasoning.Draft
+	writer := a.Engine.Writer
+	if in.Offline && a.Offline.Writer != nil {
+		writer = a.Offline.Writer
+	}
 	if len(in.Sections) > 0 {
 		var err error
-		draft, err = a.Engine.Writer.Write(a.callCtx(ctx), reasoning.WriteRequest{
+		draft, err = writer.Write(a.callCtx(ctx, in.BudgetTokens), reasoning.WriteRequest{
 			Question: in.Question, Sections: in.Sections, Sources: in.Sources,
 		})
 		if err != nil {
@@ -155,6 +170,7 @@ func (a *Inference) Synthesize(ctx context.Context, in SynthesizeInput) (Synthes
 			Corpus:      in.Corpus,
 			Usage:       in.Usage.Add(draft.Usage),
 			GeneratedAt: generatedAt,
+			Notes:       in.Notes,
 		},
 	})
 	title := draft.Title
@@ -162,6 +178,23 @@ func (a *Inference) Synthesize(ctx context.Context, in SynthesizeInput) (Synthes
 		title = in.Question
 	}
 	return SynthesizeResult{Title: title, Markdown: md, Engine: draft.Engine, Usage: draft.Usage, Dropped: stats.Dropped}, nil
+}
+
+// Reflect names follow-up sub-questions for the gaps a round left.
+func (a *Inference) Reflect(ctx context.Context, in ReflectInput) (reasoning.Reflection, error) {
+	if a.Engine.Reflector == nil {
+		return reasoning.Reflection{}, nil
+	}
+	defer keepAlive(ctx)()
+	refl, err := a.Engine.Reflector.Reflect(a.callCtx(ctx, in.BudgetTokens), in.Request)
+	if err != nil {
+		return reasoning.Reflection{}, classify(fmt.Errorf("reflect on %q: %w", in.Request.Question, err))
+	}
+	if max := in.Request.MaxFollowUps; len(refl.FollowUps) > max {
+		refl.FollowUps = refl.FollowUps[:max]
+	}
+	a.logger(ctx).Info("reflected", "followUps", len(refl.FollowUps), "engine", refl.Engine)
+	return refl, nil
 }
 
 func contains(list []string, s string) bool {

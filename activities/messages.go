@@ -12,6 +12,7 @@ const (
 	RetrieveName      = "Retrieve"
 	PlanName          = "Plan"
 	AnalyzeName       = "Analyze"
+	ReflectName       = "Reflect"
 	SynthesizeName    = "Synthesize"
 	DeliverName       = "Deliver"
 )
@@ -93,6 +94,14 @@ type RetrieveResult struct {
 type PlanInput struct {
 	Question        string `json:"question"`
 	MaxSubQuestions int    `json:"maxSubQuestions"`
+	// BudgetTokens caps the model tokens of this call (0 = no cap).
+	BudgetTokens int `json:"budgetTokens,omitempty"`
+}
+
+// ReflectInput asks for follow-up sub-questions after a round.
+type ReflectInput struct {
+	Request      reasoning.ReflectRequest `json:"request"`
+	BudgetTokens int                      `json:"budgetTokens,omitempty"`
 }
 
 // AnalyzeInput asks for the findings of one sub-question from retrieved chunks.
@@ -101,6 +110,8 @@ type AnalyzeInput struct {
 	SubQuestion reasoning.SubQuestion `json:"subQuestion"`
 	ChunkIDs    []string              `json:"chunkIds"`
 	MaxFindings int                   `json:"maxFindings"`
+	// BudgetTokens caps the model tokens of this call (0 = no cap).
+	BudgetTokens int `json:"budgetTokens,omitempty"`
 }
 
 // AnalyzeResult is the analysis plus the metadata of the sources its
@@ -128,6 +139,12 @@ type SynthesizeInput struct {
 	// report footer.
 	Engines []string        `json:"engines,omitempty"`
 	Usage   reasoning.Usage `json:"usage"`
+	// Offline writes with the offline engine (the budget is spent).
+	Offline bool `json:"offline,omitempty"`
+	// BudgetTokens caps the model tokens of this call (0 = no cap).
+	BudgetTokens int `json:"budgetTokens,omitempty"`
+	// Notes go in the report footer.
+	Notes []string `json:"notes,omitempty"`
 }
 
 // SynthesizeResult is the rendered report.

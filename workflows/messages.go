@@ -3,6 +3,7 @@ package workflows
 import (
 	"time"
 
+	"github.com/researchflow/researchflow/activities"
 	"github.com/researchflow/researchflow/internal/reasoning"
 )
 
@@ -46,6 +47,10 @@ const (
 	MaxQuestionLength      = 2000
 	// DefaultApprovalTimeout is how long a run with RequireApproval waits.
 	DefaultApprovalTimeout = 24 * time.Hour
+	DefaultDepth           = 1
+	MaxDepthLimit          = 3
+	DefaultBreadth         = 2
+	MaxBreadthLimit        = 4
 )
 
 // Stages of a research run, in order.
@@ -55,6 +60,7 @@ const (
 	StageApproval   = "approval"
 	StageSearch     = "search"
 	StageAnalyze    = "analyze"
+	StageReflect    = "reflect"
 	StageSynthesize = "synthesize"
 	StageNotify     = "notify"
 	StageDone       = "done"
@@ -96,6 +102,31 @@ type ResearchInput struct {
 	ApprovalTimeoutSeconds int `json:"approvalTimeoutSeconds,omitempty"`
 	// OnApprovalTimeout is "approve" (default) or "cancel".
 	OnApprovalTimeout string `json:"onApprovalTimeout,omitempty"`
+	// Depth is how many reflection rounds may follow the first analysis:
+	// each names the knowledge gaps left and researches follow-up
+	// sub-questions (0–3; omitted means 1).
+	Depth *int `json:"depth,omitempty"`
+	// Breadth bounds the follow-up sub-questions of one round (1–4, default 2).
+	Breadth int `json:"breadth,omitempty"`
+	// MaxTokens and MaxCostUSD bound what the run may spend on models
+	// (0 = no limit). When the budget is spent the run finishes with what it
+	// has, writes the report offline, and says so in the report.
+	MaxTokens  int     `json:"maxTokens,omitempty"`
+	MaxCostUSD float64 `json:"maxCostUsd,omitempty"`
+	// Resume carries the state of a run into its continuation
+	// (continue-as-new); callers leave it empty.
+	Resume *ResearchState `json:"resume,omitempty"`
+}
+
+// ResearchState is the state a long run carries across continue-as-new.
+type ResearchState struct {
+	Progress     Progress                    `json:"progress"`
+	SubQuestions []reasoning.SubQuestion     `json:"subQuestions"`
+	Retrieved    []activities.RetrieveResult `json:"retrieved"`
+	Analyses     []*activities.AnalyzeResult `json:"analyses"`
+	Gaps         []Gap                       `json:"gaps,omitempty"`
+	Engines      []string                    `json:"engines,omitempty"`
+	Round        int                         `json:"round"`
 }
 
 // PlanApproval is the argument of the ApprovePlanUpdate update.
@@ -166,12 +197,16 @@ type Progress struct {
 	// Sources counts the distinct sources retrieved so far.
 	Sources int `json:"sources"`
 	// Passages counts retrieved passages over all sub-questions.
-	Passages  int             `json:"passages"`
-	Engine    string          `json:"engine,omitempty"`
-	Usage     reasoning.Usage `json:"usage"`
-	Timings   []StageTiming   `json:"timings"`
-	StartedAt time.Time       `json:"startedAt"`
-	UpdatedAt time.Time       `json:"updatedAt"`
+	Passages int             `json:"passages"`
+	Engine   string          `json:"engine,omitempty"`
+	Usage    reasoning.Usage `json:"usage"`
+	// Round is the reflection round (0 for the first pass).
+	Round int `json:"round"`
+	// Budget says whether the run's model budget is spent.
+	BudgetSpent bool          `json:"budgetSpent,omitempty"`
+	Timings     []StageTiming `json:"timings"`
+	StartedAt   time.Time     `json:"startedAt"`
+	UpdatedAt   time.Time     `json:"updatedAt"`
 	// Seq grows with every change; clients use it to tell updates apart
 	// (the HTTP gateway uses it as the Server-Sent Events ID).
 	Seq   int64  `json:"seq"`

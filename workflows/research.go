@@ -61,6 +61,19 @@ func (in ResearchInput) Normalize() (ResearchInput, error) {
 		return in, fmt.Errorf("maxSources must be between 1 and %d", MaxSourcesLimit)
 	case in.ApprovalTimeoutSeconds < 0:
 		return in, errors.New("approvalTimeoutSeconds must not be negative")
+	case in.Depth != nil && (*in.Depth < 0 || *in.Depth > MaxDepthLimit):
+		return in, fmt.Errorf("depth must be between 0 and %d", MaxDepthLimit)
+	case in.Breadth < 0 || in.Breadth > MaxBreadthLimit:
+		return in, fmt.Errorf("breadth must be between 1 and %d", MaxBreadthLimit)
+	case in.MaxTokens < 0 || in.MaxCostUSD < 0:
+		return in, errors.New("maxTokens and maxCostUsd must not be negative")
+	}
+	if in.Depth == nil {
+		d := DefaultDepth
+		in.Depth = &d
+	}
+	if in.Breadth == 0 {
+		in.Breadth = DefaultBreadth
 	}
 	if in.MaxSubQuestions == 0 {
 		in.MaxSubQuestions = DefaultMaxSubQuestions
@@ -116,10 +129,20 @@ type research struct {
 	gaps      []Gap
 	engines   []string
 	approval  *PlanApproval
-	reportMD  string
+	round     int
+	resumed   bool
+	// skipped counts sub-questions left out because the budget was spent.
+	skipped int
 }
 
 func newResearch(ctx workflow.Context, in ResearchInput) *research {
+	if st := in.Resume; st != nil {
+		in.Resume = nil
+		return &research{
+			in: in, progress: st.Progress, subqs: st.SubQuestions, retrieved: st.Retrieved,
+			analyses: st.Analyses, gaps: st.Gaps, engines: st.Engines, round: st.Round, resumed: true,
+		}
+	}
 	now := workflow.Now(ctx)
 	return &research{
 		in: in,
@@ -133,6 +156,10 @@ func newResearch(ctx workflow.Context, in ResearchInput) *research {
 		},
 	}
 }
+
+// historyLimit is the history length past which a run continues as new
+// between rounds, far below Temporal's limits.
+var historyLimit = 5000
 
 func (r *research) registerHandlers(ctx workflow.Context) error {
 	if err := workflow.SetQueryHandler(ctx, ProgressQuery, func() (Progress, error) {
@@ -167,60 +194,151 @@ func (r *research) validateApproval(a PlanApproval) error {
 	return nil
 }
 
-// run executes the stages in order.
+// run executes the stages in order: corpus, plan, (approval), then rounds
+// of search and analysis, each followed by reflection while depth and
+// budget allow, then synthesis and delivery.
 func (r *research) run(ctx workflow.Context) (ResearchResult, error) {
-	r.upsertAttributes(ctx)
+	if !r.resumed {
+		if err := r.prepare(ctx); err != nil {
+			return ResearchResult{}, err
+		}
+	}
+	for {
+		r.setStage(ctx, StageSearch)
+		r.retrieveAll(ctx)
+		if err := ctx.Err(); err != nil {
+			return ResearchResult{}, err
+		}
+		r.setStage(ctx, StageAnalyze)
+		r.analyzeAll(ctx)
+		if err := ctx.Err(); err != nil {
+			return ResearchResult{}, err
+		}
+		if r.round >= *r.in.Depth || r.budgetSpent() {
+			break
+		}
+		added, err := r.reflect(ctx)
+		if err != nil {
+			return ResearchResult{}, err
+		}
+		if added == 0 {
+			break
+		}
+		r.round++
+		r.progress.Round = r.round
+		if workflow.GetInfo(ctx).GetCurrentHistoryLength() > historyLimit {
+			next := r.in
+			next.Resume = r.state()
+			return ResearchResult{}, workflow.NewContinueAsNewError(ctx, ResearchWorkflowType, next)
+		}
+	}
+	return r.synthesize(ctx)
+}
 
+// prepare makes the corpus ready, plans, and waits for approval if asked.
+func (r *research) prepare(ctx workflow.Context) error {
+	r.upsertAttributes(ctx)
 	r.setStage(ctx, StageCorpus)
 	var prep activities.PrepareCorpusResult
 	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, corpusOptions()), activities.PrepareCorpusName,
 		activities.PrepareCorpusInput{Corpus: r.in.Corpus, Path: r.in.CorpusPath}).Get(ctx, &prep); err != nil {
-		return ResearchResult{}, fmt.Errorf("prepare corpus %s: %w", r.in.Corpus, err)
+		return fmt.Errorf("prepare corpus %s: %w", r.in.Corpus, err)
 	}
 
 	r.setStage(ctx, StagePlan)
 	var plan reasoning.Plan
 	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, inferenceOptions()), activities.PlanName,
-		activities.PlanInput{Question: r.in.Question, MaxSubQuestions: r.in.MaxSubQuestions}).Get(ctx, &plan); err != nil {
-		return ResearchResult{}, fmt.Errorf("plan: %w", err)
+		activities.PlanInput{Question: r.in.Question, MaxSubQuestions: r.in.MaxSubQuestions, BudgetTokens: r.in.MaxTokens},
+	).Get(ctx, &plan); err != nil {
+		return fmt.Errorf("plan: %w", err)
 	}
 	if len(plan.SubQuestions) == 0 {
-		return ResearchResult{}, temporal.NewNonRetryableApplicationError("the planner returned no sub-questions", "EmptyPlan", nil)
+		return temporal.NewNonRetryableApplicationError("the planner returned no sub-questions", "EmptyPlan", nil)
 	}
 	r.addUsage(plan.Engine, plan.Usage)
+	if len(plan.SubQuestions) > r.in.MaxSubQuestions {
+		plan.SubQuestions = plan.SubQuestions[:r.in.MaxSubQuestions]
+	}
 	r.setPlan(ctx, plan.SubQuestions)
 
 	if r.in.RequireApproval {
-		if err := r.awaitApproval(ctx); err != nil {
-			return ResearchResult{}, err
+		return r.awaitApproval(ctx)
+	}
+	return nil
+}
+
+// reflect asks for follow-up sub-questions and adds them to the plan.
+func (r *research) reflect(ctx workflow.Context) (int, error) {
+	r.setStage(ctx, StageReflect)
+	req := reasoning.ReflectRequest{Question: r.in.Question, MaxFollowUps: r.in.Breadth}
+	for i, sq := range r.subqs {
+		if a := r.analyses[i]; a != nil {
+			var texts []string
+			for _, f := range a.Analysis.Findings {
+				texts = append(texts, f.Text)
+			}
+			req.Answered = append(req.Answered, reasoning.AnsweredSubQuestion{SubQuestion: sq, Findings: texts})
+		} else if p := r.progress.SubQuestions[i]; p.State == SQFailed {
+			req.Unanswered = append(req.Unanswered, reasoning.UnansweredSubQuestion{SubQuestion: sq, Reason: p.Error})
 		}
 	}
-
-	r.setStage(ctx, StageSearch)
-	r.retrieveAll(ctx)
-	if err := ctx.Err(); err != nil {
-		return ResearchResult{}, err
+	var refl reasoning.Reflection
+	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, inferenceOptions()), activities.ReflectName,
+		activities.ReflectInput{Request: req, BudgetTokens: r.tokensLeft() / 2},
+	).Get(ctx, &refl); err != nil {
+		if ctx.Err() != nil {
+			return 0, ctx.Err()
+		}
+		// Reflection improves a report; failing it must not lose one.
+		workflow.GetLogger(ctx).Warn("reflection failed; writing with what we have", "error", err)
+		return 0, nil
 	}
-
-	r.setStage(ctx, StageAnalyze)
-	r.analyzeAll(ctx)
-	if err := ctx.Err(); err != nil {
-		return ResearchResult{}, err
+	r.addUsage(refl.Engine, refl.Usage)
+	added := 0
+	for _, f := range refl.FollowUps {
+		if len(r.subqs) >= maxSubQuestionsTotal || strings.TrimSpace(f.Text) == "" {
+			break
+		}
+		id := fmt.Sprintf("sq%d", len(r.subqs)+1)
+		if f.Reason == "" {
+			f.Reason = fmt.Sprintf("follow-up of round %d", r.round+1)
+		}
+		r.subqs = append(r.subqs, reasoning.SubQuestion{ID: id, Text: strings.TrimSpace(f.Text), Reason: f.Reason})
+		r.retrieved = append(r.retrieved, activities.RetrieveResult{})
+		r.analyses = append(r.analyses, nil)
+		r.progress.SubQuestions = append(r.progress.SubQuestions, SubQuestionProgress{ID: id, Text: strings.TrimSpace(f.Text), State: SQPending})
+		added++
 	}
+	r.touch(ctx)
+	return added, nil
+}
 
+// maxSubQuestionsTotal bounds a run's sub-questions over all rounds.
+const maxSubQuestionsTotal = MaxSubQuestionsLimit + MaxDepthLimit*MaxBreadthLimit
+
+// synthesize writes the report and hands it to the notify pool.
+func (r *research) synthesize(ctx workflow.Context) (ResearchResult, error) {
 	r.setStage(ctx, StageSynthesize)
 	sections, sources := r.citedSections()
+	var notes []string
+	offline := r.budgetSpent()
+	if offline {
+		notes = append(notes, r.budgetNote())
+	}
 	var syn activities.SynthesizeResult
 	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, inferenceOptions()), activities.SynthesizeName,
 		activities.SynthesizeInput{
-			ResearchID: r.progress.ResearchID,
-			Question:   r.in.Question,
-			Corpus:     r.in.Corpus,
-			Sections:   sections,
-			Sources:    sources,
-			Gaps:       r.activityGaps(),
-			Engines:    r.engines,
-			Usage:      r.progress.Usage,
+			ResearchID:   r.progress.ResearchID,
+			Question:     r.in.Question,
+			Corpus:       r.in.Corpus,
+			Sections:     sections,
+			Sources:      sources,
+			Gaps:         r.activityGaps(),
+			Engines:      r.engines,
+			Usage:        r.progress.Usage,
+			Offline:      offline,
+			BudgetTokens: r.tokensLeft(),
+			Notes:        notes,
 		}).Get(ctx, &syn); err != nil {
 		return ResearchResult{}, fmt.Errorf("synthesize: %w", err)
 	}
@@ -251,6 +369,42 @@ func (r *research) run(ctx workflow.Context) (ResearchResult, error) {
 		ReportPath: del.Path,
 		Corpus:     r.in.Corpus,
 	}, nil
+}
+
+func (r *research) state() *ResearchState {
+	return &ResearchState{
+		Progress: r.progress, SubQuestions: r.subqs, Retrieved: r.retrieved, Analyses: r.analyses,
+		Gaps: r.gaps, Engines: r.engines, Round: r.round,
+	}
+}
+
+// budgetSpent reports whether the run's model budget is used up.
+func (r *research) budgetSpent() bool {
+	u := r.progress.Usage
+	return (r.in.MaxTokens > 0 && u.PromptTokens+u.CompletionTokens >= r.in.MaxTokens) ||
+		(r.in.MaxCostUSD > 0 && u.CostUSD >= r.in.MaxCostUSD)
+}
+
+// tokensLeft is what remains of MaxTokens (0 when there is no token limit).
+func (r *research) tokensLeft() int {
+	if r.in.MaxTokens == 0 {
+		return 0
+	}
+	u := r.progress.Usage
+	return max(r.in.MaxTokens-u.PromptTokens-u.CompletionTokens, 1)
+}
+
+func (r *research) budgetNote() string {
+	u := r.progress.Usage
+	what := fmt.Sprintf("%d of %d tokens", u.PromptTokens+u.CompletionTokens, r.in.MaxTokens)
+	if r.in.MaxCostUSD > 0 && (r.in.MaxTokens == 0 || u.CostUSD >= r.in.MaxCostUSD) {
+		what = fmt.Sprintf("$%.4f of $%.4f", u.CostUSD, r.in.MaxCostUSD)
+	}
+	note := "the run's model budget is spent (" + what + "): the report was written by the offline extractive engine"
+	if r.skipped > 0 {
+		note += fmt.Sprintf(" and %d sub-question(s) were not analyzed", r.skipped)
+	}
+	return note
 }
 
 func (r *research) setPlan(ctx workflow.Context, subqs []reasoning.SubQuestion) {
@@ -307,6 +461,9 @@ func orUnknown(s string) string {
 func (r *research) retrieveAll(ctx workflow.Context) {
 	actx := workflow.WithActivityOptions(ctx, retrieveOptions())
 	r.forEach(ctx, func(i int) workflow.Future {
+		if r.progress.SubQuestions[i].State != SQPending {
+			return nil
+		}
 		r.setSubState(ctx, i, SQSearching, "")
 		return workflow.ExecuteActivity(actx, activities.RetrieveName, activities.RetrieveInput{
 			Corpus: r.in.Corpus, Question: r.in.Question, SubQuestion: r.subqs[i], TopK: r.in.MaxSources,
@@ -336,9 +493,15 @@ func (r *research) analyzeAll(ctx workflow.Context) {
 		if r.progress.SubQuestions[i].State != SQSearched {
 			return nil
 		}
+		if r.budgetSpent() {
+			r.skipped++
+			r.fail(ctx, i, "not analyzed: the run's model budget is spent")
+			return nil
+		}
 		r.setSubState(ctx, i, SQAnalyzing, "")
 		return workflow.ExecuteActivity(actx, activities.AnalyzeName, activities.AnalyzeInput{
 			Question: r.in.Question, SubQuestion: r.subqs[i], ChunkIDs: r.retrieved[i].ChunkIDs, MaxFindings: maxFindings,
+			BudgetTokens: r.analysisShare(),
 		})
 	}, func(i int, f workflow.Future) {
 		var res activities.AnalyzeResult
@@ -355,6 +518,22 @@ func (r *research) analyzeAll(ctx workflow.Context) {
 		r.progress.SubQuestions[i].Findings = len(res.Analysis.Findings)
 		r.setSubState(ctx, i, SQDone, "")
 	})
+}
+
+// analysisShare splits what is left of the token budget between the
+// analyses still to run and the writer.
+func (r *research) analysisShare() int {
+	left := r.tokensLeft()
+	if left == 0 {
+		return 0
+	}
+	pending := 1 // the writer
+	for _, sq := range r.progress.SubQuestions {
+		if sq.State == SQSearched || sq.State == SQAnalyzing {
+			pending++
+		}
+	}
+	return max(left/pending, 1)
 }
 
 // maxFindings per sub-question.
@@ -451,6 +630,7 @@ func (r *research) countSources() {
 
 func (r *research) addUsage(engine string, u reasoning.Usage) {
 	r.progress.Usage = r.progress.Usage.Add(u)
+	r.progress.BudgetSpent = r.budgetSpent()
 	for _, e := range r.engines {
 		if e == engine {
 			return

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
 	"go.temporal.io/sdk/workflow"
@@ -29,6 +30,10 @@ type fakeActivities struct {
 	// waits for its context to end (the cancellation reaching it).
 	cancel  func()
 	synthIn activities.SynthesizeInput
+	// followUps are returned by the first reflection.
+	followUps []reasoning.SubQuestion
+	reflectIn []reasoning.ReflectRequest
+	planUsage reasoning.Usage
 }
 
 func (f *fakeActivities) count(name string) int {
@@ -46,7 +51,7 @@ func (f *fakeActivities) register(env *testsuite.TestWorkflowEnvironment) {
 	}, activities.PrepareCorpusName)
 	reg(func(ctx context.Context, in activities.PlanInput) (reasoning.Plan, error) {
 		f.count("plan")
-		return reasoning.Plan{Engine: "fake", SubQuestions: []reasoning.SubQuestion{
+		return reasoning.Plan{Engine: "fake", Usage: f.planUsage, SubQuestions: []reasoning.SubQuestion{
 			{ID: "sq1", Text: "What is a channel?"},
 			{ID: "sq2", Text: "How do sends synchronize?"},
 			{ID: "sq3", Text: "What about mutexes?"},
@@ -85,6 +90,16 @@ func (f *fakeActivities) register(env *testsuite.TestWorkflowEnvironment) {
 			Sources: []reasoning.Source{{SourceID: src, Title: "Title " + src, Location: "/docs/" + src, ChunkIDs: in.ChunkIDs}},
 		}, nil
 	}, activities.AnalyzeName)
+	reg(func(ctx context.Context, in activities.ReflectInput) (reasoning.Reflection, error) {
+		n := f.count("reflect")
+		f.mu.Lock()
+		f.reflectIn = append(f.reflectIn, in.Request)
+		f.mu.Unlock()
+		if n == 1 {
+			return reasoning.Reflection{Engine: "fake", FollowUps: f.followUps}, nil
+		}
+		return reasoning.Reflection{Engine: "fake"}, nil
+	}, activities.ReflectName)
 	reg(func(ctx context.Context, in activities.SynthesizeInput) (activities.SynthesizeResult, error) {
 		f.count("synthesize")
 		f.mu.Lock()
@@ -303,6 +318,108 @@ func TestResearchRejectsBadInput(t *testing.T) {
 		}
 		if len(f.calls) != 0 {
 			t.Errorf("input %+v ran activities: %v", in, f.calls)
+		}
+	}
+}
+
+func TestResearchReflectionRound(t *testing.T) {
+	f := &fakeActivities{
+		retrieveErr: map[string]error{"sq3": temporal.NewNonRetryableApplicationError("nothing", "Empty", nil)},
+		followUps:   []reasoning.SubQuestion{{Text: "What does the documentation say about mutexes?"}},
+	}
+	env := newEnv(t, f)
+	env.ExecuteWorkflow(ResearchWorkflowType, ResearchInput{Question: "q?", Breadth: 1})
+	if err := env.GetWorkflowError(); err != nil {
+		t.Fatalf("workflow failed: %v", err)
+	}
+	if f.calls["reflect"] != 1 {
+		t.Fatalf("reflect ran %d times, want 1 (depth 1)", f.calls["reflect"])
+	}
+	req := f.reflectIn[0]
+	if len(req.Answered) != 2 || len(req.Unanswered) != 1 || req.Unanswered[0].SubQuestion.ID != "sq3" || req.MaxFollowUps != 1 {
+		t.Errorf("reflection request = %+v", req)
+	}
+	if f.calls["retrieve:sq4"] != 1 || f.calls["analyze:sq4"] != 1 {
+		t.Errorf("the follow-up was not researched: %v", f.calls)
+	}
+	if f.calls["retrieve:sq1"] != 1 {
+		t.Errorf("round 2 searched sq1 again: %v", f.calls)
+	}
+	p := queryProgress(t, env)
+	if p.Round != 1 || len(p.SubQuestions) != 4 || p.SubQuestions[3].State != SQDone {
+		t.Errorf("progress = %+v", p)
+	}
+	if len(f.synthIn.Sections) != 3 {
+		t.Errorf("writer got %d sections, want 3 (sq1, sq2, follow-up)", len(f.synthIn.Sections))
+	}
+}
+
+func TestResearchDepthZeroSkipsReflection(t *testing.T) {
+	f := &fakeActivities{followUps: []reasoning.SubQuestion{{Text: "More?"}}}
+	env := newEnv(t, f)
+	zero := 0
+	env.ExecuteWorkflow(ResearchWorkflowType, ResearchInput{Question: "q?", Depth: &zero})
+	if err := env.GetWorkflowError(); err != nil {
+		t.Fatal(err)
+	}
+	if f.calls["reflect"] != 0 {
+		t.Errorf("depth 0 reflected %d times", f.calls["reflect"])
+	}
+}
+
+func TestResearchBudgetSpentFinishesWithWhatItHas(t *testing.T) {
+	f := &fakeActivities{planUsage: reasoning.Usage{PromptTokens: 50, CompletionTokens: 20}}
+	env := newEnv(t, f)
+	env.ExecuteWorkflow(ResearchWorkflowType, ResearchInput{Question: "q?", MaxTokens: 60})
+	if err := env.GetWorkflowError(); err != nil {
+		t.Fatalf("a spent budget failed the run: %v", err)
+	}
+	if n := f.calls["analyze:sq1"] + f.calls["analyze:sq2"] + f.calls["analyze:sq3"]; n != 0 {
+		t.Errorf("%d analyses ran after the budget was spent", n)
+	}
+	if f.calls["reflect"] != 0 {
+		t.Errorf("reflected after the budget was spent")
+	}
+	in := f.synthIn
+	if !in.Offline || len(in.Notes) != 1 || !strings.Contains(in.Notes[0], "70 of 60 tokens") || !strings.Contains(in.Notes[0], "3 sub-question(s) were not analyzed") {
+		t.Errorf("writer input: offline=%v notes=%q", in.Offline, in.Notes)
+	}
+	var res ResearchResult
+	_ = env.GetWorkflowResult(&res)
+	if len(res.Gaps) != 3 || !strings.Contains(res.Gaps[0].Reason, "budget") {
+		t.Errorf("gaps = %+v", res.Gaps)
+	}
+	if p := queryProgress(t, env); !p.BudgetSpent {
+		t.Errorf("progress does not say the budget is spent")
+	}
+}
+
+func TestResearchPassesBudgetShares(t *testing.T) {
+	f := &fakeActivities{}
+	env := newEnv(t, f)
+	var shares []int
+	var mu sync.Mutex
+	env.SetOnActivityStartedListener(func(info *activity.Info, ctx context.Context, args converter.EncodedValues) {
+		if info.ActivityType.Name != activities.AnalyzeName {
+			return
+		}
+		var in activities.AnalyzeInput
+		if err := args.Get(&in); err == nil {
+			mu.Lock()
+			shares = append(shares, in.BudgetTokens)
+			mu.Unlock()
+		}
+	})
+	env.ExecuteWorkflow(ResearchWorkflowType, ResearchInput{Question: "q?", MaxTokens: 1000})
+	if err := env.GetWorkflowError(); err != nil {
+		t.Fatal(err)
+	}
+	if len(shares) != 3 {
+		t.Fatalf("shares = %v", shares)
+	}
+	for _, s := range shares {
+		if s <= 0 || s > 1000/2 {
+			t.Errorf("an analysis got a budget of %d tokens out of 1000 shared by 3 analyses and the writer", s)
 		}
 	}
 }

@@ -154,9 +154,46 @@ type Writer interface {
 	Write(ctx context.Context, req WriteRequest) (Draft, error)
 }
 
-// Engine bundles the three roles.
+// ReflectRequest asks which knowledge gaps remain after a round of analysis.
+type ReflectRequest struct {
+	Question string `json:"question"`
+	// Answered are the sub-questions that have findings, with them.
+	Answered []AnsweredSubQuestion `json:"answered"`
+	// Unanswered are the sub-questions that found nothing, with the reason.
+	Unanswered []UnansweredSubQuestion `json:"unanswered"`
+	// MaxFollowUps bounds the answer (the run's breadth).
+	MaxFollowUps int `json:"maxFollowUps"`
+}
+
+// AnsweredSubQuestion is a sub-question with what was found for it.
+type AnsweredSubQuestion struct {
+	SubQuestion SubQuestion `json:"subQuestion"`
+	Findings    []string    `json:"findings"`
+}
+
+// UnansweredSubQuestion is a sub-question that found nothing.
+type UnansweredSubQuestion struct {
+	SubQuestion SubQuestion `json:"subQuestion"`
+	Reason      string      `json:"reason"`
+}
+
+// Reflection names follow-up sub-questions for the knowledge gaps; none
+// means the research is complete.
+type Reflection struct {
+	FollowUps []SubQuestion `json:"followUps"`
+	Engine    string        `json:"engine"`
+	Usage     Usage         `json:"usage"`
+}
+
+// Reflector looks at a round of findings and names what is still missing.
+type Reflector interface {
+	Reflect(ctx context.Context, req ReflectRequest) (Reflection, error)
+}
+
+// Engine bundles the roles.
 type Engine struct {
-	Planner Planner
-	Analyst Analyst
-	Writer  Writer
+	Planner   Planner
+	Analyst   Analyst
+	Writer    Writer
+	Reflector Reflector
 }

@@ -290,6 +290,11 @@ func footer(m Meta) string {
 	if list := sanitizedList(m.PromptVersions); list != "" {
 		lines = append(lines, "Prompt versions: "+list)
 	}
+	for _, n := range m.Notes {
+		if n = sanitize(n); n != "" {
+			lines = append(lines, "Note: "+n)
+		}
+	}
 	if !m.GeneratedAt.IsZero() {
 		lines = append(lines, "Generated: "+m.GeneratedAt.UTC().Format(time.RFC3339))
 	}

@@ -33,6 +33,9 @@ type Meta struct {
 	PromptVersions []string
 	// GeneratedAt is shown when not zero (workflow time, never time.Now).
 	GeneratedAt time.Time
+	// Notes are statements about the run itself (a spent budget, a
+	// fallback) that a reader must see; they go in the footer.
+	Notes []string
 }
 
 // Report is everything Render needs.

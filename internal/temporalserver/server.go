@@ -27,6 +27,9 @@ import (
 	"go.temporal.io/server/temporal"
 )
 
+// embeddedClusterID is fixed so that restarts on the same file agree.
+const embeddedClusterID = "5c2a8f0e-7b1d-4e43-9d55-2f7a61c0b8e4"
+
 // Options configure an embedded server. The zero value of each field has a
 // sensible default.
 type Options struct {
@@ -221,7 +224,7 @@ func buildConfig(opt Options) (*config.Config, error) {
 				InitialFailoverVersion: 1,
 				RPCAddress:             frontendAddr,
 				HTTPAddress:            net.JoinHostPort(opt.IP, strconv.Itoa(httpPort)),
-				ClusterID:              "researchflow-embedded",
+				ClusterID:              embeddedClusterID,
 			},
 		},
 	}

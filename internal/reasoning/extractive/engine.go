@@ -78,5 +78,5 @@ func New(cfg Config) *Engine {
 
 // Roles returns the engine as the three reasoning roles.
 func (e *Engine) Roles() reasoning.Engine {
-	return reasoning.Engine{Planner: e, Analyst: e, Writer: e}
+	return reasoning.Engine{Planner: e, Analyst: e, Writer: e, Reflector: e}
 }

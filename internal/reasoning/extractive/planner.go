@@ -28,7 +28,9 @@ var verbs = set(`guarantee guarantees guaranteed work works working mean means h
 provide provides handle handles differ differs compare make makes cause causes prevent prevents affect affects
 implement implements support supports require requires return returns need needs behave behaves relate relates
 interact interacts allow allows apply applies avoid explain describe tell give know want get gets happen
-matter matters help helps change changes define defines work affect deal deals interplay`)
+matter matters help helps change changes define defines work affect deal deals interplay
+communicate communicates synchronize synchronizes share shares block blocks run runs start starts stop stops
+close closes wait waits lock locks send sends receive receives use uses`)
 
 // fillers are words that are neither stop words nor topics.
 var fillers = set(`instead rather really actually exactly always never often usually sometimes correctly properly

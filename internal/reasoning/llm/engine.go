@@ -45,12 +45,14 @@ type RoleInfo struct {
 // served (see Overlay), except the planner, which then uses Options.Fallback.
 // An Engine is safe for concurrent use.
 type Engine struct {
-	cfg      Config
-	planner  *client // nil when the role is offline
-	analyst  *client
-	writer   *client
-	fallback reasoning.Planner
-	logger   *slog.Logger
+	cfg     Config
+	planner *client // nil when the role is offline
+	analyst *client
+	writer  *client
+	// reflector runs on the planner's model with the reflection prompt.
+	reflector *client
+	fallback  reasoning.Planner
+	logger    *slog.Logger
 }
 
 var (
@@ -119,6 +121,13 @@ func New(cfg Config, opts Options) (*Engine, error) {
 		switch role {
 		case RolePlanner:
 			e.planner = c
+			rp, err := loadPrompt(ReflectorPromptVersion)
+			if err != nil {
+				return nil, err
+			}
+			r := *c
+			r.role, r.prompt = "reflector", rp
+			e.reflector = &r
 		case RoleAnalyst:
 			e.analyst = c
 		case RoleWriter:
@@ -149,6 +158,7 @@ func (e *Engine) Overlay(base reasoning.Engine) reasoning.Engine {
 	out := base
 	if e.planner != nil {
 		out.Planner = e
+		out.Reflector = e
 	}
 	if e.analyst != nil {
 		out.Analyst = e

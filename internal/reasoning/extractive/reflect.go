@@ -1,0 +1,76 @@
+package extractive
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/researchflow/researchflow/internal/reasoning"
+	"github.com/researchflow/researchflow/internal/textproc"
+)
+
+var _ reasoning.Reflector = (*Engine)(nil)
+
+// Reflect proposes follow-ups only for what a round left unanswered: each
+// unanswered sub-question is asked again as a broader keyword question (its
+// topic words without the framing), so that retrieval can match passages
+// that word it differently. Answered sub-questions get no follow-up: without
+// a model, extractive mode cannot tell what an answer is missing. Follow-ups
+// never repeat an earlier sub-question.
+func (e *Engine) Reflect(ctx context.Context, req reasoning.ReflectRequest) (reasoning.Reflection, error) {
+	out := reasoning.Reflection{Engine: Name}
+	if req.MaxFollowUps <= 0 {
+		return out, nil
+	}
+	var asked []textproc.Vector
+	for _, a := range req.Answered {
+		asked = append(asked, textproc.TermVector(a.SubQuestion.Text))
+	}
+	for _, u := range req.Unanswered {
+		asked = append(asked, textproc.TermVector(u.SubQuestion.Text))
+	}
+	for _, u := range req.Unanswered {
+		if err := ctx.Err(); err != nil {
+			return out, err
+		}
+		if len(out.FollowUps) == req.MaxFollowUps {
+			break
+		}
+		topic := topicWords(u.SubQuestion.Text)
+		if len(topic) == 0 {
+			continue
+		}
+		text := "What does the documentation say about " + strings.Join(topic, " ") + "?"
+		v := textproc.TermVector(text)
+		dup := false
+		for _, a := range asked {
+			if textproc.Cosine(v, a) >= nearDuplicate {
+				dup = true
+				break
+			}
+		}
+		if dup {
+			continue
+		}
+		asked = append(asked, v)
+		out.FollowUps = append(out.FollowUps, reasoning.SubQuestion{
+			Text:   text,
+			Reason: fmt.Sprintf("broader search for the unanswered %q", u.SubQuestion.Text),
+		})
+	}
+	return out, nil
+}
+
+// topicWords keeps the words of a question that carry its topic.
+func topicWords(q string) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, w := range textproc.Words(q) {
+		if textproc.IsStopWord(w) || questionWords[w] || fillers[w] || facetWords[w] || verbs[w] || seen[w] {
+			continue
+		}
+		seen[w] = true
+		out = append(out, w)
+	}
+	return out
+}

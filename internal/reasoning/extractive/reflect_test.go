@@ -1,0 +1,43 @@
+package extractive
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/researchflow/researchflow/internal/reasoning"
+)
+
+func TestReflectFollowsUpOnlyGaps(t *testing.T) {
+	e := New(Config{})
+	req := reasoning.ReflectRequest{
+		Question: "How do channels and mutexes synchronize goroutines?",
+		Answered: []reasoning.AnsweredSubQuestion{{
+			SubQuestion: reasoning.SubQuestion{ID: "sq1", Text: "How do channels synchronize goroutines?"},
+			Findings:    []string{"A send on a channel happens before the receive completes."},
+		}},
+		Unanswered: []reasoning.UnansweredSubQuestion{
+			{SubQuestion: reasoning.SubQuestion{ID: "sq2", Text: "What are common pitfalls of sync.Mutex copying?"}, Reason: "no passage matched"},
+			{SubQuestion: reasoning.SubQuestion{ID: "sq3", Text: "What are the pitfalls?"}, Reason: "no passage matched"},
+		},
+		MaxFollowUps: 2,
+	}
+	got, err := e.Reflect(context.Background(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.FollowUps) != 1 {
+		t.Fatalf("follow-ups = %+v, want one (sq3 has no topic words left)", got.FollowUps)
+	}
+	if f := got.FollowUps[0].Text; !strings.Contains(f, "sync.mutex") || !strings.Contains(f, "copying") || strings.Contains(f, "pitfalls") {
+		t.Errorf("follow-up %q should keep the topic and drop the framing", f)
+	}
+	req.MaxFollowUps = 0
+	if got, _ := e.Reflect(context.Background(), req); len(got.FollowUps) != 0 {
+		t.Errorf("breadth 0 gave follow-ups: %+v", got.FollowUps)
+	}
+	req.MaxFollowUps, req.Unanswered = 2, nil
+	if got, _ := e.Reflect(context.Background(), req); len(got.FollowUps) != 0 {
+		t.Errorf("nothing unanswered, yet follow-ups: %+v", got.FollowUps)
+	}
+}
