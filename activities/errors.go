@@ -36,17 +36,18 @@ func invalid(kind, msg string) error {
 // keepAlive heartbeats ctx's activity in the background until stop is
 // called, so that the stage's short heartbeat timeout notices a dead worker
 // quickly while a long call (a model, an ingestion) is still allowed to run.
-// Heartbeat details are left to the caller (see heartbeatCursor).
-func keepAlive(ctx context.Context, details ...any) (stop func()) {
+func keepAlive(ctx context.Context) (stop func()) { return keepAliveWith(ctx, nil) }
+
+// keepAliveWith is keepAlive with heartbeat details that change as the work
+// goes on: every beat carries details() (the server keeps only the last
+// beat's details, so a beat without them would erase a resume checkpoint).
+func keepAliveWith(ctx context.Context, details func() any) (stop func()) {
 	if !activity.IsActivity(ctx) {
 		return func() {}
 	}
-	interval := activity.GetInfo(ctx).HeartbeatTimeout / 3
+	interval := min(activity.GetInfo(ctx).HeartbeatTimeout/3, 10*time.Second)
 	if interval <= 0 {
 		return func() {}
-	}
-	if interval > 10*time.Second {
-		interval = 10 * time.Second
 	}
 	done := make(chan struct{})
 	go func() {
@@ -59,7 +60,11 @@ func keepAlive(ctx context.Context, details ...any) (stop func()) {
 			case <-ctx.Done():
 				return
 			case <-t.C:
-				activity.RecordHeartbeat(ctx, details...)
+				if details == nil {
+					activity.RecordHeartbeat(ctx)
+				} else {
+					activity.RecordHeartbeat(ctx, details())
+				}
 			}
 		}
 	}()

@@ -105,38 +105,86 @@ func (a *Search) Ingest(ctx context.Context, in IngestInput) (IngestSummary, err
 	return a.ingest(ctx, corpus.IngestRequest{Corpus: in.Corpus, Path: in.Path, After: in.After, MaxFiles: in.MaxFiles})
 }
 
+// ingestCheckpoint is the heartbeat detail of an ingestion: the last file
+// done and what the attempt counted up to it, so that a retried attempt
+// resumes after that file and still reports the whole call's counts.
+type ingestCheckpoint struct {
+	// After is the cursor the call started from; a checkpoint of another
+	// call is ignored.
+	After     string `json:"after"`
+	Cursor    string `json:"cursor"`
+	Total     int    `json:"total"`
+	Files     int    `json:"files"`
+	Unchanged int    `json:"unchanged"`
+	Chunks    int    `json:"chunks"`
+}
+
 func (a *Search) ingest(ctx context.Context, req corpus.IngestRequest) (IngestSummary, error) {
 	isActivity := activity.IsActivity(ctx)
+	cp := ingestCheckpoint{After: req.After, Cursor: req.After}
 	if isActivity && activity.HasHeartbeatDetails(ctx) {
-		var cursor string
-		if err := activity.GetHeartbeatDetails(ctx, &cursor); err == nil && cursor > req.After {
-			activity.GetLogger(ctx).Info("resuming ingestion", "after", cursor)
-			req.After = cursor
+		var last ingestCheckpoint
+		if err := activity.GetHeartbeatDetails(ctx, &last); err == nil && last.After == req.After && last.Cursor > req.After {
+			activity.GetLogger(ctx).Info("resuming ingestion", "after", last.Cursor, "files", last.Files)
+			cp = last
+		}
+	}
+	// The files of this call after the resume point are counted on top of
+	// the checkpoint; MaxFiles bounds the whole call, not each attempt.
+	base := cp
+	resumed := req
+	resumed.After = base.Cursor
+	if req.MaxFiles > 0 {
+		resumed.MaxFiles = req.MaxFiles - base.Files
+		if resumed.MaxFiles <= 0 {
+			resumed.MaxFiles = 1 // a checkpoint at the batch's end: check Done
 		}
 	}
 	var mu sync.Mutex
-	cursor, total := req.After, 0
-	stop := keepAlive(ctx) // heartbeats while a large file is split and embedded
-	defer stop()
-	stats, err := a.Ingester.Ingest(ctx, req, func(p corpus.IngestProgress) {
+	// Heartbeats always carry the latest checkpoint: the server keeps only the
+	// details of the last heartbeat, so a bare keep-alive would erase it.
+	stop := keepAliveWith(ctx, func() any {
 		mu.Lock()
-		cursor = p.Cursor
-		if total == 0 {
-			total = p.Total
+		defer mu.Unlock()
+		return cp
+	})
+	defer stop()
+	stats, err := a.Ingester.Ingest(ctx, resumed, func(p corpus.IngestProgress) {
+		mu.Lock()
+		if base.Total == 0 && cp.Total == 0 {
+			cp.Total = p.Total
 		}
+		cp.Cursor = p.Cursor
+		cp.Files = base.Files + p.Files
+		cp.Unchanged = base.Unchanged + p.Unchanged
+		cp.Chunks = base.Chunks + p.Chunks
+		now := cp
 		mu.Unlock()
 		if isActivity {
-			activity.RecordHeartbeat(ctx, p.Cursor)
+			activity.RecordHeartbeat(ctx, now)
 		}
 	})
 	if err != nil {
+		mu.Lock()
+		cursor := cp.Cursor
+		mu.Unlock()
 		return IngestSummary{}, classify(fmt.Errorf("ingest %s into %s (after %q): %w", req.Path, req.Corpus, cursor, err))
 	}
+	mu.Lock()
+	total := cp.Total
+	mu.Unlock()
 	sum := IngestSummary{
-		Total: total, Files: stats.Files, Unchanged: stats.Unchanged, Chunks: stats.Chunks,
-		Cursor: stats.Cursor, Done: stats.Done, DurationMs: stats.Duration.Milliseconds(),
+		Total: total, Files: base.Files + stats.Files, Unchanged: base.Unchanged + stats.Unchanged,
+		Chunks: base.Chunks + stats.Chunks, Cursor: stats.Cursor, Done: stats.Done,
+		DurationMs: stats.Duration.Milliseconds(),
 	}
 	for _, s := range stats.Skipped {
+		// Files the walk left out (too large, link loops) are listed by every
+		// call whose cursor is before them; report each once, in the call
+		// that passes it.
+		if !stats.Done && s.Path > stats.Cursor {
+			continue
+		}
 		sum.Skipped = append(sum.Skipped, SkippedFile{Path: s.Path, Reason: s.Reason})
 	}
 	return sum, nil

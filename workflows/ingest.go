@@ -20,9 +20,20 @@ const ingestBatchFiles = 200
 // continues as new with the cursor, keeping history far below its limits.
 const continueAfterCalls = 1000
 
+// maxReportedSkips bounds IngestResult.Skipped, which travels in the
+// continue-as-new input and the query answer: a folder of thousands of
+// unreadable files must not push them past Temporal's payload limit.
+const maxReportedSkips = 500
+
 // IngestWorkflow ingests a folder into a corpus on the search pool, in
 // batches that resume after the last finished file.
 func IngestWorkflow(ctx workflow.Context, in IngestInput) (IngestResult, error) {
+	return ingest(ctx, in, continueAfterCalls)
+}
+
+// ingest is IngestWorkflow with the number of activity calls after which it
+// continues as new (tests use a small one).
+func ingest(ctx workflow.Context, in IngestInput, maxCalls int) (IngestResult, error) {
 	in.Corpus = strings.TrimSpace(in.Corpus)
 	in.Path = strings.TrimSpace(in.Path)
 	if in.Path == "" {
@@ -46,11 +57,11 @@ func IngestWorkflow(ctx workflow.Context, in IngestInput) (IngestResult, error) 
 	actx := workflow.WithActivityOptions(ctx, corpusOptions())
 	cursor := in.After
 	for calls := 0; ; calls++ {
-		if calls == continueAfterCalls {
+		if calls == maxCalls {
 			next := in
 			next.After = cursor
 			next.Resume = &state
-			return state, workflow.NewContinueAsNewError(ctx, IngestWorkflow, next)
+			return state, workflow.NewContinueAsNewError(ctx, IngestWorkflowType, next)
 		}
 		var sum activities.IngestSummary
 		err := workflow.ExecuteActivity(actx, activities.IngestName, activities.IngestInput{
@@ -59,12 +70,16 @@ func IngestWorkflow(ctx workflow.Context, in IngestInput) (IngestResult, error) 
 		if err != nil {
 			return state, fmt.Errorf("ingest %s into %s: %w", in.Path, in.Corpus, err)
 		}
-		state.Total = sum.Total
+		// sum.Total counts the files after the batch's cursor: the ones
+		// before it are the files already counted.
+		state.Total = state.Files + sum.Total
 		state.Files += sum.Files
 		state.Unchanged += sum.Unchanged
 		state.Chunks += sum.Chunks
 		for _, s := range sum.Skipped {
-			state.Skipped = append(state.Skipped, SkippedFile{Path: s.Path, Reason: s.Reason})
+			if len(state.Skipped) < maxReportedSkips {
+				state.Skipped = append(state.Skipped, SkippedFile{Path: s.Path, Reason: s.Reason})
+			}
 		}
 		state.Duration += time.Duration(sum.DurationMs) * time.Millisecond
 		cursor = sum.Cursor

@@ -1,0 +1,196 @@
+package activities
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/testsuite"
+
+	"github.com/researchflow/researchflow/internal/fault"
+	"github.com/researchflow/researchflow/internal/memory"
+	"github.com/researchflow/researchflow/internal/reasoning"
+	"github.com/researchflow/researchflow/internal/reasoning/extractive"
+)
+
+func TestClassify(t *testing.T) {
+	var appErr *temporal.ApplicationError
+	err := classify(fault.Permanent("llm.unauthorized", errors.New("401")))
+	if !errors.As(err, &appErr) || !appErr.NonRetryable() || appErr.Type() != "llm.unauthorized" {
+		t.Errorf("permanent → %v, want a non-retryable llm.unauthorized", err)
+	}
+	err = classify(fault.Transient("llm.rate_limited", errors.New("429"), 3*time.Second))
+	if !errors.As(err, &appErr) || appErr.NonRetryable() || appErr.NextRetryDelay() != 3*time.Second {
+		t.Errorf("transient with Retry-After → %v, want retryable after 3s", err)
+	}
+	plain := errors.New("connection reset")
+	if got := classify(plain); got != plain {
+		t.Errorf("unclassified error changed: %v", got)
+	}
+}
+
+// fakeStore is a hand-written memory store for the activities.
+type fakeStore struct {
+	hits   []memory.Hit
+	chunks map[string]memory.Chunk
+	query  memory.Query
+	count  int
+}
+
+func (f *fakeStore) Search(_ context.Context, q memory.Query) ([]memory.Hit, error) {
+	f.query = q
+	return f.hits, nil
+}
+func (f *fakeStore) Count(context.Context, memory.Filter) (int, error) { return f.count, nil }
+func (f *fakeStore) Get(_ context.Context, ids []string) ([]memory.Chunk, error) {
+	var out []memory.Chunk
+	for _, id := range ids {
+		if c, ok := f.chunks[id]; ok {
+			out = append(out, c)
+		}
+	}
+	return out, nil
+}
+
+func chunk(id, source, text string) memory.Chunk {
+	return memory.Chunk{ID: id, SourceID: source, SourceTitle: "Title " + source, SourceLocation: "/docs/" + source, Text: text, ContentHash: memory.Hash(text)}
+}
+
+func TestRetrieveDropsNearDuplicates(t *testing.T) {
+	same := "A send on a channel is synchronized before the completion of the corresponding receive from that channel."
+	store := &fakeStore{hits: []memory.Hit{
+		{Chunk: chunk("c1", "mem", same), Score: 3},
+		{Chunk: chunk("c2", "spec", same+" "), Score: 2.9}, // the same words, another window
+		{Chunk: chunk("c3", "sync", "A Mutex is a mutual exclusion lock; the zero value is an unlocked mutex."), Score: 2},
+	}}
+	a := &Search{Store: store}
+	var env testsuite.WorkflowTestSuite
+	aenv := env.NewTestActivityEnvironment()
+	aenv.RegisterActivity(a)
+	val, err := aenv.ExecuteActivity(a.Retrieve, RetrieveInput{Corpus: "go-docs", SubQuestion: reasoning.SubQuestion{ID: "sq1", Text: "channel send"}, TopK: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var res RetrieveResult
+	if err := val.Get(&res); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(res.ChunkIDs, ",") != "c1,c3" || res.Duplicates != 1 || strings.Join(res.SourceIDs, ",") != "mem,sync" {
+		t.Errorf("retrieved %+v, want c1 and c3 with one duplicate dropped", res)
+	}
+	if store.query.Filter.Corpus != "go-docs" || store.query.TopK < 2 {
+		t.Errorf("query %+v is not restricted to the corpus", store.query)
+	}
+	if _, err := aenv.ExecuteActivity(a.Retrieve, RetrieveInput{Corpus: "go-docs"}); err == nil {
+		t.Errorf("an empty sub-question was retrieved")
+	}
+}
+
+// lyingAnalyst cites a chunk it was not given.
+type lyingAnalyst struct{}
+
+func (lyingAnalyst) Analyze(_ context.Context, req reasoning.AnalyzeRequest) (reasoning.Analysis, error) {
+	return reasoning.Analysis{Engine: "liar", Findings: []reasoning.Finding{
+		{Text: "true", ChunkID: req.Passages[0].ChunkID, SourceID: "forged"},
+		{Text: "invented", ChunkID: "not-given", SourceID: "elsewhere"},
+	}}, nil
+}
+
+func TestAnalyzeKeepsOnlyGivenChunks(t *testing.T) {
+	store := &fakeStore{chunks: map[string]memory.Chunk{"c1": chunk("c1", "mem", "A send happens before the receive.")}}
+	a := &Inference{Engine: reasoning.Engine{Analyst: lyingAnalyst{}}, Chunks: store}
+	var env testsuite.WorkflowTestSuite
+	aenv := env.NewTestActivityEnvironment()
+	aenv.RegisterActivity(a)
+	val, err := aenv.ExecuteActivity(a.Analyze, AnalyzeInput{SubQuestion: reasoning.SubQuestion{Text: "q"}, ChunkIDs: []string{"c1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var res AnalyzeResult
+	_ = val.Get(&res)
+	if len(res.Analysis.Findings) != 1 || res.Analysis.Findings[0].ChunkID != "c1" || res.Analysis.Findings[0].SourceID != "mem" {
+		t.Errorf("findings = %+v, want only the one bound to c1, with its real source", res.Analysis.Findings)
+	}
+	if len(res.Sources) != 1 || res.Sources[0].Location != "/docs/mem" || res.Sources[0].ChunkIDs[0] != "c1" {
+		t.Errorf("sources = %+v", res.Sources)
+	}
+}
+
+func TestSynthesizeOfflineWhenBudgetSpent(t *testing.T) {
+	offline := extractive.New(extractive.Config{}).Roles()
+	a := &Inference{Engine: reasoning.Engine{Writer: failingWriter{}}, Offline: offline}
+	var env testsuite.WorkflowTestSuite
+	aenv := env.NewTestActivityEnvironment()
+	aenv.RegisterActivity(a)
+	in := SynthesizeInput{
+		ResearchID: "r1", Question: "How do sends synchronize?",
+		Sections: []reasoning.SectionInput{{SubQuestion: reasoning.SubQuestion{ID: "sq1", Text: "How do sends synchronize?"},
+			Findings: []reasoning.CitedFinding{{Finding: reasoning.Finding{Text: "A send happens before the receive completes.", ChunkID: "c1", SourceID: "mem"}, N: 1}}}},
+		Sources: []reasoning.Source{{N: 1, SourceID: "mem", Title: "The Go Memory Model", Location: "/doc/go_mem.html"}},
+		Offline: true,
+		Notes:   []string{"the run's model budget is spent"},
+	}
+	val, err := aenv.ExecuteActivity(a.Synthesize, in)
+	if err != nil {
+		t.Fatalf("offline synthesis used the model writer: %v", err)
+	}
+	var res SynthesizeResult
+	_ = val.Get(&res)
+	if !strings.Contains(res.Markdown, "[1]") || !strings.Contains(res.Markdown, "budget is spent") {
+		t.Errorf("report lacks the citation or the budget note:\n%s", res.Markdown)
+	}
+}
+
+type failingWriter struct{}
+
+func (failingWriter) Write(context.Context, reasoning.WriteRequest) (reasoning.Draft, error) {
+	return reasoning.Draft{}, errors.New("the model writer must not be called")
+}
+
+func TestDeliverWritesReportAndCallsWebhook(t *testing.T) {
+	var got map[string]string
+	var key string
+	status := http.StatusOK
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		key = r.Header.Get("Idempotency-Key")
+		_ = json.NewDecoder(r.Body).Decode(&got)
+		w.WriteHeader(status)
+	}))
+	defer srv.Close()
+	dir := t.TempDir()
+	n := &Notify{ReportDir: dir, WebhookURL: srv.URL}
+	var env testsuite.WorkflowTestSuite
+	aenv := env.NewTestActivityEnvironment()
+	aenv.RegisterActivity(n)
+	val, err := aenv.ExecuteActivity(n.Deliver, DeliverInput{ResearchID: "research/1", Title: "T", Markdown: "# T\n"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var res DeliverResult
+	_ = val.Get(&res)
+	if b, err := os.ReadFile(res.Path); err != nil || string(b) != "# T\n" || filepath.Dir(res.Path) != dir {
+		t.Errorf("report file %q: %q, %v", res.Path, b, err)
+	}
+	if key != "research/1" || got["researchId"] != "research/1" || res.Webhook != "delivered" {
+		t.Errorf("webhook got key %q body %v", key, got)
+	}
+	status = http.StatusBadRequest
+	_, err = aenv.ExecuteActivity(n.Deliver, DeliverInput{ResearchID: "r2", Markdown: "x"})
+	var appErr *temporal.ApplicationError
+	if !errors.As(err, &appErr) || !appErr.NonRetryable() {
+		t.Errorf("a webhook that refuses the report: %v, want non-retryable", err)
+	}
+	status = http.StatusServiceUnavailable
+	_, err = aenv.ExecuteActivity(n.Deliver, DeliverInput{ResearchID: "r3", Markdown: "x"})
+	if err == nil || (errors.As(err, &appErr) && appErr.NonRetryable()) {
+		t.Errorf("a webhook that is down: %v, want retryable", err)
+	}
+}
