@@ -10,8 +10,9 @@ import (
 	"unicode/utf8"
 )
 
-// Words splits text into lower-case words (letters, digits, and inner '_' or
-// '.' as in "sync.Mutex"), keeping stop words and original forms.
+// Words splits text into lower-case words (letters, digits, and inner '_',
+// '.' or "::" as in "sync.Mutex" and "boost::optional"), keeping stop words
+// and original forms.
 func Words(text string) []string {
 	var words []string
 	start := -1
@@ -25,7 +26,8 @@ func Words(text string) []string {
 		}
 	}
 	for i, r := range text {
-		if unicode.IsLetter(r) || unicode.IsDigit(r) || ((r == '_' || r == '.') && start >= 0 && i+1 < len(text) && isWordByte(text[i+1])) {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) || ((r == '_' || r == '.') && start >= 0 && i+1 < len(text) && isWordByte(text[i+1])) ||
+			(r == ':' && start >= 0 && isScopeColon(text, i)) {
 			if start < 0 {
 				start = i
 			}
@@ -35,6 +37,18 @@ func Words(text string) []string {
 	}
 	flush(len(text))
 	return words
+}
+
+// isScopeColon reports whether the ':' at i is part of a "::" scope
+// operator between words ("boost::optional", "std::vector").
+func isScopeColon(text string, i int) bool {
+	switch {
+	case i+2 < len(text) && text[i+1] == ':':
+		return isWordByte(text[i+2])
+	case i > 0 && text[i-1] == ':' && i+1 < len(text):
+		return isWordByte(text[i+1])
+	}
+	return false
 }
 
 func isWordByte(b byte) bool {
@@ -59,7 +73,7 @@ func Tokenize(text string) []string {
 // "guaranteed" → "guarante"). It is deliberately light: the same function is
 // used on both sides of every comparison.
 func Stem(w string) string {
-	if len(w) <= 3 || strings.ContainsAny(w, "._0123456789") {
+	if len(w) <= 3 || strings.ContainsAny(w, "._:0123456789") {
 		return w
 	}
 	for _, suf := range []string{"ations", "ation", "ingly", "ings", "ing", "edly", "ies", "ied", "ed", "es", "ly", "s"} {

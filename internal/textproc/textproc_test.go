@@ -14,6 +14,7 @@ func TestTokenize(t *testing.T) {
 		{"What does sync.Mutex guarantee?", []string{"sync.mutex", "guarante"}},
 		{"Goroutines and a goroutine", []string{"goroutin", "goroutin"}},
 		{"guaranteed guarantees guarantee", []string{"guarante", "guarante", "guarante"}},
+		{"How does boost::optional work? Note: see", []string{"boost::optional", "work", "not"}},
 		{"", nil},
 	}
 	for _, tt := range tests {
