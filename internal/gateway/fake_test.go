@@ -1,0 +1,480 @@
+package gateway
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	commonpb "go.temporal.io/api/common/v1"
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
+	workflowpb "go.temporal.io/api/workflow/v1"
+	"go.temporal.io/api/workflowservice/v1"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/converter"
+	"go.temporal.io/sdk/temporal"
+	"google.golang.org/protobuf/types/known/timestamppb"
+
+	"github.com/researchflow/researchflow/internal/memory"
+	"github.com/researchflow/researchflow/workflows"
+)
+
+func TestMain(m *testing.M) {
+	gin.SetMode(gin.ReleaseMode)
+	os.Exit(m.Run())
+}
+
+// fakeWorkflow is one execution held by fakeTemporal.
+type fakeWorkflow struct {
+	id, runID, typ string
+	opts           client.StartWorkflowOptions
+	input          any
+	status         enumspb.WorkflowExecutionStatus
+	started        time.Time
+	closed         time.Time
+	// script is what successive progress queries answer; the last entry
+	// repeats. A snapshot with a terminal status closes the run.
+	script  []workflows.Progress
+	queries int
+	result  *workflows.ResearchResult
+	err     error // the run's failure, once closed
+}
+
+// fakeTemporal is a hand-written WorkflowClient that keeps executions in memory.
+type fakeTemporal struct {
+	mu        sync.Mutex
+	wfs       map[string]*fakeWorkflow
+	order     []string
+	starts    int
+	cancels   []string
+	updates   []client.UpdateWorkflowOptions
+	updateErr error
+	lists     []*workflowservice.ListWorkflowExecutionsRequest
+	healthErr error
+	queryErr  error
+	panicList bool
+	// newRun scripts a new research run; by default it stays running.
+	newRun func(w *fakeWorkflow)
+	seq    int
+}
+
+var _ WorkflowClient = (*fakeTemporal)(nil)
+
+func newFakeTemporal() *fakeTemporal {
+	return &fakeTemporal{wfs: map[string]*fakeWorkflow{}}
+}
+
+func (f *fakeTemporal) ExecuteWorkflow(ctx context.Context, opts client.StartWorkflowOptions, wf any, args ...any) (client.WorkflowRun, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if w, ok := f.wfs[opts.ID]; ok {
+		running := w.status == enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING
+		if running && opts.WorkflowIDConflictPolicy == enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING ||
+			!running && opts.WorkflowIDReusePolicy == enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE {
+			return &fakeRun{f: f, id: w.id, runID: w.runID}, nil // as the SDK does for an already-started run
+		}
+		return nil, serviceerror.NewWorkflowExecutionAlreadyStarted("already started", "", w.runID)
+	}
+	f.seq++
+	w := &fakeWorkflow{
+		id: opts.ID, runID: fmt.Sprintf("run-%d", f.seq), typ: wf.(string), opts: opts,
+		status: enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING, started: time.Unix(1700000000+int64(f.seq), 0).UTC(),
+	}
+	if len(args) > 0 {
+		w.input = args[0]
+	}
+	if in, ok := w.input.(workflows.ResearchInput); ok {
+		w.script = []workflows.Progress{{ResearchID: w.id, Question: in.Question, Status: workflows.StatusRunning, Stage: workflows.StageCorpus, Seq: 1}}
+	}
+	if f.newRun != nil {
+		f.newRun(w)
+	}
+	f.wfs[w.id] = w
+	f.order = append(f.order, w.id)
+	f.starts++
+	return &fakeRun{f: f, id: w.id, runID: w.runID}, nil
+}
+
+// closeLocked ends w with res or err.
+func (w *fakeWorkflow) closeLocked(res *workflows.ResearchResult, err error, status enumspb.WorkflowExecutionStatus) {
+	w.status, w.result, w.err, w.closed = status, res, err, w.started.Add(time.Minute)
+}
+
+func (f *fakeTemporal) GetWorkflow(ctx context.Context, id, runID string) client.WorkflowRun {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	r := &fakeRun{f: f, id: id}
+	if w, ok := f.wfs[id]; ok {
+		r.runID = w.runID
+	}
+	return r
+}
+
+func (f *fakeTemporal) QueryWorkflow(ctx context.Context, id, runID, queryType string, args ...any) (converter.EncodedValue, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	w, ok := f.wfs[id]
+	if !ok {
+		return nil, serviceerror.NewNotFound("workflow not found")
+	}
+	if f.queryErr != nil {
+		return nil, f.queryErr
+	}
+	if queryType != workflows.ProgressQuery || len(w.script) == 0 {
+		return nil, fmt.Errorf("unknown query %q", queryType)
+	}
+	p := w.script[min(w.queries, len(w.script)-1)]
+	w.queries++
+	if w.status == enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING && isTerminal(p.Status) {
+		switch p.Status {
+		case workflows.StatusCompleted:
+			w.closeLocked(w.result, nil, enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED)
+		case workflows.StatusCancelled:
+			w.closeLocked(nil, errCancelled, enumspb.WORKFLOW_EXECUTION_STATUS_CANCELED)
+		default:
+			w.closeLocked(nil, w.err, enumspb.WORKFLOW_EXECUTION_STATUS_FAILED)
+		}
+	}
+	return jsonValue{p}, nil
+}
+
+func payload(v any) *commonpb.Payload {
+	p, err := converter.GetDefaultDataConverter().ToPayload(v)
+	if err != nil {
+		panic(err)
+	}
+	return p
+}
+
+func (w *fakeWorkflow) info() *workflowpb.WorkflowExecutionInfo {
+	info := &workflowpb.WorkflowExecutionInfo{
+		Execution:        &commonpb.WorkflowExecution{WorkflowId: w.id, RunId: w.runID},
+		Type:             &commonpb.WorkflowType{Name: w.typ},
+		Status:           w.status,
+		StartTime:        timestamppb.New(w.started),
+		SearchAttributes: &commonpb.SearchAttributes{IndexedFields: map[string]*commonpb.Payload{}},
+		Memo:             &commonpb.Memo{Fields: map[string]*commonpb.Payload{}},
+	}
+	if !w.closed.IsZero() {
+		info.CloseTime = timestamppb.New(w.closed)
+	}
+	for _, k := range []string{workflows.SearchAttrOwner, workflows.SearchAttrStatus, workflows.SearchAttrStage, workflows.SearchAttrCorpus} {
+		if v, ok := w.opts.TypedSearchAttributes.GetKeyword(keyword(k)); ok {
+			info.SearchAttributes.IndexedFields[k] = payload(v)
+		}
+	}
+	for k, v := range w.opts.Memo {
+		info.Memo.Fields[k] = payload(v)
+	}
+	return info
+}
+
+func (f *fakeTemporal) DescribeWorkflowExecution(ctx context.Context, id, runID string) (*workflowservice.DescribeWorkflowExecutionResponse, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	w, ok := f.wfs[id]
+	if !ok {
+		return nil, serviceerror.NewNotFound("workflow not found for ID: " + id)
+	}
+	return &workflowservice.DescribeWorkflowExecutionResponse{WorkflowExecutionInfo: w.info()}, nil
+}
+
+var errCancelled = &cancelledError{}
+
+func (f *fakeTemporal) CancelWorkflow(ctx context.Context, id, runID string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	w, ok := f.wfs[id]
+	if !ok || w.status != enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING {
+		return serviceerror.NewNotFound("workflow execution already completed")
+	}
+	f.cancels = append(f.cancels, id)
+	w.closeLocked(nil, errCancelled, enumspb.WORKFLOW_EXECUTION_STATUS_CANCELED)
+	return nil
+}
+
+func (f *fakeTemporal) UpdateWorkflow(ctx context.Context, opts client.UpdateWorkflowOptions) (client.WorkflowUpdateHandle, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if _, ok := f.wfs[opts.WorkflowID]; !ok {
+		return nil, serviceerror.NewNotFound("workflow not found")
+	}
+	f.updates = append(f.updates, opts)
+	return fakeUpdate{id: opts.WorkflowID, err: f.updateErr}, nil
+}
+
+var ownerClause = regexp.MustCompile(`ResearchOwner = '((?:[^'\\]|\\.)*)'`)
+
+func (f *fakeTemporal) ListWorkflow(ctx context.Context, req *workflowservice.ListWorkflowExecutionsRequest) (*workflowservice.ListWorkflowExecutionsResponse, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.panicList {
+		panic("secret internal detail")
+	}
+	f.lists = append(f.lists, req)
+	var owner string
+	if m := ownerClause.FindStringSubmatch(req.Query); m != nil {
+		owner = strings.NewReplacer(`\'`, `'`, `\\`, `\`).Replace(m[1])
+	}
+	var infos []*workflowpb.WorkflowExecutionInfo
+	for i := len(f.order) - 1; i >= 0; i-- { // newest first
+		w := f.wfs[f.order[i]]
+		o, _ := w.opts.TypedSearchAttributes.GetKeyword(attrOwner)
+		if w.typ == workflows.ResearchWorkflowType && (owner == "" || o == owner) {
+			infos = append(infos, w.info())
+		}
+	}
+	off := 0
+	if len(req.NextPageToken) > 0 {
+		n, err := strconv.Atoi(string(req.NextPageToken))
+		if err != nil {
+			return nil, serviceerror.NewInvalidArgument("bad page token")
+		}
+		off = n
+	}
+	end := min(off+int(req.PageSize), len(infos))
+	resp := &workflowservice.ListWorkflowExecutionsResponse{Executions: infos[min(off, len(infos)):end]}
+	if end < len(infos) {
+		resp.NextPageToken = []byte(strconv.Itoa(end))
+	}
+	return resp, nil
+}
+
+func (f *fakeTemporal) CheckHealth(ctx context.Context, req *client.CheckHealthRequest) (*client.CheckHealthResponse, error) {
+	if f.healthErr != nil {
+		return nil, f.healthErr
+	}
+	return &client.CheckHealthResponse{}, nil
+}
+
+// get returns a copy of execution id.
+func (f *fakeTemporal) get(id string) fakeWorkflow {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return *f.wfs[id]
+}
+
+// complete closes run id with res.
+func (f *fakeTemporal) complete(id string, res workflows.ResearchResult) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.wfs[id].closeLocked(&res, nil, enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED)
+}
+
+func (f *fakeTemporal) fail(id string, err error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.wfs[id].closeLocked(nil, err, enumspb.WORKFLOW_EXECUTION_STATUS_FAILED)
+}
+
+type cancelledError struct{}
+
+func (*cancelledError) Error() string { return "canceled" }
+
+// fakeRun is a client.WorkflowRun of fakeTemporal; Get waits for the run to close.
+type fakeRun struct {
+	f         *fakeTemporal
+	id, runID string
+}
+
+func (r *fakeRun) GetID() string                  { return r.id }
+func (r *fakeRun) GetRunID() string               { return r.runID }
+func (r *fakeRun) GetFirstExecutionRunID() string { return r.runID }
+func (r *fakeRun) GetWithOptions(ctx context.Context, v any, _ client.WorkflowRunGetOptions) error {
+	return r.Get(ctx, v)
+}
+
+func (r *fakeRun) Get(ctx context.Context, v any) error {
+	for {
+		r.f.mu.Lock()
+		w, ok := r.f.wfs[r.id]
+		if !ok {
+			r.f.mu.Unlock()
+			return serviceerror.NewNotFound("workflow not found")
+		}
+		if w.status != enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING {
+			res, err := w.result, w.err
+			r.f.mu.Unlock()
+			if err == errCancelled {
+				return canceledErr()
+			}
+			if err != nil {
+				return err
+			}
+			if res == nil {
+				return fmt.Errorf("no result")
+			}
+			return jsonValue{res}.Get(v)
+		}
+		r.f.mu.Unlock()
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(2 * time.Millisecond):
+		}
+	}
+}
+
+// jsonValue is a converter.EncodedValue that round-trips through JSON, as
+// Temporal's default data converter does.
+type jsonValue struct{ v any }
+
+func (j jsonValue) HasValue() bool { return j.v != nil }
+func (j jsonValue) Get(ptr any) error {
+	b, err := json.Marshal(j.v)
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(b, ptr)
+}
+
+type fakeUpdate struct {
+	id  string
+	err error
+}
+
+func (u fakeUpdate) WorkflowID() string { return u.id }
+func (u fakeUpdate) RunID() string      { return "" }
+func (u fakeUpdate) UpdateID() string   { return "u1" }
+func (u fakeUpdate) Get(ctx context.Context, v any) error {
+	if u.err != nil {
+		return u.err
+	}
+	return jsonValue{workflows.Progress{ResearchID: u.id, Status: workflows.StatusRunning, Stage: workflows.StageSearch, Seq: 7}}.Get(v)
+}
+
+// fakeChunks is a ChunkGetter over a map.
+type fakeChunks struct {
+	mu     sync.Mutex
+	chunks map[string]memory.Chunk
+	asked  [][]string
+}
+
+func (c *fakeChunks) Get(ctx context.Context, ids []string) ([]memory.Chunk, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.asked = append(c.asked, ids)
+	var out []memory.Chunk
+	for _, id := range ids {
+		if ch, ok := c.chunks[id]; ok {
+			out = append(out, ch)
+		}
+	}
+	return out, nil
+}
+
+// ---- harness -----------------------------------------------------------
+
+const (
+	aliceKey = "alice-key-0123456789abcdef"
+	bobKey   = "bob-key-0123456789abcdef00"
+)
+
+type harness struct {
+	t      testing.TB
+	fake   *fakeTemporal
+	chunks *fakeChunks
+	cfg    Config
+	h      http.Handler
+}
+
+func testConfig(t testing.TB, env map[string]string) Config {
+	t.Helper()
+	base := map[string]string{
+		"RESEARCHFLOW_API_KEYS":   "alice:" + aliceKey + ",bob:" + bobKey,
+		"RESEARCHFLOW_RATE_LIMIT": "0",
+		"RESEARCHFLOW_DATA_DIR":   t.TempDir(),
+	}
+	for k, v := range env {
+		base[k] = v
+	}
+	cfg, err := ConfigFromEnv(func(k string) (string, bool) { v, ok := base[k]; return v, ok })
+	if err != nil {
+		t.Fatalf("ConfigFromEnv: %v", err)
+	}
+	cfg.EventsPoll = 5 * time.Millisecond
+	return cfg
+}
+
+func newHarness(t testing.TB, env map[string]string) *harness {
+	t.Helper()
+	h := &harness{t: t, fake: newFakeTemporal(), chunks: &fakeChunks{chunks: map[string]memory.Chunk{}}, cfg: testConfig(t, env)}
+	h.build()
+	return h
+}
+
+func (h *harness) build() {
+	h.t.Helper()
+	handler, err := New(h.cfg, Deps{Temporal: h.fake, Chunks: h.chunks, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		h.t.Fatalf("New: %v", err)
+	}
+	h.h = handler
+}
+
+// do serves one request; hdr holds header name/value pairs.
+func (h *harness) do(method, path, key, body string, hdr ...string) *httptest.ResponseRecorder {
+	h.t.Helper()
+	var r io.Reader
+	if body != "" {
+		r = strings.NewReader(body)
+	}
+	req := httptest.NewRequest(method, path, r)
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if key != "" {
+		req.Header.Set("Authorization", "Bearer "+key)
+	}
+	for i := 0; i+1 < len(hdr); i += 2 {
+		req.Header.Set(hdr[i], hdr[i+1])
+	}
+	rec := httptest.NewRecorder()
+	h.h.ServeHTTP(rec, req)
+	return rec
+}
+
+// start creates a run as key and returns its ID.
+func (h *harness) start(key, question string) string {
+	h.t.Helper()
+	rec := h.do("POST", "/v1/research", key, `{"question":"`+question+`"}`)
+	if rec.Code != http.StatusAccepted {
+		h.t.Fatalf("POST /v1/research = %d %s", rec.Code, rec.Body)
+	}
+	var out CreateResearchResponse
+	decode(h.t, rec, &out)
+	return out.ID
+}
+
+func decode(t testing.TB, rec *httptest.ResponseRecorder, v any) {
+	t.Helper()
+	if err := json.Unmarshal(rec.Body.Bytes(), v); err != nil {
+		t.Fatalf("decode %q: %v", rec.Body.String(), err)
+	}
+}
+
+// errorCode returns the code of a JSON error answer.
+func errorCode(t testing.TB, rec *httptest.ResponseRecorder) string {
+	t.Helper()
+	var b errorBody
+	decode(t, rec, &b)
+	return b.Error.Code
+}
+
+func keyword(name string) temporal.SearchAttributeKeyKeyword {
+	return temporal.NewSearchAttributeKeyKeyword(name)
+}
+
+func canceledErr() error { return temporal.NewCanceledError() }

@@ -1,0 +1,219 @@
+package gateway
+
+import (
+	"context"
+	"embed"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"go.temporal.io/api/workflowservice/v1"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/converter"
+
+	"github.com/researchflow/researchflow/internal/memory"
+)
+
+// WorkflowClient is the part of the Temporal client the gateway uses. A
+// client.Client satisfies it; tests use a hand-written fake.
+type WorkflowClient interface {
+	ExecuteWorkflow(ctx context.Context, options client.StartWorkflowOptions, workflow any, args ...any) (client.WorkflowRun, error)
+	GetWorkflow(ctx context.Context, workflowID, runID string) client.WorkflowRun
+	QueryWorkflow(ctx context.Context, workflowID, runID, queryType string, args ...any) (converter.EncodedValue, error)
+	DescribeWorkflowExecution(ctx context.Context, workflowID, runID string) (*workflowservice.DescribeWorkflowExecutionResponse, error)
+	CancelWorkflow(ctx context.Context, workflowID, runID string) error
+	UpdateWorkflow(ctx context.Context, options client.UpdateWorkflowOptions) (client.WorkflowUpdateHandle, error)
+	ListWorkflow(ctx context.Context, request *workflowservice.ListWorkflowExecutionsRequest) (*workflowservice.ListWorkflowExecutionsResponse, error)
+	CheckHealth(ctx context.Context, request *client.CheckHealthRequest) (*client.CheckHealthResponse, error)
+}
+
+var _ WorkflowClient = client.Client(nil)
+
+// ChunkGetter returns stored chunks by ID (a memory.Store does).
+type ChunkGetter interface {
+	Get(ctx context.Context, ids []string) ([]memory.Chunk, error)
+}
+
+var _ ChunkGetter = memory.Store(nil)
+
+// Deps are the gateway's collaborators.
+type Deps struct {
+	Temporal WorkflowClient
+	// Chunks, if set, serves the passages of cited sources.
+	Chunks ChunkGetter
+	Logger *slog.Logger
+	// Now defaults to time.Now.
+	Now func() time.Time
+}
+
+//go:embed openapi.json web
+var assets embed.FS
+
+// server carries the dependencies of the handlers.
+type server struct {
+	cfg     Config
+	tc      WorkflowClient
+	chunks  ChunkGetter
+	log     *slog.Logger
+	now     func() time.Time
+	keys    *keyring
+	limits  *limiter
+	metrics *metrics
+	web     fs.FS
+}
+
+// New returns the gateway's HTTP handler. It refuses a configuration that
+// would serve runs to anyone on a non-loopback address.
+func New(cfg Config, deps Deps) (http.Handler, error) {
+	e, err := newEngine(cfg, deps)
+	if err != nil {
+		return nil, err
+	}
+	return e, nil
+}
+
+func newEngine(cfg Config, deps Deps) (*gin.Engine, error) {
+	if deps.Temporal == nil {
+		return nil, fmt.Errorf("gateway: Deps.Temporal is required")
+	}
+	if err := cfg.validate(); err != nil {
+		return nil, fmt.Errorf("gateway: %w", err)
+	}
+	if deps.Logger == nil {
+		deps.Logger = slog.Default()
+	}
+	if deps.Now == nil {
+		deps.Now = time.Now
+	}
+	if cfg.MaxBodyBytes <= 0 {
+		cfg.MaxBodyBytes = 64 << 10
+	}
+	if cfg.EventsPoll <= 0 {
+		cfg.EventsPoll = 300 * time.Millisecond
+	}
+	if cfg.EventsHeartbeat <= 0 {
+		cfg.EventsHeartbeat = 15 * time.Second
+	}
+	if cfg.Namespace == "" {
+		cfg.Namespace = DefaultNamespace
+	}
+	if cfg.DataDir == "" {
+		cfg.DataDir = DefaultDataDir
+	}
+	if cfg.MaxFileBytes <= 0 {
+		cfg.MaxFileBytes = 10 * mib
+	}
+	if cfg.MaxUploadBytes <= 0 {
+		cfg.MaxUploadBytes = 32 * mib
+	}
+	web, err := fs.Sub(assets, "web")
+	if err != nil {
+		return nil, fmt.Errorf("gateway: web assets: %w", err)
+	}
+	s := &server{
+		cfg:     cfg,
+		tc:      deps.Temporal,
+		chunks:  deps.Chunks,
+		log:     deps.Logger,
+		now:     deps.Now,
+		keys:    newKeyring(cfg.APIKeys),
+		limits:  newLimiter(cfg.RatePerMinute, cfg.RateBurst),
+		metrics: newMetrics(),
+		web:     web,
+	}
+	if cfg.localMode() {
+		s.log.Warn("gateway: AUTHENTICATION IS OFF: every caller is the owner \"local\" and sees every run; set RESEARCHFLOW_API_KEYS to require keys", "addr", cfg.Addr)
+	}
+	return s.routes(), nil
+}
+
+func (s *server) routes() *gin.Engine {
+	r := gin.New()
+	r.HandleMethodNotAllowed = true
+	r.Use(s.recoverJSON, s.countRequests, s.securityHeaders, s.cors)
+	r.NoRoute(func(c *gin.Context) { abortError(c, http.StatusNotFound, "not_found", "no such route") })
+	r.NoMethod(func(c *gin.Context) {
+		abortError(c, http.StatusMethodNotAllowed, "method_not_allowed", "method not allowed on this route")
+	})
+
+	r.GET("/healthz", s.healthz)
+	r.GET("/readyz", s.readyz)
+	r.GET("/metrics", s.serveMetrics)
+	r.GET("/openapi.json", s.openAPI)
+	r.GET("/", s.index)
+	r.GET("/assets/:file", s.asset)
+
+	v1 := r.Group("/v1", s.authenticate, s.rateLimit)
+	v1.POST("/research", s.createResearch)
+	v1.GET("/research", s.listResearch)
+	v1.GET("/research/:id", s.getResearch)
+	v1.GET("/research/:id/events", s.events)
+	v1.GET("/research/:id/report", s.report)
+	v1.GET("/research/:id/sources/:n", s.source)
+	v1.POST("/research/:id/cancel", s.cancel)
+	v1.POST("/research/:id/approve", s.approve)
+	v1.POST("/corpora/:name/documents", s.upload)
+	return r
+}
+
+func (s *server) healthz(c *gin.Context) {
+	c.JSON(http.StatusOK, gin.H{"status": "ok"})
+}
+
+func (s *server) readyz(c *gin.Context) {
+	ctx, cancel := context.WithTimeout(c.Request.Context(), 3*time.Second)
+	defer cancel()
+	if _, err := s.tc.CheckHealth(ctx, &client.CheckHealthRequest{}); err != nil {
+		s.log.Warn("gateway: temporal not reachable", "err", err)
+		abortError(c, http.StatusServiceUnavailable, "temporal_unavailable", "Temporal is not reachable")
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"status": "ready"})
+}
+
+func (s *server) openAPI(c *gin.Context) {
+	b, err := assets.ReadFile("openapi.json")
+	if err != nil {
+		abortError(c, http.StatusInternalServerError, "internal", "internal error")
+		return
+	}
+	c.Data(http.StatusOK, "application/json", b)
+}
+
+func (s *server) index(c *gin.Context) {
+	s.serveAsset(c, "index.html")
+}
+
+func (s *server) asset(c *gin.Context) {
+	s.serveAsset(c, c.Param("file"))
+}
+
+var assetTypes = map[string]string{
+	".html": "text/html; charset=utf-8",
+	".css":  "text/css; charset=utf-8",
+	".js":   "text/javascript; charset=utf-8",
+	".svg":  "image/svg+xml",
+}
+
+func (s *server) serveAsset(c *gin.Context, name string) {
+	if !fs.ValidPath(name) {
+		abortError(c, http.StatusNotFound, "not_found", "no such file")
+		return
+	}
+	b, err := fs.ReadFile(s.web, name)
+	if err != nil {
+		abortError(c, http.StatusNotFound, "not_found", "no such file")
+		return
+	}
+	ct := "application/octet-stream"
+	for ext, t := range assetTypes {
+		if len(name) > len(ext) && name[len(name)-len(ext):] == ext {
+			ct = t
+		}
+	}
+	c.Header("Cache-Control", "no-cache")
+	c.Data(http.StatusOK, ct, b)
+}

@@ -1,0 +1,815 @@
+package gateway
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"mime/multipart"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/api/workflowservice/v1"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/researchflow/researchflow/internal/memory"
+	"github.com/researchflow/researchflow/internal/reasoning"
+	"github.com/researchflow/researchflow/workflows"
+)
+
+func TestConfigFromEnv(t *testing.T) {
+	env := func(m map[string]string) func(string) (string, bool) {
+		return func(k string) (string, bool) { v, ok := m[k]; return v, ok }
+	}
+	cfg, err := ConfigFromEnv(env(nil))
+	if err != nil {
+		t.Fatalf("defaults: %v", err)
+	}
+	if cfg.Addr != DefaultAddr || cfg.RatePerMinute != 60 || cfg.UIURL != DefaultUIURL || cfg.Namespace != "default" || !cfg.localMode() {
+		t.Errorf("defaults = %+v", cfg)
+	}
+	if len(cfg.CORSOrigins) != 0 {
+		t.Errorf("CORS is on by default: %v", cfg.CORSOrigins)
+	}
+
+	cfg, err = ConfigFromEnv(env(map[string]string{
+		"RESEARCHFLOW_API_KEYS":     " alice:" + aliceKey + " , bob:" + bobKey,
+		"RESEARCHFLOW_HTTP_ADDR":    ":9090",
+		"RESEARCHFLOW_CORS_ORIGINS": "https://a.example/, https://b.example",
+		"RESEARCHFLOW_MAX_FILE_MB":  "2",
+	}))
+	if err != nil {
+		t.Fatalf("keys: %v", err)
+	}
+	if got, want := cfg.APIKeys["bob"], bobKey; got != want {
+		t.Errorf("bob's key = %q, want %q", got, want)
+	}
+	if cfg.localMode() {
+		t.Error("keys configured but local mode is on")
+	}
+	if got, want := strings.Join(cfg.CORSOrigins, " "), "https://a.example https://b.example"; got != want {
+		t.Errorf("CORS origins = %q, want %q", got, want)
+	}
+	if got, want := cfg.MaxFileBytes, int64(2<<20); got != want {
+		t.Errorf("MaxFileBytes = %d, want %d", got, want)
+	}
+
+	bad := []map[string]string{
+		{"RESEARCHFLOW_HTTP_ADDR": "0.0.0.0:8080"},                    // no keys on a public address
+		{"RESEARCHFLOW_HTTP_ADDR": ":8080"},                           // all interfaces
+		{"RESEARCHFLOW_API_KEYS": "alice:short"},                      // weak key
+		{"RESEARCHFLOW_API_KEYS": "alice"},                            // no key
+		{"RESEARCHFLOW_API_KEYS": "a b:" + aliceKey},                  // bad owner
+		{"RESEARCHFLOW_API_KEYS": "a:" + aliceKey + ",b:" + aliceKey}, // shared key
+		{"RESEARCHFLOW_RATE_LIMIT": "lots"},
+		{"RESEARCHFLOW_NO_AUTH": "maybe"},
+	}
+	for _, m := range bad {
+		if _, err := ConfigFromEnv(env(m)); err == nil {
+			t.Errorf("ConfigFromEnv(%v) accepted", m)
+		}
+	}
+	cfg, err = ConfigFromEnv(env(map[string]string{"RESEARCHFLOW_HTTP_ADDR": "0.0.0.0:8080", "RESEARCHFLOW_NO_AUTH": "1"}))
+	if err != nil || !cfg.localMode() {
+		t.Errorf("explicit NO_AUTH on a public address: err %v, local %v", err, cfg.localMode())
+	}
+	for addr, want := range map[string]bool{"127.0.0.1:8080": true, "[::1]:80": true, "localhost:1": true, "10.0.0.1:80": false, ":80": false} {
+		if got := isLoopback(addr); got != want {
+			t.Errorf("isLoopback(%q) = %v, want %v", addr, got, want)
+		}
+	}
+}
+
+func TestNewRefusesOpenPublicAddress(t *testing.T) {
+	_, err := New(Config{Addr: "0.0.0.0:8080"}, Deps{Temporal: newFakeTemporal()})
+	if err == nil {
+		t.Fatal("New served a public address without keys")
+	}
+}
+
+func TestCreateResearchPassesDepthAndBudget(t *testing.T) {
+	h := newHarness(t, nil)
+	rec := h.do("POST", "/v1/research", aliceKey, `{"question":"How do channels work?","depth":0,"breadth":3,"maxTokens":5000,"maxCostUsd":0.25}`)
+	if rec.Code != http.StatusAccepted {
+		t.Fatalf("status = %d %s", rec.Code, rec.Body)
+	}
+	var out CreateResearchResponse
+	decode(t, rec, &out)
+	in := h.fake.get(out.ID).input.(workflows.ResearchInput)
+	if in.Depth == nil || *in.Depth != 0 || in.Breadth != 3 || in.MaxTokens != 5000 || in.MaxCostUSD != 0.25 {
+		t.Errorf("input = %+v (depth %v)", in, in.Depth)
+	}
+}
+
+func TestCreateResearch(t *testing.T) {
+	h := newHarness(t, nil)
+	rec := h.do("POST", "/v1/research", aliceKey, `{"question":"  What does the Go memory model guarantee?  ","maxSources":3,"corpus":"notes","requireApproval":true,"onApprovalTimeout":"cancel"}`)
+	if rec.Code != http.StatusAccepted {
+		t.Fatalf("status = %d %s", rec.Code, rec.Body)
+	}
+	var out CreateResearchResponse
+	decode(t, rec, &out)
+	if !strings.HasPrefix(out.ID, "research-") || out.RunID == "" || out.Status != workflows.StatusRunning {
+		t.Errorf("answer = %+v", out)
+	}
+	if got, want := out.Links.UI, "http://127.0.0.1:8233/namespaces/default/workflows/"+out.ID; got != want {
+		t.Errorf("ui link = %q, want %q", got, want)
+	}
+	if got, want := out.Links.Events, "/v1/research/"+out.ID+"/events"; got != want {
+		t.Errorf("events link = %q, want %q", got, want)
+	}
+	w := h.fake.get(out.ID)
+	if w.typ != workflows.ResearchWorkflowType || w.opts.TaskQueue != workflows.TaskQueueWorkflow {
+		t.Errorf("started %s on %s", w.typ, w.opts.TaskQueue)
+	}
+	want := workflows.ResearchInput{
+		Question: "What does the Go memory model guarantee?", MaxSubQuestions: 4, MaxSources: 3,
+		Corpus: "alice--notes", Owner: "alice", RequireApproval: true, OnApprovalTimeout: "cancel",
+	}
+	if got := w.input.(workflows.ResearchInput); got != want {
+		t.Errorf("input = %+v\nwant    %+v", got, want)
+	}
+	for name, want := range map[string]string{
+		workflows.SearchAttrOwner: "alice", workflows.SearchAttrStatus: workflows.StatusRunning,
+		workflows.SearchAttrStage: workflows.StageCorpus, workflows.SearchAttrCorpus: "alice--notes",
+	} {
+		if got, _ := w.opts.TypedSearchAttributes.GetKeyword(keyword(name)); got != want {
+			t.Errorf("search attribute %s = %q, want %q", name, got, want)
+		}
+	}
+
+	// The public corpus is not scoped.
+	id := h.start(bobKey, "What is a goroutine?")
+	if got := h.fake.get(id).input.(workflows.ResearchInput); got.Corpus != "go-docs" || got.Owner != "bob" {
+		t.Errorf("bob's run: corpus %q owner %q", got.Corpus, got.Owner)
+	}
+}
+
+func TestCreateResearchRejects(t *testing.T) {
+	h := newHarness(t, map[string]string{})
+	h.cfg.MaxBodyBytes = 4096
+	h.build()
+	long := strings.Repeat("x", 2001)
+	tests := []struct {
+		name, body, ctype string
+		want              int
+	}{
+		{"empty body", "", "application/json", 400},
+		{"not an object", `"what?"`, "application/json", 400},
+		{"owner from the body", `{"question":"abc def","owner":"bob"}`, "application/json", 400},
+		{"server path", `{"question":"abc def","corpusPath":"/etc"}`, "application/json", 400},
+		{"unknown field", `{"question":"abc def","colour":"red"}`, "application/json", 400},
+		{"short question", `{"question":"ab"}`, "application/json", 400},
+		{"blank question", `{"question":"       "}`, "application/json", 400},
+		{"long question", `{"question":"` + long[:2001] + `"}`, "application/json", 400},
+		{"too many sub-questions", `{"question":"abc def","maxSubQuestions":7}`, "application/json", 400},
+		{"negative sources", `{"question":"abc def","maxSources":-1}`, "application/json", 400},
+		{"too many sources", `{"question":"abc def","maxSources":21}`, "application/json", 400},
+		{"too deep", `{"question":"abc def","depth":4}`, "application/json", 400},
+		{"too broad", `{"question":"abc def","breadth":5}`, "application/json", 400},
+		{"negative budget", `{"question":"abc def","maxTokens":-5}`, "application/json", 400},
+		{"bad corpus", `{"question":"abc def","corpus":"../etc"}`, "application/json", 400},
+		{"scoped corpus", `{"question":"abc def","corpus":"bob--notes"}`, "application/json", 400},
+		{"bad timeout policy", `{"question":"abc def","requireApproval":true,"onApprovalTimeout":"explode"}`, "application/json", 400},
+		{"timeout without approval", `{"question":"abc def","approvalTimeoutSeconds":5}`, "application/json", 400},
+		{"wrong type", `{"question":42}`, "application/json", 400},
+		{"trailing data", `{"question":"abc def"} {"question":"again"}`, "application/json", 400},
+		{"form body", `question=abc`, "application/x-www-form-urlencoded", 415},
+		{"too large", `{"question":"` + strings.Repeat("y", 5000) + `"}`, "application/json", 413},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			req := httptest.NewRequest("POST", "/v1/research", strings.NewReader(tt.body))
+			req.Header.Set("Content-Type", tt.ctype)
+			req.Header.Set("Authorization", "Bearer "+aliceKey)
+			rec := httptest.NewRecorder()
+			h.h.ServeHTTP(rec, req)
+			if rec.Code != tt.want {
+				t.Fatalf("status = %d, want %d: %s", rec.Code, tt.want, rec.Body)
+			}
+			if code := errorCode(t, rec); code == "" {
+				t.Errorf("no error code in %s", rec.Body)
+			}
+		})
+	}
+	if h.fake.starts != 0 {
+		t.Errorf("%d runs started by invalid requests", h.fake.starts)
+	}
+}
+
+func TestAuthentication(t *testing.T) {
+	h := newHarness(t, nil)
+	for name, hdr := range map[string]string{
+		"no header":    "",
+		"unknown key":  "Bearer not-a-key-0123456789",
+		"wrong scheme": "Basic " + aliceKey,
+		"empty bearer": "Bearer ",
+	} {
+		req := httptest.NewRequest("GET", "/v1/research", nil)
+		if hdr != "" {
+			req.Header.Set("Authorization", hdr)
+		}
+		rec := httptest.NewRecorder()
+		h.h.ServeHTTP(rec, req)
+		if rec.Code != http.StatusUnauthorized || errorCode(t, rec) != "unauthorized" {
+			t.Errorf("%s: status %d %s, want 401", name, rec.Code, rec.Body)
+		}
+		if rec.Header().Get("WWW-Authenticate") == "" {
+			t.Errorf("%s: no WWW-Authenticate", name)
+		}
+	}
+	if rec := h.do("GET", "/v1/research", aliceKey, ""); rec.Code != http.StatusOK {
+		t.Errorf("valid key: status %d", rec.Code)
+	}
+}
+
+func TestLocalModeNeedsNoKey(t *testing.T) {
+	h := newHarness(t, map[string]string{"RESEARCHFLOW_API_KEYS": ""})
+	id := h.start("", "What is a channel?")
+	if got := h.fake.get(id).input.(workflows.ResearchInput).Owner; got != LocalOwner {
+		t.Errorf("owner = %q, want %q", got, LocalOwner)
+	}
+	if rec := h.do("GET", "/v1/research/"+id, "", ""); rec.Code != http.StatusOK {
+		t.Errorf("GET own run in local mode: %d", rec.Code)
+	}
+}
+
+func TestIdempotentCreate(t *testing.T) {
+	h := newHarness(t, nil)
+	body := `{"question":"How do maps grow?"}`
+	first := h.do("POST", "/v1/research", aliceKey, body, "Idempotency-Key", "k-1")
+	second := h.do("POST", "/v1/research", aliceKey, body, "Idempotency-Key", "k-1")
+	if first.Code != 202 || second.Code != 202 {
+		t.Fatalf("statuses %d, %d: %s %s", first.Code, second.Code, first.Body, second.Body)
+	}
+	var a, b CreateResearchResponse
+	decode(t, first, &a)
+	decode(t, second, &b)
+	if a.ID != b.ID || a.RunID != b.RunID {
+		t.Errorf("retry gave another run: %+v vs %+v", a, b)
+	}
+	if h.fake.starts != 1 {
+		t.Errorf("starts = %d, want 1", h.fake.starts)
+	}
+
+	// After the run closed, a retry still finds it.
+	h.fake.complete(a.ID, workflows.ResearchResult{Report: "done"})
+	third := h.do("POST", "/v1/research", aliceKey, body, "Idempotency-Key", "k-1")
+	var c CreateResearchResponse
+	decode(t, third, &c)
+	if third.Code != 202 || c.ID != a.ID || c.Status != workflows.StatusCompleted {
+		t.Errorf("retry after completion: %d %+v", third.Code, c)
+	}
+
+	conflict := h.do("POST", "/v1/research", aliceKey, `{"question":"Something else entirely"}`, "Idempotency-Key", "k-1")
+	if conflict.Code != http.StatusConflict || errorCode(t, conflict) != "idempotency_conflict" {
+		t.Errorf("same key, other body: %d %s", conflict.Code, conflict.Body)
+	}
+
+	// The key is scoped by owner: bob's k-1 is another run.
+	other := h.do("POST", "/v1/research", bobKey, body, "Idempotency-Key", "k-1")
+	var o CreateResearchResponse
+	decode(t, other, &o)
+	if other.Code != 202 || o.ID == a.ID {
+		t.Errorf("bob's k-1: %d %+v", other.Code, o)
+	}
+
+	// Without a key every POST is a new run.
+	x, y := h.start(aliceKey, "abc def"), h.start(aliceKey, "abc def")
+	if x == y {
+		t.Errorf("two POSTs without Idempotency-Key share ID %s", x)
+	}
+	if h.fake.starts != 4 {
+		t.Errorf("starts = %d, want 4", h.fake.starts)
+	}
+	if rec := h.do("POST", "/v1/research", aliceKey, body, "Idempotency-Key", strings.Repeat("k", 201)); rec.Code != 400 {
+		t.Errorf("oversized Idempotency-Key: %d", rec.Code)
+	}
+}
+
+// completedResult is the result of a finished run in tests.
+func completedResult(id string) workflows.ResearchResult {
+	return workflows.ResearchResult{
+		ResearchID: id, Question: "What does the Go memory model guarantee?", Title: "The Go memory model",
+		Report: "# The Go memory model\n\nA send happens before the receive completes [1].\n\n## Sources\n1. The Go Memory Model — /doc/go_mem.html\n",
+		Sources: []reasoning.Source{
+			{N: 1, SourceID: "s1", Title: "The Go Memory Model", Location: "/doc/go_mem.html", ChunkIDs: []string{"c1", "c2"}},
+			{N: 2, SourceID: "s2", Title: "Effective Go", Location: "/doc/effective_go.html"},
+		},
+		Gaps:   []workflows.Gap{{SubQuestion: "What about atomics?", Reason: "no passages"}},
+		Engine: "extractive", Corpus: "go-docs",
+	}
+}
+
+// TestOtherOwnerGets404 is the BOLA check: every {id} route answers another
+// owner's key exactly as it answers an ID that does not exist.
+func TestOtherOwnerGets404(t *testing.T) {
+	h := newHarness(t, nil)
+	running := h.start(aliceKey, "What is a goroutine?")
+	done := h.start(aliceKey, "What is a channel?")
+	h.fake.complete(done, completedResult(done))
+	ingest, err := h.fake.ExecuteWorkflow(t.Context(), client.StartWorkflowOptions{ID: "ingest-x",
+		TypedSearchAttributes: temporal.NewSearchAttributes(attrOwner.ValueSet("alice"))}, workflows.IngestWorkflowType, workflows.IngestInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	routes := []struct{ method, path, body string }{
+		{"GET", "/v1/research/%s", ""},
+		{"GET", "/v1/research/%s/events", ""},
+		{"GET", "/v1/research/%s/report", ""},
+		{"GET", "/v1/research/%s/sources/1", ""},
+		{"POST", "/v1/research/%s/cancel", ""},
+		{"POST", "/v1/research/%s/approve", `{"approved":true}`},
+	}
+	for _, rt := range routes {
+		for _, id := range []string{running, done} {
+			path := fmt.Sprintf(rt.path, id)
+			rec := h.do(rt.method, path, bobKey, rt.body)
+			missing := h.do(rt.method, fmt.Sprintf(rt.path, "research-does-not-exist"), bobKey, rt.body)
+			if rec.Code != http.StatusNotFound {
+				t.Errorf("bob %s %s = %d, want 404", rt.method, path, rec.Code)
+			}
+			if rec.Body.String() != missing.Body.String() {
+				t.Errorf("bob %s %s tells an existing run from a missing one: %s vs %s", rt.method, path, rec.Body, missing.Body)
+			}
+			if strings.HasSuffix(rt.path, "/events") && id == running {
+				continue // a live stream; the events tests cover the owner's side
+			}
+			if own := h.do(rt.method, path, aliceKey, rt.body); own.Code == http.StatusNotFound {
+				t.Errorf("alice %s %s = 404 for her own run: %s", rt.method, path, own.Body)
+			}
+		}
+		// A workflow that is not a research run is not reachable through these routes.
+		if rec := h.do(rt.method, fmt.Sprintf(rt.path, ingest.GetID()), aliceKey, rt.body); rec.Code != http.StatusNotFound {
+			t.Errorf("%s %s on an ingestion = %d, want 404", rt.method, rt.path, rec.Code)
+		}
+	}
+	if got := len(h.fake.cancels); got != 1 {
+		t.Errorf("cancels = %d, want 1 (alice's only)", got)
+	}
+	if got := len(h.fake.updates); got != 0 {
+		t.Errorf("bob's approval reached the workflow: %d updates", got)
+	}
+}
+
+func TestGetResearch(t *testing.T) {
+	h := newHarness(t, nil)
+	id := h.start(aliceKey, "What is a goroutine?")
+	rec := h.do("GET", "/v1/research/"+id, aliceKey, "")
+	var st ResearchStatus
+	decode(t, rec, &st)
+	if rec.Code != 200 || st.Status != workflows.StatusRunning || st.Progress == nil || st.Progress.Seq != 1 || st.Question != "What is a goroutine?" {
+		t.Errorf("running run: %d %+v", rec.Code, st)
+	}
+	if st.Result != nil || st.ClosedAt != nil {
+		t.Errorf("running run has a result: %+v", st)
+	}
+
+	res := completedResult(id)
+	res.Corpus = "alice--notes"
+	h.fake.complete(id, res)
+	rec = h.do("GET", "/v1/research/"+id, aliceKey, "")
+	st = ResearchStatus{}
+	decode(t, rec, &st)
+	if st.Status != workflows.StatusCompleted || st.Result == nil || st.ClosedAt == nil {
+		t.Fatalf("completed run: %+v", st)
+	}
+	if got, want := *st.Result, (ResultSummary{Title: "The Go memory model", Sources: 2, Gaps: res.Gaps, Engine: "extractive", Corpus: "notes"}); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("result = %+v, want %+v", got, want)
+	}
+
+	failed := h.start(aliceKey, "Why did it fail?")
+	h.fake.fail(failed, temporal.NewApplicationError("corpus alice--nope is empty", "EmptyCorpus"))
+	rec = h.do("GET", "/v1/research/"+failed, aliceKey, "")
+	st = ResearchStatus{}
+	decode(t, rec, &st)
+	if st.Status != workflows.StatusFailed || st.Error != "corpus alice--nope is empty" {
+		t.Errorf("failed run: %+v", st)
+	}
+
+	h.fake.queryErr = serviceerror.NewUnavailable("down")
+	other := h.start(aliceKey, "Query fails")
+	if rec := h.do("GET", "/v1/research/"+other, aliceKey, ""); rec.Code != 200 {
+		t.Errorf("status without progress: %d", rec.Code)
+	}
+}
+
+func TestReport(t *testing.T) {
+	h := newHarness(t, nil)
+	id := h.start(aliceKey, "What is a goroutine?")
+	rec := h.do("GET", "/v1/research/"+id+"/report", aliceKey, "")
+	if rec.Code != http.StatusConflict || errorCode(t, rec) != "not_ready" {
+		t.Errorf("running: %d %s", rec.Code, rec.Body)
+	}
+	res := completedResult(id)
+	h.fake.complete(id, res)
+	rec = h.do("GET", "/v1/research/"+id+"/report", aliceKey, "")
+	if rec.Code != 200 || !strings.HasPrefix(rec.Header().Get("Content-Type"), "text/markdown") || rec.Body.String() != res.Report {
+		t.Errorf("markdown: %d %q %q", rec.Code, rec.Header().Get("Content-Type"), rec.Body)
+	}
+	rec = h.do("GET", "/v1/research/"+id+"/report", aliceKey, "", "Accept", "application/json")
+	var rj ReportJSON
+	decode(t, rec, &rj)
+	if rj.Report != res.Report || len(rj.Sources) != 2 || rj.Sources[0].ChunkIDs[1] != "c2" || rj.Title != res.Title || len(rj.Gaps) != 1 {
+		t.Errorf("json report = %+v", rj)
+	}
+
+	cancelled := h.start(aliceKey, "Cancel me")
+	if rec := h.do("POST", "/v1/research/"+cancelled+"/cancel", aliceKey, ""); rec.Code != http.StatusAccepted {
+		t.Fatalf("cancel: %d %s", rec.Code, rec.Body)
+	}
+	rec = h.do("GET", "/v1/research/"+cancelled+"/report", aliceKey, "")
+	if rec.Code != http.StatusConflict || errorCode(t, rec) != "no_report" {
+		t.Errorf("cancelled: %d %s", rec.Code, rec.Body)
+	}
+}
+
+func TestSources(t *testing.T) {
+	h := newHarness(t, nil)
+	h.chunks.chunks["c1"] = memory.Chunk{ID: "c1", Section: "Happens before", Text: "A send on a channel is synchronized before the completion of the receive."}
+	h.chunks.chunks["c2"] = memory.Chunk{ID: "c2", Text: "The closing of a channel is synchronized before a receive that returns a zero value."}
+	id := h.start(aliceKey, "Channels?")
+	if rec := h.do("GET", "/v1/research/"+id+"/sources/1", aliceKey, ""); rec.Code != http.StatusConflict {
+		t.Errorf("before completion: %d", rec.Code)
+	}
+	h.fake.complete(id, completedResult(id))
+
+	rec := h.do("GET", "/v1/research/"+id+"/sources/1", aliceKey, "")
+	var src SourceResponse
+	decode(t, rec, &src)
+	if rec.Code != 200 || src.Title != "The Go Memory Model" || src.Location != "/doc/go_mem.html" || !src.PassagesAvailable {
+		t.Fatalf("source 1: %d %+v", rec.Code, src)
+	}
+	if len(src.Passages) != 2 || src.Passages[0].Section != "Happens before" || !strings.Contains(src.Passages[1].Text, "closing of a channel") {
+		t.Errorf("passages = %+v", src.Passages)
+	}
+	if got := h.chunks.asked[len(h.chunks.asked)-1]; strings.Join(got, ",") != "c1,c2" {
+		t.Errorf("asked memory for %v, want the source's chunk IDs", got)
+	}
+
+	for path, want := range map[string]int{"/sources/3": 404, "/sources/0": 400, "/sources/abc": 400} {
+		if rec := h.do("GET", "/v1/research/"+id+path, aliceKey, ""); rec.Code != want {
+			t.Errorf("%s = %d, want %d", path, rec.Code, want)
+		}
+	}
+
+	// Without memory the source is still described.
+	h2 := newHarness(t, nil)
+	handler, err := New(h2.cfg, Deps{Temporal: h2.fake})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h2.h = handler
+	id2 := h2.start(aliceKey, "Channels?")
+	h2.fake.complete(id2, completedResult(id2))
+	rec = h2.do("GET", "/v1/research/"+id2+"/sources/1", aliceKey, "")
+	src = SourceResponse{}
+	decode(t, rec, &src)
+	if rec.Code != 200 || src.PassagesAvailable || src.Title == "" || src.Passages == nil {
+		t.Errorf("without memory: %d %+v", rec.Code, src)
+	}
+}
+
+func TestCancel(t *testing.T) {
+	h := newHarness(t, nil)
+	id := h.start(aliceKey, "Cancel me")
+	rec := h.do("POST", "/v1/research/"+id+"/cancel", aliceKey, "")
+	if rec.Code != http.StatusAccepted {
+		t.Fatalf("cancel: %d %s", rec.Code, rec.Body)
+	}
+	if got := h.fake.get(id).status; got != enumspb.WORKFLOW_EXECUTION_STATUS_CANCELED {
+		t.Errorf("workflow status = %v", got)
+	}
+	rec = h.do("POST", "/v1/research/"+id+"/cancel", aliceKey, "")
+	if rec.Code != http.StatusConflict || errorCode(t, rec) != "not_running" {
+		t.Errorf("second cancel: %d %s", rec.Code, rec.Body)
+	}
+}
+
+func TestApprove(t *testing.T) {
+	h := newHarness(t, nil)
+	id := h.start(aliceKey, "Approve me")
+	rec := h.do("POST", "/v1/research/"+id+"/approve", aliceKey, `{"approved":true,"subQuestions":["  What is X?  "],"by":"mallory"}`)
+	if rec.Code != http.StatusOK {
+		t.Fatalf("approve: %d %s", rec.Code, rec.Body)
+	}
+	var ar ApproveResponse
+	decode(t, rec, &ar)
+	if !ar.Approved || ar.Progress.Seq != 7 || ar.Progress.Stage != workflows.StageSearch {
+		t.Errorf("answer = %+v, want the run's progress", ar)
+	}
+	if len(h.fake.updates) != 1 {
+		t.Fatalf("updates = %d, want 1", len(h.fake.updates))
+	}
+	u := h.fake.updates[0]
+	if u.UpdateName != workflows.ApprovePlanUpdate || u.WorkflowID != id || u.WaitForStage != client.WorkflowUpdateStageCompleted {
+		t.Errorf("update options = %+v", u)
+	}
+	got := u.Args[0].(workflows.PlanApproval)
+	if !got.Approved || got.By != "alice" || len(got.SubQuestions) != 1 || got.SubQuestions[0] != "What is X?" {
+		t.Errorf("approval = %+v, want approved by alice with the trimmed sub-question", got)
+	}
+
+	h.fake.updateErr = temporal.NewApplicationError("the run is not awaiting approval", "NotAwaitingApproval")
+	rec = h.do("POST", "/v1/research/"+id+"/approve", aliceKey, `{"approved":true}`)
+	if rec.Code != http.StatusConflict || !strings.Contains(rec.Body.String(), "not awaiting approval") {
+		t.Errorf("validator rejection: %d %s", rec.Code, rec.Body)
+	}
+	h.fake.updateErr = nil
+
+	for name, body := range map[string]string{
+		"unknown field":      `{"approved":true,"force":true}`,
+		"too many":           `{"approved":true,"subQuestions":["aaa","bbb","ccc","ddd","eee","fff","ggg"]}`,
+		"empty sub-question": `{"approved":true,"subQuestions":["  "]}`,
+	} {
+		if rec := h.do("POST", "/v1/research/"+id+"/approve", aliceKey, body); rec.Code != http.StatusBadRequest {
+			t.Errorf("%s: %d %s", name, rec.Code, rec.Body)
+		}
+	}
+	h.fake.complete(id, completedResult(id))
+	if rec := h.do("POST", "/v1/research/"+id+"/approve", aliceKey, `{"approved":true}`); rec.Code != http.StatusConflict {
+		t.Errorf("approve a closed run: %d", rec.Code)
+	}
+}
+
+func TestListResearch(t *testing.T) {
+	h := newHarness(t, nil)
+	var alice []string
+	for i := range 3 {
+		alice = append(alice, h.start(aliceKey, fmt.Sprintf("Alice question %d", i)))
+	}
+	h.start(bobKey, "Bob question")
+
+	rec := h.do("GET", "/v1/research?pageSize=2", aliceKey, "")
+	var page RunList
+	decode(t, rec, &page)
+	if rec.Code != 200 || len(page.Runs) != 2 || page.NextPageToken == "" {
+		t.Fatalf("page 1: %d %+v", rec.Code, page)
+	}
+	if page.Runs[0].ID != alice[2] || page.Runs[0].Question != "Alice question 2" || page.Runs[0].Status != workflows.StatusRunning {
+		t.Errorf("first entry = %+v", page.Runs[0])
+	}
+	q := h.fake.lists[len(h.fake.lists)-1]
+	if want := "WorkflowType = 'ResearchWorkflow' AND ResearchOwner = 'alice'"; q.Query != want {
+		t.Errorf("query = %q, want %q", q.Query, want)
+	}
+	rec = h.do("GET", "/v1/research?pageSize=2&pageToken="+page.NextPageToken, aliceKey, "")
+	var page2 RunList
+	decode(t, rec, &page2)
+	if len(page2.Runs) != 1 || page2.Runs[0].ID != alice[0] || page2.NextPageToken != "" {
+		t.Errorf("page 2 = %+v", page2)
+	}
+	for _, bad := range []string{"pageSize=0", "pageSize=101", "pageSize=x", "pageToken=!!!"} {
+		if rec := h.do("GET", "/v1/research?"+bad, aliceKey, ""); rec.Code != 400 {
+			t.Errorf("%s: %d", bad, rec.Code)
+		}
+	}
+	if got, want := quoteQuery(`o'brien\`), `'o\'brien\\'`; got != want {
+		t.Errorf("quoteQuery = %s, want %s", got, want)
+	}
+}
+
+func TestRateLimit(t *testing.T) {
+	h := newHarness(t, map[string]string{"RESEARCHFLOW_RATE_LIMIT": "60", "RESEARCHFLOW_RATE_BURST": "2"})
+	for i := range 2 {
+		if rec := h.do("GET", "/v1/research", aliceKey, ""); rec.Code != 200 {
+			t.Fatalf("request %d: %d", i, rec.Code)
+		}
+	}
+	rec := h.do("GET", "/v1/research", aliceKey, "")
+	if rec.Code != http.StatusTooManyRequests || errorCode(t, rec) != "rate_limited" {
+		t.Fatalf("third request: %d %s", rec.Code, rec.Body)
+	}
+	if got := rec.Header().Get("Retry-After"); got != "1" {
+		t.Errorf("Retry-After = %q, want 1", got)
+	}
+	if rec := h.do("GET", "/v1/research", bobKey, ""); rec.Code != 200 {
+		t.Errorf("bob is limited by alice's use: %d", rec.Code)
+	}
+}
+
+func TestSecurityHeadersAndCORS(t *testing.T) {
+	h := newHarness(t, map[string]string{"RESEARCHFLOW_CORS_ORIGINS": "https://app.example"})
+	rec := h.do("GET", "/healthz", "", "", "Origin", "https://evil.example")
+	for k, want := range map[string]string{
+		"X-Content-Type-Options": "nosniff", "X-Frame-Options": "DENY", "Referrer-Policy": "no-referrer",
+	} {
+		if got := rec.Header().Get(k); got != want {
+			t.Errorf("%s = %q, want %q", k, got, want)
+		}
+	}
+	if csp := rec.Header().Get("Content-Security-Policy"); !strings.HasPrefix(csp, "default-src 'self'") {
+		t.Errorf("CSP = %q", csp)
+	}
+	if got := rec.Header().Get("Access-Control-Allow-Origin"); got != "" {
+		t.Errorf("unlisted origin allowed: %q", got)
+	}
+	rec = h.do("OPTIONS", "/v1/research", "", "", "Origin", "https://app.example", "Access-Control-Request-Method", "POST")
+	if rec.Code != http.StatusNoContent || rec.Header().Get("Access-Control-Allow-Origin") != "https://app.example" ||
+		!strings.Contains(rec.Header().Get("Access-Control-Allow-Headers"), "Authorization") {
+		t.Errorf("preflight: %d %v", rec.Code, rec.Header())
+	}
+	rec = h.do("GET", "/v1/research", aliceKey, "", "Origin", "https://app.example")
+	if rec.Header().Get("Access-Control-Allow-Origin") != "https://app.example" {
+		t.Errorf("listed origin not allowed: %v", rec.Header())
+	}
+}
+
+func TestPanicBecomesJSON500(t *testing.T) {
+	h := newHarness(t, nil)
+	h.fake.panicList = true
+	rec := h.do("GET", "/v1/research", aliceKey, "")
+	if rec.Code != 500 || errorCode(t, rec) != "internal" || strings.Contains(rec.Body.String(), "secret") {
+		t.Errorf("panic answer: %d %s", rec.Code, rec.Body)
+	}
+}
+
+func TestTemporalErrors(t *testing.T) {
+	h := newHarness(t, nil)
+	id := h.start(aliceKey, "abc def")
+	for name, tt := range map[string]struct {
+		err  error
+		want int
+	}{
+		"unavailable": {serviceerror.NewUnavailable("connection refused 10.0.0.3"), 503},
+		"internal":    {errors.New("boom at 10.0.0.3"), 502},
+	} {
+		f := &failingDescribe{fakeTemporal: h.fake, err: tt.err}
+		handler, err := New(h.cfg, Deps{Temporal: f})
+		if err != nil {
+			t.Fatal(err)
+		}
+		req := httptest.NewRequest("GET", "/v1/research/"+id, nil)
+		req.Header.Set("Authorization", "Bearer "+aliceKey)
+		rec := httptest.NewRecorder()
+		handler.ServeHTTP(rec, req)
+		if rec.Code != tt.want || strings.Contains(rec.Body.String(), "10.0.0.3") {
+			t.Errorf("%s: %d %s", name, rec.Code, rec.Body)
+		}
+	}
+}
+
+type failingDescribe struct {
+	*fakeTemporal
+	err error
+}
+
+func (f *failingDescribe) DescribeWorkflowExecution(ctx context.Context, id, runID string) (*workflowservice.DescribeWorkflowExecutionResponse, error) {
+	return nil, f.err
+}
+
+func TestHealthReadyMetrics(t *testing.T) {
+	h := newHarness(t, nil)
+	if rec := h.do("GET", "/healthz", "", ""); rec.Code != 200 {
+		t.Errorf("healthz: %d", rec.Code)
+	}
+	if rec := h.do("GET", "/readyz", "", ""); rec.Code != 200 {
+		t.Errorf("readyz: %d", rec.Code)
+	}
+	h.fake.healthErr = serviceerror.NewUnavailable("down")
+	if rec := h.do("GET", "/readyz", "", ""); rec.Code != 503 {
+		t.Errorf("readyz with Temporal down: %d", rec.Code)
+	}
+	h.start(aliceKey, "Count me")
+	h.do("GET", "/v1/research/nope", aliceKey, "")
+	rec := h.do("GET", "/metrics", "", "")
+	body := rec.Body.String()
+	for _, want := range []string{
+		`researchflow_http_requests_total{method="POST",route="/v1/research",code="202"} 1`,
+		`researchflow_http_requests_total{method="GET",route="/v1/research/:id",code="404"} 1`,
+		`researchflow_http_requests_total{method="GET",route="/readyz",code="503"} 1`,
+		"researchflow_research_started_total 1",
+		"# TYPE researchflow_event_streams gauge",
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("metrics lack %q:\n%s", want, body)
+		}
+	}
+}
+
+func TestWebAppServed(t *testing.T) {
+	h := newHarness(t, nil)
+	rec := h.do("GET", "/", "", "")
+	if rec.Code != 200 || !strings.HasPrefix(rec.Header().Get("Content-Type"), "text/html") || !strings.Contains(rec.Body.String(), `src="/assets/app.js"`) {
+		t.Errorf("index: %d %s", rec.Code, rec.Header())
+	}
+	rec = h.do("GET", "/assets/app.js", "", "")
+	if rec.Code != 200 || !strings.HasPrefix(rec.Header().Get("Content-Type"), "text/javascript") {
+		t.Errorf("app.js: %d %s", rec.Code, rec.Header())
+	}
+	if strings.Contains(rec.Body.String(), "innerHTML") {
+		t.Error("app.js uses innerHTML")
+	}
+	for _, p := range []string{"/assets/..%2fopenapi.json", "/assets/nope.js"} {
+		if rec := h.do("GET", p, "", ""); rec.Code != 404 {
+			t.Errorf("%s: %d", p, rec.Code)
+		}
+	}
+}
+
+// upload posts files (name → content) to corpus as key.
+func (h *harness) upload(key, corpus string, files map[string]string) *httptest.ResponseRecorder {
+	h.t.Helper()
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	for name, content := range files {
+		fw, err := mw.CreateFormFile("files", name)
+		if err != nil {
+			h.t.Fatal(err)
+		}
+		fw.Write([]byte(content))
+	}
+	mw.WriteField("note", "ignored")
+	mw.Close()
+	req := httptest.NewRequest("POST", "/v1/corpora/"+corpus+"/documents", &buf)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	req.Header.Set("Authorization", "Bearer "+key)
+	rec := httptest.NewRecorder()
+	h.h.ServeHTTP(rec, req)
+	return rec
+}
+
+func TestUpload(t *testing.T) {
+	h := newHarness(t, map[string]string{"RESEARCHFLOW_MAX_FILE_MB": "1", "RESEARCHFLOW_MAX_UPLOAD_MB": "2"})
+	rec := h.upload(aliceKey, "notes", map[string]string{
+		"guide.md":                 "# Guide\nSome text.",
+		"../../etc/evil name.txt":  "not escaping",
+		`..\..\windows\paper.html`: "<p>hi</p>",
+		"paper.pdf":                "%PDF-1.7\n...",
+	})
+	if rec.Code != http.StatusAccepted {
+		t.Fatalf("upload: %d %s", rec.Code, rec.Body)
+	}
+	var out UploadResponse
+	decode(t, rec, &out)
+	dir := filepath.Join(h.cfg.DataDir, "uploads", ownerHash("alice"), "notes")
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	if got, want := strings.Join(names, ","), "evil_name.txt,guide.md,paper.html,paper.pdf"; got != want {
+		t.Errorf("saved %s, want %s", got, want)
+	}
+	if out.Corpus != "notes" || len(out.Files) != 4 {
+		t.Errorf("answer = %+v", out)
+	}
+	w := h.fake.get(out.ID)
+	in := w.input.(workflows.IngestInput)
+	absDir, _ := filepath.Abs(dir)
+	if w.typ != workflows.IngestWorkflowType || in.Corpus != "alice--notes" || in.Owner != "alice" || in.Path != absDir {
+		t.Errorf("ingestion %s %+v", w.typ, in)
+	}
+
+	big := strings.Repeat("a", 1<<20+1)
+	tests := []struct {
+		name, corpus string
+		files        map[string]string
+		want         int
+	}{
+		{"executable", "notes", map[string]string{"run.exe": "MZ"}, 415},
+		{"fake pdf", "notes", map[string]string{"x.pdf": "hello"}, 415},
+		{"binary text", "notes", map[string]string{"x.txt": "a\x00b"}, 415},
+		{"file too large", "notes", map[string]string{"big.txt": big}, 413},
+		{"upload too large", "notes", map[string]string{"a.txt": big[:1<<20], "b.txt": big[:1<<20], "c.txt": "x"}, 413},
+		{"public corpus", "go-docs", map[string]string{"a.txt": "x"}, 403},
+		{"bad corpus", "Bad..Name", map[string]string{"a.txt": "x"}, 400},
+		{"no files", "notes", map[string]string{}, 400},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec := h.upload(aliceKey, tt.corpus, tt.files)
+			if rec.Code != tt.want {
+				t.Errorf("status = %d, want %d: %s", rec.Code, tt.want, rec.Body)
+			}
+		})
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 4 {
+		t.Errorf("refused uploads left files behind: %d entries", len(entries))
+	}
+	req := httptest.NewRequest("POST", "/v1/corpora/notes/documents", strings.NewReader("{}"))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+aliceKey)
+	rec = httptest.NewRecorder()
+	h.h.ServeHTTP(rec, req)
+	if rec.Code != http.StatusUnsupportedMediaType {
+		t.Errorf("JSON upload: %d", rec.Code)
+	}
+	// Bob's corpus of the same name is another folder and another corpus.
+	rec = h.upload(bobKey, "notes", map[string]string{"b.md": "bob"})
+	var bo UploadResponse
+	decode(t, rec, &bo)
+	if got := h.fake.get(bo.ID).input.(workflows.IngestInput); got.Corpus != "bob--notes" || got.Path == in.Path {
+		t.Errorf("bob's ingestion %+v", got)
+	}
+}

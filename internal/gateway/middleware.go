@@ -1,0 +1,233 @@
+package gateway
+
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"math"
+	"net/http"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"go.temporal.io/api/serviceerror"
+	"golang.org/x/time/rate"
+)
+
+// errorBody is the JSON shape of every error answer.
+type errorBody struct {
+	Error errorDetail `json:"error"`
+}
+
+type errorDetail struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+func abortError(c *gin.Context, status int, code, message string) {
+	c.AbortWithStatusJSON(status, errorBody{errorDetail{Code: code, Message: message}})
+}
+
+// temporalError answers for a failed Temporal call without leaking its text.
+func (s *server) temporalError(c *gin.Context, what string, err error) {
+	var notFound *serviceerror.NotFound
+	switch {
+	case errors.As(err, &notFound):
+		abortError(c, http.StatusNotFound, "not_found", "no such research run")
+	case errors.Is(err, context.Canceled):
+		c.Abort() // the client went away
+	case errors.Is(err, context.DeadlineExceeded), isUnavailable(err):
+		s.log.Warn("gateway: temporal unavailable", "op", what, "err", err)
+		abortError(c, http.StatusServiceUnavailable, "temporal_unavailable", "the workflow service is not reachable; try again")
+	default:
+		s.log.Error("gateway: temporal call failed", "op", what, "err", err)
+		abortError(c, http.StatusBadGateway, "upstream_error", "the workflow service failed to "+what)
+	}
+}
+
+func isUnavailable(err error) bool {
+	var u *serviceerror.Unavailable
+	var d *serviceerror.DeadlineExceeded
+	return errors.As(err, &u) || errors.As(err, &d)
+}
+
+// recoverJSON turns a panic into a JSON 500 without internals.
+func (s *server) recoverJSON(c *gin.Context) {
+	defer func() {
+		if v := recover(); v != nil {
+			if v == http.ErrAbortHandler {
+				panic(v)
+			}
+			s.log.Error("gateway: panic", "route", c.FullPath(), "panic", fmt.Sprint(v))
+			abortError(c, http.StatusInternalServerError, "internal", "internal error")
+		}
+	}()
+	c.Next()
+}
+
+func (s *server) securityHeaders(c *gin.Context) {
+	h := c.Writer.Header()
+	h.Set("Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "no-referrer")
+	h.Set("X-Frame-Options", "DENY")
+	c.Next()
+}
+
+// cors answers only for configured origins; without any, browsers get no
+// cross-origin access.
+func (s *server) cors(c *gin.Context) {
+	origin := c.GetHeader("Origin")
+	if origin == "" || !slices.Contains(s.cfg.CORSOrigins, origin) {
+		c.Next()
+		return
+	}
+	h := c.Writer.Header()
+	h.Set("Access-Control-Allow-Origin", origin)
+	h.Add("Vary", "Origin")
+	h.Set("Access-Control-Expose-Headers", "Retry-After, Location")
+	if c.Request.Method == http.MethodOptions && c.GetHeader("Access-Control-Request-Method") != "" {
+		h.Set("Access-Control-Allow-Methods", "GET, POST, OPTIONS")
+		h.Set("Access-Control-Allow-Headers", "Authorization, Content-Type, Idempotency-Key, Last-Event-ID, Accept")
+		h.Set("Access-Control-Max-Age", "600")
+		c.AbortWithStatus(http.StatusNoContent)
+		return
+	}
+	c.Next()
+}
+
+// keyring holds API keys as SHA-256 hashes only.
+type keyring struct {
+	owners []string
+	hashes [][]byte
+}
+
+func newKeyring(keys map[string]string) *keyring {
+	k := &keyring{}
+	owners := make([]string, 0, len(keys))
+	for o := range keys {
+		owners = append(owners, o)
+	}
+	sort.Strings(owners)
+	for _, o := range owners {
+		sum := sha256.Sum256([]byte(keys[o]))
+		k.owners = append(k.owners, o)
+		k.hashes = append(k.hashes, sum[:])
+	}
+	return k
+}
+
+// owner returns the owner of key; it compares against every key in constant
+// time so that timing tells nothing about which keys exist.
+func (k *keyring) owner(key string) (string, bool) {
+	sum := sha256.Sum256([]byte(key))
+	found := -1
+	for i, h := range k.hashes {
+		if subtle.ConstantTimeCompare(sum[:], h) == 1 {
+			found = i
+		}
+	}
+	if found < 0 {
+		return "", false
+	}
+	return k.owners[found], true
+}
+
+const ownerKey = "researchflow.owner"
+
+func owner(c *gin.Context) string { return c.GetString(ownerKey) }
+
+func (s *server) authenticate(c *gin.Context) {
+	if s.cfg.localMode() {
+		c.Set(ownerKey, LocalOwner)
+		c.Next()
+		return
+	}
+	auth := c.GetHeader("Authorization")
+	scheme, key, ok := strings.Cut(auth, " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(key) == "" {
+		c.Header("WWW-Authenticate", `Bearer realm="researchflow"`)
+		abortError(c, http.StatusUnauthorized, "unauthorized", "send an API key as 'Authorization: Bearer <key>'")
+		return
+	}
+	o, ok := s.keys.owner(strings.TrimSpace(key))
+	if !ok {
+		c.Header("WWW-Authenticate", `Bearer realm="researchflow", error="invalid_token"`)
+		abortError(c, http.StatusUnauthorized, "unauthorized", "unknown API key")
+		return
+	}
+	c.Set(ownerKey, o)
+	c.Next()
+}
+
+// limiter is a token bucket per owner (per client address in local mode).
+type limiter struct {
+	mu      sync.Mutex
+	limit   rate.Limit
+	burst   int
+	buckets map[string]*rate.Limiter
+}
+
+// maxBuckets bounds the limiter's memory; past it, buckets start afresh.
+const maxBuckets = 10000
+
+func newLimiter(perMinute, burst int) *limiter {
+	if perMinute <= 0 {
+		return nil
+	}
+	if burst <= 0 {
+		burst = 1
+	}
+	return &limiter{limit: rate.Limit(float64(perMinute) / 60), burst: burst, buckets: map[string]*rate.Limiter{}}
+}
+
+// allow reports whether key may make a request now, and if not, how long to wait.
+func (l *limiter) allow(key string, now time.Time) (bool, time.Duration) {
+	l.mu.Lock()
+	b, ok := l.buckets[key]
+	if !ok {
+		if len(l.buckets) >= maxBuckets {
+			clear(l.buckets)
+		}
+		b = rate.NewLimiter(l.limit, l.burst)
+		l.buckets[key] = b
+	}
+	l.mu.Unlock()
+	r := b.ReserveN(now, 1)
+	if d := r.DelayFrom(now); d > 0 {
+		r.CancelAt(now)
+		return false, d
+	}
+	return true, 0
+}
+
+func (s *server) rateLimit(c *gin.Context) {
+	if s.limits == nil {
+		c.Next()
+		return
+	}
+	key := "owner:" + owner(c)
+	if s.cfg.localMode() {
+		key = "ip:" + c.ClientIP()
+	}
+	ok, wait := s.limits.allow(key, s.now())
+	if !ok {
+		c.Header("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
+		abortError(c, http.StatusTooManyRequests, "rate_limited", "too many requests; retry later")
+		return
+	}
+	c.Next()
+}
+
+// ownerHash is a short, stable, path- and ID-safe name for an owner.
+func ownerHash(owner string) string {
+	sum := sha256.Sum256([]byte("owner\x00" + owner))
+	return hex.EncodeToString(sum[:8])
+}

@@ -1,0 +1,327 @@
+// Researchflow web app: plain DOM, no framework. Untrusted text (questions,
+// reports, passages) only ever reaches the page through textContent.
+"use strict";
+
+const $ = (id) => document.getElementById(id);
+const KEY = "researchflow.apiKey";
+
+const state = { id: null, abort: null, lastSeq: -1, links: null, pageToken: "" };
+
+function el(tag, attrs, ...children) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (k === "class") e.className = v;
+    else e.setAttribute(k, v);
+  }
+  for (const c of children) e.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  return e;
+}
+
+function headers(extra) {
+  const h = Object.assign({}, extra || {});
+  const key = localStorage.getItem(KEY);
+  if (key) h["Authorization"] = "Bearer " + key;
+  return h;
+}
+
+async function api(path, opts) {
+  opts = opts || {};
+  const res = await fetch(path, Object.assign({}, opts, { headers: headers(opts.headers) }));
+  const type = res.headers.get("Content-Type") || "";
+  const body = type.includes("application/json") ? await res.json() : await res.text();
+  if (!res.ok) {
+    const msg = body && body.error ? body.error.message : "request failed (" + res.status + ")";
+    const err = new Error(msg);
+    err.status = res.status;
+    throw err;
+  }
+  return body;
+}
+
+function show(id, on) { $(id).hidden = !on; }
+
+function setError(id, msg) {
+  $(id).textContent = msg || "";
+  show(id, !!msg);
+}
+
+// ---- Markdown, rendered as DOM nodes -----------------------------------
+
+// inline renders `code`, **bold**, *emphasis*, [text](http…) links and [n]
+// citations into parent.
+function inline(parent, text) {
+  const re = /`([^`]+)`|\*\*([^*]+)\*\*|\*([^*\s][^*]*)\*|\[([^\]]+)\]\((https?:\/\/[^\s)]+)\)|\[(\d+(?:\s*,\s*\d+)*)\]/g;
+  let last = 0, m;
+  while ((m = re.exec(text)) !== null) {
+    if (m.index > last) parent.append(text.slice(last, m.index));
+    if (m[1] !== undefined) parent.append(el("code", {}, m[1]));
+    else if (m[2] !== undefined) parent.append(el("strong", {}, m[2]));
+    else if (m[3] !== undefined) parent.append(el("em", {}, m[3]));
+    else if (m[4] !== undefined) parent.append(el("a", { href: m[5], target: "_blank", rel: "noopener noreferrer" }, m[4]));
+    else {
+      const nums = m[6].split(",").map((s) => s.trim());
+      parent.append("[");
+      nums.forEach((n, i) => {
+        if (i > 0) parent.append(", ");
+        const a = el("a", { href: "#source-" + n, class: "cite", "data-n": n, title: "Open source " + n }, n);
+        a.addEventListener("click", (ev) => { ev.preventDefault(); openSource(Number(n)); });
+        parent.append(a);
+      });
+      parent.append("]");
+    }
+    last = re.lastIndex;
+  }
+  if (last < text.length) parent.append(text.slice(last));
+}
+
+function renderMarkdown(container, md) {
+  container.replaceChildren();
+  const lines = md.replace(/\r\n/g, "\n").split("\n");
+  let list = null, para = [], code = null;
+  const flush = () => {
+    if (para.length) { const p = el("p"); inline(p, para.join(" ")); container.append(p); para = []; }
+  };
+  for (const line of lines) {
+    if (code !== null) {
+      if (line.startsWith("```")) { container.append(el("pre", {}, el("code", {}, code.join("\n")))); code = null; }
+      else code.push(line);
+      continue;
+    }
+    if (line.startsWith("```")) { flush(); list = null; code = []; continue; }
+    const h = /^(#{1,6})\s+(.*)$/.exec(line);
+    const ul = /^\s*[-*+]\s+(.*)$/.exec(line);
+    const ol = /^\s*\d+[.)]\s+(.*)$/.exec(line);
+    if (h) {
+      flush(); list = null;
+      const e = el("h" + Math.min(h[1].length + 1, 6));
+      inline(e, h[2]);
+      container.append(e);
+    } else if (ul || ol) {
+      flush();
+      const tag = ul ? "ul" : "ol";
+      if (!list || list.tagName.toLowerCase() !== tag) { list = el(tag); container.append(list); }
+      const li = el("li");
+      inline(li, (ul || ol)[1]);
+      list.append(li);
+    } else if (line.trim() === "") {
+      flush(); list = null;
+    } else {
+      list = null;
+      para.push(line.trim());
+    }
+  }
+  if (code !== null) container.append(el("pre", {}, el("code", {}, code.join("\n"))));
+  flush();
+}
+
+// ---- A run -------------------------------------------------------------
+
+function setStatus(status, stage) {
+  const b = $("run-status");
+  b.textContent = (status || "").replace("_", " ");
+  b.className = "badge " + (status || "");
+  $("run-stage").textContent = stage ? "Stage: " + stage : "";
+  show("cancel", status === "running" || status === "awaiting_approval");
+  show("approval-box", status === "awaiting_approval");
+}
+
+function renderProgress(p) {
+  if (p.question) $("run-question").textContent = p.question;
+  setStatus(p.status, p.stage);
+  const ol = $("progress");
+  ol.replaceChildren();
+  for (const sq of p.subQuestions || []) {
+    const detail = sq.passages || sq.findings ? " · " + sq.passages + " passages, " + sq.findings + " findings" : "";
+    const li = el("li", { "data-state": sq.state }, sq.text, el("span", { class: "state " + sq.state }, sq.state + detail));
+    if (sq.error) li.append(el("div", { class: "error" }, sq.error));
+    ol.append(li);
+  }
+  if (p.error) setError("run-error", p.error);
+}
+
+function openRun(id, links, question) {
+  if (state.abort) state.abort.abort();
+  state.id = id;
+  state.links = links;
+  state.lastSeq = -1;
+  show("empty", false);
+  show("run", true);
+  show("source-panel", false);
+  $("run-question").textContent = question || id;
+  $("progress").replaceChildren();
+  $("report").replaceChildren();
+  setError("run-error", "");
+  const ui = $("run-ui");
+  if (links && links.ui) { ui.href = links.ui; show("run-ui", true); } else show("run-ui", false);
+  setStatus("running", "");
+  follow(id);
+}
+
+// follow reads the run's event stream with fetch, so that the Authorization
+// header can be sent, and reconnects with Last-Event-ID if it breaks.
+async function follow(id) {
+  const ctrl = new AbortController();
+  state.abort = ctrl;
+  for (let attempt = 0; attempt < 30 && state.id === id; attempt++) {
+    try {
+      const h = { Accept: "text/event-stream" };
+      if (state.lastSeq >= 0) h["Last-Event-ID"] = String(state.lastSeq);
+      const res = await fetch("/v1/research/" + encodeURIComponent(id) + "/events", { headers: headers(h), signal: ctrl.signal });
+      if (!res.ok) {
+        const body = await res.json().catch(() => null);
+        setError("run-error", body && body.error ? body.error.message : "cannot follow the run (" + res.status + ")");
+        return;
+      }
+      if (await readEvents(res.body, id)) return;
+    } catch (err) {
+      if (ctrl.signal.aborted) return;
+    }
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+}
+
+// readEvents parses a text/event-stream body; it reports whether the final
+// event arrived.
+async function readEvents(body, id) {
+  const reader = body.pipeThrough(new TextDecoderStream()).getReader();
+  let buf = "";
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) return false;
+    buf += value.replace(/\r\n/g, "\n");
+    let i;
+    while ((i = buf.indexOf("\n\n")) >= 0) {
+      const block = buf.slice(0, i);
+      buf = buf.slice(i + 2);
+      let event = "message", data = "", evid = null;
+      for (const line of block.split("\n")) {
+        if (line.startsWith(":")) continue;
+        const c = line.indexOf(":");
+        const field = c < 0 ? line : line.slice(0, c);
+        const val = c < 0 ? "" : line.slice(c + 1).replace(/^ /, "");
+        if (field === "event") event = val;
+        else if (field === "data") data += (data ? "\n" : "") + val;
+        else if (field === "id") evid = val;
+      }
+      if (!data || state.id !== id) continue;
+      const msg = JSON.parse(data);
+      if (evid !== null) state.lastSeq = Number(evid);
+      if (event === "progress") renderProgress(msg);
+      else if (event === "done") { setStatus("completed", "done"); await loadReport(id); refreshRuns(); return true; }
+      else if (event === "failed" || event === "cancelled") { setStatus(msg.status, ""); setError("run-error", msg.error); refreshRuns(); return true; }
+      else if (event === "error") { setError("run-error", msg.error ? msg.error.message : "stream error"); return true; }
+    }
+  }
+}
+
+async function loadReport(id) {
+  try {
+    const r = await api("/v1/research/" + encodeURIComponent(id) + "/report", { headers: { Accept: "application/json" } });
+    if (state.id !== id) return;
+    renderMarkdown($("report"), r.report || "");
+  } catch (err) {
+    setError("run-error", err.message);
+  }
+}
+
+async function openSource(n) {
+  const id = state.id;
+  try {
+    const s = await api("/v1/research/" + encodeURIComponent(id) + "/sources/" + n);
+    $("source-title").textContent = "[" + s.n + "] " + (s.title || "Untitled source");
+    $("source-location").textContent = s.location || "";
+    const box = $("source-passages");
+    box.replaceChildren();
+    if (!s.passagesAvailable) box.append(el("p", { class: "muted" }, "The passages are not available from this gateway."));
+    for (const p of s.passages || []) {
+      const div = el("div", { class: "passage" });
+      if (p.section) div.append(el("span", { class: "section" }, p.section));
+      div.append(p.text);
+      box.append(div);
+    }
+    show("source-panel", true);
+  } catch (err) {
+    setError("run-error", err.message);
+  }
+}
+
+async function selectRun(r) {
+  openRun(r.id, r.links, r.question);
+}
+
+// ---- Past runs ---------------------------------------------------------
+
+async function refreshRuns(append) {
+  try {
+    const q = append && state.pageToken ? "?pageToken=" + encodeURIComponent(state.pageToken) : "";
+    const list = await api("/v1/research" + q);
+    const ul = $("runs");
+    if (!append) ul.replaceChildren();
+    for (const r of list.runs || []) {
+      const li = el("li", { title: r.id }, el("span", { class: "q" }, r.question || r.id), el("span", { class: "badge " + r.status }, r.status.replace("_", " ")));
+      li.addEventListener("click", () => selectRun(r));
+      ul.append(li);
+    }
+    if (!ul.children.length) ul.append(el("li", { class: "muted" }, "No runs yet."));
+    state.pageToken = list.nextPageToken || "";
+    show("more", !!state.pageToken);
+  } catch (err) {
+    const ul = $("runs");
+    ul.replaceChildren(el("li", { class: "error" }, err.status === 401 ? "Enter your API key above." : err.message));
+  }
+}
+
+// ---- Wiring ------------------------------------------------------------
+
+document.addEventListener("DOMContentLoaded", () => {
+  $("api-key").value = localStorage.getItem(KEY) || "";
+  $("key-form").addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    const k = $("api-key").value.trim();
+    if (k) localStorage.setItem(KEY, k); else localStorage.removeItem(KEY);
+    refreshRuns();
+  });
+  $("ask").addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    setError("form-error", "");
+    const body = {
+      question: $("question").value.trim(),
+      corpus: $("corpus").value.trim() || "go-docs",
+      maxSubQuestions: Number($("max-sub").value) || 4,
+      maxSources: Number($("max-sources").value) || 6,
+    };
+    if ($("approval").checked) body.requireApproval = true;
+    const btn = $("submit");
+    btn.disabled = true;
+    try {
+      const r = await api("/v1/research", {
+        method: "POST",
+        headers: { "Content-Type": "application/json", "Idempotency-Key": crypto.randomUUID ? crypto.randomUUID() : String(Date.now()) },
+        body: JSON.stringify(body),
+      });
+      openRun(r.id, r.links, body.question);
+      refreshRuns();
+    } catch (err) {
+      setError("form-error", err.message);
+    } finally {
+      btn.disabled = false;
+    }
+  });
+  $("cancel").addEventListener("click", async () => {
+    try { await api("/v1/research/" + encodeURIComponent(state.id) + "/cancel", { method: "POST" }); }
+    catch (err) { setError("run-error", err.message); }
+  });
+  const approve = (ok) => async () => {
+    try {
+      await api("/v1/research/" + encodeURIComponent(state.id) + "/approve", {
+        method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ approved: ok }),
+      });
+    } catch (err) { setError("run-error", err.message); }
+  };
+  $("approve").addEventListener("click", approve(true));
+  $("reject").addEventListener("click", approve(false));
+  $("refresh").addEventListener("click", () => refreshRuns());
+  $("more").addEventListener("click", () => refreshRuns(true));
+  $("source-close").addEventListener("click", () => show("source-panel", false));
+  refreshRuns();
+});

@@ -1,0 +1,206 @@
+package stack
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	historypb "go.temporal.io/api/history/v1"
+	"go.temporal.io/api/workflowservice/v1"
+	"go.temporal.io/sdk/client"
+
+	"google.golang.org/protobuf/encoding/protojson"
+
+	"github.com/researchflow/researchflow/internal/report"
+	"github.com/researchflow/researchflow/workflows"
+)
+
+func research(t *testing.T, id string, in workflows.ResearchInput) (workflows.ResearchResult, client.WorkflowRun) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	run, err := shared.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: workflows.TaskQueueWorkflow},
+		workflows.ResearchWorkflowType, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var res workflows.ResearchResult
+	if err := run.Get(ctx, &res); err != nil {
+		t.Fatalf("research %s: %v", id, err)
+	}
+	return res, run
+}
+
+// sourceFor returns the number of the source whose location ends in name.
+func sourceFor(res workflows.ResearchResult, name string) int {
+	for _, s := range res.Sources {
+		if strings.HasSuffix(s.Location, name) {
+			return s.N
+		}
+	}
+	return 0
+}
+
+func TestEndToEndFolderCorpus(t *testing.T) {
+	dir := writeCorpus(t)
+	res, run := research(t, "e2e-folder", workflows.ResearchInput{
+		Question:   "How do beekeepers find queen cells, and what do worker bees store?",
+		CorpusPath: dir,
+	})
+	if err := report.CheckCitations(res.Report); err != nil {
+		t.Errorf("report cites a number missing from its sources: %v\n%s", err, res.Report)
+	}
+	n := sourceFor(res, "beekeeping.txt")
+	if n == 0 {
+		t.Fatalf("beekeeping.txt is not among the sources: %+v\n%s", res.Sources, res.Report)
+	}
+	cited := report.Citations(res.Report)
+	found := false
+	for _, c := range cited {
+		found = found || c == n
+	}
+	if !found {
+		t.Errorf("the report never cites beekeeping.txt ([%d]):\n%s", n, res.Report)
+	}
+	if !strings.Contains(res.Report, "queen cells") || !strings.Contains(res.Report, "## Sources") {
+		t.Errorf("report lacks the answer or the source list:\n%s", res.Report)
+	}
+	if res.Corpus != filepath.Base(dir) {
+		t.Errorf("corpus = %q, want the folder's name %q", res.Corpus, filepath.Base(dir))
+	}
+	if _, err := os.Stat(res.ReportPath); err != nil {
+		t.Errorf("the notify pool did not store the report: %v", err)
+	}
+
+	// The history shows activities on at least four task queues.
+	queues := activityQueues(t, run)
+	for _, q := range []string{workflows.TaskQueueSearch, workflows.TaskQueueInference, workflows.TaskQueueNotify} {
+		if !queues[q] {
+			t.Errorf("no activity ran on %s (queues: %v)", q, queues)
+		}
+	}
+	if len(queues) < 3 {
+		t.Errorf("activities ran on %d task queues, want 3 activity queues besides %s", len(queues), workflows.TaskQueueWorkflow)
+	}
+
+	recordHistory(t, run)
+
+	// The run is visible, with its search attributes, to `temporal workflow list`.
+	waitVisible(t, "WorkflowId = 'e2e-folder' AND ResearchStatus = 'completed'")
+}
+
+// recordHistory saves the run's history for the replay test in package
+// workflows when RESEARCHFLOW_RECORD_HISTORY names a folder (task replay-record).
+func recordHistory(t *testing.T, run client.WorkflowRun) {
+	dir := os.Getenv("RESEARCHFLOW_RECORD_HISTORY")
+	if dir == "" {
+		return
+	}
+	it := shared.Client.GetWorkflowHistory(context.Background(), run.GetID(), run.GetRunID(), false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	var h historypb.History
+	for it.HasNext() {
+		ev, err := it.Next()
+		if err != nil {
+			t.Fatal(err)
+		}
+		h.Events = append(h.Events, ev)
+	}
+	b, err := protojson.MarshalOptions{Indent: "  "}.Marshal(&h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "research_v1.json")
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("recorded %d events to %s", len(h.Events), path)
+}
+
+func activityQueues(t *testing.T, run client.WorkflowRun) map[string]bool {
+	t.Helper()
+	it := shared.Client.GetWorkflowHistory(context.Background(), run.GetID(), run.GetRunID(), false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	queues := map[string]bool{}
+	for it.HasNext() {
+		ev, err := it.Next()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a := ev.GetActivityTaskScheduledEventAttributes(); a != nil {
+			queues[a.GetTaskQueue().GetName()] = true
+		}
+	}
+	return queues
+}
+
+func waitVisible(t *testing.T, query string) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		resp, err := shared.Client.ListWorkflow(context.Background(), &workflowservice.ListWorkflowExecutionsRequest{
+			Namespace: shared.Config.Namespace, Query: query,
+		})
+		if err == nil && len(resp.GetExecutions()) > 0 {
+			return
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	t.Errorf("no run matches %q in visibility", query)
+}
+
+// The acceptance question of the project, on the default corpus: the Go
+// documentation of the installed Go.
+func TestEndToEndGoDocs(t *testing.T) {
+	if _, err := exec.LookPath("go"); err != nil {
+		t.Skip("needs a Go installation for the default corpus")
+	}
+	start := time.Now()
+	res, _ := research(t, "e2e-godocs", workflows.ResearchInput{
+		Question: "What does the Go memory model guarantee about channel communication?",
+	})
+	t.Logf("researched the Go docs in %v", time.Since(start))
+	if n := sourceFor(res, "go_mem.html"); n == 0 {
+		t.Fatalf("the report does not cite go_mem.html:\n%s", res.Report)
+	}
+	if err := report.CheckCitations(res.Report); err != nil {
+		t.Errorf("%v\n%s", err, res.Report)
+	}
+	if os.Getenv("RESEARCHFLOW_PRINT_REPORT") != "" {
+		t.Log("\n" + res.Report)
+	}
+}
+
+// The Temporal CLI starts a run on the dev stack with the documented JSON input.
+func TestTemporalCLIStart(t *testing.T) {
+	bin, err := exec.LookPath("temporal")
+	if err != nil {
+		t.Skip("needs the temporal CLI on PATH (go install github.com/temporalio/cli/cmd/temporal@v1.5.1)")
+	}
+	dir := writeCorpus(t)
+	input := `{"question":"How is a sourdough starter kept active?","corpusPath":"` + dir + `"}`
+	out, err := exec.Command(bin, "workflow", "start",
+		"--address", shared.Server.FrontendAddress(), "--namespace", shared.Config.Namespace,
+		"--task-queue", workflows.TaskQueueWorkflow, "--type", workflows.ResearchWorkflowType,
+		"--workflow-id", "e2e-cli", "--input", input).CombinedOutput()
+	if err != nil {
+		t.Fatalf("temporal workflow start: %v\n%s", err, out)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	var res workflows.ResearchResult
+	if err := shared.Client.GetWorkflow(ctx, "e2e-cli", "").Get(ctx, &res); err != nil {
+		t.Fatalf("the run started by the CLI failed: %v", err)
+	}
+	if sourceFor(res, "bread.html") == 0 {
+		t.Errorf("the CLI-started run does not cite bread.html:\n%s", res.Report)
+	}
+	out, err = exec.Command(bin, "workflow", "list", "--address", shared.Server.FrontendAddress(),
+		"--query", "WorkflowId = 'e2e-cli'").CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "e2e-cli") {
+		t.Errorf("temporal workflow list does not show the run: %v\n%s", err, out)
+	}
+}

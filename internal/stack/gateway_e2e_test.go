@@ -1,0 +1,92 @@
+package stack
+
+import (
+	"bufio"
+	"encoding/json"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/researchflow/researchflow/internal/gateway"
+	"github.com/researchflow/researchflow/internal/report"
+)
+
+// POST a question to the gateway of the dev stack, follow its Server-Sent
+// Events until done, read the report and open a cited source.
+func TestGatewayEndToEnd(t *testing.T) {
+	base := "http://" + shared.Gateway.Addr
+	resp, err := http.Post(base+"/v1/research", "application/json",
+		strings.NewReader(`{"question":"What does the Go memory model guarantee about channel communication?"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var created gateway.CreateResearchResponse
+	if err := json.NewDecoder(resp.Body).Decode(&created); err != nil || resp.StatusCode != http.StatusAccepted {
+		t.Fatalf("POST /v1/research: %d %v %+v", resp.StatusCode, err, created)
+	}
+	resp.Body.Close()
+
+	client := &http.Client{Timeout: 2 * time.Minute}
+	ev, err := client.Get(base + created.Links.Events)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ev.Body.Close()
+	if ct := ev.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/event-stream") {
+		t.Fatalf("events Content-Type = %q", ct)
+	}
+	var lastID int64 = -1
+	progressEvents, final := 0, ""
+	sc := bufio.NewScanner(ev.Body)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	event := ""
+	for sc.Scan() && final == "" {
+		line := sc.Text()
+		switch {
+		case strings.HasPrefix(line, "id: "):
+			id, err := strconv.ParseInt(strings.TrimPrefix(line, "id: "), 10, 64)
+			if err != nil || id <= lastID {
+				t.Errorf("event ids not increasing: %d after %d", id, lastID)
+			}
+			lastID = id
+		case strings.HasPrefix(line, "event: "):
+			event = strings.TrimPrefix(line, "event: ")
+		case strings.HasPrefix(line, "data: "):
+			if event == "done" || event == "failed" || event == "cancelled" {
+				final = event
+			} else {
+				progressEvents++
+			}
+		case line == "":
+			event = ""
+		}
+	}
+	if final != "done" || progressEvents == 0 {
+		t.Fatalf("stream ended with %q after %d progress events", final, progressEvents)
+	}
+
+	rep, err := client.Get(base + created.Links.Report)
+	if err != nil {
+		t.Fatal(err)
+	}
+	md, _ := io.ReadAll(rep.Body)
+	rep.Body.Close()
+	if rep.StatusCode != http.StatusOK || !strings.Contains(string(md), "go_mem.html") {
+		t.Fatalf("report: %d\n%s", rep.StatusCode, md)
+	}
+	if err := report.CheckCitations(string(md)); err != nil {
+		t.Errorf("%v", err)
+	}
+	src, err := client.Get(base + "/v1/research/" + created.ID + "/sources/1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var source gateway.SourceResponse
+	if err := json.NewDecoder(src.Body).Decode(&source); err != nil || !source.PassagesAvailable || len(source.Passages) == 0 {
+		t.Errorf("source 1: %d %v %+v", src.StatusCode, err, source)
+	}
+	src.Body.Close()
+}

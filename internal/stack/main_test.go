@@ -1,0 +1,96 @@
+package stack
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/researchflow/researchflow/internal/config"
+	"github.com/researchflow/researchflow/internal/pools"
+)
+
+// The end-to-end tests share one embedded stack per test binary: the real
+// Temporal server (file SQLite), every worker pool and the HTTP gateway.
+var shared *Stack
+
+func TestMain(m *testing.M) {
+	os.Exit(runMain(m))
+}
+
+func runMain(m *testing.M) int {
+	dir, err := os.MkdirTemp("", "researchflow-e2e-*")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer os.RemoveAll(dir)
+	// The gateway and memory read their settings from the environment, like
+	// in production; pin the ones the tests rely on.
+	os.Setenv("RESEARCHFLOW_HTTP_ADDR", "127.0.0.1:0")
+	os.Setenv("RESEARCHFLOW_DATA_DIR", dir)
+	os.Unsetenv("TEMPORAL_ADDRESS")
+	os.Unsetenv("QDRANT_URL")
+	os.Unsetenv("OPENAI_API_KEY")
+	os.Unsetenv("OPENAI_BASE_URL")
+	cfg, err := config.FromEnv()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	cfg.EmbeddedFrontendPort = -1 // a free port
+	cfg.EmbeddedUIPort = -1
+	all, _ := pools.Parse(pools.All)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	shared, err = Start(ctx, cfg, Options{Pools: all, Gateway: true, Logger: testLogger()})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "start stack:", err)
+		return 1
+	}
+	defer shared.Close()
+	return m.Run()
+}
+
+func testLogger() *slog.Logger {
+	if os.Getenv("RESEARCHFLOW_TEST_LOG") != "" {
+		return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	return slog.New(slog.NewTextHandler(io.Discard, nil))
+}
+
+// writeCorpus writes a small corpus of distinct topics and returns its folder.
+func writeCorpus(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	files := map[string]string{
+		"lighthouses.md": `# Lighthouse keeping
+
+A lighthouse keeper trims the lamp wick every evening so that the flame burns without smoke.
+The Fresnel lens concentrates the lamp light into a beam visible for twenty nautical miles.
+Keepers log the weather and the passing ships in a logbook every four hours.
+`,
+		"beekeeping.txt": `Beekeeping basics
+
+A honey bee colony has one queen, thousands of worker bees and a few hundred drones.
+Worker bees build wax comb and store nectar, which they evaporate into honey.
+Beekeepers inspect the brood frames every week during spring to find queen cells.
+`,
+		"bread.html": `<html><head><title>Sourdough bread</title></head><body>
+<h1>Sourdough bread</h1>
+<p>A sourdough starter is a culture of wild yeast and lactic acid bacteria in flour and water.</p>
+<p>The starter is fed with fresh flour and water every day to keep the yeast active.</p>
+<p>Bakers proof the dough for twelve hours in a cold place to develop a sour flavour.</p>
+</body></html>`,
+	}
+	for name, text := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}

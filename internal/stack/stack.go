@@ -1,0 +1,465 @@
+// Package stack is Researchflow's composition root: from a config.Config it
+// builds memory (embedded or Qdrant, with embeddings), the reasoning engine
+// (offline extractive, or models through langchaingo), the Temporal
+// connection (a cluster, or the embedded server), the worker pools and the
+// HTTP gateway. The workers, starter and api commands and the end-to-end
+// tests all start Researchflow through it.
+package stack
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"strconv"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/operatorservice/v1"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/contrib/envconfig"
+	"go.temporal.io/sdk/interceptor"
+	sdklog "go.temporal.io/sdk/log"
+
+	"github.com/researchflow/researchflow/activities"
+	"github.com/researchflow/researchflow/internal/config"
+	"github.com/researchflow/researchflow/internal/corpus"
+	"github.com/researchflow/researchflow/internal/embed"
+	"github.com/researchflow/researchflow/internal/gateway"
+	"github.com/researchflow/researchflow/internal/memory"
+	"github.com/researchflow/researchflow/internal/memory/embedded"
+	"github.com/researchflow/researchflow/internal/memory/qdrant"
+	"github.com/researchflow/researchflow/internal/pools"
+	"github.com/researchflow/researchflow/internal/reasoning"
+	"github.com/researchflow/researchflow/internal/reasoning/extractive"
+	"github.com/researchflow/researchflow/internal/reasoning/llm"
+	"github.com/researchflow/researchflow/internal/temporalserver"
+	"github.com/researchflow/researchflow/workflows"
+)
+
+// SearchAttributes are the custom search attributes research runs set.
+var SearchAttributes = map[string]enumspb.IndexedValueType{
+	workflows.SearchAttrStatus: enumspb.INDEXED_VALUE_TYPE_KEYWORD,
+	workflows.SearchAttrStage:  enumspb.INDEXED_VALUE_TYPE_KEYWORD,
+	workflows.SearchAttrOwner:  enumspb.INDEXED_VALUE_TYPE_KEYWORD,
+	workflows.SearchAttrCorpus: enumspb.INDEXED_VALUE_TYPE_KEYWORD,
+}
+
+// Options choose what a process runs.
+type Options struct {
+	// Pools to run (see package pools); none for a client-only process.
+	Pools []string
+	// Gateway serves the HTTP API and web app on cfg's gateway address.
+	Gateway bool
+	Logger  *slog.Logger
+	// Activities, if set, replaces the activities built from cfg (tests
+	// wrap them to count executions).
+	Activities *pools.Activities
+	// NoUI keeps the embedded server's Web UI off.
+	NoUI bool
+	// Interceptors are added to every worker.
+	Interceptors []interceptor.WorkerInterceptor
+	// ServerLogLevel is the embedded server's log level (default warn).
+	ServerLogLevel slog.Level
+}
+
+// Stack is a running Researchflow process.
+type Stack struct {
+	Config  config.Config
+	Client  client.Client
+	Server  *temporalserver.Server // nil when connected to a cluster
+	Store   memory.Store           // nil when no pool needs memory
+	Pools   *pools.Running
+	Gateway *http.Server
+
+	logger    *slog.Logger
+	ephemeral bool
+	uiURL     string
+	closers   []func()
+}
+
+// Start starts everything opts asks for. Without TEMPORAL_ADDRESS it starts
+// the embedded Temporal server first.
+func Start(ctx context.Context, cfg config.Config, opts Options) (_ *Stack, err error) {
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	s := &Stack{Config: cfg, logger: opts.Logger}
+	defer func() {
+		if err != nil {
+			s.Close()
+		}
+	}()
+	if cfg.Embedded() {
+		uiPort := cfg.EmbeddedUIPort
+		srv, err := temporalserver.Start(ctx, temporalserver.Options{
+			DatabaseFile:     cfg.TemporalDB(),
+			FrontendPort:     cfg.EmbeddedFrontendPort,
+			UIPort:           uiPort,
+			NoUI:             opts.NoUI || uiPort == 0,
+			Namespace:        cfg.Namespace,
+			SearchAttributes: SearchAttributes,
+			Logger:           opts.Logger,
+			LogLevel:         opts.ServerLogLevel,
+		})
+		if err != nil {
+			return nil, fmt.Errorf("start embedded Temporal server: %w", err)
+		}
+		s.Server = srv
+		s.uiURL = srv.UIAddress()
+		s.closers = append(s.closers, srv.Stop)
+	} else {
+		s.uiURL = os.Getenv("RESEARCHFLOW_UI_URL")
+	}
+	if s.Client, err = dial(ctx, cfg, s.frontend(), opts.Logger); err != nil {
+		return nil, err
+	}
+	s.closers = append(s.closers, s.Client.Close)
+	if err := EnsureSearchAttributes(ctx, s.Client, cfg.Namespace); err != nil {
+		opts.Logger.Warn("could not register search attributes; research runs need them", "error", err)
+	}
+
+	acts := opts.Activities
+	if acts == nil && len(opts.Pools) > 0 {
+		built, err := s.buildActivities(ctx, opts.Pools)
+		if err != nil {
+			return nil, err
+		}
+		acts = built
+	}
+	if len(opts.Pools) > 0 {
+		if s.Pools, err = pools.Start(s.Client, opts.Pools, *acts, pools.Options{
+			InferenceConcurrency: cfg.InferenceConcurrency,
+			SearchConcurrency:    cfg.SearchConcurrency,
+			Logger:               opts.Logger,
+			Interceptors:         opts.Interceptors,
+		}); err != nil {
+			return nil, err
+		}
+		s.closers = append(s.closers, s.Pools.Stop)
+	}
+	if opts.Gateway {
+		if err := s.startGateway(ctx); err != nil {
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+// ConnectOptions configure Connect.
+type ConnectOptions struct {
+	Logger *slog.Logger
+}
+
+// Connect gives a client-side process (the starter) a Temporal connection:
+// TEMPORAL_ADDRESS if set; else a dev stack already listening on the
+// embedded address; else an in-process embedded stack with every pool,
+// which lives as long as the returned Stack.
+func Connect(ctx context.Context, cfg config.Config, opts ConnectOptions) (*Stack, error) {
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	if !cfg.Embedded() {
+		return Start(ctx, cfg, Options{Logger: opts.Logger})
+	}
+	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(cfg.EmbeddedFrontendPort))
+	if conn, err := net.DialTimeout("tcp", addr, 300*time.Millisecond); err == nil {
+		conn.Close()
+		ext := cfg
+		ext.TemporalAddress = addr
+		s, err := Start(ctx, ext, Options{Logger: opts.Logger})
+		if err != nil {
+			return nil, fmt.Errorf("a Temporal server answers on %s but: %w", addr, err)
+		}
+		if s.uiURL == "" && cfg.EmbeddedUIPort > 0 {
+			s.uiURL = "http://" + net.JoinHostPort("127.0.0.1", strconv.Itoa(cfg.EmbeddedUIPort))
+		}
+		return s, nil
+	}
+	all, _ := pools.Parse(pools.All)
+	// The server's own warnings (shutdown chatter) would drown the progress
+	// display of a short-lived command.
+	s, err := Start(ctx, cfg, Options{Pools: all, Logger: opts.Logger, NoUI: true, ServerLogLevel: slog.LevelError})
+	if err != nil {
+		if errors.Is(err, temporalserver.ErrLocked) {
+			return nil, fmt.Errorf("%w: another Researchflow process uses %s but does not answer on %s", err, cfg.DataDir, addr)
+		}
+		return nil, err
+	}
+	s.ephemeral = true
+	return s, nil
+}
+
+// Ephemeral reports whether the stack was started only for this command.
+func (s *Stack) Ephemeral() bool { return s.ephemeral }
+
+// Describe says in a few words what the stack is connected to.
+func (s *Stack) Describe() string {
+	switch {
+	case s.ephemeral:
+		return "an embedded stack started for this command (" + s.Config.DataDir + ")"
+	case s.Server != nil:
+		return "the embedded Temporal server at " + s.Server.FrontendAddress()
+	default:
+		return "Temporal at " + s.Config.TemporalAddress
+	}
+}
+
+// RunURL links to a workflow in the Temporal Web UI, or "" when none is known.
+func (s *Stack) RunURL(workflowID string) string {
+	if s.uiURL == "" || s.ephemeral {
+		return ""
+	}
+	return fmt.Sprintf("%s/namespaces/%s/workflows/%s", s.uiURL, url.PathEscape(s.Config.Namespace), url.PathEscape(workflowID))
+}
+
+// PrintAddresses tells a person where to find things.
+func (s *Stack) PrintAddresses(w io.Writer) {
+	if s.Server != nil {
+		fmt.Fprintf(w, "Temporal server:  %s (namespace %s, data in %s)\n", s.Server.FrontendAddress(), s.Config.Namespace, s.Config.DataDir)
+	} else {
+		fmt.Fprintf(w, "Temporal cluster: %s (namespace %s)\n", s.Config.TemporalAddress, s.Config.Namespace)
+	}
+	if s.uiURL != "" {
+		fmt.Fprintf(w, "Temporal Web UI:  %s\n", s.uiURL)
+	}
+	if s.Gateway != nil {
+		fmt.Fprintf(w, "HTTP gateway:     http://%s\n", s.Gateway.Addr)
+	}
+	if s.Pools != nil {
+		fmt.Fprintf(w, "worker pools:     %v\n", s.Pools.Names)
+	}
+}
+
+// Close stops everything in reverse order of start.
+func (s *Stack) Close() {
+	for i := len(s.closers) - 1; i >= 0; i-- {
+		s.closers[i]()
+	}
+	s.closers = nil
+}
+
+func (s *Stack) frontend() string {
+	if s.Server != nil {
+		return s.Server.FrontendAddress()
+	}
+	return s.Config.TemporalAddress
+}
+
+// dial connects with Temporal's standard client configuration (env vars and
+// the CLI's config file), pointed at addr.
+func dial(ctx context.Context, cfg config.Config, addr string, logger *slog.Logger) (client.Client, error) {
+	opts, err := envconfig.LoadDefaultClientOptions()
+	if err != nil {
+		return nil, fmt.Errorf("temporal client configuration: %w", err)
+	}
+	opts.HostPort = addr
+	opts.Namespace = cfg.Namespace
+	opts.Logger = sdklog.NewStructuredLogger(logger.With("component", "temporal-client"))
+	c, err := client.DialContext(ctx, opts)
+	if err != nil {
+		return nil, fmt.Errorf("connect to Temporal at %s (namespace %s): %w", addr, cfg.Namespace, err)
+	}
+	return c, nil
+}
+
+// EnsureSearchAttributes registers the search attributes research runs set,
+// where missing. On clusters where the caller lacks the permission, an
+// operator runs the equivalent `temporal operator search-attribute create`.
+func EnsureSearchAttributes(ctx context.Context, c client.Client, namespace string) error {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	op := c.OperatorService()
+	have, err := op.ListSearchAttributes(ctx, &operatorservice.ListSearchAttributesRequest{Namespace: namespace})
+	if err != nil {
+		return fmt.Errorf("list search attributes: %w", err)
+	}
+	missing := map[string]enumspb.IndexedValueType{}
+	for name, typ := range SearchAttributes {
+		if _, ok := have.GetCustomAttributes()[name]; !ok {
+			missing[name] = typ
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	if _, err := op.AddSearchAttributes(ctx, &operatorservice.AddSearchAttributesRequest{
+		Namespace: namespace, SearchAttributes: missing,
+	}); err != nil {
+		return fmt.Errorf("add search attributes: %w", err)
+	}
+	return nil
+}
+
+// buildActivities builds the dependencies of the pools that run here.
+func (s *Stack) buildActivities(ctx context.Context, names []string) (*pools.Activities, error) {
+	need := map[string]bool{}
+	for _, n := range names {
+		need[n] = true
+	}
+	acts := &pools.Activities{}
+	if need[pools.Search] || need[pools.Inference] {
+		store, err := s.openStore(ctx)
+		if err != nil {
+			return nil, err
+		}
+		s.Store = store
+		s.closers = append(s.closers, func() { _ = store.Close() })
+	}
+	if need[pools.Search] {
+		acts.Search = &activities.Search{
+			Store:    s.Store,
+			Ingester: &corpus.Ingester{Store: s.Store, Logger: s.logger},
+			GoRoot:   s.Config.GoRoot,
+			Logger:   s.logger,
+		}
+	}
+	if need[pools.Inference] {
+		offline := extractive.New(extractive.Config{}).Roles()
+		engine, usesModels, err := s.buildEngine(offline)
+		if err != nil {
+			return nil, err
+		}
+		acts.Inference = &activities.Inference{Engine: engine, Offline: offline, Chunks: s.Store, Logger: s.logger}
+		if usesModels {
+			acts.Inference.WithHeartbeat = llm.WithHeartbeat
+			acts.Inference.WithBudget = llm.WithBudget
+		}
+	}
+	if need[pools.Notify] {
+		acts.Notify = &activities.Notify{
+			ReportDir:  s.Config.ReportDir(),
+			WebhookURL: s.Config.WebhookURL,
+			HTTP:       &http.Client{Timeout: 30 * time.Second},
+			Logger:     s.logger,
+		}
+	}
+	return acts, nil
+}
+
+// openStore opens Qdrant when QDRANT_URL is set, else the embedded store
+// under the data dir; either way wrapped with the configured embedder.
+func (s *Stack) openStore(ctx context.Context) (memory.Store, error) {
+	ecfg, err := embed.ConfigFromEnv(os.LookupEnv)
+	if err != nil {
+		return nil, err
+	}
+	embedder, err := embed.New(ecfg)
+	if err != nil {
+		return nil, err
+	}
+	dim, err := embed.Probe(ctx, embedder)
+	if err != nil {
+		return nil, fmt.Errorf("embedding model %s: %w", embedder.Model(), err)
+	}
+	var backend memory.Store
+	if os.Getenv("QDRANT_URL") != "" {
+		qcfg, err := qdrant.ConfigFromEnv(os.LookupEnv)
+		if err != nil {
+			return nil, err
+		}
+		qcfg.Dim, qcfg.EmbeddingModel = dim, embedder.Model()
+		if backend, err = qdrant.Open(ctx, qcfg); err != nil {
+			return nil, err
+		}
+		s.logger.Info("memory: Qdrant", "url", qcfg.URL, "collection", qcfg.Collection, "embeddings", embedder.Model())
+	} else {
+		dir := s.Config.MemoryDir()
+		if backend, err = embedded.Open(dir, embedded.Options{EmbeddingModel: embedder.Model(), Dim: dim, Logger: s.logger}); err != nil {
+			return nil, err
+		}
+		s.logger.Info("memory: embedded", "dir", dir, "embeddings", embedder.Model())
+	}
+	return embed.WithEmbeddings(backend, embedder), nil
+}
+
+// buildEngine returns the offline engine, with every role that has a model
+// configured served by that model instead.
+func (s *Stack) buildEngine(offline reasoning.Engine) (reasoning.Engine, bool, error) {
+	lcfg, err := llm.ConfigFromEnv(os.LookupEnv)
+	if err != nil {
+		return reasoning.Engine{}, false, err
+	}
+	if !lcfg.Enabled() {
+		s.logger.Info("reasoning: offline extractive engine (no LLM configured)")
+		return offline, false, nil
+	}
+	e, err := llm.New(lcfg, llm.Options{Fallback: offline.Planner, Logger: s.logger})
+	if err != nil {
+		return reasoning.Engine{}, false, err
+	}
+	for _, r := range e.Describe() {
+		s.logger.Info("reasoning", "role", r.Role, "provider", r.Provider, "model", r.Model, "prompt", r.PromptVersion)
+	}
+	return e.Overlay(offline), true, nil
+}
+
+func (s *Stack) startGateway(ctx context.Context) error {
+	// gin's mode is process-wide; debug mode prints every route.
+	gin.SetMode(gin.ReleaseMode)
+	gcfg, err := gateway.ConfigFromEnv(os.LookupEnv)
+	if err != nil {
+		return err
+	}
+	if s.uiURL != "" {
+		gcfg.UIURL = s.uiURL
+	}
+	gcfg.DataDir = s.Config.DataDir
+	gcfg.Namespace = s.Config.Namespace
+	if s.Store == nil && os.Getenv("QDRANT_URL") != "" {
+		// A gateway alone can still open cited passages from a shared Qdrant.
+		store, err := s.openStore(ctx)
+		if err != nil {
+			return err
+		}
+		s.Store = store
+		s.closers = append(s.closers, func() { _ = store.Close() })
+	}
+	deps := gateway.Deps{Temporal: s.Client, Logger: s.logger}
+	if s.Store != nil {
+		deps.Chunks = s.Store
+	} else {
+		s.logger.Warn("gateway: no shared memory in this process; cited sources are shown without their passages (set QDRANT_URL)")
+	}
+	h, err := gateway.New(gcfg, deps)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", gcfg.Addr)
+	if err != nil {
+		return fmt.Errorf("HTTP gateway on %s: %w", gcfg.Addr, err)
+	}
+	// Event streams never go idle: on shutdown, requests get a grace period,
+	// then their contexts are cancelled so that streams end.
+	base, cancelBase := context.WithCancel(context.Background())
+	srv := &http.Server{
+		Addr:              ln.Addr().String(),
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       2 * time.Minute, // uploads
+		WriteTimeout:      2 * time.Minute, // event streams lift it for themselves
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		BaseContext:       func(net.Listener) context.Context { return base },
+	}
+	srv.RegisterOnShutdown(func() { time.AfterFunc(5*time.Second, cancelBase) })
+	s.Gateway = srv
+	go func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			s.logger.Error("HTTP gateway stopped", "error", err)
+		}
+	}()
+	s.closers = append(s.closers, func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(ctx)
+		cancelBase()
+	})
+	return nil
+}

@@ -1,0 +1,78 @@
+// Command starter asks Researchflow a question and prints the cited report.
+//
+//	go run ./starter "What does the Go memory model guarantee about channel communication?"
+//	go run ./starter --corpus ./my-notes "What did we decide about retries?"
+//	go run ./starter --no-wait --id my-run-1 "…"      # start only; print the workflow ID
+//	go run ./starter ingest ./my-notes --corpus notes  # ingest a folder with a progress bar
+//
+// It uses TEMPORAL_ADDRESS when set, else a dev stack already running on the
+// default address (`go run ./workers -pool all`), else it starts the embedded
+// stack in-process for the duration of the command. Progress goes to stderr,
+// the report to stdout.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	if err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, "starter:", err)
+		}
+		os.Exit(exitCode(err))
+	}
+}
+
+func exitCode(err error) int {
+	if errors.Is(err, flag.ErrHelp) || errors.Is(err, errUsage) {
+		return 2
+	}
+	return 1
+}
+
+var errUsage = errors.New("usage")
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == "ingest" {
+		return runIngest(ctx, args[1:], stdout, stderr)
+	}
+	return runResearch(ctx, args, stdout, stderr)
+}
+
+// parseInterspersed parses flags that may come after positional arguments
+// ("ingest DIR --corpus NAME").
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return positional, nil
+		}
+		if rest[0] == "--" {
+			return append(positional, rest[1:]...), nil
+		}
+		positional = append(positional, rest[0])
+		args = rest[1:]
+	}
+}
+
+func usageError(format string, a ...any) error {
+	return fmt.Errorf("%w: %s", errUsage, fmt.Sprintf(format, a...))
+}
+
+func trimQuestion(parts []string) string { return strings.TrimSpace(strings.Join(parts, " ")) }

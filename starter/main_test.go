@@ -1,0 +1,84 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"os"
+	"path/filepath"
+	"reflect"
+	"testing"
+
+	"github.com/researchflow/researchflow/workflows"
+)
+
+func TestParseInterspersed(t *testing.T) {
+	fs := flag.NewFlagSet("t", flag.ContinueOnError)
+	corpus := fs.String("corpus", "", "")
+	got, err := parseInterspersed(fs, []string{"./docs", "--corpus", "notes", "extra", "--", "--not-a-flag"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"./docs", "extra", "--not-a-flag"}; !reflect.DeepEqual(got, want) || *corpus != "notes" {
+		t.Errorf("positional = %q, corpus = %q", got, *corpus)
+	}
+}
+
+func TestSetCorpus(t *testing.T) {
+	dir := t.TempDir()
+	tests := []struct {
+		arg              string
+		wantName, wantPt string
+		wantErr          bool
+	}{
+		{"", "", "", false},
+		{"notes", "notes", "", false},
+		{dir, "", dir, false},
+		{"./no/such/folder", "", "", true},
+	}
+	for _, tt := range tests {
+		var in workflows.ResearchInput
+		err := setCorpus(&in, tt.arg)
+		if (err != nil) != tt.wantErr || in.Corpus != tt.wantName || in.CorpusPath != tt.wantPt {
+			t.Errorf("setCorpus(%q) = %+v, %v", tt.arg, in, err)
+		}
+	}
+}
+
+// Bad input is refused before anything starts, with exit code 2.
+func TestUsageErrors(t *testing.T) {
+	t.Setenv("RESEARCHFLOW_DATA_DIR", filepath.Join(t.TempDir(), "never-created"))
+	tests := [][]string{
+		{},
+		{"--max-sub-questions", "9", "why?"},
+		{"--corpus", "./missing-dir", "why?"},
+		{"ingest"},
+	}
+	for _, args := range tests {
+		var out, errOut bytes.Buffer
+		err := run(context.Background(), args, &out, &errOut)
+		if err == nil || exitCode(err) != 2 {
+			t.Errorf("run(%q) = %v (exit %d), want a usage error", args, err, exitCode(err))
+		}
+		if out.Len() != 0 {
+			t.Errorf("run(%q) printed on stdout: %q", args, out.String())
+		}
+	}
+	if _, err := os.Stat(filepath.Join(os.Getenv("RESEARCHFLOW_DATA_DIR"))); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("a refused command created the data dir")
+	}
+}
+
+func TestProgressFraction(t *testing.T) {
+	p := workflows.Progress{Stage: workflows.StageSearch, SubQuestions: []workflows.SubQuestionProgress{
+		{State: workflows.SQSearched}, {State: workflows.SQSearching}, {State: workflows.SQFailed}, {State: workflows.SQPending},
+	}}
+	f, detail := fraction(p)
+	if f != 0.35 || detail != " 2/4 sub-questions" {
+		t.Errorf("fraction = %v %q, want 0.35 and 2/4", f, detail)
+	}
+	if f, _ := fraction(workflows.Progress{Stage: workflows.StageDone}); f != 1 {
+		t.Errorf("done = %v", f)
+	}
+}

@@ -1,0 +1,180 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+	"time"
+
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/converter"
+
+	"github.com/researchflow/researchflow/internal/config"
+	"github.com/researchflow/researchflow/workflows"
+)
+
+// quietLogger logs warnings and errors only: the starter's stderr belongs to
+// the progress display.
+func quietLogger(w io.Writer, cfg config.Config) *slog.Logger {
+	level := slog.LevelWarn
+	if cfg.LogLevel < slog.LevelInfo {
+		level = cfg.LogLevel
+	}
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: level}))
+}
+
+// progressView draws progress: a redrawn bar on a terminal, one line per
+// change otherwise (logs, CI).
+type progressView struct {
+	w    io.Writer
+	tty  bool
+	last string
+}
+
+func newProgressView(w io.Writer) *progressView {
+	v := &progressView{w: w}
+	if f, ok := w.(*os.File); ok {
+		if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 && os.Getenv("TERM") != "dumb" {
+			v.tty = true
+		}
+	}
+	return v
+}
+
+// stageSpan is the share of the bar each stage covers, in order.
+var stageSpan = []struct {
+	stage    string
+	from, to float64
+}{
+	{workflows.StageCorpus, 0, 0.10},
+	{workflows.StagePlan, 0.10, 0.20},
+	{workflows.StageApproval, 0.20, 0.20},
+	{workflows.StageSearch, 0.20, 0.50},
+	{workflows.StageAnalyze, 0.50, 0.80},
+	{workflows.StageReflect, 0.80, 0.85},
+	{workflows.StageSynthesize, 0.85, 0.95},
+	{workflows.StageNotify, 0.95, 1},
+	{workflows.StageDone, 1, 1},
+}
+
+func fraction(p workflows.Progress) (float64, string) {
+	done, total := 0, len(p.SubQuestions)
+	for _, sq := range p.SubQuestions {
+		switch {
+		case p.Stage == workflows.StageSearch && sq.State != workflows.SQPending && sq.State != workflows.SQSearching:
+			done++
+		case p.Stage == workflows.StageAnalyze && (sq.State == workflows.SQDone || sq.State == workflows.SQFailed):
+			done++
+		}
+	}
+	for _, s := range stageSpan {
+		if s.stage != p.Stage {
+			continue
+		}
+		f := s.from
+		detail := ""
+		if (p.Stage == workflows.StageSearch || p.Stage == workflows.StageAnalyze) && total > 0 {
+			f += (s.to - s.from) * float64(done) / float64(total)
+			detail = fmt.Sprintf(" %d/%d sub-questions", done, total)
+		}
+		return f, detail
+	}
+	return 0, ""
+}
+
+func (v *progressView) show(p workflows.Progress) {
+	f, detail := fraction(p)
+	line := fmt.Sprintf("%-10s%s · %d sources · %d passages", p.Stage, detail, p.Sources, p.Passages)
+	if p.Round > 0 {
+		line += fmt.Sprintf(" · round %d", p.Round+1)
+	}
+	if t := p.Usage.PromptTokens + p.Usage.CompletionTokens; t > 0 {
+		line += fmt.Sprintf(" · %d tokens", t)
+	}
+	if p.Status == workflows.StatusAwaitingApproval {
+		line = "waiting for plan approval (approve it over the HTTP API or with `temporal workflow update`)"
+	}
+	v.draw(f, line)
+}
+
+// draw shows a bar at fraction f (0–1) with text on a terminal, or text as
+// a new line when it changed.
+func (v *progressView) draw(f float64, text string) {
+	if v.tty {
+		const width = 24
+		n := max(0, min(int(f*width), width))
+		fmt.Fprintf(v.w, "\r\033[K[%s%s] %3.0f%% %s", strings.Repeat("#", n), strings.Repeat("-", width-n), f*100, text)
+		return
+	}
+	if text != v.last {
+		fmt.Fprintf(v.w, "progress: %s\n", text)
+		v.last = text
+	}
+}
+
+func (v *progressView) showPlan(p workflows.Progress) {
+	v.end()
+	fmt.Fprintln(v.w, "plan:")
+	for _, sq := range p.SubQuestions {
+		fmt.Fprintf(v.w, "  %s %s\n", sq.ID, sq.Text)
+	}
+}
+
+func (v *progressView) end() {
+	if v.tty {
+		fmt.Fprint(v.w, "\r\033[K")
+	}
+}
+
+// watchResearch shows a research run's progress until ctx ends.
+func watchResearch(ctx context.Context, c client.Client, id string, v *progressView) {
+	defer v.end()
+	var seq int64 = -1
+	planShown := false
+	poll(ctx, c, id, func(val converter.EncodedValue) {
+		var p workflows.Progress
+		if val.Get(&p) != nil || p.Seq == seq {
+			return
+		}
+		seq = p.Seq
+		if !planShown && len(p.SubQuestions) > 0 {
+			v.showPlan(p)
+			planShown = true
+		}
+		v.show(p)
+	})
+}
+
+// poll runs the progress query of workflow id every 250 ms until ctx ends,
+// handing each answer to show.
+func poll(ctx context.Context, c client.Client, id string, show func(converter.EncodedValue)) {
+	t := time.NewTicker(250 * time.Millisecond)
+	defer t.Stop()
+	for {
+		if val, err := c.QueryWorkflow(ctx, id, "", workflows.ProgressQuery); err == nil {
+			show(val)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// waitWatching waits for the run's result while watch shows its progress.
+func waitWatching(ctx context.Context, run client.WorkflowRun, result any, watch func(context.Context)) error {
+	watchCtx, stop := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		watch(watchCtx)
+	}()
+	err := run.Get(ctx, result)
+	stop()
+	<-done
+	return err
+}

@@ -1,0 +1,159 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
+
+	"github.com/researchflow/researchflow/internal/config"
+	"github.com/researchflow/researchflow/internal/stack"
+	"github.com/researchflow/researchflow/workflows"
+)
+
+func runResearch(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("starter", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, `usage: starter [flags] "question"
+       starter ingest DIR --corpus NAME
+
+flags:`)
+		fs.PrintDefaults()
+	}
+	corpus := fs.String("corpus", "", "corpus `NAME`, or a `DIR` to research (its .md, .txt, .html, .pdf files are ingested first); default: the Go documentation")
+	id := fs.String("id", "", "workflow `ID`: starting the same ID twice is one run")
+	noWait := fs.Bool("no-wait", false, "start the run, print its workflow ID and exit")
+	maxSub := fs.Int("max-sub-questions", 0, "sub-questions to plan (1-6, default 4)")
+	maxSources := fs.Int("max-sources", 0, "passages to retrieve per sub-question (1-20, default 6)")
+	asJSON := fs.Bool("json", false, "print the whole result as JSON instead of the Markdown report")
+	positional, err := parseInterspersed(fs, args)
+	if err != nil {
+		return err
+	}
+	in := workflows.ResearchInput{
+		Question:        trimQuestion(positional),
+		MaxSubQuestions: *maxSub,
+		MaxSources:      *maxSources,
+	}
+	if in.Question == "" {
+		fs.Usage()
+		return usageError("a question is required")
+	}
+	if err := setCorpus(&in, *corpus); err != nil {
+		return err
+	}
+	if _, err := in.Normalize(); err != nil {
+		return usageError("%v", err)
+	}
+
+	cfg, err := config.FromEnv()
+	if err != nil {
+		return err
+	}
+	s, err := stack.Connect(ctx, cfg, stack.ConnectOptions{Logger: quietLogger(stderr, cfg)})
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+
+	wid := *id
+	if wid == "" {
+		wid = "research-" + randomID()
+	}
+	run, err := startOrAttach(ctx, s.Client, wid, in)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stderr, "research %s (run %s) on %s\n", run.GetID(), run.GetRunID(), s.Describe())
+	if link := s.RunURL(run.GetID()); link != "" {
+		fmt.Fprintf(stderr, "Web UI: %s\n", link)
+	}
+	if *noWait {
+		fmt.Fprintln(stdout, run.GetID())
+		return nil
+	}
+
+	var res workflows.ResearchResult
+	view := newProgressView(stderr)
+	if err := waitWatching(ctx, run, &res, func(ctx context.Context) { watchResearch(ctx, s.Client, run.GetID(), view) }); err != nil {
+		if ctx.Err() != nil {
+			return fmt.Errorf("stopped waiting (the run %s goes on; see it with `temporal workflow show -w %s`)", run.GetID(), run.GetID())
+		}
+		return fmt.Errorf("research %s failed: %w", run.GetID(), err)
+	}
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(res)
+	}
+	fmt.Fprintln(stdout, res.Report)
+	if res.ReportPath != "" {
+		fmt.Fprintf(stderr, "report saved to %s\n", res.ReportPath)
+	}
+	if s.Ephemeral() {
+		fmt.Fprintf(stderr, "this run is kept in %s; start the dev stack (go run ./workers -pool all) to browse it in the Web UI\n", cfg.TemporalDB())
+	}
+	return nil
+}
+
+// setCorpus reads --corpus: an existing folder is researched (ingested
+// first); anything else is a corpus name.
+func setCorpus(in *workflows.ResearchInput, arg string) error {
+	if arg == "" {
+		return nil
+	}
+	if st, err := os.Stat(arg); err == nil {
+		abs, err := filepath.Abs(arg)
+		if err != nil {
+			return err
+		}
+		in.CorpusPath = abs
+		if !st.IsDir() {
+			in.Corpus = "" // a single file: the name comes from the file
+		}
+		return nil
+	}
+	if strings.ContainsAny(arg, `/\`) || strings.HasPrefix(arg, ".") {
+		return usageError("--corpus %s: no such folder", arg)
+	}
+	in.Corpus = arg
+	return nil
+}
+
+// startOrAttach starts the run, or attaches to the run that already has this
+// workflow ID (running or finished): the same ID twice is one run.
+func startOrAttach(ctx context.Context, c client.Client, id string, in workflows.ResearchInput) (client.WorkflowRun, error) {
+	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+		ID:                       id,
+		TaskQueue:                workflows.TaskQueueWorkflow,
+		WorkflowIDReusePolicy:    enums.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+		WorkflowIDConflictPolicy: enums.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+	}, workflows.ResearchWorkflowType, in)
+	var started *serviceerror.WorkflowExecutionAlreadyStarted
+	if errors.As(err, &started) {
+		return c.GetWorkflow(ctx, id, ""), nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("start research: %w", err)
+	}
+	return run, nil
+}
+
+func randomID() string {
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	return time.Now().UTC().Format("20060102-150405") + "-" + hex.EncodeToString(b)
+}
