@@ -12,6 +12,7 @@ import (
 
 	"github.com/researchflow/researchflow/internal/fault"
 	"github.com/researchflow/researchflow/internal/reasoning"
+	"github.com/researchflow/researchflow/internal/reasoning/llm/llmtest"
 )
 
 const testKey = "sk-test-secret-key-0123456789"
@@ -43,12 +44,12 @@ type setup struct {
 }
 
 // newTestEngine returns an engine whose three roles talk to f.
-func newTestEngine(t *testing.T, f *fakeServer, s *setup) *Engine {
+func newTestEngine(t *testing.T, f *llmtest.Server, s *setup) *Engine {
 	t.Helper()
 	if s.provider == "" {
 		s.provider = ProviderOpenAI
 	}
-	base := f.URL()
+	base := f.URL
 	if s.provider == ProviderOpenAI || s.provider == ProviderAnthropic {
 		base += "/v1"
 	}
@@ -70,8 +71,8 @@ const validPlan = `{"subQuestions":[{"text":"What does the context package cance
 
 func TestPlanRepairsMalformedJSONAndSumsUsage(t *testing.T) {
 	f := newFakeServer(t,
-		reply{content: `Sure! {"subQuestions": [{"text": "unterminated`, prompt: 100, completion: 20},
-		reply{content: validPlan, prompt: 150, completion: 30},
+		llmtest.Reply{Content: `Sure! {"subQuestions": [{"text": "unterminated`, Prompt: 100, Completion: 20},
+		llmtest.Reply{Content: validPlan, Prompt: 150, Completion: 30},
 	)
 	s := &setup{prices: PriceTable{"test-model": {Input: 2, Output: 10}}}
 	e := newTestEngine(t, f, s)
@@ -99,7 +100,7 @@ func TestPlanRepairsMalformedJSONAndSumsUsage(t *testing.T) {
 	if got := plan.Usage.CostUSD; got < wantCost*0.999 || got > wantCost*1.001 {
 		t.Errorf("cost: got %g, want %g", got, wantCost)
 	}
-	reqs := f.requests()
+	reqs := bodies(f)
 	if len(reqs) != 2 {
 		t.Fatalf("requests: got %d, want 2", len(reqs))
 	}
@@ -113,8 +114,8 @@ func TestPlanRepairsMalformedJSONAndSumsUsage(t *testing.T) {
 
 func TestPlanFallsBackVisiblyAfterFailedRepair(t *testing.T) {
 	f := newFakeServer(t,
-		reply{content: "I cannot answer in JSON.", prompt: 10, completion: 5},
-		reply{content: `{"subQuestions": []}`, prompt: 20, completion: 5},
+		llmtest.Reply{Content: "I cannot answer in JSON.", Prompt: 10, Completion: 5},
+		llmtest.Reply{Content: `{"subQuestions": []}`, Prompt: 20, Completion: 5},
 	)
 	s := &setup{}
 	e := newTestEngine(t, f, s)
@@ -167,7 +168,7 @@ func TestPlanValidation(t *testing.T) {
 }
 
 func TestPlanStripsThinkBlock(t *testing.T) {
-	f := newFakeServer(t, reply{content: "<think>The user wants {\"subQuestions\": []} maybe…</think>\n" + validPlan, prompt: 5, completion: 5})
+	f := newFakeServer(t, llmtest.Reply{Content: "<think>The user wants {\"subQuestions\": []} maybe…</think>\n" + validPlan, Prompt: 5, Completion: 5})
 	e := newTestEngine(t, f, &setup{})
 	plan, err := e.Plan(context.Background(), reasoning.PlanRequest{Question: "q", MaxSubQuestions: 3})
 	if err != nil {
@@ -176,7 +177,7 @@ func TestPlanStripsThinkBlock(t *testing.T) {
 	if got, want := len(plan.SubQuestions), 2; got != want {
 		t.Errorf("sub-questions: got %d, want %d", got, want)
 	}
-	if got := len(f.requests()); got != 1 {
+	if got := len(bodies(f)); got != 1 {
 		t.Errorf("requests: got %d, want 1 (no repair needed)", got)
 	}
 }
@@ -199,8 +200,8 @@ func TestStripThinking(t *testing.T) {
 
 func TestRateLimitIsTransientWithRetryAfter(t *testing.T) {
 	f := newFakeServer(t,
-		reply{status: 429, header: map[string]string{"Retry-After": "2"}, content: "Rate limit reached"},
-		reply{content: validPlan, prompt: 5, completion: 5},
+		llmtest.Reply{Status: 429, Header: map[string]string{"Retry-After": "2"}, Content: "Rate limit reached"},
+		llmtest.Reply{Content: validPlan, Prompt: 5, Completion: 5},
 	)
 	e := newTestEngine(t, f, &setup{})
 	_, err := e.Plan(context.Background(), reasoning.PlanRequest{Question: "q", MaxSubQuestions: 3})
@@ -242,7 +243,7 @@ func TestServerErrorsClassified(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f := newFakeServer(t, reply{status: tt.status, content: tt.message})
+			f := newFakeServer(t, llmtest.Reply{Status: tt.status, Content: tt.message})
 			e := newTestEngine(t, f, &setup{provider: tt.provider})
 			_, err := e.Plan(context.Background(), reasoning.PlanRequest{Question: "q", MaxSubQuestions: 3})
 			fe, ok := fault.Classify(err)
@@ -256,7 +257,7 @@ func TestServerErrorsClassified(t *testing.T) {
 			if strings.Contains(msg, testKey) {
 				t.Errorf("message leaks the API key: %s", msg)
 			}
-			for _, want := range []string{tt.provider, "test-model", f.URL()} {
+			for _, want := range []string{tt.provider, "test-model", f.URL} {
 				if !strings.Contains(msg, want) {
 					t.Errorf("message %q does not name %q", msg, want)
 				}
@@ -268,7 +269,7 @@ func TestServerErrorsClassified(t *testing.T) {
 func TestUnreachableServerIsTransient(t *testing.T) {
 	f := newFakeServer(t)
 	e := newTestEngine(t, f, &setup{})
-	f.srv.Close()
+	f.Close()
 	_, err := e.Plan(context.Background(), reasoning.PlanRequest{Question: "q"})
 	fe, ok := fault.Classify(err)
 	if !ok || fe.Permanent || fe.Kind != KindUnreachable {
@@ -279,7 +280,7 @@ func TestUnreachableServerIsTransient(t *testing.T) {
 func TestStreamingCallsHeartbeat(t *testing.T) {
 	for _, provider := range []string{ProviderOpenAI, ProviderOllama} {
 		t.Run(provider, func(t *testing.T) {
-			f := newFakeServer(t, reply{content: validPlan, prompt: 40, completion: 12, chunks: 20, chunkDelay: 10 * time.Millisecond})
+			f := newFakeServer(t, llmtest.Reply{Content: validPlan, Prompt: 40, Completion: 12, Chunks: 20, ChunkDelay: 10 * time.Millisecond})
 			e := newTestEngine(t, f, &setup{provider: provider, beat: 40 * time.Millisecond})
 			var beats atomic.Int32
 			ctx := WithHeartbeat(context.Background(), func() { beats.Add(1) })
@@ -299,15 +300,15 @@ func TestStreamingCallsHeartbeat(t *testing.T) {
 			if got, want := plan.Usage, (reasoning.Usage{PromptTokens: 40, CompletionTokens: 12}); got != want {
 				t.Errorf("streamed usage: got %+v, want %+v", got, want)
 			}
-			if !strings.Contains(f.requests()[0], `"stream":true`) {
-				t.Errorf("request did not ask for a stream: %s", f.requests()[0])
+			if !strings.Contains(bodies(f)[0], `"stream":true`) {
+				t.Errorf("request did not ask for a stream: %s", bodies(f)[0])
 			}
 		})
 	}
 }
 
 func TestOllamaPlannerEndToEnd(t *testing.T) {
-	f := newFakeServer(t, reply{content: validPlan, prompt: 33, completion: 11})
+	f := newFakeServer(t, llmtest.Reply{Content: validPlan, Prompt: 33, Completion: 11})
 	e := newTestEngine(t, f, &setup{provider: ProviderOllama})
 	plan, err := e.Plan(context.Background(), reasoning.PlanRequest{Question: "How do deadlines work?", MaxSubQuestions: 4})
 	if err != nil {
@@ -319,16 +320,16 @@ func TestOllamaPlannerEndToEnd(t *testing.T) {
 	if got, want := plan.Usage, (reasoning.Usage{PromptTokens: 33, CompletionTokens: 11}); got != want {
 		t.Errorf("usage: got %+v, want %+v", got, want)
 	}
-	if got := f.path(0); got != "/api/chat" {
+	if got := f.Requests()[0].Path; got != "/api/chat" {
 		t.Errorf("path: got %q, want /api/chat", got)
 	}
-	if !strings.Contains(f.requests()[0], "How do deadlines work?") {
-		t.Errorf("question not in the prompt: %s", f.requests()[0])
+	if !strings.Contains(bodies(f)[0], "How do deadlines work?") {
+		t.Errorf("question not in the prompt: %s", bodies(f)[0])
 	}
 }
 
 func TestAnthropicUsageKeys(t *testing.T) {
-	f := newFakeServer(t, reply{content: validPlan, prompt: 70, completion: 9})
+	f := newFakeServer(t, llmtest.Reply{Content: validPlan, Prompt: 70, Completion: 9})
 	e := newTestEngine(t, f, &setup{provider: ProviderAnthropic})
 	plan, err := e.Plan(context.Background(), reasoning.PlanRequest{Question: "q", MaxSubQuestions: 3})
 	if err != nil {
@@ -340,7 +341,7 @@ func TestAnthropicUsageKeys(t *testing.T) {
 }
 
 func TestBudgetLowersMaxTokens(t *testing.T) {
-	f := newFakeServer(t, reply{content: validPlan, prompt: 5, completion: 5})
+	f := newFakeServer(t, llmtest.Reply{Content: validPlan, Prompt: 5, Completion: 5})
 	e := newTestEngine(t, f, &setup{})
 	ctx := WithBudget(context.Background(), 400)
 	if _, err := e.Plan(ctx, reasoning.PlanRequest{Question: "q", MaxSubQuestions: 3}); err != nil {
@@ -349,7 +350,7 @@ func TestBudgetLowersMaxTokens(t *testing.T) {
 	var sent struct {
 		MaxTokens int `json:"max_tokens"`
 	}
-	if err := json.Unmarshal([]byte(f.requests()[0]), &sent); err != nil {
+	if err := json.Unmarshal([]byte(bodies(f)[0]), &sent); err != nil {
 		t.Fatal(err)
 	}
 	// The prompt is about 160 tokens: a 400-token budget leaves about 240 for
@@ -363,7 +364,7 @@ func TestBudgetLowersMaxTokens(t *testing.T) {
 	if !ok || !fe.Permanent || fe.Kind != KindBudget {
 		t.Fatalf("tiny budget: got %v, want permanent %s", err, KindBudget)
 	}
-	if got := len(f.requests()); got != 1 {
+	if got := len(bodies(f)); got != 1 {
 		t.Errorf("a spent budget still sent a request (%d requests)", got)
 	}
 }
@@ -451,7 +452,7 @@ func TestParseRetryAfter(t *testing.T) {
 }
 
 func TestPlanFallsBackWhenBudgetLeavesNoRepair(t *testing.T) {
-	f := newFakeServer(t, reply{content: "not json", prompt: 160, completion: 20})
+	f := newFakeServer(t, llmtest.Reply{Content: "not json", Prompt: 160, Completion: 20})
 	s := &setup{}
 	e := newTestEngine(t, f, s)
 	plan, err := e.Plan(WithBudget(context.Background(), 300), reasoning.PlanRequest{Question: "q", MaxSubQuestions: 3})
@@ -461,7 +462,7 @@ func TestPlanFallsBackWhenBudgetLeavesNoRepair(t *testing.T) {
 	if s.fallback != 1 || !strings.Contains(plan.Engine, "no token budget left") {
 		t.Errorf("got Engine %q after %d fallback calls, want a visible budget fallback", plan.Engine, s.fallback)
 	}
-	if got := len(f.requests()); got != 1 {
+	if got := len(bodies(f)); got != 1 {
 		t.Errorf("requests: got %d, want 1 (no repair without budget)", got)
 	}
 }

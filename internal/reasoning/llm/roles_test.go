@@ -8,6 +8,7 @@ import (
 
 	"github.com/researchflow/researchflow/internal/fault"
 	"github.com/researchflow/researchflow/internal/reasoning"
+	"github.com/researchflow/researchflow/internal/reasoning/llm/llmtest"
 )
 
 var testPassages = []reasoning.Passage{
@@ -38,7 +39,7 @@ func TestAnalyzeBindsFindingsToGivenPassages(t *testing.T) {
   {"text":"Same source cannot conflict with itself","passages":[1,3]},
   {"text":"Cites an unknown passage","passages":[2,9]}
  ]}`
-	f := newFakeServer(t, reply{content: answer, prompt: 300, completion: 80})
+	f := newFakeServer(t, llmtest.Reply{Content: answer, Prompt: 300, Completion: 80})
 	e := newTestEngine(t, f, &setup{})
 
 	got, err := e.Analyze(context.Background(), analyzeRequest())
@@ -64,7 +65,7 @@ func TestAnalyzeBindsFindingsToGivenPassages(t *testing.T) {
 	if got, want := got.Engine, "llm analyst=openai/test-model@analyst-v1"; got != want {
 		t.Errorf("Engine: got %q, want %q", got, want)
 	}
-	body := f.requests()[0]
+	body := bodies(f)[0]
 	for _, want := range []string{"P1", "P3", "Package context", "What does cancelling a context do?"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("prompt lacks %q", want)
@@ -77,8 +78,8 @@ func TestAnalyzeBindsFindingsToGivenPassages(t *testing.T) {
 
 func TestAnalyzeRepairThenInvalidIsTransient(t *testing.T) {
 	f := newFakeServer(t,
-		reply{content: "<thinking>never closed… the findings are", prompt: 10, completion: 10},
-		reply{content: `{"conflicts":[]}`, prompt: 10, completion: 10},
+		llmtest.Reply{Content: "<thinking>never closed… the findings are", Prompt: 10, Completion: 10},
+		llmtest.Reply{Content: `{"conflicts":[]}`, Prompt: 10, Completion: 10},
 	)
 	e := newTestEngine(t, f, &setup{})
 	_, err := e.Analyze(context.Background(), analyzeRequest())
@@ -86,8 +87,8 @@ func TestAnalyzeRepairThenInvalidIsTransient(t *testing.T) {
 	if !ok || fe.Permanent || fe.Kind != KindInvalidOutput {
 		t.Fatalf("got %v, want transient %s", err, KindInvalidOutput)
 	}
-	if !strings.Contains(f.requests()[1], "empty") {
-		t.Errorf("repair request does not say the answer was empty: %s", f.requests()[1])
+	if !strings.Contains(bodies(f)[1], "empty") {
+		t.Errorf("repair request does not say the answer was empty: %s", bodies(f)[1])
 	}
 }
 
@@ -120,16 +121,16 @@ func TestWriteRepairsOutOfListCitations(t *testing.T) {
  "summary":[{"text":"Cancelling a context cancels its children.","cites":[2]}],
  "sections":[{"heading":"Cancelling","sentences":[{"text":"A context carries a cancellation signal [1].","cites":[]}]}]}`
 	f := newFakeServer(t,
-		reply{content: draftWithBadCites, prompt: 500, completion: 120},
-		reply{content: repaired, prompt: 700, completion: 90},
+		llmtest.Reply{Content: draftWithBadCites, Prompt: 500, Completion: 120},
+		llmtest.Reply{Content: repaired, Prompt: 700, Completion: 90},
 	)
 	e := newTestEngine(t, f, &setup{})
 	d, err := e.Write(context.Background(), writeRequest())
 	if err != nil {
 		t.Fatalf("Write: %v", err)
 	}
-	if !strings.Contains(f.requests()[1], "not in the source list: 9") {
-		t.Errorf("repair request does not name the invalid number 9: %s", f.requests()[1])
+	if !strings.Contains(bodies(f)[1], "not in the source list: 9") {
+		t.Errorf("repair request does not name the invalid number 9: %s", bodies(f)[1])
 	}
 	if got, want := d.Sections[0].Sentences[0], (reasoning.Sentence{Text: "A context carries a cancellation signal.", Cites: []int{1}}); !reflect.DeepEqual(got, want) {
 		t.Errorf("sentence: got %+v, want %+v (inline [1] moved to Cites)", got, want)
@@ -144,8 +145,8 @@ func TestWriteRepairsOutOfListCitations(t *testing.T) {
 
 func TestWriteRemovesCitationsStillInvalidAfterRepair(t *testing.T) {
 	f := newFakeServer(t,
-		reply{content: draftWithBadCites, prompt: 500, completion: 120},
-		reply{content: draftWithBadCites, prompt: 700, completion: 120},
+		llmtest.Reply{Content: draftWithBadCites, Prompt: 500, Completion: 120},
+		llmtest.Reply{Content: draftWithBadCites, Prompt: 700, Completion: 120},
 	)
 	e := newTestEngine(t, f, &setup{})
 	d, err := e.Write(context.Background(), writeRequest())
@@ -173,7 +174,7 @@ func TestWriteRemovesCitationsStillInvalidAfterRepair(t *testing.T) {
 }
 
 func TestWriteInvalidJSONTwiceIsTransient(t *testing.T) {
-	f := newFakeServer(t, reply{content: "Here is your report: ..."}, reply{content: `{"title":"x","summary":[],"sections":[]}`})
+	f := newFakeServer(t, llmtest.Reply{Content: "Here is your report: ..."}, llmtest.Reply{Content: `{"title":"x","summary":[],"sections":[]}`})
 	e := newTestEngine(t, f, &setup{})
 	_, err := e.Write(context.Background(), writeRequest())
 	fe, ok := fault.Classify(err)
