@@ -20,11 +20,13 @@ func classify(err error) error {
 	if !ok {
 		return err // unclassified: retryable, with the stage's backoff
 	}
+	// The message already says everything the chain says: no cause, or
+	// clients would print the chain twice.
 	if fe.Permanent {
-		return temporal.NewNonRetryableApplicationError(err.Error(), fe.Kind, err)
+		return temporal.NewNonRetryableApplicationError(err.Error(), fe.Kind, nil)
 	}
 	return temporal.NewApplicationErrorWithOptions(err.Error(), fe.Kind, temporal.ApplicationErrorOptions{
-		NextRetryDelay: fe.RetryAfter, Cause: err,
+		NextRetryDelay: fe.RetryAfter,
 	})
 }
 

@@ -63,6 +63,15 @@ func inferenceOptions() workflow.ActivityOptions {
 	}
 }
 
+// reflectOptions retry briefly: a reflection that fails is skipped (the
+// report is written with what the run has), so waiting minutes for a model
+// that is down buys nothing.
+func reflectOptions() workflow.ActivityOptions {
+	o := inferenceOptions()
+	o.RetryPolicy.MaximumAttempts = 3
+	return o
+}
+
 func notifyOptions() workflow.ActivityOptions {
 	return workflow.ActivityOptions{
 		TaskQueue:           TaskQueueNotify,

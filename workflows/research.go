@@ -242,7 +242,7 @@ func (r *research) prepare(ctx workflow.Context) error {
 	var prep activities.PrepareCorpusResult
 	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, corpusOptions()), activities.PrepareCorpusName,
 		activities.PrepareCorpusInput{Corpus: r.in.Corpus, Path: r.in.CorpusPath}).Get(ctx, &prep); err != nil {
-		return fmt.Errorf("prepare corpus %s: %w", r.in.Corpus, err)
+		return stageError("prepare corpus "+r.in.Corpus, err)
 	}
 
 	r.setStage(ctx, StagePlan)
@@ -250,7 +250,7 @@ func (r *research) prepare(ctx workflow.Context) error {
 	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, inferenceOptions()), activities.PlanName,
 		activities.PlanInput{Question: r.in.Question, MaxSubQuestions: r.in.MaxSubQuestions, BudgetTokens: r.in.MaxTokens},
 	).Get(ctx, &plan); err != nil {
-		return fmt.Errorf("plan: %w", err)
+		return stageError("plan", err)
 	}
 	if len(plan.SubQuestions) == 0 {
 		return temporal.NewNonRetryableApplicationError("the planner returned no sub-questions", "EmptyPlan", nil)
@@ -283,7 +283,7 @@ func (r *research) reflect(ctx workflow.Context) (int, error) {
 		}
 	}
 	var refl reasoning.Reflection
-	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, inferenceOptions()), activities.ReflectName,
+	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, reflectOptions()), activities.ReflectName,
 		activities.ReflectInput{Request: req, BudgetTokens: r.tokensLeft() / 2},
 	).Get(ctx, &refl); err != nil {
 		if ctx.Err() != nil {
@@ -340,7 +340,7 @@ func (r *research) synthesize(ctx workflow.Context) (ResearchResult, error) {
 			BudgetTokens: r.tokensLeft(),
 			Notes:        notes,
 		}).Get(ctx, &syn); err != nil {
-		return ResearchResult{}, fmt.Errorf("synthesize: %w", err)
+		return ResearchResult{}, stageError("synthesize", err)
 	}
 	r.addUsage(syn.Engine, syn.Usage)
 
@@ -708,6 +708,20 @@ func (r *research) finish(ctx workflow.Context, err error) {
 	}
 	r.setStage(dctx, StageDone)
 	r.setStatus(dctx, status)
+}
+
+// stageError ends the run for a stage that failed for good, with a short
+// message and the failure's type (the history keeps the full chain).
+func stageError(stage string, err error) error {
+	if temporal.IsCanceledError(err) {
+		return err
+	}
+	errType := "StageFailed"
+	var appErr *temporal.ApplicationError
+	if errors.As(err, &appErr) && appErr.Type() != "" {
+		errType = appErr.Type()
+	}
+	return temporal.NewNonRetryableApplicationError(stage+": "+errorMessage(err), errType, nil)
 }
 
 // errorMessage is the innermost message of a Temporal error chain, which is
