@@ -158,18 +158,20 @@ func (a *Inference) Synthesize(ctx context.Context, in SynthesizeInput) (Synthes
 	for i, g := range in.Gaps {
 		gaps[i] = report.Gap{SubQuestion: g.SubQuestion, Reason: g.Reason}
 	}
-	var generatedAt = activity.GetInfo(ctx).StartedTime
 	md, stats := report.Render(report.Report{
 		Question: in.Question,
 		Draft:    draft,
 		Sources:  in.Sources,
 		Gaps:     gaps,
+		// A sentence whose citations were all invalid stays visible, marked
+		// as unverified, rather than silently dropped or silently trusted.
+		MarkUngrounded: true,
 		Meta: report.Meta{
 			ResearchID:  in.ResearchID,
 			Engine:      strings.Join(engines, "; "),
 			Corpus:      in.Corpus,
 			Usage:       in.Usage.Add(draft.Usage),
-			GeneratedAt: generatedAt,
+			GeneratedAt: activity.GetInfo(ctx).StartedTime,
 			Notes:       in.Notes,
 		},
 	})
@@ -177,7 +179,7 @@ func (a *Inference) Synthesize(ctx context.Context, in SynthesizeInput) (Synthes
 	if title == "" {
 		title = in.Question
 	}
-	return SynthesizeResult{Title: title, Markdown: md, Engine: draft.Engine, Usage: draft.Usage, Dropped: stats.Dropped}, nil
+	return SynthesizeResult{Title: title, Markdown: md, Engine: draft.Engine, Usage: draft.Usage, Dropped: stats.Dropped, Ungrounded: stats.Ungrounded}, nil
 }
 
 // Reflect names follow-up sub-questions for the gaps a round left.

@@ -153,8 +153,10 @@ type SynthesizeResult struct {
 	Markdown string          `json:"markdown"`
 	Engine   string          `json:"engine"`
 	Usage    reasoning.Usage `json:"usage"`
-	// Dropped counts sentences removed because no valid citation was left.
-	Dropped int `json:"dropped,omitempty"`
+	// Dropped counts sentences removed; Ungrounded, sentences kept but
+	// marked unverified because no valid citation was left.
+	Dropped    int `json:"dropped,omitempty"`
+	Ungrounded int `json:"ungrounded,omitempty"`
 }
 
 // DeliverInput hands a finished report to the notify pool.
