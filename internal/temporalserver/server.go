@@ -62,6 +62,7 @@ type Server struct {
 	frontend  string
 	uiAddress string
 	namespace string
+	logLevel  *slog.LevelVar
 }
 
 // FrontendAddress is the host:port that SDK clients and the CLI dial.
@@ -114,6 +115,7 @@ func Start(ctx context.Context, opt Options) (*Server, error) {
 	}
 	level := &slog.LevelVar{}
 	level.Set(opt.LogLevel)
+	s.logLevel = level
 	logger := slogLogger{l: opt.Logger.With("component", "temporal-server"), level: level}
 	authorizer, err := authorization.GetAuthorizerFromConfig(&conf.Global.Authorization)
 	if err != nil {
@@ -186,6 +188,10 @@ func Start(ctx context.Context, opt Options) (*Server, error) {
 
 // Stop stops the UI and the server and releases the database.
 func (s *Server) Stop() {
+	// Stopping services warn about each other going away; that is expected.
+	if s.logLevel != nil {
+		s.logLevel.Set(slog.LevelError)
+	}
 	if s.ui != nil {
 		s.ui.Stop()
 		s.ui = nil
