@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/researchflow/researchflow/internal/reasoning"
+	"github.com/researchflow/researchflow/internal/textproc"
 )
 
 // maxTitle bounds the length of a draft title in bytes (before "…").
@@ -19,7 +20,8 @@ const maxTitle = 100
 // several sub-questions stays only where it scored best (the first such
 // section on a tie); the same sentence from several sources is written once
 // citing all of them. Findings whose number is not in Sources are left out.
-// The summary repeats the strongest findings, each from a different source.
+// The summary repeats the findings that best answer the question as a
+// whole (see summary).
 func (e *Engine) Write(ctx context.Context, req reasoning.WriteRequest) (reasoning.Draft, error) {
 	if err := ctx.Err(); err != nil {
 		return reasoning.Draft{}, fmt.Errorf("write: %w", err)
@@ -49,12 +51,6 @@ func (e *Engine) Write(ctx context.Context, req reasoning.WriteRequest) (reasoni
 		}
 	}
 
-	type ranked struct {
-		text  string
-		n     int
-		score float64
-		order int
-	}
 	var all []ranked
 	draft := reasoning.Draft{Title: title(req.Question), Summary: []reasoning.Sentence{}, Sections: []reasoning.DraftSection{}, Engine: Name}
 	for si, sec := range req.Sections {
@@ -71,7 +67,7 @@ func (e *Engine) Write(ctx context.Context, req reasoning.WriteRequest) (reasoni
 			}
 			at[k] = len(ds.Sentences)
 			ds.Sentences = append(ds.Sentences, reasoning.Sentence{Text: strings.TrimSpace(f.Text), Cites: []int{f.N}})
-			all = append(all, ranked{strings.TrimSpace(f.Text), f.N, f.Score, len(all)})
+			all = append(all, ranked{text: strings.TrimSpace(f.Text), n: f.N, score: f.Score, order: len(all)})
 		}
 		if len(ds.Sentences) == 0 {
 			continue
@@ -82,24 +78,64 @@ func (e *Engine) Write(ctx context.Context, req reasoning.WriteRequest) (reasoni
 		draft.Sections = append(draft.Sections, ds)
 	}
 
+	draft.Summary = e.summary(req.Question, all)
+	return draft, nil
+}
+
+// ranked is a finding kept in a section, a candidate for the summary.
+type ranked struct {
+	text     string
+	n        int
+	score    float64
+	order    int
+	question float64 // share of the question's terms the sentence holds
+}
+
+// summary picks the findings that best answer the question as a whole: by
+// the share of the question's terms they hold (a finding scored against a
+// narrow facet may say little about the question), then by score; none
+// below half the best share; at most two from one source.
+func (e *Engine) summary(question string, all []ranked) []reasoning.Sentence {
+	terms := distinctTerms(question)
+	best := 0.0
+	for i := range all {
+		words := map[string]bool{}
+		for _, t := range textproc.Tokenize(all[i].text) {
+			words[t] = true
+		}
+		got := 0
+		for _, t := range terms {
+			if words[t] {
+				got++
+			}
+		}
+		if len(terms) > 0 {
+			all[i].question = float64(got) / float64(len(terms))
+		}
+		best = max(best, all[i].question)
+	}
 	sort.SliceStable(all, func(i, j int) bool {
+		if all[i].question != all[j].question {
+			return all[i].question > all[j].question
+		}
 		if all[i].score != all[j].score {
 			return all[i].score > all[j].score
 		}
 		return all[i].order < all[j].order
 	})
-	used := map[int]bool{}
+	out := []reasoning.Sentence{}
+	perSource := map[int]int{}
 	for _, r := range all {
-		if len(draft.Summary) == e.cfg.SummarySentences {
+		if len(out) == e.cfg.SummarySentences || (best > 0 && r.question < best/2) {
 			break
 		}
-		if used[r.n] {
+		if perSource[r.n] == 2 {
 			continue
 		}
-		used[r.n] = true
-		draft.Summary = append(draft.Summary, reasoning.Sentence{Text: r.text, Cites: []int{r.n}})
+		perSource[r.n]++
+		out = append(out, reasoning.Sentence{Text: r.text, Cites: []int{r.n}})
 	}
-	return draft, nil
+	return out
 }
 
 func addCite(cites []int, n int) []int {

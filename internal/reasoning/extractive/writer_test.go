@@ -53,10 +53,11 @@ func TestWrite(t *testing.T) {
 	if !reflect.DeepEqual(d.Sections, want) {
 		t.Errorf("Sections =\n%+v\nwant\n%+v", d.Sections, want)
 	}
-	// Summary: the strongest findings, one per source.
+	// Summary: the findings that hold most of the question's terms, at most
+	// two per source; the Mutex finding says nothing about the question.
 	wantSummary := []reasoning.Sentence{
 		{Text: "A send on a channel is synchronized before the receive completes.", Cites: []int{1}},
-		{Text: "A Mutex is a mutual exclusion lock.", Cites: []int{2}},
+		{Text: "Closing a channel is synchronized before a receive of the zero value.", Cites: []int{1}},
 		{Text: "Unbuffered channels combine communication with synchronization.", Cites: []int{3}},
 	}
 	if !reflect.DeepEqual(d.Summary, wantSummary) {
