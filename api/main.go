@@ -11,12 +11,8 @@
 package main
 
 import (
-	"context"
 	"fmt"
-	"log/slog"
 	"os"
-	"os/signal"
-	"syscall"
 
 	"github.com/researchflow/researchflow/internal/config"
 	"github.com/researchflow/researchflow/internal/stack"
@@ -39,16 +35,5 @@ func run() error {
 		// dev stack, at Temporal's default address unless told otherwise.
 		cfg.TemporalAddress = "127.0.0.1:7233"
 	}
-	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	s, err := stack.Start(ctx, cfg, stack.Options{Gateway: true, Logger: logger})
-	if err != nil {
-		return err
-	}
-	defer s.Close()
-	s.PrintAddresses(os.Stderr)
-	<-ctx.Done()
-	logger.Info("shutting down")
-	return nil
+	return stack.Serve(cfg, stack.Options{Gateway: true, Logger: cfg.Logger()})
 }

@@ -10,13 +10,9 @@
 package main
 
 import (
-	"context"
 	"flag"
 	"fmt"
-	"log/slog"
 	"os"
-	"os/signal"
-	"syscall"
 
 	"github.com/researchflow/researchflow/internal/config"
 	"github.com/researchflow/researchflow/internal/pools"
@@ -39,25 +35,13 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
 	names, err := pools.Parse(*poolSpec)
 	if err != nil {
 		return err
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-
-	s, err := stack.Start(ctx, cfg, stack.Options{
+	return stack.Serve(cfg, stack.Options{
 		Pools:   names,
 		Gateway: cfg.Embedded() && !*noGateway,
-		Logger:  logger,
+		Logger:  cfg.Logger(),
 	})
-	if err != nil {
-		return err
-	}
-	defer s.Close()
-	s.PrintAddresses(os.Stderr)
-	<-ctx.Done()
-	logger.Info("shutting down")
-	return nil
 }

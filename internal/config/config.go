@@ -91,6 +91,11 @@ func Load(lookup Lookup) (Config, error) {
 	return c, nil
 }
 
+// Logger is the process logger: text on stderr at LogLevel.
+func (c Config) Logger() *slog.Logger {
+	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: c.LogLevel}))
+}
+
 // Embedded reports whether the process must run its own Temporal server.
 func (c Config) Embedded() bool { return c.TemporalAddress == "" }
 

@@ -16,7 +16,9 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"os/signal"
 	"strconv"
+	"syscall"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -150,6 +152,22 @@ func Start(ctx context.Context, cfg config.Config, opts Options) (_ *Stack, err 
 		}
 	}
 	return s, nil
+}
+
+// Serve starts what opts asks for, prints where to find it, and keeps it up
+// until SIGINT or SIGTERM: the body of the long-running commands.
+func Serve(cfg config.Config, opts Options) error {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	s, err := Start(ctx, cfg, opts)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	s.PrintAddresses(os.Stderr)
+	<-ctx.Done()
+	s.logger.Info("shutting down")
+	return nil
 }
 
 // ConnectOptions configure Connect.
