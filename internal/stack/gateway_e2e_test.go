@@ -2,8 +2,11 @@ package stack
 
 import (
 	"bufio"
+	"bytes"
+	"context"
 	"encoding/json"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"strconv"
 	"strings"
@@ -12,6 +15,7 @@ import (
 
 	"github.com/researchflow/researchflow/internal/gateway"
 	"github.com/researchflow/researchflow/internal/report"
+	"github.com/researchflow/researchflow/workflows"
 )
 
 // POST a question to the gateway of the dev stack, follow its Server-Sent
@@ -89,4 +93,56 @@ func TestGatewayEndToEnd(t *testing.T) {
 		t.Errorf("source 1: %d %v %+v", src.StatusCode, err, source)
 	}
 	src.Body.Close()
+}
+
+// Upload documents into a private corpus over HTTP, let the search pool
+// ingest them, and research that corpus.
+func TestGatewayUploadThenResearch(t *testing.T) {
+	base := "http://" + shared.Gateway.Addr
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	for name, text := range map[string]string{
+		"orchards.md": "# Orchards\n\nApple trees are pruned in late winter, while the trees are dormant, to shape them and let light into the canopy.\n",
+		"hives.txt":   "Hives\n\nA beekeeper adds a honey super to the hive when the bees cover most of the frames in the brood box.\n",
+	} {
+		w, err := mw.CreateFormFile("files", name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _ = io.WriteString(w, text)
+	}
+	mw.Close()
+	resp, err := http.Post(base+"/v1/corpora/garden/documents", mw.FormDataContentType(), &body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var up gateway.UploadResponse
+	if err := json.NewDecoder(resp.Body).Decode(&up); err != nil || resp.StatusCode != http.StatusAccepted || len(up.Files) != 2 {
+		t.Fatalf("upload: %d %v %+v", resp.StatusCode, err, up)
+	}
+	resp.Body.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	var ingested workflows.IngestResult
+	if err := shared.Client.GetWorkflow(ctx, up.ID, "").Get(ctx, &ingested); err != nil || ingested.Files != 2 || ingested.Chunks == 0 {
+		t.Fatalf("ingestion of the upload: %+v, %v", ingested, err)
+	}
+
+	resp, err = http.Post(base+"/v1/research", "application/json",
+		strings.NewReader(`{"question":"When are apple trees pruned?","corpus":"garden"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var created gateway.CreateResearchResponse
+	if err := json.NewDecoder(resp.Body).Decode(&created); err != nil || resp.StatusCode != http.StatusAccepted {
+		t.Fatalf("POST /v1/research: %d %v", resp.StatusCode, err)
+	}
+	resp.Body.Close()
+	var res workflows.ResearchResult
+	if err := shared.Client.GetWorkflow(ctx, created.ID, "").Get(ctx, &res); err != nil {
+		t.Fatalf("research on the uploaded corpus: %v", err)
+	}
+	if sourceFor(res, "orchards.md") == 0 || !strings.Contains(res.Report, "late winter") {
+		t.Errorf("the report does not cite the uploaded orchards.md:\n%s", res.Report)
+	}
 }
