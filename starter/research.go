@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -14,9 +13,6 @@ import (
 	"strings"
 	"time"
 
-	"go.temporal.io/api/enums/v1"
-	"go.temporal.io/api/serviceerror"
-	"go.temporal.io/sdk/client"
 
 	"github.com/researchflow/researchflow/internal/config"
 	"github.com/researchflow/researchflow/internal/stack"
@@ -73,7 +69,7 @@ flags:`)
 	if wid == "" {
 		wid = "research-" + randomID()
 	}
-	run, err := startOrAttach(ctx, s.Client, wid, in)
+	run, err := stack.StartResearch(ctx, s.Client, wid, in)
 	if err != nil {
 		return err
 	}
@@ -131,25 +127,6 @@ func setCorpus(in *workflows.ResearchInput, arg string) error {
 	}
 	in.Corpus = arg
 	return nil
-}
-
-// startOrAttach starts the run, or attaches to the run that already has this
-// workflow ID (running or finished): the same ID twice is one run.
-func startOrAttach(ctx context.Context, c client.Client, id string, in workflows.ResearchInput) (client.WorkflowRun, error) {
-	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-		ID:                       id,
-		TaskQueue:                workflows.TaskQueueWorkflow,
-		WorkflowIDReusePolicy:    enums.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-		WorkflowIDConflictPolicy: enums.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
-	}, workflows.ResearchWorkflowType, in)
-	var started *serviceerror.WorkflowExecutionAlreadyStarted
-	if errors.As(err, &started) {
-		return c.GetWorkflow(ctx, id, ""), nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("start research: %w", err)
-	}
-	return run, nil
 }
 
 func randomID() string {

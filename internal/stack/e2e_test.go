@@ -2,6 +2,7 @@ package stack
 
 import (
 	"context"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -17,6 +18,7 @@ import (
 	"google.golang.org/protobuf/encoding/protojson"
 
 	"github.com/researchflow/researchflow/internal/report"
+	"github.com/researchflow/researchflow/internal/temporalserver"
 	"github.com/researchflow/researchflow/workflows"
 )
 
@@ -202,5 +204,56 @@ func TestTemporalCLIStart(t *testing.T) {
 		"--query", "WorkflowId = 'e2e-cli'").CombinedOutput()
 	if err != nil || !strings.Contains(string(out), "e2e-cli") {
 		t.Errorf("temporal workflow list does not show the run: %v\n%s", err, out)
+	}
+}
+
+// The starter's --id: the same ID twice is one run, also after it finished.
+func TestStartResearchIsIdempotent(t *testing.T) {
+	dir := writeCorpus(t)
+	in := workflows.ResearchInput{Question: "What does a lighthouse keeper trim?", CorpusPath: dir}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	first, err := StartResearch(ctx, shared.Client, "idem-run", in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := StartResearch(ctx, shared.Client, "idem-run", in)
+	if err != nil || again.GetRunID() != first.GetRunID() {
+		t.Fatalf("second start while running: run %s, %v; want run %s", again.GetRunID(), err, first.GetRunID())
+	}
+	var res workflows.ResearchResult
+	if err := first.Get(ctx, &res); err != nil {
+		t.Fatal(err)
+	}
+	after, err := StartResearch(ctx, shared.Client, "idem-run", in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var res2 workflows.ResearchResult
+	if err := after.Get(ctx, &res2); err != nil || res2.Report != res.Report {
+		t.Errorf("start after completion did not attach to the finished run: %v", err)
+	}
+	d, err := shared.Client.DescribeWorkflowExecution(ctx, "idem-run", "")
+	if err != nil || d.GetWorkflowExecutionInfo().GetExecution().GetRunId() != first.GetRunID() {
+		t.Errorf("latest run is %s, want the first run %s", d.GetWorkflowExecutionInfo().GetExecution().GetRunId(), first.GetRunID())
+	}
+}
+
+// Two processes never open the same Temporal database.
+func TestSecondServerOnSameDatabaseIsRefused(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "temporal.db")
+	ctx := context.Background()
+	first, err := temporalserver.Start(ctx, temporalserver.Options{DatabaseFile: db, FrontendPort: -1, NoUI: true, Logger: testLogger()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer first.Stop()
+	second, err := temporalserver.Start(ctx, temporalserver.Options{DatabaseFile: db, FrontendPort: -1, NoUI: true, Logger: testLogger()})
+	if err == nil {
+		second.Stop()
+		t.Fatal("a second server opened the same database")
+	}
+	if !errors.Is(err, temporalserver.ErrLocked) {
+		t.Errorf("error = %v, want ErrLocked", err)
 	}
 }

@@ -24,6 +24,7 @@ import (
 	"github.com/gin-gonic/gin"
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/operatorservice/v1"
+	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/contrib/envconfig"
 	"go.temporal.io/sdk/interceptor"
@@ -168,6 +169,26 @@ func Serve(cfg config.Config, opts Options) error {
 	<-ctx.Done()
 	s.logger.Info("shutting down")
 	return nil
+}
+
+// StartResearch starts a research run with workflow ID id, or attaches to
+// the run that already has it, running or finished: the same ID twice is
+// one run.
+func StartResearch(ctx context.Context, c client.Client, id string, in workflows.ResearchInput) (client.WorkflowRun, error) {
+	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+		ID:                       id,
+		TaskQueue:                workflows.TaskQueueWorkflow,
+		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+	}, workflows.ResearchWorkflowType, in)
+	var started *serviceerror.WorkflowExecutionAlreadyStarted
+	if errors.As(err, &started) {
+		return c.GetWorkflow(ctx, id, ""), nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("start research %s: %w", id, err)
+	}
+	return run, nil
 }
 
 // ConnectOptions configure Connect.
