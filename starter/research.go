@@ -13,7 +13,6 @@ import (
 	"strings"
 	"time"
 
-
 	"github.com/researchflow/researchflow/internal/config"
 	"github.com/researchflow/researchflow/internal/stack"
 	"github.com/researchflow/researchflow/workflows"
