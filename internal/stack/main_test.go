@@ -64,7 +64,7 @@ func testLogger() *slog.Logger {
 }
 
 // writeCorpus writes a small corpus of distinct topics and returns its folder.
-func writeCorpus(t *testing.T) string {
+func writeCorpus(t testing.TB) string {
 	t.Helper()
 	dir := t.TempDir()
 	files := map[string]string{
