@@ -15,7 +15,7 @@ import (
 // would break runs in flight fails here: such a change must go behind
 // workflow.GetVersion.
 func TestReplayRecordedHistory(t *testing.T) {
-	for _, path := range []string{"testdata/research_v1.json"} {
+	for _, path := range []string{"testdata/research_v1.json", "testdata/research_v1_approval.json"} {
 		if _, err := os.Stat(path); err != nil {
 			t.Fatalf("recorded history missing: %v", err)
 		}

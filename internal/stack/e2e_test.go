@@ -90,7 +90,7 @@ func TestEndToEndFolderCorpus(t *testing.T) {
 		t.Errorf("activities ran on %d task queues, want 3 activity queues besides %s", len(queues), workflows.TaskQueueWorkflow)
 	}
 
-	recordHistory(t, run)
+	recordHistory(t, run, "research_v1.json")
 
 	// The run is visible, with its search attributes, to `temporal workflow list`.
 	waitVisible(t, "WorkflowId = 'e2e-folder' AND ResearchStatus = 'completed'")
@@ -98,7 +98,7 @@ func TestEndToEndFolderCorpus(t *testing.T) {
 
 // recordHistory saves the run's history for the replay test in package
 // workflows when RESEARCHFLOW_RECORD_HISTORY names a folder (task replay-record).
-func recordHistory(t *testing.T, run client.WorkflowRun) {
+func recordHistory(t *testing.T, run client.WorkflowRun, name string) {
 	dir := os.Getenv("RESEARCHFLOW_RECORD_HISTORY")
 	if dir == "" {
 		return
@@ -116,7 +116,7 @@ func recordHistory(t *testing.T, run client.WorkflowRun) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	path := filepath.Join(dir, "research_v1.json")
+	path := filepath.Join(dir, name)
 	if err := os.WriteFile(path, b, 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -256,4 +256,63 @@ func TestSecondServerOnSameDatabaseIsRefused(t *testing.T) {
 	if !errors.Is(err, temporalserver.ErrLocked) {
 		t.Errorf("error = %v, want ErrLocked", err)
 	}
+}
+
+// A run that waits for plan approval (approved with an edited plan over the
+// Update), leaves a sub-question unanswered, reflects, and reports the gap.
+func TestEndToEndApprovalReflectionAndGaps(t *testing.T) {
+	dir := writeCorpus(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	run, err := shared.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: "e2e-approval", TaskQueue: workflows.TaskQueueWorkflow},
+		workflows.ResearchWorkflowType, workflows.ResearchInput{
+			Question: "How do beekeepers find queen cells?", CorpusPath: dir, RequireApproval: true,
+		})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Wait until the run asks for approval.
+	for {
+		v, err := shared.Client.QueryWorkflow(ctx, run.GetID(), "", workflows.ProgressQuery)
+		if err == nil {
+			var p workflows.Progress
+			if v.Get(&p) == nil && p.Status == workflows.StatusAwaitingApproval {
+				break
+			}
+		}
+		if ctx.Err() != nil {
+			t.Fatal("the run never waited for approval")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	h, err := shared.Client.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+		WorkflowID: run.GetID(), UpdateName: workflows.ApprovePlanUpdate, WaitForStage: client.WorkflowUpdateStageCompleted,
+		Args: []any{workflows.PlanApproval{Approved: true, By: "e2e", SubQuestions: []string{
+			"How do beekeepers find queen cells?", "What is the boiling point of mercury?",
+		}}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := h.Get(ctx, nil); err != nil {
+		t.Fatalf("approval: %v", err)
+	}
+	// A second approval is refused by the validator.
+	if h2, err := shared.Client.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+		WorkflowID: run.GetID(), UpdateName: workflows.ApprovePlanUpdate, WaitForStage: client.WorkflowUpdateStageCompleted,
+		Args: []any{workflows.PlanApproval{Approved: true}},
+	}); err == nil && h2.Get(ctx, nil) == nil {
+		t.Error("a second approval was accepted")
+	}
+	var res workflows.ResearchResult
+	if err := run.Get(ctx, &res); err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Gaps) == 0 || !strings.Contains(res.Report, "## Gaps") || !strings.Contains(res.Report, "mercury") {
+		t.Errorf("the unanswerable sub-question is not reported as a gap:\n%s", res.Report)
+	}
+	if sourceFor(res, "beekeeping.txt") == 0 {
+		t.Errorf("the answerable sub-question lost its source:\n%s", res.Report)
+	}
+	recordHistory(t, run, "research_v1_approval.json")
 }

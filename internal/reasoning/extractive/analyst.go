@@ -105,8 +105,12 @@ func (e *Engine) Analyze(ctx context.Context, req reasoning.AnalyzeRequest) (rea
 
 	var kept []*candidate
 	for _, c := range cands {
-		c.lexical = subWeight*coverage(c, subTerms, weight, avgLen) + mainWeight*coverage(c, mainTerms, weight, avgLen)
-		if c.lexical < e.cfg.MinScore {
+		subCov := coverage(c, subTerms, weight, avgLen)
+		c.lexical = subWeight*subCov + mainWeight*coverage(c, mainTerms, weight, avgLen)
+		// A sentence must say something about the sub-question itself: one
+		// that only matches the main question answers another sub-question,
+		// and passing it off here would hide a gap.
+		if subCov == 0 || c.lexical < e.cfg.MinScore {
 			continue
 		}
 		boost := 1 + headingBoost*headings[c.passage]

@@ -187,3 +187,21 @@ func TestIsFragment(t *testing.T) {
 		}
 	}
 }
+
+// A sub-question the passages do not address gets no findings, even when a
+// sentence matches the main question well: that is a gap, not an answer.
+func TestAnalyzeDoesNotAnswerAnotherSubQuestion(t *testing.T) {
+	req := reasoning.AnalyzeRequest{
+		Question:    "How do beekeepers find queen cells?",
+		SubQuestion: reasoning.SubQuestion{ID: "sq2", Text: "What is the boiling point of mercury?"},
+		Passages: []reasoning.Passage{{ChunkID: "c1", SourceID: "s1", Text: "Beekeepers inspect the brood frames every week during spring to find queen cells. " +
+			"A honey bee colony has one queen, thousands of worker bees and a few hundred drones."}},
+	}
+	got, err := New(Config{}).Analyze(context.Background(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Findings) != 0 {
+		t.Errorf("findings for an unaddressed sub-question: %+v", got.Findings)
+	}
+}
