@@ -213,11 +213,12 @@ func TestStartResearchIsIdempotent(t *testing.T) {
 	in := workflows.ResearchInput{Question: "What does a lighthouse keeper trim?", CorpusPath: dir}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	first, err := StartResearch(ctx, shared.Client, "idem-run", in)
+	id := unique("idem-run")
+	first, err := StartResearch(ctx, shared.Client, id, in)
 	if err != nil {
 		t.Fatal(err)
 	}
-	again, err := StartResearch(ctx, shared.Client, "idem-run", in)
+	again, err := StartResearch(ctx, shared.Client, id, in)
 	if err != nil || again.GetRunID() != first.GetRunID() {
 		t.Fatalf("second start while running: run %s, %v; want run %s", again.GetRunID(), err, first.GetRunID())
 	}
@@ -225,7 +226,7 @@ func TestStartResearchIsIdempotent(t *testing.T) {
 	if err := first.Get(ctx, &res); err != nil {
 		t.Fatal(err)
 	}
-	after, err := StartResearch(ctx, shared.Client, "idem-run", in)
+	after, err := StartResearch(ctx, shared.Client, id, in)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -233,7 +234,7 @@ func TestStartResearchIsIdempotent(t *testing.T) {
 	if err := after.Get(ctx, &res2); err != nil || res2.Report != res.Report {
 		t.Errorf("start after completion did not attach to the finished run: %v", err)
 	}
-	d, err := shared.Client.DescribeWorkflowExecution(ctx, "idem-run", "")
+	d, err := shared.Client.DescribeWorkflowExecution(ctx, id, "")
 	if err != nil || d.GetWorkflowExecutionInfo().GetExecution().GetRunId() != first.GetRunID() {
 		t.Errorf("latest run is %s, want the first run %s", d.GetWorkflowExecutionInfo().GetExecution().GetRunId(), first.GetRunID())
 	}

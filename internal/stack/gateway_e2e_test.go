@@ -112,7 +112,8 @@ func TestGatewayUploadThenResearch(t *testing.T) {
 		_, _ = io.WriteString(w, text)
 	}
 	mw.Close()
-	resp, err := http.Post(base+"/v1/corpora/garden/documents", mw.FormDataContentType(), &body)
+	corpus := unique("garden")
+	resp, err := http.Post(base+"/v1/corpora/"+corpus+"/documents", mw.FormDataContentType(), &body)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,7 +130,7 @@ func TestGatewayUploadThenResearch(t *testing.T) {
 	}
 
 	resp, err = http.Post(base+"/v1/research", "application/json",
-		strings.NewReader(`{"question":"When are apple trees pruned?","corpus":"garden"}`))
+		strings.NewReader(`{"question":"When are apple trees pruned?","corpus":"`+corpus+`"}`))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -108,7 +108,7 @@ func countChunks(t *testing.T, s memory.Store, f memory.Filter) int {
 // TestIngestWorkflowEndToEnd ingests a folder, ingests it again unchanged,
 // changes one file, and researches the named corpus.
 func TestIngestWorkflowEndToEnd(t *testing.T) {
-	const name = "e2e-ingest-crafts"
+	name := unique("e2e-ingest-crafts")
 	dir, names := writeIngestFolder(t)
 	wantChunks := 0
 	for _, n := range names {

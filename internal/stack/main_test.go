@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -62,6 +63,12 @@ func testLogger() *slog.Logger {
 	}
 	return slog.New(slog.NewTextHandler(io.Discard, nil))
 }
+
+var seq atomic.Int64
+
+// unique makes a name unique within this test process, so that the tests
+// also pass with -count > 1 on the shared stack.
+func unique(name string) string { return fmt.Sprintf("%s-%d", name, seq.Add(1)) }
 
 // writeCorpus writes a small corpus of distinct topics and returns its folder.
 func writeCorpus(t testing.TB) string {
