@@ -125,13 +125,21 @@ func (r *Remote) classify(ctx context.Context, rec *exchange, n int, err error) 
 	case status >= 400:
 		return fault.Permanent("embed.bad_request", err)
 	case terr != nil:
-		var ne net.Error
-		if errors.As(terr, &ne) && ne.Timeout() {
+		if isTimeout(terr) || isTimeout(err) {
 			return fault.Transient("embed.timeout", fmt.Errorf("%w: %w", err, terr), 0)
 		}
 		return fault.Transient("embed.unavailable", fmt.Errorf("%w: %w", err, terr), 0)
 	}
 	return fault.Permanent("embed.bad_response", err)
+}
+
+// isTimeout reports whether err is a timeout. The client's own timeout
+// reaches the transport as a plain cancellation, and langchaingo may keep
+// only the text of the client's error, so the text is checked too.
+func isTimeout(err error) bool {
+	var ne net.Error
+	return (errors.As(err, &ne) && ne.Timeout()) || errors.Is(err, context.DeadlineExceeded) ||
+		strings.Contains(err.Error(), "Client.Timeout exceeded")
 }
 
 // exchange records the last HTTP response of one embedding call.
