@@ -99,19 +99,16 @@ func (e *Engine) Plan(ctx context.Context, req reasoning.PlanRequest) (reasoning
 	}
 	limit = min(limit, MaxSubQuestionsLimit)
 
-	type candidate struct{ text, reason string }
-	cands := []candidate{{q, "the question as asked"}}
+	cands := []facetQuestion{{q, "the question as asked"}}
 	clauses := splitClauses(q)
 	if len(clauses) > 1 {
 		for i, c := range clauses {
-			cands = append(cands, candidate{c, fmt.Sprintf("clause %d of the question", i+1)})
+			cands = append(cands, facetQuestion{c, fmt.Sprintf("clause %d of the question", i+1)})
 		}
 	}
 	ents := entities(q)
 	asked := askedFacets(q)
-	for _, fc := range facetQuestions(ents, asked) {
-		cands = append(cands, candidate{fc.text, fc.reason})
-	}
+	cands = append(cands, facetQuestions(ents, asked)...)
 
 	var plan reasoning.Plan
 	var kept []textproc.Vector
@@ -391,6 +388,7 @@ func askedFacets(q string) map[facet]bool {
 	return asked
 }
 
+// facetQuestion is a candidate sub-question with the reason for asking it.
 type facetQuestion struct{ text, reason string }
 
 // facetQuestions asks about the facets of the question's topics. When the
