@@ -47,17 +47,20 @@ function setError(id, msg) {
 
 // ---- Markdown, rendered as DOM nodes -----------------------------------
 
-// inline renders `code`, **bold**, *emphasis*, [text](http…) links and [n]
-// citations into parent.
+// inline renders `code`, **bold**, *emphasis*, [text](url) links and [n]
+// citations into parent. Only http(s) URLs become links; any other target
+// (file:// paths of local sources, anything else) shows its text, with the
+// target as a tooltip.
 function inline(parent, text) {
-  const re = /`([^`]+)`|\*\*([^*]+)\*\*|\*([^*\s][^*]*)\*|\[([^\]]+)\]\((https?:\/\/[^\s)]+)\)|\[(\d+(?:\s*,\s*\d+)*)\]/g;
+  const re = /`([^`]+)`|\*\*([^*]+)\*\*|\*([^*\s][^*]*)\*|\[([^\]]+)\]\(([^\s)]+)\)|\[(\d+(?:\s*,\s*\d+)*)\]/g;
   let last = 0, m;
   while ((m = re.exec(text)) !== null) {
     if (m.index > last) parent.append(text.slice(last, m.index));
     if (m[1] !== undefined) parent.append(el("code", {}, m[1]));
     else if (m[2] !== undefined) parent.append(el("strong", {}, m[2]));
     else if (m[3] !== undefined) parent.append(el("em", {}, m[3]));
-    else if (m[4] !== undefined) parent.append(el("a", { href: m[5], target: "_blank", rel: "noopener noreferrer" }, m[4]));
+    else if (m[4] !== undefined && /^https?:\/\//.test(m[5])) parent.append(el("a", { href: m[5], target: "_blank", rel: "noopener noreferrer" }, m[4]));
+    else if (m[4] !== undefined) parent.append(el("span", { class: "location", title: m[5] }, m[4]));
     else {
       const nums = m[6].split(",").map((s) => s.trim());
       parent.append("[");
