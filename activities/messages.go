@@ -55,11 +55,14 @@ type IngestInput struct {
 // IngestSummary counts what an ingestion did.
 type IngestSummary struct {
 	// Total is the number of supported files under the path.
-	Total     int           `json:"total"`
-	Files     int           `json:"files"`
-	Unchanged int           `json:"unchanged"`
-	Chunks    int           `json:"chunks"`
-	Skipped   []SkippedFile `json:"skipped,omitempty"`
+	Total     int `json:"total"`
+	Files     int `json:"files"`
+	Unchanged int `json:"unchanged"`
+	Chunks    int `json:"chunks"`
+	// Removed counts chunks of documents gone from the path, dropped when
+	// the last batch is done.
+	Removed int           `json:"removed,omitempty"`
+	Skipped []SkippedFile `json:"skipped,omitempty"`
 	// Cursor is the last file handled; Done is true when no file is left.
 	Cursor     string `json:"cursor,omitempty"`
 	Done       bool   `json:"done"`

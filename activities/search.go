@@ -175,7 +175,7 @@ func (a *Search) ingest(ctx context.Context, req corpus.IngestRequest) (IngestSu
 	mu.Unlock()
 	sum := IngestSummary{
 		Total: total, Files: base.Files + stats.Files, Unchanged: base.Unchanged + stats.Unchanged,
-		Chunks: base.Chunks + stats.Chunks, Cursor: stats.Cursor, Done: stats.Done,
+		Chunks: base.Chunks + stats.Chunks, Cursor: stats.Cursor, Done: stats.Done, Removed: stats.Removed,
 		DurationMs: stats.Duration.Milliseconds(),
 	}
 	for _, s := range stats.Skipped {

@@ -76,8 +76,8 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return fmt.Errorf("ingestion %s failed: %w", run.GetID(), err)
 	}
-	fmt.Fprintf(stdout, "corpus %s: %d files (%d unchanged), %d chunks written, %d skipped, %s\n",
-		res.Corpus, res.Files, res.Unchanged, res.Chunks, len(res.Skipped), res.Duration.Round(time.Millisecond))
+	fmt.Fprintf(stdout, "corpus %s: %d files (%d unchanged), %d chunks written, %d chunks of removed files dropped, %d skipped, %s\n",
+		res.Corpus, res.Files, res.Unchanged, res.Chunks, res.Removed, len(res.Skipped), res.Duration.Round(time.Millisecond))
 	for _, sk := range res.Skipped {
 		fmt.Fprintf(stdout, "  skipped %s: %s\n", sk.Path, sk.Reason)
 	}

@@ -75,6 +75,7 @@ func ingest(ctx workflow.Context, in IngestInput, maxCalls int) (IngestResult, e
 		state.Total = state.Files + sum.Total
 		state.Files += sum.Files
 		state.Unchanged += sum.Unchanged
+		state.Removed += sum.Removed
 		state.Chunks += sum.Chunks
 		for _, s := range sum.Skipped {
 			if len(state.Skipped) < maxReportedSkips {

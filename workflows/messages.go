@@ -246,10 +246,12 @@ type IngestResult struct {
 	Total int `json:"total"`
 	// Files counts supported files seen so far; Unchanged of them were
 	// already in memory with the same content and cost nothing.
-	Files     int           `json:"files"`
-	Unchanged int           `json:"unchanged"`
-	Chunks    int           `json:"chunks"` // chunks written
-	Skipped   []SkippedFile `json:"skipped,omitempty"`
-	Duration  time.Duration `json:"duration"`
-	Done      bool          `json:"done"`
+	Files     int `json:"files"`
+	Unchanged int `json:"unchanged"`
+	Chunks    int `json:"chunks"` // chunks written
+	// Removed counts chunks of documents no longer in the folder, dropped.
+	Removed  int           `json:"removed,omitempty"`
+	Skipped  []SkippedFile `json:"skipped,omitempty"`
+	Duration time.Duration `json:"duration"`
+	Done     bool          `json:"done"`
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"path/filepath"
 	"time"
 
 	"github.com/researchflow/researchflow/internal/memory"
@@ -79,6 +80,9 @@ type IngestStats struct {
 	// Cursor is the last source handled; Done is true when none is left.
 	Cursor   string        `json:"cursor,omitempty"`
 	Done     bool          `json:"done"`
+	// Removed counts the chunks of documents no longer at the path, dropped
+	// once the last batch is done.
+	Removed int `json:"removed,omitempty"`
 	Duration time.Duration `json:"duration"`
 }
 
@@ -124,6 +128,7 @@ func (in *Ingester) Ingest(ctx context.Context, req IngestRequest, progress func
 	if err != nil {
 		return stats, err
 	}
+	all := srcs
 	for _, s := range skips {
 		if req.After == "" || s.Path > req.After {
 			stats.skip(s.Path, s.Reason)
@@ -176,6 +181,11 @@ func (in *Ingester) Ingest(ctx context.Context, req IngestRequest, progress func
 		}
 	}
 	stats.Done = req.MaxFiles <= 0 || len(srcs) <= req.MaxFiles
+	if stats.Done {
+		if stats.Removed, err = in.prune(ctx, corpus, all); err != nil {
+			return stats, err
+		}
+	}
 	log.Info("ingested", "corpus", corpus, "files", stats.Files, "unchanged", stats.Unchanged,
 		"chunks", stats.Chunks, "skipped", stats.SkippedTotal, "done", stats.Done)
 	return stats, nil
@@ -212,6 +222,28 @@ func (in *Ingester) ingestDoc(ctx context.Context, corpus string, doc Document, 
 		written += end - start
 	}
 	return written, false, nil
+}
+
+// prune deletes the chunks of documents that are no longer among the
+// sources (a file deleted from the folder must not be cited any more).
+func (in *Ingester) prune(ctx context.Context, corpus string, all []source) (int, error) {
+	keep := make([]string, 0, len(all))
+	for _, s := range all {
+		loc, err := filepath.Abs(s.Key)
+		if err != nil {
+			return 0, fmt.Errorf("prune %s: %w", corpus, err)
+		}
+		keep = append(keep, memory.SourceID(corpus, loc))
+	}
+	gone := memory.Filter{Corpus: corpus, ExcludeSourceIDs: keep}
+	n, err := in.Store.Count(ctx, gone)
+	if err != nil || n == 0 {
+		return 0, err
+	}
+	if err := in.Store.Delete(ctx, gone); err != nil {
+		return 0, fmt.Errorf("prune %d chunks of removed documents from %s: %w", n, corpus, err)
+	}
+	return n, nil
 }
 
 // sources lists what the request names, sorted by key.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -32,6 +33,7 @@ func matches(c memory.Chunk, f memory.Filter) bool {
 	return (f.Corpus == "" || c.Corpus == f.Corpus) &&
 		(f.SourceID == "" || c.SourceID == f.SourceID) &&
 		(len(f.SourceIDs) == 0 || slices.Contains(f.SourceIDs, c.SourceID)) &&
+		!slices.Contains(f.ExcludeSourceIDs, c.SourceID) &&
 		(f.DocHash == "" || c.DocHash == f.DocHash)
 }
 
@@ -301,5 +303,49 @@ func TestIngestGoDocs(t *testing.T) {
 	again, err := in.Ingest(context.Background(), IngestRequest{GoDocs: true, GoRoot: root}, nil)
 	if err != nil || again.Chunks != 0 || again.Unchanged != again.Files {
 		t.Errorf("second go docs ingest = %+v, %v; want everything unchanged", again, err)
+	}
+}
+
+// A file deleted from the folder stops being cited: its chunks go once the
+// last batch of the next ingestion is done, and only then.
+func TestIngestPrunesRemovedFiles(t *testing.T) {
+	dir := testFolder(t)
+	store := newFakeStore()
+	in := newIngester(store)
+	ctx := context.Background()
+	req := IngestRequest{Corpus: "notes", Path: dir}
+	if _, err := in.Ingest(ctx, req, nil); err != nil {
+		t.Fatal(err)
+	}
+	gone := filepath.Join(dir, "b.md")
+	goneID := memory.SourceID("notes", gone)
+	if store.count(memory.Filter{SourceID: goneID}) == 0 {
+		t.Fatal("b.md was not ingested")
+	}
+	if err := os.Remove(gone); err != nil {
+		t.Fatal(err)
+	}
+	before := store.count(memory.Filter{Corpus: "notes"}) - store.count(memory.Filter{SourceID: goneID})
+
+	// In batches of one file: the first batch must not prune anything.
+	first, err := in.Ingest(ctx, IngestRequest{Corpus: "notes", Path: dir, MaxFiles: 1}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first.Done || first.Removed != 0 || store.count(memory.Filter{SourceID: goneID}) == 0 {
+		t.Fatalf("a partial batch pruned: %+v", first)
+	}
+	last, err := in.Ingest(ctx, IngestRequest{Corpus: "notes", Path: dir, After: first.Cursor}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !last.Done || last.Removed == 0 {
+		t.Fatalf("last batch = %+v, want the removed file's chunks dropped", last)
+	}
+	if n := store.count(memory.Filter{SourceID: goneID}); n != 0 {
+		t.Errorf("%d chunks of the deleted b.md remain", n)
+	}
+	if got := store.count(memory.Filter{Corpus: "notes"}); got != before {
+		t.Errorf("corpus holds %d chunks, want %d (the files still there)", got, before)
 	}
 }

@@ -48,6 +48,9 @@ type Filter struct {
 	SourceID  string   `json:"sourceId,omitempty"`
 	SourceIDs []string `json:"sourceIds,omitempty"`
 	DocHash   string   `json:"docHash,omitempty"`
+	// ExcludeSourceIDs matches chunks whose source is none of these
+	// (ingestion prunes documents gone from a folder with it).
+	ExcludeSourceIDs []string `json:"excludeSourceIds,omitempty"`
 }
 
 // Query asks a Store for the chunks nearest in meaning to Text and/or Vector.

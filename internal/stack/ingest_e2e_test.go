@@ -383,3 +383,28 @@ func waitActivityRetry(ctx context.Context, t *testing.T, c client.Client, id, a
 	}
 	t.Log("the interrupted attempt was not reported before the server stopped; its heartbeat timeout will retry it")
 }
+
+// A document deleted from a folder is dropped from memory on the next
+// ingestion, so research never cites it again.
+func TestIngestDropsRemovedDocuments(t *testing.T) {
+	dir := writeCorpus(t)
+	name := unique("e2e-prune")
+	first := ingestFolder(t, shared.Client, unique("e2e-prune-1"), workflows.IngestInput{Corpus: name, Path: dir})
+	if first.Files != 3 || first.Removed != 0 {
+		t.Fatalf("first ingestion = %+v", first)
+	}
+	gone := filepath.Join(dir, "bread.html")
+	if err := os.Remove(gone); err != nil {
+		t.Fatal(err)
+	}
+	second := ingestFolder(t, shared.Client, unique("e2e-prune-2"), workflows.IngestInput{Corpus: name, Path: dir})
+	if second.Files != 2 || second.Unchanged != 2 || second.Removed == 0 {
+		t.Errorf("second ingestion = %+v, want 2 unchanged files and the deleted one's chunks removed", second)
+	}
+	if n := countChunks(t, shared.Store, memory.Filter{SourceID: memory.SourceID(name, gone)}); n != 0 {
+		t.Errorf("%d chunks of the deleted bread.html remain", n)
+	}
+	if n := countChunks(t, shared.Store, memory.Filter{Corpus: name}); n == 0 {
+		t.Errorf("the remaining documents were dropped too")
+	}
+}

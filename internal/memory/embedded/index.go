@@ -370,10 +370,11 @@ type matcher struct {
 	source uint32
 	hash   uint32
 	inSet  []bool // indexed by source ID, when SourceIDs is set
+	outSet []bool // indexed by source ID, when ExcludeSourceIDs is set
 }
 
 func filterEmpty(f memory.Filter) bool {
-	return f.Corpus == "" && f.SourceID == "" && f.DocHash == "" && len(f.SourceIDs) == 0
+	return f.Corpus == "" && f.SourceID == "" && f.DocHash == "" && len(f.SourceIDs) == 0 && len(f.ExcludeSourceIDs) == 0
 }
 
 func (x *index) compile(f memory.Filter) *matcher {
@@ -410,6 +411,14 @@ func (x *index) compile(f memory.Filter) *matcher {
 			m.none = true
 		}
 	}
+	if len(f.ExcludeSourceIDs) > 0 {
+		m.outSet = make([]bool, len(x.sources.ids)+1)
+		for _, s := range f.ExcludeSourceIDs {
+			if id, ok := x.sources.lookup(s); ok {
+				m.outSet[id] = true
+			}
+		}
+	}
 	return m
 }
 
@@ -431,6 +440,9 @@ func (m *matcher) match(x *index, d uint32) bool {
 		return false
 	}
 	if m.inSet != nil && !m.inSet[x.sourceOf[d]] {
+		return false
+	}
+	if m.outSet != nil && m.outSet[x.sourceOf[d]] {
 		return false
 	}
 	return true

@@ -241,6 +241,19 @@ func Run(t *testing.T, open func(t *testing.T, dim int) memory.Store) {
 		wantCount(t, s, memory.Filter{}, 2)
 	})
 
+	t.Run("DeleteExcept", func(t *testing.T) {
+		// What ingestion does when documents left a folder: delete every
+		// chunk of the corpus whose source is not among those still there.
+		s, f := loaded(t)
+		ctx := context.Background()
+		if err := s.Delete(ctx, memory.Filter{Corpus: CorpusGo, ExcludeSourceIDs: []string{f.channels.SourceID, f.maps.SourceID}}); err != nil {
+			t.Fatalf("Delete except: %v", err)
+		}
+		wantCount(t, s, memory.Filter{Corpus: CorpusGo}, 2)
+		wantCount(t, s, memory.Filter{SourceID: f.mutex.SourceID}, 0)
+		wantCount(t, s, memory.Filter{Corpus: CorpusRivers}, 2)
+	})
+
 	t.Run("EmptyDeleteRefused", func(t *testing.T) {
 		s, f := loaded(t)
 		for _, filter := range []memory.Filter{{}, {SourceIDs: []string{}}} {
@@ -266,6 +279,9 @@ func Run(t *testing.T, open func(t *testing.T, dim int) memory.Store) {
 			{memory.Filter{Corpus: CorpusGo, SourceIDs: []string{f.maps.SourceID, f.river.SourceID}}, 1},
 			{memory.Filter{DocHash: f.mills.DocHash}, 1},
 			{memory.Filter{Corpus: CorpusGo, DocHash: f.mills.DocHash}, 0},
+			{memory.Filter{Corpus: CorpusGo, ExcludeSourceIDs: []string{f.maps.SourceID}}, 2},
+			{memory.Filter{Corpus: CorpusGo, ExcludeSourceIDs: []string{f.maps.SourceID, f.river.SourceID, "unknown"}}, 2},
+			{memory.Filter{ExcludeSourceIDs: []string{"unknown"}}, 5},
 		} {
 			wantCount(t, s, tc.filter, tc.want)
 		}

@@ -181,10 +181,14 @@ func filter(f memory.Filter) *qdrant.Filter {
 	if f.DocHash != "" {
 		must = append(must, qdrant.NewMatchKeyword(fieldDocHash, f.DocHash))
 	}
-	if len(must) == 0 {
+	var mustNot []*qdrant.Condition
+	if len(f.ExcludeSourceIDs) > 0 {
+		mustNot = append(mustNot, qdrant.NewMatchKeywords(fieldSourceID, f.ExcludeSourceIDs...))
+	}
+	if len(must) == 0 && len(mustNot) == 0 {
 		return nil
 	}
-	return &qdrant.Filter{Must: must}
+	return &qdrant.Filter{Must: must, MustNot: mustNot}
 }
 
 // Search implements memory.Store. With text and a vector it fuses a dense
