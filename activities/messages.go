@@ -50,6 +50,9 @@ type IngestInput struct {
 	// MaxFiles bounds the files handled by one call (0 = all), so that a
 	// workflow can report progress between calls.
 	MaxFiles int `json:"maxFiles,omitempty"`
+	// Prune drops the documents of the corpus that are not under Path once
+	// the last batch is done (see corpus.IngestRequest.Prune).
+	Prune bool `json:"prune,omitempty"`
 }
 
 // IngestSummary counts what an ingestion did.

@@ -102,7 +102,7 @@ func (a *Search) Ingest(ctx context.Context, in IngestInput) (IngestSummary, err
 	if _, err := os.Stat(in.Path); err != nil {
 		return IngestSummary{}, invalid(ErrCorpusNotFound, fmt.Sprintf("%s: %v", in.Path, err))
 	}
-	return a.ingest(ctx, corpus.IngestRequest{Corpus: in.Corpus, Path: in.Path, After: in.After, MaxFiles: in.MaxFiles})
+	return a.ingest(ctx, corpus.IngestRequest{Corpus: in.Corpus, Path: in.Path, After: in.After, MaxFiles: in.MaxFiles, Prune: in.Prune})
 }
 
 // ingestCheckpoint is the heartbeat detail of an ingestion: the last file

@@ -24,11 +24,12 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs := flag.NewFlagSet("starter ingest", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: starter ingest DIR --corpus NAME\n\nflags:")
+		fmt.Fprintln(stderr, "usage: starter ingest DIR --corpus NAME [--prune]\n\nflags:")
 		fs.PrintDefaults()
 	}
 	corpus := fs.String("corpus", "", "corpus `NAME` (default: the folder's name)")
 	noWait := fs.Bool("no-wait", false, "start the ingestion, print its workflow ID and exit")
+	prune := fs.Bool("prune", false, "mirror the folder: drop documents of the corpus that are no longer in it")
 	positional, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err
@@ -54,7 +55,7 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	defer s.Close()
 
-	in := workflows.IngestInput{Corpus: *corpus, Path: dir}
+	in := workflows.IngestInput{Corpus: *corpus, Path: dir, Prune: *prune}
 	sum := sha256.Sum256([]byte(*corpus + "\x00" + dir))
 	id := "ingest-" + hex.EncodeToString(sum[:8])
 	run, err := s.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{

@@ -65,7 +65,7 @@ func ingest(ctx workflow.Context, in IngestInput, maxCalls int) (IngestResult, e
 		}
 		var sum activities.IngestSummary
 		err := workflow.ExecuteActivity(actx, activities.IngestName, activities.IngestInput{
-			Corpus: in.Corpus, Path: in.Path, After: cursor, MaxFiles: ingestBatchFiles,
+			Corpus: in.Corpus, Path: in.Path, After: cursor, MaxFiles: ingestBatchFiles, Prune: in.Prune,
 		}).Get(ctx, &sum)
 		if err != nil {
 			return state, fmt.Errorf("ingest %s into %s: %w", in.Path, in.Corpus, err)

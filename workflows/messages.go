@@ -226,6 +226,10 @@ type IngestInput struct {
 	// Path is a folder (or a single file) readable by the search workers.
 	Path  string `json:"path"`
 	Owner string `json:"owner,omitempty"`
+	// Prune makes the corpus mirror the folder: documents of the corpus that
+	// are no longer under Path are dropped at the end. Without it, a corpus
+	// accumulates what is ingested into it.
+	Prune bool `json:"prune,omitempty"`
 	// After and Resume carry the cursor and the counts into a continued run;
 	// callers leave them empty.
 	After  string        `json:"after,omitempty"`

@@ -52,6 +52,11 @@ type IngestRequest struct {
 	// MaxFiles bounds the sources handled by one call (0 = all); Done in the
 	// stats says whether any are left.
 	MaxFiles int `json:"maxFiles,omitempty"`
+	// Prune makes the corpus mirror Path: once the last batch is done, the
+	// chunks of documents that are not (any more) under Path are dropped.
+	// Without it a corpus accumulates what is ingested into it. The Go docs
+	// corpus is always pruned: it belongs to the Go installation.
+	Prune bool `json:"prune,omitempty"`
 }
 
 // IngestProgress is reported after each source.
@@ -78,11 +83,11 @@ type IngestStats struct {
 	Skipped      []Skipped `json:"skipped,omitempty"`
 	SkippedTotal int       `json:"skippedTotal"`
 	// Cursor is the last source handled; Done is true when none is left.
-	Cursor   string        `json:"cursor,omitempty"`
-	Done     bool          `json:"done"`
+	Cursor string `json:"cursor,omitempty"`
+	Done   bool   `json:"done"`
 	// Removed counts the chunks of documents no longer at the path, dropped
 	// once the last batch is done.
-	Removed int `json:"removed,omitempty"`
+	Removed  int           `json:"removed,omitempty"`
 	Duration time.Duration `json:"duration"`
 }
 
@@ -181,7 +186,7 @@ func (in *Ingester) Ingest(ctx context.Context, req IngestRequest, progress func
 		}
 	}
 	stats.Done = req.MaxFiles <= 0 || len(srcs) <= req.MaxFiles
-	if stats.Done {
+	if stats.Done && (req.Prune || req.GoDocs) {
 		if stats.Removed, err = in.prune(ctx, corpus, all); err != nil {
 			return stats, err
 		}

@@ -306,14 +306,14 @@ func TestIngestGoDocs(t *testing.T) {
 	}
 }
 
-// A file deleted from the folder stops being cited: its chunks go once the
-// last batch of the next ingestion is done, and only then.
+// With Prune, a file deleted from the folder stops being cited: its chunks
+// go once the last batch of the next ingestion is done, and only then.
 func TestIngestPrunesRemovedFiles(t *testing.T) {
 	dir := testFolder(t)
 	store := newFakeStore()
 	in := newIngester(store)
 	ctx := context.Background()
-	req := IngestRequest{Corpus: "notes", Path: dir}
+	req := IngestRequest{Corpus: "notes", Path: dir, Prune: true}
 	if _, err := in.Ingest(ctx, req, nil); err != nil {
 		t.Fatal(err)
 	}
@@ -327,15 +327,19 @@ func TestIngestPrunesRemovedFiles(t *testing.T) {
 	}
 	before := store.count(memory.Filter{Corpus: "notes"}) - store.count(memory.Filter{SourceID: goneID})
 
+	// Without Prune, the corpus accumulates: nothing is dropped.
+	if st, err := in.Ingest(ctx, IngestRequest{Corpus: "notes", Path: dir}, nil); err != nil || st.Removed != 0 || store.count(memory.Filter{SourceID: goneID}) == 0 {
+		t.Fatalf("an ingestion without Prune dropped documents: %+v, %v", st, err)
+	}
 	// In batches of one file: the first batch must not prune anything.
-	first, err := in.Ingest(ctx, IngestRequest{Corpus: "notes", Path: dir, MaxFiles: 1}, nil)
+	first, err := in.Ingest(ctx, IngestRequest{Corpus: "notes", Path: dir, MaxFiles: 1, Prune: true}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if first.Done || first.Removed != 0 || store.count(memory.Filter{SourceID: goneID}) == 0 {
 		t.Fatalf("a partial batch pruned: %+v", first)
 	}
-	last, err := in.Ingest(ctx, IngestRequest{Corpus: "notes", Path: dir, After: first.Cursor}, nil)
+	last, err := in.Ingest(ctx, IngestRequest{Corpus: "notes", Path: dir, After: first.Cursor, Prune: true}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

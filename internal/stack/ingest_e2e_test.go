@@ -384,12 +384,12 @@ func waitActivityRetry(ctx context.Context, t *testing.T, c client.Client, id, a
 	t.Log("the interrupted attempt was not reported before the server stopped; its heartbeat timeout will retry it")
 }
 
-// A document deleted from a folder is dropped from memory on the next
-// ingestion, so research never cites it again.
+// With prune, a document deleted from a folder is dropped from memory on the
+// next ingestion, so research never cites it again.
 func TestIngestDropsRemovedDocuments(t *testing.T) {
 	dir := writeCorpus(t)
 	name := unique("e2e-prune")
-	first := ingestFolder(t, shared.Client, unique("e2e-prune-1"), workflows.IngestInput{Corpus: name, Path: dir})
+	first := ingestFolder(t, shared.Client, unique("e2e-prune-1"), workflows.IngestInput{Corpus: name, Path: dir, Prune: true})
 	if first.Files != 3 || first.Removed != 0 {
 		t.Fatalf("first ingestion = %+v", first)
 	}
@@ -397,7 +397,7 @@ func TestIngestDropsRemovedDocuments(t *testing.T) {
 	if err := os.Remove(gone); err != nil {
 		t.Fatal(err)
 	}
-	second := ingestFolder(t, shared.Client, unique("e2e-prune-2"), workflows.IngestInput{Corpus: name, Path: dir})
+	second := ingestFolder(t, shared.Client, unique("e2e-prune-2"), workflows.IngestInput{Corpus: name, Path: dir, Prune: true})
 	if second.Files != 2 || second.Unchanged != 2 || second.Removed == 0 {
 		t.Errorf("second ingestion = %+v, want 2 unchanged files and the deleted one's chunks removed", second)
 	}
