@@ -450,7 +450,11 @@ func facetQuestions(ents []entity, asked map[facet]bool) []facetQuestion {
 	switch {
 	case setting >= 0 && focus >= 0:
 		s, f := ents[setting], ents[focus]
-		definition(s)
+		// A one-word setting ("in Go", "on Linux") is the ground the whole
+		// corpus stands on: defining it retrieves nothing specific.
+		if strings.Contains(s.text, " ") || s.code || s.quoted {
+			definition(s)
+		}
 		mechanism(f, s.text)
 		others(f)
 		definition(f)

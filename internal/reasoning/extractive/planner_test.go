@@ -164,3 +164,26 @@ func TestNormalizeQuestion(t *testing.T) {
 		t.Errorf("blank question normalized to %q", got)
 	}
 }
+
+// A one-word setting is not defined ("What is Go?" retrieves nothing
+// specific from a corpus about Go); a named one is.
+func TestPlanDefinesOnlySpecificSettings(t *testing.T) {
+	e := New(Config{})
+	p, err := e.Plan(context.Background(), reasoning.PlanRequest{Question: "How do I cancel a long-running HTTP request in Go?", MaxSubQuestions: 6})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, sq := range p.SubQuestions {
+		if sq.Text == "What is Go?" {
+			t.Errorf("plan defines the one-word setting: %+v", p.SubQuestions)
+		}
+	}
+	p, _ = e.Plan(context.Background(), reasoning.PlanRequest{Question: "What does the Go memory model guarantee about channel communication?", MaxSubQuestions: 6})
+	found := false
+	for _, sq := range p.SubQuestions {
+		found = found || sq.Text == "What is the Go memory model?"
+	}
+	if !found {
+		t.Errorf("plan does not define the named setting: %+v", p.SubQuestions)
+	}
+}
