@@ -15,8 +15,12 @@ const (
 
 	// TaskQueueWorkflow is where research workflows run (the workflow pool).
 	TaskQueueWorkflow = "research-workflow"
-	// TaskQueueSearch serves corpus preparation and retrieval (the search pool).
+	// TaskQueueSearch serves retrieval (the search pool).
 	TaskQueueSearch = "research-search"
+	// TaskQueueIngest serves corpus preparation and ingestion, also on the
+	// search pool but on a queue of its own, so that a large ingestion never
+	// queues ahead of the retrievals of running research.
+	TaskQueueIngest = "research-ingest"
 	// TaskQueueInference serves planning, analysis and writing (the inference
 	// pool, meant for GPU nodes or nodes close to the model server).
 	TaskQueueInference = "research-inference"

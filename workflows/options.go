@@ -16,7 +16,7 @@ var nonRetryable = []string{activities.ErrInvalidInput, activities.ErrCorpusNotF
 
 func corpusOptions() workflow.ActivityOptions {
 	return workflow.ActivityOptions{
-		TaskQueue:           TaskQueueSearch,
+		TaskQueue:           TaskQueueIngest,
 		StartToCloseTimeout: 2 * time.Hour,
 		HeartbeatTimeout:    30 * time.Second,
 		RetryPolicy: &temporal.RetryPolicy{

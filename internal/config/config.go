@@ -40,6 +40,9 @@ type Config struct {
 	// RESEARCHFLOW_SEARCH_CONCURRENCY, default 8).
 	InferenceConcurrency int
 	SearchConcurrency    int
+	// IngestConcurrency bounds concurrent ingestions per search worker
+	// (RESEARCHFLOW_INGEST_CONCURRENCY, default 2).
+	IngestConcurrency int
 	// LogLevel is debug, info, warn or error (RESEARCHFLOW_LOG_LEVEL, default info).
 	LogLevel slog.Level
 }
@@ -76,6 +79,7 @@ func Load(lookup Lookup) (Config, error) {
 		{"RESEARCHFLOW_UI_PORT", 8233, &c.EmbeddedUIPort},
 		{"RESEARCHFLOW_INFERENCE_CONCURRENCY", 4, &c.InferenceConcurrency},
 		{"RESEARCHFLOW_SEARCH_CONCURRENCY", 8, &c.SearchConcurrency},
+		{"RESEARCHFLOW_INGEST_CONCURRENCY", 2, &c.IngestConcurrency},
 	}
 	for _, i := range ints {
 		if *i.dst, err = strconv.Atoi(get(i.key, strconv.Itoa(i.def))); err != nil || *i.dst < 0 {

@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 
+	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/interceptor"
 	"go.temporal.io/sdk/worker"
@@ -27,12 +28,13 @@ const (
 	All       = "all"
 )
 
-// Queues maps each pool to its task queue.
-var Queues = map[string]string{
-	Workflow:  workflows.TaskQueueWorkflow,
-	Search:    workflows.TaskQueueSearch,
-	Inference: workflows.TaskQueueInference,
-	Notify:    workflows.TaskQueueNotify,
+// Queues maps each pool to the task queues it serves: the search pool
+// serves retrieval and, on a queue of its own, ingestion.
+var Queues = map[string][]string{
+	Workflow:  {workflows.TaskQueueWorkflow},
+	Search:    {workflows.TaskQueueSearch, workflows.TaskQueueIngest},
+	Inference: {workflows.TaskQueueInference},
+	Notify:    {workflows.TaskQueueNotify},
 }
 
 // Activities are the dependencies of the pools; a process needs only those
@@ -48,8 +50,11 @@ type Options struct {
 	// InferenceConcurrency bounds concurrent model calls per worker: size it
 	// to what the model server behind it can take (default 4).
 	InferenceConcurrency int
-	// SearchConcurrency bounds concurrent retrievals and ingestions (default 8).
+	// SearchConcurrency bounds concurrent retrievals (default 8).
 	SearchConcurrency int
+	// IngestConcurrency bounds concurrent ingestions, which are heavy on
+	// CPU and disk (default 2).
+	IngestConcurrency int
 	Logger            *slog.Logger
 	// Interceptors are added to every worker (metrics, tracing, tests).
 	Interceptors []interceptor.WorkerInterceptor
@@ -65,7 +70,7 @@ func Parse(spec string) ([]string, error) {
 			for name := range Queues {
 				seen[name] = true
 			}
-		case Queues[p] != "":
+		case len(Queues[p]) > 0:
 			seen[p] = true
 		default:
 			return nil, fmt.Errorf("unknown pool %q: use %s, %s, %s, %s or %s", p, Workflow, Search, Inference, Notify, All)
@@ -85,7 +90,7 @@ type Running struct {
 	Names   []string
 }
 
-// Start starts a worker for each named pool on c.
+// Start starts the workers of each named pool on c.
 func Start(c client.Client, names []string, acts Activities, opt Options) (*Running, error) {
 	if opt.InferenceConcurrency <= 0 {
 		opt.InferenceConcurrency = 4
@@ -93,53 +98,63 @@ func Start(c client.Client, names []string, acts Activities, opt Options) (*Runn
 	if opt.SearchConcurrency <= 0 {
 		opt.SearchConcurrency = 8
 	}
+	if opt.IngestConcurrency <= 0 {
+		opt.IngestConcurrency = 2
+	}
 	r := &Running{Names: names}
 	for _, name := range names {
-		w, err := build(c, name, acts, opt)
+		ws, err := build(c, name, acts, opt)
 		if err != nil {
 			r.Stop()
 			return nil, err
 		}
-		if err := w.Start(); err != nil {
-			r.Stop()
-			return nil, fmt.Errorf("start %s pool: %w", name, err)
+		for _, w := range ws {
+			if err := w.Start(); err != nil {
+				r.Stop()
+				return nil, fmt.Errorf("start %s pool: %w", name, err)
+			}
+			r.workers = append(r.workers, w)
 		}
-		r.workers = append(r.workers, w)
 	}
 	return r, nil
 }
 
-func build(c client.Client, name string, acts Activities, opt Options) (worker.Worker, error) {
-	wo := worker.Options{Interceptors: opt.Interceptors}
+// build returns the workers of one pool, each registering only what its
+// task queue serves.
+func build(c client.Client, name string, acts Activities, opt Options) ([]worker.Worker, error) {
+	newWorker := func(queue string, concurrency int) worker.Worker {
+		return worker.New(c, queue, worker.Options{Interceptors: opt.Interceptors, MaxConcurrentActivityExecutionSize: concurrency})
+	}
 	switch name {
 	case Workflow:
-		w := worker.New(c, Queues[name], wo)
+		w := newWorker(workflows.TaskQueueWorkflow, 0)
 		w.RegisterWorkflowWithOptions(workflows.ResearchWorkflow, workflow.RegisterOptions{Name: workflows.ResearchWorkflowType})
 		w.RegisterWorkflowWithOptions(workflows.IngestWorkflow, workflow.RegisterOptions{Name: workflows.IngestWorkflowType})
-		return w, nil
+		return []worker.Worker{w}, nil
 	case Search:
 		if acts.Search == nil {
 			return nil, fmt.Errorf("search pool needs its activities")
 		}
-		wo.MaxConcurrentActivityExecutionSize = opt.SearchConcurrency
-		w := worker.New(c, Queues[name], wo)
-		w.RegisterActivity(acts.Search)
-		return w, nil
+		retrieve := newWorker(workflows.TaskQueueSearch, opt.SearchConcurrency)
+		retrieve.RegisterActivityWithOptions(acts.Search.Retrieve, activity.RegisterOptions{Name: activities.RetrieveName})
+		ingest := newWorker(workflows.TaskQueueIngest, opt.IngestConcurrency)
+		ingest.RegisterActivityWithOptions(acts.Search.PrepareCorpus, activity.RegisterOptions{Name: activities.PrepareCorpusName})
+		ingest.RegisterActivityWithOptions(acts.Search.Ingest, activity.RegisterOptions{Name: activities.IngestName})
+		return []worker.Worker{retrieve, ingest}, nil
 	case Inference:
 		if acts.Inference == nil {
 			return nil, fmt.Errorf("inference pool needs its activities")
 		}
-		wo.MaxConcurrentActivityExecutionSize = opt.InferenceConcurrency
-		w := worker.New(c, Queues[name], wo)
+		w := newWorker(workflows.TaskQueueInference, opt.InferenceConcurrency)
 		w.RegisterActivity(acts.Inference)
-		return w, nil
+		return []worker.Worker{w}, nil
 	case Notify:
 		if acts.Notify == nil {
 			return nil, fmt.Errorf("notify pool needs its activities")
 		}
-		w := worker.New(c, Queues[name], wo)
+		w := newWorker(workflows.TaskQueueNotify, 0)
 		w.RegisterActivity(acts.Notify)
-		return w, nil
+		return []worker.Worker{w}, nil
 	}
 	return nil, fmt.Errorf("unknown pool %q", name)
 }

@@ -79,15 +79,16 @@ func TestEndToEndFolderCorpus(t *testing.T) {
 		t.Errorf("the notify pool did not store the report: %v", err)
 	}
 
-	// The history shows activities on at least four task queues.
+	// The history shows activities on four task queues, besides the
+	// workflow's own.
 	queues := activityQueues(t, run)
-	for _, q := range []string{workflows.TaskQueueSearch, workflows.TaskQueueInference, workflows.TaskQueueNotify} {
+	for _, q := range []string{workflows.TaskQueueIngest, workflows.TaskQueueSearch, workflows.TaskQueueInference, workflows.TaskQueueNotify} {
 		if !queues[q] {
 			t.Errorf("no activity ran on %s (queues: %v)", q, queues)
 		}
 	}
-	if len(queues) < 3 {
-		t.Errorf("activities ran on %d task queues, want 3 activity queues besides %s", len(queues), workflows.TaskQueueWorkflow)
+	if len(queues) < 4 {
+		t.Errorf("activities ran on %d task queues, want 4", len(queues))
 	}
 
 	recordHistory(t, run, "research_v1.json")

@@ -140,6 +140,7 @@ func Start(ctx context.Context, cfg config.Config, opts Options) (_ *Stack, err 
 		if s.Pools, err = pools.Start(s.Client, opts.Pools, *acts, pools.Options{
 			InferenceConcurrency: cfg.InferenceConcurrency,
 			SearchConcurrency:    cfg.SearchConcurrency,
+			IngestConcurrency:    cfg.IngestConcurrency,
 			Logger:               opts.Logger,
 			Interceptors:         opts.Interceptors,
 		}); err != nil {
