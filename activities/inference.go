@@ -154,15 +154,11 @@ func (a *Inference) Synthesize(ctx context.Context, in SynthesizeInput) (Synthes
 	if draft.Engine != "" && !contains(engines, draft.Engine) {
 		engines = append(append([]string(nil), engines...), draft.Engine)
 	}
-	gaps := make([]report.Gap, len(in.Gaps))
-	for i, g := range in.Gaps {
-		gaps[i] = report.Gap{SubQuestion: g.SubQuestion, Reason: g.Reason}
-	}
 	md, stats := report.Render(report.Report{
 		Question: in.Question,
 		Draft:    draft,
 		Sources:  in.Sources,
-		Gaps:     gaps,
+		Gaps:     in.Gaps,
 		// A sentence whose citations were all invalid stays visible, marked
 		// as unverified, rather than silently dropped or silently trusted.
 		MarkUngrounded: true,

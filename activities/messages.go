@@ -2,6 +2,7 @@ package activities
 
 import (
 	"github.com/researchflow/researchflow/internal/reasoning"
+	"github.com/researchflow/researchflow/internal/report"
 )
 
 // Activity type names. Workers register the activity structs under these
@@ -127,12 +128,6 @@ type AnalyzeResult struct {
 	Sources  []reasoning.Source `json:"sources"`
 }
 
-// Gap is a sub-question the report could not answer.
-type Gap struct {
-	SubQuestion string `json:"subQuestion"`
-	Reason      string `json:"reason"`
-}
-
 // SynthesizeInput asks for the report.
 type SynthesizeInput struct {
 	ResearchID string                   `json:"researchId"`
@@ -140,7 +135,7 @@ type SynthesizeInput struct {
 	Corpus     string                   `json:"corpus"`
 	Sections   []reasoning.SectionInput `json:"sections"`
 	Sources    []reasoning.Source       `json:"sources"`
-	Gaps       []Gap                    `json:"gaps,omitempty"`
+	Gaps       []report.Gap             `json:"gaps,omitempty"`
 	// Engines and Usage describe the work done before synthesis, for the
 	// report footer.
 	Engines []string        `json:"engines,omitempty"`

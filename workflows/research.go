@@ -333,7 +333,7 @@ func (r *research) synthesize(ctx workflow.Context) (ResearchResult, error) {
 			Corpus:       r.in.Corpus,
 			Sections:     sections,
 			Sources:      sources,
-			Gaps:         r.activityGaps(),
+			Gaps:         r.reportGaps(),
 			Engines:      r.engines,
 			Usage:        r.progress.Usage,
 			Offline:      offline,
@@ -610,10 +610,10 @@ func (r *research) fail(ctx workflow.Context, i int, reason string) {
 	r.setSubState(ctx, i, SQFailed, reason)
 }
 
-func (r *research) activityGaps() []activities.Gap {
-	gaps := make([]activities.Gap, len(r.gaps))
+func (r *research) reportGaps() []report.Gap {
+	gaps := make([]report.Gap, len(r.gaps))
 	for i, g := range r.gaps {
-		gaps[i] = activities.Gap{SubQuestion: g.SubQuestion, Reason: g.Reason}
+		gaps[i] = report.Gap{SubQuestion: g.SubQuestion, Reason: g.Reason}
 	}
 	return gaps
 }
