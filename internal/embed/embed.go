@@ -21,8 +21,6 @@ import (
 	"time"
 
 	"github.com/tmc/langchaingo/embeddings"
-
-	"github.com/researchflow/researchflow/internal/fault"
 )
 
 // Embedder turns texts into dense vectors. Its first two methods are those of
@@ -229,11 +227,4 @@ func Probe(ctx context.Context, e Embedder) (int, error) {
 		return 0, fmt.Errorf("probe %s dimension: %w", e.Model(), err)
 	}
 	return len(v), nil
-}
-
-// IsRetryable reports whether err was classified as transient: trying again
-// later may succeed. Unclassified errors are not retryable.
-func IsRetryable(err error) bool {
-	fe, ok := fault.Classify(err)
-	return ok && !fe.Permanent
 }

@@ -223,8 +223,8 @@ func TestRemoteErrorClassification(t *testing.T) {
 				}
 				_, err = e.EmbedDocuments(context.Background(), texts(2))
 				assertKind(t, err, tt.kind, tt.permanent)
-				if got := IsRetryable(err); got != !tt.permanent {
-					t.Errorf("IsRetryable = %v, want %v", got, !tt.permanent)
+				if got := fault.IsTransient(err); got != !tt.permanent {
+					t.Errorf("fault.IsTransient = %v, want %v", got, !tt.permanent)
 				}
 				if tt.status == http.StatusTooManyRequests {
 					fe, _ := fault.Classify(err)

@@ -51,6 +51,13 @@ func IsPermanent(err error) bool {
 	return errors.As(err, &fe) && fe.Permanent
 }
 
+// IsTransient reports whether err was classified as transient: trying
+// again later may succeed. Unclassified errors are not transient.
+func IsTransient(err error) bool {
+	fe, ok := Classify(err)
+	return ok && !fe.Permanent
+}
+
 // Classify returns the classification of err, if it has one.
 func Classify(err error) (*Error, bool) {
 	var fe *Error

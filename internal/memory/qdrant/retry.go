@@ -102,9 +102,3 @@ func snake(s string) string {
 	}
 	return b.String()
 }
-
-// IsRetryable reports whether err was classified as transient.
-func IsRetryable(err error) bool {
-	fe, ok := fault.Classify(err)
-	return ok && !fe.Permanent
-}

@@ -281,8 +281,8 @@ func TestRetries(t *testing.T) {
 		if !ok || !fe.Permanent || fe.Kind != "qdrant.invalid_argument" {
 			t.Errorf("err = %v, want a permanent qdrant.invalid_argument", err)
 		}
-		if IsRetryable(err) {
-			t.Errorf("IsRetryable(%v) = true", err)
+		if fault.IsTransient(err) {
+			t.Errorf("fault.IsTransient(%v) = true", err)
 		}
 	})
 
@@ -293,7 +293,7 @@ func TestRetries(t *testing.T) {
 		if got := tg.fake.Calls("Count") - before; got != DefaultMaxAttempts {
 			t.Errorf("Count RPCs = %d, want %d", got, DefaultMaxAttempts)
 		}
-		if !IsRetryable(err) {
+		if !fault.IsTransient(err) {
 			t.Errorf("err = %v, want it retryable (transient)", err)
 		}
 		// The fifth failure is still queued: the next call retries past it.
