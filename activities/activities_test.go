@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	rf "github.com/researchflow/researchflow"
+
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
 
@@ -75,11 +77,11 @@ func TestRetrieveDropsNearDuplicates(t *testing.T) {
 	var env testsuite.WorkflowTestSuite
 	aenv := env.NewTestActivityEnvironment()
 	aenv.RegisterActivity(a)
-	val, err := aenv.ExecuteActivity(a.Retrieve, RetrieveInput{Corpus: "go-docs", SubQuestion: reasoning.SubQuestion{ID: "sq1", Text: "channel send"}, TopK: 2})
+	val, err := aenv.ExecuteActivity(a.Retrieve, rf.RetrieveInput{Corpus: "go-docs", SubQuestion: reasoning.SubQuestion{ID: "sq1", Text: "channel send"}, TopK: 2})
 	if err != nil {
 		t.Fatal(err)
 	}
-	var res RetrieveResult
+	var res rf.RetrieveResult
 	if err := val.Get(&res); err != nil {
 		t.Fatal(err)
 	}
@@ -89,7 +91,7 @@ func TestRetrieveDropsNearDuplicates(t *testing.T) {
 	if store.query.Filter.Corpus != "go-docs" || store.query.TopK < 2 {
 		t.Errorf("query %+v is not restricted to the corpus", store.query)
 	}
-	if _, err := aenv.ExecuteActivity(a.Retrieve, RetrieveInput{Corpus: "go-docs"}); err == nil {
+	if _, err := aenv.ExecuteActivity(a.Retrieve, rf.RetrieveInput{Corpus: "go-docs"}); err == nil {
 		t.Errorf("an empty sub-question was retrieved")
 	}
 }
@@ -110,11 +112,11 @@ func TestAnalyzeKeepsOnlyGivenChunks(t *testing.T) {
 	var env testsuite.WorkflowTestSuite
 	aenv := env.NewTestActivityEnvironment()
 	aenv.RegisterActivity(a)
-	val, err := aenv.ExecuteActivity(a.Analyze, AnalyzeInput{SubQuestion: reasoning.SubQuestion{Text: "q"}, ChunkIDs: []string{"c1"}})
+	val, err := aenv.ExecuteActivity(a.Analyze, rf.AnalyzeInput{SubQuestion: reasoning.SubQuestion{Text: "q"}, ChunkIDs: []string{"c1"}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	var res AnalyzeResult
+	var res rf.AnalyzeResult
 	_ = val.Get(&res)
 	if len(res.Analysis.Findings) != 1 || res.Analysis.Findings[0].ChunkID != "c1" || res.Analysis.Findings[0].SourceID != "mem" {
 		t.Errorf("findings = %+v, want only the one bound to c1, with its real source", res.Analysis.Findings)
@@ -130,7 +132,7 @@ func TestSynthesizeOfflineWhenBudgetSpent(t *testing.T) {
 	var env testsuite.WorkflowTestSuite
 	aenv := env.NewTestActivityEnvironment()
 	aenv.RegisterActivity(a)
-	in := SynthesizeInput{
+	in := rf.SynthesizeInput{
 		ResearchID: "r1", Question: "How do sends synchronize?",
 		Sections: []reasoning.SectionInput{{SubQuestion: reasoning.SubQuestion{ID: "sq1", Text: "How do sends synchronize?"},
 			Findings: []reasoning.CitedFinding{{Finding: reasoning.Finding{Text: "A send happens before the receive completes.", ChunkID: "c1", SourceID: "mem"}, N: 1}}}},
@@ -142,7 +144,7 @@ func TestSynthesizeOfflineWhenBudgetSpent(t *testing.T) {
 	if err != nil {
 		t.Fatalf("offline synthesis used the model writer: %v", err)
 	}
-	var res SynthesizeResult
+	var res rf.SynthesizeResult
 	_ = val.Get(&res)
 	if !strings.Contains(res.Markdown, "[1]") || !strings.Contains(res.Markdown, "budget is spent") {
 		t.Errorf("report lacks the citation or the budget note:\n%s", res.Markdown)
@@ -170,11 +172,11 @@ func TestDeliverWritesReportAndCallsWebhook(t *testing.T) {
 	var env testsuite.WorkflowTestSuite
 	aenv := env.NewTestActivityEnvironment()
 	aenv.RegisterActivity(n)
-	val, err := aenv.ExecuteActivity(n.Deliver, DeliverInput{ResearchID: "research/1", Title: "T", Markdown: "# T\n"})
+	val, err := aenv.ExecuteActivity(n.Deliver, rf.DeliverInput{ResearchID: "research/1", Title: "T", Markdown: "# T\n"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	var res DeliverResult
+	var res rf.DeliverResult
 	_ = val.Get(&res)
 	if b, err := os.ReadFile(res.Path); err != nil || string(b) != "# T\n" || filepath.Dir(res.Path) != dir {
 		t.Errorf("report file %q: %q, %v", res.Path, b, err)
@@ -183,13 +185,13 @@ func TestDeliverWritesReportAndCallsWebhook(t *testing.T) {
 		t.Errorf("webhook got key %q body %v", key, got)
 	}
 	status = http.StatusBadRequest
-	_, err = aenv.ExecuteActivity(n.Deliver, DeliverInput{ResearchID: "r2", Markdown: "x"})
+	_, err = aenv.ExecuteActivity(n.Deliver, rf.DeliverInput{ResearchID: "r2", Markdown: "x"})
 	var appErr *temporal.ApplicationError
 	if !errors.As(err, &appErr) || !appErr.NonRetryable() {
 		t.Errorf("a webhook that refuses the report: %v, want non-retryable", err)
 	}
 	status = http.StatusServiceUnavailable
-	_, err = aenv.ExecuteActivity(n.Deliver, DeliverInput{ResearchID: "r3", Markdown: "x"})
+	_, err = aenv.ExecuteActivity(n.Deliver, rf.DeliverInput{ResearchID: "r3", Markdown: "x"})
 	if err == nil || (errors.As(err, &appErr) && appErr.NonRetryable()) {
 		t.Errorf("a webhook that is down: %v, want retryable", err)
 	}

@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"strings"
 
+	rf "github.com/researchflow/researchflow"
+
 	"go.temporal.io/sdk/activity"
 
 	"github.com/researchflow/researchflow/internal/memory"
@@ -60,12 +62,12 @@ func (a *Inference) callCtx(ctx context.Context, budget int) context.Context {
 }
 
 // Plan splits the question into sub-questions.
-func (a *Inference) Plan(ctx context.Context, in PlanInput) (reasoning.Plan, error) {
+func (a *Inference) Plan(ctx context.Context, in rf.PlanInput) (reasoning.Plan, error) {
 	if strings.TrimSpace(in.Question) == "" {
-		return reasoning.Plan{}, invalid(ErrInvalidInput, "plan needs a question")
+		return reasoning.Plan{}, invalid(rf.ErrInvalidInput, "plan needs a question")
 	}
 	defer keepAlive(ctx)()
-	plan, err := a.Engine.Planner.Plan(a.callCtx(ctx, in.BudgetTokens), reasoning.PlanRequest{Question: in.Question, MaxSubQuestions: in.MaxSubQuestions})
+	plan, err := a.Engine.Planner.Plan(a.callCtx(ctx, in.Budget.MaxTokens), reasoning.PlanRequest{Question: in.Question, MaxSubQuestions: in.MaxSubQuestions})
 	if err != nil {
 		return reasoning.Plan{}, classify(fmt.Errorf("plan %q: %w", in.Question, err))
 	}
@@ -79,17 +81,17 @@ func (a *Inference) Plan(ctx context.Context, in PlanInput) (reasoning.Plan, err
 // Analyze extracts the findings of one sub-question from its chunks. Findings
 // that point at a chunk the analyst was not given are dropped here, whatever
 // the engine did.
-func (a *Inference) Analyze(ctx context.Context, in AnalyzeInput) (AnalyzeResult, error) {
+func (a *Inference) Analyze(ctx context.Context, in rf.AnalyzeInput) (rf.AnalyzeResult, error) {
 	if len(in.ChunkIDs) == 0 {
-		return AnalyzeResult{}, invalid(ErrInvalidInput, "analyze needs chunk IDs")
+		return rf.AnalyzeResult{}, invalid(rf.ErrInvalidInput, "analyze needs chunk IDs")
 	}
 	defer keepAlive(ctx)()
 	chunks, err := a.Chunks.Get(ctx, in.ChunkIDs)
 	if err != nil {
-		return AnalyzeResult{}, classify(fmt.Errorf("read %d chunks: %w", len(in.ChunkIDs), err))
+		return rf.AnalyzeResult{}, classify(fmt.Errorf("read %d chunks: %w", len(in.ChunkIDs), err))
 	}
 	if len(chunks) == 0 {
-		return AnalyzeResult{}, invalid(ErrCorpusEmpty, "none of the retrieved chunks is in memory any more")
+		return rf.AnalyzeResult{}, invalid(rf.ErrCorpusEmpty, "none of the retrieved chunks is in memory any more")
 	}
 	passages := make([]reasoning.Passage, len(chunks))
 	given := make(map[string]memory.Chunk, len(chunks))
@@ -100,11 +102,11 @@ func (a *Inference) Analyze(ctx context.Context, in AnalyzeInput) (AnalyzeResult
 			Section: c.Section, Text: c.Text, Score: float64(len(chunks) - i),
 		}
 	}
-	analysis, err := a.Engine.Analyst.Analyze(a.callCtx(ctx, in.BudgetTokens), reasoning.AnalyzeRequest{
+	analysis, err := a.Engine.Analyst.Analyze(a.callCtx(ctx, in.Budget.MaxTokens), reasoning.AnalyzeRequest{
 		Question: in.Question, SubQuestion: in.SubQuestion, Passages: passages, MaxFindings: in.MaxFindings,
 	})
 	if err != nil {
-		return AnalyzeResult{}, classify(fmt.Errorf("analyze %q: %w", in.SubQuestion.Text, err))
+		return rf.AnalyzeResult{}, classify(fmt.Errorf("analyze %q: %w", in.SubQuestion.Text, err))
 	}
 	kept := analysis.Findings[:0]
 	var sources []reasoning.Source
@@ -129,12 +131,12 @@ func (a *Inference) Analyze(ctx context.Context, in AnalyzeInput) (AnalyzeResult
 	}
 	analysis.Findings = kept
 	a.logger(ctx).Info("analyzed", "subQuestion", in.SubQuestion.ID, "findings", len(kept), "engine", analysis.Engine)
-	return AnalyzeResult{Analysis: analysis, Sources: sources}, nil
+	return rf.AnalyzeResult{Analysis: analysis, Sources: sources}, nil
 }
 
 // Synthesize writes the report from the cited findings and renders it. The
 // renderer drops any citation that is not in the numbered source list.
-func (a *Inference) Synthesize(ctx context.Context, in SynthesizeInput) (SynthesizeResult, error) {
+func (a *Inference) Synthesize(ctx context.Context, in rf.SynthesizeInput) (rf.SynthesizeResult, error) {
 	defer keepAlive(ctx)()
 	var draft reasoning.Draft
 	writer := a.Engine.Writer
@@ -143,11 +145,11 @@ func (a *Inference) Synthesize(ctx context.Context, in SynthesizeInput) (Synthes
 	}
 	if len(in.Sections) > 0 {
 		var err error
-		draft, err = writer.Write(a.callCtx(ctx, in.BudgetTokens), reasoning.WriteRequest{
+		draft, err = writer.Write(a.callCtx(ctx, in.Budget.MaxTokens), reasoning.WriteRequest{
 			Question: in.Question, Sections: in.Sections, Sources: in.Sources,
 		})
 		if err != nil {
-			return SynthesizeResult{}, classify(fmt.Errorf("write report: %w", err))
+			return rf.SynthesizeResult{}, classify(fmt.Errorf("write report: %w", err))
 		}
 	}
 	engines := in.Engines
@@ -175,16 +177,16 @@ func (a *Inference) Synthesize(ctx context.Context, in SynthesizeInput) (Synthes
 	if title == "" {
 		title = in.Question
 	}
-	return SynthesizeResult{Title: title, Markdown: md, Engine: draft.Engine, Usage: draft.Usage, Dropped: stats.Dropped, Ungrounded: stats.Ungrounded}, nil
+	return rf.SynthesizeResult{Title: title, Markdown: md, Engine: draft.Engine, Usage: draft.Usage, Dropped: stats.Dropped, Ungrounded: stats.Ungrounded}, nil
 }
 
 // Reflect names follow-up sub-questions for the gaps a round left.
-func (a *Inference) Reflect(ctx context.Context, in ReflectInput) (reasoning.Reflection, error) {
+func (a *Inference) Reflect(ctx context.Context, in rf.ReflectInput) (reasoning.Reflection, error) {
 	if a.Engine.Reflector == nil {
 		return reasoning.Reflection{}, nil
 	}
 	defer keepAlive(ctx)()
-	refl, err := a.Engine.Reflector.Reflect(a.callCtx(ctx, in.BudgetTokens), in.Request)
+	refl, err := a.Engine.Reflector.Reflect(a.callCtx(ctx, in.Budget.MaxTokens), in.Request)
 	if err != nil {
 		return reasoning.Reflection{}, classify(fmt.Errorf("reflect on %q: %w", in.Request.Question, err))
 	}

@@ -12,6 +12,8 @@ import (
 	"path/filepath"
 	"regexp"
 
+	rf "github.com/researchflow/researchflow"
+
 	"go.temporal.io/sdk/temporal"
 )
 
@@ -31,11 +33,11 @@ var safeID = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
 
 // Deliver writes the report atomically (a retry rewrites the same file) and
 // calls the webhook with the research ID as idempotency key.
-func (n *Notify) Deliver(ctx context.Context, in DeliverInput) (DeliverResult, error) {
+func (n *Notify) Deliver(ctx context.Context, in rf.DeliverInput) (rf.DeliverResult, error) {
 	if in.ResearchID == "" || in.Markdown == "" {
-		return DeliverResult{}, invalid(ErrInvalidInput, "deliver needs a research ID and a report")
+		return rf.DeliverResult{}, invalid(rf.ErrInvalidInput, "deliver needs a research ID and a report")
 	}
-	var res DeliverResult
+	var res rf.DeliverResult
 	if n.ReportDir != "" {
 		name := safeID.ReplaceAllString(in.ResearchID, "_") + ".md"
 		path := filepath.Join(n.ReportDir, name)
@@ -53,7 +55,7 @@ func (n *Notify) Deliver(ctx context.Context, in DeliverInput) (DeliverResult, e
 	return res, nil
 }
 
-func (n *Notify) callWebhook(ctx context.Context, in DeliverInput, path string) error {
+func (n *Notify) callWebhook(ctx context.Context, in rf.DeliverInput, path string) error {
 	body, _ := json.Marshal(map[string]string{
 		"researchId": in.ResearchID, "title": in.Title, "reportPath": path, "report": in.Markdown,
 	})

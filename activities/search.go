@@ -9,6 +9,8 @@ import (
 	"sync"
 	"time"
 
+	rf "github.com/researchflow/researchflow"
+
 	"go.temporal.io/sdk/activity"
 
 	"github.com/researchflow/researchflow/internal/corpus"
@@ -45,12 +47,12 @@ type Search struct {
 // ingested on first use (and re-checked once per worker process, which
 // costs a hash per file); a folder is ingested (unchanged files cost
 // nothing); a named corpus must already hold chunks.
-func (a *Search) PrepareCorpus(ctx context.Context, in PrepareCorpusInput) (PrepareCorpusResult, error) {
-	res := PrepareCorpusResult{Corpus: in.Corpus}
+func (a *Search) PrepareCorpus(ctx context.Context, in rf.PrepareCorpusInput) (rf.PrepareCorpusResult, error) {
+	res := rf.PrepareCorpusResult{Corpus: in.Corpus}
 	switch {
 	case in.Path != "":
 		if _, err := os.Stat(in.Path); err != nil {
-			return res, invalid(ErrCorpusNotFound, fmt.Sprintf("corpus folder %s: %v", in.Path, err))
+			return res, invalid(rf.ErrCorpusNotFound, fmt.Sprintf("corpus folder %s: %v", in.Path, err))
 		}
 		sum, err := a.ingest(ctx, corpus.IngestRequest{Corpus: in.Corpus, Path: in.Path})
 		if err != nil {
@@ -66,7 +68,7 @@ func (a *Search) PrepareCorpus(ctx context.Context, in PrepareCorpusInput) (Prep
 			if goroot == "" {
 				var err error
 				if goroot, err = corpus.GoRoot(); err != nil {
-					return res, invalid(ErrCorpusNotFound, "the default corpus needs a Go installation: "+err.Error())
+					return res, invalid(rf.ErrCorpusNotFound, "the default corpus needs a Go installation: "+err.Error())
 				}
 			}
 			sum, err := a.ingest(ctx, corpus.IngestRequest{Corpus: in.Corpus, GoDocs: true, GoRoot: goroot})
@@ -85,9 +87,9 @@ func (a *Search) PrepareCorpus(ctx context.Context, in PrepareCorpusInput) (Prep
 	}
 	if n == 0 {
 		if in.Path != "" {
-			return res, invalid(ErrCorpusEmpty, fmt.Sprintf("corpus folder %s has no readable .md, .txt, .html or .pdf file", in.Path))
+			return res, invalid(rf.ErrCorpusEmpty, fmt.Sprintf("corpus folder %s has no readable .md, .txt, .html or .pdf file", in.Path))
 		}
-		return res, invalid(ErrCorpusNotFound, fmt.Sprintf("corpus %q is empty or unknown: ingest it first (starter ingest DIR --corpus %s)", in.Corpus, in.Corpus))
+		return res, invalid(rf.ErrCorpusNotFound, fmt.Sprintf("corpus %q is empty or unknown: ingest it first (starter ingest DIR --corpus %s)", in.Corpus, in.Corpus))
 	}
 	res.Chunks = n
 	return res, nil
@@ -95,12 +97,12 @@ func (a *Search) PrepareCorpus(ctx context.Context, in PrepareCorpusInput) (Prep
 
 // Ingest ingests up to MaxFiles files after the cursor. It heartbeats the
 // cursor after every file; a retried attempt resumes from the last one.
-func (a *Search) Ingest(ctx context.Context, in IngestInput) (IngestSummary, error) {
+func (a *Search) Ingest(ctx context.Context, in rf.IngestBatchInput) (rf.IngestSummary, error) {
 	if in.Corpus == "" || in.Path == "" {
-		return IngestSummary{}, invalid(ErrInvalidInput, "ingest needs a corpus and a path")
+		return rf.IngestSummary{}, invalid(rf.ErrInvalidInput, "ingest needs a corpus and a path")
 	}
 	if _, err := os.Stat(in.Path); err != nil {
-		return IngestSummary{}, invalid(ErrCorpusNotFound, fmt.Sprintf("%s: %v", in.Path, err))
+		return rf.IngestSummary{}, invalid(rf.ErrCorpusNotFound, fmt.Sprintf("%s: %v", in.Path, err))
 	}
 	return a.ingest(ctx, corpus.IngestRequest{Corpus: in.Corpus, Path: in.Path, After: in.After, MaxFiles: in.MaxFiles, Prune: in.Prune})
 }
@@ -119,7 +121,7 @@ type ingestCheckpoint struct {
 	Chunks    int    `json:"chunks"`
 }
 
-func (a *Search) ingest(ctx context.Context, req corpus.IngestRequest) (IngestSummary, error) {
+func (a *Search) ingest(ctx context.Context, req corpus.IngestRequest) (rf.IngestSummary, error) {
 	isActivity := activity.IsActivity(ctx)
 	cp := ingestCheckpoint{After: req.After, Cursor: req.After}
 	if isActivity && activity.HasHeartbeatDetails(ctx) {
@@ -168,12 +170,12 @@ func (a *Search) ingest(ctx context.Context, req corpus.IngestRequest) (IngestSu
 		mu.Lock()
 		cursor := cp.Cursor
 		mu.Unlock()
-		return IngestSummary{}, classify(fmt.Errorf("ingest %s into %s (after %q): %w", req.Path, req.Corpus, cursor, err))
+		return rf.IngestSummary{}, classify(fmt.Errorf("ingest %s into %s (after %q): %w", req.Path, req.Corpus, cursor, err))
 	}
 	mu.Lock()
 	total := cp.Total
 	mu.Unlock()
-	sum := IngestSummary{
+	sum := rf.IngestSummary{
 		Total: total, Files: base.Files + stats.Files, Unchanged: base.Unchanged + stats.Unchanged,
 		Chunks: base.Chunks + stats.Chunks, Cursor: stats.Cursor, Done: stats.Done, Removed: stats.Removed,
 		DurationMs: stats.Duration.Milliseconds(),
@@ -185,7 +187,7 @@ func (a *Search) ingest(ctx context.Context, req corpus.IngestRequest) (IngestSu
 		if !stats.Done && s.Path > stats.Cursor {
 			continue
 		}
-		sum.Skipped = append(sum.Skipped, SkippedFile{Path: s.Path, Reason: s.Reason})
+		sum.Skipped = append(sum.Skipped, rf.SkippedFile{Path: s.Path, Reason: s.Reason})
 	}
 	return sum, nil
 }
@@ -193,9 +195,9 @@ func (a *Search) ingest(ctx context.Context, req corpus.IngestRequest) (IngestSu
 // Retrieve finds the passages for one sub-question with hybrid search,
 // restricted to the corpus, and drops near-identical chunks so analysis sees
 // each statement once. Only IDs go back through history.
-func (a *Search) Retrieve(ctx context.Context, in RetrieveInput) (RetrieveResult, error) {
+func (a *Search) Retrieve(ctx context.Context, in rf.RetrieveInput) (rf.RetrieveResult, error) {
 	if strings.TrimSpace(in.SubQuestion.Text) == "" || in.Corpus == "" {
-		return RetrieveResult{}, invalid(ErrInvalidInput, "retrieve needs a sub-question and a corpus")
+		return rf.RetrieveResult{}, invalid(rf.ErrInvalidInput, "retrieve needs a sub-question and a corpus")
 	}
 	if in.TopK <= 0 {
 		in.TopK = 6
@@ -208,10 +210,10 @@ func (a *Search) Retrieve(ctx context.Context, in RetrieveInput) (RetrieveResult
 		Filter: memory.Filter{Corpus: in.Corpus},
 	})
 	if err != nil {
-		return RetrieveResult{}, classify(fmt.Errorf("search %q in %s: %w", in.SubQuestion.Text, in.Corpus, err))
+		return rf.RetrieveResult{}, classify(fmt.Errorf("search %q in %s: %w", in.SubQuestion.Text, in.Corpus, err))
 	}
 	kept, dropped := dedupe(hits, in.TopK)
-	res := RetrieveResult{Duplicates: dropped}
+	res := rf.RetrieveResult{Duplicates: dropped}
 	seen := map[string]bool{}
 	for _, h := range kept {
 		res.ChunkIDs = append(res.ChunkIDs, h.Chunk.ID)

@@ -11,13 +11,14 @@ import (
 	"path/filepath"
 	"time"
 
+	rf "github.com/researchflow/researchflow"
+
 	"go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
 
 	"github.com/researchflow/researchflow/internal/config"
 	"github.com/researchflow/researchflow/internal/stack"
-	"github.com/researchflow/researchflow/workflows"
 )
 
 func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -55,14 +56,14 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	defer s.Close()
 
-	in := workflows.IngestInput{Corpus: *corpus, Path: dir, Prune: *prune}
+	in := rf.IngestInput{Corpus: *corpus, Path: dir, Prune: *prune}
 	sum := sha256.Sum256([]byte(*corpus + "\x00" + dir))
 	id := "ingest-" + hex.EncodeToString(sum[:8])
 	run, err := s.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
 		ID:                       id,
-		TaskQueue:                workflows.TaskQueueWorkflow,
+		TaskQueue:                rf.TaskQueueWorkflow,
 		WorkflowIDConflictPolicy: enums.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
-	}, workflows.IngestWorkflowType, in)
+	}, rf.IngestWorkflowType, in)
 	if err != nil {
 		return fmt.Errorf("start ingestion: %w", err)
 	}
@@ -71,7 +72,7 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		fmt.Fprintln(stdout, run.GetID())
 		return nil
 	}
-	var res workflows.IngestResult
+	var res rf.IngestResult
 	view := newProgressView(stderr)
 	err = waitWatching(ctx, run, &res, func(ctx context.Context) { watchIngest(ctx, s.Client, run.GetID(), view) })
 	if err != nil {
@@ -89,7 +90,7 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 func watchIngest(ctx context.Context, c client.Client, id string, v *progressView) {
 	defer v.end()
 	poll(ctx, c, id, func(val converter.EncodedValue) {
-		var p workflows.IngestResult
+		var p rf.IngestResult
 		if val.Get(&p) != nil {
 			return
 		}

@@ -10,7 +10,7 @@ import (
 	"reflect"
 	"testing"
 
-	"github.com/researchflow/researchflow/workflows"
+	rf "github.com/researchflow/researchflow"
 )
 
 func TestParseInterspersed(t *testing.T) {
@@ -38,7 +38,7 @@ func TestSetCorpus(t *testing.T) {
 		{"./no/such/folder", "", "", true},
 	}
 	for _, tt := range tests {
-		var in workflows.ResearchInput
+		var in rf.ResearchInput
 		err := setCorpus(&in, tt.arg)
 		if (err != nil) != tt.wantErr || in.Corpus != tt.wantName || in.CorpusPath != tt.wantPt {
 			t.Errorf("setCorpus(%q) = %+v, %v", tt.arg, in, err)
@@ -71,14 +71,14 @@ func TestUsageErrors(t *testing.T) {
 }
 
 func TestProgressFraction(t *testing.T) {
-	p := workflows.Progress{Stage: workflows.StageSearch, SubQuestions: []workflows.SubQuestionProgress{
-		{State: workflows.SQSearched}, {State: workflows.SQSearching}, {State: workflows.SQFailed}, {State: workflows.SQPending},
+	p := rf.Progress{Stage: rf.StageSearch, SubQuestions: []rf.SubQuestionProgress{
+		{State: rf.SQSearched}, {State: rf.SQSearching}, {State: rf.SQFailed}, {State: rf.SQPending},
 	}}
 	f, detail := fraction(p)
 	if f != 0.35 || detail != " 2/4 sub-questions" {
 		t.Errorf("fraction = %v %q, want 0.35 and 2/4", f, detail)
 	}
-	if f, _ := fraction(workflows.Progress{Stage: workflows.StageDone}); f != 1 {
+	if f, _ := fraction(rf.Progress{Stage: rf.StageDone}); f != 1 {
 		t.Errorf("done = %v", f)
 	}
 }

@@ -9,11 +9,12 @@ import (
 	"strings"
 	"time"
 
+	rf "github.com/researchflow/researchflow"
+
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
 
 	"github.com/researchflow/researchflow/internal/config"
-	"github.com/researchflow/researchflow/workflows"
 )
 
 // quietLogger logs warnings and errors only: the starter's stderr belongs to
@@ -49,24 +50,24 @@ var stageSpan = []struct {
 	stage    string
 	from, to float64
 }{
-	{workflows.StageCorpus, 0, 0.10},
-	{workflows.StagePlan, 0.10, 0.20},
-	{workflows.StageApproval, 0.20, 0.20},
-	{workflows.StageSearch, 0.20, 0.50},
-	{workflows.StageAnalyze, 0.50, 0.80},
-	{workflows.StageReflect, 0.80, 0.85},
-	{workflows.StageSynthesize, 0.85, 0.95},
-	{workflows.StageNotify, 0.95, 1},
-	{workflows.StageDone, 1, 1},
+	{rf.StageCorpus, 0, 0.10},
+	{rf.StagePlan, 0.10, 0.20},
+	{rf.StageApproval, 0.20, 0.20},
+	{rf.StageSearch, 0.20, 0.50},
+	{rf.StageAnalyze, 0.50, 0.80},
+	{rf.StageReflect, 0.80, 0.85},
+	{rf.StageSynthesize, 0.85, 0.95},
+	{rf.StageNotify, 0.95, 1},
+	{rf.StageDone, 1, 1},
 }
 
-func fraction(p workflows.Progress) (float64, string) {
+func fraction(p rf.Progress) (float64, string) {
 	done, total := 0, len(p.SubQuestions)
 	for _, sq := range p.SubQuestions {
 		switch {
-		case p.Stage == workflows.StageSearch && sq.State != workflows.SQPending && sq.State != workflows.SQSearching:
+		case p.Stage == rf.StageSearch && sq.State != rf.SQPending && sq.State != rf.SQSearching:
 			done++
-		case p.Stage == workflows.StageAnalyze && (sq.State == workflows.SQDone || sq.State == workflows.SQFailed):
+		case p.Stage == rf.StageAnalyze && (sq.State == rf.SQDone || sq.State == rf.SQFailed):
 			done++
 		}
 	}
@@ -76,7 +77,7 @@ func fraction(p workflows.Progress) (float64, string) {
 		}
 		f := s.from
 		detail := ""
-		if (p.Stage == workflows.StageSearch || p.Stage == workflows.StageAnalyze) && total > 0 {
+		if (p.Stage == rf.StageSearch || p.Stage == rf.StageAnalyze) && total > 0 {
 			f += (s.to - s.from) * float64(done) / float64(total)
 			detail = fmt.Sprintf(" %d/%d sub-questions", done, total)
 		}
@@ -85,7 +86,7 @@ func fraction(p workflows.Progress) (float64, string) {
 	return 0, ""
 }
 
-func (v *progressView) show(p workflows.Progress) {
+func (v *progressView) show(p rf.Progress) {
 	f, detail := fraction(p)
 	line := fmt.Sprintf("%-10s%s · %d sources · %d passages", p.Stage, detail, p.Sources, p.Passages)
 	if p.Round > 0 {
@@ -94,7 +95,7 @@ func (v *progressView) show(p workflows.Progress) {
 	if t := p.Usage.PromptTokens + p.Usage.CompletionTokens; t > 0 {
 		line += fmt.Sprintf(" · %d tokens", t)
 	}
-	if p.Status == workflows.StatusAwaitingApproval {
+	if p.Status == rf.StatusAwaitingApproval {
 		line = "waiting for plan approval (approve it over the HTTP API or with `temporal workflow update`)"
 	}
 	v.draw(f, line)
@@ -115,7 +116,7 @@ func (v *progressView) draw(f float64, text string) {
 	}
 }
 
-func (v *progressView) showPlan(p workflows.Progress) {
+func (v *progressView) showPlan(p rf.Progress) {
 	v.end()
 	fmt.Fprintln(v.w, "plan:")
 	for _, sq := range p.SubQuestions {
@@ -135,7 +136,7 @@ func watchResearch(ctx context.Context, c client.Client, id string, v *progressV
 	var seq int64 = -1
 	planShown := false
 	poll(ctx, c, id, func(val converter.EncodedValue) {
-		var p workflows.Progress
+		var p rf.Progress
 		if val.Get(&p) != nil || p.Seq == seq {
 			return
 		}
@@ -154,7 +155,7 @@ func poll(ctx context.Context, c client.Client, id string, show func(converter.E
 	t := time.NewTicker(250 * time.Millisecond)
 	defer t.Stop()
 	for {
-		if val, err := c.QueryWorkflow(ctx, id, "", workflows.ProgressQuery); err == nil {
+		if val, err := c.QueryWorkflow(ctx, id, "", rf.ProgressQuery); err == nil {
 			show(val)
 		}
 		select {

@@ -13,9 +13,10 @@ import (
 	"strings"
 	"time"
 
+	rf "github.com/researchflow/researchflow"
+
 	"github.com/researchflow/researchflow/internal/config"
 	"github.com/researchflow/researchflow/internal/stack"
-	"github.com/researchflow/researchflow/workflows"
 )
 
 func runResearch(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -38,7 +39,7 @@ flags:`)
 	if err != nil {
 		return err
 	}
-	in := workflows.ResearchInput{
+	in := rf.ResearchInput{
 		Question:        trimQuestion(positional),
 		MaxSubQuestions: *maxSub,
 		MaxSources:      *maxSources,
@@ -81,7 +82,7 @@ flags:`)
 		return nil
 	}
 
-	var res workflows.ResearchResult
+	var res rf.ResearchResult
 	view := newProgressView(stderr)
 	if err := waitWatching(ctx, run, &res, func(ctx context.Context) { watchResearch(ctx, s.Client, run.GetID(), view) }); err != nil {
 		if ctx.Err() != nil {
@@ -106,7 +107,7 @@ flags:`)
 
 // setCorpus reads --corpus: an existing folder is researched (ingested
 // first); anything else is a corpus name.
-func setCorpus(in *workflows.ResearchInput, arg string) error {
+func setCorpus(in *rf.ResearchInput, arg string) error {
 	if arg == "" {
 		return nil
 	}

@@ -5,5 +5,6 @@
 // Workflow code is deterministic: it does no I/O, reads time only through
 // workflow.Now, and never iterates a map to decide anything. Everything large
 // (documents, chunks) lives in memory and travels through history by ID;
-// messages.go lists the names and JSON shapes that clients rely on.
+// the names and JSON shapes that clients rely on are declared in the
+// contract package, github.com/researchflow/researchflow.
 package workflows

@@ -2,13 +2,12 @@ package workflows
 
 import (
 	"fmt"
-	"strings"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
-	"github.com/researchflow/researchflow/activities"
+	rf "github.com/researchflow/researchflow"
 )
 
 // ingestBatchFiles bounds the files of one Ingest activity call: progress is
@@ -20,37 +19,29 @@ const ingestBatchFiles = 200
 // continues as new with the cursor, keeping history far below its limits.
 const continueAfterCalls = 1000
 
-// maxReportedSkips bounds IngestResult.Skipped, which travels in the
+// maxReportedSkips bounds rf.IngestResult.Skipped, which travels in the
 // continue-as-new input and the query answer: a folder of thousands of
 // unreadable files must not push them past Temporal's payload limit.
 const maxReportedSkips = 500
 
 // IngestWorkflow ingests a folder into a corpus on the search pool, in
 // batches that resume after the last finished file.
-func IngestWorkflow(ctx workflow.Context, in IngestInput) (IngestResult, error) {
+func IngestWorkflow(ctx workflow.Context, in rf.IngestInput) (rf.IngestResult, error) {
 	return ingest(ctx, in, continueAfterCalls)
 }
 
 // ingest is IngestWorkflow with the number of activity calls after which it
 // continues as new (tests use a small one).
-func ingest(ctx workflow.Context, in IngestInput, maxCalls int) (IngestResult, error) {
-	in.Corpus = strings.TrimSpace(in.Corpus)
-	in.Path = strings.TrimSpace(in.Path)
-	if in.Path == "" {
-		return IngestResult{}, temporal.NewNonRetryableApplicationError("path is required", ErrInvalidInput, nil)
+func ingest(ctx workflow.Context, in rf.IngestInput, maxCalls int) (rf.IngestResult, error) {
+	in, err := in.Normalize()
+	if err != nil {
+		return rf.IngestResult{}, temporal.NewNonRetryableApplicationError(err.Error(), rf.ErrInvalidInput, err)
 	}
-	if in.Corpus == "" {
-		in.Corpus = corpusNameFromPath(in.Path)
-	}
-	if !corpusName.MatchString(in.Corpus) {
-		return IngestResult{}, temporal.NewNonRetryableApplicationError(
-			fmt.Sprintf("corpus %q: use letters, digits, '.', '_' and '-'", in.Corpus), ErrInvalidInput, nil)
-	}
-	state := IngestResult{Corpus: in.Corpus}
+	state := rf.IngestResult{Corpus: in.Corpus}
 	if in.Resume != nil {
 		state = *in.Resume
 	}
-	if err := workflow.SetQueryHandler(ctx, ProgressQuery, func() (IngestResult, error) { return state, nil }); err != nil {
+	if err := workflow.SetQueryHandler(ctx, rf.ProgressQuery, func() (rf.IngestResult, error) { return state, nil }); err != nil {
 		return state, err
 	}
 	start := workflow.Now(ctx)
@@ -61,10 +52,10 @@ func ingest(ctx workflow.Context, in IngestInput, maxCalls int) (IngestResult, e
 			next := in
 			next.After = cursor
 			next.Resume = &state
-			return state, workflow.NewContinueAsNewError(ctx, IngestWorkflowType, next)
+			return state, workflow.NewContinueAsNewError(ctx, rf.IngestWorkflowType, next)
 		}
-		var sum activities.IngestSummary
-		err := workflow.ExecuteActivity(actx, activities.IngestName, activities.IngestInput{
+		var sum rf.IngestSummary
+		err := workflow.ExecuteActivity(actx, rf.IngestActivity, rf.IngestBatchInput{
 			Corpus: in.Corpus, Path: in.Path, After: cursor, MaxFiles: ingestBatchFiles, Prune: in.Prune,
 		}).Get(ctx, &sum)
 		if err != nil {
@@ -79,7 +70,7 @@ func ingest(ctx workflow.Context, in IngestInput, maxCalls int) (IngestResult, e
 		state.Chunks += sum.Chunks
 		for _, s := range sum.Skipped {
 			if len(state.Skipped) < maxReportedSkips {
-				state.Skipped = append(state.Skipped, SkippedFile{Path: s.Path, Reason: s.Reason})
+				state.Skipped = append(state.Skipped, rf.SkippedFile{Path: s.Path, Reason: s.Reason})
 			}
 		}
 		state.Duration += time.Duration(sum.DurationMs) * time.Millisecond

@@ -9,13 +9,13 @@ import (
 	"testing"
 	"time"
 
+	rf "github.com/researchflow/researchflow"
+
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
 	"go.temporal.io/sdk/workflow"
-
-	"github.com/researchflow/researchflow/activities"
 )
 
 // fakeFolder is a hand-written Ingest activity over a folder of files
@@ -38,12 +38,12 @@ type fakeFolder struct {
 	during map[string]func()
 
 	mu    sync.Mutex
-	calls []activities.IngestInput
+	calls []rf.IngestBatchInput
 }
 
 func (f *fakeFolder) name(i int) string { return fmt.Sprintf("/srv/notes/f%04d.md", i) }
 
-func (f *fakeFolder) ingest(ctx context.Context, in activities.IngestInput) (activities.IngestSummary, error) {
+func (f *fakeFolder) ingest(ctx context.Context, in rf.IngestBatchInput) (rf.IngestSummary, error) {
 	f.mu.Lock()
 	f.calls = append(f.calls, in)
 	attempt := 0
@@ -54,10 +54,10 @@ func (f *fakeFolder) ingest(ctx context.Context, in activities.IngestInput) (act
 	}
 	f.mu.Unlock()
 	if f.permanent != nil {
-		return activities.IngestSummary{}, f.permanent
+		return rf.IngestSummary{}, f.permanent
 	}
 	if attempt <= f.failures[in.After] {
-		return activities.IngestSummary{}, errors.New("memory store unavailable")
+		return rf.IngestSummary{}, errors.New("memory store unavailable")
 	}
 	if hook := f.during[in.After]; hook != nil {
 		hook()
@@ -68,7 +68,7 @@ func (f *fakeFolder) ingest(ctx context.Context, in activities.IngestInput) (act
 			rest = append(rest, n)
 		}
 	}
-	sum := activities.IngestSummary{Total: len(rest), Cursor: in.After, DurationMs: 10}
+	sum := rf.IngestSummary{Total: len(rest), Cursor: in.After, DurationMs: 10}
 	for i, n := range rest {
 		if i == in.MaxFiles {
 			break
@@ -76,7 +76,7 @@ func (f *fakeFolder) ingest(ctx context.Context, in activities.IngestInput) (act
 		sum.Files++
 		switch {
 		case f.unreadable[n] != "":
-			sum.Skipped = append(sum.Skipped, activities.SkippedFile{Path: n, Reason: f.unreadable[n]})
+			sum.Skipped = append(sum.Skipped, rf.SkippedFile{Path: n, Reason: f.unreadable[n]})
 		case f.unchanged[n]:
 			sum.Unchanged++
 		default:
@@ -106,15 +106,17 @@ func newIngestEnv(t *testing.T, f *fakeFolder, maxCalls int) *testsuite.TestWork
 	env := s.NewTestWorkflowEnvironment()
 	wf := IngestWorkflow
 	if maxCalls > 0 {
-		wf = func(ctx workflow.Context, in IngestInput) (IngestResult, error) { return ingest(ctx, in, maxCalls) }
+		wf = func(ctx workflow.Context, in rf.IngestInput) (rf.IngestResult, error) {
+			return ingest(ctx, in, maxCalls)
+		}
 	}
-	env.RegisterWorkflowWithOptions(wf, workflow.RegisterOptions{Name: IngestWorkflowType})
-	env.RegisterActivityWithOptions(f.ingest, activity.RegisterOptions{Name: activities.IngestName})
+	env.RegisterWorkflowWithOptions(wf, workflow.RegisterOptions{Name: rf.IngestWorkflowType})
+	env.RegisterActivityWithOptions(f.ingest, activity.RegisterOptions{Name: rf.IngestActivity})
 	env.SetTestTimeout(30 * time.Second)
 	return env
 }
 
-func ingestResult(t *testing.T, env *testsuite.TestWorkflowEnvironment) IngestResult {
+func ingestResult(t *testing.T, env *testsuite.TestWorkflowEnvironment) rf.IngestResult {
 	t.Helper()
 	if !env.IsWorkflowCompleted() {
 		t.Fatal("workflow did not complete")
@@ -122,14 +124,14 @@ func ingestResult(t *testing.T, env *testsuite.TestWorkflowEnvironment) IngestRe
 	if err := env.GetWorkflowError(); err != nil {
 		t.Fatalf("workflow failed: %v", err)
 	}
-	var res IngestResult
+	var res rf.IngestResult
 	if err := env.GetWorkflowResult(&res); err != nil {
 		t.Fatal(err)
 	}
 	return res
 }
 
-func skippedPaths(res IngestResult) []string {
+func skippedPaths(res rf.IngestResult) []string {
 	var out []string
 	for _, s := range res.Skipped {
 		out = append(out, s.Path)
@@ -155,7 +157,7 @@ func TestIngestBatchesUntilDone(t *testing.T) {
 	f.unreadable = map[string]string{f.name(7): "pdf: no text layer", f.name(420): "html: not UTF-8"}
 	f.unchanged = map[string]bool{f.name(0): true, f.name(250): true, f.name(251): true}
 	env := newIngestEnv(t, f, 0)
-	env.ExecuteWorkflow(IngestWorkflowType, IngestInput{Corpus: "notes", Path: " /srv/notes "})
+	env.ExecuteWorkflow(rf.IngestWorkflowType, rf.IngestInput{Corpus: "notes", Path: " /srv/notes "})
 	res := ingestResult(t, env)
 
 	// Three calls of 200, 200 and 50 files, each after the previous cursor.
@@ -167,7 +169,7 @@ func TestIngestBatchesUntilDone(t *testing.T) {
 			t.Errorf("activity input = %+v, want corpus notes, trimmed path, %d files", c, ingestBatchFiles)
 		}
 	}
-	want := IngestResult{Corpus: "notes", Total: 450, Files: 450, Unchanged: 3, Chunks: 3 * (450 - 2 - 3),
+	want := rf.IngestResult{Corpus: "notes", Total: 450, Files: 450, Unchanged: 3, Chunks: 3 * (450 - 2 - 3),
 		Duration: 30 * time.Millisecond, Done: true}
 	if res.Corpus != want.Corpus || res.Total != want.Total || res.Files != want.Files || res.Unchanged != want.Unchanged ||
 		res.Chunks != want.Chunks || res.Duration != want.Duration || res.Done != want.Done {
@@ -186,7 +188,7 @@ func TestIngestBatchesUntilDone(t *testing.T) {
 func TestIngestCorpusDefaultsToFolderName(t *testing.T) {
 	f := &fakeFolder{files: 3, chunksPerFile: 1}
 	env := newIngestEnv(t, f, 0)
-	env.ExecuteWorkflow(IngestWorkflowType, IngestInput{Path: "/srv/Team Notes"})
+	env.ExecuteWorkflow(rf.IngestWorkflowType, rf.IngestInput{Path: "/srv/Team Notes"})
 	res := ingestResult(t, env)
 	if res.Corpus != "Team-Notes" || f.calls[0].Corpus != "Team-Notes" {
 		t.Errorf("corpus = %q (activity got %q), want Team-Notes", res.Corpus, f.calls[0].Corpus)
@@ -197,7 +199,7 @@ func TestIngestCorpusDefaultsToFolderName(t *testing.T) {
 }
 
 func TestIngestRejectsBadInput(t *testing.T) {
-	for name, in := range map[string]IngestInput{
+	for name, in := range map[string]rf.IngestInput{
 		"no path":       {Corpus: "notes"},
 		"blank path":    {Corpus: "notes", Path: "   "},
 		"corpus space":  {Corpus: "my notes", Path: "/srv/notes"},
@@ -207,14 +209,14 @@ func TestIngestRejectsBadInput(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			f := &fakeFolder{files: 1}
 			env := newIngestEnv(t, f, 0)
-			env.ExecuteWorkflow(IngestWorkflowType, in)
+			env.ExecuteWorkflow(rf.IngestWorkflowType, in)
 			err := env.GetWorkflowError()
 			var appErr *temporal.ApplicationError
 			if !errors.As(err, &appErr) {
 				t.Fatalf("error = %v, want an application error", err)
 			}
-			if appErr.Type() != ErrInvalidInput || !appErr.NonRetryable() {
-				t.Errorf("error type %q non-retryable %v, want %q non-retryable", appErr.Type(), appErr.NonRetryable(), ErrInvalidInput)
+			if appErr.Type() != rf.ErrInvalidInput || !appErr.NonRetryable() {
+				t.Errorf("error type %q non-retryable %v, want %q non-retryable", appErr.Type(), appErr.NonRetryable(), rf.ErrInvalidInput)
 			}
 			if len(f.calls) != 0 {
 				t.Errorf("the activity ran %d times for invalid input", len(f.calls))
@@ -227,7 +229,7 @@ func TestIngestRetriesFailingBatch(t *testing.T) {
 	f := &fakeFolder{files: 300, chunksPerFile: 2}
 	f.failures = map[string]int{f.name(199): 2}
 	env := newIngestEnv(t, f, 0)
-	env.ExecuteWorkflow(IngestWorkflowType, IngestInput{Corpus: "notes", Path: "/srv/notes"})
+	env.ExecuteWorkflow(rf.IngestWorkflowType, rf.IngestInput{Corpus: "notes", Path: "/srv/notes"})
 	res := ingestResult(t, env)
 	// The second batch fails twice and succeeds on its third attempt; the
 	// first batch is not redone.
@@ -241,11 +243,11 @@ func TestIngestRetriesFailingBatch(t *testing.T) {
 
 func TestIngestFailsAfterPermanentError(t *testing.T) {
 	f := &fakeFolder{files: 300, chunksPerFile: 2}
-	f.permanent = temporal.NewNonRetryableApplicationError("/srv/notes: no such file or directory", activities.ErrCorpusNotFound, nil)
+	f.permanent = temporal.NewNonRetryableApplicationError("/srv/notes: no such file or directory", rf.ErrCorpusNotFound, nil)
 	env := newIngestEnv(t, f, 0)
-	env.ExecuteWorkflow(IngestWorkflowType, IngestInput{Corpus: "notes", Path: "/srv/notes"})
-	if err := env.GetWorkflowError(); !hasErrorType(err, activities.ErrCorpusNotFound) {
-		t.Fatalf("error = %v, want %s", err, activities.ErrCorpusNotFound)
+	env.ExecuteWorkflow(rf.IngestWorkflowType, rf.IngestInput{Corpus: "notes", Path: "/srv/notes"})
+	if err := env.GetWorkflowError(); !hasErrorType(err, rf.ErrCorpusNotFound) {
+		t.Fatalf("error = %v, want %s", err, rf.ErrCorpusNotFound)
 	}
 	if len(f.calls) != 1 {
 		t.Errorf("a non-retryable error was retried: %d calls", len(f.calls))
@@ -272,11 +274,11 @@ func TestIngestProgressQuery(t *testing.T) {
 	f := &fakeFolder{files: 500, chunksPerFile: 1}
 	f.unreadable = map[string]string{f.name(3): "corrupt"}
 	var env *testsuite.TestWorkflowEnvironment
-	var mid IngestResult
+	var mid rf.IngestResult
 	var midErr error
 	f.during = map[string]func(){f.name(399): func() {
 		// The third call is running: two batches are counted.
-		v, err := env.QueryWorkflow(ProgressQuery)
+		v, err := env.QueryWorkflow(rf.ProgressQuery)
 		if err != nil {
 			midErr = err
 			return
@@ -284,7 +286,7 @@ func TestIngestProgressQuery(t *testing.T) {
 		midErr = v.Get(&mid)
 	}}
 	env = newIngestEnv(t, f, 0)
-	env.ExecuteWorkflow(IngestWorkflowType, IngestInput{Corpus: "notes", Path: "/srv/notes"})
+	env.ExecuteWorkflow(rf.IngestWorkflowType, rf.IngestInput{Corpus: "notes", Path: "/srv/notes"})
 	res := ingestResult(t, env)
 	if midErr != nil {
 		t.Fatalf("query mid-run: %v", midErr)
@@ -292,11 +294,11 @@ func TestIngestProgressQuery(t *testing.T) {
 	if mid.Done || mid.Files != 400 || mid.Total != 500 || mid.Chunks != 399 || len(mid.Skipped) != 1 || mid.Corpus != "notes" {
 		t.Errorf("progress mid-run = %+v, want 400 of 500 files, 399 chunks, 1 skipped, not done", mid)
 	}
-	v, err := env.QueryWorkflow(ProgressQuery)
+	v, err := env.QueryWorkflow(rf.ProgressQuery)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var end IngestResult
+	var end rf.IngestResult
 	if err := v.Get(&end); err != nil {
 		t.Fatal(err)
 	}
@@ -309,7 +311,7 @@ func TestIngestContinuesAsNew(t *testing.T) {
 	f := &fakeFolder{files: 450, chunksPerFile: 2}
 	f.unreadable = map[string]string{f.name(10): "corrupt", f.name(440): "empty"}
 	env := newIngestEnv(t, f, 2)
-	env.ExecuteWorkflow(IngestWorkflowType, IngestInput{Corpus: "notes", Path: "/srv/notes"})
+	env.ExecuteWorkflow(rf.IngestWorkflowType, rf.IngestInput{Corpus: "notes", Path: "/srv/notes"})
 	if !env.IsWorkflowCompleted() {
 		t.Fatal("workflow did not complete")
 	}
@@ -317,10 +319,10 @@ func TestIngestContinuesAsNew(t *testing.T) {
 	if err := env.GetWorkflowError(); !errors.As(err, &cont) {
 		t.Fatalf("error = %v, want continue-as-new after 2 calls", err)
 	}
-	if cont.WorkflowType.Name != IngestWorkflowType {
-		t.Errorf("continues as %q, want %q", cont.WorkflowType.Name, IngestWorkflowType)
+	if cont.WorkflowType.Name != rf.IngestWorkflowType {
+		t.Errorf("continues as %q, want %q", cont.WorkflowType.Name, rf.IngestWorkflowType)
 	}
-	var next IngestInput
+	var next rf.IngestInput
 	if err := converter.GetDefaultDataConverter().FromPayloads(cont.Input, &next); err != nil {
 		t.Fatal(err)
 	}
@@ -335,7 +337,7 @@ func TestIngestContinuesAsNew(t *testing.T) {
 	// of both runs.
 	f.calls = nil
 	env2 := newIngestEnv(t, f, 2)
-	env2.ExecuteWorkflow(IngestWorkflowType, next)
+	env2.ExecuteWorkflow(rf.IngestWorkflowType, next)
 	res := ingestResult(t, env2)
 	if got, want := f.cursors(), []string{f.name(399)}; !equalStrings(got, want) {
 		t.Errorf("continued run cursors = %q, want %q", got, want)
@@ -354,7 +356,7 @@ func TestIngestBoundsReportedSkips(t *testing.T) {
 		f.unreadable[f.name(i)] = "corrupt"
 	}
 	env := newIngestEnv(t, f, 0)
-	env.ExecuteWorkflow(IngestWorkflowType, IngestInput{Corpus: "notes", Path: "/srv/notes"})
+	env.ExecuteWorkflow(rf.IngestWorkflowType, rf.IngestInput{Corpus: "notes", Path: "/srv/notes"})
 	res := ingestResult(t, env)
 	if res.Files != 1200 || len(res.Skipped) != maxReportedSkips {
 		t.Errorf("files %d, skipped listed %d, want 1200 and %d", res.Files, len(res.Skipped), maxReportedSkips)

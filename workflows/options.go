@@ -6,17 +6,17 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
-	"github.com/researchflow/researchflow/activities"
+	rf "github.com/researchflow/researchflow"
 )
 
 // Activity options of every stage, in one place. Heartbeat timeouts are short
 // because activities heartbeat in the background while they work: a worker
 // that dies is noticed within seconds, not at the start-to-close timeout.
-var nonRetryable = []string{activities.ErrInvalidInput, activities.ErrCorpusNotFound, activities.ErrCorpusEmpty}
+var nonRetryable = []string{rf.ErrInvalidInput, rf.ErrCorpusNotFound, rf.ErrCorpusEmpty}
 
 func corpusOptions() workflow.ActivityOptions {
 	return workflow.ActivityOptions{
-		TaskQueue:           TaskQueueIngest,
+		TaskQueue:           rf.TaskQueueIngest,
 		StartToCloseTimeout: 2 * time.Hour,
 		HeartbeatTimeout:    30 * time.Second,
 		RetryPolicy: &temporal.RetryPolicy{
@@ -31,7 +31,7 @@ func corpusOptions() workflow.ActivityOptions {
 
 func retrieveOptions() workflow.ActivityOptions {
 	return workflow.ActivityOptions{
-		TaskQueue:           TaskQueueSearch,
+		TaskQueue:           rf.TaskQueueSearch,
 		StartToCloseTimeout: 2 * time.Minute,
 		HeartbeatTimeout:    20 * time.Second,
 		RetryPolicy: &temporal.RetryPolicy{
@@ -50,7 +50,7 @@ func retrieveOptions() workflow.ActivityOptions {
 // non-retryable by the activities and end the retries at once.
 func inferenceOptions() workflow.ActivityOptions {
 	return workflow.ActivityOptions{
-		TaskQueue:           TaskQueueInference,
+		TaskQueue:           rf.TaskQueueInference,
 		StartToCloseTimeout: 15 * time.Minute,
 		HeartbeatTimeout:    20 * time.Second,
 		RetryPolicy: &temporal.RetryPolicy{
@@ -74,7 +74,7 @@ func reflectOptions() workflow.ActivityOptions {
 
 func notifyOptions() workflow.ActivityOptions {
 	return workflow.ActivityOptions{
-		TaskQueue:           TaskQueueNotify,
+		TaskQueue:           rf.TaskQueueNotify,
 		StartToCloseTimeout: time.Minute,
 		RetryPolicy: &temporal.RetryPolicy{
 			InitialInterval:    time.Second,

@@ -5,6 +5,8 @@ import (
 	"os"
 	"testing"
 
+	rf "github.com/researchflow/researchflow"
+
 	"go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
@@ -20,7 +22,7 @@ func TestReplayRecordedHistory(t *testing.T) {
 			t.Fatalf("recorded history missing: %v", err)
 		}
 		r := worker.NewWorkflowReplayer()
-		r.RegisterWorkflowWithOptions(ResearchWorkflow, workflow.RegisterOptions{Name: ResearchWorkflowType})
+		r.RegisterWorkflowWithOptions(ResearchWorkflow, workflow.RegisterOptions{Name: rf.ResearchWorkflowType})
 		logger := log.NewStructuredLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
 		if err := r.ReplayWorkflowHistoryFromJSONFile(logger, path); err != nil {
 			t.Errorf("replay %s: %v", path, err)

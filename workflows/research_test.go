@@ -8,13 +8,14 @@ import (
 	"testing"
 	"time"
 
+	rf "github.com/researchflow/researchflow"
+
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
 	"go.temporal.io/sdk/workflow"
 
-	"github.com/researchflow/researchflow/activities"
 	"github.com/researchflow/researchflow/internal/reasoning"
 )
 
@@ -29,7 +30,7 @@ type fakeActivities struct {
 	// cancel, if set, is called when an analysis starts; the analysis then
 	// waits for its context to end (the cancellation reaching it).
 	cancel  func()
-	synthIn activities.SynthesizeInput
+	synthIn rf.SynthesizeInput
 	// followUps are returned by the first reflection.
 	followUps []reasoning.SubQuestion
 	reflectIn []reasoning.ReflectRequest
@@ -45,38 +46,38 @@ func (f *fakeActivities) count(name string) int {
 
 func (f *fakeActivities) register(env *testsuite.TestWorkflowEnvironment) {
 	reg := func(fn any, name string) { env.RegisterActivityWithOptions(fn, activity.RegisterOptions{Name: name}) }
-	reg(func(ctx context.Context, in activities.PrepareCorpusInput) (activities.PrepareCorpusResult, error) {
+	reg(func(ctx context.Context, in rf.PrepareCorpusInput) (rf.PrepareCorpusResult, error) {
 		f.count("prepare")
-		return activities.PrepareCorpusResult{Corpus: in.Corpus, Chunks: 10}, nil
-	}, activities.PrepareCorpusName)
-	reg(func(ctx context.Context, in activities.PlanInput) (reasoning.Plan, error) {
+		return rf.PrepareCorpusResult{Corpus: in.Corpus, Chunks: 10}, nil
+	}, rf.PrepareCorpusActivity)
+	reg(func(ctx context.Context, in rf.PlanInput) (reasoning.Plan, error) {
 		f.count("plan")
 		return reasoning.Plan{Engine: "fake", Usage: f.planUsage, SubQuestions: []reasoning.SubQuestion{
 			{ID: "sq1", Text: "What is a channel?"},
 			{ID: "sq2", Text: "How do sends synchronize?"},
 			{ID: "sq3", Text: "What about mutexes?"},
 		}}, nil
-	}, activities.PlanName)
-	reg(func(ctx context.Context, in activities.RetrieveInput) (activities.RetrieveResult, error) {
+	}, rf.PlanActivity)
+	reg(func(ctx context.Context, in rf.RetrieveInput) (rf.RetrieveResult, error) {
 		f.count("retrieve:" + in.SubQuestion.ID)
 		if err := f.retrieveErr[in.SubQuestion.ID]; err != nil {
-			return activities.RetrieveResult{}, err
+			return rf.RetrieveResult{}, err
 		}
 		id := "chunk-" + in.SubQuestion.ID
-		return activities.RetrieveResult{ChunkIDs: []string{id}, Scores: []float64{1}, SourceIDs: []string{"src-" + in.SubQuestion.ID}}, nil
-	}, activities.RetrieveName)
-	reg(func(ctx context.Context, in activities.AnalyzeInput) (activities.AnalyzeResult, error) {
+		return rf.RetrieveResult{ChunkIDs: []string{id}, Scores: []float64{1}, SourceIDs: []string{"src-" + in.SubQuestion.ID}}, nil
+	}, rf.RetrieveActivity)
+	reg(func(ctx context.Context, in rf.AnalyzeInput) (rf.AnalyzeResult, error) {
 		n := f.count("analyze:" + in.SubQuestion.ID)
 		if n <= f.analyzeFailures {
-			return activities.AnalyzeResult{}, errors.New("model server busy")
+			return rf.AnalyzeResult{}, errors.New("model server busy")
 		}
 		if f.cancel != nil {
 			f.cancel()
 			select {
 			case <-ctx.Done():
-				return activities.AnalyzeResult{}, ctx.Err()
+				return rf.AnalyzeResult{}, ctx.Err()
 			case <-time.After(10 * time.Second):
-				return activities.AnalyzeResult{}, errors.New("the cancellation never reached the activity")
+				return rf.AnalyzeResult{}, errors.New("the cancellation never reached the activity")
 			}
 		}
 		// sq1 and sq2 share a source, so numbering must deduplicate it.
@@ -84,13 +85,13 @@ func (f *fakeActivities) register(env *testsuite.TestWorkflowEnvironment) {
 		if in.SubQuestion.ID == "sq3" {
 			src = "src-mutex"
 		}
-		return activities.AnalyzeResult{
+		return rf.AnalyzeResult{
 			Analysis: reasoning.Analysis{Engine: "fake", Usage: reasoning.Usage{PromptTokens: 10, CompletionTokens: 5},
 				Findings: []reasoning.Finding{{Text: "Finding for " + in.SubQuestion.ID + ".", ChunkID: in.ChunkIDs[0], SourceID: src}}},
 			Sources: []reasoning.Source{{SourceID: src, Title: "Title " + src, Location: "/docs/" + src, ChunkIDs: in.ChunkIDs}},
 		}, nil
-	}, activities.AnalyzeName)
-	reg(func(ctx context.Context, in activities.ReflectInput) (reasoning.Reflection, error) {
+	}, rf.AnalyzeActivity)
+	reg(func(ctx context.Context, in rf.ReflectInput) (reasoning.Reflection, error) {
 		n := f.count("reflect")
 		f.mu.Lock()
 		f.reflectIn = append(f.reflectIn, in.Request)
@@ -99,25 +100,25 @@ func (f *fakeActivities) register(env *testsuite.TestWorkflowEnvironment) {
 			return reasoning.Reflection{Engine: "fake", FollowUps: f.followUps}, nil
 		}
 		return reasoning.Reflection{Engine: "fake"}, nil
-	}, activities.ReflectName)
-	reg(func(ctx context.Context, in activities.SynthesizeInput) (activities.SynthesizeResult, error) {
+	}, rf.ReflectActivity)
+	reg(func(ctx context.Context, in rf.SynthesizeInput) (rf.SynthesizeResult, error) {
 		f.count("synthesize")
 		f.mu.Lock()
 		f.synthIn = in
 		f.mu.Unlock()
-		return activities.SynthesizeResult{Title: "Report", Markdown: "# Report\n\nText [1].\n", Engine: "fake"}, nil
-	}, activities.SynthesizeName)
-	reg(func(ctx context.Context, in activities.DeliverInput) (activities.DeliverResult, error) {
+		return rf.SynthesizeResult{Title: "Report", Markdown: "# Report\n\nText [1].\n", Engine: "fake"}, nil
+	}, rf.SynthesizeActivity)
+	reg(func(ctx context.Context, in rf.DeliverInput) (rf.DeliverResult, error) {
 		f.count("deliver")
-		return activities.DeliverResult{Path: "/reports/" + in.ResearchID + ".md"}, nil
-	}, activities.DeliverName)
+		return rf.DeliverResult{Path: "/reports/" + in.ResearchID + ".md"}, nil
+	}, rf.DeliverActivity)
 }
 
 func newEnv(t *testing.T, f *fakeActivities) *testsuite.TestWorkflowEnvironment {
 	t.Helper()
 	var s testsuite.WorkflowTestSuite
 	env := s.NewTestWorkflowEnvironment()
-	env.RegisterWorkflowWithOptions(ResearchWorkflow, workflow.RegisterOptions{Name: ResearchWorkflowType})
+	env.RegisterWorkflowWithOptions(ResearchWorkflow, workflow.RegisterOptions{Name: rf.ResearchWorkflowType})
 	env.SetTestTimeout(30 * time.Second)
 	if f.calls == nil {
 		f.calls = map[string]int{}
@@ -129,18 +130,18 @@ func newEnv(t *testing.T, f *fakeActivities) *testsuite.TestWorkflowEnvironment 
 func TestResearchHappyPath(t *testing.T) {
 	f := &fakeActivities{}
 	env := newEnv(t, f)
-	env.ExecuteWorkflow(ResearchWorkflowType, ResearchInput{Question: "What does the memory model guarantee?"})
+	env.ExecuteWorkflow(rf.ResearchWorkflowType, rf.ResearchInput{Question: "What does the memory model guarantee?"})
 	if !env.IsWorkflowCompleted() {
 		t.Fatal("workflow did not complete")
 	}
 	if err := env.GetWorkflowError(); err != nil {
 		t.Fatalf("workflow failed: %v", err)
 	}
-	var res ResearchResult
+	var res rf.ResearchResult
 	if err := env.GetWorkflowResult(&res); err != nil {
 		t.Fatal(err)
 	}
-	if res.Report == "" || res.Corpus != DefaultCorpus || len(res.Gaps) != 0 || res.ReportPath == "" {
+	if res.Report == "" || res.Corpus != rf.DefaultCorpus || len(res.Gaps) != 0 || res.ReportPath == "" {
 		t.Errorf("result = %+v", res)
 	}
 	// Two distinct sources over three sub-questions, numbered once, in order
@@ -165,11 +166,11 @@ func TestResearchHappyPath(t *testing.T) {
 		t.Errorf("usage summed = %+v, want 30 prompt tokens", f.synthIn.Usage)
 	}
 	p := queryProgress(t, env)
-	if p.Status != StatusCompleted || p.Stage != StageDone || len(p.SubQuestions) != 3 || p.Sources != 3 {
+	if p.Status != rf.StatusCompleted || p.Stage != rf.StageDone || len(p.SubQuestions) != 3 || p.Sources != 3 {
 		t.Errorf("progress = %+v", p)
 	}
 	for _, sq := range p.SubQuestions {
-		if sq.State != SQDone {
+		if sq.State != rf.SQDone {
 			t.Errorf("sub-question %s state %s, want done", sq.ID, sq.State)
 		}
 	}
@@ -178,13 +179,13 @@ func TestResearchHappyPath(t *testing.T) {
 	}
 }
 
-func queryProgress(t *testing.T, env *testsuite.TestWorkflowEnvironment) Progress {
+func queryProgress(t *testing.T, env *testsuite.TestWorkflowEnvironment) rf.Progress {
 	t.Helper()
-	v, err := env.QueryWorkflow(ProgressQuery)
+	v, err := env.QueryWorkflow(rf.ProgressQuery)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var p Progress
+	var p rf.Progress
 	if err := v.Get(&p); err != nil {
 		t.Fatal(err)
 	}
@@ -194,7 +195,7 @@ func queryProgress(t *testing.T, env *testsuite.TestWorkflowEnvironment) Progres
 func TestResearchRetriesTransientFailures(t *testing.T) {
 	f := &fakeActivities{analyzeFailures: 2}
 	env := newEnv(t, f)
-	env.ExecuteWorkflow(ResearchWorkflowType, ResearchInput{Question: "q?"})
+	env.ExecuteWorkflow(rf.ResearchWorkflowType, rf.ResearchInput{Question: "q?"})
 	if err := env.GetWorkflowError(); err != nil {
 		t.Fatalf("workflow failed: %v", err)
 	}
@@ -203,7 +204,7 @@ func TestResearchRetriesTransientFailures(t *testing.T) {
 			t.Errorf("analyze %s ran %d times, want 3 (two failures, one success)", id, got)
 		}
 	}
-	var res ResearchResult
+	var res rf.ResearchResult
 	_ = env.GetWorkflowResult(&res)
 	if len(res.Gaps) != 0 {
 		t.Errorf("gaps = %+v, want none", res.Gaps)
@@ -215,14 +216,14 @@ func TestResearchPermanentSearchFailureBecomesGap(t *testing.T) {
 		"sq2": temporal.NewNonRetryableApplicationError("index is corrupt", "StoreCorrupt", nil),
 	}}
 	env := newEnv(t, f)
-	env.ExecuteWorkflow(ResearchWorkflowType, ResearchInput{Question: "q?"})
+	env.ExecuteWorkflow(rf.ResearchWorkflowType, rf.ResearchInput{Question: "q?"})
 	if err := env.GetWorkflowError(); err != nil {
 		t.Fatalf("a failed sub-question sank the run: %v", err)
 	}
 	if got := f.calls["retrieve:sq2"]; got != 1 {
 		t.Errorf("a non-retryable search ran %d times, want 1", got)
 	}
-	var res ResearchResult
+	var res rf.ResearchResult
 	_ = env.GetWorkflowResult(&res)
 	if len(res.Gaps) != 1 || res.Gaps[0].SubQuestion != "How do sends synchronize?" || !strings.Contains(res.Gaps[0].Reason, "index is corrupt") {
 		t.Fatalf("gaps = %+v", res.Gaps)
@@ -233,7 +234,7 @@ func TestResearchPermanentSearchFailureBecomesGap(t *testing.T) {
 	if f.calls["analyze:sq2"] != 0 {
 		t.Errorf("a sub-question without passages was analyzed")
 	}
-	if p := queryProgress(t, env); p.SubQuestions[1].State != SQFailed || p.SubQuestions[1].Error == "" {
+	if p := queryProgress(t, env); p.SubQuestions[1].State != rf.SQFailed || p.SubQuestions[1].Error == "" {
 		t.Errorf("progress of sq2 = %+v", p.SubQuestions[1])
 	}
 }
@@ -243,7 +244,7 @@ func TestResearchCancellation(t *testing.T) {
 	env := newEnv(t, f)
 	var once sync.Once
 	f.cancel = func() { once.Do(env.CancelWorkflow) }
-	env.ExecuteWorkflow(ResearchWorkflowType, ResearchInput{Question: "q?"})
+	env.ExecuteWorkflow(rf.ResearchWorkflowType, rf.ResearchInput{Question: "q?"})
 	err := env.GetWorkflowError()
 	if err == nil || !temporal.IsCanceledError(err) {
 		t.Fatalf("workflow error = %v, want cancelled", err)
@@ -251,7 +252,7 @@ func TestResearchCancellation(t *testing.T) {
 	if f.calls["synthesize"] != 0 || f.calls["deliver"] != 0 {
 		t.Errorf("a cancelled run went on: %v", f.calls)
 	}
-	if p := queryProgress(t, env); p.Status != StatusCancelled {
+	if p := queryProgress(t, env); p.Status != rf.StatusCancelled {
 		t.Errorf("status = %s, want cancelled", p.Status)
 	}
 }
@@ -262,11 +263,11 @@ func TestResearchPlanApproval(t *testing.T) {
 	env.RegisterDelayedCallback(func() {
 		// Approving before the run waits is refused by the validator… but by
 		// now it waits (planning is instant in test time).
-		env.UpdateWorkflow(ApprovePlanUpdate, "u1", &updateCallbacks{t: t}, PlanApproval{
+		env.UpdateWorkflow(rf.ApprovePlanUpdate, "u1", &updateCallbacks{t: t}, rf.PlanApproval{
 			Approved: true, By: "alice", SubQuestions: []string{"Edited one?", "Edited two?"},
 		})
 	}, time.Minute)
-	env.ExecuteWorkflow(ResearchWorkflowType, ResearchInput{Question: "q?", RequireApproval: true})
+	env.ExecuteWorkflow(rf.ResearchWorkflowType, rf.ResearchInput{Question: "q?", RequireApproval: true})
 	if err := env.GetWorkflowError(); err != nil {
 		t.Fatalf("workflow failed: %v", err)
 	}
@@ -282,7 +283,7 @@ func TestResearchPlanApproval(t *testing.T) {
 func TestResearchApprovalTimeoutCancels(t *testing.T) {
 	f := &fakeActivities{}
 	env := newEnv(t, f)
-	env.ExecuteWorkflow(ResearchWorkflowType, ResearchInput{Question: "q?", RequireApproval: true, ApprovalTimeoutSeconds: 60, OnApprovalTimeout: "cancel"})
+	env.ExecuteWorkflow(rf.ResearchWorkflowType, rf.ResearchInput{Question: "q?", RequireApproval: true, ApprovalTimeoutSeconds: 60, OnApprovalTimeout: "cancel"})
 	var appErr *temporal.ApplicationError
 	if err := env.GetWorkflowError(); !errors.As(err, &appErr) || appErr.Type() != "ApprovalTimeout" {
 		t.Fatalf("error = %v, want ApprovalTimeout", err)
@@ -299,21 +300,21 @@ func (u *updateCallbacks) Reject(err error)    { u.t.Errorf("update rejected: %v
 func (u *updateCallbacks) Complete(any, error) {}
 
 func TestResearchRejectsBadInput(t *testing.T) {
-	tests := []ResearchInput{
+	tests := []rf.ResearchInput{
 		{Question: "  "},
 		{Question: "q?", MaxSubQuestions: 7},
 		{Question: "q?", MaxSources: 21},
 		{Question: "q?", Corpus: "../etc"},
 		{Question: "q?", CorpusPath: "relative/path"},
 		{Question: "q?", OnApprovalTimeout: "maybe"},
-		{Question: strings.Repeat("x", MaxQuestionLength+1)},
+		{Question: strings.Repeat("x", rf.MaxQuestionLength+1)},
 	}
 	for _, in := range tests {
 		f := &fakeActivities{}
 		env := newEnv(t, f)
-		env.ExecuteWorkflow(ResearchWorkflowType, in)
+		env.ExecuteWorkflow(rf.ResearchWorkflowType, in)
 		var appErr *temporal.ApplicationError
-		if err := env.GetWorkflowError(); !errors.As(err, &appErr) || appErr.Type() != ErrInvalidInput || !appErr.NonRetryable() {
+		if err := env.GetWorkflowError(); !errors.As(err, &appErr) || appErr.Type() != rf.ErrInvalidInput || !appErr.NonRetryable() {
 			t.Errorf("input %+v: error = %v, want a non-retryable InvalidInput", in, err)
 		}
 		if len(f.calls) != 0 {
@@ -328,7 +329,7 @@ func TestResearchReflectionRound(t *testing.T) {
 		followUps:   []reasoning.SubQuestion{{Text: "What does the documentation say about mutexes?"}},
 	}
 	env := newEnv(t, f)
-	env.ExecuteWorkflow(ResearchWorkflowType, ResearchInput{Question: "q?", Breadth: 1})
+	env.ExecuteWorkflow(rf.ResearchWorkflowType, rf.ResearchInput{Question: "q?", Breadth: 1})
 	if err := env.GetWorkflowError(); err != nil {
 		t.Fatalf("workflow failed: %v", err)
 	}
@@ -346,7 +347,7 @@ func TestResearchReflectionRound(t *testing.T) {
 		t.Errorf("round 2 searched sq1 again: %v", f.calls)
 	}
 	p := queryProgress(t, env)
-	if p.Round != 1 || len(p.SubQuestions) != 4 || p.SubQuestions[3].State != SQDone {
+	if p.Round != 1 || len(p.SubQuestions) != 4 || p.SubQuestions[3].State != rf.SQDone {
 		t.Errorf("progress = %+v", p)
 	}
 	if len(f.synthIn.Sections) != 3 {
@@ -358,7 +359,7 @@ func TestResearchDepthZeroSkipsReflection(t *testing.T) {
 	f := &fakeActivities{followUps: []reasoning.SubQuestion{{Text: "More?"}}}
 	env := newEnv(t, f)
 	zero := 0
-	env.ExecuteWorkflow(ResearchWorkflowType, ResearchInput{Question: "q?", Depth: &zero})
+	env.ExecuteWorkflow(rf.ResearchWorkflowType, rf.ResearchInput{Question: "q?", Depth: &zero})
 	if err := env.GetWorkflowError(); err != nil {
 		t.Fatal(err)
 	}
@@ -370,7 +371,7 @@ func TestResearchDepthZeroSkipsReflection(t *testing.T) {
 func TestResearchBudgetSpentFinishesWithWhatItHas(t *testing.T) {
 	f := &fakeActivities{planUsage: reasoning.Usage{PromptTokens: 50, CompletionTokens: 20}}
 	env := newEnv(t, f)
-	env.ExecuteWorkflow(ResearchWorkflowType, ResearchInput{Question: "q?", MaxTokens: 60})
+	env.ExecuteWorkflow(rf.ResearchWorkflowType, rf.ResearchInput{Question: "q?", MaxTokens: 60})
 	if err := env.GetWorkflowError(); err != nil {
 		t.Fatalf("a spent budget failed the run: %v", err)
 	}
@@ -384,7 +385,7 @@ func TestResearchBudgetSpentFinishesWithWhatItHas(t *testing.T) {
 	if !in.Offline || len(in.Notes) != 1 || !strings.Contains(in.Notes[0], "70 of 60 tokens") || !strings.Contains(in.Notes[0], "3 sub-question(s) were not analyzed") {
 		t.Errorf("writer input: offline=%v notes=%q", in.Offline, in.Notes)
 	}
-	var res ResearchResult
+	var res rf.ResearchResult
 	_ = env.GetWorkflowResult(&res)
 	if len(res.Gaps) != 3 || !strings.Contains(res.Gaps[0].Reason, "budget") {
 		t.Errorf("gaps = %+v", res.Gaps)
@@ -400,17 +401,17 @@ func TestResearchPassesBudgetShares(t *testing.T) {
 	var shares []int
 	var mu sync.Mutex
 	env.SetOnActivityStartedListener(func(info *activity.Info, ctx context.Context, args converter.EncodedValues) {
-		if info.ActivityType.Name != activities.AnalyzeName {
+		if info.ActivityType.Name != rf.AnalyzeActivity {
 			return
 		}
-		var in activities.AnalyzeInput
+		var in rf.AnalyzeInput
 		if err := args.Get(&in); err == nil {
 			mu.Lock()
-			shares = append(shares, in.BudgetTokens)
+			shares = append(shares, in.Budget.MaxTokens)
 			mu.Unlock()
 		}
 	})
-	env.ExecuteWorkflow(ResearchWorkflowType, ResearchInput{Question: "q?", MaxTokens: 1000})
+	env.ExecuteWorkflow(rf.ResearchWorkflowType, rf.ResearchInput{Question: "q?", MaxTokens: 1000})
 	if err := env.GetWorkflowError(); err != nil {
 		t.Fatal(err)
 	}

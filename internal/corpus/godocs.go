@@ -19,7 +19,7 @@ import (
 )
 
 // GoDocsCorpus is the name of the default corpus, the Go documentation of
-// the local Go installation. It equals workflows.DefaultCorpus.
+// the local Go installation. It equals rf.DefaultCorpus.
 const GoDocsCorpus = "go-docs"
 
 // GoRoot returns the root of the local Go installation: $GOROOT when set,

@@ -10,10 +10,10 @@ import (
 	"strings"
 	"time"
 
+	rf "github.com/researchflow/researchflow"
+
 	"github.com/gin-gonic/gin"
 	"go.temporal.io/sdk/temporal"
-
-	"github.com/researchflow/researchflow/workflows"
 )
 
 // FinalEvent is the data of the last event of a stream: "done", "failed" or
@@ -154,7 +154,7 @@ func (s *server) hasClosed(ctx context.Context, id string) bool {
 
 func isTerminal(status string) bool {
 	switch status {
-	case workflows.StatusCompleted, workflows.StatusFailed, workflows.StatusCancelled:
+	case rf.StatusCompleted, rf.StatusFailed, rf.StatusCancelled:
 		return true
 	}
 	return false
@@ -170,13 +170,13 @@ func (s *server) sendFinal(ctx context.Context, r run, who string, send func(eve
 	var cancelled *temporal.CanceledError
 	switch {
 	case err == nil:
-		ev.Status, ev.Result = workflows.StatusCompleted, summarize(who, res)
+		ev.Status, ev.Result = rf.StatusCompleted, summarize(who, res)
 		send("done", "", ev)
 	case errors.As(err, &cancelled):
-		ev.Status, ev.Error = workflows.StatusCancelled, "the run was cancelled"
+		ev.Status, ev.Error = rf.StatusCancelled, "the run was cancelled"
 		send("cancelled", "", ev)
 	default:
-		ev.Status, ev.Error = workflows.StatusFailed, failureMessage(err)
+		ev.Status, ev.Error = rf.StatusFailed, failureMessage(err)
 		send("failed", "", ev)
 	}
 }

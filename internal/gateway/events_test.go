@@ -11,9 +11,9 @@ import (
 	"testing"
 	"time"
 
-	"go.temporal.io/sdk/temporal"
+	rf "github.com/researchflow/researchflow"
 
-	"github.com/researchflow/researchflow/workflows"
+	"go.temporal.io/sdk/temporal"
 )
 
 // sseEvent is one parsed Server-Sent Event.
@@ -65,21 +65,21 @@ func readSSE(t *testing.T, srv *httptest.Server, path, key, lastID string) []sse
 // scriptedRun makes new runs report progress through stages, with some
 // snapshots repeated (polls that see no change), then complete.
 func scriptedRun(w *fakeWorkflow) {
-	in := w.input.(workflows.ResearchInput)
-	p := func(seq int64, status, stage string, sq ...workflows.SubQuestionProgress) workflows.Progress {
-		return workflows.Progress{ResearchID: w.id, Question: in.Question, Status: status, Stage: stage, Seq: seq, SubQuestions: sq}
+	in := w.input.(rf.ResearchInput)
+	p := func(seq int64, status, stage string, sq ...rf.SubQuestionProgress) rf.Progress {
+		return rf.Progress{ResearchID: w.id, Question: in.Question, Status: status, Stage: stage, Seq: seq, SubQuestions: sq}
 	}
-	sq := func(state string) workflows.SubQuestionProgress {
-		return workflows.SubQuestionProgress{ID: "sq1", Text: "What is a happens-before edge?", State: state}
+	sq := func(state string) rf.SubQuestionProgress {
+		return rf.SubQuestionProgress{ID: "sq1", Text: "What is a happens-before edge?", State: state}
 	}
-	w.script = []workflows.Progress{
-		p(1, workflows.StatusRunning, workflows.StagePlan),
-		p(1, workflows.StatusRunning, workflows.StagePlan),
-		p(2, workflows.StatusRunning, workflows.StageSearch, sq(workflows.SQSearching)),
-		p(2, workflows.StatusRunning, workflows.StageSearch, sq(workflows.SQSearching)),
-		p(3, workflows.StatusRunning, workflows.StageAnalyze, sq(workflows.SQAnalyzing)),
-		p(5, workflows.StatusRunning, workflows.StageSynthesize, sq(workflows.SQDone)),
-		p(6, workflows.StatusCompleted, workflows.StageDone, sq(workflows.SQDone)),
+	w.script = []rf.Progress{
+		p(1, rf.StatusRunning, rf.StagePlan),
+		p(1, rf.StatusRunning, rf.StagePlan),
+		p(2, rf.StatusRunning, rf.StageSearch, sq(rf.SQSearching)),
+		p(2, rf.StatusRunning, rf.StageSearch, sq(rf.SQSearching)),
+		p(3, rf.StatusRunning, rf.StageAnalyze, sq(rf.SQAnalyzing)),
+		p(5, rf.StatusRunning, rf.StageSynthesize, sq(rf.SQDone)),
+		p(6, rf.StatusCompleted, rf.StageDone, sq(rf.SQDone)),
 	}
 	res := completedResult(w.id)
 	w.result = &res
@@ -102,7 +102,7 @@ func TestEventsStream(t *testing.T) {
 		if err != nil {
 			t.Fatalf("event id %q", ev.id)
 		}
-		var p workflows.Progress
+		var p rf.Progress
 		if err := json.Unmarshal([]byte(ev.data), &p); err != nil || p.Seq != n {
 			t.Fatalf("event %s data %s: %v", ev.id, ev.data, err)
 		}
@@ -119,7 +119,7 @@ func TestEventsStream(t *testing.T) {
 	if err := json.Unmarshal([]byte(last.data), &fin); err != nil {
 		t.Fatal(err)
 	}
-	if fin.Status != workflows.StatusCompleted || fin.Result == nil || fin.Result.Sources != 2 || fin.Links.Report == "" {
+	if fin.Status != rf.StatusCompleted || fin.Result == nil || fin.Result.Sources != 2 || fin.Links.Report == "" {
 		t.Errorf("done event = %+v", fin)
 	}
 }
@@ -132,7 +132,7 @@ func TestEventsResume(t *testing.T) {
 	// The run stays at seq 4 until it completes.
 	h.fake.mu.Lock()
 	w := h.fake.wfs[id]
-	w.script = []workflows.Progress{{ResearchID: id, Status: workflows.StatusRunning, Stage: workflows.StageAnalyze, Seq: 4}}
+	w.script = []rf.Progress{{ResearchID: id, Status: rf.StatusRunning, Stage: rf.StageAnalyze, Seq: 4}}
 	h.fake.mu.Unlock()
 	go func() {
 		time.Sleep(100 * time.Millisecond)

@@ -16,6 +16,8 @@ import (
 	"testing"
 	"time"
 
+	rf "github.com/researchflow/researchflow"
+
 	"github.com/gin-gonic/gin"
 	commonpb "go.temporal.io/api/common/v1"
 	enumspb "go.temporal.io/api/enums/v1"
@@ -28,7 +30,6 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/researchflow/researchflow/internal/memory"
-	"github.com/researchflow/researchflow/workflows"
 )
 
 func TestMain(m *testing.M) {
@@ -46,9 +47,9 @@ type fakeWorkflow struct {
 	closed         time.Time
 	// script is what successive progress queries answer; the last entry
 	// repeats. A snapshot with a terminal status closes the run.
-	script  []workflows.Progress
+	script  []rf.Progress
 	queries int
-	result  *workflows.ResearchResult
+	result  *rf.ResearchResult
 	err     error // the run's failure, once closed
 }
 
@@ -95,8 +96,8 @@ func (f *fakeTemporal) ExecuteWorkflow(ctx context.Context, opts client.StartWor
 	if len(args) > 0 {
 		w.input = args[0]
 	}
-	if in, ok := w.input.(workflows.ResearchInput); ok {
-		w.script = []workflows.Progress{{ResearchID: w.id, Question: in.Question, Status: workflows.StatusRunning, Stage: workflows.StageCorpus, Seq: 1}}
+	if in, ok := w.input.(rf.ResearchInput); ok {
+		w.script = []rf.Progress{{ResearchID: w.id, Question: in.Question, Status: rf.StatusRunning, Stage: rf.StageCorpus, Seq: 1}}
 	}
 	if f.newRun != nil {
 		f.newRun(w)
@@ -108,7 +109,7 @@ func (f *fakeTemporal) ExecuteWorkflow(ctx context.Context, opts client.StartWor
 }
 
 // closeLocked ends w with res or err.
-func (w *fakeWorkflow) closeLocked(res *workflows.ResearchResult, err error, status enumspb.WorkflowExecutionStatus) {
+func (w *fakeWorkflow) closeLocked(res *rf.ResearchResult, err error, status enumspb.WorkflowExecutionStatus) {
 	w.status, w.result, w.err, w.closed = status, res, err, w.started.Add(time.Minute)
 }
 
@@ -132,16 +133,16 @@ func (f *fakeTemporal) QueryWorkflow(ctx context.Context, id, runID, queryType s
 	if f.queryErr != nil {
 		return nil, f.queryErr
 	}
-	if queryType != workflows.ProgressQuery || len(w.script) == 0 {
+	if queryType != rf.ProgressQuery || len(w.script) == 0 {
 		return nil, fmt.Errorf("unknown query %q", queryType)
 	}
 	p := w.script[min(w.queries, len(w.script)-1)]
 	w.queries++
 	if w.status == enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING && isTerminal(p.Status) {
 		switch p.Status {
-		case workflows.StatusCompleted:
+		case rf.StatusCompleted:
 			w.closeLocked(w.result, nil, enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED)
-		case workflows.StatusCancelled:
+		case rf.StatusCancelled:
 			w.closeLocked(nil, errCancelled, enumspb.WORKFLOW_EXECUTION_STATUS_CANCELED)
 		default:
 			w.closeLocked(nil, w.err, enumspb.WORKFLOW_EXECUTION_STATUS_FAILED)
@@ -170,7 +171,7 @@ func (w *fakeWorkflow) info() *workflowpb.WorkflowExecutionInfo {
 	if !w.closed.IsZero() {
 		info.CloseTime = timestamppb.New(w.closed)
 	}
-	for _, k := range []string{workflows.SearchAttrOwner, workflows.SearchAttrStatus, workflows.SearchAttrStage, workflows.SearchAttrCorpus} {
+	for _, k := range []string{rf.SearchAttrOwner, rf.SearchAttrStatus, rf.SearchAttrStage, rf.SearchAttrCorpus} {
 		if v, ok := w.opts.TypedSearchAttributes.GetKeyword(keyword(k)); ok {
 			info.SearchAttributes.IndexedFields[k] = payload(v)
 		}
@@ -232,7 +233,7 @@ func (f *fakeTemporal) ListWorkflow(ctx context.Context, req *workflowservice.Li
 	for i := len(f.order) - 1; i >= 0; i-- { // newest first
 		w := f.wfs[f.order[i]]
 		o, _ := w.opts.TypedSearchAttributes.GetKeyword(attrOwner)
-		if w.typ == workflows.ResearchWorkflowType && (owner == "" || o == owner) {
+		if w.typ == rf.ResearchWorkflowType && (owner == "" || o == owner) {
 			infos = append(infos, w.info())
 		}
 	}
@@ -267,7 +268,7 @@ func (f *fakeTemporal) get(id string) fakeWorkflow {
 }
 
 // complete closes run id with res.
-func (f *fakeTemporal) complete(id string, res workflows.ResearchResult) {
+func (f *fakeTemporal) complete(id string, res rf.ResearchResult) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.wfs[id].closeLocked(&res, nil, enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED)
@@ -352,7 +353,7 @@ func (u fakeUpdate) Get(ctx context.Context, v any) error {
 	if u.err != nil {
 		return u.err
 	}
-	return jsonValue{workflows.Progress{ResearchID: u.id, Status: workflows.StatusRunning, Stage: workflows.StageSearch, Seq: 7}}.Get(v)
+	return jsonValue{rf.Progress{ResearchID: u.id, Status: rf.StatusRunning, Stage: rf.StageSearch, Seq: 7}}.Get(v)
 }
 
 // fakeChunks is a ChunkGetter over a map.

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"testing"
 
+	rf "github.com/researchflow/researchflow"
+
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/api/workflowservice/v1"
@@ -21,7 +23,6 @@ import (
 
 	"github.com/researchflow/researchflow/internal/memory"
 	"github.com/researchflow/researchflow/internal/reasoning"
-	"github.com/researchflow/researchflow/workflows"
 )
 
 func TestConfigFromEnv(t *testing.T) {
@@ -102,7 +103,7 @@ func TestCreateResearchPassesDepthAndBudget(t *testing.T) {
 	}
 	var out CreateResearchResponse
 	decode(t, rec, &out)
-	in := h.fake.get(out.ID).input.(workflows.ResearchInput)
+	in := h.fake.get(out.ID).input.(rf.ResearchInput)
 	if in.Depth == nil || *in.Depth != 0 || in.Breadth != 3 || in.MaxTokens != 5000 || in.MaxCostUSD != 0.25 {
 		t.Errorf("input = %+v (depth %v)", in, in.Depth)
 	}
@@ -116,7 +117,7 @@ func TestCreateResearch(t *testing.T) {
 	}
 	var out CreateResearchResponse
 	decode(t, rec, &out)
-	if !strings.HasPrefix(out.ID, "research-") || out.RunID == "" || out.Status != workflows.StatusRunning {
+	if !strings.HasPrefix(out.ID, "research-") || out.RunID == "" || out.Status != rf.StatusRunning {
 		t.Errorf("answer = %+v", out)
 	}
 	if got, want := out.Links.UI, "http://127.0.0.1:8233/namespaces/default/workflows/"+out.ID; got != want {
@@ -126,19 +127,19 @@ func TestCreateResearch(t *testing.T) {
 		t.Errorf("events link = %q, want %q", got, want)
 	}
 	w := h.fake.get(out.ID)
-	if w.typ != workflows.ResearchWorkflowType || w.opts.TaskQueue != workflows.TaskQueueWorkflow {
+	if w.typ != rf.ResearchWorkflowType || w.opts.TaskQueue != rf.TaskQueueWorkflow {
 		t.Errorf("started %s on %s", w.typ, w.opts.TaskQueue)
 	}
-	want := workflows.ResearchInput{
+	want := rf.ResearchInput{
 		Question: "What does the Go memory model guarantee?", MaxSubQuestions: 4, MaxSources: 3,
 		Corpus: "alice--notes", Owner: "alice", RequireApproval: true, OnApprovalTimeout: "cancel",
 	}
-	if got := w.input.(workflows.ResearchInput); got != want {
+	if got := w.input.(rf.ResearchInput); got != want {
 		t.Errorf("input = %+v\nwant    %+v", got, want)
 	}
 	for name, want := range map[string]string{
-		workflows.SearchAttrOwner: "alice", workflows.SearchAttrStatus: workflows.StatusRunning,
-		workflows.SearchAttrStage: workflows.StageCorpus, workflows.SearchAttrCorpus: "alice--notes",
+		rf.SearchAttrOwner: "alice", rf.SearchAttrStatus: rf.StatusRunning,
+		rf.SearchAttrStage: rf.StageCorpus, rf.SearchAttrCorpus: "alice--notes",
 	} {
 		if got, _ := w.opts.TypedSearchAttributes.GetKeyword(keyword(name)); got != want {
 			t.Errorf("search attribute %s = %q, want %q", name, got, want)
@@ -147,7 +148,7 @@ func TestCreateResearch(t *testing.T) {
 
 	// The public corpus is not scoped.
 	id := h.start(bobKey, "What is a goroutine?")
-	if got := h.fake.get(id).input.(workflows.ResearchInput); got.Corpus != "go-docs" || got.Owner != "bob" {
+	if got := h.fake.get(id).input.(rf.ResearchInput); got.Corpus != "go-docs" || got.Owner != "bob" {
 		t.Errorf("bob's run: corpus %q owner %q", got.Corpus, got.Owner)
 	}
 }
@@ -233,7 +234,7 @@ func TestAuthentication(t *testing.T) {
 func TestLocalModeNeedsNoKey(t *testing.T) {
 	h := newHarness(t, map[string]string{"RESEARCHFLOW_API_KEYS": ""})
 	id := h.start("", "What is a channel?")
-	if got := h.fake.get(id).input.(workflows.ResearchInput).Owner; got != LocalOwner {
+	if got := h.fake.get(id).input.(rf.ResearchInput).Owner; got != LocalOwner {
 		t.Errorf("owner = %q, want %q", got, LocalOwner)
 	}
 	if rec := h.do("GET", "/v1/research/"+id, "", ""); rec.Code != http.StatusOK {
@@ -260,11 +261,11 @@ func TestIdempotentCreate(t *testing.T) {
 	}
 
 	// After the run closed, a retry still finds it.
-	h.fake.complete(a.ID, workflows.ResearchResult{Report: "done"})
+	h.fake.complete(a.ID, rf.ResearchResult{Report: "done"})
 	third := h.do("POST", "/v1/research", aliceKey, body, "Idempotency-Key", "k-1")
 	var c CreateResearchResponse
 	decode(t, third, &c)
-	if third.Code != 202 || c.ID != a.ID || c.Status != workflows.StatusCompleted {
+	if third.Code != 202 || c.ID != a.ID || c.Status != rf.StatusCompleted {
 		t.Errorf("retry after completion: %d %+v", third.Code, c)
 	}
 
@@ -295,15 +296,15 @@ func TestIdempotentCreate(t *testing.T) {
 }
 
 // completedResult is the result of a finished run in tests.
-func completedResult(id string) workflows.ResearchResult {
-	return workflows.ResearchResult{
+func completedResult(id string) rf.ResearchResult {
+	return rf.ResearchResult{
 		ResearchID: id, Question: "What does the Go memory model guarantee?", Title: "The Go memory model",
 		Report: "# The Go memory model\n\nA send happens before the receive completes [1].\n\n## Sources\n1. The Go Memory Model — /doc/go_mem.html\n",
 		Sources: []reasoning.Source{
 			{N: 1, SourceID: "s1", Title: "The Go Memory Model", Location: "/doc/go_mem.html", ChunkIDs: []string{"c1", "c2"}},
 			{N: 2, SourceID: "s2", Title: "Effective Go", Location: "/doc/effective_go.html"},
 		},
-		Gaps:   []workflows.Gap{{SubQuestion: "What about atomics?", Reason: "no passages"}},
+		Gaps:   []rf.Gap{{SubQuestion: "What about atomics?", Reason: "no passages"}},
 		Engine: "extractive", Corpus: "go-docs",
 	}
 }
@@ -316,7 +317,7 @@ func TestOtherOwnerGets404(t *testing.T) {
 	done := h.start(aliceKey, "What is a channel?")
 	h.fake.complete(done, completedResult(done))
 	ingest, err := h.fake.ExecuteWorkflow(t.Context(), client.StartWorkflowOptions{ID: "ingest-x",
-		TypedSearchAttributes: temporal.NewSearchAttributes(attrOwner.ValueSet("alice"))}, workflows.IngestWorkflowType, workflows.IngestInput{})
+		TypedSearchAttributes: temporal.NewSearchAttributes(attrOwner.ValueSet("alice"))}, rf.IngestWorkflowType, rf.IngestInput{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -365,7 +366,7 @@ func TestGetResearch(t *testing.T) {
 	rec := h.do("GET", "/v1/research/"+id, aliceKey, "")
 	var st ResearchStatus
 	decode(t, rec, &st)
-	if rec.Code != 200 || st.Status != workflows.StatusRunning || st.Progress == nil || st.Progress.Seq != 1 || st.Question != "What is a goroutine?" {
+	if rec.Code != 200 || st.Status != rf.StatusRunning || st.Progress == nil || st.Progress.Seq != 1 || st.Question != "What is a goroutine?" {
 		t.Errorf("running run: %d %+v", rec.Code, st)
 	}
 	if st.Result != nil || st.ClosedAt != nil {
@@ -378,7 +379,7 @@ func TestGetResearch(t *testing.T) {
 	rec = h.do("GET", "/v1/research/"+id, aliceKey, "")
 	st = ResearchStatus{}
 	decode(t, rec, &st)
-	if st.Status != workflows.StatusCompleted || st.Result == nil || st.ClosedAt == nil {
+	if st.Status != rf.StatusCompleted || st.Result == nil || st.ClosedAt == nil {
 		t.Fatalf("completed run: %+v", st)
 	}
 	if got, want := *st.Result, (ResultSummary{Title: "The Go memory model", Sources: 2, Gaps: res.Gaps, Engine: "extractive", Corpus: "notes"}); fmt.Sprint(got) != fmt.Sprint(want) {
@@ -390,7 +391,7 @@ func TestGetResearch(t *testing.T) {
 	rec = h.do("GET", "/v1/research/"+failed, aliceKey, "")
 	st = ResearchStatus{}
 	decode(t, rec, &st)
-	if st.Status != workflows.StatusFailed || st.Error != "corpus alice--nope is empty" {
+	if st.Status != rf.StatusFailed || st.Error != "corpus alice--nope is empty" {
 		t.Errorf("failed run: %+v", st)
 	}
 
@@ -502,17 +503,17 @@ func TestApprove(t *testing.T) {
 	}
 	var ar ApproveResponse
 	decode(t, rec, &ar)
-	if !ar.Approved || ar.Progress.Seq != 7 || ar.Progress.Stage != workflows.StageSearch {
+	if !ar.Approved || ar.Progress.Seq != 7 || ar.Progress.Stage != rf.StageSearch {
 		t.Errorf("answer = %+v, want the run's progress", ar)
 	}
 	if len(h.fake.updates) != 1 {
 		t.Fatalf("updates = %d, want 1", len(h.fake.updates))
 	}
 	u := h.fake.updates[0]
-	if u.UpdateName != workflows.ApprovePlanUpdate || u.WorkflowID != id || u.WaitForStage != client.WorkflowUpdateStageCompleted {
+	if u.UpdateName != rf.ApprovePlanUpdate || u.WorkflowID != id || u.WaitForStage != client.WorkflowUpdateStageCompleted {
 		t.Errorf("update options = %+v", u)
 	}
-	got := u.Args[0].(workflows.PlanApproval)
+	got := u.Args[0].(rf.PlanApproval)
 	if !got.Approved || got.By != "alice" || len(got.SubQuestions) != 1 || got.SubQuestions[0] != "What is X?" {
 		t.Errorf("approval = %+v, want approved by alice with the trimmed sub-question", got)
 	}
@@ -553,7 +554,7 @@ func TestListResearch(t *testing.T) {
 	if rec.Code != 200 || len(page.Runs) != 2 || page.NextPageToken == "" {
 		t.Fatalf("page 1: %d %+v", rec.Code, page)
 	}
-	if page.Runs[0].ID != alice[2] || page.Runs[0].Question != "Alice question 2" || page.Runs[0].Status != workflows.StatusRunning {
+	if page.Runs[0].ID != alice[2] || page.Runs[0].Question != "Alice question 2" || page.Runs[0].Status != rf.StatusRunning {
 		t.Errorf("first entry = %+v", page.Runs[0])
 	}
 	q := h.fake.lists[len(h.fake.lists)-1]
@@ -765,9 +766,9 @@ func TestUpload(t *testing.T) {
 		t.Errorf("answer = %+v", out)
 	}
 	w := h.fake.get(out.ID)
-	in := w.input.(workflows.IngestInput)
+	in := w.input.(rf.IngestInput)
 	absDir, _ := filepath.Abs(dir)
-	if w.typ != workflows.IngestWorkflowType || in.Corpus != "alice--notes" || in.Owner != "alice" || in.Path != absDir {
+	if w.typ != rf.IngestWorkflowType || in.Corpus != "alice--notes" || in.Owner != "alice" || in.Path != absDir {
 		t.Errorf("ingestion %s %+v", w.typ, in)
 	}
 
@@ -809,7 +810,7 @@ func TestUpload(t *testing.T) {
 	rec = h.upload(bobKey, "notes", map[string]string{"b.md": "bob"})
 	var bo UploadResponse
 	decode(t, rec, &bo)
-	if got := h.fake.get(bo.ID).input.(workflows.IngestInput); got.Corpus != "bob--notes" || got.Path == in.Path {
+	if got := h.fake.get(bo.ID).input.(rf.IngestInput); got.Corpus != "bob--notes" || got.Path == in.Path {
 		t.Errorf("bob's ingestion %+v", got)
 	}
 }

@@ -18,6 +18,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	rf "github.com/researchflow/researchflow"
+
 	"github.com/gin-gonic/gin"
 	commonpb "go.temporal.io/api/common/v1"
 	enumspb "go.temporal.io/api/enums/v1"
@@ -31,15 +33,14 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/researchflow/researchflow/internal/reasoning"
-	"github.com/researchflow/researchflow/workflows"
 )
 
 // Typed search attribute keys of research runs.
 var (
-	attrOwner  = temporal.NewSearchAttributeKeyKeyword(workflows.SearchAttrOwner)
-	attrStatus = temporal.NewSearchAttributeKeyKeyword(workflows.SearchAttrStatus)
-	attrStage  = temporal.NewSearchAttributeKeyKeyword(workflows.SearchAttrStage)
-	attrCorpus = temporal.NewSearchAttributeKeyKeyword(workflows.SearchAttrCorpus)
+	attrOwner  = temporal.NewSearchAttributeKeyKeyword(rf.SearchAttrOwner)
+	attrStatus = temporal.NewSearchAttributeKeyKeyword(rf.SearchAttrStatus)
+	attrStage  = temporal.NewSearchAttributeKeyKeyword(rf.SearchAttrStage)
+	attrCorpus = temporal.NewSearchAttributeKeyKeyword(rf.SearchAttrCorpus)
 )
 
 // Memo fields the gateway sets on the runs it starts.
@@ -49,7 +50,7 @@ const (
 )
 
 // CreateResearchRequest is the body of POST /v1/research: the part of
-// workflows.ResearchInput a caller may set. Owner comes from the API key.
+// rf.ResearchInput a caller may set. Owner comes from the API key.
 type CreateResearchRequest struct {
 	Question               string `json:"question"`
 	MaxSubQuestions        int    `json:"maxSubQuestions,omitempty"`
@@ -59,7 +60,7 @@ type CreateResearchRequest struct {
 	ApprovalTimeoutSeconds int    `json:"approvalTimeoutSeconds,omitempty"`
 	OnApprovalTimeout      string `json:"onApprovalTimeout,omitempty"`
 	// Depth (reflection rounds, 0–3; omitted = 1), Breadth (follow-ups per
-	// round, 1–4) and the model budget: see workflows.ResearchInput.
+	// round, 1–4) and the model budget: see rf.ResearchInput.
 	Depth      *int    `json:"depth,omitempty"`
 	Breadth    int     `json:"breadth,omitempty"`
 	MaxTokens  int     `json:"maxTokens,omitempty"`
@@ -80,26 +81,26 @@ func validCorpusName(name string) bool {
 // validate checks r and fills in defaults.
 func (r *CreateResearchRequest) validate() error {
 	r.Question = strings.TrimSpace(r.Question)
-	if n := utf8.RuneCountInString(r.Question); n < 3 || n > workflows.MaxQuestionLength {
-		return fmt.Errorf("question: want 3 to %d characters", workflows.MaxQuestionLength)
+	if n := utf8.RuneCountInString(r.Question); n < 3 || n > rf.MaxQuestionLength {
+		return fmt.Errorf("question: want 3 to %d characters", rf.MaxQuestionLength)
 	}
 	if !utf8.ValidString(r.Question) {
 		return fmt.Errorf("question: not valid UTF-8")
 	}
 	if r.MaxSubQuestions == 0 {
-		r.MaxSubQuestions = workflows.DefaultMaxSubQuestions
+		r.MaxSubQuestions = rf.DefaultMaxSubQuestions
 	}
-	if r.MaxSubQuestions < 1 || r.MaxSubQuestions > workflows.MaxSubQuestionsLimit {
-		return fmt.Errorf("maxSubQuestions: want 1 to %d", workflows.MaxSubQuestionsLimit)
+	if r.MaxSubQuestions < 1 || r.MaxSubQuestions > rf.MaxSubQuestionsLimit {
+		return fmt.Errorf("maxSubQuestions: want 1 to %d", rf.MaxSubQuestionsLimit)
 	}
 	if r.MaxSources == 0 {
-		r.MaxSources = workflows.DefaultMaxSources
+		r.MaxSources = rf.DefaultMaxSources
 	}
-	if r.MaxSources < 1 || r.MaxSources > workflows.MaxSourcesLimit {
-		return fmt.Errorf("maxSources: want 1 to %d", workflows.MaxSourcesLimit)
+	if r.MaxSources < 1 || r.MaxSources > rf.MaxSourcesLimit {
+		return fmt.Errorf("maxSources: want 1 to %d", rf.MaxSourcesLimit)
 	}
 	if r.Corpus == "" {
-		r.Corpus = workflows.DefaultCorpus
+		r.Corpus = rf.DefaultCorpus
 	}
 	if !validCorpusName(r.Corpus) {
 		return fmt.Errorf("corpus: want lower-case letters, digits, '-' or '_' (at most 48, no '--')")
@@ -112,11 +113,11 @@ func (r *CreateResearchRequest) validate() error {
 	default:
 		return fmt.Errorf(`onApprovalTimeout: want "approve" or "cancel"`)
 	}
-	if r.Depth != nil && (*r.Depth < 0 || *r.Depth > workflows.MaxDepthLimit) {
-		return fmt.Errorf("depth: want 0 to %d", workflows.MaxDepthLimit)
+	if r.Depth != nil && (*r.Depth < 0 || *r.Depth > rf.MaxDepthLimit) {
+		return fmt.Errorf("depth: want 0 to %d", rf.MaxDepthLimit)
 	}
-	if r.Breadth < 0 || r.Breadth > workflows.MaxBreadthLimit {
-		return fmt.Errorf("breadth: want 1 to %d", workflows.MaxBreadthLimit)
+	if r.Breadth < 0 || r.Breadth > rf.MaxBreadthLimit {
+		return fmt.Errorf("breadth: want 1 to %d", rf.MaxBreadthLimit)
 	}
 	if r.MaxTokens < 0 || r.MaxCostUSD < 0 || r.MaxCostUSD > 1e6 {
 		return fmt.Errorf("maxTokens and maxCostUsd: want 0 (no limit) or a positive budget")
@@ -130,7 +131,7 @@ func (r *CreateResearchRequest) validate() error {
 // scopedCorpus is the internal name of an owner's corpus; the default corpus
 // is public.
 func scopedCorpus(owner, name string) string {
-	if name == workflows.DefaultCorpus {
+	if name == rf.DefaultCorpus {
 		return name
 	}
 	return owner + "--" + name
@@ -241,7 +242,7 @@ func (s *server) createResearch(c *gin.Context) {
 	}
 	who := owner(c)
 	corpus := scopedCorpus(who, req.Corpus)
-	in := workflows.ResearchInput{
+	in := rf.ResearchInput{
 		Question:               req.Question,
 		MaxSubQuestions:        req.MaxSubQuestions,
 		MaxSources:             req.MaxSources,
@@ -265,11 +266,11 @@ func (s *server) createResearch(c *gin.Context) {
 	}
 	opts := client.StartWorkflowOptions{
 		ID:        id,
-		TaskQueue: workflows.TaskQueueWorkflow,
+		TaskQueue: rf.TaskQueueWorkflow,
 		TypedSearchAttributes: temporal.NewSearchAttributes(
 			attrOwner.ValueSet(who),
-			attrStatus.ValueSet(workflows.StatusRunning),
-			attrStage.ValueSet(workflows.StageCorpus),
+			attrStatus.ValueSet(rf.StatusRunning),
+			attrStage.ValueSet(rf.StageCorpus),
 			attrCorpus.ValueSet(corpus),
 		),
 		Memo: map[string]any{memoQuestion: question, memoRequestHash: reqHash},
@@ -280,12 +281,12 @@ func (s *server) createResearch(c *gin.Context) {
 		opts.WorkflowIDReusePolicy = enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE
 	}
 	ctx := c.Request.Context()
-	run, err := s.tc.ExecuteWorkflow(ctx, opts, workflows.ResearchWorkflowType, in)
+	run, err := s.tc.ExecuteWorkflow(ctx, opts, rf.ResearchWorkflowType, in)
 	if err != nil {
 		s.temporalError(c, "start the research run", err)
 		return
 	}
-	status := workflows.StatusRunning
+	status := rf.StatusRunning
 	if idem != "" {
 		d, err := s.tc.DescribeWorkflowExecution(ctx, id, run.GetRunID())
 		if err != nil {
@@ -299,7 +300,7 @@ func (s *server) createResearch(c *gin.Context) {
 		}
 		status = runStatus(info)
 	}
-	if status == workflows.StatusRunning && run.GetRunID() != "" {
+	if status == rf.StatusRunning && run.GetRunID() != "" {
 		s.metrics.researchStarted.Add(1)
 	}
 	s.log.Info("gateway: research started", "id", id, "runId", run.GetRunID(), "owner", who, "corpus", corpus)
@@ -333,8 +334,8 @@ func (s *server) lookup(c *gin.Context) (run, bool) {
 		return run{}, false
 	}
 	info := d.GetWorkflowExecutionInfo()
-	o := searchAttrString(info.GetSearchAttributes(), workflows.SearchAttrOwner)
-	if info.GetType().GetName() != workflows.ResearchWorkflowType || (!s.cfg.localMode() && o != owner(c)) {
+	o := searchAttrString(info.GetSearchAttributes(), rf.SearchAttrOwner)
+	if info.GetType().GetName() != rf.ResearchWorkflowType || (!s.cfg.localMode() && o != owner(c)) {
 		abortError(c, http.StatusNotFound, "not_found", "no such research run")
 		return run{}, false
 	}
@@ -367,17 +368,17 @@ func isClosed(st enumspb.WorkflowExecutionStatus) bool {
 func runStatus(info *workflowpb.WorkflowExecutionInfo) string {
 	switch info.GetStatus() {
 	case enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED:
-		return workflows.StatusCompleted
+		return rf.StatusCompleted
 	case enumspb.WORKFLOW_EXECUTION_STATUS_CANCELED:
-		return workflows.StatusCancelled
+		return rf.StatusCancelled
 	case enumspb.WORKFLOW_EXECUTION_STATUS_FAILED, enumspb.WORKFLOW_EXECUTION_STATUS_TIMED_OUT,
 		enumspb.WORKFLOW_EXECUTION_STATUS_TERMINATED:
-		return workflows.StatusFailed
+		return rf.StatusFailed
 	}
-	if st := searchAttrString(info.GetSearchAttributes(), workflows.SearchAttrStatus); st != "" {
+	if st := searchAttrString(info.GetSearchAttributes(), rf.SearchAttrStatus); st != "" {
 		return st
 	}
-	return workflows.StatusRunning
+	return rf.StatusRunning
 }
 
 func decodePayload(p *commonpb.Payload) string {
@@ -401,23 +402,23 @@ func memoString(m *commonpb.Memo, name string) string {
 
 // queryProgress asks a run for its Progress.
 // A closed run may have no worker left to answer, so callers bound the wait.
-func (s *server) queryProgress(ctx context.Context, id string, timeout time.Duration) (workflows.Progress, error) {
+func (s *server) queryProgress(ctx context.Context, id string, timeout time.Duration) (rf.Progress, error) {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	v, err := s.tc.QueryWorkflow(ctx, id, "", workflows.ProgressQuery)
+	v, err := s.tc.QueryWorkflow(ctx, id, "", rf.ProgressQuery)
 	if err != nil {
-		return workflows.Progress{}, fmt.Errorf("query progress of %s: %w", id, err)
+		return rf.Progress{}, fmt.Errorf("query progress of %s: %w", id, err)
 	}
-	var p workflows.Progress
+	var p rf.Progress
 	if err := v.Get(&p); err != nil {
-		return workflows.Progress{}, fmt.Errorf("decode progress of %s: %w", id, err)
+		return rf.Progress{}, fmt.Errorf("decode progress of %s: %w", id, err)
 	}
 	return p, nil
 }
 
 // result waits for the result of a run; for a closed run it returns at once.
-func (s *server) result(ctx context.Context, id string) (workflows.ResearchResult, error) {
-	var res workflows.ResearchResult
+func (s *server) result(ctx context.Context, id string) (rf.ResearchResult, error) {
+	var res rf.ResearchResult
 	err := s.tc.GetWorkflow(ctx, id, "").Get(ctx, &res)
 	return res, err
 }
@@ -444,13 +445,13 @@ func failureMessage(err error) string {
 type ResultSummary struct {
 	Title   string          `json:"title"`
 	Sources int             `json:"sources"`
-	Gaps    []workflows.Gap `json:"gaps,omitempty"`
+	Gaps    []rf.Gap        `json:"gaps,omitempty"`
 	Engine  string          `json:"engine,omitempty"`
 	Usage   reasoning.Usage `json:"usage"`
 	Corpus  string          `json:"corpus"`
 }
 
-func summarize(who string, res workflows.ResearchResult) *ResultSummary {
+func summarize(who string, res rf.ResearchResult) *ResultSummary {
 	return &ResultSummary{
 		Title: res.Title, Sources: len(res.Sources), Gaps: res.Gaps,
 		Engine: res.Engine, Usage: res.Usage, Corpus: publicCorpus(who, res.Corpus),
@@ -459,16 +460,16 @@ func summarize(who string, res workflows.ResearchResult) *ResultSummary {
 
 // ResearchStatus answers GET /v1/research/{id}.
 type ResearchStatus struct {
-	ID        string              `json:"id"`
-	RunID     string              `json:"runId"`
-	Status    string              `json:"status"`
-	Question  string              `json:"question,omitempty"`
-	StartedAt time.Time           `json:"startedAt"`
-	ClosedAt  *time.Time          `json:"closedAt,omitempty"`
-	Progress  *workflows.Progress `json:"progress,omitempty"`
-	Result    *ResultSummary      `json:"result,omitempty"`
-	Error     string              `json:"error,omitempty"`
-	Links     links               `json:"links"`
+	ID        string         `json:"id"`
+	RunID     string         `json:"runId"`
+	Status    string         `json:"status"`
+	Question  string         `json:"question,omitempty"`
+	StartedAt time.Time      `json:"startedAt"`
+	ClosedAt  *time.Time     `json:"closedAt,omitempty"`
+	Progress  *rf.Progress   `json:"progress,omitempty"`
+	Result    *ResultSummary `json:"result,omitempty"`
+	Error     string         `json:"error,omitempty"`
+	Links     links          `json:"links"`
 }
 
 func (s *server) getResearch(c *gin.Context) {
@@ -504,7 +505,7 @@ func (s *server) getResearch(c *gin.Context) {
 		if out.Question == "" {
 			out.Question = res.Question
 		}
-	case r.Status == workflows.StatusFailed || r.Status == workflows.StatusCancelled:
+	case r.Status == rf.StatusFailed || r.Status == rf.StatusCancelled:
 		out.Error = failureMessage(err)
 	default:
 		s.temporalError(c, "read the result", err)
@@ -520,7 +521,7 @@ type ReportJSON struct {
 	Title    string             `json:"title"`
 	Report   string             `json:"report"`
 	Sources  []reasoning.Source `json:"sources"`
-	Gaps     []workflows.Gap    `json:"gaps,omitempty"`
+	Gaps     []rf.Gap           `json:"gaps,omitempty"`
 	Engine   string             `json:"engine,omitempty"`
 	Usage    reasoning.Usage    `json:"usage"`
 	Corpus   string             `json:"corpus"`
@@ -528,20 +529,20 @@ type ReportJSON struct {
 }
 
 // finished returns the result of a completed run, answering 409 otherwise.
-func (s *server) finished(c *gin.Context, r run) (workflows.ResearchResult, bool) {
+func (s *server) finished(c *gin.Context, r run) (rf.ResearchResult, bool) {
 	if !r.Closed {
 		c.Header("Retry-After", "5")
 		abortError(c, http.StatusConflict, "not_ready", "the run is "+strings.ReplaceAll(r.Status, "_", " ")+"; its report is not ready yet")
-		return workflows.ResearchResult{}, false
+		return rf.ResearchResult{}, false
 	}
-	if r.Status != workflows.StatusCompleted {
+	if r.Status != rf.StatusCompleted {
 		abortError(c, http.StatusConflict, "no_report", "the run is "+r.Status+" and has no report")
-		return workflows.ResearchResult{}, false
+		return rf.ResearchResult{}, false
 	}
 	res, err := s.result(c.Request.Context(), r.ID)
 	if err != nil {
 		s.temporalError(c, "read the result", err)
-		return workflows.ResearchResult{}, false
+		return rf.ResearchResult{}, false
 	}
 	return res, true
 }
@@ -664,10 +665,10 @@ func (s *server) cancel(c *gin.Context) {
 
 // ApproveResponse answers POST /v1/research/{id}/approve.
 type ApproveResponse struct {
-	ID       string             `json:"id"`
-	Approved bool               `json:"approved"`
-	Progress workflows.Progress `json:"progress"`
-	Links    links              `json:"links"`
+	ID       string      `json:"id"`
+	Approved bool        `json:"approved"`
+	Progress rf.Progress `json:"progress"`
+	Links    links       `json:"links"`
 }
 
 // approveTimeout bounds how long an approval waits for the workflow.
@@ -678,17 +679,17 @@ func (s *server) approve(c *gin.Context) {
 	if !ok {
 		return
 	}
-	var a workflows.PlanApproval
+	var a rf.PlanApproval
 	if !s.decodeJSON(c, &a) {
 		return
 	}
-	if len(a.SubQuestions) > workflows.MaxSubQuestionsLimit {
-		abortError(c, http.StatusBadRequest, "invalid_request", fmt.Sprintf("subQuestions: at most %d", workflows.MaxSubQuestionsLimit))
+	if len(a.SubQuestions) > rf.MaxSubQuestionsLimit {
+		abortError(c, http.StatusBadRequest, "invalid_request", fmt.Sprintf("subQuestions: at most %d", rf.MaxSubQuestionsLimit))
 		return
 	}
 	for i, q := range a.SubQuestions {
-		if n := utf8.RuneCountInString(strings.TrimSpace(q)); n < 1 || n > workflows.MaxQuestionLength {
-			abortError(c, http.StatusBadRequest, "invalid_request", fmt.Sprintf("subQuestions[%d]: want 1 to %d characters", i, workflows.MaxQuestionLength))
+		if n := utf8.RuneCountInString(strings.TrimSpace(q)); n < 1 || n > rf.MaxQuestionLength {
+			abortError(c, http.StatusBadRequest, "invalid_request", fmt.Sprintf("subQuestions[%d]: want 1 to %d characters", i, rf.MaxQuestionLength))
 			return
 		}
 		a.SubQuestions[i] = strings.TrimSpace(q)
@@ -702,11 +703,11 @@ func (s *server) approve(c *gin.Context) {
 	defer cancel()
 	h, err := s.tc.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
 		WorkflowID:   r.ID,
-		UpdateName:   workflows.ApprovePlanUpdate,
+		UpdateName:   rf.ApprovePlanUpdate,
 		Args:         []any{a},
 		WaitForStage: client.WorkflowUpdateStageCompleted,
 	})
-	var progress workflows.Progress // the update answers the run's progress
+	var progress rf.Progress // the update answers the run's progress
 	if err == nil {
 		err = h.Get(ctx, &progress)
 	}
@@ -769,9 +770,9 @@ func (s *server) listResearch(c *gin.Context) {
 		}
 		token = t
 	}
-	q := "WorkflowType = " + quoteQuery(workflows.ResearchWorkflowType)
+	q := "WorkflowType = " + quoteQuery(rf.ResearchWorkflowType)
 	if !s.cfg.localMode() {
-		q += " AND " + workflows.SearchAttrOwner + " = " + quoteQuery(owner(c))
+		q += " AND " + rf.SearchAttrOwner + " = " + quoteQuery(owner(c))
 	}
 	resp, err := s.tc.ListWorkflow(c.Request.Context(), &workflowservice.ListWorkflowExecutionsRequest{
 		Namespace:     s.cfg.Namespace,

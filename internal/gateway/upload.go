@@ -14,12 +14,12 @@ import (
 	"path/filepath"
 	"strings"
 
+	rf "github.com/researchflow/researchflow"
+
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
-
-	"github.com/researchflow/researchflow/workflows"
 )
 
 // uploadTypes are the file types ingestion reads.
@@ -66,7 +66,7 @@ func sanitizeFilename(name string) (string, bool) {
 
 func (s *server) upload(c *gin.Context) {
 	name := c.Param("name")
-	if name == workflows.DefaultCorpus {
+	if name == rf.DefaultCorpus {
 		abortError(c, http.StatusForbidden, "read_only_corpus", name+" is the public corpus; upload to a corpus of your own")
 		return
 	}
@@ -152,12 +152,12 @@ func (s *server) upload(c *gin.Context) {
 	id := "ingest-" + ownerHash(who) + "-" + name + "-" + uuid.NewString()[:8]
 	run, err := s.tc.ExecuteWorkflow(c.Request.Context(), client.StartWorkflowOptions{
 		ID:        id,
-		TaskQueue: workflows.TaskQueueWorkflow,
+		TaskQueue: rf.TaskQueueWorkflow,
 		TypedSearchAttributes: temporal.NewSearchAttributes(
 			attrOwner.ValueSet(who),
 			attrCorpus.ValueSet(corpus),
 		),
-	}, workflows.IngestWorkflowType, workflows.IngestInput{Corpus: corpus, Path: dir, Owner: who})
+	}, rf.IngestWorkflowType, rf.IngestInput{Corpus: corpus, Path: dir, Owner: who})
 	if err != nil {
 		s.temporalError(c, "start the ingestion", err)
 		return

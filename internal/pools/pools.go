@@ -9,6 +9,8 @@ import (
 	"sort"
 	"strings"
 
+	rf "github.com/researchflow/researchflow"
+
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/interceptor"
@@ -31,10 +33,10 @@ const (
 // Queues maps each pool to the task queues it serves: the search pool
 // serves retrieval and, on a queue of its own, ingestion.
 var Queues = map[string][]string{
-	Workflow:  {workflows.TaskQueueWorkflow},
-	Search:    {workflows.TaskQueueSearch, workflows.TaskQueueIngest},
-	Inference: {workflows.TaskQueueInference},
-	Notify:    {workflows.TaskQueueNotify},
+	Workflow:  {rf.TaskQueueWorkflow},
+	Search:    {rf.TaskQueueSearch, rf.TaskQueueIngest},
+	Inference: {rf.TaskQueueInference},
+	Notify:    {rf.TaskQueueNotify},
 }
 
 // Activities are the dependencies of the pools; a process needs only those
@@ -127,32 +129,32 @@ func build(c client.Client, name string, acts Activities, opt Options) ([]worker
 	}
 	switch name {
 	case Workflow:
-		w := newWorker(workflows.TaskQueueWorkflow, 0)
-		w.RegisterWorkflowWithOptions(workflows.ResearchWorkflow, workflow.RegisterOptions{Name: workflows.ResearchWorkflowType})
-		w.RegisterWorkflowWithOptions(workflows.IngestWorkflow, workflow.RegisterOptions{Name: workflows.IngestWorkflowType})
+		w := newWorker(rf.TaskQueueWorkflow, 0)
+		w.RegisterWorkflowWithOptions(workflows.ResearchWorkflow, workflow.RegisterOptions{Name: rf.ResearchWorkflowType})
+		w.RegisterWorkflowWithOptions(workflows.IngestWorkflow, workflow.RegisterOptions{Name: rf.IngestWorkflowType})
 		return []worker.Worker{w}, nil
 	case Search:
 		if acts.Search == nil {
 			return nil, fmt.Errorf("search pool needs its activities")
 		}
-		retrieve := newWorker(workflows.TaskQueueSearch, opt.SearchConcurrency)
-		retrieve.RegisterActivityWithOptions(acts.Search.Retrieve, activity.RegisterOptions{Name: activities.RetrieveName})
-		ingest := newWorker(workflows.TaskQueueIngest, opt.IngestConcurrency)
-		ingest.RegisterActivityWithOptions(acts.Search.PrepareCorpus, activity.RegisterOptions{Name: activities.PrepareCorpusName})
-		ingest.RegisterActivityWithOptions(acts.Search.Ingest, activity.RegisterOptions{Name: activities.IngestName})
+		retrieve := newWorker(rf.TaskQueueSearch, opt.SearchConcurrency)
+		retrieve.RegisterActivityWithOptions(acts.Search.Retrieve, activity.RegisterOptions{Name: rf.RetrieveActivity})
+		ingest := newWorker(rf.TaskQueueIngest, opt.IngestConcurrency)
+		ingest.RegisterActivityWithOptions(acts.Search.PrepareCorpus, activity.RegisterOptions{Name: rf.PrepareCorpusActivity})
+		ingest.RegisterActivityWithOptions(acts.Search.Ingest, activity.RegisterOptions{Name: rf.IngestActivity})
 		return []worker.Worker{retrieve, ingest}, nil
 	case Inference:
 		if acts.Inference == nil {
 			return nil, fmt.Errorf("inference pool needs its activities")
 		}
-		w := newWorker(workflows.TaskQueueInference, opt.InferenceConcurrency)
+		w := newWorker(rf.TaskQueueInference, opt.InferenceConcurrency)
 		w.RegisterActivity(acts.Inference)
 		return []worker.Worker{w}, nil
 	case Notify:
 		if acts.Notify == nil {
 			return nil, fmt.Errorf("notify pool needs its activities")
 		}
-		w := newWorker(workflows.TaskQueueNotify, 0)
+		w := newWorker(rf.TaskQueueNotify, 0)
 		w.RegisterActivity(acts.Notify)
 		return []worker.Worker{w}, nil
 	}

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	rf "github.com/researchflow/researchflow"
+
 	"github.com/researchflow/researchflow/internal/reasoning"
 	"github.com/researchflow/researchflow/internal/reasoning/extractive"
 	"github.com/researchflow/researchflow/internal/report"
@@ -28,14 +30,14 @@ func TestExtractivePipeline(t *testing.T) {
 		t.Fatal(err)
 	}
 	var found [][]reasoning.Finding
-	var gaps []report.Gap
+	var gaps []rf.Gap
 	for _, sq := range plan.SubQuestions {
 		a, err := eng.Analyze(ctx, reasoning.AnalyzeRequest{Question: q, SubQuestion: sq, Passages: passages})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if len(a.Findings) == 0 {
-			gaps = append(gaps, report.Gap{SubQuestion: sq.Text, Reason: "no relevant passage"})
+			gaps = append(gaps, rf.Gap{SubQuestion: sq.Text, Reason: "no relevant passage"})
 		}
 		found = append(found, a.Findings)
 	}

@@ -12,14 +12,10 @@ package report
 import (
 	"time"
 
+	"github.com/researchflow/researchflow"
+
 	"github.com/researchflow/researchflow/internal/reasoning"
 )
-
-// Gap is a sub-question the run could not answer, with the reason.
-type Gap struct {
-	SubQuestion string `json:"subQuestion"`
-	Reason      string `json:"reason"`
-}
 
 // Meta is what the footer of a report records about the run.
 type Meta struct {
@@ -43,7 +39,7 @@ type Report struct {
 	Question string
 	Draft    reasoning.Draft
 	Sources  []reasoning.Source
-	Gaps     []Gap
+	Gaps     []researchflow.Gap
 	Meta     Meta
 	// MarkUngrounded keeps sentences left without a valid citation, in italics
 	// and marked "(unverified)", instead of dropping them.

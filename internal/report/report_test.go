@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/researchflow/researchflow"
+
 	"github.com/researchflow/researchflow/internal/reasoning"
 )
 
@@ -139,7 +141,7 @@ func TestRenderStructure(t *testing.T) {
 
 func TestRenderGapsAndUsage(t *testing.T) {
 	r := sampleReport()
-	r.Gaps = []Gap{{SubQuestion: "What are examples of channels?", Reason: "no passage scored above the floor"}}
+	r.Gaps = []researchflow.Gap{{SubQuestion: "What are examples of channels?", Reason: "no passage scored above the floor"}}
 	r.Meta.Usage = reasoning.Usage{PromptTokens: 1200, CompletionTokens: 300, CostUSD: 0.0042}
 	r.Meta.Models = []string{"planner=llama3.1"}
 	md, _ := Render(r)

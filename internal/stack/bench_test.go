@@ -8,9 +8,9 @@ import (
 	"testing"
 	"time"
 
-	"go.temporal.io/sdk/client"
+	rf "github.com/researchflow/researchflow"
 
-	"github.com/researchflow/researchflow/workflows"
+	"go.temporal.io/sdk/client"
 )
 
 // BenchmarkResearchRuns measures complete research runs on the embedded
@@ -20,9 +20,9 @@ import (
 func BenchmarkResearchRuns(b *testing.B) {
 	dir := writeCorpus(b)
 	ctx := context.Background()
-	in := workflows.ResearchInput{Question: "How do beekeepers find queen cells?", CorpusPath: dir}
+	in := rf.ResearchInput{Question: "How do beekeepers find queen cells?", CorpusPath: dir}
 	// Warm up: ingest the corpus once.
-	run, err := shared.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{TaskQueue: workflows.TaskQueueWorkflow}, workflows.ResearchWorkflowType, in)
+	run, err := shared.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{TaskQueue: rf.TaskQueueWorkflow}, rf.ResearchWorkflowType, in)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -43,8 +43,8 @@ func BenchmarkResearchRuns(b *testing.B) {
 			for i := range next {
 				t0 := time.Now()
 				run, err := shared.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-					ID: fmt.Sprintf("bench-%d-%d", b.N, i), TaskQueue: workflows.TaskQueueWorkflow,
-				}, workflows.ResearchWorkflowType, in)
+					ID: fmt.Sprintf("bench-%d-%d", b.N, i), TaskQueue: rf.TaskQueueWorkflow,
+				}, rf.ResearchWorkflowType, in)
 				if err == nil {
 					err = run.Get(ctx, nil)
 				}

@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	rf "github.com/researchflow/researchflow"
+
 	enumspb "go.temporal.io/api/enums/v1"
 	historypb "go.temporal.io/api/history/v1"
 	"go.temporal.io/api/workflowservice/v1"
@@ -19,19 +21,18 @@ import (
 
 	"github.com/researchflow/researchflow/internal/report"
 	"github.com/researchflow/researchflow/internal/temporalserver"
-	"github.com/researchflow/researchflow/workflows"
 )
 
-func research(t *testing.T, id string, in workflows.ResearchInput) (workflows.ResearchResult, client.WorkflowRun) {
+func research(t *testing.T, id string, in rf.ResearchInput) (rf.ResearchResult, client.WorkflowRun) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	run, err := shared.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: workflows.TaskQueueWorkflow},
-		workflows.ResearchWorkflowType, in)
+	run, err := shared.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: rf.TaskQueueWorkflow},
+		rf.ResearchWorkflowType, in)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var res workflows.ResearchResult
+	var res rf.ResearchResult
 	if err := run.Get(ctx, &res); err != nil {
 		t.Fatalf("research %s: %v", id, err)
 	}
@@ -39,7 +40,7 @@ func research(t *testing.T, id string, in workflows.ResearchInput) (workflows.Re
 }
 
 // sourceFor returns the number of the source whose location ends in name.
-func sourceFor(res workflows.ResearchResult, name string) int {
+func sourceFor(res rf.ResearchResult, name string) int {
 	for _, s := range res.Sources {
 		if strings.HasSuffix(s.Location, name) {
 			return s.N
@@ -50,7 +51,7 @@ func sourceFor(res workflows.ResearchResult, name string) int {
 
 func TestEndToEndFolderCorpus(t *testing.T) {
 	dir := writeCorpus(t)
-	res, run := research(t, "e2e-folder", workflows.ResearchInput{
+	res, run := research(t, "e2e-folder", rf.ResearchInput{
 		Question:   "How do beekeepers find queen cells, and what do worker bees store?",
 		CorpusPath: dir,
 	})
@@ -82,7 +83,7 @@ func TestEndToEndFolderCorpus(t *testing.T) {
 	// The history shows activities on four task queues, besides the
 	// workflow's own.
 	queues := activityQueues(t, run)
-	for _, q := range []string{workflows.TaskQueueIngest, workflows.TaskQueueSearch, workflows.TaskQueueInference, workflows.TaskQueueNotify} {
+	for _, q := range []string{rf.TaskQueueIngest, rf.TaskQueueSearch, rf.TaskQueueInference, rf.TaskQueueNotify} {
 		if !queues[q] {
 			t.Errorf("no activity ran on %s (queues: %v)", q, queues)
 		}
@@ -162,7 +163,7 @@ func TestEndToEndGoDocs(t *testing.T) {
 		t.Skip("needs a Go installation for the default corpus")
 	}
 	start := time.Now()
-	res, _ := research(t, "e2e-godocs", workflows.ResearchInput{
+	res, _ := research(t, "e2e-godocs", rf.ResearchInput{
 		Question: "What does the Go memory model guarantee about channel communication?",
 	})
 	t.Logf("researched the Go docs in %v", time.Since(start))
@@ -187,14 +188,14 @@ func TestTemporalCLIStart(t *testing.T) {
 	input := `{"question":"How is a sourdough starter kept active?","corpusPath":"` + dir + `"}`
 	out, err := exec.Command(bin, "workflow", "start",
 		"--address", shared.Server.FrontendAddress(), "--namespace", shared.Config.Namespace,
-		"--task-queue", workflows.TaskQueueWorkflow, "--type", workflows.ResearchWorkflowType,
+		"--task-queue", rf.TaskQueueWorkflow, "--type", rf.ResearchWorkflowType,
 		"--workflow-id", "e2e-cli", "--input", input).CombinedOutput()
 	if err != nil {
 		t.Fatalf("temporal workflow start: %v\n%s", err, out)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	var res workflows.ResearchResult
+	var res rf.ResearchResult
 	if err := shared.Client.GetWorkflow(ctx, "e2e-cli", "").Get(ctx, &res); err != nil {
 		t.Fatalf("the run started by the CLI failed: %v", err)
 	}
@@ -211,7 +212,7 @@ func TestTemporalCLIStart(t *testing.T) {
 // The starter's --id: the same ID twice is one run, also after it finished.
 func TestStartResearchIsIdempotent(t *testing.T) {
 	dir := writeCorpus(t)
-	in := workflows.ResearchInput{Question: "What does a lighthouse keeper trim?", CorpusPath: dir}
+	in := rf.ResearchInput{Question: "What does a lighthouse keeper trim?", CorpusPath: dir}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	id := unique("idem-run")
@@ -223,7 +224,7 @@ func TestStartResearchIsIdempotent(t *testing.T) {
 	if err != nil || again.GetRunID() != first.GetRunID() {
 		t.Fatalf("second start while running: run %s, %v; want run %s", again.GetRunID(), err, first.GetRunID())
 	}
-	var res workflows.ResearchResult
+	var res rf.ResearchResult
 	if err := first.Get(ctx, &res); err != nil {
 		t.Fatal(err)
 	}
@@ -231,7 +232,7 @@ func TestStartResearchIsIdempotent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var res2 workflows.ResearchResult
+	var res2 rf.ResearchResult
 	if err := after.Get(ctx, &res2); err != nil || res2.Report != res.Report {
 		t.Errorf("start after completion did not attach to the finished run: %v", err)
 	}
@@ -266,8 +267,8 @@ func TestEndToEndApprovalReflectionAndGaps(t *testing.T) {
 	dir := writeCorpus(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	run, err := shared.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: "e2e-approval", TaskQueue: workflows.TaskQueueWorkflow},
-		workflows.ResearchWorkflowType, workflows.ResearchInput{
+	run, err := shared.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: "e2e-approval", TaskQueue: rf.TaskQueueWorkflow},
+		rf.ResearchWorkflowType, rf.ResearchInput{
 			Question: "How do beekeepers find queen cells?", CorpusPath: dir, RequireApproval: true,
 		})
 	if err != nil {
@@ -275,10 +276,10 @@ func TestEndToEndApprovalReflectionAndGaps(t *testing.T) {
 	}
 	// Wait until the run asks for approval.
 	for {
-		v, err := shared.Client.QueryWorkflow(ctx, run.GetID(), "", workflows.ProgressQuery)
+		v, err := shared.Client.QueryWorkflow(ctx, run.GetID(), "", rf.ProgressQuery)
 		if err == nil {
-			var p workflows.Progress
-			if v.Get(&p) == nil && p.Status == workflows.StatusAwaitingApproval {
+			var p rf.Progress
+			if v.Get(&p) == nil && p.Status == rf.StatusAwaitingApproval {
 				break
 			}
 		}
@@ -288,8 +289,8 @@ func TestEndToEndApprovalReflectionAndGaps(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 	h, err := shared.Client.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-		WorkflowID: run.GetID(), UpdateName: workflows.ApprovePlanUpdate, WaitForStage: client.WorkflowUpdateStageCompleted,
-		Args: []any{workflows.PlanApproval{Approved: true, By: "e2e", SubQuestions: []string{
+		WorkflowID: run.GetID(), UpdateName: rf.ApprovePlanUpdate, WaitForStage: client.WorkflowUpdateStageCompleted,
+		Args: []any{rf.PlanApproval{Approved: true, By: "e2e", SubQuestions: []string{
 			"How do beekeepers find queen cells?", "What is the boiling point of mercury?",
 		}}},
 	})
@@ -301,12 +302,12 @@ func TestEndToEndApprovalReflectionAndGaps(t *testing.T) {
 	}
 	// A second approval is refused by the validator.
 	if h2, err := shared.Client.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-		WorkflowID: run.GetID(), UpdateName: workflows.ApprovePlanUpdate, WaitForStage: client.WorkflowUpdateStageCompleted,
-		Args: []any{workflows.PlanApproval{Approved: true}},
+		WorkflowID: run.GetID(), UpdateName: rf.ApprovePlanUpdate, WaitForStage: client.WorkflowUpdateStageCompleted,
+		Args: []any{rf.PlanApproval{Approved: true}},
 	}); err == nil && h2.Get(ctx, nil) == nil {
 		t.Error("a second approval was accepted")
 	}
-	var res workflows.ResearchResult
+	var res rf.ResearchResult
 	if err := run.Get(ctx, &res); err != nil {
 		t.Fatal(err)
 	}

@@ -13,9 +13,10 @@ import (
 	"testing"
 	"time"
 
+	rf "github.com/researchflow/researchflow"
+
 	"github.com/researchflow/researchflow/internal/gateway"
 	"github.com/researchflow/researchflow/internal/report"
-	"github.com/researchflow/researchflow/workflows"
 )
 
 // POST a question to the gateway of the dev stack, follow its Server-Sent
@@ -124,7 +125,7 @@ func TestGatewayUploadThenResearch(t *testing.T) {
 	resp.Body.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	var ingested workflows.IngestResult
+	var ingested rf.IngestResult
 	if err := shared.Client.GetWorkflow(ctx, up.ID, "").Get(ctx, &ingested); err != nil || ingested.Files != 2 || ingested.Chunks == 0 {
 		t.Fatalf("ingestion of the upload: %+v, %v", ingested, err)
 	}
@@ -139,7 +140,7 @@ func TestGatewayUploadThenResearch(t *testing.T) {
 		t.Fatalf("POST /v1/research: %d %v", resp.StatusCode, err)
 	}
 	resp.Body.Close()
-	var res workflows.ResearchResult
+	var res rf.ResearchResult
 	if err := shared.Client.GetWorkflow(ctx, created.ID, "").Get(ctx, &res); err != nil {
 		t.Fatalf("research on the uploaded corpus: %v", err)
 	}

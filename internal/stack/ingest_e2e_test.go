@@ -10,18 +10,18 @@ import (
 	"testing"
 	"time"
 
+	rf "github.com/researchflow/researchflow"
+
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/interceptor"
 
-	"github.com/researchflow/researchflow/activities"
 	"github.com/researchflow/researchflow/internal/config"
 	"github.com/researchflow/researchflow/internal/corpus"
 	"github.com/researchflow/researchflow/internal/memory"
 	"github.com/researchflow/researchflow/internal/pools"
 	"github.com/researchflow/researchflow/internal/report"
-	"github.com/researchflow/researchflow/workflows"
 )
 
 // crafts are the topics of the generated folder; each file describes one
@@ -80,16 +80,16 @@ func chunksOf(t *testing.T, corpusName, path string) int {
 	return len(corpus.Split(doc, corpusName, corpus.SplitOptions{}))
 }
 
-func ingestFolder(t *testing.T, c client.Client, id string, in workflows.IngestInput) workflows.IngestResult {
+func ingestFolder(t *testing.T, c client.Client, id string, in rf.IngestInput) rf.IngestResult {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: workflows.TaskQueueWorkflow},
-		workflows.IngestWorkflowType, in)
+	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: rf.TaskQueueWorkflow},
+		rf.IngestWorkflowType, in)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var res workflows.IngestResult
+	var res rf.IngestResult
 	if err := run.Get(ctx, &res); err != nil {
 		t.Fatalf("ingest %s: %v", id, err)
 	}
@@ -115,7 +115,7 @@ func TestIngestWorkflowEndToEnd(t *testing.T) {
 		wantChunks += chunksOf(t, name, filepath.Join(dir, n))
 	}
 
-	res := ingestFolder(t, shared.Client, "e2e-ingest-1", workflows.IngestInput{Corpus: name, Path: dir})
+	res := ingestFolder(t, shared.Client, "e2e-ingest-1", rf.IngestInput{Corpus: name, Path: dir})
 	// The 30 texts and the PDF are supported files; the .exe is not looked at.
 	if res.Corpus != name || res.Total != 31 || res.Files != 31 || res.Unchanged != 0 || res.Chunks != wantChunks || !res.Done {
 		t.Errorf("first ingestion = %+v, want 31 files, 0 unchanged, %d chunks, done", res, wantChunks)
@@ -133,7 +133,7 @@ func TestIngestWorkflowEndToEnd(t *testing.T) {
 	}
 
 	// The same folder again writes nothing.
-	again := ingestFolder(t, shared.Client, "e2e-ingest-2", workflows.IngestInput{Corpus: name, Path: dir})
+	again := ingestFolder(t, shared.Client, "e2e-ingest-2", rf.IngestInput{Corpus: name, Path: dir})
 	if again.Files != 31 || again.Unchanged != 30 || again.Chunks != 0 || len(again.Skipped) != 1 {
 		t.Errorf("re-ingestion = %+v, want 31 files, 30 unchanged, 0 chunks, 1 skipped", again)
 	}
@@ -141,7 +141,7 @@ func TestIngestWorkflowEndToEnd(t *testing.T) {
 	// One changed file is the only one written.
 	changed := filepath.Join(dir, names[4])
 	writeFile(t, changed, "pottery notes, revised\n\nA potter trims the leather-hard pot on the wheel with a loop tool before the first firing.\n")
-	third := ingestFolder(t, shared.Client, "e2e-ingest-3", workflows.IngestInput{Corpus: name, Path: dir})
+	third := ingestFolder(t, shared.Client, "e2e-ingest-3", rf.IngestInput{Corpus: name, Path: dir})
 	if want := chunksOf(t, name, changed); third.Files != 31 || third.Unchanged != 29 || third.Chunks != want {
 		t.Errorf("after changing %s: %+v, want 31 files, 29 unchanged, %d chunks", names[4], third, want)
 	}
@@ -150,7 +150,7 @@ func TestIngestWorkflowEndToEnd(t *testing.T) {
 	}
 
 	// Research the corpus by name only.
-	rr, _ := research(t, "e2e-ingest-research", workflows.ResearchInput{
+	rr, _ := research(t, "e2e-ingest-research", rf.ResearchInput{
 		Question: "How does a glassblower anneal glass in a lehr?",
 		Corpus:   name,
 	})
@@ -179,7 +179,7 @@ type ingestRecorder struct {
 	mu       sync.Mutex
 	order    []string // activity IDs in the order they first started
 	started  map[string]int
-	results  map[string]activities.IngestSummary
+	results  map[string]rf.IngestSummary
 	resumed  map[string]map[string]any // checkpoint found by a retried attempt
 	holdAt   int                       // block the 2nd call at this heartbeat (0: never)
 	beats    int
@@ -202,7 +202,7 @@ func (a *ingestInbound) Init(outbound interceptor.ActivityOutboundInterceptor) e
 
 func (a *ingestInbound) ExecuteActivity(ctx context.Context, in *interceptor.ExecuteActivityInput) (any, error) {
 	info := activity.GetInfo(ctx)
-	if info.ActivityType.Name != activities.IngestName {
+	if info.ActivityType.Name != rf.IngestActivity {
 		return a.Next.ExecuteActivity(ctx, in)
 	}
 	r := a.r
@@ -221,7 +221,7 @@ func (a *ingestInbound) ExecuteActivity(ctx context.Context, in *interceptor.Exe
 		}
 	}
 	res, err := a.Next.ExecuteActivity(ctx, in)
-	if sum, ok := res.(activities.IngestSummary); ok && err == nil {
+	if sum, ok := res.(rf.IngestSummary); ok && err == nil {
 		r.mu.Lock()
 		r.results[info.ActivityID] = sum
 		r.mu.Unlock()
@@ -239,7 +239,7 @@ func (o *ingestOutbound) RecordHeartbeat(ctx context.Context, details ...any) {
 	info := activity.GetInfo(ctx)
 	r.mu.Lock()
 	hold := false
-	if r.holdAt > 0 && info.ActivityType.Name == activities.IngestName && len(r.order) == 2 && r.order[1] == info.ActivityID {
+	if r.holdAt > 0 && info.ActivityType.Name == rf.IngestActivity && len(r.order) == 2 && r.order[1] == info.ActivityID {
 		r.beats++
 		hold = r.beats >= r.holdAt
 	}
@@ -278,7 +278,7 @@ func TestIngestResumesAfterRestart(t *testing.T) {
 	cfg.EmbeddedFrontendPort = freePort(t)
 	cfg.EmbeddedUIPort = 0
 	all, _ := pools.Parse(pools.All)
-	rec := &ingestRecorder{started: map[string]int{}, results: map[string]activities.IngestSummary{},
+	rec := &ingestRecorder{started: map[string]int{}, results: map[string]rf.IngestSummary{},
 		resumed: map[string]map[string]any{}, holdAt: holdAt, held: make(chan struct{})}
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
@@ -288,8 +288,8 @@ func TestIngestResumesAfterRestart(t *testing.T) {
 		t.Fatal(err)
 	}
 	const id = "ingest-resume"
-	if _, err := first.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: workflows.TaskQueueWorkflow},
-		workflows.IngestWorkflowType, workflows.IngestInput{Corpus: name, Path: dir}); err != nil {
+	if _, err := first.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: rf.TaskQueueWorkflow},
+		rf.IngestWorkflowType, rf.IngestInput{Corpus: name, Path: dir}); err != nil {
 		first.Close()
 		t.Fatal(err)
 	}
@@ -300,16 +300,16 @@ func TestIngestResumesAfterRestart(t *testing.T) {
 		t.Fatal("the second batch never started")
 	}
 	// Mid-run, the progress query shows the first batch done.
-	if resp, err := first.Client.QueryWorkflow(ctx, id, "", workflows.ProgressQuery); err != nil {
+	if resp, err := first.Client.QueryWorkflow(ctx, id, "", rf.ProgressQuery); err != nil {
 		t.Errorf("progress query: %v", err)
 	} else {
-		var p workflows.IngestResult
+		var p rf.IngestResult
 		if err := resp.Get(&p); err != nil || p.Files != 200 || p.Total != files || p.Done {
 			t.Errorf("progress while the second batch runs = %+v (%v), want 200 of %d files", p, err, files)
 		}
 	}
 	first.Pools.Stop()
-	waitActivityRetry(ctx, t, first.Client, id, activities.IngestName)
+	waitActivityRetry(ctx, t, first.Client, id, rf.IngestActivity)
 	first.Close()
 
 	rec.mu.Lock()
@@ -320,7 +320,7 @@ func TestIngestResumesAfterRestart(t *testing.T) {
 		t.Fatalf("restart on the same data dir: %v", err)
 	}
 	defer second.Close()
-	var res workflows.IngestResult
+	var res rf.IngestResult
 	if err := second.Client.GetWorkflow(ctx, id, "").Get(ctx, &res); err != nil {
 		t.Fatalf("the ingestion did not complete after the restart: %v", err)
 	}
@@ -389,7 +389,7 @@ func waitActivityRetry(ctx context.Context, t *testing.T, c client.Client, id, a
 func TestIngestDropsRemovedDocuments(t *testing.T) {
 	dir := writeCorpus(t)
 	name := unique("e2e-prune")
-	first := ingestFolder(t, shared.Client, unique("e2e-prune-1"), workflows.IngestInput{Corpus: name, Path: dir, Prune: true})
+	first := ingestFolder(t, shared.Client, unique("e2e-prune-1"), rf.IngestInput{Corpus: name, Path: dir, Prune: true})
 	if first.Files != 3 || first.Removed != 0 {
 		t.Fatalf("first ingestion = %+v", first)
 	}
@@ -397,7 +397,7 @@ func TestIngestDropsRemovedDocuments(t *testing.T) {
 	if err := os.Remove(gone); err != nil {
 		t.Fatal(err)
 	}
-	second := ingestFolder(t, shared.Client, unique("e2e-prune-2"), workflows.IngestInput{Corpus: name, Path: dir, Prune: true})
+	second := ingestFolder(t, shared.Client, unique("e2e-prune-2"), rf.IngestInput{Corpus: name, Path: dir, Prune: true})
 	if second.Files != 2 || second.Unchanged != 2 || second.Removed == 0 {
 		t.Errorf("second ingestion = %+v, want 2 unchanged files and the deleted one's chunks removed", second)
 	}

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	rf "github.com/researchflow/researchflow"
+
 	"go.temporal.io/sdk/client"
 
 	"github.com/researchflow/researchflow/internal/config"
@@ -16,7 +18,6 @@ import (
 	"github.com/researchflow/researchflow/internal/reasoning/llm"
 	"github.com/researchflow/researchflow/internal/reasoning/llm/llmtest"
 	"github.com/researchflow/researchflow/internal/report"
-	"github.com/researchflow/researchflow/workflows"
 )
 
 // These tests run research on their own embedded stacks whose reasoning
@@ -68,10 +69,10 @@ func startLLMStack(ctx context.Context, t *testing.T, fake *llmtest.Server) *Sta
 	return s
 }
 
-func startResearch(ctx context.Context, t *testing.T, c client.Client, id string, in workflows.ResearchInput) client.WorkflowRun {
+func startResearch(ctx context.Context, t *testing.T, c client.Client, id string, in rf.ResearchInput) client.WorkflowRun {
 	t.Helper()
-	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: workflows.TaskQueueWorkflow},
-		workflows.ResearchWorkflowType, in)
+	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: rf.TaskQueueWorkflow},
+		rf.ResearchWorkflowType, in)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -103,7 +104,7 @@ func footerLine(md, prefix string) string {
 // checkUsage checks that the run counted exactly the tokens the model server
 // reported in the answers that reached the workers, in the result and in
 // the report's footer.
-func checkUsage(t *testing.T, fake *llmtest.Server, res workflows.ResearchResult) {
+func checkUsage(t *testing.T, fake *llmtest.Server, res rf.ResearchResult) {
 	t.Helper()
 	want := fake.Usage()
 	if want.PromptTokens == 0 || want.CompletionTokens == 0 {
@@ -160,11 +161,11 @@ func TestLLMRunWithTheModel(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	st := startLLMStack(ctx, t, fake)
-	run := startResearch(ctx, t, st.Client, "llm-run", workflows.ResearchInput{
+	run := startResearch(ctx, t, st.Client, "llm-run", rf.ResearchInput{
 		Question:   "How is a sourdough starter kept active, and what do worker bees store?",
 		CorpusPath: writeCorpus(t),
 	})
-	var res workflows.ResearchResult
+	var res rf.ResearchResult
 	if err := run.Get(ctx, &res); err != nil {
 		t.Fatalf("research with the model: %v", err)
 	}
@@ -262,7 +263,7 @@ func TestLLMWriterInterruptedRerunsOnlyTheWriter(t *testing.T) {
 
 	first := workers()
 	const id = "llm-writer-interrupted"
-	run := startResearch(ctx, t, core.Client, id, workflows.ResearchInput{
+	run := startResearch(ctx, t, core.Client, id, rf.ResearchInput{
 		Question:   "How is a sourdough starter kept active, and what do worker bees store?",
 		CorpusPath: writeCorpus(t),
 	})
@@ -277,7 +278,7 @@ func TestLLMWriterInterruptedRerunsOnlyTheWriter(t *testing.T) {
 	second := workers()
 	defer second.Close()
 
-	var res workflows.ResearchResult
+	var res rf.ResearchResult
 	if err := run.Get(ctx, &res); err != nil {
 		t.Fatalf("the run did not complete after the inference worker was replaced: %v", err)
 	}
@@ -308,7 +309,7 @@ func TestLLMUnauthorizedFailsFast(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	st := startLLMStack(ctx, t, fake)
-	run := startResearch(ctx, t, st.Client, "llm-unauthorized", workflows.ResearchInput{
+	run := startResearch(ctx, t, st.Client, "llm-unauthorized", rf.ResearchInput{
 		Question: "What do worker bees store?", CorpusPath: writeCorpus(t),
 	})
 	err := run.Get(ctx, nil)
@@ -317,14 +318,14 @@ func TestLLMUnauthorizedFailsFast(t *testing.T) {
 	}
 	// What a person sees: the run's progress (HTTP API, web app) and the
 	// workflow's error (Temporal CLI and UI).
-	var p workflows.Progress
-	if v, qerr := st.Client.QueryWorkflow(ctx, "llm-unauthorized", "", workflows.ProgressQuery); qerr != nil {
+	var p rf.Progress
+	if v, qerr := st.Client.QueryWorkflow(ctx, "llm-unauthorized", "", rf.ProgressQuery); qerr != nil {
 		t.Errorf("progress query: %v", qerr)
 	} else if qerr := v.Get(&p); qerr != nil {
 		t.Errorf("progress: %v", qerr)
 	}
-	if p.Status != workflows.StatusFailed {
-		t.Errorf("progress status: got %q, want %q", p.Status, workflows.StatusFailed)
+	if p.Status != rf.StatusFailed {
+		t.Errorf("progress status: got %q, want %q", p.Status, rf.StatusFailed)
 	}
 	for _, msg := range []string{p.Error, err.Error()} {
 		for _, want := range []string{"API key rejected (HTTP 401)", fake.OpenAIURL()} {
@@ -361,10 +362,10 @@ func TestLLMRateLimitedAnalystRetriesAfterRetryAfter(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	st := startLLMStack(ctx, t, fake)
-	run := startResearch(ctx, t, st.Client, "llm-rate-limited", workflows.ResearchInput{
+	run := startResearch(ctx, t, st.Client, "llm-rate-limited", rf.ResearchInput{
 		Question: sqBees, CorpusPath: writeCorpus(t),
 	})
-	var res workflows.ResearchResult
+	var res rf.ResearchResult
 	if err := run.Get(ctx, &res); err != nil {
 		t.Fatalf("the run did not survive a 429: %v", err)
 	}

@@ -7,15 +7,15 @@ import (
 	"testing"
 	"time"
 
+	rf "github.com/researchflow/researchflow"
+
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/interceptor"
 
-	"github.com/researchflow/researchflow/activities"
 	"github.com/researchflow/researchflow/internal/config"
 	"github.com/researchflow/researchflow/internal/pools"
-	"github.com/researchflow/researchflow/workflows"
 )
 
 // executions counts activity executions by workflow and activity ID, and can
@@ -43,7 +43,7 @@ func (a *countingActivity) ExecuteActivity(ctx context.Context, in *interceptor.
 	key := info.ActivityType.Name + "#" + info.ActivityID
 	a.e.mu.Lock()
 	a.e.started[key]++
-	hold := a.e.holdWrite && info.ActivityType.Name == activities.SynthesizeName
+	hold := a.e.holdWrite && info.ActivityType.Name == rf.SynthesizeActivity
 	a.e.mu.Unlock()
 	if hold {
 		close(a.e.writing)
@@ -99,8 +99,8 @@ func TestRestartResumesWithoutRedoingWork(t *testing.T) {
 		t.Fatal(err)
 	}
 	const id = "restart-run"
-	if _, err := first.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: workflows.TaskQueueWorkflow},
-		workflows.ResearchWorkflowType, workflows.ResearchInput{Question: "How is a sourdough starter kept active?", CorpusPath: corpusDir}); err != nil {
+	if _, err := first.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: rf.TaskQueueWorkflow},
+		rf.ResearchWorkflowType, rf.ResearchInput{Question: "How is a sourdough starter kept active?", CorpusPath: corpusDir}); err != nil {
 		first.Close()
 		t.Fatal(err)
 	}
@@ -125,7 +125,7 @@ func TestRestartResumesWithoutRedoingWork(t *testing.T) {
 		t.Fatalf("restart on the same database: %v", err)
 	}
 	defer second.Close()
-	var res workflows.ResearchResult
+	var res rf.ResearchResult
 	if err := second.Client.GetWorkflow(ctx, id, "").Get(ctx, &res); err != nil {
 		t.Fatalf("the run did not complete after the restart: %v", err)
 	}
@@ -143,7 +143,7 @@ func TestRestartResumesWithoutRedoingWork(t *testing.T) {
 	}
 	writes := 0
 	for key, n := range started {
-		if len(key) > len(activities.SynthesizeName) && key[:len(activities.SynthesizeName)] == activities.SynthesizeName {
+		if len(key) > len(rf.SynthesizeActivity) && key[:len(rf.SynthesizeActivity)] == rf.SynthesizeActivity {
 			writes += n
 		}
 	}
@@ -160,7 +160,7 @@ func waitRetryScheduled(ctx context.Context, t *testing.T, c client.Client, id s
 		d, err := c.DescribeWorkflowExecution(ctx, id, "")
 		if err == nil {
 			for _, pa := range d.GetPendingActivities() {
-				if pa.GetActivityType().GetName() == activities.SynthesizeName &&
+				if pa.GetActivityType().GetName() == rf.SynthesizeActivity &&
 					(pa.GetAttempt() > 1 || pa.GetState() == enumspb.PENDING_ACTIVITY_STATE_SCHEDULED) {
 					return
 				}

@@ -21,6 +21,8 @@ import (
 	"syscall"
 	"time"
 
+	rf "github.com/researchflow/researchflow"
+
 	"github.com/gin-gonic/gin"
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/operatorservice/v1"
@@ -43,15 +45,14 @@ import (
 	"github.com/researchflow/researchflow/internal/reasoning/extractive"
 	"github.com/researchflow/researchflow/internal/reasoning/llm"
 	"github.com/researchflow/researchflow/internal/temporalserver"
-	"github.com/researchflow/researchflow/workflows"
 )
 
 // SearchAttributes are the custom search attributes research runs set.
 var SearchAttributes = map[string]enumspb.IndexedValueType{
-	workflows.SearchAttrStatus: enumspb.INDEXED_VALUE_TYPE_KEYWORD,
-	workflows.SearchAttrStage:  enumspb.INDEXED_VALUE_TYPE_KEYWORD,
-	workflows.SearchAttrOwner:  enumspb.INDEXED_VALUE_TYPE_KEYWORD,
-	workflows.SearchAttrCorpus: enumspb.INDEXED_VALUE_TYPE_KEYWORD,
+	rf.SearchAttrStatus: enumspb.INDEXED_VALUE_TYPE_KEYWORD,
+	rf.SearchAttrStage:  enumspb.INDEXED_VALUE_TYPE_KEYWORD,
+	rf.SearchAttrOwner:  enumspb.INDEXED_VALUE_TYPE_KEYWORD,
+	rf.SearchAttrCorpus: enumspb.INDEXED_VALUE_TYPE_KEYWORD,
 }
 
 // Options choose what a process runs.
@@ -175,13 +176,13 @@ func Serve(cfg config.Config, opts Options) error {
 // StartResearch starts a research run with workflow ID id, or attaches to
 // the run that already has it, running or finished: the same ID twice is
 // one run.
-func StartResearch(ctx context.Context, c client.Client, id string, in workflows.ResearchInput) (client.WorkflowRun, error) {
+func StartResearch(ctx context.Context, c client.Client, id string, in rf.ResearchInput) (client.WorkflowRun, error) {
 	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
 		ID:                       id,
-		TaskQueue:                workflows.TaskQueueWorkflow,
+		TaskQueue:                rf.TaskQueueWorkflow,
 		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
-	}, workflows.ResearchWorkflowType, in)
+	}, rf.ResearchWorkflowType, in)
 	var started *serviceerror.WorkflowExecutionAlreadyStarted
 	if errors.As(err, &started) {
 		return c.GetWorkflow(ctx, id, ""), nil

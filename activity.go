@@ -1,29 +1,9 @@
-package activities
+package researchflow
 
-import (
-	"github.com/researchflow/researchflow/internal/reasoning"
-	"github.com/researchflow/researchflow/internal/report"
-)
-
-// Activity type names. Workers register the activity structs under these
-// names (method names); workflows refer to them through the struct methods.
-const (
-	PrepareCorpusName = "PrepareCorpus"
-	IngestName        = "Ingest"
-	RetrieveName      = "Retrieve"
-	PlanName          = "Plan"
-	AnalyzeName       = "Analyze"
-	ReflectName       = "Reflect"
-	SynthesizeName    = "Synthesize"
-	DeliverName       = "Deliver"
-)
-
-// Error types that retry policies treat as final.
-const (
-	ErrInvalidInput   = "InvalidInput"
-	ErrCorpusNotFound = "CorpusNotFound"
-	ErrCorpusEmpty    = "CorpusEmpty"
-)
+// Activity messages: one input and one result per activity, declared once
+// for the workflows that schedule the activities and the workers that run
+// them. Big data goes by reference: chunk texts stay in memory, only their
+// IDs travel.
 
 // PrepareCorpusInput makes sure a corpus is in memory before research.
 type PrepareCorpusInput struct {
@@ -41,9 +21,9 @@ type PrepareCorpusResult struct {
 	Ingest IngestSummary `json:"ingest"`
 }
 
-// IngestInput ingests (part of) a folder into a corpus. The search pool
+// IngestBatchInput ingests (part of) a folder into a corpus. The search pool
 // heartbeats a cursor, so a retried attempt resumes after the last file done.
-type IngestInput struct {
+type IngestBatchInput struct {
 	Corpus string `json:"corpus"`
 	Path   string `json:"path"`
 	// After resumes after this file (sorted order); empty starts at the beginning.
@@ -73,18 +53,12 @@ type IngestSummary struct {
 	DurationMs int64  `json:"durationMs"`
 }
 
-// SkippedFile is a file ingestion could not use.
-type SkippedFile struct {
-	Path   string `json:"path"`
-	Reason string `json:"reason"`
-}
-
 // RetrieveInput asks for the passages that best answer one sub-question.
 type RetrieveInput struct {
-	Corpus      string                `json:"corpus"`
-	Question    string                `json:"question"`
-	SubQuestion reasoning.SubQuestion `json:"subQuestion"`
-	TopK        int                   `json:"topK"`
+	Corpus      string      `json:"corpus"`
+	Question    string      `json:"question"`
+	SubQuestion SubQuestion `json:"subQuestion"`
+	TopK        int         `json:"topK"`
 }
 
 // RetrieveResult carries references only: the chunks stay in memory.
@@ -101,59 +75,59 @@ type RetrieveResult struct {
 type PlanInput struct {
 	Question        string `json:"question"`
 	MaxSubQuestions int    `json:"maxSubQuestions"`
-	// BudgetTokens caps the model tokens of this call (0 = no cap).
-	BudgetTokens int `json:"budgetTokens,omitempty"`
+	// Budget is what this call may spend on models (zero: no limit).
+	Budget Budget `json:"budget,omitempty"`
 }
 
 // ReflectInput asks for follow-up sub-questions after a round.
 type ReflectInput struct {
-	Request      reasoning.ReflectRequest `json:"request"`
-	BudgetTokens int                      `json:"budgetTokens,omitempty"`
+	Request ReflectRequest `json:"request"`
+	Budget  Budget         `json:"budget,omitempty"`
 }
 
 // AnalyzeInput asks for the findings of one sub-question from retrieved chunks.
 type AnalyzeInput struct {
-	Question    string                `json:"question"`
-	SubQuestion reasoning.SubQuestion `json:"subQuestion"`
-	ChunkIDs    []string              `json:"chunkIds"`
-	MaxFindings int                   `json:"maxFindings"`
-	// BudgetTokens caps the model tokens of this call (0 = no cap).
-	BudgetTokens int `json:"budgetTokens,omitempty"`
+	Question    string      `json:"question"`
+	SubQuestion SubQuestion `json:"subQuestion"`
+	ChunkIDs    []string    `json:"chunkIds"`
+	MaxFindings int         `json:"maxFindings"`
+	// Budget is what this call may spend on models (zero: no limit).
+	Budget Budget `json:"budget,omitempty"`
 }
 
 // AnalyzeResult is the analysis plus the metadata of the sources its
 // findings cite (Source.N is 0: numbers are assigned later, once).
 type AnalyzeResult struct {
-	Analysis reasoning.Analysis `json:"analysis"`
-	Sources  []reasoning.Source `json:"sources"`
+	Analysis Analysis `json:"analysis"`
+	Sources  []Source `json:"sources"`
 }
 
 // SynthesizeInput asks for the report.
 type SynthesizeInput struct {
-	ResearchID string                   `json:"researchId"`
-	Question   string                   `json:"question"`
-	Corpus     string                   `json:"corpus"`
-	Sections   []reasoning.SectionInput `json:"sections"`
-	Sources    []reasoning.Source       `json:"sources"`
-	Gaps       []report.Gap             `json:"gaps,omitempty"`
+	ResearchID string         `json:"researchId"`
+	Question   string         `json:"question"`
+	Corpus     string         `json:"corpus"`
+	Sections   []SectionInput `json:"sections"`
+	Sources    []Source       `json:"sources"`
+	Gaps       []Gap          `json:"gaps,omitempty"`
 	// Engines and Usage describe the work done before synthesis, for the
 	// report footer.
-	Engines []string        `json:"engines,omitempty"`
-	Usage   reasoning.Usage `json:"usage"`
+	Engines []string `json:"engines,omitempty"`
+	Usage   Usage    `json:"usage"`
 	// Offline writes with the offline engine (the budget is spent).
 	Offline bool `json:"offline,omitempty"`
-	// BudgetTokens caps the model tokens of this call (0 = no cap).
-	BudgetTokens int `json:"budgetTokens,omitempty"`
+	// Budget is what this call may spend on models (zero: no limit).
+	Budget Budget `json:"budget,omitempty"`
 	// Notes go in the report footer.
 	Notes []string `json:"notes,omitempty"`
 }
 
 // SynthesizeResult is the rendered report.
 type SynthesizeResult struct {
-	Title    string          `json:"title"`
-	Markdown string          `json:"markdown"`
-	Engine   string          `json:"engine"`
-	Usage    reasoning.Usage `json:"usage"`
+	Title    string `json:"title"`
+	Markdown string `json:"markdown"`
+	Engine   string `json:"engine"`
+	Usage    Usage  `json:"usage"`
 	// Dropped counts sentences removed; Ungrounded, sentences kept but
 	// marked unverified because no valid citation was left.
 	Dropped    int `json:"dropped,omitempty"`

@@ -1,0 +1,74 @@
+package researchflow
+
+import (
+	"strings"
+	"time"
+)
+
+// IngestInput starts an ingestion of a folder into a named corpus:
+//
+//	temporal workflow start --task-queue research-workflow --type IngestWorkflow \
+//	  --input '{"corpus":"notes","path":"/srv/notes"}'
+type IngestInput struct {
+	// Corpus is the corpus to fill (a name or an owner-scoped name, see
+	// ValidateCorpusRef); default: a name made from Path's base name.
+	Corpus string `json:"corpus"`
+	// Path is a folder (or a single file) readable by the search workers.
+	Path  string `json:"path"`
+	Owner string `json:"owner,omitempty"`
+	// Prune makes the corpus mirror the folder: documents of the corpus that
+	// are no longer under Path are dropped at the end. Without it, a corpus
+	// accumulates what is ingested into it.
+	Prune bool `json:"prune,omitempty"`
+	// After and Resume carry the cursor and the counts into a continued run;
+	// callers leave them empty.
+	After  string        `json:"after,omitempty"`
+	Resume *IngestResult `json:"resume,omitempty"`
+}
+
+// Normalize validates in and fills its defaults. Errors are *InputError.
+func (in IngestInput) Normalize() (IngestInput, error) {
+	in.Corpus = strings.TrimSpace(in.Corpus)
+	in.Path = strings.TrimSpace(in.Path)
+	if in.Path == "" {
+		return in, inputError("path", "required: a folder or file on the search workers")
+	}
+	if in.Corpus == "" {
+		in.Corpus = CorpusNameFromPath(in.Path)
+	}
+	if err := ValidateCorpusRef(in.Corpus); err != nil {
+		return in, err
+	}
+	if in.Owner != "" {
+		if err := ValidateOwner(in.Owner); err != nil {
+			return in, err
+		}
+	}
+	return in, nil
+}
+
+// SkippedFile is a file that ingestion could not use, with the reason.
+type SkippedFile struct {
+	Path   string `json:"path"`
+	Reason string `json:"reason"`
+}
+
+// IngestResult summarizes an ingestion. The same result is the answer of the
+// ProgressQuery on an IngestWorkflow while it runs (Done false).
+type IngestResult struct {
+	Corpus string `json:"corpus"`
+	// Total is the number of supported files found (known after the first batch).
+	Total int `json:"total"`
+	// Files counts supported files seen so far; Unchanged of them were
+	// already in memory with the same content and cost nothing.
+	Files     int `json:"files"`
+	Unchanged int `json:"unchanged"`
+	// Chunks counts chunks written.
+	Chunks int `json:"chunks"`
+	// Removed counts chunks of documents no longer in the folder, dropped.
+	Removed int           `json:"removed,omitempty"`
+	Skipped []SkippedFile `json:"skipped,omitempty"`
+	// Duration is the time spent in ingestion activities (nanoseconds in JSON).
+	Duration time.Duration `json:"duration"`
+	Done     bool          `json:"done"`
+}

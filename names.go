@@ -1,0 +1,92 @@
+package researchflow
+
+// Workflow type names. Part of the public interface: the Temporal CLI starts
+// runs by these names (`temporal workflow start --type ResearchWorkflow`).
+const (
+	// ResearchWorkflowType is the workflow type of a research run; its input
+	// is a ResearchInput and its result a ResearchResult.
+	ResearchWorkflowType = "ResearchWorkflow"
+	// IngestWorkflowType is the workflow type of a corpus ingestion; its
+	// input is an IngestInput and its result an IngestResult.
+	IngestWorkflowType = "IngestWorkflow"
+)
+
+// Task queues. Each is served by one worker pool; the search pool serves two.
+const (
+	// TaskQueueWorkflow is where research and ingestion workflows run (the
+	// workflow pool).
+	TaskQueueWorkflow = "research-workflow"
+	// TaskQueueSearch serves retrieval (the search pool).
+	TaskQueueSearch = "research-search"
+	// TaskQueueIngest serves corpus preparation and ingestion, also on the
+	// search pool but on a queue of its own, so that a large ingestion never
+	// queues ahead of the retrievals of running research.
+	TaskQueueIngest = "research-ingest"
+	// TaskQueueInference serves planning, analysis, reflection and writing
+	// (the inference pool, meant for GPU nodes or nodes next to the model
+	// server).
+	TaskQueueInference = "research-inference"
+	// TaskQueueNotify serves report delivery (the notify pool).
+	TaskQueueNotify = "research-notify"
+)
+
+// Query and update names.
+const (
+	// ProgressQuery returns a Progress for a research run and an IngestResult
+	// (Done false while it runs) for an ingestion.
+	ProgressQuery = "progress"
+	// ApprovePlanUpdate approves (and may edit) the plan of a run started with
+	// RequireApproval; its argument is a PlanApproval, its result a Progress.
+	ApprovePlanUpdate = "approvePlan"
+)
+
+// Search attributes set on every research run (all of type Keyword), for
+// filtering in the Web UI and `temporal workflow list --query`.
+const (
+	// SearchAttrStatus holds a Status* value.
+	SearchAttrStatus = "ResearchStatus"
+	// SearchAttrStage holds a Stage* value.
+	SearchAttrStage = "ResearchStage"
+	// SearchAttrOwner holds the owner that started the run (the API key's
+	// owner, or LocalOwner).
+	SearchAttrOwner = "ResearchOwner"
+	// SearchAttrCorpus holds the corpus researched (owner-scoped, see
+	// ScopedCorpus).
+	SearchAttrCorpus = "ResearchCorpus"
+)
+
+// SearchAttributes lists the custom search attributes research runs set;
+// all are Keyword attributes. Workers register them at start where missing.
+var SearchAttributes = []string{SearchAttrStatus, SearchAttrStage, SearchAttrOwner, SearchAttrCorpus}
+
+// Activity type names. Workers register the activity structs' methods under
+// these names; workflows schedule them by name.
+const (
+	PrepareCorpusActivity = "PrepareCorpus"
+	IngestActivity        = "Ingest"
+	RetrieveActivity      = "Retrieve"
+	PlanActivity          = "Plan"
+	AnalyzeActivity       = "Analyze"
+	ReflectActivity       = "Reflect"
+	SynthesizeActivity    = "Synthesize"
+	DeliverActivity       = "Deliver"
+)
+
+// Error types of Temporal application errors that retry policies treat as
+// final, and that clients may match on.
+const (
+	// ErrInvalidInput: the input can never succeed (a workflow input that
+	// fails Normalize, an activity input that names no folder, …).
+	ErrInvalidInput = "InvalidInput"
+	// ErrCorpusNotFound: the corpus does not exist and nothing can build it.
+	ErrCorpusNotFound = "CorpusNotFound"
+	// ErrCorpusEmpty: the corpus exists but holds no chunk.
+	ErrCorpusEmpty = "CorpusEmpty"
+	// ErrPlanRejected: the approver rejected the plan.
+	ErrPlanRejected = "PlanRejected"
+	// ErrApprovalTimeout: the plan was not approved in time and the run was
+	// started with OnApprovalTimeout "cancel".
+	ErrApprovalTimeout = "ApprovalTimeout"
+	// ErrEmptyPlan: the planner returned no sub-question.
+	ErrEmptyPlan = "EmptyPlan"
+)

@@ -1,0 +1,89 @@
+package researchflow
+
+import (
+	"path/filepath"
+	"regexp"
+	"strings"
+)
+
+// Corpus and owner naming rules, declared once for the gateway, the starter
+// and the workflows.
+//
+// A corpus name is what a person types: 1 to 100 ASCII letters, digits, '.',
+// '_' or '-', starting with a letter or digit, without "--". An owner is the
+// name an API key belongs to: 1 to 64 ASCII letters, digits, '_', '.', '@'
+// or '-', starting with a letter or digit, without "--" (so e-mail
+// addresses work). The HTTP gateway stores an owner's corpus under the
+// scoped name OWNER--NAME (ScopedCorpus), which the workflow accepts as well
+// (ValidateCorpusRef).
+var (
+	corpusNamePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$`)
+	ownerPattern      = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$`)
+)
+
+// ScopeSeparator joins an owner and a corpus name (see ScopedCorpus). It is
+// reserved: neither names nor owners may contain it.
+const ScopeSeparator = "--"
+
+// LocalOwner is the owner of every request when the gateway runs without
+// authentication, and of runs started by the starter.
+const LocalOwner = "local"
+
+// ValidateCorpusName checks a corpus name as a person types it.
+func ValidateCorpusName(name string) error {
+	if !corpusNamePattern.MatchString(name) || strings.Contains(name, ScopeSeparator) {
+		return inputError("corpus", "%q: want 1 to 100 letters, digits, '.', '_' or '-', starting with a letter or digit, without \"--\"", name)
+	}
+	return nil
+}
+
+// ValidateOwner checks an owner name.
+func ValidateOwner(owner string) error {
+	if !ownerPattern.MatchString(owner) || strings.Contains(owner, ScopeSeparator) {
+		return inputError("owner", "%q: want 1 to 64 letters, digits, '_', '.', '@' or '-', starting with a letter or digit, without \"--\"", owner)
+	}
+	return nil
+}
+
+// ValidateCorpusRef checks the corpus of a workflow input: a corpus name or
+// an owner-scoped one (OWNER--NAME).
+func ValidateCorpusRef(ref string) error {
+	if owner, name, scoped := strings.Cut(ref, ScopeSeparator); scoped {
+		if ValidateOwner(owner) != nil || ValidateCorpusName(name) != nil {
+			return inputError("corpus", "%q: want NAME or OWNER--NAME (see the corpus and owner naming rules)", ref)
+		}
+		return nil
+	}
+	return ValidateCorpusName(ref)
+}
+
+// ScopedCorpus is the name under which owner's corpus name is stored. The
+// default corpus is public and never scoped.
+func ScopedCorpus(owner, name string) string {
+	if name == DefaultCorpus || owner == "" {
+		return name
+	}
+	return owner + ScopeSeparator + name
+}
+
+// PublicCorpus is the inverse of ScopedCorpus, for showing a name to its owner.
+func PublicCorpus(owner, scoped string) string {
+	return strings.TrimPrefix(scoped, owner+ScopeSeparator)
+}
+
+var notNameChars = regexp.MustCompile(`[^A-Za-z0-9._-]+|-{2,}`)
+
+// CorpusNameFromPath makes a valid corpus name from a folder's base name:
+// characters outside the name alphabet become '-', and a name left empty
+// (a folder named in another script) is "folder".
+func CorpusNameFromPath(p string) string {
+	base := filepath.Base(filepath.Clean(p))
+	name := strings.Trim(notNameChars.ReplaceAllString(base, "-"), "-._")
+	if len(name) > 100 {
+		name = strings.Trim(name[:100], "-._")
+	}
+	if name == "" {
+		name = "folder"
+	}
+	return name
+}

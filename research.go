@@ -1,0 +1,355 @@
+package researchflow
+
+import (
+	"fmt"
+	"math"
+	"path/filepath"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Limits and defaults of a research request. Lengths are counted in
+// characters (Unicode code points), never bytes: a 700-character Chinese
+// question (2,100 bytes of UTF-8) is as long as a 700-character English one.
+const (
+	// MinQuestionLength and MaxQuestionLength bound the question, in
+	// characters, after surrounding white space is trimmed.
+	MinQuestionLength = 2
+	MaxQuestionLength = 2000
+
+	DefaultMaxSubQuestions = 4
+	MaxSubQuestionsLimit   = 6
+	DefaultMaxSources      = 6
+	MaxSourcesLimit        = 20
+	DefaultDepth           = 1
+	MaxDepthLimit          = 3
+	DefaultBreadth         = 2
+	MaxBreadthLimit        = 4
+
+	// DefaultCorpus is the Go documentation of the Go installation on the
+	// search workers. It is public: every owner reads the same one.
+	DefaultCorpus = "go-docs"
+
+	// DefaultApprovalTimeout is how long a run with RequireApproval waits
+	// for the ApprovePlanUpdate; MaxApprovalTimeoutSeconds bounds the wait a
+	// request may ask for (30 days).
+	DefaultApprovalTimeout    = 24 * time.Hour
+	MaxApprovalTimeoutSeconds = 30 * 24 * 3600
+
+	// MaxCostUSDLimit bounds MaxCostUSD (a typo guard, not a policy).
+	MaxCostUSDLimit = 1e6
+
+	// MaxSubQuestionsTotal bounds a run's sub-questions over all rounds:
+	// the first plan plus every follow-up round at full breadth.
+	MaxSubQuestionsTotal = MaxSubQuestionsLimit + MaxDepthLimit*MaxBreadthLimit
+)
+
+// Values of ResearchInput.OnApprovalTimeout.
+const (
+	OnTimeoutApprove = "approve"
+	OnTimeoutCancel  = "cancel"
+)
+
+// ResearchInput starts a research run. Only Question is required:
+//
+//	temporal workflow start --task-queue research-workflow --type ResearchWorkflow \
+//	  --input '{"question":"What does the Go memory model guarantee?"}'
+//
+// The HTTP gateway, the starter and the workflow all call Normalize, so a
+// request one of them accepts is accepted by the others.
+type ResearchInput struct {
+	// Question is the research question (MinQuestionLength to
+	// MaxQuestionLength characters, any language).
+	Question string `json:"question"`
+	// MaxSubQuestions bounds the plan (1–6, default 4).
+	MaxSubQuestions int `json:"maxSubQuestions,omitempty"`
+	// MaxSources is how many passages are retrieved per sub-question (1–20,
+	// default 6).
+	MaxSources int `json:"maxSources,omitempty"`
+	// Corpus names the corpus to research (default "go-docs"). It is either
+	// a corpus name (see ValidateCorpusName) or an owner-scoped name
+	// (ScopedCorpus), as the HTTP gateway sets it.
+	Corpus string `json:"corpus,omitempty"`
+	// CorpusPath, if set, is an absolute folder (or file) on the search
+	// workers whose .md, .txt, .html and .pdf files are ingested into Corpus
+	// before research (unchanged files are skipped). Corpus defaults to a
+	// name made from the folder's base name (CorpusNameFromPath).
+	CorpusPath string `json:"corpusPath,omitempty"`
+	// Owner is who started the run (set by the HTTP gateway; see
+	// ValidateOwner).
+	Owner string `json:"owner,omitempty"`
+	// RequireApproval makes the run wait after planning until the plan is
+	// approved through the ApprovePlanUpdate update.
+	RequireApproval bool `json:"requireApproval,omitempty"`
+	// ApprovalTimeoutSeconds bounds that wait (0 = DefaultApprovalTimeout;
+	// at most MaxApprovalTimeoutSeconds). Needs RequireApproval.
+	ApprovalTimeoutSeconds int `json:"approvalTimeoutSeconds,omitempty"`
+	// OnApprovalTimeout is "approve" (default) or "cancel". Needs
+	// RequireApproval.
+	OnApprovalTimeout string `json:"onApprovalTimeout,omitempty"`
+	// Depth is how many reflection rounds may follow the first analysis:
+	// each names the knowledge gaps left and researches follow-up
+	// sub-questions (0–3; omitted means 1).
+	Depth *int `json:"depth,omitempty"`
+	// Breadth bounds the follow-up sub-questions of one round (1–4, default 2).
+	Breadth int `json:"breadth,omitempty"`
+	// MaxTokens and MaxCostUSD bound what the run may spend on models
+	// (0 = no limit; MaxCostUSD in US dollars, at most MaxCostUSDLimit).
+	// When the budget is spent the run finishes with what it has, writes
+	// the report offline, and says so in the report.
+	MaxTokens  int     `json:"maxTokens,omitempty"`
+	MaxCostUSD float64 `json:"maxCostUsd,omitempty"`
+	// Resume carries the state of a run into its continuation
+	// (continue-as-new); callers leave it empty.
+	Resume *ResearchState `json:"resume,omitempty"`
+}
+
+// InputError is a request that Normalize refused. Field names the JSON field
+// at fault; Message says what is wanted, in words a caller can act on.
+type InputError struct {
+	Field   string
+	Message string
+}
+
+func (e *InputError) Error() string { return e.Field + ": " + e.Message }
+
+func inputError(field, format string, a ...any) error {
+	return &InputError{Field: field, Message: fmt.Sprintf(format, a...)}
+}
+
+// Normalize validates in and fills its defaults. It is idempotent: a
+// normalized input normalizes to itself. Errors are *InputError values.
+func (in ResearchInput) Normalize() (ResearchInput, error) {
+	q, err := normalizeQuestion("question", in.Question)
+	if err != nil {
+		return in, err
+	}
+	in.Question = q
+	switch {
+	case in.MaxSubQuestions < 0 || in.MaxSubQuestions > MaxSubQuestionsLimit:
+		return in, inputError("maxSubQuestions", "want 1 to %d (0 means %d)", MaxSubQuestionsLimit, DefaultMaxSubQuestions)
+	case in.MaxSources < 0 || in.MaxSources > MaxSourcesLimit:
+		return in, inputError("maxSources", "want 1 to %d (0 means %d)", MaxSourcesLimit, DefaultMaxSources)
+	case in.Depth != nil && (*in.Depth < 0 || *in.Depth > MaxDepthLimit):
+		return in, inputError("depth", "want 0 to %d", MaxDepthLimit)
+	case in.Breadth < 0 || in.Breadth > MaxBreadthLimit:
+		return in, inputError("breadth", "want 1 to %d (0 means %d)", MaxBreadthLimit, DefaultBreadth)
+	case in.MaxTokens < 0:
+		return in, inputError("maxTokens", "want 0 (no limit) or a positive number of tokens")
+	case in.MaxCostUSD < 0 || in.MaxCostUSD > MaxCostUSDLimit || math.IsNaN(in.MaxCostUSD):
+		return in, inputError("maxCostUsd", "want 0 (no limit) or a positive amount of US dollars up to %g", float64(MaxCostUSDLimit))
+	case in.ApprovalTimeoutSeconds < 0 || in.ApprovalTimeoutSeconds > MaxApprovalTimeoutSeconds:
+		return in, inputError("approvalTimeoutSeconds", "want 0 to %d seconds", MaxApprovalTimeoutSeconds)
+	}
+	switch in.OnApprovalTimeout {
+	case "", OnTimeoutApprove, OnTimeoutCancel:
+	default:
+		return in, inputError("onApprovalTimeout", "want %q or %q, not %q", OnTimeoutApprove, OnTimeoutCancel, in.OnApprovalTimeout)
+	}
+	if !in.RequireApproval && (in.ApprovalTimeoutSeconds != 0 || in.OnApprovalTimeout != "") {
+		return in, inputError("approvalTimeoutSeconds", "approvalTimeoutSeconds and onApprovalTimeout need requireApproval")
+	}
+	if in.OnApprovalTimeout == "" && in.RequireApproval {
+		in.OnApprovalTimeout = OnTimeoutApprove
+	}
+	if in.Owner != "" {
+		if err := ValidateOwner(in.Owner); err != nil {
+			return in, err
+		}
+	}
+	if in.Depth == nil {
+		d := DefaultDepth
+		in.Depth = &d
+	}
+	if in.Breadth == 0 {
+		in.Breadth = DefaultBreadth
+	}
+	if in.MaxSubQuestions == 0 {
+		in.MaxSubQuestions = DefaultMaxSubQuestions
+	}
+	if in.MaxSources == 0 {
+		in.MaxSources = DefaultMaxSources
+	}
+	in.CorpusPath = strings.TrimSpace(in.CorpusPath)
+	if in.CorpusPath != "" && !filepath.IsAbs(in.CorpusPath) {
+		return in, inputError("corpusPath", "%q must be an absolute path on the search workers", in.CorpusPath)
+	}
+	in.Corpus = strings.TrimSpace(in.Corpus)
+	if in.Corpus == "" && in.CorpusPath != "" {
+		in.Corpus = CorpusNameFromPath(in.CorpusPath)
+	}
+	if in.Corpus == "" {
+		in.Corpus = DefaultCorpus
+	}
+	if err := ValidateCorpusRef(in.Corpus); err != nil {
+		return in, err
+	}
+	return in, nil
+}
+
+// normalizeQuestion trims q and checks its encoding and length.
+func normalizeQuestion(field, q string) (string, error) {
+	if !utf8.ValidString(q) {
+		return q, inputError(field, "not valid UTF-8")
+	}
+	q = strings.TrimSpace(q)
+	n := utf8.RuneCountInString(q)
+	if n < MinQuestionLength || n > MaxQuestionLength {
+		return q, inputError(field, "want %d to %d characters, got %d", MinQuestionLength, MaxQuestionLength, n)
+	}
+	for _, r := range q {
+		if unicode.IsControl(r) && r != '\n' && r != '\t' && r != '\r' {
+			return q, inputError(field, "contains the control character %U", r)
+		}
+	}
+	return q, nil
+}
+
+// ApprovalTimeout is how long the run waits for approval.
+func (in ResearchInput) ApprovalTimeout() time.Duration {
+	if in.ApprovalTimeoutSeconds > 0 {
+		return time.Duration(in.ApprovalTimeoutSeconds) * time.Second
+	}
+	return DefaultApprovalTimeout
+}
+
+// Budget is the run's model budget.
+func (in ResearchInput) Budget() Budget {
+	return Budget{MaxTokens: in.MaxTokens, MaxCostUSD: in.MaxCostUSD}
+}
+
+// PlanApproval is the argument of the ApprovePlanUpdate update.
+type PlanApproval struct {
+	// Approved false rejects the plan and cancels the run.
+	Approved bool `json:"approved"`
+	// SubQuestions, if not empty, replaces the plan's sub-questions (texts;
+	// at most MaxSubQuestionsLimit, each 1 to MaxQuestionLength characters).
+	SubQuestions []string `json:"subQuestions,omitempty"`
+	// By names who approved, for the record (the HTTP gateway sets it from
+	// the API key).
+	By string `json:"by,omitempty"`
+}
+
+// Normalize validates a and trims its sub-questions. Errors are *InputError.
+func (a PlanApproval) Normalize() (PlanApproval, error) {
+	if len(a.SubQuestions) > MaxSubQuestionsLimit {
+		return a, inputError("subQuestions", "at most %d", MaxSubQuestionsLimit)
+	}
+	out := make([]string, len(a.SubQuestions))
+	for i, q := range a.SubQuestions {
+		t := strings.TrimSpace(q)
+		if n := utf8.RuneCountInString(t); n < 1 || n > MaxQuestionLength || !utf8.ValidString(t) {
+			return a, inputError(fmt.Sprintf("subQuestions[%d]", i), "want 1 to %d characters", MaxQuestionLength)
+		}
+		out[i] = t
+	}
+	if len(out) > 0 {
+		a.SubQuestions = out
+	}
+	return a, nil
+}
+
+// Gap is a sub-question the run could not answer, with the reason.
+type Gap struct {
+	SubQuestion string `json:"subQuestion"`
+	Reason      string `json:"reason"`
+}
+
+// ResearchResult is what a research run returns.
+type ResearchResult struct {
+	ResearchID string `json:"researchId"`
+	Question   string `json:"question"`
+	Title      string `json:"title"`
+	// Report is Markdown with [n] citations into Sources.
+	Report  string   `json:"report"`
+	Sources []Source `json:"sources"`
+	Gaps    []Gap    `json:"gaps,omitempty"`
+	Engine  string   `json:"engine"`
+	Usage   Usage    `json:"usage"`
+	// ReportPath is where the notify pool stored the report, on its host.
+	ReportPath string `json:"reportPath,omitempty"`
+	Corpus     string `json:"corpus"`
+}
+
+// Stages of a research run, in order (Progress.Stage, SearchAttrStage).
+const (
+	StageCorpus     = "corpus"
+	StagePlan       = "plan"
+	StageApproval   = "approval"
+	StageSearch     = "search"
+	StageAnalyze    = "analyze"
+	StageReflect    = "reflect"
+	StageSynthesize = "synthesize"
+	StageNotify     = "notify"
+	StageDone       = "done"
+)
+
+// Run statuses (Progress.Status, SearchAttrStatus).
+const (
+	StatusRunning          = "running"
+	StatusAwaitingApproval = "awaiting_approval"
+	StatusCompleted        = "completed"
+	StatusFailed           = "failed"
+	StatusCancelled        = "cancelled"
+)
+
+// IsTerminal reports whether status is final.
+func IsTerminal(status string) bool {
+	return status == StatusCompleted || status == StatusFailed || status == StatusCancelled
+}
+
+// Sub-question states (SubQuestionProgress.State).
+const (
+	SQPending   = "pending"
+	SQSearching = "searching"
+	SQSearched  = "searched"
+	SQAnalyzing = "analyzing"
+	SQDone      = "done"
+	SQFailed    = "failed"
+)
+
+// SubQuestionProgress is the state of one sub-question.
+type SubQuestionProgress struct {
+	ID       string `json:"id"`
+	Text     string `json:"text"`
+	State    string `json:"state"`
+	Passages int    `json:"passages"`
+	Findings int    `json:"findings"`
+	Error    string `json:"error,omitempty"`
+}
+
+// StageTiming records when a stage started and ended (workflow time).
+type StageTiming struct {
+	Stage     string    `json:"stage"`
+	StartedAt time.Time `json:"startedAt"`
+	EndedAt   time.Time `json:"endedAt,omitempty"`
+}
+
+// Progress is the answer of the ProgressQuery on a research run.
+type Progress struct {
+	ResearchID   string                `json:"researchId"`
+	Question     string                `json:"question"`
+	Corpus       string                `json:"corpus"`
+	Status       string                `json:"status"`
+	Stage        string                `json:"stage"`
+	SubQuestions []SubQuestionProgress `json:"subQuestions"`
+	// Sources counts the distinct sources retrieved so far.
+	Sources int `json:"sources"`
+	// Passages counts retrieved passages over all sub-questions.
+	Passages int    `json:"passages"`
+	Engine   string `json:"engine,omitempty"`
+	Usage    Usage  `json:"usage"`
+	// Round is the reflection round (0 for the first pass).
+	Round int `json:"round"`
+	// BudgetSpent says whether the run's model budget is spent.
+	BudgetSpent bool          `json:"budgetSpent,omitempty"`
+	Timings     []StageTiming `json:"timings"`
+	StartedAt   time.Time     `json:"startedAt"`
+	UpdatedAt   time.Time     `json:"updatedAt"`
+	// Seq grows with every change; clients use it to tell updates apart
+	// (the HTTP gateway uses it as the Server-Sent Events ID).
+	Seq   int64  `json:"seq"`
+	Error string `json:"error,omitempty"`
+}
