@@ -10,7 +10,7 @@ import (
 // and the workflows.
 //
 // A corpus name is what a person types: 1 to 100 ASCII letters, digits, '.',
-// '_' or '-', starting with a letter or digit, without "--". An owner is the
+// '_' or '-', starting with a letter or digit, without "--" or "..". An owner is the
 // name an API key belongs to: 1 to 64 ASCII letters, digits, '_', '.', '@'
 // or '-', starting with a letter or digit, without "--" (so e-mail
 // addresses work). The HTTP gateway stores an owner's corpus under the
@@ -31,8 +31,8 @@ const LocalOwner = "local"
 
 // ValidateCorpusName checks a corpus name as a person types it.
 func ValidateCorpusName(name string) error {
-	if !corpusNamePattern.MatchString(name) || strings.Contains(name, ScopeSeparator) {
-		return inputError("corpus", "%q: want 1 to 100 letters, digits, '.', '_' or '-', starting with a letter or digit, without \"--\"", name)
+	if !corpusNamePattern.MatchString(name) || strings.Contains(name, ScopeSeparator) || strings.Contains(name, "..") {
+		return inputError("corpus", "%q: want 1 to 100 letters, digits, '.', '_' or '-', starting with a letter or digit, without \"--\" or \"..\"", name)
 	}
 	return nil
 }
@@ -71,7 +71,7 @@ func PublicCorpus(owner, scoped string) string {
 	return strings.TrimPrefix(scoped, owner+ScopeSeparator)
 }
 
-var notNameChars = regexp.MustCompile(`[^A-Za-z0-9._-]+|-{2,}`)
+var notNameChars = regexp.MustCompile(`[^A-Za-z0-9._-]+|-{2,}|\.{2,}`)
 
 // CorpusNameFromPath makes a valid corpus name from a folder's base name:
 // characters outside the name alphabet become '-', and a name left empty

@@ -16,7 +16,7 @@ import (
 const (
 	// MinQuestionLength and MaxQuestionLength bound the question, in
 	// characters, after surrounding white space is trimmed.
-	MinQuestionLength = 2
+	MinQuestionLength = 3
 	MaxQuestionLength = 2000
 
 	DefaultMaxSubQuestions = 4

@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -130,11 +131,13 @@ func TestCreateResearch(t *testing.T) {
 	if w.typ != rf.ResearchWorkflowType || w.opts.TaskQueue != rf.TaskQueueWorkflow {
 		t.Errorf("started %s on %s", w.typ, w.opts.TaskQueue)
 	}
+	depth := rf.DefaultDepth
 	want := rf.ResearchInput{
 		Question: "What does the Go memory model guarantee?", MaxSubQuestions: 4, MaxSources: 3,
 		Corpus: "alice--notes", Owner: "alice", RequireApproval: true, OnApprovalTimeout: "cancel",
+		Depth: &depth, Breadth: rf.DefaultBreadth,
 	}
-	if got := w.input.(rf.ResearchInput); got != want {
+	if got := w.input.(rf.ResearchInput); !reflect.DeepEqual(got, want) {
 		t.Errorf("input = %+v\nwant    %+v", got, want)
 	}
 	for name, want := range map[string]string{

@@ -49,99 +49,6 @@ const (
 	memoRequestHash = "requestHash"
 )
 
-// CreateResearchRequest is the body of POST /v1/research: the part of
-// rf.ResearchInput a caller may set. Owner comes from the API key.
-type CreateResearchRequest struct {
-	Question               string `json:"question"`
-	MaxSubQuestions        int    `json:"maxSubQuestions,omitempty"`
-	MaxSources             int    `json:"maxSources,omitempty"`
-	Corpus                 string `json:"corpus,omitempty"`
-	RequireApproval        bool   `json:"requireApproval,omitempty"`
-	ApprovalTimeoutSeconds int    `json:"approvalTimeoutSeconds,omitempty"`
-	OnApprovalTimeout      string `json:"onApprovalTimeout,omitempty"`
-	// Depth (reflection rounds, 0–3; omitted = 1), Breadth (follow-ups per
-	// round, 1–4) and the model budget: see rf.ResearchInput.
-	Depth      *int    `json:"depth,omitempty"`
-	Breadth    int     `json:"breadth,omitempty"`
-	MaxTokens  int     `json:"maxTokens,omitempty"`
-	MaxCostUSD float64 `json:"maxCostUsd,omitempty"`
-}
-
-// maxApprovalTimeout bounds ApprovalTimeoutSeconds (30 days).
-const maxApprovalTimeout = 30 * 24 * 3600
-
-// corpusPattern is a corpus name a caller may use; "--" is reserved as the
-// separator of owner-scoped names.
-var corpusPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,47}$`)
-
-func validCorpusName(name string) bool {
-	return corpusPattern.MatchString(name) && !strings.Contains(name, "--")
-}
-
-// validate checks r and fills in defaults.
-func (r *CreateResearchRequest) validate() error {
-	r.Question = strings.TrimSpace(r.Question)
-	if n := utf8.RuneCountInString(r.Question); n < 3 || n > rf.MaxQuestionLength {
-		return fmt.Errorf("question: want 3 to %d characters", rf.MaxQuestionLength)
-	}
-	if !utf8.ValidString(r.Question) {
-		return fmt.Errorf("question: not valid UTF-8")
-	}
-	if r.MaxSubQuestions == 0 {
-		r.MaxSubQuestions = rf.DefaultMaxSubQuestions
-	}
-	if r.MaxSubQuestions < 1 || r.MaxSubQuestions > rf.MaxSubQuestionsLimit {
-		return fmt.Errorf("maxSubQuestions: want 1 to %d", rf.MaxSubQuestionsLimit)
-	}
-	if r.MaxSources == 0 {
-		r.MaxSources = rf.DefaultMaxSources
-	}
-	if r.MaxSources < 1 || r.MaxSources > rf.MaxSourcesLimit {
-		return fmt.Errorf("maxSources: want 1 to %d", rf.MaxSourcesLimit)
-	}
-	if r.Corpus == "" {
-		r.Corpus = rf.DefaultCorpus
-	}
-	if !validCorpusName(r.Corpus) {
-		return fmt.Errorf("corpus: want lower-case letters, digits, '-' or '_' (at most 48, no '--')")
-	}
-	if r.ApprovalTimeoutSeconds < 0 || r.ApprovalTimeoutSeconds > maxApprovalTimeout {
-		return fmt.Errorf("approvalTimeoutSeconds: want 0 to %d", maxApprovalTimeout)
-	}
-	switch r.OnApprovalTimeout {
-	case "", "approve", "cancel":
-	default:
-		return fmt.Errorf(`onApprovalTimeout: want "approve" or "cancel"`)
-	}
-	if r.Depth != nil && (*r.Depth < 0 || *r.Depth > rf.MaxDepthLimit) {
-		return fmt.Errorf("depth: want 0 to %d", rf.MaxDepthLimit)
-	}
-	if r.Breadth < 0 || r.Breadth > rf.MaxBreadthLimit {
-		return fmt.Errorf("breadth: want 1 to %d", rf.MaxBreadthLimit)
-	}
-	if r.MaxTokens < 0 || r.MaxCostUSD < 0 || r.MaxCostUSD > 1e6 {
-		return fmt.Errorf("maxTokens and maxCostUsd: want 0 (no limit) or a positive budget")
-	}
-	if !r.RequireApproval && (r.ApprovalTimeoutSeconds != 0 || r.OnApprovalTimeout != "") {
-		return fmt.Errorf("approvalTimeoutSeconds and onApprovalTimeout need requireApproval")
-	}
-	return nil
-}
-
-// scopedCorpus is the internal name of an owner's corpus; the default corpus
-// is public.
-func scopedCorpus(owner, name string) string {
-	if name == rf.DefaultCorpus {
-		return name
-	}
-	return owner + "--" + name
-}
-
-// publicCorpus is the inverse of scopedCorpus for the caller.
-func publicCorpus(owner, internal string) string {
-	return strings.TrimPrefix(internal, owner+"--")
-}
-
 // decodeJSON reads one JSON object into v, rejecting unknown fields, trailing
 // data and oversized bodies. It answers the error itself and reports false.
 func (s *server) decodeJSON(c *gin.Context, v any) bool {
@@ -227,11 +134,13 @@ func researchID(owner, idemKey string) string {
 }
 
 func (s *server) createResearch(c *gin.Context) {
-	var req CreateResearchRequest
+	var req rf.CreateResearchRequest
 	if !s.decodeJSON(c, &req) {
 		return
 	}
-	if err := req.validate(); err != nil {
+	who := owner(c)
+	in, err := req.Input(who)
+	if err != nil {
 		abortError(c, http.StatusBadRequest, "invalid_request", err.Error())
 		return
 	}
@@ -240,22 +149,7 @@ func (s *server) createResearch(c *gin.Context) {
 		abortError(c, http.StatusBadRequest, "invalid_request", "Idempotency-Key: want 1 to 200 printable ASCII characters")
 		return
 	}
-	who := owner(c)
-	corpus := scopedCorpus(who, req.Corpus)
-	in := rf.ResearchInput{
-		Question:               req.Question,
-		MaxSubQuestions:        req.MaxSubQuestions,
-		MaxSources:             req.MaxSources,
-		Corpus:                 corpus,
-		Owner:                  who,
-		RequireApproval:        req.RequireApproval,
-		ApprovalTimeoutSeconds: req.ApprovalTimeoutSeconds,
-		OnApprovalTimeout:      req.OnApprovalTimeout,
-		Depth:                  req.Depth,
-		Breadth:                req.Breadth,
-		MaxTokens:              req.MaxTokens,
-		MaxCostUSD:             req.MaxCostUSD,
-	}
+	corpus := in.Corpus
 	canon, _ := json.Marshal(in) // a struct of plain values cannot fail
 	sum := sha256.Sum256(canon)
 	reqHash := hex.EncodeToString(sum[:])
@@ -454,7 +348,7 @@ type ResultSummary struct {
 func summarize(who string, res rf.ResearchResult) *ResultSummary {
 	return &ResultSummary{
 		Title: res.Title, Sources: len(res.Sources), Gaps: res.Gaps,
-		Engine: res.Engine, Usage: res.Usage, Corpus: publicCorpus(who, res.Corpus),
+		Engine: res.Engine, Usage: res.Usage, Corpus: rf.PublicCorpus(who, res.Corpus),
 	}
 }
 
@@ -559,7 +453,7 @@ func (s *server) report(c *gin.Context) {
 	if wantsJSON(c.GetHeader("Accept")) {
 		c.JSON(http.StatusOK, ReportJSON{
 			ID: r.ID, Question: res.Question, Title: res.Title, Report: res.Report, Sources: res.Sources,
-			Gaps: res.Gaps, Engine: res.Engine, Usage: res.Usage, Corpus: publicCorpus(owner(c), res.Corpus),
+			Gaps: res.Gaps, Engine: res.Engine, Usage: res.Usage, Corpus: rf.PublicCorpus(owner(c), res.Corpus),
 			Links: s.links(r.ID),
 		})
 		return

@@ -70,8 +70,8 @@ func (s *server) upload(c *gin.Context) {
 		abortError(c, http.StatusForbidden, "read_only_corpus", name+" is the public corpus; upload to a corpus of your own")
 		return
 	}
-	if !validCorpusName(name) {
-		abortError(c, http.StatusBadRequest, "invalid_request", "corpus name: want lower-case letters, digits, '-' or '_' (at most 48, no '--')")
+	if err := rf.ValidateCorpusName(name); err != nil {
+		abortError(c, http.StatusBadRequest, "invalid_request", err.Error())
 		return
 	}
 	mt, _, err := mime.ParseMediaType(c.GetHeader("Content-Type"))
@@ -148,7 +148,7 @@ func (s *server) upload(c *gin.Context) {
 		return
 	}
 
-	corpus := scopedCorpus(who, name)
+	corpus := rf.ScopedCorpus(who, name)
 	id := "ingest-" + ownerHash(who) + "-" + name + "-" + uuid.NewString()[:8]
 	run, err := s.tc.ExecuteWorkflow(c.Request.Context(), client.StartWorkflowOptions{
 		ID:        id,

@@ -1,0 +1,463 @@
+// Package client starts, follows and reads Researchflow runs over Temporal.
+// The HTTP gateway and the starter both use it, so a run started one way
+// behaves the same when read the other way: the same idempotent workflow
+// IDs, the same memo and search attributes, the same status mapping, the
+// same progress stream.
+//
+// It links only the Temporal SDK and the contract package
+// (github.com/researchflow/researchflow), never the Temporal server or the
+// engines.
+package client
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+	commonpb "go.temporal.io/api/common/v1"
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
+	workflowpb "go.temporal.io/api/workflow/v1"
+	"go.temporal.io/api/workflowservice/v1"
+	sdkclient "go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/converter"
+	"go.temporal.io/sdk/temporal"
+
+	rf "github.com/researchflow/researchflow"
+)
+
+// Temporal is the part of the Temporal SDK client that Client uses
+// (go.temporal.io/sdk/client.Client satisfies it).
+type Temporal interface {
+	ExecuteWorkflow(ctx context.Context, options sdkclient.StartWorkflowOptions, workflow any, args ...any) (sdkclient.WorkflowRun, error)
+	GetWorkflow(ctx context.Context, workflowID, runID string) sdkclient.WorkflowRun
+	DescribeWorkflowExecution(ctx context.Context, workflowID, runID string) (*workflowservice.DescribeWorkflowExecutionResponse, error)
+	QueryWorkflow(ctx context.Context, workflowID, runID, queryType string, args ...any) (converter.EncodedValue, error)
+	CancelWorkflow(ctx context.Context, workflowID, runID string) error
+	UpdateWorkflow(ctx context.Context, options sdkclient.UpdateWorkflowOptions) (sdkclient.WorkflowUpdateHandle, error)
+	ListWorkflow(ctx context.Context, request *workflowservice.ListWorkflowExecutionsRequest) (*workflowservice.ListWorkflowExecutionsResponse, error)
+}
+
+var _ Temporal = sdkclient.Client(nil)
+
+// Errors that callers map to their own answers (HTTP status codes, exit
+// codes). Errors that wrap none of these are Temporal or transport failures.
+var (
+	// ErrNotFound: no run has that ID (or it is not a research run).
+	ErrNotFound = errors.New("no such run")
+	// ErrIdempotencyConflict: the workflow ID was already used for a
+	// different request.
+	ErrIdempotencyConflict = errors.New("this ID was already used with a different request")
+	// ErrNotRunning: the run has closed, so it cannot be cancelled or approved.
+	ErrNotRunning = errors.New("the run is not running")
+	// ErrRejected: the workflow refused an update (e.g. an approval when the
+	// run is not awaiting one); the error's message says why.
+	ErrRejected = errors.New("the run refused the request")
+)
+
+// Memo fields set on the runs a Client starts.
+const (
+	MemoQuestion    = "question"
+	MemoRequestHash = "requestHash"
+)
+
+// memoQuestionLength bounds the question kept in the memo, in characters.
+const memoQuestionLength = 200
+
+// Client starts and reads research and ingestion runs.
+type Client struct {
+	tc        Temporal
+	namespace string
+}
+
+// New returns a Client over tc in namespace.
+func New(tc Temporal, namespace string) *Client {
+	if namespace == "" {
+		namespace = "default"
+	}
+	return &Client{tc: tc, namespace: namespace}
+}
+
+// Namespace is the Temporal namespace of the runs.
+func (c *Client) Namespace() string { return c.namespace }
+
+// Run identifies a started run and the status it was found in (a run
+// started twice with the same ID and request is one run, in whatever
+// status it has reached).
+type Run struct {
+	ID     string `json:"id"`
+	RunID  string `json:"runId"`
+	Status string `json:"status"`
+}
+
+// NewResearchID returns a fresh workflow ID for a research run.
+func NewResearchID() string { return "research-" + uuid.NewString() }
+
+// IdempotentID is the workflow ID of a request with an idempotency key,
+// scoped by owner: the same owner and key always give the same run.
+func IdempotentID(owner, key string) string {
+	sum := sha256.Sum256([]byte("idempotency\x00" + owner + "\x00" + key))
+	return "research-" + hex.EncodeToString(sum[:16])
+}
+
+// Start normalizes in (errors are *researchflow.InputError) and starts a
+// research run with workflow ID id (NewResearchID when empty). Starting an
+// ID that already has a run, running or closed, is idempotent: the same
+// request returns that run; a different one fails with
+// ErrIdempotencyConflict.
+func (c *Client) Start(ctx context.Context, id string, in rf.ResearchInput) (Run, error) {
+	in, err := in.Normalize()
+	if err != nil {
+		return Run{}, err
+	}
+	if id == "" {
+		id = NewResearchID()
+	}
+	canon, err := json.Marshal(in)
+	if err != nil {
+		return Run{}, fmt.Errorf("encode the request: %w", err)
+	}
+	sum := sha256.Sum256(canon)
+	reqHash := hex.EncodeToString(sum[:])
+	owner := in.Owner
+	if owner == "" {
+		owner = rf.LocalOwner
+	}
+	opts := sdkclient.StartWorkflowOptions{
+		ID:                       id,
+		TaskQueue:                rf.TaskQueueWorkflow,
+		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+		TypedSearchAttributes: temporal.NewSearchAttributes(
+			temporal.NewSearchAttributeKeyKeyword(rf.SearchAttrOwner).ValueSet(owner),
+			temporal.NewSearchAttributeKeyKeyword(rf.SearchAttrStatus).ValueSet(rf.StatusRunning),
+			temporal.NewSearchAttributeKeyKeyword(rf.SearchAttrStage).ValueSet(rf.StageCorpus),
+			temporal.NewSearchAttributeKeyKeyword(rf.SearchAttrCorpus).ValueSet(in.Corpus),
+		),
+		Memo: map[string]any{MemoQuestion: truncate(in.Question, memoQuestionLength), MemoRequestHash: reqHash},
+	}
+	run, err := c.tc.ExecuteWorkflow(ctx, opts, rf.ResearchWorkflowType, in)
+	var started *serviceerror.WorkflowExecutionAlreadyStarted
+	if errors.As(err, &started) {
+		// The ID's run has closed and may not be reused: it is this request's
+		// first run if the request is the same.
+		run, err = c.tc.GetWorkflow(ctx, id, ""), nil
+	}
+	if err != nil {
+		return Run{}, fmt.Errorf("start research %s: %w", id, err)
+	}
+	info, err := c.describe(ctx, id, run.GetRunID())
+	if err != nil {
+		return Run{}, err
+	}
+	if h := memoString(info.GetMemo(), MemoRequestHash); h != "" && h != reqHash {
+		return Run{}, fmt.Errorf("research %s: %w", id, ErrIdempotencyConflict)
+	}
+	return Run{ID: id, RunID: info.GetExecution().GetRunId(), Status: Status(info)}, nil
+}
+
+// StartIngest starts an ingestion run (IngestWorkflow) with workflow ID id,
+// after normalizing in (errors are *researchflow.InputError).
+func (c *Client) StartIngest(ctx context.Context, id string, in rf.IngestInput) (Run, error) {
+	in, err := in.Normalize()
+	if err != nil {
+		return Run{}, err
+	}
+	if id == "" {
+		id = "ingest-" + uuid.NewString()
+	}
+	attrs := []temporal.SearchAttributeUpdate{temporal.NewSearchAttributeKeyKeyword(rf.SearchAttrCorpus).ValueSet(in.Corpus)}
+	if in.Owner != "" {
+		attrs = append(attrs, temporal.NewSearchAttributeKeyKeyword(rf.SearchAttrOwner).ValueSet(in.Owner))
+	}
+	run, err := c.tc.ExecuteWorkflow(ctx, sdkclient.StartWorkflowOptions{
+		ID:                    id,
+		TaskQueue:             rf.TaskQueueWorkflow,
+		TypedSearchAttributes: temporal.NewSearchAttributes(attrs...),
+	}, rf.IngestWorkflowType, in)
+	if err != nil {
+		return Run{}, fmt.Errorf("start ingestion %s: %w", id, err)
+	}
+	return Run{ID: id, RunID: run.GetRunID(), Status: rf.StatusRunning}, nil
+}
+
+// Info is what Temporal knows of a run without asking its workflow.
+type Info struct {
+	ID       string
+	RunID    string
+	Type     string
+	Owner    string
+	Corpus   string
+	Status   string
+	Closed   bool
+	Question string
+	Started  time.Time
+	ClosedAt time.Time // zero while it runs
+}
+
+// Describe returns what Temporal knows of research run id. A run of another
+// workflow type is ErrNotFound.
+func (c *Client) Describe(ctx context.Context, id string) (Info, error) {
+	if id == "" || len(id) > 255 || !utf8.ValidString(id) {
+		return Info{}, fmt.Errorf("run %q: %w", id, ErrNotFound)
+	}
+	info, err := c.describe(ctx, id, "")
+	if err != nil {
+		return Info{}, err
+	}
+	if info.GetType().GetName() != rf.ResearchWorkflowType {
+		return Info{}, fmt.Errorf("run %q: %w", id, ErrNotFound)
+	}
+	return toInfo(info), nil
+}
+
+func (c *Client) describe(ctx context.Context, id, runID string) (*workflowpb.WorkflowExecutionInfo, error) {
+	d, err := c.tc.DescribeWorkflowExecution(ctx, id, runID)
+	if err != nil {
+		var notFound *serviceerror.NotFound
+		if errors.As(err, &notFound) {
+			return nil, fmt.Errorf("run %q: %w", id, ErrNotFound)
+		}
+		return nil, fmt.Errorf("describe run %s: %w", id, err)
+	}
+	return d.GetWorkflowExecutionInfo(), nil
+}
+
+func toInfo(info *workflowpb.WorkflowExecutionInfo) Info {
+	out := Info{
+		ID:       info.GetExecution().GetWorkflowId(),
+		RunID:    info.GetExecution().GetRunId(),
+		Type:     info.GetType().GetName(),
+		Owner:    searchAttrString(info.GetSearchAttributes(), rf.SearchAttrOwner),
+		Corpus:   searchAttrString(info.GetSearchAttributes(), rf.SearchAttrCorpus),
+		Status:   Status(info),
+		Closed:   isClosed(info.GetStatus()),
+		Question: memoString(info.GetMemo(), MemoQuestion),
+		Started:  info.GetStartTime().AsTime(),
+	}
+	if ct := info.GetCloseTime(); ct != nil {
+		out.ClosedAt = ct.AsTime()
+	}
+	return out
+}
+
+// Progress asks run id for its Progress. A closed run may have no worker
+// left to answer, so callers bound the wait with ctx.
+func (c *Client) Progress(ctx context.Context, id string) (rf.Progress, error) {
+	v, err := c.tc.QueryWorkflow(ctx, id, "", rf.ProgressQuery)
+	if err != nil {
+		return rf.Progress{}, fmt.Errorf("query progress of %s: %w", id, err)
+	}
+	var p rf.Progress
+	if err := v.Get(&p); err != nil {
+		return rf.Progress{}, fmt.Errorf("decode progress of %s: %w", id, err)
+	}
+	return p, nil
+}
+
+// IngestProgress asks ingestion run id for its IngestResult so far.
+func (c *Client) IngestProgress(ctx context.Context, id string) (rf.IngestResult, error) {
+	v, err := c.tc.QueryWorkflow(ctx, id, "", rf.ProgressQuery)
+	if err != nil {
+		return rf.IngestResult{}, fmt.Errorf("query progress of %s: %w", id, err)
+	}
+	var p rf.IngestResult
+	if err := v.Get(&p); err != nil {
+		return rf.IngestResult{}, fmt.Errorf("decode progress of %s: %w", id, err)
+	}
+	return p, nil
+}
+
+// Result waits for the result of research run id (at once for a closed
+// run). A run that failed returns the failure; see FailureMessage.
+func (c *Client) Result(ctx context.Context, id string) (rf.ResearchResult, error) {
+	var res rf.ResearchResult
+	err := c.tc.GetWorkflow(ctx, id, "").Get(ctx, &res)
+	return res, err
+}
+
+// IngestResult waits for the result of ingestion run id.
+func (c *Client) IngestResult(ctx context.Context, id string) (rf.IngestResult, error) {
+	var res rf.IngestResult
+	err := c.tc.GetWorkflow(ctx, id, "").Get(ctx, &res)
+	return res, err
+}
+
+// Cancel asks run id to stop. A closed run is ErrNotRunning.
+func (c *Client) Cancel(ctx context.Context, id string) error {
+	if err := c.tc.CancelWorkflow(ctx, id, ""); err != nil {
+		var notFound *serviceerror.NotFound
+		if errors.As(err, &notFound) {
+			return fmt.Errorf("cancel %s: %w", id, ErrNotRunning)
+		}
+		return fmt.Errorf("cancel %s: %w", id, err)
+	}
+	return nil
+}
+
+// Approve sends a plan approval to run id and returns the run's progress
+// after it. It normalizes a first (errors are *researchflow.InputError); a
+// run that is not awaiting approval answers ErrRejected or ErrNotRunning.
+func (c *Client) Approve(ctx context.Context, id string, a rf.PlanApproval) (rf.Progress, error) {
+	a, err := a.Normalize()
+	if err != nil {
+		return rf.Progress{}, err
+	}
+	h, err := c.tc.UpdateWorkflow(ctx, sdkclient.UpdateWorkflowOptions{
+		WorkflowID:   id,
+		UpdateName:   rf.ApprovePlanUpdate,
+		Args:         []any{a},
+		WaitForStage: sdkclient.WorkflowUpdateStageCompleted,
+	})
+	var p rf.Progress
+	if err == nil {
+		err = h.Get(ctx, &p)
+	}
+	if err != nil {
+		var app *temporal.ApplicationError
+		var notFound *serviceerror.NotFound
+		switch {
+		case errors.As(err, &app):
+			return rf.Progress{}, fmt.Errorf("%w: %s", ErrRejected, app.Message())
+		case errors.As(err, &notFound):
+			return rf.Progress{}, fmt.Errorf("approve %s: %w", id, ErrNotRunning)
+		}
+		return rf.Progress{}, fmt.Errorf("approve %s: %w", id, err)
+	}
+	return p, nil
+}
+
+// ListOptions select a page of research runs.
+type ListOptions struct {
+	// Owner, if set, lists only that owner's runs.
+	Owner string
+	// PageSize is 1 to 100 (default 20).
+	PageSize int
+	// PageToken continues a previous page.
+	PageToken []byte
+}
+
+// Page is one page of runs, newest first.
+type Page struct {
+	Runs          []Info
+	NextPageToken []byte
+}
+
+// List lists research runs. A page token that is not from a previous page
+// is an *researchflow.InputError.
+func (c *Client) List(ctx context.Context, o ListOptions) (Page, error) {
+	if o.PageSize == 0 {
+		o.PageSize = 20
+	}
+	if o.PageSize < 1 || o.PageSize > 100 {
+		return Page{}, &rf.InputError{Field: "pageSize", Message: "want 1 to 100"}
+	}
+	q := "WorkflowType = " + quoteQuery(rf.ResearchWorkflowType)
+	if o.Owner != "" {
+		q += " AND " + rf.SearchAttrOwner + " = " + quoteQuery(o.Owner)
+	}
+	resp, err := c.tc.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{
+		Namespace: c.namespace, PageSize: int32(o.PageSize), NextPageToken: o.PageToken, Query: q,
+	})
+	if err != nil {
+		var bad *serviceerror.InvalidArgument
+		if errors.As(err, &bad) && o.PageToken != nil {
+			return Page{}, &rf.InputError{Field: "pageToken", Message: "not a token from a previous page"}
+		}
+		return Page{}, fmt.Errorf("list research runs: %w", err)
+	}
+	page := Page{Runs: []Info{}, NextPageToken: resp.GetNextPageToken()}
+	for _, info := range resp.GetExecutions() {
+		page.Runs = append(page.Runs, toInfo(info))
+	}
+	return page, nil
+}
+
+// quoteQuery quotes s as a string literal of a Temporal visibility query.
+func quoteQuery(s string) string {
+	r := strings.NewReplacer(`\`, `\\`, `'`, `\'`)
+	return "'" + r.Replace(s) + "'"
+}
+
+// Status maps an execution to a run status: the workflow's own
+// ResearchStatus while it runs, the execution status once closed.
+func Status(info *workflowpb.WorkflowExecutionInfo) string {
+	switch info.GetStatus() {
+	case enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED:
+		return rf.StatusCompleted
+	case enumspb.WORKFLOW_EXECUTION_STATUS_CANCELED:
+		return rf.StatusCancelled
+	case enumspb.WORKFLOW_EXECUTION_STATUS_FAILED, enumspb.WORKFLOW_EXECUTION_STATUS_TIMED_OUT,
+		enumspb.WORKFLOW_EXECUTION_STATUS_TERMINATED:
+		return rf.StatusFailed
+	}
+	if st := searchAttrString(info.GetSearchAttributes(), rf.SearchAttrStatus); st != "" {
+		return st
+	}
+	return rf.StatusRunning
+}
+
+func isClosed(st enumspb.WorkflowExecutionStatus) bool {
+	switch st {
+	case enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING, enumspb.WORKFLOW_EXECUTION_STATUS_CONTINUED_AS_NEW,
+		enumspb.WORKFLOW_EXECUTION_STATUS_UNSPECIFIED:
+		return false
+	}
+	return true
+}
+
+// FailureMessage is what a caller may read of a run's failure: the message
+// of an application error (written by Researchflow), a short phrase for
+// other failures.
+func FailureMessage(err error) string {
+	var app *temporal.ApplicationError
+	if errors.As(err, &app) && app.Message() != "" {
+		return app.Message()
+	}
+	var canceled *temporal.CanceledError
+	if errors.As(err, &canceled) {
+		return "the run was cancelled"
+	}
+	var timeout *temporal.TimeoutError
+	if errors.As(err, &timeout) {
+		return "the run timed out"
+	}
+	var term *temporal.TerminatedError
+	if errors.As(err, &term) {
+		return "the run was terminated"
+	}
+	return "the run failed"
+}
+
+func decodePayload(p *commonpb.Payload) string {
+	if p == nil {
+		return ""
+	}
+	var v string
+	if err := converter.GetDefaultDataConverter().FromPayload(p, &v); err != nil {
+		return ""
+	}
+	return v
+}
+
+func searchAttrString(sa *commonpb.SearchAttributes, name string) string {
+	return decodePayload(sa.GetIndexedFields()[name])
+}
+
+func memoString(m *commonpb.Memo, name string) string {
+	return decodePayload(m.GetFields()[name])
+}
+
+func truncate(s string, n int) string {
+	if rs := []rune(s); len(rs) > n {
+		return string(rs[:n]) + "…"
+	}
+	return s
+}
