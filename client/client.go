@@ -58,9 +58,18 @@ var (
 	// ErrNotRunning: the run has closed, so it cannot be cancelled or approved.
 	ErrNotRunning = errors.New("the run is not running")
 	// ErrRejected: the workflow refused an update (e.g. an approval when the
-	// run is not awaiting one); the error's message says why.
+	// run is not awaiting one). Such errors are *RejectedError values, whose
+	// Reason says why.
 	ErrRejected = errors.New("the run refused the request")
 )
+
+// RejectedError is a request the workflow refused, with its reason.
+type RejectedError struct{ Reason string }
+
+func (e *RejectedError) Error() string { return ErrRejected.Error() + ": " + e.Reason }
+
+// Is makes errors.Is(err, ErrRejected) true.
+func (e *RejectedError) Is(target error) bool { return target == ErrRejected }
 
 // Memo fields set on the runs a Client starts.
 const (
@@ -325,7 +334,7 @@ func (c *Client) Approve(ctx context.Context, id string, a rf.PlanApproval) (rf.
 		var notFound *serviceerror.NotFound
 		switch {
 		case errors.As(err, &app):
-			return rf.Progress{}, fmt.Errorf("%w: %s", ErrRejected, app.Message())
+			return rf.Progress{}, &RejectedError{Reason: app.Message()}
 		case errors.As(err, &notFound):
 			return rf.Progress{}, fmt.Errorf("approve %s: %w", id, ErrNotRunning)
 		}

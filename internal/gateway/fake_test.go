@@ -138,7 +138,7 @@ func (f *fakeTemporal) QueryWorkflow(ctx context.Context, id, runID, queryType s
 	}
 	p := w.script[min(w.queries, len(w.script)-1)]
 	w.queries++
-	if w.status == enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING && isTerminal(p.Status) {
+	if w.status == enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING && rf.IsTerminal(p.Status) {
 		switch p.Status {
 		case rf.StatusCompleted:
 			w.closeLocked(w.result, nil, enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED)
@@ -232,7 +232,7 @@ func (f *fakeTemporal) ListWorkflow(ctx context.Context, req *workflowservice.Li
 	var infos []*workflowpb.WorkflowExecutionInfo
 	for i := len(f.order) - 1; i >= 0; i-- { // newest first
 		w := f.wfs[f.order[i]]
-		o, _ := w.opts.TypedSearchAttributes.GetKeyword(attrOwner)
+		o, _ := w.opts.TypedSearchAttributes.GetKeyword(temporal.NewSearchAttributeKeyKeyword(rf.SearchAttrOwner))
 		if w.typ == rf.ResearchWorkflowType && (owner == "" || o == owner) {
 			infos = append(infos, w.info())
 		}
@@ -265,6 +265,17 @@ func (f *fakeTemporal) get(id string) fakeWorkflow {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return *f.wfs[id]
+}
+
+// started returns copies of the executions started, in order.
+func (f *fakeTemporal) started() []fakeWorkflow {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	out := make([]fakeWorkflow, 0, len(f.order))
+	for _, id := range f.order {
+		out = append(out, *f.wfs[id])
+	}
+	return out
 }
 
 // complete closes run id with res.

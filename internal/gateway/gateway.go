@@ -9,9 +9,11 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/researchflow/researchflow/client"
+
 	"github.com/gin-gonic/gin"
 	"go.temporal.io/api/workflowservice/v1"
-	"go.temporal.io/sdk/client"
+	sdkclient "go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
 
 	"github.com/researchflow/researchflow/internal/memory"
@@ -20,17 +22,17 @@ import (
 // WorkflowClient is the part of the Temporal client the gateway uses. A
 // client.Client satisfies it; tests use a hand-written fake.
 type WorkflowClient interface {
-	ExecuteWorkflow(ctx context.Context, options client.StartWorkflowOptions, workflow any, args ...any) (client.WorkflowRun, error)
-	GetWorkflow(ctx context.Context, workflowID, runID string) client.WorkflowRun
+	ExecuteWorkflow(ctx context.Context, options sdkclient.StartWorkflowOptions, workflow any, args ...any) (sdkclient.WorkflowRun, error)
+	GetWorkflow(ctx context.Context, workflowID, runID string) sdkclient.WorkflowRun
 	QueryWorkflow(ctx context.Context, workflowID, runID, queryType string, args ...any) (converter.EncodedValue, error)
 	DescribeWorkflowExecution(ctx context.Context, workflowID, runID string) (*workflowservice.DescribeWorkflowExecutionResponse, error)
 	CancelWorkflow(ctx context.Context, workflowID, runID string) error
-	UpdateWorkflow(ctx context.Context, options client.UpdateWorkflowOptions) (client.WorkflowUpdateHandle, error)
+	UpdateWorkflow(ctx context.Context, options sdkclient.UpdateWorkflowOptions) (sdkclient.WorkflowUpdateHandle, error)
 	ListWorkflow(ctx context.Context, request *workflowservice.ListWorkflowExecutionsRequest) (*workflowservice.ListWorkflowExecutionsResponse, error)
-	CheckHealth(ctx context.Context, request *client.CheckHealthRequest) (*client.CheckHealthResponse, error)
+	CheckHealth(ctx context.Context, request *sdkclient.CheckHealthRequest) (*sdkclient.CheckHealthResponse, error)
 }
 
-var _ WorkflowClient = client.Client(nil)
+var _ WorkflowClient = sdkclient.Client(nil)
 
 // ChunkGetter returns stored chunks by ID (a memory.Store does).
 type ChunkGetter interface {
@@ -56,6 +58,7 @@ var assets embed.FS
 type server struct {
 	cfg     Config
 	tc      WorkflowClient
+	runs    *client.Client
 	chunks  ChunkGetter
 	log     *slog.Logger
 	now     func() time.Time
@@ -116,6 +119,7 @@ func newEngine(cfg Config, deps Deps) (*gin.Engine, error) {
 	s := &server{
 		cfg:     cfg,
 		tc:      deps.Temporal,
+		runs:    client.New(deps.Temporal, cfg.Namespace),
 		chunks:  deps.Chunks,
 		log:     deps.Logger,
 		now:     deps.Now,
@@ -147,14 +151,14 @@ func (s *server) routes() *gin.Engine {
 	r.GET("/assets/:file", s.asset)
 
 	v1 := r.Group("/v1", s.authenticate, s.rateLimit)
-	v1.POST("/research", s.createResearch)
-	v1.GET("/research", s.listResearch)
-	v1.GET("/research/:id", s.getResearch)
-	v1.GET("/research/:id/events", s.events)
-	v1.GET("/research/:id/report", s.report)
-	v1.GET("/research/:id/sources/:n", s.source)
-	v1.POST("/research/:id/cancel", s.cancel)
-	v1.POST("/research/:id/approve", s.approve)
+	v1.POST("/research", s.handle(s.createResearch))
+	v1.GET("/research", s.handle(s.listResearch))
+	v1.GET("/research/:id", s.handle(s.getResearch))
+	v1.GET("/research/:id/events", s.handle(s.events))
+	v1.GET("/research/:id/report", s.handle(s.report))
+	v1.GET("/research/:id/sources/:n", s.handle(s.source))
+	v1.POST("/research/:id/cancel", s.handle(s.cancel))
+	v1.POST("/research/:id/approve", s.handle(s.approve))
 	v1.POST("/corpora/:name/documents", s.upload)
 	return r
 }
@@ -166,7 +170,7 @@ func (s *server) healthz(c *gin.Context) {
 func (s *server) readyz(c *gin.Context) {
 	ctx, cancel := context.WithTimeout(c.Request.Context(), 3*time.Second)
 	defer cancel()
-	if _, err := s.tc.CheckHealth(ctx, &client.CheckHealthRequest{}); err != nil {
+	if _, err := s.tc.CheckHealth(ctx, &sdkclient.CheckHealthRequest{}); err != nil {
 		s.log.Warn("gateway: temporal not reachable", "err", err)
 		abortError(c, http.StatusServiceUnavailable, "temporal_unavailable", "Temporal is not reachable")
 		return

@@ -1,11 +1,9 @@
 package gateway
 
 import (
-	"context"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"math"
 	"net/http"
@@ -17,7 +15,6 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
-	"go.temporal.io/api/serviceerror"
 	"golang.org/x/time/rate"
 )
 
@@ -33,29 +30,6 @@ type errorDetail struct {
 
 func abortError(c *gin.Context, status int, code, message string) {
 	c.AbortWithStatusJSON(status, errorBody{errorDetail{Code: code, Message: message}})
-}
-
-// temporalError answers for a failed Temporal call without leaking its text.
-func (s *server) temporalError(c *gin.Context, what string, err error) {
-	var notFound *serviceerror.NotFound
-	switch {
-	case errors.As(err, &notFound):
-		abortError(c, http.StatusNotFound, "not_found", "no such research run")
-	case errors.Is(err, context.Canceled):
-		c.Abort() // the client went away
-	case errors.Is(err, context.DeadlineExceeded), isUnavailable(err):
-		s.log.Warn("gateway: temporal unavailable", "op", what, "err", err)
-		abortError(c, http.StatusServiceUnavailable, "temporal_unavailable", "the workflow service is not reachable; try again")
-	default:
-		s.log.Error("gateway: temporal call failed", "op", what, "err", err)
-		abortError(c, http.StatusBadGateway, "upstream_error", "the workflow service failed to "+what)
-	}
-}
-
-func isUnavailable(err error) bool {
-	var u *serviceerror.Unavailable
-	var d *serviceerror.DeadlineExceeded
-	return errors.As(err, &u) || errors.As(err, &d)
 }
 
 // recoverJSON turns a panic into a JSON 500 without internals.

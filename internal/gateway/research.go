@@ -2,9 +2,7 @@ package gateway
 
 import (
 	"context"
-	"crypto/sha256"
 	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -16,37 +14,11 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
-
-	rf "github.com/researchflow/researchflow"
 
 	"github.com/gin-gonic/gin"
-	commonpb "go.temporal.io/api/common/v1"
-	enumspb "go.temporal.io/api/enums/v1"
-	"go.temporal.io/api/serviceerror"
-	workflowpb "go.temporal.io/api/workflow/v1"
-	"go.temporal.io/api/workflowservice/v1"
-	"go.temporal.io/sdk/client"
-	"go.temporal.io/sdk/converter"
-	"go.temporal.io/sdk/temporal"
 
-	"github.com/google/uuid"
-
-	"github.com/researchflow/researchflow/internal/reasoning"
-)
-
-// Typed search attribute keys of research runs.
-var (
-	attrOwner  = temporal.NewSearchAttributeKeyKeyword(rf.SearchAttrOwner)
-	attrStatus = temporal.NewSearchAttributeKeyKeyword(rf.SearchAttrStatus)
-	attrStage  = temporal.NewSearchAttributeKeyKeyword(rf.SearchAttrStage)
-	attrCorpus = temporal.NewSearchAttributeKeyKeyword(rf.SearchAttrCorpus)
-)
-
-// Memo fields the gateway sets on the runs it starts.
-const (
-	memoQuestion    = "question"
-	memoRequestHash = "requestHash"
+	rf "github.com/researchflow/researchflow"
+	"github.com/researchflow/researchflow/client"
 )
 
 // decodeJSON reads one JSON object into v, rejecting unknown fields, trailing
@@ -123,226 +95,68 @@ type CreateResearchResponse struct {
 // idempotencyKeyPattern bounds the Idempotency-Key header.
 var idempotencyKeyPattern = regexp.MustCompile(`^[\x21-\x7e]{1,200}$`)
 
-// researchID is the workflow ID of a run: deterministic for an idempotency
-// key (scoped by owner), fresh otherwise.
-func researchID(owner, idemKey string) string {
-	if idemKey == "" {
-		return "research-" + uuid.NewString()
-	}
-	sum := sha256.Sum256([]byte("idempotency\x00" + owner + "\x00" + idemKey))
-	return "research-" + hex.EncodeToString(sum[:16])
-}
-
-func (s *server) createResearch(c *gin.Context) {
+func (s *server) createResearch(c *gin.Context) error {
 	var req rf.CreateResearchRequest
 	if !s.decodeJSON(c, &req) {
-		return
+		return nil
 	}
 	who := owner(c)
 	in, err := req.Input(who)
 	if err != nil {
-		abortError(c, http.StatusBadRequest, "invalid_request", err.Error())
-		return
+		return err
 	}
 	idem := c.GetHeader("Idempotency-Key")
 	if idem != "" && !idempotencyKeyPattern.MatchString(idem) {
-		abortError(c, http.StatusBadRequest, "invalid_request", "Idempotency-Key: want 1 to 200 printable ASCII characters")
-		return
+		return newAPIError(http.StatusBadRequest, "invalid_request", "Idempotency-Key: want 1 to 200 printable ASCII characters")
 	}
-	corpus := in.Corpus
-	canon, _ := json.Marshal(in) // a struct of plain values cannot fail
-	sum := sha256.Sum256(canon)
-	reqHash := hex.EncodeToString(sum[:])
-	id := researchID(who, idem)
-	question := req.Question
-	if rs := []rune(question); len(rs) > 200 {
-		question = string(rs[:200]) + "…"
-	}
-	opts := client.StartWorkflowOptions{
-		ID:        id,
-		TaskQueue: rf.TaskQueueWorkflow,
-		TypedSearchAttributes: temporal.NewSearchAttributes(
-			attrOwner.ValueSet(who),
-			attrStatus.ValueSet(rf.StatusRunning),
-			attrStage.ValueSet(rf.StageCorpus),
-			attrCorpus.ValueSet(corpus),
-		),
-		Memo: map[string]any{memoQuestion: question, memoRequestHash: reqHash},
-	}
+	id := client.NewResearchID()
 	if idem != "" {
 		// A retried POST finds the run of its first attempt, running or closed.
-		opts.WorkflowIDConflictPolicy = enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING
-		opts.WorkflowIDReusePolicy = enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE
+		id = client.IdempotentID(who, idem)
 	}
-	ctx := c.Request.Context()
-	run, err := s.tc.ExecuteWorkflow(ctx, opts, rf.ResearchWorkflowType, in)
+	run, err := s.runs.Start(c.Request.Context(), id, in)
 	if err != nil {
-		s.temporalError(c, "start the research run", err)
-		return
+		return err
 	}
-	status := rf.StatusRunning
-	if idem != "" {
-		d, err := s.tc.DescribeWorkflowExecution(ctx, id, run.GetRunID())
-		if err != nil {
-			s.temporalError(c, "describe the research run", err)
-			return
-		}
-		info := d.GetWorkflowExecutionInfo()
-		if memoString(info.GetMemo(), memoRequestHash) != reqHash {
-			abortError(c, http.StatusConflict, "idempotency_conflict", "this Idempotency-Key was already used with a different request")
-			return
-		}
-		status = runStatus(info)
-	}
-	if status == rf.StatusRunning && run.GetRunID() != "" {
+	if run.Status == rf.StatusRunning {
 		s.metrics.researchStarted.Add(1)
 	}
-	s.log.Info("gateway: research started", "id", id, "runId", run.GetRunID(), "owner", who, "corpus", corpus)
-	c.Header("Location", s.links(id).Self)
-	c.JSON(http.StatusAccepted, CreateResearchResponse{ID: id, RunID: run.GetRunID(), Status: status, Links: s.links(id)})
+	s.log.Info("gateway: research started", "id", run.ID, "runId", run.RunID, "owner", who, "corpus", in.Corpus)
+	c.Header("Location", s.links(run.ID).Self)
+	c.JSON(http.StatusAccepted, CreateResearchResponse{ID: run.ID, RunID: run.RunID, Status: run.Status, Links: s.links(run.ID)})
+	return nil
 }
 
-// run is what the gateway knows of an owned research run.
-type run struct {
-	ID       string
-	RunID    string
-	Owner    string
-	Status   string
-	Closed   bool
-	Question string
-	Started  time.Time
-	ClosedAt time.Time
-}
-
-// lookup finds run id and checks that the caller owns it. Anything else
-// answers 404, whether the run does not exist or belongs to someone else.
-func (s *server) lookup(c *gin.Context) (run, bool) {
-	id := c.Param("id")
-	if id == "" || len(id) > 255 || !utf8.ValidString(id) {
-		abortError(c, http.StatusNotFound, "not_found", "no such research run")
-		return run{}, false
-	}
-	d, err := s.tc.DescribeWorkflowExecution(c.Request.Context(), id, "")
+// lookup finds run id and checks that the caller owns it. Anything else is
+// client.ErrNotFound (404), whether the run does not exist or belongs to
+// someone else.
+func (s *server) lookup(c *gin.Context) (client.Info, error) {
+	info, err := s.runs.Describe(c.Request.Context(), c.Param("id"))
 	if err != nil {
-		s.temporalError(c, "describe the research run", err)
-		return run{}, false
+		return client.Info{}, err
 	}
-	info := d.GetWorkflowExecutionInfo()
-	o := searchAttrString(info.GetSearchAttributes(), rf.SearchAttrOwner)
-	if info.GetType().GetName() != rf.ResearchWorkflowType || (!s.cfg.localMode() && o != owner(c)) {
-		abortError(c, http.StatusNotFound, "not_found", "no such research run")
-		return run{}, false
+	if !s.cfg.localMode() && info.Owner != owner(c) {
+		return client.Info{}, fmt.Errorf("run %q: %w", info.ID, client.ErrNotFound)
 	}
-	r := run{
-		ID:       id,
-		RunID:    info.GetExecution().GetRunId(),
-		Owner:    o,
-		Status:   runStatus(info),
-		Closed:   isClosed(info.GetStatus()),
-		Question: memoString(info.GetMemo(), memoQuestion),
-		Started:  info.GetStartTime().AsTime(),
-	}
-	if info.GetCloseTime() != nil {
-		r.ClosedAt = info.GetCloseTime().AsTime()
-	}
-	return r, true
+	return info, nil
 }
 
-func isClosed(st enumspb.WorkflowExecutionStatus) bool {
-	switch st {
-	case enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING, enumspb.WORKFLOW_EXECUTION_STATUS_CONTINUED_AS_NEW,
-		enumspb.WORKFLOW_EXECUTION_STATUS_UNSPECIFIED:
-		return false
-	}
-	return true
-}
-
-// runStatus maps an execution to a run status: the workflow's own
-// ResearchStatus while it runs, the execution status once closed.
-func runStatus(info *workflowpb.WorkflowExecutionInfo) string {
-	switch info.GetStatus() {
-	case enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED:
-		return rf.StatusCompleted
-	case enumspb.WORKFLOW_EXECUTION_STATUS_CANCELED:
-		return rf.StatusCancelled
-	case enumspb.WORKFLOW_EXECUTION_STATUS_FAILED, enumspb.WORKFLOW_EXECUTION_STATUS_TIMED_OUT,
-		enumspb.WORKFLOW_EXECUTION_STATUS_TERMINATED:
-		return rf.StatusFailed
-	}
-	if st := searchAttrString(info.GetSearchAttributes(), rf.SearchAttrStatus); st != "" {
-		return st
-	}
-	return rf.StatusRunning
-}
-
-func decodePayload(p *commonpb.Payload) string {
-	if p == nil {
-		return ""
-	}
-	var v string
-	if err := converter.GetDefaultDataConverter().FromPayload(p, &v); err != nil {
-		return ""
-	}
-	return v
-}
-
-func searchAttrString(sa *commonpb.SearchAttributes, name string) string {
-	return decodePayload(sa.GetIndexedFields()[name])
-}
-
-func memoString(m *commonpb.Memo, name string) string {
-	return decodePayload(m.GetFields()[name])
-}
-
-// queryProgress asks a run for its Progress.
-// A closed run may have no worker left to answer, so callers bound the wait.
-func (s *server) queryProgress(ctx context.Context, id string, timeout time.Duration) (rf.Progress, error) {
+// progress asks a run for its Progress, waiting at most timeout: a closed
+// run may have no worker left to answer.
+func (s *server) progress(ctx context.Context, id string, timeout time.Duration) (rf.Progress, error) {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	v, err := s.tc.QueryWorkflow(ctx, id, "", rf.ProgressQuery)
-	if err != nil {
-		return rf.Progress{}, fmt.Errorf("query progress of %s: %w", id, err)
-	}
-	var p rf.Progress
-	if err := v.Get(&p); err != nil {
-		return rf.Progress{}, fmt.Errorf("decode progress of %s: %w", id, err)
-	}
-	return p, nil
-}
-
-// result waits for the result of a run; for a closed run it returns at once.
-func (s *server) result(ctx context.Context, id string) (rf.ResearchResult, error) {
-	var res rf.ResearchResult
-	err := s.tc.GetWorkflow(ctx, id, "").Get(ctx, &res)
-	return res, err
-}
-
-// failureMessage is what a caller may read of a run's failure: the message of
-// an application error (written by Researchflow), nothing of other failures.
-func failureMessage(err error) string {
-	var app *temporal.ApplicationError
-	if errors.As(err, &app) && app.Message() != "" {
-		return app.Message()
-	}
-	var timeout *temporal.TimeoutError
-	if errors.As(err, &timeout) {
-		return "the run timed out"
-	}
-	var term *temporal.TerminatedError
-	if errors.As(err, &term) {
-		return "the run was terminated"
-	}
-	return "the run failed"
+	return s.runs.Progress(ctx, id)
 }
 
 // ResultSummary is the short form of a finished run's result.
 type ResultSummary struct {
-	Title   string          `json:"title"`
-	Sources int             `json:"sources"`
-	Gaps    []rf.Gap        `json:"gaps,omitempty"`
-	Engine  string          `json:"engine,omitempty"`
-	Usage   reasoning.Usage `json:"usage"`
-	Corpus  string          `json:"corpus"`
+	Title   string   `json:"title"`
+	Sources int      `json:"sources"`
+	Gaps    []rf.Gap `json:"gaps,omitempty"`
+	Engine  string   `json:"engine,omitempty"`
+	Usage   rf.Usage `json:"usage"`
+	Corpus  string   `json:"corpus"`
 }
 
 func summarize(who string, res rf.ResearchResult) *ResultSummary {
@@ -366,10 +180,10 @@ type ResearchStatus struct {
 	Links     links          `json:"links"`
 }
 
-func (s *server) getResearch(c *gin.Context) {
-	r, ok := s.lookup(c)
-	if !ok {
-		return
+func (s *server) getResearch(c *gin.Context) error {
+	r, err := s.lookup(c)
+	if err != nil {
+		return err
 	}
 	ctx := c.Request.Context()
 	out := ResearchStatus{ID: r.ID, RunID: r.RunID, Status: r.Status, Question: r.Question, StartedAt: r.Started, Links: s.links(r.ID)}
@@ -377,7 +191,7 @@ func (s *server) getResearch(c *gin.Context) {
 		out.ClosedAt = &r.ClosedAt
 	}
 	if !r.Closed {
-		p, err := s.queryProgress(ctx, r.ID, 10*time.Second)
+		p, err := s.progress(ctx, r.ID, 10*time.Second)
 		if err != nil {
 			s.log.Warn("gateway: progress query failed", "id", r.ID, "err", err)
 		} else {
@@ -390,9 +204,9 @@ func (s *server) getResearch(c *gin.Context) {
 			}
 		}
 		c.JSON(http.StatusOK, out)
-		return
+		return nil
 	}
-	res, err := s.result(ctx, r.ID)
+	res, err := s.runs.Result(ctx, r.ID)
 	switch {
 	case err == nil:
 		out.Result = summarize(owner(c), res)
@@ -400,55 +214,48 @@ func (s *server) getResearch(c *gin.Context) {
 			out.Question = res.Question
 		}
 	case r.Status == rf.StatusFailed || r.Status == rf.StatusCancelled:
-		out.Error = failureMessage(err)
+		out.Error = client.FailureMessage(err)
 	default:
-		s.temporalError(c, "read the result", err)
-		return
+		return err
 	}
 	c.JSON(http.StatusOK, out)
+	return nil
 }
 
 // ReportJSON answers GET /v1/research/{id}/report with Accept: application/json.
 type ReportJSON struct {
-	ID       string             `json:"id"`
-	Question string             `json:"question"`
-	Title    string             `json:"title"`
-	Report   string             `json:"report"`
-	Sources  []reasoning.Source `json:"sources"`
-	Gaps     []rf.Gap           `json:"gaps,omitempty"`
-	Engine   string             `json:"engine,omitempty"`
-	Usage    reasoning.Usage    `json:"usage"`
-	Corpus   string             `json:"corpus"`
-	Links    links              `json:"links"`
+	ID       string      `json:"id"`
+	Question string      `json:"question"`
+	Title    string      `json:"title"`
+	Report   string      `json:"report"`
+	Sources  []rf.Source `json:"sources"`
+	Gaps     []rf.Gap    `json:"gaps,omitempty"`
+	Engine   string      `json:"engine,omitempty"`
+	Usage    rf.Usage    `json:"usage"`
+	Corpus   string      `json:"corpus"`
+	Links    links       `json:"links"`
 }
 
-// finished returns the result of a completed run, answering 409 otherwise.
-func (s *server) finished(c *gin.Context, r run) (rf.ResearchResult, bool) {
+// finished returns the result of a completed run; 409 otherwise.
+func (s *server) finished(c *gin.Context, r client.Info) (rf.ResearchResult, error) {
 	if !r.Closed {
 		c.Header("Retry-After", "5")
-		abortError(c, http.StatusConflict, "not_ready", "the run is "+strings.ReplaceAll(r.Status, "_", " ")+"; its report is not ready yet")
-		return rf.ResearchResult{}, false
+		return rf.ResearchResult{}, newAPIError(http.StatusConflict, "not_ready", "the run is "+strings.ReplaceAll(r.Status, "_", " ")+"; its report is not ready yet")
 	}
 	if r.Status != rf.StatusCompleted {
-		abortError(c, http.StatusConflict, "no_report", "the run is "+r.Status+" and has no report")
-		return rf.ResearchResult{}, false
+		return rf.ResearchResult{}, newAPIError(http.StatusConflict, "no_report", "the run is "+r.Status+" and has no report")
 	}
-	res, err := s.result(c.Request.Context(), r.ID)
-	if err != nil {
-		s.temporalError(c, "read the result", err)
-		return rf.ResearchResult{}, false
-	}
-	return res, true
+	return s.runs.Result(c.Request.Context(), r.ID)
 }
 
-func (s *server) report(c *gin.Context) {
-	r, ok := s.lookup(c)
-	if !ok {
-		return
+func (s *server) report(c *gin.Context) error {
+	r, err := s.lookup(c)
+	if err != nil {
+		return err
 	}
-	res, ok := s.finished(c, r)
-	if !ok {
-		return
+	res, err := s.finished(c, r)
+	if err != nil {
+		return err
 	}
 	if wantsJSON(c.GetHeader("Accept")) {
 		c.JSON(http.StatusOK, ReportJSON{
@@ -456,9 +263,10 @@ func (s *server) report(c *gin.Context) {
 			Gaps: res.Gaps, Engine: res.Engine, Usage: res.Usage, Corpus: rf.PublicCorpus(owner(c), res.Corpus),
 			Links: s.links(r.ID),
 		})
-		return
+		return nil
 	}
 	c.Data(http.StatusOK, "text/markdown; charset=utf-8", []byte(res.Report))
+	return nil
 }
 
 // wantsJSON reports whether an Accept header prefers JSON to Markdown.
@@ -495,37 +303,34 @@ type SourceResponse struct {
 	PassagesAvailable bool `json:"passagesAvailable"`
 }
 
-func (s *server) source(c *gin.Context) {
+func (s *server) source(c *gin.Context) error {
 	n, err := strconv.Atoi(c.Param("n"))
 	if err != nil || n < 1 {
-		abortError(c, http.StatusBadRequest, "invalid_request", "source number: want a positive integer")
-		return
+		return newAPIError(http.StatusBadRequest, "invalid_request", "source number: want a positive integer")
 	}
-	r, ok := s.lookup(c)
-	if !ok {
-		return
+	r, err := s.lookup(c)
+	if err != nil {
+		return err
 	}
-	res, ok := s.finished(c, r)
-	if !ok {
-		return
+	res, err := s.finished(c, r)
+	if err != nil {
+		return err
 	}
-	var src *reasoning.Source
+	var src *rf.Source
 	for i := range res.Sources {
 		if res.Sources[i].N == n {
 			src = &res.Sources[i]
 		}
 	}
 	if src == nil {
-		abortError(c, http.StatusNotFound, "not_found", fmt.Sprintf("the report has no source [%d]", n))
-		return
+		return newAPIError(http.StatusNotFound, "not_found", fmt.Sprintf("the report has no source [%d]", n))
 	}
 	out := SourceResponse{N: n, SourceID: src.SourceID, Title: src.Title, Location: src.Location, Passages: []Passage{}}
 	if s.chunks != nil && len(src.ChunkIDs) > 0 {
 		chunks, err := s.chunks.Get(c.Request.Context(), src.ChunkIDs)
 		if err != nil {
 			s.log.Error("gateway: read passages", "id", r.ID, "source", n, "err", err)
-			abortError(c, http.StatusBadGateway, "upstream_error", "the memory store failed to return the passages")
-			return
+			return newAPIError(http.StatusBadGateway, "upstream_error", "the memory store failed to return the passages")
 		}
 		for _, ch := range chunks {
 			out.Passages = append(out.Passages, Passage{ChunkID: ch.ID, Section: ch.Section, Text: ch.Text, Start: ch.Start, End: ch.End})
@@ -533,28 +338,23 @@ func (s *server) source(c *gin.Context) {
 		out.PassagesAvailable = true
 	}
 	c.JSON(http.StatusOK, out)
+	return nil
 }
 
-func (s *server) cancel(c *gin.Context) {
-	r, ok := s.lookup(c)
-	if !ok {
-		return
+func (s *server) cancel(c *gin.Context) error {
+	r, err := s.lookup(c)
+	if err != nil {
+		return err
 	}
 	if r.Closed {
-		abortError(c, http.StatusConflict, "not_running", "the run is already "+r.Status)
-		return
+		return newAPIError(http.StatusConflict, "not_running", "the run is already "+r.Status)
 	}
-	if err := s.tc.CancelWorkflow(c.Request.Context(), r.ID, ""); err != nil {
-		var notFound *serviceerror.NotFound
-		if errors.As(err, &notFound) {
-			abortError(c, http.StatusConflict, "not_running", "the run is no longer running")
-			return
-		}
-		s.temporalError(c, "cancel the run", err)
-		return
+	if err := s.runs.Cancel(c.Request.Context(), r.ID); err != nil {
+		return err
 	}
 	s.log.Info("gateway: research cancel requested", "id", r.ID, "owner", owner(c))
 	c.JSON(http.StatusAccepted, gin.H{"id": r.ID, "status": "cancelling", "links": s.links(r.ID)})
+	return nil
 }
 
 // ApproveResponse answers POST /v1/research/{id}/approve.
@@ -568,58 +368,34 @@ type ApproveResponse struct {
 // approveTimeout bounds how long an approval waits for the workflow.
 const approveTimeout = 30 * time.Second
 
-func (s *server) approve(c *gin.Context) {
-	r, ok := s.lookup(c)
-	if !ok {
-		return
+func (s *server) approve(c *gin.Context) error {
+	r, err := s.lookup(c)
+	if err != nil {
+		return err
 	}
 	var a rf.PlanApproval
 	if !s.decodeJSON(c, &a) {
-		return
+		return nil
 	}
-	if len(a.SubQuestions) > rf.MaxSubQuestionsLimit {
-		abortError(c, http.StatusBadRequest, "invalid_request", fmt.Sprintf("subQuestions: at most %d", rf.MaxSubQuestionsLimit))
-		return
-	}
-	for i, q := range a.SubQuestions {
-		if n := utf8.RuneCountInString(strings.TrimSpace(q)); n < 1 || n > rf.MaxQuestionLength {
-			abortError(c, http.StatusBadRequest, "invalid_request", fmt.Sprintf("subQuestions[%d]: want 1 to %d characters", i, rf.MaxQuestionLength))
-			return
-		}
-		a.SubQuestions[i] = strings.TrimSpace(q)
+	if a, err = a.Normalize(); err != nil {
+		return err
 	}
 	a.By = owner(c) // the key decides who approved, not the body
 	if r.Closed {
-		abortError(c, http.StatusConflict, "not_awaiting_approval", "the run is "+r.Status+"; it is not awaiting approval")
-		return
+		return newAPIError(http.StatusConflict, "not_awaiting_approval", "the run is "+r.Status+"; it is not awaiting approval")
 	}
 	ctx, cancel := context.WithTimeout(c.Request.Context(), approveTimeout)
 	defer cancel()
-	h, err := s.tc.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-		WorkflowID:   r.ID,
-		UpdateName:   rf.ApprovePlanUpdate,
-		Args:         []any{a},
-		WaitForStage: client.WorkflowUpdateStageCompleted,
-	})
-	var progress rf.Progress // the update answers the run's progress
-	if err == nil {
-		err = h.Get(ctx, &progress)
+	progress, err := s.runs.Approve(ctx, r.ID, a)
+	if errors.Is(err, client.ErrNotRunning) {
+		return newAPIError(http.StatusConflict, "not_awaiting_approval", "the run is no longer running")
 	}
 	if err != nil {
-		var app *temporal.ApplicationError
-		var notFound *serviceerror.NotFound
-		switch {
-		case errors.As(err, &app):
-			abortError(c, http.StatusConflict, "not_awaiting_approval", app.Message())
-		case errors.As(err, &notFound):
-			abortError(c, http.StatusConflict, "not_awaiting_approval", "the run is no longer running")
-		default:
-			s.temporalError(c, "approve the plan", err)
-		}
-		return
+		return err
 	}
 	s.log.Info("gateway: plan approval sent", "id", r.ID, "approved", a.Approved, "by", a.By)
 	c.JSON(http.StatusOK, ApproveResponse{ID: r.ID, Approved: a.Approved, Progress: progress, Links: s.links(r.ID)})
+	return nil
 }
 
 // RunSummary is one entry of GET /v1/research.
@@ -639,66 +415,41 @@ type RunList struct {
 	NextPageToken string       `json:"nextPageToken,omitempty"`
 }
 
-// quoteQuery quotes s as a string literal of a Temporal visibility query.
-func quoteQuery(s string) string {
-	r := strings.NewReplacer(`\`, `\\`, `'`, `\'`)
-	return "'" + r.Replace(s) + "'"
-}
-
-func (s *server) listResearch(c *gin.Context) {
-	pageSize := 20
+func (s *server) listResearch(c *gin.Context) error {
+	o := client.ListOptions{}
 	if v := c.Query("pageSize"); v != "" {
 		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 100 {
-			abortError(c, http.StatusBadRequest, "invalid_request", "pageSize: want 1 to 100")
-			return
+		if err != nil || n < 1 {
+			return &rf.InputError{Field: "pageSize", Message: "want 1 to 100"}
 		}
-		pageSize = n
+		o.PageSize = n
 	}
-	var token []byte
 	if v := c.Query("pageToken"); v != "" {
 		t, err := base64.RawURLEncoding.DecodeString(v)
 		if err != nil || len(t) == 0 {
-			abortError(c, http.StatusBadRequest, "invalid_request", "pageToken: not a token from a previous page")
-			return
+			return &rf.InputError{Field: "pageToken", Message: "not a token from a previous page"}
 		}
-		token = t
+		o.PageToken = t
 	}
-	q := "WorkflowType = " + quoteQuery(rf.ResearchWorkflowType)
 	if !s.cfg.localMode() {
-		q += " AND " + rf.SearchAttrOwner + " = " + quoteQuery(owner(c))
+		o.Owner = owner(c)
 	}
-	resp, err := s.tc.ListWorkflow(c.Request.Context(), &workflowservice.ListWorkflowExecutionsRequest{
-		Namespace:     s.cfg.Namespace,
-		PageSize:      int32(pageSize),
-		NextPageToken: token,
-		Query:         q,
-	})
+	page, err := s.runs.List(c.Request.Context(), o)
 	if err != nil {
-		var bad *serviceerror.InvalidArgument
-		if errors.As(err, &bad) && token != nil {
-			abortError(c, http.StatusBadRequest, "invalid_request", "pageToken: not a token from a previous page")
-			return
-		}
-		s.temporalError(c, "list research runs", err)
-		return
+		return err
 	}
 	out := RunList{Runs: []RunSummary{}}
-	for _, info := range resp.GetExecutions() {
-		id := info.GetExecution().GetWorkflowId()
-		rs := RunSummary{
-			ID: id, RunID: info.GetExecution().GetRunId(), Status: runStatus(info),
-			Question: memoString(info.GetMemo(), memoQuestion), StartedAt: info.GetStartTime().AsTime(),
-			Links: s.links(id),
-		}
-		if ct := info.GetCloseTime(); ct != nil {
-			t := ct.AsTime()
+	for _, info := range page.Runs {
+		rs := RunSummary{ID: info.ID, RunID: info.RunID, Status: info.Status, Question: info.Question, StartedAt: info.Started, Links: s.links(info.ID)}
+		if !info.ClosedAt.IsZero() {
+			t := info.ClosedAt
 			rs.ClosedAt = &t
 		}
 		out.Runs = append(out.Runs, rs)
 	}
-	if len(resp.GetNextPageToken()) > 0 {
-		out.NextPageToken = base64.RawURLEncoding.EncodeToString(resp.GetNextPageToken())
+	if len(page.NextPageToken) > 0 {
+		out.NextPageToken = base64.RawURLEncoding.EncodeToString(page.NextPageToken)
 	}
 	c.JSON(http.StatusOK, out)
+	return nil
 }

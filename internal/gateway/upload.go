@@ -18,8 +18,6 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
-	"go.temporal.io/sdk/client"
-	"go.temporal.io/sdk/temporal"
 )
 
 // uploadTypes are the file types ingestion reads.
@@ -150,22 +148,15 @@ func (s *server) upload(c *gin.Context) {
 
 	corpus := rf.ScopedCorpus(who, name)
 	id := "ingest-" + ownerHash(who) + "-" + name + "-" + uuid.NewString()[:8]
-	run, err := s.tc.ExecuteWorkflow(c.Request.Context(), client.StartWorkflowOptions{
-		ID:        id,
-		TaskQueue: rf.TaskQueueWorkflow,
-		TypedSearchAttributes: temporal.NewSearchAttributes(
-			attrOwner.ValueSet(who),
-			attrCorpus.ValueSet(corpus),
-		),
-	}, rf.IngestWorkflowType, rf.IngestInput{Corpus: corpus, Path: dir, Owner: who})
+	run, err := s.runs.StartIngest(c.Request.Context(), id, rf.IngestInput{Corpus: corpus, Path: dir, Owner: who})
 	if err != nil {
-		s.temporalError(c, "start the ingestion", err)
+		s.fail(c, err)
 		return
 	}
 	s.metrics.ingestStarted.Add(1)
 	s.log.Info("gateway: ingestion started", "id", id, "owner", who, "corpus", corpus, "files", len(saved), "bytes", total)
 	c.JSON(http.StatusAccepted, UploadResponse{
-		ID: id, RunID: run.GetRunID(), Corpus: name, Files: saved, Bytes: total,
+		ID: id, RunID: run.RunID, Corpus: name, Files: saved, Bytes: total,
 		UI: s.links(id).UI,
 	})
 }

@@ -1,0 +1,185 @@
+package researchflow
+
+import (
+	"errors"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+func TestNormalizeCountsCharacters(t *testing.T) {
+	tests := []struct {
+		name     string
+		question string
+		ok       bool
+	}{
+		{"700 Chinese characters (2,100 bytes)", strings.Repeat("备份数据保留多少天", 77) + "天天天天？", true},
+		{"2000 Chinese characters (6,000 bytes)", strings.Repeat("问", MaxQuestionLength), true},
+		{"2001 characters", strings.Repeat("问", MaxQuestionLength+1), false},
+		{"three Korean characters", "백업은", true},
+		{"two characters", "谁?", false},
+		{"padded", "   " + strings.Repeat("a", MaxQuestionLength) + "\n\t ", true},
+		{"invalid UTF-8", "abc\xff\xfe", false},
+		{"bell", "what\x07now", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := ResearchInput{Question: tt.question}.Normalize()
+			if (err == nil) != tt.ok {
+				t.Fatalf("Normalize: err = %v, want ok %v", err, tt.ok)
+			}
+			var ie *InputError
+			if err != nil && (!errors.As(err, &ie) || ie.Field != "question") {
+				t.Errorf("error %v is not an InputError on question", err)
+			}
+		})
+	}
+	_, err := ResearchInput{Question: strings.Repeat("问", MaxQuestionLength+1)}.Normalize()
+	if got := err.Error(); !strings.Contains(got, "characters, got 2001") {
+		t.Errorf("message = %q: want it to count characters", got)
+	}
+}
+
+func TestNormalizeIsIdempotent(t *testing.T) {
+	depth := 2
+	inputs := []ResearchInput{
+		{Question: "  How do goroutines communicate?  "},
+		{Question: "abc def", Corpus: "alice@example.com--notes", Owner: "alice@example.com", Depth: &depth},
+		{Question: "abc def", CorpusPath: "/srv/Team Notes (2026)", RequireApproval: true},
+		{Question: "abc def", MaxTokens: 30000, MaxCostUSD: 0.25, Breadth: 4, MaxSources: 20},
+	}
+	for _, in := range inputs {
+		once, err := in.Normalize()
+		if err != nil {
+			t.Fatalf("%+v: %v", in, err)
+		}
+		twice, err := once.Normalize()
+		if err != nil || !reflect.DeepEqual(once, twice) {
+			t.Errorf("Normalize is not idempotent: %+v then %+v (%v)", once, twice, err)
+		}
+	}
+}
+
+func TestNormalizeDefaults(t *testing.T) {
+	out, err := ResearchInput{Question: "abc def", RequireApproval: true}.Normalize()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out.Corpus != DefaultCorpus || out.MaxSubQuestions != DefaultMaxSubQuestions || out.MaxSources != DefaultMaxSources ||
+		*out.Depth != DefaultDepth || out.Breadth != DefaultBreadth || out.OnApprovalTimeout != OnTimeoutApprove {
+		t.Errorf("defaults = %+v", out)
+	}
+	out, err = ResearchInput{Question: "abc def", CorpusPath: "/srv/会议 notes"}.Normalize()
+	if err != nil || out.Corpus != "notes" {
+		t.Errorf("corpus from path = %q, %v", out.Corpus, err)
+	}
+	if _, err := (ResearchInput{Question: "abc def", CorpusPath: "notes"}).Normalize(); err == nil {
+		t.Error("a relative corpusPath was accepted")
+	}
+}
+
+func TestCorpusAndOwnerNames(t *testing.T) {
+	tests := []struct {
+		ref string
+		ok  bool
+	}{
+		{"go-docs", true},
+		{"Team.Notes_2026", true},
+		{"alice--notes", true},
+		{"alice@example.com--notes", true},
+		{"alice@example.com", false}, // '@' only in owners
+		{"a--b--c", false},
+		{"--notes", false},
+		{"alice--", false},
+		{"a..b", false},
+		{"../etc", false},
+		{".hidden", false},
+		{"笔记", false},
+		{strings.Repeat("a", 100), true},
+		{strings.Repeat("a", 101), false},
+	}
+	for _, tt := range tests {
+		if err := ValidateCorpusRef(tt.ref); (err == nil) != tt.ok {
+			t.Errorf("ValidateCorpusRef(%q) = %v, want ok %v", tt.ref, err, tt.ok)
+		}
+	}
+	for _, o := range []string{"alice", "alice@example.com", "a.b-c_d"} {
+		if err := ValidateOwner(o); err != nil {
+			t.Errorf("ValidateOwner(%q) = %v", o, err)
+		}
+		if s := ScopedCorpus(o, "notes"); ValidateCorpusRef(s) != nil || PublicCorpus(o, s) != "notes" {
+			t.Errorf("scoping %q: %q does not round-trip", o, s)
+		}
+	}
+	for _, o := range []string{"", "a--b", "-a", "a b", "ünicode"} {
+		if ValidateOwner(o) == nil {
+			t.Errorf("ValidateOwner(%q) accepted", o)
+		}
+	}
+	if got := ScopedCorpus("alice", DefaultCorpus); got != DefaultCorpus {
+		t.Errorf("the default corpus was scoped: %q", got)
+	}
+}
+
+func TestCorpusNameFromPath(t *testing.T) {
+	for path, want := range map[string]string{
+		"/srv/notes":                       "notes",
+		"/srv/Team Notes (2026)/":          "Team-Notes-2026",
+		"/srv/会议纪要":                        "folder",
+		"/srv/a--b":                        "a-b",
+		"/srv/a...b":                       "a-b",
+		"/srv/" + strings.Repeat("x", 150): strings.Repeat("x", 100),
+	} {
+		got := CorpusNameFromPath(path)
+		if got != want || ValidateCorpusName(got) != nil {
+			t.Errorf("CorpusNameFromPath(%q) = %q (valid: %v), want %q", path, got, ValidateCorpusName(got), want)
+		}
+	}
+}
+
+func TestBudget(t *testing.T) {
+	b := Budget{MaxTokens: 1000, MaxCostUSD: 1}
+	u := Usage{PromptTokens: 600, CompletionTokens: 100, CostUSD: 0.4}
+	if b.Spent(u) {
+		t.Error("spent too early")
+	}
+	if got := b.Left(u); got != (Budget{MaxTokens: 300, MaxCostUSD: 0.6}) {
+		t.Errorf("Left = %+v", got)
+	}
+	if got := b.Share(u, 3); got.MaxTokens != 100 {
+		t.Errorf("Share = %+v", got)
+	}
+	if !b.Spent(Usage{PromptTokens: 1000}) || !b.Spent(Usage{CostUSD: 1}) {
+		t.Error("not spent at the limit")
+	}
+	if (Budget{}).Spent(Usage{PromptTokens: 1 << 30}) || !(Budget{}).Unlimited() || !(Budget{}).Left(u).Unlimited() {
+		t.Error("an unlimited budget limits")
+	}
+	if got := b.Left(Usage{PromptTokens: 5000}); got.MaxTokens != 1 {
+		t.Errorf("Left past the limit = %+v, want one token", got)
+	}
+}
+
+func TestStateProgress(t *testing.T) {
+	st := ResearchState{
+		Status: StatusRunning, Stage: StageAnalyze, Seq: 7, Engines: []string{"extractive", "llm:m"},
+		Usage: Usage{PromptTokens: 900, CompletionTokens: 200},
+		SubQuestions: []SubQuestionState{
+			{SubQuestion: SubQuestion{ID: "sq1", Text: "a"}, State: SQDone,
+				Retrieved: RetrieveResult{ChunkIDs: []string{"c1", "c2"}, SourceIDs: []string{"s1", "s2"}},
+				Analysis:  &AnalyzeResult{Analysis: Analysis{Findings: []Finding{{Text: "x"}}}}},
+			{SubQuestion: SubQuestion{ID: "sq2", Text: "b"}, State: SQFailed, Error: "no passage",
+				Retrieved: RetrieveResult{}},
+			{SubQuestion: SubQuestion{ID: "sq3", Text: "c"}, State: SQSearched,
+				Retrieved: RetrieveResult{ChunkIDs: []string{"c3"}, SourceIDs: []string{"s2"}}},
+		},
+	}
+	p := st.Progress("r1", ResearchInput{Question: "q", Corpus: "go-docs", MaxTokens: 1000})
+	if p.Passages != 3 || p.Sources != 2 || p.SubQuestions[0].Findings != 1 || p.SubQuestions[1].Error != "no passage" ||
+		p.Engine != "extractive; llm:m" || !p.BudgetSpent || p.Seq != 7 || p.ResearchID != "r1" {
+		t.Errorf("progress = %+v", p)
+	}
+	if gaps := st.Gaps(); len(gaps) != 1 || gaps[0] != (Gap{SubQuestion: "b", Reason: "no passage"}) {
+		t.Errorf("gaps = %+v", gaps)
+	}
+}
