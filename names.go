@@ -40,19 +40,14 @@ const (
 	ApprovePlanUpdate = "approvePlan"
 )
 
-// Search attributes set on every research run (all of type Keyword), for
-// filtering in the Web UI and `temporal workflow list --query`.
+// Search attributes set on every research run, for filtering in the Web UI
+// and `temporal workflow list --query`. The comment of each names its type
+// (deploy/ registers them with these types; a test keeps them in step).
 const (
-	// SearchAttrStatus holds a Status* value.
-	SearchAttrStatus = "ResearchStatus"
-	// SearchAttrStage holds a Stage* value.
-	SearchAttrStage = "ResearchStage"
-	// SearchAttrOwner holds the owner that started the run (the API key's
-	// owner, or LocalOwner).
-	SearchAttrOwner = "ResearchOwner"
-	// SearchAttrCorpus holds the corpus researched (owner-scoped, see
-	// ScopedCorpus).
-	SearchAttrCorpus = "ResearchCorpus"
+	SearchAttrStatus = "ResearchStatus" // Keyword: a Status* value
+	SearchAttrStage  = "ResearchStage"  // Keyword: a Stage* value
+	SearchAttrOwner  = "ResearchOwner"  // Keyword: the owner that started the run (API key owner, or LocalOwner)
+	SearchAttrCorpus = "ResearchCorpus" // Keyword: the corpus researched (owner-scoped, see ScopedCorpus)
 )
 
 // SearchAttributes lists the custom search attributes research runs set;

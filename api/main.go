@@ -11,8 +11,11 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
+	"os/signal"
+	"syscall"
 
 	"github.com/researchflow/researchflow/internal/config"
 	"github.com/researchflow/researchflow/internal/stack"
@@ -31,9 +34,12 @@ func run() error {
 		return err
 	}
 	if cfg.Embedded() {
-		// The gateway alone never starts a server: it serves a cluster or a
-		// dev stack, at Temporal's default address unless told otherwise.
+		// The gateway alone never starts a server (this binary does not
+		// link one): it serves a cluster or a dev stack, at Temporal's
+		// default address unless told otherwise.
 		cfg.TemporalAddress = "127.0.0.1:7233"
 	}
-	return stack.Serve(cfg, stack.Options{Gateway: true, Logger: cfg.Logger()})
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return stack.Serve(ctx, cfg, stack.Options{Gateway: true, Logger: cfg.Logger()})
 }

@@ -172,8 +172,10 @@ func (c *Client) Start(ctx context.Context, id string, in rf.ResearchInput) (Run
 	return Run{ID: id, RunID: info.GetExecution().GetRunId(), Status: Status(info)}, nil
 }
 
-// StartIngest starts an ingestion run (IngestWorkflow) with workflow ID id,
-// after normalizing in (errors are *researchflow.InputError).
+// StartIngest starts an ingestion run (IngestWorkflow) with workflow ID id
+// (a fresh one when empty), after normalizing in (errors are
+// *researchflow.InputError). Starting an ID whose ingestion still runs
+// attaches to it.
 func (c *Client) StartIngest(ctx context.Context, id string, in rf.IngestInput) (Run, error) {
 	in, err := in.Normalize()
 	if err != nil {
@@ -187,9 +189,10 @@ func (c *Client) StartIngest(ctx context.Context, id string, in rf.IngestInput) 
 		attrs = append(attrs, temporal.NewSearchAttributeKeyKeyword(rf.SearchAttrOwner).ValueSet(in.Owner))
 	}
 	run, err := c.tc.ExecuteWorkflow(ctx, sdkclient.StartWorkflowOptions{
-		ID:                    id,
-		TaskQueue:             rf.TaskQueueWorkflow,
-		TypedSearchAttributes: temporal.NewSearchAttributes(attrs...),
+		ID:                       id,
+		TaskQueue:                rf.TaskQueueWorkflow,
+		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+		TypedSearchAttributes:    temporal.NewSearchAttributes(attrs...),
 	}, rf.IngestWorkflowType, in)
 	if err != nil {
 		return Run{}, fmt.Errorf("start ingestion %s: %w", id, err)

@@ -882,9 +882,9 @@ func TestREADMEDocumentsEveryVariable(t *testing.T) {
 }
 
 // TestSearchAttributeJob: the Job registers exactly the search attributes
-// of workflows/messages.go, with the types their comments give.
+// of names.go (the contract package), with the types their comments give.
 func TestSearchAttributeJob(t *testing.T) {
-	values, comments := stringConsts(t, filepath.Join(repoRoot, "workflows", "messages.go"))
+	values, comments := stringConsts(t, filepath.Join(repoRoot, "names.go"))
 	want := map[string]string{}
 	for c, v := range values {
 		if strings.HasPrefix(c, "SearchAttr") {
@@ -892,7 +892,7 @@ func TestSearchAttributeJob(t *testing.T) {
 		}
 	}
 	if len(want) == 0 {
-		t.Fatal("workflows/messages.go declares no SearchAttr constants")
+		t.Fatal("names.go (the contract package) declares no SearchAttr constants")
 	}
 	jobs := byKind(k8sObjects(t), "Job")
 	if len(jobs) != 1 {
@@ -932,12 +932,12 @@ func TestSearchAttributeJob(t *testing.T) {
 		if g, ok := got[n]; !ok {
 			t.Errorf("Job does not create %s", n)
 		} else if typ != "" && !strings.EqualFold(g, typ) {
-			t.Errorf("Job creates %s as %s, workflows/messages.go says %s", n, g, typ)
+			t.Errorf("Job creates %s as %s, names.go (the contract package) says %s", n, g, typ)
 		}
 	}
 	for n := range got {
 		if _, ok := want[n]; !ok {
-			t.Errorf("Job creates %s, which workflows/messages.go does not declare", n)
+			t.Errorf("Job creates %s, which names.go (the contract package) does not declare", n)
 		}
 	}
 	env := containerEnv(cs[0], k8sObjects(t))

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -11,11 +12,10 @@ import (
 	"path/filepath"
 	"time"
 
-	rf "github.com/researchflow/researchflow"
+	"github.com/researchflow/researchflow/client"
+	"github.com/researchflow/researchflow/internal/temporalserver"
 
-	"go.temporal.io/api/enums/v1"
-	"go.temporal.io/sdk/client"
-	"go.temporal.io/sdk/converter"
+	rf "github.com/researchflow/researchflow"
 
 	"github.com/researchflow/researchflow/internal/config"
 	"github.com/researchflow/researchflow/internal/stack"
@@ -50,7 +50,7 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	s, err := stack.Connect(ctx, cfg, stack.ConnectOptions{Logger: quietLogger(stderr, cfg)})
+	s, err := stack.Connect(ctx, cfg, stack.ConnectOptions{Logger: quietLogger(stderr, cfg), DevServer: temporalserver.StartDev})
 	if err != nil {
 		return err
 	}
@@ -59,24 +59,31 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	in := rf.IngestInput{Corpus: *corpus, Path: dir, Prune: *prune}
 	sum := sha256.Sum256([]byte(*corpus + "\x00" + dir))
 	id := "ingest-" + hex.EncodeToString(sum[:8])
-	run, err := s.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-		ID:                       id,
-		TaskQueue:                rf.TaskQueueWorkflow,
-		WorkflowIDConflictPolicy: enums.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
-	}, rf.IngestWorkflowType, in)
-	if err != nil {
-		return fmt.Errorf("start ingestion: %w", err)
+	run, err := s.Runs.StartIngest(ctx, id, in)
+	var bad *rf.InputError
+	if errors.As(err, &bad) {
+		return usageError("%v", err)
 	}
-	fmt.Fprintf(stderr, "ingesting %s (workflow %s) on %s\n", dir, run.GetID(), s.Describe())
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stderr, "ingesting %s (workflow %s) on %s\n", dir, run.ID, s.Describe())
 	if *noWait {
-		fmt.Fprintln(stdout, run.GetID())
+		fmt.Fprintln(stdout, run.ID)
 		return nil
 	}
-	var res rf.IngestResult
 	view := newProgressView(stderr)
-	err = waitWatching(ctx, run, &res, func(ctx context.Context) { watchIngest(ctx, s.Client, run.GetID(), view) })
+	watchCtx, stopWatch := context.WithCancel(ctx)
+	watched := make(chan struct{})
+	go func() {
+		defer close(watched)
+		watchIngest(watchCtx, s.Runs, run.ID, view)
+	}()
+	res, err := s.Runs.IngestResult(ctx, run.ID)
+	stopWatch()
+	<-watched
 	if err != nil {
-		return fmt.Errorf("ingestion %s failed: %w", run.GetID(), err)
+		return fmt.Errorf("ingestion %s failed: %s", run.ID, client.FailureMessage(err))
 	}
 	fmt.Fprintf(stdout, "corpus %s: %d files (%d unchanged), %d chunks written, %d chunks of removed files dropped, %d skipped, %s\n",
 		res.Corpus, res.Files, res.Unchanged, res.Chunks, res.Removed, len(res.Skipped), res.Duration.Round(time.Millisecond))
@@ -84,22 +91,4 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		fmt.Fprintf(stdout, "  skipped %s: %s\n", sk.Path, sk.Reason)
 	}
 	return nil
-}
-
-// watchIngest shows an ingestion's progress until ctx ends.
-func watchIngest(ctx context.Context, c client.Client, id string, v *progressView) {
-	defer v.end()
-	poll(ctx, c, id, func(val converter.EncodedValue) {
-		var p rf.IngestResult
-		if val.Get(&p) != nil {
-			return
-		}
-		f := 0.0
-		if p.Total > 0 {
-			// Files already include the unreadable files; Skipped also lists
-			// files outside Total (too large, links).
-			f = min(float64(p.Files)/float64(p.Total), 1)
-		}
-		v.draw(f, fmt.Sprintf("%d files · %d chunks · %d skipped", p.Files, p.Chunks, len(p.Skipped)))
-	})
 }

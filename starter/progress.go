@@ -9,10 +9,9 @@ import (
 	"strings"
 	"time"
 
-	rf "github.com/researchflow/researchflow"
+	"github.com/researchflow/researchflow/client"
 
-	"go.temporal.io/sdk/client"
-	"go.temporal.io/sdk/converter"
+	rf "github.com/researchflow/researchflow"
 
 	"github.com/researchflow/researchflow/internal/config"
 )
@@ -130,33 +129,35 @@ func (v *progressView) end() {
 	}
 }
 
-// watchResearch shows a research run's progress until ctx ends.
-func watchResearch(ctx context.Context, c client.Client, id string, v *progressView) {
+// watchResearch shows a research run's progress until it ends, and
+// returns its outcome.
+func watchResearch(ctx context.Context, runs *client.Client, id string, v *progressView) (client.Outcome, error) {
 	defer v.end()
-	var seq int64 = -1
 	planShown := false
-	poll(ctx, c, id, func(val converter.EncodedValue) {
-		var p rf.Progress
-		if val.Get(&p) != nil || p.Seq == seq {
-			return
-		}
-		seq = p.Seq
+	return runs.Watch(ctx, id, client.WatchOptions{Poll: 250 * time.Millisecond}, func(p rf.Progress) error {
 		if !planShown && len(p.SubQuestions) > 0 {
 			v.showPlan(p)
 			planShown = true
 		}
 		v.show(p)
+		return nil
 	})
 }
 
-// poll runs the progress query of workflow id every 250 ms until ctx ends,
-// handing each answer to show.
-func poll(ctx context.Context, c client.Client, id string, show func(converter.EncodedValue)) {
+// watchIngest shows an ingestion's progress until ctx ends.
+func watchIngest(ctx context.Context, runs *client.Client, id string, v *progressView) {
+	defer v.end()
 	t := time.NewTicker(250 * time.Millisecond)
 	defer t.Stop()
 	for {
-		if val, err := c.QueryWorkflow(ctx, id, "", rf.ProgressQuery); err == nil {
-			show(val)
+		if p, err := runs.IngestProgress(ctx, id); err == nil {
+			f := 0.0
+			if p.Total > 0 {
+				// Files already include the unreadable files; Skipped also
+				// lists files outside Total (too large, links).
+				f = min(float64(p.Files)/float64(p.Total), 1)
+			}
+			v.draw(f, fmt.Sprintf("%d files · %d chunks · %d skipped", p.Files, p.Chunks, len(p.Skipped)))
 		}
 		select {
 		case <-ctx.Done():
@@ -164,18 +165,4 @@ func poll(ctx context.Context, c client.Client, id string, show func(converter.E
 		case <-t.C:
 		}
 	}
-}
-
-// waitWatching waits for the run's result while watch shows its progress.
-func waitWatching(ctx context.Context, run client.WorkflowRun, result any, watch func(context.Context)) error {
-	watchCtx, stop := context.WithCancel(ctx)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		watch(watchCtx)
-	}()
-	err := run.Get(ctx, result)
-	stop()
-	<-done
-	return err
 }

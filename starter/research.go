@@ -13,6 +13,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/researchflow/researchflow/internal/temporalserver"
+
 	rf "github.com/researchflow/researchflow"
 
 	"github.com/researchflow/researchflow/internal/config"
@@ -51,7 +53,7 @@ flags:`)
 	if err := setCorpus(&in, *corpus); err != nil {
 		return err
 	}
-	if _, err := in.Normalize(); err != nil {
+	if in, err = in.Normalize(); err != nil {
 		return usageError("%v", err)
 	}
 
@@ -59,7 +61,7 @@ flags:`)
 	if err != nil {
 		return err
 	}
-	s, err := stack.Connect(ctx, cfg, stack.ConnectOptions{Logger: quietLogger(stderr, cfg)})
+	s, err := stack.Connect(ctx, cfg, stack.ConnectOptions{Logger: quietLogger(stderr, cfg), DevServer: temporalserver.StartDev})
 	if err != nil {
 		return err
 	}
@@ -69,27 +71,30 @@ flags:`)
 	if wid == "" {
 		wid = "research-" + randomID()
 	}
-	run, err := stack.StartResearch(ctx, s.Client, wid, in)
+	run, err := s.Runs.Start(ctx, wid, in)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stderr, "research %s (run %s) on %s\n", run.GetID(), run.GetRunID(), s.Describe())
-	if link := s.RunURL(run.GetID()); link != "" {
+	fmt.Fprintf(stderr, "research %s (run %s) on %s\n", run.ID, run.RunID, s.Describe())
+	if link := s.RunURL(run.ID); link != "" {
 		fmt.Fprintf(stderr, "Web UI: %s\n", link)
 	}
 	if *noWait {
-		fmt.Fprintln(stdout, run.GetID())
+		fmt.Fprintln(stdout, run.ID)
 		return nil
 	}
 
-	var res rf.ResearchResult
-	view := newProgressView(stderr)
-	if err := waitWatching(ctx, run, &res, func(ctx context.Context) { watchResearch(ctx, s.Client, run.GetID(), view) }); err != nil {
+	out, err := watchResearch(ctx, s.Runs, run.ID, newProgressView(stderr))
+	if err != nil {
 		if ctx.Err() != nil {
-			return fmt.Errorf("stopped waiting (the run %s goes on; see it with `temporal workflow show -w %s`)", run.GetID(), run.GetID())
+			return fmt.Errorf("stopped waiting (the run %s goes on; see it with `temporal workflow show -w %s`)", run.ID, run.ID)
 		}
-		return fmt.Errorf("research %s failed: %w", run.GetID(), err)
+		return fmt.Errorf("research %s: %w", run.ID, err)
 	}
+	if out.Result == nil {
+		return fmt.Errorf("research %s %s: %s", run.ID, out.Status, out.Failure)
+	}
+	res := *out.Result
 	if *asJSON {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")

@@ -10,9 +10,14 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/researchflow/researchflow/internal/temporalserver"
 
 	"github.com/researchflow/researchflow/internal/config"
 	"github.com/researchflow/researchflow/internal/pools"
@@ -39,9 +44,12 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	return stack.Serve(cfg, stack.Options{
-		Pools:   names,
-		Gateway: cfg.Embedded() && !*noGateway,
-		Logger:  cfg.Logger(),
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return stack.Serve(ctx, cfg, stack.Options{
+		Pools:     names,
+		Gateway:   cfg.Embedded() && !*noGateway,
+		Logger:    cfg.Logger(),
+		DevServer: temporalserver.StartDev,
 	})
 }

@@ -27,7 +27,7 @@ var (
 func ResearchWorkflow(ctx workflow.Context, in rf.ResearchInput) (rf.ResearchResult, error) {
 	in, err := in.Normalize()
 	if err != nil {
-		return rf.ResearchResult{}, temporal.NewNonRetryableApplicationError(err.Error(), rf.ErrInvalidInput, err)
+		return rf.ResearchResult{}, temporal.NewNonRetryableApplicationError(err.Error(), rf.ErrInvalidInput, nil)
 	}
 	r := newResearch(ctx, in)
 	if err := r.registerHandlers(ctx); err != nil {

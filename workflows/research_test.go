@@ -195,7 +195,7 @@ func queryProgress(t *testing.T, env *testsuite.TestWorkflowEnvironment) rf.Prog
 func TestResearchRetriesTransientFailures(t *testing.T) {
 	f := &fakeActivities{analyzeFailures: 2}
 	env := newEnv(t, f)
-	env.ExecuteWorkflow(rf.ResearchWorkflowType, rf.ResearchInput{Question: "q?"})
+	env.ExecuteWorkflow(rf.ResearchWorkflowType, rf.ResearchInput{Question: "What is q?"})
 	if err := env.GetWorkflowError(); err != nil {
 		t.Fatalf("workflow failed: %v", err)
 	}
@@ -216,7 +216,7 @@ func TestResearchPermanentSearchFailureBecomesGap(t *testing.T) {
 		"sq2": temporal.NewNonRetryableApplicationError("index is corrupt", "StoreCorrupt", nil),
 	}}
 	env := newEnv(t, f)
-	env.ExecuteWorkflow(rf.ResearchWorkflowType, rf.ResearchInput{Question: "q?"})
+	env.ExecuteWorkflow(rf.ResearchWorkflowType, rf.ResearchInput{Question: "What is q?"})
 	if err := env.GetWorkflowError(); err != nil {
 		t.Fatalf("a failed sub-question sank the run: %v", err)
 	}
@@ -244,7 +244,7 @@ func TestResearchCancellation(t *testing.T) {
 	env := newEnv(t, f)
 	var once sync.Once
 	f.cancel = func() { once.Do(env.CancelWorkflow) }
-	env.ExecuteWorkflow(rf.ResearchWorkflowType, rf.ResearchInput{Question: "q?"})
+	env.ExecuteWorkflow(rf.ResearchWorkflowType, rf.ResearchInput{Question: "What is q?"})
 	err := env.GetWorkflowError()
 	if err == nil || !temporal.IsCanceledError(err) {
 		t.Fatalf("workflow error = %v, want cancelled", err)
@@ -267,7 +267,7 @@ func TestResearchPlanApproval(t *testing.T) {
 			Approved: true, By: "alice", SubQuestions: []string{"Edited one?", "Edited two?"},
 		})
 	}, time.Minute)
-	env.ExecuteWorkflow(rf.ResearchWorkflowType, rf.ResearchInput{Question: "q?", RequireApproval: true})
+	env.ExecuteWorkflow(rf.ResearchWorkflowType, rf.ResearchInput{Question: "What is q?", RequireApproval: true})
 	if err := env.GetWorkflowError(); err != nil {
 		t.Fatalf("workflow failed: %v", err)
 	}
@@ -283,7 +283,7 @@ func TestResearchPlanApproval(t *testing.T) {
 func TestResearchApprovalTimeoutCancels(t *testing.T) {
 	f := &fakeActivities{}
 	env := newEnv(t, f)
-	env.ExecuteWorkflow(rf.ResearchWorkflowType, rf.ResearchInput{Question: "q?", RequireApproval: true, ApprovalTimeoutSeconds: 60, OnApprovalTimeout: "cancel"})
+	env.ExecuteWorkflow(rf.ResearchWorkflowType, rf.ResearchInput{Question: "What is q?", RequireApproval: true, ApprovalTimeoutSeconds: 60, OnApprovalTimeout: "cancel"})
 	var appErr *temporal.ApplicationError
 	if err := env.GetWorkflowError(); !errors.As(err, &appErr) || appErr.Type() != "ApprovalTimeout" {
 		t.Fatalf("error = %v, want ApprovalTimeout", err)
@@ -302,11 +302,11 @@ func (u *updateCallbacks) Complete(any, error) {}
 func TestResearchRejectsBadInput(t *testing.T) {
 	tests := []rf.ResearchInput{
 		{Question: "  "},
-		{Question: "q?", MaxSubQuestions: 7},
-		{Question: "q?", MaxSources: 21},
-		{Question: "q?", Corpus: "../etc"},
-		{Question: "q?", CorpusPath: "relative/path"},
-		{Question: "q?", OnApprovalTimeout: "maybe"},
+		{Question: "What is q?", MaxSubQuestions: 7},
+		{Question: "What is q?", MaxSources: 21},
+		{Question: "What is q?", Corpus: "../etc"},
+		{Question: "What is q?", CorpusPath: "relative/path"},
+		{Question: "What is q?", OnApprovalTimeout: "maybe"},
 		{Question: strings.Repeat("x", rf.MaxQuestionLength+1)},
 	}
 	for _, in := range tests {
@@ -329,7 +329,7 @@ func TestResearchReflectionRound(t *testing.T) {
 		followUps:   []reasoning.SubQuestion{{Text: "What does the documentation say about mutexes?"}},
 	}
 	env := newEnv(t, f)
-	env.ExecuteWorkflow(rf.ResearchWorkflowType, rf.ResearchInput{Question: "q?", Breadth: 1})
+	env.ExecuteWorkflow(rf.ResearchWorkflowType, rf.ResearchInput{Question: "What is q?", Breadth: 1})
 	if err := env.GetWorkflowError(); err != nil {
 		t.Fatalf("workflow failed: %v", err)
 	}
@@ -359,7 +359,7 @@ func TestResearchDepthZeroSkipsReflection(t *testing.T) {
 	f := &fakeActivities{followUps: []reasoning.SubQuestion{{Text: "More?"}}}
 	env := newEnv(t, f)
 	zero := 0
-	env.ExecuteWorkflow(rf.ResearchWorkflowType, rf.ResearchInput{Question: "q?", Depth: &zero})
+	env.ExecuteWorkflow(rf.ResearchWorkflowType, rf.ResearchInput{Question: "What is q?", Depth: &zero})
 	if err := env.GetWorkflowError(); err != nil {
 		t.Fatal(err)
 	}
@@ -371,7 +371,7 @@ func TestResearchDepthZeroSkipsReflection(t *testing.T) {
 func TestResearchBudgetSpentFinishesWithWhatItHas(t *testing.T) {
 	f := &fakeActivities{planUsage: reasoning.Usage{PromptTokens: 50, CompletionTokens: 20}}
 	env := newEnv(t, f)
-	env.ExecuteWorkflow(rf.ResearchWorkflowType, rf.ResearchInput{Question: "q?", MaxTokens: 60})
+	env.ExecuteWorkflow(rf.ResearchWorkflowType, rf.ResearchInput{Question: "What is q?", MaxTokens: 60})
 	if err := env.GetWorkflowError(); err != nil {
 		t.Fatalf("a spent budget failed the run: %v", err)
 	}
@@ -411,7 +411,7 @@ func TestResearchPassesBudgetShares(t *testing.T) {
 			mu.Unlock()
 		}
 	})
-	env.ExecuteWorkflow(rf.ResearchWorkflowType, rf.ResearchInput{Question: "q?", MaxTokens: 1000})
+	env.ExecuteWorkflow(rf.ResearchWorkflowType, rf.ResearchInput{Question: "What is q?", MaxTokens: 1000})
 	if err := env.GetWorkflowError(); err != nil {
 		t.Fatal(err)
 	}

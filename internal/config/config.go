@@ -1,17 +1,29 @@
-// Package config reads Researchflow's settings from the environment into
-// one struct that main functions pass down explicitly. Temporal's own client
-// variables (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_TLS_*,
-// TEMPORAL_API_KEY, TEMPORAL_PROFILE) are read by the SDK's envconfig
-// package, so the same binaries point at any cluster the Temporal CLI can.
+// Package config is the only reader of Researchflow's environment. Load
+// returns one validated tree — Temporal connection, data dir, pools, HTTP
+// gateway, models, embeddings and memory — before anything starts, so a
+// bad setting is reported at once with the variable's name, never after
+// the embedded server is up. Temporal's own client variables
+// (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_TLS_*, TEMPORAL_API_KEY,
+// TEMPORAL_PROFILE and the CLI's config file) are read through the SDK's
+// envconfig package, so the same binaries point at any cluster the Temporal
+// CLI can.
 package config
 
 import (
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/contrib/envconfig"
+
 	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/researchflow/researchflow/internal/embed"
+	"github.com/researchflow/researchflow/internal/gateway"
+	"github.com/researchflow/researchflow/internal/memory/qdrant"
+	"github.com/researchflow/researchflow/internal/reasoning/llm"
 )
 
 // Config holds the application settings. Defaults work on a laptop with
@@ -45,6 +57,24 @@ type Config struct {
 	IngestConcurrency int
 	// LogLevel is debug, info, warn or error (RESEARCHFLOW_LOG_LEVEL, default info).
 	LogLevel slog.Level
+	// UIURL is the Temporal Web UI of a cluster, for run links
+	// (RESEARCHFLOW_UI_URL; the embedded server's own UI otherwise).
+	UIURL string
+
+	// TemporalClient holds Temporal's standard client settings (address,
+	// namespace, TLS, API key, profile), read through envconfig.
+	TemporalClient client.Options
+	// Gateway holds the HTTP gateway's settings (RESEARCHFLOW_HTTP_ADDR,
+	// RESEARCHFLOW_API_KEYS, …), with DataDir and Namespace filled in.
+	Gateway gateway.Config
+	// LLM holds the model settings of every role (RESEARCHFLOW_LLM_*,
+	// OPENAI_*, per-role overrides); LLM.Enabled() is false offline.
+	LLM llm.Config
+	// Embeddings holds the embedder's settings (RESEARCHFLOW_EMBEDDINGS…).
+	Embeddings embed.Config
+	// Qdrant is set when QDRANT_URL is: memory lives in that Qdrant
+	// cluster instead of the embedded store.
+	Qdrant *qdrant.Config
 }
 
 // Lookup reads one environment variable (os.LookupEnv in production, a map
@@ -52,10 +82,19 @@ type Config struct {
 type Lookup func(string) (string, bool)
 
 // FromEnv reads the configuration from the process environment.
-func FromEnv() (Config, error) { return Load(os.LookupEnv) }
+func FromEnv() (Config, error) { return load(os.LookupEnv, envconfig.EnvLookupOS) }
 
-// Load reads the configuration through lookup.
-func Load(lookup Lookup) (Config, error) {
+// Load reads the configuration through lookup (tests pass a map).
+func Load(lookup Lookup) (Config, error) { return load(lookup, lookupEnv(lookup)) }
+
+// lookupEnv adapts a Lookup to envconfig's interface; Environ (used only
+// for TEMPORAL_GRPC_META_* headers) lists nothing.
+type lookupEnv Lookup
+
+func (l lookupEnv) LookupEnv(k string) (string, bool) { return l(k) }
+func (l lookupEnv) Environ() []string                 { return nil }
+
+func load(lookup Lookup, env envconfig.EnvLookup) (Config, error) {
 	get := func(k, def string) string {
 		if v, ok := lookup(k); ok && strings.TrimSpace(v) != "" {
 			return strings.TrimSpace(v)
@@ -91,6 +130,31 @@ func Load(lookup Lookup) (Config, error) {
 	}
 	if c.DataDir, err = filepath.Abs(c.DataDir); err != nil {
 		return c, fmt.Errorf("RESEARCHFLOW_DATA_DIR: %w", err)
+	}
+	c.UIURL = strings.TrimRight(get("RESEARCHFLOW_UI_URL", ""), "/")
+	if c.TemporalClient, err = envconfig.LoadClientOptions(envconfig.LoadClientOptionsRequest{EnvLookup: env}); err != nil {
+		return c, fmt.Errorf("Temporal client settings (TEMPORAL_*, config profile): %w", err)
+	}
+	c.TemporalClient.HostPort, c.TemporalClient.Namespace = c.TemporalAddress, c.Namespace
+	if c.Gateway, err = gateway.ConfigFromEnv(lookup); err != nil {
+		return c, err
+	}
+	c.Gateway.DataDir, c.Gateway.Namespace = c.DataDir, c.Namespace
+	if c.UIURL != "" {
+		c.Gateway.UIURL = c.UIURL
+	}
+	if c.LLM, err = llm.ConfigFromEnv(lookup); err != nil {
+		return c, err
+	}
+	if c.Embeddings, err = embed.ConfigFromEnv(lookup); err != nil {
+		return c, err
+	}
+	if get("QDRANT_URL", "") != "" {
+		q, err := qdrant.ConfigFromEnv(lookup)
+		if err != nil {
+			return c, err
+		}
+		c.Qdrant = &q
 	}
 	return c, nil
 }

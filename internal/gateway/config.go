@@ -32,10 +32,11 @@ type Config struct {
 	// UIURL is the Temporal Web UI base URL used for run links
 	// (RESEARCHFLOW_UI_URL, default http://127.0.0.1:8233).
 	UIURL string
-	// Namespace is the Temporal namespace (TEMPORAL_NAMESPACE, default "default").
+	// Namespace is the Temporal namespace (set by internal/config from
+	// TEMPORAL_NAMESPACE; "default" when empty).
 	Namespace string
 	// DataDir is where uploads are stored, under DataDir/uploads
-	// (RESEARCHFLOW_DATA_DIR, default "data"). Search workers must be able to
+	// (set by internal/config from RESEARCHFLOW_DATA_DIR; required). Search workers must be able to
 	// read it at the same path.
 	DataDir string
 	// MaxUploadBytes bounds one upload request (RESEARCHFLOW_MAX_UPLOAD_MB,
@@ -56,7 +57,6 @@ const (
 	DefaultAddr          = "127.0.0.1:8080"
 	DefaultUIURL         = "http://127.0.0.1:8233"
 	DefaultNamespace     = "default"
-	DefaultDataDir       = "data"
 	DefaultRatePerMinute = 60
 	DefaultRateBurst     = 20
 	mib                  = 1 << 20
@@ -82,8 +82,6 @@ func ConfigFromEnv(lookup func(string) (string, bool)) (Config, error) {
 	cfg := Config{
 		Addr:            get("RESEARCHFLOW_HTTP_ADDR", DefaultAddr),
 		UIURL:           strings.TrimRight(get("RESEARCHFLOW_UI_URL", DefaultUIURL), "/"),
-		Namespace:       get("TEMPORAL_NAMESPACE", DefaultNamespace),
-		DataDir:         get("RESEARCHFLOW_DATA_DIR", DefaultDataDir),
 		MaxBodyBytes:    64 << 10,
 		EventsPoll:      300 * time.Millisecond,
 		EventsHeartbeat: 15 * time.Second,

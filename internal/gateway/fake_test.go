@@ -407,7 +407,6 @@ func testConfig(t testing.TB, env map[string]string) Config {
 	base := map[string]string{
 		"RESEARCHFLOW_API_KEYS":   "alice:" + aliceKey + ",bob:" + bobKey,
 		"RESEARCHFLOW_RATE_LIMIT": "0",
-		"RESEARCHFLOW_DATA_DIR":   t.TempDir(),
 	}
 	for k, v := range env {
 		base[k] = v
@@ -417,6 +416,7 @@ func testConfig(t testing.TB, env map[string]string) Config {
 		t.Fatalf("ConfigFromEnv: %v", err)
 	}
 	cfg.EventsPoll = 5 * time.Millisecond
+	cfg.DataDir = t.TempDir()
 	return cfg
 }
 

@@ -104,7 +104,7 @@ func newEngine(cfg Config, deps Deps) (*gin.Engine, error) {
 		cfg.Namespace = DefaultNamespace
 	}
 	if cfg.DataDir == "" {
-		cfg.DataDir = DefaultDataDir
+		return nil, fmt.Errorf("gateway: Config.DataDir is required (uploads are stored under it)")
 	}
 	if cfg.MaxFileBytes <= 0 {
 		cfg.MaxFileBytes = 10 * mib

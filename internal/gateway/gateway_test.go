@@ -34,7 +34,7 @@ func TestConfigFromEnv(t *testing.T) {
 	if err != nil {
 		t.Fatalf("defaults: %v", err)
 	}
-	if cfg.Addr != DefaultAddr || cfg.RatePerMinute != 60 || cfg.UIURL != DefaultUIURL || cfg.Namespace != "default" || !cfg.localMode() {
+	if cfg.Addr != DefaultAddr || cfg.RatePerMinute != 60 || cfg.UIURL != DefaultUIURL || !cfg.localMode() {
 		t.Errorf("defaults = %+v", cfg)
 	}
 	if len(cfg.CORSOrigins) != 0 {

@@ -60,6 +60,9 @@ type Options struct {
 	Logger            *slog.Logger
 	// Interceptors are added to every worker (metrics, tracing, tests).
 	Interceptors []interceptor.WorkerInterceptor
+	// OnFatalError is called when a worker stops for good (the namespace is
+	// gone, the credentials are refused): the process should end.
+	OnFatalError func(error)
 }
 
 // Parse turns "search,notify" or "all" into sorted pool names.
@@ -125,7 +128,11 @@ func Start(c client.Client, names []string, acts Activities, opt Options) (*Runn
 // task queue serves.
 func build(c client.Client, name string, acts Activities, opt Options) ([]worker.Worker, error) {
 	newWorker := func(queue string, concurrency int) worker.Worker {
-		return worker.New(c, queue, worker.Options{Interceptors: opt.Interceptors, MaxConcurrentActivityExecutionSize: concurrency})
+		return worker.New(c, queue, worker.Options{
+			Interceptors:                       opt.Interceptors,
+			MaxConcurrentActivityExecutionSize: concurrency,
+			OnFatalError:                       opt.OnFatalError,
+		})
 	}
 	switch name {
 	case Workflow:

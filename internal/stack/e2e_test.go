@@ -3,6 +3,7 @@ package stack
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -92,7 +93,7 @@ func TestEndToEndFolderCorpus(t *testing.T) {
 		t.Errorf("activities ran on %d task queues, want 4", len(queues))
 	}
 
-	recordHistory(t, run, "research_v1.json")
+	recordHistory(t, run, "research_%s.json")
 
 	// The run is visible, with its search attributes, to `temporal workflow list`.
 	waitVisible(t, "WorkflowId = 'e2e-folder' AND ResearchStatus = 'completed'")
@@ -118,8 +119,18 @@ func recordHistory(t *testing.T, run client.WorkflowRun, name string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	path := filepath.Join(dir, name)
-	if err := os.WriteFile(path, b, 0o644); err != nil {
+	shape := os.Getenv("RESEARCHFLOW_RECORD_SHAPE")
+	if shape == "" {
+		t.Fatal("RESEARCHFLOW_RECORD_SHAPE names the workflow shape being recorded (v2, v3, …)")
+	}
+	path := filepath.Join(dir, fmt.Sprintf(name, shape))
+	// One fixture per released shape, kept for good: never overwrite one.
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		t.Fatalf("%v: record a new shape under a new name", err)
+	}
+	defer f.Close()
+	if _, err := f.Write(b); err != nil {
 		t.Fatal(err)
 	}
 	t.Logf("recorded %d events to %s", len(h.Events), path)
@@ -216,11 +227,11 @@ func TestStartResearchIsIdempotent(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	id := unique("idem-run")
-	first, err := StartResearch(ctx, shared.Client, id, in)
+	first, err := startIdempotent(ctx, id, in)
 	if err != nil {
 		t.Fatal(err)
 	}
-	again, err := StartResearch(ctx, shared.Client, id, in)
+	again, err := startIdempotent(ctx, id, in)
 	if err != nil || again.GetRunID() != first.GetRunID() {
 		t.Fatalf("second start while running: run %s, %v; want run %s", again.GetRunID(), err, first.GetRunID())
 	}
@@ -228,7 +239,7 @@ func TestStartResearchIsIdempotent(t *testing.T) {
 	if err := first.Get(ctx, &res); err != nil {
 		t.Fatal(err)
 	}
-	after, err := StartResearch(ctx, shared.Client, id, in)
+	after, err := startIdempotent(ctx, id, in)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -317,5 +328,5 @@ func TestEndToEndApprovalReflectionAndGaps(t *testing.T) {
 	if sourceFor(res, "beekeeping.txt") == 0 {
 		t.Errorf("the answerable sub-question lost its source:\n%s", res.Report)
 	}
-	recordHistory(t, run, "research_v1_approval.json")
+	recordHistory(t, run, "research_%s_approval.json")
 }

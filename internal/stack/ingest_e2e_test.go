@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/researchflow/researchflow/internal/temporalserver"
+
 	rf "github.com/researchflow/researchflow"
 
 	enumspb "go.temporal.io/api/enums/v1"
@@ -283,7 +285,7 @@ func TestIngestResumesAfterRestart(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
 
-	first, err := Start(ctx, cfg, Options{Pools: all, Logger: testLogger(), NoUI: true, Interceptors: []interceptor.WorkerInterceptor{rec}})
+	first, err := Start(ctx, cfg, Options{Pools: all, Logger: testLogger(), DevServer: temporalserver.StartDev, NoUI: true, Interceptors: []interceptor.WorkerInterceptor{rec}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -315,7 +317,7 @@ func TestIngestResumesAfterRestart(t *testing.T) {
 	rec.mu.Lock()
 	rec.holdAt = 0
 	rec.mu.Unlock()
-	second, err := Start(ctx, cfg, Options{Pools: all, Logger: testLogger(), NoUI: true, Interceptors: []interceptor.WorkerInterceptor{rec}})
+	second, err := Start(ctx, cfg, Options{Pools: all, Logger: testLogger(), DevServer: temporalserver.StartDev, NoUI: true, Interceptors: []interceptor.WorkerInterceptor{rec}})
 	if err != nil {
 		t.Fatalf("restart on the same data dir: %v", err)
 	}

@@ -4,10 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/researchflow/researchflow/internal/temporalserver"
 
 	rf "github.com/researchflow/researchflow"
 
@@ -41,9 +44,15 @@ func useFakeModel(t *testing.T, fake *llmtest.Server) {
 func llmConfig(t *testing.T) config.Config {
 	t.Helper()
 	dir := t.TempDir()
+	// The model settings come from the environment useFakeModel set.
 	cfg, err := config.Load(func(k string) (string, bool) {
-		if k == "RESEARCHFLOW_DATA_DIR" {
+		switch {
+		case k == "RESEARCHFLOW_DATA_DIR":
 			return dir, true
+		case strings.HasPrefix(k, "OPENAI_"), strings.HasPrefix(k, "RESEARCHFLOW_LLM_"),
+			strings.HasPrefix(k, "RESEARCHFLOW_PLANNER_"), strings.HasPrefix(k, "RESEARCHFLOW_ANALYST_"),
+			strings.HasPrefix(k, "RESEARCHFLOW_WRITER_"), k == "RESEARCHFLOW_PRICES":
+			return os.LookupEnv(k)
 		}
 		return "", false
 	})
@@ -61,7 +70,7 @@ func startLLMStack(ctx context.Context, t *testing.T, fake *llmtest.Server) *Sta
 	t.Helper()
 	useFakeModel(t, fake)
 	all, _ := pools.Parse(pools.All)
-	s, err := Start(ctx, llmConfig(t), Options{Pools: all, Logger: testLogger(), NoUI: true})
+	s, err := Start(ctx, llmConfig(t), Options{Pools: all, Logger: testLogger(), DevServer: temporalserver.StartDev, NoUI: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -245,7 +254,7 @@ func TestLLMWriterInterruptedRerunsOnlyTheWriter(t *testing.T) {
 	// memory, which one process at a time may open). That second process is
 	// stopped and replaced.
 	cfg := llmConfig(t)
-	core, err := Start(ctx, cfg, Options{Pools: []string{pools.Notify, pools.Workflow}, Logger: testLogger(), NoUI: true})
+	core, err := Start(ctx, cfg, Options{Pools: []string{pools.Notify, pools.Workflow}, Logger: testLogger(), NoUI: true, DevServer: temporalserver.StartDev})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,6 +11,10 @@ import (
 	"testing"
 	"time"
 
+	rf "github.com/researchflow/researchflow"
+	"github.com/researchflow/researchflow/internal/temporalserver"
+	"go.temporal.io/sdk/client"
+
 	"github.com/researchflow/researchflow/internal/config"
 	"github.com/researchflow/researchflow/internal/pools"
 )
@@ -48,7 +52,7 @@ func runMain(m *testing.M) int {
 	all, _ := pools.Parse(pools.All)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	shared, err = Start(ctx, cfg, Options{Pools: all, Gateway: true, Logger: testLogger()})
+	shared, err = Start(ctx, cfg, Options{Pools: all, Gateway: true, Logger: testLogger(), DevServer: temporalserver.StartDev})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "start stack:", err)
 		return 1
@@ -100,4 +104,14 @@ Beekeepers inspect the brood frames every week during spring to find queen cells
 		}
 	}
 	return dir
+}
+
+// startIdempotent starts (or attaches to) research run id through the client
+// package, as the starter does, and returns the SDK handle to wait on.
+func startIdempotent(ctx context.Context, id string, in rf.ResearchInput) (client.WorkflowRun, error) {
+	run, err := shared.Runs.Start(ctx, id, in)
+	if err != nil {
+		return nil, err
+	}
+	return shared.Client.GetWorkflow(ctx, run.ID, run.RunID), nil
 }

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/researchflow/researchflow/internal/temporalserver"
+
 	rf "github.com/researchflow/researchflow"
 
 	enumspb "go.temporal.io/api/enums/v1"
@@ -94,7 +96,7 @@ func TestRestartResumesWithoutRedoingWork(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 
-	first, err := Start(ctx, cfg, Options{Pools: all, Logger: testLogger(), NoUI: true, Interceptors: []interceptor.WorkerInterceptor{ex}})
+	first, err := Start(ctx, cfg, Options{Pools: all, Logger: testLogger(), DevServer: temporalserver.StartDev, NoUI: true, Interceptors: []interceptor.WorkerInterceptor{ex}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -120,7 +122,7 @@ func TestRestartResumesWithoutRedoingWork(t *testing.T) {
 	ex.mu.Lock()
 	ex.holdWrite = false
 	ex.mu.Unlock()
-	second, err := Start(ctx, cfg, Options{Pools: all, Logger: testLogger(), NoUI: true, Interceptors: []interceptor.WorkerInterceptor{ex}})
+	second, err := Start(ctx, cfg, Options{Pools: all, Logger: testLogger(), DevServer: temporalserver.StartDev, NoUI: true, Interceptors: []interceptor.WorkerInterceptor{ex}})
 	if err != nil {
 		t.Fatalf("restart on the same database: %v", err)
 	}

@@ -1,9 +1,12 @@
 // Package stack is Researchflow's composition root: from a config.Config it
 // builds memory (embedded or Qdrant, with embeddings), the reasoning engine
 // (offline extractive, or models through langchaingo), the Temporal
-// connection (a cluster, or the embedded server), the worker pools and the
-// HTTP gateway. The workers, starter and api commands and the end-to-end
-// tests all start Researchflow through it.
+// connection (a cluster, or an embedded server started through the
+// devserver hook), the worker pools and the HTTP gateway, and runs them
+// until one of them fails or the process is told to stop. The workers,
+// starter and api commands and the end-to-end tests all start Researchflow
+// through it. It does not import the Temporal server: only the commands
+// that may run one (workers, starter) pass temporalserver.StartDev.
 package stack
 
 import (
@@ -16,19 +19,17 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"os/signal"
 	"strconv"
-	"syscall"
 	"time"
 
 	rf "github.com/researchflow/researchflow"
+	rfclient "github.com/researchflow/researchflow/client"
+	"github.com/researchflow/researchflow/internal/devserver"
 
 	"github.com/gin-gonic/gin"
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/operatorservice/v1"
-	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
-	"go.temporal.io/sdk/contrib/envconfig"
 	"go.temporal.io/sdk/interceptor"
 	sdklog "go.temporal.io/sdk/log"
 
@@ -44,16 +45,7 @@ import (
 	"github.com/researchflow/researchflow/internal/reasoning"
 	"github.com/researchflow/researchflow/internal/reasoning/extractive"
 	"github.com/researchflow/researchflow/internal/reasoning/llm"
-	"github.com/researchflow/researchflow/internal/temporalserver"
 )
-
-// SearchAttributes are the custom search attributes research runs set.
-var SearchAttributes = map[string]enumspb.IndexedValueType{
-	rf.SearchAttrStatus: enumspb.INDEXED_VALUE_TYPE_KEYWORD,
-	rf.SearchAttrStage:  enumspb.INDEXED_VALUE_TYPE_KEYWORD,
-	rf.SearchAttrOwner:  enumspb.INDEXED_VALUE_TYPE_KEYWORD,
-	rf.SearchAttrCorpus: enumspb.INDEXED_VALUE_TYPE_KEYWORD,
-}
 
 // Options choose what a process runs.
 type Options struct {
@@ -71,14 +63,19 @@ type Options struct {
 	Interceptors []interceptor.WorkerInterceptor
 	// ServerLogLevel is the embedded server's log level (default warn).
 	ServerLogLevel slog.Level
+	// DevServer starts the embedded Temporal server when the configuration
+	// names no cluster; nil in processes that never run one (api).
+	DevServer devserver.Starter
 }
 
 // Stack is a running Researchflow process.
 type Stack struct {
-	Config  config.Config
-	Client  client.Client
-	Server  *temporalserver.Server // nil when connected to a cluster
-	Store   memory.Store           // nil when no pool needs memory
+	Config config.Config
+	Client client.Client
+	// Runs starts and reads research runs over Client.
+	Runs    *rfclient.Client
+	Server  devserver.Server // nil when connected to a cluster
+	Store   memory.Store     // nil when no pool needs memory
 	Pools   *pools.Running
 	Gateway *http.Server
 
@@ -86,6 +83,9 @@ type Stack struct {
 	ephemeral bool
 	uiURL     string
 	closers   []func()
+	// failed receives the error of a component that died after start (the
+	// gateway's listener, a worker's fatal error); Serve ends on it.
+	failed chan error
 }
 
 // Start starts everything opts asks for. Without TEMPORAL_ADDRESS it starts
@@ -94,23 +94,26 @@ func Start(ctx context.Context, cfg config.Config, opts Options) (_ *Stack, err 
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
-	s := &Stack{Config: cfg, logger: opts.Logger}
+	s := &Stack{Config: cfg, logger: opts.Logger, failed: make(chan error, 4)}
 	defer func() {
 		if err != nil {
 			s.Close()
 		}
 	}()
 	if cfg.Embedded() {
+		if opts.DevServer == nil {
+			return nil, errors.New("TEMPORAL_ADDRESS is not set and this command does not run an embedded Temporal server: point it at a cluster or a dev stack")
+		}
 		uiPort := cfg.EmbeddedUIPort
-		srv, err := temporalserver.Start(ctx, temporalserver.Options{
-			DatabaseFile:     cfg.TemporalDB(),
-			FrontendPort:     cfg.EmbeddedFrontendPort,
-			UIPort:           uiPort,
-			NoUI:             opts.NoUI || uiPort == 0,
-			Namespace:        cfg.Namespace,
-			SearchAttributes: SearchAttributes,
-			Logger:           opts.Logger,
-			LogLevel:         opts.ServerLogLevel,
+		srv, err := opts.DevServer(ctx, devserver.Options{
+			DatabaseFile:            cfg.TemporalDB(),
+			FrontendPort:            cfg.EmbeddedFrontendPort,
+			UIPort:                  uiPort,
+			NoUI:                    opts.NoUI || uiPort == 0,
+			Namespace:               cfg.Namespace,
+			KeywordSearchAttributes: rf.SearchAttributes,
+			Logger:                  opts.Logger,
+			LogLevel:                opts.ServerLogLevel,
 		})
 		if err != nil {
 			return nil, fmt.Errorf("start embedded Temporal server: %w", err)
@@ -119,12 +122,13 @@ func Start(ctx context.Context, cfg config.Config, opts Options) (_ *Stack, err 
 		s.uiURL = srv.UIAddress()
 		s.closers = append(s.closers, srv.Stop)
 	} else {
-		s.uiURL = os.Getenv("RESEARCHFLOW_UI_URL")
+		s.uiURL = cfg.UIURL
 	}
 	if s.Client, err = dial(ctx, cfg, s.frontend(), opts.Logger); err != nil {
 		return nil, err
 	}
 	s.closers = append(s.closers, s.Client.Close)
+	s.Runs = rfclient.New(s.Client, cfg.Namespace)
 	if err := EnsureSearchAttributes(ctx, s.Client, cfg.Namespace); err != nil {
 		opts.Logger.Warn("could not register search attributes; research runs need them", "error", err)
 	}
@@ -144,6 +148,7 @@ func Start(ctx context.Context, cfg config.Config, opts Options) (_ *Stack, err 
 			IngestConcurrency:    cfg.IngestConcurrency,
 			Logger:               opts.Logger,
 			Interceptors:         opts.Interceptors,
+			OnFatalError:         func(err error) { s.fail(fmt.Errorf("worker stopped: %w", err)) },
 		}); err != nil {
 			return nil, err
 		}
@@ -158,44 +163,39 @@ func Start(ctx context.Context, cfg config.Config, opts Options) (_ *Stack, err 
 }
 
 // Serve starts what opts asks for, prints where to find it, and keeps it up
-// until SIGINT or SIGTERM: the body of the long-running commands.
-func Serve(cfg config.Config, opts Options) error {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
+// until ctx ends (nil) or a component dies (its error): the body of the
+// long-running commands, whose exit code then says so.
+func Serve(ctx context.Context, cfg config.Config, opts Options) error {
 	s, err := Start(ctx, cfg, opts)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
 	s.PrintAddresses(os.Stderr)
-	<-ctx.Done()
-	s.logger.Info("shutting down")
-	return nil
+	select {
+	case <-ctx.Done():
+		s.logger.Info("shutting down")
+		return nil
+	case err := <-s.failed:
+		s.logger.Error("a component failed; stopping", "error", err)
+		return err
+	}
 }
 
-// StartResearch starts a research run with workflow ID id, or attaches to
-// the run that already has it, running or finished: the same ID twice is
-// one run.
-func StartResearch(ctx context.Context, c client.Client, id string, in rf.ResearchInput) (client.WorkflowRun, error) {
-	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-		ID:                       id,
-		TaskQueue:                rf.TaskQueueWorkflow,
-		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
-	}, rf.ResearchWorkflowType, in)
-	var started *serviceerror.WorkflowExecutionAlreadyStarted
-	if errors.As(err, &started) {
-		return c.GetWorkflow(ctx, id, ""), nil
+// fail reports a component that died after start.
+func (s *Stack) fail(err error) {
+	select {
+	case s.failed <- err:
+	default: // one failure is enough to stop
 	}
-	if err != nil {
-		return nil, fmt.Errorf("start research %s: %w", id, err)
-	}
-	return run, nil
 }
 
 // ConnectOptions configure Connect.
 type ConnectOptions struct {
 	Logger *slog.Logger
+	// DevServer, if set, lets Connect start an embedded stack when no
+	// server answers.
+	DevServer devserver.Starter
 }
 
 // Connect gives a client-side process (the starter) a Temporal connection:
@@ -226,9 +226,9 @@ func Connect(ctx context.Context, cfg config.Config, opts ConnectOptions) (*Stac
 	all, _ := pools.Parse(pools.All)
 	// The server's own warnings (shutdown chatter) would drown the progress
 	// display of a short-lived command.
-	s, err := Start(ctx, cfg, Options{Pools: all, Logger: opts.Logger, NoUI: true, ServerLogLevel: slog.LevelError})
+	s, err := Start(ctx, cfg, Options{Pools: all, Logger: opts.Logger, NoUI: true, ServerLogLevel: slog.LevelError, DevServer: opts.DevServer})
 	if err != nil {
-		if errors.Is(err, temporalserver.ErrLocked) {
+		if errors.Is(err, devserver.ErrLocked) {
 			return nil, fmt.Errorf("%w: another Researchflow process uses %s but does not answer on %s", err, cfg.DataDir, addr)
 		}
 		return nil, err
@@ -296,10 +296,7 @@ func (s *Stack) frontend() string {
 // dial connects with Temporal's standard client configuration (env vars and
 // the CLI's config file), pointed at addr.
 func dial(ctx context.Context, cfg config.Config, addr string, logger *slog.Logger) (client.Client, error) {
-	opts, err := envconfig.LoadDefaultClientOptions()
-	if err != nil {
-		return nil, fmt.Errorf("temporal client configuration: %w", err)
-	}
+	opts := cfg.TemporalClient
 	opts.HostPort = addr
 	opts.Namespace = cfg.Namespace
 	opts.Logger = sdklog.NewStructuredLogger(logger.With("component", "temporal-client"))
@@ -322,9 +319,9 @@ func EnsureSearchAttributes(ctx context.Context, c client.Client, namespace stri
 		return fmt.Errorf("list search attributes: %w", err)
 	}
 	missing := map[string]enumspb.IndexedValueType{}
-	for name, typ := range SearchAttributes {
+	for _, name := range rf.SearchAttributes {
 		if _, ok := have.GetCustomAttributes()[name]; !ok {
-			missing[name] = typ
+			missing[name] = enumspb.INDEXED_VALUE_TYPE_KEYWORD
 		}
 	}
 	if len(missing) == 0 {
@@ -387,11 +384,7 @@ func (s *Stack) buildActivities(ctx context.Context, names []string) (*pools.Act
 // openStore opens Qdrant when QDRANT_URL is set, else the embedded store
 // under the data dir; either way wrapped with the configured embedder.
 func (s *Stack) openStore(ctx context.Context) (memory.Store, error) {
-	ecfg, err := embed.ConfigFromEnv(os.LookupEnv)
-	if err != nil {
-		return nil, err
-	}
-	embedder, err := embed.New(ecfg)
+	embedder, err := embed.New(s.Config.Embeddings)
 	if err != nil {
 		return nil, err
 	}
@@ -400,11 +393,8 @@ func (s *Stack) openStore(ctx context.Context) (memory.Store, error) {
 		return nil, fmt.Errorf("embedding model %s: %w", embedder.Model(), err)
 	}
 	var backend memory.Store
-	if os.Getenv("QDRANT_URL") != "" {
-		qcfg, err := qdrant.ConfigFromEnv(os.LookupEnv)
-		if err != nil {
-			return nil, err
-		}
+	if s.Config.Qdrant != nil {
+		qcfg := *s.Config.Qdrant
 		qcfg.Dim, qcfg.EmbeddingModel = dim, embedder.Model()
 		if backend, err = qdrant.Open(ctx, qcfg); err != nil {
 			return nil, err
@@ -423,10 +413,7 @@ func (s *Stack) openStore(ctx context.Context) (memory.Store, error) {
 // buildEngine returns the offline engine, with every role that has a model
 // configured served by that model instead.
 func (s *Stack) buildEngine(offline reasoning.Engine) (reasoning.Engine, bool, error) {
-	lcfg, err := llm.ConfigFromEnv(os.LookupEnv)
-	if err != nil {
-		return reasoning.Engine{}, false, err
-	}
+	lcfg := s.Config.LLM
 	if !lcfg.Enabled() {
 		s.logger.Info("reasoning: offline extractive engine (no LLM configured)")
 		return offline, false, nil
@@ -444,16 +431,11 @@ func (s *Stack) buildEngine(offline reasoning.Engine) (reasoning.Engine, bool, e
 func (s *Stack) startGateway(ctx context.Context) error {
 	// gin's mode is process-wide; debug mode prints every route.
 	gin.SetMode(gin.ReleaseMode)
-	gcfg, err := gateway.ConfigFromEnv(os.LookupEnv)
-	if err != nil {
-		return err
-	}
+	gcfg := s.Config.Gateway
 	if s.uiURL != "" {
 		gcfg.UIURL = s.uiURL
 	}
-	gcfg.DataDir = s.Config.DataDir
-	gcfg.Namespace = s.Config.Namespace
-	if s.Store == nil && os.Getenv("QDRANT_URL") != "" {
+	if s.Store == nil && s.Config.Qdrant != nil {
 		// A gateway alone can still open cited passages from a shared Qdrant.
 		store, err := s.openStore(ctx)
 		if err != nil {
@@ -493,7 +475,7 @@ func (s *Stack) startGateway(ctx context.Context) error {
 	s.Gateway = srv
 	go func() {
 		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			s.logger.Error("HTTP gateway stopped", "error", err)
+			s.fail(fmt.Errorf("HTTP gateway on %s stopped: %w", srv.Addr, err))
 		}
 	}()
 	s.closers = append(s.closers, func() {

@@ -5,10 +5,12 @@ import (
 	"fmt"
 	"os"
 	"syscall"
+
+	"github.com/researchflow/researchflow/internal/devserver"
 )
 
 // ErrLocked means another process holds the database.
-var ErrLocked = errors.New("another process is using this Temporal database")
+var ErrLocked = devserver.ErrLocked
 
 // fileLock is an exclusive advisory lock (flock) on path.
 type fileLock struct{ f *os.File }

@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/researchflow/researchflow/internal/devserver"
+
 	uiserver "github.com/temporalio/ui-server/v2/server"
 	uiconfig "github.com/temporalio/ui-server/v2/server/config"
 	uioptions "github.com/temporalio/ui-server/v2/server/server_options"
@@ -323,3 +325,21 @@ func waitForPort(ctx context.Context, addr string) error {
 		}
 	}
 }
+
+// StartDev is Start behind the devserver hook (a devserver.Starter).
+func StartDev(ctx context.Context, o devserver.Options) (devserver.Server, error) {
+	attrs := make(map[string]enumspb.IndexedValueType, len(o.KeywordSearchAttributes))
+	for _, name := range o.KeywordSearchAttributes {
+		attrs[name] = enumspb.INDEXED_VALUE_TYPE_KEYWORD
+	}
+	srv, err := Start(ctx, Options{
+		DatabaseFile: o.DatabaseFile, FrontendPort: o.FrontendPort, UIPort: o.UIPort, NoUI: o.NoUI,
+		Namespace: o.Namespace, SearchAttributes: attrs, Logger: o.Logger, LogLevel: o.LogLevel,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return srv, nil
+}
+
+var _ devserver.Starter = StartDev

@@ -1,0 +1,45 @@
+// Package devserver declares the hook through which a process runs an
+// embedded Temporal server: the options, the running server, and the
+// function that starts one. internal/temporalserver implements it; the
+// composition root (internal/stack) only sees this package, so that the
+// binaries that never start a server (the HTTP gateway alone, a worker pool
+// against a cluster) do not link go.temporal.io/server.
+package devserver
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+)
+
+// Options configure an embedded server.
+type Options struct {
+	// DatabaseFile is the SQLite file of the server's persistence and
+	// visibility.
+	DatabaseFile string
+	// FrontendPort and UIPort are loopback ports (UIPort ignored with NoUI).
+	FrontendPort int
+	UIPort       int
+	NoUI         bool
+	// Namespace is registered at start.
+	Namespace string
+	// KeywordSearchAttributes are registered at start as Keyword attributes.
+	KeywordSearchAttributes []string
+	Logger                  *slog.Logger
+	// LogLevel is the server's own log level.
+	LogLevel slog.Level
+}
+
+// Server is a running embedded server.
+type Server interface {
+	FrontendAddress() string
+	// UIAddress is the Web UI's base URL, or "" without one.
+	UIAddress() string
+	Stop()
+}
+
+// Starter starts an embedded server (temporalserver.StartDev is one).
+type Starter func(ctx context.Context, o Options) (Server, error)
+
+// ErrLocked means another process holds the server's database.
+var ErrLocked = errors.New("another process is using this Temporal database")
