@@ -3,6 +3,7 @@ package workflows
 import (
 	"context"
 	"errors"
+	"maps"
 	"strings"
 	"sync"
 	"testing"
@@ -35,6 +36,20 @@ type fakeActivities struct {
 	followUps []reasoning.SubQuestion
 	reflectIn []reasoning.ReflectRequest
 	planUsage reasoning.Usage
+}
+
+// called returns how often activity name ran; snapshot copies all counts.
+// Both lock: an activity cancelled by the test may still be returning.
+func (f *fakeActivities) called(name string) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.calls[name]
+}
+
+func (f *fakeActivities) snapshot() map[string]int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return maps.Clone(f.calls)
 }
 
 func (f *fakeActivities) count(name string) int {
@@ -249,8 +264,8 @@ func TestResearchCancellation(t *testing.T) {
 	if err == nil || !temporal.IsCanceledError(err) {
 		t.Fatalf("workflow error = %v, want cancelled", err)
 	}
-	if f.calls["synthesize"] != 0 || f.calls["deliver"] != 0 {
-		t.Errorf("a cancelled run went on: %v", f.calls)
+	if f.called("synthesize") != 0 || f.called("deliver") != 0 {
+		t.Errorf("a cancelled run went on: %v", f.snapshot())
 	}
 	if p := queryProgress(t, env); p.Status != rf.StatusCancelled {
 		t.Errorf("status = %s, want cancelled", p.Status)
@@ -272,7 +287,7 @@ func TestResearchPlanApproval(t *testing.T) {
 		t.Fatalf("workflow failed: %v", err)
 	}
 	if f.calls["retrieve:sq1"] != 1 || f.calls["retrieve:sq2"] != 1 || f.calls["retrieve:sq3"] != 0 {
-		t.Errorf("the edited plan was not used: %v", f.calls)
+		t.Errorf("the edited plan was not used: %v", f.snapshot())
 	}
 	p := queryProgress(t, env)
 	if len(p.SubQuestions) != 2 || p.SubQuestions[0].Text != "Edited one?" {
@@ -317,8 +332,8 @@ func TestResearchRejectsBadInput(t *testing.T) {
 		if err := env.GetWorkflowError(); !errors.As(err, &appErr) || appErr.Type() != rf.ErrInvalidInput || !appErr.NonRetryable() {
 			t.Errorf("input %+v: error = %v, want a non-retryable InvalidInput", in, err)
 		}
-		if len(f.calls) != 0 {
-			t.Errorf("input %+v ran activities: %v", in, f.calls)
+		if len(f.snapshot()) != 0 {
+			t.Errorf("input %+v ran activities: %v", in, f.snapshot())
 		}
 	}
 }
@@ -333,18 +348,18 @@ func TestResearchReflectionRound(t *testing.T) {
 	if err := env.GetWorkflowError(); err != nil {
 		t.Fatalf("workflow failed: %v", err)
 	}
-	if f.calls["reflect"] != 1 {
-		t.Fatalf("reflect ran %d times, want 1 (depth 1)", f.calls["reflect"])
+	if f.called("reflect") != 1 {
+		t.Fatalf("reflect ran %d times, want 1 (depth 1)", f.called("reflect"))
 	}
 	req := f.reflectIn[0]
 	if len(req.Answered) != 2 || len(req.Unanswered) != 1 || req.Unanswered[0].SubQuestion.ID != "sq3" || req.MaxFollowUps != 1 {
 		t.Errorf("reflection request = %+v", req)
 	}
 	if f.calls["retrieve:sq4"] != 1 || f.calls["analyze:sq4"] != 1 {
-		t.Errorf("the follow-up was not researched: %v", f.calls)
+		t.Errorf("the follow-up was not researched: %v", f.snapshot())
 	}
 	if f.calls["retrieve:sq1"] != 1 {
-		t.Errorf("round 2 searched sq1 again: %v", f.calls)
+		t.Errorf("round 2 searched sq1 again: %v", f.snapshot())
 	}
 	p := queryProgress(t, env)
 	if p.Round != 1 || len(p.SubQuestions) != 4 || p.SubQuestions[3].State != rf.SQDone {
@@ -363,8 +378,8 @@ func TestResearchDepthZeroSkipsReflection(t *testing.T) {
 	if err := env.GetWorkflowError(); err != nil {
 		t.Fatal(err)
 	}
-	if f.calls["reflect"] != 0 {
-		t.Errorf("depth 0 reflected %d times", f.calls["reflect"])
+	if f.called("reflect") != 0 {
+		t.Errorf("depth 0 reflected %d times", f.called("reflect"))
 	}
 }
 
@@ -378,7 +393,7 @@ func TestResearchBudgetSpentFinishesWithWhatItHas(t *testing.T) {
 	if n := f.calls["analyze:sq1"] + f.calls["analyze:sq2"] + f.calls["analyze:sq3"]; n != 0 {
 		t.Errorf("%d analyses ran after the budget was spent", n)
 	}
-	if f.calls["reflect"] != 0 {
+	if f.called("reflect") != 0 {
 		t.Errorf("reflected after the budget was spent")
 	}
 	in := f.synthIn
