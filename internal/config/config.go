@@ -133,7 +133,7 @@ func load(lookup Lookup, env envconfig.EnvLookup) (Config, error) {
 	}
 	c.UIURL = strings.TrimRight(get("RESEARCHFLOW_UI_URL", ""), "/")
 	if c.TemporalClient, err = envconfig.LoadClientOptions(envconfig.LoadClientOptionsRequest{EnvLookup: env}); err != nil {
-		return c, fmt.Errorf("Temporal client settings (TEMPORAL_*, config profile): %w", err)
+		return c, fmt.Errorf("temporal client settings (TEMPORAL_*, config profile): %w", err)
 	}
 	c.TemporalClient.HostPort, c.TemporalClient.Namespace = c.TemporalAddress, c.Namespace
 	if c.Gateway, err = gateway.ConfigFromEnv(lookup); err != nil {
