@@ -66,10 +66,10 @@ func TestSanitizeFilenameLength(t *testing.T) {
 	tests := []struct {
 		name, in string
 	}{
-		{"CJK", strings.Repeat("数", 120) + ".md"},                      // 360 bytes of stem
-		{"combining", strings.Repeat("q\u0303", 100) + ".md"},          // q + tilde: no precomposed form
-		{"emoji", strings.Repeat("👩‍💻", 30) + ".txt"},                   // 11 bytes each
-		{"ascii", strings.Repeat("a", 300) + ".html"},                  // plain
+		{"CJK", strings.Repeat("数", 120) + ".md"},                    // 360 bytes of stem
+		{"combining", strings.Repeat("q\u0303", 100) + ".md"},        // q + tilde: no precomposed form
+		{"emoji", strings.Repeat("👩‍💻", 30) + ".txt"},                // 11 bytes each
+		{"ascii", strings.Repeat("a", 300) + ".html"},                // plain
 		{"trailing dot at cut", strings.Repeat("a", 251) + ". b.md"}, // cut leaves "a….", which is trimmed
 	}
 	for _, tt := range tests {
