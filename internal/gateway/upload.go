@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -197,6 +198,7 @@ func (s *server) upload(c *gin.Context) {
 		return
 	}
 	defer root.Close()
+	s.removeStaleTemporaries(root, dir)
 
 	// Files are received into hidden temporary files first (ingestion skips
 	// names starting with a dot), so that a refused request stores nothing,
@@ -331,6 +333,30 @@ func (s *server) receiveFile(root *os.Root, part *multipart.Part, left int64) (*
 	out.size = n
 	h.Sum(out.sum[:0])
 	return out, nil
+}
+
+// staleAfter is the age past which a temporary upload file is left over
+// from a request that never finished (the process died).
+const staleAfter = time.Hour
+
+// removeStaleTemporaries removes the temporary files of uploads that never
+// finished. Ingestion skips them anyway (their names start with a dot).
+func (s *server) removeStaleTemporaries(root *os.Root, dir string) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		name := e.Name()
+		if !strings.HasPrefix(name, ".upload-") || !strings.HasSuffix(name, ".part") {
+			continue
+		}
+		if info, err := e.Info(); err == nil && s.now().Sub(info.ModTime()) > staleAfter {
+			if err := root.Remove(name); err == nil {
+				s.log.Info("gateway: removed a stale upload", "file", name)
+			}
+		}
+	}
 }
 
 // maxNameVariants bounds the names tried for one file ("a.md" … "a (100).md").

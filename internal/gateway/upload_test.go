@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -266,4 +267,34 @@ func mapsEqual(a, b map[string]string) bool {
 		}
 	}
 	return true
+}
+
+// TestUploadRemovesStaleTemporaries: temporary files left by a request that
+// never finished (the process died) are removed by a later upload once
+// they are an hour old; those of requests in flight are left alone.
+func TestUploadRemovesStaleTemporaries(t *testing.T) {
+	h := newHarness(t, nil)
+	dir := filepath.Join(h.cfg.DataDir, "uploads", ownerHash("alice"), "notes")
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		t.Fatal(err)
+	}
+	old, fresh := filepath.Join(dir, ".upload-old.part"), filepath.Join(dir, ".upload-fresh.part")
+	for _, p := range []string{old, fresh} {
+		if err := os.WriteFile(p, []byte("partial"), 0o640); err != nil {
+			t.Fatal(err)
+		}
+	}
+	then := time.Now().Add(-2 * time.Hour)
+	if err := os.Chtimes(old, then, then); err != nil {
+		t.Fatal(err)
+	}
+	if rec := h.uploadFiles(aliceKey, "notes", upFile{"a.md", "a"}); rec.Code != http.StatusAccepted {
+		t.Fatalf("upload: %d %s", rec.Code, rec.Body)
+	}
+	if _, err := os.Stat(old); !os.IsNotExist(err) {
+		t.Errorf("stale temporary kept: %v", err)
+	}
+	if _, err := os.Stat(fresh); err != nil {
+		t.Errorf("temporary of a request in flight removed: %v", err)
+	}
 }
