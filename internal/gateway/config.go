@@ -3,10 +3,12 @@ package gateway
 import (
 	"fmt"
 	"net"
-	"regexp"
+	"net/netip"
 	"strconv"
 	"strings"
 	"time"
+
+	rf "github.com/researchflow/researchflow"
 )
 
 // Config holds the gateway's settings. ConfigFromEnv fills it from the
@@ -26,6 +28,13 @@ type Config struct {
 	// RateBurst is how many requests a key may make at once
 	// (RESEARCHFLOW_RATE_BURST, default 20).
 	RateBurst int
+	// TrustedProxies are the addresses (IPs or CIDRs) of the reverse proxies
+	// in front of the gateway (RESEARCHFLOW_TRUSTED_PROXIES, comma-separated;
+	// none by default). Only a request coming from one of them has its
+	// client address taken from X-Forwarded-For or X-Real-IP; any other
+	// request is its connection's remote address, whatever headers it sends.
+	// The client address keys the rate limit in local no-auth mode.
+	TrustedProxies []string
 	// CORSOrigins are the origins allowed to call the API from a browser
 	// (RESEARCHFLOW_CORS_ORIGINS, comma-separated; none by default).
 	CORSOrigins []string
@@ -63,9 +72,7 @@ const (
 )
 
 // LocalOwner is the owner of every request when authentication is off.
-const LocalOwner = "local"
-
-var ownerPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$`)
+const LocalOwner = rf.LocalOwner
 
 // minKeyLength refuses keys that are easy to guess.
 const minKeyLength = 16
@@ -126,7 +133,30 @@ func ConfigFromEnv(lookup func(string) (string, bool)) (Config, error) {
 			cfg.CORSOrigins = append(cfg.CORSOrigins, o)
 		}
 	}
+	for _, p := range strings.Split(get("RESEARCHFLOW_TRUSTED_PROXIES", ""), ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			cfg.TrustedProxies = append(cfg.TrustedProxies, p)
+		}
+	}
+	if err := validateProxies(cfg.TrustedProxies); err != nil {
+		return Config{}, fmt.Errorf("RESEARCHFLOW_TRUSTED_PROXIES: %w", err)
+	}
 	return cfg, cfg.validate()
+}
+
+// validateProxies checks that every trusted proxy is an IP address or a
+// CIDR block.
+func validateProxies(proxies []string) error {
+	for _, p := range proxies {
+		if strings.Contains(p, "/") {
+			if _, err := netip.ParsePrefix(p); err != nil {
+				return fmt.Errorf("%q: want an IP address or a CIDR block such as 10.0.0.0/8", p)
+			}
+		} else if _, err := netip.ParseAddr(p); err != nil {
+			return fmt.Errorf("%q: want an IP address or a CIDR block such as 10.0.0.0/8", p)
+		}
+	}
+	return nil
 }
 
 // localMode reports whether requests are served without authentication.
@@ -139,9 +169,12 @@ func (c Config) validate() error {
 	if len(c.APIKeys) == 0 && !c.NoAuth && !isLoopback(c.Addr) {
 		return fmt.Errorf("no API keys configured and %s is not a loopback address: set RESEARCHFLOW_API_KEYS, or RESEARCHFLOW_NO_AUTH=1 to run without authentication", c.Addr)
 	}
+	if err := validateProxies(c.TrustedProxies); err != nil {
+		return fmt.Errorf("trusted proxies: %w", err)
+	}
 	for owner, key := range c.APIKeys {
-		if !ownerPattern.MatchString(owner) {
-			return fmt.Errorf("owner %q: want letters, digits, '_', '.', '@' or '-'", owner)
+		if err := rf.ValidateOwner(owner); err != nil {
+			return fmt.Errorf("RESEARCHFLOW_API_KEYS: %w", err)
 		}
 		if len(key) < minKeyLength {
 			return fmt.Errorf("key of owner %q: want at least %d characters", owner, minKeyLength)

@@ -131,7 +131,13 @@ func newEngine(cfg Config, deps Deps) (*gin.Engine, error) {
 	if cfg.localMode() {
 		s.log.Warn("gateway: AUTHENTICATION IS OFF: every caller is the owner \"local\" and sees every run; set RESEARCHFLOW_API_KEYS to require keys", "addr", cfg.Addr)
 	}
-	return s.routes(), nil
+	e := s.routes()
+	// gin trusts X-Forwarded-For from every peer unless told otherwise;
+	// a nil list trusts none (the remote address is the client).
+	if err := e.SetTrustedProxies(cfg.TrustedProxies); err != nil {
+		return nil, fmt.Errorf("gateway: trusted proxies: %w", err)
+	}
+	return e, nil
 }
 
 func (s *server) routes() *gin.Engine {

@@ -759,7 +759,7 @@ func TestUpload(t *testing.T) {
 	for _, e := range entries {
 		names = append(names, e.Name())
 	}
-	if got, want := strings.Join(names, ","), "evil_name.txt,guide.md,paper.html,paper.pdf"; got != want {
+	if got, want := strings.Join(names, ","), "evil name.txt,guide.md,paper.html,paper.pdf"; got != want {
 		t.Errorf("saved %s, want %s", got, want)
 	}
 	if out.Corpus != "notes" || len(out.Files) != 4 {

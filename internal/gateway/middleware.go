@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"net/http"
+	"net/netip"
 	"slices"
 	"sort"
 	"strconv"
@@ -141,7 +142,8 @@ func (s *server) authenticate(c *gin.Context) {
 	c.Next()
 }
 
-// limiter is a token bucket per owner (per client address in local mode).
+// limiter is a token bucket per owner (per client address in local mode,
+// see clientKey).
 type limiter struct {
 	mu      sync.Mutex
 	limit   rate.Limit
@@ -189,7 +191,7 @@ func (s *server) rateLimit(c *gin.Context) {
 	}
 	key := "owner:" + owner(c)
 	if s.cfg.localMode() {
-		key = "ip:" + c.ClientIP()
+		key = "ip:" + clientKey(c.ClientIP())
 	}
 	ok, wait := s.limits.allow(key, s.now())
 	if !ok {
@@ -198,6 +200,25 @@ func (s *server) rateLimit(c *gin.Context) {
 		return
 	}
 	c.Next()
+}
+
+// clientKey is the rate-limit key of a client address in local mode: the
+// address itself for IPv4, its /64 network for IPv6 (one host commonly holds
+// a whole /64, so single addresses would be free to rotate). The address is
+// the connection's unless it came through a trusted proxy
+// (Config.TrustedProxies).
+func clientKey(ip string) string {
+	a, err := netip.ParseAddr(ip)
+	if err != nil {
+		return ip
+	}
+	a = a.Unmap()
+	if a.Is6() {
+		if p, err := a.Prefix(64); err == nil {
+			return p.String()
+		}
+	}
+	return a.String()
 }
 
 // ownerHash is a short, stable, path- and ID-safe name for an owner.

@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"net/url"
 	"regexp"
 	"sort"
 	"strconv"
@@ -236,7 +237,7 @@ func escape(s string) string {
 }
 
 // location renders where a source is: a link for URLs and absolute paths
-// (file:// for paths), plain text otherwise.
+// (file:// for paths, see FileURL), plain text otherwise.
 func location(loc string) string {
 	loc = strings.TrimSpace(loc)
 	if loc == "" {
@@ -247,13 +248,22 @@ func location(loc string) string {
 	case strings.HasPrefix(loc, "https://") || strings.HasPrefix(loc, "http://"):
 		return "[" + text + "](" + linkTarget(loc) + ")"
 	case strings.HasPrefix(loc, "/"):
-		return "[" + text + "](" + linkTarget("file://"+loc) + ")"
+		return "[" + text + "](" + FileURL(loc) + ")"
 	}
 	return text
 }
 
+// FileURL is the file:// URL of the absolute path p, every byte outside
+// RFC 3986's unreserved and path characters percent-encoded: '#', '?', '%',
+// spaces, brackets, parentheses and non-ASCII letters all round-trip, so
+// url.Parse(FileURL(p)).Path == p, and the URL can be a Markdown link
+// destination as it is (no space, parenthesis or angle bracket is left).
+func FileURL(p string) string {
+	return (&url.URL{Scheme: "file", Path: p}).String()
+}
+
 // linkTarget escapes the characters that would end or break a Markdown link
-// destination.
+// destination in a URL given by a source.
 func linkTarget(u string) string {
 	return strings.NewReplacer(" ", "%20", "(", "%28", ")", "%29", "<", "%3C", ">", "%3E", "\n", "", "\r", "", "\t", "%09").Replace(u)
 }

@@ -48,19 +48,22 @@ function setError(id, msg) {
 // ---- Markdown, rendered as DOM nodes -----------------------------------
 
 // inline renders `code`, **bold**, *emphasis*, [text](url) links and [n]
-// citations into parent. Only http(s) URLs become links; any other target
-// (file:// paths of local sources, anything else) shows its text, with the
-// target as a tooltip.
+// citations into parent, and undoes the report's escapes (\[, \*, &lt; …)
+// so that text shows as written. Only http(s) URLs become links; any other
+// target (file:// URLs of local sources, anything else) shows its text, with
+// the target as a tooltip: for a file:// URL, the decoded path.
 function inline(parent, text) {
-  const re = /`([^`]+)`|\*\*([^*]+)\*\*|\*([^*\s][^*]*)\*|\[([^\]]+)\]\(([^\s)]+)\)|\[(\d+(?:\s*,\s*\d+)*)\]/g;
+  const re = /`([^`]+)`|\*\*([^*]+)\*\*|\*([^*\s][^*]*)\*|\[((?:\\.|[^\]\\])+)\]\(([^\s)]+)\)|\[(\d+(?:\s*,\s*\d+)*)\]|\\([\\`*_{}\[\]()#+\-.!|~<>])|&(lt|gt|amp);/g;
   let last = 0, m;
   while ((m = re.exec(text)) !== null) {
     if (m.index > last) parent.append(text.slice(last, m.index));
     if (m[1] !== undefined) parent.append(el("code", {}, m[1]));
     else if (m[2] !== undefined) parent.append(el("strong", {}, m[2]));
     else if (m[3] !== undefined) parent.append(el("em", {}, m[3]));
-    else if (m[4] !== undefined && /^https?:\/\//.test(m[5])) parent.append(el("a", { href: m[5], target: "_blank", rel: "noopener noreferrer" }, m[4]));
-    else if (m[4] !== undefined) parent.append(el("span", { class: "location", title: m[5] }, m[4]));
+    else if (m[4] !== undefined && /^https?:\/\//.test(m[5])) parent.append(el("a", { href: m[5], target: "_blank", rel: "noopener noreferrer" }, unescapeMarkdown(m[4])));
+    else if (m[4] !== undefined) parent.append(el("span", { class: "location", title: linkTitle(m[5]) }, unescapeMarkdown(m[4])));
+    else if (m[7] !== undefined) parent.append(m[7]);
+    else if (m[8] !== undefined) parent.append(ENTITIES[m[8]]);
     else {
       const nums = m[6].split(",").map((s) => s.trim());
       parent.append("[");
@@ -75,6 +78,24 @@ function inline(parent, text) {
     last = re.lastIndex;
   }
   if (last < text.length) parent.append(text.slice(last));
+}
+
+const ENTITIES = { lt: "<", gt: ">", amp: "&" };
+
+// unescapeMarkdown undoes backslash escapes and the entities the report writes.
+function unescapeMarkdown(t) {
+  return t.replace(/\\([\\`*_{}\[\]()#+\-.!|~<>])|&(lt|gt|amp);/g, (_, c, e) => c !== undefined ? c : ENTITIES[e]);
+}
+
+// linkTitle is the tooltip of a link that is not opened: the path of a
+// file:// URL, percent-decoded; other targets as they are.
+function linkTitle(href) {
+  if (!href.startsWith("file:")) return href;
+  try {
+    return decodeURIComponent(new URL(href).pathname);
+  } catch (e) {
+    return href;
+  }
 }
 
 function renderMarkdown(container, md) {

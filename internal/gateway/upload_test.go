@@ -1,0 +1,300 @@
+package gateway
+
+import (
+	"bytes"
+	"mime/multipart"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+func TestSanitizeFilename(t *testing.T) {
+	tests := []struct {
+		in, want string
+	}{
+		{"guide.md", "guide.md"},
+		{"会议纪要.md", "会议纪要.md"},
+		{"项目计划.md", "项目计划.md"},
+		{"議事録.md", "議事録.md"},
+		{"ملاحظات الاجتماع.md", "ملاحظات الاجتماع.md"},
+		{"🚀 launch plan.md", "🚀 launch plan.md"},
+		{"👩‍💻 notes.md", "👩‍💻 notes.md"}, // the zero-width joiner is kept
+		{"Ünïcödé notes (final).txt", "Ünïcödé notes (final).txt"},
+		{"caf\u0065\u0301.md", "caf\u00e9.md"}, // NFD as macOS sends it → NFC
+		{"caf\u00e9.md", "caf\u00e9.md"},
+		{"a:b.md", "a_b.md"},
+		{"a?b.md", "a_b.md"},
+		{`a<b>c|d*e"f.md`, "a_b_c_d_e_f.md"},
+		{"../../etc/evil name.txt", "evil name.txt"},
+		{`..\..\windows\paper.html`, "paper.html"},
+		{".hidden.md", "hidden.md"},
+		{" . .bashrc.md", "bashrc.md"},
+		{"notes.md. . ", "notes.md"},
+		{"a\x00b\tc\x7fd.md", "abcd.md"},
+		{"\u202egpj.md", "gpj.md"}, // right-to-left override
+		{"\xff\xfe.md", "_.md"},    // invalid UTF-8
+		{"con.md", "_con.md"},
+		{"LPT1.txt", "_LPT1.txt"},
+		{"nul.tar.md", "_nul.tar.md"},
+		{"console.md", "console.md"},
+		{"COM10.md", "COM10.md"},
+	}
+	for _, tt := range tests {
+		got, ok := sanitizeFilename(tt.in)
+		if !ok || got != tt.want {
+			t.Errorf("sanitizeFilename(%q) = %q, %v; want %q", tt.in, got, ok, tt.want)
+		}
+	}
+	for _, in := range []string{"", "...", "/", `\`, " . ", "\x00\u202e"} {
+		if got, ok := sanitizeFilename(in); ok {
+			t.Errorf("sanitizeFilename(%q) = %q, want refusal", in, got)
+		}
+	}
+}
+
+// TestSanitizeFilenameLength checks the 255-byte cap: the extension is kept
+// and no character or combining sequence is cut.
+func TestSanitizeFilenameLength(t *testing.T) {
+	tests := []struct {
+		name, in string
+	}{
+		{"CJK", strings.Repeat("数", 120) + ".md"},                    // 360 bytes of stem
+		{"combining", strings.Repeat("q\u0303", 100) + ".md"},        // q + tilde: no precomposed form
+		{"emoji", strings.Repeat("👩‍💻", 30) + ".txt"},                // 11 bytes each
+		{"ascii", strings.Repeat("a", 300) + ".html"},                // plain
+		{"trailing dot at cut", strings.Repeat("a", 251) + ". b.md"}, // cut leaves "a….", which is trimmed
+	}
+	for _, tt := range tests {
+		got, ok := sanitizeFilename(tt.in)
+		if !ok {
+			t.Errorf("%s: refused", tt.name)
+			continue
+		}
+		checkStoredName(t, got)
+		if _, ext := splitExt(tt.in); !strings.HasSuffix(got, ext) {
+			t.Errorf("%s: %q lost its extension %s", tt.name, got, ext)
+		}
+		if len(got) < maxNameBytes-12 {
+			t.Errorf("%s: cut to %d bytes, more than needed", tt.name, len(got))
+		}
+		if strings.Count(got, "q") != strings.Count(got, "\u0303") {
+			t.Errorf("%s: a combining mark was cut from its letter: %q", tt.name, got)
+		}
+	}
+	// The " (n)" variants of a long name fit as well.
+	long, _ := sanitizeFilename(strings.Repeat("数", 120) + ".md")
+	stem, ext := splitExt(long)
+	checkStoredName(t, joinName(stem, ext, " (100)"))
+}
+
+// checkStoredName fails unless name is safe to create on Linux, macOS and
+// Windows file systems.
+func checkStoredName(t *testing.T, name string) {
+	t.Helper()
+	switch {
+	case len(name) > maxNameBytes:
+		t.Errorf("%q: %d bytes, over %d", name, len(name), maxNameBytes)
+	case !utf8.ValidString(name):
+		t.Errorf("%q: not valid UTF-8", name)
+	case !norm.NFC.IsNormalString(name):
+		t.Errorf("%q: not NFC", name)
+	case strings.ContainsAny(name, `/\<>:"|?*`):
+		t.Errorf("%q: contains a reserved character", name)
+	case strings.IndexFunc(name, unicode.IsControl) >= 0:
+		t.Errorf("%q: contains a control character", name)
+	case strings.HasPrefix(name, "."), strings.HasSuffix(name, "."), strings.HasSuffix(name, " "):
+		t.Errorf("%q: leading dot or trailing dot or space", name)
+	}
+}
+
+// FuzzSanitizeFilename checks that every accepted name is safe to store.
+func FuzzSanitizeFilename(f *testing.F) {
+	for _, s := range []string{"会议纪要.md", "a:b.md", "../x.md", "e\u0301.md", strings.Repeat("数", 90) + ".md", "\xff.md"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		if got, ok := sanitizeFilename(in); ok {
+			checkStoredName(t, got)
+			if again, _ := sanitizeFilename(got); again != got {
+				t.Errorf("not idempotent: %q → %q → %q", in, got, again)
+			}
+		}
+	})
+}
+
+type upFile struct{ name, content string }
+
+// uploadFiles posts files, in this order, to corpus as key.
+func (h *harness) uploadFiles(key, corpus string, files ...upFile) *httptest.ResponseRecorder {
+	h.t.Helper()
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	for _, f := range files {
+		fw, err := mw.CreateFormFile("files", f.name)
+		if err != nil {
+			h.t.Fatal(err)
+		}
+		fw.Write([]byte(f.content))
+	}
+	mw.Close()
+	req := httptest.NewRequest("POST", "/v1/corpora/"+corpus+"/documents", &buf)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	req.Header.Set("Authorization", "Bearer "+key)
+	rec := httptest.NewRecorder()
+	h.h.ServeHTTP(rec, req)
+	return rec
+}
+
+// storedFiles returns name → content of alice's upload folder of corpus.
+func storedFiles(t *testing.T, h *harness, corpus string) map[string]string {
+	t.Helper()
+	dir := filepath.Join(h.cfg.DataDir, "uploads", ownerHash("alice"), corpus)
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]string{}
+	for _, e := range entries {
+		b, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[e.Name()] = string(b)
+	}
+	return out
+}
+
+// TestUploadKeepsEveryFile is issue 9's failing input: two Chinese names in
+// one request were both stored as "____.md", the second overwriting the
+// first. Every file sent must be stored under its own name, and no upload
+// may replace a stored file.
+func TestUploadKeepsEveryFile(t *testing.T) {
+	tests := []struct {
+		name  string
+		files []upFile
+		want  []string // stored names, in request order
+	}{
+		{"chinese", []upFile{{"会议纪要.md", "minutes"}, {"项目计划.md", "plan"}}, []string{"会议纪要.md", "项目计划.md"}},
+		{"japanese", []upFile{{"議事録.md", "gijiroku"}, {"計画書.txt", "keikaku"}}, []string{"議事録.md", "計画書.txt"}},
+		{"arabic", []upFile{{"ملاحظات.md", "notes"}, {"خطة المشروع.md", "plan"}}, []string{"ملاحظات.md", "خطة المشروع.md"}},
+		{"emoji", []upFile{{"🚀.md", "rocket"}, {"🛰️.md", "satellite"}}, []string{"🚀.md", "🛰️.md"}},
+		{"stripped character", []upFile{{"a:b.md", "colon"}, {"a_b.md", "underscore"}, {"a?b.md", "question"}},
+			[]string{"a_b.md", "a_b (2).md", "a_b (3).md"}},
+		{"NFD and NFC", []upFile{{"caf\u0065\u0301.md", "nfd"}, {"caf\u00e9.md", "nfc"}},
+			[]string{"caf\u00e9.md", "caf\u00e9 (2).md"}},
+		{"same bytes twice", []upFile{{"x.md", "same"}, {"x.md", "same"}}, []string{"x.md", "x.md"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness(t, nil)
+			rec := h.uploadFiles(aliceKey, "notes", tt.files...)
+			if rec.Code != http.StatusAccepted {
+				t.Fatalf("upload: %d %s", rec.Code, rec.Body)
+			}
+			var out UploadResponse
+			decode(t, rec, &out)
+			if !slices.Equal(out.Files, tt.want) {
+				t.Errorf("answer lists %q, want %q", out.Files, tt.want)
+			}
+			stored := storedFiles(t, h, "notes")
+			for i, f := range tt.files {
+				if got := stored[tt.want[i]]; got != f.content {
+					t.Errorf("%s stored as %s holds %q, want %q", f.name, tt.want[i], got, f.content)
+				}
+			}
+			if distinct := len(slices.Compact(slices.Sorted(slices.Values(tt.want)))); len(stored) != distinct {
+				t.Errorf("folder holds %d files, want %d: %v", len(stored), distinct, stored)
+			}
+		})
+	}
+}
+
+// TestUploadNeverReplaces uploads into a corpus that already holds files.
+func TestUploadNeverReplaces(t *testing.T) {
+	h := newHarness(t, map[string]string{"RESEARCHFLOW_MAX_FILE_MB": "1"})
+	up := func(files ...upFile) []string {
+		t.Helper()
+		rec := h.uploadFiles(aliceKey, "notes", files...)
+		if rec.Code != http.StatusAccepted {
+			t.Fatalf("upload: %d %s", rec.Code, rec.Body)
+		}
+		var out UploadResponse
+		decode(t, rec, &out)
+		return out.Files
+	}
+	up(upFile{"会议纪要.md", "v1"})
+	if got := up(upFile{"会议纪要.md", "v2"}); !slices.Equal(got, []string{"会议纪要 (2).md"}) {
+		t.Errorf("second version stored as %q", got)
+	}
+	// The same bytes again are not stored twice, whichever variant holds them.
+	if got := up(upFile{"会议纪要.md", "v2"}, upFile{"会议纪要.md", "v1"}); !slices.Equal(got, []string{"会议纪要 (2).md", "会议纪要.md"}) {
+		t.Errorf("re-upload stored as %q", got)
+	}
+	if got := up(upFile{"会议纪要.md", "v3"}); !slices.Equal(got, []string{"会议纪要 (3).md"}) {
+		t.Errorf("third version stored as %q", got)
+	}
+	want := map[string]string{"会议纪要.md": "v1", "会议纪要 (2).md": "v2", "会议纪要 (3).md": "v3"}
+	if got := storedFiles(t, h, "notes"); !mapsEqual(got, want) {
+		t.Errorf("folder = %v, want %v", got, want)
+	}
+
+	// A refused request stores nothing, not even the files before the bad one.
+	rec := h.uploadFiles(aliceKey, "notes", upFile{"new.md", "fine"}, upFile{"会议纪要.md", "v4"}, upFile{"big.txt", strings.Repeat("a", 1<<20+1)})
+	if rec.Code != http.StatusRequestEntityTooLarge {
+		t.Errorf("oversized upload: %d %s", rec.Code, rec.Body)
+	}
+	if got := storedFiles(t, h, "notes"); !mapsEqual(got, want) {
+		t.Errorf("after a refused upload, folder = %v, want %v", got, want)
+	}
+}
+
+func mapsEqual(a, b map[string]string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if w, ok := b[k]; !ok || w != v {
+			return false
+		}
+	}
+	return true
+}
+
+// TestUploadRemovesStaleTemporaries: temporary files left by a request that
+// never finished (the process died) are removed by a later upload once
+// they are an hour old; those of requests in flight are left alone.
+func TestUploadRemovesStaleTemporaries(t *testing.T) {
+	h := newHarness(t, nil)
+	dir := filepath.Join(h.cfg.DataDir, "uploads", ownerHash("alice"), "notes")
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		t.Fatal(err)
+	}
+	old, fresh := filepath.Join(dir, ".upload-old.part"), filepath.Join(dir, ".upload-fresh.part")
+	for _, p := range []string{old, fresh} {
+		if err := os.WriteFile(p, []byte("partial"), 0o640); err != nil {
+			t.Fatal(err)
+		}
+	}
+	then := time.Now().Add(-2 * time.Hour)
+	if err := os.Chtimes(old, then, then); err != nil {
+		t.Fatal(err)
+	}
+	if rec := h.uploadFiles(aliceKey, "notes", upFile{"a.md", "a"}); rec.Code != http.StatusAccepted {
+		t.Fatalf("upload: %d %s", rec.Code, rec.Body)
+	}
+	if _, err := os.Stat(old); !os.IsNotExist(err) {
+		t.Errorf("stale temporary kept: %v", err)
+	}
+	if _, err := os.Stat(fresh); err != nil {
+		t.Errorf("temporary of a request in flight removed: %v", err)
+	}
+}

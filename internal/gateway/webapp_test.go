@@ -1,0 +1,98 @@
+package gateway
+
+import (
+	"encoding/json"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/researchflow/researchflow/internal/reasoning"
+	"github.com/researchflow/researchflow/internal/report"
+)
+
+// renderInNode renders md with the web app's renderMarkdown in Node.js,
+// with just enough of a DOM, and returns the text of the page and the
+// location spans (text and tooltip).
+const renderInNode = `
+const fs = require("fs"), vm = require("vm");
+class Node {}
+class Text extends Node { constructor(t) { super(); this.text = String(t); } get textContent() { return this.text; } }
+class Elem extends Node {
+  constructor(tag) { super(); this.tagName = tag.toUpperCase(); this.attrs = {}; this.children = []; this.className = ""; }
+  setAttribute(k, v) { this.attrs[k] = String(v); }
+  append(...cs) { for (const c of cs) this.children.push(c instanceof Node ? c : new Text(c)); }
+  replaceChildren() { this.children = []; }
+  addEventListener() {}
+  get textContent() { return this.children.map((c) => c.textContent).join(""); }
+}
+globalThis.Node = Node;
+globalThis.document = { createElement: (t) => new Elem(t), createTextNode: (t) => new Text(t), addEventListener() {}, getElementById: () => new Elem("div") };
+globalThis.localStorage = { getItem: () => null };
+vm.runInThisContext(fs.readFileSync(process.argv[1], "utf8"));
+const root = new Elem("div");
+renderMarkdown(root, fs.readFileSync(0, "utf8"));
+const locations = [], links = [];
+(function walk(e) {
+  if (!(e instanceof Elem)) return;
+  if (e.className === "location") locations.push({ text: e.textContent, title: e.attrs.title });
+  if (e.tagName === "A" && e.attrs.target) links.push({ text: e.textContent, href: e.attrs.href });
+  e.children.forEach(walk);
+})(root);
+process.stdout.write(JSON.stringify({ text: root.textContent, locations, links }));
+`
+
+// TestWebAppShowsSourceLocations renders a report's sources in the web app's
+// Markdown renderer: a local source shows its path as written (escapes
+// undone) with the decoded path as its tooltip, whatever characters it has.
+func TestWebAppShowsSourceLocations(t *testing.T) {
+	node, err := exec.LookPath("node")
+	if err != nil {
+		t.Skip("needs node (apt-get install nodejs)")
+	}
+	paths := []string{
+		"/docs/Release notes #3.md",
+		"/docs/100% done.md",
+		"/docs/what?.md",
+		"/docs/数据 (draft) [v2].md",
+		"/docs/<tag> & *stars*.md",
+	}
+	var sources []reasoning.Source
+	for i, p := range paths {
+		sources = append(sources, reasoning.Source{N: i + 1, SourceID: p, Title: "Doc", Location: p})
+	}
+	sources = append(sources, reasoning.Source{N: len(paths) + 1, SourceID: "web", Title: "Web", Location: "https://example.com/a_(b)"})
+	md, _ := report.Render(report.Report{
+		Question: "Where?",
+		Draft:    reasoning.Draft{Title: "T", Summary: []reasoning.Sentence{{Text: "Here.", Cites: []int{1}}}},
+		Sources:  sources,
+	})
+
+	cmd := exec.Command(node, "-e", renderInNode, filepath.Join("web", "app.js"))
+	cmd.Stdin = strings.NewReader(md)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("node: %v\n%s", err, stderr.String())
+	}
+	var got struct {
+		Text      string
+		Locations []struct{ Text, Title string }
+		Links     []struct{ Text, Href string }
+	}
+	if err := json.Unmarshal(out, &got); err != nil {
+		t.Fatalf("node output %q: %v", out, err)
+	}
+	if len(got.Locations) != len(paths) {
+		t.Fatalf("%d location spans, want %d; page text:\n%s", len(got.Locations), len(paths), got.Text)
+	}
+	for i, p := range paths {
+		if l := got.Locations[i]; l.Text != p || l.Title != p {
+			t.Errorf("source %q shows %q with tooltip %q", p, l.Text, l.Title)
+		}
+	}
+	if len(got.Links) != 1 || got.Links[0].Href != "https://example.com/a_%28b%29" || got.Links[0].Text != "https://example.com/a_(b)" {
+		t.Errorf("web links = %+v", got.Links)
+	}
+}
