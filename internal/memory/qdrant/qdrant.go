@@ -321,8 +321,11 @@ var requiredIndexes = []string{fieldCorpus, fieldSourceID, fieldDocHash}
 // operator dropped) is made again. Without the permission to create one
 // (a read-only API key) it warns and goes on: filters still work, slower,
 // unless strict mode forbids filtering on unindexed fields.
+//
+// It tries every missing index and returns the first failure.
 func (s *Store) ensureIndexes(ctx context.Context, info *qdrant.CollectionInfo) error {
 	have := info.GetPayloadSchema()
+	var first error
 	for _, field := range requiredIndexes {
 		if _, ok := have[field]; ok {
 			continue
@@ -341,11 +344,14 @@ func (s *Store) ensureIndexes(ctx context.Context, info *qdrant.CollectionInfo) 
 			continue
 		}
 		if err != nil {
-			return err
+			if first == nil {
+				first = err
+			}
+			continue
 		}
 		s.log.Info("created qdrant payload index", "field", field)
 	}
-	return nil
+	return first
 }
 
 // checkCollection compares the collection with the configuration.

@@ -21,12 +21,14 @@ func done() *qdrant.PointsOperationResponse {
 	return &qdrant.PointsOperationResponse{Result: &qdrant.UpdateResult{Status: qdrant.UpdateStatus_Completed}}
 }
 
+// idString is the canonical key of a point ID; keys sort as Qdrant orders
+// IDs (numbers first, by value, then UUIDs).
 func idString(id *qdrant.PointId) (string, error) {
 	switch v := id.GetPointIdOptions().(type) {
 	case *qdrant.PointId_Uuid:
-		return strings.ToLower(v.Uuid), nil
+		return "u:" + strings.ToLower(v.Uuid), nil
 	case *qdrant.PointId_Num:
-		return fmt.Sprint(v.Num), nil
+		return fmt.Sprintf("n:%020d", v.Num), nil
 	}
 	return "", status.Error(codes.InvalidArgument, "point without ID")
 }
@@ -68,7 +70,7 @@ func (s *Server) upsert(r *qdrant.UpsertPoints) (*qdrant.PointsOperationResponse
 		if err != nil {
 			return nil, err
 		}
-		p := &point{id: id, payload: ps.GetPayload(), dense: map[string][]float32{}, sparse: map[string]*qdrant.SparseVector{}}
+		p := &point{id: id, pid: ps.GetId(), payload: ps.GetPayload(), dense: map[string][]float32{}, sparse: map[string]*qdrant.SparseVector{}}
 		vs := ps.GetVectors()
 		named := vs.GetVectors().GetVectors()
 		if v := vs.GetVector(); v != nil {
@@ -220,7 +222,7 @@ func (s *Server) getPoints(r *qdrant.GetPoints) (*qdrant.GetResponse, error) {
 	for _, p := range c.sortedPoints() {
 		if want[p.id] {
 			out = append(out, &qdrant.RetrievedPoint{
-				Id: qdrant.NewIDUUID(p.id), Payload: payloadOutput(p, r.GetWithPayload()), Vectors: s.vectorsOutput(p, r.GetWithVectors()),
+				Id: p.pid, Payload: payloadOutput(p, r.GetWithPayload()), Vectors: s.vectorsOutput(p, r.GetWithVectors()),
 			})
 		}
 	}
@@ -262,11 +264,11 @@ func (s *Server) scroll(r *qdrant.ScrollPoints) (*qdrant.ScrollResponse, error) 
 			continue
 		}
 		if uint64(len(resp.Result)) == limit {
-			resp.NextPageOffset = qdrant.NewIDUUID(p.id)
+			resp.NextPageOffset = p.pid
 			break
 		}
 		resp.Result = append(resp.Result, &qdrant.RetrievedPoint{
-			Id: qdrant.NewIDUUID(p.id), Payload: payloadOutput(p, r.GetWithPayload()), Vectors: s.vectorsOutput(p, r.GetWithVectors()),
+			Id: p.pid, Payload: payloadOutput(p, r.GetWithPayload()), Vectors: s.vectorsOutput(p, r.GetWithVectors()),
 		})
 	}
 	return resp, nil
@@ -349,7 +351,7 @@ func (s *Server) query(r *qdrant.QueryPoints) (*qdrant.QueryResponse, error) {
 	out := make([]*qdrant.ScoredPoint, 0, len(res))
 	for _, x := range res {
 		out = append(out, &qdrant.ScoredPoint{
-			Id: qdrant.NewIDUUID(x.p.id), Score: float32(x.score),
+			Id: x.p.pid, Score: float32(x.score),
 			Payload: payloadOutput(x.p, r.GetWithPayload()), Vectors: s.vectorsOutput(x.p, r.GetWithVectors()),
 		})
 	}

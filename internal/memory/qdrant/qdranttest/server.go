@@ -101,7 +101,8 @@ type collection struct {
 }
 
 type point struct {
-	id      string
+	id      string          // canonical form, the map key
+	pid     *qdrant.PointId // as given
 	payload map[string]*qdrant.Value
 	dense   map[string][]float32
 	sparse  map[string]*qdrant.SparseVector
