@@ -14,10 +14,10 @@ import (
 // several "must_not" for ExcludeSourceIDs). ok is false when the result
 // would still pass filter_max_conditions: the caller must then scan (see
 // Store.scan) or give up.
-func (s *Store) filter(f memory.Filter) (qf *qdrant.Filter, ok bool) {
+func (lim limits) filter(f memory.Filter) (qf *qdrant.Filter, ok bool) {
 	must := singleConditions(f)
 	if ids := dedupe(f.SourceIDs); len(ids) > 0 {
-		parts := split(ids, s.lim.maxListSize)
+		parts := split(ids, lim.maxListSize)
 		if len(parts) == 1 {
 			must = append(must, qdrant.NewMatchKeywords(fieldSourceID, parts[0]...))
 		} else {
@@ -29,14 +29,14 @@ func (s *Store) filter(f memory.Filter) (qf *qdrant.Filter, ok bool) {
 		}
 	}
 	var mustNot []*qdrant.Condition
-	for _, p := range split(dedupe(f.ExcludeSourceIDs), s.lim.maxListSize) {
+	for _, p := range split(dedupe(f.ExcludeSourceIDs), lim.maxListSize) {
 		mustNot = append(mustNot, qdrant.NewMatchKeywords(fieldSourceID, p...))
 	}
 	if len(must) == 0 && len(mustNot) == 0 {
 		return nil, true
 	}
 	qf = &qdrant.Filter{Must: must, MustNot: mustNot}
-	return qf, s.lim.maxConditions == 0 || conditionsCount(qf) <= s.lim.maxConditions
+	return qf, lim.maxConditions == 0 || conditionsCount(qf) <= lim.maxConditions
 }
 
 // singleConditions are the one-value conditions of f.
@@ -57,10 +57,10 @@ func singleConditions(f memory.Filter) []*qdrant.Condition {
 // scanFilter is the part of f a scan sends to Qdrant: its one-value
 // conditions, as many as filter_max_conditions allows; the rest of f is
 // checked on the payload (matchPayload).
-func (s *Store) scanFilter(f memory.Filter) *qdrant.Filter {
+func (lim limits) scanFilter(f memory.Filter) *qdrant.Filter {
 	must := singleConditions(f)
-	if s.lim.maxConditions > 0 && len(must) > s.lim.maxConditions {
-		must = must[:s.lim.maxConditions]
+	if lim.maxConditions > 0 && len(must) > lim.maxConditions {
+		must = must[:lim.maxConditions]
 	}
 	if len(must) == 0 {
 		return nil

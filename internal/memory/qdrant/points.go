@@ -114,7 +114,7 @@ func (s *Store) vector(dense []float32, indices []uint32, values []float32) *qdr
 	return &qdrant.Vector{Data: values, Indices: &qdrant.SparseIndices{Data: indices}} //nolint:staticcheck
 }
 
-func (s *Store) point(c memory.Chunk) (*qdrant.PointStruct, error) {
+func (s *Store) point(c memory.Chunk, lim limits) (*qdrant.PointStruct, error) {
 	if c.ID == "" {
 		return nil, fault.Permanent("qdrant.invalid_chunk", errors.New("chunk without ID"))
 	}
@@ -126,7 +126,7 @@ func (s *Store) point(c memory.Chunk) (*qdrant.PointStruct, error) {
 		vectors[DenseVector] = s.vector(c.Vector, nil, nil)
 	}
 	if idx, val := Sparse(lexicalText(c)); len(idx) > 0 {
-		idx, val = truncateLexical(idx, val, s.lim.lexicalMaxLen)
+		idx, val = truncateLexical(idx, val, lim.lexicalMaxLen)
 		vectors[LexicalVector] = s.vector(nil, idx, val)
 	}
 	payload := map[string]*qdrant.Value{
@@ -186,7 +186,11 @@ func chunkFrom(id *qdrant.PointId, payload map[string]*qdrant.Value, vectors *qd
 // strict mode's upsert_max_batchsize says so), each applied (Wait) before
 // the next. The same chunk ID twice is one point.
 func (s *Store) Upsert(ctx context.Context, chunks []memory.Chunk) error {
-	batch := capped(upsertBatch, s.lim.upsertBatch)
+	return s.withLimits(ctx, func(lim limits) error { return s.upsert(ctx, chunks, lim) })
+}
+
+func (s *Store) upsert(ctx context.Context, chunks []memory.Chunk, lim limits) error {
+	batch := capped(upsertBatch, lim.upsertBatch)
 	points := make([]*qdrant.PointStruct, 0, min(len(chunks), batch))
 	flush := func() error {
 		if len(points) == 0 {
@@ -201,7 +205,7 @@ func (s *Store) Upsert(ctx context.Context, chunks []memory.Chunk) error {
 		return err
 	}
 	for _, c := range chunks {
-		p, err := s.point(c)
+		p, err := s.point(c, lim)
 		if err != nil {
 			return err
 		}
@@ -217,11 +221,11 @@ func (s *Store) Upsert(ctx context.Context, chunks []memory.Chunk) error {
 
 // filterTooLarge is the error of a search whose filter cannot be sent
 // within strict mode's filter limits.
-func (s *Store) filterTooLarge(f memory.Filter) error {
+func (s *Store) filterTooLarge(f memory.Filter, lim limits) error {
 	return fault.Permanent("qdrant.filter_too_large", fmt.Errorf(
 		"search in %q: a filter of %d source IDs and %d excluded ones needs more than the %d conditions of %d values the collection's strict mode allows "+
 			"(filter_max_conditions, condition_max_size): raise them or narrow the filter",
-		s.cfg.Collection, len(f.SourceIDs), len(f.ExcludeSourceIDs), s.lim.maxConditions, s.lim.maxListSize))
+		s.cfg.Collection, len(f.SourceIDs), len(f.ExcludeSourceIDs), lim.maxConditions, lim.maxListSize))
 }
 
 // Search implements memory.Store. With text and a vector it fuses a dense
@@ -229,11 +233,21 @@ func (s *Store) filterTooLarge(f memory.Filter) error {
 // score); with only a vector it is a cosine search, with only text a lexical
 // one. TopK defaults to 10 and is capped by strict mode's max_query_limit.
 func (s *Store) Search(ctx context.Context, q memory.Query) ([]memory.Hit, error) {
+	var hits []memory.Hit
+	err := s.withLimits(ctx, func(lim limits) error {
+		var err error
+		hits, err = s.search(ctx, q, lim)
+		return err
+	})
+	return hits, err
+}
+
+func (s *Store) search(ctx context.Context, q memory.Query, lim limits) ([]memory.Hit, error) {
 	topK := q.TopK
 	if topK <= 0 {
 		topK = 10
 	}
-	if c := capped(topK, s.lim.queryLimit); c < topK {
+	if c := capped(topK, lim.queryLimit); c < topK {
 		s.log.Warn("search asks for more hits than the collection's strict mode allows; returning fewer", "topK", topK, "max_query_limit", c)
 		topK = c
 	}
@@ -246,9 +260,9 @@ func (s *Store) Search(ctx context.Context, q memory.Query) ([]memory.Hit, error
 			sparse = qdrant.NewQuerySparse(idx, val)
 		}
 	}
-	f, ok := s.filter(q.Filter)
+	f, ok := lim.filter(q.Filter)
 	if !ok {
-		return nil, s.filterTooLarge(q.Filter)
+		return nil, s.filterTooLarge(q.Filter, lim)
 	}
 	req := &qdrant.QueryPoints{
 		CollectionName: s.cfg.Collection,
@@ -260,7 +274,7 @@ func (s *Store) Search(ctx context.Context, q memory.Query) ([]memory.Hit, error
 	case len(q.Vector) > 0 && sparse != nil:
 		// Each side brings more candidates than asked, so that fusion can
 		// promote a chunk that ranks well on both.
-		limit := qdrant.PtrOf(uint64(capped(max(4*topK, 40), s.lim.queryLimit)))
+		limit := qdrant.PtrOf(uint64(capped(max(4*topK, 40), lim.queryLimit)))
 		req.Prefetch = []*qdrant.PrefetchQuery{
 			{Query: qdrant.NewQueryDense(q.Vector), Using: qdrant.PtrOf(DenseVector), Filter: f, Limit: limit},
 			{Query: sparse, Using: qdrant.PtrOf(LexicalVector), Filter: f, Limit: limit},
@@ -350,7 +364,11 @@ func (s *Store) get(ctx context.Context, pids []*qdrant.PointId, into map[string
 // in one request (pruning a corpus of thousands of documents) is resolved
 // by a scan, and the points found are deleted by ID.
 func (s *Store) Delete(ctx context.Context, f memory.Filter) error {
-	qf, ok := s.filter(f)
+	return s.withLimits(ctx, func(lim limits) error { return s.delete(ctx, f, lim) })
+}
+
+func (s *Store) delete(ctx context.Context, f memory.Filter, lim limits) error {
+	qf, ok := lim.filter(f)
 	if qf == nil {
 		return fault.Permanent("qdrant.invalid_filter", errors.New("delete with an empty filter: refusing to delete every chunk"))
 	}
@@ -358,7 +376,7 @@ func (s *Store) Delete(ctx context.Context, f memory.Filter) error {
 		return s.deletePoints(ctx, "delete", qdrant.NewPointsSelectorFilter(qf))
 	}
 	var ids []*qdrant.PointId
-	if err := s.scan(ctx, f, func(id *qdrant.PointId) { ids = append(ids, id) }); err != nil {
+	if err := s.scan(ctx, f, lim, func(id *qdrant.PointId) { ids = append(ids, id) }); err != nil {
 		return err
 	}
 	for start := 0; start < len(ids); start += upsertBatch {
@@ -381,10 +399,20 @@ func (s *Store) deletePoints(ctx context.Context, op string, sel *qdrant.PointsS
 // or, when strict mode forbids exact counts (search_allow_exact = false) or
 // the filter does not fit its limits, a scan.
 func (s *Store) Count(ctx context.Context, f memory.Filter) (int, error) {
-	qf, ok := s.filter(f)
-	if !ok || s.lim.noExact {
+	var n int
+	err := s.withLimits(ctx, func(lim limits) error {
+		var err error
+		n, err = s.count(ctx, f, lim)
+		return err
+	})
+	return n, err
+}
+
+func (s *Store) count(ctx context.Context, f memory.Filter, lim limits) (int, error) {
+	qf, ok := lim.filter(f)
+	if !ok || lim.noExact {
 		n := 0
-		err := s.scan(ctx, f, func(*qdrant.PointId) { n++ })
+		err := s.scan(ctx, f, lim, func(*qdrant.PointId) { n++ })
 		return n, err
 	}
 	var n uint64
@@ -401,12 +429,12 @@ func (s *Store) Count(ctx context.Context, f memory.Filter) (int, error) {
 }
 
 // scan pages through the points that match f (Qdrant's scroll, in ID
-// order, pages of at most 128 points or max_query_limit) and calls fn for
+// order, pages of at most 1024 points or max_query_limit) and calls fn for
 // each. Only the fields a filter reads travel; what the server-side filter
 // (scanFilter) leaves out is checked here.
-func (s *Store) scan(ctx context.Context, f memory.Filter, fn func(id *qdrant.PointId)) error {
-	page := capped(getBatch, s.lim.queryLimit)
-	server := s.scanFilter(f)
+func (s *Store) scan(ctx context.Context, f memory.Filter, lim limits, fn func(id *qdrant.PointId)) error {
+	page := capped(scanPage, lim.queryLimit)
+	server := lim.scanFilter(f)
 	var offset *qdrant.PointId
 	for {
 		var points []*qdrant.RetrievedPoint

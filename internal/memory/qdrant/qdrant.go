@@ -38,6 +38,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/qdrant/go-client/qdrant"
@@ -71,6 +72,9 @@ const (
 	// chunks of a few KiB of text and a 4096-dimensional vector (16 KiB),
 	// 128 points stay near 3 MiB, far below MaxResponseBytes.
 	getBatch = 128
+	// scanPage is the page of a scan, which fetches three short payload
+	// fields per point (about 200 bytes).
+	scanPage = 1024
 )
 
 // MaxResponseBytes is the largest gRPC answer the client accepts (64 MiB;
@@ -182,7 +186,7 @@ type Store struct {
 	// the deprecated data/indices fields (servers before 1.12.2).
 	server        version
 	legacyVectors bool
-	lim           limits
+	lim           atomic.Pointer[limits]
 }
 
 var _ memory.Store = (*Store)(nil)
@@ -242,13 +246,10 @@ func (s *Store) open(ctx context.Context) error {
 	if err := s.checkCollection(ctx, info, created); err != nil {
 		return err
 	}
-	if err := s.ensureIndexes(ctx, info); err != nil {
+	if _, err := s.ensureIndexes(ctx, info); err != nil {
 		return err
 	}
-	s.lim = limitsOf(info.GetConfig().GetStrictModeConfig())
-	if s.lim != (limits{}) {
-		s.log.Info("qdrant strict mode: requests are split to fit its limits", "limits", s.lim.String())
-	}
+	s.setLimits(limitsOf(info.GetConfig().GetStrictModeConfig()))
 	return nil
 }
 
@@ -322,10 +323,10 @@ var requiredIndexes = []string{fieldCorpus, fieldSourceID, fieldDocHash}
 // (a read-only API key) it warns and goes on: filters still work, slower,
 // unless strict mode forbids filtering on unindexed fields.
 //
-// It tries every missing index and returns the first failure.
-func (s *Store) ensureIndexes(ctx context.Context, info *qdrant.CollectionInfo) error {
+// It tries every missing index, and returns how many it made and the
+// first failure.
+func (s *Store) ensureIndexes(ctx context.Context, info *qdrant.CollectionInfo) (created int, first error) {
 	have := info.GetPayloadSchema()
-	var first error
 	for _, field := range requiredIndexes {
 		if _, ok := have[field]; ok {
 			continue
@@ -350,8 +351,9 @@ func (s *Store) ensureIndexes(ctx context.Context, info *qdrant.CollectionInfo) 
 			continue
 		}
 		s.log.Info("created qdrant payload index", "field", field)
+		created++
 	}
-	return first
+	return created, first
 }
 
 // checkCollection compares the collection with the configuration.

@@ -181,8 +181,8 @@ func TestStrictMode(t *testing.T) {
 	s := tg.open(t, tg.config(t, 4))
 	defer s.Close()
 	want := limits{upsertBatch: 2, queryLimit: 20, maxConditions: 2, maxListSize: 2, noExact: true, lexicalMaxLen: 64}
-	if s.lim != want {
-		t.Fatalf("limits = %+v, want %+v", s.lim, want)
+	if s.limits() != want {
+		t.Fatalf("limits = %+v, want %+v", s.limits(), want)
 	}
 	var words []string
 	for i := range 100 {
@@ -205,6 +205,48 @@ func TestStrictMode(t *testing.T) {
 	}})
 	if code(err) != codes.InvalidArgument || !strings.Contains(err.Error(), `Limit exceeded 3 > 2 for "upsert limit"`) {
 		t.Errorf("stand-in upsert of 3 points under a limit of 2: %v", err)
+	}
+}
+
+// TestStrictModeChangedLater: an operator enables strict mode (and drops an
+// index) while workers run; the first refused request re-reads the
+// collection and the work goes through.
+func TestStrictModeChangedLater(t *testing.T) {
+	ctx := context.Background()
+	tg := fakeTarget(t)
+	s := tg.open(t, tg.config(t, 4))
+	defer s.Close()
+	if s.limits() != (limits{}) {
+		t.Fatalf("limits without strict mode = %+v", s.limits())
+	}
+	strict := strictConfig()
+	tg.fake.SetStrict(s.cfg.Collection, strict)
+	tg.fake.DropIndex(s.cfg.Collection, fieldCorpus)
+	var chunks []memory.Chunk
+	for i := range 5 {
+		chunks = append(chunks, memory.Chunk{ID: fmt.Sprintf("c%d", i), Corpus: "c", SourceID: fmt.Sprint(i), Text: "a note", Vector: []float32{1, 0, 0, float32(i)}})
+	}
+	if err := s.Upsert(ctx, chunks); err != nil {
+		t.Fatalf("Upsert after strict mode was enabled: %v", err)
+	}
+	if s.limits().upsertBatch != 2 {
+		t.Errorf("limits after the refusal = %+v, want the new ones", s.limits())
+	}
+	if n, err := s.Count(ctx, memory.Filter{Corpus: "c", ExcludeSourceIDs: []string{"0", "1", "2"}}); err != nil || n != 2 {
+		t.Errorf("Count = %d, %v; want 2", n, err)
+	}
+	if got := strings.Join(tg.fake.Indexes(s.cfg.Collection), ","); got != "corpus,doc_hash,source_id" {
+		t.Errorf("indexes = %s, want the dropped one made again", got)
+	}
+	// Tightened again: one refused RPC, then batches of one.
+	strict.UpsertMaxBatchsize = qdrant.PtrOf(uint64(1))
+	tg.fake.SetStrict(s.cfg.Collection, strict)
+	before := tg.fake.Calls("Upsert")
+	if err := s.Upsert(ctx, chunks); err != nil {
+		t.Fatalf("Upsert after the limit was tightened: %v", err)
+	}
+	if got := tg.fake.Calls("Upsert") - before; got != 1+5 {
+		t.Errorf("Upsert RPCs = %d, want 1 refused + 5 of one point", got)
 	}
 }
 

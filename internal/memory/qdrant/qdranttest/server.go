@@ -34,6 +34,7 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/proto"
 )
 
 // DefaultVersion is the Qdrant version the stand-in reports by default.
@@ -210,6 +211,16 @@ func (s *Server) DropIndex(name, field string) {
 	defer s.mu.Unlock()
 	if c := s.collections[name]; c != nil {
 		delete(c.indexes, field)
+	}
+}
+
+// SetStrict replaces a collection's strict-mode configuration, as an
+// operator's collection update would.
+func (s *Server) SetStrict(name string, cfg *qdrant.StrictModeConfig) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if c := s.collections[name]; c != nil {
+		c.strict = proto.Clone(cfg).(*qdrant.StrictModeConfig)
 	}
 }
 
