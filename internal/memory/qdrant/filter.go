@@ -56,7 +56,7 @@ func singleConditions(f memory.Filter) []*qdrant.Condition {
 
 // scanFilter is the part of f a scan sends to Qdrant: its one-value
 // conditions, as many as filter_max_conditions allows; the rest of f is
-// checked on the payload (matchPayload).
+// checked on the payload (payloadMatcher).
 func (lim limits) scanFilter(f memory.Filter) *qdrant.Filter {
 	must := singleConditions(f)
 	if lim.maxConditions > 0 && len(must) > lim.maxConditions {
@@ -68,19 +68,29 @@ func (lim limits) scanFilter(f memory.Filter) *qdrant.Filter {
 	return &qdrant.Filter{Must: must}
 }
 
-// matchPayload evaluates f on a point's payload, as Qdrant would.
-func matchPayload(f memory.Filter, payload map[string]*qdrant.Value) bool {
-	str := func(k string) string { return payload[k].GetStringValue() }
-	src := str(fieldSourceID)
-	switch {
-	case f.Corpus != "" && str(fieldCorpus) != f.Corpus,
-		f.SourceID != "" && src != f.SourceID,
-		f.DocHash != "" && str(fieldDocHash) != f.DocHash,
-		len(f.SourceIDs) > 0 && !slices.Contains(f.SourceIDs, src),
-		slices.Contains(f.ExcludeSourceIDs, src):
-		return false
+// payloadMatcher evaluates f on a point's payload, as Qdrant would.
+func payloadMatcher(f memory.Filter) func(payload map[string]*qdrant.Value) bool {
+	set := func(ids []string) map[string]bool {
+		m := make(map[string]bool, len(ids))
+		for _, id := range ids {
+			m[id] = true
+		}
+		return m
 	}
-	return true
+	in, out := set(f.SourceIDs), set(f.ExcludeSourceIDs)
+	return func(payload map[string]*qdrant.Value) bool {
+		str := func(k string) string { return payload[k].GetStringValue() }
+		src := str(fieldSourceID)
+		switch {
+		case f.Corpus != "" && str(fieldCorpus) != f.Corpus,
+			f.SourceID != "" && src != f.SourceID,
+			f.DocHash != "" && str(fieldDocHash) != f.DocHash,
+			len(in) > 0 && !in[src],
+			out[src]:
+			return false
+		}
+		return true
+	}
 }
 
 // conditionsCount counts conditions as Qdrant's strict mode does

@@ -434,7 +434,7 @@ func (s *Store) count(ctx context.Context, f memory.Filter, lim limits) (int, er
 // (scanFilter) leaves out is checked here.
 func (s *Store) scan(ctx context.Context, f memory.Filter, lim limits, fn func(id *qdrant.PointId)) error {
 	page := capped(scanPage, lim.queryLimit)
-	server := lim.scanFilter(f)
+	server, match := lim.scanFilter(f), payloadMatcher(f)
 	var offset *qdrant.PointId
 	for {
 		var points []*qdrant.RetrievedPoint
@@ -459,7 +459,7 @@ func (s *Store) scan(ctx context.Context, f memory.Filter, lim limits, fn func(i
 			return err
 		}
 		for _, p := range points {
-			if matchPayload(f, p.GetPayload()) {
+			if match(p.GetPayload()) {
 				fn(p.GetId())
 			}
 		}
