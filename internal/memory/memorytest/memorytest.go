@@ -27,9 +27,24 @@ const (
 	CorpusRivers = "rivers"
 )
 
-// Run runs the contract suite. open must return a fresh, empty store for
-// vectors of dim dimensions; Run closes it when the sub-test ends.
+// Options say which optional behaviour a backend promises.
+type Options struct {
+	// VectorsFromGet: Get returns each chunk's dense vector. The suite then
+	// checks it points the way the stored one did; its length may differ
+	// (Qdrant normalizes cosine vectors on upload).
+	VectorsFromGet bool
+}
+
+// Run runs the contract suite with no optional behaviour. open must return
+// a fresh, empty store for vectors of dim dimensions; Run closes it when
+// the sub-test ends.
 func Run(t *testing.T, open func(t *testing.T, dim int) memory.Store) {
+	t.Helper()
+	RunWith(t, Options{}, open)
+}
+
+// RunWith runs the contract suite, holding the backend to opts as well.
+func RunWith(t *testing.T, opts Options, open func(t *testing.T, dim int) memory.Store) {
 	t.Helper()
 	newStore := func(t *testing.T) memory.Store {
 		t.Helper()
@@ -208,6 +223,53 @@ func Run(t *testing.T, open func(t *testing.T, dim int) memory.Store) {
 		if got, err := s.Get(context.Background(), nil); err != nil || len(got) != 0 {
 			t.Errorf("Get(nil) = %v, %v; want nothing", got, err)
 		}
+		if opts.VectorsFromGet {
+			for i, want := range []memory.Chunk{f.maps, f.channels, f.river} {
+				if len(got[i].Vector) != Dim {
+					t.Errorf("Get(%s).Vector has %d dimensions, want %d", want.SourceTitle, len(got[i].Vector), Dim)
+				} else if c := cosine(got[i].Vector, want.Vector); c < 0.9999 {
+					t.Errorf("Get(%s).Vector points elsewhere than the stored one: cosine %.5f", want.SourceTitle, c)
+				}
+			}
+		}
+	})
+
+	t.Run("LongSourceLists", func(t *testing.T) {
+		// Pruning a folder of many documents filters by long lists of
+		// source IDs; a backend with limits on filters (Qdrant's strict
+		// mode) must still answer exactly.
+		s := newStore(t)
+		ctx := context.Background()
+		const n = 30
+		var chunks []memory.Chunk
+		var sources []string
+		for i := range n {
+			c := chunk(CorpusGo, fmt.Sprintf("pkg/p%02d/doc.go", i), fmt.Sprintf("Package p%02d", i),
+				fmt.Sprintf("Package p%02d documents goroutine pool number %d.", i, i), axis(i%Dim, 0.2))
+			chunks = append(chunks, c)
+			sources = append(sources, c.SourceID)
+		}
+		other := chunk(CorpusRivers, "rivers/delta.md", "Deltas", "A delta forms where a river deposits sediment.", axis(3, 0.3))
+		if err := s.Upsert(ctx, append(chunks, other)); err != nil {
+			t.Fatalf("Upsert: %v", err)
+		}
+		keep := append(slices.Clone(sources[:20]), "unknown-1", "unknown-2", "unknown-3")
+		wantCount(t, s, memory.Filter{Corpus: CorpusGo, ExcludeSourceIDs: keep}, 10)
+		wantCount(t, s, memory.Filter{SourceIDs: keep}, 20)
+		wantCount(t, s, memory.Filter{Corpus: CorpusGo, SourceIDs: sources[5:25]}, 20)
+		wantCount(t, s, memory.Filter{ExcludeSourceIDs: keep}, 11)
+		if err := s.Delete(ctx, memory.Filter{Corpus: CorpusGo, ExcludeSourceIDs: keep}); err != nil {
+			t.Fatalf("Delete except %d sources: %v", len(keep), err)
+		}
+		wantCount(t, s, memory.Filter{Corpus: CorpusGo}, 20)
+		wantCount(t, s, memory.Filter{Corpus: CorpusRivers}, 1)
+		if got, _ := s.Get(ctx, []string{chunks[25].ID, chunks[3].ID}); len(got) != 1 || got[0].ID != chunks[3].ID {
+			t.Errorf("after pruning, Get = %v, want only the kept chunk", chunkIDs(got))
+		}
+		if err := s.Delete(ctx, memory.Filter{SourceIDs: sources[:12]}); err != nil {
+			t.Fatalf("Delete of 12 sources: %v", err)
+		}
+		wantCount(t, s, memory.Filter{}, 9)
 	})
 
 	t.Run("Delete", func(t *testing.T) {
@@ -425,6 +487,19 @@ func nudge(v []float32) []float32 {
 		out[i] += 0.05 * float32((i*7)%5-2) / 2
 	}
 	return unit(out)
+}
+
+func cosine(a, b []float32) float64 {
+	var dot, na, nb float64
+	for i := range a {
+		dot += float64(a[i]) * float64(b[i])
+		na += float64(a[i]) * float64(a[i])
+		nb += float64(b[i]) * float64(b[i])
+	}
+	if na == 0 || nb == 0 {
+		return 0
+	}
+	return dot / math.Sqrt(na*nb)
 }
 
 func unit(v []float32) []float32 {

@@ -10,14 +10,23 @@
 // vector.
 //
 // The collection records the embedding model and dimension in its metadata
-// (Qdrant 1.16+); opening it with another model or dimension is an error, so
+// (Qdrant 1.15.4+; on older servers in an alias of the collection, see
+// metaAlias); opening it with another model or dimension is an error, so
 // vectors of different models never mix. The dimension is also checked
 // against the collection's vector configuration, which every Qdrant version
 // reports.
 //
-// Transient gRPC failures (Unavailable, ResourceExhausted, DeadlineExceeded,
-// Aborted) are retried a bounded number of times with exponential backoff;
-// what still fails is classified with package fault.
+// Open checks the server version (HealthCheck): Qdrant older than 1.10.0 is
+// refused (MinVersion); 1.10.0–1.12.1 get vectors in the wire fields they
+// read; the answer shapes of every version from 1.10 on are read. Open also
+// creates missing payload indexes and reads the collection's strict-mode
+// limits, by which requests are split (see limits).
+//
+// Transient gRPC failures (Unavailable, ResourceExhausted from the server,
+// DeadlineExceeded, Aborted) are retried a bounded number of times with
+// exponential backoff; what still fails is classified with package fault.
+// An answer larger than MaxResponseBytes is not transient: reads are paged
+// so that none is, and one that still is fails as qdrant.response_too_large.
 package qdrant
 
 import (
@@ -29,9 +38,12 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/qdrant/go-client/qdrant"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
 
 	"github.com/researchflow/researchflow/internal/fault"
 	"github.com/researchflow/researchflow/internal/memory"
@@ -56,7 +68,19 @@ const (
 	DefaultBackoff     = 200 * time.Millisecond
 	defaultPort        = 6334
 	upsertBatch        = 256
+	// getBatch is how many points one Get or scroll page asks for: with
+	// chunks of a few KiB of text and a 4096-dimensional vector (16 KiB),
+	// 128 points stay near 3 MiB, far below MaxResponseBytes.
+	getBatch = 128
+	// scanPage is the page of a scan, which fetches three short payload
+	// fields per point (about 200 bytes).
+	scanPage = 1024
 )
+
+// MaxResponseBytes is the largest gRPC answer the client accepts (64 MiB;
+// gRPC's default is 4 MiB, which one Get of a few hundred chunks with
+// large vectors can exceed). Qdrant itself sends answers of any size.
+const MaxResponseBytes = 64 << 20
 
 // Config says where the collection is and what it holds.
 type Config struct {
@@ -79,6 +103,8 @@ type Config struct {
 	// 200ms, capped at 5s).
 	MaxAttempts int
 	Backoff     time.Duration
+	// MaxResponseBytes overrides the package's MaxResponseBytes (tests).
+	MaxResponseBytes int
 }
 
 // ConfigFromEnv reads QDRANT_URL, QDRANT_API_KEY and
@@ -112,6 +138,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.Backoff <= 0 {
 		c.Backoff = DefaultBackoff
+	}
+	if c.MaxResponseBytes <= 0 {
+		c.MaxResponseBytes = MaxResponseBytes
 	}
 	return c
 }
@@ -149,22 +178,32 @@ func parseURL(raw string) (host string, port int, useTLS bool, err error) {
 // Store is a memory.Store in a Qdrant collection. It is safe for concurrent use.
 type Store struct {
 	cfg    Config
+	addr   string
 	client *qdrant.Client
 	log    *slog.Logger
+
+	// server is the version Qdrant reported; legacyVectors sends vectors in
+	// the deprecated data/indices fields (servers before 1.12.2).
+	server        version
+	legacyVectors bool
+	lim           atomic.Pointer[limits]
 }
 
 var _ memory.Store = (*Store)(nil)
 
-// Open connects to Qdrant and makes sure the collection exists with the
-// configured dimension and embedding model, creating it (with its payload
-// indexes) if needed.
+// Open connects to Qdrant, checks its version, and makes sure the
+// collection exists with the configured dimension and embedding model
+// (creating it if needed) and with its payload indexes (creating any that
+// are missing). Errors are classified: a server below MinVersion, a
+// collection of another model or dimension, or a bad URL are permanent.
 func Open(ctx context.Context, cfg Config) (*Store, error) {
 	cfg = cfg.withDefaults()
 	host, port, useTLS, err := parseURL(cfg.URL)
 	if err != nil {
 		return nil, fault.Permanent("qdrant.config", fmt.Errorf("qdrant URL: %w", err))
 	}
-	log := slog.Default().With("qdrant", net.JoinHostPort(host, strconv.Itoa(port)), "collection", cfg.Collection)
+	addr := net.JoinHostPort(host, strconv.Itoa(port))
+	log := slog.Default().With("qdrant", addr, "collection", cfg.Collection)
 	if port == 6333 {
 		log.Warn("port 6333 is Qdrant's REST port; the gRPC port is usually 6334")
 	}
@@ -174,17 +213,44 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		APIKey:                 cfg.APIKey,
 		UseTLS:                 useTLS,
 		PoolSize:               1,
-		SkipCompatibilityCheck: true,
+		SkipCompatibilityCheck: true, // Open checks the version itself
+		GrpcOptions:            []grpc.DialOption{grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(cfg.MaxResponseBytes))},
 	})
 	if err != nil {
-		return nil, fault.Permanent("qdrant.config", fmt.Errorf("qdrant client for %s:%d: %w", host, port, err))
+		return nil, fault.Permanent("qdrant.config", fmt.Errorf("qdrant client for %s: %w", addr, err))
 	}
-	s := &Store{cfg: cfg, client: client, log: log}
-	if err := s.ensureCollection(ctx); err != nil {
+	s := &Store{cfg: cfg, addr: addr, client: client, log: log}
+	if err := s.open(ctx); err != nil {
 		client.Close()
 		return nil, err
 	}
 	return s, nil
+}
+
+func (s *Store) open(ctx context.Context) error {
+	if err := s.checkVersion(ctx); err != nil {
+		return err
+	}
+	created, err := s.ensureCollection(ctx)
+	if err != nil {
+		return err
+	}
+	var info *qdrant.CollectionInfo
+	if err := s.call(ctx, "get collection", func(ctx context.Context) error {
+		var err error
+		info, err = s.client.GetCollectionInfo(ctx, s.cfg.Collection)
+		return err
+	}); err != nil {
+		return err
+	}
+	if err := s.checkCollection(ctx, info, created); err != nil {
+		return err
+	}
+	if _, err := s.ensureIndexes(ctx, info); err != nil {
+		return err
+	}
+	s.setLimits(limitsOf(info.GetConfig().GetStrictModeConfig()))
+	return nil
 }
 
 // Dim is the collection's dense vector dimension.
@@ -193,25 +259,26 @@ func (s *Store) Dim() int { return s.cfg.Dim }
 // Close implements memory.Store.
 func (s *Store) Close() error { return s.client.Close() }
 
-func (s *Store) ensureCollection(ctx context.Context) error {
+// ensureCollection creates the collection if it does not exist; created
+// says whether this call made it.
+func (s *Store) ensureCollection(ctx context.Context) (created bool, err error) {
 	var exists bool
-	err := s.call(ctx, "collection exists", func(ctx context.Context) error {
+	err = s.call(ctx, "collection exists", func(ctx context.Context) error {
 		var err error
 		exists, err = s.client.CollectionExists(ctx, s.cfg.Collection)
 		return err
 	})
-	if err != nil {
-		return err
+	if err != nil || exists {
+		return false, err
 	}
-	if !exists {
-		if err := s.createCollection(ctx); err != nil {
-			// Another worker may have created it meanwhile.
-			if again, cerr := s.client.CollectionExists(ctx, s.cfg.Collection); cerr != nil || !again {
-				return err
-			}
+	if err := s.createCollection(ctx); err != nil {
+		// Another worker created it meanwhile: Qdrant answers AlreadyExists.
+		if code(err) == codes.AlreadyExists {
+			return false, nil
 		}
+		return false, err
 	}
-	return s.checkCollection(ctx)
+	return true, nil
 }
 
 func (s *Store) createCollection(ctx context.Context) error {
@@ -230,6 +297,8 @@ func (s *Store) createCollection(ctx context.Context) error {
 		SparseVectorsConfig: qdrant.NewSparseVectorsConfig(map[string]*qdrant.SparseVectorParams{
 			LexicalVector: {Modifier: qdrant.Modifier_Idf.Enum()},
 		}),
+		// Servers before 1.15.4 drop the metadata; recordInAlias keeps
+		// the embedding there.
 		Metadata: qdrant.NewValueMap(meta),
 	}
 	if err := s.call(ctx, "create collection", func(ctx context.Context) error {
@@ -237,8 +306,32 @@ func (s *Store) createCollection(ctx context.Context) error {
 	}); err != nil {
 		return err
 	}
-	for _, field := range []string{fieldCorpus, fieldSourceID, fieldDocHash} {
-		if err := s.call(ctx, "index "+field, func(ctx context.Context) error {
+	s.log.Info("created qdrant collection", "dim", s.cfg.Dim, "model", s.cfg.EmbeddingModel)
+	if s.server.less(versionMetadata) && s.cfg.EmbeddingModel != "" {
+		s.recordInAlias(ctx)
+	}
+	return nil
+}
+
+// requiredIndexes are the payload fields every filter uses; each gets a
+// keyword index.
+var requiredIndexes = []string{fieldCorpus, fieldSourceID, fieldDocHash}
+
+// ensureIndexes creates the payload indexes the collection lacks. It runs
+// on every Open, so an index whose creation failed once (or that an
+// operator dropped) is made again. Without the permission to create one
+// (a read-only API key) it warns and goes on: filters still work, slower,
+// unless strict mode forbids filtering on unindexed fields.
+//
+// It tries every missing index, and returns how many it made and the
+// first failure.
+func (s *Store) ensureIndexes(ctx context.Context, info *qdrant.CollectionInfo) (created int, first error) {
+	have := info.GetPayloadSchema()
+	for _, field := range requiredIndexes {
+		if _, ok := have[field]; ok {
+			continue
+		}
+		err := s.call(ctx, "index "+field, func(ctx context.Context) error {
 			_, err := s.client.CreateFieldIndex(ctx, &qdrant.CreateFieldIndexCollection{
 				CollectionName: s.cfg.Collection,
 				Wait:           qdrant.PtrOf(true),
@@ -246,24 +339,25 @@ func (s *Store) createCollection(ctx context.Context) error {
 				FieldType:      qdrant.FieldType_FieldTypeKeyword.Enum(),
 			})
 			return err
-		}); err != nil {
-			return err
+		})
+		if code(err) == codes.PermissionDenied || code(err) == codes.Unauthenticated {
+			s.log.Warn("cannot create a missing payload index (read-only API key?): filters on it scan the collection", "field", field, "err", err)
+			continue
 		}
+		if err != nil {
+			if first == nil {
+				first = err
+			}
+			continue
+		}
+		s.log.Info("created qdrant payload index", "field", field)
+		created++
 	}
-	s.log.Info("created qdrant collection", "dim", s.cfg.Dim, "model", s.cfg.EmbeddingModel)
-	return nil
+	return created, first
 }
 
 // checkCollection compares the collection with the configuration.
-func (s *Store) checkCollection(ctx context.Context) error {
-	var info *qdrant.CollectionInfo
-	if err := s.call(ctx, "get collection", func(ctx context.Context) error {
-		var err error
-		info, err = s.client.GetCollectionInfo(ctx, s.cfg.Collection)
-		return err
-	}); err != nil {
-		return err
-	}
+func (s *Store) checkCollection(ctx context.Context, info *qdrant.CollectionInfo, created bool) error {
 	params := info.GetConfig().GetParams()
 	dense := params.GetVectorsConfig().GetParamsMap().GetMap()[DenseVector]
 	_, hasLexical := params.GetSparseVectorsConfig().GetMap()[LexicalVector]
@@ -273,18 +367,32 @@ func (s *Store) checkCollection(ctx context.Context) error {
 			s.cfg.Collection, DenseVector, LexicalVector))
 	}
 	have := int(dense.GetSize())
+	// model names the recorded embedding model ("" if none is recorded);
+	// known is the name when it can be adopted.
 	model := info.GetConfig().GetMetadata()[metaModel].GetStringValue()
+	known := model
+	matches := func(m string) bool { return m == model }
+	if model == "" && !created {
+		// Made on a server without collection metadata: look for the alias.
+		if rec, ok := s.aliasRecord(ctx); ok {
+			model, known, matches = rec.describe(), rec.model, rec.matches
+		}
+	}
 	if s.cfg.Dim == 0 {
 		s.cfg.Dim = have
 	}
-	if have != s.cfg.Dim || (model != "" && s.cfg.EmbeddingModel != "" && model != s.cfg.EmbeddingModel) {
+	if have != s.cfg.Dim || (model != "" && s.cfg.EmbeddingModel != "" && !matches(s.cfg.EmbeddingModel)) {
 		return fault.Permanent("qdrant.embedding_mismatch", fmt.Errorf(
 			"collection %q holds %d-dimensional vectors of model %q, but the embedder is %q with %d dimensions: "+
 				"use another RESEARCHFLOW_QDRANT_COLLECTION or re-ingest into a new one",
 			s.cfg.Collection, have, model, s.cfg.EmbeddingModel, s.cfg.Dim))
 	}
+	if model == "" && !created && s.cfg.EmbeddingModel != "" {
+		s.log.Warn("the collection records no embedding model (made on a Qdrant without collection metadata, or by an older Researchflow): only its dimension is checked",
+			"dim", have)
+	}
 	if s.cfg.EmbeddingModel == "" {
-		s.cfg.EmbeddingModel = model
+		s.cfg.EmbeddingModel = known
 	}
 	return nil
 }

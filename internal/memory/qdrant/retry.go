@@ -61,7 +61,19 @@ func code(err error) codes.Code {
 	return status.Code(err)
 }
 
+// tooLarge reports whether err is gRPC refusing a message over its size
+// limit: "grpc: received message larger than max (N vs. M)" on the client
+// (grpc-go rpc_util.go), or the send-side "trying to send message larger
+// than max". Both come as ResourceExhausted, like Qdrant's rate limiting,
+// but retrying the same request can never help.
+func tooLarge(err error) bool {
+	return err != nil && status.Code(err) == codes.ResourceExhausted && strings.Contains(err.Error(), "message larger than max")
+}
+
 func transient(err error) bool {
+	if tooLarge(err) {
+		return false
+	}
 	switch code(err) {
 	case codes.Unavailable, codes.ResourceExhausted, codes.DeadlineExceeded, codes.Aborted:
 		return true
@@ -77,6 +89,9 @@ func classify(err error) error {
 	}
 	c := code(err)
 	kind := "qdrant." + snake(c.String())
+	if tooLarge(err) {
+		return fault.Permanent("qdrant.response_too_large", err)
+	}
 	if transient(err) {
 		var retryAfter time.Duration
 		var re *qdrant.QdrantResourceExhaustedError

@@ -3,6 +3,7 @@ package qdrant
 import (
 	"context"
 	"fmt"
+	"math"
 	"os"
 	"strings"
 	"testing"
@@ -30,15 +31,57 @@ func collectionName(t *testing.T) string {
 	return fmt.Sprintf("rf_test_%s_%s", name, uuid.NewString()[:8])
 }
 
-// target is where a test's stores live: the fake server, or a real Qdrant.
+// target is where a test's stores live: the stand-in, or a real Qdrant.
 type target struct {
 	url, apiKey string
 	fake        *qdranttest.Server
+	opts        qdranttest.Options
 }
 
 func fakeTarget(t *testing.T) target {
-	f := qdranttest.Start(t)
-	return target{url: f.URL, fake: f}
+	return standIn(t, qdranttest.Options{})
+}
+
+func standIn(t *testing.T, opts qdranttest.Options) target {
+	f := qdranttest.StartWith(t, opts)
+	return target{url: f.URL, fake: f, opts: opts}
+}
+
+// strictConfig is a strict mode tight enough that the contract's requests
+// must be split: upserts of at most 2 points, filters of at most 2
+// conditions of at most 2 values, no exact counts, no filtering on
+// unindexed fields, queries and scroll pages of at most 20 points, lexical
+// vectors of at most 64 terms.
+func strictConfig() *qdrant.StrictModeConfig {
+	return &qdrant.StrictModeConfig{
+		Enabled:                    qdrant.PtrOf(true),
+		UpsertMaxBatchsize:         qdrant.PtrOf(uint64(2)),
+		FilterMaxConditions:        qdrant.PtrOf(uint64(2)),
+		ConditionMaxSize:           qdrant.PtrOf(uint64(2)),
+		SearchAllowExact:           qdrant.PtrOf(false),
+		UnindexedFilteringRetrieve: qdrant.PtrOf(false),
+		UnindexedFilteringUpdate:   qdrant.PtrOf(false),
+		MaxQueryLimit:              qdrant.PtrOf(uint32(20)),
+		SparseConfig: &qdrant.StrictModeSparseConfig{SparseConfig: map[string]*qdrant.StrictModeSparse{
+			LexicalVector: {MaxLength: qdrant.PtrOf(uint64(64))},
+		}},
+	}
+}
+
+// behaviours are the servers the stand-in plays for the contract and
+// adapter tests: Qdrant 1.17 (vectors answered in the oneof), 1.16 (the
+// pre-1.17 answer shape), 1.12.1 (reads only the deprecated input fields,
+// keeps no collection metadata), the oldest supported release, and 1.17
+// with strict mode on.
+var behaviours = []struct {
+	name string
+	opts func() qdranttest.Options
+}{
+	{"1.17", func() qdranttest.Options { return qdranttest.Options{Version: "1.17.1"} }},
+	{"pre-1.17", func() qdranttest.Options { return qdranttest.Options{Version: "1.16.3"} }},
+	{"1.12.1", func() qdranttest.Options { return qdranttest.Options{Version: "1.12.1"} }},
+	{"1.10.0", func() qdranttest.Options { return qdranttest.Options{Version: "1.10.0"} }},
+	{"strict", func() qdranttest.Options { return qdranttest.Options{Version: "1.17.1", Strict: strictConfig()} }},
 }
 
 func realTarget(t *testing.T) target {
@@ -80,23 +123,33 @@ func (tg target) opener(t *testing.T) func(t *testing.T, dim int) memory.Store {
 	return func(t *testing.T, dim int) memory.Store { return tg.open(t, tg.config(t, dim)) }
 }
 
+var contractOpts = memorytest.Options{VectorsFromGet: true}
+
 // TestContract runs the shared memory.Store contract against the adapter
-// talking to the in-process fake Qdrant.
+// talking to the Qdrant stand-in in each server behaviour.
 func TestContract(t *testing.T) {
-	memorytest.Run(t, fakeTarget(t).opener(t))
+	for _, b := range behaviours {
+		t.Run(b.name, func(t *testing.T) {
+			memorytest.RunWith(t, contractOpts, standIn(t, b.opts()).opener(t))
+		})
+	}
 }
 
 // TestContractRealQdrant runs the same contract against a real Qdrant.
 func TestContractRealQdrant(t *testing.T) {
-	memorytest.Run(t, realTarget(t).opener(t))
+	memorytest.RunWith(t, contractOpts, realTarget(t).opener(t))
 }
 
 func TestAdapterRealQdrant(t *testing.T) {
 	runAdapterTests(t, realTarget(t))
 }
 
-func TestAdapterFake(t *testing.T) {
-	runAdapterTests(t, fakeTarget(t))
+func TestAdapterStandIn(t *testing.T) {
+	for _, b := range behaviours {
+		t.Run(b.name, func(t *testing.T) {
+			runAdapterTests(t, standIn(t, b.opts()))
+		})
+	}
 }
 
 // runAdapterTests covers what the contract does not: collection setup,
@@ -168,8 +221,12 @@ func runAdapterTests(t *testing.T, tg target) {
 			t.Fatal(err)
 		}
 		if tg.fake != nil {
-			if got := tg.fake.Calls("Upsert"); got != 3 {
-				t.Errorf("Upsert RPCs for 600 chunks = %d, want 3 batches of at most 256", got)
+			batch := 256
+			if lim := tg.opts.Strict.GetUpsertMaxBatchsize(); lim > 0 {
+				batch = int(lim)
+			}
+			if got, want := tg.fake.Calls("Upsert"), (600+batch-1)/batch; got != want {
+				t.Errorf("Upsert RPCs for 600 chunks = %d, want %d batches of at most %d", got, want, batch)
 			}
 		}
 		n, err := s.Count(ctx, memory.Filter{Corpus: "c"})
@@ -183,8 +240,13 @@ func runAdapterTests(t *testing.T, tg target) {
 		if len(got) != 2 || got[0].ID != "chunk-599" || got[1].ID != "chunk-000" {
 			t.Errorf("Get of IDs that are not UUIDs = %v, want chunk-599, chunk-000", ids(got))
 		}
-		if len(got) == 2 && (len(got[0].Vector) != 4 || got[0].Vector[1] != 599) {
-			t.Errorf("Get did not return the dense vector: %v", got[0].Vector)
+		// Qdrant normalizes cosine vectors on upload: Get returns the
+		// stored vector's direction, not its length.
+		if len(got) == 2 {
+			want := []float32{1, 599, 0, 0}
+			if len(got[0].Vector) != 4 || cosine(got[0].Vector, want) < 0.99999 || math.Abs(norm(got[0].Vector)-1) > 1e-5 {
+				t.Errorf("Get returned the dense vector %v, want the unit vector along %v", got[0].Vector, want)
+			}
 		}
 	})
 
@@ -382,6 +444,22 @@ func TestSparse(t *testing.T) {
 	if idx2, _ := Sparse("channel goroutine"); idx2[0] != idx[0] || idx2[1] != idx[1] {
 		t.Errorf("the same terms hash to different indices: %v vs %v", idx2, idx)
 	}
+}
+
+func cosine(a, b []float32) float64 {
+	var dot float64
+	for i := range a {
+		dot += float64(a[i]) * float64(b[i])
+	}
+	return dot / (norm(a) * norm(b))
+}
+
+func norm(v []float32) float64 {
+	var s float64
+	for _, x := range v {
+		s += float64(x) * float64(x)
+	}
+	return math.Sqrt(s)
 }
 
 func ids(cs []memory.Chunk) []string {

@@ -1,20 +1,31 @@
-// Package qdranttest runs an in-process gRPC server that speaks the part of
-// Qdrant's protocol Researchflow uses, for tests: collections (create, get,
-// exists, delete), payload indexes, and points (upsert, get, delete, count,
-// query with prefetch and RRF fusion). It keeps everything in memory with
-// plain semantics: exact cosine for dense vectors, dot product with Qdrant's
-// IDF modifier for sparse ones, reciprocal rank fusion, payload filters with
-// must/should/must_not and keyword matches. It is a test double, not a
-// database: no persistence, no HNSW, no pagination.
+// Package qdranttest runs a stand-in for Qdrant: an in-process gRPC server
+// that speaks the part of Qdrant's protocol Researchflow uses — health check
+// (with a configurable server version), collections (create, get, exists,
+// delete, aliases), payload indexes, and points (upsert, get, scroll,
+// delete, count, query with prefetch and RRF fusion). It is a stand-in, not
+// Qdrant: everything is kept in memory with exact (brute-force) search, no
+// persistence, no HNSW, no sharding.
+//
+// Where it matters to a client, it behaves like the real server (each rule
+// cites the Qdrant source it follows, github.com/qdrant/qdrant):
+//   - cosine vectors are normalized on upload, so Get returns unit vectors
+//     (segment: Distance::Cosine preprocess);
+//   - RRF scores a point at 0-based rank r of each prefetch 1/(r+2)
+//     (lib/segment/src/common/reciprocal_rank_fusion.rs, DEFAULT_RRF_K = 2);
+//   - creating an existing collection fails with AlreadyExists;
+//   - the reported Version changes the wire shapes the way releases did
+//     (see Options.Version);
+//   - Options.Strict enables strict mode with the server's limits and error
+//     messages (lib/collection/src/operations/verification).
 package qdranttest
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"math"
 	"net"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -23,18 +34,60 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/proto"
 )
 
-// rrfK is the constant of reciprocal rank fusion, Qdrant's default.
-const rrfK = 2
+// DefaultVersion is the Qdrant version the stand-in reports by default.
+const DefaultVersion = "1.17.1"
 
-// Server is a fake Qdrant served on a loopback port.
+// Versions at which Qdrant changed behaviour the stand-in reproduces, from
+// the tags of github.com/qdrant/qdrant.
+var (
+	// v1.10.0 added the Query RPC (prefetch, fusion) and the sparse IDF modifier.
+	versionQuery = version{1, 10, 0}
+	// v1.12.2 added the `vector` oneof to the input Vector message
+	// (lib/api/src/grpc/proto/points.proto); older servers read only the
+	// deprecated data/indices fields.
+	versionVectorOneof = version{1, 12, 2}
+	// v1.13.0 added strict mode.
+	versionStrict = version{1, 13, 0}
+	// v1.15.4 added collection metadata (collections.proto `metadata`).
+	versionMetadata = version{1, 15, 4}
+	// v1.17.0 answers vectors in the VectorOutput oneof instead of the
+	// deprecated data/indices fields (lib/api/src/conversions/vectors.rs).
+	versionOutputOneof = version{1, 17, 0}
+)
+
+// Options choose which Qdrant server the stand-in behaves like.
+type Options struct {
+	// Version is what HealthCheck reports, "1.17.1" by default. It also
+	// selects version-dependent behaviour:
+	//   - below 1.10.0 there is no Query RPC (Unimplemented);
+	//   - below 1.12.2 input vectors are read from the deprecated data and
+	//     indices fields only, as those servers did not know the oneof: a
+	//     vector sent only in the oneof arrives with 0 dimensions;
+	//   - below 1.13.0 strict mode does not exist (Strict is refused);
+	//   - below 1.15.4 collection metadata is dropped;
+	//   - below 1.17.0 output vectors use the deprecated data and indices
+	//     fields (the "pre-1.17 shape").
+	Version string
+	// Strict, when not nil, is the strict-mode configuration every
+	// collection gets on creation, as an operator would set it; with
+	// Enabled true its limits are enforced.
+	Strict *qdrant.StrictModeConfig
+}
+
+// Server is a Qdrant stand-in served on a loopback port.
 type Server struct {
 	// URL is where the server listens, as "http://127.0.0.1:port".
 	URL string
 
+	opts    Options
+	version version
+
 	mu          sync.Mutex
 	collections map[string]*collection
+	aliases     map[string]string // alias → collection
 	failures    map[string][]codes.Code
 	calls       map[string]int
 }
@@ -43,40 +96,77 @@ type collection struct {
 	dense    map[string]uint64 // vector name → size
 	sparse   map[string]bool   // vector name → IDF modifier
 	metadata map[string]*qdrant.Value
+	strict   *qdrant.StrictModeConfig
 	indexes  map[string]qdrant.FieldType
 	points   map[string]*point
 }
 
 type point struct {
-	id      string
+	id      string          // canonical form, the map key
+	pid     *qdrant.PointId // as given
 	payload map[string]*qdrant.Value
 	dense   map[string][]float32
 	sparse  map[string]*qdrant.SparseVector
 }
 
-// Start serves a fresh fake Qdrant until the test ends.
+// Start serves a fresh stand-in with default options until the test ends.
 func Start(t testing.TB) *Server {
+	t.Helper()
+	return StartWith(t, Options{})
+}
+
+// StartWith serves a fresh stand-in with opts until the test ends.
+func StartWith(t testing.TB, opts Options) *Server {
 	t.Helper()
 	lis, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatalf("listen: %v", err)
 	}
-	s := &Server{
-		URL:         "http://" + lis.Addr().String(),
-		collections: map[string]*collection{},
-		failures:    map[string][]codes.Code{},
-		calls:       map[string]int{},
+	s, stop, err := Serve(lis, opts)
+	if err != nil {
+		lis.Close()
+		t.Fatalf("qdrant stand-in: %v", err)
 	}
-	gs := grpc.NewServer(grpc.UnaryInterceptor(s.intercept))
-	qdrant.RegisterCollectionsServer(gs, collectionsService{s: s})
-	qdrant.RegisterPointsServer(gs, pointsService{s: s})
-	go func() { _ = gs.Serve(lis) }()
-	t.Cleanup(gs.Stop)
+	t.Cleanup(stop)
 	return s
 }
 
+// Serve serves a stand-in on lis until stop is called; it is how a
+// long-running process (not a test) hosts one. Bad options are an error.
+func Serve(lis net.Listener, opts Options) (s *Server, stop func(), err error) {
+	if opts.Version == "" {
+		opts.Version = DefaultVersion
+	}
+	v, err := parseVersion(opts.Version)
+	if err != nil {
+		return nil, nil, err
+	}
+	if opts.Strict != nil && v.less(versionStrict) {
+		return nil, nil, fmt.Errorf("strict mode needs Qdrant 1.13.0 or newer, the stand-in reports %s", opts.Version)
+	}
+	s = &Server{
+		URL:         "http://" + lis.Addr().String(),
+		opts:        opts,
+		version:     v,
+		collections: map[string]*collection{},
+		aliases:     map[string]string{},
+		failures:    map[string][]codes.Code{},
+		calls:       map[string]int{},
+	}
+	// Qdrant accepts requests of any size (src/tonic/mod.rs:
+	// max_decoding_message_size(usize::MAX)); grpc-go's server default
+	// would refuse anything over 4 MiB.
+	gs := grpc.NewServer(grpc.UnaryInterceptor(s.intercept), grpc.MaxRecvMsgSize(math.MaxInt32))
+	qdrant.RegisterQdrantServer(gs, qdrantService{s: s})
+	qdrant.RegisterCollectionsServer(gs, collectionsService{s: s})
+	qdrant.RegisterPointsServer(gs, pointsService{s: s})
+	go func() { _ = gs.Serve(lis) }()
+	return s, gs.Stop, nil
+}
+
 // FailNext makes the next calls of method ("Upsert", "Query", "Count",
-// "Create", ...) fail with the given codes, one per call, in order.
+// "Create", "CreateFieldIndex", ...) fail with the given codes, one per
+// call, in order.
 func (s *Server) FailNext(method string, cs ...codes.Code) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -90,7 +180,8 @@ func (s *Server) Calls(method string) int {
 	return s.calls[method]
 }
 
-// Metadata returns a collection's metadata (nil if there is no such collection).
+// Metadata returns a collection's metadata (nil if there is no such
+// collection, or the version keeps none).
 func (s *Server) Metadata(name string) map[string]*qdrant.Value {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -100,7 +191,7 @@ func (s *Server) Metadata(name string) map[string]*qdrant.Value {
 	return nil
 }
 
-// Indexes returns the payload fields a collection indexes.
+// Indexes returns the payload fields a collection indexes, sorted.
 func (s *Server) Indexes(name string) []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -108,6 +199,39 @@ func (s *Server) Indexes(name string) []string {
 	if c := s.collections[name]; c != nil {
 		for f := range c.indexes {
 			out = append(out, f)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// DropIndex removes a payload index, as an operator might.
+func (s *Server) DropIndex(name, field string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if c := s.collections[name]; c != nil {
+		delete(c.indexes, field)
+	}
+}
+
+// SetStrict replaces a collection's strict-mode configuration, as an
+// operator's collection update would.
+func (s *Server) SetStrict(name string, cfg *qdrant.StrictModeConfig) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if c := s.collections[name]; c != nil {
+		c.strict = proto.Clone(cfg).(*qdrant.StrictModeConfig)
+	}
+}
+
+// Aliases returns the aliases of a collection, sorted.
+func (s *Server) Aliases(name string) []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []string
+	for a, c := range s.aliases {
+		if c == name {
+			out = append(out, a)
 		}
 	}
 	slices.Sort(out)
@@ -132,550 +256,60 @@ func (s *Server) intercept(ctx context.Context, req any, info *grpc.UnaryServerI
 func (s *Server) collection(name string) (*collection, error) {
 	c := s.collections[name]
 	if c == nil {
+		if target, ok := s.aliases[name]; ok {
+			c = s.collections[target]
+		}
+	}
+	if c == nil {
 		return nil, status.Errorf(codes.NotFound, "Not found: Collection `%s` doesn't exist!", name)
 	}
 	return c, nil
 }
 
-// Collections service.
+// version is a Qdrant release number.
+type version struct{ major, minor, patch int }
 
-func (s *Server) createCollection(r *qdrant.CreateCollection) (*qdrant.CollectionOperationResponse, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if _, ok := s.collections[r.GetCollectionName()]; ok {
-		return nil, status.Errorf(codes.InvalidArgument, "Wrong input: Collection `%s` already exists!", r.GetCollectionName())
+func parseVersion(v string) (version, error) {
+	parts := strings.SplitN(strings.TrimPrefix(v, "v"), ".", 3)
+	if len(parts) != 3 {
+		return version{}, fmt.Errorf("version %q: want major.minor.patch", v)
 	}
-	c := &collection{
-		dense: map[string]uint64{}, sparse: map[string]bool{},
-		metadata: r.GetMetadata(), indexes: map[string]qdrant.FieldType{}, points: map[string]*point{},
-	}
-	vc := r.GetVectorsConfig()
-	if p := vc.GetParams(); p != nil {
-		c.dense[""] = p.GetSize()
-	}
-	for name, p := range vc.GetParamsMap().GetMap() {
-		if p.GetSize() == 0 {
-			return nil, status.Errorf(codes.InvalidArgument, "vector %q: size must be positive", name)
+	var out [3]int
+	for i, p := range parts {
+		if j := strings.IndexFunc(p, func(r rune) bool { return r < '0' || r > '9' }); j >= 0 && i == 2 {
+			p = p[:j] // "0-rc1"
 		}
-		c.dense[name] = p.GetSize()
+		n, err := strconv.Atoi(p)
+		if err != nil || n < 0 {
+			return version{}, fmt.Errorf("version %q: want major.minor.patch", v)
+		}
+		out[i] = n
 	}
-	for name, p := range r.GetSparseVectorsConfig().GetMap() {
-		c.sparse[name] = p.GetModifier() == qdrant.Modifier_Idf
-	}
-	s.collections[r.GetCollectionName()] = c
-	return &qdrant.CollectionOperationResponse{Result: true}, nil
+	return version{out[0], out[1], out[2]}, nil
 }
 
-func (s *Server) getCollection(r *qdrant.GetCollectionInfoRequest) (*qdrant.GetCollectionInfoResponse, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	c, err := s.collection(r.GetCollectionName())
-	if err != nil {
-		return nil, err
+func (v version) less(w version) bool {
+	if v.major != w.major {
+		return v.major < w.major
 	}
-	params := map[string]*qdrant.VectorParams{}
-	for name, size := range c.dense {
-		params[name] = &qdrant.VectorParams{Size: size, Distance: qdrant.Distance_Cosine}
+	if v.minor != w.minor {
+		return v.minor < w.minor
 	}
-	sparse := map[string]*qdrant.SparseVectorParams{}
-	for name, idf := range c.sparse {
-		p := &qdrant.SparseVectorParams{}
-		if idf {
-			p.Modifier = qdrant.Modifier_Idf.Enum()
-		}
-		sparse[name] = p
-	}
-	n := uint64(len(c.points))
-	return &qdrant.GetCollectionInfoResponse{Result: &qdrant.CollectionInfo{
-		Status:      qdrant.CollectionStatus_Green,
-		PointsCount: &n,
-		Config: &qdrant.CollectionConfig{
-			Params: &qdrant.CollectionParams{
-				VectorsConfig:       qdrant.NewVectorsConfigMap(params),
-				SparseVectorsConfig: qdrant.NewSparseVectorsConfig(sparse),
-			},
-			Metadata: c.metadata,
-		},
-	}}, nil
+	return v.patch < w.patch
 }
 
-func (s *Server) collectionExists(r *qdrant.CollectionExistsRequest) (*qdrant.CollectionExistsResponse, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	_, ok := s.collections[r.GetCollectionName()]
-	return &qdrant.CollectionExistsResponse{Result: &qdrant.CollectionExists{Exists: ok}}, nil
+// qdrantService, collectionsService and pointsService register the
+// Server's operations under Qdrant's three services (their Get and Delete
+// methods would clash on one type).
+type qdrantService struct {
+	qdrant.UnimplementedQdrantServer
+	s *Server
 }
 
-func (s *Server) deleteCollection(r *qdrant.DeleteCollection) (*qdrant.CollectionOperationResponse, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	_, ok := s.collections[r.GetCollectionName()]
-	delete(s.collections, r.GetCollectionName())
-	return &qdrant.CollectionOperationResponse{Result: ok}, nil
+func (q qdrantService) HealthCheck(context.Context, *qdrant.HealthCheckRequest) (*qdrant.HealthCheckReply, error) {
+	return &qdrant.HealthCheckReply{Title: "qdrant - vector search engine (Researchflow stand-in)", Version: q.s.opts.Version}, nil
 }
 
-// Points service.
-
-func done() *qdrant.PointsOperationResponse {
-	return &qdrant.PointsOperationResponse{Result: &qdrant.UpdateResult{Status: qdrant.UpdateStatus_Completed}}
-}
-
-func (s *Server) createFieldIndex(r *qdrant.CreateFieldIndexCollection) (*qdrant.PointsOperationResponse, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	c, err := s.collection(r.GetCollectionName())
-	if err != nil {
-		return nil, err
-	}
-	c.indexes[r.GetFieldName()] = r.GetFieldType()
-	return done(), nil
-}
-
-func idString(id *qdrant.PointId) (string, error) {
-	switch v := id.GetPointIdOptions().(type) {
-	case *qdrant.PointId_Uuid:
-		return strings.ToLower(v.Uuid), nil
-	case *qdrant.PointId_Num:
-		return fmt.Sprint(v.Num), nil
-	}
-	return "", status.Error(codes.InvalidArgument, "point without ID")
-}
-
-func (s *Server) upsert(r *qdrant.UpsertPoints) (*qdrant.PointsOperationResponse, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	c, err := s.collection(r.GetCollectionName())
-	if err != nil {
-		return nil, err
-	}
-	staged := make([]*point, 0, len(r.GetPoints()))
-	for _, ps := range r.GetPoints() {
-		id, err := idString(ps.GetId())
-		if err != nil {
-			return nil, err
-		}
-		p := &point{id: id, payload: ps.GetPayload(), dense: map[string][]float32{}, sparse: map[string]*qdrant.SparseVector{}}
-		vs := ps.GetVectors()
-		named := vs.GetVectors().GetVectors()
-		if v := vs.GetVector(); v != nil {
-			named = map[string]*qdrant.Vector{"": v}
-		}
-		for name, v := range named {
-			if d := v.GetDense(); d != nil {
-				size, ok := c.dense[name]
-				if !ok {
-					return nil, status.Errorf(codes.InvalidArgument, "Wrong input: Not existing vector name error: %s", name)
-				}
-				if uint64(len(d.GetData())) != size {
-					return nil, status.Errorf(codes.InvalidArgument, "Wrong input: Vector dimension error: expected dim: %d, got %d", size, len(d.GetData()))
-				}
-				p.dense[name] = d.GetData()
-			} else if sp := v.GetSparse(); sp != nil {
-				if _, ok := c.sparse[name]; !ok {
-					return nil, status.Errorf(codes.InvalidArgument, "Wrong input: Not existing vector name error: %s", name)
-				}
-				if len(sp.GetIndices()) != len(sp.GetValues()) {
-					return nil, status.Error(codes.InvalidArgument, "Wrong input: sparse indices and values differ in length")
-				}
-				seen := map[uint32]bool{}
-				for _, i := range sp.GetIndices() {
-					if seen[i] {
-						return nil, status.Error(codes.InvalidArgument, "Wrong input: sparse vector has duplicate indices")
-					}
-					seen[i] = true
-				}
-				p.sparse[name] = sp
-			} else {
-				return nil, status.Errorf(codes.Unimplemented, "fake qdrant: vector %q of unsupported kind", name)
-			}
-		}
-		staged = append(staged, p)
-	}
-	for _, p := range staged {
-		c.points[p.id] = p
-	}
-	return done(), nil
-}
-
-func (s *Server) sortedPoints(c *collection) []*point {
-	ps := make([]*point, 0, len(c.points))
-	for _, p := range c.points {
-		ps = append(ps, p)
-	}
-	slices.SortFunc(ps, func(a, b *point) int { return cmp.Compare(a.id, b.id) })
-	return ps
-}
-
-func vectorsOutput(p *point, sel *qdrant.WithVectorsSelector) *qdrant.VectorsOutput {
-	if sel == nil {
-		return nil
-	}
-	include := map[string]bool{}
-	all := sel.GetEnable()
-	for _, n := range sel.GetInclude().GetNames() {
-		include[n] = true
-	}
-	out := map[string]*qdrant.VectorOutput{}
-	for name, d := range p.dense {
-		if all || include[name] {
-			out[name] = &qdrant.VectorOutput{Vector: &qdrant.VectorOutput_Dense{Dense: &qdrant.DenseVector{Data: d}}}
-		}
-	}
-	for name, sp := range p.sparse {
-		if all || include[name] {
-			out[name] = &qdrant.VectorOutput{Vector: &qdrant.VectorOutput_Sparse{Sparse: sp}}
-		}
-	}
-	if len(out) == 0 {
-		return nil
-	}
-	return &qdrant.VectorsOutput{VectorsOptions: &qdrant.VectorsOutput_Vectors{Vectors: &qdrant.NamedVectorsOutput{Vectors: out}}}
-}
-
-func payloadOutput(p *point, sel *qdrant.WithPayloadSelector) map[string]*qdrant.Value {
-	if sel.GetEnable() {
-		return p.payload
-	}
-	return nil
-}
-
-func (s *Server) getPoints(r *qdrant.GetPoints) (*qdrant.GetResponse, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	c, err := s.collection(r.GetCollectionName())
-	if err != nil {
-		return nil, err
-	}
-	want := map[string]bool{}
-	for _, id := range r.GetIds() {
-		sid, err := idString(id)
-		if err != nil {
-			return nil, err
-		}
-		want[sid] = true
-	}
-	// Like Qdrant, answer in the collection's order, not the order asked.
-	var out []*qdrant.RetrievedPoint
-	for _, p := range s.sortedPoints(c) {
-		if want[p.id] {
-			out = append(out, &qdrant.RetrievedPoint{
-				Id: qdrant.NewIDUUID(p.id), Payload: payloadOutput(p, r.GetWithPayload()), Vectors: vectorsOutput(p, r.GetWithVectors()),
-			})
-		}
-	}
-	return &qdrant.GetResponse{Result: out}, nil
-}
-
-func (s *Server) deletePoints(r *qdrant.DeletePoints) (*qdrant.PointsOperationResponse, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	c, err := s.collection(r.GetCollectionName())
-	if err != nil {
-		return nil, err
-	}
-	switch sel := r.GetPoints().GetPointsSelectorOneOf().(type) {
-	case *qdrant.PointsSelector_Filter:
-		for id, p := range c.points {
-			ok, err := matches(p, sel.Filter)
-			if err != nil {
-				return nil, err
-			}
-			if ok {
-				delete(c.points, id)
-			}
-		}
-	case *qdrant.PointsSelector_Points:
-		for _, pid := range sel.Points.GetIds() {
-			id, err := idString(pid)
-			if err != nil {
-				return nil, err
-			}
-			delete(c.points, id)
-		}
-	default:
-		return nil, status.Error(codes.InvalidArgument, "delete without a points selector")
-	}
-	return done(), nil
-}
-
-func (s *Server) count(r *qdrant.CountPoints) (*qdrant.CountResponse, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	c, err := s.collection(r.GetCollectionName())
-	if err != nil {
-		return nil, err
-	}
-	var n uint64
-	for _, p := range c.points {
-		ok, err := matches(p, r.GetFilter())
-		if err != nil {
-			return nil, err
-		}
-		if ok {
-			n++
-		}
-	}
-	return &qdrant.CountResponse{Result: &qdrant.CountResult{Count: n}}, nil
-}
-
-type scored struct {
-	p     *point
-	score float64
-}
-
-func (s *Server) query(r *qdrant.QueryPoints) (*qdrant.QueryResponse, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	c, err := s.collection(r.GetCollectionName())
-	if err != nil {
-		return nil, err
-	}
-	res, err := s.run(c, r.GetPrefetch(), r.GetQuery(), r.GetUsing(), r.GetFilter(), r.GetLimit())
-	if err != nil {
-		return nil, err
-	}
-	out := make([]*qdrant.ScoredPoint, 0, len(res))
-	for _, x := range res {
-		out = append(out, &qdrant.ScoredPoint{
-			Id: qdrant.NewIDUUID(x.p.id), Score: float32(x.score),
-			Payload: payloadOutput(x.p, r.GetWithPayload()), Vectors: vectorsOutput(x.p, r.GetWithVectors()),
-		})
-	}
-	return &qdrant.QueryResponse{Result: out}, nil
-}
-
-// run evaluates one (possibly nested) query.
-func (s *Server) run(c *collection, prefetch []*qdrant.PrefetchQuery, q *qdrant.Query, using string, f *qdrant.Filter, limit uint64) ([]scored, error) {
-	if limit == 0 {
-		limit = 10
-	}
-	var res []scored
-	switch v := q.GetVariant().(type) {
-	case *qdrant.Query_Fusion:
-		if v.Fusion != qdrant.Fusion_RRF {
-			return nil, status.Errorf(codes.Unimplemented, "fake qdrant: fusion %v", v.Fusion)
-		}
-		if len(prefetch) == 0 {
-			return nil, status.Error(codes.InvalidArgument, "fusion needs prefetches")
-		}
-		fused := map[string]*scored{}
-		for _, pf := range prefetch {
-			sub, err := s.run(c, pf.GetPrefetch(), pf.GetQuery(), pf.GetUsing(), pf.GetFilter(), pf.GetLimit())
-			if err != nil {
-				return nil, err
-			}
-			for rank, x := range sub {
-				if fused[x.p.id] == nil {
-					fused[x.p.id] = &scored{p: x.p}
-				}
-				fused[x.p.id].score += 1 / float64(rrfK+rank+1)
-			}
-		}
-		for _, x := range fused {
-			ok, err := matches(x.p, f)
-			if err != nil {
-				return nil, err
-			}
-			if ok {
-				res = append(res, *x)
-			}
-		}
-	case *qdrant.Query_Nearest:
-		if len(prefetch) > 0 {
-			return nil, status.Error(codes.Unimplemented, "fake qdrant: nearest over prefetch results")
-		}
-		var err error
-		if res, err = s.nearest(c, v.Nearest, using, f); err != nil {
-			return nil, err
-		}
-	default:
-		return nil, status.Errorf(codes.Unimplemented, "fake qdrant: query %T", v)
-	}
-	slices.SortFunc(res, func(a, b scored) int {
-		if a.score != b.score {
-			return cmp.Compare(b.score, a.score)
-		}
-		return cmp.Compare(a.p.id, b.p.id)
-	})
-	if uint64(len(res)) > limit {
-		res = res[:limit]
-	}
-	return res, nil
-}
-
-func (s *Server) nearest(c *collection, in *qdrant.VectorInput, using string, f *qdrant.Filter) ([]scored, error) {
-	var res []scored
-	if d := in.GetDense(); d != nil {
-		size, ok := c.dense[using]
-		if !ok {
-			return nil, status.Errorf(codes.InvalidArgument, "Wrong input: Not existing vector name error: %s", using)
-		}
-		if uint64(len(d.GetData())) != size {
-			return nil, status.Errorf(codes.InvalidArgument, "Wrong input: Vector dimension error: expected dim: %d, got %d", size, len(d.GetData()))
-		}
-		for _, p := range s.sortedPoints(c) {
-			v, ok := p.dense[using]
-			if !ok {
-				continue
-			}
-			if ok, err := matches(p, f); err != nil || !ok {
-				if err != nil {
-					return nil, err
-				}
-				continue
-			}
-			res = append(res, scored{p: p, score: cosine(d.GetData(), v)})
-		}
-		return res, nil
-	}
-	if sp := in.GetSparse(); sp != nil {
-		idf, ok := c.sparse[using]
-		if !ok {
-			return nil, status.Errorf(codes.InvalidArgument, "Wrong input: Not existing vector name error: %s", using)
-		}
-		// Document frequencies over the whole collection, as Qdrant does.
-		df := map[uint32]int{}
-		n := 0
-		for _, p := range c.points {
-			if v, ok := p.sparse[using]; ok {
-				n++
-				for _, i := range v.GetIndices() {
-					df[i]++
-				}
-			}
-		}
-		for _, p := range s.sortedPoints(c) {
-			v, ok := p.sparse[using]
-			if !ok {
-				continue
-			}
-			if ok, err := matches(p, f); err != nil || !ok {
-				if err != nil {
-					return nil, err
-				}
-				continue
-			}
-			var score float64
-			overlap := false
-			for k, i := range sp.GetIndices() {
-				j := slices.Index(v.GetIndices(), i)
-				if j < 0 {
-					continue
-				}
-				overlap = true
-				w := float64(sp.GetValues()[k]) * float64(v.GetValues()[j])
-				if idf {
-					w *= math.Log((float64(n-df[i])+0.5)/(float64(df[i])+0.5) + 1)
-				}
-				score += w
-			}
-			if overlap {
-				res = append(res, scored{p: p, score: score})
-			}
-		}
-		return res, nil
-	}
-	return nil, status.Error(codes.Unimplemented, "fake qdrant: nearest needs a dense or sparse vector")
-}
-
-func cosine(a, b []float32) float64 {
-	var dot, na, nb float64
-	for i := range a {
-		dot += float64(a[i]) * float64(b[i])
-		na += float64(a[i]) * float64(a[i])
-		nb += float64(b[i]) * float64(b[i])
-	}
-	if na == 0 || nb == 0 {
-		return 0
-	}
-	return dot / math.Sqrt(na*nb)
-}
-
-// matches evaluates a payload filter; nil matches everything.
-func matches(p *point, f *qdrant.Filter) (bool, error) {
-	if f == nil {
-		return true, nil
-	}
-	for _, c := range f.GetMust() {
-		ok, err := condition(p, c)
-		if err != nil || !ok {
-			return false, err
-		}
-	}
-	for _, c := range f.GetMustNot() {
-		ok, err := condition(p, c)
-		if err != nil || ok {
-			return false, err
-		}
-	}
-	if len(f.GetShould()) > 0 {
-		matched := false
-		for _, c := range f.GetShould() {
-			ok, err := condition(p, c)
-			if err != nil {
-				return false, err
-			}
-			matched = matched || ok
-		}
-		if !matched {
-			return false, nil
-		}
-	}
-	return true, nil
-}
-
-func condition(p *point, c *qdrant.Condition) (bool, error) {
-	switch v := c.GetConditionOneOf().(type) {
-	case *qdrant.Condition_Filter:
-		return matches(p, v.Filter)
-	case *qdrant.Condition_HasId:
-		for _, id := range v.HasId.GetHasId() {
-			if sid, _ := idString(id); sid == p.id {
-				return true, nil
-			}
-		}
-		return false, nil
-	case *qdrant.Condition_Field:
-		return field(p, v.Field)
-	}
-	return false, status.Errorf(codes.Unimplemented, "fake qdrant: condition %T", c.GetConditionOneOf())
-}
-
-func field(p *point, fc *qdrant.FieldCondition) (bool, error) {
-	val := p.payload[fc.GetKey()]
-	values := []*qdrant.Value{val}
-	if l := val.GetListValue(); l != nil {
-		values = l.GetValues()
-	}
-	switch m := fc.GetMatch().GetMatchValue().(type) {
-	case *qdrant.Match_Keyword:
-		for _, x := range values {
-			if x != nil && x.GetStringValue() == m.Keyword {
-				return true, nil
-			}
-		}
-		return false, nil
-	case *qdrant.Match_Keywords:
-		for _, x := range values {
-			if x != nil && slices.Contains(m.Keywords.GetStrings(), x.GetStringValue()) {
-				return true, nil
-			}
-		}
-		return false, nil
-	case *qdrant.Match_Integer:
-		for _, x := range values {
-			if x != nil && x.GetIntegerValue() == m.Integer {
-				return true, nil
-			}
-		}
-		return false, nil
-	}
-	return false, status.Errorf(codes.Unimplemented, "fake qdrant: field condition on %q", fc.GetKey())
-}
-
-// collectionsService and pointsService register the Server's operations
-// under Qdrant's two services (their Get and Delete methods would clash on
-// one type).
 type collectionsService struct {
 	qdrant.UnimplementedCollectionsServer
 	s *Server
@@ -697,6 +331,14 @@ func (c collectionsService) Delete(_ context.Context, r *qdrant.DeleteCollection
 	return c.s.deleteCollection(r)
 }
 
+func (c collectionsService) UpdateAliases(_ context.Context, r *qdrant.ChangeAliases) (*qdrant.CollectionOperationResponse, error) {
+	return c.s.updateAliases(r)
+}
+
+func (c collectionsService) ListCollectionAliases(_ context.Context, r *qdrant.ListCollectionAliasesRequest) (*qdrant.ListAliasesResponse, error) {
+	return c.s.listCollectionAliases(r)
+}
+
 type pointsService struct {
 	qdrant.UnimplementedPointsServer
 	s *Server
@@ -714,6 +356,10 @@ func (p pointsService) Get(_ context.Context, r *qdrant.GetPoints) (*qdrant.GetR
 	return p.s.getPoints(r)
 }
 
+func (p pointsService) Scroll(_ context.Context, r *qdrant.ScrollPoints) (*qdrant.ScrollResponse, error) {
+	return p.s.scroll(r)
+}
+
 func (p pointsService) Delete(_ context.Context, r *qdrant.DeletePoints) (*qdrant.PointsOperationResponse, error) {
 	return p.s.deletePoints(r)
 }
@@ -723,5 +369,8 @@ func (p pointsService) Count(_ context.Context, r *qdrant.CountPoints) (*qdrant.
 }
 
 func (p pointsService) Query(_ context.Context, r *qdrant.QueryPoints) (*qdrant.QueryResponse, error) {
+	if p.s.version.less(versionQuery) {
+		return nil, status.Errorf(codes.Unimplemented, "unknown method Query for service qdrant.Points (Qdrant %s)", p.s.opts.Version)
+	}
 	return p.s.query(r)
 }
