@@ -120,9 +120,11 @@ type Draft struct {
 
 // Usage counts model tokens spent on one call or summed over many.
 //
-// Calls counts the model calls made; FailedCalls, those of them whose answer
-// could not be used or that ended in an error after the server had charged
-// for them. Their tokens are included in the counts all the same.
+// Calls counts the model calls made (a request refused for an optional
+// field and sent again without it is one call); FailedCalls, those of them
+// that gave nothing usable: an error reply (429, 5xx, a cut stream) or an
+// answer that could not be used. The tokens the server charged for them are
+// included in the counts all the same.
 type Usage struct {
 	PromptTokens     int     `json:"promptTokens,omitempty"`
 	CompletionTokens int     `json:"completionTokens,omitempty"`

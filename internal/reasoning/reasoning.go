@@ -64,3 +64,21 @@ type Engine struct {
 	Writer    Writer
 	Reflector Reflector
 }
+
+type usageRecorderKey struct{}
+
+// WithUsageRecorder returns a context whose engines call record with the
+// usage of every model call as soon as it is known (a paid answer, or
+// Usage{FailedCalls: 1} for a call that failed or whose answer could not be
+// used), before the role returns or fails. Activities use it to account for
+// the calls of attempts that end in an error.
+func WithUsageRecorder(ctx context.Context, record func(Usage)) context.Context {
+	return context.WithValue(ctx, usageRecorderKey{}, record)
+}
+
+// RecordUsage hands u to the recorder of ctx, if any.
+func RecordUsage(ctx context.Context, u Usage) {
+	if f, ok := ctx.Value(usageRecorderKey{}).(func(Usage)); ok && f != nil {
+		f(u)
+	}
+}

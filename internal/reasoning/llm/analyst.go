@@ -38,7 +38,9 @@ type promptPassage struct {
 // ChunkIDs here). Findings that cite a passage it was not given are
 // discarded; conflicts are kept only when they name passages of at least two
 // different sources. An answer that is not valid JSON is repaired once; if
-// the repair fails too the error is transient (kind llm.invalid_output).
+// the repair fails too the error is permanent (kind llm.invalid_output):
+// the same input would get the same answer, so the caller makes the
+// sub-question a gap instead of paying for retries.
 func (e *Engine) Analyze(ctx context.Context, req reasoning.AnalyzeRequest) (reasoning.Analysis, error) {
 	c := e.analyst
 	if c == nil {
@@ -68,21 +70,27 @@ func (e *Engine) Analyze(ctx context.Context, req reasoning.AnalyzeRequest) (rea
 		return reasoning.Analysis{}, err
 	}
 
+	var a analysisAnswer
+	parse := func(text string) (err error) {
+		a, err = parseAnalysis(text)
+		return err
+	}
 	answer, err := t.ask(ctx)
 	if err != nil {
 		return reasoning.Analysis{}, err
 	}
-	a, problem := parseAnalysis(answer)
+	problem := t.read(ctx, answer, parse)
 	if problem != nil {
 		c.logger.Info("analyst answer unusable, asking to repair", "model", c.cfg.Model, "problem", problem)
 		if answer, err = t.askRepair(ctx, problem.Error()); err != nil {
 			return reasoning.Analysis{}, err
 		}
-		a, problem = parseAnalysis(answer)
+		problem = t.read(ctx, answer, parse)
 	}
 	if problem != nil {
-		return reasoning.Analysis{}, fault.Transient(KindInvalidOutput,
-			fmt.Errorf("analyst %s/%s: answer unusable after repair: %w", c.cfg.Provider, c.cfg.Model, problem), 0)
+		// The same input would get the same answer: not worth a retry.
+		return reasoning.Analysis{}, fault.Permanent(KindInvalidOutput,
+			fmt.Errorf("analyst %s/%s: answer unusable after repair: %w", c.cfg.Provider, c.cfg.Model, problem))
 	}
 
 	out := reasoning.Analysis{Engine: c.engineName(), Usage: t.usage}
@@ -113,15 +121,18 @@ func (e *Engine) Analyze(ctx context.Context, req reasoning.AnalyzeRequest) (rea
 	return out, nil
 }
 
-func parseAnalysis(answer string) (analysisAnswer, error) {
-	var a analysisAnswer
-	if err := decodeJSON(answer, &a); err != nil {
-		return a, err
-	}
-	if a.Findings == nil {
-		return a, errors.New(`the "findings" array is missing; give "findings":[] when no passage answers`)
-	}
-	return a, nil
+func parseAnalysis(answer string) (a analysisAnswer, err error) {
+	err = decodeJSON(answer, "findings", func(raw []byte) error {
+		a = analysisAnswer{}
+		if err := unmarshalShape(raw, &a); err != nil {
+			return err
+		}
+		if a.Findings == nil {
+			return errors.New(`the "findings" array is missing; give "findings":[] when no passage answers`)
+		}
+		return nil
+	})
+	return a, err
 }
 
 // describeConflict renders a conflict between passages ns as

@@ -2,6 +2,7 @@ package llm
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -11,8 +12,6 @@ import (
 
 	"github.com/tmc/langchaingo/llms"
 	"github.com/tmc/langchaingo/llms/anthropic"
-	"github.com/tmc/langchaingo/llms/ollama"
-	"github.com/tmc/langchaingo/llms/openai"
 
 	"github.com/researchflow/researchflow/internal/fault"
 	"github.com/researchflow/researchflow/internal/reasoning"
@@ -26,7 +25,8 @@ const minCompletionTokens = 32
 type client struct {
 	role      string
 	cfg       RoleConfig
-	model     llms.Model
+	model     chatModel
+	schema    *answerSchema
 	prompt    *prompt
 	repair    *prompt
 	limiter   *Limiter
@@ -35,23 +35,50 @@ type client struct {
 	beatEvery time.Duration
 }
 
-func newModel(cfg RoleConfig, hc *http.Client) (llms.Model, error) {
+// newModel returns the protocol client of cfg's provider. r remembers the
+// request fields each endpoint refused; it is shared by all roles.
+func newModel(cfg RoleConfig, hc *http.Client, r *refusals, logger *slog.Logger) (chatModel, error) {
 	switch cfg.Provider {
 	case ProviderOpenAI:
-		key := cfg.APIKey
-		if key == "" {
-			// langchaingo insists on a key; local servers ignore it.
-			key = "none"
-		}
-		return openai.New(openai.WithToken(key), openai.WithModel(cfg.Model),
-			openai.WithBaseURL(cfg.BaseURL), openai.WithHTTPClient(hc))
+		return newOpenAIChat(cfg, hc, r, logger.Warn), nil
 	case ProviderOllama:
-		return ollama.New(ollama.WithModel(cfg.Model), ollama.WithServerURL(cfg.BaseURL), ollama.WithHTTPClient(hc))
+		return newOllamaChat(cfg, hc, r, logger.Warn), nil
 	case ProviderAnthropic:
-		return anthropic.New(anthropic.WithToken(cfg.APIKey), anthropic.WithModel(cfg.Model),
+		m, err := anthropic.New(anthropic.WithToken(cfg.APIKey), anthropic.WithModel(cfg.Model),
 			anthropic.WithBaseURL(cfg.BaseURL), anthropic.WithHTTPClient(hc))
+		if err != nil {
+			return nil, err
+		}
+		return langchainChat{m}, nil
 	}
 	return nil, fmt.Errorf("provider %q has no model client", cfg.Provider)
+}
+
+// langchainChat serves a provider through langchaingo (Anthropic).
+type langchainChat struct{ model llms.Model }
+
+func (l langchainChat) chat(ctx context.Context, req chatRequest) (chatResponse, error) {
+	msgs := make([]llms.MessageContent, len(req.Messages))
+	for i, m := range req.Messages {
+		role := llms.ChatMessageTypeHuman
+		switch m.Role {
+		case "system":
+			role = llms.ChatMessageTypeSystem
+		case "assistant":
+			role = llms.ChatMessageTypeAI
+		}
+		msgs[i] = llms.TextParts(role, m.Content)
+	}
+	opts := []llms.CallOption{llms.WithMaxTokens(req.MaxTokens), llms.WithTemperature(req.Temperature)}
+	if req.OnChunk != nil {
+		opts = append(opts, llms.WithStreamingFunc(func(context.Context, []byte) error { req.OnChunk(); return nil }))
+	}
+	resp, err := l.model.GenerateContent(ctx, msgs, opts...)
+	if err != nil {
+		return chatResponse{}, err
+	}
+	text, prompt, completion := readResponse(resp)
+	return chatResponse{Content: text, Prompt: prompt, Completion: completion}, nil
 }
 
 // engineName is the Engine value of answers of this role, e.g.
@@ -60,14 +87,18 @@ func (c *client) engineName() string {
 	return fmt.Sprintf("llm %s=%s/%s@%s", c.role, c.cfg.Provider, c.cfg.Model, c.prompt.version)
 }
 
-// turn is one Plan, Analyze or Write call: its messages so far, the tokens it
-// spent and what is left of its budget.
+// turn is one Plan, Analyze, Reflect or Write call: its messages so far,
+// the tokens it spent and what is left of its budget. It makes at most two
+// paid calls: the answer and one repair.
 type turn struct {
 	c         *client
-	msgs      []llms.MessageContent
+	msgs      []chatMessage
 	usage     reasoning.Usage
 	budget    int
 	hasBudget bool
+	// last is the completion size of the previous answer: what a repair is
+	// expected to cost on top of its prompt.
+	last int
 }
 
 func (c *client) newTurn(ctx context.Context, data any) (*turn, error) {
@@ -79,76 +110,126 @@ func (c *client) newTurn(ctx context.Context, data any) (*turn, error) {
 	if err != nil {
 		return nil, err
 	}
-	t := &turn{c: c, msgs: []llms.MessageContent{
-		llms.TextParts(llms.ChatMessageTypeSystem, system),
-		llms.TextParts(llms.ChatMessageTypeHuman, user),
-	}}
+	t := &turn{c: c, msgs: []chatMessage{{Role: "system", Content: system}, {Role: "user", Content: user}}}
 	t.budget, t.hasBudget = budgetFrom(ctx)
 	return t, nil
 }
 
-// ask sends the conversation, appends the answer to it and returns the
-// answer with reasoning blocks removed.
-func (t *turn) ask(ctx context.Context) (string, error) {
+// candidate is one place of an answer that may hold the role's JSON.
+type candidate struct {
+	field string // content, tool_call, reasoning_content, reasoning or thinking
+	text  string
+}
+
+// ask sends the conversation, charges its usage (to the turn and to the
+// context's usage recorder) and returns the places the answer may be in,
+// best first: content, tool-call arguments, then the reasoning field a
+// server with a reasoning parser puts the whole answer in when thinking is
+// off. Reasoning blocks are removed from each.
+func (t *turn) ask(ctx context.Context) ([]candidate, error) {
 	c := t.c
 	est := estimateTokens(t.msgs)
 	maxTokens := c.cfg.MaxTokens
 	if t.hasBudget {
-		left := t.budget - est
-		if left < minCompletionTokens {
-			return "", fault.Permanent(KindBudget, fmt.Errorf("%s: token budget spent: %d tokens left, prompt needs about %d", c.role, t.budget, est))
+		// A repair is refused when it would likely overrun the budget (its
+		// answer costs about what the last one did); a first call needs room
+		// for a minimal answer.
+		need := est + max(minCompletionTokens, min(t.last, maxTokens))
+		if t.budget < need {
+			return nil, fault.Permanent(KindBudget, fmt.Errorf("%s: token budget spent: %d tokens left, the call needs about %d", c.role, t.budget, need))
 		}
-		maxTokens = min(maxTokens, left)
+		maxTokens = min(maxTokens, t.budget-est)
 	}
 	if err := c.limiter.Wait(ctx, est); err != nil {
-		return "", fmt.Errorf("%s: %w", c.role, err)
+		return nil, fmt.Errorf("%s: %w", c.role, err)
 	}
-
-	opts := []llms.CallOption{llms.WithMaxTokens(maxTokens), llms.WithTemperature(c.cfg.Temperature)}
-	if c.cfg.Provider == ProviderOpenAI && !isOpenAIHost(c.cfg.BaseURL) {
-		// Most OpenAI-compatible servers know max_tokens, not max_completion_tokens.
-		opts = append(opts, openai.WithLegacyMaxTokensField())
-	}
-	if beat := heartbeatFrom(ctx); beat != nil {
-		opts = append(opts, llms.WithStreamingFunc(throttle(beat, c.beatEvery)))
+	req := chatRequest{Messages: t.msgs, MaxTokens: maxTokens, Temperature: c.cfg.Temperature, Schema: c.schema}
+	if beat := heartbeatFrom(ctx); beat != nil && !c.cfg.NoStream {
+		req.OnChunk = throttle(beat, c.beatEvery)
 		beat()
 	}
 
 	x := &exchange{}
 	start := time.Now()
-	resp, err := c.model.GenerateContent(withExchange(ctx, x), t.msgs, opts...)
+	resp, err := c.model.chat(withExchange(ctx, x), req)
 	if err := c.classify(ctx, x, err); err != nil {
 		c.logger.Warn("llm call failed", "role", c.role, "provider", c.cfg.Provider, "model", c.cfg.Model, "error", err)
-		return "", err
+		t.charge(ctx, reasoning.Usage{FailedCalls: 1})
+		return nil, err
 	}
-	text, prompt, completion := readResponse(resp)
+	prompt, completion := resp.Prompt, resp.Completion
 	if prompt == 0 && completion == 0 {
-		prompt, completion = est, estimateText(text)
+		prompt, completion = est, estimateText(resp.Content+resp.Reasoning+resp.ToolArgs)
 	}
-	u := reasoning.Usage{
+	t.charge(ctx, reasoning.Usage{
 		PromptTokens:     prompt,
 		CompletionTokens: completion,
 		CostUSD:          c.prices.Cost(c.cfg.Provider, c.cfg.Model, prompt, completion),
-	}
-	t.usage = t.usage.Add(u)
+	})
 	t.budget -= prompt + completion
+	t.last = completion
 	c.limiter.Charge(prompt + completion - est)
 	c.logger.Debug("llm call", "role", c.role, "provider", c.cfg.Provider, "model", c.cfg.Model,
 		"promptTokens", prompt, "completionTokens", completion, "elapsed", time.Since(start))
 
-	clean := stripThinking(text)
-	t.msgs = append(t.msgs, llms.TextParts(llms.ChatMessageTypeAI, clean))
-	return clean, nil
+	cands := []candidate{
+		{"content", stripThinking(resp.Content)},
+		{"tool_call", strings.TrimSpace(resp.ToolArgs)},
+		{resp.ReasoningField, stripThinking(resp.Reasoning)},
+	}
+	said := ""
+	for _, cd := range cands {
+		if cd.text != "" {
+			said = cd.text
+			break
+		}
+	}
+	t.msgs = append(t.msgs, chatMessage{Role: "assistant", Content: said})
+	return cands, nil
+}
+
+// charge adds u to the turn and reports it to the context's recorder.
+func (t *turn) charge(ctx context.Context, u reasoning.Usage) {
+	t.usage = t.usage.Add(u)
+	reasoning.RecordUsage(ctx, u)
+}
+
+// read hands the answer's candidates to parse, best first, until one is
+// accepted. When none is, the call counts as failed and the problem with
+// the first non-empty candidate is returned.
+func (t *turn) read(ctx context.Context, cands []candidate, parse func(text string) error) error {
+	var problem error
+	for _, cd := range cands {
+		if cd.text == "" {
+			continue
+		}
+		err := parse(cd.text)
+		if err == nil {
+			if cd.field != "content" {
+				t.c.logger.Info("model answer read from "+cd.field+" (content was empty or unusable)",
+					"role", t.c.role, "provider", t.c.cfg.Provider, "model", t.c.cfg.Model, "field", cd.field)
+			}
+			return nil
+		}
+		if problem == nil {
+			problem = err
+		}
+	}
+	if problem == nil {
+		problem = errors.New("the answer was empty")
+	}
+	t.charge(ctx, reasoning.Usage{FailedCalls: 1})
+	return problem
 }
 
 // askRepair tells the model what was wrong with its last answer and asks
-// again.
-func (t *turn) askRepair(ctx context.Context, problem string) (string, error) {
+// again, once.
+func (t *turn) askRepair(ctx context.Context, problem string) ([]candidate, error) {
 	msg, err := t.c.repair.render("user", struct{ Problem string }{problem})
 	if err != nil {
-		return "", err
+		return nil, err
 	}
-	t.msgs = append(t.msgs, llms.TextParts(llms.ChatMessageTypeHuman, msg))
+	t.msgs = append(t.msgs, chatMessage{Role: "user", Content: msg})
 	return t.ask(ctx)
 }
 
@@ -201,26 +282,21 @@ func intInfo(info map[string]any, keys ...string) int {
 }
 
 // estimateTokens guesses the prompt size (about four bytes a token).
-func estimateTokens(msgs []llms.MessageContent) int {
+func estimateTokens(msgs []chatMessage) int {
 	n := 0
 	for _, m := range msgs {
-		n += 4
-		for _, p := range m.Parts {
-			if tp, ok := p.(llms.TextContent); ok {
-				n += estimateText(tp.Text)
-			}
-		}
+		n += 4 + estimateText(m.Content)
 	}
 	return n
 }
 
 func estimateText(s string) int { return (len(s) + 3) / 4 }
 
-// throttle returns a streaming func that calls beat at most once per every.
-func throttle(beat func(), every time.Duration) func(context.Context, []byte) error {
+// throttle returns a chunk callback that calls beat at most once per every.
+func throttle(beat func(), every time.Duration) func() {
 	var mu sync.Mutex
 	last := time.Now()
-	return func(context.Context, []byte) error {
+	return func() {
 		mu.Lock()
 		due := time.Since(last) >= every
 		if due {
@@ -230,6 +306,5 @@ func throttle(beat func(), every time.Duration) func(context.Context, []byte) er
 		if due {
 			beat()
 		}
-		return nil
 	}
 }

@@ -48,6 +48,15 @@ type RoleConfig struct {
 	MaxTokens int `json:"maxTokens,omitempty"`
 	// Temperature is the sampling temperature, 0..2.
 	Temperature float64 `json:"temperature"`
+	// NoStream asks for whole answers instead of streamed ones
+	// (RESEARCHFLOW_LLM_STREAM=false). Activities heartbeat in the
+	// background either way; streaming only adds beats while tokens arrive.
+	NoStream bool `json:"noStream,omitempty"`
+	// StructuredOutput is auto (default), json_schema, json_object or off:
+	// whether to ask the server for JSON matching the role's schema
+	// (OpenAI response_format, Ollama format). Whatever it is set to, a
+	// server that refuses the field gets the request without it.
+	StructuredOutput string `json:"structuredOutput,omitempty"`
 }
 
 // Enabled reports whether the role is served by a model.
@@ -176,6 +185,14 @@ func (r *RoleConfig) normalize(role string) error {
 	if r.Temperature < 0 || r.Temperature > 2 {
 		return fmt.Errorf("temperature must be within 0..2 (got %g)", r.Temperature)
 	}
+	r.StructuredOutput = strings.ToLower(strings.TrimSpace(r.StructuredOutput))
+	switch r.StructuredOutput {
+	case "":
+		r.StructuredOutput = StructuredAuto
+	case StructuredAuto, StructuredJSONSchema, StructuredJSONObject, StructuredOff:
+	default:
+		return fmt.Errorf("structured output %q: want auto, json_schema, json_object or off", r.StructuredOutput)
+	}
 	return nil
 }
 
@@ -193,6 +210,8 @@ type fileRole struct {
 	APIKey      string   `json:"apiKey"`
 	MaxTokens   *int     `json:"maxTokens"`
 	Temperature *float64 `json:"temperature"`
+	Stream      *bool    `json:"stream"`
+	Structured  string   `json:"structuredOutput"`
 }
 
 type fileConfig struct {
@@ -238,6 +257,12 @@ func (f *fileRole) apply(r *RoleConfig) {
 	}
 	if f.Temperature != nil {
 		r.Temperature = *f.Temperature
+	}
+	if f.Stream != nil {
+		r.NoStream = !*f.Stream
+	}
+	if f.Structured != "" {
+		r.StructuredOutput = f.Structured
 	}
 }
 
@@ -363,14 +388,22 @@ func ConfigFromEnv(lookup func(string) (string, bool)) (Config, error) {
 	return cfg, nil
 }
 
-// envRole reads PROVIDER, MODEL, BASE_URL, API_KEY, MAX_TOKENS and
-// TEMPERATURE under prefix.
+// envRole reads PROVIDER, MODEL, BASE_URL, API_KEY, MAX_TOKENS,
+// TEMPERATURE, STREAM and STRUCTURED_OUTPUT under prefix.
 func envRole(get func(string) string, prefix string) (*fileRole, error) {
 	r := &fileRole{
-		Provider: get(prefix + "PROVIDER"),
-		Model:    get(prefix + "MODEL"),
-		BaseURL:  get(prefix + "BASE_URL"),
-		APIKey:   get(prefix + "API_KEY"),
+		Provider:   get(prefix + "PROVIDER"),
+		Model:      get(prefix + "MODEL"),
+		BaseURL:    get(prefix + "BASE_URL"),
+		APIKey:     get(prefix + "API_KEY"),
+		Structured: get(prefix + "STRUCTURED_OUTPUT"),
+	}
+	if s := get(prefix + "STREAM"); s != "" {
+		b, err := strconv.ParseBool(s)
+		if err != nil {
+			return nil, fmt.Errorf("llm config: %sSTREAM=%q is not true or false", prefix, s)
+		}
+		r.Stream = &b
 	}
 	if s := get(prefix + "MAX_TOKENS"); s != "" {
 		n, err := strconv.Atoi(s)

@@ -125,6 +125,10 @@ func TestConfigFromEnv(t *testing.T) {
 			}{{"planner", cfg.Planner, tt.planner}, {"writer", cfg.Writer, tt.writer}} {
 				got := c.got
 				got.Temperature = 0
+				if got.Enabled() && got.StructuredOutput != StructuredAuto {
+					t.Errorf("%s: structured output %q, want the default %q", c.role, got.StructuredOutput, StructuredAuto)
+				}
+				got.StructuredOutput = ""
 				if got != c.want {
 					t.Errorf("%s: got %+v, want %+v", c.role, got, c.want)
 				}

@@ -101,12 +101,13 @@ func New(cfg Config, opts Options) (*Engine, error) {
 	}
 
 	e := &Engine{cfg: cfg, fallback: opts.Fallback, logger: logger}
+	refused := &refusals{}
 	for _, role := range roles {
 		rc := cfg.Role(role)
 		if !rc.Enabled() {
 			continue
 		}
-		model, err := newModel(rc, hc)
+		model, err := newModel(rc, hc, refused, logger.With("component", "llm", "role", role))
 		if err != nil {
 			return nil, fmt.Errorf("llm engine: %s: %s/%s at %s: %w", role, rc.Provider, rc.Model, rc.BaseURL, err)
 		}
@@ -115,7 +116,7 @@ func New(cfg Config, opts Options) (*Engine, error) {
 			return nil, err
 		}
 		c := &client{
-			role: role, cfg: rc, model: model, prompt: p, repair: repair,
+			role: role, cfg: rc, model: model, schema: roleSchemas[role], prompt: p, repair: repair,
 			limiter: limiter, prices: prices, logger: logger.With("component", "llm"), beatEvery: beatEvery,
 		}
 		switch role {
@@ -126,7 +127,7 @@ func New(cfg Config, opts Options) (*Engine, error) {
 				return nil, err
 			}
 			r := *c
-			r.role, r.prompt = "reflector", rp
+			r.role, r.prompt, r.schema = "reflector", rp, roleSchemas["reflector"]
 			e.reflector = &r
 		case RoleAnalyst:
 			e.analyst = c

@@ -28,19 +28,86 @@ func stripThinking(s string) string {
 	return strings.TrimSpace(s)
 }
 
-// decodeJSON reads the first JSON object of a model answer into v, skipping
-// Markdown fences and any text around the object.
-func decodeJSON(answer string, v any) error {
-	i := strings.IndexByte(answer, '{')
-	if i < 0 {
-		if strings.TrimSpace(answer) == "" {
-			return errors.New("the answer was empty")
-		}
-		return errors.New("the answer contains no JSON object")
+// maxJSONStarts bounds the '{' positions decodeJSON tries in one answer.
+const maxJSONStarts = 64
+
+var fencedBlock = regexp.MustCompile("(?s)```[A-Za-z]*[ \t]*\r?\n?(.*?)```")
+
+// decodeJSON finds the role's JSON in a model answer and hands it to
+// accept, which decodes it and checks it against the role's shape. It
+// tries, in order: each fenced (```json) block, then each '{' of the answer
+// until accept takes one, so that a preamble with braces ("the {json} shape
+// below:") or an example object before the answer does not hide it. When
+// arrayKey is set, an answer that is a bare array is read as
+// {arrayKey: array}. The error says what was wrong with the most promising
+// candidate: one that was JSON but not the role's shape, else the first
+// syntax error.
+func decodeJSON(answer, arrayKey string, accept func(raw []byte) error) error {
+	if strings.TrimSpace(answer) == "" {
+		return errors.New("the answer was empty")
 	}
-	dec := json.NewDecoder(strings.NewReader(answer[i:]))
-	if err := dec.Decode(v); err != nil {
-		return fmt.Errorf("the answer is not valid JSON: %w", err)
+	var shapeErr, syntaxErr error
+	try := func(text string, i int, first bool) bool {
+		var raw json.RawMessage
+		if err := json.NewDecoder(strings.NewReader(text[i:])).Decode(&raw); err != nil {
+			if syntaxErr == nil {
+				syntaxErr = err
+			}
+			return false
+		}
+		if raw[0] == '[' {
+			if !first || arrayKey == "" {
+				return false // an array inside something else
+			}
+			raw = json.RawMessage(`{"` + arrayKey + `":` + string(raw) + `}`)
+		}
+		if err := accept(raw); err != nil {
+			if shapeErr == nil {
+				shapeErr = err
+			}
+			return false
+		}
+		return true
+	}
+	scan := func(text string) bool {
+		first, tried := true, 0
+		for i := 0; i < len(text) && tried < maxJSONStarts; i++ {
+			if c := text[i]; c != '{' && !(c == '[' && first) {
+				if c == '[' {
+					first = false
+				}
+				continue
+			}
+			tried++
+			if try(text, i, first) {
+				return true
+			}
+			first = false
+		}
+		return false
+	}
+	for _, m := range fencedBlock.FindAllStringSubmatch(answer, -1) {
+		if scan(m[1]) {
+			return nil
+		}
+	}
+	if scan(answer) {
+		return nil
+	}
+	switch {
+	case shapeErr != nil:
+		return shapeErr
+	case syntaxErr != nil:
+		return fmt.Errorf("the answer is not valid JSON: %w", syntaxErr)
+	}
+	return errors.New("the answer contains no JSON object")
+}
+
+// unmarshalShape decodes raw into v with an error that tells the model what
+// to fix.
+func unmarshalShape(raw []byte, v any) error {
+	if err := json.Unmarshal(raw, v); err != nil {
+		return fmt.Errorf("the JSON does not have the shape asked for: %w", err)
 	}
 	return nil
 }

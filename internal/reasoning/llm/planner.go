@@ -44,11 +44,16 @@ func (e *Engine) Plan(ctx context.Context, req reasoning.PlanRequest) (reasoning
 		return reasoning.Plan{}, err
 	}
 
+	var subs []reasoning.SubQuestion
+	parse := func(text string) (err error) {
+		subs, err = parsePlan(text, maxSQ)
+		return err
+	}
 	answer, err := t.ask(ctx)
 	if err != nil {
 		return reasoning.Plan{}, err
 	}
-	subs, problem := parsePlan(answer, maxSQ)
+	problem := t.read(ctx, answer, parse)
 	if problem != nil {
 		c.logger.Info("planner answer unusable, asking to repair", "model", c.cfg.Model, "problem", problem)
 		answer, err = t.askRepair(ctx, problem.Error())
@@ -58,7 +63,7 @@ func (e *Engine) Plan(ctx context.Context, req reasoning.PlanRequest) (reasoning
 		if err != nil {
 			return reasoning.Plan{}, err
 		}
-		subs, problem = parsePlan(answer, maxSQ)
+		problem = t.read(ctx, answer, parse)
 	}
 	if problem != nil {
 		return e.fallbackPlan(ctx, req, t.usage, fmt.Sprintf("%s/%s answer unusable after repair: %v", c.cfg.Provider, c.cfg.Model, problem))
@@ -83,11 +88,19 @@ func (e *Engine) fallbackPlan(ctx context.Context, req reasoning.PlanRequest, sp
 
 // parsePlan validates a planner answer: 1..maxSQ distinct, non-empty
 // sub-questions. Exact repeats (ignoring case and punctuation) are dropped.
-func parsePlan(answer string, maxSQ int) ([]reasoning.SubQuestion, error) {
-	var a planAnswer
-	if err := decodeJSON(answer, &a); err != nil {
-		return nil, err
-	}
+func parsePlan(answer string, maxSQ int) (out []reasoning.SubQuestion, err error) {
+	err = decodeJSON(answer, "subQuestions", func(raw []byte) error {
+		var a planAnswer
+		if err := unmarshalShape(raw, &a); err != nil {
+			return err
+		}
+		out, err = validatePlan(a, maxSQ)
+		return err
+	})
+	return out, err
+}
+
+func validatePlan(a planAnswer, maxSQ int) ([]reasoning.SubQuestion, error) {
 	var out []reasoning.SubQuestion
 	seen := map[string]bool{}
 	for i, sq := range a.SubQuestions {

@@ -2,6 +2,7 @@ package llm
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -16,7 +17,7 @@ const ReflectorPromptVersion = "reflector-v1"
 var _ reasoning.Reflector = (*Engine)(nil)
 
 type reflectAnswer struct {
-	FollowUps []struct {
+	FollowUps *[]struct {
 		Text   string `json:"text"`
 		Reason string `json:"reason"`
 	} `json:"followUps"`
@@ -49,7 +50,12 @@ func (e *Engine) Reflect(ctx context.Context, req reasoning.ReflectRequest) (rea
 	for _, u := range req.Unanswered {
 		known[normalizeKey(u.SubQuestion.Text)] = true
 	}
-	follow, problem := parseReflection(answer, req.MaxFollowUps, known)
+	var follow []reasoning.SubQuestion
+	parse := func(text string) (err error) {
+		follow, err = parseReflection(text, req.MaxFollowUps, known)
+		return err
+	}
+	problem := t.read(ctx, answer, parse)
 	if problem != nil {
 		answer, err = t.askRepair(ctx, problem.Error())
 		if fe, ok := fault.Classify(err); ok && fe.Kind == KindBudget {
@@ -58,7 +64,7 @@ func (e *Engine) Reflect(ctx context.Context, req reasoning.ReflectRequest) (rea
 		if err != nil {
 			return reasoning.Reflection{}, err
 		}
-		if follow, problem = parseReflection(answer, req.MaxFollowUps, known); problem != nil {
+		if problem = t.read(ctx, answer, parse); problem != nil {
 			e.logger.Warn("reflection answer unusable after repair; no follow-ups", "model", c.cfg.Model, "problem", problem)
 			follow = nil
 		}
@@ -68,13 +74,32 @@ func (e *Engine) Reflect(ctx context.Context, req reasoning.ReflectRequest) (rea
 
 // parseReflection validates follow-ups: at most max, non-empty, none that
 // repeats a sub-question already researched.
-func parseReflection(answer string, max int, known map[string]bool) ([]reasoning.SubQuestion, error) {
-	var a reflectAnswer
-	if err := decodeJSON(answer, &a); err != nil {
-		return nil, err
+func parseReflection(answer string, max int, known map[string]bool) (out []reasoning.SubQuestion, err error) {
+	err = decodeJSON(answer, "followUps", func(raw []byte) error {
+		var a reflectAnswer
+		if err := unmarshalShape(raw, &a); err != nil {
+			return err
+		}
+		if a.FollowUps == nil {
+			return errors.New(`the "followUps" array is missing; give "followUps":[] when nothing is missing`)
+		}
+		out, err = validateReflection(a, max, copyKnown(known))
+		return err
+	})
+	return out, err
+}
+
+func copyKnown(known map[string]bool) map[string]bool {
+	c := make(map[string]bool, len(known))
+	for k, v := range known {
+		c[k] = v
 	}
+	return c
+}
+
+func validateReflection(a reflectAnswer, max int, known map[string]bool) ([]reasoning.SubQuestion, error) {
 	var out []reasoning.SubQuestion
-	for i, f := range a.FollowUps {
+	for i, f := range *a.FollowUps {
 		text := strings.Join(strings.Fields(f.Text), " ")
 		if text == "" {
 			return nil, fmt.Errorf("followUps[%d] has an empty \"text\"", i)

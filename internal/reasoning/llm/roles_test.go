@@ -76,7 +76,9 @@ func TestAnalyzeBindsFindingsToGivenPassages(t *testing.T) {
 	}
 }
 
-func TestAnalyzeRepairThenInvalidIsTransient(t *testing.T) {
+// An answer still unusable after its repair is final: the same input would
+// get the same answer, so retrying would only pay for it again.
+func TestAnalyzeRepairThenInvalidIsPermanent(t *testing.T) {
 	f := newFakeServer(t,
 		llmtest.Reply{Content: "<thinking>never closed… the findings are", Prompt: 10, Completion: 10},
 		llmtest.Reply{Content: `{"conflicts":[]}`, Prompt: 10, Completion: 10},
@@ -84,8 +86,8 @@ func TestAnalyzeRepairThenInvalidIsTransient(t *testing.T) {
 	e := newTestEngine(t, f, &setup{})
 	_, err := e.Analyze(context.Background(), analyzeRequest())
 	fe, ok := fault.Classify(err)
-	if !ok || fe.Permanent || fe.Kind != KindInvalidOutput {
-		t.Fatalf("got %v, want transient %s", err, KindInvalidOutput)
+	if !ok || !fe.Permanent || fe.Kind != KindInvalidOutput {
+		t.Fatalf("got %v, want permanent %s", err, KindInvalidOutput)
 	}
 	if !strings.Contains(bodies(f)[1], "empty") {
 		t.Errorf("repair request does not say the answer was empty: %s", bodies(f)[1])
@@ -173,13 +175,13 @@ func TestWriteRemovesCitationsStillInvalidAfterRepair(t *testing.T) {
 	}
 }
 
-func TestWriteInvalidJSONTwiceIsTransient(t *testing.T) {
+func TestWriteInvalidJSONTwiceIsPermanent(t *testing.T) {
 	f := newFakeServer(t, llmtest.Reply{Content: "Here is your report: ..."}, llmtest.Reply{Content: `{"title":"x","summary":[],"sections":[]}`})
 	e := newTestEngine(t, f, &setup{})
 	_, err := e.Write(context.Background(), writeRequest())
 	fe, ok := fault.Classify(err)
-	if !ok || fe.Permanent || fe.Kind != KindInvalidOutput {
-		t.Fatalf("got %v, want transient %s", err, KindInvalidOutput)
+	if !ok || !fe.Permanent || fe.Kind != KindInvalidOutput {
+		t.Fatalf("got %v, want permanent %s", err, KindInvalidOutput)
 	}
 }
 

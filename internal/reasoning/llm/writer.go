@@ -36,7 +36,8 @@ type promptSection struct {
 // invalid is removed; a sentence left without a valid citation keeps
 // Cites == nil for the renderer to mark or drop. No [n] marker survives in
 // sentence text. An answer that is not valid JSON is repaired once; if the
-// repair fails too the error is transient (kind llm.invalid_output).
+// repair fails too the error is permanent (kind llm.invalid_output) and the
+// caller writes the report another way.
 func (e *Engine) Write(ctx context.Context, req reasoning.WriteRequest) (reasoning.Draft, error) {
 	c := e.writer
 	if c == nil {
@@ -59,11 +60,17 @@ func (e *Engine) Write(ctx context.Context, req reasoning.WriteRequest) (reasoni
 		return reasoning.Draft{}, err
 	}
 
+	var draft reasoning.Draft
+	var invalid []int
+	parse := func(text string) (err error) {
+		draft, invalid, err = parseDraft(text, req, valid)
+		return err
+	}
 	answer, err := t.ask(ctx)
 	if err != nil {
 		return reasoning.Draft{}, err
 	}
-	draft, invalid, problem := parseDraft(answer, req, valid)
+	problem := t.read(ctx, answer, parse)
 	if problem != nil || len(invalid) > 0 {
 		msg := ""
 		if problem != nil {
@@ -73,17 +80,26 @@ func (e *Engine) Write(ctx context.Context, req reasoning.WriteRequest) (reasoni
 				joinInts(invalid), joinInts(sourceNumbers(req.Sources)))
 		}
 		c.logger.Info("writer answer unusable, asking to repair", "model", c.cfg.Model, "problem", msg)
+		kept, keptInvalid := draft, invalid
 		answer, err = t.askRepair(ctx, msg)
+		if fe, ok := fault.Classify(err); ok && fe.Kind == KindBudget && problem == nil {
+			// No budget to fix the citations: keep the draft without them.
+			answer, err = nil, nil
+		}
 		if err != nil {
 			return reasoning.Draft{}, err
 		}
-		repaired, stillInvalid, repairProblem := parseDraft(answer, req, valid)
+		repairProblem := errors.New("no repair")
+		if answer != nil {
+			repairProblem = t.read(ctx, answer, parse)
+		}
 		switch {
 		case repairProblem == nil:
-			draft, invalid = repaired, stillInvalid
 		case problem != nil:
-			return reasoning.Draft{}, fault.Transient(KindInvalidOutput,
-				fmt.Errorf("writer %s/%s: answer unusable after repair: %w", c.cfg.Provider, c.cfg.Model, repairProblem), 0)
+			return reasoning.Draft{}, fault.Permanent(KindInvalidOutput,
+				fmt.Errorf("writer %s/%s: answer unusable after repair: %w", c.cfg.Provider, c.cfg.Model, repairProblem))
+		default:
+			draft, invalid = kept, keptInvalid
 		}
 		if len(invalid) > 0 {
 			c.logger.Warn("writer cites sources outside the list after repair; citations removed",
@@ -99,11 +115,19 @@ func (e *Engine) Write(ctx context.Context, req reasoning.WriteRequest) (reasoni
 // the sentence's citations and keeps only citations of valid sources. It
 // returns the numbers it removed, and a problem when the answer cannot be
 // used at all.
-func parseDraft(answer string, req reasoning.WriteRequest, valid map[int]bool) (reasoning.Draft, []int, error) {
-	var a draftAnswer
-	if err := decodeJSON(answer, &a); err != nil {
-		return reasoning.Draft{}, nil, err
-	}
+func parseDraft(answer string, req reasoning.WriteRequest, valid map[int]bool) (d reasoning.Draft, invalid []int, err error) {
+	err = decodeJSON(answer, "", func(raw []byte) error {
+		var a draftAnswer
+		if err := unmarshalShape(raw, &a); err != nil {
+			return err
+		}
+		d, invalid, err = validateDraft(a, req, valid)
+		return err
+	})
+	return d, invalid, err
+}
+
+func validateDraft(a draftAnswer, req reasoning.WriteRequest, valid map[int]bool) (reasoning.Draft, []int, error) {
 	var invalid []int
 	sentences := func(in []sentenceAnswer) []reasoning.Sentence {
 		var out []reasoning.Sentence
