@@ -129,8 +129,8 @@ func readOpenAIBody(r io.Reader) (chatResponse, error) {
 		Choices []struct {
 			Message openaiMessage `json:"message"`
 		} `json:"choices"`
-		Usage *openaiUsage   `json:"usage"`
-		Error *errorObject   `json:"error"`
+		Usage *openaiUsage `json:"usage"`
+		Error *errorObject `json:"error"`
 	}
 	if err := json.NewDecoder(r).Decode(&v); err != nil {
 		return chatResponse{}, fmt.Errorf("read answer: %w", err)

@@ -13,7 +13,9 @@ func object(required []string, props map[string]any) map[string]any {
 	return map[string]any{"type": "object", "properties": props, "required": required, "additionalProperties": false}
 }
 
-func array(items map[string]any) map[string]any { return map[string]any{"type": "array", "items": items} }
+func array(items map[string]any) map[string]any {
+	return map[string]any{"type": "array", "items": items}
+}
 
 var (
 	str       = map[string]any{"type": "string"}
@@ -28,7 +30,7 @@ var roleSchemas = map[string]*answerSchema{
 	RolePlanner: {Name: "plan", Schema: object([]string{"subQuestions"}, map[string]any{"subQuestions": questions})},
 	"reflector": {Name: "reflection", Schema: object([]string{"followUps"}, map[string]any{"followUps": questions})},
 	RoleAnalyst: {Name: "analysis", Schema: object([]string{"findings", "conflicts"}, map[string]any{
-		"findings": array(object([]string{"text", "passage"}, map[string]any{"text": str, "passage": integer})),
+		"findings":  array(object([]string{"text", "passage"}, map[string]any{"text": str, "passage": integer})),
 		"conflicts": array(object([]string{"text", "passages"}, map[string]any{"text": str, "passages": array(integer)})),
 	})},
 	RoleWriter: {Name: "draft", Schema: object([]string{"title", "summary", "sections"}, map[string]any{

@@ -62,7 +62,37 @@ type Reply struct {
 	// streams (default 1); ChunkDelay pauses before each.
 	Chunks     int
 	ChunkDelay time.Duration
+
+	// The fields below script how real servers deviate from the plain
+	// answer (see Modes).
+
+	// Field is where the answer goes: FieldContent (default),
+	// FieldReasoningContent or FieldReasoning (OpenAI: content is null),
+	// FieldThinking (Ollama: content is empty) or FieldToolCall (the
+	// arguments of a tool call).
+	Field string
+	// FirstDelay pauses after the headers, before the first byte of the
+	// answer (a slow first token).
+	FirstDelay time.Duration
+	// NoDone leaves out the final "data: [DONE]" of an OpenAI stream.
+	NoDone bool
+	// UsageInFinish sends usage in the chunk with finish_reason instead of a
+	// chunk of its own after it.
+	UsageInFinish bool
+	// CutAfter, when > 0, drops the connection after that many chunks of a
+	// streamed answer (after half the body of a whole one): no finish, no
+	// usage. The server reported no tokens for it (see Server.Usage).
+	CutAfter int
 }
+
+// Answer fields of Reply.Field.
+const (
+	FieldContent          = ""
+	FieldReasoningContent = "reasoning_content" // DeepSeek, vLLM and SGLang reasoning parsers
+	FieldReasoning        = "reasoning"         // vLLM ≥ 0.9, OpenRouter, Groq
+	FieldThinking         = "thinking"          // Ollama ≥ 0.9 with think
+	FieldToolCall         = "tool_call"
+)
 
 // OK reports whether r is a successful answer.
 func (r Reply) OK() bool { return r.Status == 0 || r.Status < 400 }
@@ -104,6 +134,45 @@ type Request struct {
 	// Abandoned is true when the client went away before the answer was
 	// written (a cancelled call): it received nothing.
 	Abandoned bool
+}
+
+// Paid reports whether the request got a whole answer with its token
+// counts: a successful reply, not cut and not abandoned.
+func (r *Request) Paid() bool { return r.Reply.OK() && r.Reply.CutAfter == 0 && !r.Abandoned }
+
+// Field reports whether the request body has the top-level field name.
+func (r *Request) Field(name string) bool {
+	var body map[string]json.RawMessage
+	if json.Unmarshal(r.Body, &body) != nil {
+		return false
+	}
+	_, ok := body[name]
+	return ok
+}
+
+// Format is the structured output the request asked for: for OpenAI the
+// response_format type ("json_schema", "json_object"); for Ollama "schema"
+// when format is an object, "json" when it is "json"; "" when none.
+func (r *Request) Format() string {
+	var body struct {
+		ResponseFormat struct {
+			Type string `json:"type"`
+		} `json:"response_format"`
+		Format json.RawMessage `json:"format"`
+	}
+	if json.Unmarshal(r.Body, &body) != nil {
+		return ""
+	}
+	f := bytes.TrimSpace(body.Format)
+	switch {
+	case body.ResponseFormat.Type != "":
+		return body.ResponseFormat.Type
+	case len(f) > 0 && f[0] == '{':
+		return "schema"
+	case string(f) == `"json"`:
+		return "json"
+	}
+	return ""
 }
 
 // System returns the system prompt.
@@ -216,12 +285,13 @@ func (s *Server) Calls(role string) []Request {
 	return out
 }
 
-// Usage sums the token counts of the successful answers that reached their
-// client: what a caller that adds up "usage" should have counted.
+// Usage sums the token counts the server reported: those of the successful
+// answers that reached their client whole (a cut answer reported none).
+// What a caller that adds up "usage" should have counted.
 func (s *Server) Usage() reasoning.Usage {
 	var u reasoning.Usage
 	for _, r := range s.Requests() {
-		if r.Reply.OK() && !r.Abandoned {
+		if r.Paid() {
 			u.PromptTokens += r.Reply.Prompt
 			u.CompletionTokens += r.Reply.Completion
 		}
@@ -294,42 +364,130 @@ func write(w http.ResponseWriter, req *Request, rp Reply) {
 
 func writeOpenAI(w http.ResponseWriter, rp Reply, model string, stream bool) {
 	usage := map[string]any{"prompt_tokens": rp.Prompt, "completion_tokens": rp.Completion, "total_tokens": rp.Prompt + rp.Completion}
+	// message puts text where rp.Field says.
+	message := func(text string, delta bool) map[string]any {
+		m := map[string]any{"role": "assistant", "content": nil}
+		switch rp.Field {
+		case FieldContent:
+			m["content"] = text
+		case FieldToolCall:
+			tc := map[string]any{"index": 0, "function": map[string]any{"arguments": text}}
+			if !delta || text == "" {
+				tc["id"], tc["type"] = "call_1", "function"
+				tc["function"].(map[string]any)["name"] = "answer"
+			}
+			m["tool_calls"] = []any{tc}
+		default:
+			m[rp.Field] = text
+		}
+		return m
+	}
 	if !stream {
 		w.Header().Set("Content-Type", "application/json")
-		writeJSON(w, map[string]any{
+		w.WriteHeader(http.StatusOK)
+		flush(w)
+		time.Sleep(rp.FirstDelay)
+		finish := "stop"
+		if rp.Field == FieldToolCall {
+			finish = "tool_calls"
+		}
+		body := mustJSON(map[string]any{
 			"id": "chatcmpl-1", "object": "chat.completion", "model": model,
-			"choices": []any{map[string]any{"index": 0, "finish_reason": "stop",
-				"message": map[string]any{"role": "assistant", "content": rp.Content}}},
-			"usage": usage,
+			"choices": []any{map[string]any{"index": 0, "finish_reason": finish, "message": message(rp.Content, false)}},
+			"usage":   usage,
 		})
+		if rp.CutAfter > 0 {
+			_, _ = w.Write(body[:len(body)/2])
+			flush(w)
+			panic(http.ErrAbortHandler)
+		}
+		_, _ = w.Write(body)
 		return
 	}
 	w.Header().Set("Content-Type", "text/event-stream")
-	for _, part := range split(rp.Content, rp.Chunks) {
-		time.Sleep(rp.ChunkDelay)
-		fmt.Fprintf(w, "data: %s\n\n", mustJSON(map[string]any{"id": "chatcmpl-1", "object": "chat.completion.chunk", "model": model,
-			"choices": []any{map[string]any{"index": 0, "delta": map[string]any{"content": part}}}}))
+	w.WriteHeader(http.StatusOK)
+	flush(w)
+	time.Sleep(rp.FirstDelay)
+	event := func(v map[string]any) {
+		v["id"], v["object"], v["model"] = "chatcmpl-1", "chat.completion.chunk", model
+		fmt.Fprintf(w, "data: %s\n\n", mustJSON(v))
 		flush(w)
 	}
-	fmt.Fprintf(w, "data: %s\n\n", mustJSON(map[string]any{"id": "chatcmpl-1", "object": "chat.completion.chunk", "model": model,
-		"choices": []any{}, "usage": usage}))
-	fmt.Fprint(w, "data: [DONE]\n\n")
+	if rp.Field == FieldToolCall {
+		event(map[string]any{"choices": []any{map[string]any{"index": 0, "delta": message("", true)}}})
+	}
+	for i, part := range split(rp.Content, rp.Chunks) {
+		if rp.CutAfter > 0 && i == rp.CutAfter {
+			panic(http.ErrAbortHandler)
+		}
+		time.Sleep(rp.ChunkDelay)
+		event(map[string]any{"choices": []any{map[string]any{"index": 0, "delta": message(part, true)}}})
+	}
+	if rp.CutAfter > 0 {
+		panic(http.ErrAbortHandler)
+	}
+	finish := map[string]any{"choices": []any{map[string]any{"index": 0, "delta": map[string]any{}, "finish_reason": "stop"}}}
+	if rp.UsageInFinish {
+		finish["usage"] = usage
+	}
+	event(finish)
+	if !rp.UsageInFinish {
+		event(map[string]any{"choices": []any{}, "usage": usage})
+	}
+	if !rp.NoDone {
+		fmt.Fprint(w, "data: [DONE]\n\n")
+	}
 }
 
 func writeOllama(w http.ResponseWriter, rp Reply, model string, stream bool) {
 	w.Header().Set("Content-Type", "application/x-ndjson")
-	final := map[string]any{"model": model, "done": true, "prompt_eval_count": rp.Prompt, "eval_count": rp.Completion,
+	w.WriteHeader(http.StatusOK)
+	flush(w)
+	time.Sleep(rp.FirstDelay)
+	message := func(text string) map[string]any {
+		m := map[string]any{"role": "assistant", "content": ""}
+		switch rp.Field {
+		case FieldContent:
+			m["content"] = text
+		case FieldToolCall:
+			var args any = text // Ollama sends arguments as an object
+			var obj map[string]any
+			if json.Unmarshal([]byte(text), &obj) == nil {
+				args = obj
+			}
+			m["tool_calls"] = []any{map[string]any{"function": map[string]any{"name": "answer", "arguments": args}}}
+		default:
+			m[rp.Field] = text
+		}
+		return m
+	}
+	final := map[string]any{"model": model, "done": true, "done_reason": "stop", "prompt_eval_count": rp.Prompt, "eval_count": rp.Completion,
 		"message": map[string]any{"role": "assistant", "content": ""}}
 	if !stream {
-		final["message"] = map[string]any{"role": "assistant", "content": rp.Content}
-		fmt.Fprintf(w, "%s\n", mustJSON(final))
+		final["message"] = message(rp.Content)
+		body := mustJSON(final)
+		if rp.CutAfter > 0 {
+			_, _ = w.Write(body[:len(body)/2])
+			flush(w)
+			panic(http.ErrAbortHandler)
+		}
+		fmt.Fprintf(w, "%s\n", body)
 		return
 	}
-	for _, part := range split(rp.Content, rp.Chunks) {
+	parts := split(rp.Content, rp.Chunks)
+	if rp.Field == FieldToolCall {
+		parts = []string{rp.Content} // Ollama sends a tool call whole
+	}
+	for i, part := range parts {
+		if rp.CutAfter > 0 && i == rp.CutAfter {
+			panic(http.ErrAbortHandler)
+		}
 		time.Sleep(rp.ChunkDelay)
-		fmt.Fprintf(w, "%s\n", mustJSON(map[string]any{"model": model, "done": false,
-			"message": map[string]any{"role": "assistant", "content": part}}))
+		fmt.Fprintf(w, "%s\n", mustJSON(map[string]any{"model": model, "done": false, "message": message(part)}))
 		flush(w)
+	}
+	if rp.CutAfter > 0 {
+		panic(http.ErrAbortHandler)
 	}
 	fmt.Fprintf(w, "%s\n", mustJSON(final))
 }
