@@ -10,23 +10,37 @@ import (
 	"github.com/researchflow/researchflow/internal/fault"
 )
 
+// Kinds of model errors (package llm's KindInvalidOutput and KindBudget)
+// after which the inference activities write the report offline.
+const (
+	errModelOutput = "llm.invalid_output"
+	errModelBudget = "llm.budget"
+)
+
 // classify turns an error classified by an adapter (package fault) into the
 // Temporal error that makes the retry policy do the right thing.
-func classify(err error) error {
+func classify(err error) error { return classifyWithDetails(err) }
+
+// classifyWithDetails is classify with details attached to the Temporal
+// error (an unclassified error is then retryable with the stage's backoff,
+// as it would be bare).
+func classifyWithDetails(err error, details ...any) error {
 	if err == nil {
 		return nil
 	}
 	fe, ok := fault.Classify(err)
 	if !ok {
-		return err // unclassified: retryable, with the stage's backoff
+		if len(details) == 0 {
+			return err // unclassified: retryable, with the stage's backoff
+		}
+		return temporal.NewApplicationErrorWithOptions(err.Error(), "", temporal.ApplicationErrorOptions{Details: details})
 	}
 	// The message already says everything the chain says: no cause, or
 	// clients would print the chain twice.
-	if fe.Permanent {
-		return temporal.NewNonRetryableApplicationError(err.Error(), fe.Kind, nil)
-	}
 	return temporal.NewApplicationErrorWithOptions(err.Error(), fe.Kind, temporal.ApplicationErrorOptions{
+		NonRetryable:   fe.Permanent,
 		NextRetryDelay: fe.RetryAfter,
+		Details:        details,
 	})
 }
 

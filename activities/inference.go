@@ -2,13 +2,18 @@ package activities
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync"
 
 	rf "github.com/researchflow/researchflow"
 
 	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/researchflow/researchflow/internal/fault"
 
 	"github.com/researchflow/researchflow/internal/memory"
 	"github.com/researchflow/researchflow/internal/reasoning"
@@ -48,17 +53,96 @@ func (a *Inference) logger(ctx context.Context) interface {
 	return slog.Default()
 }
 
-// callCtx is the context of one model call: heartbeating while it streams,
-// capped to budget tokens when budget > 0.
-func (a *Inference) callCtx(ctx context.Context, budget int) context.Context {
-	call := ctx
+// InferenceProgress is the heartbeat detail of the inference activities,
+// and the detail of their errors: what the model calls of every attempt so
+// far cost, failed ones included. A retried attempt starts from the last
+// one's total, so that the final result, or the final error, carries the
+// whole spend (see UsageFromError).
+type InferenceProgress struct {
+	Usage reasoning.Usage `json:"usage"`
+}
+
+// meter accounts for the model calls of one activity attempt on top of the
+// earlier attempts' total, and heartbeats the running total after each
+// call.
+type meter struct {
+	ctx  context.Context
+	mu   sync.Mutex
+	prev reasoning.Usage // earlier attempts
+	cur  reasoning.Usage // this attempt
+}
+
+func newMeter(ctx context.Context) *meter {
+	m := &meter{ctx: ctx}
+	if activity.IsActivity(ctx) && activity.HasHeartbeatDetails(ctx) {
+		var p InferenceProgress
+		if err := activity.GetHeartbeatDetails(ctx, &p); err == nil {
+			m.prev = p.Usage
+		}
+	}
+	return m
+}
+
+func (m *meter) add(u reasoning.Usage) {
+	m.mu.Lock()
+	m.cur = m.cur.Add(u)
+	m.mu.Unlock()
+	m.beat()
+}
+
+// details is the heartbeat detail now: every beat must carry it, or the
+// server would keep a beat without it.
+func (m *meter) details() any { return InferenceProgress{Usage: m.total()} }
+
+func (m *meter) total() reasoning.Usage {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.prev.Add(m.cur)
+}
+
+func (m *meter) beat() {
+	if activity.IsActivity(m.ctx) {
+		activity.RecordHeartbeat(m.ctx, m.details())
+	}
+}
+
+// start begins an attempt: it heartbeats in the background and returns the
+// context for the engine, which records every model call's usage in m,
+// heartbeats while an answer streams, and caps the attempt to what is left
+// of budget tokens after the earlier attempts (budget 0 = no cap).
+func (a *Inference) start(ctx context.Context, budget int) (context.Context, *meter, func()) {
+	m := newMeter(ctx)
+	stop := keepAliveWith(ctx, m.details)
+	call := reasoning.WithUsageRecorder(ctx, m.add)
 	if a.WithHeartbeat != nil && activity.IsActivity(ctx) {
-		call = a.WithHeartbeat(call, func() { activity.RecordHeartbeat(ctx) })
+		call = a.WithHeartbeat(call, m.beat)
 	}
 	if a.WithBudget != nil && budget > 0 {
-		call = a.WithBudget(call, budget)
+		call = a.WithBudget(call, max(budget-m.prev.Tokens(), 1))
 	}
-	return call
+	return call, m, stop
+}
+
+// fail classifies err and attaches the attempts' total usage to it.
+func (m *meter) fail(err error) error {
+	return classifyWithDetails(err, InferenceProgress{Usage: m.total()})
+}
+
+// UsageFromError returns the model usage that an inference activity's final
+// error carries: every attempt's calls, failed ones included. The workflow
+// charges it to the run. It reads the error's details (an attempt that
+// failed) or the last heartbeat's (an attempt that timed out).
+func UsageFromError(err error) (reasoning.Usage, bool) {
+	var p InferenceProgress
+	var appErr *temporal.ApplicationError
+	if errors.As(err, &appErr) && appErr.HasDetails() && appErr.Details(&p) == nil {
+		return p.Usage, true
+	}
+	var timeoutErr *temporal.TimeoutError
+	if errors.As(err, &timeoutErr) && timeoutErr.HasLastHeartbeatDetails() && timeoutErr.LastHeartbeatDetails(&p) == nil {
+		return p.Usage, true
+	}
+	return reasoning.Usage{}, false
 }
 
 // Plan splits the question into sub-questions.
@@ -66,11 +150,13 @@ func (a *Inference) Plan(ctx context.Context, in rf.PlanInput) (reasoning.Plan, 
 	if strings.TrimSpace(in.Question) == "" {
 		return reasoning.Plan{}, invalid(rf.ErrInvalidInput, "plan needs a question")
 	}
-	defer keepAlive(ctx)()
-	plan, err := a.Engine.Planner.Plan(a.callCtx(ctx, in.Budget.MaxTokens), reasoning.PlanRequest{Question: in.Question, MaxSubQuestions: in.MaxSubQuestions})
+	call, m, stop := a.start(ctx, in.Budget.MaxTokens)
+	defer stop()
+	plan, err := a.Engine.Planner.Plan(call, reasoning.PlanRequest{Question: in.Question, MaxSubQuestions: in.MaxSubQuestions})
 	if err != nil {
-		return reasoning.Plan{}, classify(fmt.Errorf("plan %q: %w", in.Question, err))
+		return reasoning.Plan{}, m.fail(fmt.Errorf("plan %q: %w", in.Question, err))
 	}
+	plan.Usage = m.prev.Add(plan.Usage)
 	if in.MaxSubQuestions > 0 && len(plan.SubQuestions) > in.MaxSubQuestions {
 		plan.SubQuestions = plan.SubQuestions[:in.MaxSubQuestions]
 	}
@@ -85,10 +171,11 @@ func (a *Inference) Analyze(ctx context.Context, in rf.AnalyzeInput) (rf.Analyze
 	if len(in.ChunkIDs) == 0 {
 		return rf.AnalyzeResult{}, invalid(rf.ErrInvalidInput, "analyze needs chunk IDs")
 	}
-	defer keepAlive(ctx)()
+	call, m, stop := a.start(ctx, in.Budget.MaxTokens)
+	defer stop()
 	chunks, err := a.Chunks.Get(ctx, in.ChunkIDs)
 	if err != nil {
-		return rf.AnalyzeResult{}, classify(fmt.Errorf("read %d chunks: %w", len(in.ChunkIDs), err))
+		return rf.AnalyzeResult{}, m.fail(fmt.Errorf("read %d chunks: %w", len(in.ChunkIDs), err))
 	}
 	if len(chunks) == 0 {
 		return rf.AnalyzeResult{}, invalid(rf.ErrCorpusEmpty, "none of the retrieved chunks is in memory any more")
@@ -102,12 +189,13 @@ func (a *Inference) Analyze(ctx context.Context, in rf.AnalyzeInput) (rf.Analyze
 			Section: c.Section, Text: c.Text, Score: float64(len(chunks) - i),
 		}
 	}
-	analysis, err := a.Engine.Analyst.Analyze(a.callCtx(ctx, in.Budget.MaxTokens), reasoning.AnalyzeRequest{
+	analysis, err := a.Engine.Analyst.Analyze(call, reasoning.AnalyzeRequest{
 		Question: in.Question, SubQuestion: in.SubQuestion, Passages: passages, MaxFindings: in.MaxFindings,
 	})
 	if err != nil {
-		return rf.AnalyzeResult{}, classify(fmt.Errorf("analyze %q: %w", in.SubQuestion.Text, err))
+		return rf.AnalyzeResult{}, m.fail(fmt.Errorf("analyze %q: %w", in.SubQuestion.Text, err))
 	}
+	analysis.Usage = m.prev.Add(analysis.Usage)
 	kept := analysis.Findings[:0]
 	var sources []reasoning.Source
 	index := map[string]int{}
@@ -137,19 +225,35 @@ func (a *Inference) Analyze(ctx context.Context, in rf.AnalyzeInput) (rf.Analyze
 // Synthesize writes the report from the cited findings and renders it. The
 // renderer drops any citation that is not in the numbered source list.
 func (a *Inference) Synthesize(ctx context.Context, in rf.SynthesizeInput) (rf.SynthesizeResult, error) {
-	defer keepAlive(ctx)()
+	call, m, stop := a.start(ctx, in.Budget.MaxTokens)
+	defer stop()
 	var draft reasoning.Draft
 	writer := a.Engine.Writer
 	if in.Offline && a.Offline.Writer != nil {
 		writer = a.Offline.Writer
 	}
+	notes := in.Notes
 	if len(in.Sections) > 0 {
+		req := reasoning.WriteRequest{Question: in.Question, Sections: in.Sections, Sources: in.Sources}
 		var err error
-		draft, err = writer.Write(a.callCtx(ctx, in.Budget.MaxTokens), reasoning.WriteRequest{
-			Question: in.Question, Sections: in.Sections, Sources: in.Sources,
-		})
-		if err != nil {
-			return rf.SynthesizeResult{}, classify(fmt.Errorf("write report: %w", err))
+		draft, err = writer.Write(call, req)
+		if fe, ok := fault.Classify(err); ok && fe.Permanent && (fe.Kind == errModelOutput || fe.Kind == errModelBudget) &&
+			a.Offline.Writer != nil && !in.Offline {
+			// The model's draft cannot be had (its answer stays unusable, or
+			// the budget is spent): the offline writer writes the report,
+			// and the footer says why.
+			a.logger(ctx).Warn("model writer failed for good; the offline writer writes the report", "error", err)
+			notes = append(append([]string(nil), notes...), "the model's draft could not be used ("+err.Error()+"): the report was written by the offline extractive engine")
+			spent := m.total()
+			draft, err = a.Offline.Writer.Write(ctx, req)
+			draft.Usage = draft.Usage.Add(spent)
+			if err != nil {
+				return rf.SynthesizeResult{}, m.fail(fmt.Errorf("write report offline: %w", err))
+			}
+		} else if err != nil {
+			return rf.SynthesizeResult{}, m.fail(fmt.Errorf("write report: %w", err))
+		} else {
+			draft.Usage = m.prev.Add(draft.Usage)
 		}
 	}
 	engines := in.Engines
@@ -170,7 +274,7 @@ func (a *Inference) Synthesize(ctx context.Context, in rf.SynthesizeInput) (rf.S
 			Corpus:      in.Corpus,
 			Usage:       in.Usage.Add(draft.Usage),
 			GeneratedAt: activity.GetInfo(ctx).StartedTime,
-			Notes:       in.Notes,
+			Notes:       notes,
 		},
 	})
 	title := draft.Title
@@ -185,11 +289,13 @@ func (a *Inference) Reflect(ctx context.Context, in rf.ReflectInput) (reasoning.
 	if a.Engine.Reflector == nil {
 		return reasoning.Reflection{}, nil
 	}
-	defer keepAlive(ctx)()
-	refl, err := a.Engine.Reflector.Reflect(a.callCtx(ctx, in.Budget.MaxTokens), in.Request)
+	call, m, stop := a.start(ctx, in.Budget.MaxTokens)
+	defer stop()
+	refl, err := a.Engine.Reflector.Reflect(call, in.Request)
 	if err != nil {
-		return reasoning.Reflection{}, classify(fmt.Errorf("reflect on %q: %w", in.Request.Question, err))
+		return reasoning.Reflection{}, m.fail(fmt.Errorf("reflect on %q: %w", in.Request.Question, err))
 	}
+	refl.Usage = m.prev.Add(refl.Usage)
 	if max := in.Request.MaxFollowUps; len(refl.FollowUps) > max {
 		refl.FollowUps = refl.FollowUps[:max]
 	}
