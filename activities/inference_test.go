@@ -66,7 +66,7 @@ func TestAnalyzeFailureCarriesTheUsageOfEveryAttempt(t *testing.T) {
 	if got := len(f.Requests()); got != 2 {
 		t.Errorf("paid calls: %d, want 2 (the answer and one repair)", got)
 	}
-	want := earlier.Add(f.Usage()).Add(reasoning.Usage{FailedCalls: 2})
+	want := earlier.Add(f.Usage()).Add(reasoning.Usage{Calls: 2, FailedCalls: 2})
 	got, ok := UsageFromError(err)
 	if !ok || got != want {
 		t.Errorf("UsageFromError: got %+v (%v), want %+v", got, ok, want)
@@ -100,7 +100,7 @@ func TestSynthesizeFallsBackToOfflineWriter(t *testing.T) {
 	}
 	var res rf.SynthesizeResult
 	_ = val.Get(&res)
-	want := f.Usage().Add(reasoning.Usage{FailedCalls: 2})
+	want := f.Usage().Add(reasoning.Usage{Calls: 2, FailedCalls: 2})
 	if res.Usage != want {
 		t.Errorf("usage: got %+v, want the model calls' %+v", res.Usage, want)
 	}

@@ -154,7 +154,7 @@ func (t *turn) ask(ctx context.Context) ([]candidate, error) {
 	resp, err := c.model.chat(withExchange(ctx, x), req)
 	if err := c.classify(ctx, x, err); err != nil {
 		c.logger.Warn("llm call failed", "role", c.role, "provider", c.cfg.Provider, "model", c.cfg.Model, "error", err)
-		t.charge(ctx, reasoning.Usage{FailedCalls: 1})
+		t.charge(ctx, reasoning.Usage{Calls: 1, FailedCalls: 1})
 		return nil, err
 	}
 	prompt, completion := resp.Prompt, resp.Completion
@@ -165,6 +165,7 @@ func (t *turn) ask(ctx context.Context) ([]candidate, error) {
 		PromptTokens:     prompt,
 		CompletionTokens: completion,
 		CostUSD:          c.prices.Cost(c.cfg.Provider, c.cfg.Model, prompt, completion),
+		Calls:            1,
 	})
 	t.budget -= prompt + completion
 	t.last = completion

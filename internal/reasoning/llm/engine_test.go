@@ -297,7 +297,7 @@ func TestStreamingCallsHeartbeat(t *testing.T) {
 			if got, want := len(plan.SubQuestions), 2; got != want {
 				t.Errorf("streamed plan: got %d sub-questions, want %d", got, want)
 			}
-			if got, want := plan.Usage, (reasoning.Usage{PromptTokens: 40, CompletionTokens: 12}); got != want {
+			if got, want := plan.Usage, (reasoning.Usage{PromptTokens: 40, CompletionTokens: 12, Calls: 1}); got != want {
 				t.Errorf("streamed usage: got %+v, want %+v", got, want)
 			}
 			if !strings.Contains(bodies(f)[0], `"stream":true`) {
@@ -317,7 +317,7 @@ func TestOllamaPlannerEndToEnd(t *testing.T) {
 	if got, want := plan.Engine, "llm planner=ollama/test-model@planner-v1"; got != want {
 		t.Errorf("Engine: got %q, want %q", got, want)
 	}
-	if got, want := plan.Usage, (reasoning.Usage{PromptTokens: 33, CompletionTokens: 11}); got != want {
+	if got, want := plan.Usage, (reasoning.Usage{PromptTokens: 33, CompletionTokens: 11, Calls: 1}); got != want {
 		t.Errorf("usage: got %+v, want %+v", got, want)
 	}
 	if got := f.Requests()[0].Path; got != "/api/chat" {
@@ -335,7 +335,7 @@ func TestAnthropicUsageKeys(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Plan: %v", err)
 	}
-	if got, want := plan.Usage, (reasoning.Usage{PromptTokens: 70, CompletionTokens: 9}); got != want {
+	if got, want := plan.Usage, (reasoning.Usage{PromptTokens: 70, CompletionTokens: 9, Calls: 1}); got != want {
 		t.Errorf("usage: got %+v, want %+v", got, want)
 	}
 }

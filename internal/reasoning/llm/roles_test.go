@@ -137,7 +137,7 @@ func TestWriteRepairsOutOfListCitations(t *testing.T) {
 	if got, want := d.Sections[0].Sentences[0], (reasoning.Sentence{Text: "A context carries a cancellation signal.", Cites: []int{1}}); !reflect.DeepEqual(got, want) {
 		t.Errorf("sentence: got %+v, want %+v (inline [1] moved to Cites)", got, want)
 	}
-	if got, want := d.Usage, (reasoning.Usage{PromptTokens: 1200, CompletionTokens: 210}); got != want {
+	if got, want := d.Usage, (reasoning.Usage{PromptTokens: 1200, CompletionTokens: 210, Calls: 2}); got != want {
 		t.Errorf("usage: got %+v, want %+v", got, want)
 	}
 	if got, want := d.Engine, "llm writer=openai/test-model@writer-v1"; got != want {

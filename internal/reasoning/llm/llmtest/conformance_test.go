@@ -192,8 +192,11 @@ func checkRun(t *testing.T, f *llmtest.Server, r *run, invocations, extra int) {
 		t.Errorf("render stats %+v: want every sentence grounded", r.stats)
 	}
 	reqs := f.Requests()
-	paid, failed := 0, 0
+	paid, failed, refused := 0, 0, 0
 	for _, q := range reqs {
+		if q.Reply.Status == http.StatusBadRequest {
+			refused++ // sent again without the refused field: the same call
+		}
 		if q.Repair {
 			t.Errorf("%s call %d is a repair: the answer should have been read", q.Role, q.N)
 		}
@@ -208,7 +211,7 @@ func checkRun(t *testing.T, f *llmtest.Server, r *run, invocations, extra int) {
 		t.Errorf("requests: %d paid of %d, want %d paid of %d", paid, len(reqs), invocations, invocations+extra)
 	}
 	want := f.Usage()
-	want.FailedCalls = failed
+	want.Calls, want.FailedCalls = len(reqs)-refused, failed
 	if got := r.usage; got != want || got.PromptTokens == 0 {
 		t.Errorf("usage recorded: got %+v, want the server's %+v", got, want)
 	}
@@ -287,7 +290,7 @@ func TestConformanceEveryAnswerUnusable(t *testing.T) {
 				t.Errorf("attempts: %d, want 5 (none retried)", r.attempts)
 			}
 			want := f.Usage()
-			want.FailedCalls = 10
+			want.Calls, want.FailedCalls = 10, 10
 			if r.usage != want {
 				t.Errorf("usage: got %+v, want %+v", r.usage, want)
 			}
