@@ -10,6 +10,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	rf "github.com/researchflow/researchflow"
+	"github.com/researchflow/researchflow/activities"
 	"github.com/researchflow/researchflow/internal/report"
 )
 
@@ -151,6 +152,7 @@ func (r *research) prepare(ctx workflow.Context) error {
 	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, inferenceOptions()), rf.PlanActivity,
 		rf.PlanInput{Question: r.in.Question, MaxSubQuestions: r.in.MaxSubQuestions, Budget: r.budget},
 	).Get(ctx, &plan); err != nil {
+		r.chargeFailure(err)
 		return stageError("plan", err)
 	}
 	if len(plan.SubQuestions) == 0 {
@@ -188,6 +190,7 @@ func (r *research) reflect(ctx workflow.Context) (int, error) {
 	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, reflectOptions()), rf.ReflectActivity,
 		rf.ReflectInput{Request: req, Budget: r.budget.Share(r.st.Usage, 2)},
 	).Get(ctx, &refl); err != nil {
+		r.chargeFailure(err)
 		if ctx.Err() != nil {
 			return 0, ctx.Err()
 		}
@@ -240,6 +243,7 @@ func (r *research) synthesize(ctx workflow.Context) (rf.ResearchResult, error) {
 			Budget:     r.budget.Left(r.st.Usage),
 			Notes:      notes,
 		}).Get(ctx, &syn); err != nil {
+		r.chargeFailure(err)
 		return rf.ResearchResult{}, stageError("synthesize", err)
 	}
 	r.addUsage(syn.Engine, syn.Usage)
@@ -378,6 +382,7 @@ func (r *research) analyzeAll(ctx workflow.Context) {
 	}, func(i int, f workflow.Future) {
 		var res rf.AnalyzeResult
 		if err := f.Get(ctx, &res); err != nil {
+			r.chargeFailure(err)
 			r.setState(ctx, i, rf.SQFailed, "analysis failed: "+errorMessage(err))
 			return
 		}
@@ -471,6 +476,15 @@ func (r *research) citedSections() ([]rf.SectionInput, []rf.Source) {
 		return *s, true
 	})
 	return report.CiteFindings(subqs, findings, sources), sources
+}
+
+// chargeFailure charges the run with the model usage a failed inference
+// activity carries: the calls of all its attempts, paid for although they
+// gave nothing usable (see activities.UsageFromError). It issues no command.
+func (r *research) chargeFailure(err error) {
+	if u, ok := activities.UsageFromError(err); ok {
+		r.addUsage("", u)
+	}
 }
 
 func (r *research) addUsage(engine string, u rf.Usage) {

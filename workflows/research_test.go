@@ -17,6 +17,7 @@ import (
 	"go.temporal.io/sdk/testsuite"
 	"go.temporal.io/sdk/workflow"
 
+	"github.com/researchflow/researchflow/activities"
 	"github.com/researchflow/researchflow/internal/reasoning"
 )
 
@@ -36,6 +37,8 @@ type fakeActivities struct {
 	followUps []reasoning.SubQuestion
 	reflectIn []reasoning.ReflectRequest
 	planUsage reasoning.Usage
+	// analyzeErr fails every analysis of a sub-question ID with this error.
+	analyzeErr map[string]error
 }
 
 // called returns how often activity name ran; snapshot copies all counts.
@@ -83,6 +86,9 @@ func (f *fakeActivities) register(env *testsuite.TestWorkflowEnvironment) {
 	}, rf.RetrieveActivity)
 	reg(func(ctx context.Context, in rf.AnalyzeInput) (rf.AnalyzeResult, error) {
 		n := f.count("analyze:" + in.SubQuestion.ID)
+		if err := f.analyzeErr[in.SubQuestion.ID]; err != nil {
+			return rf.AnalyzeResult{}, err
+		}
 		if n <= f.analyzeFailures {
 			return rf.AnalyzeResult{}, errors.New("model server busy")
 		}
@@ -437,5 +443,35 @@ func TestResearchPassesBudgetShares(t *testing.T) {
 		if s <= 0 || s > 1000/2 {
 			t.Errorf("an analysis got a budget of %d tokens out of 1000 shared by 3 analyses and the writer", s)
 		}
+	}
+}
+
+// An analysis that fails for good still cost its calls: the run charges the
+// usage its error carries, the writer's footer and the progress query show
+// it, and the sub-question becomes a gap with the reason.
+func TestResearchChargesFailedAnalyses(t *testing.T) {
+	spent := reasoning.Usage{PromptTokens: 2000, CompletionTokens: 200, Calls: 2, FailedCalls: 2}
+	f := &fakeActivities{analyzeErr: map[string]error{"sq2": temporal.NewNonRetryableApplicationError(
+		"analyst: answer unusable after repair", "llm.invalid_output", nil, activities.InferenceProgress{Usage: spent})}}
+	env := newEnv(t, f)
+	env.ExecuteWorkflow(rf.ResearchWorkflowType, rf.ResearchInput{Question: "What is a channel?"})
+	if err := env.GetWorkflowError(); err != nil {
+		t.Fatalf("workflow failed: %v", err)
+	}
+	if got := f.calls["analyze:sq2"]; got != 1 {
+		t.Errorf("analyses of sq2: %d, want 1 (the error is final)", got)
+	}
+	want := reasoning.Usage{PromptTokens: 2020, CompletionTokens: 210, Calls: 2, FailedCalls: 2}
+	if got := f.synthIn.Usage; got != want {
+		t.Errorf("usage handed to the writer: %+v, want the two analyses and the failed one's %+v", got, want)
+	}
+	p := queryProgress(t, env)
+	if p.Usage != want {
+		t.Errorf("progress usage: %+v, want %+v", p.Usage, want)
+	}
+	var res rf.ResearchResult
+	_ = env.GetWorkflowResult(&res)
+	if len(res.Gaps) != 1 || !strings.Contains(res.Gaps[0].Reason, "unusable after repair") {
+		t.Errorf("gaps: %+v, want sq2 with the reason", res.Gaps)
 	}
 }

@@ -291,6 +291,14 @@ func footer(m Meta) string {
 	if m.Usage.CostUSD > 0 {
 		usage = append(usage, "Cost: $"+strconv.FormatFloat(m.Usage.CostUSD, 'f', 4, 64))
 	}
+	if m.Usage.Calls > 0 || m.Usage.FailedCalls > 0 {
+		// Failed calls are paid for too: the tokens above include them.
+		calls := fmt.Sprintf("Model calls: %d", m.Usage.Calls)
+		if m.Usage.FailedCalls > 0 {
+			calls += fmt.Sprintf(" (%d failed)", m.Usage.FailedCalls)
+		}
+		usage = append(usage, calls)
+	}
 	if len(usage) > 0 {
 		lines = append(lines, strings.Join(usage, " · "))
 	}
