@@ -53,6 +53,8 @@ func TestUsageErrors(t *testing.T) {
 		{},
 		{"--max-sub-questions", "9", "why?"},
 		{"--corpus", "./missing-dir", "why?"},
+		{"--max-tokens", "-5", "why is the sky blue?"},
+		{"--max-cost", "-1", "why is the sky blue?"},
 		{"ingest"},
 	}
 	for _, args := range tests {

@@ -37,6 +37,8 @@ flags:`)
 	maxSub := fs.Int("max-sub-questions", 0, "sub-questions to plan (1-6, default 4)")
 	maxSources := fs.Int("max-sources", 0, "passages to retrieve per sub-question (1-20, default 6)")
 	asJSON := fs.Bool("json", false, "print the whole result as JSON instead of the Markdown report")
+	maxTokens := fs.Int("max-tokens", 0, "model `TOKENS` (prompt + completion, failed calls included) the run may spend; 0: no limit")
+	maxCost := fs.Float64("max-cost", 0, "model spend in US `DOLLARS` (priced with RESEARCHFLOW_PRICES); 0: no limit")
 	positional, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err
@@ -45,6 +47,8 @@ flags:`)
 		Question:        trimQuestion(positional),
 		MaxSubQuestions: *maxSub,
 		MaxSources:      *maxSources,
+		MaxTokens:       *maxTokens,
+		MaxCostUSD:      *maxCost,
 	}
 	if in.Question == "" {
 		fs.Usage()
