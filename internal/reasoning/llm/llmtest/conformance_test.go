@@ -25,24 +25,6 @@ import (
 // paid call per role invocation, no repair, and exactly the tokens the
 // server reported.
 
-const (
-	sqBees  = "What do worker bees store?"
-	sqBread = "How is a sourdough starter kept active?"
-)
-
-var (
-	beesPassage  = reasoning.Passage{ChunkID: "c-bees", SourceID: "s-bees", Title: "Beekeeping", Text: "Beekeeping basics\n\nA colony has one queen. Worker bees store nectar and evaporate it into honey."}
-	breadPassage = reasoning.Passage{ChunkID: "c-bread", SourceID: "s-bread", Title: "Sourdough", Text: "A sourdough starter is kept active by feeding it flour and water every day."}
-)
-
-// fixedPlanner is the offline fallback: it must not be needed.
-type fixedPlanner struct{ calls int }
-
-func (p *fixedPlanner) Plan(_ context.Context, req reasoning.PlanRequest) (reasoning.Plan, error) {
-	p.calls++
-	return reasoning.Plan{Engine: "extractive", SubQuestions: []reasoning.SubQuestion{{ID: "sq1", Text: sqBees}, {ID: "sq2", Text: sqBread}}}, nil
-}
-
 // run is one research round against a server, as the activities drive it:
 // each role retried (up to 4 attempts, like a retry policy) while its error
 // is transient, every call's usage recorded.
