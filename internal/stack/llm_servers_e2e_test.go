@@ -170,6 +170,7 @@ func TestLLMEveryAnswerUnusableStaysInBudget(t *testing.T) {
 	if !strings.Contains(res.Engine, "fallback") {
 		t.Errorf("engine %q does not show the planner's fallback", res.Engine)
 	}
+	t.Logf("footer: %s", footerLine(res.Report, "Tokens: "))
 	t.Logf("unusable answers: %d calls, server %d tokens, run %d tokens (%d failed calls)",
 		len(reqs), served.Tokens(), res.Usage.Tokens(), res.Usage.FailedCalls)
 }
