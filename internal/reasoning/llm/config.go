@@ -272,7 +272,11 @@ func (f *fileRole) apply(r *RoleConfig) {
 // Precedence, lowest first: defaults; the JSON file named by
 // RESEARCHFLOW_LLM_CONFIG (top-level fields for all roles, then "planner",
 // "analyst", "writer" objects); RESEARCHFLOW_LLM_* for all roles;
-// RESEARCHFLOW_<ROLE>_PROVIDER/_MODEL/_BASE_URL/_API_KEY/_MAX_TOKENS per role.
+// RESEARCHFLOW_<ROLE>_PROVIDER/_MODEL/_BASE_URL/_API_KEY/_MAX_TOKENS/
+// _TEMPERATURE/_STREAM/_STRUCTURED_OUTPUT per role. _STREAM is true or false
+// (default true); _STRUCTURED_OUTPUT is auto (default), json_schema,
+// json_object or off. In the file the same settings are "stream" and
+// "structuredOutput".
 //
 // When no Researchflow variable names a provider but OPENAI_BASE_URL or
 // OPENAI_API_KEY is set, every role uses the OpenAI-compatible provider

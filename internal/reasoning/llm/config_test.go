@@ -197,3 +197,31 @@ func TestParsePrices(t *testing.T) {
 		t.Error("missing prices file: got nil error")
 	}
 }
+
+func TestConfigStreamAndStructuredOutput(t *testing.T) {
+	cfg, err := ConfigFromEnv(envLookup(map[string]string{
+		"OPENAI_BASE_URL":                        "http://gw:8000/v1",
+		"RESEARCHFLOW_LLM_STREAM":                "false",
+		"RESEARCHFLOW_WRITER_STREAM":             "true",
+		"RESEARCHFLOW_LLM_STRUCTURED_OUTPUT":     "JSON_OBJECT",
+		"RESEARCHFLOW_ANALYST_STRUCTURED_OUTPUT": "off",
+	}))
+	if err != nil {
+		t.Fatalf("ConfigFromEnv: %v", err)
+	}
+	if !cfg.Planner.NoStream || !cfg.Analyst.NoStream || cfg.Writer.NoStream {
+		t.Errorf("streaming: planner off %v, analyst off %v, writer off %v; want off, off, on", cfg.Planner.NoStream, cfg.Analyst.NoStream, cfg.Writer.NoStream)
+	}
+	if cfg.Planner.StructuredOutput != StructuredJSONObject || cfg.Analyst.StructuredOutput != StructuredOff {
+		t.Errorf("structured output: planner %q, analyst %q", cfg.Planner.StructuredOutput, cfg.Analyst.StructuredOutput)
+	}
+	for env, want := range map[string]string{
+		"RESEARCHFLOW_LLM_STREAM":            "is not true or false",
+		"RESEARCHFLOW_LLM_STRUCTURED_OUTPUT": "want auto, json_schema, json_object or off",
+	} {
+		_, err := ConfigFromEnv(envLookup(map[string]string{"OPENAI_BASE_URL": "http://gw:8000/v1", env: "maybe"}))
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s=maybe: got %v, want an error containing %q", env, err, want)
+		}
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"regexp"
 	"sort"
 	"strconv"
@@ -47,12 +48,17 @@ func decodeJSON(answer, arrayKey string, accept func(raw []byte) error) error {
 		return errors.New("the answer was empty")
 	}
 	var shapeErr, syntaxErr error
+	// truncated is set once a start runs to the end of the answer without
+	// closing: later starts are inside it, and their shape errors would
+	// hide that the answer was cut.
+	truncated := false
 	try := func(text string, i int, first bool) bool {
 		var raw json.RawMessage
 		if err := json.NewDecoder(strings.NewReader(text[i:])).Decode(&raw); err != nil {
 			if syntaxErr == nil {
 				syntaxErr = err
 			}
+			truncated = truncated || errors.Is(err, io.ErrUnexpectedEOF)
 			return false
 		}
 		if raw[0] == '[' {
@@ -62,7 +68,7 @@ func decodeJSON(answer, arrayKey string, accept func(raw []byte) error) error {
 			raw = json.RawMessage(`{"` + arrayKey + `":` + string(raw) + `}`)
 		}
 		if err := accept(raw); err != nil {
-			if shapeErr == nil {
+			if shapeErr == nil && !truncated {
 				shapeErr = err
 			}
 			return false
@@ -73,9 +79,6 @@ func decodeJSON(answer, arrayKey string, accept func(raw []byte) error) error {
 		first, tried := true, 0
 		for i := 0; i < len(text) && tried < maxJSONStarts; i++ {
 			if c := text[i]; c != '{' && !(c == '[' && first) {
-				if c == '[' {
-					first = false
-				}
 				continue
 			}
 			tried++
