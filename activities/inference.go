@@ -114,6 +114,9 @@ func (a *Inference) start(ctx context.Context, budget int) (context.Context, *me
 	m := newMeter(ctx)
 	stop := keepAliveWith(ctx, m.details)
 	call := reasoning.WithUsageRecorder(ctx, m.add)
+	if activity.IsActivity(ctx) {
+		call = reasoning.WithRunLogger(call, activity.GetLogger(ctx))
+	}
 	if a.WithHeartbeat != nil && activity.IsActivity(ctx) {
 		call = a.WithHeartbeat(call, m.beat)
 	}

@@ -82,3 +82,24 @@ func RecordUsage(ctx context.Context, u Usage) {
 		f(u)
 	}
 }
+
+// RunLogger is where engines log what a reader of a run's log should see
+// (an answer read from an unusual field, a fallback). Temporal's activity
+// logger satisfies it, and tags each line with the run.
+type RunLogger interface {
+	Info(msg string, keyvals ...any)
+	Warn(msg string, keyvals ...any)
+}
+
+type runLoggerKey struct{}
+
+// WithRunLogger returns a context whose engines log run events to l.
+func WithRunLogger(ctx context.Context, l RunLogger) context.Context {
+	return context.WithValue(ctx, runLoggerKey{}, l)
+}
+
+// RunLoggerFrom returns the run logger of ctx, or nil.
+func RunLoggerFrom(ctx context.Context) RunLogger {
+	l, _ := ctx.Value(runLoggerKey{}).(RunLogger)
+	return l
+}

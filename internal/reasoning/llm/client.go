@@ -207,7 +207,11 @@ func (t *turn) read(ctx context.Context, cands []candidate, parse func(text stri
 		err := parse(cd.text)
 		if err == nil {
 			if cd.field != "content" {
-				t.c.logger.Info("model answer read from "+cd.field+" (content was empty or unusable)",
+				var log reasoning.RunLogger = t.c.logger
+				if l := reasoning.RunLoggerFrom(ctx); l != nil {
+					log = l
+				}
+				log.Info("model answer read from "+cd.field+" (content was empty or unusable)",
 					"role", t.c.role, "provider", t.c.cfg.Provider, "model", t.c.cfg.Model, "field", cd.field)
 			}
 			return nil

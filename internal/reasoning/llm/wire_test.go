@@ -169,3 +169,26 @@ func ioNopCloser(s string) *nopCloser { return &nopCloser{strings.NewReader(s)} 
 type nopCloser struct{ *strings.Reader }
 
 func (nopCloser) Close() error { return nil }
+
+type lines struct {
+	mu  sync.Mutex
+	got []string
+}
+
+func (l *lines) Info(msg string, _ ...any) { l.mu.Lock(); l.got = append(l.got, msg); l.mu.Unlock() }
+func (l *lines) Warn(msg string, _ ...any) { l.Info(msg) }
+
+// An answer taken from the reasoning field is read without a repair, and
+// the run's log says where it came from.
+func TestAnswerFromReasoningIsLoggedToTheRun(t *testing.T) {
+	f := newFakeServer(t, llmtest.Reply{Content: validPlan, Field: llmtest.FieldReasoningContent, Prompt: 5, Completion: 5})
+	e := newTestEngine(t, f, &setup{})
+	log := &lines{}
+	plan, err := e.Plan(reasoning.WithRunLogger(context.Background(), log), reasoning.PlanRequest{Question: "q", MaxSubQuestions: 3})
+	if err != nil || len(plan.SubQuestions) != 2 || !strings.HasPrefix(plan.Engine, "llm planner=") {
+		t.Fatalf("Plan: %+v, %v", plan, err)
+	}
+	if len(log.got) != 1 || !strings.Contains(log.got[0], "read from reasoning_content") {
+		t.Errorf("run log: %q, want one line saying the answer came from reasoning_content", log.got)
+	}
+}
