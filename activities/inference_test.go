@@ -122,3 +122,38 @@ func TestUsageFromError(t *testing.T) {
 		t.Errorf("an error without details carried usage")
 	}
 }
+
+func TestModelErrorKindsMatchPackageLLM(t *testing.T) {
+	if errModelOutput != llm.KindInvalidOutput || errModelBudget != llm.KindBudget {
+		t.Errorf("activities know %q and %q; package llm says %q and %q", errModelOutput, errModelBudget, llm.KindInvalidOutput, llm.KindBudget)
+	}
+}
+
+// A writer budget too small for a single call: nothing is sent to the model
+// and the offline writer writes the report, saying why.
+func TestSynthesizeOfflineWhenTheWritersShareCannotPayACall(t *testing.T) {
+	f := llmtest.New(t, llmtest.Unusable(1000, 100))
+	a := modelRoles(t, f)
+	var env testsuite.WorkflowTestSuite
+	aenv := env.NewTestActivityEnvironment()
+	aenv.RegisterActivity(a)
+	in := rf.SynthesizeInput{
+		ResearchID: "r1", Question: "How do sends synchronize?",
+		Sections: []reasoning.SectionInput{{SubQuestion: reasoning.SubQuestion{ID: "sq1", Text: "How do sends synchronize?"},
+			Findings: []reasoning.CitedFinding{{Finding: reasoning.Finding{Text: "A send happens before the receive completes.", ChunkID: "c1", SourceID: "mem"}, N: 1}}}},
+		Sources: []reasoning.Source{{N: 1, SourceID: "mem", Title: "The Go Memory Model", Location: "/doc/go_mem.html"}},
+		Budget:  rf.Budget{MaxTokens: 50},
+	}
+	val, err := aenv.ExecuteActivity(a.Synthesize, in)
+	if err != nil {
+		t.Fatalf("Synthesize: %v", err)
+	}
+	var res rf.SynthesizeResult
+	_ = val.Get(&res)
+	if len(f.Requests()) != 0 {
+		t.Errorf("the model was called %d times with no budget for a call", len(f.Requests()))
+	}
+	if !strings.Contains(res.Markdown, "[1]") || !strings.Contains(res.Markdown, "token budget spent") {
+		t.Errorf("report lacks the citation or the reason:\n%s", res.Markdown)
+	}
+}

@@ -19,8 +19,8 @@ const (
 	KindRateLimited   = "llm.rate_limited"   // transient: HTTP 429
 	KindUnavailable   = "llm.unavailable"    // transient: HTTP 5xx, 408
 	KindUnreachable   = "llm.unreachable"    // transient: connection error or timeout
-	KindBadResponse   = "llm.bad_response"   // transient: unreadable answer
-	KindInvalidOutput = "llm.invalid_output" // transient: JSON still invalid after repair
+	KindBadResponse   = "llm.bad_response"   // transient: unreadable or cut-short answer
+	KindInvalidOutput = "llm.invalid_output" // permanent: answer still unusable after one repair
 	KindBadRequest    = "llm.bad_request"    // permanent: HTTP 400 and other 4xx
 	KindUnauthorized  = "llm.unauthorized"   // permanent: HTTP 401, 403
 	KindNotFound      = "llm.not_found"      // permanent: HTTP 404, unknown model
