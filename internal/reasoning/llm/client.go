@@ -99,6 +99,10 @@ type turn struct {
 	// last is the completion size of the previous answer: what a repair is
 	// expected to cost on top of its prompt.
 	last int
+	// scale corrects the prompt estimate of a repair by what the server
+	// counted for the first prompt (its tokenizer is not four bytes a
+	// token); 0 until known.
+	scale float64
 }
 
 func (c *client) newTurn(ctx context.Context, data any) (*turn, error) {
@@ -129,6 +133,9 @@ type candidate struct {
 func (t *turn) ask(ctx context.Context) ([]candidate, error) {
 	c := t.c
 	est := estimateTokens(t.msgs)
+	if t.scale > 1 {
+		est = int(float64(est) * t.scale)
+	}
 	maxTokens := c.cfg.MaxTokens
 	if t.hasBudget {
 		// A repair is refused when it would likely overrun the budget (its
@@ -160,6 +167,8 @@ func (t *turn) ask(ctx context.Context) ([]candidate, error) {
 	prompt, completion := resp.Prompt, resp.Completion
 	if prompt == 0 && completion == 0 {
 		prompt, completion = est, estimateText(resp.Content+resp.Reasoning+resp.ToolArgs)
+	} else if t.scale == 0 && est > 0 {
+		t.scale = float64(prompt) / float64(est)
 	}
 	t.charge(ctx, reasoning.Usage{
 		PromptTokens:     prompt,

@@ -281,7 +281,10 @@ func TestConformanceEveryAnswerUnusable(t *testing.T) {
 }
 
 // With a budget, a repair that would overrun it is not sent: the server
-// hands out at most the budget plus one call.
+// hands out at most the budget plus one call. Its cost is predicted from
+// what the server counted for the first call (1,000 prompt tokens where
+// four bytes a token guessed about 300), so 2,150 tokens do not pay for a
+// second 1,100-token call.
 func TestUnusableAnswersStopAtTheBudget(t *testing.T) {
 	f := llmtest.New(t, llmtest.Unusable(1000, 100))
 	rc := llm.RoleConfig{Provider: llm.ProviderOpenAI, Model: "m", BaseURL: f.OpenAIURL(), APIKey: "k"}
@@ -290,7 +293,7 @@ func TestUnusableAnswersStopAtTheBudget(t *testing.T) {
 		t.Fatal(err)
 	}
 	var spent reasoning.Usage
-	ctx := reasoning.WithUsageRecorder(llm.WithBudget(context.Background(), 1500), func(u reasoning.Usage) { spent = spent.Add(u) })
+	ctx := reasoning.WithUsageRecorder(llm.WithBudget(context.Background(), 2150), func(u reasoning.Usage) { spent = spent.Add(u) })
 	_, err = e.Analyze(ctx, reasoning.AnalyzeRequest{Question: "q", SubQuestion: reasoning.SubQuestion{Text: sqBees}, Passages: []reasoning.Passage{beesPassage}})
 	if fe, ok := fault.Classify(err); !ok || !fe.Permanent || fe.Kind != llm.KindBudget {
 		t.Fatalf("got %v, want permanent %s", err, llm.KindBudget)
