@@ -3,6 +3,7 @@ package stack
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -15,23 +16,24 @@ import (
 	"github.com/researchflow/researchflow/internal/report"
 )
 
-// switchable answers through the wrapper of the current mode.
+// switchable answers through the current mode's wrapper of base.
 type switchable struct {
 	mu   sync.Mutex
-	wrap func(llmtest.Handler) llmtest.Handler
+	h    llmtest.Handler
 	base llmtest.Handler
 }
 
 func (s *switchable) Answer(ctx context.Context, r *llmtest.Request) llmtest.Reply {
 	s.mu.Lock()
-	h := s.wrap(s.base)
+	h := s.h
 	s.mu.Unlock()
 	return h.Answer(ctx, r)
 }
 
+// use wraps base anew, so that a mode's per-role state starts fresh.
 func (s *switchable) use(wrap func(llmtest.Handler) llmtest.Handler) {
 	s.mu.Lock()
-	s.wrap = wrap
+	s.h = wrap(s.base)
 	s.mu.Unlock()
 }
 
@@ -49,23 +51,34 @@ func paidUsage(reqs []llmtest.Request) (u reasoning.Usage, paid int) {
 
 // The server behaviours of issue 10 (the answer in reasoning_content with
 // content null, JSON after a preamble with a brace, a gateway refusing
-// stream_options) each give a full run on the model: every role is served
+// stream_options), and every other behaviour of llmtest.Modes for the
+// OpenAI protocol, each give a full run on the model: every role is served
 // by it (no fallback), the report cites the right sources, one paid call per
-// role invocation, and the run counts exactly the server's tokens.
+// role invocation, and the run counts exactly the server's tokens (and the
+// failed calls of a cut stream or a 429).
 func TestLLMRealServerBehaviours(t *testing.T) {
 	modes := map[string]llmtest.Mode{}
 	for _, m := range llmtest.Modes {
 		modes[m.Name] = m
 	}
-	sw := &switchable{wrap: func(h llmtest.Handler) llmtest.Handler { return h },
-		base: &llmtest.Script{Planner: llmtest.Always(llmtest.Reply{Content: llmtest.PlanJSON(sqBread, sqBees)})}}
+	sw := &switchable{base: &llmtest.Script{Planner: llmtest.Always(llmtest.Reply{Content: llmtest.PlanJSON(sqBread, sqBees)})}}
 	fake := llmtest.New(t, sw)
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
 	st := startLLMStack(ctx, t, fake)
 	corpus := writeCorpus(t)
 
-	for i, name := range []string{"stream_options refused", "reasoning_content, content null", "preamble with a brace, fenced JSON"} {
+	// The three of the issue first, then every other OpenAI-protocol
+	// behaviour; refusals are remembered per process, so response_format
+	// goes last.
+	order := []string{"stream_options refused", "reasoning_content, content null", "preamble with a brace, fenced JSON"}
+	for _, m := range llmtest.Modes {
+		if m.For(llmtest.OpenAI) && !slices.Contains(order, m.Name) && m.Name != "response_format refused" {
+			order = append(order, m.Name)
+		}
+	}
+	order = append(order, "response_format refused")
+	for i, name := range order {
 		m, ok := modes[name]
 		if !ok {
 			t.Fatalf("llmtest has no mode %q", name)
@@ -83,6 +96,15 @@ func TestLLMRealServerBehaviours(t *testing.T) {
 			}
 			reqs := fake.Requests()[before:]
 			want, paid := paidUsage(reqs)
+			failed := 0
+			for _, r := range reqs {
+				if r.Reply.Status == 429 || r.Reply.CutAfter > 0 {
+					failed++
+				}
+			}
+			if failing := strings.Contains(name, "first call"); failing != (failed == 4) {
+				t.Errorf("%d calls failed; want 4 (one per role) only for a mode failing first calls", failed)
+			}
 			// planner + 2 analyses + reflector + writer; the refused
 			// stream_options costs one unpaid request, once per process.
 			if paid != 5 || len(reqs) > 5+m.Extra(4) {
@@ -114,8 +136,8 @@ func TestLLMRealServerBehaviours(t *testing.T) {
 					t.Errorf("the report does not cite %s (source %d):\n%s", file, n, res.Report)
 				}
 			}
-			if res.Usage.PromptTokens != want.PromptTokens || res.Usage.CompletionTokens != want.CompletionTokens || res.Usage.FailedCalls != 0 {
-				t.Errorf("run usage %+v, want the server's %+v and no failed call", res.Usage, want)
+			if res.Usage.PromptTokens != want.PromptTokens || res.Usage.CompletionTokens != want.CompletionTokens || res.Usage.FailedCalls != failed {
+				t.Errorf("run usage %+v, want the server's %+v and %d failed calls", res.Usage, want, failed)
 			}
 			line := fmt.Sprintf("Tokens: %d prompt, %d completion", want.PromptTokens, want.CompletionTokens)
 			if !strings.HasPrefix(footerLine(res.Report, "Tokens: "), line) {

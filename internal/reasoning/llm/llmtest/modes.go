@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"sync"
 	"time"
 )
 
@@ -171,13 +172,19 @@ func Streamed(f func(*Reply)) func(Handler) Handler {
 }
 
 // FirstCall returns a wrapper that applies f to the answer of the first
-// call of each role.
+// call of each role that the wrapped handler serves.
 func FirstCall(f func(*Reply)) func(Handler) Handler {
 	return func(h Handler) Handler {
+		var mu sync.Mutex
+		seen := map[string]bool{}
 		return HandlerFunc(func(ctx context.Context, r *Request) Reply {
 			rp := h.Answer(ctx, r)
 			rp.Chunks = max(rp.Chunks, 4)
-			if r.N == 1 {
+			mu.Lock()
+			first := !seen[r.Role]
+			seen[r.Role] = true
+			mu.Unlock()
+			if first {
 				f(&rp)
 			}
 			return rp
