@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	rf "github.com/researchflow/researchflow"
+	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/temporal"
@@ -117,6 +118,10 @@ func TestUsageFromError(t *testing.T) {
 	err := classifyWithDetails(errors.New("plain"), InferenceProgress{Usage: u})
 	if got, ok := UsageFromError(err); !ok || got != u {
 		t.Errorf("unclassified error: got %+v, %v", got, ok)
+	}
+	timedOut := temporal.NewTimeoutError(enumspb.TIMEOUT_TYPE_HEARTBEAT, nil, InferenceProgress{Usage: u})
+	if got, ok := UsageFromError(timedOut); !ok || got != u {
+		t.Errorf("timeout with heartbeat details: got %+v, %v", got, ok)
 	}
 	if _, ok := UsageFromError(errors.New("no details")); ok {
 		t.Errorf("an error without details carried usage")

@@ -177,7 +177,9 @@ func readOpenAIStream(r io.Reader, onChunk func()) (chatResponse, error) {
 			switch {
 			case !ok || len(data) == 0:
 			case string(data) == "[DONE]":
-				finished = true
+				// Done: do not wait for a server that keeps the connection open.
+				out.Content, out.Reasoning, out.ToolArgs = content.String(), reasoning.String(), args.String()
+				return out, nil
 			default:
 				var ev struct {
 					Choices []struct {
