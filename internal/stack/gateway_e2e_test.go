@@ -148,3 +148,33 @@ func TestGatewayUploadThenResearch(t *testing.T) {
 		t.Errorf("the report does not cite the uploaded orchards.md:\n%s", res.Report)
 	}
 }
+
+// A 700-character Chinese question (2,100 bytes) is accepted by the gateway
+// and the run completes: the gateway and the workflow count characters
+// alike.
+func TestGatewayLongChineseQuestionCompletes(t *testing.T) {
+	base := "http://" + shared.Gateway.Addr
+	question := strings.Repeat("备份数据保留多少天", 77) + "天天天天？"
+	if n := len([]rune(question)); n != 700 || len(question) != 2100 {
+		t.Fatalf("test question: %d characters, %d bytes", n, len(question))
+	}
+	body, _ := json.Marshal(rf.CreateResearchRequest{Question: question, MaxSubQuestions: 2, Depth: new(int)})
+	resp, err := http.Post(base+"/v1/research", "application/json", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var created gateway.CreateResearchResponse
+	if err := json.NewDecoder(resp.Body).Decode(&created); err != nil || resp.StatusCode != http.StatusAccepted {
+		t.Fatalf("POST /v1/research: %d %v %+v", resp.StatusCode, err, created)
+	}
+	resp.Body.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	res, err := shared.Runs.Result(ctx, created.ID)
+	if err != nil {
+		t.Fatalf("the accepted run failed: %v", err)
+	}
+	if res.Question != question || res.Report == "" {
+		t.Errorf("result question %d characters, report %d bytes", len([]rune(res.Question)), len(res.Report))
+	}
+}
