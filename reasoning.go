@@ -16,6 +16,9 @@ type SubQuestion struct {
 type PlanRequest struct {
 	Question        string `json:"question"`
 	MaxSubQuestions int    `json:"maxSubQuestions"`
+	// Budget caps the model tokens of this call (zero: no cap). It is
+	// part of the request, never a hidden setting of the worker.
+	Budget Budget `json:"budget,omitempty"`
 }
 
 // Plan is the planner's answer.
@@ -44,6 +47,9 @@ type AnalyzeRequest struct {
 	SubQuestion SubQuestion `json:"subQuestion"`
 	Passages    []Passage   `json:"passages"`
 	MaxFindings int         `json:"maxFindings"`
+	// Budget caps the model tokens of this call (zero: no cap). It is
+	// part of the request, never a hidden setting of the worker.
+	Budget Budget `json:"budget,omitempty"`
 }
 
 // Finding is one statement supported by one chunk that was given to the
@@ -94,6 +100,9 @@ type WriteRequest struct {
 	Question string         `json:"question"`
 	Sections []SectionInput `json:"sections"`
 	Sources  []Source       `json:"sources"`
+	// Budget caps the model tokens of this call (zero: no cap). It is
+	// part of the request, never a hidden setting of the worker.
+	Budget Budget `json:"budget,omitempty"`
 }
 
 // Sentence is one sentence of a draft with the source numbers it cites.
@@ -156,6 +165,9 @@ type ReflectRequest struct {
 	Unanswered []UnansweredSubQuestion `json:"unanswered"`
 	// MaxFollowUps bounds the answer (the run's breadth).
 	MaxFollowUps int `json:"maxFollowUps"`
+	// Budget caps the model tokens of this call (zero: no cap). It is
+	// part of the request, never a hidden setting of the worker.
+	Budget Budget `json:"budget,omitempty"`
 }
 
 // AnsweredSubQuestion is a sub-question with what was found for it.

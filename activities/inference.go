@@ -36,8 +36,6 @@ type Inference struct {
 	// WithHeartbeat, if set, lets an engine heartbeat while it streams
 	// (langchaingo streaming calls); it returns the context to call with.
 	WithHeartbeat func(ctx context.Context, beat func()) context.Context
-	// WithBudget, if set, caps the model tokens of one call.
-	WithBudget func(ctx context.Context, maxTokens int) context.Context
 }
 
 func (a *Inference) logger(ctx context.Context) interface {
@@ -107,10 +105,11 @@ func (m *meter) beat() {
 }
 
 // start begins an attempt: it heartbeats in the background and returns the
-// context for the engine, which records every model call's usage in m,
-// heartbeats while an answer streams, and caps the attempt to what is left
-// of budget tokens after the earlier attempts (budget 0 = no cap).
-func (a *Inference) start(ctx context.Context, budget int) (context.Context, *meter, func()) {
+// context for the engine, which records every model call's usage in m and
+// heartbeats while an answer streams, and the budget of this attempt: what
+// is left of budget after the earlier attempts (zero = no cap), for the
+// engine's request.
+func (a *Inference) start(ctx context.Context, budget rf.Budget) (context.Context, *meter, rf.Budget, func()) {
 	m := newMeter(ctx)
 	stop := keepAliveWith(ctx, m.details)
 	call := reasoning.WithUsageRecorder(ctx, m.add)
@@ -120,10 +119,7 @@ func (a *Inference) start(ctx context.Context, budget int) (context.Context, *me
 	if a.WithHeartbeat != nil && activity.IsActivity(ctx) {
 		call = a.WithHeartbeat(call, m.beat)
 	}
-	if a.WithBudget != nil && budget > 0 {
-		call = a.WithBudget(call, max(budget-m.prev.Tokens(), 1))
-	}
-	return call, m, stop
+	return call, m, budget.Left(m.prev), stop
 }
 
 // fail classifies err and attaches the attempts' total usage to it.
@@ -153,9 +149,9 @@ func (a *Inference) Plan(ctx context.Context, in rf.PlanInput) (reasoning.Plan, 
 	if strings.TrimSpace(in.Question) == "" {
 		return reasoning.Plan{}, invalid(rf.ErrInvalidInput, "plan needs a question")
 	}
-	call, m, stop := a.start(ctx, in.Budget.MaxTokens)
+	call, m, budget, stop := a.start(ctx, in.Budget)
 	defer stop()
-	plan, err := a.Engine.Planner.Plan(call, reasoning.PlanRequest{Question: in.Question, MaxSubQuestions: in.MaxSubQuestions})
+	plan, err := a.Engine.Planner.Plan(call, reasoning.PlanRequest{Question: in.Question, MaxSubQuestions: in.MaxSubQuestions, Budget: budget})
 	if err != nil {
 		return reasoning.Plan{}, m.fail(fmt.Errorf("plan %q: %w", in.Question, err))
 	}
@@ -174,7 +170,7 @@ func (a *Inference) Analyze(ctx context.Context, in rf.AnalyzeInput) (rf.Analyze
 	if len(in.ChunkIDs) == 0 {
 		return rf.AnalyzeResult{}, invalid(rf.ErrInvalidInput, "analyze needs chunk IDs")
 	}
-	call, m, stop := a.start(ctx, in.Budget.MaxTokens)
+	call, m, budget, stop := a.start(ctx, in.Budget)
 	defer stop()
 	chunks, err := a.Chunks.Get(ctx, in.ChunkIDs)
 	if err != nil {
@@ -194,6 +190,7 @@ func (a *Inference) Analyze(ctx context.Context, in rf.AnalyzeInput) (rf.Analyze
 	}
 	analysis, err := a.Engine.Analyst.Analyze(call, reasoning.AnalyzeRequest{
 		Question: in.Question, SubQuestion: in.SubQuestion, Passages: passages, MaxFindings: in.MaxFindings,
+		Budget: budget,
 	})
 	if err != nil {
 		return rf.AnalyzeResult{}, m.fail(fmt.Errorf("analyze %q: %w", in.SubQuestion.Text, err))
@@ -228,7 +225,7 @@ func (a *Inference) Analyze(ctx context.Context, in rf.AnalyzeInput) (rf.Analyze
 // Synthesize writes the report from the cited findings and renders it. The
 // renderer drops any citation that is not in the numbered source list.
 func (a *Inference) Synthesize(ctx context.Context, in rf.SynthesizeInput) (rf.SynthesizeResult, error) {
-	call, m, stop := a.start(ctx, in.Budget.MaxTokens)
+	call, m, budget, stop := a.start(ctx, in.Budget)
 	defer stop()
 	var draft reasoning.Draft
 	writer := a.Engine.Writer
@@ -237,7 +234,7 @@ func (a *Inference) Synthesize(ctx context.Context, in rf.SynthesizeInput) (rf.S
 	}
 	notes := in.Notes
 	if len(in.Sections) > 0 {
-		req := reasoning.WriteRequest{Question: in.Question, Sections: in.Sections, Sources: in.Sources}
+		req := reasoning.WriteRequest{Question: in.Question, Sections: in.Sections, Sources: in.Sources, Budget: budget}
 		var err error
 		draft, err = writer.Write(call, req)
 		if fe, ok := fault.Classify(err); ok && fe.Permanent && (fe.Kind == errModelOutput || fe.Kind == errModelBudget) &&
@@ -292,9 +289,11 @@ func (a *Inference) Reflect(ctx context.Context, in rf.ReflectInput) (reasoning.
 	if a.Engine.Reflector == nil {
 		return reasoning.Reflection{}, nil
 	}
-	call, m, stop := a.start(ctx, in.Budget.MaxTokens)
+	call, m, budget, stop := a.start(ctx, in.Budget)
 	defer stop()
-	refl, err := a.Engine.Reflector.Reflect(call, in.Request)
+	req := in.Request
+	req.Budget = budget
+	refl, err := a.Engine.Reflector.Reflect(call, req)
 	if err != nil {
 		return reasoning.Reflection{}, m.fail(fmt.Errorf("reflect on %q: %w", in.Request.Question, err))
 	}

@@ -35,7 +35,7 @@ func modelRoles(t *testing.T, f *llmtest.Server) *Inference {
 	}
 	store := &fakeStore{chunks: map[string]memory.Chunk{"c1": chunk("c1", "mem", "A send on a channel happens before the receive completes.")}}
 	return &Inference{Engine: e.Overlay(offline), Offline: offline, Chunks: store,
-		WithHeartbeat: llm.WithHeartbeat, WithBudget: llm.WithBudget}
+		WithHeartbeat: llm.WithHeartbeat}
 }
 
 // An analysis whose answer stays unusable fails for good after two paid

@@ -367,7 +367,6 @@ func (s *Stack) buildActivities(ctx context.Context, names []string) (*pools.Act
 		acts.Inference = &activities.Inference{Engine: engine, Offline: offline, Chunks: s.Store, Logger: s.logger}
 		if usesModels {
 			acts.Inference.WithHeartbeat = llm.WithHeartbeat
-			acts.Inference.WithBudget = llm.WithBudget
 		}
 	}
 	if need[pools.Notify] {

@@ -61,7 +61,7 @@ func (e *Engine) Analyze(ctx context.Context, req reasoning.AnalyzeRequest) (rea
 		}
 		passages[i] = promptPassage{N: i + 1, Title: p.Title, Location: p.Location, Section: p.Section, Text: text}
 	}
-	t, err := c.newTurn(ctx, struct {
+	t, err := c.newTurn(req.Budget, struct {
 		Question, SubQuestion string
 		Passages              []promptPassage
 		MaxFindings           int

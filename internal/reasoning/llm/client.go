@@ -10,6 +10,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/researchflow/researchflow"
+
 	"github.com/tmc/langchaingo/llms"
 	"github.com/tmc/langchaingo/llms/anthropic"
 
@@ -105,7 +107,12 @@ type turn struct {
 	scale float64
 }
 
-func (c *client) newTurn(ctx context.Context, data any) (*turn, error) {
+// newTurn starts a conversation from the role's prompt rendered with data,
+// spending at most budget's tokens over its calls (repairs included; zero
+// budget: no cap). A call lowers each request's completion cap to what is
+// left after the estimated prompt, and fails with a permanent "llm.budget"
+// error when too little is left to ask at all.
+func (c *client) newTurn(budget researchflow.Budget, data any) (*turn, error) {
 	system, err := c.prompt.render("system", data)
 	if err != nil {
 		return nil, err
@@ -115,7 +122,7 @@ func (c *client) newTurn(ctx context.Context, data any) (*turn, error) {
 		return nil, err
 	}
 	t := &turn{c: c, msgs: []chatMessage{{Role: "system", Content: system}, {Role: "user", Content: user}}}
-	t.budget, t.hasBudget = budgetFrom(ctx)
+	t.budget, t.hasBudget = budget.MaxTokens, budget.MaxTokens > 0
 	return t, nil
 }
 

@@ -34,7 +34,7 @@
 // Usage{FailedCalls: 1} — is handed to the context's recorder
 // (reasoning.WithUsageRecorder) as soon as it is known, so that the
 // activities layer can account for calls of attempts that fail. Worker-side
-// limits (Limiter), a per-call token budget (WithBudget: a first call, or a
+// limits (Limiter), the token budget of a role call (the request's Budget: a first call, or a
 // repair, that would overrun it is not sent) and streaming heartbeats
 // (WithHeartbeat) are passed by the activities layer; this package does not
 // import Temporal.

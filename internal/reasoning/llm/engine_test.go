@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/researchflow/researchflow"
+
 	"github.com/researchflow/researchflow/internal/fault"
 	"github.com/researchflow/researchflow/internal/reasoning"
 	"github.com/researchflow/researchflow/internal/reasoning/llm/llmtest"
@@ -343,8 +345,7 @@ func TestAnthropicUsageKeys(t *testing.T) {
 func TestBudgetLowersMaxTokens(t *testing.T) {
 	f := newFakeServer(t, llmtest.Reply{Content: validPlan, Prompt: 5, Completion: 5})
 	e := newTestEngine(t, f, &setup{})
-	ctx := WithBudget(context.Background(), 400)
-	if _, err := e.Plan(ctx, reasoning.PlanRequest{Question: "q", MaxSubQuestions: 3}); err != nil {
+	if _, err := e.Plan(context.Background(), reasoning.PlanRequest{Question: "q", MaxSubQuestions: 3, Budget: researchflow.Budget{MaxTokens: 400}}); err != nil {
 		t.Fatalf("Plan: %v", err)
 	}
 	var sent struct {
@@ -359,7 +360,7 @@ func TestBudgetLowersMaxTokens(t *testing.T) {
 		t.Errorf("max_tokens under a 400-token budget: got %d, want 32..300", sent.MaxTokens)
 	}
 
-	_, err := e.Plan(WithBudget(context.Background(), 10), reasoning.PlanRequest{Question: "q"})
+	_, err := e.Plan(context.Background(), reasoning.PlanRequest{Question: "q", Budget: researchflow.Budget{MaxTokens: 10}})
 	fe, ok := fault.Classify(err)
 	if !ok || !fe.Permanent || fe.Kind != KindBudget {
 		t.Fatalf("tiny budget: got %v, want permanent %s", err, KindBudget)
@@ -455,7 +456,7 @@ func TestPlanFallsBackWhenBudgetLeavesNoRepair(t *testing.T) {
 	f := newFakeServer(t, llmtest.Reply{Content: "not json", Prompt: 160, Completion: 20})
 	s := &setup{}
 	e := newTestEngine(t, f, s)
-	plan, err := e.Plan(WithBudget(context.Background(), 300), reasoning.PlanRequest{Question: "q", MaxSubQuestions: 3})
+	plan, err := e.Plan(context.Background(), reasoning.PlanRequest{Question: "q", MaxSubQuestions: 3, Budget: researchflow.Budget{MaxTokens: 300}})
 	if err != nil {
 		t.Fatalf("Plan: %v", err)
 	}

@@ -36,7 +36,7 @@ func (e *Engine) Plan(ctx context.Context, req reasoning.PlanRequest) (reasoning
 	if maxSQ <= 0 {
 		maxSQ = defaultMaxSubQuestions
 	}
-	t, err := c.newTurn(ctx, struct {
+	t, err := c.newTurn(req.Budget, struct {
 		Question string
 		Max      int
 	}{req.Question, maxSQ})

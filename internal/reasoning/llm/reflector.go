@@ -32,7 +32,7 @@ func (e *Engine) Reflect(ctx context.Context, req reasoning.ReflectRequest) (rea
 	if c == nil || req.MaxFollowUps <= 0 {
 		return reasoning.Reflection{}, nil
 	}
-	t, err := c.newTurn(ctx, struct {
+	t, err := c.newTurn(req.Budget, struct {
 		reasoning.ReflectRequest
 		Max int
 	}{req, req.MaxFollowUps})

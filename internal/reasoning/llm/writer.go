@@ -51,7 +51,7 @@ func (e *Engine) Write(ctx context.Context, req reasoning.WriteRequest) (reasoni
 	for i, s := range req.Sections {
 		sections[i] = promptSection{SubQuestion: s.SubQuestion.Text, Findings: s.Findings}
 	}
-	t, err := c.newTurn(ctx, struct {
+	t, err := c.newTurn(req.Budget, struct {
 		Question string
 		Sources  []reasoning.Source
 		Sections []promptSection

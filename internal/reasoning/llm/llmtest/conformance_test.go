@@ -11,6 +11,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/researchflow/researchflow"
+
 	"github.com/researchflow/researchflow/internal/fault"
 	"github.com/researchflow/researchflow/internal/reasoning"
 	"github.com/researchflow/researchflow/internal/reasoning/llm"
@@ -293,8 +295,8 @@ func TestUnusableAnswersStopAtTheBudget(t *testing.T) {
 		t.Fatal(err)
 	}
 	var spent reasoning.Usage
-	ctx := reasoning.WithUsageRecorder(llm.WithBudget(context.Background(), 2150), func(u reasoning.Usage) { spent = spent.Add(u) })
-	_, err = e.Analyze(ctx, reasoning.AnalyzeRequest{Question: "q", SubQuestion: reasoning.SubQuestion{Text: sqBees}, Passages: []reasoning.Passage{beesPassage}})
+	ctx := reasoning.WithUsageRecorder(context.Background(), func(u reasoning.Usage) { spent = spent.Add(u) })
+	_, err = e.Analyze(ctx, reasoning.AnalyzeRequest{Question: "q", SubQuestion: reasoning.SubQuestion{Text: sqBees}, Passages: []reasoning.Passage{beesPassage}, Budget: researchflow.Budget{MaxTokens: 2150}})
 	if fe, ok := fault.Classify(err); !ok || !fe.Permanent || fe.Kind != llm.KindBudget {
 		t.Fatalf("got %v, want permanent %s", err, llm.KindBudget)
 	}
