@@ -147,3 +147,12 @@ type DeliverResult struct {
 	Path    string `json:"path,omitempty"`
 	Webhook string `json:"webhook,omitempty"` // "" when none is configured
 }
+
+// InferenceProgress is the heartbeat detail of the inference activities,
+// and the detail of their errors: what the model calls of every attempt so
+// far cost, failed ones included. A retried attempt starts from the last
+// one's total, so that the final result, or the final error, carries the
+// whole spend (the workflows package reads it back with UsageFromError).
+type InferenceProgress struct {
+	Usage Usage `json:"usage"`
+}

@@ -2,7 +2,6 @@ package activities
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -11,7 +10,6 @@ import (
 	rf "github.com/researchflow/researchflow"
 
 	"go.temporal.io/sdk/activity"
-	"go.temporal.io/sdk/temporal"
 
 	"github.com/researchflow/researchflow/internal/fault"
 
@@ -51,15 +49,6 @@ func (a *Inference) logger(ctx context.Context) interface {
 	return slog.Default()
 }
 
-// InferenceProgress is the heartbeat detail of the inference activities,
-// and the detail of their errors: what the model calls of every attempt so
-// far cost, failed ones included. A retried attempt starts from the last
-// one's total, so that the final result, or the final error, carries the
-// whole spend (see UsageFromError).
-type InferenceProgress struct {
-	Usage reasoning.Usage `json:"usage"`
-}
-
 // meter accounts for the model calls of one activity attempt on top of the
 // earlier attempts' total, and heartbeats the running total after each
 // call.
@@ -73,7 +62,7 @@ type meter struct {
 func newMeter(ctx context.Context) *meter {
 	m := &meter{ctx: ctx}
 	if activity.IsActivity(ctx) && activity.HasHeartbeatDetails(ctx) {
-		var p InferenceProgress
+		var p rf.InferenceProgress
 		if err := activity.GetHeartbeatDetails(ctx, &p); err == nil {
 			m.prev = p.Usage
 		}
@@ -90,7 +79,7 @@ func (m *meter) add(u reasoning.Usage) {
 
 // details is the heartbeat detail now: every beat must carry it, or the
 // server would keep a beat without it.
-func (m *meter) details() any { return InferenceProgress{Usage: m.total()} }
+func (m *meter) details() any { return rf.InferenceProgress{Usage: m.total()} }
 
 func (m *meter) total() reasoning.Usage {
 	m.mu.Lock()
@@ -124,24 +113,7 @@ func (a *Inference) start(ctx context.Context, budget rf.Budget) (context.Contex
 
 // fail classifies err and attaches the attempts' total usage to it.
 func (m *meter) fail(err error) error {
-	return classifyWithDetails(err, InferenceProgress{Usage: m.total()})
-}
-
-// UsageFromError returns the model usage that an inference activity's final
-// error carries: every attempt's calls, failed ones included. The workflow
-// charges it to the run. It reads the error's details (an attempt that
-// failed) or the last heartbeat's (an attempt that timed out).
-func UsageFromError(err error) (reasoning.Usage, bool) {
-	var p InferenceProgress
-	var appErr *temporal.ApplicationError
-	if errors.As(err, &appErr) && appErr.HasDetails() && appErr.Details(&p) == nil {
-		return p.Usage, true
-	}
-	var timeoutErr *temporal.TimeoutError
-	if errors.As(err, &timeoutErr) && timeoutErr.HasLastHeartbeatDetails() && timeoutErr.LastHeartbeatDetails(&p) == nil {
-		return p.Usage, true
-	}
-	return reasoning.Usage{}, false
+	return classifyWithDetails(err, rf.InferenceProgress{Usage: m.total()})
 }
 
 // Plan splits the question into sub-questions.

@@ -8,6 +8,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/researchflow/researchflow/workflows"
+
 	rf "github.com/researchflow/researchflow"
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/activity"
@@ -48,11 +50,11 @@ func TestAnalyzeFailureCarriesTheUsageOfEveryAttempt(t *testing.T) {
 	aenv := env.NewTestActivityEnvironment()
 	aenv.RegisterActivity(a)
 	earlier := reasoning.Usage{PromptTokens: 500, CompletionTokens: 50, FailedCalls: 1}
-	aenv.SetHeartbeatDetails(InferenceProgress{Usage: earlier})
+	aenv.SetHeartbeatDetails(rf.InferenceProgress{Usage: earlier})
 	var beats []reasoning.Usage
 	var mu sync.Mutex
 	aenv.SetOnActivityHeartbeatListener(func(_ *activity.Info, details converter.EncodedValues) {
-		var p InferenceProgress
+		var p rf.InferenceProgress
 		if details.HasValues() && details.Get(&p) == nil {
 			mu.Lock()
 			beats = append(beats, p.Usage)
@@ -68,7 +70,7 @@ func TestAnalyzeFailureCarriesTheUsageOfEveryAttempt(t *testing.T) {
 		t.Errorf("paid calls: %d, want 2 (the answer and one repair)", got)
 	}
 	want := earlier.Add(f.Usage()).Add(reasoning.Usage{Calls: 2, FailedCalls: 2})
-	got, ok := UsageFromError(err)
+	got, ok := workflows.UsageFromError(err)
 	if !ok || got != want {
 		t.Errorf("UsageFromError: got %+v (%v), want %+v", got, ok, want)
 	}
@@ -115,15 +117,15 @@ func TestSynthesizeFallsBackToOfflineWriter(t *testing.T) {
 
 func TestUsageFromError(t *testing.T) {
 	u := reasoning.Usage{PromptTokens: 3, CompletionTokens: 2, FailedCalls: 1}
-	err := classifyWithDetails(errors.New("plain"), InferenceProgress{Usage: u})
-	if got, ok := UsageFromError(err); !ok || got != u {
+	err := classifyWithDetails(errors.New("plain"), rf.InferenceProgress{Usage: u})
+	if got, ok := workflows.UsageFromError(err); !ok || got != u {
 		t.Errorf("unclassified error: got %+v, %v", got, ok)
 	}
-	timedOut := temporal.NewTimeoutError(enumspb.TIMEOUT_TYPE_HEARTBEAT, nil, InferenceProgress{Usage: u})
-	if got, ok := UsageFromError(timedOut); !ok || got != u {
+	timedOut := temporal.NewTimeoutError(enumspb.TIMEOUT_TYPE_HEARTBEAT, nil, rf.InferenceProgress{Usage: u})
+	if got, ok := workflows.UsageFromError(timedOut); !ok || got != u {
 		t.Errorf("timeout with heartbeat details: got %+v, %v", got, ok)
 	}
-	if _, ok := UsageFromError(errors.New("no details")); ok {
+	if _, ok := workflows.UsageFromError(errors.New("no details")); ok {
 		t.Errorf("an error without details carried usage")
 	}
 }

@@ -10,7 +10,6 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	rf "github.com/researchflow/researchflow"
-	"github.com/researchflow/researchflow/activities"
 	"github.com/researchflow/researchflow/internal/report"
 )
 
@@ -480,9 +479,9 @@ func (r *research) citedSections() ([]rf.SectionInput, []rf.Source) {
 
 // chargeFailure charges the run with the model usage a failed inference
 // activity carries: the calls of all its attempts, paid for although they
-// gave nothing usable (see activities.UsageFromError). It issues no command.
+// gave nothing usable (see UsageFromError). It issues no command.
 func (r *research) chargeFailure(err error) {
-	if u, ok := activities.UsageFromError(err); ok {
+	if u, ok := UsageFromError(err); ok {
 		r.addUsage("", u)
 	}
 }

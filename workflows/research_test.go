@@ -17,7 +17,6 @@ import (
 	"go.temporal.io/sdk/testsuite"
 	"go.temporal.io/sdk/workflow"
 
-	"github.com/researchflow/researchflow/activities"
 	"github.com/researchflow/researchflow/internal/reasoning"
 )
 
@@ -452,7 +451,7 @@ func TestResearchPassesBudgetShares(t *testing.T) {
 func TestResearchChargesFailedAnalyses(t *testing.T) {
 	spent := reasoning.Usage{PromptTokens: 2000, CompletionTokens: 200, Calls: 2, FailedCalls: 2}
 	f := &fakeActivities{analyzeErr: map[string]error{"sq2": temporal.NewNonRetryableApplicationError(
-		"analyst: answer unusable after repair", "llm.invalid_output", nil, activities.InferenceProgress{Usage: spent})}}
+		"analyst: answer unusable after repair", "llm.invalid_output", nil, rf.InferenceProgress{Usage: spent})}}
 	env := newEnv(t, f)
 	env.ExecuteWorkflow(rf.ResearchWorkflowType, rf.ResearchInput{Question: "What is a channel?"})
 	if err := env.GetWorkflowError(); err != nil {
