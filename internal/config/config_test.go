@@ -2,6 +2,7 @@ package config
 
 import (
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -36,5 +37,38 @@ func TestLoadErrors(t *testing.T) {
 	c, err := Load(lookup(map[string]string{"TEMPORAL_ADDRESS": "temporal:7233", "RESEARCHFLOW_LOG_LEVEL": "debug"}))
 	if err != nil || c.Embedded() || c.LogLevel.String() != "DEBUG" {
 		t.Errorf("Load = %+v, %v", c, err)
+	}
+}
+
+// Every setting is checked by Load, before any process starts a server or a
+// pool, and the error names the variable at fault.
+func TestLoadChecksEverySubsystemUpFront(t *testing.T) {
+	tests := []struct {
+		env  map[string]string
+		want string // the variable the error must name
+	}{
+		{map[string]string{"RESEARCHFLOW_LLM_PROVIDER": "bogus"}, "RESEARCHFLOW_LLM_"},
+		{map[string]string{"RESEARCHFLOW_API_KEYS": "alice"}, "RESEARCHFLOW_API_KEYS"},
+		{map[string]string{"RESEARCHFLOW_HTTP_ADDR": "0.0.0.0:8080"}, "RESEARCHFLOW_API_KEYS"},
+		{map[string]string{"RESEARCHFLOW_EMBEDDINGS": "bogus"}, "RESEARCHFLOW_EMBEDDINGS"},
+		{map[string]string{"RESEARCHFLOW_RATE_LIMIT": "many"}, "RESEARCHFLOW_RATE_LIMIT"},
+	}
+	for _, tt := range tests {
+		_, err := Load(lookup(tt.env))
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("Load(%v) = %v, want an error naming %s", tt.env, err, tt.want)
+		}
+	}
+	c, err := Load(lookup(map[string]string{
+		"RESEARCHFLOW_DATA_DIR": "/srv/rf", "TEMPORAL_NAMESPACE": "research", "QDRANT_URL": "http://qdrant:6334",
+		"RESEARCHFLOW_UI_URL": "https://temporal.example/",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// One data dir and one namespace for every part.
+	if c.Gateway.DataDir != "/srv/rf" || c.Gateway.Namespace != "research" || c.TemporalClient.Namespace != "research" ||
+		c.Gateway.UIURL != "https://temporal.example" || c.Qdrant == nil {
+		t.Errorf("config tree = gateway %+v, temporal namespace %q, qdrant %v", c.Gateway, c.TemporalClient.Namespace, c.Qdrant)
 	}
 }

@@ -194,7 +194,7 @@ func (c Config) validate() error {
 		}
 	case ProviderOllama:
 	default:
-		return fmt.Errorf("embeddings provider %q: want %s, %s or %s", c.Provider, ProviderHashing, ProviderOpenAI, ProviderOllama)
+		return fmt.Errorf("RESEARCHFLOW_EMBEDDINGS: provider %q: want %s, %s or %s", c.Provider, ProviderHashing, ProviderOpenAI, ProviderOllama)
 	}
 	return nil
 }

@@ -127,7 +127,7 @@ func (c *Config) Validate() error {
 	for _, role := range roles {
 		rc := c.Role(role)
 		if err := rc.normalize(role); err != nil {
-			return fmt.Errorf("llm config: %s: %w", role, err)
+			return fmt.Errorf("llm config: %s: %w (settings: RESEARCHFLOW_%s_*, RESEARCHFLOW_LLM_*, OPENAI_*)", role, err, strings.ToUpper(role))
 		}
 		c.setRole(role, rc)
 	}
