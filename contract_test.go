@@ -13,7 +13,7 @@ func TestNormalizeCountsCharacters(t *testing.T) {
 		question string
 		ok       bool
 	}{
-		{"700 Chinese characters (2,100 bytes)", strings.Repeat("备份数据保留多少天", 77) + "天天天天？", true},
+		{"700 Chinese characters (2,100 bytes)", strings.Repeat("备份数据保留多少天", 77) + "天天天天天天？", true},
 		{"2000 Chinese characters (6,000 bytes)", strings.Repeat("问", MaxQuestionLength), true},
 		{"2001 characters", strings.Repeat("问", MaxQuestionLength+1), false},
 		{"three Korean characters", "백업은", true},

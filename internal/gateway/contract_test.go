@@ -14,7 +14,7 @@ import (
 // and every input the gateway hands to Temporal passes Normalize again, as
 // the workflow will run it. Owners include an e-mail address.
 func TestGatewayAndWorkflowAgree(t *testing.T) {
-	zh700 := strings.Repeat("备份数据保留多少天", 77) + "天天天天？" // 698 + 2 characters, 2,100 bytes
+	zh700 := strings.Repeat("备份数据保留多少天", 77) + "天天天天天天？" // 700 characters, 2,100 bytes
 	tests := []struct {
 		name string
 		body string

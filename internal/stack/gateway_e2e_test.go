@@ -154,7 +154,7 @@ func TestGatewayUploadThenResearch(t *testing.T) {
 // alike.
 func TestGatewayLongChineseQuestionCompletes(t *testing.T) {
 	base := "http://" + shared.Gateway.Addr
-	question := strings.Repeat("备份数据保留多少天", 77) + "天天天天？"
+	question := strings.Repeat("备份数据保留多少天", 77) + "天天天天天天？"
 	if n := len([]rune(question)); n != 700 || len(question) != 2100 {
 		t.Fatalf("test question: %d characters, %d bytes", n, len(question))
 	}
