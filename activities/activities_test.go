@@ -2,15 +2,21 @@ package activities
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
+
+	standardwebhooks "github.com/standard-webhooks/standard-webhooks/libraries/go"
 
 	rf "github.com/researchflow/researchflow"
 
@@ -194,5 +200,66 @@ func TestDeliverWritesReportAndCallsWebhook(t *testing.T) {
 	_, err = aenv.ExecuteActivity(n.Deliver, rf.DeliverInput{ResearchID: "r3", Markdown: "x"})
 	if err == nil || (errors.As(err, &appErr) && appErr.NonRetryable()) {
 		t.Errorf("a webhook that is down: %v, want retryable", err)
+	}
+}
+
+// Deliveries are signed per the Standard Webhooks specification: a receiver
+// holding the secret verifies every one, and a retried delivery carries the
+// same webhook-id, so the receiver accepts each event once.
+func TestDeliverSignsWebhooks(t *testing.T) {
+	const secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+	verifier, err := standardwebhooks.NewWebhook(secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	accepted := map[string]int{} // webhook-id -> verified deliveries
+	fail := true
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		if err := verifier.Verify(body, r.Header); err != nil {
+			t.Errorf("delivery does not verify: %v", err)
+			w.WriteHeader(http.StatusUnauthorized)
+			return
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		if fail { // the first attempt is lost on the way back
+			fail = false
+			w.WriteHeader(http.StatusBadGateway)
+			return
+		}
+		accepted[r.Header.Get("webhook-id")]++
+	}))
+	defer srv.Close()
+	signer, err := standardwebhooks.NewWebhook(secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := &Notify{WebhookURL: srv.URL, Signer: signer}
+	var env testsuite.WorkflowTestSuite
+	aenv := env.NewTestActivityEnvironment()
+	aenv.RegisterActivity(n)
+	in := rf.DeliverInput{ResearchID: "research-42", Title: "T", Markdown: "# T\n"}
+	if _, err := aenv.ExecuteActivity(n.Deliver, in); err == nil {
+		t.Fatal("the first attempt should fail (502)")
+	}
+	if _, err := aenv.ExecuteActivity(n.Deliver, in); err != nil {
+		t.Fatal(err)
+	}
+	if got := accepted[WebhookDeliveryID("research-42")]; got != 1 || len(accepted) != 1 {
+		t.Errorf("accepted deliveries by id = %v, want one for %s", accepted, WebhookDeliveryID("research-42"))
+	}
+
+	// A receiver with another secret refuses the delivery.
+	other, _ := standardwebhooks.NewWebhook("whsec_" + base64.StdEncoding.EncodeToString(make([]byte, 32)))
+	req := httptest.NewRequest("POST", "/", nil)
+	body := []byte(`{"researchId":"x"}`)
+	sig, _ := signer.Sign("id-1", time.Now(), body)
+	req.Header.Set("webhook-id", "id-1")
+	req.Header.Set("webhook-timestamp", strconv.FormatInt(time.Now().Unix(), 10))
+	req.Header.Set("webhook-signature", sig)
+	if other.Verify(body, req.Header) == nil {
+		t.Error("a signature verified with the wrong secret")
 	}
 }

@@ -11,6 +11,10 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
+	"time"
+
+	standardwebhooks "github.com/standard-webhooks/standard-webhooks/libraries/go"
 
 	rf "github.com/researchflow/researchflow"
 
@@ -25,8 +29,27 @@ type Notify struct {
 	// WebhookURL, if set, receives a JSON POST per report (configured by the
 	// operator, never by a research request).
 	WebhookURL string
-	HTTP       *http.Client
-	Logger     *slog.Logger
+	// Signer, if set, signs every webhook delivery per the Standard Webhooks
+	// specification (https://www.standardwebhooks.com): headers webhook-id
+	// (one per event, the same on every retry), webhook-timestamp (Unix
+	// seconds of the attempt) and webhook-signature ("v1," + base64
+	// HMAC-SHA256 of "id.timestamp.body"), so receivers can verify the
+	// sender and drop duplicates.
+	Signer *standardwebhooks.Webhook
+	HTTP   *http.Client
+	Logger *slog.Logger
+	// Now defaults to time.Now (the signature's timestamp).
+	Now func() time.Time
+}
+
+// WebhookEventReportReady is the event of a finished report; with the
+// research ID it makes the delivery ID (webhook-id).
+const WebhookEventReportReady = "research.report.ready"
+
+// WebhookDeliveryID is the webhook-id of the report of researchID: stable
+// across retries, so that a receiver accepts each event once.
+func WebhookDeliveryID(researchID string) string {
+	return WebhookEventReportReady + ":" + researchID
 }
 
 var safeID = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
@@ -65,6 +88,19 @@ func (n *Notify) callWebhook(ctx context.Context, in rf.DeliverInput, path strin
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Idempotency-Key", in.ResearchID)
+	if n.Signer != nil {
+		id, now := WebhookDeliveryID(in.ResearchID), time.Now()
+		if n.Now != nil {
+			now = n.Now()
+		}
+		sig, err := n.Signer.Sign(id, now, body)
+		if err != nil {
+			return temporal.NewNonRetryableApplicationError("sign the webhook: "+err.Error(), "WebhookConfig", nil)
+		}
+		req.Header.Set(standardwebhooks.HeaderWebhookID, id)
+		req.Header.Set(standardwebhooks.HeaderWebhookTimestamp, strconv.FormatInt(now.Unix(), 10))
+		req.Header.Set(standardwebhooks.HeaderWebhookSignature, sig)
+	}
 	client := n.HTTP
 	if client == nil {
 		client = http.DefaultClient

@@ -10,6 +10,10 @@
 package config
 
 import (
+	"encoding/base64"
+	"errors"
+
+	standardwebhooks "github.com/standard-webhooks/standard-webhooks/libraries/go"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/contrib/envconfig"
 
@@ -47,6 +51,12 @@ type Config struct {
 	GoRoot string
 	// WebhookURL receives finished reports (RESEARCHFLOW_WEBHOOK_URL).
 	WebhookURL string
+	// WebhookSecret signs them per the Standard Webhooks specification
+	// (RESEARCHFLOW_WEBHOOK_SECRET, "whsec_" + base64 of 24 to 64 random
+	// bytes; unset: unsigned).
+	WebhookSecret string
+	// LogFormat is "text" or "json" (RESEARCHFLOW_LOG_FORMAT, default text).
+	LogFormat string
 	// InferenceConcurrency and SearchConcurrency size the pools per worker
 	// (RESEARCHFLOW_INFERENCE_CONCURRENCY, default 4;
 	// RESEARCHFLOW_SEARCH_CONCURRENCY, default 8).
@@ -107,6 +117,8 @@ func load(lookup Lookup, env envconfig.EnvLookup) (Config, error) {
 		Namespace:       get("TEMPORAL_NAMESPACE", "default"),
 		GoRoot:          get("RESEARCHFLOW_GOROOT", ""),
 		WebhookURL:      get("RESEARCHFLOW_WEBHOOK_URL", ""),
+		WebhookSecret:   get("RESEARCHFLOW_WEBHOOK_SECRET", ""),
+		LogFormat:       get("RESEARCHFLOW_LOG_FORMAT", "text"),
 	}
 	var err error
 	ints := []struct {
@@ -132,6 +144,14 @@ func load(lookup Lookup, env envconfig.EnvLookup) (Config, error) {
 		return c, fmt.Errorf("RESEARCHFLOW_DATA_DIR: %w", err)
 	}
 	c.UIURL = strings.TrimRight(get("RESEARCHFLOW_UI_URL", ""), "/")
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		return c, fmt.Errorf("RESEARCHFLOW_LOG_FORMAT: want text or json, not %q", c.LogFormat)
+	}
+	if c.WebhookSecret != "" {
+		if _, err := c.WebhookSigner(); err != nil {
+			return c, err
+		}
+	}
 	if c.TemporalClient, err = envconfig.LoadClientOptions(envconfig.LoadClientOptionsRequest{EnvLookup: env}); err != nil {
 		return c, fmt.Errorf("temporal client settings (TEMPORAL_*, config profile): %w", err)
 	}
@@ -159,9 +179,28 @@ func load(lookup Lookup, env envconfig.EnvLookup) (Config, error) {
 	return c, nil
 }
 
-// Logger is the process logger: text on stderr at LogLevel.
+// Logger is the process logger: text or JSON (LogFormat) on stderr at
+// LogLevel.
 func (c Config) Logger() *slog.Logger {
-	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: c.LogLevel}))
+	opts := &slog.HandlerOptions{Level: c.LogLevel}
+	if c.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(os.Stderr, opts))
+	}
+	return slog.New(slog.NewTextHandler(os.Stderr, opts))
+}
+
+// WebhookSigner is the Standard Webhooks signer of WebhookSecret, or nil
+// when no secret is set.
+func (c Config) WebhookSigner() (*standardwebhooks.Webhook, error) {
+	if c.WebhookSecret == "" {
+		return nil, nil
+	}
+	b64, ok := strings.CutPrefix(c.WebhookSecret, "whsec_")
+	raw, err := base64.StdEncoding.DecodeString(b64)
+	if !ok || err != nil || len(raw) < 24 || len(raw) > 64 {
+		return nil, errors.New("RESEARCHFLOW_WEBHOOK_SECRET: want whsec_ followed by the base64 of 24 to 64 random bytes (e.g. whsec_$(openssl rand -base64 32))")
+	}
+	return standardwebhooks.NewWebhookRaw(raw)
 }
 
 // Embedded reports whether the process must run its own Temporal server.

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"log/slog"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -70,5 +71,26 @@ func TestLoadChecksEverySubsystemUpFront(t *testing.T) {
 	if c.Gateway.DataDir != "/srv/rf" || c.Gateway.Namespace != "research" || c.TemporalClient.Namespace != "research" ||
 		c.Gateway.UIURL != "https://temporal.example" || c.Qdrant == nil {
 		t.Errorf("config tree = gateway %+v, temporal namespace %q, qdrant %v", c.Gateway, c.TemporalClient.Namespace, c.Qdrant)
+	}
+}
+
+func TestWebhookSecretAndLogFormat(t *testing.T) {
+	for _, bad := range []string{"secret", "whsec_not-base64!", "whsec_c2hvcnQ="} {
+		if _, err := Load(lookup(map[string]string{"RESEARCHFLOW_WEBHOOK_SECRET": bad})); err == nil || !strings.Contains(err.Error(), "RESEARCHFLOW_WEBHOOK_SECRET") {
+			t.Errorf("secret %q: %v, want an error naming the variable", bad, err)
+		}
+	}
+	c, err := Load(lookup(map[string]string{"RESEARCHFLOW_WEBHOOK_SECRET": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "RESEARCHFLOW_LOG_FORMAT": "json"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s, err := c.WebhookSigner(); s == nil || err != nil {
+		t.Errorf("WebhookSigner = %v, %v", s, err)
+	}
+	if _, ok := c.Logger().Handler().(*slog.JSONHandler); !ok {
+		t.Error("RESEARCHFLOW_LOG_FORMAT=json did not give a JSON logger")
+	}
+	if _, err := Load(lookup(map[string]string{"RESEARCHFLOW_LOG_FORMAT": "xml"})); err == nil {
+		t.Error("RESEARCHFLOW_LOG_FORMAT=xml accepted")
 	}
 }

@@ -370,7 +370,12 @@ func (s *Stack) buildActivities(ctx context.Context, names []string) (*pools.Act
 		}
 	}
 	if need[pools.Notify] {
+		signer, err := s.Config.WebhookSigner()
+		if err != nil {
+			return nil, err
+		}
 		acts.Notify = &activities.Notify{
+			Signer:     signer,
 			ReportDir:  s.Config.ReportDir(),
 			WebhookURL: s.Config.WebhookURL,
 			HTTP:       &http.Client{Timeout: 30 * time.Second},
