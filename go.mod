@@ -3,10 +3,12 @@ module github.com/researchflow/researchflow
 go 1.26.8
 
 require (
+	code.dny.dev/ssrf v0.3.0
 	github.com/chromedp/chromedp v0.23.0
 	github.com/gin-gonic/gin v1.12.0
 	github.com/google/uuid v1.6.0
 	github.com/qdrant/go-client v1.17.1
+	github.com/temoto/robotstxt v1.1.2
 	github.com/temporalio/ui-server/v2 v2.55.0
 	github.com/tmc/langchaingo v0.1.14
 	go.temporal.io/api v1.63.5

@@ -1,0 +1,451 @@
+// Package fetch reads web pages found by search providers, safely: every
+// connection is checked after DNS resolution (and again on every redirect)
+// against the SSRF rules of code.dny.dev/ssrf — loopback, private,
+// link-local, CGNAT (100.64.0.0/10), cloud metadata (169.254.169.254,
+// fd00:ec2::254), unspecified, multicast and reserved addresses are
+// refused — unless an address range is opened with
+// RESEARCHFLOW_FETCH_ALLOW_CIDRS. robots.txt is honoured for the
+// User-Agent below, bodies are bounded in size and time, only HTML, PDF and
+// plain text are read, and each host gets a few concurrent fetches at most.
+// HTML is reduced to its readable text by package corpus (the extraction
+// used for local .html files) after hidden elements are removed.
+//
+// Errors are classified with package fault (kinds Kind*), so activities
+// retry what may succeed later and give up at once on what never will.
+package fetch
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"mime"
+	"net"
+	"net/http"
+	"net/netip"
+	"net/url"
+	"path"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"code.dny.dev/ssrf"
+	"golang.org/x/net/html/charset"
+
+	"github.com/researchflow/researchflow/internal/corpus"
+	"github.com/researchflow/researchflow/internal/fault"
+	"github.com/researchflow/researchflow/internal/memory"
+	"github.com/researchflow/researchflow/internal/search/ident"
+)
+
+// UserAgent identifies Researchflow to the sites it reads and is the agent
+// matched against robots.txt groups ("Researchflow").
+const UserAgent = "Researchflow/1.0 (+https://github.com/researchflow/researchflow)"
+
+// robotsAgent is the product token robots.txt groups are matched against
+// (RFC 9309 §2.2.1).
+const robotsAgent = "Researchflow"
+
+// Error kinds (fault.Error.Kind) of a failed fetch.
+const (
+	KindBadURL      = "fetch.bad_url"           // not an absolute http(s) URL; permanent
+	KindBlocked     = "fetch.blocked"           // address refused by the SSRF rules; permanent
+	KindRobots      = "fetch.robots_disallowed" // robots.txt disallows the path; permanent
+	KindNotFound    = "fetch.not_found"         // no such host, 404/410; permanent
+	KindStatus      = "fetch.http_status"       // other 4xx (not 408/429); permanent
+	KindTooLarge    = "fetch.too_large"         // body over Config.MaxBytes; permanent
+	KindContentType = "fetch.content_type"      // not HTML, PDF or plain text; permanent
+	KindUnreadable  = "fetch.unreadable"        // body could not be parsed; permanent
+	KindUnavailable = "fetch.unavailable"       // network error, timeout, 5xx, 408; transient
+	KindRateLimited = "fetch.rate_limited"      // 429, with Retry-After when sent; transient
+)
+
+// ErrBlocked is wrapped by errors for destinations the SSRF rules refuse.
+var ErrBlocked = errors.New("destination address not allowed")
+
+// Page is a fetched page reduced to text.
+type Page struct {
+	// URL is the address the text was read from, after redirects.
+	URL string `json:"url"`
+	// CanonicalURL is the page's <link rel="canonical"> (absolute), else URL.
+	CanonicalURL string `json:"canonicalUrl"`
+	// Title is the page's title (<title>, else og:title or
+	// citation_title, else the first h1/h2, else the file name).
+	Title string `json:"title"`
+	// Site is og:site_name when the page declares one, else the host name
+	// without "www.".
+	Site string `json:"site"`
+	// Published is the publication date the page declares
+	// (citation_publication_date, article:published_time, DC.date…), zero
+	// when unknown.
+	Published time.Time `json:"published,omitzero"`
+	// ContentType is the media type read: text/html, application/pdf or
+	// text/plain.
+	ContentType string `json:"contentType"`
+	// Text is the readable text: paragraphs separated by blank lines.
+	Text string `json:"text"`
+	// Sections are the headings of Text (byte offsets), as corpus reads them.
+	Sections []corpus.Section `json:"sections,omitempty"`
+	// AccessedAt is when the page was fetched (UTC).
+	AccessedAt time.Time `json:"accessedAt"`
+	// DOI (lower case) from citation_doi/DC.identifier/prism.doi metadata or
+	// the page's only doi.org link; ArxivID (versionless) from the URL or
+	// citation_arxiv_id.
+	DOI     string `json:"doi,omitempty"`
+	ArxivID string `json:"arxivId,omitempty"`
+}
+
+// Keys are the page's identity keys (see ident.Keys): two pages or search
+// results sharing one are the same work.
+func (p Page) Keys() []string { return ident.Keys(p.DOI, p.ArxivID, p.CanonicalURL, p.URL) }
+
+// Document is the page as a document of the named corpus, ready for
+// corpus.Split: Location is the URL, SourceID memory.SourceID(corpus, URL),
+// DocHash the hash of the text.
+func (p Page) Document(corpusName string) corpus.Document {
+	return corpus.Document{
+		SourceID: memory.SourceID(corpusName, p.URL), Title: p.Title, Location: p.URL,
+		Text: p.Text, DocHash: memory.Hash(p.Text), Sections: p.Sections,
+	}
+}
+
+// Resolver returns the addresses of host (tests inject one; the default is
+// net.DefaultResolver.LookupNetIP).
+type Resolver func(ctx context.Context, host string) ([]netip.Addr, error)
+
+// Option changes a Fetcher built by New.
+type Option func(*Fetcher)
+
+// WithResolver makes the Fetcher resolve host names with r.
+func WithResolver(r Resolver) Option { return func(f *Fetcher) { f.resolve = r } }
+
+// WithLogger sets the logger (default slog.Default()).
+func WithLogger(l *slog.Logger) Option { return func(f *Fetcher) { f.log = l } }
+
+// Fetcher fetches pages. It is safe for concurrent use.
+type Fetcher struct {
+	cfg     Config
+	guard   *ssrf.Guardian
+	resolve Resolver
+	log     *slog.Logger
+	client  *http.Client // pages: robots checked on every redirect
+	robotsC *http.Client // robots.txt files
+	robots  robotsCache
+	hosts   hostSlots
+	now     func() time.Time
+}
+
+// New builds a Fetcher from cfg (zero fields take their defaults).
+func New(cfg Config, opts ...Option) *Fetcher {
+	cfg = cfg.withDefaults()
+	f := &Fetcher{
+		cfg:   cfg,
+		guard: ssrf.New(ssrf.WithPorts(cfg.Ports...)),
+		resolve: func(ctx context.Context, host string) ([]netip.Addr, error) {
+			return net.DefaultResolver.LookupNetIP(ctx, "ip", host)
+		},
+		log: slog.Default(),
+		now: time.Now,
+	}
+	for _, o := range opts {
+		o(f)
+	}
+	f.hosts = hostSlots{n: cfg.PerHost, slots: map[string]chan struct{}{}}
+	f.robots = robotsCache{entries: map[string]robotsEntry{}}
+	tr := &http.Transport{
+		Proxy:                 nil, // a proxy would dial for us, past the address checks
+		DialContext:           f.dial,
+		ForceAttemptHTTP2:     true,
+		TLSHandshakeTimeout:   10 * time.Second,
+		ResponseHeaderTimeout: cfg.Timeout,
+		MaxIdleConnsPerHost:   cfg.PerHost,
+		IdleConnTimeout:       60 * time.Second,
+	}
+	f.client = &http.Client{Transport: tr, CheckRedirect: f.checkRedirect}
+	f.robotsC = &http.Client{Transport: tr, CheckRedirect: func(req *http.Request, via []*http.Request) error {
+		if len(via) >= MaxRedirects {
+			return fmt.Errorf("more than %d redirects", MaxRedirects)
+		}
+		return nil
+	}}
+	return f
+}
+
+// Fetch reads the page at rawURL and reduces it to text. Errors are
+// classified (see the Kind constants) and name the URL.
+func (f *Fetcher) Fetch(ctx context.Context, rawURL string) (Page, error) {
+	u, err := parseURL(rawURL)
+	if err != nil {
+		return Page{}, err
+	}
+	ctx, cancel := context.WithTimeout(ctx, f.cfg.Timeout)
+	defer cancel()
+	release, err := f.hosts.acquire(ctx, u.Host)
+	if err != nil {
+		return Page{}, fault.Transient(KindUnavailable, fmt.Errorf("fetch %s: waiting for a slot on %s: %w", u, u.Host, err), 0)
+	}
+	defer release()
+	if err := f.checkRobots(ctx, u); err != nil {
+		return Page{}, err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	if err != nil {
+		return Page{}, fault.Permanent(KindBadURL, fmt.Errorf("fetch %s: %w", u, err))
+	}
+	req.Header.Set("User-Agent", UserAgent)
+	req.Header.Set("Accept", "text/html,application/xhtml+xml,application/pdf;q=0.9,text/plain;q=0.8")
+	resp, err := f.client.Do(req)
+	if err != nil {
+		return Page{}, classifyNetErr(u.String(), err)
+	}
+	defer resp.Body.Close()
+	if err := statusError(u.String(), resp); err != nil {
+		return Page{}, err
+	}
+	final := resp.Request.URL
+	if resp.ContentLength > f.cfg.MaxBytes {
+		return Page{}, fault.Permanent(KindTooLarge, fmt.Errorf("fetch %s: body of %d bytes is over the %d-byte limit (RESEARCHFLOW_FETCH_MAX_BYTES)", final, resp.ContentLength, f.cfg.MaxBytes))
+	}
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, f.cfg.MaxBytes+1))
+	if err != nil {
+		return Page{}, classifyNetErr(final.String(), err)
+	}
+	if int64(len(raw)) > f.cfg.MaxBytes {
+		return Page{}, fault.Permanent(KindTooLarge, fmt.Errorf("fetch %s: body is over the %d-byte limit (RESEARCHFLOW_FETCH_MAX_BYTES)", final, f.cfg.MaxBytes))
+	}
+	ct := resp.Header.Get("Content-Type")
+	media, _, _ := mime.ParseMediaType(ct)
+	if media == "" {
+		media, _, _ = mime.ParseMediaType(http.DetectContentType(raw))
+	}
+	page := Page{URL: final.String(), AccessedAt: f.now().UTC(), ArxivID: ident.ArxivFromURL(final.String())}
+	switch media {
+	case "text/html", "application/xhtml+xml":
+		page.ContentType = "text/html"
+		err = readHTML(&page, final, raw, ct)
+	case "application/pdf":
+		page.ContentType = media
+		err = readPDF(&page, raw)
+	case "text/plain":
+		page.ContentType = media
+		err = readPlain(&page, raw, ct)
+	default:
+		return Page{}, fault.Permanent(KindContentType, fmt.Errorf("fetch %s: content type %q is not read (HTML, PDF and plain text are)", final, media))
+	}
+	if err != nil {
+		return Page{}, fault.Permanent(KindUnreadable, fmt.Errorf("fetch %s: %w", final, err))
+	}
+	if page.CanonicalURL == "" {
+		page.CanonicalURL = page.URL
+	}
+	if page.Site == "" {
+		page.Site = strings.TrimPrefix(strings.ToLower(final.Hostname()), "www.")
+	}
+	if page.Title == "" {
+		page.Title = fileTitle(final)
+	}
+	return page, nil
+}
+
+func parseURL(raw string) (*url.URL, error) {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil {
+		return nil, fault.Permanent(KindBadURL, fmt.Errorf("fetch %q: %w", raw, err))
+	}
+	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fault.Permanent(KindBadURL, fmt.Errorf("fetch %q: not an absolute http(s) URL", raw))
+	}
+	if u.User != nil {
+		return nil, fault.Permanent(KindBadURL, fmt.Errorf("fetch %s: URLs with credentials are not fetched", u.Redacted()))
+	}
+	u.Fragment = ""
+	return u, nil
+}
+
+// checkRedirect re-checks every hop: scheme, count and robots.txt; the
+// address rules apply again when the hop is dialled.
+func (f *Fetcher) checkRedirect(req *http.Request, via []*http.Request) error {
+	if len(via) >= MaxRedirects {
+		return fault.Permanent(KindStatus, fmt.Errorf("more than %d redirects", MaxRedirects))
+	}
+	if req.URL.Scheme != "http" && req.URL.Scheme != "https" {
+		return fault.Permanent(KindBadURL, fmt.Errorf("redirect to %q: not http(s)", req.URL.Redacted()))
+	}
+	return f.checkRobots(req.Context(), req.URL)
+}
+
+// dial resolves the host itself (through the injectable Resolver) and
+// connects only to addresses the rules allow; the dialer's Control hook
+// checks the address actually connected to once more.
+func (f *Fetcher) dial(ctx context.Context, network, addr string) (net.Conn, error) {
+	host, portStr, err := net.SplitHostPort(addr)
+	if err != nil {
+		return nil, err
+	}
+	port, err := strconv.ParseUint(portStr, 10, 16)
+	if err != nil {
+		return nil, fmt.Errorf("port %q: %w", portStr, err)
+	}
+	var ips []netip.Addr
+	if ip, err := netip.ParseAddr(host); err == nil {
+		ips = []netip.Addr{ip}
+	} else if ips, err = f.resolve(ctx, host); err != nil {
+		return nil, err
+	}
+	if len(ips) == 0 {
+		return nil, &net.DNSError{Err: "no addresses", Name: host, IsNotFound: true}
+	}
+	var errs []error
+	for _, ip := range ips {
+		ap := netip.AddrPortFrom(ip.Unmap(), uint16(port))
+		if err := f.allowed(ap); err != nil {
+			f.log.Warn("fetch: address refused", "host", host, "addr", ap.String(), "err", err)
+			errs = append(errs, err)
+			continue
+		}
+		d := net.Dialer{Timeout: 10 * time.Second, Control: f.control}
+		conn, err := d.DialContext(ctx, network, ap.String())
+		if err == nil {
+			return conn, nil
+		}
+		errs = append(errs, err)
+	}
+	return nil, errors.Join(errs...)
+}
+
+// allowed applies the allow-list, then the ssrf rules and port list.
+func (f *Fetcher) allowed(ap netip.AddrPort) error {
+	ip := ap.Addr().Unmap()
+	for _, p := range f.cfg.AllowCIDRs {
+		if p.Contains(ip) {
+			return nil
+		}
+	}
+	if err := f.guard.SafeAddrPort(netip.AddrPortFrom(ip, ap.Port())); err != nil {
+		return fmt.Errorf("%w: %w (RESEARCHFLOW_FETCH_ALLOW_CIDRS opens ranges)", ErrBlocked, err)
+	}
+	return nil
+}
+
+func (f *Fetcher) control(network, address string, _ syscall.RawConn) error {
+	ap, err := netip.ParseAddrPort(address)
+	if err != nil {
+		return fmt.Errorf("%w: %s: %w", ErrBlocked, address, err)
+	}
+	return f.allowed(ap)
+}
+
+// classifyNetErr classifies an error of client.Do or of reading a body.
+func classifyNetErr(u string, err error) error {
+	var fe *fault.Error
+	if errors.As(err, &fe) { // from checkRedirect
+		return err
+	}
+	var dnsErr *net.DNSError
+	switch {
+	case errors.Is(err, ErrBlocked):
+		return fault.Permanent(KindBlocked, fmt.Errorf("fetch %s: %w", u, err))
+	case errors.As(err, &dnsErr) && dnsErr.IsNotFound:
+		return fault.Permanent(KindNotFound, fmt.Errorf("fetch %s: %w", u, err))
+	}
+	return fault.Transient(KindUnavailable, fmt.Errorf("fetch %s: %w", u, err), 0)
+}
+
+// statusError classifies a non-2xx response: 408, 429 and 5xx are transient
+// (honouring Retry-After), 404 and 410 not found, other codes permanent.
+func statusError(u string, resp *http.Response) error {
+	code := resp.StatusCode
+	if code >= 200 && code < 300 {
+		return nil
+	}
+	err := fmt.Errorf("fetch %s: HTTP %d", u, code)
+	switch {
+	case code == http.StatusTooManyRequests:
+		return fault.Transient(KindRateLimited, err, RetryAfter(resp.Header.Get("Retry-After"), time.Now()))
+	case code == http.StatusRequestTimeout || code >= 500:
+		return fault.Transient(KindUnavailable, err, RetryAfter(resp.Header.Get("Retry-After"), time.Now()))
+	case code == http.StatusNotFound || code == http.StatusGone:
+		return fault.Permanent(KindNotFound, err)
+	}
+	return fault.Permanent(KindStatus, err)
+}
+
+// RetryAfter reads an HTTP Retry-After value (delay-seconds or an
+// HTTP-date, RFC 9110 §10.2.3) relative to now; 0 when absent or invalid.
+func RetryAfter(v string, now time.Time) time.Duration {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0
+	}
+	if s, err := strconv.Atoi(v); err == nil {
+		if s < 0 {
+			return 0
+		}
+		return time.Duration(s) * time.Second
+	}
+	if t, err := http.ParseTime(v); err == nil && t.After(now) {
+		return t.Sub(now)
+	}
+	return 0
+}
+
+func fileTitle(u *url.URL) string {
+	base := path.Base(u.Path)
+	if base == "/" || base == "." || base == "" {
+		return u.Hostname()
+	}
+	if s, err := url.PathUnescape(base); err == nil {
+		base = s
+	}
+	return strings.TrimSuffix(base, path.Ext(base))
+}
+
+func readPDF(p *Page, raw []byte) error {
+	doc, err := corpus.ParsePDF(raw)
+	if err != nil {
+		return err
+	}
+	p.Title, p.Text, p.Sections = doc.Title, doc.Text, doc.Sections
+	return nil
+}
+
+func readPlain(p *Page, raw []byte, contentType string) error {
+	r, err := charset.NewReader(bytes.NewReader(raw), contentType)
+	if err != nil {
+		return fmt.Errorf("decode text: %w", err)
+	}
+	if raw, err = io.ReadAll(r); err != nil {
+		return fmt.Errorf("decode text: %w", err)
+	}
+	doc := corpus.ParsePlain(raw)
+	p.Title, p.Text, p.Sections = doc.Title, doc.Text, doc.Sections
+	return nil
+}
+
+// hostSlots bounds concurrent fetches per host.
+type hostSlots struct {
+	n     int
+	mu    sync.Mutex
+	slots map[string]chan struct{}
+}
+
+func (h *hostSlots) acquire(ctx context.Context, host string) (release func(), err error) {
+	host = strings.ToLower(host)
+	h.mu.Lock()
+	ch, ok := h.slots[host]
+	if !ok {
+		ch = make(chan struct{}, h.n)
+		h.slots[host] = ch
+	}
+	h.mu.Unlock()
+	select {
+	case ch <- struct{}{}:
+		return func() { <-ch }, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}

@@ -1,0 +1,202 @@
+package fetch
+
+import (
+	"bytes"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
+	"golang.org/x/net/html/charset"
+
+	"github.com/researchflow/researchflow/internal/corpus"
+	"github.com/researchflow/researchflow/internal/search/ident"
+)
+
+// readHTML fills p from an HTML page: metadata from the head (canonical
+// link, citation_* / Dublin Core / Open Graph meta), the text from
+// corpus.ParseHTML after hidden elements are removed.
+func readHTML(p *Page, base *url.URL, raw []byte, contentType string) error {
+	r, err := charset.NewReader(bytes.NewReader(raw), contentType)
+	if err != nil {
+		return fmt.Errorf("decode html: %w", err)
+	}
+	root, err := html.Parse(r)
+	if err != nil {
+		return fmt.Errorf("parse html: %w", err)
+	}
+	m := pageMeta(root, base)
+	removeHidden(root)
+	var buf bytes.Buffer
+	if err := html.Render(&buf, root); err != nil {
+		return fmt.Errorf("render html: %w", err)
+	}
+	doc, err := corpus.ParseHTML(buf.Bytes())
+	if err != nil {
+		return err
+	}
+	p.Text, p.Sections = doc.Text, doc.Sections
+	p.Title = doc.Title
+	if p.Title == "" {
+		p.Title = m.title
+	}
+	p.CanonicalURL, p.Site, p.Published, p.DOI = m.canonical, m.site, m.published, m.doi
+	if m.arxiv != "" && p.ArxivID == "" {
+		p.ArxivID = m.arxiv
+	}
+	return nil
+}
+
+type meta struct {
+	canonical, title, site, doi, arxiv string
+	published                          time.Time
+}
+
+// Meta names, most specific first (Highwire Press citation_* tags as
+// Google Scholar reads them, https://scholar.google.com/intl/en/scholar/inclusion.html#indexing;
+// Dublin Core; Open Graph, https://ogp.me/).
+var (
+	doiMeta   = []string{"citation_doi", "prism.doi", "dc.identifier", "dcterms.identifier", "bepress_citation_doi"}
+	dateMeta  = []string{"citation_publication_date", "citation_date", "citation_online_date", "article:published_time", "dc.date", "dcterms.created", "dcterms.issued", "date", "og:published_time"}
+	titleMeta = []string{"citation_title", "og:title", "dc.title"}
+)
+
+func pageMeta(root *html.Node, base *url.URL) meta {
+	var m meta
+	metas := map[string]string{}
+	dois := map[string]bool{}
+	for n := range root.Descendants() {
+		if n.Type != html.ElementNode {
+			continue
+		}
+		switch n.DataAtom {
+		case atom.Link:
+			if m.canonical == "" && hasToken(attr(n, "rel"), "canonical") {
+				if u, err := base.Parse(strings.TrimSpace(attr(n, "href"))); err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" {
+					u.Fragment = ""
+					m.canonical = u.String()
+				}
+			}
+		case atom.Meta:
+			name := strings.ToLower(strings.TrimSpace(attr(n, "name")))
+			if name == "" {
+				name = strings.ToLower(strings.TrimSpace(attr(n, "property")))
+			}
+			if _, seen := metas[name]; name != "" && !seen {
+				metas[name] = strings.TrimSpace(attr(n, "content"))
+			}
+		case atom.A:
+			if d := ident.DOIFromLink(attr(n, "href")); d != "" {
+				dois[d] = true
+			}
+		}
+	}
+	for _, k := range doiMeta {
+		if d := ident.DOI(metas[k]); d != "" {
+			m.doi = d
+			break
+		}
+	}
+	if m.doi == "" && len(dois) == 1 {
+		// One doi.org link is the page's own DOI; several are a reference
+		// list and say nothing about the page.
+		for d := range dois {
+			m.doi = d
+		}
+	}
+	m.arxiv = ident.ArxivID(metas["citation_arxiv_id"])
+	for _, k := range dateMeta {
+		if t := ParseDate(metas[k]); !t.IsZero() {
+			m.published = t
+			break
+		}
+	}
+	for _, k := range titleMeta {
+		if v := strings.Join(strings.Fields(metas[k]), " "); v != "" {
+			m.title = v
+			break
+		}
+	}
+	m.site = strings.Join(strings.Fields(metas["og:site_name"]), " ")
+	return m
+}
+
+// dateLayouts are the date forms pages declare: RFC 3339, ISO dates with
+// and without time, and the slashed form citation_publication_date allows.
+var dateLayouts = []string{
+	time.RFC3339, "2006-01-02T15:04:05", "2006-01-02T15:04", "2006-01-02 15:04:05",
+	"2006-01-02", "2006/01/02", "2006-01", "2006/01", "2006", time.RFC1123, time.RFC1123Z,
+}
+
+// ParseDate reads a date in one of the forms pages and providers use
+// (RFC 3339, ISO date or date-time without zone as UTC, YYYY/MM/DD,
+// YYYY-MM, YYYY, RFC 1123); the zero time when s is none of them.
+func ParseDate(s string) time.Time {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return time.Time{}
+	}
+	for _, l := range dateLayouts {
+		if t, err := time.Parse(l, s); err == nil {
+			return t.UTC()
+		}
+	}
+	return time.Time{}
+}
+
+// removeHidden deletes elements a reader never sees: the hidden attribute,
+// aria-hidden="true", and inline display:none / visibility:hidden styles.
+// Text there is not part of the page as read and may carry instructions
+// meant only for machines.
+func removeHidden(root *html.Node) {
+	var hidden []*html.Node
+	for n := range root.Descendants() {
+		if n.Type == html.ElementNode && isHidden(n) {
+			hidden = append(hidden, n)
+		}
+	}
+	for _, n := range hidden {
+		if n.Parent != nil {
+			n.Parent.RemoveChild(n)
+		}
+	}
+}
+
+func isHidden(n *html.Node) bool {
+	for _, a := range n.Attr {
+		switch strings.ToLower(a.Key) {
+		case "hidden":
+			return true
+		case "aria-hidden":
+			if strings.EqualFold(strings.TrimSpace(a.Val), "true") {
+				return true
+			}
+		case "style":
+			s := strings.ToLower(strings.Join(strings.Fields(a.Val), ""))
+			if strings.Contains(s, "display:none") || strings.Contains(s, "visibility:hidden") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func attr(n *html.Node, key string) string {
+	for _, a := range n.Attr {
+		if strings.EqualFold(a.Key, key) {
+			return a.Val
+		}
+	}
+	return ""
+}
+
+func hasToken(list, tok string) bool {
+	for _, f := range strings.Fields(list) {
+		if strings.EqualFold(f, tok) {
+			return true
+		}
+	}
+	return false
+}
