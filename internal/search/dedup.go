@@ -1,0 +1,80 @@
+package search
+
+import "github.com/researchflow/researchflow/internal/search/ident"
+
+// Keys are the identity keys of r (see ident.Keys): its DOI, arXiv ID and
+// normalised URL, plus the identifiers its URL carries (an arxiv.org or
+// doi.org link).
+func (r Result) Keys() []string { return ident.Keys(r.DOI, r.ArxivID, r.URL) }
+
+// Dedup merges results that are the same work reached by different URLs:
+// two results are one when they share a DOI, an arXiv ID or a normalised
+// URL (ident.NormalizeURL: http/https, "www.", tracking parameters and
+// trailing slashes do not matter), also transitively (A~B by DOI, B~C by
+// URL: one work). The first result of each work keeps its place and its
+// fields; empty fields (snippet, site, date, DOI, arXiv ID) are filled from
+// the later ones, and a longer snippet replaces a shorter one. Provider
+// stays the first result's. The input is not modified.
+func Dedup(results []Result) []Result {
+	parent := make([]int, len(results))
+	for i := range parent {
+		parent[i] = i
+	}
+	var find func(int) int
+	find = func(i int) int {
+		for parent[i] != i {
+			parent[i] = parent[parent[i]]
+			i = parent[i]
+		}
+		return i
+	}
+	first := map[string]int{} // key → first result carrying it
+	for i, r := range results {
+		for _, k := range r.Keys() {
+			j, ok := first[k]
+			if !ok {
+				first[k] = i
+				continue
+			}
+			a, b := find(i), find(j)
+			if a > b {
+				a, b = b, a
+			}
+			parent[b] = a // the earlier result is the root
+		}
+	}
+	var out []Result
+	slot := map[int]int{} // root → index in out
+	for i, r := range results {
+		root := find(i)
+		if k, ok := slot[root]; ok {
+			out[k] = merge(out[k], r)
+			continue
+		}
+		slot[root] = len(out)
+		out = append(out, r)
+	}
+	return out
+}
+
+func merge(a, b Result) Result {
+	if a.Title == "" {
+		a.Title = b.Title
+	}
+	if len(b.Snippet) > len(a.Snippet) {
+		a.Snippet = b.Snippet
+	}
+	if a.Site == "" {
+		a.Site = b.Site
+	}
+	if a.Published.IsZero() {
+		a.Published = b.Published
+	}
+	if a.DOI == "" {
+		a.DOI = b.DOI
+	}
+	if a.ArxivID == "" {
+		a.ArxivID = b.ArxivID
+	}
+	return a
+}
