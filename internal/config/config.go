@@ -28,6 +28,7 @@ import (
 	"github.com/researchflow/researchflow/internal/gateway"
 	"github.com/researchflow/researchflow/internal/memory/qdrant"
 	"github.com/researchflow/researchflow/internal/reasoning/llm"
+	"github.com/researchflow/researchflow/internal/search"
 )
 
 // Config holds the application settings. Defaults work on a laptop with
@@ -85,6 +86,10 @@ type Config struct {
 	// Qdrant is set when QDRANT_URL is: memory lives in that Qdrant
 	// cluster instead of the embedded store.
 	Qdrant *qdrant.Config
+	// Search holds the search providers' settings (RESEARCHFLOW_SEARXNG_URL,
+	// TAVILY_API_KEY, BRAVE_API_KEY, RESEARCHFLOW_SEARCH_*, …) and the page
+	// fetching limits (RESEARCHFLOW_FETCH_*).
+	Search search.Config
 }
 
 // Lookup reads one environment variable (os.LookupEnv in production, a map
@@ -167,6 +172,9 @@ func load(lookup Lookup, env envconfig.EnvLookup) (Config, error) {
 		return c, err
 	}
 	if c.Embeddings, err = embed.ConfigFromEnv(lookup); err != nil {
+		return c, err
+	}
+	if c.Search, err = search.ConfigFromEnv(lookup); err != nil {
 		return c, err
 	}
 	if get("QDRANT_URL", "") != "" {

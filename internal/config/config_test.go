@@ -22,6 +22,9 @@ func TestLoadDefaults(t *testing.T) {
 	if !filepath.IsAbs(c.DataDir) || filepath.Base(c.DataDir) != ".researchflow" {
 		t.Errorf("DataDir = %q, want an absolute .researchflow", c.DataDir)
 	}
+	if c.Search.WebProvider() != "" || c.Search.Fetch.MaxBytes != 5<<20 || len(c.Search.Fetch.AllowCIDRs) != 0 {
+		t.Errorf("search defaults = %+v", c.Search)
+	}
 }
 
 func TestLoadErrors(t *testing.T) {
@@ -29,6 +32,7 @@ func TestLoadErrors(t *testing.T) {
 		"port not a number": {"RESEARCHFLOW_TEMPORAL_PORT": "x"},
 		"negative":          {"RESEARCHFLOW_INFERENCE_CONCURRENCY": "-1"},
 		"bad level":         {"RESEARCHFLOW_LOG_LEVEL": "loud"},
+		"bad fetch range":   {"RESEARCHFLOW_FETCH_ALLOW_CIDRS": "lan"},
 	}
 	for name, env := range tests {
 		if _, err := Load(lookup(env)); err == nil {
