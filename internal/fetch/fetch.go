@@ -39,12 +39,13 @@ import (
 	"github.com/researchflow/researchflow/internal/corpus"
 	"github.com/researchflow/researchflow/internal/fault"
 	"github.com/researchflow/researchflow/internal/memory"
+	"github.com/researchflow/researchflow/internal/search"
 	"github.com/researchflow/researchflow/internal/search/ident"
 )
 
 // UserAgent identifies Researchflow to the sites it reads and is the agent
 // matched against robots.txt groups ("Researchflow").
-const UserAgent = "Researchflow/1.0 (+https://github.com/researchflow/researchflow)"
+const UserAgent = search.UserAgent
 
 // robotsAgent is the product token robots.txt groups are matched against
 // (RFC 9309 §2.2.1).
@@ -141,7 +142,7 @@ type Fetcher struct {
 
 // New builds a Fetcher from cfg (zero fields take their defaults).
 func New(cfg Config, opts ...Option) *Fetcher {
-	cfg = cfg.withDefaults()
+	cfg = cfg.WithDefaults()
 	f := &Fetcher{
 		cfg:   cfg,
 		guard: ssrf.New(ssrf.WithPorts(cfg.Ports...)),
@@ -365,32 +366,13 @@ func statusError(u string, resp *http.Response) error {
 	err := fmt.Errorf("fetch %s: HTTP %d", u, code)
 	switch {
 	case code == http.StatusTooManyRequests:
-		return fault.Transient(KindRateLimited, err, RetryAfter(resp.Header.Get("Retry-After"), time.Now()))
+		return fault.Transient(KindRateLimited, err, search.RetryAfter(resp.Header.Get("Retry-After"), time.Now()))
 	case code == http.StatusRequestTimeout || code >= 500:
-		return fault.Transient(KindUnavailable, err, RetryAfter(resp.Header.Get("Retry-After"), time.Now()))
+		return fault.Transient(KindUnavailable, err, search.RetryAfter(resp.Header.Get("Retry-After"), time.Now()))
 	case code == http.StatusNotFound || code == http.StatusGone:
 		return fault.Permanent(KindNotFound, err)
 	}
 	return fault.Permanent(KindStatus, err)
-}
-
-// RetryAfter reads an HTTP Retry-After value (delay-seconds or an
-// HTTP-date, RFC 9110 §10.2.3) relative to now; 0 when absent or invalid.
-func RetryAfter(v string, now time.Time) time.Duration {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return 0
-	}
-	if s, err := strconv.Atoi(v); err == nil {
-		if s < 0 {
-			return 0
-		}
-		return time.Duration(s) * time.Second
-	}
-	if t, err := http.ParseTime(v); err == nil && t.After(now) {
-		return t.Sub(now)
-	}
-	return 0
 }
 
 func fileTitle(u *url.URL) string {

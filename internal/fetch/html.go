@@ -12,6 +12,7 @@ import (
 	"golang.org/x/net/html/charset"
 
 	"github.com/researchflow/researchflow/internal/corpus"
+	"github.com/researchflow/researchflow/internal/search"
 	"github.com/researchflow/researchflow/internal/search/ident"
 )
 
@@ -108,7 +109,7 @@ func pageMeta(root *html.Node, base *url.URL) meta {
 	}
 	m.arxiv = ident.ArxivID(metas["citation_arxiv_id"])
 	for _, k := range dateMeta {
-		if t := ParseDate(metas[k]); !t.IsZero() {
+		if t := search.ParseDate(metas[k]); !t.IsZero() {
 			m.published = t
 			break
 		}
@@ -121,29 +122,6 @@ func pageMeta(root *html.Node, base *url.URL) meta {
 	}
 	m.site = strings.Join(strings.Fields(metas["og:site_name"]), " ")
 	return m
-}
-
-// dateLayouts are the date forms pages declare: RFC 3339, ISO dates with
-// and without time, and the slashed form citation_publication_date allows.
-var dateLayouts = []string{
-	time.RFC3339, "2006-01-02T15:04:05", "2006-01-02T15:04", "2006-01-02 15:04:05",
-	"2006-01-02", "2006/01/02", "2006-01", "2006/01", "2006", time.RFC1123, time.RFC1123Z,
-}
-
-// ParseDate reads a date in one of the forms pages and providers use
-// (RFC 3339, ISO date or date-time without zone as UTC, YYYY/MM/DD,
-// YYYY-MM, YYYY, RFC 1123); the zero time when s is none of them.
-func ParseDate(s string) time.Time {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return time.Time{}
-	}
-	for _, l := range dateLayouts {
-		if t, err := time.Parse(l, s); err == nil {
-			return t.UTC()
-		}
-	}
-	return time.Time{}
 }
 
 // removeHidden deletes elements a reader never sees: the hidden attribute,

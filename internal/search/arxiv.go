@@ -11,7 +11,6 @@ import (
 	"unicode"
 
 	"github.com/researchflow/researchflow/internal/fault"
-	"github.com/researchflow/researchflow/internal/fetch"
 	"github.com/researchflow/researchflow/internal/search/ident"
 )
 
@@ -112,7 +111,7 @@ func (s *ArxivSearcher) Search(ctx context.Context, q Query) ([]Result, error) {
 		}
 		out = append(out, Result{
 			URL: page, Title: clean(e.Title), Snippet: clean(e.Summary), Site: "arXiv",
-			Published: fetch.ParseDate(e.Published), DOI: ident.DOI(e.DOI), ArxivID: id, Provider: Arxiv,
+			Published: ParseDate(e.Published), DOI: ident.DOI(e.DOI), ArxivID: id, Provider: Arxiv,
 		})
 	}
 	return out, nil

@@ -8,7 +8,6 @@ import (
 	"strconv"
 
 	"github.com/researchflow/researchflow/internal/fault"
-	"github.com/researchflow/researchflow/internal/fetch"
 	"github.com/researchflow/researchflow/internal/search/ident"
 )
 
@@ -112,7 +111,7 @@ func (s *BraveSearcher) Search(ctx context.Context, q Query) ([]Result, error) {
 		}
 		out = append(out, Result{
 			URL: h.URL, Title: clean(h.Title), Snippet: clean(h.Description), Site: hostOf("https://" + site),
-			Published: fetch.ParseDate(h.PageAge), DOI: ident.DOIFromLink(h.URL),
+			Published: ParseDate(h.PageAge), DOI: ident.DOIFromLink(h.URL),
 			ArxivID: ident.ArxivFromURL(h.URL), Provider: Brave,
 		})
 		if len(out) == q.Limit {

@@ -7,8 +7,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/researchflow/researchflow/internal/fetch"
 )
 
 // Config holds every provider's settings, the resilience settings and the
@@ -52,7 +50,7 @@ type Config struct {
 	// 20s).
 	Timeout time.Duration
 	// Fetch holds the page fetching settings (RESEARCHFLOW_FETCH_*).
-	Fetch fetch.Config
+	Fetch FetchConfig
 }
 
 // DefaultRates are the default requests per second: arXiv's terms ask for
@@ -210,7 +208,7 @@ func ConfigFromEnv(lookup func(string) (string, bool)) (Config, error) {
 		}
 	}
 	var err error
-	if c.Fetch, err = fetch.ConfigFromEnv(lookup); err != nil {
+	if c.Fetch, err = FetchConfigFromEnv(lookup); err != nil {
 		return Config{}, err
 	}
 	return c.withDefaults(), nil

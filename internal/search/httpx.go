@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/researchflow/researchflow/internal/fault"
-	"github.com/researchflow/researchflow/internal/fetch"
 )
 
 // maxBody bounds a provider's response body: a page of results is a few
@@ -25,7 +24,7 @@ const maxBody = 8 << 20
 // 4xx rejected. Messages name the provider and never the request URL's
 // query (it may hold a key).
 func send(client *http.Client, provider string, req *http.Request) ([]byte, error) {
-	req.Header.Set("User-Agent", fetch.UserAgent)
+	req.Header.Set("User-Agent", UserAgent)
 	resp, err := client.Do(req)
 	if err != nil {
 		var ue *url.Error
@@ -47,12 +46,12 @@ func send(client *http.Client, provider string, req *http.Request) ([]byte, erro
 		return body, nil
 	}
 	msg := fmt.Errorf("%s: %s %s: HTTP %d%s", provider, req.Method, redact(req.URL), code, excerpt(body))
-	retry := fetch.RetryAfter(resp.Header.Get("Retry-After"), time.Now())
+	retry := RetryAfter(resp.Header.Get("Retry-After"), time.Now())
 	if retry == 0 && code == http.StatusTooManyRequests {
 		// Brave sends X-RateLimit-Reset: seconds until each window resets,
 		// shortest window first ("1, 1419704").
 		first, _, _ := strings.Cut(resp.Header.Get("X-RateLimit-Reset"), ",")
-		retry = fetch.RetryAfter(first, time.Now())
+		retry = RetryAfter(first, time.Now())
 	}
 	switch {
 	case code == http.StatusTooManyRequests:

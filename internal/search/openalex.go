@@ -10,7 +10,6 @@ import (
 	"strings"
 
 	"github.com/researchflow/researchflow/internal/fault"
-	"github.com/researchflow/researchflow/internal/fetch"
 	"github.com/researchflow/researchflow/internal/search/ident"
 )
 
@@ -103,7 +102,7 @@ func (s *OpenAlexSearcher) Search(ctx context.Context, q Query) ([]Result, error
 	for _, w := range r.Results {
 		res := Result{
 			Title: clean(w.DisplayName), Snippet: Abstract(w.AbstractInvertedIndex),
-			Published: fetch.ParseDate(w.PublicationDate), DOI: ident.DOI(w.DOI), Provider: OpenAlex,
+			Published: ParseDate(w.PublicationDate), DOI: ident.DOI(w.DOI), Provider: OpenAlex,
 		}
 		if res.Title == "" {
 			res.Title = clean(w.Title)

@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/researchflow/researchflow/internal/fault"
-	"github.com/researchflow/researchflow/internal/fetch"
 	"github.com/researchflow/researchflow/internal/search/ident"
 )
 
@@ -84,7 +83,7 @@ func (s *SearXNGSearcher) Search(ctx context.Context, q Query) ([]Result, error)
 			DOI: ident.DOI(h.DOI), ArxivID: ident.ArxivFromURL(h.URL), Provider: SearXNG,
 		}
 		if h.PublishedDate != nil {
-			res.Published = fetch.ParseDate(*h.PublishedDate)
+			res.Published = ParseDate(*h.PublishedDate)
 		}
 		if res.DOI == "" {
 			res.DOI = ident.DOIFromLink(h.URL)

@@ -8,7 +8,6 @@ import (
 	"net/http"
 
 	"github.com/researchflow/researchflow/internal/fault"
-	"github.com/researchflow/researchflow/internal/fetch"
 	"github.com/researchflow/researchflow/internal/search/ident"
 )
 
@@ -95,7 +94,7 @@ func (s *TavilySearcher) Search(ctx context.Context, q Query) ([]Result, error) 
 		}
 		out = append(out, Result{
 			URL: h.URL, Title: clean(h.Title), Snippet: clean(h.Content), Site: hostOf(h.URL),
-			Published: fetch.ParseDate(h.PublishedDate), DOI: ident.DOIFromLink(h.URL),
+			Published: ParseDate(h.PublishedDate), DOI: ident.DOIFromLink(h.URL),
 			ArxivID: ident.ArxivFromURL(h.URL), Provider: Tavily,
 		})
 		if len(out) == q.Limit {

@@ -10,7 +10,6 @@ import (
 	"strings"
 
 	"github.com/researchflow/researchflow/internal/fault"
-	"github.com/researchflow/researchflow/internal/fetch"
 )
 
 // DefaultWikipediaURL is the base URL of a Wikipedia edition; {lang} is
@@ -147,7 +146,7 @@ func (s *WikipediaSearcher) Search(ctx context.Context, q Query) ([]Result, erro
 		}
 		out = append(out, Result{
 			URL: link, Title: h.Title, Snippet: snippet, Site: "Wikipedia (" + lang + ")",
-			Published: fetch.ParseDate(h.Timestamp), Provider: Wikipedia,
+			Published: ParseDate(h.Timestamp), Provider: Wikipedia,
 		})
 	}
 	return out, nil
