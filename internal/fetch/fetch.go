@@ -375,6 +375,8 @@ func statusError(u string, resp *http.Response) error {
 	return fault.Permanent(KindStatus, err)
 }
 
+// fileTitle is the title of a page that has none: its file name without a
+// document extension, else the host.
 func fileTitle(u *url.URL) string {
 	base := path.Base(u.Path)
 	if base == "/" || base == "." || base == "" {
@@ -383,7 +385,11 @@ func fileTitle(u *url.URL) string {
 	if s, err := url.PathUnescape(base); err == nil {
 		base = s
 	}
-	return strings.TrimSuffix(base, path.Ext(base))
+	switch ext := path.Ext(base); strings.ToLower(ext) {
+	case ".pdf", ".txt", ".html", ".htm":
+		return strings.TrimSuffix(base, ext)
+	}
+	return base
 }
 
 func readPDF(p *Page, raw []byte) error {
