@@ -16,42 +16,19 @@ func (r Result) Keys() []string { return ident.Keys(r.DOI, r.ArxivID, r.URL) }
 // the later ones, and a longer snippet replaces a shorter one. Provider
 // stays the first result's. The input is not modified.
 func Dedup(results []Result) []Result {
-	parent := make([]int, len(results))
-	for i := range parent {
-		parent[i] = i
-	}
-	find := func(i int) int {
-		for parent[i] != i {
-			parent[i] = parent[parent[i]]
-			i = parent[i]
-		}
-		return i
-	}
-	first := map[string]int{} // key → first result carrying it
+	keysets := make([][]string, len(results))
 	for i, r := range results {
-		for _, k := range r.Keys() {
-			j, ok := first[k]
-			if !ok {
-				first[k] = i
-				continue
-			}
-			a, b := find(i), find(j)
-			if a > b {
-				a, b = b, a
-			}
-			parent[b] = a // the earlier result is the root
-		}
+		keysets[i] = r.Keys()
 	}
 	var out []Result
-	slot := map[int]int{} // root → index in out
-	for i, r := range results {
-		root := find(i)
-		if k, ok := slot[root]; ok {
-			out[k] = merge(out[k], r)
+	slot := map[int]int{} // first item of a work → index in out
+	for i, g := range ident.Groups(keysets) {
+		if k, ok := slot[g]; ok {
+			out[k] = merge(out[k], results[i])
 			continue
 		}
-		slot[root] = len(out)
-		out = append(out, r)
+		slot[g] = len(out)
+		out = append(out, results[i])
 	}
 	return out
 }

@@ -155,3 +155,43 @@ func Keys(doi, arxivID string, urls ...string) []string {
 	}
 	return keys
 }
+
+// Groups assigns each item (given by its identity keys, see Keys) the
+// index of the first item of the same work: items sharing a key are one
+// work, also transitively (A and B share a DOI, B and C a URL: A, B and C
+// are one). groups[i] == i marks the first item of its work. Package
+// search's Dedup uses it for results; callers use it for fetched pages
+// (fetch.Page.Keys) or a mix of both.
+func Groups(keysets [][]string) []int {
+	parent := make([]int, len(keysets))
+	for i := range parent {
+		parent[i] = i
+	}
+	find := func(i int) int {
+		for parent[i] != i {
+			parent[i] = parent[parent[i]]
+			i = parent[i]
+		}
+		return i
+	}
+	first := map[string]int{} // key → first item carrying it
+	for i, keys := range keysets {
+		for _, k := range keys {
+			j, ok := first[k]
+			if !ok {
+				first[k] = i
+				continue
+			}
+			a, b := find(i), find(j)
+			if a > b {
+				a, b = b, a
+			}
+			parent[b] = a // the earlier item is the root
+		}
+	}
+	groups := make([]int, len(keysets))
+	for i := range groups {
+		groups[i] = find(i)
+	}
+	return groups
+}

@@ -68,3 +68,16 @@ func TestKeys(t *testing.T) {
 		t.Errorf("Keys = %q, want %q", got, want)
 	}
 }
+
+func TestGroups(t *testing.T) {
+	got := Groups([][]string{
+		{"doi:10.1/a", "url://a.example/x"},
+		{"url://b.example/y"},
+		{"url://c.example/z"},
+		{"url://b.example/y", "doi:10.1/a"}, // joins 0 and 1
+		{},
+	})
+	if want := []int{0, 0, 2, 0, 4}; !slices.Equal(got, want) {
+		t.Errorf("Groups = %v, want %v", got, want)
+	}
+}
