@@ -68,7 +68,9 @@ const (
 // ErrBlocked is wrapped by errors for destinations the SSRF rules refuse.
 var ErrBlocked = errors.New("destination address not allowed")
 
-// Page is a fetched page reduced to text.
+// Page is a fetched page reduced to text. Its fields are those the search
+// activities' page type declares, in the same order, so that one converts
+// to the other: keep them in step.
 type Page struct {
 	// URL is the address the text was read from, after redirects.
 	URL string `json:"url"`
@@ -89,8 +91,6 @@ type Page struct {
 	ContentType string `json:"contentType"`
 	// Text is the readable text: paragraphs separated by blank lines.
 	Text string `json:"text"`
-	// Sections are the headings of Text (byte offsets), as corpus reads them.
-	Sections []corpus.Section `json:"sections,omitempty"`
 	// AccessedAt is when the page was fetched (UTC).
 	AccessedAt time.Time `json:"accessedAt"`
 	// DOI (lower case) from citation_doi/DC.identifier/prism.doi metadata or
@@ -110,7 +110,7 @@ func (p Page) Keys() []string { return ident.Keys(p.DOI, p.ArxivID, p.CanonicalU
 func (p Page) Document(corpusName string) corpus.Document {
 	return corpus.Document{
 		SourceID: memory.SourceID(corpusName, p.URL), Title: p.Title, Location: p.URL,
-		Text: p.Text, DocHash: memory.Hash(p.Text), Sections: p.Sections,
+		Text: p.Text, DocHash: memory.Hash(p.Text),
 	}
 }
 
@@ -397,7 +397,7 @@ func readPDF(p *Page, raw []byte) error {
 	if err != nil {
 		return err
 	}
-	p.Title, p.Text, p.Sections = doc.Title, doc.Text, doc.Sections
+	p.Title, p.Text = doc.Title, doc.Text
 	return nil
 }
 
@@ -410,7 +410,7 @@ func readPlain(p *Page, raw []byte, contentType string) error {
 		return fmt.Errorf("decode text: %w", err)
 	}
 	doc := corpus.ParsePlain(raw)
-	p.Title, p.Text, p.Sections = doc.Title, doc.Text, doc.Sections
+	p.Title, p.Text = doc.Title, doc.Text
 	return nil
 }
 

@@ -38,7 +38,7 @@ func readHTML(p *Page, base *url.URL, raw []byte, contentType string) error {
 	if err != nil {
 		return err
 	}
-	p.Text, p.Sections = doc.Text, doc.Sections
+	p.Text = doc.Text
 	p.Title = doc.Title
 	if p.Title == "" {
 		p.Title = m.title
