@@ -24,6 +24,10 @@ const robotsTTL = time.Hour
 // the parsing limit at no less than 500 KiB.
 const robotsMaxBytes = 500 << 10
 
+// robotsCacheSize is the number of hosts' robots.txt above which expired
+// entries are dropped.
+const robotsCacheSize = 4096
+
 type robotsEntry struct {
 	data    *robotstxt.RobotsData
 	expires time.Time
@@ -52,6 +56,13 @@ func (f *Fetcher) checkRobots(ctx context.Context, u *url.URL) error {
 		}
 		e = robotsEntry{data: data, expires: now.Add(robotsTTL)}
 		f.robots.mu.Lock()
+		if len(f.robots.entries) >= robotsCacheSize {
+			for k, old := range f.robots.entries { // keep a long-lived worker's cache bounded
+				if now.After(old.expires) {
+					delete(f.robots.entries, k)
+				}
+			}
+		}
 		f.robots.entries[key] = e
 		f.robots.mu.Unlock()
 	}
