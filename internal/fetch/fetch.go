@@ -155,7 +155,7 @@ func New(cfg Config, opts ...Option) *Fetcher {
 	for _, o := range opts {
 		o(f)
 	}
-	f.hosts = hostSlots{n: cfg.PerHost, slots: map[string]chan struct{}{}}
+	f.hosts = hostSlots{n: cfg.PerHost, slots: map[string]*hostSlot{}}
 	f.robots = robotsCache{entries: map[string]robotsEntry{}}
 	tr := &http.Transport{
 		Proxy:                 nil, // a proxy would dial for us, past the address checks
@@ -414,26 +414,41 @@ func readPlain(p *Page, raw []byte, contentType string) error {
 	return nil
 }
 
-// hostSlots bounds concurrent fetches per host.
+// hostSlots bounds concurrent fetches per host. A host's entry lives while
+// someone holds or waits for one of its slots.
 type hostSlots struct {
 	n     int
 	mu    sync.Mutex
-	slots map[string]chan struct{}
+	slots map[string]*hostSlot
+}
+
+type hostSlot struct {
+	ch   chan struct{}
+	refs int // holders and waiters
 }
 
 func (h *hostSlots) acquire(ctx context.Context, host string) (release func(), err error) {
 	host = strings.ToLower(host)
 	h.mu.Lock()
-	ch, ok := h.slots[host]
+	s, ok := h.slots[host]
 	if !ok {
-		ch = make(chan struct{}, h.n)
-		h.slots[host] = ch
+		s = &hostSlot{ch: make(chan struct{}, h.n)}
+		h.slots[host] = s
 	}
+	s.refs++
 	h.mu.Unlock()
+	done := func() {
+		h.mu.Lock()
+		if s.refs--; s.refs == 0 {
+			delete(h.slots, host)
+		}
+		h.mu.Unlock()
+	}
 	select {
-	case ch <- struct{}{}:
-		return func() { <-ch }, nil
+	case s.ch <- struct{}{}:
+		return func() { <-s.ch; done() }, nil
 	case <-ctx.Done():
+		done()
 		return nil, ctx.Err()
 	}
 }

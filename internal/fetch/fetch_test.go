@@ -402,6 +402,9 @@ func TestPerHostConcurrency(t *testing.T) {
 	if p := peak.Load(); p > 2 {
 		t.Errorf("peak concurrency %d, want at most 2", p)
 	}
+	if n := len(f.hosts.slots); n != 0 {
+		t.Errorf("%d host entries left after the fetches, want 0", n)
+	}
 }
 
 func TestConfigFromEnv(t *testing.T) {
