@@ -437,3 +437,38 @@ func TestConfigFromEnv(t *testing.T) {
 		}
 	}
 }
+
+func TestRedirectWithinAllowedRangeIsFollowedAndRechecked(t *testing.T) {
+	target := newSite(t, pages())
+	start := newSite(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/robots.txt":
+			http.NotFound(w, r)
+		case "/to-article":
+			http.Redirect(w, r, target.URL+"/article", http.StatusMovedPermanently)
+		case "/to-private":
+			http.Redirect(w, r, target.URL+"/private/x", http.StatusFound) // disallowed by target's robots.txt
+		default:
+			http.Redirect(w, r, r.URL.Path, http.StatusFound) // a loop
+		}
+	}))
+	f := New(Config{AllowCIDRs: loopback})
+	p, err := f.Fetch(context.Background(), start.URL+"/to-article")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.URL != target.URL+"/article" || p.Title != "Retention of logs" {
+		t.Errorf("page %s %q, want the redirect target", p.URL, p.Title)
+	}
+	if _, err := f.Fetch(context.Background(), start.URL+"/to-private"); err == nil || kindOf(t, err) != KindRobots {
+		t.Errorf("redirect into a disallowed path: err %v, want %s", err, KindRobots)
+	}
+	for _, path := range target.requested() {
+		if strings.HasPrefix(path, "/private") {
+			t.Errorf("target saw %s", path)
+		}
+	}
+	if _, err := f.Fetch(context.Background(), start.URL+"/loop"); err == nil || !fault.IsPermanent(err) {
+		t.Errorf("redirect loop: err %v, want a permanent error", err)
+	}
+}
