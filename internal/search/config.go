@@ -2,6 +2,7 @@ package search
 
 import (
 	"fmt"
+	"log/slog"
 	"net/url"
 	"slices"
 	"strconv"
@@ -213,3 +214,20 @@ func ConfigFromEnv(lookup func(string) (string, bool)) (Config, error) {
 	}
 	return c.withDefaults(), nil
 }
+
+// String describes the configuration without its keys ("set" or "unset"
+// in their place), so that printing or logging it leaks no secret.
+func (c Config) String() string {
+	set := func(s string) string {
+		if s == "" {
+			return "unset"
+		}
+		return "set"
+	}
+	return fmt.Sprintf("search.Config{providers: %s; searxng %q; tavily key %s; brave key %s; openalex key %s; wikipedia %s; breaker %d failures, %s; fetch allow %v, %d bytes, %s}",
+		strings.Join(c.Configured(), ","), c.SearXNGURL, set(c.TavilyKey), set(c.BraveKey), set(c.OpenAlexKey),
+		c.WikipediaLanguage, c.BreakerFailures, c.BreakerCooldown, c.Fetch.AllowCIDRs, c.Fetch.MaxBytes, c.Fetch.Timeout)
+}
+
+// LogValue logs the configuration as String does, keys left out.
+func (c Config) LogValue() slog.Value { return slog.StringValue(c.String()) }

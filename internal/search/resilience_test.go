@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -223,5 +224,19 @@ func TestUserAgent(t *testing.T) {
 	}
 	if ua := p.last.Load().Header.Get("User-Agent"); !strings.HasPrefix(ua, "Researchflow/1.0") {
 		t.Errorf("User-Agent %q", ua)
+	}
+}
+
+func TestConfigHidesKeys(t *testing.T) {
+	c := Config{TavilyKey: "tvly-secret", BraveKey: "brave-secret", OpenAlexKey: "oa-secret"}
+	var logs bytes.Buffer
+	slog.New(slog.NewTextHandler(&logs, nil)).Info("config", "search", c)
+	for _, out := range []string{c.String(), fmt.Sprintf("%v %+v", c, c), logs.String()} {
+		if strings.Contains(out, "secret") {
+			t.Errorf("keys leak: %s", out)
+		}
+	}
+	if !strings.Contains(c.String(), "tavily key set") {
+		t.Errorf("String = %s", c.String())
 	}
 }
