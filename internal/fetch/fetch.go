@@ -208,6 +208,11 @@ func (f *Fetcher) Fetch(ctx context.Context, rawURL string) (Page, error) {
 		return Page{}, err
 	}
 	final := resp.Request.URL
+	ct := resp.Header.Get("Content-Type")
+	media, _, _ := mime.ParseMediaType(ct)
+	if media != "" && !readable(media) { // refused before the body is read
+		return Page{}, contentTypeErr(final, media)
+	}
 	if resp.ContentLength > f.cfg.MaxBytes {
 		return Page{}, fault.Permanent(KindTooLarge, fmt.Errorf("fetch %s: body of %d bytes is over the %d-byte limit (RESEARCHFLOW_FETCH_MAX_BYTES)", final, resp.ContentLength, f.cfg.MaxBytes))
 	}
@@ -218,8 +223,6 @@ func (f *Fetcher) Fetch(ctx context.Context, rawURL string) (Page, error) {
 	if int64(len(raw)) > f.cfg.MaxBytes {
 		return Page{}, fault.Permanent(KindTooLarge, fmt.Errorf("fetch %s: body is over the %d-byte limit (RESEARCHFLOW_FETCH_MAX_BYTES)", final, f.cfg.MaxBytes))
 	}
-	ct := resp.Header.Get("Content-Type")
-	media, _, _ := mime.ParseMediaType(ct)
 	if media == "" {
 		media, _, _ = mime.ParseMediaType(http.DetectContentType(raw))
 	}
@@ -235,7 +238,7 @@ func (f *Fetcher) Fetch(ctx context.Context, rawURL string) (Page, error) {
 		page.ContentType = media
 		err = readPlain(&page, raw, ct)
 	default:
-		return Page{}, fault.Permanent(KindContentType, fmt.Errorf("fetch %s: content type %q is not read (HTML, PDF and plain text are)", final, media))
+		return Page{}, contentTypeErr(final, media)
 	}
 	if err != nil {
 		return Page{}, fault.Permanent(KindUnreadable, fmt.Errorf("fetch %s: %w", final, err))
@@ -250,6 +253,19 @@ func (f *Fetcher) Fetch(ctx context.Context, rawURL string) (Page, error) {
 		page.Title = fileTitle(final)
 	}
 	return page, nil
+}
+
+// readable reports whether Fetch reads pages of the media type.
+func readable(media string) bool {
+	switch media {
+	case "text/html", "application/xhtml+xml", "application/pdf", "text/plain":
+		return true
+	}
+	return false
+}
+
+func contentTypeErr(u *url.URL, media string) error {
+	return fault.Permanent(KindContentType, fmt.Errorf("fetch %s: content type %q is not read (HTML, PDF and plain text are)", u, media))
 }
 
 func parseURL(raw string) (*url.URL, error) {

@@ -310,6 +310,12 @@ func TestContentTypeRefused(t *testing.T) {
 	if err == nil || kindOf(t, err) != KindContentType {
 		t.Fatalf("err = %v, want %s", err, KindContentType)
 	}
+	// The declared type is refused before the body is read: a body over
+	// the size limit gives the type error, not the size error.
+	_, err = New(Config{AllowCIDRs: loopback, MaxBytes: 4}).Fetch(context.Background(), s.URL+"/image")
+	if err == nil || kindOf(t, err) != KindContentType {
+		t.Fatalf("large image: err = %v, want %s", err, KindContentType)
+	}
 }
 
 func TestRobotsDisallow(t *testing.T) {
