@@ -10,20 +10,20 @@
 // TSV: one question per line, six tab-separated columns; lines that are
 // empty or start with '#' are ignored:
 //
-//	id	corpus	answerable	question	nuggets	gold
+//		id	corpus	answerable	question	nuggets	gold
 //
-//   - id: unique within the set ("go-mem-1").
-//   - corpus: a corpus name ("go-docs", the default when empty) or
-//     "NAME=PATH" to ingest the folder PATH into corpus NAME before the first
-//     question that uses it (PATH is absolute, or relative to the set file).
-//   - answerable: "yes" or "no". An unanswerable question passes when its
-//     report has gaps and no cited statement; it has no nuggets or gold.
-//   - question: the question as a user would ask it.
-//   - nuggets: key facts, separated by " ;; ", each a case-insensitive Go
-//     regular expression (RE2) that a good answer's statements must match.
-//   - gold: sources that answer the question, separated by " ;; ". A gold
-//     entry matches a source whose location ends with it, with or without
-//     the location's file extension ("go_mem.html", "git-rebase").
+//	  - id: unique within the set ("go-mem-1").
+//	  - corpus: a corpus name ("go-docs", the default when empty) or
+//	    "NAME=PATH" to ingest the folder PATH into corpus NAME before the first
+//	    question that uses it (PATH is absolute, or relative to the set file).
+//	  - answerable: "yes" or "no". An unanswerable question passes when its
+//	    report has gaps and no cited statement; it has no nuggets or gold.
+//	  - question: the question as a user would ask it.
+//	  - nuggets: key facts, separated by " ;; ", each a case-insensitive Go
+//	    regular expression (RE2) that a good answer's statements must match.
+//	  - gold: sources that answer the question, separated by " ;; ". A gold
+//	    entry matches a source whose location ends with it, with or without
+//	    the location's file extension ("go_mem.html", "git-rebase").
 //
 // JSON: {"name": "...", "questions": [{"id", "corpus", "question",
 // "nuggets": [...], "gold": [...], "answerable": true}]}.

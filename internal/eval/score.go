@@ -181,10 +181,10 @@ func isGold(location string, gold []string) bool {
 
 // Totals aggregate the scores of a run.
 type Totals struct {
-	Questions   int `json:"questions"`
-	Answerable  int `json:"answerable"`
-	Errors      int `json:"errors"`
-	Passed      int `json:"passed"`
+	Questions  int `json:"questions"`
+	Answerable int `json:"answerable"`
+	Errors     int `json:"errors"`
+	Passed     int `json:"passed"`
 	// NuggetRecall is the mean recall over answerable questions.
 	NuggetRecall float64 `json:"nuggetRecall"`
 	// GoldCitedShare is the share of answerable questions citing a gold source.
