@@ -14,7 +14,7 @@ var _ reasoning.Reflector = (*Engine)(nil)
 // Reflect proposes follow-ups only for what a round left unanswered: each
 // unanswered sub-question is asked again as a broader keyword question (its
 // topic words without the framing), so that retrieval can match passages
-// that word it differently. Answered sub-questions get no follow-up: without
+// that word it differently (questions in Latin script only). Answered sub-questions get no follow-up: without
 // a model, extractive mode cannot tell what an answer is missing. Follow-ups
 // never repeat an earlier sub-question.
 func (e *Engine) Reflect(ctx context.Context, req reasoning.ReflectRequest) (reasoning.Reflection, error) {
@@ -36,8 +36,10 @@ func (e *Engine) Reflect(ctx context.Context, req reasoning.ReflectRequest) (rea
 		if len(out.FollowUps) == req.MaxFollowUps {
 			break
 		}
+		// The follow-up is phrased in English; a question in another script
+		// gets none rather than English words around its own.
 		topic := topicWords(u.SubQuestion.Text)
-		if len(topic) == 0 {
+		if len(topic) == 0 || !latin(u.SubQuestion.Text) {
 			continue
 		}
 		text := "What does the documentation say about " + strings.Join(topic, " ") + "?"
