@@ -17,6 +17,12 @@ import (
 // sub-questions count as the same question.
 const nearDuplicate = 0.9
 
+// planDuplicate is the term-vector cosine at or above which a candidate
+// sub-question repeats one already planned. It is higher than nearDuplicate
+// so that one part of a two-part question ("… about channels?" of "… about
+// channels and mutexes?") is kept.
+const planDuplicate = 0.95
+
 // questionWords open a question (or a clause that is one).
 var questionWords = set(`what how why when where which who whom whose is are was were does do did can could
 should would will shall has have had`)
@@ -105,6 +111,9 @@ func (e *Engine) Plan(ctx context.Context, req reasoning.PlanRequest) (reasoning
 				cands = append(cands, facetQuestion{c, fmt.Sprintf("clause %d of the question", i+1)})
 			}
 		}
+		for i, c := range conjuncts(q) {
+			cands = append(cands, facetQuestion{c, fmt.Sprintf("part %d of the question", i+1)})
+		}
 		for i, side := range comparisonSides(q) {
 			cands = append(cands, facetQuestion{"What " + be(side.plural) + " " + side.text + "?", fmt.Sprintf("side %d of the comparison", i+1)})
 		}
@@ -126,7 +135,7 @@ func (e *Engine) Plan(ctx context.Context, req reasoning.PlanRequest) (reasoning
 		}
 		dup := false
 		for i, k := range kept {
-			if textproc.Cosine(v, k) >= nearDuplicate || strings.EqualFold(c.text, plan.SubQuestions[i].Text) {
+			if textproc.Cosine(v, k) >= planDuplicate || strings.EqualFold(c.text, plan.SubQuestions[i].Text) {
 				dup = true
 				break
 			}
@@ -178,6 +187,49 @@ func splitForeign(q string) []string {
 		out = append(out, part)
 	}
 	return out
+}
+
+// conjuncts splits a question that coordinates two topics ("What do the
+// GOGC and GOMAXPROCS variables control?") into one question per topic
+// ("What do the GOGC variables control?", "What do the GOMAXPROCS
+// variables control?"), each the question with the other topic left out.
+// Comparisons and coordinated clauses are split elsewhere.
+func conjuncts(q string) []string {
+	ws := scanWords(q)
+	if comparisonMarker(ws) {
+		return nil
+	}
+	topic := func(i int) bool {
+		w := ws[i]
+		return !(textproc.IsStopWord(w.lower) || verbs[w.lower] || fillers[w.lower] || questionWords[w.lower] ||
+			imperatives[w.lower] || facetWords[w.lower]) || isIdentifier(w.text)
+	}
+	for i := 1; i+1 < len(ws); i++ {
+		if ws[i].lower != "and" || !topic(i-1) || !topic(i+1) || (i >= 2 && ws[i-2].lower == ws[i+1].lower) {
+			continue // "git merge and git rebase": two-word conjuncts are not split
+		}
+		if strings.TrimSpace(strings.Trim(q[ws[i-1].end:ws[i].start], ",")) != "" || strings.TrimSpace(q[ws[i].end:ws[i+1].start]) != "" {
+			continue // punctuation other than a comma between
+		}
+		// The right conjunct is its first word; the left one, its last:
+		// "the GOGC and GOMAXPROCS environment variables".
+		left := strings.TrimSpace(q[:ws[i-1].end] + q[ws[i+1].end:])
+		right := strings.TrimSpace(q[:ws[i-1].start] + q[ws[i+1].start:])
+		return []string{capitalize(left), capitalize(right)}
+	}
+	return nil
+}
+
+// comparisonMarker reports whether the words compare ("vs", "difference
+// between", "compare", "differ").
+func comparisonMarker(ws []word) bool {
+	for _, w := range ws {
+		switch w.lower {
+		case "vs", "versus", "between", "compare", "compared", "comparing", "differ", "differs", "difference", "differences":
+			return true
+		}
+	}
+	return false
 }
 
 // comparisonSides finds the two sides of a comparison: "X vs Y", "X versus

@@ -68,6 +68,16 @@ func TestPlanRealQuestions(t *testing.T) {
 		{"How do I cancel a request with context.Context in net/http?", 3, []string{
 			"How do I cancel a request with context.Context in net/http?",
 		}},
+		{"What do the GOGC and GOMAXPROCS environment variables control?", 4, []string{
+			"What do the GOGC and GOMAXPROCS environment variables control?",
+			"What do the GOGC environment variables control?",
+			"What do the GOMAXPROCS environment variables control?",
+		}},
+		{"What does the Go memory model guarantee about channels and mutexes?", 4, []string{
+			"What does the Go memory model guarantee about channels and mutexes?",
+			"What does the Go memory model guarantee about channels?",
+			"What does the Go memory model guarantee about mutexes?",
+		}},
 		// Other scripts: as asked, split only at their own question marks.
 		{"备份数据保留多少天？", 4, []string{"备份数据保留多少天？"}},
 		{"备份什么时候运行？数据保留多少天？", 4, []string{"备份什么时候运行？数据保留多少天？", "备份什么时候运行？", "数据保留多少天？"}},
