@@ -167,11 +167,12 @@ func (e *Engine) Analyze(ctx context.Context, req reasoning.AnalyzeRequest) (rea
 	avgLen /= float64(len(cands))
 	subTerms, mainTerms := queryTerms(sub), queryTerms(main)
 	need := min(2, len(subTerms))
+	rare := rarest(subTerms, weight, 2)
 
 	var kept []*candidate
 	for _, c := range cands {
 		subCov, direct, covered := coverage(c, subTerms, weight, avgLen, ctxTerms[c.order])
-		if direct == 0 || covered < need {
+		if direct == 0 || covered < need || !mentions(c, rare, ctxTerms[c.order]) {
 			continue
 		}
 		mainCov, _, _ := coverage(c, mainTerms, weight, avgLen, ctxTerms[c.order])
@@ -216,6 +217,28 @@ func (e *Engine) Analyze(ctx context.Context, req reasoning.AnalyzeRequest) (rea
 		})
 	}
 	return out, nil
+}
+
+// rarest returns the n terms of highest weight (ties in term order): the
+// terms a sentence must speak of, one at least, to be about the question.
+func rarest(terms []string, weight func(string) float64, n int) []string {
+	out := append([]string(nil), terms...)
+	sort.SliceStable(out, func(i, j int) bool { return weight(out[i]) > weight(out[j]) })
+	if len(out) > n {
+		out = out[:n]
+	}
+	return out
+}
+
+// mentions reports whether c or its context holds one of terms (true when
+// there are none).
+func mentions(c *candidate, terms []string, context map[string]bool) bool {
+	for _, t := range terms {
+		if c.terms[t] > 0 || context[t] {
+			return true
+		}
+	}
+	return len(terms) == 0
 }
 
 // queryTerms are the distinct terms of a question that carry its topic, in

@@ -38,10 +38,11 @@ implement implements support supports require requires return returns need needs
 interact interacts allow allows apply applies avoid explain describe tell give know want get gets happen
 matter matters help helps change changes define defines work affect deal deals interplay
 communicate communicates synchronize synchronizes share shares block blocks run runs start starts stop stops
-close closes wait waits lock locks send sends receive receives use uses`)
+close closes wait waits lock locks send sends receive receives use uses preempt preempts keep kept carry carries
+control controls relate`)
 
 // fillers are words that are neither stop words nor topics.
-var fillers = set(`instead rather really actually exactly always never often usually sometimes correctly properly
+var fillers = set(`long instead rather really actually exactly always never often usually sometimes correctly properly
 safely better good bad new different same many much well still even ever yet already anything something everything
 nothing one two way thing things stuff possible`)
 
