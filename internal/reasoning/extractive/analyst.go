@@ -634,6 +634,11 @@ func isFragment(s string) bool {
 			return false
 		}
 	}
+	// A definition line of a manual: "git-rebase - Reapply commits on top
+	// of another base tip".
+	if name, def, ok := strings.Cut(s, " - "); ok && len(textproc.Words(name)) <= 3 && len(textproc.Words(def)) >= 3 {
+		return false
+	}
 	// Without an auxiliary, accept a finished sentence with an inflected word
 	// after its first: "A send on a channel happens before …".
 	if !strings.ContainsAny(s[len(s)-1:], ".!?") {

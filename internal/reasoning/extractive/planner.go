@@ -112,6 +112,9 @@ func (e *Engine) Plan(ctx context.Context, req reasoning.PlanRequest) (reasoning
 				cands = append(cands, facetQuestion{c, fmt.Sprintf("clause %d of the question", i+1)})
 			}
 		}
+		if f := focusInSetting(q); f != "" {
+			cands = append(cands, facetQuestion{f, "the focus of the question in its setting"})
+		}
 		for i, c := range conjuncts(q) {
 			cands = append(cands, facetQuestion{c, fmt.Sprintf("part %d of the question", i+1)})
 		}
@@ -188,6 +191,34 @@ func splitForeign(q string) []string {
 		out = append(out, part)
 	}
 	return out
+}
+
+// focusInSetting returns "<focus> in <setting>" when the question asks
+// about a focus within a named setting ("What does the Go memory model
+// guarantee about channel communication?" → "Channel communication in the Go
+// memory model"): both phrases are the question's own, and retrieval for
+// them finds the passages of the focus inside the setting rather than the
+// setting's generalities. "" otherwise.
+func focusInSetting(q string) string {
+	ents := entities(q)
+	setting, focus := -1, -1
+	for i, e := range ents {
+		if setting < 0 && (e.context || (e.article && strings.Contains(e.text, " "))) {
+			setting = i
+		}
+	}
+	if setting < 0 {
+		return ""
+	}
+	for i, e := range ents {
+		if i != setting && focus < 0 && (strings.Contains(e.text, " ") || e.code || e.quoted) {
+			focus = i
+		}
+	}
+	if focus < 0 || len(ents) > 3 {
+		return ""
+	}
+	return capitalize(strings.TrimPrefix(ents[focus].text, "the ")) + " in " + ents[setting].text
 }
 
 // conjuncts splits a question that coordinates two topics ("What do the

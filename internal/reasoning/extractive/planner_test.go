@@ -34,9 +34,11 @@ func TestPlanRealQuestions(t *testing.T) {
 		max  int
 		want []string // exactly these sub-questions, in order
 	}{
-		// One focus: researched as asked, no generic facets.
+		// One focus in a setting: as asked, and the focus in its setting;
+		// no generic facets.
 		{"What does the Go memory model guarantee about channel communication?", 4, []string{
 			"What does the Go memory model guarantee about channel communication?",
+			"Channel communication in the Go memory model",
 		}},
 		// A bare topic asks for a definition.
 		{"goroutines", 4, []string{"What are goroutines?"}},
@@ -67,6 +69,10 @@ func TestPlanRealQuestions(t *testing.T) {
 		}},
 		{"How do I cancel a request with context.Context in net/http?", 3, []string{
 			"How do I cancel a request with context.Context in net/http?",
+			"context.Context in net/http",
+		}},
+		{"How does select choose among multiple ready channel operations?", 4, []string{
+			"How does select choose among multiple ready channel operations?",
 		}},
 		{"What do the GOGC and GOMAXPROCS environment variables control?", 4, []string{
 			"What do the GOGC and GOMAXPROCS environment variables control?",
@@ -134,7 +140,7 @@ func TestPlanBoundsAndNoNearDuplicates(t *testing.T) {
 			}
 			for i, a := range p.SubQuestions {
 				for _, b := range p.SubQuestions[:i] {
-					if c := textproc.Cosine(textproc.TermVector(a.Text), textproc.TermVector(b.Text)); c >= nearDuplicate {
+					if c := textproc.Cosine(textproc.TermVector(a.Text), textproc.TermVector(b.Text)); c >= planDuplicate {
 						t.Errorf("Plan(%q): %q and %q are near duplicates (cosine %.2f)", q, a.Text, b.Text, c)
 					}
 				}
