@@ -67,6 +67,9 @@ const (
 	feedbackWeight  = 0.15
 	// answerBoost raises a sentence that states a rule, definition,
 	// condition, cause or quantity; questionPenalty lowers one that asks.
+	// relativeFloor: a sentence scoring below this share of the best
+	// sentence's relevance is not a finding.
+	relativeFloor   = 0.6
 	answerBoost     = 1.1
 	ruleBoost       = 1.3
 	questionPenalty = 0.5
@@ -208,7 +211,19 @@ func (e *Engine) Analyze(ctx context.Context, req reasoning.AnalyzeRequest) (rea
 		}
 		c.rel = rel * boost
 	}
-	for _, c := range selectMMR(kept, limit, e.cfg.Lambda) {
+	// A sentence far weaker than the best one is a loose association, not
+	// evidence next to it.
+	var best float64
+	for _, c := range kept {
+		best = math.Max(best, c.rel)
+	}
+	strong := kept[:0]
+	for _, c := range kept {
+		if c.rel >= relativeFloor*best {
+			strong = append(strong, c)
+		}
+	}
+	for _, c := range selectMMR(strong, limit, e.cfg.Lambda) {
 		out.Findings = append(out.Findings, reasoning.Finding{
 			Text:     c.text,
 			ChunkID:  c.chunkID,
