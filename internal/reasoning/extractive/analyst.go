@@ -23,7 +23,7 @@ const (
 	mainWeight = 0.25
 	// retrievalBoost and headingBoost raise the relevance of sentences from
 	// passages that retrieval ranked high or whose heading matches.
-	retrievalBoost = 0.2
+	retrievalBoost = 0.1
 	headingBoost   = 0.15
 	// sameSentence is the cosine at or above which two sentences count as
 	// one; MMR never selects both.
@@ -73,6 +73,10 @@ const (
 	answerBoost     = 1.1
 	ruleBoost       = 1.3
 	questionPenalty = 0.5
+	// examplePenalty lowers a sentence that comments on an example program
+	// ("In the previous example, …", "then the program would …"): it
+	// illustrates a rule rather than stating it.
+	examplePenalty = 0.7
 )
 
 // frameWords frame a question without being its topic ("What does the
@@ -154,6 +158,25 @@ func (e *Engine) Analyze(ctx context.Context, req reasoning.AnalyzeRequest) (rea
 	}
 
 	rarity := termWeights(cands)
+	present := map[string]bool{}
+	for _, c := range cands {
+		for t := range c.terms {
+			present[t] = true
+		}
+	}
+	names := nameTerms(sub)
+	for _, m := range ctxTerms {
+		for t := range m {
+			present[t] = true
+		}
+	}
+	// A question naming something no passage names ("Kubernetes", "level
+	// 3") is not answered by these passages, whatever else they share.
+	for _, t := range sortedKeys(names) {
+		if !present[t] {
+			return out, nil
+		}
+	}
 	// The words that ask ("guarantee", "work", "rules") weigh half: the
 	// topic is what a sentence must be about; a sentence that only shares
 	// the asking word ("… is not guaranteed to print …") answers little.
@@ -170,7 +193,7 @@ func (e *Engine) Analyze(ctx context.Context, req reasoning.AnalyzeRequest) (rea
 	avgLen /= float64(len(cands))
 	subTerms, mainTerms := queryTerms(sub), queryTerms(main)
 	need := min(2, len(subTerms))
-	rare := rarest(subTerms, weight, 2)
+	rare := rarest(subTerms, weight, 2, func(t string) bool { return present[t] || names[t] })
 
 	var kept []*candidate
 	for _, c := range cands {
@@ -200,6 +223,8 @@ func (e *Engine) Analyze(ctx context.Context, req reasoning.AnalyzeRequest) (rea
 		switch {
 		case strings.HasSuffix(c.text, "?") || strings.HasSuffix(c.text, "？"):
 			rel *= questionPenalty
+		case commentsExample(c.text):
+			rel *= examplePenalty
 		case states(c.text):
 			rel *= ruleBoost
 		case answers(c.text):
@@ -234,13 +259,53 @@ func (e *Engine) Analyze(ctx context.Context, req reasoning.AnalyzeRequest) (rea
 	return out, nil
 }
 
-// rarest returns the n terms of highest weight (ties in term order): the
-// terms a sentence must speak of, one at least, to be about the question.
-func rarest(terms []string, weight func(string) float64, n int) []string {
-	out := append([]string(nil), terms...)
+// rarest returns the n terms of highest weight among those eligible (ties
+// in term order): the terms a sentence must speak of, one at least, to be
+// about the question. A term no passage contains is eligible only when it
+// is a name ("Kubernetes", "PostgreSQL", "sync.Mutex"): a question about a
+// thing the passages never name is not answered by them, while a plain
+// word may just be phrased differently ("kept" for "retained", or the
+// inflections of Korean).
+func rarest(terms []string, weight func(string) float64, n int, eligible func(string) bool) []string {
+	var out []string
+	for _, t := range terms {
+		if eligible(t) {
+			out = append(out, t)
+		}
+	}
 	sort.SliceStable(out, func(i, j int) bool { return weight(out[i]) > weight(out[j]) })
 	if len(out) > n {
 		out = out[:n]
+	}
+	return out
+}
+
+func sortedKeys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// nameTerms are the terms of the words of q written as names: with a
+// capital letter after the first word, as code identifiers, or with digits.
+func nameTerms(q string) map[string]bool {
+	out := map[string]bool{}
+	for i, w := range scanWords(q) {
+		name := isIdentifier(w.text)
+		if i > 0 {
+			for _, r := range w.text {
+				name = name || unicode.IsUpper(r)
+			}
+		}
+		name = name || strings.ContainsAny(w.text, "0123456789")
+		if name {
+			for _, t := range textproc.Tokenize(w.text) {
+				out[t] = true
+			}
+		}
 	}
 	return out
 }
@@ -257,11 +322,17 @@ func mentions(c *candidate, terms []string, context map[string]bool) bool {
 }
 
 // queryTerms are the distinct terms of a question that carry its topic, in
-// sorted order.
+// sorted order: its index terms less the words that only frame it.
 func queryTerms(text string) []string {
+	frame := map[string]bool{}
+	for _, w := range textproc.Words(text) {
+		if questionWords[w] || frameWords[w] || imperatives[w] {
+			frame[textproc.Stem(w)] = true
+		}
+	}
 	var out []string
 	for _, t := range distinctTerms(text) {
-		if !questionWords[t] && !frameWords[t] && !imperatives[t] {
+		if !frame[t] {
 			out = append(out, t)
 		}
 	}
@@ -341,6 +412,21 @@ var verbStems = func() map[string]bool {
 	}
 	return m
 }()
+
+// exampleCues mark commentary on an example (lower case).
+var exampleCues = []string{"previous example", "this program", "the program would", "in this example",
+	"the following program", "the example above", "the program is", "the program prints"}
+
+// commentsExample reports whether s comments on an example program.
+func commentsExample(s string) bool {
+	l := strings.ToLower(s)
+	for _, c := range exampleCues {
+		if strings.Contains(l, c) {
+			return true
+		}
+	}
+	return false
+}
 
 // states reports whether s states a rule, guarantee or definition.
 func states(s string) bool {
@@ -444,9 +530,12 @@ func selectMMR(cands []*candidate, limit int, lambda float64) []*candidate {
 	return picked
 }
 
+// sameText reports whether s equals a picked sentence or one contains the
+// other (a sentence quoted alone and with its follow-up, from overlapping
+// chunks).
 func sameText(s string, picked []*candidate) bool {
 	for _, p := range picked {
-		if strings.EqualFold(s, p.text) {
+		if strings.EqualFold(s, p.text) || strings.Contains(s, p.text) || strings.Contains(p.text, s) {
 			return true
 		}
 	}
@@ -707,11 +796,12 @@ func codeLike(s string) bool {
 	var prose, symbols int
 	for _, r := range s {
 		switch {
-		case unicode.IsLetter(r) || unicode.IsSpace(r):
+		case unicode.IsLetter(r) || unicode.IsSpace(r) || unicode.IsMark(r) || (r > 0x2000 && unicode.IsPunct(r)):
 			prose++
 		case strings.ContainsRune("{}();=<>[]*&|!", r):
 			symbols++
 		}
 	}
-	return symbols*12 > len(s) || prose*10 < len(s)*7
+	n := utf8.RuneCountInString(s)
+	return symbols*12 > n || prose*10 < n*7
 }

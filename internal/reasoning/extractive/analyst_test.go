@@ -205,3 +205,27 @@ func TestAnalyzeDoesNotAnswerAnotherSubQuestion(t *testing.T) {
 		t.Errorf("findings for an unaddressed sub-question: %+v", got.Findings)
 	}
 }
+
+// Statements in other scripts are evidence like English ones.
+func TestAnalyzeOtherScripts(t *testing.T) {
+	for _, c := range []struct{ q, answer, other string }{
+		{"备份数据保留多少天？", "备份每天凌晨两点半运行，数据保留三十五天。", "员工把车停在车库二层，一层留给访客。"},
+		{"データの保存期間は何日ですか？", "データの保存期間は三十五日です。", "社員は駐車場の二階に駐車します。"},
+		{"백업 데이터는 며칠 동안 보관됩니까?", "백업 데이터는 35일 동안 보관됩니다.", "직원은 주차장 2층에 주차합니다."},
+		{"كم يوما يتم الاحتفاظ بالنسخ الاحتياطية؟", "يتم الاحتفاظ بالنسخ الاحتياطية لمدة 35 يوما.", "يركن الموظفون سياراتهم في الطابق الثاني."},
+	} {
+		a, err := New(Config{}).Analyze(context.Background(), reasoning.AnalyzeRequest{
+			Question: c.q, SubQuestion: reasoning.SubQuestion{ID: "sq1", Text: c.q},
+			Passages: []reasoning.Passage{
+				{ChunkID: "a", SourceID: "a", Text: c.answer},
+				{ChunkID: "b", SourceID: "b", Text: c.other},
+			},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(a.Findings) != 1 || a.Findings[0].ChunkID != "a" {
+			t.Errorf("%s: findings %+v, want the answer only", c.q, a.Findings)
+		}
+	}
+}

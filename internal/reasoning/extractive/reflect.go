@@ -3,6 +3,7 @@ package extractive
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/researchflow/researchflow/internal/reasoning"
@@ -43,6 +44,9 @@ func (e *Engine) Reflect(ctx context.Context, req reasoning.ReflectRequest) (rea
 			continue
 		}
 		text := "What does the documentation say about " + strings.Join(topic, " ") + "?"
+		if slices.Equal(queryTerms(text), queryTerms(u.SubQuestion.Text)) {
+			continue // the same search again: it would only repeat the gap
+		}
 		v := textproc.TermVector(text)
 		dup := false
 		for _, a := range asked {

@@ -118,10 +118,11 @@ type ranked struct {
 	question float64 // share of the question's terms the sentence holds
 }
 
-// summary picks the findings that best answer the question as a whole: by
-// the share of the question's terms they hold (a finding scored against a
-// narrow facet may say little about the question), then by score; none
-// below half the best share; at most two from one source.
+// summary picks the findings that best answer the question: by the
+// analyst's score (which favours statements of rules, definitions and
+// conditions about the question's rarest terms), then by the share of the
+// question's terms they hold; none below half the best share; at most two
+// from one source.
 func (e *Engine) summary(question string, all []ranked) []reasoning.Sentence {
 	terms := distinctTerms(question)
 	best := 0.0
@@ -142,19 +143,22 @@ func (e *Engine) summary(question string, all []ranked) []reasoning.Sentence {
 		best = max(best, all[i].question)
 	}
 	sort.SliceStable(all, func(i, j int) bool {
-		if all[i].question != all[j].question {
-			return all[i].question > all[j].question
-		}
 		if all[i].score != all[j].score {
 			return all[i].score > all[j].score
+		}
+		if all[i].question != all[j].question {
+			return all[i].question > all[j].question
 		}
 		return all[i].order < all[j].order
 	})
 	out := []reasoning.Sentence{}
 	perSource := map[int]int{}
 	for _, r := range all {
-		if len(out) == e.cfg.SummarySentences || (best > 0 && r.question < best/2) {
+		if len(out) == e.cfg.SummarySentences {
 			break
+		}
+		if best > 0 && r.question < best/2 {
+			continue
 		}
 		if perSource[r.n] == 2 {
 			continue
