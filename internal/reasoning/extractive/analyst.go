@@ -173,7 +173,12 @@ func (e *Engine) Analyze(ctx context.Context, req reasoning.AnalyzeRequest) (rea
 	// A question naming something no passage names ("Kubernetes", "level
 	// 3") is not answered by these passages, whatever else they share.
 	for _, t := range sortedKeys(names) {
-		if !present[t] {
+		// "sync.Once" is present as itself or as "Once".
+		last := t
+		if i := strings.LastIndexAny(t, "./"); i >= 0 && i+1 < len(t) {
+			last = textproc.Stem(t[i+1:])
+		}
+		if !present[t] && !present[last] {
 			return out, nil
 		}
 	}
