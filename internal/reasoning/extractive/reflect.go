@@ -67,16 +67,18 @@ func (e *Engine) Reflect(ctx context.Context, req reasoning.ReflectRequest) (rea
 	return out, nil
 }
 
-// topicWords keeps the words of a question that carry its topic.
+// topicWords keeps the words of a question that carry its topic, spelled
+// as in the question (a name stays a name: "Kubernetes").
 func topicWords(q string) []string {
 	var out []string
 	seen := map[string]bool{}
-	for _, w := range textproc.Words(q) {
+	for _, sw := range scanWords(q) {
+		w := sw.lower
 		if textproc.IsStopWord(w) || questionWords[w] || fillers[w] || facetWords[w] || verbs[w] || seen[w] {
 			continue
 		}
 		seen[w] = true
-		out = append(out, w)
+		out = append(out, sw.text)
 	}
 	return out
 }
