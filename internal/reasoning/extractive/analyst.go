@@ -24,7 +24,7 @@ const (
 	// retrievalBoost and headingBoost raise the relevance of sentences from
 	// passages that retrieval ranked high or whose heading matches.
 	retrievalBoost = 0.1
-	headingBoost   = 0.15
+	headingBoost   = 0.25
 	// sameSentence is the cosine at or above which two sentences count as
 	// one; MMR never selects both.
 	sameSentence = 0.8
