@@ -13,8 +13,6 @@ import (
 	"strings"
 	"time"
 
-	"go.temporal.io/sdk/client"
-
 	"github.com/researchflow/researchflow/internal/config"
 	"github.com/researchflow/researchflow/internal/embed"
 	"github.com/researchflow/researchflow/internal/eval"
@@ -22,7 +20,7 @@ import (
 	"github.com/researchflow/researchflow/internal/reasoning/extractive"
 	"github.com/researchflow/researchflow/internal/reasoning/llm"
 	"github.com/researchflow/researchflow/internal/stack"
-	"github.com/researchflow/researchflow/workflows"
+	"github.com/researchflow/researchflow/internal/temporalserver"
 )
 
 // runEval is `starter eval SET [--out FILE]` and `starter eval compare A B`.
@@ -82,7 +80,7 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	s, err := stack.Connect(ctx, cfg, stack.ConnectOptions{Logger: quietLogger(stderr, cfg)})
+	s, err := stack.Connect(ctx, cfg, stack.ConnectOptions{Logger: quietLogger(stderr, cfg), DevServer: temporalserver.StartDev})
 	if err != nil {
 		return err
 	}
@@ -92,9 +90,7 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	b := make([]byte, 4)
 	_, _ = rand.Read(b)
 	r := &runner.Workflows{
-		Start: func(ctx context.Context, id string, in workflows.ResearchInput) (client.WorkflowRun, error) {
-			return stack.StartResearch(ctx, s.Client, id, in)
-		},
+		Runs:     s.Runs,
 		IDPrefix: "eval-" + time.Now().UTC().Format("20060102-150405") + "-" + hex.EncodeToString(b) + "-",
 	}
 	res, err := eval.Run(ctx, set, r, conf, eval.Options{Progress: stderr, KeepReports: *reports})

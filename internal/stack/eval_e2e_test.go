@@ -8,11 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"go.temporal.io/sdk/client"
-
 	"github.com/researchflow/researchflow/internal/eval"
 	"github.com/researchflow/researchflow/internal/eval/runner"
-	"github.com/researchflow/researchflow/workflows"
 )
 
 // TestEvalCISet runs the CI question set (testdata/eval/ci.tsv: a few Go-docs
@@ -29,12 +26,7 @@ func TestEvalCISet(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	r := &runner.Workflows{
-		Start: func(ctx context.Context, id string, in workflows.ResearchInput) (client.WorkflowRun, error) {
-			return StartResearch(ctx, shared.Client, id, in)
-		},
-		IDPrefix: "eval-ci-",
-	}
+	r := &runner.Workflows{Runs: shared.Runs, IDPrefix: "eval-ci-"}
 	res, err := eval.Run(ctx, set, r, eval.Configuration{Engine: "extractive", Embedder: "hashing"}, eval.Options{KeepReports: true})
 	if err != nil {
 		t.Fatal(err)

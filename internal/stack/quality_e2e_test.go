@@ -11,8 +11,8 @@ import (
 
 	"golang.org/x/text/encoding/charmap"
 
+	rf "github.com/researchflow/researchflow"
 	"github.com/researchflow/researchflow/internal/report"
-	"github.com/researchflow/researchflow/workflows"
 )
 
 // The failing inputs of issue 8 and variants of their kind, each through a
@@ -103,7 +103,7 @@ func TestQualityStatesTheAnswerInAnyEncodingAndScript(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			dir := writeFiles(t, c.files)
-			res, _ := research(t, "quality-"+c.name, workflows.ResearchInput{Question: c.question, CorpusPath: dir, Corpus: "quality-" + c.name})
+			res, _ := research(t, "quality-"+c.name, rf.ResearchInput{Question: c.question, CorpusPath: dir, Corpus: "quality-" + c.name})
 			for _, w := range c.want {
 				if !strings.Contains(body(res.Report), w) {
 					t.Errorf("the report does not state %q:\n%s", w, res.Report)
@@ -139,7 +139,7 @@ func TestQualityUnanswerableEndsWithAGap(t *testing.T) {
 		"backup.txt":  []byte("Backups run every night at 02:30 and are kept for 35 days.\n"),
 	})
 	for i, q := range []string{"When does a visitor badge expire?", "How many parking spaces does level 3 have for electric cars?"} {
-		res, _ := research(t, "quality-unanswerable-"+string(rune('a'+i)), workflows.ResearchInput{Question: q, CorpusPath: dir, Corpus: "quality-unanswerable"})
+		res, _ := research(t, "quality-unanswerable-"+string(rune('a'+i)), rf.ResearchInput{Question: q, CorpusPath: dir, Corpus: "quality-unanswerable"})
 		if cited := report.Citations(res.Report); len(cited) != 0 || len(res.Sources) != 0 {
 			t.Errorf("%s: findings %v from %d sources:\n%s", q, cited, len(res.Sources), res.Report)
 		}
@@ -164,7 +164,7 @@ func TestQualityHTMLArticleOnly(t *testing.T) {
 <aside><p>Tip: archived logs are kept for 90 days in cold storage.</p></aside>
 <footer><p>Need more? Sales can extend retention to 7 years for your logs.</p></footer></body></html>`
 	dir := writeFiles(t, map[string][]byte{"retention.html": []byte(page)})
-	res, _ := research(t, "quality-html", workflows.ResearchInput{Question: "How long are logs kept?", CorpusPath: dir, Corpus: "quality-html"})
+	res, _ := research(t, "quality-html", rf.ResearchInput{Question: "How long are logs kept?", CorpusPath: dir, Corpus: "quality-html"})
 	b := body(res.Report)
 	for _, w := range []string{"Application logs are kept for 30 days", "Audit logs are kept for one year"} {
 		if !strings.Contains(b, w) {
@@ -184,7 +184,7 @@ func TestQualityREADMEQuestionStatesTheChannelRules(t *testing.T) {
 	if _, err := exec.LookPath("go"); err != nil {
 		t.Skip("needs a Go installation for the default corpus")
 	}
-	res, _ := research(t, "quality-readme", workflows.ResearchInput{Question: "What does the Go memory model guarantee about channel communication?"})
+	res, _ := research(t, "quality-readme", rf.ResearchInput{Question: "What does the Go memory model guarantee about channel communication?"})
 	b := strings.Join(strings.Fields(body(res.Report)), " ")
 	for name, rule := range map[string]string{
 		"send before receive completes":     `(?i)a send on a channel is synchronized before the completion of the corresponding receive`,

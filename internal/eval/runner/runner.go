@@ -1,6 +1,6 @@
 // Package runner connects the evaluation harness to real research runs: each
-// question starts a ResearchWorkflow through the same start function the
-// starter uses, and its result becomes an eval.Answer.
+// question starts a ResearchWorkflow through the client the starter uses
+// (package client), and its result becomes an eval.Answer.
 package runner
 
 import (
@@ -8,19 +8,22 @@ import (
 	"fmt"
 	"time"
 
-	"go.temporal.io/sdk/client"
-
+	rf "github.com/researchflow/researchflow"
+	rfclient "github.com/researchflow/researchflow/client"
 	"github.com/researchflow/researchflow/internal/eval"
-	"github.com/researchflow/researchflow/workflows"
 )
 
-// StartFunc starts (or attaches to) a research run with workflow ID id:
-// stack.StartResearch bound to a client.
-type StartFunc func(ctx context.Context, id string, in workflows.ResearchInput) (client.WorkflowRun, error)
+// Runs starts research runs and waits for their results: *client.Client.
+type Runs interface {
+	Start(ctx context.Context, id string, in rf.ResearchInput) (rfclient.Run, error)
+	Result(ctx context.Context, id string) (rf.ResearchResult, error)
+}
+
+var _ Runs = (*rfclient.Client)(nil)
 
 // Workflows answers questions with research workflows.
 type Workflows struct {
-	Start StartFunc
+	Runs Runs
 	// IDPrefix starts every workflow ID; the question ID follows. Use a
 	// fresh prefix per run: the same ID twice is one run.
 	IDPrefix string
@@ -34,7 +37,8 @@ var _ eval.Researcher = (*Workflows)(nil)
 
 // Research runs q as a research run. A question with a CorpusPath ingests
 // the folder with its first question; later questions of the same corpus
-// name only the corpus.
+// name only the corpus. Latency counts from the start to the result, so the
+// first question of a folder includes its ingestion.
 func (w *Workflows) Research(ctx context.Context, q eval.Question) (eval.Answer, error) {
 	if w.ingested == nil {
 		w.ingested = map[string]bool{}
@@ -45,18 +49,18 @@ func (w *Workflows) Research(ctx context.Context, q eval.Question) (eval.Answer,
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	in := workflows.ResearchInput{Question: q.Question, Corpus: q.Corpus}
+	in := rf.ResearchInput{Question: q.Question, Corpus: q.Corpus}
 	if q.CorpusPath != "" && !w.ingested[q.CorpusPath] {
 		in.CorpusPath = q.CorpusPath
 	}
 	start := time.Now()
-	run, err := w.Start(ctx, w.IDPrefix+q.ID, in)
+	run, err := w.Runs.Start(ctx, w.IDPrefix+q.ID, in)
 	if err != nil {
 		return eval.Answer{}, fmt.Errorf("%s: %w", q.ID, err)
 	}
-	var res workflows.ResearchResult
-	if err := run.Get(ctx, &res); err != nil {
-		return eval.Answer{}, fmt.Errorf("%s: research %s: %w", q.ID, run.GetID(), err)
+	res, err := w.Runs.Result(ctx, run.ID)
+	if err != nil {
+		return eval.Answer{}, fmt.Errorf("%s: research %s: %w", q.ID, run.ID, err)
 	}
 	if in.CorpusPath != "" {
 		w.ingested[q.CorpusPath] = true
