@@ -215,7 +215,11 @@ func focusInSetting(q string) string {
 			focus = i
 		}
 	}
-	if focus < 0 || len(ents) > 3 {
+	// A setting named with "the" is the subject before the focus ("What
+	// does the Go memory model guarantee about X"), not an object after it
+	// ("Where are git hooks stored and how can I change the hooks
+	// directory?").
+	if focus < 0 || len(ents) > 3 || (!ents[setting].context && ents[setting].pos > ents[focus].pos) {
 		return ""
 	}
 	return capitalize(strings.TrimPrefix(ents[focus].text, "the ")) + " in " + ents[setting].text
