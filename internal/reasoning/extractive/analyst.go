@@ -402,7 +402,7 @@ var (
 		" causes a run-time panic", " is called ", " refers to ", " is used to ", " are used to "}
 	answerCues = []string{" if ", " when ", " unless ", " only ", " causes ", " because ", " by default", " defaults to ",
 		" default is ", " returns ", " cannot ", " never ", " always ", " panic", " are kept ", " is kept ", " expires ",
-		" at most ", " at least ", " is ", " are "}
+		" at most ", " at least "}
 )
 
 // verbStems are the index terms of the planner's verbs ("guarantee" →
