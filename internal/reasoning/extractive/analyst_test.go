@@ -229,3 +229,54 @@ func TestAnalyzeOtherScripts(t *testing.T) {
 		}
 	}
 }
+
+func analyzeOne(t *testing.T, q string, texts ...string) []reasoning.Finding {
+	t.Helper()
+	var ps []reasoning.Passage
+	for i, text := range texts {
+		id := string(rune('a' + i))
+		ps = append(ps, reasoning.Passage{ChunkID: id, SourceID: id, Title: "Notes", Text: text})
+	}
+	a, err := New(Config{}).Analyze(context.Background(), reasoning.AnalyzeRequest{
+		Question: q, SubQuestion: reasoning.SubQuestion{ID: "sq1", Text: q}, Passages: ps,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a.Findings
+}
+
+// A sentence sharing one word with the question is not evidence: below the
+// floor the sub-question is a gap.
+func TestAnalyzeNeedsMoreThanOneTerm(t *testing.T) {
+	f := analyzeOne(t, "When does a visitor badge expire?",
+		"Staff park on level 2 of the garage; level 1 is for visitors.",
+		"Backups run every night at 02:30 and are kept for 35 days.")
+	if len(f) != 0 {
+		t.Errorf("findings %+v, want none", f)
+	}
+	// A name no passage mentions: not answered, whatever else matches.
+	f = analyzeOne(t, "How long does Kubernetes keep audit logs?", "Audit logs are kept for one year by the log service.")
+	if len(f) != 0 {
+		t.Errorf("findings %+v for a question about Kubernetes, want none", f)
+	}
+}
+
+// Navigation furniture is never quoted; a sentence that leans on the one
+// before it is quoted with it.
+func TestAnalyzeFurnitureAndContext(t *testing.T) {
+	f := analyzeOne(t, "How long are backup archives retained?",
+		"Prev Up Chapter 49. Backup and Restore Home Next\n\nBackup archives are written every night. "+
+			"They are retained for 35 days, after which the archives are deleted.")
+	if len(f) == 0 {
+		t.Fatal("no findings")
+	}
+	for _, x := range f {
+		if strings.Contains(x.Text, "Prev Up") {
+			t.Errorf("navigation quoted: %q", x.Text)
+		}
+	}
+	if !strings.Contains(f[0].Text, "Backup archives are written every night. They are retained for 35 days") {
+		t.Errorf("the 'They …' sentence lost its antecedent: %q", f[0].Text)
+	}
+}
