@@ -132,6 +132,12 @@ type SynthesizeResult struct {
 	// marked unverified because no valid citation was left.
 	Dropped    int `json:"dropped,omitempty"`
 	Ungrounded int `json:"ungrounded,omitempty"`
+	// Sources are the sources the report lists when CitedSources is set:
+	// only the cited ones, renumbered in order of first citation (results
+	// recorded before this field existed leave it unset, and the run keeps
+	// the sources it numbered).
+	Sources      []Source `json:"sources,omitempty"`
+	CitedSources bool     `json:"citedSources,omitempty"`
 }
 
 // DeliverInput hands a finished report to the notify pool.

@@ -232,10 +232,12 @@ func (a *Inference) Synthesize(ctx context.Context, in rf.SynthesizeInput) (rf.S
 	if draft.Engine != "" && !contains(engines, draft.Engine) {
 		engines = append(append([]string(nil), engines...), draft.Engine)
 	}
+	// Only cited sources are listed, numbered in order of first citation.
+	draft, cited := report.CitedInOrder(draft, in.Sources)
 	md, stats := report.Render(report.Report{
 		Question: in.Question,
 		Draft:    draft,
-		Sources:  in.Sources,
+		Sources:  cited,
 		Gaps:     in.Gaps,
 		// A sentence whose citations were all invalid stays visible, marked
 		// as unverified, rather than silently dropped or silently trusted.
@@ -253,7 +255,8 @@ func (a *Inference) Synthesize(ctx context.Context, in rf.SynthesizeInput) (rf.S
 	if title == "" {
 		title = in.Question
 	}
-	return rf.SynthesizeResult{Title: title, Markdown: md, Engine: draft.Engine, Usage: draft.Usage, Dropped: stats.Dropped, Ungrounded: stats.Ungrounded}, nil
+	return rf.SynthesizeResult{Title: title, Markdown: md, Engine: draft.Engine, Usage: draft.Usage, Dropped: stats.Dropped, Ungrounded: stats.Ungrounded,
+		Sources: cited, CitedSources: true}, nil
 }
 
 // Reflect names follow-up sub-questions for the gaps a round left.

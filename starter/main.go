@@ -4,6 +4,7 @@
 //	go run ./starter --corpus ./my-notes "What did we decide about retries?"
 //	go run ./starter --no-wait --id my-run-1 "…"      # start only; print the workflow ID
 //	go run ./starter ingest ./my-notes --corpus notes  # ingest a folder with a progress bar
+//	go run ./starter eval testdata/eval/go-docs.tsv    # score a question set (see internal/eval)
 //
 // It uses TEMPORAL_ADDRESS when set, else a dev stack already running on the
 // default address (`go run ./workers -pool all`), else it starts the embedded
@@ -47,6 +48,9 @@ var errUsage = errors.New("usage")
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) > 0 && args[0] == "ingest" {
 		return runIngest(ctx, args[1:], stdout, stderr)
+	}
+	if len(args) > 0 && args[0] == "eval" {
+		return runEval(ctx, args[1:], stdout, stderr)
 	}
 	return runResearch(ctx, args, stdout, stderr)
 }

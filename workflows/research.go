@@ -246,6 +246,9 @@ func (r *research) synthesize(ctx workflow.Context) (rf.ResearchResult, error) {
 		return rf.ResearchResult{}, stageError("synthesize", err)
 	}
 	r.addUsage(syn.Engine, syn.Usage)
+	if syn.CitedSources {
+		sources = syn.Sources // the report lists only what it cites
+	}
 
 	r.setStage(ctx, rf.StageNotify)
 	var del rf.DeliverResult

@@ -83,12 +83,20 @@ func LoadFile(corpusName, path string) (Document, error) {
 	}
 	var doc Document
 	switch ext {
-	case ".md", ".markdown":
-		doc = parseMarkdown(toText(raw))
-	case ".txt":
-		doc = parsePlain(toText(raw))
+	case ".md", ".markdown", ".txt":
+		var text string
+		if text, err = decodeText(raw); err == nil {
+			if ext == ".txt" {
+				doc = parsePlain(toText(text))
+			} else {
+				doc = parseMarkdown(toText(text))
+			}
+		}
 	case ".html", ".htm":
-		doc, err = parseHTML(raw)
+		var page []byte
+		if page, err = decodeHTML(raw); err == nil {
+			doc, err = parseHTML(page)
+		}
 	case ".pdf":
 		doc, err = parsePDF(raw)
 	}
@@ -104,9 +112,9 @@ func LoadFile(corpusName, path string) (Document, error) {
 	return doc, nil
 }
 
-// toText makes raw file bytes valid UTF-8 text with "\n" line ends.
-func toText(raw []byte) string {
-	s := string(raw)
+// toText gives decoded text "\n" line ends (and valid UTF-8 whatever it
+// is given).
+func toText(s string) string {
 	s = strings.TrimPrefix(s, "\uFEFF")
 	if !utf8.ValidString(s) {
 		s = strings.ToValidUTF8(s, "\uFFFD")

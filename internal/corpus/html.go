@@ -10,17 +10,29 @@ import (
 	"golang.org/x/net/html/atom"
 )
 
-// parseHTML extracts the readable text of an HTML page: scripts, styles,
-// navigation and the head are dropped, block elements become paragraphs,
-// <pre> keeps its lines and h1–h4 start sections. The title is the <title>,
-// else the Title of a Go-doc JSON comment (<!--{ "Title": ... }-->), else the
-// first h1 or h2.
+// parseHTML extracts the article of an HTML page. When the page has a
+// <main> or <article> (or role="main"), only their text is kept; otherwise
+// the page's <header>, <footer> and <aside> are dropped. Everywhere, scripts,
+// styles, navigation, forms' controls, <dialog>, hidden elements (hidden,
+// aria-hidden="true", style display:none) and elements whose role is
+// dialog, alertdialog, banner, navigation or contentinfo are dropped: the
+// page furniture of the HTML Living Standard's sectioning elements and the
+// WAI-ARIA landmark roles. Block elements become paragraphs, <pre> keeps
+// its lines and h1–h4 start sections. The title is the <title>, else the
+// Title of a Go-doc JSON comment (<!--{ "Title": ... }-->), else the first
+// h1 or h2.
 func parseHTML(raw []byte) (Document, error) {
 	root, err := html.Parse(bytes.NewReader(raw))
 	if err != nil {
 		return Document{}, fmt.Errorf("parse html: %w", err)
 	}
 	x := htmlExtractor{}
+	for n := range root.Descendants() {
+		if n.Type == html.ElementNode && isArticle(n) && !furniture(n) {
+			x.hasArticle = true
+			break
+		}
+	}
 	x.walk(root)
 	doc := x.t.document()
 	switch {
@@ -35,7 +47,11 @@ func parseHTML(raw []byte) (Document, error) {
 }
 
 type htmlExtractor struct {
-	t            textBuilder
+	t textBuilder
+	// hasArticle: the page has a <main> or <article>; text outside them is
+	// dropped. inArticle is the depth of those elements around the walk.
+	hasArticle   bool
+	inArticle    int
 	pre          int // depth of <pre> elements
 	title        string
 	metaTitle    string
@@ -50,6 +66,9 @@ func (x *htmlExtractor) walk(n *html.Node) {
 		}
 		return
 	case html.TextNode:
+		if x.hasArticle && x.inArticle == 0 {
+			return
+		}
 		if x.pre > 0 {
 			x.preText(n.Data)
 		} else {
@@ -70,6 +89,15 @@ func (x *htmlExtractor) children(n *html.Node) {
 }
 
 func (x *htmlExtractor) element(n *html.Node) {
+	if furniture(n) {
+		return
+	}
+	if isArticle(n) {
+		x.inArticle++
+		defer func() { x.inArticle-- }()
+	} else if x.inArticle == 0 && (n.DataAtom == atom.Header || n.DataAtom == atom.Footer || n.DataAtom == atom.Aside) {
+		return
+	}
 	switch n.DataAtom {
 	case atom.Head:
 		// Only the title matters in the head; comments there may carry metadata.
@@ -88,14 +116,16 @@ func (x *htmlExtractor) element(n *html.Node) {
 		}
 		return
 	case atom.Script, atom.Style, atom.Nav, atom.Noscript, atom.Template, atom.Svg,
-		atom.Iframe, atom.Button, atom.Select, atom.Object, atom.Canvas:
+		atom.Iframe, atom.Button, atom.Select, atom.Object, atom.Canvas, atom.Dialog:
 		return
 	case atom.H1, atom.H2, atom.H3, atom.H4:
 		h := collapse(textOf(n))
 		if x.firstHeading == "" && (n.DataAtom == atom.H1 || n.DataAtom == atom.H2) {
 			x.firstHeading = h
 		}
-		x.t.heading(h)
+		if !x.hasArticle || x.inArticle > 0 {
+			x.t.heading(h)
+		}
 		return
 	case atom.Pre:
 		x.t.brk(2)
@@ -131,6 +161,52 @@ func (x *htmlExtractor) element(n *html.Node) {
 		return
 	}
 	x.children(n)
+}
+
+// isArticle reports whether n holds a page's main content.
+func isArticle(n *html.Node) bool {
+	return n.DataAtom == atom.Main || n.DataAtom == atom.Article || strings.EqualFold(attr(n, "role"), "main")
+}
+
+// furniture reports whether n is hidden or is page furniture by its role.
+func furniture(n *html.Node) bool {
+	if n.DataAtom == atom.Dialog {
+		return true
+	}
+	for _, a := range n.Attr {
+		switch strings.ToLower(a.Key) {
+		case "hidden":
+			return true
+		case "aria-hidden":
+			if strings.EqualFold(strings.TrimSpace(a.Val), "true") {
+				return true
+			}
+		case "aria-modal":
+			if strings.EqualFold(strings.TrimSpace(a.Val), "true") {
+				return true
+			}
+		case "role":
+			switch strings.ToLower(strings.TrimSpace(a.Val)) {
+			case "dialog", "alertdialog", "banner", "navigation", "contentinfo":
+				return true
+			}
+		case "style":
+			v := strings.ToLower(strings.ReplaceAll(a.Val, " ", ""))
+			if strings.Contains(v, "display:none") || strings.Contains(v, "visibility:hidden") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func attr(n *html.Node, key string) string {
+	for _, a := range n.Attr {
+		if strings.EqualFold(a.Key, key) {
+			return a.Val
+		}
+	}
+	return ""
 }
 
 // preText writes preformatted text as it is.

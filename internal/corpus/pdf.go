@@ -30,7 +30,7 @@ func parsePDF(raw []byte) (doc Document, err error) {
 	}
 	var t textBuilder
 	for i, p := range pages {
-		text := strings.TrimSpace(toText([]byte(p.PageContent)))
+		text := strings.TrimSpace(toText(p.PageContent))
 		if text == "" {
 			continue
 		}

@@ -132,3 +132,18 @@ func BenchmarkHashing(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "texts/s")
 }
+
+// Text without spaces between words is embedded by its character bigrams:
+// a Chinese or Japanese question is nearest to the note that answers it.
+func TestHashingUnspacedScripts(t *testing.T) {
+	var h Hashing
+	for _, c := range []struct{ q, answer, other string }{
+		{"备份数据保留多少天？", "备份每天凌晨两点半运行，数据保留三十五天。", "员工把车停在车库二层，一层留给访客。"},
+		{"バックアップの保存期間は？", "バックアップの保存期間は三十五日です。", "駐車場の二階は社員用です。"},
+	} {
+		q := h.Vector(c.q)
+		if a, o := cosine(q, h.Vector(c.answer)), cosine(q, h.Vector(c.other)); a <= 0.2 || a <= o {
+			t.Errorf("%s: cosine to the answer %.3f, to the other note %.3f", c.q, a, o)
+		}
+	}
+}

@@ -21,8 +21,9 @@ func TestExtractivePipeline(t *testing.T) {
 		{ChunkID: "c1", SourceID: "mem", Title: "The Go Memory Model", Location: "/go/doc/go_mem.html", Score: 0.9,
 			Text: "A send on a channel is synchronized before the completion of the corresponding receive from that channel. " +
 				"The closing of a channel is synchronized before a receive that returns a zero value because the channel is closed. [3]"},
-		{ChunkID: "c2", SourceID: "sync", Title: "Package sync", Location: "https://pkg.go.dev/sync", Score: 0.6,
-			Text: "A Mutex is a mutual exclusion lock. The zero value for a Mutex is an unlocked mutex. A Mutex must not be copied after first use."},
+		{ChunkID: "c2", SourceID: "locks", Title: "Locks in the memory model", Location: "https://go.dev/ref/mem#locking", Score: 0.6,
+			Text: "For any mutex variable l and n < m, call n of l.Unlock() is synchronized before call m of l.Lock() returns. " +
+				"A Mutex must not be copied after first use."},
 	}
 	q := "What does the Go memory model guarantee about channels and mutexes?"
 	plan, err := eng.Plan(ctx, reasoning.PlanRequest{Question: q})

@@ -269,3 +269,36 @@ func TestSanitize(t *testing.T) {
 		}
 	}
 }
+
+func TestCitedInOrder(t *testing.T) {
+	sources := []reasoning.Source{
+		{N: 1, SourceID: "a", Title: "A"}, {N: 2, SourceID: "b", Title: "B"},
+		{N: 3, SourceID: "c", Title: "C"}, {N: 4, SourceID: "d", Title: "D"},
+	}
+	d := reasoning.Draft{
+		Summary: []reasoning.Sentence{{Text: "From C.", Cites: []int{3}}},
+		Sections: []reasoning.DraftSection{{Heading: "H", Sentences: []reasoning.Sentence{
+			{Text: "From A and C.", Cites: []int{1, 3}}, {Text: "Bad.", Cites: []int{9}},
+		}}},
+	}
+	nd, got := CitedInOrder(d, sources)
+	if len(got) != 2 || got[0].SourceID != "c" || got[0].N != 1 || got[1].SourceID != "a" || got[1].N != 2 {
+		t.Fatalf("sources = %+v", got)
+	}
+	if !reflect.DeepEqual(nd.Summary[0].Cites, []int{1}) || !reflect.DeepEqual(nd.Sections[0].Sentences[0].Cites, []int{2, 1}) {
+		t.Errorf("cites = %v, %v", nd.Summary[0].Cites, nd.Sections[0].Sentences[0].Cites)
+	}
+	if d.Summary[0].Cites[0] != 3 {
+		t.Error("the input draft was modified")
+	}
+	md, st := Render(Report{Question: "q", Draft: nd, Sources: got})
+	if strings.Contains(md, "[3]") || strings.Contains(md, "— B") || st.Sources != 2 || st.InvalidCitations != 1 {
+		t.Errorf("stats %+v, report:\n%s", st, md)
+	}
+	if err := CheckCitations(md); err != nil {
+		t.Error(err)
+	}
+	if i, j := strings.Index(md, "[1] C"), strings.Index(md, "[2] A"); i < 0 || j < i {
+		t.Errorf("sources not in order of first citation:\n%s", md)
+	}
+}

@@ -12,7 +12,11 @@ import (
 
 // Words splits text into lower-case words (letters, digits, and inner '_',
 // '.' or "::" as in "sync.Mutex" and "boost::optional"), keeping stop words
-// and original forms.
+// and original forms. Scripts written without spaces between words (Han,
+// Hiragana, Katakana, Thai, Lao, Khmer, Myanmar) have no word boundaries to
+// find; their runs become overlapping character bigrams ("备份数据" → "备份",
+// "份数", "数据"), and a run of one character stays a word: the standard
+// segmentation of n-gram retrieval for CJK (as Lucene's CJKBigramFilter).
 func Words(text string) []string {
 	var words []string
 	start := -1
@@ -20,7 +24,7 @@ func Words(text string) []string {
 		if start >= 0 {
 			w := strings.Trim(text[start:end], "._")
 			if w != "" {
-				words = append(words, strings.ToLower(w))
+				words = appendSegmented(words, strings.ToLower(w))
 			}
 			start = -1
 		}
@@ -37,6 +41,65 @@ func Words(text string) []string {
 	}
 	flush(len(text))
 	return words
+}
+
+// Unspaced reports whether r belongs to a script written without spaces
+// between words.
+func Unspaced(r rune) bool {
+	return unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Thai, unicode.Lao, unicode.Khmer, unicode.Myanmar)
+}
+
+// appendSegmented appends w to words, as bigrams for its runs of unspaced
+// script and as words for the rest ("go语言" → "go", "语言").
+func appendSegmented(words []string, w string) []string {
+	if !hasUnspaced(w) {
+		return append(words, w)
+	}
+	var run []rune
+	other := -1
+	flushRun := func() {
+		switch {
+		case len(run) == 1:
+			words = append(words, string(run))
+		case len(run) > 1:
+			for i := 0; i+1 < len(run); i++ {
+				words = append(words, string(run[i:i+2]))
+			}
+		}
+		run = run[:0]
+	}
+	for i, r := range w {
+		if Unspaced(r) || (len(run) > 0 && unicode.Is(unicode.Mn, r)) {
+			if other >= 0 {
+				if t := strings.Trim(w[other:i], "._"); t != "" {
+					words = append(words, t)
+				}
+				other = -1
+			}
+			run = append(run, r)
+			continue
+		}
+		flushRun()
+		if other < 0 {
+			other = i
+		}
+	}
+	flushRun()
+	if other >= 0 {
+		if t := strings.Trim(w[other:], "._"); t != "" {
+			words = append(words, t)
+		}
+	}
+	return words
+}
+
+func hasUnspaced(w string) bool {
+	for _, r := range w {
+		if r >= 0x0E00 && Unspaced(r) {
+			return true
+		}
+	}
+	return false
 }
 
 // isScopeColon reports whether the ':' at i is part of a "::" scope
@@ -106,7 +169,8 @@ have having he her here hers herself him himself his how i if in into is it its 
 no nor not now of off on once only or other our ours ourselves out over own same she should so some such than that
 the their theirs them themselves then there these they this those through to too under until up very was we were
 what when where which while who whom why will with would you your yours yourself yourselves also may might must
-shall us use used using via per e.g i.e etc let lets see`) {
+shall us use used using via per e.g i.e etc let lets see
+什么 怎么 怎样 如何 多少 哪些 哪个 为什 是否 吗 呢 的 了 何で どの どう です ます`) {
 		m[w] = true
 	}
 	return m
@@ -116,7 +180,10 @@ shall us use used using via per e.g i.e etc let lets see`) {
 func IsStopWord(w string) bool { return stopWords[w] }
 
 // Sentences splits text into sentences. A sentence ends at '.', '!' or '?'
-// followed by white space and an upper-case letter, digit or quote, or at a
+// followed by white space and an upper-case letter, digit or quote (or any
+// letter of a script without letter case), at a full-width or script
+// terminator (。！？ and the Devanagari, Arabic, Armenian, Ethiopic,
+// Myanmar and Khmer full stops: see fullStop) wherever it stands, or at a
 // blank line; abbreviations such as "e.g." and identifiers such as
 // "sync.Mutex" do not end a sentence.
 func Sentences(text string) []string {
@@ -135,6 +202,26 @@ func Sentences(text string) []string {
 			start = i + 1
 			continue
 		}
+		if c >= utf8.RuneSelf {
+			r, size := utf8.DecodeRuneInString(text[i:])
+			if fullStop(r) {
+				j := i + size
+				// Closing quotes and brackets stay with their sentence.
+				for j < len(text) {
+					q, qs := utf8.DecodeRuneInString(text[j:])
+					if !strings.ContainsRune("」』）)”’\"'", q) {
+						break
+					}
+					j += qs
+				}
+				emit(text[start:j])
+				start = j
+				i = j - 1
+				continue
+			}
+			i += size - 1
+			continue
+		}
 		if c != '.' && c != '!' && c != '?' {
 			continue
 		}
@@ -151,7 +238,7 @@ func Sentences(text string) []string {
 		}
 		if k < len(text) {
 			r, _ := utf8.DecodeRuneInString(text[k:])
-			if !(unicode.IsUpper(r) || unicode.IsDigit(r) || r == '"' || r == '(' || r == '`') {
+			if !(unicode.IsUpper(r) || unicode.IsDigit(r) || r == '"' || r == '(' || r == '`' || caseless(r)) {
 				continue
 			}
 		}
@@ -163,6 +250,25 @@ func Sentences(text string) []string {
 	}
 	emit(text[start:])
 	return out
+}
+
+// fullStop reports whether r ends a sentence by itself: the ideographic
+// full stop and full-width ! ? ; (CJK), the Devanagari danda, the Arabic
+// full stop and question mark, the Armenian, Ethiopic, Myanmar and Khmer
+// full stops.
+func fullStop(r rune) bool {
+	switch r {
+	case '。', '！', '？', '｡', '।', '॥', '۔', '؟', '։', '።', '။', '។':
+		return true
+	}
+	return false
+}
+
+// caseless reports whether r is a letter of a script without letter case
+// (Arabic, Hebrew, Thai, Devanagari, …), where a sentence may start with any
+// letter.
+func caseless(r rune) bool {
+	return unicode.IsLetter(r) && !unicode.IsUpper(r) && !unicode.IsLower(r)
 }
 
 func blankLineAt(text string, i int) bool {

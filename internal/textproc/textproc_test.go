@@ -54,3 +54,57 @@ func TestCosine(t *testing.T) {
 		t.Errorf("Cosine of disjoint = %v, want 0", got)
 	}
 }
+
+func TestWordsSegmentsUnspacedScripts(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		want []string
+	}{
+		{"备份数据", []string{"备份", "份数", "数据"}},
+		{"Go语言 and 东", []string{"go", "语言", "and", "东"}},
+		{"バックアップ", []string{"バッ", "ック", "クア", "アッ", "ップ"}},
+		{"백업은 35일 동안", []string{"백업은", "35일", "동안"}},
+	} {
+		if got := Words(c.in); !reflect.DeepEqual(got, c.want) {
+			t.Errorf("Words(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+	q, s := Tokenize("备份数据保留多少天？"), Tokenize("备份每天凌晨两点半运行，数据保留三十五天。")
+	shared := 0
+	for _, a := range q {
+		for _, b := range s {
+			if a == b {
+				shared++
+				break
+			}
+		}
+	}
+	if shared < 3 {
+		t.Errorf("question %q and answer %q share %d terms, want at least 3", q, s, shared)
+	}
+	for _, w := range q {
+		if w == "多少" {
+			t.Errorf("question word 多少 is a term: %q", q)
+		}
+	}
+}
+
+func TestSentencesInOtherScripts(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		want []string
+	}{
+		{"备份每天凌晨两点半运行，数据保留三十五天。访客证当天有效！要续期吗？",
+			[]string{"备份每天凌晨两点半运行，数据保留三十五天。", "访客证当天有效！", "要续期吗？"}},
+		{"バックアップは毎晩実行されます。「保存は三十五日」。以上",
+			[]string{"バックアップは毎晩実行されます。", "「保存は三十五日」。", "以上"}},
+		{"النسخ الاحتياطية تعمل ليلا. يتم الاحتفاظ بها لمدة 35 يوما؟ نعم",
+			[]string{"النسخ الاحتياطية تعمل ليلا.", "يتم الاحتفاظ بها لمدة 35 يوما؟", "نعم"}},
+		{"बैकअप रात में चलता है। इसे 35 दिन रखा जाता है।",
+			[]string{"बैकअप रात में चलता है।", "इसे 35 दिन रखा जाता है।"}},
+	} {
+		if got := Sentences(c.in); !reflect.DeepEqual(got, c.want) {
+			t.Errorf("Sentences(%q) =\n%q\nwant\n%q", c.in, got, c.want)
+		}
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/researchflow/researchflow/internal/reasoning"
 	"github.com/researchflow/researchflow/internal/textproc"
@@ -22,8 +23,8 @@ const (
 	mainWeight = 0.25
 	// retrievalBoost and headingBoost raise the relevance of sentences from
 	// passages that retrieval ranked high or whose heading matches.
-	retrievalBoost = 0.2
-	headingBoost   = 0.15
+	retrievalBoost = 0.1
+	headingBoost   = 0.25
 	// sameSentence is the cosine at or above which two sentences count as
 	// one; MMR never selects both.
 	sameSentence = 0.8
@@ -36,6 +37,7 @@ type candidate struct {
 	passage  int
 	order    int // position over all passages, for stable ties
 	vec      vector
+	pairs    vector // adjacent term pairs: word order, for near-duplicates
 	terms    map[string]int
 	length   int
 	lexical  float64
@@ -44,10 +46,59 @@ type candidate struct {
 	sourceID string
 }
 
+// Weights of the analyst's evidence rules.
+const (
+	// contextCredit is how much a question term counts when it is not in the
+	// sentence but in its section heading or document title: "A send on a
+	// channel is synchronized before …" under "Channel communication" in
+	// "The Go Memory Model" speaks of all three.
+	contextCredit = 0.8
+	// minWeight is the weight of a question term found in every candidate
+	// sentence; the rarest terms weigh 1.
+	minWeight = 0.2
+	// feedbackTop is how many of the best sentences pseudo-relevance
+	// feedback reads; a term in at least feedbackMinDocs of them (and not
+	// in the question) is an expansion, worth up to feedbackWeight of
+	// relevance. Rocchio's relevance feedback, with the top sentences taken
+	// as relevant (Manning, Raghavan & Schütze, Introduction to IR, §9.1.6).
+	feedbackTop     = 5
+	feedbackMinDocs = 2
+	feedbackTerms   = 8
+	feedbackWeight  = 0.15
+	// answerBoost raises a sentence that states a rule, definition,
+	// condition, cause or quantity; questionPenalty lowers one that asks.
+	// relativeFloor: a sentence scoring below this share of the best
+	// sentence's relevance is not a finding.
+	relativeFloor   = 0.6
+	answerBoost     = 1.1
+	ruleBoost       = 1.3
+	questionPenalty = 0.5
+	// examplePenalty lowers a sentence that comments on an example program
+	// ("In the previous example, …", "then the program would …"): it
+	// illustrates a rule rather than stating it.
+	examplePenalty = 0.7
+)
+
+// frameWords frame a question without being its topic ("What does the
+// documentation say about …", "the difference between …").
+var frameWords = set(`documentation docs say says said difference differences differ differs vs versus compare
+compared explain describe tell show give list way ways`)
+
 // Analyze selects up to MaxFindings sentences of the passages that answer the
-// sub-question, without near-duplicates. Sentences are copied as written.
-// Passages without a ChunkID are ignored: a finding must name its chunk.
-// When no sentence reaches the relevance floor, the analysis has no findings.
+// sub-question, without near-duplicates. Sentences are copied as written; a
+// sentence that opens by referring back ("This", "It", "However", …) is
+// quoted with the sentence before it. Passages without a ChunkID are
+// ignored: a finding must name its chunk.
+//
+// Evidence rules: question terms weigh by their rarity among the candidate
+// sentences (a term in none weighs most, so a question about something the
+// passages never mention scores low); a sentence must contain at least one
+// term of the sub-question and cover at least two (or the only one)
+// counting its section heading and title; its weighted coverage must reach
+// MinScore. Among those, statements that answer (rules, definitions,
+// conditions, numbers) and sentences sharing the vocabulary of the best
+// ones (pseudo-relevance feedback) rank higher. When no sentence passes, the
+// analysis has no findings and the sub-question becomes a gap.
 func (e *Engine) Analyze(ctx context.Context, req reasoning.AnalyzeRequest) (reasoning.Analysis, error) {
 	if err := ctx.Err(); err != nil {
 		return reasoning.Analysis{}, fmt.Errorf("analyze %s: %w", req.SubQuestion.ID, err)
@@ -74,16 +125,27 @@ func (e *Engine) Analyze(ctx context.Context, req reasoning.AnalyzeRequest) (rea
 	subVec := newVector(sub)
 	var cands []*candidate
 	headings := make([]float64, len(req.Passages))
+	var ctxTerms []map[string]bool // by candidate
 	for i, p := range req.Passages {
 		if p.ChunkID == "" {
 			continue
 		}
 		headings[i] = cosine(newVector(p.Section+" "+p.Title), subVec)
-		for _, s := range passageSentences(p.Text) {
+		for _, sent := range withContext(passageSentences(p.Text)) {
+			s := sent.text
 			if isFragment(s) {
 				continue
 			}
-			c := &candidate{text: s, passage: i, order: len(cands), vec: newVector(s), terms: map[string]int{}, chunkID: p.ChunkID, sourceID: p.SourceID}
+			heading := sent.heading
+			if heading == "" {
+				heading = p.Section
+			}
+			terms := map[string]bool{}
+			for _, t := range textproc.Tokenize(heading + " " + p.Title) {
+				terms[t] = true
+			}
+			ctxTerms = append(ctxTerms, terms)
+			c := &candidate{text: s, passage: i, order: len(cands), vec: newVector(s), pairs: pairVector(s), terms: map[string]int{}, chunkID: p.ChunkID, sourceID: p.SourceID}
 			for _, t := range textproc.Tokenize(s) {
 				c.terms[t]++
 				c.length++
@@ -95,32 +157,103 @@ func (e *Engine) Analyze(ctx context.Context, req reasoning.AnalyzeRequest) (rea
 		return out, nil
 	}
 
-	weight := termWeights(cands)
+	rarity := termWeights(cands)
+	present := map[string]bool{}
+	for _, c := range cands {
+		for t := range c.terms {
+			present[t] = true
+		}
+	}
+	names := nameTerms(sub)
+	for _, m := range ctxTerms {
+		for t := range m {
+			present[t] = true
+		}
+	}
+	// A question naming something no passage names ("Kubernetes", "level
+	// 3") is not answered by these passages, whatever else they share.
+	for _, t := range sortedKeys(names) {
+		// "sync.Once" is present as itself or as "Once".
+		last := t
+		if i := strings.LastIndexAny(t, "./"); i >= 0 && i+1 < len(t) {
+			last = textproc.Stem(t[i+1:])
+		}
+		if !present[t] && !present[last] {
+			return out, nil
+		}
+	}
+	// The words that ask ("guarantee", "work", "rules") weigh half: the
+	// topic is what a sentence must be about; a sentence that only shares
+	// the asking word ("… is not guaranteed to print …") answers little.
+	weight := func(t string) float64 {
+		if verbs[t] || facetWords[t] || verbStems[t] {
+			return rarity(t) / 2
+		}
+		return rarity(t)
+	}
 	var avgLen float64
 	for _, c := range cands {
 		avgLen += float64(c.length)
 	}
 	avgLen /= float64(len(cands))
-	subTerms, mainTerms := distinctTerms(sub), distinctTerms(main)
+	subTerms, mainTerms := queryTerms(sub), queryTerms(main)
+	need := min(2, len(subTerms))
+	rare := rarest(subTerms, weight, 2, func(t string) bool { return present[t] || names[t] })
 
 	var kept []*candidate
 	for _, c := range cands {
-		subCov := coverage(c, subTerms, weight, avgLen)
-		c.lexical = subWeight*subCov + mainWeight*coverage(c, mainTerms, weight, avgLen)
-		// A sentence must say something about the sub-question itself: one
-		// that only matches the main question answers another sub-question,
-		// and passing it off here would hide a gap.
-		if subCov == 0 || c.lexical < e.cfg.MinScore {
+		subCov, direct, covered := coverage(c, subTerms, weight, avgLen, ctxTerms[c.order])
+		if direct == 0 || covered < need || !mentions(c, rare, ctxTerms[c.order]) {
 			continue
+		}
+		mainCov, _, _ := coverage(c, mainTerms, weight, avgLen, ctxTerms[c.order])
+		c.lexical = subWeight*subCov + mainWeight*mainCov
+		if c.lexical < e.cfg.MinScore {
+			continue
+		}
+		kept = append(kept, c)
+	}
+	expansion := feedback(kept, subTerms, mainTerms)
+	for _, c := range kept {
+		rel := c.lexical
+		if len(expansion) > 0 {
+			got := 0
+			for _, t := range expansion {
+				if c.terms[t] > 0 {
+					got++
+				}
+			}
+			rel += feedbackWeight * float64(got) / float64(len(expansion))
+		}
+		switch {
+		case strings.HasSuffix(c.text, "?") || strings.HasSuffix(c.text, "？"):
+			rel *= questionPenalty
+		case commentsExample(c.text):
+			rel *= examplePenalty
+		case states(c.text):
+			rel *= ruleBoost
+		case answers(c.text):
+			rel *= answerBoost
 		}
 		boost := 1 + headingBoost*headings[c.passage]
 		if maxRetrieval > 0 && req.Passages[c.passage].Score > 0 {
 			boost += retrievalBoost * req.Passages[c.passage].Score / maxRetrieval
 		}
-		c.rel = c.lexical * boost
-		kept = append(kept, c)
+		c.rel = rel * boost
 	}
-	for _, c := range selectMMR(kept, limit, e.cfg.Lambda) {
+	// A sentence far weaker than the best one is a loose association, not
+	// evidence next to it.
+	var best float64
+	for _, c := range kept {
+		best = math.Max(best, c.rel)
+	}
+	strong := kept[:0]
+	for _, c := range kept {
+		if c.rel >= relativeFloor*best {
+			strong = append(strong, c)
+		}
+	}
+	for _, c := range selectMMR(strong, limit, e.cfg.Lambda) {
 		out.Findings = append(out.Findings, reasoning.Finding{
 			Text:     c.text,
 			ChunkID:  c.chunkID,
@@ -129,6 +262,231 @@ func (e *Engine) Analyze(ctx context.Context, req reasoning.AnalyzeRequest) (rea
 		})
 	}
 	return out, nil
+}
+
+// rarest returns the n terms of highest weight among those eligible (ties
+// in term order): the terms a sentence must speak of, one at least, to be
+// about the question. A term no passage contains is eligible only when it
+// is a name ("Kubernetes", "PostgreSQL", "sync.Mutex"): a question about a
+// thing the passages never name is not answered by them, while a plain
+// word may just be phrased differently ("kept" for "retained", or the
+// inflections of Korean).
+func rarest(terms []string, weight func(string) float64, n int, eligible func(string) bool) []string {
+	var out []string
+	for _, t := range terms {
+		if eligible(t) {
+			out = append(out, t)
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return weight(out[i]) > weight(out[j]) })
+	if len(out) > n {
+		out = out[:n]
+	}
+	return out
+}
+
+func sortedKeys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// nameTerms are the terms of the words of q written as names: with a
+// capital letter after the first word, as code identifiers, or with digits.
+func nameTerms(q string) map[string]bool {
+	out := map[string]bool{}
+	for i, w := range scanWords(q) {
+		name := isIdentifier(w.text)
+		if i > 0 {
+			for _, r := range w.text {
+				name = name || unicode.IsUpper(r)
+			}
+		}
+		name = name || strings.ContainsAny(w.text, "0123456789")
+		if name {
+			for _, t := range textproc.Tokenize(w.text) {
+				out[t] = true
+			}
+		}
+	}
+	return out
+}
+
+// mentions reports whether c or its context holds one of terms (true when
+// there are none).
+func mentions(c *candidate, terms []string, context map[string]bool) bool {
+	for _, t := range terms {
+		if c.terms[t] > 0 || context[t] {
+			return true
+		}
+	}
+	return len(terms) == 0
+}
+
+// queryTerms are the distinct terms of a question that carry its topic, in
+// sorted order: its index terms less the words that only frame it.
+func queryTerms(text string) []string {
+	frame := map[string]bool{}
+	for _, w := range textproc.Words(text) {
+		if questionWords[w] || frameWords[w] || imperatives[w] {
+			frame[textproc.Stem(w)] = true
+		}
+	}
+	var out []string
+	for _, t := range distinctTerms(text) {
+		if !frame[t] {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// feedback returns the expansion terms of pseudo-relevance feedback: terms
+// of the feedbackTop most relevant candidates that are not question terms
+// and occur in at least feedbackMinDocs of them, most frequent first (ties
+// in term order), at most feedbackTerms.
+func feedback(kept []*candidate, queries ...[]string) []string {
+	if len(kept) < feedbackMinDocs {
+		return nil
+	}
+	top := append([]*candidate(nil), kept...)
+	sort.SliceStable(top, func(i, j int) bool {
+		if top[i].lexical != top[j].lexical {
+			return top[i].lexical > top[j].lexical
+		}
+		return top[i].order < top[j].order
+	})
+	if len(top) > feedbackTop {
+		top = top[:feedbackTop]
+	}
+	inQuery := map[string]bool{}
+	for _, q := range queries {
+		for _, t := range q {
+			inQuery[t] = true
+		}
+	}
+	df := map[string]int{}
+	for _, c := range top {
+		for t := range c.terms {
+			if !inQuery[t] {
+				df[t]++
+			}
+		}
+	}
+	var terms []string
+	for t, n := range df {
+		if n >= feedbackMinDocs {
+			terms = append(terms, t)
+		}
+	}
+	sort.Slice(terms, func(i, j int) bool {
+		if df[terms[i]] != df[terms[j]] {
+			return df[terms[i]] > df[terms[j]]
+		}
+		return terms[i] < terms[j]
+	})
+	if len(terms) > feedbackTerms {
+		terms = terms[:feedbackTerms]
+	}
+	return terms
+}
+
+// ruleCues mark statements of a rule, guarantee or definition; answerCues
+// conditions, causes, defaults and limits (lower case, space-padded).
+var (
+	ruleCues = []string{" is synchronized before ", " are synchronized before ", " happens before ", " is guaranteed ",
+		" guarantees that ", " must ", " must not ", " is defined as ", " are defined as ", " means that ", " is chosen ",
+		" causes a run-time panic", " is called ", " refers to ", " is used to ", " are used to "}
+	answerCues = []string{" if ", " when ", " unless ", " only ", " causes ", " because ", " by default", " defaults to ",
+		" default is ", " returns ", " cannot ", " never ", " always ", " panic", " are kept ", " is kept ", " expires ",
+		" at most ", " at least "}
+)
+
+// verbStems are the index terms of the planner's verbs ("guarantee" →
+// "guarante").
+var verbStems = func() map[string]bool {
+	m := map[string]bool{}
+	for w := range verbs {
+		m[textproc.Stem(w)] = true
+	}
+	for w := range facetWords {
+		m[textproc.Stem(w)] = true
+	}
+	return m
+}()
+
+// exampleCues mark commentary on an example (lower case).
+var exampleCues = []string{"previous example", "this program", "the program would", "in this example",
+	"the following program", "the example above", "the program is", "the program prints"}
+
+// commentsExample reports whether s comments on an example program.
+func commentsExample(s string) bool {
+	l := strings.ToLower(s)
+	for _, c := range exampleCues {
+		if strings.Contains(l, c) {
+			return true
+		}
+	}
+	return false
+}
+
+// states reports whether s states a rule, guarantee or definition.
+func states(s string) bool {
+	l := " " + strings.ToLower(s) + " "
+	for _, c := range ruleCues {
+		if strings.Contains(l, c) {
+			return true
+		}
+	}
+	return false
+}
+
+// answers reports whether s reads as a statement that answers: it has an
+// answer cue or states a quantity.
+func answers(s string) bool {
+	l := " " + strings.ToLower(s) + " "
+	for _, c := range answerCues {
+		if strings.Contains(l, c) {
+			return true
+		}
+	}
+	for _, w := range textproc.Words(s) {
+		if w[0] >= '0' && w[0] <= '9' {
+			return true
+		}
+	}
+	return false
+}
+
+// anaphora open a sentence that leans on the one before it.
+var anaphora = set(`this that these those it its they such however otherwise thus therefore hence then
+instead similarly likewise conversely nevertheless consequently`)
+
+// withContext joins each sentence that opens with an anaphor ("This rule
+// generalizes …", "However, …") to the sentence before it, so that a quote
+// never starts in mid-argument.
+func withContext(sents []sentence) []sentence {
+	out := make([]sentence, 0, len(sents))
+	for i, s := range sents {
+		if i > 0 && leansBack(s.text) && len(out) > 0 && out[len(out)-1].heading == s.heading {
+			prev := out[len(out)-1].text
+			if len(textproc.Words(prev))+len(textproc.Words(s.text)) <= maxWords {
+				out[len(out)-1].text = prev + " " + s.text
+				continue
+			}
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+func leansBack(s string) bool {
+	ws := textproc.Words(s)
+	return len(ws) > 0 && anaphora[ws[0]] && !strings.HasPrefix(strings.ToLower(s), "this program") &&
+		!strings.HasPrefix(strings.ToLower(s), "it is")
 }
 
 // selectMMR picks up to limit candidates by maximal marginal relevance:
@@ -150,11 +508,16 @@ func selectMMR(cands []*candidate, limit int, lambda float64) []*candidate {
 			if used[i] {
 				continue
 			}
-			var sim float64
+			var sim, same float64
 			for _, p := range picked {
 				sim = math.Max(sim, cosine(c.vec, p.vec))
+				same = math.Max(same, cosine(c.pairs, p.pairs))
 			}
-			if sim >= sameSentence || sameText(c.text, picked) {
+			// Near-duplicates share their word order, not only their words:
+			// "a send … before the completion of the corresponding receive"
+			// and "a receive … before the completion of the corresponding
+			// send" are two rules.
+			if same >= sameSentence || sameText(c.text, picked) {
 				used[i] = true
 				continue
 			}
@@ -172,9 +535,12 @@ func selectMMR(cands []*candidate, limit int, lambda float64) []*candidate {
 	return picked
 }
 
+// sameText reports whether s equals a picked sentence or one contains the
+// other (a sentence quoted alone and with its follow-up, from overlapping
+// chunks).
 func sameText(s string, picked []*candidate) bool {
 	for _, p := range picked {
-		if strings.EqualFold(s, p.text) {
+		if strings.EqualFold(s, p.text) || strings.Contains(s, p.text) || strings.Contains(p.text, s) {
 			return true
 		}
 	}
@@ -194,11 +560,9 @@ func distinctTerms(text string) []string {
 	return out
 }
 
-// termWeights weighs query terms by how rare they are among the candidate
-// sentences: from 1 for the rarest down to 0.5 for a term in every sentence.
-// Retrieved passages repeat the topic of the query, so a plain IDF would
-// punish the very terms that make a sentence relevant; halving is enough to
-// prefer the sentences that also carry the rarer terms.
+// termWeights weighs terms by their inverse document frequency among the
+// candidate sentences (BM25's IDF), scaled to [minWeight, 1]: 1 for a term
+// in no sentence, minWeight for a term in all of them.
 func termWeights(cands []*candidate) func(string) float64 {
 	df := map[string]int{}
 	for _, c := range cands {
@@ -208,40 +572,71 @@ func termWeights(cands []*candidate) func(string) float64 {
 	}
 	n := float64(len(cands))
 	idf := func(d float64) float64 { return math.Log(1 + (n-d+0.5)/(d+0.5)) }
-	top := idf(0)
+	top, bottom := idf(0), idf(n)
 	return func(t string) float64 {
-		return 0.5 + 0.5*idf(float64(df[t]))/top
+		if top <= bottom {
+			return 1
+		}
+		return minWeight + (1-minWeight)*(idf(float64(df[t]))-bottom)/(top-bottom)
 	}
 }
 
 // coverage is the weighted share of terms found in c, each weighted by a
 // BM25 term-frequency factor capped at 1 (one occurrence in a sentence of
-// average length counts fully; longer sentences count less).
-func coverage(c *candidate, terms []string, weight func(string) float64, avgLen float64) float64 {
+// average length counts fully; longer sentences count less); a term found
+// only in the sentence's context (heading, title) counts contextCredit.
+// direct counts the terms in the sentence, covered those in it or its
+// context.
+func coverage(c *candidate, terms []string, weight func(string) float64, avgLen float64, context map[string]bool) (score float64, direct, covered int) {
 	var got, total float64
 	for _, t := range terms {
 		w := weight(t)
 		total += w
 		tf := float64(c.terms[t])
 		if tf == 0 {
+			if context[t] {
+				got += contextCredit * w
+				covered++
+			}
 			continue
 		}
+		direct++
+		covered++
 		norm := tf * (bm25K1 + 1) / (tf + bm25K1*(1-bm25B+bm25B*float64(c.length)/avgLen))
 		got += w * math.Min(1, norm)
 	}
 	if total == 0 {
-		return 0
+		return 0, direct, covered
 	}
-	return got / total
+	return got / total, direct, covered
+}
+
+// sentence is a sentence of a passage with the heading it stands under
+// inside the passage ("" when the passage shows none before it).
+type sentence struct {
+	text, heading string
 }
 
 // passageSentences splits passage text into sentences after removing what is
 // not prose: headings, fenced and indented code, table rows. List items
-// become sentences of their own, without their markers.
-func passageSentences(text string) []string {
+// become sentences of their own, without their markers. Each sentence keeps
+// the last heading before it: a Markdown heading, or a short line standing
+// alone between blank lines without final punctuation (a heading of an HTML
+// page turned to text).
+func passageSentences(text string) []sentence {
+	var out []sentence
 	var b strings.Builder
+	heading := ""
+	flush := func() {
+		for _, s := range textproc.Sentences(b.String()) {
+			out = append(out, sentence{s, heading})
+		}
+		b.Reset()
+	}
+	lines := strings.Split(text, "\n")
+	blank := func(i int) bool { return i < 0 || i >= len(lines) || strings.TrimSpace(lines[i]) == "" }
 	fenced := false
-	for _, line := range strings.Split(text, "\n") {
+	for i, line := range lines {
 		t := strings.TrimSpace(line)
 		switch {
 		case strings.HasPrefix(t, "```") || strings.HasPrefix(t, "~~~"):
@@ -250,11 +645,19 @@ func passageSentences(text string) []string {
 			continue
 		case fenced:
 			continue
-		case t == "" || strings.HasPrefix(t, "#") || strings.HasPrefix(t, "|") || strings.Trim(t, "-=*_ ") == "":
+		case strings.HasPrefix(t, "#"):
+			flush()
+			heading = strings.TrimSpace(strings.TrimLeft(t, "#"))
+			continue
+		case t == "" || strings.HasPrefix(t, "|") || strings.Trim(t, "-=*_ ") == "":
 			b.WriteString("\n\n")
 			continue
 		case (strings.HasPrefix(line, "\t") || strings.HasPrefix(line, "    ")) && codeLike(t):
 			b.WriteString("\n\n")
+			continue
+		case blank(i-1) && blank(i+1) && isHeadingLine(t):
+			flush()
+			heading = t
 			continue
 		}
 		if m := listMarker(t); m > 0 {
@@ -264,7 +667,20 @@ func passageSentences(text string) []string {
 		b.WriteString(t)
 		b.WriteString("\n")
 	}
-	return textproc.Sentences(b.String())
+	flush()
+	return out
+}
+
+// isHeadingLine reports whether a line standing alone reads as a heading:
+// at most 8 words, no final punctuation, not code, starting with a capital
+// or a digit.
+func isHeadingLine(t string) bool {
+	ws := textproc.Words(t)
+	if len(ws) == 0 || len(ws) > 8 || strings.ContainsAny(t[len(t)-1:], ".!?:;,。！？") || codeLike(t) {
+		return false
+	}
+	r, _ := utf8.DecodeRuneInString(t)
+	return unicode.IsUpper(r) || unicode.IsDigit(r)
 }
 
 // listMarker returns the length of a leading list or quote marker of line.
@@ -294,7 +710,20 @@ var navigation = []string{"skip to main content", "table of contents", "all righ
 // code, navigation, or without anything that reads like a verb.
 func isFragment(s string) bool {
 	ws := textproc.Words(s)
+	if !latinText(s) {
+		// Scripts without spaces count bigrams as words; no English rules.
+		return utf8.RuneCountInString(s) < 6 || len(ws) > 4*maxWords || len(textproc.Tokenize(s)) < 2 ||
+			codeLike(s) || furnitureLine(ws)
+	}
 	if len(ws) < minWords || len(ws) > maxWords || len(s) < 25 || len(textproc.Tokenize(s)) < 3 {
+		return true
+	}
+	if furnitureLine(ws) {
+		return true
+	}
+	// A sentence that starts in lower case with a function word is the tail
+	// of one cut by code or markup ("is also guaranteed to print …").
+	if r, _ := utf8.DecodeRuneInString(s); unicode.IsLower(r) && (textproc.IsStopWord(ws[0]) || auxiliaries[ws[0]]) {
 		return true
 	}
 	if codeLike(s) {
@@ -314,6 +743,11 @@ func isFragment(s string) bool {
 			return false
 		}
 	}
+	// A definition line of a manual: "git-rebase - Reapply commits on top
+	// of another base tip".
+	if name, def, ok := strings.Cut(s, " - "); ok && len(textproc.Words(name)) <= 3 && len(textproc.Words(def)) >= 3 {
+		return false
+	}
 	// Without an auxiliary, accept a finished sentence with an inflected word
 	// after its first: "A send on a channel happens before …".
 	if !strings.ContainsAny(s[len(s)-1:], ".!?") {
@@ -327,6 +761,37 @@ func isFragment(s string) bool {
 	return true
 }
 
+// furnitureWords are the words of navigation bars and page chrome
+// ("Prev Up Chapter 49 Next Home").
+var furnitureWords = set(`prev previous next up home top chapter section part appendix contents index toc
+back forward skip menu search page pages edit print share`)
+
+// furnitureLine reports whether at least half of the words are navigation
+// words or numbers: "Prev Up Chapter 49. Backup and Restore Home Next".
+func furnitureLine(ws []string) bool {
+	n := 0
+	for _, w := range ws {
+		if furnitureWords[w] || (w[0] >= '0' && w[0] <= '9') {
+			n++
+		}
+	}
+	return n*2 >= len(ws)
+}
+
+// latinText reports whether most letters of s are Latin script.
+func latinText(s string) bool {
+	var latinN, other int
+	for _, r := range s {
+		switch {
+		case r < utf8.RuneSelf && unicode.IsLetter(r), unicode.Is(unicode.Latin, r):
+			latinN++
+		case unicode.IsLetter(r):
+			other++
+		}
+	}
+	return other*4 <= latinN
+}
+
 // codeLike reports whether s reads as source code rather than prose.
 func codeLike(s string) bool {
 	if strings.Contains(s, ":=") || strings.Contains(s, "};") || strings.HasSuffix(s, "{") || strings.HasPrefix(s, "func ") ||
@@ -336,11 +801,12 @@ func codeLike(s string) bool {
 	var prose, symbols int
 	for _, r := range s {
 		switch {
-		case unicode.IsLetter(r) || unicode.IsSpace(r):
+		case unicode.IsLetter(r) || unicode.IsSpace(r) || unicode.IsMark(r) || (r > 0x2000 && unicode.IsPunct(r)):
 			prose++
 		case strings.ContainsRune("{}();=<>[]*&|!", r):
 			symbols++
 		}
 	}
-	return symbols*12 > len(s) || prose*10 < len(s)*7
+	n := utf8.RuneCountInString(s)
+	return symbols*12 > n || prose*10 < n*7
 }

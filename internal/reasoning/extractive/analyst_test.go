@@ -205,3 +205,78 @@ func TestAnalyzeDoesNotAnswerAnotherSubQuestion(t *testing.T) {
 		t.Errorf("findings for an unaddressed sub-question: %+v", got.Findings)
 	}
 }
+
+// Statements in other scripts are evidence like English ones.
+func TestAnalyzeOtherScripts(t *testing.T) {
+	for _, c := range []struct{ q, answer, other string }{
+		{"备份数据保留多少天？", "备份每天凌晨两点半运行，数据保留三十五天。", "员工把车停在车库二层，一层留给访客。"},
+		{"データの保存期間は何日ですか？", "データの保存期間は三十五日です。", "社員は駐車場の二階に駐車します。"},
+		{"백업 데이터는 며칠 동안 보관됩니까?", "백업 데이터는 35일 동안 보관됩니다.", "직원은 주차장 2층에 주차합니다."},
+		{"كم يوما يتم الاحتفاظ بالنسخ الاحتياطية؟", "يتم الاحتفاظ بالنسخ الاحتياطية لمدة 35 يوما.", "يركن الموظفون سياراتهم في الطابق الثاني."},
+	} {
+		a, err := New(Config{}).Analyze(context.Background(), reasoning.AnalyzeRequest{
+			Question: c.q, SubQuestion: reasoning.SubQuestion{ID: "sq1", Text: c.q},
+			Passages: []reasoning.Passage{
+				{ChunkID: "a", SourceID: "a", Text: c.answer},
+				{ChunkID: "b", SourceID: "b", Text: c.other},
+			},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(a.Findings) != 1 || a.Findings[0].ChunkID != "a" {
+			t.Errorf("%s: findings %+v, want the answer only", c.q, a.Findings)
+		}
+	}
+}
+
+func analyzeOne(t *testing.T, q string, texts ...string) []reasoning.Finding {
+	t.Helper()
+	var ps []reasoning.Passage
+	for i, text := range texts {
+		id := string(rune('a' + i))
+		ps = append(ps, reasoning.Passage{ChunkID: id, SourceID: id, Title: "Notes", Text: text})
+	}
+	a, err := New(Config{}).Analyze(context.Background(), reasoning.AnalyzeRequest{
+		Question: q, SubQuestion: reasoning.SubQuestion{ID: "sq1", Text: q}, Passages: ps,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a.Findings
+}
+
+// A sentence sharing one word with the question is not evidence: below the
+// floor the sub-question is a gap.
+func TestAnalyzeNeedsMoreThanOneTerm(t *testing.T) {
+	f := analyzeOne(t, "When does a visitor badge expire?",
+		"Staff park on level 2 of the garage; level 1 is for visitors.",
+		"Backups run every night at 02:30 and are kept for 35 days.")
+	if len(f) != 0 {
+		t.Errorf("findings %+v, want none", f)
+	}
+	// A name no passage mentions: not answered, whatever else matches.
+	f = analyzeOne(t, "How long does Kubernetes keep audit logs?", "Audit logs are kept for one year by the log service.")
+	if len(f) != 0 {
+		t.Errorf("findings %+v for a question about Kubernetes, want none", f)
+	}
+}
+
+// Navigation furniture is never quoted; a sentence that leans on the one
+// before it is quoted with it.
+func TestAnalyzeFurnitureAndContext(t *testing.T) {
+	f := analyzeOne(t, "How long are backup archives retained?",
+		"Prev Up Chapter 49. Backup and Restore Home Next\n\nBackup archives are written every night. "+
+			"They are retained for 35 days, after which the archives are deleted.")
+	if len(f) == 0 {
+		t.Fatal("no findings")
+	}
+	for _, x := range f {
+		if strings.Contains(x.Text, "Prev Up") {
+			t.Errorf("navigation quoted: %q", x.Text)
+		}
+	}
+	if !strings.Contains(f[0].Text, "Backup archives are written every night. They are retained for 35 days") {
+		t.Errorf("the 'They …' sentence lost its antecedent: %q", f[0].Text)
+	}
+}

@@ -17,7 +17,7 @@ const (
 	DefaultMinScore = 0.1
 	// DefaultLambda trades relevance against novelty in maximal marginal
 	// relevance selection (1 = relevance only).
-	DefaultLambda = 0.7
+	DefaultLambda = 0.9
 	// DefaultSummarySentences is how many findings the writer puts in the
 	// summary, each from a different source.
 	DefaultSummarySentences = 3

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/researchflow/researchflow/internal/reasoning"
 	"github.com/researchflow/researchflow/internal/textproc"
@@ -14,6 +16,12 @@ import (
 // nearDuplicate is the term-vector cosine at or above which two
 // sub-questions count as the same question.
 const nearDuplicate = 0.9
+
+// planDuplicate is the term-vector cosine at or above which a candidate
+// sub-question repeats one already planned. It is higher than nearDuplicate
+// so that one part of a two-part question ("… about channels?" of "… about
+// channels and mutexes?") is kept.
+const planDuplicate = 0.95
 
 // questionWords open a question (or a clause that is one).
 var questionWords = set(`what how why when where which who whom whose is are was were does do did can could
@@ -30,10 +38,11 @@ implement implements support supports require requires return returns need needs
 interact interacts allow allows apply applies avoid explain describe tell give know want get gets happen
 matter matters help helps change changes define defines work affect deal deals interplay
 communicate communicates synchronize synchronizes share shares block blocks run runs start starts stop stops
-close closes wait waits lock locks send sends receive receives use uses`)
+close closes wait waits lock locks send sends receive receives use uses preempt preempts keep kept carry carries
+control controls relate`)
 
 // fillers are words that are neither stop words nor topics.
-var fillers = set(`instead rather really actually exactly always never often usually sometimes correctly properly
+var fillers = set(`long instead rather really actually exactly always never often usually sometimes correctly properly
 safely better good bad new different same many much well still even ever yet already anything something everything
 nothing one two way thing things stuff possible`)
 
@@ -59,16 +68,6 @@ func set(words string) map[string]bool {
 	return m
 }
 
-type facet int
-
-const (
-	facetDefinition facet = iota
-	facetMechanism
-	facetGuarantees
-	facetPitfalls
-	facetExamples
-)
-
 // entity is a topic of the question: a quoted phrase, a code identifier or a
 // noun phrase, as spelled in the question.
 type entity struct {
@@ -81,10 +80,16 @@ type entity struct {
 	pos     int
 }
 
-// Plan splits the question into at most MaxSubQuestions sub-questions: the
-// question itself first, then its clauses, then facets (definition,
-// mechanism, guarantees, pitfalls, examples) of the topics it names. Near
-// duplicates are left out, so a short question may give fewer.
+// Plan derives at most MaxSubQuestions sub-questions from the question
+// itself, never from templates: the question as asked first; then its
+// clauses ("… and how long are backups kept?") when it has several; then,
+// for a comparison ("A vs B", "the difference between A and B", "compare A
+// and B", "A or B?"), what each side is, since a comparison needs both
+// defined. A question with one focus is researched as asked: generic facets
+// ("What is X?", "What are common pitfalls of X?") retrieve the same
+// passages and fill a report with sentences that answer nothing. Near
+// duplicates are left out. Questions in scripts other than Latin are
+// researched as asked and split only at their own question marks.
 func (e *Engine) Plan(ctx context.Context, req reasoning.PlanRequest) (reasoning.Plan, error) {
 	if err := ctx.Err(); err != nil {
 		return reasoning.Plan{}, fmt.Errorf("plan: %w", err)
@@ -100,15 +105,27 @@ func (e *Engine) Plan(ctx context.Context, req reasoning.PlanRequest) (reasoning
 	limit = min(limit, MaxSubQuestionsLimit)
 
 	cands := []facetQuestion{{q, "the question as asked"}}
-	clauses := splitClauses(q)
-	if len(clauses) > 1 {
-		for i, c := range clauses {
+	if latin(q) {
+		clauses := splitClauses(q)
+		if len(clauses) > 1 {
+			for i, c := range clauses {
+				cands = append(cands, facetQuestion{c, fmt.Sprintf("clause %d of the question", i+1)})
+			}
+		}
+		if f := focusInSetting(q); f != "" {
+			cands = append(cands, facetQuestion{f, "the focus of the question in its setting"})
+		}
+		for i, c := range conjuncts(q) {
+			cands = append(cands, facetQuestion{c, fmt.Sprintf("part %d of the question", i+1)})
+		}
+		for i, side := range comparisonSides(q) {
+			cands = append(cands, facetQuestion{"What " + be(side.plural) + " " + side.text + "?", fmt.Sprintf("side %d of the comparison", i+1)})
+		}
+	} else if parts := splitForeign(q); len(parts) > 1 {
+		for i, c := range parts {
 			cands = append(cands, facetQuestion{c, fmt.Sprintf("clause %d of the question", i+1)})
 		}
 	}
-	ents := entities(q)
-	asked := askedFacets(q)
-	cands = append(cands, facetQuestions(ents, asked)...)
 
 	var plan reasoning.Plan
 	var kept []textproc.Vector
@@ -122,7 +139,7 @@ func (e *Engine) Plan(ctx context.Context, req reasoning.PlanRequest) (reasoning
 		}
 		dup := false
 		for i, k := range kept {
-			if textproc.Cosine(v, k) >= nearDuplicate || strings.EqualFold(c.text, plan.SubQuestions[i].Text) {
+			if textproc.Cosine(v, k) >= planDuplicate || strings.EqualFold(c.text, plan.SubQuestions[i].Text) {
 				dup = true
 				break
 			}
@@ -141,10 +158,164 @@ func (e *Engine) Plan(ctx context.Context, req reasoning.PlanRequest) (reasoning
 	return plan, nil
 }
 
+// latin reports whether the letters of s are mostly Latin script: the
+// English phrasing rules of the planner apply only then.
+func latin(s string) bool {
+	var latinN, other int
+	for _, r := range s {
+		switch {
+		case unicode.Is(unicode.Latin, r):
+			latinN++
+		case unicode.IsLetter(r):
+			other++
+		}
+	}
+	return latinN > 0 && other*4 < latinN
+}
+
+// splitForeign splits a question in another script at its question marks
+// (full-width or not), keeping each part's mark.
+func splitForeign(q string) []string {
+	var out []string
+	start := 0
+	for i, r := range q {
+		if r == '？' || r == '?' || r == '؟' {
+			end := i + utf8.RuneLen(r)
+			if part := strings.TrimSpace(q[start:end]); len(textproc.Tokenize(part)) > 0 {
+				out = append(out, part)
+			}
+			start = end
+		}
+	}
+	if part := strings.TrimSpace(q[start:]); len(textproc.Tokenize(part)) > 0 {
+		out = append(out, part)
+	}
+	return out
+}
+
+// focusInSetting returns "<focus> in <setting>" when the question asks
+// about a focus within a named setting ("What does the Go memory model
+// guarantee about channel communication?" → "Channel communication in the Go
+// memory model"): both phrases are the question's own, and retrieval for
+// them finds the passages of the focus inside the setting rather than the
+// setting's generalities. "" otherwise.
+func focusInSetting(q string) string {
+	ents := entities(q)
+	setting, focus := -1, -1
+	for i, e := range ents {
+		if setting < 0 && (e.context || (e.article && strings.Contains(e.text, " "))) {
+			setting = i
+		}
+	}
+	if setting < 0 {
+		return ""
+	}
+	for i, e := range ents {
+		if i != setting && focus < 0 && (strings.Contains(e.text, " ") || e.code || e.quoted) {
+			focus = i
+		}
+	}
+	// A setting named with "the" is the subject before the focus ("What
+	// does the Go memory model guarantee about X"), not an object after it
+	// ("Where are git hooks stored and how can I change the hooks
+	// directory?").
+	if focus < 0 || len(ents) > 3 || (!ents[setting].context && ents[setting].pos > ents[focus].pos) {
+		return ""
+	}
+	return capitalize(strings.TrimPrefix(ents[focus].text, "the ")) + " in " + ents[setting].text
+}
+
+// conjuncts splits a question that coordinates two topics ("What do the
+// GOGC and GOMAXPROCS variables control?") into one question per topic
+// ("What do the GOGC variables control?", "What do the GOMAXPROCS
+// variables control?"), each the question with the other topic left out.
+// Comparisons and coordinated clauses are split elsewhere.
+func conjuncts(q string) []string {
+	ws := scanWords(q)
+	if comparisonMarker(ws) {
+		return nil
+	}
+	topic := func(i int) bool {
+		w := ws[i]
+		return !(textproc.IsStopWord(w.lower) || verbs[w.lower] || fillers[w.lower] || questionWords[w.lower] ||
+			imperatives[w.lower] || facetWords[w.lower]) || isIdentifier(w.text)
+	}
+	for i := 1; i+1 < len(ws); i++ {
+		if ws[i].lower != "and" || !topic(i-1) || !topic(i+1) || (i >= 2 && ws[i-2].lower == ws[i+1].lower) {
+			continue // "git merge and git rebase": two-word conjuncts are not split
+		}
+		if strings.TrimSpace(strings.Trim(q[ws[i-1].end:ws[i].start], ",")) != "" || strings.TrimSpace(q[ws[i].end:ws[i+1].start]) != "" {
+			continue // punctuation other than a comma between
+		}
+		// The right conjunct is its first word; the left one, its last:
+		// "the GOGC and GOMAXPROCS environment variables".
+		left := strings.TrimSpace(q[:ws[i-1].end] + q[ws[i+1].end:])
+		right := strings.TrimSpace(q[:ws[i-1].start] + q[ws[i+1].start:])
+		return []string{capitalize(left), capitalize(right)}
+	}
+	return nil
+}
+
+// comparisonMarker reports whether the words compare ("vs", "difference
+// between", "compare", "differ").
+func comparisonMarker(ws []word) bool {
+	for _, w := range ws {
+		switch w.lower {
+		case "vs", "versus", "between", "compare", "compared", "comparing", "differ", "differs", "difference", "differences":
+			return true
+		}
+	}
+	return false
+}
+
+// comparisonSides finds the two sides of a comparison: "X vs Y", "X versus
+// Y", "difference(s) between X and Y", "compare X and/with/to Y", "X or Y"
+// after "should I use" / "which". Each side is an entity of the question.
+func comparisonSides(q string) []entity {
+	ws := scanWords(q)
+	marker := -1
+	for i, w := range ws {
+		switch w.lower {
+		case "vs", "versus":
+			marker = i
+		case "between", "compare", "compared", "comparing", "differ", "differs", "difference", "differences":
+			if marker < 0 {
+				marker = i
+			}
+		case "or":
+			if marker < 0 && i > 0 && (ws[0].lower == "should" || ws[0].lower == "which") {
+				marker = i
+			}
+		}
+	}
+	if marker < 0 {
+		return nil
+	}
+	ents := entities(q)
+	var sides []entity
+	for _, e := range ents {
+		if e.context {
+			continue
+		}
+		sides = append(sides, e)
+	}
+	if len(sides) < 2 {
+		return nil
+	}
+	return sides[:2]
+}
+
 // normalizeQuestion collapses white space, capitalizes, ends a question with
 // one '?', and turns a bare topic ("goroutines") into "What are goroutines?".
 func normalizeQuestion(q string) string {
 	q = squash(q)
+	if !latin(q) {
+		// Another script keeps its own punctuation and phrasing.
+		if len(textproc.Words(q)) == 0 {
+			return ""
+		}
+		return q
+	}
 	asked := strings.Contains(q, "?")
 	q = strings.TrimRight(q, " ?.!")
 	if q == "" {
@@ -315,7 +486,7 @@ func entities(q string) []entity {
 			end(i)
 			runs = append(runs, span{i, i + 1})
 		case textproc.IsStopWord(w.lower) || verbs[w.lower] || fillers[w.lower] || facetWords[w.lower] ||
-			questionWords[w.lower] || imperatives[w.lower] || len(textproc.Tokenize(w.lower)) == 0 ||
+			questionWords[w.lower] || imperatives[w.lower] || w.lower == "vs" || w.lower == "versus" || len(textproc.Tokenize(w.lower)) == 0 ||
 			(i > 0 && subjects[ws[i-1].lower]):
 			end(i)
 		default:
@@ -360,133 +531,5 @@ func isAcronym(w string) bool {
 	return len(w) > 1 && strings.ToUpper(w) == w && strings.ToLower(w) != w
 }
 
-// askedFacets reports the facets the question already asks about.
-func askedFacets(q string) map[facet]bool {
-	asked := map[facet]bool{}
-	ws := scanWords(q)
-	for i, w := range ws {
-		switch w.lower {
-		case "guarantee", "guarantees", "guaranteed", "rule", "rules", "constraint", "constraints", "ensure", "ensures", "safe":
-			asked[facetGuarantees] = true
-		case "pitfall", "pitfalls", "mistake", "mistakes", "avoid", "limit", "limits", "limitation", "limitations", "exception", "exceptions", "caveat", "caveats", "wrong":
-			asked[facetPitfalls] = true
-		case "example", "examples":
-			asked[facetExamples] = true
-		case "work", "works", "mechanism", "implemented", "implement":
-			asked[facetMechanism] = true
-		case "define", "definition":
-			asked[facetDefinition] = true
-		case "what":
-			if i+1 < len(ws) && (ws[i+1].lower == "is" || ws[i+1].lower == "are") && i+2 < len(ws) && !questionWords[ws[i+2].lower] {
-				asked[facetDefinition] = true
-			}
-		}
-	}
-	if len(ws) > 0 && ws[0].lower == "how" {
-		asked[facetMechanism] = true
-	}
-	return asked
-}
-
 // facetQuestion is a candidate sub-question with the reason for asking it.
 type facetQuestion struct{ text, reason string }
-
-// facetQuestions asks about the facets of the question's topics. When the
-// question names a setting ("… in net/http", "the Go memory model") and a
-// focus ("channel communication"), the setting is defined and the focus is
-// asked about within it; otherwise the topics are treated as peers.
-func facetQuestions(ents []entity, asked map[facet]bool) []facetQuestion {
-	if len(ents) == 0 {
-		return nil
-	}
-	setting := -1
-	for i, e := range ents {
-		if e.context {
-			setting = i
-			break
-		}
-	}
-	if setting < 0 && len(ents) > 1 && ents[0].article {
-		setting = 0
-	}
-	focus := -1
-	for i, e := range ents { // prefer code and quoted topics as the focus
-		if i != setting && (e.code || e.quoted) {
-			focus = i
-			break
-		}
-	}
-	for i := range ents {
-		if focus < 0 && i != setting {
-			focus = i
-		}
-	}
-
-	var out []facetQuestion
-	definition := func(e entity) {
-		out = append(out, facetQuestion{"What " + be(e.plural) + " " + e.text + "?", "facet: definition"})
-	}
-	mechanism := func(e entity, in string) {
-		if in != "" {
-			out = append(out, facetQuestion{"How " + do(e.plural) + " " + e.text + " work in " + in + "?", "facet: mechanism"})
-		} else if !asked[facetMechanism] {
-			out = append(out, facetQuestion{"How " + do(e.plural) + " " + e.text + " work?", "facet: mechanism"})
-		}
-	}
-	others := func(e entity) {
-		if !asked[facetGuarantees] {
-			out = append(out, facetQuestion{"What rules and guarantees apply to " + e.text + "?", "facet: guarantees"})
-		}
-		if !asked[facetPitfalls] {
-			out = append(out, facetQuestion{"What are common pitfalls and limits of " + e.text + "?", "facet: pitfalls"})
-		}
-	}
-	examples := func(e entity) {
-		if !asked[facetExamples] {
-			out = append(out, facetQuestion{"What are examples of " + e.text + "?", "facet: examples"})
-		}
-	}
-	var rest []entity
-	switch {
-	case setting >= 0 && focus >= 0:
-		s, f := ents[setting], ents[focus]
-		// A one-word setting ("in Go", "on Linux") is the ground the whole
-		// corpus stands on: defining it retrieves nothing specific.
-		if strings.Contains(s.text, " ") || s.code || s.quoted {
-			definition(s)
-		}
-		mechanism(f, s.text)
-		others(f)
-		definition(f)
-		examples(f)
-		for i, e := range ents {
-			if i != setting && i != focus {
-				rest = append(rest, e)
-			}
-		}
-	default: // peers
-		first := ents[0]
-		definition(first)
-		if len(ents) > 1 {
-			definition(ents[1])
-			mechanism(first, "")
-			mechanism(ents[1], "")
-			rest = ents[2:]
-		} else {
-			mechanism(first, "")
-		}
-		others(first)
-		examples(first)
-	}
-	for _, e := range rest {
-		definition(e)
-	}
-	return out
-}
-
-func do(plural bool) string {
-	if plural {
-		return "do"
-	}
-	return "does"
-}

@@ -3,6 +3,7 @@ package extractive
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/researchflow/researchflow/internal/reasoning"
@@ -14,7 +15,7 @@ var _ reasoning.Reflector = (*Engine)(nil)
 // Reflect proposes follow-ups only for what a round left unanswered: each
 // unanswered sub-question is asked again as a broader keyword question (its
 // topic words without the framing), so that retrieval can match passages
-// that word it differently. Answered sub-questions get no follow-up: without
+// that word it differently (questions in Latin script only). Answered sub-questions get no follow-up: without
 // a model, extractive mode cannot tell what an answer is missing. Follow-ups
 // never repeat an earlier sub-question.
 func (e *Engine) Reflect(ctx context.Context, req reasoning.ReflectRequest) (reasoning.Reflection, error) {
@@ -36,11 +37,16 @@ func (e *Engine) Reflect(ctx context.Context, req reasoning.ReflectRequest) (rea
 		if len(out.FollowUps) == req.MaxFollowUps {
 			break
 		}
+		// The follow-up is phrased in English; a question in another script
+		// gets none rather than English words around its own.
 		topic := topicWords(u.SubQuestion.Text)
-		if len(topic) == 0 {
+		if len(topic) == 0 || !latin(u.SubQuestion.Text) {
 			continue
 		}
 		text := "What does the documentation say about " + strings.Join(topic, " ") + "?"
+		if slices.Equal(queryTerms(text), queryTerms(u.SubQuestion.Text)) {
+			continue // the same search again: it would only repeat the gap
+		}
 		v := textproc.TermVector(text)
 		dup := false
 		for _, a := range asked {
@@ -61,16 +67,18 @@ func (e *Engine) Reflect(ctx context.Context, req reasoning.ReflectRequest) (rea
 	return out, nil
 }
 
-// topicWords keeps the words of a question that carry its topic.
+// topicWords keeps the words of a question that carry its topic, spelled
+// as in the question (a name stays a name: "Kubernetes").
 func topicWords(q string) []string {
 	var out []string
 	seen := map[string]bool{}
-	for _, w := range textproc.Words(q) {
+	for _, sw := range scanWords(q) {
+		w := sw.lower
 		if textproc.IsStopWord(w) || questionWords[w] || fillers[w] || facetWords[w] || verbs[w] || seen[w] {
 			continue
 		}
 		seen[w] = true
-		out = append(out, w)
+		out = append(out, sw.text)
 	}
 	return out
 }

@@ -29,7 +29,7 @@ func TestReflectFollowsUpOnlyGaps(t *testing.T) {
 	if len(got.FollowUps) != 1 {
 		t.Fatalf("follow-ups = %+v, want one (sq3 has no topic words left)", got.FollowUps)
 	}
-	if f := got.FollowUps[0].Text; !strings.Contains(f, "sync.mutex") || !strings.Contains(f, "copying") || strings.Contains(f, "pitfalls") {
+	if f := got.FollowUps[0].Text; !strings.Contains(f, "sync.Mutex") || !strings.Contains(f, "copying") || strings.Contains(f, "pitfalls") {
 		t.Errorf("follow-up %q should keep the topic and drop the framing", f)
 	}
 	req.MaxFollowUps = 0

@@ -104,6 +104,30 @@ func newVector(text string) vector {
 	return v
 }
 
+// pairVector is the vector of the adjacent term pairs of text (its terms
+// alone when it has one).
+func pairVector(text string) vector {
+	terms := textproc.Tokenize(text)
+	if len(terms) < 2 {
+		return newVector(text)
+	}
+	freq := map[string]float64{}
+	for i := 1; i < len(terms); i++ {
+		freq[terms[i-1]+"\x1f"+terms[i]]++
+	}
+	v := vector{freq: freq, terms: make([]string, 0, len(freq))}
+	for t := range freq {
+		v.terms = append(v.terms, t)
+	}
+	sort.Strings(v.terms)
+	var s float64
+	for _, t := range v.terms {
+		s += freq[t] * freq[t]
+	}
+	v.norm = math.Sqrt(s)
+	return v
+}
+
 // cosine is textproc.Cosine computed in a fixed order.
 func cosine(a, b vector) float64 {
 	if a.norm == 0 || b.norm == 0 {

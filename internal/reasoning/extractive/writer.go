@@ -14,9 +14,11 @@ import (
 // maxTitle bounds the length of a draft title in bytes (before "…").
 const maxTitle = 100
 
-// Write arranges the cited findings into a draft: one section per
-// sub-question that has findings (headed by the sub-question), the findings
-// in the order given, each citing its source number. A sentence found for
+// Write arranges the cited findings into a draft: a summary of the findings
+// that best answer the question (see summary), then one section per
+// sub-question with findings not already in the summary (headed by the
+// sub-question), the findings in the order given, each citing its source
+// number; a section left empty is not written. A sentence found for
 // several sub-questions stays only where it scored best (the first such
 // section on a tie); the same sentence from several sources is written once
 // citing all of them. Findings whose number is not in Sources are left out.
@@ -78,7 +80,32 @@ func (e *Engine) Write(ctx context.Context, req reasoning.WriteRequest) (reasoni
 		draft.Sections = append(draft.Sections, ds)
 	}
 
+	// The summary answers first; its sentences are not repeated below, and
+	// a section left with nothing is not written (its sub-question was
+	// answered in the summary).
 	draft.Summary = e.summary(req.Question, all)
+	inSummary := map[string]int{}
+	for i, s := range draft.Summary {
+		inSummary[sentenceKey(s.Text)] = i
+	}
+	sections := draft.Sections[:0]
+	for _, sec := range draft.Sections {
+		kept := sec.Sentences[:0]
+		for _, s := range sec.Sentences {
+			if i, ok := inSummary[sentenceKey(s.Text)]; ok {
+				for _, n := range s.Cites {
+					draft.Summary[i].Cites = addCite(draft.Summary[i].Cites, n)
+				}
+				continue
+			}
+			kept = append(kept, s)
+		}
+		if len(kept) > 0 {
+			sec.Sentences = kept
+			sections = append(sections, sec)
+		}
+	}
+	draft.Sections = sections
 	return draft, nil
 }
 
@@ -91,10 +118,11 @@ type ranked struct {
 	question float64 // share of the question's terms the sentence holds
 }
 
-// summary picks the findings that best answer the question as a whole: by
-// the share of the question's terms they hold (a finding scored against a
-// narrow facet may say little about the question), then by score; none
-// below half the best share; at most two from one source.
+// summary picks the findings that best answer the question: by the
+// analyst's score (which favours statements of rules, definitions and
+// conditions about the question's rarest terms), then by the share of the
+// question's terms they hold; none below half the best share; at most two
+// from one source.
 func (e *Engine) summary(question string, all []ranked) []reasoning.Sentence {
 	terms := distinctTerms(question)
 	best := 0.0
@@ -115,19 +143,22 @@ func (e *Engine) summary(question string, all []ranked) []reasoning.Sentence {
 		best = max(best, all[i].question)
 	}
 	sort.SliceStable(all, func(i, j int) bool {
-		if all[i].question != all[j].question {
-			return all[i].question > all[j].question
-		}
 		if all[i].score != all[j].score {
 			return all[i].score > all[j].score
+		}
+		if all[i].question != all[j].question {
+			return all[i].question > all[j].question
 		}
 		return all[i].order < all[j].order
 	})
 	out := []reasoning.Sentence{}
 	perSource := map[int]int{}
 	for _, r := range all {
-		if len(out) == e.cfg.SummarySentences || (best > 0 && r.question < best/2) {
+		if len(out) == e.cfg.SummarySentences {
 			break
+		}
+		if best > 0 && r.question < best/2 {
+			continue
 		}
 		if perSource[r.n] == 2 {
 			continue

@@ -1,0 +1,228 @@
+package eval
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+	"text/tabwriter"
+	"time"
+)
+
+// Researcher answers one question. The harness does not care how: the
+// starter's researcher runs a real research workflow.
+type Researcher interface {
+	Research(ctx context.Context, q Question) (Answer, error)
+}
+
+// Configuration records what produced a run, so that two runs can be
+// compared knowingly.
+type Configuration struct {
+	Engine string `json:"engine"`
+	// Models and PromptVersions are "role=value" entries, sorted.
+	Models         []string `json:"models,omitempty"`
+	PromptVersions []string `json:"promptVersions,omitempty"`
+	Embedder       string   `json:"embedder"`
+	// Revision is the source revision when known (git describe).
+	Revision string `json:"revision,omitempty"`
+}
+
+// Results is what a run writes.
+type Results struct {
+	Set           string        `json:"set"`
+	StartedAt     time.Time     `json:"startedAt"`
+	Configuration Configuration `json:"configuration"`
+	Totals        Totals        `json:"totals"`
+	Questions     []Score       `json:"questions"`
+	// Reports keeps each report's Markdown by question ID, to read why a
+	// question failed.
+	Reports map[string]string `json:"reports,omitempty"`
+}
+
+// Options tune Run.
+type Options struct {
+	// Progress, if set, gets a line per question.
+	Progress io.Writer
+	// KeepReports stores the reports in Results.
+	KeepReports bool
+}
+
+// Run asks every question of set, in order, and scores the answers. A
+// question whose research fails is scored with its error (zero recall) and
+// the run goes on; Run fails only when ctx ends.
+func Run(ctx context.Context, set Set, r Researcher, cfg Configuration, opts Options) (Results, error) {
+	res := Results{Set: set.Name, StartedAt: time.Now().UTC(), Configuration: cfg}
+	if opts.KeepReports {
+		res.Reports = map[string]string{}
+	}
+	for i, q := range set.Questions {
+		if err := ctx.Err(); err != nil {
+			return res, fmt.Errorf("eval %s stopped at %s: %w", set.Name, q.ID, err)
+		}
+		a, err := r.Research(ctx, q)
+		var s Score
+		if err != nil {
+			if ctx.Err() != nil {
+				return res, fmt.Errorf("eval %s stopped at %s: %w", set.Name, q.ID, ctx.Err())
+			}
+			s = Score{ID: q.ID, Answerable: q.Answerable, Error: err.Error(), Missed: q.Nuggets}
+		} else {
+			s = ScoreAnswer(q, a)
+			if opts.KeepReports {
+				res.Reports[q.ID] = a.Report
+			}
+		}
+		res.Questions = append(res.Questions, s)
+		if opts.Progress != nil {
+			fmt.Fprintf(opts.Progress, "[%d/%d] %s recall=%.2f gold=%v precision=%d/%d words=%d %dms %s\n",
+				i+1, len(set.Questions), q.ID, s.NuggetRecall, s.GoldCited, s.GoldCitations, s.Citations, s.Words, s.LatencyMS, s.Error)
+		}
+	}
+	res.Totals = Total(res.Questions)
+	return res, nil
+}
+
+// WriteJSON writes results to path, indented.
+func WriteJSON(path string, res Results) error {
+	data, err := json.MarshalIndent(res, "", "  ")
+	if err != nil {
+		return fmt.Errorf("encode results: %w", err)
+	}
+	if err := os.WriteFile(path, append(data, '\n'), 0o644); err != nil {
+		return fmt.Errorf("write results: %w", err)
+	}
+	return nil
+}
+
+// ReadJSON reads results written by WriteJSON.
+func ReadJSON(path string) (Results, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return Results{}, fmt.Errorf("read results: %w", err)
+	}
+	var res Results
+	if err := json.Unmarshal(data, &res); err != nil {
+		return Results{}, fmt.Errorf("results %s: %w", path, err)
+	}
+	return res, nil
+}
+
+// PrintTable prints one line per question and the totals.
+func PrintTable(w io.Writer, res Results) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "id\trecall\tgold\tprecision\tsources\tuncited\twords\tgaps\tms\tpass\t")
+	for _, s := range res.Questions {
+		recall, gold, prec := fmt.Sprintf("%.2f", s.NuggetRecall), yesNo(s.GoldCited), fmt.Sprintf("%d/%d", s.GoldCitations, s.Citations)
+		if !s.Answerable {
+			recall, gold, prec = "-", "-", "-"
+		}
+		pass := yesNo(s.Pass)
+		if s.Error != "" {
+			pass = "error"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%d\t%d\t%d\t%s\t\n", s.ID, recall, gold, prec, s.Sources, s.Uncited, s.Words, s.Gaps, s.LatencyMS, pass)
+	}
+	tw.Flush()
+	fmt.Fprintln(w)
+	printTotals(w, res)
+}
+
+func printTotals(w io.Writer, res Results) {
+	t := res.Totals
+	c := res.Configuration
+	fmt.Fprintf(w, "set %s · engine %s · embedder %s", res.Set, c.Engine, c.Embedder)
+	if len(c.Models) > 0 {
+		fmt.Fprintf(w, " · models %s", strings.Join(c.Models, ", "))
+	}
+	fmt.Fprintln(w)
+	for _, row := range totalRows(t) {
+		fmt.Fprintf(w, "  %-22s %s\n", row.name, row.format(row.value))
+	}
+}
+
+type totalRow struct {
+	name   string
+	value  float64
+	format func(float64) string
+	// higher says whether a higher value is better (for compare).
+	higher bool
+}
+
+func totalRows(t Totals) []totalRow {
+	pct := func(v float64) string { return fmt.Sprintf("%.1f%%", 100*v) }
+	f2 := func(v float64) string { return fmt.Sprintf("%.3f", v) }
+	n := func(v float64) string { return fmt.Sprintf("%.0f", v) }
+	f1 := func(v float64) string { return fmt.Sprintf("%.1f", v) }
+	usd := func(v float64) string { return fmt.Sprintf("$%.4f", v) }
+	return []totalRow{
+		{"questions", float64(t.Questions), n, true},
+		{"passed", float64(t.Passed), n, true},
+		{"errors", float64(t.Errors), n, false},
+		{"nugget recall", t.NuggetRecall, f2, true},
+		{"citation precision", t.CitationPrecision, f2, true},
+		{"gold source cited", t.GoldCitedShare, pct, true},
+		{"unanswerable abstained", t.AbstainedShare, pct, true},
+		{"sources per report", t.MeanSources, f1, false},
+		{"uncited sources", float64(t.UncitedSources), n, false},
+		{"median words", t.MedianWords, n, false},
+		{"median latency ms", float64(t.MedianLatencyMS), n, false},
+		{"tokens", float64(t.PromptTokens + t.CompletionTokens), n, false},
+		{"cost", t.CostUSD, usd, false},
+	}
+}
+
+// Compare prints the totals of a and b side by side with the change, then
+// the questions whose recall, gold citation or pass changed.
+func Compare(w io.Writer, a, b Results) {
+	fmt.Fprintf(w, "A: set %s · %s · engine %s · embedder %s\n", a.Set, a.StartedAt.Format(time.RFC3339), a.Configuration.Engine, a.Configuration.Embedder)
+	fmt.Fprintf(w, "B: set %s · %s · engine %s · embedder %s\n\n", b.Set, b.StartedAt.Format(time.RFC3339), b.Configuration.Engine, b.Configuration.Embedder)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "metric\tA\tB\tchange\t")
+	ra, rb := totalRows(a.Totals), totalRows(b.Totals)
+	for i := range ra {
+		d := rb[i].value - ra[i].value
+		mark := ""
+		switch {
+		case d > 1e-9 && ra[i].higher, d < -1e-9 && !ra[i].higher:
+			mark = " better"
+		case d > 1e-9, d < -1e-9:
+			mark = " worse"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%+.3f%s\t\n", ra[i].name, ra[i].format(ra[i].value), rb[i].format(rb[i].value), d, mark)
+	}
+	tw.Flush()
+
+	byID := map[string]Score{}
+	for _, s := range a.Questions {
+		byID[s.ID] = s
+	}
+	var lines []string
+	for _, sb := range b.Questions {
+		sa, ok := byID[sb.ID]
+		if !ok {
+			lines = append(lines, fmt.Sprintf("  %s: only in B", sb.ID))
+			continue
+		}
+		if sa.NuggetRecall != sb.NuggetRecall || sa.GoldCited != sb.GoldCited || sa.Pass != sb.Pass {
+			lines = append(lines, fmt.Sprintf("  %s: recall %.2f → %.2f, gold %s → %s, pass %s → %s",
+				sb.ID, sa.NuggetRecall, sb.NuggetRecall, yesNo(sa.GoldCited), yesNo(sb.GoldCited), yesNo(sa.Pass), yesNo(sb.Pass)))
+		}
+	}
+	sort.Strings(lines)
+	if len(lines) > 0 {
+		fmt.Fprintln(w, "\nchanged questions:")
+		for _, l := range lines {
+			fmt.Fprintln(w, l)
+		}
+	}
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}

@@ -1,0 +1,76 @@
+// Package runner connects the evaluation harness to real research runs: each
+// question starts a ResearchWorkflow through the client the starter uses
+// (package client), and its result becomes an eval.Answer.
+package runner
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	rf "github.com/researchflow/researchflow"
+	rfclient "github.com/researchflow/researchflow/client"
+	"github.com/researchflow/researchflow/internal/eval"
+)
+
+// Runs starts research runs and waits for their results: *client.Client.
+type Runs interface {
+	Start(ctx context.Context, id string, in rf.ResearchInput) (rfclient.Run, error)
+	Result(ctx context.Context, id string) (rf.ResearchResult, error)
+}
+
+var _ Runs = (*rfclient.Client)(nil)
+
+// Workflows answers questions with research workflows.
+type Workflows struct {
+	Runs Runs
+	// IDPrefix starts every workflow ID; the question ID follows. Use a
+	// fresh prefix per run: the same ID twice is one run.
+	IDPrefix string
+	// Timeout bounds one question (default 5 minutes).
+	Timeout time.Duration
+
+	ingested map[string]bool // corpus paths already ingested in this run
+}
+
+var _ eval.Researcher = (*Workflows)(nil)
+
+// Research runs q as a research run. A question with a CorpusPath ingests
+// the folder with its first question; later questions of the same corpus
+// name only the corpus. Latency counts from the start to the result, so the
+// first question of a folder includes its ingestion.
+func (w *Workflows) Research(ctx context.Context, q eval.Question) (eval.Answer, error) {
+	if w.ingested == nil {
+		w.ingested = map[string]bool{}
+	}
+	timeout := w.Timeout
+	if timeout <= 0 {
+		timeout = 5 * time.Minute
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	in := rf.ResearchInput{Question: q.Question, Corpus: q.Corpus}
+	if q.CorpusPath != "" && !w.ingested[q.CorpusPath] {
+		in.CorpusPath = q.CorpusPath
+	}
+	start := time.Now()
+	run, err := w.Runs.Start(ctx, w.IDPrefix+q.ID, in)
+	if err != nil {
+		return eval.Answer{}, fmt.Errorf("%s: %w", q.ID, err)
+	}
+	res, err := w.Runs.Result(ctx, run.ID)
+	if err != nil {
+		return eval.Answer{}, fmt.Errorf("%s: research %s: %w", q.ID, run.ID, err)
+	}
+	if in.CorpusPath != "" {
+		w.ingested[q.CorpusPath] = true
+	}
+	a := eval.Answer{
+		Report: res.Report, Gaps: len(res.Gaps), Engine: res.Engine, Latency: time.Since(start),
+		PromptTokens: res.Usage.PromptTokens, CompletionTokens: res.Usage.CompletionTokens, CostUSD: res.Usage.CostUSD,
+	}
+	for _, s := range res.Sources {
+		a.Sources = append(a.Sources, eval.Source{N: s.N, Title: s.Title, Location: s.Location})
+	}
+	return a, nil
+}

@@ -1,0 +1,277 @@
+package eval
+
+import (
+	"path"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Source is an entry of a report's source list.
+type Source struct {
+	N        int    `json:"n"`
+	Title    string `json:"title"`
+	Location string `json:"location"`
+}
+
+// Answer is what a Researcher returns for one question.
+type Answer struct {
+	// Report is the Markdown report, with [n] citations and a "## Sources"
+	// section.
+	Report  string   `json:"-"`
+	Sources []Source `json:"sources"`
+	// Gaps counts the sub-questions the run could not answer.
+	Gaps             int           `json:"gaps"`
+	Engine           string        `json:"engine"`
+	Latency          time.Duration `json:"latencyNs"`
+	PromptTokens     int           `json:"promptTokens,omitempty"`
+	CompletionTokens int           `json:"completionTokens,omitempty"`
+	CostUSD          float64       `json:"costUsd,omitempty"`
+}
+
+// Score is the verdict on one answer.
+type Score struct {
+	ID         string `json:"id"`
+	Answerable bool   `json:"answerable"`
+	// NuggetRecall is the share of nuggets matched (answerable only).
+	NuggetRecall float64 `json:"nuggetRecall"`
+	// Missed lists the nuggets not matched.
+	Missed []string `json:"missed,omitempty"`
+	// GoldCited: some cited source is gold (answerable only).
+	GoldCited bool `json:"goldCited"`
+	// Citations counts [n] marks in the body; GoldCitations those that
+	// point at a gold source.
+	Citations     int `json:"citations"`
+	GoldCitations int `json:"goldCitations"`
+	// Sources counts listed sources; Uncited those never cited in the body.
+	Sources int `json:"sources"`
+	Uncited int `json:"uncited"`
+	// Words counts the words above "## Sources".
+	Words int `json:"words"`
+	// Gaps is the number of gaps; Abstained is true when the report has
+	// gaps and no cited statement (the right answer to an unanswerable
+	// question).
+	Gaps      int  `json:"gaps"`
+	Abstained bool `json:"abstained"`
+	// Pass: answerable and every nugget matched with a gold source cited,
+	// or unanswerable and abstained.
+	Pass             bool    `json:"pass"`
+	LatencyMS        int64   `json:"latencyMs"`
+	PromptTokens     int     `json:"promptTokens,omitempty"`
+	CompletionTokens int     `json:"completionTokens,omitempty"`
+	CostUSD          float64 `json:"costUsd,omitempty"`
+	Error            string  `json:"error,omitempty"`
+}
+
+var citationMark = regexp.MustCompile(`\[(\d+)\]`)
+
+// ScoreAnswer scores a against q.
+func ScoreAnswer(q Question, a Answer) Score {
+	body, statements := splitReport(a.Report)
+	s := Score{
+		ID: q.ID, Answerable: q.Answerable, Gaps: a.Gaps, Sources: len(a.Sources),
+		Words:     len(strings.Fields(body)),
+		LatencyMS: a.Latency.Milliseconds(), PromptTokens: a.PromptTokens,
+		CompletionTokens: a.CompletionTokens, CostUSD: a.CostUSD,
+	}
+	gold := map[int]bool{}
+	for _, src := range a.Sources {
+		if isGold(src.Location, q.Gold) {
+			gold[src.N] = true
+		}
+	}
+	cited := map[int]bool{}
+	for _, m := range citationMarks(body) {
+		s.Citations++
+		cited[m] = true
+		if gold[m] {
+			s.GoldCitations++
+			s.GoldCited = true
+		}
+	}
+	for _, src := range a.Sources {
+		if !cited[src.N] {
+			s.Uncited++
+		}
+	}
+	s.Abstained = a.Gaps > 0 && s.Citations == 0
+	if !q.Answerable {
+		s.Pass = s.Abstained
+		return s
+	}
+	text := strings.Join(strings.Fields(statements), " ")
+	matched := 0
+	for _, n := range q.Nuggets {
+		re, err := compileNugget(n)
+		if err == nil && re.MatchString(text) {
+			matched++
+		} else {
+			s.Missed = append(s.Missed, n)
+		}
+	}
+	if len(q.Nuggets) > 0 {
+		s.NuggetRecall = float64(matched) / float64(len(q.Nuggets))
+	}
+	s.Pass = matched == len(q.Nuggets) && s.GoldCited
+	return s
+}
+
+// citationMarks returns the numbers of the [n] marks of body in order,
+// skipping escaped brackets ("\[7]") and link texts ("[1](…)").
+func citationMarks(body string) []int {
+	var out []int
+	for _, m := range citationMark.FindAllStringSubmatchIndex(body, -1) {
+		if m[0] > 0 && body[m[0]-1] == '\\' {
+			continue
+		}
+		if m[1] < len(body) && body[m[1]] == '(' {
+			continue
+		}
+		if n, err := strconv.Atoi(body[m[2]:m[3]]); err == nil {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// splitReport returns the report above its last "## Sources" heading, and
+// the statements in it: paragraphs outside headings, the question line and
+// the Gaps section.
+func splitReport(md string) (body, statements string) {
+	lines := strings.Split(md, "\n")
+	end := len(lines)
+	for i, l := range lines {
+		if t := strings.TrimSpace(l); strings.HasPrefix(t, "## ") && strings.EqualFold(strings.TrimSpace(t[3:]), "Sources") {
+			end = i
+		}
+	}
+	var st []string
+	inGaps := false
+	for _, l := range lines[:end] {
+		t := strings.TrimSpace(l)
+		if strings.HasPrefix(t, "#") {
+			inGaps = strings.EqualFold(strings.TrimSpace(strings.TrimLeft(t, "#")), "Gaps")
+			continue
+		}
+		if inGaps || strings.HasPrefix(t, "**Question:**") {
+			continue
+		}
+		st = append(st, t)
+	}
+	return strings.Join(lines[:end], "\n"), strings.Join(st, "\n")
+}
+
+// isGold reports whether location ends with one of the gold entries, with
+// or without its file extension.
+func isGold(location string, gold []string) bool {
+	loc := strings.TrimSpace(location)
+	bare := strings.TrimSuffix(loc, path.Ext(loc))
+	for _, g := range gold {
+		if g == "" {
+			continue
+		}
+		if strings.HasSuffix(loc, g) || strings.HasSuffix(bare, g) {
+			return true
+		}
+	}
+	return false
+}
+
+// Totals aggregate the scores of a run.
+type Totals struct {
+	Questions  int `json:"questions"`
+	Answerable int `json:"answerable"`
+	Errors     int `json:"errors"`
+	Passed     int `json:"passed"`
+	// NuggetRecall is the mean recall over answerable questions.
+	NuggetRecall float64 `json:"nuggetRecall"`
+	// GoldCitedShare is the share of answerable questions citing a gold source.
+	GoldCitedShare float64 `json:"goldCitedShare"`
+	// CitationPrecision is gold marks / all marks over answerable questions.
+	CitationPrecision float64 `json:"citationPrecision"`
+	// AbstainedShare is the share of unanswerable questions that ended with
+	// gaps and no findings.
+	AbstainedShare float64 `json:"abstainedShare"`
+	MeanSources    float64 `json:"meanSources"`
+	// UncitedSources counts listed sources never cited, over all reports.
+	UncitedSources   int     `json:"uncitedSources"`
+	MedianWords      float64 `json:"medianWords"`
+	MedianLatencyMS  int64   `json:"medianLatencyMs"`
+	TotalLatencyMS   int64   `json:"totalLatencyMs"`
+	PromptTokens     int     `json:"promptTokens"`
+	CompletionTokens int     `json:"completionTokens"`
+	CostUSD          float64 `json:"costUsd"`
+}
+
+// Total aggregates scores. Failed questions (Error set) count as zero
+// recall and no gold cited.
+func Total(scores []Score) Totals {
+	var t Totals
+	var marks, goldMarks, unanswerable, abstained int
+	var words []float64
+	var lat []int64
+	for _, s := range scores {
+		t.Questions++
+		if s.Error != "" {
+			t.Errors++
+		}
+		if s.Pass {
+			t.Passed++
+		}
+		words = append(words, float64(s.Words))
+		lat = append(lat, s.LatencyMS)
+		t.TotalLatencyMS += s.LatencyMS
+		t.PromptTokens += s.PromptTokens
+		t.CompletionTokens += s.CompletionTokens
+		t.CostUSD += s.CostUSD
+		t.MeanSources += float64(s.Sources)
+		t.UncitedSources += s.Uncited
+		if !s.Answerable {
+			unanswerable++
+			if s.Abstained {
+				abstained++
+			}
+			continue
+		}
+		t.Answerable++
+		t.NuggetRecall += s.NuggetRecall
+		if s.GoldCited {
+			t.GoldCitedShare++
+		}
+		marks += s.Citations
+		goldMarks += s.GoldCitations
+	}
+	if t.Answerable > 0 {
+		t.NuggetRecall /= float64(t.Answerable)
+		t.GoldCitedShare /= float64(t.Answerable)
+	}
+	if marks > 0 {
+		t.CitationPrecision = float64(goldMarks) / float64(marks)
+	}
+	if unanswerable > 0 {
+		t.AbstainedShare = float64(abstained) / float64(unanswerable)
+	}
+	if t.Questions > 0 {
+		t.MeanSources /= float64(t.Questions)
+	}
+	t.MedianWords = median(words)
+	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+	if len(lat) > 0 {
+		t.MedianLatencyMS = lat[len(lat)/2]
+	}
+	return t
+}
+
+func median(xs []float64) float64 {
+	if len(xs) == 0 {
+		return 0
+	}
+	s := append([]float64(nil), xs...)
+	sort.Float64s(s)
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}

@@ -1,0 +1,152 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/researchflow/researchflow/internal/config"
+	"github.com/researchflow/researchflow/internal/embed"
+	"github.com/researchflow/researchflow/internal/eval"
+	"github.com/researchflow/researchflow/internal/eval/runner"
+	"github.com/researchflow/researchflow/internal/reasoning/extractive"
+	"github.com/researchflow/researchflow/internal/reasoning/llm"
+	"github.com/researchflow/researchflow/internal/stack"
+	"github.com/researchflow/researchflow/internal/temporalserver"
+)
+
+// runEval is `starter eval SET [--out FILE]` and `starter eval compare A B`.
+func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == "compare" {
+		if len(args) != 3 {
+			return usageError("usage: starter eval compare A.json B.json")
+		}
+		a, err := eval.ReadJSON(args[1])
+		if err != nil {
+			return err
+		}
+		b, err := eval.ReadJSON(args[2])
+		if err != nil {
+			return err
+		}
+		eval.Compare(stdout, a, b)
+		return nil
+	}
+	fs := flag.NewFlagSet("starter eval", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: starter eval SET.tsv|SET.json... [--out RESULTS.json] [--reports]\n       starter eval compare A.json B.json\n\nflags:")
+		fs.PrintDefaults()
+	}
+	out := fs.String("out", "", "write the results as JSON to `FILE` (default eval-SET-TIME.json in the data dir)")
+	reports := fs.Bool("reports", false, "keep every report's Markdown in the results file")
+	positional, err := parseInterspersed(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(positional) == 0 {
+		fs.Usage()
+		return usageError("a question set is required")
+	}
+	var set eval.Set
+	for _, p := range positional {
+		s, err := eval.LoadSet(p)
+		if err != nil {
+			return usageError("%v", err)
+		}
+		if set.Name != "" {
+			set.Name += "+"
+		}
+		set.Name += s.Name
+		set.Questions = append(set.Questions, s.Questions...)
+	}
+	if err := set.Validate(); err != nil {
+		return usageError("%v", err)
+	}
+
+	cfg, err := config.FromEnv()
+	if err != nil {
+		return err
+	}
+	conf, err := evalConfiguration()
+	if err != nil {
+		return err
+	}
+	s, err := stack.Connect(ctx, cfg, stack.ConnectOptions{Logger: quietLogger(stderr, cfg), DevServer: temporalserver.StartDev})
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	fmt.Fprintf(stderr, "eval %s: %d questions on %s\n", set.Name, len(set.Questions), s.Describe())
+
+	b := make([]byte, 4)
+	_, _ = rand.Read(b)
+	r := &runner.Workflows{
+		Runs:     s.Runs,
+		IDPrefix: "eval-" + time.Now().UTC().Format("20060102-150405") + "-" + hex.EncodeToString(b) + "-",
+	}
+	res, err := eval.Run(ctx, set, r, conf, eval.Options{Progress: stderr, KeepReports: *reports})
+	if err != nil {
+		return err
+	}
+	eval.PrintTable(stdout, res)
+	path := *out
+	if path == "" {
+		path = filepath.Join(cfg.DataDir, "eval-"+strings.ReplaceAll(set.Name, "+", "_")+"-"+res.StartedAt.Format("20060102-150405")+".json")
+		if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
+			return err
+		}
+	}
+	if err := eval.WriteJSON(path, res); err != nil {
+		return err
+	}
+	fmt.Fprintf(stderr, "results written to %s\n", path)
+	return nil
+}
+
+// evalConfiguration describes the engine, models and embedder the
+// environment selects, as the stack builds them.
+func evalConfiguration() (eval.Configuration, error) {
+	var c eval.Configuration
+	ecfg, err := embed.ConfigFromEnv(os.LookupEnv)
+	if err != nil {
+		return c, err
+	}
+	e, err := embed.New(ecfg)
+	if err != nil {
+		return c, err
+	}
+	c.Embedder = e.Model()
+	c.Engine = extractive.Name
+	lcfg, err := llm.ConfigFromEnv(os.LookupEnv)
+	if err != nil {
+		return c, err
+	}
+	if lcfg.Enabled() {
+		le, err := llm.New(lcfg, llm.Options{Fallback: extractive.New(extractive.Config{})})
+		if err != nil {
+			return c, err
+		}
+		c.Engine = "llm"
+		for _, r := range le.Describe() {
+			if r.Model != "" {
+				c.Models = append(c.Models, r.Role+"="+r.Provider+":"+r.Model)
+				c.PromptVersions = append(c.PromptVersions, r.Role+"="+r.PromptVersion)
+			} else {
+				c.Models = append(c.Models, r.Role+"="+r.Provider)
+			}
+		}
+	}
+	if out, err := exec.Command("git", "describe", "--always", "--dirty").Output(); err == nil {
+		c.Revision = strings.TrimSpace(string(out))
+	}
+	return c, nil
+}
