@@ -165,6 +165,7 @@ func (s *server) routes() *gin.Engine {
 	v1.GET("/research/:id/sources/:n", s.handle(s.source))
 	v1.POST("/research/:id/cancel", s.handle(s.cancel))
 	v1.POST("/research/:id/approve", s.handle(s.approve))
+	v1.POST("/research/:id/redrive", s.handle(s.redrive))
 	v1.POST("/corpora/:name/documents", s.upload)
 	return r
 }

@@ -37,6 +37,8 @@ var apiSchemas = map[string]reflect.Type{
 	"Source":                 reflect.TypeFor[SourceResponse](),
 	"ApproveResponse":        reflect.TypeFor[ApproveResponse](),
 	"UploadResponse":         reflect.TypeFor[UploadResponse](),
+	"DeadLetter":             reflect.TypeFor[rf.DeadLetter](),
+	"RedriveResponse":        reflect.TypeFor[RedriveResponse](),
 }
 
 type openAPIDoc struct {
