@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/researchflow/researchflow/internal/reasoning"
+	"github.com/researchflow/researchflow/internal/reasoning/conflict"
 )
 
 // Headings of the fixed report sections.
@@ -17,6 +18,8 @@ const (
 	headingSummary = "Summary"
 	headingGaps    = "Gaps"
 	headingSources = "Sources"
+	// headingConflicts lists where sources disagree (issue 11).
+	headingConflicts = "Where sources disagree"
 )
 
 // noSummary stands in for a summary with no grounded sentence.
@@ -74,6 +77,10 @@ func Render(r Report) (string, RenderStats) {
 		fmt.Fprintf(&b, "## %s\n\n%s\n\n", heading, body)
 	}
 
+	if lines := conflictLines(r.Conflicts, valid); len(lines) > 0 {
+		fmt.Fprintf(&b, "## %s\n\n%s\n", headingConflicts, strings.Join(lines, ""))
+	}
+
 	if len(r.Gaps) > 0 {
 		fmt.Fprintf(&b, "## %s\n\n", headingGaps)
 		for _, g := range r.Gaps {
@@ -127,7 +134,7 @@ func numbered(in []reasoning.Source) []reasoning.Source {
 }
 
 func reserved(heading string) bool {
-	for _, h := range []string{headingSummary, headingGaps, headingSources} {
+	for _, h := range []string{headingSummary, headingGaps, headingSources, headingConflicts} {
 		if strings.EqualFold(strings.TrimSpace(heading), h) {
 			return true
 		}
@@ -243,6 +250,41 @@ func escape(s string) string {
 		s = orderedMarker.ReplaceAllString(s, `$1\$2$3`)
 	}
 	return s
+}
+
+// maxConflicts bounds the "Where sources disagree" entries.
+const maxConflicts = 10
+
+// conflictLines renders each conflict whose two claims cite different
+// listed sources, once per pair of sources and values: both claims, each
+// with its citation, side by side.
+func conflictLines(conflicts []conflict.Conflict, valid map[int]bool) []string {
+	var lines []string
+	seen := map[string]bool{}
+	for _, c := range conflicts {
+		if !valid[c.A.N] || !valid[c.B.N] || c.A.N == c.B.N || len(lines) == maxConflicts {
+			continue
+		}
+		key := fmt.Sprintf("%d\x00%d\x00%s\x00%s", c.A.N, c.B.N, c.AValue, c.BValue)
+		if seen[key] {
+			continue
+		}
+		seen[key] = true
+		claim := func(text string) string { return sanitize(strings.TrimRight(clean(text), ".!?;:, ")) }
+		lines = append(lines, fmt.Sprintf("- %s: “%s” [%d] — but “%s” [%d].\n",
+			conflictLabel(c), claim(c.A.Text), c.A.N, claim(c.B.Text), c.B.N))
+	}
+	return lines
+}
+
+// conflictLabel names what differs: "30 days or 90 days", "2019 or 2021",
+// "yes or no".
+func conflictLabel(c conflict.Conflict) string {
+	label := sanitize(c.AValue) + " or " + sanitize(c.BValue)
+	if c.Kind == conflict.KindYesNo {
+		label = "yes or no"
+	}
+	return "**" + strings.ReplaceAll(label, "*", "") + "**"
 }
 
 // bareLink matches what a Markdown renderer may turn into a link without

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/researchflow/researchflow/internal/reasoning"
+	"github.com/researchflow/researchflow/internal/reasoning/conflict"
 )
 
 // TestWebSourcesAreCitedWithSiteURLAndDates: a page read from the web is
@@ -64,5 +65,30 @@ func TestNoLinkButSources(t *testing.T) {
 		if len(ForeignLinks(md, []reasoning.Source{src})) == 0 {
 			t.Errorf("ForeignLinks missed the link in %q", md)
 		}
+	}
+}
+
+// TestWhereSourcesDisagreeSection: a conflict is rendered with both claims
+// and both citations; one citing an unlisted or the same source is left out.
+func TestWhereSourcesDisagreeSection(t *testing.T) {
+	srcs := []reasoning.Source{{N: 1, SourceID: "a", Title: "A"}, {N: 2, SourceID: "b", Title: "B"}}
+	c := conflict.Conflict{Kind: conflict.KindQuantity, Subject: "log kept", AValue: "30 days", BValue: "90 days",
+		A: conflict.Claim{Text: "Logs are kept for 30 days [7]. See https://evil.example", SourceID: "a", N: 1},
+		B: conflict.Claim{Text: "# Logs are kept for 90 days.", SourceID: "b", N: 2}}
+	unlisted, same := c, c
+	unlisted.B.N = 9
+	same.B.N = 1
+	md, _ := Render(Report{Sources: srcs, Conflicts: []conflict.Conflict{c, c, unlisted, same},
+		Draft: reasoning.Draft{Summary: []reasoning.Sentence{{Text: "Logs are kept.", Cites: []int{1, 2}}}}})
+	want := "## Where sources disagree\n\n- **30 days or 90 days**: “Logs are kept for 30 days. See `https://evil.example`” [1] — but “\\# Logs are kept for 90 days” [2].\n\n## Sources"
+	if !strings.Contains(md, want) {
+		t.Errorf("want\n%s\nin\n%s", want, md)
+	}
+	if err := CheckCitations(md); err != nil {
+		t.Error(err)
+	}
+	md, _ = Render(Report{Sources: srcs, Conflicts: []conflict.Conflict{unlisted, same}})
+	if strings.Contains(md, "Where sources disagree") {
+		t.Errorf("a section without a valid conflict:\n%s", md)
 	}
 }
