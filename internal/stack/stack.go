@@ -57,6 +57,9 @@ type Options struct {
 	// Activities, if set, replaces the activities built from cfg (tests
 	// wrap them to count executions).
 	Activities *pools.Activities
+	// SetUpSearch, if set, completes the search pool's activities once
+	// built, before any worker starts (tests install providers with it).
+	SetUpSearch func(*activities.Search)
 	// NoUI keeps the embedded server's Web UI off.
 	NoUI bool
 	// Interceptors are added to every worker.
@@ -140,6 +143,9 @@ func Start(ctx context.Context, cfg config.Config, opts Options) (_ *Stack, err 
 			return nil, err
 		}
 		acts = built
+		if opts.SetUpSearch != nil && acts.Search != nil {
+			opts.SetUpSearch(acts.Search)
+		}
 	}
 	if len(opts.Pools) > 0 {
 		if s.Pools, err = pools.Start(s.Client, opts.Pools, *acts, pools.Options{

@@ -48,14 +48,19 @@ type Conflict struct {
 // Thresholds of "the same subject". The claims' content words (stemmed,
 // without numbers, units and negations) share at least minShared words,
 // and either one claim's words are all in the other's (one only adds
-// detail) or their Jaccard similarity is at least minJaccard. So
-// "application logs are kept 30 days" and "audit logs are kept 90 days"
-// (each has a word the other lacks, Jaccard 0.5) are different subjects.
+// detail), or their Jaccard similarity is at least minJaccard, or they
+// share at least minSharedLong words that make up minOverlap of the
+// shorter claim (one claim adds a clause: "… retained for 90 days
+// according to our audit"). So "application logs are kept 30 days" and
+// "audit logs are kept 90 days" (each has a word the other lacks, 2 of 3
+// shared) are different subjects.
 // Yes/no facts need the claims to be nearly the same sentence
 // (minYesNoJaccard), since a negation elsewhere flips nothing.
 const (
 	minShared       = 2
 	minJaccard      = 0.6
+	minSharedLong   = 3
+	minOverlap      = 0.75
 	minYesNoJaccard = 0.75
 )
 
@@ -92,7 +97,10 @@ type quantity struct {
 }
 
 type fact struct {
-	subject  []string // stemmed content words, first-seen order, no repeats
+	subject []string // stemmed content words, first-seen order, no repeats
+	// prev maps a subject word to the content word before its first
+	// occurrence ("log" → "application" in "application logs").
+	prev     map[string]string
 	qty      []quantity
 	years    []int
 	negated  bool
@@ -173,6 +181,8 @@ func parse(text string) fact {
 			f.negated = true
 		}
 	}
+	f.prev = map[string]string{}
+	last := ""
 	for _, w := range textproc.Words(text) {
 		if negations[w] || skip[w] || textproc.IsStopWord(w) || isNumeric(w) || w == "t" {
 			continue
@@ -183,7 +193,11 @@ func parse(text string) fact {
 		s := textproc.Stem(strings.TrimSuffix(w, "n"))
 		if !slices.Contains(f.subject, s) {
 			f.subject = append(f.subject, s)
+			if last != "" {
+				f.prev[s] = last
+			}
 		}
+		last = s
 	}
 	return f
 }
@@ -196,7 +210,9 @@ func isNumeric(w string) bool {
 // compare says whether two facts are the same subject stated differently.
 func compare(a, b fact) (Conflict, bool) {
 	shared, jaccard, nested := sharedSubject(a.subject, b.subject)
-	if len(shared) < minShared || (jaccard < minJaccard && !nested) {
+	overlap := float64(len(shared)) / float64(max(1, min(len(a.subject), len(b.subject))))
+	long := len(shared) >= minSharedLong && overlap >= minOverlap
+	if len(shared) < minShared || (jaccard < minJaccard && !nested && !long) || contrasted(a, b, shared) {
 		return Conflict{}, false
 	}
 	subject := strings.Join(shared, " ")
@@ -247,6 +263,19 @@ func sameNumbers(a, b fact) bool {
 func intersects(a, b []int) bool {
 	for _, x := range a {
 		if slices.Contains(b, x) {
+			return true
+		}
+	}
+	return false
+}
+
+// contrasted reports whether a shared word has a different modifier in
+// each claim that the other claim lacks ("application logs" vs "audit
+// logs"): then the claims are about different things.
+func contrasted(a, b fact, shared []string) bool {
+	for _, w := range shared {
+		pa, pb := a.prev[w], b.prev[w]
+		if pa != "" && pb != "" && pa != pb && !slices.Contains(b.subject, pa) && !slices.Contains(a.subject, pb) {
 			return true
 		}
 	}

@@ -16,6 +16,7 @@ func TestDetect(t *testing.T) {
 	}{
 		{"retention in days", "Logs are kept for 30 days.", "Logs are kept for 90 days.", KindQuantity, "30 days", "90 days"},
 		{"retention reworded", "Example Corp keeps application logs for 30 days.", "Application logs at Example Corp are retained for 90 days.", KindQuantity, "30 days", "90 days"},
+		{"one adds a clause", "Example Corp keeps application logs for 30 days.", "Application logs at Example Corp are retained for 90 days according to our audit of application logs.", KindQuantity, "30 days", "90 days"},
 		{"one adds detail", "Logs are kept 30 days.", "At Example Corp, logs are kept 90 days before deletion.", KindQuantity, "30 days", "90 days"},
 		{"percent", "The cache hit rate of the proxy is 85%.", "The proxy's cache hit rate is 60 percent.", KindQuantity, "85%", "60 percent"},
 		{"year", "The retention policy took effect in 2019.", "The retention policy took effect in 2021.", KindDate, "2019", "2021"},
@@ -24,8 +25,10 @@ func TestDetect(t *testing.T) {
 		// Agreements and different subjects are not conflicts.
 		{"same value", "Logs are kept for 30 days.", "Logs are retained for 30 days at most.", "", "", ""},
 		{"different subjects", "Application logs are kept 30 days.", "Audit logs are kept 90 days.", "", "", ""},
+		{"different subjects, longer", "Example Corp keeps application logs for 30 days.", "Example Corp keeps audit logs for 90 days in cold storage.", "", "", ""},
 		{"different pages of a policy", "Application logs at Example Corp are kept for 30 days before they are deleted.",
 			"Audit logs are kept for 90 days and then archived to cold storage.", "", "", ""},
+		{"different plans", "The free plan keeps logs for 7 days.", "The paid plan keeps logs for 30 days.", "", "", ""},
 		{"different units", "Logs are kept for 30 days.", "Logs are kept for 1 month.", "", "", ""},
 		{"unrelated numbers", "The library has 30 contributors.", "Logs are kept for 90 days.", "", "", ""},
 		{"negation elsewhere", "Logs are encrypted at rest.", "Logs are not encrypted in transit over the old VPN link between offices.", "", "", ""},
