@@ -338,6 +338,21 @@ type SubQuestionProgress struct {
 	Passages int    `json:"passages"`
 	Findings int    `json:"findings"`
 	Error    string `json:"error,omitempty"`
+	// Searches is each selected source's outcome for it (runs whose
+	// sources are not only the corpus).
+	Searches []SearchProgress `json:"searches,omitempty"`
+}
+
+// SearchProgress is one source's search for one sub-question: its state
+// (SQPending, SQSearched, SQFailed), the passages it gave, and why it
+// failed (after how many attempts) or gave none.
+type SearchProgress struct {
+	Source   string `json:"source"`
+	State    string `json:"state"`
+	Passages int    `json:"passages"`
+	Attempts int    `json:"attempts,omitempty"`
+	Error    string `json:"error,omitempty"`
+	Note     string `json:"note,omitempty"`
 }
 
 // StageTiming records when a stage started and ended (workflow time).

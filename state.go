@@ -103,6 +103,10 @@ func (s *ResearchState) Progress(researchID string, in ResearchInput) Progress {
 		if sq.Analysis != nil {
 			sp.Findings = len(sq.Analysis.Analysis.Findings)
 		}
+		for _, se := range sq.Searches {
+			sp.Searches = append(sp.Searches, SearchProgress{Source: se.Source, State: se.State,
+				Passages: len(se.Retrieved.ChunkIDs), Attempts: se.Attempts, Error: se.Error, Note: se.Note})
+		}
 		p.SubQuestions[i] = sp
 		p.Passages += sp.Passages
 		for _, id := range sq.Retrieved.SourceIDs {

@@ -195,6 +195,10 @@ func TestSourcesDeadLetterAndRedrive(t *testing.T) {
 	if len(p.DeadLetters) != 3 || p.Revision != 1 || !slices.Equal(p.SearchSources, []string{"web", "arxiv"}) {
 		t.Errorf("progress shows dead letters %+v, revision %d, sources %v", p.DeadLetters, p.Revision, p.SearchSources)
 	}
+	if se := p.SubQuestions[2].Searches; len(se) != 2 || se[0].Source != "web" || se[0].State != rf.SQSearched || se[0].Note != "web found no result" ||
+		se[1].Source != "arxiv" || se[1].State != rf.SQFailed || se[1].Attempts != maxAttempts {
+		t.Errorf("progress of sq3's searches = %+v", se)
+	}
 	firstAnalyzed := slices.Concat(f.analyzed...)
 
 	v, err := env.QueryWorkflow(rf.StateQuery)

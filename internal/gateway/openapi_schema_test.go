@@ -38,6 +38,7 @@ var apiSchemas = map[string]reflect.Type{
 	"ApproveResponse":        reflect.TypeFor[ApproveResponse](),
 	"UploadResponse":         reflect.TypeFor[UploadResponse](),
 	"DeadLetter":             reflect.TypeFor[rf.DeadLetter](),
+	"SearchProgress":         reflect.TypeFor[rf.SearchProgress](),
 	"RedriveResponse":        reflect.TypeFor[RedriveResponse](),
 }
 

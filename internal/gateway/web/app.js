@@ -157,6 +157,14 @@ function renderProgress(p) {
   for (const sq of p.subQuestions || []) {
     const detail = sq.passages || sq.findings ? " · " + sq.passages + " passages, " + sq.findings + " findings" : "";
     const li = el("li", { "data-state": sq.state }, sq.text, el("span", { class: "state " + sq.state }, sq.state + detail));
+    if (sq.searches && sq.searches.length) {
+      const srcs = el("div", { class: "searches muted" });
+      for (const se of sq.searches) {
+        const what = se.state === "failed" ? "failed after " + (se.attempts || 1) + " attempt(s)" : se.state === "searched" ? se.passages + " passages" : se.state;
+        srcs.append(el("span", { class: "search " + se.state, title: se.error || se.note || "" }, se.source + ": " + what), " ");
+      }
+      li.append(srcs);
+    }
     if (sq.error) li.append(el("div", { class: "error" }, sq.error));
     ol.append(li);
   }
