@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/researchflow/researchflow/internal/corpus"
 	"github.com/researchflow/researchflow/internal/memory"
+	"github.com/researchflow/researchflow/internal/search/ident"
 )
 
 // WebQuery is what SearchSource asks a provider. Its fields are those of
@@ -123,12 +125,15 @@ func (a *Search) SearchSource(ctx context.Context, in rf.SearchSourceInput) (rf.
 			continue
 		}
 		r := results[i]
-		key := workKey(r, p.page)
-		if seen[key] {
+		keys := workKeys(r, p.page)
+		if slices.ContainsFunc(keys, func(k string) bool { return seen[k] }) {
 			res.Duplicates++
 			continue
 		}
-		seen[key] = true
+		for _, k := range keys {
+			seen[k] = true
+		}
+		key := keys[0]
 		if strings.TrimSpace(p.page.Text) == "" {
 			res.Unfetched++
 			if len(res.FetchErrors) < maxFetchErrors {
@@ -216,24 +221,16 @@ func (a *Search) fetchAll(ctx context.Context, results []WebResult) []fetched {
 	return out
 }
 
-// workKey identifies the work a result and its page are: its DOI, else
-// its arXiv ID, else its canonical URL, else the URL fetched.
-func workKey(r WebResult, p WebPage) string {
-	switch {
-	case p.DOI != "":
-		return "doi:" + strings.ToLower(p.DOI)
-	case r.DOI != "":
-		return "doi:" + strings.ToLower(r.DOI)
-	case p.ArxivID != "":
-		return "arxiv:" + p.ArxivID
-	case r.ArxivID != "":
-		return "arxiv:" + r.ArxivID
-	case p.CanonicalURL != "":
-		return p.CanonicalURL
-	case p.URL != "":
-		return p.URL
+// workKeys are the identity keys of the work a result and its page are
+// (ident.Keys: DOI, arXiv ID, normalized canonical and fetched URLs), the
+// strongest first; two pages sharing any key are one source, whose ID is
+// made from its first key.
+func workKeys(r WebResult, p WebPage) []string {
+	keys := ident.Keys(firstNonEmpty(p.DOI, r.DOI), firstNonEmpty(p.ArxivID, r.ArxivID), p.CanonicalURL, p.URL, r.URL)
+	if len(keys) == 0 {
+		keys = []string{"url:" + r.URL}
 	}
-	return r.URL
+	return keys
 }
 
 // pageSource is the citation of a fetched page: its own title, site and
