@@ -37,6 +37,7 @@ import (
 	"github.com/researchflow/researchflow/internal/config"
 	"github.com/researchflow/researchflow/internal/corpus"
 	"github.com/researchflow/researchflow/internal/embed"
+	"github.com/researchflow/researchflow/internal/fetch"
 	"github.com/researchflow/researchflow/internal/gateway"
 	"github.com/researchflow/researchflow/internal/memory"
 	"github.com/researchflow/researchflow/internal/memory/embedded"
@@ -45,6 +46,7 @@ import (
 	"github.com/researchflow/researchflow/internal/reasoning"
 	"github.com/researchflow/researchflow/internal/reasoning/extractive"
 	"github.com/researchflow/researchflow/internal/reasoning/llm"
+	"github.com/researchflow/researchflow/internal/search"
 )
 
 // Options choose what a process runs.
@@ -363,6 +365,16 @@ func (s *Stack) buildActivities(ctx context.Context, names []string) (*pools.Act
 			GoRoot:   s.Config.GoRoot,
 			Logger:   s.logger,
 		}
+		// The search providers configured (sources other than the corpus),
+		// the SSRF-safe fetcher of their pages, and memory for the pages.
+		searchers, err := search.New(s.Config.Search)
+		if err != nil {
+			return nil, fmt.Errorf("search providers: %w", err)
+		}
+		acts.Search.Searchers = activities.Providers(searchers)
+		acts.Search.Fetcher = activities.Pages(fetch.New(s.Config.Search.Fetch, fetch.WithLogger(s.logger)))
+		acts.Search.Pages = s.Store
+		s.logger.Info("search providers", "configured", search.Names(searchers))
 	}
 	if need[pools.Inference] {
 		offline := extractive.New(extractive.Config{}).Roles()
