@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"context"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -176,6 +177,9 @@ func TestSourcesDeadLetterAndRedrive(t *testing.T) {
 			sq3Gap = &res.Gaps[i]
 		}
 	}
+	if len(res.Gaps) != 3 {
+		t.Errorf("gaps = %+v, want sq1 and sq2 naming arxiv (answered by web) and sq3", res.Gaps)
+	}
 	if sq3Gap == nil || !strings.Contains(sq3Gap.Reason, "arxiv failed after 4 attempt(s)") || !strings.Contains(sq3Gap.Reason, "web found no result") {
 		t.Fatalf("gaps = %+v, want sq3's naming arxiv and web with their reasons", res.Gaps)
 	}
@@ -300,5 +304,44 @@ func TestSourcesDefaultIsCorpus(t *testing.T) {
 	runResult(t, env)
 	if f.total("search:") != 0 || f.total("retrieve:") != 3 {
 		t.Errorf("calls = %v", f.calls)
+	}
+}
+
+// TestCorpusRunRedrive: a corpus-only run (the released shape) records a
+// retrieval that failed for good as a dead letter; its redrive retrieves
+// and analyzes that sub-question only.
+func TestCorpusRunRedrive(t *testing.T) {
+	f := &fakeActivities{retrieveErr: map[string]error{
+		"sq2": temporal.NewNonRetryableApplicationError("index is corrupt", "StoreCorrupt", nil),
+	}}
+	env := newEnv(t, f)
+	env.ExecuteWorkflow(rf.ResearchWorkflowType, rf.ResearchInput{Question: "What is q?"})
+	res := runResult(t, env)
+	if len(res.DeadLetters) != 1 || res.DeadLetters[0].Provider != rf.SourceCorpus || res.DeadLetters[0].SubQuestionID != "sq2" || res.DeadLetters[0].Attempts != 1 {
+		t.Fatalf("dead letters = %+v", res.DeadLetters)
+	}
+	v, err := env.QueryWorkflow(rf.StateQuery)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rec rf.RunRecord
+	if err := v.Get(&rec); err != nil {
+		t.Fatal(err)
+	}
+	id, in, err := rf.RedriveInput(rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f2 := &fakeActivities{}
+	env2 := newEnv(t, f2)
+	env2.SetStartWorkflowOptions(client.StartWorkflowOptions{ID: id})
+	env2.ExecuteWorkflow(rf.ResearchWorkflowType, in)
+	res2 := runResult(t, env2)
+	want := map[string]int{"retrieve:sq2": 1, "analyze:sq2": 1, "synthesize": 1, "deliver": 1}
+	if got := f2.snapshot(); !maps.Equal(got, want) {
+		t.Errorf("the redrive ran %v, want only %v", got, want)
+	}
+	if len(res2.Gaps) != 0 || res2.Revision != 2 || len(f2.synthIn.Sections) != 3 {
+		t.Errorf("revision 2: gaps %+v, revision %d, %d sections", res2.Gaps, res2.Revision, len(f2.synthIn.Sections))
 	}
 }
