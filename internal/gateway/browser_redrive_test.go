@@ -25,6 +25,7 @@ func TestWebAppDeadLettersAndRedrive(t *testing.T) {
 	}
 	h := newHarness(t, map[string]string{"RESEARCHFLOW_API_KEYS": ""})
 	h.cfg.EventsPoll = 100 * time.Millisecond
+	h.cfg.Sources = []string{"corpus", "arxiv"}
 	h.build()
 	dead := rf.DeadLetter{SubQuestionID: "sq1", SubQuestion: "What is a happens-before edge?", Provider: "arxiv", Attempts: 4,
 		LastError: "arxiv: 503 Service Unavailable", At: time.Unix(1700000000, 0).UTC()}
@@ -73,6 +74,10 @@ func TestWebAppDeadLettersAndRedrive(t *testing.T) {
 	}
 	if !strings.Contains(deadText, "arxiv") || !strings.Contains(deadText, "503 Service Unavailable") || !strings.Contains(deadText, "4 attempt(s)") {
 		t.Errorf("dead letters show %q", deadText)
+	}
+	disabled, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.querySelector('#sources input[value="tavily"]').disabled && !document.querySelector('#sources input[value="arxiv"]').disabled`))
+	if err != nil || !disabled {
+		t.Errorf("the picker does not disable the unconfigured tavily while arxiv is on: %v %v", disabled, err)
 	}
 	first := h.fake.started()[0]
 	if got := first.input.(rf.ResearchInput).Sources; !slices.Equal(got, []string{"corpus", "arxiv"}) {

@@ -11,6 +11,7 @@
 //
 //	POST /v1/research                      start a run (Idempotency-Key aware)
 //	GET  /v1/research                      the caller's runs, paginated
+//	GET  /v1/sources                       the source names and which are configured
 //	GET  /v1/research/{id}                 status and progress
 //	GET  /v1/research/{id}/events          progress as Server-Sent Events
 //	GET  /v1/research/{id}/report          Markdown, or JSON with Accept: application/json

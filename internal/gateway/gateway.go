@@ -159,6 +159,7 @@ func (s *server) routes() *gin.Engine {
 	v1 := r.Group("/v1", s.authenticate, s.rateLimit)
 	v1.POST("/research", s.handle(s.createResearch))
 	v1.GET("/research", s.handle(s.listResearch))
+	v1.GET("/sources", s.handle(s.sources))
 	v1.GET("/research/:id", s.handle(s.getResearch))
 	v1.GET("/research/:id/events", s.handle(s.events))
 	v1.GET("/research/:id/report", s.handle(s.report))

@@ -39,6 +39,8 @@ var apiSchemas = map[string]reflect.Type{
 	"UploadResponse":         reflect.TypeFor[UploadResponse](),
 	"DeadLetter":             reflect.TypeFor[rf.DeadLetter](),
 	"SearchProgress":         reflect.TypeFor[rf.SearchProgress](),
+	"SourceInfo":             reflect.TypeFor[SourceInfo](),
+	"SourcesResponse":        reflect.TypeFor[SourcesResponse](),
 	"RedriveResponse":        reflect.TypeFor[RedriveResponse](),
 }
 

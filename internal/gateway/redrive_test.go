@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"net/http"
+	"slices"
 	"testing"
 	"time"
 
@@ -79,5 +80,34 @@ func TestCreateResearchSources(t *testing.T) {
 		if rec.Code != http.StatusBadRequest || errorCode(t, rec) != "invalid_request" {
 			t.Errorf("%s: %d %s", body, rec.Code, rec.Body)
 		}
+	}
+}
+
+func TestSourcesList(t *testing.T) {
+	h := newHarness(t, nil)
+	h.cfg.Sources = []string{"corpus", "arxiv", "searxng", "web"}
+	h.build()
+	rec := h.do("GET", "/v1/sources", aliceKey, "")
+	if rec.Code != http.StatusOK {
+		t.Fatalf("GET /v1/sources: %d %s", rec.Code, rec.Body)
+	}
+	var out SourcesResponse
+	decode(t, rec, &out)
+	got := map[string]bool{}
+	var names []string
+	for _, s := range out.Sources {
+		got[s.Name] = s.Configured
+		names = append(names, s.Name)
+	}
+	if !slices.Equal(names, rf.KnownSources) {
+		t.Errorf("names %q, want %q", names, rf.KnownSources)
+	}
+	for name, want := range map[string]bool{"corpus": true, "web": true, "searxng": true, "arxiv": true, "tavily": false, "brave": false, "openalex": false, "wikipedia": false} {
+		if got[name] != want {
+			t.Errorf("%s configured = %v, want %v", name, got[name], want)
+		}
+	}
+	if rec := h.do("GET", "/v1/sources", "", ""); rec.Code != http.StatusUnauthorized {
+		t.Errorf("without a key: %d", rec.Code)
 	}
 }

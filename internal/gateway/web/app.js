@@ -385,4 +385,19 @@ document.addEventListener("DOMContentLoaded", () => {
   $("more").addEventListener("click", () => refreshRuns(true));
   $("source-close").addEventListener("click", () => show("source-panel", false));
   refreshRuns();
+  loadSources();
 });
+
+// loadSources marks the sources the deployment has not configured: they
+// stay visible but cannot be picked.
+async function loadSources() {
+  try {
+    const r = await api("/v1/sources");
+    for (const s of r.sources || []) {
+      const box = document.querySelector('#sources input[value="' + s.name + '"]');
+      if (!box) continue;
+      box.disabled = !s.configured;
+      if (!s.configured) { box.checked = false; box.parentElement.title = "not configured on the search workers"; box.parentElement.classList.add("off"); }
+    }
+  } catch (err) { /* the picker keeps every box */ }
+}
