@@ -90,13 +90,15 @@ func TestWhereSourcesDisagree(t *testing.T) {
 				t.Fatalf("no \"Where sources disagree\" section:\n%s", syn.Markdown)
 			}
 			entry, _, _ := strings.Cut(section, "\n")
+			// The number each page has in the report's own Sources list.
 			n := func(url string) string {
-				for _, s := range sources {
-					if s.URL == url {
-						return "[" + string(rune('0'+s.N)) + "]"
+				for _, line := range strings.Split(syn.Markdown, "\n") {
+					if strings.HasPrefix(line, "- [") && strings.Contains(line, "]("+url+")") {
+						num, _, _ := strings.Cut(strings.TrimPrefix(line, "- "), " ")
+						return num
 					}
 				}
-				t.Fatalf("%s is not a cited source: %+v", url, sources)
+				t.Fatalf("%s is not listed in the report's sources:\n%s", url, syn.Markdown)
 				return ""
 			}
 			for _, want := range []string{"30 days", "90 days", n("https://a.example/retention"), n("https://b.example/policy")} {
