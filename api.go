@@ -18,6 +18,9 @@ type CreateResearchRequest struct {
 	Breadth    int     `json:"breadth,omitempty"`
 	MaxTokens  int     `json:"maxTokens,omitempty"`
 	MaxCostUSD float64 `json:"maxCostUsd,omitempty"`
+	// Sources names where the run looks (see KnownSources; default
+	// ["corpus"]).
+	Sources []string `json:"sources,omitempty"`
 }
 
 // Input is the normalized workflow input of r started by owner: the corpus
@@ -50,5 +53,6 @@ func (r CreateResearchRequest) Input(owner string) (ResearchInput, error) {
 		Breadth:                r.Breadth,
 		MaxTokens:              r.MaxTokens,
 		MaxCostUSD:             r.MaxCostUSD,
+		Sources:                r.Sources,
 	}.Normalize()
 }

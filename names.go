@@ -38,6 +38,9 @@ const (
 	// ApprovePlanUpdate approves (and may edit) the plan of a run started with
 	// RequireApproval; its argument is a PlanApproval, its result a Progress.
 	ApprovePlanUpdate = "approvePlan"
+	// StateQuery returns a research run's RunRecord (input and control
+	// state); the client reads it to redrive a run (RedriveInput).
+	StateQuery = "state"
 )
 
 // Search attributes set on every research run, for filtering in the Web UI
@@ -60,11 +63,14 @@ const (
 	PrepareCorpusActivity = "PrepareCorpus"
 	IngestActivity        = "Ingest"
 	RetrieveActivity      = "Retrieve"
-	PlanActivity          = "Plan"
-	AnalyzeActivity       = "Analyze"
-	ReflectActivity       = "Reflect"
-	SynthesizeActivity    = "Synthesize"
-	DeliverActivity       = "Deliver"
+	// SearchSourceActivity searches one provider for one sub-question
+	// (SearchSourceInput), on the search pool.
+	SearchSourceActivity = "SearchSource"
+	PlanActivity         = "Plan"
+	AnalyzeActivity      = "Analyze"
+	ReflectActivity      = "Reflect"
+	SynthesizeActivity   = "Synthesize"
+	DeliverActivity      = "Deliver"
 )
 
 // Error types of Temporal application errors that retry policies treat as
@@ -84,4 +90,7 @@ const (
 	ErrApprovalTimeout = "ApprovalTimeout"
 	// ErrEmptyPlan: the planner returned no sub-question.
 	ErrEmptyPlan = "EmptyPlan"
+	// ErrSourceNotConfigured: the run asks a source that no search worker
+	// is configured for (its URL or API key is not set).
+	ErrSourceNotConfigured = "SourceNotConfigured"
 )

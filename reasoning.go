@@ -1,5 +1,7 @@
 package researchflow
 
+import "time"
+
 // Values exchanged between the workflow and the reasoning roles (planner,
 // analyst, reflector, writer). Every value here travels through Temporal
 // history, so it stays small: passages carry chunk text only inside an
@@ -80,6 +82,15 @@ type Source struct {
 	// ChunkIDs are the chunks of this source that findings came from, so that
 	// readers can open the exact passages (by reference: texts stay in memory).
 	ChunkIDs []string `json:"chunkIds,omitempty"`
+	// URL, Site, AccessedAt and Published describe a page read from the
+	// web (a provider source): the report's Sources list shows them. A
+	// corpus document leaves them empty.
+	URL        string    `json:"url,omitempty"`
+	Site       string    `json:"site,omitempty"`
+	AccessedAt time.Time `json:"accessedAt,omitzero"`
+	Published  time.Time `json:"published,omitzero"`
+	// Provider is the source name that found it ("arxiv", "web", …).
+	Provider string `json:"provider,omitempty"`
 }
 
 // SectionInput is what the writer gets for one sub-question: its findings,

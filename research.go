@@ -101,8 +101,16 @@ type ResearchInput struct {
 	// the report offline, and says so in the report.
 	MaxTokens  int     `json:"maxTokens,omitempty"`
 	MaxCostUSD float64 `json:"maxCostUsd,omitempty"`
+	// Sources names where the run looks (see KnownSources): "corpus" is
+	// the memory search of Corpus, the others are search providers whose
+	// pages are fetched and read. Repeats are dropped; empty means
+	// DefaultSources (["corpus"]).
+	Sources []string `json:"sources,omitempty"`
+	// RedriveOf, set by a redrive (RedriveInput), is the research ID of the
+	// first revision of the report this run revises.
+	RedriveOf string `json:"redriveOf,omitempty"`
 	// Resume carries the state of a run into its continuation
-	// (continue-as-new); callers leave it empty.
+	// (continue-as-new) or its redrive; callers leave it empty.
 	Resume *ResearchState `json:"resume,omitempty"`
 }
 
@@ -184,6 +192,9 @@ func (in ResearchInput) Normalize() (ResearchInput, error) {
 		in.Corpus = DefaultCorpus
 	}
 	if err := ValidateCorpusRef(in.Corpus); err != nil {
+		return in, err
+	}
+	if in.Sources, err = NormalizeSources(in.Sources); err != nil {
 		return in, err
 	}
 	return in, nil
@@ -271,6 +282,15 @@ type ResearchResult struct {
 	// ReportPath is where the notify pool stored the report, on its host.
 	ReportPath string `json:"reportPath,omitempty"`
 	Corpus     string `json:"corpus"`
+	// Sources searched (ResearchInput.Sources).
+	SearchedSources []string `json:"searchedSources,omitempty"`
+	// DeadLetters are the searches that failed for good; a redrive retries
+	// them (see RedriveInput).
+	DeadLetters []DeadLetter `json:"deadLetters,omitempty"`
+	// Revision numbers the report: 1 for a first run, 2, 3, … for its
+	// redrives, whose RedriveOf names the first run.
+	Revision  int    `json:"revision,omitempty"`
+	RedriveOf string `json:"redriveOf,omitempty"`
 }
 
 // Stages of a research run, in order (Progress.Stage, SearchAttrStage).
@@ -318,6 +338,21 @@ type SubQuestionProgress struct {
 	Passages int    `json:"passages"`
 	Findings int    `json:"findings"`
 	Error    string `json:"error,omitempty"`
+	// Searches is each selected source's outcome for it (runs whose
+	// sources are not only the corpus).
+	Searches []SearchProgress `json:"searches,omitempty"`
+}
+
+// SearchProgress is one source's search for one sub-question: its state
+// (SQPending, SQSearched, SQFailed), the passages it gave, and why it
+// failed (after how many attempts) or gave none.
+type SearchProgress struct {
+	Source   string `json:"source"`
+	State    string `json:"state"`
+	Passages int    `json:"passages"`
+	Attempts int    `json:"attempts,omitempty"`
+	Error    string `json:"error,omitempty"`
+	Note     string `json:"note,omitempty"`
 }
 
 // StageTiming records when a stage started and ended (workflow time).
@@ -352,4 +387,11 @@ type Progress struct {
 	// (the HTTP gateway uses it as the Server-Sent Events ID).
 	Seq   int64  `json:"seq"`
 	Error string `json:"error,omitempty"`
+	// Sources are the sources the run searches (ResearchInput.Sources).
+	SearchSources []string `json:"searchSources,omitempty"`
+	// DeadLetters are the searches that exhausted their retries so far.
+	DeadLetters []DeadLetter `json:"deadLetters,omitempty"`
+	// Revision of the report (1 for a first run; see ResearchResult).
+	Revision  int    `json:"revision,omitempty"`
+	RedriveOf string `json:"redriveOf,omitempty"`
 }

@@ -24,6 +24,13 @@ type ResearchState struct {
 	// SubQuestions holds one record per sub-question, in plan order.
 	SubQuestions []SubQuestionState `json:"subQuestions"`
 	Error        string             `json:"error,omitempty"`
+	// DeadLetters are the searches that failed for good in this revision.
+	DeadLetters []DeadLetter `json:"deadLetters,omitempty"`
+	// Redriven are the dead letters of earlier revisions that redrives
+	// retried, for the record.
+	Redriven []DeadLetter `json:"redriven,omitempty"`
+	// Revision is the report revision (0 or 1: the first; see RedriveInput).
+	Revision int `json:"revision,omitempty"`
 }
 
 // SubQuestionState is everything a run knows of one sub-question.
@@ -36,6 +43,12 @@ type SubQuestionState struct {
 	Retrieved RetrieveResult `json:"retrieved"`
 	// Analysis is set once it is analyzed with at least one finding.
 	Analysis *AnalyzeResult `json:"analysis,omitempty"`
+	// Searches records each selected source's search (runs whose sources
+	// are not only the corpus); Retrieved is then their merge.
+	Searches []SourceSearch `json:"searches,omitempty"`
+	// AnalyzedChunks are the chunks analyses have read (runs with
+	// Searches): a redrive analyzes only the chunks not in it.
+	AnalyzedChunks []string `json:"analyzedChunks,omitempty"`
 }
 
 // Gaps lists the failed sub-questions with their reasons, in plan order.
@@ -44,6 +57,14 @@ func (s *ResearchState) Gaps() []Gap {
 	for _, sq := range s.SubQuestions {
 		if sq.State == SQFailed {
 			gaps = append(gaps, Gap{SubQuestion: sq.SubQuestion.Text, Reason: sq.Error})
+			continue
+		}
+		// A sub-question answered by some sources names those that failed.
+		for _, se := range sq.Searches {
+			if se.State == SQFailed {
+				gaps = append(gaps, Gap{SubQuestion: sq.SubQuestion.Text,
+					Reason: "not searched in " + se.Source + ": " + se.Error + " (answered from the other sources)"})
+			}
 		}
 	}
 	return gaps
@@ -66,6 +87,12 @@ func (s *ResearchState) Progress(researchID string, in ResearchInput) Progress {
 		UpdatedAt:    s.UpdatedAt,
 		Seq:          s.Seq,
 		Error:        s.Error,
+		DeadLetters:  append([]DeadLetter(nil), s.DeadLetters...),
+		Revision:     s.Rev(),
+		RedriveOf:    in.RedriveOf,
+	}
+	if len(in.ProviderSources()) > 0 {
+		p.SearchSources = append([]string(nil), in.Sources...)
 	}
 	sources := map[string]bool{} // counted, never iterated
 	for i, sq := range s.SubQuestions {
@@ -75,6 +102,10 @@ func (s *ResearchState) Progress(researchID string, in ResearchInput) Progress {
 		}
 		if sq.Analysis != nil {
 			sp.Findings = len(sq.Analysis.Analysis.Findings)
+		}
+		for _, se := range sq.Searches {
+			sp.Searches = append(sp.Searches, SearchProgress{Source: se.Source, State: se.State,
+				Passages: len(se.Retrieved.ChunkIDs), Attempts: se.Attempts, Error: se.Error, Note: se.Note})
 		}
 		p.SubQuestions[i] = sp
 		p.Passages += sp.Passages

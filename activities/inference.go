@@ -15,6 +15,7 @@ import (
 
 	"github.com/researchflow/researchflow/internal/memory"
 	"github.com/researchflow/researchflow/internal/reasoning"
+	"github.com/researchflow/researchflow/internal/reasoning/conflict"
 	"github.com/researchflow/researchflow/internal/report"
 )
 
@@ -234,11 +235,14 @@ func (a *Inference) Synthesize(ctx context.Context, in rf.SynthesizeInput) (rf.S
 	}
 	// Only cited sources are listed, numbered in order of first citation.
 	draft, cited := report.CitedInOrder(draft, in.Sources)
+	// Where sources disagree, both are cited, listed or not by the draft.
+	conflicts, cited := citeConflicts(conflict.Detect(claims(in.Sections)), in.Sources, cited)
 	md, stats := report.Render(report.Report{
-		Question: in.Question,
-		Draft:    draft,
-		Sources:  cited,
-		Gaps:     in.Gaps,
+		Question:  in.Question,
+		Draft:     draft,
+		Sources:   cited,
+		Gaps:      in.Gaps,
+		Conflicts: conflicts,
 		// A sentence whose citations were all invalid stays visible, marked
 		// as unverified, rather than silently dropped or silently trusted.
 		MarkUngrounded: true,
@@ -287,4 +291,57 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// claims are the cited findings of every section, for the conflict
+// detector: where two sources disagree, the report says so.
+func claims(sections []rf.SectionInput) []conflict.Claim {
+	var out []conflict.Claim
+	for _, sec := range sections {
+		for _, f := range sec.Findings {
+			out = append(out, conflict.Claim{Text: f.Text, ChunkID: f.ChunkID, SourceID: f.SourceID, N: f.N})
+		}
+	}
+	return out
+}
+
+// citeConflicts renumbers the claims of conflicts (numbered as in sources,
+// the writer's list) into cited (the report's list, see
+// report.CitedInOrder), appending a source that the draft does not cite
+// with the next number, so that both sides of a disagreement are listed.
+// A conflict whose source is unknown is left out.
+func citeConflicts(conflicts []conflict.Conflict, sources, cited []rf.Source) ([]conflict.Conflict, []rf.Source) {
+	byN := map[int]rf.Source{}
+	for _, s := range sources {
+		byN[s.N] = s
+	}
+	renumber := func(c *conflict.Claim) bool {
+		src, ok := byN[c.N]
+		if !ok || c.N <= 0 {
+			return false
+		}
+		for _, s := range cited {
+			if s.SourceID == src.SourceID {
+				c.N = s.N
+				return true
+			}
+		}
+		src.N = len(cited) + 1
+		cited = append(cited, src)
+		c.N = src.N
+		return true
+	}
+	var out []conflict.Conflict
+	for _, c := range conflicts {
+		if _, ok := byN[c.A.N]; !ok {
+			continue
+		}
+		if _, ok := byN[c.B.N]; !ok {
+			continue
+		}
+		if renumber(&c.A) && renumber(&c.B) {
+			out = append(out, c)
+		}
+	}
+	return out, cited
 }

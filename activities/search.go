@@ -33,6 +33,12 @@ type Ingester interface {
 type Search struct {
 	Store    SearchStore
 	Ingester Ingester
+	// Searchers are the search providers by source name (rf.SourceWeb,
+	// rf.SourceArxiv, …); Fetcher reads their result pages and Pages
+	// stores them. A source without a searcher is not configured.
+	Searchers map[string]WebSearcher
+	Fetcher   PageFetcher
+	Pages     ChunkWriter
 	// GoRoot is where the default corpus is read from ("" = `go env GOROOT`).
 	GoRoot string
 	Logger *slog.Logger

@@ -56,6 +56,9 @@ func TestUsageErrors(t *testing.T) {
 		{"--max-tokens", "-5", "why is the sky blue?"},
 		{"--max-cost", "-1", "why is the sky blue?"},
 		{"ingest"},
+		{"--sources", "web,google", "why is the sky blue?"},
+		{"--redrive", "research-1", "why is the sky blue?"},
+		{"--redrive", "research-1", "--sources", "web"},
 	}
 	for _, args := range tests {
 		var out, errOut bytes.Buffer

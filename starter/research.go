@@ -17,6 +17,7 @@ import (
 
 	rf "github.com/researchflow/researchflow"
 
+	"github.com/researchflow/researchflow/client"
 	"github.com/researchflow/researchflow/internal/config"
 	"github.com/researchflow/researchflow/internal/stack"
 )
@@ -39,9 +40,17 @@ flags:`)
 	asJSON := fs.Bool("json", false, "print the whole result as JSON instead of the Markdown report")
 	maxTokens := fs.Int("max-tokens", 0, "model `TOKENS` (prompt + completion, failed calls included) the run may spend; 0: no limit")
 	maxCost := fs.Float64("max-cost", 0, "model spend in US `DOLLARS` (priced with RESEARCHFLOW_PRICES); 0: no limit")
+	sources := fs.String("sources", "", "comma-separated `NAMES` of where to look: corpus, web, searxng, tavily, brave, arxiv, openalex, wikipedia (default corpus)")
+	redrive := fs.String("redrive", "", "redrive finished run `ID`: retry its dead-lettered searches as the report's next revision (no question)")
 	positional, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err
+	}
+	if *redrive != "" {
+		if len(positional) > 0 || *sources != "" || *corpus != "" {
+			return usageError("--redrive takes no question, --sources or --corpus: it reuses the run's own")
+		}
+		return redriveResearch(ctx, *redrive, *asJSON, *noWait, stdout, stderr)
 	}
 	in := rf.ResearchInput{
 		Question:        trimQuestion(positional),
@@ -56,6 +65,11 @@ flags:`)
 	}
 	if err := setCorpus(&in, *corpus); err != nil {
 		return err
+	}
+	if *sources != "" {
+		if in.Sources, err = rf.ParseSources(*sources); err != nil {
+			return usageError("--sources: %v", err)
+		}
 	}
 	if in, err = in.Normalize(); err != nil {
 		return usageError("%v", err)
@@ -79,11 +93,37 @@ flags:`)
 	if err != nil {
 		return err
 	}
+	return follow(ctx, s, cfg, run, *asJSON, *noWait, stdout, stderr)
+}
+
+// redriveResearch starts the next revision of run id (client.Redrive) and
+// follows it like a new run.
+func redriveResearch(ctx context.Context, id string, asJSON, noWait bool, stdout, stderr io.Writer) error {
+	cfg, err := config.FromEnv()
+	if err != nil {
+		return err
+	}
+	s, err := stack.Connect(ctx, cfg, stack.ConnectOptions{Logger: quietLogger(stderr, cfg), DevServer: temporalserver.StartDev})
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	run, err := s.Runs.Redrive(ctx, id)
+	if err != nil {
+		return fmt.Errorf("redrive %s: %w", id, err)
+	}
+	fmt.Fprintf(stderr, "redrive of %s: ", id)
+	return follow(ctx, s, cfg, run, asJSON, noWait, stdout, stderr)
+}
+
+// follow prints where run is, waits for it and prints its report (or its
+// result as JSON).
+func follow(ctx context.Context, s *stack.Stack, cfg config.Config, run client.Run, asJSON, noWait bool, stdout, stderr io.Writer) error {
 	fmt.Fprintf(stderr, "research %s (run %s) on %s\n", run.ID, run.RunID, s.Describe())
 	if link := s.RunURL(run.ID); link != "" {
 		fmt.Fprintf(stderr, "Web UI: %s\n", link)
 	}
-	if *noWait {
+	if noWait {
 		fmt.Fprintln(stdout, run.ID)
 		return nil
 	}
@@ -99,7 +139,7 @@ flags:`)
 		return fmt.Errorf("research %s %s: %s", run.ID, out.Status, out.Failure)
 	}
 	res := *out.Result
-	if *asJSON {
+	if asJSON {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
 		return enc.Encode(res)
@@ -107,6 +147,9 @@ flags:`)
 	fmt.Fprintln(stdout, res.Report)
 	if res.ReportPath != "" {
 		fmt.Fprintf(stderr, "report saved to %s\n", res.ReportPath)
+	}
+	if n := len(res.DeadLetters); n > 0 {
+		fmt.Fprintf(stderr, "%d search(es) failed for good (dead letters); once the source is back, retry them with: starter --redrive %s\n", n, run.ID)
 	}
 	if s.Ephemeral() {
 		fmt.Fprintf(stderr, "this run is kept in %s; start the dev stack (go run ./workers -pool all) to browse it in the Web UI\n", cfg.TemporalDB())

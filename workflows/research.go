@@ -50,6 +50,9 @@ type research struct {
 	st       rf.ResearchState
 	approval *rf.PlanApproval
 	resumed  bool
+	// withSources is set when the run searches providers besides its
+	// corpus (searchAll instead of retrieveAll; see sources.go).
+	withSources bool
 }
 
 func newResearch(ctx workflow.Context, in rf.ResearchInput) *research {
@@ -76,6 +79,11 @@ func (r *research) registerHandlers(ctx workflow.Context) error {
 		return r.progress(), nil
 	}); err != nil {
 		return fmt.Errorf("register %s query: %w", rf.ProgressQuery, err)
+	}
+	if err := workflow.SetQueryHandler(ctx, rf.StateQuery, func() (rf.RunRecord, error) {
+		return rf.RunRecord{ResearchID: r.id, Input: r.in, State: r.st.Clone()}, nil
+	}); err != nil {
+		return fmt.Errorf("register %s query: %w", rf.StateQuery, err)
 	}
 	return workflow.SetUpdateHandlerWithOptions(ctx, rf.ApprovePlanUpdate,
 		func(ctx workflow.Context, a rf.PlanApproval) (rf.Progress, error) {
@@ -104,9 +112,14 @@ func (r *research) run(ctx workflow.Context) (rf.ResearchResult, error) {
 			return rf.ResearchResult{}, err
 		}
 	}
+	r.startSources(ctx)
 	for {
 		r.setStage(ctx, rf.StageSearch)
-		r.retrieveAll(ctx)
+		if r.withSources {
+			r.searchAll(ctx)
+		} else {
+			r.retrieveAll(ctx)
+		}
 		if err := ctx.Err(); err != nil {
 			return rf.ResearchResult{}, err
 		}
@@ -115,7 +128,7 @@ func (r *research) run(ctx workflow.Context) (rf.ResearchResult, error) {
 		if err := ctx.Err(); err != nil {
 			return rf.ResearchResult{}, err
 		}
-		if r.st.Round >= *r.in.Depth || r.budgetSpent() {
+		if r.st.Round >= *r.in.Depth || r.budgetSpent() || r.in.RedriveOf != "" {
 			break
 		}
 		added, err := r.reflect(ctx)
@@ -221,7 +234,7 @@ func (r *research) reflect(ctx workflow.Context) (int, error) {
 func (r *research) synthesize(ctx workflow.Context) (rf.ResearchResult, error) {
 	r.setStage(ctx, rf.StageSynthesize)
 	sections, sources := r.citedSections()
-	var notes []string
+	notes := r.revisionNotes()
 	offline := r.budgetSpent()
 	if offline {
 		notes = append(notes, r.budgetNote())
@@ -274,6 +287,11 @@ func (r *research) synthesize(ctx workflow.Context) (rf.ResearchResult, error) {
 		Usage:      r.st.Usage,
 		ReportPath: del.Path,
 		Corpus:     r.in.Corpus,
+		// Sources, dead letters and revision (see sources.go).
+		SearchedSources: r.searchedSources(),
+		DeadLetters:     r.st.DeadLetters,
+		Revision:        r.st.Rev(),
+		RedriveOf:       r.in.RedriveOf,
 	}, nil
 }
 
@@ -351,6 +369,9 @@ func (r *research) retrieveAll(ctx workflow.Context) {
 	}, func(i int, f workflow.Future) {
 		var res rf.RetrieveResult
 		if err := f.Get(ctx, &res); err != nil {
+			if ctx.Err() == nil {
+				r.deadLetter(ctx, i, rf.SourceCorpus, err, retrieveOptions())
+			}
 			r.setState(ctx, i, rf.SQFailed, "search failed: "+errorMessage(err))
 			return
 		}
@@ -376,19 +397,36 @@ func (r *research) analyzeAll(ctx workflow.Context) {
 			r.setState(ctx, i, rf.SQFailed, "not analyzed: the run's model budget is spent")
 			return nil
 		}
+		chunks := sq.Retrieved.ChunkIDs
+		if r.withSources {
+			// Only passages no analysis has read (all of them, but on a
+			// redrive); a sub-question with none new keeps its analysis.
+			if chunks = r.unanalyzed(i); len(chunks) == 0 {
+				r.settleAnalysis(ctx, i, "the retrieved passages did not answer it")
+				return nil
+			}
+		}
 		r.setState(ctx, i, rf.SQAnalyzing, "")
 		return workflow.ExecuteActivity(actx, rf.AnalyzeActivity, rf.AnalyzeInput{
-			Question: r.in.Question, SubQuestion: sq.SubQuestion, ChunkIDs: sq.Retrieved.ChunkIDs, MaxFindings: maxFindings,
+			Question: r.in.Question, SubQuestion: sq.SubQuestion, ChunkIDs: chunks, MaxFindings: maxFindings,
 			Budget: r.analysisShare(),
 		})
 	}, func(i int, f workflow.Future) {
 		var res rf.AnalyzeResult
 		if err := f.Get(ctx, &res); err != nil {
 			r.chargeFailure(err)
+			if r.withSources {
+				r.settleAnalysis(ctx, i, "analysis failed: "+errorMessage(err))
+				return
+			}
 			r.setState(ctx, i, rf.SQFailed, "analysis failed: "+errorMessage(err))
 			return
 		}
 		r.addUsage(res.Analysis.Engine, res.Analysis.Usage)
+		if r.withSources {
+			r.mergeAnalysis(ctx, i, res)
+			return
+		}
 		if len(res.Analysis.Findings) == 0 {
 			r.setState(ctx, i, rf.SQFailed, "the retrieved passages did not answer it")
 			return
@@ -470,12 +508,13 @@ func (r *research) citedSections() ([]rf.SectionInput, []rf.Source) {
 			}
 		}
 	}
+	pages := r.pageSources() // lookup only, never iterated
 	sources := report.NumberSources(findings, func(id string) (rf.Source, bool) {
 		s, ok := known[id]
 		if !ok {
 			return rf.Source{}, false
 		}
-		return *s, true
+		return withPage(*s, pages), true
 	})
 	return report.CiteFindings(subqs, findings, sources), sources
 }

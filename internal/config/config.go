@@ -24,6 +24,8 @@ import (
 	"strconv"
 	"strings"
 
+	rf "github.com/researchflow/researchflow"
+
 	"github.com/researchflow/researchflow/internal/embed"
 	"github.com/researchflow/researchflow/internal/gateway"
 	"github.com/researchflow/researchflow/internal/memory/qdrant"
@@ -177,6 +179,7 @@ func load(lookup Lookup, env envconfig.EnvLookup) (Config, error) {
 	if c.Search, err = search.ConfigFromEnv(lookup); err != nil {
 		return c, err
 	}
+	c.Gateway.Sources = configuredSources(c.Search)
 	if get("QDRANT_URL", "") != "" {
 		q, err := qdrant.ConfigFromEnv(lookup)
 		if err != nil {
@@ -218,3 +221,15 @@ func (c Config) Embedded() bool { return c.TemporalAddress == "" }
 func (c Config) TemporalDB() string { return filepath.Join(c.DataDir, "temporal.db") }
 func (c Config) MemoryDir() string  { return filepath.Join(c.DataDir, "memory") }
 func (c Config) ReportDir() string  { return filepath.Join(c.DataDir, "reports") }
+
+// configuredSources are the source names a run may use with the search
+// settings sc: the corpus, every configured provider, and "web" when one
+// of the web providers is (GET /v1/sources; the search workers must have
+// the same settings).
+func configuredSources(sc search.Config) []string {
+	out := append([]string{rf.SourceCorpus}, sc.Configured()...)
+	if sc.WebProvider() != "" {
+		out = append(out, rf.SourceWeb)
+	}
+	return out
+}

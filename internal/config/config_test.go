@@ -98,3 +98,23 @@ func TestWebhookSecretAndLogFormat(t *testing.T) {
 		t.Error("RESEARCHFLOW_LOG_FORMAT=xml accepted")
 	}
 }
+
+// The gateway learns which sources runs may use from the search settings.
+func TestGatewaySources(t *testing.T) {
+	c, err := Load(lookup(map[string]string{"RESEARCHFLOW_SEARCH_DISABLE": "openalex,wikipedia"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(c.Gateway.Sources, ","); got != "corpus,arxiv" {
+		t.Errorf("sources without keys = %s, want corpus,arxiv", got)
+	}
+	c, err = Load(lookup(map[string]string{"RESEARCHFLOW_SEARXNG_URL": "http://127.0.0.1:8888", "BRAVE_API_KEY": "k"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"corpus", "searxng", "brave", "arxiv", "web"} {
+		if !strings.Contains(","+strings.Join(c.Gateway.Sources, ",")+",", ","+want+",") {
+			t.Errorf("sources %q lack %s", c.Gateway.Sources, want)
+		}
+	}
+}

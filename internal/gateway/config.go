@@ -41,6 +41,10 @@ type Config struct {
 	// UIURL is the Temporal Web UI base URL used for run links
 	// (RESEARCHFLOW_UI_URL, default http://127.0.0.1:8233).
 	UIURL string
+	// Sources are the source names configured for runs (set by
+	// internal/config from the search settings; GET /v1/sources). Empty
+	// means only the corpus.
+	Sources []string
 	// Namespace is the Temporal namespace (set by internal/config from
 	// TEMPORAL_NAMESPACE; "default" when empty).
 	Namespace string

@@ -11,12 +11,14 @@
 //
 //	POST /v1/research                      start a run (Idempotency-Key aware)
 //	GET  /v1/research                      the caller's runs, paginated
+//	GET  /v1/sources                       the source names and which are configured
 //	GET  /v1/research/{id}                 status and progress
 //	GET  /v1/research/{id}/events          progress as Server-Sent Events
 //	GET  /v1/research/{id}/report          Markdown, or JSON with Accept: application/json
 //	GET  /v1/research/{id}/sources/{n}     the passages of cited source n
 //	POST /v1/research/{id}/cancel          cancel a run
 //	POST /v1/research/{id}/approve         approve or reject the plan
+//	POST /v1/research/{id}/redrive         retry a finished run's dead letters as its next revision
 //	POST /v1/corpora/{name}/documents      upload files and ingest them
 //	GET  /healthz, /readyz, /metrics, /openapi.json, / (web app)
 package gateway

@@ -51,6 +51,8 @@ type fakeWorkflow struct {
 	queries int
 	result  *rf.ResearchResult
 	err     error // the run's failure, once closed
+	// record answers the state query (redrive), when set.
+	record *rf.RunRecord
 }
 
 // fakeTemporal is a hand-written WorkflowClient that keeps executions in memory.
@@ -132,6 +134,9 @@ func (f *fakeTemporal) QueryWorkflow(ctx context.Context, id, runID, queryType s
 	}
 	if f.queryErr != nil {
 		return nil, f.queryErr
+	}
+	if queryType == rf.StateQuery && w.record != nil {
+		return jsonValue{*w.record}, nil
 	}
 	if queryType != rf.ProgressQuery || len(w.script) == 0 {
 		return nil, fmt.Errorf("unknown query %q", queryType)

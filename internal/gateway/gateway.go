@@ -159,12 +159,14 @@ func (s *server) routes() *gin.Engine {
 	v1 := r.Group("/v1", s.authenticate, s.rateLimit)
 	v1.POST("/research", s.handle(s.createResearch))
 	v1.GET("/research", s.handle(s.listResearch))
+	v1.GET("/sources", s.handle(s.sources))
 	v1.GET("/research/:id", s.handle(s.getResearch))
 	v1.GET("/research/:id/events", s.handle(s.events))
 	v1.GET("/research/:id/report", s.handle(s.report))
 	v1.GET("/research/:id/sources/:n", s.handle(s.source))
 	v1.POST("/research/:id/cancel", s.handle(s.cancel))
 	v1.POST("/research/:id/approve", s.handle(s.approve))
+	v1.POST("/research/:id/redrive", s.handle(s.redrive))
 	v1.POST("/corpora/:name/documents", s.upload)
 	return r
 }

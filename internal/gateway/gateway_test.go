@@ -135,7 +135,7 @@ func TestCreateResearch(t *testing.T) {
 	want := rf.ResearchInput{
 		Question: "What does the Go memory model guarantee?", MaxSubQuestions: 4, MaxSources: 3,
 		Corpus: "alice--notes", Owner: "alice", RequireApproval: true, OnApprovalTimeout: "cancel",
-		Depth: &depth, Breadth: rf.DefaultBreadth,
+		Depth: &depth, Breadth: rf.DefaultBreadth, Sources: rf.DefaultSources,
 	}
 	if got := w.input.(rf.ResearchInput); !reflect.DeepEqual(got, want) {
 		t.Errorf("input = %+v\nwant    %+v", got, want)

@@ -37,6 +37,11 @@ var apiSchemas = map[string]reflect.Type{
 	"Source":                 reflect.TypeFor[SourceResponse](),
 	"ApproveResponse":        reflect.TypeFor[ApproveResponse](),
 	"UploadResponse":         reflect.TypeFor[UploadResponse](),
+	"DeadLetter":             reflect.TypeFor[rf.DeadLetter](),
+	"SearchProgress":         reflect.TypeFor[rf.SearchProgress](),
+	"SourceInfo":             reflect.TypeFor[SourceInfo](),
+	"SourcesResponse":        reflect.TypeFor[SourcesResponse](),
+	"RedriveResponse":        reflect.TypeFor[RedriveResponse](),
 }
 
 type openAPIDoc struct {

@@ -157,12 +157,18 @@ type ResultSummary struct {
 	Engine  string   `json:"engine,omitempty"`
 	Usage   rf.Usage `json:"usage"`
 	Corpus  string   `json:"corpus"`
+	// DeadLetters are the searches that failed for good (POST
+	// /v1/research/{id}/redrive retries them); Revision numbers the report.
+	DeadLetters []rf.DeadLetter `json:"deadLetters,omitempty"`
+	Revision    int             `json:"revision,omitempty"`
+	RedriveOf   string          `json:"redriveOf,omitempty"`
 }
 
 func summarize(who string, res rf.ResearchResult) *ResultSummary {
 	return &ResultSummary{
 		Title: res.Title, Sources: len(res.Sources), Gaps: res.Gaps,
 		Engine: res.Engine, Usage: res.Usage, Corpus: rf.PublicCorpus(who, res.Corpus),
+		DeadLetters: res.DeadLetters, Revision: res.Revision, RedriveOf: res.RedriveOf,
 	}
 }
 

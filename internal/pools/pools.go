@@ -146,6 +146,7 @@ func build(c client.Client, name string, acts Activities, opt Options) ([]worker
 		}
 		retrieve := newWorker(rf.TaskQueueSearch, opt.SearchConcurrency)
 		retrieve.RegisterActivityWithOptions(acts.Search.Retrieve, activity.RegisterOptions{Name: rf.RetrieveActivity})
+		retrieve.RegisterActivityWithOptions(acts.Search.SearchSource, activity.RegisterOptions{Name: rf.SearchSourceActivity})
 		ingest := newWorker(rf.TaskQueueIngest, opt.IngestConcurrency)
 		ingest.RegisterActivityWithOptions(acts.Search.PrepareCorpus, activity.RegisterOptions{Name: rf.PrepareCorpusActivity})
 		ingest.RegisterActivityWithOptions(acts.Search.Ingest, activity.RegisterOptions{Name: rf.IngestActivity})

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/researchflow/researchflow/internal/reasoning"
+	"github.com/researchflow/researchflow/internal/reasoning/conflict"
 )
 
 // Headings of the fixed report sections.
@@ -17,6 +18,8 @@ const (
 	headingSummary = "Summary"
 	headingGaps    = "Gaps"
 	headingSources = "Sources"
+	// headingConflicts lists where sources disagree (issue 11).
+	headingConflicts = "Where sources disagree"
 )
 
 // noSummary stands in for a summary with no grounded sentence.
@@ -74,6 +77,10 @@ func Render(r Report) (string, RenderStats) {
 		fmt.Fprintf(&b, "## %s\n\n%s\n\n", heading, body)
 	}
 
+	if lines := conflictLines(r.Conflicts, valid); len(lines) > 0 {
+		fmt.Fprintf(&b, "## %s\n\n%s\n", headingConflicts, strings.Join(lines, ""))
+	}
+
 	if len(r.Gaps) > 0 {
 		fmt.Fprintf(&b, "## %s\n\n", headingGaps)
 		for _, g := range r.Gaps {
@@ -95,7 +102,9 @@ func Render(r Report) (string, RenderStats) {
 		if t == "" {
 			t = "Untitled source"
 		}
-		if loc := location(s.Location); loc != "" {
+		if s.URL != "" {
+			fmt.Fprintf(&b, "- [%d] %s\n", s.N, webSource(t, s))
+		} else if loc := location(s.Location); loc != "" {
 			fmt.Fprintf(&b, "- [%d] %s — %s\n", s.N, t, loc)
 		} else {
 			fmt.Fprintf(&b, "- [%d] %s\n", s.N, t)
@@ -125,7 +134,7 @@ func numbered(in []reasoning.Source) []reasoning.Source {
 }
 
 func reserved(heading string) bool {
-	for _, h := range []string{headingSummary, headingGaps, headingSources} {
+	for _, h := range []string{headingSummary, headingGaps, headingSources, headingConflicts} {
 		if strings.EqualFold(strings.TrimSpace(heading), h) {
 			return true
 		}
@@ -217,13 +226,20 @@ func clean(text string) string {
 	return spaceBeforePunct.ReplaceAllString(s, "$1")
 }
 
-// escape neutralizes the Markdown in one line of clean text.
+// escape neutralizes the Markdown in one line of clean text. URLs and
+// e-mail addresses in it become code spans, which no Markdown renderer
+// turns into links (GFM autolinks bare ones): the only links of a report
+// are those of its Sources list.
 func escape(s string) string {
-	r := strings.NewReplacer(`\`, `\\`, "[", `\[`, "]", `\]`, "*", `\*`, "<", "&lt;", ">", "&gt;")
-	s = r.Replace(s)
-	if strings.Count(s, "`")%2 == 1 {
-		s = strings.ReplaceAll(s, "`", "\\`")
+	var b strings.Builder
+	last := 0
+	for _, m := range bareLink.FindAllStringIndex(s, -1) {
+		b.WriteString(escapeText(s[last:m[0]]))
+		b.WriteString("`" + s[m[0]:m[1]] + "`")
+		last = m[1]
 	}
+	b.WriteString(escapeText(s[last:]))
+	s = b.String()
 	switch {
 	case s == "":
 	case strings.Trim(s, "-=_ ") == "":
@@ -236,6 +252,81 @@ func escape(s string) string {
 	return s
 }
 
+// maxConflicts bounds the "Where sources disagree" entries.
+const maxConflicts = 10
+
+// conflictLines renders each conflict whose two claims cite different
+// listed sources, once per pair of sources and values: both claims, each
+// with its citation, side by side.
+func conflictLines(conflicts []conflict.Conflict, valid map[int]bool) []string {
+	var lines []string
+	seen := map[string]bool{}
+	for _, c := range conflicts {
+		if !valid[c.A.N] || !valid[c.B.N] || c.A.N == c.B.N || len(lines) == maxConflicts {
+			continue
+		}
+		key := fmt.Sprintf("%d\x00%d\x00%s\x00%s", c.A.N, c.B.N, c.AValue, c.BValue)
+		if seen[key] {
+			continue
+		}
+		seen[key] = true
+		claim := func(text string) string { return sanitize(strings.TrimRight(clean(text), ".!?;:, ")) }
+		lines = append(lines, fmt.Sprintf("- %s: “%s” [%d] — but “%s” [%d].\n",
+			conflictLabel(c), claim(c.A.Text), c.A.N, claim(c.B.Text), c.B.N))
+	}
+	return lines
+}
+
+// conflictLabel names what differs: "30 days or 90 days", "2019 or 2021",
+// "yes or no".
+func conflictLabel(c conflict.Conflict) string {
+	label := sanitize(c.AValue) + " or " + sanitize(c.BValue)
+	if c.Kind == conflict.KindYesNo {
+		label = "yes or no"
+	}
+	return "**" + strings.ReplaceAll(label, "*", "") + "**"
+}
+
+// bareLink matches what a Markdown renderer may turn into a link without
+// brackets: URLs with a scheme, www. names and e-mail addresses. None of
+// the characters it matches is a backtick, so a match is a valid code span.
+var bareLink = regexp.MustCompile("(?i)\\b(?:[a-z][a-z0-9+.-]*://|(?:mailto|javascript|data|file):|www\\.)[^\\s`<>]+|[a-z0-9._%+-]+@[a-z0-9-]+(?:\\.[a-z0-9-]+)*\\.[a-z]{2,}")
+
+// escapeText escapes the Markdown punctuation of text that holds no link.
+func escapeText(s string) string {
+	r := strings.NewReplacer(`\`, `\\`, "[", `\[`, "]", `\]`, "*", `\*`, "<", "&lt;", ">", "&gt;")
+	s = r.Replace(s)
+	if strings.Count(s, "`")%2 == 1 {
+		s = strings.ReplaceAll(s, "`", "\\`")
+	}
+	return s
+}
+
+// webSource is a Sources entry for a page read from the web: title, site,
+// link and access date (and publication date when known).
+func webSource(title string, s reasoning.Source) string {
+	parts := []string{title}
+	if site := escapeText(clean(s.Site)); site != "" {
+		parts = append(parts, site)
+	}
+	if u := strings.TrimSpace(s.URL); strings.HasPrefix(u, "https://") || strings.HasPrefix(u, "http://") {
+		parts = append(parts, "["+escapeText(clean(u))+"]("+linkTarget(u)+")")
+	} else {
+		parts = append(parts, "`"+strings.ReplaceAll(clean(u), "`", "")+"`")
+	}
+	var dates []string
+	if !s.Published.IsZero() {
+		dates = append(dates, "published "+s.Published.UTC().Format(time.DateOnly))
+	}
+	if !s.AccessedAt.IsZero() {
+		dates = append(dates, "accessed "+s.AccessedAt.UTC().Format(time.DateOnly))
+	}
+	if len(dates) > 0 {
+		parts = append(parts, strings.Join(dates, ", "))
+	}
+	return strings.Join(parts, " — ")
+}
+
 // location renders where a source is: a link for URLs and absolute paths
 // (file:// for paths, see FileURL), plain text otherwise.
 func location(loc string) string {
@@ -243,7 +334,7 @@ func location(loc string) string {
 	if loc == "" {
 		return ""
 	}
-	text := sanitize(loc)
+	text := escapeText(clean(loc))
 	switch {
 	case strings.HasPrefix(loc, "https://") || strings.HasPrefix(loc, "http://"):
 		return "[" + text + "](" + linkTarget(loc) + ")"

@@ -15,6 +15,7 @@ import (
 	"github.com/researchflow/researchflow"
 
 	"github.com/researchflow/researchflow/internal/reasoning"
+	"github.com/researchflow/researchflow/internal/reasoning/conflict"
 )
 
 // Meta is what the footer of a report records about the run.
@@ -44,6 +45,10 @@ type Report struct {
 	// MarkUngrounded keeps sentences left without a valid citation, in italics
 	// and marked "(unverified)", instead of dropping them.
 	MarkUngrounded bool
+	// Conflicts are findings of different sources that disagree (see
+	// package conflict); each is rendered with both claims and citations
+	// under "Where sources disagree", never resolved.
+	Conflicts []conflict.Conflict
 }
 
 // RenderStats says what Render did with the draft's sentences.

@@ -37,6 +37,7 @@ import (
 	"github.com/researchflow/researchflow/internal/config"
 	"github.com/researchflow/researchflow/internal/corpus"
 	"github.com/researchflow/researchflow/internal/embed"
+	"github.com/researchflow/researchflow/internal/fetch"
 	"github.com/researchflow/researchflow/internal/gateway"
 	"github.com/researchflow/researchflow/internal/memory"
 	"github.com/researchflow/researchflow/internal/memory/embedded"
@@ -45,6 +46,7 @@ import (
 	"github.com/researchflow/researchflow/internal/reasoning"
 	"github.com/researchflow/researchflow/internal/reasoning/extractive"
 	"github.com/researchflow/researchflow/internal/reasoning/llm"
+	"github.com/researchflow/researchflow/internal/search"
 )
 
 // Options choose what a process runs.
@@ -57,6 +59,9 @@ type Options struct {
 	// Activities, if set, replaces the activities built from cfg (tests
 	// wrap them to count executions).
 	Activities *pools.Activities
+	// SetUpSearch, if set, completes the search pool's activities once
+	// built, before any worker starts (tests install providers with it).
+	SetUpSearch func(*activities.Search)
 	// NoUI keeps the embedded server's Web UI off.
 	NoUI bool
 	// Interceptors are added to every worker.
@@ -140,6 +145,9 @@ func Start(ctx context.Context, cfg config.Config, opts Options) (_ *Stack, err 
 			return nil, err
 		}
 		acts = built
+		if opts.SetUpSearch != nil && acts.Search != nil {
+			opts.SetUpSearch(acts.Search)
+		}
 	}
 	if len(opts.Pools) > 0 {
 		if s.Pools, err = pools.Start(s.Client, opts.Pools, *acts, pools.Options{
@@ -357,6 +365,16 @@ func (s *Stack) buildActivities(ctx context.Context, names []string) (*pools.Act
 			GoRoot:   s.Config.GoRoot,
 			Logger:   s.logger,
 		}
+		// The search providers configured (sources other than the corpus),
+		// the SSRF-safe fetcher of their pages, and memory for the pages.
+		searchers, err := search.New(s.Config.Search)
+		if err != nil {
+			return nil, fmt.Errorf("search providers: %w", err)
+		}
+		acts.Search.Searchers = activities.Providers(searchers)
+		acts.Search.Fetcher = activities.Pages(fetch.New(s.Config.Search.Fetch, fetch.WithLogger(s.logger)))
+		acts.Search.Pages = s.Store
+		s.logger.Info("search providers", "configured", search.Names(searchers))
 	}
 	if need[pools.Inference] {
 		offline := extractive.New(extractive.Config{}).Roles()

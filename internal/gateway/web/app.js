@@ -157,10 +157,33 @@ function renderProgress(p) {
   for (const sq of p.subQuestions || []) {
     const detail = sq.passages || sq.findings ? " · " + sq.passages + " passages, " + sq.findings + " findings" : "";
     const li = el("li", { "data-state": sq.state }, sq.text, el("span", { class: "state " + sq.state }, sq.state + detail));
+    if (sq.searches && sq.searches.length) {
+      const srcs = el("div", { class: "searches muted" });
+      for (const se of sq.searches) {
+        const what = se.state === "failed" ? "failed after " + (se.attempts || 1) + " attempt(s)" : se.state === "searched" ? se.passages + " passages" : se.state;
+        srcs.append(el("span", { class: "search " + se.state, title: se.error || se.note || "" }, se.source + ": " + what), " ");
+      }
+      li.append(srcs);
+    }
     if (sq.error) li.append(el("div", { class: "error" }, sq.error));
     ol.append(li);
   }
   if (p.error) setError("run-error", p.error);
+  renderDeadLetters(p);
+}
+
+// renderDeadLetters lists the searches that failed for good; a completed
+// run with some can be redriven (its next revision retries only them).
+function renderDeadLetters(p) {
+  const dead = p.deadLetters || [];
+  const ul = $("dead-letters");
+  ul.replaceChildren();
+  for (const d of dead) {
+    ul.append(el("li", {}, el("strong", {}, d.provider), " · " + d.subQuestion + " · " + d.attempts + " attempt(s): ",
+      el("span", { class: "error" }, d.lastError)));
+  }
+  show("dead-box", dead.length > 0);
+  show("redrive", dead.length > 0 && p.status === "completed");
 }
 
 function openRun(id, links, question) {
@@ -174,6 +197,7 @@ function openRun(id, links, question) {
   $("run-question").textContent = question || id;
   $("progress").replaceChildren();
   $("report").replaceChildren();
+  renderDeadLetters({});
   setError("run-error", "");
   const ui = $("run-ui");
   if (links && links.ui) { ui.href = links.ui; show("run-ui", true); } else show("run-ui", false);
@@ -231,7 +255,11 @@ async function readEvents(body, id) {
       const msg = JSON.parse(data);
       if (evid !== null) state.lastSeq = Number(evid);
       if (event === "progress") renderProgress(msg);
-      else if (event === "done") { setStatus("completed", "done"); await loadReport(id); refreshRuns(); return true; }
+      else if (event === "done") {
+        setStatus("completed", "done");
+        if (msg.result) renderDeadLetters({ status: "completed", deadLetters: msg.result.deadLetters });
+        await loadReport(id); refreshRuns(); return true;
+      }
       else if (event === "failed" || event === "cancelled") { setStatus(msg.status, ""); setError("run-error", msg.error); refreshRuns(); return true; }
       else if (event === "error") { setError("run-error", msg.error ? msg.error.message : "stream error"); return true; }
     }
@@ -315,6 +343,8 @@ document.addEventListener("DOMContentLoaded", () => {
       maxSources: Number($("max-sources").value) || 6,
     };
     if ($("approval").checked) body.requireApproval = true;
+    const sources = [...document.querySelectorAll('#sources input[name="source"]:checked')].map((i) => i.value);
+    if (sources.length && !(sources.length === 1 && sources[0] === "corpus")) body.sources = sources;
     const btn = $("submit");
     btn.disabled = true;
     try {
@@ -344,8 +374,30 @@ document.addEventListener("DOMContentLoaded", () => {
   };
   $("approve").addEventListener("click", approve(true));
   $("reject").addEventListener("click", approve(false));
+  $("redrive").addEventListener("click", async () => {
+    try {
+      const r = await api("/v1/research/" + encodeURIComponent(state.id) + "/redrive", { method: "POST" });
+      openRun(r.id, r.links, $("run-question").textContent);
+      refreshRuns();
+    } catch (err) { setError("run-error", err.message); }
+  });
   $("refresh").addEventListener("click", () => refreshRuns());
   $("more").addEventListener("click", () => refreshRuns(true));
   $("source-close").addEventListener("click", () => show("source-panel", false));
   refreshRuns();
+  loadSources();
 });
+
+// loadSources marks the sources the deployment has not configured: they
+// stay visible but cannot be picked.
+async function loadSources() {
+  try {
+    const r = await api("/v1/sources");
+    for (const s of r.sources || []) {
+      const box = document.querySelector('#sources input[value="' + s.name + '"]');
+      if (!box) continue;
+      box.disabled = !s.configured;
+      if (!s.configured) { box.checked = false; box.parentElement.title = "not configured on the search workers"; box.parentElement.classList.add("off"); }
+    }
+  } catch (err) { /* the picker keeps every box */ }
+}
