@@ -353,6 +353,9 @@ type SearchProgress struct {
 	Attempts int    `json:"attempts,omitempty"`
 	Error    string `json:"error,omitempty"`
 	Note     string `json:"note,omitempty"`
+	// Breaker is the provider's circuit-breaker state with the outcome
+	// (closed, half-open, open).
+	Breaker string `json:"breaker,omitempty"`
 }
 
 // StageTiming records when a stage started and ended (workflow time).

@@ -126,13 +126,27 @@ type SearchSourceResult struct {
 	Duplicates int `json:"duplicates,omitempty"`
 	// FetchErrors are the first few reasons pages could not be fetched.
 	FetchErrors []string `json:"fetchErrors,omitempty"`
+	// Breaker is the provider's circuit-breaker state on the search worker
+	// after the search (BreakerClosed, BreakerHalfOpen, BreakerOpen; empty
+	// for sources without one).
+	Breaker string `json:"breaker,omitempty"`
 }
+
+// Circuit-breaker states (SearchSourceResult.Breaker, SearchProgress.Breaker),
+// as github.com/sony/gobreaker names them.
+const (
+	BreakerClosed   = "closed"
+	BreakerHalfOpen = "half-open"
+	BreakerOpen     = "open"
+)
 
 // SearchFailure is the detail of a SearchSource (and Retrieve) activity
 // error: the attempt that failed, so that a dead letter can say how many
 // attempts were made.
 type SearchFailure struct {
 	Attempt int `json:"attempt"`
+	// Breaker is the provider's circuit-breaker state after the attempt.
+	Breaker string `json:"breaker,omitempty"`
 }
 
 // SourceSearch is one selected source's search for one sub-question, as
@@ -148,6 +162,9 @@ type SourceSearch struct {
 	Attempts int      `json:"attempts,omitempty"`
 	// Note says why a search that worked gave no passage.
 	Note string `json:"note,omitempty"`
+	// Breaker is the provider's circuit-breaker state reported by the
+	// search worker with the outcome.
+	Breaker string `json:"breaker,omitempty"`
 }
 
 // DeadLetter is a sub-task that exhausted its retries (or failed for good):

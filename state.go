@@ -105,7 +105,7 @@ func (s *ResearchState) Progress(researchID string, in ResearchInput) Progress {
 		}
 		for _, se := range sq.Searches {
 			sp.Searches = append(sp.Searches, SearchProgress{Source: se.Source, State: se.State,
-				Passages: len(se.Retrieved.ChunkIDs), Attempts: se.Attempts, Error: se.Error, Note: se.Note})
+				Passages: len(se.Retrieved.ChunkIDs), Attempts: se.Attempts, Error: se.Error, Note: se.Note, Breaker: se.Breaker})
 		}
 		p.SubQuestions[i] = sp
 		p.Passages += sp.Passages

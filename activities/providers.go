@@ -20,6 +20,14 @@ func Providers(searchers map[string]search.Searcher) map[string]WebSearcher {
 
 type provider struct{ s search.Searcher }
 
+// BreakerState is the provider's circuit-breaker state ("" without one).
+func (p provider) BreakerState() string {
+	if g, ok := p.s.(*search.Guarded); ok {
+		return g.State()
+	}
+	return ""
+}
+
 func (p provider) Search(ctx context.Context, q WebQuery) ([]WebResult, error) {
 	results, err := p.s.Search(ctx, search.Query(q))
 	out := make([]WebResult, len(results))

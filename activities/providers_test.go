@@ -2,14 +2,17 @@ package activities
 
 import (
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 
 	rf "github.com/researchflow/researchflow"
 
+	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
 
 	"github.com/researchflow/researchflow/internal/fetch"
@@ -135,5 +138,57 @@ func TestSearchSourceWithRealProviders(t *testing.T) {
 	}
 	if strings.Contains(syn.Markdown, "evil.example") || strings.Contains(syn.Markdown, "7 days") {
 		t.Errorf("hidden text or a snippet reached the report:\n%s", syn.Markdown)
+	}
+}
+
+// A provider answering 500s opens its circuit after the threshold; every
+// outcome carries the breaker's state, which the workflow shows in the
+// progress query, and once open the provider is not called at all.
+func TestSearchSourceReportsTheBreaker(t *testing.T) {
+	var mu sync.Mutex
+	calls := 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		calls++
+		mu.Unlock()
+		http.Error(w, "down", http.StatusInternalServerError)
+	}))
+	defer srv.Close()
+	env := map[string]string{"RESEARCHFLOW_SEARXNG_URL": srv.URL, "RESEARCHFLOW_SEARCH_BREAKER_FAILURES": "2", "RESEARCHFLOW_SEARCH_BREAKER_COOLDOWN": "1h"}
+	cfg, err := search.ConfigFromEnv(func(k string) (string, bool) { v, ok := env[k]; return v, ok })
+	if err != nil {
+		t.Fatal(err)
+	}
+	searchers, err := search.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	store, err := embedded.Open(t.TempDir(), embedded.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	a := &Search{Store: store, Pages: store, Fetcher: Pages(fetch.New(cfg.Fetch)), Searchers: Providers(searchers)}
+	var ts testsuite.WorkflowTestSuite
+	var states []string
+	for range 3 {
+		aenv := ts.NewTestActivityEnvironment()
+		aenv.RegisterActivity(a.SearchSource)
+		_, err := aenv.ExecuteActivity(a.SearchSource, rf.SearchSourceInput{Corpus: rf.RunCorpus("r1"),
+			SubQuestion: rf.SubQuestion{ID: "sq1", Text: "How long are application logs kept?"}, Source: "searxng", TopK: 4})
+		var app *temporal.ApplicationError
+		var d rf.SearchFailure
+		if !errors.As(err, &app) || !app.HasDetails() || app.Details(&d) != nil {
+			t.Fatalf("error %v carries no search failure detail", err)
+		}
+		states = append(states, d.Breaker)
+	}
+	if want := []string{rf.BreakerClosed, rf.BreakerOpen, rf.BreakerOpen}; !slices.Equal(states, want) {
+		t.Errorf("breaker states after each failure = %v, want %v", states, want)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if calls != 2 {
+		t.Errorf("the provider was called %d times; want 2 (none once the circuit is open)", calls)
 	}
 }

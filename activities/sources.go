@@ -90,7 +90,10 @@ func (a *Search) SearchSource(ctx context.Context, in rf.SearchSourceInput) (rf.
 	if activity.IsActivity(ctx) {
 		attempt = int(activity.GetInfo(ctx).Attempt)
 	}
-	fail := func(err error) error { return classifyWithDetails(err, rf.SearchFailure{Attempt: attempt}) }
+	breaker := func() string { return "" }
+	fail := func(err error) error {
+		return classifyWithDetails(err, rf.SearchFailure{Attempt: attempt, Breaker: breaker()})
+	}
 	if strings.TrimSpace(in.SubQuestion.Text) == "" || in.Corpus == "" || in.Source == "" {
 		return rf.SearchSourceResult{}, invalid(rf.ErrInvalidInput, "search source needs a sub-question, a corpus and a source")
 	}
@@ -98,6 +101,9 @@ func (a *Search) SearchSource(ctx context.Context, in rf.SearchSourceInput) (rf.
 	if !ok || s == nil || a.Fetcher == nil || a.Pages == nil {
 		return rf.SearchSourceResult{}, invalid(rf.ErrSourceNotConfigured,
 			fmt.Sprintf("source %q is not configured on this search worker (see the README's sources table)", in.Source))
+	}
+	if b, ok := s.(interface{ BreakerState() string }); ok {
+		breaker = b.BreakerState
 	}
 	if in.TopK <= 0 {
 		in.TopK = rf.DefaultMaxSources
@@ -107,7 +113,7 @@ func (a *Search) SearchSource(ctx context.Context, in rf.SearchSourceInput) (rf.
 	if err != nil {
 		return rf.SearchSourceResult{}, fail(fmt.Errorf("search %s for %q: %w", in.Source, in.SubQuestion.Text, err))
 	}
-	res := rf.SearchSourceResult{Results: len(results)}
+	res := rf.SearchSourceResult{Results: len(results), Breaker: breaker()}
 	pages := a.fetchAll(ctx, results)
 	if err := ctx.Err(); err != nil {
 		return rf.SearchSourceResult{}, err

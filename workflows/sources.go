@@ -136,6 +136,9 @@ func (r *research) recordSearch(ctx workflow.Context, i, j int, f workflow.Futur
 	}
 	if err != nil {
 		se.State, se.Error = rf.SQFailed, errorMessage(err)
+		if d, ok := searchFailure(err); ok {
+			se.Breaker = d.Breaker
+		}
 		if ctx.Err() == nil {
 			opts := searchSourceOptions()
 			if se.Source == rf.SourceCorpus {
@@ -146,7 +149,7 @@ func (r *research) recordSearch(ctx workflow.Context, i, j int, f workflow.Futur
 		r.touch(ctx)
 		return
 	}
-	se.State, se.Error, se.Retrieved, se.Sources = rf.SQSearched, "", res.Retrieved, res.Sources
+	se.State, se.Error, se.Retrieved, se.Sources, se.Breaker = rf.SQSearched, "", res.Retrieved, res.Sources, res.Breaker
 	if len(res.Retrieved.ChunkIDs) == 0 {
 		se.Note = noPassageNote(se.Source, res)
 	}
@@ -187,9 +190,7 @@ func (r *research) deadLetter(ctx workflow.Context, i int, provider string, err 
 // the activity put in the error's details (rf.SearchFailure), else the
 // policy's maximum when the retries ran out, else 1.
 func attemptsOf(err error, opts workflow.ActivityOptions) int {
-	var app *temporal.ApplicationError
-	var d rf.SearchFailure
-	if errors.As(err, &app) && app.HasDetails() && app.Details(&d) == nil && d.Attempt > 0 {
+	if d, ok := searchFailure(err); ok && d.Attempt > 0 {
 		return d.Attempt
 	}
 	var act *temporal.ActivityError
@@ -350,4 +351,14 @@ func (r *research) revisionNotes() []string {
 	}
 	return []string{fmt.Sprintf("revision %d of %s: a redrive of %d dead-lettered search(es); every other step is reused from the earlier revision",
 		r.st.Rev(), r.rootID(), len(r.st.Redriven))}
+}
+
+// searchFailure is the detail a search activity put in its error.
+func searchFailure(err error) (rf.SearchFailure, bool) {
+	var app *temporal.ApplicationError
+	var d rf.SearchFailure
+	if errors.As(err, &app) && app.HasDetails() && app.Details(&d) == nil {
+		return d, true
+	}
+	return rf.SearchFailure{}, false
 }

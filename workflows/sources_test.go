@@ -81,7 +81,7 @@ func (f *sourceFakes) env(t *testing.T) *testsuite.TestWorkflowEnvironment {
 		f.mu.Unlock()
 		if in.Source == rf.SourceArxiv && down {
 			return rf.SearchSourceResult{}, temporal.NewApplicationErrorWithOptions("arxiv: 503 Service Unavailable", "provider.unavailable",
-				temporal.ApplicationErrorOptions{Details: []any{rf.SearchFailure{Attempt: int(activity.GetInfo(ctx).Attempt)}}})
+				temporal.ApplicationErrorOptions{Details: []any{rf.SearchFailure{Attempt: int(activity.GetInfo(ctx).Attempt), Breaker: rf.BreakerOpen}}})
 		}
 		if in.Source == rf.SourceWeb && in.SubQuestion.ID == "sq3" {
 			return rf.SearchSourceResult{Results: 0}, nil
@@ -198,6 +198,22 @@ func TestSourcesDeadLetterAndRedrive(t *testing.T) {
 	p := queryProgress(t, env)
 	if len(p.DeadLetters) != 3 || p.Revision != 1 || !slices.Equal(p.SearchSources, []string{"web", "arxiv"}) {
 		t.Errorf("progress shows dead letters %+v, revision %d, sources %v", p.DeadLetters, p.Revision, p.SearchSources)
+	}
+	// The provider's breaker state, as the search worker reported it, is in
+	// the progress of each search.
+	arxivSearches := 0
+	for _, sq := range p.SubQuestions {
+		for _, se := range sq.Searches {
+			if se.Source == rf.SourceArxiv {
+				arxivSearches++
+				if se.Breaker != rf.BreakerOpen {
+					t.Errorf("%s: arxiv search shows breaker %q, want open", sq.ID, se.Breaker)
+				}
+			}
+		}
+	}
+	if arxivSearches != 3 {
+		t.Errorf("progress shows %d arxiv searches, want 3", arxivSearches)
 	}
 	if se := p.SubQuestions[2].Searches; len(se) != 2 || se[0].Source != "web" || se[0].State != rf.SQSearched || se[0].Note != "web found no result" ||
 		se[1].Source != "arxiv" || se[1].State != rf.SQFailed || se[1].Attempts != maxAttempts {
