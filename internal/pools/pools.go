@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	rf "github.com/researchflow/researchflow"
@@ -204,10 +205,18 @@ func workerOptions(opt Options, concurrency int) worker.Options {
 	return o
 }
 
-// Stop stops the workers, waiting for running activities to return.
+// Stop stops the workers together: each stops polling at once and waits
+// up to Options.StopTimeout for its running activities, so the whole stop
+// takes at most StopTimeout (not one per worker).
 func (r *Running) Stop() {
+	var wg sync.WaitGroup
 	for _, w := range r.workers {
-		w.Stop()
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			w.Stop()
+		}()
 	}
+	wg.Wait()
 	r.workers = nil
 }

@@ -313,6 +313,9 @@ func (s *Stack) PrintAddresses(w io.Writer) {
 	}
 	if s.Gateway != nil {
 		fmt.Fprintf(w, "HTTP gateway:     http://%s\n", s.Gateway.Addr)
+		if s.Codec != nil {
+			fmt.Fprintf(w, "codec server:     http://%s/codec (payloads encrypted with key %s)\n", browserAddr(s.Gateway.Addr), s.Config.Codec.KeyID)
+		}
 	}
 	if s.Pools != nil {
 		fmt.Fprintf(w, "worker pools:     %v\n", s.Pools.Names)
