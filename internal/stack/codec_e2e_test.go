@@ -72,6 +72,15 @@ func TestPayloadEncryptionEndToEnd(t *testing.T) {
 	if cfg.Codec, err = codec.ParseKeys("retired:"+base64.StdEncoding.EncodeToString(make([]byte, 32))+",current:"+key, "current"); err != nil {
 		t.Fatal(err)
 	}
+	// A gateway reachable from other hosts does not decrypt for anyone.
+	open := cfg
+	open.Gateway.Addr = "0.0.0.0:0"
+	if s, err := Start(ctx, open, Options{Gateway: true, Logger: testLogger()}); err == nil || !strings.Contains(err.Error(), "RESEARCHFLOW_CODEC_AUTH_TOKEN") {
+		if s != nil {
+			s.Close()
+		}
+		t.Fatalf("gateway on 0.0.0.0 with codec keys and no token: %v, want an error naming RESEARCHFLOW_CODEC_AUTH_TOKEN", err)
+	}
 	cfg.Codec.AuthToken = "codec-test-token-0123"
 	all, _ := pools.Parse(pools.All)
 	enc, err := Start(ctx, cfg, Options{Pools: all, Gateway: true, Logger: testLogger()})

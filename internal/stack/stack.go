@@ -382,13 +382,23 @@ func loopback(addr string) bool {
 	return host == "localhost" || (ip != nil && ip.IsLoopback())
 }
 
-// origin is the scheme://host[:port] of a URL (a CORS origin).
-func origin(raw string) string {
+// uiOrigins are the CORS origins of a Web UI at raw: its
+// scheme://host[:port], and the same with localhost for a loopback IP (a
+// browser may open either).
+func uiOrigins(raw string) []string {
 	u, err := url.Parse(raw)
 	if err != nil || u.Host == "" {
-		return raw
+		return []string{raw}
 	}
-	return u.Scheme + "://" + u.Host
+	out := []string{u.Scheme + "://" + u.Host}
+	if ip := net.ParseIP(u.Hostname()); ip != nil && ip.IsLoopback() {
+		host := "localhost"
+		if u.Port() != "" {
+			host = net.JoinHostPort(host, u.Port())
+		}
+		out = append(out, u.Scheme+"://"+host)
+	}
+	return out
 }
 
 // EnsureSearchAttributes registers the search attributes research runs set,
@@ -549,7 +559,7 @@ func (s *Stack) startGateway(ctx context.Context) error {
 			return fmt.Errorf("RESEARCHFLOW_CODEC_KEYS is set and the gateway listens on %s: set RESEARCHFLOW_CODEC_AUTH_TOKEN, or anyone who can reach /codec could decrypt payloads", gcfg.Addr)
 		}
 		if len(ccfg.Origins) == 0 && s.uiURL != "" {
-			ccfg.Origins = []string{origin(s.uiURL)}
+			ccfg.Origins = uiOrigins(s.uiURL)
 		}
 		deps.DataConverter = s.Codec.DataConverter()
 		deps.Codec = codec.Handler(s.Codec, ccfg)
