@@ -26,6 +26,7 @@ import (
 	enumspb "go.temporal.io/api/enums/v1"
 
 	"github.com/researchflow/researchflow/internal/codec"
+	"github.com/researchflow/researchflow/internal/config"
 	"github.com/researchflow/researchflow/internal/pools"
 )
 
@@ -40,34 +41,9 @@ import (
 func TestPayloadEncryptionEndToEnd(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	addr := shared.Server.FrontendAddress()
-	ns := unique("encrypted")
-	nc, err := client.NewNamespaceClient(client.Options{HostPort: addr, Logger: quietSDKLogger()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer nc.Close()
-	if err := nc.Register(ctx, &workflowservice.RegisterNamespaceRequest{
-		Namespace: ns, WorkflowExecutionRetentionPeriod: durationpb.New(24 * time.Hour),
-	}); err != nil {
-		t.Fatal(err)
-	}
-	plain, err := client.Dial(client.Options{HostPort: addr, Namespace: ns, Logger: quietSDKLogger()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer plain.Close()
-	// The frontend knows a new namespace once its namespace cache refreshes.
-	waitFor(ctx, t, "namespace "+ns, func() error {
-		_, err := plain.CountWorkflow(ctx, &workflowservice.CountWorkflowExecutionsRequest{Namespace: ns})
-		return err
-	})
-
-	cfg := shared.Config
-	cfg.TemporalAddress, cfg.Namespace = addr, ns
-	cfg.TemporalClient.Namespace = ns
-	cfg.DataDir = t.TempDir()
-	cfg.Gateway.DataDir, cfg.Gateway.Namespace, cfg.Gateway.Addr = cfg.DataDir, ns, "127.0.0.1:0"
+	cfg, plain := ownNamespace(ctx, t, "encrypted")
+	ns := cfg.Namespace
+	var err error
 	key := base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{7}, 32))
 	if cfg.Codec, err = codec.ParseKeys("retired:"+base64.StdEncoding.EncodeToString(make([]byte, 32))+",current:"+key, "current"); err != nil {
 		t.Fatal(err)
@@ -178,6 +154,43 @@ func TestPayloadEncryptionEndToEnd(t *testing.T) {
 			}
 		}
 	}
+}
+
+// ownNamespace registers a fresh namespace on the shared server and returns
+// a configuration for a second Stack in it (own data dir, gateway on a free
+// loopback port) and a plain client (default data converter) of it. A
+// namespace of its own keeps the shared stack's workers from taking its
+// tasks.
+func ownNamespace(ctx context.Context, t *testing.T, name string) (config.Config, client.Client) {
+	t.Helper()
+	addr := shared.Server.FrontendAddress()
+	ns := unique(name)
+	nc, err := client.NewNamespaceClient(client.Options{HostPort: addr, Logger: quietSDKLogger()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	if err := nc.Register(ctx, &workflowservice.RegisterNamespaceRequest{
+		Namespace: ns, WorkflowExecutionRetentionPeriod: durationpb.New(24 * time.Hour),
+	}); err != nil {
+		t.Fatal(err)
+	}
+	plain, err := client.Dial(client.Options{HostPort: addr, Namespace: ns, Logger: quietSDKLogger()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(plain.Close)
+	// The frontend knows a new namespace once its namespace cache refreshes.
+	waitFor(ctx, t, "namespace "+ns, func() error {
+		_, err := plain.CountWorkflow(ctx, &workflowservice.CountWorkflowExecutionsRequest{Namespace: ns})
+		return err
+	})
+	cfg := shared.Config
+	cfg.TemporalAddress, cfg.Namespace = addr, ns
+	cfg.TemporalClient.Namespace = ns
+	cfg.DataDir = t.TempDir()
+	cfg.Gateway.DataDir, cfg.Gateway.Namespace, cfg.Gateway.Addr = cfg.DataDir, ns, "127.0.0.1:0"
+	return cfg, plain
 }
 
 // countEncrypted counts the payloads of m (recursively) that the codec
