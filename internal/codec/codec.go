@@ -67,6 +67,11 @@ type Config struct {
 	// AuthToken, if set, is required by the codec server as
 	// "Authorization: Bearer <token>" (RESEARCHFLOW_CODEC_AUTH_TOKEN).
 	AuthToken string
+	// NoAuth lets the codec server answer without a token on a
+	// non-loopback address (RESEARCHFLOW_CODEC_NO_AUTH=1): only where the
+	// network decides who reaches it, e.g. a port published on the host's
+	// loopback for a Web UI without login, which cannot send a token.
+	NoAuth bool
 	// Origins are the browser origins (the Temporal Web UI's) allowed to
 	// call the codec server (RESEARCHFLOW_CODEC_CORS_ORIGINS,
 	// comma-separated; the Web UI URL by default).

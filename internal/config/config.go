@@ -208,6 +208,13 @@ func load(lookup Lookup, env envconfig.EnvLookup) (Config, error) {
 		return c, err
 	}
 	c.Codec.AuthToken = get("RESEARCHFLOW_CODEC_AUTH_TOKEN", "")
+	switch v := get("RESEARCHFLOW_CODEC_NO_AUTH", "0"); v {
+	case "1", "true":
+		c.Codec.NoAuth = true
+	case "0", "false":
+	default:
+		return c, fmt.Errorf("RESEARCHFLOW_CODEC_NO_AUTH: want 1 or 0, not %q", v)
+	}
 	if c.Codec.AuthToken != "" && len(c.Codec.AuthToken) < 16 {
 		return c, errors.New("RESEARCHFLOW_CODEC_AUTH_TOKEN: want at least 16 characters")
 	}

@@ -150,6 +150,7 @@ func TestCodecAndWorkerSettings(t *testing.T) {
 		{map[string]string{"RESEARCHFLOW_CODEC_KEYS": "a:" + key, "RESEARCHFLOW_CODEC_AUTH_TOKEN": "short"}},
 		{map[string]string{"RESEARCHFLOW_WORKER_STOP_TIMEOUT": "30"}},
 		{map[string]string{"RESEARCHFLOW_DEPLOYMENT_NAME": "a.b"}},
+		{map[string]string{"RESEARCHFLOW_CODEC_NO_AUTH": "maybe"}},
 	} {
 		var name string
 		for k := range tt.env {

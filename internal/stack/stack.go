@@ -555,8 +555,8 @@ func (s *Stack) startGateway(ctx context.Context) error {
 	deps := gateway.Deps{Temporal: s.Client, Logger: s.logger}
 	if s.Codec != nil {
 		ccfg := s.Config.Codec
-		if ccfg.AuthToken == "" && !gcfg.NoAuth && !loopback(s.gatewayLn.Addr().String()) {
-			return fmt.Errorf("RESEARCHFLOW_CODEC_KEYS is set and the gateway listens on %s: set RESEARCHFLOW_CODEC_AUTH_TOKEN, or anyone who can reach /codec could decrypt payloads", gcfg.Addr)
+		if ccfg.AuthToken == "" && !ccfg.NoAuth && !loopback(s.gatewayLn.Addr().String()) {
+			return fmt.Errorf("RESEARCHFLOW_CODEC_KEYS is set and the gateway listens on %s: set RESEARCHFLOW_CODEC_AUTH_TOKEN (or RESEARCHFLOW_CODEC_NO_AUTH=1 where the network limits who reaches it), or anyone who can reach /codec could decrypt payloads", gcfg.Addr)
 		}
 		if len(ccfg.Origins) == 0 && s.uiURL != "" {
 			ccfg.Origins = uiOrigins(s.uiURL)
