@@ -84,6 +84,9 @@ const memoQuestionLength = 200
 type Client struct {
 	tc        Temporal
 	namespace string
+	// dc decodes memos; it must match the Temporal client's data converter
+	// (with a payload codec, memos are encrypted). nil: the default one.
+	dc converter.DataConverter
 }
 
 // New returns a Client over tc in namespace.
@@ -92,6 +95,15 @@ func New(tc Temporal, namespace string) *Client {
 		namespace = "default"
 	}
 	return &Client{tc: tc, namespace: namespace}
+}
+
+// WithDataConverter returns a copy of c that decodes run memos with dc:
+// pass the data converter the Temporal client was dialled with when it is
+// not the default one (a payload codec).
+func (c *Client) WithDataConverter(dc converter.DataConverter) *Client {
+	cp := *c
+	cp.dc = dc
+	return &cp
 }
 
 // Namespace is the Temporal namespace of the runs.
@@ -166,7 +178,7 @@ func (c *Client) Start(ctx context.Context, id string, in rf.ResearchInput) (Run
 	if err != nil {
 		return Run{}, err
 	}
-	if h := memoString(info.GetMemo(), MemoRequestHash); h != "" && h != reqHash {
+	if h := c.memoString(info.GetMemo(), MemoRequestHash); h != "" && h != reqHash {
 		return Run{}, fmt.Errorf("research %s: %w", id, ErrIdempotencyConflict)
 	}
 	return Run{ID: id, RunID: info.GetExecution().GetRunId(), Status: Status(info)}, nil
@@ -227,7 +239,7 @@ func (c *Client) Describe(ctx context.Context, id string) (Info, error) {
 	if info.GetType().GetName() != rf.ResearchWorkflowType {
 		return Info{}, fmt.Errorf("run %q: %w", id, ErrNotFound)
 	}
-	return toInfo(info), nil
+	return c.toInfo(info), nil
 }
 
 func (c *Client) describe(ctx context.Context, id, runID string) (*workflowpb.WorkflowExecutionInfo, error) {
@@ -242,7 +254,7 @@ func (c *Client) describe(ctx context.Context, id, runID string) (*workflowpb.Wo
 	return d.GetWorkflowExecutionInfo(), nil
 }
 
-func toInfo(info *workflowpb.WorkflowExecutionInfo) Info {
+func (c *Client) toInfo(info *workflowpb.WorkflowExecutionInfo) Info {
 	out := Info{
 		ID:       info.GetExecution().GetWorkflowId(),
 		RunID:    info.GetExecution().GetRunId(),
@@ -251,7 +263,7 @@ func toInfo(info *workflowpb.WorkflowExecutionInfo) Info {
 		Corpus:   searchAttrString(info.GetSearchAttributes(), rf.SearchAttrCorpus),
 		Status:   Status(info),
 		Closed:   isClosed(info.GetStatus()),
-		Question: memoString(info.GetMemo(), MemoQuestion),
+		Question: c.memoString(info.GetMemo(), MemoQuestion),
 		Started:  info.GetStartTime().AsTime(),
 	}
 	if ct := info.GetCloseTime(); ct != nil {
@@ -387,7 +399,7 @@ func (c *Client) List(ctx context.Context, o ListOptions) (Page, error) {
 	}
 	page := Page{Runs: []Info{}, NextPageToken: resp.GetNextPageToken()}
 	for _, info := range resp.GetExecutions() {
-		page.Runs = append(page.Runs, toInfo(info))
+		page.Runs = append(page.Runs, c.toInfo(info))
 	}
 	return page, nil
 }
@@ -463,8 +475,16 @@ func searchAttrString(sa *commonpb.SearchAttributes, name string) string {
 	return decodePayload(sa.GetIndexedFields()[name])
 }
 
-func memoString(m *commonpb.Memo, name string) string {
-	return decodePayload(m.GetFields()[name])
+func (c *Client) memoString(m *commonpb.Memo, name string) string {
+	p := m.GetFields()[name]
+	if c.dc == nil || p == nil {
+		return decodePayload(p)
+	}
+	var v string
+	if err := c.dc.FromPayload(p, &v); err != nil {
+		return ""
+	}
+	return v
 }
 
 func truncate(s string, n int) string {

@@ -23,9 +23,11 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	rf "github.com/researchflow/researchflow"
 
+	"github.com/researchflow/researchflow/internal/codec"
 	"github.com/researchflow/researchflow/internal/embed"
 	"github.com/researchflow/researchflow/internal/gateway"
 	"github.com/researchflow/researchflow/internal/memory/qdrant"
@@ -92,6 +94,21 @@ type Config struct {
 	// TAVILY_API_KEY, BRAVE_API_KEY, RESEARCHFLOW_SEARCH_*, …) and the page
 	// fetching limits (RESEARCHFLOW_FETCH_*).
 	Search search.Config
+	// Codec encrypts every Temporal payload when RESEARCHFLOW_CODEC_KEYS is
+	// set (off by default); see package codec.
+	Codec codec.Config
+
+	// WorkerStopTimeout is how long a stopping worker lets its running
+	// activities finish (RESEARCHFLOW_WORKER_STOP_TIMEOUT, a Go duration,
+	// default 30s); keep it below the pod's terminationGracePeriodSeconds.
+	WorkerStopTimeout time.Duration
+	// BuildID opts the workers into Worker Deployment Versioning as version
+	// DeploymentName.BuildID (RESEARCHFLOW_BUILD_ID, or
+	// TEMPORAL_WORKER_BUILD_ID; empty: unversioned).
+	BuildID string
+	// DeploymentName is the Worker Deployment of every pool
+	// (RESEARCHFLOW_DEPLOYMENT_NAME, default "researchflow").
+	DeploymentName string
 }
 
 // Lookup reads one environment variable (os.LookupEnv in production, a map
@@ -186,6 +203,37 @@ func load(lookup Lookup, env envconfig.EnvLookup) (Config, error) {
 			return c, err
 		}
 		c.Qdrant = &q
+	}
+	if c.Codec, err = codec.ParseKeys(get("RESEARCHFLOW_CODEC_KEYS", ""), get("RESEARCHFLOW_CODEC_KEY_ID", "")); err != nil {
+		return c, err
+	}
+	c.Codec.AuthToken = get("RESEARCHFLOW_CODEC_AUTH_TOKEN", "")
+	switch v := get("RESEARCHFLOW_CODEC_NO_AUTH", "0"); v {
+	case "1", "true":
+		c.Codec.NoAuth = true
+	case "0", "false":
+	default:
+		return c, fmt.Errorf("RESEARCHFLOW_CODEC_NO_AUTH: want 1 or 0, not %q", v)
+	}
+	if c.Codec.AuthToken != "" && len(c.Codec.AuthToken) < 16 {
+		return c, errors.New("RESEARCHFLOW_CODEC_AUTH_TOKEN: want at least 16 characters")
+	}
+	for _, o := range strings.Split(get("RESEARCHFLOW_CODEC_CORS_ORIGINS", ""), ",") {
+		if o = strings.TrimRight(strings.TrimSpace(o), "/"); o != "" {
+			c.Codec.Origins = append(c.Codec.Origins, o)
+		}
+	}
+	if c.WorkerStopTimeout, err = time.ParseDuration(get("RESEARCHFLOW_WORKER_STOP_TIMEOUT", "30s")); err != nil || c.WorkerStopTimeout < 0 {
+		return c, fmt.Errorf("RESEARCHFLOW_WORKER_STOP_TIMEOUT: want a duration such as 30s or 2m, not %q", get("RESEARCHFLOW_WORKER_STOP_TIMEOUT", ""))
+	}
+	c.BuildID = get("RESEARCHFLOW_BUILD_ID", get("TEMPORAL_WORKER_BUILD_ID", ""))
+	c.DeploymentName = get("RESEARCHFLOW_DEPLOYMENT_NAME", "researchflow")
+	for name, v := range map[string]string{"RESEARCHFLOW_BUILD_ID": c.BuildID, "RESEARCHFLOW_DEPLOYMENT_NAME": c.DeploymentName} {
+		// The server joins them as "name.buildID" (Worker Deployment
+		// Version strings); it refuses "." in a deployment name.
+		if len(v) > 255 || strings.ContainsAny(v, " \t\n") || (name == "RESEARCHFLOW_DEPLOYMENT_NAME" && strings.Contains(v, ".")) {
+			return c, fmt.Errorf("%s: %q is not a valid name (no spaces, at most 255 characters, no '.' in a deployment name)", name, v)
+		}
 	}
 	return c, nil
 }

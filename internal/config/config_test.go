@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func lookup(m map[string]string) Lookup {
@@ -115,6 +116,50 @@ func TestGatewaySources(t *testing.T) {
 	for _, want := range []string{"corpus", "searxng", "brave", "arxiv", "web"} {
 		if !strings.Contains(","+strings.Join(c.Gateway.Sources, ",")+",", ","+want+",") {
 			t.Errorf("sources %q lack %s", c.Gateway.Sources, want)
+		}
+	}
+}
+
+func TestCodecAndWorkerSettings(t *testing.T) {
+	c, err := Load(lookup(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Codec.Enabled() || c.BuildID != "" || c.WorkerStopTimeout != 30*time.Second || c.DeploymentName != "researchflow" {
+		t.Errorf("defaults: codec %v, build ID %q, stop timeout %s, deployment %q", c.Codec.Enabled(), c.BuildID, c.WorkerStopTimeout, c.DeploymentName)
+	}
+	key := "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=" // 32 bytes
+	c, err = Load(lookup(map[string]string{
+		"RESEARCHFLOW_CODEC_KEYS": "old:" + key + ",new:" + key, "RESEARCHFLOW_CODEC_KEY_ID": "new",
+		"RESEARCHFLOW_CODEC_CORS_ORIGINS": "https://temporal.example/", "RESEARCHFLOW_CODEC_AUTH_TOKEN": "0123456789abcdef",
+		"RESEARCHFLOW_WORKER_STOP_TIMEOUT": "2m", "TEMPORAL_WORKER_BUILD_ID": "v42",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.Codec.Enabled() || c.Codec.KeyID != "new" || len(c.Codec.Keys) != 2 || c.Codec.Origins[0] != "https://temporal.example" ||
+		c.WorkerStopTimeout != 2*time.Minute || c.BuildID != "v42" {
+		t.Errorf("settings = codec %+v, stop %s, build %q", c.Codec, c.WorkerStopTimeout, c.BuildID)
+	}
+	if c, _ := Load(lookup(map[string]string{"RESEARCHFLOW_BUILD_ID": "a", "TEMPORAL_WORKER_BUILD_ID": "b"})); c.BuildID != "a" {
+		t.Errorf("RESEARCHFLOW_BUILD_ID should win over TEMPORAL_WORKER_BUILD_ID, got %q", c.BuildID)
+	}
+	for _, tt := range []struct{ env map[string]string }{
+		{map[string]string{"RESEARCHFLOW_CODEC_KEYS": "k:short"}},
+		{map[string]string{"RESEARCHFLOW_CODEC_KEYS": "a:" + key + ",b:" + key}},
+		{map[string]string{"RESEARCHFLOW_CODEC_KEYS": "a:" + key, "RESEARCHFLOW_CODEC_AUTH_TOKEN": "short"}},
+		{map[string]string{"RESEARCHFLOW_WORKER_STOP_TIMEOUT": "30"}},
+		{map[string]string{"RESEARCHFLOW_DEPLOYMENT_NAME": "a.b"}},
+		{map[string]string{"RESEARCHFLOW_CODEC_NO_AUTH": "maybe"}},
+	} {
+		var name string
+		for k := range tt.env {
+			if k != "RESEARCHFLOW_CODEC_KEYS" || len(tt.env) == 1 {
+				name = k
+			}
+		}
+		if _, err := Load(lookup(tt.env)); err == nil || !strings.Contains(err.Error(), strings.TrimSuffix(name, "_KEYS")) {
+			t.Errorf("Load(%v) = %v, want an error naming %s", tt.env, err, name)
 		}
 	}
 }

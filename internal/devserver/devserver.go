@@ -28,6 +28,9 @@ type Options struct {
 	Logger                  *slog.Logger
 	// LogLevel is the server's own log level.
 	LogLevel slog.Level
+	// CodecEndpoint, if set, is the codec server the Web UI decodes
+	// payloads with (the gateway's /codec when payloads are encrypted).
+	CodecEndpoint string
 }
 
 // Server is a running embedded server.

@@ -21,4 +21,5 @@
 //	POST /v1/research/{id}/redrive         retry a finished run's dead letters as its next revision
 //	POST /v1/corpora/{name}/documents      upload files and ingest them
 //	GET  /healthz, /readyz, /metrics, /openapi.json, / (web app)
+//	POST /codec/encode, /codec/decode       the payload codec server (only with RESEARCHFLOW_CODEC_KEYS)
 package gateway

@@ -49,6 +49,13 @@ type Deps struct {
 	Logger *slog.Logger
 	// Now defaults to time.Now.
 	Now func() time.Time
+	// DataConverter, if set, is the Temporal client's data converter (with
+	// a payload codec): run memos are decoded with it.
+	DataConverter converter.DataConverter
+	// Codec, if set, is the codec server (codec.Handler) served at
+	// POST /codec/encode and /codec/decode for the Temporal Web UI and
+	// CLI; it does its own CORS and authentication.
+	Codec http.Handler
 }
 
 //go:embed openapi.json web
@@ -66,6 +73,7 @@ type server struct {
 	limits  *limiter
 	metrics *metrics
 	web     fs.FS
+	codec   http.Handler
 }
 
 // New returns the gateway's HTTP handler. It refuses a configuration that
@@ -127,6 +135,10 @@ func newEngine(cfg Config, deps Deps) (*gin.Engine, error) {
 		limits:  newLimiter(cfg.RatePerMinute, cfg.RateBurst),
 		metrics: newMetrics(),
 		web:     web,
+		codec:   deps.Codec,
+	}
+	if deps.DataConverter != nil {
+		s.runs = s.runs.WithDataConverter(deps.DataConverter)
 	}
 	if cfg.localMode() {
 		s.log.Warn("gateway: AUTHENTICATION IS OFF: every caller is the owner \"local\" and sees every run; set RESEARCHFLOW_API_KEYS to require keys", "addr", cfg.Addr)
@@ -155,6 +167,9 @@ func (s *server) routes() *gin.Engine {
 	r.GET("/openapi.json", s.openAPI)
 	r.GET("/", s.index)
 	r.GET("/assets/:file", s.asset)
+	if s.codec != nil {
+		r.Any("/codec/*op", gin.WrapH(s.codec))
+	}
 
 	v1 := r.Group("/v1", s.authenticate, s.rateLimit)
 	v1.POST("/research", s.handle(s.createResearch))

@@ -8,6 +8,8 @@ import (
 	"log/slog"
 	"sort"
 	"strings"
+	"sync"
+	"time"
 
 	rf "github.com/researchflow/researchflow"
 
@@ -57,7 +59,23 @@ type Options struct {
 	// IngestConcurrency bounds concurrent ingestions, which are heavy on
 	// CPU and disk (default 2).
 	IngestConcurrency int
-	Logger            *slog.Logger
+	// StopTimeout is how long a stopping worker waits for its running
+	// activities (worker.Options.WorkerStopTimeout): on SIGTERM the workers
+	// stop polling at once and activities still running after it are
+	// abandoned, to be retried elsewhere after their timeouts. Kubernetes
+	// kills the pod terminationGracePeriodSeconds after SIGTERM, so keep
+	// it a few seconds below that (default 0: no wait).
+	StopTimeout time.Duration
+	// BuildID, if set, opts the workers into Worker Deployment Versioning
+	// as version DeploymentName + BuildID; workflows default to the
+	// auto-upgrade behaviour (a running run moves to the new current
+	// version, so workflow changes stay behind workflow.GetVersion, gated
+	// by the replay tests). Empty: unversioned workers.
+	BuildID string
+	// DeploymentName is the Worker Deployment of every pool (default
+	// "researchflow").
+	DeploymentName string
+	Logger         *slog.Logger
 	// Interceptors are added to every worker (metrics, tracing, tests).
 	Interceptors []interceptor.WorkerInterceptor
 	// OnFatalError is called when a worker stops for good (the namespace is
@@ -128,11 +146,7 @@ func Start(c client.Client, names []string, acts Activities, opt Options) (*Runn
 // task queue serves.
 func build(c client.Client, name string, acts Activities, opt Options) ([]worker.Worker, error) {
 	newWorker := func(queue string, concurrency int) worker.Worker {
-		return worker.New(c, queue, worker.Options{
-			Interceptors:                       opt.Interceptors,
-			MaxConcurrentActivityExecutionSize: concurrency,
-			OnFatalError:                       opt.OnFatalError,
-		})
+		return worker.New(c, queue, workerOptions(opt, concurrency))
 	}
 	switch name {
 	case Workflow:
@@ -169,10 +183,40 @@ func build(c client.Client, name string, acts Activities, opt Options) ([]worker
 	return nil, fmt.Errorf("unknown pool %q", name)
 }
 
-// Stop stops the workers, waiting for running activities to return.
-func (r *Running) Stop() {
-	for _, w := range r.workers {
-		w.Stop()
+// workerOptions are the options of every worker of a pool.
+func workerOptions(opt Options, concurrency int) worker.Options {
+	o := worker.Options{
+		Interceptors:                       opt.Interceptors,
+		MaxConcurrentActivityExecutionSize: concurrency,
+		OnFatalError:                       opt.OnFatalError,
+		WorkerStopTimeout:                  opt.StopTimeout,
 	}
+	if opt.BuildID != "" {
+		name := opt.DeploymentName
+		if name == "" {
+			name = "researchflow"
+		}
+		o.DeploymentOptions = worker.DeploymentOptions{
+			UseVersioning:             true,
+			Version:                   worker.WorkerDeploymentVersion{DeploymentName: name, BuildID: opt.BuildID},
+			DefaultVersioningBehavior: workflow.VersioningBehaviorAutoUpgrade,
+		}
+	}
+	return o
+}
+
+// Stop stops the workers together: each stops polling at once and waits
+// up to Options.StopTimeout for its running activities, so the whole stop
+// takes at most StopTimeout (not one per worker).
+func (r *Running) Stop() {
+	var wg sync.WaitGroup
+	for _, w := range r.workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			w.Stop()
+		}()
+	}
+	wg.Wait()
 	r.workers = nil
 }

@@ -32,8 +32,10 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/interceptor"
 	sdklog "go.temporal.io/sdk/log"
+	"go.temporal.io/sdk/temporal"
 
 	"github.com/researchflow/researchflow/activities"
+	"github.com/researchflow/researchflow/internal/codec"
 	"github.com/researchflow/researchflow/internal/config"
 	"github.com/researchflow/researchflow/internal/corpus"
 	"github.com/researchflow/researchflow/internal/embed"
@@ -84,7 +86,12 @@ type Stack struct {
 	Pools   *pools.Running
 	Gateway *http.Server
 
+	// Codec encrypts payloads when the configuration has codec keys (nil
+	// otherwise); Client was dialled with its data converter.
+	Codec *codec.Codec
+
 	logger    *slog.Logger
+	gatewayLn net.Listener
 	ephemeral bool
 	uiURL     string
 	closers   []func()
@@ -105,6 +112,24 @@ func Start(ctx context.Context, cfg config.Config, opts Options) (_ *Stack, err 
 			s.Close()
 		}
 	}()
+	if cfg.Codec.Enabled() {
+		if s.Codec, err = codec.New(cfg.Codec); err != nil {
+			return nil, err
+		}
+	}
+	var codecEndpoint string
+	if opts.Gateway {
+		// Listen first: the embedded Web UI is told the codec server's
+		// address before the gateway serves.
+		if s.gatewayLn, err = net.Listen("tcp", cfg.Gateway.Addr); err != nil {
+			return nil, fmt.Errorf("HTTP gateway on %s: %w", cfg.Gateway.Addr, err)
+		}
+		ln := s.gatewayLn
+		s.closers = append(s.closers, func() { _ = ln.Close() })
+		if s.Codec != nil {
+			codecEndpoint = "http://" + browserAddr(ln.Addr().String()) + "/codec"
+		}
+	}
 	if cfg.Embedded() {
 		if opts.DevServer == nil {
 			return nil, errors.New("TEMPORAL_ADDRESS is not set and this command does not run an embedded Temporal server: point it at a cluster or a dev stack")
@@ -119,6 +144,7 @@ func Start(ctx context.Context, cfg config.Config, opts Options) (_ *Stack, err 
 			KeywordSearchAttributes: rf.SearchAttributes,
 			Logger:                  opts.Logger,
 			LogLevel:                opts.ServerLogLevel,
+			CodecEndpoint:           codecEndpoint,
 		})
 		if err != nil {
 			return nil, fmt.Errorf("start embedded Temporal server: %w", err)
@@ -129,11 +155,15 @@ func Start(ctx context.Context, cfg config.Config, opts Options) (_ *Stack, err 
 	} else {
 		s.uiURL = cfg.UIURL
 	}
-	if s.Client, err = dial(ctx, cfg, s.frontend(), opts.Logger); err != nil {
+	if s.Client, err = dial(ctx, cfg, s.frontend(), s.Codec, opts.Logger); err != nil {
 		return nil, err
 	}
 	s.closers = append(s.closers, s.Client.Close)
 	s.Runs = rfclient.New(s.Client, cfg.Namespace)
+	if s.Codec != nil {
+		s.Runs = s.Runs.WithDataConverter(s.Codec.DataConverter())
+		opts.Logger.Info("payload encryption on", "key", cfg.Codec.KeyID, "keys", len(cfg.Codec.Keys))
+	}
 	if err := EnsureSearchAttributes(ctx, s.Client, cfg.Namespace); err != nil {
 		opts.Logger.Warn("could not register search attributes; research runs need them", "error", err)
 	}
@@ -154,6 +184,9 @@ func Start(ctx context.Context, cfg config.Config, opts Options) (_ *Stack, err 
 			InferenceConcurrency: cfg.InferenceConcurrency,
 			SearchConcurrency:    cfg.SearchConcurrency,
 			IngestConcurrency:    cfg.IngestConcurrency,
+			StopTimeout:          cfg.WorkerStopTimeout,
+			BuildID:              cfg.BuildID,
+			DeploymentName:       cfg.DeploymentName,
 			Logger:               opts.Logger,
 			Interceptors:         opts.Interceptors,
 			OnFatalError:         func(err error) { s.fail(fmt.Errorf("worker stopped: %w", err)) },
@@ -280,6 +313,9 @@ func (s *Stack) PrintAddresses(w io.Writer) {
 	}
 	if s.Gateway != nil {
 		fmt.Fprintf(w, "HTTP gateway:     http://%s\n", s.Gateway.Addr)
+		if s.Codec != nil {
+			fmt.Fprintf(w, "codec server:     http://%s/codec (payloads encrypted with key %s)\n", browserAddr(s.Gateway.Addr), s.Config.Codec.KeyID)
+		}
 	}
 	if s.Pools != nil {
 		fmt.Fprintf(w, "worker pools:     %v\n", s.Pools.Names)
@@ -302,17 +338,67 @@ func (s *Stack) frontend() string {
 }
 
 // dial connects with Temporal's standard client configuration (env vars and
-// the CLI's config file), pointed at addr.
-func dial(ctx context.Context, cfg config.Config, addr string, logger *slog.Logger) (client.Client, error) {
+// the CLI's config file), pointed at addr. With a codec, every payload is
+// encrypted, and so are failure messages and stack traces (the failure
+// converter's EncodeCommonAttributes), which may quote a question.
+func dial(ctx context.Context, cfg config.Config, addr string, cc *codec.Codec, logger *slog.Logger) (client.Client, error) {
 	opts := cfg.TemporalClient
 	opts.HostPort = addr
 	opts.Namespace = cfg.Namespace
 	opts.Logger = sdklog.NewStructuredLogger(logger.With("component", "temporal-client"))
+	if cc != nil {
+		opts.DataConverter = cc.DataConverter()
+		opts.FailureConverter = temporal.NewDefaultFailureConverter(temporal.DefaultFailureConverterOptions{
+			DataConverter: opts.DataConverter, EncodeCommonAttributes: true,
+		})
+	}
 	c, err := client.DialContext(ctx, opts)
 	if err != nil {
 		return nil, fmt.Errorf("connect to Temporal at %s (namespace %s): %w", addr, cfg.Namespace, err)
 	}
 	return c, nil
+}
+
+// browserAddr is a listen address a browser can open: an unspecified host
+// (":8080", "0.0.0.0:8080") becomes 127.0.0.1.
+func browserAddr(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return addr
+	}
+	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
+		host = "127.0.0.1"
+	}
+	return net.JoinHostPort(host, port)
+}
+
+// loopback reports whether a listen address is reachable from this host only.
+func loopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	ip := net.ParseIP(host)
+	return host == "localhost" || (ip != nil && ip.IsLoopback())
+}
+
+// uiOrigins are the CORS origins of a Web UI at raw: its
+// scheme://host[:port], and the same with localhost for a loopback IP (a
+// browser may open either).
+func uiOrigins(raw string) []string {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return []string{raw}
+	}
+	out := []string{u.Scheme + "://" + u.Host}
+	if ip := net.ParseIP(u.Hostname()); ip != nil && ip.IsLoopback() {
+		host := "localhost"
+		if u.Port() != "" {
+			host = net.JoinHostPort(host, u.Port())
+		}
+		out = append(out, u.Scheme+"://"+host)
+	}
+	return out
 }
 
 // EnsureSearchAttributes registers the search attributes research runs set,
@@ -467,6 +553,17 @@ func (s *Stack) startGateway(ctx context.Context) error {
 		s.closers = append(s.closers, func() { _ = store.Close() })
 	}
 	deps := gateway.Deps{Temporal: s.Client, Logger: s.logger}
+	if s.Codec != nil {
+		ccfg := s.Config.Codec
+		if ccfg.AuthToken == "" && !ccfg.NoAuth && !loopback(s.gatewayLn.Addr().String()) {
+			return fmt.Errorf("RESEARCHFLOW_CODEC_KEYS is set and the gateway listens on %s: set RESEARCHFLOW_CODEC_AUTH_TOKEN (or RESEARCHFLOW_CODEC_NO_AUTH=1 where the network limits who reaches it), or anyone who can reach /codec could decrypt payloads", gcfg.Addr)
+		}
+		if len(ccfg.Origins) == 0 && s.uiURL != "" {
+			ccfg.Origins = uiOrigins(s.uiURL)
+		}
+		deps.DataConverter = s.Codec.DataConverter()
+		deps.Codec = codec.Handler(s.Codec, ccfg)
+	}
 	if s.Store != nil {
 		deps.Chunks = s.Store
 	} else {
@@ -476,10 +573,7 @@ func (s *Stack) startGateway(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", gcfg.Addr)
-	if err != nil {
-		return fmt.Errorf("HTTP gateway on %s: %w", gcfg.Addr, err)
-	}
+	ln := s.gatewayLn
 	// Event streams never go idle: on shutdown, requests get a grace period,
 	// then their contexts are cancelled so that streams end.
 	base, cancelBase := context.WithCancel(context.Background())

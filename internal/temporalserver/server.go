@@ -47,6 +47,9 @@ type Options struct {
 	UIPort int
 	// NoUI disables the Web UI.
 	NoUI bool
+	// CodecEndpoint is the codec server the Web UI sends encrypted
+	// payloads to (from the browser) to show them; empty: none.
+	CodecEndpoint string
 	// Namespace is created at start (default "default").
 	Namespace string
 	// SearchAttributes are registered in the namespace.
@@ -171,6 +174,7 @@ func Start(ctx context.Context, opt Options) (*Server, error) {
 				CORS:                uiconfig.CORS{CookieInsecure: true},
 				HideLogs:            true,
 				DisableNewsFetch:    true,
+				Codec:               uiconfig.Codec{Endpoint: opt.CodecEndpoint},
 			}))
 			go func() {
 				if err := s.ui.Start(); err != nil {
@@ -333,7 +337,7 @@ func StartDev(ctx context.Context, o devserver.Options) (devserver.Server, error
 		attrs[name] = enumspb.INDEXED_VALUE_TYPE_KEYWORD
 	}
 	srv, err := Start(ctx, Options{
-		DatabaseFile: o.DatabaseFile, FrontendPort: o.FrontendPort, UIPort: o.UIPort, NoUI: o.NoUI,
+		DatabaseFile: o.DatabaseFile, FrontendPort: o.FrontendPort, UIPort: o.UIPort, NoUI: o.NoUI, CodecEndpoint: o.CodecEndpoint,
 		Namespace: o.Namespace, SearchAttributes: attrs, Logger: o.Logger, LogLevel: o.LogLevel,
 	})
 	if err != nil {
