@@ -146,12 +146,20 @@ type DeliverInput struct {
 	Title      string `json:"title"`
 	Markdown   string `json:"markdown"`
 	Owner      string `json:"owner,omitempty"`
+	// Event, if set, is the run's research.report.ready event: the notify
+	// pool publishes it with the report (runs started before events existed
+	// leave it nil and get the same event built by the notify pool).
+	Event *Event `json:"event,omitempty"`
+	// Email lists recipients of the report (ResearchInput.Notify.Email).
+	Email []string `json:"email,omitempty"`
 }
 
 // DeliverResult says where the report went.
 type DeliverResult struct {
 	Path    string `json:"path,omitempty"`
 	Webhook string `json:"webhook,omitempty"` // "" when none is configured
+	NATS    string `json:"nats,omitempty"`    // "" when NATS_URL is not set
+	Email   string `json:"email,omitempty"`   // "" when no recipient was asked for
 }
 
 // InferenceProgress is the heartbeat detail of the inference activities,

@@ -21,6 +21,9 @@ type CreateResearchRequest struct {
 	// Sources names where the run looks (see KnownSources; default
 	// ["corpus"]).
 	Sources []string `json:"sources,omitempty"`
+	// Notify asks for e-mail when the report is ready (see NotifyTargets;
+	// the server allows only its configured domains).
+	Notify *NotifyTargets `json:"notify,omitempty"`
 }
 
 // Input is the normalized workflow input of r started by owner: the corpus
@@ -54,5 +57,6 @@ func (r CreateResearchRequest) Input(owner string) (ResearchInput, error) {
 		MaxTokens:              r.MaxTokens,
 		MaxCostUSD:             r.MaxCostUSD,
 		Sources:                r.Sources,
+		Notify:                 r.Notify,
 	}.Normalize()
 }

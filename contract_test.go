@@ -183,3 +183,26 @@ func TestStateProgress(t *testing.T) {
 		t.Errorf("gaps = %+v", gaps)
 	}
 }
+
+func TestNotifyTargetsNormalize(t *testing.T) {
+	good := []string{"ana@example.org", "a.b+tag@lab.example.net", "x_y@localhost"}
+	n, err := (&NotifyTargets{Email: append(good, " ana@EXAMPLE.org ")}).Normalize()
+	if err != nil || len(n.Email) != 3 {
+		t.Fatalf("Normalize(%q) = %v, %v", good, n, err)
+	}
+	for _, bad := range []string{"Ana <ana@example.org>", "ana", "ana@", "@example.org", "a..b@example.org",
+		"ana@[127.0.0.1]", "ana@exa mple.org", "\"a b\"@example.org", "ana@-example.org", "ana@example.org\r\nBcc: eve@evil.example"} {
+		if _, err := (&NotifyTargets{Email: []string{bad}}).Normalize(); err == nil {
+			t.Errorf("Normalize accepted %q", bad)
+		}
+	}
+	if n, err := (&NotifyTargets{}).Normalize(); n != nil || err != nil {
+		t.Errorf("empty targets = %v, %v", n, err)
+	}
+	if err := CheckEmailDomains([]string{"ana@example.org"}, []string{"Example.org"}); err != nil {
+		t.Error(err)
+	}
+	if err := CheckEmailDomains([]string{"ana@sub.example.org"}, []string{"example.org"}); err == nil {
+		t.Error("a subdomain passed")
+	}
+}

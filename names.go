@@ -71,6 +71,8 @@ const (
 	ReflectActivity      = "Reflect"
 	SynthesizeActivity   = "Synthesize"
 	DeliverActivity      = "Deliver"
+	// PublishActivity publishes one Event (PublishInput) from the notify pool.
+	PublishActivity = "Publish"
 )
 
 // Error types of Temporal application errors that retry policies treat as
@@ -93,4 +95,40 @@ const (
 	// ErrSourceNotConfigured: the run asks a source that no search worker
 	// is configured for (its URL or API key is not set).
 	ErrSourceNotConfigured = "SourceNotConfigured"
+)
+
+// Event types: the stage transitions of a research run, published as
+// CloudEvents 1.0 (https://github.com/cloudevents/spec) on the gateway's
+// event streams (SSE and WebSocket, where they are the event names), to the
+// webhook and to NATS JetStream (subject EventSubjectPrefix + type). The
+// names follow the CloudEvents convention of a reverse-DNS-like dotted type.
+const (
+	// EventPlanReady: the plan is made (and approved, when approval is
+	// required); data lists how many sub-questions it has.
+	EventPlanReady = "research.plan.ready"
+	// EventSearchCompleted: every sub-question of a round was searched
+	// (one per round; the ID carries the round).
+	EventSearchCompleted = "research.search.completed"
+	// EventAnalysisCompleted: every searched sub-question of a round was
+	// analyzed (one per round; the ID carries the round).
+	EventAnalysisCompleted = "research.analysis.completed"
+	// EventReportReady: the report is written; the notify pool delivers it.
+	EventReportReady = "research.report.ready"
+	// EventFailed: the run failed for good; data says why.
+	EventFailed = "research.failed"
+)
+
+// EventTypes lists every event type, in the order a run emits them.
+var EventTypes = []string{EventPlanReady, EventSearchCompleted, EventAnalysisCompleted, EventReportReady, EventFailed}
+
+// NATS subjects (used when NATS_URL is set).
+const (
+	// EventSubjectPrefix + an event type is the subject of that event,
+	// e.g. "researchflow.events.research.report.ready".
+	EventSubjectPrefix = "researchflow.events."
+	// ReportSubject carries the finished report itself (Markdown, with the
+	// research ID in the Researchflow-Research-Id header).
+	ReportSubject = "researchflow.reports"
+	// EventStream is the JetStream stream that holds both.
+	EventStream = "RESEARCHFLOW"
 )

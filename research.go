@@ -109,6 +109,9 @@ type ResearchInput struct {
 	// RedriveOf, set by a redrive (RedriveInput), is the research ID of the
 	// first revision of the report this run revises.
 	RedriveOf string `json:"redriveOf,omitempty"`
+	// Notify asks for notifications of this run beyond the operator's
+	// (optional; see NotifyTargets).
+	Notify *NotifyTargets `json:"notify,omitempty"`
 	// Resume carries the state of a run into its continuation
 	// (continue-as-new) or its redrive; callers leave it empty.
 	Resume *ResearchState `json:"resume,omitempty"`
@@ -196,6 +199,13 @@ func (in ResearchInput) Normalize() (ResearchInput, error) {
 	}
 	if in.Sources, err = NormalizeSources(in.Sources); err != nil {
 		return in, err
+	}
+	if in.Notify != nil {
+		n, err := in.Notify.Normalize()
+		if err != nil {
+			return in, err
+		}
+		in.Notify = n
 	}
 	return in, nil
 }
@@ -397,4 +407,7 @@ type Progress struct {
 	// Revision of the report (1 for a first run; see ResearchResult).
 	Revision  int    `json:"revision,omitempty"`
 	RedriveOf string `json:"redriveOf,omitempty"`
+	// Events lists the run's stage transitions so far (see Event), in Seq
+	// order; every Event.Seq is at most Seq.
+	Events []Event `json:"events,omitempty"`
 }

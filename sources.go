@@ -246,6 +246,9 @@ func RedriveInput(rec RunRecord) (string, ResearchInput, error) {
 	next.DeadLetters = nil
 	next.Revision = st.Rev() + 1
 	next.Status, next.Stage, next.Error = StatusRunning, StageSearch, ""
+	// The revision is a run of its own: its events and report are its own
+	// (the decisions that made the earlier revision stay, for the audit).
+	next.Events, next.Sources = nil, nil
 	in := rec.Input
 	in.RedriveOf = root
 	in.Resume = &next
@@ -270,6 +273,9 @@ func (s ResearchState) Clone() ResearchState {
 	c.Engines = slices.Clone(s.Engines)
 	c.DeadLetters = slices.Clone(s.DeadLetters)
 	c.Redriven = slices.Clone(s.Redriven)
+	c.Events = slices.Clone(s.Events)
+	c.Decisions = slices.Clone(s.Decisions)
+	c.Sources = slices.Clone(s.Sources)
 	c.SubQuestions = slices.Clone(s.SubQuestions)
 	for i := range c.SubQuestions {
 		c.SubQuestions[i].Searches = slices.Clone(s.SubQuestions[i].Searches)

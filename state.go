@@ -31,6 +31,13 @@ type ResearchState struct {
 	Redriven []DeadLetter `json:"redriven,omitempty"`
 	// Revision is the report revision (0 or 1: the first; see RedriveInput).
 	Revision int `json:"revision,omitempty"`
+	// Events lists the run's stage transitions so far, in Seq order (a
+	// handful per run: one plan, two per round, one report or failure).
+	Events []Event `json:"events,omitempty"`
+	// Decisions lists the choices the run made (see AuditQuery).
+	Decisions []Decision `json:"decisions,omitempty"`
+	// Sources are the report's numbered sources, once it is written.
+	Sources []Source `json:"sources,omitempty"`
 }
 
 // SubQuestionState is everything a run knows of one sub-question.
@@ -87,6 +94,7 @@ func (s *ResearchState) Progress(researchID string, in ResearchInput) Progress {
 		UpdatedAt:    s.UpdatedAt,
 		Seq:          s.Seq,
 		Error:        s.Error,
+		Events:       append([]Event(nil), s.Events...),
 		DeadLetters:  append([]DeadLetter(nil), s.DeadLetters...),
 		Revision:     s.Rev(),
 		RedriveOf:    in.RedriveOf,

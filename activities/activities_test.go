@@ -164,11 +164,22 @@ func (failingWriter) Write(context.Context, reasoning.WriteRequest) (reasoning.D
 }
 
 func TestDeliverWritesReportAndCallsWebhook(t *testing.T) {
-	var got map[string]string
-	var key string
+	var got struct {
+		SpecVersion string `json:"specversion"`
+		ID          string `json:"id"`
+		Type        string `json:"type"`
+		Source      string `json:"source"`
+		Data        struct {
+			ResearchID string `json:"researchId"`
+			Title      string `json:"title"`
+			ReportPath string `json:"reportPath"`
+			Report     string `json:"report"`
+		} `json:"data"`
+	}
+	var key, ctype string
 	status := http.StatusOK
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		key = r.Header.Get("Idempotency-Key")
+		key, ctype = r.Header.Get("Idempotency-Key"), r.Header.Get("Content-Type")
 		_ = json.NewDecoder(r.Body).Decode(&got)
 		w.WriteHeader(status)
 	}))
@@ -187,8 +198,13 @@ func TestDeliverWritesReportAndCallsWebhook(t *testing.T) {
 	if b, err := os.ReadFile(res.Path); err != nil || string(b) != "# T\n" || filepath.Dir(res.Path) != dir {
 		t.Errorf("report file %q: %q, %v", res.Path, b, err)
 	}
-	if key != "research/1" || got["researchId"] != "research/1" || res.Webhook != "delivered" {
-		t.Errorf("webhook got key %q body %v", key, got)
+	// A CloudEvent in structured mode whose data carries the report.
+	wantID := "research/1:" + rf.EventReportReady
+	if key != wantID || got.ID != wantID || got.SpecVersion != "1.0" || got.Type != rf.EventReportReady ||
+		got.Source != "/researchflow/research/research/1" || ctype != "application/cloudevents+json" ||
+		got.Data.ResearchID != "research/1" || got.Data.Report != "# T\n" || got.Data.ReportPath != res.Path ||
+		res.Webhook != "delivered" {
+		t.Errorf("webhook got key %q type %q body %+v", key, ctype, got)
 	}
 	status = http.StatusBadRequest
 	_, err = aenv.ExecuteActivity(n.Deliver, rf.DeliverInput{ResearchID: "r2", Markdown: "x"})
@@ -261,5 +277,19 @@ func TestDeliverSignsWebhooks(t *testing.T) {
 	req.Header.Set("webhook-signature", sig)
 	if other.Verify(body, req.Header) == nil {
 		t.Error("a signature verified with the wrong secret")
+	}
+}
+
+// The notify pool checks the recipients again: a run started from the
+// Temporal CLI never passed the gateway.
+func TestDeliverRefusesRecipientsOutsideTheAllowList(t *testing.T) {
+	n := &Notify{EmailDomains: []string{"example.org"}}
+	var env testsuite.WorkflowTestSuite
+	aenv := env.NewTestActivityEnvironment()
+	aenv.RegisterActivity(n)
+	_, err := aenv.ExecuteActivity(n.Deliver, rf.DeliverInput{ResearchID: "r1", Markdown: "# R\n", Email: []string{"eve@evil.example"}})
+	var appErr *temporal.ApplicationError
+	if !errors.As(err, &appErr) || !appErr.NonRetryable() || !strings.Contains(appErr.Message(), "eve@evil.example") {
+		t.Errorf("err = %v, want a non-retryable error naming the address", err)
 	}
 }

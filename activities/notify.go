@@ -3,7 +3,6 @@ package activities
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -17,48 +16,143 @@ import (
 	standardwebhooks "github.com/standard-webhooks/standard-webhooks/libraries/go"
 
 	rf "github.com/researchflow/researchflow"
+	"github.com/researchflow/researchflow/internal/events"
 
 	"go.temporal.io/sdk/temporal"
 )
 
-// Notify serves the notify pool: it stores finished reports and, when a
-// webhook is configured, tells it about them.
+// Notify serves the notify pool: it stores finished reports and publishes
+// the runs' events (CloudEvents JSON) to the operator's webhook and NATS
+// JetStream, and mails reports to the recipients a run asks for.
 type Notify struct {
 	// ReportDir receives one <research ID>.md per report.
 	ReportDir string
-	// WebhookURL, if set, receives a JSON POST per report (configured by the
-	// operator, never by a research request).
+	// WebhookURL, if set, receives a JSON POST per event (configured by the
+	// operator, never by a research request): a CloudEvent in structured
+	// mode (Content-Type application/cloudevents+json); the report's event
+	// carries the report in its data.
 	WebhookURL string
 	// Signer, if set, signs every webhook delivery per the Standard Webhooks
 	// specification (https://www.standardwebhooks.com): headers webhook-id
-	// (one per event, the same on every retry), webhook-timestamp (Unix
+	// (the event ID: the same on every retry), webhook-timestamp (Unix
 	// seconds of the attempt) and webhook-signature ("v1," + base64
 	// HMAC-SHA256 of "id.timestamp.body"), so receivers can verify the
 	// sender and drop duplicates.
 	Signer *standardwebhooks.Webhook
 	HTTP   *http.Client
-	Logger *slog.Logger
+	// Bus, if set, receives every event on subject researchflow.events.<type>
+	// and every report on researchflow.reports, with the event ID as the
+	// de-duplication ID (events.JetStream when NATS_URL is set).
+	Bus Bus
+	// Mailer, if set, mails reports to the run's recipients, who must be in
+	// EmailDomains (checked again here: a run started from the Temporal CLI
+	// never passed the gateway).
+	Mailer       Mailer
+	EmailDomains []string
+	Logger       *slog.Logger
 	// Now defaults to time.Now (the signature's timestamp).
 	Now func() time.Time
 }
 
-// WebhookEventReportReady is the event of a finished report; with the
-// research ID it makes the delivery ID (webhook-id).
-const WebhookEventReportReady = "research.report.ready"
-
-// WebhookDeliveryID is the webhook-id of the report of researchID: stable
-// across retries, so that a receiver accepts each event once.
-func WebhookDeliveryID(researchID string) string {
-	return WebhookEventReportReady + ":" + researchID
+// Bus publishes a message with de-duplication by msgID.
+type Bus interface {
+	Publish(ctx context.Context, subject, msgID string, hdr map[string]string, data []byte) (events.Published, error)
 }
+
+// Mailer sends one message. messageID is stable per event, so a retried
+// delivery can be recognized by mail clients.
+type Mailer interface {
+	Send(ctx context.Context, m Mail) error
+}
+
+// Mail is a plain-text message (the report's Markdown).
+type Mail struct {
+	To        []string
+	Subject   string
+	Text      string
+	MessageID string
+}
+
+// WebhookEventReportReady is the event of a finished report.
+//
+// Deprecated: use rf.EventReportReady.
+const WebhookEventReportReady = rf.EventReportReady
+
+// WebhookDeliveryID is the webhook-id of the report of researchID (the ID of
+// its research.report.ready event): stable across retries, so that a
+// receiver accepts each event once.
+func WebhookDeliveryID(researchID string) string {
+	return rf.EventID(researchID, rf.EventReportReady, 0)
+}
+
+// Header names of the messages on researchflow.reports.
+const (
+	HeaderResearchID = "Researchflow-Research-Id"
+	HeaderEventID    = "Researchflow-Event-Id"
+)
+
+// ReportMsgID is the de-duplication ID (Nats-Msg-Id) of the report message
+// of the research.report.ready event eventID.
+func ReportMsgID(eventID string) string { return eventID + ":report" }
 
 var safeID = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
 
-// Deliver writes the report atomically (a retry rewrites the same file) and
-// calls the webhook with the research ID as idempotency key.
+// reportData is the data of the report's event as the webhook receives it:
+// the event's counts plus where the report is and the report itself.
+type reportData struct {
+	rf.EventData
+	ReportPath string `json:"reportPath,omitempty"`
+	Report     string `json:"report,omitempty"`
+}
+
+// Publish publishes one event of a run to the webhook and the bus (each
+// when configured). A retry publishes again with the same ID: the webhook
+// receiver and JetStream drop the duplicate.
+func (n *Notify) Publish(ctx context.Context, in rf.PublishInput) (rf.PublishResult, error) {
+	e := in.Event
+	if e.ID == "" || e.Type == "" || e.Data.ResearchID == "" {
+		return rf.PublishResult{}, invalid(rf.ErrInvalidInput, "publish needs an event with an ID, a type and a research ID")
+	}
+	body, err := events.JSON(e, nil)
+	if err != nil {
+		return rf.PublishResult{}, invalid(rf.ErrInvalidInput, err.Error())
+	}
+	var res rf.PublishResult
+	if n.WebhookURL != "" {
+		if err := n.callWebhook(ctx, e.ID, e.Data.ResearchID, body); err != nil {
+			return res, err
+		}
+		res.Webhook = "delivered"
+	}
+	if n.Bus != nil {
+		if res.NATS, err = n.publish(ctx, events.Subject(e.Type), e.ID, map[string]string{"Content-Type": events.ContentType}, body); err != nil {
+			return res, err
+		}
+	}
+	return res, nil
+}
+
+// Deliver writes the report atomically (a retry rewrites the same file),
+// then publishes its research.report.ready event to the webhook (with the
+// report) and the bus (the event on its subject, the report on
+// researchflow.reports), then mails it to the run's recipients.
 func (n *Notify) Deliver(ctx context.Context, in rf.DeliverInput) (rf.DeliverResult, error) {
 	if in.ResearchID == "" || in.Markdown == "" {
 		return rf.DeliverResult{}, invalid(rf.ErrInvalidInput, "deliver needs a research ID and a report")
+	}
+	if len(in.Email) > 0 {
+		// Before anything is sent: a recipient outside the allow-list is a
+		// request that can never succeed.
+		if err := rf.CheckEmailDomains(in.Email, n.EmailDomains); err != nil {
+			return rf.DeliverResult{}, invalid(rf.ErrInvalidInput, err.Error())
+		}
+	}
+	ev := rf.Event{
+		ID: rf.EventID(in.ResearchID, rf.EventReportReady, 0), Type: rf.EventReportReady,
+		Data: rf.EventData{ResearchID: in.ResearchID, Title: in.Title},
+	}
+	if in.Event != nil {
+		ev = *in.Event
 	}
 	var res rf.DeliverResult
 	if n.ReportDir != "" {
@@ -70,26 +164,80 @@ func (n *Notify) Deliver(ctx context.Context, in rf.DeliverInput) (rf.DeliverRes
 		res.Path = path
 	}
 	if n.WebhookURL != "" {
-		if err := n.callWebhook(ctx, in, res.Path); err != nil {
+		body, err := events.JSON(ev, reportData{EventData: ev.Data, ReportPath: res.Path, Report: in.Markdown})
+		if err != nil {
+			return res, invalid(rf.ErrInvalidInput, err.Error())
+		}
+		if err := n.callWebhook(ctx, ev.ID, in.ResearchID, body); err != nil {
 			return res, err
 		}
 		res.Webhook = "delivered"
 	}
+	if n.Bus != nil {
+		body, err := events.JSON(ev, reportData{EventData: ev.Data, ReportPath: res.Path})
+		if err != nil {
+			return res, invalid(rf.ErrInvalidInput, err.Error())
+		}
+		// JetStream de-duplicates per stream: the report needs an ID of its own.
+		if _, err := n.publish(ctx, rf.ReportSubject, ReportMsgID(ev.ID), map[string]string{
+			"Content-Type": "text/markdown; charset=utf-8", HeaderResearchID: in.ResearchID, HeaderEventID: ev.ID,
+		}, []byte(in.Markdown)); err != nil {
+			return res, err
+		}
+		if res.NATS, err = n.publish(ctx, events.Subject(ev.Type), ev.ID, map[string]string{"Content-Type": events.ContentType}, body); err != nil {
+			return res, err
+		}
+	}
+	if len(in.Email) > 0 {
+		if n.Mailer == nil {
+			// Refused at the gateway; a run started elsewhere is told in the
+			// result and the log rather than retried for ever.
+			n.logger().Warn("notify: e-mail asked for but no SMTP server is configured", "id", in.ResearchID)
+			res.Email = "not sent: RESEARCHFLOW_SMTP_URL is not set"
+			return res, nil
+		}
+		subject := in.Title
+		if subject == "" {
+			subject = "Research report " + in.ResearchID
+		}
+		if err := n.Mailer.Send(ctx, Mail{To: in.Email, Subject: subject, Text: in.Markdown, MessageID: ev.ID}); err != nil {
+			return res, fmt.Errorf("mail the report: %w", err)
+		}
+		res.Email = "sent"
+	}
 	return res, nil
 }
 
-func (n *Notify) callWebhook(ctx context.Context, in rf.DeliverInput, path string) error {
-	body, _ := json.Marshal(map[string]string{
-		"researchId": in.ResearchID, "title": in.Title, "reportPath": path, "report": in.Markdown,
-	})
+// publish publishes to the bus and says "published" or "duplicate".
+func (n *Notify) publish(ctx context.Context, subject, id string, hdr map[string]string, body []byte) (string, error) {
+	p, err := n.Bus.Publish(ctx, subject, id, hdr, body)
+	if err != nil {
+		return "", err // connection or server trouble: retry
+	}
+	if p.Duplicate {
+		n.logger().Info("notify: JetStream already holds this message", "subject", subject, "id", id)
+		return "duplicate", nil
+	}
+	return "published", nil
+}
+
+func (n *Notify) logger() *slog.Logger {
+	if n.Logger != nil {
+		return n.Logger
+	}
+	return slog.Default()
+}
+
+func (n *Notify) callWebhook(ctx context.Context, id, researchID string, body []byte) error {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, n.WebhookURL, bytes.NewReader(body))
 	if err != nil {
 		return temporal.NewNonRetryableApplicationError("bad webhook URL: "+err.Error(), "WebhookConfig", err)
 	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Idempotency-Key", in.ResearchID)
+	req.Header.Set("Content-Type", events.ContentType)
+	req.Header.Set("Idempotency-Key", id)
+	req.Header.Set(HeaderResearchID, researchID)
 	if n.Signer != nil {
-		id, now := WebhookDeliveryID(in.ResearchID), time.Now()
+		now := time.Now()
 		if n.Now != nil {
 			now = n.Now()
 		}
@@ -117,7 +265,7 @@ func (n *Notify) callWebhook(ctx context.Context, in rf.DeliverInput, path strin
 	case resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500:
 		return fmt.Errorf("webhook answered %s", resp.Status)
 	default:
-		return temporal.NewNonRetryableApplicationError("webhook refused the report: "+resp.Status, "WebhookRejected", nil)
+		return temporal.NewNonRetryableApplicationError("webhook refused event "+id+": "+resp.Status, "WebhookRejected", nil)
 	}
 }
 

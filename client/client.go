@@ -286,6 +286,21 @@ func (c *Client) Progress(ctx context.Context, id string) (rf.Progress, error) {
 	return p, nil
 }
 
+// Audit asks research run id for its Audit (the AuditQuery): why each
+// sub-question exists, each retrieval, each finding and each gap. A closed
+// run answers too, as long as a workflow worker is up to replay it.
+func (c *Client) Audit(ctx context.Context, id string) (rf.Audit, error) {
+	v, err := c.tc.QueryWorkflow(ctx, id, "", rf.AuditQuery)
+	if err != nil {
+		return rf.Audit{}, fmt.Errorf("query audit of %s: %w", id, err)
+	}
+	var a rf.Audit
+	if err := v.Get(&a); err != nil {
+		return rf.Audit{}, fmt.Errorf("decode audit of %s: %w", id, err)
+	}
+	return a, nil
+}
+
 // IngestProgress asks ingestion run id for its IngestResult so far.
 func (c *Client) IngestProgress(ctx context.Context, id string) (rf.IngestResult, error) {
 	v, err := c.tc.QueryWorkflow(ctx, id, "", rf.ProgressQuery)

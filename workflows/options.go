@@ -87,3 +87,19 @@ func notifyOptions() workflow.ActivityOptions {
 
 // parallelism bounds concurrent retrievals and analyses of one run.
 const parallelism = 4
+
+// publishOptions bound how long an event may wait for the notify pool: an
+// event that cannot be published in ten minutes is logged and dropped (the
+// progress query and the event streams still show it).
+func publishOptions() workflow.ActivityOptions {
+	return workflow.ActivityOptions{
+		TaskQueue:              rf.TaskQueueNotify,
+		StartToCloseTimeout:    30 * time.Second,
+		ScheduleToCloseTimeout: 10 * time.Minute,
+		RetryPolicy: &temporal.RetryPolicy{
+			InitialInterval:    time.Second,
+			BackoffCoefficient: 2,
+			MaximumInterval:    30 * time.Second,
+		},
+	}
+}

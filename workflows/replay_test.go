@@ -25,7 +25,8 @@ func TestReplayRecordedHistory(t *testing.T) {
 	}
 	// The shapes released so far must stay: a deleted fixture is a shape no
 	// longer checked.
-	for _, want := range []string{"testdata/research_v1.json", "testdata/research_v1_approval.json", "testdata/research_v2_sources.json"} {
+	for _, want := range []string{"testdata/research_v1.json", "testdata/research_v1_approval.json", "testdata/research_v2_sources.json",
+		"testdata/research_v2_events.json", "testdata/research_v2_events_approval.json"} {
 		if !slices.Contains(paths, want) {
 			t.Errorf("recorded history %s is missing", want)
 		}

@@ -33,6 +33,11 @@ func ResearchWorkflow(ctx workflow.Context, in rf.ResearchInput) (rf.ResearchRes
 	if err := r.registerHandlers(ctx); err != nil {
 		return rf.ResearchResult{}, err
 	}
+	// Version 1 publishes the run's events from the notify pool (before it,
+	// they were only recorded in the state).
+	if workflow.GetVersion(ctx, eventsChange, workflow.DefaultVersion, 1) >= 1 {
+		r.startPublisher(ctx)
+	}
 	res, err := r.run(ctx)
 	r.finish(ctx, err)
 	if err != nil {
@@ -53,6 +58,8 @@ type research struct {
 	// withSources is set when the run searches providers besides its
 	// corpus (searchAll instead of retrieveAll; see sources.go).
 	withSources bool
+	// pub, when set, publishes events in order (see startPublisher).
+	pub *publisher
 }
 
 func newResearch(ctx workflow.Context, in rf.ResearchInput) *research {
@@ -84,6 +91,11 @@ func (r *research) registerHandlers(ctx workflow.Context) error {
 		return rf.RunRecord{ResearchID: r.id, Input: r.in, State: r.st.Clone()}, nil
 	}); err != nil {
 		return fmt.Errorf("register %s query: %w", rf.StateQuery, err)
+	}
+	if err := workflow.SetQueryHandler(ctx, rf.AuditQuery, func() (rf.Audit, error) {
+		return r.st.Audit(r.id, r.in), nil
+	}); err != nil {
+		return fmt.Errorf("register %s query: %w", rf.AuditQuery, err)
 	}
 	return workflow.SetUpdateHandlerWithOptions(ctx, rf.ApprovePlanUpdate,
 		func(ctx workflow.Context, a rf.PlanApproval) (rf.Progress, error) {
@@ -123,11 +135,13 @@ func (r *research) run(ctx workflow.Context) (rf.ResearchResult, error) {
 		if err := ctx.Err(); err != nil {
 			return rf.ResearchResult{}, err
 		}
+		r.emitRound(ctx, rf.EventSearchCompleted)
 		r.setStage(ctx, rf.StageAnalyze)
 		r.analyzeAll(ctx)
 		if err := ctx.Err(); err != nil {
 			return rf.ResearchResult{}, err
 		}
+		r.emitRound(ctx, rf.EventAnalysisCompleted)
 		if r.st.Round >= *r.in.Depth || r.budgetSpent() || r.in.RedriveOf != "" {
 			break
 		}
@@ -140,6 +154,7 @@ func (r *research) run(ctx workflow.Context) (rf.ResearchResult, error) {
 		}
 		r.st.Round++
 		if workflow.GetInfo(ctx).GetCurrentHistoryLength() > historyLimit {
+			r.drainPublisher(ctx)
 			next := r.in
 			st := r.st
 			next.Resume = &st
@@ -177,8 +192,11 @@ func (r *research) prepare(ctx workflow.Context) error {
 	r.setPlan(ctx, plan.SubQuestions)
 
 	if r.in.RequireApproval {
-		return r.awaitApproval(ctx)
+		if err := r.awaitApproval(ctx); err != nil {
+			return err
+		}
 	}
+	r.emit(ctx, rf.EventPlanReady, rf.EventData{Question: r.in.Question, SubQuestions: len(r.st.SubQuestions)})
 	return nil
 }
 
@@ -208,6 +226,7 @@ func (r *research) reflect(ctx workflow.Context) (int, error) {
 		}
 		// Reflection improves a report; failing it must not lose one.
 		workflow.GetLogger(ctx).Warn("reflection failed; writing with what we have", "error", err)
+		r.decide(ctx, rf.DecisionReflectionSkipped, "", "reflection failed ("+errorMessage(err)+"); the report is written with what the run has")
 		return 0, nil
 	}
 	r.addUsage(refl.Engine, refl.Usage)
@@ -224,6 +243,7 @@ func (r *research) reflect(ctx workflow.Context) (int, error) {
 		r.st.SubQuestions = append(r.st.SubQuestions, rf.SubQuestionState{
 			SubQuestion: rf.SubQuestion{ID: id, Text: text, Reason: f.Reason}, State: rf.SQPending,
 		})
+		r.decide(ctx, rf.DecisionFollowUp, id, f.Reason)
 		added++
 	}
 	r.touch(ctx)
@@ -238,6 +258,7 @@ func (r *research) synthesize(ctx workflow.Context) (rf.ResearchResult, error) {
 	offline := r.budgetSpent()
 	if offline {
 		notes = append(notes, r.budgetNote())
+		r.decide(ctx, rf.DecisionBudgetStop, "", r.budgetNote())
 	}
 	gaps := r.st.Gaps()
 	var syn rf.SynthesizeResult
@@ -262,11 +283,17 @@ func (r *research) synthesize(ctx workflow.Context) (rf.ResearchResult, error) {
 	if syn.CitedSources {
 		sources = syn.Sources // the report lists only what it cites
 	}
+	r.st.Sources = sources
 
+	// The report's event is published by Deliver, with the report, after
+	// every earlier event.
+	ready := r.record(ctx, rf.EventReportReady, rf.EventData{Title: syn.Title, Gaps: len(gaps)})
+	r.drainPublisher(ctx)
 	r.setStage(ctx, rf.StageNotify)
 	var del rf.DeliverResult
 	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, notifyOptions()), rf.DeliverActivity,
-		rf.DeliverInput{ResearchID: r.id, Title: syn.Title, Markdown: syn.Markdown, Owner: r.in.Owner},
+		rf.DeliverInput{ResearchID: r.id, Title: syn.Title, Markdown: syn.Markdown, Owner: r.in.Owner,
+			Event: &ready, Email: r.in.NotifyEmail()},
 	).Get(ctx, &del); err != nil {
 		if ctx.Err() != nil {
 			return rf.ResearchResult{}, ctx.Err()
@@ -332,10 +359,12 @@ func (r *research) awaitApproval(ctx workflow.Context) error {
 		return temporal.NewNonRetryableApplicationError("the plan was not approved in time", rf.ErrApprovalTimeout, nil)
 	case !decided:
 		workflow.GetLogger(ctx).Info("plan approval timed out; proceeding as configured")
+		r.decide(ctx, rf.DecisionApproval, "", "the plan was not approved in time; the run proceeded as configured (onApprovalTimeout approve)")
 		return nil
 	case !r.approval.Approved:
 		return temporal.NewNonRetryableApplicationError("the plan was rejected by "+orUnknown(r.approval.By), rf.ErrPlanRejected, nil)
 	}
+	r.decide(ctx, rf.DecisionApproval, "", "the plan was approved by "+orUnknown(r.approval.By))
 	if len(r.approval.SubQuestions) > 0 {
 		edited := make([]rf.SubQuestion, len(r.approval.SubQuestions))
 		for i, q := range r.approval.SubQuestions {
@@ -538,7 +567,17 @@ func (r *research) addUsage(engine string, u rf.Usage) {
 func (r *research) setState(ctx workflow.Context, i int, state, reason string) {
 	r.st.SubQuestions[i].State = state
 	r.st.SubQuestions[i].Error = reason
+	if state == rf.SQFailed {
+		r.decide(ctx, rf.DecisionGap, r.st.SubQuestions[i].SubQuestion.ID, reason)
+	}
 	r.touch(ctx)
+}
+
+// decide records a decision for the audit (state only: no command).
+func (r *research) decide(ctx workflow.Context, kind, subQuestion, detail string) {
+	r.st.Decisions = append(r.st.Decisions, rf.Decision{
+		Seq: r.st.Seq, Time: workflow.Now(ctx), Kind: kind, SubQuestion: subQuestion, Detail: detail,
+	})
 }
 
 func (r *research) setStage(ctx workflow.Context, stage string) {
@@ -605,6 +644,10 @@ func (r *research) finish(ctx workflow.Context, err error) {
 	}
 	r.setStage(dctx, rf.StageDone)
 	r.setStatus(dctx, status)
+	if status == rf.StatusFailed {
+		r.emit(dctx, rf.EventFailed, rf.EventData{Error: r.st.Error, Gaps: len(r.st.Gaps())})
+		r.drainPublisher(dctx)
+	}
 }
 
 // stageError ends the run for a stage that failed for good, with a short

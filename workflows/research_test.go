@@ -38,6 +38,12 @@ type fakeActivities struct {
 	planUsage reasoning.Usage
 	// analyzeErr fails every analysis of a sub-question ID with this error.
 	analyzeErr map[string]error
+	// published lists the events the Publish activity received, in order;
+	// deliverIn is the last DeliverInput.
+	published []rf.Event
+	deliverIn rf.DeliverInput
+	// planErr fails every planning with this error.
+	planErr error
 }
 
 // called returns how often activity name ran; snapshot copies all counts.
@@ -69,6 +75,9 @@ func (f *fakeActivities) register(env *testsuite.TestWorkflowEnvironment) {
 	}, rf.PrepareCorpusActivity)
 	reg(func(ctx context.Context, in rf.PlanInput) (reasoning.Plan, error) {
 		f.count("plan")
+		if f.planErr != nil {
+			return reasoning.Plan{}, f.planErr
+		}
 		return reasoning.Plan{Engine: "fake", Usage: f.planUsage, SubQuestions: []reasoning.SubQuestion{
 			{ID: "sq1", Text: "What is a channel?"},
 			{ID: "sq2", Text: "How do sends synchronize?"},
@@ -107,7 +116,7 @@ func (f *fakeActivities) register(env *testsuite.TestWorkflowEnvironment) {
 		}
 		return rf.AnalyzeResult{
 			Analysis: reasoning.Analysis{Engine: "fake", Usage: reasoning.Usage{PromptTokens: 10, CompletionTokens: 5},
-				Findings: []reasoning.Finding{{Text: "Finding for " + in.SubQuestion.ID + ".", ChunkID: in.ChunkIDs[0], SourceID: src}}},
+				Findings: []reasoning.Finding{{Text: "Finding for " + in.SubQuestion.ID + ".", ChunkID: in.ChunkIDs[0], SourceID: src, Score: 0.75}}},
 			Sources: []reasoning.Source{{SourceID: src, Title: "Title " + src, Location: "/docs/" + src, ChunkIDs: in.ChunkIDs}},
 		}, nil
 	}, rf.AnalyzeActivity)
@@ -130,8 +139,18 @@ func (f *fakeActivities) register(env *testsuite.TestWorkflowEnvironment) {
 	}, rf.SynthesizeActivity)
 	reg(func(ctx context.Context, in rf.DeliverInput) (rf.DeliverResult, error) {
 		f.count("deliver")
+		f.mu.Lock()
+		f.deliverIn = in
+		f.mu.Unlock()
 		return rf.DeliverResult{Path: "/reports/" + in.ResearchID + ".md"}, nil
 	}, rf.DeliverActivity)
+	reg(func(ctx context.Context, in rf.PublishInput) (rf.PublishResult, error) {
+		f.count("publish")
+		f.mu.Lock()
+		f.published = append(f.published, in.Event)
+		f.mu.Unlock()
+		return rf.PublishResult{}, nil
+	}, rf.PublishActivity)
 }
 
 func newEnv(t *testing.T, f *fakeActivities) *testsuite.TestWorkflowEnvironment {

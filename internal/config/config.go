@@ -19,6 +19,8 @@ import (
 
 	"fmt"
 	"log/slog"
+	"net/mail"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -30,6 +32,7 @@ import (
 	"github.com/researchflow/researchflow/internal/codec"
 	"github.com/researchflow/researchflow/internal/embed"
 	"github.com/researchflow/researchflow/internal/gateway"
+	"github.com/researchflow/researchflow/internal/mailer"
 	"github.com/researchflow/researchflow/internal/memory/qdrant"
 	"github.com/researchflow/researchflow/internal/reasoning/llm"
 	"github.com/researchflow/researchflow/internal/search"
@@ -62,6 +65,18 @@ type Config struct {
 	WebhookSecret string
 	// LogFormat is "text" or "json" (RESEARCHFLOW_LOG_FORMAT, default text).
 	LogFormat string
+	// NATSURL, if set, makes the notify pool publish every event and report
+	// to NATS JetStream (NATS_URL, e.g. nats://127.0.0.1:4222).
+	NATSURL string
+	// SMTPURL, if set, lets runs ask for their report by e-mail
+	// (RESEARCHFLOW_SMTP_URL, smtp://user:pass@host:587 with STARTTLS
+	// required, or smtps://…:465); SMTPFrom is the sender
+	// (RESEARCHFLOW_SMTP_FROM, default researchflow@<SMTP host>).
+	SMTPURL  string
+	SMTPFrom string
+	// NotifyEmailDomains are the only domains runs may mail
+	// (RESEARCHFLOW_NOTIFY_EMAIL_DOMAINS, comma-separated; empty: none).
+	NotifyEmailDomains []string
 	// InferenceConcurrency and SearchConcurrency size the pools per worker
 	// (RESEARCHFLOW_INFERENCE_CONCURRENCY, default 4;
 	// RESEARCHFLOW_SEARCH_CONCURRENCY, default 8).
@@ -143,6 +158,9 @@ func load(lookup Lookup, env envconfig.EnvLookup) (Config, error) {
 		WebhookURL:      get("RESEARCHFLOW_WEBHOOK_URL", ""),
 		WebhookSecret:   get("RESEARCHFLOW_WEBHOOK_SECRET", ""),
 		LogFormat:       get("RESEARCHFLOW_LOG_FORMAT", "text"),
+		NATSURL:         get("NATS_URL", ""),
+		SMTPURL:         get("RESEARCHFLOW_SMTP_URL", ""),
+		SMTPFrom:        get("RESEARCHFLOW_SMTP_FROM", ""),
 	}
 	var err error
 	ints := []struct {
@@ -176,6 +194,9 @@ func load(lookup Lookup, env envconfig.EnvLookup) (Config, error) {
 			return c, err
 		}
 	}
+	if err := c.loadNotify(get); err != nil {
+		return c, err
+	}
 	if c.TemporalClient, err = envconfig.LoadClientOptions(envconfig.LoadClientOptionsRequest{EnvLookup: env}); err != nil {
 		return c, fmt.Errorf("temporal client settings (TEMPORAL_*, config profile): %w", err)
 	}
@@ -184,6 +205,9 @@ func load(lookup Lookup, env envconfig.EnvLookup) (Config, error) {
 		return c, err
 	}
 	c.Gateway.DataDir, c.Gateway.Namespace = c.DataDir, c.Namespace
+	if c.SMTPURL != "" {
+		c.Gateway.NotifyEmailDomains = c.NotifyEmailDomains
+	}
 	if c.UIURL != "" {
 		c.Gateway.UIURL = c.UIURL
 	}
@@ -280,4 +304,41 @@ func configuredSources(sc search.Config) []string {
 		out = append(out, rf.SourceWeb)
 	}
 	return out
+}
+
+// loadNotify checks the notification settings: NATS_URL, the SMTP server,
+// its sender and the e-mail domain allow-list.
+func (c *Config) loadNotify(get func(k, def string) string) error {
+	if c.NATSURL != "" {
+		for _, u := range strings.Split(c.NATSURL, ",") {
+			p, err := url.Parse(strings.TrimSpace(u))
+			if err != nil || p.Host == "" || (p.Scheme != "nats" && p.Scheme != "tls" && p.Scheme != "ws" && p.Scheme != "wss") {
+				return fmt.Errorf("NATS_URL: want nats://host:port (or tls://, ws://, wss://), not %q", u)
+			}
+		}
+	}
+	for _, d := range strings.Split(get("RESEARCHFLOW_NOTIFY_EMAIL_DOMAINS", ""), ",") {
+		d = strings.ToLower(strings.TrimSpace(d))
+		if d == "" {
+			continue
+		}
+		if strings.ContainsAny(d, "@/: ") || !strings.Contains(d, ".") && d != "localhost" {
+			return fmt.Errorf("RESEARCHFLOW_NOTIFY_EMAIL_DOMAINS: %q is not a domain name", d)
+		}
+		c.NotifyEmailDomains = append(c.NotifyEmailDomains, d)
+	}
+	if c.SMTPURL == "" {
+		return nil
+	}
+	host, _, _, err := mailer.ParseURL(c.SMTPURL)
+	if err != nil {
+		return fmt.Errorf("RESEARCHFLOW_SMTP_URL: %w", err)
+	}
+	if c.SMTPFrom == "" {
+		c.SMTPFrom = "researchflow@" + host
+	}
+	if a, err := mail.ParseAddress(c.SMTPFrom); err != nil || a.Address != c.SMTPFrom {
+		return fmt.Errorf("RESEARCHFLOW_SMTP_FROM: want a plain address, not %q", c.SMTPFrom)
+	}
+	return nil
 }

@@ -163,3 +163,30 @@ func TestCodecAndWorkerSettings(t *testing.T) {
 		}
 	}
 }
+
+func TestNotificationSettings(t *testing.T) {
+	for _, tt := range []struct{ k, v string }{
+		{"NATS_URL", "http://nats:4222"},
+		{"RESEARCHFLOW_SMTP_URL", "mail.example.org:587"},
+		{"RESEARCHFLOW_NOTIFY_EMAIL_DOMAINS", "example.org,ana@example.org"},
+	} {
+		if _, err := Load(lookup(map[string]string{tt.k: tt.v})); err == nil || !strings.Contains(err.Error(), tt.k) {
+			t.Errorf("%s=%q: %v, want an error naming the variable", tt.k, tt.v, err)
+		}
+	}
+	c, err := Load(lookup(map[string]string{
+		"NATS_URL": "nats://127.0.0.1:4222", "RESEARCHFLOW_SMTP_URL": "smtp://rf:pw@mail.example.org:587",
+		"RESEARCHFLOW_NOTIFY_EMAIL_DOMAINS": " Example.org , lab.example.net",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.SMTPFrom != "researchflow@mail.example.org" || strings.Join(c.Gateway.NotifyEmailDomains, ",") != "example.org,lab.example.net" {
+		t.Errorf("from %q, gateway domains %q", c.SMTPFrom, c.Gateway.NotifyEmailDomains)
+	}
+	// Without an SMTP server the gateway allows no e-mail, whatever the list.
+	c, _ = Load(lookup(map[string]string{"RESEARCHFLOW_NOTIFY_EMAIL_DOMAINS": "example.org"}))
+	if len(c.Gateway.NotifyEmailDomains) != 0 {
+		t.Errorf("gateway domains without SMTP = %q", c.Gateway.NotifyEmailDomains)
+	}
+}

@@ -63,6 +63,11 @@ type Config struct {
 	// EventsHeartbeat is how often it sends a keep-alive comment (15 s).
 	EventsPoll      time.Duration
 	EventsHeartbeat time.Duration
+	// NotifyEmailDomains are the domains a request may ask e-mail
+	// notifications for (set by internal/config from
+	// RESEARCHFLOW_NOTIFY_EMAIL_DOMAINS, and only when RESEARCHFLOW_SMTP_URL
+	// is set: no SMTP server, no e-mail).
+	NotifyEmailDomains []string
 }
 
 // Defaults of Config.

@@ -53,6 +53,8 @@ type fakeWorkflow struct {
 	err     error // the run's failure, once closed
 	// record answers the state query (redrive), when set.
 	record *rf.RunRecord
+	// audit answers the audit query (none: the query fails).
+	audit *rf.Audit
 }
 
 // fakeTemporal is a hand-written WorkflowClient that keeps executions in memory.
@@ -137,6 +139,9 @@ func (f *fakeTemporal) QueryWorkflow(ctx context.Context, id, runID, queryType s
 	}
 	if queryType == rf.StateQuery && w.record != nil {
 		return jsonValue{*w.record}, nil
+	}
+	if queryType == rf.AuditQuery && w.audit != nil {
+		return jsonValue{*w.audit}, nil
 	}
 	if queryType != rf.ProgressQuery || len(w.script) == 0 {
 		return nil, fmt.Errorf("unknown query %q", queryType)

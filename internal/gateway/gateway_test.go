@@ -814,3 +814,40 @@ func TestUpload(t *testing.T) {
 		t.Errorf("bob's ingestion %+v", got)
 	}
 }
+
+// E-mail recipients are checked against the server's domain allow-list
+// before a run starts: a request cannot make the notify pool mail anyone.
+func TestCreateResearchEmailAllowList(t *testing.T) {
+	h := newHarness(t, nil)
+	h.cfg.NotifyEmailDomains = []string{"example.org"}
+	h.build()
+	for _, body := range []string{
+		`{"question":"abc def","notify":{"email":["eve@evil.example"]}}`,
+		`{"question":"abc def","notify":{"email":["ana@example.org","eve@sub.example.org"]}}`,
+		`{"question":"abc def","notify":{"email":["Ana <ana@example.org>"]}}`,
+		`{"question":"abc def","notify":{"email":["not an address"]}}`,
+		`{"question":"abc def","notify":{"webhook":"http://169.254.169.254/"}}`,
+	} {
+		// (Per-run webhooks do not exist: an unknown field.)
+		if rec := h.do("POST", "/v1/research", aliceKey, body); rec.Code != http.StatusBadRequest ||
+			!strings.Contains(rec.Body.String(), "notify") && !strings.Contains(rec.Body.String(), "webhook") {
+			t.Errorf("%s: status %d %s, want 400 naming the field", body, rec.Code, rec.Body)
+		}
+	}
+	rec := h.do("POST", "/v1/research", aliceKey, `{"question":"abc def","notify":{"email":["ana@Example.ORG","ana@example.org"]}}`)
+	if rec.Code != http.StatusAccepted {
+		t.Fatalf("status = %d %s", rec.Code, rec.Body)
+	}
+	var out CreateResearchResponse
+	decode(t, rec, &out)
+	if got := h.fake.get(out.ID).input.(rf.ResearchInput).NotifyEmail(); len(got) != 1 || got[0] != "ana@example.org" {
+		t.Errorf("recipients = %q", got)
+	}
+
+	// No domain configured (no SMTP server): no e-mail at all.
+	h.cfg.NotifyEmailDomains = nil
+	h.build()
+	if rec := h.do("POST", "/v1/research", aliceKey, `{"question":"abc def","notify":{"email":["ana@example.org"]}}`); rec.Code != http.StatusBadRequest {
+		t.Errorf("e-mail without SMTP: status %d", rec.Code)
+	}
+}

@@ -105,6 +105,9 @@ func (s *server) createResearch(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := rf.CheckEmailDomains(in.NotifyEmail(), s.cfg.NotifyEmailDomains); err != nil {
+		return err
+	}
 	idem := c.GetHeader("Idempotency-Key")
 	if idem != "" && !idempotencyKeyPattern.MatchString(idem) {
 		return newAPIError(http.StatusBadRequest, "invalid_request", "Idempotency-Key: want 1 to 200 printable ASCII characters")
@@ -457,5 +460,24 @@ func (s *server) listResearch(c *gin.Context) error {
 		out.NextPageToken = base64.RawURLEncoding.EncodeToString(page.NextPageToken)
 	}
 	c.JSON(http.StatusOK, out)
+	return nil
+}
+
+// audit answers a run's Audit (the workflow's audit query): why each
+// sub-question exists, its retrieval with scores, why each finding was kept
+// and where it is cited, why each gap exists, and the run's decisions.
+func (s *server) audit(c *gin.Context) error {
+	r, err := s.lookup(c)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(c.Request.Context(), 10*time.Second)
+	defer cancel()
+	a, err := s.runs.Audit(ctx, r.ID)
+	if err != nil {
+		s.log.Warn("gateway: audit query failed", "id", r.ID, "err", err)
+		return newAPIError(http.StatusServiceUnavailable, "audit_unavailable", "the run's audit cannot be read now (no workflow worker answers); try again later")
+	}
+	c.JSON(http.StatusOK, a)
 	return nil
 }

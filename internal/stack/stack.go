@@ -39,8 +39,10 @@ import (
 	"github.com/researchflow/researchflow/internal/config"
 	"github.com/researchflow/researchflow/internal/corpus"
 	"github.com/researchflow/researchflow/internal/embed"
+	"github.com/researchflow/researchflow/internal/events"
 	"github.com/researchflow/researchflow/internal/fetch"
 	"github.com/researchflow/researchflow/internal/gateway"
+	"github.com/researchflow/researchflow/internal/mailer"
 	"github.com/researchflow/researchflow/internal/memory"
 	"github.com/researchflow/researchflow/internal/memory/embedded"
 	"github.com/researchflow/researchflow/internal/memory/qdrant"
@@ -479,11 +481,22 @@ func (s *Stack) buildActivities(ctx context.Context, names []string) (*pools.Act
 			return nil, err
 		}
 		acts.Notify = &activities.Notify{
-			Signer:     signer,
-			ReportDir:  s.Config.ReportDir(),
-			WebhookURL: s.Config.WebhookURL,
-			HTTP:       &http.Client{Timeout: 30 * time.Second},
-			Logger:     s.logger,
+			Signer:       signer,
+			ReportDir:    s.Config.ReportDir(),
+			WebhookURL:   s.Config.WebhookURL,
+			HTTP:         &http.Client{Timeout: 30 * time.Second},
+			Logger:       s.logger,
+			EmailDomains: s.Config.NotifyEmailDomains,
+		}
+		if s.Config.NATSURL != "" {
+			acts.Notify.Bus = &events.JetStream{URL: s.Config.NATSURL}
+		}
+		if s.Config.SMTPURL != "" {
+			m, err := mailer.New(s.Config.SMTPURL, s.Config.SMTPFrom)
+			if err != nil {
+				return nil, fmt.Errorf("RESEARCHFLOW_SMTP_URL: %w", err)
+			}
+			acts.Notify.Mailer = m
 		}
 	}
 	return acts, nil

@@ -198,6 +198,8 @@ function openRun(id, links, question) {
   $("progress").replaceChildren();
   $("report").replaceChildren();
   renderDeadLetters({});
+  $("why-body").replaceChildren();
+  show("why", false);
   setError("run-error", "");
   const ui = $("run-ui");
   if (links && links.ui) { ui.href = links.ui; show("run-ui", true); } else show("run-ui", false);
@@ -258,12 +260,48 @@ async function readEvents(body, id) {
       else if (event === "done") {
         setStatus("completed", "done");
         if (msg.result) renderDeadLetters({ status: "completed", deadLetters: msg.result.deadLetters });
-        await loadReport(id); refreshRuns(); return true;
+        await loadReport(id); loadAudit(id); refreshRuns(); return true;
       }
-      else if (event === "failed" || event === "cancelled") { setStatus(msg.status, ""); setError("run-error", msg.error); refreshRuns(); return true; }
+      else if (event === "failed" || event === "cancelled") { setStatus(msg.status, ""); setError("run-error", msg.error); loadAudit(id); refreshRuns(); return true; }
       else if (event === "error") { setError("run-error", msg.error ? msg.error.message : "stream error"); return true; }
     }
   }
+}
+
+// loadAudit fills the "Why" panel from GET /v1/research/{id}/audit: per
+// sub-question why it exists, what its search found, why each finding was
+// kept (and its [n]) or why it is a gap; then the run's decisions.
+async function loadAudit(id) {
+  let a;
+  try {
+    a = await api("/v1/research/" + encodeURIComponent(id) + "/audit");
+  } catch (err) {
+    return; // the panel stays hidden: the report does not depend on it
+  }
+  if (state.id !== id) return;
+  const body = $("why-body");
+  body.replaceChildren();
+  for (const sq of a.subQuestions || []) {
+    const sec = el("section", { class: "why-sq" }, el("h4", {}, sq.text), el("p", { class: "muted" }, "Why: " + sq.why));
+    if (sq.retrieval) {
+      const ps = sq.retrieval.passages || [];
+      const best = ps.length ? ps[0].score.toFixed(3) : "-";
+      sec.append(el("p", { class: "muted" }, "Search “" + sq.retrieval.query + "”: " + ps.length + " passage(s), best score " + best));
+    }
+    if (sq.gap) sec.append(el("p", { class: "error" }, "Gap: " + sq.gap));
+    const ul = el("ul", {});
+    for (const f of sq.findings || []) {
+      ul.append(el("li", {}, f.text + " ", el("span", { class: "muted" }, (f.cited ? "[" + f.cited + "] " : "") + f.why)));
+    }
+    if (ul.children.length) sec.append(ul);
+    body.append(sec);
+  }
+  if ((a.decisions || []).length) {
+    const ol = el("ol", {});
+    for (const d of a.decisions) ol.append(el("li", {}, d.kind + (d.subQuestion ? " (" + d.subQuestion + ")" : "") + ": " + d.detail));
+    body.append(el("h4", {}, "Decisions"), ol);
+  }
+  show("why", true);
 }
 
 async function loadReport(id) {

@@ -1,0 +1,156 @@
+package researchflow
+
+import (
+	"fmt"
+	"time"
+)
+
+// AuditQuery returns a research run's Audit: why each sub-question exists,
+// what each retrieval found, why each finding was kept and why each gap
+// exists, plus the run's decisions:
+//
+//	temporal workflow query --workflow-id <id> --type audit
+const AuditQuery = "audit"
+
+// Decision kinds (Decision.Kind).
+const (
+	// DecisionGap: a sub-question was left unanswered (Detail says why).
+	DecisionGap = "gap"
+	// DecisionFollowUp: reflection added a sub-question (Detail: its reason).
+	DecisionFollowUp = "follow-up"
+	// DecisionReflectionSkipped: reflection failed; the report was written
+	// with what the run had.
+	DecisionReflectionSkipped = "reflection-skipped"
+	// DecisionBudgetStop: the model budget was spent; the run stopped
+	// researching and wrote offline.
+	DecisionBudgetStop = "budget-stop"
+	// DecisionApproval: the plan was approved, edited, or approved by
+	// timeout.
+	DecisionApproval = "approval"
+)
+
+// Decision is one choice the workflow made, in the order made.
+type Decision struct {
+	Seq         int64     `json:"seq"`
+	Time        time.Time `json:"time"`
+	Kind        string    `json:"kind"`
+	SubQuestion string    `json:"subQuestion,omitempty"` // its ID, when about one
+	Detail      string    `json:"detail"`
+}
+
+// Audit explains a run (see AuditQuery). It is computed from the run's
+// state when asked, never stored in history beyond what the run already
+// records: passages and sources are referenced by ID (GET
+// /v1/research/{id}/sources/{n} shows a cited passage).
+type Audit struct {
+	ResearchID   string             `json:"researchId"`
+	Question     string             `json:"question"`
+	Status       string             `json:"status"`
+	Engines      []string           `json:"engines,omitempty"`
+	Usage        Usage              `json:"usage"`
+	SubQuestions []AuditSubQuestion `json:"subQuestions"`
+	Decisions    []Decision         `json:"decisions,omitempty"`
+	// Sources are the report's numbered sources ([n] in the text), once
+	// the report is written.
+	Sources []Source `json:"sources,omitempty"`
+}
+
+// AuditSubQuestion is the trail of one sub-question.
+type AuditSubQuestion struct {
+	ID   string `json:"id"`
+	Text string `json:"text"`
+	// Why it exists: the planner's or reflection's stated reason, or the
+	// approver's edit.
+	Why   string `json:"why"`
+	State string `json:"state"`
+	// Retrieval is what the search found (the sub-question is the query).
+	Retrieval *AuditRetrieval `json:"retrieval,omitempty"`
+	// Engine analyzed it; Findings are what it kept, each with why.
+	Engine   string         `json:"engine,omitempty"`
+	Findings []AuditFinding `json:"findings,omitempty"`
+	// Gap says why it is unanswered (State failed).
+	Gap string `json:"gap,omitempty"`
+}
+
+// AuditRetrieval is one search: its query and the passages chosen for
+// analysis, best first, with their relevance scores.
+type AuditRetrieval struct {
+	Query      string         `json:"query"`
+	Passages   []AuditPassage `json:"passages"`
+	Sources    []string       `json:"sources"`
+	Duplicates int            `json:"duplicates,omitempty"`
+}
+
+// AuditPassage is a retrieved chunk and its score (the memory's similarity,
+// higher is closer).
+type AuditPassage struct {
+	ChunkID string  `json:"chunkId"`
+	Score   float64 `json:"score"`
+}
+
+// AuditFinding is a finding kept for the report and why.
+type AuditFinding struct {
+	Text     string  `json:"text"`
+	ChunkID  string  `json:"chunkId"`
+	SourceID string  `json:"sourceId"`
+	Score    float64 `json:"score,omitempty"`
+	// Cited is the source's number in the report ([n]); 0 before writing.
+	Cited int    `json:"cited,omitempty"`
+	Why   string `json:"why"`
+}
+
+// Audit computes the AuditQuery answer of a run with input in.
+func (s *ResearchState) Audit(researchID string, in ResearchInput) Audit {
+	a := Audit{
+		ResearchID: researchID, Question: in.Question, Status: s.Status,
+		Engines: append([]string(nil), s.Engines...), Usage: s.Usage,
+		Decisions: append([]Decision(nil), s.Decisions...),
+		Sources:   append([]Source(nil), s.Sources...),
+	}
+	cited := map[string]int{} // lookup only
+	for _, src := range s.Sources {
+		cited[src.SourceID] = src.N
+	}
+	for _, sq := range s.SubQuestions {
+		as := AuditSubQuestion{ID: sq.SubQuestion.ID, Text: sq.SubQuestion.Text, Why: sq.SubQuestion.Reason, State: sq.State}
+		if as.Why == "" {
+			as.Why = "proposed by the planner (no reason given)"
+		}
+		if sq.State == SQFailed {
+			as.Gap = sq.Error
+		}
+		if r := sq.Retrieved; len(r.ChunkIDs) > 0 {
+			ar := &AuditRetrieval{Query: sq.SubQuestion.Text, Sources: r.SourceIDs, Duplicates: r.Duplicates}
+			for i, id := range r.ChunkIDs {
+				p := AuditPassage{ChunkID: id}
+				if i < len(r.Scores) {
+					p.Score = r.Scores[i]
+				}
+				ar.Passages = append(ar.Passages, p)
+			}
+			as.Retrieval = ar
+		}
+		if sq.Analysis != nil {
+			as.Engine = sq.Analysis.Analysis.Engine
+			for _, f := range sq.Analysis.Analysis.Findings {
+				af := AuditFinding{Text: f.Text, ChunkID: f.ChunkID, SourceID: f.SourceID, Score: f.Score, Cited: cited[f.SourceID]}
+				switch {
+				case f.Score != 0:
+					af.Why = fmt.Sprintf("selected by %s from passage %s with score %.3f", orEngine(as.Engine), f.ChunkID, f.Score)
+				default:
+					af.Why = fmt.Sprintf("stated by %s from passage %s", orEngine(as.Engine), f.ChunkID)
+				}
+				as.Findings = append(as.Findings, af)
+			}
+		}
+		a.SubQuestions = append(a.SubQuestions, as)
+	}
+	return a
+}
+
+func orEngine(e string) string {
+	if e == "" {
+		return "the analyst"
+	}
+	return e
+}

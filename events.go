@@ -1,0 +1,74 @@
+package researchflow
+
+import (
+	"strconv"
+	"time"
+)
+
+// Event is one stage transition of a research run. The workflow appends it
+// to its state (ResearchState.Events, so the progress query returns every
+// event of the run) and the notify pool publishes it. Delivery adapters turn
+// it into a CloudEvents 1.0 event: ID is the CloudEvents id, Type its type,
+// EventSource(ResearchID) its source, Time its time and Data its data.
+type Event struct {
+	// ID is stable (see EventID): a consumer that sees it twice has seen
+	// the same event twice.
+	ID   string `json:"id"`
+	Type string `json:"type"`
+	// Seq is the run's Progress.Seq at which the event happened: events and
+	// progress snapshots share one ordering, so a stream resumed after Seq
+	// n delivers exactly the events with Seq > n.
+	Seq  int64     `json:"seq"`
+	Time time.Time `json:"time"`
+	Data EventData `json:"data"`
+}
+
+// EventData is the payload of an Event; fields that do not apply to its type
+// are omitted.
+type EventData struct {
+	ResearchID string `json:"researchId"`
+	Question   string `json:"question,omitempty"`
+	// Round is the reflection round (0 for the first pass).
+	Round int `json:"round"`
+	// SubQuestions counts the sub-questions concerned: planned (plan.ready),
+	// searched with passages (search.completed), answered
+	// (analysis.completed).
+	SubQuestions int `json:"subQuestions,omitempty"`
+	// Passages and Findings count what the round retrieved and found.
+	Passages int `json:"passages,omitempty"`
+	Findings int `json:"findings,omitempty"`
+	// Gaps counts the sub-questions left unanswered so far.
+	Gaps int `json:"gaps,omitempty"`
+	// Title of the report (report.ready).
+	Title string `json:"title,omitempty"`
+	// Error says why the run failed (failed).
+	Error string `json:"error,omitempty"`
+}
+
+// EventID is the stable ID of the event of type typ of run researchID:
+// "<research ID>:<type>" for events that happen once per run, and
+// "<research ID>:<type>:<round>" for search.completed and
+// analysis.completed, which happen once per round. The same run makes the
+// same IDs when its workflow is replayed or an activity retried, which is
+// what consumers deduplicate on (JetStream's Nats-Msg-Id, the webhook-id).
+func EventID(researchID, typ string, round int) string {
+	id := researchID + ":" + typ
+	if typ == EventSearchCompleted || typ == EventAnalysisCompleted {
+		id += ":" + strconv.Itoa(round)
+	}
+	return id
+}
+
+// EventSource is the CloudEvents source of the events of run researchID.
+func EventSource(researchID string) string { return "/researchflow/research/" + researchID }
+
+// PublishInput asks the notify pool to publish one event.
+type PublishInput struct {
+	Event Event `json:"event"`
+}
+
+// PublishResult says where the event went ("" fields: not configured).
+type PublishResult struct {
+	Webhook string `json:"webhook,omitempty"`
+	NATS    string `json:"nats,omitempty"`
+}
