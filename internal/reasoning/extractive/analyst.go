@@ -850,20 +850,24 @@ func codeLike(s string) bool {
 var quantityCues = []string{"how many", "how much"}
 
 // asksQuantity reports whether the question q asks for a number.
-func asksQuantity(q string) bool {
+func asksQuantity(q string) bool { return quantityCue(q) != "" }
+
+// quantityCue is the cue of quantityCues that q asks with, followed by a
+// space ("how many "), or "" when q asks for no number.
+func quantityCue(q string) string {
 	l := " " + strings.Join(strings.Fields(strings.ToLower(q)), " ") + " "
 	for _, c := range quantityCues {
 		if strings.Contains(l, " "+c+" ") {
-			return true
+			return c + " "
 		}
 	}
-	return false
+	return ""
 }
 
 // numberWords state a quantity in words.
 var numberWords = set(`zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen
 sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred hundreds thousand
-thousands million millions billion billions dozen dozens half single double twice once`)
+thousands million millions billion billions dozen dozens half twice`)
 
 // statesQuantity reports whether s states a number, in digits (any script's
 // decimal digits) or in English words.
