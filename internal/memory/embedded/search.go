@@ -4,6 +4,8 @@ import (
 	"math"
 	"math/bits"
 	"sort"
+
+	"github.com/researchflow/researchflow/internal/textproc"
 )
 
 const (
@@ -21,6 +23,12 @@ const (
 	scanKeepFactor = 128
 	minRerank      = 1024
 	rerankFactor   = 16
+	// proximityWeight scales the bonus a lexical candidate gets for each
+	// pair of consecutive query terms it holds next to each other, in
+	// order: the ordered-window feature of Metzler & Croft's sequential
+	// dependence model ("A Markov random field model for term
+	// dependencies", SIGIR 2005), here on the BM25 candidates only.
+	proximityWeight = 0.5
 )
 
 // scored is a document with a score; results sort by score descending,
@@ -331,4 +339,51 @@ func (x *index) fuse(k int, lists ...[]scored) []scored {
 		top.push(scored{doc: d, score: v})
 	}
 	return top.sorted()
+}
+
+// proximity re-ranks the BM25 candidates in list (best first): each pair of
+// consecutive query terms (terms in query order, stop words left out) that
+// a candidate holds as consecutive index terms in the same order adds
+// proximityWeight times the smaller IDF of the two, so "check out more than
+// one branch at a time" ranks the passage that says it above passages that
+// use "check", "branch" and "time" apart. Ties keep BM25 order.
+func (x *index) proximity(terms []string, list []scored) []scored {
+	if len(terms) < 2 || len(list) == 0 {
+		return list
+	}
+	n := float64(x.live)
+	idf := func(t string) float64 {
+		id, ok := x.terms[t]
+		if !ok || x.df[id] <= 0 {
+			return 0
+		}
+		df := float64(x.df[id])
+		return math.Log(1 + (n-df+0.5)/(df+0.5))
+	}
+	type pair struct{ a, b string }
+	want := map[pair]float64{}
+	for i := 0; i+1 < len(terms); i++ {
+		if w := math.Min(idf(terms[i]), idf(terms[i+1])); w > 0 {
+			want[pair{terms[i], terms[i+1]}] = w
+		}
+	}
+	if len(want) == 0 {
+		return list
+	}
+	out := make([]scored, len(list))
+	copy(out, list)
+	for i, s := range out {
+		c := x.docs[s.doc].chunk
+		toks := textproc.Tokenize(c.SourceTitle + " " + c.Section + " " + c.Text)
+		seen := map[pair]bool{}
+		for j := 0; j+1 < len(toks); j++ {
+			p := pair{toks[j], toks[j+1]}
+			if w, ok := want[p]; ok && !seen[p] {
+				seen[p] = true
+				out[i].score += proximityWeight * w
+			}
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].score > out[j].score })
+	return out
 }

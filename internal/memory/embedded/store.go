@@ -567,11 +567,14 @@ func (s *Store) Search(ctx context.Context, q memory.Query) ([]memory.Hit, error
 	switch {
 	case vec != nil && len(terms) > 0:
 		depth := fuseDepth * k
-		res = x.fuse(k, x.bm25(terms, m, depth, sc), x.dense(vec, m, depth, sc))
+		res = x.fuse(k, x.proximity(terms, x.bm25(terms, m, depth, sc)), x.dense(vec, m, depth, sc))
 	case vec != nil:
 		res = x.dense(vec, m, k, sc)
 	default:
-		res = x.bm25(terms, m, k, sc)
+		res = x.proximity(terms, x.bm25(terms, m, max(k, fuseDepth*k), sc))
+		if len(res) > k {
+			res = res[:k]
+		}
 	}
 	hits := make([]memory.Hit, len(res))
 	for i, r := range res {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/researchflow/researchflow/internal/memory"
 	"github.com/researchflow/researchflow/internal/memory/memorytest"
+	"github.com/researchflow/researchflow/internal/textproc"
 )
 
 func quiet() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
@@ -432,4 +433,31 @@ func overlap(a, b []scored) int {
 		}
 	}
 	return n
+}
+
+// A passage holding the query's words next to each other, in order, ranks
+// above an equally scored one holding the same words apart.
+func TestProximityPrefersQueryTermsInOrder(t *testing.T) {
+	s := openT(t, t.TempDir(), 0)
+	defer s.Close()
+	apart := testChunk("git", "manual.md", "Check every tracked remote branch in due time.", nil)
+	together := testChunk("git", "worktree.md", "Working trees let you check out more than one branch at a time.", nil)
+	if err := s.Upsert(context.Background(), []memory.Chunk{apart, together}); err != nil {
+		t.Fatalf("Upsert: %v", err)
+	}
+	x := s.idx
+	doc := map[string]uint32{}
+	for i, d := range x.docs {
+		doc[d.chunk.ID] = uint32(i)
+	}
+	terms := distinct(textproc.Tokenize("How can I check out more than one branch at a time?"))
+	got := x.proximity(terms, []scored{{doc: doc[apart.ID], score: 1}, {doc: doc[together.ID], score: 1}})
+	if got[0].doc != doc[together.ID] || got[0].score <= got[1].score {
+		t.Errorf("proximity = %+v, want %s (doc %d) first with a higher score", got, together.SourceLocation, doc[together.ID])
+	}
+	// One term has no pairs: the order stays.
+	got = x.proximity(terms[:1], []scored{{doc: doc[apart.ID], score: 1}, {doc: doc[together.ID], score: 1}})
+	if got[0].doc != doc[apart.ID] || got[0].score != 1 {
+		t.Errorf("proximity of one term = %+v, want the list unchanged", got)
+	}
 }

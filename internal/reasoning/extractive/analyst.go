@@ -69,7 +69,13 @@ const (
 	// condition, cause or quantity; questionPenalty lowers one that asks.
 	// relativeFloor: a sentence scoring below this share of the best
 	// sentence's relevance is not a finding.
-	relativeFloor   = 0.6
+	relativeFloor = 0.6
+	// sourceFloor: a source whose best sentence scores below this share of
+	// the best sentence's relevance gives no finding at all.
+	sourceFloor = 0.8
+	// possessiveWords is how many words after a possessive "'s" count as
+	// the name of what it owns.
+	possessiveWords = 2
 	answerBoost     = 1.1
 	ruleBoost       = 1.3
 	questionPenalty = 0.5
@@ -200,10 +206,16 @@ func (e *Engine) Analyze(ctx context.Context, req reasoning.AnalyzeRequest) (rea
 	need := min(2, len(subTerms))
 	rare := rarest(subTerms, weight, 2, func(t string) bool { return present[t] || names[t] })
 
+	// "How many …?" and "How much …?" are answered by a quantity: a
+	// sentence that states none does not answer them.
+	quantity := asksQuantity(sub)
 	var kept []*candidate
 	for _, c := range cands {
 		subCov, direct, covered := coverage(c, subTerms, weight, avgLen, ctxTerms[c.order])
 		if direct == 0 || covered < need || !mentions(c, rare, ctxTerms[c.order]) {
+			continue
+		}
+		if quantity && !statesQuantity(c.text) {
 			continue
 		}
 		mainCov, _, _ := coverage(c, mainTerms, weight, avgLen, ctxTerms[c.order])
@@ -247,9 +259,16 @@ func (e *Engine) Analyze(ctx context.Context, req reasoning.AnalyzeRequest) (rea
 	for _, c := range kept {
 		best = math.Max(best, c.rel)
 	}
+	// A source whose best sentence is far below the best source's is a
+	// loose association as a whole: none of its sentences is quoted, while
+	// the best source keeps everything above relativeFloor.
+	sourceBest := map[string]float64{}
+	for _, c := range kept {
+		sourceBest[c.sourceID] = math.Max(sourceBest[c.sourceID], c.rel)
+	}
 	strong := kept[:0]
 	for _, c := range kept {
-		if c.rel >= relativeFloor*best {
+		if c.rel >= relativeFloor*best && sourceBest[c.sourceID] >= sourceFloor*best {
 			strong = append(strong, c)
 		}
 	}
@@ -295,10 +314,26 @@ func sortedKeys(m map[string]bool) []string {
 }
 
 // nameTerms are the terms of the words of q written as names: with a
-// capital letter after the first word, as code identifiers, or with digits.
+// capital letter after the first word, as code identifiers, or with digits;
+// and the (at most possessiveWords) content words a possessive names
+// ("Git's official mascot": official, mascot): what belongs to a named
+// thing is asked for by its name too.
 func nameTerms(q string) map[string]bool {
 	out := map[string]bool{}
-	for i, w := range scanWords(q) {
+	ws := scanWords(q)
+	for i, w := range ws {
+		if w.lower == "s" && w.start > 0 && (strings.HasSuffix(q[:w.start], "'") || strings.HasSuffix(q[:w.start], "’")) {
+			for _, n := range ws[i+1 : min(len(ws), i+1+possessiveWords)] {
+				ts := textproc.Tokenize(n.text)
+				if len(ts) == 0 || questionWords[n.lower] {
+					break
+				}
+				for _, t := range ts {
+					out[t] = true
+				}
+			}
+			continue
+		}
 		name := isIdentifier(w.text)
 		if i > 0 {
 			for _, r := range w.text {
@@ -809,4 +844,43 @@ func codeLike(s string) bool {
 	}
 	n := utf8.RuneCountInString(s)
 	return symbols*12 > n || prose*10 < n*7
+}
+
+// quantityCues ask for a number (lower case, as words of a question).
+var quantityCues = []string{"how many", "how much"}
+
+// asksQuantity reports whether the question q asks for a number.
+func asksQuantity(q string) bool { return quantityCue(q) != "" }
+
+// quantityCue is the cue of quantityCues that q asks with, followed by a
+// space ("how many "), or "" when q asks for no number.
+func quantityCue(q string) string {
+	l := " " + strings.Join(strings.Fields(strings.ToLower(q)), " ") + " "
+	for _, c := range quantityCues {
+		if strings.Contains(l, " "+c+" ") {
+			return c + " "
+		}
+	}
+	return ""
+}
+
+// numberWords state a quantity in words.
+var numberWords = set(`zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen
+sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred hundreds thousand
+thousands million millions billion billions dozen dozens half twice`)
+
+// statesQuantity reports whether s states a number, in digits (any script's
+// decimal digits) or in English words.
+func statesQuantity(s string) bool {
+	for _, w := range scanWords(s) {
+		for _, r := range w.text {
+			if unicode.IsDigit(r) {
+				return true
+			}
+		}
+		if numberWords[w.lower] {
+			return true
+		}
+	}
+	return false
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/researchflow/researchflow/internal/reasoning"
+	"github.com/researchflow/researchflow/internal/textproc"
 )
 
 // Passages written for these tests, in the style of the Go documentation.
@@ -278,5 +279,79 @@ func TestAnalyzeFurnitureAndContext(t *testing.T) {
 	}
 	if !strings.Contains(f[0].Text, "Backup archives are written every night. They are retained for 35 days") {
 		t.Errorf("the 'They …' sentence lost its antecedent: %q", f[0].Text)
+	}
+}
+
+// "How many …?" is answered by a sentence stating a number; one that shares
+// the topic without a number is no answer.
+func TestAnalyzeQuantityNeedsANumber(t *testing.T) {
+	p := reasoning.Passage{ChunkID: "c1", SourceID: "s1", Title: "Repacking", Text: "If you expect many pulls from your public repository you might want to repack the repository commits often. " +
+		"Repacking a repository with commits creates a new pack that contains the objects created since the last pack."}
+	req := reasoning.AnalyzeRequest{Question: "How many commits does the repository pack contain?",
+		SubQuestion: reasoning.SubQuestion{ID: "sq1", Text: "How many commits does the repository pack contain?"}, Passages: []reasoning.Passage{p}}
+	got, err := New(Config{}).Analyze(context.Background(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Findings) != 0 {
+		t.Errorf("findings without a number for a 'how many' question: %+v", got.Findings)
+	}
+	p.Text += " The repository pack contains 1200 commits after the first repack."
+	req.Passages = []reasoning.Passage{p}
+	got, _ = New(Config{}).Analyze(context.Background(), req)
+	if len(got.Findings) == 0 || !strings.Contains(got.Findings[0].Text, "1200") {
+		t.Errorf("findings = %+v, want the sentence stating 1200 commits", got.Findings)
+	}
+	for q, want := range map[string]bool{"How many commits?": true, "how much memory does it use": true,
+		"How does many-to-one work?": false, "What is the limit?": false} {
+		if asksQuantity(q) != want {
+			t.Errorf("asksQuantity(%q) = %v, want %v", q, !want, want)
+		}
+	}
+	for s, want := range map[string]bool{"It keeps 35 days.": true, "It keeps three copies.": true,
+		"Once you continue, run it again.": false, "Many pulls happen.": false, "保留３５天": true} {
+		if statesQuantity(s) != want {
+			t.Errorf("statesQuantity(%q) = %v, want %v", s, !want, want)
+		}
+	}
+}
+
+// What a possessive names must be in a passage: "Git's official mascot" is
+// not answered by sentences about Git's names.
+func TestAnalyzePossessiveNamesWhatIsAsked(t *testing.T) {
+	p := reasoning.Passage{ChunkID: "c1", SourceID: "s1", Title: "git-submodule", Text: "The path is also used as the submodule's logical name in Git's official configuration entries. " +
+		"Git names a low-level merge driver by its official name."}
+	req := reasoning.AnalyzeRequest{Question: "What is the name of Git's official mascot?",
+		SubQuestion: reasoning.SubQuestion{ID: "sq1", Text: "What is the name of Git's official mascot?"}, Passages: []reasoning.Passage{p}}
+	got, err := New(Config{}).Analyze(context.Background(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Findings) != 0 {
+		t.Errorf("findings for a mascot no passage names: %+v", got.Findings)
+	}
+	if n := nameTerms("Is a goroutine's exit synchronized with anything?"); !n["exit"] || !n[textproc.Stem("synchronized")] || n[textproc.Stem("anything")] {
+		t.Errorf("nameTerms = %v, want the two words after the possessive", n)
+	}
+}
+
+// A source whose best sentence is far weaker than the best source's gives
+// no finding, though one of its sentences alone would pass the floors.
+func TestAnalyzeDropsWeakSource(t *testing.T) {
+	// Alone, its sentence is a finding; next to the memory model it scores
+	// about 0.63 of the best sentence: above relativeFloor, below sourceFloor.
+	weak := reasoning.Passage{ChunkID: "chunk-notes", SourceID: "src-notes", Title: "Go memory model notes", Section: "Channels",
+		Score: 0.5, Text: "The memory model says a channel send is synchronized with a receive."}
+	if got := analyze(t, "What does the Go memory model guarantee about channel communication?", 5, weak); len(got.Findings) != 1 {
+		t.Fatalf("alone, the notes give %d findings, want 1", len(got.Findings))
+	}
+	got := analyze(t, "What does the Go memory model guarantee about channel communication?", 5, channelsPassage, weak)
+	for _, f := range got.Findings {
+		if f.SourceID == weak.SourceID {
+			t.Errorf("finding from the weaker source: %q", f.Text)
+		}
+	}
+	if len(got.Findings) == 0 {
+		t.Fatal("no findings from the channels passage")
 	}
 }

@@ -43,7 +43,9 @@ func (e *Engine) Reflect(ctx context.Context, req reasoning.ReflectRequest) (rea
 		if len(topic) == 0 || !latin(u.SubQuestion.Text) {
 			continue
 		}
-		text := "What does the documentation say about " + strings.Join(topic, " ") + "?"
+		// It keeps the kind of answer asked for: a follow-up of "How many
+		// …?" still asks how many, so the analyst still wants a number.
+		text := "What does the documentation say about " + quantityCue(u.SubQuestion.Text) + strings.Join(topic, " ") + "?"
 		if slices.Equal(queryTerms(text), queryTerms(u.SubQuestion.Text)) {
 			continue // the same search again: it would only repeat the gap
 		}

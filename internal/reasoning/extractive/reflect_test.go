@@ -41,3 +41,20 @@ func TestReflectFollowsUpOnlyGaps(t *testing.T) {
 		t.Errorf("nothing unanswered, yet follow-ups: %+v", got.FollowUps)
 	}
 }
+
+// A follow-up of "How many …?" still asks how many.
+func TestReflectKeepsQuantityQuestion(t *testing.T) {
+	got, err := New(Config{}).Reflect(context.Background(), reasoning.ReflectRequest{
+		Question:     "How many commits does the Linux kernel repository contain?",
+		Unanswered:   []reasoning.UnansweredSubQuestion{{SubQuestion: reasoning.SubQuestion{ID: "sq1", Text: "How many commits does the Linux kernel repository contain?"}}},
+		MaxFollowUps: 1,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range got.FollowUps {
+		if !asksQuantity(f.Text) {
+			t.Errorf("follow-up %q no longer asks how many", f.Text)
+		}
+	}
+}
