@@ -12,6 +12,7 @@ import (
 	"github.com/researchflow/researchflow/client"
 
 	"github.com/gin-gonic/gin"
+	"go.opentelemetry.io/contrib/instrumentation/github.com/gin-gonic/gin/otelgin"
 	"go.temporal.io/api/workflowservice/v1"
 	sdkclient "go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
@@ -152,9 +153,21 @@ func newEngine(cfg Config, deps Deps) (*gin.Engine, error) {
 	return e, nil
 }
 
+// traced leaves scrapes and probes out of traces.
+func traced(r *http.Request) bool {
+	switch r.URL.Path {
+	case "/metrics", "/healthz", "/readyz":
+		return false
+	}
+	return true
+}
+
 func (s *server) routes() *gin.Engine {
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
+	// A span per request (OpenTelemetry's global provider: a no-op unless
+	// tracing is on); research started here continues its trace.
+	r.Use(otelgin.Middleware("researchflow-gateway", otelgin.WithFilter(traced)))
 	r.Use(s.recoverJSON, s.countRequests, s.securityHeaders, s.cors)
 	r.NoRoute(func(c *gin.Context) { abortError(c, http.StatusNotFound, "not_found", "no such route") })
 	r.NoMethod(func(c *gin.Context) {

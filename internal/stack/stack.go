@@ -51,6 +51,7 @@ import (
 	"github.com/researchflow/researchflow/internal/reasoning/extractive"
 	"github.com/researchflow/researchflow/internal/reasoning/llm"
 	"github.com/researchflow/researchflow/internal/search"
+	"github.com/researchflow/researchflow/internal/telemetry"
 )
 
 // Options choose what a process runs.
@@ -108,12 +109,28 @@ func Start(ctx context.Context, cfg config.Config, opts Options) (_ *Stack, err 
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
+	// Records logged with a traced context carry its trace ID.
+	opts.Logger = slog.New(telemetry.LogHandler(opts.Logger.Handler()))
 	s := &Stack{Config: cfg, logger: opts.Logger, failed: make(chan error, 4)}
 	defer func() {
 		if err != nil {
 			s.Close()
 		}
 	}()
+	if cfg.OTel {
+		shutdown, err := telemetry.StartTracing(ctx, telemetry.DefaultServiceName)
+		if err != nil {
+			return nil, err
+		}
+		s.closers = append(s.closers, func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			if err := shutdown(ctx); err != nil {
+				opts.Logger.Warn("flushing traces failed", "error", err)
+			}
+		})
+		opts.Logger.Info("tracing: OpenTelemetry on (OTEL_* variables)")
+	}
 	if cfg.Codec.Enabled() {
 		if s.Codec, err = codec.New(cfg.Codec); err != nil {
 			return nil, err
@@ -354,6 +371,13 @@ func dial(ctx context.Context, cfg config.Config, addr string, cc *codec.Codec, 
 			DataConverter: opts.DataConverter, EncodeCommonAttributes: true,
 		})
 	}
+	// Workers created from this client share its interceptors: one trace
+	// runs from the caller through the workflow into every activity.
+	tracing, err := telemetry.TemporalInterceptor()
+	if err != nil {
+		return nil, err
+	}
+	opts.Interceptors = append(append([]interceptor.ClientInterceptor(nil), opts.Interceptors...), tracing)
 	c, err := client.DialContext(ctx, opts)
 	if err != nil {
 		return nil, fmt.Errorf("connect to Temporal at %s (namespace %s): %w", addr, cfg.Namespace, err)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/researchflow/researchflow/internal/fault"
 	"github.com/researchflow/researchflow/internal/reasoning"
+	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
 )
 
 // Options are the dependencies of an Engine.
@@ -82,7 +83,9 @@ func New(cfg Config, opts Options) (*Engine, error) {
 	if base == nil {
 		base = http.DefaultTransport
 	}
-	hc.Transport = recordingTransport{base: base}
+	// Model calls are client spans of the activity's trace (otelhttp uses
+	// OpenTelemetry's global provider: a no-op unless tracing is on).
+	hc.Transport = recordingTransport{base: otelhttp.NewTransport(base)}
 	prices := cfg.Prices
 	if opts.Prices != nil {
 		prices = opts.Prices
