@@ -12,6 +12,7 @@ import (
 	"github.com/researchflow/researchflow/client"
 
 	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
 	"go.opentelemetry.io/contrib/instrumentation/github.com/gin-gonic/gin/otelgin"
 	"go.temporal.io/api/workflowservice/v1"
 	sdkclient "go.temporal.io/sdk/client"
@@ -57,6 +58,10 @@ type Deps struct {
 	// POST /codec/encode and /codec/decode for the Temporal Web UI and
 	// CLI; it does its own CORS and authentication.
 	Codec http.Handler
+	// Metrics is the process's Prometheus registry, served on /metrics with
+	// the gateway's own series added to it (default: a registry of the
+	// gateway's series only).
+	Metrics *prometheus.Registry
 }
 
 //go:embed openapi.json web
@@ -125,6 +130,10 @@ func newEngine(cfg Config, deps Deps) (*gin.Engine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("gateway: web assets: %w", err)
 	}
+	m, err := newMetrics(deps.Metrics)
+	if err != nil {
+		return nil, fmt.Errorf("gateway metrics: %w", err)
+	}
 	s := &server{
 		cfg:     cfg,
 		tc:      deps.Temporal,
@@ -134,7 +143,7 @@ func newEngine(cfg Config, deps Deps) (*gin.Engine, error) {
 		now:     deps.Now,
 		keys:    newKeyring(cfg.APIKeys),
 		limits:  newLimiter(cfg.RatePerMinute, cfg.RateBurst),
-		metrics: newMetrics(),
+		metrics: m,
 		web:     web,
 		codec:   deps.Codec,
 	}
