@@ -55,6 +55,7 @@ func runMain(m *testing.M) int {
 	}
 	cfg.EmbeddedFrontendPort = -1 // a free port
 	cfg.EmbeddedUIPort = -1
+	cfg.MetricsAddr = "127.0.0.1:0" // the workers' metrics listener
 	// Every span of the shared stack lands in memory (tracing_e2e_test.go).
 	telemetry.Install(sdktrace.NewTracerProvider(sdktrace.WithSyncer(spans)))
 	all, _ := pools.Parse(pools.All)
