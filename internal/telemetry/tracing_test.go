@@ -47,7 +47,6 @@ func TestStartTracingExportsToOTLPHTTPReceiver(t *testing.T) {
 	t.Setenv("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf")
 	t.Setenv("OTEL_SERVICE_NAME", "researchflow-test")
 	t.Setenv("OTEL_TRACES_SAMPLER", "always_on")
-	defer otel.SetTracerProvider(otel.GetTracerProvider())
 
 	ctx := context.Background()
 	shutdown, err := StartTracing(ctx, "")
@@ -103,7 +102,6 @@ func TestStartTracingExportsToOTLPHTTPReceiver(t *testing.T) {
 // A bad protocol is reported by the SDK's exporter factory with our context.
 func TestStartTracingRejectsUnknownExporter(t *testing.T) {
 	t.Setenv("OTEL_TRACES_EXPORTER", "carrier-pigeon")
-	defer otel.SetTracerProvider(otel.GetTracerProvider())
 	if _, err := StartTracing(context.Background(), ""); err == nil || !strings.Contains(err.Error(), "OTEL_TRACES_EXPORTER") {
 		t.Fatalf("err = %v, want one naming OTEL_TRACES_EXPORTER", err)
 	}
