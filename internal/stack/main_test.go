@@ -61,7 +61,7 @@ func runMain(m *testing.M) int {
 	all, _ := pools.Parse(pools.All)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	shared, err = Start(ctx, cfg, Options{Pools: all, Gateway: true, Logger: testLogger(), DevServer: temporalserver.StartDev,
+	shared, err = Start(ctx, cfg, Options{Pools: all, Gateway: true, Logger: slog.New(traceLogs.wrap(testLogger().Handler())), DevServer: temporalserver.StartDev,
 		SetUpSearch: installTestSources})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "start stack:", err)

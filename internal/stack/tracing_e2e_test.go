@@ -3,9 +3,11 @@ package stack
 import (
 	"context"
 	"encoding/json"
+	"log/slog"
 	"net/http"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -14,6 +16,7 @@ import (
 	enumspb "go.temporal.io/api/enums/v1"
 
 	"github.com/researchflow/researchflow/internal/gateway"
+	"github.com/researchflow/researchflow/internal/telemetry"
 )
 
 // One research started over HTTP is one trace: the gateway's request span
@@ -113,6 +116,68 @@ func TestResearchIsOneTrace(t *testing.T) {
 		}
 	}
 	t.Logf("trace %s: %d spans, activities %v", created.TraceID, len(trace), activitySpans(executed))
+
+	// The run's log lines carry its trace ID: the gateway's, the workflow's
+	// and the activities' (through the SDK loggers).
+	logged := traceLogs.messages(created.TraceID)
+	for _, want := range []string{"gateway: research started", "retrieved"} {
+		if !contains(logged, want) {
+			t.Errorf("no log line %q with trace_id=%s; lines with it: %q", want, created.TraceID, logged)
+		}
+	}
+}
+
+// traceLogs keeps the messages of the shared stack's log records by their
+// trace_id attribute (from a record or from logger.With).
+var traceLogs = &logRecorder{byTrace: map[string][]string{}}
+
+type logRecorder struct {
+	mu      sync.Mutex
+	byTrace map[string][]string
+}
+
+func (r *logRecorder) wrap(h slog.Handler) slog.Handler { return recordingHandler{Handler: h, rec: r} }
+
+func (r *logRecorder) messages(traceID string) []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]string(nil), r.byTrace[traceID]...)
+}
+
+type recordingHandler struct {
+	slog.Handler
+	rec   *logRecorder
+	trace string // from WithAttrs
+}
+
+func (h recordingHandler) Handle(ctx context.Context, rec slog.Record) error {
+	trace := h.trace
+	rec.Attrs(func(a slog.Attr) bool {
+		if a.Key == telemetry.TraceIDKey {
+			trace = a.Value.String()
+		}
+		return true
+	})
+	if trace != "" {
+		h.rec.mu.Lock()
+		h.rec.byTrace[trace] = append(h.rec.byTrace[trace], rec.Message)
+		h.rec.mu.Unlock()
+	}
+	return h.Handler.Handle(ctx, rec)
+}
+
+func (h recordingHandler) WithAttrs(as []slog.Attr) slog.Handler {
+	out := recordingHandler{Handler: h.Handler.WithAttrs(as), rec: h.rec, trace: h.trace}
+	for _, a := range as {
+		if a.Key == telemetry.TraceIDKey {
+			out.trace = a.Value.String()
+		}
+	}
+	return out
+}
+
+func (h recordingHandler) WithGroup(name string) slog.Handler {
+	return recordingHandler{Handler: h.Handler.WithGroup(name), rec: h.rec, trace: h.trace}
 }
 
 func activitySpans(executed map[string]bool) []string {
