@@ -231,7 +231,9 @@ func Start(ctx context.Context, cfg config.Config, opts Options) (_ *Stack, err 
 			s.closers = append(s.closers, cancel)
 		}
 	}
-	if cfg.MetricsAddr != "" {
+	if cfg.MetricsAddr != "" && len(opts.Pools) > 0 {
+		// Worker processes only: a client-only command (the starter) run
+		// with the same environment must not take the workers' port.
 		if err := s.startMetrics(cfg.MetricsAddr); err != nil {
 			return nil, err
 		}
@@ -308,6 +310,8 @@ func Connect(ctx context.Context, cfg config.Config, opts ConnectOptions) (*Stac
 	all, _ := pools.Parse(pools.All)
 	// The server's own warnings (shutdown chatter) would drown the progress
 	// display of a short-lived command.
+	// A stack that lives as long as one command has nothing to scrape.
+	cfg.MetricsAddr = ""
 	s, err := Start(ctx, cfg, Options{Pools: all, Logger: opts.Logger, NoUI: true, ServerLogLevel: slog.LevelError, DevServer: opts.DevServer})
 	if err != nil {
 		if errors.Is(err, devserver.ErrLocked) {
