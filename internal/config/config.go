@@ -205,6 +205,11 @@ func load(lookup Lookup, env envconfig.EnvLookup) (Config, error) {
 	if c.OTel, err = otelEnabled(get); err != nil {
 		return c, err
 	}
+	if c.Embedded() {
+		if err := embeddedServerOTel(get); err != nil {
+			return c, err
+		}
+	}
 	c.MetricsAddr = get("RESEARCHFLOW_METRICS_ADDR", "")
 	if c.MetricsAddr != "" {
 		if _, _, err := net.SplitHostPort(c.MetricsAddr); err != nil {
@@ -304,6 +309,29 @@ func otelEnabled(get func(k, def string) string) (bool, error) {
 		return false, nil
 	}
 	return exporter != "" || get("OTEL_EXPORTER_OTLP_ENDPOINT", "") != "" || get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "") != "", nil
+}
+
+// embeddedServerOTel refuses the OTEL_* values that would stop the
+// embedded Temporal server, which reads OTEL_TRACES_EXPORTER itself and
+// supports only otlp (over gRPC) and none
+// (go.temporal.io/server/common/telemetry.SpanExportersFromEnv).
+func embeddedServerOTel(get func(k, def string) string) error {
+	exporters := get("OTEL_TRACES_EXPORTER", "")
+	if exporters == "" {
+		return nil
+	}
+	for _, e := range strings.Split(exporters, ",") {
+		switch e {
+		case "none":
+		case "otlp":
+			if p := get("OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", "grpc"); p != "grpc" {
+				return fmt.Errorf("OTEL_EXPORTER_OTLP_TRACES_PROTOCOL=%s with OTEL_TRACES_EXPORTER=otlp: the embedded Temporal server exports its own spans over grpc only; unset OTEL_TRACES_EXPORTER (OTEL_EXPORTER_OTLP_ENDPOINT alone traces Researchflow) or set TEMPORAL_ADDRESS", p)
+			}
+		default:
+			return fmt.Errorf("OTEL_TRACES_EXPORTER=%s: the embedded Temporal server reads it too and supports only otlp and none; unset it (OTEL_EXPORTER_OTLP_ENDPOINT alone turns tracing on) or set TEMPORAL_ADDRESS", exporters)
+		}
+	}
+	return nil
 }
 
 // Logger is the process logger: text or JSON (LogFormat) on stderr at
