@@ -19,6 +19,7 @@ import (
 
 	"fmt"
 	"log/slog"
+	"net"
 	"net/mail"
 	"net/url"
 	"os"
@@ -90,6 +91,18 @@ type Config struct {
 	// UIURL is the Temporal Web UI of a cluster, for run links
 	// (RESEARCHFLOW_UI_URL; the embedded server's own UI otherwise).
 	UIURL string
+
+	// OTel turns OpenTelemetry tracing on: set when OTEL_EXPORTER_OTLP_ENDPOINT,
+	// OTEL_EXPORTER_OTLP_TRACES_ENDPOINT or OTEL_TRACES_EXPORTER (other than
+	// "none") is, unless OTEL_SDK_DISABLED=true. Only this switch and the
+	// protocol check are read here; the OpenTelemetry SDK reads its own
+	// OTEL_* variables (endpoint, headers, service name, sampler) itself,
+	// as the Temporal SDK's envconfig reads TEMPORAL_* (package telemetry).
+	OTel bool
+	// MetricsAddr is where a worker process serves Prometheus metrics
+	// (RESEARCHFLOW_METRICS_ADDR, e.g. 127.0.0.1:9464; empty: none). The
+	// gateway always serves them on its own /metrics.
+	MetricsAddr string
 
 	// TemporalClient holds Temporal's standard client settings (address,
 	// namespace, TLS, API key, profile), read through envconfig.
@@ -189,6 +202,20 @@ func load(lookup Lookup, env envconfig.EnvLookup) (Config, error) {
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		return c, fmt.Errorf("RESEARCHFLOW_LOG_FORMAT: want text or json, not %q", c.LogFormat)
 	}
+	if c.OTel, err = otelEnabled(get); err != nil {
+		return c, err
+	}
+	if c.Embedded() {
+		if err := embeddedServerOTel(get); err != nil {
+			return c, err
+		}
+	}
+	c.MetricsAddr = get("RESEARCHFLOW_METRICS_ADDR", "")
+	if c.MetricsAddr != "" {
+		if _, _, err := net.SplitHostPort(c.MetricsAddr); err != nil {
+			return c, fmt.Errorf("RESEARCHFLOW_METRICS_ADDR: want host:port (e.g. 127.0.0.1:9464), not %q", c.MetricsAddr)
+		}
+	}
 	if c.WebhookSecret != "" {
 		if _, err := c.WebhookSigner(); err != nil {
 			return c, err
@@ -260,6 +287,51 @@ func load(lookup Lookup, env envconfig.EnvLookup) (Config, error) {
 		}
 	}
 	return c, nil
+}
+
+// otelEnabled decides whether tracing is on and checks the OTLP protocol
+// variables, whose values the SDK would otherwise reject only at start.
+// Names and values per the OpenTelemetry specification:
+// https://opentelemetry.io/docs/specs/otel/configuration/sdk-environment-variables/
+func otelEnabled(get func(k, def string) string) (bool, error) {
+	if strings.EqualFold(get("OTEL_SDK_DISABLED", "false"), "true") {
+		return false, nil
+	}
+	for _, k := range []string{"OTEL_EXPORTER_OTLP_PROTOCOL", "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL"} {
+		switch v := get(k, "http/protobuf"); v {
+		case "http/protobuf", "grpc":
+		default:
+			return false, fmt.Errorf("%s: want http/protobuf or grpc, not %q", k, v)
+		}
+	}
+	exporter := get("OTEL_TRACES_EXPORTER", "")
+	if exporter == "none" {
+		return false, nil
+	}
+	return exporter != "" || get("OTEL_EXPORTER_OTLP_ENDPOINT", "") != "" || get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "") != "", nil
+}
+
+// embeddedServerOTel refuses the OTEL_* values that would stop the
+// embedded Temporal server, which reads OTEL_TRACES_EXPORTER itself and
+// supports only otlp (over gRPC) and none
+// (go.temporal.io/server/common/telemetry.SpanExportersFromEnv).
+func embeddedServerOTel(get func(k, def string) string) error {
+	exporters := get("OTEL_TRACES_EXPORTER", "")
+	if exporters == "" {
+		return nil
+	}
+	for _, e := range strings.Split(exporters, ",") {
+		switch e {
+		case "none":
+		case "otlp":
+			if p := get("OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", "grpc"); p != "grpc" {
+				return fmt.Errorf("OTEL_EXPORTER_OTLP_TRACES_PROTOCOL=%s with OTEL_TRACES_EXPORTER=otlp: the embedded Temporal server exports its own spans over grpc only; unset OTEL_TRACES_EXPORTER (OTEL_EXPORTER_OTLP_ENDPOINT alone traces Researchflow) or set TEMPORAL_ADDRESS", p)
+			}
+		default:
+			return fmt.Errorf("OTEL_TRACES_EXPORTER=%s: the embedded Temporal server reads it too and supports only otlp and none; unset it (OTEL_EXPORTER_OTLP_ENDPOINT alone turns tracing on) or set TEMPORAL_ADDRESS", exporters)
+		}
+	}
+	return nil
 }
 
 // Logger is the process logger: text or JSON (LogFormat) on stderr at

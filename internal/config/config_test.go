@@ -190,3 +190,65 @@ func TestNotificationSettings(t *testing.T) {
 		t.Errorf("gateway domains without SMTP = %q", c.Gateway.NotifyEmailDomains)
 	}
 }
+
+// Tracing is on only when an exporter or endpoint is named, and a protocol
+// the exporters do not speak is refused up front.
+func TestLoadOTel(t *testing.T) {
+	on := map[string]map[string]string{
+		"endpoint":        {"OTEL_EXPORTER_OTLP_ENDPOINT": "http://collector:4318"},
+		"traces endpoint": {"OTEL_EXPORTER_OTLP_TRACES_ENDPOINT": "http://collector:4318/v1/traces"},
+		"exporter":        {"OTEL_TRACES_EXPORTER": "console", "TEMPORAL_ADDRESS": "temporal:7233"},
+		"grpc":            {"OTEL_EXPORTER_OTLP_ENDPOINT": "http://collector:4317", "OTEL_EXPORTER_OTLP_PROTOCOL": "grpc"},
+	}
+	for name, env := range on {
+		if c, err := Load(lookup(env)); err != nil || !c.OTel {
+			t.Errorf("%s: OTel = %v, %v; want on", name, c.OTel, err)
+		}
+	}
+	off := map[string]map[string]string{
+		"unset":    nil,
+		"none":     {"OTEL_TRACES_EXPORTER": "none", "OTEL_EXPORTER_OTLP_ENDPOINT": "http://collector:4318"},
+		"disabled": {"OTEL_SDK_DISABLED": "true", "OTEL_EXPORTER_OTLP_ENDPOINT": "http://collector:4318"},
+	}
+	for name, env := range off {
+		if c, err := Load(lookup(env)); err != nil || c.OTel {
+			t.Errorf("%s: OTel = %v, %v; want off", name, c.OTel, err)
+		}
+	}
+	for _, k := range []string{"OTEL_EXPORTER_OTLP_PROTOCOL", "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL"} {
+		_, err := Load(lookup(map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": "http://c:4318", k: "http/json"}))
+		if err == nil || !strings.Contains(err.Error(), k) {
+			t.Errorf("%s=http/json: err = %v, want one naming %s", k, err, k)
+		}
+	}
+}
+
+func TestLoadMetricsAddr(t *testing.T) {
+	c, err := Load(lookup(map[string]string{"RESEARCHFLOW_METRICS_ADDR": "127.0.0.1:9464"}))
+	if err != nil || c.MetricsAddr != "127.0.0.1:9464" {
+		t.Errorf("MetricsAddr = %q, %v", c.MetricsAddr, err)
+	}
+	if _, err := Load(lookup(map[string]string{"RESEARCHFLOW_METRICS_ADDR": "9464"})); err == nil || !strings.Contains(err.Error(), "RESEARCHFLOW_METRICS_ADDR") {
+		t.Errorf("port without host: err = %v", err)
+	}
+}
+
+// The embedded Temporal server reads OTEL_TRACES_EXPORTER too and would
+// fail to start on values it does not support: Load says so first.
+func TestLoadOTelEmbeddedServer(t *testing.T) {
+	for _, env := range []map[string]string{
+		{"OTEL_TRACES_EXPORTER": "console"},
+		{"OTEL_TRACES_EXPORTER": "otlp", "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL": "http/protobuf"},
+	} {
+		if _, err := Load(lookup(env)); err == nil || !strings.Contains(err.Error(), "embedded Temporal server") {
+			t.Errorf("%v: err = %v, want one about the embedded server", env, err)
+		}
+		env["TEMPORAL_ADDRESS"] = "temporal:7233"
+		if c, err := Load(lookup(env)); err != nil || !c.OTel {
+			t.Errorf("%v with a cluster: OTel %v, err %v", env, c.OTel, err)
+		}
+	}
+	if c, err := Load(lookup(map[string]string{"OTEL_TRACES_EXPORTER": "otlp", "OTEL_EXPORTER_OTLP_ENDPOINT": "http://c:4317"})); err != nil || !c.OTel {
+		t.Errorf("otlp embedded: OTel %v, err %v", c.OTel, err)
+	}
+}

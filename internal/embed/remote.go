@@ -15,6 +15,7 @@ import (
 	"github.com/tmc/langchaingo/embeddings"
 	"github.com/tmc/langchaingo/llms/ollama"
 	"github.com/tmc/langchaingo/llms/openai"
+	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
 
 	"github.com/researchflow/researchflow/internal/fault"
 )
@@ -201,8 +202,9 @@ func (t recordingTransport) RoundTrip(req *http.Request) (*http.Response, error)
 
 func httpClient(cfg Config) *http.Client {
 	return &http.Client{
-		Timeout:   cfg.Timeout,
-		Transport: recordingTransport{base: http.DefaultTransport},
+		Timeout: cfg.Timeout,
+		// Embedding calls are client spans of the caller's trace.
+		Transport: recordingTransport{base: otelhttp.NewTransport(http.DefaultTransport)},
 	}
 }
 

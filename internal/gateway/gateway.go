@@ -12,6 +12,8 @@ import (
 	"github.com/researchflow/researchflow/client"
 
 	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
+	"go.opentelemetry.io/contrib/instrumentation/github.com/gin-gonic/gin/otelgin"
 	"go.temporal.io/api/workflowservice/v1"
 	sdkclient "go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
@@ -56,6 +58,10 @@ type Deps struct {
 	// POST /codec/encode and /codec/decode for the Temporal Web UI and
 	// CLI; it does its own CORS and authentication.
 	Codec http.Handler
+	// Metrics is the process's Prometheus registry, served on /metrics with
+	// the gateway's own series added to it (default: a registry of the
+	// gateway's series only).
+	Metrics *prometheus.Registry
 }
 
 //go:embed openapi.json web
@@ -124,6 +130,10 @@ func newEngine(cfg Config, deps Deps) (*gin.Engine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("gateway: web assets: %w", err)
 	}
+	m, err := newMetrics(deps.Metrics)
+	if err != nil {
+		return nil, fmt.Errorf("gateway metrics: %w", err)
+	}
 	s := &server{
 		cfg:     cfg,
 		tc:      deps.Temporal,
@@ -133,7 +143,7 @@ func newEngine(cfg Config, deps Deps) (*gin.Engine, error) {
 		now:     deps.Now,
 		keys:    newKeyring(cfg.APIKeys),
 		limits:  newLimiter(cfg.RatePerMinute, cfg.RateBurst),
-		metrics: newMetrics(),
+		metrics: m,
 		web:     web,
 		codec:   deps.Codec,
 	}
@@ -152,9 +162,21 @@ func newEngine(cfg Config, deps Deps) (*gin.Engine, error) {
 	return e, nil
 }
 
+// traced leaves scrapes and probes out of traces.
+func traced(r *http.Request) bool {
+	switch r.URL.Path {
+	case "/metrics", "/healthz", "/readyz":
+		return false
+	}
+	return true
+}
+
 func (s *server) routes() *gin.Engine {
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
+	// A span per request (OpenTelemetry's global provider: a no-op unless
+	// tracing is on); research started here continues its trace.
+	r.Use(otelgin.Middleware("researchflow-gateway", otelgin.WithFilter(traced)))
 	r.Use(s.recoverJSON, s.countRequests, s.securityHeaders, s.cors)
 	r.NoRoute(func(c *gin.Context) { abortError(c, http.StatusNotFound, "not_found", "no such route") })
 	r.NoMethod(func(c *gin.Context) {

@@ -683,9 +683,9 @@ func TestHealthReadyMetrics(t *testing.T) {
 	rec := h.do("GET", "/metrics", "", "")
 	body := rec.Body.String()
 	for _, want := range []string{
-		`researchflow_http_requests_total{method="POST",route="/v1/research",code="202"} 1`,
-		`researchflow_http_requests_total{method="GET",route="/v1/research/:id",code="404"} 1`,
-		`researchflow_http_requests_total{method="GET",route="/readyz",code="503"} 1`,
+		`researchflow_http_requests_total{code="202",method="POST",route="/v1/research"} 1`,
+		`researchflow_http_requests_total{code="404",method="GET",route="/v1/research/:id"} 1`,
+		`researchflow_http_requests_total{code="503",method="GET",route="/readyz"} 1`,
 		"researchflow_research_started_total 1",
 		"# TYPE researchflow_event_streams gauge",
 	} {

@@ -1,33 +1,53 @@
 package gateway
 
 import (
-	"fmt"
-	"net/http"
-	"sort"
-	"strings"
-	"sync"
-	"sync/atomic"
+	"strconv"
 
 	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
-// metrics are the gateway's own counters, served in the Prometheus text format.
+// metrics are the gateway's own series, registered in the process's
+// Prometheus registry and served with everything else in it on /metrics.
 type metrics struct {
-	mu       sync.Mutex
-	requests map[requestKey]int64
+	reg      *prometheus.Registry
+	requests *prometheus.CounterVec
 
-	researchStarted atomic.Int64
-	ingestStarted   atomic.Int64
-	eventStreams    atomic.Int64 // open event streams (a gauge)
+	researchStarted prometheus.Counter
+	ingestStarted   prometheus.Counter
+	eventStreams    prometheus.Gauge // open event streams
 }
 
-type requestKey struct {
-	method, route string
-	code          int
-}
-
-func newMetrics() *metrics {
-	return &metrics{requests: map[requestKey]int64{}}
+func newMetrics(reg *prometheus.Registry) (*metrics, error) {
+	if reg == nil {
+		reg = prometheus.NewRegistry()
+	}
+	m := &metrics{
+		reg: reg,
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "researchflow_http_requests_total",
+			Help: "HTTP requests served, by method, route and status code.",
+		}, []string{"method", "route", "code"}),
+		researchStarted: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "researchflow_research_started_total",
+			Help: "Research runs started through the gateway (an idempotent retry of a running run counts again).",
+		}),
+		ingestStarted: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "researchflow_ingest_started_total",
+			Help: "Corpus ingestions started through the gateway.",
+		}),
+		eventStreams: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "researchflow_event_streams",
+			Help: "Open event streams (Server-Sent Events).",
+		}),
+	}
+	for _, c := range []prometheus.Collector{m.requests, m.researchStarted, m.ingestStarted, m.eventStreams} {
+		if err := reg.Register(c); err != nil {
+			return nil, err
+		}
+	}
+	return m, nil
 }
 
 func (s *server) countRequests(c *gin.Context) {
@@ -36,50 +56,9 @@ func (s *server) countRequests(c *gin.Context) {
 	if route == "" {
 		route = "unmatched"
 	}
-	k := requestKey{method: c.Request.Method, route: route, code: c.Writer.Status()}
-	s.metrics.mu.Lock()
-	s.metrics.requests[k]++
-	s.metrics.mu.Unlock()
+	s.metrics.requests.WithLabelValues(c.Request.Method, route, strconv.Itoa(c.Writer.Status())).Inc()
 }
 
 func (s *server) serveMetrics(c *gin.Context) {
-	m := s.metrics
-	m.mu.Lock()
-	keys := make([]requestKey, 0, len(m.requests))
-	for k := range m.requests {
-		keys = append(keys, k)
-	}
-	counts := make([]int64, len(keys))
-	sort.Slice(keys, func(i, j int) bool {
-		a, b := keys[i], keys[j]
-		if a.route != b.route {
-			return a.route < b.route
-		}
-		if a.method != b.method {
-			return a.method < b.method
-		}
-		return a.code < b.code
-	})
-	for i, k := range keys {
-		counts[i] = m.requests[k]
-	}
-	m.mu.Unlock()
-
-	var b strings.Builder
-	b.WriteString("# HELP researchflow_http_requests_total HTTP requests served, by method, route and status code.\n")
-	b.WriteString("# TYPE researchflow_http_requests_total counter\n")
-	for i, k := range keys {
-		fmt.Fprintf(&b, "researchflow_http_requests_total{method=%q,route=%q,code=\"%d\"} %d\n",
-			k.method, k.route, k.code, counts[i])
-	}
-	b.WriteString("# HELP researchflow_research_started_total Research runs started through the gateway (an idempotent retry of a running run counts again).\n")
-	b.WriteString("# TYPE researchflow_research_started_total counter\n")
-	fmt.Fprintf(&b, "researchflow_research_started_total %d\n", m.researchStarted.Load())
-	b.WriteString("# HELP researchflow_ingest_started_total Corpus ingestions started through the gateway.\n")
-	b.WriteString("# TYPE researchflow_ingest_started_total counter\n")
-	fmt.Fprintf(&b, "researchflow_ingest_started_total %d\n", m.ingestStarted.Load())
-	b.WriteString("# HELP researchflow_event_streams Open Server-Sent Events streams.\n")
-	b.WriteString("# TYPE researchflow_event_streams gauge\n")
-	fmt.Fprintf(&b, "researchflow_event_streams %d\n", m.eventStreams.Load())
-	c.Data(http.StatusOK, "text/plain; version=0.0.4; charset=utf-8", []byte(b.String()))
+	promhttp.HandlerFor(s.metrics.reg, promhttp.HandlerOpts{}).ServeHTTP(c.Writer, c.Request)
 }

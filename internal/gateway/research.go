@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"go.opentelemetry.io/otel/trace"
 
 	rf "github.com/researchflow/researchflow"
 	"github.com/researchflow/researchflow/client"
@@ -90,6 +91,9 @@ type CreateResearchResponse struct {
 	RunID  string `json:"runId"`
 	Status string `json:"status"`
 	Links  links  `json:"links"`
+	// TraceID is the OpenTelemetry trace of this request, which the
+	// workflow and its activities continue (absent when tracing is off).
+	TraceID string `json:"traceId,omitempty"`
 }
 
 // idempotencyKeyPattern bounds the Idempotency-Key header.
@@ -124,10 +128,20 @@ func (s *server) createResearch(c *gin.Context) error {
 	if run.Status == rf.StatusRunning {
 		s.metrics.researchStarted.Add(1)
 	}
-	s.log.Info("gateway: research started", "id", run.ID, "runId", run.RunID, "owner", who, "corpus", in.Corpus)
+	ctx := c.Request.Context()
+	s.log.InfoContext(ctx, "gateway: research started", "id", run.ID, "runId", run.RunID, "owner", who, "corpus", in.Corpus)
 	c.Header("Location", s.links(run.ID).Self)
-	c.JSON(http.StatusAccepted, CreateResearchResponse{ID: run.ID, RunID: run.RunID, Status: run.Status, Links: s.links(run.ID)})
+	c.JSON(http.StatusAccepted, CreateResearchResponse{ID: run.ID, RunID: run.RunID, Status: run.Status, Links: s.links(run.ID), TraceID: traceID(ctx)})
 	return nil
+}
+
+// traceID is the hexadecimal trace ID of ctx's sampled span, or "".
+func traceID(ctx context.Context) string {
+	sc := trace.SpanContextFromContext(ctx)
+	if !sc.IsValid() || !sc.IsSampled() {
+		return ""
+	}
+	return sc.TraceID().String()
 }
 
 // lookup finds run id and checks that the caller owns it. Anything else is

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/sony/gobreaker/v2"
+	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
 	"golang.org/x/time/rate"
 
 	"github.com/researchflow/researchflow/internal/fault"
@@ -20,11 +21,14 @@ import (
 // a Guarded searcher with its rate limiter and circuit breaker, keyed by
 // name; "web" is added as an alias of Config.WebProvider (the same
 // Searcher, so the same breaker) when one is configured. Breaker state
-// changes are logged through slog.Default().
-func New(cfg Config) (map[string]Searcher, error) {
+// changes are logged through slog.Default() and told to observers (the
+// process's metrics: researchflow_breaker_open), which first learn that
+// every circuit is closed. Provider calls are client spans of the caller's
+// trace (otelhttp; a no-op unless tracing is on).
+func New(cfg Config, observers ...BreakerObserver) (map[string]Searcher, error) {
 	cfg = cfg.withDefaults()
 	logger := slog.Default()
-	client := &http.Client{Timeout: cfg.Timeout}
+	client := &http.Client{Timeout: cfg.Timeout, Transport: otelhttp.NewTransport(http.DefaultTransport)}
 	out := map[string]Searcher{}
 	for _, name := range cfg.Configured() {
 		var s Searcher
@@ -46,7 +50,11 @@ func New(cfg Config) (map[string]Searcher, error) {
 		}
 		out[name] = Guard(s, GuardOptions{
 			Rate: cfg.rate(name), Failures: cfg.BreakerFailures, Cooldown: cfg.BreakerCooldown, Logger: logger,
+			Observers: observers,
 		})
+		for _, o := range observers {
+			o.BreakerOpen(name, false)
+		}
 	}
 	if web := cfg.WebProvider(); web != "" {
 		out[Web] = out[web]
@@ -86,6 +94,15 @@ type GuardOptions struct {
 	// Cooldown is how long the circuit stays open before one trial call.
 	Cooldown time.Duration
 	Logger   *slog.Logger
+	// Observers are told when the circuit opens (true) and when it leaves
+	// the open state (false).
+	Observers []BreakerObserver
+}
+
+// BreakerObserver is told of circuit changes by provider name. It must be
+// safe for concurrent use.
+type BreakerObserver interface {
+	BreakerOpen(provider string, open bool)
 }
 
 // Guarded is a Searcher behind a rate limiter and a circuit breaker
@@ -142,6 +159,9 @@ func Guard(s Searcher, o GuardOptions) *Guarded {
 					lvl = slog.LevelWarn
 				}
 				log.Log(context.Background(), lvl, "search: circuit state changed", "provider", name, "from", from.String(), "to", to.String())
+				for _, ob := range o.Observers {
+					ob.BreakerOpen(name, to == gobreaker.StateOpen)
+				}
 			},
 			IsSuccessful: func(err error) bool { return err == nil || fault.IsPermanent(err) },
 			IsExcluded: func(err error) bool {

@@ -35,7 +35,8 @@ func (f *fake) fail(err error) { f.err.Store(&err) }
 func TestBreakerOpensAfterThresholdAndRecovers(t *testing.T) {
 	var logs bytes.Buffer
 	f := &fake{name: "searxng"}
-	g := Guard(f, GuardOptions{Failures: 3, Cooldown: 100 * time.Millisecond, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	obs := &breakerLog{}
+	g := Guard(f, GuardOptions{Failures: 3, Cooldown: 100 * time.Millisecond, Logger: slog.New(slog.NewTextHandler(&logs, nil)), Observers: []BreakerObserver{obs}})
 	f.fail(fault.Transient(KindUnavailable, errors.New("HTTP 500"), 0))
 	for i := range 3 {
 		_, err := g.Search(context.Background(), Query{Text: "q"})
@@ -66,6 +67,17 @@ func TestBreakerOpensAfterThresholdAndRecovers(t *testing.T) {
 	if g.State() != "closed" || !strings.Contains(logs.String(), "from=half-open to=closed") {
 		t.Errorf("state %q after a good trial; log %s", g.State(), logs.String())
 	}
+	// The metrics observer saw open, then not open (half-open), then closed.
+	if got := strings.Join(obs.events, " "); got != "searxng=true searxng=false searxng=false" {
+		t.Errorf("observer events %q", got)
+	}
+}
+
+// breakerLog records BreakerOpen calls.
+type breakerLog struct{ events []string }
+
+func (b *breakerLog) BreakerOpen(provider string, open bool) {
+	b.events = append(b.events, fmt.Sprintf("%s=%v", provider, open))
 }
 
 func TestPermanentErrorsDoNotOpenTheCircuit(t *testing.T) {

@@ -196,7 +196,9 @@ func ownNamespace(ctx context.Context, t *testing.T, name string) (config.Config
 // countEncrypted counts the payloads of m (recursively) that the codec
 // sealed, and fails the test on any other payload except search
 // attributes, which Temporal indexes and so never encodes (research runs
-// keep there only status, stage, owner and corpus name).
+// keep there only status, stage, owner and corpus name), and the trace
+// context header, which the SDK's tracing interceptor writes with the
+// default converter (it must hold nothing but the W3C trace context).
 func countEncrypted(t *testing.T, m proto.Message) int {
 	t.Helper()
 	n := 0
@@ -210,6 +212,16 @@ func countEncrypted(t *testing.T, m proto.Message) int {
 			return
 		}
 		if _, ok := m.(*commonpb.SearchAttributes); ok {
+			return
+		}
+		if h, ok := m.(*commonpb.Header); ok {
+			for k, p := range h.GetFields() {
+				if k == tracerHeader {
+					checkTraceContext(t, p)
+					continue
+				}
+				walk(p)
+			}
 			return
 		}
 		rangeMessages(m, walk)
@@ -263,3 +275,23 @@ func rangeMessages(m proto.Message, f func(proto.Message)) {
 }
 
 func quietSDKLogger() sdklog.Logger { return sdklog.NewStructuredLogger(testLogger()) }
+
+// tracerHeader is the header key of the SDK's tracing interceptor
+// (interceptor.TracerOptions.HeaderKey's default).
+const tracerHeader = "_tracer-data"
+
+// checkTraceContext fails unless p holds only W3C trace context: IDs, no
+// user data (no baggage is set by Researchflow).
+func checkTraceContext(t *testing.T, p *commonpb.Payload) {
+	t.Helper()
+	var fields map[string]string
+	if err := converter.GetDefaultDataConverter().FromPayload(p, &fields); err != nil {
+		t.Errorf("trace header: %v", err)
+		return
+	}
+	for k := range fields {
+		if k != "traceparent" && k != "tracestate" {
+			t.Errorf("trace header carries %q; only traceparent and tracestate may travel unencrypted", k)
+		}
+	}
+}

@@ -13,15 +13,21 @@ import (
 
 	rf "github.com/researchflow/researchflow"
 	"github.com/researchflow/researchflow/internal/temporalserver"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 	"go.temporal.io/sdk/client"
 
 	"github.com/researchflow/researchflow/internal/config"
 	"github.com/researchflow/researchflow/internal/pools"
+	"github.com/researchflow/researchflow/internal/telemetry"
 )
 
 // The end-to-end tests share one embedded stack per test binary: the real
 // Temporal server (file SQLite), every worker pool and the HTTP gateway.
 var shared *Stack
+
+// spans records the spans of every test in this binary.
+var spans = tracetest.NewInMemoryExporter()
 
 func TestMain(m *testing.M) {
 	os.Exit(runMain(m))
@@ -49,10 +55,13 @@ func runMain(m *testing.M) int {
 	}
 	cfg.EmbeddedFrontendPort = -1 // a free port
 	cfg.EmbeddedUIPort = -1
+	cfg.MetricsAddr = "127.0.0.1:0" // the workers' metrics listener
+	// Every span of the shared stack lands in memory (tracing_e2e_test.go).
+	telemetry.Install(sdktrace.NewTracerProvider(sdktrace.WithSyncer(spans)))
 	all, _ := pools.Parse(pools.All)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	shared, err = Start(ctx, cfg, Options{Pools: all, Gateway: true, Logger: testLogger(), DevServer: temporalserver.StartDev,
+	shared, err = Start(ctx, cfg, Options{Pools: all, Gateway: true, Logger: slog.New(traceLogs.wrap(testLogger().Handler())), DevServer: temporalserver.StartDev,
 		SetUpSearch: installTestSources})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "start stack:", err)

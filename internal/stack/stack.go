@@ -19,6 +19,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"slices"
 	"strconv"
 	"time"
 
@@ -51,6 +52,7 @@ import (
 	"github.com/researchflow/researchflow/internal/reasoning/extractive"
 	"github.com/researchflow/researchflow/internal/reasoning/llm"
 	"github.com/researchflow/researchflow/internal/search"
+	"github.com/researchflow/researchflow/internal/telemetry"
 )
 
 // Options choose what a process runs.
@@ -87,6 +89,12 @@ type Stack struct {
 	Store   memory.Store     // nil when no pool needs memory
 	Pools   *pools.Running
 	Gateway *http.Server
+	// Metrics is the process's Prometheus registry (gateway /metrics and
+	// the metrics listener).
+	Metrics *telemetry.Metrics
+	// MetricsServer serves Metrics on RESEARCHFLOW_METRICS_ADDR; nil when
+	// that is not set.
+	MetricsServer *http.Server
 
 	// Codec encrypts payloads when the configuration has codec keys (nil
 	// otherwise); Client was dialled with its data converter.
@@ -108,12 +116,32 @@ func Start(ctx context.Context, cfg config.Config, opts Options) (_ *Stack, err 
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
+	// Records logged with a traced context carry its trace ID.
+	opts.Logger = slog.New(telemetry.LogHandler(opts.Logger.Handler()))
 	s := &Stack{Config: cfg, logger: opts.Logger, failed: make(chan error, 4)}
 	defer func() {
 		if err != nil {
 			s.Close()
 		}
 	}()
+	if cfg.OTel {
+		shutdown, err := telemetry.StartTracing(ctx, telemetry.DefaultServiceName)
+		if err != nil {
+			return nil, err
+		}
+		s.closers = append(s.closers, func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			if err := shutdown(ctx); err != nil {
+				opts.Logger.Warn("flushing traces failed", "error", err)
+			}
+		})
+		opts.Logger.Info("tracing: OpenTelemetry on (OTEL_* variables)")
+	}
+	if s.Metrics, err = telemetry.NewMetrics(opts.Logger); err != nil {
+		return nil, fmt.Errorf("metrics: %w", err)
+	}
+	s.closers = append(s.closers, s.Metrics.Close)
 	if cfg.Codec.Enabled() {
 		if s.Codec, err = codec.New(cfg.Codec); err != nil {
 			return nil, err
@@ -157,7 +185,7 @@ func Start(ctx context.Context, cfg config.Config, opts Options) (_ *Stack, err 
 	} else {
 		s.uiURL = cfg.UIURL
 	}
-	if s.Client, err = dial(ctx, cfg, s.frontend(), s.Codec, opts.Logger); err != nil {
+	if s.Client, err = dial(ctx, cfg, s.frontend(), s.Codec, opts.Logger, s.Metrics); err != nil {
 		return nil, err
 	}
 	s.closers = append(s.closers, s.Client.Close)
@@ -190,12 +218,25 @@ func Start(ctx context.Context, cfg config.Config, opts Options) (_ *Stack, err 
 			BuildID:              cfg.BuildID,
 			DeploymentName:       cfg.DeploymentName,
 			Logger:               opts.Logger,
-			Interceptors:         opts.Interceptors,
+			Interceptors:         append(append([]interceptor.WorkerInterceptor(nil), opts.Interceptors...), s.Metrics.WorkerInterceptor()),
 			OnFatalError:         func(err error) { s.fail(fmt.Errorf("worker stopped: %w", err)) },
 		}); err != nil {
 			return nil, err
 		}
 		s.closers = append(s.closers, s.Pools.Stop)
+		if slices.Contains(opts.Pools, pools.Workflow) {
+			// One process per deployment polls the backlog: the workflow pool's.
+			pctx, cancel := context.WithCancel(context.Background())
+			go s.Metrics.PollBacklog(pctx, s.Client, cfg.Namespace, 15*time.Second, opts.Logger)
+			s.closers = append(s.closers, cancel)
+		}
+	}
+	if cfg.MetricsAddr != "" && len(opts.Pools) > 0 {
+		// Worker processes only: a client-only command (the starter) run
+		// with the same environment must not take the workers' port.
+		if err := s.startMetrics(cfg.MetricsAddr); err != nil {
+			return nil, err
+		}
 	}
 	if opts.Gateway {
 		if err := s.startGateway(ctx); err != nil {
@@ -269,6 +310,8 @@ func Connect(ctx context.Context, cfg config.Config, opts ConnectOptions) (*Stac
 	all, _ := pools.Parse(pools.All)
 	// The server's own warnings (shutdown chatter) would drown the progress
 	// display of a short-lived command.
+	// A stack that lives as long as one command has nothing to scrape.
+	cfg.MetricsAddr = ""
 	s, err := Start(ctx, cfg, Options{Pools: all, Logger: opts.Logger, NoUI: true, ServerLogLevel: slog.LevelError, DevServer: opts.DevServer})
 	if err != nil {
 		if errors.Is(err, devserver.ErrLocked) {
@@ -322,6 +365,9 @@ func (s *Stack) PrintAddresses(w io.Writer) {
 	if s.Pools != nil {
 		fmt.Fprintf(w, "worker pools:     %v\n", s.Pools.Names)
 	}
+	if s.MetricsServer != nil {
+		fmt.Fprintf(w, "metrics:          http://%s/metrics\n", s.MetricsServer.Addr)
+	}
 }
 
 // Close stops everything in reverse order of start.
@@ -343,8 +389,10 @@ func (s *Stack) frontend() string {
 // the CLI's config file), pointed at addr. With a codec, every payload is
 // encrypted, and so are failure messages and stack traces (the failure
 // converter's EncodeCommonAttributes), which may quote a question.
-func dial(ctx context.Context, cfg config.Config, addr string, cc *codec.Codec, logger *slog.Logger) (client.Client, error) {
+func dial(ctx context.Context, cfg config.Config, addr string, cc *codec.Codec, logger *slog.Logger, m *telemetry.Metrics) (client.Client, error) {
 	opts := cfg.TemporalClient
+	// The SDK's own metrics (temporal_*) and the workflows' (researchflow_runs_*).
+	opts.MetricsHandler = m.TemporalHandler()
 	opts.HostPort = addr
 	opts.Namespace = cfg.Namespace
 	opts.Logger = sdklog.NewStructuredLogger(logger.With("component", "temporal-client"))
@@ -354,6 +402,13 @@ func dial(ctx context.Context, cfg config.Config, addr string, cc *codec.Codec, 
 			DataConverter: opts.DataConverter, EncodeCommonAttributes: true,
 		})
 	}
+	// Workers created from this client share its interceptors: one trace
+	// runs from the caller through the workflow into every activity.
+	tracing, err := telemetry.TemporalInterceptor()
+	if err != nil {
+		return nil, err
+	}
+	opts.Interceptors = append(append([]interceptor.ClientInterceptor(nil), opts.Interceptors...), tracing)
 	c, err := client.DialContext(ctx, opts)
 	if err != nil {
 		return nil, fmt.Errorf("connect to Temporal at %s (namespace %s): %w", addr, cfg.Namespace, err)
@@ -455,7 +510,7 @@ func (s *Stack) buildActivities(ctx context.Context, names []string) (*pools.Act
 		}
 		// The search providers configured (sources other than the corpus),
 		// the SSRF-safe fetcher of their pages, and memory for the pages.
-		searchers, err := search.New(s.Config.Search)
+		searchers, err := search.New(s.Config.Search, s.Metrics)
 		if err != nil {
 			return nil, fmt.Errorf("search providers: %w", err)
 		}
@@ -539,7 +594,7 @@ func (s *Stack) buildEngine(offline reasoning.Engine) (reasoning.Engine, bool, e
 		s.logger.Info("reasoning: offline extractive engine (no LLM configured)")
 		return offline, false, nil
 	}
-	e, err := llm.New(lcfg, llm.Options{Fallback: offline.Planner, Logger: s.logger})
+	e, err := llm.New(lcfg, llm.Options{Fallback: offline.Planner, Logger: s.logger, Observer: s.Metrics})
 	if err != nil {
 		return reasoning.Engine{}, false, err
 	}
@@ -547,6 +602,26 @@ func (s *Stack) buildEngine(offline reasoning.Engine) (reasoning.Engine, bool, e
 		s.logger.Info("reasoning", "role", r.Role, "provider", r.Provider, "model", r.Model, "prompt", r.PromptVersion)
 	}
 	return e.Overlay(offline), true, nil
+}
+
+// startMetrics serves the process's metrics on addr (/metrics), for
+// Prometheus to scrape worker processes.
+func (s *Stack) startMetrics(addr string) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("metrics listener on %s (RESEARCHFLOW_METRICS_ADDR): %w", addr, err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", s.Metrics.Handler())
+	srv := &http.Server{Addr: ln.Addr().String(), Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	s.MetricsServer = srv
+	go func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			s.fail(fmt.Errorf("metrics listener on %s stopped: %w", srv.Addr, err))
+		}
+	}()
+	s.closers = append(s.closers, func() { _ = srv.Close() })
+	return nil
 }
 
 func (s *Stack) startGateway(ctx context.Context) error {
@@ -565,7 +640,7 @@ func (s *Stack) startGateway(ctx context.Context) error {
 		s.Store = store
 		s.closers = append(s.closers, func() { _ = store.Close() })
 	}
-	deps := gateway.Deps{Temporal: s.Client, Logger: s.logger}
+	deps := gateway.Deps{Temporal: s.Client, Logger: s.logger, Metrics: s.Metrics.Registry}
 	if s.Codec != nil {
 		ccfg := s.Config.Codec
 		if ccfg.AuthToken == "" && !ccfg.NoAuth && !loopback(s.gatewayLn.Addr().String()) {

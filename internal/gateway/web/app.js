@@ -186,7 +186,7 @@ function renderDeadLetters(p) {
   show("redrive", dead.length > 0 && p.status === "completed");
 }
 
-function openRun(id, links, question) {
+function openRun(id, links, question, traceId) {
   if (state.abort) state.abort.abort();
   state.id = id;
   state.links = links;
@@ -203,6 +203,10 @@ function openRun(id, links, question) {
   setError("run-error", "");
   const ui = $("run-ui");
   if (links && links.ui) { ui.href = links.ui; show("run-ui", true); } else show("run-ui", false);
+  // The OpenTelemetry trace of the request that started the run, to look
+  // up in a tracing backend (only known right after starting it).
+  $("run-trace").textContent = traceId ? "trace " + traceId : "";
+  show("run-trace", !!traceId);
   setStatus("running", "");
   follow(id);
 }
@@ -391,7 +395,7 @@ document.addEventListener("DOMContentLoaded", () => {
         headers: { "Content-Type": "application/json", "Idempotency-Key": crypto.randomUUID ? crypto.randomUUID() : String(Date.now()) },
         body: JSON.stringify(body),
       });
-      openRun(r.id, r.links, body.question);
+      openRun(r.id, r.links, body.question, r.traceId);
       refreshRuns();
     } catch (err) {
       setError("form-error", err.message);

@@ -42,6 +42,7 @@ import (
 	"time"
 
 	"github.com/qdrant/go-client/qdrant"
+	"go.opentelemetry.io/contrib/instrumentation/google.golang.org/grpc/otelgrpc"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 
@@ -214,7 +215,11 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		UseTLS:                 useTLS,
 		PoolSize:               1,
 		SkipCompatibilityCheck: true, // Open checks the version itself
-		GrpcOptions:            []grpc.DialOption{grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(cfg.MaxResponseBytes))},
+		GrpcOptions: []grpc.DialOption{
+			grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(cfg.MaxResponseBytes)),
+			// Memory calls are client spans of the caller's trace.
+			grpc.WithStatsHandler(otelgrpc.NewClientHandler()),
+		},
 	})
 	if err != nil {
 		return nil, fault.Permanent("qdrant.config", fmt.Errorf("qdrant client for %s: %w", addr, err))

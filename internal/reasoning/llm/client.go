@@ -35,6 +35,7 @@ type client struct {
 	prices    PriceTable
 	logger    *slog.Logger
 	beatEvery time.Duration
+	observer  CallObserver // nil: none
 }
 
 // newModel returns the protocol client of cfg's provider. r remembers the
@@ -169,6 +170,9 @@ func (t *turn) ask(ctx context.Context) ([]candidate, error) {
 	if err := c.classify(ctx, x, err); err != nil {
 		c.logger.Warn("llm call failed", "role", c.role, "provider", c.cfg.Provider, "model", c.cfg.Model, "error", err)
 		t.charge(ctx, reasoning.Usage{Calls: 1, FailedCalls: 1})
+		if c.observer != nil {
+			c.observer.ModelCall(c.role, c.cfg.Provider, c.cfg.Model, time.Since(start), 0, 0, 0, err)
+		}
 		return nil, err
 	}
 	prompt, completion := resp.Prompt, resp.Completion
@@ -177,12 +181,16 @@ func (t *turn) ask(ctx context.Context) ([]candidate, error) {
 	} else if t.scale == 0 && est > 0 {
 		t.scale = float64(prompt) / float64(est)
 	}
+	cost := c.prices.Cost(c.cfg.Provider, c.cfg.Model, prompt, completion)
 	t.charge(ctx, reasoning.Usage{
 		PromptTokens:     prompt,
 		CompletionTokens: completion,
-		CostUSD:          c.prices.Cost(c.cfg.Provider, c.cfg.Model, prompt, completion),
+		CostUSD:          cost,
 		Calls:            1,
 	})
+	if c.observer != nil {
+		c.observer.ModelCall(c.role, c.cfg.Provider, c.cfg.Model, time.Since(start), prompt, completion, cost, nil)
+	}
 	t.budget -= prompt + completion
 	t.last = completion
 	c.limiter.Charge(prompt + completion - est)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/researchflow/researchflow/internal/fault"
 	"github.com/researchflow/researchflow/internal/reasoning"
+	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
 )
 
 // Options are the dependencies of an Engine.
@@ -27,9 +28,19 @@ type Options struct {
 	// Limiter overrides the limiter built from Config.RPM and Config.TPM when
 	// non-nil. Share one per worker process.
 	Limiter *Limiter
+	// Observer, if set, is told of every model call (metrics).
+	Observer CallObserver
 	// HeartbeatInterval throttles the heartbeats of streamed answers
 	// (default 1s).
 	HeartbeatInterval time.Duration
+}
+
+// CallObserver is told of every model call: latency in wall time, tokens
+// (the server's count, or the engine's estimate when it gives none), cost
+// in US dollars from the price table, and the classified error of a failed
+// call. Implementations must be safe for concurrent use.
+type CallObserver interface {
+	ModelCall(role, provider, model string, elapsed time.Duration, promptTokens, completionTokens int, costUSD float64, err error)
 }
 
 // RoleInfo describes what serves one role, for report metadata.
@@ -82,7 +93,9 @@ func New(cfg Config, opts Options) (*Engine, error) {
 	if base == nil {
 		base = http.DefaultTransport
 	}
-	hc.Transport = recordingTransport{base: base}
+	// Model calls are client spans of the activity's trace (otelhttp uses
+	// OpenTelemetry's global provider: a no-op unless tracing is on).
+	hc.Transport = recordingTransport{base: otelhttp.NewTransport(base)}
 	prices := cfg.Prices
 	if opts.Prices != nil {
 		prices = opts.Prices
@@ -118,6 +131,7 @@ func New(cfg Config, opts Options) (*Engine, error) {
 		c := &client{
 			role: role, cfg: rc, model: model, schema: roleSchemas[role], prompt: p, repair: repair,
 			limiter: limiter, prices: prices, logger: logger.With("component", "llm"), beatEvery: beatEvery,
+			observer: opts.Observer,
 		}
 		switch role {
 		case RolePlanner:
