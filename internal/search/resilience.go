@@ -117,6 +117,8 @@ type Guarded struct {
 	breaker  *gobreaker.CircuitBreaker[[]Result]
 	cooldown time.Duration
 	now      func() time.Time
+	// observers are told of circuit changes and (ErrorObserver) errors.
+	observers []BreakerObserver
 
 	mu        sync.Mutex
 	notBefore time.Time // from the last Retry-After
@@ -144,10 +146,11 @@ func Guard(s Searcher, o GuardOptions) *Guarded {
 	name := s.Name()
 	log := o.Logger
 	return &Guarded{
-		inner:    s,
-		limiter:  lim,
-		cooldown: o.Cooldown,
-		now:      time.Now,
+		inner:     s,
+		limiter:   lim,
+		cooldown:  o.Cooldown,
+		now:       time.Now,
+		observers: o.Observers,
 		breaker: gobreaker.NewCircuitBreaker[[]Result](gobreaker.Settings{
 			Name:        name,
 			MaxRequests: 1,
@@ -181,6 +184,30 @@ func (g *Guarded) State() string { return g.breaker.State().String() }
 // or a Retry-After is pending (KindRateLimited), after waiting for the
 // rate limiter (KindRateLimited when ctx ends first).
 func (g *Guarded) Search(ctx context.Context, q Query) ([]Result, error) {
+	res, err := g.search(ctx, q)
+	if err != nil && ctx.Err() == nil {
+		kind := "unclassified"
+		if fe, ok := fault.Classify(err); ok {
+			kind = fe.Kind
+		}
+		for _, ob := range g.observers {
+			if eo, ok := ob.(ErrorObserver); ok {
+				eo.SearchError(g.Name(), kind)
+			}
+		}
+	}
+	return res, err
+}
+
+// ErrorObserver, when a BreakerObserver also implements it, is told of
+// every failed search by provider and error kind (a fault kind such as
+// search.unavailable or search.breaker_open). It must be cheap and safe
+// for concurrent use.
+type ErrorObserver interface {
+	SearchError(provider, kind string)
+}
+
+func (g *Guarded) search(ctx context.Context, q Query) ([]Result, error) {
 	name := g.Name()
 	if g.breaker.State() == gobreaker.StateOpen {
 		return nil, g.openErr()

@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -250,5 +252,37 @@ func TestConfigHidesKeys(t *testing.T) {
 	}
 	if !strings.Contains(c.String(), "tavily key set") {
 		t.Errorf("String = %s", c.String())
+	}
+}
+
+// errorLog counts failed searches by provider and kind (an ErrorObserver).
+type errorLog struct {
+	mu    sync.Mutex
+	kinds []string
+}
+
+func (e *errorLog) BreakerOpen(string, bool) {}
+
+func (e *errorLog) SearchError(provider, kind string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.kinds = append(e.kinds, provider+"/"+kind)
+}
+
+// Every failed search is counted by provider and kind, open circuits too:
+// the researchflow_search_errors_total metric is fed from here.
+func TestSearchErrorsAreObserved(t *testing.T) {
+	p := newProvider(t, answer(500, "text/plain", "upstream error"))
+	log := &errorLog{}
+	searchers, err := New(Config{SearXNGURL: p.URL, BreakerFailures: 2, Disabled: []string{Arxiv, OpenAlex, Wikipedia}}, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		_, _ = searchers[SearXNG].Search(context.Background(), Query{Text: "q"})
+	}
+	want := []string{"searxng/" + KindUnavailable, "searxng/" + KindUnavailable, "searxng/" + KindBreakerOpen}
+	if !slices.Equal(log.kinds, want) {
+		t.Errorf("observed errors %v, want %v", log.kinds, want)
 	}
 }

@@ -510,6 +510,8 @@ func (s *Stack) buildActivities(ctx context.Context, names []string) (*pools.Act
 		}
 		// The search providers configured (sources other than the corpus),
 		// the SSRF-safe fetcher of their pages, and memory for the pages.
+		// The metrics observe circuit changes and failed searches.
+		var _ search.ErrorObserver = s.Metrics
 		searchers, err := search.New(s.Config.Search, s.Metrics)
 		if err != nil {
 			return nil, fmt.Errorf("search providers: %w", err)

@@ -42,6 +42,7 @@ type Metrics struct {
 	ingestChunks   prometheus.Counter
 	backlog        *prometheus.GaugeVec
 	breakerOpen    *prometheus.GaugeVec
+	searchErrors   *prometheus.CounterVec
 	meterProvider  *sdkmetric.MeterProvider
 	temporalMetric client.MetricsHandler
 }
@@ -90,11 +91,15 @@ func NewMetrics(logger *slog.Logger) (*Metrics, error) {
 			Name: "researchflow_breaker_open",
 			Help: "1 while the circuit breaker of a provider is open (calls refused), else 0.",
 		}, []string{"provider"}),
+		searchErrors: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "researchflow_search_errors_total",
+			Help: "Failed searches of a provider, by provider and error kind (search.unavailable, search.rate_limited, search.breaker_open, …).",
+		}, []string{"provider", "kind"}),
 	}
 	for _, c := range []prometheus.Collector{
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		m.modelLatency, m.modelTokens, m.modelCost, m.modelErrors, m.stageDuration,
-		m.ingestFiles, m.ingestChunks, m.backlog, m.breakerOpen,
+		m.ingestFiles, m.ingestChunks, m.backlog, m.breakerOpen, m.searchErrors,
 	} {
 		if err := reg.Register(c); err != nil {
 			return nil, err
@@ -156,6 +161,11 @@ func (m *Metrics) BreakerOpen(provider string, open bool) {
 		v = 1
 	}
 	m.breakerOpen.WithLabelValues(provider).Set(v)
+}
+
+// SearchError counts a failed search of a provider (search.ErrorObserver).
+func (m *Metrics) SearchError(provider, kind string) {
+	m.searchErrors.WithLabelValues(provider, kind).Inc()
 }
 
 // WorkerInterceptor records stage durations and ingestion throughput from
