@@ -46,6 +46,12 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if _, err := os.Stat(dir); err != nil {
 		return usageError("%s: %v", positional[0], err)
 	}
+	// Checked before anything starts: the name as a person types it.
+	if *corpus != "" {
+		if err := rf.ValidateCorpusName(*corpus); err != nil {
+			return usageError("--corpus: %v", err)
+		}
+	}
 	cfg, err := config.FromEnv()
 	if err != nil {
 		return err

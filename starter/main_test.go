@@ -36,6 +36,8 @@ func TestSetCorpus(t *testing.T) {
 		{"notes", "notes", "", false},
 		{dir, "", dir, false},
 		{"./no/such/folder", "", "", true},
+		{"a--b", "", "", true}, // scoped names are the gateway's, never typed
+		{"a..b", "", "", true},
 	}
 	for _, tt := range tests {
 		var in rf.ResearchInput
@@ -59,6 +61,8 @@ func TestUsageErrors(t *testing.T) {
 		{"--sources", "web,google", "why is the sky blue?"},
 		{"--redrive", "research-1", "why is the sky blue?"},
 		{"--redrive", "research-1", "--sources", "web"},
+		{"--corpus", "a--b", "why is the sky blue?"},
+		{"ingest", ".", "--corpus", "a--b"},
 	}
 	for _, args := range tests {
 		var out, errOut bytes.Buffer

@@ -177,6 +177,11 @@ func setCorpus(in *rf.ResearchInput, arg string) error {
 	if strings.ContainsAny(arg, `/\`) || strings.HasPrefix(arg, ".") {
 		return usageError("--corpus %s: no such folder", arg)
 	}
+	// A name as a person types it: the same rule as the HTTP API's (scoped
+	// OWNER--NAME corpora are the gateway's, never typed).
+	if err := rf.ValidateCorpusName(arg); err != nil {
+		return usageError("--corpus: %v", err)
+	}
 	in.Corpus = arg
 	return nil
 }

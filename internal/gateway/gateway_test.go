@@ -737,6 +737,20 @@ func (h *harness) upload(key, corpus string, files map[string]string) *httptest.
 	return rec
 }
 
+// UTF-16 text with a byte-order mark is text: the upload takes it, as
+// folder ingestion does (it is decoded when ingested).
+func TestUploadTakesUTF16Text(t *testing.T) {
+	h := newHarness(t, nil)
+	for name, body := range map[string]string{
+		"inventory.txt": "\xff\xfeB\x00a\x00c\x00k\x00u\x00p\x00",
+		"notes.md":      "\xfe\xff\x00#\x00 \x00N",
+	} {
+		if rec := h.upload(aliceKey, "text16", map[string]string{name: body}); rec.Code != http.StatusAccepted {
+			t.Errorf("%s: status %d: %s", name, rec.Code, rec.Body)
+		}
+	}
+}
+
 func TestUpload(t *testing.T) {
 	h := newHarness(t, map[string]string{"RESEARCHFLOW_MAX_FILE_MB": "1", "RESEARCHFLOW_MAX_UPLOAD_MB": "2"})
 	rec := h.upload(aliceKey, "notes", map[string]string{
@@ -781,6 +795,7 @@ func TestUpload(t *testing.T) {
 		{"executable", "notes", map[string]string{"run.exe": "MZ"}, 415},
 		{"fake pdf", "notes", map[string]string{"x.pdf": "hello"}, 415},
 		{"binary text", "notes", map[string]string{"x.txt": "a\x00b"}, 415},
+		{"NUL without a BOM", "notes", map[string]string{"y.md": "\x00#\x00 \x00N"}, 415},
 		{"file too large", "notes", map[string]string{"big.txt": big}, 413},
 		{"upload too large", "notes", map[string]string{"a.txt": big[:1<<20], "b.txt": big[:1<<20], "c.txt": "x"}, 413},
 		{"public corpus", "go-docs", map[string]string{"a.txt": "x"}, 403},

@@ -152,7 +152,7 @@ func Start(ctx context.Context, cfg config.Config, opts Options) (_ *Stack, err 
 		// Listen first: the embedded Web UI is told the codec server's
 		// address before the gateway serves.
 		if s.gatewayLn, err = net.Listen("tcp", cfg.Gateway.Addr); err != nil {
-			return nil, fmt.Errorf("HTTP gateway on %s: %w", cfg.Gateway.Addr, err)
+			return nil, fmt.Errorf("HTTP gateway on %s (RESEARCHFLOW_HTTP_ADDR): %w", cfg.Gateway.Addr, err)
 		}
 		ln := s.gatewayLn
 		s.closers = append(s.closers, func() { _ = ln.Close() })
@@ -411,7 +411,7 @@ func dial(ctx context.Context, cfg config.Config, addr string, cc *codec.Codec, 
 	opts.Interceptors = append(append([]interceptor.ClientInterceptor(nil), opts.Interceptors...), tracing)
 	c, err := client.DialContext(ctx, opts)
 	if err != nil {
-		return nil, fmt.Errorf("connect to Temporal at %s (namespace %s): %w", addr, cfg.Namespace, err)
+		return nil, fmt.Errorf("connect to Temporal at %s (namespace %s; start the dev stack with `go run ./workers -pool all`, or set TEMPORAL_ADDRESS): %w", addr, cfg.Namespace, err)
 	}
 	return c, nil
 }
