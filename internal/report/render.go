@@ -145,19 +145,10 @@ func reserved(heading string) bool {
 // renderSentence writes one sentence with its valid citations before its
 // final punctuation, or returns "" when the sentence is dropped.
 func renderSentence(s reasoning.Sentence, valid map[int]bool, markUngrounded bool, st *RenderStats) string {
-	text := clean(s.Text)
-	body := strings.TrimRight(text, ".!?:;, ")
-	rest := text[len(body):]
+	body, end := splitEnd(clean(s.Text))
 	if body = escape(body); body == "" {
 		st.Dropped++
 		return ""
-	}
-	end := "."
-	switch {
-	case strings.Contains(rest, "?"):
-		end = "?"
-	case strings.Contains(rest, "!"):
-		end = "!"
 	}
 	cites := make([]int, 0, len(s.Cites))
 	for _, n := range s.Cites {
@@ -270,7 +261,7 @@ func conflictLines(conflicts []conflict.Conflict, valid map[int]bool) []string {
 			continue
 		}
 		seen[key] = true
-		claim := func(text string) string { return sanitize(strings.TrimRight(clean(text), ".!?;:, ")) }
+		claim := func(text string) string { body, _ := splitEnd(clean(text)); return sanitize(body) }
 		lines = append(lines, fmt.Sprintf("- %s: “%s” [%d] — but “%s” [%d].\n",
 			conflictLabel(c), claim(c.A.Text), c.A.N, claim(c.B.Text), c.B.N))
 	}
@@ -418,4 +409,28 @@ func sanitizedList(items []string) string {
 		}
 	}
 	return strings.Join(out, ", ")
+}
+
+// trailing are the marks a sentence may end with, in the scripts the
+// text pipeline splits on (internal/textproc): ASCII, CJK full-width and
+// ideographic, Arabic, Devanagari and Burmese.
+const trailing = ".!?:;, \t。！？．；：，、؟।။"
+
+// splitEnd splits a sentence into its body and the mark it should end with
+// once citations are put before it: the sentence's own question or
+// exclamation mark or full stop, in its own script ("?" , "？", "؟", "。"…),
+// "." when it has none.
+func splitEnd(text string) (body, end string) {
+	body = strings.TrimRight(text, trailing)
+	rest := text[len(body):]
+	end = "."
+	for _, r := range rest {
+		switch r {
+		case '?', '!', '？', '！', '؟', '。', '।', '။':
+			return body, string(r)
+		case '．':
+			end = "."
+		}
+	}
+	return body, end
 }

@@ -302,3 +302,24 @@ func TestCitedInOrder(t *testing.T) {
 		t.Errorf("sources not in order of first citation:\n%s", md)
 	}
 }
+
+// A sentence keeps its own final mark, in its own script, after its
+// citations: no ASCII full stop is added after a Chinese one.
+func TestRenderKeepsTheSentenceEndOfItsScript(t *testing.T) {
+	tests := []struct{ text, want string }{
+		{"备份每天凌晨两点半运行，数据保留三十五天。", "备份每天凌晨两点半运行，数据保留三十五天 [1]。"},
+		{"データの保存期間は三十五日です。", "データの保存期間は三十五日です [1]。"},
+		{"备份保留多少天？", "备份保留多少天 [1]？"},
+		{"كم يوما تحفظ النسخ؟", "كم يوما تحفظ النسخ [1]؟"},
+		{"Backups are kept for 35 days.", "Backups are kept for 35 days [1]."},
+		{"Is it kept?", "Is it kept [1]?"},
+		{"No final mark", "No final mark [1]."},
+	}
+	for _, tt := range tests {
+		var st RenderStats
+		got := renderSentence(reasoning.Sentence{Text: tt.text, Cites: []int{1}}, map[int]bool{1: true}, false, &st)
+		if got != tt.want {
+			t.Errorf("renderSentence(%q) = %q, want %q", tt.text, got, tt.want)
+		}
+	}
+}
