@@ -627,20 +627,9 @@ func (r *research) finish(ctx workflow.Context, err error) {
 	}
 	dctx, cancel := workflow.NewDisconnectedContext(ctx)
 	defer cancel()
-	status := rf.StatusCompleted
-	var canceled *temporal.CanceledError
-	switch {
-	case err == nil:
-	case errors.As(err, &canceled) || temporal.IsCanceledError(err):
-		status = rf.StatusCancelled
-	default:
-		var appErr *temporal.ApplicationError
-		if errors.As(err, &appErr) && (appErr.Type() == rf.ErrPlanRejected || appErr.Type() == rf.ErrApprovalTimeout) {
-			status = rf.StatusCancelled
-		} else {
-			status = rf.StatusFailed
-		}
-		r.st.Error = errorMessage(err)
+	status := RunStatus(err)
+	if err != nil && !temporal.IsCanceledError(err) {
+		r.st.Error = errorMessage(err) // also why a plan was rejected
 	}
 	r.setStage(dctx, rf.StageDone)
 	r.setStatus(dctx, status)
@@ -648,6 +637,24 @@ func (r *research) finish(ctx workflow.Context, err error) {
 		r.emit(dctx, rf.EventFailed, rf.EventData{Error: r.st.Error, Gaps: len(r.st.Gaps())})
 		r.drainPublisher(dctx)
 	}
+}
+
+// RunStatus names how a research run ended from the error its workflow
+// returned: completed (nil), cancelled (a cancellation, a rejected plan or
+// an approval that timed out with "cancel"), or failed. The workflow's
+// ResearchStatus search attribute and the run metrics both use it.
+func RunStatus(err error) string {
+	var canceled *temporal.CanceledError
+	var appErr *temporal.ApplicationError
+	switch {
+	case err == nil:
+		return rf.StatusCompleted
+	case errors.As(err, &canceled) || temporal.IsCanceledError(err):
+		return rf.StatusCancelled
+	case errors.As(err, &appErr) && (appErr.Type() == rf.ErrPlanRejected || appErr.Type() == rf.ErrApprovalTimeout):
+		return rf.StatusCancelled
+	}
+	return rf.StatusFailed
 }
 
 // stageError ends the run for a stage that failed for good, with a short

@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/researchflow/researchflow/workflows"
+
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -19,7 +21,6 @@ import (
 	"go.temporal.io/sdk/client"
 	temporalotel "go.temporal.io/sdk/contrib/opentelemetry"
 	"go.temporal.io/sdk/interceptor"
-	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
 	rf "github.com/researchflow/researchflow"
@@ -238,20 +239,8 @@ func (w *workflowInbound) ExecuteWorkflow(ctx workflow.Context, in *interceptor.
 	if errors.As(err, &can) {
 		return res, err
 	}
-	h.WithTags(map[string]string{"status": runStatus(err)}).Counter("researchflow_runs_finished").Inc(1)
+	h.WithTags(map[string]string{"status": workflows.RunStatus(err)}).Counter("researchflow_runs_finished").Inc(1)
 	return res, err
-}
-
-// runStatus names how a run ended, like the API's run status.
-func runStatus(err error) string {
-	switch {
-	case err == nil:
-		return rf.StatusCompleted
-	case temporal.IsCanceledError(err):
-		return rf.StatusCancelled
-	default:
-		return rf.StatusFailed
-	}
 }
 
 // PollBacklog sets researchflow_task_queue_backlog for every Researchflow
