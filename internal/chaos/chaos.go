@@ -73,18 +73,27 @@ type schedule struct {
 
 func (o Options) schedule() schedule {
 	if o.Short {
-		return schedule{pause: 2 * time.Second, gap: 2 * time.Second, busyFor: 15 * time.Second}
+		return schedule{pause: 2 * time.Second, gap: 2 * time.Second, busyFor: 10 * time.Second}
 	}
-	return schedule{pause: 3 * time.Second, gap: 4 * time.Second, busyFor: 20 * time.Second}
+	return schedule{pause: 2 * time.Second, gap: 3 * time.Second, busyFor: 10 * time.Second}
 }
 
-// modelOptions: answers stream over 300–800 ms in eight pieces; the
-// planner asks four sub-questions and the first reflection two follow-ups,
-// so that a run makes about nine model calls and stays in flight through
-// the kills.
+// modelOptions: the planner asks four sub-questions and the first two
+// reflections two follow-ups each, so that a run makes about twelve model
+// calls, seven of them one after the other. Answers stream over 0.5–1.5 s
+// (2–4 s in the short variant, whose few runs must still outlast the kill
+// schedule), so that kills land mid-call and runs stay in flight through
+// the schedule.
 func (o Options) modelOptions() ModelOptions {
-	return ModelOptions{SubQuestions: 4, FollowUps: 2, MinDelay: 300 * time.Millisecond, MaxDelay: 800 * time.Millisecond}
+	m := ModelOptions{SubQuestions: 4, FollowUps: 2, Rounds: depth, MinDelay: 500 * time.Millisecond, MaxDelay: 1500 * time.Millisecond}
+	if o.Short {
+		m.MinDelay, m.MaxDelay = 2*time.Second, 4*time.Second
+	}
+	return m
 }
+
+// depth is the runs' number of reflection rounds (ResearchInput.Depth).
+const depth = 2
 
 // webhookDelay is how long the receiver takes to answer a delivery.
 const webhookDelay = 150 * time.Millisecond
@@ -92,7 +101,12 @@ const webhookDelay = 150 * time.Millisecond
 // inferenceConcurrency is RESEARCHFLOW_INFERENCE_CONCURRENCY of the
 // cluster's inference workers: a small pool, like a GPU pool, so that
 // model calls queue and runs overlap.
-const inferenceConcurrency = 2
+func (o Options) inferenceConcurrency() int {
+	if o.Short {
+		return 1
+	}
+	return 2
+}
 
 // Run starts the cluster, runs the research runs through the kills, and
 // returns the result. An error means the suite could not run (the cluster
@@ -121,6 +135,11 @@ func Run(ctx context.Context, o Options) (res *Result, err error) {
 		if dir, err = os.MkdirTemp("", "researchflow-chaos-"); err != nil {
 			return nil, err
 		}
+		// Run as root, cluster.sh runs PostgreSQL as the postgres user,
+		// who must reach its data directory inside.
+		if err := os.Chmod(dir, 0o755); err != nil {
+			return nil, err
+		}
 		purge = true
 	}
 	if dir, err = filepath.Abs(dir); err != nil {
@@ -144,7 +163,7 @@ func Run(ctx context.Context, o Options) (res *Result, err error) {
 		"RESEARCHFLOW_LLM_MODEL":             "chaos-scripted",
 		"RESEARCHFLOW_WEBHOOK_URL":           recv.URL,
 		"RESEARCHFLOW_WEBHOOK_SECRET":        recv.Secret,
-		"RESEARCHFLOW_INFERENCE_CONCURRENCY": strconv.Itoa(inferenceConcurrency),
+		"RESEARCHFLOW_INFERENCE_CONCURRENCY": strconv.Itoa(o.inferenceConcurrency()),
 		"RESEARCHFLOW_GOROOT":                strings.TrimSpace(string(goroot)),
 		"RESEARCHFLOW_CLUSTER_DIR":           dir,
 		"RESEARCHFLOW_CLUSTER_PORT_BASE":     strconv.Itoa(base),
@@ -224,7 +243,8 @@ func Run(ctx context.Context, o Options) (res *Result, err error) {
 	for i := range o.Runs {
 		id := fmt.Sprintf("chaos-%s-%02d", stamp, i+1)
 		q := question(i)
-		if _, err := runs.Start(ctx, id, rf.ResearchInput{Question: q, Corpus: "go-docs", MaxSubQuestions: 4}); err != nil {
+		d := depth
+		if _, err := runs.Start(ctx, id, rf.ResearchInput{Question: q, Corpus: "go-docs", MaxSubQuestions: 4, Depth: &d}); err != nil {
 			return nil, fmt.Errorf("start run %d: %w", i+1, err)
 		}
 		tr.add(runCtx, id, q, time.Now())

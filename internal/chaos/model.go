@@ -7,7 +7,9 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -28,8 +30,8 @@ type ModelOptions struct {
 	// activity keeps at most the run's MaxSubQuestions).
 	SubQuestions int
 	// FollowUps is how many follow-up sub-questions the reflector names in
-	// the first reflection round (none in later rounds).
-	FollowUps int
+	// each of the first Rounds reflections (none later).
+	FollowUps, Rounds int
 	// MinDelay and MaxDelay bound how long an answer takes (streamed in eight pieces, or before a whole one); each
 	// request gets a delay between them chosen by its hash (reproducible).
 	MinDelay, MaxDelay time.Duration
@@ -46,15 +48,27 @@ const answerChunks = 8
 func scriptedHandler(o ModelOptions) llmtest.Handler {
 	script := &llmtest.Script{
 		Planner: llmtest.Content(func(r *llmtest.Request) string {
-			return llmtest.PlanJSON(subQuestions(r.Question(), max(o.SubQuestions, 1))...)
+			n := max(o.SubQuestions, 1)
+			if m := promptMax(r.System(), planMax); m > 0 {
+				n = min(n, m)
+			}
+			return llmtest.PlanJSON(subQuestions(r.Question(), n)...)
 		}),
 		Reflector: llmtest.Content(func(r *llmtest.Request) string {
-			// A later round lists the follow-ups of the first among the
-			// sub-questions researched: it gets none.
-			if o.FollowUps == 0 || containsFollowUp(r.User()) {
+			// Each round's follow-ups are among the researched
+			// sub-questions of the next round's prompt.
+			round := strings.Count(r.User(), followUpMark)
+			if o.FollowUps > 0 {
+				round /= o.FollowUps
+			}
+			n := o.FollowUps
+			if m := promptMax(r.System(), reflectMax); m >= 0 {
+				n = min(n, m)
+			}
+			if n <= 0 || round >= o.Rounds {
 				return llmtest.ReflectJSON()
 			}
-			return llmtest.ReflectJSON(followUps(r.Question(), o.FollowUps)...)
+			return llmtest.ReflectJSON(followUps(r.Question(), round+1, n)...)
 		}),
 	}
 	return llmtest.HandlerFunc(func(ctx context.Context, r *llmtest.Request) llmtest.Reply {
@@ -71,6 +85,25 @@ func scriptedHandler(o ModelOptions) llmtest.Handler {
 	})
 }
 
+// The limits the planner's and the reflector's system prompts state.
+var (
+	planMax    = regexp.MustCompile(`Between 1 and (\d+) sub-questions`)
+	reflectMax = regexp.MustCompile(`At most (\d+) follow-ups`)
+)
+
+// promptMax is the number re finds in prompt, -1 when none.
+func promptMax(prompt string, re *regexp.Regexp) int {
+	m := re.FindStringSubmatch(prompt)
+	if m == nil {
+		return -1
+	}
+	n, err := strconv.Atoi(m[1])
+	if err != nil {
+		return -1
+	}
+	return n
+}
+
 // subQuestions are the planner's sub-questions of question: distinct per
 // question, so that no two runs send the same analyst prompt.
 func subQuestions(question string, n int) []string {
@@ -83,17 +116,16 @@ func subQuestions(question string, n int) []string {
 	return out
 }
 
-const followUpMark = "Follow-up:"
+const followUpMark = "Follow-up"
 
-func followUps(question string, n int) []string {
+// followUps are the reflector's follow-ups of a round (from 1).
+func followUps(question string, round, n int) []string {
 	out := make([]string, 0, n)
 	for i := range n {
-		out = append(out, fmt.Sprintf("%s detail %d of %s", followUpMark, i+1, question))
+		out = append(out, fmt.Sprintf("%s %d.%d: a detail of %s", followUpMark, round, i+1, question))
 	}
 	return out
 }
-
-func containsFollowUp(prompt string) bool { return strings.Contains(prompt, followUpMark) }
 
 // delayOf picks a delay in [lo, hi] from a request hash.
 func delayOf(hash string, lo, hi time.Duration) time.Duration {

@@ -142,6 +142,9 @@ func (r *Result) finish(tr *tracker, kills []Kill, calls []llmtest.Request, ds [
 		r.Failures = append(r.Failures, fmt.Sprintf("%d runs saw no kill (the schedule did not cover them)", r.RunsWithoutKill))
 	}
 	for _, k := range kills {
+		if k.RunsInFlight == 0 {
+			r.Failures = append(r.Failures, fmt.Sprintf("%s %s came after every run had closed (the runs did not outlast the schedule)", k.Action, k.Target))
+		}
 		if k.Error != "" {
 			r.Failures = append(r.Failures, fmt.Sprintf("%s %s failed: %s", k.Action, k.Target, strings.SplitN(k.Error, "\n", 2)[0]))
 		}

@@ -340,17 +340,39 @@ func (s *Server) serve(w http.ResponseWriter, hr *http.Request) {
 	if abandoned {
 		return
 	}
-	tw := &trackingWriter{ResponseWriter: w}
+	tw := &trackingWriter{ResponseWriter: w, ctx: hr.Context()}
 	write(tw, req, rp)
-	tw.Flush()
-	completed = rp.OK() && tw.err == nil && hr.Context().Err() == nil
+	tw.answered()
+	completed = rp.OK() && tw.whole
 }
 
-// trackingWriter remembers the first error of a write or flush: a client
-// that went away makes them fail.
+// trackingWriter remembers the first error of a write or flush (a client
+// that went away makes them fail) and whether the whole answer reached a
+// connected client.
 type trackingWriter struct {
 	http.ResponseWriter
-	err error
+	ctx   context.Context
+	err   error
+	whole bool
+}
+
+// answered marks the answer whole if everything written so far was flushed
+// to a client still connected. A stream calls it before its terminator
+// ("data: [DONE]"): a client may close the connection as soon as it has
+// read the terminator, and it has paid for the answer by then.
+func (w *trackingWriter) answered() {
+	if w.whole {
+		return
+	}
+	w.Flush()
+	w.whole = w.err == nil && w.ctx.Err() == nil
+}
+
+// answered marks the answer written so far as whole (see trackingWriter).
+func answered(w http.ResponseWriter) {
+	if a, ok := w.(interface{ answered() }); ok {
+		a.answered()
+	}
 }
 
 func (w *trackingWriter) Write(p []byte) (int, error) {
@@ -448,6 +470,7 @@ func writeOpenAI(w http.ResponseWriter, rp Reply, model string, stream bool) {
 			panic(http.ErrAbortHandler)
 		}
 		_, _ = w.Write(body)
+		answered(w)
 		return
 	}
 	w.Header().Set("Content-Type", "text/event-stream")
@@ -480,6 +503,7 @@ func writeOpenAI(w http.ResponseWriter, rp Reply, model string, stream bool) {
 	if !rp.UsageInFinish {
 		event(map[string]any{"choices": []any{}, "usage": usage})
 	}
+	answered(w)
 	if !rp.NoDone {
 		fmt.Fprint(w, "data: [DONE]\n\n")
 	}
