@@ -285,3 +285,52 @@ func deref(p *float64) any {
 	}
 	return *p
 }
+
+// A delivery is acknowledged when the 2xx reached a connected sender,
+// whatever the sender does with the connection next; a sender gone before
+// the answer was not acknowledged.
+func TestReceiverAcknowledgement(t *testing.T) {
+	tests := []struct {
+		name      string
+		client    *http.Client
+		wantAcked bool
+	}{
+		{"sender closes the connection after the answer", &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}, true},
+		{"sender keeps the connection", &http.Client{}, true},
+		{"sender gone before the answer", &http.Client{Timeout: 50 * time.Millisecond}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r, err := StartReceiver(200 * time.Millisecond)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer r.Close()
+			signer, _ := standardwebhooks.NewWebhook(r.Secret)
+			for i := range 3 {
+				id := "e" + strconv.Itoa(i)
+				body := `{"type":"research.stage.changed"}`
+				now := time.Now()
+				sig, _ := signer.Sign(id, now, []byte(body))
+				req, _ := http.NewRequest(http.MethodPost, r.URL, strings.NewReader(body))
+				req.Header.Set(standardwebhooks.HeaderWebhookID, id)
+				req.Header.Set(standardwebhooks.HeaderWebhookTimestamp, strconv.FormatInt(now.Unix(), 10))
+				req.Header.Set(standardwebhooks.HeaderWebhookSignature, sig)
+				if resp, err := tt.client.Do(req); err == nil {
+					resp.Body.Close()
+				}
+			}
+			var ds []Delivery
+			for deadline := time.Now().Add(3 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+				if ds = r.Deliveries(); len(ds) == 3 && !r.InFlight() {
+					break
+				}
+			}
+			for _, d := range r.Deliveries() {
+				if d.Acked != tt.wantAcked {
+					t.Errorf("%s acked = %v, want %v", d.ID, d.Acked, tt.wantAcked)
+				}
+			}
+		})
+	}
+}

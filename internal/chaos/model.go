@@ -192,6 +192,18 @@ type ModelCalls struct {
 	InFlight int `json:"inFlight"`
 	// ByRole counts the calls of each role.
 	ByRole map[string]int `json:"byRole"`
+	// Calls are all the calls, in order of arrival.
+	Calls []Call `json:"calls"`
+}
+
+// Call is one model call as the suite saw it.
+type Call struct {
+	Role      string    `json:"role"`
+	Hash      string    `json:"hash"`
+	Question  string    `json:"question"`
+	Arrived   time.Time `json:"arrived"`
+	Ended     time.Time `json:"ended,omitzero"`
+	Completed bool      `json:"completed"`
 }
 
 // RePaidCall is a call made again after its request had been answered.
@@ -226,6 +238,7 @@ func CountCalls(calls []llmtest.Request) ModelCalls {
 		h := RequestHash(c.Body)
 		out.Total++
 		out.ByRole[roleName(c.Role)]++
+		out.Calls = append(out.Calls, Call{Role: roleName(c.Role), Hash: h[:12], Question: c.Question(), Arrived: c.Time, Ended: c.Ended, Completed: c.Completed})
 		if c.Completed {
 			out.Completed++
 		}

@@ -121,8 +121,13 @@ func (r *Result) finish(tr *tracker, kills []Kill, calls []llmtest.Request, ds [
 		r.Failures = append(r.Failures, fmt.Sprintf("only %d of %d runs started", r.RunsStarted, r.RunsWanted))
 	}
 	if r.Webhooks.Duplicates > 0 {
+		var ex []string
+		for _, d := range r.Webhooks.Duplicated {
+			ex = append(ex, fmt.Sprintf("%s acknowledged at %s%s, delivered again %.2fs later", d.ID, d.FirstAcked.Format("15:04:05.000"),
+				killBefore(kills, d.FirstAcked), d.Again.Sub(d.FirstAcked).Seconds()))
+		}
 		r.Failures = append(r.Failures, fmt.Sprintf("%d duplicate webhook deliveries (IDs already acknowledged): %s",
-			r.Webhooks.Duplicates, strings.Join(r.Webhooks.DuplicateIDs, ", ")))
+			r.Webhooks.Duplicates, strings.Join(ex, "; ")))
 	}
 	if r.Webhooks.BadSignatures > 0 {
 		r.Failures = append(r.Failures, fmt.Sprintf("%d webhook deliveries with a signature that does not verify", r.Webhooks.BadSignatures))
@@ -133,8 +138,9 @@ func (r *Result) finish(tr *tracker, kills []Kill, calls []llmtest.Request, ds [
 	if r.Model.RePaid > 0 {
 		var ex []string
 		for _, c := range r.Model.RePaidCalls {
-			ex = append(ex, fmt.Sprintf("%s call %s of %q asked again %.2fs after its answer was complete",
-				c.Role, c.Hash, c.Question, c.Again.Sub(c.FirstCompleted).Seconds()))
+			ex = append(ex, fmt.Sprintf("%s call %s of %s (%q) complete at %s%s, asked again %.2fs later",
+				c.Role, c.Hash, runOf(runs, c.Question), c.Question, c.FirstCompleted.Format("15:04:05.000"),
+				killBefore(kills, c.FirstCompleted), c.Again.Sub(c.FirstCompleted).Seconds()))
 		}
 		r.Failures = append(r.Failures, fmt.Sprintf("%d completed model calls paid again: %s", r.Model.RePaid, strings.Join(ex, "; ")))
 	}
@@ -149,6 +155,30 @@ func (r *Result) finish(tr *tracker, kills []Kill, calls []llmtest.Request, ds [
 			r.Failures = append(r.Failures, fmt.Sprintf("%s %s failed: %s", k.Action, k.Target, strings.SplitN(k.Error, "\n", 2)[0]))
 		}
 	}
+}
+
+// runOf names the run whose question is q.
+func runOf(runs []runState, q string) string {
+	for _, s := range runs {
+		if s.Question == q {
+			return s.ID
+		}
+	}
+	return "no run of the suite"
+}
+
+// killBefore says which faults came in the 15 s before t.
+func killBefore(kills []Kill, t time.Time) string {
+	var near []string
+	for _, k := range kills {
+		if d := t.Sub(k.At); d >= 0 && d <= 15*time.Second {
+			near = append(near, fmt.Sprintf("%.2fs after the %s of %s", d.Seconds(), k.Action, k.Target))
+		}
+	}
+	if len(near) == 0 {
+		return ""
+	}
+	return " (" + strings.Join(near, ", ") + ")"
 }
 
 func prefixed(p, s string) string {

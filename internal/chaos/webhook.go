@@ -48,7 +48,8 @@ type Delivery struct {
 	// Valid is false when the signature did not verify.
 	Valid bool `json:"valid"`
 	// Acked is true when a 2xx answer was written and flushed to a sender
-	// that was still connected afterwards: the sender knows it delivered.
+	// that was still connected when it was written: the sender knows it
+	// delivered.
 	Acked bool `json:"acked"`
 }
 
@@ -94,11 +95,16 @@ func (r *Receiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	case <-time.After(r.Delay):
 	case <-req.Context().Done():
 	}
+	// A sender gone before the answer (killed mid-delivery) is told
+	// nothing. After the answer the connection's fate says nothing: a
+	// sender may close it as soon as it has read the answer (Go's client
+	// keeps two idle connections per host and closes the others).
+	connected := req.Context().Err() == nil
 	w.WriteHeader(status)
 	flushErr := http.NewResponseController(w).Flush()
 	r.mu.Lock()
 	d.Status, d.Ended = status, time.Now()
-	d.Acked = status < 300 && flushErr == nil && req.Context().Err() == nil
+	d.Acked = status < 300 && connected && flushErr == nil
 	r.mu.Unlock()
 }
 
@@ -133,21 +139,33 @@ type DeliveryStats struct {
 	Acked    int `json:"acked"`
 	// Duplicates counts deliveries whose ID had already been acknowledged
 	// when they arrived.
-	Duplicates   int      `json:"duplicates"`
-	DuplicateIDs []string `json:"duplicateIds,omitempty"`
+	Duplicates   int                 `json:"duplicates"`
+	DuplicateIDs []string            `json:"duplicateIds,omitempty"`
+	Duplicated   []DuplicateDelivery `json:"duplicated,omitempty"`
 	// BadSignatures counts deliveries whose signature did not verify.
 	BadSignatures int `json:"badSignatures"`
 	// PerRun counts the deliveries of each research run; ReportsAcked
 	// lists the runs whose research.report.ready event was acknowledged.
 	PerRun       map[string]int  `json:"perRun"`
 	ReportsAcked map[string]bool `json:"-"`
+	// Deliveries are all the deliveries, in order of arrival.
+	Deliveries []Delivery `json:"deliveries"`
+}
+
+// DuplicateDelivery is a delivery of an ID that had been acknowledged.
+type DuplicateDelivery struct {
+	ID         string    `json:"id"`
+	ResearchID string    `json:"researchId"`
+	Type       string    `json:"type"`
+	FirstAcked time.Time `json:"firstAcked"`
+	Again      time.Time `json:"again"`
 }
 
 // CountDeliveries sums up deliveries (as Receiver.Deliveries returns them).
 func CountDeliveries(ds []Delivery) DeliveryStats {
 	ds = append([]Delivery(nil), ds...)
 	sort.SliceStable(ds, func(i, j int) bool { return ds[i].Arrived.Before(ds[j].Arrived) })
-	out := DeliveryStats{PerRun: map[string]int{}, ReportsAcked: map[string]bool{}}
+	out := DeliveryStats{PerRun: map[string]int{}, ReportsAcked: map[string]bool{}, Deliveries: ds}
 	ackedAt := map[string]time.Time{}
 	for _, d := range ds {
 		if d.Acked {
@@ -174,6 +192,7 @@ func CountDeliveries(ds []Delivery) DeliveryStats {
 		if t, ok := ackedAt[d.ID]; ok && t.Before(d.Arrived) {
 			out.Duplicates++
 			out.DuplicateIDs = append(out.DuplicateIDs, d.ID)
+			out.Duplicated = append(out.Duplicated, DuplicateDelivery{ID: d.ID, ResearchID: d.ResearchID, Type: d.Type, FirstAcked: t, Again: d.Arrived})
 		}
 	}
 	out.Distinct = len(seen)
