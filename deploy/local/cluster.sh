@@ -13,7 +13,7 @@
 #   notify-1                   notify pool       (workers -pool notify)
 #   api                        the HTTP gateway and web app (api)
 #
-# Usage: deploy/local/cluster.sh up|down [--purge]|status|env|settings|start NAME|stop NAME|kill NAME|restart NAME|pid NAME|logs NAME
+# Usage: deploy/local/cluster.sh up|down [--purge]|status|env|settings|who WORKFLOW_ID|start NAME|stop NAME|kill NAME|restart NAME|pid NAME|logs NAME
 #
 # Settings (environment):
 #   RESEARCHFLOW_CLUSTER_DIR        state: bin/, logs/NAME.log, run/NAME.pid, pg/, data/ (default <repo>/.researchflow-cluster)
@@ -435,6 +435,16 @@ restart)
 	start_one "$1"
 	;;
 pid) pidof_ "${1:?usage: pid NAME}" ;;
+who) # who WORKFLOW_ID: which cluster processes completed the run's tasks
+	[[ $# == 1 ]] || die "usage: who WORKFLOW_ID"
+	temporal_cli workflow show --address "127.0.0.1:$TEMPORAL_PORT" -w "$1" -o json |
+		grep -o '"identity": *"[^"]*"' | sed 's/.*"\([^"]*\)"$/\1/' | sort | uniq -c |
+		while read -r n id; do
+			comp="(client)"
+			for name in "${ALL[@]}"; do [[ $(pidof_ "$name") == "${id%%@*}" ]] && comp=$name; done
+			printf '%-12s %-24s %4d events\n' "$comp" "$id" "$n"
+		done
+	;;
 settings) cluster_env ;; # the RF_CLUSTER_* values the config templates read (deploy tests check them)
 logs) exec tail -n 100 -f "$LOGS/${1:?usage: logs NAME}.log" ;;
 *)
