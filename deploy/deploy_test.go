@@ -41,6 +41,11 @@ func yamlFiles(t *testing.T) []string {
 		if err != nil {
 			return err
 		}
+		// deploy/local holds templates of the Temporal server and Web UI
+		// configs, checked with those servers' own loaders (local_test.go).
+		if d.IsDir() && path == "local" {
+			return filepath.SkipDir
+		}
 		if ext := filepath.Ext(path); !d.IsDir() && (ext == ".yaml" || ext == ".yml") {
 			files = append(files, path)
 		}

@@ -13,7 +13,7 @@
 #   notify-1                   notify pool       (workers -pool notify)
 #   api                        the HTTP gateway and web app (api)
 #
-# Usage: deploy/local/cluster.sh up|down [--purge]|status|env|start NAME|stop NAME|kill NAME|restart NAME|pid NAME|logs NAME
+# Usage: deploy/local/cluster.sh up|down [--purge]|status|env|settings|who WORKFLOW_ID|start NAME|stop NAME|kill NAME|restart NAME|pid NAME|logs NAME
 #
 # Settings (environment):
 #   RESEARCHFLOW_CLUSTER_DIR        state: bin/, logs/NAME.log, run/NAME.pid, pg/, data/ (default <repo>/.researchflow-cluster)
@@ -104,7 +104,7 @@ address_of() {
 	esac
 }
 
-pg_password() { cat "$PGDIR/password"; }
+pg_password() { cat "$PGDIR/password" 2>/dev/null || echo "(set-at-first-up)"; }
 
 # The environment of the cluster's own settings (templates of
 # deploy/local/temporal.yaml and ui/local.yaml, and the app processes).
@@ -435,6 +435,17 @@ restart)
 	start_one "$1"
 	;;
 pid) pidof_ "${1:?usage: pid NAME}" ;;
+who) # who WORKFLOW_ID: which cluster processes completed the run's tasks
+	[[ $# == 1 ]] || die "usage: who WORKFLOW_ID"
+	temporal_cli workflow show --address "127.0.0.1:$TEMPORAL_PORT" -w "$1" -o json |
+		grep -o '"identity": *"[^"]*"' | sed 's/.*"\([^"]*\)"$/\1/' | sort | uniq -c |
+		while read -r n id; do
+			comp="(client)"
+			for name in "${ALL[@]}"; do [[ $(pidof_ "$name") == "${id%%@*}" ]] && comp=$name; done
+			printf '%-12s %-24s %4d events\n' "$comp" "$id" "$n"
+		done
+	;;
+settings) cluster_env ;; # the RF_CLUSTER_* values the config templates read (deploy tests check them)
 logs) exec tail -n 100 -f "$LOGS/${1:?usage: logs NAME}.log" ;;
 *)
 	sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//'

@@ -30,7 +30,7 @@ type Embedder interface {
 	EmbedDocuments(ctx context.Context, texts []string) ([][]float32, error)
 	// EmbedQuery returns the vector of one search query.
 	EmbedQuery(ctx context.Context, text string) ([]float32, error)
-	// Model names the embedding model ("hashing-v1", "openai:text-embedding-3-small");
+	// Model names the embedding model ("hashing-v2", "openai:text-embedding-3-small");
 	// vector stores record it so that vectors of different models never mix.
 	Model() string
 	// Dim is the vector dimension, or 0 while a remote embedder has not yet
@@ -53,14 +53,18 @@ const (
 
 // Defaults used when Config fields are empty.
 const (
-	DefaultHashingDim   = 384
-	DefaultBatchSize    = 64
-	DefaultTimeout      = 60 * time.Second
-	DefaultOpenAIModel  = "text-embedding-3-small"
-	DefaultOpenAIURL    = "https://api.openai.com/v1"
-	DefaultOllamaModel  = "nomic-embed-text"
-	DefaultOllamaURL    = "http://localhost:11434"
-	hashingModelName    = "hashing-v1"
+	DefaultHashingDim  = 384
+	DefaultBatchSize   = 64
+	DefaultTimeout     = 60 * time.Second
+	DefaultOpenAIModel = "text-embedding-3-small"
+	DefaultOpenAIURL   = "https://api.openai.com/v1"
+	DefaultOllamaModel = "nomic-embed-text"
+	DefaultOllamaURL   = "http://localhost:11434"
+	// hashingModelName changes whenever Hashing's vectors change (for the
+	// same text), so that a store made with the old vectors is refused at
+	// open instead of being searched with incomparable ones. v2:
+	// textproc.Tokenize keeps compound identifiers whole and by parts.
+	hashingModelName    = "hashing-v2"
 	envPrefix           = "RESEARCHFLOW_EMBEDDINGS"
 	envOpenAIAPIKeyFall = "OPENAI_API_KEY"
 )

@@ -188,7 +188,7 @@ func TestQualityREADMEQuestionStatesTheChannelRules(t *testing.T) {
 	b := strings.Join(strings.Fields(body(res.Report)), " ")
 	for name, rule := range map[string]string{
 		"send before receive completes":     `(?i)a send on a channel is synchronized before the completion of the corresponding receive`,
-		"close before zero-value receive":   `(?i)closing of a channel is synchronized before a receive that returns a zero value`,
+		"close before zero-value receive":   `(?i)closing of a channel is synchronized before a receive that returns a zero value because the channel is closed`,
 		"unbuffered receive before send":    `(?i)receive from an unbuffered channel is synchronized before the completion of the corresponding send`,
 		"k-th receive before (k+C)-th send": `(?i)k ?th receive (from|on) a channel with capacity C is synchronized before the completion of the k ?\+ ?C ?th send`,
 	} {

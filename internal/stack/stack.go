@@ -581,6 +581,9 @@ func (s *Stack) openStore(ctx context.Context) (memory.Store, error) {
 	} else {
 		dir := s.Config.MemoryDir()
 		if backend, err = embedded.Open(dir, embedded.Options{EmbeddingModel: embedder.Model(), Dim: dim, Logger: s.logger}); err != nil {
+			if errors.Is(err, embedded.ErrEmbeddingMismatch) {
+				return nil, fmt.Errorf("%w; the memory in %s was built by another embedder (or an older version of it): move it aside (mv %s %s.old) and it is rebuilt, the Go docs on first use and folders on their next ingest (starter ingest DIR --corpus NAME)", err, dir, dir, dir)
+			}
 			return nil, err
 		}
 		s.logger.Info("memory: embedded", "dir", dir, "embeddings", embedder.Model())

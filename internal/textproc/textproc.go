@@ -19,12 +19,23 @@ import (
 // segmentation of n-gram retrieval for CJK (as Lucene's CJKBigramFilter).
 func Words(text string) []string {
 	var words []string
+	scanWords(text, func(w string, _ int) {
+		words = appendSegmented(words, strings.ToLower(w))
+	})
+	return words
+}
+
+// scanWords calls fn with every word of text as written (see Words) and
+// its byte offset.
+func scanWords(text string, fn func(w string, start int)) {
 	start := -1
 	flush := func(end int) {
 		if start >= 0 {
-			w := strings.Trim(text[start:end], "._")
-			if w != "" {
-				words = appendSegmented(words, strings.ToLower(w))
+			raw := text[start:end]
+			w := strings.TrimLeft(raw, "._")
+			lead := len(raw) - len(w)
+			if w = strings.TrimRight(w, "._"); w != "" {
+				fn(w, start+lead)
 			}
 			start = -1
 		}
@@ -40,7 +51,6 @@ func Words(text string) []string {
 		flush(i)
 	}
 	flush(len(text))
-	return words
 }
 
 // Unspaced reports whether r belongs to a script written without spaces
@@ -120,16 +130,90 @@ func isWordByte(b byte) bool {
 
 // Tokenize returns the index terms of text: lower-case words without stop
 // words, lightly stemmed. Retrieval and similarity use the same terms.
+//
+// Code is matched by its parts as well as whole: a compound identifier
+// ("sync.Once", "once.Do", "max_procs", "boost::optional") gives itself and
+// then each of its parts that has a letter ("sync", "once"), stop words
+// included, since inside code they are names; so the question "sync.Once"
+// meets a text that writes "the Once type" or "once.Do(f)". A stop word
+// written in code case in running text (a capital then lower case, after a
+// lower-case word: "the Once type", "calls Do") is a name too and is kept;
+// at the start of a sentence or in a Title Case run ("Once The", "How To
+// Use It") it stays a stop word.
 func Tokenize(text string) []string {
-	words := Words(text)
-	terms := words[:0]
-	for _, w := range words {
-		if IsStopWord(w) {
-			continue
+	var terms []string
+	prevLower := false // the word before was written in lower case
+	scanWords(text, func(w string, start int) {
+		lower := strings.ToLower(w)
+		afterLower := prevLower && !sentenceBreak(text[:start])
+		prevLower = startsLower(w)
+		if hasUnspaced(lower) {
+			for _, s := range appendSegmented(nil, lower) {
+				if !IsStopWord(s) {
+					terms = append(terms, Stem(s))
+				}
+			}
+			return
 		}
-		terms = append(terms, Stem(w))
-	}
+		if IsStopWord(lower) {
+			if afterLower && codeCase(w) {
+				terms = append(terms, Stem(lower))
+			}
+			return
+		}
+		terms = append(terms, Stem(lower))
+		if !strings.ContainsAny(lower, "._:") {
+			return
+		}
+		for _, part := range strings.FieldsFunc(lower, func(r rune) bool { return r == '.' || r == '_' || r == ':' }) {
+			if len(part) > 1 && strings.IndexFunc(part, unicode.IsLetter) >= 0 {
+				terms = append(terms, Stem(part))
+			}
+		}
+	})
 	return terms
+}
+
+// codeCase reports whether w is written as a name: an upper-case first
+// letter followed by at least one lower-case letter ("Once", "Do"; not
+// "ONCE" nor "I").
+func codeCase(w string) bool {
+	r, n := utf8.DecodeRuneInString(w)
+	if !unicode.IsUpper(r) {
+		return false
+	}
+	return strings.IndexFunc(w[n:], unicode.IsLower) >= 0
+}
+
+// startsLower reports whether w begins with a lower-case letter.
+func startsLower(w string) bool {
+	r, _ := utf8.DecodeRuneInString(w)
+	return unicode.IsLower(r)
+}
+
+// sentenceBreak reports whether the text between the previous word and the
+// next one (the end of before) holds a sentence or clause break: a full
+// stop, '!', '?', ':', ';', a blank line or a list bullet.
+func sentenceBreak(before string) bool {
+	i := len(before)
+	for i > 0 {
+		r, n := utf8.DecodeLastRuneInString(before[:i])
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			break
+		}
+		i -= n
+	}
+	gap := before[i:]
+	return strings.ContainsAny(gap, ".!?:;*•") || strings.Contains(gap, "\n\n") || fullStopIn(gap)
+}
+
+func fullStopIn(s string) bool {
+	for _, r := range s {
+		if fullStop(r) {
+			return true
+		}
+	}
+	return false
 }
 
 // Stem strips common English inflections ("channels" → "channel",

@@ -11,10 +11,10 @@ func TestTokenize(t *testing.T) {
 		want []string
 	}{
 		{"The channels are buffered", []string{"channel", "buffer"}},
-		{"What does sync.Mutex guarantee?", []string{"sync.mutex", "guarante"}},
+		{"What does sync.Mutex guarantee?", []string{"sync.mutex", "sync", "mutex", "guarante"}},
 		{"Goroutines and a goroutine", []string{"goroutin", "goroutin"}},
 		{"guaranteed guarantees guarantee", []string{"guarante", "guarante", "guarante"}},
-		{"How does boost::optional work? Note: see", []string{"boost::optional", "work", "not"}},
+		{"How does boost::optional work? Note: see", []string{"boost::optional", "boost", "optional", "work", "not"}},
 		{"", nil},
 	}
 	for _, tt := range tests {
@@ -25,6 +25,46 @@ func TestTokenize(t *testing.T) {
 		if !reflect.DeepEqual(got, tt.want) {
 			t.Errorf("Tokenize(%q) = %q, want %q", tt.in, got, tt.want)
 		}
+	}
+}
+
+// TestTokenizeCodeNames: stop words that are names in code ("Once",
+// "Do", "If", "Then") are terms when written as code, and stay stop words
+// in prose; compound identifiers match their parts.
+func TestTokenizeCodeNames(t *testing.T) {
+	tests := []struct {
+		in   string
+		want []string
+	}{
+		// A part of an identifier is a name, stop word or not.
+		{"call pool.Do(job) once", []string{"call", "pool.do", "pool", "do", "job"}},
+		{"How is errgroup.Group related to sync.Once?", []string{"errgroup.group", "errgroup", "group", "relat", "sync.once", "sync", "onc"}},
+		{"set MAX_IDLE or net.http", []string{"set", "max_idle", "max", "idl", "net.http", "net", "http"}},
+		// Numbers are not parts: "1.21" and "v2.6.18" stay whole.
+		{"since go1.21 and v2.6.18", []string{"sinc", "go1.21", "go1", "v2.6.18", "v2"}},
+		// Code case after a lower-case word: a name.
+		{"the After method and the Once type", []string{"after", "method", "onc", "typ"}},
+		{"wrap it in an If node", []string{"wrap", "if", "nod"}},
+		// Sentence starts, Title Case and ALL CAPS: stop words.
+		{"Once the lock is held. Then it runs.", []string{"lock", "held", "run"}},
+		{"Notes On Using It", []string{"not"}},
+		{"SEE ALSO", nil},
+		{"done: Once more", []string{"don"}},
+		{"- item\n* Once again", []string{"item"}},
+	}
+	for _, tt := range tests {
+		got := Tokenize(tt.in)
+		if len(got) == 0 && len(tt.want) == 0 {
+			continue
+		}
+		if !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("Tokenize(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+	// The question's identifier meets the text's other spelling.
+	q, doc := TermVector("How does sync.Once work?"), TermVector("Many goroutines can call once.Do(f) on the Once value")
+	if Cosine(q, doc) == 0 {
+		t.Error(`"sync.Once" shares no term with "once.Do(f)" and "the Once value"`)
 	}
 }
 

@@ -3,7 +3,10 @@ package embedded
 import (
 	"math"
 	"math/bits"
+	"slices"
 	"sort"
+	"strings"
+	"unicode"
 
 	"github.com/researchflow/researchflow/internal/textproc"
 )
@@ -29,6 +32,9 @@ const (
 	// dependence model ("A Markov random field model for term
 	// dependencies", SIGIR 2005), here on the BM25 candidates only.
 	proximityWeight = 0.5
+	// phraseMinPairs is how many of the query's ordered term pairs a
+	// passage holds to enter the phrase ranking of hybrid search.
+	phraseMinPairs = 2
 )
 
 // scored is a document with a score; results sort by score descending,
@@ -341,15 +347,15 @@ func (x *index) fuse(k int, lists ...[]scored) []scored {
 	return top.sorted()
 }
 
-// proximity re-ranks the BM25 candidates in list (best first): each pair of
-// consecutive query terms (terms in query order, stop words left out) that
-// a candidate holds as consecutive index terms in the same order adds
-// proximityWeight times the smaller IDF of the two, so "check out more than
-// one branch at a time" ranks the passage that says it above passages that
-// use "check", "branch" and "time" apart. Ties keep BM25 order.
-func (x *index) proximity(terms []string, list []scored) []scored {
+// phraseBonus returns, for each BM25 candidate in list, its ordered-pair
+// bonus and how many distinct pairs it holds: each pair of consecutive
+// query terms (terms in query order, stop words left out) that the
+// candidate holds as consecutive index terms in the same order adds
+// proximityWeight times the smaller IDF of the two.
+func (x *index) phraseBonus(terms []string, list []scored) phraseScores {
+	bonus := phraseScores{bonus: make([]float64, len(list)), pairs: make([]int, len(list))}
 	if len(terms) < 2 || len(list) == 0 {
-		return list
+		return bonus
 	}
 	n := float64(x.live)
 	idf := func(t string) float64 {
@@ -368,20 +374,94 @@ func (x *index) proximity(terms []string, list []scored) []scored {
 		}
 	}
 	if len(want) == 0 {
-		return list
+		return bonus
 	}
-	out := make([]scored, len(list))
-	copy(out, list)
-	for i, s := range out {
+	bonus.wanted = len(want)
+	for i, s := range list {
 		c := x.docs[s.doc].chunk
+		if t := titleTerms(c.SourceTitle); len(t) >= 2 && containsRun(terms, t) {
+			// The question names the document ("git merge" for the page
+			// git-merge(1), "the Go memory model" for "The Go Memory
+			// Model"): all its title's pairs are the question's phrasing.
+			for j := 0; j+1 < len(t); j++ {
+				bonus.bonus[i] += proximityWeight * math.Min(idf(t[j]), idf(t[j+1]))
+			}
+			bonus.pairs[i] += phraseMinPairs
+		}
 		toks := textproc.Tokenize(c.SourceTitle + " " + c.Section + " " + c.Text)
 		seen := map[pair]bool{}
 		for j := 0; j+1 < len(toks); j++ {
 			p := pair{toks[j], toks[j+1]}
 			if w, ok := want[p]; ok && !seen[p] {
 				seen[p] = true
-				out[i].score += proximityWeight * w
+				bonus.bonus[i] += proximityWeight * w
+				bonus.pairs[i]++
 			}
+		}
+	}
+	return bonus
+}
+
+// proximity re-ranks the BM25 candidates in list (best first) by adding
+// their phraseBonus, so "check out more than one branch at a time" ranks
+// the passage that says it above passages that use "check", "branch" and
+// "time" apart. Ties keep BM25 order.
+func (x *index) proximity(list []scored, bonus phraseScores) []scored {
+	out := make([]scored, len(list))
+	copy(out, list)
+	for i := range out {
+		out[i].score += bonus.bonus[i]
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].score > out[j].score })
+	return out
+}
+
+// titleTerms are the index terms of a document title less pure numbers
+// (the section of "git-merge(1)").
+func titleTerms(title string) []string {
+	var out []string
+	for _, t := range textproc.Tokenize(title) {
+		if strings.IndexFunc(t, func(r rune) bool { return !unicode.IsDigit(r) }) >= 0 {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// containsRun reports whether run occurs in terms as consecutive elements.
+func containsRun(terms, run []string) bool {
+	for i := 0; i+len(run) <= len(terms); i++ {
+		if slices.Equal(terms[i:i+len(run)], run) {
+			return true
+		}
+	}
+	return false
+}
+
+// phraseScores are the ordered-pair bonus of each candidate of a BM25
+// list, the number of distinct query pairs each holds, and the number of
+// pairs the query has.
+type phraseScores struct {
+	bonus  []float64
+	pairs  []int
+	wanted int
+}
+
+// phrases ranks the BM25 candidates in list that hold the question's
+// phrasing, by their phraseBonus alone (ties in BM25 order): the
+// ordered-window feature of the sequential dependence model as a ranking
+// of its own. Hybrid search fuses it beside the term ranking and the
+// dense one, so a passage that states the question's own words in order
+// is not out-voted by passages that are middling in both of the other
+// lists. Holding the phrasing means holding two of the question's ordered
+// pairs (its only pair when it has one): one common pair alone ("Go
+// program", "channel operations") is everywhere in a corpus about it.
+func (x *index) phrases(list []scored, bonus phraseScores) []scored {
+	need := min(phraseMinPairs, bonus.wanted)
+	var out []scored
+	for i, s := range list {
+		if bonus.pairs[i] >= need && bonus.bonus[i] > 0 {
+			out = append(out, scored{doc: s.doc, score: bonus.bonus[i]})
 		}
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].score > out[j].score })

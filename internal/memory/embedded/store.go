@@ -531,9 +531,11 @@ func (s *Store) writeSnapshot(path string) (int64, error) {
 	return size, f.Close()
 }
 
-// Search returns the chunks best matching q: BM25 for a text query, cosine
-// for a vector query, and reciprocal rank fusion of both when q has both.
-// Scores are comparable only within one result list.
+// Search returns the chunks best matching q: BM25 (with the ordered-pair
+// proximity bonus) for a text query, cosine for a vector query, and, when q
+// has both, reciprocal rank fusion of three rankings: BM25 with proximity,
+// the ordered pairs alone (see phrases) and cosine. Scores are comparable
+// only within one result list.
 func (s *Store) Search(ctx context.Context, q memory.Query) ([]memory.Hit, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("search: %w", err)
@@ -567,11 +569,14 @@ func (s *Store) Search(ctx context.Context, q memory.Query) ([]memory.Hit, error
 	switch {
 	case vec != nil && len(terms) > 0:
 		depth := fuseDepth * k
-		res = x.fuse(k, x.proximity(terms, x.bm25(terms, m, depth, sc)), x.dense(vec, m, depth, sc))
+		lex := x.bm25(terms, m, depth, sc)
+		bonus := x.phraseBonus(terms, lex)
+		res = x.fuse(k, x.proximity(lex, bonus), x.phrases(lex, bonus), x.dense(vec, m, depth, sc))
 	case vec != nil:
 		res = x.dense(vec, m, k, sc)
 	default:
-		res = x.proximity(terms, x.bm25(terms, m, max(k, fuseDepth*k), sc))
+		lex := x.bm25(terms, m, max(k, fuseDepth*k), sc)
+		res = x.proximity(lex, x.phraseBonus(terms, lex))
 		if len(res) > k {
 			res = res[:k]
 		}

@@ -451,13 +451,84 @@ func TestProximityPrefersQueryTermsInOrder(t *testing.T) {
 		doc[d.chunk.ID] = uint32(i)
 	}
 	terms := distinct(textproc.Tokenize("How can I check out more than one branch at a time?"))
-	got := x.proximity(terms, []scored{{doc: doc[apart.ID], score: 1}, {doc: doc[together.ID], score: 1}})
+	list := []scored{{doc: doc[apart.ID], score: 1}, {doc: doc[together.ID], score: 1}}
+	got := x.proximity(list, x.phraseBonus(terms, list))
 	if got[0].doc != doc[together.ID] || got[0].score <= got[1].score {
 		t.Errorf("proximity = %+v, want %s (doc %d) first with a higher score", got, together.SourceLocation, doc[together.ID])
 	}
 	// One term has no pairs: the order stays.
-	got = x.proximity(terms[:1], []scored{{doc: doc[apart.ID], score: 1}, {doc: doc[together.ID], score: 1}})
+	got = x.proximity(list, x.phraseBonus(terms[:1], list))
 	if got[0].doc != doc[apart.ID] || got[0].score != 1 {
 		t.Errorf("proximity of one term = %+v, want the list unchanged", got)
+	}
+}
+
+// In hybrid search, a passage that states the question's phrase ranks
+// first even when the dense ranking puts it last, above passages that are
+// middling in both the term and the dense rankings.
+func TestHybridKeepsPhraseMatch(t *testing.T) {
+	s := openT(t, t.TempDir(), 2)
+	defer s.Close()
+	near := []float32{1, 0}
+	chunks := []memory.Chunk{
+		testChunk("git", "worktree.md", "Working trees let you check out more than one branch at a time.", []float32{0, 1}),
+		testChunk("git", "checkout.md", "Check which branch you are on; the checkout takes some time.", near),
+		testChunk("git", "branch.md", "A branch can be checked against its upstream from time to time, one by one.", near),
+		testChunk("git", "remote.md", "Time to check the remote branch list.", near),
+	}
+	if err := s.Upsert(context.Background(), chunks); err != nil {
+		t.Fatalf("Upsert: %v", err)
+	}
+	hits, err := s.Search(context.Background(), memory.Query{
+		Text: "How can I check out more than one branch at a time?", Vector: near, TopK: 4,
+	})
+	if err != nil {
+		t.Fatalf("Search: %v", err)
+	}
+	if len(hits) == 0 || hits[0].Chunk.SourceLocation != "worktree.md" {
+		var got []string
+		for _, h := range hits {
+			got = append(got, h.Chunk.SourceLocation)
+		}
+		t.Errorf("hybrid search ranks %q, want worktree.md first", got)
+	}
+}
+
+// A question that names a document by its title's words in order ("dpkg
+// divert" for the page "dpkg-divert(8)") ranks that document first in the
+// phrase ranking, above pages whose longer titles merely contain the words.
+func TestPhrasesPreferDocumentNamedByQuestion(t *testing.T) {
+	s := openT(t, t.TempDir(), 0)
+	defer s.Close()
+	chunk := func(title, text string) memory.Chunk {
+		c := testChunk("man", title+".txt", text, nil)
+		c.SourceTitle = title
+		return c
+	}
+	named := chunk("dpkg-divert(8)", "Diversions tell the package manager to install a file elsewhere.")
+	longer := chunk("dpkg-divert-list(8)", "Lists every diversion that dpkg divert recorded, with the package that owns it.")
+	other := chunk("dpkg(1)", "The package manager installs, removes and lists packages; see divert for diversions.")
+	if err := s.Upsert(context.Background(), []memory.Chunk{longer, other, named}); err != nil {
+		t.Fatalf("Upsert: %v", err)
+	}
+	x := s.idx
+	doc := map[uint32]string{}
+	var list []scored
+	for i, d := range x.docs {
+		doc[uint32(i)] = d.chunk.SourceTitle
+		list = append(list, scored{doc: uint32(i), score: 1})
+	}
+	terms := distinct(textproc.Tokenize("When should I use dpkg divert instead of editing the package?"))
+	got := x.phrases(list, x.phraseBonus(terms, list))
+	if len(got) == 0 || doc[got[0].doc] != "dpkg-divert(8)" {
+		var titles []string
+		for _, g := range got {
+			titles = append(titles, doc[g.doc])
+		}
+		t.Errorf("phrase ranking = %q, want dpkg-divert(8) first", titles)
+	}
+	// A one-word title is too common a name to count as named.
+	if tt := titleTerms("dpkg(1)"); len(tt) != 1 {
+		t.Errorf("titleTerms(dpkg(1)) = %q, want one term without the section", tt)
 	}
 }
