@@ -146,7 +146,9 @@ func Start(c client.Client, names []string, acts Activities, opt Options) (*Runn
 // task queue serves.
 func build(c client.Client, name string, acts Activities, opt Options) ([]worker.Worker, error) {
 	newWorker := func(queue string, concurrency int) worker.Worker {
-		return worker.New(c, queue, workerOptions(opt, concurrency))
+		o := workerOptions(opt, concurrency)
+		o.Interceptors = append([]interceptor.WorkerInterceptor{&confirmInterceptor{c: c}}, o.Interceptors...)
+		return worker.New(c, queue, o)
 	}
 	switch name {
 	case Workflow:

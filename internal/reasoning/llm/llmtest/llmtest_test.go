@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"net/http"
 	"reflect"
 	"strings"
 	"testing"
@@ -196,5 +197,51 @@ Sub-question: Why?
 	}
 	if d := llmtest.WriterAnswer(r); strings.Contains(d, "no findings") || !strings.Contains(d, `"cites":[3]`) {
 		t.Errorf("WriterAnswer: %s", d)
+	}
+}
+
+// Completed tells a call whose whole answer reached a connected client
+// from one that was cut, refused, or abandoned by its client mid-stream.
+func TestCompletedMarksWholeAnswersOnly(t *testing.T) {
+	tests := []struct {
+		name   string
+		reply  llmtest.Reply
+		cancel time.Duration // the client gives up after this long (0: never)
+		want   bool
+	}{
+		{"whole streamed answer", llmtest.Reply{Content: `{"a":1}`, Chunks: 3}, 0, true},
+		{"cut mid-stream", llmtest.Reply{Content: `{"a":1}`, Chunks: 3, CutAfter: 1}, 0, false},
+		{"error reply", llmtest.RateLimited(1), 0, false},
+		{"client gone mid-stream", llmtest.Reply{Content: `{"a":1}`, Chunks: 4, ChunkDelay: 100 * time.Millisecond}, 150 * time.Millisecond, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := llmtest.New(t, llmtest.Always(tt.reply))
+			ctx := context.Background()
+			if tt.cancel > 0 {
+				var cancel context.CancelFunc
+				ctx, cancel = context.WithTimeout(ctx, tt.cancel)
+				defer cancel()
+			}
+			body := `{"model":"m","stream":true,"messages":[{"role":"user","content":"hi"}]}`
+			req, _ := http.NewRequestWithContext(ctx, http.MethodPost, f.OpenAIURL()+"/chat/completions", strings.NewReader(body))
+			if resp, err := http.DefaultClient.Do(req); err == nil {
+				_, _ = io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+			}
+			var got []llmtest.Request
+			for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+				got = f.Requests()
+				if len(got) == 1 && !got[0].Ended.IsZero() {
+					break
+				}
+			}
+			if len(got) != 1 || got[0].Ended.IsZero() {
+				t.Fatalf("requests = %d, ended = %v; want one ended request", len(got), len(got) == 1 && !got[0].Ended.IsZero())
+			}
+			if got[0].Completed != tt.want {
+				t.Errorf("Completed = %v, want %v", got[0].Completed, tt.want)
+			}
+		})
 	}
 }

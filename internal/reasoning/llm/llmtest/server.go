@@ -134,6 +134,13 @@ type Request struct {
 	// Abandoned is true when the client went away before the answer was
 	// written (a cancelled call): it received nothing.
 	Abandoned bool
+	// Completed is true when the whole answer was written and flushed to a
+	// client that was still connected afterwards: from then on a provider
+	// has billed the call, whatever becomes of the client.
+	Completed bool
+	// Ended is when the server was done with the request (answer written,
+	// cut, abandoned or failed); zero while it is in flight.
+	Ended time.Time
 }
 
 // Paid reports whether the request got a whole answer with its token
@@ -249,10 +256,17 @@ type Server struct {
 // New starts a server answering through h; it is closed when the test ends.
 func New(t testing.TB, h Handler) *Server {
 	t.Helper()
+	s := Start(h)
+	t.Cleanup(s.srv.Close)
+	return s
+}
+
+// Start starts a server answering through h on a loopback port, outside a
+// test (the chaos suite's model server); the caller closes it.
+func Start(h Handler) *Server {
 	s := &Server{handler: h, perRole: map[string]int{}}
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
 	s.URL = s.srv.URL
-	t.Cleanup(s.srv.Close)
 	return s
 }
 
@@ -316,10 +330,64 @@ func (s *Server) serve(w http.ResponseWriter, hr *http.Request) {
 	s.mu.Lock()
 	req.Reply, req.Abandoned = rp, abandoned
 	s.mu.Unlock()
+	completed := false
+	defer func() {
+		// Also when write aborts the connection (a scripted cut).
+		s.mu.Lock()
+		req.Completed, req.Ended = completed, time.Now()
+		s.mu.Unlock()
+	}()
 	if abandoned {
 		return
 	}
-	write(w, req, rp)
+	tw := &trackingWriter{ResponseWriter: w, ctx: hr.Context()}
+	write(tw, req, rp)
+	tw.answered()
+	completed = rp.OK() && tw.whole
+}
+
+// trackingWriter remembers the first error of a write or flush (a client
+// that went away makes them fail) and whether the whole answer reached a
+// connected client.
+type trackingWriter struct {
+	http.ResponseWriter
+	ctx   context.Context
+	err   error
+	whole bool
+}
+
+// answered marks the answer whole if everything written so far was flushed
+// to a client still connected. A stream calls it before its terminator
+// ("data: [DONE]"): a client may close the connection as soon as it has
+// read the terminator, and it has paid for the answer by then.
+func (w *trackingWriter) answered() {
+	if w.whole {
+		return
+	}
+	w.Flush()
+	w.whole = w.err == nil && w.ctx.Err() == nil
+}
+
+// answered marks the answer written so far as whole (see trackingWriter).
+func answered(w http.ResponseWriter) {
+	if a, ok := w.(interface{ answered() }); ok {
+		a.answered()
+	}
+}
+
+func (w *trackingWriter) Write(p []byte) (int, error) {
+	n, err := w.ResponseWriter.Write(p)
+	if err != nil && w.err == nil {
+		w.err = err
+	}
+	return n, err
+}
+
+// Flush flushes the response to the connection, remembering an error.
+func (w *trackingWriter) Flush() {
+	if err := http.NewResponseController(w.ResponseWriter).Flush(); err != nil && w.err == nil {
+		w.err = err
+	}
 }
 
 // snapshot gives the handler its own copy, so that it may keep it.
@@ -402,6 +470,7 @@ func writeOpenAI(w http.ResponseWriter, rp Reply, model string, stream bool) {
 			panic(http.ErrAbortHandler)
 		}
 		_, _ = w.Write(body)
+		answered(w)
 		return
 	}
 	w.Header().Set("Content-Type", "text/event-stream")
@@ -434,6 +503,7 @@ func writeOpenAI(w http.ResponseWriter, rp Reply, model string, stream bool) {
 	if !rp.UsageInFinish {
 		event(map[string]any{"choices": []any{}, "usage": usage})
 	}
+	answered(w)
 	if !rp.NoDone {
 		fmt.Fprint(w, "data: [DONE]\n\n")
 	}

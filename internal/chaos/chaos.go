@@ -1,0 +1,316 @@
+package chaos
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	sdkclient "go.temporal.io/sdk/client"
+	sdklog "go.temporal.io/sdk/log"
+
+	rf "github.com/researchflow/researchflow"
+	"github.com/researchflow/researchflow/client"
+)
+
+// Options configure a chaos run.
+type Options struct {
+	// Runs is how many research runs are in flight during the kills
+	// (default 20; 4 with Short).
+	Runs int
+	// Short is the CI variant: a few runs, one kill per pool, one Temporal
+	// server kill, one PostgreSQL restart, shorter pauses.
+	Short bool
+	// RepoRoot is the repository whose deploy/local/cluster.sh runs.
+	RepoRoot string
+	// ClusterDir is the cluster's state directory. Empty: a fresh private
+	// directory, removed at the end (cluster.sh down --purge) unless Keep.
+	ClusterDir string
+	// PortBase is RESEARCHFLOW_CLUSTER_PORT_BASE (0: the first free of
+	// 17400, 17500, …).
+	PortBase int
+	// Keep leaves the cluster running at the end.
+	Keep bool
+	// Wait bounds the wait for the runs, from their start (default 15 min;
+	// 6 min with Short).
+	Wait time.Duration
+	// Log receives progress lines (default: discarded).
+	Log io.Writer
+}
+
+func (o Options) withDefaults() Options {
+	if o.Runs <= 0 {
+		o.Runs = 20
+		if o.Short {
+			o.Runs = 4
+		}
+	}
+	if o.Wait <= 0 {
+		o.Wait = 15 * time.Minute
+		if o.Short {
+			o.Wait = 6 * time.Minute
+		}
+	}
+	if o.Log == nil {
+		o.Log = io.Discard
+	}
+	return o
+}
+
+// schedule is the pacing of the kills.
+type schedule struct {
+	pause   time.Duration // between a kill and the start again
+	gap     time.Duration // between a start and the next kill
+	busyFor time.Duration // longest wait for a busy component
+}
+
+func (o Options) schedule() schedule {
+	if o.Short {
+		return schedule{pause: 2 * time.Second, gap: 2 * time.Second, busyFor: 10 * time.Second}
+	}
+	return schedule{pause: 2 * time.Second, gap: 3 * time.Second, busyFor: 10 * time.Second}
+}
+
+// modelOptions: the planner asks four sub-questions and the first two
+// reflections two follow-ups each, so that a run makes about twelve model
+// calls, seven of them one after the other. Answers stream over 0.5–1.5 s
+// (2–4 s in the short variant, whose few runs must still outlast the kill
+// schedule), so that kills land mid-call and runs stay in flight through
+// the schedule.
+func (o Options) modelOptions() ModelOptions {
+	m := ModelOptions{SubQuestions: 4, FollowUps: 2, Rounds: depth, MinDelay: 500 * time.Millisecond, MaxDelay: 1500 * time.Millisecond}
+	if o.Short {
+		m.MinDelay, m.MaxDelay = 2*time.Second, 4*time.Second
+	}
+	return m
+}
+
+// depth is the runs' number of reflection rounds (ResearchInput.Depth).
+const depth = 2
+
+// webhookDelay is how long the receiver takes to answer a delivery.
+const webhookDelay = 150 * time.Millisecond
+
+// inferenceConcurrency is RESEARCHFLOW_INFERENCE_CONCURRENCY of the
+// cluster's inference workers: a small pool, like a GPU pool, so that
+// model calls queue and runs overlap.
+func (o Options) inferenceConcurrency() int {
+	if o.Short {
+		return 1
+	}
+	return 2
+}
+
+// Run starts the cluster, runs the research runs through the kills, and
+// returns the result. An error means the suite could not run (the cluster
+// did not start, the warm-up run failed); the checks' verdict is
+// Result.Failures.
+func Run(ctx context.Context, o Options) (res *Result, err error) {
+	o = o.withDefaults()
+	logf := func(format string, args ...any) {
+		fmt.Fprintf(o.Log, "%s chaos: %s\n", time.Now().Format("15:04:05"), fmt.Sprintf(format, args...))
+	}
+	res = &Result{Variant: "full", RunsWanted: o.Runs, StartedAt: time.Now()}
+	if o.Short {
+		res.Variant = "short"
+	}
+
+	model := StartModelServer(o.modelOptions())
+	defer model.Close()
+	recv, err := StartReceiver(webhookDelay)
+	if err != nil {
+		return nil, fmt.Errorf("webhook receiver: %w", err)
+	}
+	defer recv.Close()
+
+	dir, purge := o.ClusterDir, false
+	if dir == "" {
+		if dir, err = os.MkdirTemp("", "researchflow-chaos-"); err != nil {
+			return nil, err
+		}
+		// Run as root, cluster.sh runs PostgreSQL as the postgres user,
+		// who must reach its data directory inside.
+		if err := os.Chmod(dir, 0o755); err != nil {
+			return nil, err
+		}
+		purge = true
+	}
+	if dir, err = filepath.Abs(dir); err != nil {
+		return nil, err
+	}
+	base := o.PortBase
+	if base == 0 {
+		if base, err = FreePortBase(17400, 17500, 17600, 17700, 17800); err != nil {
+			return nil, err
+		}
+	}
+	res.ClusterDir, res.PortBase = dir, base
+	goroot, err := exec.Command("go", "env", "GOROOT").Output()
+	if err != nil {
+		return nil, fmt.Errorf("go env GOROOT (the go-docs corpus): %w", err)
+	}
+	env := appEnv(os.Environ(), map[string]string{
+		"RESEARCHFLOW_LLM_PROVIDER":          "openai",
+		"RESEARCHFLOW_LLM_BASE_URL":          model.OpenAIURL(),
+		"RESEARCHFLOW_LLM_API_KEY":           "chaos-key",
+		"RESEARCHFLOW_LLM_MODEL":             "chaos-scripted",
+		"RESEARCHFLOW_WEBHOOK_URL":           recv.URL,
+		"RESEARCHFLOW_WEBHOOK_SECRET":        recv.Secret,
+		"RESEARCHFLOW_INFERENCE_CONCURRENCY": strconv.Itoa(o.inferenceConcurrency()),
+		"RESEARCHFLOW_GOROOT":                strings.TrimSpace(string(goroot)),
+		"RESEARCHFLOW_CLUSTER_DIR":           dir,
+		"RESEARCHFLOW_CLUSTER_PORT_BASE":     strconv.Itoa(base),
+	})
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	logFile, err := os.OpenFile(filepath.Join(dir, "chaos.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return nil, err
+	}
+	defer logFile.Close()
+	cl := &Cluster{Script: filepath.Join(o.RepoRoot, ClusterScript), Env: env, Log: logFile}
+	if _, err := os.Stat(cl.Script); err != nil {
+		return nil, fmt.Errorf("the local cluster: %w", err)
+	}
+
+	logf("cluster up in %s, ports from %d (the first up builds the binaries)", dir, base)
+	t0 := time.Now()
+	upCtx, cancel := context.WithTimeout(ctx, 30*time.Minute)
+	_, err = cl.Do(upCtx, "up")
+	cancel()
+	res.UpSeconds = secs(time.Since(t0))
+	defer func() {
+		if o.Keep {
+			logf("cluster kept: RESEARCHFLOW_CLUSTER_DIR=%s RESEARCHFLOW_CLUSTER_PORT_BASE=%d %s env", dir, base, ClusterScript)
+			return
+		}
+		args := []string{"down"}
+		if purge {
+			args = append(args, "--purge")
+		}
+		dctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		defer cancel()
+		if _, derr := cl.Do(dctx, args...); derr != nil {
+			logf("cluster down: %v", derr)
+			if err == nil {
+				err = derr
+			}
+		}
+	}()
+	if err != nil {
+		return nil, err
+	}
+	exports, err := cl.Exports(ctx)
+	if err != nil {
+		return nil, err
+	}
+	addr, ns := exports["TEMPORAL_ADDRESS"], exports["TEMPORAL_NAMESPACE"]
+	if addr == "" {
+		return nil, errors.New("cluster.sh env printed no TEMPORAL_ADDRESS")
+	}
+	if ns == "" {
+		ns = "default"
+	}
+	quiet := sdklog.NewStructuredLogger(slog.New(slog.NewTextHandler(logFile, &slog.HandlerOptions{Level: slog.LevelError})))
+	tc, err := sdkclient.Dial(sdkclient.Options{HostPort: addr, Namespace: ns, Logger: quiet})
+	if err != nil {
+		return nil, fmt.Errorf("dial Temporal at %s: %w", addr, err)
+	}
+	defer tc.Close()
+	runs := client.New(tc, ns)
+	stamp := time.Now().Format("20060102-150405")
+
+	// A warm-up run fills the go-docs corpus and proves the cluster works
+	// before anything is killed; its calls count like the others.
+	logf("warm-up run (ingests the go-docs corpus)")
+	t0 = time.Now()
+	if err := warmUp(ctx, runs, "chaos-"+stamp+"-warmup"); err != nil {
+		return nil, fmt.Errorf("warm-up run: %w (logs: %s/logs)", err, dir)
+	}
+	res.WarmUpSeconds = secs(time.Since(t0))
+
+	tr := newTracker(runs)
+	runCtx, stopTracking := context.WithCancel(ctx)
+	defer stopTracking()
+	for i := range o.Runs {
+		id := fmt.Sprintf("chaos-%s-%02d", stamp, i+1)
+		q := question(i)
+		d := depth
+		if _, err := runs.Start(ctx, id, rf.ResearchInput{Question: q, Corpus: "go-docs", MaxSubQuestions: 4, Depth: &d}); err != nil {
+			return nil, fmt.Errorf("start run %d: %w", i+1, err)
+		}
+		tr.add(runCtx, id, q, time.Now())
+	}
+	logf("%d runs started", o.Runs)
+
+	k := &killer{cl: cl, tr: tr, model: model, recv: recv, sched: o.schedule(), logf: logf}
+	k.runAll(ctx)
+	logf("kill schedule done: %d kills; waiting for the runs (at most %s from their start)", len(k.kills), o.Wait)
+
+	wctx, cancel := context.WithDeadline(ctx, tr.firstStart().Add(o.Wait))
+	tr.wait(wctx)
+	cancel()
+	// Late deliveries and calls (retries of events) still count.
+	time.Sleep(3 * time.Second)
+	stopTracking()
+	tr.stop()
+	tr.fetchResults(ctx)
+
+	res.finish(tr, k.kills, model.Requests(), recv.Deliveries())
+	res.EndedAt = time.Now()
+	return res, nil
+}
+
+func secs(d time.Duration) float64 {
+	return float64(d.Round(10*time.Millisecond)) / float64(time.Second)
+}
+
+// warmUp runs one research run to its end.
+func warmUp(ctx context.Context, runs *client.Client, id string) error {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Minute)
+	defer cancel()
+	if _, err := runs.Start(ctx, id, rf.ResearchInput{Question: "How does the Go scheduler use goroutines? (warm-up)", Corpus: "go-docs", MaxSubQuestions: 1}); err != nil {
+		return err
+	}
+	for {
+		info, err := runs.Describe(ctx, id)
+		if err == nil && info.Closed {
+			if info.Status != rf.StatusCompleted {
+				_, rerr := runs.Result(ctx, id)
+				return fmt.Errorf("run %s %s: %s", id, info.Status, client.FailureMessage(rerr))
+			}
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("run %s did not finish: %w", id, ctx.Err())
+		case <-time.After(time.Second):
+		}
+	}
+}
+
+var topics = []string{
+	"What does the Go memory model guarantee about channel communication?",
+	"How do goroutines and the Go scheduler interact?",
+	"How does select choose among ready channel operations?",
+	"What does the sync.Mutex documentation guarantee?",
+	"How are Go modules versioned and selected?",
+	"How does the Go garbage collector decide when to run?",
+	"What does context cancellation propagate to?",
+	"How do Go interfaces get satisfied implicitly?",
+	"How does defer interact with panics and recover?",
+	"What does the race detector report and how is it enabled?",
+}
+
+// question is the distinct question of run i.
+func question(i int) string {
+	return fmt.Sprintf("%s (chaos run %d)", topics[i%len(topics)], i+1)
+}

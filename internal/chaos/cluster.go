@@ -1,0 +1,181 @@
+package chaos
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// ClusterScript is the local cluster's control script, relative to the
+// repository root (see deploy/local).
+const ClusterScript = "deploy/local/cluster.sh"
+
+// Components of the local cluster the suite kills.
+var (
+	// Pools are the worker processes, killed in this order.
+	Pools = []string{"search-1", "search-2", "inference-1", "inference-2", "workflow-1", "notify-1"}
+)
+
+// Cluster drives deploy/local/cluster.sh with a private state directory
+// and port range.
+type Cluster struct {
+	// Script is the path of cluster.sh.
+	Script string
+	// Env is the environment of every call (the app settings that `up`
+	// saves for the pools, RESEARCHFLOW_CLUSTER_DIR and _PORT_BASE).
+	Env []string
+	// Log receives the scripts' output.
+	Log *os.File
+}
+
+// Do runs cluster.sh with args and returns its standard output.
+func (c *Cluster) Do(ctx context.Context, args ...string) (string, error) {
+	cmd := exec.CommandContext(ctx, "bash", append([]string{c.Script}, args...)...)
+	cmd.Env = c.Env
+	cmd.Dir = filepath.Dir(filepath.Dir(filepath.Dir(c.Script)))
+	var out, errb bytes.Buffer
+	cmd.Stdout = &out
+	cmd.Stderr = &errb
+	if c.Log != nil {
+		fmt.Fprintf(c.Log, "%s $ cluster.sh %s\n", time.Now().Format("15:04:05.000"), strings.Join(args, " "))
+	}
+	err := cmd.Run()
+	if c.Log != nil {
+		_, _ = c.Log.Write(out.Bytes())
+		_, _ = c.Log.Write(errb.Bytes())
+	}
+	if err != nil {
+		tail := errb.String()
+		if len(tail) > 2000 {
+			tail = tail[len(tail)-2000:]
+		}
+		return out.String(), fmt.Errorf("cluster.sh %s: %w\n%s", strings.Join(args, " "), err, tail)
+	}
+	return out.String(), nil
+}
+
+// Exports reads the variables `cluster.sh env` prints (export K=V lines).
+func (c *Cluster) Exports(ctx context.Context) (map[string]string, error) {
+	out, err := c.Do(ctx, "env")
+	if err != nil {
+		return nil, err
+	}
+	return parseExports(out), nil
+}
+
+// parseExports reads K=V words of "export K=V K2='V 2'" lines.
+func parseExports(s string) map[string]string {
+	vars := map[string]string{}
+	for _, line := range strings.Split(s, "\n") {
+		line = strings.TrimSpace(line)
+		if strings.HasPrefix(line, "#") {
+			continue
+		}
+		line = strings.TrimPrefix(line, "export ")
+		for _, word := range splitWords(line) {
+			k, v, ok := strings.Cut(word, "=")
+			if !ok || k == "" {
+				continue
+			}
+			vars[k] = v
+		}
+	}
+	return vars
+}
+
+// splitWords splits on blanks outside single or double quotes and drops
+// the quotes.
+func splitWords(s string) []string {
+	var out []string
+	var cur strings.Builder
+	var quote rune
+	in := false
+	for _, r := range s {
+		switch {
+		case quote != 0 && r == quote:
+			quote = 0
+		case quote == 0 && (r == '\'' || r == '"'):
+			quote, in = r, true
+		case quote == 0 && (r == ' ' || r == '\t'):
+			if in {
+				out = append(out, cur.String())
+				cur.Reset()
+				in = false
+			}
+		default:
+			cur.WriteRune(r)
+			in = true
+		}
+	}
+	if in {
+		out = append(out, cur.String())
+	}
+	return out
+}
+
+// clusterPorts are the offsets from the port base that the cluster uses
+// (CLUSTER.md: B+1..B+5 and B+20..B+29).
+func clusterPorts(base int) []int {
+	var out []int
+	for i := 1; i <= 5; i++ {
+		out = append(out, base+i)
+	}
+	for i := 20; i <= 29; i++ {
+		out = append(out, base+i)
+	}
+	return out
+}
+
+// FreePortBase returns the first base of candidates whose cluster ports
+// are all free on loopback.
+func FreePortBase(candidates ...int) (int, error) {
+	for _, b := range candidates {
+		free := true
+		for _, p := range clusterPorts(b) {
+			l, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(p))
+			if err != nil {
+				free = false
+				break
+			}
+			l.Close()
+		}
+		if free {
+			return b, nil
+		}
+	}
+	return 0, fmt.Errorf("no free port range among %v", candidates)
+}
+
+// appEnv is the environment for cluster.sh: the caller's, without any
+// setting that would point the cluster's apps elsewhere (Researchflow,
+// model provider, Temporal and Qdrant settings), plus set.
+func appEnv(environ []string, set map[string]string) []string {
+	var out []string
+	for _, kv := range environ {
+		k, _, _ := strings.Cut(kv, "=")
+		switch {
+		case strings.HasPrefix(k, "RESEARCHFLOW_"), strings.HasPrefix(k, "OPENAI_"), strings.HasPrefix(k, "OLLAMA_"),
+			strings.HasPrefix(k, "ANTHROPIC_"), strings.HasPrefix(k, "TEMPORAL_"), strings.HasPrefix(k, "QDRANT_"),
+			strings.HasPrefix(k, "OTEL_"), k == "NATS_URL", k == "TAVILY_API_KEY", k == "BRAVE_API_KEY":
+			continue
+		}
+		out = append(out, kv)
+	}
+	keys := make([]string, 0, len(set))
+	for k := range set {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		out = append(out, k+"="+set[k])
+	}
+	return out
+}

@@ -1,0 +1,67 @@
+package pools
+
+import (
+	"context"
+	"time"
+
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/interceptor"
+)
+
+// confirmFor bounds how long a finished activity waits for the Temporal
+// server before its result is reported anyway.
+const confirmFor = 15 * time.Second
+
+// confirmInterceptor makes a successful activity wait until the Temporal
+// server answers for the activity's workflow before the SDK reports the
+// result. The SDK reports a completion with one 10-second budget, retries
+// included, and then drops it: a result finished just as the server went
+// down (a restart, a database failover) was lost, the attempt timed out
+// later, and a retry did the work again: a model call paid twice, a
+// webhook delivered twice (the chaos suite, internal/chaos, showed both).
+// Waiting for an answer from the server (DescribeWorkflowExecution, which
+// needs the workflow's history shard, as the completion does) before
+// reporting makes the report start on a working connection.
+type confirmInterceptor struct {
+	interceptor.WorkerInterceptorBase
+	c client.Client
+}
+
+func (i *confirmInterceptor) InterceptActivity(_ context.Context, next interceptor.ActivityInboundInterceptor) interceptor.ActivityInboundInterceptor {
+	a := &confirmActivity{c: i.c}
+	a.Next = next
+	return a
+}
+
+type confirmActivity struct {
+	interceptor.ActivityInboundInterceptorBase
+	c client.Client
+}
+
+func (a *confirmActivity) ExecuteActivity(ctx context.Context, in *interceptor.ExecuteActivityInput) (any, error) {
+	res, err := a.Next.ExecuteActivity(ctx, in)
+	if err == nil && a.c != nil {
+		waitForServer(ctx, a.c, activity.GetInfo(ctx))
+	}
+	return res, err
+}
+
+// waitForServer returns once the server describes the activity's workflow,
+// or after confirmFor, or when ctx is done.
+func waitForServer(ctx context.Context, c client.Client, info activity.Info) {
+	deadline := time.Now().Add(confirmFor)
+	for {
+		dctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		_, err := c.DescribeWorkflowExecution(dctx, info.WorkflowExecution.ID, info.WorkflowExecution.RunID)
+		cancel()
+		if err == nil || ctx.Err() != nil || time.Now().After(deadline) {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(250 * time.Millisecond):
+		}
+	}
+}

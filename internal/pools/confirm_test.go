@@ -1,0 +1,74 @@
+package pools
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+
+	"go.temporal.io/api/workflowservice/v1"
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/interceptor"
+	"go.temporal.io/sdk/testsuite"
+	"go.temporal.io/sdk/worker"
+)
+
+// describeClient fails DescribeWorkflowExecution fails times, then answers.
+type describeClient struct {
+	client.Client
+	mu           sync.Mutex
+	fails, calls int
+}
+
+func (c *describeClient) DescribeWorkflowExecution(context.Context, string, string) (*workflowservice.DescribeWorkflowExecutionResponse, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.calls++
+	if c.calls <= c.fails {
+		return nil, errors.New("unavailable")
+	}
+	return &workflowservice.DescribeWorkflowExecutionResponse{}, nil
+}
+
+// A successful activity's result is handed over only once the server
+// answers; a failed activity does not wait.
+func TestConfirmWaitsForTheServerAfterSuccess(t *testing.T) {
+	tests := []struct {
+		name      string
+		fail      bool
+		fails     int
+		wantCalls int
+	}{
+		{"server answers at once", false, 0, 1},
+		{"server back after three tries", false, 3, 4},
+		{"failed activity does not wait", true, 3, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := &describeClient{fails: tt.fails}
+			var s testsuite.WorkflowTestSuite
+			env := s.NewTestActivityEnvironment()
+			env.SetWorkerOptions(worker.Options{Interceptors: []interceptor.WorkerInterceptor{&confirmInterceptor{c: c}}})
+			env.RegisterActivityWithOptions(func(context.Context) (string, error) {
+				if tt.fail {
+					return "", errors.New("boom")
+				}
+				return "done", nil
+			}, activity.RegisterOptions{Name: "Work"})
+			v, err := env.ExecuteActivity("Work")
+			if tt.fail != (err != nil) {
+				t.Fatalf("err = %v, want failure %v", err, tt.fail)
+			}
+			if !tt.fail {
+				var got string
+				if err := v.Get(&got); err != nil || got != "done" {
+					t.Fatalf("result %q, %v", got, err)
+				}
+			}
+			if c.calls != tt.wantCalls {
+				t.Errorf("describe calls = %d, want %d", c.calls, tt.wantCalls)
+			}
+		})
+	}
+}
