@@ -4,9 +4,11 @@ import (
 	"context"
 	"time"
 
+	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/interceptor"
+	"google.golang.org/grpc/codes"
 )
 
 // confirmFor bounds how long a finished activity waits for the Temporal
@@ -47,15 +49,18 @@ func (a *confirmActivity) ExecuteActivity(ctx context.Context, in *interceptor.E
 	return res, err
 }
 
-// waitForServer returns once the server describes the activity's workflow,
-// or after confirmFor, or when ctx is done.
+// waitForServer returns once the server answers a describe of the
+// activity's workflow (an answer that refuses, such as PermissionDenied for
+// a worker not allowed to describe, or NotFound, also shows the server
+// reachable), or after confirmFor, or when ctx is done. Only errors of an
+// unreachable or overloaded server make it try again (see unreachable).
 func waitForServer(ctx context.Context, c client.Client, info activity.Info) {
 	deadline := time.Now().Add(confirmFor)
 	for {
 		dctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 		_, err := c.DescribeWorkflowExecution(dctx, info.WorkflowExecution.ID, info.WorkflowExecution.RunID)
 		cancel()
-		if err == nil || ctx.Err() != nil || time.Now().After(deadline) {
+		if err == nil || !unreachable(err) || ctx.Err() != nil || time.Now().After(deadline) {
 			return
 		}
 		select {
@@ -64,4 +69,16 @@ func waitForServer(ctx context.Context, c client.Client, info activity.Info) {
 		case <-time.After(250 * time.Millisecond):
 		}
 	}
+}
+
+// unreachable reports whether err means the server did not answer (or could
+// not serve the request now): the gRPC codes a restarting or overloaded
+// server and a broken connection give.
+func unreachable(err error) bool {
+	switch serviceerror.ToStatus(err).Code() {
+	case codes.Unavailable, codes.DeadlineExceeded, codes.Canceled, codes.Aborted,
+		codes.Internal, codes.Unknown, codes.ResourceExhausted:
+		return true
+	}
+	return false
 }

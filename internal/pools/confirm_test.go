@@ -6,6 +6,7 @@ import (
 	"sync"
 	"testing"
 
+	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
@@ -14,11 +15,13 @@ import (
 	"go.temporal.io/sdk/worker"
 )
 
-// describeClient fails DescribeWorkflowExecution fails times, then answers.
+// describeClient fails DescribeWorkflowExecution fails times (with err,
+// default Unavailable), then answers.
 type describeClient struct {
 	client.Client
 	mu           sync.Mutex
 	fails, calls int
+	err          error
 }
 
 func (c *describeClient) DescribeWorkflowExecution(context.Context, string, string) (*workflowservice.DescribeWorkflowExecutionResponse, error) {
@@ -26,7 +29,10 @@ func (c *describeClient) DescribeWorkflowExecution(context.Context, string, stri
 	defer c.mu.Unlock()
 	c.calls++
 	if c.calls <= c.fails {
-		return nil, errors.New("unavailable")
+		if c.err != nil {
+			return nil, c.err
+		}
+		return nil, serviceerror.NewUnavailable("server restarting")
 	}
 	return &workflowservice.DescribeWorkflowExecutionResponse{}, nil
 }
@@ -38,15 +44,19 @@ func TestConfirmWaitsForTheServerAfterSuccess(t *testing.T) {
 		name      string
 		fail      bool
 		fails     int
+		err       error
 		wantCalls int
 	}{
-		{"server answers at once", false, 0, 1},
-		{"server back after three tries", false, 3, 4},
-		{"failed activity does not wait", true, 3, 0},
+		{"server answers at once", false, 0, nil, 1},
+		{"server back after three tries", false, 3, nil, 4},
+		{"failed activity does not wait", true, 3, nil, 0},
+		{"a refusal is an answer", false, 3, serviceerror.NewPermissionDenied("no describe", ""), 1},
+		{"not found is an answer", false, 3, serviceerror.NewNotFound("gone"), 1},
+		{"overloaded server is waited for", false, 2, serviceerror.NewResourceExhausted(0, "busy"), 3},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c := &describeClient{fails: tt.fails}
+			c := &describeClient{fails: tt.fails, err: tt.err}
 			var s testsuite.WorkflowTestSuite
 			env := s.NewTestActivityEnvironment()
 			env.SetWorkerOptions(worker.Options{Interceptors: []interceptor.WorkerInterceptor{&confirmInterceptor{c: c}}})

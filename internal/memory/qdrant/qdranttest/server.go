@@ -29,10 +29,12 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/qdrant/go-client/qdrant"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/keepalive"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
 )
@@ -156,7 +158,11 @@ func Serve(lis net.Listener, opts Options) (s *Server, stop func(), err error) {
 	// Qdrant accepts requests of any size (src/tonic/mod.rs:
 	// max_decoding_message_size(usize::MAX)); grpc-go's server default
 	// would refuse anything over 4 MiB.
-	gs := grpc.NewServer(grpc.UnaryInterceptor(s.intercept), grpc.MaxRecvMsgSize(math.MaxInt32))
+	// Qdrant's server (tonic) accepts the client's keepalive pings, which
+	// qdrant/go-client sends every 10 s; grpc-go's default enforcement
+	// (one per 5 minutes) would answer them with GOAWAY too_many_pings.
+	gs := grpc.NewServer(grpc.UnaryInterceptor(s.intercept), grpc.MaxRecvMsgSize(math.MaxInt32),
+		grpc.KeepaliveEnforcementPolicy(keepalive.EnforcementPolicy{MinTime: time.Second, PermitWithoutStream: true}))
 	qdrant.RegisterQdrantServer(gs, qdrantService{s: s})
 	qdrant.RegisterCollectionsServer(gs, collectionsService{s: s})
 	qdrant.RegisterPointsServer(gs, pointsService{s: s})
