@@ -14,7 +14,8 @@
 //
 // The model server (ModelServer, built on llmtest) speaks the OpenAI
 // chat-completions protocol, streamed, and answers each role validly from
-// its prompt; each answer streams in eight pieces over 300–800 ms, so
+// its prompt; each answer streams in eight pieces over 0.5–1.5 s (2–4 s in
+// the short variant, whose few runs must outlast the kill schedule), so
 // that kills land mid-call. A call is complete when the whole answer was
 // written and flushed to a client that was still connected: from then on
 // a provider has billed it. The webhook receiver verifies the Standard
