@@ -9,10 +9,12 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
 
+	enumspb "go.temporal.io/api/enums/v1"
 	sdkclient "go.temporal.io/sdk/client"
 	sdklog "go.temporal.io/sdk/log"
 
@@ -236,6 +238,9 @@ func Run(ctx context.Context, o Options) (res *Result, err error) {
 		return nil, fmt.Errorf("warm-up run: %w (logs: %s/logs)", err, dir)
 	}
 	res.WarmUpSeconds = secs(time.Since(t0))
+	if res.WarmUpWorkers, err = workerIdentities(ctx, tc, "chaos-"+stamp+"-warmup"); err != nil {
+		return nil, fmt.Errorf("warm-up run's history: %w", err)
+	}
 
 	tr := newTracker(runs)
 	runCtx, stopTracking := context.WithCancel(ctx)
@@ -274,6 +279,36 @@ func secs(d time.Duration) float64 {
 }
 
 // warmUp runs one research run to its end.
+// MinWorkers is how many worker processes must have completed tasks of one
+// run (issue 13: "activities completed by at least three different worker
+// processes").
+const MinWorkers = 3
+
+// workerIdentities returns the distinct identities of the workers that
+// completed workflow tasks or activities of run id, sorted.
+func workerIdentities(ctx context.Context, tc sdkclient.Client, id string) ([]string, error) {
+	seen := map[string]bool{}
+	it := tc.GetWorkflowHistory(ctx, id, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	for it.HasNext() {
+		ev, err := it.Next()
+		if err != nil {
+			return nil, err
+		}
+		if a := ev.GetActivityTaskCompletedEventAttributes(); a != nil && a.GetIdentity() != "" {
+			seen[a.GetIdentity()] = true
+		}
+		if a := ev.GetWorkflowTaskCompletedEventAttributes(); a != nil && a.GetIdentity() != "" {
+			seen[a.GetIdentity()] = true
+		}
+	}
+	ids := make([]string, 0, len(seen))
+	for k := range seen {
+		ids = append(ids, k)
+	}
+	sort.Strings(ids)
+	return ids, nil
+}
+
 func warmUp(ctx context.Context, runs *client.Client, id string) error {
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Minute)
 	defer cancel()

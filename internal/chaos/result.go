@@ -23,7 +23,11 @@ type Result struct {
 	PortBase      int       `json:"portBase"`
 	UpSeconds     float64   `json:"upSeconds"`
 	WarmUpSeconds float64   `json:"warmUpSeconds"`
-	RunsWanted    int       `json:"runsWanted"`
+	// WarmUpWorkers are the identities of the worker processes that
+	// completed the warm-up run's workflow and activity tasks (from its
+	// history); the cluster must spread a run over at least MinWorkers.
+	WarmUpWorkers []string `json:"warmUpWorkers"`
+	RunsWanted    int      `json:"runsWanted"`
 
 	RunsStarted   int `json:"runsStarted"`
 	RunsCompleted int `json:"runsCompleted"`
@@ -116,6 +120,9 @@ func (r *Result) finish(tr *tracker, kills []Kill, calls []llmtest.Request, ds [
 	}
 	if r.RunsLost > 0 {
 		r.Failures = append(r.Failures, fmt.Sprintf("%d of %d runs lost: %s", r.RunsLost, r.RunsStarted, strings.Join(lost, "; ")))
+	}
+	if len(r.WarmUpWorkers) < MinWorkers {
+		r.Failures = append(r.Failures, fmt.Sprintf("the warm-up run's tasks were completed by %d worker processes %v, want at least %d: the pools do not run as separate processes", len(r.WarmUpWorkers), r.WarmUpWorkers, MinWorkers))
 	}
 	if r.RunsStarted < r.RunsWanted {
 		r.Failures = append(r.Failures, fmt.Sprintf("only %d of %d runs started", r.RunsStarted, r.RunsWanted))
@@ -255,6 +262,7 @@ func (r *Result) WriteTable(w io.Writer) {
 	fmt.Fprintf(tw, "model calls\t%d (%d completed, %d distinct, %d retried, by role %s)\n", r.Model.Total, r.Model.Completed, r.Model.Distinct, r.Model.Retried, roles(r.Model.ByRole))
 	fmt.Fprintf(tw, "kills\t%d\n", len(r.Kills))
 	fmt.Fprintf(tw, "cluster up / warm-up\t%.1fs / %.1fs\n", r.UpSeconds, r.WarmUpSeconds)
+	fmt.Fprintf(tw, "worker processes in the warm-up run\t%d (%s)\n", len(r.WarmUpWorkers), strings.Join(r.WarmUpWorkers, ", "))
 	tw.Flush()
 	fmt.Fprintln(w)
 	tw = tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
