@@ -100,7 +100,9 @@ compared explain describe tell show give list way ways`)
 // sentences (a term in none weighs most, so a question about something the
 // passages never mention scores low); a sentence must contain at least one
 // term of the sub-question and cover at least two (or the only one)
-// counting its section heading and title; its weighted coverage must reach
+// counting its section heading and title, a code name and the parts the
+// tokenizer splits it into counting as one (see concepts); its weighted
+// coverage must reach
 // MinScore. Among those, statements that answer (rules, definitions,
 // conditions, numbers) and sentences sharing the vocabulary of the best
 // ones (pseudo-relevance feedback) rank higher. When no sentence passes, the
@@ -203,7 +205,8 @@ func (e *Engine) Analyze(ctx context.Context, req reasoning.AnalyzeRequest) (rea
 	}
 	avgLen /= float64(len(cands))
 	subTerms, mainTerms := queryTerms(sub), queryTerms(main)
-	need := min(2, len(subTerms))
+	subConcepts := concepts(subTerms)
+	need := min(2, countConcepts(subTerms, subConcepts))
 	rare := rarest(subTerms, weight, 2, func(t string) bool { return present[t] || names[t] })
 
 	// "How many …?" and "How much …?" are answered by a quantity: a
@@ -211,14 +214,14 @@ func (e *Engine) Analyze(ctx context.Context, req reasoning.AnalyzeRequest) (rea
 	quantity := asksQuantity(sub)
 	var kept []*candidate
 	for _, c := range cands {
-		subCov, direct, covered := coverage(c, subTerms, weight, avgLen, ctxTerms[c.order])
+		subCov, direct, covered := coverage(c, subTerms, subConcepts, weight, avgLen, ctxTerms[c.order])
 		if direct == 0 || covered < need || !mentions(c, rare, ctxTerms[c.order]) {
 			continue
 		}
 		if quantity && !statesQuantity(c.text) {
 			continue
 		}
-		mainCov, _, _ := coverage(c, mainTerms, weight, avgLen, ctxTerms[c.order])
+		mainCov, _, _ := coverage(c, mainTerms, nil, weight, avgLen, ctxTerms[c.order])
 		c.lexical = subWeight*subCov + mainWeight*mainCov
 		if c.lexical < e.cfg.MinScore {
 			continue
@@ -616,14 +619,55 @@ func termWeights(cands []*candidate) func(string) float64 {
 	}
 }
 
+// concepts maps each term of terms that is a part of a compound identifier
+// also among terms to that identifier: textproc.Tokenize indexes
+// "time.Time" as "time.time", "time" and "time", and "sync.Once" as
+// "sync.once", "sync" and "once", so that prose naming the part matches,
+// but the parts name the same thing as the whole: one concept, not three.
+func concepts(terms []string) map[string]string {
+	in := map[string]bool{}
+	for _, t := range terms {
+		in[t] = true
+	}
+	m := map[string]string{}
+	for _, t := range terms {
+		if !strings.ContainsAny(t, "._:") {
+			continue
+		}
+		for _, part := range strings.FieldsFunc(t, func(r rune) bool { return r == '.' || r == '_' || r == ':' }) {
+			if p := textproc.Stem(part); in[p] && p != t {
+				m[p] = t
+			}
+		}
+	}
+	return m
+}
+
+// countConcepts is the number of distinct concepts of terms (see concepts).
+func countConcepts(terms []string, concept map[string]string) int {
+	seen := map[string]bool{}
+	for _, t := range terms {
+		seen[conceptOf(t, concept)] = true
+	}
+	return len(seen)
+}
+
+func conceptOf(t string, concept map[string]string) string {
+	if whole, ok := concept[t]; ok {
+		return whole
+	}
+	return t
+}
+
 // coverage is the weighted share of terms found in c, each weighted by a
 // BM25 term-frequency factor capped at 1 (one occurrence in a sentence of
 // average length counts fully; longer sentences count less); a term found
 // only in the sentence's context (heading, title) counts contextCredit.
-// direct counts the terms in the sentence, covered those in it or its
-// context.
-func coverage(c *candidate, terms []string, weight func(string) float64, avgLen float64, context map[string]bool) (score float64, direct, covered int) {
+// direct counts the concepts (see concepts; nil: every term its own) found
+// in the sentence, covered those found in it or its context.
+func coverage(c *candidate, terms []string, concept map[string]string, weight func(string) float64, avgLen float64, context map[string]bool) (score float64, direct, covered int) {
 	var got, total float64
+	inSentence, inContext := map[string]bool{}, map[string]bool{}
 	for _, t := range terms {
 		w := weight(t)
 		total += w
@@ -631,14 +675,20 @@ func coverage(c *candidate, terms []string, weight func(string) float64, avgLen 
 		if tf == 0 {
 			if context[t] {
 				got += contextCredit * w
-				covered++
+				inContext[conceptOf(t, concept)] = true
 			}
 			continue
 		}
-		direct++
-		covered++
+		inSentence[conceptOf(t, concept)] = true
 		norm := tf * (bm25K1 + 1) / (tf + bm25K1*(1-bm25B+bm25B*float64(c.length)/avgLen))
 		got += w * math.Min(1, norm)
+	}
+	direct = len(inSentence)
+	covered = direct
+	for k := range inContext {
+		if !inSentence[k] {
+			covered++
+		}
 	}
 	if total == 0 {
 		return 0, direct, covered

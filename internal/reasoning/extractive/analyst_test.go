@@ -263,6 +263,47 @@ func TestAnalyzeNeedsMoreThanOneTerm(t *testing.T) {
 	}
 }
 
+// A code name counts once toward the floor, however the tokenizer splits
+// it: "pool.Entry" gives the terms pool.entry, pool and entry, which name
+// one thing, so a sentence that only names it is no evidence.
+func TestAnalyzeCodeNameIsOneConcept(t *testing.T) {
+	tests := []struct {
+		name, q string
+		texts   []string
+		want    string // a word of the finding; "" wants none
+	}{
+		{"name alone is not evidence", "How is a clock.Reading stripped?",
+			[]string{"Types that implement the Sizer interface include clock.Reading and net.Addr.",
+				"Trailing spaces are stripped from each line."}, ""},
+		{"its parts in prose are not two concepts", "How is a cache.Entry evicted?",
+			[]string{"Types that implement the Sizer interface include cache.Entry and net.Addr.",
+				"Old lines are evicted from the log by the formatter.",
+				"The cache keeps entries in a map."}, ""},
+		{"name and the asked verb", "How is a cache.Entry evicted?",
+			[]string{"Types that implement the Sizer interface include cache.Entry and net.Addr.",
+				"A cache.Entry is evicted when its deadline passes or the cache is full."}, "deadline"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := analyzeOne(t, tt.q, tt.texts...)
+			if tt.want == "" {
+				if len(f) != 0 {
+					t.Errorf("findings %+v, want none", f)
+				}
+				return
+			}
+			if len(f) == 0 || !strings.Contains(f[0].Text, tt.want) {
+				t.Errorf("findings %+v, want one saying %q", f, tt.want)
+			}
+			for _, x := range f {
+				if strings.Contains(x.Text, "Sizer") {
+					t.Errorf("finding %q only names the type", x.Text)
+				}
+			}
+		})
+	}
+}
+
 // Navigation furniture is never quoted; a sentence that leans on the one
 // before it is quoted with it.
 func TestAnalyzeFurnitureAndContext(t *testing.T) {
