@@ -30,15 +30,23 @@ umask 022
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 DIR=${RESEARCHFLOW_CLUSTER_DIR:-$REPO/.researchflow-cluster}
-mkdir -p "$DIR"
-DIR=$(cd "$DIR" && pwd)
-B=${RESEARCHFLOW_CLUSTER_PORT_BASE:-17200}
+case $DIR in /*) ;; *) DIR=$PWD/$DIR ;; esac
+# The port base given at `up` is remembered, like QDRANT_URL.
+B=${RESEARCHFLOW_CLUSTER_PORT_BASE:-}
+if [[ -z $B && -f $DIR/port-base ]]; then B=$(cat "$DIR/port-base"); fi
+B=${B:-17200}
+if ! [[ $B =~ ^[0-9]+$ ]] || ((B < 1024 || B > 65000)); then
+	echo "cluster: RESEARCHFLOW_CLUSTER_PORT_BASE=$B: want a number from 1024 to 65000 (the cluster uses B+1 … B+29)" >&2
+	exit 2
+fi
 BIN=$DIR/bin LOGS=$DIR/logs RUN=$DIR/run PGDIR=$DIR/pg
 PG_PORT=$((B + 1)) TEMPORAL_PORT=$((B + 2)) UI_PORT=$((B + 3)) QDRANT_PORT=$((B + 4)) API_PORT=$((B + 5))
 PG_BIN=${RESEARCHFLOW_PG_BIN:-/usr/lib/postgresql/15/bin}
 # QDRANT_URL given at `up` is remembered for later commands.
 if [[ -z ${QDRANT_URL:-} && -f $DIR/qdrant-url ]]; then QDRANT_URL=$(cat "$DIR/qdrant-url"); fi
+# The stand-in's own URL (exported by `cluster.sh env`) is not a real Qdrant.
 EXTERNAL_QDRANT=${QDRANT_URL:-}
+[[ $EXTERNAL_QDRANT == "http://127.0.0.1:$((B + 4))" ]] && EXTERNAL_QDRANT=
 QDRANT=${EXTERNAL_QDRANT:-http://127.0.0.1:$QDRANT_PORT}
 
 POOLS=(search-1 search-2 inference-1 inference-2 workflow-1 notify-1)
@@ -46,6 +54,11 @@ ALL=(postgres temporal ui qdrant "${POOLS[@]}" api)
 
 die() { echo "cluster: $*" >&2; exit 1; }
 say() { echo "cluster: $*"; }
+valid_name() {
+	local n
+	for n in "${ALL[@]}"; do [[ $n == "$1" ]] && return 0; done
+	die "unknown component $1 (one of: ${ALL[*]})"
+}
 
 # As root, PostgreSQL runs as the postgres user (it refuses to run as root).
 pg() {
@@ -104,6 +117,36 @@ address_of() {
 	esac
 }
 
+# port_of NAME: the port NAME listens on ("" for the pools).
+port_of() {
+	case $1 in
+	postgres) echo "$PG_PORT" ;;
+	temporal) echo "$TEMPORAL_PORT" ;;
+	ui) echo "$UI_PORT" ;;
+	qdrant) [[ -n $EXTERNAL_QDRANT ]] || echo "$QDRANT_PORT" ;;
+	api) echo "$API_PORT" ;;
+	esac
+}
+
+# check_port_free NAME: refuse to start NAME on a port another program holds.
+check_port_free() {
+	local port who=""
+	port=$(port_of "$1")
+	[[ -z $port ]] && return 0
+	if port_open "$port"; then
+		command -v ss >/dev/null && who=$(ss -ltnpH "sport = :$port" 2>/dev/null | grep -o 'users:(([^)]*))' | head -1)
+		die "port $port (for $1) is taken by another program${who:+ ($who)}: stop it, or move the cluster with RESEARCHFLOW_CLUSTER_PORT_BASE"
+	fi
+}
+
+# started NAME: NAME's process is still alive after start (else show its log).
+started() {
+	alive "$1" && return 0
+	echo "cluster: $1 exited at start; the end of $LOGS/$1.log:" >&2
+	tail -n 5 "$LOGS/$1.log" >&2 || true
+	exit 1
+}
+
 pg_password() { cat "$PGDIR/password" 2>/dev/null || echo "(set-at-first-up)"; }
 
 # The environment of the cluster's own settings (templates of
@@ -147,8 +190,25 @@ save_app_env() {
 	if grep -q '^RESEARCHFLOW_CODEC_KEYS=' "$DIR/app.env.new" && ! grep -q '^RESEARCHFLOW_CODEC_CORS_ORIGINS=' "$DIR/app.env.new"; then
 		echo "RESEARCHFLOW_CODEC_CORS_ORIGINS=http://127.0.0.1:$UI_PORT,http://localhost:$UI_PORT" >>"$DIR/app.env.new"
 	fi
-	mv "$DIR/app.env.new" "$DIR/app.env"
 	umask 022
+	if [[ -f $DIR/app.env ]] && ! cmp -s "$DIR/app.env" "$DIR/app.env.new"; then
+		local was now
+		was=$(cut -d= -f1 "$DIR/app.env" | sort | tr '\n' ' ')
+		now=$(cut -d= -f1 "$DIR/app.env.new" | sort | tr '\n' ' ')
+		was=${was% } now=${now% }
+		if [[ ! -s $DIR/app.env.new ]]; then
+			# Nothing set now: keep what the cluster was started with.
+			say "keeping the settings saved at an earlier up (${was}); set new ones to replace them"
+			rm -f "$DIR/app.env.new"
+			return
+		fi
+		if any_running; then
+			rm -f "$DIR/app.env.new"
+			die "the cluster runs with other settings (saved: ${was:-none}; now: ${now:-none}): run down first to change them"
+		fi
+		say "settings replaced (were: ${was:-none}; now: ${now:-none})"
+	fi
+	mv "$DIR/app.env.new" "$DIR/app.env"
 }
 
 # spawn NAME ENVFILE... -- COMMAND...: run COMMAND detached, its output
@@ -180,6 +240,8 @@ spawn() {
 		((SECONDS < deadline)) || die "$name did not start (see $LOGS/$name.log)"
 		sleep 0.1
 	done
+	# Every PID a component ever had, for `who` after restarts.
+	echo "$name $(cat "$RUN/$name.pid")" >>"$RUN/pids.log"
 }
 
 write_env_files() {
@@ -252,6 +314,8 @@ setup_schema() {
 	done
 }
 
+gateway_healthy() { alive api && curl -fsS -o /dev/null "http://127.0.0.1:$API_PORT/healthz" 2>/dev/null; }
+
 temporal_healthy() { temporal_cli operator cluster health --address "127.0.0.1:$TEMPORAL_PORT" >/dev/null 2>&1; }
 
 ensure_namespace() {
@@ -271,6 +335,7 @@ start_one() {
 		say "$name already runs (pid $(pidof_ "$name"))"
 		return
 	fi
+	check_port_free "$name"
 	case $name in
 	postgres)
 		init_postgres
@@ -278,11 +343,14 @@ start_one() {
 		;;
 	temporal)
 		spawn temporal "$RUN/cluster.env" -- "$BIN/temporal-server" --config-file "$REPO/deploy/local/temporal.yaml" --allow-no-auth start
-		wait_for 90 "Temporal" temporal_healthy || die "Temporal server not healthy after 90 s (see $LOGS/temporal.log)"
+		wait_for 90 "Temporal" temporal_healthy || { started temporal; die "Temporal server not healthy after 90 s (see $LOGS/temporal.log)"; }
+		started temporal
 		;;
 	ui)
 		spawn ui "$RUN/cluster.env" -- "$BIN/temporal-ui" --root "$REPO/deploy/local" --config ui --env local start
-		wait_for 30 "Web UI" port_open "$UI_PORT" || die "Web UI not up after 30 s (see $LOGS/ui.log)"
+		wait_for 30 "Web UI" port_open "$UI_PORT" || { started ui; die "Web UI not up after 30 s (see $LOGS/ui.log)"; }
+		sleep 0.5
+		started ui
 		;;
 	qdrant)
 		if [[ -n $EXTERNAL_QDRANT ]]; then
@@ -290,16 +358,32 @@ start_one() {
 			return
 		fi
 		spawn qdrant -- "$BIN/qdrant-standin" -addr "127.0.0.1:$QDRANT_PORT"
-		wait_for 30 "Qdrant stand-in" port_open "$QDRANT_PORT" || die "Qdrant stand-in not up (see $LOGS/qdrant.log)"
+		wait_for 30 "Qdrant stand-in" port_open "$QDRANT_PORT" || { started qdrant; die "Qdrant stand-in not up (see $LOGS/qdrant.log)"; }
+		started qdrant
+		# The stand-in keeps nothing: the processes that opened the memory
+		# before hold a collection that is gone; they open it again.
+		local users=() n
+		for n in "${POOLS[@]}" api; do
+			[[ $n == workflow-* || $n == notify-* ]] && continue
+			if alive "$n"; then users+=("$n"); fi
+		done
+		if ((${#users[@]} > 0)); then
+			say "the Qdrant stand-in started empty: restarting ${users[*]}, which use the memory (the Go docs are ingested again on first use; upload folders again)"
+			for n in "${users[@]}"; do
+				stop_one "$n"
+				start_one "$n"
+			done
+		fi
 		;;
 	search-* | inference-* | workflow-* | notify-*)
 		spawn "$name" "$DIR/app.env" "$RUN/app-overrides.env" -- "$BIN/workers" -pool "${name%-*}"
 		sleep 1
-		alive "$name" || die "$name exited at start (see $LOGS/$name.log)"
+		started "$name"
 		;;
 	api)
 		spawn api "$DIR/app.env" "$RUN/app-overrides.env" -- "$BIN/api"
-		wait_for 30 "HTTP gateway" curl -fsS -o /dev/null "http://127.0.0.1:$API_PORT/healthz" || die "HTTP gateway not up after 30 s (see $LOGS/api.log)"
+		wait_for 30 "HTTP gateway" gateway_healthy || { started api; die "HTTP gateway not up after 30 s (see $LOGS/api.log)"; }
+		started api
 		;;
 	*) die "unknown component $name (one of: ${ALL[*]})" ;;
 	esac
@@ -336,13 +420,23 @@ kill_one() {
 	local name=$1
 	if [[ $name == postgres ]]; then
 		# What a crash looks like to PostgreSQL: no shutdown checkpoint.
+		if ! alive postgres; then
+			say "postgres is not running"
+			return 0
+		fi
 		stop_postgres immediate
 		wait_gone postgres
+		rm -f "$RUN/postgres.pid"
 		say "postgres stopped in immediate mode (no shutdown checkpoint, as in a crash)"
 		return
 	fi
+	if ! alive "$name"; then
+		say "$name is not running"
+		return 0
+	fi
 	signal_one "$name" KILL
 	wait_gone "$name"
+	rm -f "$RUN/$name.pid"
 	say "$name killed (SIGKILL)"
 }
 
@@ -373,9 +467,19 @@ print_env() {
 	grep -E '^RESEARCHFLOW_CODEC_(KEYS|KEY_ID)=' "$DIR/app.env" 2>/dev/null | sed 's/^/export /' || true
 }
 
+any_running() {
+	local n
+	for n in "${ALL[@]}"; do alive "$n" && return 0; done
+	return 1
+}
+
 up() {
 	command -v go >/dev/null || die "Go is needed to build the cluster's binaries"
 	mkdir -p "$LOGS" "$RUN" "$DIR/data"
+	if [[ -f $DIR/port-base && $(cat "$DIR/port-base") != "$B" ]] && any_running; then
+		die "the cluster in $DIR runs on port base $(cat "$DIR/port-base"), not $B: run down first"
+	fi
+	echo "$B" >"$DIR/port-base"
 	save_app_env
 	if [[ -n $EXTERNAL_QDRANT ]]; then echo "$EXTERNAL_QDRANT" >"$DIR/qdrant-url"; else rm -f "$DIR/qdrant-url"; fi
 	build
@@ -400,10 +504,11 @@ down() {
 		local name=${ALL[i]}
 		if [[ $name == postgres ]] || alive "$name"; then stop_one "$name"; fi
 	done
-	say "down (state kept in $DIR)"
 	if [[ ${1:-} == --purge ]]; then
 		rm -rf "$DIR"
-		say "purged $DIR"
+		say "down; state purged ($DIR removed)"
+	else
+		say "down (PostgreSQL with Temporal's histories, logs and reports kept in $DIR; the Qdrant stand-in keeps nothing)"
 	fi
 }
 
@@ -416,37 +521,55 @@ status) status ;;
 env) print_env ;;
 start)
 	[[ $# == 1 ]] || die "usage: start NAME"
+	valid_name "$1"
+	[[ -f $DIR/app.env ]] || die "no cluster in $DIR: run up first"
 	write_env_files
 	start_one "$1"
 	;;
 stop)
 	[[ $# == 1 ]] || die "usage: stop NAME"
-	stop_one "$1"
-	say "$1 stopped"
+	valid_name "$1"
+	if alive "$1"; then
+		stop_one "$1"
+		say "$1 stopped"
+	else
+		say "$1 is not running"
+	fi
 	;;
 kill)
 	[[ $# == 1 ]] || die "usage: kill NAME"
+	valid_name "$1"
 	kill_one "$1"
 	;;
 restart)
 	[[ $# == 1 ]] || die "usage: restart NAME"
+	valid_name "$1"
+	[[ -f $DIR/app.env ]] || die "no cluster in $DIR: run up first"
 	stop_one "$1"
 	write_env_files
 	start_one "$1"
 	;;
-pid) pidof_ "${1:?usage: pid NAME}" ;;
+pid)
+	valid_name "${1:?usage: pid NAME}"
+	pidof_ "$1"
+	;;
 who) # who WORKFLOW_ID: which cluster processes completed the run's tasks
 	[[ $# == 1 ]] || die "usage: who WORKFLOW_ID"
 	temporal_cli workflow show --address "127.0.0.1:$TEMPORAL_PORT" -w "$1" -o json |
 		grep -o '"identity": *"[^"]*"' | sed 's/.*"\([^"]*\)"$/\1/' | sort | uniq -c |
 		while read -r n id; do
 			comp="(client)"
-			for name in "${ALL[@]}"; do [[ $(pidof_ "$name") == "${id%%@*}" ]] && comp=$name; done
+			if [[ -f $RUN/pids.log ]]; then
+				comp=$(awk -v p="${id%%@*}" '$2 == p { n = $1 } END { print (n == "" ? "(client)" : n) }' "$RUN/pids.log")
+			fi
 			printf '%-12s %-24s %4d events\n' "$comp" "$id" "$n"
 		done
 	;;
 settings) cluster_env ;; # the RF_CLUSTER_* values the config templates read (deploy tests check them)
-logs) exec tail -n 100 -f "$LOGS/${1:?usage: logs NAME}.log" ;;
+logs)
+	valid_name "${1:?usage: logs NAME}"
+	exec tail -n 100 -f "$LOGS/$1.log"
+	;;
 *)
 	sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//'
 	[[ -z $cmd ]] && exit 2
