@@ -656,6 +656,7 @@ func (s *Stack) startGateway(ctx context.Context) error {
 		}
 		deps.DataConverter = s.Codec.DataConverter()
 		deps.Codec = codec.Handler(s.Codec, ccfg)
+		deps.CodecOrigins = ccfg.Origins
 	}
 	if s.Store != nil {
 		deps.Chunks = s.Store
