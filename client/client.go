@@ -31,6 +31,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	rf "github.com/researchflow/researchflow"
+	"github.com/researchflow/researchflow/internal/codec"
 )
 
 // Temporal is the part of the Temporal SDK client that Client uses
@@ -454,10 +455,14 @@ func isClosed(st enumspb.WorkflowExecutionStatus) bool {
 
 // FailureMessage is what a caller may read of a run's failure: the message
 // of an application error (written by Researchflow), a short phrase for
-// other failures.
+// other failures. A message encrypted with a key this process lacks (the
+// SDK leaves it as "Encoded failure") is replaced by which key it needs.
 func FailureMessage(err error) string {
 	var app *temporal.ApplicationError
 	if errors.As(err, &app) && app.Message() != "" {
+		if id, ok := codec.KeyID(app.Failure().GetEncodedAttributes()); ok && app.Message() == encodedFailure {
+			return codec.MissingKey("the failure", id)
+		}
 		return app.Message()
 	}
 	var canceled *temporal.CanceledError
@@ -474,6 +479,11 @@ func FailureMessage(err error) string {
 	}
 	return "the run failed"
 }
+
+// encodedFailure is the message the SDK's failure converter writes in place
+// of an encoded one (converter.EncodeCommonFailureAttributes); decoding
+// puts the original back.
+const encodedFailure = "Encoded failure"
 
 func decodePayload(p *commonpb.Payload) string {
 	if p == nil {

@@ -233,3 +233,46 @@ func (c *Codec) Decode(payloads []*commonpb.Payload) ([]*commonpb.Payload, error
 	}
 	return out, nil
 }
+
+// KeyID returns the ID of the key that sealed p, and whether p is encrypted
+// at all (an encrypted payload without the metadata has ID "").
+func KeyID(p *commonpb.Payload) (id string, encrypted bool) {
+	if string(p.GetMetadata()[converter.MetadataEncoding]) != Encoding {
+		return "", false
+	}
+	return string(p.GetMetadata()[MetadataKeyID]), true
+}
+
+// MissingKey describes what a process lacks to read a payload sealed with
+// key id, for error messages: which key, and what to set.
+func MissingKey(what, id string) string {
+	return fmt.Sprintf("%s is encrypted with key %q, which this process lacks (set RESEARCHFLOW_CODEC_KEYS to the keys the workers use)", what, id)
+}
+
+// Keyless is the payload codec of a process without keys: it encodes
+// nothing, passes plain payloads through, and refuses an encrypted one with
+// an error naming its key rather than the data converter's
+// bare "payload encoding is not supported".
+type Keyless struct{}
+
+var _ converter.PayloadCodec = Keyless{}
+
+// Encode returns payloads unchanged.
+func (Keyless) Encode(payloads []*commonpb.Payload) ([]*commonpb.Payload, error) {
+	return payloads, nil
+}
+
+// Decode returns payloads unchanged if none is encrypted.
+func (Keyless) Decode(payloads []*commonpb.Payload) ([]*commonpb.Payload, error) {
+	for i, p := range payloads {
+		if id, ok := KeyID(p); ok {
+			return nil, fmt.Errorf("codec: %s", MissingKey(fmt.Sprintf("payload %d", i), id))
+		}
+	}
+	return payloads, nil
+}
+
+// KeylessDataConverter is Temporal's default data converter with Keyless.
+func KeylessDataConverter() converter.DataConverter {
+	return converter.NewCodecDataConverter(converter.GetDefaultDataConverter(), Keyless{})
+}

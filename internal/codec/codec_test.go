@@ -260,3 +260,33 @@ func TestHandler(t *testing.T) {
 		}
 	}
 }
+
+// A process without keys reads plain payloads as before, and an encrypted
+// one fails naming the key it needs and what to set, not with the data
+// converter's bare "payload encoding is not supported".
+func TestKeylessNamesTheKey(t *testing.T) {
+	dc := KeylessDataConverter()
+	plain, err := dc.ToPayload(question)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(plain.GetMetadata()[converter.MetadataEncoding]) == Encoding {
+		t.Fatal("Keyless encrypted a payload")
+	}
+	var got string
+	if err := dc.FromPayload(plain, &got); err != nil || got != question {
+		t.Fatalf("plain payload: %q, %v", got, err)
+	}
+
+	sealed, err := mustCodec(t, "k1:"+key(1), "").DataConverter().ToPayload(question)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if id, ok := KeyID(sealed); !ok || id != "k1" {
+		t.Errorf("KeyID = %q, %v; want k1, true", id, ok)
+	}
+	err = dc.FromPayload(sealed, &got)
+	if err == nil || !strings.Contains(err.Error(), `key "k1"`) || !strings.Contains(err.Error(), "RESEARCHFLOW_CODEC_KEYS") {
+		t.Fatalf("encrypted payload without keys: %v, want an error naming key k1 and RESEARCHFLOW_CODEC_KEYS", err)
+	}
+}

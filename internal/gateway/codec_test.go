@@ -19,7 +19,7 @@ func TestCodecRoute(t *testing.T) {
 		w.WriteHeader(http.StatusTeapot)
 	})
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	h, err := New(cfg, Deps{Temporal: newFakeTemporal(), Logger: logger, Codec: codec})
+	h, err := New(cfg, Deps{Temporal: newFakeTemporal(), Logger: logger, Codec: codec, CodecOrigins: []string{"http://ui.example"}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -22,4 +22,15 @@
 //	POST /v1/corpora/{name}/documents      upload files and ingest them
 //	GET  /healthz, /readyz, /metrics, /openapi.json, / (web app)
 //	POST /codec/encode, /codec/decode       the payload codec server (only with RESEARCHFLOW_CODEC_KEYS)
+//
+// Cross-site request forgery: without API keys (local mode) any page the
+// user visits could post forms to a gateway on loopback. Every request
+// passes through net/http's CrossOriginProtection, which refuses (403, code
+// "cross_origin") a POST, PUT, PATCH or DELETE a browser sends from another
+// site — told by its Sec-Fetch-Site header, or else by an Origin that does
+// not match Host. The web app served here (same origin), the origins in
+// RESEARCHFLOW_CORS_ORIGINS, under /codec/ those in
+// RESEARCHFLOW_CODEC_CORS_ORIGINS (the Temporal Web UI's), and clients that
+// send neither header (curl, the client package, the starter) pass; GET,
+// HEAD and OPTIONS always do.
 package gateway

@@ -58,6 +58,10 @@ type Deps struct {
 	// POST /codec/encode and /codec/decode for the Temporal Web UI and
 	// CLI; it does its own CORS and authentication.
 	Codec http.Handler
+	// CodecOrigins are the browser origins allowed to call Codec (the
+	// Temporal Web UI's, RESEARCHFLOW_CODEC_CORS_ORIGINS): trusted for
+	// POST /codec/… by the cross-site request check (crossOrigin).
+	CodecOrigins []string
 	// Metrics is the process's Prometheus registry, served on /metrics with
 	// the gateway's own series added to it (default: a registry of the
 	// gateway's series only).
@@ -83,13 +87,18 @@ type server struct {
 }
 
 // New returns the gateway's HTTP handler. It refuses a configuration that
-// would serve runs to anyone on a non-loopback address.
+// would serve runs to anyone on a non-loopback address. The handler refuses
+// cross-site browser requests that change state (see crossOrigin).
 func New(cfg Config, deps Deps) (http.Handler, error) {
 	e, err := newEngine(cfg, deps)
 	if err != nil {
 		return nil, err
 	}
-	return e, nil
+	logger := deps.Logger
+	if logger == nil {
+		logger = slog.Default()
+	}
+	return crossOrigin(e, cfg.CORSOrigins, deps.CodecOrigins, logger)
 }
 
 func newEngine(cfg Config, deps Deps) (*gin.Engine, error) {

@@ -4,7 +4,9 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
+	"log/slog"
 	"math"
 	"net/http"
 	"net/netip"
@@ -227,4 +229,59 @@ func clientKey(ip string) string {
 func ownerHash(owner string) string {
 	sum := sha256.Sum256([]byte("owner\x00" + owner))
 	return hex.EncodeToString(sum[:8])
+}
+
+// crossOrigin refuses cross-site request forgery: a POST, PUT, PATCH or
+// DELETE that a browser sends on behalf of another site (a form or fetch
+// from any page the user visits, which in no-auth mode could otherwise start
+// runs or upload files) gets 403 with a JSON error. It is the standard
+// library's http.CrossOriginProtection, which tells browser requests by
+// their Sec-Fetch-Site header, or else by an Origin that does not match
+// Host. Passing: GET, HEAD and OPTIONS; same-origin requests (the web app
+// served here); requests from apiOrigins (RESEARCHFLOW_CORS_ORIGINS), and
+// under /codec/ from codecOrigins (the Temporal Web UI's) instead, as cors
+// and the codec server allow them; and requests with neither header (curl,
+// the client package, the starter, API-key callers).
+func crossOrigin(h http.Handler, apiOrigins, codecOrigins []string, log *slog.Logger) (http.Handler, error) {
+	api, err := newCrossOriginProtection(apiOrigins, "RESEARCHFLOW_CORS_ORIGINS", log)
+	if err != nil {
+		return nil, err
+	}
+	codec, err := newCrossOriginProtection(codecOrigins, "RESEARCHFLOW_CODEC_CORS_ORIGINS", log)
+	if err != nil {
+		return nil, err
+	}
+	apiH, codecH := api.Handler(h), codec.Handler(h)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/codec/") {
+			codecH.ServeHTTP(w, r)
+			return
+		}
+		apiH.ServeHTTP(w, r)
+	}), nil
+}
+
+// newCrossOriginProtection trusts origins (listed in setting) and answers
+// refusals in the gateway's JSON error shape.
+func newCrossOriginProtection(origins []string, setting string, log *slog.Logger) (*http.CrossOriginProtection, error) {
+	p := http.NewCrossOriginProtection()
+	for _, o := range origins {
+		if err := p.AddTrustedOrigin(o); err != nil {
+			return nil, fmt.Errorf("gateway: %s: %w (want scheme://host[:port])", setting, err)
+		}
+	}
+	p.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		log.Warn("gateway: cross-site request refused", "method", r.Method, "path", r.URL.Path,
+			"origin", r.Header.Get("Origin"), "sec_fetch_site", r.Header.Get("Sec-Fetch-Site"))
+		h := w.Header()
+		h.Set("Content-Type", "application/json; charset=utf-8")
+		h.Set("X-Content-Type-Options", "nosniff")
+		w.WriteHeader(http.StatusForbidden)
+		_ = json.NewEncoder(w).Encode(errorBody{errorDetail{
+			Code: "cross_origin",
+			Message: fmt.Sprintf("cross-site request refused: a browser may send %s here only from this gateway's own pages or from an origin listed in %s",
+				r.Method, setting),
+		}})
+	}))
+	return p, nil
 }

@@ -396,7 +396,10 @@ func dial(ctx context.Context, cfg config.Config, addr string, cc *codec.Codec, 
 	opts.HostPort = addr
 	opts.Namespace = cfg.Namespace
 	opts.Logger = sdklog.NewStructuredLogger(logger.With("component", "temporal-client"))
-	if cc != nil {
+	if cc == nil && opts.DataConverter == nil {
+		// Encrypted payloads (another process's keys) fail naming their key.
+		opts.DataConverter = codec.KeylessDataConverter()
+	} else {
 		opts.DataConverter = cc.DataConverter()
 		opts.FailureConverter = temporal.NewDefaultFailureConverter(temporal.DefaultFailureConverterOptions{
 			DataConverter: opts.DataConverter, EncodeCommonAttributes: true,
@@ -656,6 +659,7 @@ func (s *Stack) startGateway(ctx context.Context) error {
 		}
 		deps.DataConverter = s.Codec.DataConverter()
 		deps.Codec = codec.Handler(s.Codec, ccfg)
+		deps.CodecOrigins = ccfg.Origins
 	}
 	if s.Store != nil {
 		deps.Chunks = s.Store
