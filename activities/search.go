@@ -176,7 +176,11 @@ func (a *Search) ingest(ctx context.Context, req corpus.IngestRequest) (rf.Inges
 		mu.Lock()
 		cursor := cp.Cursor
 		mu.Unlock()
-		return rf.IngestSummary{}, classify(fmt.Errorf("ingest %s into %s (after %q): %w", req.Path, req.Corpus, cursor, err))
+		from := req.Path
+		if req.GoDocs {
+			from = "the Go documentation under " + req.GoRoot
+		}
+		return rf.IngestSummary{}, classify(fmt.Errorf("ingest %s into %s (after %q): %w", from, req.Corpus, cursor, err))
 	}
 	mu.Lock()
 	total := cp.Total

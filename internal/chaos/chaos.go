@@ -119,7 +119,7 @@ func Run(ctx context.Context, o Options) (res *Result, err error) {
 	logf := func(format string, args ...any) {
 		fmt.Fprintf(o.Log, "%s chaos: %s\n", time.Now().Format("15:04:05"), fmt.Sprintf(format, args...))
 	}
-	res = &Result{Variant: "full", RunsWanted: o.Runs, StartedAt: time.Now()}
+	res = &Result{Variant: "full", RunsWanted: o.Runs, StartedAt: time.Now(), Failures: []string{}}
 	if o.Short {
 		res.Variant = "short"
 	}
