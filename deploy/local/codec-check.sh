@@ -29,8 +29,14 @@ check() { # check DESCRIPTION GOT WANT(zero|nonzero)
 }
 
 # With --no-wait the starter prints the research ID alone on stdout.
-id=$(cd "$REPO" && go run ./starter --no-wait "How does select choose among ready channels ($marker)?" 2>/dev/null | tail -1)
-[[ $id == research-* ]] || { echo "codec-check: the starter printed no research ID: $id" >&2; exit 1; }
+errs=$(mktemp)
+trap 'rm -f "$errs"' EXIT
+id=$(cd "$REPO" && go run ./starter --no-wait "How does select choose among ready channels ($marker)?" 2>"$errs" | tail -1) || true
+if [[ $id != research-* ]]; then
+	echo "codec-check: could not start a run on the cluster (is it up? task cluster:status):" >&2
+	tail -n 5 "$errs" >&2
+	exit 1
+fi
 temporal workflow result --address "$TEMPORAL_ADDRESS" -w "$id" >/dev/null 2>&1 || true
 echo "run $id, marker $marker"
 
