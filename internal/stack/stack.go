@@ -414,7 +414,11 @@ func dial(ctx context.Context, cfg config.Config, addr string, cc *codec.Codec, 
 	opts.Interceptors = append(append([]interceptor.ClientInterceptor(nil), opts.Interceptors...), tracing)
 	c, err := client.DialContext(ctx, opts)
 	if err != nil {
-		return nil, fmt.Errorf("connect to Temporal at %s (namespace %s; start the dev stack with `go run ./workers -pool all`, or set TEMPORAL_ADDRESS): %w", addr, cfg.Namespace, err)
+		hint := "start the dev stack with `go run ./workers -pool all`, or set TEMPORAL_ADDRESS"
+		if cfg.TemporalAddress != "" {
+			hint = "TEMPORAL_ADDRESS names it: is that cluster up? (the local cluster: task cluster:status)"
+		}
+		return nil, fmt.Errorf("connect to Temporal at %s (namespace %s; %s): %w", addr, cfg.Namespace, hint, err)
 	}
 	return c, nil
 }
