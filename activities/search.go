@@ -95,10 +95,20 @@ func (a *Search) PrepareCorpus(ctx context.Context, in rf.PrepareCorpusInput) (r
 		if in.Path != "" {
 			return res, invalid(rf.ErrCorpusEmpty, fmt.Sprintf("corpus folder %s has no readable .md, .txt, .html or .pdf file", in.Path))
 		}
-		return res, invalid(rf.ErrCorpusNotFound, fmt.Sprintf("corpus %q is empty or unknown: ingest it first (starter ingest DIR --corpus %s)", in.Corpus, in.Corpus))
+		return res, invalid(rf.ErrCorpusNotFound, unknownCorpus(in.Corpus))
 	}
 	res.Chunks = n
 	return res, nil
+}
+
+// unknownCorpus says how to fill corpus: a corpus the gateway stores for an
+// owner (OWNER--NAME, rf.ScopedCorpus) is filled by uploading to NAME, and
+// is named as its owner knows it.
+func unknownCorpus(corpus string) string {
+	if owner, name, ok := strings.Cut(corpus, rf.ScopeSeparator); ok {
+		return fmt.Sprintf("corpus %q of %s is empty or unknown: upload its files first (POST /v1/corpora/%s/documents)", name, owner, name)
+	}
+	return fmt.Sprintf("corpus %q is empty or unknown: ingest it first (starter ingest DIR --corpus %s)", corpus, corpus)
 }
 
 // Ingest ingests up to MaxFiles files after the cursor. It heartbeats the

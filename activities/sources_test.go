@@ -206,3 +206,16 @@ func TestSearchSourceErrors(t *testing.T) {
 		t.Errorf("empty provider gave %+v", res)
 	}
 }
+
+func TestUnknownCorpusSaysHowToFillIt(t *testing.T) {
+	tests := []struct{ corpus, want, not string }{
+		{"notes", `corpus "notes" is empty or unknown: ingest it first (starter ingest DIR --corpus notes)`, "POST"},
+		{"alice@example.com--notes", `corpus "notes" of alice@example.com is empty or unknown: upload its files first (POST /v1/corpora/notes/documents)`, "--corpus"},
+	}
+	for _, tt := range tests {
+		got := unknownCorpus(tt.corpus)
+		if got != tt.want || strings.Contains(got, tt.not) {
+			t.Errorf("unknownCorpus(%q) = %q, want %q", tt.corpus, got, tt.want)
+		}
+	}
+}

@@ -318,15 +318,20 @@ gateway_healthy() { alive api && curl -fsS -o /dev/null "http://127.0.0.1:$API_P
 
 temporal_healthy() { temporal_cli operator cluster health --address "127.0.0.1:$TEMPORAL_PORT" >/dev/null 2>&1; }
 
+# ensure_namespace creates namespace default and waits until the frontend
+# serves it (its namespace cache lags a fresh namespace by seconds; a worker
+# registering search attributes before then gets "Namespace default is not
+# found").
 ensure_namespace() {
-	local out
+	local out="" addr=127.0.0.1:$TEMPORAL_PORT
 	for _ in $(seq 1 60); do
-		if temporal_cli operator namespace describe --namespace default --address "127.0.0.1:$TEMPORAL_PORT" >/dev/null 2>&1; then return 0; fi
-		out=$(temporal_cli operator namespace create --namespace default --retention 72h --address "127.0.0.1:$TEMPORAL_PORT" 2>&1) && return 0
-		[[ $out == *"already"* ]] && return 0
+		if temporal_cli operator search-attribute list --namespace default --address "$addr" >/dev/null 2>&1; then return 0; fi
+		if ! temporal_cli operator namespace describe --namespace default --address "$addr" >/dev/null 2>&1; then
+			out=$(temporal_cli operator namespace create --namespace default --retention 72h --address "$addr" 2>&1) || true
+		fi
 		sleep 1
 	done
-	die "could not create namespace default: $out"
+	die "namespace default is not served after 60 s: ${out:-see $LOGS/temporal.log}"
 }
 
 start_one() {
