@@ -30,7 +30,7 @@ type Embedder interface {
 	EmbedDocuments(ctx context.Context, texts []string) ([][]float32, error)
 	// EmbedQuery returns the vector of one search query.
 	EmbedQuery(ctx context.Context, text string) ([]float32, error)
-	// Model names the embedding model ("hashing-v2", "openai:text-embedding-3-small");
+	// Model names the embedding model ("hashing-v3", "openai:text-embedding-3-small");
 	// vector stores record it so that vectors of different models never mix.
 	Model() string
 	// Dim is the vector dimension, or 0 while a remote embedder has not yet
@@ -63,8 +63,9 @@ const (
 	// hashingModelName changes whenever Hashing's vectors change (for the
 	// same text), so that a store made with the old vectors is refused at
 	// open instead of being searched with incomparable ones. v2:
-	// textproc.Tokenize keeps compound identifiers whole and by parts.
-	hashingModelName    = "hashing-v2"
+	// textproc.Tokenize keeps compound identifiers whole and by parts; v3:
+	// textproc.Stem takes -sion/-tion and irregular past forms.
+	hashingModelName    = "hashing-v3"
 	envPrefix           = "RESEARCHFLOW_EMBEDDINGS"
 	envOpenAIAPIKeyFall = "OPENAI_API_KEY"
 )

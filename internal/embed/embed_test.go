@@ -24,7 +24,7 @@ func TestConfigFromEnv(t *testing.T) {
 		{
 			name: "default is offline hashing",
 			env:  nil,
-			want: Config{Provider: "hashing", Model: "hashing-v2", Dim: 384, BatchSize: 64, Timeout: 60 * time.Second},
+			want: Config{Provider: "hashing", Model: "hashing-v3", Dim: 384, BatchSize: 64, Timeout: 60 * time.Second},
 		},
 		{
 			name: "openai falls back to OPENAI_API_KEY",
@@ -71,8 +71,8 @@ func TestNewDefaultIsHashing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if e.Model() != "hashing-v2" || e.Dim() != 384 {
-		t.Errorf("New(Config{}) = %s/%d, want hashing-v2/384", e.Model(), e.Dim())
+	if e.Model() != "hashing-v3" || e.Dim() != 384 {
+		t.Errorf("New(Config{}) = %s/%d, want hashing-v3/384", e.Model(), e.Dim())
 	}
 }
 

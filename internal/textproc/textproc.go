@@ -217,11 +217,23 @@ func fullStopIn(s string) bool {
 }
 
 // Stem strips common English inflections ("channels" → "channel",
-// "guaranteed" → "guarante"). It is deliberately light: the same function is
-// used on both sides of every comparison.
+// "guaranteed" → "guarante"), -sion/-tion after s or t (Porter's step 4:
+// "selection" → "select") and maps irregular past forms to their verb
+// ("chosen" → "choos", as "choose"). It is deliberately light: the same
+// function is used on both sides of every comparison.
 func Stem(w string) string {
 	if len(w) <= 3 || strings.ContainsAny(w, "._:0123456789") {
 		return w
+	}
+	if base, ok := irregular[w]; ok {
+		return Stem(base)
+	}
+	// Porter's step 4 rule (*S or *T)ION: "selection" → "select",
+	// "completions" → "complet" meets "complete", "completed".
+	for _, suf := range []string{"sions", "tions", "sion", "tion"} {
+		if strings.HasSuffix(w, suf) && len(w)-len(suf)+1 >= 4 && !strings.HasSuffix(w, "ations") && !strings.HasSuffix(w, "ation") {
+			return w[:len(w)-len(suf)+1]
+		}
 	}
 	for _, suf := range []string{"ations", "ation", "ingly", "ings", "ing", "edly", "ies", "ied", "ed", "es", "ly", "s"} {
 		if strings.HasSuffix(w, suf) && len(w)-len(suf) >= 3 {
@@ -243,6 +255,21 @@ func Stem(w string) string {
 		}
 	}
 	return strings.TrimSuffix(w, "e")
+}
+
+// irregular maps past forms of common irregular English verbs to their
+// base form, which Stem then stems ("chosen" → "choose" → "choos"): no
+// suffix rule reaches them. Forms that are also common other words
+// ("left", "bound", "found", "lost") are not listed.
+var irregular = map[string]string{
+	"chose": "choose", "chosen": "choose", "froze": "freeze", "frozen": "freeze",
+	"wrote": "write", "written": "write", "hidden": "hide", "began": "begin",
+	"begun": "begin", "broke": "break", "broken": "break", "took": "take",
+	"taken": "take", "gave": "give", "given": "give", "threw": "throw",
+	"thrown": "throw", "knew": "know", "known": "know", "shown": "show",
+	"drove": "drive", "driven": "drive", "forgot": "forget", "forgotten": "forget",
+	"caught": "catch", "sought": "seek", "bought": "buy", "brought": "bring",
+	"taught": "teach", "built": "build", "spoke": "speak", "spoken": "speak",
 }
 
 var stopWords = func() map[string]bool {

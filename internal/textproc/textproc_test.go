@@ -148,3 +148,24 @@ func TestSentencesInOtherScripts(t *testing.T) {
 		}
 	}
 }
+
+// Forms of one word meet: the noun in -sion/-tion and its verb, an irregular
+// past form and its verb; words that only look alike do not.
+func TestStemMeetsForms(t *testing.T) {
+	same := [][2]string{
+		{"selection", "select"}, {"selections", "selected"}, {"completion", "complete"},
+		{"suppression", "suppress"}, {"chosen", "choose"}, {"chose", "chooses"},
+		{"written", "writes"}, {"frozen", "freezing"}, {"taken", "take"},
+	}
+	for _, p := range same {
+		if a, b := Stem(p[0]), Stem(p[1]); a != b {
+			t.Errorf("Stem(%q) = %q, Stem(%q) = %q: want them equal", p[0], a, p[1], b)
+		}
+	}
+	differ := [][2]string{{"left", "leave"}, {"bound", "bind"}, {"union", "unit"}, {"station", "stat"}}
+	for _, p := range differ {
+		if a, b := Stem(p[0]), Stem(p[1]); a == b {
+			t.Errorf("Stem(%q) = Stem(%q) = %q: want them apart", p[0], p[1], a)
+		}
+	}
+}
