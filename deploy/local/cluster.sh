@@ -96,14 +96,13 @@ wait_gone() {
 }
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
-wait_for() { # wait_for SECONDS DESCRIPTION COMMAND...
-	local deadline=$((SECONDS + $1)) what=$2
-	shift 2
+wait_for() { # wait_for SECONDS COMMAND...: run COMMAND until it succeeds
+	local deadline=$((SECONDS + $1))
+	shift
 	until "$@"; do
 		((SECONDS < deadline)) || return 1
 		sleep 0.5
 	done
-	: "$what"
 }
 
 address_of() {
@@ -348,12 +347,12 @@ start_one() {
 		;;
 	temporal)
 		spawn temporal "$RUN/cluster.env" -- "$BIN/temporal-server" --config-file "$REPO/deploy/local/temporal.yaml" --allow-no-auth start
-		wait_for 90 "Temporal" temporal_healthy || { started temporal; die "Temporal server not healthy after 90 s (see $LOGS/temporal.log)"; }
+		wait_for 90 temporal_healthy || { started temporal; die "Temporal server not healthy after 90 s (see $LOGS/temporal.log)"; }
 		started temporal
 		;;
 	ui)
 		spawn ui "$RUN/cluster.env" -- "$BIN/temporal-ui" --root "$REPO/deploy/local" --config ui --env local start
-		wait_for 30 "Web UI" port_open "$UI_PORT" || { started ui; die "Web UI not up after 30 s (see $LOGS/ui.log)"; }
+		wait_for 30 port_open "$UI_PORT" || { started ui; die "Web UI not up after 30 s (see $LOGS/ui.log)"; }
 		sleep 0.5
 		started ui
 		;;
@@ -363,7 +362,7 @@ start_one() {
 			return
 		fi
 		spawn qdrant -- "$BIN/qdrant-standin" -addr "127.0.0.1:$QDRANT_PORT"
-		wait_for 30 "Qdrant stand-in" port_open "$QDRANT_PORT" || { started qdrant; die "Qdrant stand-in not up (see $LOGS/qdrant.log)"; }
+		wait_for 30 port_open "$QDRANT_PORT" || { started qdrant; die "Qdrant stand-in not up (see $LOGS/qdrant.log)"; }
 		started qdrant
 		# The stand-in keeps nothing: the processes that opened the memory
 		# before hold a collection that is gone; they open it again.
@@ -387,7 +386,7 @@ start_one() {
 		;;
 	api)
 		spawn api "$DIR/app.env" "$RUN/app-overrides.env" -- "$BIN/api"
-		wait_for 30 "HTTP gateway" gateway_healthy || { started api; die "HTTP gateway not up after 30 s (see $LOGS/api.log)"; }
+		wait_for 30 gateway_healthy || { started api; die "HTTP gateway not up after 30 s (see $LOGS/api.log)"; }
 		started api
 		;;
 	*) die "unknown component $name (one of: ${ALL[*]})" ;;

@@ -165,13 +165,23 @@ func Tokenize(text string) []string {
 		if !strings.ContainsAny(lower, "._:") {
 			return
 		}
-		for _, part := range strings.FieldsFunc(lower, func(r rune) bool { return r == '.' || r == '_' || r == ':' }) {
-			if len(part) > 1 && strings.IndexFunc(part, unicode.IsLetter) >= 0 {
-				terms = append(terms, Stem(part))
-			}
-		}
+		terms = append(terms, NameParts(lower)...)
 	})
 	return terms
+}
+
+// NameParts returns the stemmed parts of a compound code name ("sync.once"
+// → sync, once; "max_idle_conns" → max, idle, conn): the parts of at least
+// two characters with a letter, split at '.', '_' and ':'. Tokenize indexes
+// a name whole and by these parts; a word without those separators has none.
+func NameParts(name string) []string {
+	var parts []string
+	for _, part := range strings.FieldsFunc(name, func(r rune) bool { return r == '.' || r == '_' || r == ':' }) {
+		if len(part) > 1 && strings.IndexFunc(part, unicode.IsLetter) >= 0 {
+			parts = append(parts, Stem(part))
+		}
+	}
+	return parts
 }
 
 // codeCase reports whether w is written as a name: an upper-case first

@@ -634,8 +634,8 @@ func concepts(terms []string) map[string]string {
 		if !strings.ContainsAny(t, "._:") {
 			continue
 		}
-		for _, part := range strings.FieldsFunc(t, func(r rune) bool { return r == '.' || r == '_' || r == ':' }) {
-			if p := textproc.Stem(part); in[p] && p != t {
+		for _, p := range textproc.NameParts(t) {
+			if in[p] && p != t {
 				m[p] = t
 			}
 		}
