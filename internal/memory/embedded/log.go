@@ -29,11 +29,23 @@ import (
 // snapshot (written by compaction: it holds every live chunk, so earlier
 // segments no longer matter) or a continuation of the previous one. Every
 // other record is one Upsert or Delete call.
+//
+// A record must replay exactly as its call executed. An upsert holds the
+// chunks themselves; a delete holds the IDs of the chunks it removed
+// (opDeleteIDs), never the filter that chose them, so no later change to
+// what a filter can say (a field the encoder forgot, a new matching rule)
+// can make replay delete more or less than the live call did.
 
 const (
 	opHeader byte = 0
 	opUpsert byte = 1
+	// opDelete is the delete record of stores written before opDeleteIDs: it
+	// held the filter without ExcludeSourceIDs, so a prune ("every chunk of
+	// the corpus except these sources") was logged as "the whole corpus".
+	// It is only read, never written (see Store.replay).
 	opDelete byte = 2
+	// opDeleteIDs lists the IDs of the chunks one Delete call removed.
+	opDeleteIDs byte = 3
 
 	segContinue byte = 0
 	segSnapshot byte = 1
@@ -122,7 +134,20 @@ func appendChunk(b []byte, c *memory.Chunk) []byte {
 	return b
 }
 
-func appendDelete(b []byte, f memory.Filter) []byte {
+// appendDeleteIDs appends one delete record naming the chunks it removed.
+func appendDeleteIDs(b []byte, ids []string) []byte {
+	b, start := beginRecord(b)
+	b = append(b, opDeleteIDs)
+	b = binary.AppendUvarint(b, uint64(len(ids)))
+	for _, id := range ids {
+		b = appendString(b, id)
+	}
+	return endRecord(b, start)
+}
+
+// appendLegacyDelete appends a delete record in the format stores wrote
+// before opDeleteIDs. Only tests use it, to build such stores.
+func appendLegacyDelete(b []byte, f memory.Filter) []byte {
 	b, start := beginRecord(b)
 	b = append(b, opDelete)
 	b = appendString(b, f.Corpus)
@@ -145,7 +170,8 @@ type record struct {
 	op     byte
 	kind   byte // opHeader: segContinue or segSnapshot
 	chunks []memory.Chunk
-	filter memory.Filter
+	filter memory.Filter // opDelete
+	ids    []string      // opDeleteIDs
 }
 
 var errMalformed = errors.New("malformed record")
@@ -234,6 +260,16 @@ func decodeRecord(payload []byte) (record, error) {
 		}
 		for i := uint64(0); i < n && d.err == nil; i++ {
 			r.filter.SourceIDs = append(r.filter.SourceIDs, d.string())
+		}
+	case opDeleteIDs:
+		n := d.uvarint()
+		if n > uint64(len(payload)) {
+			d.fail()
+			break
+		}
+		r.ids = make([]string, 0, n)
+		for i := uint64(0); i < n && d.err == nil; i++ {
+			r.ids = append(r.ids, d.string())
 		}
 	default:
 		return r, fmt.Errorf("unknown record type %d: %w", r.op, errMalformed)

@@ -273,14 +273,40 @@ func (s *Store) replay(r record) error {
 				s.dead++
 			}
 		}
+	case opDeleteIDs:
+		s.dead++
+		for _, id := range r.ids {
+			if d, ok := s.idx.byID[id]; ok {
+				s.idx.kill(d)
+				s.dead++
+			}
+		}
 	case opDelete:
 		s.dead++
+		if legacyDeleteAmbiguous(r.filter) {
+			// Written before deletes were logged by ID: the record cannot say
+			// whether the call was a prune that kept some sources (their IDs
+			// were not logged) or a delete of the whole corpus. Replaying it
+			// could delete documents the call kept, so it is skipped: at
+			// worst chunks of removed files come back until the next prune.
+			s.log.Warn("skipping a delete record of an older store format that may have been a prune; run the ingestion with --prune again to drop removed files",
+				"corpus", r.filter.Corpus)
+			return nil
+		}
 		for _, d := range s.idx.matching(s.idx.compile(r.filter)) {
 			s.idx.kill(d)
 			s.dead++
 		}
 	}
 	return nil
+}
+
+// legacyDeleteAmbiguous reports whether an opDelete record may have been
+// executed with a narrower filter than it holds: its only narrowing field
+// lost on the way to the log was ExcludeSourceIDs, which only ever
+// accompanied a corpus-wide filter.
+func legacyDeleteAmbiguous(f memory.Filter) bool {
+	return f.SourceID == "" && f.DocHash == "" && len(f.SourceIDs) == 0
 }
 
 // startSegment creates segment n with a continuation header and makes it
@@ -390,7 +416,11 @@ func (s *Store) Delete(ctx context.Context, f memory.Filter) error {
 	if len(docs) == 0 {
 		return nil
 	}
-	if err := s.write(appendDelete(nil, f)); err != nil {
+	ids := make([]string, len(docs))
+	for i, d := range docs {
+		ids[i] = s.idx.docs[d].chunk.ID
+	}
+	if err := s.write(appendDeleteIDs(nil, ids)); err != nil {
 		return fmt.Errorf("delete: %w", err)
 	}
 	for _, d := range docs {
