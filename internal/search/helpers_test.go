@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/researchflow/researchflow/internal/egress"
 	"github.com/researchflow/researchflow/internal/fault"
 )
 
@@ -57,9 +58,9 @@ func wantKind(t *testing.T, err error, kind string, permanent bool) *fault.Error
 
 // commonCases runs the cases every provider must pass against a server
 // speaking its format: a 429 with Retry-After is a transient
-// KindRateLimited carrying the delay; a malformed body is KindBadResponse;
-// a 500 is KindUnavailable; a 400 is a permanent KindRejected; a 401 is a
-// permanent KindUnauthorized; an empty query is refused without a request.
+// egress.KindRateLimited carrying the delay; a malformed body is egress.KindBadResponse;
+// a 500 is egress.KindUnavailable; a 400 is a permanent egress.KindRejected; a 401 is a
+// permanent egress.KindUnauthorized; an empty query is refused without a request.
 func commonCases(t *testing.T, build func(base string) Searcher, malformed, ct string) {
 	t.Run("429 Retry-After", func(t *testing.T) {
 		p := newProvider(t, func(w http.ResponseWriter, r *http.Request) {
@@ -67,7 +68,7 @@ func commonCases(t *testing.T, build func(base string) Searcher, malformed, ct s
 			w.WriteHeader(http.StatusTooManyRequests)
 		})
 		_, err := build(p.URL).Search(context.Background(), Query{Text: "quantum computing"})
-		fe := wantKind(t, err, KindRateLimited, false)
+		fe := wantKind(t, err, egress.KindRateLimited, false)
 		if fe.RetryAfter != 17*time.Second {
 			t.Errorf("RetryAfter = %s, want 17s", fe.RetryAfter)
 		}
@@ -78,7 +79,7 @@ func commonCases(t *testing.T, build func(base string) Searcher, malformed, ct s
 			w.WriteHeader(http.StatusTooManyRequests)
 		})
 		_, err := build(p.URL).Search(context.Background(), Query{Text: "quantum computing"})
-		fe := wantKind(t, err, KindRateLimited, false)
+		fe := wantKind(t, err, egress.KindRateLimited, false)
 		if fe.RetryAfter < 80*time.Second || fe.RetryAfter > 91*time.Second {
 			t.Errorf("RetryAfter = %s, want about 90s", fe.RetryAfter)
 		}
@@ -86,22 +87,22 @@ func commonCases(t *testing.T, build func(base string) Searcher, malformed, ct s
 	t.Run("malformed body", func(t *testing.T) {
 		p := newProvider(t, answer(200, ct, malformed))
 		_, err := build(p.URL).Search(context.Background(), Query{Text: "quantum computing"})
-		wantKind(t, err, KindBadResponse, false)
+		wantKind(t, err, egress.KindBadResponse, false)
 	})
 	t.Run("500", func(t *testing.T) {
 		p := newProvider(t, answer(500, "text/plain", "internal error"))
 		_, err := build(p.URL).Search(context.Background(), Query{Text: "quantum computing"})
-		wantKind(t, err, KindUnavailable, false)
+		wantKind(t, err, egress.KindUnavailable, false)
 	})
 	t.Run("400", func(t *testing.T) {
 		p := newProvider(t, answer(400, "application/json", `{"error":"bad request"}`))
 		_, err := build(p.URL).Search(context.Background(), Query{Text: "quantum computing"})
-		wantKind(t, err, KindRejected, true)
+		wantKind(t, err, egress.KindRejected, true)
 	})
 	t.Run("401", func(t *testing.T) {
 		p := newProvider(t, answer(401, "application/json", `{"error":"invalid key"}`))
 		_, err := build(p.URL).Search(context.Background(), Query{Text: "quantum computing"})
-		wantKind(t, err, KindUnauthorized, true)
+		wantKind(t, err, egress.KindUnauthorized, true)
 		if strings.Contains(err.Error(), "secret-key") {
 			t.Errorf("error leaks the key: %v", err)
 		}
@@ -109,7 +110,7 @@ func commonCases(t *testing.T, build func(base string) Searcher, malformed, ct s
 	t.Run("empty query", func(t *testing.T) {
 		p := newProvider(t, answer(200, ct, malformed))
 		_, err := build(p.URL).Search(context.Background(), Query{Text: "  "})
-		wantKind(t, err, KindBadQuery, true)
+		wantKind(t, err, egress.KindInvalid, true)
 		if _, err := build(p.URL).Search(context.Background(), Query{Text: "x", Category: "images"}); err == nil {
 			t.Error("unknown category accepted")
 		}
