@@ -17,6 +17,7 @@ import (
 
 	rf "github.com/researchflow/researchflow"
 	"github.com/researchflow/researchflow/internal/events"
+	"github.com/researchflow/researchflow/internal/mailer"
 
 	"go.temporal.io/sdk/temporal"
 )
@@ -59,19 +60,14 @@ type Bus interface {
 	Publish(ctx context.Context, subject, msgID string, hdr map[string]string, data []byte) (events.Published, error)
 }
 
-// Mailer sends one message. messageID is stable per event, so a retried
-// delivery can be recognized by mail clients.
+// Mailer sends one message (internal/mailer's Mailer). Its MessageID is
+// stable per event, so a retried delivery can be recognized by mail
+// clients.
 type Mailer interface {
-	Send(ctx context.Context, m Mail) error
+	Send(ctx context.Context, m mailer.Mail) error
 }
 
-// Mail is a plain-text message (the report's Markdown).
-type Mail struct {
-	To        []string
-	Subject   string
-	Text      string
-	MessageID string
-}
+var _ Mailer = (*mailer.Mailer)(nil)
 
 // WebhookEventReportReady is the event of a finished report.
 //
@@ -200,7 +196,7 @@ func (n *Notify) Deliver(ctx context.Context, in rf.DeliverInput) (rf.DeliverRes
 		if subject == "" {
 			subject = "Research report " + in.ResearchID
 		}
-		if err := n.Mailer.Send(ctx, Mail{To: in.Email, Subject: subject, Text: in.Markdown, MessageID: ev.ID}); err != nil {
+		if err := n.Mailer.Send(ctx, mailer.Mail{To: in.Email, Subject: subject, Text: in.Markdown, MessageID: ev.ID}); err != nil {
 			return res, fmt.Errorf("mail the report: %w", err)
 		}
 		res.Email = "sent"
