@@ -23,6 +23,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
 
+	"github.com/researchflow/researchflow/internal/egress"
 	"github.com/researchflow/researchflow/internal/fault"
 	"github.com/researchflow/researchflow/internal/memory"
 	"github.com/researchflow/researchflow/internal/reasoning"
@@ -31,11 +32,11 @@ import (
 
 func TestClassify(t *testing.T) {
 	var appErr *temporal.ApplicationError
-	err := classify(fault.Permanent("llm.unauthorized", errors.New("401")))
-	if !errors.As(err, &appErr) || !appErr.NonRetryable() || appErr.Type() != "llm.unauthorized" {
+	err := classify(fault.Permanent(egress.KindUnauthorized, errors.New("401")))
+	if !errors.As(err, &appErr) || !appErr.NonRetryable() || appErr.Type() != egress.KindUnauthorized {
 		t.Errorf("permanent → %v, want a non-retryable llm.unauthorized", err)
 	}
-	err = classify(fault.Transient("llm.rate_limited", errors.New("429"), 3*time.Second))
+	err = classify(fault.Transient(egress.KindRateLimited, errors.New("429"), 3*time.Second))
 	if !errors.As(err, &appErr) || appErr.NonRetryable() || appErr.NextRetryDelay() != 3*time.Second {
 		t.Errorf("transient with Retry-After → %v, want retryable after 3s", err)
 	}
