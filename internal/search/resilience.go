@@ -202,7 +202,7 @@ func (g *Guarded) Search(ctx context.Context, q Query) ([]Result, error) {
 
 // ErrorObserver, when a BreakerObserver also implements it, is told of
 // every failed search by provider and error kind (a fault kind such as
-// search.unavailable or search.breaker_open). It must be cheap and safe
+// egress.unavailable or egress.breaker_open). It must be cheap and safe
 // for concurrent use.
 type ErrorObserver interface {
 	SearchError(provider, kind string)
