@@ -182,6 +182,9 @@ func TestDeliverWritesReportAndCallsWebhook(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		key, ctype = r.Header.Get("Idempotency-Key"), r.Header.Get("Content-Type")
 		_ = json.NewDecoder(r.Body).Decode(&got)
+		if status == http.StatusTooManyRequests {
+			w.Header().Set("Retry-After", "42")
+		}
 		w.WriteHeader(status)
 	}))
 	defer srv.Close()
@@ -217,6 +220,24 @@ func TestDeliverWritesReportAndCallsWebhook(t *testing.T) {
 	_, err = aenv.ExecuteActivity(n.Deliver, rf.DeliverInput{ResearchID: "r3", Markdown: "x"})
 	if err == nil || (errors.As(err, &appErr) && appErr.NonRetryable()) {
 		t.Errorf("a webhook that is down: %v, want retryable", err)
+	}
+	// The egress kit's status table: 408 is worth another try, a 429's
+	// Retry-After becomes the next retry delay, 401/404 refuse for good.
+	for _, tt := range []struct {
+		status    int
+		retryable bool
+		delay     time.Duration
+	}{
+		{http.StatusRequestTimeout, true, 0},
+		{http.StatusTooManyRequests, true, 42 * time.Second},
+		{http.StatusUnauthorized, false, 0},
+		{http.StatusNotFound, false, 0},
+	} {
+		status = tt.status
+		_, err = aenv.ExecuteActivity(n.Deliver, rf.DeliverInput{ResearchID: "r4", Markdown: "x"})
+		if !errors.As(err, &appErr) || appErr.NonRetryable() == tt.retryable || appErr.NextRetryDelay() != tt.delay {
+			t.Errorf("a webhook answering %d: %v, want retryable %v after %v", tt.status, err, tt.retryable, tt.delay)
+		}
 	}
 }
 

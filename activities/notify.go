@@ -16,7 +16,9 @@ import (
 	standardwebhooks "github.com/standard-webhooks/standard-webhooks/libraries/go"
 
 	rf "github.com/researchflow/researchflow"
+	"github.com/researchflow/researchflow/internal/egress"
 	"github.com/researchflow/researchflow/internal/events"
+	"github.com/researchflow/researchflow/internal/fault"
 	"github.com/researchflow/researchflow/internal/mailer"
 
 	"go.temporal.io/sdk/temporal"
@@ -255,14 +257,14 @@ func (n *Notify) callWebhook(ctx context.Context, id, researchID string, body []
 	}
 	defer resp.Body.Close()
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<16))
-	switch {
-	case resp.StatusCode < 300:
-		return nil
-	case resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500:
-		return fmt.Errorf("webhook answered %s", resp.Status)
-	default:
+	// The egress kit's status table: 408, 429 and 5xx are worth another
+	// try (after the receiver's Retry-After); any other answer refuses the
+	// event for good.
+	err = egress.Status(resp.StatusCode, egress.RetryAfterHeader(resp.Header, time.Now()), fmt.Errorf("webhook answered %s", resp.Status))
+	if err != nil && fault.IsPermanent(err) {
 		return temporal.NewNonRetryableApplicationError("webhook refused event "+id+": "+resp.Status, "WebhookRejected", nil)
 	}
+	return classify(err)
 }
 
 func writeFileAtomic(path string, data []byte) error {
