@@ -11,6 +11,7 @@ import (
 // module. The rule checks "." so the test cache runs it again whenever
 // this package's imports change.
 func TestDeps(t *testing.T) {
+	t.Parallel()
 	out, err := exec.Command("go", "list", "-deps", "-f", "{{.ImportPath}} {{.Standard}}", ".").Output()
 	if err != nil {
 		t.Fatalf("go list -deps .: %v", err)

@@ -12,9 +12,7 @@ import (
 // so that the test cache runs it again whenever this package's imports
 // change.
 func TestAdapterDeps(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs go list")
-	}
+	t.Parallel()
 	out, err := exec.Command("go", "list", "-deps", ".").Output()
 	if err != nil {
 		t.Fatalf("go list -deps .: %v", err)
