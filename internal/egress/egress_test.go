@@ -278,3 +278,25 @@ func TestParseDate(t *testing.T) {
 		t.Error("relative or empty dates parsed")
 	}
 }
+
+func TestRequestSecrets(t *testing.T) {
+	req, _ := http.NewRequest(http.MethodGet, "https://u:pa55word@api.example/x?q=go&api_key=oa-key-123&token=tok-456", nil)
+	req.Header.Set("Authorization", "Bearer tvly-abcdef")
+	req.Header.Set("X-Subscription-Token", "brave-789xyz")
+	req.Header.Set("X-Api-Key", "sk-ant-0000")
+	secrets := RequestSecrets(req)
+	msg := "echo: Bearer tvly-abcdef / tvly-abcdef / brave-789xyz / sk-ant-0000 / oa-key-123 / tok-456 / pa55word / go"
+	got := Redact(msg, secrets...)
+	for _, k := range []string{"tvly-abcdef", "brave-789xyz", "sk-ant-0000", "oa-key-123", "tok-456", "pa55word"} {
+		if strings.Contains(got, k) {
+			t.Errorf("Redact(RequestSecrets) kept %q: %s", k, got)
+		}
+	}
+	if !strings.HasSuffix(got, "/ go") {
+		t.Errorf("an ordinary query value was redacted: %s", got)
+	}
+	plain, _ := http.NewRequest(http.MethodGet, "https://api.example/x?q=go", nil)
+	if s := RequestSecrets(plain); len(s) != 0 {
+		t.Errorf("a request without credentials has secrets %q", s)
+	}
+}

@@ -1,7 +1,9 @@
 package egress
 
 import (
+	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 )
 
@@ -55,4 +57,40 @@ func RedactURL(u *url.URL) string {
 	c := *u
 	c.RawQuery, c.ForceQuery, c.User, c.Fragment, c.RawFragment = "", false, nil, "", ""
 	return c.String()
+}
+
+// credentialHeaders are the request headers that carry keys and tokens.
+var credentialHeaders = []string{"Authorization", "Proxy-Authorization", "X-Api-Key", "Api-Key", "X-Subscription-Token", "X-Goog-Api-Key"}
+
+// credentialParams are the query parameters that carry keys and tokens.
+var credentialParams = []string{"api_key", "apikey", "key", "token", "access_token"}
+
+// RequestSecrets are the credentials req carries — the values of its
+// credential headers (Authorization's token without its scheme too), of
+// key and token query parameters, and the URL's password — for Redact:
+// an adapter that does not hold its key itself can still keep it out of
+// messages (a provider's error body may echo it).
+func RequestSecrets(req *http.Request) []string {
+	var out []string
+	for _, h := range credentialHeaders {
+		for _, v := range req.Header.Values(h) {
+			out = append(out, v)
+			if _, tok, ok := strings.Cut(v, " "); ok {
+				out = append(out, strings.TrimSpace(tok))
+			}
+		}
+	}
+	if req.URL != nil {
+		q := req.URL.Query()
+		for _, p := range credentialParams {
+			out = append(out, q[p]...)
+		}
+		if pw, ok := req.URL.User.Password(); ok {
+			out = append(out, pw)
+		}
+	}
+	// Longest first, so that a whole header value is replaced before the
+	// token inside it.
+	slices.SortFunc(out, func(a, b string) int { return len(b) - len(a) })
+	return out
 }

@@ -86,7 +86,7 @@ func (s *BraveSearcher) Search(ctx context.Context, q Query) ([]Result, error) {
 		return nil, err
 	}
 	var r braveResponse
-	if err := decodeJSON(Brave, body, &r); err != nil {
+	if err := decodeJSON(Brave, body, &r, s.key); err != nil {
 		return nil, err
 	}
 	var hits []braveResult
@@ -98,7 +98,7 @@ func (s *BraveSearcher) Search(ctx context.Context, q Query) ([]Result, error) {
 	case "news":
 		hits = r.Results
 	default:
-		return nil, egress.Fail(egress.KindBadResponse, fmt.Errorf("brave: answer of type %q, want search or news%s", r.Type, egress.Excerpt(body)))
+		return nil, egress.Fail(egress.KindBadResponse, fmt.Errorf("brave: answer of type %q, want search or news%s", r.Type, egress.Excerpt(body, s.key)))
 	}
 	out := make([]Result, 0, len(hits))
 	for _, h := range hits {

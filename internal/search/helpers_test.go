@@ -2,6 +2,7 @@ package search
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -99,14 +100,33 @@ func commonCases(t *testing.T, build func(base string) Searcher, malformed, ct s
 		_, err := build(p.URL).Search(context.Background(), Query{Text: "quantum computing"})
 		wantKind(t, err, egress.KindRejected, true)
 	})
-	t.Run("401", func(t *testing.T) {
-		p := newProvider(t, answer(401, "application/json", `{"error":"invalid key"}`))
+	t.Run("401 echoing the key", func(t *testing.T) {
+		// A server that quotes the credentials it got back in its error
+		// (header, bearer token or query parameter): none reaches the error.
+		p := newProvider(t, func(w http.ResponseWriter, r *http.Request) {
+			w.WriteHeader(http.StatusUnauthorized)
+			fmt.Fprintf(w, `{"error":"invalid key %q %q %q"}`, r.Header.Get("Authorization"), r.Header.Get("X-Subscription-Token"), r.URL.Query().Get("api_key"))
+		})
 		_, err := build(p.URL).Search(context.Background(), Query{Text: "quantum computing"})
 		wantKind(t, err, egress.KindUnauthorized, true)
-		if strings.Contains(err.Error(), "secret-key") {
-			t.Errorf("error leaks the key: %v", err)
+		if strings.Contains(err.Error(), "secret-key") || !strings.Contains(err.Error(), "HTTP 401") {
+			t.Errorf("error leaks the key or loses the status: %v", err)
 		}
 	})
+	for _, c := range []struct {
+		status    int
+		kind      string
+		permanent bool
+	}{{404, egress.KindNotFound, true}, {410, egress.KindNotFound, true}, {403, egress.KindUnauthorized, true}, {408, egress.KindUnavailable, false}, {503, egress.KindUnavailable, false}} {
+		t.Run(fmt.Sprint(c.status), func(t *testing.T) {
+			p := newProvider(t, answer(c.status, "text/plain", http.StatusText(c.status)))
+			_, err := build(p.URL).Search(context.Background(), Query{Text: "quantum computing"})
+			wantKind(t, err, c.kind, c.permanent)
+			if !strings.Contains(err.Error(), fmt.Sprintf("HTTP %d", c.status)) {
+				t.Errorf("error %v does not name the status", err)
+			}
+		})
+	}
 	t.Run("empty query", func(t *testing.T) {
 		p := newProvider(t, answer(200, ct, malformed))
 		_, err := build(p.URL).Search(context.Background(), Query{Text: "  "})

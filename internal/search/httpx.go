@@ -21,15 +21,19 @@ const maxBody = 8 << 20
 // become errors classified by package egress's status table (429
 // rate-limited and 408/5xx unavailable, both honouring Retry-After; 401/403
 // unauthorized; 404/410 not found; other 4xx rejected). Messages name the
-// provider and never the request URL's query (it may hold a key).
+// provider and never the request URL's query (it may hold a key), and
+// every credential the request carries is redacted from them (an error
+// body may echo the key).
 func send(client *http.Client, provider string, req *http.Request) ([]byte, error) {
 	req.Header.Set("User-Agent", egress.UserAgent)
+	secrets := egress.RequestSecrets(req)
 	resp, err := client.Do(req)
 	if err != nil {
 		var ue *url.Error
 		if errors.As(err, &ue) {
 			err = ue.Err // the URL may carry a key
 		}
+		err = egress.RedactErr(err, secrets...)
 		if ctxErr := req.Context().Err(); errors.Is(ctxErr, context.Canceled) {
 			return nil, fmt.Errorf("%s: %w", provider, ctxErr)
 		}
@@ -52,17 +56,17 @@ func send(client *http.Client, provider string, req *http.Request) ([]byte, erro
 		first, _, _ := strings.Cut(resp.Header.Get("X-RateLimit-Reset"), ",")
 		retry = egress.RetryAfter(first, now)
 	}
-	if err := egress.Status(code, retry, fmt.Errorf("%s: %s %s: HTTP %d%s", provider, req.Method, egress.RedactURL(req.URL), code, egress.Excerpt(body))); err != nil {
+	if err := egress.Status(code, retry, fmt.Errorf("%s: %s %s: HTTP %d%s", provider, req.Method, egress.RedactURL(req.URL), code, egress.Excerpt(body, secrets...))); err != nil {
 		return nil, err
 	}
 	return body, nil
 }
 
 // decodeJSON decodes a provider's JSON body into v; a body that is not
-// JSON of that shape is egress.KindBadResponse.
-func decodeJSON(provider string, body []byte, v any) error {
+// JSON of that shape is egress.KindBadResponse, quoted without secrets.
+func decodeJSON(provider string, body []byte, v any, secrets ...string) error {
 	if err := json.Unmarshal(body, v); err != nil {
-		return egress.Fail(egress.KindBadResponse, fmt.Errorf("%s: answer is not the documented JSON: %w%s", provider, err, egress.Excerpt(body)))
+		return egress.Fail(egress.KindBadResponse, fmt.Errorf("%s: answer is not the documented JSON: %w%s", provider, err, egress.Excerpt(body, secrets...)))
 	}
 	return nil
 }

@@ -89,14 +89,14 @@ func (s *OpenAlexSearcher) Search(ctx context.Context, q Query) ([]Result, error
 		return nil, err
 	}
 	var r openAlexResponse
-	if err := decodeJSON(OpenAlex, body, &r); err != nil {
+	if err := decodeJSON(OpenAlex, body, &r, s.key); err != nil {
 		return nil, err
 	}
 	if r.Error != "" {
 		return nil, egress.Fail(egress.KindRejected, fmt.Errorf("openalex: %s: %s", r.Error, r.Message))
 	}
 	if r.Meta == nil || r.Results == nil {
-		return nil, egress.Fail(egress.KindBadResponse, fmt.Errorf("openalex: answer has no meta or results%s", egress.Excerpt(body)))
+		return nil, egress.Fail(egress.KindBadResponse, fmt.Errorf("openalex: answer has no meta or results%s", egress.Excerpt(body, s.key)))
 	}
 	out := make([]Result, 0, len(r.Results))
 	for _, w := range r.Results {

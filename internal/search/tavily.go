@@ -81,11 +81,11 @@ func (s *TavilySearcher) Search(ctx context.Context, q Query) ([]Result, error) 
 		return nil, err
 	}
 	var r tavilyResponse
-	if err := decodeJSON(Tavily, body, &r); err != nil {
+	if err := decodeJSON(Tavily, body, &r, s.key); err != nil {
 		return nil, err
 	}
 	if r.Results == nil {
-		return nil, egress.Fail(egress.KindBadResponse, fmt.Errorf("tavily: answer has no results list%s", egress.Excerpt(body)))
+		return nil, egress.Fail(egress.KindBadResponse, fmt.Errorf("tavily: answer has no results list%s", egress.Excerpt(body, s.key)))
 	}
 	out := make([]Result, 0, len(r.Results))
 	for _, h := range r.Results {
