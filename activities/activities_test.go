@@ -23,6 +23,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
 
+	"github.com/researchflow/researchflow/internal/egress"
 	"github.com/researchflow/researchflow/internal/fault"
 	"github.com/researchflow/researchflow/internal/memory"
 	"github.com/researchflow/researchflow/internal/reasoning"
@@ -31,11 +32,11 @@ import (
 
 func TestClassify(t *testing.T) {
 	var appErr *temporal.ApplicationError
-	err := classify(fault.Permanent("llm.unauthorized", errors.New("401")))
-	if !errors.As(err, &appErr) || !appErr.NonRetryable() || appErr.Type() != "llm.unauthorized" {
+	err := classify(fault.Permanent(egress.KindUnauthorized, errors.New("401")))
+	if !errors.As(err, &appErr) || !appErr.NonRetryable() || appErr.Type() != egress.KindUnauthorized {
 		t.Errorf("permanent → %v, want a non-retryable llm.unauthorized", err)
 	}
-	err = classify(fault.Transient("llm.rate_limited", errors.New("429"), 3*time.Second))
+	err = classify(fault.Transient(egress.KindRateLimited, errors.New("429"), 3*time.Second))
 	if !errors.As(err, &appErr) || appErr.NonRetryable() || appErr.NextRetryDelay() != 3*time.Second {
 		t.Errorf("transient with Retry-After → %v, want retryable after 3s", err)
 	}
@@ -181,6 +182,9 @@ func TestDeliverWritesReportAndCallsWebhook(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		key, ctype = r.Header.Get("Idempotency-Key"), r.Header.Get("Content-Type")
 		_ = json.NewDecoder(r.Body).Decode(&got)
+		if status == http.StatusTooManyRequests {
+			w.Header().Set("Retry-After", "42")
+		}
 		w.WriteHeader(status)
 	}))
 	defer srv.Close()
@@ -216,6 +220,24 @@ func TestDeliverWritesReportAndCallsWebhook(t *testing.T) {
 	_, err = aenv.ExecuteActivity(n.Deliver, rf.DeliverInput{ResearchID: "r3", Markdown: "x"})
 	if err == nil || (errors.As(err, &appErr) && appErr.NonRetryable()) {
 		t.Errorf("a webhook that is down: %v, want retryable", err)
+	}
+	// The egress kit's status table: 408 is worth another try, a 429's
+	// Retry-After becomes the next retry delay, 401/404 refuse for good.
+	for _, tt := range []struct {
+		status    int
+		retryable bool
+		delay     time.Duration
+	}{
+		{http.StatusRequestTimeout, true, 0},
+		{http.StatusTooManyRequests, true, 42 * time.Second},
+		{http.StatusUnauthorized, false, 0},
+		{http.StatusNotFound, false, 0},
+	} {
+		status = tt.status
+		_, err = aenv.ExecuteActivity(n.Deliver, rf.DeliverInput{ResearchID: "r4", Markdown: "x"})
+		if !errors.As(err, &appErr) || appErr.NonRetryable() == tt.retryable || appErr.NextRetryDelay() != tt.delay {
+			t.Errorf("a webhook answering %d: %v, want retryable %v after %v", tt.status, err, tt.retryable, tt.delay)
+		}
 	}
 }
 

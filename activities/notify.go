@@ -16,7 +16,10 @@ import (
 	standardwebhooks "github.com/standard-webhooks/standard-webhooks/libraries/go"
 
 	rf "github.com/researchflow/researchflow"
+	"github.com/researchflow/researchflow/internal/egress"
 	"github.com/researchflow/researchflow/internal/events"
+	"github.com/researchflow/researchflow/internal/fault"
+	"github.com/researchflow/researchflow/internal/mailer"
 
 	"go.temporal.io/sdk/temporal"
 )
@@ -59,19 +62,14 @@ type Bus interface {
 	Publish(ctx context.Context, subject, msgID string, hdr map[string]string, data []byte) (events.Published, error)
 }
 
-// Mailer sends one message. messageID is stable per event, so a retried
-// delivery can be recognized by mail clients.
+// Mailer sends one message (internal/mailer's Mailer). Its MessageID is
+// stable per event, so a retried delivery can be recognized by mail
+// clients.
 type Mailer interface {
-	Send(ctx context.Context, m Mail) error
+	Send(ctx context.Context, m mailer.Mail) error
 }
 
-// Mail is a plain-text message (the report's Markdown).
-type Mail struct {
-	To        []string
-	Subject   string
-	Text      string
-	MessageID string
-}
+var _ Mailer = (*mailer.Mailer)(nil)
 
 // WebhookEventReportReady is the event of a finished report.
 //
@@ -200,7 +198,7 @@ func (n *Notify) Deliver(ctx context.Context, in rf.DeliverInput) (rf.DeliverRes
 		if subject == "" {
 			subject = "Research report " + in.ResearchID
 		}
-		if err := n.Mailer.Send(ctx, Mail{To: in.Email, Subject: subject, Text: in.Markdown, MessageID: ev.ID}); err != nil {
+		if err := n.Mailer.Send(ctx, mailer.Mail{To: in.Email, Subject: subject, Text: in.Markdown, MessageID: ev.ID}); err != nil {
 			return res, fmt.Errorf("mail the report: %w", err)
 		}
 		res.Email = "sent"
@@ -259,14 +257,14 @@ func (n *Notify) callWebhook(ctx context.Context, id, researchID string, body []
 	}
 	defer resp.Body.Close()
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<16))
-	switch {
-	case resp.StatusCode < 300:
-		return nil
-	case resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500:
-		return fmt.Errorf("webhook answered %s", resp.Status)
-	default:
+	// The egress kit's status table: 408, 429 and 5xx are worth another
+	// try (after the receiver's Retry-After); any other answer refuses the
+	// event for good.
+	err = egress.Status(resp.StatusCode, egress.RetryAfterHeader(resp.Header, time.Now()), fmt.Errorf("webhook answered %s", resp.Status))
+	if err != nil && fault.IsPermanent(err) {
 		return temporal.NewNonRetryableApplicationError("webhook refused event "+id+": "+resp.Status, "WebhookRejected", nil)
 	}
+	return classify(err)
 }
 
 func writeFileAtomic(path string, data []byte) error {

@@ -78,12 +78,16 @@ func TestSearchSourceWithRealProviders(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		fcfg, err := fetch.ConfigFromEnv(func(k string) (string, bool) { v, ok := env[k]; return v, ok })
+		if err != nil {
+			t.Fatal(err)
+		}
 		store, err := embedded.Open(t.TempDir(), embedded.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { store.Close() })
-		a := &Search{Store: store, Pages: store, Fetcher: Pages(fetch.New(cfg.Fetch)), Searchers: Providers(searchers)}
+		a := &Search{Store: store, Pages: store, Fetcher: Pages(fetch.New(fcfg)), Searchers: Providers(searchers)}
 		var ts testsuite.WorkflowTestSuite
 		aenv := ts.NewTestActivityEnvironment()
 		aenv.RegisterActivity(a.SearchSource)
@@ -168,7 +172,7 @@ func TestSearchSourceReportsTheBreaker(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer store.Close()
-	a := &Search{Store: store, Pages: store, Fetcher: Pages(fetch.New(cfg.Fetch)), Searchers: Providers(searchers)}
+	a := &Search{Store: store, Pages: store, Fetcher: Pages(fetch.New(fetch.Config{})), Searchers: Providers(searchers)}
 	var ts testsuite.WorkflowTestSuite
 	var states []string
 	for range 3 {

@@ -15,6 +15,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
 
+	"github.com/researchflow/researchflow/internal/egress"
 	"github.com/researchflow/researchflow/internal/fault"
 	"github.com/researchflow/researchflow/internal/memory/embedded"
 	"github.com/researchflow/researchflow/internal/reasoning"
@@ -168,8 +169,8 @@ func TestSearchSourceErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer store.Close()
-	down := &fakeSearcher{err: fault.Transient("search.unavailable", errors.New("503 from arxiv"), 2*time.Second)}
-	bad := &fakeSearcher{err: fault.Permanent("search.unauthorized", errors.New("401: bad API key"))}
+	down := &fakeSearcher{err: fault.Transient(egress.KindUnavailable, errors.New("503 from arxiv"), 2*time.Second)}
+	bad := &fakeSearcher{err: fault.Permanent(egress.KindUnauthorized, errors.New("401: bad API key"))}
 	a := &Search{Store: store, Pages: store, Fetcher: fakeFetcher{}, Searchers: map[string]WebSearcher{"arxiv": down, "brave": bad}}
 	var env testsuite.WorkflowTestSuite
 	aenv := env.NewTestActivityEnvironment()
@@ -189,8 +190,8 @@ func TestSearchSourceErrors(t *testing.T) {
 			t.Errorf("%s: the error carries no attempt: %+v", source, d)
 		}
 	}
-	check("arxiv", "search.unavailable", false, 2*time.Second)
-	check("brave", "search.unauthorized", true, 0)
+	check("arxiv", egress.KindUnavailable, false, 2*time.Second)
+	check("brave", egress.KindUnauthorized, true, 0)
 	check("openalex", rf.ErrSourceNotConfigured, true, 0)
 
 	// A provider with no result is not an error.

@@ -7,12 +7,20 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	rf "github.com/researchflow/researchflow"
+	"github.com/researchflow/researchflow/internal/egress"
 )
 
 // Activity options of every stage, in one place. Heartbeat timeouts are short
 // because activities heartbeat in the background while they work: a worker
 // that dies is noticed within seconds, not at the start-to-close timeout.
-var nonRetryable = []string{rf.ErrInvalidInput, rf.ErrCorpusNotFound, rf.ErrCorpusEmpty}
+//
+// nonRetryable are the error types no stage retries: the contract's own, and
+// the permanent kinds of the egress kit that every remote adapter (models,
+// embeddings, search providers, page fetches, Qdrant) classifies with
+// (egress.unauthorized, egress.not_found, egress.rejected, …). The
+// activities also mark those errors non-retryable; listing the kinds here
+// keeps the policy true for an error that arrives without the mark.
+var nonRetryable = append([]string{rf.ErrInvalidInput, rf.ErrCorpusNotFound, rf.ErrCorpusEmpty}, egress.PermanentKinds()...)
 
 func corpusOptions() workflow.ActivityOptions {
 	return workflow.ActivityOptions{

@@ -32,6 +32,7 @@ import (
 
 	"github.com/researchflow/researchflow/internal/codec"
 	"github.com/researchflow/researchflow/internal/embed"
+	"github.com/researchflow/researchflow/internal/fetch"
 	"github.com/researchflow/researchflow/internal/gateway"
 	"github.com/researchflow/researchflow/internal/mailer"
 	"github.com/researchflow/researchflow/internal/memory/qdrant"
@@ -119,9 +120,10 @@ type Config struct {
 	// cluster instead of the embedded store.
 	Qdrant *qdrant.Config
 	// Search holds the search providers' settings (RESEARCHFLOW_SEARXNG_URL,
-	// TAVILY_API_KEY, BRAVE_API_KEY, RESEARCHFLOW_SEARCH_*, …) and the page
-	// fetching limits (RESEARCHFLOW_FETCH_*).
+	// TAVILY_API_KEY, BRAVE_API_KEY, RESEARCHFLOW_SEARCH_*, …).
 	Search search.Config
+	// Fetch holds the page fetching limits (RESEARCHFLOW_FETCH_*).
+	Fetch fetch.Config
 	// Codec encrypts every Temporal payload when RESEARCHFLOW_CODEC_KEYS is
 	// set (off by default); see package codec.
 	Codec codec.Config
@@ -245,6 +247,9 @@ func load(lookup Lookup, env envconfig.EnvLookup) (Config, error) {
 		return c, err
 	}
 	if c.Search, err = search.ConfigFromEnv(lookup); err != nil {
+		return c, err
+	}
+	if c.Fetch, err = fetch.ConfigFromEnv(lookup); err != nil {
 		return c, err
 	}
 	c.Gateway.Sources = configuredSources(c.Search)

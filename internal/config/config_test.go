@@ -23,8 +23,8 @@ func TestLoadDefaults(t *testing.T) {
 	if !filepath.IsAbs(c.DataDir) || filepath.Base(c.DataDir) != ".researchflow" {
 		t.Errorf("DataDir = %q, want an absolute .researchflow", c.DataDir)
 	}
-	if c.Search.WebProvider() != "" || c.Search.Fetch.MaxBytes != 5<<20 || len(c.Search.Fetch.AllowCIDRs) != 0 {
-		t.Errorf("search defaults = %+v", c.Search)
+	if c.Search.WebProvider() != "" || c.Fetch.MaxBytes != 5<<20 || len(c.Fetch.AllowCIDRs) != 0 {
+		t.Errorf("search defaults = %+v, fetch %+v", c.Search, c.Fetch)
 	}
 }
 

@@ -7,7 +7,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -17,20 +16,23 @@ import (
 	"github.com/tmc/langchaingo/llms/openai"
 	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
 
-	"github.com/researchflow/researchflow/internal/fault"
+	"github.com/researchflow/researchflow/internal/egress"
 )
 
 // Remote is an embedder served over HTTP through langchaingo (OpenAI-compatible
 // or Ollama). It checks the count and dimension of every response and
-// classifies failures with package fault.
+// classifies failures with package egress.
 //
 // langchaingo reports HTTP failures as plain strings, so Remote watches the
-// exchange itself: its HTTP transport records the status (and Retry-After)
-// of each request into a per-call record carried by the request context.
+// exchange itself: its HTTP transport (egress.Recorder) records the status
+// (and Retry-After) of each request into a per-call egress.Exchange
+// carried by the request context.
 type Remote struct {
 	provider string
 	model    string
 	inner    embeddings.Embedder
+	apiKey   string        // redacted from error messages
+	timeout  time.Duration // of one request, for messages
 
 	mu  sync.Mutex
 	dim int // configured, or learned from the first response
@@ -54,13 +56,13 @@ func (r *Remote) EmbedDocuments(ctx context.Context, texts []string) ([][]float3
 	}
 	// langchaingo replaces newlines in place: keep the caller's slice intact.
 	in := append([]string(nil), texts...)
-	rec := &exchange{}
-	vecs, err := r.inner.EmbedDocuments(withExchange(ctx, rec), in)
+	rec := &egress.Exchange{}
+	vecs, err := r.inner.EmbedDocuments(egress.WithExchange(ctx, rec), in)
 	if err != nil {
 		return nil, r.classify(ctx, rec, len(texts), err)
 	}
 	if len(vecs) != len(texts) {
-		return nil, fault.Permanent("embed.bad_response", fmt.Errorf("%s embeddings: got %d vectors for %d texts", r.Model(), len(vecs), len(texts)))
+		return nil, egress.Fail(egress.KindUnsupported, fmt.Errorf("%s embeddings: got %d vectors for %d texts", r.Model(), len(vecs), len(texts)))
 	}
 	for _, v := range vecs {
 		if err := r.checkDim(len(v)); err != nil {
@@ -72,8 +74,8 @@ func (r *Remote) EmbedDocuments(ctx context.Context, texts []string) ([][]float3
 
 // EmbedQuery implements Embedder.
 func (r *Remote) EmbedQuery(ctx context.Context, text string) ([]float32, error) {
-	rec := &exchange{}
-	v, err := r.inner.EmbedQuery(withExchange(ctx, rec), text)
+	rec := &egress.Exchange{}
+	v, err := r.inner.EmbedQuery(egress.WithExchange(ctx, rec), text)
 	if err != nil {
 		return nil, r.classify(ctx, rec, 1, err)
 	}
@@ -87,51 +89,53 @@ func (r *Remote) checkDim(n int) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if n == 0 {
-		return fault.Permanent("embed.bad_response", fmt.Errorf("%s embeddings: empty vector", r.Model()))
+		return egress.Fail(egress.KindUnsupported, fmt.Errorf("%s embeddings: empty vector", r.Model()))
 	}
 	if r.dim == 0 {
 		r.dim = n
 		return nil
 	}
 	if n != r.dim {
-		return fault.Permanent("embed.dimension_mismatch", fmt.Errorf(
+		return egress.Fail(egress.KindConfig, fmt.Errorf(
 			"%s embeddings: got a %d-dimensional vector, want %d (set %s_DIM to the model's dimension, or use another collection)",
 			r.Model(), n, r.dim, envPrefix))
 	}
 	return nil
 }
 
-// classify turns a langchaingo failure into a fault.Error, using what the
-// transport saw.
-func (r *Remote) classify(ctx context.Context, rec *exchange, n int, err error) error {
-	err = fmt.Errorf("%s embeddings of %d texts: %w", r.Model(), n, err)
+// statusHints add what to check to a failed status's message, by egress
+// kind.
+var statusHints = map[string]string{
+	egress.KindUnauthorized: " (API key refused: check " + envPrefix + "_API_KEY)",
+	egress.KindNotFound:     " (unknown model or wrong base URL?)",
+}
+
+// classify turns a langchaingo failure into a classified error (package
+// egress's kinds), using what the recording transport saw. The API key
+// never reaches the message.
+func (r *Remote) classify(ctx context.Context, rec *egress.Exchange, n int, err error) error {
+	err = egress.RedactErr(fmt.Errorf("%s embeddings of %d texts: %w", r.Model(), n, err), r.apiKey)
 	if cerr := ctx.Err(); cerr != nil {
 		if errors.Is(cerr, context.DeadlineExceeded) {
-			return fault.Transient("embed.timeout", fmt.Errorf("%w (%w)", err, cerr), 0)
+			return egress.Fail(egress.KindUnavailable, fmt.Errorf("%w (timed out: %w)", err, cerr))
 		}
 		return fmt.Errorf("%w (%w)", err, cerr)
 	}
-	status, retryAfter, terr := rec.get()
+	status, retryAfter, terr := rec.Result()
 	switch {
-	case status == http.StatusTooManyRequests:
-		return fault.Transient("embed.rate_limited", err, retryAfter)
-	case status == http.StatusRequestTimeout || status >= 500:
-		return fault.Transient("embed.server_error", err, retryAfter)
-	case status == http.StatusUnauthorized:
-		return fault.Permanent("embed.unauthorized", err)
-	case status == http.StatusForbidden:
-		return fault.Permanent("embed.forbidden", err)
-	case status == http.StatusNotFound:
-		return fault.Permanent("embed.not_found", fmt.Errorf("%w (unknown model or wrong base URL?)", err))
 	case status >= 400:
-		return fault.Permanent("embed.bad_request", err)
+		kind := egress.StatusKind(status)
+		return egress.FailAfter(kind, fmt.Errorf("%w: HTTP %d%s", err, status, statusHints[kind]), retryAfter)
 	case terr != nil:
+		terr = egress.RedactErr(terr, r.apiKey)
 		if isTimeout(terr) || isTimeout(err) {
-			return fault.Transient("embed.timeout", fmt.Errorf("%w: %w", err, terr), 0)
+			return egress.Fail(egress.KindUnavailable, fmt.Errorf("%w: timed out after %s (%s_TIMEOUT): %w", err, r.timeout, envPrefix, terr))
 		}
-		return fault.Transient("embed.unavailable", fmt.Errorf("%w: %w", err, terr), 0)
+		return egress.Fail(egress.KindUnavailable, fmt.Errorf("%w: %w", err, terr))
 	}
-	return fault.Permanent("embed.bad_response", err)
+	// A 2xx answer langchaingo could not use: the server does not speak
+	// the protocol as expected, and will not next time either.
+	return egress.Fail(egress.KindUnsupported, err)
 }
 
 // isTimeout reports whether err is a timeout. The client's own timeout
@@ -143,68 +147,11 @@ func isTimeout(err error) bool {
 		strings.Contains(err.Error(), "Client.Timeout exceeded")
 }
 
-// exchange records the last HTTP response of one embedding call.
-type exchange struct {
-	mu         sync.Mutex
-	status     int
-	retryAfter time.Duration
-	err        error
-}
-
-func (e *exchange) get() (int, time.Duration, error) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return e.status, e.retryAfter, e.err
-}
-
-func (e *exchange) record(resp *http.Response, err error) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	e.err = err
-	e.status, e.retryAfter = 0, 0
-	if resp != nil {
-		e.status = resp.StatusCode
-		e.retryAfter = parseRetryAfter(resp.Header.Get("Retry-After"))
-	}
-}
-
-func parseRetryAfter(v string) time.Duration {
-	if v == "" {
-		return 0
-	}
-	if s, err := strconv.Atoi(strings.TrimSpace(v)); err == nil && s > 0 {
-		return time.Duration(s) * time.Second
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		if d := time.Until(t); d > 0 {
-			return d
-		}
-	}
-	return 0
-}
-
-type exchangeKey struct{}
-
-func withExchange(ctx context.Context, e *exchange) context.Context {
-	return context.WithValue(ctx, exchangeKey{}, e)
-}
-
-// recordingTransport records each response into the exchange of its request.
-type recordingTransport struct{ base http.RoundTripper }
-
-func (t recordingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	resp, err := t.base.RoundTrip(req)
-	if e, ok := req.Context().Value(exchangeKey{}).(*exchange); ok {
-		e.record(resp, err)
-	}
-	return resp, err
-}
-
 func httpClient(cfg Config) *http.Client {
 	return &http.Client{
 		Timeout: cfg.Timeout,
 		// Embedding calls are client spans of the caller's trace.
-		Transport: recordingTransport{base: otelhttp.NewTransport(http.DefaultTransport)},
+		Transport: egress.Recorder{Base: otelhttp.NewTransport(http.DefaultTransport)},
 	}
 }
 
@@ -233,7 +180,7 @@ func newOpenAI(cfg Config) (*Remote, error) {
 	if err != nil {
 		return nil, fmt.Errorf("openai embedder: %w", err)
 	}
-	return &Remote{provider: ProviderOpenAI, model: cfg.Model, inner: inner, dim: cfg.Dim}, nil
+	return &Remote{provider: ProviderOpenAI, model: cfg.Model, inner: inner, dim: cfg.Dim, apiKey: cfg.APIKey, timeout: cfg.Timeout}, nil
 }
 
 func newOllama(cfg Config) (*Remote, error) {
@@ -253,5 +200,5 @@ func newOllama(cfg Config) (*Remote, error) {
 	if err != nil {
 		return nil, fmt.Errorf("ollama embedder: %w", err)
 	}
-	return &Remote{provider: ProviderOllama, model: cfg.Model, inner: inner, dim: cfg.Dim}, nil
+	return &Remote{provider: ProviderOllama, model: cfg.Model, inner: inner, dim: cfg.Dim, apiKey: cfg.APIKey, timeout: cfg.Timeout}, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/researchflow/researchflow/internal/egress"
 	"github.com/researchflow/researchflow/internal/fault"
 )
 
@@ -176,7 +178,7 @@ func TestOpenAIDimensionMismatch(t *testing.T) {
 			t.Fatal(err)
 		}
 		_, err = e.EmbedQuery(ctx, "second")
-		assertKind(t, err, "embed.dimension_mismatch", true)
+		assertKind(t, err, egress.KindConfig, true)
 	})
 	t.Run("configured", func(t *testing.T) {
 		f := &fakeEmbeddings{}
@@ -186,7 +188,7 @@ func TestOpenAIDimensionMismatch(t *testing.T) {
 			t.Fatal(err)
 		}
 		_, err = e.EmbedDocuments(ctx, texts(3))
-		assertKind(t, err, "embed.dimension_mismatch", true)
+		assertKind(t, err, egress.KindConfig, true)
 		if !strings.Contains(err.Error(), "8-dimensional") || !strings.Contains(err.Error(), "want 16") {
 			t.Errorf("error %q does not say what was got and wanted", err)
 		}
@@ -199,14 +201,17 @@ func TestRemoteErrorClassification(t *testing.T) {
 		kind      string
 		permanent bool
 	}{
-		{http.StatusUnauthorized, "embed.unauthorized", true},
-		{http.StatusForbidden, "embed.forbidden", true},
-		{http.StatusNotFound, "embed.not_found", true},
-		{http.StatusBadRequest, "embed.bad_request", true},
-		{http.StatusTooManyRequests, "embed.rate_limited", false},
-		{http.StatusInternalServerError, "embed.server_error", false},
-		{http.StatusBadGateway, "embed.server_error", false},
-		{http.StatusServiceUnavailable, "embed.server_error", false},
+		{http.StatusUnauthorized, egress.KindUnauthorized, true},
+		{http.StatusForbidden, egress.KindUnauthorized, true},
+		{http.StatusNotFound, egress.KindNotFound, true},
+		{http.StatusBadRequest, egress.KindRejected, true},
+		{http.StatusTooManyRequests, egress.KindRateLimited, false},
+		{http.StatusInternalServerError, egress.KindUnavailable, false},
+		{http.StatusBadGateway, egress.KindUnavailable, false},
+		{http.StatusServiceUnavailable, egress.KindUnavailable, false},
+		{http.StatusRequestTimeout, egress.KindUnavailable, false},
+		{http.StatusGone, egress.KindNotFound, true},
+		{http.StatusUnprocessableEntity, egress.KindRejected, true},
 	}
 	for _, provider := range []string{ProviderOpenAI, ProviderOllama} {
 		for _, tt := range tests {
@@ -246,7 +251,7 @@ func TestRemoteUnreachableAndTimeoutAreRetryable(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = e.EmbedQuery(context.Background(), "q")
-	assertKind(t, err, "embed.unavailable", false)
+	assertKind(t, err, egress.KindUnavailable, false)
 
 	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		select {
@@ -260,7 +265,10 @@ func TestRemoteUnreachableAndTimeoutAreRetryable(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = e.EmbedQuery(context.Background(), "q")
-	assertKind(t, err, "embed.timeout", false)
+	assertKind(t, err, egress.KindUnavailable, false)
+	if !strings.Contains(err.Error(), "timed out") {
+		t.Errorf("error %q does not say the call timed out", err)
+	}
 }
 
 func TestOllamaEmbeds(t *testing.T) {
@@ -303,5 +311,30 @@ func assertKind(t *testing.T, err error, kind string, permanent bool) {
 	}
 	if errors.Unwrap(err) == nil {
 		t.Errorf("error %q wraps nothing", err)
+	}
+}
+
+// An API key a server echoes in its error (OpenAI's "Incorrect API key
+// provided: sk-…") never reaches the error message.
+func TestRemoteErrorsRedactTheKey(t *testing.T) {
+	const key = "sk-embed-very-secret-1234"
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusUnauthorized)
+		got := strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
+		_ = json.NewEncoder(w).Encode(map[string]any{"error": map[string]any{"message": "Incorrect API key provided: " + got}})
+	}))
+	defer srv.Close()
+	e, err := New(Config{Provider: ProviderOpenAI, BaseURL: srv.URL + "/v1", APIKey: key, Model: "m"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = e.EmbedQuery(context.Background(), "q")
+	assertKind(t, err, egress.KindUnauthorized, true)
+	if strings.Contains(err.Error(), key) || strings.Contains(fmt.Sprintf("%+v", err), key) {
+		t.Errorf("error leaks the API key: %v", err)
+	}
+	if !strings.Contains(err.Error(), "Incorrect API key provided: [redacted]") || !strings.Contains(err.Error(), "HTTP 401") {
+		t.Errorf("error %q does not keep the server's message and status", err)
 	}
 }

@@ -15,13 +15,14 @@ import (
 	"github.com/researchflow/researchflow/activities"
 	"github.com/researchflow/researchflow/internal/events"
 	"github.com/researchflow/researchflow/internal/events/natstest"
+	"github.com/researchflow/researchflow/internal/mailer"
 )
 
 // flakyMailer fails its first send, after the events are published: the
 // notify activity is retried and publishes them again.
 type flakyMailer struct{ sends int }
 
-func (m *flakyMailer) Send(context.Context, activities.Mail) error {
+func (m *flakyMailer) Send(context.Context, mailer.Mail) error {
 	if m.sends++; m.sends == 1 {
 		return errors.New("smtp: connection reset")
 	}

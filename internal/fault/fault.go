@@ -1,9 +1,10 @@
 // Package fault classifies errors as transient (worth retrying, perhaps after
 // a delay the remote side asked for) or permanent (retrying can never help:
 // bad input, bad credentials, unknown model). Adapters for remote services
-// (LLM endpoints, embedders, Qdrant) classify their errors with it; the
-// activities turn the classification into Temporal retry behaviour in one
-// place, so no adapter needs to import Temporal.
+// (LLM endpoints, embedders, search providers, page fetches, Qdrant)
+// classify their errors with it through package egress, whose kinds say
+// which is which; the activities turn the classification into Temporal
+// retry behaviour in one place, so no adapter needs to import Temporal.
 package fault
 
 import (
@@ -13,9 +14,11 @@ import (
 
 // Error is a classified error.
 type Error struct {
-	// Kind is a short, stable name of the failure ("llm.unauthorized",
-	// "qdrant.unavailable"): it becomes the Temporal error type, which retry
-	// policies can list as non-retryable.
+	// Kind is a short, stable name of the failure: one of package egress's
+	// kinds ("egress.unauthorized", "egress.unavailable") for remote
+	// calls, or an adapter's own where a caller branches on it
+	// ("llm.invalid_output"). It becomes the Temporal error type, which
+	// retry policies list as non-retryable (egress.PermanentKinds).
 	Kind string
 	// Permanent errors are never retried.
 	Permanent bool

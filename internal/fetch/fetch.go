@@ -10,8 +10,15 @@
 // HTML is reduced to its readable text by package corpus (the extraction
 // used for local .html files) after hidden elements are removed.
 //
-// Errors are classified with package fault (kinds Kind*), so activities
-// retry what may succeed later and give up at once on what never will.
+// Errors are classified with package egress's kinds, so activities retry
+// what may succeed later and give up at once on what never will:
+// egress.KindInvalid (not an absolute http(s) URL), egress.KindBlocked (an
+// address the SSRF rules refuse, a path robots.txt disallows),
+// egress.KindNotFound (no such host, 404, 410), egress.KindTooLarge (a
+// body over Config.MaxBytes), egress.KindUnsupported (not HTML, PDF or
+// plain text, or a body that cannot be parsed), and the egress status
+// table's kinds for every other answer (429 rate limited and 408/5xx
+// unavailable honouring Retry-After; other 4xx rejected).
 package fetch
 
 import (
@@ -37,33 +44,15 @@ import (
 	"golang.org/x/net/html/charset"
 
 	"github.com/researchflow/researchflow/internal/corpus"
+	"github.com/researchflow/researchflow/internal/egress"
 	"github.com/researchflow/researchflow/internal/fault"
 	"github.com/researchflow/researchflow/internal/memory"
-	"github.com/researchflow/researchflow/internal/search"
 	"github.com/researchflow/researchflow/internal/search/ident"
 )
-
-// UserAgent identifies Researchflow to the sites it reads and is the agent
-// matched against robots.txt groups ("Researchflow").
-const UserAgent = search.UserAgent
 
 // robotsAgent is the product token robots.txt groups are matched against
 // (RFC 9309 §2.2.1).
 const robotsAgent = "Researchflow"
-
-// Error kinds (fault.Error.Kind) of a failed fetch.
-const (
-	KindBadURL      = "fetch.bad_url"           // not an absolute http(s) URL; permanent
-	KindBlocked     = "fetch.blocked"           // address refused by the SSRF rules; permanent
-	KindRobots      = "fetch.robots_disallowed" // robots.txt disallows the path; permanent
-	KindNotFound    = "fetch.not_found"         // no such host, 404/410; permanent
-	KindStatus      = "fetch.http_status"       // other 4xx (not 408/429); permanent
-	KindTooLarge    = "fetch.too_large"         // body over Config.MaxBytes; permanent
-	KindContentType = "fetch.content_type"      // not HTML, PDF or plain text; permanent
-	KindUnreadable  = "fetch.unreadable"        // body could not be parsed; permanent
-	KindUnavailable = "fetch.unavailable"       // network error, timeout, 5xx, 408; transient
-	KindRateLimited = "fetch.rate_limited"      // 429, with Retry-After when sent; transient
-)
 
 // ErrBlocked is wrapped by errors for destinations the SSRF rules refuse.
 var ErrBlocked = errors.New("destination address not allowed")
@@ -177,7 +166,8 @@ func New(cfg Config, opts ...Option) *Fetcher {
 }
 
 // Fetch reads the page at rawURL and reduces it to text. Errors are
-// classified (see the Kind constants) and name the URL.
+// classified with package egress's kinds (see the package doc) and name
+// the URL.
 func (f *Fetcher) Fetch(ctx context.Context, rawURL string) (Page, error) {
 	u, err := parseURL(rawURL)
 	if err != nil {
@@ -187,7 +177,7 @@ func (f *Fetcher) Fetch(ctx context.Context, rawURL string) (Page, error) {
 	defer cancel()
 	release, err := f.hosts.acquire(ctx, u.Host)
 	if err != nil {
-		return Page{}, fault.Transient(KindUnavailable, fmt.Errorf("fetch %s: waiting for a slot on %s: %w", u, u.Host, err), 0)
+		return Page{}, egress.Fail(egress.KindUnavailable, fmt.Errorf("fetch %s: waiting for a slot on %s: %w", u, u.Host, err))
 	}
 	defer release()
 	if err := f.checkRobots(ctx, u); err != nil {
@@ -195,9 +185,9 @@ func (f *Fetcher) Fetch(ctx context.Context, rawURL string) (Page, error) {
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 	if err != nil {
-		return Page{}, fault.Permanent(KindBadURL, fmt.Errorf("fetch %s: %w", u, err))
+		return Page{}, egress.Fail(egress.KindInvalid, fmt.Errorf("fetch %s: %w", u, err))
 	}
-	req.Header.Set("User-Agent", UserAgent)
+	req.Header.Set("User-Agent", egress.UserAgent)
 	req.Header.Set("Accept", "text/html,application/xhtml+xml,application/pdf;q=0.9,text/plain;q=0.8")
 	resp, err := f.client.Do(req)
 	if err != nil {
@@ -214,14 +204,14 @@ func (f *Fetcher) Fetch(ctx context.Context, rawURL string) (Page, error) {
 		return Page{}, contentTypeErr(final, media)
 	}
 	if resp.ContentLength > f.cfg.MaxBytes {
-		return Page{}, fault.Permanent(KindTooLarge, fmt.Errorf("fetch %s: body of %d bytes is over the %d-byte limit (RESEARCHFLOW_FETCH_MAX_BYTES)", final, resp.ContentLength, f.cfg.MaxBytes))
+		return Page{}, egress.Fail(egress.KindTooLarge, fmt.Errorf("fetch %s: body of %d bytes is over the %d-byte limit (RESEARCHFLOW_FETCH_MAX_BYTES)", final, resp.ContentLength, f.cfg.MaxBytes))
 	}
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, f.cfg.MaxBytes+1))
+	raw, err := egress.ReadBody(resp.Body, f.cfg.MaxBytes)
+	if errors.Is(err, egress.ErrTooLarge) {
+		return Page{}, egress.Fail(egress.KindTooLarge, fmt.Errorf("fetch %s: body is over the %d-byte limit (RESEARCHFLOW_FETCH_MAX_BYTES)", final, f.cfg.MaxBytes))
+	}
 	if err != nil {
 		return Page{}, classifyNetErr(final.String(), err)
-	}
-	if int64(len(raw)) > f.cfg.MaxBytes {
-		return Page{}, fault.Permanent(KindTooLarge, fmt.Errorf("fetch %s: body is over the %d-byte limit (RESEARCHFLOW_FETCH_MAX_BYTES)", final, f.cfg.MaxBytes))
 	}
 	if media == "" {
 		media, _, _ = mime.ParseMediaType(http.DetectContentType(raw))
@@ -241,7 +231,7 @@ func (f *Fetcher) Fetch(ctx context.Context, rawURL string) (Page, error) {
 		return Page{}, contentTypeErr(final, media)
 	}
 	if err != nil {
-		return Page{}, fault.Permanent(KindUnreadable, fmt.Errorf("fetch %s: %w", final, err))
+		return Page{}, egress.Fail(egress.KindUnsupported, fmt.Errorf("fetch %s: %w", final, err))
 	}
 	if page.CanonicalURL == "" {
 		page.CanonicalURL = page.URL
@@ -265,19 +255,19 @@ func readable(media string) bool {
 }
 
 func contentTypeErr(u *url.URL, media string) error {
-	return fault.Permanent(KindContentType, fmt.Errorf("fetch %s: content type %q is not read (HTML, PDF and plain text are)", u, media))
+	return egress.Fail(egress.KindUnsupported, fmt.Errorf("fetch %s: content type %q is not read (HTML, PDF and plain text are)", u, media))
 }
 
 func parseURL(raw string) (*url.URL, error) {
 	u, err := url.Parse(strings.TrimSpace(raw))
 	if err != nil {
-		return nil, fault.Permanent(KindBadURL, fmt.Errorf("fetch %q: %w", raw, err))
+		return nil, egress.Fail(egress.KindInvalid, fmt.Errorf("fetch %q: %w", raw, err))
 	}
 	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fault.Permanent(KindBadURL, fmt.Errorf("fetch %q: not an absolute http(s) URL", raw))
+		return nil, egress.Fail(egress.KindInvalid, fmt.Errorf("fetch %q: not an absolute http(s) URL", raw))
 	}
 	if u.User != nil {
-		return nil, fault.Permanent(KindBadURL, fmt.Errorf("fetch %s: URLs with credentials are not fetched", u.Redacted()))
+		return nil, egress.Fail(egress.KindInvalid, fmt.Errorf("fetch %s: URLs with credentials are not fetched", u.Redacted()))
 	}
 	u.Fragment = ""
 	return u, nil
@@ -287,10 +277,10 @@ func parseURL(raw string) (*url.URL, error) {
 // address rules apply again when the hop is dialled.
 func (f *Fetcher) checkRedirect(req *http.Request, via []*http.Request) error {
 	if len(via) >= MaxRedirects {
-		return fault.Permanent(KindStatus, fmt.Errorf("more than %d redirects", MaxRedirects))
+		return egress.Fail(egress.KindRejected, fmt.Errorf("more than %d redirects", MaxRedirects))
 	}
 	if req.URL.Scheme != "http" && req.URL.Scheme != "https" {
-		return fault.Permanent(KindBadURL, fmt.Errorf("redirect to %q: not http(s)", req.URL.Redacted()))
+		return egress.Fail(egress.KindInvalid, fmt.Errorf("redirect to %q: not http(s)", req.URL.Redacted()))
 	}
 	return f.checkRobots(req.Context(), req.URL)
 }
@@ -365,30 +355,18 @@ func classifyNetErr(u string, err error) error {
 	var dnsErr *net.DNSError
 	switch {
 	case errors.Is(err, ErrBlocked):
-		return fault.Permanent(KindBlocked, fmt.Errorf("fetch %s: %w", u, err))
+		return egress.Fail(egress.KindBlocked, fmt.Errorf("fetch %s: %w", u, err))
 	case errors.As(err, &dnsErr) && dnsErr.IsNotFound:
-		return fault.Permanent(KindNotFound, fmt.Errorf("fetch %s: %w", u, err))
+		return egress.Fail(egress.KindNotFound, fmt.Errorf("fetch %s: %w", u, err))
 	}
-	return fault.Transient(KindUnavailable, fmt.Errorf("fetch %s: %w", u, err), 0)
+	return egress.Fail(egress.KindUnavailable, fmt.Errorf("fetch %s: %w", u, err))
 }
 
-// statusError classifies a non-2xx response: 408, 429 and 5xx are transient
-// (honouring Retry-After), 404 and 410 not found, other codes permanent.
+// statusError classifies a non-2xx response with package egress's status
+// table: 408, 429 and 5xx are transient (honouring Retry-After), 404 and
+// 410 not found, other codes permanent.
 func statusError(u string, resp *http.Response) error {
-	code := resp.StatusCode
-	if code >= 200 && code < 300 {
-		return nil
-	}
-	err := fmt.Errorf("fetch %s: HTTP %d", u, code)
-	switch {
-	case code == http.StatusTooManyRequests:
-		return fault.Transient(KindRateLimited, err, search.RetryAfter(resp.Header.Get("Retry-After"), time.Now()))
-	case code == http.StatusRequestTimeout || code >= 500:
-		return fault.Transient(KindUnavailable, err, search.RetryAfter(resp.Header.Get("Retry-After"), time.Now()))
-	case code == http.StatusNotFound || code == http.StatusGone:
-		return fault.Permanent(KindNotFound, err)
-	}
-	return fault.Permanent(KindStatus, err)
+	return egress.Status(resp.StatusCode, egress.RetryAfterHeader(resp.Header, time.Now()), fmt.Errorf("fetch %s: HTTP %d", u, resp.StatusCode))
 }
 
 // fileTitle is the title of a page that has none: its file name without a

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/researchflow/researchflow/internal/egress"
 	"github.com/researchflow/researchflow/internal/fault"
 )
 
@@ -74,7 +75,7 @@ func pages() http.Handler {
 		fmt.Fprint(w, "User-agent: Researchflow\nDisallow: /private\nDisallow: /no-researchflow\n\nUser-agent: *\nDisallow: /\n")
 	})
 	mux.HandleFunc("/article", func(w http.ResponseWriter, r *http.Request) {
-		if got := r.Header.Get("User-Agent"); got != UserAgent {
+		if got := r.Header.Get("User-Agent"); got != egress.UserAgent {
 			http.Error(w, "bad agent "+got, http.StatusBadRequest)
 			return
 		}
@@ -126,8 +127,8 @@ func TestLoopbackRefusedByDefault(t *testing.T) {
 	if err == nil {
 		t.Fatal("fetched a loopback page with no allowed ranges")
 	}
-	if k := kindOf(t, err); k != KindBlocked || !fault.IsPermanent(err) || !errors.Is(err, ErrBlocked) {
-		t.Errorf("kind %q permanent=%v, want %q permanent: %v", k, fault.IsPermanent(err), KindBlocked, err)
+	if k := kindOf(t, err); k != egress.KindBlocked || !fault.IsPermanent(err) || !errors.Is(err, ErrBlocked) {
+		t.Errorf("kind %q permanent=%v, want %q permanent: %v", k, fault.IsPermanent(err), egress.KindBlocked, err)
 	}
 	if got := s.requested(); len(got) != 0 {
 		t.Errorf("server saw requests %q, want none", got)
@@ -199,8 +200,8 @@ func TestDNSNameResolvingToPrivateAddressIsRefused(t *testing.T) {
 	f := New(Config{Ports: []uint16{80, 443, mustPort(t, s.port())}},
 		WithResolver(resolver(map[string]string{"news.example": "127.0.0.1"})))
 	_, err := f.Fetch(context.Background(), "http://news.example:"+s.port()+"/article")
-	if err == nil || kindOf(t, err) != KindBlocked {
-		t.Fatalf("err = %v, want %s", err, KindBlocked)
+	if err == nil || kindOf(t, err) != egress.KindBlocked {
+		t.Fatalf("err = %v, want %s", err, egress.KindBlocked)
 	}
 	if got := s.requested(); len(got) != 0 {
 		t.Errorf("server saw %q, want no request", got)
@@ -246,8 +247,8 @@ func TestRedirectToPrivateAddressIsRefused(t *testing.T) {
 			f := New(Config{AllowCIDRs: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}, Ports: []uint16{80, 443, mustPort(t, target.port())}},
 				WithResolver(resolver(map[string]string{"intranet.example": "10.0.0.7"})))
 			_, err := f.Fetch(context.Background(), start.URL+"/start")
-			if err == nil || kindOf(t, err) != KindBlocked {
-				t.Fatalf("err = %v, want %s", err, KindBlocked)
+			if err == nil || kindOf(t, err) != egress.KindBlocked {
+				t.Fatalf("err = %v, want %s", err, egress.KindBlocked)
 			}
 			if got := start.requested(); len(got) != 2 || got[1] != "/start" {
 				t.Errorf("first server saw %q, want robots.txt and /start", got)
@@ -298,8 +299,8 @@ func TestSizeLimit(t *testing.T) {
 	f := New(Config{AllowCIDRs: loopback, MaxBytes: 1000})
 	for _, p := range []string{"/big", "/big-chunked"} {
 		_, err := f.Fetch(context.Background(), s.URL+p)
-		if err == nil || kindOf(t, err) != KindTooLarge || !fault.IsPermanent(err) {
-			t.Errorf("%s: err = %v, want permanent %s", p, err, KindTooLarge)
+		if err == nil || kindOf(t, err) != egress.KindTooLarge || !fault.IsPermanent(err) {
+			t.Errorf("%s: err = %v, want permanent %s", p, err, egress.KindTooLarge)
 		}
 	}
 }
@@ -307,14 +308,14 @@ func TestSizeLimit(t *testing.T) {
 func TestContentTypeRefused(t *testing.T) {
 	s := newSite(t, pages())
 	_, err := New(Config{AllowCIDRs: loopback}).Fetch(context.Background(), s.URL+"/image")
-	if err == nil || kindOf(t, err) != KindContentType {
-		t.Fatalf("err = %v, want %s", err, KindContentType)
+	if err == nil || kindOf(t, err) != egress.KindUnsupported {
+		t.Fatalf("err = %v, want %s", err, egress.KindUnsupported)
 	}
 	// The declared type is refused before the body is read: a body over
 	// the size limit gives the type error, not the size error.
 	_, err = New(Config{AllowCIDRs: loopback, MaxBytes: 4}).Fetch(context.Background(), s.URL+"/image")
-	if err == nil || kindOf(t, err) != KindContentType {
-		t.Fatalf("large image: err = %v, want %s", err, KindContentType)
+	if err == nil || kindOf(t, err) != egress.KindUnsupported {
+		t.Fatalf("large image: err = %v, want %s", err, egress.KindUnsupported)
 	}
 }
 
@@ -323,8 +324,8 @@ func TestRobotsDisallow(t *testing.T) {
 	f := New(Config{AllowCIDRs: loopback})
 	for _, p := range []string{"/private/page", "/no-researchflow"} {
 		_, err := f.Fetch(context.Background(), s.URL+p)
-		if err == nil || kindOf(t, err) != KindRobots {
-			t.Errorf("%s: err = %v, want %s", p, err, KindRobots)
+		if err == nil || kindOf(t, err) != egress.KindBlocked || !strings.Contains(err.Error(), "robots.txt") {
+			t.Errorf("%s: err = %v, want %s", p, err, "a permanent egress.blocked naming robots.txt")
 		}
 	}
 	if _, err := f.Fetch(context.Background(), s.URL+"/article"); err != nil {
@@ -347,8 +348,8 @@ func TestRobotsDisallow(t *testing.T) {
 		w.Header().Set("Content-Type", "text/plain")
 		fmt.Fprint(w, "public")
 	}))
-	if _, err := f.Fetch(context.Background(), star.URL+"/private/x"); err == nil || kindOf(t, err) != KindRobots {
-		t.Errorf("star group: err = %v, want %s", err, KindRobots)
+	if _, err := f.Fetch(context.Background(), star.URL+"/private/x"); err == nil || kindOf(t, err) != egress.KindBlocked || !strings.Contains(err.Error(), "robots.txt") {
+		t.Errorf("star group: err = %v, want %s", err, "a permanent egress.blocked naming robots.txt")
 	}
 	if _, err := f.Fetch(context.Background(), star.URL+"/public"); err != nil {
 		t.Error(err)
@@ -363,15 +364,15 @@ func TestStatusClassification(t *testing.T) {
 	f := New(Config{AllowCIDRs: loopback})
 	_, err := f.Fetch(context.Background(), s.URL+"/busy")
 	fe, ok := fault.Classify(err)
-	if !ok || fe.Kind != KindRateLimited || fe.Permanent || fe.RetryAfter != 7*time.Second {
+	if !ok || fe.Kind != egress.KindRateLimited || fe.Permanent || fe.RetryAfter != 7*time.Second {
 		t.Errorf("429: %+v", fe)
 	}
 	_, err = f.Fetch(context.Background(), s.URL+"/gone")
-	if err == nil || kindOf(t, err) != KindStatus || !fault.IsPermanent(err) {
-		t.Errorf("403: %v", err)
+	if err == nil || kindOf(t, err) != egress.KindUnauthorized || !fault.IsPermanent(err) || !strings.Contains(err.Error(), "HTTP 403") {
+		t.Errorf("403: %v, want a permanent %s naming the status", err, egress.KindUnauthorized)
 	}
 	_, err = f.Fetch(context.Background(), "ftp://example.com/x")
-	if err == nil || kindOf(t, err) != KindBadURL {
+	if err == nil || kindOf(t, err) != egress.KindInvalid {
 		t.Errorf("ftp: %v", err)
 	}
 }
@@ -466,8 +467,8 @@ func TestRedirectWithinAllowedRangeIsFollowedAndRechecked(t *testing.T) {
 	if p.URL != target.URL+"/article" || p.Title != "Retention of logs" {
 		t.Errorf("page %s %q, want the redirect target", p.URL, p.Title)
 	}
-	if _, err := f.Fetch(context.Background(), start.URL+"/to-private"); err == nil || kindOf(t, err) != KindRobots {
-		t.Errorf("redirect into a disallowed path: err %v, want %s", err, KindRobots)
+	if _, err := f.Fetch(context.Background(), start.URL+"/to-private"); err == nil || kindOf(t, err) != egress.KindBlocked || !strings.Contains(err.Error(), "robots.txt") {
+		t.Errorf("redirect into a disallowed path: err %v, want %s", err, "a permanent egress.blocked naming robots.txt")
 	}
 	for _, path := range target.requested() {
 		if strings.HasPrefix(path, "/private") {

@@ -12,7 +12,7 @@ import (
 	"golang.org/x/net/html/charset"
 
 	"github.com/researchflow/researchflow/internal/corpus"
-	"github.com/researchflow/researchflow/internal/search"
+	"github.com/researchflow/researchflow/internal/egress"
 	"github.com/researchflow/researchflow/internal/search/ident"
 )
 
@@ -109,7 +109,7 @@ func pageMeta(root *html.Node, base *url.URL) meta {
 	}
 	m.arxiv = ident.ArxivID(metas["citation_arxiv_id"])
 	for _, k := range dateMeta {
-		if t := search.ParseDate(metas[k]); !t.IsZero() {
+		if t := egress.ParseDate(metas[k]); !t.IsZero() {
 			m.published = t
 			break
 		}

@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/researchflow/researchflow/internal/egress"
 )
 
 // minimalPDF is a one-page PDF showing text (as in package corpus's tests).
@@ -58,7 +60,7 @@ func TestPDF(t *testing.T) {
 		t.Errorf("page %+v", p)
 	}
 	_, err = f.Fetch(context.Background(), s.URL+"/broken")
-	if err == nil || kindOf(t, err) != KindUnreadable {
-		t.Errorf("corrupt PDF: err %v, want %s", err, KindUnreadable)
+	if err == nil || kindOf(t, err) != egress.KindUnsupported {
+		t.Errorf("corrupt PDF: err %v, want %s", err, egress.KindUnsupported)
 	}
 }

@@ -12,7 +12,7 @@ import (
 
 	"github.com/temoto/robotstxt"
 
-	"github.com/researchflow/researchflow/internal/fault"
+	"github.com/researchflow/researchflow/internal/egress"
 )
 
 // robotsTTL is how long a host's robots.txt is kept: RFC 9309 §2.4 asks
@@ -38,7 +38,7 @@ type robotsCache struct {
 	entries map[string]robotsEntry // by scheme://host
 }
 
-// checkRobots returns a permanent KindRobots error when the host's
+// checkRobots returns a permanent egress.KindBlocked error when the host's
 // robots.txt disallows u's path for Researchflow. Following RFC 9309
 // §2.3.1.3–4: a 4xx robots.txt allows everything, a 5xx disallows
 // everything; a robots.txt that cannot be reached fails the fetch
@@ -74,7 +74,7 @@ func (f *Fetcher) checkRobots(ctx context.Context, u *url.URL) error {
 		p += "?" + u.RawQuery
 	}
 	if !e.data.TestAgent(p, robotsAgent) {
-		return fault.Permanent(KindRobots, fmt.Errorf("fetch %s: disallowed by %s/robots.txt for %s", u, key, robotsAgent))
+		return egress.Fail(egress.KindBlocked, fmt.Errorf("fetch %s: disallowed by %s/robots.txt for %s", u, key, robotsAgent))
 	}
 	return nil
 }
@@ -82,9 +82,9 @@ func (f *Fetcher) checkRobots(ctx context.Context, u *url.URL) error {
 func (f *Fetcher) fetchRobots(ctx context.Context, robotsURL string) (*robotstxt.RobotsData, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, robotsURL, nil)
 	if err != nil {
-		return nil, fault.Permanent(KindBadURL, fmt.Errorf("robots.txt %s: %w", robotsURL, err))
+		return nil, egress.Fail(egress.KindInvalid, fmt.Errorf("robots.txt %s: %w", robotsURL, err))
 	}
-	req.Header.Set("User-Agent", UserAgent)
+	req.Header.Set("User-Agent", egress.UserAgent)
 	resp, err := f.robotsC.Do(req)
 	if err != nil {
 		return nil, classifyNetErr(robotsURL, err)
@@ -98,7 +98,7 @@ func (f *Fetcher) fetchRobots(ctx context.Context, robotsURL string) (*robotstxt
 	if err != nil {
 		// Unparseable lines are skipped by the parser; an error here is an
 		// unexpected status (1xx/3xx after redirects): treat as unreachable.
-		return nil, fault.Transient(KindUnavailable, fmt.Errorf("robots.txt %s: %w", robotsURL, err), 0)
+		return nil, egress.Fail(egress.KindUnavailable, fmt.Errorf("robots.txt %s: %w", robotsURL, err))
 	}
 	return data, nil
 }

@@ -21,8 +21,6 @@ import (
 	"time"
 
 	gomail "github.com/wneessen/go-mail"
-
-	"github.com/researchflow/researchflow/activities"
 )
 
 // Mailer sends mail through one SMTP server. Safe for concurrent use: each
@@ -41,7 +39,15 @@ type Mailer struct {
 	Timeout time.Duration
 }
 
-var _ activities.Mailer = (*Mailer)(nil)
+// Mail is a plain-text message (the report's Markdown). MessageID, when
+// set, is the Message-ID header: stable per event, so that a retried
+// delivery is recognized by mail clients.
+type Mail struct {
+	To        []string
+	Subject   string
+	Text      string
+	MessageID string
+}
 
 // ParseURL checks an SMTP URL (see the package comment) and returns its
 // host and port; it is what config calls to validate RESEARCHFLOW_SMTP_URL.
@@ -91,7 +97,7 @@ func New(rawURL, from string) (*Mailer, error) {
 // Send mails m.Text as text/plain (the report's Markdown reads as text).
 // Errors are worth retrying unless the server refused a recipient or the
 // credentials for good; the notify activity retries within its policy.
-func (m *Mailer) Send(ctx context.Context, msg activities.Mail) error {
+func (m *Mailer) Send(ctx context.Context, msg Mail) error {
 	if len(msg.To) == 0 {
 		return errors.New("mail: no recipient")
 	}

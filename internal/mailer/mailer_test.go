@@ -14,8 +14,6 @@ import (
 
 	"github.com/emersion/go-sasl"
 	"github.com/emersion/go-smtp"
-
-	"github.com/researchflow/researchflow/activities"
 )
 
 // received is one message the test server accepted.
@@ -109,7 +107,7 @@ func TestSendOverSTARTTLS(t *testing.T) {
 		t.Fatal(err)
 	}
 	m.TLSConfig = cliTLS
-	err = m.Send(context.Background(), activities.Mail{
+	err = m.Send(context.Background(), Mail{
 		To: []string{"ana@example.org", "bo@example.org"}, Subject: "Go memory model",
 		Text: "# Go memory model\n\nA send happens before the receive [1].\n", MessageID: "run-1:research.report.ready",
 	})
@@ -137,14 +135,14 @@ func TestRefusesPlainText(t *testing.T) {
 	be := &backend{}
 	addr := serve(t, be, nil)
 	m, _ := New("smtp://rf:s3cret@"+addr, "researchflow@example.org")
-	if err := m.Send(context.Background(), activities.Mail{To: []string{"ana@example.org"}, Subject: "x", Text: "x"}); err == nil {
+	if err := m.Send(context.Background(), Mail{To: []string{"ana@example.org"}, Subject: "x", Text: "x"}); err == nil {
 		t.Error("sent without TLS")
 	}
 	srvTLS, cliTLS := testCert(t)
 	addr = serve(t, be, srvTLS)
 	m, _ = New("smtp://rf:wrong@"+addr, "researchflow@example.org")
 	m.TLSConfig = cliTLS
-	if err := m.Send(context.Background(), activities.Mail{To: []string{"ana@example.org"}, Subject: "x", Text: "x"}); err == nil {
+	if err := m.Send(context.Background(), Mail{To: []string{"ana@example.org"}, Subject: "x", Text: "x"}); err == nil {
 		t.Error("sent with wrong credentials")
 	}
 	if len(be.msgs) != 0 {

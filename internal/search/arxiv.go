@@ -10,7 +10,7 @@ import (
 	"strings"
 	"unicode"
 
-	"github.com/researchflow/researchflow/internal/fault"
+	"github.com/researchflow/researchflow/internal/egress"
 	"github.com/researchflow/researchflow/internal/search/ident"
 )
 
@@ -72,7 +72,7 @@ func (s *ArxivSearcher) Search(ctx context.Context, q Query) ([]Result, error) {
 	}
 	terms := keywords(q.Text, 8)
 	if len(terms) == 0 {
-		return nil, fault.Permanent(KindBadQuery, fmt.Errorf("arxiv: %q has no words to search for", q.Text))
+		return nil, egress.Fail(egress.KindInvalid, fmt.Errorf("arxiv: %q has no words to search for", q.Text))
 	}
 	for i, t := range terms {
 		terms[i] = "all:" + t
@@ -83,7 +83,7 @@ func (s *ArxivSearcher) Search(ctx context.Context, q Query) ([]Result, error) {
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.base+"?"+v.Encode(), nil)
 	if err != nil {
-		return nil, fault.Permanent(KindBadQuery, fmt.Errorf("arxiv: %w", err))
+		return nil, egress.Fail(egress.KindInvalid, fmt.Errorf("arxiv: %w", err))
 	}
 	req.Header.Set("Accept", "application/atom+xml")
 	body, err := send(s.client, Arxiv, req)
@@ -92,12 +92,12 @@ func (s *ArxivSearcher) Search(ctx context.Context, q Query) ([]Result, error) {
 	}
 	var feed atomFeed
 	if err := xml.Unmarshal(body, &feed); err != nil {
-		return nil, fault.Transient(KindBadResponse, fmt.Errorf("arxiv: answer is not an Atom feed: %w%s", err, excerpt(body)), 0)
+		return nil, egress.Fail(egress.KindBadResponse, fmt.Errorf("arxiv: answer is not an Atom feed: %w%s", err, egress.Excerpt(body)))
 	}
 	out := make([]Result, 0, len(feed.Entries))
 	for _, e := range feed.Entries {
 		if strings.Contains(e.ID, "arxiv.org/api/errors") {
-			return nil, fault.Permanent(KindRejected, fmt.Errorf("arxiv: query refused: %s", clean(e.Summary)))
+			return nil, egress.Fail(egress.KindRejected, fmt.Errorf("arxiv: query refused: %s", clean(e.Summary)))
 		}
 		page := e.ID
 		for _, l := range e.Links {
@@ -111,7 +111,7 @@ func (s *ArxivSearcher) Search(ctx context.Context, q Query) ([]Result, error) {
 		}
 		out = append(out, Result{
 			URL: page, Title: clean(e.Title), Snippet: clean(e.Summary), Site: "arXiv",
-			Published: ParseDate(e.Published), DOI: ident.DOI(e.DOI), ArxivID: id, Provider: Arxiv,
+			Published: egress.ParseDate(e.Published), DOI: ident.DOI(e.DOI), ArxivID: id, Provider: Arxiv,
 		})
 	}
 	return out, nil

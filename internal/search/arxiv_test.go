@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/researchflow/researchflow/internal/egress"
 )
 
 // arxivFeed is an arXiv API answer (the user manual's example entry and a
@@ -111,7 +113,7 @@ func TestArxivErrorEntry(t *testing.T) {
   </entry>
 </feed>`))
 	_, err := NewArxiv(p.URL, http.DefaultClient).Search(context.Background(), Query{Text: "quantum"})
-	wantKind(t, err, KindRejected, true)
+	wantKind(t, err, egress.KindRejected, true)
 	if !strings.Contains(err.Error(), "max_results must be non-negative") {
 		t.Errorf("err %v lacks arXiv's reason", err)
 	}
@@ -120,7 +122,7 @@ func TestArxivErrorEntry(t *testing.T) {
 func TestArxivStopwordsOnly(t *testing.T) {
 	p := newProvider(t, answer(200, "application/atom+xml", arxivFeed))
 	_, err := NewArxiv(p.URL, http.DefaultClient).Search(context.Background(), Query{Text: "what is the"})
-	wantKind(t, err, KindBadQuery, true)
+	wantKind(t, err, egress.KindInvalid, true)
 	if p.hits.Load() != 0 {
 		t.Error("request made for a query without words")
 	}
@@ -142,5 +144,5 @@ func TestArxivCommon(t *testing.T) {
 	// HTML where Atom was expected.
 	p := newProvider(t, answer(200, "text/html", `<html><body>Rate exceeded.</body></html>`))
 	_, err := NewArxiv(p.URL, http.DefaultClient).Search(context.Background(), Query{Text: "quantum"})
-	wantKind(t, err, KindBadResponse, false)
+	wantKind(t, err, egress.KindBadResponse, false)
 }

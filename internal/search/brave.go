@@ -7,7 +7,7 @@ import (
 	"net/url"
 	"strconv"
 
-	"github.com/researchflow/researchflow/internal/fault"
+	"github.com/researchflow/researchflow/internal/egress"
 	"github.com/researchflow/researchflow/internal/search/ident"
 )
 
@@ -77,7 +77,7 @@ func (s *BraveSearcher) Search(ctx context.Context, q Query) ([]Result, error) {
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, joinURL(s.base, endpoint)+"?"+v.Encode(), nil)
 	if err != nil {
-		return nil, fault.Permanent(KindBadQuery, fmt.Errorf("brave: %w", err))
+		return nil, egress.Fail(egress.KindInvalid, fmt.Errorf("brave: %w", err))
 	}
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("X-Subscription-Token", s.key)
@@ -86,7 +86,7 @@ func (s *BraveSearcher) Search(ctx context.Context, q Query) ([]Result, error) {
 		return nil, err
 	}
 	var r braveResponse
-	if err := decodeJSON(Brave, body, &r); err != nil {
+	if err := decodeJSON(Brave, body, &r, s.key); err != nil {
 		return nil, err
 	}
 	var hits []braveResult
@@ -98,7 +98,7 @@ func (s *BraveSearcher) Search(ctx context.Context, q Query) ([]Result, error) {
 	case "news":
 		hits = r.Results
 	default:
-		return nil, fault.Transient(KindBadResponse, fmt.Errorf("brave: answer of type %q, want search or news%s", r.Type, excerpt(body)), 0)
+		return nil, egress.Fail(egress.KindBadResponse, fmt.Errorf("brave: answer of type %q, want search or news%s", r.Type, egress.Excerpt(body, s.key)))
 	}
 	out := make([]Result, 0, len(hits))
 	for _, h := range hits {
@@ -111,7 +111,7 @@ func (s *BraveSearcher) Search(ctx context.Context, q Query) ([]Result, error) {
 		}
 		out = append(out, Result{
 			URL: h.URL, Title: clean(h.Title), Snippet: clean(h.Description), Site: hostOf("https://" + site),
-			Published: ParseDate(h.PageAge), DOI: ident.DOIFromLink(h.URL),
+			Published: egress.ParseDate(h.PageAge), DOI: ident.DOIFromLink(h.URL),
 			ArxivID: ident.ArxivFromURL(h.URL), Provider: Brave,
 		})
 		if len(out) == q.Limit {

@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"testing"
 	"time"
+
+	"github.com/researchflow/researchflow/internal/egress"
 )
 
 // braveWeb and braveNews have the shapes of Brave's web and news search
@@ -104,7 +106,7 @@ func TestBraveRateLimitReset(t *testing.T) {
 		answer(429, "application/json", `{"type":"ErrorResponse","error":{"id":"x","status":429,"code":"RATE_LIMITED","detail":"Request rate limit exceeded for plan."},"time":1}`)(w, r)
 	})
 	_, err := NewBrave(p.URL, "k", http.DefaultClient).Search(context.Background(), Query{Text: "q"})
-	if fe := wantKind(t, err, KindRateLimited, false); fe.RetryAfter != time.Second {
+	if fe := wantKind(t, err, egress.KindRateLimited, false); fe.RetryAfter != time.Second {
 		t.Errorf("RetryAfter %s, want 1s", fe.RetryAfter)
 	}
 }

@@ -50,8 +50,6 @@ type Config struct {
 	// Timeout bounds one provider call (RESEARCHFLOW_SEARCH_TIMEOUT, default
 	// 20s).
 	Timeout time.Duration
-	// Fetch holds the page fetching settings (RESEARCHFLOW_FETCH_*).
-	Fetch FetchConfig
 }
 
 // DefaultRates are the default requests per second: arXiv's terms ask for
@@ -208,10 +206,6 @@ func ConfigFromEnv(lookup func(string) (string, bool)) (Config, error) {
 			*d.dst = t
 		}
 	}
-	var err error
-	if c.Fetch, err = FetchConfigFromEnv(lookup); err != nil {
-		return Config{}, err
-	}
 	return c.withDefaults(), nil
 }
 
@@ -224,9 +218,9 @@ func (c Config) String() string {
 		}
 		return "set"
 	}
-	return fmt.Sprintf("search.Config{providers: %s; searxng %q; tavily key %s; brave key %s; openalex key %s; wikipedia %s; breaker %d failures, %s; fetch allow %v, %d bytes, %s}",
+	return fmt.Sprintf("search.Config{providers: %s; searxng %q; tavily key %s; brave key %s; openalex key %s; wikipedia %s; breaker %d failures, %s}",
 		strings.Join(c.Configured(), ","), c.SearXNGURL, set(c.TavilyKey), set(c.BraveKey), set(c.OpenAlexKey),
-		c.WikipediaLanguage, c.BreakerFailures, c.BreakerCooldown, c.Fetch.AllowCIDRs, c.Fetch.MaxBytes, c.Fetch.Timeout)
+		c.WikipediaLanguage, c.BreakerFailures, c.BreakerCooldown)
 }
 
 // LogValue logs the configuration as String does, keys left out.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/researchflow/researchflow/internal/egress"
 	"github.com/researchflow/researchflow/internal/fault"
 	"github.com/researchflow/researchflow/internal/fetch"
 	"github.com/researchflow/researchflow/internal/search"
@@ -23,7 +24,11 @@ func ExampleNew() {
 	if err != nil {
 		panic(err)
 	}
-	pages := fetch.New(cfg.Fetch)
+	fcfg, err := fetch.ConfigFromEnv(os.LookupEnv)
+	if err != nil {
+		panic(err)
+	}
+	pages := fetch.New(fcfg)
 
 	ctx := context.Background()
 	s, ok := searchers["web"]
@@ -34,7 +39,7 @@ func ExampleNew() {
 	results, err := s.Search(ctx, search.Query{Text: "quantum error correction 2024", Category: "news", Limit: 5})
 	var fe *fault.Error
 	switch {
-	case errors.As(err, &fe) && fe.Kind == search.KindBreakerOpen:
+	case errors.As(err, &fe) && fe.Kind == egress.KindBreakerOpen:
 		fmt.Println("gap:", s.Name(), "unavailable (circuit open)")
 		return
 	case err != nil:

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/researchflow/researchflow/internal/egress"
 	"github.com/researchflow/researchflow/internal/fault"
 	"github.com/researchflow/researchflow/internal/fetch"
 	"github.com/researchflow/researchflow/internal/search"
@@ -64,8 +65,8 @@ func TestSearXNGResultsOnLoopback(t *testing.T) {
 	closed := fetch.New(fetch.Config{})
 	for _, r := range res {
 		_, err := closed.Fetch(context.Background(), r.URL)
-		if fe, ok := fault.Classify(err); !ok || fe.Kind != fetch.KindBlocked {
-			t.Errorf("%s: err %v, want %s", r.URL, err, fetch.KindBlocked)
+		if fe, ok := fault.Classify(err); !ok || fe.Kind != egress.KindBlocked {
+			t.Errorf("%s: err %v, want %s", r.URL, err, egress.KindBlocked)
 		}
 	}
 	if got := requested(); len(got) != 1 || got[0] != "/search" {

@@ -2,6 +2,7 @@ package search
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -9,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/researchflow/researchflow/internal/egress"
 	"github.com/researchflow/researchflow/internal/fault"
 )
 
@@ -57,9 +59,9 @@ func wantKind(t *testing.T, err error, kind string, permanent bool) *fault.Error
 
 // commonCases runs the cases every provider must pass against a server
 // speaking its format: a 429 with Retry-After is a transient
-// KindRateLimited carrying the delay; a malformed body is KindBadResponse;
-// a 500 is KindUnavailable; a 400 is a permanent KindRejected; a 401 is a
-// permanent KindUnauthorized; an empty query is refused without a request.
+// egress.KindRateLimited carrying the delay; a malformed body is egress.KindBadResponse;
+// a 500 is egress.KindUnavailable; a 400 is a permanent egress.KindRejected; a 401 is a
+// permanent egress.KindUnauthorized; an empty query is refused without a request.
 func commonCases(t *testing.T, build func(base string) Searcher, malformed, ct string) {
 	t.Run("429 Retry-After", func(t *testing.T) {
 		p := newProvider(t, func(w http.ResponseWriter, r *http.Request) {
@@ -67,7 +69,7 @@ func commonCases(t *testing.T, build func(base string) Searcher, malformed, ct s
 			w.WriteHeader(http.StatusTooManyRequests)
 		})
 		_, err := build(p.URL).Search(context.Background(), Query{Text: "quantum computing"})
-		fe := wantKind(t, err, KindRateLimited, false)
+		fe := wantKind(t, err, egress.KindRateLimited, false)
 		if fe.RetryAfter != 17*time.Second {
 			t.Errorf("RetryAfter = %s, want 17s", fe.RetryAfter)
 		}
@@ -78,7 +80,7 @@ func commonCases(t *testing.T, build func(base string) Searcher, malformed, ct s
 			w.WriteHeader(http.StatusTooManyRequests)
 		})
 		_, err := build(p.URL).Search(context.Background(), Query{Text: "quantum computing"})
-		fe := wantKind(t, err, KindRateLimited, false)
+		fe := wantKind(t, err, egress.KindRateLimited, false)
 		if fe.RetryAfter < 80*time.Second || fe.RetryAfter > 91*time.Second {
 			t.Errorf("RetryAfter = %s, want about 90s", fe.RetryAfter)
 		}
@@ -86,30 +88,49 @@ func commonCases(t *testing.T, build func(base string) Searcher, malformed, ct s
 	t.Run("malformed body", func(t *testing.T) {
 		p := newProvider(t, answer(200, ct, malformed))
 		_, err := build(p.URL).Search(context.Background(), Query{Text: "quantum computing"})
-		wantKind(t, err, KindBadResponse, false)
+		wantKind(t, err, egress.KindBadResponse, false)
 	})
 	t.Run("500", func(t *testing.T) {
 		p := newProvider(t, answer(500, "text/plain", "internal error"))
 		_, err := build(p.URL).Search(context.Background(), Query{Text: "quantum computing"})
-		wantKind(t, err, KindUnavailable, false)
+		wantKind(t, err, egress.KindUnavailable, false)
 	})
 	t.Run("400", func(t *testing.T) {
 		p := newProvider(t, answer(400, "application/json", `{"error":"bad request"}`))
 		_, err := build(p.URL).Search(context.Background(), Query{Text: "quantum computing"})
-		wantKind(t, err, KindRejected, true)
+		wantKind(t, err, egress.KindRejected, true)
 	})
-	t.Run("401", func(t *testing.T) {
-		p := newProvider(t, answer(401, "application/json", `{"error":"invalid key"}`))
+	t.Run("401 echoing the key", func(t *testing.T) {
+		// A server that quotes the credentials it got back in its error
+		// (header, bearer token or query parameter): none reaches the error.
+		p := newProvider(t, func(w http.ResponseWriter, r *http.Request) {
+			w.WriteHeader(http.StatusUnauthorized)
+			fmt.Fprintf(w, `{"error":"invalid key %q %q %q"}`, r.Header.Get("Authorization"), r.Header.Get("X-Subscription-Token"), r.URL.Query().Get("api_key"))
+		})
 		_, err := build(p.URL).Search(context.Background(), Query{Text: "quantum computing"})
-		wantKind(t, err, KindUnauthorized, true)
-		if strings.Contains(err.Error(), "secret-key") {
-			t.Errorf("error leaks the key: %v", err)
+		wantKind(t, err, egress.KindUnauthorized, true)
+		if strings.Contains(err.Error(), "secret-key") || !strings.Contains(err.Error(), "HTTP 401") {
+			t.Errorf("error leaks the key or loses the status: %v", err)
 		}
 	})
+	for _, c := range []struct {
+		status    int
+		kind      string
+		permanent bool
+	}{{404, egress.KindNotFound, true}, {410, egress.KindNotFound, true}, {403, egress.KindUnauthorized, true}, {408, egress.KindUnavailable, false}, {503, egress.KindUnavailable, false}} {
+		t.Run(fmt.Sprint(c.status), func(t *testing.T) {
+			p := newProvider(t, answer(c.status, "text/plain", http.StatusText(c.status)))
+			_, err := build(p.URL).Search(context.Background(), Query{Text: "quantum computing"})
+			wantKind(t, err, c.kind, c.permanent)
+			if !strings.Contains(err.Error(), fmt.Sprintf("HTTP %d", c.status)) {
+				t.Errorf("error %v does not name the status", err)
+			}
+		})
+	}
 	t.Run("empty query", func(t *testing.T) {
 		p := newProvider(t, answer(200, ct, malformed))
 		_, err := build(p.URL).Search(context.Background(), Query{Text: "  "})
-		wantKind(t, err, KindBadQuery, true)
+		wantKind(t, err, egress.KindInvalid, true)
 		if _, err := build(p.URL).Search(context.Background(), Query{Text: "x", Category: "images"}); err == nil {
 			t.Error("unknown category accepted")
 		}

@@ -5,13 +5,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
 	"time"
 
-	"github.com/researchflow/researchflow/internal/fault"
+	"github.com/researchflow/researchflow/internal/egress"
 )
 
 // maxBody bounds a provider's response body: a page of results is a few
@@ -19,77 +18,57 @@ import (
 const maxBody = 8 << 20
 
 // send performs req and returns the body of a 2xx response. Other answers
-// become classified errors: 429 rate-limited (Retry-After honoured), 408
-// and 5xx unavailable (Retry-After honoured), 401/403 unauthorized, other
-// 4xx rejected. Messages name the provider and never the request URL's
-// query (it may hold a key).
+// become errors classified by package egress's status table (429
+// rate-limited and 408/5xx unavailable, both honouring Retry-After; 401/403
+// unauthorized; 404/410 not found; other 4xx rejected). Messages name the
+// provider and never the request URL's query (it may hold a key), and
+// every credential the request carries is redacted from them (an error
+// body may echo the key).
 func send(client *http.Client, provider string, req *http.Request) ([]byte, error) {
-	req.Header.Set("User-Agent", UserAgent)
+	req.Header.Set("User-Agent", egress.UserAgent)
+	secrets := egress.RequestSecrets(req)
 	resp, err := client.Do(req)
 	if err != nil {
 		var ue *url.Error
 		if errors.As(err, &ue) {
 			err = ue.Err // the URL may carry a key
 		}
+		err = egress.RedactErr(err, secrets...)
 		if ctxErr := req.Context().Err(); errors.Is(ctxErr, context.Canceled) {
 			return nil, fmt.Errorf("%s: %w", provider, ctxErr)
 		}
-		return nil, fault.Transient(KindUnavailable, fmt.Errorf("%s: %s %s: %w", provider, req.Method, redact(req.URL), err), 0)
+		return nil, egress.Fail(egress.KindUnavailable, fmt.Errorf("%s: %s %s: %w", provider, req.Method, egress.RedactURL(req.URL), err))
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
-	if err != nil {
-		return nil, fault.Transient(KindUnavailable, fmt.Errorf("%s: reading the answer: %w", provider, err), 0)
+	body, err := egress.ReadBody(resp.Body, maxBody)
+	switch {
+	case errors.Is(err, egress.ErrTooLarge):
+		return nil, egress.Fail(egress.KindTooLarge, fmt.Errorf("%s: %s %s: answer is a %w", provider, req.Method, egress.RedactURL(req.URL), err))
+	case err != nil:
+		return nil, egress.Fail(egress.KindUnavailable, fmt.Errorf("%s: reading the answer: %w", provider, err))
 	}
 	code := resp.StatusCode
-	if code >= 200 && code < 300 {
-		return body, nil
-	}
-	msg := fmt.Errorf("%s: %s %s: HTTP %d%s", provider, req.Method, redact(req.URL), code, excerpt(body))
-	retry := RetryAfter(resp.Header.Get("Retry-After"), time.Now())
+	now := time.Now()
+	retry := egress.RetryAfterHeader(resp.Header, now)
 	if retry == 0 && code == http.StatusTooManyRequests {
 		// Brave sends X-RateLimit-Reset: seconds until each window resets,
 		// shortest window first ("1, 1419704").
 		first, _, _ := strings.Cut(resp.Header.Get("X-RateLimit-Reset"), ",")
-		retry = RetryAfter(first, time.Now())
+		retry = egress.RetryAfter(first, now)
 	}
-	switch {
-	case code == http.StatusTooManyRequests:
-		return nil, fault.Transient(KindRateLimited, msg, retry)
-	case code == http.StatusRequestTimeout || code >= 500:
-		return nil, fault.Transient(KindUnavailable, msg, retry)
-	case code == http.StatusUnauthorized || code == http.StatusForbidden:
-		return nil, fault.Permanent(KindUnauthorized, msg)
+	if err := egress.Status(code, retry, fmt.Errorf("%s: %s %s: HTTP %d%s", provider, req.Method, egress.RedactURL(req.URL), code, egress.Excerpt(body, secrets...))); err != nil {
+		return nil, err
 	}
-	return nil, fault.Permanent(KindRejected, msg)
+	return body, nil
 }
 
 // decodeJSON decodes a provider's JSON body into v; a body that is not
-// JSON of that shape is KindBadResponse.
-func decodeJSON(provider string, body []byte, v any) error {
+// JSON of that shape is egress.KindBadResponse, quoted without secrets.
+func decodeJSON(provider string, body []byte, v any, secrets ...string) error {
 	if err := json.Unmarshal(body, v); err != nil {
-		return fault.Transient(KindBadResponse, fmt.Errorf("%s: answer is not the documented JSON: %w%s", provider, err, excerpt(body)), 0)
+		return egress.Fail(egress.KindBadResponse, fmt.Errorf("%s: answer is not the documented JSON: %w%s", provider, err, egress.Excerpt(body, secrets...)))
 	}
 	return nil
-}
-
-// redact is u without its query (keys travel there for some providers).
-func redact(u *url.URL) string {
-	c := *u
-	c.RawQuery, c.User = "", nil
-	return c.String()
-}
-
-// excerpt is the start of a body for an error message.
-func excerpt(body []byte) string {
-	s := strings.Join(strings.Fields(string(body)), " ")
-	if s == "" {
-		return ""
-	}
-	if len(s) > 200 {
-		s = s[:200] + "…"
-	}
-	return ": " + s
 }
 
 // hostOf is the host of a URL without "www.", "" when it has none.

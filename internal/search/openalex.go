@@ -9,7 +9,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/researchflow/researchflow/internal/fault"
+	"github.com/researchflow/researchflow/internal/egress"
 	"github.com/researchflow/researchflow/internal/search/ident"
 )
 
@@ -81,7 +81,7 @@ func (s *OpenAlexSearcher) Search(ctx context.Context, q Query) ([]Result, error
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, joinURL(s.base, "/works")+"?"+v.Encode(), nil)
 	if err != nil {
-		return nil, fault.Permanent(KindBadQuery, fmt.Errorf("openalex: %w", err))
+		return nil, egress.Fail(egress.KindInvalid, fmt.Errorf("openalex: %w", err))
 	}
 	req.Header.Set("Accept", "application/json")
 	body, err := send(s.client, OpenAlex, req)
@@ -89,20 +89,20 @@ func (s *OpenAlexSearcher) Search(ctx context.Context, q Query) ([]Result, error
 		return nil, err
 	}
 	var r openAlexResponse
-	if err := decodeJSON(OpenAlex, body, &r); err != nil {
+	if err := decodeJSON(OpenAlex, body, &r, s.key); err != nil {
 		return nil, err
 	}
 	if r.Error != "" {
-		return nil, fault.Permanent(KindRejected, fmt.Errorf("openalex: %s: %s", r.Error, r.Message))
+		return nil, egress.Fail(egress.KindRejected, fmt.Errorf("openalex: %s: %s", r.Error, r.Message))
 	}
 	if r.Meta == nil || r.Results == nil {
-		return nil, fault.Transient(KindBadResponse, fmt.Errorf("openalex: answer has no meta or results%s", excerpt(body)), 0)
+		return nil, egress.Fail(egress.KindBadResponse, fmt.Errorf("openalex: answer has no meta or results%s", egress.Excerpt(body, s.key)))
 	}
 	out := make([]Result, 0, len(r.Results))
 	for _, w := range r.Results {
 		res := Result{
 			Title: clean(w.DisplayName), Snippet: Abstract(w.AbstractInvertedIndex),
-			Published: ParseDate(w.PublicationDate), DOI: ident.DOI(w.DOI), Provider: OpenAlex,
+			Published: egress.ParseDate(w.PublicationDate), DOI: ident.DOI(w.DOI), Provider: OpenAlex,
 		}
 		if res.Title == "" {
 			res.Title = clean(w.Title)

@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"testing"
 	"time"
+
+	"github.com/researchflow/researchflow/internal/egress"
 )
 
 // openAlexAnswer has the shape of GET /works?search= (two works: a journal
@@ -74,7 +76,7 @@ func TestOpenAlexEmpty(t *testing.T) {
 func TestOpenAlexErrorObject(t *testing.T) {
 	p := newProvider(t, answer(400, "application/json", `{"error":"Invalid query parameters error.","message":"per-page is not a valid parameter"}`))
 	_, err := NewOpenAlex(p.URL, "", "secret-key", http.DefaultClient).Search(context.Background(), Query{Text: "x"})
-	wantKind(t, err, KindRejected, true)
+	wantKind(t, err, egress.KindRejected, true)
 	if e := err.Error(); !contains(e, "per-page is not a valid parameter") || contains(e, "secret-key") {
 		t.Errorf("err %q: want OpenAlex's message and no key", e)
 	}
@@ -94,5 +96,5 @@ func TestOpenAlexCommon(t *testing.T) {
 		`{"meta": {"count": 1}, "results": [{"id": `, "application/json")
 	p := newProvider(t, answer(200, "application/json", `{"results": null}`))
 	_, err := NewOpenAlex(p.URL, "", "", http.DefaultClient).Search(context.Background(), Query{Text: "q"})
-	wantKind(t, err, KindBadResponse, false)
+	wantKind(t, err, egress.KindBadResponse, false)
 }

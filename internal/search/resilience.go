@@ -14,6 +14,7 @@ import (
 	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
 	"golang.org/x/time/rate"
 
+	"github.com/researchflow/researchflow/internal/egress"
 	"github.com/researchflow/researchflow/internal/fault"
 )
 
@@ -201,7 +202,7 @@ func (g *Guarded) Search(ctx context.Context, q Query) ([]Result, error) {
 
 // ErrorObserver, when a BreakerObserver also implements it, is told of
 // every failed search by provider and error kind (a fault kind such as
-// search.unavailable or search.breaker_open). It must be cheap and safe
+// egress.unavailable or egress.breaker_open). It must be cheap and safe
 // for concurrent use.
 type ErrorObserver interface {
 	SearchError(provider, kind string)
@@ -216,16 +217,16 @@ func (g *Guarded) search(ctx context.Context, q Query) ([]Result, error) {
 	wait := g.notBefore.Sub(g.now())
 	g.mu.Unlock()
 	if wait > 0 {
-		return nil, fault.Transient(KindRateLimited, fmt.Errorf("%s: rate limited by the provider for another %s", name, wait.Round(time.Second)), wait)
+		return nil, egress.FailAfter(egress.KindRateLimited, fmt.Errorf("%s: rate limited by the provider for another %s", name, wait.Round(time.Second)), wait)
 	}
 	if err := g.limiter.Wait(ctx); err != nil {
-		return nil, fault.Transient(KindRateLimited, fmt.Errorf("%s: waiting for the rate limit: %w", name, err), 0)
+		return nil, egress.Fail(egress.KindRateLimited, fmt.Errorf("%s: waiting for the rate limit: %w", name, err))
 	}
 	res, err := g.breaker.Execute(func() ([]Result, error) { return g.inner.Search(ctx, q) })
 	if errors.Is(err, gobreaker.ErrOpenState) || errors.Is(err, gobreaker.ErrTooManyRequests) {
 		return nil, g.openErr()
 	}
-	if fe, ok := fault.Classify(err); ok && fe.Kind == KindRateLimited && fe.RetryAfter > 0 {
+	if fe, ok := fault.Classify(err); ok && fe.Kind == egress.KindRateLimited && fe.RetryAfter > 0 {
 		g.mu.Lock()
 		g.notBefore = g.now().Add(fe.RetryAfter)
 		g.mu.Unlock()
@@ -234,5 +235,5 @@ func (g *Guarded) search(ctx context.Context, q Query) ([]Result, error) {
 }
 
 func (g *Guarded) openErr() error {
-	return fault.Transient(KindBreakerOpen, fmt.Errorf("%s: unavailable (circuit open after repeated failures; next trial within %s)", g.Name(), g.cooldown), g.cooldown)
+	return egress.FailAfter(egress.KindBreakerOpen, fmt.Errorf("%s: unavailable (circuit open after repeated failures; next trial within %s)", g.Name(), g.cooldown), g.cooldown)
 }

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/researchflow/researchflow/internal/egress"
 	"github.com/researchflow/researchflow/internal/fault"
 )
 
@@ -39,16 +40,16 @@ func TestBreakerOpensAfterThresholdAndRecovers(t *testing.T) {
 	f := &fake{name: "searxng"}
 	obs := &breakerLog{}
 	g := Guard(f, GuardOptions{Failures: 3, Cooldown: 100 * time.Millisecond, Logger: slog.New(slog.NewTextHandler(&logs, nil)), Observers: []BreakerObserver{obs}})
-	f.fail(fault.Transient(KindUnavailable, errors.New("HTTP 500"), 0))
+	f.fail(egress.Fail(egress.KindUnavailable, errors.New("HTTP 500")))
 	for i := range 3 {
 		_, err := g.Search(context.Background(), Query{Text: "q"})
-		wantKind(t, err, KindUnavailable, false)
+		wantKind(t, err, egress.KindUnavailable, false)
 		if want := map[bool]string{true: "open", false: "closed"}[i == 2]; g.State() != want {
 			t.Errorf("after %d failures state %q, want %q", i+1, g.State(), want)
 		}
 	}
 	_, err := g.Search(context.Background(), Query{Text: "q"})
-	fe := wantKind(t, err, KindBreakerOpen, false)
+	fe := wantKind(t, err, egress.KindBreakerOpen, false)
 	if fe.RetryAfter != 100*time.Millisecond || f.calls.Load() != 3 {
 		t.Errorf("open circuit: RetryAfter %s, %d calls (want 3: no call while open)", fe.RetryAfter, f.calls.Load())
 	}
@@ -85,10 +86,10 @@ func (b *breakerLog) BreakerOpen(provider string, open bool) {
 func TestPermanentErrorsDoNotOpenTheCircuit(t *testing.T) {
 	f := &fake{name: "tavily"}
 	g := Guard(f, GuardOptions{Failures: 2})
-	f.fail(fault.Permanent(KindRejected, errors.New("HTTP 400")))
+	f.fail(egress.Fail(egress.KindRejected, errors.New("HTTP 400")))
 	for range 5 {
 		_, err := g.Search(context.Background(), Query{Text: "q"})
-		wantKind(t, err, KindRejected, true)
+		wantKind(t, err, egress.KindRejected, true)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
@@ -104,12 +105,12 @@ func TestPermanentErrorsDoNotOpenTheCircuit(t *testing.T) {
 func TestRetryAfterHoldsCallsBack(t *testing.T) {
 	f := &fake{name: "brave"}
 	g := Guard(f, GuardOptions{})
-	f.fail(fault.Transient(KindRateLimited, errors.New("HTTP 429"), 30*time.Second))
+	f.fail(egress.FailAfter(egress.KindRateLimited, errors.New("HTTP 429"), 30*time.Second))
 	_, err := g.Search(context.Background(), Query{Text: "q"})
-	wantKind(t, err, KindRateLimited, false)
+	wantKind(t, err, egress.KindRateLimited, false)
 	f.fail(nil)
 	_, err = g.Search(context.Background(), Query{Text: "q"})
-	fe := wantKind(t, err, KindRateLimited, false)
+	fe := wantKind(t, err, egress.KindRateLimited, false)
 	if fe.RetryAfter <= 25*time.Second || fe.RetryAfter > 30*time.Second || f.calls.Load() != 1 {
 		t.Errorf("held back: RetryAfter %s, %d calls (want 1)", fe.RetryAfter, f.calls.Load())
 	}
@@ -128,7 +129,7 @@ func TestRateLimit(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
 	_, err := g.Search(ctx, Query{Text: "q"})
-	wantKind(t, err, KindRateLimited, false)
+	wantKind(t, err, egress.KindRateLimited, false)
 	if f.calls.Load() != 1 {
 		t.Errorf("%d calls, want 1 (the second waits 3s)", f.calls.Load())
 	}
@@ -146,10 +147,10 @@ func TestProviderDownOpensCircuit(t *testing.T) {
 	s := searchers[Web]
 	for range 2 {
 		_, err := s.Search(context.Background(), Query{Text: "q"})
-		wantKind(t, err, KindUnavailable, false)
+		wantKind(t, err, egress.KindUnavailable, false)
 	}
 	_, err = s.Search(context.Background(), Query{Text: "q"})
-	wantKind(t, err, KindBreakerOpen, false)
+	wantKind(t, err, egress.KindBreakerOpen, false)
 	if n := p.hits.Load(); n != 2 {
 		t.Errorf("%d requests, want 2", n)
 	}
@@ -196,7 +197,6 @@ func TestConfigFromEnv(t *testing.T) {
 		"RESEARCHFLOW_SEARCH_RATES":            "openalex=5, searxng=0.5",
 		"RESEARCHFLOW_SEARCH_BREAKER_COOLDOWN": "1m",
 		"RESEARCHFLOW_WIKIPEDIA_LANG":          "DE",
-		"RESEARCHFLOW_FETCH_ALLOW_CIDRS":       "127.0.0.0/8",
 	}
 	c, err := ConfigFromEnv(func(k string) (string, bool) { v, ok := env[k]; return v, ok })
 	if err != nil {
@@ -206,7 +206,7 @@ func TestConfigFromEnv(t *testing.T) {
 		t.Errorf("Configured %s", got)
 	}
 	if c.rate(OpenAlex) != 5 || c.rate(SearXNG) != 0.5 || c.rate(Arxiv) != 1.0/3 || c.BreakerCooldown != time.Minute ||
-		c.BreakerFailures != DefaultBreakerFailures || c.WikipediaLanguage != "de" || len(c.Fetch.AllowCIDRs) != 1 || c.WebProvider() != SearXNG {
+		c.BreakerFailures != DefaultBreakerFailures || c.WikipediaLanguage != "de" || c.WebProvider() != SearXNG {
 		t.Errorf("config %+v", c)
 	}
 	for k, v := range map[string]string{
@@ -216,7 +216,6 @@ func TestConfigFromEnv(t *testing.T) {
 		"RESEARCHFLOW_SEARCH_BREAKER_FAILURES": "0",
 		"RESEARCHFLOW_SEARCH_TIMEOUT":          "-1s",
 		"RESEARCHFLOW_WIKIPEDIA_LANG":          "en.evil",
-		"RESEARCHFLOW_FETCH_MAX_BYTES":         "lots",
 	} {
 		_, err := ConfigFromEnv(func(key string) (string, bool) {
 			if key == k {
@@ -281,7 +280,7 @@ func TestSearchErrorsAreObserved(t *testing.T) {
 	for range 3 {
 		_, _ = searchers[SearXNG].Search(context.Background(), Query{Text: "q"})
 	}
-	want := []string{"searxng/" + KindUnavailable, "searxng/" + KindUnavailable, "searxng/" + KindBreakerOpen}
+	want := []string{"searxng/" + egress.KindUnavailable, "searxng/" + egress.KindUnavailable, "searxng/" + egress.KindBreakerOpen}
 	if !slices.Equal(log.kinds, want) {
 		t.Errorf("observed errors %v, want %v", log.kinds, want)
 	}

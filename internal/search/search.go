@@ -9,9 +9,12 @@
 // "corpus" (the memory search over ingested folders) is not a provider of
 // this package; the search activities treat it as one more source name.
 //
-// Errors are classified with package fault (the Kind* constants): the
-// activities turn permanent ones into non-retryable Temporal errors and
-// pass RetryAfter on as the next retry delay.
+// Errors are classified with package egress's kinds (egress.KindInvalid for
+// a bad query, its status table for HTTP answers, egress.KindBadResponse
+// for an answer that is not the documented format, egress.KindBreakerOpen
+// for an open circuit): the activities turn permanent ones into
+// non-retryable Temporal errors and pass RetryAfter on as the next retry
+// delay.
 package search
 
 import (
@@ -20,7 +23,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/researchflow/researchflow/internal/fault"
+	"github.com/researchflow/researchflow/internal/egress"
 )
 
 // Provider names, as users write them in a run's sources.
@@ -59,7 +62,7 @@ type Query struct {
 	// Category is "general" (default), "news" or "science", where the
 	// provider supports it: SearXNG all three; Tavily and Brave general and
 	// news (science searches general); arXiv, OpenAlex and Wikipedia ignore
-	// it. Any other value is a permanent KindBadQuery error.
+	// it. Any other value is a permanent egress.KindInvalid error.
 	Category string `json:"category,omitempty"`
 	// Language is a language code such as "en" or "de": SearXNG's language
 	// and Wikipedia's edition; others ignore it.
@@ -93,45 +96,18 @@ type Searcher interface {
 	Search(ctx context.Context, q Query) ([]Result, error)
 }
 
-// Error kinds (fault.Error.Kind) of a failed search.
-const (
-	// KindBadQuery: the query itself is invalid (empty text, unknown
-	// category, bad language code). Permanent.
-	KindBadQuery = "search.bad_query"
-	// KindUnauthorized: the provider refused the credentials (401, 403).
-	// Permanent.
-	KindUnauthorized = "search.unauthorized"
-	// KindRejected: the provider refused the request (4xx other than 401,
-	// 403, 408, 429; an API error object). Permanent.
-	KindRejected = "search.rejected"
-	// KindRateLimited: the provider answered 429, or Researchflow's own rate
-	// limit for it could not be met in time. Transient, RetryAfter from the
-	// Retry-After header when sent.
-	KindRateLimited = "search.rate_limited"
-	// KindUnavailable: network error, timeout, 408 or 5xx. Transient.
-	KindUnavailable = "search.unavailable"
-	// KindBadResponse: a 2xx body that is not the documented format.
-	// Transient (a proxy's error page, a truncated body).
-	KindBadResponse = "search.bad_response"
-	// KindBreakerOpen: the provider's circuit breaker is open after repeated
-	// failures; the call was not made. Transient, RetryAfter the breaker's
-	// cool-down. Callers name it in a gap: "<provider> unavailable (circuit
-	// open)".
-	KindBreakerOpen = "search.breaker_open"
-)
-
 // normalize validates q and fills its defaults.
 func normalize(provider string, q Query, maxLimit int) (Query, error) {
 	q.Text = strings.Join(strings.Fields(q.Text), " ")
 	if q.Text == "" {
-		return q, fault.Permanent(KindBadQuery, fmt.Errorf("%s: empty query", provider))
+		return q, egress.Fail(egress.KindInvalid, fmt.Errorf("%s: empty query", provider))
 	}
 	switch q.Category = strings.ToLower(strings.TrimSpace(q.Category)); q.Category {
 	case "":
 		q.Category = CategoryGeneral
 	case CategoryGeneral, CategoryNews, CategoryScience:
 	default:
-		return q, fault.Permanent(KindBadQuery, fmt.Errorf("%s: unknown category %q (general, news or science)", provider, q.Category))
+		return q, egress.Fail(egress.KindInvalid, fmt.Errorf("%s: unknown category %q (general, news or science)", provider, q.Category))
 	}
 	if q.Limit <= 0 {
 		q.Limit = DefaultLimit

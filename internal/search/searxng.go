@@ -7,7 +7,7 @@ import (
 	"net/url"
 	"strings"
 
-	"github.com/researchflow/researchflow/internal/fault"
+	"github.com/researchflow/researchflow/internal/egress"
 	"github.com/researchflow/researchflow/internal/search/ident"
 )
 
@@ -59,7 +59,7 @@ func (s *SearXNGSearcher) Search(ctx context.Context, q Query) ([]Result, error)
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, joinURL(s.base, "/search")+"?"+v.Encode(), nil)
 	if err != nil {
-		return nil, fault.Permanent(KindBadQuery, fmt.Errorf("searxng: %w", err))
+		return nil, egress.Fail(egress.KindInvalid, fmt.Errorf("searxng: %w", err))
 	}
 	req.Header.Set("Accept", "application/json")
 	body, err := send(s.client, SearXNG, req)
@@ -71,7 +71,7 @@ func (s *SearXNGSearcher) Search(ctx context.Context, q Query) ([]Result, error)
 		return nil, err
 	}
 	if r.Results == nil && r.Query == "" {
-		return nil, fault.Transient(KindBadResponse, fmt.Errorf("searxng: answer has neither query nor results%s", excerpt(body)), 0)
+		return nil, egress.Fail(egress.KindBadResponse, fmt.Errorf("searxng: answer has neither query nor results%s", egress.Excerpt(body)))
 	}
 	out := make([]Result, 0, len(r.Results))
 	for _, h := range r.Results {
@@ -83,7 +83,7 @@ func (s *SearXNGSearcher) Search(ctx context.Context, q Query) ([]Result, error)
 			DOI: ident.DOI(h.DOI), ArxivID: ident.ArxivFromURL(h.URL), Provider: SearXNG,
 		}
 		if h.PublishedDate != nil {
-			res.Published = ParseDate(*h.PublishedDate)
+			res.Published = egress.ParseDate(*h.PublishedDate)
 		}
 		if res.DOI == "" {
 			res.DOI = ident.DOIFromLink(h.URL)

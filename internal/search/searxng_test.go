@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"testing"
 	"time"
+
+	"github.com/researchflow/researchflow/internal/egress"
 )
 
 // searxngAnswer has the shape of SearXNG's JSON format (one general, one
@@ -78,7 +80,7 @@ func TestSearXNGJSONFormatDisabled(t *testing.T) {
 	// An instance without "json" in search.formats answers 403.
 	p := newProvider(t, answer(403, "text/html", "<html>403 Forbidden</html>"))
 	_, err := NewSearXNG(p.URL, http.DefaultClient).Search(context.Background(), Query{Text: "x"})
-	wantKind(t, err, KindUnauthorized, true)
+	wantKind(t, err, egress.KindUnauthorized, true)
 }
 
 func TestSearXNGCommon(t *testing.T) {

@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"net/http"
 
-	"github.com/researchflow/researchflow/internal/fault"
+	"github.com/researchflow/researchflow/internal/egress"
 	"github.com/researchflow/researchflow/internal/search/ident"
 )
 
@@ -67,11 +67,11 @@ func (s *TavilySearcher) Search(ctx context.Context, q Query) ([]Result, error) 
 	}
 	payload, err := json.Marshal(tavilyRequest{Query: q.Text, Topic: topic, SearchDepth: "basic", MaxResults: q.Limit})
 	if err != nil {
-		return nil, fault.Permanent(KindBadQuery, fmt.Errorf("tavily: %w", err))
+		return nil, egress.Fail(egress.KindInvalid, fmt.Errorf("tavily: %w", err))
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, joinURL(s.base, "/search"), bytes.NewReader(payload))
 	if err != nil {
-		return nil, fault.Permanent(KindBadQuery, fmt.Errorf("tavily: %w", err))
+		return nil, egress.Fail(egress.KindInvalid, fmt.Errorf("tavily: %w", err))
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Accept", "application/json")
@@ -81,11 +81,11 @@ func (s *TavilySearcher) Search(ctx context.Context, q Query) ([]Result, error) 
 		return nil, err
 	}
 	var r tavilyResponse
-	if err := decodeJSON(Tavily, body, &r); err != nil {
+	if err := decodeJSON(Tavily, body, &r, s.key); err != nil {
 		return nil, err
 	}
 	if r.Results == nil {
-		return nil, fault.Transient(KindBadResponse, fmt.Errorf("tavily: answer has no results list%s", excerpt(body)), 0)
+		return nil, egress.Fail(egress.KindBadResponse, fmt.Errorf("tavily: answer has no results list%s", egress.Excerpt(body, s.key)))
 	}
 	out := make([]Result, 0, len(r.Results))
 	for _, h := range r.Results {
@@ -94,7 +94,7 @@ func (s *TavilySearcher) Search(ctx context.Context, q Query) ([]Result, error) 
 		}
 		out = append(out, Result{
 			URL: h.URL, Title: clean(h.Title), Snippet: clean(h.Content), Site: hostOf(h.URL),
-			Published: ParseDate(h.PublishedDate), DOI: ident.DOIFromLink(h.URL),
+			Published: egress.ParseDate(h.PublishedDate), DOI: ident.DOIFromLink(h.URL),
 			ArxivID: ident.ArxivFromURL(h.URL), Provider: Tavily,
 		})
 		if len(out) == q.Limit {

@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"testing"
 	"time"
+
+	"github.com/researchflow/researchflow/internal/egress"
 )
 
 // tavilyAnswer has the shape of Tavily's POST /search answer.
@@ -80,5 +82,5 @@ func TestTavilyCommon(t *testing.T) {
 	// An answer without a results list is not Tavily's format.
 	p := newProvider(t, answer(200, "application/json", `{"detail":{"error":"oops"}}`))
 	_, err := NewTavily(p.URL, "k", http.DefaultClient).Search(context.Background(), Query{Text: "q"})
-	wantKind(t, err, KindBadResponse, false)
+	wantKind(t, err, egress.KindBadResponse, false)
 }

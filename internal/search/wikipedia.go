@@ -9,7 +9,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/researchflow/researchflow/internal/fault"
+	"github.com/researchflow/researchflow/internal/egress"
 )
 
 // DefaultWikipediaURL is the base URL of a Wikipedia edition; {lang} is
@@ -91,7 +91,7 @@ func (s *WikipediaSearcher) Search(ctx context.Context, q Query) ([]Result, erro
 		lang = s.lang
 	}
 	if !languageCode.MatchString(lang) {
-		return nil, fault.Permanent(KindBadQuery, fmt.Errorf("wikipedia: %q is not a language code such as en or de", lang))
+		return nil, egress.Fail(egress.KindInvalid, fmt.Errorf("wikipedia: %q is not a language code such as en or de", lang))
 	}
 	api := joinURL(strings.ReplaceAll(s.base, "{lang}", lang), "/w/api.php")
 	var found mwSearch
@@ -102,10 +102,10 @@ func (s *WikipediaSearcher) Search(ctx context.Context, q Query) ([]Result, erro
 		return nil, err
 	}
 	if found.Error != nil {
-		return nil, fault.Permanent(KindRejected, fmt.Errorf("wikipedia: %s: %s", found.Error.Code, found.Error.Info))
+		return nil, egress.Fail(egress.KindRejected, fmt.Errorf("wikipedia: %s: %s", found.Error.Code, found.Error.Info))
 	}
 	if found.Query == nil {
-		return nil, fault.Transient(KindBadResponse, fmt.Errorf("wikipedia: search answer has no query"), 0)
+		return nil, egress.Fail(egress.KindBadResponse, fmt.Errorf("wikipedia: search answer has no query"))
 	}
 	if len(found.Query.Search) == 0 {
 		return []Result{}, nil
@@ -123,10 +123,10 @@ func (s *WikipediaSearcher) Search(ctx context.Context, q Query) ([]Result, erro
 		return nil, err
 	}
 	if ex.Error != nil {
-		return nil, fault.Permanent(KindRejected, fmt.Errorf("wikipedia: %s: %s", ex.Error.Code, ex.Error.Info))
+		return nil, egress.Fail(egress.KindRejected, fmt.Errorf("wikipedia: %s: %s", ex.Error.Code, ex.Error.Info))
 	}
 	if ex.Query == nil {
-		return nil, fault.Transient(KindBadResponse, fmt.Errorf("wikipedia: extracts answer has no query"), 0)
+		return nil, egress.Fail(egress.KindBadResponse, fmt.Errorf("wikipedia: extracts answer has no query"))
 	}
 	type page struct{ extract, url string }
 	pages := map[int]page{}
@@ -146,7 +146,7 @@ func (s *WikipediaSearcher) Search(ctx context.Context, q Query) ([]Result, erro
 		}
 		out = append(out, Result{
 			URL: link, Title: h.Title, Snippet: snippet, Site: "Wikipedia (" + lang + ")",
-			Published: ParseDate(h.Timestamp), Provider: Wikipedia,
+			Published: egress.ParseDate(h.Timestamp), Provider: Wikipedia,
 		})
 	}
 	return out, nil
@@ -155,7 +155,7 @@ func (s *WikipediaSearcher) Search(ctx context.Context, q Query) ([]Result, erro
 func (s *WikipediaSearcher) get(ctx context.Context, api string, v url.Values, dst any) error {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, api+"?"+v.Encode(), nil)
 	if err != nil {
-		return fault.Permanent(KindBadQuery, fmt.Errorf("wikipedia: %w", err))
+		return egress.Fail(egress.KindInvalid, fmt.Errorf("wikipedia: %w", err))
 	}
 	req.Header.Set("Accept", "application/json")
 	body, err := send(s.client, Wikipedia, req)

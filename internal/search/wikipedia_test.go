@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/researchflow/researchflow/internal/egress"
 )
 
 // wikiSearch and wikiExtracts have the shapes of the MediaWiki Action API's
@@ -92,13 +94,13 @@ func TestWikipediaEmpty(t *testing.T) {
 func TestWikipediaAPIError(t *testing.T) {
 	p := newProvider(t, answer(200, "application/json", `{"error":{"code":"srsearch-text-disabled","info":"text search is disabled"},"servedby":"mw1234"}`))
 	_, err := NewWikipedia(p.URL, "en", http.DefaultClient).Search(context.Background(), Query{Text: "x"})
-	wantKind(t, err, KindRejected, true)
+	wantKind(t, err, egress.KindRejected, true)
 }
 
 func TestWikipediaBadLanguage(t *testing.T) {
 	p := newProvider(t, answer(200, "application/json", wikiSearch))
 	_, err := NewWikipedia(p.URL+"/{lang}", "en", http.DefaultClient).Search(context.Background(), Query{Text: "x", Language: "evil.com/"})
-	wantKind(t, err, KindBadQuery, true)
+	wantKind(t, err, egress.KindInvalid, true)
 	if p.hits.Load() != 0 {
 		t.Error("request made with a bad language")
 	}

@@ -70,7 +70,7 @@ func TestEndToEndSearXNGOnLoopback(t *testing.T) {
 			cfg := llmConfig(t) // a fresh data dir, offline engine
 			cfg.Search.SearXNGURL = srv.URL
 			if allow {
-				cfg.Search.Fetch.AllowCIDRs = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}
+				cfg.Fetch.AllowCIDRs = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}
 			}
 			ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 			defer cancel()

@@ -15,6 +15,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/researchflow/researchflow/activities"
+	"github.com/researchflow/researchflow/internal/egress"
 	"github.com/researchflow/researchflow/internal/fault"
 	"github.com/researchflow/researchflow/internal/report"
 )
@@ -31,7 +32,7 @@ type testProvider struct {
 
 func (p testProvider) Search(ctx context.Context, q activities.WebQuery) ([]activities.WebResult, error) {
 	if p.name == "arxiv" && arxivDown.Load() {
-		return nil, fault.Transient("search.unavailable", errors.New("arxiv: 503 Service Unavailable"), 0)
+		return nil, fault.Transient(egress.KindUnavailable, errors.New("arxiv: 503 Service Unavailable"), 0)
 	}
 	return p.results, nil
 }

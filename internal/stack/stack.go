@@ -524,7 +524,7 @@ func (s *Stack) buildActivities(ctx context.Context, names []string) (*pools.Act
 			return nil, fmt.Errorf("search providers: %w", err)
 		}
 		acts.Search.Searchers = activities.Providers(searchers)
-		acts.Search.Fetcher = activities.Pages(fetch.New(s.Config.Search.Fetch, fetch.WithLogger(s.logger)))
+		acts.Search.Fetcher = activities.Pages(fetch.New(s.Config.Fetch, fetch.WithLogger(s.logger)))
 		acts.Search.Pages = s.Store
 		s.logger.Info("search providers", "configured", search.Names(searchers))
 	}

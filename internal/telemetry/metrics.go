@@ -94,7 +94,7 @@ func NewMetrics(logger *slog.Logger) (*Metrics, error) {
 		}, []string{"provider"}),
 		searchErrors: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "researchflow_search_errors_total",
-			Help: "Failed searches of a provider, by provider and error kind (search.unavailable, search.rate_limited, search.breaker_open, …).",
+			Help: "Failed searches of a provider, by provider and error kind (egress.unavailable, egress.rate_limited, egress.breaker_open, …).",
 		}, []string{"provider", "kind"}),
 	}
 	for _, c := range []prometheus.Collector{

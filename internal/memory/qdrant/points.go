@@ -14,7 +14,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/qdrant/go-client/qdrant"
 
-	"github.com/researchflow/researchflow/internal/fault"
+	"github.com/researchflow/researchflow/internal/egress"
 	"github.com/researchflow/researchflow/internal/memory"
 	"github.com/researchflow/researchflow/internal/textproc"
 )
@@ -74,7 +74,7 @@ func lexicalText(c memory.Chunk) string {
 }
 
 func (s *Store) dimError(what string, got int) error {
-	return fault.Permanent("qdrant.dimension_mismatch", fmt.Errorf(
+	return egress.Fail(egress.KindConfig, fmt.Errorf(
 		"%s: %d-dimensional vector, collection %q holds %d (model %q)", what, got, s.cfg.Collection, s.cfg.Dim, s.cfg.EmbeddingModel))
 }
 
@@ -118,7 +118,7 @@ func (s *Store) vector(dense []float32, indices []uint32, values []float32) *qdr
 
 func (s *Store) point(c memory.Chunk, lim limits) (*qdrant.PointStruct, error) {
 	if c.ID == "" {
-		return nil, fault.Permanent("qdrant.invalid_chunk", errors.New("chunk without ID"))
+		return nil, egress.Fail(egress.KindInvalid, errors.New("chunk without ID"))
 	}
 	vectors := map[string]*qdrant.Vector{}
 	if len(c.Vector) > 0 {
@@ -224,7 +224,7 @@ func (s *Store) upsert(ctx context.Context, chunks []memory.Chunk, lim limits) e
 // filterTooLarge is the error of a search whose filter cannot be sent
 // within strict mode's filter limits.
 func (s *Store) filterTooLarge(f memory.Filter, lim limits) error {
-	return fault.Permanent("qdrant.filter_too_large", fmt.Errorf(
+	return egress.Fail(egress.KindTooLarge, fmt.Errorf(
 		"search in %q: a filter of %d source IDs and %d excluded ones needs more than the %d conditions of %d values the collection's strict mode allows "+
 			"(filter_max_conditions, condition_max_size): raise them or narrow the filter",
 		s.cfg.Collection, len(f.SourceIDs), len(f.ExcludeSourceIDs), lim.maxConditions, lim.maxListSize))
@@ -289,7 +289,7 @@ func (s *Store) search(ctx context.Context, q memory.Query, lim limits) ([]memor
 	case q.Text != "":
 		return nil, nil // only stop words: nothing to match
 	default:
-		return nil, fault.Permanent("qdrant.invalid_query", errors.New("search needs text or a vector"))
+		return nil, egress.Fail(egress.KindInvalid, errors.New("search needs text or a vector"))
 	}
 	var points []*qdrant.ScoredPoint
 	if err := s.call(ctx, "query", func(ctx context.Context) error {
@@ -372,7 +372,7 @@ func (s *Store) Delete(ctx context.Context, f memory.Filter) error {
 func (s *Store) delete(ctx context.Context, f memory.Filter, lim limits) error {
 	qf, ok := lim.filter(f)
 	if qf == nil {
-		return fault.Permanent("qdrant.invalid_filter", errors.New("delete with an empty filter: refusing to delete every chunk"))
+		return egress.Fail(egress.KindInvalid, errors.New("delete with an empty filter: refusing to delete every chunk"))
 	}
 	if ok {
 		return s.deletePoints(ctx, "delete", qdrant.NewPointsSelectorFilter(qf))

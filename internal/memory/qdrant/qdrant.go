@@ -24,9 +24,10 @@
 //
 // Transient gRPC failures (Unavailable, ResourceExhausted from the server,
 // DeadlineExceeded, Aborted) are retried a bounded number of times with
-// exponential backoff; what still fails is classified with package fault.
-// An answer larger than MaxResponseBytes is not transient: reads are paged
-// so that none is, and one that still is fails as qdrant.response_too_large.
+// exponential backoff; what still fails is classified with package
+// egress's kinds, the scheme the HTTP adapters share (see kindOf). An
+// answer larger than MaxResponseBytes is not transient: reads are paged so
+// that none is, and one that still is fails as egress.too_large.
 package qdrant
 
 import (
@@ -46,7 +47,7 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 
-	"github.com/researchflow/researchflow/internal/fault"
+	"github.com/researchflow/researchflow/internal/egress"
 	"github.com/researchflow/researchflow/internal/memory"
 )
 
@@ -201,7 +202,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	cfg = cfg.withDefaults()
 	host, port, useTLS, err := parseURL(cfg.URL)
 	if err != nil {
-		return nil, fault.Permanent("qdrant.config", fmt.Errorf("qdrant URL: %w", err))
+		return nil, egress.Fail(egress.KindConfig, fmt.Errorf("qdrant URL: %w", err))
 	}
 	addr := net.JoinHostPort(host, strconv.Itoa(port))
 	log := slog.Default().With("qdrant", addr, "collection", cfg.Collection)
@@ -222,7 +223,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		},
 	})
 	if err != nil {
-		return nil, fault.Permanent("qdrant.config", fmt.Errorf("qdrant client for %s: %w", addr, err))
+		return nil, egress.Fail(egress.KindConfig, fmt.Errorf("qdrant client for %s: %w", addr, err))
 	}
 	s := &Store{cfg: cfg, addr: addr, client: client, log: log}
 	if err := s.open(ctx); err != nil {
@@ -288,7 +289,7 @@ func (s *Store) ensureCollection(ctx context.Context) (created bool, err error) 
 
 func (s *Store) createCollection(ctx context.Context) error {
 	if s.cfg.Dim <= 0 {
-		return fault.Permanent("qdrant.config", fmt.Errorf("create collection %q: dimension unknown (Config.Dim is 0)", s.cfg.Collection))
+		return egress.Fail(egress.KindConfig, fmt.Errorf("create collection %q: dimension unknown (Config.Dim is 0)", s.cfg.Collection))
 	}
 	meta := map[string]any{metaDim: s.cfg.Dim, metaSchema: schema}
 	if s.cfg.EmbeddingModel != "" {
@@ -367,7 +368,7 @@ func (s *Store) checkCollection(ctx context.Context, info *qdrant.CollectionInfo
 	dense := params.GetVectorsConfig().GetParamsMap().GetMap()[DenseVector]
 	_, hasLexical := params.GetSparseVectorsConfig().GetMap()[LexicalVector]
 	if dense == nil || !hasLexical {
-		return fault.Permanent("qdrant.schema_mismatch", fmt.Errorf(
+		return egress.Fail(egress.KindConfig, fmt.Errorf(
 			"collection %q has no %q dense and %q sparse vectors: it was not made by Researchflow; set RESEARCHFLOW_QDRANT_COLLECTION to another name",
 			s.cfg.Collection, DenseVector, LexicalVector))
 	}
@@ -387,7 +388,7 @@ func (s *Store) checkCollection(ctx context.Context, info *qdrant.CollectionInfo
 		s.cfg.Dim = have
 	}
 	if have != s.cfg.Dim || (model != "" && s.cfg.EmbeddingModel != "" && !matches(s.cfg.EmbeddingModel)) {
-		return fault.Permanent("qdrant.embedding_mismatch", fmt.Errorf(
+		return egress.Fail(egress.KindConfig, fmt.Errorf(
 			"collection %q holds %d-dimensional vectors of model %q, but the embedder is %q with %d dimensions: "+
 				"use another RESEARCHFLOW_QDRANT_COLLECTION or re-ingest into a new one",
 			s.cfg.Collection, have, model, s.cfg.EmbeddingModel, s.cfg.Dim))

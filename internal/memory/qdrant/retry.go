@@ -12,6 +12,7 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
+	"github.com/researchflow/researchflow/internal/egress"
 	"github.com/researchflow/researchflow/internal/fault"
 )
 
@@ -19,7 +20,8 @@ const maxBackoff = 5 * time.Second
 
 // call runs op with a per-attempt timeout, retrying transient gRPC failures
 // up to MaxAttempts times with exponential backoff and jitter (or the delay
-// Qdrant asked for). The final error is classified with package fault.
+// Qdrant asked for). The final error is classified with package egress's
+// kinds.
 func (s *Store) call(ctx context.Context, op string, fn func(ctx context.Context) error) error {
 	delay := s.cfg.Backoff
 	var err error
@@ -70,50 +72,47 @@ func tooLarge(err error) bool {
 	return err != nil && status.Code(err) == codes.ResourceExhausted && strings.Contains(err.Error(), "message larger than max")
 }
 
-func transient(err error) bool {
+// kindOf maps err's gRPC code onto package egress's kinds, the scheme
+// every remote adapter shares: ResourceExhausted is rate limited (a message
+// over gRPC's size limit too large), Unavailable, DeadlineExceeded and
+// Aborted unavailable, Unauthenticated and PermissionDenied unauthorized,
+// NotFound not found, Unimplemented unsupported, and every other code
+// (InvalidArgument, FailedPrecondition, AlreadyExists, OutOfRange,
+// Internal, Unknown, DataLoss, Canceled) rejected.
+func kindOf(err error) string {
 	if tooLarge(err) {
-		return false
+		return egress.KindTooLarge
 	}
 	switch code(err) {
-	case codes.Unavailable, codes.ResourceExhausted, codes.DeadlineExceeded, codes.Aborted:
-		return true
+	case codes.ResourceExhausted:
+		return egress.KindRateLimited
+	case codes.Unavailable, codes.DeadlineExceeded, codes.Aborted:
+		return egress.KindUnavailable
+	case codes.Unauthenticated, codes.PermissionDenied:
+		return egress.KindUnauthorized
+	case codes.NotFound:
+		return egress.KindNotFound
+	case codes.Unimplemented:
+		return egress.KindUnsupported
 	}
-	return false
+	return egress.KindRejected
 }
 
-// classify marks err transient (the retries ran out) or permanent, with a
-// kind such as "qdrant.unavailable" or "qdrant.invalid_argument".
+// transient reports whether retrying err may help: its kind is not one of
+// egress's permanent kinds.
+func transient(err error) bool { return !egress.Permanent(kindOf(err)) }
+
+// classify marks err with its egress kind (transient kinds carry the delay
+// Qdrant asked for); an error already classified is returned as is. The
+// message keeps the gRPC code ("rpc error: code = InvalidArgument …").
 func classify(err error) error {
 	if _, ok := fault.Classify(err); ok {
 		return err
 	}
-	c := code(err)
-	kind := "qdrant." + snake(c.String())
-	if tooLarge(err) {
-		return fault.Permanent("qdrant.response_too_large", err)
+	var retryAfter time.Duration
+	var re *qdrant.QdrantResourceExhaustedError
+	if errors.As(err, &re) {
+		retryAfter = time.Duration(re.RetryAfterS) * time.Second
 	}
-	if transient(err) {
-		var retryAfter time.Duration
-		var re *qdrant.QdrantResourceExhaustedError
-		if errors.As(err, &re) {
-			retryAfter = time.Duration(re.RetryAfterS) * time.Second
-		}
-		return fault.Transient(kind, err, retryAfter)
-	}
-	return fault.Permanent(kind, err)
-}
-
-// snake turns "InvalidArgument" into "invalid_argument".
-func snake(s string) string {
-	var b strings.Builder
-	for i, r := range s {
-		if r >= 'A' && r <= 'Z' {
-			if i > 0 {
-				b.WriteByte('_')
-			}
-			r += 'a' - 'A'
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
+	return egress.FailAfter(kindOf(err), err, retryAfter)
 }

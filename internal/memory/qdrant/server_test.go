@@ -9,6 +9,7 @@ import (
 	"github.com/qdrant/go-client/qdrant"
 	"google.golang.org/grpc/codes"
 
+	"github.com/researchflow/researchflow/internal/egress"
 	"github.com/researchflow/researchflow/internal/fault"
 	"github.com/researchflow/researchflow/internal/memory"
 	"github.com/researchflow/researchflow/internal/memory/qdrant/qdranttest"
@@ -27,8 +28,8 @@ func TestOpenRefusesOldServer(t *testing.T) {
 				t.Fatalf("Open against Qdrant %s succeeded, want it refused", v)
 			}
 			fe, ok := fault.Classify(err)
-			if !ok || !fe.Permanent || fe.Kind != "qdrant.unsupported_version" {
-				t.Errorf("err = %v, want a permanent qdrant.unsupported_version", err)
+			if !ok || !fe.Permanent || fe.Kind != egress.KindConfig {
+				t.Errorf("err = %v, want a permanent %s", err, egress.KindConfig)
 			}
 			if !strings.Contains(err.Error(), "version "+v) || !strings.Contains(err.Error(), MinVersion) {
 				t.Errorf("err = %q, want it to name the server version %s and the minimum %s", err, v, MinVersion)
@@ -162,8 +163,8 @@ func TestResponseTooLarge(t *testing.T) {
 	before = tg.fake.Calls("Query")
 	_, err = s.Search(ctx, memory.Query{Text: "sediment", TopK: 40})
 	fe, ok := fault.Classify(err)
-	if !ok || !fe.Permanent || fe.Kind != "qdrant.response_too_large" {
-		t.Errorf("Search answered with 4 MB: err = %v, want a permanent qdrant.response_too_large", err)
+	if !ok || !fe.Permanent || fe.Kind != egress.KindTooLarge || !strings.Contains(err.Error(), "larger than max") {
+		t.Errorf("Search answered with 4 MB: err = %v, want a permanent %s naming gRPC's limit", err, egress.KindTooLarge)
 	}
 	if n := tg.fake.Calls("Query") - before; n != 1 {
 		t.Errorf("Query RPCs = %d, want 1 (not retried)", n)
@@ -196,8 +197,8 @@ func TestStrictMode(t *testing.T) {
 		t.Errorf("Search with TopK over max_query_limit = %d hits, %v; want 1, nil", len(hits), err)
 	}
 	_, err := s.Search(ctx, memory.Query{Text: "term000", Filter: memory.Filter{Corpus: "c", SourceIDs: []string{"a", "b", "c"}, ExcludeSourceIDs: []string{"d"}}})
-	if fe, ok := fault.Classify(err); !ok || !fe.Permanent || fe.Kind != "qdrant.filter_too_large" {
-		t.Errorf("Search with a filter over the limits: err = %v, want a permanent qdrant.filter_too_large", err)
+	if fe, ok := fault.Classify(err); !ok || !fe.Permanent || fe.Kind != egress.KindTooLarge || !strings.Contains(err.Error(), "filter_max_conditions") {
+		t.Errorf("Search with a filter over the limits: err = %v, want a permanent %s naming the strict-mode limits", err, egress.KindTooLarge)
 	}
 	// Without the adapter's splitting the server refuses, as Qdrant does.
 	_, err = s.client.Upsert(ctx, &qdrant.UpsertPoints{CollectionName: s.cfg.Collection, Points: []*qdrant.PointStruct{

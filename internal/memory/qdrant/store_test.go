@@ -13,6 +13,7 @@ import (
 	"github.com/qdrant/go-client/qdrant"
 	"google.golang.org/grpc/codes"
 
+	"github.com/researchflow/researchflow/internal/egress"
 	"github.com/researchflow/researchflow/internal/embed"
 	"github.com/researchflow/researchflow/internal/fault"
 	"github.com/researchflow/researchflow/internal/memory"
@@ -171,8 +172,8 @@ func runAdapterTests(t *testing.T, tg target) {
 			other.Dim, other.EmbeddingModel = tc.dim, tc.model
 			_, err := Open(ctx, other)
 			fe, ok := fault.Classify(err)
-			if !ok || fe.Kind != "qdrant.embedding_mismatch" || !fe.Permanent {
-				t.Errorf("reopen with another %s: err = %v, want a permanent qdrant.embedding_mismatch", tc.name, err)
+			if !ok || fe.Kind != egress.KindConfig || !fe.Permanent || !strings.Contains(err.Error(), "re-ingest") {
+				t.Errorf("reopen with another %s: err = %v, want a permanent %s saying what to do", tc.name, err, egress.KindConfig)
 			}
 		}
 		// Same model and dimension, or dimension left to the collection: fine.
@@ -202,8 +203,8 @@ func runAdapterTests(t *testing.T, tg target) {
 		other := cfg
 		other.Collection = name
 		_, err := Open(ctx, other)
-		if fe, ok := fault.Classify(err); !ok || fe.Kind != "qdrant.schema_mismatch" {
-			t.Errorf("Open of a collection without named vectors: err = %v, want qdrant.schema_mismatch", err)
+		if fe, ok := fault.Classify(err); !ok || fe.Kind != egress.KindConfig || !strings.Contains(err.Error(), "not made by Researchflow") {
+			t.Errorf("Open of a collection without named vectors: err = %v, want %s naming the schema", err, egress.KindConfig)
 		}
 	})
 
@@ -340,8 +341,8 @@ func TestRetries(t *testing.T) {
 			t.Errorf("Query RPCs = %d, want 1", got)
 		}
 		fe, ok := fault.Classify(err)
-		if !ok || !fe.Permanent || fe.Kind != "qdrant.invalid_argument" {
-			t.Errorf("err = %v, want a permanent qdrant.invalid_argument", err)
+		if !ok || !fe.Permanent || fe.Kind != egress.KindRejected || !strings.Contains(err.Error(), "InvalidArgument") {
+			t.Errorf("err = %v, want a permanent %s naming the gRPC code", err, egress.KindRejected)
 		}
 		if fault.IsTransient(err) {
 			t.Errorf("fault.IsTransient(%v) = true", err)

@@ -8,7 +8,7 @@ import (
 
 	"google.golang.org/grpc/codes"
 
-	"github.com/researchflow/researchflow/internal/fault"
+	"github.com/researchflow/researchflow/internal/egress"
 )
 
 // MinVersion is the oldest Qdrant the adapter works with: 1.10.0 brought
@@ -84,7 +84,7 @@ func (v version) String() string {
 }
 
 // checkVersion asks Qdrant its version and decides how to talk to it.
-// Below MinVersion it fails with a permanent qdrant.unsupported_version
+// Below MinVersion it fails with a permanent egress.config error
 // naming the version. A server that does not say (a proxy without the
 // health RPC, an unparsable version) is taken for a current one, with a
 // warning.
@@ -111,7 +111,7 @@ func (s *Store) checkVersion(ctx context.Context) error {
 	}
 	s.server = v
 	if v.less(minVersion) {
-		return fault.Permanent("qdrant.unsupported_version", fmt.Errorf(
+		return egress.Fail(egress.KindConfig, fmt.Errorf(
 			"qdrant at %s is version %s; Researchflow needs Qdrant %s or newer (hybrid search uses the Query API with RRF fusion and the sparse IDF modifier, both new in 1.10.0): upgrade Qdrant",
 			s.addr, v, MinVersion))
 	}

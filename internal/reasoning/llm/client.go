@@ -15,6 +15,7 @@ import (
 	"github.com/tmc/langchaingo/llms"
 	"github.com/tmc/langchaingo/llms/anthropic"
 
+	"github.com/researchflow/researchflow/internal/egress"
 	"github.com/researchflow/researchflow/internal/fault"
 	"github.com/researchflow/researchflow/internal/reasoning"
 )
@@ -164,9 +165,9 @@ func (t *turn) ask(ctx context.Context) ([]candidate, error) {
 		beat()
 	}
 
-	x := &exchange{}
+	x := &egress.Exchange{}
 	start := time.Now()
-	resp, err := c.model.chat(withExchange(ctx, x), req)
+	resp, err := c.model.chat(egress.WithExchange(ctx, x), req)
 	if err := c.classify(ctx, x, err); err != nil {
 		c.logger.Warn("llm call failed", "role", c.role, "provider", c.cfg.Provider, "model", c.cfg.Model, "error", err)
 		t.charge(ctx, reasoning.Usage{Calls: 1, FailedCalls: 1})

@@ -24,9 +24,11 @@
 // a chunk that was not handed to the analyst, a draft sentence never cites a
 // source outside the report's source list.
 //
-// Remote failures are classified with package fault: rate limits, 5xx, cut
-// streams and connection errors are transient (with the server's
-// Retry-After), bad requests, bad credentials and unknown models are
+// Remote failures are classified with package egress (its status table,
+// Retry-After parser, recording transport and kinds): rate limits, 408 and
+// 5xx, cut streams and connection errors are transient (with the server's
+// Retry-After), bad requests (egress.rejected), bad credentials
+// (egress.unauthorized) and unknown models (egress.not_found) are
 // permanent. Error messages name the provider, model and base URL, never the
 // API key.
 //

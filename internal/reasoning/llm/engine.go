@@ -6,7 +6,7 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/researchflow/researchflow/internal/fault"
+	"github.com/researchflow/researchflow/internal/egress"
 	"github.com/researchflow/researchflow/internal/reasoning"
 	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
 )
@@ -95,7 +95,7 @@ func New(cfg Config, opts Options) (*Engine, error) {
 	}
 	// Model calls are client spans of the activity's trace (otelhttp uses
 	// OpenTelemetry's global provider: a no-op unless tracing is on).
-	hc.Transport = recordingTransport{base: otelhttp.NewTransport(base)}
+	hc.Transport = egress.Recorder{Base: otelhttp.NewTransport(base)}
 	prices := cfg.Prices
 	if opts.Prices != nil {
 		prices = opts.Prices
@@ -185,5 +185,5 @@ func (e *Engine) Overlay(base reasoning.Engine) reasoning.Engine {
 }
 
 func (e *Engine) notServed(role string) error {
-	return fault.Permanent(KindConfig, fmt.Errorf("llm engine: role %s is not configured with a model (provider offline); use Overlay", role))
+	return egress.Fail(egress.KindConfig, fmt.Errorf("llm engine: role %s is not configured with a model (provider offline); use Overlay", role))
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/researchflow/researchflow"
 
+	"github.com/researchflow/researchflow/internal/egress"
 	"github.com/researchflow/researchflow/internal/fault"
 	"github.com/researchflow/researchflow/internal/reasoning"
 	"github.com/researchflow/researchflow/internal/reasoning/llm/llmtest"
@@ -214,7 +215,7 @@ func TestRateLimitIsTransientWithRetryAfter(t *testing.T) {
 	if fe.Permanent {
 		t.Errorf("429 classified permanent")
 	}
-	if got, want := fe.Kind, KindRateLimited; got != want {
+	if got, want := fe.Kind, egress.KindRateLimited; got != want {
 		t.Errorf("kind: got %q, want %q", got, want)
 	}
 	if got, want := fe.RetryAfter, 2*time.Second; got != want {
@@ -234,14 +235,19 @@ func TestServerErrorsClassified(t *testing.T) {
 		kind      string
 		permanent bool
 	}{
-		{"unauthorized", ProviderOpenAI, 401, "Incorrect API key provided: " + testKey, KindUnauthorized, true},
-		{"forbidden", ProviderOpenAI, 403, "forbidden", KindUnauthorized, true},
-		{"bad request", ProviderOpenAI, 400, "bad field", KindBadRequest, true},
-		{"model not found", ProviderOpenAI, 404, "The model `test-model` does not exist", KindNotFound, true},
-		{"unavailable", ProviderOpenAI, 503, "overloaded", KindUnavailable, false},
-		{"ollama model not found", ProviderOllama, 404, "model 'test-model' not found", KindNotFound, true},
-		{"ollama unavailable", ProviderOllama, 500, "boom", KindUnavailable, false},
-		{"anthropic unauthorized", ProviderAnthropic, 401, "invalid x-api-key", KindUnauthorized, true},
+		{"unauthorized", ProviderOpenAI, 401, "Incorrect API key provided: " + testKey, egress.KindUnauthorized, true},
+		{"forbidden", ProviderOpenAI, 403, "forbidden", egress.KindUnauthorized, true},
+		{"bad request", ProviderOpenAI, 400, "bad field", egress.KindRejected, true},
+		{"model not found", ProviderOpenAI, 404, "The model `test-model` does not exist", egress.KindNotFound, true},
+		{"unavailable", ProviderOpenAI, 503, "overloaded", egress.KindUnavailable, false},
+		{"ollama model not found", ProviderOllama, 404, "model 'test-model' not found", egress.KindNotFound, true},
+		{"ollama unavailable", ProviderOllama, 500, "boom", egress.KindUnavailable, false},
+		{"anthropic unauthorized", ProviderAnthropic, 401, "invalid x-api-key", egress.KindUnauthorized, true},
+		{"gone", ProviderOpenAI, 410, "this endpoint is retired", egress.KindNotFound, true},
+		{"request timeout", ProviderOpenAI, 408, "slow upload", egress.KindUnavailable, false},
+		{"unknown model in a 400", ProviderOllama, 400, "model \"test-model\" not found, try pulling it first", egress.KindNotFound, true},
+		{"payload too large", ProviderOpenAI, 413, "prompt too long", egress.KindRejected, true},
+		{"anthropic overloaded", ProviderAnthropic, 529, "overloaded", egress.KindUnavailable, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -274,8 +280,8 @@ func TestUnreachableServerIsTransient(t *testing.T) {
 	f.Close()
 	_, err := e.Plan(context.Background(), reasoning.PlanRequest{Question: "q"})
 	fe, ok := fault.Classify(err)
-	if !ok || fe.Permanent || fe.Kind != KindUnreachable {
-		t.Fatalf("got %v (%+v), want transient %s", err, fe, KindUnreachable)
+	if !ok || fe.Permanent || fe.Kind != egress.KindUnavailable {
+		t.Fatalf("got %v (%+v), want transient %s", err, fe, egress.KindUnavailable)
 	}
 }
 
@@ -430,25 +436,6 @@ func TestLimiterWaitsAndHonoursContext(t *testing.T) {
 	var nilLimiter *Limiter
 	if err := nilLimiter.Wait(context.Background(), 1e9); err != nil {
 		t.Errorf("nil limiter: %v", err)
-	}
-}
-
-func TestParseRetryAfter(t *testing.T) {
-	now := time.Date(2025, 1, 1, 12, 0, 0, 0, time.UTC)
-	tests := []struct {
-		in   string
-		want time.Duration
-	}{
-		{"2", 2 * time.Second},
-		{"", 0},
-		{"-1", 0},
-		{"Wed, 01 Jan 2025 12:00:30 GMT", 30 * time.Second},
-		{"garbage", 0},
-	}
-	for _, tt := range tests {
-		if got := parseRetryAfter(tt.in, now); got != tt.want {
-			t.Errorf("parseRetryAfter(%q): got %v, want %v", tt.in, got, tt.want)
-		}
 	}
 }
 

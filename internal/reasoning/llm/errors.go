@@ -4,88 +4,39 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
-	"strconv"
 	"strings"
-	"sync"
-	"time"
 
-	"github.com/researchflow/researchflow/internal/fault"
+	"github.com/researchflow/researchflow/internal/egress"
 )
 
-// Error kinds this package classifies errors with; they become Temporal error
-// types.
+// Error kinds of this package's own: the inference activities branch on
+// them (a report still gets written offline). Every other failure carries
+// a kind of package egress: rate limited, unavailable (5xx, 408, no
+// connection, timeout), bad response, unauthorized, not found (unknown
+// model or endpoint), rejected (other 4xx) or config (a role without a
+// model).
 const (
-	KindRateLimited   = "llm.rate_limited"   // transient: HTTP 429
-	KindUnavailable   = "llm.unavailable"    // transient: HTTP 5xx, 408
-	KindUnreachable   = "llm.unreachable"    // transient: connection error or timeout
-	KindBadResponse   = "llm.bad_response"   // transient: unreadable or cut-short answer
 	KindInvalidOutput = "llm.invalid_output" // permanent: answer still unusable after one repair
-	KindBadRequest    = "llm.bad_request"    // permanent: HTTP 400 and other 4xx
-	KindUnauthorized  = "llm.unauthorized"   // permanent: HTTP 401, 403
-	KindNotFound      = "llm.not_found"      // permanent: HTTP 404, unknown model
 	KindBudget        = "llm.budget"         // permanent: token budget spent
-	KindConfig        = "llm.config"         // permanent: role not served by a model
 )
 
-// exchange records what the HTTP transport saw for one model request;
-// langchaingo hides status codes and headers in its errors.
-type exchange struct {
-	mu         sync.Mutex
-	status     int
-	retryAfter time.Duration
-	err        error
+// statusWords say what a failed status means to someone running a model,
+// by its egress kind.
+var statusWords = map[string]string{
+	egress.KindRateLimited:  "rate limited",
+	egress.KindUnavailable:  "server error",
+	egress.KindUnauthorized: "API key rejected",
+	egress.KindNotFound:     "model or endpoint not found",
+	egress.KindRejected:     "request rejected",
 }
 
-type exchangeKey struct{}
-
-func withExchange(ctx context.Context, x *exchange) context.Context {
-	return context.WithValue(ctx, exchangeKey{}, x)
-}
-
-// recordingTransport writes the status, Retry-After and error of each
-// response into the exchange found in the request's context.
-type recordingTransport struct {
-	base http.RoundTripper
-}
-
-func (t recordingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	resp, err := t.base.RoundTrip(req)
-	x, _ := req.Context().Value(exchangeKey{}).(*exchange)
-	if x == nil {
-		return resp, err
-	}
-	x.mu.Lock()
-	defer x.mu.Unlock()
-	x.err = err
-	if resp != nil {
-		x.status = resp.StatusCode
-		x.retryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
-	}
-	return resp, err
-}
-
-func parseRetryAfter(v string, now time.Time) time.Duration {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return 0
-	}
-	if s, err := strconv.Atoi(v); err == nil && s > 0 {
-		return time.Duration(s) * time.Second
-	}
-	if t, err := http.ParseTime(v); err == nil && t.After(now) {
-		return t.Sub(now)
-	}
-	return 0
-}
-
-// classify turns the outcome of one model request into a fault error whose
-// message names the provider, model and base URL but never the API key.
-// It returns nil when the request succeeded.
-func (c *client) classify(ctx context.Context, x *exchange, err error) error {
-	x.mu.Lock()
-	status, retryAfter, terr := x.status, x.retryAfter, x.err
-	x.mu.Unlock()
+// classify turns the outcome of one model request into a classified error
+// whose message names the provider, model and base URL but never the API
+// key. x is what the recording transport saw (langchaingo hides status
+// codes and headers in its errors). It returns nil when the request
+// succeeded.
+func (c *client) classify(ctx context.Context, x *egress.Exchange, err error) error {
+	status, retryAfter, terr := x.Result()
 	if err == nil && status < 400 {
 		return nil
 	}
@@ -93,36 +44,34 @@ func (c *client) classify(ctx context.Context, x *exchange, err error) error {
 	if err != nil {
 		detail = c.redact(err.Error())
 	}
-	where := fmt.Sprintf("%s model %q at %s", c.cfg.Provider, c.cfg.Model, c.cfg.BaseURL)
-	lower := strings.ToLower(detail)
+	where := c.redact(fmt.Sprintf("%s model %q at %s", c.cfg.Provider, c.cfg.Model, c.cfg.BaseURL))
+	if status >= 400 || modelNotFound(detail) {
+		kind := egress.StatusKind(status)
+		if status < 400 || (kind == egress.KindRejected && modelNotFound(detail)) {
+			kind = egress.KindNotFound // an unknown model said in words (Ollama, some gateways)
+		}
+		return egress.FailAfter(kind, fmt.Errorf("%s: %s (HTTP %d): %s", where, statusWords[kind], status, detail), retryAfter)
+	}
 	switch {
-	case status == http.StatusTooManyRequests:
-		return fault.Transient(KindRateLimited, fmt.Errorf("%s: rate limited (HTTP 429): %s", where, detail), retryAfter)
-	case status >= 500 || status == http.StatusRequestTimeout:
-		return fault.Transient(KindUnavailable, fmt.Errorf("%s: server error (HTTP %d): %s", where, status, detail), retryAfter)
-	case status == http.StatusUnauthorized || status == http.StatusForbidden:
-		return fault.Permanent(KindUnauthorized, fmt.Errorf("%s: API key rejected (HTTP %d): %s", where, status, detail))
-	case status == http.StatusNotFound || strings.Contains(lower, "model not found") ||
-		strings.Contains(lower, "no such model") || (strings.Contains(lower, "model") && strings.Contains(lower, "not found")):
-		return fault.Permanent(KindNotFound, fmt.Errorf("%s: model or endpoint not found (HTTP %d): %s", where, status, detail))
-	case status >= 400:
-		return fault.Permanent(KindBadRequest, fmt.Errorf("%s: request rejected (HTTP %d): %s", where, status, detail))
 	case ctx.Err() != nil:
 		if errors.Is(ctx.Err(), context.Canceled) {
 			return fmt.Errorf("%s: %w", where, ctx.Err())
 		}
-		return fault.Transient(KindUnreachable, fmt.Errorf("%s: timed out: %w", where, ctx.Err()), 0)
+		return egress.Fail(egress.KindUnavailable, fmt.Errorf("%s: timed out: %w", where, ctx.Err()))
 	case terr != nil:
-		return fault.Transient(KindUnreachable, fmt.Errorf("%s: cannot reach server: %s", where, c.redact(terr.Error())), 0)
+		return egress.Fail(egress.KindUnavailable, fmt.Errorf("%s: cannot reach server: %s", where, c.redact(terr.Error())))
 	default:
-		return fault.Transient(KindBadResponse, fmt.Errorf("%s: %s", where, detail), 0)
+		return egress.Fail(egress.KindBadResponse, fmt.Errorf("%s: %s", where, detail))
 	}
 }
 
-// redact removes the API key from s.
-func (c *client) redact(s string) string {
-	if k := c.cfg.APIKey; len(k) >= 4 {
-		s = strings.ReplaceAll(s, k, "[redacted]")
-	}
-	return s
+// modelNotFound reports whether a server's message says the model is
+// unknown.
+func modelNotFound(detail string) bool {
+	lower := strings.ToLower(detail)
+	return strings.Contains(lower, "model not found") || strings.Contains(lower, "no such model") ||
+		(strings.Contains(lower, "model") && strings.Contains(lower, "not found"))
 }
+
+// redact removes the API key from s.
+func (c *client) redact(s string) string { return egress.Redact(s, c.cfg.APIKey) }

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/researchflow/researchflow/internal/egress"
 	"github.com/researchflow/researchflow/internal/fault"
 	"github.com/researchflow/researchflow/internal/reasoning"
 	"github.com/researchflow/researchflow/internal/reasoning/llm"
@@ -152,8 +153,8 @@ func TestScriptFailuresAndRepairs(t *testing.T) {
 		t.Errorf("first analyst call: got %v (%+v), want transient with Retry-After 3s", err, fe)
 	}
 	_, err = e.Analyze(ctx, req)
-	if fe, ok := fault.Classify(err); !ok || !fe.Permanent || fe.Kind != llm.KindUnauthorized {
-		t.Errorf("second analyst call: got %v, want permanent %s", err, llm.KindUnauthorized)
+	if fe, ok := fault.Classify(err); !ok || !fe.Permanent || fe.Kind != egress.KindUnauthorized {
+		t.Errorf("second analyst call: got %v, want permanent %s", err, egress.KindUnauthorized)
 	}
 	if _, err := e.Analyze(ctx, req); err != nil {
 		t.Errorf("third analyst call: %v", err)
