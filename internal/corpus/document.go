@@ -103,6 +103,7 @@ func LoadFile(corpusName, path string) (Document, error) {
 	if err != nil {
 		return Document{}, fmt.Errorf("load %s: %w", path, err)
 	}
+	doc = withoutMachineAddressed(doc)
 	if doc.Title == "" {
 		doc.Title = strings.TrimSuffix(filepath.Base(abs), filepath.Ext(abs))
 	}

@@ -8,7 +8,8 @@
 // User-Agent below, bodies are bounded in size and time, only HTML, PDF and
 // plain text are read, and each host gets a few concurrent fetches at most.
 // HTML is reduced to its readable text by package corpus (the extraction
-// used for local .html files) after hidden elements are removed.
+// used for local .html files), which drops what a reader never sees and
+// sentences addressed to machines.
 //
 // Errors are classified with package egress's kinds, so activities retry
 // what may succeed later and give up at once on what never will:

@@ -18,7 +18,9 @@ import (
 
 // readHTML fills p from an HTML page: metadata from the head (canonical
 // link, citation_* / Dublin Core / Open Graph meta), the text from
-// corpus.ParseHTML after hidden elements are removed.
+// corpus.ParseHTML, which drops what a reader never sees (hidden elements,
+// visually hidden text, style-sheet rules) and sentences addressed to
+// machines.
 func readHTML(p *Page, base *url.URL, raw []byte, contentType string) error {
 	r, err := charset.NewReader(bytes.NewReader(raw), contentType)
 	if err != nil {
@@ -29,7 +31,6 @@ func readHTML(p *Page, base *url.URL, raw []byte, contentType string) error {
 		return fmt.Errorf("parse html: %w", err)
 	}
 	m := pageMeta(root, base)
-	removeHidden(root)
 	var buf bytes.Buffer
 	if err := html.Render(&buf, root); err != nil {
 		return fmt.Errorf("render html: %w", err)
@@ -122,43 +123,6 @@ func pageMeta(root *html.Node, base *url.URL) meta {
 	}
 	m.site = strings.Join(strings.Fields(metas["og:site_name"]), " ")
 	return m
-}
-
-// removeHidden deletes elements a reader never sees: the hidden attribute,
-// aria-hidden="true", and inline display:none / visibility:hidden styles.
-// Text there is not part of the page as read and may carry instructions
-// meant only for machines.
-func removeHidden(root *html.Node) {
-	var hidden []*html.Node
-	for n := range root.Descendants() {
-		if n.Type == html.ElementNode && isHidden(n) {
-			hidden = append(hidden, n)
-		}
-	}
-	for _, n := range hidden {
-		if n.Parent != nil {
-			n.Parent.RemoveChild(n)
-		}
-	}
-}
-
-func isHidden(n *html.Node) bool {
-	for _, a := range n.Attr {
-		switch strings.ToLower(a.Key) {
-		case "hidden":
-			return true
-		case "aria-hidden":
-			if strings.EqualFold(strings.TrimSpace(a.Val), "true") {
-				return true
-			}
-		case "style":
-			s := strings.ToLower(strings.Join(strings.Fields(a.Val), ""))
-			if strings.Contains(s, "display:none") || strings.Contains(s, "visibility:hidden") {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 func attr(n *html.Node, key string) string {
