@@ -363,6 +363,9 @@ type SearchProgress struct {
 	Attempts int    `json:"attempts,omitempty"`
 	Error    string `json:"error,omitempty"`
 	Note     string `json:"note,omitempty"`
+	// Unread are the result pages that were not read, and why (type,
+	// robots.txt, size, no text…).
+	Unread []UnreadPage `json:"unread,omitempty"`
 	// Breaker is the provider's circuit-breaker state with the outcome
 	// (closed, half-open, open).
 	Breaker string `json:"breaker,omitempty"`
