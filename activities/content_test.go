@@ -4,16 +4,21 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
 	rf "github.com/researchflow/researchflow"
 
+	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
 
+	"github.com/researchflow/researchflow/internal/egress"
 	"github.com/researchflow/researchflow/internal/fault"
 	"github.com/researchflow/researchflow/internal/memory/embedded"
+	"github.com/researchflow/researchflow/internal/search"
 )
 
 // mixedFetcher serves pages, and fails the URLs it has an error for.
@@ -135,5 +140,39 @@ func TestSearchSourceSaysWhyPagesWereNotRead(t *testing.T) {
 	}
 	if !strings.Contains(res.Unread[0].Detail, "video/mp4") {
 		t.Errorf("detail %q does not name the type", res.Unread[0].Detail)
+	}
+}
+
+// TestSearXNGOutageIsRetriedNotNothingFound is issue 19 item 10 at the
+// activity: SearXNG's 200 answer with no result and unresponsive engines
+// reaches the workflow as a retryable error naming the engines (so it is
+// retried, then dead-lettered and redrivable like any provider outage),
+// not as "searxng found no result".
+func TestSearXNGOutageIsRetriedNotNothingFound(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, `{"query":"q","results":[],"unresponsive_engines":[["google","CAPTCHA"],["duckduckgo","CAPTCHA"],["qwant","CAPTCHA"],["startpage","CAPTCHA"]]}`)
+	}))
+	defer srv.Close()
+	store, err := embedded.Open(t.TempDir(), embedded.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	a := &Search{Store: store, Pages: store, Fetcher: fakeFetcher{},
+		Searchers: Providers(map[string]search.Searcher{"searxng": search.NewSearXNG(srv.URL, srv.Client())})}
+	var env testsuite.WorkflowTestSuite
+	aenv := env.NewTestActivityEnvironment()
+	aenv.RegisterActivity(a.SearchSource)
+	_, err = aenv.ExecuteActivity(a.SearchSource, rf.SearchSourceInput{Corpus: rf.RunCorpus("r1"),
+		SubQuestion: rf.SubQuestion{ID: "sq1", Text: "How long are backups kept?"}, Source: "searxng", TopK: 3})
+	var app *temporal.ApplicationError
+	if !errors.As(err, &app) || app.Type() != egress.KindUnavailable || app.NonRetryable() {
+		t.Fatalf("err = %v, want a retryable %s", err, egress.KindUnavailable)
+	}
+	for _, e := range []string{"google (CAPTCHA)", "duckduckgo", "qwant", "startpage"} {
+		if !strings.Contains(err.Error(), e) {
+			t.Errorf("error %q does not name %s", err, e)
+		}
 	}
 }
