@@ -9,6 +9,8 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/researchflow/researchflow"
+
 	"github.com/researchflow/researchflow/internal/memory"
 )
 
@@ -55,14 +57,9 @@ func (d Document) SectionAt(off int) string {
 // read; callers report such files as skipped.
 var ErrUnsupported = errors.New("unsupported file type")
 
-// Supported reports whether LoadFile reads files with the name's extension.
-func Supported(name string) bool {
-	switch strings.ToLower(filepath.Ext(name)) {
-	case ".md", ".markdown", ".txt", ".html", ".htm", ".pdf":
-		return true
-	}
-	return false
-}
+// Supported reports whether LoadFile reads files with the name's extension
+// (researchflow.DocumentTypes, the one list every surface uses).
+func Supported(name string) bool { return researchflow.ReadableDocument(name) }
 
 // LoadFile reads the file at path as a document of the named corpus. The
 // type follows the extension (case-insensitive): .md and .markdown, .txt,
@@ -75,7 +72,7 @@ func LoadFile(corpusName, path string) (Document, error) {
 	}
 	ext := strings.ToLower(filepath.Ext(abs))
 	if !Supported(abs) {
-		return Document{}, fmt.Errorf("load %s: %w %q", path, ErrUnsupported, ext)
+		return Document{}, fmt.Errorf("load %s: %w %q (%s are read)", path, ErrUnsupported, ext, researchflow.DocumentTypesText())
 	}
 	raw, err := os.ReadFile(abs)
 	if err != nil {

@@ -25,9 +25,6 @@ import (
 	"golang.org/x/text/unicode/norm"
 )
 
-// uploadTypes are the file types ingestion reads.
-var uploadTypes = map[string]bool{".md": true, ".txt": true, ".html": true, ".htm": true, ".pdf": true}
-
 // UploadResponse answers POST /v1/corpora/{name}/documents.
 type UploadResponse struct {
 	// ID is the workflow ID of the ingestion.
@@ -301,9 +298,12 @@ func (s *server) receiveFile(root *os.Root, part *multipart.Part, left int64) (*
 		return nil, &uploadError{http.StatusBadRequest, "invalid_request", fmt.Sprintf("%q: the file name is empty once unsafe characters are removed", part.FileName())}
 	}
 	ext := strings.ToLower(filepath.Ext(fname))
-	if !uploadTypes[ext] {
-		return nil, &uploadError{http.StatusUnsupportedMediaType, "unsupported_media_type",
-			fmt.Sprintf("%s: only .md, .txt, .html and .pdf files can be ingested", fname)}
+	if !rf.ReadableDocument(fname) {
+		msg := fmt.Sprintf("%s: only %s files can be ingested", fname, rf.DocumentTypesText())
+		if reason, ok := rf.UnreadableDocument(fname); ok {
+			msg = fname + ": " + reason
+		}
+		return nil, &uploadError{http.StatusUnsupportedMediaType, "unsupported_media_type", msg}
 	}
 	br := bufio.NewReader(part)
 	head, _ := br.Peek(512)

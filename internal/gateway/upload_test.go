@@ -15,6 +15,8 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
+
+	rf "github.com/researchflow/researchflow"
 )
 
 func TestSanitizeFilename(t *testing.T) {
@@ -296,5 +298,30 @@ func TestUploadRemovesStaleTemporaries(t *testing.T) {
 	}
 	if _, err := os.Stat(fresh); err != nil {
 		t.Errorf("temporary of a request in flight removed: %v", err)
+	}
+}
+
+// TestUploadTypesAreThoseIngestionReads is issue 19 item 7: the upload
+// route refused .markdown, which folder ingestion reads. Every type of the
+// one list is accepted; a known document type that is not read is refused
+// with the reason and a hint.
+func TestUploadTypesAreThoseIngestionReads(t *testing.T) {
+	h := newHarness(t, nil)
+	var files []upFile
+	for _, ext := range rf.DocumentTypes() {
+		body := "# Notes\n\nRead me."
+		if ext == ".pdf" {
+			body = "%PDF-1.4\n%%EOF\n"
+		}
+		files = append(files, upFile{"notes" + ext, body})
+	}
+	if rec := h.uploadFiles(aliceKey, "notes", files...); rec.Code != http.StatusAccepted {
+		t.Fatalf("upload of %v: %d %s", rf.DocumentTypes(), rec.Code, rec.Body)
+	}
+	for name, kind := range map[string]string{"handbook.docx": "Word", "runbook.epub": "e-book", "oncall.xlsx": "spreadsheet"} {
+		rec := h.uploadFiles(aliceKey, "notes", upFile{name, "PK\x03\x04"})
+		if rec.Code != http.StatusUnsupportedMediaType || !strings.Contains(rec.Body.String(), kind) || !strings.Contains(rec.Body.String(), "PDF") {
+			t.Errorf("%s: %d %s, want 415 naming %q with a hint", name, rec.Code, rec.Body, kind)
+		}
 	}
 }
