@@ -3,6 +3,7 @@ package textproc
 import (
 	"regexp"
 	"strings"
+	"unicode"
 )
 
 // Sentences addressed to machines. A document is evidence about its
@@ -34,9 +35,35 @@ func AddressedToMachine(sentence string) bool {
 	if s == "" {
 		return false
 	}
-	return machineAddress.MatchString(s) || machineObligation.MatchString(s) ||
-		overrideInputs.MatchString(s) || whenProcessing.MatchString(s)
+	// The patterns run only on sentences holding one of their cue words:
+	// most sentences hold none, and the word scan is cheap.
+	var audience, override, processing bool
+	words := strings.FieldsFunc(s, func(r rune) bool { return !unicode.IsLetter(r) && r != '.' && r != '\'' })
+	for _, w := range words {
+		w = strings.Trim(w, ".'")
+		audience = audience || audienceCue[w] || strings.HasPrefix(w, "gpt") || strings.HasPrefix(w, "summari")
+		override = override || overrideCue[w]
+		processing = processing || processingCue[w]
+	}
+	first := ""
+	if len(words) > 0 {
+		first = words[0]
+	}
+	return audience && (machineAddress.MatchString(s) || machineObligation.MatchString(s)) ||
+		override && overrideInputs.MatchString(s) ||
+		processing && (first == "when" || first == "while" || first == "if") && whenProcessing.MatchString(s)
 }
+
+// Cue words: a sentence without one cannot match the pattern they guard.
+var (
+	audienceCue = map[string]bool{"ai": true, "a.i": true, "artificial": true, "llm": true, "llms": true, "language": true,
+		"chatbot": true, "chatbots": true, "chat": true, "chatgpt": true, "claude": true, "gemini": true, "copilot": true,
+		"assistant": true, "assistants": true, "agent": true, "agents": true, "crawler": true, "crawlers": true,
+		"scraper": true, "scrapers": true, "bot": true, "bots": true}
+	overrideCue   = map[string]bool{"ignore": true, "disregard": true, "forget": true, "override": true, "overlook": true}
+	processingCue = map[string]bool{"summarizing": true, "summarising": true, "answering": true, "asked": true,
+		"writing": true, "generating": true, "processing": true, "reading": true}
+)
 
 // machineAudience names automated readers.
 const machineAudience = `(?:ai|a\.i\.|artificial intelligence|llms?|large language models?|language models?|chat ?bots?|chatgpt|gpt[- ]?\w*|claude|gemini|copilot|(?:ai |research |virtual |automated |coding )?(?:assistants?|agents?)|crawlers?|scrapers?|bots?|summari[sz]ers?|(?:ai |automated )?systems?|models?|machines?)`
