@@ -72,3 +72,10 @@ func withoutMachineAddressed(doc Document) Document {
 	doc.Text = strings.TrimRight(b.String(), " \t\n")
 	return doc
 }
+
+// WithoutMachineAddressed is text without its sentences addressed to
+// machines (see withoutMachineAddressed): the filter the analysis applies
+// to passages stored before extraction removed them.
+func WithoutMachineAddressed(text string) string {
+	return withoutMachineAddressed(Document{Text: text}).Text
+}
