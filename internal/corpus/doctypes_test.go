@@ -12,13 +12,16 @@ import (
 // TestWalkListsDocumentsItCannotRead is issue 19 item 7: a folder with
 // index.md, notes.markdown, handbook.docx (the answer), runbook.epub,
 // expenses.rtf, oncall.ods and oncall.xlsx ingested as "2 files … 0
-// skipped". Each document it cannot read is listed with a reason and a
-// hint; files that are not documents are still passed over.
+// skipped". The Word and EPUB files are read now; each document it cannot
+// read is listed with a reason and a hint; files that are not documents
+// are still passed over.
 func TestWalkListsDocumentsItCannotRead(t *testing.T) {
 	dir := t.TempDir()
-	for _, n := range []string{"index.md", "notes.markdown", "handbook.docx", "runbook.epub", "expenses.rtf", "oncall.ods", "oncall.xlsx", "slides.pptx", "logo.png", "main.go"} {
+	for _, n := range []string{"index.md", "notes.markdown", "expenses.rtf", "oncall.ods", "oncall.xlsx", "slides.pptx", "old.doc", "logo.png", "main.go"} {
 		writeFile(t, dir, n, "x")
 	}
+	writeFile(t, dir, "handbook.docx", string(docxOf(t, "Handbook", "The on-call engineer answers pages within 15 minutes.")))
+	writeFile(t, dir, "runbook.epub", string(epubOf(t, "Runbook", "Restart the queue worker first.")))
 	files, skipped, err := Walk(context.Background(), dir)
 	if err != nil {
 		t.Fatal(err)
@@ -27,10 +30,14 @@ func TestWalkListsDocumentsItCannotRead(t *testing.T) {
 	for _, f := range files {
 		names = append(names, filepath.Base(f))
 	}
-	if strings.Join(names, " ") != "index.md notes.markdown" {
-		t.Errorf("files %v, want index.md and notes.markdown", names)
+	if strings.Join(names, " ") != "handbook.docx index.md notes.markdown runbook.epub" {
+		t.Errorf("files %v, want handbook.docx, index.md, notes.markdown and runbook.epub", names)
 	}
-	want := map[string]string{"handbook.docx": "Word", "runbook.epub": "e-book", "expenses.rtf": "Rich Text", "oncall.ods": "spreadsheet", "oncall.xlsx": "spreadsheet", "slides.pptx": "slide"}
+	doc, err := LoadFile("c", filepath.Join(dir, "handbook.docx"))
+	if err != nil || !strings.Contains(doc.Text, "answers pages within 15 minutes") {
+		t.Errorf("handbook.docx: %q, %v", doc.Text, err)
+	}
+	want := map[string]string{"expenses.rtf": "Rich Text", "oncall.ods": "spreadsheet", "oncall.xlsx": "spreadsheet", "slides.pptx": "slide", "old.doc": "Word"}
 	if len(skipped) != len(want) {
 		t.Errorf("skipped %+v, want the %d documents it cannot read (not logo.png, main.go)", skipped, len(want))
 	}
@@ -41,9 +48,9 @@ func TestWalkListsDocumentsItCannotRead(t *testing.T) {
 		}
 	}
 	// A single file of such a type is reported the same way.
-	_, skipped, err = Walk(context.Background(), filepath.Join(dir, "handbook.docx"))
-	if err != nil || len(skipped) != 1 || !strings.Contains(skipped[0].Reason, "Word") {
-		t.Errorf("single .docx: %+v, %v", skipped, err)
+	_, skipped, err = Walk(context.Background(), filepath.Join(dir, "expenses.rtf"))
+	if err != nil || len(skipped) != 1 || !strings.Contains(skipped[0].Reason, "Rich Text") {
+		t.Errorf("single .rtf: %+v, %v", skipped, err)
 	}
 }
 
@@ -51,7 +58,8 @@ func TestWalkListsDocumentsItCannotRead(t *testing.T) {
 // every type of the one list (researchflow.DocumentTypes), in any case.
 func TestOneListOfDocumentTypes(t *testing.T) {
 	dir := t.TempDir()
-	bodies := map[string]string{".pdf": minimalPDF("Readable.")}
+	bodies := map[string]string{".pdf": minimalPDF("Readable."), ".docx": string(docxOf(t, "T", "Readable.")),
+		".odt": string(odtOf(t, "T", "Readable.")), ".epub": string(epubOf(t, "T", "Readable."))}
 	for _, ext := range researchflow.DocumentTypes() {
 		for _, name := range []string{"doc" + ext, "UPPER" + strings.ToUpper(ext)} {
 			body, ok := bodies[ext]

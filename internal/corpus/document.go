@@ -63,8 +63,9 @@ func Supported(name string) bool { return researchflow.ReadableDocument(name) }
 
 // LoadFile reads the file at path as a document of the named corpus. The
 // type follows the extension (case-insensitive): .md and .markdown, .txt,
-// .html and .htm, .pdf. Other extensions give an error wrapping
-// ErrUnsupported. Errors name the file.
+// .html and .htm, .pdf, .docx, .odt, .epub (researchflow.DocumentTypes).
+// Other extensions give an error wrapping ErrUnsupported. Errors name the
+// file.
 func LoadFile(corpusName, path string) (Document, error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
@@ -96,6 +97,12 @@ func LoadFile(corpusName, path string) (Document, error) {
 		}
 	case ".pdf":
 		doc, err = parsePDF(raw)
+	case ".docx":
+		doc, err = parseDOCX(raw)
+	case ".odt":
+		doc, err = parseODT(raw)
+	case ".epub":
+		doc, err = parseEPUB(raw)
 	}
 	if err != nil {
 		return Document{}, fmt.Errorf("load %s: %w", path, err)

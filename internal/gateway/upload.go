@@ -310,7 +310,9 @@ func (s *server) receiveFile(root *os.Root, part *multipart.Part, left int64) (*
 	// Text may be UTF-16 with a byte-order mark (ingestion decodes it, as
 	// it does for folders); other NUL bytes mean a binary file.
 	utf16 := bytes.HasPrefix(head, []byte{0xFF, 0xFE}) || bytes.HasPrefix(head, []byte{0xFE, 0xFF})
-	if ext == ".pdf" && !bytes.HasPrefix(head, []byte("%PDF-")) || ext != ".pdf" && !utf16 && bytes.IndexByte(head, 0) >= 0 {
+	zipped := rf.ZipDocument(fname) // .docx, .odt, .epub: zip archives
+	if ext == ".pdf" && !bytes.HasPrefix(head, []byte("%PDF-")) || zipped && !bytes.HasPrefix(head, []byte("PK\x03\x04")) ||
+		ext != ".pdf" && !zipped && !utf16 && bytes.IndexByte(head, 0) >= 0 {
 		return nil, &uploadError{http.StatusUnsupportedMediaType, "unsupported_media_type",
 			fmt.Sprintf("%s: the content does not match its extension", fname)}
 	}
