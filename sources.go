@@ -119,7 +119,8 @@ type SearchSourceResult struct {
 	Sources []Source `json:"sources,omitempty"`
 	// Results is how many results the provider returned; Fetched, how many
 	// distinct pages were read; Duplicates, results that were the same work
-	// as an earlier one (canonical URL, DOI or arXiv ID).
+	// as an earlier one (DOI, arXiv ID, URL, or a canonical URL naming a
+	// page with the same text).
 	Results    int `json:"results"`
 	Fetched    int `json:"fetched"`
 	Unfetched  int `json:"unfetched,omitempty"`
