@@ -78,11 +78,12 @@ const fetchParallelism = 4
 // SearchSource searches one provider for one sub-question, fetches the
 // result pages, ingests them into the run's corpus and returns the best
 // passages of those pages, by reference, with the pages' citation
-// metadata. A result whose page could not be fetched is dropped and
-// counted (a search snippet is never cited as if it were the page). The
-// same work reached by two URLs (same canonical URL, DOI or arXiv ID) is
-// one source. Page text is data only: nothing in it reaches the workflow
-// but chunk IDs, titles and URLs.
+// metadata. A result whose page could not be read is dropped, counted and
+// listed with the reason (Unread; a search snippet is never cited as if it
+// were the page). The same work reached by two URLs (same DOI or arXiv ID,
+// or a canonical URL naming a page with the same text: sameWork) is one
+// source. Page text is data only: nothing in it reaches the workflow but
+// chunk IDs, titles and URLs.
 //
 // Errors: SourceNotConfigured (non-retryable) when this worker has no
 // searcher of that name; the provider's error, classified, otherwise. Every
