@@ -2,6 +2,7 @@ package corpus
 
 import (
 	"bytes"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -34,13 +35,13 @@ import (
 // block is for screens or all media without conditions. Cascade order is
 // approximated: rules in document order, then the inline style.
 func hiddenElements(root *html.Node) map[*html.Node]bool {
-	rules := styleRules(root)
+	rules := indexRules(styleRules(root))
 	hidden := map[*html.Node]bool{}
 	var walk func(n *html.Node, bg string)
 	walk = func(n *html.Node, bg string) {
 		if n.Type == html.ElementNode {
 			d := declarations{}
-			for _, r := range rules {
+			for _, r := range rules.candidates(n) {
 				if r.sel.Match(n) {
 					d.merge(r.decls)
 				}
@@ -266,6 +267,157 @@ func colorValue(v string) string {
 type styleRule struct {
 	sel   cascadia.SelectorGroup
 	decls declarations
+	// keys are the id ("#a"), class (".b") or tag ("p") each selector of
+	// the group requires of the element it styles; nil when one of them
+	// requires none of these (see subjectKey).
+	keys []string
+	seq  int // position in the page's style sheets
+}
+
+// ruleIndex finds the rules that may match an element by the keys of their
+// subjects, as browsers' rule hashes do, so that an element is matched
+// against a few rules rather than all.
+type ruleIndex struct {
+	byKey  map[string][]*styleRule
+	always []*styleRule
+}
+
+func indexRules(rules []styleRule) ruleIndex {
+	ix := ruleIndex{byKey: map[string][]*styleRule{}}
+	for i := range rules {
+		r := &rules[i]
+		r.seq = i
+		if r.keys == nil {
+			ix.always = append(ix.always, r)
+			continue
+		}
+		for _, k := range r.keys {
+			ix.byKey[k] = append(ix.byKey[k], r)
+		}
+	}
+	return ix
+}
+
+// candidates are the rules that may match n, in style-sheet order.
+func (ix ruleIndex) candidates(n *html.Node) []*styleRule {
+	if len(ix.byKey) == 0 {
+		return ix.always
+	}
+	out := append([]*styleRule(nil), ix.always...)
+	add := func(k string) { out = append(out, ix.byKey[k]...) }
+	add(strings.ToLower(n.Data))
+	for _, a := range n.Attr {
+		switch strings.ToLower(a.Key) {
+		case "id":
+			add("#" + a.Val)
+		case "class":
+			for _, c := range strings.Fields(a.Val) {
+				add("." + c)
+			}
+		}
+	}
+	slices.SortFunc(out, func(a, b *styleRule) int { return a.seq - b.seq })
+	return slices.Compact(out)
+}
+
+// ruleKeys are the subject keys of a selector group (see subjectKey); nil
+// when one selector has none.
+func ruleKeys(group string) []string {
+	var keys []string
+	for _, sel := range splitTop(group, ',') {
+		k := subjectKey(sel)
+		if k == "" {
+			return nil
+		}
+		keys = append(keys, k)
+	}
+	return keys
+}
+
+// subjectKey is what the subject (last compound selector) of sel requires
+// of an element: its first id ("#a"), else its first class (".b"), else
+// its tag name ("p"), "" when none or when sel is too unusual to read.
+func subjectKey(sel string) string {
+	sel = strings.TrimSpace(sel)
+	if sel == "" || strings.ContainsAny(sel, "\\|") {
+		return ""
+	}
+	// The subject follows the last combinator outside brackets.
+	start, depth := 0, 0
+	for i, c := range sel {
+		switch c {
+		case '(', '[':
+			depth++
+		case ')', ']':
+			depth--
+		case ' ', '>', '+', '~', '\t', '\n':
+			if depth == 0 {
+				start = i + 1
+			}
+		}
+	}
+	compound := sel[start:]
+	depth = 0
+	var id, class string
+	for i := 0; i < len(compound); i++ {
+		switch c := compound[i]; c {
+		case '(', '[':
+			depth++
+		case ')', ']':
+			depth--
+		case '#', '.':
+			if depth > 0 {
+				continue
+			}
+			j := i + 1
+			for j < len(compound) && (isIdentByte(compound[j])) {
+				j++
+			}
+			if c == '#' && id == "" {
+				id = "#" + compound[i+1:j]
+			}
+			if c == '.' && class == "" {
+				class = "." + compound[i+1:j]
+			}
+			i = j - 1
+		}
+	}
+	switch {
+	case len(id) > 1:
+		return id
+	case len(class) > 1:
+		return class
+	}
+	j := 0
+	for j < len(compound) && isIdentByte(compound[j]) {
+		j++
+	}
+	if j > 0 {
+		return strings.ToLower(compound[:j])
+	}
+	return ""
+}
+
+func isIdentByte(c byte) bool {
+	return c == '-' || c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c >= 0x80
+}
+
+// splitTop splits s at sep outside parentheses and brackets.
+func splitTop(s string, sep rune) []string {
+	var out []string
+	depth, last := 0, 0
+	for i, c := range s {
+		switch {
+		case c == '(' || c == '[':
+			depth++
+		case c == ')' || c == ']':
+			depth--
+		case c == sep && depth == 0:
+			out = append(out, s[last:i])
+			last = i + 1
+		}
+	}
+	return append(out, s[last:])
 }
 
 // relevant are the properties hiddenElements reads; rules setting none of
@@ -281,14 +433,40 @@ var relevant = map[string]bool{
 // describe the element as it is first shown.
 var dynamic = []string{"::", ":hover", ":focus", ":active", ":visited", ":target", ":before", ":after", ":checked", ":invalid", ":placeholder"}
 
-// styleRules reads the rules of the page's <style> elements.
+// styleRules reads the rules of the page's <style> elements that can
+// hide something: a rule that hides by itself, one that sets a background
+// (descendants inherit it), and one that sets a text colour equal to a
+// background the page declares (or white, the default). A page's many
+// rules that only colour text differently from every background are left
+// out, so that matching stays cheap on pages with large inline style
+// sheets. (Hiding spread over several rules, say a 1px width in one and
+// overflow:hidden in another, is not seen.)
 func styleRules(root *html.Node) []styleRule {
-	var rules []styleRule
+	var all []styleRule
+	backgrounds := map[string]bool{"#ffffff": true}
 	for n := range root.Descendants() {
-		if n.Type != html.ElementNode || n.DataAtom != atom.Style || !screenMedia(attr(n, "media")) {
+		if n.Type != html.ElementNode {
 			continue
 		}
-		rules = append(rules, parseStyleSheet(textOfStyle(n))...)
+		if n.DataAtom == atom.Style && screenMedia(attr(n, "media")) {
+			all = append(all, parseStyleSheet(textOfStyle(n))...)
+		}
+		if st := attr(n, "style"); st != "" {
+			if bg := backgroundColor(parseDeclarations(st, true)); bg != "" {
+				backgrounds[bg] = true
+			}
+		}
+	}
+	for _, r := range all {
+		if bg := backgroundColor(r.decls); bg != "" {
+			backgrounds[bg] = true
+		}
+	}
+	var rules []styleRule
+	for _, r := range all {
+		if r.decls.hides() || backgroundColor(r.decls) != "" || backgrounds[colorValue(r.decls["color"])] {
+			rules = append(rules, r)
+		}
 	}
 	return rules
 }
@@ -355,7 +533,7 @@ func parseStyleSheet(sheet string) []styleRule {
 			if err != nil {
 				continue
 			}
-			cur = &styleRule{sel: sel, decls: declarations{}}
+			cur = &styleRule{sel: sel, decls: declarations{}, keys: ruleKeys(selector)}
 		case css.DeclarationGrammar:
 			if cur == nil {
 				continue

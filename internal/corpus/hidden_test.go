@@ -1,6 +1,7 @@
 package corpus
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -130,4 +131,40 @@ func TestMachineAddressedSentencesDropped(t *testing.T) {
 		t.Errorf("html text %q", doc.Text)
 	}
 	checkSections(t, doc)
+}
+
+func TestSubjectKey(t *testing.T) {
+	for sel, want := range map[string]string{
+		".sr-note": ".sr-note", "#legacy": "#legacy", "div > p.a": ".a", "p#x.y": "#x", "ul li": "li",
+		"a:not(.x)": "a", "*": "", "[hidden]": "", ".a, .b": ".a", `.a\:b`: "", "section .c ~ .d": ".d",
+	} {
+		if got := subjectKey(splitTop(sel, ',')[0]); got != want {
+			t.Errorf("subjectKey(%q) = %q, want %q", sel, got, want)
+		}
+	}
+	if got := ruleKeys(".a, p, *"); got != nil {
+		t.Errorf("ruleKeys with a universal selector = %v, want nil (matched against every element)", got)
+	}
+}
+
+// BenchmarkHiddenLargeStyleSheet: a page with an inline style sheet of
+// 2000 rules and 10000 elements (rules are indexed by their subject's id,
+// class or tag, and those that cannot hide are left out).
+func BenchmarkHiddenLargeStyleSheet(b *testing.B) {
+	var sb strings.Builder
+	sb.WriteString("<html><head><style>")
+	for i := range 2000 {
+		fmt.Fprintf(&sb, ".c%d > p.d%d { background-color: #%06x; width: %dpx }\n", i, i, i*97, i)
+	}
+	sb.WriteString("</style></head><body>")
+	for i := range 5000 {
+		fmt.Fprintf(&sb, `<div class="c%d"><p class="d%d">Paragraph %d text.</p></div>`, i%2000, i%2000, i)
+	}
+	sb.WriteString("</body></html>")
+	raw := []byte(sb.String())
+	for b.Loop() {
+		if _, err := parseHTML(raw); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
