@@ -16,7 +16,7 @@ import (
 	"go.temporal.io/sdk/testsuite"
 
 	"github.com/researchflow/researchflow/internal/egress"
-	"github.com/researchflow/researchflow/internal/fault"
+	"github.com/researchflow/researchflow/internal/fetch"
 	"github.com/researchflow/researchflow/internal/memory/embedded"
 	"github.com/researchflow/researchflow/internal/search"
 )
@@ -113,20 +113,22 @@ func TestSearchSourceSaysWhyPagesWereNotRead(t *testing.T) {
 			"https://a.example/empty": {URL: "https://a.example/empty", Title: "empty", Text: "  ", AccessedAt: at},
 		},
 		errs: map[string]error{
-			"https://a.example/video": fault.Permanent("fetch.content_type", errors.New(`fetch https://a.example/video: content type "video/mp4" is not read (HTML, PDF and plain text are)`)),
-			"https://a.example/priv":  fault.Permanent("fetch.robots_disallowed", errors.New("fetch https://a.example/priv: robots.txt disallows it")),
-			"https://a.example/huge":  fault.Permanent("fetch.too_large", errors.New("fetch https://a.example/huge: body is over the 10-byte limit")),
+			"https://a.example/video": egress.Fail(egress.KindUnsupported, fmt.Errorf(`fetch https://a.example/video: %w: "video/mp4"`, fetch.ErrContentType)),
+			"https://a.example/priv":  egress.Fail(egress.KindBlocked, fmt.Errorf("fetch https://a.example/priv: %w", fetch.ErrRobots)),
+			"https://a.example/huge":  egress.Fail(egress.KindTooLarge, errors.New("fetch https://a.example/huge: body is over the 10-byte limit")),
+			"https://a.example/lan":   egress.Fail(egress.KindBlocked, fmt.Errorf("fetch http://10.0.0.1/: %w", fetch.ErrBlocked)),
 			"https://a.example/odd":   fmt.Errorf("something else"),
 		},
 	}
 	var results []WebResult
-	for _, u := range []string{"https://a.example/ok", "https://a.example/video", "https://a.example/priv", "https://a.example/huge", "https://a.example/empty", "https://a.example/odd"} {
+	for _, u := range []string{"https://a.example/ok", "https://a.example/video", "https://a.example/priv", "https://a.example/huge", "https://a.example/lan", "https://a.example/empty", "https://a.example/odd"} {
 		results = append(results, WebResult{URL: u})
 	}
 	res := searchSource(t, results, f, "How long are backups kept?")
 	want := map[string]string{
 		"https://a.example/video": rf.UnreadContentType, "https://a.example/priv": rf.UnreadRobots,
-		"https://a.example/huge": rf.UnreadTooLarge, "https://a.example/empty": rf.UnreadNoText, "https://a.example/odd": rf.UnreadOther,
+		"https://a.example/huge": rf.UnreadTooLarge, "https://a.example/lan": rf.UnreadBlocked,
+		"https://a.example/empty": rf.UnreadNoText, "https://a.example/odd": rf.UnreadOther,
 	}
 	got := map[string]string{}
 	for _, u := range res.Unread {
@@ -135,7 +137,7 @@ func TestSearchSourceSaysWhyPagesWereNotRead(t *testing.T) {
 			t.Errorf("%s: no detail", u.URL)
 		}
 	}
-	if fmt.Sprint(got) != fmt.Sprint(want) || res.Unfetched != 5 || res.Fetched != 1 {
+	if fmt.Sprint(got) != fmt.Sprint(want) || res.Unfetched != 6 || res.Fetched != 1 {
 		t.Errorf("unread %v (unfetched %d, fetched %d), want %v", got, res.Unfetched, res.Fetched, want)
 	}
 	if !strings.Contains(res.Unread[0].Detail, "video/mp4") {

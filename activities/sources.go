@@ -15,7 +15,9 @@ import (
 	"go.temporal.io/sdk/activity"
 
 	"github.com/researchflow/researchflow/internal/corpus"
+	"github.com/researchflow/researchflow/internal/egress"
 	"github.com/researchflow/researchflow/internal/fault"
+	"github.com/researchflow/researchflow/internal/fetch"
 	"github.com/researchflow/researchflow/internal/memory"
 	"github.com/researchflow/researchflow/internal/search/ident"
 	"github.com/researchflow/researchflow/internal/textproc"
@@ -294,17 +296,41 @@ func sameWork(seen map[string]claim, keys []string, canonical string, text claim
 	return false
 }
 
-// unreadReason is the rf.Unread* reason of a fetch error: its fault kind
-// without the "fetch." prefix (internal/fetch's Kind* constants).
+// unreadReason is the rf.Unread* reason of a fetch error: its egress kind,
+// told apart by package fetch's sentinel errors where one kind covers
+// several reasons (robots.txt and the address rules are both
+// egress.KindBlocked; a content type and an unparseable body both
+// egress.KindUnsupported).
 func unreadReason(err error) string {
+	switch {
+	case errors.Is(err, fetch.ErrRobots):
+		return rf.UnreadRobots
+	case errors.Is(err, fetch.ErrBlocked):
+		return rf.UnreadBlocked
+	case errors.Is(err, fetch.ErrContentType):
+		return rf.UnreadContentType
+	}
 	fe, ok := fault.Classify(err)
 	if !ok {
 		return rf.UnreadOther
 	}
-	switch reason := strings.TrimPrefix(fe.Kind, "fetch."); reason {
-	case rf.UnreadContentType, rf.UnreadRobots, rf.UnreadTooLarge, rf.UnreadBlocked, rf.UnreadNotFound,
-		rf.UnreadHTTPStatus, rf.UnreadUnreadable, rf.UnreadUnavailable, rf.UnreadRateLimited, rf.UnreadBadURL:
-		return reason
+	switch fe.Kind {
+	case egress.KindTooLarge:
+		return rf.UnreadTooLarge
+	case egress.KindNotFound:
+		return rf.UnreadNotFound
+	case egress.KindBlocked:
+		return rf.UnreadBlocked
+	case egress.KindUnsupported:
+		return rf.UnreadUnreadable
+	case egress.KindInvalid:
+		return rf.UnreadBadURL
+	case egress.KindRateLimited:
+		return rf.UnreadRateLimited
+	case egress.KindUnavailable, egress.KindBreakerOpen, egress.KindBadResponse:
+		return rf.UnreadUnavailable
+	case egress.KindRejected, egress.KindUnauthorized:
+		return rf.UnreadHTTPStatus
 	}
 	return rf.UnreadOther
 }
