@@ -70,6 +70,15 @@ type AuditSubQuestion struct {
 	Findings []AuditFinding `json:"findings,omitempty"`
 	// Gap says why it is unanswered (State failed).
 	Gap string `json:"gap,omitempty"`
+	// Unread are the result pages its searches found but did not read,
+	// and why (runs with web sources).
+	Unread []AuditUnread `json:"unread,omitempty"`
+}
+
+// AuditUnread is a result page a source gave that was not read.
+type AuditUnread struct {
+	Source string `json:"source"`
+	UnreadPage
 }
 
 // AuditRetrieval is one search: its query and the passages chosen for
@@ -118,6 +127,11 @@ func (s *ResearchState) Audit(researchID string, in ResearchInput) Audit {
 		}
 		if sq.State == SQFailed {
 			as.Gap = sq.Error
+		}
+		for _, se := range sq.Searches {
+			for _, u := range se.Unread {
+				as.Unread = append(as.Unread, AuditUnread{Source: se.Source, UnreadPage: u})
+			}
 		}
 		if r := sq.Retrieved; len(r.ChunkIDs) > 0 {
 			ar := &AuditRetrieval{Query: sq.SubQuestion.Text, Sources: r.SourceIDs, Duplicates: r.Duplicates}

@@ -73,7 +73,7 @@ type ResearchInput struct {
 	// (ScopedCorpus), as the HTTP gateway sets it.
 	Corpus string `json:"corpus,omitempty"`
 	// CorpusPath, if set, is an absolute folder (or file) on the search
-	// workers whose .md, .txt, .html and .pdf files are ingested into Corpus
+	// workers whose documents (DocumentTypes) are ingested into Corpus
 	// before research (unchanged files are skipped). Corpus defaults to a
 	// name made from the folder's base name (CorpusNameFromPath).
 	CorpusPath string `json:"corpusPath,omitempty"`
@@ -363,6 +363,9 @@ type SearchProgress struct {
 	Attempts int    `json:"attempts,omitempty"`
 	Error    string `json:"error,omitempty"`
 	Note     string `json:"note,omitempty"`
+	// Unread are the result pages that were not read, and why (type,
+	// robots.txt, size, no text…).
+	Unread []UnreadPage `json:"unread,omitempty"`
 	// Breaker is the provider's circuit-breaker state with the outcome
 	// (closed, half-open, open).
 	Breaker string `json:"breaker,omitempty"`

@@ -119,18 +119,51 @@ type SearchSourceResult struct {
 	Sources []Source `json:"sources,omitempty"`
 	// Results is how many results the provider returned; Fetched, how many
 	// distinct pages were read; Duplicates, results that were the same work
-	// as an earlier one (canonical URL, DOI or arXiv ID).
+	// as an earlier one (DOI, arXiv ID, URL, or a canonical URL naming a
+	// page with the same text).
 	Results    int `json:"results"`
 	Fetched    int `json:"fetched"`
 	Unfetched  int `json:"unfetched,omitempty"`
 	Duplicates int `json:"duplicates,omitempty"`
 	// FetchErrors are the first few reasons pages could not be fetched.
 	FetchErrors []string `json:"fetchErrors,omitempty"`
+	// Unread says, for each result page that was not read (at most
+	// MaxUnread), why: its URL and a reason (Unread* constants).
+	Unread []UnreadPage `json:"unread,omitempty"`
 	// Breaker is the provider's circuit-breaker state on the search worker
 	// after the search (BreakerClosed, BreakerHalfOpen, BreakerOpen; empty
 	// for sources without one).
 	Breaker string `json:"breaker,omitempty"`
 }
+
+// UnreadPage is a result page that was not read, and why.
+type UnreadPage struct {
+	URL string `json:"url"`
+	// Reason is one of the Unread* constants.
+	Reason string `json:"reason"`
+	// Detail is the error as the fetcher gave it (content type, limit, …).
+	Detail string `json:"detail,omitempty"`
+}
+
+// MaxUnread bounds SearchSourceResult.Unread (and what progress and the
+// audit show of it).
+const MaxUnread = 10
+
+// Reasons a result page was not read (UnreadPage.Reason).
+const (
+	UnreadContentType = "content_type"      // a format that is not read (HTML, PDF and plain text are)
+	UnreadRobots      = "robots_disallowed" // robots.txt disallows it for Researchflow
+	UnreadTooLarge    = "too_large"         // over RESEARCHFLOW_FETCH_MAX_BYTES
+	UnreadNoText      = "no_text"           // read, but no readable text in it
+	UnreadBlocked     = "blocked"           // its address is refused (private, loopback…)
+	UnreadNotFound    = "not_found"         // no such host, 404 or 410
+	UnreadHTTPStatus  = "http_status"       // another HTTP error, or too many redirects
+	UnreadUnreadable  = "unreadable"        // the body could not be parsed
+	UnreadUnavailable = "unavailable"       // network error, timeout or 5xx, after retries
+	UnreadRateLimited = "rate_limited"      // the site answered 429
+	UnreadBadURL      = "bad_url"           // not an http(s) URL
+	UnreadOther       = "other"             // any other failure
+)
 
 // Circuit-breaker states (SearchSourceResult.Breaker, SearchProgress.Breaker),
 // as github.com/sony/gobreaker names them.
@@ -162,6 +195,8 @@ type SourceSearch struct {
 	Attempts int      `json:"attempts,omitempty"`
 	// Note says why a search that worked gave no passage.
 	Note string `json:"note,omitempty"`
+	// Unread are the result pages that were not read, and why.
+	Unread []UnreadPage `json:"unread,omitempty"`
 	// Breaker is the provider's circuit-breaker state reported by the
 	// search worker with the outcome.
 	Breaker string `json:"breaker,omitempty"`

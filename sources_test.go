@@ -1,8 +1,11 @@
 package researchflow
 
 import (
+	"encoding/json"
 	"errors"
+	"reflect"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -82,5 +85,31 @@ func TestRedriveInput(t *testing.T) {
 		if _, _, err := RedriveInput(RunRecord{ResearchID: "r1", State: bad}); err == nil {
 			t.Errorf("a %s run with %d dead letters was redriven", bad.Status, len(bad.DeadLetters))
 		}
+	}
+}
+
+// TestUnreadPagesInProgressAndAudit is issue 19 item 8: why a result page
+// was not read is visible in progress and in the audit, not only counted.
+func TestUnreadPagesInProgressAndAudit(t *testing.T) {
+	unread := []UnreadPage{
+		{URL: "https://a.example/report", Reason: UnreadContentType, Detail: `content type "application/zip" is not read`},
+		{URL: "https://a.example/private", Reason: UnreadRobots, Detail: "robots.txt disallows it"},
+	}
+	st := ResearchState{SubQuestions: []SubQuestionState{{
+		SubQuestion: SubQuestion{ID: "sq1", Text: "How long are backups kept?"}, State: SQDone,
+		Searches: []SourceSearch{{Source: SourceWeb, State: SQSearched, Unread: unread}},
+	}}}
+	p := st.Progress("r1", ResearchInput{Question: "q"})
+	if got := p.SubQuestions[0].Searches[0].Unread; !reflect.DeepEqual(got, unread) {
+		t.Errorf("progress unread = %+v, want %+v", got, unread)
+	}
+	a := st.Audit("r1", ResearchInput{Question: "q"})
+	got := a.SubQuestions[0].Unread
+	if len(got) != 2 || got[0].Source != SourceWeb || got[1].Reason != UnreadRobots || got[1].URL != unread[1].URL {
+		t.Errorf("audit unread = %+v", got)
+	}
+	blob, _ := json.Marshal(a.SubQuestions[0])
+	if !strings.Contains(string(blob), `"reason":"robots_disallowed"`) || !strings.Contains(string(blob), `"source":"web"`) {
+		t.Errorf("audit JSON %s", blob)
 	}
 }

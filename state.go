@@ -113,7 +113,7 @@ func (s *ResearchState) Progress(researchID string, in ResearchInput) Progress {
 		}
 		for _, se := range sq.Searches {
 			sp.Searches = append(sp.Searches, SearchProgress{Source: se.Source, State: se.State,
-				Passages: len(se.Retrieved.ChunkIDs), Attempts: se.Attempts, Error: se.Error, Note: se.Note, Breaker: se.Breaker})
+				Passages: len(se.Retrieved.ChunkIDs), Attempts: se.Attempts, Error: se.Error, Note: se.Note, Unread: se.Unread, Breaker: se.Breaker})
 		}
 		p.SubQuestions[i] = sp
 		p.Passages += sp.Passages

@@ -13,6 +13,7 @@ import (
 
 	"github.com/researchflow/researchflow/internal/fault"
 
+	"github.com/researchflow/researchflow/internal/corpus"
 	"github.com/researchflow/researchflow/internal/memory"
 	"github.com/researchflow/researchflow/internal/reasoning"
 	"github.com/researchflow/researchflow/internal/reasoning/conflict"
@@ -158,7 +159,9 @@ func (a *Inference) Analyze(ctx context.Context, in rf.AnalyzeInput) (rf.Analyze
 		given[c.ID] = c
 		passages[i] = reasoning.Passage{
 			ChunkID: c.ID, SourceID: c.SourceID, Title: c.SourceTitle, Location: c.SourceLocation,
-			Section: c.Section, Text: c.Text, Score: float64(len(chunks) - i),
+			// Sentences addressed to machines are never evidence, also in
+			// chunks stored before extraction removed them.
+			Section: c.Section, Text: corpus.WithoutMachineAddressed(c.Text), Score: float64(len(chunks) - i),
 		}
 	}
 	analysis, err := a.Engine.Analyst.Analyze(call, reasoning.AnalyzeRequest{

@@ -93,7 +93,7 @@ func (a *Search) PrepareCorpus(ctx context.Context, in rf.PrepareCorpusInput) (r
 	}
 	if n == 0 {
 		if in.Path != "" {
-			return res, invalid(rf.ErrCorpusEmpty, fmt.Sprintf("corpus folder %s has no readable .md, .txt, .html or .pdf file", in.Path))
+			return res, invalid(rf.ErrCorpusEmpty, fmt.Sprintf("corpus folder %s has no readable file (%s are read)", in.Path, rf.DocumentTypesText()))
 		}
 		return res, invalid(rf.ErrCorpusNotFound, unknownCorpus(in.Corpus))
 	}

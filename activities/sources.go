@@ -15,8 +15,12 @@ import (
 	"go.temporal.io/sdk/activity"
 
 	"github.com/researchflow/researchflow/internal/corpus"
+	"github.com/researchflow/researchflow/internal/egress"
+	"github.com/researchflow/researchflow/internal/fault"
+	"github.com/researchflow/researchflow/internal/fetch"
 	"github.com/researchflow/researchflow/internal/memory"
 	"github.com/researchflow/researchflow/internal/search/ident"
+	"github.com/researchflow/researchflow/internal/textproc"
 )
 
 // WebQuery is what SearchSource asks a provider. Its fields are those of
@@ -76,11 +80,12 @@ const fetchParallelism = 4
 // SearchSource searches one provider for one sub-question, fetches the
 // result pages, ingests them into the run's corpus and returns the best
 // passages of those pages, by reference, with the pages' citation
-// metadata. A result whose page could not be fetched is dropped and
-// counted (a search snippet is never cited as if it were the page). The
-// same work reached by two URLs (same canonical URL, DOI or arXiv ID) is
-// one source. Page text is data only: nothing in it reaches the workflow
-// but chunk IDs, titles and URLs.
+// metadata. A result whose page could not be read is dropped, counted and
+// listed with the reason (Unread; a search snippet is never cited as if it
+// were the page). The same work reached by two URLs (same DOI or arXiv ID,
+// or a canonical URL naming a page with the same text: sameWork) is one
+// source. Page text is data only: nothing in it reaches the workflow but
+// chunk IDs, titles and URLs.
 //
 // Errors: SourceNotConfigured (non-retryable) when this worker has no
 // searcher of that name; the provider's error, classified, otherwise. Every
@@ -118,33 +123,46 @@ func (a *Search) SearchSource(ctx context.Context, in rf.SearchSourceInput) (rf.
 	if err := ctx.Err(); err != nil {
 		return rf.SearchSourceResult{}, err
 	}
-	seen := map[string]bool{}
+	seen := map[string]claim{}
 	var chunks []memory.Chunk
 	meta := map[string]rf.Source{}
 	var ids []string
+	unread := func(u, reason, detail string) {
+		res.Unfetched++
+		if len(res.FetchErrors) < maxFetchErrors {
+			res.FetchErrors = append(res.FetchErrors, detail)
+		}
+		if len(res.Unread) < rf.MaxUnread {
+			res.Unread = append(res.Unread, rf.UnreadPage{URL: u, Reason: reason, Detail: detail})
+		}
+	}
 	for i, p := range pages {
+		r := results[i]
 		if p.err != nil {
-			res.Unfetched++
-			if len(res.FetchErrors) < maxFetchErrors {
-				res.FetchErrors = append(res.FetchErrors, p.err.Error())
-			}
+			unread(r.URL, unreadReason(p.err), p.err.Error())
 			continue
 		}
-		r := results[i]
-		keys := workKeys(r, p.page)
-		if slices.ContainsFunc(keys, func(k string) bool { return seen[k] }) {
+		keys, canonical := workKeys(r, p.page)
+		text := textClaim(p.page.Text)
+		if sameWork(seen, keys, canonical, text) {
 			res.Duplicates++
 			continue
 		}
 		for _, k := range keys {
-			seen[k] = true
+			if _, ok := seen[k]; !ok {
+				seen[k] = text
+			}
+		}
+		if canonical != "" {
+			if _, ok := seen[canonical]; !ok {
+				c := text
+				c.canonical = true
+				seen[canonical] = c
+			}
 		}
 		key := keys[0]
 		if strings.TrimSpace(p.page.Text) == "" {
-			res.Unfetched++
-			if len(res.FetchErrors) < maxFetchErrors {
-				res.FetchErrors = append(res.FetchErrors, p.page.URL+": no readable text")
-			}
+			unread(p.page.URL, rf.UnreadNoText, p.page.URL+": no readable text")
 			continue
 		}
 		res.Fetched++
@@ -228,23 +246,102 @@ func (a *Search) fetchAll(ctx context.Context, results []WebResult) []fetched {
 }
 
 // workKeys are the identity keys of the work a result and its page are
-// (ident.Keys: DOI, arXiv ID, normalized canonical and fetched URLs), the
-// strongest first; two pages sharing any key are one source, whose ID is
-// made from its first key.
-func workKeys(r WebResult, p WebPage) []string {
-	keys := ident.Keys(firstNonEmpty(p.DOI, r.DOI), firstNonEmpty(p.ArxivID, r.ArxivID), p.CanonicalURL, p.URL, r.URL)
+// (ident.Keys: DOI, arXiv ID, the fetched and result URLs), the strongest
+// first, and the key of the page's canonical URL when it names another
+// page. Two pages sharing a key are one source, whose ID is made from its
+// first key; a canonical URL is only a claim (see sameWork).
+func workKeys(r WebResult, p WebPage) (keys []string, canonical string) {
+	keys = ident.Keys(firstNonEmpty(p.DOI, r.DOI), firstNonEmpty(p.ArxivID, r.ArxivID), p.URL, r.URL)
 	if len(keys) == 0 {
 		keys = []string{"url:" + r.URL}
 	}
-	return keys
+	if p.CanonicalURL != "" {
+		if ck := ident.Keys("", "", p.CanonicalURL); len(ck) > 0 && !slices.Contains(keys, ck[0]) {
+			canonical = ck[0]
+		}
+	}
+	return keys, canonical
+}
+
+// claim is what a kept page's key stands for: the page's text, to compare
+// with a later page reaching the key only through a canonical link.
+type claim struct {
+	hash      string
+	vec       textproc.Vector
+	canonical bool // the key is the kept page's canonical URL, not its own
+}
+
+func textClaim(text string) claim {
+	return claim{hash: memory.Hash(text), vec: textproc.TermVector(text)}
+}
+
+// sameWork reports whether a page is a work already kept. Its DOI, arXiv
+// ID and own URLs identify it; a canonical link (its own, or a kept
+// page's) only when the two pages say the same thing (same text, or
+// near-duplicates): pages that all name one canonical URL — a template
+// naming the home page, a section pointing to its index — are different
+// pages when their texts differ.
+func sameWork(seen map[string]claim, keys []string, canonical string, text claim) bool {
+	same := func(c claim) bool { return c.hash == text.hash || textproc.Cosine(c.vec, text.vec) >= nearDuplicate }
+	for _, k := range keys {
+		if c, ok := seen[k]; ok && (!c.canonical || same(c)) {
+			return true
+		}
+	}
+	if canonical != "" {
+		if c, ok := seen[canonical]; ok && same(c) {
+			return true
+		}
+	}
+	return false
+}
+
+// unreadReason is the rf.Unread* reason of a fetch error: its egress kind,
+// told apart by package fetch's sentinel errors where one kind covers
+// several reasons (robots.txt and the address rules are both
+// egress.KindBlocked; a content type and an unparseable body both
+// egress.KindUnsupported).
+func unreadReason(err error) string {
+	switch {
+	case errors.Is(err, fetch.ErrRobots):
+		return rf.UnreadRobots
+	case errors.Is(err, fetch.ErrBlocked):
+		return rf.UnreadBlocked
+	case errors.Is(err, fetch.ErrContentType):
+		return rf.UnreadContentType
+	}
+	fe, ok := fault.Classify(err)
+	if !ok {
+		return rf.UnreadOther
+	}
+	switch fe.Kind {
+	case egress.KindTooLarge:
+		return rf.UnreadTooLarge
+	case egress.KindNotFound:
+		return rf.UnreadNotFound
+	case egress.KindBlocked:
+		return rf.UnreadBlocked
+	case egress.KindUnsupported:
+		return rf.UnreadUnreadable
+	case egress.KindInvalid:
+		return rf.UnreadBadURL
+	case egress.KindRateLimited:
+		return rf.UnreadRateLimited
+	case egress.KindUnavailable, egress.KindBreakerOpen, egress.KindBadResponse:
+		return rf.UnreadUnavailable
+	case egress.KindRejected, egress.KindUnauthorized:
+		return rf.UnreadHTTPStatus
+	}
+	return rf.UnreadOther
 }
 
 // pageSource is the citation of a fetched page: its own title, site and
-// dates where it has them, the result's otherwise, its canonical URL.
+// dates where it has them, the result's otherwise, and the URL it was read
+// from (a canonical link is the page's claim, not where its text is).
 func pageSource(in rf.SearchSourceInput, r WebResult, p WebPage) rf.Source {
 	src := rf.Source{
 		Title: firstNonEmpty(p.Title, r.Title), Site: firstNonEmpty(p.Site, r.Site),
-		URL: firstNonEmpty(p.CanonicalURL, p.URL, r.URL), AccessedAt: p.AccessedAt.UTC(),
+		URL: firstNonEmpty(p.URL, r.URL), AccessedAt: p.AccessedAt.UTC(),
 		Published: p.Published, Provider: in.Source,
 	}
 	if src.Published.IsZero() {

@@ -75,7 +75,9 @@ func TestSearchSourceFetchesIngestsAndCites(t *testing.T) {
 	// The same work by another URL (same canonical URL), and a result whose
 	// page cannot be fetched: it is dropped, never cited from its snippet.
 	dup := "https://mirror.example/copy"
-	pages[dup] = WebPage{URL: dup, CanonicalURL: results[0].URL, Title: "copy", Text: "Logs are kept for 30 days.", AccessedAt: time.Now()}
+	// A mirror says what the page it names as canonical says (a canonical
+	// link with other text is not the same work: issue 19 item 9).
+	pages[dup] = WebPage{URL: dup, CanonicalURL: results[0].URL, Title: "copy", Text: pages[results[0].URL].Text, AccessedAt: time.Now()}
 	results = append(results, WebResult{URL: dup, Title: "copy"}, WebResult{URL: "http://10.0.0.1/secret", Title: "Private", Snippet: "Logs are kept 7 days."})
 	store, err := embedded.Open(t.TempDir(), embedded.Options{})
 	if err != nil {

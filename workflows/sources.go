@@ -150,6 +150,7 @@ func (r *research) recordSearch(ctx workflow.Context, i, j int, f workflow.Futur
 		return
 	}
 	se.State, se.Error, se.Retrieved, se.Sources, se.Breaker = rf.SQSearched, "", res.Retrieved, res.Sources, res.Breaker
+	se.Unread = res.Unread
 	if len(res.Retrieved.ChunkIDs) == 0 {
 		se.Note = noPassageNote(se.Source, res)
 	}

@@ -24,6 +24,8 @@ type sourceFakes struct {
 	mu        sync.Mutex
 	calls     map[string]int
 	arxivDown bool
+	// webUnread: web's results for sq3 are pages that could not be read.
+	webUnread bool
 	// analyzed lists the chunk IDs of every Analyze call, in order.
 	analyzed [][]string
 	synthIn  rf.SynthesizeInput
@@ -84,6 +86,14 @@ func (f *sourceFakes) env(t *testing.T) *testsuite.TestWorkflowEnvironment {
 				temporal.ApplicationErrorOptions{Details: []any{rf.SearchFailure{Attempt: int(activity.GetInfo(ctx).Attempt), Breaker: rf.BreakerOpen}}})
 		}
 		if in.Source == rf.SourceWeb && in.SubQuestion.ID == "sq3" {
+			if f.webUnread {
+				return rf.SearchSourceResult{Results: 2, Unfetched: 2,
+					FetchErrors: []string{`fetch https://web.example/a.zip: content type "application/zip" is not read`, "fetch https://web.example/private: robots.txt disallows it"},
+					Unread: []rf.UnreadPage{
+						{URL: "https://web.example/a.zip", Reason: rf.UnreadContentType, Detail: `content type "application/zip" is not read`},
+						{URL: "https://web.example/private", Reason: rf.UnreadRobots, Detail: "robots.txt disallows it"},
+					}}, nil
+			}
 			return rf.SearchSourceResult{Results: 0}, nil
 		}
 		page := in.Source + "-page-" + in.SubQuestion.ID
@@ -361,5 +371,51 @@ func TestCorpusRunRedrive(t *testing.T) {
 	}
 	if len(res2.Gaps) != 0 || res2.Revision != 2 || len(f2.synthIn.Sections) != 3 {
 		t.Errorf("revision 2: gaps %+v, revision %d, %d sections", res2.Gaps, res2.Revision, len(f2.synthIn.Sections))
+	}
+}
+
+// TestUnreadPagesReachProgressAndAudit is issue 19 item 8 through the
+// workflow: why web's result pages for sq3 were not read is in the
+// progress query (searches[].unread), the audit and the gap.
+func TestUnreadPagesReachProgressAndAudit(t *testing.T) {
+	f := &sourceFakes{webUnread: true}
+	env := f.env(t)
+	env.ExecuteWorkflow(rf.ResearchWorkflowType, rf.ResearchInput{Question: "What is the log retention policy?", Sources: []string{"web"}})
+	res := runResult(t, env)
+	p := queryProgress(t, env)
+	var unread []rf.UnreadPage
+	for _, sq := range p.SubQuestions {
+		for _, se := range sq.Searches {
+			if sq.ID == "sq3" && se.Source == rf.SourceWeb {
+				unread = se.Unread
+			}
+		}
+	}
+	if len(unread) != 2 || unread[0].Reason != rf.UnreadContentType || unread[1].Reason != rf.UnreadRobots {
+		t.Errorf("progress of sq3's web search shows unread %+v", unread)
+	}
+	v, err := env.QueryWorkflow(rf.AuditQuery)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var audit rf.Audit
+	if err := v.Get(&audit); err != nil {
+		t.Fatal(err)
+	}
+	var inAudit []rf.AuditUnread
+	for _, sq := range audit.SubQuestions {
+		if sq.ID == "sq3" {
+			inAudit = sq.Unread
+		}
+	}
+	if len(inAudit) != 2 || inAudit[1].Source != rf.SourceWeb || inAudit[1].URL != "https://web.example/private" {
+		t.Errorf("audit of sq3 shows unread %+v", inAudit)
+	}
+	found := false
+	for _, g := range res.Gaps {
+		found = found || strings.Contains(g.Reason, "no page could be read") && strings.Contains(g.Reason, "application/zip")
+	}
+	if !found {
+		t.Errorf("gaps %+v do not say why web's pages were not read", res.Gaps)
 	}
 }

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/researchflow/researchflow"
+
 	"github.com/researchflow/researchflow/internal/memory"
 )
 
@@ -55,19 +57,15 @@ func (d Document) SectionAt(off int) string {
 // read; callers report such files as skipped.
 var ErrUnsupported = errors.New("unsupported file type")
 
-// Supported reports whether LoadFile reads files with the name's extension.
-func Supported(name string) bool {
-	switch strings.ToLower(filepath.Ext(name)) {
-	case ".md", ".markdown", ".txt", ".html", ".htm", ".pdf":
-		return true
-	}
-	return false
-}
+// Supported reports whether LoadFile reads files with the name's extension
+// (researchflow.DocumentTypes, the one list every surface uses).
+func Supported(name string) bool { return researchflow.ReadableDocument(name) }
 
 // LoadFile reads the file at path as a document of the named corpus. The
 // type follows the extension (case-insensitive): .md and .markdown, .txt,
-// .html and .htm, .pdf. Other extensions give an error wrapping
-// ErrUnsupported. Errors name the file.
+// .html and .htm, .pdf, .docx, .odt, .epub (researchflow.DocumentTypes).
+// Other extensions give an error wrapping ErrUnsupported. Errors name the
+// file.
 func LoadFile(corpusName, path string) (Document, error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
@@ -75,7 +73,7 @@ func LoadFile(corpusName, path string) (Document, error) {
 	}
 	ext := strings.ToLower(filepath.Ext(abs))
 	if !Supported(abs) {
-		return Document{}, fmt.Errorf("load %s: %w %q", path, ErrUnsupported, ext)
+		return Document{}, fmt.Errorf("load %s: %w %q (%s are read)", path, ErrUnsupported, ext, researchflow.DocumentTypesText())
 	}
 	raw, err := os.ReadFile(abs)
 	if err != nil {
@@ -99,10 +97,17 @@ func LoadFile(corpusName, path string) (Document, error) {
 		}
 	case ".pdf":
 		doc, err = parsePDF(raw)
+	case ".docx":
+		doc, err = parseDOCX(raw)
+	case ".odt":
+		doc, err = parseODT(raw)
+	case ".epub":
+		doc, err = parseEPUB(raw)
 	}
 	if err != nil {
 		return Document{}, fmt.Errorf("load %s: %w", path, err)
 	}
+	doc = withoutMachineAddressed(doc)
 	if doc.Title == "" {
 		doc.Title = strings.TrimSuffix(filepath.Base(abs), filepath.Ext(abs))
 	}

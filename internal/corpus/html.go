@@ -13,10 +13,11 @@ import (
 // parseHTML extracts the article of an HTML page. When the page has a
 // <main> or <article> (or role="main"), only their text is kept; otherwise
 // the page's <header>, <footer> and <aside> are dropped. Everywhere, scripts,
-// styles, navigation, forms' controls, <dialog>, hidden elements (hidden,
-// aria-hidden="true", style display:none) and elements whose role is
-// dialog, alertdialog, banner, navigation or contentinfo are dropped: the
-// page furniture of the HTML Living Standard's sectioning elements and the
+// styles, navigation, forms' controls, <dialog>, hidden elements (the
+// hidden attribute, aria-hidden="true", and what inline styles or the
+// page's style sheets hide from sight: see hiddenElements) and elements
+// whose role is dialog, alertdialog, banner, navigation or contentinfo are
+// dropped: the page furniture of the HTML Living Standard's sectioning elements and the
 // WAI-ARIA landmark roles. Block elements become paragraphs, <pre> keeps
 // its lines and h1–h4 start sections. The title is the <title>, else the
 // Title of a Go-doc JSON comment (<!--{ "Title": ... }-->), else the first
@@ -26,9 +27,9 @@ func parseHTML(raw []byte) (Document, error) {
 	if err != nil {
 		return Document{}, fmt.Errorf("parse html: %w", err)
 	}
-	x := htmlExtractor{}
+	x := htmlExtractor{hidden: hiddenElements(root)}
 	for n := range root.Descendants() {
-		if n.Type == html.ElementNode && isArticle(n) && !furniture(n) {
+		if n.Type == html.ElementNode && isArticle(n) && !furniture(n) && !x.hidden[n] {
 			x.hasArticle = true
 			break
 		}
@@ -48,6 +49,8 @@ func parseHTML(raw []byte) (Document, error) {
 
 type htmlExtractor struct {
 	t textBuilder
+	// hidden are the elements a reader never sees (hiddenElements).
+	hidden map[*html.Node]bool
 	// hasArticle: the page has a <main> or <article>; text outside them is
 	// dropped. inArticle is the depth of those elements around the walk.
 	hasArticle   bool
@@ -89,7 +92,7 @@ func (x *htmlExtractor) children(n *html.Node) {
 }
 
 func (x *htmlExtractor) element(n *html.Node) {
-	if furniture(n) {
+	if furniture(n) || x.hidden[n] {
 		return
 	}
 	if isArticle(n) {

@@ -3,7 +3,8 @@ package corpus
 import "strings"
 
 // ParseHTML extracts the readable text, sections and title of an HTML page
-// held in memory: the extraction LoadFile applies to .html files, after the
+// held in memory: the extraction LoadFile applies to .html files (hidden
+// elements and sentences addressed to machines removed), after the
 // same decoding (byte-order mark, UTF-8, the page's declared charset, else
 // Windows-1252; see decodeHTML). Package fetch uses it for web pages.
 // Location, SourceID and DocHash are left to the caller. Bytes that are not
@@ -13,12 +14,22 @@ func ParseHTML(raw []byte) (Document, error) {
 	if err != nil {
 		return Document{}, err
 	}
-	return parseHTML(page)
+	doc, err := parseHTML(page)
+	if err != nil {
+		return Document{}, err
+	}
+	return withoutMachineAddressed(doc), nil
 }
 
 // ParsePDF extracts the text of a PDF held in memory, as LoadFile does for
 // .pdf files.
-func ParsePDF(raw []byte) (Document, error) { return parsePDF(raw) }
+func ParsePDF(raw []byte) (Document, error) {
+	doc, err := parsePDF(raw)
+	if err != nil {
+		return Document{}, err
+	}
+	return withoutMachineAddressed(doc), nil
+}
 
 // ParsePlain reads plain text held in memory (any line ends, decoded as
 // LoadFile decodes .txt files; bytes that are not text in any encoding it
@@ -28,5 +39,5 @@ func ParsePlain(raw []byte) Document {
 	if err != nil {
 		text = strings.ToValidUTF8(string(raw), "\uFFFD")
 	}
-	return parsePlain(toText(text))
+	return withoutMachineAddressed(parsePlain(toText(text)))
 }

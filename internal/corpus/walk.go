@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/researchflow/researchflow"
 )
 
 // MaxFileSize is the largest file Walk hands out (20 MiB); larger files are
@@ -23,8 +25,10 @@ type Skipped struct {
 // Walk returns the absolute paths of the files under root that LoadFile
 // reads, sorted, and the files it left out with the reason. root is a folder
 // or a single file. Hidden files and folders (".name") are passed over
-// silently, as are files of other types inside a folder (root itself of an
-// unsupported type is reported). Symbolic links are followed; a link back to
+// silently, as are files inside a folder that are not documents (images,
+// code); documents of a type that is not read (Word, EPUB, RTF,
+// spreadsheets…: researchflow.UnreadableDocument) are reported with the
+// reason and a hint, and so is root itself of a type that is not read. Symbolic links are followed; a link back to
 // a folder being walked, or to one already walked, is reported and not
 // entered. Files larger than MaxFileSize are reported. The error is for root
 // itself (missing, unreadable) and for ctx ending.
@@ -40,7 +44,11 @@ func Walk(ctx context.Context, root string) (files []string, skipped []Skipped, 
 	w := walker{visited: map[string]string{}, maxSize: MaxFileSize}
 	if !info.IsDir() {
 		if !Supported(abs) {
-			return nil, []Skipped{{Path: abs, Reason: ErrUnsupported.Error()}}, nil
+			reason, ok := researchflow.UnreadableDocument(abs)
+			if !ok {
+				reason = fmt.Sprintf("%s: %s are read", ErrUnsupported, researchflow.DocumentTypesText())
+			}
+			return nil, []Skipped{{Path: abs, Reason: reason}}, nil
 		}
 		w.file(abs, info)
 		return w.files, w.skipped, nil
@@ -127,6 +135,10 @@ func (w *walker) dir(ctx context.Context, path string, ancestors []string) error
 			}
 		case info.Mode().IsRegular() && Supported(name):
 			w.file(p, info)
+		case info.Mode().IsRegular():
+			if reason, ok := researchflow.UnreadableDocument(name); ok {
+				w.skip(p, "%s", reason)
+			}
 		}
 	}
 	return nil

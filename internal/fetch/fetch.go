@@ -8,7 +8,8 @@
 // User-Agent below, bodies are bounded in size and time, only HTML, PDF and
 // plain text are read, and each host gets a few concurrent fetches at most.
 // HTML is reduced to its readable text by package corpus (the extraction
-// used for local .html files) after hidden elements are removed.
+// used for local .html files), which drops what a reader never sees and
+// sentences addressed to machines.
 //
 // Errors are classified with package egress's kinds, so activities retry
 // what may succeed later and give up at once on what never will:
@@ -54,8 +55,16 @@ import (
 // (RFC 9309 §2.2.1).
 const robotsAgent = "Researchflow"
 
-// ErrBlocked is wrapped by errors for destinations the SSRF rules refuse.
-var ErrBlocked = errors.New("destination address not allowed")
+// Sentinel errors wrapped by Fetch's errors, so that callers can say why a
+// page was not read where one egress kind covers several reasons.
+var (
+	// ErrBlocked: a destination the SSRF rules refuse (egress.KindBlocked).
+	ErrBlocked = errors.New("destination address not allowed")
+	// ErrRobots: robots.txt disallows the path (egress.KindBlocked).
+	ErrRobots = errors.New("disallowed by robots.txt")
+	// ErrContentType: a format that is not read (egress.KindUnsupported).
+	ErrContentType = errors.New("content type is not read")
+)
 
 // Page is a fetched page reduced to text. Its fields are those the search
 // activities' page type declares, in the same order, so that one converts
@@ -168,59 +177,86 @@ func New(cfg Config, opts ...Option) *Fetcher {
 // Fetch reads the page at rawURL and reduces it to text. Errors are
 // classified with package egress's kinds (see the package doc) and name
 // the URL.
+//
+// An HTML page whose <meta http-equiv="refresh"> (in its head, or inside a
+// <noscript>) sends the reader elsewhere within maxRefreshDelay seconds is
+// a redirect stub: its target is fetched in its place, under the same
+// rules as an HTTP redirect (address checks, robots.txt, at most
+// MaxRedirects such hops, no loops), and the page read is the target's.
 func (f *Fetcher) Fetch(ctx context.Context, rawURL string) (Page, error) {
 	u, err := parseURL(rawURL)
 	if err != nil {
 		return Page{}, err
 	}
+	seen := map[string]bool{}
+	for hop := 0; ; hop++ {
+		seen[u.String()] = true
+		page, next, err := f.fetchOnce(ctx, u)
+		if err != nil || next == nil {
+			return page, err
+		}
+		switch {
+		case hop >= MaxRedirects:
+			return Page{}, egress.Fail(egress.KindRejected, fmt.Errorf("fetch %s: more than %d redirects (meta refresh to %s)", rawURL, MaxRedirects, next))
+		case seen[next.String()]:
+			return Page{}, egress.Fail(egress.KindRejected, fmt.Errorf("fetch %s: meta refresh loop at %s", rawURL, next))
+		case next.Scheme != "http" && next.Scheme != "https":
+			return Page{}, egress.Fail(egress.KindInvalid, fmt.Errorf("fetch %s: meta refresh to %q: not http(s)", rawURL, next.Redacted()))
+		}
+		f.log.Debug("fetch: following meta refresh", "from", page.URL, "to", next.String())
+		u = next
+	}
+}
+
+// fetchOnce reads one URL. next is set, and the page is to be discarded,
+// when the page is a meta-refresh stub pointing elsewhere.
+func (f *Fetcher) fetchOnce(ctx context.Context, u *url.URL) (page Page, next *url.URL, err error) {
 	ctx, cancel := context.WithTimeout(ctx, f.cfg.Timeout)
 	defer cancel()
 	release, err := f.hosts.acquire(ctx, u.Host)
 	if err != nil {
-		return Page{}, egress.Fail(egress.KindUnavailable, fmt.Errorf("fetch %s: waiting for a slot on %s: %w", u, u.Host, err))
+		return Page{}, nil, egress.Fail(egress.KindUnavailable, fmt.Errorf("fetch %s: waiting for a slot on %s: %w", u, u.Host, err))
 	}
 	defer release()
 	if err := f.checkRobots(ctx, u); err != nil {
-		return Page{}, err
+		return Page{}, nil, err
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 	if err != nil {
-		return Page{}, egress.Fail(egress.KindInvalid, fmt.Errorf("fetch %s: %w", u, err))
+		return Page{}, nil, egress.Fail(egress.KindInvalid, fmt.Errorf("fetch %s: %w", u, err))
 	}
 	req.Header.Set("User-Agent", egress.UserAgent)
 	req.Header.Set("Accept", "text/html,application/xhtml+xml,application/pdf;q=0.9,text/plain;q=0.8")
 	resp, err := f.client.Do(req)
 	if err != nil {
-		return Page{}, classifyNetErr(u.String(), err)
+		return Page{}, nil, classifyNetErr(u.String(), err)
 	}
 	defer resp.Body.Close()
 	if err := statusError(u.String(), resp); err != nil {
-		return Page{}, err
+		return Page{}, nil, err
 	}
 	final := resp.Request.URL
 	ct := resp.Header.Get("Content-Type")
-	media, _, _ := mime.ParseMediaType(ct)
-	if media != "" && !readable(media) { // refused before the body is read
-		return Page{}, contentTypeErr(final, media)
+	declared, _, _ := mime.ParseMediaType(ct)
+	if declared != "" && !readable(declared) && !generic(declared) { // refused before the body is read
+		return Page{}, nil, contentTypeErr(final, declared)
 	}
 	if resp.ContentLength > f.cfg.MaxBytes {
-		return Page{}, egress.Fail(egress.KindTooLarge, fmt.Errorf("fetch %s: body of %d bytes is over the %d-byte limit (RESEARCHFLOW_FETCH_MAX_BYTES)", final, resp.ContentLength, f.cfg.MaxBytes))
+		return Page{}, nil, egress.Fail(egress.KindTooLarge, fmt.Errorf("fetch %s: body of %d bytes is over the %d-byte limit (RESEARCHFLOW_FETCH_MAX_BYTES)", final, resp.ContentLength, f.cfg.MaxBytes))
 	}
 	raw, err := egress.ReadBody(resp.Body, f.cfg.MaxBytes)
 	if errors.Is(err, egress.ErrTooLarge) {
-		return Page{}, egress.Fail(egress.KindTooLarge, fmt.Errorf("fetch %s: body is over the %d-byte limit (RESEARCHFLOW_FETCH_MAX_BYTES)", final, f.cfg.MaxBytes))
+		return Page{}, nil, egress.Fail(egress.KindTooLarge, fmt.Errorf("fetch %s: body is over the %d-byte limit (RESEARCHFLOW_FETCH_MAX_BYTES)", final, f.cfg.MaxBytes))
 	}
 	if err != nil {
-		return Page{}, classifyNetErr(final.String(), err)
+		return Page{}, nil, classifyNetErr(final.String(), err)
 	}
-	if media == "" {
-		media, _, _ = mime.ParseMediaType(http.DetectContentType(raw))
-	}
-	page := Page{URL: final.String(), AccessedAt: f.now().UTC(), ArxivID: ident.ArxivFromURL(final.String())}
+	media := mediaType(declared, raw)
+	page = Page{URL: final.String(), AccessedAt: f.now().UTC(), ArxivID: ident.ArxivFromURL(final.String())}
 	switch media {
 	case "text/html", "application/xhtml+xml":
 		page.ContentType = "text/html"
-		err = readHTML(&page, final, raw, ct)
+		next, err = readHTML(&page, final, raw, ct)
 	case "application/pdf":
 		page.ContentType = media
 		err = readPDF(&page, raw)
@@ -228,10 +264,13 @@ func (f *Fetcher) Fetch(ctx context.Context, rawURL string) (Page, error) {
 		page.ContentType = media
 		err = readPlain(&page, raw, ct)
 	default:
-		return Page{}, contentTypeErr(final, media)
+		return Page{}, nil, contentTypeErr(final, media)
 	}
 	if err != nil {
-		return Page{}, egress.Fail(egress.KindUnsupported, fmt.Errorf("fetch %s: %w", final, err))
+		return Page{}, nil, egress.Fail(egress.KindUnsupported, fmt.Errorf("fetch %s: %w", final, err))
+	}
+	if next != nil {
+		return page, next, nil
 	}
 	if page.CanonicalURL == "" {
 		page.CanonicalURL = page.URL
@@ -242,7 +281,39 @@ func (f *Fetcher) Fetch(ctx context.Context, rawURL string) (Page, error) {
 	if page.Title == "" {
 		page.Title = fileTitle(final)
 	}
-	return page, nil
+	return page, nil, nil
+}
+
+// mediaType decides what a body is from its bytes as well as the declared
+// type: a body that starts with the PDF signature (%PDF-) is a PDF
+// whatever the header says (and so is one that has it within its first
+// 1024 bytes, as PDF readers accept, when the header names no other type);
+// a generic or missing type (application/octet-stream, binary/octet-stream
+// and the like, see generic) is sniffed with http.DetectContentType (the
+// WHATWG MIME sniffing algorithm); otherwise the declared type stands.
+func mediaType(declared string, raw []byte) string {
+	head := raw[:min(len(raw), 1024)]
+	if bytes.HasPrefix(bytes.TrimLeft(head, "\xef\xbb\xbf \t\r\n"), []byte("%PDF-")) ||
+		(declared == "" || generic(declared) || declared == "application/pdf") && bytes.Contains(head, []byte("%PDF-")) {
+		return "application/pdf"
+	}
+	if declared != "" && !generic(declared) {
+		return declared
+	}
+	sniffed, _, _ := mime.ParseMediaType(http.DetectContentType(raw))
+	return sniffed
+}
+
+// generic reports whether a declared media type says nothing about the
+// format, so that the bytes decide: servers label downloads this way.
+func generic(media string) bool {
+	switch media {
+	case "application/octet-stream", "binary/octet-stream", "application/binary", "application/x-download",
+		"application/force-download", "application/download", "application/unknown", "application/x-unknown",
+		"unknown/unknown", "application/save", "content/unknown":
+		return true
+	}
+	return false
 }
 
 // readable reports whether Fetch reads pages of the media type.
@@ -255,7 +326,7 @@ func readable(media string) bool {
 }
 
 func contentTypeErr(u *url.URL, media string) error {
-	return egress.Fail(egress.KindUnsupported, fmt.Errorf("fetch %s: content type %q is not read (HTML, PDF and plain text are)", u, media))
+	return egress.Fail(egress.KindUnsupported, fmt.Errorf("fetch %s: %w: %q (HTML, PDF and plain text are read)", u, ErrContentType, media))
 }
 
 func parseURL(raw string) (*url.URL, error) {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -18,25 +19,32 @@ import (
 
 // readHTML fills p from an HTML page: metadata from the head (canonical
 // link, citation_* / Dublin Core / Open Graph meta), the text from
-// corpus.ParseHTML after hidden elements are removed.
-func readHTML(p *Page, base *url.URL, raw []byte, contentType string) error {
+// corpus.ParseHTML, which drops what a reader never sees (hidden elements,
+// visually hidden text, style-sheet rules) and sentences addressed to
+// machines.
+//
+// next is the target of a meta refresh that sends the reader elsewhere
+// (see refreshTarget); the page is then a stub, and p is left unfilled.
+func readHTML(p *Page, base *url.URL, raw []byte, contentType string) (next *url.URL, err error) {
 	r, err := charset.NewReader(bytes.NewReader(raw), contentType)
 	if err != nil {
-		return fmt.Errorf("decode html: %w", err)
+		return nil, fmt.Errorf("decode html: %w", err)
 	}
 	root, err := html.Parse(r)
 	if err != nil {
-		return fmt.Errorf("parse html: %w", err)
+		return nil, fmt.Errorf("parse html: %w", err)
 	}
 	m := pageMeta(root, base)
-	removeHidden(root)
+	if m.refresh != nil {
+		return m.refresh, nil
+	}
 	var buf bytes.Buffer
 	if err := html.Render(&buf, root); err != nil {
-		return fmt.Errorf("render html: %w", err)
+		return nil, fmt.Errorf("render html: %w", err)
 	}
 	doc, err := corpus.ParseHTML(buf.Bytes())
 	if err != nil {
-		return err
+		return nil, err
 	}
 	p.Text = doc.Text
 	p.Title = doc.Title
@@ -47,12 +55,62 @@ func readHTML(p *Page, base *url.URL, raw []byte, contentType string) error {
 	if m.arxiv != "" && p.ArxivID == "" {
 		p.ArxivID = m.arxiv
 	}
-	return nil
+	return nil, nil
 }
 
 type meta struct {
 	canonical, title, site, doi, arxiv string
 	published                          time.Time
+	// refresh is where a meta refresh sends the reader (refreshTarget).
+	refresh *url.URL
+}
+
+// maxRefreshDelay is the longest meta-refresh delay, in seconds, read as a
+// redirect: a page that reloads itself later is a page, not a stub.
+const maxRefreshDelay = 10
+
+// refreshTarget reads a <meta http-equiv="refresh" content="N; url=…">
+// (HTML Living Standard, "shared declarative refresh steps") and returns
+// its target when the delay is at most maxRefreshDelay seconds and the
+// target is another page; nil otherwise.
+func refreshTarget(content string, base *url.URL) *url.URL {
+	c := strings.TrimSpace(content)
+	delay, rest := c, ""
+	if i := strings.IndexAny(c, ";,"); i >= 0 {
+		delay, rest = c[:i], c[i+1:]
+	}
+	secs, err := strconv.ParseFloat(strings.TrimSpace(delay), 64)
+	if err != nil || secs < 0 || secs > maxRefreshDelay {
+		return nil
+	}
+	rest = strings.TrimSpace(rest)
+	if len(rest) >= 3 && strings.EqualFold(rest[:3], "url") {
+		rest = strings.TrimSpace(rest[3:])
+		if !strings.HasPrefix(rest, "=") {
+			return nil
+		}
+		rest = strings.TrimSpace(rest[1:])
+	}
+	rest = strings.Trim(rest, `"'`)
+	if rest == "" {
+		return nil
+	}
+	u, err := base.Parse(rest)
+	if err != nil {
+		return nil
+	}
+	u.Fragment = ""
+	here := *base
+	here.Fragment = ""
+	if u.String() == here.String() {
+		return nil
+	}
+	return u
+}
+
+// siteRoot reports whether u is the home page of its site.
+func siteRoot(u *url.URL) bool {
+	return (u.Path == "" || u.Path == "/") && u.RawQuery == ""
 }
 
 // Meta names, most specific first (Highwire Press citation_* tags as
@@ -75,12 +133,31 @@ func pageMeta(root *html.Node, base *url.URL) meta {
 		switch n.DataAtom {
 		case atom.Link:
 			if m.canonical == "" && hasToken(attr(n, "rel"), "canonical") {
-				if u, err := base.Parse(strings.TrimSpace(attr(n, "href"))); err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" {
+				// A canonical link naming the site's home page from another
+				// page is a template's mistake, not the page's identity.
+				if u, err := base.Parse(strings.TrimSpace(attr(n, "href"))); err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" &&
+					(!siteRoot(u) || siteRoot(base)) {
 					u.Fragment = ""
 					m.canonical = u.String()
 				}
 			}
+		case atom.Noscript:
+			// With scripting on, the parser keeps <noscript> as text; what a
+			// reader without scripts sees there may be a refresh.
+			if m.refresh == nil && n.FirstChild != nil && n.FirstChild.Type == html.TextNode {
+				if frag, err := html.Parse(strings.NewReader(n.FirstChild.Data)); err == nil {
+					for c := range frag.Descendants() {
+						if c.Type == html.ElementNode && c.DataAtom == atom.Meta && strings.EqualFold(strings.TrimSpace(attr(c, "http-equiv")), "refresh") {
+							m.refresh = refreshTarget(attr(c, "content"), base)
+							break
+						}
+					}
+				}
+			}
 		case atom.Meta:
+			if m.refresh == nil && strings.EqualFold(strings.TrimSpace(attr(n, "http-equiv")), "refresh") {
+				m.refresh = refreshTarget(attr(n, "content"), base)
+			}
 			name := strings.ToLower(strings.TrimSpace(attr(n, "name")))
 			if name == "" {
 				name = strings.ToLower(strings.TrimSpace(attr(n, "property")))
@@ -122,43 +199,6 @@ func pageMeta(root *html.Node, base *url.URL) meta {
 	}
 	m.site = strings.Join(strings.Fields(metas["og:site_name"]), " ")
 	return m
-}
-
-// removeHidden deletes elements a reader never sees: the hidden attribute,
-// aria-hidden="true", and inline display:none / visibility:hidden styles.
-// Text there is not part of the page as read and may carry instructions
-// meant only for machines.
-func removeHidden(root *html.Node) {
-	var hidden []*html.Node
-	for n := range root.Descendants() {
-		if n.Type == html.ElementNode && isHidden(n) {
-			hidden = append(hidden, n)
-		}
-	}
-	for _, n := range hidden {
-		if n.Parent != nil {
-			n.Parent.RemoveChild(n)
-		}
-	}
-}
-
-func isHidden(n *html.Node) bool {
-	for _, a := range n.Attr {
-		switch strings.ToLower(a.Key) {
-		case "hidden":
-			return true
-		case "aria-hidden":
-			if strings.EqualFold(strings.TrimSpace(a.Val), "true") {
-				return true
-			}
-		case "style":
-			s := strings.ToLower(strings.Join(strings.Fields(a.Val), ""))
-			if strings.Contains(s, "display:none") || strings.Contains(s, "visibility:hidden") {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 func attr(n *html.Node, key string) string {

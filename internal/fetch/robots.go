@@ -74,7 +74,7 @@ func (f *Fetcher) checkRobots(ctx context.Context, u *url.URL) error {
 		p += "?" + u.RawQuery
 	}
 	if !e.data.TestAgent(p, robotsAgent) {
-		return egress.Fail(egress.KindBlocked, fmt.Errorf("fetch %s: disallowed by %s/robots.txt for %s", u, key, robotsAgent))
+		return egress.Fail(egress.KindBlocked, fmt.Errorf("fetch %s: %w (%s/robots.txt, agent %s)", u, ErrRobots, key, robotsAgent))
 	}
 	return nil
 }

@@ -47,6 +47,8 @@ var apiSchemas = map[string]reflect.Type{
 	"UploadResponse":         reflect.TypeFor[UploadResponse](),
 	"DeadLetter":             reflect.TypeFor[rf.DeadLetter](),
 	"SearchProgress":         reflect.TypeFor[rf.SearchProgress](),
+	"UnreadPage":             reflect.TypeFor[rf.UnreadPage](),
+	"AuditUnread":            reflect.TypeFor[rf.AuditUnread](),
 	"SourceInfo":             reflect.TypeFor[SourceInfo](),
 	"SourcesResponse":        reflect.TypeFor[SourcesResponse](),
 	"RedriveResponse":        reflect.TypeFor[RedriveResponse](),

@@ -25,9 +25,6 @@ import (
 	"golang.org/x/text/unicode/norm"
 )
 
-// uploadTypes are the file types ingestion reads.
-var uploadTypes = map[string]bool{".md": true, ".txt": true, ".html": true, ".htm": true, ".pdf": true}
-
 // UploadResponse answers POST /v1/corpora/{name}/documents.
 type UploadResponse struct {
 	// ID is the workflow ID of the ingestion.
@@ -301,16 +298,21 @@ func (s *server) receiveFile(root *os.Root, part *multipart.Part, left int64) (*
 		return nil, &uploadError{http.StatusBadRequest, "invalid_request", fmt.Sprintf("%q: the file name is empty once unsafe characters are removed", part.FileName())}
 	}
 	ext := strings.ToLower(filepath.Ext(fname))
-	if !uploadTypes[ext] {
-		return nil, &uploadError{http.StatusUnsupportedMediaType, "unsupported_media_type",
-			fmt.Sprintf("%s: only .md, .txt, .html and .pdf files can be ingested", fname)}
+	if !rf.ReadableDocument(fname) {
+		msg := fmt.Sprintf("%s: only %s files can be ingested", fname, rf.DocumentTypesText())
+		if reason, ok := rf.UnreadableDocument(fname); ok {
+			msg = fname + ": " + reason
+		}
+		return nil, &uploadError{http.StatusUnsupportedMediaType, "unsupported_media_type", msg}
 	}
 	br := bufio.NewReader(part)
 	head, _ := br.Peek(512)
 	// Text may be UTF-16 with a byte-order mark (ingestion decodes it, as
 	// it does for folders); other NUL bytes mean a binary file.
 	utf16 := bytes.HasPrefix(head, []byte{0xFF, 0xFE}) || bytes.HasPrefix(head, []byte{0xFE, 0xFF})
-	if ext == ".pdf" && !bytes.HasPrefix(head, []byte("%PDF-")) || ext != ".pdf" && !utf16 && bytes.IndexByte(head, 0) >= 0 {
+	zipped := rf.ZipDocument(fname) // .docx, .odt, .epub: zip archives
+	if ext == ".pdf" && !bytes.HasPrefix(head, []byte("%PDF-")) || zipped && !bytes.HasPrefix(head, []byte("PK\x03\x04")) ||
+		ext != ".pdf" && !zipped && !utf16 && bytes.IndexByte(head, 0) >= 0 {
 		return nil, &uploadError{http.StatusUnsupportedMediaType, "unsupported_media_type",
 			fmt.Sprintf("%s: the content does not match its extension", fname)}
 	}

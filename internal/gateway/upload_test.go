@@ -15,6 +15,8 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
+
+	rf "github.com/researchflow/researchflow"
 )
 
 func TestSanitizeFilename(t *testing.T) {
@@ -296,5 +298,37 @@ func TestUploadRemovesStaleTemporaries(t *testing.T) {
 	}
 	if _, err := os.Stat(fresh); err != nil {
 		t.Errorf("temporary of a request in flight removed: %v", err)
+	}
+}
+
+// TestUploadTypesAreThoseIngestionReads is issue 19 item 7: the upload
+// route refused .markdown, which folder ingestion reads. Every type of the
+// one list is accepted; a known document type that is not read is refused
+// with the reason and a hint; a .docx that is not a zip archive is refused
+// as not matching its extension.
+func TestUploadTypesAreThoseIngestionReads(t *testing.T) {
+	h := newHarness(t, nil)
+	var files []upFile
+	for _, ext := range rf.DocumentTypes() {
+		body := "# Notes\n\nRead me."
+		switch {
+		case ext == ".pdf":
+			body = "%PDF-1.4\n%%EOF\n"
+		case rf.ZipDocument(ext):
+			body = "PK\x03\x04\x14\x00\x00\x00"
+		}
+		files = append(files, upFile{"notes" + ext, body})
+	}
+	if rec := h.uploadFiles(aliceKey, "notes", files...); rec.Code != http.StatusAccepted {
+		t.Fatalf("upload of %v: %d %s", rf.DocumentTypes(), rec.Code, rec.Body)
+	}
+	for name, kind := range map[string]string{"handbook.doc": "Word", "expenses.rtf": "Rich Text", "oncall.xlsx": "spreadsheet"} {
+		rec := h.uploadFiles(aliceKey, "notes", upFile{name, "PK\x03\x04"})
+		if rec.Code != http.StatusUnsupportedMediaType || !strings.Contains(rec.Body.String(), kind) || !strings.Contains(rec.Body.String(), "PDF") {
+			t.Errorf("%s: %d %s, want 415 naming %q with a hint", name, rec.Code, rec.Body, kind)
+		}
+	}
+	if rec := h.uploadFiles(aliceKey, "notes", upFile{"fake.docx", "plain text"}); rec.Code != http.StatusUnsupportedMediaType {
+		t.Errorf("fake.docx: %d %s, want 415", rec.Code, rec.Body)
 	}
 }

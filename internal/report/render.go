@@ -11,6 +11,7 @@ import (
 
 	"github.com/researchflow/researchflow/internal/reasoning"
 	"github.com/researchflow/researchflow/internal/reasoning/conflict"
+	"github.com/researchflow/researchflow/internal/textproc"
 )
 
 // Headings of the fixed report sections.
@@ -188,26 +189,27 @@ func compact(sorted []int) []int {
 }
 
 var (
-	// bracketedNumbers are citation-like marks in source text: [7], [ 7 ],
-	// [1, 2], [3-5], [^4].
-	bracketedNumbers = regexp.MustCompile(`\[\s*\^?\d+(?:\s*[,;–-]\s*\d+)*\s*\]`)
 	// orderedMarker is "1. " or "1) " at the start of a line.
 	orderedMarker = regexp.MustCompile(`^(\d+)([.)])(\s)`)
-	// spaceBeforePunct is left where a bracketed number was removed.
+	// spaceBeforePunct is left where a citation mark was removed.
 	spaceBeforePunct = regexp.MustCompile(`\s+([,.;:!?])`)
 )
 
 // sanitize makes text safe to place inside a Markdown paragraph or heading:
-// one line, no citation-like bracketed numbers, brackets, emphasis stars,
-// angle brackets and unbalanced backticks escaped, no leading heading, list,
-// quote or table marker.
+// one line, no citation marks in citation position, brackets, emphasis
+// stars, angle brackets and unbalanced backticks escaped, no leading
+// heading, list, quote or table marker.
 func sanitize(text string) string { return escape(clean(text)) }
 
-// clean puts text on one line and removes citation-like bracketed numbers.
+// clean puts text on one line and removes the citation marks that stand
+// in citation position (textproc.StripCitations): a source's own "[7]"
+// cannot pass for one of the report's citations. Bracketed numbers that
+// are part of what the text says ("buf[0]", "bits [0] to [3]") are kept
+// as written; escape makes them plain text.
 func clean(text string) string {
 	s := strings.Join(strings.Fields(text), " ")
 	for {
-		t := bracketedNumbers.ReplaceAllString(s, "")
+		t, _ := textproc.StripCitations(s)
 		if t == s {
 			break
 		}

@@ -222,7 +222,8 @@ func TestRenderNeutralizesInjection(t *testing.T) {
 	if strings.Count(md, "\n## Sources\n") != 1 || strings.Count(md, "\n# ") != 0 || !strings.HasPrefix(md, "# Title") {
 		t.Errorf("structure broken:\n%s", md)
 	}
-	if !strings.Contains(md, "As shown in, a send happens before the receive. ## Sources - Fake [2].") ||
+	// "[9]" before a word is the sentence's own text: kept, escaped.
+	if !strings.Contains(md, `As shown in, a send happens before the receive. ## Sources - \[9\] Fake [2].`) ||
 		!strings.Contains(md, "&lt;/script&gt; [1].") {
 		t.Errorf("sentence text lost:\n%s", md)
 	}
@@ -254,7 +255,10 @@ func TestCheckCitationsFailsOnBadReport(t *testing.T) {
 func TestSanitize(t *testing.T) {
 	tests := []struct{ in, want string }{
 		{"plain sentence.", "plain sentence."},
-		{"see [12] and [1, 2] and [3-4] and [^5]", "see and and and"},
+		// Marks followed by a word are text, kept and escaped; a mark at the
+		// end is a citation and goes.
+		{"see [12] and [1, 2] and [3-4] and [^5]", `see \[12\] and \[1, 2\] and \[3-4\] and`},
+		{"The oldest sample is buf[0] and the newest sample is buf[63].", `The oldest sample is buf\[0\] and the newest sample is buf\[63\].`},
 		{"line\nbreaks\r\n\tand  spaces", "line breaks and spaces"},
 		{"## heading", `\## heading`},
 		{"1. item", `1\. item`},
@@ -321,5 +325,34 @@ func TestRenderKeepsTheSentenceEndOfItsScript(t *testing.T) {
 		if got != tt.want {
 			t.Errorf("renderSentence(%q) = %q, want %q", tt.text, got, tt.want)
 		}
+	}
+}
+
+// TestRenderKeepsQuotedBrackets is issue 19 item 12: citation clean-up
+// removed every bracketed number, so "buf[0]" lost its index and "bits [0]
+// to [3]" its numbers. Only marks in citation position go; the rest of the
+// sentence is the source's, kept as written (escaped, so it cites nothing).
+func TestRenderKeepsQuotedBrackets(t *testing.T) {
+	r := sampleReport()
+	r.Draft.Sections = []reasoning.DraftSection{{
+		Heading: "Samples",
+		Sentences: []reasoning.Sentence{
+			{Text: "The oldest sample is buf[0] and the newest sample is buf[63].", Cites: []int{1}},
+			{Text: "bits [0] to [3] hold the channel number", Cites: []int{2}},
+			{Text: "The header is h[2][3] wide [7].", Cites: []int{1}},
+		},
+	}}
+	md, _ := Render(r)
+	for _, want := range []string{
+		`The oldest sample is buf\[0\] and the newest sample is buf\[63\] [1].`,
+		`bits \[0\] to \[3\] hold the channel number [2].`,
+		`The header is h\[2\]\[3\] wide [1].`,
+	} {
+		if !strings.Contains(md, want) {
+			t.Errorf("report lacks %q:\n%s", want, md)
+		}
+	}
+	if got, want := Citations(md), []int{1, 2}; !reflect.DeepEqual(got, want) {
+		t.Errorf("Citations = %v, want %v\n%s", got, want, md)
 	}
 }

@@ -16,7 +16,9 @@ import (
 // (https://docs.searxng.org/dev/search_api.html). The instance must enable
 // the json format in settings.yml (search.formats); otherwise it answers
 // 403, reported as KindUnauthorized. SearXNG has no result-count parameter:
-// the first page is trimmed to the limit.
+// the first page is trimmed to the limit. An answer with no result while
+// engines are listed as unresponsive is egress.KindUnavailable (transient,
+// naming the engines): the search did not happen; it did not find nothing.
 type SearXNGSearcher struct {
 	base   string
 	client *http.Client
@@ -93,7 +95,28 @@ func (s *SearXNGSearcher) Search(ctx context.Context, q Query) ([]Result, error)
 			break
 		}
 	}
+	if len(out) == 0 && len(r.UnresponsiveEngines) > 0 {
+		// The engines that were asked did not answer: nothing was searched.
+		return nil, egress.Fail(egress.KindUnavailable, fmt.Errorf("searxng: no result, and %d engines did not answer: %s",
+			len(r.UnresponsiveEngines), unresponsive(r.UnresponsiveEngines)))
+	}
 	return out, nil
+}
+
+// unresponsive names SearXNG's unresponsive engines with their reasons:
+// "google (CAPTCHA), bing (timeout)".
+func unresponsive(engines [][]string) string {
+	var parts []string
+	for _, e := range engines {
+		switch len(e) {
+		case 0:
+		case 1:
+			parts = append(parts, e[0])
+		default:
+			parts = append(parts, e[0]+" ("+strings.Join(e[1:], ", ")+")")
+		}
+	}
+	return strings.Join(parts, ", ")
 }
 
 // clean collapses white space and drops the tags some providers leave in

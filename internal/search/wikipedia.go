@@ -28,7 +28,9 @@ var languageCode = regexp.MustCompile(`^[a-z]{2,8}(-[a-z]{2,8})*$`)
 // pageids=… for each page's plain-text introduction and URL
 // (https://www.mediawiki.org/wiki/Extension:TextExtracts#API,
 // https://www.mediawiki.org/wiki/API:Info). Errors the API reports in a
-// 200 answer ({"error":{"code","info"}}) are KindRejected.
+// 200 answer ({"error":{"code","info"}}) are egress.KindRejected, or
+// egress.KindUnavailable when they say the wiki is overloaded or read-only
+// (see mwError.err).
 type WikipediaSearcher struct {
 	base, lang string
 	client     *http.Client
@@ -53,6 +55,21 @@ func (s *WikipediaSearcher) Name() string { return Wikipedia }
 type mwError struct {
 	Code string `json:"code"`
 	Info string `json:"info"`
+}
+
+// err classifies a MediaWiki API error: the codes of an overloaded or
+// read-only wiki (https://www.mediawiki.org/wiki/API:Errors_and_warnings,
+// https://www.mediawiki.org/wiki/Manual:Maxlag_parameter) are
+// egress.KindUnavailable (transient: the wiki was not searched), others
+// egress.KindRejected.
+func (e *mwError) err(what string) error {
+	msg := fmt.Errorf("wikipedia: %s: %s: %s", what, e.Code, e.Info)
+	switch {
+	case e.Code == "maxlag", e.Code == "readonly", e.Code == "ratelimited", e.Code == "timeout",
+		strings.HasPrefix(e.Code, "internal_api_error"):
+		return egress.Fail(egress.KindUnavailable, msg)
+	}
+	return egress.Fail(egress.KindRejected, msg)
 }
 
 type mwSearch struct {
@@ -102,7 +119,7 @@ func (s *WikipediaSearcher) Search(ctx context.Context, q Query) ([]Result, erro
 		return nil, err
 	}
 	if found.Error != nil {
-		return nil, egress.Fail(egress.KindRejected, fmt.Errorf("wikipedia: %s: %s", found.Error.Code, found.Error.Info))
+		return nil, found.Error.err("search")
 	}
 	if found.Query == nil {
 		return nil, egress.Fail(egress.KindBadResponse, fmt.Errorf("wikipedia: search answer has no query"))
@@ -123,7 +140,7 @@ func (s *WikipediaSearcher) Search(ctx context.Context, q Query) ([]Result, erro
 		return nil, err
 	}
 	if ex.Error != nil {
-		return nil, egress.Fail(egress.KindRejected, fmt.Errorf("wikipedia: %s: %s", ex.Error.Code, ex.Error.Info))
+		return nil, ex.Error.err("extracts")
 	}
 	if ex.Query == nil {
 		return nil, egress.Fail(egress.KindBadResponse, fmt.Errorf("wikipedia: extracts answer has no query"))

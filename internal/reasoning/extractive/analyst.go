@@ -714,6 +714,9 @@ func passageSentences(text string) []sentence {
 	heading := ""
 	flush := func() {
 		for _, s := range textproc.Sentences(b.String()) {
+			if textproc.AddressedToMachine(s) {
+				continue // never evidence, even in chunks stored before extraction dropped it
+			}
 			out = append(out, sentence{s, heading})
 		}
 		b.Reset()

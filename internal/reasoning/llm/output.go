@@ -10,13 +10,14 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/researchflow/researchflow/internal/textproc"
 )
 
 var (
 	thinkBlock      = regexp.MustCompile(`(?is)<think>.*?</think>|<thinking>.*?</thinking>`)
 	thinkUnclosed   = regexp.MustCompile(`(?is)<think(ing)?>.*$`)
 	thinkOrphanTail = regexp.MustCompile(`(?is)^.*</think(ing)?>`)
-	citeMarker      = regexp.MustCompile(`\s*\[(\d+(?:\s*[,;]\s*\d+)*)\]`)
 )
 
 // stripThinking removes reasoning blocks from a model answer: closed
@@ -172,19 +173,12 @@ func (c citeList) ints() []int {
 	return out
 }
 
-// takeCiteMarkers removes "[n]" and "[n, m]" markers from text and returns
-// the cleaned text with the numbers found.
+// takeCiteMarkers removes the "[n]" and "[n, m]" markers in citation
+// position (textproc.StripCitations) from text and returns the cleaned text
+// with the numbers found. Bracketed numbers that are part of the sentence
+// ("buf[0]", "bits [0] to [3]") stay as written.
 func takeCiteMarkers(text string) (string, []int) {
-	var found []int
-	clean := citeMarker.ReplaceAllStringFunc(text, func(m string) string {
-		inner := strings.Trim(strings.TrimSpace(m), "[]")
-		for _, f := range strings.FieldsFunc(inner, func(r rune) bool { return r == ',' || r == ';' || r == ' ' }) {
-			if n, err := strconv.Atoi(f); err == nil {
-				found = append(found, n)
-			}
-		}
-		return ""
-	})
+	clean, found := textproc.StripCitations(text)
 	clean = strings.Join(strings.Fields(clean), " ")
 	clean = strings.NewReplacer(" .", ".", " ,", ",", " ;", ";", " :", ":").Replace(clean)
 	return clean, found

@@ -196,6 +196,9 @@ func TestTakeCiteMarkers(t *testing.T) {
 		{"Two [1][3] here.", "Two here.", []int{1, 3}},
 		{"List [2, 4; 5].", "List.", []int{2, 4, 5}},
 		{"Keeps [sic] words.", "Keeps [sic] words.", nil},
+		// Issue 19 item 12: indexes and numbers in the sentence stay.
+		{"The oldest is buf[0] [1].", "The oldest is buf[0].", []int{1}},
+		{"bits [0] to [3] hold the channel [2].", "bits [0] to [3] hold the channel.", []int{2}},
 	}
 	for _, tt := range tests {
 		text, cites := takeCiteMarkers(tt.in)

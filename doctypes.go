@@ -1,0 +1,83 @@
+package researchflow
+
+import (
+	"path/filepath"
+	"strings"
+)
+
+// Document types. Every surface that takes files — folder ingestion
+// (starter ingest, the corpus of a research run), the upload route
+// (POST /v1/corpora/{name}/documents), the starter's messages and the
+// README — uses this one list, so that what one accepts the others read.
+
+// DocumentTypes returns the file extensions a corpus reads, lower case:
+// Markdown (.md, .markdown), plain text (.txt), HTML (.html, .htm), PDF
+// (.pdf), Word (.docx), OpenDocument text (.odt) and EPUB (.epub).
+func DocumentTypes() []string {
+	return []string{".md", ".markdown", ".txt", ".html", ".htm", ".pdf", ".docx", ".odt", ".epub"}
+}
+
+// ZipDocument reports whether files of that name are zip archives (.docx,
+// .odt, .epub): their bytes start with "PK\x03\x04".
+func ZipDocument(name string) bool {
+	switch strings.ToLower(filepath.Ext(name)) {
+	case ".docx", ".odt", ".epub":
+		return true
+	}
+	return false
+}
+
+// DocumentTypesText names the readable types for messages:
+// ".md, .markdown, .txt, .html, .htm, .pdf, .docx, .odt and .epub".
+func DocumentTypesText() string {
+	t := DocumentTypes()
+	return strings.Join(t[:len(t)-1], ", ") + " and " + t[len(t)-1]
+}
+
+// ReadableDocument reports whether a file of that name is read
+// (case-insensitive extension).
+func ReadableDocument(name string) bool {
+	ext := strings.ToLower(filepath.Ext(name))
+	for _, t := range DocumentTypes() {
+		if ext == t {
+			return true
+		}
+	}
+	return false
+}
+
+// UnreadableDocument reports whether a file of that name is a known
+// document type that is not read, and says so with a hint: a folder's
+// legacy Word (.doc), RTF, Kindle, spreadsheet or slide files are listed as
+// skipped rather than passed over. Files of other types (images, code, archives)
+// are not documents and are passed over silently.
+func UnreadableDocument(name string) (reason string, ok bool) {
+	ext := strings.ToLower(filepath.Ext(name))
+	kind, ok := unreadKinds(ext)
+	if !ok {
+		return "", false
+	}
+	return kind + " (" + ext + ") is not read; export it as PDF, .docx or Markdown (with its program, " +
+		"LibreOffice or pandoc) and ingest that file", true
+}
+
+// unreadKinds names the document types that are recognized but not read.
+func unreadKinds(ext string) (string, bool) {
+	switch ext {
+	case ".doc", ".docm", ".dotx":
+		return "a Word document of the older or macro format", true
+	case ".ott":
+		return "an OpenDocument template", true
+	case ".rtf":
+		return "a Rich Text document", true
+	case ".mobi", ".azw3":
+		return "an e-book of a Kindle format", true
+	case ".xlsx", ".xls", ".xlsm", ".ods", ".numbers", ".csv", ".tsv":
+		return "a spreadsheet", true
+	case ".pptx", ".ppt", ".odp", ".key":
+		return "a slide deck", true
+	case ".pages", ".wpd", ".tex", ".rst", ".adoc", ".djvu", ".xps":
+		return "a document of a type this version does not read", true
+	}
+	return "", false
+}
