@@ -315,3 +315,109 @@ func TestDeliverRefusesRecipientsOutsideTheAllowList(t *testing.T) {
 		t.Errorf("err = %v, want a non-retryable error naming the address", err)
 	}
 }
+
+// Issue 19 item 3: a webhook that answers 301 (or 302, 303) to the POST has
+// not received the event; the Go client would follow with a bodyless GET
+// whose 200 counted as delivered. The delivery fails for good, naming the
+// Location, and the redirect target never sees a request.
+func TestWebhookRedirectIsNotADelivery(t *testing.T) {
+	for _, code := range []int{http.StatusMovedPermanently, http.StatusFound, http.StatusSeeOther} {
+		t.Run(strconv.Itoa(code), func(t *testing.T) {
+			var gets, posts int
+			var mu sync.Mutex
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				mu.Lock()
+				defer mu.Unlock()
+				if r.URL.Path == "/hooks/new" {
+					if r.Method == http.MethodGet {
+						gets++
+					} else {
+						posts++
+					}
+					return // 200
+				}
+				http.Redirect(w, r, "/hooks/new", code)
+			}))
+			defer srv.Close()
+			n := &Notify{WebhookURL: srv.URL + "/hooks/old"}
+			var env testsuite.WorkflowTestSuite
+			aenv := env.NewTestActivityEnvironment()
+			aenv.RegisterActivity(n)
+			val, err := aenv.ExecuteActivity(n.Deliver, rf.DeliverInput{ResearchID: "r1", Title: "T", Markdown: "# T\n"})
+			var appErr *temporal.ApplicationError
+			if !errors.As(err, &appErr) || !appErr.NonRetryable() || !strings.Contains(appErr.Message(), srv.URL+"/hooks/new") {
+				var res rf.DeliverResult
+				if val != nil {
+					_ = val.Get(&res)
+				}
+				t.Fatalf("Deliver = %+v, %v: want a non-retryable failure naming the Location", res, err)
+			}
+			if gets+posts != 0 {
+				t.Errorf("redirect target got %d GETs and %d POSTs, want none", gets, posts)
+			}
+			// The run's other events are held to the same rule.
+			_, err = aenv.ExecuteActivity(n.Publish, rf.PublishInput{Event: rf.Event{ID: "r1:x", Type: rf.EventPlanReady, Data: rf.EventData{ResearchID: "r1"}}})
+			if !errors.As(err, &appErr) || !appErr.NonRetryable() {
+				t.Errorf("Publish: %v, want a non-retryable failure", err)
+			}
+		})
+	}
+}
+
+// A 307 or 308 keeps the method and body: the event is re-sent in full,
+// signature included, and verifies at its new address. A redirect loop
+// fails for good.
+func TestWebhookFollows307And308WithBodyAndSignature(t *testing.T) {
+	const secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+	verifier, _ := standardwebhooks.NewWebhook(secret)
+	signer, _ := standardwebhooks.NewWebhook(secret)
+	for _, code := range []int{http.StatusTemporaryRedirect, http.StatusPermanentRedirect} {
+		var got []byte
+		var verr error
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			switch r.URL.Path {
+			case "/new":
+				got, _ = io.ReadAll(r.Body)
+				verr = verifier.Verify(got, r.Header)
+			case "/loop":
+				http.Redirect(w, r, "/loop", code)
+			default:
+				http.Redirect(w, r, "/new", code)
+			}
+		}))
+		n := &Notify{WebhookURL: srv.URL + "/old", Signer: signer}
+		var env testsuite.WorkflowTestSuite
+		aenv := env.NewTestActivityEnvironment()
+		aenv.RegisterActivity(n)
+		if _, err := aenv.ExecuteActivity(n.Deliver, rf.DeliverInput{ResearchID: "r1", Title: "T", Markdown: "# T\n"}); err != nil {
+			t.Errorf("%d: %v", code, err)
+		}
+		if !strings.Contains(string(got), `"report":"# T\n"`) || verr != nil {
+			t.Errorf("%d: the new address got %q (signature: %v), want the signed event with the report", code, got, verr)
+		}
+		n.WebhookURL = srv.URL + "/loop"
+		_, err := aenv.ExecuteActivity(n.Deliver, rf.DeliverInput{ResearchID: "r2", Markdown: "x"})
+		var appErr *temporal.ApplicationError
+		if !errors.As(err, &appErr) || !appErr.NonRetryable() || !strings.Contains(appErr.Message(), "redirects") {
+			t.Errorf("%d loop: %v, want a non-retryable failure", code, err)
+		}
+		srv.Close()
+	}
+}
+
+// A report folder the worker cannot write into fails for good.
+func TestDeliverToAFileInsteadOfAFolderIsNotRetried(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "not-a-dir")
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	n := &Notify{ReportDir: filepath.Join(file, "reports")}
+	var env testsuite.WorkflowTestSuite
+	aenv := env.NewTestActivityEnvironment()
+	aenv.RegisterActivity(n)
+	_, err := aenv.ExecuteActivity(n.Deliver, rf.DeliverInput{ResearchID: "r1", Markdown: "# R\n"})
+	var appErr *temporal.ApplicationError
+	if !errors.As(err, &appErr) || !appErr.NonRetryable() {
+		t.Errorf("err = %v, want non-retryable", err)
+	}
+}

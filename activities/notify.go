@@ -3,14 +3,17 @@ package activities
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
+	"syscall"
 	"time"
 
 	standardwebhooks "github.com/standard-webhooks/standard-webhooks/libraries/go"
@@ -157,7 +160,7 @@ func (n *Notify) Deliver(ctx context.Context, in rf.DeliverInput) (rf.DeliverRes
 		name := safeID.ReplaceAllString(in.ResearchID, "_") + ".md"
 		path := filepath.Join(n.ReportDir, name)
 		if err := writeFileAtomic(path, []byte(in.Markdown)); err != nil {
-			return res, fmt.Errorf("store report %s: %w", path, err)
+			return res, storeError(path, err)
 		}
 		res.Path = path
 	}
@@ -199,7 +202,7 @@ func (n *Notify) Deliver(ctx context.Context, in rf.DeliverInput) (rf.DeliverRes
 			subject = "Research report " + in.ResearchID
 		}
 		if err := n.Mailer.Send(ctx, mailer.Mail{To: in.Email, Subject: subject, Text: in.Markdown, MessageID: ev.ID}); err != nil {
-			return res, fmt.Errorf("mail the report: %w", err)
+			return res, classify(fmt.Errorf("mail the report: %w", err))
 		}
 		res.Email = "sent"
 	}
@@ -247,24 +250,86 @@ func (n *Notify) callWebhook(ctx context.Context, id, researchID string, body []
 		req.Header.Set(standardwebhooks.HeaderWebhookTimestamp, strconv.FormatInt(now.Unix(), 10))
 		req.Header.Set(standardwebhooks.HeaderWebhookSignature, sig)
 	}
-	client := n.HTTP
-	if client == nil {
-		client = http.DefaultClient
-	}
-	resp, err := client.Do(req)
+	resp, err := n.webhookClient().Do(req)
 	if err != nil {
+		var re *redirectError
+		if errors.As(err, &re) {
+			return temporal.NewNonRetryableApplicationError("webhook event "+id+" not delivered: "+re.msg, "WebhookRedirected", nil)
+		}
 		return fmt.Errorf("webhook: %w", err)
 	}
 	defer resp.Body.Close()
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<16))
-	// The egress kit's status table: 408, 429 and 5xx are worth another
-	// try (after the receiver's Retry-After); any other answer refuses the
-	// event for good.
-	err = egress.Status(resp.StatusCode, egress.RetryAfterHeader(resp.Header, time.Now()), fmt.Errorf("webhook answered %s", resp.Status))
+	return webhookStatus(id, resp)
+}
+
+// maxWebhookRedirects bounds the 307/308 redirects a delivery follows.
+const maxWebhookRedirects = 3
+
+// webhookClient is the configured client with one redirect rule: only a
+// 307 or 308 is followed, since only they keep the method and the body (the
+// standard library re-sends both, and every header, signature included).
+// Any other 3xx would turn the POST into a bodyless GET whose 2xx says
+// nothing about the event: it is answered to the caller (webhookStatus
+// makes it a failure naming the Location).
+func (n *Notify) webhookClient() *http.Client {
+	c := http.Client{}
+	if n.HTTP != nil {
+		c = *n.HTTP
+	}
+	c.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		if code := req.Response.StatusCode; code != http.StatusTemporaryRedirect && code != http.StatusPermanentRedirect {
+			return http.ErrUseLastResponse
+		}
+		if len(via) > maxWebhookRedirects {
+			return &redirectError{fmt.Sprintf("more than %d redirects (last to %s)", maxWebhookRedirects, req.URL.Redacted())}
+		}
+		if req.Method != http.MethodPost || req.GetBody == nil {
+			return &redirectError{"the redirect to " + req.URL.Redacted() + " would not re-send the event"}
+		}
+		return nil
+	}
+	return &c
+}
+
+// redirectError is a redirect the webhook client refused to follow.
+type redirectError struct{ msg string }
+
+func (e *redirectError) Error() string { return e.msg }
+
+// webhookStatus turns the receiver's answer into the delivery's outcome:
+// only a 2xx is a delivery. A redirect the client did not follow (301, 302,
+// 303, …) is a failure no retry can fix, named with the Location the
+// receiver gave; every other answer goes by the egress kit's status table:
+// 408, 429 and 5xx are worth another try (after the receiver's
+// Retry-After), any other answer refuses the event for good.
+func webhookStatus(id string, resp *http.Response) error {
+	if code := resp.StatusCode; code >= 300 && code < 400 {
+		where := resp.Header.Get("Location")
+		if where == "" {
+			where = "no Location"
+		} else if u, err := resp.Request.URL.Parse(where); err == nil {
+			where = "Location " + u.Redacted()
+		}
+		return temporal.NewNonRetryableApplicationError(fmt.Sprintf(
+			"webhook answered %s (%s) to event %s: not delivered; a redirect other than 307/308 would turn the POST into a bodyless GET, so set the webhook URL to where it points",
+			resp.Status, where, id), "WebhookRedirected", nil)
+	}
+	err := egress.Status(resp.StatusCode, egress.RetryAfterHeader(resp.Header, time.Now()), fmt.Errorf("webhook answered %s", resp.Status))
 	if err != nil && fault.IsPermanent(err) {
 		return temporal.NewNonRetryableApplicationError("webhook refused event "+id+": "+resp.Status, "WebhookRejected", nil)
 	}
 	return classify(err)
+}
+
+// storeError classifies a failure to store the report: a folder the
+// worker may not write, or a path that is not a folder, stays so.
+func storeError(path string, err error) error {
+	err = fmt.Errorf("store report %s: %w", path, err)
+	if errors.Is(err, fs.ErrPermission) || errors.Is(err, syscall.ENOTDIR) || errors.Is(err, syscall.EROFS) {
+		return temporal.NewNonRetryableApplicationError(err.Error(), "ReportStore", nil)
+	}
+	return err
 }
 
 func writeFileAtomic(path string, data []byte) error {
