@@ -320,6 +320,10 @@ type ResearchResult struct {
 	// redrives, whose RedriveOf names the first run.
 	Revision  int    `json:"revision,omitempty"`
 	RedriveOf string `json:"redriveOf,omitempty"`
+	// DeliveryWorkflowID names the workflow that delivers the run's
+	// notifications after it (DeliveryQuery tells how they stand; runs
+	// before delivery workflows existed leave it empty).
+	DeliveryWorkflowID string `json:"deliveryWorkflowId,omitempty"`
 }
 
 // Stages of a research run, in order (Progress.Stage, SearchAttrStage).

@@ -111,3 +111,38 @@ func publishOptions() workflow.ActivityOptions {
 		},
 	}
 }
+
+// sinkOptions serve one message to one sink in the delivery workflow: each
+// message of each sink retries on its own, with backoff up to five minutes,
+// for an hour; refusals (an invalid input, a webhook that answers 4xx or a
+// redirect, an SMTP 5xx) are non-retryable errors of the notify pool.
+func sinkOptions() workflow.ActivityOptions {
+	return workflow.ActivityOptions{
+		TaskQueue:              rf.TaskQueueNotify,
+		StartToCloseTimeout:    time.Minute,
+		ScheduleToCloseTimeout: time.Hour,
+		RetryPolicy: &temporal.RetryPolicy{
+			InitialInterval:        time.Second,
+			BackoffCoefficient:     2,
+			MaximumInterval:        5 * time.Minute,
+			NonRetryableErrorTypes: []string{rf.ErrInvalidInput},
+		},
+	}
+}
+
+// storeOptions bound how long a finished run waits to store its report on
+// the notify pool: a pool that is down costs the run a minute at most (the
+// report is in the run's result either way).
+func storeOptions() workflow.ActivityOptions {
+	return workflow.ActivityOptions{
+		TaskQueue:              rf.TaskQueueNotify,
+		StartToCloseTimeout:    20 * time.Second,
+		ScheduleToCloseTimeout: time.Minute,
+		RetryPolicy: &temporal.RetryPolicy{
+			InitialInterval:        time.Second,
+			BackoffCoefficient:     2,
+			MaximumInterval:        10 * time.Second,
+			NonRetryableErrorTypes: []string{rf.ErrInvalidInput},
+		},
+	}
+}
