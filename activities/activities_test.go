@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -24,7 +25,9 @@ import (
 	"go.temporal.io/sdk/testsuite"
 
 	"github.com/researchflow/researchflow/internal/egress"
+	"github.com/researchflow/researchflow/internal/events"
 	"github.com/researchflow/researchflow/internal/fault"
+	"github.com/researchflow/researchflow/internal/mailer"
 	"github.com/researchflow/researchflow/internal/memory"
 	"github.com/researchflow/researchflow/internal/reasoning"
 	"github.com/researchflow/researchflow/internal/reasoning/extractive"
@@ -419,5 +422,91 @@ func TestDeliverToAFileInsteadOfAFolderIsNotRetried(t *testing.T) {
 	var appErr *temporal.ApplicationError
 	if !errors.As(err, &appErr) || !appErr.NonRetryable() {
 		t.Errorf("err = %v, want non-retryable", err)
+	}
+}
+
+type fakeBus struct{ subjects []string }
+
+func (b *fakeBus) Publish(_ context.Context, subject, _ string, _ map[string]string, _ []byte) (events.Published, error) {
+	b.subjects = append(b.subjects, subject)
+	return events.Published{Stream: rf.EventStream, Sequence: uint64(len(b.subjects))}, nil
+}
+
+type fakeMailer struct{ sent []mailer.Mail }
+
+func (m *fakeMailer) Send(_ context.Context, msg mailer.Mail) error { m.sent = append(m.sent, msg); return nil }
+
+// DeliverToSink delivers to the one sink it is asked for: the webhook gets
+// the event (the report's with the report), NATS the event and the report,
+// e-mail only the report; an unconfigured sink says so at once.
+func TestDeliverToSinkServesOneSink(t *testing.T) {
+	var bodies []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		bodies = append(bodies, string(b))
+	}))
+	defer srv.Close()
+	bus, mails := &fakeBus{}, &fakeMailer{}
+	n := &Notify{WebhookURL: srv.URL, Bus: bus, Mailer: mails, EmailDomains: []string{"example.org"}}
+	var env testsuite.WorkflowTestSuite
+	aenv := env.NewTestActivityEnvironment()
+	aenv.RegisterActivity(n)
+	plan := rf.Event{ID: "r1:" + rf.EventPlanReady, Type: rf.EventPlanReady, Data: rf.EventData{ResearchID: "r1"}}
+	ready := rf.Event{ID: "r1:" + rf.EventReportReady, Type: rf.EventReportReady, Data: rf.EventData{ResearchID: "r1", Title: "T"}}
+	deliver := func(in rf.SinkDeliveryInput) rf.SinkDeliveryResult {
+		t.Helper()
+		val, err := aenv.ExecuteActivity(n.DeliverToSink, in)
+		if err != nil {
+			t.Fatalf("%s: %v", in.Sink, err)
+		}
+		var res rf.SinkDeliveryResult
+		_ = val.Get(&res)
+		return res
+	}
+	email := []string{"ana@example.org"}
+	for _, ev := range []rf.Event{plan, ready} {
+		for _, sink := range rf.Sinks {
+			deliver(rf.SinkDeliveryInput{Sink: sink, Event: ev, Report: "# T\n", ReportPath: "/r/r1.md", Email: email})
+		}
+	}
+	if len(bodies) != 2 || strings.Contains(bodies[0], `"report"`) || !strings.Contains(bodies[1], `"report":"# T\n"`) {
+		t.Errorf("webhook bodies = %q", bodies)
+	}
+	if want := []string{"researchflow.events." + rf.EventPlanReady, rf.ReportSubject, "researchflow.events." + rf.EventReportReady}; !slices.Equal(bus.subjects, want) {
+		t.Errorf("nats subjects = %q, want %q", bus.subjects, want)
+	}
+	if len(mails.sent) != 1 || mails.sent[0].Text != "# T\n" || mails.sent[0].MessageID != ready.ID {
+		t.Errorf("mails = %+v, want the report once", mails.sent)
+	}
+	bare := &Notify{EmailDomains: []string{"example.org"}}
+	aenv.RegisterActivity(bare)
+	for _, sink := range []string{rf.SinkWebhook, rf.SinkNATS, rf.SinkEmail} {
+		val, err := aenv.ExecuteActivity(bare.DeliverToSink, rf.SinkDeliveryInput{Sink: sink, Event: ready, Report: "# T\n", Email: email})
+		var res rf.SinkDeliveryResult
+		if err != nil || val.Get(&res) != nil || res.Outcome != rf.DeliveryNotConfigured {
+			t.Errorf("%s unconfigured: %+v, %v", sink, res, err)
+		}
+	}
+	_, err := aenv.ExecuteActivity(n.DeliverToSink, rf.SinkDeliveryInput{Sink: "pigeon", Event: plan})
+	var appErr *temporal.ApplicationError
+	if !errors.As(err, &appErr) || !appErr.NonRetryable() {
+		t.Errorf("unknown sink: %v, want non-retryable", err)
+	}
+}
+
+func TestStoreReport(t *testing.T) {
+	dir := t.TempDir()
+	n := &Notify{ReportDir: dir}
+	var env testsuite.WorkflowTestSuite
+	aenv := env.NewTestActivityEnvironment()
+	aenv.RegisterActivity(n)
+	val, err := aenv.ExecuteActivity(n.StoreReport, rf.StoreReportInput{ResearchID: "research/1", Markdown: "# T\n"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var res rf.StoreReportResult
+	_ = val.Get(&res)
+	if b, err := os.ReadFile(res.Path); err != nil || string(b) != "# T\n" || filepath.Dir(res.Path) != dir {
+		t.Errorf("stored %q: %q, %v", res.Path, b, err)
 	}
 }

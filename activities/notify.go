@@ -297,7 +297,7 @@ func (n *Notify) DeliverToSink(ctx context.Context, in rf.SinkDeliveryInput) (rf
 		if subject == "" {
 			subject = "Research report " + e.Data.ResearchID
 		}
-		if err := n.Mailer.Send(ctx, Mail{To: in.Email, Subject: subject, Text: in.Report, MessageID: e.ID}); err != nil {
+		if err := n.Mailer.Send(ctx, mailer.Mail{To: in.Email, Subject: subject, Text: in.Report, MessageID: e.ID}); err != nil {
 			return rf.SinkDeliveryResult{}, classify(fmt.Errorf("mail the report: %w", err))
 		}
 		return delivered, nil
