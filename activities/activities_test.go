@@ -434,7 +434,10 @@ func (b *fakeBus) Publish(_ context.Context, subject, _ string, _ map[string]str
 
 type fakeMailer struct{ sent []mailer.Mail }
 
-func (m *fakeMailer) Send(_ context.Context, msg mailer.Mail) error { m.sent = append(m.sent, msg); return nil }
+func (m *fakeMailer) Send(_ context.Context, msg mailer.Mail) error {
+	m.sent = append(m.sent, msg)
+	return nil
+}
 
 // DeliverToSink delivers to the one sink it is asked for: the webhook gets
 // the event (the report's with the report), NATS the event and the report,
