@@ -107,7 +107,8 @@ type reportData struct {
 }
 
 // Publish publishes one event of a run to the webhook and the bus (each
-// when configured). A retry publishes again with the same ID: the webhook
+// when configured), for runs started before the delivery workflow (newer
+// runs deliver with DeliverToSink, one sink at a time). A retry publishes again with the same ID: the webhook
 // receiver and JetStream drop the duplicate.
 func (n *Notify) Publish(ctx context.Context, in rf.PublishInput) (rf.PublishResult, error) {
 	e := in.Event
@@ -133,7 +134,9 @@ func (n *Notify) Publish(ctx context.Context, in rf.PublishInput) (rf.PublishRes
 	return res, nil
 }
 
-// Deliver writes the report atomically (a retry rewrites the same file),
+// Deliver, for runs started before the delivery workflow (newer runs call
+// StoreReport, then DeliverToSink per sink), writes the report atomically
+// (a retry rewrites the same file),
 // then publishes its research.report.ready event to the webhook (with the
 // report) and the bus (the event on its subject, the report on
 // researchflow.reports), then mails it to the run's recipients.
