@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -511,5 +512,37 @@ func TestStoreReport(t *testing.T) {
 	_ = val.Get(&res)
 	if b, err := os.ReadFile(res.Path); err != nil || string(b) != "# T\n" || filepath.Dir(res.Path) != dir {
 		t.Errorf("stored %q: %q, %v", res.Path, b, err)
+	}
+}
+
+// Only a 2xx is a delivery: a receiver (or something in front of it) that
+// answers 101 Switching Protocols to the POST has not taken the event.
+func TestWebhookOnlyA2xxIsADelivery(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				buf := make([]byte, 4096)
+				_, _ = c.Read(buf)
+				_, _ = c.Write([]byte("HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n"))
+			}()
+		}
+	}()
+	n := &Notify{WebhookURL: "http://" + l.Addr().String() + "/hook"}
+	var env testsuite.WorkflowTestSuite
+	aenv := env.NewTestActivityEnvironment()
+	aenv.RegisterActivity(n)
+	ev := rf.Event{ID: "r1:" + rf.EventPlanReady, Type: rf.EventPlanReady, Data: rf.EventData{ResearchID: "r1"}}
+	if _, err := aenv.ExecuteActivity(n.DeliverToSink, rf.SinkDeliveryInput{Sink: rf.SinkWebhook, Event: ev}); err == nil {
+		t.Error("a 101 answer counted as delivered")
 	}
 }
