@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"slices"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
@@ -112,10 +113,15 @@ func publishOptions() workflow.ActivityOptions {
 	}
 }
 
+// sinkNonRetryable are the refusals of a sink that no retry can change: the
+// egress kit's permanent kinds (an SMTP 5xx is egress.rejected) and the
+// webhook's own (an answer other than 2xx, 408, 429 or 5xx; a redirect
+// other than 307/308; a bad URL or signing key).
+var sinkNonRetryable = append(slices.Clone(nonRetryable), "WebhookRejected", "WebhookRedirected", "WebhookConfig")
+
 // sinkOptions serve one message to one sink in the delivery workflow: each
 // message of each sink retries on its own, with backoff up to five minutes,
-// for an hour; refusals (an invalid input, a webhook that answers 4xx or a
-// redirect, an SMTP 5xx) are non-retryable errors of the notify pool.
+// for an hour; refusals (sinkNonRetryable) end it at once.
 func sinkOptions() workflow.ActivityOptions {
 	return workflow.ActivityOptions{
 		TaskQueue:              rf.TaskQueueNotify,
@@ -125,7 +131,7 @@ func sinkOptions() workflow.ActivityOptions {
 			InitialInterval:        time.Second,
 			BackoffCoefficient:     2,
 			MaximumInterval:        5 * time.Minute,
-			NonRetryableErrorTypes: []string{rf.ErrInvalidInput},
+			NonRetryableErrorTypes: sinkNonRetryable,
 		},
 	}
 }
@@ -142,7 +148,7 @@ func storeOptions() workflow.ActivityOptions {
 			InitialInterval:        time.Second,
 			BackoffCoefficient:     2,
 			MaximumInterval:        10 * time.Second,
-			NonRetryableErrorTypes: []string{rf.ErrInvalidInput},
+			NonRetryableErrorTypes: []string{rf.ErrInvalidInput, "ReportStore"},
 		},
 	}
 }
