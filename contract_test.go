@@ -21,6 +21,14 @@ func TestNormalizeCountsCharacters(t *testing.T) {
 		{"padded", "   " + strings.Repeat("a", MaxQuestionLength) + "\n\t ", true},
 		{"invalid UTF-8", "abc\xff\xfe", false},
 		{"bell", "what\x07now", false},
+		// Issue 19 item 5: a question without a letter or digit says nothing.
+		{"question marks only", "???", false},
+		{"emoji only", "🤔🤔🤔", false},
+		{"zero-width spaces only", "\u200b\u200b\u200b\u200b", false},
+		{"punctuation, symbols and joiners", " ¿¡…—«»\u200d\u2060 ✨ ", false},
+		{"emoji with one word", "🤔 why?", true},
+		{"digits only", "2026", true},
+		{"Devanagari", "कौन है?", true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -37,6 +45,22 @@ func TestNormalizeCountsCharacters(t *testing.T) {
 	_, err := ResearchInput{Question: strings.Repeat("问", MaxQuestionLength+1)}.Normalize()
 	if got := err.Error(); !strings.Contains(got, "characters, got 2001") {
 		t.Errorf("message = %q: want it to count characters", got)
+	}
+}
+
+func TestNormalizeRefusesWordlessQuestions(t *testing.T) {
+	for _, q := range []string{"???", "🤔🤔🤔", "\u200b\u200b\u200b"} {
+		_, err := ResearchInput{Question: q}.Normalize()
+		var ie *InputError
+		if !errors.As(err, &ie) || ie.Field != "question" || !strings.Contains(ie.Message, "no letter or digit") {
+			t.Errorf("Normalize(%+q) = %v: want an InputError on question saying it has no letter or digit", q, err)
+		}
+	}
+	// An edited plan is held to the same rule.
+	_, err := PlanApproval{Approved: true, SubQuestions: []string{"How long are backups kept?", "\u200b\u200b"}}.Normalize()
+	var ie *InputError
+	if !errors.As(err, &ie) || ie.Field != "subQuestions[1]" {
+		t.Errorf("approval with a word-less sub-question: err = %v, want an InputError on subQuestions[1]", err)
 	}
 }
 

@@ -61,7 +61,8 @@ const (
 // request one of them accepts is accepted by the others.
 type ResearchInput struct {
 	// Question is the research question (MinQuestionLength to
-	// MaxQuestionLength characters, any language).
+	// MaxQuestionLength characters, any language, with at least one letter
+	// or digit).
 	Question string `json:"question"`
 	// MaxSubQuestions bounds the plan (1–6, default 4).
 	MaxSubQuestions int `json:"maxSubQuestions,omitempty"`
@@ -210,7 +211,8 @@ func (in ResearchInput) Normalize() (ResearchInput, error) {
 	return in, nil
 }
 
-// normalizeQuestion trims q and checks its encoding and length.
+// normalizeQuestion trims q and checks its encoding and length, and that it
+// has a word (see hasWord).
 func normalizeQuestion(field, q string) (string, error) {
 	if !utf8.ValidString(q) {
 		return q, inputError(field, "not valid UTF-8")
@@ -225,7 +227,21 @@ func normalizeQuestion(field, q string) (string, error) {
 			return q, inputError(field, "contains the control character %U", r)
 		}
 	}
+	if !hasWord(q) {
+		return q, inputError(field, "%s", noWordMessage)
+	}
 	return q, nil
+}
+
+// noWordMessage is the error of a question without a letter or digit.
+const noWordMessage = "has no letter or digit: ask a question in words (punctuation, emoji and invisible characters alone say nothing to research)"
+
+// hasWord reports whether s holds at least one letter or digit, in any
+// script. Punctuation, symbols, emoji, spaces and format characters such
+// as zero-width spaces (U+200B) are not words: a question made only of
+// them has nothing to plan, search or answer.
+func hasWord(s string) bool {
+	return strings.ContainsFunc(s, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsNumber(r) })
 }
 
 // ApprovalTimeout is how long the run waits for approval.
@@ -264,6 +280,9 @@ func (a PlanApproval) Normalize() (PlanApproval, error) {
 		if n := utf8.RuneCountInString(t); n < 1 || n > MaxQuestionLength || !utf8.ValidString(t) {
 			return a, inputError(fmt.Sprintf("subQuestions[%d]", i), "want 1 to %d characters", MaxQuestionLength)
 		}
+		if !hasWord(t) {
+			return a, inputError(fmt.Sprintf("subQuestions[%d]", i), "%s", noWordMessage)
+		}
 		out[i] = t
 	}
 	if len(out) > 0 {
@@ -301,6 +320,10 @@ type ResearchResult struct {
 	// redrives, whose RedriveOf names the first run.
 	Revision  int    `json:"revision,omitempty"`
 	RedriveOf string `json:"redriveOf,omitempty"`
+	// DeliveryWorkflowID names the workflow that delivers the run's
+	// notifications after it (DeliveryQuery tells how they stand; runs
+	// before delivery workflows existed leave it empty).
+	DeliveryWorkflowID string `json:"deliveryWorkflowId,omitempty"`
 }
 
 // Stages of a research run, in order (Progress.Stage, SearchAttrStage).

@@ -6,10 +6,12 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -24,7 +26,9 @@ import (
 	"go.temporal.io/sdk/testsuite"
 
 	"github.com/researchflow/researchflow/internal/egress"
+	"github.com/researchflow/researchflow/internal/events"
 	"github.com/researchflow/researchflow/internal/fault"
+	"github.com/researchflow/researchflow/internal/mailer"
 	"github.com/researchflow/researchflow/internal/memory"
 	"github.com/researchflow/researchflow/internal/reasoning"
 	"github.com/researchflow/researchflow/internal/reasoning/extractive"
@@ -313,5 +317,232 @@ func TestDeliverRefusesRecipientsOutsideTheAllowList(t *testing.T) {
 	var appErr *temporal.ApplicationError
 	if !errors.As(err, &appErr) || !appErr.NonRetryable() || !strings.Contains(appErr.Message(), "eve@evil.example") {
 		t.Errorf("err = %v, want a non-retryable error naming the address", err)
+	}
+}
+
+// Issue 19 item 3: a webhook that answers 301 (or 302, 303) to the POST has
+// not received the event; the Go client would follow with a bodyless GET
+// whose 200 counted as delivered. The delivery fails for good, naming the
+// Location, and the redirect target never sees a request.
+func TestWebhookRedirectIsNotADelivery(t *testing.T) {
+	for _, code := range []int{http.StatusMovedPermanently, http.StatusFound, http.StatusSeeOther} {
+		t.Run(strconv.Itoa(code), func(t *testing.T) {
+			var gets, posts int
+			var mu sync.Mutex
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				mu.Lock()
+				defer mu.Unlock()
+				if r.URL.Path == "/hooks/new" {
+					if r.Method == http.MethodGet {
+						gets++
+					} else {
+						posts++
+					}
+					return // 200
+				}
+				http.Redirect(w, r, "/hooks/new", code)
+			}))
+			defer srv.Close()
+			n := &Notify{WebhookURL: srv.URL + "/hooks/old"}
+			var env testsuite.WorkflowTestSuite
+			aenv := env.NewTestActivityEnvironment()
+			aenv.RegisterActivity(n)
+			val, err := aenv.ExecuteActivity(n.Deliver, rf.DeliverInput{ResearchID: "r1", Title: "T", Markdown: "# T\n"})
+			var appErr *temporal.ApplicationError
+			if !errors.As(err, &appErr) || !appErr.NonRetryable() || !strings.Contains(appErr.Message(), srv.URL+"/hooks/new") {
+				var res rf.DeliverResult
+				if val != nil {
+					_ = val.Get(&res)
+				}
+				t.Fatalf("Deliver = %+v, %v: want a non-retryable failure naming the Location", res, err)
+			}
+			if gets+posts != 0 {
+				t.Errorf("redirect target got %d GETs and %d POSTs, want none", gets, posts)
+			}
+			// The run's other events are held to the same rule.
+			_, err = aenv.ExecuteActivity(n.Publish, rf.PublishInput{Event: rf.Event{ID: "r1:x", Type: rf.EventPlanReady, Data: rf.EventData{ResearchID: "r1"}}})
+			if !errors.As(err, &appErr) || !appErr.NonRetryable() {
+				t.Errorf("Publish: %v, want a non-retryable failure", err)
+			}
+		})
+	}
+}
+
+// A 307 or 308 keeps the method and body: the event is re-sent in full,
+// signature included, and verifies at its new address. A redirect loop
+// fails for good.
+func TestWebhookFollows307And308WithBodyAndSignature(t *testing.T) {
+	const secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+	verifier, _ := standardwebhooks.NewWebhook(secret)
+	signer, _ := standardwebhooks.NewWebhook(secret)
+	for _, code := range []int{http.StatusTemporaryRedirect, http.StatusPermanentRedirect} {
+		var got []byte
+		var verr error
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			switch r.URL.Path {
+			case "/new":
+				got, _ = io.ReadAll(r.Body)
+				verr = verifier.Verify(got, r.Header)
+			case "/loop":
+				http.Redirect(w, r, "/loop", code)
+			default:
+				http.Redirect(w, r, "/new", code)
+			}
+		}))
+		n := &Notify{WebhookURL: srv.URL + "/old", Signer: signer}
+		var env testsuite.WorkflowTestSuite
+		aenv := env.NewTestActivityEnvironment()
+		aenv.RegisterActivity(n)
+		if _, err := aenv.ExecuteActivity(n.Deliver, rf.DeliverInput{ResearchID: "r1", Title: "T", Markdown: "# T\n"}); err != nil {
+			t.Errorf("%d: %v", code, err)
+		}
+		if !strings.Contains(string(got), `"report":"# T\n"`) || verr != nil {
+			t.Errorf("%d: the new address got %q (signature: %v), want the signed event with the report", code, got, verr)
+		}
+		n.WebhookURL = srv.URL + "/loop"
+		_, err := aenv.ExecuteActivity(n.Deliver, rf.DeliverInput{ResearchID: "r2", Markdown: "x"})
+		var appErr *temporal.ApplicationError
+		if !errors.As(err, &appErr) || !appErr.NonRetryable() || !strings.Contains(appErr.Message(), "redirects") {
+			t.Errorf("%d loop: %v, want a non-retryable failure", code, err)
+		}
+		srv.Close()
+	}
+}
+
+// A report folder the worker cannot write into fails for good.
+func TestDeliverToAFileInsteadOfAFolderIsNotRetried(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "not-a-dir")
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	n := &Notify{ReportDir: filepath.Join(file, "reports")}
+	var env testsuite.WorkflowTestSuite
+	aenv := env.NewTestActivityEnvironment()
+	aenv.RegisterActivity(n)
+	_, err := aenv.ExecuteActivity(n.Deliver, rf.DeliverInput{ResearchID: "r1", Markdown: "# R\n"})
+	var appErr *temporal.ApplicationError
+	if !errors.As(err, &appErr) || !appErr.NonRetryable() {
+		t.Errorf("err = %v, want non-retryable", err)
+	}
+}
+
+type fakeBus struct{ subjects []string }
+
+func (b *fakeBus) Publish(_ context.Context, subject, _ string, _ map[string]string, _ []byte) (events.Published, error) {
+	b.subjects = append(b.subjects, subject)
+	return events.Published{Stream: rf.EventStream, Sequence: uint64(len(b.subjects))}, nil
+}
+
+type fakeMailer struct{ sent []mailer.Mail }
+
+func (m *fakeMailer) Send(_ context.Context, msg mailer.Mail) error {
+	m.sent = append(m.sent, msg)
+	return nil
+}
+
+// DeliverToSink delivers to the one sink it is asked for: the webhook gets
+// the event (the report's with the report), NATS the event and the report,
+// e-mail only the report; an unconfigured sink says so at once.
+func TestDeliverToSinkServesOneSink(t *testing.T) {
+	var bodies []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		bodies = append(bodies, string(b))
+	}))
+	defer srv.Close()
+	bus, mails := &fakeBus{}, &fakeMailer{}
+	n := &Notify{WebhookURL: srv.URL, Bus: bus, Mailer: mails, EmailDomains: []string{"example.org"}}
+	var env testsuite.WorkflowTestSuite
+	aenv := env.NewTestActivityEnvironment()
+	aenv.RegisterActivity(n)
+	plan := rf.Event{ID: "r1:" + rf.EventPlanReady, Type: rf.EventPlanReady, Data: rf.EventData{ResearchID: "r1"}}
+	ready := rf.Event{ID: "r1:" + rf.EventReportReady, Type: rf.EventReportReady, Data: rf.EventData{ResearchID: "r1", Title: "T"}}
+	deliver := func(in rf.SinkDeliveryInput) rf.SinkDeliveryResult {
+		t.Helper()
+		val, err := aenv.ExecuteActivity(n.DeliverToSink, in)
+		if err != nil {
+			t.Fatalf("%s: %v", in.Sink, err)
+		}
+		var res rf.SinkDeliveryResult
+		_ = val.Get(&res)
+		return res
+	}
+	email := []string{"ana@example.org"}
+	for _, ev := range []rf.Event{plan, ready} {
+		for _, sink := range rf.Sinks {
+			deliver(rf.SinkDeliveryInput{Sink: sink, Event: ev, Report: "# T\n", ReportPath: "/r/r1.md", Email: email})
+		}
+	}
+	if len(bodies) != 2 || strings.Contains(bodies[0], `"report"`) || !strings.Contains(bodies[1], `"report":"# T\n"`) {
+		t.Errorf("webhook bodies = %q", bodies)
+	}
+	if want := []string{"researchflow.events." + rf.EventPlanReady, rf.ReportSubject, "researchflow.events." + rf.EventReportReady}; !slices.Equal(bus.subjects, want) {
+		t.Errorf("nats subjects = %q, want %q", bus.subjects, want)
+	}
+	if len(mails.sent) != 1 || mails.sent[0].Text != "# T\n" || mails.sent[0].MessageID != ready.ID {
+		t.Errorf("mails = %+v, want the report once", mails.sent)
+	}
+	bare := &Notify{EmailDomains: []string{"example.org"}}
+	aenv.RegisterActivity(bare)
+	for _, sink := range []string{rf.SinkWebhook, rf.SinkNATS, rf.SinkEmail} {
+		val, err := aenv.ExecuteActivity(bare.DeliverToSink, rf.SinkDeliveryInput{Sink: sink, Event: ready, Report: "# T\n", Email: email})
+		var res rf.SinkDeliveryResult
+		if err != nil || val.Get(&res) != nil || res.Outcome != rf.DeliveryNotConfigured {
+			t.Errorf("%s unconfigured: %+v, %v", sink, res, err)
+		}
+	}
+	_, err := aenv.ExecuteActivity(n.DeliverToSink, rf.SinkDeliveryInput{Sink: "pigeon", Event: plan})
+	var appErr *temporal.ApplicationError
+	if !errors.As(err, &appErr) || !appErr.NonRetryable() {
+		t.Errorf("unknown sink: %v, want non-retryable", err)
+	}
+}
+
+func TestStoreReport(t *testing.T) {
+	dir := t.TempDir()
+	n := &Notify{ReportDir: dir}
+	var env testsuite.WorkflowTestSuite
+	aenv := env.NewTestActivityEnvironment()
+	aenv.RegisterActivity(n)
+	val, err := aenv.ExecuteActivity(n.StoreReport, rf.StoreReportInput{ResearchID: "research/1", Markdown: "# T\n"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var res rf.StoreReportResult
+	_ = val.Get(&res)
+	if b, err := os.ReadFile(res.Path); err != nil || string(b) != "# T\n" || filepath.Dir(res.Path) != dir {
+		t.Errorf("stored %q: %q, %v", res.Path, b, err)
+	}
+}
+
+// Only a 2xx is a delivery: a receiver (or something in front of it) that
+// answers 101 Switching Protocols to the POST has not taken the event.
+func TestWebhookOnlyA2xxIsADelivery(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				buf := make([]byte, 4096)
+				_, _ = c.Read(buf)
+				_, _ = c.Write([]byte("HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n"))
+			}()
+		}
+	}()
+	n := &Notify{WebhookURL: "http://" + l.Addr().String() + "/hook"}
+	var env testsuite.WorkflowTestSuite
+	aenv := env.NewTestActivityEnvironment()
+	aenv.RegisterActivity(n)
+	ev := rf.Event{ID: "r1:" + rf.EventPlanReady, Type: rf.EventPlanReady, Data: rf.EventData{ResearchID: "r1"}}
+	if _, err := aenv.ExecuteActivity(n.DeliverToSink, rf.SinkDeliveryInput{Sink: rf.SinkWebhook, Event: ev}); err == nil {
+		t.Error("a 101 answer counted as delivered")
 	}
 }

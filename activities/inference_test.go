@@ -164,3 +164,21 @@ func TestSynthesizeOfflineWhenTheWritersShareCannotPayACall(t *testing.T) {
 		t.Errorf("report lacks the citation or the reason:\n%s", res.Markdown)
 	}
 }
+
+// Issue 19 item 5: a question in which the planner finds no word fails the
+// Plan activity for good at its first attempt (it was retried 8 times over
+// about two minutes as if the planner were down).
+func TestPlanOfAWordlessQuestionIsNotRetryable(t *testing.T) {
+	offline := extractive.New(extractive.Config{}).Roles()
+	a := &Inference{Engine: offline, Offline: offline, Chunks: &fakeStore{}}
+	for _, q := range []string{"???", "🤔🤔🤔", "\u200b\u200b\u200b", "¿¡ … — !!"} {
+		var env testsuite.WorkflowTestSuite
+		aenv := env.NewTestActivityEnvironment()
+		aenv.RegisterActivity(a)
+		_, err := aenv.ExecuteActivity(a.Plan, rf.PlanInput{Question: q, MaxSubQuestions: 4})
+		var appErr *temporal.ApplicationError
+		if !errors.As(err, &appErr) || !appErr.NonRetryable() {
+			t.Errorf("Plan(%+q) = %v: want a non-retryable application error", q, err)
+		}
+	}
+}

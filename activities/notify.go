@@ -3,14 +3,17 @@ package activities
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
+	"syscall"
 	"time"
 
 	standardwebhooks "github.com/standard-webhooks/standard-webhooks/libraries/go"
@@ -104,7 +107,8 @@ type reportData struct {
 }
 
 // Publish publishes one event of a run to the webhook and the bus (each
-// when configured). A retry publishes again with the same ID: the webhook
+// when configured), for runs started before the delivery workflow (newer
+// runs deliver with DeliverToSink, one sink at a time). A retry publishes again with the same ID: the webhook
 // receiver and JetStream drop the duplicate.
 func (n *Notify) Publish(ctx context.Context, in rf.PublishInput) (rf.PublishResult, error) {
 	e := in.Event
@@ -130,7 +134,9 @@ func (n *Notify) Publish(ctx context.Context, in rf.PublishInput) (rf.PublishRes
 	return res, nil
 }
 
-// Deliver writes the report atomically (a retry rewrites the same file),
+// Deliver, for runs started before the delivery workflow (newer runs call
+// StoreReport, then DeliverToSink per sink), writes the report atomically
+// (a retry rewrites the same file),
 // then publishes its research.report.ready event to the webhook (with the
 // report) and the bus (the event on its subject, the report on
 // researchflow.reports), then mails it to the run's recipients.
@@ -157,7 +163,7 @@ func (n *Notify) Deliver(ctx context.Context, in rf.DeliverInput) (rf.DeliverRes
 		name := safeID.ReplaceAllString(in.ResearchID, "_") + ".md"
 		path := filepath.Join(n.ReportDir, name)
 		if err := writeFileAtomic(path, []byte(in.Markdown)); err != nil {
-			return res, fmt.Errorf("store report %s: %w", path, err)
+			return res, storeError(path, err)
 		}
 		res.Path = path
 	}
@@ -199,11 +205,107 @@ func (n *Notify) Deliver(ctx context.Context, in rf.DeliverInput) (rf.DeliverRes
 			subject = "Research report " + in.ResearchID
 		}
 		if err := n.Mailer.Send(ctx, mailer.Mail{To: in.Email, Subject: subject, Text: in.Markdown, MessageID: ev.ID}); err != nil {
-			return res, fmt.Errorf("mail the report: %w", err)
+			return res, classify(fmt.Errorf("mail the report: %w", err))
 		}
 		res.Email = "sent"
 	}
 	return res, nil
+}
+
+// StoreReport writes the report atomically to ReportDir (a retry rewrites
+// the same file). With no ReportDir it stores nothing and says so by an
+// empty path.
+func (n *Notify) StoreReport(ctx context.Context, in rf.StoreReportInput) (rf.StoreReportResult, error) {
+	if in.ResearchID == "" || in.Markdown == "" {
+		return rf.StoreReportResult{}, invalid(rf.ErrInvalidInput, "store report needs a research ID and a report")
+	}
+	if n.ReportDir == "" {
+		return rf.StoreReportResult{}, nil
+	}
+	path := filepath.Join(n.ReportDir, safeID.ReplaceAllString(in.ResearchID, "_")+".md")
+	if err := writeFileAtomic(path, []byte(in.Markdown)); err != nil {
+		return rf.StoreReportResult{}, storeError(path, err)
+	}
+	return rf.StoreReportResult{Path: path}, nil
+}
+
+// DeliverToSink delivers one event of a run to one sink, and nothing else:
+// the delivery workflow calls it once per sink and message, so that each
+// sink is retried on its own. The report's event (research.report.ready)
+// carries the report: the webhook receives it in the event's data, NATS
+// on researchflow.reports besides the event, and the run's e-mail
+// recipients by mail; e-mail gets no other event. A sink the operator did
+// not configure answers DeliveryNotConfigured at once.
+func (n *Notify) DeliverToSink(ctx context.Context, in rf.SinkDeliveryInput) (rf.SinkDeliveryResult, error) {
+	e := in.Event
+	if e.ID == "" || e.Type == "" || e.Data.ResearchID == "" {
+		return rf.SinkDeliveryResult{}, invalid(rf.ErrInvalidInput, "deliver needs an event with an ID, a type and a research ID")
+	}
+	isReport := e.Type == rf.EventReportReady && in.Report != ""
+	delivered := rf.SinkDeliveryResult{Outcome: rf.DeliveryDelivered}
+	switch in.Sink {
+	case rf.SinkWebhook:
+		if n.WebhookURL == "" {
+			return rf.SinkDeliveryResult{Outcome: rf.DeliveryNotConfigured}, nil
+		}
+		var data any
+		if isReport {
+			data = reportData{EventData: e.Data, ReportPath: in.ReportPath, Report: in.Report}
+		}
+		body, err := events.JSON(e, data)
+		if err != nil {
+			return rf.SinkDeliveryResult{}, invalid(rf.ErrInvalidInput, err.Error())
+		}
+		if err := n.callWebhook(ctx, e.ID, e.Data.ResearchID, body); err != nil {
+			return rf.SinkDeliveryResult{}, err
+		}
+		return delivered, nil
+	case rf.SinkNATS:
+		if n.Bus == nil {
+			return rf.SinkDeliveryResult{Outcome: rf.DeliveryNotConfigured}, nil
+		}
+		var data any
+		if isReport {
+			data = reportData{EventData: e.Data, ReportPath: in.ReportPath}
+			// JetStream de-duplicates per stream: the report needs an ID of its own.
+			if _, err := n.publish(ctx, rf.ReportSubject, ReportMsgID(e.ID), map[string]string{
+				"Content-Type": "text/markdown; charset=utf-8", HeaderResearchID: e.Data.ResearchID, HeaderEventID: e.ID,
+			}, []byte(in.Report)); err != nil {
+				return rf.SinkDeliveryResult{}, err
+			}
+		}
+		body, err := events.JSON(e, data)
+		if err != nil {
+			return rf.SinkDeliveryResult{}, invalid(rf.ErrInvalidInput, err.Error())
+		}
+		how, err := n.publish(ctx, events.Subject(e.Type), e.ID, map[string]string{"Content-Type": events.ContentType}, body)
+		if err != nil {
+			return rf.SinkDeliveryResult{}, err
+		}
+		if how == "duplicate" {
+			delivered.Detail = how
+		}
+		return delivered, nil
+	case rf.SinkEmail:
+		if !isReport || len(in.Email) == 0 {
+			return rf.SinkDeliveryResult{Outcome: rf.DeliveryNotApplicable}, nil
+		}
+		if err := rf.CheckEmailDomains(in.Email, n.EmailDomains); err != nil {
+			return rf.SinkDeliveryResult{}, invalid(rf.ErrInvalidInput, err.Error())
+		}
+		if n.Mailer == nil {
+			return rf.SinkDeliveryResult{Outcome: rf.DeliveryNotConfigured, Detail: "RESEARCHFLOW_SMTP_URL is not set"}, nil
+		}
+		subject := e.Data.Title
+		if subject == "" {
+			subject = "Research report " + e.Data.ResearchID
+		}
+		if err := n.Mailer.Send(ctx, mailer.Mail{To: in.Email, Subject: subject, Text: in.Report, MessageID: e.ID}); err != nil {
+			return rf.SinkDeliveryResult{}, classify(fmt.Errorf("mail the report: %w", err))
+		}
+		return delivered, nil
+	}
+	return rf.SinkDeliveryResult{}, invalid(rf.ErrInvalidInput, fmt.Sprintf("unknown sink %q (want one of %v)", in.Sink, rf.Sinks))
 }
 
 // publish publishes to the bus and says "published" or "duplicate".
@@ -247,24 +349,86 @@ func (n *Notify) callWebhook(ctx context.Context, id, researchID string, body []
 		req.Header.Set(standardwebhooks.HeaderWebhookTimestamp, strconv.FormatInt(now.Unix(), 10))
 		req.Header.Set(standardwebhooks.HeaderWebhookSignature, sig)
 	}
-	client := n.HTTP
-	if client == nil {
-		client = http.DefaultClient
-	}
-	resp, err := client.Do(req)
+	resp, err := n.webhookClient().Do(req)
 	if err != nil {
+		var re *redirectError
+		if errors.As(err, &re) {
+			return temporal.NewNonRetryableApplicationError("webhook event "+id+" not delivered: "+re.msg, "WebhookRedirected", nil)
+		}
 		return fmt.Errorf("webhook: %w", err)
 	}
 	defer resp.Body.Close()
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<16))
-	// The egress kit's status table: 408, 429 and 5xx are worth another
-	// try (after the receiver's Retry-After); any other answer refuses the
-	// event for good.
-	err = egress.Status(resp.StatusCode, egress.RetryAfterHeader(resp.Header, time.Now()), fmt.Errorf("webhook answered %s", resp.Status))
+	return webhookStatus(id, resp)
+}
+
+// maxWebhookRedirects bounds the 307/308 redirects a delivery follows.
+const maxWebhookRedirects = 3
+
+// webhookClient is the configured client with one redirect rule: only a
+// 307 or 308 is followed, since only they keep the method and the body (the
+// standard library re-sends both, and every header, signature included).
+// Any other 3xx would turn the POST into a bodyless GET whose 2xx says
+// nothing about the event: it is answered to the caller (webhookStatus
+// makes it a failure naming the Location).
+func (n *Notify) webhookClient() *http.Client {
+	c := http.Client{}
+	if n.HTTP != nil {
+		c = *n.HTTP
+	}
+	c.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		if code := req.Response.StatusCode; code != http.StatusTemporaryRedirect && code != http.StatusPermanentRedirect {
+			return http.ErrUseLastResponse
+		}
+		if len(via) > maxWebhookRedirects {
+			return &redirectError{fmt.Sprintf("more than %d redirects (last to %s)", maxWebhookRedirects, req.URL.Redacted())}
+		}
+		if req.Method != http.MethodPost || req.GetBody == nil {
+			return &redirectError{"the redirect to " + req.URL.Redacted() + " would not re-send the event"}
+		}
+		return nil
+	}
+	return &c
+}
+
+// redirectError is a redirect the webhook client refused to follow.
+type redirectError struct{ msg string }
+
+func (e *redirectError) Error() string { return e.msg }
+
+// webhookStatus turns the receiver's answer into the delivery's outcome:
+// only a 2xx is a delivery. A redirect the client did not follow (301, 302,
+// 303, …) is a failure no retry can fix, named with the Location the
+// receiver gave; every other answer goes by the egress kit's status table:
+// 408, 429 and 5xx are worth another try (after the receiver's
+// Retry-After), any other answer refuses the event for good.
+func webhookStatus(id string, resp *http.Response) error {
+	if code := resp.StatusCode; code >= 300 && code < 400 {
+		where := resp.Header.Get("Location")
+		if where == "" {
+			where = "no Location"
+		} else if u, err := resp.Request.URL.Parse(where); err == nil {
+			where = "Location " + u.Redacted()
+		}
+		return temporal.NewNonRetryableApplicationError(fmt.Sprintf(
+			"webhook answered %s (%s) to event %s: not delivered; a redirect other than 307/308 would turn the POST into a bodyless GET, so set the webhook URL to where it points",
+			resp.Status, where, id), "WebhookRedirected", nil)
+	}
+	err := egress.Status(resp.StatusCode, egress.RetryAfterHeader(resp.Header, time.Now()), fmt.Errorf("webhook answered %s", resp.Status))
 	if err != nil && fault.IsPermanent(err) {
 		return temporal.NewNonRetryableApplicationError("webhook refused event "+id+": "+resp.Status, "WebhookRejected", nil)
 	}
 	return classify(err)
+}
+
+// storeError classifies a failure to store the report: a folder the
+// worker may not write, or a path that is not a folder, stays so.
+func storeError(path string, err error) error {
+	err = fmt.Errorf("store report %s: %w", path, err)
+	if errors.Is(err, fs.ErrPermission) || errors.Is(err, syscall.ENOTDIR) || errors.Is(err, syscall.EROFS) {
+		return temporal.NewNonRetryableApplicationError(err.Error(), "ReportStore", nil)
+	}
+	return err
 }
 
 func writeFileAtomic(path string, data []byte) error {

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 
 	rf "github.com/researchflow/researchflow"
@@ -63,6 +64,9 @@ func TestUsageErrors(t *testing.T) {
 		{"--redrive", "research-1", "--sources", "web"},
 		{"--corpus", "a--b", "why is the sky blue?"},
 		{"ingest", ".", "--corpus", "a--b"},
+		{"???"},
+		{"🤔🤔🤔"},
+		{"\u200b\u200b\u200b"},
 	}
 	for _, args := range tests {
 		var out, errOut bytes.Buffer
@@ -76,6 +80,17 @@ func TestUsageErrors(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(os.Getenv("RESEARCHFLOW_DATA_DIR"))); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("a refused command created the data dir")
+	}
+}
+
+// A word-less question is refused with exit code 2 and the contract's
+// message, before any stack starts.
+func TestWordlessQuestionIsAUsageError(t *testing.T) {
+	t.Setenv("RESEARCHFLOW_DATA_DIR", filepath.Join(t.TempDir(), "never-created"))
+	var out, errOut bytes.Buffer
+	err := run(context.Background(), []string{"--corpus", ".", "\u200b\u200b\u200b"}, &out, &errOut)
+	if exitCode(err) != 2 || !strings.Contains(err.Error()+errOut.String(), "no letter or digit") {
+		t.Errorf("run = %v (exit %d, stderr %q): want exit 2 saying the question has no letter or digit", err, exitCode(err), errOut.String())
 	}
 }
 

@@ -1,6 +1,8 @@
 // Package workflows holds Researchflow's durable workflows: ResearchWorkflow
 // (plan → retrieve → analyze → synthesize → deliver, each stage on its own
-// task queue) and IngestWorkflow (a folder into a corpus, resumable).
+// task queue), IngestWorkflow (a folder into a corpus, resumable) and
+// DeliveryWorkflow (a run's notifications, each sink on its own, after the
+// run and off its critical path).
 //
 // Workflow code is deterministic: it does no I/O, reads time only through
 // workflow.Now, and never iterates a map to decide anything. Everything large

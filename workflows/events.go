@@ -71,9 +71,14 @@ func (r *research) record(ctx workflow.Context, typ string, data rf.EventData) r
 	return ev
 }
 
-// emit records an event and hands it to the publisher.
+// emit records an event and hands it to the delivery workflow, or to the
+// publisher of runs started before it.
 func (r *research) emit(ctx workflow.Context, typ string, data rf.EventData) {
 	ev := r.record(ctx, typ, data)
+	if r.offPath {
+		r.deliver(ctx, rf.DeliveryMessage{Event: &ev})
+		return
+	}
 	if r.pub != nil && !r.pub.closed {
 		r.pub.ch.Send(ctx, ev)
 	}

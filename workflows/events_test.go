@@ -6,18 +6,22 @@ import (
 	"testing"
 
 	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
 
 	rf "github.com/researchflow/researchflow"
 	"github.com/researchflow/researchflow/internal/reasoning"
 )
 
-// TestEventsOfARun: a run with one reflection round publishes plan.ready,
-// then search and analysis completed per round, in order, with stable IDs,
-// and hands report.ready to Deliver; the progress query shows them all with
-// Seqs that order them among the progress snapshots.
-func TestEventsOfARun(t *testing.T) {
+// TestEventsOfARunBeforeDeliveryWorkflow: a run of the shape before the
+// delivery workflow (deliveryChange DefaultVersion) with one reflection
+// round publishes plan.ready, then search and analysis completed per round,
+// in order, with stable IDs, and hands report.ready to Deliver; the
+// progress query shows them all with Seqs that order them among the
+// progress snapshots.
+func TestEventsOfARunBeforeDeliveryWorkflow(t *testing.T) {
 	f := &fakeActivities{followUps: []reasoning.SubQuestion{{Text: "What about select?"}}}
 	env := newEnv(t, f)
+	env.OnGetVersion(deliveryChange, workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
 	env.ExecuteWorkflow(rf.ResearchWorkflowType, rf.ResearchInput{Question: "What does the memory model guarantee?"})
 	if err := env.GetWorkflowError(); err != nil {
 		t.Fatalf("workflow failed: %v", err)
@@ -66,11 +70,13 @@ func TestEventsOfARun(t *testing.T) {
 	}
 }
 
-// TestFailedRunPublishesFailed: a run whose plan fails for good publishes
+// TestFailedRunPublishesFailedBeforeDeliveryWorkflow: a run of the shape
+// before the delivery workflow whose plan fails for good publishes
 // research.failed with the reason, and nothing else.
-func TestFailedRunPublishesFailed(t *testing.T) {
+func TestFailedRunPublishesFailedBeforeDeliveryWorkflow(t *testing.T) {
 	f := &fakeActivities{planErr: temporal.NewNonRetryableApplicationError("bad model key", "ModelAuth", errors.New("401"))}
 	env := newEnv(t, f)
+	env.OnGetVersion(deliveryChange, workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
 	env.ExecuteWorkflow(rf.ResearchWorkflowType, rf.ResearchInput{Question: "What does the memory model guarantee?"})
 	if env.GetWorkflowError() == nil {
 		t.Fatal("the run succeeded")

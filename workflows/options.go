@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"slices"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
@@ -108,6 +109,46 @@ func publishOptions() workflow.ActivityOptions {
 			InitialInterval:    time.Second,
 			BackoffCoefficient: 2,
 			MaximumInterval:    30 * time.Second,
+		},
+	}
+}
+
+// sinkNonRetryable are the refusals of a sink that no retry can change: the
+// egress kit's permanent kinds (an SMTP 5xx is egress.rejected) and the
+// webhook's own (an answer other than 2xx, 408, 429 or 5xx; a redirect
+// other than 307/308; a bad URL or signing key).
+var sinkNonRetryable = append(slices.Clone(nonRetryable), "WebhookRejected", "WebhookRedirected", "WebhookConfig")
+
+// sinkOptions serve one message to one sink in the delivery workflow: each
+// message of each sink retries on its own, with backoff up to five minutes,
+// for an hour; refusals (sinkNonRetryable) end it at once.
+func sinkOptions() workflow.ActivityOptions {
+	return workflow.ActivityOptions{
+		TaskQueue:              rf.TaskQueueNotify,
+		StartToCloseTimeout:    time.Minute,
+		ScheduleToCloseTimeout: time.Hour,
+		RetryPolicy: &temporal.RetryPolicy{
+			InitialInterval:        time.Second,
+			BackoffCoefficient:     2,
+			MaximumInterval:        5 * time.Minute,
+			NonRetryableErrorTypes: sinkNonRetryable,
+		},
+	}
+}
+
+// storeOptions bound how long a finished run waits to store its report on
+// the notify pool: a pool that is down costs the run a minute at most (the
+// report is in the run's result either way).
+func storeOptions() workflow.ActivityOptions {
+	return workflow.ActivityOptions{
+		TaskQueue:              rf.TaskQueueNotify,
+		StartToCloseTimeout:    20 * time.Second,
+		ScheduleToCloseTimeout: time.Minute,
+		RetryPolicy: &temporal.RetryPolicy{
+			InitialInterval:        time.Second,
+			BackoffCoefficient:     2,
+			MaximumInterval:        10 * time.Second,
+			NonRetryableErrorTypes: []string{rf.ErrInvalidInput, "ReportStore"},
 		},
 	}
 }

@@ -5,9 +5,13 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	rf "github.com/researchflow/researchflow"
+
+	historypb "go.temporal.io/api/history/v1"
+	"go.temporal.io/sdk/client"
 
 	"go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/worker"
@@ -26,7 +30,8 @@ func TestReplayRecordedHistory(t *testing.T) {
 	// The shapes released so far must stay: a deleted fixture is a shape no
 	// longer checked.
 	for _, want := range []string{"testdata/research_v1.json", "testdata/research_v1_approval.json", "testdata/research_v2_sources.json",
-		"testdata/research_v2_events.json", "testdata/research_v2_events_approval.json"} {
+		"testdata/research_v2_events.json", "testdata/research_v2_events_approval.json",
+		"testdata/research_v3.json", "testdata/research_v3_approval.json"} {
 		if !slices.Contains(paths, want) {
 			t.Errorf("recorded history %s is missing", want)
 		}
@@ -34,6 +39,54 @@ func TestReplayRecordedHistory(t *testing.T) {
 	for _, path := range paths {
 		r := worker.NewWorkflowReplayer()
 		r.RegisterWorkflowWithOptions(ResearchWorkflow, workflow.RegisterOptions{Name: rf.ResearchWorkflowType})
+		logger := log.NewStructuredLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
+		h, id := readHistory(t, path)
+		// The run's own workflow ID: runs with a delivery workflow name it
+		// after the run (a replay under another ID would name another).
+		if err := r.ReplayWorkflowHistoryWithOptions(logger, h, worker.ReplayWorkflowHistoryOptions{
+			OriginalExecution: workflow.Execution{ID: id},
+		}); err != nil {
+			t.Errorf("replay %s: %v", path, err)
+		}
+	}
+}
+
+// readHistory reads a recorded history and the run's workflow ID, known
+// from the delivery workflow it started ("ReplayId", the replayer's
+// default, when it started none).
+func readHistory(t *testing.T, path string) (*historypb.History, string) {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	h, err := client.HistoryFromJSON(f, client.HistoryJSONOptions{})
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	for _, ev := range h.Events {
+		if a := ev.GetStartChildWorkflowExecutionInitiatedEventAttributes(); a != nil && a.GetWorkflowType().GetName() == rf.DeliveryWorkflowType {
+			return h, strings.TrimSuffix(a.GetWorkflowId(), rf.DeliveryWorkflowID(""))
+		}
+	}
+	return h, "ReplayId"
+}
+
+// TestReplayRecordedDeliveryHistory replays every DeliveryWorkflow history
+// recorded on the embedded server (task replay-record), one per released
+// shape of the delivery workflow.
+func TestReplayRecordedDeliveryHistory(t *testing.T) {
+	paths, err := filepath.Glob("testdata/delivery_*.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(paths, "testdata/delivery_v3.json") {
+		t.Errorf("recorded history testdata/delivery_v3.json is missing")
+	}
+	for _, path := range paths {
+		r := worker.NewWorkflowReplayer()
+		r.RegisterWorkflowWithOptions(DeliveryWorkflow, workflow.RegisterOptions{Name: rf.DeliveryWorkflowType})
 		logger := log.NewStructuredLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
 		if err := r.ReplayWorkflowHistoryFromJSONFile(logger, path); err != nil {
 			t.Errorf("replay %s: %v", path, err)

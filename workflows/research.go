@@ -33,9 +33,13 @@ func ResearchWorkflow(ctx workflow.Context, in rf.ResearchInput) (rf.ResearchRes
 	if err := r.registerHandlers(ctx); err != nil {
 		return rf.ResearchResult{}, err
 	}
-	// Version 1 publishes the run's events from the notify pool (before it,
-	// they were only recorded in the state).
-	if workflow.GetVersion(ctx, eventsChange, workflow.DefaultVersion, 1) >= 1 {
+	// From deliveryChange 1 the run's delivery workflow takes its events
+	// and report, and the run never waits for a sink (see delivery.go).
+	// Before it, eventsChange 1 published the events from the notify pool
+	// in order (before that, they were only recorded in the state).
+	if workflow.GetVersion(ctx, deliveryChange, workflow.DefaultVersion, 1) >= 1 {
+		r.startDelivery(ctx)
+	} else if workflow.GetVersion(ctx, eventsChange, workflow.DefaultVersion, 1) >= 1 {
 		r.startPublisher(ctx)
 	}
 	res, err := r.run(ctx)
@@ -60,6 +64,10 @@ type research struct {
 	withSources bool
 	// pub, when set, publishes events in order (see startPublisher).
 	pub *publisher
+	// offPath is set when the run hands its notifications to its delivery
+	// workflow, deliveryID (empty if it could not be started).
+	offPath    bool
+	deliveryID string
 }
 
 func newResearch(ctx workflow.Context, in rf.ResearchInput) *research {
@@ -285,22 +293,38 @@ func (r *research) synthesize(ctx workflow.Context) (rf.ResearchResult, error) {
 	}
 	r.st.Sources = sources
 
-	// The report's event is published by Deliver, with the report, after
-	// every earlier event.
 	ready := r.record(ctx, rf.EventReportReady, rf.EventData{Title: syn.Title, Gaps: len(gaps)})
-	r.drainPublisher(ctx)
-	r.setStage(ctx, rf.StageNotify)
 	var del rf.DeliverResult
-	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, notifyOptions()), rf.DeliverActivity,
-		rf.DeliverInput{ResearchID: r.id, Title: syn.Title, Markdown: syn.Markdown, Owner: r.in.Owner,
-			Event: &ready, Email: r.in.NotifyEmail()},
-	).Get(ctx, &del); err != nil {
-		if ctx.Err() != nil {
-			return rf.ResearchResult{}, ctx.Err()
+	if r.offPath {
+		r.setStage(ctx, rf.StageNotify)
+		// The report is stored, handed to the delivery workflow with its
+		// event, and returned: no sink is waited for.
+		var stored rf.StoreReportResult
+		if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, storeOptions()), rf.StoreReportActivity,
+			rf.StoreReportInput{ResearchID: r.id, Markdown: syn.Markdown}).Get(ctx, &stored); err != nil {
+			if ctx.Err() != nil {
+				return rf.ResearchResult{}, ctx.Err()
+			}
+			workflow.GetLogger(ctx).Warn("report not stored; it is in the result", "error", err)
 		}
-		// The report is in the result either way: a delivery that failed for
-		// good is logged, not a reason to lose the research.
-		workflow.GetLogger(ctx).Warn("report delivery failed", "error", err)
+		del.Path = stored.Path
+		r.deliver(ctx, rf.DeliveryMessage{Event: &ready, Report: syn.Markdown, ReportPath: stored.Path})
+	} else {
+		// The report's event is published by Deliver, with the report,
+		// after every earlier event.
+		r.drainPublisher(ctx)
+		r.setStage(ctx, rf.StageNotify)
+		if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, notifyOptions()), rf.DeliverActivity,
+			rf.DeliverInput{ResearchID: r.id, Title: syn.Title, Markdown: syn.Markdown, Owner: r.in.Owner,
+				Event: &ready, Email: r.in.NotifyEmail()},
+		).Get(ctx, &del); err != nil {
+			if ctx.Err() != nil {
+				return rf.ResearchResult{}, ctx.Err()
+			}
+			// The report is in the result either way: a delivery that failed for
+			// good is logged, not a reason to lose the research.
+			workflow.GetLogger(ctx).Warn("report delivery failed", "error", err)
+		}
 	}
 
 	return rf.ResearchResult{
@@ -319,6 +343,8 @@ func (r *research) synthesize(ctx workflow.Context) (rf.ResearchResult, error) {
 		DeadLetters:     r.st.DeadLetters,
 		Revision:        r.st.Rev(),
 		RedriveOf:       r.in.RedriveOf,
+		// Notifications (see delivery.go).
+		DeliveryWorkflowID: r.deliveryID,
 	}, nil
 }
 
@@ -637,6 +663,8 @@ func (r *research) finish(ctx workflow.Context, err error) {
 		r.emit(dctx, rf.EventFailed, rf.EventData{Error: r.st.Error, Gaps: len(r.st.Gaps())})
 		r.drainPublisher(dctx)
 	}
+	// Whatever the end, the delivery workflow learns that nothing follows.
+	r.deliver(dctx, rf.DeliveryMessage{Final: true})
 }
 
 // RunStatus names how a research run ended from the error its workflow

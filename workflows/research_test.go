@@ -42,6 +42,11 @@ type fakeActivities struct {
 	// deliverIn is the last DeliverInput.
 	published []rf.Event
 	deliverIn rf.DeliverInput
+	// sinkIn lists what DeliverToSink received per sink, in order; sinkErr
+	// fails every delivery to a sink; stored is the last StoreReportInput.
+	sinkIn  map[string][]rf.SinkDeliveryInput
+	sinkErr map[string]error
+	stored  rf.StoreReportInput
 	// planErr fails every planning with this error.
 	planErr error
 }
@@ -151,6 +156,37 @@ func (f *fakeActivities) register(env *testsuite.TestWorkflowEnvironment) {
 		f.mu.Unlock()
 		return rf.PublishResult{}, nil
 	}, rf.PublishActivity)
+	reg(func(ctx context.Context, in rf.StoreReportInput) (rf.StoreReportResult, error) {
+		f.count("store")
+		f.mu.Lock()
+		f.stored = in
+		f.mu.Unlock()
+		return rf.StoreReportResult{Path: "/reports/" + in.ResearchID + ".md"}, nil
+	}, rf.StoreReportActivity)
+	reg(func(ctx context.Context, in rf.SinkDeliveryInput) (rf.SinkDeliveryResult, error) {
+		f.count("sink:" + in.Sink)
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		if f.sinkIn == nil {
+			f.sinkIn = map[string][]rf.SinkDeliveryInput{}
+		}
+		f.sinkIn[in.Sink] = append(f.sinkIn[in.Sink], in)
+		if err := f.sinkErr[in.Sink]; err != nil {
+			return rf.SinkDeliveryResult{}, err
+		}
+		return rf.SinkDeliveryResult{Outcome: rf.DeliveryDelivered}, nil
+	}, rf.DeliverToSinkActivity)
+}
+
+// sinkEvents returns the event IDs sink received, in order.
+func (f *fakeActivities) sinkEvents(sink string) []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var ids []string
+	for _, in := range f.sinkIn[sink] {
+		ids = append(ids, in.Event.ID)
+	}
+	return ids
 }
 
 func newEnv(t *testing.T, f *fakeActivities) *testsuite.TestWorkflowEnvironment {
@@ -158,6 +194,7 @@ func newEnv(t *testing.T, f *fakeActivities) *testsuite.TestWorkflowEnvironment 
 	var s testsuite.WorkflowTestSuite
 	env := s.NewTestWorkflowEnvironment()
 	env.RegisterWorkflowWithOptions(ResearchWorkflow, workflow.RegisterOptions{Name: rf.ResearchWorkflowType})
+	env.RegisterWorkflowWithOptions(DeliveryWorkflow, workflow.RegisterOptions{Name: rf.DeliveryWorkflowType})
 	env.SetTestTimeout(30 * time.Second)
 	if f.calls == nil {
 		f.calls = map[string]int{}

@@ -55,6 +55,7 @@ func (f *sourceFakes) env(t *testing.T) *testsuite.TestWorkflowEnvironment {
 	var s testsuite.WorkflowTestSuite
 	env := s.NewTestWorkflowEnvironment()
 	env.RegisterWorkflowWithOptions(ResearchWorkflow, workflow.RegisterOptions{Name: rf.ResearchWorkflowType})
+	env.RegisterWorkflowWithOptions(DeliveryWorkflow, workflow.RegisterOptions{Name: rf.DeliveryWorkflowType})
 	env.SetTestTimeout(30 * time.Second)
 	f.calls = map[string]int{}
 	f.analyzed = nil
@@ -133,6 +134,14 @@ func (f *sourceFakes) env(t *testing.T) *testsuite.TestWorkflowEnvironment {
 		f.count("deliver")
 		return rf.DeliverResult{Path: "/reports/" + in.ResearchID + ".md"}, nil
 	}, rf.DeliverActivity)
+	reg(func(ctx context.Context, in rf.StoreReportInput) (rf.StoreReportResult, error) {
+		f.count("store")
+		return rf.StoreReportResult{Path: "/reports/" + in.ResearchID + ".md"}, nil
+	}, rf.StoreReportActivity)
+	reg(func(ctx context.Context, in rf.SinkDeliveryInput) (rf.SinkDeliveryResult, error) {
+		f.count("sink:" + in.Sink)
+		return rf.SinkDeliveryResult{Outcome: rf.DeliveryDelivered}, nil
+	}, rf.DeliverToSinkActivity)
 	return env
 }
 
@@ -363,9 +372,9 @@ func TestCorpusRunRedrive(t *testing.T) {
 	env2.SetStartWorkflowOptions(client.StartWorkflowOptions{ID: id})
 	env2.ExecuteWorkflow(rf.ResearchWorkflowType, in)
 	res2 := runResult(t, env2)
-	// The revision publishes its own search and analysis events (its own
-	// research ID, so new event IDs).
-	want := map[string]int{"retrieve:sq2": 1, "analyze:sq2": 1, "synthesize": 1, "deliver": 1, "publish": 2}
+	// The revision delivers its own search and analysis events and report
+	// (its own research ID, so new event IDs) to each sink.
+	want := map[string]int{"retrieve:sq2": 1, "analyze:sq2": 1, "synthesize": 1, "store": 1, "sink:webhook": 3, "sink:nats": 3}
 	if got := f2.snapshot(); !maps.Equal(got, want) {
 		t.Errorf("the redrive ran %v, want only %v", got, want)
 	}

@@ -9,7 +9,10 @@ package devserver
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
+	"os"
+	"strings"
 )
 
 // Options configure an embedded server.
@@ -46,3 +49,26 @@ type Starter func(ctx context.Context, o Options) (Server, error)
 
 // ErrLocked means another process holds the server's database.
 var ErrLocked = errors.New("another process is using this Temporal database")
+
+// LockPath is the lock file of the server database at dbFile: the server
+// holds an exclusive lock on it while it runs, and writes HolderLine in it.
+func LockPath(dbFile string) string { return dbFile + ".lock" }
+
+// HolderLine names this process for its lock file: its ID and command line.
+func HolderLine() string {
+	cmd := strings.Join(os.Args, " ")
+	if len(cmd) > 200 {
+		cmd = cmd[:200] + "…"
+	}
+	return fmt.Sprintf("pid %d: %s\n", os.Getpid(), cmd)
+}
+
+// Holder reads who holds the lock file at path ("pid N: command"), or "".
+func Holder(path string) string {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return ""
+	}
+	line, _, _ := strings.Cut(string(b), "\n")
+	return strings.TrimSpace(line)
+}

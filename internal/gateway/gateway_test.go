@@ -172,6 +172,9 @@ func TestCreateResearchRejects(t *testing.T) {
 		{"unknown field", `{"question":"abc def","colour":"red"}`, "application/json", 400},
 		{"short question", `{"question":"ab"}`, "application/json", 400},
 		{"blank question", `{"question":"       "}`, "application/json", 400},
+		{"question marks only", `{"question":"???"}`, "application/json", 400},
+		{"emoji only", `{"question":"🤔🤔🤔"}`, "application/json", 400},
+		{"zero-width spaces only", `{"question":"\u200b\u200b\u200b"}`, "application/json", 400},
 		{"long question", `{"question":"` + long[:2001] + `"}`, "application/json", 400},
 		{"too many sub-questions", `{"question":"abc def","maxSubQuestions":7}`, "application/json", 400},
 		{"negative sources", `{"question":"abc def","maxSources":-1}`, "application/json", 400},
@@ -205,6 +208,27 @@ func TestCreateResearchRejects(t *testing.T) {
 	}
 	if h.fake.starts != 0 {
 		t.Errorf("%d runs started by invalid requests", h.fake.starts)
+	}
+}
+
+// A word-less question is refused with the contract's own message (the
+// starter prints the same one).
+func TestCreateResearchRefusesWordlessQuestion(t *testing.T) {
+	h := newHarness(t, map[string]string{})
+	_, want := rf.ResearchInput{Question: "🤔🤔🤔"}.Normalize()
+	if want == nil {
+		t.Fatal("Normalize accepts a question of emoji")
+	}
+	req := httptest.NewRequest("POST", "/v1/research", strings.NewReader(`{"question":"🤔🤔🤔"}`))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+aliceKey)
+	rec := httptest.NewRecorder()
+	h.h.ServeHTTP(rec, req)
+	if rec.Code != 400 || !strings.Contains(rec.Body.String(), "no letter or digit") {
+		t.Fatalf("status %d, body %s: want 400 saying %q", rec.Code, rec.Body, want)
+	}
+	if h.fake.starts != 0 {
+		t.Errorf("%d runs started", h.fake.starts)
 	}
 }
 

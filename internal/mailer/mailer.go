@@ -21,6 +21,8 @@ import (
 	"time"
 
 	gomail "github.com/wneessen/go-mail"
+
+	"github.com/researchflow/researchflow/internal/egress"
 )
 
 // Mailer sends mail through one SMTP server. Safe for concurrent use: each
@@ -95,18 +97,20 @@ func New(rawURL, from string) (*Mailer, error) {
 }
 
 // Send mails m.Text as text/plain (the report's Markdown reads as text).
-// Errors are worth retrying unless the server refused a recipient or the
-// credentials for good; the notify activity retries within its policy.
+// Errors are worth retrying unless the server refused the message, a
+// recipient or the credentials for good (a 5xx reply:
+// egress.KindRejected; an address it cannot even write, egress.KindInvalid);
+// the notify activity retries within its policy.
 func (m *Mailer) Send(ctx context.Context, msg Mail) error {
 	if len(msg.To) == 0 {
-		return errors.New("mail: no recipient")
+		return egress.Fail(egress.KindInvalid, errors.New("mail: no recipient"))
 	}
 	gm := gomail.NewMsg()
 	if err := gm.From(m.from); err != nil {
-		return fmt.Errorf("mail: from %q: %w", m.from, err)
+		return egress.Fail(egress.KindInvalid, fmt.Errorf("mail: from %q: %w", m.from, err))
 	}
 	if err := gm.To(msg.To...); err != nil {
-		return fmt.Errorf("mail: to: %w", err)
+		return egress.Fail(egress.KindInvalid, fmt.Errorf("mail: to: %w", err))
 	}
 	gm.Subject(msg.Subject)
 	if msg.MessageID != "" {
@@ -139,7 +143,18 @@ func (m *Mailer) Send(ctx context.Context, msg Mail) error {
 		return fmt.Errorf("mail: client for %s:%d: %w", m.host, m.port, err)
 	}
 	if err := c.DialAndSendWithContext(ctx, gm); err != nil {
-		return fmt.Errorf("mail via %s:%d: %w", m.host, m.port, err)
+		return classify(fmt.Errorf("mail via %s:%d: %w", m.host, m.port, err))
 	}
 	return nil
+}
+
+// classify marks a 5xx SMTP reply (unknown recipient, bad credentials,
+// policy: sending again gives the same answer) as egress.KindRejected; a
+// 4xx reply, a connection or TLS failure stays worth retrying.
+func classify(err error) error {
+	var se *gomail.SendError
+	if errors.As(err, &se) && !se.IsTemp() && se.ErrorCode() >= 500 && se.ErrorCode() < 600 {
+		return egress.Fail(egress.KindRejected, err)
+	}
+	return err
 }

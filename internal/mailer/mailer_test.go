@@ -14,6 +14,8 @@ import (
 
 	"github.com/emersion/go-sasl"
 	"github.com/emersion/go-smtp"
+
+	"github.com/researchflow/researchflow/internal/fault"
 )
 
 // received is one message the test server accepted.
@@ -27,6 +29,8 @@ type received struct {
 type backend struct {
 	mu   sync.Mutex
 	msgs []received
+	// rcptErr, if set, is the server's answer to every RCPT TO.
+	rcptErr error
 }
 
 func (b *backend) NewSession(c *smtp.Conn) (smtp.Session, error) {
@@ -51,6 +55,9 @@ func (s *session) Auth(string) (sasl.Server, error) {
 }
 func (s *session) Mail(from string, _ *smtp.MailOptions) error { s.msg.from = from; return nil }
 func (s *session) Rcpt(to string, _ *smtp.RcptOptions) error {
+	if s.b.rcptErr != nil {
+		return s.b.rcptErr
+	}
 	s.msg.to = append(s.msg.to, to)
 	return nil
 }
@@ -147,6 +154,36 @@ func TestRefusesPlainText(t *testing.T) {
 	}
 	if len(be.msgs) != 0 {
 		t.Errorf("server got %d messages", len(be.msgs))
+	}
+}
+
+// A recipient the server refuses for good (550) is a permanent failure,
+// not retried as if the server were down; a temporary refusal (451) and an
+// unreachable server stay worth retrying.
+func TestRejectionsAreClassified(t *testing.T) {
+	srvTLS, cliTLS := testCert(t)
+	send := func(rcptErr error) error {
+		be := &backend{rcptErr: rcptErr}
+		m, _ := New("smtp://rf:s3cret@"+serve(t, be, srvTLS), "researchflow@example.org")
+		m.TLSConfig = cliTLS
+		return m.Send(context.Background(), Mail{To: []string{"ana@example.org"}, Subject: "x", Text: "x"})
+	}
+	err := send(&smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "no such user"})
+	if !fault.IsPermanent(err) || !strings.Contains(err.Error(), "no such user") {
+		t.Errorf("550: %v, want a permanent error naming the reason", err)
+	}
+	if err := send(&smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "try later"}); err == nil || fault.IsPermanent(err) {
+		t.Errorf("451: %v, want a retryable error", err)
+	}
+	l, _ := net.Listen("tcp", "127.0.0.1:0")
+	addr := l.Addr().String()
+	l.Close()
+	m, _ := New("smtp://"+addr, "researchflow@example.org")
+	if err := m.Send(context.Background(), Mail{To: []string{"ana@example.org"}, Subject: "x", Text: "x"}); err == nil || fault.IsPermanent(err) {
+		t.Errorf("no server: %v, want a retryable error", err)
+	}
+	if err := (&Mailer{}).Send(context.Background(), Mail{Subject: "x"}); !fault.IsPermanent(err) {
+		t.Errorf("no recipient: %v, want a permanent error", err)
 	}
 }
 

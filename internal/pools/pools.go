@@ -155,6 +155,7 @@ func build(c client.Client, name string, acts Activities, opt Options) ([]worker
 		w := newWorker(rf.TaskQueueWorkflow, 0)
 		w.RegisterWorkflowWithOptions(workflows.ResearchWorkflow, workflow.RegisterOptions{Name: rf.ResearchWorkflowType})
 		w.RegisterWorkflowWithOptions(workflows.IngestWorkflow, workflow.RegisterOptions{Name: rf.IngestWorkflowType})
+		w.RegisterWorkflowWithOptions(workflows.DeliveryWorkflow, workflow.RegisterOptions{Name: rf.DeliveryWorkflowType})
 		return []worker.Worker{w}, nil
 	case Search:
 		if acts.Search == nil {

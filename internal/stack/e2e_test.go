@@ -95,6 +95,18 @@ func TestEndToEndFolderCorpus(t *testing.T) {
 
 	recordHistory(t, run, "research_%s.json")
 
+	// Its delivery workflow ends once every sink has settled (none is
+	// configured on this stack).
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	delivery := shared.Client.GetWorkflow(ctx, res.DeliveryWorkflowID, "")
+	var st rf.DeliveryState
+	if err := delivery.Get(ctx, &st); err != nil || !st.Done || res.DeliveryWorkflowID != rf.DeliveryWorkflowID(res.ResearchID) {
+		t.Errorf("delivery workflow %q: %+v, %v", res.DeliveryWorkflowID, st, err)
+	} else {
+		recordHistory(t, delivery, "delivery_%s.json")
+	}
+
 	// The run is visible, with its search attributes, to `temporal workflow list`.
 	waitVisible(t, "WorkflowId = 'e2e-folder' AND ResearchStatus = 'completed'")
 }

@@ -34,6 +34,9 @@ func TestMain(m *testing.M) {
 }
 
 func runMain(m *testing.M) int {
+	if os.Getenv(holdStackEnv) != "" {
+		return holdStack()
+	}
 	dir, err := os.MkdirTemp("", "researchflow-e2e-*")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)

@@ -312,15 +312,37 @@ func Connect(ctx context.Context, cfg config.Config, opts ConnectOptions) (*Stac
 	// display of a short-lived command.
 	// A stack that lives as long as one command has nothing to scrape.
 	cfg.MetricsAddr = ""
+	// It serves this command only: on a port of its own, so that no other
+	// command finds it on the dev stack's address and attaches to workers
+	// (and model settings) that go away when this command ends. A second
+	// command on the same data dir finds the data dir locked instead, and
+	// is refused with a message naming this one.
+	cfg.EmbeddedFrontendPort = -1
 	s, err := Start(ctx, cfg, Options{Pools: all, Logger: opts.Logger, NoUI: true, ServerLogLevel: slog.LevelError, DevServer: opts.DevServer})
 	if err != nil {
 		if errors.Is(err, devserver.ErrLocked) {
-			return nil, fmt.Errorf("%w: another Researchflow process uses %s but does not answer on %s", err, cfg.DataDir, addr)
+			return nil, busyError(devserver.Holder(devserver.LockPath(cfg.TemporalDB())), cfg.DataDir, addr)
 		}
 		return nil, err
 	}
 	s.ephemeral = true
 	return s, nil
+}
+
+// ErrBusy means another command runs an embedded stack of its own on the
+// data dir: a stack that serves that command only and ends with it.
+var ErrBusy = errors.New("the data dir is in use by another command")
+
+// busyError says who holds the data dir and what to do.
+func busyError(holder, dataDir, devAddr string) error {
+	who := "another Researchflow process"
+	if holder != "" {
+		who = "another command (" + holder + ")"
+	}
+	return fmt.Errorf("%w: %s runs an embedded stack of its own on %s, which serves that command only and stops when it ends, "+
+		"so this command does not use it; run this command when that one has finished, or start the dev stack "+
+		"(go run ./workers -pool all), which every command on this data dir then shares (it answers on %s)",
+		ErrBusy, who, dataDir, devAddr)
 }
 
 // Ephemeral reports whether the stack was started only for this command.

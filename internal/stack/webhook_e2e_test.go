@@ -100,10 +100,19 @@ func TestWebhookDeliveryWhenTheNotifyWorkerDies(t *testing.T) {
 	defer second.Close()
 	res, err := core.Runs.Result(ctx, run.ID)
 	if err != nil {
-		t.Fatalf("the run did not complete after the notify worker was replaced: %v", err)
+		t.Fatalf("the run did not complete: %v", err)
 	}
 	if res.Report == "" {
 		t.Fatal("empty report")
+	}
+	// The run does not wait for its webhook: its delivery workflow does,
+	// and ends once the new notify worker has delivered.
+	var st rf.DeliveryState
+	if err := core.Client.GetWorkflow(ctx, res.DeliveryWorkflowID, "").Get(ctx, &st); err != nil || !st.Done {
+		t.Fatalf("the delivery did not finish after the notify worker was replaced: %+v, %v", st, err)
+	}
+	if web := st.Sinks[0]; web.Sink != rf.SinkWebhook || web.Status != rf.SinkDelivered || web.Failed != 0 {
+		t.Errorf("webhook state = %+v, want delivered", web)
 	}
 	mu.Lock()
 	defer mu.Unlock()

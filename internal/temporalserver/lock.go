@@ -23,9 +23,16 @@ func lockFile(path string) (*fileLock, error) {
 	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
 		f.Close()
 		if errors.Is(err, syscall.EWOULDBLOCK) {
+			if who := devserver.Holder(path); who != "" {
+				return nil, fmt.Errorf("%w (%s, held by %s)", ErrLocked, path, who)
+			}
 			return nil, fmt.Errorf("%w (%s)", ErrLocked, path)
 		}
 		return nil, fmt.Errorf("lock %s: %w", path, err)
+	}
+	// Say who holds it, for the message of the next process that tries.
+	if err := f.Truncate(0); err == nil {
+		_, _ = f.WriteAt([]byte(devserver.HolderLine()), 0)
 	}
 	return &fileLock{f: f}, nil
 }

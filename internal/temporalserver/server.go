@@ -103,7 +103,7 @@ func Start(ctx context.Context, opt Options) (*Server, error) {
 		if err := os.MkdirAll(filepath.Dir(opt.DatabaseFile), 0o755); err != nil {
 			return nil, fmt.Errorf("create data dir: %w", err)
 		}
-		if s.lock, err = lockFile(opt.DatabaseFile + ".lock"); err != nil {
+		if s.lock, err = lockFile(devserver.LockPath(opt.DatabaseFile)); err != nil {
 			return nil, err
 		}
 	}

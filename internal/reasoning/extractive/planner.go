@@ -9,6 +9,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/researchflow/researchflow/internal/fault"
 	"github.com/researchflow/researchflow/internal/reasoning"
 	"github.com/researchflow/researchflow/internal/textproc"
 )
@@ -90,13 +91,19 @@ type entity struct {
 // passages and fill a report with sentences that answer nothing. Near
 // duplicates are left out. Questions in scripts other than Latin are
 // researched as asked and split only at their own question marks.
+// KindNoWords is the fault kind of a question in which the planner finds
+// nothing to research (the contract's Normalize refuses such questions; a
+// run started before it did, or by another client, fails at once).
+const KindNoWords = "reasoning.no_words"
+
 func (e *Engine) Plan(ctx context.Context, req reasoning.PlanRequest) (reasoning.Plan, error) {
 	if err := ctx.Err(); err != nil {
 		return reasoning.Plan{}, fmt.Errorf("plan: %w", err)
 	}
 	q := normalizeQuestion(req.Question)
 	if q == "" {
-		return reasoning.Plan{}, errors.New("plan: empty question")
+		// The same question gives the same answer: never worth a retry.
+		return reasoning.Plan{}, fault.Permanent(KindNoWords, errors.New("plan: the question has no word to research"))
 	}
 	limit := req.MaxSubQuestions
 	if limit <= 0 {

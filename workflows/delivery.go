@@ -1,0 +1,214 @@
+package workflows
+
+import (
+	"errors"
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	rf "github.com/researchflow/researchflow"
+)
+
+// deliveryChange is the workflow.GetVersion change ID of delivery off the
+// run's critical path: from version 1 a run hands its events and report to
+// its delivery workflow and never waits for a sink (before it, the run
+// published its events in order and waited for them, then for Deliver).
+const deliveryChange = "delivery-workflow"
+
+// maxRunSilence is how long a delivery workflow waits for the next message
+// of its run before it takes the run as gone (a run terminated without a
+// word): longer than any approval wait or ingestion a run makes.
+const maxRunSilence = 7 * 24 * time.Hour
+
+// DeliveryWorkflow delivers the notifications of one research run to every
+// sink, each on its own (see rf.DeliveryWorkflowType): a coroutine per sink
+// takes the run's messages in order, one DeliverToSink activity each, with
+// that activity's own retries. A message that fails for good is counted and
+// named in the state; the sink's later events are skipped (a receiver that
+// refused or stayed down for the whole retry window is not asked again for
+// every event), but the report is still tried. It ends when the run has
+// ended and every sink has settled, returning the state the DeliveryQuery
+// query shows meanwhile.
+func DeliveryWorkflow(ctx workflow.Context, in rf.DeliveryInput) (rf.DeliveryState, error) {
+	d := &delivery{in: in, st: rf.DeliveryState{ResearchID: in.ResearchID}}
+	d.queues = make([][]rf.DeliveryMessage, len(rf.Sinks))
+	for _, s := range rf.Sinks {
+		st := rf.SinkState{Sink: s, Status: rf.SinkPending}
+		if s == rf.SinkEmail && len(in.Email) == 0 {
+			st.Status = rf.SinkNotApplicable
+		}
+		d.st.Sinks = append(d.st.Sinks, st)
+	}
+	if err := workflow.SetQueryHandler(ctx, rf.DeliveryQuery, func() (rf.DeliveryState, error) { return d.state(), nil }); err != nil {
+		return rf.DeliveryState{}, err
+	}
+	sig := workflow.GetSignalChannel(ctx, rf.DeliverySignal)
+	workflow.Go(ctx, func(ctx workflow.Context) {
+		for {
+			var m rf.DeliveryMessage
+			sig.Receive(ctx, &m)
+			d.add(m)
+		}
+	})
+	wg := workflow.NewWaitGroup(ctx)
+	for i := range rf.Sinks {
+		wg.Add(1)
+		workflow.Go(ctx, func(ctx workflow.Context) {
+			defer wg.Done()
+			d.serve(ctx, i)
+		})
+	}
+	for !d.final {
+		seen := d.received
+		ok, err := workflow.AwaitWithTimeout(ctx, maxRunSilence, func() bool { return d.final || d.received != seen })
+		if err != nil {
+			return d.state(), err
+		}
+		if !ok {
+			workflow.GetLogger(ctx).Warn("no word from the run; delivering what it sent", "research", in.ResearchID)
+			d.final = true
+		}
+	}
+	wg.Wait(ctx)
+	d.st.Done = true
+	return d.state(), nil
+}
+
+// delivery is the state of a delivery workflow.
+type delivery struct {
+	in       rf.DeliveryInput
+	st       rf.DeliveryState
+	queues   [][]rf.DeliveryMessage // per sink, in rf.Sinks order
+	received int
+	final    bool
+}
+
+// add queues m for every sink that takes it: e-mail takes only the report,
+// and only when the run has recipients.
+func (d *delivery) add(m rf.DeliveryMessage) {
+	d.received++
+	if m.Event != nil {
+		for i, s := range rf.Sinks {
+			if s == rf.SinkEmail && (len(d.in.Email) == 0 || m.Event.Type != rf.EventReportReady || m.Report == "") {
+				continue
+			}
+			d.queues[i] = append(d.queues[i], m)
+		}
+	}
+	if m.Final {
+		d.final = true
+	}
+}
+
+func (d *delivery) state() rf.DeliveryState {
+	st := d.st
+	st.Sinks = make([]rf.SinkState, len(d.st.Sinks))
+	for i, s := range d.st.Sinks {
+		s.Pending = len(d.queues[i])
+		st.Sinks[i] = s
+	}
+	return st
+}
+
+// serve delivers sink i's messages in order until the run has ended and
+// the queue is empty.
+func (d *delivery) serve(ctx workflow.Context, i int) {
+	s := &d.st.Sinks[i]
+	actx := workflow.WithActivityOptions(ctx, sinkOptions())
+	for {
+		if err := workflow.Await(ctx, func() bool { return len(d.queues[i]) > 0 || d.final }); err != nil {
+			return
+		}
+		if len(d.queues[i]) == 0 {
+			break
+		}
+		m := d.queues[i][0]
+		isReport := m.Event.Type == rf.EventReportReady && m.Report != ""
+		switch {
+		case s.Status == rf.SinkNotConfigured:
+			// Nothing to do, nothing to count.
+		case s.Failed > 0 && !isReport:
+			s.Skipped++
+		default:
+			s.Current = m.Event.ID
+			var res rf.SinkDeliveryResult
+			err := workflow.ExecuteActivity(actx, rf.DeliverToSinkActivity, rf.SinkDeliveryInput{
+				Sink: s.Sink, Event: *m.Event, Report: m.Report, ReportPath: m.ReportPath, Email: d.in.Email,
+			}).Get(ctx, &res)
+			s.Current = ""
+			switch {
+			case err != nil:
+				s.Failed++
+				s.LastError = m.Event.ID + ": " + errorMessage(err)
+				workflow.GetLogger(ctx).Warn("notification not delivered", "sink", s.Sink, "event", m.Event.ID, "error", err)
+			case res.Outcome == rf.DeliveryNotConfigured:
+				s.Status = rf.SinkNotConfigured
+				s.LastError = res.Detail
+			case res.Outcome == rf.DeliveryDelivered:
+				s.Delivered++
+			}
+		}
+		d.queues[i] = d.queues[i][1:]
+		if s.Status != rf.SinkNotConfigured {
+			s.Status = sinkStatus(*s, len(d.queues[i]) > 0 || !d.final)
+		}
+	}
+	if s.Status == rf.SinkPending {
+		s.Status = sinkStatus(*s, false)
+	}
+}
+
+// sinkStatus is a sink's status from its counts: failed once a message
+// failed for good, pending while more may come, then delivered (or not
+// applicable when nothing was for it).
+func sinkStatus(s rf.SinkState, more bool) string {
+	switch {
+	case s.Failed > 0:
+		return rf.SinkFailed
+	case more:
+		return rf.SinkPending
+	case s.Delivered > 0:
+		return rf.SinkDelivered
+	default:
+		return rf.SinkNotApplicable
+	}
+}
+
+// startDelivery starts the run's delivery workflow (a child that outlives
+// the run), or finds it started by an earlier run of a continued-as-new
+// chain. Without it the run still completes; its notifications are then
+// only in its state.
+func (r *research) startDelivery(ctx workflow.Context) {
+	r.offPath = true
+	id := rf.DeliveryWorkflowID(r.id)
+	cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
+		WorkflowID:        id,
+		ParentClosePolicy: enumspb.PARENT_CLOSE_POLICY_ABANDON,
+	})
+	f := workflow.ExecuteChildWorkflow(cctx, rf.DeliveryWorkflowType, rf.DeliveryInput{ResearchID: r.id, Email: r.in.NotifyEmail()})
+	if err := f.GetChildWorkflowExecution().Get(ctx, nil); err != nil {
+		var started *temporal.ChildWorkflowExecutionAlreadyStartedError
+		if !errors.As(err, &started) {
+			workflow.GetLogger(ctx).Warn("delivery workflow not started; notifications stay in the run's state", "error", err)
+			return
+		}
+	}
+	r.deliveryID = id
+}
+
+// deliver hands m to the delivery workflow; it waits only for the server
+// to take the signal, never for a sink.
+func (r *research) deliver(ctx workflow.Context, m rf.DeliveryMessage) {
+	if r.deliveryID == "" {
+		return
+	}
+	if err := workflow.SignalExternalWorkflow(ctx, r.deliveryID, "", rf.DeliverySignal, m).Get(ctx, nil); err != nil {
+		id := "final"
+		if m.Event != nil {
+			id = m.Event.ID
+		}
+		workflow.GetLogger(ctx).Warn("notification not handed to the delivery workflow", "message", id, "error", err)
+	}
+}
