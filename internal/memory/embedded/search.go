@@ -351,7 +351,9 @@ func (x *index) fuse(k int, lists ...[]scored) []scored {
 // bonus and how many distinct pairs it holds: each pair of consecutive
 // query terms (terms in query order, stop words left out) that the
 // candidate holds as consecutive index terms in the same order adds
-// proximityWeight times the smaller IDF of the two.
+// proximityWeight times the smaller IDF of the two. The pairs are read
+// from each candidate's term sequence (doc.seq), so the cost is a pass over
+// the candidates' tokens, not a tokenization of their text.
 func (x *index) phraseBonus(terms []string, list []scored) phraseScores {
 	bonus := phraseScores{bonus: make([]float64, len(list)), pairs: make([]int, len(list))}
 	if len(terms) < 2 || len(list) == 0 {
@@ -366,20 +368,33 @@ func (x *index) phraseBonus(terms []string, list []scored) phraseScores {
 		df := float64(x.df[id])
 		return math.Log(1 + (n-df+0.5)/(df+0.5))
 	}
-	type pair struct{ a, b string }
-	want := map[pair]float64{}
+	// Every term with a positive IDF is in the index, so each wanted pair
+	// is a pair of term IDs. The query's terms are distinct, so its pairs
+	// are too.
+	type pair struct {
+		a, b uint32
+		w    float64
+	}
+	var want []pair
 	for i := 0; i+1 < len(terms); i++ {
 		if w := math.Min(idf(terms[i]), idf(terms[i+1])); w > 0 {
-			want[pair{terms[i], terms[i+1]}] = w
+			want = append(want, pair{x.terms[terms[i]], x.terms[terms[i+1]], w})
 		}
 	}
 	if len(want) == 0 {
 		return bonus
 	}
 	bonus.wanted = len(want)
+	seen := make([]bool, len(want))
+	titles := map[string][]string{}
 	for i, s := range list {
-		c := x.docs[s.doc].chunk
-		if t := titleTerms(c.SourceTitle); len(t) >= 2 && containsRun(terms, t) {
+		c := &x.docs[s.doc].chunk
+		t, ok := titles[c.SourceTitle]
+		if !ok {
+			t = titleTerms(c.SourceTitle)
+			titles[c.SourceTitle] = t
+		}
+		if len(t) >= 2 && containsRun(terms, t) {
 			// The question names the document ("git merge" for the page
 			// git-merge(1), "the Go memory model" for "The Go Memory
 			// Model"): all its title's pairs are the question's phrasing.
@@ -388,14 +403,16 @@ func (x *index) phraseBonus(terms []string, list []scored) phraseScores {
 			}
 			bonus.pairs[i] += phraseMinPairs
 		}
-		toks := textproc.Tokenize(c.SourceTitle + " " + c.Section + " " + c.Text)
-		seen := map[pair]bool{}
-		for j := 0; j+1 < len(toks); j++ {
-			p := pair{toks[j], toks[j+1]}
-			if w, ok := want[p]; ok && !seen[p] {
-				seen[p] = true
-				bonus.bonus[i] += proximityWeight * w
-				bonus.pairs[i]++
+		clear(seen)
+		seq := x.docs[s.doc].seq
+		for j := 0; j+1 < len(seq); j++ {
+			a, b := seq[j], seq[j+1]
+			for k := range want {
+				if want[k].a == a && want[k].b == b && !seen[k] {
+					seen[k] = true
+					bonus.bonus[i] += proximityWeight * want[k].w
+					bonus.pairs[i]++
+				}
 			}
 		}
 	}
