@@ -44,7 +44,8 @@ type scored struct {
 	score float64
 }
 
-// scratch holds per-query buffers, reused through a sync.Pool.
+// scratch holds per-query buffers, reused through a sync.Pool. bm25 uses
+// scores and touched, dense the rest, so one query can run both at once.
 type scratch struct {
 	scores  []float32
 	touched []uint32

@@ -598,10 +598,14 @@ func (s *Store) Search(ctx context.Context, q memory.Query) ([]memory.Hit, error
 	var res []scored
 	switch {
 	case vec != nil && len(terms) > 0:
+		// The term and dense rankings read the index (under the read lock)
+		// and disjoint scratch buffers, so they run side by side.
 		depth := fuseDepth * k
+		denseDone := make(chan []scored, 1)
+		go func() { denseDone <- x.dense(vec, m, depth, sc) }()
 		lex := x.bm25(terms, m, depth, sc)
 		bonus := x.phraseBonus(terms, lex)
-		res = x.fuse(k, x.proximity(lex, bonus), x.phrases(lex, bonus), x.dense(vec, m, depth, sc))
+		res = x.fuse(k, x.proximity(lex, bonus), x.phrases(lex, bonus), <-denseDone)
 	case vec != nil:
 		res = x.dense(vec, m, k, sc)
 	default:
