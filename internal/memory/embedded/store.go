@@ -105,6 +105,8 @@ type Store struct {
 	metaFormat   int   // format recorded in meta.json
 	ckptSize     int64 // size of the last checkpoint
 	logSinceCkpt int64 // bytes of log after the last checkpoint
+	ckptMinLog   int64 // checkpointMinLog; tests set -n to checkpoint after every n bytes of log
+	closeMinLog  int64 // closeCheckpointMinLog; tests lower it
 }
 
 // Open opens (creating if needed) the store in dir.
@@ -122,7 +124,7 @@ func Open(dir string, opt Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open embedded store %s: %w", dir, err)
 	}
-	s := &Store{dir: dir, opt: opt, log: opt.Logger.With("store", dir), lock: lock, idx: newIndex(opt.Dim)}
+	s := &Store{dir: dir, opt: opt, log: opt.Logger.With("store", dir), lock: lock, idx: newIndex(opt.Dim), ckptMinLog: checkpointMinLog, closeMinLog: closeCheckpointMinLog}
 	s.pool.New = func() any { return new(scratch) }
 	if err := s.load(); err != nil {
 		unlockDir(lock)
@@ -256,7 +258,8 @@ func (s *Store) replaySegments(nums []int, from int64) error {
 			return fmt.Errorf("replay %s: %w", segmentName(n), err)
 		}
 		if st, err := os.Stat(path); err == nil {
-			s.logSinceCkpt += min(good, st.Size()) - start
+			// Records only: a segment's header is no log to checkpoint.
+			s.logSinceCkpt += max(0, min(good, st.Size())-max(start, int64(len(encodeHeader(segContinue)))))
 		}
 		if intact {
 			continue
@@ -558,7 +561,7 @@ func (s *Store) maintain() {
 	switch {
 	case s.dead >= compactMinDead && s.dead > s.idx.live:
 		err = s.compact()
-	case s.logSinceCkpt >= max(checkpointMinLog, s.ckptSize):
+	case s.checkpointDue():
 		err = s.checkpoint()
 	case s.segSize >= maxSegmentSize:
 		err = s.startSegment(s.segNum + 1)
@@ -612,6 +615,16 @@ func (s *Store) checkpoint() error {
 	}
 	s.broken = nil
 	return s.removeSegmentsThrough(pos.seg)
+}
+
+// checkpointDue reports whether the log since the last checkpoint is long
+// enough for a write to checkpoint: at least as long as the checkpoint, so
+// that checkpoints cost a constant factor of the writes.
+func (s *Store) checkpointDue() bool {
+	if s.ckptMinLog < 0 {
+		return s.logSinceCkpt >= -s.ckptMinLog
+	}
+	return s.logSinceCkpt >= max(s.ckptMinLog, s.ckptSize)
 }
 
 // removeSegmentsThrough removes the segments numbered n or less.
@@ -743,7 +756,7 @@ func (s *Store) Close() error {
 	if s.closed {
 		return nil
 	}
-	if s.broken == nil && s.logSinceCkpt >= max(closeCheckpointMinLog, s.ckptSize/32) {
+	if s.broken == nil && s.logSinceCkpt >= max(s.closeMinLog, s.ckptSize/32) {
 		// The next Open then reads the index instead of replaying the log.
 		if err := s.checkpoint(); err != nil {
 			s.log.Warn("checkpoint at close failed; the next open replays the log", "err", err)
