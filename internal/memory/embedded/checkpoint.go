@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+	"unsafe"
 
 	"github.com/researchflow/researchflow/internal/memory"
 )
@@ -119,8 +120,9 @@ func (x *index) writeCheckpointFile(path string, pos ckptPos, dead int) (int64, 
 		b = append(b, ckptTerms)
 		b = binary.AppendUvarint(b, uint64(lo))
 		b = binary.AppendUvarint(b, uint64(hi-lo))
-		for _, t := range names[lo:hi] {
-			b = appendString(b, t)
+		for t, name := range names[lo:hi] {
+			b = appendString(b, name)
+			b = binary.AppendUvarint(b, uint64(x.df[lo+t]))
 		}
 		b = endRecord(b, start)
 		if err := put(); err != nil {
@@ -248,7 +250,9 @@ func readCheckpoint(dir string, dim int) (*index, ckptPos, int, error) {
 			return nil, ckptPos{}, 0, fmt.Errorf("%s: %w: %w", checkpointFile, err, errBadCheckpoint)
 		}
 	}
-	l.finish()
+	if err := l.finish(); err != nil {
+		return nil, ckptPos{}, 0, fmt.Errorf("%s: %w: %w", checkpointFile, err, errBadCheckpoint)
+	}
 	return l.x, l.pos, l.dead, nil
 }
 
@@ -314,6 +318,7 @@ func (l *ckptLoader) record(p []byte) error {
 		}
 		for i := range n {
 			x.terms[d.string()] = uint32(lo + i)
+			x.df[lo+i] = int32(d.uvarint())
 		}
 		l.nextTerm += n
 	case ckptDocs:
@@ -402,27 +407,17 @@ func (l *ckptLoader) doc(d *decoder, dn uint32) {
 	}
 }
 
-// finish builds the postings and document frequencies from the live
-// documents' term sequences, in document order as add builds them.
-func (l *ckptLoader) finish() {
+// finish builds the postings from the live documents' term sequences, in
+// document order as add builds them; the document frequencies (live
+// documents per term) give their lengths.
+func (l *ckptLoader) finish() error {
 	x := l.x
-	last := make([]uint32, len(x.postings))
-	for i := range last {
-		last[i] = math.MaxUint32
-	}
-	for d := range x.docs {
-		for _, t := range x.docs[d].seq {
-			if last[t] != uint32(d) {
-				last[t] = uint32(d)
-				x.df[t]++
-			}
-		}
-	}
 	for t, n := range x.df {
 		if n > 0 {
 			x.postings[t] = make([]posting, 0, n)
 		}
 	}
+	last := make([]uint32, len(x.postings))
 	for i := range last {
 		last[i] = math.MaxUint32
 	}
@@ -437,6 +432,12 @@ func (l *ckptLoader) finish() {
 			x.postings[t] = append(ps, posting{doc: uint32(d), tf: 1})
 		}
 	}
+	for t, ps := range x.postings {
+		if len(ps) != int(x.df[t]) {
+			return fmt.Errorf("term %d: %d live documents, recorded %d", t, len(ps), x.df[t])
+		}
+	}
+	return nil
 }
 
 func (d *decoder) floats(dst []float32) {
@@ -444,8 +445,17 @@ func (d *decoder) floats(dst []float32) {
 		d.fail()
 		return
 	}
-	for i := range dst {
-		dst[i] = math.Float32frombits(binary.LittleEndian.Uint32(d.b[4*i:]))
+	if littleEndian && len(dst) > 0 {
+		// The encoding is the machine's own: one copy of the bytes.
+		copy(unsafe.Slice((*byte)(unsafe.Pointer(&dst[0])), 4*len(dst)), d.b)
+	} else {
+		for i := range dst {
+			dst[i] = math.Float32frombits(binary.LittleEndian.Uint32(d.b[4*i:]))
+		}
 	}
 	d.b = d.b[4*len(dst):]
 }
+
+// littleEndian reports whether this machine stores numbers as the
+// checkpoint does.
+var littleEndian = binary.NativeEndian.Uint16([]byte{1, 0}) == 1
