@@ -485,3 +485,40 @@ func TestKilledWriterReopens(t *testing.T) {
 		}
 	}
 }
+
+// A store of format 1 whose log holds a snapshot segment (compaction
+// before checkpoints) opens to the snapshot and the segments after it.
+func TestFormatOneSnapshotSegment(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	bs := batches("go", 3, 5, 4)
+	norm := func(cs []memory.Chunk) []memory.Chunk {
+		out := slices.Clone(cs)
+		for i := range out {
+			out[i].Vector = normalized(out[i].Vector)
+		}
+		return out
+	}
+	files := map[int][]byte{
+		1: append(encodeHeader(segContinue), appendUpsert(nil, norm(bs[0]))...),
+		2: append(encodeHeader(segSnapshot), appendUpsert(nil, norm(bs[1]))...),
+		3: append(encodeHeader(segContinue), appendUpsert(nil, norm(bs[2]))...),
+	}
+	for n, b := range files {
+		if err := os.WriteFile(filepath.Join(dir, segmentName(n)), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(dir, metaFile), []byte(`{"format":1,"embeddingModel":"test-model","dim":4}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s := openT(t, dir, 4)
+	defer s.Close()
+	got, _ := s.Get(ctx, []string{bs[0][0].ID, bs[1][0].ID, bs[2][4].ID})
+	if want := []string{bs[1][0].ID, bs[2][4].ID}; !slices.Equal(ids(got), want) {
+		t.Errorf("Get = %v, want %v (the snapshot and what follows it)", ids(got), want)
+	}
+	if n, _ := s.Count(ctx, memory.Filter{}); n != 10 {
+		t.Errorf("Count = %d, want 10", n)
+	}
+}

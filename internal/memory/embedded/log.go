@@ -26,9 +26,10 @@ import (
 //	payload
 //
 // The first record of a segment is a header saying whether the segment is a
-// snapshot (written by compaction: it holds every live chunk, so earlier
-// segments no longer matter) or a continuation of the previous one. Every
-// other record is one Upsert or Delete call.
+// snapshot (written by compaction in stores of format 1, before
+// checkpoints: it holds every live chunk, so earlier segments no longer
+// matter) or a continuation of the previous one. Every other record is one
+// Upsert or Delete call.
 //
 // A record must replay exactly as its call executed. An upsert holds the
 // chunks themselves; a delete holds the IDs of the chunks it removed

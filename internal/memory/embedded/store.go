@@ -3,12 +3,16 @@
 // hybrid (reciprocal rank fusion) retrieval. It needs no server.
 //
 // Every Upsert and Delete call is appended as one checksummed record to a
-// log of segment files and fsynced before it returns. Open replays the log;
-// a torn record at the end (the process died mid-write) is cut off, so at
-// worst the last call is lost and must be redone by its caller. When dead
-// records dominate, the live chunks are rewritten to a fresh snapshot
-// segment that atomically replaces the old ones. A lock file keeps a second
-// process from opening the same directory.
+// log of segment files and fsynced before it returns. The index is
+// checkpointed (see checkpoint.go): an image of it, written beside the log
+// and renamed into place, after which the segments it covers are removed.
+// Open loads the checkpoint and replays only the log after it; a torn
+// record at the end (the process died mid-write) is cut off, so at worst
+// the last call is lost and must be redone by its caller. A checkpoint is
+// written when the log since the last one has grown as large as it, at
+// Close when there is log to cover, and at compaction, which first drops
+// the dead documents when dead records dominate. A lock file keeps a
+// second process from opening the same directory.
 //
 // Dense search is exact for small stores. Larger ones are scanned by the
 // Hamming distance between sign bits of the centered vectors; the closest
@@ -571,8 +575,8 @@ func (s *Store) maintain() {
 	}
 }
 
-// Compact rewrites the live chunks to a fresh snapshot segment and removes
-// the old segments. Writes call it on their own when dead records dominate.
+// Compact drops the dead documents from the index and checkpoints it,
+// removing the log segments. Writes call it on their own when dead records dominate.
 func (s *Store) Compact(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("compact: %w", err)
