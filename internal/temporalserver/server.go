@@ -141,11 +141,6 @@ func Start(ctx context.Context, opt Options) (*Server, error) {
 		dynamicconfig.HistoryCacheHostLevelMaxSize.Key():                 8096,
 		dynamicconfig.FrontendMaxNamespaceVisibilityRPSPerInstance.Key(): 100,
 		dynamicconfig.ForceSearchAttributesCacheRefreshOnRead.Key():      true,
-		// The history service reads new transfer tasks (an activity to
-		// dispatch, a workflow task after an activity) at most 20 times a
-		// second by default; two such reads per sequential activity made
-		// each cost ~100 ms here (BenchmarkStageFloor in internal/stack).
-		dynamicconfig.TransferProcessorMaxPollRPS.Key(): 1000,
 	}
 	srv, err := temporal.NewServer(
 		temporal.WithConfig(conf),
