@@ -45,9 +45,10 @@ const (
 	ckptBlock = 1024
 
 	// A write starts a checkpoint once the log written since the last one
-	// is at least checkpointMinLog and at least the size of the last
-	// checkpoint, so checkpoints cost a constant factor of the writes.
-	checkpointMinLog = 64 << 20
+	// is at least checkpointMinLog and twice the size of the last
+	// checkpoint, so checkpoints cost a constant factor of the writes (and
+	// an ingest ends with one at Close, not many on the way).
+	checkpointMinLog = 128 << 20
 	// Close writes a checkpoint once the log written since the last one is
 	// at least closeCheckpointMinLog and a 32nd of the last checkpoint.
 	closeCheckpointMinLog = 1 << 20

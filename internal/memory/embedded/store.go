@@ -9,7 +9,7 @@
 // Open loads the checkpoint and replays only the log after it; a torn
 // record at the end (the process died mid-write) is cut off, so at worst
 // the last call is lost and must be redone by its caller. A checkpoint is
-// written when the log since the last one has grown as large as it, at
+// written when the log since the last one has grown to twice its size, at
 // Close when there is log to cover, and at compaction, which first drops
 // the dead documents when dead records dominate. A lock file keeps a
 // second process from opening the same directory.
@@ -557,7 +557,7 @@ func (s *Store) Delete(ctx context.Context, f memory.Filter) error {
 }
 
 // maintain compacts the log when dead records dominate, checkpoints the
-// index when the log since the last checkpoint is as large as it, or starts
+// index when the log since the last checkpoint is twice as large, or starts
 // a new segment when the active one is full. The write that triggered it is
 // already durable, so a failure here is logged, not returned.
 func (s *Store) maintain() {
@@ -622,13 +622,13 @@ func (s *Store) checkpoint() error {
 }
 
 // checkpointDue reports whether the log since the last checkpoint is long
-// enough for a write to checkpoint: at least as long as the checkpoint, so
-// that checkpoints cost a constant factor of the writes.
+// enough for a write to checkpoint: twice as long as the checkpoint, so
+// that checkpoints cost at most about half the bytes the writes log.
 func (s *Store) checkpointDue() bool {
 	if s.ckptMinLog < 0 {
 		return s.logSinceCkpt >= -s.ckptMinLog
 	}
-	return s.logSinceCkpt >= max(s.ckptMinLog, s.ckptSize)
+	return s.logSinceCkpt >= max(s.ckptMinLog, 2*s.ckptSize)
 }
 
 // removeSegmentsThrough removes the segments numbered n or less.
