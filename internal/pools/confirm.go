@@ -82,3 +82,10 @@ func unreachable(err error) bool {
 	}
 	return false
 }
+
+// ConfirmInterceptor returns the interceptor every pool's workers carry
+// (see confirmInterceptor), for benchmarks that measure its cost beside
+// workers without it.
+func ConfirmInterceptor(c client.Client) interceptor.WorkerInterceptor {
+	return &confirmInterceptor{c: c}
+}

@@ -4,6 +4,7 @@ import (
 	"math"
 	"math/bits"
 	"runtime"
+	"slices"
 	"sync"
 
 	"github.com/researchflow/researchflow/internal/memory"
@@ -50,7 +51,11 @@ type index struct {
 
 type doc struct {
 	chunk memory.Chunk // without Vector
-	terms []uint32     // distinct term IDs
+	// seq is the chunk's text as term IDs in order (title, section, text,
+	// as prepare tokenizes them): the phrase ranking reads its ordered
+	// pairs without tokenizing the text again, and a term's document
+	// frequency is counted once per distinct ID in it.
+	seq []uint32
 }
 
 type posting struct {
@@ -100,19 +105,22 @@ type prepared struct {
 	chunk  memory.Chunk // Vector normalized
 	terms  []string     // distinct terms
 	tfs    []uint32
+	seq    []uint32 // the tokens in order, as indexes into terms
 	length int
 }
 
 func prepare(c memory.Chunk) prepared {
 	toks := textproc.Tokenize(c.SourceTitle + " " + c.Section + " " + c.Text)
-	p := prepared{chunk: c, length: len(toks)}
+	p := prepared{chunk: c, length: len(toks), seq: make([]uint32, len(toks))}
 	seen := make(map[string]int, len(toks))
-	for _, t := range toks {
+	for j, t := range toks {
 		if i, ok := seen[t]; ok {
 			p.tfs[i]++
+			p.seq[j] = uint32(i)
 			continue
 		}
 		seen[t] = len(p.terms)
+		p.seq[j] = uint32(len(p.terms))
 		p.terms = append(p.terms, t)
 		p.tfs = append(p.tfs, 1)
 	}
@@ -181,10 +189,14 @@ func (x *index) add(p *prepared) (replaced bool) {
 		x.df[id]++
 		ids[j] = id
 	}
+	seq := make([]uint32, len(p.seq))
+	for j, i := range p.seq {
+		seq[j] = ids[i]
+	}
 	c := p.chunk
 	vec := c.Vector
 	c.Vector = nil
-	x.docs = append(x.docs, doc{chunk: c, terms: ids})
+	x.docs = append(x.docs, doc{chunk: c, seq: seq})
 	x.alive = append(x.alive, true)
 	x.lens = append(x.lens, float32(p.length))
 	x.corpusOf = append(x.corpusOf, x.corpora.id(c.Corpus))
@@ -211,13 +223,20 @@ func (x *index) kill(d uint32) {
 	x.alive[d] = false
 	x.live--
 	x.totalLen -= float64(x.lens[d])
-	for _, t := range x.docs[d].terms {
+	for _, t := range distinctIDs(x.docs[d].seq) {
 		x.df[t]--
 	}
 	if cur, ok := x.byID[x.docs[d].chunk.ID]; ok && cur == d {
 		delete(x.byID, x.docs[d].chunk.ID)
 	}
 	x.docs[d] = doc{} // let the text go
+}
+
+// distinctIDs returns the distinct IDs in seq, sorted.
+func distinctIDs(seq []uint32) []uint32 {
+	ids := slices.Clone(seq)
+	slices.Sort(ids)
+	return slices.Compact(ids)
 }
 
 func (x *index) vec(d uint32) []float32 {
@@ -501,4 +520,28 @@ func dot(a, b []float32) float32 {
 		s0 += a[i] * b[i]
 	}
 	return s0 + s1 + s2 + s3
+}
+
+// dot2 is dot of a against b and c at once, each summed in dot's order (so
+// bit for bit dot's results); the two documents' loads overlap.
+func dot2(a, b, c []float32) (float32, float32) {
+	b, c = b[:len(a)], c[:len(a)]
+	var s0, s1, s2, s3, t0, t1, t2, t3 float32
+	i := 0
+	for ; i+4 <= len(a); i += 4 {
+		a0, a1, a2, a3 := a[i], a[i+1], a[i+2], a[i+3]
+		s0 += a0 * b[i]
+		s1 += a1 * b[i+1]
+		s2 += a2 * b[i+2]
+		s3 += a3 * b[i+3]
+		t0 += a0 * c[i]
+		t1 += a1 * c[i+1]
+		t2 += a2 * c[i+2]
+		t3 += a3 * c[i+3]
+	}
+	for ; i < len(a); i++ {
+		s0 += a[i] * b[i]
+		t0 += a[i] * c[i]
+	}
+	return s0 + s1 + s2 + s3, t0 + t1 + t2 + t3
 }

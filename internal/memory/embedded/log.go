@@ -26,9 +26,10 @@ import (
 //	payload
 //
 // The first record of a segment is a header saying whether the segment is a
-// snapshot (written by compaction: it holds every live chunk, so earlier
-// segments no longer matter) or a continuation of the previous one. Every
-// other record is one Upsert or Delete call.
+// snapshot (written by compaction in stores of format 1, before
+// checkpoints: it holds every live chunk, so earlier segments no longer
+// matter) or a continuation of the previous one. Every other record is one
+// Upsert or Delete call.
 //
 // A record must replay exactly as its call executed. An upsert holds the
 // chunks themselves; a delete holds the IDs of the chunks it removed
@@ -311,11 +312,30 @@ func (d *decoder) chunk() memory.Chunk {
 // from fn, or a record that is intact but cannot be decoded, is returned as
 // an error.
 func readSegment(path string, fn func(r record) error) (good int64, intact bool, err error) {
+	return readSegmentFrom(path, 0, fn)
+}
+
+// readSegmentFrom is readSegment starting at byte offset from (a record
+// boundary); good counts from the start of the file.
+func readSegmentFrom(path string, from int64, fn func(r record) error) (good int64, intact bool, err error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return 0, false, fmt.Errorf("open segment: %w", err)
 	}
 	defer f.Close()
+	if from > 0 {
+		st, err := f.Stat()
+		if err != nil {
+			return 0, false, fmt.Errorf("stat segment: %w", err)
+		}
+		if st.Size() < from {
+			return 0, false, fmt.Errorf("%s is %d bytes, shorter than the %d the checkpoint covers", filepath.Base(path), st.Size(), from)
+		}
+		if _, err := f.Seek(from, io.SeekStart); err != nil {
+			return 0, false, fmt.Errorf("seek segment: %w", err)
+		}
+		good = from
+	}
 	br := bufio.NewReaderSize(f, 1<<20)
 	var head [recordHeaderSize]byte
 	var payload []byte

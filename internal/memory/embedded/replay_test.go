@@ -26,6 +26,9 @@ func TestMain(m *testing.M) {
 	if dir := os.Getenv(childDirEnv); dir != "" {
 		os.Exit(replayChild(dir, os.Getenv(childIDsEnv)))
 	}
+	if dir := os.Getenv(ingestChildEnv); dir != "" {
+		os.Exit(ingestChild(dir))
+	}
 	os.Exit(m.Run())
 }
 

@@ -44,7 +44,8 @@ type scored struct {
 	score float64
 }
 
-// scratch holds per-query buffers, reused through a sync.Pool.
+// scratch holds per-query buffers, reused through a sync.Pool. bm25 uses
+// scores and touched, dense the rest, so one query can run both at once.
 type scratch struct {
 	scores  []float32
 	touched []uint32
@@ -229,15 +230,31 @@ func (x *index) dense(q []float32, m *matcher, k int, s *scratch) []scored {
 	s.cands = cands
 	if len(cands) > rerank {
 		lut := x.lut(q, s)
-		for i := range cands {
+		i := 0
+		for ; i+4 <= len(cands); i += 4 {
+			c := cands[i : i+4 : i+4]
+			c[0].est, c[1].est, c[2].est, c[3].est = estimate4(lut,
+				x.code(c[0].doc), x.code(c[1].doc), x.code(c[2].doc), x.code(c[3].doc))
+		}
+		for ; i < len(cands); i++ {
 			cands[i].est = estimate(lut, x.code(cands[i].doc))
 		}
 		selectTop(cands, rerank)
 		cands = cands[:rerank]
 	}
+	// In document order the vectors are read front to back; the kept set
+	// does not depend on the order of pushes (worse is a total order).
+	slices.SortFunc(cands, func(a, b cand) int { return int(a.doc) - int(b.doc) })
 	top := topK{x: x, k: k}
-	for _, c := range cands {
-		top.push(scored{doc: c.doc, score: float64(dot(q, x.vec(c.doc)))})
+	i := 0
+	for ; i+2 <= len(cands); i += 2 {
+		a, b := cands[i].doc, cands[i+1].doc
+		sa, sb := dot2(q, x.vec(a), x.vec(b))
+		top.push(scored{doc: a, score: float64(sa)})
+		top.push(scored{doc: b, score: float64(sb)})
+	}
+	for ; i < len(cands); i++ {
+		top.push(scored{doc: cands[i].doc, score: float64(dot(q, x.vec(cands[i].doc)))})
 	}
 	return top.sorted()
 }
@@ -281,6 +298,26 @@ func estimate(lut [][256]float32, code []uint64) float32 {
 			t[4][uint8(w>>32)] + t[5][uint8(w>>40)] + t[6][uint8(w>>48)] + t[7][uint8(w>>56)]
 	}
 	return sum
+}
+
+// estimate4 is estimate of four codes at once: four independent chains of
+// additions in the same order as estimate's, so each result is bit for bit
+// estimate's, without waiting on one chain's latency.
+func estimate4(lut [][256]float32, c0, c1, c2, c3 []uint64) (s0, s1, s2, s3 float32) {
+	c1, c2, c3 = c1[:len(c0)], c2[:len(c0)], c3[:len(c0)]
+	for i := range c0 {
+		t := lut[i*8 : i*8+8 : i*8+8]
+		w0, w1, w2, w3 := c0[i], c1[i], c2[i], c3[i]
+		s0 += t[0][uint8(w0)] + t[1][uint8(w0>>8)] + t[2][uint8(w0>>16)] + t[3][uint8(w0>>24)] +
+			t[4][uint8(w0>>32)] + t[5][uint8(w0>>40)] + t[6][uint8(w0>>48)] + t[7][uint8(w0>>56)]
+		s1 += t[0][uint8(w1)] + t[1][uint8(w1>>8)] + t[2][uint8(w1>>16)] + t[3][uint8(w1>>24)] +
+			t[4][uint8(w1>>32)] + t[5][uint8(w1>>40)] + t[6][uint8(w1>>48)] + t[7][uint8(w1>>56)]
+		s2 += t[0][uint8(w2)] + t[1][uint8(w2>>8)] + t[2][uint8(w2>>16)] + t[3][uint8(w2>>24)] +
+			t[4][uint8(w2>>32)] + t[5][uint8(w2>>40)] + t[6][uint8(w2>>48)] + t[7][uint8(w2>>56)]
+		s3 += t[0][uint8(w3)] + t[1][uint8(w3>>8)] + t[2][uint8(w3>>16)] + t[3][uint8(w3>>24)] +
+			t[4][uint8(w3>>32)] + t[5][uint8(w3>>40)] + t[6][uint8(w3>>48)] + t[7][uint8(w3>>56)]
+	}
+	return
 }
 
 // selectTop reorders c so that its first k elements are those with the
@@ -351,7 +388,9 @@ func (x *index) fuse(k int, lists ...[]scored) []scored {
 // bonus and how many distinct pairs it holds: each pair of consecutive
 // query terms (terms in query order, stop words left out) that the
 // candidate holds as consecutive index terms in the same order adds
-// proximityWeight times the smaller IDF of the two.
+// proximityWeight times the smaller IDF of the two. The pairs are read
+// from each candidate's term sequence (doc.seq), so the cost is a pass over
+// the candidates' tokens, not a tokenization of their text.
 func (x *index) phraseBonus(terms []string, list []scored) phraseScores {
 	bonus := phraseScores{bonus: make([]float64, len(list)), pairs: make([]int, len(list))}
 	if len(terms) < 2 || len(list) == 0 {
@@ -366,20 +405,33 @@ func (x *index) phraseBonus(terms []string, list []scored) phraseScores {
 		df := float64(x.df[id])
 		return math.Log(1 + (n-df+0.5)/(df+0.5))
 	}
-	type pair struct{ a, b string }
-	want := map[pair]float64{}
+	// Every term with a positive IDF is in the index, so each wanted pair
+	// is a pair of term IDs. The query's terms are distinct, so its pairs
+	// are too.
+	type pair struct {
+		a, b uint32
+		w    float64
+	}
+	var want []pair
 	for i := 0; i+1 < len(terms); i++ {
 		if w := math.Min(idf(terms[i]), idf(terms[i+1])); w > 0 {
-			want[pair{terms[i], terms[i+1]}] = w
+			want = append(want, pair{x.terms[terms[i]], x.terms[terms[i+1]], w})
 		}
 	}
 	if len(want) == 0 {
 		return bonus
 	}
 	bonus.wanted = len(want)
+	seen := make([]bool, len(want))
+	titles := map[string][]string{}
 	for i, s := range list {
-		c := x.docs[s.doc].chunk
-		if t := titleTerms(c.SourceTitle); len(t) >= 2 && containsRun(terms, t) {
+		c := &x.docs[s.doc].chunk
+		t, ok := titles[c.SourceTitle]
+		if !ok {
+			t = titleTerms(c.SourceTitle)
+			titles[c.SourceTitle] = t
+		}
+		if len(t) >= 2 && containsRun(terms, t) {
 			// The question names the document ("git merge" for the page
 			// git-merge(1), "the Go memory model" for "The Go Memory
 			// Model"): all its title's pairs are the question's phrasing.
@@ -388,14 +440,16 @@ func (x *index) phraseBonus(terms []string, list []scored) phraseScores {
 			}
 			bonus.pairs[i] += phraseMinPairs
 		}
-		toks := textproc.Tokenize(c.SourceTitle + " " + c.Section + " " + c.Text)
-		seen := map[pair]bool{}
-		for j := 0; j+1 < len(toks); j++ {
-			p := pair{toks[j], toks[j+1]}
-			if w, ok := want[p]; ok && !seen[p] {
-				seen[p] = true
-				bonus.bonus[i] += proximityWeight * w
-				bonus.pairs[i]++
+		clear(seen)
+		seq := x.docs[s.doc].seq
+		for j := 0; j+1 < len(seq); j++ {
+			a, b := seq[j], seq[j+1]
+			for k := range want {
+				if want[k].a == a && want[k].b == b && !seen[k] {
+					seen[k] = true
+					bonus.bonus[i] += proximityWeight * want[k].w
+					bonus.pairs[i]++
+				}
 			}
 		}
 	}

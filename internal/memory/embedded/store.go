@@ -3,12 +3,16 @@
 // hybrid (reciprocal rank fusion) retrieval. It needs no server.
 //
 // Every Upsert and Delete call is appended as one checksummed record to a
-// log of segment files and fsynced before it returns. Open replays the log;
-// a torn record at the end (the process died mid-write) is cut off, so at
-// worst the last call is lost and must be redone by its caller. When dead
-// records dominate, the live chunks are rewritten to a fresh snapshot
-// segment that atomically replaces the old ones. A lock file keeps a second
-// process from opening the same directory.
+// log of segment files and fsynced before it returns. The index is
+// checkpointed (see checkpoint.go): an image of it, written beside the log
+// and renamed into place, after which the segments it covers are removed.
+// Open loads the checkpoint and replays only the log after it; a torn
+// record at the end (the process died mid-write) is cut off, so at worst
+// the last call is lost and must be redone by its caller. A checkpoint is
+// written when the log since the last one has grown to twice its size, at
+// Close when there is log to cover, and at compaction, which first drops
+// the dead documents when dead records dominate. A lock file keeps a
+// second process from opening the same directory.
 //
 // Dense search is exact for small stores. Larger ones are scanned by the
 // Hamming distance between sign bits of the centered vectors; the closest
@@ -19,7 +23,6 @@
 package embedded
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
@@ -56,8 +59,11 @@ const (
 	// Compaction runs after a write when dead records are at least
 	// compactMinDead and outnumber the live chunks.
 	compactMinDead = 1024
-	// snapshotBatch is the number of chunks per record in a snapshot.
-	snapshotBatch = 512
+
+	// storeFormat is the format in meta.json: 2 is a log that may start
+	// after a checkpoint; 1 (logFormat) is a log from its beginning, which
+	// this build reads and upgrades at its first checkpoint.
+	storeFormat = 2
 
 	metaFile = "meta.json"
 	lockFile = "LOCK"
@@ -99,6 +105,12 @@ type Store struct {
 	segNum  int
 	segSize int64
 	dead    int // records in the log that no longer describe a live chunk
+
+	metaFormat   int   // format recorded in meta.json
+	ckptSize     int64 // size of the last checkpoint
+	logSinceCkpt int64 // bytes of log after the last checkpoint
+	ckptMinLog   int64 // checkpointMinLog; tests set -n to checkpoint after every n bytes of log
+	closeMinLog  int64 // closeCheckpointMinLog; tests lower it
 }
 
 // Open opens (creating if needed) the store in dir.
@@ -116,7 +128,7 @@ func Open(dir string, opt Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open embedded store %s: %w", dir, err)
 	}
-	s := &Store{dir: dir, opt: opt, log: opt.Logger.With("store", dir), lock: lock, idx: newIndex(opt.Dim)}
+	s := &Store{dir: dir, opt: opt, log: opt.Logger.With("store", dir), lock: lock, idx: newIndex(opt.Dim), ckptMinLog: checkpointMinLog, closeMinLog: closeCheckpointMinLog}
 	s.pool.New = func() any { return new(scratch) }
 	if err := s.load(); err != nil {
 		unlockDir(lock)
@@ -139,30 +151,119 @@ func (s *Store) load() error {
 	if err != nil {
 		return err
 	}
-	// Everything before the last snapshot is superseded by it.
-	first := 0
+	// A snapshot segment (written by compaction before checkpoints) holds
+	// every live chunk: everything before the last one is superseded.
+	first, snapshot := 0, false
 	for i, n := range nums {
 		kind, err := segmentKind(filepath.Join(s.dir, segmentName(n)))
 		if err != nil {
 			return err
 		}
 		if kind == segSnapshot {
-			first = i
+			first, snapshot = i, true
 		}
 	}
+
+	x, pos, dead, err := readCheckpoint(s.dir, s.opt.Dim)
+	switch {
+	case err == nil && (!snapshot || pos.seg >= nums[first]):
+		return s.loadFrom(x, pos, dead, nums)
+	case err == nil, errors.Is(err, fs.ErrNotExist):
+	case errors.Is(err, errBadCheckpoint):
+		// Only a damaged disk leaves a checkpoint that does not check out
+		// (it is renamed into place whole). The log alone is enough when it
+		// still starts at its beginning or at a snapshot.
+		if len(nums) == 0 || (nums[0] != 1 && !(snapshot && first == 0)) {
+			return fmt.Errorf("%w; the log segments it covers are gone: restore the directory or ingest again", err)
+		}
+		s.log.Warn("ignoring a damaged checkpoint; the whole log is replayed", "err", err)
+		if err := os.Remove(filepath.Join(s.dir, checkpointFile)); err != nil {
+			return fmt.Errorf("remove damaged checkpoint: %w", err)
+		}
+	default:
+		return err
+	}
+
 	for _, n := range nums[:first] {
 		if err := os.Remove(filepath.Join(s.dir, segmentName(n))); err != nil {
 			return fmt.Errorf("remove superseded segment: %w", err)
 		}
 	}
 	nums = nums[first:]
-
 	s.idx.deferCodes = true
+	if err := s.replaySegments(nums, 0); err != nil {
+		return err
+	}
+	s.idx.deferCodes = false
+	s.idx.recenter()
+	return s.openActive(nums)
+}
+
+// loadFrom takes x, loaded from a checkpoint of the log up to pos, as the
+// index and replays the log after pos as the writes did (codes computed as
+// chunks are added, the center recomputed when the store has doubled), so
+// the index is the one the last process had.
+func (s *Store) loadFrom(x *index, pos ckptPos, dead int, nums []int) error {
+	if st, err := os.Stat(filepath.Join(s.dir, checkpointFile)); err == nil {
+		s.ckptSize = st.Size()
+	}
+	s.idx, s.dead = x, dead
+	var tail []int
+	for _, n := range nums {
+		covered := n < pos.seg
+		if n == pos.seg {
+			// Writes after a checkpoint go to a new segment, so this one
+			// only holds more records if starting that segment failed.
+			st, err := os.Stat(filepath.Join(s.dir, segmentName(n)))
+			if err != nil {
+				return fmt.Errorf("stat segment: %w", err)
+			}
+			covered = st.Size() <= pos.offset
+		}
+		if covered {
+			// Left by a crash before their removal.
+			if err := os.Remove(filepath.Join(s.dir, segmentName(n))); err != nil {
+				return fmt.Errorf("remove covered segment: %w", err)
+			}
+			continue
+		}
+		tail = append(tail, n)
+	}
+	from := int64(0)
+	if len(tail) > 0 && tail[0] == pos.seg {
+		from = pos.offset
+	}
+	if err := s.replaySegments(tail, from); err != nil {
+		return err
+	}
+	s.segNum = pos.seg // with no segment left, the next one follows the checkpoint's
+	return s.openActive(tail)
+}
+
+// replaySegments replays the segments nums in order, the first from byte
+// offset from, cutting a torn tail off the last one.
+func (s *Store) replaySegments(nums []int, from int64) error {
 	for i, n := range nums {
 		path := filepath.Join(s.dir, segmentName(n))
-		good, intact, err := readSegment(path, s.replay)
+		start := int64(0)
+		if i == 0 {
+			start = from
+		}
+		good, intact, err := readSegmentFrom(path, start, func(r record) error {
+			if err := s.replay(r); err != nil {
+				return err
+			}
+			if r.op == opUpsert {
+				s.idx.maybeRecenter()
+			}
+			return nil
+		})
 		if err != nil {
 			return fmt.Errorf("replay %s: %w", segmentName(n), err)
+		}
+		if st, err := os.Stat(path); err == nil {
+			// Records only: a segment's header is no log to checkpoint.
+			s.logSinceCkpt += max(0, min(good, st.Size())-max(start, int64(len(encodeHeader(segContinue)))))
 		}
 		if intact {
 			continue
@@ -175,11 +276,14 @@ func (s *Store) load() error {
 			return fmt.Errorf("cut torn tail of %s: %w", segmentName(n), err)
 		}
 	}
-	s.idx.deferCodes = false
-	s.idx.recenter()
+	return nil
+}
 
+// openActive opens the last of the segments nums for appending (or starts
+// one after n when there are none) and compacts if dead records dominate.
+func (s *Store) openActive(nums []int) error {
 	if len(nums) == 0 {
-		return s.startSegment(1)
+		return s.startSegment(s.segNum + 1)
 	}
 	s.segNum = nums[len(nums)-1]
 	path := filepath.Join(s.dir, segmentName(s.segNum))
@@ -209,13 +313,14 @@ func (s *Store) load() error {
 
 func (s *Store) checkMeta() error {
 	path := filepath.Join(s.dir, metaFile)
-	want := meta{Format: logFormat, EmbeddingModel: s.opt.EmbeddingModel, Dim: s.opt.Dim}
+	want := meta{Format: storeFormat, EmbeddingModel: s.opt.EmbeddingModel, Dim: s.opt.Dim}
 	b, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		b, err := json.MarshalIndent(want, "", "  ")
 		if err != nil {
 			return err
 		}
+		s.metaFormat = storeFormat
 		return writeFileAtomic(path, append(b, '\n'))
 	}
 	if err != nil {
@@ -225,13 +330,32 @@ func (s *Store) checkMeta() error {
 	if err := json.Unmarshal(b, &got); err != nil {
 		return fmt.Errorf("read %s: %w", metaFile, err)
 	}
-	if got.Format != logFormat {
-		return fmt.Errorf("store format %d, this build reads %d", got.Format, logFormat)
+	if got.Format != logFormat && got.Format != storeFormat {
+		return fmt.Errorf("store format %d, this build reads %d and %d", got.Format, logFormat, storeFormat)
 	}
 	if got.EmbeddingModel != want.EmbeddingModel || got.Dim != want.Dim {
 		return fmt.Errorf("store was made with model %q dim %d, opened with model %q dim %d: %w",
 			got.EmbeddingModel, got.Dim, want.EmbeddingModel, want.Dim, ErrEmbeddingMismatch)
 	}
+	s.metaFormat = got.Format
+	return nil
+}
+
+// upgradeMeta records storeFormat in meta.json before the first checkpoint:
+// a build that reads only the log must refuse a store whose log no longer
+// starts at the beginning.
+func (s *Store) upgradeMeta() error {
+	if s.metaFormat == storeFormat {
+		return nil
+	}
+	b, err := json.MarshalIndent(meta{Format: storeFormat, EmbeddingModel: s.opt.EmbeddingModel, Dim: s.opt.Dim}, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := writeFileAtomic(filepath.Join(s.dir, metaFile), append(b, '\n')); err != nil {
+		return err
+	}
+	s.metaFormat = storeFormat
 	return nil
 }
 
@@ -353,6 +477,7 @@ func (s *Store) write(b []byte) error {
 		return fmt.Errorf("append to %s: %w", segmentName(s.segNum), err)
 	}
 	s.segSize += int64(len(b))
+	s.logSinceCkpt += int64(len(b))
 	return nil
 }
 
@@ -431,14 +556,17 @@ func (s *Store) Delete(ctx context.Context, f memory.Filter) error {
 	return nil
 }
 
-// maintain compacts the log when dead records dominate, or starts a new
-// segment when the active one is full. The write that triggered it is
+// maintain compacts the log when dead records dominate, checkpoints the
+// index when the log since the last checkpoint is twice as large, or starts
+// a new segment when the active one is full. The write that triggered it is
 // already durable, so a failure here is logged, not returned.
 func (s *Store) maintain() {
 	var err error
 	switch {
 	case s.dead >= compactMinDead && s.dead > s.idx.live:
 		err = s.compact()
+	case s.checkpointDue():
+		err = s.checkpoint()
 	case s.segSize >= maxSegmentSize:
 		err = s.startSegment(s.segNum + 1)
 	}
@@ -447,8 +575,8 @@ func (s *Store) maintain() {
 	}
 }
 
-// Compact rewrites the live chunks to a fresh snapshot segment and removes
-// the old segments. Writes call it on their own when dead records dominate.
+// Compact drops the dead documents from the index and checkpoints it,
+// removing the log segments. Writes call it on their own when dead records dominate.
 func (s *Store) Compact(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("compact: %w", err)
@@ -462,103 +590,61 @@ func (s *Store) Compact(ctx context.Context) error {
 }
 
 func (s *Store) compact() error {
-	next := s.segNum + 1
-	path := filepath.Join(s.dir, segmentName(next))
-	tmp := path + ".tmp"
-	size, err := s.writeSnapshot(tmp)
-	if err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("compact: %w", err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("compact: %w", err)
-	}
-	if err := syncDir(s.dir); err != nil {
-		return fmt.Errorf("compact: %w", err)
-	}
-	// From here on the snapshot is the log; older segments are ignored by
-	// Open even if removing them fails.
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0o644)
-	if err != nil {
-		return fmt.Errorf("compact: %w", err)
-	}
-	old := s.segNum
-	s.seg.Close()
-	s.seg, s.segNum, s.segSize = f, next, size
-	s.broken = nil
-	nums, err := listSegments(s.dir)
-	if err != nil {
-		return fmt.Errorf("compact: %w", err)
-	}
-	for _, n := range nums {
-		if n <= old {
-			if err := os.Remove(filepath.Join(s.dir, segmentName(n))); err != nil {
-				return fmt.Errorf("compact: %w", err)
-			}
-		}
-	}
-	if err := syncDir(s.dir); err != nil {
-		return fmt.Errorf("compact: %w", err)
-	}
+	dead := s.dead
 	s.idx.rebuild()
 	s.dead = 0
+	if err := s.checkpoint(); err != nil {
+		s.dead = dead // the log still holds them
+		return fmt.Errorf("compact: %w", err)
+	}
 	return nil
 }
 
-// writeSnapshot writes every live chunk to a new file at path and fsyncs it.
-func (s *Store) writeSnapshot(path string) (int64, error) {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
-	if err != nil {
-		return 0, err
-	}
-	defer f.Close()
-	w := bufio.NewWriterSize(f, 1<<20)
-	size := int64(0)
-	put := func(b []byte) error {
-		size += int64(len(b))
-		_, err := w.Write(b)
+// checkpoint writes the index as of the end of the active segment, starts
+// a new segment and removes the ones the checkpoint covers. Once the
+// checkpoint is renamed into place it is the base of the log: a failure
+// after that leaves covered segments that Open ignores.
+func (s *Store) checkpoint() error {
+	if err := s.upgradeMeta(); err != nil {
 		return err
 	}
-	if err := put(encodeHeader(segSnapshot)); err != nil {
-		return 0, err
+	pos := ckptPos{seg: s.segNum, offset: s.segSize}
+	size, err := s.idx.writeCheckpoint(s.dir, pos, s.dead)
+	if err != nil {
+		return err
 	}
-	x := s.idx
-	batch := make([]memory.Chunk, 0, snapshotBatch)
-	var buf []byte
-	flush := func() error {
-		if len(batch) == 0 {
-			return nil
-		}
-		buf = appendUpsert(buf[:0], batch)
-		batch = batch[:0]
-		return put(buf)
+	s.ckptSize, s.logSinceCkpt = size, 0
+	if err := s.startSegment(pos.seg + 1); err != nil {
+		return fmt.Errorf("checkpoint: %w", err)
 	}
-	for d := range x.docs {
-		if !x.alive[d] {
-			continue
-		}
-		c := x.docs[d].chunk
-		if x.dim > 0 {
-			c.Vector = x.vec(uint32(d))
-		}
-		batch = append(batch, c)
-		if len(batch) == snapshotBatch {
-			if err := flush(); err != nil {
-				return 0, err
+	s.broken = nil
+	return s.removeSegmentsThrough(pos.seg)
+}
+
+// checkpointDue reports whether the log since the last checkpoint is long
+// enough for a write to checkpoint: twice as long as the checkpoint, so
+// that checkpoints cost at most about half the bytes the writes log.
+func (s *Store) checkpointDue() bool {
+	if s.ckptMinLog < 0 {
+		return s.logSinceCkpt >= -s.ckptMinLog
+	}
+	return s.logSinceCkpt >= max(s.ckptMinLog, 2*s.ckptSize)
+}
+
+// removeSegmentsThrough removes the segments numbered n or less.
+func (s *Store) removeSegmentsThrough(n int) error {
+	nums, err := listSegments(s.dir)
+	if err != nil {
+		return err
+	}
+	for _, m := range nums {
+		if m <= n {
+			if err := os.Remove(filepath.Join(s.dir, segmentName(m))); err != nil {
+				return fmt.Errorf("remove covered segment: %w", err)
 			}
 		}
 	}
-	if err := flush(); err != nil {
-		return 0, err
-	}
-	if err := w.Flush(); err != nil {
-		return 0, err
-	}
-	if err := f.Sync(); err != nil {
-		return 0, err
-	}
-	return size, f.Close()
+	return syncDir(s.dir)
 }
 
 // Search returns the chunks best matching q: BM25 (with the ordered-pair
@@ -598,10 +684,14 @@ func (s *Store) Search(ctx context.Context, q memory.Query) ([]memory.Hit, error
 	var res []scored
 	switch {
 	case vec != nil && len(terms) > 0:
+		// The term and dense rankings read the index (under the read lock)
+		// and disjoint scratch buffers, so they run side by side.
 		depth := fuseDepth * k
+		denseDone := make(chan []scored, 1)
+		go func() { denseDone <- x.dense(vec, m, depth, sc) }()
 		lex := x.bm25(terms, m, depth, sc)
 		bonus := x.phraseBonus(terms, lex)
-		res = x.fuse(k, x.proximity(lex, bonus), x.phrases(lex, bonus), x.dense(vec, m, depth, sc))
+		res = x.fuse(k, x.proximity(lex, bonus), x.phrases(lex, bonus), <-denseDone)
 	case vec != nil:
 		res = x.dense(vec, m, k, sc)
 	default:
@@ -669,6 +759,12 @@ func (s *Store) Close() error {
 	defer s.mu.Unlock()
 	if s.closed {
 		return nil
+	}
+	if s.broken == nil && s.logSinceCkpt >= max(s.closeMinLog, s.ckptSize/32) {
+		// The next Open then reads the index instead of replaying the log.
+		if err := s.checkpoint(); err != nil {
+			s.log.Warn("checkpoint at close failed; the next open replays the log", "err", err)
+		}
 	}
 	s.closed = true
 	err := s.seg.Close()

@@ -1,0 +1,524 @@
+package embedded
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/researchflow/researchflow/internal/memory"
+)
+
+// crash leaves s as a killed process would: files closed, lock released,
+// no checkpoint at close.
+func crash(t *testing.T, s *Store) {
+	t.Helper()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.closed = true
+	s.seg.Close()
+	if err := unlockDir(s.lock); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// searches runs queries and returns their hits (ID and score) as lines.
+func searches(t *testing.T, s *Store, queries []memory.Query) []string {
+	t.Helper()
+	var out []string
+	for _, q := range queries {
+		hits, err := s.Search(context.Background(), q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var b strings.Builder
+		for _, h := range hits {
+			fmt.Fprintf(&b, "%s:%v ", h.Chunk.ID, h.Score)
+		}
+		out = append(out, b.String())
+	}
+	return out
+}
+
+// checkpointStore writes a store whose log continues after a checkpoint:
+// ingest (with replacements and a delete), a checkpoint, then more writes
+// that double the store (so that replaying them recenters the codes).
+func checkpointStore(t *testing.T, dir string) (*Store, []memory.Query) {
+	t.Helper()
+	ctx := context.Background()
+	r := rand.New(rand.NewPCG(11, 12))
+	s := openT(t, dir, 8)
+	chunks := phraseCorpus(r, 900, 8)
+	write := func(cs []memory.Chunk) {
+		for b := range slices.Chunk(cs, 64) {
+			if err := s.Upsert(ctx, b); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	write(chunks[:300])
+	repl := phraseCorpus(r, 40, 8)
+	for i := range repl {
+		repl[i].ID = chunks[i*5].ID
+	}
+	write(repl)
+	if err := s.Delete(ctx, memory.Filter{SourceID: chunks[9].SourceID}); err != nil {
+		t.Fatal(err)
+	}
+	s.mu.Lock()
+	err := s.checkpoint()
+	s.mu.Unlock()
+	if err != nil {
+		t.Fatal(err)
+	}
+	write(chunks[300:])
+	if err := s.Delete(ctx, memory.Filter{SourceID: chunks[400].SourceID}); err != nil {
+		t.Fatal(err)
+	}
+	var queries []memory.Query
+	for i, q := range phraseQueries(r, chunks, 60) {
+		queries = append(queries,
+			memory.Query{Text: q, TopK: 10},
+			memory.Query{Text: q, Vector: gaussUnit(r, 8, nil, 0), TopK: 10, Filter: memory.Filter{Corpus: fmt.Sprintf("c%d", i%2)}},
+			memory.Query{Vector: gaussUnit(r, 8, nil, 0), TopK: 5})
+	}
+	return s, queries
+}
+
+// A store reopened from a checkpoint and the log after it answers every
+// query exactly as the process that wrote it did, scores included.
+func TestCheckpointReopensIdentical(t *testing.T) {
+	dir := t.TempDir()
+	s, queries := checkpointStore(t, dir)
+	want := searches(t, s, queries)
+	live := s.idx.live
+	crash(t, s)
+	if _, err := os.Stat(filepath.Join(dir, checkpointFile)); err != nil {
+		t.Fatalf("no checkpoint written: %v", err)
+	}
+
+	s = openT(t, dir, 8)
+	if s.logSinceCkpt == 0 {
+		t.Fatal("reopen replayed no log after the checkpoint; the test covers less than it says")
+	}
+	if s.idx.live != live {
+		t.Errorf("live chunks after reopen = %d, want %d", s.idx.live, live)
+	}
+	if got := searches(t, s, queries); !slices.Equal(got, want) {
+		t.Errorf("search after reopen from checkpoint differs:\n got %q\nwant %q", got[:3], want[:3])
+	}
+	// Close checkpoints the replayed log; the next open reads the
+	// checkpoint alone.
+	s.closeMinLog = 1
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s = openT(t, dir, 8)
+	defer s.Close()
+	if s.logSinceCkpt != 0 {
+		t.Errorf("after a checkpoint at close, open replayed %d bytes of log", s.logSinceCkpt)
+	}
+	if got := searches(t, s, queries); !slices.Equal(got, want) {
+		t.Errorf("search after reopen from the close checkpoint differs")
+	}
+}
+
+// A crash while a checkpoint is being written leaves a partial .tmp file:
+// open removes it and uses the previous checkpoint and the whole log after
+// it.
+func TestTornCheckpointIsIgnored(t *testing.T) {
+	dir := t.TempDir()
+	s, queries := checkpointStore(t, dir)
+	want := searches(t, s, queries)
+	tmp := filepath.Join(dir, checkpointFile+".tmp")
+	size, err := s.idx.writeCheckpointFile(tmp, ckptPos{seg: s.segNum, offset: s.segSize}, s.dead)
+	if err != nil {
+		t.Fatal(err)
+	}
+	crash(t, s)
+	for _, cut := range []int64{size / 2, size - 3, 5} {
+		if err := os.Truncate(tmp, cut); err != nil {
+			t.Fatal(err)
+		}
+		s = openT(t, dir, 8)
+		if got := searches(t, s, queries); !slices.Equal(got, want) {
+			t.Errorf("torn checkpoint cut at %d of %d: search differs from the last committed state", cut, size)
+		}
+		if _, err := os.Stat(tmp); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("torn checkpoint left in place: %v", err)
+		}
+		crash(t, s)
+		// Leave another torn one for the next round.
+		if _, err := s.idx.writeCheckpointFile(tmp, ckptPos{seg: s.segNum, offset: s.segSize}, s.dead); err != nil {
+			t.Fatal(err)
+		}
+	}
+	os.Remove(tmp)
+}
+
+// A checkpoint that does not check out at its final name (a damaged disk)
+// is never used: the whole log is replayed while it still exists, and
+// otherwise open fails naming the checkpoint instead of opening a store
+// with chunks missing.
+func TestDamagedCheckpoint(t *testing.T) {
+	ctx := context.Background()
+	t.Run("log complete", func(t *testing.T) {
+		dir := t.TempDir()
+		s := openT(t, dir, 4)
+		bs := batches("go", 3, 10, 4)
+		for _, b := range bs {
+			if err := s.Upsert(ctx, b); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// A checkpoint file without removing the log it covers.
+		if _, err := s.idx.writeCheckpoint(dir, ckptPos{seg: s.segNum, offset: s.segSize}, s.dead); err != nil {
+			t.Fatal(err)
+		}
+		crash(t, s)
+		damage(t, filepath.Join(dir, checkpointFile))
+		s = openT(t, dir, 4)
+		defer s.Close()
+		if n, _ := s.Count(ctx, memory.Filter{}); n != 30 {
+			t.Errorf("Count after a damaged checkpoint with the whole log = %d, want 30", n)
+		}
+	})
+	t.Run("log covered", func(t *testing.T) {
+		dir := t.TempDir()
+		s := openT(t, dir, 4)
+		for _, b := range batches("go", 3, 10, 4) {
+			if err := s.Upsert(ctx, b); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := s.Compact(ctx); err != nil {
+			t.Fatal(err)
+		}
+		s.Close()
+		damage(t, filepath.Join(dir, checkpointFile))
+		s, err := Open(dir, Options{EmbeddingModel: "test-model", Dim: 4, Logger: quiet()})
+		if err == nil {
+			s.Close()
+			t.Fatal("Open with a damaged checkpoint and no log before it succeeded")
+		}
+		if !errors.Is(err, errBadCheckpoint) || !strings.Contains(err.Error(), checkpointFile) {
+			t.Errorf("Open = %v, want an error naming %s", err, checkpointFile)
+		}
+	})
+}
+
+func damage(t *testing.T, path string) {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b[len(b)/2] ^= 0xff
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A crash after the checkpoint is renamed into place but before the
+// segments it covers are removed (and before the next segment is started)
+// opens to the same state; those segments are removed, and writes after
+// the reopen survive the next one.
+func TestCrashBetweenCheckpointAndLogRemoval(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	s, queries := checkpointStore(t, dir)
+	want := searches(t, s, queries)
+	nums, _ := listSegments(dir)
+	saved := map[int][]byte{}
+	for _, n := range nums {
+		b, err := os.ReadFile(filepath.Join(dir, segmentName(n)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		saved[n] = b
+	}
+	s.mu.Lock()
+	err := s.checkpoint()
+	s.mu.Unlock()
+	if err != nil {
+		t.Fatal(err)
+	}
+	crash(t, s)
+	// Undo the log removal and the start of the next segment.
+	after, _ := listSegments(dir)
+	for _, n := range after {
+		os.Remove(filepath.Join(dir, segmentName(n)))
+	}
+	for n, b := range saved {
+		if err := os.WriteFile(filepath.Join(dir, segmentName(n)), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s = openT(t, dir, 8)
+	if got := searches(t, s, queries); !slices.Equal(got, want) {
+		t.Errorf("search after reopen differs from the state at the checkpoint")
+	}
+	if s.logSinceCkpt != 0 {
+		t.Errorf("replayed %d bytes the checkpoint covers", s.logSinceCkpt)
+	}
+	left, _ := listSegments(dir)
+	for _, n := range left {
+		if _, ok := saved[n]; ok {
+			t.Errorf("covered segment %d still there after open (segments %v)", n, left)
+		}
+	}
+	extra := testChunk("go", "extra.md", "written after the reopen", []float32{1, 2, 3, 4, 5, 6, 7, 8})
+	if err := s.Upsert(ctx, []memory.Chunk{extra}); err != nil {
+		t.Fatal(err)
+	}
+	crash(t, s)
+	s = openT(t, dir, 8)
+	defer s.Close()
+	if got, _ := s.Get(ctx, []string{extra.ID}); len(got) != 1 {
+		t.Errorf("a write after the reopen is lost on the next one")
+	}
+}
+
+// A store of the first format (log only) opens, and its first checkpoint
+// records format 2 so that an older build refuses it.
+func TestFormatOneUpgradesAtCheckpoint(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	s := openT(t, dir, 4)
+	if err := s.Upsert(ctx, batches("go", 1, 10, 4)[0]); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if err := os.WriteFile(filepath.Join(dir, metaFile), []byte(`{"format":1,"embeddingModel":"test-model","dim":4}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s = openT(t, dir, 4)
+	if err := s.Compact(ctx); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	b, _ := os.ReadFile(filepath.Join(dir, metaFile))
+	if !strings.Contains(string(b), `"format": 2`) {
+		t.Errorf("meta after the first checkpoint = %s, want format 2", b)
+	}
+	s = openT(t, dir, 4)
+	defer s.Close()
+	if n, _ := s.Count(ctx, memory.Filter{}); n != 10 {
+		t.Errorf("Count = %d, want 10", n)
+	}
+}
+
+const (
+	ingestChildEnv  = "RESEARCHFLOW_TEST_INGEST_DIR"
+	ingestStartEnv  = "RESEARCHFLOW_TEST_INGEST_START"
+	killHot         = 16 // chunks every batch rewrites
+	killBatchChunks = 32 // new chunks per batch, one source
+)
+
+// killOps are the writes of batch i in the kill test: an upsert of its own
+// chunks and of the hot chunks (replacing the previous batch's), then for
+// every fifth batch a delete of batch i-2's source, and for every seventh
+// a compaction.
+func killUpsert(i int) []memory.Chunk {
+	var b []memory.Chunk
+	for j := range killBatchChunks + killHot {
+		loc := fmt.Sprintf("b%d.md", i)
+		id := fmt.Sprintf("b%d-%d", i, j)
+		if j >= killBatchChunks {
+			loc, id = "hot.md", fmt.Sprintf("hot-%d", j)
+		}
+		c := testChunk("kill", loc, fmt.Sprintf("batch %d chunk %d about select and channels", i, j),
+			[]float32{float32(i), float32(j), 1, 2, 3, 4, 5, float32(i * j)})
+		c.ID = id
+		b = append(b, c)
+	}
+	return b
+}
+
+func killDeletes(i int) bool { return i%5 == 4 && i >= 2 }
+
+func killSource(i int) string { return memory.SourceID("kill", fmt.Sprintf("b%d.md", i)) }
+
+// ingestChild writes batches from the number in ingestStartEnv on,
+// checkpointing after about every second one, and prints each batch's number once all
+// its writes have returned. The parent kills it.
+func ingestChild(dir string) int {
+	start, _ := strconv.Atoi(os.Getenv(ingestStartEnv))
+	s, err := Open(dir, Options{EmbeddingModel: "test-model", Dim: 8, Logger: quiet()})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	s.ckptMinLog = -20 << 10 // about every second batch, so kills also land between checkpoints
+	ctx := context.Background()
+	for i := start; ; i++ {
+		if err := s.Upsert(ctx, killUpsert(i)); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+		if killDeletes(i) {
+			if err := s.Delete(ctx, memory.Filter{SourceID: killSource(i - 2)}); err != nil {
+				fmt.Fprintln(os.Stderr, err)
+				return 1
+			}
+		}
+		if i%7 == 6 {
+			if err := s.Compact(ctx); err != nil {
+				fmt.Fprintln(os.Stderr, err)
+				return 1
+			}
+		}
+		fmt.Println(i)
+	}
+}
+
+// killModel is the store's content after the writes of batches 0..n-1 and,
+// when upserted, the upsert of batch n: chunk ID to text.
+func killModel(n int, upserted bool) map[string]string {
+	m := map[string]string{}
+	apply := func(i int) {
+		for _, c := range killUpsert(i) {
+			m[c.ID] = c.Text
+		}
+	}
+	for i := range n {
+		apply(i)
+		if killDeletes(i) {
+			for j := range killBatchChunks {
+				delete(m, fmt.Sprintf("b%d-%d", i-2, j))
+			}
+		}
+	}
+	if upserted {
+		apply(n)
+	}
+	return m
+}
+
+// A process killed at any moment of writing, checkpointing or compacting
+// leaves a store that opens with every acknowledged write and the writes
+// of the batch in flight applied in order up to some point: the state
+// after some prefix of the calls, never a mix.
+func TestKilledWriterReopens(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts and kills writer processes")
+	}
+	dir := t.TempDir()
+	r := rand.New(rand.NewPCG(13, 14))
+	next := 0 // first batch not acknowledged
+	for round := range 8 {
+		cmd := exec.Command(os.Args[0], "-test.run=^$")
+		cmd.Env = append(os.Environ(), ingestChildEnv+"="+dir, ingestStartEnv+"="+strconv.Itoa(next))
+		stdout, err := cmd.StdoutPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var stderr strings.Builder
+		cmd.Stderr = &stderr
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		// Kill after a random number of acknowledged batches and a random
+		// delay, so that the kill lands anywhere in a write, a checkpoint
+		// or a compaction.
+		target := 1 + r.IntN(8)
+		sc := bufio.NewScanner(stdout)
+		for n := 0; n < target && sc.Scan(); n++ {
+			i, _ := strconv.Atoi(sc.Text())
+			next = i + 1
+		}
+		time.Sleep(time.Duration(r.IntN(20000)) * time.Microsecond)
+		cmd.Process.Kill()
+		for sc.Scan() { // acknowledged before the kill took effect
+			i, _ := strconv.Atoi(sc.Text())
+			next = i + 1
+		}
+		cmd.Wait()
+		if next == 0 {
+			t.Fatalf("round %d: the writer acknowledged nothing: %s", round, stderr.String())
+		}
+
+		s := openT(t, dir, 8)
+		got := map[string]string{}
+		for i := 0; i <= next; i++ {
+			for _, c := range killUpsert(i) {
+				got[c.ID] = ""
+			}
+		}
+		all := slices.Sorted(func(yield func(string) bool) {
+			for id := range got {
+				if !yield(id) {
+					return
+				}
+			}
+		})
+		clear(got)
+		present, err := s.Get(context.Background(), all)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range present {
+			got[c.ID] = c.Text
+		}
+		if n, _ := s.Count(context.Background(), memory.Filter{}); n != len(got) {
+			t.Errorf("round %d: Count = %d, but %d known chunks are present", round, n, len(got))
+		}
+		s.Close()
+		ok := false
+		for _, want := range []map[string]string{killModel(next, false), killModel(next, true), killModel(next+1, false)} {
+			if maps.Equal(got, want) {
+				ok = true
+			}
+		}
+		if !ok {
+			t.Fatalf("round %d: after a kill with batches below %d acknowledged, the store holds %d chunks, not the state after any prefix of the writes", round, next, len(got))
+		}
+	}
+}
+
+// A store of format 1 whose log holds a snapshot segment (compaction
+// before checkpoints) opens to the snapshot and the segments after it.
+func TestFormatOneSnapshotSegment(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	bs := batches("go", 3, 5, 4)
+	norm := func(cs []memory.Chunk) []memory.Chunk {
+		out := slices.Clone(cs)
+		for i := range out {
+			out[i].Vector = normalized(out[i].Vector)
+		}
+		return out
+	}
+	files := map[int][]byte{
+		1: append(encodeHeader(segContinue), appendUpsert(nil, norm(bs[0]))...),
+		2: append(encodeHeader(segSnapshot), appendUpsert(nil, norm(bs[1]))...),
+		3: append(encodeHeader(segContinue), appendUpsert(nil, norm(bs[2]))...),
+	}
+	for n, b := range files {
+		if err := os.WriteFile(filepath.Join(dir, segmentName(n)), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(dir, metaFile), []byte(`{"format":1,"embeddingModel":"test-model","dim":4}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s := openT(t, dir, 4)
+	defer s.Close()
+	got, _ := s.Get(ctx, []string{bs[0][0].ID, bs[1][0].ID, bs[2][4].ID})
+	if want := []string{bs[1][0].ID, bs[2][4].ID}; !slices.Equal(ids(got), want) {
+		t.Errorf("Get = %v, want %v (the snapshot and what follows it)", ids(got), want)
+	}
+	if n, _ := s.Count(ctx, memory.Filter{}); n != 10 {
+		t.Errorf("Count = %d, want 10", n)
+	}
+}

@@ -1,0 +1,173 @@
+package stack
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+
+	rf "github.com/researchflow/researchflow"
+	"github.com/researchflow/researchflow/internal/pools"
+
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/interceptor"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
+)
+
+// Task queues of the skeleton, one per pool as in a research run.
+const (
+	floorWorkflowQueue  = "floor-workflow"
+	floorSearchQueue    = "floor-search"
+	floorInferenceQueue = "floor-inference"
+	floorNotifyQueue    = "floor-notify"
+)
+
+// floorNoop is the activity of every stage of the skeleton.
+func floorNoop(context.Context) error { return nil }
+
+func floorOptions(queue string) workflow.ActivityOptions {
+	return workflow.ActivityOptions{
+		TaskQueue: queue, StartToCloseTimeout: time.Minute,
+		RetryPolicy: &temporal.RetryPolicy{MaximumAttempts: 1},
+	}
+}
+
+// floorSkeleton has the shape of a research run with no work in it:
+// prepare, plan, 4 searches at once, 4 analyses at once, reflect,
+// synthesize, deliver.
+func floorSkeleton(ctx workflow.Context) error {
+	step := func(queue string) error {
+		return workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, floorOptions(queue)), "floorNoop").Get(ctx, nil)
+	}
+	fan := func(queue string) error {
+		var fs []workflow.Future
+		for range 4 {
+			fs = append(fs, workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, floorOptions(queue)), "floorNoop"))
+		}
+		for _, f := range fs {
+			if err := f.Get(ctx, nil); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	for _, s := range []func() error{
+		func() error { return step(floorSearchQueue) },    // prepare the corpus
+		func() error { return step(floorInferenceQueue) }, // plan
+		func() error { return fan(floorSearchQueue) },     // searches
+		func() error { return fan(floorInferenceQueue) },  // analyses
+		func() error { return step(floorInferenceQueue) }, // reflect
+		func() error { return step(floorInferenceQueue) }, // synthesize
+		func() error { return step(floorNotifyQueue) },    // deliver
+	} {
+		if err := s(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// floorChain runs n no-op activities one after another.
+func floorChain(ctx workflow.Context, n int) error {
+	for range n {
+		if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, floorOptions(floorInferenceQueue)), "floorNoop").Get(ctx, nil); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// startFloorWorkers starts the skeleton's workers with the SDK's default
+// options plus the given interceptors; the returned func stops them.
+func startFloorWorkers(b *testing.B, ics []interceptor.WorkerInterceptor) func() {
+	var ws []worker.Worker
+	for _, q := range []string{floorWorkflowQueue, floorSearchQueue, floorInferenceQueue, floorNotifyQueue} {
+		w := worker.New(shared.Client, q, worker.Options{Interceptors: ics})
+		if q == floorWorkflowQueue {
+			w.RegisterWorkflowWithOptions(floorSkeleton, workflow.RegisterOptions{Name: "floorSkeleton"})
+			w.RegisterWorkflowWithOptions(floorChain, workflow.RegisterOptions{Name: "floorChain"})
+		} else {
+			w.RegisterActivityWithOptions(floorNoop, activity.RegisterOptions{Name: "floorNoop"})
+		}
+		if err := w.Start(); err != nil {
+			b.Fatal(err)
+		}
+		ws = append(ws, w)
+	}
+	return func() {
+		for _, w := range ws {
+			w.Stop()
+		}
+	}
+}
+
+// floorRuns runs the workflow b.N times one after another and reports the
+// median and 90th percentile of a run.
+func floorRuns(b *testing.B, queue, wf string, args ...any) {
+	ctx := context.Background()
+	var lat []time.Duration
+	i := 0
+	for b.Loop() {
+		i++
+		t0 := time.Now()
+		run, err := shared.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+			ID: fmt.Sprintf("floor-%s-%d-%d", wf, time.Now().UnixNano(), i), TaskQueue: queue,
+		}, wf, args...)
+		if err == nil {
+			err = run.Get(ctx, nil)
+		}
+		if err != nil {
+			b.Fatal(err)
+		}
+		lat = append(lat, time.Since(t0))
+	}
+	slices.Sort(lat)
+	b.ReportMetric(ms(lat[len(lat)/2]), "p50-ms")
+	b.ReportMetric(ms(lat[len(lat)*9/10]), "p90-ms")
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// BenchmarkStageFloor measures, on the embedded server the stack runs,
+// one run at a time: the research run's shape with no work in its stages
+// (with the SDK's default worker options, and with the confirm interceptor
+// every pool adds), chains of 0, 1, 4 and 8 no-op activities (the cost of
+// one sequential stage is the slope), and a real offline research run on
+// a small ingested corpus.
+func BenchmarkStageFloor(b *testing.B) {
+	for _, tc := range []struct {
+		name string
+		ics  []interceptor.WorkerInterceptor
+	}{
+		{"skeleton/default-options", nil},
+		{"skeleton/with-confirm", []interceptor.WorkerInterceptor{pools.ConfirmInterceptor(shared.Client)}},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			defer startFloorWorkers(b, tc.ics)()
+			floorRuns(b, floorWorkflowQueue, "floorSkeleton")
+		})
+	}
+	for _, n := range []int{0, 1, 4, 8} {
+		b.Run(fmt.Sprintf("chain/activities=%d", n), func(b *testing.B) {
+			defer startFloorWorkers(b, nil)()
+			floorRuns(b, floorWorkflowQueue, "floorChain", n)
+		})
+	}
+	b.Run("real-offline-run", func(b *testing.B) {
+		dir := writeCorpus(b)
+		in := rf.ResearchInput{Question: "How do beekeepers find queen cells?", CorpusPath: dir}
+		ctx := context.Background()
+		run, err := shared.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{TaskQueue: rf.TaskQueueWorkflow}, rf.ResearchWorkflowType, in)
+		if err == nil {
+			err = run.Get(ctx, nil) // ingests the corpus once
+		}
+		if err != nil {
+			b.Fatal(err)
+		}
+		floorRuns(b, rf.TaskQueueWorkflow, rf.ResearchWorkflowType, in)
+	})
+}
