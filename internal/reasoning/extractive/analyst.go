@@ -44,6 +44,8 @@ type candidate struct {
 	rel      float64
 	chunkID  string
 	sourceID string
+	typed    bool // holds the answer type the sub-question asks for
+	strong   bool // holds it in a form that makes it evidence on one topic word
 }
 
 // Weights of the analyst's evidence rules.
@@ -209,24 +211,72 @@ func (e *Engine) Analyze(ctx context.Context, req reasoning.AnalyzeRequest) (rea
 	need := min(2, countConcepts(subTerms, subConcepts))
 	rare := rarest(subTerms, weight, 2, func(t string) bool { return present[t] || names[t] })
 
-	// "How many …?" and "How much …?" are answered by a quantity: a
-	// sentence that states none does not answer them.
-	quantity := asksQuantity(sub)
+	// Answer typing: a question that asks for a quantity, a time or a
+	// person is answered only by a sentence that states one, and such a
+	// sentence is evidence when it shares one of the rarest topic words
+	// ("The offsite moved to the first week of May" answers "When does the
+	// offsite take place?"). "How many X" is answered by a sentence that
+	// names X. Other types (reason, procedure, place, condition) rank the
+	// sentences that hold them higher.
+	atype := classify(sub)
+	counted := countedNoun(sub)
+	dims := quantityDimensions(sub)
+	focus := focusNoun(sub)
+	if focus != "" && !hasLike(present, focus) {
+		// "What is the designer of the bridge?" when no passage speaks of
+		// a designer: what is asked is not in these passages.
+		return out, nil
+	}
+	asked := map[string]bool{}
+	for _, w := range scanWords(sub + " " + main) {
+		asked[w.lower] = true
+	}
 	var kept []*candidate
 	for _, c := range cands {
 		subCov, direct, covered := coverage(c, subTerms, subConcepts, weight, avgLen, ctxTerms[c.order])
-		if direct == 0 || covered < need || !mentions(c, rare, ctxTerms[c.order]) {
+		ok, strong := holds(atype, c.text, asked, dims)
+		needHere := need
+		if strong && atype.strict() {
+			needHere = 1
+		}
+		if direct == 0 || covered < needHere || !mentions(c, rare, ctxTerms[c.order]) {
 			continue
 		}
-		if quantity && !statesQuantity(c.text) {
+		if atype.strict() && !ok {
 			continue
 		}
+		if counted != "" && c.terms[counted] == 0 && !ctxTerms[c.order][counted] {
+			continue
+		}
+		if focus != "" && !hasLikeCount(c.terms, focus) && !hasLike(ctxTerms[c.order], focus) {
+			continue
+		}
+		c.typed = ok
+		c.strong = strong && atype.strict()
 		mainCov, _, _ := coverage(c, mainTerms, nil, weight, avgLen, ctxTerms[c.order])
 		c.lexical = subWeight*subCov + mainWeight*mainCov
-		if c.lexical < e.cfg.MinScore {
+		if c.lexical < e.cfg.MinScore && !c.strong {
 			continue
 		}
 		kept = append(kept, c)
+	}
+	// When some sentence holds the asked-for type in its precise form (a
+	// date for "when"/"what date"), looser forms (a duration, a condition)
+	// are not evidence beside it.
+	if atype.strict() {
+		anyStrong := false
+		for _, c := range kept {
+			anyStrong = anyStrong || c.strong
+		}
+		if anyStrong {
+			strongOnly := kept[:0]
+			for _, c := range kept {
+				if c.strong {
+					strongOnly = append(strongOnly, c)
+				}
+			}
+			kept = strongOnly
+		}
 	}
 	expansion := feedback(kept, subTerms, mainTerms)
 	for _, c := range kept {
@@ -247,7 +297,10 @@ func (e *Engine) Analyze(ctx context.Context, req reasoning.AnalyzeRequest) (rea
 			rel *= examplePenalty
 		case states(c.text):
 			rel *= ruleBoost
-		case answers(c.text):
+		case answers(c.text), c.typed && !atype.strict():
+			rel *= answerBoost
+		}
+		if c.strong {
 			rel *= answerBoost
 		}
 		boost := 1 + headingBoost*headings[c.passage]
