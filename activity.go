@@ -138,6 +138,9 @@ type SynthesizeResult struct {
 	// the sources it numbered).
 	Sources      []Source `json:"sources,omitempty"`
 	CitedSources bool     `json:"citedSources,omitempty"`
+	// Confidence is the report's confidence (ConfidenceHigh, …); empty in
+	// results recorded before it existed.
+	Confidence string `json:"confidence,omitempty"`
 }
 
 // DeliverInput hands a finished report to the notify pool.

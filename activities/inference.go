@@ -240,12 +240,14 @@ func (a *Inference) Synthesize(ctx context.Context, in rf.SynthesizeInput) (rf.S
 	draft, cited := report.CitedInOrder(draft, in.Sources)
 	// Where sources disagree, both are cited, listed or not by the draft.
 	conflicts, cited := citeConflicts(conflict.Detect(claims(in.Sections)), in.Sources, cited)
+	confidence := report.Confidence(in.Sections, in.Gaps)
 	md, stats := report.Render(report.Report{
-		Question:  in.Question,
-		Draft:     draft,
-		Sources:   cited,
-		Gaps:      in.Gaps,
-		Conflicts: conflicts,
+		Question:   in.Question,
+		Confidence: confidence,
+		Draft:      draft,
+		Sources:    cited,
+		Gaps:       in.Gaps,
+		Conflicts:  conflicts,
 		// A sentence whose citations were all invalid stays visible, marked
 		// as unverified, rather than silently dropped or silently trusted.
 		MarkUngrounded: true,
@@ -263,7 +265,7 @@ func (a *Inference) Synthesize(ctx context.Context, in rf.SynthesizeInput) (rf.S
 		title = in.Question
 	}
 	return rf.SynthesizeResult{Title: title, Markdown: md, Engine: draft.Engine, Usage: draft.Usage, Dropped: stats.Dropped, Ungrounded: stats.Ungrounded,
-		Sources: cited, CitedSources: true}, nil
+		Sources: cited, CitedSources: true, Confidence: confidence}, nil
 }
 
 // Reflect names follow-up sub-questions for the gaps a round left.

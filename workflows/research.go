@@ -331,6 +331,7 @@ func (r *research) synthesize(ctx workflow.Context) (rf.ResearchResult, error) {
 		ResearchID: r.id,
 		Question:   r.in.Question,
 		Title:      syn.Title,
+		Confidence: syn.Confidence,
 		Report:     syn.Markdown,
 		Sources:    sources,
 		Gaps:       gaps,

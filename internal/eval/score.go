@@ -189,7 +189,7 @@ func splitReport(md string) (body, statements string) {
 			inGaps = strings.EqualFold(strings.TrimSpace(strings.TrimLeft(t, "#")), "Gaps")
 			continue
 		}
-		if inGaps || strings.HasPrefix(t, "**Question:**") {
+		if inGaps || strings.HasPrefix(t, "**Question:**") || strings.HasPrefix(t, "**Confidence:**") || strings.HasPrefix(t, "> **") {
 			continue
 		}
 		st = append(st, t)

@@ -100,6 +100,7 @@ func (w *Workflows) Research(ctx context.Context, q eval.Question) (eval.Answer,
 	for _, s := range res.Sources {
 		a.Sources = append(a.Sources, eval.Source{N: s.N, Title: s.Title, Location: s.Location})
 	}
+	a.Confidence = res.Confidence
 	if au, ok := w.Runs.(Auditor); ok && w.Chunks != nil {
 		ev, err := w.evidence(ctx, au, run.ID)
 		if err != nil {

@@ -223,9 +223,7 @@ func (e *Engine) Analyze(ctx context.Context, req reasoning.AnalyzeRequest) (rea
 	dims := quantityDimensions(sub)
 	focus := focusNoun(sub)
 	if focus != "" && !hasLike(present, focus) {
-		// "What is the designer of the bridge?" when no passage speaks of
-		// a designer: what is asked is not in these passages.
-		return out, nil
+		focus = "" // phrased otherwise in the passages, perhaps
 	}
 	asked := map[string]bool{}
 	for _, w := range scanWords(sub + " " + main) {

@@ -113,10 +113,12 @@ func splitNumberUnit(f string) []string {
 // timeNouns name a point in time ("the opening year", "the release date").
 var timeNouns = set(`year date day month time deadline weekday`)
 
-// classify returns the answer type of question q.
+// classify returns the answer type of question q. A question of several
+// clauses asks for several types and is typed by none; its clauses are
+// planned as sub-questions of their own.
 func classify(q string) answerType {
 	ws := scanWords(strings.ToLower(q))
-	if len(ws) == 0 {
+	if len(ws) == 0 || latin(q) && len(splitClauses(q)) > 1 {
 		return anyAnswer
 	}
 	first := ws[0].lower
@@ -162,6 +164,9 @@ func classify(q string) answerType {
 			return timeAnswer
 		case measureNouns[head]:
 			return quantityAnswer
+		case agentNoun(head) && strings.Contains(" "+strings.ToLower(q)+" ", " "+head+" of "):
+			// "What is the designer of the bridge?": a person.
+			return personAnswer
 		}
 	}
 	return anyAnswer
@@ -263,6 +268,9 @@ func statesProcedure(s string) bool {
 	}
 	for _, f := range strings.Fields(s) {
 		f = strings.Trim(f, `"'“”‘’(),.;:`)
+		if len(f) > 3 && isIdentifier(f) {
+			return true // a variable, option or function name to use
+		}
 		if strings.HasPrefix(f, "--") || (strings.HasPrefix(f, "-") && len(f) == 2 && unicode.IsLetter(rune(f[1]))) ||
 			strings.Contains(f, "/") && len(f) > 2 || strings.Contains(f, "=") {
 			return true
@@ -340,11 +348,17 @@ func (t answerType) strict() bool {
 	return t == quantityAnswer || t == timeAnswer || t == personAnswer
 }
 
+// agentNoun reports whether w names who does something ("designer",
+// "maintainer", "author", "creator"): a word of six letters or more ending
+// in -er or -or, not a measure or time noun.
+func agentNoun(w string) bool {
+	return len(w) >= 6 && (strings.HasSuffix(w, "er") || strings.HasSuffix(w, "or")) && !measureNouns[w] && !timeNouns[w]
+}
+
 // focusNoun is the thing a "What is the H of Y?" question asks for, as a
-// term ("designer" → its stem), when H is neither a measure, a time, a
-// facet word nor a filler (those are answered by type): a sentence that
-// does not speak of H does not answer, and passages that never name it
-// cannot. "" when the question has no such head.
+// term, when H is neither a measure, a time, a facet word nor a filler
+// (those are answered by type): when some passage speaks of H, a sentence
+// that does not is no answer. "" when the question has no such head.
 func focusNoun(q string) string {
 	ws := scanWords(strings.ToLower(q))
 	if len(ws) < 5 || (ws[0].lower != "what" && ws[0].lower != "which") || (ws[1].lower != "is" && ws[1].lower != "are") {

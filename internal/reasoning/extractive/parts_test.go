@@ -146,19 +146,22 @@ func keys(m map[string][]string) []string {
 
 func TestClassify(t *testing.T) {
 	for q, want := range map[string]answerType{
-		"When does the offsite take place?":                    timeAnswer,
-		"What is the opening year of the Old Mill bridge?":     timeAnswer,
-		"What year did the bridge open?":                       timeAnswer,
-		"How long are reflog entries kept?":                    quantityAnswer,
-		"How many arches does the bridge have?":                quantityAnswer,
-		"What is the number of arches of the Old Mill bridge?": quantityAnswer,
-		"Who designed the bridge?":                             personAnswer,
-		"Where are git hooks stored?":                          placeAnswer,
-		"Why does the pipeline report success?":                reasonAnswer,
-		"How do I undo the last commit?":                       procedureAnswer,
-		"When should I use a mutex instead of a channel?":      conditionAnswer,
-		"What is a goroutine?":                                 anyAnswer,
-		"What is the difference between git merge and rebase?": anyAnswer,
+		"When does the offsite take place?":                           timeAnswer,
+		"What is the opening year of the Old Mill bridge?":            timeAnswer,
+		"What year did the bridge open?":                              timeAnswer,
+		"How long are reflog entries kept?":                           quantityAnswer,
+		"How many arches does the bridge have?":                       quantityAnswer,
+		"What is the number of arches of the Old Mill bridge?":        quantityAnswer,
+		"Who designed the bridge?":                                    personAnswer,
+		"Where are git hooks stored?":                                 placeAnswer,
+		"Why does the pipeline report success?":                       reasonAnswer,
+		"How do I undo the last commit?":                              procedureAnswer,
+		"When should I use a mutex instead of a channel?":             conditionAnswer,
+		"What is a goroutine?":                                        anyAnswer,
+		"What is the designer of the Old Mill bridge?":                personAnswer,
+		"What is the maintainer of the package?":                      personAnswer,
+		"How long are settings kept, and how can a program set them?": anyAnswer,
+		"What is the difference between git merge and rebase?":        anyAnswer,
 	} {
 		if got := classify(q); got != want {
 			t.Errorf("classify(%q) = %v, want %v", q, got, want)
