@@ -59,8 +59,12 @@ func TestEvidenceRecallAndOffTopic(t *testing.T) {
 	if s := ScoreAnswer(q, a); !s.OffTopic {
 		t.Error("cited findings from no gold source are not off-topic")
 	}
-	if s := ScoreAnswer(Question{ID: "u"}, a); !s.OffTopic {
+	if s := ScoreAnswer(Question{ID: "u"}, a); !s.OffTopic || !s.ConfidentOffTopic {
 		t.Error("an answered unanswerable question is not off-topic")
+	}
+	a.Confidence = "low"
+	if s := ScoreAnswer(Question{ID: "u"}, a); !s.OffTopic || s.ConfidentOffTopic {
+		t.Errorf("a low-confidence answer: off-topic %v, confident off-topic %v", s.OffTopic, s.ConfidentOffTopic)
 	}
 	tot := Total([]Score{{ID: "x", Answerable: true, EvidenceRecall: 1, OffTopic: true}, {ID: "y", Answerable: true, EvidenceRecall: -1}, {ID: "z"}})
 	if tot.EvidenceRecall != 1 || tot.OffTopicShare < 0.33 || tot.OffTopicShare > 0.34 {

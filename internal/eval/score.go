@@ -51,6 +51,10 @@ type Score struct {
 	// OffTopic: the report states cited findings although no gold source
 	// is cited (answerable) or there is nothing to find (unanswerable).
 	OffTopic bool `json:"offTopic"`
+	// ConfidentOffTopic: OffTopic without a low confidence warning (a
+	// report that says "The sources found do not clearly answer this
+	// question" does not look confident).
+	ConfidentOffTopic bool `json:"confidentOffTopic"`
 	// Confidence is the report's stated confidence, when it has one.
 	Confidence string `json:"confidence,omitempty"`
 	// GoldCited: some cited source is gold (answerable only).
@@ -115,9 +119,11 @@ func ScoreAnswer(q Question, a Answer) Score {
 	if !q.Answerable {
 		s.Pass = s.Abstained
 		s.OffTopic = s.Citations > 0
+		s.ConfidentOffTopic = s.OffTopic && a.Confidence != "low"
 		return s
 	}
 	s.OffTopic = s.Citations > 0 && !s.GoldCited
+	s.ConfidentOffTopic = s.OffTopic && a.Confidence != "low"
 	if a.Evidence != nil {
 		s.EvidenceRecall = nuggetShare(q.Nuggets, strings.Join(strings.Fields(strings.Join(a.Evidence, "\n")), " "))
 	}
@@ -224,10 +230,12 @@ type Totals struct {
 	// EvidenceRecall is the mean evidence recall over the answerable
 	// questions whose evidence is known; -1 when none is.
 	EvidenceRecall float64 `json:"evidenceRecall"`
-	// OffTopicShare is the confident off-topic rate: questions whose report
-	// states cited findings without citing a gold source (answerable) or at
-	// all (unanswerable), over all questions.
-	OffTopicShare float64 `json:"offTopicShare"`
+	// OffTopicShare is the off-topic rate: questions whose report states
+	// cited findings without citing a gold source (answerable) or at all
+	// (unanswerable), over all questions; ConfidentOffTopicShare counts
+	// only those without a low confidence warning.
+	OffTopicShare          float64 `json:"offTopicShare"`
+	ConfidentOffTopicShare float64 `json:"confidentOffTopicShare"`
 	// GoldCitedShare is the share of answerable questions citing a gold source.
 	GoldCitedShare float64 `json:"goldCitedShare"`
 	// CitationPrecision is gold marks / all marks over answerable questions.
@@ -250,7 +258,7 @@ type Totals struct {
 // recall and no gold cited.
 func Total(scores []Score) Totals {
 	var t Totals
-	var marks, goldMarks, unanswerable, abstained, withEvidence, offTopic int
+	var marks, goldMarks, unanswerable, abstained, withEvidence, offTopic, confidentOffTopic int
 	var evidence float64
 	var words []float64
 	var lat []int64
@@ -272,6 +280,9 @@ func Total(scores []Score) Totals {
 		t.UncitedSources += s.Uncited
 		if s.OffTopic {
 			offTopic++
+		}
+		if s.ConfidentOffTopic {
+			confidentOffTopic++
 		}
 		if !s.Answerable {
 			unanswerable++
@@ -302,6 +313,7 @@ func Total(scores []Score) Totals {
 	}
 	if t.Questions > 0 {
 		t.OffTopicShare = float64(offTopic) / float64(t.Questions)
+		t.ConfidentOffTopicShare = float64(confidentOffTopic) / float64(t.Questions)
 	}
 	if marks > 0 {
 		t.CitationPrecision = float64(goldMarks) / float64(marks)

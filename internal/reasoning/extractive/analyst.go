@@ -143,7 +143,9 @@ func (e *Engine) Analyze(ctx context.Context, req reasoning.AnalyzeRequest) (rea
 		headings[i] = cosine(newVector(p.Section+" "+p.Title), subVec)
 		for _, sent := range withContext(passageSentences(p.Text)) {
 			s := sent.text
-			if isFragment(s) {
+			// A sentence with its commands (see passageSentences) is judged
+			// by the sentence.
+			if intro, _, _ := strings.Cut(s, "\n"); isFragment(intro) {
 				continue
 			}
 			heading := sent.heading
@@ -759,6 +761,29 @@ type sentence struct {
 // the last heading before it: a Markdown heading, or a short line standing
 // alone between blank lines without final punctuation (a heading of an HTML
 // page turned to text).
+// maxCommands bounds the command lines kept with their introduction.
+const maxCommands = 3
+
+// commandLine returns the command of a shell line ("# dpkg-reconfigure
+// tzdata", "$ git worktree add ../hotfix"), or "": a root or user prompt,
+// then a lower-case word or a path, and no sentence end. A Markdown heading
+// ("# Overview") starts with a capital.
+func commandLine(t string) string {
+	for _, prompt := range []string{"# ", "$ "} {
+		rest, ok := strings.CutPrefix(t, prompt)
+		if !ok {
+			continue
+		}
+		rest = strings.TrimSpace(rest)
+		r, _ := utf8.DecodeRuneInString(rest)
+		if rest == "" || !(unicode.IsLower(r) || r == '.' || r == '/' || r == '~') || strings.HasSuffix(rest, ".") && !strings.Contains(rest, " -") {
+			return ""
+		}
+		return rest
+	}
+	return ""
+}
+
 func passageSentences(text string) []sentence {
 	var out []sentence
 	var b strings.Builder
@@ -783,6 +808,16 @@ func passageSentences(text string) []sentence {
 			b.WriteString("\n\n")
 			continue
 		case fenced:
+			continue
+		case commandLine(t) != "":
+			// "# dpkg-reconfigure tzdata" after "The following reconfigure
+			// the timezone …": the command goes with the sentence that
+			// introduces it, verbatim, so that a how-to answer shows it.
+			flush()
+			if n := len(out); n > 0 && out[n-1].heading == heading && strings.Count(out[n-1].text, "\n") < maxCommands &&
+				len(textproc.Words(out[n-1].text))+len(textproc.Words(t)) <= maxWords {
+				out[n-1].text += "\n" + t
+			}
 			continue
 		case strings.HasPrefix(t, "#"):
 			flush()

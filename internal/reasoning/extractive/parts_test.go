@@ -168,3 +168,28 @@ func TestClassify(t *testing.T) {
 		}
 	}
 }
+
+// A how-to answer shows the command: a shell line after the sentence that
+// introduces it is kept with that sentence, verbatim; a Markdown heading
+// is still a heading.
+func TestHowToKeepsTheCommand(t *testing.T) {
+	p := reasoning.Passage{ChunkID: "c1", SourceID: "s1", Title: "System tips", Location: "/doc/ch09.html", Score: 0.8,
+		Text: "## System and hardware time\n\nThe following sets the hardware clock from the system clock.\n\n# hwclock --utc --systohc\n\nThe following reconfigures the time zone used by the system.\n\n# dpkg-reconfigure tzdata\n\n# Other settings\n\nLocales are set elsewhere.\n"}
+	a, err := New(Config{}).Analyze(context.Background(), reasoning.AnalyzeRequest{Question: "How do I change the time zone of the system?",
+		SubQuestion: reasoning.SubQuestion{ID: "sq1", Text: "How do I change the time zone of the system?"}, Passages: []reasoning.Passage{p}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(a.Findings) == 0 || !strings.Contains(a.Findings[0].Text, "reconfigures the time zone") || !strings.Contains(a.Findings[0].Text, "# dpkg-reconfigure tzdata") {
+		t.Errorf("findings %+v, want the introduction with its command", a.Findings)
+	}
+	sents := passageSentences(p.Text)
+	if last := sents[len(sents)-1]; last.heading != "Other settings" {
+		t.Errorf("a Markdown heading became %q", last.heading)
+	}
+	for _, c := range []string{"# Overview", "# The Go Memory Model", "$ Not a command."} {
+		if commandLine(c) != "" {
+			t.Errorf("%q taken for a command", c)
+		}
+	}
+}
