@@ -21,7 +21,7 @@ const (
 	// lowAnswered: fewer than this share of sub-questions answered is low
 	// confidence, as is a best finding below lowScore.
 	lowAnswered = 0.5
-	lowScore    = 0.3
+	lowScore    = 0.2
 )
 
 // Confidence rates how clearly the cited findings answer the question,
