@@ -141,6 +141,10 @@ type SynthesizeResult struct {
 	// Confidence is the report's confidence (ConfidenceHigh, …); empty in
 	// results recorded before it existed.
 	Confidence string `json:"confidence,omitempty"`
+	// Gaps are the report's gaps: the input's, and, in a low-confidence
+	// report, every sub-question whose findings were not stated. Results
+	// recorded before this field existed leave it unset.
+	Gaps []Gap `json:"gaps,omitempty"`
 }
 
 // DeliverInput hands a finished report to the notify pool.
