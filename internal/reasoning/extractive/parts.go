@@ -31,8 +31,7 @@ func coordinatedItems(q string) []string {
 	if len(ws) < 4 || comparisonMarker(ws) {
 		return nil
 	}
-	// The last "and"/"or" whose left neighbour ends an item (a comma or a
-	// word) and whose right neighbour opens one.
+	// The last "and"/"or" joins the last item to the others.
 	and := -1
 	for i := len(ws) - 2; i >= 1; i-- {
 		if ws[i].lower == "and" || ws[i].lower == "or" {
@@ -86,8 +85,7 @@ func coordinatedItems(q string) []string {
 		}
 		items = append(items, body[ws[sp.from].start:ws[sp.to].end])
 	}
-	bounds := []int{spans[0].from, spans[len(spans)-1].from}
-	if len(items) < 2 || (len(items) == 2 && !(determiners[ws[bounds[0]].lower] && determiners[ws[bounds[1]].lower])) {
+	if len(items) == 2 && !(determiners[ws[spans[0].from].lower] && determiners[ws[spans[1].from].lower]) {
 		return nil
 	}
 	rest := ""
