@@ -138,6 +138,13 @@ type SynthesizeResult struct {
 	// the sources it numbered).
 	Sources      []Source `json:"sources,omitempty"`
 	CitedSources bool     `json:"citedSources,omitempty"`
+	// Confidence is the report's confidence (ConfidenceHigh, …); empty in
+	// results recorded before it existed.
+	Confidence string `json:"confidence,omitempty"`
+	// Gaps are the report's gaps: the input's, and, in a low-confidence
+	// report, every sub-question whose findings were not stated. Results
+	// recorded before this field existed leave it unset.
+	Gaps []Gap `json:"gaps,omitempty"`
 }
 
 // DeliverInput hands a finished report to the notify pool.

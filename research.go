@@ -302,6 +302,10 @@ type ResearchResult struct {
 	ResearchID string `json:"researchId"`
 	Question   string `json:"question"`
 	Title      string `json:"title"`
+	// Confidence says how clearly the sources answer the question:
+	// ConfidenceHigh, ConfidenceMedium or ConfidenceLow (empty for results
+	// recorded before it existed). The report states it too.
+	Confidence string `json:"confidence,omitempty"`
 	// Report is Markdown with [n] citations into Sources.
 	Report  string   `json:"report"`
 	Sources []Source `json:"sources"`
@@ -325,6 +329,13 @@ type ResearchResult struct {
 	// before delivery workflows existed leave it empty).
 	DeliveryWorkflowID string `json:"deliveryWorkflowId,omitempty"`
 }
+
+// Confidence levels of a report (ResearchResult.Confidence).
+const (
+	ConfidenceHigh   = "high"
+	ConfidenceMedium = "medium"
+	ConfidenceLow    = "low"
+)
 
 // Stages of a research run, in order (Progress.Stage, SearchAttrStage).
 const (

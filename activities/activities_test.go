@@ -546,3 +546,29 @@ func TestWebhookOnlyA2xxIsADelivery(t *testing.T) {
 		t.Error("a 101 answer counted as delivered")
 	}
 }
+
+// A low-confidence synthesis states no findings: every sub-question is a
+// gap, the report carries the warning, the result says "low".
+func TestSynthesizeLowConfidenceStatesNoFindings(t *testing.T) {
+	a := &Inference{Engine: extractive.New(extractive.Config{}).Roles()}
+	var env testsuite.WorkflowTestSuite
+	aenv := env.NewTestActivityEnvironment()
+	aenv.RegisterActivity(a)
+	in := rf.SynthesizeInput{
+		ResearchID: "r1", Question: "Who maintains the Korn shell today and which company funds it?",
+		Sections: []reasoning.SectionInput{{SubQuestion: reasoning.SubQuestion{ID: "sq3", Text: "Which company funds the Korn shell?"},
+			Findings: []reasoning.CitedFinding{{Finding: reasoning.Finding{Text: "MACHTYPE is set in the standard GNU cpu-company-system format.", ChunkID: "c1", SourceID: "bash", Score: 0.15}, N: 1}}}},
+		Sources: []reasoning.Source{{N: 1, SourceID: "bash", Title: "Bash Reference Manual", Location: "/doc/bashref.html"}},
+		Gaps:    []rf.Gap{{SubQuestion: "Who maintains the Korn shell today?", Reason: "the retrieved passages did not answer it"}},
+	}
+	val, err := aenv.ExecuteActivity(a.Synthesize, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var res rf.SynthesizeResult
+	_ = val.Get(&res)
+	if res.Confidence != rf.ConfidenceLow || strings.Contains(res.Markdown, "[1]") || strings.Contains(res.Markdown, "MACHTYPE") ||
+		!strings.Contains(res.Markdown, "do not clearly answer this question") || len(res.Gaps) != 2 {
+		t.Errorf("confidence %q, gaps %v, report:\n%s", res.Confidence, res.Gaps, res.Markdown)
+	}
+}

@@ -209,8 +209,19 @@ func (a *Inference) Synthesize(ctx context.Context, in rf.SynthesizeInput) (rf.S
 		writer = a.Offline.Writer
 	}
 	notes := in.Notes
-	if len(in.Sections) > 0 {
-		req := reasoning.WriteRequest{Question: in.Question, Sections: in.Sections, Sources: in.Sources, Budget: budget}
+	// A low-confidence report states no findings: what was found does not
+	// clearly answer, and each sub-question it was found for is a gap.
+	confidence := report.Confidence(in.Sections, in.Gaps)
+	sections, gaps := in.Sections, in.Gaps
+	if confidence == rf.ConfidenceLow && len(sections) > 0 {
+		gaps = append([]rf.Gap(nil), gaps...)
+		for _, sec := range sections {
+			gaps = append(gaps, rf.Gap{SubQuestion: sec.SubQuestion.Text, Reason: "the sources found do not clearly answer it"})
+		}
+		sections = nil
+	}
+	if len(sections) > 0 {
+		req := reasoning.WriteRequest{Question: in.Question, Sections: sections, Sources: in.Sources, Budget: budget}
 		var err error
 		draft, err = writer.Write(call, req)
 		if fe, ok := fault.Classify(err); ok && fe.Permanent && (fe.Kind == errModelOutput || fe.Kind == errModelBudget) &&
@@ -239,13 +250,14 @@ func (a *Inference) Synthesize(ctx context.Context, in rf.SynthesizeInput) (rf.S
 	// Only cited sources are listed, numbered in order of first citation.
 	draft, cited := report.CitedInOrder(draft, in.Sources)
 	// Where sources disagree, both are cited, listed or not by the draft.
-	conflicts, cited := citeConflicts(conflict.Detect(claims(in.Sections)), in.Sources, cited)
+	conflicts, cited := citeConflicts(conflict.Detect(claims(sections)), in.Sources, cited)
 	md, stats := report.Render(report.Report{
-		Question:  in.Question,
-		Draft:     draft,
-		Sources:   cited,
-		Gaps:      in.Gaps,
-		Conflicts: conflicts,
+		Question:   in.Question,
+		Confidence: confidence,
+		Draft:      draft,
+		Sources:    cited,
+		Gaps:       gaps,
+		Conflicts:  conflicts,
 		// A sentence whose citations were all invalid stays visible, marked
 		// as unverified, rather than silently dropped or silently trusted.
 		MarkUngrounded: true,
@@ -263,7 +275,7 @@ func (a *Inference) Synthesize(ctx context.Context, in rf.SynthesizeInput) (rf.S
 		title = in.Question
 	}
 	return rf.SynthesizeResult{Title: title, Markdown: md, Engine: draft.Engine, Usage: draft.Usage, Dropped: stats.Dropped, Ungrounded: stats.Ungrounded,
-		Sources: cited, CitedSources: true}, nil
+		Sources: cited, CitedSources: true, Confidence: confidence, Gaps: gaps}, nil
 }
 
 // Reflect names follow-up sub-questions for the gaps a round left.

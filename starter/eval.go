@@ -43,11 +43,12 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs := flag.NewFlagSet("starter eval", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: starter eval SET.tsv|SET.json... [--out RESULTS.json] [--reports]\n       starter eval compare A.json B.json\n\nflags:")
+		fmt.Fprintln(stderr, "usage: starter eval SET.tsv|SET.json... [--half tune|test|all] [--out RESULTS.json] [--reports]\n       starter eval compare A.json B.json\n\nflags:")
 		fs.PrintDefaults()
 	}
 	out := fs.String("out", "", "write the results as JSON to `FILE` (default eval-SET-TIME.json in the data dir)")
 	reports := fs.Bool("reports", false, "keep every report's Markdown in the results file")
+	half := fs.String("half", "all", "ask only the `tune` or `test` half of the questions (split by a stable hash of the question ID), or all")
 	positional, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err
@@ -71,6 +72,9 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err := set.Validate(); err != nil {
 		return usageError("%v", err)
 	}
+	if set, err = set.Only(*half); err != nil {
+		return usageError("%v", err)
+	}
 
 	cfg, err := config.FromEnv()
 	if err != nil {
@@ -86,12 +90,17 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	defer s.Close()
 	fmt.Fprintf(stderr, "eval %s: %d questions on %s\n", set.Name, len(set.Questions), s.Describe())
+	if s.Store == nil {
+		fmt.Fprintln(stderr, "eval: this process holds no memory store, so evidence recall is unknown")
+	}
 
 	b := make([]byte, 4)
 	_, _ = rand.Read(b)
 	r := &runner.Workflows{
-		Runs:     s.Runs,
-		IDPrefix: "eval-" + time.Now().UTC().Format("20060102-150405") + "-" + hex.EncodeToString(b) + "-",
+		Runs:       s.Runs,
+		Chunks:     s.Store,
+		CorpusRoot: filepath.Join(cfg.DataDir, "eval-corpora"),
+		IDPrefix:   "eval-" + time.Now().UTC().Format("20060102-150405") + "-" + hex.EncodeToString(b) + "-",
 	}
 	res, err := eval.Run(ctx, set, r, conf, eval.Options{Progress: stderr, KeepReports: *reports})
 	if err != nil {

@@ -145,6 +145,9 @@ func follow(ctx context.Context, s *stack.Stack, cfg config.Config, run client.R
 		return enc.Encode(res)
 	}
 	fmt.Fprintln(stdout, res.Report)
+	if res.Confidence != "" {
+		fmt.Fprintf(stderr, "confidence: %s\n", res.Confidence)
+	}
 	if res.ReportPath != "" {
 		fmt.Fprintf(stderr, "report saved to %s\n", res.ReportPath)
 	}

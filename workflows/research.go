@@ -288,6 +288,9 @@ func (r *research) synthesize(ctx workflow.Context) (rf.ResearchResult, error) {
 		return rf.ResearchResult{}, stageError("synthesize", err)
 	}
 	r.addUsage(syn.Engine, syn.Usage)
+	if len(syn.Gaps) > 0 {
+		gaps = syn.Gaps // a low-confidence report states its findings as gaps
+	}
 	if syn.CitedSources {
 		sources = syn.Sources // the report lists only what it cites
 	}
@@ -331,6 +334,7 @@ func (r *research) synthesize(ctx workflow.Context) (rf.ResearchResult, error) {
 		ResearchID: r.id,
 		Question:   r.in.Question,
 		Title:      syn.Title,
+		Confidence: syn.Confidence,
 		Report:     syn.Markdown,
 		Sources:    sources,
 		Gaps:       gaps,

@@ -16,6 +16,9 @@
 //	  - corpus: a corpus name ("go-docs", the default when empty) or
 //	    "NAME=PATH" to ingest the folder PATH into corpus NAME before the first
 //	    question that uses it (PATH is absolute, or relative to the set file).
+//	    PATH may be a pattern ("/usr/share/debian-reference/ch*.en.html"):
+//	    its files are linked at run time into a folder named after the
+//	    pattern (see CorpusFolder); nothing of the documents is copied.
 //	  - answerable: "yes" or "no". An unanswerable question passes when its
 //	    report has gaps and no cited statement; it has no nuggets or gold.
 //	  - question: the question as a user would ask it.
@@ -38,4 +41,19 @@
 // "## Sources", latency, tokens and cost. Totals average recall over
 // answerable questions, pool citation marks for precision (micro average)
 // and take the median of words.
+//
+// Evidence recall is the share of nuggets found in the passages handed to
+// the analyst and writer (the audit's retrieved passages, read back from
+// the memory store): what a model would see, beside what the report says.
+// The off-topic rate counts answerable questions whose report cites
+// findings but no gold source, plus unanswerable questions answered, over
+// all questions; the confident off-topic rate counts only those whose
+// report does not carry the low-confidence warning.
+//
+// # Halves
+//
+// Every question is in the tune or the test half by a stable hash of its
+// ID (Half). Engine changes are made by looking at tune results only; a
+// run reports both halves and the generalization gap (tune nugget recall
+// minus test nugget recall).
 package eval

@@ -36,7 +36,13 @@ type Results struct {
 	StartedAt     time.Time     `json:"startedAt"`
 	Configuration Configuration `json:"configuration"`
 	Totals        Totals        `json:"totals"`
-	Questions     []Score       `json:"questions"`
+	// Halves are the totals of the tune and test halves (see Half), for
+	// the halves that have questions in this run.
+	Halves map[string]Totals `json:"halves,omitempty"`
+	// GeneralizationGap is tune nugget recall minus test nugget recall,
+	// when the run has both halves.
+	GeneralizationGap *float64 `json:"generalizationGap,omitempty"`
+	Questions         []Score  `json:"questions"`
 	// Reports keeps each report's Markdown by question ID, to read why a
 	// question failed.
 	Reports map[string]string `json:"reports,omitempty"`
@@ -68,7 +74,7 @@ func Run(ctx context.Context, set Set, r Researcher, cfg Configuration, opts Opt
 			if ctx.Err() != nil {
 				return res, fmt.Errorf("eval %s stopped at %s: %w", set.Name, q.ID, ctx.Err())
 			}
-			s = Score{ID: q.ID, Answerable: q.Answerable, Error: err.Error(), Missed: q.Nuggets}
+			s = Score{ID: q.ID, Answerable: q.Answerable, Error: err.Error(), Missed: q.Nuggets, EvidenceRecall: -1}
 		} else {
 			s = ScoreAnswer(q, a)
 			if opts.KeepReports {
@@ -77,12 +83,33 @@ func Run(ctx context.Context, set Set, r Researcher, cfg Configuration, opts Opt
 		}
 		res.Questions = append(res.Questions, s)
 		if opts.Progress != nil {
-			fmt.Fprintf(opts.Progress, "[%d/%d] %s recall=%.2f gold=%v precision=%d/%d words=%d %dms %s\n",
-				i+1, len(set.Questions), q.ID, s.NuggetRecall, s.GoldCited, s.GoldCitations, s.Citations, s.Words, s.LatencyMS, s.Error)
+			fmt.Fprintf(opts.Progress, "[%d/%d] %s recall=%.2f evidence=%.2f gold=%v precision=%d/%d words=%d %dms %s\n",
+				i+1, len(set.Questions), q.ID, s.NuggetRecall, s.EvidenceRecall, s.GoldCited, s.GoldCitations, s.Citations, s.Words, s.LatencyMS, s.Error)
 		}
 	}
 	res.Totals = Total(res.Questions)
+	res.Halves, res.GeneralizationGap = halves(res.Questions)
 	return res, nil
+}
+
+// halves totals the tune and test halves of scores and, when both are
+// there, the generalization gap (tune recall − test recall).
+func halves(scores []Score) (map[string]Totals, *float64) {
+	by := map[string][]Score{}
+	for _, s := range scores {
+		by[Half(s.ID)] = append(by[Half(s.ID)], s)
+	}
+	out := map[string]Totals{}
+	for h, ss := range by {
+		out[h] = Total(ss)
+	}
+	tune, okTune := out[HalfTune]
+	test, okTest := out[HalfTest]
+	if !okTune || !okTest || tune.Answerable == 0 || test.Answerable == 0 {
+		return out, nil
+	}
+	gap := tune.NuggetRecall - test.NuggetRecall
+	return out, &gap
 }
 
 // WriteJSON writes results to path, indented.
@@ -113,17 +140,25 @@ func ReadJSON(path string) (Results, error) {
 // PrintTable prints one line per question and the totals.
 func PrintTable(w io.Writer, res Results) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "id\trecall\tgold\tprecision\tsources\tuncited\twords\tgaps\tms\tpass\t")
+	fmt.Fprintln(tw, "id\thalf\trecall\tevidence\tgold\tprecision\tsources\tuncited\twords\tgaps\tconfidence\tms\tpass\t")
 	for _, s := range res.Questions {
 		recall, gold, prec := fmt.Sprintf("%.2f", s.NuggetRecall), yesNo(s.GoldCited), fmt.Sprintf("%d/%d", s.GoldCitations, s.Citations)
+		evidence := fmt.Sprintf("%.2f", s.EvidenceRecall)
+		if s.EvidenceRecall < 0 {
+			evidence = "?"
+		}
 		if !s.Answerable {
-			recall, gold, prec = "-", "-", "-"
+			recall, gold, prec, evidence = "-", "-", "-", "-"
+		}
+		conf := s.Confidence
+		if conf == "" {
+			conf = "-"
 		}
 		pass := yesNo(s.Pass)
 		if s.Error != "" {
 			pass = "error"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%d\t%d\t%d\t%s\t\n", s.ID, recall, gold, prec, s.Sources, s.Uncited, s.Words, s.Gaps, s.LatencyMS, pass)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%d\t%d\t%d\t%d\t%s\t%d\t%s\t\n", s.ID, Half(s.ID), recall, evidence, gold, prec, s.Sources, s.Uncited, s.Words, s.Gaps, conf, s.LatencyMS, pass)
 	}
 	tw.Flush()
 	fmt.Fprintln(w)
@@ -139,7 +174,37 @@ func printTotals(w io.Writer, res Results) {
 	}
 	fmt.Fprintln(w)
 	for _, row := range totalRows(t) {
-		fmt.Fprintf(w, "  %-22s %s\n", row.name, row.format(row.value))
+		fmt.Fprintf(w, "  %-24s %s\n", row.name, row.format(row.value))
+	}
+	if len(res.Halves) == 0 {
+		return
+	}
+	fmt.Fprintln(w)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprint(tw, "half\t")
+	names := []string{HalfTune, HalfTest}
+	for _, h := range names {
+		if _, ok := res.Halves[h]; ok {
+			fmt.Fprintf(tw, "%s\t", h)
+		}
+	}
+	fmt.Fprintln(tw)
+	for i, row := range totalRows(t) {
+		if !row.half {
+			continue
+		}
+		fmt.Fprintf(tw, "%s\t", row.name)
+		for _, h := range names {
+			if ht, ok := res.Halves[h]; ok {
+				r := totalRows(ht)[i]
+				fmt.Fprintf(tw, "%s\t", r.format(r.value))
+			}
+		}
+		fmt.Fprintln(tw)
+	}
+	tw.Flush()
+	if res.GeneralizationGap != nil {
+		fmt.Fprintf(w, "  generalization gap (tune recall − test recall) %+.3f\n", *res.GeneralizationGap)
 	}
 }
 
@@ -149,6 +214,8 @@ type totalRow struct {
 	format func(float64) string
 	// higher says whether a higher value is better (for compare).
 	higher bool
+	// half: the row is printed per half too.
+	half bool
 }
 
 func totalRows(t Totals) []totalRow {
@@ -157,20 +224,29 @@ func totalRows(t Totals) []totalRow {
 	n := func(v float64) string { return fmt.Sprintf("%.0f", v) }
 	f1 := func(v float64) string { return fmt.Sprintf("%.1f", v) }
 	usd := func(v float64) string { return fmt.Sprintf("$%.4f", v) }
+	ev := func(v float64) string {
+		if v < 0 {
+			return "unknown"
+		}
+		return f2(v)
+	}
 	return []totalRow{
-		{"questions", float64(t.Questions), n, true},
-		{"passed", float64(t.Passed), n, true},
-		{"errors", float64(t.Errors), n, false},
-		{"nugget recall", t.NuggetRecall, f2, true},
-		{"citation precision", t.CitationPrecision, f2, true},
-		{"gold source cited", t.GoldCitedShare, pct, true},
-		{"unanswerable abstained", t.AbstainedShare, pct, true},
-		{"sources per report", t.MeanSources, f1, false},
-		{"uncited sources", float64(t.UncitedSources), n, false},
-		{"median words", t.MedianWords, n, false},
-		{"median latency ms", float64(t.MedianLatencyMS), n, false},
-		{"tokens", float64(t.PromptTokens + t.CompletionTokens), n, false},
-		{"cost", t.CostUSD, usd, false},
+		{"questions", float64(t.Questions), n, true, true},
+		{"passed", float64(t.Passed), n, true, true},
+		{"errors", float64(t.Errors), n, false, false},
+		{"nugget recall", t.NuggetRecall, f2, true, true},
+		{"evidence recall", t.EvidenceRecall, ev, true, true},
+		{"citation precision", t.CitationPrecision, f2, true, true},
+		{"gold source cited", t.GoldCitedShare, pct, true, true},
+		{"confident off-topic", t.ConfidentOffTopicShare, pct, false, true},
+		{"off-topic (any conf.)", t.OffTopicShare, pct, false, true},
+		{"unanswerable abstained", t.AbstainedShare, pct, true, true},
+		{"sources per report", t.MeanSources, f1, false, false},
+		{"uncited sources", float64(t.UncitedSources), n, false, false},
+		{"median words", t.MedianWords, n, false, true},
+		{"median latency ms", float64(t.MedianLatencyMS), n, false, false},
+		{"tokens", float64(t.PromptTokens + t.CompletionTokens), n, false, false},
+		{"cost", t.CostUSD, usd, false, false},
 	}
 }
 

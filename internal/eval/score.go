@@ -29,6 +29,12 @@ type Answer struct {
 	PromptTokens     int           `json:"promptTokens,omitempty"`
 	CompletionTokens int           `json:"completionTokens,omitempty"`
 	CostUSD          float64       `json:"costUsd,omitempty"`
+	// Evidence holds the texts of the passages handed to the analyst and
+	// writer (what a model would see); nil when the researcher cannot tell.
+	Evidence []string `json:"-"`
+	// Confidence is the report's confidence (high, medium, low) when the
+	// engine gives one.
+	Confidence string `json:"confidence,omitempty"`
 }
 
 // Score is the verdict on one answer.
@@ -39,6 +45,18 @@ type Score struct {
 	NuggetRecall float64 `json:"nuggetRecall"`
 	// Missed lists the nuggets not matched.
 	Missed []string `json:"missed,omitempty"`
+	// EvidenceRecall is the share of nuggets found in the passages handed
+	// to the analyst and writer; -1 when the evidence is unknown.
+	EvidenceRecall float64 `json:"evidenceRecall"`
+	// OffTopic: the report states cited findings although no gold source
+	// is cited (answerable) or there is nothing to find (unanswerable).
+	OffTopic bool `json:"offTopic"`
+	// ConfidentOffTopic: OffTopic without a low confidence warning (a
+	// report that says "The sources found do not clearly answer this
+	// question" does not look confident).
+	ConfidentOffTopic bool `json:"confidentOffTopic"`
+	// Confidence is the report's stated confidence, when it has one.
+	Confidence string `json:"confidence,omitempty"`
 	// GoldCited: some cited source is gold (answerable only).
 	GoldCited bool `json:"goldCited"`
 	// Citations counts [n] marks in the body; GoldCitations those that
@@ -75,6 +93,7 @@ func ScoreAnswer(q Question, a Answer) Score {
 		Words:     len(strings.Fields(body)),
 		LatencyMS: a.Latency.Milliseconds(), PromptTokens: a.PromptTokens,
 		CompletionTokens: a.CompletionTokens, CostUSD: a.CostUSD,
+		EvidenceRecall: -1, Confidence: a.Confidence,
 	}
 	gold := map[int]bool{}
 	for _, src := range a.Sources {
@@ -99,7 +118,14 @@ func ScoreAnswer(q Question, a Answer) Score {
 	s.Abstained = a.Gaps > 0 && s.Citations == 0
 	if !q.Answerable {
 		s.Pass = s.Abstained
+		s.OffTopic = s.Citations > 0
+		s.ConfidentOffTopic = s.OffTopic && a.Confidence != "low"
 		return s
+	}
+	s.OffTopic = s.Citations > 0 && !s.GoldCited
+	s.ConfidentOffTopic = s.OffTopic && a.Confidence != "low"
+	if a.Evidence != nil {
+		s.EvidenceRecall = nuggetShare(q.Nuggets, strings.Join(strings.Fields(strings.Join(a.Evidence, "\n")), " "))
 	}
 	text := strings.Join(strings.Fields(statements), " ")
 	matched := 0
@@ -116,6 +142,20 @@ func ScoreAnswer(q Question, a Answer) Score {
 	}
 	s.Pass = matched == len(q.Nuggets) && s.GoldCited
 	return s
+}
+
+// nuggetShare is the share of nuggets that match text.
+func nuggetShare(nuggets []string, text string) float64 {
+	if len(nuggets) == 0 {
+		return 0
+	}
+	n := 0
+	for _, ng := range nuggets {
+		if re, err := compileNugget(ng); err == nil && re.MatchString(text) {
+			n++
+		}
+	}
+	return float64(n) / float64(len(nuggets))
 }
 
 // citationMarks returns the numbers of the [n] marks of body in order,
@@ -155,7 +195,7 @@ func splitReport(md string) (body, statements string) {
 			inGaps = strings.EqualFold(strings.TrimSpace(strings.TrimLeft(t, "#")), "Gaps")
 			continue
 		}
-		if inGaps || strings.HasPrefix(t, "**Question:**") {
+		if inGaps || strings.HasPrefix(t, "**Question:**") || strings.HasPrefix(t, "**Confidence:**") || strings.HasPrefix(t, "> **") {
 			continue
 		}
 		st = append(st, t)
@@ -187,6 +227,15 @@ type Totals struct {
 	Passed     int `json:"passed"`
 	// NuggetRecall is the mean recall over answerable questions.
 	NuggetRecall float64 `json:"nuggetRecall"`
+	// EvidenceRecall is the mean evidence recall over the answerable
+	// questions whose evidence is known; -1 when none is.
+	EvidenceRecall float64 `json:"evidenceRecall"`
+	// OffTopicShare is the off-topic rate: questions whose report states
+	// cited findings without citing a gold source (answerable) or at all
+	// (unanswerable), over all questions; ConfidentOffTopicShare counts
+	// only those without a low confidence warning.
+	OffTopicShare          float64 `json:"offTopicShare"`
+	ConfidentOffTopicShare float64 `json:"confidentOffTopicShare"`
 	// GoldCitedShare is the share of answerable questions citing a gold source.
 	GoldCitedShare float64 `json:"goldCitedShare"`
 	// CitationPrecision is gold marks / all marks over answerable questions.
@@ -209,7 +258,8 @@ type Totals struct {
 // recall and no gold cited.
 func Total(scores []Score) Totals {
 	var t Totals
-	var marks, goldMarks, unanswerable, abstained int
+	var marks, goldMarks, unanswerable, abstained, withEvidence, offTopic, confidentOffTopic int
+	var evidence float64
 	var words []float64
 	var lat []int64
 	for _, s := range scores {
@@ -228,6 +278,12 @@ func Total(scores []Score) Totals {
 		t.CostUSD += s.CostUSD
 		t.MeanSources += float64(s.Sources)
 		t.UncitedSources += s.Uncited
+		if s.OffTopic {
+			offTopic++
+		}
+		if s.ConfidentOffTopic {
+			confidentOffTopic++
+		}
 		if !s.Answerable {
 			unanswerable++
 			if s.Abstained {
@@ -237,6 +293,10 @@ func Total(scores []Score) Totals {
 		}
 		t.Answerable++
 		t.NuggetRecall += s.NuggetRecall
+		if s.EvidenceRecall >= 0 && s.Error == "" {
+			evidence += s.EvidenceRecall
+			withEvidence++
+		}
 		if s.GoldCited {
 			t.GoldCitedShare++
 		}
@@ -246,6 +306,14 @@ func Total(scores []Score) Totals {
 	if t.Answerable > 0 {
 		t.NuggetRecall /= float64(t.Answerable)
 		t.GoldCitedShare /= float64(t.Answerable)
+	}
+	t.EvidenceRecall = -1
+	if withEvidence > 0 {
+		t.EvidenceRecall = evidence / float64(withEvidence)
+	}
+	if t.Questions > 0 {
+		t.OffTopicShare = float64(offTopic) / float64(t.Questions)
+		t.ConfidentOffTopicShare = float64(confidentOffTopic) / float64(t.Questions)
 	}
 	if marks > 0 {
 		t.CitationPrecision = float64(goldMarks) / float64(marks)

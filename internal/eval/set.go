@@ -3,6 +3,7 @@ package eval
 import (
 	"bufio"
 	"bytes"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -30,6 +31,45 @@ type Question struct {
 type Set struct {
 	Name      string     `json:"name"`
 	Questions []Question `json:"questions"`
+}
+
+// Halves of a set. Every question belongs to one, by a stable hash of its
+// ID: changes to the engine are made by looking at the tune half only, and
+// the test half says whether they generalize.
+const (
+	HalfTune = "tune"
+	HalfTest = "test"
+)
+
+// Half returns the half (HalfTune or HalfTest) of the question with this
+// ID: the first byte of its SHA-256, even is tune. It never changes for an
+// ID, whatever else the set holds.
+func Half(id string) string {
+	if sum := sha256.Sum256([]byte(id)); sum[0]%2 == 0 {
+		return HalfTune
+	}
+	return HalfTest
+}
+
+// Only returns the questions of s in half ("" or "all": every question).
+func (s Set) Only(half string) (Set, error) {
+	switch half {
+	case "", "all":
+		return s, nil
+	case HalfTune, HalfTest:
+	default:
+		return Set{}, fmt.Errorf("half %q: want tune, test or all", half)
+	}
+	out := Set{Name: s.Name + "[" + half + "]"}
+	for _, q := range s.Questions {
+		if Half(q.ID) == half {
+			out.Questions = append(out.Questions, q)
+		}
+	}
+	if len(out.Questions) == 0 {
+		return Set{}, fmt.Errorf("set %s has no %s questions", s.Name, half)
+	}
+	return out, nil
 }
 
 // DefaultCorpus is the corpus of a question that names none.

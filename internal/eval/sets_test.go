@@ -88,6 +88,7 @@ func checkSet(t *testing.T, path string, roots []string, minQuestions int) Set {
 func TestDevSetGoDocs(t *testing.T) {
 	root := goRoot(t)
 	checkSet(t, "../../testdata/eval/go-docs.tsv", []string{root}, 20)
+	checkSet(t, "../../testdata/eval/go-users.tsv", []string{root}, 20)
 	ci := checkSet(t, "../../testdata/eval/ci.tsv", []string{root}, 3)
 	for _, q := range ci.Questions {
 		if q.Corpus != DefaultCorpus {
@@ -102,4 +103,72 @@ func TestDevSetGitDoc(t *testing.T) {
 		t.Skipf("git-doc is not installed (apt-get install git-doc): %v", err)
 	}
 	checkSet(t, "../../testdata/eval/git-doc.tsv", []string{dir}, 15)
+	checkSet(t, "../../testdata/eval/git-users.tsv", []string{dir}, 15)
+}
+
+// debPackageSet checks a set over a Debian documentation package: its
+// corpus pattern matches files of the package, and its nuggets are in its
+// gold documents.
+func debPackageSet(t *testing.T, set, pkg, dir string, min int) {
+	if _, err := os.Stat(dir); err != nil {
+		t.Skipf("%s is not installed (apt-get install %s): %v", pkg, pkg, err)
+	}
+	s := checkSet(t, set, []string{dir}, min)
+	for _, q := range s.Questions {
+		got, err := CorpusFolder(q.CorpusPath, t.TempDir())
+		if err != nil {
+			t.Fatalf("%s: %v", q.ID, err)
+		}
+		entries, err := os.ReadDir(got)
+		if err != nil || len(entries) < 2 {
+			t.Fatalf("%s: corpus folder %s holds %d files (%v), want the package's documents", q.ID, got, len(entries), err)
+		}
+		break
+	}
+}
+
+func TestDevSetDebianReference(t *testing.T) {
+	debPackageSet(t, "../../testdata/eval/debian-reference.tsv", "debian-reference-en", "/usr/share/debian-reference", 30)
+}
+
+func TestDevSetBash(t *testing.T) {
+	debPackageSet(t, "../../testdata/eval/bash.tsv", "bash-doc", "/usr/share/doc/bash", 30)
+}
+
+// The development sets together: at least 150 questions over at least 4
+// corpora, about 15% unanswerable, and both halves of the split used.
+func TestDevSetsTogether(t *testing.T) {
+	files, err := filepath.Glob("../../testdata/eval/*.tsv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	corpora := map[string]bool{}
+	halves := map[string]int{}
+	var n, unanswerable int
+	for _, f := range files {
+		if filepath.Base(f) == "ci.tsv" {
+			continue // a subset of go-docs
+		}
+		s, err := LoadSet(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, q := range s.Questions {
+			n++
+			corpora[q.Corpus] = true
+			halves[Half(q.ID)]++
+			if !q.Answerable {
+				unanswerable++
+			}
+		}
+	}
+	if n < 150 || len(corpora) < 4 {
+		t.Errorf("%d questions over %d corpora, want at least 150 over 4", n, len(corpora))
+	}
+	if share := float64(unanswerable) / float64(n); share < 0.10 || share > 0.20 {
+		t.Errorf("%d of %d unanswerable (%.0f%%), want about 15%%", unanswerable, n, 100*share)
+	}
+	if halves[HalfTune] < n/3 || halves[HalfTest] < n/3 {
+		t.Errorf("halves %v of %d questions: the split is lopsided", halves, n)
+	}
 }

@@ -247,16 +247,18 @@ func (s *server) getResearch(c *gin.Context) error {
 
 // ReportJSON answers GET /v1/research/{id}/report with Accept: application/json.
 type ReportJSON struct {
-	ID       string      `json:"id"`
-	Question string      `json:"question"`
-	Title    string      `json:"title"`
-	Report   string      `json:"report"`
-	Sources  []rf.Source `json:"sources"`
-	Gaps     []rf.Gap    `json:"gaps,omitempty"`
-	Engine   string      `json:"engine,omitempty"`
-	Usage    rf.Usage    `json:"usage"`
-	Corpus   string      `json:"corpus"`
-	Links    links       `json:"links"`
+	ID       string `json:"id"`
+	Question string `json:"question"`
+	Title    string `json:"title"`
+	// Confidence is high, medium or low (empty for older runs).
+	Confidence string      `json:"confidence,omitempty"`
+	Report     string      `json:"report"`
+	Sources    []rf.Source `json:"sources"`
+	Gaps       []rf.Gap    `json:"gaps,omitempty"`
+	Engine     string      `json:"engine,omitempty"`
+	Usage      rf.Usage    `json:"usage"`
+	Corpus     string      `json:"corpus"`
+	Links      links       `json:"links"`
 }
 
 // finished returns the result of a completed run; 409 otherwise.
@@ -282,7 +284,7 @@ func (s *server) report(c *gin.Context) error {
 	}
 	if wantsJSON(c.GetHeader("Accept")) {
 		c.JSON(http.StatusOK, ReportJSON{
-			ID: r.ID, Question: res.Question, Title: res.Title, Report: res.Report, Sources: res.Sources,
+			ID: r.ID, Question: res.Question, Title: res.Title, Confidence: res.Confidence, Report: res.Report, Sources: res.Sources,
 			Gaps: res.Gaps, Engine: res.Engine, Usage: res.Usage, Corpus: rf.PublicCorpus(owner(c), res.Corpus),
 			Links: s.links(r.ID),
 		})

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	researchflow "github.com/researchflow/researchflow"
 	"github.com/researchflow/researchflow/internal/reasoning"
 	"github.com/researchflow/researchflow/internal/reasoning/conflict"
 	"github.com/researchflow/researchflow/internal/textproc"
@@ -58,6 +59,12 @@ func Render(r Report) (string, RenderStats) {
 	fmt.Fprintf(&b, "# %s\n\n", title)
 	if q := sanitize(r.Question); q != "" {
 		fmt.Fprintf(&b, "**Question:** %s\n\n", q)
+	}
+	if r.Confidence != "" {
+		fmt.Fprintf(&b, "**Confidence:** %s\n\n", r.Confidence)
+		if r.Confidence == researchflow.ConfidenceLow {
+			fmt.Fprintf(&b, "> **%s**\n\n", LowConfidenceBanner)
+		}
 	}
 
 	summary := sentences(r.Draft.Summary)

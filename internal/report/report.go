@@ -49,6 +49,9 @@ type Report struct {
 	// package conflict); each is rendered with both claims and citations
 	// under "Where sources disagree", never resolved.
 	Conflicts []conflict.Conflict
+	// Confidence (researchflow.ConfidenceHigh, …) is stated under the
+	// question; a low one adds LowConfidenceBanner above the summary.
+	Confidence string
 }
 
 // RenderStats says what Render did with the draft's sentences.

@@ -6,11 +6,14 @@ package runner
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"time"
 
 	rf "github.com/researchflow/researchflow"
 	rfclient "github.com/researchflow/researchflow/client"
 	"github.com/researchflow/researchflow/internal/eval"
+	"github.com/researchflow/researchflow/internal/memory"
 )
 
 // Runs starts research runs and waits for their results: *client.Client.
@@ -21,6 +24,18 @@ type Runs interface {
 
 var _ Runs = (*rfclient.Client)(nil)
 
+// Auditor reads a run's audit: *client.Client. When Runs is one and
+// Chunks is set, answers carry their evidence (the passages handed to the
+// analyst and writer).
+type Auditor interface {
+	Audit(ctx context.Context, id string) (rf.Audit, error)
+}
+
+// Chunks returns stored chunks by ID: memory.Store.
+type Chunks interface {
+	Get(ctx context.Context, ids []string) ([]memory.Chunk, error)
+}
+
 // Workflows answers questions with research workflows.
 type Workflows struct {
 	Runs Runs
@@ -29,6 +44,11 @@ type Workflows struct {
 	IDPrefix string
 	// Timeout bounds one question (default 5 minutes).
 	Timeout time.Duration
+	// Chunks, if set, resolves the audit's passages to their texts.
+	Chunks Chunks
+	// CorpusRoot holds the folders made for corpus patterns (see
+	// eval.CorpusFolder); default a folder under the system's temporary one.
+	CorpusRoot string
 
 	ingested map[string]bool // corpus paths already ingested in this run
 }
@@ -51,7 +71,15 @@ func (w *Workflows) Research(ctx context.Context, q eval.Question) (eval.Answer,
 	defer cancel()
 	in := rf.ResearchInput{Question: q.Question, Corpus: q.Corpus}
 	if q.CorpusPath != "" && !w.ingested[q.CorpusPath] {
-		in.CorpusPath = q.CorpusPath
+		root := w.CorpusRoot
+		if root == "" {
+			root = filepath.Join(os.TempDir(), "researchflow-eval-corpora")
+		}
+		dir, err := eval.CorpusFolder(q.CorpusPath, root)
+		if err != nil {
+			return eval.Answer{}, fmt.Errorf("%s: %w", q.ID, err)
+		}
+		in.CorpusPath = dir
 	}
 	start := time.Now()
 	run, err := w.Runs.Start(ctx, w.IDPrefix+q.ID, in)
@@ -72,5 +100,47 @@ func (w *Workflows) Research(ctx context.Context, q eval.Question) (eval.Answer,
 	for _, s := range res.Sources {
 		a.Sources = append(a.Sources, eval.Source{N: s.N, Title: s.Title, Location: s.Location})
 	}
+	a.Confidence = res.Confidence
+	if au, ok := w.Runs.(Auditor); ok && w.Chunks != nil {
+		ev, err := w.evidence(ctx, au, run.ID)
+		if err != nil {
+			return eval.Answer{}, fmt.Errorf("%s: evidence of %s: %w", q.ID, run.ID, err)
+		}
+		a.Evidence = ev
+	}
 	return a, nil
+}
+
+// evidence returns the texts of the passages the run chose for analysis,
+// over all its sub-questions (each passage once).
+func (w *Workflows) evidence(ctx context.Context, au Auditor, id string) ([]string, error) {
+	audit, err := au.Audit(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	var ids []string
+	seen := map[string]bool{}
+	for _, sq := range audit.SubQuestions {
+		if sq.Retrieval == nil {
+			continue
+		}
+		for _, p := range sq.Retrieval.Passages {
+			if !seen[p.ChunkID] {
+				seen[p.ChunkID] = true
+				ids = append(ids, p.ChunkID)
+			}
+		}
+	}
+	out := []string{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	chunks, err := w.Chunks.Get(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range chunks {
+		out = append(out, c.Text)
+	}
+	return out, nil
 }

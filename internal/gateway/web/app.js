@@ -313,6 +313,7 @@ async function loadReport(id) {
     const r = await api("/v1/research/" + encodeURIComponent(id) + "/report", { headers: { Accept: "application/json" } });
     if (state.id !== id) return;
     renderMarkdown($("report"), r.report || "");
+    if (r.confidence) $("report").dataset.confidence = r.confidence; // the report states it too; low adds a banner
   } catch (err) {
     setError("run-error", err.message);
   }

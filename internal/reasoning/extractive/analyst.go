@@ -44,6 +44,8 @@ type candidate struct {
 	rel      float64
 	chunkID  string
 	sourceID string
+	typed    bool // holds the answer type the sub-question asks for
+	strong   bool // holds it in a form that makes it evidence on one topic word
 }
 
 // Weights of the analyst's evidence rules.
@@ -141,7 +143,9 @@ func (e *Engine) Analyze(ctx context.Context, req reasoning.AnalyzeRequest) (rea
 		headings[i] = cosine(newVector(p.Section+" "+p.Title), subVec)
 		for _, sent := range withContext(passageSentences(p.Text)) {
 			s := sent.text
-			if isFragment(s) {
+			// A sentence with its commands (see passageSentences) is judged
+			// by the sentence.
+			if intro, _, _ := strings.Cut(s, "\n"); isFragment(intro) {
 				continue
 			}
 			heading := sent.heading
@@ -209,24 +213,70 @@ func (e *Engine) Analyze(ctx context.Context, req reasoning.AnalyzeRequest) (rea
 	need := min(2, countConcepts(subTerms, subConcepts))
 	rare := rarest(subTerms, weight, 2, func(t string) bool { return present[t] || names[t] })
 
-	// "How many …?" and "How much …?" are answered by a quantity: a
-	// sentence that states none does not answer them.
-	quantity := asksQuantity(sub)
+	// Answer typing: a question that asks for a quantity, a time or a
+	// person is answered only by a sentence that states one, and such a
+	// sentence is evidence when it shares one of the rarest topic words
+	// ("The offsite moved to the first week of May" answers "When does the
+	// offsite take place?"). "How many X" is answered by a sentence that
+	// names X. Other types (reason, procedure, place, condition) rank the
+	// sentences that hold them higher.
+	atype := classify(sub)
+	counted := countedNoun(sub)
+	dims := quantityDimensions(sub)
+	focus := focusNoun(sub)
+	if focus != "" && !hasLike(present, focus) {
+		focus = "" // phrased otherwise in the passages, perhaps
+	}
+	asked := map[string]bool{}
+	for _, w := range scanWords(sub + " " + main) {
+		asked[w.lower] = true
+	}
 	var kept []*candidate
 	for _, c := range cands {
 		subCov, direct, covered := coverage(c, subTerms, subConcepts, weight, avgLen, ctxTerms[c.order])
-		if direct == 0 || covered < need || !mentions(c, rare, ctxTerms[c.order]) {
+		ok, strong := holds(atype, c.text, asked, dims)
+		needHere := need
+		if strong && atype.strict() {
+			needHere = 1
+		}
+		if direct == 0 || covered < needHere || !mentions(c, rare, ctxTerms[c.order]) {
 			continue
 		}
-		if quantity && !statesQuantity(c.text) {
+		if atype.strict() && !ok {
 			continue
 		}
+		if counted != "" && c.terms[counted] == 0 && !ctxTerms[c.order][counted] {
+			continue
+		}
+		if focus != "" && !hasLikeCount(c.terms, focus) && !hasLike(ctxTerms[c.order], focus) {
+			continue
+		}
+		c.typed = ok
+		c.strong = strong && atype.strict()
 		mainCov, _, _ := coverage(c, mainTerms, nil, weight, avgLen, ctxTerms[c.order])
 		c.lexical = subWeight*subCov + mainWeight*mainCov
-		if c.lexical < e.cfg.MinScore {
+		if c.lexical < e.cfg.MinScore && !c.strong {
 			continue
 		}
 		kept = append(kept, c)
+	}
+	// When some sentence holds the asked-for type in its precise form (a
+	// date for "when"/"what date"), looser forms (a duration, a condition)
+	// are not evidence beside it.
+	if atype.strict() {
+		anyStrong := false
+		for _, c := range kept {
+			anyStrong = anyStrong || c.strong
+		}
+		if anyStrong {
+			strongOnly := kept[:0]
+			for _, c := range kept {
+				if c.strong {
+					strongOnly = append(strongOnly, c)
+				}
+			}
+			kept = strongOnly
+		}
 	}
 	expansion := feedback(kept, subTerms, mainTerms)
 	for _, c := range kept {
@@ -247,7 +297,10 @@ func (e *Engine) Analyze(ctx context.Context, req reasoning.AnalyzeRequest) (rea
 			rel *= examplePenalty
 		case states(c.text):
 			rel *= ruleBoost
-		case answers(c.text):
+		case answers(c.text), c.typed && !atype.strict():
+			rel *= answerBoost
+		}
+		if c.strong {
 			rel *= answerBoost
 		}
 		boost := 1 + headingBoost*headings[c.passage]
@@ -708,6 +761,29 @@ type sentence struct {
 // the last heading before it: a Markdown heading, or a short line standing
 // alone between blank lines without final punctuation (a heading of an HTML
 // page turned to text).
+// maxCommands bounds the command lines kept with their introduction.
+const maxCommands = 3
+
+// commandLine returns the command of a shell line ("# dpkg-reconfigure
+// tzdata", "$ git worktree add ../hotfix"), or "": a root or user prompt,
+// then a lower-case word or a path, and no sentence end. A Markdown heading
+// ("# Overview") starts with a capital.
+func commandLine(t string) string {
+	for _, prompt := range []string{"# ", "$ "} {
+		rest, ok := strings.CutPrefix(t, prompt)
+		if !ok {
+			continue
+		}
+		rest = strings.TrimSpace(rest)
+		r, _ := utf8.DecodeRuneInString(rest)
+		if rest == "" || !(unicode.IsLower(r) || r == '.' || r == '/' || r == '~') || strings.HasSuffix(rest, ".") && !strings.Contains(rest, " -") {
+			return ""
+		}
+		return rest
+	}
+	return ""
+}
+
 func passageSentences(text string) []sentence {
 	var out []sentence
 	var b strings.Builder
@@ -732,6 +808,16 @@ func passageSentences(text string) []sentence {
 			b.WriteString("\n\n")
 			continue
 		case fenced:
+			continue
+		case commandLine(t) != "":
+			// "# dpkg-reconfigure tzdata" after "The following reconfigure
+			// the timezone …": the command goes with the sentence that
+			// introduces it, verbatim, so that a how-to answer shows it.
+			flush()
+			if n := len(out); n > 0 && out[n-1].heading == heading && strings.Count(out[n-1].text, "\n") < maxCommands &&
+				len(textproc.Words(out[n-1].text))+len(textproc.Words(t)) <= maxWords {
+				out[n-1].text += "\n" + t
+			}
 			continue
 		case strings.HasPrefix(t, "#"):
 			flush()

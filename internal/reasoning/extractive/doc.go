@@ -23,9 +23,28 @@
 //   - A source whose best sentence is below sourceFloor (0.8) of the best
 //     sentence gives no finding at all: a source that is only loosely
 //     related is not cited beside the one that answers.
-//   - "How many …?" and "How much …?" are answered only by sentences that
-//     state a quantity (digits in any script, or English number words);
-//     reflection's follow-ups of such a question keep asking "how many".
+//   - Answer typing (answertype.go), in the manner of the TREC QA track's
+//     question classes: a sub-question asking for a quantity ("how many",
+//     "how much", "how long", "the length/budget/number of …"), a time
+//     ("when", "what year", "the opening date of …") or a person ("who",
+//     "the designer of …") is answered only by a sentence that states one
+//     (a number, with a unit of the asked dimension when there is one; a
+//     date, month, weekday or year, or failing that a duration or a
+//     condition; a name), and such a sentence is evidence with a single
+//     shared topic word ("The offsite moved to the first week of May"
+//     answers "When does the offsite take place?"). "How many X" needs X.
+//     Reason, procedure, place and condition questions rank the sentences
+//     that hold their type higher (because/so that clauses; commands,
+//     options, code names; paths; if/when/unless clauses). A question of
+//     several clauses is typed by none.
+//   - A shell command line after the sentence that introduces it is quoted
+//     with that sentence, verbatim.
+//   - Coordinated parts are planned one by one: the clauses of a question
+//     ("How long is X, when did it open, who designed it and how many
+//     arches does it have?", pronouns resolved to the first clause's topic)
+//     and the items of a list sharing a complement ("the length, the
+//     opening year and the designer of X"), so that each is answered with
+//     a citation or becomes a gap.
 //
 // Extractive mode does not detect conflicts between sources: Analysis.Conflicts
 // is always empty.

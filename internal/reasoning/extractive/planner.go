@@ -76,9 +76,12 @@ type entity struct {
 	plural  bool
 	context bool // introduced by "in", "within", …
 	article bool // "the …": a named thing that can be a setting
-	code    bool // a code identifier
-	quoted  bool
-	pos     int
+	// the: the phrase follows "the", however many words it has ("the
+	// cluster"); text carries "the " only when article is set.
+	the    bool
+	code   bool // a code identifier
+	quoted bool
+	pos    int
 }
 
 // Plan derives at most MaxSubQuestions sub-questions from the question
@@ -113,12 +116,33 @@ func (e *Engine) Plan(ctx context.Context, req reasoning.PlanRequest) (reasoning
 
 	cands := []facetQuestion{{q, "the question as asked"}}
 	if latin(q) {
+		// The parts a coordinated question asks for, each of which the
+		// report must answer or name as a gap: its clauses, and the items
+		// of a list inside a clause ("the length, the opening year and the
+		// designer of …").
+		var parts []facetQuestion
 		clauses := splitClauses(q)
-		if len(clauses) > 1 {
-			for i, c := range clauses {
-				cands = append(cands, facetQuestion{c, fmt.Sprintf("clause %d of the question", i+1)})
+		for i, c := range clauses {
+			items := coordinatedItems(c)
+			for j, it := range items {
+				reason := fmt.Sprintf("item %d of the list in the question", j+1)
+				if len(clauses) > 1 {
+					reason = fmt.Sprintf("item %d of the list in clause %d of the question", j+1, i+1)
+				}
+				parts = append(parts, facetQuestion{it, reason})
+			}
+			if len(items) == 0 && len(clauses) > 1 {
+				parts = append(parts, facetQuestion{c, fmt.Sprintf("clause %d of the question", i+1)})
 			}
 		}
+		// When the parts fill the plan exactly, they replace the question as
+		// asked: a part left out would vanish from the report without a
+		// gap. When they cannot all fit, the question as asked stays first,
+		// the one sub-question that still asks for every part.
+		if len(parts) == limit && limit > 1 {
+			cands = cands[:0]
+		}
+		cands = append(cands, parts...)
 		if f := focusInSetting(q); f != "" {
 			cands = append(cands, facetQuestion{f, "the focus of the question in its setting"})
 		}
@@ -229,8 +253,19 @@ func focusInSetting(q string) string {
 	if focus < 0 || len(ents) > 3 || (!ents[setting].context && ents[setting].pos > ents[focus].pos) {
 		return ""
 	}
-	return capitalize(strings.TrimPrefix(ents[focus].text, "the ")) + " in " + ents[setting].text
+	// The focus must be named as what the question is about ("about
+	// channel communication", "with context.Context"): a phrase picked
+	// out of a clause ("Error wrap another", "Character inside") is not a
+	// topic, and a sub-question made of it is a fragment.
+	before := strings.Fields(strings.ToLower(q[:ents[focus].pos]))
+	if len(before) == 0 || !topicMarkers[before[len(before)-1]] {
+		return ""
+	}
+	return "What about " + strings.TrimPrefix(ents[focus].text, "the ") + " in " + ents[setting].text + "?"
 }
+
+// topicMarkers introduce what a question is about.
+var topicMarkers = set(`about regarding concerning on with`)
 
 // conjuncts splits a question that coordinates two topics ("What do the
 // GOGC and GOMAXPROCS variables control?") into one question per topic
@@ -395,11 +430,26 @@ func splitClauses(q string) []string {
 	var clauses []string
 	for _, p := range pieces {
 		ws := scanWords(p)
+		// A list of questions ("How long is X, when did it open, who
+		// designed it and how many arches does it have") is cut at each
+		// comma before a question word too, but only when it ends with a
+		// coordinated question: a lone ", which …" is a relative clause.
+		coordinated := false
+		for i := 2; i+1 < len(ws); i++ {
+			if (ws[i].lower == "and" || ws[i].lower == "but" || ws[i].lower == "or") && questionWords[ws[i+1].lower] {
+				coordinated = true
+			}
+		}
 		cut := 0
 		for i := 1; i+1 < len(ws); i++ {
-			if (ws[i].lower == "and" || ws[i].lower == "but" || ws[i].lower == "or") && questionWords[ws[i+1].lower] && i >= 2 {
+			switch {
+			case (ws[i].lower == "and" || ws[i].lower == "but" || ws[i].lower == "or") && questionWords[ws[i+1].lower] && i >= 2:
 				clauses = append(clauses, strings.TrimRight(strings.TrimSpace(p[cut:ws[i].start]), " ,"))
 				cut = ws[i+1].start
+			case coordinated && i >= 2 && questionWords[ws[i].lower] && strings.Contains(p[ws[i-1].end:ws[i].start], ",") &&
+				questionWords[strings.ToLower(scanWords(p[cut:])[0].text)]:
+				clauses = append(clauses, strings.TrimRight(strings.TrimSpace(p[cut:ws[i].start]), " ,"))
+				cut = ws[i].start
 			}
 		}
 		clauses = append(clauses, strings.TrimSpace(p[cut:]))
@@ -412,15 +462,35 @@ func splitClauses(q string) []string {
 		}
 		out = append(out, c)
 	}
+	// The referent of a pronoun is the topic of the clause that introduced
+	// it, found in the clauses as asked (a clause already rewritten would
+	// offer its own words as a topic: "Who designed the Varga bridge open").
+	referent := ""
 	for i := range out {
-		if i > 0 {
-			if ents := entities(out[i-1]); len(ents) > 0 {
-				out[i] = replacePronoun(out[i], strings.TrimPrefix(ents[0].text, "the "))
-			}
+		if i > 0 && referent != "" {
+			out[i] = replacePronoun(out[i], referent)
+		}
+		if ents := entities(out[i]); len(ents) > 0 && (referent == "" || i == 0) {
+			referent = topicOf(ents)
 		}
 		out[i] = normalizeQuestion(out[i])
 	}
 	return out
+}
+
+// topicOf picks the topic a later pronoun refers to: the first noun phrase
+// named with a determiner ("the Varga bridge"), a code name or a quoted
+// phrase, else the first entity.
+func topicOf(ents []entity) string {
+	for _, e := range ents {
+		switch {
+		case e.article || e.code || e.quoted:
+			return e.text
+		case e.the:
+			return "the " + e.text
+		}
+	}
+	return strings.TrimPrefix(ents[0].text, "the ")
 }
 
 func replacePronoun(clause, topic string) string {
@@ -521,6 +591,7 @@ func entities(q string) []entity {
 			e.text += " " + head.text
 			e.plural = isPlural(head)
 		}
+		e.the = r.from > 0 && ws[r.from-1].lower == "the"
 		if r.from > 0 && ws[r.from-1].lower == "the" && r.to-r.from > 1 {
 			e.text = "the " + e.text
 			e.article = true

@@ -1,0 +1,424 @@
+package extractive
+
+import (
+	"regexp"
+	"strings"
+	"unicode"
+
+	"github.com/researchflow/researchflow/internal/textproc"
+)
+
+// answerType is what a (sub-)question asks for, in the manner of the TREC
+// question-answering track's question classes: a question that asks for a
+// time is answered by a sentence that states one, whatever words it shares
+// with the question.
+type answerType int
+
+const (
+	anyAnswer       answerType = iota
+	quantityAnswer             // how many, how much, how long, the number/length/size of …
+	timeAnswer                 // when, what year/date, the opening year of …
+	personAnswer               // who, whom, whose
+	placeAnswer                // where
+	reasonAnswer               // why
+	procedureAnswer            // how do I …, how to …
+	conditionAnswer            // when should I …, when is X useful
+)
+
+func (t answerType) String() string {
+	return [...]string{"any", "quantity", "time", "person", "place", "reason", "procedure", "condition"}[t]
+}
+
+// modals ask for a condition after "when" ("when should I …").
+var modals = set(`should would could can must may might shall`)
+
+// measureNouns name a quantity ("the length of the bridge", "the budget").
+var measureNouns = set(`length width height depth size weight capacity budget price cost costs fee fees salary
+distance duration population count total amount percentage rate speed limit limits maximum minimum timeout
+lifetime age number`)
+
+// dimensions map a measure noun or a "how X" adjective to the words that
+// state a quantity of that kind: units, and the adjective a measure is
+// written with ("412 m long"). A quantity question of a known dimension is
+// answered by a number with one of them, not by any number ("opened in
+// 1931" does not state a length).
+var dimensions = map[string]map[string]bool{
+	"length": set(`m km cm mm metre metres meter meters kilometre kilometres kilometer kilometers foot feet ft mile miles inch inches yard yards long high wide deep tall far`),
+	"money":  set(`euro euros eur dollar dollars usd pound pounds gbp yen cent cents € $ £ k`),
+	"size":   set(`byte bytes b kb mb gb tb kib mib gib tib kilobytes megabytes gigabytes terabytes % percent bits`),
+	"weight": set(`kg g gram grams kilogram kilograms ton tons tonne tonnes lb lbs pound pounds heavy`),
+	"time":   timeUnits,
+}
+
+// dimensionOf names the dimension of a measure noun or "how" adjective.
+var dimensionOf = map[string][]string{
+	"length": {"length"}, "width": {"length"}, "height": {"length"}, "depth": {"length"}, "distance": {"length"},
+	"long": {"length", "time"}, "far": {"length"}, "high": {"length"}, "tall": {"length"}, "wide": {"length"}, "deep": {"length"},
+	"budget": {"money"}, "price": {"money"}, "cost": {"money"}, "costs": {"money"}, "fee": {"money"}, "fees": {"money"}, "salary": {"money"},
+	"size": {"size", "length"}, "capacity": {"size"}, "big": {"size", "length"}, "large": {"size", "length"}, "percentage": {"size"},
+	"weight": {"weight"}, "heavy": {"weight"},
+	"duration": {"time"}, "lifetime": {"time"}, "age": {"time"}, "old": {"time"}, "often": {"time"}, "timeout": {"time"},
+}
+
+// quantityDimensions returns the dimensions a quantity question asks in
+// (nil: any number).
+func quantityDimensions(q string) []string {
+	ws := scanWords(strings.ToLower(q))
+	for i, w := range ws {
+		if i > 0 && ws[i-1].lower == "how" {
+			return dimensionOf[w.lower]
+		}
+		if d, ok := dimensionOf[w.lower]; ok && measureNouns[w.lower] {
+			return d
+		}
+	}
+	return nil
+}
+
+// statesDimension reports whether s states a number with a word of one of
+// the dimensions.
+func statesDimension(s string, dims []string) bool {
+	if !statesQuantity(s) {
+		return false
+	}
+	if len(dims) == 0 {
+		return true
+	}
+	for _, f := range strings.Fields(s) {
+		for _, part := range splitNumberUnit(strings.ToLower(strings.Trim(f, ".,;:()"))) {
+			for _, d := range dims {
+				if dimensions[d][part] {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// splitNumberUnit splits "412m" or "€9000" into their number and unit.
+func splitNumberUnit(f string) []string {
+	i := strings.IndexFunc(f, func(r rune) bool { return !unicode.IsDigit(r) && r != '.' && r != ',' })
+	j := strings.LastIndexFunc(f, unicode.IsDigit)
+	switch {
+	case i > 0:
+		return []string{f[:i], f[i:]}
+	case i == 0 && j > 0 && j+1 == len(f):
+		k := strings.IndexFunc(f, unicode.IsDigit)
+		return []string{f[:k], f[k:]}
+	}
+	return []string{f}
+}
+
+// timeNouns name a point in time ("the opening year", "the release date").
+var timeNouns = set(`year date day month time deadline weekday`)
+
+// classify returns the answer type of question q. A question of several
+// clauses asks for several types and is typed by none; its clauses are
+// planned as sub-questions of their own.
+func classify(q string) answerType {
+	ws := scanWords(strings.ToLower(q))
+	if len(ws) == 0 || latin(q) && len(splitClauses(q)) > 1 {
+		return anyAnswer
+	}
+	first := ws[0].lower
+	second := ""
+	if len(ws) > 1 {
+		second = ws[1].lower
+	}
+	switch {
+	case quantityCue(q) != "":
+		return quantityAnswer
+	case first == "how" && (second == "long" || second == "often" || second == "far" || second == "old" || second == "big" || second == "large" || second == "fast"):
+		return quantityAnswer
+	case first == "when" && (modals[second] || len(ws) > 2 && (second == "is" || second == "are") && !timeNouns[ws[2].lower] && ws[2].lower != "the"):
+		// "When should I use X?", "When is X useful?": a condition.
+		return conditionAnswer
+	case first == "when" || (first == "since" && second == "when"):
+		return timeAnswer
+	case first == "who" || first == "whom" || first == "whose":
+		return personAnswer
+	case first == "where":
+		return placeAnswer
+	case first == "why":
+		return reasonAnswer
+	case first == "how" && (second == "to" || len(ws) > 2 && (second == "do" || second == "can" || second == "should" || second == "would") && subjects[ws[2].lower]):
+		return procedureAnswer
+	}
+	// "What is the opening year / the length / the number of arches of …",
+	// "What year did …": the head noun of what is asked names its type.
+	if first == "what" || first == "which" {
+		head := ""
+		for _, w := range ws[1:] {
+			l := w.lower
+			if head == "" && (textproc.IsStopWord(l) || questionWords[l]) {
+				continue // "is the"
+			}
+			if listPrepositions[l] || verbs[l] || questionWords[l] || textproc.IsStopWord(l) {
+				break
+			}
+			head = l
+		}
+		switch {
+		case timeNouns[head]:
+			return timeAnswer
+		case measureNouns[head]:
+			return quantityAnswer
+		case agentNoun(head) && strings.Contains(" "+strings.ToLower(q)+" ", " "+head+" of "):
+			// "What is the designer of the bridge?": a person.
+			return personAnswer
+		}
+	}
+	return anyAnswer
+}
+
+// countedNoun is the word counted by "how many X" / "the number of X", or "".
+func countedNoun(q string) string {
+	ws := scanWords(strings.ToLower(q))
+	for i := 0; i+2 < len(ws); i++ {
+		if (ws[i].lower == "how" && ws[i+1].lower == "many") || (ws[i].lower == "number" && ws[i+1].lower == "of") {
+			for _, w := range ws[i+2:] {
+				if !textproc.IsStopWord(w.lower) && !fillers[w.lower] {
+					if ts := textproc.Tokenize(w.text); len(ts) > 0 {
+						return ts[0]
+					}
+					return ""
+				}
+			}
+		}
+	}
+	return ""
+}
+
+var (
+	yearRe  = regexp.MustCompile(`\b(1[0-9]|20|21)[0-9]{2}\b`)
+	clockRe = regexp.MustCompile(`\b[0-9]{1,2}:[0-9]{2}\b|\b[0-9]{4}-[0-9]{2}-[0-9]{2}\b|\b[0-9]{1,2}/[0-9]{1,2}/[0-9]{2,4}\b`)
+)
+
+// monthNames and weekdays, capitalized as written in English.
+var monthNames = set(`January February March April May June July August September October November December
+Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec Monday Tuesday Wednesday Thursday Friday Saturday Sunday`)
+
+// timeUnits are the units and words of durations and frequencies.
+var timeUnits = set(`second seconds minute minutes hour hours day days week weeks fortnight month months year years
+decade decades century centuries daily weekly monthly yearly annually hourly nightly ms millisecond milliseconds
+today tomorrow yesterday tonight morning evening afternoon noon midnight weekend quarter ago`)
+
+// conditionWords open a condition or a moment defined by an event.
+var conditionWords = set(`if when whenever unless once until after before while during since`)
+
+// relativeDays name a day relative to now.
+var relativeDays = set(`today tomorrow yesterday tonight`)
+
+// statesMoment reports whether s states a point in time: a year, a date
+// or clock time, a month or weekday name.
+func statesMoment(s string) bool {
+	if yearRe.MatchString(s) || clockRe.MatchString(s) {
+		return true
+	}
+	for i, w := range scanWords(s) {
+		if (i > 0 && monthNames[w.text]) || relativeDays[w.lower] {
+			return true
+		}
+	}
+	return false
+}
+
+// statesDuration reports whether s states a span of time: a time unit.
+func statesDuration(s string) bool {
+	for _, w := range scanWords(s) {
+		if timeUnits[w.lower] {
+			return true
+		}
+	}
+	return false
+}
+
+// statesCondition reports whether s holds a condition or an event-bound
+// moment ("only when both are ready", "if the file exists").
+func statesCondition(s string) bool {
+	for i, w := range scanWords(s) {
+		if i > 0 && conditionWords[w.lower] || i == 0 && (w.lower == "if" || w.lower == "when" || w.lower == "unless" || w.lower == "once") {
+			return true
+		}
+	}
+	return false
+}
+
+// reasonCues state a cause or a purpose.
+var reasonCues = []string{" because ", " since ", " so that ", " in order to ", " due to ", " otherwise ", " therefore ",
+	" thus ", " as a result ", " this means ", " which means ", " to avoid ", " to prevent ", " prevents ", " ensures ", " so "}
+
+// statesReason reports whether s gives a cause or purpose.
+func statesReason(s string) bool {
+	l := " " + strings.ToLower(strings.Join(strings.Fields(s), " ")) + " "
+	for _, c := range reasonCues {
+		if strings.Contains(l, c) {
+			return true
+		}
+	}
+	return false
+}
+
+// statesProcedure reports whether s shows how to do something: a command
+// line, code, an option or a path.
+func statesProcedure(s string) bool {
+	if codeLike(s) || strings.Contains(s, "$ ") || strings.Contains(s, "# ") {
+		return true
+	}
+	for _, f := range strings.Fields(s) {
+		f = strings.Trim(f, `"'“”‘’(),.;:`)
+		if len(f) > 3 && isIdentifier(f) {
+			return true // a variable, option or function name to use
+		}
+		if strings.HasPrefix(f, "--") || (strings.HasPrefix(f, "-") && len(f) == 2 && unicode.IsLetter(rune(f[1]))) ||
+			strings.Contains(f, "/") && len(f) > 2 || strings.Contains(f, "=") {
+			return true
+		}
+	}
+	return false
+}
+
+// statesPlace reports whether s names a place: a path, an address, or a
+// capitalized name after "in", "at", "under", "below" or "inside".
+func statesPlace(s string) bool {
+	ws := scanWords(s)
+	for _, f := range strings.Fields(s) {
+		if strings.Contains(f, "/") || strings.Contains(f, "://") {
+			return true
+		}
+	}
+	for i := 1; i < len(ws); i++ {
+		switch ws[i-1].lower {
+		case "in", "at", "under", "below", "inside", "into", "near", "on":
+			if r := []rune(ws[i].text); len(r) > 0 && (unicode.IsUpper(r[0]) || ws[i].lower == "the") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// statesName reports whether s names a person or organization not named
+// in the question: two capitalized words in a row, or a capitalized word
+// after "by".
+func statesName(s string, question map[string]bool) bool {
+	ws := scanWords(s)
+	capital := func(w word) bool {
+		r := []rune(w.text)
+		return len(r) > 1 && unicode.IsUpper(r[0]) && !isIdentifier(w.text) && !isAcronym(w.text)
+	}
+	for i := 1; i < len(ws); i++ {
+		if capital(ws[i]) && (capital(ws[i-1]) || ws[i-1].lower == "by") && (!question[ws[i].lower] || !question[ws[i-1].lower]) {
+			return true
+		}
+	}
+	return false
+}
+
+// holds reports whether sentence s holds an answer of type t: strict
+// reports whether a sentence without one cannot answer at all, and strong
+// whether holding it makes the sentence evidence with a single shared topic
+// word.
+func holds(t answerType, s string, question map[string]bool, dims []string) (ok, strong bool) {
+	switch t {
+	case quantityAnswer:
+		q := statesDimension(s, dims)
+		return q, q
+	case timeAnswer:
+		m := statesMoment(s)
+		return m || statesDuration(s) || statesCondition(s), m
+	case personAnswer:
+		n := statesName(s, question)
+		return n, n
+	case placeAnswer:
+		return statesPlace(s), false
+	case reasonAnswer:
+		return statesReason(s), false
+	case procedureAnswer:
+		return statesProcedure(s), false
+	case conditionAnswer:
+		return statesCondition(s), false
+	}
+	return false, false
+}
+
+// strict reports whether a sentence must hold type t to answer at all.
+func (t answerType) strict() bool {
+	return t == quantityAnswer || t == timeAnswer || t == personAnswer
+}
+
+// agentNoun reports whether w names who does something ("designer",
+// "maintainer", "author", "creator"): a word of six letters or more ending
+// in -er or -or, not a measure or time noun.
+func agentNoun(w string) bool {
+	return len(w) >= 6 && (strings.HasSuffix(w, "er") || strings.HasSuffix(w, "or")) && !measureNouns[w] && !timeNouns[w]
+}
+
+// focusNoun is the thing a "What is the H of Y?" question asks for, as a
+// term, when H is neither a measure, a time, a facet word nor a filler
+// (those are answered by type): when some passage speaks of H, a sentence
+// that does not is no answer. "" when the question has no such head.
+func focusNoun(q string) string {
+	ws := scanWords(strings.ToLower(q))
+	if len(ws) < 5 || (ws[0].lower != "what" && ws[0].lower != "which") || (ws[1].lower != "is" && ws[1].lower != "are") {
+		return ""
+	}
+	i := 2
+	if determiners[ws[i].lower] {
+		i++
+	}
+	// The head is the word right before "of"; at most one modifier before it.
+	for j := i; j < len(ws) && j <= i+1; j++ {
+		if j+1 < len(ws) && ws[j+1].lower == "of" {
+			h := ws[j].lower
+			if measureNouns[h] || timeNouns[h] || facetWords[h] || fillers[h] || verbs[h] || textproc.IsStopWord(h) {
+				return ""
+			}
+			if ts := textproc.Tokenize(ws[j].text); len(ts) == 1 {
+				return ts[0]
+			}
+			return ""
+		}
+	}
+	return ""
+}
+
+// like reports whether two terms are one word in two forms the stemmer
+// keeps apart: an agent noun and its verb ("designer", "design"), one the
+// other plus a short suffix.
+func like(a, b string) bool {
+	if a == b {
+		return true
+	}
+	if len(a) < len(b) {
+		a, b = b, a
+	}
+	return len(b) >= 4 && len(a)-len(b) <= 3 && strings.HasPrefix(a, b)
+}
+
+// hasLike reports whether some term of m is like t.
+func hasLike(m map[string]bool, t string) bool {
+	if m[t] {
+		return true
+	}
+	for k := range m {
+		if like(k, t) {
+			return true
+		}
+	}
+	return false
+}
+
+// hasLikeCount is hasLike over a term count.
+func hasLikeCount(m map[string]int, t string) bool {
+	if m[t] > 0 {
+		return true
+	}
+	for k, n := range m {
+		if n > 0 && like(k, t) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,195 @@
+package extractive
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/researchflow/researchflow/internal/reasoning"
+)
+
+// note is an uploaded one-fact note as a retrieved passage.
+func note(i int, text string) reasoning.Passage {
+	return reasoning.Passage{
+		ChunkID: fmt.Sprintf("note-%d", i), SourceID: fmt.Sprintf("src-note-%d", i),
+		Title: fmt.Sprintf("note %d", i), Location: fmt.Sprintf("/notes/note-%d.md", i), Score: 0.5, Text: text,
+	}
+}
+
+// researchNotes plans q, analyzes every sub-question over the notes, and returns
+// the findings by sub-question text.
+func researchNotes(t *testing.T, q string, notes ...string) map[string][]string {
+	t.Helper()
+	e := New(Config{})
+	p, err := e.Plan(context.Background(), reasoning.PlanRequest{Question: q})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var passages []reasoning.Passage
+	for i, n := range notes {
+		passages = append(passages, note(i+1, n))
+	}
+	out := map[string][]string{}
+	for _, sq := range p.SubQuestions {
+		a, err := e.Analyze(context.Background(), reasoning.AnalyzeRequest{Question: q, SubQuestion: sq, Passages: passages})
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[sq.Text] = nil
+		for _, f := range a.Findings {
+			out[sq.Text] = append(out[sq.Text], f.Text)
+		}
+	}
+	return out
+}
+
+var bridgeNotes = []string{
+	"The Old Mill bridge is 412 m long.",
+	"The Old Mill bridge opened in 1931.",
+	"The Old Mill bridge was designed by Mila Varga.",
+	"The Old Mill bridge has nine arches.",
+}
+
+// Issue 19 item 6: every coordinated part of the bridge question is
+// answered by its own note, in both phrasings; a part whose note is
+// missing is a sub-question without findings (a gap), never answered by
+// another part's note.
+func TestBridgePartsAnsweredOrGaps(t *testing.T) {
+	for _, tc := range []struct {
+		q     string
+		parts map[string]string // sub-question → the fact that answers it
+	}{
+		{"What are the length, the opening year, the designer and the number of arches of the Old Mill bridge?", map[string]string{
+			"What is the length of the Old Mill bridge?":           "412 m",
+			"What is the opening year of the Old Mill bridge?":     "1931",
+			"What is the designer of the Old Mill bridge?":         "Mila Varga",
+			"What is the number of arches of the Old Mill bridge?": "nine arches",
+		}},
+		{"How long is the Old Mill bridge, when did it open, who designed it and how many arches does it have?", map[string]string{
+			"How long is the Old Mill bridge?":               "412 m",
+			"When did the Old Mill bridge open?":             "1931",
+			"Who designed the Old Mill bridge?":              "Mila Varga",
+			"How many arches does the Old Mill bridge have?": "nine arches",
+		}},
+	} {
+		got := researchNotes(t, tc.q, bridgeNotes...)
+		for sq, fact := range tc.parts {
+			fs, planned := got[sq]
+			if !planned {
+				t.Errorf("%q: %q is not planned (plan %v)", tc.q, sq, keys(got))
+				continue
+			}
+			if len(fs) == 0 || !strings.Contains(fs[0], fact) {
+				t.Errorf("%q: %q answered by %q, want the note stating %q", tc.q, sq, fs, fact)
+			}
+		}
+		// Without the designer's note, the designer part has no findings.
+		for i := range bridgeNotes {
+			missing := bridgeNotes[i]
+			var rest []string
+			for j, n := range bridgeNotes {
+				if j != i {
+					rest = append(rest, n)
+				}
+			}
+			got := researchNotes(t, tc.q, rest...)
+			for sq, fact := range tc.parts {
+				if !strings.Contains(missing, fact) {
+					continue
+				}
+				for _, f := range got[sq] {
+					t.Errorf("%q without %q: %q answered by %q; want a gap", tc.q, missing, sq, f)
+				}
+			}
+		}
+	}
+}
+
+// Issue 18: "when" asks for a time; the note that states one answers it
+// although it shares a single word with the question.
+func TestOffsiteWhenIsATime(t *testing.T) {
+	notes := []string{
+		"The offsite moved to the first week of May because the hotel was booked.",
+		"The offsite budget is 9000 euros.",
+	}
+	got := researchNotes(t, "What is the offsite budget and when does the offsite take place?", notes...)
+	when := got["When does the offsite take place?"]
+	if len(when) == 0 || !strings.Contains(when[0], "first week of May") {
+		t.Errorf("when: %q (plan %v)", when, keys(got))
+	}
+	budget := got["What is the offsite budget?"]
+	if len(budget) == 0 || !strings.Contains(budget[0], "9000 euros") {
+		t.Errorf("budget: %q", budget)
+	}
+	// Variants: "what date", "how long", "who".
+	got = researchNotes(t, "What date is the launch review, how long does it last and who chairs it?",
+		"The launch review is on 14 March in room 2.", "The launch review lasts 90 minutes.", "Priya Nair chairs the launch review.", "The launch review covers the pricing page.")
+	for sq, fact := range map[string]string{
+		"What date is the launch review?":       "14 March",
+		"How long does the launch review last?": "90 minutes",
+		"Who chairs the launch review?":         "Priya Nair",
+	} {
+		if fs := got[sq]; len(fs) == 0 || !strings.Contains(fs[0], fact) {
+			t.Errorf("%q answered by %q, want %q (plan %v)", sq, fs, fact, keys(got))
+		}
+	}
+}
+
+func keys(m map[string][]string) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
+
+func TestClassify(t *testing.T) {
+	for q, want := range map[string]answerType{
+		"When does the offsite take place?":                           timeAnswer,
+		"What is the opening year of the Old Mill bridge?":            timeAnswer,
+		"What year did the bridge open?":                              timeAnswer,
+		"How long are reflog entries kept?":                           quantityAnswer,
+		"How many arches does the bridge have?":                       quantityAnswer,
+		"What is the number of arches of the Old Mill bridge?":        quantityAnswer,
+		"Who designed the bridge?":                                    personAnswer,
+		"Where are git hooks stored?":                                 placeAnswer,
+		"Why does the pipeline report success?":                       reasonAnswer,
+		"How do I undo the last commit?":                              procedureAnswer,
+		"When should I use a mutex instead of a channel?":             conditionAnswer,
+		"What is a goroutine?":                                        anyAnswer,
+		"What is the designer of the Old Mill bridge?":                personAnswer,
+		"What is the maintainer of the package?":                      personAnswer,
+		"How long are settings kept, and how can a program set them?": anyAnswer,
+		"What is the difference between git merge and rebase?":        anyAnswer,
+	} {
+		if got := classify(q); got != want {
+			t.Errorf("classify(%q) = %v, want %v", q, got, want)
+		}
+	}
+}
+
+// A how-to answer shows the command: a shell line after the sentence that
+// introduces it is kept with that sentence, verbatim; a Markdown heading
+// is still a heading.
+func TestHowToKeepsTheCommand(t *testing.T) {
+	p := reasoning.Passage{ChunkID: "c1", SourceID: "s1", Title: "System tips", Location: "/doc/ch09.html", Score: 0.8,
+		Text: "## System and hardware time\n\nThe following sets the hardware clock from the system clock.\n\n# hwclock --utc --systohc\n\nThe following reconfigures the time zone used by the system.\n\n# dpkg-reconfigure tzdata\n\n# Other settings\n\nLocales are set elsewhere.\n"}
+	a, err := New(Config{}).Analyze(context.Background(), reasoning.AnalyzeRequest{Question: "How do I change the time zone of the system?",
+		SubQuestion: reasoning.SubQuestion{ID: "sq1", Text: "How do I change the time zone of the system?"}, Passages: []reasoning.Passage{p}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(a.Findings) == 0 || !strings.Contains(a.Findings[0].Text, "reconfigures the time zone") || !strings.Contains(a.Findings[0].Text, "# dpkg-reconfigure tzdata") {
+		t.Errorf("findings %+v, want the introduction with its command", a.Findings)
+	}
+	sents := passageSentences(p.Text)
+	if last := sents[len(sents)-1]; last.heading != "Other settings" {
+		t.Errorf("a Markdown heading became %q", last.heading)
+	}
+	for _, c := range []string{"# Overview", "# The Go Memory Model", "$ Not a command."} {
+		if commandLine(c) != "" {
+			t.Errorf("%q taken for a command", c)
+		}
+	}
+}

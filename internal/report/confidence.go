@@ -1,0 +1,57 @@
+package report
+
+import (
+	researchflow "github.com/researchflow/researchflow"
+	"github.com/researchflow/researchflow/internal/reasoning"
+)
+
+// LowConfidenceBanner is shown above the summary of a low-confidence report.
+const LowConfidenceBanner = "The sources found do not clearly answer this question."
+
+// Thresholds of Confidence, calibrated on the tune half of the development
+// sets (README "Evaluation"): the share of sub-questions answered with a
+// cited finding, and the score of the best finding (the offline analyst's
+// relevance; a model's findings carry none, and then only the share
+// counts).
+const (
+	// highAnswered and highScore: every sub-question answered, by a
+	// finding at least this relevant.
+	highAnswered = 1.0
+	highScore    = 0.55
+	// lowAnswered: fewer than this share of sub-questions answered is low
+	// confidence, as is a best finding below lowScore.
+	lowAnswered = 0.5
+	lowScore    = 0.2
+)
+
+// Confidence rates how clearly the cited findings answer the question,
+// from the sections (sub-questions with findings) and the gaps (those
+// without): high when every sub-question is answered by a strong finding,
+// low when nothing is cited, fewer than half are answered or the best
+// finding is weak, medium otherwise.
+func Confidence(sections []reasoning.SectionInput, gaps []researchflow.Gap) string {
+	answered, best, scored := 0, 0.0, false
+	for _, s := range sections {
+		if len(s.Findings) > 0 {
+			answered++
+		}
+		for _, f := range s.Findings {
+			if f.Score > 0 {
+				scored = true
+			}
+			best = max(best, f.Score)
+		}
+	}
+	total := len(sections) + len(gaps)
+	if answered == 0 || total == 0 {
+		return researchflow.ConfidenceLow
+	}
+	share := float64(answered) / float64(total)
+	switch {
+	case share < lowAnswered || (scored && best < lowScore):
+		return researchflow.ConfidenceLow
+	case share >= highAnswered && (!scored || best >= highScore):
+		return researchflow.ConfidenceHigh
+	}
+	return researchflow.ConfidenceMedium
+}

@@ -1,0 +1,55 @@
+package report
+
+import (
+	"strings"
+	"testing"
+
+	researchflow "github.com/researchflow/researchflow"
+	"github.com/researchflow/researchflow/internal/reasoning"
+)
+
+func finding(text string, n int, score float64) reasoning.CitedFinding {
+	return reasoning.CitedFinding{Finding: reasoning.Finding{Text: text, ChunkID: "c", SourceID: "s", Score: score}, N: n}
+}
+
+func TestConfidence(t *testing.T) {
+	sq := func(id string) reasoning.SubQuestion { return reasoning.SubQuestion{ID: id, Text: id + "?"} }
+	gap := researchflow.Gap{SubQuestion: "b?", Reason: "no passage answers it"}
+	for _, tc := range []struct {
+		name     string
+		sections []reasoning.SectionInput
+		gaps     []researchflow.Gap
+		want     string
+	}{
+		{"nothing found", nil, []researchflow.Gap{gap}, researchflow.ConfidenceLow},
+		{"every part answered strongly", []reasoning.SectionInput{{SubQuestion: sq("a"), Findings: []reasoning.CitedFinding{finding("A is 3.", 1, 0.9)}}}, nil, researchflow.ConfidenceHigh},
+		{"half answered", []reasoning.SectionInput{{SubQuestion: sq("a"), Findings: []reasoning.CitedFinding{finding("A is 3.", 1, 0.9)}}}, []researchflow.Gap{gap}, researchflow.ConfidenceMedium},
+		{"weak evidence", []reasoning.SectionInput{{SubQuestion: sq("a"), Findings: []reasoning.CitedFinding{finding("A is 3.", 1, 0.1)}}}, nil, researchflow.ConfidenceLow},
+		{"a model's findings carry no score", []reasoning.SectionInput{{SubQuestion: sq("a"), Findings: []reasoning.CitedFinding{finding("A is 3.", 1, 0)}}}, nil, researchflow.ConfidenceHigh},
+		{"one of three answered", []reasoning.SectionInput{{SubQuestion: sq("a"), Findings: []reasoning.CitedFinding{finding("A is 3.", 1, 0.9)}}}, []researchflow.Gap{gap, gap}, researchflow.ConfidenceLow},
+	} {
+		if got := Confidence(tc.sections, tc.gaps); got != tc.want {
+			t.Errorf("%s: %s, want %s", tc.name, got, tc.want)
+		}
+	}
+}
+
+// An unanswerable question: no findings, low confidence, the banner above
+// the summary, the gap listed.
+func TestLowConfidenceReport(t *testing.T) {
+	gaps := []researchflow.Gap{{SubQuestion: "What is the name of Git's official mascot?", Reason: "no passage answers it"}}
+	conf := Confidence(nil, gaps)
+	md, st := Render(Report{Question: "What is the name of Git's official mascot?", Gaps: gaps, Confidence: conf})
+	if conf != researchflow.ConfidenceLow || st.Sentences != 0 {
+		t.Fatalf("confidence %s, %d sentences", conf, st.Sentences)
+	}
+	banner := strings.Index(md, LowConfidenceBanner)
+	summary := strings.Index(md, "## Summary")
+	if banner < 0 || summary < 0 || banner > summary || !strings.Contains(md, "**Confidence:** low") || !strings.Contains(md, "## Gaps") {
+		t.Errorf("report:\n%s", md)
+	}
+	md, _ = Render(Report{Question: "q", Confidence: researchflow.ConfidenceHigh})
+	if strings.Contains(md, LowConfidenceBanner) || !strings.Contains(md, "**Confidence:** high") {
+		t.Errorf("high-confidence report:\n%s", md)
+	}
+}
