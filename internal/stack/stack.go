@@ -28,6 +28,7 @@ import (
 	"github.com/researchflow/researchflow/internal/devserver"
 
 	"github.com/gin-gonic/gin"
+	standardwebhooks "github.com/standard-webhooks/standard-webhooks/libraries/go"
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/operatorservice/v1"
 	"go.temporal.io/sdk/client"
@@ -143,7 +144,7 @@ func Start(ctx context.Context, cfg config.Config, opts Options) (_ *Stack, err 
 	}
 	s.closers = append(s.closers, s.Metrics.Close)
 	if cfg.Codec.Enabled() {
-		if s.Codec, err = codec.New(cfg.Codec); err != nil {
+		if s.Codec, err = codec.New(codec.Config(cfg.Codec)); err != nil {
 			return nil, err
 		}
 	}
@@ -562,7 +563,7 @@ func (s *Stack) buildActivities(ctx context.Context, names []string) (*pools.Act
 		}
 	}
 	if need[pools.Notify] {
-		signer, err := s.Config.WebhookSigner()
+		signer, err := webhookSigner(s.Config)
 		if err != nil {
 			return nil, err
 		}
@@ -662,6 +663,7 @@ func (s *Stack) startGateway(ctx context.Context) error {
 	// gin's mode is process-wide; debug mode prints every route.
 	gin.SetMode(gin.ReleaseMode)
 	gcfg := s.Config.Gateway
+	gcfg.Sources = configuredSources(s.Config.Search)
 	if s.uiURL != "" {
 		gcfg.UIURL = s.uiURL
 	}
@@ -684,7 +686,7 @@ func (s *Stack) startGateway(ctx context.Context) error {
 			ccfg.Origins = uiOrigins(s.uiURL)
 		}
 		deps.DataConverter = s.Codec.DataConverter()
-		deps.Codec = codec.Handler(s.Codec, ccfg)
+		deps.Codec = codec.Handler(s.Codec, codec.Config(ccfg))
 		deps.CodecOrigins = ccfg.Origins
 	}
 	if s.Store != nil {
@@ -724,4 +726,26 @@ func (s *Stack) startGateway(ctx context.Context) error {
 		cancelBase()
 	})
 	return nil
+}
+
+// webhookSigner is the Standard Webhooks signer of the configured secret,
+// or nil when none is set.
+func webhookSigner(cfg config.Config) (*standardwebhooks.Webhook, error) {
+	key, err := cfg.WebhookKey()
+	if key == nil || err != nil {
+		return nil, err
+	}
+	return standardwebhooks.NewWebhookRaw(key)
+}
+
+// configuredSources are the source names a run may use with the search
+// settings sc: the corpus, every configured provider, and "web" when one
+// of the web providers is (GET /v1/sources; the search workers must have
+// the same settings).
+func configuredSources(sc search.Config) []string {
+	out := append([]string{rf.SourceCorpus}, sc.Configured()...)
+	if sc.WebProvider() != "" {
+		out = append(out, rf.SourceWeb)
+	}
+	return out
 }
