@@ -6,7 +6,7 @@
 //
 // Load binds the whole tree — Temporal connection, data dir, pools, HTTP
 // gateway, models, embeddings and memory — in one pass before anything
-// starts, and reports every invalid variable at once (errors.Join of
+// starts, and reports every invalid variable at once (Errors, a list of
 // *VarError, each naming its variable), never after the embedded server
 // is up. Temporal's own client variables (TEMPORAL_ADDRESS,
 // TEMPORAL_NAMESPACE, TEMPORAL_TLS_*, TEMPORAL_API_KEY, TEMPORAL_PROFILE
@@ -152,7 +152,7 @@ func (l lookupEnv) Environ() []string                 { return nil }
 
 // VarError is one invalid setting: the variable (or group of variables, as
 // "RESEARCHFLOW_LLM_*") and what is wrong with it. Load returns every
-// VarError it finds, joined (errors.Join; errors.As finds the first).
+// VarError it finds together, as Errors.
 type VarError struct {
 	Var string
 	Err error
@@ -345,8 +345,29 @@ func load(lookup Lookup, env envconfig.EnvLookup) (Config, error) {
 			b.fail(n.name, "%q is not a valid name (no spaces, at most 255 characters, no '.' in a deployment name)", n.v)
 		}
 	}
-	return c, errors.Join(b.errs...)
+	if len(b.errs) > 0 {
+		return c, Errors(b.errs)
+	}
+	return c, nil
 }
+
+// Errors is every invalid setting Load found, each a *VarError (errors.As
+// finds the first). Its message lists them one per line.
+type Errors []error
+
+func (e Errors) Error() string {
+	if len(e) == 1 {
+		return e[0].Error()
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d invalid settings:", len(e))
+	for _, err := range e {
+		b.WriteString("\n  " + err.Error())
+	}
+	return b.String()
+}
+
+func (e Errors) Unwrap() []error { return e }
 
 // otelEnabled decides whether tracing is on and checks the OTLP protocol
 // variables, whose values the SDK would otherwise reject only at start.

@@ -2,6 +2,7 @@ package config
 
 import (
 	"errors"
+	"fmt"
 	"log/slog"
 	"path/filepath"
 	"strings"
@@ -279,6 +280,9 @@ func TestLoadReportsEveryInvalidVariable(t *testing.T) {
 	}
 	if len(named) != len(env) {
 		t.Errorf("reported %d variables, want %d:\n%v", len(named), len(env), err)
+	}
+	if msg := err.Error(); !strings.HasPrefix(msg, fmt.Sprintf("%d invalid settings:", len(env))) || strings.Count(msg, "\n") != len(env) {
+		t.Errorf("message is not a count and one line per setting:\n%s", msg)
 	}
 	var first *VarError
 	if !errors.As(err, &first) || first.Var == "" {
