@@ -52,10 +52,13 @@ func TestSupervisor(t *testing.T) {
 	sup = newSupervisor()
 	boom := errors.New("boom")
 	sup.fail(boom)
-	sup.fail(errors.New("second")) // one failure is enough; this one must not block
+	for range 10 {
+		sup.fail(errors.New("later")) // one failure is enough; later ones must not block
+	}
 	if err := sup.wait(context.Background(), testLogger()); !errors.Is(err, boom) {
 		t.Errorf("wait = %v, want the first failure", err)
 	}
+	sup = newSupervisor()
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	if err := sup.wait(ctx, testLogger()); err != nil {
