@@ -3,6 +3,7 @@ package activities
 import (
 	"encoding/json"
 	"errors"
+	"github.com/researchflow/researchflow/internal/config"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -70,18 +71,15 @@ func TestSearchSourceWithRealProviders(t *testing.T) {
 
 	run := func(t *testing.T, env map[string]string) (rf.SearchSourceResult, *embedded.Store) {
 		t.Helper()
-		cfg, err := search.ConfigFromEnv(func(k string) (string, bool) { v, ok := env[k]; return v, ok })
+		all, err := config.Load(func(k string) (string, bool) { v, ok := env[k]; return v, ok })
 		if err != nil {
 			t.Fatal(err)
 		}
-		searchers, err := search.New(cfg)
+		searchers, err := search.New(all.Search)
 		if err != nil {
 			t.Fatal(err)
 		}
-		fcfg, err := fetch.ConfigFromEnv(func(k string) (string, bool) { v, ok := env[k]; return v, ok })
-		if err != nil {
-			t.Fatal(err)
-		}
+		fcfg := all.Fetch
 		store, err := embedded.Open(t.TempDir(), embedded.Options{})
 		if err != nil {
 			t.Fatal(err)
@@ -159,7 +157,7 @@ func TestSearchSourceReportsTheBreaker(t *testing.T) {
 	}))
 	defer srv.Close()
 	env := map[string]string{"RESEARCHFLOW_SEARXNG_URL": srv.URL, "RESEARCHFLOW_SEARCH_BREAKER_FAILURES": "2", "RESEARCHFLOW_SEARCH_BREAKER_COOLDOWN": "1h"}
-	cfg, err := search.ConfigFromEnv(func(k string) (string, bool) { v, ok := env[k]; return v, ok })
+	cfg, err := searchConfig(env)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -195,4 +193,10 @@ func TestSearchSourceReportsTheBreaker(t *testing.T) {
 	if calls != 2 {
 		t.Errorf("the provider was called %d times; want 2 (none once the circuit is open)", calls)
 	}
+}
+
+// searchConfig binds the search settings of env as the processes do.
+func searchConfig(env map[string]string) (search.Config, error) {
+	c, err := config.Load(func(k string) (string, bool) { v, ok := env[k]; return v, ok })
+	return c.Search, err
 }

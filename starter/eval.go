@@ -80,7 +80,7 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	conf, err := evalConfiguration()
+	conf, err := evalConfiguration(cfg)
 	if err != nil {
 		return err
 	}
@@ -121,24 +121,17 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	return nil
 }
 
-// evalConfiguration describes the engine, models and embedder the
-// environment selects, as the stack builds them.
-func evalConfiguration() (eval.Configuration, error) {
+// evalConfiguration describes the engine, models and embedder cfg
+// selects, as the stack builds them.
+func evalConfiguration(cfg config.Config) (eval.Configuration, error) {
 	var c eval.Configuration
-	ecfg, err := embed.ConfigFromEnv(os.LookupEnv)
-	if err != nil {
-		return c, err
-	}
-	e, err := embed.New(ecfg)
+	e, err := embed.New(cfg.Embeddings)
 	if err != nil {
 		return c, err
 	}
 	c.Embedder = e.Model()
 	c.Engine = extractive.Name
-	lcfg, err := llm.ConfigFromEnv(os.LookupEnv)
-	if err != nil {
-		return c, err
-	}
+	lcfg := cfg.LLM
 	if lcfg.Enabled() {
 		le, err := llm.New(lcfg, llm.Options{Fallback: extractive.New(extractive.Config{})})
 		if err != nil {

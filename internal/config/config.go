@@ -1,22 +1,22 @@
-// Package config is the only reader of Researchflow's environment. Load
-// returns one validated tree — Temporal connection, data dir, pools, HTTP
-// gateway, models, embeddings and memory — before anything starts, so a
-// bad setting is reported at once with the variable's name, never after
-// the embedded server is up. Temporal's own client variables
-// (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_TLS_*, TEMPORAL_API_KEY,
-// TEMPORAL_PROFILE and the CLI's config file) are read through the SDK's
-// envconfig package, so the same binaries point at any cluster the Temporal
-// CLI can.
+// Package config is the only reader of Researchflow's environment, and the
+// ground floor of the import graph: it imports the standard library and
+// Temporal's envconfig, nothing of Researchflow (deps_test.go), and every
+// component imports it for its settings struct (Gateway, LLM, Embeddings,
+// Search, Fetch, Qdrant, Codec) instead of reading variables itself.
+//
+// Load binds the whole tree — Temporal connection, data dir, pools, HTTP
+// gateway, models, embeddings and memory — in one pass before anything
+// starts, and reports every invalid variable at once (Errors, a list of
+// *VarError, each naming its variable), never after the embedded server
+// is up. Temporal's own client variables (TEMPORAL_ADDRESS,
+// TEMPORAL_NAMESPACE, TEMPORAL_TLS_*, TEMPORAL_API_KEY, TEMPORAL_PROFILE
+// and the CLI's config file) are read through the SDK's envconfig package,
+// so the same binaries point at any cluster the Temporal CLI can.
 package config
 
 import (
 	"encoding/base64"
 	"errors"
-
-	standardwebhooks "github.com/standard-webhooks/standard-webhooks/libraries/go"
-	"go.temporal.io/sdk/client"
-	"go.temporal.io/sdk/contrib/envconfig"
-
 	"fmt"
 	"log/slog"
 	"net"
@@ -28,16 +28,8 @@ import (
 	"strings"
 	"time"
 
-	rf "github.com/researchflow/researchflow"
-
-	"github.com/researchflow/researchflow/internal/codec"
-	"github.com/researchflow/researchflow/internal/embed"
-	"github.com/researchflow/researchflow/internal/fetch"
-	"github.com/researchflow/researchflow/internal/gateway"
-	"github.com/researchflow/researchflow/internal/mailer"
-	"github.com/researchflow/researchflow/internal/memory/qdrant"
-	"github.com/researchflow/researchflow/internal/reasoning/llm"
-	"github.com/researchflow/researchflow/internal/search"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/contrib/envconfig"
 )
 
 // Config holds the application settings. Defaults work on a laptop with
@@ -110,23 +102,23 @@ type Config struct {
 	TemporalClient client.Options
 	// Gateway holds the HTTP gateway's settings (RESEARCHFLOW_HTTP_ADDR,
 	// RESEARCHFLOW_API_KEYS, …), with DataDir and Namespace filled in.
-	Gateway gateway.Config
+	Gateway Gateway
 	// LLM holds the model settings of every role (RESEARCHFLOW_LLM_*,
 	// OPENAI_*, per-role overrides); LLM.Enabled() is false offline.
-	LLM llm.Config
+	LLM LLM
 	// Embeddings holds the embedder's settings (RESEARCHFLOW_EMBEDDINGS…).
-	Embeddings embed.Config
+	Embeddings Embeddings
 	// Qdrant is set when QDRANT_URL is: memory lives in that Qdrant
 	// cluster instead of the embedded store.
-	Qdrant *qdrant.Config
+	Qdrant *Qdrant
 	// Search holds the search providers' settings (RESEARCHFLOW_SEARXNG_URL,
 	// TAVILY_API_KEY, BRAVE_API_KEY, RESEARCHFLOW_SEARCH_*, …).
-	Search search.Config
+	Search Search
 	// Fetch holds the page fetching limits (RESEARCHFLOW_FETCH_*).
-	Fetch fetch.Config
+	Fetch Fetch
 	// Codec encrypts every Temporal payload when RESEARCHFLOW_CODEC_KEYS is
 	// set (off by default); see package codec.
-	Codec codec.Config
+	Codec Codec
 
 	// WorkerStopTimeout is how long a stopping worker lets its running
 	// activities finish (RESEARCHFLOW_WORKER_STOP_TIMEOUT, a Go duration,
@@ -158,81 +150,176 @@ type lookupEnv Lookup
 func (l lookupEnv) LookupEnv(k string) (string, bool) { return l(k) }
 func (l lookupEnv) Environ() []string                 { return nil }
 
-func load(lookup Lookup, env envconfig.EnvLookup) (Config, error) {
-	get := func(k, def string) string {
-		if v, ok := lookup(k); ok && strings.TrimSpace(v) != "" {
-			return strings.TrimSpace(v)
+// VarError is one invalid setting: the variable (or group of variables, as
+// "RESEARCHFLOW_LLM_*") and what is wrong with it. Load returns every
+// VarError it finds together, as Errors.
+type VarError struct {
+	Var string
+	Err error
+}
+
+func (e *VarError) Error() string { return e.Var + ": " + e.Err.Error() }
+func (e *VarError) Unwrap() error { return e.Err }
+
+// binder reads variables through lookup and collects every invalid one, so
+// that Load reports them together instead of one per attempt.
+type binder struct {
+	lookup Lookup
+	errs   []error
+}
+
+// get is the trimmed value of k ("" when unset).
+func (b *binder) get(k string) string {
+	v, _ := b.lookup(k)
+	return strings.TrimSpace(v)
+}
+
+// str is the value of k, or def when k is unset or blank.
+func (b *binder) str(k, def string) string {
+	if v := b.get(k); v != "" {
+		return v
+	}
+	return def
+}
+
+// fail records that variable k is invalid.
+func (b *binder) fail(k, format string, args ...any) {
+	b.errs = append(b.errs, &VarError{Var: k, Err: fmt.Errorf(format, args...)})
+}
+
+// failErr records err against k, unless err is already a VarError.
+func (b *binder) failErr(k string, err error) {
+	var ve *VarError
+	if errors.As(err, &ve) {
+		b.errs = append(b.errs, err)
+		return
+	}
+	b.errs = append(b.errs, &VarError{Var: k, Err: err})
+}
+
+// count is k as a whole number >= min, or def when unset.
+func (b *binder) count(k string, def, min int) int {
+	v := b.get(k)
+	if v == "" {
+		return def
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < min {
+		if min > 0 {
+			b.fail(k, "want a positive whole number, not %q", v)
+		} else {
+			b.fail(k, "want a non-negative whole number, not %q", v)
 		}
 		return def
 	}
+	return n
+}
+
+// duration is k as a Go duration > 0 (>= 0 when zeroOK), or def when unset.
+func (b *binder) duration(k string, def time.Duration, zeroOK bool) time.Duration {
+	v := b.get(k)
+	if v == "" {
+		return def
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d < 0 || d == 0 && !zeroOK {
+		b.fail(k, "want a positive Go duration such as 30s or 2m, not %q", v)
+		return def
+	}
+	return d
+}
+
+// flag is k as 1/0 (also true/false, yes/no, on/off), or def when unset.
+func (b *binder) flag(k string, def bool) bool {
+	switch v := strings.ToLower(b.get(k)); v {
+	case "":
+		return def
+	case "1", "true", "yes", "on":
+		return true
+	case "0", "false", "no", "off":
+		return false
+	default:
+		b.fail(k, "want 1 or 0, not %q", v)
+		return def
+	}
+}
+
+// list is k split at commas, items trimmed, empty ones dropped.
+func (b *binder) list(k string) []string {
+	var out []string
+	for _, s := range strings.Split(b.get(k), ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// httpURL checks that the value of k, if set, is an http(s) URL.
+func (b *binder) httpURL(k, v string) {
+	if v == "" {
+		return
+	}
+	if p, err := url.Parse(v); err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" {
+		b.fail(k, "want an http(s) URL, not %q", v)
+	}
+}
+
+func load(lookup Lookup, env envconfig.EnvLookup) (Config, error) {
+	b := &binder{lookup: lookup}
 	c := Config{
-		DataDir:         get("RESEARCHFLOW_DATA_DIR", ".researchflow"),
-		TemporalAddress: get("TEMPORAL_ADDRESS", ""),
-		Namespace:       get("TEMPORAL_NAMESPACE", "default"),
-		GoRoot:          get("RESEARCHFLOW_GOROOT", ""),
-		WebhookURL:      get("RESEARCHFLOW_WEBHOOK_URL", ""),
-		WebhookSecret:   get("RESEARCHFLOW_WEBHOOK_SECRET", ""),
-		LogFormat:       get("RESEARCHFLOW_LOG_FORMAT", "text"),
-		NATSURL:         get("NATS_URL", ""),
-		SMTPURL:         get("RESEARCHFLOW_SMTP_URL", ""),
-		SMTPFrom:        get("RESEARCHFLOW_SMTP_FROM", ""),
+		DataDir:         b.str("RESEARCHFLOW_DATA_DIR", ".researchflow"),
+		TemporalAddress: b.get("TEMPORAL_ADDRESS"),
+		Namespace:       b.str("TEMPORAL_NAMESPACE", "default"),
+		GoRoot:          b.get("RESEARCHFLOW_GOROOT"),
+		WebhookURL:      b.get("RESEARCHFLOW_WEBHOOK_URL"),
+		WebhookSecret:   b.get("RESEARCHFLOW_WEBHOOK_SECRET"),
+		LogFormat:       b.str("RESEARCHFLOW_LOG_FORMAT", "text"),
+		NATSURL:         b.get("NATS_URL"),
+		SMTPURL:         b.get("RESEARCHFLOW_SMTP_URL"),
+		SMTPFrom:        b.get("RESEARCHFLOW_SMTP_FROM"),
+
+		EmbeddedFrontendPort: b.count("RESEARCHFLOW_TEMPORAL_PORT", 7233, 0),
+		EmbeddedUIPort:       b.count("RESEARCHFLOW_UI_PORT", 8233, 0),
+		InferenceConcurrency: b.count("RESEARCHFLOW_INFERENCE_CONCURRENCY", 4, 0),
+		SearchConcurrency:    b.count("RESEARCHFLOW_SEARCH_CONCURRENCY", 8, 0),
+		IngestConcurrency:    b.count("RESEARCHFLOW_INGEST_CONCURRENCY", 2, 0),
+		WorkerStopTimeout:    b.duration("RESEARCHFLOW_WORKER_STOP_TIMEOUT", 30*time.Second, true),
 	}
-	var err error
-	ints := []struct {
-		key string
-		def int
-		dst *int
-	}{
-		{"RESEARCHFLOW_TEMPORAL_PORT", 7233, &c.EmbeddedFrontendPort},
-		{"RESEARCHFLOW_UI_PORT", 8233, &c.EmbeddedUIPort},
-		{"RESEARCHFLOW_INFERENCE_CONCURRENCY", 4, &c.InferenceConcurrency},
-		{"RESEARCHFLOW_SEARCH_CONCURRENCY", 8, &c.SearchConcurrency},
-		{"RESEARCHFLOW_INGEST_CONCURRENCY", 2, &c.IngestConcurrency},
+	if err := c.LogLevel.UnmarshalText([]byte(b.str("RESEARCHFLOW_LOG_LEVEL", "info"))); err != nil {
+		b.failErr("RESEARCHFLOW_LOG_LEVEL", err)
 	}
-	for _, i := range ints {
-		if *i.dst, err = strconv.Atoi(get(i.key, strconv.Itoa(i.def))); err != nil || *i.dst < 0 {
-			return c, fmt.Errorf("%s must be a non-negative whole number, not %q", i.key, get(i.key, ""))
-		}
+	if abs, err := filepath.Abs(c.DataDir); err != nil {
+		b.failErr("RESEARCHFLOW_DATA_DIR", err)
+	} else {
+		c.DataDir = abs
 	}
-	if err := c.LogLevel.UnmarshalText([]byte(get("RESEARCHFLOW_LOG_LEVEL", "info"))); err != nil {
-		return c, fmt.Errorf("RESEARCHFLOW_LOG_LEVEL: %w", err)
-	}
-	if c.DataDir, err = filepath.Abs(c.DataDir); err != nil {
-		return c, fmt.Errorf("RESEARCHFLOW_DATA_DIR: %w", err)
-	}
-	c.UIURL = strings.TrimRight(get("RESEARCHFLOW_UI_URL", ""), "/")
+	c.UIURL = strings.TrimRight(b.get("RESEARCHFLOW_UI_URL"), "/")
 	if c.LogFormat != "text" && c.LogFormat != "json" {
-		return c, fmt.Errorf("RESEARCHFLOW_LOG_FORMAT: want text or json, not %q", c.LogFormat)
+		b.fail("RESEARCHFLOW_LOG_FORMAT", "want text or json, not %q", c.LogFormat)
 	}
-	if c.OTel, err = otelEnabled(get); err != nil {
-		return c, err
-	}
+	c.OTel = otelEnabled(b)
 	if c.Embedded() {
-		if err := embeddedServerOTel(get); err != nil {
-			return c, err
-		}
+		embeddedServerOTel(b)
 	}
-	c.MetricsAddr = get("RESEARCHFLOW_METRICS_ADDR", "")
+	c.MetricsAddr = b.get("RESEARCHFLOW_METRICS_ADDR")
 	if c.MetricsAddr != "" {
 		if _, _, err := net.SplitHostPort(c.MetricsAddr); err != nil {
-			return c, fmt.Errorf("RESEARCHFLOW_METRICS_ADDR: want host:port (e.g. 127.0.0.1:9464), not %q", c.MetricsAddr)
+			b.fail("RESEARCHFLOW_METRICS_ADDR", "want host:port (e.g. 127.0.0.1:9464), not %q", c.MetricsAddr)
 		}
 	}
 	if c.WebhookSecret != "" {
-		if _, err := c.WebhookSigner(); err != nil {
-			return c, err
+		if _, err := c.WebhookKey(); err != nil {
+			b.failErr("RESEARCHFLOW_WEBHOOK_SECRET", err)
 		}
 	}
-	if err := c.loadNotify(get); err != nil {
-		return c, err
-	}
+	c.loadNotify(b)
+	var err error
 	if c.TemporalClient, err = envconfig.LoadClientOptions(envconfig.LoadClientOptionsRequest{EnvLookup: env}); err != nil {
-		return c, fmt.Errorf("temporal client settings (TEMPORAL_*, config profile): %w", err)
+		b.failErr("TEMPORAL_*", fmt.Errorf("temporal client settings (TEMPORAL_*, config profile): %w", err))
 	}
 	c.TemporalClient.HostPort, c.TemporalClient.Namespace = c.TemporalAddress, c.Namespace
-	if c.Gateway, err = gateway.ConfigFromEnv(lookup); err != nil {
-		return c, err
-	}
+	c.Gateway = bindGateway(b)
 	c.Gateway.DataDir, c.Gateway.Namespace = c.DataDir, c.Namespace
 	if c.SMTPURL != "" {
 		c.Gateway.NotifyEmailDomains = c.NotifyEmailDomains
@@ -240,103 +327,91 @@ func load(lookup Lookup, env envconfig.EnvLookup) (Config, error) {
 	if c.UIURL != "" {
 		c.Gateway.UIURL = c.UIURL
 	}
-	if c.LLM, err = llm.ConfigFromEnv(lookup); err != nil {
-		return c, err
-	}
-	if c.Embeddings, err = embed.ConfigFromEnv(lookup); err != nil {
-		return c, err
-	}
-	if c.Search, err = search.ConfigFromEnv(lookup); err != nil {
-		return c, err
-	}
-	if c.Fetch, err = fetch.ConfigFromEnv(lookup); err != nil {
-		return c, err
-	}
-	c.Gateway.Sources = configuredSources(c.Search)
-	if get("QDRANT_URL", "") != "" {
-		q, err := qdrant.ConfigFromEnv(lookup)
-		if err != nil {
-			return c, err
-		}
+	c.LLM = bindLLM(b)
+	c.Embeddings = bindEmbeddings(b)
+	c.Search = bindSearch(b)
+	c.Fetch = bindFetch(b)
+	if b.get("QDRANT_URL") != "" {
+		q := bindQdrant(b)
 		c.Qdrant = &q
 	}
-	if c.Codec, err = codec.ParseKeys(get("RESEARCHFLOW_CODEC_KEYS", ""), get("RESEARCHFLOW_CODEC_KEY_ID", "")); err != nil {
-		return c, err
-	}
-	c.Codec.AuthToken = get("RESEARCHFLOW_CODEC_AUTH_TOKEN", "")
-	switch v := get("RESEARCHFLOW_CODEC_NO_AUTH", "0"); v {
-	case "1", "true":
-		c.Codec.NoAuth = true
-	case "0", "false":
-	default:
-		return c, fmt.Errorf("RESEARCHFLOW_CODEC_NO_AUTH: want 1 or 0, not %q", v)
-	}
-	if c.Codec.AuthToken != "" && len(c.Codec.AuthToken) < 16 {
-		return c, errors.New("RESEARCHFLOW_CODEC_AUTH_TOKEN: want at least 16 characters")
-	}
-	for _, o := range strings.Split(get("RESEARCHFLOW_CODEC_CORS_ORIGINS", ""), ",") {
-		if o = strings.TrimRight(strings.TrimSpace(o), "/"); o != "" {
-			c.Codec.Origins = append(c.Codec.Origins, o)
-		}
-	}
-	if c.WorkerStopTimeout, err = time.ParseDuration(get("RESEARCHFLOW_WORKER_STOP_TIMEOUT", "30s")); err != nil || c.WorkerStopTimeout < 0 {
-		return c, fmt.Errorf("RESEARCHFLOW_WORKER_STOP_TIMEOUT: want a duration such as 30s or 2m, not %q", get("RESEARCHFLOW_WORKER_STOP_TIMEOUT", ""))
-	}
-	c.BuildID = get("RESEARCHFLOW_BUILD_ID", get("TEMPORAL_WORKER_BUILD_ID", ""))
-	c.DeploymentName = get("RESEARCHFLOW_DEPLOYMENT_NAME", "researchflow")
-	for name, v := range map[string]string{"RESEARCHFLOW_BUILD_ID": c.BuildID, "RESEARCHFLOW_DEPLOYMENT_NAME": c.DeploymentName} {
+	c.Codec = bindCodec(b)
+	c.BuildID = b.str("RESEARCHFLOW_BUILD_ID", b.get("TEMPORAL_WORKER_BUILD_ID"))
+	c.DeploymentName = b.str("RESEARCHFLOW_DEPLOYMENT_NAME", "researchflow")
+	for _, n := range []struct{ name, v string }{{"RESEARCHFLOW_BUILD_ID", c.BuildID}, {"RESEARCHFLOW_DEPLOYMENT_NAME", c.DeploymentName}} {
 		// The server joins them as "name.buildID" (Worker Deployment
 		// Version strings); it refuses "." in a deployment name.
-		if len(v) > 255 || strings.ContainsAny(v, " \t\n") || (name == "RESEARCHFLOW_DEPLOYMENT_NAME" && strings.Contains(v, ".")) {
-			return c, fmt.Errorf("%s: %q is not a valid name (no spaces, at most 255 characters, no '.' in a deployment name)", name, v)
+		if len(n.v) > 255 || strings.ContainsAny(n.v, " \t\n") || (n.name == "RESEARCHFLOW_DEPLOYMENT_NAME" && strings.Contains(n.v, ".")) {
+			b.fail(n.name, "%q is not a valid name (no spaces, at most 255 characters, no '.' in a deployment name)", n.v)
 		}
+	}
+	if len(b.errs) > 0 {
+		return c, Errors(b.errs)
 	}
 	return c, nil
 }
+
+// Errors is every invalid setting Load found, each a *VarError (errors.As
+// finds the first). Its message lists them one per line.
+type Errors []error
+
+func (e Errors) Error() string {
+	if len(e) == 1 {
+		return e[0].Error()
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d invalid settings:", len(e))
+	for _, err := range e {
+		b.WriteString("\n  " + err.Error())
+	}
+	return b.String()
+}
+
+func (e Errors) Unwrap() []error { return e }
 
 // otelEnabled decides whether tracing is on and checks the OTLP protocol
 // variables, whose values the SDK would otherwise reject only at start.
 // Names and values per the OpenTelemetry specification:
 // https://opentelemetry.io/docs/specs/otel/configuration/sdk-environment-variables/
-func otelEnabled(get func(k, def string) string) (bool, error) {
-	if strings.EqualFold(get("OTEL_SDK_DISABLED", "false"), "true") {
-		return false, nil
-	}
+func otelEnabled(b *binder) bool {
 	for _, k := range []string{"OTEL_EXPORTER_OTLP_PROTOCOL", "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL"} {
-		switch v := get(k, "http/protobuf"); v {
+		switch v := b.str(k, "http/protobuf"); v {
 		case "http/protobuf", "grpc":
 		default:
-			return false, fmt.Errorf("%s: want http/protobuf or grpc, not %q", k, v)
+			b.fail(k, "want http/protobuf or grpc, not %q", v)
 		}
 	}
-	exporter := get("OTEL_TRACES_EXPORTER", "")
-	if exporter == "none" {
-		return false, nil
+	if strings.EqualFold(b.str("OTEL_SDK_DISABLED", "false"), "true") {
+		return false
 	}
-	return exporter != "" || get("OTEL_EXPORTER_OTLP_ENDPOINT", "") != "" || get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "") != "", nil
+	exporter := b.get("OTEL_TRACES_EXPORTER")
+	if exporter == "none" {
+		return false
+	}
+	return exporter != "" || b.get("OTEL_EXPORTER_OTLP_ENDPOINT") != "" || b.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") != ""
 }
 
 // embeddedServerOTel refuses the OTEL_* values that would stop the
 // embedded Temporal server, which reads OTEL_TRACES_EXPORTER itself and
 // supports only otlp (over gRPC) and none
 // (go.temporal.io/server/common/telemetry.SpanExportersFromEnv).
-func embeddedServerOTel(get func(k, def string) string) error {
-	exporters := get("OTEL_TRACES_EXPORTER", "")
+func embeddedServerOTel(b *binder) {
+	exporters := b.get("OTEL_TRACES_EXPORTER")
 	if exporters == "" {
-		return nil
+		return
 	}
 	for _, e := range strings.Split(exporters, ",") {
 		switch e {
 		case "none":
 		case "otlp":
-			if p := get("OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", "grpc"); p != "grpc" {
-				return fmt.Errorf("OTEL_EXPORTER_OTLP_TRACES_PROTOCOL=%s with OTEL_TRACES_EXPORTER=otlp: the embedded Temporal server exports its own spans over grpc only; unset OTEL_TRACES_EXPORTER (OTEL_EXPORTER_OTLP_ENDPOINT alone traces Researchflow) or set TEMPORAL_ADDRESS", p)
+			if p := b.str("OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", "grpc"); p != "grpc" {
+				b.fail("OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", "%s with OTEL_TRACES_EXPORTER=otlp: the embedded Temporal server exports its own spans over grpc only; unset OTEL_TRACES_EXPORTER (OTEL_EXPORTER_OTLP_ENDPOINT alone traces Researchflow) or set TEMPORAL_ADDRESS", p)
 			}
 		default:
-			return fmt.Errorf("OTEL_TRACES_EXPORTER=%s: the embedded Temporal server reads it too and supports only otlp and none; unset it (OTEL_EXPORTER_OTLP_ENDPOINT alone turns tracing on) or set TEMPORAL_ADDRESS", exporters)
+			b.fail("OTEL_TRACES_EXPORTER", "%s: the embedded Temporal server reads it too and supports only otlp and none; unset it (OTEL_EXPORTER_OTLP_ENDPOINT alone turns tracing on) or set TEMPORAL_ADDRESS", exporters)
+			return
 		}
 	}
-	return nil
 }
 
 // Logger is the process logger: text or JSON (LogFormat) on stderr at
@@ -349,9 +424,9 @@ func (c Config) Logger() *slog.Logger {
 	return slog.New(slog.NewTextHandler(os.Stderr, opts))
 }
 
-// WebhookSigner is the Standard Webhooks signer of WebhookSecret, or nil
-// when no secret is set.
-func (c Config) WebhookSigner() (*standardwebhooks.Webhook, error) {
+// WebhookKey is the raw key of WebhookSecret (nil when no secret is set),
+// for a Standard Webhooks signer.
+func (c Config) WebhookKey() ([]byte, error) {
 	if c.WebhookSecret == "" {
 		return nil, nil
 	}
@@ -360,7 +435,7 @@ func (c Config) WebhookSigner() (*standardwebhooks.Webhook, error) {
 	if !ok || err != nil || len(raw) < 24 || len(raw) > 64 {
 		return nil, errors.New("RESEARCHFLOW_WEBHOOK_SECRET: want whsec_ followed by the base64 of 24 to 64 random bytes (e.g. whsec_$(openssl rand -base64 32))")
 	}
-	return standardwebhooks.NewWebhookRaw(raw)
+	return raw, nil
 }
 
 // Embedded reports whether the process must run its own Temporal server.
@@ -371,51 +446,67 @@ func (c Config) TemporalDB() string { return filepath.Join(c.DataDir, "temporal.
 func (c Config) MemoryDir() string  { return filepath.Join(c.DataDir, "memory") }
 func (c Config) ReportDir() string  { return filepath.Join(c.DataDir, "reports") }
 
-// configuredSources are the source names a run may use with the search
-// settings sc: the corpus, every configured provider, and "web" when one
-// of the web providers is (GET /v1/sources; the search workers must have
-// the same settings).
-func configuredSources(sc search.Config) []string {
-	out := append([]string{rf.SourceCorpus}, sc.Configured()...)
-	if sc.WebProvider() != "" {
-		out = append(out, rf.SourceWeb)
-	}
-	return out
-}
-
 // loadNotify checks the notification settings: NATS_URL, the SMTP server,
 // its sender and the e-mail domain allow-list.
-func (c *Config) loadNotify(get func(k, def string) string) error {
+func (c *Config) loadNotify(b *binder) {
 	if c.NATSURL != "" {
 		for _, u := range strings.Split(c.NATSURL, ",") {
 			p, err := url.Parse(strings.TrimSpace(u))
 			if err != nil || p.Host == "" || (p.Scheme != "nats" && p.Scheme != "tls" && p.Scheme != "ws" && p.Scheme != "wss") {
-				return fmt.Errorf("NATS_URL: want nats://host:port (or tls://, ws://, wss://), not %q", u)
+				b.fail("NATS_URL", "want nats://host:port (or tls://, ws://, wss://), not %q", u)
 			}
 		}
 	}
-	for _, d := range strings.Split(get("RESEARCHFLOW_NOTIFY_EMAIL_DOMAINS", ""), ",") {
-		d = strings.ToLower(strings.TrimSpace(d))
-		if d == "" {
-			continue
-		}
+	for _, d := range b.list("RESEARCHFLOW_NOTIFY_EMAIL_DOMAINS") {
+		d = strings.ToLower(d)
 		if strings.ContainsAny(d, "@/: ") || !strings.Contains(d, ".") && d != "localhost" {
-			return fmt.Errorf("RESEARCHFLOW_NOTIFY_EMAIL_DOMAINS: %q is not a domain name", d)
+			b.fail("RESEARCHFLOW_NOTIFY_EMAIL_DOMAINS", "%q is not a domain name", d)
+			continue
 		}
 		c.NotifyEmailDomains = append(c.NotifyEmailDomains, d)
 	}
 	if c.SMTPURL == "" {
-		return nil
+		return
 	}
-	host, _, _, err := mailer.ParseURL(c.SMTPURL)
+	host, _, _, err := ParseSMTPURL(c.SMTPURL)
 	if err != nil {
-		return fmt.Errorf("RESEARCHFLOW_SMTP_URL: %w", err)
+		b.failErr("RESEARCHFLOW_SMTP_URL", err)
+		return
 	}
 	if c.SMTPFrom == "" {
 		c.SMTPFrom = "researchflow@" + host
 	}
 	if a, err := mail.ParseAddress(c.SMTPFrom); err != nil || a.Address != c.SMTPFrom {
-		return fmt.Errorf("RESEARCHFLOW_SMTP_FROM: want a plain address, not %q", c.SMTPFrom)
+		b.fail("RESEARCHFLOW_SMTP_FROM", "want a plain address, not %q", c.SMTPFrom)
 	}
-	return nil
+}
+
+// ParseSMTPURL reads an SMTP server URL, smtp://[user:pass@]host[:port]
+// (STARTTLS required, port 587 by default) or smtps://… (implicit TLS, port
+// 465 by default).
+func ParseSMTPURL(raw string) (host string, port int, implicitTLS bool, err error) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "", 0, false, fmt.Errorf("not a URL: %w", err)
+	}
+	switch u.Scheme {
+	case "smtp":
+		port = 587
+	case "smtps":
+		port, implicitTLS = 465, true
+	default:
+		return "", 0, false, fmt.Errorf("want smtp://[user:pass@]host[:port] or smtps://…, not scheme %q", u.Scheme)
+	}
+	if u.Hostname() == "" {
+		return "", 0, false, errors.New("no host")
+	}
+	if p := u.Port(); p != "" {
+		if port, err = strconv.Atoi(p); err != nil || port < 1 || port > 65535 {
+			return "", 0, false, fmt.Errorf("bad port %q", p)
+		}
+	}
+	if u.Path != "" && u.Path != "/" || u.RawQuery != "" {
+		return "", 0, false, errors.New("want no path or query")
+	}
+	return u.Hostname(), port, implicitTLS, nil
 }

@@ -1,6 +1,8 @@
 package config
 
 import (
+	"errors"
+	"fmt"
 	"log/slog"
 	"path/filepath"
 	"strings"
@@ -89,34 +91,14 @@ func TestWebhookSecretAndLogFormat(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s, err := c.WebhookSigner(); s == nil || err != nil {
-		t.Errorf("WebhookSigner = %v, %v", s, err)
+	if k, err := c.WebhookKey(); len(k) != 24 || err != nil {
+		t.Errorf("WebhookKey = %d bytes, %v; want 24", len(k), err)
 	}
 	if _, ok := c.Logger().Handler().(*slog.JSONHandler); !ok {
 		t.Error("RESEARCHFLOW_LOG_FORMAT=json did not give a JSON logger")
 	}
 	if _, err := Load(lookup(map[string]string{"RESEARCHFLOW_LOG_FORMAT": "xml"})); err == nil {
 		t.Error("RESEARCHFLOW_LOG_FORMAT=xml accepted")
-	}
-}
-
-// The gateway learns which sources runs may use from the search settings.
-func TestGatewaySources(t *testing.T) {
-	c, err := Load(lookup(map[string]string{"RESEARCHFLOW_SEARCH_DISABLE": "openalex,wikipedia"}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := strings.Join(c.Gateway.Sources, ","); got != "corpus,arxiv" {
-		t.Errorf("sources without keys = %s, want corpus,arxiv", got)
-	}
-	c, err = Load(lookup(map[string]string{"RESEARCHFLOW_SEARXNG_URL": "http://127.0.0.1:8888", "BRAVE_API_KEY": "k"}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, want := range []string{"corpus", "searxng", "brave", "arxiv", "web"} {
-		if !strings.Contains(","+strings.Join(c.Gateway.Sources, ",")+",", ","+want+",") {
-			t.Errorf("sources %q lack %s", c.Gateway.Sources, want)
-		}
 	}
 }
 
@@ -250,5 +232,60 @@ func TestLoadOTelEmbeddedServer(t *testing.T) {
 	}
 	if c, err := Load(lookup(map[string]string{"OTEL_TRACES_EXPORTER": "otlp", "OTEL_EXPORTER_OTLP_ENDPOINT": "http://c:4317"})); err != nil || !c.OTel {
 		t.Errorf("otlp embedded: OTel %v, err %v", c.OTel, err)
+	}
+}
+
+// Load reports every invalid variable at once, each as a *VarError naming
+// it, so that one run of a command lists everything to fix.
+func TestLoadReportsEveryInvalidVariable(t *testing.T) {
+	env := map[string]string{
+		"RESEARCHFLOW_TEMPORAL_PORT":       "x",
+		"RESEARCHFLOW_LOG_LEVEL":           "loud",
+		"RESEARCHFLOW_RATE_LIMIT":          "many",
+		"RESEARCHFLOW_EMBEDDINGS":          "word2vec",
+		"RESEARCHFLOW_LLM_MAX_TOKENS":      "lots",
+		"RESEARCHFLOW_SEARCH_DISABLE":      "google",
+		"RESEARCHFLOW_FETCH_TIMEOUT":       "soon",
+		"QDRANT_URL":                       "ftp://q",
+		"RESEARCHFLOW_CODEC_KEYS":          "k:short",
+		"RESEARCHFLOW_SMTP_URL":            "mail.example.org:587",
+		"RESEARCHFLOW_WORKER_STOP_TIMEOUT": "30",
+		"NATS_URL":                         "http://nats:4222",
+	}
+	_, err := Load(lookup(env))
+	if err == nil {
+		t.Fatal("Load accepted every invalid variable")
+	}
+	named := map[string]bool{}
+	var walk func(error)
+	walk = func(err error) {
+		if j, ok := err.(interface{ Unwrap() []error }); ok {
+			for _, e := range j.Unwrap() {
+				walk(e)
+			}
+			return
+		}
+		var ve *VarError
+		if !errors.As(err, &ve) {
+			t.Errorf("error %q names no variable", err)
+			return
+		}
+		named[ve.Var] = true
+	}
+	walk(err)
+	for k := range env {
+		if !named[k] {
+			t.Errorf("%s=%q is not among the reported errors:\n%v", k, env[k], err)
+		}
+	}
+	if len(named) != len(env) {
+		t.Errorf("reported %d variables, want %d:\n%v", len(named), len(env), err)
+	}
+	if msg := err.Error(); !strings.HasPrefix(msg, fmt.Sprintf("%d invalid settings:", len(env))) || strings.Count(msg, "\n") != len(env) {
+		t.Errorf("message is not a count and one line per setting:\n%s", msg)
+	}
+	var first *VarError
+	if !errors.As(err, &first) || first.Var == "" {
+		t.Errorf("errors.As(*VarError) = %v", first)
 	}
 }

@@ -22,15 +22,9 @@ import (
 // the local Go installation. It equals rf.DefaultCorpus.
 const GoDocsCorpus = "go-docs"
 
-// GoRoot returns the root of the local Go installation: $GOROOT when set,
-// else what `go env GOROOT` prints.
+// GoRoot returns the root of the local Go installation: what `go env
+// GOROOT` prints (which is $GOROOT when that is set).
 func GoRoot() (string, error) {
-	if root := os.Getenv("GOROOT"); root != "" {
-		if _, err := os.Stat(filepath.Join(root, "src")); err != nil {
-			return "", fmt.Errorf("GOROOT=%s is not a Go installation: %w", root, err)
-		}
-		return root, nil
-	}
 	goBin, err := exec.LookPath("go")
 	if err != nil {
 		return "", fmt.Errorf("find the Go documentation: no go command on PATH and GOROOT unset: %w", err)

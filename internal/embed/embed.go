@@ -16,11 +16,12 @@ package embed
 import (
 	"context"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/tmc/langchaingo/embeddings"
+
+	"github.com/researchflow/researchflow/internal/config"
 )
 
 // Embedder turns texts into dense vectors. Its first two methods are those of
@@ -46,9 +47,9 @@ var (
 
 // Providers accepted in Config.Provider.
 const (
-	ProviderHashing = "hashing"
-	ProviderOpenAI  = "openai"
-	ProviderOllama  = "ollama"
+	ProviderHashing = config.EmbeddingsHashing
+	ProviderOpenAI  = config.EmbeddingsOpenAI
+	ProviderOllama  = config.EmbeddingsOllama
 )
 
 // Defaults used when Config fields are empty.
@@ -70,88 +71,11 @@ const (
 	envOpenAIAPIKeyFall = "OPENAI_API_KEY"
 )
 
-// Config chooses and configures an embedder. The embeddings endpoint is
-// configured apart from the chat model's: they are often different servers.
-type Config struct {
-	// Provider is "hashing" (default), "openai" (any OpenAI-compatible
-	// /v1/embeddings endpoint) or "ollama".
-	Provider string
-	// Model is the embedding model; defaults per provider.
-	Model string
-	// BaseURL of the endpoint: for openai the URL that precedes
-	// "/embeddings" (e.g. "http://localhost:8000/v1"), for ollama the server
-	// URL (e.g. "http://localhost:11434").
-	BaseURL string
-	// APIKey for openai. A local OpenAI-compatible server (BaseURL set) may
-	// do without one.
-	APIKey string
-	// Dim is the expected vector dimension. For hashing it is the output
-	// dimension (default 384); for remote embedders 0 means "learn it from
-	// the first response", and every response is checked against it.
-	Dim int
-	// BatchSize is how many texts go in one request (default 64).
-	BatchSize int
-	// Timeout bounds one HTTP request (default 60s).
-	Timeout time.Duration
-}
+// Config chooses and configures an embedder; package config declares it
+// and binds it from RESEARCHFLOW_EMBEDDINGS* (config.Embeddings).
+type Config = config.Embeddings
 
-// ConfigFromEnv reads the embedder configuration:
-//
-//	RESEARCHFLOW_EMBEDDINGS           hashing (default) | openai | ollama
-//	RESEARCHFLOW_EMBEDDINGS_MODEL     model name (default per provider)
-//	RESEARCHFLOW_EMBEDDINGS_BASE_URL  endpoint (default per provider)
-//	RESEARCHFLOW_EMBEDDINGS_API_KEY   API key (openai falls back to OPENAI_API_KEY)
-//	RESEARCHFLOW_EMBEDDINGS_DIM       expected/output dimension
-//	RESEARCHFLOW_EMBEDDINGS_BATCH     texts per request (default 64)
-//	RESEARCHFLOW_EMBEDDINGS_TIMEOUT   per request, Go duration (default 60s)
-//
-// lookup is usually os.LookupEnv.
-func ConfigFromEnv(lookup func(string) (string, bool)) (Config, error) {
-	get := func(name string) string {
-		v, _ := lookup(name)
-		return strings.TrimSpace(v)
-	}
-	cfg := Config{
-		Provider: strings.ToLower(get(envPrefix)),
-		Model:    get(envPrefix + "_MODEL"),
-		BaseURL:  get(envPrefix + "_BASE_URL"),
-		APIKey:   get(envPrefix + "_API_KEY"),
-	}
-	if cfg.Provider == "" {
-		cfg.Provider = ProviderHashing
-	}
-	if cfg.APIKey == "" && cfg.Provider == ProviderOpenAI {
-		cfg.APIKey = get(envOpenAIAPIKeyFall)
-	}
-	for _, f := range []struct {
-		name string
-		dst  *int
-	}{{envPrefix + "_DIM", &cfg.Dim}, {envPrefix + "_BATCH", &cfg.BatchSize}} {
-		s := get(f.name)
-		if s == "" {
-			continue
-		}
-		n, err := strconv.Atoi(s)
-		if err != nil || n < 0 {
-			return Config{}, fmt.Errorf("%s=%q: want a non-negative integer", f.name, s)
-		}
-		*f.dst = n
-	}
-	if s := get(envPrefix + "_TIMEOUT"); s != "" {
-		d, err := time.ParseDuration(s)
-		if err != nil || d <= 0 {
-			return Config{}, fmt.Errorf("%s_TIMEOUT=%q: want a positive Go duration such as 30s", envPrefix, s)
-		}
-		cfg.Timeout = d
-	}
-	cfg = cfg.withDefaults()
-	if err := cfg.validate(); err != nil {
-		return Config{}, err
-	}
-	return cfg, nil
-}
-
-func (c Config) withDefaults() Config {
+func withDefaults(c Config) Config {
 	if c.Provider == "" {
 		c.Provider = ProviderHashing
 	}
@@ -187,7 +111,7 @@ func (c Config) withDefaults() Config {
 	return c
 }
 
-func (c Config) validate() error {
+func validate(c Config) error {
 	switch c.Provider {
 	case ProviderHashing:
 		if c.Model != hashingModelName {
@@ -206,8 +130,8 @@ func (c Config) validate() error {
 
 // New returns the embedder cfg describes. Missing fields take their defaults.
 func New(cfg Config) (Embedder, error) {
-	cfg = cfg.withDefaults()
-	if err := cfg.validate(); err != nil {
+	cfg = withDefaults(cfg)
+	if err := validate(cfg); err != nil {
 		return nil, err
 	}
 	switch cfg.Provider {

@@ -3,6 +3,7 @@ package embed
 import (
 	"context"
 	"errors"
+	"github.com/researchflow/researchflow/internal/config"
 	"strings"
 	"testing"
 	"time"
@@ -14,7 +15,7 @@ func env(m map[string]string) func(string) (string, bool) {
 	return func(k string) (string, bool) { v, ok := m[k]; return v, ok }
 }
 
-func TestConfigFromEnv(t *testing.T) {
+func TestBoundConfig(t *testing.T) {
 	tests := []struct {
 		name    string
 		env     map[string]string
@@ -49,7 +50,7 @@ func TestConfigFromEnv(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := ConfigFromEnv(env(tt.env))
+			got, err := configFromEnv(env(tt.env))
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 					t.Fatalf("err = %v, want one mentioning %q", err, tt.wantErr)
@@ -165,4 +166,15 @@ func TestWithEmbeddingsFillsVectors(t *testing.T) {
 	if err := s.Upsert(ctx, []memory.Chunk{{ID: "d", Text: "x"}}); err == nil || !strings.Contains(err.Error(), "boom") {
 		t.Errorf("Upsert with a failing embedder: err = %v, want it to carry the cause", err)
 	}
+}
+
+// configFromEnv binds the embedder settings as the processes do, and
+// resolves them as New does.
+func configFromEnv(lookup func(string) (string, bool)) (Config, error) {
+	c, err := config.Load(lookup)
+	if err != nil {
+		return Config{}, err
+	}
+	e := withDefaults(c.Embeddings)
+	return e, validate(e)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/researchflow/researchflow/internal/config"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
@@ -414,13 +415,13 @@ func TestPerHostConcurrency(t *testing.T) {
 	}
 }
 
-func TestConfigFromEnv(t *testing.T) {
+func TestBoundConfig(t *testing.T) {
 	env := map[string]string{
 		"RESEARCHFLOW_FETCH_ALLOW_CIDRS": "127.0.0.0/8, 10.1.2.3",
 		"RESEARCHFLOW_FETCH_MAX_BYTES":   "1024",
 		"RESEARCHFLOW_FETCH_TIMEOUT":     "3s",
 	}
-	c, err := ConfigFromEnv(func(k string) (string, bool) { v, ok := env[k]; return v, ok })
+	c, err := configFromEnv(func(k string) (string, bool) { v, ok := env[k]; return v, ok })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -433,7 +434,7 @@ func TestConfigFromEnv(t *testing.T) {
 		"RESEARCHFLOW_FETCH_TIMEOUT":     "soon",
 		"RESEARCHFLOW_FETCH_PORTS":       "http",
 	} {
-		_, err := ConfigFromEnv(func(key string) (string, bool) {
+		_, err := configFromEnv(func(key string) (string, bool) {
 			if key == k {
 				return v, true
 			}
@@ -478,4 +479,10 @@ func TestRedirectWithinAllowedRangeIsFollowedAndRechecked(t *testing.T) {
 	if _, err := f.Fetch(context.Background(), start.URL+"/loop"); err == nil || !fault.IsPermanent(err) {
 		t.Errorf("redirect loop: err %v, want a permanent error", err)
 	}
+}
+
+// configFromEnv binds the fetch settings as the processes do.
+func configFromEnv(lookup func(string) (string, bool)) (Config, error) {
+	c, err := config.Load(lookup)
+	return c.Fetch, err
 }

@@ -421,9 +421,9 @@ func testConfig(t testing.TB, env map[string]string) Config {
 	for k, v := range env {
 		base[k] = v
 	}
-	cfg, err := ConfigFromEnv(func(k string) (string, bool) { v, ok := base[k]; return v, ok })
+	cfg, err := configFromEnv(func(k string) (string, bool) { v, ok := base[k]; return v, ok })
 	if err != nil {
-		t.Fatalf("ConfigFromEnv: %v", err)
+		t.Fatalf("configFromEnv: %v", err)
 	}
 	cfg.EventsPoll = 5 * time.Millisecond
 	cfg.DataDir = t.TempDir()

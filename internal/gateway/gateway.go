@@ -105,7 +105,7 @@ func newEngine(cfg Config, deps Deps) (*gin.Engine, error) {
 	if deps.Temporal == nil {
 		return nil, fmt.Errorf("gateway: Deps.Temporal is required")
 	}
-	if err := cfg.validate(); err != nil {
+	if err := validate(cfg); err != nil {
 		return nil, fmt.Errorf("gateway: %w", err)
 	}
 	if deps.Logger == nil {
@@ -159,7 +159,7 @@ func newEngine(cfg Config, deps Deps) (*gin.Engine, error) {
 	if deps.DataConverter != nil {
 		s.runs = s.runs.WithDataConverter(deps.DataConverter)
 	}
-	if cfg.localMode() {
+	if cfg.LocalMode() {
 		s.log.Warn("gateway: AUTHENTICATION IS OFF: every caller is the owner \"local\" and sees every run; set RESEARCHFLOW_API_KEYS to require keys", "addr", cfg.Addr)
 	}
 	e := s.routes()

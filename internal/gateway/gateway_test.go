@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/researchflow/researchflow/internal/config"
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
@@ -26,22 +27,22 @@ import (
 	"github.com/researchflow/researchflow/internal/reasoning"
 )
 
-func TestConfigFromEnv(t *testing.T) {
+func TestBoundConfig(t *testing.T) {
 	env := func(m map[string]string) func(string) (string, bool) {
 		return func(k string) (string, bool) { v, ok := m[k]; return v, ok }
 	}
-	cfg, err := ConfigFromEnv(env(nil))
+	cfg, err := configFromEnv(env(nil))
 	if err != nil {
 		t.Fatalf("defaults: %v", err)
 	}
-	if cfg.Addr != DefaultAddr || cfg.RatePerMinute != 60 || cfg.UIURL != DefaultUIURL || !cfg.localMode() {
+	if cfg.Addr != DefaultAddr || cfg.RatePerMinute != 60 || cfg.UIURL != DefaultUIURL || !cfg.LocalMode() {
 		t.Errorf("defaults = %+v", cfg)
 	}
 	if len(cfg.CORSOrigins) != 0 {
 		t.Errorf("CORS is on by default: %v", cfg.CORSOrigins)
 	}
 
-	cfg, err = ConfigFromEnv(env(map[string]string{
+	cfg, err = configFromEnv(env(map[string]string{
 		"RESEARCHFLOW_API_KEYS":     " alice:" + aliceKey + " , bob:" + bobKey,
 		"RESEARCHFLOW_HTTP_ADDR":    ":9090",
 		"RESEARCHFLOW_CORS_ORIGINS": "https://a.example/, https://b.example",
@@ -53,7 +54,7 @@ func TestConfigFromEnv(t *testing.T) {
 	if got, want := cfg.APIKeys["bob"], bobKey; got != want {
 		t.Errorf("bob's key = %q, want %q", got, want)
 	}
-	if cfg.localMode() {
+	if cfg.LocalMode() {
 		t.Error("keys configured but local mode is on")
 	}
 	if got, want := strings.Join(cfg.CORSOrigins, " "), "https://a.example https://b.example"; got != want {
@@ -74,13 +75,13 @@ func TestConfigFromEnv(t *testing.T) {
 		{"RESEARCHFLOW_NO_AUTH": "maybe"},
 	}
 	for _, m := range bad {
-		if _, err := ConfigFromEnv(env(m)); err == nil {
-			t.Errorf("ConfigFromEnv(%v) accepted", m)
+		if _, err := configFromEnv(env(m)); err == nil {
+			t.Errorf("configFromEnv(%v) accepted", m)
 		}
 	}
-	cfg, err = ConfigFromEnv(env(map[string]string{"RESEARCHFLOW_HTTP_ADDR": "0.0.0.0:8080", "RESEARCHFLOW_NO_AUTH": "1"}))
-	if err != nil || !cfg.localMode() {
-		t.Errorf("explicit NO_AUTH on a public address: err %v, local %v", err, cfg.localMode())
+	cfg, err = configFromEnv(env(map[string]string{"RESEARCHFLOW_HTTP_ADDR": "0.0.0.0:8080", "RESEARCHFLOW_NO_AUTH": "1"}))
+	if err != nil || !cfg.LocalMode() {
+		t.Errorf("explicit NO_AUTH on a public address: err %v, local %v", err, cfg.LocalMode())
 	}
 	for addr, want := range map[string]bool{"127.0.0.1:8080": true, "[::1]:80": true, "localhost:1": true, "10.0.0.1:80": false, ":80": false} {
 		if got := isLoopback(addr); got != want {
@@ -889,4 +890,14 @@ func TestCreateResearchEmailAllowList(t *testing.T) {
 	if rec := h.do("POST", "/v1/research", aliceKey, `{"question":"abc def","notify":{"email":["ana@example.org"]}}`); rec.Code != http.StatusBadRequest {
 		t.Errorf("e-mail without SMTP: status %d", rec.Code)
 	}
+}
+
+// configFromEnv binds the gateway settings as the processes do, and
+// checks them as New does.
+func configFromEnv(lookup func(string) (string, bool)) (Config, error) {
+	c, err := config.Load(lookup)
+	if err != nil {
+		return Config{}, err
+	}
+	return c.Gateway, validate(c.Gateway)
 }

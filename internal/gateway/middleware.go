@@ -124,7 +124,7 @@ const ownerKey = "researchflow.owner"
 func owner(c *gin.Context) string { return c.GetString(ownerKey) }
 
 func (s *server) authenticate(c *gin.Context) {
-	if s.cfg.localMode() {
+	if s.cfg.LocalMode() {
 		c.Set(ownerKey, LocalOwner)
 		c.Next()
 		return
@@ -194,7 +194,7 @@ func (s *server) rateLimit(c *gin.Context) {
 		return
 	}
 	key := "owner:" + owner(c)
-	if s.cfg.localMode() {
+	if s.cfg.LocalMode() {
 		key = "ip:" + clientKey(c.ClientIP())
 	}
 	ok, wait := s.limits.allow(key, s.now())

@@ -28,7 +28,7 @@ func (h *harness) fromAddr(remote, xff string) int {
 // because gin trusted that header from every peer.
 func TestRateLimitIgnoresForwardedFor(t *testing.T) {
 	h := newHarness(t, map[string]string{"RESEARCHFLOW_API_KEYS": "", "RESEARCHFLOW_RATE_LIMIT": "60", "RESEARCHFLOW_RATE_BURST": "3"})
-	if !h.cfg.localMode() {
+	if !h.cfg.LocalMode() {
 		t.Fatal("not in local mode")
 	}
 	codes := make([]int, 10)
@@ -109,16 +109,16 @@ func TestTrustedProxiesConfig(t *testing.T) {
 			return "", false
 		}
 	}
-	cfg, err := ConfigFromEnv(env(""))
+	cfg, err := configFromEnv(env(""))
 	if err != nil || len(cfg.TrustedProxies) != 0 {
 		t.Errorf("default trusted proxies = %q (err %v), want none", cfg.TrustedProxies, err)
 	}
-	cfg, err = ConfigFromEnv(env(" 10.0.0.0/8, 192.0.2.1 ,fd00::/8,::1"))
+	cfg, err = configFromEnv(env(" 10.0.0.0/8, 192.0.2.1 ,fd00::/8,::1"))
 	if err != nil || strings.Join(cfg.TrustedProxies, " ") != "10.0.0.0/8 192.0.2.1 fd00::/8 ::1" {
 		t.Errorf("trusted proxies = %q (err %v)", cfg.TrustedProxies, err)
 	}
 	for _, bad := range []string{"proxy.local", "10.0.0.0/33", "10.0.0.1:80", "*"} {
-		_, err := ConfigFromEnv(env(bad))
+		_, err := configFromEnv(env(bad))
 		if err == nil || !strings.Contains(err.Error(), "RESEARCHFLOW_TRUSTED_PROXIES") {
 			t.Errorf("RESEARCHFLOW_TRUSTED_PROXIES=%q: err %v, want one naming the variable", bad, err)
 		}

@@ -152,7 +152,7 @@ func (s *server) lookup(c *gin.Context) (client.Info, error) {
 	if err != nil {
 		return client.Info{}, err
 	}
-	if !s.cfg.localMode() && info.Owner != owner(c) {
+	if !s.cfg.LocalMode() && info.Owner != owner(c) {
 		return client.Info{}, fmt.Errorf("run %q: %w", info.ID, client.ErrNotFound)
 	}
 	return info, nil
@@ -456,7 +456,7 @@ func (s *server) listResearch(c *gin.Context) error {
 		}
 		o.PageToken = t
 	}
-	if !s.cfg.localMode() {
+	if !s.cfg.LocalMode() {
 		o.Owner = owner(c)
 	}
 	page, err := s.runs.List(c.Request.Context(), o)

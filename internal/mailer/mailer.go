@@ -17,11 +17,11 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"strconv"
 	"time"
 
 	gomail "github.com/wneessen/go-mail"
 
+	"github.com/researchflow/researchflow/internal/config"
 	"github.com/researchflow/researchflow/internal/egress"
 )
 
@@ -52,32 +52,9 @@ type Mail struct {
 }
 
 // ParseURL checks an SMTP URL (see the package comment) and returns its
-// host and port; it is what config calls to validate RESEARCHFLOW_SMTP_URL.
+// host and port (config.ParseSMTPURL, which binds RESEARCHFLOW_SMTP_URL).
 func ParseURL(raw string) (host string, port int, implicitTLS bool, err error) {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return "", 0, false, fmt.Errorf("not a URL: %w", err)
-	}
-	switch u.Scheme {
-	case "smtp":
-		port = 587
-	case "smtps":
-		port, implicitTLS = 465, true
-	default:
-		return "", 0, false, fmt.Errorf("want smtp://[user:pass@]host[:port] or smtps://…, not scheme %q", u.Scheme)
-	}
-	if u.Hostname() == "" {
-		return "", 0, false, errors.New("no host")
-	}
-	if p := u.Port(); p != "" {
-		if port, err = strconv.Atoi(p); err != nil || port < 1 || port > 65535 {
-			return "", 0, false, fmt.Errorf("bad port %q", p)
-		}
-	}
-	if u.Path != "" && u.Path != "/" || u.RawQuery != "" {
-		return "", 0, false, errors.New("want no path or query")
-	}
-	return u.Hostname(), port, implicitTLS, nil
+	return config.ParseSMTPURL(raw)
 }
 
 // New returns a Mailer for the server at rawURL sending as from (an

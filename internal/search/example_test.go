@@ -4,8 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 
+	"github.com/researchflow/researchflow/internal/config"
 	"github.com/researchflow/researchflow/internal/egress"
 	"github.com/researchflow/researchflow/internal/fault"
 	"github.com/researchflow/researchflow/internal/fetch"
@@ -16,19 +16,16 @@ import (
 // configuration tree (config.Config.Search), and keeps them for all
 // activities. Not run: it would reach the network.
 func ExampleNew() {
-	cfg, err := search.ConfigFromEnv(os.LookupEnv)
+	all, err := config.FromEnv() // in a main package: only they read the environment
 	if err != nil {
-		panic(err) // a malformed setting, named
+		panic(err) // every malformed setting, each named
 	}
+	cfg := all.Search
 	searchers, err := search.New(cfg)
 	if err != nil {
 		panic(err)
 	}
-	fcfg, err := fetch.ConfigFromEnv(os.LookupEnv)
-	if err != nil {
-		panic(err)
-	}
-	pages := fetch.New(fcfg)
+	pages := fetch.New(all.Fetch)
 
 	ctx := context.Background()
 	s, ok := searchers["web"]

@@ -27,7 +27,7 @@ import (
 // every circuit is closed. Provider calls are client spans of the caller's
 // trace (otelhttp; a no-op unless tracing is on).
 func New(cfg Config, observers ...BreakerObserver) (map[string]Searcher, error) {
-	cfg = cfg.withDefaults()
+	cfg = withDefaults(cfg)
 	logger := slog.Default()
 	client := &http.Client{Timeout: cfg.Timeout, Transport: otelhttp.NewTransport(http.DefaultTransport)}
 	out := map[string]Searcher{}
@@ -50,7 +50,7 @@ func New(cfg Config, observers ...BreakerObserver) (map[string]Searcher, error) 
 			return nil, fmt.Errorf("search: no provider named %q", name)
 		}
 		out[name] = Guard(s, GuardOptions{
-			Rate: cfg.rate(name), Failures: cfg.BreakerFailures, Cooldown: cfg.BreakerCooldown, Logger: logger,
+			Rate: providerRate(cfg, name), Failures: cfg.BreakerFailures, Cooldown: cfg.BreakerCooldown, Logger: logger,
 			Observers: observers,
 		})
 		for _, o := range observers {

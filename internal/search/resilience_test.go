@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/researchflow/researchflow/internal/config"
 	"log/slog"
 	"net/http"
 	"slices"
@@ -189,7 +190,7 @@ func TestNewRegistry(t *testing.T) {
 	}
 }
 
-func TestConfigFromEnv(t *testing.T) {
+func TestBoundConfig(t *testing.T) {
 	env := map[string]string{
 		"RESEARCHFLOW_SEARXNG_URL":             "http://localhost:8888",
 		"TAVILY_API_KEY":                       "tvly-x",
@@ -198,14 +199,14 @@ func TestConfigFromEnv(t *testing.T) {
 		"RESEARCHFLOW_SEARCH_BREAKER_COOLDOWN": "1m",
 		"RESEARCHFLOW_WIKIPEDIA_LANG":          "DE",
 	}
-	c, err := ConfigFromEnv(func(k string) (string, bool) { v, ok := env[k]; return v, ok })
+	c, err := configFromEnv(func(k string) (string, bool) { v, ok := env[k]; return v, ok })
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got := strings.Join(c.Configured(), ","); got != "searxng,tavily,openalex" {
 		t.Errorf("Configured %s", got)
 	}
-	if c.rate(OpenAlex) != 5 || c.rate(SearXNG) != 0.5 || c.rate(Arxiv) != 1.0/3 || c.BreakerCooldown != time.Minute ||
+	if providerRate(c, OpenAlex) != 5 || providerRate(c, SearXNG) != 0.5 || providerRate(c, Arxiv) != 1.0/3 || c.BreakerCooldown != time.Minute ||
 		c.BreakerFailures != DefaultBreakerFailures || c.WikipediaLanguage != "de" || c.WebProvider() != SearXNG {
 		t.Errorf("config %+v", c)
 	}
@@ -217,7 +218,7 @@ func TestConfigFromEnv(t *testing.T) {
 		"RESEARCHFLOW_SEARCH_TIMEOUT":          "-1s",
 		"RESEARCHFLOW_WIKIPEDIA_LANG":          "en.evil",
 	} {
-		_, err := ConfigFromEnv(func(key string) (string, bool) {
+		_, err := configFromEnv(func(key string) (string, bool) {
 			if key == k {
 				return v, true
 			}
@@ -284,4 +285,11 @@ func TestSearchErrorsAreObserved(t *testing.T) {
 	if !slices.Equal(log.kinds, want) {
 		t.Errorf("observed errors %v, want %v", log.kinds, want)
 	}
+}
+
+// configFromEnv binds the search settings as the processes do, with the
+// defaults New fills.
+func configFromEnv(lookup func(string) (string, bool)) (Config, error) {
+	c, err := config.Load(lookup)
+	return withDefaults(c.Search), err
 }

@@ -23,24 +23,25 @@ import (
 	"strings"
 	"time"
 
+	"github.com/researchflow/researchflow/internal/config"
 	"github.com/researchflow/researchflow/internal/egress"
 )
 
 // Provider names, as users write them in a run's sources.
 const (
-	SearXNG   = "searxng"
-	Tavily    = "tavily"
-	Brave     = "brave"
-	Arxiv     = "arxiv"
-	OpenAlex  = "openalex"
-	Wikipedia = "wikipedia"
+	SearXNG   = config.SearXNG
+	Tavily    = config.Tavily
+	Brave     = config.Brave
+	Arxiv     = config.Arxiv
+	OpenAlex  = config.OpenAlex
+	Wikipedia = config.Wikipedia
 	// Web is an alias of the first configured web provider, in the order
 	// SearXNG, Tavily, Brave.
 	Web = "web"
 )
 
 // Providers lists every provider of this package in registry order.
-var Providers = []string{SearXNG, Tavily, Brave, Arxiv, OpenAlex, Wikipedia}
+var Providers = config.SearchProviders
 
 // Categories of a Query.
 const (

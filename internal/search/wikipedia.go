@@ -5,10 +5,10 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
 
+	"github.com/researchflow/researchflow/internal/config"
 	"github.com/researchflow/researchflow/internal/egress"
 )
 
@@ -18,7 +18,7 @@ const DefaultWikipediaURL = "https://{lang}.wikipedia.org"
 
 // languageCode is a Wikipedia edition code ("en", "de", "zh-yue",
 // "simple"): it becomes part of a host name, so nothing else is accepted.
-var languageCode = regexp.MustCompile(`^[a-z]{2,8}(-[a-z]{2,8})*$`)
+var languageCode = config.WikipediaLanguage
 
 // WikipediaSearcher searches a Wikipedia edition through the MediaWiki
 // Action API in two requests: GET {base}/w/api.php?action=query&

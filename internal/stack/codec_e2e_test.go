@@ -43,11 +43,12 @@ func TestPayloadEncryptionEndToEnd(t *testing.T) {
 	defer cancel()
 	cfg, plain := ownNamespace(ctx, t, "encrypted")
 	ns := cfg.Namespace
-	var err error
 	key := base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{7}, 32))
-	if cfg.Codec, err = codec.ParseKeys("retired:"+base64.StdEncoding.EncodeToString(make([]byte, 32))+",current:"+key, "current"); err != nil {
+	keys, err := codec.ParseKeys("retired:"+base64.StdEncoding.EncodeToString(make([]byte, 32))+",current:"+key, "current")
+	if err != nil {
 		t.Fatal(err)
 	}
+	cfg.Codec = config.Codec(keys)
 	// A gateway reachable from other hosts does not decrypt for anyone.
 	open := cfg
 	open.Gateway.Addr = "0.0.0.0:0"

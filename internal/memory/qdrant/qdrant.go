@@ -32,13 +32,10 @@ package qdrant
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net"
-	"net/url"
 	"strconv"
-	"strings"
 	"sync/atomic"
 	"time"
 
@@ -47,6 +44,7 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 
+	"github.com/researchflow/researchflow/internal/config"
 	"github.com/researchflow/researchflow/internal/egress"
 	"github.com/researchflow/researchflow/internal/memory"
 )
@@ -68,7 +66,6 @@ const (
 	DefaultTimeout     = 30 * time.Second
 	DefaultMaxAttempts = 4
 	DefaultBackoff     = 200 * time.Millisecond
-	defaultPort        = 6334
 	upsertBatch        = 256
 	// getBatch is how many points one Get or scroll page asks for: with
 	// chunks of a few KiB of text and a 4096-dimensional vector (16 KiB),
@@ -84,51 +81,12 @@ const (
 // large vectors can exceed). Qdrant itself sends answers of any size.
 const MaxResponseBytes = 64 << 20
 
-// Config says where the collection is and what it holds.
-type Config struct {
-	// URL of Qdrant's gRPC endpoint: "http://localhost:6334",
-	// "https://xyz.cloud.qdrant.io:6334" (TLS) or "host:port". The port
-	// defaults to 6334 (gRPC; 6333 is the REST port).
-	URL    string
-	APIKey string
-	// Collection defaults to "researchflow".
-	Collection string
-	// Dim is the dense vector dimension. It must match the embedder's; 0
-	// adopts an existing collection's dimension (and cannot create one).
-	Dim int
-	// EmbeddingModel is recorded with the collection and checked on open.
-	EmbeddingModel string
-	// Timeout bounds each gRPC call (default 30s).
-	Timeout time.Duration
-	// MaxAttempts bounds the tries of one call on transient errors
-	// (default 4); Backoff is the first delay, doubled each time (default
-	// 200ms, capped at 5s).
-	MaxAttempts int
-	Backoff     time.Duration
-	// MaxResponseBytes overrides the package's MaxResponseBytes (tests).
-	MaxResponseBytes int
-}
+// Config says where the collection is and what it holds; package config
+// declares it and binds it from QDRANT_URL, QDRANT_API_KEY and
+// RESEARCHFLOW_QDRANT_COLLECTION (config.Qdrant).
+type Config = config.Qdrant
 
-// ConfigFromEnv reads QDRANT_URL, QDRANT_API_KEY and
-// RESEARCHFLOW_QDRANT_COLLECTION. Dim and EmbeddingModel come from the
-// embedder, not from the environment. lookup is usually os.LookupEnv.
-func ConfigFromEnv(lookup func(string) (string, bool)) (Config, error) {
-	get := func(k string) string { v, _ := lookup(k); return strings.TrimSpace(v) }
-	cfg := Config{
-		URL:        get("QDRANT_URL"),
-		APIKey:     get("QDRANT_API_KEY"),
-		Collection: get("RESEARCHFLOW_QDRANT_COLLECTION"),
-	}
-	if cfg.URL == "" {
-		return Config{}, errors.New("QDRANT_URL is not set")
-	}
-	if _, _, _, err := parseURL(cfg.URL); err != nil {
-		return Config{}, fmt.Errorf("QDRANT_URL: %w", err)
-	}
-	return cfg.withDefaults(), nil
-}
-
-func (c Config) withDefaults() Config {
+func withDefaults(c Config) Config {
 	if c.Collection == "" {
 		c.Collection = DefaultCollection
 	}
@@ -149,32 +107,7 @@ func (c Config) withDefaults() Config {
 
 // parseURL splits a Qdrant URL into host, port and whether to use TLS.
 func parseURL(raw string) (host string, port int, useTLS bool, err error) {
-	s := raw
-	if !strings.Contains(s, "://") {
-		s = "http://" + s
-	}
-	u, err := url.Parse(s)
-	if err != nil {
-		return "", 0, false, fmt.Errorf("parse %q: %w", raw, err)
-	}
-	switch u.Scheme {
-	case "http", "grpc":
-	case "https", "grpcs":
-		useTLS = true
-	default:
-		return "", 0, false, fmt.Errorf("%q: scheme %q, want http or https", raw, u.Scheme)
-	}
-	host = u.Hostname()
-	if host == "" {
-		return "", 0, false, fmt.Errorf("%q: no host", raw)
-	}
-	port = defaultPort
-	if p := u.Port(); p != "" {
-		if port, err = strconv.Atoi(p); err != nil || port <= 0 || port > 65535 {
-			return "", 0, false, fmt.Errorf("%q: bad port %q", raw, p)
-		}
-	}
-	return host, port, useTLS, nil
+	return config.ParseQdrantURL(raw)
 }
 
 // Store is a memory.Store in a Qdrant collection. It is safe for concurrent use.
@@ -199,7 +132,7 @@ var _ memory.Store = (*Store)(nil)
 // are missing). Errors are classified: a server below MinVersion, a
 // collection of another model or dimension, or a bad URL are permanent.
 func Open(ctx context.Context, cfg Config) (*Store, error) {
-	cfg = cfg.withDefaults()
+	cfg = withDefaults(cfg)
 	host, port, useTLS, err := parseURL(cfg.URL)
 	if err != nil {
 		return nil, egress.Fail(egress.KindConfig, fmt.Errorf("qdrant URL: %w", err))

@@ -119,7 +119,7 @@ func TestDuplicateCreate(t *testing.T) {
 	cfg := tg.config(t, 8)
 	a := tg.open(t, cfg)
 	defer a.Close()
-	b := &Store{cfg: cfg.withDefaults(), client: a.client, log: a.log, server: a.server}
+	b := &Store{cfg: withDefaults(cfg), client: a.client, log: a.log, server: a.server}
 	if err := b.createCollection(ctx); code(err) != codes.AlreadyExists {
 		t.Fatalf("second create: %v, want AlreadyExists", err)
 	}

@@ -3,6 +3,7 @@ package qdrant
 import (
 	"context"
 	"fmt"
+	"github.com/researchflow/researchflow/internal/config"
 	"math"
 	"os"
 	"strings"
@@ -413,15 +414,18 @@ func TestConfig(t *testing.T) {
 		}
 	}
 	env := map[string]string{"QDRANT_URL": "https://q.example:6334", "QDRANT_API_KEY": "k", "RESEARCHFLOW_QDRANT_COLLECTION": "docs"}
-	cfg, err := ConfigFromEnv(func(k string) (string, bool) { v, ok := env[k]; return v, ok })
-	if err != nil {
-		t.Fatal(err)
+	c, err := config.Load(func(k string) (string, bool) { v, ok := env[k]; return v, ok })
+	if err != nil || c.Qdrant == nil {
+		t.Fatalf("config.Load = %v, %v", c.Qdrant, err)
 	}
-	if cfg.URL != env["QDRANT_URL"] || cfg.APIKey != "k" || cfg.Collection != "docs" || cfg.Timeout != DefaultTimeout {
-		t.Errorf("ConfigFromEnv = %+v", cfg)
+	if cfg := withDefaults(*c.Qdrant); cfg.URL != env["QDRANT_URL"] || cfg.APIKey != "k" || cfg.Collection != "docs" || cfg.Timeout != DefaultTimeout {
+		t.Errorf("bound settings = %+v", cfg)
 	}
-	if _, err := ConfigFromEnv(func(string) (string, bool) { return "", false }); err == nil {
-		t.Errorf("ConfigFromEnv without QDRANT_URL: no error")
+	if c, err := config.Load(func(string) (string, bool) { return "", false }); err != nil || c.Qdrant != nil {
+		t.Errorf("config.Load without QDRANT_URL = %v, %v; want no Qdrant", c.Qdrant, err)
+	}
+	if _, err := config.Load(func(k string) (string, bool) { return "ftp://q", k == "QDRANT_URL" }); err == nil || !strings.Contains(err.Error(), "QDRANT_URL") {
+		t.Errorf("config.Load with an ftp QDRANT_URL: %v, want an error naming it", err)
 	}
 }
 

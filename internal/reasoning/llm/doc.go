@@ -5,7 +5,7 @@
 // (wire.go says why).
 //
 // Each role has its own provider, model, prompt template, token caps,
-// streaming and structured-output settings (Config, ConfigFromEnv). Answers
+// streaming and structured-output settings (Config, bound by package config). Answers
 // are read wherever servers put them (content; else tool-call arguments;
 // else reasoning_content, reasoning or Ollama's thinking), cleaned of
 // reasoning blocks (<think>…</think>), and their JSON is found in a fenced

@@ -10,6 +10,8 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+
+	"github.com/researchflow/researchflow/internal/config"
 )
 
 // Why this package speaks the OpenAI chat-completions and Ollama /api/chat
@@ -204,10 +206,10 @@ func refusedField(err error, sent []string) string {
 
 // Structured-output settings (RoleConfig.StructuredOutput).
 const (
-	StructuredAuto       = "auto"        // JSON schema, then JSON mode, then none, as the server accepts
-	StructuredJSONSchema = "json_schema" // JSON schema, else none
-	StructuredJSONObject = "json_object" // JSON mode, else none
-	StructuredOff        = "off"         // never ask for structured output
+	StructuredAuto       = config.StructuredAuto       // JSON schema, then JSON mode, then none, as the server accepts
+	StructuredJSONSchema = config.StructuredJSONSchema // JSON schema, else none
+	StructuredJSONObject = config.StructuredJSONObject // JSON mode, else none
+	StructuredOff        = config.StructuredOff        // never ask for structured output
 )
 
 // formatLevels are the structured-output requests to try, best first.

@@ -1,6 +1,7 @@
-package llm
+package config
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -8,20 +9,20 @@ import (
 	"testing"
 )
 
-func envLookup(env map[string]string) func(string) (string, bool) {
-	return func(k string) (string, bool) {
-		v, ok := env[k]
-		return v, ok
-	}
+// loadLLM binds only the model settings, as Load does.
+func loadLLM(l Lookup) (LLM, error) {
+	b := &binder{lookup: l}
+	c := bindLLM(b)
+	return c, errors.Join(b.errs...)
 }
 
-func TestConfigFromEnv(t *testing.T) {
+func TestBindLLM(t *testing.T) {
 	tests := []struct {
 		name    string
 		env     map[string]string
 		enabled bool
-		planner RoleConfig // compared on Provider, Model, BaseURL, APIKey, MaxTokens
-		writer  RoleConfig
+		planner LLMRole // compared on Provider, Model, BaseURL, APIKey, MaxTokens
+		writer  LLMRole
 		wantErr string
 	}{
 		{
@@ -32,15 +33,15 @@ func TestConfigFromEnv(t *testing.T) {
 			name:    "OPENAI_BASE_URL only selects openai for all roles",
 			env:     map[string]string{"OPENAI_BASE_URL": "http://localhost:8000/v1"},
 			enabled: true,
-			planner: RoleConfig{Provider: "openai", Model: DefaultOpenAIModel, BaseURL: "http://localhost:8000/v1", MaxTokens: 512},
-			writer:  RoleConfig{Provider: "openai", Model: DefaultOpenAIModel, BaseURL: "http://localhost:8000/v1", MaxTokens: 2048},
+			planner: LLMRole{Provider: "openai", Model: DefaultLLMOpenAIModel, BaseURL: "http://localhost:8000/v1", MaxTokens: 512},
+			writer:  LLMRole{Provider: "openai", Model: DefaultLLMOpenAIModel, BaseURL: "http://localhost:8000/v1", MaxTokens: 2048},
 		},
 		{
 			name:    "OPENAI_API_KEY and OPENAI_MODEL",
 			env:     map[string]string{"OPENAI_API_KEY": "sk-1", "OPENAI_MODEL": "gpt-4.1-mini"},
 			enabled: true,
-			planner: RoleConfig{Provider: "openai", Model: "gpt-4.1-mini", BaseURL: DefaultOpenAIBaseURL, APIKey: "sk-1", MaxTokens: 512},
-			writer:  RoleConfig{Provider: "openai", Model: "gpt-4.1-mini", BaseURL: DefaultOpenAIBaseURL, APIKey: "sk-1", MaxTokens: 2048},
+			planner: LLMRole{Provider: "openai", Model: "gpt-4.1-mini", BaseURL: DefaultOpenAIBaseURL, APIKey: "sk-1", MaxTokens: 512},
+			writer:  LLMRole{Provider: "openai", Model: "gpt-4.1-mini", BaseURL: DefaultOpenAIBaseURL, APIKey: "sk-1", MaxTokens: 2048},
 		},
 		{
 			name:    "explicit offline wins over OPENAI_API_KEY",
@@ -55,15 +56,15 @@ func TestConfigFromEnv(t *testing.T) {
 				"RESEARCHFLOW_PLANNER_PROVIDER": "openai", "RESEARCHFLOW_PLANNER_BASE_URL": "http://vllm:8000/v1",
 			},
 			enabled: true,
-			planner: RoleConfig{Provider: "openai", Model: "llama3.1", BaseURL: "http://vllm:8000/v1", MaxTokens: 512},
-			writer:  RoleConfig{Provider: "ollama", Model: "qwen3:14b", BaseURL: DefaultOllamaBaseURL, MaxTokens: 4000},
+			planner: LLMRole{Provider: "openai", Model: "llama3.1", BaseURL: "http://vllm:8000/v1", MaxTokens: 512},
+			writer:  LLMRole{Provider: "ollama", Model: "qwen3:14b", BaseURL: DefaultOllamaBaseURL, MaxTokens: 4000},
 		},
 		{
 			name:    "anthropic takes ANTHROPIC_API_KEY",
 			env:     map[string]string{"RESEARCHFLOW_LLM_PROVIDER": "Anthropic", "ANTHROPIC_API_KEY": "ak"},
 			enabled: true,
-			planner: RoleConfig{Provider: "anthropic", Model: DefaultAnthropicModel, BaseURL: DefaultAnthropicBaseURL, APIKey: "ak", MaxTokens: 512},
-			writer:  RoleConfig{Provider: "anthropic", Model: DefaultAnthropicModel, BaseURL: DefaultAnthropicBaseURL, APIKey: "ak", MaxTokens: 2048},
+			planner: LLMRole{Provider: "anthropic", Model: DefaultAnthropicModel, BaseURL: DefaultAnthropicBaseURL, APIKey: "ak", MaxTokens: 512},
+			writer:  LLMRole{Provider: "anthropic", Model: DefaultAnthropicModel, BaseURL: DefaultAnthropicBaseURL, APIKey: "ak", MaxTokens: 2048},
 		},
 		{
 			name:    "unknown provider",
@@ -103,7 +104,7 @@ func TestConfigFromEnv(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			cfg, err := ConfigFromEnv(envLookup(tt.env))
+			cfg, err := loadLLM(lookup(tt.env))
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 					t.Fatalf("error: got %v, want one containing %q", err, tt.wantErr)
@@ -111,7 +112,7 @@ func TestConfigFromEnv(t *testing.T) {
 				return
 			}
 			if err != nil {
-				t.Fatalf("ConfigFromEnv: %v", err)
+				t.Fatalf("bindLLM: %v", err)
 			}
 			if got := cfg.Enabled(); got != tt.enabled {
 				t.Fatalf("Enabled: got %v, want %v", got, tt.enabled)
@@ -121,7 +122,7 @@ func TestConfigFromEnv(t *testing.T) {
 			}
 			for _, c := range []struct {
 				role      string
-				got, want RoleConfig
+				got, want LLMRole
 			}{{"planner", cfg.Planner, tt.planner}, {"writer", cfg.Writer, tt.writer}} {
 				got := c.got
 				got.Temperature = 0
@@ -147,13 +148,13 @@ func TestConfigFromFileAndPrices(t *testing.T) {
 	if err := os.WriteFile(path, []byte(file), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	cfg, err := ConfigFromEnv(envLookup(map[string]string{
+	cfg, err := loadLLM(lookup(map[string]string{
 		"RESEARCHFLOW_LLM_CONFIG":    path,
 		"RESEARCHFLOW_ANALYST_MODEL": "mistral",
 		"RESEARCHFLOW_LLM_TPM":       "100000",
 	}))
 	if err != nil {
-		t.Fatalf("ConfigFromEnv: %v", err)
+		t.Fatalf("bindLLM: %v", err)
 	}
 	if got, want := cfg.Planner.Model, "llama3.1"; got != want {
 		t.Errorf("planner model: got %q, want %q", got, want)
@@ -174,7 +175,7 @@ func TestConfigFromFileAndPrices(t *testing.T) {
 		t.Errorf("cost: got %g, want %g", got, want)
 	}
 
-	if _, err := ConfigFromEnv(envLookup(map[string]string{"RESEARCHFLOW_LLM_CONFIG": filepath.Join(dir, "missing.json")})); err == nil {
+	if _, err := loadLLM(lookup(map[string]string{"RESEARCHFLOW_LLM_CONFIG": filepath.Join(dir, "missing.json")})); err == nil {
 		t.Error("missing config file: got nil error")
 	}
 }
@@ -199,7 +200,7 @@ func TestParsePrices(t *testing.T) {
 }
 
 func TestConfigStreamAndStructuredOutput(t *testing.T) {
-	cfg, err := ConfigFromEnv(envLookup(map[string]string{
+	cfg, err := loadLLM(lookup(map[string]string{
 		"OPENAI_BASE_URL":                        "http://gw:8000/v1",
 		"RESEARCHFLOW_LLM_STREAM":                "false",
 		"RESEARCHFLOW_WRITER_STREAM":             "true",
@@ -207,7 +208,7 @@ func TestConfigStreamAndStructuredOutput(t *testing.T) {
 		"RESEARCHFLOW_ANALYST_STRUCTURED_OUTPUT": "off",
 	}))
 	if err != nil {
-		t.Fatalf("ConfigFromEnv: %v", err)
+		t.Fatalf("bindLLM: %v", err)
 	}
 	if !cfg.Planner.NoStream || !cfg.Analyst.NoStream || cfg.Writer.NoStream {
 		t.Errorf("streaming: planner off %v, analyst off %v, writer off %v; want off, off, on", cfg.Planner.NoStream, cfg.Analyst.NoStream, cfg.Writer.NoStream)
@@ -219,7 +220,7 @@ func TestConfigStreamAndStructuredOutput(t *testing.T) {
 		"RESEARCHFLOW_LLM_STREAM":            "is not true or false",
 		"RESEARCHFLOW_LLM_STRUCTURED_OUTPUT": "want auto, json_schema, json_object or off",
 	} {
-		_, err := ConfigFromEnv(envLookup(map[string]string{"OPENAI_BASE_URL": "http://gw:8000/v1", env: "maybe"}))
+		_, err := loadLLM(lookup(map[string]string{"OPENAI_BASE_URL": "http://gw:8000/v1", env: "maybe"}))
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%s=maybe: got %v, want an error containing %q", env, err, want)
 		}

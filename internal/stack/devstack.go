@@ -1,0 +1,152 @@
+package stack
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/researchflow/researchflow/internal/config"
+	"github.com/researchflow/researchflow/internal/devserver"
+	"github.com/researchflow/researchflow/internal/pools"
+)
+
+// This file holds the developer-stack conveniences: finding a dev stack
+// already running on this machine (Connect), describing what a command is
+// connected to, and printing where things are.
+
+// ConnectOptions configure Connect.
+type ConnectOptions struct {
+	Logger *slog.Logger
+	// DevServer, if set, lets Connect start an embedded stack when no
+	// server answers.
+	DevServer devserver.Starter
+}
+
+// Connect gives a client-side process (the starter) a Temporal connection:
+// TEMPORAL_ADDRESS if set; else a dev stack already listening on the
+// embedded address; else an in-process embedded stack with every pool,
+// which lives as long as the returned Stack.
+func Connect(ctx context.Context, cfg config.Config, opts ConnectOptions) (*Stack, error) {
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	if !cfg.Embedded() {
+		return Start(ctx, cfg, Options{Logger: opts.Logger})
+	}
+	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(cfg.EmbeddedFrontendPort))
+	if conn, err := net.DialTimeout("tcp", addr, 300*time.Millisecond); err == nil {
+		conn.Close()
+		ext := cfg
+		ext.TemporalAddress = addr
+		s, err := Start(ctx, ext, Options{Logger: opts.Logger})
+		if err != nil {
+			return nil, fmt.Errorf("a Temporal server answers on %s but: %w", addr, err)
+		}
+		if s.uiURL == "" && cfg.EmbeddedUIPort > 0 {
+			s.uiURL = "http://" + net.JoinHostPort("127.0.0.1", strconv.Itoa(cfg.EmbeddedUIPort))
+		}
+		return s, nil
+	}
+	all, _ := pools.Parse(pools.All)
+	// The server's own warnings (shutdown chatter) would drown the progress
+	// display of a short-lived command.
+	// A stack that lives as long as one command has nothing to scrape.
+	cfg.MetricsAddr = ""
+	// It serves this command only: on a port of its own, so that no other
+	// command finds it on the dev stack's address and attaches to workers
+	// (and model settings) that go away when this command ends. A second
+	// command on the same data dir finds the data dir locked instead, and
+	// is refused with a message naming this one.
+	cfg.EmbeddedFrontendPort = -1
+	s, err := Start(ctx, cfg, Options{Pools: all, Logger: opts.Logger, NoUI: true, ServerLogLevel: slog.LevelError, DevServer: opts.DevServer})
+	if err != nil {
+		if errors.Is(err, devserver.ErrLocked) {
+			return nil, busyError(devserver.Holder(devserver.LockPath(cfg.TemporalDB())), cfg.DataDir, addr)
+		}
+		return nil, err
+	}
+	s.ephemeral = true
+	return s, nil
+}
+
+// ErrBusy means another command runs an embedded stack of its own on the
+// data dir: a stack that serves that command only and ends with it.
+var ErrBusy = errors.New("the data dir is in use by another command")
+
+// busyError says who holds the data dir and what to do.
+func busyError(holder, dataDir, devAddr string) error {
+	who := "another Researchflow process"
+	if holder != "" {
+		who = "another command (" + holder + ")"
+	}
+	return fmt.Errorf("%w: %s runs an embedded stack of its own on %s, which serves that command only and stops when it ends, "+
+		"so this command does not use it; run this command when that one has finished, or start the dev stack "+
+		"(go run ./workers -pool all), which every command on this data dir then shares (it answers on %s)",
+		ErrBusy, who, dataDir, devAddr)
+}
+
+// Ephemeral reports whether the stack was started only for this command.
+func (s *Stack) Ephemeral() bool { return s.ephemeral }
+
+// Describe says in a few words what the stack is connected to.
+func (s *Stack) Describe() string {
+	switch {
+	case s.ephemeral:
+		return "an embedded stack started for this command (" + s.Config.DataDir + ")"
+	case s.Server != nil:
+		return "the embedded Temporal server at " + s.Server.FrontendAddress()
+	default:
+		return "Temporal at " + s.Config.TemporalAddress
+	}
+}
+
+// RunURL links to a workflow in the Temporal Web UI, or "" when none is known.
+func (s *Stack) RunURL(workflowID string) string {
+	if s.uiURL == "" || s.ephemeral {
+		return ""
+	}
+	return fmt.Sprintf("%s/namespaces/%s/workflows/%s", s.uiURL, url.PathEscape(s.Config.Namespace), url.PathEscape(workflowID))
+}
+
+// PrintAddresses tells a person where to find things.
+func (s *Stack) PrintAddresses(w io.Writer) {
+	if s.Server != nil {
+		fmt.Fprintf(w, "Temporal server:  %s (namespace %s, data in %s)\n", s.Server.FrontendAddress(), s.Config.Namespace, s.Config.DataDir)
+	} else {
+		fmt.Fprintf(w, "Temporal cluster: %s (namespace %s)\n", s.Config.TemporalAddress, s.Config.Namespace)
+	}
+	if s.uiURL != "" {
+		fmt.Fprintf(w, "Temporal Web UI:  %s\n", s.uiURL)
+	}
+	if s.Gateway != nil {
+		fmt.Fprintf(w, "HTTP gateway:     http://%s\n", s.Gateway.Addr)
+		if s.Codec != nil {
+			fmt.Fprintf(w, "codec server:     http://%s/codec (payloads encrypted with key %s)\n", browserAddr(s.Gateway.Addr), s.Config.Codec.KeyID)
+		}
+	}
+	if s.Pools != nil {
+		fmt.Fprintf(w, "worker pools:     %v\n", s.Pools.Names)
+	}
+	if s.MetricsServer != nil {
+		fmt.Fprintf(w, "metrics:          http://%s/metrics\n", s.MetricsServer.Addr)
+	}
+}
+
+// browserAddr is a listen address a browser can open: an unspecified host
+// (":8080", "0.0.0.0:8080") becomes 127.0.0.1.
+func browserAddr(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return addr
+	}
+	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
+		host = "127.0.0.1"
+	}
+	return net.JoinHostPort(host, port)
+}
