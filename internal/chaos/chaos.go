@@ -263,6 +263,14 @@ func Run(ctx context.Context, o Options) (res *Result, err error) {
 	wctx, cancel := context.WithDeadline(ctx, tr.firstStart().Add(o.Wait))
 	tr.wait(wctx)
 	cancel()
+	// Reports are delivered off the run's critical path (by each run's
+	// ResearchDelivery workflow), so a run can complete before its report
+	// reaches the webhook, the more so after a kill of the notify pool.
+	// Wait for the reports too, within the same bound plus the delivery
+	// activity's start-to-close timeout that a killed delivery waits out.
+	dctx, cancel := context.WithDeadline(ctx, tr.firstStart().Add(o.Wait+deliverySlack))
+	waitForReports(dctx, tr, recv)
+	cancel()
 	// Late deliveries and calls (retries of events) still count.
 	time.Sleep(3 * time.Second)
 	stopTracking()
@@ -348,4 +356,32 @@ var topics = []string{
 // question is the distinct question of run i.
 func question(i int) string {
 	return fmt.Sprintf("%s (chaos run %d)", topics[i%len(topics)], i+1)
+}
+
+// deliverySlack is how long past Options.Wait the suite waits for the
+// reports of completed runs to be acknowledged: a delivery cut off by a
+// kill is retried once its activity's start-to-close timeout (a minute)
+// has passed.
+const deliverySlack = 90 * time.Second
+
+// waitForReports returns when the webhook receiver has acknowledged the
+// report of every run that completed, or ctx is done.
+func waitForReports(ctx context.Context, tr *tracker, recv *Receiver) {
+	for {
+		acked := CountDeliveries(recv.Deliveries()).ReportsAcked
+		missing := 0
+		for _, s := range tr.snapshot() {
+			if s.Status == rf.StatusCompleted && !acked[s.ID] {
+				missing++
+			}
+		}
+		if missing == 0 {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(pollEvery):
+		}
+	}
 }
