@@ -16,6 +16,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/researchflow/researchflow/workflows"
+
 	standardwebhooks "github.com/standard-webhooks/standard-webhooks/libraries/go"
 
 	rf "github.com/researchflow/researchflow"
@@ -110,16 +112,16 @@ type reportData struct {
 // when configured), for runs started before the delivery workflow (newer
 // runs deliver with DeliverToSink, one sink at a time). A retry publishes again with the same ID: the webhook
 // receiver and JetStream drop the duplicate.
-func (n *Notify) Publish(ctx context.Context, in rf.PublishInput) (rf.PublishResult, error) {
+func (n *Notify) Publish(ctx context.Context, in workflows.PublishInput) (workflows.PublishResult, error) {
 	e := in.Event
 	if e.ID == "" || e.Type == "" || e.Data.ResearchID == "" {
-		return rf.PublishResult{}, invalid(rf.ErrInvalidInput, "publish needs an event with an ID, a type and a research ID")
+		return workflows.PublishResult{}, invalid(rf.ErrInvalidInput, "publish needs an event with an ID, a type and a research ID")
 	}
 	body, err := events.JSON(e, nil)
 	if err != nil {
-		return rf.PublishResult{}, invalid(rf.ErrInvalidInput, err.Error())
+		return workflows.PublishResult{}, invalid(rf.ErrInvalidInput, err.Error())
 	}
-	var res rf.PublishResult
+	var res workflows.PublishResult
 	if n.WebhookURL != "" {
 		if err := n.callWebhook(ctx, e.ID, e.Data.ResearchID, body); err != nil {
 			return res, err
@@ -140,15 +142,15 @@ func (n *Notify) Publish(ctx context.Context, in rf.PublishInput) (rf.PublishRes
 // then publishes its research.report.ready event to the webhook (with the
 // report) and the bus (the event on its subject, the report on
 // researchflow.reports), then mails it to the run's recipients.
-func (n *Notify) Deliver(ctx context.Context, in rf.DeliverInput) (rf.DeliverResult, error) {
+func (n *Notify) Deliver(ctx context.Context, in workflows.DeliverInput) (workflows.DeliverResult, error) {
 	if in.ResearchID == "" || in.Markdown == "" {
-		return rf.DeliverResult{}, invalid(rf.ErrInvalidInput, "deliver needs a research ID and a report")
+		return workflows.DeliverResult{}, invalid(rf.ErrInvalidInput, "deliver needs a research ID and a report")
 	}
 	if len(in.Email) > 0 {
 		// Before anything is sent: a recipient outside the allow-list is a
 		// request that can never succeed.
 		if err := rf.CheckEmailDomains(in.Email, n.EmailDomains); err != nil {
-			return rf.DeliverResult{}, invalid(rf.ErrInvalidInput, err.Error())
+			return workflows.DeliverResult{}, invalid(rf.ErrInvalidInput, err.Error())
 		}
 	}
 	ev := rf.Event{
@@ -158,7 +160,7 @@ func (n *Notify) Deliver(ctx context.Context, in rf.DeliverInput) (rf.DeliverRes
 	if in.Event != nil {
 		ev = *in.Event
 	}
-	var res rf.DeliverResult
+	var res workflows.DeliverResult
 	if n.ReportDir != "" {
 		name := safeID.ReplaceAllString(in.ResearchID, "_") + ".md"
 		path := filepath.Join(n.ReportDir, name)

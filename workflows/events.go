@@ -30,7 +30,7 @@ func (r *research) startPublisher(ctx workflow.Context) {
 		actx := workflow.WithActivityOptions(ctx, publishOptions())
 		var ev rf.Event
 		for p.ch.Receive(ctx, &ev) {
-			if err := workflow.ExecuteActivity(actx, rf.PublishActivity, rf.PublishInput{Event: ev}).Get(ctx, nil); err != nil {
+			if err := workflow.ExecuteActivity(actx, PublishActivity, PublishInput{Event: ev}).Get(ctx, nil); err != nil {
 				// Events inform; losing one must not fail the research.
 				workflow.GetLogger(ctx).Warn("event not published", "event", ev.ID, "error", err)
 			}

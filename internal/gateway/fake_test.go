@@ -3,6 +3,7 @@ package gateway
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -15,6 +16,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/researchflow/researchflow/workflows"
 
 	rf "github.com/researchflow/researchflow"
 
@@ -52,7 +55,7 @@ type fakeWorkflow struct {
 	result  *rf.ResearchResult
 	err     error // the run's failure, once closed
 	// record answers the state query (redrive), when set.
-	record *rf.RunRecord
+	record *workflows.RunRecord
 	// audit answers the audit query (none: the query fails).
 	audit *rf.Audit
 }
@@ -137,8 +140,17 @@ func (f *fakeTemporal) QueryWorkflow(ctx context.Context, id, runID, queryType s
 	if f.queryErr != nil {
 		return nil, f.queryErr
 	}
-	if queryType == rf.StateQuery && w.record != nil {
-		return jsonValue{*w.record}, nil
+	if queryType == rf.RedriveQuery && w.record != nil {
+		// What the workflow answers (workflows.RedriveInput is its rule).
+		next, in, err := workflows.RedriveInput(*w.record)
+		var refused *rf.InputError
+		if errors.As(err, &refused) {
+			return jsonValue{rf.Redrive{Refused: refused.Message}}, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		return jsonValue{rf.Redrive{WorkflowID: next, Input: in}}, nil
 	}
 	if queryType == rf.AuditQuery && w.audit != nil {
 		return jsonValue{*w.audit}, nil

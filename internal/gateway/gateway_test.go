@@ -24,7 +24,6 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/researchflow/researchflow/internal/memory"
-	"github.com/researchflow/researchflow/internal/reasoning"
 )
 
 func TestBoundConfig(t *testing.T) {
@@ -328,7 +327,7 @@ func completedResult(id string) rf.ResearchResult {
 	return rf.ResearchResult{
 		ResearchID: id, Question: "What does the Go memory model guarantee?", Title: "The Go memory model",
 		Report: "# The Go memory model\n\nA send happens before the receive completes [1].\n\n## Sources\n1. The Go Memory Model — /doc/go_mem.html\n",
-		Sources: []reasoning.Source{
+		Sources: []rf.Source{
 			{N: 1, SourceID: "s1", Title: "The Go Memory Model", Location: "/doc/go_mem.html", ChunkIDs: []string{"c1", "c2"}},
 			{N: 2, SourceID: "s2", Title: "Effective Go", Location: "/doc/effective_go.html"},
 		},
