@@ -6,7 +6,6 @@ import (
 	"net/http"
 
 	"github.com/gin-gonic/gin"
-	"go.temporal.io/api/serviceerror"
 
 	rf "github.com/researchflow/researchflow"
 	"github.com/researchflow/researchflow/client"
@@ -50,14 +49,13 @@ func (s *server) handle(h func(c *gin.Context) error) gin.HandlerFunc {
 func (s *server) fail(c *gin.Context, err error) {
 	var api *apiError
 	var input *rf.InputError
-	var notFound *serviceerror.NotFound
 	var rejected *client.RejectedError
 	switch {
 	case errors.As(err, &api):
 		abortError(c, api.status, api.code, api.message)
 	case errors.As(err, &input):
 		abortError(c, http.StatusBadRequest, "invalid_request", input.Error())
-	case errors.Is(err, client.ErrNotFound), errors.As(err, &notFound):
+	case client.IsNotFound(err):
 		abortError(c, http.StatusNotFound, "not_found", "no such research run")
 	case errors.Is(err, client.ErrIdempotencyConflict):
 		abortError(c, http.StatusConflict, "idempotency_conflict", "this Idempotency-Key was already used with a different request")
@@ -67,17 +65,11 @@ func (s *server) fail(c *gin.Context, err error) {
 		abortError(c, http.StatusConflict, "not_running", "the run is no longer running")
 	case errors.Is(err, context.Canceled):
 		c.Abort()
-	case errors.Is(err, context.DeadlineExceeded), isUnavailable(err):
+	case client.IsUnavailable(err):
 		s.log.Warn("gateway: temporal unavailable", "route", c.FullPath(), "err", err)
 		abortError(c, http.StatusServiceUnavailable, "temporal_unavailable", "the workflow service is not reachable; try again")
 	default:
 		s.log.Error("gateway: request failed", "route", c.FullPath(), "err", err)
 		abortError(c, http.StatusBadGateway, "upstream_error", "the workflow service failed; try again later")
 	}
-}
-
-func isUnavailable(err error) bool {
-	var u *serviceerror.Unavailable
-	var d *serviceerror.DeadlineExceeded
-	return errors.As(err, &u) || errors.As(err, &d)
 }

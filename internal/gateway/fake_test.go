@@ -28,6 +28,8 @@ import (
 	workflowpb "go.temporal.io/api/workflow/v1"
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
+
+	rfclient "github.com/researchflow/researchflow/client"
 	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/temporal"
 	"google.golang.org/protobuf/types/known/timestamppb"
@@ -78,7 +80,10 @@ type fakeTemporal struct {
 	seq    int
 }
 
-var _ WorkflowClient = (*fakeTemporal)(nil)
+var _ rfclient.Temporal = (*fakeTemporal)(nil)
+
+// runsOver is the gateway's Runs over the fake Temporal (the real client).
+func runsOver(f rfclient.Temporal) Runs { return rfclient.New(f, DefaultNamespace) }
 
 func newFakeTemporal() *fakeTemporal {
 	return &fakeTemporal{wfs: map[string]*fakeWorkflow{}}
@@ -451,7 +456,7 @@ func newHarness(t testing.TB, env map[string]string) *harness {
 
 func (h *harness) build() {
 	h.t.Helper()
-	handler, err := New(h.cfg, Deps{Temporal: h.fake, Chunks: h.chunks, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	handler, err := New(h.cfg, Deps{Runs: runsOver(h.fake), Chunks: h.chunks, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		h.t.Fatalf("New: %v", err)
 	}

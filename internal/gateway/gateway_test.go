@@ -90,7 +90,7 @@ func TestBoundConfig(t *testing.T) {
 }
 
 func TestNewRefusesOpenPublicAddress(t *testing.T) {
-	_, err := New(Config{Addr: "0.0.0.0:8080"}, Deps{Temporal: newFakeTemporal()})
+	_, err := New(Config{Addr: "0.0.0.0:8080"}, Deps{Runs: runsOver(newFakeTemporal())})
 	if err == nil {
 		t.Fatal("New served a public address without keys")
 	}
@@ -490,7 +490,7 @@ func TestSources(t *testing.T) {
 
 	// Without memory the source is still described.
 	h2 := newHarness(t, nil)
-	handler, err := New(h2.cfg, Deps{Temporal: h2.fake})
+	handler, err := New(h2.cfg, Deps{Runs: runsOver(h2.fake)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -667,7 +667,7 @@ func TestTemporalErrors(t *testing.T) {
 		"internal":    {errors.New("boom at 10.0.0.3"), 502},
 	} {
 		f := &failingDescribe{fakeTemporal: h.fake, err: tt.err}
-		handler, err := New(h.cfg, Deps{Temporal: f})
+		handler, err := New(h.cfg, Deps{Runs: runsOver(f)})
 		if err != nil {
 			t.Fatal(err)
 		}
