@@ -62,7 +62,8 @@ type fakeWorkflow struct {
 	audit *rf.Audit
 }
 
-// fakeTemporal is a hand-written WorkflowClient that keeps executions in memory.
+// fakeTemporal is a hand-written client.Temporal that keeps executions in
+// memory; the gateway reaches it through the real client (runsOver).
 type fakeTemporal struct {
 	mu        sync.Mutex
 	wfs       map[string]*fakeWorkflow
