@@ -459,20 +459,20 @@ func TestDeliverToSinkServesOneSink(t *testing.T) {
 	aenv.RegisterActivity(n)
 	plan := rf.Event{ID: "r1:" + rf.EventPlanReady, Type: rf.EventPlanReady, Data: rf.EventData{ResearchID: "r1"}}
 	ready := rf.Event{ID: "r1:" + rf.EventReportReady, Type: rf.EventReportReady, Data: rf.EventData{ResearchID: "r1", Title: "T"}}
-	deliver := func(in rf.SinkDeliveryInput) rf.SinkDeliveryResult {
+	deliver := func(in workflows.SinkDeliveryInput) workflows.SinkDeliveryResult {
 		t.Helper()
 		val, err := aenv.ExecuteActivity(n.DeliverToSink, in)
 		if err != nil {
 			t.Fatalf("%s: %v", in.Sink, err)
 		}
-		var res rf.SinkDeliveryResult
+		var res workflows.SinkDeliveryResult
 		_ = val.Get(&res)
 		return res
 	}
 	email := []string{"ana@example.org"}
 	for _, ev := range []rf.Event{plan, ready} {
 		for _, sink := range rf.Sinks {
-			deliver(rf.SinkDeliveryInput{Sink: sink, Event: ev, Report: "# T\n", ReportPath: "/r/r1.md", Email: email})
+			deliver(workflows.SinkDeliveryInput{Sink: sink, Event: ev, Report: "# T\n", ReportPath: "/r/r1.md", Email: email})
 		}
 	}
 	if len(bodies) != 2 || strings.Contains(bodies[0], `"report"`) || !strings.Contains(bodies[1], `"report":"# T\n"`) {
@@ -487,13 +487,13 @@ func TestDeliverToSinkServesOneSink(t *testing.T) {
 	bare := &Notify{EmailDomains: []string{"example.org"}}
 	aenv.RegisterActivity(bare)
 	for _, sink := range []string{rf.SinkWebhook, rf.SinkNATS, rf.SinkEmail} {
-		val, err := aenv.ExecuteActivity(bare.DeliverToSink, rf.SinkDeliveryInput{Sink: sink, Event: ready, Report: "# T\n", Email: email})
-		var res rf.SinkDeliveryResult
-		if err != nil || val.Get(&res) != nil || res.Outcome != rf.DeliveryNotConfigured {
+		val, err := aenv.ExecuteActivity(bare.DeliverToSink, workflows.SinkDeliveryInput{Sink: sink, Event: ready, Report: "# T\n", Email: email})
+		var res workflows.SinkDeliveryResult
+		if err != nil || val.Get(&res) != nil || res.Outcome != workflows.DeliveryNotConfigured {
 			t.Errorf("%s unconfigured: %+v, %v", sink, res, err)
 		}
 	}
-	_, err := aenv.ExecuteActivity(n.DeliverToSink, rf.SinkDeliveryInput{Sink: "pigeon", Event: plan})
+	_, err := aenv.ExecuteActivity(n.DeliverToSink, workflows.SinkDeliveryInput{Sink: "pigeon", Event: plan})
 	var appErr *temporal.ApplicationError
 	if !errors.As(err, &appErr) || !appErr.NonRetryable() {
 		t.Errorf("unknown sink: %v, want non-retryable", err)
@@ -506,11 +506,11 @@ func TestStoreReport(t *testing.T) {
 	var env testsuite.WorkflowTestSuite
 	aenv := env.NewTestActivityEnvironment()
 	aenv.RegisterActivity(n)
-	val, err := aenv.ExecuteActivity(n.StoreReport, rf.StoreReportInput{ResearchID: "research/1", Markdown: "# T\n"})
+	val, err := aenv.ExecuteActivity(n.StoreReport, workflows.StoreReportInput{ResearchID: "research/1", Markdown: "# T\n"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	var res rf.StoreReportResult
+	var res workflows.StoreReportResult
 	_ = val.Get(&res)
 	if b, err := os.ReadFile(res.Path); err != nil || string(b) != "# T\n" || filepath.Dir(res.Path) != dir {
 		t.Errorf("stored %q: %q, %v", res.Path, b, err)
@@ -544,7 +544,7 @@ func TestWebhookOnlyA2xxIsADelivery(t *testing.T) {
 	aenv := env.NewTestActivityEnvironment()
 	aenv.RegisterActivity(n)
 	ev := rf.Event{ID: "r1:" + rf.EventPlanReady, Type: rf.EventPlanReady, Data: rf.EventData{ResearchID: "r1"}}
-	if _, err := aenv.ExecuteActivity(n.DeliverToSink, rf.SinkDeliveryInput{Sink: rf.SinkWebhook, Event: ev}); err == nil {
+	if _, err := aenv.ExecuteActivity(n.DeliverToSink, workflows.SinkDeliveryInput{Sink: rf.SinkWebhook, Event: ev}); err == nil {
 		t.Error("a 101 answer counted as delivered")
 	}
 }

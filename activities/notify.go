@@ -217,18 +217,18 @@ func (n *Notify) Deliver(ctx context.Context, in workflows.DeliverInput) (workfl
 // StoreReport writes the report atomically to ReportDir (a retry rewrites
 // the same file). With no ReportDir it stores nothing and says so by an
 // empty path.
-func (n *Notify) StoreReport(ctx context.Context, in rf.StoreReportInput) (rf.StoreReportResult, error) {
+func (n *Notify) StoreReport(ctx context.Context, in workflows.StoreReportInput) (workflows.StoreReportResult, error) {
 	if in.ResearchID == "" || in.Markdown == "" {
-		return rf.StoreReportResult{}, invalid(rf.ErrInvalidInput, "store report needs a research ID and a report")
+		return workflows.StoreReportResult{}, invalid(rf.ErrInvalidInput, "store report needs a research ID and a report")
 	}
 	if n.ReportDir == "" {
-		return rf.StoreReportResult{}, nil
+		return workflows.StoreReportResult{}, nil
 	}
 	path := filepath.Join(n.ReportDir, safeID.ReplaceAllString(in.ResearchID, "_")+".md")
 	if err := writeFileAtomic(path, []byte(in.Markdown)); err != nil {
-		return rf.StoreReportResult{}, storeError(path, err)
+		return workflows.StoreReportResult{}, storeError(path, err)
 	}
-	return rf.StoreReportResult{Path: path}, nil
+	return workflows.StoreReportResult{Path: path}, nil
 }
 
 // DeliverToSink delivers one event of a run to one sink, and nothing else:
@@ -238,17 +238,17 @@ func (n *Notify) StoreReport(ctx context.Context, in rf.StoreReportInput) (rf.St
 // on researchflow.reports besides the event, and the run's e-mail
 // recipients by mail; e-mail gets no other event. A sink the operator did
 // not configure answers DeliveryNotConfigured at once.
-func (n *Notify) DeliverToSink(ctx context.Context, in rf.SinkDeliveryInput) (rf.SinkDeliveryResult, error) {
+func (n *Notify) DeliverToSink(ctx context.Context, in workflows.SinkDeliveryInput) (workflows.SinkDeliveryResult, error) {
 	e := in.Event
 	if e.ID == "" || e.Type == "" || e.Data.ResearchID == "" {
-		return rf.SinkDeliveryResult{}, invalid(rf.ErrInvalidInput, "deliver needs an event with an ID, a type and a research ID")
+		return workflows.SinkDeliveryResult{}, invalid(rf.ErrInvalidInput, "deliver needs an event with an ID, a type and a research ID")
 	}
 	isReport := e.Type == rf.EventReportReady && in.Report != ""
-	delivered := rf.SinkDeliveryResult{Outcome: rf.DeliveryDelivered}
+	delivered := workflows.SinkDeliveryResult{Outcome: workflows.DeliveryDelivered}
 	switch in.Sink {
 	case rf.SinkWebhook:
 		if n.WebhookURL == "" {
-			return rf.SinkDeliveryResult{Outcome: rf.DeliveryNotConfigured}, nil
+			return workflows.SinkDeliveryResult{Outcome: workflows.DeliveryNotConfigured}, nil
 		}
 		var data any
 		if isReport {
@@ -256,15 +256,15 @@ func (n *Notify) DeliverToSink(ctx context.Context, in rf.SinkDeliveryInput) (rf
 		}
 		body, err := events.JSON(e, data)
 		if err != nil {
-			return rf.SinkDeliveryResult{}, invalid(rf.ErrInvalidInput, err.Error())
+			return workflows.SinkDeliveryResult{}, invalid(rf.ErrInvalidInput, err.Error())
 		}
 		if err := n.callWebhook(ctx, e.ID, e.Data.ResearchID, body); err != nil {
-			return rf.SinkDeliveryResult{}, err
+			return workflows.SinkDeliveryResult{}, err
 		}
 		return delivered, nil
 	case rf.SinkNATS:
 		if n.Bus == nil {
-			return rf.SinkDeliveryResult{Outcome: rf.DeliveryNotConfigured}, nil
+			return workflows.SinkDeliveryResult{Outcome: workflows.DeliveryNotConfigured}, nil
 		}
 		var data any
 		if isReport {
@@ -273,16 +273,16 @@ func (n *Notify) DeliverToSink(ctx context.Context, in rf.SinkDeliveryInput) (rf
 			if _, err := n.publish(ctx, rf.ReportSubject, ReportMsgID(e.ID), map[string]string{
 				"Content-Type": "text/markdown; charset=utf-8", HeaderResearchID: e.Data.ResearchID, HeaderEventID: e.ID,
 			}, []byte(in.Report)); err != nil {
-				return rf.SinkDeliveryResult{}, err
+				return workflows.SinkDeliveryResult{}, err
 			}
 		}
 		body, err := events.JSON(e, data)
 		if err != nil {
-			return rf.SinkDeliveryResult{}, invalid(rf.ErrInvalidInput, err.Error())
+			return workflows.SinkDeliveryResult{}, invalid(rf.ErrInvalidInput, err.Error())
 		}
 		how, err := n.publish(ctx, events.Subject(e.Type), e.ID, map[string]string{"Content-Type": events.ContentType}, body)
 		if err != nil {
-			return rf.SinkDeliveryResult{}, err
+			return workflows.SinkDeliveryResult{}, err
 		}
 		if how == "duplicate" {
 			delivered.Detail = how
@@ -290,24 +290,24 @@ func (n *Notify) DeliverToSink(ctx context.Context, in rf.SinkDeliveryInput) (rf
 		return delivered, nil
 	case rf.SinkEmail:
 		if !isReport || len(in.Email) == 0 {
-			return rf.SinkDeliveryResult{Outcome: rf.DeliveryNotApplicable}, nil
+			return workflows.SinkDeliveryResult{Outcome: workflows.DeliveryNotApplicable}, nil
 		}
 		if err := rf.CheckEmailDomains(in.Email, n.EmailDomains); err != nil {
-			return rf.SinkDeliveryResult{}, invalid(rf.ErrInvalidInput, err.Error())
+			return workflows.SinkDeliveryResult{}, invalid(rf.ErrInvalidInput, err.Error())
 		}
 		if n.Mailer == nil {
-			return rf.SinkDeliveryResult{Outcome: rf.DeliveryNotConfigured, Detail: "RESEARCHFLOW_SMTP_URL is not set"}, nil
+			return workflows.SinkDeliveryResult{Outcome: workflows.DeliveryNotConfigured, Detail: "RESEARCHFLOW_SMTP_URL is not set"}, nil
 		}
 		subject := e.Data.Title
 		if subject == "" {
 			subject = "Research report " + e.Data.ResearchID
 		}
 		if err := n.Mailer.Send(ctx, mailer.Mail{To: in.Email, Subject: subject, Text: in.Report, MessageID: e.ID}); err != nil {
-			return rf.SinkDeliveryResult{}, classify(fmt.Errorf("mail the report: %w", err))
+			return workflows.SinkDeliveryResult{}, classify(fmt.Errorf("mail the report: %w", err))
 		}
 		return delivered, nil
 	}
-	return rf.SinkDeliveryResult{}, invalid(rf.ErrInvalidInput, fmt.Sprintf("unknown sink %q (want one of %v)", in.Sink, rf.Sinks))
+	return workflows.SinkDeliveryResult{}, invalid(rf.ErrInvalidInput, fmt.Sprintf("unknown sink %q (want one of %v)", in.Sink, rf.Sinks))
 }
 
 // publish publishes to the bus and says "published" or "duplicate".

@@ -259,3 +259,72 @@ type SearchFailure struct {
 	// Breaker is the provider's circuit-breaker state after the attempt.
 	Breaker string `json:"breaker,omitempty"`
 }
+
+// The delivery workflow's own messages (see DeliveryWorkflow): its input,
+// the signal that hands it the run's events, and its activities on the
+// notify pool.
+
+// DeliverySignal hands the delivery workflow one DeliveryMessage.
+const DeliverySignal = "deliver"
+
+// Activities of the delivery workflow, on the notify pool.
+const (
+	// StoreReportActivity writes a finished report to the notify pool's
+	// report folder (StoreReportInput, StoreReportResult).
+	StoreReportActivity = "StoreReport"
+	// DeliverToSinkActivity delivers one message to one sink
+	// (SinkDeliveryInput, SinkDeliveryResult).
+	DeliverToSinkActivity = "DeliverToSink"
+)
+
+// DeliveryInput starts a run's delivery workflow.
+type DeliveryInput struct {
+	ResearchID string `json:"researchId"`
+	// Email lists the recipients of the report (ResearchInput.Notify.Email).
+	Email []string `json:"email,omitempty"`
+}
+
+// DeliveryMessage is one event of the run for the sinks. The report's event
+// carries the report; Final says the run has ended and no message follows.
+type DeliveryMessage struct {
+	Event      *rf.Event `json:"event,omitempty"`
+	Report     string    `json:"report,omitempty"`
+	ReportPath string    `json:"reportPath,omitempty"`
+	Final      bool      `json:"final,omitempty"`
+}
+
+// SinkDeliveryInput asks the notify pool to deliver one event to one sink.
+type SinkDeliveryInput struct {
+	Sink       string   `json:"sink"`
+	Event      rf.Event `json:"event"`
+	Report     string   `json:"report,omitempty"`
+	ReportPath string   `json:"reportPath,omitempty"`
+	Email      []string `json:"email,omitempty"`
+}
+
+// Outcomes of a delivery to a sink.
+const (
+	DeliveryDelivered     = "delivered"      // the sink accepted it (or already held it)
+	DeliveryNotConfigured = "not configured" // the operator configured no such sink
+	DeliveryNotApplicable = "not applicable" // nothing for this sink (an event other than the report by e-mail)
+)
+
+// SinkDeliveryResult is the outcome of one delivery: DeliveryDelivered,
+// DeliveryNotConfigured or DeliveryNotApplicable, with a detail ("duplicate"
+// when JetStream already held the message).
+type SinkDeliveryResult struct {
+	Outcome string `json:"outcome"`
+	Detail  string `json:"detail,omitempty"`
+}
+
+// StoreReportInput asks the notify pool to store a report.
+type StoreReportInput struct {
+	ResearchID string `json:"researchId"`
+	Markdown   string `json:"markdown"`
+}
+
+// StoreReportResult says where the report was stored ("" when the notify
+// pool keeps no report folder).
+type StoreReportResult struct {
+	Path string `json:"path,omitempty"`
+}

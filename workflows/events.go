@@ -76,7 +76,7 @@ func (r *research) record(ctx workflow.Context, typ string, data rf.EventData) r
 func (r *research) emit(ctx workflow.Context, typ string, data rf.EventData) {
 	ev := r.record(ctx, typ, data)
 	if r.offPath {
-		r.deliver(ctx, rf.DeliveryMessage{Event: &ev})
+		r.deliver(ctx, DeliveryMessage{Event: &ev})
 		return
 	}
 	if r.pub != nil && !r.pub.closed {

@@ -321,16 +321,16 @@ func (r *research) synthesize(ctx workflow.Context) (rf.ResearchResult, error) {
 		r.setStage(ctx, rf.StageNotify)
 		// The report is stored, handed to the delivery workflow with its
 		// event, and returned: no sink is waited for.
-		var stored rf.StoreReportResult
-		if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, storeOptions()), rf.StoreReportActivity,
-			rf.StoreReportInput{ResearchID: r.id, Markdown: syn.Markdown}).Get(ctx, &stored); err != nil {
+		var stored StoreReportResult
+		if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, storeOptions()), StoreReportActivity,
+			StoreReportInput{ResearchID: r.id, Markdown: syn.Markdown}).Get(ctx, &stored); err != nil {
 			if ctx.Err() != nil {
 				return rf.ResearchResult{}, ctx.Err()
 			}
 			workflow.GetLogger(ctx).Warn("report not stored; it is in the result", "error", err)
 		}
 		del.Path = stored.Path
-		r.deliver(ctx, rf.DeliveryMessage{Event: &ready, Report: syn.Markdown, ReportPath: stored.Path})
+		r.deliver(ctx, DeliveryMessage{Event: &ready, Report: syn.Markdown, ReportPath: stored.Path})
 	} else {
 		// The report's event is published by Deliver, with the report,
 		// after every earlier event.
@@ -687,7 +687,7 @@ func (r *research) finish(ctx workflow.Context, err error) {
 		r.drainPublisher(dctx)
 	}
 	// Whatever the end, the delivery workflow learns that nothing follows.
-	r.deliver(dctx, rf.DeliveryMessage{Final: true})
+	r.deliver(dctx, DeliveryMessage{Final: true})
 }
 
 // RunStatus names how a research run ended from the error its workflow

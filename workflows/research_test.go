@@ -44,9 +44,9 @@ type fakeActivities struct {
 	deliverIn DeliverInput
 	// sinkIn lists what DeliverToSink received per sink, in order; sinkErr
 	// fails every delivery to a sink; stored is the last StoreReportInput.
-	sinkIn  map[string][]rf.SinkDeliveryInput
+	sinkIn  map[string][]SinkDeliveryInput
 	sinkErr map[string]error
-	stored  rf.StoreReportInput
+	stored  StoreReportInput
 	// planErr fails every planning with this error.
 	planErr error
 }
@@ -156,26 +156,26 @@ func (f *fakeActivities) register(env *testsuite.TestWorkflowEnvironment) {
 		f.mu.Unlock()
 		return PublishResult{}, nil
 	}, PublishActivity)
-	reg(func(ctx context.Context, in rf.StoreReportInput) (rf.StoreReportResult, error) {
+	reg(func(ctx context.Context, in StoreReportInput) (StoreReportResult, error) {
 		f.count("store")
 		f.mu.Lock()
 		f.stored = in
 		f.mu.Unlock()
-		return rf.StoreReportResult{Path: "/reports/" + in.ResearchID + ".md"}, nil
-	}, rf.StoreReportActivity)
-	reg(func(ctx context.Context, in rf.SinkDeliveryInput) (rf.SinkDeliveryResult, error) {
+		return StoreReportResult{Path: "/reports/" + in.ResearchID + ".md"}, nil
+	}, StoreReportActivity)
+	reg(func(ctx context.Context, in SinkDeliveryInput) (SinkDeliveryResult, error) {
 		f.count("sink:" + in.Sink)
 		f.mu.Lock()
 		defer f.mu.Unlock()
 		if f.sinkIn == nil {
-			f.sinkIn = map[string][]rf.SinkDeliveryInput{}
+			f.sinkIn = map[string][]SinkDeliveryInput{}
 		}
 		f.sinkIn[in.Sink] = append(f.sinkIn[in.Sink], in)
 		if err := f.sinkErr[in.Sink]; err != nil {
-			return rf.SinkDeliveryResult{}, err
+			return SinkDeliveryResult{}, err
 		}
-		return rf.SinkDeliveryResult{Outcome: rf.DeliveryDelivered}, nil
-	}, rf.DeliverToSinkActivity)
+		return SinkDeliveryResult{Outcome: DeliveryDelivered}, nil
+	}, DeliverToSinkActivity)
 }
 
 // sinkEvents returns the event IDs sink received, in order.

@@ -136,14 +136,14 @@ func (f *sourceFakes) env(t *testing.T) *testsuite.TestWorkflowEnvironment {
 		f.count("deliver")
 		return DeliverResult{Path: "/reports/" + in.ResearchID + ".md"}, nil
 	}, DeliverActivity)
-	reg(func(ctx context.Context, in rf.StoreReportInput) (rf.StoreReportResult, error) {
+	reg(func(ctx context.Context, in StoreReportInput) (StoreReportResult, error) {
 		f.count("store")
-		return rf.StoreReportResult{Path: "/reports/" + in.ResearchID + ".md"}, nil
-	}, rf.StoreReportActivity)
-	reg(func(ctx context.Context, in rf.SinkDeliveryInput) (rf.SinkDeliveryResult, error) {
+		return StoreReportResult{Path: "/reports/" + in.ResearchID + ".md"}, nil
+	}, StoreReportActivity)
+	reg(func(ctx context.Context, in SinkDeliveryInput) (SinkDeliveryResult, error) {
 		f.count("sink:" + in.Sink)
-		return rf.SinkDeliveryResult{Outcome: rf.DeliveryDelivered}, nil
-	}, rf.DeliverToSinkActivity)
+		return SinkDeliveryResult{Outcome: DeliveryDelivered}, nil
+	}, DeliverToSinkActivity)
 	return env
 }
 

@@ -155,7 +155,7 @@ func TestEndToEndSourcesDeadLettersAndRedrive(t *testing.T) {
 	// search).
 	types, inputs := scheduled(t, run2)
 	for _, typ := range types {
-		if !slices.Contains([]string{workflows.SearchSourceActivity, workflows.AnalyzeActivity, workflows.SynthesizeActivity, rf.StoreReportActivity}, typ) {
+		if !slices.Contains([]string{workflows.SearchSourceActivity, workflows.AnalyzeActivity, workflows.SynthesizeActivity, workflows.StoreReportActivity}, typ) {
 			t.Errorf("the redrive ran %s", typ)
 		}
 	}
