@@ -1,9 +1,6 @@
 package researchflow
 
-import (
-	"fmt"
-	"time"
-)
+import "time"
 
 // AuditQuery returns a research run's Audit: why each sub-question exists,
 // what each retrieval found, why each finding was kept and why each gap
@@ -106,65 +103,4 @@ type AuditFinding struct {
 	// Cited is the source's number in the report ([n]); 0 before writing.
 	Cited int    `json:"cited,omitempty"`
 	Why   string `json:"why"`
-}
-
-// Audit computes the AuditQuery answer of a run with input in.
-func (s *ResearchState) Audit(researchID string, in ResearchInput) Audit {
-	a := Audit{
-		ResearchID: researchID, Question: in.Question, Status: s.Status,
-		Engines: append([]string(nil), s.Engines...), Usage: s.Usage,
-		Decisions: append([]Decision(nil), s.Decisions...),
-		Sources:   append([]Source(nil), s.Sources...),
-	}
-	cited := map[string]int{} // lookup only
-	for _, src := range s.Sources {
-		cited[src.SourceID] = src.N
-	}
-	for _, sq := range s.SubQuestions {
-		as := AuditSubQuestion{ID: sq.SubQuestion.ID, Text: sq.SubQuestion.Text, Why: sq.SubQuestion.Reason, State: sq.State}
-		if as.Why == "" {
-			as.Why = "proposed by the planner (no reason given)"
-		}
-		if sq.State == SQFailed {
-			as.Gap = sq.Error
-		}
-		for _, se := range sq.Searches {
-			for _, u := range se.Unread {
-				as.Unread = append(as.Unread, AuditUnread{Source: se.Source, UnreadPage: u})
-			}
-		}
-		if r := sq.Retrieved; len(r.ChunkIDs) > 0 {
-			ar := &AuditRetrieval{Query: sq.SubQuestion.Text, Sources: r.SourceIDs, Duplicates: r.Duplicates}
-			for i, id := range r.ChunkIDs {
-				p := AuditPassage{ChunkID: id}
-				if i < len(r.Scores) {
-					p.Score = r.Scores[i]
-				}
-				ar.Passages = append(ar.Passages, p)
-			}
-			as.Retrieval = ar
-		}
-		if sq.Analysis != nil {
-			as.Engine = sq.Analysis.Analysis.Engine
-			for _, f := range sq.Analysis.Analysis.Findings {
-				af := AuditFinding{Text: f.Text, ChunkID: f.ChunkID, SourceID: f.SourceID, Score: f.Score, Cited: cited[f.SourceID]}
-				switch {
-				case f.Score != 0:
-					af.Why = fmt.Sprintf("selected by %s from passage %s with score %.3f", orEngine(as.Engine), f.ChunkID, f.Score)
-				default:
-					af.Why = fmt.Sprintf("stated by %s from passage %s", orEngine(as.Engine), f.ChunkID)
-				}
-				as.Findings = append(as.Findings, af)
-			}
-		}
-		a.SubQuestions = append(a.SubQuestions, as)
-	}
-	return a
-}
-
-func orEngine(e string) string {
-	if e == "" {
-		return "the analyst"
-	}
-	return e
 }

@@ -123,15 +123,15 @@ func TestCorpusAndOwnerNames(t *testing.T) {
 		{strings.Repeat("a", 101), false},
 	}
 	for _, tt := range tests {
-		if err := ValidateCorpusRef(tt.ref); (err == nil) != tt.ok {
-			t.Errorf("ValidateCorpusRef(%q) = %v, want ok %v", tt.ref, err, tt.ok)
+		if err := validateCorpusRef(tt.ref); (err == nil) != tt.ok {
+			t.Errorf("validateCorpusRef(%q) = %v, want ok %v", tt.ref, err, tt.ok)
 		}
 	}
 	for _, o := range []string{"alice", "alice@example.com", "a.b-c_d"} {
 		if err := ValidateOwner(o); err != nil {
 			t.Errorf("ValidateOwner(%q) = %v", o, err)
 		}
-		if s := ScopedCorpus(o, "notes"); ValidateCorpusRef(s) != nil || PublicCorpus(o, s) != "notes" {
+		if s := ScopedCorpus(o, "notes"); validateCorpusRef(s) != nil || PublicCorpus(o, s) != "notes" {
 			t.Errorf("scoping %q: %q does not round-trip", o, s)
 		}
 	}
@@ -154,9 +154,9 @@ func TestCorpusNameFromPath(t *testing.T) {
 		"/srv/a...b":                       "a-b",
 		"/srv/" + strings.Repeat("x", 150): strings.Repeat("x", 100),
 	} {
-		got := CorpusNameFromPath(path)
+		got := corpusNameFromPath(path)
 		if got != want || ValidateCorpusName(got) != nil {
-			t.Errorf("CorpusNameFromPath(%q) = %q (valid: %v), want %q", path, got, ValidateCorpusName(got), want)
+			t.Errorf("corpusNameFromPath(%q) = %q (valid: %v), want %q", path, got, ValidateCorpusName(got), want)
 		}
 	}
 }
@@ -181,30 +181,6 @@ func TestBudget(t *testing.T) {
 	}
 	if got := b.Left(Usage{PromptTokens: 5000}); got.MaxTokens != 1 {
 		t.Errorf("Left past the limit = %+v, want one token", got)
-	}
-}
-
-func TestStateProgress(t *testing.T) {
-	st := ResearchState{
-		Status: StatusRunning, Stage: StageAnalyze, Seq: 7, Engines: []string{"extractive", "llm:m"},
-		Usage: Usage{PromptTokens: 900, CompletionTokens: 200},
-		SubQuestions: []SubQuestionState{
-			{SubQuestion: SubQuestion{ID: "sq1", Text: "a"}, State: SQDone,
-				Retrieved: RetrieveResult{ChunkIDs: []string{"c1", "c2"}, SourceIDs: []string{"s1", "s2"}},
-				Analysis:  &AnalyzeResult{Analysis: Analysis{Findings: []Finding{{Text: "x"}}}}},
-			{SubQuestion: SubQuestion{ID: "sq2", Text: "b"}, State: SQFailed, Error: "no passage",
-				Retrieved: RetrieveResult{}},
-			{SubQuestion: SubQuestion{ID: "sq3", Text: "c"}, State: SQSearched,
-				Retrieved: RetrieveResult{ChunkIDs: []string{"c3"}, SourceIDs: []string{"s2"}}},
-		},
-	}
-	p := st.Progress("r1", ResearchInput{Question: "q", Corpus: "go-docs", MaxTokens: 1000})
-	if p.Passages != 3 || p.Sources != 2 || p.SubQuestions[0].Findings != 1 || p.SubQuestions[1].Error != "no passage" ||
-		p.Engine != "extractive; llm:m" || !p.BudgetSpent || p.Seq != 7 || p.ResearchID != "r1" {
-		t.Errorf("progress = %+v", p)
-	}
-	if gaps := st.Gaps(); len(gaps) != 1 || gaps[0] != (Gap{SubQuestion: "b", Reason: "no passage"}) {
-		t.Errorf("gaps = %+v", gaps)
 	}
 }
 

@@ -6,7 +6,7 @@ import (
 )
 
 // Event is one stage transition of a research run. The workflow appends it
-// to its state (ResearchState.Events, so the progress query returns every
+// to its state (Progress.Events, so the progress query returns every
 // event of the run) and the notify pool publishes it. Delivery adapters turn
 // it into a CloudEvents 1.0 event: ID is the CloudEvents id, Type its type,
 // EventSource(ResearchID) its source, Time its time and Data its data.
@@ -61,14 +61,3 @@ func EventID(researchID, typ string, round int) string {
 
 // EventSource is the CloudEvents source of the events of run researchID.
 func EventSource(researchID string) string { return "/researchflow/research/" + researchID }
-
-// PublishInput asks the notify pool to publish one event.
-type PublishInput struct {
-	Event Event `json:"event"`
-}
-
-// PublishResult says where the event went ("" fields: not configured).
-type PublishResult struct {
-	Webhook string `json:"webhook,omitempty"`
-	NATS    string `json:"nats,omitempty"`
-}

@@ -11,7 +11,7 @@ import (
 //	  --input '{"corpus":"notes","path":"/srv/notes"}'
 type IngestInput struct {
 	// Corpus is the corpus to fill (a name or an owner-scoped name, see
-	// ValidateCorpusRef); default: a name made from Path's base name.
+	// ScopedCorpus); default: a name made from Path's base name.
 	Corpus string `json:"corpus"`
 	// Path is a folder (or a single file) readable by the search workers.
 	Path  string `json:"path"`
@@ -34,9 +34,9 @@ func (in IngestInput) Normalize() (IngestInput, error) {
 		return in, inputError("path", "required: a folder or file on the search workers")
 	}
 	if in.Corpus == "" {
-		in.Corpus = CorpusNameFromPath(in.Path)
+		in.Corpus = corpusNameFromPath(in.Path)
 	}
-	if err := ValidateCorpusRef(in.Corpus); err != nil {
+	if err := validateCorpusRef(in.Corpus); err != nil {
 		return in, err
 	}
 	if in.Owner != "" {
@@ -71,4 +71,21 @@ type IngestResult struct {
 	// Duration is the time spent in ingestion activities (nanoseconds in JSON).
 	Duration time.Duration `json:"duration"`
 	Done     bool          `json:"done"`
+}
+
+// IngestSummary counts what an ingestion did.
+type IngestSummary struct {
+	// Total is the number of supported files under the path.
+	Total     int `json:"total"`
+	Files     int `json:"files"`
+	Unchanged int `json:"unchanged"`
+	Chunks    int `json:"chunks"`
+	// Removed counts chunks of documents gone from the path, dropped when
+	// the last batch is done.
+	Removed int           `json:"removed,omitempty"`
+	Skipped []SkippedFile `json:"skipped,omitempty"`
+	// Cursor is the last file handled; Done is true when no file is left.
+	Cursor     string `json:"cursor,omitempty"`
+	Done       bool   `json:"done"`
+	DurationMs int64  `json:"durationMs"`
 }

@@ -38,9 +38,9 @@ const (
 	// ApprovePlanUpdate approves (and may edit) the plan of a run started with
 	// RequireApproval; its argument is a PlanApproval, its result a Progress.
 	ApprovePlanUpdate = "approvePlan"
-	// StateQuery returns a research run's RunRecord (input and control
-	// state); the client reads it to redrive a run (RedriveInput).
-	StateQuery = "state"
+	// RedriveQuery returns the Redrive that starts the next revision of a
+	// finished research run (see Redrive); the client runs it.
+	RedriveQuery = "redrive"
 )
 
 // Search attributes set on every research run, for filtering in the Web UI
@@ -56,24 +56,6 @@ const (
 // SearchAttributes lists the custom search attributes research runs set;
 // all are Keyword attributes. Workers register them at start where missing.
 var SearchAttributes = []string{SearchAttrStatus, SearchAttrStage, SearchAttrOwner, SearchAttrCorpus}
-
-// Activity type names. Workers register the activity structs' methods under
-// these names; workflows schedule them by name.
-const (
-	PrepareCorpusActivity = "PrepareCorpus"
-	IngestActivity        = "Ingest"
-	RetrieveActivity      = "Retrieve"
-	// SearchSourceActivity searches one provider for one sub-question
-	// (SearchSourceInput), on the search pool.
-	SearchSourceActivity = "SearchSource"
-	PlanActivity         = "Plan"
-	AnalyzeActivity      = "Analyze"
-	ReflectActivity      = "Reflect"
-	SynthesizeActivity   = "Synthesize"
-	DeliverActivity      = "Deliver"
-	// PublishActivity publishes one Event (PublishInput) from the notify pool.
-	PublishActivity = "Publish"
-)
 
 // Error types of Temporal application errors that retry policies treat as
 // final, and that clients may match on.

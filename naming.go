@@ -15,7 +15,7 @@ import (
 // or '-', starting with a letter or digit, without "--" (so e-mail
 // addresses work). The HTTP gateway stores an owner's corpus under the
 // scoped name OWNER--NAME (ScopedCorpus), which the workflow accepts as well
-// (ValidateCorpusRef).
+// (validateCorpusRef).
 var (
 	corpusNamePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$`)
 	ownerPattern      = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$`)
@@ -45,9 +45,9 @@ func ValidateOwner(owner string) error {
 	return nil
 }
 
-// ValidateCorpusRef checks the corpus of a workflow input: a corpus name or
+// validateCorpusRef checks the corpus of a workflow input: a corpus name or
 // an owner-scoped one (OWNER--NAME).
-func ValidateCorpusRef(ref string) error {
+func validateCorpusRef(ref string) error {
 	if owner, name, scoped := strings.Cut(ref, ScopeSeparator); scoped {
 		if ValidateOwner(owner) != nil || ValidateCorpusName(name) != nil {
 			return inputError("corpus", "%q: want NAME or OWNER--NAME (see the corpus and owner naming rules)", ref)
@@ -73,10 +73,10 @@ func PublicCorpus(owner, scoped string) string {
 
 var notNameChars = regexp.MustCompile(`[^A-Za-z0-9._-]+|-{2,}|\.{2,}`)
 
-// CorpusNameFromPath makes a valid corpus name from a folder's base name:
+// corpusNameFromPath makes a valid corpus name from a folder's base name:
 // characters outside the name alphabet become '-', and a name left empty
 // (a folder named in another script) is "folder".
-func CorpusNameFromPath(p string) string {
+func corpusNameFromPath(p string) string {
 	base := filepath.Base(filepath.Clean(p))
 	name := strings.Trim(notNameChars.ReplaceAllString(base, "-"), "-._")
 	if len(name) > 100 {

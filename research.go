@@ -1,6 +1,7 @@
 package researchflow
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
 	"path/filepath"
@@ -40,10 +41,6 @@ const (
 
 	// MaxCostUSDLimit bounds MaxCostUSD (a typo guard, not a policy).
 	MaxCostUSDLimit = 1e6
-
-	// MaxSubQuestionsTotal bounds a run's sub-questions over all rounds:
-	// the first plan plus every follow-up round at full breadth.
-	MaxSubQuestionsTotal = MaxSubQuestionsLimit + MaxDepthLimit*MaxBreadthLimit
 )
 
 // Values of ResearchInput.OnApprovalTimeout.
@@ -76,7 +73,7 @@ type ResearchInput struct {
 	// CorpusPath, if set, is an absolute folder (or file) on the search
 	// workers whose documents (DocumentTypes) are ingested into Corpus
 	// before research (unchanged files are skipped). Corpus defaults to a
-	// name made from the folder's base name (CorpusNameFromPath).
+	// name made from the folder's base name.
 	CorpusPath string `json:"corpusPath,omitempty"`
 	// Owner is who started the run (set by the HTTP gateway; see
 	// ValidateOwner).
@@ -107,15 +104,17 @@ type ResearchInput struct {
 	// pages are fetched and read. Repeats are dropped; empty means
 	// DefaultSources (["corpus"]).
 	Sources []string `json:"sources,omitempty"`
-	// RedriveOf, set by a redrive (RedriveInput), is the research ID of the
+	// RedriveOf, set by a redrive (see Redrive), is the research ID of the
 	// first revision of the report this run revises.
 	RedriveOf string `json:"redriveOf,omitempty"`
 	// Notify asks for notifications of this run beyond the operator's
 	// (optional; see NotifyTargets).
 	Notify *NotifyTargets `json:"notify,omitempty"`
-	// Resume carries the state of a run into its continuation
-	// (continue-as-new) or its redrive; callers leave it empty.
-	Resume *ResearchState `json:"resume,omitempty"`
+	// Resume carries the saved state of a run into its continuation
+	// (continue-as-new) or its redrive (see Redrive). It is opaque: the
+	// workflows package writes and reads it; callers leave it empty, or
+	// pass on the one a Redrive gives them.
+	Resume json.RawMessage `json:"resume,omitempty"`
 }
 
 // InputError is a request that Normalize refused. Field names the JSON field
@@ -190,15 +189,15 @@ func (in ResearchInput) Normalize() (ResearchInput, error) {
 	}
 	in.Corpus = strings.TrimSpace(in.Corpus)
 	if in.Corpus == "" && in.CorpusPath != "" {
-		in.Corpus = CorpusNameFromPath(in.CorpusPath)
+		in.Corpus = corpusNameFromPath(in.CorpusPath)
 	}
 	if in.Corpus == "" {
 		in.Corpus = DefaultCorpus
 	}
-	if err := ValidateCorpusRef(in.Corpus); err != nil {
+	if err := validateCorpusRef(in.Corpus); err != nil {
 		return in, err
 	}
-	if in.Sources, err = NormalizeSources(in.Sources); err != nil {
+	if in.Sources, err = normalizeSources(in.Sources); err != nil {
 		return in, err
 	}
 	if in.Notify != nil {
@@ -291,6 +290,23 @@ func (a PlanApproval) Normalize() (PlanApproval, error) {
 	return a, nil
 }
 
+// Redrive is the answer of the RedriveQuery on a finished research run: how
+// to start the next revision of its report. The new run has the same
+// question, sources and limits, resumes from the run's saved state with its
+// dead letters reset, searches only the dead-lettered (sub-question,
+// source) pairs, analyzes only the passages they add, and writes the next
+// revision. Starting Input under WorkflowID is idempotent: redriving the
+// same revision twice is one run.
+type Redrive struct {
+	// WorkflowID is the new revision's workflow ID ("<first run>-rev<n>").
+	WorkflowID string        `json:"workflowId,omitempty"`
+	Input      ResearchInput `json:"input"`
+	// Refused, when set, says why the run cannot be redriven (still
+	// running, not completed, or without dead letters); WorkflowID and
+	// Input are then empty.
+	Refused string `json:"refused,omitempty"`
+}
+
 // Gap is a sub-question the run could not answer, with the reason.
 type Gap struct {
 	SubQuestion string `json:"subQuestion"`
@@ -318,7 +334,7 @@ type ResearchResult struct {
 	// Sources searched (ResearchInput.Sources).
 	SearchedSources []string `json:"searchedSources,omitempty"`
 	// DeadLetters are the searches that failed for good; a redrive retries
-	// them (see RedriveInput).
+	// them (see Redrive).
 	DeadLetters []DeadLetter `json:"deadLetters,omitempty"`
 	// Revision numbers the report: 1 for a first run, 2, 3, … for its
 	// redrives, whose RedriveOf names the first run.

@@ -18,6 +18,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/researchflow/researchflow/workflows"
+
 	standardwebhooks "github.com/standard-webhooks/standard-webhooks/libraries/go"
 
 	rf "github.com/researchflow/researchflow"
@@ -88,11 +90,11 @@ func TestRetrieveDropsNearDuplicates(t *testing.T) {
 	var env testsuite.WorkflowTestSuite
 	aenv := env.NewTestActivityEnvironment()
 	aenv.RegisterActivity(a)
-	val, err := aenv.ExecuteActivity(a.Retrieve, rf.RetrieveInput{Corpus: "go-docs", SubQuestion: reasoning.SubQuestion{ID: "sq1", Text: "channel send"}, TopK: 2})
+	val, err := aenv.ExecuteActivity(a.Retrieve, workflows.RetrieveInput{Corpus: "go-docs", SubQuestion: reasoning.SubQuestion{ID: "sq1", Text: "channel send"}, TopK: 2})
 	if err != nil {
 		t.Fatal(err)
 	}
-	var res rf.RetrieveResult
+	var res workflows.RetrieveResult
 	if err := val.Get(&res); err != nil {
 		t.Fatal(err)
 	}
@@ -102,7 +104,7 @@ func TestRetrieveDropsNearDuplicates(t *testing.T) {
 	if store.query.Filter.Corpus != "go-docs" || store.query.TopK < 2 {
 		t.Errorf("query %+v is not restricted to the corpus", store.query)
 	}
-	if _, err := aenv.ExecuteActivity(a.Retrieve, rf.RetrieveInput{Corpus: "go-docs"}); err == nil {
+	if _, err := aenv.ExecuteActivity(a.Retrieve, workflows.RetrieveInput{Corpus: "go-docs"}); err == nil {
 		t.Errorf("an empty sub-question was retrieved")
 	}
 }
@@ -123,11 +125,11 @@ func TestAnalyzeKeepsOnlyGivenChunks(t *testing.T) {
 	var env testsuite.WorkflowTestSuite
 	aenv := env.NewTestActivityEnvironment()
 	aenv.RegisterActivity(a)
-	val, err := aenv.ExecuteActivity(a.Analyze, rf.AnalyzeInput{SubQuestion: reasoning.SubQuestion{Text: "q"}, ChunkIDs: []string{"c1"}})
+	val, err := aenv.ExecuteActivity(a.Analyze, workflows.AnalyzeInput{SubQuestion: reasoning.SubQuestion{Text: "q"}, ChunkIDs: []string{"c1"}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	var res rf.AnalyzeResult
+	var res workflows.AnalyzeResult
 	_ = val.Get(&res)
 	if len(res.Analysis.Findings) != 1 || res.Analysis.Findings[0].ChunkID != "c1" || res.Analysis.Findings[0].SourceID != "mem" {
 		t.Errorf("findings = %+v, want only the one bound to c1, with its real source", res.Analysis.Findings)
@@ -143,11 +145,11 @@ func TestSynthesizeOfflineWhenBudgetSpent(t *testing.T) {
 	var env testsuite.WorkflowTestSuite
 	aenv := env.NewTestActivityEnvironment()
 	aenv.RegisterActivity(a)
-	in := rf.SynthesizeInput{
+	in := workflows.SynthesizeInput{
 		ResearchID: "r1", Question: "How do sends synchronize?",
 		Sections: []reasoning.SectionInput{{SubQuestion: reasoning.SubQuestion{ID: "sq1", Text: "How do sends synchronize?"},
 			Findings: []reasoning.CitedFinding{{Finding: reasoning.Finding{Text: "A send happens before the receive completes.", ChunkID: "c1", SourceID: "mem"}, N: 1}}}},
-		Sources: []reasoning.Source{{N: 1, SourceID: "mem", Title: "The Go Memory Model", Location: "/doc/go_mem.html"}},
+		Sources: []rf.Source{{N: 1, SourceID: "mem", Title: "The Go Memory Model", Location: "/doc/go_mem.html"}},
 		Offline: true,
 		Notes:   []string{"the run's model budget is spent"},
 	}
@@ -155,7 +157,7 @@ func TestSynthesizeOfflineWhenBudgetSpent(t *testing.T) {
 	if err != nil {
 		t.Fatalf("offline synthesis used the model writer: %v", err)
 	}
-	var res rf.SynthesizeResult
+	var res workflows.SynthesizeResult
 	_ = val.Get(&res)
 	if !strings.Contains(res.Markdown, "[1]") || !strings.Contains(res.Markdown, "budget is spent") {
 		t.Errorf("report lacks the citation or the budget note:\n%s", res.Markdown)
@@ -197,11 +199,11 @@ func TestDeliverWritesReportAndCallsWebhook(t *testing.T) {
 	var env testsuite.WorkflowTestSuite
 	aenv := env.NewTestActivityEnvironment()
 	aenv.RegisterActivity(n)
-	val, err := aenv.ExecuteActivity(n.Deliver, rf.DeliverInput{ResearchID: "research/1", Title: "T", Markdown: "# T\n"})
+	val, err := aenv.ExecuteActivity(n.Deliver, workflows.DeliverInput{ResearchID: "research/1", Title: "T", Markdown: "# T\n"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	var res rf.DeliverResult
+	var res workflows.DeliverResult
 	_ = val.Get(&res)
 	if b, err := os.ReadFile(res.Path); err != nil || string(b) != "# T\n" || filepath.Dir(res.Path) != dir {
 		t.Errorf("report file %q: %q, %v", res.Path, b, err)
@@ -215,13 +217,13 @@ func TestDeliverWritesReportAndCallsWebhook(t *testing.T) {
 		t.Errorf("webhook got key %q type %q body %+v", key, ctype, got)
 	}
 	status = http.StatusBadRequest
-	_, err = aenv.ExecuteActivity(n.Deliver, rf.DeliverInput{ResearchID: "r2", Markdown: "x"})
+	_, err = aenv.ExecuteActivity(n.Deliver, workflows.DeliverInput{ResearchID: "r2", Markdown: "x"})
 	var appErr *temporal.ApplicationError
 	if !errors.As(err, &appErr) || !appErr.NonRetryable() {
 		t.Errorf("a webhook that refuses the report: %v, want non-retryable", err)
 	}
 	status = http.StatusServiceUnavailable
-	_, err = aenv.ExecuteActivity(n.Deliver, rf.DeliverInput{ResearchID: "r3", Markdown: "x"})
+	_, err = aenv.ExecuteActivity(n.Deliver, workflows.DeliverInput{ResearchID: "r3", Markdown: "x"})
 	if err == nil || (errors.As(err, &appErr) && appErr.NonRetryable()) {
 		t.Errorf("a webhook that is down: %v, want retryable", err)
 	}
@@ -238,7 +240,7 @@ func TestDeliverWritesReportAndCallsWebhook(t *testing.T) {
 		{http.StatusNotFound, false, 0},
 	} {
 		status = tt.status
-		_, err = aenv.ExecuteActivity(n.Deliver, rf.DeliverInput{ResearchID: "r4", Markdown: "x"})
+		_, err = aenv.ExecuteActivity(n.Deliver, workflows.DeliverInput{ResearchID: "r4", Markdown: "x"})
 		if !errors.As(err, &appErr) || appErr.NonRetryable() == tt.retryable || appErr.NextRetryDelay() != tt.delay {
 			t.Errorf("a webhook answering %d: %v, want retryable %v after %v", tt.status, err, tt.retryable, tt.delay)
 		}
@@ -282,7 +284,7 @@ func TestDeliverSignsWebhooks(t *testing.T) {
 	var env testsuite.WorkflowTestSuite
 	aenv := env.NewTestActivityEnvironment()
 	aenv.RegisterActivity(n)
-	in := rf.DeliverInput{ResearchID: "research-42", Title: "T", Markdown: "# T\n"}
+	in := workflows.DeliverInput{ResearchID: "research-42", Title: "T", Markdown: "# T\n"}
 	if _, err := aenv.ExecuteActivity(n.Deliver, in); err == nil {
 		t.Fatal("the first attempt should fail (502)")
 	}
@@ -313,7 +315,7 @@ func TestDeliverRefusesRecipientsOutsideTheAllowList(t *testing.T) {
 	var env testsuite.WorkflowTestSuite
 	aenv := env.NewTestActivityEnvironment()
 	aenv.RegisterActivity(n)
-	_, err := aenv.ExecuteActivity(n.Deliver, rf.DeliverInput{ResearchID: "r1", Markdown: "# R\n", Email: []string{"eve@evil.example"}})
+	_, err := aenv.ExecuteActivity(n.Deliver, workflows.DeliverInput{ResearchID: "r1", Markdown: "# R\n", Email: []string{"eve@evil.example"}})
 	var appErr *temporal.ApplicationError
 	if !errors.As(err, &appErr) || !appErr.NonRetryable() || !strings.Contains(appErr.Message(), "eve@evil.example") {
 		t.Errorf("err = %v, want a non-retryable error naming the address", err)
@@ -347,10 +349,10 @@ func TestWebhookRedirectIsNotADelivery(t *testing.T) {
 			var env testsuite.WorkflowTestSuite
 			aenv := env.NewTestActivityEnvironment()
 			aenv.RegisterActivity(n)
-			val, err := aenv.ExecuteActivity(n.Deliver, rf.DeliverInput{ResearchID: "r1", Title: "T", Markdown: "# T\n"})
+			val, err := aenv.ExecuteActivity(n.Deliver, workflows.DeliverInput{ResearchID: "r1", Title: "T", Markdown: "# T\n"})
 			var appErr *temporal.ApplicationError
 			if !errors.As(err, &appErr) || !appErr.NonRetryable() || !strings.Contains(appErr.Message(), srv.URL+"/hooks/new") {
-				var res rf.DeliverResult
+				var res workflows.DeliverResult
 				if val != nil {
 					_ = val.Get(&res)
 				}
@@ -360,7 +362,7 @@ func TestWebhookRedirectIsNotADelivery(t *testing.T) {
 				t.Errorf("redirect target got %d GETs and %d POSTs, want none", gets, posts)
 			}
 			// The run's other events are held to the same rule.
-			_, err = aenv.ExecuteActivity(n.Publish, rf.PublishInput{Event: rf.Event{ID: "r1:x", Type: rf.EventPlanReady, Data: rf.EventData{ResearchID: "r1"}}})
+			_, err = aenv.ExecuteActivity(n.Publish, workflows.PublishInput{Event: rf.Event{ID: "r1:x", Type: rf.EventPlanReady, Data: rf.EventData{ResearchID: "r1"}}})
 			if !errors.As(err, &appErr) || !appErr.NonRetryable() {
 				t.Errorf("Publish: %v, want a non-retryable failure", err)
 			}
@@ -393,14 +395,14 @@ func TestWebhookFollows307And308WithBodyAndSignature(t *testing.T) {
 		var env testsuite.WorkflowTestSuite
 		aenv := env.NewTestActivityEnvironment()
 		aenv.RegisterActivity(n)
-		if _, err := aenv.ExecuteActivity(n.Deliver, rf.DeliverInput{ResearchID: "r1", Title: "T", Markdown: "# T\n"}); err != nil {
+		if _, err := aenv.ExecuteActivity(n.Deliver, workflows.DeliverInput{ResearchID: "r1", Title: "T", Markdown: "# T\n"}); err != nil {
 			t.Errorf("%d: %v", code, err)
 		}
 		if !strings.Contains(string(got), `"report":"# T\n"`) || verr != nil {
 			t.Errorf("%d: the new address got %q (signature: %v), want the signed event with the report", code, got, verr)
 		}
 		n.WebhookURL = srv.URL + "/loop"
-		_, err := aenv.ExecuteActivity(n.Deliver, rf.DeliverInput{ResearchID: "r2", Markdown: "x"})
+		_, err := aenv.ExecuteActivity(n.Deliver, workflows.DeliverInput{ResearchID: "r2", Markdown: "x"})
 		var appErr *temporal.ApplicationError
 		if !errors.As(err, &appErr) || !appErr.NonRetryable() || !strings.Contains(appErr.Message(), "redirects") {
 			t.Errorf("%d loop: %v, want a non-retryable failure", code, err)
@@ -419,7 +421,7 @@ func TestDeliverToAFileInsteadOfAFolderIsNotRetried(t *testing.T) {
 	var env testsuite.WorkflowTestSuite
 	aenv := env.NewTestActivityEnvironment()
 	aenv.RegisterActivity(n)
-	_, err := aenv.ExecuteActivity(n.Deliver, rf.DeliverInput{ResearchID: "r1", Markdown: "# R\n"})
+	_, err := aenv.ExecuteActivity(n.Deliver, workflows.DeliverInput{ResearchID: "r1", Markdown: "# R\n"})
 	var appErr *temporal.ApplicationError
 	if !errors.As(err, &appErr) || !appErr.NonRetryable() {
 		t.Errorf("err = %v, want non-retryable", err)
@@ -457,20 +459,20 @@ func TestDeliverToSinkServesOneSink(t *testing.T) {
 	aenv.RegisterActivity(n)
 	plan := rf.Event{ID: "r1:" + rf.EventPlanReady, Type: rf.EventPlanReady, Data: rf.EventData{ResearchID: "r1"}}
 	ready := rf.Event{ID: "r1:" + rf.EventReportReady, Type: rf.EventReportReady, Data: rf.EventData{ResearchID: "r1", Title: "T"}}
-	deliver := func(in rf.SinkDeliveryInput) rf.SinkDeliveryResult {
+	deliver := func(in workflows.SinkDeliveryInput) workflows.SinkDeliveryResult {
 		t.Helper()
 		val, err := aenv.ExecuteActivity(n.DeliverToSink, in)
 		if err != nil {
 			t.Fatalf("%s: %v", in.Sink, err)
 		}
-		var res rf.SinkDeliveryResult
+		var res workflows.SinkDeliveryResult
 		_ = val.Get(&res)
 		return res
 	}
 	email := []string{"ana@example.org"}
 	for _, ev := range []rf.Event{plan, ready} {
 		for _, sink := range rf.Sinks {
-			deliver(rf.SinkDeliveryInput{Sink: sink, Event: ev, Report: "# T\n", ReportPath: "/r/r1.md", Email: email})
+			deliver(workflows.SinkDeliveryInput{Sink: sink, Event: ev, Report: "# T\n", ReportPath: "/r/r1.md", Email: email})
 		}
 	}
 	if len(bodies) != 2 || strings.Contains(bodies[0], `"report"`) || !strings.Contains(bodies[1], `"report":"# T\n"`) {
@@ -485,13 +487,13 @@ func TestDeliverToSinkServesOneSink(t *testing.T) {
 	bare := &Notify{EmailDomains: []string{"example.org"}}
 	aenv.RegisterActivity(bare)
 	for _, sink := range []string{rf.SinkWebhook, rf.SinkNATS, rf.SinkEmail} {
-		val, err := aenv.ExecuteActivity(bare.DeliverToSink, rf.SinkDeliveryInput{Sink: sink, Event: ready, Report: "# T\n", Email: email})
-		var res rf.SinkDeliveryResult
-		if err != nil || val.Get(&res) != nil || res.Outcome != rf.DeliveryNotConfigured {
+		val, err := aenv.ExecuteActivity(bare.DeliverToSink, workflows.SinkDeliveryInput{Sink: sink, Event: ready, Report: "# T\n", Email: email})
+		var res workflows.SinkDeliveryResult
+		if err != nil || val.Get(&res) != nil || res.Outcome != workflows.DeliveryNotConfigured {
 			t.Errorf("%s unconfigured: %+v, %v", sink, res, err)
 		}
 	}
-	_, err := aenv.ExecuteActivity(n.DeliverToSink, rf.SinkDeliveryInput{Sink: "pigeon", Event: plan})
+	_, err := aenv.ExecuteActivity(n.DeliverToSink, workflows.SinkDeliveryInput{Sink: "pigeon", Event: plan})
 	var appErr *temporal.ApplicationError
 	if !errors.As(err, &appErr) || !appErr.NonRetryable() {
 		t.Errorf("unknown sink: %v, want non-retryable", err)
@@ -504,11 +506,11 @@ func TestStoreReport(t *testing.T) {
 	var env testsuite.WorkflowTestSuite
 	aenv := env.NewTestActivityEnvironment()
 	aenv.RegisterActivity(n)
-	val, err := aenv.ExecuteActivity(n.StoreReport, rf.StoreReportInput{ResearchID: "research/1", Markdown: "# T\n"})
+	val, err := aenv.ExecuteActivity(n.StoreReport, workflows.StoreReportInput{ResearchID: "research/1", Markdown: "# T\n"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	var res rf.StoreReportResult
+	var res workflows.StoreReportResult
 	_ = val.Get(&res)
 	if b, err := os.ReadFile(res.Path); err != nil || string(b) != "# T\n" || filepath.Dir(res.Path) != dir {
 		t.Errorf("stored %q: %q, %v", res.Path, b, err)
@@ -542,7 +544,7 @@ func TestWebhookOnlyA2xxIsADelivery(t *testing.T) {
 	aenv := env.NewTestActivityEnvironment()
 	aenv.RegisterActivity(n)
 	ev := rf.Event{ID: "r1:" + rf.EventPlanReady, Type: rf.EventPlanReady, Data: rf.EventData{ResearchID: "r1"}}
-	if _, err := aenv.ExecuteActivity(n.DeliverToSink, rf.SinkDeliveryInput{Sink: rf.SinkWebhook, Event: ev}); err == nil {
+	if _, err := aenv.ExecuteActivity(n.DeliverToSink, workflows.SinkDeliveryInput{Sink: rf.SinkWebhook, Event: ev}); err == nil {
 		t.Error("a 101 answer counted as delivered")
 	}
 }
@@ -554,18 +556,18 @@ func TestSynthesizeLowConfidenceStatesNoFindings(t *testing.T) {
 	var env testsuite.WorkflowTestSuite
 	aenv := env.NewTestActivityEnvironment()
 	aenv.RegisterActivity(a)
-	in := rf.SynthesizeInput{
+	in := workflows.SynthesizeInput{
 		ResearchID: "r1", Question: "Who maintains the Korn shell today and which company funds it?",
 		Sections: []reasoning.SectionInput{{SubQuestion: reasoning.SubQuestion{ID: "sq3", Text: "Which company funds the Korn shell?"},
 			Findings: []reasoning.CitedFinding{{Finding: reasoning.Finding{Text: "MACHTYPE is set in the standard GNU cpu-company-system format.", ChunkID: "c1", SourceID: "bash", Score: 0.15}, N: 1}}}},
-		Sources: []reasoning.Source{{N: 1, SourceID: "bash", Title: "Bash Reference Manual", Location: "/doc/bashref.html"}},
+		Sources: []rf.Source{{N: 1, SourceID: "bash", Title: "Bash Reference Manual", Location: "/doc/bashref.html"}},
 		Gaps:    []rf.Gap{{SubQuestion: "Who maintains the Korn shell today?", Reason: "the retrieved passages did not answer it"}},
 	}
 	val, err := aenv.ExecuteActivity(a.Synthesize, in)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var res rf.SynthesizeResult
+	var res workflows.SynthesizeResult
 	_ = val.Get(&res)
 	if res.Confidence != rf.ConfidenceLow || strings.Contains(res.Markdown, "[1]") || strings.Contains(res.Markdown, "MACHTYPE") ||
 		!strings.Contains(res.Markdown, "do not clearly answer this question") || len(res.Gaps) != 2 {

@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/researchflow/researchflow/workflows"
+
 	rf "github.com/researchflow/researchflow"
 
 	"go.temporal.io/sdk/testsuite"
@@ -46,12 +48,12 @@ func TestWhereSourcesDisagree(t *testing.T) {
 	var env testsuite.WorkflowTestSuite
 	aenv := env.NewTestActivityEnvironment()
 	aenv.RegisterActivity(a.SearchSource)
-	sq := rf.SubQuestion{ID: "sq1", Text: "How long does Example Corp keep application logs?"}
-	val, err := aenv.ExecuteActivity(a.SearchSource, rf.SearchSourceInput{Corpus: rf.RunCorpus("r1"), SubQuestion: sq, Source: "web", TopK: 4})
+	sq := reasoning.SubQuestion{ID: "sq1", Text: "How long does Example Corp keep application logs?"}
+	val, err := aenv.ExecuteActivity(a.SearchSource, workflows.SearchSourceInput{Corpus: workflows.RunCorpus("r1"), SubQuestion: sq, Source: "web", TopK: 4})
 	if err != nil {
 		t.Fatal(err)
 	}
-	var found rf.SearchSourceResult
+	var found workflows.SearchSourceResult
 	_ = val.Get(&found)
 
 	ext := extractive.New(extractive.Config{}).Roles()
@@ -65,11 +67,11 @@ func TestWhereSourcesDisagree(t *testing.T) {
 		t.Run(mode.name, func(t *testing.T) {
 			inf := &Inference{Engine: mode.engine, Offline: ext, Chunks: store}
 			aenv.RegisterActivity(inf)
-			val, err := aenv.ExecuteActivity(inf.Analyze, rf.AnalyzeInput{Question: sq.Text, SubQuestion: sq, ChunkIDs: found.Retrieved.ChunkIDs, MaxFindings: 5})
+			val, err := aenv.ExecuteActivity(inf.Analyze, workflows.AnalyzeInput{Question: sq.Text, SubQuestion: sq, ChunkIDs: found.Retrieved.ChunkIDs, MaxFindings: 5})
 			if err != nil {
 				t.Fatal(err)
 			}
-			var an rf.AnalyzeResult
+			var an workflows.AnalyzeResult
 			_ = val.Get(&an)
 			meta := map[string]rf.Source{}
 			for _, s := range found.Sources {
@@ -77,12 +79,12 @@ func TestWhereSourcesDisagree(t *testing.T) {
 			}
 			findings := [][]reasoning.Finding{an.Analysis.Findings}
 			sources := report.NumberSources(findings, func(id string) (rf.Source, bool) { s, ok := meta[id]; return s, ok })
-			val, err = aenv.ExecuteActivity(inf.Synthesize, rf.SynthesizeInput{ResearchID: "r1", Question: sq.Text,
-				Sections: report.CiteFindings([]rf.SubQuestion{sq}, findings, sources), Sources: sources})
+			val, err = aenv.ExecuteActivity(inf.Synthesize, workflows.SynthesizeInput{ResearchID: "r1", Question: sq.Text,
+				Sections: report.CiteFindings([]reasoning.SubQuestion{sq}, findings, sources), Sources: sources})
 			if err != nil {
 				t.Fatal(err)
 			}
-			var syn rf.SynthesizeResult
+			var syn workflows.SynthesizeResult
 			_ = val.Get(&syn)
 			t.Logf("report:\n%s", syn.Markdown)
 			_, section, ok := strings.Cut(syn.Markdown, "## Where sources disagree\n\n")

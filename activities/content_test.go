@@ -10,6 +10,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/researchflow/researchflow/workflows"
+
+	"github.com/researchflow/researchflow/internal/reasoning"
+
 	rf "github.com/researchflow/researchflow"
 
 	"go.temporal.io/sdk/temporal"
@@ -34,7 +38,7 @@ func (f mixedFetcher) Fetch(ctx context.Context, url string) (WebPage, error) {
 	return f.pages.Fetch(ctx, url)
 }
 
-func searchSource(t *testing.T, results []WebResult, f PageFetcher, sub string) rf.SearchSourceResult {
+func searchSource(t *testing.T, results []WebResult, f PageFetcher, sub string) workflows.SearchSourceResult {
 	t.Helper()
 	store, err := embedded.Open(t.TempDir(), embedded.Options{})
 	if err != nil {
@@ -45,12 +49,12 @@ func searchSource(t *testing.T, results []WebResult, f PageFetcher, sub string) 
 	var env testsuite.WorkflowTestSuite
 	aenv := env.NewTestActivityEnvironment()
 	aenv.RegisterActivity(a.SearchSource)
-	val, err := aenv.ExecuteActivity(a.SearchSource, rf.SearchSourceInput{ResearchID: "r1", Corpus: rf.RunCorpus("r1"),
-		Question: sub, SubQuestion: rf.SubQuestion{ID: "sq1", Text: sub}, Source: "web", TopK: 6})
+	val, err := aenv.ExecuteActivity(a.SearchSource, workflows.SearchSourceInput{ResearchID: "r1", Corpus: workflows.RunCorpus("r1"),
+		Question: sub, SubQuestion: reasoning.SubQuestion{ID: "sq1", Text: sub}, Source: "web", TopK: 6})
 	if err != nil {
 		t.Fatal(err)
 	}
-	var res rf.SearchSourceResult
+	var res workflows.SearchSourceResult
 	if err := val.Get(&res); err != nil {
 		t.Fatal(err)
 	}
@@ -166,8 +170,8 @@ func TestSearXNGOutageIsRetriedNotNothingFound(t *testing.T) {
 	var env testsuite.WorkflowTestSuite
 	aenv := env.NewTestActivityEnvironment()
 	aenv.RegisterActivity(a.SearchSource)
-	_, err = aenv.ExecuteActivity(a.SearchSource, rf.SearchSourceInput{Corpus: rf.RunCorpus("r1"),
-		SubQuestion: rf.SubQuestion{ID: "sq1", Text: "How long are backups kept?"}, Source: "searxng", TopK: 3})
+	_, err = aenv.ExecuteActivity(a.SearchSource, workflows.SearchSourceInput{Corpus: workflows.RunCorpus("r1"),
+		SubQuestion: reasoning.SubQuestion{ID: "sq1", Text: "How long are backups kept?"}, Source: "searxng", TopK: 3})
 	var app *temporal.ApplicationError
 	if !errors.As(err, &app) || app.Type() != egress.KindUnavailable || app.NonRetryable() {
 		t.Fatalf("err = %v, want a retryable %s", err, egress.KindUnavailable)

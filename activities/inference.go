@@ -7,6 +7,8 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/researchflow/researchflow/workflows"
+
 	rf "github.com/researchflow/researchflow"
 
 	"go.temporal.io/sdk/activity"
@@ -57,14 +59,14 @@ func (a *Inference) logger(ctx context.Context) interface {
 type meter struct {
 	ctx  context.Context
 	mu   sync.Mutex
-	prev reasoning.Usage // earlier attempts
-	cur  reasoning.Usage // this attempt
+	prev rf.Usage // earlier attempts
+	cur  rf.Usage // this attempt
 }
 
 func newMeter(ctx context.Context) *meter {
 	m := &meter{ctx: ctx}
 	if activity.IsActivity(ctx) && activity.HasHeartbeatDetails(ctx) {
-		var p rf.InferenceProgress
+		var p workflows.InferenceProgress
 		if err := activity.GetHeartbeatDetails(ctx, &p); err == nil {
 			m.prev = p.Usage
 		}
@@ -72,7 +74,7 @@ func newMeter(ctx context.Context) *meter {
 	return m
 }
 
-func (m *meter) add(u reasoning.Usage) {
+func (m *meter) add(u rf.Usage) {
 	m.mu.Lock()
 	m.cur = m.cur.Add(u)
 	m.mu.Unlock()
@@ -81,9 +83,9 @@ func (m *meter) add(u reasoning.Usage) {
 
 // details is the heartbeat detail now: every beat must carry it, or the
 // server would keep a beat without it.
-func (m *meter) details() any { return rf.InferenceProgress{Usage: m.total()} }
+func (m *meter) details() any { return workflows.InferenceProgress{Usage: m.total()} }
 
-func (m *meter) total() reasoning.Usage {
+func (m *meter) total() rf.Usage {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return m.prev.Add(m.cur)
@@ -115,11 +117,11 @@ func (a *Inference) start(ctx context.Context, budget rf.Budget) (context.Contex
 
 // fail classifies err and attaches the attempts' total usage to it.
 func (m *meter) fail(err error) error {
-	return classifyWithDetails(err, rf.InferenceProgress{Usage: m.total()})
+	return classifyWithDetails(err, workflows.InferenceProgress{Usage: m.total()})
 }
 
 // Plan splits the question into sub-questions.
-func (a *Inference) Plan(ctx context.Context, in rf.PlanInput) (reasoning.Plan, error) {
+func (a *Inference) Plan(ctx context.Context, in workflows.PlanInput) (reasoning.Plan, error) {
 	if strings.TrimSpace(in.Question) == "" {
 		return reasoning.Plan{}, invalid(rf.ErrInvalidInput, "plan needs a question")
 	}
@@ -140,18 +142,18 @@ func (a *Inference) Plan(ctx context.Context, in rf.PlanInput) (reasoning.Plan, 
 // Analyze extracts the findings of one sub-question from its chunks. Findings
 // that point at a chunk the analyst was not given are dropped here, whatever
 // the engine did.
-func (a *Inference) Analyze(ctx context.Context, in rf.AnalyzeInput) (rf.AnalyzeResult, error) {
+func (a *Inference) Analyze(ctx context.Context, in workflows.AnalyzeInput) (workflows.AnalyzeResult, error) {
 	if len(in.ChunkIDs) == 0 {
-		return rf.AnalyzeResult{}, invalid(rf.ErrInvalidInput, "analyze needs chunk IDs")
+		return workflows.AnalyzeResult{}, invalid(rf.ErrInvalidInput, "analyze needs chunk IDs")
 	}
 	call, m, budget, stop := a.start(ctx, in.Budget)
 	defer stop()
 	chunks, err := a.Chunks.Get(ctx, in.ChunkIDs)
 	if err != nil {
-		return rf.AnalyzeResult{}, m.fail(fmt.Errorf("read %d chunks: %w", len(in.ChunkIDs), err))
+		return workflows.AnalyzeResult{}, m.fail(fmt.Errorf("read %d chunks: %w", len(in.ChunkIDs), err))
 	}
 	if len(chunks) == 0 {
-		return rf.AnalyzeResult{}, invalid(rf.ErrCorpusEmpty, "none of the retrieved chunks is in memory any more")
+		return workflows.AnalyzeResult{}, invalid(rf.ErrCorpusEmpty, "none of the retrieved chunks is in memory any more")
 	}
 	passages := make([]reasoning.Passage, len(chunks))
 	given := make(map[string]memory.Chunk, len(chunks))
@@ -169,11 +171,11 @@ func (a *Inference) Analyze(ctx context.Context, in rf.AnalyzeInput) (rf.Analyze
 		Budget: budget,
 	})
 	if err != nil {
-		return rf.AnalyzeResult{}, m.fail(fmt.Errorf("analyze %q: %w", in.SubQuestion.Text, err))
+		return workflows.AnalyzeResult{}, m.fail(fmt.Errorf("analyze %q: %w", in.SubQuestion.Text, err))
 	}
 	analysis.Usage = m.prev.Add(analysis.Usage)
 	kept := analysis.Findings[:0]
-	var sources []reasoning.Source
+	var sources []rf.Source
 	index := map[string]int{}
 	for _, f := range analysis.Findings {
 		c, ok := given[f.ChunkID]
@@ -187,7 +189,7 @@ func (a *Inference) Analyze(ctx context.Context, in rf.AnalyzeInput) (rf.Analyze
 		if !seen {
 			i = len(sources)
 			index[c.SourceID] = i
-			sources = append(sources, reasoning.Source{SourceID: c.SourceID, Title: c.SourceTitle, Location: c.SourceLocation})
+			sources = append(sources, rf.Source{SourceID: c.SourceID, Title: c.SourceTitle, Location: c.SourceLocation})
 		}
 		if !contains(sources[i].ChunkIDs, c.ID) {
 			sources[i].ChunkIDs = append(sources[i].ChunkIDs, c.ID)
@@ -195,12 +197,12 @@ func (a *Inference) Analyze(ctx context.Context, in rf.AnalyzeInput) (rf.Analyze
 	}
 	analysis.Findings = kept
 	a.logger(ctx).Info("analyzed", "subQuestion", in.SubQuestion.ID, "findings", len(kept), "engine", analysis.Engine)
-	return rf.AnalyzeResult{Analysis: analysis, Sources: sources}, nil
+	return workflows.AnalyzeResult{Analysis: analysis, Sources: sources}, nil
 }
 
 // Synthesize writes the report from the cited findings and renders it. The
 // renderer drops any citation that is not in the numbered source list.
-func (a *Inference) Synthesize(ctx context.Context, in rf.SynthesizeInput) (rf.SynthesizeResult, error) {
+func (a *Inference) Synthesize(ctx context.Context, in workflows.SynthesizeInput) (workflows.SynthesizeResult, error) {
 	call, m, budget, stop := a.start(ctx, in.Budget)
 	defer stop()
 	var draft reasoning.Draft
@@ -235,10 +237,10 @@ func (a *Inference) Synthesize(ctx context.Context, in rf.SynthesizeInput) (rf.S
 			draft, err = a.Offline.Writer.Write(ctx, req)
 			draft.Usage = draft.Usage.Add(spent)
 			if err != nil {
-				return rf.SynthesizeResult{}, m.fail(fmt.Errorf("write report offline: %w", err))
+				return workflows.SynthesizeResult{}, m.fail(fmt.Errorf("write report offline: %w", err))
 			}
 		} else if err != nil {
-			return rf.SynthesizeResult{}, m.fail(fmt.Errorf("write report: %w", err))
+			return workflows.SynthesizeResult{}, m.fail(fmt.Errorf("write report: %w", err))
 		} else {
 			draft.Usage = m.prev.Add(draft.Usage)
 		}
@@ -274,12 +276,12 @@ func (a *Inference) Synthesize(ctx context.Context, in rf.SynthesizeInput) (rf.S
 	if title == "" {
 		title = in.Question
 	}
-	return rf.SynthesizeResult{Title: title, Markdown: md, Engine: draft.Engine, Usage: draft.Usage, Dropped: stats.Dropped, Ungrounded: stats.Ungrounded,
+	return workflows.SynthesizeResult{Title: title, Markdown: md, Engine: draft.Engine, Usage: draft.Usage, Dropped: stats.Dropped, Ungrounded: stats.Ungrounded,
 		Sources: cited, CitedSources: true, Confidence: confidence, Gaps: gaps}, nil
 }
 
 // Reflect names follow-up sub-questions for the gaps a round left.
-func (a *Inference) Reflect(ctx context.Context, in rf.ReflectInput) (reasoning.Reflection, error) {
+func (a *Inference) Reflect(ctx context.Context, in workflows.ReflectInput) (reasoning.Reflection, error) {
 	if a.Engine.Reflector == nil {
 		return reasoning.Reflection{}, nil
 	}
@@ -310,7 +312,7 @@ func contains(list []string, s string) bool {
 
 // claims are the cited findings of every section, for the conflict
 // detector: where two sources disagree, the report says so.
-func claims(sections []rf.SectionInput) []conflict.Claim {
+func claims(sections []reasoning.SectionInput) []conflict.Claim {
 	var out []conflict.Claim
 	for _, sec := range sections {
 		for _, f := range sec.Findings {

@@ -49,19 +49,19 @@ func TestAnalyzeFailureCarriesTheUsageOfEveryAttempt(t *testing.T) {
 	var env testsuite.WorkflowTestSuite
 	aenv := env.NewTestActivityEnvironment()
 	aenv.RegisterActivity(a)
-	earlier := reasoning.Usage{PromptTokens: 500, CompletionTokens: 50, FailedCalls: 1}
-	aenv.SetHeartbeatDetails(rf.InferenceProgress{Usage: earlier})
-	var beats []reasoning.Usage
+	earlier := rf.Usage{PromptTokens: 500, CompletionTokens: 50, FailedCalls: 1}
+	aenv.SetHeartbeatDetails(workflows.InferenceProgress{Usage: earlier})
+	var beats []rf.Usage
 	var mu sync.Mutex
 	aenv.SetOnActivityHeartbeatListener(func(_ *activity.Info, details converter.EncodedValues) {
-		var p rf.InferenceProgress
+		var p workflows.InferenceProgress
 		if details.HasValues() && details.Get(&p) == nil {
 			mu.Lock()
 			beats = append(beats, p.Usage)
 			mu.Unlock()
 		}
 	})
-	_, err := aenv.ExecuteActivity(a.Analyze, rf.AnalyzeInput{Question: "q", SubQuestion: reasoning.SubQuestion{ID: "sq1", Text: "How do sends synchronize?"}, ChunkIDs: []string{"c1"}})
+	_, err := aenv.ExecuteActivity(a.Analyze, workflows.AnalyzeInput{Question: "q", SubQuestion: reasoning.SubQuestion{ID: "sq1", Text: "How do sends synchronize?"}, ChunkIDs: []string{"c1"}})
 	var appErr *temporal.ApplicationError
 	if !errors.As(err, &appErr) || !appErr.NonRetryable() || appErr.Type() != "llm.invalid_output" {
 		t.Fatalf("got %v, want a non-retryable llm.invalid_output", err)
@@ -69,7 +69,7 @@ func TestAnalyzeFailureCarriesTheUsageOfEveryAttempt(t *testing.T) {
 	if got := len(f.Requests()); got != 2 {
 		t.Errorf("paid calls: %d, want 2 (the answer and one repair)", got)
 	}
-	want := earlier.Add(f.Usage()).Add(reasoning.Usage{Calls: 2, FailedCalls: 2})
+	want := earlier.Add(f.Usage()).Add(rf.Usage{Calls: 2, FailedCalls: 2})
 	got, ok := workflows.UsageFromError(err)
 	if !ok || got != want {
 		t.Errorf("UsageFromError: got %+v (%v), want %+v", got, ok, want)
@@ -90,20 +90,20 @@ func TestSynthesizeFallsBackToOfflineWriter(t *testing.T) {
 	var env testsuite.WorkflowTestSuite
 	aenv := env.NewTestActivityEnvironment()
 	aenv.RegisterActivity(a)
-	in := rf.SynthesizeInput{
+	in := workflows.SynthesizeInput{
 		ResearchID: "r1", Question: "How do sends synchronize?",
 		Sections: []reasoning.SectionInput{{SubQuestion: reasoning.SubQuestion{ID: "sq1", Text: "How do sends synchronize?"},
 			Findings: []reasoning.CitedFinding{{Finding: reasoning.Finding{Text: "A send happens before the receive completes.", ChunkID: "c1", SourceID: "mem"}, N: 1}}}},
-		Sources: []reasoning.Source{{N: 1, SourceID: "mem", Title: "The Go Memory Model", Location: "/doc/go_mem.html"}},
-		Usage:   reasoning.Usage{PromptTokens: 7, CompletionTokens: 3},
+		Sources: []rf.Source{{N: 1, SourceID: "mem", Title: "The Go Memory Model", Location: "/doc/go_mem.html"}},
+		Usage:   rf.Usage{PromptTokens: 7, CompletionTokens: 3},
 	}
 	val, err := aenv.ExecuteActivity(a.Synthesize, in)
 	if err != nil {
 		t.Fatalf("Synthesize: %v", err)
 	}
-	var res rf.SynthesizeResult
+	var res workflows.SynthesizeResult
 	_ = val.Get(&res)
-	want := f.Usage().Add(reasoning.Usage{Calls: 2, FailedCalls: 2})
+	want := f.Usage().Add(rf.Usage{Calls: 2, FailedCalls: 2})
 	if res.Usage != want {
 		t.Errorf("usage: got %+v, want the model calls' %+v", res.Usage, want)
 	}
@@ -116,12 +116,12 @@ func TestSynthesizeFallsBackToOfflineWriter(t *testing.T) {
 }
 
 func TestUsageFromError(t *testing.T) {
-	u := reasoning.Usage{PromptTokens: 3, CompletionTokens: 2, FailedCalls: 1}
-	err := classifyWithDetails(errors.New("plain"), rf.InferenceProgress{Usage: u})
+	u := rf.Usage{PromptTokens: 3, CompletionTokens: 2, FailedCalls: 1}
+	err := classifyWithDetails(errors.New("plain"), workflows.InferenceProgress{Usage: u})
 	if got, ok := workflows.UsageFromError(err); !ok || got != u {
 		t.Errorf("unclassified error: got %+v, %v", got, ok)
 	}
-	timedOut := temporal.NewTimeoutError(enumspb.TIMEOUT_TYPE_HEARTBEAT, nil, rf.InferenceProgress{Usage: u})
+	timedOut := temporal.NewTimeoutError(enumspb.TIMEOUT_TYPE_HEARTBEAT, nil, workflows.InferenceProgress{Usage: u})
 	if got, ok := workflows.UsageFromError(timedOut); !ok || got != u {
 		t.Errorf("timeout with heartbeat details: got %+v, %v", got, ok)
 	}
@@ -144,18 +144,18 @@ func TestSynthesizeOfflineWhenTheWritersShareCannotPayACall(t *testing.T) {
 	var env testsuite.WorkflowTestSuite
 	aenv := env.NewTestActivityEnvironment()
 	aenv.RegisterActivity(a)
-	in := rf.SynthesizeInput{
+	in := workflows.SynthesizeInput{
 		ResearchID: "r1", Question: "How do sends synchronize?",
 		Sections: []reasoning.SectionInput{{SubQuestion: reasoning.SubQuestion{ID: "sq1", Text: "How do sends synchronize?"},
 			Findings: []reasoning.CitedFinding{{Finding: reasoning.Finding{Text: "A send happens before the receive completes.", ChunkID: "c1", SourceID: "mem"}, N: 1}}}},
-		Sources: []reasoning.Source{{N: 1, SourceID: "mem", Title: "The Go Memory Model", Location: "/doc/go_mem.html"}},
+		Sources: []rf.Source{{N: 1, SourceID: "mem", Title: "The Go Memory Model", Location: "/doc/go_mem.html"}},
 		Budget:  rf.Budget{MaxTokens: 50},
 	}
 	val, err := aenv.ExecuteActivity(a.Synthesize, in)
 	if err != nil {
 		t.Fatalf("Synthesize: %v", err)
 	}
-	var res rf.SynthesizeResult
+	var res workflows.SynthesizeResult
 	_ = val.Get(&res)
 	if len(f.Requests()) != 0 {
 		t.Errorf("the model was called %d times with no budget for a call", len(f.Requests()))
@@ -175,7 +175,7 @@ func TestPlanOfAWordlessQuestionIsNotRetryable(t *testing.T) {
 		var env testsuite.WorkflowTestSuite
 		aenv := env.NewTestActivityEnvironment()
 		aenv.RegisterActivity(a)
-		_, err := aenv.ExecuteActivity(a.Plan, rf.PlanInput{Question: q, MaxSubQuestions: 4})
+		_, err := aenv.ExecuteActivity(a.Plan, workflows.PlanInput{Question: q, MaxSubQuestions: 4})
 		var appErr *temporal.ApplicationError
 		if !errors.As(err, &appErr) || !appErr.NonRetryable() {
 			t.Errorf("Plan(%+q) = %v: want a non-retryable application error", q, err)

@@ -16,6 +16,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/researchflow/researchflow/workflows"
+
 	standardwebhooks "github.com/standard-webhooks/standard-webhooks/libraries/go"
 
 	rf "github.com/researchflow/researchflow"
@@ -110,16 +112,16 @@ type reportData struct {
 // when configured), for runs started before the delivery workflow (newer
 // runs deliver with DeliverToSink, one sink at a time). A retry publishes again with the same ID: the webhook
 // receiver and JetStream drop the duplicate.
-func (n *Notify) Publish(ctx context.Context, in rf.PublishInput) (rf.PublishResult, error) {
+func (n *Notify) Publish(ctx context.Context, in workflows.PublishInput) (workflows.PublishResult, error) {
 	e := in.Event
 	if e.ID == "" || e.Type == "" || e.Data.ResearchID == "" {
-		return rf.PublishResult{}, invalid(rf.ErrInvalidInput, "publish needs an event with an ID, a type and a research ID")
+		return workflows.PublishResult{}, invalid(rf.ErrInvalidInput, "publish needs an event with an ID, a type and a research ID")
 	}
 	body, err := events.JSON(e, nil)
 	if err != nil {
-		return rf.PublishResult{}, invalid(rf.ErrInvalidInput, err.Error())
+		return workflows.PublishResult{}, invalid(rf.ErrInvalidInput, err.Error())
 	}
-	var res rf.PublishResult
+	var res workflows.PublishResult
 	if n.WebhookURL != "" {
 		if err := n.callWebhook(ctx, e.ID, e.Data.ResearchID, body); err != nil {
 			return res, err
@@ -140,15 +142,15 @@ func (n *Notify) Publish(ctx context.Context, in rf.PublishInput) (rf.PublishRes
 // then publishes its research.report.ready event to the webhook (with the
 // report) and the bus (the event on its subject, the report on
 // researchflow.reports), then mails it to the run's recipients.
-func (n *Notify) Deliver(ctx context.Context, in rf.DeliverInput) (rf.DeliverResult, error) {
+func (n *Notify) Deliver(ctx context.Context, in workflows.DeliverInput) (workflows.DeliverResult, error) {
 	if in.ResearchID == "" || in.Markdown == "" {
-		return rf.DeliverResult{}, invalid(rf.ErrInvalidInput, "deliver needs a research ID and a report")
+		return workflows.DeliverResult{}, invalid(rf.ErrInvalidInput, "deliver needs a research ID and a report")
 	}
 	if len(in.Email) > 0 {
 		// Before anything is sent: a recipient outside the allow-list is a
 		// request that can never succeed.
 		if err := rf.CheckEmailDomains(in.Email, n.EmailDomains); err != nil {
-			return rf.DeliverResult{}, invalid(rf.ErrInvalidInput, err.Error())
+			return workflows.DeliverResult{}, invalid(rf.ErrInvalidInput, err.Error())
 		}
 	}
 	ev := rf.Event{
@@ -158,7 +160,7 @@ func (n *Notify) Deliver(ctx context.Context, in rf.DeliverInput) (rf.DeliverRes
 	if in.Event != nil {
 		ev = *in.Event
 	}
-	var res rf.DeliverResult
+	var res workflows.DeliverResult
 	if n.ReportDir != "" {
 		name := safeID.ReplaceAllString(in.ResearchID, "_") + ".md"
 		path := filepath.Join(n.ReportDir, name)
@@ -215,18 +217,18 @@ func (n *Notify) Deliver(ctx context.Context, in rf.DeliverInput) (rf.DeliverRes
 // StoreReport writes the report atomically to ReportDir (a retry rewrites
 // the same file). With no ReportDir it stores nothing and says so by an
 // empty path.
-func (n *Notify) StoreReport(ctx context.Context, in rf.StoreReportInput) (rf.StoreReportResult, error) {
+func (n *Notify) StoreReport(ctx context.Context, in workflows.StoreReportInput) (workflows.StoreReportResult, error) {
 	if in.ResearchID == "" || in.Markdown == "" {
-		return rf.StoreReportResult{}, invalid(rf.ErrInvalidInput, "store report needs a research ID and a report")
+		return workflows.StoreReportResult{}, invalid(rf.ErrInvalidInput, "store report needs a research ID and a report")
 	}
 	if n.ReportDir == "" {
-		return rf.StoreReportResult{}, nil
+		return workflows.StoreReportResult{}, nil
 	}
 	path := filepath.Join(n.ReportDir, safeID.ReplaceAllString(in.ResearchID, "_")+".md")
 	if err := writeFileAtomic(path, []byte(in.Markdown)); err != nil {
-		return rf.StoreReportResult{}, storeError(path, err)
+		return workflows.StoreReportResult{}, storeError(path, err)
 	}
-	return rf.StoreReportResult{Path: path}, nil
+	return workflows.StoreReportResult{Path: path}, nil
 }
 
 // DeliverToSink delivers one event of a run to one sink, and nothing else:
@@ -236,17 +238,17 @@ func (n *Notify) StoreReport(ctx context.Context, in rf.StoreReportInput) (rf.St
 // on researchflow.reports besides the event, and the run's e-mail
 // recipients by mail; e-mail gets no other event. A sink the operator did
 // not configure answers DeliveryNotConfigured at once.
-func (n *Notify) DeliverToSink(ctx context.Context, in rf.SinkDeliveryInput) (rf.SinkDeliveryResult, error) {
+func (n *Notify) DeliverToSink(ctx context.Context, in workflows.SinkDeliveryInput) (workflows.SinkDeliveryResult, error) {
 	e := in.Event
 	if e.ID == "" || e.Type == "" || e.Data.ResearchID == "" {
-		return rf.SinkDeliveryResult{}, invalid(rf.ErrInvalidInput, "deliver needs an event with an ID, a type and a research ID")
+		return workflows.SinkDeliveryResult{}, invalid(rf.ErrInvalidInput, "deliver needs an event with an ID, a type and a research ID")
 	}
 	isReport := e.Type == rf.EventReportReady && in.Report != ""
-	delivered := rf.SinkDeliveryResult{Outcome: rf.DeliveryDelivered}
+	delivered := workflows.SinkDeliveryResult{Outcome: workflows.DeliveryDelivered}
 	switch in.Sink {
 	case rf.SinkWebhook:
 		if n.WebhookURL == "" {
-			return rf.SinkDeliveryResult{Outcome: rf.DeliveryNotConfigured}, nil
+			return workflows.SinkDeliveryResult{Outcome: workflows.DeliveryNotConfigured}, nil
 		}
 		var data any
 		if isReport {
@@ -254,15 +256,15 @@ func (n *Notify) DeliverToSink(ctx context.Context, in rf.SinkDeliveryInput) (rf
 		}
 		body, err := events.JSON(e, data)
 		if err != nil {
-			return rf.SinkDeliveryResult{}, invalid(rf.ErrInvalidInput, err.Error())
+			return workflows.SinkDeliveryResult{}, invalid(rf.ErrInvalidInput, err.Error())
 		}
 		if err := n.callWebhook(ctx, e.ID, e.Data.ResearchID, body); err != nil {
-			return rf.SinkDeliveryResult{}, err
+			return workflows.SinkDeliveryResult{}, err
 		}
 		return delivered, nil
 	case rf.SinkNATS:
 		if n.Bus == nil {
-			return rf.SinkDeliveryResult{Outcome: rf.DeliveryNotConfigured}, nil
+			return workflows.SinkDeliveryResult{Outcome: workflows.DeliveryNotConfigured}, nil
 		}
 		var data any
 		if isReport {
@@ -271,16 +273,16 @@ func (n *Notify) DeliverToSink(ctx context.Context, in rf.SinkDeliveryInput) (rf
 			if _, err := n.publish(ctx, rf.ReportSubject, ReportMsgID(e.ID), map[string]string{
 				"Content-Type": "text/markdown; charset=utf-8", HeaderResearchID: e.Data.ResearchID, HeaderEventID: e.ID,
 			}, []byte(in.Report)); err != nil {
-				return rf.SinkDeliveryResult{}, err
+				return workflows.SinkDeliveryResult{}, err
 			}
 		}
 		body, err := events.JSON(e, data)
 		if err != nil {
-			return rf.SinkDeliveryResult{}, invalid(rf.ErrInvalidInput, err.Error())
+			return workflows.SinkDeliveryResult{}, invalid(rf.ErrInvalidInput, err.Error())
 		}
 		how, err := n.publish(ctx, events.Subject(e.Type), e.ID, map[string]string{"Content-Type": events.ContentType}, body)
 		if err != nil {
-			return rf.SinkDeliveryResult{}, err
+			return workflows.SinkDeliveryResult{}, err
 		}
 		if how == "duplicate" {
 			delivered.Detail = how
@@ -288,24 +290,24 @@ func (n *Notify) DeliverToSink(ctx context.Context, in rf.SinkDeliveryInput) (rf
 		return delivered, nil
 	case rf.SinkEmail:
 		if !isReport || len(in.Email) == 0 {
-			return rf.SinkDeliveryResult{Outcome: rf.DeliveryNotApplicable}, nil
+			return workflows.SinkDeliveryResult{Outcome: workflows.DeliveryNotApplicable}, nil
 		}
 		if err := rf.CheckEmailDomains(in.Email, n.EmailDomains); err != nil {
-			return rf.SinkDeliveryResult{}, invalid(rf.ErrInvalidInput, err.Error())
+			return workflows.SinkDeliveryResult{}, invalid(rf.ErrInvalidInput, err.Error())
 		}
 		if n.Mailer == nil {
-			return rf.SinkDeliveryResult{Outcome: rf.DeliveryNotConfigured, Detail: "RESEARCHFLOW_SMTP_URL is not set"}, nil
+			return workflows.SinkDeliveryResult{Outcome: workflows.DeliveryNotConfigured, Detail: "RESEARCHFLOW_SMTP_URL is not set"}, nil
 		}
 		subject := e.Data.Title
 		if subject == "" {
 			subject = "Research report " + e.Data.ResearchID
 		}
 		if err := n.Mailer.Send(ctx, mailer.Mail{To: in.Email, Subject: subject, Text: in.Report, MessageID: e.ID}); err != nil {
-			return rf.SinkDeliveryResult{}, classify(fmt.Errorf("mail the report: %w", err))
+			return workflows.SinkDeliveryResult{}, classify(fmt.Errorf("mail the report: %w", err))
 		}
 		return delivered, nil
 	}
-	return rf.SinkDeliveryResult{}, invalid(rf.ErrInvalidInput, fmt.Sprintf("unknown sink %q (want one of %v)", in.Sink, rf.Sinks))
+	return workflows.SinkDeliveryResult{}, invalid(rf.ErrInvalidInput, fmt.Sprintf("unknown sink %q (want one of %v)", in.Sink, rf.Sinks))
 }
 
 // publish publishes to the bus and says "published" or "duplicate".

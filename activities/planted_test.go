@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/researchflow/researchflow/workflows"
+
 	rf "github.com/researchflow/researchflow"
 
 	"go.temporal.io/sdk/testsuite"
@@ -59,21 +61,21 @@ func TestPlantedTextNeverReachesTheReport(t *testing.T) {
 	aenv.RegisterActivity(inf)
 
 	q := "How long are backups kept?"
-	sq := rf.SubQuestion{ID: "sq1", Text: q}
-	if _, err := aenv.ExecuteActivity(search.PrepareCorpus, rf.PrepareCorpusInput{Corpus: "notes", Path: dir}); err != nil {
+	sq := reasoning.SubQuestion{ID: "sq1", Text: q}
+	if _, err := aenv.ExecuteActivity(search.PrepareCorpus, workflows.PrepareCorpusInput{Corpus: "notes", Path: dir}); err != nil {
 		t.Fatal(err)
 	}
-	val, err := aenv.ExecuteActivity(search.Retrieve, rf.RetrieveInput{SubQuestion: sq, Corpus: "notes", TopK: 6})
+	val, err := aenv.ExecuteActivity(search.Retrieve, workflows.RetrieveInput{SubQuestion: sq, Corpus: "notes", TopK: 6})
 	if err != nil {
 		t.Fatal(err)
 	}
-	var ret rf.RetrieveResult
+	var ret workflows.RetrieveResult
 	_ = val.Get(&ret)
-	val, err = aenv.ExecuteActivity(inf.Analyze, rf.AnalyzeInput{Question: q, SubQuestion: sq, ChunkIDs: ret.ChunkIDs, MaxFindings: 5})
+	val, err = aenv.ExecuteActivity(inf.Analyze, workflows.AnalyzeInput{Question: q, SubQuestion: sq, ChunkIDs: ret.ChunkIDs, MaxFindings: 5})
 	if err != nil {
 		t.Fatal(err)
 	}
-	var an rf.AnalyzeResult
+	var an workflows.AnalyzeResult
 	_ = val.Get(&an)
 	chunks, err := store.Get(t.Context(), ret.ChunkIDs)
 	if err != nil {
@@ -90,12 +92,12 @@ func TestPlantedTextNeverReachesTheReport(t *testing.T) {
 		s, ok := meta[id]
 		return s, ok
 	})
-	sections := report.CiteFindings([]rf.SubQuestion{sq}, [][]reasoning.Finding{an.Analysis.Findings}, sources)
-	val, err = aenv.ExecuteActivity(inf.Synthesize, rf.SynthesizeInput{ResearchID: "r1", Question: q, Sections: sections, Sources: sources})
+	sections := report.CiteFindings([]reasoning.SubQuestion{sq}, [][]reasoning.Finding{an.Analysis.Findings}, sources)
+	val, err = aenv.ExecuteActivity(inf.Synthesize, workflows.SynthesizeInput{ResearchID: "r1", Question: q, Sections: sections, Sources: sources})
 	if err != nil {
 		t.Fatal(err)
 	}
-	var syn rf.SynthesizeResult
+	var syn workflows.SynthesizeResult
 	_ = val.Get(&syn)
 	if strings.Contains(syn.Markdown, "400") || strings.Contains(syn.Markdown, "AI assistants") {
 		t.Errorf("the report repeats planted text:\n%s", syn.Markdown)
@@ -124,7 +126,7 @@ func TestAnalyzeHidesMachineAddressedSentencesFromEveryEngine(t *testing.T) {
 	var env testsuite.WorkflowTestSuite
 	aenv := env.NewTestActivityEnvironment()
 	aenv.RegisterActivity(a)
-	if _, err := aenv.ExecuteActivity(a.Analyze, rf.AnalyzeInput{SubQuestion: reasoning.SubQuestion{Text: "How long are backups kept?"}, ChunkIDs: []string{"c1"}}); err != nil {
+	if _, err := aenv.ExecuteActivity(a.Analyze, workflows.AnalyzeInput{SubQuestion: reasoning.SubQuestion{Text: "How long are backups kept?"}, ChunkIDs: []string{"c1"}}); err != nil {
 		t.Fatal(err)
 	}
 	if len(got) != 1 || got[0].Text != "Backups are kept for 35 days." {

@@ -11,6 +11,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/researchflow/researchflow/workflows"
+
 	rf "github.com/researchflow/researchflow"
 
 	"go.temporal.io/sdk/temporal"
@@ -69,7 +71,7 @@ func TestSearchSourceWithRealProviders(t *testing.T) {
 		return n
 	}
 
-	run := func(t *testing.T, env map[string]string) (rf.SearchSourceResult, *embedded.Store) {
+	run := func(t *testing.T, env map[string]string) (workflows.SearchSourceResult, *embedded.Store) {
 		t.Helper()
 		all, err := config.Load(func(k string) (string, bool) { v, ok := env[k]; return v, ok })
 		if err != nil {
@@ -89,12 +91,12 @@ func TestSearchSourceWithRealProviders(t *testing.T) {
 		var ts testsuite.WorkflowTestSuite
 		aenv := ts.NewTestActivityEnvironment()
 		aenv.RegisterActivity(a.SearchSource)
-		val, err := aenv.ExecuteActivity(a.SearchSource, rf.SearchSourceInput{Corpus: rf.RunCorpus("r1"),
-			SubQuestion: rf.SubQuestion{ID: "sq1", Text: "How long are application logs kept?"}, Source: "searxng", TopK: 4})
+		val, err := aenv.ExecuteActivity(a.SearchSource, workflows.SearchSourceInput{Corpus: workflows.RunCorpus("r1"),
+			SubQuestion: reasoning.SubQuestion{ID: "sq1", Text: "How long are application logs kept?"}, Source: "searxng", TopK: 4})
 		if err != nil {
 			t.Fatal(err)
 		}
-		var res rf.SearchSourceResult
+		var res workflows.SearchSourceResult
 		_ = val.Get(&res)
 		return res, store
 	}
@@ -116,12 +118,12 @@ func TestSearchSourceWithRealProviders(t *testing.T) {
 	var ts testsuite.WorkflowTestSuite
 	aenv := ts.NewTestActivityEnvironment()
 	aenv.RegisterActivity(inf)
-	sq := rf.SubQuestion{ID: "sq1", Text: "How long are application logs kept?"}
-	val, err := aenv.ExecuteActivity(inf.Analyze, rf.AnalyzeInput{Question: sq.Text, SubQuestion: sq, ChunkIDs: res.Retrieved.ChunkIDs, MaxFindings: 4})
+	sq := reasoning.SubQuestion{ID: "sq1", Text: "How long are application logs kept?"}
+	val, err := aenv.ExecuteActivity(inf.Analyze, workflows.AnalyzeInput{Question: sq.Text, SubQuestion: sq, ChunkIDs: res.Retrieved.ChunkIDs, MaxFindings: 4})
 	if err != nil {
 		t.Fatal(err)
 	}
-	var an rf.AnalyzeResult
+	var an workflows.AnalyzeResult
 	_ = val.Get(&an)
 	meta := map[string]rf.Source{}
 	for _, s := range res.Sources {
@@ -129,11 +131,11 @@ func TestSearchSourceWithRealProviders(t *testing.T) {
 	}
 	findings := [][]reasoning.Finding{an.Analysis.Findings}
 	sources := report.NumberSources(findings, func(id string) (rf.Source, bool) { s, ok := meta[id]; return s, ok })
-	val, err = aenv.ExecuteActivity(inf.Synthesize, rf.SynthesizeInput{Question: sq.Text, Sections: report.CiteFindings([]rf.SubQuestion{sq}, findings, sources), Sources: sources})
+	val, err = aenv.ExecuteActivity(inf.Synthesize, workflows.SynthesizeInput{Question: sq.Text, Sections: report.CiteFindings([]reasoning.SubQuestion{sq}, findings, sources), Sources: sources})
 	if err != nil {
 		t.Fatal(err)
 	}
-	var syn rf.SynthesizeResult
+	var syn workflows.SynthesizeResult
 	_ = val.Get(&syn)
 	if !strings.Contains(syn.Markdown, "Log retention policy — 127.0.0.1 — [http://127.0.0.1:") || !strings.Contains(syn.Markdown, "— accessed ") {
 		t.Errorf("the report does not cite the loopback page by URL with title and access date:\n%s", syn.Markdown)
@@ -176,16 +178,16 @@ func TestSearchSourceReportsTheBreaker(t *testing.T) {
 	for range 3 {
 		aenv := ts.NewTestActivityEnvironment()
 		aenv.RegisterActivity(a.SearchSource)
-		_, err := aenv.ExecuteActivity(a.SearchSource, rf.SearchSourceInput{Corpus: rf.RunCorpus("r1"),
-			SubQuestion: rf.SubQuestion{ID: "sq1", Text: "How long are application logs kept?"}, Source: "searxng", TopK: 4})
+		_, err := aenv.ExecuteActivity(a.SearchSource, workflows.SearchSourceInput{Corpus: workflows.RunCorpus("r1"),
+			SubQuestion: reasoning.SubQuestion{ID: "sq1", Text: "How long are application logs kept?"}, Source: "searxng", TopK: 4})
 		var app *temporal.ApplicationError
-		var d rf.SearchFailure
+		var d workflows.SearchFailure
 		if !errors.As(err, &app) || !app.HasDetails() || app.Details(&d) != nil {
 			t.Fatalf("error %v carries no search failure detail", err)
 		}
 		states = append(states, d.Breaker)
 	}
-	if want := []string{rf.BreakerClosed, rf.BreakerOpen, rf.BreakerOpen}; !slices.Equal(states, want) {
+	if want := []string{workflows.BreakerClosed, workflows.BreakerOpen, workflows.BreakerOpen}; !slices.Equal(states, want) {
 		t.Errorf("breaker states after each failure = %v, want %v", states, want)
 	}
 	mu.Lock()

@@ -9,6 +9,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/researchflow/researchflow/workflows"
+
 	rf "github.com/researchflow/researchflow"
 
 	"go.temporal.io/sdk/activity"
@@ -53,8 +55,8 @@ type Search struct {
 // ingested on first use (and re-checked once per worker process, which
 // costs a hash per file); a folder is ingested (unchanged files cost
 // nothing); a named corpus must already hold chunks.
-func (a *Search) PrepareCorpus(ctx context.Context, in rf.PrepareCorpusInput) (rf.PrepareCorpusResult, error) {
-	res := rf.PrepareCorpusResult{Corpus: in.Corpus}
+func (a *Search) PrepareCorpus(ctx context.Context, in workflows.PrepareCorpusInput) (workflows.PrepareCorpusResult, error) {
+	res := workflows.PrepareCorpusResult{Corpus: in.Corpus}
 	switch {
 	case in.Path != "":
 		if _, err := os.Stat(in.Path); err != nil {
@@ -113,7 +115,7 @@ func unknownCorpus(corpus string) string {
 
 // Ingest ingests up to MaxFiles files after the cursor. It heartbeats the
 // cursor after every file; a retried attempt resumes from the last one.
-func (a *Search) Ingest(ctx context.Context, in rf.IngestBatchInput) (rf.IngestSummary, error) {
+func (a *Search) Ingest(ctx context.Context, in workflows.IngestBatchInput) (rf.IngestSummary, error) {
 	if in.Corpus == "" || in.Path == "" {
 		return rf.IngestSummary{}, invalid(rf.ErrInvalidInput, "ingest needs a corpus and a path")
 	}
@@ -215,9 +217,9 @@ func (a *Search) ingest(ctx context.Context, req corpus.IngestRequest) (rf.Inges
 // Retrieve finds the passages for one sub-question with hybrid search,
 // restricted to the corpus, and drops near-identical chunks so analysis sees
 // each statement once. Only IDs go back through history.
-func (a *Search) Retrieve(ctx context.Context, in rf.RetrieveInput) (rf.RetrieveResult, error) {
+func (a *Search) Retrieve(ctx context.Context, in workflows.RetrieveInput) (workflows.RetrieveResult, error) {
 	if strings.TrimSpace(in.SubQuestion.Text) == "" || in.Corpus == "" {
-		return rf.RetrieveResult{}, invalid(rf.ErrInvalidInput, "retrieve needs a sub-question and a corpus")
+		return workflows.RetrieveResult{}, invalid(rf.ErrInvalidInput, "retrieve needs a sub-question and a corpus")
 	}
 	if in.TopK <= 0 {
 		in.TopK = 6
@@ -230,10 +232,10 @@ func (a *Search) Retrieve(ctx context.Context, in rf.RetrieveInput) (rf.Retrieve
 		Filter: memory.Filter{Corpus: in.Corpus},
 	})
 	if err != nil {
-		return rf.RetrieveResult{}, classify(fmt.Errorf("search %q in %s: %w", in.SubQuestion.Text, in.Corpus, err))
+		return workflows.RetrieveResult{}, classify(fmt.Errorf("search %q in %s: %w", in.SubQuestion.Text, in.Corpus, err))
 	}
 	kept, dropped := dedupe(hits, in.TopK)
-	res := rf.RetrieveResult{Duplicates: dropped}
+	res := workflows.RetrieveResult{Duplicates: dropped}
 	seen := map[string]bool{}
 	for _, h := range kept {
 		res.ChunkIDs = append(res.ChunkIDs, h.Chunk.ID)

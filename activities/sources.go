@@ -10,6 +10,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/researchflow/researchflow/workflows"
+
 	rf "github.com/researchflow/researchflow"
 
 	"go.temporal.io/sdk/activity"
@@ -89,22 +91,22 @@ const fetchParallelism = 4
 //
 // Errors: SourceNotConfigured (non-retryable) when this worker has no
 // searcher of that name; the provider's error, classified, otherwise. Every
-// error carries an rf.SearchFailure with the attempt number.
-func (a *Search) SearchSource(ctx context.Context, in rf.SearchSourceInput) (rf.SearchSourceResult, error) {
+// error carries an workflows.SearchFailure with the attempt number.
+func (a *Search) SearchSource(ctx context.Context, in workflows.SearchSourceInput) (workflows.SearchSourceResult, error) {
 	attempt := 1
 	if activity.IsActivity(ctx) {
 		attempt = int(activity.GetInfo(ctx).Attempt)
 	}
 	breaker := func() string { return "" }
 	fail := func(err error) error {
-		return classifyWithDetails(err, rf.SearchFailure{Attempt: attempt, Breaker: breaker()})
+		return classifyWithDetails(err, workflows.SearchFailure{Attempt: attempt, Breaker: breaker()})
 	}
 	if strings.TrimSpace(in.SubQuestion.Text) == "" || in.Corpus == "" || in.Source == "" {
-		return rf.SearchSourceResult{}, invalid(rf.ErrInvalidInput, "search source needs a sub-question, a corpus and a source")
+		return workflows.SearchSourceResult{}, invalid(rf.ErrInvalidInput, "search source needs a sub-question, a corpus and a source")
 	}
 	s, ok := a.Searchers[in.Source]
 	if !ok || s == nil || a.Fetcher == nil || a.Pages == nil {
-		return rf.SearchSourceResult{}, invalid(rf.ErrSourceNotConfigured,
+		return workflows.SearchSourceResult{}, invalid(rf.ErrSourceNotConfigured,
 			fmt.Sprintf("source %q is not configured on this search worker (see the README's sources table)", in.Source))
 	}
 	if b, ok := s.(interface{ BreakerState() string }); ok {
@@ -116,12 +118,12 @@ func (a *Search) SearchSource(ctx context.Context, in rf.SearchSourceInput) (rf.
 	defer keepAlive(ctx)()
 	results, err := s.Search(ctx, WebQuery{Text: in.SubQuestion.Text, Limit: in.TopK})
 	if err != nil {
-		return rf.SearchSourceResult{}, fail(fmt.Errorf("search %s for %q: %w", in.Source, in.SubQuestion.Text, err))
+		return workflows.SearchSourceResult{}, fail(fmt.Errorf("search %s for %q: %w", in.Source, in.SubQuestion.Text, err))
 	}
-	res := rf.SearchSourceResult{Results: len(results), Breaker: breaker()}
+	res := workflows.SearchSourceResult{Results: len(results), Breaker: breaker()}
 	pages := a.fetchAll(ctx, results)
 	if err := ctx.Err(); err != nil {
-		return rf.SearchSourceResult{}, err
+		return workflows.SearchSourceResult{}, err
 	}
 	seen := map[string]claim{}
 	var chunks []memory.Chunk
@@ -183,14 +185,14 @@ func (a *Search) SearchSource(ctx context.Context, in rf.SearchSourceInput) (rf.
 		return res, nil
 	}
 	if err := a.Pages.Upsert(ctx, chunks); err != nil {
-		return rf.SearchSourceResult{}, fail(fmt.Errorf("store %d chunks of %d pages: %w", len(chunks), res.Fetched, err))
+		return workflows.SearchSourceResult{}, fail(fmt.Errorf("store %d chunks of %d pages: %w", len(chunks), res.Fetched, err))
 	}
 	hits, err := a.Store.Search(ctx, memory.Query{
 		Text: in.SubQuestion.Text, TopK: in.TopK * 3,
 		Filter: memory.Filter{Corpus: in.Corpus, SourceIDs: ids},
 	})
 	if err != nil {
-		return rf.SearchSourceResult{}, fail(fmt.Errorf("search the pages of %s: %w", in.Source, err))
+		return workflows.SearchSourceResult{}, fail(fmt.Errorf("search the pages of %s: %w", in.Source, err))
 	}
 	kept, dropped := dedupe(hits, in.TopK)
 	res.Retrieved.Duplicates = dropped
@@ -338,7 +340,7 @@ func unreadReason(err error) string {
 // pageSource is the citation of a fetched page: its own title, site and
 // dates where it has them, the result's otherwise, and the URL it was read
 // from (a canonical link is the page's claim, not where its text is).
-func pageSource(in rf.SearchSourceInput, r WebResult, p WebPage) rf.Source {
+func pageSource(in workflows.SearchSourceInput, r WebResult, p WebPage) rf.Source {
 	src := rf.Source{
 		Title: firstNonEmpty(p.Title, r.Title), Site: firstNonEmpty(p.Site, r.Site),
 		URL: firstNonEmpty(p.URL, r.URL), AccessedAt: p.AccessedAt.UTC(),

@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/researchflow/researchflow/workflows"
+
 	rf "github.com/researchflow/researchflow"
 
 	"go.temporal.io/sdk/temporal"
@@ -89,13 +91,13 @@ func TestSearchSourceFetchesIngestsAndCites(t *testing.T) {
 	var env testsuite.WorkflowTestSuite
 	aenv := env.NewTestActivityEnvironment()
 	aenv.RegisterActivity(a.SearchSource)
-	in := rf.SearchSourceInput{ResearchID: "r1", Corpus: rf.RunCorpus("r1"), Question: "What is the log retention policy?",
-		SubQuestion: rf.SubQuestion{ID: "sq1", Text: "How long are logs kept?"}, Source: "web", TopK: 4}
+	in := workflows.SearchSourceInput{ResearchID: "r1", Corpus: workflows.RunCorpus("r1"), Question: "What is the log retention policy?",
+		SubQuestion: reasoning.SubQuestion{ID: "sq1", Text: "How long are logs kept?"}, Source: "web", TopK: 4}
 	val, err := aenv.ExecuteActivity(a.SearchSource, in)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var res rf.SearchSourceResult
+	var res workflows.SearchSourceResult
 	if err := val.Get(&res); err != nil {
 		t.Fatal(err)
 	}
@@ -126,11 +128,11 @@ func TestSearchSourceFetchesIngestsAndCites(t *testing.T) {
 	ext := extractive.New(extractive.Config{}).Roles()
 	inf := &Inference{Engine: ext, Offline: ext, Chunks: store}
 	aenv.RegisterActivity(inf)
-	val, err = aenv.ExecuteActivity(inf.Analyze, rf.AnalyzeInput{Question: in.Question, SubQuestion: in.SubQuestion, ChunkIDs: res.Retrieved.ChunkIDs, MaxFindings: 5})
+	val, err = aenv.ExecuteActivity(inf.Analyze, workflows.AnalyzeInput{Question: in.Question, SubQuestion: in.SubQuestion, ChunkIDs: res.Retrieved.ChunkIDs, MaxFindings: 5})
 	if err != nil {
 		t.Fatal(err)
 	}
-	var an rf.AnalyzeResult
+	var an workflows.AnalyzeResult
 	_ = val.Get(&an)
 	if len(an.Analysis.Findings) == 0 {
 		t.Fatal("no finding from the fetched pages")
@@ -143,12 +145,12 @@ func TestSearchSourceFetchesIngestsAndCites(t *testing.T) {
 		s, ok := meta[id]
 		return s, ok
 	})
-	sections := report.CiteFindings([]rf.SubQuestion{in.SubQuestion}, [][]reasoning.Finding{an.Analysis.Findings}, sources)
-	val, err = aenv.ExecuteActivity(inf.Synthesize, rf.SynthesizeInput{ResearchID: "r1", Question: in.Question, Sections: sections, Sources: sources})
+	sections := report.CiteFindings([]reasoning.SubQuestion{in.SubQuestion}, [][]reasoning.Finding{an.Analysis.Findings}, sources)
+	val, err = aenv.ExecuteActivity(inf.Synthesize, workflows.SynthesizeInput{ResearchID: "r1", Question: in.Question, Sections: sections, Sources: sources})
 	if err != nil {
 		t.Fatal(err)
 	}
-	var syn rf.SynthesizeResult
+	var syn workflows.SynthesizeResult
 	_ = val.Get(&syn)
 	t.Logf("report:\n%s", syn.Markdown)
 	if bad := report.ForeignLinks(syn.Markdown, sources); len(bad) != 0 {
@@ -177,7 +179,7 @@ func TestSearchSourceErrors(t *testing.T) {
 	var env testsuite.WorkflowTestSuite
 	aenv := env.NewTestActivityEnvironment()
 	aenv.RegisterActivity(a.SearchSource)
-	in := rf.SearchSourceInput{Corpus: rf.RunCorpus("r1"), SubQuestion: rf.SubQuestion{ID: "sq1", Text: "q?"}, TopK: 3}
+	in := workflows.SearchSourceInput{Corpus: workflows.RunCorpus("r1"), SubQuestion: reasoning.SubQuestion{ID: "sq1", Text: "q?"}, TopK: 3}
 	check := func(source string, wantType string, wantNonRetryable bool, wantDelay time.Duration) {
 		t.Helper()
 		in.Source = source
@@ -187,7 +189,7 @@ func TestSearchSourceErrors(t *testing.T) {
 			t.Errorf("%s: %v, want type %s non-retryable %v delay %v", source, err, wantType, wantNonRetryable, wantDelay)
 			return
 		}
-		var d rf.SearchFailure
+		var d workflows.SearchFailure
 		if wantType != rf.ErrSourceNotConfigured && (!app.HasDetails() || app.Details(&d) != nil || d.Attempt != 1) {
 			t.Errorf("%s: the error carries no attempt: %+v", source, d)
 		}
@@ -203,7 +205,7 @@ func TestSearchSourceErrors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var res rf.SearchSourceResult
+	var res workflows.SearchSourceResult
 	_ = val.Get(&res)
 	if res.Results != 0 || len(res.Retrieved.ChunkIDs) != 0 {
 		t.Errorf("empty provider gave %+v", res)

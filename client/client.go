@@ -44,6 +44,7 @@ type Temporal interface {
 	CancelWorkflow(ctx context.Context, workflowID, runID string) error
 	UpdateWorkflow(ctx context.Context, options sdkclient.UpdateWorkflowOptions) (sdkclient.WorkflowUpdateHandle, error)
 	ListWorkflow(ctx context.Context, request *workflowservice.ListWorkflowExecutionsRequest) (*workflowservice.ListWorkflowExecutionsResponse, error)
+	CheckHealth(ctx context.Context, request *sdkclient.CheckHealthRequest) (*sdkclient.CheckHealthResponse, error)
 }
 
 var _ Temporal = sdkclient.Client(nil)
@@ -109,6 +110,30 @@ func (c *Client) WithDataConverter(dc converter.DataConverter) *Client {
 
 // Namespace is the Temporal namespace of the runs.
 func (c *Client) Namespace() string { return c.namespace }
+
+// CheckHealth reports whether the Temporal frontend answers; its error
+// satisfies IsUnavailable when it cannot be reached.
+func (c *Client) CheckHealth(ctx context.Context) error {
+	if _, err := c.tc.CheckHealth(ctx, &sdkclient.CheckHealthRequest{}); err != nil {
+		return fmt.Errorf("temporal health check: %w", err)
+	}
+	return nil
+}
+
+// IsNotFound reports whether err says the run does not exist: ErrNotFound,
+// or Temporal's own not-found answer that a call passed on.
+func IsNotFound(err error) bool {
+	var notFound *serviceerror.NotFound
+	return errors.Is(err, ErrNotFound) || errors.As(err, &notFound)
+}
+
+// IsUnavailable reports whether err says Temporal could not be reached or
+// did not answer in time: the same call may work later.
+func IsUnavailable(err error) bool {
+	var u *serviceerror.Unavailable
+	var d *serviceerror.DeadlineExceeded
+	return errors.Is(err, context.DeadlineExceeded) || errors.As(err, &u) || errors.As(err, &d)
+}
 
 // Run identifies a started run and the status it was found in (a run
 // started twice with the same ID and request is one run, in whatever

@@ -11,15 +11,15 @@ import (
 )
 
 // Redrive starts the next revision of finished research run id: a new run
-// (ID rf.RevisionID of the first run and the next revision number) resumed
-// from id's state, that retries only id's dead letters and reuses every
-// search and analysis that succeeded (see rf.RedriveInput). Redriving the
-// same revision twice returns the same run. A run that is still running,
-// did not complete, or has no dead letter is refused with a
-// *RejectedError; an unknown run is ErrNotFound. A closed run is read by a
-// query, which needs a workflow worker: bound the wait with ctx.
+// resumed from id's state, that retries only id's dead letters and reuses
+// every search and analysis that succeeded. The run itself says how (the
+// rf.RedriveQuery answers with an rf.Redrive); the client starts what it
+// says. Redriving the same revision twice returns the same run. A run that
+// is still running, did not complete, or has no dead letter is refused with
+// a *RejectedError; an unknown run is ErrNotFound. A closed run is read by
+// a query, which needs a workflow worker: bound the wait with ctx.
 func (c *Client) Redrive(ctx context.Context, id string) (Run, error) {
-	v, err := c.tc.QueryWorkflow(ctx, id, "", rf.StateQuery)
+	v, err := c.tc.QueryWorkflow(ctx, id, "", rf.RedriveQuery)
 	if err != nil {
 		var notFound *serviceerror.NotFound
 		var queryFailed *serviceerror.QueryFailed
@@ -27,24 +27,19 @@ func (c *Client) Redrive(ctx context.Context, id string) (Run, error) {
 		case errors.As(err, &notFound):
 			return Run{}, fmt.Errorf("redrive %s: %w", id, ErrNotFound)
 		case errors.As(err, &queryFailed):
-			return Run{}, &RejectedError{Reason: "the run cannot tell its state (it predates redrive): " + queryFailed.Message}
+			return Run{}, &RejectedError{Reason: "the run cannot say how to redrive it (it predates redrive, or its workers do): " + queryFailed.Message}
 		}
-		return Run{}, fmt.Errorf("read the state of %s: %w", id, err)
+		return Run{}, fmt.Errorf("ask %s how to redrive it: %w", id, err)
 	}
-	var rec rf.RunRecord
-	if err := v.Get(&rec); err != nil {
-		return Run{}, fmt.Errorf("decode the state of %s: %w", id, err)
+	var next rf.Redrive
+	if err := v.Get(&next); err != nil {
+		return Run{}, fmt.Errorf("decode the redrive of %s: %w", id, err)
 	}
-	if rec.ResearchID == "" {
-		rec.ResearchID = id
+	if next.Refused != "" {
+		return Run{}, &RejectedError{Reason: next.Refused}
 	}
-	next, in, err := rf.RedriveInput(rec)
-	var inputErr *rf.InputError
-	if errors.As(err, &inputErr) {
-		return Run{}, &RejectedError{Reason: inputErr.Message}
+	if next.WorkflowID == "" {
+		return Run{}, fmt.Errorf("redrive %s: the run named no workflow ID for the next revision", id)
 	}
-	if err != nil {
-		return Run{}, err
-	}
-	return c.Start(ctx, next, in)
+	return c.Start(ctx, next.WorkflowID, next.Input)
 }

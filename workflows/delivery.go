@@ -31,9 +31,9 @@ const maxRunSilence = 7 * 24 * time.Hour
 // every event), but the report is still tried. It ends when the run has
 // ended and every sink has settled, returning the state the DeliveryQuery
 // query shows meanwhile.
-func DeliveryWorkflow(ctx workflow.Context, in rf.DeliveryInput) (rf.DeliveryState, error) {
+func DeliveryWorkflow(ctx workflow.Context, in DeliveryInput) (rf.DeliveryState, error) {
 	d := &delivery{in: in, st: rf.DeliveryState{ResearchID: in.ResearchID}}
-	d.queues = make([][]rf.DeliveryMessage, len(rf.Sinks))
+	d.queues = make([][]DeliveryMessage, len(rf.Sinks))
 	for _, s := range rf.Sinks {
 		st := rf.SinkState{Sink: s, Status: rf.SinkPending}
 		if s == rf.SinkEmail && len(in.Email) == 0 {
@@ -44,10 +44,10 @@ func DeliveryWorkflow(ctx workflow.Context, in rf.DeliveryInput) (rf.DeliverySta
 	if err := workflow.SetQueryHandler(ctx, rf.DeliveryQuery, func() (rf.DeliveryState, error) { return d.state(), nil }); err != nil {
 		return rf.DeliveryState{}, err
 	}
-	sig := workflow.GetSignalChannel(ctx, rf.DeliverySignal)
+	sig := workflow.GetSignalChannel(ctx, DeliverySignal)
 	workflow.Go(ctx, func(ctx workflow.Context) {
 		for {
-			var m rf.DeliveryMessage
+			var m DeliveryMessage
 			sig.Receive(ctx, &m)
 			d.add(m)
 		}
@@ -78,16 +78,16 @@ func DeliveryWorkflow(ctx workflow.Context, in rf.DeliveryInput) (rf.DeliverySta
 
 // delivery is the state of a delivery workflow.
 type delivery struct {
-	in       rf.DeliveryInput
+	in       DeliveryInput
 	st       rf.DeliveryState
-	queues   [][]rf.DeliveryMessage // per sink, in rf.Sinks order
+	queues   [][]DeliveryMessage // per sink, in rf.Sinks order
 	received int
 	final    bool
 }
 
 // add queues m for every sink that takes it: e-mail takes only the report,
 // and only when the run has recipients.
-func (d *delivery) add(m rf.DeliveryMessage) {
+func (d *delivery) add(m DeliveryMessage) {
 	d.received++
 	if m.Event != nil {
 		for i, s := range rf.Sinks {
@@ -133,8 +133,8 @@ func (d *delivery) serve(ctx workflow.Context, i int) {
 			s.Skipped++
 		default:
 			s.Current = m.Event.ID
-			var res rf.SinkDeliveryResult
-			err := workflow.ExecuteActivity(actx, rf.DeliverToSinkActivity, rf.SinkDeliveryInput{
+			var res SinkDeliveryResult
+			err := workflow.ExecuteActivity(actx, DeliverToSinkActivity, SinkDeliveryInput{
 				Sink: s.Sink, Event: *m.Event, Report: m.Report, ReportPath: m.ReportPath, Email: d.in.Email,
 			}).Get(ctx, &res)
 			s.Current = ""
@@ -143,10 +143,10 @@ func (d *delivery) serve(ctx workflow.Context, i int) {
 				s.Failed++
 				s.LastError = m.Event.ID + ": " + errorMessage(err)
 				workflow.GetLogger(ctx).Warn("notification not delivered", "sink", s.Sink, "event", m.Event.ID, "error", err)
-			case res.Outcome == rf.DeliveryNotConfigured:
+			case res.Outcome == DeliveryNotConfigured:
 				s.Status = rf.SinkNotConfigured
 				s.LastError = res.Detail
-			case res.Outcome == rf.DeliveryDelivered:
+			case res.Outcome == DeliveryDelivered:
 				s.Delivered++
 			}
 		}
@@ -187,7 +187,7 @@ func (r *research) startDelivery(ctx workflow.Context) {
 		WorkflowID:        id,
 		ParentClosePolicy: enumspb.PARENT_CLOSE_POLICY_ABANDON,
 	})
-	f := workflow.ExecuteChildWorkflow(cctx, rf.DeliveryWorkflowType, rf.DeliveryInput{ResearchID: r.id, Email: r.in.NotifyEmail()})
+	f := workflow.ExecuteChildWorkflow(cctx, rf.DeliveryWorkflowType, DeliveryInput{ResearchID: r.id, Email: r.in.NotifyEmail()})
 	if err := f.GetChildWorkflowExecution().Get(ctx, nil); err != nil {
 		var started *temporal.ChildWorkflowExecutionAlreadyStartedError
 		if !errors.As(err, &started) {
@@ -200,11 +200,11 @@ func (r *research) startDelivery(ctx workflow.Context) {
 
 // deliver hands m to the delivery workflow; it waits only for the server
 // to take the signal, never for a sink.
-func (r *research) deliver(ctx workflow.Context, m rf.DeliveryMessage) {
+func (r *research) deliver(ctx workflow.Context, m DeliveryMessage) {
 	if r.deliveryID == "" {
 		return
 	}
-	if err := workflow.SignalExternalWorkflow(ctx, r.deliveryID, "", rf.DeliverySignal, m).Get(ctx, nil); err != nil {
+	if err := workflow.SignalExternalWorkflow(ctx, r.deliveryID, "", DeliverySignal, m).Get(ctx, nil); err != nil {
 		id := "final"
 		if m.Event != nil {
 			id = m.Event.ID

@@ -19,7 +19,7 @@ import (
 // runDelivery runs a delivery workflow on its own with f's activities,
 // signals it msgs (then a final message) a second apart, and returns its
 // result; during, if set, runs at each signal with the state then.
-func runDelivery(t *testing.T, f *fakeActivities, in rf.DeliveryInput, msgs []rf.DeliveryMessage, during func(i int, st rf.DeliveryState)) rf.DeliveryState {
+func runDelivery(t *testing.T, f *fakeActivities, in DeliveryInput, msgs []DeliveryMessage, during func(i int, st rf.DeliveryState)) rf.DeliveryState {
 	t.Helper()
 	var s testsuite.WorkflowTestSuite
 	env := s.NewTestWorkflowEnvironment()
@@ -29,7 +29,7 @@ func runDelivery(t *testing.T, f *fakeActivities, in rf.DeliveryInput, msgs []rf
 		f.calls = map[string]int{}
 	}
 	f.register(env)
-	msgs = append(msgs, rf.DeliveryMessage{Final: true})
+	msgs = append(msgs, DeliveryMessage{Final: true})
 	for i, m := range msgs {
 		env.RegisterDelayedCallback(func() {
 			if during != nil {
@@ -42,7 +42,7 @@ func runDelivery(t *testing.T, f *fakeActivities, in rf.DeliveryInput, msgs []rf
 					during(i, st)
 				}
 			}
-			env.SignalWorkflow(rf.DeliverySignal, m)
+			env.SignalWorkflow(DeliverySignal, m)
 		}, time.Duration(i+1)*time.Second)
 	}
 	env.ExecuteWorkflow(rf.DeliveryWorkflowType, in)
@@ -57,11 +57,11 @@ func runDelivery(t *testing.T, f *fakeActivities, in rf.DeliveryInput, msgs []rf
 }
 
 // runMessages are the messages of a run with one round.
-func runMessages(id string) []rf.DeliveryMessage {
+func runMessages(id string) []DeliveryMessage {
 	ev := func(typ string) *rf.Event {
 		return &rf.Event{ID: rf.EventID(id, typ, 0), Type: typ, Data: rf.EventData{ResearchID: id, Title: "T"}}
 	}
-	return []rf.DeliveryMessage{
+	return []DeliveryMessage{
 		{Event: ev(rf.EventPlanReady)}, {Event: ev(rf.EventSearchCompleted)}, {Event: ev(rf.EventAnalysisCompleted)},
 		{Event: ev(rf.EventReportReady), Report: "# T\n", ReportPath: "/reports/r.md"},
 	}
@@ -178,7 +178,7 @@ func TestDeliveryStateNamesEachSink(t *testing.T) {
 	f := &fakeActivities{sinkErr: map[string]error{
 		rf.SinkWebhook: temporal.NewNonRetryableApplicationError("webhook refused event x: 404 Not Found", "WebhookRejected", nil),
 	}}
-	st := runDelivery(t, f, rf.DeliveryInput{ResearchID: "r", Email: []string{"ana@example.org"}}, runMessages("r"), nil)
+	st := runDelivery(t, f, DeliveryInput{ResearchID: "r", Email: []string{"ana@example.org"}}, runMessages("r"), nil)
 	web := sinkState(&st, rf.SinkWebhook)
 	if !st.Done || web.Status != rf.SinkFailed || web.Failed != 2 || web.Skipped != 2 || !strings.Contains(web.LastError, "404") {
 		t.Errorf("webhook state = %+v (done %v): want failed (plan.ready and the report), two events skipped, the 404 named", web, st.Done)
@@ -197,7 +197,7 @@ func TestDeliveryStateNamesEachSink(t *testing.T) {
 func TestDeadWebhookIsRetriedOnItsOwn(t *testing.T) {
 	f := &fakeActivities{sinkErr: map[string]error{rf.SinkWebhook: errors.New("webhook: connection refused")}}
 	var mid rf.DeliveryState
-	st := runDelivery(t, f, rf.DeliveryInput{ResearchID: "r", Email: []string{"ana@example.org"}}, runMessages("r"), func(i int, st rf.DeliveryState) {
+	st := runDelivery(t, f, DeliveryInput{ResearchID: "r", Email: []string{"ana@example.org"}}, runMessages("r"), func(i int, st rf.DeliveryState) {
 		if i == 4 {
 			mid = st
 		}
@@ -223,17 +223,17 @@ func TestUnconfiguredSinkIsAskedOnce(t *testing.T) {
 	env := s.NewTestWorkflowEnvironment()
 	env.RegisterWorkflowWithOptions(DeliveryWorkflow, workflow.RegisterOptions{Name: rf.DeliveryWorkflowType})
 	n := 0
-	env.RegisterActivityWithOptions(func(in rf.SinkDeliveryInput) (rf.SinkDeliveryResult, error) {
+	env.RegisterActivityWithOptions(func(in SinkDeliveryInput) (SinkDeliveryResult, error) {
 		if in.Sink == rf.SinkNATS {
 			n++
-			return rf.SinkDeliveryResult{Outcome: rf.DeliveryNotConfigured}, nil
+			return SinkDeliveryResult{Outcome: DeliveryNotConfigured}, nil
 		}
-		return rf.SinkDeliveryResult{Outcome: rf.DeliveryDelivered}, nil
-	}, activity.RegisterOptions{Name: rf.DeliverToSinkActivity})
-	for i, m := range append(runMessages("r"), rf.DeliveryMessage{Final: true}) {
-		env.RegisterDelayedCallback(func() { env.SignalWorkflow(rf.DeliverySignal, m) }, time.Duration(i+1)*time.Second)
+		return SinkDeliveryResult{Outcome: DeliveryDelivered}, nil
+	}, activity.RegisterOptions{Name: DeliverToSinkActivity})
+	for i, m := range append(runMessages("r"), DeliveryMessage{Final: true}) {
+		env.RegisterDelayedCallback(func() { env.SignalWorkflow(DeliverySignal, m) }, time.Duration(i+1)*time.Second)
 	}
-	env.ExecuteWorkflow(rf.DeliveryWorkflowType, rf.DeliveryInput{ResearchID: "r"})
+	env.ExecuteWorkflow(rf.DeliveryWorkflowType, DeliveryInput{ResearchID: "r"})
 	var st rf.DeliveryState
 	if err := env.GetWorkflowResult(&st); err != nil {
 		t.Fatal(err)

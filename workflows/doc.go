@@ -9,4 +9,12 @@
 // (documents, chunks) lives in memory and travels through history by ID;
 // the names and JSON shapes that clients rely on are declared in the
 // contract package, github.com/researchflow/researchflow.
+//
+// What only the workflows and their workers share is declared here:
+// the activity names and messages (activities.go), which the activities
+// package implements, and the run's control state (state.go), saved in
+// ResearchInput.Resume as an opaque value across continue-as-new and into
+// a redrive. Progress, the audit and the redrive's reset are computed from
+// that state here: callers ask the run (ProgressQuery, AuditQuery,
+// RedriveQuery) and never edit it.
 package workflows

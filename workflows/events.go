@@ -30,7 +30,7 @@ func (r *research) startPublisher(ctx workflow.Context) {
 		actx := workflow.WithActivityOptions(ctx, publishOptions())
 		var ev rf.Event
 		for p.ch.Receive(ctx, &ev) {
-			if err := workflow.ExecuteActivity(actx, rf.PublishActivity, rf.PublishInput{Event: ev}).Get(ctx, nil); err != nil {
+			if err := workflow.ExecuteActivity(actx, PublishActivity, PublishInput{Event: ev}).Get(ctx, nil); err != nil {
 				// Events inform; losing one must not fail the research.
 				workflow.GetLogger(ctx).Warn("event not published", "event", ev.ID, "error", err)
 			}
@@ -76,7 +76,7 @@ func (r *research) record(ctx workflow.Context, typ string, data rf.EventData) r
 func (r *research) emit(ctx workflow.Context, typ string, data rf.EventData) {
 	ev := r.record(ctx, typ, data)
 	if r.offPath {
-		r.deliver(ctx, rf.DeliveryMessage{Event: &ev})
+		r.deliver(ctx, DeliveryMessage{Event: &ev})
 		return
 	}
 	if r.pub != nil && !r.pub.closed {

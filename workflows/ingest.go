@@ -55,7 +55,7 @@ func ingest(ctx workflow.Context, in rf.IngestInput, maxCalls int) (rf.IngestRes
 			return state, workflow.NewContinueAsNewError(ctx, rf.IngestWorkflowType, next)
 		}
 		var sum rf.IngestSummary
-		err := workflow.ExecuteActivity(actx, rf.IngestActivity, rf.IngestBatchInput{
+		err := workflow.ExecuteActivity(actx, IngestActivity, IngestBatchInput{
 			Corpus: in.Corpus, Path: in.Path, After: cursor, MaxFiles: ingestBatchFiles, Prune: in.Prune,
 		}).Get(ctx, &sum)
 		if err != nil {

@@ -38,12 +38,12 @@ type fakeFolder struct {
 	during map[string]func()
 
 	mu    sync.Mutex
-	calls []rf.IngestBatchInput
+	calls []IngestBatchInput
 }
 
 func (f *fakeFolder) name(i int) string { return fmt.Sprintf("/srv/notes/f%04d.md", i) }
 
-func (f *fakeFolder) ingest(ctx context.Context, in rf.IngestBatchInput) (rf.IngestSummary, error) {
+func (f *fakeFolder) ingest(ctx context.Context, in IngestBatchInput) (rf.IngestSummary, error) {
 	f.mu.Lock()
 	f.calls = append(f.calls, in)
 	attempt := 0
@@ -111,7 +111,7 @@ func newIngestEnv(t *testing.T, f *fakeFolder, maxCalls int) *testsuite.TestWork
 		}
 	}
 	env.RegisterWorkflowWithOptions(wf, workflow.RegisterOptions{Name: rf.IngestWorkflowType})
-	env.RegisterActivityWithOptions(f.ingest, activity.RegisterOptions{Name: rf.IngestActivity})
+	env.RegisterActivityWithOptions(f.ingest, activity.RegisterOptions{Name: IngestActivity})
 	env.SetTestTimeout(30 * time.Second)
 	return env
 }

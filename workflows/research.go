@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/researchflow/researchflow/internal/reasoning"
+
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
@@ -29,7 +31,10 @@ func ResearchWorkflow(ctx workflow.Context, in rf.ResearchInput) (rf.ResearchRes
 	if err != nil {
 		return rf.ResearchResult{}, temporal.NewNonRetryableApplicationError(err.Error(), rf.ErrInvalidInput, nil)
 	}
-	r := newResearch(ctx, in)
+	r, err := newResearch(ctx, in)
+	if err != nil {
+		return rf.ResearchResult{}, temporal.NewNonRetryableApplicationError(err.Error(), rf.ErrInvalidInput, nil)
+	}
 	if err := r.registerHandlers(ctx); err != nil {
 		return rf.ResearchResult{}, err
 	}
@@ -56,7 +61,7 @@ type research struct {
 	id       string
 	in       rf.ResearchInput
 	budget   rf.Budget
-	st       rf.ResearchState
+	st       ResearchState
 	approval *rf.PlanApproval
 	resumed  bool
 	// withSources is set when the run searches providers besides its
@@ -70,18 +75,26 @@ type research struct {
 	deliveryID string
 }
 
-func newResearch(ctx workflow.Context, in rf.ResearchInput) *research {
+func newResearch(ctx workflow.Context, in rf.ResearchInput) (*research, error) {
 	r := &research{id: workflow.GetInfo(ctx).WorkflowExecution.ID, budget: in.Budget()}
-	if st := in.Resume; st != nil {
-		r.st, r.resumed = *st, true
-		in.Resume = nil
+	st, ok, err := decodeState(in.Resume)
+	if err != nil {
+		return nil, err
+	}
+	if ok {
+		r.st, r.resumed = st, true
 	} else {
 		now := workflow.Now(ctx)
-		r.st = rf.ResearchState{Status: rf.StatusRunning, StartedAt: now, UpdatedAt: now}
+		r.st = ResearchState{Status: rf.StatusRunning, StartedAt: now, UpdatedAt: now}
 	}
+	in.Resume = nil
 	r.in = in
-	return r
+	return r, nil
 }
+
+// maxSubQuestionsTotal bounds a run's sub-questions over all rounds: the
+// first plan plus every follow-up round at full breadth.
+const maxSubQuestionsTotal = rf.MaxSubQuestionsLimit + rf.MaxDepthLimit*rf.MaxBreadthLimit
 
 // historyLimit is the history length past which a run continues as new
 // between rounds, far below Temporal's limits.
@@ -95,10 +108,15 @@ func (r *research) registerHandlers(ctx workflow.Context) error {
 	}); err != nil {
 		return fmt.Errorf("register %s query: %w", rf.ProgressQuery, err)
 	}
-	if err := workflow.SetQueryHandler(ctx, rf.StateQuery, func() (rf.RunRecord, error) {
-		return rf.RunRecord{ResearchID: r.id, Input: r.in, State: r.st.Clone()}, nil
+	if err := workflow.SetQueryHandler(ctx, StateQuery, func() (RunRecord, error) {
+		return RunRecord{ResearchID: r.id, Input: r.in, State: r.st.Clone()}, nil
 	}); err != nil {
-		return fmt.Errorf("register %s query: %w", rf.StateQuery, err)
+		return fmt.Errorf("register %s query: %w", StateQuery, err)
+	}
+	if err := workflow.SetQueryHandler(ctx, rf.RedriveQuery, func() (rf.Redrive, error) {
+		return redrive(RunRecord{ResearchID: r.id, Input: r.in, State: r.st})
+	}); err != nil {
+		return fmt.Errorf("register %s query: %w", rf.RedriveQuery, err)
 	}
 	if err := workflow.SetQueryHandler(ctx, rf.AuditQuery, func() (rf.Audit, error) {
 		return r.st.Audit(r.id, r.in), nil
@@ -164,8 +182,9 @@ func (r *research) run(ctx workflow.Context) (rf.ResearchResult, error) {
 		if workflow.GetInfo(ctx).GetCurrentHistoryLength() > historyLimit {
 			r.drainPublisher(ctx)
 			next := r.in
-			st := r.st
-			next.Resume = &st
+			if next.Resume, err = r.st.encode(); err != nil {
+				return rf.ResearchResult{}, err
+			}
 			return rf.ResearchResult{}, workflow.NewContinueAsNewError(ctx, rf.ResearchWorkflowType, next)
 		}
 	}
@@ -176,16 +195,16 @@ func (r *research) run(ctx workflow.Context) (rf.ResearchResult, error) {
 func (r *research) prepare(ctx workflow.Context) error {
 	r.upsertAttributes(ctx)
 	r.setStage(ctx, rf.StageCorpus)
-	var prep rf.PrepareCorpusResult
-	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, corpusOptions()), rf.PrepareCorpusActivity,
-		rf.PrepareCorpusInput{Corpus: r.in.Corpus, Path: r.in.CorpusPath}).Get(ctx, &prep); err != nil {
+	var prep PrepareCorpusResult
+	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, corpusOptions()), PrepareCorpusActivity,
+		PrepareCorpusInput{Corpus: r.in.Corpus, Path: r.in.CorpusPath}).Get(ctx, &prep); err != nil {
 		return stageError("prepare corpus "+r.in.Corpus, err)
 	}
 
 	r.setStage(ctx, rf.StagePlan)
-	var plan rf.Plan
-	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, inferenceOptions()), rf.PlanActivity,
-		rf.PlanInput{Question: r.in.Question, MaxSubQuestions: r.in.MaxSubQuestions, Budget: r.budget},
+	var plan reasoning.Plan
+	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, inferenceOptions()), PlanActivity,
+		PlanInput{Question: r.in.Question, MaxSubQuestions: r.in.MaxSubQuestions, Budget: r.budget},
 	).Get(ctx, &plan); err != nil {
 		r.chargeFailure(err)
 		return stageError("plan", err)
@@ -211,7 +230,7 @@ func (r *research) prepare(ctx workflow.Context) error {
 // reflect asks for follow-up sub-questions and adds them to the plan.
 func (r *research) reflect(ctx workflow.Context) (int, error) {
 	r.setStage(ctx, rf.StageReflect)
-	req := rf.ReflectRequest{Question: r.in.Question, MaxFollowUps: r.in.Breadth}
+	req := reasoning.ReflectRequest{Question: r.in.Question, MaxFollowUps: r.in.Breadth}
 	for _, sq := range r.st.SubQuestions {
 		switch {
 		case sq.Analysis != nil:
@@ -219,14 +238,14 @@ func (r *research) reflect(ctx workflow.Context) (int, error) {
 			for _, f := range sq.Analysis.Analysis.Findings {
 				texts = append(texts, f.Text)
 			}
-			req.Answered = append(req.Answered, rf.AnsweredSubQuestion{SubQuestion: sq.SubQuestion, Findings: texts})
+			req.Answered = append(req.Answered, reasoning.AnsweredSubQuestion{SubQuestion: sq.SubQuestion, Findings: texts})
 		case sq.State == rf.SQFailed:
-			req.Unanswered = append(req.Unanswered, rf.UnansweredSubQuestion{SubQuestion: sq.SubQuestion, Reason: sq.Error})
+			req.Unanswered = append(req.Unanswered, reasoning.UnansweredSubQuestion{SubQuestion: sq.SubQuestion, Reason: sq.Error})
 		}
 	}
-	var refl rf.Reflection
-	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, reflectOptions()), rf.ReflectActivity,
-		rf.ReflectInput{Request: req, Budget: r.budget.Share(r.st.Usage, 2)},
+	var refl reasoning.Reflection
+	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, reflectOptions()), ReflectActivity,
+		ReflectInput{Request: req, Budget: r.budget.Share(r.st.Usage, 2)},
 	).Get(ctx, &refl); err != nil {
 		r.chargeFailure(err)
 		if ctx.Err() != nil {
@@ -241,15 +260,15 @@ func (r *research) reflect(ctx workflow.Context) (int, error) {
 	added := 0
 	for _, f := range refl.FollowUps {
 		text := strings.TrimSpace(f.Text)
-		if len(r.st.SubQuestions) >= rf.MaxSubQuestionsTotal || text == "" {
+		if len(r.st.SubQuestions) >= maxSubQuestionsTotal || text == "" {
 			break
 		}
 		if f.Reason == "" {
 			f.Reason = fmt.Sprintf("follow-up of round %d", r.st.Round+1)
 		}
 		id := fmt.Sprintf("sq%d", len(r.st.SubQuestions)+1)
-		r.st.SubQuestions = append(r.st.SubQuestions, rf.SubQuestionState{
-			SubQuestion: rf.SubQuestion{ID: id, Text: text, Reason: f.Reason}, State: rf.SQPending,
+		r.st.SubQuestions = append(r.st.SubQuestions, SubQuestionState{
+			SubQuestion: reasoning.SubQuestion{ID: id, Text: text, Reason: f.Reason}, State: rf.SQPending,
 		})
 		r.decide(ctx, rf.DecisionFollowUp, id, f.Reason)
 		added++
@@ -269,9 +288,9 @@ func (r *research) synthesize(ctx workflow.Context) (rf.ResearchResult, error) {
 		r.decide(ctx, rf.DecisionBudgetStop, "", r.budgetNote())
 	}
 	gaps := r.st.Gaps()
-	var syn rf.SynthesizeResult
-	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, inferenceOptions()), rf.SynthesizeActivity,
-		rf.SynthesizeInput{
+	var syn SynthesizeResult
+	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, inferenceOptions()), SynthesizeActivity,
+		SynthesizeInput{
 			ResearchID: r.id,
 			Question:   r.in.Question,
 			Corpus:     r.in.Corpus,
@@ -297,28 +316,28 @@ func (r *research) synthesize(ctx workflow.Context) (rf.ResearchResult, error) {
 	r.st.Sources = sources
 
 	ready := r.record(ctx, rf.EventReportReady, rf.EventData{Title: syn.Title, Gaps: len(gaps)})
-	var del rf.DeliverResult
+	var del DeliverResult
 	if r.offPath {
 		r.setStage(ctx, rf.StageNotify)
 		// The report is stored, handed to the delivery workflow with its
 		// event, and returned: no sink is waited for.
-		var stored rf.StoreReportResult
-		if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, storeOptions()), rf.StoreReportActivity,
-			rf.StoreReportInput{ResearchID: r.id, Markdown: syn.Markdown}).Get(ctx, &stored); err != nil {
+		var stored StoreReportResult
+		if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, storeOptions()), StoreReportActivity,
+			StoreReportInput{ResearchID: r.id, Markdown: syn.Markdown}).Get(ctx, &stored); err != nil {
 			if ctx.Err() != nil {
 				return rf.ResearchResult{}, ctx.Err()
 			}
 			workflow.GetLogger(ctx).Warn("report not stored; it is in the result", "error", err)
 		}
 		del.Path = stored.Path
-		r.deliver(ctx, rf.DeliveryMessage{Event: &ready, Report: syn.Markdown, ReportPath: stored.Path})
+		r.deliver(ctx, DeliveryMessage{Event: &ready, Report: syn.Markdown, ReportPath: stored.Path})
 	} else {
 		// The report's event is published by Deliver, with the report,
 		// after every earlier event.
 		r.drainPublisher(ctx)
 		r.setStage(ctx, rf.StageNotify)
-		if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, notifyOptions()), rf.DeliverActivity,
-			rf.DeliverInput{ResearchID: r.id, Title: syn.Title, Markdown: syn.Markdown, Owner: r.in.Owner,
+		if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, notifyOptions()), DeliverActivity,
+			DeliverInput{ResearchID: r.id, Title: syn.Title, Markdown: syn.Markdown, Owner: r.in.Owner,
 				Event: &ready, Email: r.in.NotifyEmail()},
 		).Get(ctx, &del); err != nil {
 			if ctx.Err() != nil {
@@ -368,10 +387,10 @@ func (r *research) budgetNote() string {
 	return note
 }
 
-func (r *research) setPlan(ctx workflow.Context, subqs []rf.SubQuestion) {
-	r.st.SubQuestions = make([]rf.SubQuestionState, len(subqs))
+func (r *research) setPlan(ctx workflow.Context, subqs []reasoning.SubQuestion) {
+	r.st.SubQuestions = make([]SubQuestionState, len(subqs))
 	for i, sq := range subqs {
-		r.st.SubQuestions[i] = rf.SubQuestionState{SubQuestion: sq, State: rf.SQPending}
+		r.st.SubQuestions[i] = SubQuestionState{SubQuestion: sq, State: rf.SQPending}
 	}
 	r.touch(ctx)
 }
@@ -396,9 +415,9 @@ func (r *research) awaitApproval(ctx workflow.Context) error {
 	}
 	r.decide(ctx, rf.DecisionApproval, "", "the plan was approved by "+orUnknown(r.approval.By))
 	if len(r.approval.SubQuestions) > 0 {
-		edited := make([]rf.SubQuestion, len(r.approval.SubQuestions))
+		edited := make([]reasoning.SubQuestion, len(r.approval.SubQuestions))
 		for i, q := range r.approval.SubQuestions {
-			edited[i] = rf.SubQuestion{ID: fmt.Sprintf("sq%d", i+1), Text: q, Reason: "edited at approval by " + orUnknown(r.approval.By)}
+			edited[i] = reasoning.SubQuestion{ID: fmt.Sprintf("sq%d", i+1), Text: q, Reason: "edited at approval by " + orUnknown(r.approval.By)}
 		}
 		r.setPlan(ctx, edited)
 	}
@@ -422,11 +441,11 @@ func (r *research) retrieveAll(ctx workflow.Context) {
 			return nil
 		}
 		r.setState(ctx, i, rf.SQSearching, "")
-		return workflow.ExecuteActivity(actx, rf.RetrieveActivity, rf.RetrieveInput{
+		return workflow.ExecuteActivity(actx, RetrieveActivity, RetrieveInput{
 			Corpus: r.in.Corpus, Question: r.in.Question, SubQuestion: sq.SubQuestion, TopK: r.in.MaxSources,
 		})
 	}, func(i int, f workflow.Future) {
-		var res rf.RetrieveResult
+		var res RetrieveResult
 		if err := f.Get(ctx, &res); err != nil {
 			if ctx.Err() == nil {
 				r.deadLetter(ctx, i, rf.SourceCorpus, err, retrieveOptions())
@@ -466,12 +485,12 @@ func (r *research) analyzeAll(ctx workflow.Context) {
 			}
 		}
 		r.setState(ctx, i, rf.SQAnalyzing, "")
-		return workflow.ExecuteActivity(actx, rf.AnalyzeActivity, rf.AnalyzeInput{
+		return workflow.ExecuteActivity(actx, AnalyzeActivity, AnalyzeInput{
 			Question: r.in.Question, SubQuestion: sq.SubQuestion, ChunkIDs: chunks, MaxFindings: maxFindings,
 			Budget: r.analysisShare(),
 		})
 	}, func(i int, f workflow.Future) {
-		var res rf.AnalyzeResult
+		var res AnalyzeResult
 		if err := f.Get(ctx, &res); err != nil {
 			r.chargeFailure(err)
 			if r.withSources {
@@ -541,9 +560,9 @@ func (r *research) forEach(ctx workflow.Context, start func(i int) workflow.Futu
 // citedSections numbers the sources once, in order of first citation, and
 // maps every finding to its source number. A source cited by several
 // sub-questions keeps the chunks of all of them.
-func (r *research) citedSections() ([]rf.SectionInput, []rf.Source) {
-	var subqs []rf.SubQuestion
-	var findings [][]rf.Finding
+func (r *research) citedSections() ([]reasoning.SectionInput, []rf.Source) {
+	var subqs []reasoning.SubQuestion
+	var findings [][]reasoning.Finding
 	known := map[string]*rf.Source{} // lookup only, never iterated
 	for _, sq := range r.st.SubQuestions {
 		a := sq.Analysis
@@ -668,7 +687,7 @@ func (r *research) finish(ctx workflow.Context, err error) {
 		r.drainPublisher(dctx)
 	}
 	// Whatever the end, the delivery workflow learns that nothing follows.
-	r.deliver(dctx, rf.DeliveryMessage{Final: true})
+	r.deliver(dctx, DeliveryMessage{Final: true})
 }
 
 // RunStatus names how a research run ended from the error its workflow

@@ -31,22 +31,22 @@ type fakeActivities struct {
 	// cancel, if set, is called when an analysis starts; the analysis then
 	// waits for its context to end (the cancellation reaching it).
 	cancel  func()
-	synthIn rf.SynthesizeInput
+	synthIn SynthesizeInput
 	// followUps are returned by the first reflection.
 	followUps []reasoning.SubQuestion
 	reflectIn []reasoning.ReflectRequest
-	planUsage reasoning.Usage
+	planUsage rf.Usage
 	// analyzeErr fails every analysis of a sub-question ID with this error.
 	analyzeErr map[string]error
 	// published lists the events the Publish activity received, in order;
 	// deliverIn is the last DeliverInput.
 	published []rf.Event
-	deliverIn rf.DeliverInput
+	deliverIn DeliverInput
 	// sinkIn lists what DeliverToSink received per sink, in order; sinkErr
 	// fails every delivery to a sink; stored is the last StoreReportInput.
-	sinkIn  map[string][]rf.SinkDeliveryInput
+	sinkIn  map[string][]SinkDeliveryInput
 	sinkErr map[string]error
-	stored  rf.StoreReportInput
+	stored  StoreReportInput
 	// planErr fails every planning with this error.
 	planErr error
 }
@@ -74,11 +74,11 @@ func (f *fakeActivities) count(name string) int {
 
 func (f *fakeActivities) register(env *testsuite.TestWorkflowEnvironment) {
 	reg := func(fn any, name string) { env.RegisterActivityWithOptions(fn, activity.RegisterOptions{Name: name}) }
-	reg(func(ctx context.Context, in rf.PrepareCorpusInput) (rf.PrepareCorpusResult, error) {
+	reg(func(ctx context.Context, in PrepareCorpusInput) (PrepareCorpusResult, error) {
 		f.count("prepare")
-		return rf.PrepareCorpusResult{Corpus: in.Corpus, Chunks: 10}, nil
-	}, rf.PrepareCorpusActivity)
-	reg(func(ctx context.Context, in rf.PlanInput) (reasoning.Plan, error) {
+		return PrepareCorpusResult{Corpus: in.Corpus, Chunks: 10}, nil
+	}, PrepareCorpusActivity)
+	reg(func(ctx context.Context, in PlanInput) (reasoning.Plan, error) {
 		f.count("plan")
 		if f.planErr != nil {
 			return reasoning.Plan{}, f.planErr
@@ -88,30 +88,30 @@ func (f *fakeActivities) register(env *testsuite.TestWorkflowEnvironment) {
 			{ID: "sq2", Text: "How do sends synchronize?"},
 			{ID: "sq3", Text: "What about mutexes?"},
 		}}, nil
-	}, rf.PlanActivity)
-	reg(func(ctx context.Context, in rf.RetrieveInput) (rf.RetrieveResult, error) {
+	}, PlanActivity)
+	reg(func(ctx context.Context, in RetrieveInput) (RetrieveResult, error) {
 		f.count("retrieve:" + in.SubQuestion.ID)
 		if err := f.retrieveErr[in.SubQuestion.ID]; err != nil {
-			return rf.RetrieveResult{}, err
+			return RetrieveResult{}, err
 		}
 		id := "chunk-" + in.SubQuestion.ID
-		return rf.RetrieveResult{ChunkIDs: []string{id}, Scores: []float64{1}, SourceIDs: []string{"src-" + in.SubQuestion.ID}}, nil
-	}, rf.RetrieveActivity)
-	reg(func(ctx context.Context, in rf.AnalyzeInput) (rf.AnalyzeResult, error) {
+		return RetrieveResult{ChunkIDs: []string{id}, Scores: []float64{1}, SourceIDs: []string{"src-" + in.SubQuestion.ID}}, nil
+	}, RetrieveActivity)
+	reg(func(ctx context.Context, in AnalyzeInput) (AnalyzeResult, error) {
 		n := f.count("analyze:" + in.SubQuestion.ID)
 		if err := f.analyzeErr[in.SubQuestion.ID]; err != nil {
-			return rf.AnalyzeResult{}, err
+			return AnalyzeResult{}, err
 		}
 		if n <= f.analyzeFailures {
-			return rf.AnalyzeResult{}, errors.New("model server busy")
+			return AnalyzeResult{}, errors.New("model server busy")
 		}
 		if f.cancel != nil {
 			f.cancel()
 			select {
 			case <-ctx.Done():
-				return rf.AnalyzeResult{}, ctx.Err()
+				return AnalyzeResult{}, ctx.Err()
 			case <-time.After(10 * time.Second):
-				return rf.AnalyzeResult{}, errors.New("the cancellation never reached the activity")
+				return AnalyzeResult{}, errors.New("the cancellation never reached the activity")
 			}
 		}
 		// sq1 and sq2 share a source, so numbering must deduplicate it.
@@ -119,13 +119,13 @@ func (f *fakeActivities) register(env *testsuite.TestWorkflowEnvironment) {
 		if in.SubQuestion.ID == "sq3" {
 			src = "src-mutex"
 		}
-		return rf.AnalyzeResult{
-			Analysis: reasoning.Analysis{Engine: "fake", Usage: reasoning.Usage{PromptTokens: 10, CompletionTokens: 5},
+		return AnalyzeResult{
+			Analysis: reasoning.Analysis{Engine: "fake", Usage: rf.Usage{PromptTokens: 10, CompletionTokens: 5},
 				Findings: []reasoning.Finding{{Text: "Finding for " + in.SubQuestion.ID + ".", ChunkID: in.ChunkIDs[0], SourceID: src, Score: 0.75}}},
-			Sources: []reasoning.Source{{SourceID: src, Title: "Title " + src, Location: "/docs/" + src, ChunkIDs: in.ChunkIDs}},
+			Sources: []rf.Source{{SourceID: src, Title: "Title " + src, Location: "/docs/" + src, ChunkIDs: in.ChunkIDs}},
 		}, nil
-	}, rf.AnalyzeActivity)
-	reg(func(ctx context.Context, in rf.ReflectInput) (reasoning.Reflection, error) {
+	}, AnalyzeActivity)
+	reg(func(ctx context.Context, in ReflectInput) (reasoning.Reflection, error) {
 		n := f.count("reflect")
 		f.mu.Lock()
 		f.reflectIn = append(f.reflectIn, in.Request)
@@ -134,48 +134,48 @@ func (f *fakeActivities) register(env *testsuite.TestWorkflowEnvironment) {
 			return reasoning.Reflection{Engine: "fake", FollowUps: f.followUps}, nil
 		}
 		return reasoning.Reflection{Engine: "fake"}, nil
-	}, rf.ReflectActivity)
-	reg(func(ctx context.Context, in rf.SynthesizeInput) (rf.SynthesizeResult, error) {
+	}, ReflectActivity)
+	reg(func(ctx context.Context, in SynthesizeInput) (SynthesizeResult, error) {
 		f.count("synthesize")
 		f.mu.Lock()
 		f.synthIn = in
 		f.mu.Unlock()
-		return rf.SynthesizeResult{Title: "Report", Markdown: "# Report\n\nText [1].\n", Engine: "fake"}, nil
-	}, rf.SynthesizeActivity)
-	reg(func(ctx context.Context, in rf.DeliverInput) (rf.DeliverResult, error) {
+		return SynthesizeResult{Title: "Report", Markdown: "# Report\n\nText [1].\n", Engine: "fake"}, nil
+	}, SynthesizeActivity)
+	reg(func(ctx context.Context, in DeliverInput) (DeliverResult, error) {
 		f.count("deliver")
 		f.mu.Lock()
 		f.deliverIn = in
 		f.mu.Unlock()
-		return rf.DeliverResult{Path: "/reports/" + in.ResearchID + ".md"}, nil
-	}, rf.DeliverActivity)
-	reg(func(ctx context.Context, in rf.PublishInput) (rf.PublishResult, error) {
+		return DeliverResult{Path: "/reports/" + in.ResearchID + ".md"}, nil
+	}, DeliverActivity)
+	reg(func(ctx context.Context, in PublishInput) (PublishResult, error) {
 		f.count("publish")
 		f.mu.Lock()
 		f.published = append(f.published, in.Event)
 		f.mu.Unlock()
-		return rf.PublishResult{}, nil
-	}, rf.PublishActivity)
-	reg(func(ctx context.Context, in rf.StoreReportInput) (rf.StoreReportResult, error) {
+		return PublishResult{}, nil
+	}, PublishActivity)
+	reg(func(ctx context.Context, in StoreReportInput) (StoreReportResult, error) {
 		f.count("store")
 		f.mu.Lock()
 		f.stored = in
 		f.mu.Unlock()
-		return rf.StoreReportResult{Path: "/reports/" + in.ResearchID + ".md"}, nil
-	}, rf.StoreReportActivity)
-	reg(func(ctx context.Context, in rf.SinkDeliveryInput) (rf.SinkDeliveryResult, error) {
+		return StoreReportResult{Path: "/reports/" + in.ResearchID + ".md"}, nil
+	}, StoreReportActivity)
+	reg(func(ctx context.Context, in SinkDeliveryInput) (SinkDeliveryResult, error) {
 		f.count("sink:" + in.Sink)
 		f.mu.Lock()
 		defer f.mu.Unlock()
 		if f.sinkIn == nil {
-			f.sinkIn = map[string][]rf.SinkDeliveryInput{}
+			f.sinkIn = map[string][]SinkDeliveryInput{}
 		}
 		f.sinkIn[in.Sink] = append(f.sinkIn[in.Sink], in)
 		if err := f.sinkErr[in.Sink]; err != nil {
-			return rf.SinkDeliveryResult{}, err
+			return SinkDeliveryResult{}, err
 		}
-		return rf.SinkDeliveryResult{Outcome: rf.DeliveryDelivered}, nil
-	}, rf.DeliverToSinkActivity)
+		return SinkDeliveryResult{Outcome: DeliveryDelivered}, nil
+	}, DeliverToSinkActivity)
 }
 
 // sinkEvents returns the event IDs sink received, in order.
@@ -445,7 +445,7 @@ func TestResearchDepthZeroSkipsReflection(t *testing.T) {
 }
 
 func TestResearchBudgetSpentFinishesWithWhatItHas(t *testing.T) {
-	f := &fakeActivities{planUsage: reasoning.Usage{PromptTokens: 50, CompletionTokens: 20}}
+	f := &fakeActivities{planUsage: rf.Usage{PromptTokens: 50, CompletionTokens: 20}}
 	env := newEnv(t, f)
 	env.ExecuteWorkflow(rf.ResearchWorkflowType, rf.ResearchInput{Question: "What is q?", MaxTokens: 60})
 	if err := env.GetWorkflowError(); err != nil {
@@ -477,10 +477,10 @@ func TestResearchPassesBudgetShares(t *testing.T) {
 	var shares []int
 	var mu sync.Mutex
 	env.SetOnActivityStartedListener(func(info *activity.Info, ctx context.Context, args converter.EncodedValues) {
-		if info.ActivityType.Name != rf.AnalyzeActivity {
+		if info.ActivityType.Name != AnalyzeActivity {
 			return
 		}
-		var in rf.AnalyzeInput
+		var in AnalyzeInput
 		if err := args.Get(&in); err == nil {
 			mu.Lock()
 			shares = append(shares, in.Budget.MaxTokens)
@@ -505,9 +505,9 @@ func TestResearchPassesBudgetShares(t *testing.T) {
 // usage its error carries, the writer's footer and the progress query show
 // it, and the sub-question becomes a gap with the reason.
 func TestResearchChargesFailedAnalyses(t *testing.T) {
-	spent := reasoning.Usage{PromptTokens: 2000, CompletionTokens: 200, Calls: 2, FailedCalls: 2}
+	spent := rf.Usage{PromptTokens: 2000, CompletionTokens: 200, Calls: 2, FailedCalls: 2}
 	f := &fakeActivities{analyzeErr: map[string]error{"sq2": temporal.NewNonRetryableApplicationError(
-		"analyst: answer unusable after repair", "llm.invalid_output", nil, rf.InferenceProgress{Usage: spent})}}
+		"analyst: answer unusable after repair", "llm.invalid_output", nil, InferenceProgress{Usage: spent})}}
 	env := newEnv(t, f)
 	env.ExecuteWorkflow(rf.ResearchWorkflowType, rf.ResearchInput{Question: "What is a channel?"})
 	if err := env.GetWorkflowError(); err != nil {
@@ -516,7 +516,7 @@ func TestResearchChargesFailedAnalyses(t *testing.T) {
 	if got := f.calls["analyze:sq2"]; got != 1 {
 		t.Errorf("analyses of sq2: %d, want 1 (the error is final)", got)
 	}
-	want := reasoning.Usage{PromptTokens: 2020, CompletionTokens: 210, Calls: 2, FailedCalls: 2}
+	want := rf.Usage{PromptTokens: 2020, CompletionTokens: 210, Calls: 2, FailedCalls: 2}
 	if got := f.synthIn.Usage; got != want {
 		t.Errorf("usage handed to the writer: %+v, want the two analyses and the failed one's %+v", got, want)
 	}

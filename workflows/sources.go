@@ -24,7 +24,7 @@ import (
 // its own searches: they become dead letters and the sub-question is served
 // by the other sources, or becomes a gap naming the providers and reasons.
 //
-// A redrive is a new run (rf.RedriveInput) resumed from the finished run's
+// A redrive is a new run (RedriveInput) resumed from the finished run's
 // state with only its dead-lettered pairs reset to pending: it searches
 // those pairs, analyzes only the passages they add (AnalyzedChunks), skips
 // reflection, and writes the next report revision. So no search or
@@ -42,7 +42,7 @@ func (r *research) startSources(ctx workflow.Context) {
 		// continues as new): its owner and corpus are searchable too.
 		r.upsertAttributes(ctx)
 	}
-	if len(r.in.ProviderSources()) == 0 {
+	if len(providerSources(r.in)) == 0 {
 		return
 	}
 	r.withSources = workflow.GetVersion(ctx, sourcesVersion, workflow.DefaultVersion, 1) >= 1
@@ -58,7 +58,7 @@ func (r *research) rootID() string {
 }
 
 func (r *research) searchedSources() []string {
-	if len(r.in.ProviderSources()) == 0 {
+	if len(providerSources(r.in)) == 0 {
 		return nil
 	}
 	return r.in.Sources
@@ -89,7 +89,7 @@ func (r *research) searchAll(ctx workflow.Context) {
 		}
 		if len(sq.Searches) == 0 {
 			for _, s := range r.in.Sources {
-				sq.Searches = append(sq.Searches, rf.SourceSearch{Source: s, State: rf.SQPending})
+				sq.Searches = append(sq.Searches, SourceSearch{Source: s, State: rf.SQPending})
 			}
 		}
 		r.setState(ctx, i, rf.SQSearching, "")
@@ -101,12 +101,12 @@ func (r *research) searchAll(ctx workflow.Context) {
 			}
 			var f workflow.Future
 			if se.Source == rf.SourceCorpus {
-				f = workflow.ExecuteActivity(rctx, rf.RetrieveActivity, rf.RetrieveInput{
+				f = workflow.ExecuteActivity(rctx, RetrieveActivity, RetrieveInput{
 					Corpus: r.in.Corpus, Question: r.in.Question, SubQuestion: sq.SubQuestion, TopK: r.in.MaxSources,
 				})
 			} else {
-				f = workflow.ExecuteActivity(sctx, rf.SearchSourceActivity, rf.SearchSourceInput{
-					ResearchID: r.rootID(), Corpus: rf.RunCorpus(r.rootID()), Question: r.in.Question,
+				f = workflow.ExecuteActivity(sctx, SearchSourceActivity, SearchSourceInput{
+					ResearchID: r.rootID(), Corpus: RunCorpus(r.rootID()), Question: r.in.Question,
 					SubQuestion: sq.SubQuestion, Source: se.Source, TopK: r.in.MaxSources,
 				})
 			}
@@ -127,7 +127,7 @@ func (r *research) searchAll(ctx workflow.Context) {
 // outcome; a search that failed for good is a dead letter.
 func (r *research) recordSearch(ctx workflow.Context, i, j int, f workflow.Future) {
 	se := &r.st.SubQuestions[i].Searches[j]
-	var res rf.SearchSourceResult
+	var res SearchSourceResult
 	var err error
 	if se.Source == rf.SourceCorpus {
 		err = f.Get(ctx, &res.Retrieved)
@@ -158,7 +158,7 @@ func (r *research) recordSearch(ctx workflow.Context, i, j int, f workflow.Futur
 }
 
 // noPassageNote says why a search that worked gave no passage.
-func noPassageNote(source string, res rf.SearchSourceResult) string {
+func noPassageNote(source string, res SearchSourceResult) string {
 	switch {
 	case source == rf.SourceCorpus:
 		return "no passage of the corpus matched it"
@@ -188,7 +188,7 @@ func (r *research) deadLetter(ctx workflow.Context, i int, provider string, err 
 }
 
 // attemptsOf is how many attempts an activity made before err: the attempt
-// the activity put in the error's details (rf.SearchFailure), else the
+// the activity put in the error's details (SearchFailure), else the
 // policy's maximum when the retries ran out, else 1.
 func attemptsOf(err error, opts workflow.ActivityOptions) int {
 	if d, ok := searchFailure(err); ok && d.Attempt > 0 {
@@ -207,7 +207,7 @@ func attemptsOf(err error, opts workflow.ActivityOptions) int {
 // every source and its reason.
 func (r *research) mergeSearches(ctx workflow.Context, i int) {
 	sq := &r.st.SubQuestions[i]
-	var merged rf.RetrieveResult
+	var merged RetrieveResult
 	limit := mergedPassages * r.in.MaxSources
 	for k := 0; len(merged.ChunkIDs) < limit; k++ {
 		more := false
@@ -283,7 +283,7 @@ func (r *research) settleAnalysis(ctx workflow.Context, i int, reason string) {
 
 // mergeAnalysis adds an analysis of new passages to sub-question i: the
 // findings after those it had, the sources merged by ID.
-func (r *research) mergeAnalysis(ctx workflow.Context, i int, res rf.AnalyzeResult) {
+func (r *research) mergeAnalysis(ctx workflow.Context, i int, res AnalyzeResult) {
 	sq := &r.st.SubQuestions[i]
 	sq.AnalyzedChunks = append(sq.AnalyzedChunks, r.unanalyzed(i)...)
 	if len(res.Analysis.Findings) == 0 {
@@ -355,11 +355,11 @@ func (r *research) revisionNotes() []string {
 }
 
 // searchFailure is the detail a search activity put in its error.
-func searchFailure(err error) (rf.SearchFailure, bool) {
+func searchFailure(err error) (SearchFailure, bool) {
 	var app *temporal.ApplicationError
-	var d rf.SearchFailure
+	var d SearchFailure
 	if errors.As(err, &app) && app.HasDetails() && app.Details(&d) == nil {
 		return d, true
 	}
-	return rf.SearchFailure{}, false
+	return SearchFailure{}, false
 }

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/researchflow/researchflow/internal/reasoning"
+
 	rf "github.com/researchflow/researchflow"
 
 	"go.temporal.io/sdk/activity"
@@ -28,7 +30,7 @@ type sourceFakes struct {
 	webUnread bool
 	// analyzed lists the chunk IDs of every Analyze call, in order.
 	analyzed [][]string
-	synthIn  rf.SynthesizeInput
+	synthIn  SynthesizeInput
 }
 
 func (f *sourceFakes) count(key string) int {
@@ -60,88 +62,88 @@ func (f *sourceFakes) env(t *testing.T) *testsuite.TestWorkflowEnvironment {
 	f.calls = map[string]int{}
 	f.analyzed = nil
 	reg := func(fn any, name string) { env.RegisterActivityWithOptions(fn, activity.RegisterOptions{Name: name}) }
-	reg(func(ctx context.Context, in rf.PrepareCorpusInput) (rf.PrepareCorpusResult, error) {
+	reg(func(ctx context.Context, in PrepareCorpusInput) (PrepareCorpusResult, error) {
 		f.count("prepare")
-		return rf.PrepareCorpusResult{Corpus: in.Corpus, Chunks: 1}, nil
-	}, rf.PrepareCorpusActivity)
-	reg(func(ctx context.Context, in rf.PlanInput) (rf.Plan, error) {
+		return PrepareCorpusResult{Corpus: in.Corpus, Chunks: 1}, nil
+	}, PrepareCorpusActivity)
+	reg(func(ctx context.Context, in PlanInput) (reasoning.Plan, error) {
 		f.count("plan")
-		return rf.Plan{Engine: "fake", SubQuestions: []rf.SubQuestion{
+		return reasoning.Plan{Engine: "fake", SubQuestions: []reasoning.SubQuestion{
 			{ID: "sq1", Text: "How long are logs kept?"}, {ID: "sq2", Text: "Who can read the logs?"}, {ID: "sq3", Text: "Are logs encrypted?"},
 		}}, nil
-	}, rf.PlanActivity)
-	reg(func(ctx context.Context, in rf.RetrieveInput) (rf.RetrieveResult, error) {
+	}, PlanActivity)
+	reg(func(ctx context.Context, in RetrieveInput) (RetrieveResult, error) {
 		f.count("retrieve:" + in.SubQuestion.ID)
-		return rf.RetrieveResult{ChunkIDs: []string{"corpus-" + in.SubQuestion.ID}, Scores: []float64{1}, SourceIDs: []string{"doc-" + in.SubQuestion.ID}}, nil
-	}, rf.RetrieveActivity)
-	reg(func(ctx context.Context, in rf.SearchSourceInput) (rf.SearchSourceResult, error) {
+		return RetrieveResult{ChunkIDs: []string{"corpus-" + in.SubQuestion.ID}, Scores: []float64{1}, SourceIDs: []string{"doc-" + in.SubQuestion.ID}}, nil
+	}, RetrieveActivity)
+	reg(func(ctx context.Context, in SearchSourceInput) (SearchSourceResult, error) {
 		f.count("search:" + in.Source + ":" + in.SubQuestion.ID)
-		if in.Corpus != rf.RunCorpus(in.ResearchID) {
-			return rf.SearchSourceResult{}, temporal.NewNonRetryableApplicationError("wrong corpus "+in.Corpus, rf.ErrInvalidInput, nil)
+		if in.Corpus != RunCorpus(in.ResearchID) {
+			return SearchSourceResult{}, temporal.NewNonRetryableApplicationError("wrong corpus "+in.Corpus, rf.ErrInvalidInput, nil)
 		}
 		f.mu.Lock()
 		down := f.arxivDown
 		f.mu.Unlock()
 		if in.Source == rf.SourceArxiv && down {
-			return rf.SearchSourceResult{}, temporal.NewApplicationErrorWithOptions("arxiv: 503 Service Unavailable", "provider.unavailable",
-				temporal.ApplicationErrorOptions{Details: []any{rf.SearchFailure{Attempt: int(activity.GetInfo(ctx).Attempt), Breaker: rf.BreakerOpen}}})
+			return SearchSourceResult{}, temporal.NewApplicationErrorWithOptions("arxiv: 503 Service Unavailable", "provider.unavailable",
+				temporal.ApplicationErrorOptions{Details: []any{SearchFailure{Attempt: int(activity.GetInfo(ctx).Attempt), Breaker: BreakerOpen}}})
 		}
 		if in.Source == rf.SourceWeb && in.SubQuestion.ID == "sq3" {
 			if f.webUnread {
-				return rf.SearchSourceResult{Results: 2, Unfetched: 2,
+				return SearchSourceResult{Results: 2, Unfetched: 2,
 					FetchErrors: []string{`fetch https://web.example/a.zip: content type "application/zip" is not read`, "fetch https://web.example/private: robots.txt disallows it"},
 					Unread: []rf.UnreadPage{
 						{URL: "https://web.example/a.zip", Reason: rf.UnreadContentType, Detail: `content type "application/zip" is not read`},
 						{URL: "https://web.example/private", Reason: rf.UnreadRobots, Detail: "robots.txt disallows it"},
 					}}, nil
 			}
-			return rf.SearchSourceResult{Results: 0}, nil
+			return SearchSourceResult{Results: 0}, nil
 		}
 		page := in.Source + "-page-" + in.SubQuestion.ID
-		return rf.SearchSourceResult{
-			Retrieved: rf.RetrieveResult{ChunkIDs: []string{in.Source + "-chunk-" + in.SubQuestion.ID}, Scores: []float64{1}, SourceIDs: []string{page}},
+		return SearchSourceResult{
+			Retrieved: RetrieveResult{ChunkIDs: []string{in.Source + "-chunk-" + in.SubQuestion.ID}, Scores: []float64{1}, SourceIDs: []string{page}},
 			Sources: []rf.Source{{SourceID: page, Title: "Page " + page, Site: in.Source + ".example", URL: "https://" + in.Source + ".example/" + page,
 				AccessedAt: time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC), Provider: in.Source}},
 			Results: 1, Fetched: 1,
 		}, nil
-	}, rf.SearchSourceActivity)
-	reg(func(ctx context.Context, in rf.AnalyzeInput) (rf.AnalyzeResult, error) {
+	}, SearchSourceActivity)
+	reg(func(ctx context.Context, in AnalyzeInput) (AnalyzeResult, error) {
 		f.count("analyze:" + in.SubQuestion.ID)
 		f.mu.Lock()
 		f.analyzed = append(f.analyzed, slices.Clone(in.ChunkIDs))
 		f.mu.Unlock()
-		var res rf.AnalyzeResult
+		var res AnalyzeResult
 		res.Analysis.Engine = "fake"
 		for _, id := range in.ChunkIDs {
 			src := strings.Replace(id, "-chunk-", "-page-", 1)
-			res.Analysis.Findings = append(res.Analysis.Findings, rf.Finding{Text: "Finding from " + id + ".", ChunkID: id, SourceID: src})
+			res.Analysis.Findings = append(res.Analysis.Findings, reasoning.Finding{Text: "Finding from " + id + ".", ChunkID: id, SourceID: src})
 			res.Sources = append(res.Sources, rf.Source{SourceID: src, Title: "Page " + src, Location: "https://x.example/" + src, ChunkIDs: []string{id}})
 		}
 		return res, nil
-	}, rf.AnalyzeActivity)
-	reg(func(ctx context.Context, in rf.ReflectInput) (rf.Reflection, error) {
+	}, AnalyzeActivity)
+	reg(func(ctx context.Context, in ReflectInput) (reasoning.Reflection, error) {
 		f.count("reflect")
-		return rf.Reflection{Engine: "fake"}, nil
-	}, rf.ReflectActivity)
-	reg(func(ctx context.Context, in rf.SynthesizeInput) (rf.SynthesizeResult, error) {
+		return reasoning.Reflection{Engine: "fake"}, nil
+	}, ReflectActivity)
+	reg(func(ctx context.Context, in SynthesizeInput) (SynthesizeResult, error) {
 		f.count("synthesize")
 		f.mu.Lock()
 		f.synthIn = in
 		f.mu.Unlock()
-		return rf.SynthesizeResult{Title: "Report", Markdown: "# Report\n", Engine: "fake"}, nil
-	}, rf.SynthesizeActivity)
-	reg(func(ctx context.Context, in rf.DeliverInput) (rf.DeliverResult, error) {
+		return SynthesizeResult{Title: "Report", Markdown: "# Report\n", Engine: "fake"}, nil
+	}, SynthesizeActivity)
+	reg(func(ctx context.Context, in DeliverInput) (DeliverResult, error) {
 		f.count("deliver")
-		return rf.DeliverResult{Path: "/reports/" + in.ResearchID + ".md"}, nil
-	}, rf.DeliverActivity)
-	reg(func(ctx context.Context, in rf.StoreReportInput) (rf.StoreReportResult, error) {
+		return DeliverResult{Path: "/reports/" + in.ResearchID + ".md"}, nil
+	}, DeliverActivity)
+	reg(func(ctx context.Context, in StoreReportInput) (StoreReportResult, error) {
 		f.count("store")
-		return rf.StoreReportResult{Path: "/reports/" + in.ResearchID + ".md"}, nil
-	}, rf.StoreReportActivity)
-	reg(func(ctx context.Context, in rf.SinkDeliveryInput) (rf.SinkDeliveryResult, error) {
+		return StoreReportResult{Path: "/reports/" + in.ResearchID + ".md"}, nil
+	}, StoreReportActivity)
+	reg(func(ctx context.Context, in SinkDeliveryInput) (SinkDeliveryResult, error) {
 		f.count("sink:" + in.Sink)
-		return rf.SinkDeliveryResult{Outcome: rf.DeliveryDelivered}, nil
-	}, rf.DeliverToSinkActivity)
+		return SinkDeliveryResult{Outcome: DeliveryDelivered}, nil
+	}, DeliverToSinkActivity)
 	return env
 }
 
@@ -225,7 +227,7 @@ func TestSourcesDeadLetterAndRedrive(t *testing.T) {
 		for _, se := range sq.Searches {
 			if se.Source == rf.SourceArxiv {
 				arxivSearches++
-				if se.Breaker != rf.BreakerOpen {
+				if se.Breaker != BreakerOpen {
 					t.Errorf("%s: arxiv search shows breaker %q, want open", sq.ID, se.Breaker)
 				}
 			}
@@ -240,15 +242,15 @@ func TestSourcesDeadLetterAndRedrive(t *testing.T) {
 	}
 	firstAnalyzed := slices.Concat(f.analyzed...)
 
-	v, err := env.QueryWorkflow(rf.StateQuery)
+	v, err := env.QueryWorkflow(StateQuery)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var rec rf.RunRecord
+	var rec RunRecord
 	if err := v.Get(&rec); err != nil {
 		t.Fatal(err)
 	}
-	id, in, err := rf.RedriveInput(rec)
+	id, in, err := RedriveInput(rec)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -304,7 +306,7 @@ func TestSourcesDeadLetterAndRedrive(t *testing.T) {
 	if !strings.Contains(strings.Join(f2.synthIn.Notes, " "), "revision 2") {
 		t.Errorf("the report does not say it is revision 2: %v", f2.synthIn.Notes)
 	}
-	if _, _, err := rf.RedriveInput(rf.RunRecord{ResearchID: id, Input: in, State: rf.ResearchState{Status: rf.StatusCompleted}}); err == nil {
+	if _, _, err := RedriveInput(RunRecord{ResearchID: id, Input: in, State: ResearchState{Status: rf.StatusCompleted}}); err == nil {
 		t.Error("a run without dead letters was redriven")
 	}
 }
@@ -355,15 +357,15 @@ func TestCorpusRunRedrive(t *testing.T) {
 	if len(res.DeadLetters) != 1 || res.DeadLetters[0].Provider != rf.SourceCorpus || res.DeadLetters[0].SubQuestionID != "sq2" || res.DeadLetters[0].Attempts != 1 {
 		t.Fatalf("dead letters = %+v", res.DeadLetters)
 	}
-	v, err := env.QueryWorkflow(rf.StateQuery)
+	v, err := env.QueryWorkflow(StateQuery)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var rec rf.RunRecord
+	var rec RunRecord
 	if err := v.Get(&rec); err != nil {
 		t.Fatal(err)
 	}
-	id, in, err := rf.RedriveInput(rec)
+	id, in, err := RedriveInput(rec)
 	if err != nil {
 		t.Fatal(err)
 	}

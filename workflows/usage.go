@@ -13,7 +13,7 @@ import (
 // charges it to the run. It reads the error's details (an attempt that
 // failed) or the last heartbeat's (an attempt that timed out).
 func UsageFromError(err error) (rf.Usage, bool) {
-	var p rf.InferenceProgress
+	var p InferenceProgress
 	var appErr *temporal.ApplicationError
 	if errors.As(err, &appErr) && appErr.HasDetails() && appErr.Details(&p) == nil {
 		return p.Usage, true

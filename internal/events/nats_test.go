@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/researchflow/researchflow/workflows"
+
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"go.temporal.io/sdk/testsuite"
@@ -46,13 +48,13 @@ func TestReportReadyOncePerRun(t *testing.T) {
 		plan := rf.Event{ID: rf.EventID(run, rf.EventPlanReady, 0), Type: rf.EventPlanReady,
 			Time: time.Now(), Data: rf.EventData{ResearchID: run, SubQuestions: 3}}
 		for range 2 {
-			if _, err := aenv.ExecuteActivity(n.Publish, rf.PublishInput{Event: plan}); err != nil {
+			if _, err := aenv.ExecuteActivity(n.Publish, workflows.PublishInput{Event: plan}); err != nil {
 				t.Fatal(err)
 			}
 		}
 		ready := rf.Event{ID: rf.EventID(run, rf.EventReportReady, 0), Type: rf.EventReportReady,
 			Time: time.Now(), Data: rf.EventData{ResearchID: run, Title: "Report " + run}}
-		in := rf.DeliverInput{ResearchID: run, Title: "Report " + run, Markdown: "# Report " + run + "\n",
+		in := workflows.DeliverInput{ResearchID: run, Title: "Report " + run, Markdown: "# Report " + run + "\n",
 			Event: &ready, Email: []string{"ana@example.org"}}
 		n.Mailer = &flakyMailer{}
 		if _, err := aenv.ExecuteActivity(n.Deliver, in); err == nil {
@@ -62,7 +64,7 @@ func TestReportReadyOncePerRun(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var res rf.DeliverResult
+		var res workflows.DeliverResult
 		if err := val.Get(&res); err != nil || res.NATS != "duplicate" || res.Email != "sent" {
 			t.Errorf("retried delivery: %+v, %v; want NATS duplicate, e-mail sent", res, err)
 		}

@@ -9,6 +9,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/researchflow/researchflow/workflows"
+
+	"github.com/researchflow/researchflow/internal/reasoning"
+
 	"github.com/chromedp/chromedp"
 
 	rf "github.com/researchflow/researchflow"
@@ -39,9 +43,9 @@ func TestWebAppDeadLettersAndRedrive(t *testing.T) {
 			w.script[i].DeadLetters = []rf.DeadLetter{dead}
 		}
 		w.result.DeadLetters = []rf.DeadLetter{dead}
-		w.record = &rf.RunRecord{ResearchID: w.id, Input: in, State: rf.ResearchState{Status: rf.StatusCompleted,
-			SubQuestions: []rf.SubQuestionState{{SubQuestion: rf.SubQuestion{ID: "sq1", Text: dead.SubQuestion}, State: rf.SQDone,
-				Searches: []rf.SourceSearch{{Source: "corpus", State: rf.SQSearched}, {Source: "arxiv", State: rf.SQFailed, Error: dead.LastError, Attempts: 4}}}},
+		w.record = &workflows.RunRecord{ResearchID: w.id, Input: in, State: workflows.ResearchState{Status: rf.StatusCompleted,
+			SubQuestions: []workflows.SubQuestionState{{SubQuestion: reasoning.SubQuestion{ID: "sq1", Text: dead.SubQuestion}, State: rf.SQDone,
+				Searches: []workflows.SourceSearch{{Source: "corpus", State: rf.SQSearched}, {Source: "arxiv", State: rf.SQFailed, Error: dead.LastError, Attempts: 4}}}},
 			DeadLetters: []rf.DeadLetter{dead}}}
 	}
 	srv := httptest.NewServer(h.h)

@@ -6,10 +6,10 @@ import (
 	"net/http"
 
 	"github.com/gin-gonic/gin"
-	"go.temporal.io/api/serviceerror"
 
 	rf "github.com/researchflow/researchflow"
 	"github.com/researchflow/researchflow/client"
+	"github.com/researchflow/researchflow/internal/uploads"
 )
 
 // apiError is an answer a handler chose: status, a stable code, a message
@@ -41,6 +41,9 @@ func (s *server) handle(h func(c *gin.Context) error) gin.HandlerFunc {
 //
 //	*apiError                        its own status and code
 //	*researchflow.InputError         400 invalid_request
+//	*uploads.Error                   by kind: 400 invalid_request, 415 unsupported_media_type,
+//	                                 413 file_too_large / upload_too_large, 409 name_taken,
+//	                                 500 internal (storage)
 //	client.ErrNotFound               404 not_found (also another owner's run)
 //	client.ErrIdempotencyConflict    409 idempotency_conflict
 //	client.ErrNotRunning, ErrRejected 409 not_running / not_awaiting_approval
@@ -50,14 +53,22 @@ func (s *server) handle(h func(c *gin.Context) error) gin.HandlerFunc {
 func (s *server) fail(c *gin.Context, err error) {
 	var api *apiError
 	var input *rf.InputError
-	var notFound *serviceerror.NotFound
+	var upload *uploads.Error
 	var rejected *client.RejectedError
 	switch {
 	case errors.As(err, &api):
 		abortError(c, api.status, api.code, api.message)
 	case errors.As(err, &input):
 		abortError(c, http.StatusBadRequest, "invalid_request", input.Error())
-	case errors.Is(err, client.ErrNotFound), errors.As(err, &notFound):
+	case errors.As(err, &upload):
+		status, code := uploadStatus(upload.Kind)
+		if status >= http.StatusInternalServerError {
+			s.log.Error("gateway: upload not stored", "route", c.FullPath(), "err", err)
+		} else if upload.Err != nil {
+			s.log.Warn("gateway: upload refused", "route", c.FullPath(), "err", err)
+		}
+		abortError(c, status, code, upload.Message)
+	case client.IsNotFound(err):
 		abortError(c, http.StatusNotFound, "not_found", "no such research run")
 	case errors.Is(err, client.ErrIdempotencyConflict):
 		abortError(c, http.StatusConflict, "idempotency_conflict", "this Idempotency-Key was already used with a different request")
@@ -67,7 +78,7 @@ func (s *server) fail(c *gin.Context, err error) {
 		abortError(c, http.StatusConflict, "not_running", "the run is no longer running")
 	case errors.Is(err, context.Canceled):
 		c.Abort()
-	case errors.Is(err, context.DeadlineExceeded), isUnavailable(err):
+	case client.IsUnavailable(err):
 		s.log.Warn("gateway: temporal unavailable", "route", c.FullPath(), "err", err)
 		abortError(c, http.StatusServiceUnavailable, "temporal_unavailable", "the workflow service is not reachable; try again")
 	default:
@@ -76,8 +87,20 @@ func (s *server) fail(c *gin.Context, err error) {
 	}
 }
 
-func isUnavailable(err error) bool {
-	var u *serviceerror.Unavailable
-	var d *serviceerror.DeadlineExceeded
-	return errors.As(err, &u) || errors.As(err, &d)
+// uploadStatus is the HTTP status and error code of an upload refusal.
+func uploadStatus(k uploads.Kind) (int, string) {
+	switch k {
+	case uploads.Invalid:
+		return http.StatusBadRequest, "invalid_request"
+	case uploads.Unsupported:
+		return http.StatusUnsupportedMediaType, "unsupported_media_type"
+	case uploads.FileTooLarge:
+		return http.StatusRequestEntityTooLarge, "file_too_large"
+	case uploads.UploadTooLarge:
+		return http.StatusRequestEntityTooLarge, "upload_too_large"
+	case uploads.NameTaken:
+		return http.StatusConflict, "name_taken"
+	default:
+		return http.StatusInternalServerError, "internal"
+	}
 }

@@ -3,6 +3,7 @@ package gateway
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -16,6 +17,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/researchflow/researchflow/workflows"
+
 	rf "github.com/researchflow/researchflow"
 
 	"github.com/gin-gonic/gin"
@@ -25,6 +28,8 @@ import (
 	workflowpb "go.temporal.io/api/workflow/v1"
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
+
+	rfclient "github.com/researchflow/researchflow/client"
 	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/temporal"
 	"google.golang.org/protobuf/types/known/timestamppb"
@@ -52,12 +57,13 @@ type fakeWorkflow struct {
 	result  *rf.ResearchResult
 	err     error // the run's failure, once closed
 	// record answers the state query (redrive), when set.
-	record *rf.RunRecord
+	record *workflows.RunRecord
 	// audit answers the audit query (none: the query fails).
 	audit *rf.Audit
 }
 
-// fakeTemporal is a hand-written WorkflowClient that keeps executions in memory.
+// fakeTemporal is a hand-written client.Temporal that keeps executions in
+// memory; the gateway reaches it through the real client (runsOver).
 type fakeTemporal struct {
 	mu        sync.Mutex
 	wfs       map[string]*fakeWorkflow
@@ -75,7 +81,10 @@ type fakeTemporal struct {
 	seq    int
 }
 
-var _ WorkflowClient = (*fakeTemporal)(nil)
+var _ rfclient.Temporal = (*fakeTemporal)(nil)
+
+// runsOver is the gateway's Runs over the fake Temporal (the real client).
+func runsOver(f rfclient.Temporal) Runs { return rfclient.New(f, DefaultNamespace) }
 
 func newFakeTemporal() *fakeTemporal {
 	return &fakeTemporal{wfs: map[string]*fakeWorkflow{}}
@@ -137,8 +146,17 @@ func (f *fakeTemporal) QueryWorkflow(ctx context.Context, id, runID, queryType s
 	if f.queryErr != nil {
 		return nil, f.queryErr
 	}
-	if queryType == rf.StateQuery && w.record != nil {
-		return jsonValue{*w.record}, nil
+	if queryType == rf.RedriveQuery && w.record != nil {
+		// What the workflow answers (workflows.RedriveInput is its rule).
+		next, in, err := workflows.RedriveInput(*w.record)
+		var refused *rf.InputError
+		if errors.As(err, &refused) {
+			return jsonValue{rf.Redrive{Refused: refused.Message}}, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		return jsonValue{rf.Redrive{WorkflowID: next, Input: in}}, nil
 	}
 	if queryType == rf.AuditQuery && w.audit != nil {
 		return jsonValue{*w.audit}, nil
@@ -439,7 +457,7 @@ func newHarness(t testing.TB, env map[string]string) *harness {
 
 func (h *harness) build() {
 	h.t.Helper()
-	handler, err := New(h.cfg, Deps{Temporal: h.fake, Chunks: h.chunks, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	handler, err := New(h.cfg, Deps{Runs: runsOver(h.fake), Chunks: h.chunks, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		h.t.Fatalf("New: %v", err)
 	}

@@ -9,32 +9,36 @@ import (
 	"net/http"
 	"time"
 
+	rf "github.com/researchflow/researchflow"
 	"github.com/researchflow/researchflow/client"
 
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
 	"go.opentelemetry.io/contrib/instrumentation/github.com/gin-gonic/gin/otelgin"
-	"go.temporal.io/api/workflowservice/v1"
-	sdkclient "go.temporal.io/sdk/client"
-	"go.temporal.io/sdk/converter"
 
 	"github.com/researchflow/researchflow/internal/memory"
 )
 
-// WorkflowClient is the part of the Temporal client the gateway uses. A
-// client.Client satisfies it; tests use a hand-written fake.
-type WorkflowClient interface {
-	ExecuteWorkflow(ctx context.Context, options sdkclient.StartWorkflowOptions, workflow any, args ...any) (sdkclient.WorkflowRun, error)
-	GetWorkflow(ctx context.Context, workflowID, runID string) sdkclient.WorkflowRun
-	QueryWorkflow(ctx context.Context, workflowID, runID, queryType string, args ...any) (converter.EncodedValue, error)
-	DescribeWorkflowExecution(ctx context.Context, workflowID, runID string) (*workflowservice.DescribeWorkflowExecutionResponse, error)
-	CancelWorkflow(ctx context.Context, workflowID, runID string) error
-	UpdateWorkflow(ctx context.Context, options sdkclient.UpdateWorkflowOptions) (sdkclient.WorkflowUpdateHandle, error)
-	ListWorkflow(ctx context.Context, request *workflowservice.ListWorkflowExecutionsRequest) (*workflowservice.ListWorkflowExecutionsResponse, error)
-	CheckHealth(ctx context.Context, request *sdkclient.CheckHealthRequest) (*sdkclient.CheckHealthResponse, error)
+// Runs is what the gateway asks of research runs and ingestions: start,
+// read, cancel, approve, list, watch and redrive them, and whether the
+// workflow service answers. *client.Client is one (it speaks Temporal);
+// the gateway's tests use a fake.
+type Runs interface {
+	Start(ctx context.Context, id string, in rf.ResearchInput) (client.Run, error)
+	StartIngest(ctx context.Context, id string, in rf.IngestInput) (client.Run, error)
+	Describe(ctx context.Context, id string) (client.Info, error)
+	Progress(ctx context.Context, id string) (rf.Progress, error)
+	Audit(ctx context.Context, id string) (rf.Audit, error)
+	Result(ctx context.Context, id string) (rf.ResearchResult, error)
+	Cancel(ctx context.Context, id string) error
+	Approve(ctx context.Context, id string, a rf.PlanApproval) (rf.Progress, error)
+	List(ctx context.Context, o client.ListOptions) (client.Page, error)
+	Watch(ctx context.Context, id string, o client.WatchOptions, fn func(rf.Progress) error) (client.Outcome, error)
+	Redrive(ctx context.Context, id string) (client.Run, error)
+	CheckHealth(ctx context.Context) error
 }
 
-var _ WorkflowClient = sdkclient.Client(nil)
+var _ Runs = (*client.Client)(nil)
 
 // ChunkGetter returns stored chunks by ID (a memory.Store does).
 type ChunkGetter interface {
@@ -45,15 +49,14 @@ var _ ChunkGetter = memory.Store(nil)
 
 // Deps are the gateway's collaborators.
 type Deps struct {
-	Temporal WorkflowClient
+	// Runs starts and reads the runs (a *client.Client, with the data
+	// converter of the deployment's payload codec when there is one).
+	Runs Runs
 	// Chunks, if set, serves the passages of cited sources.
 	Chunks ChunkGetter
 	Logger *slog.Logger
 	// Now defaults to time.Now.
 	Now func() time.Time
-	// DataConverter, if set, is the Temporal client's data converter (with
-	// a payload codec): run memos are decoded with it.
-	DataConverter converter.DataConverter
 	// Codec, if set, is the codec server (codec.Handler) served at
 	// POST /codec/encode and /codec/decode for the Temporal Web UI and
 	// CLI; it does its own CORS and authentication.
@@ -74,8 +77,7 @@ var assets embed.FS
 // server carries the dependencies of the handlers.
 type server struct {
 	cfg     Config
-	tc      WorkflowClient
-	runs    *client.Client
+	runs    Runs
 	chunks  ChunkGetter
 	log     *slog.Logger
 	now     func() time.Time
@@ -102,8 +104,8 @@ func New(cfg Config, deps Deps) (http.Handler, error) {
 }
 
 func newEngine(cfg Config, deps Deps) (*gin.Engine, error) {
-	if deps.Temporal == nil {
-		return nil, fmt.Errorf("gateway: Deps.Temporal is required")
+	if deps.Runs == nil {
+		return nil, fmt.Errorf("gateway: Deps.Runs is required")
 	}
 	if err := validate(cfg); err != nil {
 		return nil, fmt.Errorf("gateway: %w", err)
@@ -145,8 +147,7 @@ func newEngine(cfg Config, deps Deps) (*gin.Engine, error) {
 	}
 	s := &server{
 		cfg:     cfg,
-		tc:      deps.Temporal,
-		runs:    client.New(deps.Temporal, cfg.Namespace),
+		runs:    deps.Runs,
 		chunks:  deps.Chunks,
 		log:     deps.Logger,
 		now:     deps.Now,
@@ -155,9 +156,6 @@ func newEngine(cfg Config, deps Deps) (*gin.Engine, error) {
 		metrics: m,
 		web:     web,
 		codec:   deps.Codec,
-	}
-	if deps.DataConverter != nil {
-		s.runs = s.runs.WithDataConverter(deps.DataConverter)
 	}
 	if cfg.LocalMode() {
 		s.log.Warn("gateway: AUTHENTICATION IS OFF: every caller is the owner \"local\" and sees every run; set RESEARCHFLOW_API_KEYS to require keys", "addr", cfg.Addr)
@@ -226,7 +224,7 @@ func (s *server) healthz(c *gin.Context) {
 func (s *server) readyz(c *gin.Context) {
 	ctx, cancel := context.WithTimeout(c.Request.Context(), 3*time.Second)
 	defer cancel()
-	if _, err := s.tc.CheckHealth(ctx, &sdkclient.CheckHealthRequest{}); err != nil {
+	if err := s.runs.CheckHealth(ctx); err != nil {
 		s.log.Warn("gateway: temporal not reachable", "err", err)
 		abortError(c, http.StatusServiceUnavailable, "temporal_unavailable", "Temporal is not reachable")
 		return

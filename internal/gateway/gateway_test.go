@@ -24,7 +24,6 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/researchflow/researchflow/internal/memory"
-	"github.com/researchflow/researchflow/internal/reasoning"
 )
 
 func TestBoundConfig(t *testing.T) {
@@ -91,7 +90,7 @@ func TestBoundConfig(t *testing.T) {
 }
 
 func TestNewRefusesOpenPublicAddress(t *testing.T) {
-	_, err := New(Config{Addr: "0.0.0.0:8080"}, Deps{Temporal: newFakeTemporal()})
+	_, err := New(Config{Addr: "0.0.0.0:8080"}, Deps{Runs: runsOver(newFakeTemporal())})
 	if err == nil {
 		t.Fatal("New served a public address without keys")
 	}
@@ -328,7 +327,7 @@ func completedResult(id string) rf.ResearchResult {
 	return rf.ResearchResult{
 		ResearchID: id, Question: "What does the Go memory model guarantee?", Title: "The Go memory model",
 		Report: "# The Go memory model\n\nA send happens before the receive completes [1].\n\n## Sources\n1. The Go Memory Model — /doc/go_mem.html\n",
-		Sources: []reasoning.Source{
+		Sources: []rf.Source{
 			{N: 1, SourceID: "s1", Title: "The Go Memory Model", Location: "/doc/go_mem.html", ChunkIDs: []string{"c1", "c2"}},
 			{N: 2, SourceID: "s2", Title: "Effective Go", Location: "/doc/effective_go.html"},
 		},
@@ -491,7 +490,7 @@ func TestSources(t *testing.T) {
 
 	// Without memory the source is still described.
 	h2 := newHarness(t, nil)
-	handler, err := New(h2.cfg, Deps{Temporal: h2.fake})
+	handler, err := New(h2.cfg, Deps{Runs: runsOver(h2.fake)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -668,7 +667,7 @@ func TestTemporalErrors(t *testing.T) {
 		"internal":    {errors.New("boom at 10.0.0.3"), 502},
 	} {
 		f := &failingDescribe{fakeTemporal: h.fake, err: tt.err}
-		handler, err := New(h.cfg, Deps{Temporal: f})
+		handler, err := New(h.cfg, Deps{Runs: runsOver(f)})
 		if err != nil {
 			t.Fatal(err)
 		}

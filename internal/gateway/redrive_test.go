@@ -1,10 +1,15 @@
 package gateway
 
 import (
+	"encoding/json"
 	"net/http"
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/researchflow/researchflow/workflows"
+
+	"github.com/researchflow/researchflow/internal/reasoning"
 
 	rf "github.com/researchflow/researchflow"
 )
@@ -21,19 +26,19 @@ func TestRedrive(t *testing.T) {
 	w := h.fake.get(id)
 	in := w.input.(rf.ResearchInput)
 	h.fake.mu.Lock()
-	h.fake.wfs[id].record = &rf.RunRecord{ResearchID: id, Input: in, State: rf.ResearchState{Status: rf.StatusCompleted}}
+	h.fake.wfs[id].record = &workflows.RunRecord{ResearchID: id, Input: in, State: workflows.ResearchState{Status: rf.StatusCompleted}}
 	h.fake.mu.Unlock()
 	rec = h.do("POST", "/v1/research/"+id+"/redrive", aliceKey, "")
 	if rec.Code != http.StatusConflict || errorCode(t, rec) != "nothing_to_redrive" {
 		t.Fatalf("redrive without dead letters: %d %s", rec.Code, rec.Body)
 	}
 
-	st := rf.ResearchState{Status: rf.StatusCompleted, SubQuestions: []rf.SubQuestionState{{
-		SubQuestion: rf.SubQuestion{ID: "sq1", Text: "How long?"}, State: rf.SQFailed, Error: "no source answered it",
-		Searches: []rf.SourceSearch{{Source: "arxiv", State: rf.SQFailed, Error: "503", Attempts: 4}},
+	st := workflows.ResearchState{Status: rf.StatusCompleted, SubQuestions: []workflows.SubQuestionState{{
+		SubQuestion: reasoning.SubQuestion{ID: "sq1", Text: "How long?"}, State: rf.SQFailed, Error: "no source answered it",
+		Searches: []workflows.SourceSearch{{Source: "arxiv", State: rf.SQFailed, Error: "503", Attempts: 4}},
 	}}, DeadLetters: []rf.DeadLetter{{SubQuestionID: "sq1", SubQuestion: "How long?", Provider: "arxiv", Attempts: 4, LastError: "503", At: time.Unix(1, 0)}}}
 	h.fake.mu.Lock()
-	h.fake.wfs[id].record = &rf.RunRecord{ResearchID: id, Input: in, State: st}
+	h.fake.wfs[id].record = &workflows.RunRecord{ResearchID: id, Input: in, State: st}
 	h.fake.mu.Unlock()
 	starts := h.fake.starts
 	rec = h.do("POST", "/v1/research/"+id+"/redrive", bobKey, "")
@@ -50,9 +55,13 @@ func TestRedrive(t *testing.T) {
 		t.Errorf("answer = %+v", rr)
 	}
 	next := h.fake.get(rr.ID).input.(rf.ResearchInput)
-	if next.RedriveOf != id || next.Resume == nil || next.Resume.Revision != 2 || next.Owner != "alice" ||
-		next.Resume.SubQuestions[0].State != rf.SQPending || next.Resume.SubQuestions[0].Searches[0].State != rf.SQPending {
-		t.Errorf("redrive input = %+v", next)
+	var resumed workflows.ResearchState
+	if err := json.Unmarshal(next.Resume, &resumed); err != nil {
+		t.Fatalf("the redrive input's saved state: %v", err)
+	}
+	if next.RedriveOf != id || resumed.Revision != 2 || next.Owner != "alice" ||
+		resumed.SubQuestions[0].State != rf.SQPending || resumed.SubQuestions[0].Searches[0].State != rf.SQPending {
+		t.Errorf("redrive input = %+v, state %+v", next, resumed)
 	}
 	// A second redrive of the same revision is the same run.
 	rec = h.do("POST", "/v1/research/"+id+"/redrive", aliceKey, "")

@@ -1,28 +1,15 @@
 package gateway
 
 import (
-	"bufio"
-	"bytes"
-	"crypto/sha256"
-	"errors"
-	"fmt"
-	"io"
-	"io/fs"
 	"mime"
-	"mime/multipart"
 	"net/http"
-	"os"
 	"path/filepath"
-	"strings"
-	"time"
-	"unicode"
-	"unicode/utf8"
 
 	rf "github.com/researchflow/researchflow"
+	"github.com/researchflow/researchflow/internal/uploads"
 
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
-	"golang.org/x/text/unicode/norm"
 )
 
 // UploadResponse answers POST /v1/corpora/{name}/documents.
@@ -36,126 +23,6 @@ type UploadResponse struct {
 	UI     string   `json:"ui"`
 }
 
-// uploadError is a refusal of one upload, with its HTTP status.
-type uploadError struct {
-	status        int
-	code, message string
-}
-
-func (e *uploadError) Error() string { return e.message }
-
-// maxNameBytes bounds a stored file name: 255 bytes is the name limit of
-// ext4, APFS and most other file systems (NTFS counts 255 UTF-16 units,
-// which 255 bytes of UTF-8 never exceed).
-const maxNameBytes = 255
-
-// sanitizeFilename turns the name a client sent into the name of a stored
-// file. It keeps letters of every script, digits, spaces and punctuation; it
-// drops directories (slashes and backslashes), control and bidirectional
-// formatting characters, and leading dots and spaces (a stored file is never
-// hidden); it replaces the characters that Windows forbids (<>:"|?*) with
-// '_', drops trailing dots and spaces (which Windows ignores), prefixes
-// Windows device names (CON, NUL, COM1, …) with '_', normalizes to Unicode
-// NFC (so that the NFD names macOS sends and the NFC names other systems send
-// are one name, as on APFS) and cuts the stem at maxNameBytes without cutting
-// a character or a combining sequence. ok is false when nothing is left.
-func sanitizeFilename(name string) (string, bool) {
-	name = strings.ReplaceAll(name, `\`, "/")
-	if i := strings.LastIndexByte(name, '/'); i >= 0 {
-		name = name[i+1:]
-	}
-	name = norm.NFC.String(strings.ToValidUTF8(name, "_"))
-	var b strings.Builder
-	for _, r := range name {
-		switch {
-		case unicode.IsControl(r), isBidiControl(r):
-			// invisible: dropped
-		case strings.ContainsRune(`<>:"|?*`, r):
-			b.WriteByte('_')
-		default:
-			b.WriteRune(r)
-		}
-	}
-	name = strings.TrimLeftFunc(b.String(), func(r rune) bool { return r == '.' || unicode.IsSpace(r) })
-	name = strings.TrimRightFunc(name, func(r rune) bool { return r == '.' || unicode.IsSpace(r) })
-	if name == "" {
-		return "", false
-	}
-	stem, ext := splitExt(name)
-	if isWindowsDeviceName(stem) {
-		stem = "_" + stem
-	}
-	return joinName(stem, ext, ""), true
-}
-
-// splitExt splits name before its last dot; a name without a dot (or whose
-// only dot is the first character) has no extension.
-func splitExt(name string) (stem, ext string) {
-	if i := strings.LastIndexByte(name, '.'); i > 0 {
-		return name[:i], name[i:]
-	}
-	return name, ""
-}
-
-// joinName is stem+suffix+ext, the stem cut so that the whole fits in
-// maxNameBytes. An extension too long to leave room for a stem is cut too
-// (and then refused as an unsupported type).
-func joinName(stem, ext, suffix string) string {
-	if len(ext) > maxNameBytes/2 {
-		ext = truncateName(ext, maxNameBytes/2)
-	}
-	room := maxNameBytes - len(ext) - len(suffix)
-	if len(stem) > room {
-		stem = strings.TrimRightFunc(truncateName(stem, room), func(r rune) bool { return r == '.' || unicode.IsSpace(r) })
-	}
-	return stem + suffix + ext
-}
-
-// truncateName cuts s to at most n bytes, never inside a UTF-8 sequence
-// nor between a character and the combining marks that follow it.
-func truncateName(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	for n > 0 {
-		if r, _ := utf8.DecodeRuneInString(s[n:]); !unicode.Is(unicode.M, r) {
-			break
-		}
-		_, size := utf8.DecodeLastRuneInString(s[:n])
-		n -= size
-	}
-	return s[:n]
-}
-
-// isBidiControl reports the invisible characters that reorder text (used to
-// disguise "txt.exe" as "exe.txt"); zero-width joiners, which emoji and
-// several scripts need, are kept.
-func isBidiControl(r rune) bool {
-	return r == '\u200E' || r == '\u200F' || r == '\u061C' || r == '\uFEFF' ||
-		r >= '\u202A' && r <= '\u202E' || r >= '\u2066' && r <= '\u2069'
-}
-
-// isWindowsDeviceName reports the names Windows reserves for devices,
-// whatever their extension ("nul.md" is the null device there).
-func isWindowsDeviceName(stem string) bool {
-	base, _, _ := strings.Cut(stem, ".")
-	base = strings.ToUpper(strings.TrimRight(base, " "))
-	switch base {
-	case "CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$":
-		return true
-	}
-	if len(base) > 3 && (base[:3] == "COM" || base[:3] == "LPT") {
-		switch base[3:] {
-		case "1", "2", "3", "4", "5", "6", "7", "8", "9", "¹", "²", "³":
-			return true
-		}
-	}
-	return false
-}
-
 func (s *server) upload(c *gin.Context) {
 	name := c.Param("name")
 	if name == rf.DefaultCorpus {
@@ -163,7 +30,7 @@ func (s *server) upload(c *gin.Context) {
 		return
 	}
 	if err := rf.ValidateCorpusName(name); err != nil {
-		abortError(c, http.StatusBadRequest, "invalid_request", err.Error())
+		s.fail(c, err)
 		return
 	}
 	mt, _, err := mime.ParseMediaType(c.GetHeader("Content-Type"))
@@ -179,94 +46,31 @@ func (s *server) upload(c *gin.Context) {
 		return
 	}
 	who := owner(c)
-	dir, err := filepath.Abs(filepath.Join(s.cfg.DataDir, "uploads", ownerHash(who), name))
-	if err == nil {
-		err = os.MkdirAll(dir, 0o750)
-	}
+	folder, err := uploads.Open(filepath.Join(s.cfg.DataDir, "uploads", ownerHash(who), name),
+		uploads.Limits{MaxFileBytes: s.cfg.MaxFileBytes, MaxUploadBytes: s.cfg.MaxUploadBytes}, s.now(), s.log)
 	if err != nil {
-		s.log.Error("gateway: upload folder", "dir", dir, "err", err)
-		abortError(c, http.StatusInternalServerError, "internal", "cannot store uploads")
+		s.fail(c, err)
 		return
 	}
-	root, err := os.OpenRoot(dir)
+	defer folder.Close()
+	files, err := folder.Receive(mr)
 	if err != nil {
-		s.log.Error("gateway: upload folder", "dir", dir, "err", err)
-		abortError(c, http.StatusInternalServerError, "internal", "cannot store uploads")
+		s.fail(c, err)
 		return
 	}
-	defer root.Close()
-	s.removeStaleTemporaries(root, dir)
-
-	// Files are received into hidden temporary files first (ingestion skips
-	// names starting with a dot), so that a refused request stores nothing,
-	// then published under their names without replacing any file.
-	var received []*receivedFile
+	saved := make([]string, len(files))
 	var total int64
-	discard := func() {
-		for _, f := range received {
-			_ = root.Remove(f.tmp)
-		}
-	}
-	fail := func(err error) {
-		discard()
-		var ue *uploadError
-		var tooBig *http.MaxBytesError
-		switch {
-		case errors.As(err, &ue):
-			abortError(c, ue.status, ue.code, ue.message)
-		case errors.As(err, &tooBig):
-			abortError(c, http.StatusRequestEntityTooLarge, "upload_too_large", fmt.Sprintf("the upload exceeds %d MiB", s.cfg.MaxUploadBytes/mib))
-		default:
-			s.log.Warn("gateway: upload failed", "owner", who, "corpus", name, "err", err)
-			abortError(c, http.StatusBadRequest, "invalid_request", "the multipart body could not be read")
-		}
-	}
-	for {
-		part, err := mr.NextPart()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			fail(err)
-			return
-		}
-		if part.FileName() == "" {
-			_, _ = io.Copy(io.Discard, part) // form fields are ignored
-			continue
-		}
-		f, err := s.receiveFile(root, part, s.cfg.MaxUploadBytes-total)
-		if err != nil {
-			fail(err)
-			return
-		}
-		total += f.size
-		received = append(received, f)
-	}
-	if len(received) == 0 {
-		abortError(c, http.StatusBadRequest, "invalid_request", "no files in the upload")
-		return
-	}
-	saved, err := publishFiles(root, received)
-	if err != nil {
-		discard()
-		var ue *uploadError
-		if errors.As(err, &ue) {
-			abortError(c, ue.status, ue.code, ue.message)
-			return
-		}
-		s.log.Error("gateway: upload not stored", "owner", who, "corpus", name, "err", err)
-		abortError(c, http.StatusInternalServerError, "internal", "cannot store uploads")
-		return
-	}
-	for i, f := range received {
-		if saved[i] != f.name {
-			s.log.Info("gateway: upload stored under another name", "corpus", name, "sent", f.sent, "stored", saved[i])
+	for i, f := range files {
+		saved[i] = f.Stored
+		total += f.Size
+		if f.Stored != f.Sent {
+			s.log.Info("gateway: upload stored under another name", "corpus", name, "sent", f.Sent, "stored", f.Stored)
 		}
 	}
 
 	corpus := rf.ScopedCorpus(who, name)
 	id := "ingest-" + ownerHash(who) + "-" + name + "-" + uuid.NewString()[:8]
-	run, err := s.runs.StartIngest(c.Request.Context(), id, rf.IngestInput{Corpus: corpus, Path: dir, Owner: who})
+	run, err := s.runs.StartIngest(c.Request.Context(), id, rf.IngestInput{Corpus: corpus, Path: folder.Dir, Owner: who})
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -277,191 +81,4 @@ func (s *server) upload(c *gin.Context) {
 		ID: id, RunID: run.RunID, Corpus: name, Files: saved, Bytes: total,
 		UI: s.links(id).UI,
 	})
-}
-
-// receivedFile is an uploaded file received into a temporary file of the
-// upload folder, not yet published under its name.
-type receivedFile struct {
-	sent string // the name the client sent
-	name string // the sanitized name
-	tmp  string // the temporary file
-	size int64
-	sum  [sha256.Size]byte
-}
-
-// receiveFile writes one uploaded file into a temporary file of root,
-// refusing unsupported types and files over the per-file limit or over what
-// is left of the request's limit.
-func (s *server) receiveFile(root *os.Root, part *multipart.Part, left int64) (*receivedFile, error) {
-	fname, ok := sanitizeFilename(part.FileName())
-	if !ok {
-		return nil, &uploadError{http.StatusBadRequest, "invalid_request", fmt.Sprintf("%q: the file name is empty once unsafe characters are removed", part.FileName())}
-	}
-	ext := strings.ToLower(filepath.Ext(fname))
-	if !rf.ReadableDocument(fname) {
-		msg := fmt.Sprintf("%s: only %s files can be ingested", fname, rf.DocumentTypesText())
-		if reason, ok := rf.UnreadableDocument(fname); ok {
-			msg = fname + ": " + reason
-		}
-		return nil, &uploadError{http.StatusUnsupportedMediaType, "unsupported_media_type", msg}
-	}
-	br := bufio.NewReader(part)
-	head, _ := br.Peek(512)
-	// Text may be UTF-16 with a byte-order mark (ingestion decodes it, as
-	// it does for folders); other NUL bytes mean a binary file.
-	utf16 := bytes.HasPrefix(head, []byte{0xFF, 0xFE}) || bytes.HasPrefix(head, []byte{0xFE, 0xFF})
-	zipped := rf.ZipDocument(fname) // .docx, .odt, .epub: zip archives
-	if ext == ".pdf" && !bytes.HasPrefix(head, []byte("%PDF-")) || zipped && !bytes.HasPrefix(head, []byte("PK\x03\x04")) ||
-		ext != ".pdf" && !zipped && !utf16 && bytes.IndexByte(head, 0) >= 0 {
-		return nil, &uploadError{http.StatusUnsupportedMediaType, "unsupported_media_type",
-			fmt.Sprintf("%s: the content does not match its extension", fname)}
-	}
-	limit := min(s.cfg.MaxFileBytes, left)
-	out := &receivedFile{sent: part.FileName(), name: fname, tmp: ".upload-" + uuid.NewString() + ".part"}
-	f, err := root.OpenFile(out.tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o640)
-	if err != nil {
-		return nil, fmt.Errorf("create %s: %w", out.tmp, err)
-	}
-	h := sha256.New()
-	n, err := io.Copy(io.MultiWriter(f, h), io.LimitReader(br, limit+1))
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil && n > limit {
-		err = &uploadError{http.StatusRequestEntityTooLarge, "file_too_large",
-			fmt.Sprintf("%s: files may have at most %d MiB and the upload %d MiB", fname, s.cfg.MaxFileBytes/mib, s.cfg.MaxUploadBytes/mib)}
-	}
-	if err != nil {
-		_ = root.Remove(out.tmp)
-		return nil, err
-	}
-	out.size = n
-	h.Sum(out.sum[:0])
-	return out, nil
-}
-
-// staleAfter is the age past which a temporary upload file is left over
-// from a request that never finished (the process died).
-const staleAfter = time.Hour
-
-// removeStaleTemporaries removes the temporary files of uploads that never
-// finished. Ingestion skips them anyway (their names start with a dot).
-func (s *server) removeStaleTemporaries(root *os.Root, dir string) {
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return
-	}
-	for _, e := range entries {
-		name := e.Name()
-		if !strings.HasPrefix(name, ".upload-") || !strings.HasSuffix(name, ".part") {
-			continue
-		}
-		if info, err := e.Info(); err == nil && s.now().Sub(info.ModTime()) > staleAfter {
-			if err := root.Remove(name); err == nil {
-				s.log.Info("gateway: removed a stale upload", "file", name)
-			}
-		}
-	}
-}
-
-// maxNameVariants bounds the names tried for one file ("a.md" … "a (100).md").
-const maxNameVariants = 100
-
-// publishFiles gives each received file its stored name, in order, and
-// returns the names. No file is ever replaced: a name taken by a file of
-// other content (stored earlier, or earlier in the same request) gets the
-// next free variant "stem (2).ext", "stem (3).ext", …; a name that already
-// holds the same bytes is reused and the copy dropped. On error, the files
-// this call published are removed again.
-func publishFiles(root *os.Root, files []*receivedFile) ([]string, error) {
-	var names, created []string
-	for _, f := range files {
-		name, isNew, err := publish(root, f)
-		if err != nil {
-			for _, n := range created {
-				_ = root.Remove(n)
-			}
-			return nil, err
-		}
-		if isNew {
-			created = append(created, name)
-		}
-		names = append(names, name)
-	}
-	return names, nil
-}
-
-// publish moves f's temporary file to the first variant of its name that is
-// free or already holds the same content.
-func publish(root *os.Root, f *receivedFile) (name string, created bool, err error) {
-	stem, ext := splitExt(f.name)
-	for i := 1; i <= maxNameVariants; i++ {
-		name := f.name
-		if i > 1 {
-			name = joinName(stem, ext, fmt.Sprintf(" (%d)", i))
-		}
-		err := linkNew(root, f.tmp, name)
-		if err == nil {
-			return name, true, nil
-		}
-		if !errors.Is(err, fs.ErrExist) {
-			return "", false, fmt.Errorf("store %s: %w", name, err)
-		}
-		same, err := sameContent(root, name, f)
-		if err != nil {
-			return "", false, fmt.Errorf("compare with %s: %w", name, err)
-		}
-		if same {
-			_ = root.Remove(f.tmp)
-			return name, false, nil
-		}
-	}
-	return "", false, &uploadError{http.StatusConflict, "name_taken",
-		fmt.Sprintf("%s: %d files of this name are stored already; rename the file", f.name, maxNameVariants)}
-}
-
-// linkNew makes tmp appear as name, failing with fs.ErrExist if name exists
-// (on a case-insensitive file system, in any case). A hard link publishes
-// the whole file atomically; where links are not supported, the name is
-// reserved with O_EXCL and the file renamed onto it.
-func linkNew(root *os.Root, tmp, name string) error {
-	err := root.Link(tmp, name)
-	if err == nil {
-		_ = root.Remove(tmp)
-		return nil
-	}
-	if errors.Is(err, fs.ErrExist) {
-		return err
-	}
-	f, err := root.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o640)
-	if err != nil {
-		return err
-	}
-	_ = f.Close()
-	if err := root.Rename(tmp, name); err != nil {
-		_ = root.Remove(name)
-		return err
-	}
-	return nil
-}
-
-// sameContent reports whether the regular file name holds f's bytes.
-func sameContent(root *os.Root, name string, f *receivedFile) (bool, error) {
-	info, err := root.Lstat(name)
-	if errors.Is(err, fs.ErrNotExist) {
-		return false, nil // removed meanwhile: try the next variant
-	}
-	if err != nil || !info.Mode().IsRegular() || info.Size() != f.size {
-		return false, err
-	}
-	in, err := root.Open(name)
-	if err != nil {
-		return false, err
-	}
-	defer in.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, in); err != nil {
-		return false, err
-	}
-	return bytes.Equal(h.Sum(nil), f.sum[:]), nil
 }

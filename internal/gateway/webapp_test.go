@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	rf "github.com/researchflow/researchflow"
+
 	"github.com/researchflow/researchflow/internal/reasoning"
 	"github.com/researchflow/researchflow/internal/report"
 )
@@ -57,11 +59,11 @@ func TestWebAppShowsSourceLocations(t *testing.T) {
 		"/docs/数据 (draft) [v2].md",
 		"/docs/<tag> & *stars*.md",
 	}
-	var sources []reasoning.Source
+	var sources []rf.Source
 	for i, p := range paths {
-		sources = append(sources, reasoning.Source{N: i + 1, SourceID: p, Title: "Doc", Location: p})
+		sources = append(sources, rf.Source{N: i + 1, SourceID: p, Title: "Doc", Location: p})
 	}
-	sources = append(sources, reasoning.Source{N: len(paths) + 1, SourceID: "web", Title: "Web", Location: "https://example.com/a_(b)"})
+	sources = append(sources, rf.Source{N: len(paths) + 1, SourceID: "web", Title: "Web", Location: "https://example.com/a_(b)"})
 	md, _ := report.Render(report.Report{
 		Question: "Where?",
 		Draft:    reasoning.Draft{Title: "T", Summary: []reasoning.Sentence{{Text: "Here.", Cites: []int{1}}}},

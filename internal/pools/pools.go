@@ -162,11 +162,11 @@ func build(c client.Client, name string, acts Activities, opt Options) ([]worker
 			return nil, fmt.Errorf("search pool needs its activities")
 		}
 		retrieve := newWorker(rf.TaskQueueSearch, opt.SearchConcurrency)
-		retrieve.RegisterActivityWithOptions(acts.Search.Retrieve, activity.RegisterOptions{Name: rf.RetrieveActivity})
-		retrieve.RegisterActivityWithOptions(acts.Search.SearchSource, activity.RegisterOptions{Name: rf.SearchSourceActivity})
+		retrieve.RegisterActivityWithOptions(acts.Search.Retrieve, activity.RegisterOptions{Name: workflows.RetrieveActivity})
+		retrieve.RegisterActivityWithOptions(acts.Search.SearchSource, activity.RegisterOptions{Name: workflows.SearchSourceActivity})
 		ingest := newWorker(rf.TaskQueueIngest, opt.IngestConcurrency)
-		ingest.RegisterActivityWithOptions(acts.Search.PrepareCorpus, activity.RegisterOptions{Name: rf.PrepareCorpusActivity})
-		ingest.RegisterActivityWithOptions(acts.Search.Ingest, activity.RegisterOptions{Name: rf.IngestActivity})
+		ingest.RegisterActivityWithOptions(acts.Search.PrepareCorpus, activity.RegisterOptions{Name: workflows.PrepareCorpusActivity})
+		ingest.RegisterActivityWithOptions(acts.Search.Ingest, activity.RegisterOptions{Name: workflows.IngestActivity})
 		return []worker.Worker{retrieve, ingest}, nil
 	case Inference:
 		if acts.Inference == nil {

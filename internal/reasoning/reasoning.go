@@ -3,38 +3,15 @@
 // in sub-packages: reasoning/extractive is the offline default that needs no
 // model; reasoning/llm drives any chat model through langchaingo.
 //
-// The values the roles exchange cross Temporal history and are declared in
-// the contract package (github.com/researchflow/researchflow); the aliases
-// below let engines name them without spelling the contract's path.
+// The values the roles exchange cross Temporal history (messages.go); the
+// sources and usage they name are the contract's (researchflow.Source,
+// researchflow.Usage), which callers read in reports and progress.
 package reasoning
 
 import (
 	"context"
 
-	"github.com/researchflow/researchflow"
-)
-
-// Aliases of the contract's reasoning values (declared in researchflow).
-type (
-	SubQuestion           = researchflow.SubQuestion
-	PlanRequest           = researchflow.PlanRequest
-	Plan                  = researchflow.Plan
-	Passage               = researchflow.Passage
-	AnalyzeRequest        = researchflow.AnalyzeRequest
-	Finding               = researchflow.Finding
-	Analysis              = researchflow.Analysis
-	Source                = researchflow.Source
-	SectionInput          = researchflow.SectionInput
-	CitedFinding          = researchflow.CitedFinding
-	WriteRequest          = researchflow.WriteRequest
-	Sentence              = researchflow.Sentence
-	DraftSection          = researchflow.DraftSection
-	Draft                 = researchflow.Draft
-	Usage                 = researchflow.Usage
-	ReflectRequest        = researchflow.ReflectRequest
-	AnsweredSubQuestion   = researchflow.AnsweredSubQuestion
-	UnansweredSubQuestion = researchflow.UnansweredSubQuestion
-	Reflection            = researchflow.Reflection
+	rf "github.com/researchflow/researchflow"
 )
 
 // Planner splits a question into focused sub-questions.
@@ -72,13 +49,13 @@ type usageRecorderKey struct{}
 // Usage{FailedCalls: 1} for a call that failed or whose answer could not be
 // used), before the role returns or fails. Activities use it to account for
 // the calls of attempts that end in an error.
-func WithUsageRecorder(ctx context.Context, record func(Usage)) context.Context {
+func WithUsageRecorder(ctx context.Context, record func(rf.Usage)) context.Context {
 	return context.WithValue(ctx, usageRecorderKey{}, record)
 }
 
 // RecordUsage hands u to the recorder of ctx, if any.
-func RecordUsage(ctx context.Context, u Usage) {
-	if f, ok := ctx.Value(usageRecorderKey{}).(func(Usage)); ok && f != nil {
+func RecordUsage(ctx context.Context, u rf.Usage) {
+	if f, ok := ctx.Value(usageRecorderKey{}).(func(rf.Usage)); ok && f != nil {
 		f(u)
 	}
 }

@@ -1,6 +1,9 @@
 package report
 
-import "github.com/researchflow/researchflow/internal/reasoning"
+import (
+	rf "github.com/researchflow/researchflow"
+	"github.com/researchflow/researchflow/internal/reasoning"
+)
 
 // CitedInOrder renumbers the sources of a draft by first citation — summary
 // first, then sections, sentence by sentence, citations in the order
@@ -8,13 +11,13 @@ import "github.com/researchflow/researchflow/internal/reasoning"
 // report lists only what it cites, numbered as a reader meets it. Citations
 // of numbers not in sources are kept as they are (Render removes them).
 // The input draft is not modified.
-func CitedInOrder(d reasoning.Draft, sources []reasoning.Source) (reasoning.Draft, []reasoning.Source) {
-	byN := map[int]reasoning.Source{}
+func CitedInOrder(d reasoning.Draft, sources []rf.Source) (reasoning.Draft, []rf.Source) {
+	byN := map[int]rf.Source{}
 	for _, s := range numbered(sources) {
 		byN[s.N] = s
 	}
 	renum := map[int]int{}
-	var out []reasoning.Source
+	var out []rf.Source
 	remap := func(list []reasoning.Sentence) []reasoning.Sentence {
 		res := make([]reasoning.Sentence, len(list))
 		for i, s := range list {

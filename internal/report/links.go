@@ -4,7 +4,7 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/researchflow/researchflow/internal/reasoning"
+	rf "github.com/researchflow/researchflow"
 )
 
 var (
@@ -20,7 +20,7 @@ var (
 // addresses outside code spans (which GFM renderers turn into links).
 // Render never writes one, whatever the text of sources and models says;
 // tests anywhere in the project use ForeignLinks to prove it.
-func ForeignLinks(markdown string, sources []reasoning.Source) []string {
+func ForeignLinks(markdown string, sources []rf.Source) []string {
 	allowed := map[string]bool{}
 	for _, s := range sources {
 		for _, loc := range []string{s.URL, s.Location} {

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	rf "github.com/researchflow/researchflow"
+
 	"github.com/researchflow/researchflow/internal/reasoning"
 )
 
@@ -47,7 +49,7 @@ func TestFileLinksResolve(t *testing.T) {
 			md, _ := Render(Report{
 				Question: "Where is it?",
 				Draft:    reasoning.Draft{Title: "T", Summary: []reasoning.Sentence{{Text: "It is there.", Cites: []int{1}}}},
-				Sources:  []reasoning.Source{{N: 1, SourceID: "s", Title: "Notes", Location: p}},
+				Sources:  []rf.Source{{N: 1, SourceID: "s", Title: "Notes", Location: p}},
 			})
 			var line string
 			for l := range strings.SplitSeq(md, "\n") {

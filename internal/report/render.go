@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	researchflow "github.com/researchflow/researchflow"
+	rf "github.com/researchflow/researchflow"
 	"github.com/researchflow/researchflow/internal/reasoning"
 	"github.com/researchflow/researchflow/internal/reasoning/conflict"
 	"github.com/researchflow/researchflow/internal/textproc"
@@ -62,7 +62,7 @@ func Render(r Report) (string, RenderStats) {
 	}
 	if r.Confidence != "" {
 		fmt.Fprintf(&b, "**Confidence:** %s\n\n", r.Confidence)
-		if r.Confidence == researchflow.ConfidenceLow {
+		if r.Confidence == rf.ConfidenceLow {
 			fmt.Fprintf(&b, "> **%s**\n\n", LowConfidenceBanner)
 		}
 	}
@@ -128,8 +128,8 @@ func Render(r Report) (string, RenderStats) {
 
 // numbered returns the sources with a positive number, ordered by number,
 // the first one of each number kept.
-func numbered(in []reasoning.Source) []reasoning.Source {
-	out := make([]reasoning.Source, 0, len(in))
+func numbered(in []rf.Source) []rf.Source {
+	out := make([]rf.Source, 0, len(in))
 	seen := map[int]bool{}
 	for _, s := range in {
 		if s.N > 0 && !seen[s.N] {
@@ -304,7 +304,7 @@ func escapeText(s string) string {
 
 // webSource is a Sources entry for a page read from the web: title, site,
 // link and access date (and publication date when known).
-func webSource(title string, s reasoning.Source) string {
+func webSource(title string, s rf.Source) string {
 	parts := []string{title}
 	if site := escapeText(clean(s.Site)); site != "" {
 		parts = append(parts, site)

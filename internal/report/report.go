@@ -12,7 +12,7 @@ package report
 import (
 	"time"
 
-	"github.com/researchflow/researchflow"
+	rf "github.com/researchflow/researchflow"
 
 	"github.com/researchflow/researchflow/internal/reasoning"
 	"github.com/researchflow/researchflow/internal/reasoning/conflict"
@@ -23,7 +23,7 @@ type Meta struct {
 	ResearchID string
 	Engine     string
 	Corpus     string
-	Usage      reasoning.Usage
+	Usage      rf.Usage
 	// Models lists the models used ("planner=llama3.1:8b"), in the order to show.
 	Models []string
 	// PromptVersions lists prompt versions ("analyst=v2"), in the order to show.
@@ -39,8 +39,8 @@ type Meta struct {
 type Report struct {
 	Question string
 	Draft    reasoning.Draft
-	Sources  []reasoning.Source
-	Gaps     []researchflow.Gap
+	Sources  []rf.Source
+	Gaps     []rf.Gap
 	Meta     Meta
 	// MarkUngrounded keeps sentences left without a valid citation, in italics
 	// and marked "(unverified)", instead of dropping them.
@@ -78,8 +78,8 @@ type RenderStats struct {
 // lookup gives a source's title and location; a source it does not know is
 // left out, and so, later, are its findings (see CiteFindings). Each
 // source's ChunkIDs are the chunks its findings came from, in order.
-func NumberSources(sections [][]reasoning.Finding, lookup func(sourceID string) (reasoning.Source, bool)) []reasoning.Source {
-	var out []reasoning.Source
+func NumberSources(sections [][]reasoning.Finding, lookup func(sourceID string) (rf.Source, bool)) []rf.Source {
+	var out []rf.Source
 	index := map[string]int{} // SourceID → position in out; -1 when unknown
 	for _, sec := range sections {
 		for _, f := range sec {
@@ -112,14 +112,14 @@ func NumberSources(sections [][]reasoning.Finding, lookup func(sourceID string) 
 // LookupPassages returns a lookup for NumberSources that knows the sources
 // of the given passages (the first passage of a source gives its title and
 // location).
-func LookupPassages(passages []reasoning.Passage) func(sourceID string) (reasoning.Source, bool) {
-	known := map[string]reasoning.Source{}
+func LookupPassages(passages []reasoning.Passage) func(sourceID string) (rf.Source, bool) {
+	known := map[string]rf.Source{}
 	for _, p := range passages {
 		if _, ok := known[p.SourceID]; !ok && p.SourceID != "" {
-			known[p.SourceID] = reasoning.Source{SourceID: p.SourceID, Title: p.Title, Location: p.Location}
+			known[p.SourceID] = rf.Source{SourceID: p.SourceID, Title: p.Title, Location: p.Location}
 		}
 	}
-	return func(id string) (reasoning.Source, bool) {
+	return func(id string) (rf.Source, bool) {
 		s, ok := known[id]
 		return s, ok
 	}
@@ -129,7 +129,7 @@ func LookupPassages(passages []reasoning.Passage) func(sourceID string) (reasoni
 // number of its source, ready for reasoning.WriteRequest. Findings whose
 // source has no number are left out. sections[i] are the findings of
 // subQuestions[i]; missing entries mean no findings.
-func CiteFindings(subQuestions []reasoning.SubQuestion, sections [][]reasoning.Finding, sources []reasoning.Source) []reasoning.SectionInput {
+func CiteFindings(subQuestions []reasoning.SubQuestion, sections [][]reasoning.Finding, sources []rf.Source) []reasoning.SectionInput {
 	numbers := map[string]int{}
 	for _, s := range sources {
 		numbers[s.SourceID] = s.N

@@ -6,18 +6,18 @@ import (
 	"testing"
 	"time"
 
-	"github.com/researchflow/researchflow"
+	rf "github.com/researchflow/researchflow"
 
 	"github.com/researchflow/researchflow/internal/reasoning"
 )
 
-var catalog = map[string]reasoning.Source{
+var catalog = map[string]rf.Source{
 	"mem":  {Title: "The Go Memory Model", Location: "/usr/local/go/doc/go_mem.html"},
 	"sync": {Title: "Package sync", Location: "https://pkg.go.dev/sync"},
 	"spec": {Title: "The Go Programming Language Specification", Location: "doc/go_spec.html"},
 }
 
-func lookup(id string) (reasoning.Source, bool) {
+func lookup(id string) (rf.Source, bool) {
 	s, ok := catalog[id]
 	return s, ok
 }
@@ -30,7 +30,7 @@ func TestNumberSources(t *testing.T) {
 		{{Text: "f", ChunkID: "c4", SourceID: "spec"}, {Text: "g", ChunkID: "c2", SourceID: "mem"}},
 	}
 	got := NumberSources(sections, lookup)
-	want := []reasoning.Source{
+	want := []rf.Source{
 		{N: 1, SourceID: "sync", Title: "Package sync", Location: "https://pkg.go.dev/sync", ChunkIDs: []string{"c1"}},
 		{N: 2, SourceID: "mem", Title: "The Go Memory Model", Location: "/usr/local/go/doc/go_mem.html", ChunkIDs: []string{"c2", "c3"}},
 		{N: 3, SourceID: "spec", Title: "The Go Programming Language Specification", Location: "doc/go_spec.html", ChunkIDs: []string{"c4"}},
@@ -90,7 +90,7 @@ func sampleReport() Report {
 			},
 			Engine: "extractive",
 		},
-		Sources: []reasoning.Source{
+		Sources: []rf.Source{
 			{N: 2, SourceID: "mem", Title: "The Go Memory Model", Location: "/usr/local/go/doc/go_mem.html"},
 			{N: 1, SourceID: "sync", Title: "Package sync", Location: "https://pkg.go.dev/sync"},
 		},
@@ -141,8 +141,8 @@ func TestRenderStructure(t *testing.T) {
 
 func TestRenderGapsAndUsage(t *testing.T) {
 	r := sampleReport()
-	r.Gaps = []researchflow.Gap{{SubQuestion: "What are examples of channels?", Reason: "no passage scored above the floor"}}
-	r.Meta.Usage = reasoning.Usage{PromptTokens: 1200, CompletionTokens: 300, CostUSD: 0.0042}
+	r.Gaps = []rf.Gap{{SubQuestion: "What are examples of channels?", Reason: "no passage scored above the floor"}}
+	r.Meta.Usage = rf.Usage{PromptTokens: 1200, CompletionTokens: 300, CostUSD: 0.0042}
 	r.Meta.Models = []string{"planner=llama3.1"}
 	md, _ := Render(r)
 	for _, w := range []string{
@@ -275,7 +275,7 @@ func TestSanitize(t *testing.T) {
 }
 
 func TestCitedInOrder(t *testing.T) {
-	sources := []reasoning.Source{
+	sources := []rf.Source{
 		{N: 1, SourceID: "a", Title: "A"}, {N: 2, SourceID: "b", Title: "B"},
 		{N: 3, SourceID: "c", Title: "C"}, {N: 4, SourceID: "d", Title: "D"},
 	}

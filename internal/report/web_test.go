@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	rf "github.com/researchflow/researchflow"
+
 	"github.com/researchflow/researchflow/internal/reasoning"
 	"github.com/researchflow/researchflow/internal/reasoning/conflict"
 )
@@ -12,16 +14,16 @@ import (
 // TestWebSourcesAreCitedWithSiteURLAndDates: a page read from the web is
 // listed with its title, site, link and access date.
 func TestWebSourcesAreCitedWithSiteURLAndDates(t *testing.T) {
-	src := reasoning.Source{N: 1, SourceID: "p1", Title: "Log retention", Site: "docs.example.org",
+	src := rf.Source{N: 1, SourceID: "p1", Title: "Log retention", Site: "docs.example.org",
 		URL: "http://127.0.0.1:8080/retention", Location: "http://127.0.0.1:8080/retention",
 		AccessedAt: time.Date(2026, 11, 29, 14, 5, 0, 0, time.UTC), Published: time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC)}
-	md, _ := Render(Report{Question: "How long are logs kept?", Sources: []reasoning.Source{src},
+	md, _ := Render(Report{Question: "How long are logs kept?", Sources: []rf.Source{src},
 		Draft: reasoning.Draft{Summary: []reasoning.Sentence{{Text: "Logs are kept 30 days.", Cites: []int{1}}}}})
 	want := "- [1] Log retention — docs.example.org — [http://127.0.0.1:8080/retention](http://127.0.0.1:8080/retention) — published 2025-03-01, accessed 2026-11-29\n"
 	if !strings.Contains(md, want) {
 		t.Errorf("sources entry missing; want %q in\n%s", want, md)
 	}
-	if bad := ForeignLinks(md, []reasoning.Source{src}); len(bad) != 0 {
+	if bad := ForeignLinks(md, []rf.Source{src}); len(bad) != 0 {
 		t.Errorf("foreign links %v", bad)
 	}
 }
@@ -41,7 +43,7 @@ func TestNoLinkButSources(t *testing.T) {
 		"Run javascript:alert(1) in the console.",
 		"Footnote [^1]: http://evil.example/fn and [ref]: https://evil.example/ref",
 	}
-	src := reasoning.Source{N: 1, SourceID: "p1", Title: "A page <a href=https://evil.example/t>t</a>", URL: "https://good.example/page", Site: "good.example",
+	src := rf.Source{N: 1, SourceID: "p1", Title: "A page <a href=https://evil.example/t>t</a>", URL: "https://good.example/page", Site: "good.example",
 		AccessedAt: time.Date(2026, 11, 29, 0, 0, 0, 0, time.UTC)}
 	var sents []reasoning.Sentence
 	for _, h := range hostile {
@@ -49,12 +51,12 @@ func TestNoLinkButSources(t *testing.T) {
 	}
 	md, _ := Render(Report{
 		Question: "What is it? https://evil.example/q",
-		Sources:  []reasoning.Source{src},
+		Sources:  []rf.Source{src},
 		Draft:    reasoning.Draft{Title: "R www.evil.example", Summary: sents, Sections: []reasoning.DraftSection{{Heading: "See https://evil.example/h", Sentences: sents}}},
 		Gaps:     nil,
 		Meta:     Meta{Notes: []string{"from https://evil.example/note"}},
 	})
-	if bad := ForeignLinks(md, []reasoning.Source{src}); len(bad) != 0 {
+	if bad := ForeignLinks(md, []rf.Source{src}); len(bad) != 0 {
 		t.Errorf("foreign links %q in\n%s", bad, md)
 	}
 	if !strings.Contains(md, "`https://evil.example/collect?q=what+is+it`") {
@@ -62,7 +64,7 @@ func TestNoLinkButSources(t *testing.T) {
 	}
 	// The check itself finds what it must.
 	for _, md := range []string{"see [x](https://evil.example)", "see https://evil.example", "mail a@evil.example", "see <https://evil.example>"} {
-		if len(ForeignLinks(md, []reasoning.Source{src})) == 0 {
+		if len(ForeignLinks(md, []rf.Source{src})) == 0 {
 			t.Errorf("ForeignLinks missed the link in %q", md)
 		}
 	}
@@ -71,7 +73,7 @@ func TestNoLinkButSources(t *testing.T) {
 // TestWhereSourcesDisagreeSection: a conflict is rendered with both claims
 // and both citations; one citing an unlisted or the same source is left out.
 func TestWhereSourcesDisagreeSection(t *testing.T) {
-	srcs := []reasoning.Source{{N: 1, SourceID: "a", Title: "A"}, {N: 2, SourceID: "b", Title: "B"}}
+	srcs := []rf.Source{{N: 1, SourceID: "a", Title: "A"}, {N: 2, SourceID: "b", Title: "B"}}
 	c := conflict.Conflict{Kind: conflict.KindQuantity, Subject: "log kept", AValue: "30 days", BValue: "90 days",
 		A: conflict.Claim{Text: "Logs are kept for 30 days [7]. See https://evil.example", SourceID: "a", N: 1},
 		B: conflict.Claim{Text: "# Logs are kept for 90 days.", SourceID: "b", N: 2}}

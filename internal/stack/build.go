@@ -252,7 +252,7 @@ func (s *Stack) gatewayHandler(ctx context.Context) (http.Handler, error) {
 		s.Store = store
 		s.sup.onClose(func() { _ = store.Close() })
 	}
-	deps := gateway.Deps{Temporal: s.Client, Logger: s.logger, Metrics: s.Metrics.Registry}
+	deps := gateway.Deps{Runs: s.Runs, Logger: s.logger, Metrics: s.Metrics.Registry}
 	if s.Codec != nil {
 		ccfg := s.Config.Codec
 		if ccfg.AuthToken == "" && !ccfg.NoAuth && !loopback(s.gatewayLn.Addr().String()) {
@@ -261,7 +261,6 @@ func (s *Stack) gatewayHandler(ctx context.Context) (http.Handler, error) {
 		if len(ccfg.Origins) == 0 && s.uiURL != "" {
 			ccfg.Origins = uiOrigins(s.uiURL)
 		}
-		deps.DataConverter = s.Codec.DataConverter()
 		deps.Codec = codec.Handler(s.Codec, codec.Config(ccfg))
 		deps.CodecOrigins = ccfg.Origins
 	}

@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/researchflow/researchflow/workflows"
+
 	"github.com/researchflow/researchflow/internal/temporalserver"
 
 	rf "github.com/researchflow/researchflow"
@@ -204,7 +206,7 @@ func (a *ingestInbound) Init(outbound interceptor.ActivityOutboundInterceptor) e
 
 func (a *ingestInbound) ExecuteActivity(ctx context.Context, in *interceptor.ExecuteActivityInput) (any, error) {
 	info := activity.GetInfo(ctx)
-	if info.ActivityType.Name != rf.IngestActivity {
+	if info.ActivityType.Name != workflows.IngestActivity {
 		return a.Next.ExecuteActivity(ctx, in)
 	}
 	r := a.r
@@ -241,7 +243,7 @@ func (o *ingestOutbound) RecordHeartbeat(ctx context.Context, details ...any) {
 	info := activity.GetInfo(ctx)
 	r.mu.Lock()
 	hold := false
-	if r.holdAt > 0 && info.ActivityType.Name == rf.IngestActivity && len(r.order) == 2 && r.order[1] == info.ActivityID {
+	if r.holdAt > 0 && info.ActivityType.Name == workflows.IngestActivity && len(r.order) == 2 && r.order[1] == info.ActivityID {
 		r.beats++
 		hold = r.beats >= r.holdAt
 	}
@@ -311,7 +313,7 @@ func TestIngestResumesAfterRestart(t *testing.T) {
 		}
 	}
 	first.Pools.Stop()
-	waitActivityRetry(ctx, t, first.Client, id, rf.IngestActivity)
+	waitActivityRetry(ctx, t, first.Client, id, workflows.IngestActivity)
 	first.Close()
 
 	rec.mu.Lock()

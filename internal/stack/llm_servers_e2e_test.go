@@ -11,7 +11,6 @@ import (
 
 	rf "github.com/researchflow/researchflow"
 
-	"github.com/researchflow/researchflow/internal/reasoning"
 	"github.com/researchflow/researchflow/internal/reasoning/llm/llmtest"
 	"github.com/researchflow/researchflow/internal/report"
 )
@@ -38,7 +37,7 @@ func (s *switchable) use(wrap func(llmtest.Handler) llmtest.Handler) {
 }
 
 // paidUsage sums what the server reported for reqs.
-func paidUsage(reqs []llmtest.Request) (u reasoning.Usage, paid int) {
+func paidUsage(reqs []llmtest.Request) (u rf.Usage, paid int) {
 	for _, r := range reqs {
 		if r.Paid() {
 			u.PromptTokens += r.Reply.Prompt

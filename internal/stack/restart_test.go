@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/researchflow/researchflow/workflows"
+
 	"github.com/researchflow/researchflow/internal/temporalserver"
 
 	rf "github.com/researchflow/researchflow"
@@ -45,7 +47,7 @@ func (a *countingActivity) ExecuteActivity(ctx context.Context, in *interceptor.
 	key := info.ActivityType.Name + "#" + info.ActivityID
 	a.e.mu.Lock()
 	a.e.started[key]++
-	hold := a.e.holdWrite && info.ActivityType.Name == rf.SynthesizeActivity
+	hold := a.e.holdWrite && info.ActivityType.Name == workflows.SynthesizeActivity
 	a.e.mu.Unlock()
 	if hold {
 		close(a.e.writing)
@@ -145,7 +147,7 @@ func TestRestartResumesWithoutRedoingWork(t *testing.T) {
 	}
 	writes := 0
 	for key, n := range started {
-		if len(key) > len(rf.SynthesizeActivity) && key[:len(rf.SynthesizeActivity)] == rf.SynthesizeActivity {
+		if len(key) > len(workflows.SynthesizeActivity) && key[:len(workflows.SynthesizeActivity)] == workflows.SynthesizeActivity {
 			writes += n
 		}
 	}
@@ -162,7 +164,7 @@ func waitRetryScheduled(ctx context.Context, t *testing.T, c client.Client, id s
 		d, err := c.DescribeWorkflowExecution(ctx, id, "")
 		if err == nil {
 			for _, pa := range d.GetPendingActivities() {
-				if pa.GetActivityType().GetName() == rf.SynthesizeActivity &&
+				if pa.GetActivityType().GetName() == workflows.SynthesizeActivity &&
 					(pa.GetAttempt() > 1 || pa.GetState() == enumspb.PENDING_ACTIVITY_STATE_SCHEDULED) {
 					return
 				}

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/researchflow/researchflow/workflows"
+
 	rf "github.com/researchflow/researchflow"
 
 	enumspb "go.temporal.io/api/enums/v1"
@@ -153,13 +155,13 @@ func TestEndToEndSourcesDeadLettersAndRedrive(t *testing.T) {
 	// search).
 	types, inputs := scheduled(t, run2)
 	for _, typ := range types {
-		if !slices.Contains([]string{rf.SearchSourceActivity, rf.AnalyzeActivity, rf.SynthesizeActivity, rf.StoreReportActivity}, typ) {
+		if !slices.Contains([]string{workflows.SearchSourceActivity, workflows.AnalyzeActivity, workflows.SynthesizeActivity, workflows.StoreReportActivity}, typ) {
 			t.Errorf("the redrive ran %s", typ)
 		}
 	}
 	searches := 0
 	for i, typ := range types {
-		if typ != rf.SearchSourceActivity {
+		if typ != workflows.SearchSourceActivity {
 			continue
 		}
 		searches++
@@ -172,9 +174,9 @@ func TestEndToEndSourcesDeadLettersAndRedrive(t *testing.T) {
 	}
 	types1, inputs1 := scheduled(t, run)
 	for i, typ := range types1 {
-		if typ == rf.AnalyzeActivity {
+		if typ == workflows.AnalyzeActivity {
 			for j, typ2 := range types {
-				if typ2 == rf.AnalyzeActivity && string(inputs1[i]) == string(inputs[j]) {
+				if typ2 == workflows.AnalyzeActivity && string(inputs1[i]) == string(inputs[j]) {
 					t.Errorf("the redrive repeated an analysis: %s", inputs[j])
 				}
 			}

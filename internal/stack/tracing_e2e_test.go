@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/researchflow/researchflow/workflows"
+
 	rf "github.com/researchflow/researchflow"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 	enumspb "go.temporal.io/api/enums/v1"
@@ -56,7 +58,7 @@ func TestResearchIsOneTrace(t *testing.T) {
 			executed[a.GetActivityType().GetName()] = true
 		}
 	}
-	for _, must := range []string{rf.PrepareCorpusActivity, rf.PlanActivity, rf.RetrieveActivity, rf.AnalyzeActivity, rf.SynthesizeActivity} {
+	for _, must := range []string{workflows.PrepareCorpusActivity, workflows.PlanActivity, workflows.RetrieveActivity, workflows.AnalyzeActivity, workflows.SynthesizeActivity} {
 		if !executed[must] {
 			t.Fatalf("the run did not execute %s (executed %v)", must, executed)
 		}

@@ -209,7 +209,7 @@ func (a *activityInbound) ExecuteActivity(ctx context.Context, in *interceptor.E
 	switch r := res.(type) {
 	case rf.IngestSummary:
 		ingested = r
-	case rf.PrepareCorpusResult:
+	case workflows.PrepareCorpusResult:
 		ingested = r.Ingest
 	}
 	a.m.ingestFiles.Add(float64(max(0, ingested.Files-ingested.Unchanged)))

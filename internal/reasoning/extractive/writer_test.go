@@ -5,6 +5,8 @@ import (
 	"reflect"
 	"testing"
 
+	rf "github.com/researchflow/researchflow"
+
 	"github.com/researchflow/researchflow/internal/reasoning"
 )
 
@@ -15,7 +17,7 @@ func cited(text string, n int, score float64) reasoning.CitedFinding {
 func TestWrite(t *testing.T) {
 	req := reasoning.WriteRequest{
 		Question: "What does the Go memory model guarantee about channels?",
-		Sources:  []reasoning.Source{{N: 1, Title: "Memory model"}, {N: 2, Title: "sync"}, {N: 3, Title: "Effective Go"}},
+		Sources:  []rf.Source{{N: 1, Title: "Memory model"}, {N: 2, Title: "sync"}, {N: 3, Title: "Effective Go"}},
 		Sections: []reasoning.SectionInput{
 			{SubQuestion: reasoning.SubQuestion{ID: "sq1", Text: "What does the Go memory model guarantee about channels?"}, Findings: []reasoning.CitedFinding{
 				cited("A send on a channel is synchronized before the receive completes.", 1, 0.9),

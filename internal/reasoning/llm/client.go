@@ -10,7 +10,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/researchflow/researchflow"
+	rf "github.com/researchflow/researchflow"
 
 	"github.com/tmc/langchaingo/llms"
 	"github.com/tmc/langchaingo/llms/anthropic"
@@ -97,7 +97,7 @@ func (c *client) engineName() string {
 type turn struct {
 	c         *client
 	msgs      []chatMessage
-	usage     reasoning.Usage
+	usage     rf.Usage
 	budget    int
 	hasBudget bool
 	// last is the completion size of the previous answer: what a repair is
@@ -114,7 +114,7 @@ type turn struct {
 // budget: no cap). A call lowers each request's completion cap to what is
 // left after the estimated prompt, and fails with a permanent "llm.budget"
 // error when too little is left to ask at all.
-func (c *client) newTurn(budget researchflow.Budget, data any) (*turn, error) {
+func (c *client) newTurn(budget rf.Budget, data any) (*turn, error) {
 	system, err := c.prompt.render("system", data)
 	if err != nil {
 		return nil, err
@@ -170,7 +170,7 @@ func (t *turn) ask(ctx context.Context) ([]candidate, error) {
 	resp, err := c.model.chat(egress.WithExchange(ctx, x), req)
 	if err := c.classify(ctx, x, err); err != nil {
 		c.logger.Warn("llm call failed", "role", c.role, "provider", c.cfg.Provider, "model", c.cfg.Model, "error", err)
-		t.charge(ctx, reasoning.Usage{Calls: 1, FailedCalls: 1})
+		t.charge(ctx, rf.Usage{Calls: 1, FailedCalls: 1})
 		if c.observer != nil {
 			c.observer.ModelCall(c.role, c.cfg.Provider, c.cfg.Model, time.Since(start), 0, 0, 0, err)
 		}
@@ -183,7 +183,7 @@ func (t *turn) ask(ctx context.Context) ([]candidate, error) {
 		t.scale = float64(prompt) / float64(est)
 	}
 	cost := c.prices.Cost(c.cfg.Provider, c.cfg.Model, prompt, completion)
-	t.charge(ctx, reasoning.Usage{
+	t.charge(ctx, rf.Usage{
 		PromptTokens:     prompt,
 		CompletionTokens: completion,
 		CostUSD:          cost,
@@ -215,7 +215,7 @@ func (t *turn) ask(ctx context.Context) ([]candidate, error) {
 }
 
 // charge adds u to the turn and reports it to the context's recorder.
-func (t *turn) charge(ctx context.Context, u reasoning.Usage) {
+func (t *turn) charge(ctx context.Context, u rf.Usage) {
 	t.usage = t.usage.Add(u)
 	reasoning.RecordUsage(ctx, u)
 }
@@ -248,7 +248,7 @@ func (t *turn) read(ctx context.Context, cands []candidate, parse func(text stri
 	if problem == nil {
 		problem = errors.New("the answer was empty")
 	}
-	t.charge(ctx, reasoning.Usage{FailedCalls: 1})
+	t.charge(ctx, rf.Usage{FailedCalls: 1})
 	return problem
 }
 

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/researchflow/researchflow"
+	rf "github.com/researchflow/researchflow"
 
 	"github.com/researchflow/researchflow/internal/egress"
 	"github.com/researchflow/researchflow/internal/fault"
@@ -305,7 +305,7 @@ func TestStreamingCallsHeartbeat(t *testing.T) {
 			if got, want := len(plan.SubQuestions), 2; got != want {
 				t.Errorf("streamed plan: got %d sub-questions, want %d", got, want)
 			}
-			if got, want := plan.Usage, (reasoning.Usage{PromptTokens: 40, CompletionTokens: 12, Calls: 1}); got != want {
+			if got, want := plan.Usage, (rf.Usage{PromptTokens: 40, CompletionTokens: 12, Calls: 1}); got != want {
 				t.Errorf("streamed usage: got %+v, want %+v", got, want)
 			}
 			if !strings.Contains(bodies(f)[0], `"stream":true`) {
@@ -325,7 +325,7 @@ func TestOllamaPlannerEndToEnd(t *testing.T) {
 	if got, want := plan.Engine, "llm planner=ollama/test-model@planner-v1"; got != want {
 		t.Errorf("Engine: got %q, want %q", got, want)
 	}
-	if got, want := plan.Usage, (reasoning.Usage{PromptTokens: 33, CompletionTokens: 11, Calls: 1}); got != want {
+	if got, want := plan.Usage, (rf.Usage{PromptTokens: 33, CompletionTokens: 11, Calls: 1}); got != want {
 		t.Errorf("usage: got %+v, want %+v", got, want)
 	}
 	if got := f.Requests()[0].Path; got != "/api/chat" {
@@ -343,7 +343,7 @@ func TestAnthropicUsageKeys(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Plan: %v", err)
 	}
-	if got, want := plan.Usage, (reasoning.Usage{PromptTokens: 70, CompletionTokens: 9, Calls: 1}); got != want {
+	if got, want := plan.Usage, (rf.Usage{PromptTokens: 70, CompletionTokens: 9, Calls: 1}); got != want {
 		t.Errorf("usage: got %+v, want %+v", got, want)
 	}
 }
@@ -351,7 +351,7 @@ func TestAnthropicUsageKeys(t *testing.T) {
 func TestBudgetLowersMaxTokens(t *testing.T) {
 	f := newFakeServer(t, llmtest.Reply{Content: validPlan, Prompt: 5, Completion: 5})
 	e := newTestEngine(t, f, &setup{})
-	if _, err := e.Plan(context.Background(), reasoning.PlanRequest{Question: "q", MaxSubQuestions: 3, Budget: researchflow.Budget{MaxTokens: 400}}); err != nil {
+	if _, err := e.Plan(context.Background(), reasoning.PlanRequest{Question: "q", MaxSubQuestions: 3, Budget: rf.Budget{MaxTokens: 400}}); err != nil {
 		t.Fatalf("Plan: %v", err)
 	}
 	var sent struct {
@@ -366,7 +366,7 @@ func TestBudgetLowersMaxTokens(t *testing.T) {
 		t.Errorf("max_tokens under a 400-token budget: got %d, want 32..300", sent.MaxTokens)
 	}
 
-	_, err := e.Plan(context.Background(), reasoning.PlanRequest{Question: "q", Budget: researchflow.Budget{MaxTokens: 10}})
+	_, err := e.Plan(context.Background(), reasoning.PlanRequest{Question: "q", Budget: rf.Budget{MaxTokens: 10}})
 	fe, ok := fault.Classify(err)
 	if !ok || !fe.Permanent || fe.Kind != KindBudget {
 		t.Fatalf("tiny budget: got %v, want permanent %s", err, KindBudget)
@@ -443,7 +443,7 @@ func TestPlanFallsBackWhenBudgetLeavesNoRepair(t *testing.T) {
 	f := newFakeServer(t, llmtest.Reply{Content: "not json", Prompt: 160, Completion: 20})
 	s := &setup{}
 	e := newTestEngine(t, f, s)
-	plan, err := e.Plan(context.Background(), reasoning.PlanRequest{Question: "q", MaxSubQuestions: 3, Budget: researchflow.Budget{MaxTokens: 300}})
+	plan, err := e.Plan(context.Background(), reasoning.PlanRequest{Question: "q", MaxSubQuestions: 3, Budget: rf.Budget{MaxTokens: 300}})
 	if err != nil {
 		t.Fatalf("Plan: %v", err)
 	}

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 
+	rf "github.com/researchflow/researchflow"
+
 	"github.com/researchflow/researchflow/internal/fault"
 	"github.com/researchflow/researchflow/internal/reasoning"
 )
@@ -71,7 +73,7 @@ func (e *Engine) Plan(ctx context.Context, req reasoning.PlanRequest) (reasoning
 	return reasoning.Plan{SubQuestions: subs, Engine: c.engineName(), Usage: t.usage}, nil
 }
 
-func (e *Engine) fallbackPlan(ctx context.Context, req reasoning.PlanRequest, spent reasoning.Usage, reason string) (reasoning.Plan, error) {
+func (e *Engine) fallbackPlan(ctx context.Context, req reasoning.PlanRequest, spent rf.Usage, reason string) (reasoning.Plan, error) {
 	e.logger.Warn("llm planner falls back to the offline planner", "reason", reason)
 	p, err := e.fallback.Plan(ctx, req)
 	if err != nil {

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	rf "github.com/researchflow/researchflow"
+
 	"github.com/researchflow/researchflow/internal/fault"
 	"github.com/researchflow/researchflow/internal/reasoning"
 	"github.com/researchflow/researchflow/internal/reasoning/llm/llmtest"
@@ -104,7 +106,7 @@ func writeRequest() reasoning.WriteRequest {
 				{Finding: reasoning.Finding{Text: "Cancelling a context cancels derived contexts.", ChunkID: "c-blog-1", SourceID: "s-blog"}, N: 2},
 			},
 		}},
-		Sources: []reasoning.Source{
+		Sources: []rf.Source{
 			{N: 1, SourceID: "s-ctx", Title: "Package context", Location: "src/context/context.go"},
 			{N: 2, SourceID: "s-blog", Title: "Go Concurrency Patterns: Context", Location: "blog/context"},
 		},
@@ -137,7 +139,7 @@ func TestWriteRepairsOutOfListCitations(t *testing.T) {
 	if got, want := d.Sections[0].Sentences[0], (reasoning.Sentence{Text: "A context carries a cancellation signal.", Cites: []int{1}}); !reflect.DeepEqual(got, want) {
 		t.Errorf("sentence: got %+v, want %+v (inline [1] moved to Cites)", got, want)
 	}
-	if got, want := d.Usage, (reasoning.Usage{PromptTokens: 1200, CompletionTokens: 210, Calls: 2}); got != want {
+	if got, want := d.Usage, (rf.Usage{PromptTokens: 1200, CompletionTokens: 210, Calls: 2}); got != want {
 		t.Errorf("usage: got %+v, want %+v", got, want)
 	}
 	if got, want := d.Engine, "llm writer=openai/test-model@writer-v1"; got != want {
@@ -169,7 +171,7 @@ func TestWriteRemovesCitationsStillInvalidAfterRepair(t *testing.T) {
 			},
 		}},
 	}
-	d.Engine, d.Usage = "", reasoning.Usage{}
+	d.Engine, d.Usage = "", rf.Usage{}
 	if !reflect.DeepEqual(d, want) {
 		t.Errorf("draft:\ngot  %+v\nwant %+v", d, want)
 	}

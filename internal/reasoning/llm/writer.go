@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 
+	rf "github.com/researchflow/researchflow"
+
 	"github.com/researchflow/researchflow/internal/fault"
 	"github.com/researchflow/researchflow/internal/reasoning"
 )
@@ -53,7 +55,7 @@ func (e *Engine) Write(ctx context.Context, req reasoning.WriteRequest) (reasoni
 	}
 	t, err := c.newTurn(req.Budget, struct {
 		Question string
-		Sources  []reasoning.Source
+		Sources  []rf.Source
 		Sections []promptSection
 	}{req.Question, req.Sources, sections})
 	if err != nil {
@@ -170,7 +172,7 @@ func validateDraft(a draftAnswer, req reasoning.WriteRequest, valid map[int]bool
 	return d, sortedUnique(invalid), nil
 }
 
-func sourceNumbers(sources []reasoning.Source) []int {
+func sourceNumbers(sources []rf.Source) []int {
 	ns := make([]int, len(sources))
 	for i, s := range sources {
 		ns[i] = s.N

@@ -11,7 +11,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/researchflow/researchflow"
+	rf "github.com/researchflow/researchflow"
 
 	"github.com/researchflow/researchflow/internal/fault"
 	"github.com/researchflow/researchflow/internal/reasoning"
@@ -34,7 +34,7 @@ type run struct {
 	engines  []string
 	md       string
 	stats    report.RenderStats
-	usage    reasoning.Usage // recorded across all attempts
+	usage    rf.Usage // recorded across all attempts
 	attempts int
 	errs     []error // final errors of roles
 	fallback int
@@ -59,7 +59,7 @@ func research(t *testing.T, f *llmtest.Server, protocol string, mod func(*llm.Ro
 	r := &run{}
 	var mu sync.Mutex
 	ctx := llm.WithHeartbeat(context.Background(), func() {})
-	ctx = reasoning.WithUsageRecorder(ctx, func(u reasoning.Usage) {
+	ctx = reasoning.WithUsageRecorder(ctx, func(u rf.Usage) {
 		mu.Lock()
 		r.usage = r.usage.Add(u)
 		mu.Unlock()
@@ -117,7 +117,7 @@ func research(t *testing.T, f *llmtest.Server, protocol string, mod func(*llm.Ro
 		refl, err := e.Reflect(ctx, reasoning.ReflectRequest{Question: "Bees and bread", Answered: answered, MaxFollowUps: 2})
 		return refl.Engine, err
 	})
-	sources := []reasoning.Source{{N: 1, SourceID: "s-bees", Title: "Beekeeping"}, {N: 2, SourceID: "s-bread", Title: "Sourdough"}}
+	sources := []rf.Source{{N: 1, SourceID: "s-bees", Title: "Beekeeping"}, {N: 2, SourceID: "s-bread", Title: "Sourdough"}}
 	var d reasoning.Draft
 	if call(func() (string, error) {
 		var err error
@@ -294,9 +294,9 @@ func TestUnusableAnswersStopAtTheBudget(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var spent reasoning.Usage
-	ctx := reasoning.WithUsageRecorder(context.Background(), func(u reasoning.Usage) { spent = spent.Add(u) })
-	_, err = e.Analyze(ctx, reasoning.AnalyzeRequest{Question: "q", SubQuestion: reasoning.SubQuestion{Text: sqBees}, Passages: []reasoning.Passage{beesPassage}, Budget: researchflow.Budget{MaxTokens: 2150}})
+	var spent rf.Usage
+	ctx := reasoning.WithUsageRecorder(context.Background(), func(u rf.Usage) { spent = spent.Add(u) })
+	_, err = e.Analyze(ctx, reasoning.AnalyzeRequest{Question: "q", SubQuestion: reasoning.SubQuestion{Text: sqBees}, Passages: []reasoning.Passage{beesPassage}, Budget: rf.Budget{MaxTokens: 2150}})
 	if fe, ok := fault.Classify(err); !ok || !fe.Permanent || fe.Kind != llm.KindBudget {
 		t.Fatalf("got %v, want permanent %s", err, llm.KindBudget)
 	}

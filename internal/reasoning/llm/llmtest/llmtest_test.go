@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	rf "github.com/researchflow/researchflow"
+
 	"github.com/researchflow/researchflow/internal/egress"
 	"github.com/researchflow/researchflow/internal/fault"
 	"github.com/researchflow/researchflow/internal/reasoning"
@@ -86,7 +88,7 @@ func TestScriptDefaultsRoundTripThroughTheEngine(t *testing.T) {
 			d, err := e.Write(ctx, reasoning.WriteRequest{
 				Question: "What do worker bees store?",
 				Sections: []reasoning.SectionInput{{SubQuestion: plan.SubQuestions[0], Findings: []reasoning.CitedFinding{{Finding: a.Findings[0], N: 2}}}},
-				Sources:  []reasoning.Source{{N: 1, SourceID: "s-other", Title: "Other"}, {N: 2, SourceID: "s-bees", Title: "Beekeeping"}},
+				Sources:  []rf.Source{{N: 1, SourceID: "s-other", Title: "Other"}, {N: 2, SourceID: "s-bees", Title: "Beekeeping"}},
 			})
 			if err != nil {
 				t.Fatalf("Write: %v", err)
@@ -159,7 +161,7 @@ func TestScriptFailuresAndRepairs(t *testing.T) {
 	if _, err := e.Analyze(ctx, req); err != nil {
 		t.Errorf("third analyst call: %v", err)
 	}
-	if got, want := f.Usage(), (reasoning.Usage{PromptTokens: 7, CompletionTokens: 3}); got.PromptTokens <= want.PromptTokens {
+	if got, want := f.Usage(), (rf.Usage{PromptTokens: 7, CompletionTokens: 3}); got.PromptTokens <= want.PromptTokens {
 		t.Errorf("usage %+v does not count the successful default answers beyond the planner's %+v", got, want)
 	}
 }

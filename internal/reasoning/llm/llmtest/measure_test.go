@@ -10,6 +10,8 @@ import (
 	"sync"
 	"testing"
 
+	rf "github.com/researchflow/researchflow"
+
 	"github.com/researchflow/researchflow/internal/fault"
 	"github.com/researchflow/researchflow/internal/reasoning"
 	"github.com/researchflow/researchflow/internal/reasoning/llm"
@@ -39,7 +41,7 @@ func (p *fixedPlanner) Plan(_ context.Context, req reasoning.PlanRequest) (reaso
 // workflow was handed: the usage of successful role results. This file uses
 // only what the engine offered before issue 10, so that it measures old and
 // new code alike.
-var accountHook func(context.Context, func(reasoning.Usage)) context.Context
+var accountHook func(context.Context, func(rf.Usage)) context.Context
 
 // TestMeasureModes writes, for each server behaviour and protocol, what one
 // research round (plan, 2 analyses, reflection, writing) cost: requests,
@@ -86,7 +88,7 @@ func TestMeasureModes(t *testing.T) {
 	}
 }
 
-func measureRound(t *testing.T, f *llmtest.Server, protocol string) (reasoning.Usage, string) {
+func measureRound(t *testing.T, f *llmtest.Server, protocol string) (rf.Usage, string) {
 	base := f.OpenAIURL()
 	if protocol == llmtest.Ollama {
 		base = f.URL
@@ -99,10 +101,10 @@ func measureRound(t *testing.T, f *llmtest.Server, protocol string) (reasoning.U
 		t.Fatal(err)
 	}
 	var mu sync.Mutex
-	var recorded, returned reasoning.Usage
+	var recorded, returned rf.Usage
 	ctx := llm.WithHeartbeat(context.Background(), func() {})
 	if accountHook != nil {
-		ctx = accountHook(ctx, func(u reasoning.Usage) {
+		ctx = accountHook(ctx, func(u rf.Usage) {
 			mu.Lock()
 			recorded.PromptTokens += u.PromptTokens
 			recorded.CompletionTokens += u.CompletionTokens
@@ -110,7 +112,7 @@ func measureRound(t *testing.T, f *llmtest.Server, protocol string) (reasoning.U
 		})
 	}
 	var failed []string
-	call := func(role string, attempts int, f func() (string, reasoning.Usage, error)) bool {
+	call := func(role string, attempts int, f func() (string, rf.Usage, error)) bool {
 		for attempt := 1; ; attempt++ {
 			engine, u, err := f()
 			if err == nil {
@@ -128,7 +130,7 @@ func measureRound(t *testing.T, f *llmtest.Server, protocol string) (reasoning.U
 		}
 	}
 	var plan reasoning.Plan
-	call("planner", 8, func() (string, reasoning.Usage, error) {
+	call("planner", 8, func() (string, rf.Usage, error) {
 		var err error
 		plan, err = e.Plan(ctx, reasoning.PlanRequest{Question: "Bees and bread", MaxSubQuestions: 3})
 		return plan.Engine, plan.Usage, err
@@ -141,7 +143,7 @@ func measureRound(t *testing.T, f *llmtest.Server, protocol string) (reasoning.U
 			passages = []reasoning.Passage{breadPassage, beesPassage}
 		}
 		var a reasoning.Analysis
-		if call("analyst", 8, func() (string, reasoning.Usage, error) {
+		if call("analyst", 8, func() (string, rf.Usage, error) {
 			var err error
 			a, err = e.Analyze(ctx, reasoning.AnalyzeRequest{Question: "Bees and bread", SubQuestion: sq, Passages: passages})
 			return a.Engine, a.Usage, err
@@ -153,13 +155,13 @@ func measureRound(t *testing.T, f *llmtest.Server, protocol string) (reasoning.U
 			sections = append(sections, sec)
 		}
 	}
-	call("reflector", 3, func() (string, reasoning.Usage, error) {
+	call("reflector", 3, func() (string, rf.Usage, error) {
 		refl, err := e.Reflect(ctx, reasoning.ReflectRequest{Question: "Bees and bread", MaxFollowUps: 2})
 		return refl.Engine, refl.Usage, err
 	})
 	if len(sections) > 0 {
-		sources := []reasoning.Source{{N: 1, SourceID: "s-bees", Title: "Beekeeping"}, {N: 2, SourceID: "s-bread", Title: "Sourdough"}}
-		call("writer", 8, func() (string, reasoning.Usage, error) {
+		sources := []rf.Source{{N: 1, SourceID: "s-bees", Title: "Beekeeping"}, {N: 2, SourceID: "s-bread", Title: "Sourdough"}}
+		call("writer", 8, func() (string, rf.Usage, error) {
 			d, err := e.Write(ctx, reasoning.WriteRequest{Question: "Bees and bread", Sections: sections, Sources: sources})
 			return d.Engine, d.Usage, err
 		})

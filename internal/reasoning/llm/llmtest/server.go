@@ -35,7 +35,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/researchflow/researchflow/internal/reasoning"
+	rf "github.com/researchflow/researchflow"
 )
 
 // Roles a request is recognised as (the Engine role names of package llm).
@@ -302,8 +302,8 @@ func (s *Server) Calls(role string) []Request {
 // Usage sums the token counts the server reported: those of the successful
 // answers that reached their client whole (a cut answer reported none).
 // What a caller that adds up "usage" should have counted.
-func (s *Server) Usage() reasoning.Usage {
-	var u reasoning.Usage
+func (s *Server) Usage() rf.Usage {
+	var u rf.Usage
 	for _, r := range s.Requests() {
 		if r.Paid() {
 			u.PromptTokens += r.Reply.Prompt

@@ -1,0 +1,26 @@
+package gateway
+
+import (
+	"go/build"
+	"strings"
+	"testing"
+)
+
+// TestSpeaksTheDomain: the gateway talks to runs through Runs (the client
+// package speaks Temporal for it), so it imports no go.temporal.io package
+// itself. It reads its own sources (package "."), so its cached result is
+// invalidated by any change to the gateway's imports.
+func TestSpeaksTheDomain(t *testing.T) {
+	pkg, err := build.ImportDir(".", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(pkg.Imports) == 0 {
+		t.Fatal("no imports read: the test reads the wrong folder")
+	}
+	for _, imp := range pkg.Imports {
+		if strings.HasPrefix(imp, "go.temporal.io/") {
+			t.Errorf("the gateway imports %s: go through Runs (package client) instead", imp)
+		}
+	}
+}
