@@ -57,6 +57,10 @@ type ScheduleRef struct {
 	// Notify is the schedule's notification mode (Notify* values; empty
 	// means NotifyOnChange).
 	Notify string `json:"notify,omitempty"`
+	// Every or Cron is the schedule's timing as its owner wrote it (for the
+	// record: Temporal keeps a cron as a calendar).
+	Every string `json:"every,omitempty"`
+	Cron  string `json:"cron,omitempty"`
 }
 
 var scheduleIDPattern = regexp.MustCompile(`^schedule-[a-z0-9][a-z0-9-]{0,99}$`)
@@ -201,14 +205,13 @@ func normalizeNote(note string) (string, error) {
 // NormalizeNote validates the note of a pause or resume.
 func NormalizeNote(note string) (string, error) { return normalizeNote(note) }
 
-// Request is the ScheduleRequest that makes s again, with the corpus as
-// owner knows it (the base of a PATCH).
-func (s ScheduleSpec) Request() ScheduleRequest {
+// Request is the ScheduleRequest that makes schedule i again, with the
+// corpus as its owner knows it (the base of a PATCH).
+func (i ScheduleInfo) Request() ScheduleRequest {
 	return ScheduleRequest{
-		Question: s.Research.Question, Corpus: PublicCorpus(s.Research.Owner, s.Research.Corpus),
-		Sources: s.Research.Sources, Every: s.Every, Cron: s.Cron, Notify: s.Notify,
-		MaxSubQuestions: s.Research.MaxSubQuestions, MaxSources: s.Research.MaxSources,
-		Paused: s.Paused, Note: s.Note,
+		Question: i.Question, Corpus: i.Corpus, Sources: i.Sources, Every: i.Every, Cron: i.Cron,
+		Notify: i.Notify, MaxSubQuestions: i.MaxSubQuestions, MaxSources: i.MaxSources,
+		Paused: i.Paused, Note: i.Note,
 	}
 }
 
@@ -274,8 +277,11 @@ type ScheduleInfo struct {
 	Every    string   `json:"every,omitempty"`
 	Cron     string   `json:"cron,omitempty"`
 	Notify   string   `json:"notify"`
-	Paused   bool     `json:"paused"`
-	Note     string   `json:"note,omitempty"`
+	// MaxSubQuestions and MaxSources bound each run (see ResearchInput).
+	MaxSubQuestions int    `json:"maxSubQuestions"`
+	MaxSources      int    `json:"maxSources"`
+	Paused          bool   `json:"paused"`
+	Note            string `json:"note,omitempty"`
 	// NextRuns are the next times it will start a run (none while paused).
 	NextRuns []time.Time `json:"nextRuns,omitempty"`
 	// RecentRuns are the last runs it started, oldest first (Temporal keeps
