@@ -74,8 +74,11 @@ func FoldText(s string) string { return strings.ToLower(strings.Join(strings.Fie
 // CompareRunsInput asks for what changed since the previous completed run
 // of schedule ScheduleID, for run ResearchID (never its own previous run).
 type CompareRunsInput struct {
-	ScheduleID string   `json:"scheduleId"`
-	ResearchID string   `json:"researchId"`
+	ScheduleID string `json:"scheduleId"`
+	ResearchID string `json:"researchId"`
+	// FirstRunID is the run's first Temporal run ID: two runs a schedule
+	// starts within one second share a workflow ID.
+	FirstRunID string   `json:"firstRunId"`
 	Snapshot   Snapshot `json:"snapshot"`
 }
 
@@ -143,7 +146,7 @@ func (c *Changes) Summary() string {
 	add(len(c.NewSources), "new source", "new sources")
 	add(len(c.VanishedSources), "vanished source", "vanished sources")
 	if len(parts) == 0 {
-		return "no change since " + c.Since.UTC().Format(time.DateOnly)
+		return "no change since " + c.Since.UTC().Format("2006-01-02 15:04 UTC")
 	}
 	return strings.Join(parts, ", ")
 }

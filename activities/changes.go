@@ -43,7 +43,7 @@ func (a *Runs) CompareRuns(ctx context.Context, in rf.CompareRunsInput) (rf.Chan
 	if err := rf.ValidateScheduleID(in.ScheduleID); err != nil {
 		return rf.Changes{}, invalid(rf.ErrInvalidInput, err.Error())
 	}
-	prevID, prev, since, err := a.previous(ctx, in.ScheduleID, in.ResearchID)
+	prevID, prev, since, err := a.previous(ctx, in.ScheduleID, in.FirstRunID)
 	if err != nil {
 		return rf.Changes{}, err
 	}
@@ -55,8 +55,9 @@ func (a *Runs) CompareRuns(ctx context.Context, in rf.CompareRunsInput) (rf.Chan
 	return c, nil
 }
 
-// previous returns the previous completed run of schedule id with its
-// snapshot and close time ("" when there is none).
+// previous returns the previous completed run of schedule id (other than
+// the run whose first run ID is self) with its snapshot and close time (""
+// when there is none).
 func (a *Runs) previous(ctx context.Context, id, self string) (string, rf.Snapshot, time.Time, error) {
 	desc, err := a.Temporal.ScheduleClient().GetHandle(ctx, id).Describe(ctx)
 	if err != nil {
@@ -71,10 +72,10 @@ func (a *Runs) previous(ctx context.Context, id, self string) (string, rf.Snapsh
 	var bestSnap rf.Snapshot
 	for _, act := range desc.Info.RecentActions {
 		run := act.StartWorkflowResult
-		if run == nil || run.WorkflowID == self {
+		if run == nil || run.FirstExecutionRunID == self {
 			continue
 		}
-		d, err := a.Temporal.DescribeWorkflowExecution(ctx, run.WorkflowID, "")
+		d, err := a.Temporal.DescribeWorkflowExecution(ctx, run.WorkflowID, run.FirstExecutionRunID)
 		if err != nil {
 			var nf *serviceerror.NotFound
 			if errors.As(err, &nf) {
@@ -91,7 +92,7 @@ func (a *Runs) previous(ctx context.Context, id, self string) (string, rf.Snapsh
 			continue
 		}
 		var res rf.ResearchResult
-		if err := a.Temporal.GetWorkflow(ctx, run.WorkflowID, "").Get(ctx, &res); err != nil {
+		if err := a.Temporal.GetWorkflow(ctx, run.WorkflowID, run.FirstExecutionRunID).Get(ctx, &res); err != nil {
 			return "", rf.Snapshot{}, time.Time{}, fmt.Errorf("result of run %s: %w", run.WorkflowID, err)
 		}
 		if res.Snapshot == nil {

@@ -86,7 +86,7 @@ func (r *research) whatChanged(ctx workflow.Context, markdown string, sources []
 	r.snap = &snap
 	var ch rf.Changes
 	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, compareOptions()), rf.CompareRunsActivity,
-		rf.CompareRunsInput{ScheduleID: r.in.Schedule.ID, ResearchID: r.id, Snapshot: snap},
+		rf.CompareRunsInput{ScheduleID: r.in.Schedule.ID, ResearchID: r.id, FirstRunID: workflow.GetInfo(ctx).FirstRunID, Snapshot: snap},
 	).Get(ctx, &ch); err != nil {
 		workflow.GetLogger(ctx).Warn("what changed: comparison failed", "error", err)
 		r.decide(ctx, rf.DecisionWhatChanged, "", "not compared with the schedule's previous run: "+errorMessage(err))
