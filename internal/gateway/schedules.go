@@ -218,6 +218,9 @@ func (s *server) setPaused(c *gin.Context, pause bool) error {
 	if !ok {
 		return nil
 	}
+	if note, err = rf.NormalizeNote(note); err != nil {
+		return err
+	}
 	do := sched.Resume
 	if pause {
 		do = sched.Pause
