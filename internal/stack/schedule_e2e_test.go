@@ -273,3 +273,72 @@ func TestScheduleHTTPAPI(t *testing.T) {
 		t.Errorf("GET of an unknown schedule: %d", resp.StatusCode)
 	}
 }
+
+// A schedule and its runs are kept by Temporal: after the embedded stack is
+// stopped and started again on the same data, the schedule is there, paused
+// with its note, and its next run compares with the run made before.
+func TestScheduleSurvivesARestart(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	cfg := llmConfig(t)
+	all, _ := pools.Parse(pools.All)
+	start := func() (*Stack, *rfclient.Schedules) {
+		t.Helper()
+		s, err := Start(ctx, cfg, Options{Pools: all, Logger: testLogger(), NoUI: true, DevServer: temporalserver.StartDev})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s, rfclient.NewSchedules(s.Client.ScheduleClient())
+	}
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "retention.md"), []byte("# Retention\n\nNightly backups are retained for 30 days.\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	spec, err := rf.ScheduleSpec{Research: rf.ResearchInput{Question: "How long are backups retained?", CorpusPath: dir,
+		MaxSubQuestions: 1, Depth: new(int), Owner: rf.LocalOwner}, Cron: "0 7 * * 1", Notify: rf.NotifyNever}.Normalize()
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := rfclient.NewScheduleID()
+
+	s, sched := start()
+	if _, err := sched.Create(ctx, id, spec); err != nil {
+		t.Fatal(err)
+	}
+	run, err := sched.Trigger(ctx, id, "")
+	if err != nil || run.ResearchID == "" {
+		t.Fatalf("trigger: %+v %v", run, err)
+	}
+	if _, err := s.Runs.Result(ctx, run.ResearchID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sched.Pause(ctx, id, "", "until the restart"); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+
+	s, sched = start()
+	defer s.Close()
+	info, err := sched.Get(ctx, id, "")
+	if err != nil {
+		t.Fatalf("after the restart: %v", err)
+	}
+	if !info.Paused || info.Note != "until the restart" || info.Cron != "0 7 * * 1" || len(info.RecentRuns) != 1 {
+		t.Errorf("after the restart: %+v", info)
+	}
+	if _, err := sched.Resume(ctx, id, "", ""); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(time.Until(time.Now().Truncate(time.Second).Add(time.Second)))
+	next, err := sched.Trigger(ctx, id, "")
+	if err != nil || next.ResearchID == "" {
+		t.Fatalf("trigger after the restart: %+v %v", next, err)
+	}
+	res, err := s.Runs.Result(ctx, next.ResearchID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Changes == nil || res.Changes.PreviousRun != run.ResearchID || !res.Changes.Empty() {
+		t.Errorf("the run after the restart compared with %+v; want no change since %s", res.Changes, run.ResearchID)
+	}
+}
