@@ -66,40 +66,49 @@ func TestScheduledRunReportsWhatChanged(t *testing.T) {
 		t.Errorf("the report does not open with what changed:\n%q", res.Report)
 	}
 	// on_change with a change: research.changed (and no stage event) is
-	// published, and the report delivered.
-	var types []string
-	for _, e := range f.published {
-		types = append(types, e.Type)
+	// delivered, then the report with it.
+	got := f.sinkIn[rf.SinkWebhook]
+	if types := sinkTypes(f); strings.Join(types, ",") != rf.EventChanged+","+rf.EventReportReady ||
+		got[0].Event.Data.Changes == nil || got[0].Event.Data.Changes.New != 1 {
+		t.Fatalf("webhook got %v; want %s with its summary, then the report", types, rf.EventChanged)
 	}
-	if len(types) != 1 || types[0] != rf.EventChanged || f.published[0].Data.Changes == nil || f.published[0].Data.Changes.New != 1 {
-		t.Errorf("published %v; want only %s with its summary", types, rf.EventChanged)
-	}
-	if f.called("deliver") != 1 || !strings.Contains(f.deliverIn.Markdown, "What changed since") {
-		t.Errorf("delivered %d times: %q", f.called("deliver"), f.deliverIn.Markdown)
+	if !strings.Contains(got[1].Report, "What changed since") || f.stored.ResearchID == "" {
+		t.Errorf("delivered report %q; stored %+v", got[1].Report, f.stored)
 	}
 }
 
+// sinkTypes lists the types of the events the webhook sink received.
+func sinkTypes(f *fakeActivities) []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var types []string
+	for _, in := range f.sinkIn[rf.SinkWebhook] {
+		types = append(types, in.Event.Type)
+	}
+	return types
+}
+
 func TestScheduledRunNotifyModes(t *testing.T) {
+	stages := []string{rf.EventPlanReady, rf.EventSearchCompleted, rf.EventAnalysisCompleted}
 	tests := []struct {
 		notify    string
 		changes   rf.Changes
-		deliver   int
-		published []string
+		delivered []string
 	}{
-		{rf.NotifyOnChange, noChange, 0, nil},
-		{rf.NotifyOnChange, rf.Changes{}, 0, nil}, // a first run is no change to notify
-		{rf.NotifyNever, someChange, 0, nil},
-		{rf.NotifyAlways, noChange, 1, []string{rf.EventPlanReady, rf.EventSearchCompleted, rf.EventAnalysisCompleted}},
-		{rf.NotifyAlways, someChange, 1, []string{rf.EventPlanReady, rf.EventSearchCompleted, rf.EventAnalysisCompleted, rf.EventChanged}},
+		{rf.NotifyOnChange, noChange, nil},
+		{rf.NotifyOnChange, rf.Changes{}, nil}, // a first run is no change to notify
+		{rf.NotifyNever, someChange, nil},
+		{rf.NotifyAlways, noChange, append(stages, rf.EventReportReady)},
+		{rf.NotifyAlways, someChange, append(stages, rf.EventChanged, rf.EventReportReady)},
 	}
 	for _, tt := range tests {
-		_, _, f := scheduledRun(t, tt.notify, tt.changes)
-		var types []string
-		for _, e := range f.published {
-			types = append(types, e.Type)
+		res, _, f := scheduledRun(t, tt.notify, tt.changes)
+		if types := sinkTypes(f); strings.Join(types, ",") != strings.Join(tt.delivered, ",") {
+			t.Errorf("%s, %s: delivered %v; want %v", tt.notify, tt.changes.Summary(), types, tt.delivered)
 		}
-		if f.called("deliver") != tt.deliver || strings.Join(types, ",") != strings.Join(tt.published, ",") {
-			t.Errorf("%s, %s: delivered %d, published %v; want %d, %v", tt.notify, tt.changes.Summary(), f.called("deliver"), types, tt.deliver, tt.published)
+		// Every run's report is stored and returned, delivered or not.
+		if f.called("store") != 1 || res.ReportPath == "" || res.Report == "" {
+			t.Errorf("%s: stored %d times, path %q", tt.notify, f.called("store"), res.ReportPath)
 		}
 	}
 }
@@ -119,8 +128,8 @@ func TestScheduledRunWithoutComparison(t *testing.T) {
 	}
 	var res rf.ResearchResult
 	_ = env.GetWorkflowResult(&res)
-	if res.Changes != nil || strings.Contains(res.Report, "What changed") || f.called("deliver") != 1 {
-		t.Errorf("changes %+v, delivered %d:\n%s", res.Changes, f.called("deliver"), res.Report)
+	if types := sinkTypes(f); res.Changes != nil || strings.Contains(res.Report, "What changed") || len(types) == 0 || types[len(types)-1] != rf.EventReportReady {
+		t.Errorf("changes %+v, delivered %v:\n%s", res.Changes, types, res.Report)
 	}
 	v, err := env.QueryWorkflow(rf.AuditQuery)
 	if err != nil {
