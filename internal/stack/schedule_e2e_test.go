@@ -284,11 +284,17 @@ func TestScheduleSurvivesARestart(t *testing.T) {
 	all, _ := pools.Parse(pools.All)
 	start := func() (*Stack, *rfclient.Schedules) {
 		t.Helper()
-		s, err := Start(ctx, cfg, Options{Pools: all, Logger: testLogger(), NoUI: true, DevServer: temporalserver.StartDev})
-		if err != nil {
-			t.Fatal(err)
+		// A free port picked for the server may be taken by another test
+		// process before it listens: try again on another.
+		for attempt := 1; ; attempt++ {
+			s, err := Start(ctx, cfg, Options{Pools: all, Logger: testLogger(), NoUI: true, DevServer: temporalserver.StartDev})
+			if err == nil {
+				return s, rfclient.NewSchedules(s.Client.ScheduleClient())
+			}
+			if attempt == 3 || !strings.Contains(err.Error(), "address already in use") {
+				t.Fatal(err)
+			}
 		}
-		return s, rfclient.NewSchedules(s.Client.ScheduleClient())
 	}
 	dir := t.TempDir()
 	if err := os.WriteFile(filepath.Join(dir, "retention.md"), []byte("# Retention\n\nNightly backups are retained for 30 days.\n"), 0o644); err != nil {
