@@ -89,6 +89,24 @@ func TestScheduleReportsWhatChanged(t *testing.T) {
 	if _, err := sched.Get(ctx, id, "bob"); err == nil {
 		t.Error("another owner sees the schedule")
 	}
+	// Listed by its owner's search attribute (Temporal lists schedules from
+	// visibility, which may lag a moment).
+	for deadline := time.Now().Add(30 * time.Second); ; {
+		mine, err := sched.List(ctx, "ana")
+		if err != nil {
+			t.Fatalf("list: %v", err)
+		}
+		if len(mine) == 1 && mine[0].ID == id {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("ana's schedules: %+v", mine)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	if theirs, err := sched.List(ctx, "bob"); err != nil || len(theirs) != 0 {
+		t.Errorf("bob's schedules: %+v %v", theirs, err)
+	}
 
 	runOnce := func(label string) rf.ResearchResult {
 		t.Helper()
