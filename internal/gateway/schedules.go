@@ -78,7 +78,8 @@ type ScheduleResponse struct {
 
 type scheduleLinks struct {
 	Self string `json:"self"`
-	// Runs lists the research runs (GET /v1/research shows them too).
+	// UI is the schedule in the Temporal Web UI (its runs are listed by
+	// GET /v1/research too).
 	UI string `json:"ui"`
 }
 
