@@ -146,6 +146,7 @@ func TestScheduleReportsWhatChanged(t *testing.T) {
 	write("encryption.md", "# Backup encryption\n\nBackup archives are encrypted and stored with a key rotated every 90 days.\n")
 
 	second := runOnce("second run")
+	recordHistoryFrom(t, s.Client, second.ResearchID, "", "research_%s_scheduled.json")
 	c := second.Changes
 	if c.PreviousRun == "" || c.Since.IsZero() {
 		t.Fatalf("second run compared with nothing: %+v", c)
