@@ -221,7 +221,9 @@ func Section(c rf.Changes) string {
 		b.WriteString("\n")
 	}
 	finding := func(f rf.SnapshotFinding) string {
-		return fmt.Sprintf("%s — _%s_", report.Sanitize(f.Text), strings.ReplaceAll(report.Sanitize(f.SubQuestion), "_", `\_`))
+		// Emphasis with stars: Sanitize escapes the text's own, and the web
+		// app renders *…* (not _…_).
+		return fmt.Sprintf("%s — *%s*", report.Sanitize(f.Text), report.Sanitize(f.SubQuestion))
 	}
 	var lines []string
 	for _, f := range c.New {
