@@ -122,6 +122,9 @@ type ScheduleRequest struct {
 	// MaxSubQuestions and MaxSources bound each run (see ResearchInput).
 	MaxSubQuestions int `json:"maxSubQuestions,omitempty"`
 	MaxSources      int `json:"maxSources,omitempty"`
+	// Email lists who receives the notifications a run sends (see
+	// NotifyTargets: only the operator's allowed domains).
+	Email []string `json:"email,omitempty"`
 	// Paused creates the schedule paused; Note says why (or anything else
 	// its owner wants to read in `temporal schedule describe`).
 	Paused bool   `json:"paused,omitempty"`
@@ -147,10 +150,14 @@ type ScheduleSpec struct {
 // scoped to the owner and the research input goes through the rule of POST
 // /v1/research (CreateResearchRequest.Input). Errors are *InputError.
 func (r ScheduleRequest) Spec(owner string) (ScheduleSpec, error) {
-	in, err := CreateResearchRequest{
+	req := CreateResearchRequest{
 		Question: r.Question, Corpus: r.Corpus, Sources: r.Sources,
 		MaxSubQuestions: r.MaxSubQuestions, MaxSources: r.MaxSources,
-	}.Input(owner)
+	}
+	if len(r.Email) > 0 {
+		req.Notify = &NotifyTargets{Email: r.Email}
+	}
+	in, err := req.Input(owner)
 	if err != nil {
 		return ScheduleSpec{}, err
 	}
@@ -211,7 +218,7 @@ func (i ScheduleInfo) Request() ScheduleRequest {
 	return ScheduleRequest{
 		Question: i.Question, Corpus: i.Corpus, Sources: i.Sources, Every: i.Every, Cron: i.Cron,
 		Notify: i.Notify, MaxSubQuestions: i.MaxSubQuestions, MaxSources: i.MaxSources,
-		Paused: i.Paused, Note: i.Note,
+		Email: i.Email, Paused: i.Paused, Note: i.Note,
 	}
 }
 
@@ -227,12 +234,13 @@ type SchedulePatch struct {
 	Notify          *string   `json:"notify,omitempty"`
 	MaxSubQuestions *int      `json:"maxSubQuestions,omitempty"`
 	MaxSources      *int      `json:"maxSources,omitempty"`
+	Email           *[]string `json:"email,omitempty"`
 }
 
 // Apply returns r with p's fields. An empty patch is an *InputError.
 func (p SchedulePatch) Apply(r ScheduleRequest) (ScheduleRequest, error) {
 	if p == (SchedulePatch{}) {
-		return r, inputError("body", "nothing to change: give at least one of question, corpus, sources, every, cron, notify, maxSubQuestions, maxSources")
+		return r, inputError("body", "nothing to change: give at least one of question, corpus, sources, every, cron, notify, maxSubQuestions, maxSources, email")
 	}
 	if p.Every != nil && p.Cron != nil && *p.Every != "" && *p.Cron != "" {
 		return r, inputError("every", "set every or cron, not both")
@@ -263,6 +271,9 @@ func (p SchedulePatch) Apply(r ScheduleRequest) (ScheduleRequest, error) {
 	if p.MaxSources != nil {
 		r.MaxSources = *p.MaxSources
 	}
+	if p.Email != nil {
+		r.Email = *p.Email
+	}
 	return r, nil
 }
 
@@ -278,10 +289,11 @@ type ScheduleInfo struct {
 	Cron     string   `json:"cron,omitempty"`
 	Notify   string   `json:"notify"`
 	// MaxSubQuestions and MaxSources bound each run (see ResearchInput).
-	MaxSubQuestions int    `json:"maxSubQuestions"`
-	MaxSources      int    `json:"maxSources"`
-	Paused          bool   `json:"paused"`
-	Note            string `json:"note,omitempty"`
+	MaxSubQuestions int      `json:"maxSubQuestions"`
+	MaxSources      int      `json:"maxSources"`
+	Email           []string `json:"email,omitempty"`
+	Paused          bool     `json:"paused"`
+	Note            string   `json:"note,omitempty"`
 	// NextRuns are the next times it will start a run (none while paused).
 	NextRuns []time.Time `json:"nextRuns,omitempty"`
 	// RecentRuns are the last runs it started, oldest first (Temporal keeps

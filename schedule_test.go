@@ -58,6 +58,10 @@ func TestScheduleRequestSpec(t *testing.T) {
 		spec.Research.MaxSources != DefaultMaxSources || spec.Notify != NotifyOnChange || spec.Interval != 24*time.Hour {
 		t.Errorf("spec %+v", spec)
 	}
+	withMail, err := ScheduleRequest{Question: "How are backups kept?", Every: "24h", Email: []string{"Ana@Example.ORG"}}.Spec("ana")
+	if err != nil || len(withMail.Research.NotifyEmail()) != 1 || withMail.Research.NotifyEmail()[0] != "Ana@example.org" {
+		t.Errorf("e-mail recipients: %+v %v", withMail.Research.Notify, err)
+	}
 	if again, err := spec.Normalize(); err != nil || again.Research.Corpus != spec.Research.Corpus || again.Interval != spec.Interval {
 		t.Errorf("not idempotent: %+v %v", again, err)
 	}

@@ -159,7 +159,7 @@ func (s *Schedules) describe(ctx context.Context, id, owner string) (rf.Schedule
 	info := rf.ScheduleInfo{
 		ID: id, Owner: in.Owner, Question: in.Question, Corpus: rf.PublicCorpus(in.Owner, in.Corpus),
 		Sources: in.Sources, Every: spec.Every, Cron: spec.Cron, Notify: spec.Notify,
-		MaxSubQuestions: in.MaxSubQuestions, MaxSources: in.MaxSources,
+		MaxSubQuestions: in.MaxSubQuestions, MaxSources: in.MaxSources, Email: in.NotifyEmail(),
 		Paused: spec.Paused, Note: spec.Note,
 		Actions:   d.Info.NumActions,
 		Skipped:   d.Info.NumActionsSkippedOverlap + d.Info.NumActionsMissedCatchupWindow,

@@ -39,9 +39,9 @@ func runSchedule(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	fs.SetOutput(stderr)
 	fs.Usage = func() { fmt.Fprintln(stderr, scheduleUsage+"\n\nflags:"); fs.PrintDefaults() }
 	var (
-		every, cron, notify, corpus, sources, note *string
-		paused, asJSON, wait                       *bool
-		maxSub, maxSources                         *int
+		every, cron, notify, corpus, sources, note, email *string
+		paused, asJSON, wait                              *bool
+		maxSub, maxSources                                *int
 	)
 	switch cmd {
 	case "create":
@@ -54,6 +54,7 @@ func runSchedule(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		paused = fs.Bool("paused", false, "create it paused")
 		maxSub = fs.Int("max-sub-questions", 0, "sub-questions to plan (1-6, default 4)")
 		maxSources = fs.Int("max-sources", 0, "passages per sub-question (1-20, default 6)")
+		email = fs.String("email", "", "comma-separated `ADDRESSES` that receive the notifications (domains in RESEARCHFLOW_NOTIFY_EMAIL_DOMAINS)")
 	case "list":
 		asJSON = fs.Bool("json", false, "print the schedules as JSON")
 	case "pause", "resume":
@@ -82,6 +83,9 @@ func runSchedule(ctx context.Context, args []string, stdout, stderr io.Writer) e
 			if in.Sources, err = rf.ParseSources(*sources); err != nil {
 				return usageError("--sources: %v", err)
 			}
+		}
+		if *email != "" {
+			in.Notify = &rf.NotifyTargets{Email: strings.Split(*email, ",")}
 		}
 		// The rule of POST /v1/schedules.
 		spec, err = rf.ScheduleSpec{Research: in, Every: *every, Cron: *cron, Notify: *notify, Paused: *paused, Note: *note}.Normalize()

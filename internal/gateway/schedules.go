@@ -103,6 +103,9 @@ func (s *server) createSchedule(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := rf.CheckEmailDomains(spec.Research.NotifyEmail(), s.cfg.NotifyEmailDomains); err != nil {
+		return err
+	}
 	info, err := sched.Create(c.Request.Context(), client.NewScheduleID(), spec)
 	if err != nil {
 		return scheduleError(err)
@@ -169,6 +172,9 @@ func (s *server) patchSchedule(c *gin.Context) error {
 	}
 	spec, err := req.Spec(info.Owner)
 	if err != nil {
+		return err
+	}
+	if err := rf.CheckEmailDomains(spec.Research.NotifyEmail(), s.cfg.NotifyEmailDomains); err != nil {
 		return err
 	}
 	if info, err = sched.Update(ctx, id, who, spec); err != nil {

@@ -29,7 +29,7 @@ func (f *fakeSchedules) info(id string, s rf.ScheduleSpec) rf.ScheduleInfo {
 	return rf.ScheduleInfo{ID: id, Owner: s.Research.Owner, Question: s.Research.Question,
 		Corpus: rf.PublicCorpus(s.Research.Owner, s.Research.Corpus), Sources: s.Research.Sources,
 		Every: s.Every, Cron: s.Cron, Notify: s.Notify, MaxSubQuestions: s.Research.MaxSubQuestions,
-		MaxSources: s.Research.MaxSources, Paused: s.Paused, Note: s.Note}
+		MaxSources: s.Research.MaxSources, Email: s.Research.NotifyEmail(), Paused: s.Paused, Note: s.Note}
 }
 
 func (f *fakeSchedules) get(id, owner string) (rf.ScheduleSpec, error) {
@@ -191,6 +191,8 @@ func TestScheduleRequestsRefused(t *testing.T) {
 		{`{"question":"How are backups kept?","every":"24h","corpus":"a--b"}`, "corpus"},
 		{`{"question":"How are backups kept?","every":"24h","corpusPath":"/etc"}`, "unknown field"},
 		{`{"question":"How are backups kept?","every":"24h","requireApproval":true}`, "unknown field"},
+		{`{"question":"How are backups kept?","every":"24h","email":["ana@example.org"]}`, "notify.email"}, // no domain allowed
+		{`{"question":"How are backups kept?","every":"24h","email":["not an address"]}`, "notify.email"},
 	} {
 		rec := h.do("POST", "/v1/schedules", aliceKey, tt.body)
 		if rec.Code != http.StatusBadRequest || !strings.Contains(rec.Body.String(), tt.want) {
