@@ -44,7 +44,7 @@ func (s *server) scheduleRoutes(v1 *gin.RouterGroup) {
 // scheduleOwner is whose schedules the caller may see: its own, or any
 // without authentication.
 func (s *server) scheduleOwner(c *gin.Context) string {
-	if s.cfg.localMode() {
+	if s.cfg.LocalMode() {
 		return ""
 	}
 	return owner(c)
