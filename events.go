@@ -43,6 +43,9 @@ type EventData struct {
 	Title string `json:"title,omitempty"`
 	// Error says why the run failed (failed).
 	Error string `json:"error,omitempty"`
+	// Changes summarizes what changed since the previous run of the
+	// run's schedule (research.changed).
+	Changes *ChangeSummary `json:"changes,omitempty"`
 }
 
 // EventID is the stable ID of the event of type typ of run researchID:

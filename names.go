@@ -101,7 +101,7 @@ const (
 )
 
 // EventTypes lists every event type, in the order a run emits them.
-var EventTypes = []string{EventPlanReady, EventSearchCompleted, EventAnalysisCompleted, EventReportReady, EventFailed}
+var EventTypes = []string{EventPlanReady, EventSearchCompleted, EventAnalysisCompleted, EventChanged, EventReportReady, EventFailed}
 
 // NATS subjects (used when NATS_URL is set).
 const (

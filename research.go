@@ -110,6 +110,10 @@ type ResearchInput struct {
 	// Notify asks for notifications of this run beyond the operator's
 	// (optional; see NotifyTargets).
 	Notify *NotifyTargets `json:"notify,omitempty"`
+	// Schedule, set by a schedule on the runs it starts, names it: the run
+	// reports what changed since the schedule's previous completed run and
+	// notifies as the schedule says (see ScheduleRef, Changes).
+	Schedule *ScheduleRef `json:"schedule,omitempty"`
 	// Resume carries the saved state of a run into its continuation
 	// (continue-as-new) or its redrive (see Redrive). It is opaque: the
 	// workflows package writes and reads it; callers leave it empty, or
@@ -198,6 +202,9 @@ func (in ResearchInput) Normalize() (ResearchInput, error) {
 		return in, err
 	}
 	if in.Sources, err = normalizeSources(in.Sources); err != nil {
+		return in, err
+	}
+	if in.Schedule, err = in.Schedule.Normalize(); err != nil {
 		return in, err
 	}
 	if in.Notify != nil {
@@ -344,6 +351,12 @@ type ResearchResult struct {
 	// notifications after it (DeliveryQuery tells how they stand; runs
 	// before delivery workflows existed leave it empty).
 	DeliveryWorkflowID string `json:"deliveryWorkflowId,omitempty"`
+	// Scheduled runs only (see ScheduleRef): Schedule names the schedule,
+	// Snapshot is what the next run compares with, Changes what changed
+	// since the previous run (also the report's first section).
+	Schedule string    `json:"schedule,omitempty"`
+	Snapshot *Snapshot `json:"snapshot,omitempty"`
+	Changes  *Changes  `json:"changes,omitempty"`
 }
 
 // Confidence levels of a report (ResearchResult.Confidence).

@@ -62,7 +62,7 @@ func (a *Search) PrepareCorpus(ctx context.Context, in workflows.PrepareCorpusIn
 		if _, err := os.Stat(in.Path); err != nil {
 			return res, invalid(rf.ErrCorpusNotFound, fmt.Sprintf("corpus folder %s: %v", in.Path, err))
 		}
-		sum, err := a.ingest(ctx, corpus.IngestRequest{Corpus: in.Corpus, Path: in.Path})
+		sum, err := a.ingest(ctx, corpus.IngestRequest{Corpus: in.Corpus, Path: in.Path, Prune: in.Prune})
 		if err != nil {
 			return res, err
 		}

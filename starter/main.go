@@ -5,6 +5,7 @@
 //	go run ./starter --no-wait --id my-run-1 "…"      # start only; print the workflow ID
 //	go run ./starter ingest ./my-notes --corpus notes  # ingest a folder with a progress bar
 //	go run ./starter eval testdata/eval/go-docs.tsv    # score a question set (see internal/eval)
+//	go run ./starter schedule create --every 24h "…"   # research it again every day (see schedule.go)
 //
 // It uses TEMPORAL_ADDRESS when set, else a dev stack already running on the
 // default address (`go run ./workers -pool all`), else it starts the embedded
@@ -48,6 +49,9 @@ var errUsage = errors.New("usage")
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) > 0 && args[0] == "ingest" {
 		return runIngest(ctx, args[1:], stdout, stderr)
+	}
+	if len(args) > 0 && args[0] == "schedule" {
+		return runSchedule(ctx, args[1:], stdout, stderr)
 	}
 	if len(args) > 0 && args[0] == "eval" {
 		return runEval(ctx, args[1:], stdout, stderr)

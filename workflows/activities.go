@@ -36,6 +36,9 @@ type PrepareCorpusInput struct {
 	Corpus string `json:"corpus"`
 	// Path, if set, is ingested into Corpus (unchanged files are skipped).
 	Path string `json:"path,omitempty"`
+	// Prune drops the documents of Corpus no longer under Path (scheduled
+	// runs of a folder: a deleted note is a vanished source).
+	Prune bool `json:"prune,omitempty"`
 }
 
 // PrepareCorpusResult describes the corpus as it is now.

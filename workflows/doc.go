@@ -2,7 +2,10 @@
 // (plan → retrieve → analyze → synthesize → deliver, each stage on its own
 // task queue), IngestWorkflow (a folder into a corpus, resumable) and
 // DeliveryWorkflow (a run's notifications, each sink on its own, after the
-// run and off its critical path).
+// run and off its critical path). A run a schedule started (its input's
+// schedule field) compares itself with the previous completed run of its
+// schedule before delivering (changes.go): the "What changed" section, the
+// result's changes, and notifications as the schedule says.
 //
 // Workflow code is deterministic: it does no I/O, reads time only through
 // workflow.Now, and never iterates a map to decide anything. Everything large

@@ -75,6 +75,9 @@ func (r *research) record(ctx workflow.Context, typ string, data rf.EventData) r
 // publisher of runs started before it.
 func (r *research) emit(ctx workflow.Context, typ string, data rf.EventData) {
 	ev := r.record(ctx, typ, data)
+	if r.muted(typ) {
+		return
+	}
 	if r.offPath {
 		r.deliver(ctx, DeliveryMessage{Event: &ev})
 		return

@@ -73,6 +73,10 @@ type research struct {
 	// workflow, deliveryID (empty if it could not be started).
 	offPath    bool
 	deliveryID string
+	// snap and changes are a scheduled run's snapshot and what changed
+	// since its schedule's previous run (see changes.go).
+	snap    *rf.Snapshot
+	changes *rf.Changes
 }
 
 func newResearch(ctx workflow.Context, in rf.ResearchInput) (*research, error) {
@@ -197,7 +201,7 @@ func (r *research) prepare(ctx workflow.Context) error {
 	r.setStage(ctx, rf.StageCorpus)
 	var prep PrepareCorpusResult
 	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, corpusOptions()), PrepareCorpusActivity,
-		PrepareCorpusInput{Corpus: r.in.Corpus, Path: r.in.CorpusPath}).Get(ctx, &prep); err != nil {
+		PrepareCorpusInput{Corpus: r.in.Corpus, Path: r.in.CorpusPath, Prune: r.prunes()}).Get(ctx, &prep); err != nil {
 		return stageError("prepare corpus "+r.in.Corpus, err)
 	}
 
@@ -314,6 +318,7 @@ func (r *research) synthesize(ctx workflow.Context) (rf.ResearchResult, error) {
 		sources = syn.Sources // the report lists only what it cites
 	}
 	r.st.Sources = sources
+	syn.Markdown = r.whatChanged(ctx, syn.Markdown, sources)
 
 	ready := r.record(ctx, rf.EventReportReady, rf.EventData{Title: syn.Title, Gaps: len(gaps)})
 	var del DeliverResult
@@ -330,7 +335,9 @@ func (r *research) synthesize(ctx workflow.Context) (rf.ResearchResult, error) {
 			workflow.GetLogger(ctx).Warn("report not stored; it is in the result", "error", err)
 		}
 		del.Path = stored.Path
-		r.deliver(ctx, DeliveryMessage{Event: &ready, Report: syn.Markdown, ReportPath: stored.Path})
+		if r.notifiesReport(ctx) {
+			r.deliver(ctx, DeliveryMessage{Event: &ready, Report: syn.Markdown, ReportPath: stored.Path})
+		}
 	} else {
 		// The report's event is published by Deliver, with the report,
 		// after every earlier event.
@@ -368,6 +375,8 @@ func (r *research) synthesize(ctx workflow.Context) (rf.ResearchResult, error) {
 		RedriveOf:       r.in.RedriveOf,
 		// Notifications (see delivery.go).
 		DeliveryWorkflowID: r.deliveryID,
+		// Scheduled runs (see changes.go).
+		Schedule: r.scheduleID(), Snapshot: r.snap, Changes: r.changes,
 	}, nil
 }
 

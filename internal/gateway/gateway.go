@@ -69,6 +69,8 @@ type Deps struct {
 	// the gateway's own series added to it (default: a registry of the
 	// gateway's series only).
 	Metrics *prometheus.Registry
+	// Schedules, if set, serves /v1/schedules (client.Schedules).
+	Schedules ScheduleService
 }
 
 //go:embed openapi.json web
@@ -86,6 +88,7 @@ type server struct {
 	metrics *metrics
 	web     fs.FS
 	codec   http.Handler
+	sched   ScheduleService
 }
 
 // New returns the gateway's HTTP handler. It refuses a configuration that
@@ -156,6 +159,7 @@ func newEngine(cfg Config, deps Deps) (*gin.Engine, error) {
 		metrics: m,
 		web:     web,
 		codec:   deps.Codec,
+		sched:   deps.Schedules,
 	}
 	if cfg.LocalMode() {
 		s.log.Warn("gateway: AUTHENTICATION IS OFF: every caller is the owner \"local\" and sees every run; set RESEARCHFLOW_API_KEYS to require keys", "addr", cfg.Addr)
@@ -214,6 +218,7 @@ func (s *server) routes() *gin.Engine {
 	v1.POST("/research/:id/approve", s.handle(s.approve))
 	v1.POST("/research/:id/redrive", s.handle(s.redrive))
 	v1.POST("/corpora/:name/documents", s.upload)
+	s.scheduleRoutes(v1)
 	return r
 }
 

@@ -52,6 +52,15 @@ var apiSchemas = map[string]reflect.Type{
 	"SourceInfo":             reflect.TypeFor[SourceInfo](),
 	"SourcesResponse":        reflect.TypeFor[SourcesResponse](),
 	"RedriveResponse":        reflect.TypeFor[RedriveResponse](),
+	"ScheduleRequest":        reflect.TypeFor[rf.ScheduleRequest](),
+	"SchedulePatch":          reflect.TypeFor[rf.SchedulePatch](),
+	"ScheduledRun":           reflect.TypeFor[rf.ScheduledRun](),
+	"ScheduleLinks":          reflect.TypeFor[scheduleLinks](),
+	"Schedule":               reflect.TypeFor[ScheduleResponse](),
+	"ScheduleList":           reflect.TypeFor[ScheduleList](),
+	"ScheduleNote":           reflect.TypeFor[ScheduleNote](),
+	"TriggerResponse":        reflect.TypeFor[TriggerResponse](),
+	"ChangeSummary":          reflect.TypeFor[rf.ChangeSummary](),
 }
 
 type openAPIDoc struct {

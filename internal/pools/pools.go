@@ -156,6 +156,10 @@ func build(c client.Client, name string, acts Activities, opt Options) ([]worker
 		w.RegisterWorkflowWithOptions(workflows.ResearchWorkflow, workflow.RegisterOptions{Name: rf.ResearchWorkflowType})
 		w.RegisterWorkflowWithOptions(workflows.IngestWorkflow, workflow.RegisterOptions{Name: rf.IngestWorkflowType})
 		w.RegisterWorkflowWithOptions(workflows.DeliveryWorkflow, workflow.RegisterOptions{Name: rf.DeliveryWorkflowType})
+		// Scheduled runs compare themselves with their schedule's previous
+		// run: an activity that reads Temporal, served here by its client.
+		w.RegisterActivityWithOptions((&activities.Runs{Temporal: c, Logger: opt.Logger}).CompareRuns,
+			activity.RegisterOptions{Name: rf.CompareRunsActivity})
 		return []worker.Worker{w}, nil
 	case Search:
 		if acts.Search == nil {

@@ -21,6 +21,7 @@ import (
 
 	rf "github.com/researchflow/researchflow"
 	"github.com/researchflow/researchflow/activities"
+	rfclient "github.com/researchflow/researchflow/client"
 	"github.com/researchflow/researchflow/internal/codec"
 	"github.com/researchflow/researchflow/internal/config"
 	"github.com/researchflow/researchflow/internal/corpus"
@@ -253,6 +254,8 @@ func (s *Stack) gatewayHandler(ctx context.Context) (http.Handler, error) {
 		s.sup.onClose(func() { _ = store.Close() })
 	}
 	deps := gateway.Deps{Runs: s.Runs, Logger: s.logger, Metrics: s.Metrics.Registry}
+	schedules := rfclient.NewSchedules(s.Client.ScheduleClient())
+	deps.Schedules = schedules
 	if s.Codec != nil {
 		ccfg := s.Config.Codec
 		if ccfg.AuthToken == "" && !ccfg.NoAuth && !loopback(s.gatewayLn.Addr().String()) {
@@ -261,6 +264,7 @@ func (s *Stack) gatewayHandler(ctx context.Context) (http.Handler, error) {
 		if len(ccfg.Origins) == 0 && s.uiURL != "" {
 			ccfg.Origins = uiOrigins(s.uiURL)
 		}
+		deps.Schedules = schedules.WithDataConverter(s.Codec.DataConverter())
 		deps.Codec = codec.Handler(s.Codec, codec.Config(ccfg))
 		deps.CodecOrigins = ccfg.Origins
 	}

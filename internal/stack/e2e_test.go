@@ -114,11 +114,16 @@ func TestEndToEndFolderCorpus(t *testing.T) {
 // recordHistory saves the run's history for the replay test in package
 // workflows when RESEARCHFLOW_RECORD_HISTORY names a folder (task replay-record).
 func recordHistory(t *testing.T, run client.WorkflowRun, name string) {
+	recordHistoryFrom(t, shared.Client, run.GetID(), run.GetRunID(), name)
+}
+
+// recordHistoryFrom is recordHistory for run id of c's cluster.
+func recordHistoryFrom(t *testing.T, c client.Client, id, runID, name string) {
 	dir := os.Getenv("RESEARCHFLOW_RECORD_HISTORY")
 	if dir == "" {
 		return
 	}
-	it := shared.Client.GetWorkflowHistory(context.Background(), run.GetID(), run.GetRunID(), false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	it := c.GetWorkflowHistory(context.Background(), id, runID, false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
 	var h historypb.History
 	for it.HasNext() {
 		ev, err := it.Next()

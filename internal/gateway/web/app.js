@@ -366,6 +366,56 @@ async function refreshRuns(append) {
   }
 }
 
+// ---- Schedules ---------------------------------------------------------
+
+// refreshSchedules lists the caller's schedules, each with what runs it and
+// its buttons: run now, pause or resume, delete.
+async function refreshSchedules() {
+  const ul = $("schedules");
+  try {
+    const list = await api("/v1/schedules");
+    ul.replaceChildren();
+    for (const s of list.schedules || []) {
+      const when = s.cron ? "cron " + s.cron : "every " + s.every;
+      const status = s.paused ? "paused" + (s.note ? " (" + s.note + ")" : "") : "active";
+      const act = (label, path, method, cls) => {
+        const b = el("button", { type: "button", class: "small " + cls }, label);
+        b.addEventListener("click", async (ev) => {
+          ev.stopPropagation();
+          setError("sched-error", "");
+          try {
+            const r = await api("/v1/schedules/" + encodeURIComponent(s.id) + path, { method: method });
+            if (r && r.run && r.run.researchId) openRun(r.run.researchId, r.links, s.question);
+          } catch (err) { setError("sched-error", err.message); }
+          refreshSchedules();
+          refreshRuns();
+        });
+        return b;
+      };
+      ul.append(el("li", { title: s.id },
+        el("span", { class: "q" }, s.question),
+        el("span", { class: "muted" }, when + " · notify " + s.notify.replace("_", " ") + " · " + status),
+        act("Run now", "/trigger", "POST", ""),
+        s.paused ? act("Resume", "/resume", "POST", "secondary") : act("Pause", "/pause", "POST", "secondary"),
+        act("Delete", "", "DELETE", "danger")));
+    }
+    if (!ul.children.length) ul.append(el("li", { class: "muted" }, "No schedules."));
+  } catch (err) {
+    ul.replaceChildren(el("li", { class: err.status === 501 ? "muted" : "error" }, err.status === 401 ? "Enter your API key above." : err.message));
+  }
+}
+
+// scheduleBody is the POST /v1/schedules body for the question and options
+// of the ask form: a "when" with a space (or @daily …) is a cron.
+function scheduleBody() {
+  const when = $("sched-when").value.trim();
+  const body = { question: $("question").value.trim(), corpus: $("corpus").value.trim() || "go-docs", notify: $("sched-notify").value };
+  if (/\s/.test(when) || when.startsWith("@")) body.cron = when; else body.every = when;
+  const sources = [...document.querySelectorAll('#sources input[name="source"]:checked')].map((i) => i.value);
+  if (sources.length && !(sources.length === 1 && sources[0] === "corpus")) body.sources = sources;
+  return body;
+}
+
 // ---- Wiring ------------------------------------------------------------
 
 document.addEventListener("DOMContentLoaded", () => {
@@ -375,6 +425,7 @@ document.addEventListener("DOMContentLoaded", () => {
     const k = $("api-key").value.trim();
     if (k) localStorage.setItem(KEY, k); else localStorage.removeItem(KEY);
     refreshRuns();
+    refreshSchedules();
   });
   $("ask").addEventListener("submit", async (ev) => {
     ev.preventDefault();
@@ -424,10 +475,20 @@ document.addEventListener("DOMContentLoaded", () => {
       refreshRuns();
     } catch (err) { setError("run-error", err.message); }
   });
+  $("sched-form").addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    setError("sched-error", "");
+    try {
+      await api("/v1/schedules", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(scheduleBody()) });
+      refreshSchedules();
+    } catch (err) { setError("sched-error", err.message); }
+  });
+  $("sched-refresh").addEventListener("click", () => refreshSchedules());
   $("refresh").addEventListener("click", () => refreshRuns());
   $("more").addEventListener("click", () => refreshRuns(true));
   $("source-close").addEventListener("click", () => show("source-panel", false));
   refreshRuns();
+  refreshSchedules();
   loadSources();
 });
 

@@ -1,0 +1,175 @@
+package researchflow
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// What changed: a scheduled run compares its findings and sources with
+// those of the previous completed run of its schedule and puts the
+// difference at the top of its report. The comparison is deterministic:
+// a finding is identified by its sub-question and a content hash of its
+// text (FindingKey), a source by its SourceID (the hash of its corpus and
+// location, or of its URL), so an edited note is the same source with a
+// changed finding, never a vanished and a new source.
+
+// CompareRunsActivity looks up the previous completed run of a schedule and
+// compares a run's Snapshot with it (CompareRunsInput → Changes). It runs on
+// the workflow pool, whose workers hold a Temporal client.
+const CompareRunsActivity = "CompareRuns"
+
+// EventChanged: a scheduled run found something changed since the previous
+// run of its schedule; data carries the summary (EventData.Changes).
+// Published for schedules whose notify mode is on_change or always.
+const EventChanged = "research.changed"
+
+// DecisionWhatChanged: the run compared itself with the previous run of its
+// schedule (Detail: the summary).
+const DecisionWhatChanged = "what-changed"
+
+// Snapshot is what a scheduled run records of its report for the next run
+// to compare with (ResearchResult.Snapshot): its findings and the sources
+// its report lists. Texts are findings' sentences (a few kilobytes).
+type Snapshot struct {
+	Findings []SnapshotFinding `json:"findings"`
+	Sources  []SnapshotSource  `json:"sources"`
+	// Retrieved are the IDs of every source retrieval found, cited or not:
+	// a finding of a source still retrieved but no longer stating it is
+	// told apart from one whose source is gone.
+	Retrieved []string `json:"retrieved,omitempty"`
+}
+
+// SnapshotFinding is one finding of a report.
+type SnapshotFinding struct {
+	// Key is FindingKey(SubQuestion, Text).
+	Key         string `json:"key"`
+	SubQuestion string `json:"subQuestion"`
+	Text        string `json:"text"`
+	SourceID    string `json:"sourceId"`
+}
+
+// SnapshotSource is one source of a report.
+type SnapshotSource struct {
+	SourceID string `json:"sourceId"`
+	Title    string `json:"title"`
+	Location string `json:"location"`
+	URL      string `json:"url,omitempty"`
+}
+
+// FindingKey identifies a finding across runs: the SHA-256 of its
+// sub-question and its text, both with white space collapsed and
+// lower-cased.
+func FindingKey(subQuestion, text string) string {
+	h := sha256.Sum256([]byte(FoldText(subQuestion) + "\x00" + FoldText(text)))
+	return hex.EncodeToString(h[:12])
+}
+
+// FoldText lower-cases s and collapses its white space: the form in which
+// texts are compared across runs.
+func FoldText(s string) string { return strings.ToLower(strings.Join(strings.Fields(s), " ")) }
+
+// CompareRunsInput asks for what changed since the previous completed run
+// of schedule ScheduleID, for run ResearchID (never its own previous run).
+type CompareRunsInput struct {
+	ScheduleID string `json:"scheduleId"`
+	ResearchID string `json:"researchId"`
+	// FirstRunID is the run's first Temporal run ID: two runs a schedule
+	// starts within one second share a workflow ID.
+	FirstRunID string   `json:"firstRunId"`
+	Snapshot   Snapshot `json:"snapshot"`
+}
+
+// Changes is what changed since the previous completed run of a schedule
+// (ResearchResult.Changes). PreviousRun is empty for a schedule's first run.
+type Changes struct {
+	PreviousRun string `json:"previousRun,omitempty"`
+	// Since is when the previous run completed.
+	Since           time.Time          `json:"since,omitzero"`
+	New             []SnapshotFinding  `json:"new,omitempty"`
+	Changed         []ChangedFinding   `json:"changed,omitempty"`
+	Withdrawn       []WithdrawnFinding `json:"withdrawn,omitempty"`
+	NewSources      []SnapshotSource   `json:"newSources,omitempty"`
+	VanishedSources []SnapshotSource   `json:"vanishedSources,omitempty"`
+	// Markdown is the report's "What changed since <date>" section.
+	Markdown string `json:"markdown"`
+}
+
+// ChangedFinding is a finding of the same sub-question and source stating
+// the same fact with another value (e.g. 30 days → 35 days).
+type ChangedFinding struct {
+	Before SnapshotFinding `json:"before"`
+	After  SnapshotFinding `json:"after"`
+	// From and To are the differing values as stated ("30 days", "35
+	// days"), when the change is one of a quantity, a year or a yes/no.
+	From string `json:"from,omitempty"`
+	To   string `json:"to,omitempty"`
+}
+
+// WithdrawnFinding is a finding of the previous run this run no longer
+// supports, and why.
+type WithdrawnFinding struct {
+	SnapshotFinding
+	// SourceGone is set when its source was not retrieved at all (deleted,
+	// or no longer found); otherwise the source no longer states it.
+	SourceGone bool   `json:"sourceGone,omitempty"`
+	Reason     string `json:"reason"`
+}
+
+// Empty reports whether nothing changed (a first run is not empty: it has
+// nothing to compare with, which Summary says).
+func (c *Changes) Empty() bool {
+	return c != nil && c.PreviousRun != "" && len(c.New)+len(c.Changed)+len(c.Withdrawn)+len(c.NewSources)+len(c.VanishedSources) == 0
+}
+
+// Summary says what changed in one line: "1 new finding, 1 changed finding,
+// 1 finding no longer supported, 1 new source, 1 vanished source", "no
+// change", or "first run".
+func (c *Changes) Summary() string {
+	if c == nil || c.PreviousRun == "" {
+		return "first run of its schedule: nothing to compare with"
+	}
+	var parts []string
+	add := func(n int, one, many string) {
+		switch {
+		case n == 1:
+			parts = append(parts, "1 "+one)
+		case n > 1:
+			parts = append(parts, fmt.Sprintf("%d %s", n, many))
+		}
+	}
+	add(len(c.New), "new finding", "new findings")
+	add(len(c.Changed), "changed finding", "changed findings")
+	add(len(c.Withdrawn), "finding no longer supported", "findings no longer supported")
+	add(len(c.NewSources), "new source", "new sources")
+	add(len(c.VanishedSources), "vanished source", "vanished sources")
+	if len(parts) == 0 {
+		return "no change since " + c.Since.UTC().Format("2006-01-02 15:04 UTC")
+	}
+	return strings.Join(parts, ", ")
+}
+
+// ChangeSummary is the data of a research.changed event.
+type ChangeSummary struct {
+	Schedule        string    `json:"schedule"`
+	PreviousRun     string    `json:"previousRun"`
+	Since           time.Time `json:"since"`
+	New             int       `json:"new"`
+	Changed         int       `json:"changed"`
+	Withdrawn       int       `json:"withdrawn"`
+	NewSources      int       `json:"newSources"`
+	VanishedSources int       `json:"vanishedSources"`
+	Summary         string    `json:"summary"`
+}
+
+// Brief is the event summary of c for schedule.
+func (c *Changes) Brief(schedule string) *ChangeSummary {
+	return &ChangeSummary{
+		Schedule: schedule, PreviousRun: c.PreviousRun, Since: c.Since,
+		New: len(c.New), Changed: len(c.Changed), Withdrawn: len(c.Withdrawn),
+		NewSources: len(c.NewSources), VanishedSources: len(c.VanishedSources),
+		Summary: c.Summary(),
+	}
+}

@@ -1,0 +1,284 @@
+// Package changes tells what changed between two runs of a schedule: the
+// findings that are new, changed (the same sub-question and fact with
+// another value), or no longer supported, and the sources that are new or
+// gone. It compares the runs' snapshots (researchflow.Snapshot) and writes
+// the report's "What changed since <date>" section. Everything here is
+// deterministic and does no I/O: the same two snapshots always give the
+// same changes, in the order of the snapshots.
+package changes
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	rf "github.com/researchflow/researchflow"
+	"github.com/researchflow/researchflow/internal/reasoning/conflict"
+	"github.com/researchflow/researchflow/internal/report"
+)
+
+// Compare returns what changed from prev, the snapshot of run previousRun
+// completed at since, to cur. A finding of cur with a key of prev is
+// unchanged. Of the others, a finding of prev and one of cur under the same
+// sub-question are one changed finding when they state the same fact with
+// another value (a quantity, a year, a yes/no: the conflict detector's
+// rule), preferring a pair from the same source; or, from the same source,
+// when they are the same sentence but for its numbers. What is left of prev
+// is no longer supported, what is left of cur is new.
+func Compare(prev, cur rf.Snapshot, previousRun string, since time.Time) rf.Changes {
+	c := rf.Changes{PreviousRun: previousRun, Since: since}
+	prevKeys, curKeys := keys(prev.Findings), keys(cur.Findings)
+	var gone, added []rf.SnapshotFinding
+	for _, f := range unique(prev.Findings) {
+		if !curKeys[f.Key] {
+			gone = append(gone, f)
+		}
+	}
+	for _, f := range unique(cur.Findings) {
+		if !prevKeys[f.Key] {
+			added = append(added, f)
+		}
+	}
+	used := make([]bool, len(added))
+	curSources := map[string]bool{} // lookup only
+	for _, s := range cur.Sources {
+		curSources[s.SourceID] = true
+	}
+	for _, id := range cur.Retrieved {
+		curSources[id] = true
+	}
+	for _, o := range gone {
+		if j, from, to := pair(o, added, used); j >= 0 {
+			used[j] = true
+			c.Changed = append(c.Changed, rf.ChangedFinding{Before: o, After: added[j], From: from, To: to})
+			continue
+		}
+		title := sourceTitle(prev.Sources, o.SourceID)
+		w := rf.WithdrawnFinding{SnapshotFinding: o, SourceGone: !curSources[o.SourceID]}
+		if w.SourceGone {
+			w.Reason = fmt.Sprintf("its source, %s, was not found in this run", title)
+		} else {
+			w.Reason = fmt.Sprintf("its source, %s, no longer states it", title)
+		}
+		c.Withdrawn = append(c.Withdrawn, w)
+	}
+	for j, f := range added {
+		if !used[j] {
+			c.New = append(c.New, f)
+		}
+	}
+	c.NewSources = missing(cur.Sources, prev.Sources)
+	c.VanishedSources = missing(prev.Sources, cur.Sources)
+	return c
+}
+
+// pair finds the finding of added (not used yet) that o became, with the
+// values that differ; -1 if none.
+func pair(o rf.SnapshotFinding, added []rf.SnapshotFinding, used []bool) (int, string, string) {
+	sq := rf.FoldText(o.SubQuestion)
+	candidates := func(sameSource bool, match func(n rf.SnapshotFinding) (string, string, bool)) (int, string, string) {
+		for j, n := range added {
+			if used[j] || rf.FoldText(n.SubQuestion) != sq || (sameSource && n.SourceID != o.SourceID) {
+				continue
+			}
+			if from, to, ok := match(n); ok {
+				return j, from, to
+			}
+		}
+		return -1, "", ""
+	}
+	fact := func(n rf.SnapshotFinding) (string, string, bool) {
+		// The detector never compares claims of one source: label them.
+		cs := conflict.Detect([]conflict.Claim{{Text: o.Text, SourceID: "before"}, {Text: n.Text, SourceID: "after"}})
+		if len(cs) == 0 {
+			return "", "", false
+		}
+		return cs[0].AValue, cs[0].BValue, true
+	}
+	renumbered := func(n rf.SnapshotFinding) (string, string, bool) {
+		if shape(o.Text) != shape(n.Text) {
+			return "", "", false
+		}
+		from, to := differing(o.Text, n.Text)
+		return from, to, true
+	}
+	if j, from, to := candidates(true, fact); j >= 0 {
+		return j, from, to
+	}
+	if j, from, to := candidates(false, fact); j >= 0 {
+		return j, from, to
+	}
+	return candidates(true, renumbered)
+}
+
+var digits = regexp.MustCompile(`\d+(?:[.,]\d+)*`)
+
+// shape is a text folded with its numbers masked.
+func shape(text string) string { return digits.ReplaceAllString(rf.FoldText(text), "#") }
+
+// differing returns the words of a and b between their common beginning
+// and end ("30" and "35" of "kept 30 days" and "kept 35 days").
+func differing(a, b string) (string, string) {
+	wa, wb := strings.Fields(a), strings.Fields(b)
+	i := 0
+	for i < len(wa) && i < len(wb) && wa[i] == wb[i] {
+		i++
+	}
+	j := 0
+	for j < len(wa)-i && j < len(wb)-i && wa[len(wa)-1-j] == wb[len(wb)-1-j] {
+		j++
+	}
+	return strings.Join(wa[i:len(wa)-j], " "), strings.Join(wb[i:len(wb)-j], " ")
+}
+
+func keys(fs []rf.SnapshotFinding) map[string]bool {
+	m := make(map[string]bool, len(fs)) // lookup only
+	for _, f := range fs {
+		m[f.Key] = true
+	}
+	return m
+}
+
+// unique drops repeated keys, keeping the first.
+func unique(fs []rf.SnapshotFinding) []rf.SnapshotFinding {
+	var out []rf.SnapshotFinding
+	seen := map[string]bool{} // lookup only
+	for _, f := range fs {
+		if !seen[f.Key] {
+			seen[f.Key] = true
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// missing lists the sources of a that b lacks, in a's order.
+func missing(a, b []rf.SnapshotSource) []rf.SnapshotSource {
+	var out []rf.SnapshotSource
+	for _, s := range a {
+		if !slices.ContainsFunc(b, func(t rf.SnapshotSource) bool { return t.SourceID == s.SourceID }) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func sourceTitle(sources []rf.SnapshotSource, id string) string {
+	for _, s := range sources {
+		if s.SourceID == id {
+			return sourceName(s)
+		}
+	}
+	return "a source of the previous run"
+}
+
+// sourceName is a source as a reader knows it: its title, and where it is.
+func sourceName(s rf.SnapshotSource) string {
+	where := s.URL
+	if where == "" {
+		where = s.Location
+	}
+	switch {
+	case s.Title == "":
+		return where
+	case where == "" || where == s.Title:
+		return s.Title
+	}
+	return s.Title + " (" + where + ")"
+}
+
+// Heading is the title of the section: "What changed since <date>".
+const Heading = "What changed"
+
+// stamp is how the section names the previous run's time.
+func stamp(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") }
+
+// Section is the report's "What changed since <date>" section for c, or,
+// for a schedule's first run, a line saying that the next run will tell.
+func Section(c rf.Changes) string {
+	var b strings.Builder
+	if c.PreviousRun == "" {
+		fmt.Fprintf(&b, "## %s\n\nFirst run of this schedule: the next run reports what changed since this one.\n\n", Heading)
+		return b.String()
+	}
+	since := stamp(c.Since)
+	fmt.Fprintf(&b, "## %s since %s\n\n", Heading, since)
+	if c.Empty() {
+		fmt.Fprintf(&b, "No change since %s (run %s).\n\n", since, report.Sanitize(c.PreviousRun))
+		return b.String()
+	}
+	fmt.Fprintf(&b, "Compared with run %s: %s.\n\n", report.Sanitize(c.PreviousRun), c.Summary())
+	list := func(title string, lines []string) {
+		if len(lines) == 0 {
+			return
+		}
+		fmt.Fprintf(&b, "**%s**\n\n", title)
+		for _, l := range lines {
+			b.WriteString("- " + l + "\n")
+		}
+		b.WriteString("\n")
+	}
+	finding := func(f rf.SnapshotFinding) string {
+		// Emphasis with stars: Sanitize escapes the text's own, and the web
+		// app renders *…* (not _…_).
+		return fmt.Sprintf("%s — *%s*", report.Sanitize(f.Text), report.Sanitize(f.SubQuestion))
+	}
+	var lines []string
+	for _, f := range c.New {
+		lines = append(lines, finding(f))
+	}
+	list("New findings", lines)
+	lines = nil
+	for _, f := range c.Changed {
+		l := finding(f.After)
+		if f.From != "" || f.To != "" {
+			l = fmt.Sprintf("%s → %s: %s", orNothing(f.From), orNothing(f.To), l)
+		}
+		lines = append(lines, l+" (was: "+report.Sanitize(f.Before.Text)+")")
+	}
+	list("Changed findings", lines)
+	lines = nil
+	for _, f := range c.Withdrawn {
+		lines = append(lines, finding(f.SnapshotFinding)+": "+report.Sanitize(f.Reason))
+	}
+	list("No longer supported", lines)
+	lines = nil
+	for _, s := range c.NewSources {
+		lines = append(lines, report.Sanitize(sourceName(s)))
+	}
+	list("New sources", lines)
+	lines = nil
+	for _, s := range c.VanishedSources {
+		lines = append(lines, report.Sanitize(sourceName(s)))
+	}
+	list("Vanished sources", lines)
+	return b.String()
+}
+
+func orNothing(s string) string {
+	if s == "" {
+		return "(nothing)"
+	}
+	return report.Sanitize(s)
+}
+
+// Insert puts section at the top of a report: after its title and
+// question, before its first section; a report without sections gets it at
+// the end.
+func Insert(markdown, section string) string {
+	if section == "" {
+		return markdown
+	}
+	if strings.HasPrefix(markdown, "## ") {
+		return section + markdown
+	}
+	if i := strings.Index(markdown, "\n## "); i >= 0 {
+		return markdown[:i+1] + section + markdown[i+1:]
+	}
+	if !strings.HasSuffix(markdown, "\n") && markdown != "" {
+		markdown += "\n"
+	}
+	return markdown + "\n" + section
+}

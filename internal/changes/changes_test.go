@@ -1,0 +1,147 @@
+package changes
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	rf "github.com/researchflow/researchflow"
+)
+
+const sq = "How are backups kept?"
+
+func finding(sub, text, src string) rf.SnapshotFinding {
+	return rf.SnapshotFinding{Key: rf.FindingKey(sub, text), SubQuestion: sub, Text: text, SourceID: src}
+}
+
+func source(id string) rf.SnapshotSource {
+	return rf.SnapshotSource{SourceID: id, Title: strings.ToUpper(id), Location: "/notes/" + id + ".md"}
+}
+
+var since = time.Date(2026, 12, 1, 7, 0, 0, 0, time.UTC)
+
+func TestCompareNamesEachKindOfChange(t *testing.T) {
+	prev := rf.Snapshot{
+		Findings: []rf.SnapshotFinding{
+			finding(sq, "Nightly backups are retained for 30 days.", "retention"),
+			finding(sq, "Tapes are stored in the vault for 12 months.", "vault"),
+			finding(sq, "Weekly backups are copied to a second region.", "weekly"),
+			finding(sq, "Snapshots are taken every 4 hours.", "snap"),
+		},
+		Sources: []rf.SnapshotSource{source("retention"), source("vault"), source("weekly"), source("snap")},
+	}
+	cur := rf.Snapshot{
+		Findings: []rf.SnapshotFinding{
+			finding(sq, "Weekly backups are copied to a second region.", "weekly"),
+			finding(sq, "Nightly backups are retained for 35 days.", "retention"),
+			finding(sq, "Archives are encrypted with a key rotated every 90 days.", "crypto"),
+		},
+		Sources:   []rf.SnapshotSource{source("weekly"), source("retention"), source("crypto"), source("snap")},
+		Retrieved: []string{"weekly", "retention", "crypto", "snap"},
+	}
+	c := Compare(prev, cur, "run-1", since)
+	if len(c.Changed) != 1 || c.Changed[0].From != "30 days" || c.Changed[0].To != "35 days" {
+		t.Errorf("changed %+v", c.Changed)
+	}
+	if len(c.New) != 1 || c.New[0].SourceID != "crypto" {
+		t.Errorf("new %+v", c.New)
+	}
+	if len(c.Withdrawn) != 2 {
+		t.Fatalf("withdrawn %+v", c.Withdrawn)
+	}
+	// The vault note is gone; the snapshot note is still retrieved but no
+	// longer states its fact.
+	if w := c.Withdrawn[0]; w.SourceID != "vault" || !w.SourceGone || !strings.Contains(w.Reason, "not found") {
+		t.Errorf("withdrawn[0] %+v", w)
+	}
+	if w := c.Withdrawn[1]; w.SourceID != "snap" || w.SourceGone || !strings.Contains(w.Reason, "no longer states it") {
+		t.Errorf("withdrawn[1] %+v", w)
+	}
+	if len(c.NewSources) != 1 || c.NewSources[0].SourceID != "crypto" || len(c.VanishedSources) != 1 || c.VanishedSources[0].SourceID != "vault" {
+		t.Errorf("sources new %+v vanished %+v", c.NewSources, c.VanishedSources)
+	}
+	if got := c.Summary(); got != "1 new finding, 1 changed finding, 2 findings no longer supported, 1 new source, 1 vanished source" {
+		t.Errorf("summary %q", got)
+	}
+	md := Section(c)
+	for _, want := range []string{"## What changed since 2026-12-01 07:00 UTC", "**New findings**", "30 days → 35 days", "**No longer supported**", "**Vanished sources**", "VAULT (/notes/vault.md)"} {
+		if !strings.Contains(md, want) {
+			t.Errorf("section lacks %q:\n%s", want, md)
+		}
+	}
+	// Deterministic: the same snapshots give the same section.
+	if again := Section(Compare(prev, cur, "run-1", since)); again != md {
+		t.Error("two comparisons of the same snapshots differ")
+	}
+}
+
+func TestCompareKeepsSubQuestionsApart(t *testing.T) {
+	// The same sentence under another sub-question is a new finding there,
+	// and a changed value under another sub-question is no change of this one.
+	prev := rf.Snapshot{Findings: []rf.SnapshotFinding{finding(sq, "Logs are kept 30 days.", "a")}, Sources: []rf.SnapshotSource{source("a")}}
+	cur := rf.Snapshot{Findings: []rf.SnapshotFinding{finding("How long are logs kept?", "Logs are kept 35 days.", "a")}, Sources: []rf.SnapshotSource{source("a")}, Retrieved: []string{"a"}}
+	c := Compare(prev, cur, "run-1", since)
+	if len(c.Changed) != 0 || len(c.New) != 1 || len(c.Withdrawn) != 1 {
+		t.Errorf("changed %+v new %+v withdrawn %+v", c.Changed, c.New, c.Withdrawn)
+	}
+}
+
+func TestCompareOtherKindsOfChangedFact(t *testing.T) {
+	tests := []struct{ before, after, from, to string }{
+		{"Audit logs are encrypted at rest.", "Audit logs are not encrypted at rest.", "yes", "no"},
+		{"The policy applies since 2019.", "The policy applies since 2021.", "2019", "2021"},
+		// No unit the detector knows: the same sentence but for its number.
+		{"The rack holds 42 widgets.", "The rack holds 48 widgets.", "42", "48"},
+	}
+	for _, tt := range tests {
+		prev := rf.Snapshot{Findings: []rf.SnapshotFinding{finding(sq, tt.before, "a")}, Sources: []rf.SnapshotSource{source("a")}}
+		cur := rf.Snapshot{Findings: []rf.SnapshotFinding{finding(sq, tt.after, "a")}, Sources: []rf.SnapshotSource{source("a")}}
+		c := Compare(prev, cur, "run-1", since)
+		if len(c.Changed) != 1 || c.Changed[0].From != tt.from || c.Changed[0].To != tt.to || len(c.New)+len(c.Withdrawn) != 0 {
+			t.Errorf("%q → %q: %+v", tt.before, tt.after, c)
+		}
+	}
+	// Different subjects are not a change of one fact.
+	prev := rf.Snapshot{Findings: []rf.SnapshotFinding{finding(sq, "Application logs are kept 30 days.", "a")}}
+	cur := rf.Snapshot{Findings: []rf.SnapshotFinding{finding(sq, "Bees build wax comb in 12 days.", "a")}}
+	if c := Compare(prev, cur, "run-1", since); len(c.Changed) != 0 {
+		t.Errorf("unrelated findings paired: %+v", c.Changed)
+	}
+}
+
+func TestUnchangedAndFirstRun(t *testing.T) {
+	s := rf.Snapshot{Findings: []rf.SnapshotFinding{finding(sq, "Backups are kept 30 days.", "a")}, Sources: []rf.SnapshotSource{source("a")}}
+	// White space and case do not make a finding new.
+	cur := rf.Snapshot{Findings: []rf.SnapshotFinding{finding(" how are backups KEPT? ", "Backups are  kept 30 days.", "a")}, Sources: s.Sources}
+	c := Compare(s, cur, "run-1", since)
+	if !c.Empty() || !strings.Contains(Section(c), "No change since 2026-12-01 07:00 UTC") {
+		t.Errorf("%+v\n%s", c, Section(c))
+	}
+	first := rf.Changes{}
+	if first.Empty() || !strings.Contains(Section(first), "First run of this schedule") {
+		t.Errorf("first run: %s", Section(first))
+	}
+}
+
+func TestSectionEscapesMarkdown(t *testing.T) {
+	c := rf.Changes{PreviousRun: "run-1", Since: since, New: []rf.SnapshotFinding{finding(sq, "# Not a heading [1] <b>x</b>", "a")}}
+	md := Section(c)
+	if strings.Contains(md, "\n- # ") || strings.Contains(md, "<b>") || strings.Contains(md, "[1]") {
+		t.Errorf("unescaped:\n%s", md)
+	}
+}
+
+func TestInsert(t *testing.T) {
+	section := "## What changed since X\n\nNo change.\n\n"
+	report := "# Title\n\n**Question:** Q?\n\n## Summary\n\nS.\n\n## Sources\n\n- [1] A\n"
+	got := Insert(report, section)
+	if want := "# Title\n\n**Question:** Q?\n\n" + section + "## Summary\n\nS.\n\n## Sources\n\n- [1] A\n"; got != want {
+		t.Errorf("Insert:\n%q\nwant\n%q", got, want)
+	}
+	if got := Insert("# Title\n\nOnly text.", section); got != "# Title\n\nOnly text.\n\n"+section {
+		t.Errorf("no sections: %q", got)
+	}
+	if Insert(report, "") != report {
+		t.Error("an empty section changed the report")
+	}
+}

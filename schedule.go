@@ -1,0 +1,425 @@
+package researchflow
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Recurring research runs as Temporal Schedules: a schedule starts a
+// ResearchWorkflow every so often (or on a cron calendar) with the same
+// question; each run receives the previous completed run of its schedule
+// and reports what changed since (see Changes). `temporal schedule list`
+// and the Web UI's Schedules page show them, with their owner in the
+// ResearchOwner search attribute.
+
+// Notification modes of a schedule (ScheduleRequest.Notify).
+const (
+	// NotifyOnChange publishes a research.changed event, and delivers the
+	// report, only when a run found something changed since the previous
+	// one; the run's stage events are not published. The default.
+	NotifyOnChange = "on_change"
+	// NotifyAlways publishes and delivers every run like an unscheduled one,
+	// plus research.changed when something changed.
+	NotifyAlways = "always"
+	// NotifyNever publishes and delivers nothing; the runs are kept and
+	// listed under their schedule.
+	NotifyNever = "never"
+)
+
+// Schedule limits and policies.
+const (
+	// ScheduleIDPrefix starts every schedule ID ("schedule-<uuid>").
+	ScheduleIDPrefix = "schedule-"
+	// MinScheduleEvery and MaxScheduleEvery bound ScheduleRequest.Every.
+	MinScheduleEvery = time.Minute
+	MaxScheduleEvery = 366 * 24 * time.Hour
+	// ScheduleCatchupWindow is how late a run missed while the cluster was
+	// down may still start when it is back; older missed runs are skipped.
+	ScheduleCatchupWindow = time.Hour
+	// MaxScheduleNoteLength bounds a schedule's note, in characters.
+	MaxScheduleNoteLength = 500
+	// ScheduleMemo is the memo key under which a schedule records its
+	// ScheduleRequest (its every or cron as typed: Temporal stores a cron
+	// as a calendar).
+	ScheduleMemo = "researchSchedule"
+)
+
+// ScheduleRef, in a ResearchInput, marks a run started by schedule ID. The
+// schedule sets it in the input of every run it starts:
+//
+//	{"question": "…", "schedule": {"id": "schedule-…", "notify": "on_change"}}
+type ScheduleRef struct {
+	ID string `json:"id"`
+	// Notify is the schedule's notification mode (Notify* values; empty
+	// means NotifyOnChange).
+	Notify string `json:"notify,omitempty"`
+	// Every or Cron is the schedule's timing as its owner wrote it (for the
+	// record: Temporal keeps a cron as a calendar).
+	Every string `json:"every,omitempty"`
+	Cron  string `json:"cron,omitempty"`
+}
+
+var scheduleIDPattern = regexp.MustCompile(`^schedule-[a-z0-9][a-z0-9-]{0,99}$`)
+
+// ValidateScheduleID checks a schedule ID (ScheduleIDPrefix, then 1 to 100
+// lower-case letters, digits or '-').
+func ValidateScheduleID(id string) error {
+	if !scheduleIDPattern.MatchString(id) {
+		return inputError("schedule.id", "%q: want %s followed by 1 to 100 lower-case letters, digits or '-'", id, ScheduleIDPrefix)
+	}
+	return nil
+}
+
+// Normalize validates r and fills the notification mode.
+func (r *ScheduleRef) Normalize() (*ScheduleRef, error) {
+	if r == nil {
+		return nil, nil
+	}
+	out := *r
+	if err := ValidateScheduleID(out.ID); err != nil {
+		return nil, err
+	}
+	n, err := normalizeNotifyMode(out.Notify)
+	if err != nil {
+		return nil, err
+	}
+	out.Notify = n
+	return &out, nil
+}
+
+func normalizeNotifyMode(m string) (string, error) {
+	switch m = strings.TrimSpace(strings.ToLower(m)); m {
+	case "":
+		return NotifyOnChange, nil
+	case NotifyOnChange, NotifyAlways, NotifyNever:
+		return m, nil
+	}
+	return m, inputError("notify", "want %q, %q or %q, not %q", NotifyOnChange, NotifyAlways, NotifyNever, m)
+}
+
+// ScheduleRequest is the body of POST /v1/schedules, and what the starter's
+// `schedule create` builds from its flags: the research to repeat and when.
+// Exactly one of Every and Cron is set.
+type ScheduleRequest struct {
+	Question string `json:"question"`
+	// Corpus is a corpus name (the owner's own, or the public default).
+	Corpus string `json:"corpus,omitempty"`
+	// Sources names where each run looks (see KnownSources).
+	Sources []string `json:"sources,omitempty"`
+	// Every is an interval: a Go duration ("24h", "90m") or whole days
+	// ("7d"), from MinScheduleEvery to MaxScheduleEvery.
+	Every string `json:"every,omitempty"`
+	// Cron is a five-field cron expression (minute hour day-of-month month
+	// day-of-week, UTC), e.g. "0 7 * * 1", or @hourly, @daily, @weekly,
+	// @monthly, @yearly.
+	Cron string `json:"cron,omitempty"`
+	// Notify is on_change (default), always or never (Notify* values).
+	Notify string `json:"notify,omitempty"`
+	// MaxSubQuestions and MaxSources bound each run (see ResearchInput).
+	MaxSubQuestions int `json:"maxSubQuestions,omitempty"`
+	MaxSources      int `json:"maxSources,omitempty"`
+	// Email lists who receives the notifications a run sends (see
+	// NotifyTargets: only the operator's allowed domains).
+	Email []string `json:"email,omitempty"`
+	// Paused creates the schedule paused; Note says why (or anything else
+	// its owner wants to read in `temporal schedule describe`).
+	Paused bool   `json:"paused,omitempty"`
+	Note   string `json:"note,omitempty"`
+}
+
+// ScheduleSpec is a validated schedule: the research input every run starts
+// with (its Schedule set by the client once the ID is known) and the
+// timing. ScheduleRequest.Spec (the gateway) and NewScheduleSpec (the
+// starter) make one; both end in ScheduleSpec.Normalize.
+type ScheduleSpec struct {
+	Research ResearchInput `json:"research"`
+	// Every, as typed ("24h", "7d"), and its value; or Cron.
+	Every    string        `json:"every,omitempty"`
+	Interval time.Duration `json:"-"`
+	Cron     string        `json:"cron,omitempty"`
+	Notify   string        `json:"notify"`
+	Paused   bool          `json:"paused,omitempty"`
+	Note     string        `json:"note,omitempty"`
+}
+
+// Spec is the normalized schedule of r created by owner: the corpus is
+// scoped to the owner and the research input goes through the rule of POST
+// /v1/research (CreateResearchRequest.Input). Errors are *InputError.
+func (r ScheduleRequest) Spec(owner string) (ScheduleSpec, error) {
+	req := CreateResearchRequest{
+		Question: r.Question, Corpus: r.Corpus, Sources: r.Sources,
+		MaxSubQuestions: r.MaxSubQuestions, MaxSources: r.MaxSources,
+	}
+	if len(r.Email) > 0 {
+		req.Notify = &NotifyTargets{Email: r.Email}
+	}
+	in, err := req.Input(owner)
+	if err != nil {
+		return ScheduleSpec{}, err
+	}
+	return ScheduleSpec{Research: in, Every: r.Every, Cron: r.Cron, Notify: r.Notify, Paused: r.Paused, Note: r.Note}.Normalize()
+}
+
+// Normalize validates s: its research input (ResearchInput.Normalize; an
+// input that needs approval is refused, nobody would be there to approve),
+// exactly one of Every and Cron, the notification mode and the note.
+func (s ScheduleSpec) Normalize() (ScheduleSpec, error) {
+	in, err := s.Research.Normalize()
+	if err != nil {
+		return s, err
+	}
+	if in.RequireApproval {
+		return s, inputError("requireApproval", "a scheduled run cannot wait for approval")
+	}
+	s.Research = in
+	s.Every, s.Cron = strings.TrimSpace(s.Every), strings.Join(strings.Fields(s.Cron), " ")
+	switch {
+	case s.Every == "" && s.Cron == "":
+		return s, inputError("every", "set every (e.g. \"24h\") or cron (e.g. \"0 7 * * 1\")")
+	case s.Every != "" && s.Cron != "":
+		return s, inputError("every", "set every or cron, not both")
+	case s.Every != "":
+		if s.Interval, err = ParseEvery(s.Every); err != nil {
+			return s, err
+		}
+	default:
+		if err := ValidateCron(s.Cron); err != nil {
+			return s, err
+		}
+		s.Interval = 0
+	}
+	if s.Notify, err = normalizeNotifyMode(s.Notify); err != nil {
+		return s, err
+	}
+	if s.Note, err = normalizeNote(s.Note); err != nil {
+		return s, err
+	}
+	return s, nil
+}
+
+func normalizeNote(note string) (string, error) {
+	note = strings.TrimSpace(note)
+	if !utf8.ValidString(note) || utf8.RuneCountInString(note) > MaxScheduleNoteLength {
+		return note, inputError("note", "want at most %d characters of UTF-8", MaxScheduleNoteLength)
+	}
+	return note, nil
+}
+
+// NormalizeNote validates the note of a pause or resume.
+func NormalizeNote(note string) (string, error) { return normalizeNote(note) }
+
+// Request is the ScheduleRequest that makes schedule i again, with the
+// corpus as its owner knows it (the base of a PATCH).
+func (i ScheduleInfo) Request() ScheduleRequest {
+	return ScheduleRequest{
+		Question: i.Question, Corpus: i.Corpus, Sources: i.Sources, Every: i.Every, Cron: i.Cron,
+		Notify: i.Notify, MaxSubQuestions: i.MaxSubQuestions, MaxSources: i.MaxSources,
+		Email: i.Email, Paused: i.Paused, Note: i.Note,
+	}
+}
+
+// SchedulePatch is the body of PATCH /v1/schedules/{id}: the fields given
+// replace the schedule's; every replaces cron and cron replaces every.
+// Pausing has its own routes (pause, resume), with a note.
+type SchedulePatch struct {
+	Question        *string   `json:"question,omitempty"`
+	Corpus          *string   `json:"corpus,omitempty"`
+	Sources         *[]string `json:"sources,omitempty"`
+	Every           *string   `json:"every,omitempty"`
+	Cron            *string   `json:"cron,omitempty"`
+	Notify          *string   `json:"notify,omitempty"`
+	MaxSubQuestions *int      `json:"maxSubQuestions,omitempty"`
+	MaxSources      *int      `json:"maxSources,omitempty"`
+	Email           *[]string `json:"email,omitempty"`
+}
+
+// Apply returns r with p's fields. An empty patch is an *InputError.
+func (p SchedulePatch) Apply(r ScheduleRequest) (ScheduleRequest, error) {
+	if p == (SchedulePatch{}) {
+		return r, inputError("body", "nothing to change: give at least one of question, corpus, sources, every, cron, notify, maxSubQuestions, maxSources, email")
+	}
+	if p.Every != nil && p.Cron != nil && *p.Every != "" && *p.Cron != "" {
+		return r, inputError("every", "set every or cron, not both")
+	}
+	set := func(dst *string, v *string) {
+		if v != nil {
+			*dst = *v
+		}
+	}
+	set(&r.Question, p.Question)
+	set(&r.Corpus, p.Corpus)
+	set(&r.Notify, p.Notify)
+	if p.Sources != nil {
+		r.Sources = *p.Sources
+	}
+	if p.Every != nil {
+		r.Every, r.Cron = *p.Every, ""
+	}
+	if p.Cron != nil {
+		r.Cron = *p.Cron
+		if *p.Cron != "" {
+			r.Every = ""
+		}
+	}
+	if p.MaxSubQuestions != nil {
+		r.MaxSubQuestions = *p.MaxSubQuestions
+	}
+	if p.MaxSources != nil {
+		r.MaxSources = *p.MaxSources
+	}
+	if p.Email != nil {
+		r.Email = *p.Email
+	}
+	return r, nil
+}
+
+// ScheduleInfo describes a schedule (GET /v1/schedules/{id}, the starter's
+// `schedule list`).
+type ScheduleInfo struct {
+	ID       string   `json:"id"`
+	Owner    string   `json:"owner"`
+	Question string   `json:"question"`
+	Corpus   string   `json:"corpus"`
+	Sources  []string `json:"sources,omitempty"`
+	Every    string   `json:"every,omitempty"`
+	Cron     string   `json:"cron,omitempty"`
+	Notify   string   `json:"notify"`
+	// MaxSubQuestions and MaxSources bound each run (see ResearchInput).
+	MaxSubQuestions int      `json:"maxSubQuestions"`
+	MaxSources      int      `json:"maxSources"`
+	Email           []string `json:"email,omitempty"`
+	Paused          bool     `json:"paused"`
+	Note            string   `json:"note,omitempty"`
+	// NextRuns are the next times it will start a run (none while paused).
+	NextRuns []time.Time `json:"nextRuns,omitempty"`
+	// RecentRuns are the last runs it started, oldest first (Temporal keeps
+	// the last ten); every run is also listed by GET /v1/research.
+	RecentRuns []ScheduledRun `json:"recentRuns,omitempty"`
+	// Actions counts the runs started; Skipped, the runs not started
+	// because the previous one was still running (overlap policy skip) or
+	// were missed past the catch-up window.
+	Actions   int       `json:"actions"`
+	Skipped   int       `json:"skipped,omitempty"`
+	CreatedAt time.Time `json:"createdAt,omitzero"`
+	UpdatedAt time.Time `json:"updatedAt,omitzero"`
+}
+
+// ScheduledRun is one run a schedule started.
+type ScheduledRun struct {
+	ResearchID  string    `json:"researchId"`
+	ScheduledAt time.Time `json:"scheduledAt"`
+	StartedAt   time.Time `json:"startedAt"`
+}
+
+// ParseEvery reads a schedule interval: a Go duration ("24h", "90m") or a
+// whole number of days ("7d"). Errors are *InputError on "every".
+func ParseEvery(s string) (time.Duration, error) {
+	s = strings.TrimSpace(s)
+	var d time.Duration
+	var err error
+	if days, ok := strings.CutSuffix(s, "d"); ok && days != "" && !strings.ContainsAny(days, "hms.") {
+		var n int
+		if n, err = strconv.Atoi(days); err == nil {
+			d = time.Duration(n) * 24 * time.Hour
+		}
+	} else {
+		d, err = time.ParseDuration(s)
+	}
+	if err != nil {
+		return 0, inputError("every", "%q: want a duration such as 90m, 24h or 7d", s)
+	}
+	if d < MinScheduleEvery || d > MaxScheduleEvery {
+		return 0, inputError("every", "%q: want %v to %v", s, MinScheduleEvery, "366d")
+	}
+	return d, nil
+}
+
+// cronFields are the fields of a five-field cron expression: their names
+// and ranges, and the names a month or a day of the week may use.
+var cronFields = []struct {
+	name     string
+	min, max int
+	names    []string
+}{
+	{"minute", 0, 59, nil},
+	{"hour", 0, 23, nil},
+	{"day of month", 1, 31, nil},
+	{"month", 1, 12, []string{"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"}},
+	{"day of week", 0, 7, []string{"sun", "mon", "tue", "wed", "thu", "fri", "sat"}},
+}
+
+var cronMacros = []string{"@hourly", "@daily", "@midnight", "@weekly", "@monthly", "@yearly", "@annually"}
+
+// ValidateCron checks a five-field cron expression (or a macro such as
+// @daily): each field is *, a number, a name (months, days of the week), a
+// range a-b, a list, with an optional /step, within the field's range.
+// Errors are *InputError on "cron" naming the field at fault.
+func ValidateCron(expr string) error {
+	fields := strings.Fields(expr)
+	if len(fields) == 1 && strings.HasPrefix(fields[0], "@") {
+		for _, m := range cronMacros {
+			if strings.EqualFold(fields[0], m) {
+				return nil
+			}
+		}
+		return inputError("cron", "%q: unknown macro; want one of %s", expr, strings.Join(cronMacros, ", "))
+	}
+	if len(fields) != len(cronFields) {
+		return inputError("cron", "%q: want 5 fields (minute hour day-of-month month day-of-week), got %d", expr, len(fields))
+	}
+	for i, f := range fields {
+		spec := cronFields[i]
+		for _, item := range strings.Split(f, ",") {
+			if err := cronItem(item, spec.min, spec.max, spec.names); err != nil {
+				return inputError("cron", "%q: %s field %q: %v", expr, spec.name, f, err)
+			}
+		}
+	}
+	return nil
+}
+
+func cronItem(item string, lo, hi int, names []string) error {
+	rng, step, hasStep := strings.Cut(item, "/")
+	if hasStep {
+		n, err := strconv.Atoi(step)
+		if err != nil || n < 1 || n > hi-lo+1 {
+			return fmt.Errorf("step %q: want 1 to %d", step, hi-lo+1)
+		}
+	}
+	if rng == "*" {
+		return nil
+	}
+	a, b, isRange := strings.Cut(rng, "-")
+	x, err := cronValue(a, lo, hi, names)
+	if err != nil {
+		return err
+	}
+	if !isRange {
+		return nil
+	}
+	y, err := cronValue(b, lo, hi, names)
+	if err != nil {
+		return err
+	}
+	if y < x {
+		return fmt.Errorf("range %q runs backwards", rng)
+	}
+	return nil
+}
+
+func cronValue(s string, lo, hi int, names []string) (int, error) {
+	for i, n := range names {
+		if strings.EqualFold(s, n) {
+			return i + lo, nil
+		}
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < lo || n > hi {
+		return 0, fmt.Errorf("%q: want %d to %d", s, lo, hi)
+	}
+	return n, nil
+}
