@@ -1,0 +1,224 @@
+package workflows
+
+import (
+	"slices"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	rf "github.com/researchflow/researchflow"
+	"github.com/researchflow/researchflow/internal/report"
+)
+
+var followUpOfKey = temporal.NewSearchAttributeKeyKeyword(rf.SearchAttrFollowUpOf)
+
+// followUpSubQuestion is the ID of a follow-up's one sub-question: the
+// follow-up question itself, first asked of the run's evidence and, when
+// that does not answer it, searched as the one gap.
+const followUpSubQuestion = "f1"
+
+// ResearchFollowUpWorkflow answers a follow-up question about a finished
+// research run. It reads the run's evidence (RunEvidenceActivity), asks the
+// analyst about the run's own passages, and only when they answer nothing
+// searches the run's sources again for the question (one targeted search
+// per source; a run over a folder re-reads the folder first, so that notes
+// added since are found). Citations keep the run's source numbers; sources
+// the run did not number get the numbers after its last.
+func ResearchFollowUpWorkflow(ctx workflow.Context, in rf.FollowUpInput) (rf.FollowUpResult, error) {
+	in, err := in.Normalize()
+	if err != nil {
+		return rf.FollowUpResult{}, temporal.NewNonRetryableApplicationError(err.Error(), rf.ErrInvalidInput, nil)
+	}
+	f := &followUp{in: in, budget: in.Budget(), res: rf.FollowUpResult{
+		FollowUpID: workflow.GetInfo(ctx).WorkflowExecution.ID, ResearchID: in.ResearchID, Question: in.Question,
+	}}
+	// Set here too, so that a follow-up started with `temporal workflow
+	// start` without search attributes still joins its run's thread.
+	updates := []temporal.SearchAttributeUpdate{followUpOfKey.ValueSet(in.ResearchID)}
+	if in.Owner != "" {
+		updates = append(updates, ownerKey.ValueSet(in.Owner))
+	}
+	if err := workflow.UpsertTypedSearchAttributes(ctx, updates...); err != nil {
+		workflow.GetLogger(ctx).Warn("upsert search attributes failed", "error", err)
+	}
+	return f.run(ctx)
+}
+
+// followUp is one follow-up: its input, the run's evidence and the answer
+// so far.
+type followUp struct {
+	in     rf.FollowUpInput
+	budget rf.Budget
+	ev     rf.RunEvidence
+	res    rf.FollowUpResult
+	// findings are the analyst's, in order; pages describe sources found
+	// by provider searches (URL, site, dates), by source ID.
+	findings []rf.Finding
+	sources  []rf.Source
+	pages    []rf.Source
+}
+
+func (f *followUp) run(ctx workflow.Context) (rf.FollowUpResult, error) {
+	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, retrieveOptions()), rf.RunEvidenceActivity,
+		rf.RunEvidenceInput{ResearchID: f.in.ResearchID, Owner: f.in.Owner}).Get(ctx, &f.ev); err != nil {
+		return rf.FollowUpResult{}, err
+	}
+	sq := rf.SubQuestion{ID: followUpSubQuestion, Text: f.in.Question, Reason: "follow-up of " + f.in.ResearchID}
+	if len(f.ev.ChunkIDs) > 0 {
+		if err := f.analyze(ctx, sq, f.ev.ChunkIDs); err != nil {
+			return rf.FollowUpResult{}, err
+		}
+	}
+	f.res.FromEvidence = len(f.findings) > 0
+	if !f.res.FromEvidence {
+		if err := f.searchGap(ctx, sq); err != nil {
+			return rf.FollowUpResult{}, err
+		}
+	}
+	f.answer()
+	return f.res, nil
+}
+
+// analyze asks the analyst which of chunks answer sq, charging the
+// follow-up with the model calls, failed ones included.
+func (f *followUp) analyze(ctx workflow.Context, sq rf.SubQuestion, chunks []string) error {
+	if f.budget.Spent(f.res.Usage) {
+		f.res.Gaps = append(f.res.Gaps, rf.Gap{SubQuestion: sq.Text, Reason: "not analyzed: the follow-up's model budget is spent"})
+		return nil
+	}
+	var res rf.AnalyzeResult
+	err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, inferenceOptions()), rf.AnalyzeActivity, rf.AnalyzeInput{
+		Question: f.ev.Question, SubQuestion: sq, ChunkIDs: chunks, MaxFindings: rf.MaxFollowUpFindings,
+		Budget: f.budget.Left(f.res.Usage),
+	}).Get(ctx, &res)
+	if err != nil {
+		if u, ok := UsageFromError(err); ok {
+			f.res.Usage = f.res.Usage.Add(u)
+		}
+		return err
+	}
+	f.res.Usage = f.res.Usage.Add(res.Analysis.Usage)
+	if f.res.Engine == "" {
+		f.res.Engine = res.Analysis.Engine
+	}
+	f.findings = append(f.findings, res.Analysis.Findings...)
+	f.sources = append(f.sources, res.Sources...)
+	return nil
+}
+
+// searchGap searches the run's sources for sq, the one gap the evidence
+// left, and analyzes only the passages the run had not already read.
+func (f *followUp) searchGap(ctx workflow.Context, sq rf.SubQuestion) error {
+	sources := f.ev.Sources
+	if len(sources) == 0 {
+		sources = []string{rf.SourceCorpus}
+	}
+	if f.ev.CorpusPath != "" && slices.Contains(sources, rf.SourceCorpus) {
+		// Read the folder again: unchanged files cost nothing, and notes
+		// added since the run are what a follow-up may be about.
+		var prep rf.PrepareCorpusResult
+		if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, corpusOptions()), rf.PrepareCorpusActivity,
+			rf.PrepareCorpusInput{Corpus: f.ev.Corpus, Path: f.ev.CorpusPath}).Get(ctx, &prep); err != nil {
+			workflow.GetLogger(ctx).Warn("corpus not refreshed; searching it as it is", "corpus", f.ev.Corpus, "error", err)
+		}
+	}
+	futures := make([]workflow.Future, len(sources))
+	for i, s := range sources {
+		if s == rf.SourceCorpus {
+			futures[i] = workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, retrieveOptions()), rf.RetrieveActivity, rf.RetrieveInput{
+				Corpus: f.ev.Corpus, Question: f.ev.Question, SubQuestion: sq, TopK: f.ev.MaxSources,
+			})
+			continue
+		}
+		futures[i] = workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, searchSourceOptions()), rf.SearchSourceActivity, rf.SearchSourceInput{
+			ResearchID: f.res.FollowUpID, Corpus: f.ev.Corpus, Question: f.ev.Question, SubQuestion: sq, Source: s, TopK: f.ev.MaxSources,
+		})
+	}
+	var fresh []string
+	for i, s := range sources {
+		var res rf.SearchSourceResult
+		var err error
+		if s == rf.SourceCorpus {
+			err = futures[i].Get(ctx, &res.Retrieved)
+		} else {
+			err = futures[i].Get(ctx, &res)
+		}
+		search := rf.FollowUpSearch{SubQuestion: sq.Text, Source: s, Passages: len(res.Retrieved.ChunkIDs)}
+		if err != nil {
+			search.Error = errorMessage(err)
+		}
+		f.res.Searches = append(f.res.Searches, search)
+		f.pages = append(f.pages, res.Sources...)
+		for _, id := range res.Retrieved.ChunkIDs {
+			if !slices.Contains(f.ev.ChunkIDs, id) && !slices.Contains(fresh, id) {
+				fresh = append(fresh, id)
+			}
+		}
+	}
+	if len(fresh) == 0 {
+		f.res.Gaps = append(f.res.Gaps, rf.Gap{SubQuestion: sq.Text, Reason: "neither the run's passages nor a new search of its sources answered it"})
+		return nil
+	}
+	if err := f.analyze(ctx, sq, fresh); err != nil {
+		return err
+	}
+	if len(f.findings) == 0 && len(f.res.Gaps) == 0 {
+		f.res.Gaps = append(f.res.Gaps, rf.Gap{SubQuestion: sq.Text, Reason: "the passages found did not answer it"})
+	}
+	return nil
+}
+
+// answer numbers the cited sources (the run's numbers where it had them,
+// the next numbers after its last where not) and writes the answer.
+func (f *followUp) answer() {
+	next := 0
+	for _, s := range f.ev.Numbered {
+		next = max(next, s.N)
+	}
+	number := map[string]int{} // lookup only, never iterated
+	for _, fd := range f.findings {
+		if _, ok := number[fd.SourceID]; ok {
+			continue
+		}
+		if i := slices.IndexFunc(f.ev.Numbered, func(s rf.Source) bool { return s.SourceID == fd.SourceID }); i >= 0 {
+			number[fd.SourceID] = f.ev.Numbered[i].N
+			f.res.Sources = append(f.res.Sources, f.ev.Numbered[i])
+			continue
+		}
+		i := slices.IndexFunc(f.sources, func(s rf.Source) bool { return s.SourceID == fd.SourceID })
+		if i < 0 {
+			continue // the activity returns a source for every finding
+		}
+		next++
+		number[fd.SourceID] = next
+		s := withPage(f.sources[i], f.pageIndex())
+		s.N = next
+		f.res.NewSources = append(f.res.NewSources, s)
+	}
+	var sentences []rf.Sentence
+	for _, fd := range f.findings {
+		n, ok := number[fd.SourceID]
+		if !ok {
+			continue
+		}
+		f.res.Findings = append(f.res.Findings, rf.CitedFinding{Finding: fd, N: n})
+		sentences = append(sentences, rf.Sentence{Text: fd.Text, Cites: []int{n}})
+	}
+	slices.SortStableFunc(f.res.Sources, func(a, b rf.Source) int { return a.N - b.N })
+	f.res.Answer, _ = report.Render(report.Report{
+		Question: f.in.Question,
+		Draft:    rf.Draft{Title: "Follow-up on " + f.ev.Question, Summary: sentences},
+		Sources:  append(slices.Clone(f.res.Sources), f.res.NewSources...),
+		Gaps:     f.res.Gaps,
+	})
+}
+
+// pageIndex maps the source IDs of the pages provider searches read to
+// their descriptions (lookup only, never iterated).
+func (f *followUp) pageIndex() map[string]rf.Source {
+	pages := map[string]rf.Source{}
+	for _, p := range f.pages {
+		pages[p.SourceID] = p
+	}
+	return pages
+}
