@@ -150,3 +150,19 @@ type FollowUpResult struct {
 	// Usage counts the follow-up's own model calls.
 	Usage Usage `json:"usage"`
 }
+
+// FollowUpRequest is the body of POST /v1/research/{id}/followups: the part
+// of a FollowUpInput an HTTP caller may set (the run comes from the path,
+// the owner from the API key).
+type FollowUpRequest struct {
+	Question   string  `json:"question"`
+	MaxTokens  int     `json:"maxTokens,omitempty"`
+	MaxCostUSD float64 `json:"maxCostUsd,omitempty"`
+}
+
+// Input is the normalized FollowUpInput of r about run researchID, asked
+// by owner (empty: no owner check, as for a gateway without API keys).
+func (r FollowUpRequest) Input(researchID, owner string) (FollowUpInput, error) {
+	return FollowUpInput{ResearchID: researchID, Question: r.Question, Owner: owner,
+		MaxTokens: r.MaxTokens, MaxCostUSD: r.MaxCostUSD}.Normalize()
+}

@@ -217,6 +217,8 @@ func (s *server) routes() *gin.Engine {
 	v1.POST("/research/:id/cancel", s.handle(s.cancel))
 	v1.POST("/research/:id/approve", s.handle(s.approve))
 	v1.POST("/research/:id/redrive", s.handle(s.redrive))
+	v1.POST("/research/:id/followups", s.handle(s.createFollowUp))
+	v1.GET("/research/:id/thread", s.handle(s.thread))
 	v1.POST("/corpora/:name/documents", s.upload)
 	s.scheduleRoutes(v1)
 	return r
