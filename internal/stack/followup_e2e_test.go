@@ -31,6 +31,12 @@ func askFollowUp(t *testing.T, id, question string) rf.FollowUpResult {
 	if err != nil {
 		t.Fatalf("follow-up %s: %v", run.ID, err)
 	}
+	// The replay test in package workflows replays these (task replay-record).
+	name := "followup_%s_evidence.json"
+	if !res.FromEvidence {
+		name = "followup_%s_search.json"
+	}
+	recordHistory(t, shared.Client.GetWorkflow(ctx, run.ID, run.RunID), name)
 	return res
 }
 
