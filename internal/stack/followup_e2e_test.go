@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -203,4 +204,46 @@ func containsInt(list []int, n int) bool {
 		}
 	}
 	return false
+}
+
+// A follow-up started with the Temporal CLI, by type name and JSON input
+// only, answers and joins its run's thread (the workflow sets the search
+// attribute itself).
+func TestFollowUpStartedByTemporalCLI(t *testing.T) {
+	bin, err := exec.LookPath("temporal")
+	if err != nil {
+		t.Skip("needs the temporal CLI on PATH (go install github.com/temporalio/cli/cmd/temporal@v1.5.1)")
+	}
+	id := unique("e2e-followup-cli")
+	research(t, id, rf.ResearchInput{Question: "How is a sourdough starter kept active?", CorpusPath: writeCorpus(t)})
+	fid := id + "-followup-cli"
+	input := `{"researchId":"` + id + `","question":"What is a sourdough starter a culture of?"}`
+	out, err := exec.Command(bin, "workflow", "start",
+		"--address", shared.Server.FrontendAddress(), "--namespace", shared.Config.Namespace,
+		"--task-queue", rf.TaskQueueWorkflow, "--type", rf.ResearchFollowUpWorkflowType,
+		"--workflow-id", fid, "--input", input).CombinedOutput()
+	if err != nil {
+		t.Fatalf("temporal workflow start: %v\n%s", err, out)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	res, err := shared.Runs.FollowUpResult(ctx, fid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.FromEvidence || !strings.Contains(res.Answer, "wild yeast") {
+		t.Errorf("answer (fromEvidence %v):\n%s", res.FromEvidence, res.Answer)
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		thread, err := shared.Runs.Thread(ctx, id, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(thread) == 1 && thread[0].ID == fid && thread[0].Result != nil {
+			return
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	t.Errorf("the CLI-started follow-up %s is not in the thread of %s", fid, id)
 }
