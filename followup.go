@@ -27,7 +27,15 @@ const (
 	// ErrRunNotFinished: the run a follow-up asks about has not completed
 	// (or is not a research run this owner may read).
 	ErrRunNotFinished = "RunNotFinished"
+	// EventFollowUpAnswered is published (webhook, NATS) when a follow-up
+	// has its answer; its data names the run (researchId) and the
+	// follow-up (followUpId), and counts findings and gaps.
+	EventFollowUpAnswered = "research.followup.answered"
 )
+
+// FollowUpEventID is the stable ID of the answered event of follow-up
+// followUpID (a workflow ID): one per follow-up.
+func FollowUpEventID(followUpID string) string { return followUpID + ":" + EventFollowUpAnswered }
 
 // Limits of a follow-up.
 const (

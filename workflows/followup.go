@@ -76,7 +76,22 @@ func (f *followUp) run(ctx workflow.Context) (rf.FollowUpResult, error) {
 		}
 	}
 	f.answer()
+	f.publish(ctx)
 	return f.res, nil
+}
+
+// publish sends the research.followup.answered event from the notify pool.
+// Events inform: one that cannot be published is logged, never a failure.
+func (f *followUp) publish(ctx workflow.Context) {
+	ev := rf.Event{
+		ID: rf.FollowUpEventID(f.res.FollowUpID), Type: rf.EventFollowUpAnswered, Time: workflow.Now(ctx),
+		Data: rf.EventData{ResearchID: f.in.ResearchID, FollowUpID: f.res.FollowUpID, Question: f.in.Question,
+			Findings: len(f.res.Findings), Gaps: len(f.res.Gaps)},
+	}
+	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, publishOptions()), rf.PublishActivity,
+		rf.PublishInput{Event: ev}).Get(ctx, nil); err != nil {
+		workflow.GetLogger(ctx).Warn("event not published", "event", ev.ID, "error", err)
+	}
 }
 
 // analyze asks the analyst which of chunks answer sq, charging the

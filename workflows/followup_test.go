@@ -38,6 +38,7 @@ type fakeFollowUp struct {
 	calls     []string
 	analyzed  [][]string
 	retrieves []rf.RetrieveInput
+	published []rf.Event
 }
 
 func newFakeFollowUp() *fakeFollowUp {
@@ -104,6 +105,13 @@ func (f *fakeFollowUp) register(env *testsuite.TestWorkflowEnvironment) {
 		}
 		return res, nil
 	}, rf.AnalyzeActivity)
+	reg(func(ctx context.Context, in rf.PublishInput) (rf.PublishResult, error) {
+		note("publish")
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		f.published = append(f.published, in.Event)
+		return rf.PublishResult{}, nil
+	}, rf.PublishActivity)
 }
 
 func runFollowUp(t *testing.T, f *fakeFollowUp, in rf.FollowUpInput) (rf.FollowUpResult, error) {
@@ -134,7 +142,7 @@ func TestFollowUpAnswersFromTheRunsEvidence(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := []string{"evidence", "analyze"}; !slices.Equal(f.calls, want) {
+	if want := []string{"evidence", "analyze", "publish"}; !slices.Equal(f.calls, want) {
 		t.Errorf("activities = %v, want %v (no search)", f.calls, want)
 	}
 	if !slices.Equal(f.analyzed[0], f.ev.ChunkIDs) {
@@ -151,6 +159,14 @@ func TestFollowUpAnswersFromTheRunsEvidence(t *testing.T) {
 	}
 	if res.FollowUpID == "" || res.ResearchID != "research-1" {
 		t.Errorf("ids: %+v", res)
+	}
+	if len(f.published) != 1 {
+		t.Fatalf("published %+v, want one research.followup.answered", f.published)
+	}
+	ev := f.published[0]
+	if ev.Type != rf.EventFollowUpAnswered || ev.ID != rf.FollowUpEventID(res.FollowUpID) || ev.Data.ResearchID != "research-1" ||
+		ev.Data.FollowUpID != res.FollowUpID || ev.Data.Findings != 1 {
+		t.Errorf("event %+v", ev)
 	}
 }
 
@@ -185,7 +201,7 @@ func TestFollowUpSearchesOnlyForTheGap(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := []string{"evidence", "analyze", "prepare", "retrieve", "analyze"}; !slices.Equal(f.calls, want) {
+	if want := []string{"evidence", "analyze", "prepare", "retrieve", "analyze", "publish"}; !slices.Equal(f.calls, want) {
 		t.Errorf("activities = %v, want %v", f.calls, want)
 	}
 	if len(f.retrieves) != 1 || f.retrieves[0].SubQuestion.Text != "How hot is a stoneware kiln?" || f.retrieves[0].Corpus != "notes" || f.retrieves[0].TopK != 6 {
@@ -215,7 +231,7 @@ func TestFollowUpLeavesAGapWhenNothingAnswers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := []string{"evidence", "analyze", "retrieve"}; !slices.Equal(f.calls, want) {
+	if want := []string{"evidence", "analyze", "retrieve", "publish"}; !slices.Equal(f.calls, want) {
 		t.Errorf("activities = %v, want %v", f.calls, want)
 	}
 	if len(res.Gaps) != 1 || res.Gaps[0].SubQuestion != "Who built the first lighthouse?" || len(res.Findings) != 0 {
