@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"errors"
 	"slices"
 
 	"go.temporal.io/sdk/temporal"
@@ -65,7 +66,14 @@ func (f *followUp) run(ctx workflow.Context) (rf.FollowUpResult, error) {
 	}
 	sq := rf.SubQuestion{ID: followUpSubQuestion, Text: f.in.Question, Reason: "follow-up of " + f.in.ResearchID}
 	if len(f.ev.ChunkIDs) > 0 {
-		if err := f.analyze(ctx, sq, f.ev.ChunkIDs); err != nil {
+		var app *temporal.ApplicationError
+		err := f.analyze(ctx, sq, f.ev.ChunkIDs)
+		switch {
+		case errors.As(err, &app) && app.Type() == rf.ErrCorpusEmpty:
+			// The run's passages are gone from memory (its corpus was
+			// dropped or rebuilt): nothing to answer from but a search.
+			workflow.GetLogger(ctx).Warn("the run's passages are no longer in memory", "research", f.in.ResearchID)
+		case err != nil:
 			return rf.FollowUpResult{}, err
 		}
 	}

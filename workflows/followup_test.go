@@ -32,6 +32,9 @@ type fakeFollowUp struct {
 	evidenceErr error
 	// answers maps chunk IDs to the finding they give.
 	answers map[string]string
+	// evidenceGone fails the analysis of the run's passages as when they
+	// are no longer in memory.
+	evidenceGone bool
 	// retrieved is what the targeted search returns.
 	retrieved []string
 	// calls and analyzed record what ran.
@@ -92,7 +95,11 @@ func (f *fakeFollowUp) register(env *testsuite.TestWorkflowEnvironment) {
 		note("analyze")
 		f.mu.Lock()
 		f.analyzed = append(f.analyzed, slices.Clone(in.ChunkIDs))
+		gone := f.evidenceGone && slices.Contains(in.ChunkIDs, "c1")
 		f.mu.Unlock()
+		if gone {
+			return rf.AnalyzeResult{}, temporal.NewNonRetryableApplicationError("none of the retrieved chunks is in memory any more", rf.ErrCorpusEmpty, nil)
+		}
 		var res rf.AnalyzeResult
 		res.Analysis.Engine = "fake"
 		for _, c := range in.ChunkIDs {
@@ -218,6 +225,25 @@ func TestFollowUpSearchesOnlyForTheGap(t *testing.T) {
 	}
 	if len(res.Gaps) != 0 {
 		t.Errorf("gaps %+v, want none", res.Gaps)
+	}
+}
+
+// The run's passages are gone from memory: the follow-up searches instead
+// of failing.
+func TestFollowUpSearchesWhenTheEvidenceIsGone(t *testing.T) {
+	f := newFakeFollowUp()
+	f.evidenceGone = true
+	f.retrieved = []string{"c9"}
+	f.answers["c9"] = "A stoneware kiln is fired to 1280 degrees."
+	res, err := runFollowUp(t, f, rf.FollowUpInput{ResearchID: "research-1", Question: "How hot is a stoneware kiln?"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"evidence", "analyze", "prepare", "retrieve", "analyze", "publish"}; !slices.Equal(f.calls, want) {
+		t.Errorf("activities = %v, want %v", f.calls, want)
+	}
+	if res.FromEvidence || len(res.NewSources) != 1 || res.NewSources[0].N != 3 {
+		t.Errorf("result %+v", res)
 	}
 }
 
