@@ -17,4 +17,5 @@ func init() {
 	apiSchemas["CitedFinding"] = reflect.TypeFor[rf.CitedFinding]()
 	apiSchemas["FollowUp"] = reflect.TypeFor[client.FollowUp]()
 	apiSchemas["ThreadResponse"] = reflect.TypeFor[ThreadResponse]()
+	apiSchemas["Claim"] = reflect.TypeFor[rf.Claim]()
 }

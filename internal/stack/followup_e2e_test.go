@@ -9,6 +9,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -66,6 +68,7 @@ func TestFollowUpAnsweredFromEvidenceThenOneTargetedSearch(t *testing.T) {
 	if bees < 2 {
 		t.Fatalf("want beekeeping.txt among the run's sources, after another one: %+v", run.Sources)
 	}
+	checkClaims(t, id, run)
 
 	// 1. Answered by the run's own passages.
 	first := askFollowUp(t, id, "What do worker bees build from wax?")
@@ -246,4 +249,34 @@ func TestFollowUpStartedByTemporalCLI(t *testing.T) {
 		time.Sleep(200 * time.Millisecond)
 	}
 	t.Errorf("the CLI-started follow-up %s is not in the thread of %s", fid, id)
+}
+
+// checkClaims: every cited statement of the report has a claim ID, in the
+// result and, the same, in the audit.
+func checkClaims(t *testing.T, id string, run rf.ResearchResult) {
+	t.Helper()
+	if len(run.Claims) == 0 {
+		t.Fatalf("the result lists no claim:\n%s", run.Report)
+	}
+	for _, c := range run.Claims {
+		if !strings.HasPrefix(c.ID, "claim-") || len(c.Cites) == 0 || lastSource(run) < slices.Max(c.Cites) {
+			t.Errorf("claim %+v: want an ID and citations of the run's sources", c)
+		}
+		if !strings.Contains(run.Report, strings.TrimSuffix(c.Text, ".")) {
+			t.Errorf("claim %q is not in the report", c.Text)
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	v, err := shared.Client.QueryWorkflow(ctx, id, "", rf.AuditQuery)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var audit rf.Audit
+	if err := v.Get(&audit); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(audit.Claims, run.Claims) {
+		t.Errorf("audit claims %+v, result claims %+v", audit.Claims, run.Claims)
+	}
 }
