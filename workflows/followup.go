@@ -3,6 +3,7 @@ package workflows
 import (
 	"errors"
 	"slices"
+	"time"
 
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
@@ -59,8 +60,21 @@ type followUp struct {
 	pages    []rf.Source
 }
 
+// evidenceOptions serve RunEvidence on the search pool: one query of the
+// run, which a workflow worker answers by replaying it (seconds for a long
+// run, so no heartbeat), retried a few times while the workflow pool is
+// away; a run that cannot be asked is not retried (rf.ErrRunNotFinished).
+func evidenceOptions() workflow.ActivityOptions {
+	o := retrieveOptions()
+	o.HeartbeatTimeout = 0
+	o.StartToCloseTimeout = time.Minute
+	o.RetryPolicy.MaximumAttempts = 6
+	o.RetryPolicy.NonRetryableErrorTypes = append(slices.Clone(nonRetryable), rf.ErrRunNotFinished)
+	return o
+}
+
 func (f *followUp) run(ctx workflow.Context) (rf.FollowUpResult, error) {
-	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, retrieveOptions()), rf.RunEvidenceActivity,
+	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, evidenceOptions()), rf.RunEvidenceActivity,
 		rf.RunEvidenceInput{ResearchID: f.in.ResearchID, Owner: f.in.Owner}).Get(ctx, &f.ev); err != nil {
 		return rf.FollowUpResult{}, err
 	}
