@@ -24,6 +24,10 @@ const (
 	// RunEvidenceActivity reads a finished run's evidence (RunEvidenceInput,
 	// RunEvidence) on the search pool.
 	RunEvidenceActivity = "RunEvidence"
+	// RenderFollowUpActivity renders a follow-up's answer with the report's
+	// rules (RenderFollowUpInput, RenderFollowUpResult) on the inference
+	// pool.
+	RenderFollowUpActivity = "RenderFollowUp"
 	// ErrRunNotFinished: the run a follow-up asks about has not completed
 	// (or is not a research run this owner may read).
 	ErrRunNotFinished = "RunNotFinished"
@@ -122,6 +126,22 @@ type RunEvidence struct {
 	// ChunkIDs are the run's passages: the cited ones first, then the other
 	// retrieved ones, at most MaxEvidencePassages.
 	ChunkIDs []string `json:"chunkIds"`
+}
+
+// RenderFollowUpInput asks for the Markdown of a follow-up's answer: its
+// statements with their citations, the sources they cite (with their
+// numbers) and its gaps.
+type RenderFollowUpInput struct {
+	Title     string     `json:"title"`
+	Question  string     `json:"question"`
+	Sentences []Sentence `json:"sentences"`
+	Sources   []Source   `json:"sources"`
+	Gaps      []Gap      `json:"gaps,omitempty"`
+}
+
+// RenderFollowUpResult is the rendered answer.
+type RenderFollowUpResult struct {
+	Markdown string `json:"markdown"`
 }
 
 // FollowUpSearch is one targeted search a follow-up made for a gap.

@@ -11,6 +11,7 @@ import (
 	"go.temporal.io/sdk/converter"
 
 	rf "github.com/researchflow/researchflow"
+	"github.com/researchflow/researchflow/internal/report"
 )
 
 // RunQuerier asks a workflow a query (go.temporal.io/sdk/client.Client
@@ -98,4 +99,17 @@ func orNone(s string) string {
 		return "not started"
 	}
 	return s
+}
+
+// RenderFollowUp renders a follow-up's answer as the report is rendered:
+// sanitized statements with their citations, only numbers the source list
+// holds, the gaps and the numbered sources (numbers unchanged).
+func (a *Inference) RenderFollowUp(_ context.Context, in rf.RenderFollowUpInput) (rf.RenderFollowUpResult, error) {
+	md, _ := report.Render(report.Report{
+		Question: in.Question,
+		Draft:    rf.Draft{Title: in.Title, Summary: in.Sentences},
+		Sources:  in.Sources,
+		Gaps:     in.Gaps,
+	})
+	return rf.RenderFollowUpResult{Markdown: md}, nil
 }

@@ -9,7 +9,6 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	rf "github.com/researchflow/researchflow"
-	"github.com/researchflow/researchflow/internal/report"
 )
 
 var followUpOfKey = temporal.NewSearchAttributeKeyKeyword(rf.SearchAttrFollowUpOf)
@@ -97,7 +96,9 @@ func (f *followUp) run(ctx workflow.Context) (rf.FollowUpResult, error) {
 			return rf.FollowUpResult{}, err
 		}
 	}
-	f.answer()
+	if err := f.answer(ctx); err != nil {
+		return rf.FollowUpResult{}, err
+	}
 	f.publish(ctx)
 	return f.res, nil
 }
@@ -206,8 +207,8 @@ func (f *followUp) searchGap(ctx workflow.Context, sq rf.SubQuestion) error {
 }
 
 // answer numbers the cited sources (the run's numbers where it had them,
-// the next numbers after its last where not) and writes the answer.
-func (f *followUp) answer() {
+// the next numbers after its last where not) and has the answer rendered.
+func (f *followUp) answer(ctx workflow.Context) error {
 	next := 0
 	for _, s := range f.ev.Numbered {
 		next = max(next, s.N)
@@ -242,12 +243,15 @@ func (f *followUp) answer() {
 		sentences = append(sentences, rf.Sentence{Text: fd.Text, Cites: []int{n}})
 	}
 	slices.SortStableFunc(f.res.Sources, func(a, b rf.Source) int { return a.N - b.N })
-	f.res.Answer, _ = report.Render(report.Report{
-		Question: f.in.Question,
-		Draft:    rf.Draft{Title: "Follow-up on " + f.ev.Question, Summary: sentences},
-		Sources:  append(slices.Clone(f.res.Sources), f.res.NewSources...),
-		Gaps:     f.res.Gaps,
-	})
+	var out rf.RenderFollowUpResult
+	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, inferenceOptions()), rf.RenderFollowUpActivity, rf.RenderFollowUpInput{
+		Title: "Follow-up on " + f.ev.Question, Question: f.in.Question, Sentences: sentences,
+		Sources: append(slices.Clone(f.res.Sources), f.res.NewSources...), Gaps: f.res.Gaps,
+	}).Get(ctx, &out); err != nil {
+		return err
+	}
+	f.res.Answer = out.Markdown
+	return nil
 }
 
 // pageIndex maps the source IDs of the pages provider searches read to

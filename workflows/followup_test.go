@@ -19,6 +19,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	rf "github.com/researchflow/researchflow"
+	"github.com/researchflow/researchflow/internal/report"
 )
 
 // fakeFollowUp serves the activities of a follow-up: a finished run with
@@ -112,6 +113,10 @@ func (f *fakeFollowUp) register(env *testsuite.TestWorkflowEnvironment) {
 		}
 		return res, nil
 	}, rf.AnalyzeActivity)
+	reg(func(ctx context.Context, in rf.RenderFollowUpInput) (rf.RenderFollowUpResult, error) {
+		md, _ := report.Render(report.Report{Question: in.Question, Draft: rf.Draft{Title: in.Title, Summary: in.Sentences}, Sources: in.Sources, Gaps: in.Gaps})
+		return rf.RenderFollowUpResult{Markdown: md}, nil
+	}, rf.RenderFollowUpActivity)
 	reg(func(ctx context.Context, in rf.PublishInput) (rf.PublishResult, error) {
 		note("publish")
 		f.mu.Lock()
