@@ -91,7 +91,11 @@ func (f *followUp) run(ctx workflow.Context) (rf.FollowUpResult, error) {
 		}
 	}
 	f.res.FromEvidence = len(f.findings) > 0
-	if !f.res.FromEvidence {
+	switch {
+	case f.res.FromEvidence:
+	case f.budget.Spent(f.res.Usage):
+		f.res.Gaps = append(f.res.Gaps, rf.Gap{SubQuestion: sq.Text, Reason: "not searched: the follow-up's model budget is spent"})
+	default:
 		if err := f.searchGap(ctx, sq); err != nil {
 			return rf.FollowUpResult{}, err
 		}
@@ -118,7 +122,8 @@ func (f *followUp) publish(ctx workflow.Context) {
 }
 
 // analyze asks the analyst which of chunks answer sq, charging the
-// follow-up with the model calls, failed ones included.
+// follow-up with the model calls, failed ones included. With the budget
+// spent it leaves sq a gap.
 func (f *followUp) analyze(ctx workflow.Context, sq rf.SubQuestion, chunks []string) error {
 	if f.budget.Spent(f.res.Usage) {
 		f.res.Gaps = append(f.res.Gaps, rf.Gap{SubQuestion: sq.Text, Reason: "not analyzed: the follow-up's model budget is spent"})

@@ -103,6 +103,7 @@ func (f *fakeFollowUp) register(env *testsuite.TestWorkflowEnvironment) {
 		}
 		var res rf.AnalyzeResult
 		res.Analysis.Engine = "fake"
+		res.Analysis.Usage = rf.Usage{PromptTokens: 400, CompletionTokens: 100, Calls: 1}
 		for _, c := range in.ChunkIDs {
 			text, ok := f.answers[c]
 			if !ok {
@@ -249,6 +250,24 @@ func TestFollowUpSearchesWhenTheEvidenceIsGone(t *testing.T) {
 	}
 	if res.FromEvidence || len(res.NewSources) != 1 || res.NewSources[0].N != 3 {
 		t.Errorf("result %+v", res)
+	}
+}
+
+// A follow-up whose budget the evidence analysis spent searches no more:
+// what is left is a gap, and the usage counts the call.
+func TestFollowUpStopsAtItsBudget(t *testing.T) {
+	f := newFakeFollowUp()
+	f.retrieved = []string{"c9"}
+	f.answers["c9"] = "A stoneware kiln is fired to 1280 degrees."
+	res, err := runFollowUp(t, f, rf.FollowUpInput{ResearchID: "research-1", Question: "How hot is a stoneware kiln?", MaxTokens: 300})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"evidence", "analyze", "publish"}; !slices.Equal(f.calls, want) {
+		t.Errorf("activities = %v, want %v", f.calls, want)
+	}
+	if len(res.Gaps) != 1 || !strings.Contains(res.Gaps[0].Reason, "budget") || res.Usage.Tokens() != 500 || res.Usage.Calls != 1 {
+		t.Errorf("gaps %+v usage %+v", res.Gaps, res.Usage)
 	}
 }
 
