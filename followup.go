@@ -21,13 +21,6 @@ const (
 	// ResearchFollowUpWorkflowType is the workflow type of a follow-up; its
 	// input is a FollowUpInput and its result a FollowUpResult.
 	ResearchFollowUpWorkflowType = "ResearchFollowUpWorkflow"
-	// RunEvidenceActivity reads a finished run's evidence (RunEvidenceInput,
-	// RunEvidence) on the search pool.
-	RunEvidenceActivity = "RunEvidence"
-	// RenderFollowUpActivity renders a follow-up's answer with the report's
-	// rules (RenderFollowUpInput, RenderFollowUpResult) on the inference
-	// pool.
-	RenderFollowUpActivity = "RenderFollowUp"
 	// ErrRunNotFinished: the run a follow-up asks about has not completed
 	// (or is not a research run this owner may read).
 	ErrRunNotFinished = "RunNotFinished"
@@ -103,53 +96,22 @@ func (in FollowUpInput) Budget() Budget {
 	return Budget{MaxTokens: in.MaxTokens, MaxCostUSD: in.MaxCostUSD}
 }
 
-// RunEvidenceInput asks for the evidence of a finished run.
-type RunEvidenceInput struct {
-	ResearchID string `json:"researchId"`
-	// Owner, when set, must be the run's owner.
-	Owner string `json:"owner,omitempty"`
-}
-
-// RunEvidence is what a follow-up answers from: the run's corpus and
-// sources (to search again), its numbered sources (whose numbers the answer
-// keeps) and the passages it retrieved (by reference; texts stay in memory).
-type RunEvidence struct {
-	ResearchID string   `json:"researchId"`
-	Question   string   `json:"question"`
-	Owner      string   `json:"owner,omitempty"`
-	Corpus     string   `json:"corpus"`
-	CorpusPath string   `json:"corpusPath,omitempty"`
-	Sources    []string `json:"sources,omitempty"`
-	MaxSources int      `json:"maxSources"`
-	// Numbered are the report's sources, with their numbers.
-	Numbered []Source `json:"numbered"`
-	// ChunkIDs are the run's passages: the cited ones first, then the other
-	// retrieved ones, at most MaxEvidencePassages.
-	ChunkIDs []string `json:"chunkIds"`
-}
-
-// RenderFollowUpInput asks for the Markdown of a follow-up's answer: its
-// statements with their citations, the sources they cite (with their
-// numbers) and its gaps.
-type RenderFollowUpInput struct {
-	Title     string     `json:"title"`
-	Question  string     `json:"question"`
-	Sentences []Sentence `json:"sentences"`
-	Sources   []Source   `json:"sources"`
-	Gaps      []Gap      `json:"gaps,omitempty"`
-}
-
-// RenderFollowUpResult is the rendered answer.
-type RenderFollowUpResult struct {
-	Markdown string `json:"markdown"`
-}
-
 // FollowUpSearch is one targeted search a follow-up made for a gap.
 type FollowUpSearch struct {
 	SubQuestion string `json:"subQuestion"`
 	Source      string `json:"source"`
 	Passages    int    `json:"passages"`
 	Error       string `json:"error,omitempty"`
+}
+
+// FollowUpFinding is one statement of a follow-up's answer, with the number
+// of the source it cites and the passage (chunk) it comes from.
+type FollowUpFinding struct {
+	Text     string  `json:"text"`
+	N        int     `json:"n"`
+	ChunkID  string  `json:"chunkId"`
+	SourceID string  `json:"sourceId"`
+	Score    float64 `json:"score,omitempty"`
 }
 
 // FollowUpResult is what a follow-up returns.
@@ -159,8 +121,8 @@ type FollowUpResult struct {
 	Question   string `json:"question"`
 	// Answer is Markdown with [n] citations: n is the run's number of a
 	// source the run had, or a number after the run's last for a new one.
-	Answer   string         `json:"answer"`
-	Findings []CitedFinding `json:"findings,omitempty"`
+	Answer   string            `json:"answer"`
+	Findings []FollowUpFinding `json:"findings,omitempty"`
 	// Sources are the sources the answer cites that the run had numbered
 	// (their numbers unchanged); NewSources, those it did not, numbered
 	// after the run's last.

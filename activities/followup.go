@@ -11,7 +11,9 @@ import (
 	"go.temporal.io/sdk/converter"
 
 	rf "github.com/researchflow/researchflow"
+	"github.com/researchflow/researchflow/internal/reasoning"
 	"github.com/researchflow/researchflow/internal/report"
+	"github.com/researchflow/researchflow/workflows"
 )
 
 // RunQuerier asks a workflow a query (go.temporal.io/sdk/client.Client
@@ -34,29 +36,29 @@ type FollowUp struct {
 // not exist, is not this owner's, or has not completed is a non-retryable
 // rf.ErrRunNotFinished: asking again cannot change it (a running run is
 // asked about once it has finished).
-func (a *FollowUp) RunEvidence(ctx context.Context, in rf.RunEvidenceInput) (rf.RunEvidence, error) {
-	v, err := a.Runs.QueryWorkflow(ctx, in.ResearchID, "", rf.StateQuery)
+func (a *FollowUp) RunEvidence(ctx context.Context, in workflows.RunEvidenceInput) (workflows.RunEvidence, error) {
+	v, err := a.Runs.QueryWorkflow(ctx, in.ResearchID, "", workflows.StateQuery)
 	if err != nil {
 		var notFound *serviceerror.NotFound
 		var queryFailed *serviceerror.QueryFailed
 		switch {
 		case errors.As(err, &notFound):
-			return rf.RunEvidence{}, invalid(rf.ErrRunNotFinished, fmt.Sprintf("no research run %s", in.ResearchID))
+			return workflows.RunEvidence{}, invalid(rf.ErrRunNotFinished, fmt.Sprintf("no research run %s", in.ResearchID))
 		case errors.As(err, &queryFailed):
-			return rf.RunEvidence{}, invalid(rf.ErrRunNotFinished, fmt.Sprintf("run %s cannot tell its state: %s", in.ResearchID, queryFailed.Message))
+			return workflows.RunEvidence{}, invalid(rf.ErrRunNotFinished, fmt.Sprintf("run %s cannot tell its state: %s", in.ResearchID, queryFailed.Message))
 		}
-		return rf.RunEvidence{}, fmt.Errorf("read the state of %s: %w", in.ResearchID, err)
+		return workflows.RunEvidence{}, fmt.Errorf("read the state of %s: %w", in.ResearchID, err)
 	}
-	var rec rf.RunRecord
+	var rec workflows.RunRecord
 	if err := v.Get(&rec); err != nil {
-		return rf.RunEvidence{}, invalid(rf.ErrRunNotFinished, fmt.Sprintf("decode the state of %s: %v", in.ResearchID, err))
+		return workflows.RunEvidence{}, invalid(rf.ErrRunNotFinished, fmt.Sprintf("decode the state of %s: %v", in.ResearchID, err))
 	}
 	return evidenceOf(in, rec)
 }
 
 // evidenceOf checks that rec may be asked about by in.Owner and collects
 // its evidence.
-func evidenceOf(in rf.RunEvidenceInput, rec rf.RunRecord) (rf.RunEvidence, error) {
+func evidenceOf(in workflows.RunEvidenceInput, rec workflows.RunRecord) (workflows.RunEvidence, error) {
 	owner := rec.Input.Owner
 	if owner == "" {
 		owner = rf.LocalOwner
@@ -64,13 +66,13 @@ func evidenceOf(in rf.RunEvidenceInput, rec rf.RunRecord) (rf.RunEvidence, error
 	if in.Owner != "" && in.Owner != owner {
 		// The same answer as for a run that does not exist: an owner
 		// learns nothing of the runs of others.
-		return rf.RunEvidence{}, invalid(rf.ErrRunNotFinished, fmt.Sprintf("no research run %s", in.ResearchID))
+		return workflows.RunEvidence{}, invalid(rf.ErrRunNotFinished, fmt.Sprintf("no research run %s", in.ResearchID))
 	}
 	if rec.State.Status != rf.StatusCompleted {
-		return rf.RunEvidence{}, invalid(rf.ErrRunNotFinished,
+		return workflows.RunEvidence{}, invalid(rf.ErrRunNotFinished,
 			fmt.Sprintf("run %s is %s: follow-ups ask about completed runs", in.ResearchID, orNone(rec.State.Status)))
 	}
-	ev := rf.RunEvidence{
+	ev := workflows.RunEvidence{
 		ResearchID: in.ResearchID, Question: rec.Input.Question, Owner: rec.Input.Owner,
 		Corpus: rec.Input.Corpus, CorpusPath: rec.Input.CorpusPath, Sources: rec.Input.Sources,
 		MaxSources: rec.Input.MaxSources, Numbered: rec.State.Sources,
@@ -104,12 +106,12 @@ func orNone(s string) string {
 // RenderFollowUp renders a follow-up's answer as the report is rendered:
 // sanitized statements with their citations, only numbers the source list
 // holds, the gaps and the numbered sources (numbers unchanged).
-func (a *Inference) RenderFollowUp(_ context.Context, in rf.RenderFollowUpInput) (rf.RenderFollowUpResult, error) {
+func (a *Inference) RenderFollowUp(_ context.Context, in workflows.RenderFollowUpInput) (workflows.RenderFollowUpResult, error) {
 	md, _ := report.Render(report.Report{
 		Question: in.Question,
-		Draft:    rf.Draft{Title: in.Title, Summary: in.Sentences},
+		Draft:    reasoning.Draft{Title: in.Title, Summary: in.Sentences},
 		Sources:  in.Sources,
 		Gaps:     in.Gaps,
 	})
-	return rf.RenderFollowUpResult{Markdown: md}, nil
+	return workflows.RenderFollowUpResult{Markdown: md}, nil
 }

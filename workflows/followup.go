@@ -9,6 +9,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	rf "github.com/researchflow/researchflow"
+	"github.com/researchflow/researchflow/internal/reasoning"
 )
 
 var followUpOfKey = temporal.NewSearchAttributeKeyKeyword(rf.SearchAttrFollowUpOf)
@@ -50,11 +51,11 @@ func ResearchFollowUpWorkflow(ctx workflow.Context, in rf.FollowUpInput) (rf.Fol
 type followUp struct {
 	in     rf.FollowUpInput
 	budget rf.Budget
-	ev     rf.RunEvidence
+	ev     RunEvidence
 	res    rf.FollowUpResult
 	// findings are the analyst's, in order; pages describe sources found
 	// by provider searches (URL, site, dates), by source ID.
-	findings []rf.Finding
+	findings []reasoning.Finding
 	sources  []rf.Source
 	pages    []rf.Source
 }
@@ -73,11 +74,11 @@ func evidenceOptions() workflow.ActivityOptions {
 }
 
 func (f *followUp) run(ctx workflow.Context) (rf.FollowUpResult, error) {
-	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, evidenceOptions()), rf.RunEvidenceActivity,
-		rf.RunEvidenceInput{ResearchID: f.in.ResearchID, Owner: f.in.Owner}).Get(ctx, &f.ev); err != nil {
+	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, evidenceOptions()), RunEvidenceActivity,
+		RunEvidenceInput{ResearchID: f.in.ResearchID, Owner: f.in.Owner}).Get(ctx, &f.ev); err != nil {
 		return rf.FollowUpResult{}, err
 	}
-	sq := rf.SubQuestion{ID: followUpSubQuestion, Text: f.in.Question, Reason: "follow-up of " + f.in.ResearchID}
+	sq := reasoning.SubQuestion{ID: followUpSubQuestion, Text: f.in.Question, Reason: "follow-up of " + f.in.ResearchID}
 	if len(f.ev.ChunkIDs) > 0 {
 		var app *temporal.ApplicationError
 		err := f.analyze(ctx, sq, f.ev.ChunkIDs)
@@ -115,8 +116,8 @@ func (f *followUp) publish(ctx workflow.Context) {
 		Data: rf.EventData{ResearchID: f.in.ResearchID, FollowUpID: f.res.FollowUpID, Question: f.in.Question,
 			Findings: len(f.res.Findings), Gaps: len(f.res.Gaps)},
 	}
-	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, publishOptions()), rf.PublishActivity,
-		rf.PublishInput{Event: ev}).Get(ctx, nil); err != nil {
+	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, publishOptions()), PublishActivity,
+		PublishInput{Event: ev}).Get(ctx, nil); err != nil {
 		workflow.GetLogger(ctx).Warn("event not published", "event", ev.ID, "error", err)
 	}
 }
@@ -124,13 +125,13 @@ func (f *followUp) publish(ctx workflow.Context) {
 // analyze asks the analyst which of chunks answer sq, charging the
 // follow-up with the model calls, failed ones included. With the budget
 // spent it leaves sq a gap.
-func (f *followUp) analyze(ctx workflow.Context, sq rf.SubQuestion, chunks []string) error {
+func (f *followUp) analyze(ctx workflow.Context, sq reasoning.SubQuestion, chunks []string) error {
 	if f.budget.Spent(f.res.Usage) {
 		f.res.Gaps = append(f.res.Gaps, rf.Gap{SubQuestion: sq.Text, Reason: "not analyzed: the follow-up's model budget is spent"})
 		return nil
 	}
-	var res rf.AnalyzeResult
-	err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, inferenceOptions()), rf.AnalyzeActivity, rf.AnalyzeInput{
+	var res AnalyzeResult
+	err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, inferenceOptions()), AnalyzeActivity, AnalyzeInput{
 		Question: f.ev.Question, SubQuestion: sq, ChunkIDs: chunks, MaxFindings: rf.MaxFollowUpFindings,
 		Budget: f.budget.Left(f.res.Usage),
 	}).Get(ctx, &res)
@@ -151,7 +152,7 @@ func (f *followUp) analyze(ctx workflow.Context, sq rf.SubQuestion, chunks []str
 
 // searchGap searches the run's sources for sq, the one gap the evidence
 // left, and analyzes only the passages the run had not already read.
-func (f *followUp) searchGap(ctx workflow.Context, sq rf.SubQuestion) error {
+func (f *followUp) searchGap(ctx workflow.Context, sq reasoning.SubQuestion) error {
 	sources := f.ev.Sources
 	if len(sources) == 0 {
 		sources = []string{rf.SourceCorpus}
@@ -159,27 +160,27 @@ func (f *followUp) searchGap(ctx workflow.Context, sq rf.SubQuestion) error {
 	if f.ev.CorpusPath != "" && slices.Contains(sources, rf.SourceCorpus) {
 		// Read the folder again: unchanged files cost nothing, and notes
 		// added since the run are what a follow-up may be about.
-		var prep rf.PrepareCorpusResult
-		if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, corpusOptions()), rf.PrepareCorpusActivity,
-			rf.PrepareCorpusInput{Corpus: f.ev.Corpus, Path: f.ev.CorpusPath}).Get(ctx, &prep); err != nil {
+		var prep PrepareCorpusResult
+		if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, corpusOptions()), PrepareCorpusActivity,
+			PrepareCorpusInput{Corpus: f.ev.Corpus, Path: f.ev.CorpusPath}).Get(ctx, &prep); err != nil {
 			workflow.GetLogger(ctx).Warn("corpus not refreshed; searching it as it is", "corpus", f.ev.Corpus, "error", err)
 		}
 	}
 	futures := make([]workflow.Future, len(sources))
 	for i, s := range sources {
 		if s == rf.SourceCorpus {
-			futures[i] = workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, retrieveOptions()), rf.RetrieveActivity, rf.RetrieveInput{
+			futures[i] = workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, retrieveOptions()), RetrieveActivity, RetrieveInput{
 				Corpus: f.ev.Corpus, Question: f.ev.Question, SubQuestion: sq, TopK: f.ev.MaxSources,
 			})
 			continue
 		}
-		futures[i] = workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, searchSourceOptions()), rf.SearchSourceActivity, rf.SearchSourceInput{
+		futures[i] = workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, searchSourceOptions()), SearchSourceActivity, SearchSourceInput{
 			ResearchID: f.res.FollowUpID, Corpus: f.ev.Corpus, Question: f.ev.Question, SubQuestion: sq, Source: s, TopK: f.ev.MaxSources,
 		})
 	}
 	var fresh []string
 	for i, s := range sources {
-		var res rf.SearchSourceResult
+		var res SearchSourceResult
 		var err error
 		if s == rf.SourceCorpus {
 			err = futures[i].Get(ctx, &res.Retrieved)
@@ -238,18 +239,18 @@ func (f *followUp) answer(ctx workflow.Context) error {
 		s.N = next
 		f.res.NewSources = append(f.res.NewSources, s)
 	}
-	var sentences []rf.Sentence
+	var sentences []reasoning.Sentence
 	for _, fd := range f.findings {
 		n, ok := number[fd.SourceID]
 		if !ok {
 			continue
 		}
-		f.res.Findings = append(f.res.Findings, rf.CitedFinding{Finding: fd, N: n})
-		sentences = append(sentences, rf.Sentence{Text: fd.Text, Cites: []int{n}})
+		f.res.Findings = append(f.res.Findings, rf.FollowUpFinding{Text: fd.Text, N: n, ChunkID: fd.ChunkID, SourceID: fd.SourceID, Score: fd.Score})
+		sentences = append(sentences, reasoning.Sentence{Text: fd.Text, Cites: []int{n}})
 	}
 	slices.SortStableFunc(f.res.Sources, func(a, b rf.Source) int { return a.N - b.N })
-	var out rf.RenderFollowUpResult
-	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, inferenceOptions()), rf.RenderFollowUpActivity, rf.RenderFollowUpInput{
+	var out RenderFollowUpResult
+	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, inferenceOptions()), RenderFollowUpActivity, RenderFollowUpInput{
 		Title: "Follow-up on " + f.ev.Question, Question: f.in.Question, Sentences: sentences,
 		Sources: append(slices.Clone(f.res.Sources), f.res.NewSources...), Gaps: f.res.Gaps,
 	}).Get(ctx, &out); err != nil {

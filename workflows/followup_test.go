@@ -19,6 +19,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	rf "github.com/researchflow/researchflow"
+	"github.com/researchflow/researchflow/internal/reasoning"
 	"github.com/researchflow/researchflow/internal/report"
 )
 
@@ -28,7 +29,7 @@ import (
 // answers.
 type fakeFollowUp struct {
 	mu sync.Mutex
-	ev rf.RunEvidence
+	ev RunEvidence
 	// evidenceErr fails RunEvidence.
 	evidenceErr error
 	// answers maps chunk IDs to the finding they give.
@@ -41,13 +42,13 @@ type fakeFollowUp struct {
 	// calls and analyzed record what ran.
 	calls     []string
 	analyzed  [][]string
-	retrieves []rf.RetrieveInput
+	retrieves []RetrieveInput
 	published []rf.Event
 }
 
 func newFakeFollowUp() *fakeFollowUp {
 	return &fakeFollowUp{
-		ev: rf.RunEvidence{
+		ev: RunEvidence{
 			ResearchID: "research-1", Question: "What about bees and bread?", Corpus: "notes", CorpusPath: "/notes",
 			MaxSources: 6,
 			Numbered: []rf.Source{
@@ -77,31 +78,31 @@ func (f *fakeFollowUp) register(env *testsuite.TestWorkflowEnvironment) {
 		defer f.mu.Unlock()
 		f.calls = append(f.calls, s)
 	}
-	reg(func(ctx context.Context, in rf.RunEvidenceInput) (rf.RunEvidence, error) {
+	reg(func(ctx context.Context, in RunEvidenceInput) (RunEvidence, error) {
 		note("evidence")
 		return f.ev, f.evidenceErr
-	}, rf.RunEvidenceActivity)
-	reg(func(ctx context.Context, in rf.PrepareCorpusInput) (rf.PrepareCorpusResult, error) {
+	}, RunEvidenceActivity)
+	reg(func(ctx context.Context, in PrepareCorpusInput) (PrepareCorpusResult, error) {
 		note("prepare")
-		return rf.PrepareCorpusResult{Corpus: in.Corpus}, nil
-	}, rf.PrepareCorpusActivity)
-	reg(func(ctx context.Context, in rf.RetrieveInput) (rf.RetrieveResult, error) {
+		return PrepareCorpusResult{Corpus: in.Corpus}, nil
+	}, PrepareCorpusActivity)
+	reg(func(ctx context.Context, in RetrieveInput) (RetrieveResult, error) {
 		note("retrieve")
 		f.mu.Lock()
 		f.retrieves = append(f.retrieves, in)
 		f.mu.Unlock()
-		return rf.RetrieveResult{ChunkIDs: f.retrieved}, nil
-	}, rf.RetrieveActivity)
-	reg(func(ctx context.Context, in rf.AnalyzeInput) (rf.AnalyzeResult, error) {
+		return RetrieveResult{ChunkIDs: f.retrieved}, nil
+	}, RetrieveActivity)
+	reg(func(ctx context.Context, in AnalyzeInput) (AnalyzeResult, error) {
 		note("analyze")
 		f.mu.Lock()
 		f.analyzed = append(f.analyzed, slices.Clone(in.ChunkIDs))
 		gone := f.evidenceGone && slices.Contains(in.ChunkIDs, "c1")
 		f.mu.Unlock()
 		if gone {
-			return rf.AnalyzeResult{}, temporal.NewNonRetryableApplicationError("none of the retrieved chunks is in memory any more", rf.ErrCorpusEmpty, nil)
+			return AnalyzeResult{}, temporal.NewNonRetryableApplicationError("none of the retrieved chunks is in memory any more", rf.ErrCorpusEmpty, nil)
 		}
-		var res rf.AnalyzeResult
+		var res AnalyzeResult
 		res.Analysis.Engine = "fake"
 		res.Analysis.Usage = rf.Usage{PromptTokens: 400, CompletionTokens: 100, Calls: 1}
 		for _, c := range in.ChunkIDs {
@@ -109,22 +110,22 @@ func (f *fakeFollowUp) register(env *testsuite.TestWorkflowEnvironment) {
 			if !ok {
 				continue
 			}
-			res.Analysis.Findings = append(res.Analysis.Findings, rf.Finding{Text: text, ChunkID: c, SourceID: sourceOf(c)})
+			res.Analysis.Findings = append(res.Analysis.Findings, reasoning.Finding{Text: text, ChunkID: c, SourceID: sourceOf(c)})
 			res.Sources = append(res.Sources, rf.Source{SourceID: sourceOf(c), Title: "Note " + c, Location: "/notes/" + c + ".md", ChunkIDs: []string{c}})
 		}
 		return res, nil
-	}, rf.AnalyzeActivity)
-	reg(func(ctx context.Context, in rf.RenderFollowUpInput) (rf.RenderFollowUpResult, error) {
-		md, _ := report.Render(report.Report{Question: in.Question, Draft: rf.Draft{Title: in.Title, Summary: in.Sentences}, Sources: in.Sources, Gaps: in.Gaps})
-		return rf.RenderFollowUpResult{Markdown: md}, nil
-	}, rf.RenderFollowUpActivity)
-	reg(func(ctx context.Context, in rf.PublishInput) (rf.PublishResult, error) {
+	}, AnalyzeActivity)
+	reg(func(ctx context.Context, in RenderFollowUpInput) (RenderFollowUpResult, error) {
+		md, _ := report.Render(report.Report{Question: in.Question, Draft: reasoning.Draft{Title: in.Title, Summary: in.Sentences}, Sources: in.Sources, Gaps: in.Gaps})
+		return RenderFollowUpResult{Markdown: md}, nil
+	}, RenderFollowUpActivity)
+	reg(func(ctx context.Context, in PublishInput) (PublishResult, error) {
 		note("publish")
 		f.mu.Lock()
 		defer f.mu.Unlock()
 		f.published = append(f.published, in.Event)
-		return rf.PublishResult{}, nil
-	}, rf.PublishActivity)
+		return PublishResult{}, nil
+	}, PublishActivity)
 }
 
 func runFollowUp(t *testing.T, f *fakeFollowUp, in rf.FollowUpInput) (rf.FollowUpResult, error) {

@@ -14,7 +14,7 @@ func init() {
 	apiSchemas["FollowUpResponse"] = reflect.TypeFor[FollowUpResponse]()
 	apiSchemas["FollowUpResult"] = reflect.TypeFor[rf.FollowUpResult]()
 	apiSchemas["FollowUpSearch"] = reflect.TypeFor[rf.FollowUpSearch]()
-	apiSchemas["CitedFinding"] = reflect.TypeFor[rf.CitedFinding]()
+	apiSchemas["FollowUpFinding"] = reflect.TypeFor[rf.FollowUpFinding]()
 	apiSchemas["FollowUp"] = reflect.TypeFor[client.FollowUp]()
 	apiSchemas["ThreadResponse"] = reflect.TypeFor[ThreadResponse]()
 	apiSchemas["Claim"] = reflect.TypeFor[rf.Claim]()

@@ -35,6 +35,8 @@ type Runs interface {
 	List(ctx context.Context, o client.ListOptions) (client.Page, error)
 	Watch(ctx context.Context, id string, o client.WatchOptions, fn func(rf.Progress) error) (client.Outcome, error)
 	Redrive(ctx context.Context, id string) (client.Run, error)
+	StartFollowUp(ctx context.Context, key string, in rf.FollowUpInput) (client.Run, error)
+	Thread(ctx context.Context, researchID, owner string) ([]client.FollowUp, error)
 	CheckHealth(ctx context.Context) error
 }
 

@@ -24,7 +24,7 @@ func ClaimID(text string) string {
 // shows, in report order (summary, then each section): the sentences
 // Render keeps with at least one valid citation, with those citations. A
 // statement made twice is listed once.
-func Claims(d reasoning.Draft, sources []reasoning.Source) []rf.Claim {
+func Claims(d reasoning.Draft, sources []rf.Source) []rf.Claim {
 	valid := map[int]bool{}
 	for _, s := range numbered(sources) {
 		valid[s.N] = true

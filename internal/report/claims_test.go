@@ -5,13 +5,14 @@ import (
 	"strings"
 	"testing"
 
+	rf "github.com/researchflow/researchflow"
 	"github.com/researchflow/researchflow/internal/reasoning"
 )
 
 // Claims are the sentences Render keeps with a valid citation, once each,
 // with IDs that do not change when the numbers or the spacing do.
 func TestClaims(t *testing.T) {
-	sources := []reasoning.Source{{N: 1, SourceID: "a", Title: "A"}, {N: 2, SourceID: "b", Title: "B"}}
+	sources := []rf.Source{{N: 1, SourceID: "a", Title: "A"}, {N: 2, SourceID: "b", Title: "B"}}
 	d := reasoning.Draft{
 		Title:   "T",
 		Summary: []reasoning.Sentence{{Text: "Bees build comb.", Cites: []int{2, 1, 2}}, {Text: "Uncited claim.", Cites: nil}},

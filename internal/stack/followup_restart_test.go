@@ -17,6 +17,7 @@ import (
 	"github.com/researchflow/researchflow/internal/config"
 	"github.com/researchflow/researchflow/internal/pools"
 	"github.com/researchflow/researchflow/internal/temporalserver"
+	"github.com/researchflow/researchflow/workflows"
 )
 
 // followUpActivities counts the activities of follow-ups by type and ID,
@@ -47,7 +48,7 @@ func (a *followUpActivity) ExecuteActivity(ctx context.Context, in *interceptor.
 	key := info.ActivityType.Name + "#" + info.ActivityID
 	a.e.mu.Lock()
 	a.e.started[key]++
-	hold := a.e.hold && info.ActivityType.Name == rf.RetrieveActivity
+	hold := a.e.hold && info.ActivityType.Name == workflows.RetrieveActivity
 	a.e.mu.Unlock()
 	if hold {
 		close(a.e.holding)
@@ -135,7 +136,7 @@ func TestFollowUpSurvivesARestart(t *testing.T) {
 	}
 	_, before := ex.snapshot()
 	first.Pools.Stop()
-	waitPendingRetry(ctx, first, fu.ID, rf.RetrieveActivity)
+	waitPendingRetry(ctx, first, fu.ID, workflows.RetrieveActivity)
 	first.Close()
 
 	ex.mu.Lock()
@@ -159,7 +160,7 @@ func TestFollowUpSurvivesARestart(t *testing.T) {
 		kind, _, _ := strings.Cut(key, "#")
 		kinds[kind] = true
 	}
-	if !kinds[rf.RunEvidenceActivity] || !kinds[rf.AnalyzeActivity] || !kinds[rf.PrepareCorpusActivity] {
+	if !kinds[workflows.RunEvidenceActivity] || !kinds[workflows.AnalyzeActivity] || !kinds[workflows.PrepareCorpusActivity] {
 		t.Fatalf("completed before the restart: %v, want the evidence read, its analysis and the folder refresh", before)
 	}
 	for key := range before {
