@@ -50,6 +50,8 @@ type Audit struct {
 	// Sources are the report's numbered sources ([n] in the text), once
 	// the report is written.
 	Sources []Source `json:"sources,omitempty"`
+	// Claims are the report's cited statements with their stable IDs.
+	Claims []Claim `json:"claims,omitempty"`
 }
 
 // AuditSubQuestion is the trail of one sub-question.

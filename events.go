@@ -46,6 +46,8 @@ type EventData struct {
 	// Changes summarizes what changed since the previous run of the
 	// run's schedule (research.changed).
 	Changes *ChangeSummary `json:"changes,omitempty"`
+	// FollowUpID is the follow-up answered (research.followup.answered).
+	FollowUpID string `json:"followUpId,omitempty"`
 }
 
 // EventID is the stable ID of the event of type typ of run researchID:

@@ -51,11 +51,15 @@ const (
 	SearchAttrStage  = "ResearchStage"  // Keyword: a Stage* value
 	SearchAttrOwner  = "ResearchOwner"  // Keyword: the owner that started the run (API key owner, or LocalOwner)
 	SearchAttrCorpus = "ResearchCorpus" // Keyword: the corpus researched (owner-scoped, see ScopedCorpus)
+	// SearchAttrFollowUpOf is set on follow-ups (ResearchFollowUpWorkflow),
+	// never on runs: a run's thread is the follow-ups that name it.
+	SearchAttrFollowUpOf = "ResearchFollowUpOf" // Keyword: the research ID a follow-up asks about
 )
 
-// SearchAttributes lists the custom search attributes research runs set;
-// all are Keyword attributes. Workers register them at start where missing.
-var SearchAttributes = []string{SearchAttrStatus, SearchAttrStage, SearchAttrOwner, SearchAttrCorpus}
+// SearchAttributes lists the custom search attributes research runs and
+// their follow-ups set; all are Keyword attributes. Workers register them at
+// start where missing.
+var SearchAttributes = []string{SearchAttrStatus, SearchAttrStage, SearchAttrOwner, SearchAttrCorpus, SearchAttrFollowUpOf}
 
 // Error types of Temporal application errors that retry policies treat as
 // final, and that clients may match on.

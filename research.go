@@ -357,6 +357,9 @@ type ResearchResult struct {
 	Schedule string    `json:"schedule,omitempty"`
 	Snapshot *Snapshot `json:"snapshot,omitempty"`
 	Changes  *Changes  `json:"changes,omitempty"`
+	// Claims are the report's cited statements, each with a stable ID
+	// (see Claim).
+	Claims []Claim `json:"claims,omitempty"`
 }
 
 // Confidence levels of a report (ResearchResult.Confidence).

@@ -277,7 +277,8 @@ func (a *Inference) Synthesize(ctx context.Context, in workflows.SynthesizeInput
 		title = in.Question
 	}
 	return workflows.SynthesizeResult{Title: title, Markdown: md, Engine: draft.Engine, Usage: draft.Usage, Dropped: stats.Dropped, Ungrounded: stats.Ungrounded,
-		Sources: cited, CitedSources: true, Confidence: confidence, Gaps: gaps}, nil
+		Sources: cited, CitedSources: true, Confidence: confidence, Gaps: gaps,
+		Claims: report.Claims(draft, cited)}, nil
 }
 
 // Reflect names follow-up sub-questions for the gaps a round left.

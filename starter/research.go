@@ -27,6 +27,7 @@ func runResearch(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, `usage: starter [flags] "question"
+       starter --follow-up ID "question"
        starter ingest DIR --corpus NAME
 
 flags:`)
@@ -42,9 +43,17 @@ flags:`)
 	maxCost := fs.Float64("max-cost", 0, "model spend in US `DOLLARS` (priced with RESEARCHFLOW_PRICES); 0: no limit")
 	sources := fs.String("sources", "", "comma-separated `NAMES` of where to look: corpus, web, searxng, tavily, brave, arxiv, openalex, wikipedia (default corpus)")
 	redrive := fs.String("redrive", "", "redrive finished run `ID`: retry its dead-lettered searches as the report's next revision (no question)")
+	followUp := fs.String("follow-up", "", "ask finished run `ID` a follow-up question: answered from its evidence first, searched again only for what that lacks")
 	positional, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err
+	}
+	if *followUp != "" {
+		if *redrive != "" || *sources != "" || *corpus != "" {
+			return usageError("--follow-up takes no --redrive, --sources or --corpus: it reuses the run's own")
+		}
+		return askFollowUp(ctx, rf.FollowUpInput{ResearchID: *followUp, Question: trimQuestion(positional),
+			MaxTokens: *maxTokens, MaxCostUSD: *maxCost}, *id, *asJSON, *noWait, stdout, stderr)
 	}
 	if *redrive != "" {
 		if len(positional) > 0 || *sources != "" || *corpus != "" {

@@ -157,6 +157,8 @@ type SynthesizeResult struct {
 	// report, every sub-question whose findings were not stated. Results
 	// recorded before this field existed leave it unset.
 	Gaps []rf.Gap `json:"gaps,omitempty"`
+	// Claims are the report's cited statements, with stable IDs.
+	Claims []rf.Claim `json:"claims,omitempty"`
 }
 
 // DeliverInput hands a finished report to the notify pool.

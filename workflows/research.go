@@ -319,6 +319,7 @@ func (r *research) synthesize(ctx workflow.Context) (rf.ResearchResult, error) {
 	}
 	r.st.Sources = sources
 	syn.Markdown = r.whatChanged(ctx, syn.Markdown, sources)
+	r.st.Claims = syn.Claims
 
 	ready := r.record(ctx, rf.EventReportReady, rf.EventData{Title: syn.Title, Gaps: len(gaps)})
 	var del DeliverResult
@@ -373,6 +374,7 @@ func (r *research) synthesize(ctx workflow.Context) (rf.ResearchResult, error) {
 		DeadLetters:     r.st.DeadLetters,
 		Revision:        r.st.Rev(),
 		RedriveOf:       r.in.RedriveOf,
+		Claims:          syn.Claims,
 		// Notifications (see delivery.go).
 		DeliveryWorkflowID: r.deliveryID,
 		// Scheduled runs (see changes.go).

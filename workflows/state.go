@@ -54,6 +54,8 @@ type ResearchState struct {
 	Decisions []rf.Decision `json:"decisions,omitempty"`
 	// Sources are the report's numbered sources, once it is written.
 	Sources []rf.Source `json:"sources,omitempty"`
+	// Claims are the report's cited statements, once it is written.
+	Claims []rf.Claim `json:"claims,omitempty"`
 }
 
 // SubQuestionState is everything a run knows of one sub-question.
@@ -174,6 +176,7 @@ func (s *ResearchState) Audit(researchID string, in rf.ResearchInput) rf.Audit {
 		Engines: append([]string(nil), s.Engines...), Usage: s.Usage,
 		Decisions: append([]rf.Decision(nil), s.Decisions...),
 		Sources:   append([]rf.Source(nil), s.Sources...),
+		Claims:    append([]rf.Claim(nil), s.Claims...),
 	}
 	cited := map[string]int{} // lookup only
 	for _, src := range s.Sources {

@@ -35,6 +35,8 @@ type Runs interface {
 	List(ctx context.Context, o client.ListOptions) (client.Page, error)
 	Watch(ctx context.Context, id string, o client.WatchOptions, fn func(rf.Progress) error) (client.Outcome, error)
 	Redrive(ctx context.Context, id string) (client.Run, error)
+	StartFollowUp(ctx context.Context, key string, in rf.FollowUpInput) (client.Run, error)
+	Thread(ctx context.Context, researchID, owner string) ([]client.FollowUp, error)
 	CheckHealth(ctx context.Context) error
 }
 
@@ -217,6 +219,8 @@ func (s *server) routes() *gin.Engine {
 	v1.POST("/research/:id/cancel", s.handle(s.cancel))
 	v1.POST("/research/:id/approve", s.handle(s.approve))
 	v1.POST("/research/:id/redrive", s.handle(s.redrive))
+	v1.POST("/research/:id/followups", s.handle(s.createFollowUp))
+	v1.GET("/research/:id/thread", s.handle(s.thread))
 	v1.POST("/corpora/:name/documents", s.upload)
 	s.scheduleRoutes(v1)
 	return r

@@ -259,6 +259,8 @@ type ReportJSON struct {
 	Usage      rf.Usage    `json:"usage"`
 	Corpus     string      `json:"corpus"`
 	Links      links       `json:"links"`
+	// Claims are the report's cited statements with stable IDs.
+	Claims []rf.Claim `json:"claims,omitempty"`
 }
 
 // finished returns the result of a completed run; 409 otherwise.
@@ -286,7 +288,7 @@ func (s *server) report(c *gin.Context) error {
 		c.JSON(http.StatusOK, ReportJSON{
 			ID: r.ID, Question: res.Question, Title: res.Title, Confidence: res.Confidence, Report: res.Report, Sources: res.Sources,
 			Gaps: res.Gaps, Engine: res.Engine, Usage: res.Usage, Corpus: rf.PublicCorpus(owner(c), res.Corpus),
-			Links: s.links(r.ID),
+			Links: s.links(r.ID), Claims: res.Claims,
 		})
 		return nil
 	}

@@ -47,6 +47,9 @@ type Activities struct {
 	Search    *activities.Search
 	Inference *activities.Inference
 	Notify    *activities.Notify
+	// FollowUp reads finished runs for follow-ups, on the search pool
+	// (nil: the search pool does not serve follow-ups).
+	FollowUp *activities.FollowUp
 }
 
 // Options size the pools.
@@ -156,6 +159,7 @@ func build(c client.Client, name string, acts Activities, opt Options) ([]worker
 		w.RegisterWorkflowWithOptions(workflows.ResearchWorkflow, workflow.RegisterOptions{Name: rf.ResearchWorkflowType})
 		w.RegisterWorkflowWithOptions(workflows.IngestWorkflow, workflow.RegisterOptions{Name: rf.IngestWorkflowType})
 		w.RegisterWorkflowWithOptions(workflows.DeliveryWorkflow, workflow.RegisterOptions{Name: rf.DeliveryWorkflowType})
+		w.RegisterWorkflowWithOptions(workflows.ResearchFollowUpWorkflow, workflow.RegisterOptions{Name: rf.ResearchFollowUpWorkflowType})
 		// Scheduled runs compare themselves with their schedule's previous
 		// run: an activity that reads Temporal, served here by its client.
 		w.RegisterActivityWithOptions((&activities.Runs{Temporal: c, Logger: opt.Logger}).CompareRuns,
@@ -168,6 +172,9 @@ func build(c client.Client, name string, acts Activities, opt Options) ([]worker
 		retrieve := newWorker(rf.TaskQueueSearch, opt.SearchConcurrency)
 		retrieve.RegisterActivityWithOptions(acts.Search.Retrieve, activity.RegisterOptions{Name: workflows.RetrieveActivity})
 		retrieve.RegisterActivityWithOptions(acts.Search.SearchSource, activity.RegisterOptions{Name: workflows.SearchSourceActivity})
+		if acts.FollowUp != nil {
+			retrieve.RegisterActivityWithOptions(acts.FollowUp.RunEvidence, activity.RegisterOptions{Name: workflows.RunEvidenceActivity})
+		}
 		ingest := newWorker(rf.TaskQueueIngest, opt.IngestConcurrency)
 		ingest.RegisterActivityWithOptions(acts.Search.PrepareCorpus, activity.RegisterOptions{Name: workflows.PrepareCorpusActivity})
 		ingest.RegisterActivityWithOptions(acts.Search.Ingest, activity.RegisterOptions{Name: workflows.IngestActivity})

@@ -1,0 +1,99 @@
+package gateway
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	rf "github.com/researchflow/researchflow"
+	"github.com/researchflow/researchflow/client"
+)
+
+// FollowUpResponse answers POST /v1/research/{id}/followups: the follow-up
+// started (ResearchFollowUpWorkflow); GET Thread lists its answer once it
+// has one.
+type FollowUpResponse struct {
+	ID         string `json:"id"`
+	RunID      string `json:"runId"`
+	Status     string `json:"status"`
+	ResearchID string `json:"researchId"`
+	Thread     string `json:"thread"`
+	UI         string `json:"ui"`
+}
+
+// ThreadResponse answers GET /v1/research/{id}/thread: the run's
+// follow-ups, oldest first.
+type ThreadResponse struct {
+	ResearchID string            `json:"researchId"`
+	FollowUps  []client.FollowUp `json:"followUps"`
+}
+
+// threadTimeout bounds listing a thread and reading its answers.
+const threadTimeout = 30 * time.Second
+
+// followUpOwner is the owner a follow-up is asked as: none without API
+// keys (every caller sees every run), the key's owner with them.
+func (s *server) followUpOwner(c *gin.Context) string {
+	if s.cfg.LocalMode() {
+		return ""
+	}
+	return owner(c)
+}
+
+// createFollowUp starts a follow-up of a completed run the caller owns.
+func (s *server) createFollowUp(c *gin.Context) error {
+	r, err := s.lookup(c)
+	if err != nil {
+		return err
+	}
+	var req rf.FollowUpRequest
+	if !s.decodeJSON(c, &req) {
+		return nil
+	}
+	in, err := req.Input(r.ID, s.followUpOwner(c))
+	if err != nil {
+		return err
+	}
+	if r.Status != rf.StatusCompleted {
+		return newAPIError(http.StatusConflict, "not_finished", "the run is "+r.Status+"; follow-ups ask about completed runs")
+	}
+	idem := c.GetHeader("Idempotency-Key")
+	if idem != "" && !idempotencyKeyPattern.MatchString(idem) {
+		return newAPIError(http.StatusBadRequest, "invalid_request", "Idempotency-Key: want 1 to 200 printable ASCII characters")
+	}
+	key := ""
+	if idem != "" {
+		key = strings.TrimPrefix(client.IdempotentID(owner(c), idem), "research-")
+	}
+	run, err := s.runs.StartFollowUp(c.Request.Context(), key, in)
+	if err != nil {
+		return err
+	}
+	s.log.InfoContext(c.Request.Context(), "gateway: follow-up started", "id", run.ID, "research", r.ID, "owner", owner(c))
+	out := FollowUpResponse{ID: run.ID, RunID: run.RunID, Status: run.Status, ResearchID: r.ID,
+		Thread: s.links(r.ID).Self + "/thread",
+		UI:     s.cfg.UIURL + "/namespaces/" + url.PathEscape(s.cfg.Namespace) + "/workflows/" + url.PathEscape(run.ID)}
+	c.Header("Location", out.Thread)
+	c.JSON(http.StatusAccepted, out)
+	return nil
+}
+
+// thread lists the follow-ups of a run the caller owns.
+func (s *server) thread(c *gin.Context) error {
+	r, err := s.lookup(c)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(c.Request.Context(), threadTimeout)
+	defer cancel()
+	fus, err := s.runs.Thread(ctx, r.ID, s.followUpOwner(c))
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, ThreadResponse{ResearchID: r.ID, FollowUps: fus})
+	return nil
+}

@@ -1,0 +1,271 @@
+package workflows
+
+import (
+	"errors"
+	"slices"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	rf "github.com/researchflow/researchflow"
+	"github.com/researchflow/researchflow/internal/reasoning"
+)
+
+var followUpOfKey = temporal.NewSearchAttributeKeyKeyword(rf.SearchAttrFollowUpOf)
+
+// followUpSubQuestion is the ID of a follow-up's one sub-question: the
+// follow-up question itself, first asked of the run's evidence and, when
+// that does not answer it, searched as the one gap.
+const followUpSubQuestion = "f1"
+
+// ResearchFollowUpWorkflow answers a follow-up question about a finished
+// research run. It reads the run's evidence (RunEvidenceActivity), asks the
+// analyst about the run's own passages, and only when they answer nothing
+// searches the run's sources again for the question (one targeted search
+// per source; a run over a folder re-reads the folder first, so that notes
+// added since are found). Citations keep the run's source numbers; sources
+// the run did not number get the numbers after its last.
+func ResearchFollowUpWorkflow(ctx workflow.Context, in rf.FollowUpInput) (rf.FollowUpResult, error) {
+	in, err := in.Normalize()
+	if err != nil {
+		return rf.FollowUpResult{}, temporal.NewNonRetryableApplicationError(err.Error(), rf.ErrInvalidInput, nil)
+	}
+	f := &followUp{in: in, budget: in.Budget(), res: rf.FollowUpResult{
+		FollowUpID: workflow.GetInfo(ctx).WorkflowExecution.ID, ResearchID: in.ResearchID, Question: in.Question,
+	}}
+	// Set here too, so that a follow-up started with `temporal workflow
+	// start` without search attributes still joins its run's thread.
+	updates := []temporal.SearchAttributeUpdate{followUpOfKey.ValueSet(in.ResearchID)}
+	if in.Owner != "" {
+		updates = append(updates, ownerKey.ValueSet(in.Owner))
+	}
+	if err := workflow.UpsertTypedSearchAttributes(ctx, updates...); err != nil {
+		workflow.GetLogger(ctx).Warn("upsert search attributes failed", "error", err)
+	}
+	return f.run(ctx)
+}
+
+// followUp is one follow-up: its input, the run's evidence and the answer
+// so far.
+type followUp struct {
+	in     rf.FollowUpInput
+	budget rf.Budget
+	ev     RunEvidence
+	res    rf.FollowUpResult
+	// findings are the analyst's, in order; pages describe sources found
+	// by provider searches (URL, site, dates), by source ID.
+	findings []reasoning.Finding
+	sources  []rf.Source
+	pages    []rf.Source
+}
+
+// evidenceOptions serve RunEvidence on the search pool: one query of the
+// run, which a workflow worker answers by replaying it (seconds for a long
+// run, so no heartbeat), retried a few times while the workflow pool is
+// away; a run that cannot be asked is not retried (rf.ErrRunNotFinished).
+func evidenceOptions() workflow.ActivityOptions {
+	o := retrieveOptions()
+	o.HeartbeatTimeout = 0
+	o.StartToCloseTimeout = time.Minute
+	o.RetryPolicy.MaximumAttempts = 6
+	o.RetryPolicy.NonRetryableErrorTypes = append(slices.Clone(nonRetryable), rf.ErrRunNotFinished)
+	return o
+}
+
+func (f *followUp) run(ctx workflow.Context) (rf.FollowUpResult, error) {
+	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, evidenceOptions()), RunEvidenceActivity,
+		RunEvidenceInput{ResearchID: f.in.ResearchID, Owner: f.in.Owner}).Get(ctx, &f.ev); err != nil {
+		return rf.FollowUpResult{}, err
+	}
+	sq := reasoning.SubQuestion{ID: followUpSubQuestion, Text: f.in.Question, Reason: "follow-up of " + f.in.ResearchID}
+	if len(f.ev.ChunkIDs) > 0 {
+		var app *temporal.ApplicationError
+		err := f.analyze(ctx, sq, f.ev.ChunkIDs)
+		switch {
+		case errors.As(err, &app) && app.Type() == rf.ErrCorpusEmpty:
+			// The run's passages are gone from memory (its corpus was
+			// dropped or rebuilt): nothing to answer from but a search.
+			workflow.GetLogger(ctx).Warn("the run's passages are no longer in memory", "research", f.in.ResearchID)
+		case err != nil:
+			return rf.FollowUpResult{}, err
+		}
+	}
+	f.res.FromEvidence = len(f.findings) > 0
+	switch {
+	case f.res.FromEvidence:
+	case f.budget.Spent(f.res.Usage):
+		f.res.Gaps = append(f.res.Gaps, rf.Gap{SubQuestion: sq.Text, Reason: "not searched: the follow-up's model budget is spent"})
+	default:
+		if err := f.searchGap(ctx, sq); err != nil {
+			return rf.FollowUpResult{}, err
+		}
+	}
+	if err := f.answer(ctx); err != nil {
+		return rf.FollowUpResult{}, err
+	}
+	f.publish(ctx)
+	return f.res, nil
+}
+
+// publish sends the research.followup.answered event from the notify pool.
+// Events inform: one that cannot be published is logged, never a failure.
+func (f *followUp) publish(ctx workflow.Context) {
+	ev := rf.Event{
+		ID: rf.FollowUpEventID(f.res.FollowUpID), Type: rf.EventFollowUpAnswered, Time: workflow.Now(ctx),
+		Data: rf.EventData{ResearchID: f.in.ResearchID, FollowUpID: f.res.FollowUpID, Question: f.in.Question,
+			Findings: len(f.res.Findings), Gaps: len(f.res.Gaps)},
+	}
+	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, publishOptions()), PublishActivity,
+		PublishInput{Event: ev}).Get(ctx, nil); err != nil {
+		workflow.GetLogger(ctx).Warn("event not published", "event", ev.ID, "error", err)
+	}
+}
+
+// analyze asks the analyst which of chunks answer sq, charging the
+// follow-up with the model calls, failed ones included. With the budget
+// spent it leaves sq a gap.
+func (f *followUp) analyze(ctx workflow.Context, sq reasoning.SubQuestion, chunks []string) error {
+	if f.budget.Spent(f.res.Usage) {
+		f.res.Gaps = append(f.res.Gaps, rf.Gap{SubQuestion: sq.Text, Reason: "not analyzed: the follow-up's model budget is spent"})
+		return nil
+	}
+	var res AnalyzeResult
+	err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, inferenceOptions()), AnalyzeActivity, AnalyzeInput{
+		Question: f.ev.Question, SubQuestion: sq, ChunkIDs: chunks, MaxFindings: rf.MaxFollowUpFindings,
+		Budget: f.budget.Left(f.res.Usage),
+	}).Get(ctx, &res)
+	if err != nil {
+		if u, ok := UsageFromError(err); ok {
+			f.res.Usage = f.res.Usage.Add(u)
+		}
+		return err
+	}
+	f.res.Usage = f.res.Usage.Add(res.Analysis.Usage)
+	if f.res.Engine == "" {
+		f.res.Engine = res.Analysis.Engine
+	}
+	f.findings = append(f.findings, res.Analysis.Findings...)
+	f.sources = append(f.sources, res.Sources...)
+	return nil
+}
+
+// searchGap searches the run's sources for sq, the one gap the evidence
+// left, and analyzes only the passages the run had not already read.
+func (f *followUp) searchGap(ctx workflow.Context, sq reasoning.SubQuestion) error {
+	sources := f.ev.Sources
+	if len(sources) == 0 {
+		sources = []string{rf.SourceCorpus}
+	}
+	if f.ev.CorpusPath != "" && slices.Contains(sources, rf.SourceCorpus) {
+		// Read the folder again: unchanged files cost nothing, and notes
+		// added since the run are what a follow-up may be about.
+		var prep PrepareCorpusResult
+		if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, corpusOptions()), PrepareCorpusActivity,
+			PrepareCorpusInput{Corpus: f.ev.Corpus, Path: f.ev.CorpusPath}).Get(ctx, &prep); err != nil {
+			workflow.GetLogger(ctx).Warn("corpus not refreshed; searching it as it is", "corpus", f.ev.Corpus, "error", err)
+		}
+	}
+	futures := make([]workflow.Future, len(sources))
+	for i, s := range sources {
+		if s == rf.SourceCorpus {
+			futures[i] = workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, retrieveOptions()), RetrieveActivity, RetrieveInput{
+				Corpus: f.ev.Corpus, Question: f.ev.Question, SubQuestion: sq, TopK: f.ev.MaxSources,
+			})
+			continue
+		}
+		futures[i] = workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, searchSourceOptions()), SearchSourceActivity, SearchSourceInput{
+			ResearchID: f.res.FollowUpID, Corpus: f.ev.Corpus, Question: f.ev.Question, SubQuestion: sq, Source: s, TopK: f.ev.MaxSources,
+		})
+	}
+	var fresh []string
+	for i, s := range sources {
+		var res SearchSourceResult
+		var err error
+		if s == rf.SourceCorpus {
+			err = futures[i].Get(ctx, &res.Retrieved)
+		} else {
+			err = futures[i].Get(ctx, &res)
+		}
+		search := rf.FollowUpSearch{SubQuestion: sq.Text, Source: s, Passages: len(res.Retrieved.ChunkIDs)}
+		if err != nil {
+			search.Error = errorMessage(err)
+		}
+		f.res.Searches = append(f.res.Searches, search)
+		f.pages = append(f.pages, res.Sources...)
+		for _, id := range res.Retrieved.ChunkIDs {
+			if !slices.Contains(f.ev.ChunkIDs, id) && !slices.Contains(fresh, id) {
+				fresh = append(fresh, id)
+			}
+		}
+	}
+	if len(fresh) == 0 {
+		f.res.Gaps = append(f.res.Gaps, rf.Gap{SubQuestion: sq.Text, Reason: "neither the run's passages nor a new search of its sources answered it"})
+		return nil
+	}
+	if err := f.analyze(ctx, sq, fresh); err != nil {
+		return err
+	}
+	if len(f.findings) == 0 && len(f.res.Gaps) == 0 {
+		f.res.Gaps = append(f.res.Gaps, rf.Gap{SubQuestion: sq.Text, Reason: "the passages found did not answer it"})
+	}
+	return nil
+}
+
+// answer numbers the cited sources (the run's numbers where it had them,
+// the next numbers after its last where not) and has the answer rendered.
+func (f *followUp) answer(ctx workflow.Context) error {
+	next := 0
+	for _, s := range f.ev.Numbered {
+		next = max(next, s.N)
+	}
+	number := map[string]int{} // lookup only, never iterated
+	for _, fd := range f.findings {
+		if _, ok := number[fd.SourceID]; ok {
+			continue
+		}
+		if i := slices.IndexFunc(f.ev.Numbered, func(s rf.Source) bool { return s.SourceID == fd.SourceID }); i >= 0 {
+			number[fd.SourceID] = f.ev.Numbered[i].N
+			f.res.Sources = append(f.res.Sources, f.ev.Numbered[i])
+			continue
+		}
+		i := slices.IndexFunc(f.sources, func(s rf.Source) bool { return s.SourceID == fd.SourceID })
+		if i < 0 {
+			continue // the activity returns a source for every finding
+		}
+		next++
+		number[fd.SourceID] = next
+		s := withPage(f.sources[i], f.pageIndex())
+		s.N = next
+		f.res.NewSources = append(f.res.NewSources, s)
+	}
+	var sentences []reasoning.Sentence
+	for _, fd := range f.findings {
+		n, ok := number[fd.SourceID]
+		if !ok {
+			continue
+		}
+		f.res.Findings = append(f.res.Findings, rf.FollowUpFinding{Text: fd.Text, N: n, ChunkID: fd.ChunkID, SourceID: fd.SourceID, Score: fd.Score})
+		sentences = append(sentences, reasoning.Sentence{Text: fd.Text, Cites: []int{n}})
+	}
+	slices.SortStableFunc(f.res.Sources, func(a, b rf.Source) int { return a.N - b.N })
+	var out RenderFollowUpResult
+	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, inferenceOptions()), RenderFollowUpActivity, RenderFollowUpInput{
+		Title: "Follow-up on " + f.ev.Question, Question: f.in.Question, Sentences: sentences,
+		Sources: append(slices.Clone(f.res.Sources), f.res.NewSources...), Gaps: f.res.Gaps,
+	}).Get(ctx, &out); err != nil {
+		return err
+	}
+	f.res.Answer = out.Markdown
+	return nil
+}
+
+// pageIndex maps the source IDs of the pages provider searches read to
+// their descriptions (lookup only, never iterated).
+func (f *followUp) pageIndex() map[string]rf.Source {
+	pages := map[string]rf.Source{}
+	for _, p := range f.pages {
+		pages[p.SourceID] = p
+	}
+	return pages
+}

@@ -1,0 +1,58 @@
+package workflows
+
+import (
+	rf "github.com/researchflow/researchflow"
+	"github.com/researchflow/researchflow/internal/reasoning"
+)
+
+// Activity messages of the follow-up workflow (ResearchFollowUpWorkflow).
+const (
+	// RunEvidenceActivity reads a finished run's evidence (RunEvidenceInput,
+	// RunEvidence) on the search pool.
+	RunEvidenceActivity = "RunEvidence"
+	// RenderFollowUpActivity renders a follow-up's answer with the report's
+	// rules (RenderFollowUpInput, RenderFollowUpResult) on the inference
+	// pool.
+	RenderFollowUpActivity = "RenderFollowUp"
+)
+
+// RunEvidenceInput asks for the evidence of a finished run.
+type RunEvidenceInput struct {
+	ResearchID string `json:"researchId"`
+	// Owner, when set, must be the run's owner.
+	Owner string `json:"owner,omitempty"`
+}
+
+// RunEvidence is what a follow-up answers from: the run's corpus and
+// sources (to search again), its numbered sources (whose numbers the answer
+// keeps) and the passages it retrieved (by reference; texts stay in memory).
+type RunEvidence struct {
+	ResearchID string   `json:"researchId"`
+	Question   string   `json:"question"`
+	Owner      string   `json:"owner,omitempty"`
+	Corpus     string   `json:"corpus"`
+	CorpusPath string   `json:"corpusPath,omitempty"`
+	Sources    []string `json:"sources,omitempty"`
+	MaxSources int      `json:"maxSources"`
+	// Numbered are the report's sources, with their numbers.
+	Numbered []rf.Source `json:"numbered"`
+	// ChunkIDs are the run's passages: the cited ones first, then the other
+	// retrieved ones, at most MaxEvidencePassages.
+	ChunkIDs []string `json:"chunkIds"`
+}
+
+// RenderFollowUpInput asks for the Markdown of a follow-up's answer: its
+// statements with their citations, the sources they cite (with their
+// numbers) and its gaps.
+type RenderFollowUpInput struct {
+	Title     string               `json:"title"`
+	Question  string               `json:"question"`
+	Sentences []reasoning.Sentence `json:"sentences"`
+	Sources   []rf.Source          `json:"sources"`
+	Gaps      []rf.Gap             `json:"gaps,omitempty"`
+}
+
+// RenderFollowUpResult is the rendered answer.
+type RenderFollowUpResult struct {
+	Markdown string `json:"markdown"`
+}

@@ -1,0 +1,340 @@
+package workflows
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/log"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/testsuite"
+	"go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
+
+	rf "github.com/researchflow/researchflow"
+	"github.com/researchflow/researchflow/internal/reasoning"
+	"github.com/researchflow/researchflow/internal/report"
+)
+
+// fakeFollowUp serves the activities of a follow-up: a finished run with
+// two numbered sources (s1 as [1], s2 as [2]) and three passages (c1, c2 of
+// s2, c3 of an uncited s3); each chunk "answers" when its text is listed in
+// answers.
+type fakeFollowUp struct {
+	mu sync.Mutex
+	ev RunEvidence
+	// evidenceErr fails RunEvidence.
+	evidenceErr error
+	// answers maps chunk IDs to the finding they give.
+	answers map[string]string
+	// evidenceGone fails the analysis of the run's passages as when they
+	// are no longer in memory.
+	evidenceGone bool
+	// retrieved is what the targeted search returns.
+	retrieved []string
+	// calls and analyzed record what ran.
+	calls     []string
+	analyzed  [][]string
+	retrieves []RetrieveInput
+	published []rf.Event
+}
+
+func newFakeFollowUp() *fakeFollowUp {
+	return &fakeFollowUp{
+		ev: RunEvidence{
+			ResearchID: "research-1", Question: "What about bees and bread?", Corpus: "notes", CorpusPath: "/notes",
+			MaxSources: 6,
+			Numbered: []rf.Source{
+				{N: 1, SourceID: "s1", Title: "Bread", Location: "/notes/bread.md", ChunkIDs: []string{"c1"}},
+				{N: 2, SourceID: "s2", Title: "Bees", Location: "/notes/bees.md", ChunkIDs: []string{"c2"}},
+			},
+			ChunkIDs: []string{"c1", "c2", "c3"},
+		},
+		answers: map[string]string{},
+	}
+}
+
+func sourceOf(chunk string) string {
+	switch chunk {
+	case "c1":
+		return "s1"
+	case "c2":
+		return "s2"
+	}
+	return "s" + strings.TrimPrefix(chunk, "c")
+}
+
+func (f *fakeFollowUp) register(env *testsuite.TestWorkflowEnvironment) {
+	reg := func(fn any, name string) { env.RegisterActivityWithOptions(fn, activity.RegisterOptions{Name: name}) }
+	note := func(s string) {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		f.calls = append(f.calls, s)
+	}
+	reg(func(ctx context.Context, in RunEvidenceInput) (RunEvidence, error) {
+		note("evidence")
+		return f.ev, f.evidenceErr
+	}, RunEvidenceActivity)
+	reg(func(ctx context.Context, in PrepareCorpusInput) (PrepareCorpusResult, error) {
+		note("prepare")
+		return PrepareCorpusResult{Corpus: in.Corpus}, nil
+	}, PrepareCorpusActivity)
+	reg(func(ctx context.Context, in RetrieveInput) (RetrieveResult, error) {
+		note("retrieve")
+		f.mu.Lock()
+		f.retrieves = append(f.retrieves, in)
+		f.mu.Unlock()
+		return RetrieveResult{ChunkIDs: f.retrieved}, nil
+	}, RetrieveActivity)
+	reg(func(ctx context.Context, in AnalyzeInput) (AnalyzeResult, error) {
+		note("analyze")
+		f.mu.Lock()
+		f.analyzed = append(f.analyzed, slices.Clone(in.ChunkIDs))
+		gone := f.evidenceGone && slices.Contains(in.ChunkIDs, "c1")
+		f.mu.Unlock()
+		if gone {
+			return AnalyzeResult{}, temporal.NewNonRetryableApplicationError("none of the retrieved chunks is in memory any more", rf.ErrCorpusEmpty, nil)
+		}
+		var res AnalyzeResult
+		res.Analysis.Engine = "fake"
+		res.Analysis.Usage = rf.Usage{PromptTokens: 400, CompletionTokens: 100, Calls: 1}
+		for _, c := range in.ChunkIDs {
+			text, ok := f.answers[c]
+			if !ok {
+				continue
+			}
+			res.Analysis.Findings = append(res.Analysis.Findings, reasoning.Finding{Text: text, ChunkID: c, SourceID: sourceOf(c)})
+			res.Sources = append(res.Sources, rf.Source{SourceID: sourceOf(c), Title: "Note " + c, Location: "/notes/" + c + ".md", ChunkIDs: []string{c}})
+		}
+		return res, nil
+	}, AnalyzeActivity)
+	reg(func(ctx context.Context, in RenderFollowUpInput) (RenderFollowUpResult, error) {
+		md, _ := report.Render(report.Report{Question: in.Question, Draft: reasoning.Draft{Title: in.Title, Summary: in.Sentences}, Sources: in.Sources, Gaps: in.Gaps})
+		return RenderFollowUpResult{Markdown: md}, nil
+	}, RenderFollowUpActivity)
+	reg(func(ctx context.Context, in PublishInput) (PublishResult, error) {
+		note("publish")
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		f.published = append(f.published, in.Event)
+		return PublishResult{}, nil
+	}, PublishActivity)
+}
+
+func runFollowUp(t *testing.T, f *fakeFollowUp, in rf.FollowUpInput) (rf.FollowUpResult, error) {
+	t.Helper()
+	var s testsuite.WorkflowTestSuite
+	env := s.NewTestWorkflowEnvironment()
+	env.RegisterWorkflowWithOptions(ResearchFollowUpWorkflow, workflow.RegisterOptions{Name: rf.ResearchFollowUpWorkflowType})
+	f.register(env)
+	env.ExecuteWorkflow(rf.ResearchFollowUpWorkflowType, in)
+	if !env.IsWorkflowCompleted() {
+		t.Fatal("the follow-up did not complete")
+	}
+	var res rf.FollowUpResult
+	err := env.GetWorkflowError()
+	if err == nil {
+		if err := env.GetWorkflowResult(&res); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return res, err
+}
+
+// The run's evidence answers: no search, the run's number kept.
+func TestFollowUpAnswersFromTheRunsEvidence(t *testing.T) {
+	f := newFakeFollowUp()
+	f.answers["c2"] = "Worker bees build wax comb."
+	res, err := runFollowUp(t, f, rf.FollowUpInput{ResearchID: "research-1", Question: "What do worker bees build?"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"evidence", "analyze", "publish"}; !slices.Equal(f.calls, want) {
+		t.Errorf("activities = %v, want %v (no search)", f.calls, want)
+	}
+	if !slices.Equal(f.analyzed[0], f.ev.ChunkIDs) {
+		t.Errorf("analyzed %v, want the run's passages %v", f.analyzed[0], f.ev.ChunkIDs)
+	}
+	if !res.FromEvidence || len(res.Searches) != 0 || len(res.NewSources) != 0 {
+		t.Errorf("result %+v: want answered from evidence, no search, no new source", res)
+	}
+	if len(res.Findings) != 1 || res.Findings[0].N != 2 || len(res.Sources) != 1 || res.Sources[0].N != 2 {
+		t.Errorf("findings %+v sources %+v: want the run's [2]", res.Findings, res.Sources)
+	}
+	if !strings.Contains(res.Answer, "Worker bees build wax comb [2].") || !strings.Contains(res.Answer, "- [2] Bees") {
+		t.Errorf("answer:\n%s", res.Answer)
+	}
+	if res.FollowUpID == "" || res.ResearchID != "research-1" {
+		t.Errorf("ids: %+v", res)
+	}
+	if len(f.published) != 1 {
+		t.Fatalf("published %+v, want one research.followup.answered", f.published)
+	}
+	ev := f.published[0]
+	if ev.Type != rf.EventFollowUpAnswered || ev.ID != rf.FollowUpEventID(res.FollowUpID) || ev.Data.ResearchID != "research-1" ||
+		ev.Data.FollowUpID != res.FollowUpID || ev.Data.Findings != 1 {
+		t.Errorf("event %+v", ev)
+	}
+}
+
+// A passage the run retrieved but did not cite is evidence too; its source
+// gets the number after the run's last.
+func TestFollowUpNumbersAnUncitedPassageAfterTheRunsSources(t *testing.T) {
+	f := newFakeFollowUp()
+	f.answers["c3"] = "Drones do not sting."
+	f.answers["c1"] = "Starters are fed daily."
+	res, err := runFollowUp(t, f, rf.FollowUpInput{ResearchID: "research-1", Question: "Do drones sting, and how are starters fed?"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.NewSources) != 1 || res.NewSources[0].N != 3 || res.NewSources[0].SourceID != "s3" {
+		t.Errorf("new sources %+v, want s3 as [3]", res.NewSources)
+	}
+	if len(res.Sources) != 1 || res.Sources[0].N != 1 {
+		t.Errorf("sources %+v, want the run's [1]", res.Sources)
+	}
+	if !strings.Contains(res.Answer, "[3]") || !strings.Contains(res.Answer, "[1]") {
+		t.Errorf("answer:\n%s", res.Answer)
+	}
+}
+
+// The evidence answers nothing: the folder is read again, one targeted
+// search is made, and only the passages the run had not read are analyzed.
+func TestFollowUpSearchesOnlyForTheGap(t *testing.T) {
+	f := newFakeFollowUp()
+	f.retrieved = []string{"c2", "c9", "c1"}
+	f.answers["c9"] = "A stoneware kiln is fired to 1280 degrees."
+	res, err := runFollowUp(t, f, rf.FollowUpInput{ResearchID: "research-1", Question: "How hot is a stoneware kiln?"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"evidence", "analyze", "prepare", "retrieve", "analyze", "publish"}; !slices.Equal(f.calls, want) {
+		t.Errorf("activities = %v, want %v", f.calls, want)
+	}
+	if len(f.retrieves) != 1 || f.retrieves[0].SubQuestion.Text != "How hot is a stoneware kiln?" || f.retrieves[0].Corpus != "notes" || f.retrieves[0].TopK != 6 {
+		t.Errorf("retrievals %+v, want one of the corpus for the follow-up question", f.retrieves)
+	}
+	if !slices.Equal(f.analyzed[1], []string{"c9"}) {
+		t.Errorf("second analysis read %v, want only the new passage c9", f.analyzed[1])
+	}
+	if res.FromEvidence || len(res.Searches) != 1 || res.Searches[0].Passages != 3 || res.Searches[0].Source != rf.SourceCorpus {
+		t.Errorf("result %+v: want one corpus search", res)
+	}
+	if len(res.NewSources) != 1 || res.NewSources[0].N != 3 || !strings.Contains(res.Answer, "1280 degrees [3].") {
+		t.Errorf("new sources %+v answer:\n%s", res.NewSources, res.Answer)
+	}
+	if len(res.Gaps) != 0 {
+		t.Errorf("gaps %+v, want none", res.Gaps)
+	}
+}
+
+// The run's passages are gone from memory: the follow-up searches instead
+// of failing.
+func TestFollowUpSearchesWhenTheEvidenceIsGone(t *testing.T) {
+	f := newFakeFollowUp()
+	f.evidenceGone = true
+	f.retrieved = []string{"c9"}
+	f.answers["c9"] = "A stoneware kiln is fired to 1280 degrees."
+	res, err := runFollowUp(t, f, rf.FollowUpInput{ResearchID: "research-1", Question: "How hot is a stoneware kiln?"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"evidence", "analyze", "prepare", "retrieve", "analyze", "publish"}; !slices.Equal(f.calls, want) {
+		t.Errorf("activities = %v, want %v", f.calls, want)
+	}
+	if res.FromEvidence || len(res.NewSources) != 1 || res.NewSources[0].N != 3 {
+		t.Errorf("result %+v", res)
+	}
+}
+
+// A follow-up whose budget the evidence analysis spent searches no more:
+// what is left is a gap, and the usage counts the call.
+func TestFollowUpStopsAtItsBudget(t *testing.T) {
+	f := newFakeFollowUp()
+	f.retrieved = []string{"c9"}
+	f.answers["c9"] = "A stoneware kiln is fired to 1280 degrees."
+	res, err := runFollowUp(t, f, rf.FollowUpInput{ResearchID: "research-1", Question: "How hot is a stoneware kiln?", MaxTokens: 300})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"evidence", "analyze", "publish"}; !slices.Equal(f.calls, want) {
+		t.Errorf("activities = %v, want %v", f.calls, want)
+	}
+	if len(res.Gaps) != 1 || !strings.Contains(res.Gaps[0].Reason, "budget") || res.Usage.Tokens() != 500 || res.Usage.Calls != 1 {
+		t.Errorf("gaps %+v usage %+v", res.Gaps, res.Usage)
+	}
+}
+
+// Nothing new found: a gap, said in the answer, and no analysis of
+// passages already read.
+func TestFollowUpLeavesAGapWhenNothingAnswers(t *testing.T) {
+	f := newFakeFollowUp()
+	f.ev.CorpusPath = "" // a named corpus: nothing to read again
+	f.retrieved = []string{"c1", "c2"}
+	res, err := runFollowUp(t, f, rf.FollowUpInput{ResearchID: "research-1", Question: "Who built the first lighthouse?"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"evidence", "analyze", "retrieve", "publish"}; !slices.Equal(f.calls, want) {
+		t.Errorf("activities = %v, want %v", f.calls, want)
+	}
+	if len(res.Gaps) != 1 || res.Gaps[0].SubQuestion != "Who built the first lighthouse?" || len(res.Findings) != 0 {
+		t.Errorf("result %+v: want one gap and no finding", res)
+	}
+	if !strings.Contains(res.Answer, "## Gaps") {
+		t.Errorf("answer does not name the gap:\n%s", res.Answer)
+	}
+}
+
+// A run that cannot be asked (unfinished, unknown, another owner's) fails
+// the follow-up at once; bad input never reaches an activity.
+func TestFollowUpRefusals(t *testing.T) {
+	f := newFakeFollowUp()
+	f.evidenceErr = temporal.NewNonRetryableApplicationError("run research-1 is running", rf.ErrRunNotFinished, nil)
+	_, err := runFollowUp(t, f, rf.FollowUpInput{ResearchID: "research-1", Question: "What do bees build?"})
+	var app *temporal.ApplicationError
+	if !errors.As(err, &app) || app.Type() != rf.ErrRunNotFinished {
+		t.Errorf("error %v, want %s", err, rf.ErrRunNotFinished)
+	}
+	if !slices.Equal(f.calls, []string{"evidence"}) {
+		t.Errorf("activities = %v, want only the evidence read (not retried)", f.calls)
+	}
+
+	f = newFakeFollowUp()
+	_, err = runFollowUp(t, f, rf.FollowUpInput{ResearchID: "research-1", Question: "?"})
+	if !errors.As(err, &app) || app.Type() != rf.ErrInvalidInput {
+		t.Errorf("error %v, want %s", err, rf.ErrInvalidInput)
+	}
+	if len(f.calls) != 0 {
+		t.Errorf("activities %v ran for bad input", f.calls)
+	}
+}
+
+// TestReplayFollowUpHistory replays the recorded follow-up histories
+// (task replay-record): one answered from evidence, one that searched.
+func TestReplayFollowUpHistory(t *testing.T) {
+	paths, err := filepath.Glob("testdata/followup_*.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"testdata/followup_v1_evidence.json", "testdata/followup_v1_search.json"} {
+		if !slices.Contains(paths, want) {
+			t.Errorf("recorded history %s is missing", want)
+		}
+	}
+	for _, path := range paths {
+		r := worker.NewWorkflowReplayer()
+		r.RegisterWorkflowWithOptions(ResearchFollowUpWorkflow, workflow.RegisterOptions{Name: rf.ResearchFollowUpWorkflowType})
+		logger := log.NewStructuredLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
+		if err := r.ReplayWorkflowHistoryFromJSONFile(logger, path); err != nil {
+			t.Errorf("replay %s: %v", path, err)
+		}
+	}
+}
