@@ -30,7 +30,7 @@ import (
 
 	rf "github.com/researchflow/researchflow"
 
-	"github.com/researchflow/researchflow/internal/codec"
+	"github.com/researchflow/researchflow/codec"
 	"github.com/researchflow/researchflow/internal/embed"
 	"github.com/researchflow/researchflow/internal/fetch"
 	"github.com/researchflow/researchflow/internal/gateway"

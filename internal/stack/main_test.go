@@ -2,6 +2,7 @@ package stack
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -34,6 +35,12 @@ func TestMain(m *testing.M) {
 }
 
 func runMain(m *testing.M) int {
+	flag.Parse()
+	if testing.Short() {
+		// The quick loop (go test -short ./...) starts no server; every
+		// end-to-end test skips through endToEnd and says why.
+		return m.Run()
+	}
 	dir, err := os.MkdirTemp("", "researchflow-e2e-*")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -69,6 +76,16 @@ func runMain(m *testing.M) int {
 	}
 	defer shared.Close()
 	return m.Run()
+}
+
+// endToEnd skips the calling test in -short mode: the end-to-end tests need
+// the shared stack (the embedded Temporal server, every pool, the gateway),
+// which TestMain starts only without -short.
+func endToEnd(tb testing.TB) {
+	tb.Helper()
+	if testing.Short() {
+		tb.Skip("end-to-end: needs the embedded Temporal server and every worker pool; runs without -short")
+	}
 }
 
 func testLogger() *slog.Logger {

@@ -79,6 +79,7 @@ func (e *executions) snapshot() (started, completed map[string]int) {
 // same SQLite file, and checks that the run completes and that no activity
 // that had completed ran again.
 func TestRestartResumesWithoutRedoingWork(t *testing.T) {
+	endToEnd(t)
 	corpusDir := writeCorpus(t)
 	cfg, err := config.Load(func(k string) (string, bool) {
 		if k == "RESEARCHFLOW_DATA_DIR" {
