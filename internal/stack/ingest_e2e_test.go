@@ -279,7 +279,7 @@ func TestIngestResumesAfterRestart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg.EmbeddedFrontendPort = freePort(t)
+	cfg.EmbeddedFrontendPort = -1 // the server binds a free port; the restart takes the same
 	cfg.EmbeddedUIPort = 0
 	all, _ := pools.Parse(pools.All)
 	rec := &ingestRecorder{started: map[string]int{}, results: map[string]rf.IngestSummary{},
@@ -291,6 +291,7 @@ func TestIngestResumesAfterRestart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	cfg.EmbeddedFrontendPort = frontendPort(t, first)
 	const id = "ingest-resume"
 	if _, err := first.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: rf.TaskQueueWorkflow},
 		rf.IngestWorkflowType, rf.IngestInput{Corpus: name, Path: dir}); err != nil {
