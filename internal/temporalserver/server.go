@@ -126,8 +126,8 @@ func Start(ctx context.Context, opt Options) (*Server, error) {
 	}
 }
 
-// start makes one attempt with freshly reserved ports. A failure to bind
-// one of the ports it chose (not one the caller fixed) wraps errPortTaken.
+// start makes one attempt with freshly reserved ports. A listener the
+// server could not bind (address in use) wraps errPortTaken.
 func start(ctx context.Context, opt Options, lock *fileLock) (_ *Server, err error) {
 	frontendWant := opt.FrontendPort
 	switch {
@@ -139,7 +139,7 @@ func start(ctx context.Context, opt Options, lock *fileLock) (_ *Server, err err
 	// frontend, frontend HTTP, history, matching, worker.
 	held, err := reservePorts(opt.IP, frontendWant, 0, 0, 0, 0)
 	if err != nil {
-		return nil, fmt.Errorf("frontend port: %w", err)
+		return nil, fmt.Errorf("temporal server ports: %w", err)
 	}
 	// The server has bound every port (or failed) once start returns.
 	defer releaseAll(held)
