@@ -27,15 +27,15 @@ type Package struct {
 
 // Rule says what the package in the current directory may link.
 type Rule struct {
-	// StdlibOnly allows only the standard library (and this module's own
-	// packages when OwnModule is set).
+	// StdlibOnly allows only the standard library (and Allow).
 	StdlibOnly bool
-	// OwnModule, with StdlibOnly, also allows packages of this module.
-	OwnModule bool
 	// Forbidden lists import paths the package must not link; an entry
 	// ending in "/" forbids everything under it, any other entry the path
 	// itself and everything under it.
 	Forbidden []string
+	// Allow lists import paths (matched like Forbidden) that the rule lets
+	// through anyway: exceptions to StdlibOnly and to Forbidden.
+	Allow []string
 }
 
 // Check lists the dependencies of the package in the test's working
@@ -82,10 +82,10 @@ func List(pattern string) ([]Package, error) {
 func (r Rule) Violations(pkg string, deps []Package) []string {
 	var out []string
 	for _, d := range deps {
-		if d.ImportPath == pkg {
+		if d.ImportPath == pkg || matches(d.ImportPath, r.Allow) {
 			continue
 		}
-		if r.StdlibOnly && !d.Standard && !(r.OwnModule && under(d.ImportPath, Module)) {
+		if r.StdlibOnly && !d.Standard {
 			out = append(out, fmt.Sprintf("%s depends on %s; it must link only the standard library", pkg, d.ImportPath))
 			continue
 		}
@@ -97,6 +97,15 @@ func (r Rule) Violations(pkg string, deps []Package) []string {
 		}
 	}
 	return out
+}
+
+func matches(path string, prefixes []string) bool {
+	for _, p := range prefixes {
+		if under(path, p) {
+			return true
+		}
+	}
+	return false
 }
 
 // under reports whether path is prefix or below it. A prefix ending in "/"
