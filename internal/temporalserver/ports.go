@@ -3,8 +3,6 @@ package temporalserver
 import (
 	"errors"
 	"fmt"
-	"net"
-	"strconv"
 	"syscall"
 )
 
@@ -53,17 +51,6 @@ func releaseAll(rs []reservation) {
 	for _, r := range rs {
 		r.release()
 	}
-}
-
-// probe is the portable fallback: it finds that the port is free now and
-// releases it at once.
-func probe(ip string, port int) (reservation, error) {
-	l, err := net.Listen("tcp", net.JoinHostPort(ip, strconv.Itoa(port)))
-	if err != nil {
-		return reservation{}, err
-	}
-	defer l.Close()
-	return reservation{port: l.Addr().(*net.TCPAddr).Port, release: func() {}}, nil
 }
 
 // isAddrInUse reports whether err (or a panic value of a failed start) says
