@@ -31,7 +31,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	rf "github.com/researchflow/researchflow"
-	"github.com/researchflow/researchflow/internal/codec"
+	"github.com/researchflow/researchflow/codec"
 )
 
 // Temporal is the part of the Temporal SDK client that Client uses

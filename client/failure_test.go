@@ -11,7 +11,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"google.golang.org/protobuf/proto"
 
-	"github.com/researchflow/researchflow/internal/codec"
+	"github.com/researchflow/researchflow/codec"
 )
 
 // A run's failure message is encrypted (EncodeCommonAttributes) with the

@@ -1,9 +1,9 @@
 package egress
 
 import (
-	"os/exec"
-	"strings"
 	"testing"
+
+	"github.com/researchflow/researchflow/internal/deptest"
 )
 
 // TestDeps: the kit is a leaf every adapter may import: the standard
@@ -12,16 +12,5 @@ import (
 // this package's imports change.
 func TestDeps(t *testing.T) {
 	t.Parallel()
-	out, err := exec.Command("go", "list", "-deps", "-f", "{{.ImportPath}} {{.Standard}}", ".").Output()
-	if err != nil {
-		t.Fatalf("go list -deps .: %v", err)
-	}
-	const self = "github.com/researchflow/researchflow/internal/egress"
-	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
-		path, std, _ := strings.Cut(line, " ")
-		if std == "true" || path == self || path == "github.com/researchflow/researchflow/internal/fault" {
-			continue
-		}
-		t.Errorf("egress depends on %s; it must stay standard library plus package fault", path)
-	}
+	deptest.Check(t, deptest.Rule{StdlibOnly: true, Allow: []string{deptest.Module + "/internal/fault"}})
 }

@@ -86,6 +86,7 @@ func checkSet(t *testing.T, path string, roots []string, minQuestions int) Set {
 }
 
 func TestDevSetGoDocs(t *testing.T) {
+	t.Parallel()
 	root := goRoot(t)
 	checkSet(t, "../../testdata/eval/go-docs.tsv", []string{root}, 20)
 	checkSet(t, "../../testdata/eval/go-users.tsv", []string{root}, 20)
@@ -98,6 +99,7 @@ func TestDevSetGoDocs(t *testing.T) {
 }
 
 func TestDevSetGitDoc(t *testing.T) {
+	t.Parallel()
 	const dir = "/usr/share/doc/git-doc"
 	if _, err := os.Stat(dir); err != nil {
 		t.Skipf("git-doc is not installed (apt-get install git-doc): %v", err)

@@ -1,9 +1,9 @@
 package fetch
 
 import (
-	"os/exec"
-	"strings"
 	"testing"
+
+	"github.com/researchflow/researchflow/internal/deptest"
 )
 
 // TestDeps: fetch reads pages for the search activities but is an adapter
@@ -13,16 +13,8 @@ import (
 // it again whenever this package's imports change.
 func TestDeps(t *testing.T) {
 	t.Parallel()
-	out, err := exec.Command("go", "list", "-deps", ".").Output()
-	if err != nil {
-		t.Fatalf("go list -deps .: %v", err)
-	}
-	const mod = "github.com/researchflow/researchflow"
-	for _, dep := range strings.Fields(string(out)) {
-		for _, f := range []string{mod + "/internal/search", mod + "/activities", mod + "/workflows"} {
-			if dep == f || (strings.HasPrefix(dep, f+"/") && dep != mod+"/internal/search/ident") {
-				t.Errorf("fetch depends on %s", dep)
-			}
-		}
-	}
+	deptest.Check(t, deptest.Rule{
+		Forbidden: []string{deptest.Module + "/internal/search", deptest.Module + "/activities", deptest.Module + "/workflows"},
+		Allow:     []string{deptest.Module + "/internal/search/ident"},
+	})
 }

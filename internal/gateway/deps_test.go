@@ -4,13 +4,25 @@ import (
 	"go/build"
 	"strings"
 	"testing"
+
+	"github.com/researchflow/researchflow/internal/deptest"
 )
+
+// The gateway serves HTTP over the client; it links neither the engines nor
+// the Temporal server.
+func TestDeps(t *testing.T) {
+	t.Parallel()
+	deptest.Check(t, deptest.Rule{Forbidden: []string{
+		"github.com/tmc/langchaingo", "github.com/ledongthuc/pdf", "go.temporal.io/server", deptest.Module + "/internal/corpus",
+	}})
+}
 
 // TestSpeaksTheDomain: the gateway talks to runs through Runs (the client
 // package speaks Temporal for it), so it imports no go.temporal.io package
 // itself. It reads its own sources (package "."), so its cached result is
 // invalidated by any change to the gateway's imports.
 func TestSpeaksTheDomain(t *testing.T) {
+	t.Parallel()
 	pkg, err := build.ImportDir(".", 0)
 	if err != nil {
 		t.Fatal(err)

@@ -1,9 +1,9 @@
 package mailer
 
 import (
-	"os/exec"
-	"strings"
 	"testing"
+
+	"github.com/researchflow/researchflow/internal/deptest"
 )
 
 // TestDeps: the mailer is an adapter: it declares the message it sends
@@ -13,16 +13,5 @@ import (
 // whenever this package's imports change.
 func TestDeps(t *testing.T) {
 	t.Parallel()
-	out, err := exec.Command("go", "list", "-deps", ".").Output()
-	if err != nil {
-		t.Fatalf("go list -deps .: %v", err)
-	}
-	const mod = "github.com/researchflow/researchflow"
-	for _, dep := range strings.Fields(string(out)) {
-		for _, f := range []string{mod + "/activities", mod + "/workflows"} {
-			if dep == f || strings.HasPrefix(dep, f+"/") {
-				t.Errorf("mailer depends on %s", dep)
-			}
-		}
-	}
+	deptest.Check(t, deptest.Rule{Forbidden: []string{deptest.Module + "/activities", deptest.Module + "/workflows"}})
 }

@@ -46,6 +46,7 @@ func holdStack() int {
 // served by A's workers and model settings, and hang when A exits): it is
 // refused with a message naming A, and once A has ended it starts its own.
 func TestSecondCommandDoesNotAttachToAnotherCommandsStack(t *testing.T) {
+	endToEnd(t)
 	dir := t.TempDir()
 	port := strconv.Itoa(freePort(t)) // the dev stack's address for both
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)

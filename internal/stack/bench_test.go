@@ -18,6 +18,7 @@ import (
 // small folder corpus already ingested), 20 clients at once. One iteration
 // is one run.
 func BenchmarkResearchRuns(b *testing.B) {
+	endToEnd(b)
 	dir := writeCorpus(b)
 	ctx := context.Background()
 	in := rf.ResearchInput{Question: "How do beekeepers find queen cells?", CorpusPath: dir}

@@ -16,6 +16,7 @@ import (
 // question typed in headless Chromium produces a report whose citations open
 // the cited passage.
 func TestWebAppOnDevStack(t *testing.T) {
+	endToEnd(t)
 	const chromium = "/usr/bin/chromium"
 	if _, err := os.Stat(chromium); err != nil {
 		t.Skip("needs chromium (apt-get install chromium); .ci/run installs it")

@@ -22,7 +22,7 @@ import (
 	rf "github.com/researchflow/researchflow"
 	"github.com/researchflow/researchflow/activities"
 	rfclient "github.com/researchflow/researchflow/client"
-	"github.com/researchflow/researchflow/internal/codec"
+	"github.com/researchflow/researchflow/codec"
 	"github.com/researchflow/researchflow/internal/config"
 	"github.com/researchflow/researchflow/internal/corpus"
 	"github.com/researchflow/researchflow/internal/embed"

@@ -25,7 +25,7 @@ import (
 	commonpb "go.temporal.io/api/common/v1"
 	enumspb "go.temporal.io/api/enums/v1"
 
-	"github.com/researchflow/researchflow/internal/codec"
+	"github.com/researchflow/researchflow/codec"
 	"github.com/researchflow/researchflow/internal/config"
 	"github.com/researchflow/researchflow/internal/pools"
 )
@@ -39,6 +39,7 @@ import (
 // so that the shared stack's workers (without the codec) never take its
 // tasks.
 func TestPayloadEncryptionEndToEnd(t *testing.T) {
+	endToEnd(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	cfg, plain := ownNamespace(ctx, t, "encrypted")

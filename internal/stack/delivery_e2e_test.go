@@ -19,6 +19,7 @@ import (
 // workflow (before, the run waited for every event's delivery to give up,
 // about ten minutes each). The test logs the time from start to report.
 func TestDeadWebhookDoesNotWithholdTheReport(t *testing.T) {
+	endToEnd(t)
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

@@ -51,6 +51,7 @@ func sourceFor(res rf.ResearchResult, name string) int {
 }
 
 func TestEndToEndFolderCorpus(t *testing.T) {
+	endToEnd(t)
 	dir := writeCorpus(t)
 	res, run := research(t, "e2e-folder", rf.ResearchInput{
 		Question:   "How do beekeepers find queen cells, and what do worker bees store?",
@@ -187,6 +188,7 @@ func waitVisible(t *testing.T, query string) {
 // The acceptance question of the project, on the default corpus: the Go
 // documentation of the installed Go.
 func TestEndToEndGoDocs(t *testing.T) {
+	endToEnd(t)
 	if _, err := exec.LookPath("go"); err != nil {
 		t.Skip("needs a Go installation for the default corpus")
 	}
@@ -208,6 +210,7 @@ func TestEndToEndGoDocs(t *testing.T) {
 
 // The Temporal CLI starts a run on the dev stack with the documented JSON input.
 func TestTemporalCLIStart(t *testing.T) {
+	endToEnd(t)
 	bin, err := exec.LookPath("temporal")
 	if err != nil {
 		t.Skip("needs the temporal CLI on PATH (go install github.com/temporalio/cli/cmd/temporal@v1.5.1)")
@@ -239,6 +242,7 @@ func TestTemporalCLIStart(t *testing.T) {
 
 // The starter's --id: the same ID twice is one run, also after it finished.
 func TestStartResearchIsIdempotent(t *testing.T) {
+	endToEnd(t)
 	dir := writeCorpus(t)
 	in := rf.ResearchInput{Question: "What does a lighthouse keeper trim?", CorpusPath: dir}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
@@ -272,6 +276,7 @@ func TestStartResearchIsIdempotent(t *testing.T) {
 
 // Two processes never open the same Temporal database.
 func TestSecondServerOnSameDatabaseIsRefused(t *testing.T) {
+	endToEnd(t)
 	db := filepath.Join(t.TempDir(), "temporal.db")
 	ctx := context.Background()
 	first, err := temporalserver.Start(ctx, temporalserver.Options{DatabaseFile: db, FrontendPort: -1, NoUI: true, Logger: testLogger()})
@@ -292,6 +297,7 @@ func TestSecondServerOnSameDatabaseIsRefused(t *testing.T) {
 // A run that waits for plan approval (approved with an edited plan over the
 // Update), leaves a sub-question unanswered, reflects, and reports the gap.
 func TestEndToEndApprovalReflectionAndGaps(t *testing.T) {
+	endToEnd(t)
 	dir := writeCorpus(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()

@@ -17,6 +17,7 @@ import (
 // does, and holds the offline engine to the acceptance thresholds of issue 8.
 // The full sets run with `task eval`.
 func TestEvalCISet(t *testing.T) {
+	endToEnd(t)
 	if _, err := exec.LookPath("go"); err != nil {
 		t.Skip("needs a Go installation for the default corpus")
 	}

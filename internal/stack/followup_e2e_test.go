@@ -58,6 +58,7 @@ func lastSource(res rf.ResearchResult) int {
 // exactly one targeted search and cites the new note as the next number.
 // The thread lists both, over HTTP.
 func TestFollowUpAnsweredFromEvidenceThenOneTargetedSearch(t *testing.T) {
+	endToEnd(t)
 	dir := writeCorpus(t)
 	id := unique("e2e-followup")
 	run, _ := research(t, id, rf.ResearchInput{
@@ -144,6 +145,7 @@ func TestFollowUpAnsweredFromEvidenceThenOneTargetedSearch(t *testing.T) {
 // POST /v1/research/{id}/followups starts a follow-up that joins the thread;
 // bad input is a 400 and a run that is not a research run a 404.
 func TestFollowUpOverHTTP(t *testing.T) {
+	endToEnd(t)
 	id := unique("e2e-followup-http")
 	research(t, id, rf.ResearchInput{Question: "What does a lighthouse keeper do every evening?", CorpusPath: writeCorpus(t)})
 	base := "http://" + shared.Gateway.Addr + "/v1/research/"
@@ -213,6 +215,7 @@ func containsInt(list []int, n int) bool {
 // only, answers and joins its run's thread (the workflow sets the search
 // attribute itself).
 func TestFollowUpStartedByTemporalCLI(t *testing.T) {
+	endToEnd(t)
 	bin, err := exec.LookPath("temporal")
 	if err != nil {
 		t.Skip("needs the temporal CLI on PATH (go install github.com/temporalio/cli/cmd/temporal@v1.5.1)")

@@ -83,6 +83,7 @@ func (e *followUpActivities) snapshot() (started, completed map[string]int) {
 // activity (the evidence read, the analysis of the run's passages) that had
 // completed, and that the run's thread lists it after the restart.
 func TestFollowUpSurvivesARestart(t *testing.T) {
+	endToEnd(t)
 	if testing.Short() {
 		t.Skip("starts two embedded stacks")
 	}

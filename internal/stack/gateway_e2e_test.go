@@ -22,6 +22,7 @@ import (
 // POST a question to the gateway of the dev stack, follow its Server-Sent
 // Events until done, read the report and open a cited source.
 func TestGatewayEndToEnd(t *testing.T) {
+	endToEnd(t)
 	base := "http://" + shared.Gateway.Addr
 	resp, err := http.Post(base+"/v1/research", "application/json",
 		strings.NewReader(`{"question":"What does the Go memory model guarantee about channel communication?"}`))
@@ -99,6 +100,7 @@ func TestGatewayEndToEnd(t *testing.T) {
 // Upload documents into a private corpus over HTTP, let the search pool
 // ingest them, and research that corpus.
 func TestGatewayUploadThenResearch(t *testing.T) {
+	endToEnd(t)
 	base := "http://" + shared.Gateway.Addr
 	var body bytes.Buffer
 	mw := multipart.NewWriter(&body)
@@ -153,6 +155,7 @@ func TestGatewayUploadThenResearch(t *testing.T) {
 // and the run completes: the gateway and the workflow count characters
 // alike.
 func TestGatewayLongChineseQuestionCompletes(t *testing.T) {
+	endToEnd(t)
 	base := "http://" + shared.Gateway.Addr
 	question := strings.Repeat("备份数据保留多少天", 77) + "天天天天天天？"
 	if n := len([]rune(question)); n != 700 || len(question) != 2100 {

@@ -112,6 +112,7 @@ func countChunks(t *testing.T, s memory.Store, f memory.Filter) int {
 // TestIngestWorkflowEndToEnd ingests a folder, ingests it again unchanged,
 // changes one file, and researches the named corpus.
 func TestIngestWorkflowEndToEnd(t *testing.T) {
+	endToEnd(t)
 	name := unique("e2e-ingest-crafts")
 	dir, names := writeIngestFolder(t)
 	wantChunks := 0
@@ -261,6 +262,7 @@ func (o *ingestOutbound) RecordHeartbeat(ctx context.Context, details ...any) {
 // that the ingestion finishes without redoing the first batch nor the files
 // of the second that were done.
 func TestIngestResumesAfterRestart(t *testing.T) {
+	endToEnd(t)
 	const name, files, holdAt = "e2e-ingest-resume", 600, 40
 	dir := t.TempDir()
 	for i := range files {
@@ -279,7 +281,7 @@ func TestIngestResumesAfterRestart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg.EmbeddedFrontendPort = freePort(t)
+	cfg.EmbeddedFrontendPort = -1 // the server binds a free port; the restart takes the same
 	cfg.EmbeddedUIPort = 0
 	all, _ := pools.Parse(pools.All)
 	rec := &ingestRecorder{started: map[string]int{}, results: map[string]rf.IngestSummary{},
@@ -291,6 +293,7 @@ func TestIngestResumesAfterRestart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	cfg.EmbeddedFrontendPort = frontendPort(t, first)
 	const id = "ingest-resume"
 	if _, err := first.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: rf.TaskQueueWorkflow},
 		rf.IngestWorkflowType, rf.IngestInput{Corpus: name, Path: dir}); err != nil {
@@ -391,6 +394,7 @@ func waitActivityRetry(ctx context.Context, t *testing.T, c client.Client, id, a
 // With prune, a document deleted from a folder is dropped from memory on the
 // next ingestion, so research never cites it again.
 func TestIngestDropsRemovedDocuments(t *testing.T) {
+	endToEnd(t)
 	dir := writeCorpus(t)
 	name := unique("e2e-prune")
 	first := ingestFolder(t, shared.Client, unique("e2e-prune-1"), rf.IngestInput{Corpus: name, Path: dir, Prune: true})

@@ -149,6 +149,7 @@ const (
 // model's answers with their reasoning blocks and out-of-list citations
 // removed, and the footer names the models and counts their tokens exactly.
 func TestLLMRunWithTheModel(t *testing.T) {
+	endToEnd(t)
 	fake := llmtest.New(t, &llmtest.Script{
 		Planner:   llmtest.Always(llmtest.Reply{Content: llmtest.PlanJSON(sqBread)}),
 		Reflector: llmtest.Always(llmtest.Reply{Content: llmtest.ReflectJSON(sqBees)}),
@@ -238,6 +239,7 @@ func TestLLMRunWithTheModel(t *testing.T) {
 // only the writer: no model call of the planner, analyst or reflector is
 // repeated.
 func TestLLMWriterInterruptedRerunsOnlyTheWriter(t *testing.T) {
+	endToEnd(t)
 	held, release := make(chan struct{}), make(chan struct{})
 	defer close(release)
 	fake := llmtest.New(t, &llmtest.Script{
@@ -314,6 +316,7 @@ func TestLLMWriterInterruptedRerunsOnlyTheWriter(t *testing.T) {
 // A rejected API key fails the run at once with a clear error: permanent
 // errors are not retried, and the planner does not fall back on them.
 func TestLLMUnauthorizedFailsFast(t *testing.T) {
+	endToEnd(t)
 	fake := llmtest.New(t, llmtest.Always(llmtest.Error(401, "Incorrect API key provided: "+llmKey)))
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
@@ -364,6 +367,7 @@ func rolesOf(reqs []llmtest.Request) []string {
 // and the run completes. Retry-After is longer than the retry policy's
 // first interval (1s), so an ignored header would retry too early.
 func TestLLMRateLimitedAnalystRetriesAfterRetryAfter(t *testing.T) {
+	endToEnd(t)
 	const wait = 2 * time.Second
 	fake := llmtest.New(t, &llmtest.Script{
 		Fail: map[llmtest.Call]llmtest.Reply{{Role: llmtest.Analyst, N: 1}: llmtest.RateLimited(int(wait / time.Second))},

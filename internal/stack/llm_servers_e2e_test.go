@@ -56,6 +56,7 @@ func paidUsage(reqs []llmtest.Request) (u rf.Usage, paid int) {
 // role invocation, and the run counts exactly the server's tokens (and the
 // failed calls of a cut stream or a 429).
 func TestLLMRealServerBehaviours(t *testing.T) {
+	endToEnd(t)
 	modes := map[string]llmtest.Mode{}
 	for _, m := range llmtest.Modes {
 		modes[m.Name] = m
@@ -152,6 +153,7 @@ func TestLLMRealServerBehaviours(t *testing.T) {
 // call, and the run's usage and footer count every token the server
 // reported, failed calls included.
 func TestLLMEveryAnswerUnusableStaysInBudget(t *testing.T) {
+	endToEnd(t)
 	const perCall, budget = 1100, 30000
 	fake := llmtest.New(t, llmtest.Unusable(1000, 100))
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)

@@ -2,9 +2,11 @@ package stack
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"os"
 	"path/filepath"
 	"sync/atomic"
@@ -36,6 +38,12 @@ func TestMain(m *testing.M) {
 func runMain(m *testing.M) int {
 	if os.Getenv(holdStackEnv) != "" {
 		return holdStack()
+	}
+	flag.Parse()
+	if testing.Short() {
+		// The quick loop (go test -short ./...) starts no server; every
+		// end-to-end test skips through endToEnd and says why.
+		return m.Run()
 	}
 	dir, err := os.MkdirTemp("", "researchflow-e2e-*")
 	if err != nil {
@@ -72,6 +80,16 @@ func runMain(m *testing.M) int {
 	}
 	defer shared.Close()
 	return m.Run()
+}
+
+// endToEnd skips the calling test in -short mode: the end-to-end tests need
+// the shared stack (the embedded Temporal server, every pool, the gateway),
+// which TestMain starts only without -short.
+func endToEnd(tb testing.TB) {
+	tb.Helper()
+	if testing.Short() {
+		tb.Skip("end-to-end: needs the embedded Temporal server and every worker pool; runs without -short")
+	}
 }
 
 func testLogger() *slog.Logger {
@@ -127,4 +145,18 @@ func startIdempotent(ctx context.Context, id string, in rf.ResearchInput) (clien
 		return nil, err
 	}
 	return shared.Client.GetWorkflow(ctx, run.ID, run.RunID), nil
+}
+
+// freePort returns a port that was free a moment ago, for the tests that
+// must know a server's address before it starts (the same port after a
+// restart, the dev-stack address two processes share). It can race with
+// other programs; tests that need no fixed address use port 0 or -1.
+func freePort(t *testing.T) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
 }

@@ -24,6 +24,7 @@ import (
 // query API then returns Researchflow's run counters and the Temporal SDK's
 // own metrics.
 func TestPrometheusScrapesTheStack(t *testing.T) {
+	endToEnd(t)
 	bin, err := exec.LookPath("prometheus")
 	if err != nil {
 		t.Skip("needs the prometheus binary (apt-get install -y prometheus; .ci/run installs it)")

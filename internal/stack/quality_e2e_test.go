@@ -63,6 +63,7 @@ func body(md string) string {
 }
 
 func TestQualityStatesTheAnswerInAnyEncodingAndScript(t *testing.T) {
+	endToEnd(t)
 	const inventory = "The backup server kestrel-04 stands in the Oslo data centre. Backups are kept for 35 days."
 	parking := []byte("Staff park on level 2 of the garage; level 1 is for visitors.\n")
 	cases := []struct {
@@ -134,6 +135,7 @@ func latinOnly(s string) bool {
 // A question the notes cannot answer ends with a gap and no findings, not
 // with a loosely related sentence.
 func TestQualityUnanswerableEndsWithAGap(t *testing.T) {
+	endToEnd(t)
 	dir := writeFiles(t, map[string][]byte{
 		"parking.txt": []byte("Staff park on level 2 of the garage; level 1 is for visitors.\n"),
 		"backup.txt":  []byte("Backups run every night at 02:30 and are kept for 35 days.\n"),
@@ -155,6 +157,7 @@ func TestQualityUnanswerableEndsWithAGap(t *testing.T) {
 // An HTML page's article is researched; its header promo, cookie dialog,
 // sidebar and footer are not.
 func TestQualityHTMLArticleOnly(t *testing.T) {
+	endToEnd(t)
 	page := `<!doctype html><html><head><title>Log retention</title></head><body>
 <header><div class="promo">New: the Enterprise plan keeps your logs for 400 days.</div><nav><a href="/">Home</a></nav></header>
 <div role="dialog" aria-label="Cookie consent"><p>We use cookies so that logs are kept for your session. Accept cookies?</p></div>
@@ -181,6 +184,7 @@ func TestQualityHTMLArticleOnly(t *testing.T) {
 // The README's question: the report states the four channel rules of the
 // Go memory model.
 func TestQualityREADMEQuestionStatesTheChannelRules(t *testing.T) {
+	endToEnd(t)
 	if _, err := exec.LookPath("go"); err != nil {
 		t.Skip("needs a Go installation for the default corpus")
 	}

@@ -3,6 +3,7 @@ package stack
 import (
 	"context"
 	"net"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -81,6 +82,7 @@ func (e *executions) snapshot() (started, completed map[string]int) {
 // same SQLite file, and checks that the run completes and that no activity
 // that had completed ran again.
 func TestRestartResumesWithoutRedoingWork(t *testing.T) {
+	endToEnd(t)
 	corpusDir := writeCorpus(t)
 	cfg, err := config.Load(func(k string) (string, bool) {
 		if k == "RESEARCHFLOW_DATA_DIR" {
@@ -91,7 +93,7 @@ func TestRestartResumesWithoutRedoingWork(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg.EmbeddedFrontendPort = freePort(t) // the same port after the restart
+	cfg.EmbeddedFrontendPort = -1 // the server binds a free port; the restart takes the same
 	cfg.EmbeddedUIPort = 0
 	all, _ := pools.Parse(pools.All)
 	ex := &executions{started: map[string]int{}, completed: map[string]int{}, holdWrite: true, writing: make(chan struct{})}
@@ -102,6 +104,7 @@ func TestRestartResumesWithoutRedoingWork(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	cfg.EmbeddedFrontendPort = frontendPort(t, first)
 	const id = "restart-run"
 	if _, err := first.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: rf.TaskQueueWorkflow},
 		rf.ResearchWorkflowType, rf.ResearchInput{Question: "How is a sourdough starter kept active?", CorpusPath: corpusDir}); err != nil {
@@ -175,12 +178,16 @@ func waitRetryScheduled(ctx context.Context, t *testing.T, c client.Client, id s
 	t.Log("the interrupted attempt was not reported before the server stopped; its heartbeat timeout will retry it")
 }
 
-func freePort(t *testing.T) int {
+// frontendPort is the port st's embedded server listens on.
+func frontendPort(t *testing.T, st *Stack) int {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	_, port, err := net.SplitHostPort(st.Server.FrontendAddress())
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
+	p, err := strconv.Atoi(port)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
 }

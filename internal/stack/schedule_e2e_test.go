@@ -27,6 +27,7 @@ import (
 // run over the unchanged folder says "No change", and with notify on_change
 // the webhook receives nothing from it (nor from the first run).
 func TestScheduleReportsWhatChanged(t *testing.T) {
+	endToEnd(t)
 	var mu sync.Mutex
 	var received []string // event types, in delivery order
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -204,6 +205,7 @@ func hasDecision(a rf.Audit, kind, detail string) bool {
 // The schedule routes on the shared stack's gateway: clear 400s, create,
 // list, get, patch, pause with a note, resume, trigger, delete.
 func TestScheduleHTTPAPI(t *testing.T) {
+	endToEnd(t)
 	base := "http://" + shared.Gateway.Addr
 	do := func(method, path, body string) (*http.Response, []byte) {
 		t.Helper()
@@ -297,6 +299,7 @@ func TestScheduleHTTPAPI(t *testing.T) {
 // stopped and started again on the same data, the schedule is there, paused
 // with its note, and its next run compares with the run made before.
 func TestScheduleSurvivesARestart(t *testing.T) {
+	endToEnd(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	cfg := llmConfig(t)

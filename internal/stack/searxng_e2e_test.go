@@ -63,6 +63,7 @@ func (s *loopbackSearXNG) pageRequests() int {
 // the report cites the page by its http:// URL with its title and access
 // date.
 func TestEndToEndSearXNGOnLoopback(t *testing.T) {
+	endToEnd(t)
 	for _, allow := range []bool{false, true} {
 		name := map[bool]string{false: "private addresses refused", true: "loopback allowed"}[allow]
 		t.Run(name, func(t *testing.T) {

@@ -13,6 +13,7 @@ import (
 // A process whose gateway cannot serve, or whose workers stop with a fatal
 // error, ends with an error (the commands exit non-zero) instead of idling.
 func TestServeEndsWhenAComponentFails(t *testing.T) {
+	endToEnd(t)
 	t.Run("gateway port taken", func(t *testing.T) {
 		taken, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {

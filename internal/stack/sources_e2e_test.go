@@ -97,6 +97,7 @@ func scheduled(t *testing.T, run client.WorkflowRun) (types []string, inputs [][
 // with the provider's page while its history holds no step that had
 // succeeded.
 func TestEndToEndSourcesDeadLettersAndRedrive(t *testing.T) {
+	endToEnd(t)
 	arxivDown.Store(true)
 	defer arxivDown.Store(false)
 	depth := 0

@@ -36,7 +36,7 @@ import (
 	"go.temporal.io/sdk/interceptor"
 
 	"github.com/researchflow/researchflow/activities"
-	"github.com/researchflow/researchflow/internal/codec"
+	"github.com/researchflow/researchflow/codec"
 	"github.com/researchflow/researchflow/internal/config"
 	"github.com/researchflow/researchflow/internal/memory"
 	"github.com/researchflow/researchflow/internal/pools"

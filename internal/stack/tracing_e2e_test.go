@@ -25,6 +25,7 @@ import (
 // is the root, the workflow and every activity type the run executed are
 // its descendants through unbroken parent links.
 func TestResearchIsOneTrace(t *testing.T) {
+	endToEnd(t)
 	base := "http://" + shared.Gateway.Addr
 	resp, err := http.Post(base+"/v1/research", "application/json",
 		strings.NewReader(`{"question":"What does the Go memory model guarantee about channel communication?"}`))

@@ -18,6 +18,7 @@ import (
 // rollout's last step), research runs on it, with the auto-upgrade
 // behaviour the rollout procedure relies on.
 func TestVersionedWorkersRunResearch(t *testing.T) {
+	endToEnd(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	cfg, plain := ownNamespace(ctx, t, "versioned")

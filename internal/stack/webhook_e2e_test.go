@@ -22,6 +22,7 @@ import (
 // the redelivery carries the same webhook-id, so a receiver that accepts
 // each ID once accepts exactly one delivery per event.
 func TestWebhookDeliveryWhenTheNotifyWorkerDies(t *testing.T) {
+	endToEnd(t)
 	const secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 	verifier, err := standardwebhooks.NewWebhook(secret)
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"os"
+	"sync/atomic"
 
 	"go.temporal.io/server/common/log"
 	"go.temporal.io/server/common/log/tag"
@@ -13,7 +14,26 @@ import (
 type slogLogger struct {
 	l     *slog.Logger
 	level slog.Leveler
+	// starting, while true, turns Fatal into a panic with a *startFailure
+	// that Start recovers: a listener the server cannot bind (it calls
+	// Fatal) fails Start instead of ending the process.
+	starting *atomic.Bool
 }
+
+// startFailure is what Fatal panics with while the server starts.
+type startFailure struct {
+	msg string
+	err error // the "error" tag, if any
+}
+
+func (f *startFailure) Error() string {
+	if f.err == nil {
+		return f.msg
+	}
+	return f.msg + ": " + f.err.Error()
+}
+
+func (f *startFailure) Unwrap() error { return f.err }
 
 var _ log.Logger = slogLogger{}
 
@@ -41,5 +61,16 @@ func (s slogLogger) Panic(msg string, tags ...tag.Tag) {
 }
 func (s slogLogger) Fatal(msg string, tags ...tag.Tag) {
 	s.log(slog.LevelError, msg, tags)
+	if s.starting != nil && s.starting.Load() {
+		f := &startFailure{msg: msg}
+		for _, t := range tags {
+			if zt, ok := t.(tag.ZapTag); ok {
+				if err, ok := zt.Field().Interface.(error); ok {
+					f.err = err
+				}
+			}
+		}
+		panic(f)
+	}
 	os.Exit(1)
 }

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/researchflow/researchflow/internal/devserver"
@@ -57,17 +58,22 @@ type Options struct {
 	Logger           *slog.Logger
 	// LogLevel of the server's own logs (default warn: the server is chatty).
 	LogLevel slog.Level
+
+	// portsChosen, in tests, sees each attempt's ports before the server
+	// binds them.
+	portsChosen func(servicePorts)
 }
 
 // Server is a running embedded Temporal server.
 type Server struct {
-	server    temporal.Server
-	ui        *uiserver.Server
-	lock      *fileLock
-	frontend  string
-	uiAddress string
-	namespace string
-	logLevel  *slog.LevelVar
+	server     temporal.Server
+	ui         *uiserver.Server
+	uiListener net.Listener
+	lock       *fileLock
+	frontend   string
+	uiAddress  string
+	namespace  string
+	logLevel   *slog.LevelVar
 }
 
 // FrontendAddress is the host:port that SDK clients and the CLI dial.
@@ -78,6 +84,10 @@ func (s *Server) UIAddress() string { return s.uiAddress }
 
 // Namespace is the namespace the server was started with.
 func (s *Server) Namespace() string { return s.namespace }
+
+// startAttempts bounds the tries with fresh ports when a port the server
+// chose was taken before the server bound it (see ports.go).
+const startAttempts = 3
 
 // Start starts the server and returns once its frontend accepts requests.
 func Start(ctx context.Context, opt Options) (*Server, error) {
@@ -93,35 +103,63 @@ func Start(ctx context.Context, opt Options) (*Server, error) {
 	if opt.LogLevel == 0 {
 		opt.LogLevel = slog.LevelWarn
 	}
-	var err error
-	if opt.FrontendPort, err = pickPort(opt.IP, opt.FrontendPort, 7233); err != nil {
-		return nil, fmt.Errorf("frontend port: %w", err)
-	}
-
-	s := &Server{namespace: opt.Namespace, frontend: net.JoinHostPort(opt.IP, strconv.Itoa(opt.FrontendPort))}
+	var lock *fileLock
 	if opt.DatabaseFile != "" {
 		if err := os.MkdirAll(filepath.Dir(opt.DatabaseFile), 0o755); err != nil {
 			return nil, fmt.Errorf("create data dir: %w", err)
 		}
-		if s.lock, err = lockFile(devserver.LockPath(opt.DatabaseFile)); err != nil {
+		var err error
+		if lock, err = lockFile(devserver.LockPath(opt.DatabaseFile)); err != nil {
 			return nil, err
 		}
 	}
-	ok := false
-	defer func() {
-		if !ok {
-			s.lock.release()
+	for attempt := 1; ; attempt++ {
+		s, err := start(ctx, opt, lock)
+		if err == nil {
+			return s, nil
 		}
-	}()
+		if !errors.Is(err, errPortTaken) || attempt == startAttempts || ctx.Err() != nil {
+			lock.release()
+			return nil, err
+		}
+		opt.Logger.Warn("Temporal server: a port was taken before the server bound it; trying fresh ports", "error", err, "attempt", attempt)
+	}
+}
 
-	conf, err := buildConfig(opt)
+// start makes one attempt with freshly reserved ports. A listener the
+// server could not bind (address in use) wraps errPortTaken.
+func start(ctx context.Context, opt Options, lock *fileLock) (_ *Server, err error) {
+	frontendWant := opt.FrontendPort
+	switch {
+	case frontendWant < 0:
+		frontendWant = 0
+	case frontendWant == 0:
+		frontendWant = 7233
+	}
+	// frontend, frontend HTTP, history, matching, worker.
+	held, err := reservePorts(opt.IP, frontendWant, 0, 0, 0, 0)
+	if err != nil {
+		return nil, fmt.Errorf("temporal server ports: %w", err)
+	}
+	// The server has bound every port (or failed) once start returns.
+	defer releaseAll(held)
+	p := servicePorts{frontend: held[0].port, http: held[1].port, history: held[2].port, matching: held[3].port, worker: held[4].port}
+	s := &Server{namespace: opt.Namespace, frontend: net.JoinHostPort(opt.IP, strconv.Itoa(p.frontend)), lock: lock}
+	if opt.portsChosen != nil {
+		opt.portsChosen(p)
+	}
+
+	conf, err := buildConfig(opt, p)
 	if err != nil {
 		return nil, err
 	}
 	level := &slog.LevelVar{}
 	level.Set(opt.LogLevel)
 	s.logLevel = level
-	logger := slogLogger{l: opt.Logger.With("component", "temporal-server"), level: level}
+	starting := new(atomic.Bool)
+	starting.Store(true)
+	defer starting.Store(false)
+	logger := slogLogger{l: opt.Logger.With("component", "temporal-server"), level: level, starting: starting}
 	authorizer, err := authorization.GetAuthorizerFromConfig(&conf.Global.Authorization)
 	if err != nil {
 		return nil, fmt.Errorf("authorizer: %w", err)
@@ -142,6 +180,18 @@ func Start(ctx context.Context, opt Options) (*Server, error) {
 		dynamicconfig.FrontendMaxNamespaceVisibilityRPSPerInstance.Key(): 100,
 		dynamicconfig.ForceSearchAttributesCacheRefreshOnRead.Key():      true,
 	}
+	// A listener the server cannot bind makes it call the logger's Fatal,
+	// which panics while starting; the panic becomes this start's error.
+	// What the failed attempt had built is left to the garbage collector.
+	defer func() {
+		if r := recover(); r != nil {
+			f, ok := r.(*startFailure)
+			if !ok {
+				panic(r)
+			}
+			err = classifyStartError(fmt.Errorf("start temporal server: %w", f))
+		}
+	}()
 	srv, err := temporal.NewServer(
 		temporal.WithConfig(conf),
 		temporal.ForServices(temporal.DefaultServices),
@@ -152,48 +202,84 @@ func Start(ctx context.Context, opt Options) (*Server, error) {
 		temporal.WithDynamicConfigClient(dyn),
 	)
 	if err != nil {
-		return nil, fmt.Errorf("create temporal server: %w", err)
+		return nil, classifyStartError(fmt.Errorf("create temporal server: %w", err))
 	}
 	if err := srv.Start(); err != nil {
-		return nil, fmt.Errorf("start temporal server: %w", err)
+		_ = srv.Stop()
+		return nil, classifyStartError(fmt.Errorf("start temporal server: %w", err))
 	}
 	s.server = srv
 
 	if !opt.NoUI {
-		port, err := pickPort(opt.IP, opt.UIPort, 8233)
-		if err != nil {
+		if err := s.startUI(opt); err != nil {
 			// The Web UI is a convenience: a busy port must not stop research.
 			opt.Logger.Warn("Temporal Web UI not started", "error", err)
-		} else {
-			s.ui = uiserver.NewServer(uioptions.WithConfigProvider(&uiconfig.Config{
-				Host:                opt.IP,
-				Port:                port,
-				TemporalGRPCAddress: s.frontend,
-				EnableUI:            true,
-				DefaultNamespace:    opt.Namespace,
-				CORS:                uiconfig.CORS{CookieInsecure: true},
-				HideLogs:            true,
-				DisableNewsFetch:    true,
-				Codec:               uiconfig.Codec{Endpoint: opt.CodecEndpoint},
-			}))
-			go func() {
-				if err := s.ui.Start(); err != nil {
-					opt.Logger.Error("Temporal Web UI stopped", "error", err)
-				}
-			}()
-			s.uiAddress = "http://" + net.JoinHostPort(opt.IP, strconv.Itoa(port))
 		}
 	}
 	if err := waitForPort(ctx, s.frontend); err != nil {
-		s.Stop()
+		s.stopServices()
 		return nil, err
 	}
-	ok = true
 	return s, nil
+}
+
+// classifyStartError marks err as errPortTaken when an address was in use.
+// A retry reserves every port again, so a fixed frontend port that someone
+// else now listens on fails that reservation with a plain error.
+func classifyStartError(err error) error {
+	if isAddrInUse(err) {
+		return fmt.Errorf("%w: %w", errPortTaken, err)
+	}
+	return err
+}
+
+// startUI serves the Web UI on a listener bound here and handed over.
+func (s *Server) startUI(opt Options) error {
+	port := opt.UIPort
+	switch {
+	case port < 0:
+		port = 0
+	case port == 0:
+		port = 8233
+	}
+	ln, err := net.Listen("tcp", net.JoinHostPort(opt.IP, strconv.Itoa(port)))
+	if err != nil {
+		return fmt.Errorf("port %d is not free: %w", port, err)
+	}
+	port = ln.Addr().(*net.TCPAddr).Port
+	ui := uiserver.NewServer(uioptions.WithConfigProvider(&uiconfig.Config{
+		Host:                opt.IP,
+		Port:                port,
+		TemporalGRPCAddress: s.frontend,
+		EnableUI:            true,
+		DefaultNamespace:    opt.Namespace,
+		CORS:                uiconfig.CORS{CookieInsecure: true},
+		HideLogs:            true,
+		DisableNewsFetch:    true,
+		Codec:               uiconfig.Codec{Endpoint: opt.CodecEndpoint},
+	}))
+	if err := handOverListener(ui, ln); err != nil {
+		ln.Close()
+		return err
+	}
+	s.ui, s.uiListener = ui, ln
+	go func() {
+		if err := ui.Start(); err != nil {
+			opt.Logger.Error("Temporal Web UI stopped", "error", err)
+		}
+	}()
+	s.uiAddress = "http://" + net.JoinHostPort(opt.IP, strconv.Itoa(port))
+	return nil
 }
 
 // Stop stops the UI and the server and releases the database.
 func (s *Server) Stop() {
+	s.stopServices()
+	s.lock.release()
+}
+
+// stopServices stops the UI and the server, keeping the database lock.
+func (s *Server) stopServices() {
 	// Stopping services warn about each other going away; that is expected.
 	if s.logLevel != nil {
 		s.logLevel.Set(slog.LevelError)
@@ -202,14 +288,20 @@ func (s *Server) Stop() {
 		s.ui.Stop()
 		s.ui = nil
 	}
+	if s.uiListener != nil {
+		_ = s.uiListener.Close()
+		s.uiListener = nil
+	}
 	if s.server != nil {
 		_ = s.server.Stop()
 		s.server = nil
 	}
-	s.lock.release()
 }
 
-func buildConfig(opt Options) (*config.Config, error) {
+// servicePorts are the ports of the server's listeners.
+type servicePorts struct{ frontend, http, history, matching, worker int }
+
+func buildConfig(opt Options, p servicePorts) (*config.Config, error) {
 	var conf config.Config
 	conf.Global.Membership.MaxJoinDuration = 30 * time.Second
 	conf.Global.Membership.BroadcastAddress = opt.IP
@@ -221,11 +313,7 @@ func buildConfig(opt Options) (*config.Config, error) {
 		return nil, err
 	}
 	conf.Persistence.DataStores = map[string]config.DataStore{"sqlite-default": {SQL: sqlConf}}
-	httpPort, err := freePort(opt.IP)
-	if err != nil {
-		return nil, err
-	}
-	frontendAddr := net.JoinHostPort(opt.IP, strconv.Itoa(opt.FrontendPort))
+	frontendAddr := net.JoinHostPort(opt.IP, strconv.Itoa(p.frontend))
 	conf.ClusterMetadata = &cluster.Config{
 		FailoverVersionIncrement: 10,
 		MasterClusterName:        "active",
@@ -235,21 +323,19 @@ func buildConfig(opt Options) (*config.Config, error) {
 				Enabled:                true,
 				InitialFailoverVersion: 1,
 				RPCAddress:             frontendAddr,
-				HTTPAddress:            net.JoinHostPort(opt.IP, strconv.Itoa(httpPort)),
+				HTTPAddress:            net.JoinHostPort(opt.IP, strconv.Itoa(p.http)),
 				ClusterID:              embeddedClusterID,
 			},
 		},
 	}
 	conf.DCRedirectionPolicy.Policy = "noop"
 	conf.Services = map[string]config.Service{}
-	for _, name := range []string{"frontend", "history", "matching", "worker"} {
+	for name, port := range map[string]int{"frontend": p.frontend, "history": p.history, "matching": p.matching, "worker": p.worker} {
 		var svc config.Service
 		svc.RPC.BindOnIP = opt.IP
+		svc.RPC.GRPCPort = port
 		if name == "frontend" {
-			svc.RPC.GRPCPort = opt.FrontendPort
-			svc.RPC.HTTPPort = httpPort
-		} else if svc.RPC.GRPCPort, err = freePort(opt.IP); err != nil {
-			return nil, err
+			svc.RPC.HTTPPort = p.http
 		}
 		conf.Services[name] = svc
 	}
@@ -285,32 +371,6 @@ func buildSQL(opt Options) (*config.SQL, error) {
 		return nil, fmt.Errorf("create namespace %s: %w", opt.Namespace, err)
 	}
 	return &conf, nil
-}
-
-// pickPort returns want if set (>0), a free port if want is -1, else def;
-// it fails early when the chosen port is taken.
-func pickPort(ip string, want, def int) (int, error) {
-	switch {
-	case want < 0:
-		return freePort(ip)
-	case want == 0:
-		want = def
-	}
-	l, err := net.Listen("tcp", net.JoinHostPort(ip, strconv.Itoa(want)))
-	if err != nil {
-		return 0, fmt.Errorf("port %d is not free: %w", want, err)
-	}
-	l.Close()
-	return want, nil
-}
-
-func freePort(ip string) (int, error) {
-	l, err := net.Listen("tcp", net.JoinHostPort(ip, "0"))
-	if err != nil {
-		return 0, fmt.Errorf("find a free port: %w", err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
 }
 
 func waitForPort(ctx context.Context, addr string) error {

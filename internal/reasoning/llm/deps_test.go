@@ -1,9 +1,9 @@
 package llm
 
 import (
-	"os/exec"
-	"strings"
 	"testing"
+
+	"github.com/researchflow/researchflow/internal/deptest"
 )
 
 // TestAdapterDeps: the model adapter imports its domain's interfaces and the egress
@@ -13,16 +13,5 @@ import (
 // change.
 func TestAdapterDeps(t *testing.T) {
 	t.Parallel()
-	out, err := exec.Command("go", "list", "-deps", ".").Output()
-	if err != nil {
-		t.Fatalf("go list -deps .: %v", err)
-	}
-	const mod = "github.com/researchflow/researchflow"
-	for _, dep := range strings.Fields(string(out)) {
-		for _, f := range []string{mod + "/activities", mod + "/workflows"} {
-			if dep == f || strings.HasPrefix(dep, f+"/") {
-				t.Errorf("llm depends on %s", dep)
-			}
-		}
-	}
+	deptest.Check(t, deptest.Rule{Forbidden: []string{deptest.Module + "/activities", deptest.Module + "/workflows"}})
 }

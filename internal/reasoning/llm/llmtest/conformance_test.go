@@ -137,12 +137,14 @@ func script() *llmtest.Script {
 }
 
 func TestConformance(t *testing.T) {
+	t.Parallel()
 	for _, protocol := range []string{llmtest.OpenAI, llmtest.Ollama} {
 		for _, m := range llmtest.Modes {
 			if !m.For(protocol) {
 				continue
 			}
 			t.Run(protocol+"/"+m.Name, func(t *testing.T) {
+				t.Parallel() // each subtest has its own scripted server and engine
 				f := llmtest.New(t, m.Wrap(script()))
 				r := research(t, f, protocol, nil)
 				checkRun(t, f, r, 5, m.Extra(4))

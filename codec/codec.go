@@ -17,6 +17,19 @@
 // relabelled to another key. Keys rotate: every configured key decrypts,
 // one (Config.KeyID) encrypts. Payloads that are not encrypted (histories
 // written before the codec was turned on) pass through Decode unchanged.
+//
+// The package is public: a Go program that talks to an encrypted deployment
+// (a client or a worker of its own) dials Temporal with the same keys, and
+// with a failure converter that encrypts error messages too, as
+// Researchflow's own processes do:
+//
+//	cfg, err := codec.ParseKeys(os.Getenv("RESEARCHFLOW_CODEC_KEYS"), os.Getenv("RESEARCHFLOW_CODEC_KEY_ID"))
+//	c, err := codec.New(cfg)
+//	tc, err := client.Dial(client.Options{
+//		DataConverter: c.DataConverter(),
+//		FailureConverter: temporal.NewDefaultFailureConverter(temporal.DefaultFailureConverterOptions{
+//			DataConverter: c.DataConverter(), EncodeCommonAttributes: true}),
+//	})
 package codec
 
 import (
