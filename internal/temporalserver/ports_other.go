@@ -27,4 +27,3 @@ func probe(ip string, port int) (reservation, error) {
 	defer l.Close()
 	return reservation{port: l.Addr().(*net.TCPAddr).Port, release: func() {}}, nil
 }
-
