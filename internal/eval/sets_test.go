@@ -116,7 +116,10 @@ func debPackageSet(t *testing.T, set, pkg, dir string, min int) {
 		t.Skipf("%s is not installed (apt-get install %s): %v", pkg, pkg, err)
 	}
 	s := checkSet(t, set, []string{dir}, min)
-	for _, q := range s.Questions {
+	// The first question's corpus pattern stands for the set's (they share
+	// one package).
+	if len(s.Questions) > 0 {
+		q := s.Questions[0]
 		got, err := CorpusFolder(q.CorpusPath, t.TempDir())
 		if err != nil {
 			t.Fatalf("%s: %v", q.ID, err)
@@ -125,7 +128,6 @@ func debPackageSet(t *testing.T, set, pkg, dir string, min int) {
 		if err != nil || len(entries) < 2 {
 			t.Fatalf("%s: corpus folder %s holds %d files (%v), want the package's documents", q.ID, got, len(entries), err)
 		}
-		break
 	}
 }
 

@@ -306,16 +306,12 @@ func (d *decoder) chunk() memory.Chunk {
 	return c
 }
 
-// readSegment calls fn with every intact record of the segment at path, in
+// readSegmentFrom calls fn with every intact record of the segment at path, in
 // order. It returns the size of the intact prefix and whether the whole file
 // was intact; a short or corrupt record ends the intact prefix. An error
 // from fn, or a record that is intact but cannot be decoded, is returned as
 // an error.
-func readSegment(path string, fn func(r record) error) (good int64, intact bool, err error) {
-	return readSegmentFrom(path, 0, fn)
-}
-
-// readSegmentFrom is readSegment starting at byte offset from (a record
+// It starts at byte offset from (a record
 // boundary); good counts from the start of the file.
 func readSegmentFrom(path string, from int64, fn func(r record) error) (good int64, intact bool, err error) {
 	f, err := os.Open(path)
