@@ -172,6 +172,7 @@ func newEngine(cfg Config, deps Deps) (*gin.Engine, error) {
 	if err := e.SetTrustedProxies(cfg.TrustedProxies); err != nil {
 		return nil, fmt.Errorf("gateway: trusted proxies: %w", err)
 	}
+	s.startMigrations()
 	return e, nil
 }
 

@@ -112,6 +112,9 @@ func (s *server) createResearch(c *gin.Context) error {
 	if err := rf.CheckEmailDomains(in.NotifyEmail(), s.cfg.NotifyEmailDomains); err != nil {
 		return err
 	}
+	if err := s.checkCorpus(c.Request.Context(), who, rf.PublicCorpus(who, in.Corpus), in); err != nil {
+		return err
+	}
 	idem := c.GetHeader("Idempotency-Key")
 	if idem != "" && !idempotencyKeyPattern.MatchString(idem) {
 		return newAPIError(http.StatusBadRequest, "invalid_request", "Idempotency-Key: want 1 to 200 printable ASCII characters")
