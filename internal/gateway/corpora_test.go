@@ -155,3 +155,62 @@ func TestMigrateLocalCorpora(t *testing.T) {
 		t.Errorf("migration ingests %+v, want %+v", got, want)
 	}
 }
+
+// GET /v1/corpora lists the caller's corpora whatever surface filled them
+// (starter ingest, upload), named as the caller names them.
+func TestListCorpora(t *testing.T) {
+	h := newCountingHarness(t, nil, map[string]int{"alice--notes": 3, "alice--runbooks": 7, "opsdocs": 12})
+	ctx := context.Background()
+	runs := client.New(h.fake, DefaultNamespace)
+	for _, in := range []rf.IngestInput{
+		{Corpus: "opsdocs", Path: "/srv/ops"},                       // the local owner's (starter)
+		{Corpus: "alice--notes", Path: "/srv/a", Owner: "alice"},    // alice's (starter --owner alice)
+		{Corpus: "alice--runbooks", Path: "/srv/r", Owner: "alice"}, // alice's (upload)
+		{Corpus: "bob--notes", Path: "/srv/b", Owner: "bob"},        // bob's
+	} {
+		if _, err := runs.StartIngest(ctx, "ingest-"+strings.ReplaceAll(in.Corpus, "-", ""), in); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rec := h.do("GET", "/v1/corpora", aliceKey, "")
+	if rec.Code != http.StatusOK {
+		t.Fatalf("GET /v1/corpora: %d %s", rec.Code, rec.Body)
+	}
+	var got CorporaResponse
+	if err := json.Unmarshal(rec.Body.Bytes(), &got); err != nil {
+		t.Fatal(err)
+	}
+	chunks := map[string]int{}
+	for _, c := range got.Corpora {
+		if c.Chunks == nil || c.LastIngestion.ID == "" || c.LastIngestion.Status == "" {
+			t.Errorf("corpus %+v lacks its counts or ingestion", c)
+			continue
+		}
+		chunks[c.Name] = *c.Chunks
+	}
+	if want := map[string]int{"notes": 3, "runbooks": 7}; len(chunks) != len(want) || chunks["notes"] != 3 || chunks["runbooks"] != 7 {
+		t.Errorf("alice's corpora = %v, want %v", chunks, want)
+	}
+}
+
+func TestOwnedCorpus(t *testing.T) {
+	tests := []struct {
+		owner, stored, want string
+		ok                  bool
+	}{
+		{LocalOwner, "opsdocs", "opsdocs", true},
+		{LocalOwner, "alice--notes", "", false},
+		{LocalOwner, "local--notes", "", false}, // moved to notes
+		{LocalOwner, rf.DefaultCorpus, "", false},
+		{LocalOwner, "run:research-1", "", false},
+		{"alice", "alice--notes", "notes", true},
+		{"alice", "opsdocs", "", false},
+		{"alice", "bob--notes", "", false},
+	}
+	for _, tt := range tests {
+		got, ok := ownedCorpus(tt.owner, tt.stored)
+		if got != tt.want || ok != tt.ok {
+			t.Errorf("ownedCorpus(%q, %q) = %q, %v; want %q, %v", tt.owner, tt.stored, got, ok, tt.want, tt.ok)
+		}
+	}
+}

@@ -223,6 +223,7 @@ func (s *server) routes() *gin.Engine {
 	v1.POST("/research/:id/followups", s.handle(s.createFollowUp))
 	v1.GET("/research/:id/thread", s.handle(s.thread))
 	v1.POST("/corpora/:name/documents", s.upload)
+	v1.GET("/corpora", s.handle(s.listCorpora))
 	s.scheduleRoutes(v1)
 	return r
 }
