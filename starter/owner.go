@@ -4,7 +4,7 @@ import (
 	"os"
 
 	rf "github.com/researchflow/researchflow"
-	"github.com/researchflow/researchflow/internal/gateway"
+	"github.com/researchflow/researchflow/internal/config"
 )
 
 // resolveOwner is who the starter acts as: --owner, else the owner of
@@ -16,7 +16,7 @@ func resolveOwner(flagOwner string, lookup func(string) (string, bool)) (string,
 	key, _ := lookup("RESEARCHFLOW_API_KEY")
 	var keyOwner string
 	if key != "" {
-		o, err := gateway.KeyOwner(lookup, key)
+		o, err := config.KeyOwner(lookup, key)
 		if err != nil && flagOwner == "" {
 			return "", usageError("RESEARCHFLOW_API_KEY: %v", err)
 		}

@@ -1,4 +1,4 @@
-package gateway
+package config
 
 import (
 	"crypto/subtle"
@@ -14,7 +14,7 @@ func KeyOwner(lookup func(string) (string, bool), key string) (string, error) {
 		return "", errors.New("empty API key")
 	}
 	list, _ := lookup("RESEARCHFLOW_API_KEYS")
-	keys, err := parseKeys(list)
+	keys, err := parseAPIKeys(list)
 	if err != nil {
 		return "", fmt.Errorf("RESEARCHFLOW_API_KEYS: %w", err)
 	}
