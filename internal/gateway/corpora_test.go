@@ -32,6 +32,13 @@ func (c *countingChunks) Count(ctx context.Context, f memory.Filter) (int, error
 	return c.corpora[f.Corpus], nil
 }
 
+func (c *countingChunks) Delete(ctx context.Context, f memory.Filter) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	delete(c.corpora, f.Corpus)
+	return nil
+}
+
 func newCountingHarness(t *testing.T, env map[string]string, corpora map[string]int) *harness {
 	t.Helper()
 	h := &harness{t: t, fake: newFakeTemporal(), cfg: testConfig(t, env)}
@@ -212,5 +219,33 @@ func TestOwnedCorpus(t *testing.T) {
 		if got != tt.want || ok != tt.ok {
 			t.Errorf("ownedCorpus(%q, %q) = %q, %v; want %q, %v", tt.owner, tt.stored, got, ok, tt.want, tt.ok)
 		}
+	}
+}
+
+// DELETE /v1/corpora/{name} drops the caller's corpus from memory (and the
+// local--NAME of earlier releases), never another owner's.
+func TestDeleteCorpus(t *testing.T) {
+	corpora := map[string]int{"alice--notes": 3, "bob--notes": 4}
+	h := newCountingHarness(t, nil, corpora)
+	if rec := h.do("DELETE", "/v1/corpora/notes", aliceKey, ""); rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), `"chunks":3`) {
+		t.Fatalf("alice deletes notes: %d %s", rec.Code, rec.Body)
+	}
+	if _, left := corpora["alice--notes"]; left || corpora["bob--notes"] != 4 {
+		t.Errorf("after alice's delete: %v", corpora)
+	}
+	if rec := h.do("DELETE", "/v1/corpora/notes", aliceKey, ""); rec.Code != http.StatusNotFound {
+		t.Errorf("deleting it again: %d %s, want 404", rec.Code, rec.Body)
+	}
+	if rec := h.do("DELETE", "/v1/corpora/"+rf.DefaultCorpus, aliceKey, ""); rec.Code != http.StatusForbidden {
+		t.Errorf("deleting the public corpus: %d", rec.Code)
+	}
+	if rec := h.do("DELETE", "/v1/corpora/a--b", aliceKey, ""); rec.Code != http.StatusBadRequest {
+		t.Errorf("a bad name: %d", rec.Code)
+	}
+
+	local := map[string]int{"opsdocs": 5, "local--opsdocs": 2}
+	l := newCountingHarness(t, map[string]string{"RESEARCHFLOW_API_KEYS": ""}, local)
+	if rec := l.do("DELETE", "/v1/corpora/opsdocs", "", ""); rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), `"chunks":7`) || len(local) != 0 {
+		t.Errorf("local delete: %d %s, left %v", rec.Code, rec.Body, local)
 	}
 }

@@ -224,6 +224,7 @@ func (s *server) routes() *gin.Engine {
 	v1.GET("/research/:id/thread", s.handle(s.thread))
 	v1.POST("/corpora/:name/documents", s.upload)
 	v1.GET("/corpora", s.handle(s.listCorpora))
+	v1.DELETE("/corpora/:name", s.handle(s.deleteCorpus))
 	s.scheduleRoutes(v1)
 	return r
 }
