@@ -297,7 +297,7 @@ func (r *research) synthesize(ctx workflow.Context) (rf.ResearchResult, error) {
 		SynthesizeInput{
 			ResearchID: r.id,
 			Question:   r.in.Question,
-			Corpus:     r.in.Corpus,
+			Corpus:     footerCorpus(r.in), // only shown in the footer
 			Sections:   sections,
 			Sources:    sources,
 			Gaps:       gaps,
