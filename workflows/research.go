@@ -285,7 +285,7 @@ func (r *research) reflect(ctx workflow.Context) (int, error) {
 func (r *research) synthesize(ctx workflow.Context) (rf.ResearchResult, error) {
 	r.setStage(ctx, rf.StageSynthesize)
 	sections, sources := r.citedSections()
-	notes := r.revisionNotes()
+	notes := append(r.revisionNotes(), r.st.SourceNotes()...)
 	offline := r.budgetSpent()
 	if offline {
 		notes = append(notes, r.budgetNote())
