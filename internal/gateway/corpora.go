@@ -78,38 +78,50 @@ func hasFiles(dir string) bool {
 // (the files were kept; unchanged chunks cost nothing to write again). A
 // marker file under DataDir/migrations records each corpus moved, so a
 // restart does not start it again. The chunks left under local--NAME are
-// no longer searched; they are dropped with the corpus (DELETE) or stay
-// unused.
+// no longer searched; DELETE of the corpus drops them.
 func (s *server) migrateLocalCorpora(ctx context.Context) error {
+	return s.moveLocalCorpora(ctx, s.pendingLocalCorpora())
+}
+
+// pendingLocalCorpora lists the local owner's upload folders (with files)
+// not moved yet.
+func (s *server) pendingLocalCorpora() []string {
 	root := filepath.Join(s.cfg.DataDir, "uploads", ownerHash(rf.LocalOwner))
 	entries, err := os.ReadDir(root)
-	if errors.Is(err, os.ErrNotExist) {
+	if err != nil {
 		return nil
 	}
-	if err != nil {
-		return fmt.Errorf("migrate local corpora: %w", err)
-	}
-	marks := filepath.Join(s.cfg.DataDir, "migrations", "local-corpora")
-	var errs []error
+	var names []string
 	for _, e := range entries {
 		name := e.Name()
 		if !e.IsDir() || rf.ValidateCorpusName(name) != nil {
 			continue
 		}
-		mark := filepath.Join(marks, name)
-		if _, err := os.Stat(mark); err == nil {
+		if _, err := os.Stat(s.migrationMark(name)); err == nil {
 			continue
 		}
-		dir := filepath.Join(root, name)
-		if !hasFiles(dir) {
-			continue
+		if hasFiles(filepath.Join(root, name)) {
+			names = append(names, name)
 		}
+	}
+	return names
+}
+
+func (s *server) migrationMark(name string) string {
+	return filepath.Join(s.cfg.DataDir, "migrations", "local-corpora", name)
+}
+
+func (s *server) moveLocalCorpora(ctx context.Context, names []string) error {
+	var errs []error
+	for _, name := range names {
+		dir := s.uploadDir(rf.LocalOwner, name)
 		id := "ingest-migrate-" + ownerHash(rf.LocalOwner) + "-" + name
 		if _, err := s.runs.StartIngest(ctx, id, rf.IngestInput{Corpus: rf.ScopedCorpus(rf.LocalOwner, name), Path: dir}); err != nil {
 			errs = append(errs, fmt.Errorf("corpus %s: %w", name, err))
 			continue
 		}
-		if err := os.MkdirAll(marks, 0o700); err != nil {
+		mark := s.migrationMark(name)
+		if err := os.MkdirAll(filepath.Dir(mark), 0o700); err != nil {
 			errs = append(errs, err)
 			continue
 		}
@@ -125,14 +137,18 @@ func (s *server) migrateLocalCorpora(ctx context.Context) error {
 	return nil
 }
 
-// startMigrations runs migrateLocalCorpora in the background: the gateway
-// serves at once, and a Temporal server that is not up yet only delays it
-// to the next start.
+// startMigrations finds the local corpora to move now, and moves them in
+// the background: the gateway serves at once, and a Temporal server that is
+// not up yet only delays the move to the next start.
 func (s *server) startMigrations() {
+	names := s.pendingLocalCorpora()
+	if len(names) == 0 {
+		return
+	}
 	go func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
-		if err := s.migrateLocalCorpora(ctx); err != nil {
+		if err := s.moveLocalCorpora(ctx, names); err != nil {
 			s.log.Warn("gateway: corpora of the local owner not moved yet; they are moved at the next start", "err", err)
 		}
 	}()

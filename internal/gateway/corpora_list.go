@@ -7,11 +7,7 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
-	"go.temporal.io/api/workflowservice/v1"
-	"go.temporal.io/sdk/converter"
-
 	rf "github.com/researchflow/researchflow"
-	"github.com/researchflow/researchflow/client"
 	"github.com/researchflow/researchflow/internal/memory"
 )
 
@@ -51,33 +47,26 @@ func (s *server) listCorpora(c *gin.Context) error {
 	latest := map[string]CorpusIngestion{}
 	var token []byte
 	for read := 0; read < maxIngestionsListed; {
-		resp, err := s.tc.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{
-			Namespace: s.cfg.Namespace, PageSize: 200, NextPageToken: token,
-			Query: "WorkflowType = '" + rf.IngestWorkflowType + "'",
-		})
+		infos, next, err := s.runs.Ingestions(ctx, token, 200)
 		if err != nil {
-			return fmt.Errorf("list ingestions: %w", err)
+			return err
 		}
-		for _, info := range resp.GetExecutions() {
+		for _, info := range infos {
 			read++
-			var stored string
-			if p := info.GetSearchAttributes().GetIndexedFields()[rf.SearchAttrCorpus]; p != nil {
-				_ = converter.GetDefaultDataConverter().FromPayload(p, &stored)
-			}
-			name, ok := ownedCorpus(who, stored)
+			name, ok := ownedCorpus(who, info.Corpus)
 			if !ok {
 				continue
 			}
-			ing := CorpusIngestion{ID: info.GetExecution().GetWorkflowId(), Status: client.Status(info), StartedAt: info.GetStartTime().AsTime()}
-			if ct := info.GetCloseTime(); ct != nil {
-				t := ct.AsTime()
+			ing := CorpusIngestion{ID: info.ID, Status: info.Status, StartedAt: info.Started}
+			if !info.ClosedAt.IsZero() {
+				t := info.ClosedAt
 				ing.ClosedAt = &t
 			}
 			if prev, seen := latest[name]; !seen || ing.StartedAt.After(prev.StartedAt) {
 				latest[name] = ing
 			}
 		}
-		token = resp.GetNextPageToken()
+		token = next
 		if len(token) == 0 {
 			break
 		}

@@ -16,6 +16,7 @@ import (
 	rf "github.com/researchflow/researchflow"
 	"github.com/researchflow/researchflow/client"
 	"github.com/researchflow/researchflow/internal/memory"
+	"github.com/researchflow/researchflow/internal/report"
 )
 
 // countingChunks is a fakeChunks that also counts chunks per corpus, as a
@@ -44,7 +45,7 @@ func newCountingHarness(t *testing.T, env map[string]string, corpora map[string]
 	h := &harness{t: t, fake: newFakeTemporal(), cfg: testConfig(t, env)}
 	cc := &countingChunks{fakeChunks: fakeChunks{chunks: map[string]memory.Chunk{}}, corpora: corpora}
 	h.chunks = &cc.fakeChunks
-	handler, err := New(h.cfg, Deps{Temporal: h.fake, Chunks: cc, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	handler, err := New(h.cfg, Deps{Runs: runsOver(h.fake), Chunks: cc, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -125,7 +126,7 @@ func TestResearchCorpusOfKeyOwner(t *testing.T) {
 func TestMigrateLocalCorpora(t *testing.T) {
 	// A bare server: New would start its own migration in the background.
 	h := &harness{t: t, fake: newFakeTemporal(), cfg: testConfig(t, map[string]string{"RESEARCHFLOW_API_KEYS": ""})}
-	s := &server{cfg: h.cfg, runs: client.New(h.fake, DefaultNamespace), log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	s := &server{cfg: h.cfg, runs: runsOver(h.fake), log: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	root := filepath.Join(h.cfg.DataDir, "uploads", ownerHash(LocalOwner))
 	for name, files := range map[string][]string{"notes": {"incident-42.md"}, "empty": nil, "bad--name": {"x.md"}} {
 		dir := filepath.Join(root, name)
@@ -247,5 +248,17 @@ func TestDeleteCorpus(t *testing.T) {
 	l := newCountingHarness(t, map[string]string{"RESEARCHFLOW_API_KEYS": ""}, local)
 	if rec := l.do("DELETE", "/v1/corpora/opsdocs", "", ""); rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), `"chunks":7`) || len(local) != 0 {
 		t.Errorf("local delete: %d %s, left %v", rec.Code, rec.Body, local)
+	}
+}
+
+// Reports name uploaded files by name: the report package knows the
+// gateway's upload layout.
+func TestUploadLayoutKnownToReports(t *testing.T) {
+	s := &server{cfg: Config{DataDir: "/var/lib/researchflow"}}
+	for _, who := range []string{LocalOwner, "alice@example.com"} {
+		p := filepath.Join(s.uploadDir(who, "notes"), "sub", "incident-42.md")
+		if name, ok := report.UploadedName(p); !ok || name != "sub/incident-42.md" {
+			t.Errorf("report.UploadedName(%q) = %q, %v", p, name, ok)
+		}
 	}
 }

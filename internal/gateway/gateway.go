@@ -26,6 +26,7 @@ import (
 type Runs interface {
 	Start(ctx context.Context, id string, in rf.ResearchInput) (client.Run, error)
 	StartIngest(ctx context.Context, id string, in rf.IngestInput) (client.Run, error)
+	Ingestions(ctx context.Context, pageToken []byte, pageSize int) ([]client.Info, []byte, error)
 	Describe(ctx context.Context, id string) (client.Info, error)
 	Progress(ctx context.Context, id string) (rf.Progress, error)
 	Audit(ctx context.Context, id string) (rf.Audit, error)
