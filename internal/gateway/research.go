@@ -20,6 +20,7 @@ import (
 
 	rf "github.com/researchflow/researchflow"
 	"github.com/researchflow/researchflow/client"
+	"github.com/researchflow/researchflow/internal/report"
 )
 
 // decodeJSON reads one JSON object into v, rejecting unknown fields, trailing
@@ -287,7 +288,19 @@ func (s *server) report(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	if wantsJSON(c.GetHeader("Accept")) {
+	switch reportFormat(c.GetHeader("Accept")) {
+	case formatHTML:
+		title := res.Title
+		if title == "" {
+			title = res.Question
+		}
+		page, err := report.HTML(title, res.Report)
+		if err != nil {
+			return err
+		}
+		c.Data(http.StatusOK, "text/html; charset=utf-8", page)
+		return nil
+	case formatJSON:
 		c.JSON(http.StatusOK, ReportJSON{
 			ID: r.ID, Question: res.Question, Title: res.Title, Confidence: res.Confidence, Report: res.Report, Sources: res.Sources,
 			Gaps: res.Gaps, Engine: res.Engine, Usage: res.Usage, Corpus: rf.PublicCorpus(owner(c), res.Corpus),
@@ -297,20 +310,6 @@ func (s *server) report(c *gin.Context) error {
 	}
 	c.Data(http.StatusOK, "text/markdown; charset=utf-8", []byte(res.Report))
 	return nil
-}
-
-// wantsJSON reports whether an Accept header prefers JSON to Markdown.
-func wantsJSON(accept string) bool {
-	for _, part := range strings.Split(accept, ",") {
-		mt, _, _ := mime.ParseMediaType(strings.TrimSpace(part))
-		switch mt {
-		case "application/json":
-			return true
-		case "text/markdown", "text/plain", "text/*":
-			return false
-		}
-	}
-	return false
 }
 
 // Passage is one stored chunk of a cited source.
