@@ -20,7 +20,6 @@ import (
 
 	rf "github.com/researchflow/researchflow"
 	"github.com/researchflow/researchflow/client"
-	"github.com/researchflow/researchflow/internal/report"
 )
 
 // decodeJSON reads one JSON object into v, rejecting unknown fields, trailing
@@ -288,18 +287,9 @@ func (s *server) report(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	switch reportFormat(c.GetHeader("Accept")) {
-	case formatHTML:
-		title := res.Title
-		if title == "" {
-			title = res.Question
-		}
-		page, err := report.HTML(title, res.Report)
-		if err != nil {
-			return err
-		}
-		c.Data(http.StatusOK, "text/html; charset=utf-8", page)
-		return nil
+	switch f := reportFormat(c.GetHeader("Accept")); f {
+	case formatHTML, formatPDF:
+		return s.exportReport(c, f, r.ID, res)
 	case formatJSON:
 		c.JSON(http.StatusOK, ReportJSON{
 			ID: r.ID, Question: res.Question, Title: res.Title, Confidence: res.Confidence, Report: res.Report, Sources: res.Sources,
