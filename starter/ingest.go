@@ -108,7 +108,10 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 // dir, under the name the gateway researches for that owner (rf.ScopedCorpus).
 func ingestInput(owner, name, dir string, prune bool) rf.IngestInput {
 	if name == "" {
-		name = rf.CorpusNameFromPath(dir)
+		// The folder's name, by the rule the workflow applies.
+		if named, err := (rf.IngestInput{Path: dir}).Normalize(); err == nil {
+			name = named.Corpus
+		}
 	}
 	in := rf.IngestInput{Corpus: rf.ScopedCorpus(owner, name), Path: dir, Prune: prune}
 	if owner != rf.LocalOwner {

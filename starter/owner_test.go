@@ -41,7 +41,7 @@ func TestResolveOwner(t *testing.T) {
 func TestStarterAndGatewayNameOneCorpus(t *testing.T) {
 	for _, owner := range []string{rf.LocalOwner, "alice", "bob@example.com"} {
 		ing := ingestInput(owner, "opsdocs", "/srv/docs", false)
-		if err := rf.ValidateCorpusRef(ing.Corpus); err != nil {
+		if _, err := ing.Normalize(); err != nil {
 			t.Fatalf("owner %s: ingest corpus %q: %v", owner, ing.Corpus, err)
 		}
 		api, err := rf.CreateResearchRequest{Question: "How is the service restarted?", Corpus: "opsdocs"}.Input(owner)
