@@ -58,17 +58,30 @@ func validateCorpusRef(ref string) error {
 }
 
 // ScopedCorpus is the name under which owner's corpus name is stored. The
-// default corpus is public and never scoped.
+// default corpus is public and never scoped, and so are the corpora of
+// LocalOwner: in local no-auth mode the gateway, the web app and the starter
+// are one owner, so a corpus ingested by any of them is the same corpus
+// (stored as NAME, as the starter always has).
 func ScopedCorpus(owner, name string) string {
-	if name == DefaultCorpus || owner == "" {
+	if name == DefaultCorpus || owner == "" || owner == LocalOwner {
 		return name
 	}
 	return owner + ScopeSeparator + name
 }
 
 // PublicCorpus is the inverse of ScopedCorpus, for showing a name to its owner.
+// It also unscopes LocalOwner's names of earlier releases (local--NAME).
 func PublicCorpus(owner, scoped string) string {
+	if owner == "" {
+		owner = LocalOwner
+	}
 	return strings.TrimPrefix(scoped, owner+ScopeSeparator)
+}
+
+// LegacyLocalCorpus is the name under which releases before the single
+// corpus namespace stored LocalOwner's corpus name (the gateway's local--NAME).
+func LegacyLocalCorpus(name string) string {
+	return LocalOwner + ScopeSeparator + name
 }
 
 var notNameChars = regexp.MustCompile(`[^A-Za-z0-9._-]+|-{2,}|\.{2,}`)

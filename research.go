@@ -317,7 +317,11 @@ type Redrive struct {
 // Gap is a sub-question the run could not answer, with the reason.
 type Gap struct {
 	SubQuestion string `json:"subQuestion"`
-	Reason      string `json:"reason"`
+	// Reason says in plain words what is missing (the report shows it).
+	Reason string `json:"reason"`
+	// Cause is the technical cause (the error), kept for the audit and the
+	// JSON result, never shown in the report.
+	Cause string `json:"cause,omitempty"`
 }
 
 // ResearchResult is what a research run returns.

@@ -103,14 +103,19 @@ func (a *Search) PrepareCorpus(ctx context.Context, in workflows.PrepareCorpusIn
 	return res, nil
 }
 
-// unknownCorpus says how to fill corpus: a corpus the gateway stores for an
-// owner (OWNER--NAME, rf.ScopedCorpus) is filled by uploading to NAME, and
-// is named as its owner knows it.
+// unknownCorpus says how to fill corpus, in the words of both surfaces that
+// can: an upload (web app or HTTP API) or the starter. A corpus the gateway
+// stores for an API key's owner (OWNER--NAME, rf.ScopedCorpus) is named as
+// its owner knows it, and the starter fills it with --owner.
 func unknownCorpus(corpus string) string {
 	if owner, name, ok := strings.Cut(corpus, rf.ScopeSeparator); ok {
-		return fmt.Sprintf("corpus %q of %s is empty or unknown: upload its files first (POST /v1/corpora/%s/documents)", name, owner, name)
+		flag := " --owner " + owner
+		if owner == rf.LocalOwner {
+			flag = ""
+		}
+		return fmt.Sprintf("corpus %q of %s is empty or unknown: add its files first (upload them to the corpus %s, or run: starter ingest DIR --corpus %s%s)", name, owner, name, name, flag)
 	}
-	return fmt.Sprintf("corpus %q is empty or unknown: ingest it first (starter ingest DIR --corpus %s)", corpus, corpus)
+	return fmt.Sprintf("corpus %q is empty or unknown: add its files first (upload them to the corpus %s, or run: starter ingest DIR --corpus %s)", corpus, corpus, corpus)
 }
 
 // Ingest ingests up to MaxFiles files after the cursor. It heartbeats the

@@ -214,8 +214,9 @@ func TestSearchSourceErrors(t *testing.T) {
 
 func TestUnknownCorpusSaysHowToFillIt(t *testing.T) {
 	tests := []struct{ corpus, want, not string }{
-		{"notes", `corpus "notes" is empty or unknown: ingest it first (starter ingest DIR --corpus notes)`, "POST"},
-		{"alice@example.com--notes", `corpus "notes" of alice@example.com is empty or unknown: upload its files first (POST /v1/corpora/notes/documents)`, "--corpus"},
+		{"notes", `corpus "notes" is empty or unknown: add its files first (upload them to the corpus notes, or run: starter ingest DIR --corpus notes)`, "--owner"},
+		{"alice@example.com--notes", `corpus "notes" of alice@example.com is empty or unknown: add its files first (upload them to the corpus notes, or run: starter ingest DIR --corpus notes --owner alice@example.com)`, "--notes"},
+		{"local--notes", `corpus "notes" of local is empty or unknown: add its files first (upload them to the corpus notes, or run: starter ingest DIR --corpus notes)`, "--owner"},
 	}
 	for _, tt := range tests {
 		got := unknownCorpus(tt.corpus)

@@ -25,12 +25,13 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs := flag.NewFlagSet("starter ingest", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: starter ingest DIR --corpus NAME [--prune]\n\nflags:")
+		fmt.Fprintln(stderr, "usage: starter ingest DIR --corpus NAME [--prune] [--owner NAME]\n\nflags:")
 		fs.PrintDefaults()
 	}
 	corpus := fs.String("corpus", "", "corpus `NAME` (default: the folder's name)")
 	noWait := fs.Bool("no-wait", false, "start the ingestion, print its workflow ID and exit")
 	prune := fs.Bool("prune", false, "mirror the folder: drop documents of the corpus that are no longer in it")
+	ownerFlag := fs.String("owner", "", "fill the corpus of API key owner `NAME` (default: the owner of RESEARCHFLOW_API_KEY, else the local owner of the gateway without authentication)")
 	positional, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err
@@ -52,6 +53,11 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			return usageError("--corpus: %v", err)
 		}
 	}
+	owner, err := resolveOwner(*ownerFlag, envLookup)
+	if err != nil {
+		return err
+	}
+	in := ingestInput(owner, *corpus, dir, *prune)
 	cfg, err := config.FromEnv()
 	if err != nil {
 		return err
@@ -62,8 +68,7 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	defer s.Close()
 
-	in := rf.IngestInput{Corpus: *corpus, Path: dir, Prune: *prune}
-	sum := sha256.Sum256([]byte(*corpus + "\x00" + dir))
+	sum := sha256.Sum256([]byte(in.Corpus + "\x00" + dir))
 	id := "ingest-" + hex.EncodeToString(sum[:8])
 	run, err := s.Runs.StartIngest(ctx, id, in)
 	var bad *rf.InputError
@@ -92,9 +97,25 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return fmt.Errorf("ingestion %s failed: %s", run.ID, client.FailureMessage(err))
 	}
 	fmt.Fprintf(stdout, "corpus %s: %d files (%d unchanged), %d chunks written, %d chunks of removed files dropped, %d skipped, %s\n",
-		res.Corpus, res.Files, res.Unchanged, res.Chunks, res.Removed, len(res.Skipped), res.Duration.Round(time.Millisecond))
+		rf.PublicCorpus(owner, res.Corpus), res.Files, res.Unchanged, res.Chunks, res.Removed, len(res.Skipped), res.Duration.Round(time.Millisecond))
 	for _, sk := range res.Skipped {
 		fmt.Fprintf(stdout, "  skipped %s: %s\n", sk.Path, sk.Reason)
 	}
 	return nil
+}
+
+// ingestInput fills owner's corpus name (the folder's name when empty) with
+// dir, under the name the gateway researches for that owner (rf.ScopedCorpus).
+func ingestInput(owner, name, dir string, prune bool) rf.IngestInput {
+	if name == "" {
+		// The folder's name, by the rule the workflow applies.
+		if named, err := (rf.IngestInput{Path: dir}).Normalize(); err == nil {
+			name = named.Corpus
+		}
+	}
+	in := rf.IngestInput{Corpus: rf.ScopedCorpus(owner, name), Path: dir, Prune: prune}
+	if owner != rf.LocalOwner {
+		in.Owner = owner
+	}
+	return in
 }

@@ -42,6 +42,7 @@ flags:`)
 	maxTokens := fs.Int("max-tokens", 0, "model `TOKENS` (prompt + completion, failed calls included) the run may spend; 0: no limit")
 	maxCost := fs.Float64("max-cost", 0, "model spend in US `DOLLARS` (priced with RESEARCHFLOW_PRICES); 0: no limit")
 	sources := fs.String("sources", "", "comma-separated `NAMES` of where to look: corpus, web, searxng, tavily, brave, arxiv, openalex, wikipedia (default corpus)")
+	ownerFlag := fs.String("owner", "", "research as API key owner `NAME`, in that owner's corpora (default: the owner of RESEARCHFLOW_API_KEY, else the local owner of the gateway without authentication)")
 	redrive := fs.String("redrive", "", "redrive finished run `ID`: retry its dead-lettered searches as the report's next revision (no question)")
 	followUp := fs.String("follow-up", "", "ask finished run `ID` a follow-up question: answered from its evidence first, searched again only for what that lacks")
 	positional, err := parseInterspersed(fs, args)
@@ -80,7 +81,11 @@ flags:`)
 			return usageError("--sources: %v", err)
 		}
 	}
-	if in, err = in.Normalize(); err != nil {
+	owner, err := resolveOwner(*ownerFlag, envLookup)
+	if err != nil {
+		return err
+	}
+	if in, err = ownedInput(in, owner); err != nil {
 		return usageError("%v", err)
 	}
 
@@ -167,6 +172,20 @@ func follow(ctx context.Context, s *stack.Stack, cfg config.Config, run client.R
 		fmt.Fprintf(stderr, "this run is kept in %s; start the dev stack (go run ./workers -pool all) to browse it in the Web UI\n", cfg.TemporalDB())
 	}
 	return nil
+}
+
+// ownedInput normalizes in and makes it owner's run: its corpus is the one
+// the gateway researches for owner (rf.ScopedCorpus).
+func ownedInput(in rf.ResearchInput, owner string) (rf.ResearchInput, error) {
+	in, err := in.Normalize()
+	if err != nil {
+		return in, err
+	}
+	if owner != rf.LocalOwner {
+		in.Owner = owner
+	}
+	in.Corpus = rf.ScopedCorpus(owner, in.Corpus)
+	return in.Normalize()
 }
 
 // setCorpus reads --corpus: an existing folder is researched (ingested

@@ -285,7 +285,7 @@ func (r *research) reflect(ctx workflow.Context) (int, error) {
 func (r *research) synthesize(ctx workflow.Context) (rf.ResearchResult, error) {
 	r.setStage(ctx, rf.StageSynthesize)
 	sections, sources := r.citedSections()
-	notes := r.revisionNotes()
+	notes := append(r.revisionNotes(), r.st.SourceNotes()...)
 	offline := r.budgetSpent()
 	if offline {
 		notes = append(notes, r.budgetNote())
@@ -297,7 +297,7 @@ func (r *research) synthesize(ctx workflow.Context) (rf.ResearchResult, error) {
 		SynthesizeInput{
 			ResearchID: r.id,
 			Question:   r.in.Question,
-			Corpus:     r.in.Corpus,
+			Corpus:     footerCorpus(r.in), // only shown in the footer
 			Sections:   sections,
 			Sources:    sources,
 			Gaps:       gaps,

@@ -301,7 +301,9 @@ func TestResearchPermanentSearchFailureBecomesGap(t *testing.T) {
 	}
 	var res rf.ResearchResult
 	_ = env.GetWorkflowResult(&res)
-	if len(res.Gaps) != 1 || res.Gaps[0].SubQuestion != "How do sends synchronize?" || !strings.Contains(res.Gaps[0].Reason, "index is corrupt") {
+	// The reader gets plain words, the JSON keeps the error.
+	if len(res.Gaps) != 1 || res.Gaps[0].SubQuestion != "How do sends synchronize?" || res.Gaps[0].Reason != "The search failed" ||
+		!strings.Contains(res.Gaps[0].Cause, "index is corrupt") {
 		t.Fatalf("gaps = %+v", res.Gaps)
 	}
 	if len(f.synthIn.Gaps) != 1 || len(f.synthIn.Sections) != 2 {
@@ -526,7 +528,7 @@ func TestResearchChargesFailedAnalyses(t *testing.T) {
 	}
 	var res rf.ResearchResult
 	_ = env.GetWorkflowResult(&res)
-	if len(res.Gaps) != 1 || !strings.Contains(res.Gaps[0].Reason, "unusable after repair") {
+	if len(res.Gaps) != 1 || res.Gaps[0].Reason != "The model could not analyze the passages" || !strings.Contains(res.Gaps[0].Cause, "unusable after repair") {
 		t.Errorf("gaps: %+v, want sq2 with the reason", res.Gaps)
 	}
 }

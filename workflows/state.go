@@ -96,25 +96,6 @@ type SourceSearch struct {
 	Breaker string `json:"breaker,omitempty"`
 }
 
-// Gaps lists the failed sub-questions with their reasons, in plan order.
-func (s *ResearchState) Gaps() []rf.Gap {
-	var gaps []rf.Gap
-	for _, sq := range s.SubQuestions {
-		if sq.State == rf.SQFailed {
-			gaps = append(gaps, rf.Gap{SubQuestion: sq.SubQuestion.Text, Reason: sq.Error})
-			continue
-		}
-		// A sub-question answered by some sources names those that failed.
-		for _, se := range sq.Searches {
-			if se.State == rf.SQFailed {
-				gaps = append(gaps, rf.Gap{SubQuestion: sq.SubQuestion.Text,
-					Reason: "not searched in " + se.Source + ": " + se.Error + " (answered from the other sources)"})
-			}
-		}
-	}
-	return gaps
-}
-
 // Progress computes the ProgressQuery answer of a run with input in.
 func (s *ResearchState) Progress(researchID string, in rf.ResearchInput) rf.Progress {
 	p := rf.Progress{

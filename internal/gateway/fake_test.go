@@ -261,7 +261,7 @@ func (f *fakeTemporal) ListWorkflow(ctx context.Context, req *workflowservice.Li
 	for i := len(f.order) - 1; i >= 0; i-- { // newest first
 		w := f.wfs[f.order[i]]
 		o, _ := w.opts.TypedSearchAttributes.GetKeyword(temporal.NewSearchAttributeKeyKeyword(rf.SearchAttrOwner))
-		if w.typ == rf.ResearchWorkflowType && (owner == "" || o == owner) {
+		if strings.Contains(req.Query, "'"+w.typ+"'") && (owner == "" || o == owner) {
 			infos = append(infos, w.info())
 		}
 	}

@@ -26,6 +26,7 @@ import (
 type Runs interface {
 	Start(ctx context.Context, id string, in rf.ResearchInput) (client.Run, error)
 	StartIngest(ctx context.Context, id string, in rf.IngestInput) (client.Run, error)
+	Ingestions(ctx context.Context, pageToken []byte, pageSize int) ([]client.Info, []byte, error)
 	Describe(ctx context.Context, id string) (client.Info, error)
 	Progress(ctx context.Context, id string) (rf.Progress, error)
 	Audit(ctx context.Context, id string) (rf.Audit, error)
@@ -172,6 +173,7 @@ func newEngine(cfg Config, deps Deps) (*gin.Engine, error) {
 	if err := e.SetTrustedProxies(cfg.TrustedProxies); err != nil {
 		return nil, fmt.Errorf("gateway: trusted proxies: %w", err)
 	}
+	s.startMigrations()
 	return e, nil
 }
 
@@ -222,6 +224,8 @@ func (s *server) routes() *gin.Engine {
 	v1.POST("/research/:id/followups", s.handle(s.createFollowUp))
 	v1.GET("/research/:id/thread", s.handle(s.thread))
 	v1.POST("/corpora/:name/documents", s.upload)
+	v1.GET("/corpora", s.handle(s.listCorpora))
+	v1.DELETE("/corpora/:name", s.handle(s.deleteCorpus))
 	s.scheduleRoutes(v1)
 	return r
 }

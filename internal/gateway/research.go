@@ -112,6 +112,9 @@ func (s *server) createResearch(c *gin.Context) error {
 	if err := rf.CheckEmailDomains(in.NotifyEmail(), s.cfg.NotifyEmailDomains); err != nil {
 		return err
 	}
+	if err := s.checkCorpus(c.Request.Context(), who, rf.PublicCorpus(who, in.Corpus), in); err != nil {
+		return err
+	}
 	idem := c.GetHeader("Idempotency-Key")
 	if idem != "" && !idempotencyKeyPattern.MatchString(idem) {
 		return newAPIError(http.StatusBadRequest, "invalid_request", "Idempotency-Key: want 1 to 200 printable ASCII characters")
@@ -284,7 +287,10 @@ func (s *server) report(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	if wantsJSON(c.GetHeader("Accept")) {
+	switch f := reportFormat(c.GetHeader("Accept")); f {
+	case formatHTML, formatPDF:
+		return s.exportReport(c, f, r.ID, res)
+	case formatJSON:
 		c.JSON(http.StatusOK, ReportJSON{
 			ID: r.ID, Question: res.Question, Title: res.Title, Confidence: res.Confidence, Report: res.Report, Sources: res.Sources,
 			Gaps: res.Gaps, Engine: res.Engine, Usage: res.Usage, Corpus: rf.PublicCorpus(owner(c), res.Corpus),
@@ -294,20 +300,6 @@ func (s *server) report(c *gin.Context) error {
 	}
 	c.Data(http.StatusOK, "text/markdown; charset=utf-8", []byte(res.Report))
 	return nil
-}
-
-// wantsJSON reports whether an Accept header prefers JSON to Markdown.
-func wantsJSON(accept string) bool {
-	for _, part := range strings.Split(accept, ",") {
-		mt, _, _ := mime.ParseMediaType(strings.TrimSpace(part))
-		switch mt {
-		case "application/json":
-			return true
-		case "text/markdown", "text/plain", "text/*":
-			return false
-		}
-	}
-	return false
 }
 
 // Passage is one stored chunk of a cited source.

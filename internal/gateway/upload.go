@@ -3,7 +3,6 @@ package gateway
 import (
 	"mime"
 	"net/http"
-	"path/filepath"
 
 	rf "github.com/researchflow/researchflow"
 	"github.com/researchflow/researchflow/internal/uploads"
@@ -46,7 +45,7 @@ func (s *server) upload(c *gin.Context) {
 		return
 	}
 	who := owner(c)
-	folder, err := uploads.Open(filepath.Join(s.cfg.DataDir, "uploads", ownerHash(who), name),
+	folder, err := uploads.Open(s.uploadDir(who, name),
 		uploads.Limits{MaxFileBytes: s.cfg.MaxFileBytes, MaxUploadBytes: s.cfg.MaxUploadBytes}, s.now(), s.log)
 	if err != nil {
 		s.fail(c, err)

@@ -334,6 +334,9 @@ func location(loc string) string {
 	if loc == "" {
 		return ""
 	}
+	if name, ok := UploadedName(loc); ok {
+		return escapeText(clean(name)) // an uploaded file, by its name: no server path
+	}
 	text := escapeText(clean(loc))
 	switch {
 	case strings.HasPrefix(loc, "https://") || strings.HasPrefix(loc, "http://"):

@@ -1,0 +1,28 @@
+package client
+
+import (
+	"context"
+	"fmt"
+
+	"go.temporal.io/api/workflowservice/v1"
+
+	rf "github.com/researchflow/researchflow"
+)
+
+// Ingestions lists ingestion runs (IngestWorkflow) a page of pageSize at a
+// time, from pageToken (nil: the first page); Info.Corpus is the stored
+// corpus name. The next page's token is nil after the last page.
+func (c *Client) Ingestions(ctx context.Context, pageToken []byte, pageSize int) ([]Info, []byte, error) {
+	resp, err := c.tc.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{
+		Namespace: c.namespace, PageSize: int32(pageSize), NextPageToken: pageToken,
+		Query: "WorkflowType = " + quoteQuery(rf.IngestWorkflowType),
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("list ingestions: %w", err)
+	}
+	out := make([]Info, 0, len(resp.GetExecutions()))
+	for _, info := range resp.GetExecutions() {
+		out = append(out, c.toInfo(info))
+	}
+	return out, resp.GetNextPageToken(), nil
+}

@@ -1,0 +1,264 @@
+package gateway
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	rf "github.com/researchflow/researchflow"
+	"github.com/researchflow/researchflow/client"
+	"github.com/researchflow/researchflow/internal/memory"
+	"github.com/researchflow/researchflow/internal/report"
+)
+
+// countingChunks is a fakeChunks that also counts chunks per corpus, as a
+// memory.Store does.
+type countingChunks struct {
+	fakeChunks
+	mu      sync.Mutex
+	corpora map[string]int
+}
+
+func (c *countingChunks) Count(ctx context.Context, f memory.Filter) (int, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.corpora[f.Corpus], nil
+}
+
+func (c *countingChunks) Delete(ctx context.Context, f memory.Filter) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	delete(c.corpora, f.Corpus)
+	return nil
+}
+
+func newCountingHarness(t *testing.T, env map[string]string, corpora map[string]int) *harness {
+	t.Helper()
+	h := &harness{t: t, fake: newFakeTemporal(), cfg: testConfig(t, env)}
+	cc := &countingChunks{fakeChunks: fakeChunks{chunks: map[string]memory.Chunk{}}, corpora: corpora}
+	h.chunks = &cc.fakeChunks
+	handler, err := New(h.cfg, Deps{Runs: runsOver(h.fake), Chunks: cc, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.h = handler
+	return h
+}
+
+// A corpus the starter ingested (stored as NAME for the local owner) is
+// researched by a POST naming it; one nobody filled is refused at submit
+// with the fix, and nothing starts.
+func TestResearchCorpusCheckedAtSubmit(t *testing.T) {
+	noAuth := map[string]string{"RESEARCHFLOW_API_KEYS": ""}
+	h := newCountingHarness(t, noAuth, map[string]int{"opsdocs": 12, "alice--notes": 3})
+	rec := h.do("POST", "/v1/research", "", `{"question":"How is the service restarted?","corpus":"opsdocs"}`)
+	if rec.Code != http.StatusAccepted {
+		t.Fatalf("research on the starter's corpus: %d %s", rec.Code, rec.Body)
+	}
+	var created CreateResearchResponse
+	if err := json.Unmarshal(rec.Body.Bytes(), &created); err != nil {
+		t.Fatal(err)
+	}
+	if got := h.fake.get(created.ID).input.(rf.ResearchInput).Corpus; got != "opsdocs" {
+		t.Errorf("the no-auth gateway researches %q, want the starter's opsdocs", got)
+	}
+
+	for _, body := range []string{
+		`{"question":"How is the service restarted?","corpus":"nosuch"}`,
+		`{"question":"How is the service restarted?","corpus":"notes"}`, // alice's, not local's
+	} {
+		before := len(h.fake.started())
+		rec := h.do("POST", "/v1/research", "", body)
+		if rec.Code != http.StatusNotFound || errorCode(t, rec) != "corpus_not_found" {
+			t.Errorf("%s: %d %s, want 404 corpus_not_found", body, rec.Code, rec.Body)
+		}
+		if msg := rec.Body.String(); !strings.Contains(msg, "starter ingest FOLDER --corpus") || strings.Contains(msg, "local--") {
+			t.Errorf("the refusal does not say how to fill the corpus in its own name: %s", msg)
+		}
+		if len(h.fake.started()) != before {
+			t.Errorf("%s: a run started anyway", body)
+		}
+	}
+	// Runs that do not search the corpus, and the Go documentation, are not checked.
+	for _, body := range []string{
+		`{"question":"How is the service restarted?","corpus":"nosuch","sources":["wikipedia"]}`,
+		`{"question":"How do channels synchronize?"}`,
+	} {
+		if rec := h.do("POST", "/v1/research", "", body); rec.Code != http.StatusAccepted {
+			t.Errorf("%s: %d %s", body, rec.Code, rec.Body)
+		}
+	}
+	// Uploaded files whose ingestion is still running are let through.
+	if err := os.MkdirAll(filepath.Join(h.cfg.DataDir, "uploads", ownerHash(LocalOwner), "fresh"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(h.cfg.DataDir, "uploads", ownerHash(LocalOwner), "fresh", "a.md"), []byte("# A\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if rec := h.do("POST", "/v1/research", "", `{"question":"What does A say?","corpus":"fresh"}`); rec.Code != http.StatusAccepted {
+		t.Errorf("corpus being ingested: %d %s", rec.Code, rec.Body)
+	}
+}
+
+// With API keys, each key's owner researches its own corpora: the one the
+// starter filled with --owner (or that owner's RESEARCHFLOW_API_KEY).
+func TestResearchCorpusOfKeyOwner(t *testing.T) {
+	h := newCountingHarness(t, nil, map[string]int{"alice--notes": 3})
+	rec := h.do("POST", "/v1/research", aliceKey, `{"question":"What do the notes say?","corpus":"notes"}`)
+	if rec.Code != http.StatusAccepted {
+		t.Fatalf("alice: %d %s", rec.Code, rec.Body)
+	}
+	if rec := h.do("POST", "/v1/research", bobKey, `{"question":"What do the notes say?","corpus":"notes"}`); rec.Code != http.StatusNotFound {
+		t.Errorf("bob researched alice's corpus: %d %s", rec.Code, rec.Body)
+	}
+}
+
+// The corpora earlier gateways stored for the local owner as local--NAME
+// are ingested again as NAME from their kept upload folders, once.
+func TestMigrateLocalCorpora(t *testing.T) {
+	// A bare server: New would start its own migration in the background.
+	h := &harness{t: t, fake: newFakeTemporal(), cfg: testConfig(t, map[string]string{"RESEARCHFLOW_API_KEYS": ""})}
+	s := &server{cfg: h.cfg, runs: runsOver(h.fake), log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	root := filepath.Join(h.cfg.DataDir, "uploads", ownerHash(LocalOwner))
+	for name, files := range map[string][]string{"notes": {"incident-42.md"}, "empty": nil, "bad--name": {"x.md"}} {
+		dir := filepath.Join(root, name)
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range files {
+			if err := os.WriteFile(filepath.Join(dir, f), []byte("# Incident 42\nThe disk filled up.\n"), 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	// Alice's corpora are not the local owner's.
+	if err := os.MkdirAll(filepath.Join(h.cfg.DataDir, "uploads", ownerHash("alice"), "notes"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	for range 2 { // a restart moves nothing twice
+		if err := s.migrateLocalCorpora(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var ingests []rf.IngestInput
+	for _, w := range h.fake.started() {
+		if in, ok := w.input.(rf.IngestInput); ok && strings.HasPrefix(w.id, "ingest-migrate-") {
+			ingests = append(ingests, in)
+		}
+	}
+	if len(ingests) != 1 {
+		t.Fatalf("migration started %d ingestions, want 1 (notes): %+v", len(ingests), ingests)
+	}
+	if got, want := ingests[0], (rf.IngestInput{Corpus: "notes", Path: filepath.Join(root, "notes")}); got != want {
+		t.Errorf("migration ingests %+v, want %+v", got, want)
+	}
+}
+
+// GET /v1/corpora lists the caller's corpora whatever surface filled them
+// (starter ingest, upload), named as the caller names them.
+func TestListCorpora(t *testing.T) {
+	h := newCountingHarness(t, nil, map[string]int{"alice--notes": 3, "alice--runbooks": 7, "opsdocs": 12})
+	ctx := context.Background()
+	runs := client.New(h.fake, DefaultNamespace)
+	for _, in := range []rf.IngestInput{
+		{Corpus: "opsdocs", Path: "/srv/ops"},                       // the local owner's (starter)
+		{Corpus: "alice--notes", Path: "/srv/a", Owner: "alice"},    // alice's (starter --owner alice)
+		{Corpus: "alice--runbooks", Path: "/srv/r", Owner: "alice"}, // alice's (upload)
+		{Corpus: "bob--notes", Path: "/srv/b", Owner: "bob"},        // bob's
+	} {
+		if _, err := runs.StartIngest(ctx, "ingest-"+strings.ReplaceAll(in.Corpus, "-", ""), in); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rec := h.do("GET", "/v1/corpora", aliceKey, "")
+	if rec.Code != http.StatusOK {
+		t.Fatalf("GET /v1/corpora: %d %s", rec.Code, rec.Body)
+	}
+	var got CorporaResponse
+	if err := json.Unmarshal(rec.Body.Bytes(), &got); err != nil {
+		t.Fatal(err)
+	}
+	chunks := map[string]int{}
+	for _, c := range got.Corpora {
+		if c.Chunks == nil || c.LastIngestion.ID == "" || c.LastIngestion.Status == "" {
+			t.Errorf("corpus %+v lacks its counts or ingestion", c)
+			continue
+		}
+		chunks[c.Name] = *c.Chunks
+	}
+	if want := map[string]int{"notes": 3, "runbooks": 7}; len(chunks) != len(want) || chunks["notes"] != 3 || chunks["runbooks"] != 7 {
+		t.Errorf("alice's corpora = %v, want %v", chunks, want)
+	}
+}
+
+func TestOwnedCorpus(t *testing.T) {
+	tests := []struct {
+		owner, stored, want string
+		ok                  bool
+	}{
+		{LocalOwner, "opsdocs", "opsdocs", true},
+		{LocalOwner, "alice--notes", "", false},
+		{LocalOwner, "local--notes", "", false}, // moved to notes
+		{LocalOwner, rf.DefaultCorpus, "", false},
+		{LocalOwner, "run:research-1", "", false},
+		{"alice", "alice--notes", "notes", true},
+		{"alice", "opsdocs", "", false},
+		{"alice", "bob--notes", "", false},
+	}
+	for _, tt := range tests {
+		got, ok := ownedCorpus(tt.owner, tt.stored)
+		if got != tt.want || ok != tt.ok {
+			t.Errorf("ownedCorpus(%q, %q) = %q, %v; want %q, %v", tt.owner, tt.stored, got, ok, tt.want, tt.ok)
+		}
+	}
+}
+
+// DELETE /v1/corpora/{name} drops the caller's corpus from memory (and the
+// local--NAME of earlier releases), never another owner's.
+func TestDeleteCorpus(t *testing.T) {
+	corpora := map[string]int{"alice--notes": 3, "bob--notes": 4}
+	h := newCountingHarness(t, nil, corpora)
+	if rec := h.do("DELETE", "/v1/corpora/notes", aliceKey, ""); rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), `"chunks":3`) {
+		t.Fatalf("alice deletes notes: %d %s", rec.Code, rec.Body)
+	}
+	if _, left := corpora["alice--notes"]; left || corpora["bob--notes"] != 4 {
+		t.Errorf("after alice's delete: %v", corpora)
+	}
+	if rec := h.do("DELETE", "/v1/corpora/notes", aliceKey, ""); rec.Code != http.StatusNotFound {
+		t.Errorf("deleting it again: %d %s, want 404", rec.Code, rec.Body)
+	}
+	if rec := h.do("DELETE", "/v1/corpora/"+rf.DefaultCorpus, aliceKey, ""); rec.Code != http.StatusForbidden {
+		t.Errorf("deleting the public corpus: %d", rec.Code)
+	}
+	if rec := h.do("DELETE", "/v1/corpora/a--b", aliceKey, ""); rec.Code != http.StatusBadRequest {
+		t.Errorf("a bad name: %d", rec.Code)
+	}
+
+	local := map[string]int{"opsdocs": 5, "local--opsdocs": 2}
+	l := newCountingHarness(t, map[string]string{"RESEARCHFLOW_API_KEYS": ""}, local)
+	if rec := l.do("DELETE", "/v1/corpora/opsdocs", "", ""); rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), `"chunks":7`) || len(local) != 0 {
+		t.Errorf("local delete: %d %s, left %v", rec.Code, rec.Body, local)
+	}
+}
+
+// Reports name uploaded files by name: the report package knows the
+// gateway's upload layout.
+func TestUploadLayoutKnownToReports(t *testing.T) {
+	s := &server{cfg: Config{DataDir: "/var/lib/researchflow"}}
+	for _, who := range []string{LocalOwner, "alice@example.com"} {
+		p := filepath.Join(s.uploadDir(who, "notes"), "sub", "incident-42.md")
+		if name, ok := report.UploadedName(p); !ok || name != "sub/incident-42.md" {
+			t.Errorf("report.UploadedName(%q) = %q, %v", p, name, ok)
+		}
+	}
+}
