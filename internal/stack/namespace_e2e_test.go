@@ -36,6 +36,7 @@ func postResearch(t *testing.T, question, corpus string) (int, []byte) {
 // by POST /v1/research with `corpus: NAME` on a gateway without API keys,
 // and a corpus uploaded over HTTP is researched by the starter's input.
 func TestOneCorpusNamespaceStarterAndGateway(t *testing.T) {
+	endToEnd(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 
