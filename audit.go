@@ -9,23 +9,6 @@ import "time"
 //	temporal workflow query --workflow-id <id> --type audit
 const AuditQuery = "audit"
 
-// Decision kinds (Decision.Kind).
-const (
-	// DecisionGap: a sub-question was left unanswered (Detail says why).
-	DecisionGap = "gap"
-	// DecisionFollowUp: reflection added a sub-question (Detail: its reason).
-	DecisionFollowUp = "follow-up"
-	// DecisionReflectionSkipped: reflection failed; the report was written
-	// with what the run had.
-	DecisionReflectionSkipped = "reflection-skipped"
-	// DecisionBudgetStop: the model budget was spent; the run stopped
-	// researching and wrote offline.
-	DecisionBudgetStop = "budget-stop"
-	// DecisionApproval: the plan was approved, edited, or approved by
-	// timeout.
-	DecisionApproval = "approval"
-)
-
 // Decision is one choice the workflow made, in the order made.
 type Decision struct {
 	Seq         int64     `json:"seq"`

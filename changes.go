@@ -1,8 +1,6 @@
 package researchflow
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"strings"
 	"time"
@@ -12,39 +10,19 @@ import (
 // those of the previous completed run of its schedule and puts the
 // difference at the top of its report. The comparison is deterministic:
 // a finding is identified by its sub-question and a content hash of its
-// text (FindingKey), a source by its SourceID (the hash of its corpus and
+// text (see internal/changes), a source by its SourceID (the hash of its corpus and
 // location, or of its URL), so an edited note is the same source with a
 // changed finding, never a vanished and a new source.
-
-// CompareRunsActivity looks up the previous completed run of a schedule and
-// compares a run's Snapshot with it (CompareRunsInput → Changes). It runs on
-// the workflow pool, whose workers hold a Temporal client.
-const CompareRunsActivity = "CompareRuns"
 
 // EventChanged: a scheduled run found something changed since the previous
 // run of its schedule; data carries the summary (EventData.Changes).
 // Published for schedules whose notify mode is on_change or always.
 const EventChanged = "research.changed"
 
-// DecisionWhatChanged: the run compared itself with the previous run of its
-// schedule (Detail: the summary).
-const DecisionWhatChanged = "what-changed"
-
-// Snapshot is what a scheduled run records of its report for the next run
-// to compare with (ResearchResult.Snapshot): its findings and the sources
-// its report lists. Texts are findings' sentences (a few kilobytes).
-type Snapshot struct {
-	Findings []SnapshotFinding `json:"findings"`
-	Sources  []SnapshotSource  `json:"sources"`
-	// Retrieved are the IDs of every source retrieval found, cited or not:
-	// a finding of a source still retrieved but no longer stating it is
-	// told apart from one whose source is gone.
-	Retrieved []string `json:"retrieved,omitempty"`
-}
-
 // SnapshotFinding is one finding of a report.
 type SnapshotFinding struct {
-	// Key is FindingKey(SubQuestion, Text).
+	// Key identifies the finding across runs (a hash of its folded
+	// sub-question and text).
 	Key         string `json:"key"`
 	SubQuestion string `json:"subQuestion"`
 	Text        string `json:"text"`
@@ -57,29 +35,6 @@ type SnapshotSource struct {
 	Title    string `json:"title"`
 	Location string `json:"location"`
 	URL      string `json:"url,omitempty"`
-}
-
-// FindingKey identifies a finding across runs: the SHA-256 of its
-// sub-question and its text, both with white space collapsed and
-// lower-cased.
-func FindingKey(subQuestion, text string) string {
-	h := sha256.Sum256([]byte(FoldText(subQuestion) + "\x00" + FoldText(text)))
-	return hex.EncodeToString(h[:12])
-}
-
-// FoldText lower-cases s and collapses its white space: the form in which
-// texts are compared across runs.
-func FoldText(s string) string { return strings.ToLower(strings.Join(strings.Fields(s), " ")) }
-
-// CompareRunsInput asks for what changed since the previous completed run
-// of schedule ScheduleID, for run ResearchID (never its own previous run).
-type CompareRunsInput struct {
-	ScheduleID string `json:"scheduleId"`
-	ResearchID string `json:"researchId"`
-	// FirstRunID is the run's first Temporal run ID: two runs a schedule
-	// starts within one second share a workflow ID.
-	FirstRunID string   `json:"firstRunId"`
-	Snapshot   Snapshot `json:"snapshot"`
 }
 
 // Changes is what changed since the previous completed run of a schedule

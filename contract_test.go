@@ -14,11 +14,11 @@ func TestNormalizeCountsCharacters(t *testing.T) {
 		ok       bool
 	}{
 		{"700 Chinese characters (2,100 bytes)", strings.Repeat("备份数据保留多少天", 77) + "天天天天天天？", true},
-		{"2000 Chinese characters (6,000 bytes)", strings.Repeat("问", MaxQuestionLength), true},
-		{"2001 characters", strings.Repeat("问", MaxQuestionLength+1), false},
+		{"2000 Chinese characters (6,000 bytes)", strings.Repeat("问", maxQuestionLength), true},
+		{"2001 characters", strings.Repeat("问", maxQuestionLength+1), false},
 		{"three Korean characters", "백업은", true},
 		{"two characters", "谁?", false},
-		{"padded", "   " + strings.Repeat("a", MaxQuestionLength) + "\n\t ", true},
+		{"padded", "   " + strings.Repeat("a", maxQuestionLength) + "\n\t ", true},
 		{"invalid UTF-8", "abc\xff\xfe", false},
 		{"bell", "what\x07now", false},
 		// Issue 19 item 5: a question without a letter or digit says nothing.
@@ -42,7 +42,7 @@ func TestNormalizeCountsCharacters(t *testing.T) {
 			}
 		})
 	}
-	_, err := ResearchInput{Question: strings.Repeat("问", MaxQuestionLength+1)}.Normalize()
+	_, err := ResearchInput{Question: strings.Repeat("问", maxQuestionLength+1)}.Normalize()
 	if got := err.Error(); !strings.Contains(got, "characters, got 2001") {
 		t.Errorf("message = %q: want it to count characters", got)
 	}
@@ -89,8 +89,8 @@ func TestNormalizeDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if out.Corpus != DefaultCorpus || out.MaxSubQuestions != DefaultMaxSubQuestions || out.MaxSources != DefaultMaxSources ||
-		*out.Depth != DefaultDepth || out.Breadth != DefaultBreadth || out.OnApprovalTimeout != OnTimeoutApprove {
+	if out.Corpus != DefaultCorpus || out.MaxSubQuestions != defaultMaxSubQuestions || out.MaxSources != DefaultMaxSources ||
+		*out.Depth != defaultDepth || out.Breadth != defaultBreadth || out.OnApprovalTimeout != OnTimeoutApprove {
 		t.Errorf("defaults = %+v", out)
 	}
 	out, err = ResearchInput{Question: "abc def", CorpusPath: "/srv/会议 notes"}.Normalize()

@@ -1,7 +1,6 @@
 package researchflow
 
 import (
-	"strconv"
 	"time"
 )
 
@@ -9,9 +8,10 @@ import (
 // to its state (Progress.Events, so the progress query returns every
 // event of the run) and the notify pool publishes it. Delivery adapters turn
 // it into a CloudEvents 1.0 event: ID is the CloudEvents id, Type its type,
-// EventSource(ResearchID) its source, Time its time and Data its data.
+// "/researchflow/research/<ResearchID>" its source, Time its time and Data its data.
 type Event struct {
-	// ID is stable (see EventID): a consumer that sees it twice has seen
+	// ID is stable ("<research ID>:<type>", plus ":<round>" for the
+	// events of a round): a consumer that sees it twice has seen
 	// the same event twice.
 	ID   string `json:"id"`
 	Type string `json:"type"`
@@ -49,20 +49,3 @@ type EventData struct {
 	// FollowUpID is the follow-up answered (research.followup.answered).
 	FollowUpID string `json:"followUpId,omitempty"`
 }
-
-// EventID is the stable ID of the event of type typ of run researchID:
-// "<research ID>:<type>" for events that happen once per run, and
-// "<research ID>:<type>:<round>" for search.completed and
-// analysis.completed, which happen once per round. The same run makes the
-// same IDs when its workflow is replayed or an activity retried, which is
-// what consumers deduplicate on (JetStream's Nats-Msg-Id, the webhook-id).
-func EventID(researchID, typ string, round int) string {
-	id := researchID + ":" + typ
-	if typ == EventSearchCompleted || typ == EventAnalysisCompleted {
-		id += ":" + strconv.Itoa(round)
-	}
-	return id
-}
-
-// EventSource is the CloudEvents source of the events of run researchID.
-func EventSource(researchID string) string { return "/researchflow/research/" + researchID }

@@ -14,7 +14,7 @@ func ExampleResearchInput_Normalize() {
 	in, err := rf.ResearchInput{Question: "  备份数据保留多少天？ "}.Normalize()
 	fmt.Println(in.Question, in.Corpus, in.MaxSubQuestions, *in.Depth, err)
 
-	_, err = rf.ResearchInput{Question: strings.Repeat("问", rf.MaxQuestionLength+1)}.Normalize()
+	_, err = rf.ResearchInput{Question: strings.Repeat("问", 2001)}.Normalize()
 	var bad *rf.InputError
 	fmt.Println(errors.As(err, &bad), bad.Field)
 	fmt.Println(err)

@@ -30,19 +30,6 @@ const (
 	EventFollowUpAnswered = "research.followup.answered"
 )
 
-// FollowUpEventID is the stable ID of the answered event of follow-up
-// followUpID (a workflow ID): one per follow-up.
-func FollowUpEventID(followUpID string) string { return followUpID + ":" + EventFollowUpAnswered }
-
-// Limits of a follow-up.
-const (
-	// MaxEvidencePassages bounds the run's passages a follow-up reads (the
-	// run's cited passages first, then the other retrieved ones).
-	MaxEvidencePassages = 60
-	// MaxFollowUpFindings bounds the statements of an answer.
-	MaxFollowUpFindings = 5
-)
-
 // FollowUpWorkflowID is the workflow ID of follow-up key of research run
 // researchID: the same key always names the same follow-up.
 func FollowUpWorkflowID(researchID, key string) string {
@@ -54,8 +41,8 @@ func FollowUpWorkflowID(researchID, key string) string {
 type FollowUpInput struct {
 	// ResearchID is the workflow ID of the finished run asked about.
 	ResearchID string `json:"researchId"`
-	// Question is the follow-up question (MinQuestionLength to
-	// MaxQuestionLength characters).
+	// Question is the follow-up question (minQuestionLength to
+	// maxQuestionLength characters).
 	Question string `json:"question"`
 	// Owner is who asks (set by the HTTP gateway). When set, it must be the
 	// run's owner.
@@ -85,8 +72,8 @@ func (in FollowUpInput) Normalize() (FollowUpInput, error) {
 	switch {
 	case in.MaxTokens < 0:
 		return in, inputError("maxTokens", "want 0 (no limit) or a positive number of tokens")
-	case in.MaxCostUSD < 0 || in.MaxCostUSD > MaxCostUSDLimit || in.MaxCostUSD != in.MaxCostUSD:
-		return in, inputError("maxCostUsd", "want 0 (no limit) or a positive amount of US dollars up to %g", float64(MaxCostUSDLimit))
+	case in.MaxCostUSD < 0 || in.MaxCostUSD > maxCostUSDLimit || in.MaxCostUSD != in.MaxCostUSD:
+		return in, inputError("maxCostUsd", "want 0 (no limit) or a positive amount of US dollars up to %g", float64(maxCostUSDLimit))
 	}
 	return in, nil
 }

@@ -11,23 +11,11 @@ const (
 	IngestWorkflowType = "IngestWorkflow"
 )
 
-// Task queues. Each is served by one worker pool; the search pool serves two.
+// Task queue of the workflow pool (the activity queues are in workflows).
 const (
 	// TaskQueueWorkflow is where research and ingestion workflows run (the
 	// workflow pool).
 	TaskQueueWorkflow = "research-workflow"
-	// TaskQueueSearch serves retrieval (the search pool).
-	TaskQueueSearch = "research-search"
-	// TaskQueueIngest serves corpus preparation and ingestion, also on the
-	// search pool but on a queue of its own, so that a large ingestion never
-	// queues ahead of the retrievals of running research.
-	TaskQueueIngest = "research-ingest"
-	// TaskQueueInference serves planning, analysis, reflection and writing
-	// (the inference pool, meant for GPU nodes or nodes next to the model
-	// server).
-	TaskQueueInference = "research-inference"
-	// TaskQueueNotify serves report delivery (the notify pool).
-	TaskQueueNotify = "research-notify"
 )
 
 // Query and update names.
@@ -56,37 +44,10 @@ const (
 	SearchAttrFollowUpOf = "ResearchFollowUpOf" // Keyword: the research ID a follow-up asks about
 )
 
-// SearchAttributes lists the custom search attributes research runs and
-// their follow-ups set; all are Keyword attributes. Workers register them at
-// start where missing.
-var SearchAttributes = []string{SearchAttrStatus, SearchAttrStage, SearchAttrOwner, SearchAttrCorpus, SearchAttrFollowUpOf}
-
-// Error types of Temporal application errors that retry policies treat as
-// final, and that clients may match on.
-const (
-	// ErrInvalidInput: the input can never succeed (a workflow input that
-	// fails Normalize, an activity input that names no folder, …).
-	ErrInvalidInput = "InvalidInput"
-	// ErrCorpusNotFound: the corpus does not exist and nothing can build it.
-	ErrCorpusNotFound = "CorpusNotFound"
-	// ErrCorpusEmpty: the corpus exists but holds no chunk.
-	ErrCorpusEmpty = "CorpusEmpty"
-	// ErrPlanRejected: the approver rejected the plan.
-	ErrPlanRejected = "PlanRejected"
-	// ErrApprovalTimeout: the plan was not approved in time and the run was
-	// started with OnApprovalTimeout "cancel".
-	ErrApprovalTimeout = "ApprovalTimeout"
-	// ErrEmptyPlan: the planner returned no sub-question.
-	ErrEmptyPlan = "EmptyPlan"
-	// ErrSourceNotConfigured: the run asks a source that no search worker
-	// is configured for (its URL or API key is not set).
-	ErrSourceNotConfigured = "SourceNotConfigured"
-)
-
 // Event types: the stage transitions of a research run, published as
 // CloudEvents 1.0 (https://github.com/cloudevents/spec) on the gateway's
 // event streams (SSE and WebSocket, where they are the event names), to the
-// webhook and to NATS JetStream (subject EventSubjectPrefix + type). The
+// webhook and to NATS JetStream (subject "researchflow.events." + type). The
 // names follow the CloudEvents convention of a reverse-DNS-like dotted type.
 const (
 	// EventPlanReady: the plan is made (and approved, when approval is
@@ -102,19 +63,4 @@ const (
 	EventReportReady = "research.report.ready"
 	// EventFailed: the run failed for good; data says why.
 	EventFailed = "research.failed"
-)
-
-// EventTypes lists every event type, in the order a run emits them.
-var EventTypes = []string{EventPlanReady, EventSearchCompleted, EventAnalysisCompleted, EventChanged, EventReportReady, EventFailed}
-
-// NATS subjects (used when NATS_URL is set).
-const (
-	// EventSubjectPrefix + an event type is the subject of that event,
-	// e.g. "researchflow.events.research.report.ready".
-	EventSubjectPrefix = "researchflow.events."
-	// ReportSubject carries the finished report itself (Markdown, with the
-	// research ID in the Researchflow-Research-Id header).
-	ReportSubject = "researchflow.reports"
-	// EventStream is the JetStream stream that holds both.
-	EventStream = "RESEARCHFLOW"
 )

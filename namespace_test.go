@@ -31,8 +31,8 @@ func TestOneCorpusNamespaceForLocal(t *testing.T) {
 	}
 	// Names stored by earlier gateways still read as their owner knows them.
 	for _, owner := range []string{"", LocalOwner} {
-		if got := PublicCorpus(owner, LegacyLocalCorpus("notes")); got != "notes" {
-			t.Errorf("PublicCorpus(%q, %q) = %q, want notes", owner, LegacyLocalCorpus("notes"), got)
+		if got := PublicCorpus(owner, LocalOwner+ScopeSeparator+"notes"); got != "notes" {
+			t.Errorf("PublicCorpus(%q, %q) = %q, want notes", owner, LocalOwner+ScopeSeparator+"notes", got)
 		}
 	}
 }

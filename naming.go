@@ -78,12 +78,6 @@ func PublicCorpus(owner, scoped string) string {
 	return strings.TrimPrefix(scoped, owner+ScopeSeparator)
 }
 
-// LegacyLocalCorpus is the name under which releases before the single
-// corpus namespace stored LocalOwner's corpus name (the gateway's local--NAME).
-func LegacyLocalCorpus(name string) string {
-	return LocalOwner + ScopeSeparator + name
-}
-
 var notNameChars = regexp.MustCompile(`[^A-Za-z0-9._-]+|-{2,}|\.{2,}`)
 
 // corpusNameFromPath makes a valid corpus name from a folder's base name:

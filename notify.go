@@ -13,8 +13,8 @@ import (
 var emailPattern = regexp.MustCompile("^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*" +
 	"@[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$")
 
-// MaxNotifyEmails bounds the e-mail recipients of one run.
-const MaxNotifyEmails = 10
+// maxNotifyEmails bounds the e-mail recipients of one run.
+const maxNotifyEmails = 10
 
 // NotifyTargets are the notifications a request asks for, on top of the
 // operator's webhook and NATS:
@@ -28,7 +28,7 @@ const MaxNotifyEmails = 10
 // Temporal CLI can mail anyone else.
 type NotifyTargets struct {
 	// Email lists the addresses that receive the report when it is ready
-	// (plain addresses, at most MaxNotifyEmails).
+	// (plain addresses, at most maxNotifyEmails).
 	Email []string `json:"email,omitempty"`
 }
 
@@ -39,8 +39,8 @@ func (n *NotifyTargets) Normalize() (*NotifyTargets, error) {
 	if n == nil || len(n.Email) == 0 {
 		return nil, nil
 	}
-	if len(n.Email) > MaxNotifyEmails {
-		return nil, inputError("notify.email", "at most %d recipients, got %d", MaxNotifyEmails, len(n.Email))
+	if len(n.Email) > maxNotifyEmails {
+		return nil, inputError("notify.email", "at most %d recipients, got %d", maxNotifyEmails, len(n.Email))
 	}
 	out := &NotifyTargets{}
 	for _, raw := range n.Email {

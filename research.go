@@ -15,32 +15,32 @@ import (
 // characters (Unicode code points), never bytes: a 700-character Chinese
 // question (2,100 bytes of UTF-8) is as long as a 700-character English one.
 const (
-	// MinQuestionLength and MaxQuestionLength bound the question, in
+	// minQuestionLength and maxQuestionLength bound the question, in
 	// characters, after surrounding white space is trimmed.
-	MinQuestionLength = 3
-	MaxQuestionLength = 2000
+	minQuestionLength = 3
+	maxQuestionLength = 2000
 
-	DefaultMaxSubQuestions = 4
+	defaultMaxSubQuestions = 4
 	MaxSubQuestionsLimit   = 6
 	DefaultMaxSources      = 6
-	MaxSourcesLimit        = 20
-	DefaultDepth           = 1
+	maxSourcesLimit        = 20
+	defaultDepth           = 1
 	MaxDepthLimit          = 3
-	DefaultBreadth         = 2
+	defaultBreadth         = 2
 	MaxBreadthLimit        = 4
 
 	// DefaultCorpus is the Go documentation of the Go installation on the
 	// search workers. It is public: every owner reads the same one.
 	DefaultCorpus = "go-docs"
 
-	// DefaultApprovalTimeout is how long a run with RequireApproval waits
-	// for the ApprovePlanUpdate; MaxApprovalTimeoutSeconds bounds the wait a
+	// defaultApprovalTimeout is how long a run with RequireApproval waits
+	// for the ApprovePlanUpdate; maxApprovalTimeoutSeconds bounds the wait a
 	// request may ask for (30 days).
-	DefaultApprovalTimeout    = 24 * time.Hour
-	MaxApprovalTimeoutSeconds = 30 * 24 * 3600
+	defaultApprovalTimeout    = 24 * time.Hour
+	maxApprovalTimeoutSeconds = 30 * 24 * 3600
 
-	// MaxCostUSDLimit bounds MaxCostUSD (a typo guard, not a policy).
-	MaxCostUSDLimit = 1e6
+	// maxCostUSDLimit bounds MaxCostUSD (a typo guard, not a policy).
+	maxCostUSDLimit = 1e6
 )
 
 // Values of ResearchInput.OnApprovalTimeout.
@@ -57,8 +57,8 @@ const (
 // The HTTP gateway, the starter and the workflow all call Normalize, so a
 // request one of them accepts is accepted by the others.
 type ResearchInput struct {
-	// Question is the research question (MinQuestionLength to
-	// MaxQuestionLength characters, any language, with at least one letter
+	// Question is the research question (minQuestionLength to
+	// maxQuestionLength characters, any language, with at least one letter
 	// or digit).
 	Question string `json:"question"`
 	// MaxSubQuestions bounds the plan (1–6, default 4).
@@ -71,7 +71,7 @@ type ResearchInput struct {
 	// (ScopedCorpus), as the HTTP gateway sets it.
 	Corpus string `json:"corpus,omitempty"`
 	// CorpusPath, if set, is an absolute folder (or file) on the search
-	// workers whose documents (DocumentTypes) are ingested into Corpus
+	// workers whose documents (internal/doctypes) are ingested into Corpus
 	// before research (unchanged files are skipped). Corpus defaults to a
 	// name made from the folder's base name.
 	CorpusPath string `json:"corpusPath,omitempty"`
@@ -81,8 +81,8 @@ type ResearchInput struct {
 	// RequireApproval makes the run wait after planning until the plan is
 	// approved through the ApprovePlanUpdate update.
 	RequireApproval bool `json:"requireApproval,omitempty"`
-	// ApprovalTimeoutSeconds bounds that wait (0 = DefaultApprovalTimeout;
-	// at most MaxApprovalTimeoutSeconds). Needs RequireApproval.
+	// ApprovalTimeoutSeconds bounds that wait (0 = defaultApprovalTimeout;
+	// at most maxApprovalTimeoutSeconds). Needs RequireApproval.
 	ApprovalTimeoutSeconds int `json:"approvalTimeoutSeconds,omitempty"`
 	// OnApprovalTimeout is "approve" (default) or "cancel". Needs
 	// RequireApproval.
@@ -94,7 +94,7 @@ type ResearchInput struct {
 	// Breadth bounds the follow-up sub-questions of one round (1–4, default 2).
 	Breadth int `json:"breadth,omitempty"`
 	// MaxTokens and MaxCostUSD bound what the run may spend on models
-	// (0 = no limit; MaxCostUSD in US dollars, at most MaxCostUSDLimit).
+	// (0 = no limit; MaxCostUSD in US dollars, at most maxCostUSDLimit).
 	// When the budget is spent the run finishes with what it has, writes
 	// the report offline, and says so in the report.
 	MaxTokens  int     `json:"maxTokens,omitempty"`
@@ -102,7 +102,7 @@ type ResearchInput struct {
 	// Sources names where the run looks (see KnownSources): "corpus" is
 	// the memory search of Corpus, the others are search providers whose
 	// pages are fetched and read. Repeats are dropped; empty means
-	// DefaultSources (["corpus"]).
+	// defaultSources (["corpus"]).
 	Sources []string `json:"sources,omitempty"`
 	// RedriveOf, set by a redrive (see Redrive), is the research ID of the
 	// first revision of the report this run revises.
@@ -144,19 +144,19 @@ func (in ResearchInput) Normalize() (ResearchInput, error) {
 	in.Question = q
 	switch {
 	case in.MaxSubQuestions < 0 || in.MaxSubQuestions > MaxSubQuestionsLimit:
-		return in, inputError("maxSubQuestions", "want 1 to %d (0 means %d)", MaxSubQuestionsLimit, DefaultMaxSubQuestions)
-	case in.MaxSources < 0 || in.MaxSources > MaxSourcesLimit:
-		return in, inputError("maxSources", "want 1 to %d (0 means %d)", MaxSourcesLimit, DefaultMaxSources)
+		return in, inputError("maxSubQuestions", "want 1 to %d (0 means %d)", MaxSubQuestionsLimit, defaultMaxSubQuestions)
+	case in.MaxSources < 0 || in.MaxSources > maxSourcesLimit:
+		return in, inputError("maxSources", "want 1 to %d (0 means %d)", maxSourcesLimit, DefaultMaxSources)
 	case in.Depth != nil && (*in.Depth < 0 || *in.Depth > MaxDepthLimit):
 		return in, inputError("depth", "want 0 to %d", MaxDepthLimit)
 	case in.Breadth < 0 || in.Breadth > MaxBreadthLimit:
-		return in, inputError("breadth", "want 1 to %d (0 means %d)", MaxBreadthLimit, DefaultBreadth)
+		return in, inputError("breadth", "want 1 to %d (0 means %d)", MaxBreadthLimit, defaultBreadth)
 	case in.MaxTokens < 0:
 		return in, inputError("maxTokens", "want 0 (no limit) or a positive number of tokens")
-	case in.MaxCostUSD < 0 || in.MaxCostUSD > MaxCostUSDLimit || math.IsNaN(in.MaxCostUSD):
-		return in, inputError("maxCostUsd", "want 0 (no limit) or a positive amount of US dollars up to %g", float64(MaxCostUSDLimit))
-	case in.ApprovalTimeoutSeconds < 0 || in.ApprovalTimeoutSeconds > MaxApprovalTimeoutSeconds:
-		return in, inputError("approvalTimeoutSeconds", "want 0 to %d seconds", MaxApprovalTimeoutSeconds)
+	case in.MaxCostUSD < 0 || in.MaxCostUSD > maxCostUSDLimit || math.IsNaN(in.MaxCostUSD):
+		return in, inputError("maxCostUsd", "want 0 (no limit) or a positive amount of US dollars up to %g", float64(maxCostUSDLimit))
+	case in.ApprovalTimeoutSeconds < 0 || in.ApprovalTimeoutSeconds > maxApprovalTimeoutSeconds:
+		return in, inputError("approvalTimeoutSeconds", "want 0 to %d seconds", maxApprovalTimeoutSeconds)
 	}
 	switch in.OnApprovalTimeout {
 	case "", OnTimeoutApprove, OnTimeoutCancel:
@@ -175,14 +175,14 @@ func (in ResearchInput) Normalize() (ResearchInput, error) {
 		}
 	}
 	if in.Depth == nil {
-		d := DefaultDepth
+		d := defaultDepth
 		in.Depth = &d
 	}
 	if in.Breadth == 0 {
-		in.Breadth = DefaultBreadth
+		in.Breadth = defaultBreadth
 	}
 	if in.MaxSubQuestions == 0 {
-		in.MaxSubQuestions = DefaultMaxSubQuestions
+		in.MaxSubQuestions = defaultMaxSubQuestions
 	}
 	if in.MaxSources == 0 {
 		in.MaxSources = DefaultMaxSources
@@ -225,8 +225,8 @@ func normalizeQuestion(field, q string) (string, error) {
 	}
 	q = strings.TrimSpace(q)
 	n := utf8.RuneCountInString(q)
-	if n < MinQuestionLength || n > MaxQuestionLength {
-		return q, inputError(field, "want %d to %d characters, got %d", MinQuestionLength, MaxQuestionLength, n)
+	if n < minQuestionLength || n > maxQuestionLength {
+		return q, inputError(field, "want %d to %d characters, got %d", minQuestionLength, maxQuestionLength, n)
 	}
 	for _, r := range q {
 		if unicode.IsControl(r) && r != '\n' && r != '\t' && r != '\r' {
@@ -255,7 +255,7 @@ func (in ResearchInput) ApprovalTimeout() time.Duration {
 	if in.ApprovalTimeoutSeconds > 0 {
 		return time.Duration(in.ApprovalTimeoutSeconds) * time.Second
 	}
-	return DefaultApprovalTimeout
+	return defaultApprovalTimeout
 }
 
 // Budget is the run's model budget.
@@ -268,7 +268,7 @@ type PlanApproval struct {
 	// Approved false rejects the plan and cancels the run.
 	Approved bool `json:"approved"`
 	// SubQuestions, if not empty, replaces the plan's sub-questions (texts;
-	// at most MaxSubQuestionsLimit, each 1 to MaxQuestionLength characters).
+	// at most MaxSubQuestionsLimit, each 1 to maxQuestionLength characters).
 	SubQuestions []string `json:"subQuestions,omitempty"`
 	// By names who approved, for the record (the HTTP gateway sets it from
 	// the API key).
@@ -283,8 +283,8 @@ func (a PlanApproval) Normalize() (PlanApproval, error) {
 	out := make([]string, len(a.SubQuestions))
 	for i, q := range a.SubQuestions {
 		t := strings.TrimSpace(q)
-		if n := utf8.RuneCountInString(t); n < 1 || n > MaxQuestionLength || !utf8.ValidString(t) {
-			return a, inputError(fmt.Sprintf("subQuestions[%d]", i), "want 1 to %d characters", MaxQuestionLength)
+		if n := utf8.RuneCountInString(t); n < 1 || n > maxQuestionLength || !utf8.ValidString(t) {
+			return a, inputError(fmt.Sprintf("subQuestions[%d]", i), "want 1 to %d characters", maxQuestionLength)
 		}
 		if !hasWord(t) {
 			return a, inputError(fmt.Sprintf("subQuestions[%d]", i), "%s", noWordMessage)
@@ -330,7 +330,7 @@ type ResearchResult struct {
 	Question   string `json:"question"`
 	Title      string `json:"title"`
 	// Confidence says how clearly the sources answer the question:
-	// ConfidenceHigh, ConfidenceMedium or ConfidenceLow (empty for results
+	// "high", "medium" or "low" (internal/report rates it; empty for results
 	// recorded before it existed). The report states it too.
 	Confidence string `json:"confidence,omitempty"`
 	// Report is Markdown with [n] citations into Sources.
@@ -352,26 +352,21 @@ type ResearchResult struct {
 	Revision  int    `json:"revision,omitempty"`
 	RedriveOf string `json:"redriveOf,omitempty"`
 	// DeliveryWorkflowID names the workflow that delivers the run's
-	// notifications after it (DeliveryQuery tells how they stand; runs
-	// before delivery workflows existed leave it empty).
+	// notifications after it (its "delivery" query tells how they stand;
+	// runs before delivery workflows existed leave it empty).
 	DeliveryWorkflowID string `json:"deliveryWorkflowId,omitempty"`
 	// Scheduled runs only (see ScheduleRef): Schedule names the schedule,
-	// Snapshot is what the next run compares with, Changes what changed
-	// since the previous run (also the report's first section).
-	Schedule string    `json:"schedule,omitempty"`
-	Snapshot *Snapshot `json:"snapshot,omitempty"`
-	Changes  *Changes  `json:"changes,omitempty"`
+	// Changes what changed since the previous run (also the report's first
+	// section). Snapshot is the run's saved state for the next run to
+	// compare with: an opaque JSON value that only the workflows and their
+	// activities read (its findings and sources, see internal/changes).
+	Schedule string          `json:"schedule,omitempty"`
+	Snapshot json.RawMessage `json:"snapshot,omitempty"`
+	Changes  *Changes        `json:"changes,omitempty"`
 	// Claims are the report's cited statements, each with a stable ID
 	// (see Claim).
 	Claims []Claim `json:"claims,omitempty"`
 }
-
-// Confidence levels of a report (ResearchResult.Confidence).
-const (
-	ConfidenceHigh   = "high"
-	ConfidenceMedium = "medium"
-	ConfidenceLow    = "low"
-)
 
 // Stages of a research run, in order (Progress.Stage, SearchAttrStage).
 const (

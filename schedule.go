@@ -32,20 +32,13 @@ const (
 
 // Schedule limits and policies.
 const (
-	// ScheduleIDPrefix starts every schedule ID ("schedule-<uuid>").
-	ScheduleIDPrefix = "schedule-"
-	// MinScheduleEvery and MaxScheduleEvery bound ScheduleRequest.Every.
-	MinScheduleEvery = time.Minute
-	MaxScheduleEvery = 366 * 24 * time.Hour
-	// ScheduleCatchupWindow is how late a run missed while the cluster was
-	// down may still start when it is back; older missed runs are skipped.
-	ScheduleCatchupWindow = time.Hour
-	// MaxScheduleNoteLength bounds a schedule's note, in characters.
-	MaxScheduleNoteLength = 500
-	// ScheduleMemo is the memo key under which a schedule records its
-	// ScheduleRequest (its every or cron as typed: Temporal stores a cron
-	// as a calendar).
-	ScheduleMemo = "researchSchedule"
+	// scheduleIDPrefix starts every schedule ID ("schedule-<uuid>").
+	scheduleIDPrefix = "schedule-"
+	// minScheduleEvery and maxScheduleEvery bound ScheduleRequest.Every.
+	minScheduleEvery = time.Minute
+	maxScheduleEvery = 366 * 24 * time.Hour
+	// maxScheduleNoteLength bounds a schedule's note, in characters.
+	maxScheduleNoteLength = 500
 )
 
 // ScheduleRef, in a ResearchInput, marks a run started by schedule ID. The
@@ -65,11 +58,11 @@ type ScheduleRef struct {
 
 var scheduleIDPattern = regexp.MustCompile(`^schedule-[a-z0-9][a-z0-9-]{0,99}$`)
 
-// ValidateScheduleID checks a schedule ID (ScheduleIDPrefix, then 1 to 100
+// ValidateScheduleID checks a schedule ID (scheduleIDPrefix, then 1 to 100
 // lower-case letters, digits or '-').
 func ValidateScheduleID(id string) error {
 	if !scheduleIDPattern.MatchString(id) {
-		return inputError("schedule.id", "%q: want %s followed by 1 to 100 lower-case letters, digits or '-'", id, ScheduleIDPrefix)
+		return inputError("schedule.id", "%q: want %s followed by 1 to 100 lower-case letters, digits or '-'", id, scheduleIDPrefix)
 	}
 	return nil
 }
@@ -111,7 +104,7 @@ type ScheduleRequest struct {
 	// Sources names where each run looks (see KnownSources).
 	Sources []string `json:"sources,omitempty"`
 	// Every is an interval: a Go duration ("24h", "90m") or whole days
-	// ("7d"), from MinScheduleEvery to MaxScheduleEvery.
+	// ("7d"), from minScheduleEvery to maxScheduleEvery.
 	Every string `json:"every,omitempty"`
 	// Cron is a five-field cron expression (minute hour day-of-month month
 	// day-of-week, UTC), e.g. "0 7 * * 1", or @hourly, @daily, @weekly,
@@ -183,11 +176,11 @@ func (s ScheduleSpec) Normalize() (ScheduleSpec, error) {
 	case s.Every != "" && s.Cron != "":
 		return s, inputError("every", "set every or cron, not both")
 	case s.Every != "":
-		if s.Interval, err = ParseEvery(s.Every); err != nil {
+		if s.Interval, err = parseEvery(s.Every); err != nil {
 			return s, err
 		}
 	default:
-		if err := ValidateCron(s.Cron); err != nil {
+		if err := validateCron(s.Cron); err != nil {
 			return s, err
 		}
 		s.Interval = 0
@@ -203,8 +196,8 @@ func (s ScheduleSpec) Normalize() (ScheduleSpec, error) {
 
 func normalizeNote(note string) (string, error) {
 	note = strings.TrimSpace(note)
-	if !utf8.ValidString(note) || utf8.RuneCountInString(note) > MaxScheduleNoteLength {
-		return note, inputError("note", "want at most %d characters of UTF-8", MaxScheduleNoteLength)
+	if !utf8.ValidString(note) || utf8.RuneCountInString(note) > maxScheduleNoteLength {
+		return note, inputError("note", "want at most %d characters of UTF-8", maxScheduleNoteLength)
 	}
 	return note, nil
 }
@@ -315,9 +308,9 @@ type ScheduledRun struct {
 	StartedAt   time.Time `json:"startedAt"`
 }
 
-// ParseEvery reads a schedule interval: a Go duration ("24h", "90m") or a
+// parseEvery reads a schedule interval: a Go duration ("24h", "90m") or a
 // whole number of days ("7d"). Errors are *InputError on "every".
-func ParseEvery(s string) (time.Duration, error) {
+func parseEvery(s string) (time.Duration, error) {
 	s = strings.TrimSpace(s)
 	var d time.Duration
 	var err error
@@ -332,8 +325,8 @@ func ParseEvery(s string) (time.Duration, error) {
 	if err != nil {
 		return 0, inputError("every", "%q: want a duration such as 90m, 24h or 7d", s)
 	}
-	if d < MinScheduleEvery || d > MaxScheduleEvery {
-		return 0, inputError("every", "%q: want %v to %v", s, MinScheduleEvery, "366d")
+	if d < minScheduleEvery || d > maxScheduleEvery {
+		return 0, inputError("every", "%q: want %v to %v", s, minScheduleEvery, "366d")
 	}
 	return d, nil
 }
@@ -354,11 +347,11 @@ var cronFields = []struct {
 
 var cronMacros = []string{"@hourly", "@daily", "@midnight", "@weekly", "@monthly", "@yearly", "@annually"}
 
-// ValidateCron checks a five-field cron expression (or a macro such as
+// validateCron checks a five-field cron expression (or a macro such as
 // @daily): each field is *, a number, a name (months, days of the week), a
 // range a-b, a list, with an optional /step, within the field's range.
 // Errors are *InputError on "cron" naming the field at fault.
-func ValidateCron(expr string) error {
+func validateCron(expr string) error {
 	fields := strings.Fields(expr)
 	if len(fields) == 1 && strings.HasPrefix(fields[0], "@") {
 		for _, m := range cronMacros {

@@ -8,24 +8,24 @@ import (
 )
 
 func TestParseEvery(t *testing.T) {
-	good := map[string]time.Duration{"24h": 24 * time.Hour, "90m": 90 * time.Minute, "7d": 7 * 24 * time.Hour, " 1m ": time.Minute, "366d": MaxScheduleEvery}
+	good := map[string]time.Duration{"24h": 24 * time.Hour, "90m": 90 * time.Minute, "7d": 7 * 24 * time.Hour, " 1m ": time.Minute, "366d": maxScheduleEvery}
 	for in, want := range good {
-		if got, err := ParseEvery(in); err != nil || got != want {
-			t.Errorf("ParseEvery(%q) = %v, %v; want %v", in, got, err, want)
+		if got, err := parseEvery(in); err != nil || got != want {
+			t.Errorf("parseEvery(%q) = %v, %v; want %v", in, got, err, want)
 		}
 	}
 	for _, in := range []string{"", "30s", "59s", "367d", "1.5d", "d", "every day", "-24h", "1y"} {
 		var ie *InputError
-		if _, err := ParseEvery(in); !errors.As(err, &ie) || ie.Field != "every" {
-			t.Errorf("ParseEvery(%q) = %v; want an InputError on every", in, err)
+		if _, err := parseEvery(in); !errors.As(err, &ie) || ie.Field != "every" {
+			t.Errorf("parseEvery(%q) = %v; want an InputError on every", in, err)
 		}
 	}
 }
 
 func TestValidateCron(t *testing.T) {
 	for _, in := range []string{"0 7 * * 1", "*/15 * * * *", "0 9-17 * * mon-fri", "30 6 1,15 * *", "0 0 1 jan *", "0 12 * * 7", "@daily", "@Weekly"} {
-		if err := ValidateCron(in); err != nil {
-			t.Errorf("ValidateCron(%q) = %v", in, err)
+		if err := validateCron(in); err != nil {
+			t.Errorf("validateCron(%q) = %v", in, err)
 		}
 	}
 	for in, field := range map[string]string{
@@ -41,8 +41,8 @@ func TestValidateCron(t *testing.T) {
 		"0 0 * * funday": "day of week",
 		"@sometimes":     "macro",
 	} {
-		if err := ValidateCron(in); err == nil || !strings.Contains(err.Error(), field) {
-			t.Errorf("ValidateCron(%q) = %v; want an error naming %s", in, err, field)
+		if err := validateCron(in); err == nil || !strings.Contains(err.Error(), field) {
+			t.Errorf("validateCron(%q) = %v; want an error naming %s", in, err, field)
 		}
 	}
 }
@@ -73,7 +73,7 @@ func TestScheduleRequestSpec(t *testing.T) {
 		{ScheduleRequest{Question: "How are backups kept?", Every: "24h", Cron: "0 7 * * 1"}, "every"},
 		{ScheduleRequest{Question: "How are backups kept?", Cron: "0 7 * *"}, "cron"},
 		{ScheduleRequest{Question: "How are backups kept?", Every: "24h", Notify: "sometimes"}, "notify"},
-		{ScheduleRequest{Question: "How are backups kept?", Every: "24h", Note: strings.Repeat("n", MaxScheduleNoteLength+1)}, "note"},
+		{ScheduleRequest{Question: "How are backups kept?", Every: "24h", Note: strings.Repeat("n", maxScheduleNoteLength+1)}, "note"},
 		{ScheduleRequest{Question: "?", Every: "24h"}, "question"},
 		{ScheduleRequest{Question: "How are backups kept?", Every: "24h", Corpus: "../etc"}, "corpus"},
 		{ScheduleRequest{Question: "How are backups kept?", Every: "24h", Sources: []string{"gopher"}}, "sources"},
@@ -118,15 +118,5 @@ func TestScheduleRefInResearchInput(t *testing.T) {
 		if _, err := (ResearchInput{Question: "How are backups kept?", Schedule: &ref}).Normalize(); err == nil {
 			t.Errorf("%+v accepted", ref)
 		}
-	}
-}
-
-func TestFindingKey(t *testing.T) {
-	a := FindingKey("How are backups kept?", "Backups are kept 30 days.")
-	if a != FindingKey(" how are backups  kept? ", "BACKUPS are kept\n30 days.") {
-		t.Error("white space or case changes the key")
-	}
-	if a == FindingKey("How are backups kept?", "Backups are kept 35 days.") || a == FindingKey("How long?", "Backups are kept 30 days.") {
-		t.Error("another text or sub-question has the same key")
 	}
 }

@@ -29,9 +29,9 @@ var KnownSources = []string{
 	SourceArxiv, SourceOpenAlex, SourceWikipedia,
 }
 
-// DefaultSources is what a run searches when it names none: its corpus,
+// defaultSources is what a run searches when it names none: its corpus,
 // exactly as before sources existed.
-var DefaultSources = []string{SourceCorpus}
+var defaultSources = []string{SourceCorpus}
 
 // maxSourceNames bounds ResearchInput.Sources after de-duplication (every
 // known source once).
@@ -41,7 +41,7 @@ const maxSourceNames = 8
 const maxSourceEntries = 32
 
 // normalizeSources trims and lower-cases names, refuses unknown ones and
-// drops repeats, keeping first-seen order; an empty list is DefaultSources.
+// drops repeats, keeping first-seen order; an empty list is defaultSources.
 // Errors are *InputError on the field "sources".
 func normalizeSources(names []string) ([]string, error) {
 	if len(names) > maxSourceEntries {
@@ -61,7 +61,7 @@ func normalizeSources(names []string) ([]string, error) {
 		return nil, inputError("sources", "at most %d names", maxSourceNames)
 	}
 	if len(out) == 0 {
-		return slices.Clone(DefaultSources), nil
+		return slices.Clone(defaultSources), nil
 	}
 	return out, nil
 }
@@ -81,31 +81,12 @@ func ParseSources(list string) ([]string, error) {
 // UnreadPage is a result page that was not read, and why.
 type UnreadPage struct {
 	URL string `json:"url"`
-	// Reason is one of the Unread* constants.
+	// Reason is one of the workflows.Unread* values ("robots_disallowed",
+	// "too_large", "not_found", …).
 	Reason string `json:"reason"`
 	// Detail is the error as the fetcher gave it (content type, limit, …).
 	Detail string `json:"detail,omitempty"`
 }
-
-// MaxUnread bounds the unread pages one search reports (and what progress
-// and the audit show of them).
-const MaxUnread = 10
-
-// Reasons a result page was not read (UnreadPage.Reason).
-const (
-	UnreadContentType = "content_type"      // a format that is not read (HTML, PDF and plain text are)
-	UnreadRobots      = "robots_disallowed" // robots.txt disallows it for Researchflow
-	UnreadTooLarge    = "too_large"         // over RESEARCHFLOW_FETCH_MAX_BYTES
-	UnreadNoText      = "no_text"           // read, but no readable text in it
-	UnreadBlocked     = "blocked"           // its address is refused (private, loopback…)
-	UnreadNotFound    = "not_found"         // no such host, 404 or 410
-	UnreadHTTPStatus  = "http_status"       // another HTTP error, or too many redirects
-	UnreadUnreadable  = "unreadable"        // the body could not be parsed
-	UnreadUnavailable = "unavailable"       // network error, timeout or 5xx, after retries
-	UnreadRateLimited = "rate_limited"      // the site answered 429
-	UnreadBadURL      = "bad_url"           // not an http(s) URL
-	UnreadOther       = "other"             // any other failure
-)
 
 // DeadLetter is a sub-task that exhausted its retries (or failed for good):
 // the search of one sub-question in one source. A redrive (see Redrive)

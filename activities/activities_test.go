@@ -18,6 +18,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/researchflow/researchflow/internal/report"
+
 	"github.com/researchflow/researchflow/workflows"
 
 	standardwebhooks "github.com/standard-webhooks/standard-webhooks/libraries/go"
@@ -432,7 +434,7 @@ type fakeBus struct{ subjects []string }
 
 func (b *fakeBus) Publish(_ context.Context, subject, _ string, _ map[string]string, _ []byte) (events.Published, error) {
 	b.subjects = append(b.subjects, subject)
-	return events.Published{Stream: rf.EventStream, Sequence: uint64(len(b.subjects))}, nil
+	return events.Published{Stream: events.Stream, Sequence: uint64(len(b.subjects))}, nil
 }
 
 type fakeMailer struct{ sent []mailer.Mail }
@@ -471,14 +473,14 @@ func TestDeliverToSinkServesOneSink(t *testing.T) {
 	}
 	email := []string{"ana@example.org"}
 	for _, ev := range []rf.Event{plan, ready} {
-		for _, sink := range rf.Sinks {
+		for _, sink := range workflows.Sinks {
 			deliver(workflows.SinkDeliveryInput{Sink: sink, Event: ev, Report: "# T\n", ReportPath: "/r/r1.md", Email: email})
 		}
 	}
 	if len(bodies) != 2 || strings.Contains(bodies[0], `"report"`) || !strings.Contains(bodies[1], `"report":"# T\n"`) {
 		t.Errorf("webhook bodies = %q", bodies)
 	}
-	if want := []string{"researchflow.events." + rf.EventPlanReady, rf.ReportSubject, "researchflow.events." + rf.EventReportReady}; !slices.Equal(bus.subjects, want) {
+	if want := []string{"researchflow.events." + rf.EventPlanReady, events.ReportSubject, "researchflow.events." + rf.EventReportReady}; !slices.Equal(bus.subjects, want) {
 		t.Errorf("nats subjects = %q, want %q", bus.subjects, want)
 	}
 	if len(mails.sent) != 1 || mails.sent[0].Text != "# T\n" || mails.sent[0].MessageID != ready.ID {
@@ -486,7 +488,7 @@ func TestDeliverToSinkServesOneSink(t *testing.T) {
 	}
 	bare := &Notify{EmailDomains: []string{"example.org"}}
 	aenv.RegisterActivity(bare)
-	for _, sink := range []string{rf.SinkWebhook, rf.SinkNATS, rf.SinkEmail} {
+	for _, sink := range []string{workflows.SinkWebhook, workflows.SinkNATS, workflows.SinkEmail} {
 		val, err := aenv.ExecuteActivity(bare.DeliverToSink, workflows.SinkDeliveryInput{Sink: sink, Event: ready, Report: "# T\n", Email: email})
 		var res workflows.SinkDeliveryResult
 		if err != nil || val.Get(&res) != nil || res.Outcome != workflows.DeliveryNotConfigured {
@@ -544,7 +546,7 @@ func TestWebhookOnlyA2xxIsADelivery(t *testing.T) {
 	aenv := env.NewTestActivityEnvironment()
 	aenv.RegisterActivity(n)
 	ev := rf.Event{ID: "r1:" + rf.EventPlanReady, Type: rf.EventPlanReady, Data: rf.EventData{ResearchID: "r1"}}
-	if _, err := aenv.ExecuteActivity(n.DeliverToSink, workflows.SinkDeliveryInput{Sink: rf.SinkWebhook, Event: ev}); err == nil {
+	if _, err := aenv.ExecuteActivity(n.DeliverToSink, workflows.SinkDeliveryInput{Sink: workflows.SinkWebhook, Event: ev}); err == nil {
 		t.Error("a 101 answer counted as delivered")
 	}
 }
@@ -569,7 +571,7 @@ func TestSynthesizeLowConfidenceStatesNoFindings(t *testing.T) {
 	}
 	var res workflows.SynthesizeResult
 	_ = val.Get(&res)
-	if res.Confidence != rf.ConfidenceLow || strings.Contains(res.Markdown, "[1]") || strings.Contains(res.Markdown, "MACHTYPE") ||
+	if res.Confidence != report.ConfidenceLow || strings.Contains(res.Markdown, "[1]") || strings.Contains(res.Markdown, "MACHTYPE") ||
 		!strings.Contains(res.Markdown, "do not clearly answer this question") || len(res.Gaps) != 2 {
 		t.Errorf("confidence %q, gaps %v, report:\n%s", res.Confidence, res.Gaps, res.Markdown)
 	}

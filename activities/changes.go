@@ -2,10 +2,13 @@ package activities
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"time"
+
+	"github.com/researchflow/researchflow/workflows"
 
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
@@ -39,9 +42,9 @@ type Runs struct {
 // the report section. A schedule with no such run (its first run, or its
 // earlier runs all failed) gets a first-run comparison; a schedule that is
 // gone is an invalid input.
-func (a *Runs) CompareRuns(ctx context.Context, in rf.CompareRunsInput) (rf.Changes, error) {
+func (a *Runs) CompareRuns(ctx context.Context, in workflows.CompareRunsInput) (rf.Changes, error) {
 	if err := rf.ValidateScheduleID(in.ScheduleID); err != nil {
-		return rf.Changes{}, invalid(rf.ErrInvalidInput, err.Error())
+		return rf.Changes{}, invalid(workflows.ErrInvalidInput, err.Error())
 	}
 	prevID, prev, since, err := a.previous(ctx, in.ScheduleID, in.FirstRunID)
 	if err != nil {
@@ -58,18 +61,18 @@ func (a *Runs) CompareRuns(ctx context.Context, in rf.CompareRunsInput) (rf.Chan
 // previous returns the previous completed run of schedule id (other than
 // the run whose first run ID is self) with its snapshot and close time (""
 // when there is none).
-func (a *Runs) previous(ctx context.Context, id, self string) (string, rf.Snapshot, time.Time, error) {
+func (a *Runs) previous(ctx context.Context, id, self string) (string, changes.Snapshot, time.Time, error) {
 	desc, err := a.Temporal.ScheduleClient().GetHandle(ctx, id).Describe(ctx)
 	if err != nil {
 		var nf *serviceerror.NotFound
 		if errors.As(err, &nf) {
-			return "", rf.Snapshot{}, time.Time{}, invalid(rf.ErrInvalidInput, fmt.Sprintf("schedule %s is gone", id))
+			return "", changes.Snapshot{}, time.Time{}, invalid(workflows.ErrInvalidInput, fmt.Sprintf("schedule %s is gone", id))
 		}
-		return "", rf.Snapshot{}, time.Time{}, fmt.Errorf("describe schedule %s: %w", id, err)
+		return "", changes.Snapshot{}, time.Time{}, fmt.Errorf("describe schedule %s: %w", id, err)
 	}
 	var best string
 	var bestClosed time.Time
-	var bestSnap rf.Snapshot
+	var bestSnap changes.Snapshot
 	for _, act := range desc.Info.RecentActions {
 		run := act.StartWorkflowResult
 		if run == nil || run.FirstExecutionRunID == self {
@@ -81,7 +84,7 @@ func (a *Runs) previous(ctx context.Context, id, self string) (string, rf.Snapsh
 			if errors.As(err, &nf) {
 				continue // deleted by retention
 			}
-			return "", rf.Snapshot{}, time.Time{}, fmt.Errorf("describe run %s: %w", run.WorkflowID, err)
+			return "", changes.Snapshot{}, time.Time{}, fmt.Errorf("describe run %s: %w", run.WorkflowID, err)
 		}
 		info := d.GetWorkflowExecutionInfo()
 		if info.GetStatus() != enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED {
@@ -93,12 +96,16 @@ func (a *Runs) previous(ctx context.Context, id, self string) (string, rf.Snapsh
 		}
 		var res rf.ResearchResult
 		if err := a.Temporal.GetWorkflow(ctx, run.WorkflowID, run.FirstExecutionRunID).Get(ctx, &res); err != nil {
-			return "", rf.Snapshot{}, time.Time{}, fmt.Errorf("result of run %s: %w", run.WorkflowID, err)
+			return "", changes.Snapshot{}, time.Time{}, fmt.Errorf("result of run %s: %w", run.WorkflowID, err)
 		}
-		if res.Snapshot == nil {
+		if len(res.Snapshot) == 0 {
 			continue // recorded before snapshots: nothing to compare with
 		}
-		best, bestClosed, bestSnap = run.WorkflowID, closed, *res.Snapshot
+		var snap changes.Snapshot
+		if err := json.Unmarshal(res.Snapshot, &snap); err != nil {
+			return "", changes.Snapshot{}, time.Time{}, invalid(workflows.ErrInvalidInput, fmt.Sprintf("the snapshot of run %s does not decode: %v", run.WorkflowID, err))
+		}
+		best, bestClosed, bestSnap = run.WorkflowID, closed, snap
 	}
 	if best != "" && a.Logger != nil {
 		a.Logger.InfoContext(ctx, "what changed: previous run", "schedule", id, "previous", best)

@@ -7,6 +7,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/researchflow/researchflow/workflows"
+
+	"github.com/researchflow/researchflow/internal/changes"
+
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
 	workflowpb "go.temporal.io/api/workflow/v1"
@@ -79,19 +83,28 @@ func (w *fakeWorkflowRun) Get(ctx context.Context, v any) error {
 	return json.Unmarshal(b, v)
 }
 
-func snapshotOf(texts ...string) *rf.Snapshot {
-	s := &rf.Snapshot{Sources: []rf.SnapshotSource{{SourceID: "a", Title: "A"}}}
+func snapshotOf(texts ...string) *changes.Snapshot {
+	s := &changes.Snapshot{Sources: []rf.SnapshotSource{{SourceID: "a", Title: "A"}}}
 	for _, t := range texts {
-		s.Findings = append(s.Findings, rf.SnapshotFinding{Key: rf.FindingKey("q?", t), SubQuestion: "q?", Text: t, SourceID: "a"})
+		s.Findings = append(s.Findings, rf.SnapshotFinding{Key: changes.FindingKey("q?", t), SubQuestion: "q?", Text: t, SourceID: "a"})
 	}
 	return s
+}
+
+// saved is s as a result carries it: an opaque JSON value.
+func saved(s *changes.Snapshot) json.RawMessage {
+	b, err := json.Marshal(s)
+	if err != nil {
+		panic(err)
+	}
+	return b
 }
 
 func action(id, runID string) client.ScheduleActionResult {
 	return client.ScheduleActionResult{StartWorkflowResult: &client.ScheduleWorkflowExecution{WorkflowID: id, FirstExecutionRunID: runID}}
 }
 
-func compare(t *testing.T, f *fakeRuns, in rf.CompareRunsInput) (rf.Changes, error) {
+func compare(t *testing.T, f *fakeRuns, in workflows.CompareRunsInput) (rf.Changes, error) {
 	t.Helper()
 	var s testsuite.WorkflowTestSuite
 	env := s.NewTestActivityEnvironment()
@@ -119,15 +132,15 @@ func TestCompareRunsFindsThePreviousCompletedRun(t *testing.T) {
 			action("r-5", "run-5"), action("r-5", "run-self"),
 		},
 		runs: map[string]fakeRun{
-			"run-1": {status: completed, closed: t0, result: rf.ResearchResult{Snapshot: snapshotOf("Old.")}},
-			"run-2": {status: completed, closed: t0.Add(time.Hour), result: rf.ResearchResult{Snapshot: snapshotOf("Kept.")}},
+			"run-1": {status: completed, closed: t0, result: rf.ResearchResult{Snapshot: saved(snapshotOf("Old."))}},
+			"run-2": {status: completed, closed: t0.Add(time.Hour), result: rf.ResearchResult{Snapshot: saved(snapshotOf("Kept."))}},
 			"run-3": {status: enumspb.WORKFLOW_EXECUTION_STATUS_FAILED, closed: t0.Add(2 * time.Hour)},
 			"run-4": {status: completed, closed: t0.Add(3 * time.Hour), result: rf.ResearchResult{}}, // no snapshot
 			// run-5 was deleted by retention: not found, skipped
 			"run-self": {status: enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING},
 		},
 	}
-	c, err := compare(t, f, rf.CompareRunsInput{ScheduleID: "schedule-x", ResearchID: "r-5", FirstRunID: "run-self", Snapshot: *snapshotOf("Kept.", "New.")})
+	c, err := compare(t, f, workflows.CompareRunsInput{ScheduleID: "schedule-x", ResearchID: "r-5", FirstRunID: "run-self", Snapshot: *snapshotOf("Kept.", "New.")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -141,13 +154,13 @@ func TestCompareRunsFindsThePreviousCompletedRun(t *testing.T) {
 
 func TestCompareRunsFirstRunAndGoneSchedule(t *testing.T) {
 	c, err := compare(t, &fakeRuns{actions: []client.ScheduleActionResult{action("r-1", "run-self")}, runs: map[string]fakeRun{}},
-		rf.CompareRunsInput{ScheduleID: "schedule-x", ResearchID: "r-1", FirstRunID: "run-self"})
+		workflows.CompareRunsInput{ScheduleID: "schedule-x", ResearchID: "r-1", FirstRunID: "run-self"})
 	if err != nil || c.PreviousRun != "" || c.Markdown == "" {
 		t.Errorf("first run: %+v %v", c, err)
 	}
-	_, err = compare(t, &fakeRuns{missing: true}, rf.CompareRunsInput{ScheduleID: "schedule-x", FirstRunID: "run-self"})
+	_, err = compare(t, &fakeRuns{missing: true}, workflows.CompareRunsInput{ScheduleID: "schedule-x", FirstRunID: "run-self"})
 	var appErr *temporal.ApplicationError
-	if !errors.As(err, &appErr) || appErr.Type() != rf.ErrInvalidInput || !appErr.NonRetryable() {
-		t.Errorf("gone schedule: %v; want a non-retryable %s", err, rf.ErrInvalidInput)
+	if !errors.As(err, &appErr) || appErr.Type() != workflows.ErrInvalidInput || !appErr.NonRetryable() {
+		t.Errorf("gone schedule: %v; want a non-retryable %s", err, workflows.ErrInvalidInput)
 	}
 }

@@ -14,8 +14,6 @@ import (
 
 	"github.com/researchflow/researchflow/internal/reasoning"
 
-	rf "github.com/researchflow/researchflow"
-
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
 
@@ -130,9 +128,9 @@ func TestSearchSourceSaysWhyPagesWereNotRead(t *testing.T) {
 	}
 	res := searchSource(t, results, f, "How long are backups kept?")
 	want := map[string]string{
-		"https://a.example/video": rf.UnreadContentType, "https://a.example/priv": rf.UnreadRobots,
-		"https://a.example/huge": rf.UnreadTooLarge, "https://a.example/lan": rf.UnreadBlocked,
-		"https://a.example/empty": rf.UnreadNoText, "https://a.example/odd": rf.UnreadOther,
+		"https://a.example/video": workflows.UnreadContentType, "https://a.example/priv": workflows.UnreadRobots,
+		"https://a.example/huge": workflows.UnreadTooLarge, "https://a.example/lan": workflows.UnreadBlocked,
+		"https://a.example/empty": workflows.UnreadNoText, "https://a.example/odd": workflows.UnreadOther,
 	}
 	got := map[string]string{}
 	for _, u := range res.Unread {

@@ -82,7 +82,7 @@ func evidenceOf(in workflows.RunEvidenceInput, rec workflows.RunRecord) (workflo
 	}
 	add := func(ids []string) {
 		for _, id := range ids {
-			if len(ev.ChunkIDs) < rf.MaxEvidencePassages && !slices.Contains(ev.ChunkIDs, id) {
+			if len(ev.ChunkIDs) < workflows.MaxEvidencePassages && !slices.Contains(ev.ChunkIDs, id) {
 				ev.ChunkIDs = append(ev.ChunkIDs, id)
 			}
 		}

@@ -71,11 +71,11 @@ func TestRunEvidenceRefusals(t *testing.T) {
 	}
 	rec := finishedRun("alice")
 	rec.State.SubQuestions = nil
-	for i := range 2 * rf.MaxEvidencePassages {
+	for i := range 2 * workflows.MaxEvidencePassages {
 		rec.State.SubQuestions = append(rec.State.SubQuestions, workflows.SubQuestionState{Retrieved: workflows.RetrieveResult{ChunkIDs: []string{fmt.Sprint("x", i)}}})
 	}
 	ev, err := evidenceOf(workflows.RunEvidenceInput{ResearchID: "research-1"}, rec)
-	if err != nil || len(ev.ChunkIDs) != rf.MaxEvidencePassages || ev.ChunkIDs[0] != "c5" {
-		t.Errorf("%d chunks (first %q), %v: want %d, cited first", len(ev.ChunkIDs), ev.ChunkIDs[0], err, rf.MaxEvidencePassages)
+	if err != nil || len(ev.ChunkIDs) != workflows.MaxEvidencePassages || ev.ChunkIDs[0] != "c5" {
+		t.Errorf("%d chunks (first %q), %v: want %d, cited first", len(ev.ChunkIDs), ev.ChunkIDs[0], err, workflows.MaxEvidencePassages)
 	}
 }

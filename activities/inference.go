@@ -123,7 +123,7 @@ func (m *meter) fail(err error) error {
 // Plan splits the question into sub-questions.
 func (a *Inference) Plan(ctx context.Context, in workflows.PlanInput) (reasoning.Plan, error) {
 	if strings.TrimSpace(in.Question) == "" {
-		return reasoning.Plan{}, invalid(rf.ErrInvalidInput, "plan needs a question")
+		return reasoning.Plan{}, invalid(workflows.ErrInvalidInput, "plan needs a question")
 	}
 	call, m, budget, stop := a.start(ctx, in.Budget)
 	defer stop()
@@ -144,7 +144,7 @@ func (a *Inference) Plan(ctx context.Context, in workflows.PlanInput) (reasoning
 // the engine did.
 func (a *Inference) Analyze(ctx context.Context, in workflows.AnalyzeInput) (workflows.AnalyzeResult, error) {
 	if len(in.ChunkIDs) == 0 {
-		return workflows.AnalyzeResult{}, invalid(rf.ErrInvalidInput, "analyze needs chunk IDs")
+		return workflows.AnalyzeResult{}, invalid(workflows.ErrInvalidInput, "analyze needs chunk IDs")
 	}
 	call, m, budget, stop := a.start(ctx, in.Budget)
 	defer stop()
@@ -153,7 +153,7 @@ func (a *Inference) Analyze(ctx context.Context, in workflows.AnalyzeInput) (wor
 		return workflows.AnalyzeResult{}, m.fail(fmt.Errorf("read %d chunks: %w", len(in.ChunkIDs), err))
 	}
 	if len(chunks) == 0 {
-		return workflows.AnalyzeResult{}, invalid(rf.ErrCorpusEmpty, "none of the retrieved chunks is in memory any more")
+		return workflows.AnalyzeResult{}, invalid(workflows.ErrCorpusEmpty, "none of the retrieved chunks is in memory any more")
 	}
 	passages := make([]reasoning.Passage, len(chunks))
 	given := make(map[string]memory.Chunk, len(chunks))
@@ -215,7 +215,7 @@ func (a *Inference) Synthesize(ctx context.Context, in workflows.SynthesizeInput
 	// clearly answer, and each sub-question it was found for is a gap.
 	confidence := report.Confidence(in.Sections, in.Gaps)
 	sections, gaps := in.Sections, in.Gaps
-	if confidence == rf.ConfidenceLow && len(sections) > 0 {
+	if confidence == report.ConfidenceLow && len(sections) > 0 {
 		gaps = append([]rf.Gap(nil), gaps...)
 		for _, sec := range sections {
 			gaps = append(gaps, rf.Gap{SubQuestion: sec.SubQuestion.Text, Reason: "the sources found do not clearly answer it"})

@@ -10,12 +10,13 @@ import (
 
 	"github.com/researchflow/researchflow/workflows"
 
-	rf "github.com/researchflow/researchflow"
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
+
+	rf "github.com/researchflow/researchflow"
 
 	"github.com/researchflow/researchflow/internal/memory"
 	"github.com/researchflow/researchflow/internal/reasoning"

@@ -85,7 +85,7 @@ const WebhookEventReportReady = rf.EventReportReady
 // its research.report.ready event): stable across retries, so that a
 // receiver accepts each event once.
 func WebhookDeliveryID(researchID string) string {
-	return rf.EventID(researchID, rf.EventReportReady, 0)
+	return workflows.EventID(researchID, rf.EventReportReady, 0)
 }
 
 // Header names of the messages on researchflow.reports.
@@ -115,11 +115,11 @@ type reportData struct {
 func (n *Notify) Publish(ctx context.Context, in workflows.PublishInput) (workflows.PublishResult, error) {
 	e := in.Event
 	if e.ID == "" || e.Type == "" || e.Data.ResearchID == "" {
-		return workflows.PublishResult{}, invalid(rf.ErrInvalidInput, "publish needs an event with an ID, a type and a research ID")
+		return workflows.PublishResult{}, invalid(workflows.ErrInvalidInput, "publish needs an event with an ID, a type and a research ID")
 	}
 	body, err := events.JSON(e, nil)
 	if err != nil {
-		return workflows.PublishResult{}, invalid(rf.ErrInvalidInput, err.Error())
+		return workflows.PublishResult{}, invalid(workflows.ErrInvalidInput, err.Error())
 	}
 	var res workflows.PublishResult
 	if n.WebhookURL != "" {
@@ -144,17 +144,17 @@ func (n *Notify) Publish(ctx context.Context, in workflows.PublishInput) (workfl
 // researchflow.reports), then mails it to the run's recipients.
 func (n *Notify) Deliver(ctx context.Context, in workflows.DeliverInput) (workflows.DeliverResult, error) {
 	if in.ResearchID == "" || in.Markdown == "" {
-		return workflows.DeliverResult{}, invalid(rf.ErrInvalidInput, "deliver needs a research ID and a report")
+		return workflows.DeliverResult{}, invalid(workflows.ErrInvalidInput, "deliver needs a research ID and a report")
 	}
 	if len(in.Email) > 0 {
 		// Before anything is sent: a recipient outside the allow-list is a
 		// request that can never succeed.
 		if err := rf.CheckEmailDomains(in.Email, n.EmailDomains); err != nil {
-			return workflows.DeliverResult{}, invalid(rf.ErrInvalidInput, err.Error())
+			return workflows.DeliverResult{}, invalid(workflows.ErrInvalidInput, err.Error())
 		}
 	}
 	ev := rf.Event{
-		ID: rf.EventID(in.ResearchID, rf.EventReportReady, 0), Type: rf.EventReportReady,
+		ID: workflows.EventID(in.ResearchID, rf.EventReportReady, 0), Type: rf.EventReportReady,
 		Data: rf.EventData{ResearchID: in.ResearchID, Title: in.Title},
 	}
 	if in.Event != nil {
@@ -172,7 +172,7 @@ func (n *Notify) Deliver(ctx context.Context, in workflows.DeliverInput) (workfl
 	if n.WebhookURL != "" {
 		body, err := events.JSON(ev, reportData{EventData: ev.Data, ReportPath: res.Path, Report: in.Markdown})
 		if err != nil {
-			return res, invalid(rf.ErrInvalidInput, err.Error())
+			return res, invalid(workflows.ErrInvalidInput, err.Error())
 		}
 		if err := n.callWebhook(ctx, ev.ID, in.ResearchID, body); err != nil {
 			return res, err
@@ -182,10 +182,10 @@ func (n *Notify) Deliver(ctx context.Context, in workflows.DeliverInput) (workfl
 	if n.Bus != nil {
 		body, err := events.JSON(ev, reportData{EventData: ev.Data, ReportPath: res.Path})
 		if err != nil {
-			return res, invalid(rf.ErrInvalidInput, err.Error())
+			return res, invalid(workflows.ErrInvalidInput, err.Error())
 		}
 		// JetStream de-duplicates per stream: the report needs an ID of its own.
-		if _, err := n.publish(ctx, rf.ReportSubject, ReportMsgID(ev.ID), map[string]string{
+		if _, err := n.publish(ctx, events.ReportSubject, ReportMsgID(ev.ID), map[string]string{
 			"Content-Type": "text/markdown; charset=utf-8", HeaderResearchID: in.ResearchID, HeaderEventID: ev.ID,
 		}, []byte(in.Markdown)); err != nil {
 			return res, err
@@ -219,7 +219,7 @@ func (n *Notify) Deliver(ctx context.Context, in workflows.DeliverInput) (workfl
 // empty path.
 func (n *Notify) StoreReport(ctx context.Context, in workflows.StoreReportInput) (workflows.StoreReportResult, error) {
 	if in.ResearchID == "" || in.Markdown == "" {
-		return workflows.StoreReportResult{}, invalid(rf.ErrInvalidInput, "store report needs a research ID and a report")
+		return workflows.StoreReportResult{}, invalid(workflows.ErrInvalidInput, "store report needs a research ID and a report")
 	}
 	if n.ReportDir == "" {
 		return workflows.StoreReportResult{}, nil
@@ -241,12 +241,12 @@ func (n *Notify) StoreReport(ctx context.Context, in workflows.StoreReportInput)
 func (n *Notify) DeliverToSink(ctx context.Context, in workflows.SinkDeliveryInput) (workflows.SinkDeliveryResult, error) {
 	e := in.Event
 	if e.ID == "" || e.Type == "" || e.Data.ResearchID == "" {
-		return workflows.SinkDeliveryResult{}, invalid(rf.ErrInvalidInput, "deliver needs an event with an ID, a type and a research ID")
+		return workflows.SinkDeliveryResult{}, invalid(workflows.ErrInvalidInput, "deliver needs an event with an ID, a type and a research ID")
 	}
 	isReport := e.Type == rf.EventReportReady && in.Report != ""
 	delivered := workflows.SinkDeliveryResult{Outcome: workflows.DeliveryDelivered}
 	switch in.Sink {
-	case rf.SinkWebhook:
+	case workflows.SinkWebhook:
 		if n.WebhookURL == "" {
 			return workflows.SinkDeliveryResult{Outcome: workflows.DeliveryNotConfigured}, nil
 		}
@@ -256,13 +256,13 @@ func (n *Notify) DeliverToSink(ctx context.Context, in workflows.SinkDeliveryInp
 		}
 		body, err := events.JSON(e, data)
 		if err != nil {
-			return workflows.SinkDeliveryResult{}, invalid(rf.ErrInvalidInput, err.Error())
+			return workflows.SinkDeliveryResult{}, invalid(workflows.ErrInvalidInput, err.Error())
 		}
 		if err := n.callWebhook(ctx, e.ID, e.Data.ResearchID, body); err != nil {
 			return workflows.SinkDeliveryResult{}, err
 		}
 		return delivered, nil
-	case rf.SinkNATS:
+	case workflows.SinkNATS:
 		if n.Bus == nil {
 			return workflows.SinkDeliveryResult{Outcome: workflows.DeliveryNotConfigured}, nil
 		}
@@ -270,7 +270,7 @@ func (n *Notify) DeliverToSink(ctx context.Context, in workflows.SinkDeliveryInp
 		if isReport {
 			data = reportData{EventData: e.Data, ReportPath: in.ReportPath}
 			// JetStream de-duplicates per stream: the report needs an ID of its own.
-			if _, err := n.publish(ctx, rf.ReportSubject, ReportMsgID(e.ID), map[string]string{
+			if _, err := n.publish(ctx, events.ReportSubject, ReportMsgID(e.ID), map[string]string{
 				"Content-Type": "text/markdown; charset=utf-8", HeaderResearchID: e.Data.ResearchID, HeaderEventID: e.ID,
 			}, []byte(in.Report)); err != nil {
 				return workflows.SinkDeliveryResult{}, err
@@ -278,7 +278,7 @@ func (n *Notify) DeliverToSink(ctx context.Context, in workflows.SinkDeliveryInp
 		}
 		body, err := events.JSON(e, data)
 		if err != nil {
-			return workflows.SinkDeliveryResult{}, invalid(rf.ErrInvalidInput, err.Error())
+			return workflows.SinkDeliveryResult{}, invalid(workflows.ErrInvalidInput, err.Error())
 		}
 		how, err := n.publish(ctx, events.Subject(e.Type), e.ID, map[string]string{"Content-Type": events.ContentType}, body)
 		if err != nil {
@@ -288,12 +288,12 @@ func (n *Notify) DeliverToSink(ctx context.Context, in workflows.SinkDeliveryInp
 			delivered.Detail = how
 		}
 		return delivered, nil
-	case rf.SinkEmail:
+	case workflows.SinkEmail:
 		if !isReport || len(in.Email) == 0 {
 			return workflows.SinkDeliveryResult{Outcome: workflows.DeliveryNotApplicable}, nil
 		}
 		if err := rf.CheckEmailDomains(in.Email, n.EmailDomains); err != nil {
-			return workflows.SinkDeliveryResult{}, invalid(rf.ErrInvalidInput, err.Error())
+			return workflows.SinkDeliveryResult{}, invalid(workflows.ErrInvalidInput, err.Error())
 		}
 		if n.Mailer == nil {
 			return workflows.SinkDeliveryResult{Outcome: workflows.DeliveryNotConfigured, Detail: "RESEARCHFLOW_SMTP_URL is not set"}, nil
@@ -307,7 +307,7 @@ func (n *Notify) DeliverToSink(ctx context.Context, in workflows.SinkDeliveryInp
 		}
 		return delivered, nil
 	}
-	return workflows.SinkDeliveryResult{}, invalid(rf.ErrInvalidInput, fmt.Sprintf("unknown sink %q (want one of %v)", in.Sink, rf.Sinks))
+	return workflows.SinkDeliveryResult{}, invalid(workflows.ErrInvalidInput, fmt.Sprintf("unknown sink %q (want one of %v)", in.Sink, workflows.Sinks))
 }
 
 // publish publishes to the bus and says "published" or "duplicate".

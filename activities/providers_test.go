@@ -3,13 +3,14 @@ package activities
 import (
 	"encoding/json"
 	"errors"
-	"github.com/researchflow/researchflow/internal/config"
 	"net/http"
 	"net/http/httptest"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/researchflow/researchflow/internal/config"
 
 	"github.com/researchflow/researchflow/workflows"
 

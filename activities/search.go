@@ -9,6 +9,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/researchflow/researchflow/internal/doctypes"
+
 	"github.com/researchflow/researchflow/workflows"
 
 	rf "github.com/researchflow/researchflow"
@@ -60,7 +62,7 @@ func (a *Search) PrepareCorpus(ctx context.Context, in workflows.PrepareCorpusIn
 	switch {
 	case in.Path != "":
 		if _, err := os.Stat(in.Path); err != nil {
-			return res, invalid(rf.ErrCorpusNotFound, fmt.Sprintf("corpus folder %s: %v", in.Path, err))
+			return res, invalid(workflows.ErrCorpusNotFound, fmt.Sprintf("corpus folder %s: %v", in.Path, err))
 		}
 		sum, err := a.ingest(ctx, corpus.IngestRequest{Corpus: in.Corpus, Path: in.Path, Prune: in.Prune})
 		if err != nil {
@@ -76,7 +78,7 @@ func (a *Search) PrepareCorpus(ctx context.Context, in workflows.PrepareCorpusIn
 			if goroot == "" {
 				var err error
 				if goroot, err = corpus.GoRoot(); err != nil {
-					return res, invalid(rf.ErrCorpusNotFound, "the default corpus needs a Go installation: "+err.Error())
+					return res, invalid(workflows.ErrCorpusNotFound, "the default corpus needs a Go installation: "+err.Error())
 				}
 			}
 			sum, err := a.ingest(ctx, corpus.IngestRequest{Corpus: in.Corpus, GoDocs: true, GoRoot: goroot})
@@ -95,9 +97,9 @@ func (a *Search) PrepareCorpus(ctx context.Context, in workflows.PrepareCorpusIn
 	}
 	if n == 0 {
 		if in.Path != "" {
-			return res, invalid(rf.ErrCorpusEmpty, fmt.Sprintf("corpus folder %s has no readable file (%s are read)", in.Path, rf.DocumentTypesText()))
+			return res, invalid(workflows.ErrCorpusEmpty, fmt.Sprintf("corpus folder %s has no readable file (%s are read)", in.Path, doctypes.Text()))
 		}
-		return res, invalid(rf.ErrCorpusNotFound, unknownCorpus(in.Corpus))
+		return res, invalid(workflows.ErrCorpusNotFound, unknownCorpus(in.Corpus))
 	}
 	res.Chunks = n
 	return res, nil
@@ -122,10 +124,10 @@ func unknownCorpus(corpus string) string {
 // cursor after every file; a retried attempt resumes from the last one.
 func (a *Search) Ingest(ctx context.Context, in workflows.IngestBatchInput) (rf.IngestSummary, error) {
 	if in.Corpus == "" || in.Path == "" {
-		return rf.IngestSummary{}, invalid(rf.ErrInvalidInput, "ingest needs a corpus and a path")
+		return rf.IngestSummary{}, invalid(workflows.ErrInvalidInput, "ingest needs a corpus and a path")
 	}
 	if _, err := os.Stat(in.Path); err != nil {
-		return rf.IngestSummary{}, invalid(rf.ErrCorpusNotFound, fmt.Sprintf("%s: %v", in.Path, err))
+		return rf.IngestSummary{}, invalid(workflows.ErrCorpusNotFound, fmt.Sprintf("%s: %v", in.Path, err))
 	}
 	return a.ingest(ctx, corpus.IngestRequest{Corpus: in.Corpus, Path: in.Path, After: in.After, MaxFiles: in.MaxFiles, Prune: in.Prune})
 }
@@ -224,7 +226,7 @@ func (a *Search) ingest(ctx context.Context, req corpus.IngestRequest) (rf.Inges
 // each statement once. Only IDs go back through history.
 func (a *Search) Retrieve(ctx context.Context, in workflows.RetrieveInput) (workflows.RetrieveResult, error) {
 	if strings.TrimSpace(in.SubQuestion.Text) == "" || in.Corpus == "" {
-		return workflows.RetrieveResult{}, invalid(rf.ErrInvalidInput, "retrieve needs a sub-question and a corpus")
+		return workflows.RetrieveResult{}, invalid(workflows.ErrInvalidInput, "retrieve needs a sub-question and a corpus")
 	}
 	if in.TopK <= 0 {
 		in.TopK = 6

@@ -102,11 +102,11 @@ func (a *Search) SearchSource(ctx context.Context, in workflows.SearchSourceInpu
 		return classifyWithDetails(err, workflows.SearchFailure{Attempt: attempt, Breaker: breaker()})
 	}
 	if strings.TrimSpace(in.SubQuestion.Text) == "" || in.Corpus == "" || in.Source == "" {
-		return workflows.SearchSourceResult{}, invalid(rf.ErrInvalidInput, "search source needs a sub-question, a corpus and a source")
+		return workflows.SearchSourceResult{}, invalid(workflows.ErrInvalidInput, "search source needs a sub-question, a corpus and a source")
 	}
 	s, ok := a.Searchers[in.Source]
 	if !ok || s == nil || a.Fetcher == nil || a.Pages == nil {
-		return workflows.SearchSourceResult{}, invalid(rf.ErrSourceNotConfigured,
+		return workflows.SearchSourceResult{}, invalid(workflows.ErrSourceNotConfigured,
 			fmt.Sprintf("source %q is not configured on this search worker (see the README's sources table)", in.Source))
 	}
 	if b, ok := s.(interface{ BreakerState() string }); ok {
@@ -134,7 +134,7 @@ func (a *Search) SearchSource(ctx context.Context, in workflows.SearchSourceInpu
 		if len(res.FetchErrors) < maxFetchErrors {
 			res.FetchErrors = append(res.FetchErrors, detail)
 		}
-		if len(res.Unread) < rf.MaxUnread {
+		if len(res.Unread) < workflows.MaxUnread {
 			res.Unread = append(res.Unread, rf.UnreadPage{URL: u, Reason: reason, Detail: detail})
 		}
 	}
@@ -164,7 +164,7 @@ func (a *Search) SearchSource(ctx context.Context, in workflows.SearchSourceInpu
 		}
 		key := keys[0]
 		if strings.TrimSpace(p.page.Text) == "" {
-			unread(p.page.URL, rf.UnreadNoText, p.page.URL+": no readable text")
+			unread(p.page.URL, workflows.UnreadNoText, p.page.URL+": no readable text")
 			continue
 		}
 		res.Fetched++
@@ -306,35 +306,35 @@ func sameWork(seen map[string]claim, keys []string, canonical string, text claim
 func unreadReason(err error) string {
 	switch {
 	case errors.Is(err, fetch.ErrRobots):
-		return rf.UnreadRobots
+		return workflows.UnreadRobots
 	case errors.Is(err, fetch.ErrBlocked):
-		return rf.UnreadBlocked
+		return workflows.UnreadBlocked
 	case errors.Is(err, fetch.ErrContentType):
-		return rf.UnreadContentType
+		return workflows.UnreadContentType
 	}
 	fe, ok := fault.Classify(err)
 	if !ok {
-		return rf.UnreadOther
+		return workflows.UnreadOther
 	}
 	switch fe.Kind {
 	case egress.KindTooLarge:
-		return rf.UnreadTooLarge
+		return workflows.UnreadTooLarge
 	case egress.KindNotFound:
-		return rf.UnreadNotFound
+		return workflows.UnreadNotFound
 	case egress.KindBlocked:
-		return rf.UnreadBlocked
+		return workflows.UnreadBlocked
 	case egress.KindUnsupported:
-		return rf.UnreadUnreadable
+		return workflows.UnreadUnreadable
 	case egress.KindInvalid:
-		return rf.UnreadBadURL
+		return workflows.UnreadBadURL
 	case egress.KindRateLimited:
-		return rf.UnreadRateLimited
+		return workflows.UnreadRateLimited
 	case egress.KindUnavailable, egress.KindBreakerOpen, egress.KindBadResponse:
-		return rf.UnreadUnavailable
+		return workflows.UnreadUnavailable
 	case egress.KindRejected, egress.KindUnauthorized:
-		return rf.UnreadHTTPStatus
+		return workflows.UnreadHTTPStatus
 	}
-	return rf.UnreadOther
+	return workflows.UnreadOther
 }
 
 // pageSource is the citation of a fetched page: its own title, site and

@@ -190,13 +190,13 @@ func TestSearchSourceErrors(t *testing.T) {
 			return
 		}
 		var d workflows.SearchFailure
-		if wantType != rf.ErrSourceNotConfigured && (!app.HasDetails() || app.Details(&d) != nil || d.Attempt != 1) {
+		if wantType != workflows.ErrSourceNotConfigured && (!app.HasDetails() || app.Details(&d) != nil || d.Attempt != 1) {
 			t.Errorf("%s: the error carries no attempt: %+v", source, d)
 		}
 	}
 	check("arxiv", egress.KindUnavailable, false, 2*time.Second)
 	check("brave", egress.KindUnauthorized, true, 0)
-	check("openalex", rf.ErrSourceNotConfigured, true, 0)
+	check("openalex", workflows.ErrSourceNotConfigured, true, 0)
 
 	// A provider with no result is not an error.
 	a.Searchers["wikipedia"] = &fakeSearcher{}

@@ -3,6 +3,8 @@ package client
 import (
 	"errors"
 	"testing"
+
+	rf "github.com/researchflow/researchflow"
 )
 
 func TestQuoteQuery(t *testing.T) {
@@ -39,5 +41,16 @@ func TestTruncateCountsCharacters(t *testing.T) {
 	}
 	if truncate("short", memoQuestionLength) != "short" {
 		t.Error("a short question changed")
+	}
+}
+
+// A fresh schedule ID passes the contract's rule for schedule IDs (the
+// prefix is spelled in both places).
+func TestNewScheduleIDIsValid(t *testing.T) {
+	t.Parallel()
+	for range 3 {
+		if id := NewScheduleID(); rf.ValidateScheduleID(id) != nil {
+			t.Errorf("NewScheduleID() = %q: %v", id, rf.ValidateScheduleID(id))
+		}
 	}
 }

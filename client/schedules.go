@@ -26,7 +26,7 @@ var ErrScheduleNotFound = errors.New("no such schedule")
 // whose action starts a ResearchWorkflow (so `temporal schedule list` and
 // the Web UI's Schedules page show them), with the overlap policy skip (a
 // run still going when the next is due makes the next one skipped), a
-// catch-up window of rf.ScheduleCatchupWindow, and the owner in the
+// catch-up window of CatchupWindow, and the owner in the
 // ResearchOwner search attribute of the schedule and of every run.
 //
 // An owner of "" in the methods below means any owner (the starter, a
@@ -36,6 +36,10 @@ type Schedules struct {
 	sc sdkclient.ScheduleClient
 	dc converter.DataConverter
 }
+
+// CatchupWindow is how late a run missed while the cluster was down may
+// still start when it is back; older missed runs are skipped.
+const CatchupWindow = time.Hour
 
 // NewSchedules returns Schedules on sc (client.Client.ScheduleClient()).
 func NewSchedules(sc sdkclient.ScheduleClient) *Schedules {
@@ -51,7 +55,11 @@ func (s *Schedules) WithDataConverter(dc converter.DataConverter) *Schedules {
 }
 
 // NewScheduleID returns a fresh schedule ID ("schedule-<uuid>").
-func NewScheduleID() string { return rf.ScheduleIDPrefix + uuid.NewString() }
+func NewScheduleID() string { return scheduleIDPrefix + uuid.NewString() }
+
+// scheduleIDPrefix starts every schedule ID; rf.ValidateScheduleID holds
+// the rule (a test keeps the two in step).
+const scheduleIDPrefix = "schedule-"
 
 // ScheduledRunPrefix is the workflow ID of schedule id's runs, to which
 // Temporal appends each run's scheduled time
@@ -82,7 +90,7 @@ func (s *Schedules) Create(ctx context.Context, id string, spec rf.ScheduleSpec)
 		Spec:                  timing(spec),
 		Action:                action(id, in),
 		Overlap:               enumspb.SCHEDULE_OVERLAP_POLICY_SKIP,
-		CatchupWindow:         rf.ScheduleCatchupWindow,
+		CatchupWindow:         CatchupWindow,
 		Note:                  spec.Note,
 		Paused:                spec.Paused,
 		TypedSearchAttributes: temporal.NewSearchAttributes(attrs...),

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/researchflow/researchflow/internal/doctypes"
+
 	"github.com/researchflow/researchflow/internal/temporalserver"
 
 	rf "github.com/researchflow/researchflow"
@@ -33,7 +35,7 @@ func runResearch(ctx context.Context, args []string, stdout, stderr io.Writer) e
 flags:`)
 		fs.PrintDefaults()
 	}
-	corpus := fs.String("corpus", "", "corpus `NAME`, or a `DIR` to research (its "+rf.DocumentTypesText()+" files are ingested first); default: the Go documentation")
+	corpus := fs.String("corpus", "", "corpus `NAME`, or a `DIR` to research (its "+doctypes.Text()+" files are ingested first); default: the Go documentation")
 	id := fs.String("id", "", "workflow `ID`: starting the same ID twice is one run")
 	noWait := fs.Bool("no-wait", false, "start the run, print its workflow ID and exit")
 	maxSub := fs.Int("max-sub-questions", 0, "sub-questions to plan (1-6, default 4)")

@@ -150,7 +150,7 @@ type SynthesizeResult struct {
 	// the sources it numbered).
 	Sources      []rf.Source `json:"sources,omitempty"`
 	CitedSources bool        `json:"citedSources,omitempty"`
-	// Confidence is the report's confidence (rf.ConfidenceHigh, …); empty
+	// Confidence is the report's confidence (report.ConfidenceHigh, …); empty
 	// in results recorded before it existed.
 	Confidence string `json:"confidence,omitempty"`
 	// Gaps are the report's gaps: the input's, and, in a low-confidence
@@ -240,7 +240,7 @@ type SearchSourceResult struct {
 	// FetchErrors are the first few reasons pages could not be fetched.
 	FetchErrors []string `json:"fetchErrors,omitempty"`
 	// Unread says, for each result page that was not read (at most
-	// rf.MaxUnread), why: its URL and a reason (rf.Unread* constants).
+	// MaxUnread), why: its URL and a reason (the Unread* constants).
 	Unread []rf.UnreadPage `json:"unread,omitempty"`
 	// Breaker is the provider's circuit-breaker state on the search worker
 	// after the search (BreakerClosed, BreakerHalfOpen, BreakerOpen; empty

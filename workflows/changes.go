@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"encoding/json"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
@@ -26,7 +27,7 @@ func compareOptions() workflow.ActivityOptions {
 			InitialInterval:        time.Second,
 			BackoffCoefficient:     2,
 			MaximumInterval:        30 * time.Second,
-			NonRetryableErrorTypes: []string{rf.ErrInvalidInput},
+			NonRetryableErrorTypes: []string{ErrInvalidInput},
 		},
 	}
 }
@@ -83,17 +84,24 @@ func (r *research) whatChanged(ctx workflow.Context, markdown string, sources []
 		return markdown
 	}
 	snap := r.snapshot(sources)
-	r.snap = &snap
+	// The result carries the snapshot as an opaque value; encoding these
+	// strings cannot fail, but a run that could not save it only loses the
+	// next run's comparison.
+	if b, err := json.Marshal(snap); err != nil {
+		workflow.GetLogger(ctx).Warn("what changed: snapshot not saved", "error", err)
+	} else {
+		r.snap = b
+	}
 	var ch rf.Changes
-	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, compareOptions()), rf.CompareRunsActivity,
-		rf.CompareRunsInput{ScheduleID: r.in.Schedule.ID, ResearchID: r.id, FirstRunID: workflow.GetInfo(ctx).FirstRunID, Snapshot: snap},
+	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, compareOptions()), CompareRunsActivity,
+		CompareRunsInput{ScheduleID: r.in.Schedule.ID, ResearchID: r.id, FirstRunID: workflow.GetInfo(ctx).FirstRunID, Snapshot: snap},
 	).Get(ctx, &ch); err != nil {
 		workflow.GetLogger(ctx).Warn("what changed: comparison failed", "error", err)
-		r.decide(ctx, rf.DecisionWhatChanged, "", "not compared with the schedule's previous run: "+errorMessage(err))
+		r.decide(ctx, DecisionWhatChanged, "", "not compared with the schedule's previous run: "+errorMessage(err))
 		return markdown
 	}
 	r.changes = &ch
-	r.decide(ctx, rf.DecisionWhatChanged, "", ch.Summary())
+	r.decide(ctx, DecisionWhatChanged, "", ch.Summary())
 	if r.changed() {
 		r.emit(ctx, rf.EventChanged, rf.EventData{Question: r.in.Question, Changes: ch.Brief(r.in.Schedule.ID)})
 	}
@@ -103,8 +111,8 @@ func (r *research) whatChanged(ctx workflow.Context, markdown string, sources []
 // snapshot is what the next run of the schedule compares with: the
 // findings of every answered sub-question, the report's sources and every
 // source retrieval found.
-func (r *research) snapshot(sources []rf.Source) rf.Snapshot {
-	var s rf.Snapshot
+func (r *research) snapshot(sources []rf.Source) changes.Snapshot {
+	var s changes.Snapshot
 	for _, sq := range r.st.SubQuestions {
 		for _, id := range sq.Retrieved.SourceIDs {
 			s.Retrieved = appendNew(s.Retrieved, id)
@@ -114,7 +122,7 @@ func (r *research) snapshot(sources []rf.Source) rf.Snapshot {
 		}
 		for _, f := range sq.Analysis.Analysis.Findings {
 			s.Findings = append(s.Findings, rf.SnapshotFinding{
-				Key: rf.FindingKey(sq.SubQuestion.Text, f.Text), SubQuestion: sq.SubQuestion.Text,
+				Key: changes.FindingKey(sq.SubQuestion.Text, f.Text), SubQuestion: sq.SubQuestion.Text,
 				Text: f.Text, SourceID: f.SourceID,
 			})
 		}

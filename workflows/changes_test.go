@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/researchflow/researchflow/internal/changes"
+
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
 
@@ -15,17 +17,17 @@ import (
 // scheduledRun runs a scheduled research with the fake activities and a
 // CompareRuns that answers changes, and returns the result, the compare
 // input and the fakes.
-func scheduledRun(t *testing.T, notify string, changes rf.Changes) (rf.ResearchResult, rf.CompareRunsInput, *fakeActivities) {
+func scheduledRun(t *testing.T, notify string, changes rf.Changes) (rf.ResearchResult, CompareRunsInput, *fakeActivities) {
 	t.Helper()
 	f := &fakeActivities{}
 	env := newEnv(t, f)
-	var got rf.CompareRunsInput
-	env.RegisterActivityWithOptions(func(ctx context.Context, in rf.CompareRunsInput) (rf.Changes, error) {
+	var got CompareRunsInput
+	env.RegisterActivityWithOptions(func(ctx context.Context, in CompareRunsInput) (rf.Changes, error) {
 		f.count("compare")
 		got = in
 		changes.Markdown = "## What changed since 2026-12-01 07:00 UTC\n\nsomething\n\n"
 		return changes, nil
-	}, activity.RegisterOptions{Name: rf.CompareRunsActivity})
+	}, activity.RegisterOptions{Name: CompareRunsActivity})
 	env.ExecuteWorkflow(rf.ResearchWorkflowType, rf.ResearchInput{Question: "What does the memory model guarantee?",
 		Schedule: &rf.ScheduleRef{ID: "schedule-abc", Notify: notify}})
 	if err := env.GetWorkflowError(); err != nil {
@@ -53,7 +55,7 @@ func TestScheduledRunReportsWhatChanged(t *testing.T) {
 	if n := len(in.Snapshot.Findings); n != 3 {
 		t.Fatalf("snapshot findings %+v", in.Snapshot.Findings)
 	}
-	if fd := in.Snapshot.Findings[0]; fd.Key != rf.FindingKey("What is a channel?", "Finding for sq1.") || fd.SourceID != "src-shared" {
+	if fd := in.Snapshot.Findings[0]; fd.Key != changes.FindingKey("What is a channel?", "Finding for sq1.") || fd.SourceID != "src-shared" {
 		t.Errorf("finding %+v", fd)
 	}
 	if len(in.Snapshot.Sources) != 2 || len(in.Snapshot.Retrieved) != 3 {
@@ -67,7 +69,7 @@ func TestScheduledRunReportsWhatChanged(t *testing.T) {
 	}
 	// on_change with a change: research.changed (and no stage event) is
 	// delivered, then the report with it.
-	got := f.sinkIn[rf.SinkWebhook]
+	got := f.sinkIn[SinkWebhook]
 	if types := sinkTypes(f); strings.Join(types, ",") != rf.EventChanged+","+rf.EventReportReady ||
 		got[0].Event.Data.Changes == nil || got[0].Event.Data.Changes.New != 1 {
 		t.Fatalf("webhook got %v; want %s with its summary, then the report", types, rf.EventChanged)
@@ -82,7 +84,7 @@ func sinkTypes(f *fakeActivities) []string {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	var types []string
-	for _, in := range f.sinkIn[rf.SinkWebhook] {
+	for _, in := range f.sinkIn[SinkWebhook] {
 		types = append(types, in.Event.Type)
 	}
 	return types
@@ -118,9 +120,9 @@ func TestScheduledRunNotifyModes(t *testing.T) {
 func TestScheduledRunWithoutComparison(t *testing.T) {
 	f := &fakeActivities{}
 	env := newEnv(t, f)
-	env.RegisterActivityWithOptions(func(ctx context.Context, in rf.CompareRunsInput) (rf.Changes, error) {
-		return rf.Changes{}, temporal.NewNonRetryableApplicationError("schedule schedule-abc is gone", rf.ErrInvalidInput, nil)
-	}, activity.RegisterOptions{Name: rf.CompareRunsActivity})
+	env.RegisterActivityWithOptions(func(ctx context.Context, in CompareRunsInput) (rf.Changes, error) {
+		return rf.Changes{}, temporal.NewNonRetryableApplicationError("schedule schedule-abc is gone", ErrInvalidInput, nil)
+	}, activity.RegisterOptions{Name: CompareRunsActivity})
 	env.ExecuteWorkflow(rf.ResearchWorkflowType, rf.ResearchInput{Question: "What does the memory model guarantee?",
 		Schedule: &rf.ScheduleRef{ID: "schedule-abc", Notify: rf.NotifyAlways}})
 	if err := env.GetWorkflowError(); err != nil {
@@ -141,7 +143,7 @@ func TestScheduledRunWithoutComparison(t *testing.T) {
 	}
 	found := false
 	for _, d := range a.Decisions {
-		found = found || (d.Kind == rf.DecisionWhatChanged && strings.Contains(d.Detail, "is gone"))
+		found = found || (d.Kind == DecisionWhatChanged && strings.Contains(d.Detail, "is gone"))
 	}
 	if !found {
 		t.Errorf("decisions %+v", a.Decisions)

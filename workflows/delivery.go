@@ -23,7 +23,7 @@ const deliveryChange = "delivery-workflow"
 const maxRunSilence = 7 * 24 * time.Hour
 
 // DeliveryWorkflow delivers the notifications of one research run to every
-// sink, each on its own (see rf.DeliveryWorkflowType): a coroutine per sink
+// sink, each on its own (see DeliveryWorkflowType): a coroutine per sink
 // takes the run's messages in order, one DeliverToSink activity each, with
 // that activity's own retries. A message that fails for good is counted and
 // named in the state; the sink's later events are skipped (a receiver that
@@ -31,18 +31,18 @@ const maxRunSilence = 7 * 24 * time.Hour
 // every event), but the report is still tried. It ends when the run has
 // ended and every sink has settled, returning the state the DeliveryQuery
 // query shows meanwhile.
-func DeliveryWorkflow(ctx workflow.Context, in DeliveryInput) (rf.DeliveryState, error) {
-	d := &delivery{in: in, st: rf.DeliveryState{ResearchID: in.ResearchID}}
-	d.queues = make([][]DeliveryMessage, len(rf.Sinks))
-	for _, s := range rf.Sinks {
-		st := rf.SinkState{Sink: s, Status: rf.SinkPending}
-		if s == rf.SinkEmail && len(in.Email) == 0 {
-			st.Status = rf.SinkNotApplicable
+func DeliveryWorkflow(ctx workflow.Context, in DeliveryInput) (DeliveryState, error) {
+	d := &delivery{in: in, st: DeliveryState{ResearchID: in.ResearchID}}
+	d.queues = make([][]DeliveryMessage, len(Sinks))
+	for _, s := range Sinks {
+		st := SinkState{Sink: s, Status: SinkPending}
+		if s == SinkEmail && len(in.Email) == 0 {
+			st.Status = SinkNotApplicable
 		}
 		d.st.Sinks = append(d.st.Sinks, st)
 	}
-	if err := workflow.SetQueryHandler(ctx, rf.DeliveryQuery, func() (rf.DeliveryState, error) { return d.state(), nil }); err != nil {
-		return rf.DeliveryState{}, err
+	if err := workflow.SetQueryHandler(ctx, DeliveryQuery, func() (DeliveryState, error) { return d.state(), nil }); err != nil {
+		return DeliveryState{}, err
 	}
 	sig := workflow.GetSignalChannel(ctx, DeliverySignal)
 	workflow.Go(ctx, func(ctx workflow.Context) {
@@ -53,7 +53,7 @@ func DeliveryWorkflow(ctx workflow.Context, in DeliveryInput) (rf.DeliveryState,
 		}
 	})
 	wg := workflow.NewWaitGroup(ctx)
-	for i := range rf.Sinks {
+	for i := range Sinks {
 		wg.Add(1)
 		workflow.Go(ctx, func(ctx workflow.Context) {
 			defer wg.Done()
@@ -79,8 +79,8 @@ func DeliveryWorkflow(ctx workflow.Context, in DeliveryInput) (rf.DeliveryState,
 // delivery is the state of a delivery workflow.
 type delivery struct {
 	in       DeliveryInput
-	st       rf.DeliveryState
-	queues   [][]DeliveryMessage // per sink, in rf.Sinks order
+	st       DeliveryState
+	queues   [][]DeliveryMessage // per sink, in Sinks order
 	received int
 	final    bool
 }
@@ -90,8 +90,8 @@ type delivery struct {
 func (d *delivery) add(m DeliveryMessage) {
 	d.received++
 	if m.Event != nil {
-		for i, s := range rf.Sinks {
-			if s == rf.SinkEmail && (len(d.in.Email) == 0 || m.Event.Type != rf.EventReportReady || m.Report == "") {
+		for i, s := range Sinks {
+			if s == SinkEmail && (len(d.in.Email) == 0 || m.Event.Type != rf.EventReportReady || m.Report == "") {
 				continue
 			}
 			d.queues[i] = append(d.queues[i], m)
@@ -102,9 +102,9 @@ func (d *delivery) add(m DeliveryMessage) {
 	}
 }
 
-func (d *delivery) state() rf.DeliveryState {
+func (d *delivery) state() DeliveryState {
 	st := d.st
-	st.Sinks = make([]rf.SinkState, len(d.st.Sinks))
+	st.Sinks = make([]SinkState, len(d.st.Sinks))
 	for i, s := range d.st.Sinks {
 		s.Pending = len(d.queues[i])
 		st.Sinks[i] = s
@@ -127,7 +127,7 @@ func (d *delivery) serve(ctx workflow.Context, i int) {
 		m := d.queues[i][0]
 		isReport := m.Event.Type == rf.EventReportReady && m.Report != ""
 		switch {
-		case s.Status == rf.SinkNotConfigured:
+		case s.Status == SinkNotConfigured:
 			// Nothing to do, nothing to count.
 		case s.Failed > 0 && !isReport:
 			s.Skipped++
@@ -144,18 +144,18 @@ func (d *delivery) serve(ctx workflow.Context, i int) {
 				s.LastError = m.Event.ID + ": " + errorMessage(err)
 				workflow.GetLogger(ctx).Warn("notification not delivered", "sink", s.Sink, "event", m.Event.ID, "error", err)
 			case res.Outcome == DeliveryNotConfigured:
-				s.Status = rf.SinkNotConfigured
+				s.Status = SinkNotConfigured
 				s.LastError = res.Detail
 			case res.Outcome == DeliveryDelivered:
 				s.Delivered++
 			}
 		}
 		d.queues[i] = d.queues[i][1:]
-		if s.Status != rf.SinkNotConfigured {
+		if s.Status != SinkNotConfigured {
 			s.Status = sinkStatus(*s, len(d.queues[i]) > 0 || !d.final)
 		}
 	}
-	if s.Status == rf.SinkPending {
+	if s.Status == SinkPending {
 		s.Status = sinkStatus(*s, false)
 	}
 }
@@ -163,16 +163,16 @@ func (d *delivery) serve(ctx workflow.Context, i int) {
 // sinkStatus is a sink's status from its counts: failed once a message
 // failed for good, pending while more may come, then delivered (or not
 // applicable when nothing was for it).
-func sinkStatus(s rf.SinkState, more bool) string {
+func sinkStatus(s SinkState, more bool) string {
 	switch {
 	case s.Failed > 0:
-		return rf.SinkFailed
+		return SinkFailed
 	case more:
-		return rf.SinkPending
+		return SinkPending
 	case s.Delivered > 0:
-		return rf.SinkDelivered
+		return SinkDelivered
 	default:
-		return rf.SinkNotApplicable
+		return SinkNotApplicable
 	}
 }
 
@@ -182,12 +182,12 @@ func sinkStatus(s rf.SinkState, more bool) string {
 // only in its state.
 func (r *research) startDelivery(ctx workflow.Context) {
 	r.offPath = true
-	id := rf.DeliveryWorkflowID(r.id)
+	id := DeliveryWorkflowID(r.id)
 	cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
 		WorkflowID:        id,
 		ParentClosePolicy: enumspb.PARENT_CLOSE_POLICY_ABANDON,
 	})
-	f := workflow.ExecuteChildWorkflow(cctx, rf.DeliveryWorkflowType, DeliveryInput{ResearchID: r.id, Email: r.in.NotifyEmail()})
+	f := workflow.ExecuteChildWorkflow(cctx, DeliveryWorkflowType, DeliveryInput{ResearchID: r.id, Email: r.in.NotifyEmail()})
 	if err := f.GetChildWorkflowExecution().Get(ctx, nil); err != nil {
 		var started *temporal.ChildWorkflowExecutionAlreadyStartedError
 		if !errors.As(err, &started) {

@@ -19,11 +19,11 @@ import (
 // runDelivery runs a delivery workflow on its own with f's activities,
 // signals it msgs (then a final message) a second apart, and returns its
 // result; during, if set, runs at each signal with the state then.
-func runDelivery(t *testing.T, f *fakeActivities, in DeliveryInput, msgs []DeliveryMessage, during func(i int, st rf.DeliveryState)) rf.DeliveryState {
+func runDelivery(t *testing.T, f *fakeActivities, in DeliveryInput, msgs []DeliveryMessage, during func(i int, st DeliveryState)) DeliveryState {
 	t.Helper()
 	var s testsuite.WorkflowTestSuite
 	env := s.NewTestWorkflowEnvironment()
-	env.RegisterWorkflowWithOptions(DeliveryWorkflow, workflow.RegisterOptions{Name: rf.DeliveryWorkflowType})
+	env.RegisterWorkflowWithOptions(DeliveryWorkflow, workflow.RegisterOptions{Name: DeliveryWorkflowType})
 	env.SetTestTimeout(30 * time.Second)
 	if f.calls == nil {
 		f.calls = map[string]int{}
@@ -33,11 +33,11 @@ func runDelivery(t *testing.T, f *fakeActivities, in DeliveryInput, msgs []Deliv
 	for i, m := range msgs {
 		env.RegisterDelayedCallback(func() {
 			if during != nil {
-				v, err := env.QueryWorkflow(rf.DeliveryQuery)
+				v, err := env.QueryWorkflow(DeliveryQuery)
 				if err != nil {
 					t.Error(err)
 				} else {
-					var st rf.DeliveryState
+					var st DeliveryState
 					_ = v.Get(&st)
 					during(i, st)
 				}
@@ -45,11 +45,11 @@ func runDelivery(t *testing.T, f *fakeActivities, in DeliveryInput, msgs []Deliv
 			env.SignalWorkflow(DeliverySignal, m)
 		}, time.Duration(i+1)*time.Second)
 	}
-	env.ExecuteWorkflow(rf.DeliveryWorkflowType, in)
+	env.ExecuteWorkflow(DeliveryWorkflowType, in)
 	if err := env.GetWorkflowError(); err != nil {
 		t.Fatal(err)
 	}
-	var st rf.DeliveryState
+	var st DeliveryState
 	if err := env.GetWorkflowResult(&st); err != nil {
 		t.Fatal(err)
 	}
@@ -59,7 +59,7 @@ func runDelivery(t *testing.T, f *fakeActivities, in DeliveryInput, msgs []Deliv
 // runMessages are the messages of a run with one round.
 func runMessages(id string) []DeliveryMessage {
 	ev := func(typ string) *rf.Event {
-		return &rf.Event{ID: rf.EventID(id, typ, 0), Type: typ, Data: rf.EventData{ResearchID: id, Title: "T"}}
+		return &rf.Event{ID: EventID(id, typ, 0), Type: typ, Data: rf.EventData{ResearchID: id, Title: "T"}}
 	}
 	return []DeliveryMessage{
 		{Event: ev(rf.EventPlanReady)}, {Event: ev(rf.EventSearchCompleted)}, {Event: ev(rf.EventAnalysisCompleted)},
@@ -67,13 +67,13 @@ func runMessages(id string) []DeliveryMessage {
 	}
 }
 
-func sinkState(st *rf.DeliveryState, sink string) rf.SinkState {
+func sinkState(st *DeliveryState, sink string) SinkState {
 	for _, s := range st.Sinks {
 		if s.Sink == sink {
 			return s
 		}
 	}
-	return rf.SinkState{}
+	return SinkState{}
 }
 
 // TestEventsOfARun: a run with one reflection round hands plan.ready, then
@@ -96,22 +96,22 @@ func TestEventsOfARun(t *testing.T) {
 		id + ":" + rf.EventAnalysisCompleted + ":1",
 		id + ":" + rf.EventReportReady,
 	}
-	for _, sink := range []string{rf.SinkWebhook, rf.SinkNATS} {
+	for _, sink := range []string{SinkWebhook, SinkNATS} {
 		if got := f.sinkEvents(sink); !slices.Equal(got, want) {
 			t.Errorf("%s got %q\nwant %q", sink, got, want)
 		}
 	}
-	if n := f.called("sink:" + rf.SinkEmail); n != 0 {
+	if n := f.called("sink:" + SinkEmail); n != 0 {
 		t.Errorf("e-mail deliveries: %d for a run without recipients", n)
 	}
-	ready := f.sinkIn[rf.SinkWebhook][5]
+	ready := f.sinkIn[SinkWebhook][5]
 	if ready.Report != "# Report\n\nText [1].\n" || ready.ReportPath != "/reports/"+id+".md" || ready.Event.Data.Title != "Report" {
 		t.Errorf("report.ready delivery = %+v", ready)
 	}
 	if f.called("deliver") != 0 || f.called("publish") != 0 || f.stored.ResearchID != id {
 		t.Errorf("calls %v: want StoreReport and the sinks only", f.snapshot())
 	}
-	if res.DeliveryWorkflowID != rf.DeliveryWorkflowID(id) || res.ReportPath != "/reports/"+id+".md" {
+	if res.DeliveryWorkflowID != DeliveryWorkflowID(id) || res.ReportPath != "/reports/"+id+".md" {
 		t.Errorf("result names delivery %q, path %q", res.DeliveryWorkflowID, res.ReportPath)
 	}
 
@@ -142,7 +142,7 @@ func TestFailedRunPublishesFailed(t *testing.T) {
 	if env.GetWorkflowError() == nil {
 		t.Fatal("the run succeeded")
 	}
-	got := f.sinkIn[rf.SinkWebhook]
+	got := f.sinkIn[SinkWebhook]
 	if len(got) != 1 || got[0].Event.Type != rf.EventFailed || got[0].Event.Data.Error == "" {
 		t.Fatalf("webhook got %+v", got)
 	}
@@ -153,21 +153,21 @@ func TestFailedRunPublishesFailed(t *testing.T) {
 // asked again for every later event, only for the report.
 func TestWebhookRefusalDoesNotStopTheEmail(t *testing.T) {
 	f := &fakeActivities{sinkErr: map[string]error{
-		rf.SinkWebhook: temporal.NewNonRetryableApplicationError("webhook refused event x: 404 Not Found", "WebhookRejected", nil),
+		SinkWebhook: temporal.NewNonRetryableApplicationError("webhook refused event x: 404 Not Found", "WebhookRejected", nil),
 	}}
 	env := newEnv(t, f)
 	env.ExecuteWorkflow(rf.ResearchWorkflowType, rf.ResearchInput{Question: "What does the memory model guarantee?",
 		Notify: &rf.NotifyTargets{Email: []string{"ana@example.org"}}})
 	res := runResult(t, env)
-	mail := f.sinkIn[rf.SinkEmail]
+	mail := f.sinkIn[SinkEmail]
 	if len(mail) != 1 || mail[0].Report != res.Report || !slices.Equal(mail[0].Email, []string{"ana@example.org"}) {
 		t.Fatalf("e-mail got %+v, want the report once", mail)
 	}
 	id := "default-test-workflow-id"
-	if got, want := f.sinkEvents(rf.SinkWebhook), []string{id + ":" + rf.EventPlanReady, id + ":" + rf.EventReportReady}; !slices.Equal(got, want) {
+	if got, want := f.sinkEvents(SinkWebhook), []string{id + ":" + rf.EventPlanReady, id + ":" + rf.EventReportReady}; !slices.Equal(got, want) {
 		t.Errorf("webhook asked for %q, want %q (the events between skipped)", got, want)
 	}
-	if got := len(f.sinkEvents(rf.SinkNATS)); got != 4 {
+	if got := len(f.sinkEvents(SinkNATS)); got != 4 {
 		t.Errorf("nats got %d messages, want 4", got)
 	}
 }
@@ -176,17 +176,17 @@ func TestWebhookRefusalDoesNotStopTheEmail(t *testing.T) {
 // failed and why, and what was skipped; the e-mail gets the report.
 func TestDeliveryStateNamesEachSink(t *testing.T) {
 	f := &fakeActivities{sinkErr: map[string]error{
-		rf.SinkWebhook: temporal.NewNonRetryableApplicationError("webhook refused event x: 404 Not Found", "WebhookRejected", nil),
+		SinkWebhook: temporal.NewNonRetryableApplicationError("webhook refused event x: 404 Not Found", "WebhookRejected", nil),
 	}}
 	st := runDelivery(t, f, DeliveryInput{ResearchID: "r", Email: []string{"ana@example.org"}}, runMessages("r"), nil)
-	web := sinkState(&st, rf.SinkWebhook)
-	if !st.Done || web.Status != rf.SinkFailed || web.Failed != 2 || web.Skipped != 2 || !strings.Contains(web.LastError, "404") {
+	web := sinkState(&st, SinkWebhook)
+	if !st.Done || web.Status != SinkFailed || web.Failed != 2 || web.Skipped != 2 || !strings.Contains(web.LastError, "404") {
 		t.Errorf("webhook state = %+v (done %v): want failed (plan.ready and the report), two events skipped, the 404 named", web, st.Done)
 	}
-	if e := sinkState(&st, rf.SinkEmail); e.Status != rf.SinkDelivered || e.Delivered != 1 {
+	if e := sinkState(&st, SinkEmail); e.Status != SinkDelivered || e.Delivered != 1 {
 		t.Errorf("e-mail state = %+v", e)
 	}
-	if n := sinkState(&st, rf.SinkNATS); n.Status != rf.SinkDelivered || n.Delivered != 4 {
+	if n := sinkState(&st, SinkNATS); n.Status != SinkDelivered || n.Delivered != 4 {
 		t.Errorf("nats state = %+v", n)
 	}
 }
@@ -195,23 +195,23 @@ func TestDeliveryStateNamesEachSink(t *testing.T) {
 // retried on its own while the other sinks are done; the query shows it
 // pending with the event it is on; it fails once the window has passed.
 func TestDeadWebhookIsRetriedOnItsOwn(t *testing.T) {
-	f := &fakeActivities{sinkErr: map[string]error{rf.SinkWebhook: errors.New("webhook: connection refused")}}
-	var mid rf.DeliveryState
-	st := runDelivery(t, f, DeliveryInput{ResearchID: "r", Email: []string{"ana@example.org"}}, runMessages("r"), func(i int, st rf.DeliveryState) {
+	f := &fakeActivities{sinkErr: map[string]error{SinkWebhook: errors.New("webhook: connection refused")}}
+	var mid DeliveryState
+	st := runDelivery(t, f, DeliveryInput{ResearchID: "r", Email: []string{"ana@example.org"}}, runMessages("r"), func(i int, st DeliveryState) {
 		if i == 4 {
 			mid = st
 		}
 	})
-	if web := sinkState(&mid, rf.SinkWebhook); web.Status != rf.SinkPending || web.Current != "r:"+rf.EventPlanReady || web.Pending != 4 {
+	if web := sinkState(&mid, SinkWebhook); web.Status != SinkPending || web.Current != "r:"+rf.EventPlanReady || web.Pending != 4 {
 		t.Errorf("webhook state while down = %+v: want pending on plan.ready with 4 waiting", web)
 	}
-	if n := sinkState(&mid, rf.SinkNATS); n.Delivered != 4 || len(f.sinkIn[rf.SinkEmail]) != 1 {
-		t.Errorf("nats state %+v and %d e-mails while the webhook is down: want both done", n, len(f.sinkIn[rf.SinkEmail]))
+	if n := sinkState(&mid, SinkNATS); n.Delivered != 4 || len(f.sinkIn[SinkEmail]) != 1 {
+		t.Errorf("nats state %+v and %d e-mails while the webhook is down: want both done", n, len(f.sinkIn[SinkEmail]))
 	}
-	if f.called("sink:"+rf.SinkWebhook) < 10 {
-		t.Errorf("webhook attempts: %d, want retries", f.called("sink:"+rf.SinkWebhook))
+	if f.called("sink:"+SinkWebhook) < 10 {
+		t.Errorf("webhook attempts: %d, want retries", f.called("sink:"+SinkWebhook))
 	}
-	if web := sinkState(&st, rf.SinkWebhook); web.Status != rf.SinkFailed || !strings.Contains(web.LastError, "connection refused") || web.Skipped != 2 || web.Failed != 2 {
+	if web := sinkState(&st, SinkWebhook); web.Status != SinkFailed || !strings.Contains(web.LastError, "connection refused") || web.Skipped != 2 || web.Failed != 2 {
 		t.Errorf("webhook state = %+v", web)
 	}
 }
@@ -221,10 +221,10 @@ func TestUnconfiguredSinkIsAskedOnce(t *testing.T) {
 	f := &fakeActivities{}
 	var s testsuite.WorkflowTestSuite
 	env := s.NewTestWorkflowEnvironment()
-	env.RegisterWorkflowWithOptions(DeliveryWorkflow, workflow.RegisterOptions{Name: rf.DeliveryWorkflowType})
+	env.RegisterWorkflowWithOptions(DeliveryWorkflow, workflow.RegisterOptions{Name: DeliveryWorkflowType})
 	n := 0
 	env.RegisterActivityWithOptions(func(in SinkDeliveryInput) (SinkDeliveryResult, error) {
-		if in.Sink == rf.SinkNATS {
+		if in.Sink == SinkNATS {
 			n++
 			return SinkDeliveryResult{Outcome: DeliveryNotConfigured}, nil
 		}
@@ -233,14 +233,14 @@ func TestUnconfiguredSinkIsAskedOnce(t *testing.T) {
 	for i, m := range append(runMessages("r"), DeliveryMessage{Final: true}) {
 		env.RegisterDelayedCallback(func() { env.SignalWorkflow(DeliverySignal, m) }, time.Duration(i+1)*time.Second)
 	}
-	env.ExecuteWorkflow(rf.DeliveryWorkflowType, DeliveryInput{ResearchID: "r"})
-	var st rf.DeliveryState
+	env.ExecuteWorkflow(DeliveryWorkflowType, DeliveryInput{ResearchID: "r"})
+	var st DeliveryState
 	if err := env.GetWorkflowResult(&st); err != nil {
 		t.Fatal(err)
 	}
 	_ = f
-	if n != 1 || sinkState(&st, rf.SinkNATS).Status != rf.SinkNotConfigured || sinkState(&st, rf.SinkWebhook).Delivered != 4 ||
-		sinkState(&st, rf.SinkEmail).Status != rf.SinkNotApplicable {
+	if n != 1 || sinkState(&st, SinkNATS).Status != SinkNotConfigured || sinkState(&st, SinkWebhook).Delivered != 4 ||
+		sinkState(&st, SinkEmail).Status != SinkNotApplicable {
 		t.Errorf("nats asked %d times; state %+v", n, st)
 	}
 }

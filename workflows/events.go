@@ -60,7 +60,7 @@ func (r *research) record(ctx workflow.Context, typ string, data rf.EventData) r
 	data.ResearchID = r.id
 	data.Round = r.st.Round
 	ev := rf.Event{
-		ID:   rf.EventID(r.id, typ, r.st.Round),
+		ID:   EventID(r.id, typ, r.st.Round),
 		Type: typ,
 		Seq:  r.st.Seq,
 		Time: workflow.Now(ctx),

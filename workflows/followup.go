@@ -29,7 +29,7 @@ const followUpSubQuestion = "f1"
 func ResearchFollowUpWorkflow(ctx workflow.Context, in rf.FollowUpInput) (rf.FollowUpResult, error) {
 	in, err := in.Normalize()
 	if err != nil {
-		return rf.FollowUpResult{}, temporal.NewNonRetryableApplicationError(err.Error(), rf.ErrInvalidInput, nil)
+		return rf.FollowUpResult{}, temporal.NewNonRetryableApplicationError(err.Error(), ErrInvalidInput, nil)
 	}
 	f := &followUp{in: in, budget: in.Budget(), res: rf.FollowUpResult{
 		FollowUpID: workflow.GetInfo(ctx).WorkflowExecution.ID, ResearchID: in.ResearchID, Question: in.Question,
@@ -83,7 +83,7 @@ func (f *followUp) run(ctx workflow.Context) (rf.FollowUpResult, error) {
 		var app *temporal.ApplicationError
 		err := f.analyze(ctx, sq, f.ev.ChunkIDs)
 		switch {
-		case errors.As(err, &app) && app.Type() == rf.ErrCorpusEmpty:
+		case errors.As(err, &app) && app.Type() == ErrCorpusEmpty:
 			// The run's passages are gone from memory (its corpus was
 			// dropped or rebuilt): nothing to answer from but a search.
 			workflow.GetLogger(ctx).Warn("the run's passages are no longer in memory", "research", f.in.ResearchID)
@@ -112,7 +112,7 @@ func (f *followUp) run(ctx workflow.Context) (rf.FollowUpResult, error) {
 // Events inform: one that cannot be published is logged, never a failure.
 func (f *followUp) publish(ctx workflow.Context) {
 	ev := rf.Event{
-		ID: rf.FollowUpEventID(f.res.FollowUpID), Type: rf.EventFollowUpAnswered, Time: workflow.Now(ctx),
+		ID: FollowUpEventID(f.res.FollowUpID), Type: rf.EventFollowUpAnswered, Time: workflow.Now(ctx),
 		Data: rf.EventData{ResearchID: f.in.ResearchID, FollowUpID: f.res.FollowUpID, Question: f.in.Question,
 			Findings: len(f.res.Findings), Gaps: len(f.res.Gaps)},
 	}
@@ -132,7 +132,7 @@ func (f *followUp) analyze(ctx workflow.Context, sq reasoning.SubQuestion, chunk
 	}
 	var res AnalyzeResult
 	err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, inferenceOptions()), AnalyzeActivity, AnalyzeInput{
-		Question: f.ev.Question, SubQuestion: sq, ChunkIDs: chunks, MaxFindings: rf.MaxFollowUpFindings,
+		Question: f.ev.Question, SubQuestion: sq, ChunkIDs: chunks, MaxFindings: MaxFollowUpFindings,
 		Budget: f.budget.Left(f.res.Usage),
 	}).Get(ctx, &res)
 	if err != nil {

@@ -100,7 +100,7 @@ func (f *fakeFollowUp) register(env *testsuite.TestWorkflowEnvironment) {
 		gone := f.evidenceGone && slices.Contains(in.ChunkIDs, "c1")
 		f.mu.Unlock()
 		if gone {
-			return AnalyzeResult{}, temporal.NewNonRetryableApplicationError("none of the retrieved chunks is in memory any more", rf.ErrCorpusEmpty, nil)
+			return AnalyzeResult{}, temporal.NewNonRetryableApplicationError("none of the retrieved chunks is in memory any more", ErrCorpusEmpty, nil)
 		}
 		var res AnalyzeResult
 		res.Analysis.Engine = "fake"
@@ -178,7 +178,7 @@ func TestFollowUpAnswersFromTheRunsEvidence(t *testing.T) {
 		t.Fatalf("published %+v, want one research.followup.answered", f.published)
 	}
 	ev := f.published[0]
-	if ev.Type != rf.EventFollowUpAnswered || ev.ID != rf.FollowUpEventID(res.FollowUpID) || ev.Data.ResearchID != "research-1" ||
+	if ev.Type != rf.EventFollowUpAnswered || ev.ID != FollowUpEventID(res.FollowUpID) || ev.Data.ResearchID != "research-1" ||
 		ev.Data.FollowUpID != res.FollowUpID || ev.Data.Findings != 1 {
 		t.Errorf("event %+v", ev)
 	}
@@ -309,8 +309,8 @@ func TestFollowUpRefusals(t *testing.T) {
 
 	f = newFakeFollowUp()
 	_, err = runFollowUp(t, f, rf.FollowUpInput{ResearchID: "research-1", Question: "?"})
-	if !errors.As(err, &app) || app.Type() != rf.ErrInvalidInput {
-		t.Errorf("error %v, want %s", err, rf.ErrInvalidInput)
+	if !errors.As(err, &app) || app.Type() != ErrInvalidInput {
+		t.Errorf("error %v, want %s", err, ErrInvalidInput)
 	}
 	if len(f.calls) != 0 {
 		t.Errorf("activities %v ran for bad input", f.calls)

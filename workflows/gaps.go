@@ -17,7 +17,7 @@ func (s *ResearchState) Gaps() []rf.Gap {
 		if sq.State != rf.SQFailed {
 			continue
 		}
-		g := rf.Gap{SubQuestion: sq.SubQuestion.Text, Reason: rf.PlainReason(sq.Error)}
+		g := rf.Gap{SubQuestion: sq.SubQuestion.Text, Reason: plainReason(sq.Error)}
 		if g.Reason != sq.Error {
 			g.Cause = sq.Error
 		}
@@ -37,7 +37,7 @@ func failedSearchesText(sq SubQuestionState) []string {
 	for _, se := range sq.Searches {
 		switch {
 		case se.State == rf.SQFailed:
-			out = append(out, rf.PlainFailure(rf.SourceTitle(se.Source), se.Error))
+			out = append(out, plainFailure(sourceTitle(se.Source), se.Error))
 		case se.Note != "":
 			out = append(out, se.Note)
 		}
@@ -62,7 +62,7 @@ func (s *ResearchState) SourceNotes() []string {
 			}
 			if _, seen := missed[se.Source]; !seen {
 				order = append(order, se.Source)
-				text[se.Source] = rf.PlainFailure(rf.SourceTitle(se.Source), se.Error)
+				text[se.Source] = plainFailure(sourceTitle(se.Source), se.Error)
 			}
 			missed[se.Source]++
 		}

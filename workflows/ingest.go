@@ -35,7 +35,7 @@ func IngestWorkflow(ctx workflow.Context, in rf.IngestInput) (rf.IngestResult, e
 func ingest(ctx workflow.Context, in rf.IngestInput, maxCalls int) (rf.IngestResult, error) {
 	in, err := in.Normalize()
 	if err != nil {
-		return rf.IngestResult{}, temporal.NewNonRetryableApplicationError(err.Error(), rf.ErrInvalidInput, nil)
+		return rf.IngestResult{}, temporal.NewNonRetryableApplicationError(err.Error(), ErrInvalidInput, nil)
 	}
 	state := rf.IngestResult{Corpus: in.Corpus}
 	if in.Resume != nil {

@@ -215,8 +215,8 @@ func TestIngestRejectsBadInput(t *testing.T) {
 			if !errors.As(err, &appErr) {
 				t.Fatalf("error = %v, want an application error", err)
 			}
-			if appErr.Type() != rf.ErrInvalidInput || !appErr.NonRetryable() {
-				t.Errorf("error type %q non-retryable %v, want %q non-retryable", appErr.Type(), appErr.NonRetryable(), rf.ErrInvalidInput)
+			if appErr.Type() != ErrInvalidInput || !appErr.NonRetryable() {
+				t.Errorf("error type %q non-retryable %v, want %q non-retryable", appErr.Type(), appErr.NonRetryable(), ErrInvalidInput)
 			}
 			if len(f.calls) != 0 {
 				t.Errorf("the activity ran %d times for invalid input", len(f.calls))
@@ -243,11 +243,11 @@ func TestIngestRetriesFailingBatch(t *testing.T) {
 
 func TestIngestFailsAfterPermanentError(t *testing.T) {
 	f := &fakeFolder{files: 300, chunksPerFile: 2}
-	f.permanent = temporal.NewNonRetryableApplicationError("/srv/notes: no such file or directory", rf.ErrCorpusNotFound, nil)
+	f.permanent = temporal.NewNonRetryableApplicationError("/srv/notes: no such file or directory", ErrCorpusNotFound, nil)
 	env := newIngestEnv(t, f, 0)
 	env.ExecuteWorkflow(rf.IngestWorkflowType, rf.IngestInput{Corpus: "notes", Path: "/srv/notes"})
-	if err := env.GetWorkflowError(); !hasErrorType(err, rf.ErrCorpusNotFound) {
-		t.Fatalf("error = %v, want %s", err, rf.ErrCorpusNotFound)
+	if err := env.GetWorkflowError(); !hasErrorType(err, ErrCorpusNotFound) {
+		t.Fatalf("error = %v, want %s", err, ErrCorpusNotFound)
 	}
 	if len(f.calls) != 1 {
 		t.Errorf("a non-retryable error was retried: %d calls", len(f.calls))

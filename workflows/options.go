@@ -7,7 +7,6 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
-	rf "github.com/researchflow/researchflow"
 	"github.com/researchflow/researchflow/internal/egress"
 )
 
@@ -21,11 +20,11 @@ import (
 // (egress.unauthorized, egress.not_found, egress.rejected, …). The
 // activities also mark those errors non-retryable; listing the kinds here
 // keeps the policy true for an error that arrives without the mark.
-var nonRetryable = append([]string{rf.ErrInvalidInput, rf.ErrCorpusNotFound, rf.ErrCorpusEmpty}, egress.PermanentKinds()...)
+var nonRetryable = append([]string{ErrInvalidInput, ErrCorpusNotFound, ErrCorpusEmpty}, egress.PermanentKinds()...)
 
 func corpusOptions() workflow.ActivityOptions {
 	return workflow.ActivityOptions{
-		TaskQueue:           rf.TaskQueueIngest,
+		TaskQueue:           TaskQueueIngest,
 		StartToCloseTimeout: 2 * time.Hour,
 		HeartbeatTimeout:    30 * time.Second,
 		RetryPolicy: &temporal.RetryPolicy{
@@ -40,7 +39,7 @@ func corpusOptions() workflow.ActivityOptions {
 
 func retrieveOptions() workflow.ActivityOptions {
 	return workflow.ActivityOptions{
-		TaskQueue:           rf.TaskQueueSearch,
+		TaskQueue:           TaskQueueSearch,
 		StartToCloseTimeout: 2 * time.Minute,
 		HeartbeatTimeout:    20 * time.Second,
 		RetryPolicy: &temporal.RetryPolicy{
@@ -59,7 +58,7 @@ func retrieveOptions() workflow.ActivityOptions {
 // non-retryable by the activities and end the retries at once.
 func inferenceOptions() workflow.ActivityOptions {
 	return workflow.ActivityOptions{
-		TaskQueue:           rf.TaskQueueInference,
+		TaskQueue:           TaskQueueInference,
 		StartToCloseTimeout: 15 * time.Minute,
 		HeartbeatTimeout:    20 * time.Second,
 		RetryPolicy: &temporal.RetryPolicy{
@@ -83,7 +82,7 @@ func reflectOptions() workflow.ActivityOptions {
 
 func notifyOptions() workflow.ActivityOptions {
 	return workflow.ActivityOptions{
-		TaskQueue:           rf.TaskQueueNotify,
+		TaskQueue:           TaskQueueNotify,
 		StartToCloseTimeout: time.Minute,
 		RetryPolicy: &temporal.RetryPolicy{
 			InitialInterval:    time.Second,
@@ -102,7 +101,7 @@ const parallelism = 4
 // progress query and the event streams still show it).
 func publishOptions() workflow.ActivityOptions {
 	return workflow.ActivityOptions{
-		TaskQueue:              rf.TaskQueueNotify,
+		TaskQueue:              TaskQueueNotify,
 		StartToCloseTimeout:    30 * time.Second,
 		ScheduleToCloseTimeout: 10 * time.Minute,
 		RetryPolicy: &temporal.RetryPolicy{
@@ -124,7 +123,7 @@ var sinkNonRetryable = append(slices.Clone(nonRetryable), "WebhookRejected", "We
 // for an hour; refusals (sinkNonRetryable) end it at once.
 func sinkOptions() workflow.ActivityOptions {
 	return workflow.ActivityOptions{
-		TaskQueue:              rf.TaskQueueNotify,
+		TaskQueue:              TaskQueueNotify,
 		StartToCloseTimeout:    time.Minute,
 		ScheduleToCloseTimeout: time.Hour,
 		RetryPolicy: &temporal.RetryPolicy{
@@ -141,14 +140,14 @@ func sinkOptions() workflow.ActivityOptions {
 // report is in the run's result either way).
 func storeOptions() workflow.ActivityOptions {
 	return workflow.ActivityOptions{
-		TaskQueue:              rf.TaskQueueNotify,
+		TaskQueue:              TaskQueueNotify,
 		StartToCloseTimeout:    20 * time.Second,
 		ScheduleToCloseTimeout: time.Minute,
 		RetryPolicy: &temporal.RetryPolicy{
 			InitialInterval:        time.Second,
 			BackoffCoefficient:     2,
 			MaximumInterval:        10 * time.Second,
-			NonRetryableErrorTypes: []string{rf.ErrInvalidInput, "ReportStore"},
+			NonRetryableErrorTypes: []string{ErrInvalidInput, "ReportStore"},
 		},
 	}
 }

@@ -1,6 +1,8 @@
 package workflows
 
 import (
+	"bytes"
+	"encoding/json"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -9,6 +11,7 @@ import (
 	"testing"
 
 	rf "github.com/researchflow/researchflow"
+	"github.com/researchflow/researchflow/internal/changes"
 
 	historypb "go.temporal.io/api/history/v1"
 	"go.temporal.io/sdk/client"
@@ -66,8 +69,8 @@ func readHistory(t *testing.T, path string) (*historypb.History, string) {
 		t.Fatalf("%s: %v", path, err)
 	}
 	for _, ev := range h.Events {
-		if a := ev.GetStartChildWorkflowExecutionInitiatedEventAttributes(); a != nil && a.GetWorkflowType().GetName() == rf.DeliveryWorkflowType {
-			return h, strings.TrimSuffix(a.GetWorkflowId(), rf.DeliveryWorkflowID(""))
+		if a := ev.GetStartChildWorkflowExecutionInitiatedEventAttributes(); a != nil && a.GetWorkflowType().GetName() == DeliveryWorkflowType {
+			return h, strings.TrimSuffix(a.GetWorkflowId(), DeliveryWorkflowID(""))
 		}
 	}
 	return h, "ReplayId"
@@ -86,10 +89,57 @@ func TestReplayRecordedDeliveryHistory(t *testing.T) {
 	}
 	for _, path := range paths {
 		r := worker.NewWorkflowReplayer()
-		r.RegisterWorkflowWithOptions(DeliveryWorkflow, workflow.RegisterOptions{Name: rf.DeliveryWorkflowType})
+		r.RegisterWorkflowWithOptions(DeliveryWorkflow, workflow.RegisterOptions{Name: DeliveryWorkflowType})
 		logger := log.NewStructuredLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
 		if err := r.ReplayWorkflowHistoryFromJSONFile(logger, path); err != nil {
 			t.Errorf("replay %s: %v", path, err)
 		}
+	}
+}
+
+// TestRecordedResultKeepsItsBytes: a scheduled run's result carries its
+// snapshot as an opaque value (rf.ResearchResult.Snapshot) since the
+// snapshot types moved to internal/changes. The result recorded before the
+// move decodes and encodes to the same bytes, and its snapshot decodes into
+// changes.Snapshot and encodes to the same bytes, so the next run of a
+// schedule compares with what the previous release saved.
+func TestRecordedResultKeepsItsBytes(t *testing.T) {
+	h, _ := readHistory(t, "testdata/research_v4_scheduled.json")
+	var recorded []byte
+	for _, e := range h.GetEvents() {
+		if a := e.GetWorkflowExecutionCompletedEventAttributes(); a != nil {
+			recorded = a.GetResult().GetPayloads()[0].GetData()
+		}
+	}
+	if len(recorded) == 0 {
+		t.Fatal("the recorded history has no result")
+	}
+	var res rf.ResearchResult
+	if err := json.Unmarshal(recorded, &res); err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Snapshot) == 0 {
+		t.Fatal("the recorded result has no snapshot")
+	}
+	again, err := json.Marshal(res)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(again, recorded) {
+		t.Errorf("the result re-encodes to other bytes:\n got %s\nwant %s", again, recorded)
+	}
+	var snap changes.Snapshot
+	if err := json.Unmarshal(res.Snapshot, &snap); err != nil {
+		t.Fatal(err)
+	}
+	if len(snap.Findings) == 0 || len(snap.Sources) == 0 {
+		t.Fatalf("recorded snapshot decodes empty: %+v", snap)
+	}
+	b, err := json.Marshal(snap)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(b, res.Snapshot) {
+		t.Errorf("changes.Snapshot encodes the recorded snapshot to other bytes:\n got %s\nwant %s", b, res.Snapshot)
 	}
 }

@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -29,11 +30,11 @@ var (
 func ResearchWorkflow(ctx workflow.Context, in rf.ResearchInput) (rf.ResearchResult, error) {
 	in, err := in.Normalize()
 	if err != nil {
-		return rf.ResearchResult{}, temporal.NewNonRetryableApplicationError(err.Error(), rf.ErrInvalidInput, nil)
+		return rf.ResearchResult{}, temporal.NewNonRetryableApplicationError(err.Error(), ErrInvalidInput, nil)
 	}
 	r, err := newResearch(ctx, in)
 	if err != nil {
-		return rf.ResearchResult{}, temporal.NewNonRetryableApplicationError(err.Error(), rf.ErrInvalidInput, nil)
+		return rf.ResearchResult{}, temporal.NewNonRetryableApplicationError(err.Error(), ErrInvalidInput, nil)
 	}
 	if err := r.registerHandlers(ctx); err != nil {
 		return rf.ResearchResult{}, err
@@ -75,7 +76,7 @@ type research struct {
 	deliveryID string
 	// snap and changes are a scheduled run's snapshot and what changed
 	// since its schedule's previous run (see changes.go).
-	snap    *rf.Snapshot
+	snap    json.RawMessage
 	changes *rf.Changes
 }
 
@@ -214,7 +215,7 @@ func (r *research) prepare(ctx workflow.Context) error {
 		return stageError("plan", err)
 	}
 	if len(plan.SubQuestions) == 0 {
-		return temporal.NewNonRetryableApplicationError("the planner returned no sub-questions", rf.ErrEmptyPlan, nil)
+		return temporal.NewNonRetryableApplicationError("the planner returned no sub-questions", ErrEmptyPlan, nil)
 	}
 	r.addUsage(plan.Engine, plan.Usage)
 	if len(plan.SubQuestions) > r.in.MaxSubQuestions {
@@ -257,7 +258,7 @@ func (r *research) reflect(ctx workflow.Context) (int, error) {
 		}
 		// Reflection improves a report; failing it must not lose one.
 		workflow.GetLogger(ctx).Warn("reflection failed; writing with what we have", "error", err)
-		r.decide(ctx, rf.DecisionReflectionSkipped, "", "reflection failed ("+errorMessage(err)+"); the report is written with what the run has")
+		r.decide(ctx, DecisionReflectionSkipped, "", "reflection failed ("+errorMessage(err)+"); the report is written with what the run has")
 		return 0, nil
 	}
 	r.addUsage(refl.Engine, refl.Usage)
@@ -274,7 +275,7 @@ func (r *research) reflect(ctx workflow.Context) (int, error) {
 		r.st.SubQuestions = append(r.st.SubQuestions, SubQuestionState{
 			SubQuestion: reasoning.SubQuestion{ID: id, Text: text, Reason: f.Reason}, State: rf.SQPending,
 		})
-		r.decide(ctx, rf.DecisionFollowUp, id, f.Reason)
+		r.decide(ctx, DecisionFollowUp, id, f.Reason)
 		added++
 	}
 	r.touch(ctx)
@@ -289,7 +290,7 @@ func (r *research) synthesize(ctx workflow.Context) (rf.ResearchResult, error) {
 	offline := r.budgetSpent()
 	if offline {
 		notes = append(notes, r.budgetNote())
-		r.decide(ctx, rf.DecisionBudgetStop, "", r.budgetNote())
+		r.decide(ctx, DecisionBudgetStop, "", r.budgetNote())
 	}
 	gaps := r.st.Gaps()
 	var syn SynthesizeResult
@@ -416,15 +417,15 @@ func (r *research) awaitApproval(ctx workflow.Context) error {
 	r.setStatus(ctx, rf.StatusRunning)
 	switch {
 	case !decided && r.in.OnApprovalTimeout == rf.OnTimeoutCancel:
-		return temporal.NewNonRetryableApplicationError("the plan was not approved in time", rf.ErrApprovalTimeout, nil)
+		return temporal.NewNonRetryableApplicationError("the plan was not approved in time", ErrApprovalTimeout, nil)
 	case !decided:
 		workflow.GetLogger(ctx).Info("plan approval timed out; proceeding as configured")
-		r.decide(ctx, rf.DecisionApproval, "", "the plan was not approved in time; the run proceeded as configured (onApprovalTimeout approve)")
+		r.decide(ctx, DecisionApproval, "", "the plan was not approved in time; the run proceeded as configured (onApprovalTimeout approve)")
 		return nil
 	case !r.approval.Approved:
-		return temporal.NewNonRetryableApplicationError("the plan was rejected by "+orUnknown(r.approval.By), rf.ErrPlanRejected, nil)
+		return temporal.NewNonRetryableApplicationError("the plan was rejected by "+orUnknown(r.approval.By), ErrPlanRejected, nil)
 	}
-	r.decide(ctx, rf.DecisionApproval, "", "the plan was approved by "+orUnknown(r.approval.By))
+	r.decide(ctx, DecisionApproval, "", "the plan was approved by "+orUnknown(r.approval.By))
 	if len(r.approval.SubQuestions) > 0 {
 		edited := make([]reasoning.SubQuestion, len(r.approval.SubQuestions))
 		for i, q := range r.approval.SubQuestions {
@@ -628,7 +629,7 @@ func (r *research) setState(ctx workflow.Context, i int, state, reason string) {
 	r.st.SubQuestions[i].State = state
 	r.st.SubQuestions[i].Error = reason
 	if state == rf.SQFailed {
-		r.decide(ctx, rf.DecisionGap, r.st.SubQuestions[i].SubQuestion.ID, reason)
+		r.decide(ctx, DecisionGap, r.st.SubQuestions[i].SubQuestion.ID, reason)
 	}
 	r.touch(ctx)
 }
@@ -713,7 +714,7 @@ func RunStatus(err error) string {
 		return rf.StatusCompleted
 	case errors.As(err, &canceled) || temporal.IsCanceledError(err):
 		return rf.StatusCancelled
-	case errors.As(err, &appErr) && (appErr.Type() == rf.ErrPlanRejected || appErr.Type() == rf.ErrApprovalTimeout):
+	case errors.As(err, &appErr) && (appErr.Type() == ErrPlanRejected || appErr.Type() == ErrApprovalTimeout):
 		return rf.StatusCancelled
 	}
 	return rf.StatusFailed

@@ -194,7 +194,7 @@ func newEnv(t *testing.T, f *fakeActivities) *testsuite.TestWorkflowEnvironment 
 	var s testsuite.WorkflowTestSuite
 	env := s.NewTestWorkflowEnvironment()
 	env.RegisterWorkflowWithOptions(ResearchWorkflow, workflow.RegisterOptions{Name: rf.ResearchWorkflowType})
-	env.RegisterWorkflowWithOptions(DeliveryWorkflow, workflow.RegisterOptions{Name: rf.DeliveryWorkflowType})
+	env.RegisterWorkflowWithOptions(DeliveryWorkflow, workflow.RegisterOptions{Name: DeliveryWorkflowType})
 	env.SetTestTimeout(30 * time.Second)
 	if f.calls == nil {
 		f.calls = map[string]int{}
@@ -385,14 +385,14 @@ func TestResearchRejectsBadInput(t *testing.T) {
 		{Question: "What is q?", Corpus: "../etc"},
 		{Question: "What is q?", CorpusPath: "relative/path"},
 		{Question: "What is q?", OnApprovalTimeout: "maybe"},
-		{Question: strings.Repeat("x", rf.MaxQuestionLength+1)},
+		{Question: strings.Repeat("x", 2001)},
 	}
 	for _, in := range tests {
 		f := &fakeActivities{}
 		env := newEnv(t, f)
 		env.ExecuteWorkflow(rf.ResearchWorkflowType, in)
 		var appErr *temporal.ApplicationError
-		if err := env.GetWorkflowError(); !errors.As(err, &appErr) || appErr.Type() != rf.ErrInvalidInput || !appErr.NonRetryable() {
+		if err := env.GetWorkflowError(); !errors.As(err, &appErr) || appErr.Type() != ErrInvalidInput || !appErr.NonRetryable() {
 			t.Errorf("input %+v: error = %v, want a non-retryable InvalidInput", in, err)
 		}
 		if len(f.snapshot()) != 0 {

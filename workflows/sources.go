@@ -72,7 +72,7 @@ func searchSourceOptions() workflow.ActivityOptions {
 	o := retrieveOptions()
 	o.StartToCloseTimeout = 5 * time.Minute
 	o.HeartbeatTimeout = 30 * time.Second
-	o.RetryPolicy.NonRetryableErrorTypes = append(slices.Clone(nonRetryable), rf.ErrSourceNotConfigured)
+	o.RetryPolicy.NonRetryableErrorTypes = append(slices.Clone(nonRetryable), ErrSourceNotConfigured)
 	return o
 }
 

@@ -57,7 +57,7 @@ func (f *sourceFakes) env(t *testing.T) *testsuite.TestWorkflowEnvironment {
 	var s testsuite.WorkflowTestSuite
 	env := s.NewTestWorkflowEnvironment()
 	env.RegisterWorkflowWithOptions(ResearchWorkflow, workflow.RegisterOptions{Name: rf.ResearchWorkflowType})
-	env.RegisterWorkflowWithOptions(DeliveryWorkflow, workflow.RegisterOptions{Name: rf.DeliveryWorkflowType})
+	env.RegisterWorkflowWithOptions(DeliveryWorkflow, workflow.RegisterOptions{Name: DeliveryWorkflowType})
 	env.SetTestTimeout(30 * time.Second)
 	f.calls = map[string]int{}
 	f.analyzed = nil
@@ -79,7 +79,7 @@ func (f *sourceFakes) env(t *testing.T) *testsuite.TestWorkflowEnvironment {
 	reg(func(ctx context.Context, in SearchSourceInput) (SearchSourceResult, error) {
 		f.count("search:" + in.Source + ":" + in.SubQuestion.ID)
 		if in.Corpus != RunCorpus(in.ResearchID) {
-			return SearchSourceResult{}, temporal.NewNonRetryableApplicationError("wrong corpus "+in.Corpus, rf.ErrInvalidInput, nil)
+			return SearchSourceResult{}, temporal.NewNonRetryableApplicationError("wrong corpus "+in.Corpus, ErrInvalidInput, nil)
 		}
 		f.mu.Lock()
 		down := f.arxivDown
@@ -93,8 +93,8 @@ func (f *sourceFakes) env(t *testing.T) *testsuite.TestWorkflowEnvironment {
 				return SearchSourceResult{Results: 2, Unfetched: 2,
 					FetchErrors: []string{`fetch https://web.example/a.zip: content type "application/zip" is not read`, "fetch https://web.example/private: robots.txt disallows it"},
 					Unread: []rf.UnreadPage{
-						{URL: "https://web.example/a.zip", Reason: rf.UnreadContentType, Detail: `content type "application/zip" is not read`},
-						{URL: "https://web.example/private", Reason: rf.UnreadRobots, Detail: "robots.txt disallows it"},
+						{URL: "https://web.example/a.zip", Reason: UnreadContentType, Detail: `content type "application/zip" is not read`},
+						{URL: "https://web.example/private", Reason: UnreadRobots, Detail: "robots.txt disallows it"},
 					}}, nil
 			}
 			return SearchSourceResult{Results: 0}, nil
@@ -407,7 +407,7 @@ func TestUnreadPagesReachProgressAndAudit(t *testing.T) {
 			}
 		}
 	}
-	if len(unread) != 2 || unread[0].Reason != rf.UnreadContentType || unread[1].Reason != rf.UnreadRobots {
+	if len(unread) != 2 || unread[0].Reason != UnreadContentType || unread[1].Reason != UnreadRobots {
 		t.Errorf("progress of sq3's web search shows unread %+v", unread)
 	}
 	v, err := env.QueryWorkflow(rf.AuditQuery)

@@ -131,8 +131,8 @@ func TestSavedStateKeepsItsBytes(t *testing.T) {
 // was not read is visible in progress and in the audit, not only counted.
 func TestUnreadPagesInProgressAndAudit(t *testing.T) {
 	unread := []rf.UnreadPage{
-		{URL: "https://a.example/report", Reason: rf.UnreadContentType, Detail: `content type "application/zip" is not read`},
-		{URL: "https://a.example/private", Reason: rf.UnreadRobots, Detail: "robots.txt disallows it"},
+		{URL: "https://a.example/report", Reason: UnreadContentType, Detail: `content type "application/zip" is not read`},
+		{URL: "https://a.example/private", Reason: UnreadRobots, Detail: "robots.txt disallows it"},
 	}
 	st := ResearchState{SubQuestions: []SubQuestionState{{
 		SubQuestion: reasoning.SubQuestion{ID: "sq1", Text: "How long are backups kept?"}, State: rf.SQDone,
@@ -144,7 +144,7 @@ func TestUnreadPagesInProgressAndAudit(t *testing.T) {
 	}
 	a := st.Audit("r1", rf.ResearchInput{Question: "q"})
 	got := a.SubQuestions[0].Unread
-	if len(got) != 2 || got[0].Source != rf.SourceWeb || got[1].Reason != rf.UnreadRobots || got[1].URL != unread[1].URL {
+	if len(got) != 2 || got[0].Source != rf.SourceWeb || got[1].Reason != UnreadRobots || got[1].URL != unread[1].URL {
 		t.Errorf("audit unread = %+v", got)
 	}
 	blob, _ := json.Marshal(a.SubQuestions[0])

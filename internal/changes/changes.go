@@ -1,7 +1,7 @@
 // Package changes tells what changed between two runs of a schedule: the
 // findings that are new, changed (the same sub-question and fact with
 // another value), or no longer supported, and the sources that are new or
-// gone. It compares the runs' snapshots (researchflow.Snapshot) and writes
+// gone. It compares the runs' snapshots (Snapshot) and writes
 // the report's "What changed since <date>" section. Everything here is
 // deterministic and does no I/O: the same two snapshots always give the
 // same changes, in the order of the snapshots.
@@ -27,7 +27,7 @@ import (
 // rule), preferring a pair from the same source; or, from the same source,
 // when they are the same sentence but for its numbers. What is left of prev
 // is no longer supported, what is left of cur is new.
-func Compare(prev, cur rf.Snapshot, previousRun string, since time.Time) rf.Changes {
+func Compare(prev, cur Snapshot, previousRun string, since time.Time) rf.Changes {
 	c := rf.Changes{PreviousRun: previousRun, Since: since}
 	prevKeys, curKeys := keys(prev.Findings), keys(cur.Findings)
 	var gone, added []rf.SnapshotFinding
@@ -77,10 +77,10 @@ func Compare(prev, cur rf.Snapshot, previousRun string, since time.Time) rf.Chan
 // pair finds the finding of added (not used yet) that o became, with the
 // values that differ; -1 if none.
 func pair(o rf.SnapshotFinding, added []rf.SnapshotFinding, used []bool) (int, string, string) {
-	sq := rf.FoldText(o.SubQuestion)
+	sq := FoldText(o.SubQuestion)
 	candidates := func(sameSource bool, match func(n rf.SnapshotFinding) (string, string, bool)) (int, string, string) {
 		for j, n := range added {
-			if used[j] || rf.FoldText(n.SubQuestion) != sq || (sameSource && n.SourceID != o.SourceID) {
+			if used[j] || FoldText(n.SubQuestion) != sq || (sameSource && n.SourceID != o.SourceID) {
 				continue
 			}
 			if from, to, ok := match(n); ok {
@@ -116,7 +116,7 @@ func pair(o rf.SnapshotFinding, added []rf.SnapshotFinding, used []bool) (int, s
 var digits = regexp.MustCompile(`\d+(?:[.,]\d+)*`)
 
 // shape is a text folded with its numbers masked.
-func shape(text string) string { return digits.ReplaceAllString(rf.FoldText(text), "#") }
+func shape(text string) string { return digits.ReplaceAllString(FoldText(text), "#") }
 
 // differing returns the words of a and b between their common beginning
 // and end ("30" and "35" of "kept 30 days" and "kept 35 days").

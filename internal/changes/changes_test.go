@@ -11,7 +11,7 @@ import (
 const sq = "How are backups kept?"
 
 func finding(sub, text, src string) rf.SnapshotFinding {
-	return rf.SnapshotFinding{Key: rf.FindingKey(sub, text), SubQuestion: sub, Text: text, SourceID: src}
+	return rf.SnapshotFinding{Key: FindingKey(sub, text), SubQuestion: sub, Text: text, SourceID: src}
 }
 
 func source(id string) rf.SnapshotSource {
@@ -21,7 +21,7 @@ func source(id string) rf.SnapshotSource {
 var since = time.Date(2026, 12, 1, 7, 0, 0, 0, time.UTC)
 
 func TestCompareNamesEachKindOfChange(t *testing.T) {
-	prev := rf.Snapshot{
+	prev := Snapshot{
 		Findings: []rf.SnapshotFinding{
 			finding(sq, "Nightly backups are retained for 30 days.", "retention"),
 			finding(sq, "Tapes are stored in the vault for 12 months.", "vault"),
@@ -30,7 +30,7 @@ func TestCompareNamesEachKindOfChange(t *testing.T) {
 		},
 		Sources: []rf.SnapshotSource{source("retention"), source("vault"), source("weekly"), source("snap")},
 	}
-	cur := rf.Snapshot{
+	cur := Snapshot{
 		Findings: []rf.SnapshotFinding{
 			finding(sq, "Weekly backups are copied to a second region.", "weekly"),
 			finding(sq, "Nightly backups are retained for 35 days.", "retention"),
@@ -78,8 +78,8 @@ func TestCompareNamesEachKindOfChange(t *testing.T) {
 func TestCompareKeepsSubQuestionsApart(t *testing.T) {
 	// The same sentence under another sub-question is a new finding there,
 	// and a changed value under another sub-question is no change of this one.
-	prev := rf.Snapshot{Findings: []rf.SnapshotFinding{finding(sq, "Logs are kept 30 days.", "a")}, Sources: []rf.SnapshotSource{source("a")}}
-	cur := rf.Snapshot{Findings: []rf.SnapshotFinding{finding("How long are logs kept?", "Logs are kept 35 days.", "a")}, Sources: []rf.SnapshotSource{source("a")}, Retrieved: []string{"a"}}
+	prev := Snapshot{Findings: []rf.SnapshotFinding{finding(sq, "Logs are kept 30 days.", "a")}, Sources: []rf.SnapshotSource{source("a")}}
+	cur := Snapshot{Findings: []rf.SnapshotFinding{finding("How long are logs kept?", "Logs are kept 35 days.", "a")}, Sources: []rf.SnapshotSource{source("a")}, Retrieved: []string{"a"}}
 	c := Compare(prev, cur, "run-1", since)
 	if len(c.Changed) != 0 || len(c.New) != 1 || len(c.Withdrawn) != 1 {
 		t.Errorf("changed %+v new %+v withdrawn %+v", c.Changed, c.New, c.Withdrawn)
@@ -94,25 +94,25 @@ func TestCompareOtherKindsOfChangedFact(t *testing.T) {
 		{"The rack holds 42 widgets.", "The rack holds 48 widgets.", "42", "48"},
 	}
 	for _, tt := range tests {
-		prev := rf.Snapshot{Findings: []rf.SnapshotFinding{finding(sq, tt.before, "a")}, Sources: []rf.SnapshotSource{source("a")}}
-		cur := rf.Snapshot{Findings: []rf.SnapshotFinding{finding(sq, tt.after, "a")}, Sources: []rf.SnapshotSource{source("a")}}
+		prev := Snapshot{Findings: []rf.SnapshotFinding{finding(sq, tt.before, "a")}, Sources: []rf.SnapshotSource{source("a")}}
+		cur := Snapshot{Findings: []rf.SnapshotFinding{finding(sq, tt.after, "a")}, Sources: []rf.SnapshotSource{source("a")}}
 		c := Compare(prev, cur, "run-1", since)
 		if len(c.Changed) != 1 || c.Changed[0].From != tt.from || c.Changed[0].To != tt.to || len(c.New)+len(c.Withdrawn) != 0 {
 			t.Errorf("%q → %q: %+v", tt.before, tt.after, c)
 		}
 	}
 	// Different subjects are not a change of one fact.
-	prev := rf.Snapshot{Findings: []rf.SnapshotFinding{finding(sq, "Application logs are kept 30 days.", "a")}}
-	cur := rf.Snapshot{Findings: []rf.SnapshotFinding{finding(sq, "Bees build wax comb in 12 days.", "a")}}
+	prev := Snapshot{Findings: []rf.SnapshotFinding{finding(sq, "Application logs are kept 30 days.", "a")}}
+	cur := Snapshot{Findings: []rf.SnapshotFinding{finding(sq, "Bees build wax comb in 12 days.", "a")}}
 	if c := Compare(prev, cur, "run-1", since); len(c.Changed) != 0 {
 		t.Errorf("unrelated findings paired: %+v", c.Changed)
 	}
 }
 
 func TestUnchangedAndFirstRun(t *testing.T) {
-	s := rf.Snapshot{Findings: []rf.SnapshotFinding{finding(sq, "Backups are kept 30 days.", "a")}, Sources: []rf.SnapshotSource{source("a")}}
+	s := Snapshot{Findings: []rf.SnapshotFinding{finding(sq, "Backups are kept 30 days.", "a")}, Sources: []rf.SnapshotSource{source("a")}}
 	// White space and case do not make a finding new.
-	cur := rf.Snapshot{Findings: []rf.SnapshotFinding{finding(" how are backups KEPT? ", "Backups are  kept 30 days.", "a")}, Sources: s.Sources}
+	cur := Snapshot{Findings: []rf.SnapshotFinding{finding(" how are backups KEPT? ", "Backups are  kept 30 days.", "a")}, Sources: s.Sources}
 	c := Compare(s, cur, "run-1", since)
 	if !c.Empty() || !strings.Contains(Section(c), "No change since 2026-12-01 07:00 UTC") {
 		t.Errorf("%+v\n%s", c, Section(c))
@@ -143,5 +143,15 @@ func TestInsert(t *testing.T) {
 	}
 	if Insert(report, "") != report {
 		t.Error("an empty section changed the report")
+	}
+}
+
+func TestFindingKey(t *testing.T) {
+	a := FindingKey("How are backups kept?", "Backups are kept 30 days.")
+	if a != FindingKey(" how are backups  kept? ", "BACKUPS are kept\n30 days.") {
+		t.Error("white space or case changes the key")
+	}
+	if a == FindingKey("How are backups kept?", "Backups are kept 35 days.") || a == FindingKey("How long?", "Backups are kept 30 days.") {
+		t.Error("another text or sub-question has the same key")
 	}
 }

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/researchflow/researchflow"
+	"github.com/researchflow/researchflow/internal/doctypes"
 )
 
 // TestWalkListsDocumentsItCannotRead is issue 19 item 7: a folder with
@@ -55,12 +55,12 @@ func TestWalkListsDocumentsItCannotRead(t *testing.T) {
 }
 
 // TestOneListOfDocumentTypes: what Walk hands out, LoadFile reads, for
-// every type of the one list (researchflow.DocumentTypes), in any case.
+// every type of the one list (doctypes.List), in any case.
 func TestOneListOfDocumentTypes(t *testing.T) {
 	dir := t.TempDir()
 	bodies := map[string]string{".pdf": minimalPDF("Readable."), ".docx": string(docxOf(t, "T", "Readable.")),
 		".odt": string(odtOf(t, "T", "Readable.")), ".epub": string(epubOf(t, "T", "Readable."))}
-	for _, ext := range researchflow.DocumentTypes() {
+	for _, ext := range doctypes.List() {
 		for _, name := range []string{"doc" + ext, "UPPER" + strings.ToUpper(ext)} {
 			body, ok := bodies[ext]
 			if !ok {
@@ -77,7 +77,7 @@ func TestOneListOfDocumentTypes(t *testing.T) {
 		}
 	}
 	files, skipped, err := Walk(context.Background(), dir)
-	if err != nil || len(skipped) != 0 || len(files) != 2*len(researchflow.DocumentTypes()) {
+	if err != nil || len(skipped) != 0 || len(files) != 2*len(doctypes.List()) {
 		t.Errorf("walk: %d files, skipped %+v, %v", len(files), skipped, err)
 	}
 }

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/researchflow/researchflow"
+	"github.com/researchflow/researchflow/internal/doctypes"
 
 	"github.com/researchflow/researchflow/internal/memory"
 )
@@ -58,12 +58,12 @@ func (d Document) SectionAt(off int) string {
 var ErrUnsupported = errors.New("unsupported file type")
 
 // Supported reports whether LoadFile reads files with the name's extension
-// (researchflow.DocumentTypes, the one list every surface uses).
-func Supported(name string) bool { return researchflow.ReadableDocument(name) }
+// (doctypes.List, the one list every surface uses).
+func Supported(name string) bool { return doctypes.Readable(name) }
 
 // LoadFile reads the file at path as a document of the named corpus. The
 // type follows the extension (case-insensitive): .md and .markdown, .txt,
-// .html and .htm, .pdf, .docx, .odt, .epub (researchflow.DocumentTypes).
+// .html and .htm, .pdf, .docx, .odt, .epub (doctypes.List).
 // Other extensions give an error wrapping ErrUnsupported. Errors name the
 // file.
 func LoadFile(corpusName, path string) (Document, error) {
@@ -73,7 +73,7 @@ func LoadFile(corpusName, path string) (Document, error) {
 	}
 	ext := strings.ToLower(filepath.Ext(abs))
 	if !Supported(abs) {
-		return Document{}, fmt.Errorf("load %s: %w %q (%s are read)", path, ErrUnsupported, ext, researchflow.DocumentTypesText())
+		return Document{}, fmt.Errorf("load %s: %w %q (%s are read)", path, ErrUnsupported, ext, doctypes.Text())
 	}
 	raw, err := os.ReadFile(abs)
 	if err != nil {

@@ -9,7 +9,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/researchflow/researchflow"
+	"github.com/researchflow/researchflow/internal/doctypes"
 )
 
 // MaxFileSize is the largest file Walk hands out (20 MiB); larger files are
@@ -27,7 +27,7 @@ type Skipped struct {
 // or a single file. Hidden files and folders (".name") are passed over
 // silently, as are files inside a folder that are not documents (images,
 // code); documents of a type that is not read (Word, EPUB, RTF,
-// spreadsheets…: researchflow.UnreadableDocument) are reported with the
+// spreadsheets…: doctypes.Unreadable) are reported with the
 // reason and a hint, and so is root itself of a type that is not read. Symbolic links are followed; a link back to
 // a folder being walked, or to one already walked, is reported and not
 // entered. Files larger than MaxFileSize are reported. The error is for root
@@ -44,9 +44,9 @@ func Walk(ctx context.Context, root string) (files []string, skipped []Skipped, 
 	w := walker{visited: map[string]string{}, maxSize: MaxFileSize}
 	if !info.IsDir() {
 		if !Supported(abs) {
-			reason, ok := researchflow.UnreadableDocument(abs)
+			reason, ok := doctypes.Unreadable(abs)
 			if !ok {
-				reason = fmt.Sprintf("%s: %s are read", ErrUnsupported, researchflow.DocumentTypesText())
+				reason = fmt.Sprintf("%s: %s are read", ErrUnsupported, doctypes.Text())
 			}
 			return nil, []Skipped{{Path: abs, Reason: reason}}, nil
 		}
@@ -136,7 +136,7 @@ func (w *walker) dir(ctx context.Context, path string, ancestors []string) error
 		case info.Mode().IsRegular() && Supported(name):
 			w.file(p, info)
 		case info.Mode().IsRegular():
-			if reason, ok := researchflow.UnreadableDocument(name); ok {
+			if reason, ok := doctypes.Unreadable(name); ok {
 				w.skip(p, "%s", reason)
 			}
 		}

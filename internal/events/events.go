@@ -3,7 +3,7 @@
 // built with the CloudEvents Go SDK, and publishes them to NATS JetStream.
 //
 // Every delivery of an event carries the same CloudEvents id (the event's
-// stable ID, researchflow.EventID), so consumers deduplicate on it: the SSE
+// stable ID, workflows.EventID), so consumers deduplicate on it: the SSE
 // and WebSocket streams use it with the run's Seq for resumption, the
 // webhook sends it as webhook-id, and JetStream drops a second publication
 // with the same Nats-Msg-Id inside the stream's duplicate window.
@@ -22,7 +22,7 @@ import (
 // (CloudEvents JSON format, section 3).
 const ContentType = "application/cloudevents+json"
 
-// CloudEvent builds the CloudEvent of e: id, source (rf.EventSource), type,
+// CloudEvent builds the CloudEvent of e: id, source (Source), type,
 // time, subject (the research ID) and data (e.Data as application/json).
 // data, if not nil, replaces e.Data (the webhook adds the report). It fails
 // only if the result breaks the specification (an empty ID or type).
@@ -30,7 +30,7 @@ func CloudEvent(e rf.Event, data any) (cloudevents.Event, error) {
 	ce := cloudevents.New(cloudevents.CloudEventsVersionV1)
 	ce.SetID(e.ID)
 	ce.SetType(e.Type)
-	ce.SetSource(rf.EventSource(e.Data.ResearchID))
+	ce.SetSource(Source(e.Data.ResearchID))
 	ce.SetSubject(e.Data.ResearchID)
 	if !e.Time.IsZero() {
 		ce.SetTime(e.Time)
@@ -62,4 +62,19 @@ func JSON(e rf.Event, data any) ([]byte, error) {
 }
 
 // Subject is the NATS subject of events of type typ.
-func Subject(typ string) string { return rf.EventSubjectPrefix + typ }
+func Subject(typ string) string { return SubjectPrefix + typ }
+
+// NATS subjects (used when NATS_URL is set).
+const (
+	// SubjectPrefix + an event type is the subject of that event,
+	// e.g. "researchflow.events.research.report.ready".
+	SubjectPrefix = "researchflow.events."
+	// ReportSubject carries the finished report itself (Markdown, with the
+	// research ID in the Researchflow-Research-Id header).
+	ReportSubject = "researchflow.reports"
+	// Stream is the JetStream stream that holds both.
+	Stream = "RESEARCHFLOW"
+)
+
+// Source is the CloudEvents source of the events of run researchID.
+func Source(researchID string) string { return "/researchflow/research/" + researchID }

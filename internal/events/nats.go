@@ -9,8 +9,6 @@ import (
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
-
-	rf "github.com/researchflow/researchflow"
 )
 
 // DuplicateWindow is how long JetStream remembers a message ID to drop a
@@ -78,9 +76,9 @@ func (j *JetStream) Close() {
 // StreamConfig is the configuration Publish ensures.
 func StreamConfig() jetstream.StreamConfig {
 	return jetstream.StreamConfig{
-		Name:        rf.EventStream,
+		Name:        Stream,
 		Description: "Researchflow research events (CloudEvents JSON) and finished reports",
-		Subjects:    []string{rf.EventSubjectPrefix + ">", rf.ReportSubject},
+		Subjects:    []string{SubjectPrefix + ">", ReportSubject},
 		Storage:     jetstream.FileStorage,
 		Duplicates:  DuplicateWindow,
 	}
@@ -110,7 +108,7 @@ func (j *JetStream) stream(ctx context.Context) (jetstream.JetStream, error) {
 	}
 	if _, err := js.CreateOrUpdateStream(ctx, StreamConfig()); err != nil {
 		nc.Close()
-		return nil, fmt.Errorf("nats: ensure stream %s: %w", rf.EventStream, err)
+		return nil, fmt.Errorf("nats: ensure stream %s: %w", Stream, err)
 	}
 	j.nc, j.js = nc, js
 	return js, nil

@@ -45,14 +45,14 @@ func TestReportReadyOncePerRun(t *testing.T) {
 	aenv.RegisterActivity(n)
 
 	for _, run := range []string{"run-1", "run-2"} {
-		plan := rf.Event{ID: rf.EventID(run, rf.EventPlanReady, 0), Type: rf.EventPlanReady,
+		plan := rf.Event{ID: workflows.EventID(run, rf.EventPlanReady, 0), Type: rf.EventPlanReady,
 			Time: time.Now(), Data: rf.EventData{ResearchID: run, SubQuestions: 3}}
 		for range 2 {
 			if _, err := aenv.ExecuteActivity(n.Publish, workflows.PublishInput{Event: plan}); err != nil {
 				t.Fatal(err)
 			}
 		}
-		ready := rf.Event{ID: rf.EventID(run, rf.EventReportReady, 0), Type: rf.EventReportReady,
+		ready := rf.Event{ID: workflows.EventID(run, rf.EventReportReady, 0), Type: rf.EventReportReady,
 			Time: time.Now(), Data: rf.EventData{ResearchID: run, Title: "Report " + run}}
 		in := workflows.DeliverInput{ResearchID: run, Title: "Report " + run, Markdown: "# Report " + run + "\n",
 			Event: &ready, Email: []string{"ana@example.org"}}
@@ -97,12 +97,12 @@ func TestReportReadyOncePerRun(t *testing.T) {
 			t.Fatal(err)
 		}
 		run := []string{"run-1", "run-2"}[i]
-		if ce.SpecVersion != "1.0" || ce.ID != rf.EventID(run, rf.EventReportReady, 0) || ce.Type != rf.EventReportReady ||
+		if ce.SpecVersion != "1.0" || ce.ID != workflows.EventID(run, rf.EventReportReady, 0) || ce.Type != rf.EventReportReady ||
 			ce.Data.ResearchID != run || m.Headers().Get("Nats-Msg-Id") != ce.ID {
 			t.Errorf("message %d = %s (headers %v)", i, m.Data(), m.Headers())
 		}
 	}
-	if got := consume(ctx, t, js, rf.ReportSubject); len(got) != 2 || string(got[0].Data()) != "# Report run-1\n" ||
+	if got := consume(ctx, t, js, events.ReportSubject); len(got) != 2 || string(got[0].Data()) != "# Report run-1\n" ||
 		got[1].Headers().Get(activities.HeaderResearchID) != "run-2" {
 		t.Errorf("reports = %d messages", len(got))
 	}
@@ -114,7 +114,7 @@ func TestReportReadyOncePerRun(t *testing.T) {
 // consume reads every message of the stream on subject.
 func consume(ctx context.Context, t *testing.T, js jetstream.JetStream, subject string) []jetstream.Msg {
 	t.Helper()
-	c, err := js.OrderedConsumer(ctx, rf.EventStream, jetstream.OrderedConsumerConfig{FilterSubjects: []string{subject}})
+	c, err := js.OrderedConsumer(ctx, events.Stream, jetstream.OrderedConsumerConfig{FilterSubjects: []string{subject}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -125,11 +125,11 @@ func (s *server) moveLocalCorpora(ctx context.Context, names []string) error {
 			errs = append(errs, err)
 			continue
 		}
-		if err := os.WriteFile(mark, []byte("moved from "+rf.LegacyLocalCorpus(name)+" by "+id+"\n"), 0o600); err != nil {
+		if err := os.WriteFile(mark, []byte("moved from "+legacyLocalCorpus(name)+" by "+id+"\n"), 0o600); err != nil {
 			errs = append(errs, err)
 			continue
 		}
-		s.log.InfoContext(ctx, "gateway: local corpus moved to the shared namespace", "corpus", name, "from", rf.LegacyLocalCorpus(name), "ingestion", id)
+		s.log.InfoContext(ctx, "gateway: local corpus moved to the shared namespace", "corpus", name, "from", legacyLocalCorpus(name), "ingestion", id)
 	}
 	if len(errs) > 0 {
 		return fmt.Errorf("migrate local corpora: %w", errors.Join(errs...))

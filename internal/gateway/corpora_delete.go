@@ -48,7 +48,7 @@ func (s *server) deleteCorpus(c *gin.Context) error {
 	}
 	stored := []string{rf.ScopedCorpus(who, name)}
 	if who == rf.LocalOwner {
-		stored = append(stored, rf.LegacyLocalCorpus(name))
+		stored = append(stored, legacyLocalCorpus(name))
 	}
 	total := 0
 	for _, corpus := range stored {
@@ -75,4 +75,10 @@ func (s *server) deleteCorpus(c *gin.Context) error {
 	s.log.InfoContext(ctx, "gateway: corpus deleted", "owner", who, "corpus", name, "chunks", total)
 	c.JSON(http.StatusOK, CorpusDeleted{Name: name, Chunks: total})
 	return nil
+}
+
+// legacyLocalCorpus is the name under which releases before the single
+// corpus namespace stored rf.LocalOwner's corpus name (local--NAME).
+func legacyLocalCorpus(name string) string {
+	return rf.LocalOwner + rf.ScopeSeparator + name
 }

@@ -29,10 +29,11 @@ import (
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 
-	rfclient "github.com/researchflow/researchflow/client"
 	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/temporal"
 	"google.golang.org/protobuf/types/known/timestamppb"
+
+	rfclient "github.com/researchflow/researchflow/client"
 
 	"github.com/researchflow/researchflow/internal/memory"
 )

@@ -131,11 +131,11 @@ func TestCreateResearch(t *testing.T) {
 	if w.typ != rf.ResearchWorkflowType || w.opts.TaskQueue != rf.TaskQueueWorkflow {
 		t.Errorf("started %s on %s", w.typ, w.opts.TaskQueue)
 	}
-	depth := rf.DefaultDepth
+	depth := 1
 	want := rf.ResearchInput{
 		Question: "What does the Go memory model guarantee?", MaxSubQuestions: 4, MaxSources: 3,
 		Corpus: "alice--notes", Owner: "alice", RequireApproval: true, OnApprovalTimeout: "cancel",
-		Depth: &depth, Breadth: rf.DefaultBreadth, Sources: rf.DefaultSources,
+		Depth: &depth, Breadth: 2, Sources: []string{rf.SourceCorpus},
 	}
 	if got := w.input.(rf.ResearchInput); !reflect.DeepEqual(got, want) {
 		t.Errorf("input = %+v\nwant    %+v", got, want)

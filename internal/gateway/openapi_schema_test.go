@@ -263,24 +263,54 @@ func TestOpenAPILimitsMatchContract(t *testing.T) {
 		what      string
 		got, want float64
 	}{
-		{"question.minLength", float64(integer(req["question"].MinLength)), rf.MinQuestionLength},
-		{"question.maxLength", float64(integer(req["question"].MaxLength)), rf.MaxQuestionLength},
 		{"maxSubQuestions.minimum", num(req["maxSubQuestions"].Minimum), 1},
 		{"maxSubQuestions.maximum", num(req["maxSubQuestions"].Maximum), rf.MaxSubQuestionsLimit},
-		{"maxSubQuestions.default", toFloat(req["maxSubQuestions"].Default), rf.DefaultMaxSubQuestions},
-		{"maxSources.maximum", num(req["maxSources"].Maximum), rf.MaxSourcesLimit},
 		{"maxSources.default", toFloat(req["maxSources"].Default), rf.DefaultMaxSources},
 		{"depth.maximum", num(req["depth"].Maximum), rf.MaxDepthLimit},
 		{"breadth.maximum", num(req["breadth"].Maximum), rf.MaxBreadthLimit},
-		{"approvalTimeoutSeconds.maximum", num(req["approvalTimeoutSeconds"].Maximum), rf.MaxApprovalTimeoutSeconds},
-		{"maxCostUsd.maximum", num(req["maxCostUsd"].Maximum), rf.MaxCostUSDLimit},
 		{"PlanApproval.subQuestions.maxItems", float64(integer(doc.Components.Schemas["PlanApproval"].Properties["subQuestions"].MaxItems)), rf.MaxSubQuestionsLimit},
-		{"PlanApproval.subQuestions[].maxLength", float64(integer(doc.Components.Schemas["PlanApproval"].Properties["subQuestions"].Items.MaxLength)), rf.MaxQuestionLength},
 	}
 	for _, c := range checks {
 		if c.got != c.want {
 			t.Errorf("CreateResearchRequest %s = %v, want %v (the contract's limit)", c.what, c.got, c.want)
 		}
+	}
+	// The limits that only Normalize knows are checked by behaviour: the
+	// documented bound is accepted and one past it refused.
+	question := func(n int) rf.ResearchInput { return rf.ResearchInput{Question: strings.Repeat("a", n)} }
+	minQ, maxQ := integer(req["question"].MinLength), integer(req["question"].MaxLength)
+	maxSources := int(num(req["maxSources"].Maximum))
+	maxApproval := int(num(req["approvalTimeoutSeconds"].Maximum))
+	maxCost := num(req["maxCostUsd"].Maximum)
+	ok := rf.ResearchInput{Question: "How are backups kept?"}
+	with := func(f func(*rf.ResearchInput)) rf.ResearchInput { in := ok; f(&in); return in }
+	bounds := []struct {
+		what      string
+		at, above rf.ResearchInput
+	}{
+		{"question.minLength", question(minQ), question(minQ - 1)},
+		{"question.maxLength", question(maxQ), question(maxQ + 1)},
+		{"maxSources.maximum", with(func(in *rf.ResearchInput) { in.MaxSources = maxSources }), with(func(in *rf.ResearchInput) { in.MaxSources = maxSources + 1 })},
+		{"approvalTimeoutSeconds.maximum", with(func(in *rf.ResearchInput) { in.RequireApproval, in.ApprovalTimeoutSeconds = true, maxApproval }), with(func(in *rf.ResearchInput) { in.RequireApproval, in.ApprovalTimeoutSeconds = true, maxApproval+1 })},
+		{"maxCostUsd.maximum", with(func(in *rf.ResearchInput) { in.MaxCostUSD = maxCost }), with(func(in *rf.ResearchInput) { in.MaxCostUSD = maxCost * 2 })},
+	}
+	for _, b := range bounds {
+		if _, err := b.at.Normalize(); err != nil {
+			t.Errorf("CreateResearchRequest %s: the documented bound is refused: %v", b.what, err)
+		}
+		if _, err := b.above.Normalize(); err == nil {
+			t.Errorf("CreateResearchRequest %s: past the documented bound is accepted", b.what)
+		}
+	}
+	if in, err := ok.Normalize(); err != nil || float64(in.MaxSubQuestions) != toFloat(req["maxSubQuestions"].Default) {
+		t.Errorf("maxSubQuestions default = %v (%v), documented %v", in.MaxSubQuestions, err, req["maxSubQuestions"].Default)
+	}
+	subMax := integer(doc.Components.Schemas["PlanApproval"].Properties["subQuestions"].Items.MaxLength)
+	if _, err := (rf.PlanApproval{Approved: true, SubQuestions: []string{strings.Repeat("a", subMax)}}).Normalize(); err != nil {
+		t.Errorf("PlanApproval.subQuestions[].maxLength %d refused: %v", subMax, err)
+	}
+	if _, err := (rf.PlanApproval{Approved: true, SubQuestions: []string{strings.Repeat("a", subMax+1)}}).Normalize(); err == nil {
+		t.Errorf("PlanApproval.subQuestions[].maxLength: %d characters accepted", subMax+1)
 	}
 	if got, want := req["corpus"].Default, any(rf.DefaultCorpus); got != want {
 		t.Errorf("corpus default = %v, want %v", got, want)

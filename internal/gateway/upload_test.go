@@ -1,7 +1,7 @@
 package gateway
 
 import (
-	rf "github.com/researchflow/researchflow"
+	"github.com/researchflow/researchflow/internal/doctypes"
 
 	"bytes"
 	"mime/multipart"
@@ -191,18 +191,18 @@ func TestUploadRemovesStaleTemporaries(t *testing.T) {
 func TestUploadTypesAreThoseIngestionReads(t *testing.T) {
 	h := newHarness(t, nil)
 	var files []upFile
-	for _, ext := range rf.DocumentTypes() {
+	for _, ext := range doctypes.List() {
 		body := "# Notes\n\nRead me."
 		switch {
 		case ext == ".pdf":
 			body = "%PDF-1.4\n%%EOF\n"
-		case rf.ZipDocument(ext):
+		case doctypes.Zip(ext):
 			body = "PK\x03\x04\x14\x00\x00\x00"
 		}
 		files = append(files, upFile{"notes" + ext, body})
 	}
 	if rec := h.uploadFiles(aliceKey, "notes", files...); rec.Code != http.StatusAccepted {
-		t.Fatalf("upload of %v: %d %s", rf.DocumentTypes(), rec.Code, rec.Body)
+		t.Fatalf("upload of %v: %d %s", doctypes.List(), rec.Code, rec.Body)
 	}
 	for name, kind := range map[string]string{"handbook.doc": "Word", "expenses.rtf": "Rich Text", "oncall.xlsx": "spreadsheet"} {
 		rec := h.uploadFiles(aliceKey, "notes", upFile{name, "PK\x03\x04"})

@@ -8,6 +8,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/researchflow/researchflow/workflows"
+
+	"github.com/researchflow/researchflow/internal/events"
+
 	"github.com/coder/websocket"
 	"github.com/coder/websocket/wsjson"
 
@@ -20,7 +24,7 @@ import (
 func eventedRun(w *fakeWorkflow) {
 	in := w.input.(rf.ResearchInput)
 	ev := func(seq int64, typ string) rf.Event {
-		return rf.Event{ID: rf.EventID(w.id, typ, 0), Type: typ, Seq: seq, Data: rf.EventData{ResearchID: w.id}}
+		return rf.Event{ID: workflows.EventID(w.id, typ, 0), Type: typ, Seq: seq, Data: rf.EventData{ResearchID: w.id}}
 	}
 	all := []rf.Event{ev(1, rf.EventPlanReady), ev(4, rf.EventSearchCompleted), ev(6, rf.EventAnalysisCompleted), ev(7, rf.EventReportReady)}
 	p := func(seq int64, status, stage string, events int) rf.Progress {
@@ -79,7 +83,7 @@ func TestEventsStreamCarriesStageEvents(t *testing.T) {
 		t.Fatal(err)
 	}
 	if ce.SpecVersion != "1.0" || ce.ID != id+":"+rf.EventPlanReady || ce.Type != rf.EventPlanReady ||
-		ce.Source != rf.EventSource(id) || ce.Data.ResearchID != id {
+		ce.Source != events.Source(id) || ce.Data.ResearchID != id {
 		t.Errorf("plan.ready data = %s", evs[0].data)
 	}
 	// Resumed after the search event: the rest, nothing twice.

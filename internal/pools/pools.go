@@ -36,9 +36,9 @@ const (
 // serves retrieval and, on a queue of its own, ingestion.
 var Queues = map[string][]string{
 	Workflow:  {rf.TaskQueueWorkflow},
-	Search:    {rf.TaskQueueSearch, rf.TaskQueueIngest},
-	Inference: {rf.TaskQueueInference},
-	Notify:    {rf.TaskQueueNotify},
+	Search:    {workflows.TaskQueueSearch, workflows.TaskQueueIngest},
+	Inference: {workflows.TaskQueueInference},
+	Notify:    {workflows.TaskQueueNotify},
 }
 
 // Activities are the dependencies of the pools; a process needs only those
@@ -158,24 +158,24 @@ func build(c client.Client, name string, acts Activities, opt Options) ([]worker
 		w := newWorker(rf.TaskQueueWorkflow, 0)
 		w.RegisterWorkflowWithOptions(workflows.ResearchWorkflow, workflow.RegisterOptions{Name: rf.ResearchWorkflowType})
 		w.RegisterWorkflowWithOptions(workflows.IngestWorkflow, workflow.RegisterOptions{Name: rf.IngestWorkflowType})
-		w.RegisterWorkflowWithOptions(workflows.DeliveryWorkflow, workflow.RegisterOptions{Name: rf.DeliveryWorkflowType})
+		w.RegisterWorkflowWithOptions(workflows.DeliveryWorkflow, workflow.RegisterOptions{Name: workflows.DeliveryWorkflowType})
 		w.RegisterWorkflowWithOptions(workflows.ResearchFollowUpWorkflow, workflow.RegisterOptions{Name: rf.ResearchFollowUpWorkflowType})
 		// Scheduled runs compare themselves with their schedule's previous
 		// run: an activity that reads Temporal, served here by its client.
 		w.RegisterActivityWithOptions((&activities.Runs{Temporal: c, Logger: opt.Logger}).CompareRuns,
-			activity.RegisterOptions{Name: rf.CompareRunsActivity})
+			activity.RegisterOptions{Name: workflows.CompareRunsActivity})
 		return []worker.Worker{w}, nil
 	case Search:
 		if acts.Search == nil {
 			return nil, fmt.Errorf("search pool needs its activities")
 		}
-		retrieve := newWorker(rf.TaskQueueSearch, opt.SearchConcurrency)
+		retrieve := newWorker(workflows.TaskQueueSearch, opt.SearchConcurrency)
 		retrieve.RegisterActivityWithOptions(acts.Search.Retrieve, activity.RegisterOptions{Name: workflows.RetrieveActivity})
 		retrieve.RegisterActivityWithOptions(acts.Search.SearchSource, activity.RegisterOptions{Name: workflows.SearchSourceActivity})
 		if acts.FollowUp != nil {
 			retrieve.RegisterActivityWithOptions(acts.FollowUp.RunEvidence, activity.RegisterOptions{Name: workflows.RunEvidenceActivity})
 		}
-		ingest := newWorker(rf.TaskQueueIngest, opt.IngestConcurrency)
+		ingest := newWorker(workflows.TaskQueueIngest, opt.IngestConcurrency)
 		ingest.RegisterActivityWithOptions(acts.Search.PrepareCorpus, activity.RegisterOptions{Name: workflows.PrepareCorpusActivity})
 		ingest.RegisterActivityWithOptions(acts.Search.Ingest, activity.RegisterOptions{Name: workflows.IngestActivity})
 		return []worker.Worker{retrieve, ingest}, nil
@@ -183,14 +183,14 @@ func build(c client.Client, name string, acts Activities, opt Options) ([]worker
 		if acts.Inference == nil {
 			return nil, fmt.Errorf("inference pool needs its activities")
 		}
-		w := newWorker(rf.TaskQueueInference, opt.InferenceConcurrency)
+		w := newWorker(workflows.TaskQueueInference, opt.InferenceConcurrency)
 		w.RegisterActivity(acts.Inference)
 		return []worker.Worker{w}, nil
 	case Notify:
 		if acts.Notify == nil {
 			return nil, fmt.Errorf("notify pool needs its activities")
 		}
-		w := newWorker(rf.TaskQueueNotify, 0)
+		w := newWorker(workflows.TaskQueueNotify, 0)
 		w.RegisterActivity(acts.Notify)
 		return []worker.Worker{w}, nil
 	}

@@ -8,6 +8,13 @@ import (
 // LowConfidenceBanner is shown above the summary of a low-confidence report.
 const LowConfidenceBanner = "The sources found do not clearly answer this question."
 
+// Confidence levels of a report (ResearchResult.Confidence).
+const (
+	ConfidenceHigh   = "high"
+	ConfidenceMedium = "medium"
+	ConfidenceLow    = "low"
+)
+
 // Thresholds of Confidence, calibrated on the tune half of the development
 // sets (README "Evaluation"): the share of sub-questions answered with a
 // cited finding, and the score of the best finding (the offline analyst's
@@ -44,14 +51,14 @@ func Confidence(sections []reasoning.SectionInput, gaps []researchflow.Gap) stri
 	}
 	total := len(sections) + len(gaps)
 	if answered == 0 || total == 0 {
-		return researchflow.ConfidenceLow
+		return ConfidenceLow
 	}
 	share := float64(answered) / float64(total)
 	switch {
 	case share < lowAnswered || (scored && best < lowScore):
-		return researchflow.ConfidenceLow
+		return ConfidenceLow
 	case share >= highAnswered && (!scored || best >= highScore):
-		return researchflow.ConfidenceHigh
+		return ConfidenceHigh
 	}
-	return researchflow.ConfidenceMedium
+	return ConfidenceMedium
 }

@@ -21,12 +21,12 @@ func TestConfidence(t *testing.T) {
 		gaps     []researchflow.Gap
 		want     string
 	}{
-		{"nothing found", nil, []researchflow.Gap{gap}, researchflow.ConfidenceLow},
-		{"every part answered strongly", []reasoning.SectionInput{{SubQuestion: sq("a"), Findings: []reasoning.CitedFinding{finding("A is 3.", 1, 0.9)}}}, nil, researchflow.ConfidenceHigh},
-		{"half answered", []reasoning.SectionInput{{SubQuestion: sq("a"), Findings: []reasoning.CitedFinding{finding("A is 3.", 1, 0.9)}}}, []researchflow.Gap{gap}, researchflow.ConfidenceMedium},
-		{"weak evidence", []reasoning.SectionInput{{SubQuestion: sq("a"), Findings: []reasoning.CitedFinding{finding("A is 3.", 1, 0.1)}}}, nil, researchflow.ConfidenceLow},
-		{"a model's findings carry no score", []reasoning.SectionInput{{SubQuestion: sq("a"), Findings: []reasoning.CitedFinding{finding("A is 3.", 1, 0)}}}, nil, researchflow.ConfidenceHigh},
-		{"one of three answered", []reasoning.SectionInput{{SubQuestion: sq("a"), Findings: []reasoning.CitedFinding{finding("A is 3.", 1, 0.9)}}}, []researchflow.Gap{gap, gap}, researchflow.ConfidenceLow},
+		{"nothing found", nil, []researchflow.Gap{gap}, ConfidenceLow},
+		{"every part answered strongly", []reasoning.SectionInput{{SubQuestion: sq("a"), Findings: []reasoning.CitedFinding{finding("A is 3.", 1, 0.9)}}}, nil, ConfidenceHigh},
+		{"half answered", []reasoning.SectionInput{{SubQuestion: sq("a"), Findings: []reasoning.CitedFinding{finding("A is 3.", 1, 0.9)}}}, []researchflow.Gap{gap}, ConfidenceMedium},
+		{"weak evidence", []reasoning.SectionInput{{SubQuestion: sq("a"), Findings: []reasoning.CitedFinding{finding("A is 3.", 1, 0.1)}}}, nil, ConfidenceLow},
+		{"a model's findings carry no score", []reasoning.SectionInput{{SubQuestion: sq("a"), Findings: []reasoning.CitedFinding{finding("A is 3.", 1, 0)}}}, nil, ConfidenceHigh},
+		{"one of three answered", []reasoning.SectionInput{{SubQuestion: sq("a"), Findings: []reasoning.CitedFinding{finding("A is 3.", 1, 0.9)}}}, []researchflow.Gap{gap, gap}, ConfidenceLow},
 	} {
 		if got := Confidence(tc.sections, tc.gaps); got != tc.want {
 			t.Errorf("%s: %s, want %s", tc.name, got, tc.want)
@@ -40,7 +40,7 @@ func TestLowConfidenceReport(t *testing.T) {
 	gaps := []researchflow.Gap{{SubQuestion: "What is the name of Git's official mascot?", Reason: "no passage answers it"}}
 	conf := Confidence(nil, gaps)
 	md, st := Render(Report{Question: "What is the name of Git's official mascot?", Gaps: gaps, Confidence: conf})
-	if conf != researchflow.ConfidenceLow || st.Sentences != 0 {
+	if conf != ConfidenceLow || st.Sentences != 0 {
 		t.Fatalf("confidence %s, %d sentences", conf, st.Sentences)
 	}
 	banner := strings.Index(md, LowConfidenceBanner)
@@ -48,7 +48,7 @@ func TestLowConfidenceReport(t *testing.T) {
 	if banner < 0 || summary < 0 || banner > summary || !strings.Contains(md, "**Confidence:** low") || !strings.Contains(md, "## Gaps") {
 		t.Errorf("report:\n%s", md)
 	}
-	md, _ = Render(Report{Question: "q", Confidence: researchflow.ConfidenceHigh})
+	md, _ = Render(Report{Question: "q", Confidence: ConfidenceHigh})
 	if strings.Contains(md, LowConfidenceBanner) || !strings.Contains(md, "**Confidence:** high") {
 		t.Errorf("high-confidence report:\n%s", md)
 	}

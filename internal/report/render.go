@@ -62,7 +62,7 @@ func Render(r Report) (string, RenderStats) {
 	}
 	if r.Confidence != "" {
 		fmt.Fprintf(&b, "**Confidence:** %s\n\n", r.Confidence)
-		if r.Confidence == rf.ConfidenceLow {
+		if r.Confidence == ConfidenceLow {
 			fmt.Fprintf(&b, "> **%s**\n\n", LowConfidenceBanner)
 		}
 	}

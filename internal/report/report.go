@@ -49,7 +49,7 @@ type Report struct {
 	// package conflict); each is rendered with both claims and citations
 	// under "Where sources disagree", never resolved.
 	Conflicts []conflict.Conflict
-	// Confidence (researchflow.ConfidenceHigh, …) is stated under the
+	// Confidence (ConfidenceHigh, …) is stated under the
 	// question; a low one adds LowConfidenceBanner above the summary.
 	Confidence string
 }

@@ -95,7 +95,7 @@ func EnsureSearchAttributes(ctx context.Context, c client.Client, namespace stri
 		return fmt.Errorf("list search attributes: %w", err)
 	}
 	missing := map[string]enumspb.IndexedValueType{}
-	for _, name := range rf.SearchAttributes {
+	for _, name := range searchAttributes() {
 		if _, ok := have.GetCustomAttributes()[name]; !ok {
 			missing[name] = enumspb.INDEXED_VALUE_TYPE_KEYWORD
 		}
@@ -326,4 +326,11 @@ func uiOrigins(raw string) []string {
 		out = append(out, u.Scheme+"://"+host)
 	}
 	return out
+}
+
+// searchAttributes lists the custom search attributes research runs and
+// their follow-ups set (the rf.SearchAttr* names); all are Keyword
+// attributes, registered at start where missing.
+func searchAttributes() []string {
+	return []string{rf.SearchAttrStatus, rf.SearchAttrStage, rf.SearchAttrOwner, rf.SearchAttrCorpus, rf.SearchAttrFollowUpOf}
 }

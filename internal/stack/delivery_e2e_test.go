@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/researchflow/researchflow/workflows"
+
 	rf "github.com/researchflow/researchflow"
 	"github.com/researchflow/researchflow/internal/pools"
 	"github.com/researchflow/researchflow/internal/temporalserver"
@@ -66,16 +68,16 @@ func TestDeadWebhookDoesNotWithholdTheReport(t *testing.T) {
 
 	// The webhook is still being retried, on its own: the delivery
 	// workflow says so.
-	v, err := s.Client.QueryWorkflow(ctx, rf.DeliveryWorkflowID(id), "", rf.DeliveryQuery)
+	v, err := s.Client.QueryWorkflow(ctx, workflows.DeliveryWorkflowID(id), "", workflows.DeliveryQuery)
 	if err != nil {
 		t.Fatalf("query the delivery workflow: %v", err)
 	}
-	var st rf.DeliveryState
+	var st workflows.DeliveryState
 	if err := v.Get(&st); err != nil {
 		t.Fatal(err)
 	}
 	for _, sk := range st.Sinks {
-		if sk.Sink == rf.SinkWebhook && (sk.Status != rf.SinkPending || sk.Delivered != 0) {
+		if sk.Sink == workflows.SinkWebhook && (sk.Status != workflows.SinkPending || sk.Delivered != 0) {
 			t.Errorf("webhook state %+v: want pending (still retrying), nothing delivered", sk)
 		}
 	}

@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/researchflow/researchflow/workflows"
+
 	rf "github.com/researchflow/researchflow"
 
 	enumspb "go.temporal.io/api/enums/v1"
@@ -85,7 +87,7 @@ func TestEndToEndFolderCorpus(t *testing.T) {
 	// The history shows activities on four task queues, besides the
 	// workflow's own.
 	queues := activityQueues(t, run)
-	for _, q := range []string{rf.TaskQueueIngest, rf.TaskQueueSearch, rf.TaskQueueInference, rf.TaskQueueNotify} {
+	for _, q := range []string{workflows.TaskQueueIngest, workflows.TaskQueueSearch, workflows.TaskQueueInference, workflows.TaskQueueNotify} {
 		if !queues[q] {
 			t.Errorf("no activity ran on %s (queues: %v)", q, queues)
 		}
@@ -101,8 +103,8 @@ func TestEndToEndFolderCorpus(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	delivery := shared.Client.GetWorkflow(ctx, res.DeliveryWorkflowID, "")
-	var st rf.DeliveryState
-	if err := delivery.Get(ctx, &st); err != nil || !st.Done || res.DeliveryWorkflowID != rf.DeliveryWorkflowID(res.ResearchID) {
+	var st workflows.DeliveryState
+	if err := delivery.Get(ctx, &st); err != nil || !st.Done || res.DeliveryWorkflowID != workflows.DeliveryWorkflowID(res.ResearchID) {
 		t.Errorf("delivery workflow %q: %+v, %v", res.DeliveryWorkflowID, st, err)
 	} else {
 		recordHistory(t, delivery, "delivery_%s.json")

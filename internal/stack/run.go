@@ -13,7 +13,6 @@ import (
 
 	"go.temporal.io/sdk/interceptor"
 
-	rf "github.com/researchflow/researchflow"
 	"github.com/researchflow/researchflow/internal/config"
 	"github.com/researchflow/researchflow/internal/devserver"
 	"github.com/researchflow/researchflow/internal/pools"
@@ -134,7 +133,7 @@ func (s *Stack) startServer(ctx context.Context, opts Options, codecEndpoint str
 		UIPort:                  uiPort,
 		NoUI:                    opts.NoUI || uiPort == 0,
 		Namespace:               cfg.Namespace,
-		KeywordSearchAttributes: rf.SearchAttributes,
+		KeywordSearchAttributes: searchAttributes(),
 		Logger:                  s.logger,
 		LogLevel:                opts.ServerLogLevel,
 		CodecEndpoint:           codecEndpoint,

@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/researchflow/researchflow/workflows"
+
 	rf "github.com/researchflow/researchflow"
 	rfclient "github.com/researchflow/researchflow/client"
 	"github.com/researchflow/researchflow/internal/gateway"
@@ -179,7 +181,7 @@ func TestScheduleReportsWhatChanged(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !hasDecision(audit, rf.DecisionWhatChanged, "1 changed finding") {
+	if !hasDecision(audit, workflows.DecisionWhatChanged, "1 changed finding") {
 		t.Errorf("the audit does not record what changed: %+v", audit.Decisions)
 	}
 

@@ -13,9 +13,10 @@ import (
 
 	"github.com/researchflow/researchflow/workflows"
 
-	rf "github.com/researchflow/researchflow"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 	enumspb "go.temporal.io/api/enums/v1"
+
+	rf "github.com/researchflow/researchflow"
 
 	"github.com/researchflow/researchflow/internal/gateway"
 	"github.com/researchflow/researchflow/internal/telemetry"

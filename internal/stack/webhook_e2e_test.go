@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/researchflow/researchflow/workflows"
+
 	standardwebhooks "github.com/standard-webhooks/standard-webhooks/libraries/go"
 
 	rf "github.com/researchflow/researchflow"
@@ -108,11 +110,11 @@ func TestWebhookDeliveryWhenTheNotifyWorkerDies(t *testing.T) {
 	}
 	// The run does not wait for its webhook: its delivery workflow does,
 	// and ends once the new notify worker has delivered.
-	var st rf.DeliveryState
+	var st workflows.DeliveryState
 	if err := core.Client.GetWorkflow(ctx, res.DeliveryWorkflowID, "").Get(ctx, &st); err != nil || !st.Done {
 		t.Fatalf("the delivery did not finish after the notify worker was replaced: %+v, %v", st, err)
 	}
-	if web := st.Sinks[0]; web.Sink != rf.SinkWebhook || web.Status != rf.SinkDelivered || web.Failed != 0 {
+	if web := st.Sinks[0]; web.Sink != workflows.SinkWebhook || web.Status != workflows.SinkDelivered || web.Failed != 0 {
 		t.Errorf("webhook state = %+v, want delivered", web)
 	}
 	mu.Lock()

@@ -252,7 +252,7 @@ func (m *Metrics) PollBacklog(ctx context.Context, c client.Client, namespace st
 		typ  enumspb.TaskQueueType
 	}
 	queues := []q{{rf.TaskQueueWorkflow, enumspb.TASK_QUEUE_TYPE_WORKFLOW}}
-	for _, name := range []string{rf.TaskQueueSearch, rf.TaskQueueIngest, rf.TaskQueueInference, rf.TaskQueueNotify} {
+	for _, name := range []string{workflows.TaskQueueSearch, workflows.TaskQueueIngest, workflows.TaskQueueInference, workflows.TaskQueueNotify} {
 		queues = append(queues, q{name, enumspb.TASK_QUEUE_TYPE_ACTIVITY})
 	}
 	lastErr := ""

@@ -24,9 +24,10 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/researchflow/researchflow/internal/doctypes"
+
 	"github.com/google/uuid"
 
-	rf "github.com/researchflow/researchflow"
 	"golang.org/x/text/unicode/norm"
 )
 
@@ -326,9 +327,9 @@ func (f *Folder) receiveFile(part *multipart.Part, left int64) (*receivedFile, e
 		return nil, refuse(Invalid, fmt.Sprintf("%q: the file name is empty once unsafe characters are removed", part.FileName()))
 	}
 	ext := strings.ToLower(filepath.Ext(fname))
-	if !rf.ReadableDocument(fname) {
-		msg := fmt.Sprintf("%s: only %s files can be ingested", fname, rf.DocumentTypesText())
-		if reason, ok := rf.UnreadableDocument(fname); ok {
+	if !doctypes.Readable(fname) {
+		msg := fmt.Sprintf("%s: only %s files can be ingested", fname, doctypes.Text())
+		if reason, ok := doctypes.Unreadable(fname); ok {
 			msg = fname + ": " + reason
 		}
 		return nil, refuse(Unsupported, msg)
@@ -338,7 +339,7 @@ func (f *Folder) receiveFile(part *multipart.Part, left int64) (*receivedFile, e
 	// Text may be UTF-16 with a byte-order mark (ingestion decodes it, as
 	// it does for folders); other NUL bytes mean a binary file.
 	utf16 := bytes.HasPrefix(head, []byte{0xFF, 0xFE}) || bytes.HasPrefix(head, []byte{0xFE, 0xFF})
-	zipped := rf.ZipDocument(fname) // .docx, .odt, .epub: zip archives
+	zipped := doctypes.Zip(fname) // .docx, .odt, .epub: zip archives
 	if ext == ".pdf" && !bytes.HasPrefix(head, []byte("%PDF-")) || zipped && !bytes.HasPrefix(head, []byte("PK\x03\x04")) ||
 		ext != ".pdf" && !zipped && !utf16 && bytes.IndexByte(head, 0) >= 0 {
 		return nil, refuse(Unsupported, fmt.Sprintf("%s: the content does not match its extension", fname))

@@ -1,32 +1,34 @@
-package researchflow
+package workflows
 
 import (
 	"strings"
+
+	rf "github.com/researchflow/researchflow"
 )
 
 // Gaps and notes are read by people: they say what is missing in plain
 // words ("Wikipedia could not be reached") and keep the technical cause
-// (the error, with hosts and addresses) in Gap.Cause, the audit and the JSON
+// (the error, with hosts and addresses) in rf.Gap.Cause, the audit and the JSON
 // result, never in the report.
 
-// SourceTitle is how a report names source (a KnownSources name).
-func SourceTitle(source string) string {
+// sourceTitle is how a report names source (a rf.KnownSources name).
+func sourceTitle(source string) string {
 	switch source {
-	case SourceCorpus:
+	case rf.SourceCorpus:
 		return "The corpus"
-	case SourceWeb:
+	case rf.SourceWeb:
 		return "The web search"
-	case SourceSearxNG:
+	case rf.SourceSearxNG:
 		return "SearXNG"
-	case SourceTavily:
+	case rf.SourceTavily:
 		return "Tavily"
-	case SourceBrave:
+	case rf.SourceBrave:
 		return "Brave Search"
-	case SourceArxiv:
+	case rf.SourceArxiv:
 		return "arXiv"
-	case SourceOpenAlex:
+	case rf.SourceOpenAlex:
 		return "OpenAlex"
-	case SourceWikipedia:
+	case rf.SourceWikipedia:
 		return "Wikipedia"
 	}
 	if source == "" {
@@ -35,9 +37,9 @@ func SourceTitle(source string) string {
 	return source
 }
 
-// PlainFailure says in plain words why what (a source title, or "the
+// plainFailure says in plain words why what (a source title, or "the
 // model") failed with the error text cause.
-func PlainFailure(what, cause string) string {
+func plainFailure(what, cause string) string {
 	c := strings.ToLower(cause)
 	has := func(words ...string) bool {
 		for _, w := range words {
@@ -63,15 +65,15 @@ func PlainFailure(what, cause string) string {
 	return what + " could not be searched"
 }
 
-// PlainReason rewrites a sub-question's failure reason recorded by the
+// plainReason rewrites a sub-question's failure reason recorded by the
 // workflow ("search failed: <error>", "analysis failed: <error>") in plain
 // words; reasons that are plain already are kept.
-func PlainReason(reason string) string {
+func plainReason(reason string) string {
 	switch {
 	case strings.HasPrefix(reason, "search failed: "):
-		return strings.Replace(PlainFailure("The search", strings.TrimPrefix(reason, "search failed: ")), "could not be searched", "failed", 1)
+		return strings.Replace(plainFailure("The search", strings.TrimPrefix(reason, "search failed: ")), "could not be searched", "failed", 1)
 	case strings.HasPrefix(reason, "analysis failed: "):
-		return strings.Replace(PlainFailure("The model", strings.TrimPrefix(reason, "analysis failed: ")), "could not be searched", "could not analyze the passages", 1)
+		return strings.Replace(plainFailure("The model", strings.TrimPrefix(reason, "analysis failed: ")), "could not be searched", "could not analyze the passages", 1)
 	}
 	return reason
 }

@@ -1,4 +1,4 @@
-package researchflow
+package workflows
 
 // Notification delivery, off the research run's critical path.
 //

@@ -1,4 +1,4 @@
-package researchflow
+package workflows
 
 import (
 	"strings"
@@ -15,9 +15,9 @@ func TestPlainFailure(t *testing.T) {
 		{"SearXNG", "searxng: unexpected JSON", "SearXNG could not be searched"},
 	}
 	for _, tt := range tests {
-		got := PlainFailure(tt.what, tt.cause)
+		got := plainFailure(tt.what, tt.cause)
 		if got != tt.want {
-			t.Errorf("PlainFailure(%q, %q) = %q, want %q", tt.what, tt.cause, got, tt.want)
+			t.Errorf("plainFailure(%q, %q) = %q, want %q", tt.what, tt.cause, got, tt.want)
 		}
 		for _, leak := range []string{"10.0.0.53", "dial tcp", "http"} {
 			if strings.Contains(got, leak) {

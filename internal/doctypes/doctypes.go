@@ -1,25 +1,24 @@
-package researchflow
+// Package doctypes is the one list of document types a corpus reads.
+// Every surface that takes files (folder ingestion, the upload route, the
+// starter's messages, the README) uses it, so that what one accepts the
+// others read. It imports only the standard library.
+package doctypes
 
 import (
 	"path/filepath"
 	"strings"
 )
 
-// Document types. Every surface that takes files — folder ingestion
-// (starter ingest, the corpus of a research run), the upload route
-// (POST /v1/corpora/{name}/documents), the starter's messages and the
-// README — uses this one list, so that what one accepts the others read.
-
-// DocumentTypes returns the file extensions a corpus reads, lower case:
+// List returns the file extensions a corpus reads, lower case:
 // Markdown (.md, .markdown), plain text (.txt), HTML (.html, .htm), PDF
 // (.pdf), Word (.docx), OpenDocument text (.odt) and EPUB (.epub).
-func DocumentTypes() []string {
+func List() []string {
 	return []string{".md", ".markdown", ".txt", ".html", ".htm", ".pdf", ".docx", ".odt", ".epub"}
 }
 
-// ZipDocument reports whether files of that name are zip archives (.docx,
+// Zip reports whether files of that name are zip archives (.docx,
 // .odt, .epub): their bytes start with "PK\x03\x04".
-func ZipDocument(name string) bool {
+func Zip(name string) bool {
 	switch strings.ToLower(filepath.Ext(name)) {
 	case ".docx", ".odt", ".epub":
 		return true
@@ -27,18 +26,18 @@ func ZipDocument(name string) bool {
 	return false
 }
 
-// DocumentTypesText names the readable types for messages:
+// Text names the readable types for messages:
 // ".md, .markdown, .txt, .html, .htm, .pdf, .docx, .odt and .epub".
-func DocumentTypesText() string {
-	t := DocumentTypes()
+func Text() string {
+	t := List()
 	return strings.Join(t[:len(t)-1], ", ") + " and " + t[len(t)-1]
 }
 
-// ReadableDocument reports whether a file of that name is read
+// Readable reports whether a file of that name is read
 // (case-insensitive extension).
-func ReadableDocument(name string) bool {
+func Readable(name string) bool {
 	ext := strings.ToLower(filepath.Ext(name))
-	for _, t := range DocumentTypes() {
+	for _, t := range List() {
 		if ext == t {
 			return true
 		}
@@ -46,12 +45,12 @@ func ReadableDocument(name string) bool {
 	return false
 }
 
-// UnreadableDocument reports whether a file of that name is a known
+// Unreadable reports whether a file of that name is a known
 // document type that is not read, and says so with a hint: a folder's
 // legacy Word (.doc), RTF, Kindle, spreadsheet or slide files are listed as
 // skipped rather than passed over. Files of other types (images, code, archives)
 // are not documents and are passed over silently.
-func UnreadableDocument(name string) (reason string, ok bool) {
+func Unreadable(name string) (reason string, ok bool) {
 	ext := strings.ToLower(filepath.Ext(name))
 	kind, ok := unreadKinds(ext)
 	if !ok {

@@ -1,0 +1,102 @@
+package researchflow
+
+import (
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"os"
+	"strings"
+	"testing"
+)
+
+// maxExported bounds the names the contract exports. The root package is
+// what every caller reads: names, the research input, result, progress,
+// approval and status types, ingestion, notification targets, budgets,
+// events, audits and the HTTP types. The workflows' control and saved
+// state, activity messages and engine types live beside their owners
+// (workflows, internal/...); see docs/design.md.
+const maxExported = 120
+
+// TestExportedNames counts the top-level exported functions, types,
+// constants and variables of the package's own non-test files. It parses
+// the files themselves (not go list), so its cached result follows them.
+func TestExportedNames(t *testing.T) {
+	t.Parallel()
+	entries, err := os.ReadDir(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fset := token.NewFileSet()
+	var names []string
+	for _, e := range entries {
+		n := e.Name()
+		if e.IsDir() || !strings.HasSuffix(n, ".go") || strings.HasSuffix(n, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, n, nil, parser.SkipObjectResolution)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f.Name.Name != "researchflow" {
+			continue
+		}
+		names = append(names, exportedNames(f)...)
+	}
+	if len(names) == 0 {
+		t.Fatal("no exported name found: the test reads the wrong directory")
+	}
+	if len(names) > maxExported {
+		t.Errorf("the root package exports %d names, at most %d: move what callers do not need to its owner (workflows, internal/...):\n%s",
+			len(names), maxExported, strings.Join(names, " "))
+	}
+}
+
+// exportedNames lists f's top-level exported declarations (methods are
+// counted with their type).
+func exportedNames(f *ast.File) []string {
+	var out []string
+	for _, d := range f.Decls {
+		switch d := d.(type) {
+		case *ast.FuncDecl:
+			if d.Recv == nil && d.Name.IsExported() {
+				out = append(out, d.Name.Name)
+			}
+		case *ast.GenDecl:
+			for _, s := range d.Specs {
+				switch s := s.(type) {
+				case *ast.TypeSpec:
+					if s.Name.IsExported() {
+						out = append(out, s.Name.Name)
+					}
+				case *ast.ValueSpec:
+					for _, n := range s.Names {
+						if n.IsExported() {
+							out = append(out, n.Name)
+						}
+					}
+				}
+			}
+		}
+	}
+	return out
+}
+
+func TestExportedNamesCounts(t *testing.T) {
+	t.Parallel()
+	src := `package p
+const (A = 1; b = 2; C, D = 3, 4)
+var E, f int
+type G struct{}
+func (G) M() {}
+func H() {}
+func i() {}
+type (J int; k int)
+`
+	f, err := parser.ParseFile(token.NewFileSet(), "p.go", src, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := strings.Join(exportedNames(f), " "), "A C D E G H J"; got != want {
+		t.Errorf("exportedNames = %q, want %q", got, want)
+	}
+}
