@@ -48,7 +48,7 @@ func holdStack() int {
 func TestSecondCommandDoesNotAttachToAnotherCommandsStack(t *testing.T) {
 	endToEnd(t)
 	dir := t.TempDir()
-	port := strconv.Itoa(freePort(t)) // the dev stack's address for both
+	port := strconv.Itoa(reservedPort(t)) // the dev stack's address for both: nothing answers there
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	a := exec.CommandContext(ctx, os.Args[0], "-test.run=^$")

@@ -98,7 +98,7 @@ func TestFollowUpSurvivesARestart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg.EmbeddedFrontendPort = freePort(t)
+	cfg.EmbeddedFrontendPort = -1 // each start binds a port of its own choice; the database is what restarts
 	cfg.EmbeddedUIPort = 0
 	all, _ := pools.Parse(pools.All)
 	ex := &followUpActivities{started: map[string]int{}, completed: map[string]int{}, hold: true, holding: make(chan struct{})}

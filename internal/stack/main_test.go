@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"os"
 	"path/filepath"
 	"sync/atomic"
@@ -147,16 +146,19 @@ func startIdempotent(ctx context.Context, id string, in rf.ResearchInput) (clien
 	return shared.Client.GetWorkflow(ctx, run.ID, run.RunID), nil
 }
 
-// freePort returns a port that was free a moment ago, for the tests that
-// must know a server's address before it starts (the same port after a
-// restart, the dev-stack address two processes share). It can race with
-// other programs; tests that need no fixed address use port 0 or -1.
-func freePort(t *testing.T) int {
+// reservedPort returns a loopback port reserved for the test's lifetime
+// (temporalserver.ReservePort), for the tests that must name an address
+// before anything listens on it (the dev-stack address two processes
+// share, a child process's listen address): no other program's bind to
+// port 0 takes it meanwhile, nothing answers on it until a listener binds
+// it, and a Go listener (SO_REUSEADDR) still can. Tests that need no fixed
+// address use port 0 or -1.
+func reservedPort(t *testing.T) int {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	port, release, err := temporalserver.ReservePort("127.0.0.1")
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
+	t.Cleanup(release)
+	return port
 }

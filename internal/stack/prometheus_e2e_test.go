@@ -44,7 +44,9 @@ scrape_configs:
 	if err := os.WriteFile(filepath.Join(dir, "prometheus.yml"), []byte(conf), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	addr := freeAddr(t)
+	// Prometheus listens on a reserved port (it binds it with SO_REUSEADDR
+	// while the reservation keeps everyone else off).
+	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(reservedPort(t)))
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin,
@@ -146,14 +148,4 @@ func promQuery(addr, q string) (float64, error) {
 	}
 	s, _ := body.Data.Result[0].Value[1].(string)
 	return strconv.ParseFloat(s, 64)
-}
-
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
 }

@@ -58,3 +58,18 @@ func releaseAll(rs []reservation) {
 func isAddrInUse(err error) bool {
 	return errors.Is(err, syscall.EADDRINUSE)
 }
+
+// ReservePort reserves a free TCP port on ip for a caller that must name an
+// address before anything listens on it (a test's dev-stack address, the
+// listen address of a child process). On Linux the port stays reserved
+// until release: no bind to port 0 and no outgoing connection takes it,
+// and a listener with SO_REUSEADDR (every Go listener) may still bind it;
+// elsewhere it is only probed. Release it once the listener is up, or when
+// the address is no longer needed.
+func ReservePort(ip string) (port int, release func(), err error) {
+	r, err := reserve(ip, 0)
+	if err != nil {
+		return 0, nil, fmt.Errorf("reserve a port on %s: %w", ip, err)
+	}
+	return r.port, r.release, nil
+}

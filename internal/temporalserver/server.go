@@ -373,9 +373,15 @@ func buildSQL(opt Options) (*config.SQL, error) {
 	return &conf, nil
 }
 
+// waitForPort waits until addr accepts connections: until ctx ends when
+// the caller set a deadline (a loaded machine, or several servers starting
+// at once, may need longer than usual), else for at most 30 seconds.
 func waitForPort(ctx context.Context, addr string) error {
-	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	defer cancel()
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, 30*time.Second)
+		defer cancel()
+	}
 	for {
 		c, err := net.DialTimeout("tcp", addr, time.Second)
 		if err == nil {

@@ -28,10 +28,12 @@ func needServer(t *testing.T) {
 
 // checkServes asserts what a user of the server relies on: the frontend
 // answers an SDK client in the namespace, and the Web UI (when on) answers
-// on its address.
+// on its address. It waits as long as a loaded machine needs (servers
+// started together under -race on two cores take tens of seconds to
+// answer); a server that never answers still fails.
 func checkServes(t *testing.T, s *Server) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	c, err := client.DialContext(ctx, client.Options{HostPort: s.FrontendAddress(), Namespace: s.Namespace(),
 		Logger: sdklog.NewStructuredLogger(slog.New(slog.DiscardHandler))})
@@ -46,7 +48,11 @@ func checkServes(t *testing.T, s *Server) {
 	if s.UIAddress() == "" {
 		return
 	}
-	resp, err := http.Get(s.UIAddress() + "/")
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.UIAddress()+"/", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Errorf("Web UI %s: %v", s.UIAddress(), err)
 		return
@@ -293,4 +299,30 @@ func (b *syncBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.b.String()
+}
+
+// A port from ReservePort answers no connection (the dev-stack address a
+// test names must find nothing there) and its owner can still listen on it.
+func TestReservePortRefusesConnectionsUntilItsOwnerListens(t *testing.T) {
+	t.Parallel()
+	port, release, err := ReservePort("127.0.0.1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer release()
+	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
+	if c, err := net.DialTimeout("tcp", addr, time.Second); err == nil {
+		c.Close()
+		t.Fatalf("a connection to reserved %s was accepted", addr)
+	}
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		t.Fatalf("the owner cannot listen on its reserved %s: %v", addr, err)
+	}
+	defer l.Close()
+	c, err := net.DialTimeout("tcp", addr, 5*time.Second)
+	if err != nil {
+		t.Fatalf("dial %s once its owner listens: %v", addr, err)
+	}
+	c.Close()
 }
