@@ -1,0 +1,303 @@
+package client
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
+	sdkclient "go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
+
+	rf "github.com/researchflow/researchflow"
+	"github.com/researchflow/researchflow/workflows"
+)
+
+// The Client over a hand-written Temporal (fakeTemporal): what it starts,
+// how it reads runs back, and how it maps Temporal's answers to its errors.
+// The gateway's tests use a fake of the client instead (gateway.Runs).
+
+func newTestClient(t *testing.T) (*Client, *fakeTemporal) {
+	t.Helper()
+	f := newFakeTemporal()
+	return New(f, "default"), f
+}
+
+func TestStartNamesTheRunForTemporalUsers(t *testing.T) {
+	t.Parallel()
+	c, f := newTestClient(t)
+	ctx := t.Context()
+	in := rf.ResearchInput{Question: "  How are backups kept? ", Owner: "alice", Corpus: "notes"}
+	run, err := c.Start(ctx, "r1", in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if run.ID != "r1" || run.RunID == "" || run.Status != rf.StatusRunning {
+		t.Errorf("Start = %+v", run)
+	}
+	w := f.get("r1")
+	if w.typ != rf.ResearchWorkflowType || w.opts.TaskQueue != rf.TaskQueueWorkflow {
+		t.Errorf("started %s on %s, want %s on %s", w.typ, w.opts.TaskQueue, rf.ResearchWorkflowType, rf.TaskQueueWorkflow)
+	}
+	if got := w.input.(rf.ResearchInput); got.Question != "How are backups kept?" || got.MaxSubQuestions == 0 {
+		t.Errorf("the input is not normalized: %+v", got)
+	}
+	for name, want := range map[string]string{rf.SearchAttrOwner: "alice", rf.SearchAttrCorpus: "notes", rf.SearchAttrStatus: rf.StatusRunning, rf.SearchAttrStage: rf.StageCorpus} {
+		if got, _ := w.opts.TypedSearchAttributes.GetKeyword(keyword(name)); got != want {
+			t.Errorf("search attribute %s = %q, want %q", name, got, want)
+		}
+	}
+
+	// The same ID and request is the same run; another request under the ID is a conflict.
+	again, err := c.Start(ctx, "r1", in)
+	if err != nil || again.RunID != run.RunID || f.starts != 1 {
+		t.Errorf("second Start = %+v, %v (%d starts), want the same run", again, err, f.starts)
+	}
+	if _, err := c.Start(ctx, "r1", rf.ResearchInput{Question: "Another question?"}); !errors.Is(err, ErrIdempotencyConflict) {
+		t.Errorf("Start with another request = %v, want ErrIdempotencyConflict", err)
+	}
+	var bad *rf.InputError
+	if _, err := c.Start(ctx, "r2", rf.ResearchInput{Question: "?"}); !errors.As(err, &bad) || f.starts != 1 {
+		t.Errorf("Start with a bad question = %v (%d starts), want an InputError and no start", err, f.starts)
+	}
+}
+
+func TestDescribeProgressAuditAndResult(t *testing.T) {
+	t.Parallel()
+	c, f := newTestClient(t)
+	ctx := t.Context()
+	if _, err := c.Describe(ctx, "nope"); !errors.Is(err, ErrNotFound) || !IsNotFound(err) {
+		t.Errorf("Describe(unknown) = %v, want ErrNotFound", err)
+	}
+	if _, err := c.Start(ctx, "r1", rf.ResearchInput{Question: "How are backups kept?", Owner: "bob"}); err != nil {
+		t.Fatal(err)
+	}
+	info, err := c.Describe(ctx, "r1")
+	if err != nil || info.ID != "r1" || info.Owner != "bob" || info.Status != rf.StatusRunning || info.Closed || info.Type != rf.ResearchWorkflowType {
+		t.Errorf("Describe = %+v, %v", info, err)
+	}
+	p, err := c.Progress(ctx, "r1")
+	if err != nil || p.Question != "How are backups kept?" || p.Stage != rf.StageCorpus {
+		t.Errorf("Progress = %+v, %v", p, err)
+	}
+	if _, err := c.Audit(ctx, "r1"); err == nil {
+		t.Error("Audit of a run whose audit query fails succeeded")
+	}
+	f.mu.Lock()
+	f.wfs["r1"].audit = &rf.Audit{ResearchID: "r1", Question: "How are backups kept?"}
+	f.mu.Unlock()
+	if a, err := c.Audit(ctx, "r1"); err != nil || a.ResearchID != "r1" {
+		t.Errorf("Audit = %+v, %v", a, err)
+	}
+
+	f.complete("r1", rf.ResearchResult{ResearchID: "r1", Report: "# Backups"})
+	res, err := c.Result(ctx, "r1")
+	if err != nil || res.Report != "# Backups" {
+		t.Errorf("Result = %+v, %v", res, err)
+	}
+	if info, _ := c.Describe(ctx, "r1"); info.Status != rf.StatusCompleted || !info.Closed || info.ClosedAt.IsZero() {
+		t.Errorf("Describe after completion = %+v", info)
+	}
+
+	if _, err := c.Start(ctx, "r2", rf.ResearchInput{Question: "How are logs kept?"}); err != nil {
+		t.Fatal(err)
+	}
+	f.fail("r2", temporal.NewApplicationError("corpus notes is empty", "CorpusEmpty"))
+	if _, err := c.Result(ctx, "r2"); err == nil || FailureMessage(err) != "corpus notes is empty" {
+		t.Errorf("Result of a failed run = %v (%q)", err, FailureMessage(err))
+	}
+	if info, _ := c.Describe(ctx, "r2"); info.Status != rf.StatusFailed {
+		t.Errorf("a failed run is %q", info.Status)
+	}
+}
+
+func TestCancelAndApprove(t *testing.T) {
+	t.Parallel()
+	c, f := newTestClient(t)
+	ctx := t.Context()
+	if _, err := c.Start(ctx, "r1", rf.ResearchInput{Question: "How are backups kept?", RequireApproval: true}); err != nil {
+		t.Fatal(err)
+	}
+	p, err := c.Approve(ctx, "r1", rf.PlanApproval{Approved: true, SubQuestions: []string{" Where are backups stored? "}})
+	if err != nil || p.Seq != 7 {
+		t.Errorf("Approve = %+v, %v", p, err)
+	}
+	u := f.updates[0]
+	if u.UpdateName != rf.ApprovePlanUpdate || u.WorkflowID != "r1" || u.WaitForStage != sdkclient.WorkflowUpdateStageCompleted {
+		t.Errorf("update %+v", u)
+	}
+	if a := u.Args[0].(rf.PlanApproval); a.SubQuestions[0] != "Where are backups stored?" {
+		t.Errorf("the approval is not normalized: %+v", a)
+	}
+	f.updateErr = temporal.NewApplicationError("the run is not awaiting approval", "NotAwaitingApproval")
+	var rejected *RejectedError
+	if _, err := c.Approve(ctx, "r1", rf.PlanApproval{Approved: true}); !errors.As(err, &rejected) || rejected.Reason != "the run is not awaiting approval" {
+		t.Errorf("Approve refused by the run = %v, want a RejectedError with its reason", err)
+	}
+	if _, err := c.Approve(ctx, "nope", rf.PlanApproval{Approved: true}); !errors.Is(err, ErrNotRunning) {
+		t.Errorf("Approve(unknown) = %v, want ErrNotRunning", err)
+	}
+
+	if err := c.Cancel(ctx, "r1"); err != nil {
+		t.Fatal(err)
+	}
+	if got := f.get("r1").status; got != enumspb.WORKFLOW_EXECUTION_STATUS_CANCELED {
+		t.Errorf("status after Cancel = %v", got)
+	}
+	if err := c.Cancel(ctx, "r1"); !errors.Is(err, ErrNotRunning) {
+		t.Errorf("second Cancel = %v, want ErrNotRunning", err)
+	}
+	if _, err := c.Result(ctx, "r1"); err == nil {
+		t.Error("Result of a cancelled run succeeded")
+	}
+}
+
+func TestListFiltersByOwnerAndPages(t *testing.T) {
+	t.Parallel()
+	c, f := newTestClient(t)
+	ctx := t.Context()
+	for i, owner := range []string{"alice", "bob", "alice", "alice"} {
+		if _, err := c.Start(ctx, "r"+string(rune('1'+i)), rf.ResearchInput{Question: "How are backups kept?", Owner: owner}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	page, err := c.List(ctx, ListOptions{Owner: "alice", PageSize: 2})
+	if err != nil || len(page.Runs) != 2 || page.Runs[0].ID != "r4" || page.NextPageToken == nil {
+		t.Fatalf("first page = %+v, %v", page, err)
+	}
+	if q := f.lists[0].Query; q != "WorkflowType = 'ResearchWorkflow' AND ResearchOwner = 'alice'" {
+		t.Errorf("list query %q", q)
+	}
+	next, err := c.List(ctx, ListOptions{Owner: "alice", PageSize: 2, PageToken: page.NextPageToken})
+	if err != nil || len(next.Runs) != 1 || next.Runs[0].ID != "r1" || next.NextPageToken != nil {
+		t.Errorf("second page = %+v, %v", next, err)
+	}
+	var bad *rf.InputError
+	if _, err := c.List(ctx, ListOptions{PageToken: []byte("garbage")}); !errors.As(err, &bad) || bad.Field != "pageToken" {
+		t.Errorf("List with a bad token = %v, want an InputError on pageToken", err)
+	}
+	if _, err := c.List(ctx, ListOptions{PageSize: 101}); !errors.As(err, &bad) || bad.Field != "pageSize" {
+		t.Errorf("List with 101 per page = %v, want an InputError on pageSize", err)
+	}
+}
+
+func TestWatchFollowsARunToItsResult(t *testing.T) {
+	t.Parallel()
+	c, f := newTestClient(t)
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	defer cancel()
+	f.newRun = func(w *fakeWorkflow) {
+		w.script = []rf.Progress{
+			{ResearchID: w.id, Status: rf.StatusRunning, Stage: rf.StagePlan, Seq: 1},
+			{ResearchID: w.id, Status: rf.StatusRunning, Stage: rf.StagePlan, Seq: 1},
+			{ResearchID: w.id, Status: rf.StatusRunning, Stage: rf.StageSearch, Seq: 2},
+			{ResearchID: w.id, Status: rf.StatusCompleted, Stage: rf.StageDone, Seq: 3},
+		}
+		w.result = &rf.ResearchResult{ResearchID: w.id, Report: "# Done"}
+	}
+	if _, err := c.Start(ctx, "r1", rf.ResearchInput{Question: "How are backups kept?"}); err != nil {
+		t.Fatal(err)
+	}
+	var seen []int64
+	out, err := c.Watch(ctx, "r1", WatchOptions{After: 1, Poll: time.Millisecond}, func(p rf.Progress) error {
+		seen = append(seen, p.Seq)
+		return nil
+	})
+	if err != nil || out.Status != rf.StatusCompleted || out.Result == nil || out.Result.Report != "# Done" {
+		t.Fatalf("Watch = %+v, %v", out, err)
+	}
+	if len(seen) != 2 || seen[0] != 2 || seen[1] != 3 {
+		t.Errorf("progress seen %v, want each new Seq after 1 once: [2 3]", seen)
+	}
+}
+
+func TestRedriveStartsTheRunsNextRevision(t *testing.T) {
+	t.Parallel()
+	c, f := newTestClient(t)
+	ctx := t.Context()
+	in := rf.ResearchInput{Question: "How are backups kept?"}
+	if _, err := c.Start(ctx, "r1", in); err != nil {
+		t.Fatal(err)
+	}
+	f.complete("r1", rf.ResearchResult{ResearchID: "r1"})
+	norm, _ := in.Normalize()
+	f.mu.Lock()
+	f.wfs["r1"].record = &workflows.RunRecord{ResearchID: "r1", Input: norm, State: workflows.ResearchState{Status: rf.StatusCompleted}}
+	f.mu.Unlock()
+	var rejected *RejectedError
+	if _, err := c.Redrive(ctx, "r1"); !errors.As(err, &rejected) {
+		t.Errorf("Redrive of a run without dead letters = %v, want a RejectedError", err)
+	}
+	st := workflows.ResearchState{Status: rf.StatusCompleted, DeadLetters: []rf.DeadLetter{{SubQuestionID: "sq1", SubQuestion: "How long?", Provider: "arxiv", Attempts: 4, LastError: "503", At: time.Unix(1, 0)}}}
+	f.mu.Lock()
+	f.wfs["r1"].record = &workflows.RunRecord{ResearchID: "r1", Input: norm, State: st}
+	f.mu.Unlock()
+	run, err := c.Redrive(ctx, "r1")
+	if err != nil || run.ID == "r1" || run.Status != rf.StatusRunning {
+		t.Fatalf("Redrive = %+v, %v", run, err)
+	}
+	if next := f.get(run.ID).input.(rf.ResearchInput); next.RedriveOf != "r1" || len(next.Resume) == 0 {
+		t.Errorf("the next revision's input %+v does not resume r1", next)
+	}
+	if _, err := c.Redrive(ctx, "nope"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("Redrive(unknown) = %v, want ErrNotFound", err)
+	}
+}
+
+func TestFollowUpsOfARun(t *testing.T) {
+	t.Parallel()
+	c, f := newTestClient(t)
+	ctx := t.Context()
+	if _, err := c.Start(ctx, "r1", rf.ResearchInput{Question: "How are backups kept?", Owner: "alice"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.StartFollowUp(ctx, "k1", rf.FollowUpInput{ResearchID: "r1", Question: "Where are they stored?", Owner: "bob"}); !errors.Is(err, ErrNotFound) {
+		t.Errorf("another owner's follow-up = %v, want ErrNotFound", err)
+	}
+	run, err := c.StartFollowUp(ctx, "k1", rf.FollowUpInput{ResearchID: "r1", Question: "Where are they stored?", Owner: "alice"})
+	if err != nil || run.ID != rf.FollowUpWorkflowID("r1", "k1") {
+		t.Fatalf("StartFollowUp = %+v, %v", run, err)
+	}
+	w := f.get(run.ID)
+	if w.typ != rf.ResearchFollowUpWorkflowType {
+		t.Errorf("follow-up type %s", w.typ)
+	}
+	if got, _ := w.opts.TypedSearchAttributes.GetKeyword(keyword(rf.SearchAttrFollowUpOf)); got != "r1" {
+		t.Errorf("%s = %q, want r1", rf.SearchAttrFollowUpOf, got)
+	}
+	if again, err := c.StartFollowUp(ctx, "k1", rf.FollowUpInput{ResearchID: "r1", Question: "Where are they stored?", Owner: "alice"}); err != nil || again.RunID != run.RunID {
+		t.Errorf("the same key again = %+v, %v, want the same follow-up", again, err)
+	}
+	thread, err := c.Thread(ctx, "r1", "alice")
+	if err != nil || len(thread) != 1 || thread[0].ID != run.ID || thread[0].Question == "" {
+		t.Errorf("Thread = %+v, %v", thread, err)
+	}
+	if q := f.lists[len(f.lists)-1].Query; q != "WorkflowType = 'ResearchFollowUpWorkflow' AND ResearchFollowUpOf = 'r1' AND ResearchOwner = 'alice'" {
+		t.Errorf("thread query %q", q)
+	}
+}
+
+func TestTemporalErrorsMapToTheClientsErrors(t *testing.T) {
+	t.Parallel()
+	c, f := newTestClient(t)
+	ctx := t.Context()
+	f.healthErr = serviceerror.NewUnavailable("connection refused")
+	if err := c.CheckHealth(ctx); !IsUnavailable(err) {
+		t.Errorf("CheckHealth = %v, want IsUnavailable", err)
+	}
+	if _, err := c.Start(ctx, "r1", rf.ResearchInput{Question: "How are backups kept?"}); err != nil {
+		t.Fatal(err)
+	}
+	f.queryErr = serviceerror.NewUnavailable("down")
+	if _, err := c.Progress(ctx, "r1"); !IsUnavailable(err) {
+		t.Errorf("Progress while Temporal is down = %v, want IsUnavailable", err)
+	}
+	if _, err := c.Progress(ctx, "nope"); !IsNotFound(err) {
+		t.Errorf("Progress(unknown) = %v, want IsNotFound", err)
+	}
+	if _, err := c.Result(ctx, "nope"); !IsNotFound(err) {
+		t.Errorf("Result(unknown) = %v, want IsNotFound", err)
+	}
+}
