@@ -7,6 +7,7 @@ import (
 	"unicode"
 
 	"github.com/researchflow/researchflow/internal/eval"
+	"github.com/researchflow/researchflow/internal/textproc"
 )
 
 // dangling are words a sub-question must not end with: a sentence cut
@@ -54,6 +55,71 @@ func grammatical(s string) string {
 	return ""
 }
 
+// plannedFrom returns why sub-question sq, planned for question q, is not
+// a sentence that stands alone in q's own words, or "". The question as
+// asked is checked by grammatical only; a part must also ask (open with a
+// question word or a request: "A package update broke something?" is a
+// statement), name what its pronouns stand for ("How do I add one
+// afterwards?"; the first clause of q may keep its own pronouns), keep
+// the object of its last verb ("… the goroutine serving?" from "… serving
+// it?"), agree in number after "does"/"is" ("Which one does startup files
+// read?") and use only the question's words and those of the frames "What
+// is/are …", "What about … in …" and "the X of Y".
+func plannedFrom(q, sq string, asAsked bool) string {
+	if why := grammatical(sq); why != "" || asAsked {
+		return why
+	}
+	ws := scanWords(sq)
+	qws := scanWords(q)
+	if !(questionWords[ws[0].lower] || imperatives[ws[0].lower] ||
+		(listPrepositions[ws[0].lower] || contextPrepositions[ws[0].lower]) && (ws[1].lower == "what" || ws[1].lower == "which")) {
+		return "a statement, not a question"
+	}
+	body := strings.ToLower(strings.TrimRight(sq, "?. "))
+	if !strings.HasPrefix(strings.ToLower(q), body) {
+		if p := unresolvedPronoun(ws); p != "" {
+			return "pronoun " + p + " stands for nothing in it"
+		}
+	}
+	own := map[string]bool{"what": true, "is": true, "are": true, "about": true, "the": true, "of": true, "in": true}
+	for _, w := range qws {
+		own[w.lower] = true
+	}
+	for _, w := range ws {
+		if !own[w.lower] {
+			return "word " + w.lower + " is not the question's"
+		}
+	}
+	// The last word, cut from its object.
+	last := ws[len(ws)-1].lower
+	for i, w := range qws[:len(qws)-1] {
+		if w.lower == last && (i+2 == len(qws) || !strings.HasSuffix(strings.ToLower(q), last+"?")) {
+			switch qws[i+1].lower {
+			case "it", "them", "one", "him", "her":
+				if i+2 == len(qws) {
+					return "dangling verb " + last + " (its object " + qws[i+1].lower + " is cut)"
+				}
+			}
+		}
+	}
+	// "does startup files read": a singular auxiliary before a bare plural.
+	for i := 0; i+1 < len(ws); i++ {
+		if ws[i].lower != "does" && ws[i].lower != "has" {
+			continue
+		}
+		j := i + 1
+		for j < len(ws) && !textproc.IsStopWord(ws[j].lower) && !verbs[ws[j].lower] && !isIdentifier(ws[j].text) {
+			j++
+		}
+		for k := i + 2; k < j; k++ {
+			if isPlural(ws[k]) {
+				return ws[i].lower + " before the plural " + ws[k].lower
+			}
+		}
+	}
+	return ""
+}
+
 // Every sub-question the planner makes for every development question is
 // a sentence: no fragments, no dangling words, no edited grammar.
 func TestPlanGrammaticalOverDevSets(t *testing.T) {
@@ -70,7 +136,7 @@ func TestPlanGrammaticalOverDevSets(t *testing.T) {
 		for _, q := range s.Questions {
 			for _, sq := range plan(t, q.Question, MaxSubQuestionsLimit).SubQuestions {
 				n++
-				if why := grammatical(sq.Text); why != "" {
+				if why := plannedFrom(q.Question, sq.Text, sq.Reason == "the question as asked"); why != "" {
 					t.Errorf("%s: %q planned %q: %s", filepath.Base(f), q.Question, sq.Text, why)
 				}
 			}
@@ -96,6 +162,34 @@ func TestGrammaticalCatchesFragments(t *testing.T) {
 	for _, good := range []string{"What is the length of the Varga bridge?", "When did the Varga bridge open?", "Explain \"happens before\" in Go."} {
 		if why := grammatical(good); why != "" {
 			t.Errorf("%q: %s", good, why)
+		}
+	}
+}
+
+func TestPlannedFromCatchesFragments(t *testing.T) {
+	for _, c := range []struct{ q, sq string }{
+		{"How do I cancel a long-running HTTP request in Go, and what happens to the goroutine serving it?", "What happens to the goroutine serving running?"},
+		{"How do I cancel a long-running HTTP request in Go, and what happens to the goroutine serving it?", "What happens to the goroutine serving?"},
+		{"I created an SSH key without a passphrase; how do I add one afterwards?", "How do I add one afterwards?"},
+		{"I created an SSH key without a passphrase; how do I add one afterwards?", "I created an SSH key without a passphrase?"},
+		{"What decides the permissions a brand-new file gets, and how do I change that default?", "How do I change that default?"},
+		{"What does the reflog record and how long are its entries kept?", "How long are its entries kept?"},
+		{"Which startup files does bash read when I log in, and which one does it read for a new terminal window?", "Which one does startup files read for a new terminal window?"},
+		{"Summarize the latest trends in quantum computing and their potential impact on AI.", "What are the latest trends in quantum technology?"},
+	} {
+		if plannedFrom(c.q, c.sq, false) == "" {
+			t.Errorf("%q from %q passes", c.sq, c.q)
+		}
+	}
+	for _, c := range []struct{ q, sq string }{
+		{"How do I cancel a long-running HTTP request in Go, and what happens to the goroutine serving it?", "What happens to the goroutine serving a long-running HTTP request?"},
+		{"What does the reflog record and how long are its entries kept?", "How long are the entries of the reflog kept?"},
+		{"Summarize the latest trends in quantum computing and their potential impact on AI.", "What is the potential impact of the latest trends in quantum computing on AI?"},
+		{"How many commands does bash remember in its history by default, and which variable limits the history file?", "How many commands does bash remember in its history by default?"},
+		{"What does the Go memory model guarantee about channel communication?", "What about channel communication in the Go memory model?"},
+	} {
+		if why := plannedFrom(c.q, c.sq, false); why != "" {
+			t.Errorf("%q from %q: %s", c.sq, c.q, why)
 		}
 	}
 }

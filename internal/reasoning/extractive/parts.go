@@ -85,12 +85,39 @@ func coordinatedItems(q string) []string {
 		}
 		items = append(items, body[ws[sp.from].start:ws[sp.to].end])
 	}
-	if len(items) == 2 && !(determiners[ws[spans[0].from].lower] && determiners[ws[spans[1].from].lower]) {
-		return nil
-	}
 	rest := ""
 	if tail < len(ws) {
 		rest = " " + body[ws[tail].start:]
+	}
+	// "X and its/their Y on Z" ("the latest trends in quantum computing
+	// and their potential impact on AI"): the last item belongs to the
+	// items before it, and the complement after it is its own. The parts
+	// are what X is and what the Y of X on Z is, in the question's words.
+	if last := spans[len(spans)-1]; possessives[ws[last.from].lower] && last.to > last.from {
+		owner := strings.Join(items[:len(items)-1], ", ")
+		if len(items) > 2 {
+			return nil
+		}
+		// The item's own complement follows the owner: "their cost in
+		// memory" is "the cost of goroutines in memory".
+		cut := last.to + 1
+		for k := last.from + 2; k <= last.to; k++ {
+			if listPrepositions[ws[k].lower] {
+				cut = k
+				break
+			}
+		}
+		own := body[ws[last.from+1].start:ws[cut-1].end]
+		if cut <= last.to {
+			rest = " " + body[ws[cut].start:ws[last.to].end] + rest
+		}
+		var out []string
+		out = append(out, "What "+be(isPlural(headNoun(scanWords(owner))))+" "+owner+"?")
+		out = append(out, "What "+be(isPlural(ws[cut-1]))+" the "+own+" of "+owner+rest+"?")
+		return out
+	}
+	if len(items) == 2 && !(determiners[ws[spans[0].from].lower] && determiners[ws[spans[1].from].lower]) {
+		return nil
 	}
 	var out []string
 	for _, it := range items {
@@ -99,6 +126,10 @@ func coordinatedItems(q string) []string {
 	}
 	return out
 }
+
+// possessives open an item that belongs to the item before it ("its
+// impact", "their cost").
+var possessives = set(`its their`)
 
 // opensClause reports whether w ends the asking part before a list ("are",
 // "is", "me", "what").

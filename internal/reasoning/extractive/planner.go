@@ -131,7 +131,7 @@ func (e *Engine) Plan(ctx context.Context, req reasoning.PlanRequest) (reasoning
 				}
 				parts = append(parts, facetQuestion{it, reason})
 			}
-			if len(items) == 0 && len(clauses) > 1 {
+			if len(items) == 0 && len(clauses) > 1 && standsAlone(c, i == 0) {
 				parts = append(parts, facetQuestion{c, fmt.Sprintf("clause %d of the question", i+1)})
 			}
 		}
@@ -285,6 +285,9 @@ func conjuncts(q string) []string {
 	for i := 1; i+1 < len(ws); i++ {
 		if ws[i].lower != "and" || !topic(i-1) || !topic(i+1) || (i >= 2 && ws[i-2].lower == ws[i+1].lower) {
 			continue // "git merge and git rebase": two-word conjuncts are not split
+		}
+		if i+2 < len(ws) && questionWords[ws[i+2].lower] {
+			continue // "…, and since which kernel": a clause, not a topic
 		}
 		if strings.TrimSpace(strings.Trim(q[ws[i-1].end:ws[i].start], ",")) != "" || strings.TrimSpace(q[ws[i].end:ws[i+1].start]) != "" {
 			continue // punctuation other than a comma between
@@ -465,17 +468,131 @@ func splitClauses(q string) []string {
 	// The referent of a pronoun is the topic of the clause that introduced
 	// it, found in the clauses as asked (a clause already rewritten would
 	// offer its own words as a topic: "Who designed the Varga bridge open").
-	referent := ""
+	var refs referents
 	for i := range out {
-		if i > 0 && referent != "" {
-			out[i] = replacePronoun(out[i], referent)
+		if i > 0 && refs.found() {
+			out[i] = replacePronoun(out[i], refs)
 		}
-		if ents := entities(out[i]); len(ents) > 0 && (referent == "" || i == 0) {
-			referent = topicOf(ents)
+		if ents := entities(out[i]); len(ents) > 0 && (!refs.found() || i == 0) {
+			refs = referentsOf(out[i], ents)
 		}
 		out[i] = normalizeQuestion(out[i])
 	}
 	return out
+}
+
+// referents are what a later clause's pronouns stand for: one, the
+// singular topic ("it", "its"), and many, the plural one ("they", "them",
+// "their"), each the noun phrase as the clause wrote it.
+type referents struct{ one, many string }
+
+func (r referents) found() bool { return r.one != "" || r.many != "" }
+
+// referentsOf picks the referents among a clause's entities: the topic
+// (topicOf) among those that agree in number with the pronoun, spelled
+// as the whole noun phrase with its determiner and hyphenated words ("a
+// long-running HTTP request", not "HTTP"). A code name agrees with both.
+func referentsOf(clause string, ents []entity) referents {
+	pick := func(plural bool) string {
+		var agree []entity
+		for _, e := range ents {
+			if e.code || e.quoted || e.plural == plural {
+				agree = append(agree, e)
+			}
+		}
+		e, ok := topicEntity(agree)
+		if !ok {
+			return ""
+		}
+		// The subject after an auxiliary ends before the verb that
+		// follows it: "does bash read" names bash.
+		// "does the reflog record" names the reflog.
+		if n := len(scanWords(strings.TrimPrefix(e.text, "the "))); n > 1 && !e.quoted && !e.code && !e.plural && auxiliaryBefore(clause, e.pos) {
+			ws := scanWords(clause[e.pos:])
+			if n < len(ws) && verbs[ws[n].lower] {
+				// "does the Go runtime preempt": the verb follows.
+				return topicOf([]entity{e})
+			}
+			subject := clause[e.pos : e.pos+ws[n-2].end]
+			if e.article {
+				subject = "the " + subject
+			}
+			return subject
+		}
+		if np := nounPhraseAt(clause, e.pos); np != "" {
+			return np
+		}
+		return topicOf([]entity{e})
+	}
+	return referents{one: pick(false), many: pick(true)}
+}
+
+// auxiliaryBefore reports whether the word before pos in clause is an
+// auxiliary verb ("does", "can", "should").
+func auxiliaryBefore(clause string, pos int) bool {
+	ws := scanWords(clause[:pos])
+	if len(ws) > 0 && ws[len(ws)-1].lower == "the" {
+		ws = ws[:len(ws)-1]
+	}
+	if len(ws) == 0 {
+		return false
+	}
+	switch ws[len(ws)-1].lower {
+	case "do", "does", "did", "can", "could", "should", "would", "will", "shall":
+		return len(ws) > 1
+	}
+	return false
+}
+
+// standsAlone reports whether a clause of a question can be a sub-question
+// by itself: it asks (it opens with a question word or a request, or a
+// preposition before one: "In what order …") and it names what it asks
+// about (no pronoun left that nothing in the question resolves: "How do I
+// add one afterwards?", "Is that a good idea?").
+func standsAlone(c string, first bool) bool {
+	ws := scanWords(c)
+	if len(ws) < 2 {
+		return false
+	}
+	asks := questionWords[ws[0].lower] || imperatives[ws[0].lower] ||
+		(listPrepositions[ws[0].lower] || contextPrepositions[ws[0].lower]) && (ws[1].lower == "what" || ws[1].lower == "which")
+	// A first clause's pronouns refer inside it ("How many commands does
+	// bash remember in its history").
+	return asks && (first || unresolvedPronoun(ws) == "")
+}
+
+// unresolvedPronoun returns the first pronoun of ws that stands for
+// something outside ws: "it", "they", "them", "its", "their" (but the
+// "it" of "is it safe to …"), a demonstrative "that"/"this" after a verb,
+// question word or preposition ("change that", "is that a good idea"),
+// and "one" as a verb's object ("avoid one"). "" when there is none.
+func unresolvedPronoun(ws []word) string {
+	for i, w := range ws {
+		prev, prev2 := "", ""
+		if i > 0 {
+			prev = ws[i-1].lower
+		}
+		if i > 1 {
+			prev2 = ws[i-2].lower
+		}
+		switch w.lower {
+		case "they", "them", "its", "their":
+			return w.lower
+		case "it":
+			if !(i == 1 && (prev == "is" || prev == "was")) {
+				return w.lower
+			}
+		case "that", "this":
+			if i == 0 || questionWords[prev] || verbs[prev] || subjects[prev2] || listPrepositions[prev] || contextPrepositions[prev] {
+				return w.lower
+			}
+		case "one":
+			if i > 0 && (verbs[prev] || subjects[prev2]) {
+				return w.lower
+			}
+		}
+	}
+	return ""
 }
 
 // topicOf picks the topic a later pronoun refers to: the first noun phrase
@@ -493,11 +610,101 @@ func topicOf(ents []entity) string {
 	return strings.TrimPrefix(ents[0].text, "the ")
 }
 
-func replacePronoun(clause, topic string) string {
+// topicEntity is the entity topicOf names.
+func topicEntity(ents []entity) (entity, bool) {
+	for _, e := range ents {
+		if e.article || e.code || e.quoted || e.the {
+			return e, true
+		}
+	}
+	if len(ents) == 0 {
+		return entity{}, false
+	}
+	return ents[0], true
+}
+
+// nounPhraseAt returns the noun phrase of clause that holds the word at
+// byte offset pos, spelled as in the clause: the run of topic words around
+// it (words joined by a hyphen belong to it), with the determiner that
+// opens it. A phrase without a determiner, or with a quote in it, gives "":
+// a bare topic word is then the referent.
+func nounPhraseAt(clause string, pos int) string {
+	ws := scanWords(clause)
+	at := -1
+	for i, w := range ws {
+		if w.start == pos {
+			at = i
+		}
+	}
+	if at < 0 || strings.ContainsAny(clause, "\"“`") {
+		return ""
+	}
+	joined := func(i int) bool { // ws[i-1] and ws[i] are one phrase's words
+		gap := clause[ws[i-1].end:ws[i].start]
+		return gap == " " || gap == "-"
+	}
+	inPhrase := func(w word) bool {
+		return isIdentifier(w.text) || !(textproc.IsStopWord(w.lower) || verbs[w.lower] || questionWords[w.lower] ||
+			imperatives[w.lower] || subjects[w.lower] || listPrepositions[w.lower] || contextPrepositions[w.lower])
+	}
+	from := at
+	for from > 0 && joined(from) && (inPhrase(ws[from-1]) || clause[ws[from-1].end:ws[from].start] == "-") && !determiners[ws[from-1].lower] {
+		from--
+	}
+	if from == 0 || !joined(from) || !determiners[ws[from-1].lower] {
+		return ""
+	}
+	to := at
+	for to+1 < len(ws) && joined(to+1) && inPhrase(ws[to+1]) && !determiners[ws[to+1].lower] {
+		to++
+	}
+	if to-from > 5 {
+		return ""
+	}
+	np := clause[ws[from-1].start:ws[to].end]
+	if ws[from-1].start == 0 {
+		return ""
+	}
+	return np
+}
+
+// replacePronoun puts the referent's noun phrase in place of the pronouns
+// "it", "they", "them", and writes "its X"/"their X" as "the X of <referent>",
+// all in the question's own words. A pronoun whose number no referent
+// agrees with is left, and the clause does not stand alone.
+func replacePronoun(clause string, refs referents) string {
 	ws := scanWords(clause)
 	for i := len(ws) - 1; i >= 0; i-- {
-		if ws[i].lower == "it" || ws[i].lower == "they" || ws[i].lower == "them" {
-			clause = clause[:ws[i].start] + topic + clause[ws[i].end:]
+		ref := refs.one
+		if ws[i].lower == "they" || ws[i].lower == "them" || ws[i].lower == "their" {
+			ref = refs.many
+		}
+		if ref == "" {
+			continue
+		}
+		switch ws[i].lower {
+		case "it", "they", "them":
+			if i == 1 && (ws[0].lower == "is" || ws[0].lower == "was") && ws[i].lower == "it" {
+				continue // "is it safe to …"
+			}
+			clause = clause[:ws[i].start] + ref + clause[ws[i].end:]
+		case "its", "their":
+			// The noun phrase the possessive opens: "its entries".
+			// It ends at a participle ("their arguments evaluated") or
+			// after a plural ("its entries").
+			j := i + 1
+			for j < len(ws) && clause[ws[j-1].end:ws[j].start] == " " && !(textproc.IsStopWord(ws[j].lower) || verbs[ws[j].lower] ||
+				questionWords[ws[j].lower] || listPrepositions[ws[j].lower] || determiners[ws[j].lower] ||
+				(j > i+1 && strings.HasSuffix(ws[j].lower, "ed"))) {
+				j++
+				if isPlural(ws[j-1]) {
+					break
+				}
+			}
+			if j == i+1 {
+				continue
+			}
+			clause = clause[:ws[i].start] + "the " + clause[ws[i+1].start:ws[j-1].end] + " of " + ref + clause[ws[j-1].end:]
 		}
 	}
 	return clause

@@ -276,3 +276,74 @@ func TestPlanCoordinatedParts(t *testing.T) {
 		}
 	}
 }
+
+// Issue 18 item 4: a compound question is split into its parts, each named
+// with the question's own words; a pronoun becomes the noun phrase it
+// stands for, and "X and its/their Y" asks for X and for the Y of X.
+func TestPlanCompoundParts(t *testing.T) {
+	cases := []struct {
+		q    string
+		want []string
+	}{
+		{"How do I cancel a long-running HTTP request in Go, and what happens to the goroutine serving it?", []string{
+			"How do I cancel a long-running HTTP request in Go?",
+			"What happens to the goroutine serving a long-running HTTP request?",
+		}},
+		{"Summarize the latest trends in quantum computing and their potential impact on AI.", []string{
+			"What are the latest trends in quantum computing?",
+			"What is the potential impact of the latest trends in quantum computing on AI?",
+		}},
+		// Variants: "its", a complement of its own, a possessive in a
+		// later clause, a subject after an auxiliary.
+		{"Explain goroutines and their cost in memory.", []string{
+			"What are goroutines?",
+			"What is the cost of goroutines in memory?",
+		}},
+		{"What does the reflog record and how long are its entries kept?", []string{
+			"What does the reflog record?",
+			"How long are the entries of the reflog kept?",
+		}},
+		{"In what order do deferred functions run and when are their arguments evaluated?", []string{
+			"In what order do deferred functions run?",
+			"When are the arguments of deferred functions evaluated?",
+		}},
+		{"Which startup files does bash read when I log in, and which one does it read for a new terminal window?", []string{
+			"Which startup files does bash read when I log in?",
+			"Which one does bash read for a new terminal window?",
+		}},
+	}
+	for _, c := range cases {
+		got := texts(plan(t, c.q, 0))
+		for _, w := range c.want {
+			found := false
+			for _, g := range got {
+				found = found || g == w
+			}
+			if !found {
+				t.Errorf("Plan(%q) = %q, missing %q", c.q, got, w)
+			}
+		}
+		for _, g := range got {
+			if why := plannedFrom(c.q, g, g == got[0] && strings.EqualFold(strings.TrimRight(g, "?."), strings.TrimRight(c.q, "?."))); why != "" {
+				t.Errorf("Plan(%q) planned %q: %s", c.q, g, why)
+			}
+		}
+	}
+	// A clause that states (not asks) or whose pronoun nothing resolves is
+	// not a sub-question of its own; the question as asked keeps it.
+	for _, c := range []struct{ q, not string }{
+		{"I created an SSH key without a passphrase; how do I add one afterwards?", "How do I add one afterwards?"},
+		{"I created an SSH key without a passphrase; how do I add one afterwards?", "I created an SSH key without a passphrase?"},
+		{"A package update broke something; where can I still find the older version of the package?", "A package update broke something?"},
+	} {
+		p := plan(t, c.q, 0)
+		for _, g := range texts(p) {
+			if g == c.not {
+				t.Errorf("Plan(%q) has %q", c.q, g)
+			}
+		}
+		if p.SubQuestions[0].Reason != "the question as asked" {
+			t.Errorf("Plan(%q) does not keep the question as asked first", c.q)
+		}
+	}
+}
