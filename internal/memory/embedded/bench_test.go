@@ -95,7 +95,7 @@ func recall(s *Store, queries []memory.Query) (dense, hybrid float64) {
 
 		terms := distinct(textproc.Tokenize(q.Text))
 		depth := fuseDepth * q.TopK
-		lex := x.bm25(terms, nil, m, depth, sc)
+		lex := x.bm25(terms, m, depth, sc)
 		exactFused := x.fuse(q.TopK, lex, x.denseExact(v, m, depth))
 		approxFused := x.fuse(q.TopK, lex, x.dense(v, m, depth, sc))
 		hFound += overlap(exactFused, approxFused)

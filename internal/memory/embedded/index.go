@@ -47,13 +47,6 @@ type index struct {
 	spread     []float32 // mean |vec-center| per dimension
 	centeredAt int       // live documents when center was last computed
 	deferCodes bool      // during replay: codes are computed once at the end
-
-	// gen counts changes to the documents; the association cache (see
-	// assoc.go) is kept for one generation. names are the terms by ID.
-	gen       uint64
-	assocOnce sync.Once
-	assocC    *assocCache
-	names     []string
 }
 
 type doc struct {
@@ -178,7 +171,6 @@ func normalized(v []float32) []float32 {
 // add inserts p, replacing a live document with the same ID; it reports
 // whether one was replaced.
 func (x *index) add(p *prepared) (replaced bool) {
-	x.gen++
 	if old, ok := x.byID[p.chunk.ID]; ok {
 		x.kill(old)
 		replaced = true
@@ -228,7 +220,6 @@ func (x *index) kill(d uint32) {
 	if !x.alive[d] {
 		return
 	}
-	x.gen++
 	x.alive[d] = false
 	x.live--
 	x.totalLen -= float64(x.lens[d])

@@ -152,7 +152,7 @@ func TestPhraseBonusMatchesTokenizedText(t *testing.T) {
 		for _, q := range queries {
 			terms := distinct(textproc.Tokenize(q))
 			for _, f := range []memory.Filter{{}, {Corpus: "c1"}} {
-				lex := x.bm25(terms, nil, x.compile(f), 40, sc)
+				lex := x.bm25(terms, x.compile(f), 40, sc)
 				got, want := x.phraseBonus(terms, lex), x.phraseBonusByText(terms, lex)
 				if got.wanted != want.wanted || !slices.Equal(got.pairs, want.pairs) || !slices.Equal(got.bonus, want.bonus) {
 					t.Fatalf("%s: %q: phraseBonus = %+v, tokenized text gives %+v", stage, q, got, want)

@@ -119,9 +119,8 @@ func (t *topK) sorted() []scored {
 	return out
 }
 
-// bm25 ranks documents matching m by BM25 over the distinct query terms,
-// and over the expansion terms at assocWeight.
-func (x *index) bm25(terms, expansion []string, m *matcher, k int, s *scratch) []scored {
+// bm25 ranks documents matching m by BM25 over the distinct query terms.
+func (x *index) bm25(terms []string, m *matcher, k int, s *scratch) []scored {
 	if x.live == 0 || m.none {
 		return nil
 	}
@@ -137,7 +136,7 @@ func (x *index) bm25(terms, expansion []string, m *matcher, k int, s *scratch) [
 	}
 	a := float32(bm25K1 * (1 - bm25B))
 	c := float32(bm25K1 * bm25B / avgdl)
-	for i, term := range slices.Concat(terms, expansion) {
+	for _, term := range terms {
 		id, ok := x.terms[term]
 		if !ok || x.df[id] <= 0 {
 			continue
@@ -145,11 +144,6 @@ func (x *index) bm25(terms, expansion []string, m *matcher, k int, s *scratch) [
 		df := float64(x.df[id])
 		idf := float32(math.Log(1 + (n-df+0.5)/(df+0.5)))
 		w := idf * (bm25K1 + 1)
-		if i >= len(terms) {
-			if w *= assocWeight; w <= 0 {
-				continue
-			}
-		}
 		for _, p := range x.postings[id] {
 			if !x.alive[p.doc] {
 				continue

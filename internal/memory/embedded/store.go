@@ -689,13 +689,13 @@ func (s *Store) Search(ctx context.Context, q memory.Query) ([]memory.Hit, error
 		depth := fuseDepth * k
 		denseDone := make(chan []scored, 1)
 		go func() { denseDone <- x.dense(vec, m, depth, sc) }()
-		lex := x.rank(terms, m, depth, sc)
+		lex := x.bm25(terms, m, depth, sc)
 		bonus := x.phraseBonus(terms, lex)
 		res = x.fuse(k, x.proximity(lex, bonus), x.phrases(lex, bonus), <-denseDone)
 	case vec != nil:
 		res = x.dense(vec, m, k, sc)
 	default:
-		lex := x.rank(terms, m, max(k, fuseDepth*k), sc)
+		lex := x.bm25(terms, m, max(k, fuseDepth*k), sc)
 		res = x.proximity(lex, x.phraseBonus(terms, lex))
 		if len(res) > k {
 			res = res[:k]
@@ -706,12 +706,6 @@ func (s *Store) Search(ctx context.Context, q memory.Query) ([]memory.Hit, error
 		hits[i] = memory.Hit{Chunk: x.docs[r.doc].chunk, Score: r.score}
 	}
 	return hits, nil
-}
-
-// rank is the term ranking of a query: BM25 over its terms and the
-// corpus's associates of them (see assoc.go).
-func (x *index) rank(terms []string, m *matcher, k int, sc *scratch) []scored {
-	return x.bm25(terms, x.expand(terms, m), m, k, sc)
 }
 
 func distinct(terms []string) []string {
