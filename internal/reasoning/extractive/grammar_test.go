@@ -90,15 +90,14 @@ func plannedFrom(q, sq string, asAsked bool) string {
 			return "word " + w.lower + " is not the question's"
 		}
 	}
-	// The last word, cut from its object.
+	// The last word, cut from its object: "… serving?" from "… serving
+	// it?".
 	last := ws[len(ws)-1].lower
-	for i, w := range qws[:len(qws)-1] {
-		if w.lower == last && (i+2 == len(qws) || !strings.HasSuffix(strings.ToLower(q), last+"?")) {
-			switch qws[i+1].lower {
-			case "it", "them", "one", "him", "her":
-				if i+2 == len(qws) {
-					return "dangling verb " + last + " (its object " + qws[i+1].lower + " is cut)"
-				}
+	for i := 0; i+1 < len(qws); i++ {
+		switch qws[i+1].lower {
+		case "it", "them", "one", "him", "her":
+			if qws[i].lower == last {
+				return "dangling verb " + last + " (its object " + qws[i+1].lower + " is cut)"
 			}
 		}
 	}
