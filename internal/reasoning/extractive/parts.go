@@ -94,10 +94,10 @@ func coordinatedItems(q string) []string {
 	// items before it, and the complement after it is its own. The parts
 	// are what X is and what the Y of X on Z is, in the question's words.
 	if last := spans[len(spans)-1]; possessives[ws[last.from].lower] && last.to > last.from {
-		owner := strings.Join(items[:len(items)-1], ", ")
 		if len(items) > 2 {
-			return nil
+			return nil // "A, B and their C": whose C is unclear
 		}
+		owner := items[0]
 		// The item's own complement follows the owner: "their cost in
 		// memory" is "the cost of goroutines in memory".
 		cut := last.to + 1

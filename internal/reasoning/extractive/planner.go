@@ -505,8 +505,8 @@ func referentsOf(clause string, ents []entity) referents {
 			return ""
 		}
 		// The subject after an auxiliary ends before the verb that
-		// follows it: "does bash read" names bash.
-		// "does the reflog record" names the reflog.
+		// follows it: "does bash read" names bash, "does the reflog
+		// record" the reflog.
 		if n := len(scanWords(strings.TrimPrefix(e.text, "the "))); n > 1 && !e.quoted && !e.code && !e.plural && auxiliaryBefore(clause, e.pos) {
 			ws := scanWords(clause[e.pos:])
 			if n < len(ws) && verbs[ws[n].lower] {
@@ -626,8 +626,9 @@ func topicEntity(ents []entity) (entity, bool) {
 // nounPhraseAt returns the noun phrase of clause that holds the word at
 // byte offset pos, spelled as in the clause: the run of topic words around
 // it (words joined by a hyphen belong to it), with the determiner that
-// opens it. A phrase without a determiner, or with a quote in it, gives "":
-// a bare topic word is then the referent.
+// opens it. A phrase without a determiner, one that opens the clause (its
+// determiner is capitalized), or a clause with a quote gives "": the
+// entity as found is then the referent.
 func nounPhraseAt(clause string, pos int) string {
 	ws := scanWords(clause)
 	at := -1
@@ -661,11 +662,10 @@ func nounPhraseAt(clause string, pos int) string {
 	if to-from > 5 {
 		return ""
 	}
-	np := clause[ws[from-1].start:ws[to].end]
 	if ws[from-1].start == 0 {
 		return ""
 	}
-	return np
+	return clause[ws[from-1].start:ws[to].end]
 }
 
 // replacePronoun puts the referent's noun phrase in place of the pronouns
