@@ -44,6 +44,7 @@ type candidate struct {
 	rel      float64
 	chunkID  string
 	sourceID string
+	idx      int  // index of the sentence in its passage's sentences (see window)
 	typed    bool // holds the answer type the sub-question asks for
 	strong   bool // holds it in a form that makes it evidence on one topic word
 }
@@ -135,13 +136,15 @@ func (e *Engine) Analyze(ctx context.Context, req reasoning.AnalyzeRequest) (rea
 	subVec := newVector(sub)
 	var cands []*candidate
 	headings := make([]float64, len(req.Passages))
-	var ctxTerms []map[string]bool // by candidate
+	var ctxTerms []map[string]bool                 // by candidate
+	sents := make([][]sentence, len(req.Passages)) // by passage: the sentences windows grow over
 	for i, p := range req.Passages {
 		if p.ChunkID == "" {
 			continue
 		}
 		headings[i] = cosine(newVector(p.Section+" "+p.Title), subVec)
-		for _, sent := range withContext(passageSentences(p.Text)) {
+		sents[i] = withContext(passageSentences(p.Text))
+		for si, sent := range sents[i] {
 			s := sent.text
 			// A sentence with its commands (see passageSentences) is judged
 			// by the sentence.
@@ -157,7 +160,7 @@ func (e *Engine) Analyze(ctx context.Context, req reasoning.AnalyzeRequest) (rea
 				terms[t] = true
 			}
 			ctxTerms = append(ctxTerms, terms)
-			c := &candidate{text: s, passage: i, order: len(cands), vec: newVector(s), pairs: pairVector(s), terms: map[string]int{}, chunkID: p.ChunkID, sourceID: p.SourceID}
+			c := &candidate{text: s, passage: i, idx: si, order: len(cands), vec: newVector(s), pairs: pairVector(s), terms: map[string]int{}, chunkID: p.ChunkID, sourceID: p.SourceID}
 			for _, t := range textproc.Tokenize(s) {
 				c.terms[t]++
 				c.length++
@@ -328,9 +331,18 @@ func (e *Engine) Analyze(ctx context.Context, req reasoning.AnalyzeRequest) (rea
 			strong = append(strong, c)
 		}
 	}
+	related := func(s string) bool {
+		return relatedSentence(s, subTerms, mainTerms, expansion, weight) || atype.strict() && func() bool { ok, _ := holds(atype, s, asked, dims); return ok }()
+	}
+	var windows []window
 	for _, c := range selectMMR(strong, limit, e.cfg.Lambda) {
+		if covered(c.passage, c.idx, windows) || quoted(c.text, windows) {
+			continue // its sentence is quoted in a window before it
+		}
+		w := grow(sents[c.passage], c.idx, c.passage, related, windows)
+		windows = append(windows, w)
 		out.Findings = append(out.Findings, reasoning.Finding{
-			Text:     c.text,
+			Text:     w.text,
 			ChunkID:  c.chunkID,
 			SourceID: c.sourceID,
 			Score:    math.Round(c.rel*1e4) / 1e4,
@@ -753,6 +765,9 @@ func coverage(c *candidate, terms []string, concept map[string]string, weight fu
 // inside the passage ("" when the passage shows none before it).
 type sentence struct {
 	text, heading string
+	// cut: code or a table was left out just before the sentence, so it
+	// does not continue the sentence before it as written.
+	cut bool
 }
 
 // passageSentences splits passage text into sentences after removing what is
@@ -788,14 +803,23 @@ func passageSentences(text string) []sentence {
 	var out []sentence
 	var b strings.Builder
 	heading := ""
+	cut := false
 	flush := func() {
 		for _, s := range textproc.Sentences(b.String()) {
 			if textproc.AddressedToMachine(s) {
+				cut = true
 				continue // never evidence, even in chunks stored before extraction dropped it
 			}
-			out = append(out, sentence{s, heading})
+			out = append(out, sentence{text: s, heading: heading, cut: cut})
+			cut = false
 		}
 		b.Reset()
+	}
+	// skip leaves out a line that is not prose: what follows does not
+	// continue what came before.
+	skip := func() {
+		flush()
+		cut = true
 	}
 	lines := strings.Split(text, "\n")
 	blank := func(i int) bool { return i < 0 || i >= len(lines) || strings.TrimSpace(lines[i]) == "" }
@@ -805,7 +829,7 @@ func passageSentences(text string) []sentence {
 		switch {
 		case strings.HasPrefix(t, "```") || strings.HasPrefix(t, "~~~"):
 			fenced = !fenced
-			b.WriteString("\n\n")
+			skip()
 			continue
 		case fenced:
 			continue
@@ -823,11 +847,14 @@ func passageSentences(text string) []sentence {
 			flush()
 			heading = strings.TrimSpace(strings.TrimLeft(t, "#"))
 			continue
-		case t == "" || strings.HasPrefix(t, "|") || strings.Trim(t, "-=*_ ") == "":
+		case strings.HasPrefix(t, "|"):
+			skip()
+			continue
+		case t == "" || strings.Trim(t, "-=*_ ") == "":
 			b.WriteString("\n\n")
 			continue
 		case (strings.HasPrefix(line, "\t") || strings.HasPrefix(line, "    ")) && codeLike(t):
-			b.WriteString("\n\n")
+			skip()
 			continue
 		case blank(i-1) && blank(i+1) && isHeadingLine(t):
 			flush()
