@@ -44,9 +44,10 @@ type candidate struct {
 	rel      float64
 	chunkID  string
 	sourceID string
-	idx      int  // index of the sentence in its passage's sentences (see window)
-	typed    bool // holds the answer type the sub-question asks for
-	strong   bool // holds it in a form that makes it evidence on one topic word
+	idx      int     // index of the sentence in its passage's sentences (see window)
+	heading  float64 // similarity of the heading it sits under (and the title) to the sub-question
+	typed    bool    // holds the answer type the sub-question asks for
+	strong   bool    // holds it in a form that makes it evidence on one topic word
 }
 
 // Weights of the analyst's evidence rules.
@@ -148,7 +149,12 @@ func (e *Engine) Analyze(ctx context.Context, req reasoning.AnalyzeRequest) (rea
 			s := sent.text
 			// A sentence with its commands (see passageSentences) is judged
 			// by the sentence.
-			if intro, _, _ := strings.Cut(s, "\n"); isFragment(intro) {
+			intro, _, _ := strings.Cut(s, "\n")
+			if si+1 < len(sents[i]) && sents[i][si+1].code {
+				// "To restore a file, run:" is a finished sentence.
+				intro = strings.TrimSuffix(intro, ":") + "."
+			}
+			if sent.code || isFragment(intro) {
 				continue
 			}
 			heading := sent.heading
@@ -160,10 +166,15 @@ func (e *Engine) Analyze(ctx context.Context, req reasoning.AnalyzeRequest) (rea
 				terms[t] = true
 			}
 			ctxTerms = append(ctxTerms, terms)
-			c := &candidate{text: s, passage: i, idx: si, order: len(cands), vec: newVector(s), pairs: pairVector(s), terms: map[string]int{}, chunkID: p.ChunkID, sourceID: p.SourceID}
+			c := &candidate{text: s, passage: i, idx: si, heading: headings[i], order: len(cands), vec: newVector(s), pairs: pairVector(s), terms: map[string]int{}, chunkID: p.ChunkID, sourceID: p.SourceID}
 			for _, t := range textproc.Tokenize(s) {
 				c.terms[t]++
 				c.length++
+			}
+			if sent.heading != "" {
+				// The heading inside the passage is the one the sentence
+				// sits under; the chunk's section is where the chunk began.
+				c.heading = cosine(newVector(sent.heading+" "+p.Title), subVec)
 			}
 			cands = append(cands, c)
 		}
@@ -306,7 +317,7 @@ func (e *Engine) Analyze(ctx context.Context, req reasoning.AnalyzeRequest) (rea
 		if c.strong {
 			rel *= answerBoost
 		}
-		boost := 1 + headingBoost*headings[c.passage]
+		boost := 1 + headingBoost*c.heading
 		if maxRetrieval > 0 && req.Passages[c.passage].Score > 0 {
 			boost += retrievalBoost * req.Passages[c.passage].Score / maxRetrieval
 		}
@@ -331,9 +342,16 @@ func (e *Engine) Analyze(ctx context.Context, req reasoning.AnalyzeRequest) (rea
 			strong = append(strong, c)
 		}
 	}
-	related := func(s string) bool {
-		return relatedSentence(s, subTerms, mainTerms, expansion, weight) || atype.strict() && func() bool { ok, _ := holds(atype, s, asked, dims); return ok }()
+	related := func(s string, window map[string]bool) bool {
+		if relatedSentence(s, subTerms, mainTerms, expansion, weight, window) {
+			return true
+		}
+		ok, _ := holds(atype, s, asked, dims)
+		return atype.strict() && ok
 	}
+	// Overlapping chunks hold a sentence twice: the copy with more of its
+	// passage after it has room for its window.
+	strong = roomiest(strong, sents)
 	var windows []window
 	for _, c := range selectMMR(strong, limit, e.cfg.Lambda) {
 		if covered(c.passage, c.idx, windows) || quoted(c.text, windows) {
@@ -574,7 +592,7 @@ instead similarly likewise conversely nevertheless consequently`)
 func withContext(sents []sentence) []sentence {
 	out := make([]sentence, 0, len(sents))
 	for i, s := range sents {
-		if i > 0 && leansBack(s.text) && len(out) > 0 && out[len(out)-1].heading == s.heading {
+		if i > 0 && leansBack(s.text) && len(out) > 0 && out[len(out)-1].heading == s.heading && !out[len(out)-1].code && !s.cut {
 			prev := out[len(out)-1].text
 			if len(textproc.Words(prev))+len(textproc.Words(s.text)) <= maxWords {
 				out[len(out)-1].text = prev + " " + s.text
@@ -768,7 +786,15 @@ type sentence struct {
 	// cut: code or a table was left out just before the sentence, so it
 	// does not continue the sentence before it as written.
 	cut bool
+	// code: the lines of a code block that a sentence ending in ":"
+	// introduces (at most maxCodeLines); never a finding by itself, shown
+	// in a window with its introduction.
+	code bool
 }
+
+// maxCodeLines bounds the lines of a code block kept with the sentence
+// that introduces it.
+const maxCodeLines = 8
 
 // passageSentences splits passage text into sentences after removing what is
 // not prose: headings, fenced and indented code, table rows. List items
@@ -821,6 +847,31 @@ func passageSentences(text string) []sentence {
 		flush()
 		cut = true
 	}
+	// code keeps a line of a code block when a sentence ending in ":"
+	// introduces the block (the block so far kept whole); other code is
+	// left out.
+	var block []string
+	inBlock := false
+	code := func(t string) {
+		flush()
+		n := len(out)
+		switch {
+		case inBlock && n > 0 && out[n-1].code && out[n-1].heading == heading:
+			if len(block) < maxCodeLines {
+				block = append(block, t)
+				out[n-1].text = strings.Join(block, "\n")
+			} else {
+				cut = true
+			}
+		case !cut && n > 0 && !out[n-1].code && out[n-1].heading == heading && strings.HasSuffix(out[n-1].text, ":"):
+			block = []string{t}
+			inBlock = true
+			out = append(out, sentence{text: t, heading: heading, code: true})
+		default:
+			inBlock = false
+			cut = true
+		}
+	}
 	lines := strings.Split(text, "\n")
 	blank := func(i int) bool { return i < 0 || i >= len(lines) || strings.TrimSpace(lines[i]) == "" }
 	fenced := false
@@ -829,9 +880,13 @@ func passageSentences(text string) []sentence {
 		switch {
 		case strings.HasPrefix(t, "```") || strings.HasPrefix(t, "~~~"):
 			fenced = !fenced
-			skip()
+			flush()
+			inBlock = inBlock && !fenced // a block opens with its first line
 			continue
 		case fenced:
+			if t != "" {
+				code(strings.TrimRight(line, " \t"))
+			}
 			continue
 		case commandLine(t) != "":
 			// "# dpkg-reconfigure tzdata" after "The following reconfigure
@@ -854,13 +909,20 @@ func passageSentences(text string) []sentence {
 			b.WriteString("\n\n")
 			continue
 		case (strings.HasPrefix(line, "\t") || strings.HasPrefix(line, "    ")) && codeLike(t):
-			skip()
+			code(strings.TrimRight(line, " \t"))
 			continue
 		case blank(i-1) && blank(i+1) && isHeadingLine(t):
 			flush()
 			heading = t
 			continue
 		}
+		if codeLike(t) && (inBlock || blank(i-1)) {
+			// Code written without indentation ("make(map[string]int)"
+			// under the sentence that introduces it).
+			code(t)
+			continue
+		}
+		inBlock = false
 		if m := listMarker(t); m > 0 {
 			b.WriteString("\n\n")
 			t = strings.TrimSpace(t[m:])

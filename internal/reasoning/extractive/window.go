@@ -36,9 +36,13 @@ type window struct {
 // same heading, continues its neighbour as written (no code or table left
 // out between), is in no earlier window, reads as a sentence and is
 // related; the first that is not ends the growth on that side.
-func grow(sents []sentence, i, passage int, related func(string) bool, before []window) window {
+func grow(sents []sentence, i, passage int, related func(s string, window map[string]bool) bool, before []window) window {
 	w := window{passage: passage, from: i, to: i}
 	words := len(textproc.Words(sents[i].text))
+	inWindow := map[string]bool{}
+	for _, t := range textproc.Tokenize(sents[i].text) {
+		inWindow[t] = true
+	}
 	// fits reports whether sentence j joins the window; join is the
 	// sentence of the pair (j and its neighbour in the window) that comes
 	// second, which must continue the first as written.
@@ -51,8 +55,16 @@ func grow(sents []sentence, i, passage int, related func(string) bool, before []
 		if words+n > windowWords {
 			return false
 		}
-		if intro, _, _ := strings.Cut(s.text, "\n"); isFragment(intro) || !related(s.text) {
+		switch intro, _, _ := strings.Cut(s.text, "\n"); {
+		case s.code:
+			// A code block stands right after the sentence that
+			// introduces it: forward, the window's last; backward, it
+			// joins with that sentence (see below).
+		case isFragment(intro) || !related(s.text, inWindow):
 			return false
+		}
+		for _, t := range textproc.Tokenize(s.text) {
+			inWindow[t] = true
 		}
 		words += n
 		return true
@@ -60,14 +72,35 @@ func grow(sents []sentence, i, passage int, related func(string) bool, before []
 	for w.to+1 < len(sents) && fits(w.to+1, w.to+1) {
 		w.to++
 	}
-	for w.from-1 >= 0 && i-w.from < windowBack && fits(w.from-1, w.from) {
-		w.from--
+	for back := 0; back < windowBack && w.from > 0; back++ {
+		j := w.from - 1
+		if !sents[j].code {
+			if !fits(j, w.from) {
+				break
+			}
+			w.from = j
+			continue
+		}
+		// A code block before the window comes with the sentence that
+		// introduces it, or not at all.
+		saved := words
+		if j == 0 || !fits(j, w.from) {
+			words = saved
+			break
+		}
+		w.from = j
+		if !fits(j-1, j) {
+			w.from, words = j+1, saved
+			break
+		}
+		w.from = j - 1
 	}
 	var b strings.Builder
 	for j := w.from; j <= w.to; j++ {
 		if j > w.from {
-			// A sentence after command lines starts a line of its own.
-			if strings.Contains(sents[j-1].text, "\n") {
+			// Code, and a sentence after command lines, start a line of
+			// their own.
+			if sents[j].code || sents[j-1].code || strings.Contains(sents[j-1].text, "\n") {
 				b.WriteString("\n")
 			} else {
 				b.WriteString(" ")
@@ -103,8 +136,11 @@ func covered(passage, j int, before []window) bool {
 
 // relatedSentence reports whether s speaks of the question: it holds a
 // question term of weight at least relatedWeight, or two question terms,
-// or one with a term of pseudo-relevance feedback.
-func relatedSentence(s string, sub, main, expansion []string, weight func(string) float64) bool {
+// or one with a term of pseudo-relevance feedback or a term of the window
+// it would join that the question does not hold (a lexical chain: "The
+// initial capacity does not bound its size …" after "… takes the map type
+// and an optional capacity hint").
+func relatedSentence(s string, sub, main, expansion []string, weight func(string) float64, window map[string]bool) bool {
 	terms := map[string]bool{}
 	for _, t := range textproc.Tokenize(s) {
 		terms[t] = true
@@ -112,10 +148,13 @@ func relatedSentence(s string, sub, main, expansion []string, weight func(string
 	seen := map[string]bool{}
 	n := 0
 	for _, t := range append(append([]string(nil), sub...), main...) {
-		if !terms[t] || seen[t] {
+		if seen[t] {
 			continue
 		}
 		seen[t] = true
+		if !terms[t] {
+			continue
+		}
 		if weight(t) >= relatedWeight {
 			return true
 		}
@@ -130,6 +169,35 @@ func relatedSentence(s string, sub, main, expansion []string, weight func(string
 				return true
 			}
 		}
+		for t := range terms {
+			if window[t] && !seen[t] {
+				return true
+			}
+		}
 	}
 	return false
+}
+
+// roomiest keeps, of candidates with the same text, the one with the most
+// sentences after it in its passage (the first on a tie), in their order,
+// with the best relevance of them all.
+func roomiest(cands []*candidate, sents [][]sentence) []*candidate {
+	room := func(c *candidate) int { return len(sents[c.passage]) - c.idx }
+	best := map[string]*candidate{}
+	rel := map[string]float64{}
+	for _, c := range cands {
+		k := sentenceKey(c.text)
+		rel[k] = max(rel[k], c.rel)
+		if b, ok := best[k]; !ok || room(c) > room(b) {
+			best[k] = c
+		}
+	}
+	out := cands[:0:0]
+	for _, c := range cands {
+		if k := sentenceKey(c.text); best[k] == c {
+			c.rel = rel[k]
+			out = append(out, c)
+		}
+	}
+	return out
 }
