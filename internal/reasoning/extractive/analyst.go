@@ -250,7 +250,9 @@ func (e *Engine) Analyze(ctx context.Context, req reasoning.AnalyzeRequest) (rea
 		subCov, direct, covered := coverage(c, subTerms, subConcepts, weight, avgLen, ctxTerms[c.order])
 		ok, strong := holds(atype, c.text, asked, dims)
 		needHere := need
-		if strong && atype.strict() {
+		if strong {
+			// The asked-for type in its precise form and one of the
+			// rarest topic words make evidence (item 2 of issue 18).
 			needHere = 1
 		}
 		if direct == 0 || covered < needHere || !mentions(c, rare, ctxTerms[c.order]) {
@@ -342,8 +344,8 @@ func (e *Engine) Analyze(ctx context.Context, req reasoning.AnalyzeRequest) (rea
 			strong = append(strong, c)
 		}
 	}
-	related := func(s string, window map[string]bool) bool {
-		if relatedSentence(s, subTerms, mainTerms, expansion, weight, window) {
+	related := func(s string) bool {
+		if relatedSentence(s, subTerms, mainTerms, expansion, weight) {
 			return true
 		}
 		ok, _ := holds(atype, s, asked, dims)

@@ -36,13 +36,9 @@ type window struct {
 // same heading, continues its neighbour as written (no code or table left
 // out between), is in no earlier window, reads as a sentence and is
 // related; the first that is not ends the growth on that side.
-func grow(sents []sentence, i, passage int, related func(s string, window map[string]bool) bool, before []window) window {
+func grow(sents []sentence, i, passage int, related func(string) bool, before []window) window {
 	w := window{passage: passage, from: i, to: i}
 	words := len(textproc.Words(sents[i].text))
-	inWindow := map[string]bool{}
-	for _, t := range textproc.Tokenize(sents[i].text) {
-		inWindow[t] = true
-	}
 	// fits reports whether sentence j joins the window; join is the
 	// sentence of the pair (j and its neighbour in the window) that comes
 	// second, which must continue the first as written.
@@ -60,11 +56,8 @@ func grow(sents []sentence, i, passage int, related func(s string, window map[st
 			// A code block stands right after the sentence that
 			// introduces it: forward, the window's last; backward, it
 			// joins with that sentence (see below).
-		case isFragment(intro) || !related(s.text, inWindow):
+		case isFragment(intro) || !related(s.text):
 			return false
-		}
-		for _, t := range textproc.Tokenize(s.text) {
-			inWindow[t] = true
 		}
 		words += n
 		return true
@@ -136,11 +129,10 @@ func covered(passage, j int, before []window) bool {
 
 // relatedSentence reports whether s speaks of the question: it holds a
 // question term of weight at least relatedWeight, or two question terms,
-// or one with a term of pseudo-relevance feedback or a term of the window
-// it would join that the question does not hold (a lexical chain: "The
-// initial capacity does not bound its size …" after "… takes the map type
-// and an optional capacity hint").
-func relatedSentence(s string, sub, main, expansion []string, weight func(string) float64, window map[string]bool) bool {
+// or one with a term of pseudo-relevance feedback. (Measured on the tune
+// half: a neighbour that shares one question term and one word of the
+// window, a lexical chain, quoted more and answered less.)
+func relatedSentence(s string, sub, main, expansion []string, weight func(string) float64) bool {
 	terms := map[string]bool{}
 	for _, t := range textproc.Tokenize(s) {
 		terms[t] = true
@@ -148,13 +140,10 @@ func relatedSentence(s string, sub, main, expansion []string, weight func(string
 	seen := map[string]bool{}
 	n := 0
 	for _, t := range append(append([]string(nil), sub...), main...) {
-		if seen[t] {
+		if seen[t] || !terms[t] {
 			continue
 		}
 		seen[t] = true
-		if !terms[t] {
-			continue
-		}
 		if weight(t) >= relatedWeight {
 			return true
 		}
@@ -166,11 +155,6 @@ func relatedSentence(s string, sub, main, expansion []string, weight func(string
 	if n == 1 {
 		for _, t := range expansion {
 			if terms[t] {
-				return true
-			}
-		}
-		for t := range terms {
-			if window[t] && !seen[t] {
 				return true
 			}
 		}

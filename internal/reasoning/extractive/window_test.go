@@ -104,3 +104,16 @@ func TestAnswerPassagesDoNotRepeat(t *testing.T) {
 		}
 	}
 }
+
+// Issue 18 item 2 for "why": a sentence that states a cause with an
+// explicit connective ("because") and one topic word of the question is
+// evidence; a sentence sharing the same word without a cause is not.
+func TestReasonWithOneSharedWordIsEvidence(t *testing.T) {
+	got := researchNotes(t, "Why was the launch postponed?",
+		"The launch waited two weeks because the translations were late.",
+		"The launch party had a live band and a photo booth.")
+	fs := got["Why was the launch postponed?"]
+	if len(fs) != 1 || !strings.Contains(fs[0], "because the translations were late") {
+		t.Errorf("findings %q, want only the sentence with the cause", fs)
+	}
+}
