@@ -181,7 +181,7 @@ func printResult(res rf.ResearchResult, stdout, stderr io.Writer) {
 	fmt.Fprintln(stdout, res.Report)
 	switch res.Confidence {
 	case "":
-	case rf.ConfidenceLow:
+	case report.ConfidenceLow:
 		fmt.Fprintf(stderr, "confidence: %s (%s)\n", res.Confidence, report.LowConfidenceBanner)
 	default:
 		fmt.Fprintf(stderr, "confidence: %s\n", res.Confidence)

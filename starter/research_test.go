@@ -18,7 +18,7 @@ func TestPrintResultShowsConfidence(t *testing.T) {
 	md, st := report.Render(report.Report{Question: q, Gaps: gaps, Confidence: conf})
 	var stdout, stderr strings.Builder
 	printResult(rf.ResearchResult{Question: q, Report: md, Confidence: conf, Gaps: gaps}, &stdout, &stderr)
-	if conf != rf.ConfidenceLow || st.Sentences != 0 {
+	if conf != report.ConfidenceLow || st.Sentences != 0 {
 		t.Fatalf("confidence %q with %d stated sentences, want low and none", conf, st.Sentences)
 	}
 	if !strings.Contains(stdout.String(), "## Gaps") || !strings.Contains(stdout.String(), report.LowConfidenceBanner) {
@@ -29,7 +29,7 @@ func TestPrintResultShowsConfidence(t *testing.T) {
 	}
 
 	stderr.Reset()
-	printResult(rf.ResearchResult{Question: q, Report: "# r", Confidence: rf.ConfidenceHigh}, &stdout, &stderr)
+	printResult(rf.ResearchResult{Question: q, Report: "# r", Confidence: report.ConfidenceHigh}, &stdout, &stderr)
 	if got := stderr.String(); got != "confidence: high\n" {
 		t.Errorf("stderr %q, want the confidence", got)
 	}
