@@ -18,6 +18,7 @@ import (
 	"github.com/researchflow/researchflow/internal/temporalserver"
 
 	rf "github.com/researchflow/researchflow"
+	"github.com/researchflow/researchflow/internal/report"
 
 	"github.com/researchflow/researchflow/client"
 	"github.com/researchflow/researchflow/internal/config"
@@ -160,10 +161,7 @@ func follow(ctx context.Context, s *stack.Stack, cfg config.Config, run client.R
 		enc.SetIndent("", "  ")
 		return enc.Encode(res)
 	}
-	fmt.Fprintln(stdout, res.Report)
-	if res.Confidence != "" {
-		fmt.Fprintf(stderr, "confidence: %s\n", res.Confidence)
-	}
+	printResult(res, stdout, stderr)
 	if res.ReportPath != "" {
 		fmt.Fprintf(stderr, "report saved to %s\n", res.ReportPath)
 	}
@@ -174,6 +172,20 @@ func follow(ctx context.Context, s *stack.Stack, cfg config.Config, run client.R
 		fmt.Fprintf(stderr, "this run is kept in %s; start the dev stack (go run ./workers -pool all) to browse it in the Web UI\n", cfg.TemporalDB())
 	}
 	return nil
+}
+
+// printResult prints the report on stdout and, on stderr, its confidence
+// (with the low-confidence warning when it is low), so that a reader who
+// pipes the report away still sees how far to trust it.
+func printResult(res rf.ResearchResult, stdout, stderr io.Writer) {
+	fmt.Fprintln(stdout, res.Report)
+	switch res.Confidence {
+	case "":
+	case report.ConfidenceLow:
+		fmt.Fprintf(stderr, "confidence: %s (%s)\n", res.Confidence, report.LowConfidenceBanner)
+	default:
+		fmt.Fprintf(stderr, "confidence: %s\n", res.Confidence)
+	}
 }
 
 // ownedInput normalizes in and makes it owner's run: its corpus is the one

@@ -35,6 +35,22 @@ type Answer struct {
 	// Confidence is the report's confidence (high, medium, low) when the
 	// engine gives one.
 	Confidence string `json:"confidence,omitempty"`
+	// Signals are what the confidence is derived from, read from the run's
+	// audit (nil when the researcher cannot tell): results keep them so
+	// that the thresholds can be calibrated on the tune half.
+	Signals *Signals `json:"-"`
+}
+
+// Signals are the evidence scores behind a report's confidence (see
+// internal/report.Confidence).
+type Signals struct {
+	// SubQuestions counts the planned sub-questions; Answered those the
+	// analyst found evidence for.
+	SubQuestions int `json:"subQuestions"`
+	Answered     int `json:"answered"`
+	// BestScore is the analyst's score of its best finding (0 for a model
+	// analyst, which gives none).
+	BestScore float64 `json:"bestScore"`
 }
 
 // Score is the verdict on one answer.
@@ -57,6 +73,8 @@ type Score struct {
 	ConfidentOffTopic bool `json:"confidentOffTopic"`
 	// Confidence is the report's stated confidence, when it has one.
 	Confidence string `json:"confidence,omitempty"`
+	// Signals are the evidence scores the confidence came from, when known.
+	Signals *Signals `json:"signals,omitempty"`
 	// GoldCited: some cited source is gold (answerable only).
 	GoldCited bool `json:"goldCited"`
 	// Citations counts [n] marks in the body; GoldCitations those that
@@ -93,7 +111,7 @@ func ScoreAnswer(q Question, a Answer) Score {
 		Words:     len(strings.Fields(body)),
 		LatencyMS: a.Latency.Milliseconds(), PromptTokens: a.PromptTokens,
 		CompletionTokens: a.CompletionTokens, CostUSD: a.CostUSD,
-		EvidenceRecall: -1, Confidence: a.Confidence,
+		EvidenceRecall: -1, Confidence: a.Confidence, Signals: a.Signals,
 	}
 	gold := map[int]bool{}
 	for _, src := range a.Sources {

@@ -102,21 +102,32 @@ func (w *Workflows) Research(ctx context.Context, q eval.Question) (eval.Answer,
 	}
 	a.Confidence = res.Confidence
 	if au, ok := w.Runs.(Auditor); ok && w.Chunks != nil {
-		ev, err := w.evidence(ctx, au, run.ID)
+		ev, sig, err := w.evidence(ctx, au, run.ID)
 		if err != nil {
 			return eval.Answer{}, fmt.Errorf("%s: evidence of %s: %w", q.ID, run.ID, err)
 		}
-		a.Evidence = ev
+		a.Evidence, a.Signals = ev, sig
 	}
 	return a, nil
 }
 
 // evidence returns the texts of the passages the run chose for analysis,
-// over all its sub-questions (each passage once).
-func (w *Workflows) evidence(ctx context.Context, au Auditor, id string) ([]string, error) {
+// over all its sub-questions (each passage once), and the signals of its
+// confidence: how many sub-questions the analyst found evidence for, and
+// the score of its best finding.
+func (w *Workflows) evidence(ctx context.Context, au Auditor, id string) ([]string, *eval.Signals, error) {
 	audit, err := au.Audit(ctx, id)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
+	}
+	sig := &eval.Signals{SubQuestions: len(audit.SubQuestions)}
+	for _, sq := range audit.SubQuestions {
+		if len(sq.Findings) > 0 {
+			sig.Answered++
+		}
+		for _, f := range sq.Findings {
+			sig.BestScore = max(sig.BestScore, f.Score)
+		}
 	}
 	var ids []string
 	seen := map[string]bool{}
@@ -133,14 +144,14 @@ func (w *Workflows) evidence(ctx context.Context, au Auditor, id string) ([]stri
 	}
 	out := []string{}
 	if len(ids) == 0 {
-		return out, nil
+		return out, sig, nil
 	}
 	chunks, err := w.Chunks.Get(ctx, ids)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	for _, c := range chunks {
 		out = append(out, c.Text)
 	}
-	return out, nil
+	return out, sig, nil
 }

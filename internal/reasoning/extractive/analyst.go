@@ -44,8 +44,10 @@ type candidate struct {
 	rel      float64
 	chunkID  string
 	sourceID string
-	typed    bool // holds the answer type the sub-question asks for
-	strong   bool // holds it in a form that makes it evidence on one topic word
+	idx      int     // index of the sentence in its passage's sentences (see window)
+	heading  float64 // similarity of the heading it sits under (and the title) to the sub-question
+	typed    bool    // holds the answer type the sub-question asks for
+	strong   bool    // holds it in a form that makes it evidence on one topic word
 }
 
 // Weights of the analyst's evidence rules.
@@ -135,17 +137,24 @@ func (e *Engine) Analyze(ctx context.Context, req reasoning.AnalyzeRequest) (rea
 	subVec := newVector(sub)
 	var cands []*candidate
 	headings := make([]float64, len(req.Passages))
-	var ctxTerms []map[string]bool // by candidate
+	var ctxTerms []map[string]bool                 // by candidate
+	sents := make([][]sentence, len(req.Passages)) // by passage: the sentences windows grow over
 	for i, p := range req.Passages {
 		if p.ChunkID == "" {
 			continue
 		}
 		headings[i] = cosine(newVector(p.Section+" "+p.Title), subVec)
-		for _, sent := range withContext(passageSentences(p.Text)) {
+		sents[i] = withContext(passageSentences(p.Text))
+		for si, sent := range sents[i] {
 			s := sent.text
 			// A sentence with its commands (see passageSentences) is judged
 			// by the sentence.
-			if intro, _, _ := strings.Cut(s, "\n"); isFragment(intro) {
+			intro, _, _ := strings.Cut(s, "\n")
+			if si+1 < len(sents[i]) && sents[i][si+1].code {
+				// "To restore a file, run:" is a finished sentence.
+				intro = strings.TrimSuffix(intro, ":") + "."
+			}
+			if sent.code || isFragment(intro) {
 				continue
 			}
 			heading := sent.heading
@@ -157,10 +166,15 @@ func (e *Engine) Analyze(ctx context.Context, req reasoning.AnalyzeRequest) (rea
 				terms[t] = true
 			}
 			ctxTerms = append(ctxTerms, terms)
-			c := &candidate{text: s, passage: i, order: len(cands), vec: newVector(s), pairs: pairVector(s), terms: map[string]int{}, chunkID: p.ChunkID, sourceID: p.SourceID}
+			c := &candidate{text: s, passage: i, idx: si, heading: headings[i], order: len(cands), vec: newVector(s), pairs: pairVector(s), terms: map[string]int{}, chunkID: p.ChunkID, sourceID: p.SourceID}
 			for _, t := range textproc.Tokenize(s) {
 				c.terms[t]++
 				c.length++
+			}
+			if sent.heading != "" {
+				// The heading inside the passage is the one the sentence
+				// sits under; the chunk's section is where the chunk began.
+				c.heading = cosine(newVector(sent.heading+" "+p.Title), subVec)
 			}
 			cands = append(cands, c)
 		}
@@ -236,7 +250,9 @@ func (e *Engine) Analyze(ctx context.Context, req reasoning.AnalyzeRequest) (rea
 		subCov, direct, covered := coverage(c, subTerms, subConcepts, weight, avgLen, ctxTerms[c.order])
 		ok, strong := holds(atype, c.text, asked, dims)
 		needHere := need
-		if strong && atype.strict() {
+		if strong {
+			// The asked-for type in its precise form and one of the
+			// rarest topic words make evidence (item 2 of issue 18).
 			needHere = 1
 		}
 		if direct == 0 || covered < needHere || !mentions(c, rare, ctxTerms[c.order]) {
@@ -303,7 +319,7 @@ func (e *Engine) Analyze(ctx context.Context, req reasoning.AnalyzeRequest) (rea
 		if c.strong {
 			rel *= answerBoost
 		}
-		boost := 1 + headingBoost*headings[c.passage]
+		boost := 1 + headingBoost*c.heading
 		if maxRetrieval > 0 && req.Passages[c.passage].Score > 0 {
 			boost += retrievalBoost * req.Passages[c.passage].Score / maxRetrieval
 		}
@@ -328,9 +344,25 @@ func (e *Engine) Analyze(ctx context.Context, req reasoning.AnalyzeRequest) (rea
 			strong = append(strong, c)
 		}
 	}
+	related := func(s string) bool {
+		if relatedSentence(s, subTerms, mainTerms, expansion, weight) {
+			return true
+		}
+		ok, _ := holds(atype, s, asked, dims)
+		return atype.strict() && ok
+	}
+	// Overlapping chunks hold a sentence twice: the copy with more of its
+	// passage after it has room for its window.
+	strong = roomiest(strong, sents)
+	var windows []window
 	for _, c := range selectMMR(strong, limit, e.cfg.Lambda) {
+		if covered(c.passage, c.idx, windows) || quoted(c.text, windows) {
+			continue // its sentence is quoted in a window before it
+		}
+		w := grow(sents[c.passage], c.idx, c.passage, related, windows)
+		windows = append(windows, w)
 		out.Findings = append(out.Findings, reasoning.Finding{
-			Text:     c.text,
+			Text:     w.text,
 			ChunkID:  c.chunkID,
 			SourceID: c.sourceID,
 			Score:    math.Round(c.rel*1e4) / 1e4,
@@ -562,7 +594,7 @@ instead similarly likewise conversely nevertheless consequently`)
 func withContext(sents []sentence) []sentence {
 	out := make([]sentence, 0, len(sents))
 	for i, s := range sents {
-		if i > 0 && leansBack(s.text) && len(out) > 0 && out[len(out)-1].heading == s.heading {
+		if i > 0 && leansBack(s.text) && len(out) > 0 && out[len(out)-1].heading == s.heading && !out[len(out)-1].code && !s.cut {
 			prev := out[len(out)-1].text
 			if len(textproc.Words(prev))+len(textproc.Words(s.text)) <= maxWords {
 				out[len(out)-1].text = prev + " " + s.text
@@ -753,7 +785,18 @@ func coverage(c *candidate, terms []string, concept map[string]string, weight fu
 // inside the passage ("" when the passage shows none before it).
 type sentence struct {
 	text, heading string
+	// cut: code or a table was left out just before the sentence, so it
+	// does not continue the sentence before it as written.
+	cut bool
+	// code: the lines of a code block that a sentence ending in ":"
+	// introduces (at most maxCodeLines); never a finding by itself, shown
+	// in a window with its introduction.
+	code bool
 }
+
+// maxCodeLines bounds the lines of a code block kept with the sentence
+// that introduces it.
+const maxCodeLines = 8
 
 // passageSentences splits passage text into sentences after removing what is
 // not prose: headings, fenced and indented code, table rows. List items
@@ -788,14 +831,48 @@ func passageSentences(text string) []sentence {
 	var out []sentence
 	var b strings.Builder
 	heading := ""
+	cut := false
 	flush := func() {
 		for _, s := range textproc.Sentences(b.String()) {
 			if textproc.AddressedToMachine(s) {
+				cut = true
 				continue // never evidence, even in chunks stored before extraction dropped it
 			}
-			out = append(out, sentence{s, heading})
+			out = append(out, sentence{text: s, heading: heading, cut: cut})
+			cut = false
 		}
 		b.Reset()
+	}
+	// skip leaves out a line that is not prose: what follows does not
+	// continue what came before.
+	skip := func() {
+		flush()
+		cut = true
+	}
+	// code keeps a line of a code block when a sentence ending in ":"
+	// introduces the block (the block so far kept whole); other code is
+	// left out.
+	var block []string
+	inBlock := false
+	code := func(t string) {
+		flush()
+		n := len(out)
+		switch {
+		case inBlock && n > 0 && out[n-1].code && out[n-1].heading == heading:
+			if len(block) < maxCodeLines {
+				block = append(block, t)
+				out[n-1].text = strings.Join(block, "\n")
+			} else {
+				cut = true
+			}
+		case !cut && n > 0 && !out[n-1].code && out[n-1].heading == heading && strings.HasSuffix(out[n-1].text, ":"):
+			block = []string{t}
+			inBlock = true
+			out = append(out, sentence{text: t, heading: heading, code: true})
+		default:
+			inBlock = false
+			cut = true
+		}
 	}
 	lines := strings.Split(text, "\n")
 	blank := func(i int) bool { return i < 0 || i >= len(lines) || strings.TrimSpace(lines[i]) == "" }
@@ -805,9 +882,13 @@ func passageSentences(text string) []sentence {
 		switch {
 		case strings.HasPrefix(t, "```") || strings.HasPrefix(t, "~~~"):
 			fenced = !fenced
-			b.WriteString("\n\n")
+			flush()
+			inBlock = inBlock && !fenced // a block opens with its first line
 			continue
 		case fenced:
+			if t != "" {
+				code(strings.TrimRight(line, " \t"))
+			}
 			continue
 		case commandLine(t) != "":
 			// "# dpkg-reconfigure tzdata" after "The following reconfigure
@@ -823,17 +904,27 @@ func passageSentences(text string) []sentence {
 			flush()
 			heading = strings.TrimSpace(strings.TrimLeft(t, "#"))
 			continue
-		case t == "" || strings.HasPrefix(t, "|") || strings.Trim(t, "-=*_ ") == "":
+		case strings.HasPrefix(t, "|"):
+			skip()
+			continue
+		case t == "" || strings.Trim(t, "-=*_ ") == "":
 			b.WriteString("\n\n")
 			continue
 		case (strings.HasPrefix(line, "\t") || strings.HasPrefix(line, "    ")) && codeLike(t):
-			b.WriteString("\n\n")
+			code(strings.TrimRight(line, " \t"))
 			continue
 		case blank(i-1) && blank(i+1) && isHeadingLine(t):
 			flush()
 			heading = t
 			continue
 		}
+		if codeLike(t) && (inBlock || blank(i-1)) {
+			// Code written without indentation ("make(map[string]int)"
+			// under the sentence that introduces it).
+			code(t)
+			continue
+		}
+		inBlock = false
 		if m := listMarker(t); m > 0 {
 			b.WriteString("\n\n")
 			t = strings.TrimSpace(t[m:])

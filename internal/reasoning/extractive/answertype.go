@@ -260,6 +260,22 @@ func statesReason(s string) bool {
 	return false
 }
 
+// causeCues state a cause or purpose explicitly (a subset of reasonCues).
+var causeCues = []string{" because ", " so that ", " in order to ", " due to "}
+
+// statesCause reports whether s gives a cause or purpose with an explicit
+// connective: with one topic word of the question, such a sentence answers
+// "why".
+func statesCause(s string) bool {
+	l := " " + strings.ToLower(strings.Join(strings.Fields(s), " ")) + " "
+	for _, c := range causeCues {
+		if strings.Contains(l, c) {
+			return true
+		}
+	}
+	return false
+}
+
 // statesProcedure reports whether s shows how to do something: a command
 // line, code, an option or a path.
 func statesProcedure(s string) bool {
@@ -334,9 +350,10 @@ func holds(t answerType, s string, question map[string]bool, dims []string) (ok,
 	case placeAnswer:
 		return statesPlace(s), false
 	case reasonAnswer:
-		return statesReason(s), false
+		return statesReason(s), statesCause(s)
 	case procedureAnswer:
-		return statesProcedure(s), false
+		// A command line or code block shown with its introduction.
+		return statesProcedure(s), strings.Contains(s, "\n")
 	case conditionAnswer:
 		return statesCondition(s), false
 	}

@@ -35,10 +35,17 @@
 //     answers "When does the offsite take place?"). "How many X" needs X.
 //     Reason, procedure, place and condition questions rank the sentences
 //     that hold their type higher (because/so that clauses; commands,
-//     options, code names; paths; if/when/unless clauses). A question of
-//     several clauses is typed by none.
-//   - A shell command line after the sentence that introduces it is quoted
-//     with that sentence, verbatim.
+//     options, code names; paths; if/when/unless clauses), and an explicit
+//     cause (because, so that, in order to, due to) or a command or code
+//     block shown with its introduction makes a sentence evidence with one
+//     of the rarest topic words. A question of several clauses is typed by
+//     none.
+//   - A shell command line, or a code block, after the sentence that
+//     introduces it is quoted with that sentence, verbatim.
+//   - Answer passages (window.go): a selected sentence grows into a window
+//     of up to windowSentences contiguous sentences under one heading
+//     while its neighbours speak of the question; windows never cross code
+//     or a table left out of the text and never quote a sentence twice.
 //   - Coordinated parts are planned one by one: the clauses of a question
 //     ("How long is X, when did it open, who designed it and how many
 //     arches does it have?", pronouns resolved to the first clause's topic)

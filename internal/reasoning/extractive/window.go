@@ -1,0 +1,187 @@
+package extractive
+
+import (
+	"strings"
+
+	"github.com/researchflow/researchflow/internal/textproc"
+)
+
+// Answer passages. A finding is not a lone sentence but a window of
+// contiguous sentences of one passage under one heading: the sentence the
+// analyst selected, grown by its neighbours while they speak of the
+// question (see relatedSentence), up to windowSentences sentences and
+// windowWords words. The answer to "How do I create an associative
+// array?" is often the sentence after the one that names associative
+// arrays; a rule is often stated over two sentences.
+const (
+	windowSentences = 4
+	windowWords     = 130
+	// windowBack is how many sentences a window may grow backwards (an
+	// introduction of the selected sentence).
+	windowBack = 1
+	// relatedWeight is the weight (see termWeights) at which one shared
+	// question term makes a neighbour related; lighter terms need a second
+	// one, or a term of pseudo-relevance feedback beside them.
+	relatedWeight = 0.5
+)
+
+// window is a run of sentences [from, to] of one passage.
+type window struct {
+	passage, from, to int
+	text              string
+}
+
+// grow returns the window around sentence i of sents: forward, then at
+// most windowBack backward, each neighbour joining while it is under the
+// same heading, continues its neighbour as written (no code or table left
+// out between), is in no earlier window, reads as a sentence and is
+// related; the first that is not ends the growth on that side.
+func grow(sents []sentence, i, passage int, related func(string) bool, before []window) window {
+	w := window{passage: passage, from: i, to: i}
+	words := len(textproc.Words(sents[i].text))
+	// fits reports whether sentence j joins the window; join is the
+	// sentence of the pair (j and its neighbour in the window) that comes
+	// second, which must continue the first as written.
+	fits := func(j, second int) bool {
+		s := sents[j]
+		if s.heading != sents[i].heading || sents[second].cut || w.to-w.from+1 >= windowSentences || covered(passage, j, before) || quoted(s.text, before) {
+			return false
+		}
+		n := len(textproc.Words(s.text))
+		if words+n > windowWords {
+			return false
+		}
+		switch intro, _, _ := strings.Cut(s.text, "\n"); {
+		case s.code:
+			// A code block stands right after the sentence that
+			// introduces it: forward, the window's last; backward, it
+			// joins with that sentence (see below).
+		case isFragment(intro) || !related(s.text):
+			return false
+		}
+		words += n
+		return true
+	}
+	for w.to+1 < len(sents) && fits(w.to+1, w.to+1) {
+		w.to++
+	}
+	for back := 0; back < windowBack && w.from > 0; back++ {
+		j := w.from - 1
+		if !sents[j].code {
+			if !fits(j, w.from) {
+				break
+			}
+			w.from = j
+			continue
+		}
+		// A code block before the window comes with the sentence that
+		// introduces it, or not at all.
+		saved := words
+		if j == 0 || !fits(j, w.from) {
+			words = saved
+			break
+		}
+		w.from = j
+		if !fits(j-1, j) {
+			w.from, words = j+1, saved
+			break
+		}
+		w.from = j - 1
+	}
+	var b strings.Builder
+	for j := w.from; j <= w.to; j++ {
+		if j > w.from {
+			// Code, and a sentence after command lines, start a line of
+			// their own.
+			if sents[j].code || sents[j-1].code || strings.Contains(sents[j-1].text, "\n") {
+				b.WriteString("\n")
+			} else {
+				b.WriteString(" ")
+			}
+		}
+		b.WriteString(sents[j].text)
+	}
+	w.text = b.String()
+	return w
+}
+
+// quoted reports whether s is in the text of a window before (from another
+// passage: overlapping chunks, copies of a page).
+func quoted(s string, before []window) bool {
+	for _, o := range before {
+		if strings.Contains(o.text, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// covered reports whether sentence j of a passage stands in one of the
+// windows before: its text is quoted already.
+func covered(passage, j int, before []window) bool {
+	for _, o := range before {
+		if o.passage == passage && o.from <= j && j <= o.to {
+			return true
+		}
+	}
+	return false
+}
+
+// relatedSentence reports whether s speaks of the question: it holds a
+// question term of weight at least relatedWeight, or two question terms,
+// or one with a term of pseudo-relevance feedback. (Measured on the tune
+// half: a neighbour that shares one question term and one word of the
+// window, a lexical chain, quoted more and answered less.)
+func relatedSentence(s string, sub, main, expansion []string, weight func(string) float64) bool {
+	terms := map[string]bool{}
+	for _, t := range textproc.Tokenize(s) {
+		terms[t] = true
+	}
+	seen := map[string]bool{}
+	n := 0
+	for _, t := range append(append([]string(nil), sub...), main...) {
+		if seen[t] || !terms[t] {
+			continue
+		}
+		seen[t] = true
+		if weight(t) >= relatedWeight {
+			return true
+		}
+		n++
+	}
+	if n >= 2 {
+		return true
+	}
+	if n == 1 {
+		for _, t := range expansion {
+			if terms[t] {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// roomiest keeps, of candidates with the same text, the one with the most
+// sentences after it in its passage (the first on a tie), in their order,
+// with the best relevance of them all.
+func roomiest(cands []*candidate, sents [][]sentence) []*candidate {
+	room := func(c *candidate) int { return len(sents[c.passage]) - c.idx }
+	best := map[string]*candidate{}
+	rel := map[string]float64{}
+	for _, c := range cands {
+		k := sentenceKey(c.text)
+		rel[k] = max(rel[k], c.rel)
+		if b, ok := best[k]; !ok || room(c) > room(b) {
+			best[k] = c
+		}
+	}
+	out := cands[:0:0]
+	for _, c := range cands {
+		if k := sentenceKey(c.text); best[k] == c {
+			c.rel = rel[k]
+			out = append(out, c)
+		}
+	}
+	return out
+}

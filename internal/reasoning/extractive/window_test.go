@@ -1,0 +1,119 @@
+package extractive
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/researchflow/researchflow/internal/reasoning"
+)
+
+// Passages written for these tests: a manual of a backup tool.
+var (
+	restorePassage = reasoning.Passage{
+		ChunkID: "chunk-restore", SourceID: "src-manual", Title: "Archiver manual", Location: "/doc/archiver/restore.md", Score: 0.9,
+		Text: "## Restoring files\n\n" +
+			"To restore a deleted file from the newest snapshot, run:\n\n" +
+			"```\narchiver restore --latest path/to/file\n```\n\n" +
+			"The restored file comes back with the permissions and owner it had in the snapshot.\n" +
+			"Restoring a whole folder works the same way with the folder's path.\n\n" +
+			"## Project history\n\n" +
+			"The project was started by two students who lost their thesis drafts.\n",
+	}
+	snapshotPassage = reasoning.Passage{
+		ChunkID: "chunk-snap", SourceID: "src-concepts", Title: "Archiver concepts", Location: "/doc/archiver/concepts.md", Score: 0.8,
+		Text: "## Snapshots\n\n" +
+			"The archiver keeps old versions of your files as snapshots.\n" +
+			"Each snapshot holds your files with their permissions and owners at the moment it was taken.\n" +
+			"The web interface shows a small owl in its corner.\n",
+	}
+	pricingPassage = reasoning.Passage{
+		ChunkID: "chunk-price", SourceID: "src-pricing", Title: "Pricing", Location: "/doc/archiver/pricing.md", Score: 0.5,
+		Text: "## Plans\n\nThe hosted plan stores snapshots for a monthly fee.\nStudents get the hosted plan for free.\n",
+	}
+)
+
+func analyzeQ(t *testing.T, q string, passages ...reasoning.Passage) []reasoning.Finding {
+	t.Helper()
+	a, err := New(Config{}).Analyze(context.Background(), reasoning.AnalyzeRequest{
+		Question: q, SubQuestion: reasoning.SubQuestion{ID: "sq1", Text: q}, Passages: passages,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a.Findings
+}
+
+// Issue 18 item 3: a how-to answer shows the command or code, with the
+// sentence that introduces it and the sentences after it that speak of
+// the question, as one finding; it stops where the heading changes.
+func TestAnswerPassageShowsCodeWithItsIntroduction(t *testing.T) {
+	fs := analyzeQ(t, "How do I restore a deleted file?", restorePassage, snapshotPassage, pricingPassage)
+	if len(fs) == 0 {
+		t.Fatal("no findings")
+	}
+	got := fs[0].Text
+	want := "To restore a deleted file from the newest snapshot, run:\narchiver restore --latest path/to/file\nThe restored file comes back with the permissions and owner it had in the snapshot."
+	if !strings.HasPrefix(got, want) || fs[0].ChunkID != "chunk-restore" {
+		t.Errorf("best finding %q from %s, want it to begin with %q", got, fs[0].ChunkID, want)
+	}
+	for _, f := range fs {
+		if strings.Contains(f.Text, "thesis") {
+			t.Errorf("a window crossed into another heading: %q", f.Text)
+		}
+	}
+}
+
+// A sentence that answers but shares one common word with the question
+// ("Each snapshot holds your files …") is quoted with the sentence before
+// it, with which it shares another ("files"); an unrelated neighbour (the
+// owl) is not.
+func TestAnswerPassageGrowsOverRelatedNeighbours(t *testing.T) {
+	fs := analyzeQ(t, "What does a snapshot of the archiver keep?", snapshotPassage, pricingPassage, restorePassage)
+	var snap string
+	for _, f := range fs {
+		if f.ChunkID == "chunk-snap" {
+			snap = f.Text
+		}
+		if strings.Contains(f.Text, "owl") {
+			t.Errorf("unrelated neighbour quoted: %q", f.Text)
+		}
+	}
+	if !strings.Contains(snap, "keeps old versions of your files as snapshots. Each snapshot holds your files with their permissions") {
+		t.Errorf("findings %v, want the two snapshot sentences as one passage", fs)
+	}
+}
+
+// Windows never overlap or repeat a sentence: overlapping chunks of one
+// page give each sentence once.
+func TestAnswerPassagesDoNotRepeat(t *testing.T) {
+	overlap := restorePassage
+	overlap.ChunkID, overlap.Score = "chunk-restore-2", 0.85
+	overlap.Text = "The restored file comes back with the permissions and owner it had in the snapshot.\n" +
+		"Restoring a whole folder works the same way with the folder's path.\n"
+	fs := analyzeQ(t, "How do I restore a deleted file?", restorePassage, overlap)
+	seen := map[string]int{}
+	for _, f := range fs {
+		for _, s := range strings.Split(strings.ReplaceAll(f.Text, "\n", ". "), ". ") {
+			seen[strings.TrimSuffix(s, ".")]++
+		}
+	}
+	for s, n := range seen {
+		if n > 1 && s != "" {
+			t.Errorf("%q quoted %d times in %v", s, n, fs)
+		}
+	}
+}
+
+// Issue 18 item 2 for "why": a sentence that states a cause with an
+// explicit connective ("because") and one topic word of the question is
+// evidence; a sentence sharing the same word without a cause is not.
+func TestReasonWithOneSharedWordIsEvidence(t *testing.T) {
+	got := researchNotes(t, "Why was the launch postponed?",
+		"The launch waited two weeks because the translations were late.",
+		"The launch party had a live band and a photo booth.")
+	fs := got["Why was the launch postponed?"]
+	if len(fs) != 1 || !strings.Contains(fs[0], "because the translations were late") {
+		t.Errorf("findings %q, want only the sentence with the cause", fs)
+	}
+}
