@@ -341,11 +341,40 @@ func (c *Client) IngestProgress(ctx context.Context, id string) (rf.IngestResult
 }
 
 // Result waits for the result of research run id (at once for a closed
-// run). A run that failed returns the failure; see FailureMessage.
+// run). A run that closed without a result (failed, cancelled, timed out,
+// terminated) returns a *FailedError that wraps Temporal's error.
 func (c *Client) Result(ctx context.Context, id string) (rf.ResearchResult, error) {
 	var res rf.ResearchResult
 	err := c.tc.GetWorkflow(ctx, id, "").Get(ctx, &res)
-	return res, err
+	return res, runFailure(err)
+}
+
+// FailedError is the failure of a run that closed without a result, in the
+// client's terms: Message is what a caller may read of it (see
+// FailureMessage), Err the workflow service's own error.
+type FailedError struct {
+	Message string
+	Err     error
+}
+
+func (e *FailedError) Error() string { return "the run closed without a result: " + e.Message }
+func (e *FailedError) Unwrap() error { return e.Err }
+
+// runFailure wraps err in a *FailedError when it is the end of a run (an
+// application error, a cancellation, a timeout, a termination), not a
+// failure to reach or read it.
+func runFailure(err error) error {
+	var (
+		exec     *temporal.WorkflowExecutionError
+		app      *temporal.ApplicationError
+		canceled *temporal.CanceledError
+		timeout  *temporal.TimeoutError
+		term     *temporal.TerminatedError
+	)
+	if err == nil || !(errors.As(err, &exec) || errors.As(err, &app) || errors.As(err, &canceled) || errors.As(err, &timeout) || errors.As(err, &term)) {
+		return err
+	}
+	return &FailedError{Message: FailureMessage(err), Err: err}
 }
 
 // IngestResult waits for the result of ingestion run id.
@@ -483,6 +512,9 @@ func isClosed(st enumspb.WorkflowExecutionStatus) bool {
 // other failures. A message encrypted with a key this process lacks (the
 // SDK leaves it as "Encoded failure") is replaced by which key it needs.
 func FailureMessage(err error) string {
+	if f, ok := errors.AsType[*FailedError](err); ok && f.Message != "" {
+		return f.Message
+	}
 	var app *temporal.ApplicationError
 	if errors.As(err, &app) && app.Message() != "" {
 		if id, ok := codec.KeyID(app.Failure().GetEncodedAttributes()); ok && app.Message() == encodedFailure {

@@ -105,8 +105,12 @@ func TestDescribeProgressAuditAndResult(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.fail("r2", temporal.NewApplicationError("corpus notes is empty", "CorpusEmpty"))
-	if _, err := c.Result(ctx, "r2"); err == nil || FailureMessage(err) != "corpus notes is empty" {
-		t.Errorf("Result of a failed run = %v (%q)", err, FailureMessage(err))
+	_, err = c.Result(ctx, "r2")
+	if failed, ok := errors.AsType[*FailedError](err); !ok || failed.Message != "corpus notes is empty" || FailureMessage(err) != "corpus notes is empty" {
+		t.Errorf("Result of a failed run = %v (%q), want a *FailedError with the run's message", err, FailureMessage(err))
+	}
+	if _, ok := errors.AsType[*temporal.ApplicationError](err); !ok {
+		t.Errorf("the failure %v does not wrap Temporal's error", err)
 	}
 	if info, _ := c.Describe(ctx, "r2"); info.Status != rf.StatusFailed {
 		t.Errorf("a failed run is %q", info.Status)
@@ -149,8 +153,11 @@ func TestCancelAndApprove(t *testing.T) {
 	if err := c.Cancel(ctx, "r1"); !errors.Is(err, ErrNotRunning) {
 		t.Errorf("second Cancel = %v, want ErrNotRunning", err)
 	}
-	if _, err := c.Result(ctx, "r1"); err == nil {
-		t.Error("Result of a cancelled run succeeded")
+	if _, err := c.Result(ctx, "r1"); FailureMessage(err) != "the run was cancelled" {
+		t.Errorf("Result of a cancelled run = %v, want the run was cancelled", err)
+	}
+	if _, err := c.Result(ctx, "nope"); err == nil || errors.As(err, new(*FailedError)) {
+		t.Errorf("Result of no run = %v, want an error that is not a run's failure", err)
 	}
 }
 

@@ -33,7 +33,7 @@ func TestWebAppDeadLettersAndRedrive(t *testing.T) {
 	h.build()
 	dead := rf.DeadLetter{SubQuestionID: "sq1", SubQuestion: "What is a happens-before edge?", Provider: "arxiv", Attempts: 4,
 		LastError: "arxiv: 503 Service Unavailable", At: time.Unix(1700000000, 0).UTC()}
-	h.fake.newRun = func(w *fakeWorkflow) {
+	h.fake.newRun = func(w *fakeRun) {
 		scriptedRun(w)
 		in := w.input.(rf.ResearchInput)
 		if in.RedriveOf != "" {

@@ -29,7 +29,7 @@ func TestWebAppInBrowser(t *testing.T) {
 	h := newHarness(t, map[string]string{"RESEARCHFLOW_API_KEYS": ""}) // local mode: no key typed
 	h.cfg.EventsPoll = 100 * time.Millisecond
 	h.build()
-	h.fake.newRun = func(w *fakeWorkflow) {
+	h.fake.newRun = func(w *fakeRun) {
 		scriptedRun(w)
 		w.result.Report = "# The Go memory model\n\n## What is a happens-before edge?\n\n" +
 			"- A send on a channel is synchronized before the receive completes [1].\n" +

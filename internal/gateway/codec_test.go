@@ -19,7 +19,7 @@ func TestCodecRoute(t *testing.T) {
 		w.WriteHeader(http.StatusTeapot)
 	})
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	h, err := New(cfg, Deps{Runs: runsOver(newFakeTemporal()), Logger: logger, Codec: codec, CodecOrigins: []string{"http://ui.example"}})
+	h, err := New(cfg, Deps{Runs: newMemRuns(), Logger: logger, Codec: codec, CodecOrigins: []string{"http://ui.example"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,7 +42,7 @@ func TestCodecRoute(t *testing.T) {
 	}
 
 	// Without a codec, there is no such route.
-	h, err = New(cfg, Deps{Runs: runsOver(newFakeTemporal()), Logger: logger})
+	h, err = New(cfg, Deps{Runs: newMemRuns(), Logger: logger})
 	if err != nil {
 		t.Fatal(err)
 	}

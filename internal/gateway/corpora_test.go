@@ -14,7 +14,6 @@ import (
 	"time"
 
 	rf "github.com/researchflow/researchflow"
-	"github.com/researchflow/researchflow/client"
 	"github.com/researchflow/researchflow/internal/memory"
 	"github.com/researchflow/researchflow/internal/report"
 )
@@ -42,10 +41,10 @@ func (c *countingChunks) Delete(ctx context.Context, f memory.Filter) error {
 
 func newCountingHarness(t *testing.T, env map[string]string, corpora map[string]int) *harness {
 	t.Helper()
-	h := &harness{t: t, fake: newFakeTemporal(), cfg: testConfig(t, env)}
+	h := &harness{t: t, fake: newMemRuns(), cfg: testConfig(t, env)}
 	cc := &countingChunks{fakeChunks: fakeChunks{chunks: map[string]memory.Chunk{}}, corpora: corpora}
 	h.chunks = &cc.fakeChunks
-	handler, err := New(h.cfg, Deps{Runs: runsOver(h.fake), Chunks: cc, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	handler, err := New(h.cfg, Deps{Runs: h.fake, Chunks: cc, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -125,8 +124,8 @@ func TestResearchCorpusOfKeyOwner(t *testing.T) {
 // are ingested again as NAME from their kept upload folders, once.
 func TestMigrateLocalCorpora(t *testing.T) {
 	// A bare server: New would start its own migration in the background.
-	h := &harness{t: t, fake: newFakeTemporal(), cfg: testConfig(t, map[string]string{"RESEARCHFLOW_API_KEYS": ""})}
-	s := &server{cfg: h.cfg, runs: runsOver(h.fake), log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	h := &harness{t: t, fake: newMemRuns(), cfg: testConfig(t, map[string]string{"RESEARCHFLOW_API_KEYS": ""})}
+	s := &server{cfg: h.cfg, runs: h.fake, log: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	root := filepath.Join(h.cfg.DataDir, "uploads", ownerHash(LocalOwner))
 	for name, files := range map[string][]string{"notes": {"incident-42.md"}, "empty": nil, "bad--name": {"x.md"}} {
 		dir := filepath.Join(root, name)
@@ -169,7 +168,7 @@ func TestMigrateLocalCorpora(t *testing.T) {
 func TestListCorpora(t *testing.T) {
 	h := newCountingHarness(t, nil, map[string]int{"alice--notes": 3, "alice--runbooks": 7, "opsdocs": 12})
 	ctx := context.Background()
-	runs := client.New(h.fake, DefaultNamespace)
+	runs := h.fake
 	for _, in := range []rf.IngestInput{
 		{Corpus: "opsdocs", Path: "/srv/ops"},                       // the local owner's (starter)
 		{Corpus: "alice--notes", Path: "/srv/a", Owner: "alice"},    // alice's (starter --owner alice)

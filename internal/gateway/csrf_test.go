@@ -29,7 +29,7 @@ func TestCrossSiteRequestsRefused(t *testing.T) {
 		w.WriteHeader(http.StatusOK)
 	})
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	h, err := New(cfg, Deps{Runs: runsOver(newFakeTemporal()), Logger: logger, Codec: codec,
+	h, err := New(cfg, Deps{Runs: newMemRuns(), Logger: logger, Codec: codec,
 		CodecOrigins: []string{"http://127.0.0.1:8233"}})
 	if err != nil {
 		t.Fatal(err)
@@ -129,7 +129,7 @@ func TestCrossSiteRequestsRefused(t *testing.T) {
 // mistake, reported when the gateway starts.
 func TestCrossOriginBadOrigin(t *testing.T) {
 	cfg := testConfig(t, map[string]string{"RESEARCHFLOW_CORS_ORIGINS": "app.example"})
-	_, err := New(cfg, Deps{Runs: runsOver(newFakeTemporal())})
+	_, err := New(cfg, Deps{Runs: newMemRuns()})
 	if err == nil || !strings.Contains(err.Error(), "RESEARCHFLOW_CORS_ORIGINS") {
 		t.Errorf("New with origin %q: %v, want an error naming RESEARCHFLOW_CORS_ORIGINS", "app.example", err)
 	}

@@ -18,8 +18,8 @@ func TestDeps(t *testing.T) {
 }
 
 // TestSpeaksTheDomain: the gateway talks to runs through Runs (the client
-// package speaks Temporal for it), so it imports no go.temporal.io package
-// itself. It reads its own sources (package "."), so its cached result is
+// package speaks Temporal for it), so neither it nor its tests import a
+// go.temporal.io package. It reads its own sources (package "."), so its cached result is
 // invalidated by any change to the gateway's imports.
 func TestSpeaksTheDomain(t *testing.T) {
 	t.Parallel()
@@ -33,6 +33,16 @@ func TestSpeaksTheDomain(t *testing.T) {
 	for _, imp := range pkg.Imports {
 		if strings.HasPrefix(imp, "go.temporal.io/") {
 			t.Errorf("the gateway imports %s: go through Runs (package client) instead", imp)
+		}
+	}
+	// Its tests too: they run the gateway on a fake Runs (memRuns); how
+	// the client speaks Temporal is tested in package client.
+	if len(pkg.TestGoFiles) == 0 {
+		t.Fatal("no test files read")
+	}
+	for _, imp := range append(pkg.TestImports, pkg.XTestImports...) {
+		if strings.HasPrefix(imp, "go.temporal.io/") {
+			t.Errorf("the gateway's tests import %s: use a fake Runs, and test the client in package client", imp)
 		}
 	}
 }

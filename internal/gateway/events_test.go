@@ -3,6 +3,7 @@ package gateway
 import (
 	"bufio"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -12,8 +13,6 @@ import (
 	"time"
 
 	rf "github.com/researchflow/researchflow"
-
-	"go.temporal.io/sdk/temporal"
 )
 
 // sseEvent is one parsed Server-Sent Event.
@@ -64,7 +63,7 @@ func readSSE(t *testing.T, srv *httptest.Server, path, key, lastID string) []sse
 
 // scriptedRun makes new runs report progress through stages, with some
 // snapshots repeated (polls that see no change), then complete.
-func scriptedRun(w *fakeWorkflow) {
+func scriptedRun(w *fakeRun) {
 	in := w.input.(rf.ResearchInput)
 	p := func(seq int64, status, stage string, sq ...rf.SubQuestionProgress) rf.Progress {
 		return rf.Progress{ResearchID: w.id, Question: in.Question, Status: status, Stage: stage, Seq: seq, SubQuestions: sq}
@@ -165,7 +164,7 @@ func TestEventsEndings(t *testing.T) {
 	defer srv.Close()
 
 	failed := h.start(aliceKey, "Fail me")
-	h.fake.fail(failed, temporal.NewApplicationError("no passages in corpus", "EmptyCorpus"))
+	h.fake.fail(failed, errors.New("no passages in corpus"))
 	events := readSSE(t, srv, "/v1/research/"+failed+"/events", aliceKey, "")
 	last := events[len(events)-1]
 	if last.event != "failed" || !strings.Contains(last.data, "no passages in corpus") {
@@ -175,7 +174,7 @@ func TestEventsEndings(t *testing.T) {
 	cancelled := h.start(aliceKey, "Cancel me")
 	go func() {
 		time.Sleep(50 * time.Millisecond)
-		h.fake.CancelWorkflow(t.Context(), cancelled, "")
+		h.fake.Cancel(t.Context(), cancelled)
 	}()
 	events = readSSE(t, srv, "/v1/research/"+cancelled+"/events", aliceKey, "")
 	if len(events) < 2 || events[0].event != "progress" || events[len(events)-1].event != "cancelled" {

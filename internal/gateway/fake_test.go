@@ -10,32 +10,18 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"regexp"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/researchflow/researchflow/workflows"
+	"github.com/gin-gonic/gin"
 
 	rf "github.com/researchflow/researchflow"
-
-	"github.com/gin-gonic/gin"
-	commonpb "go.temporal.io/api/common/v1"
-	enumspb "go.temporal.io/api/enums/v1"
-	"go.temporal.io/api/serviceerror"
-	workflowpb "go.temporal.io/api/workflow/v1"
-	"go.temporal.io/api/workflowservice/v1"
-	"go.temporal.io/sdk/client"
-
-	"go.temporal.io/sdk/converter"
-	"go.temporal.io/sdk/temporal"
-	"google.golang.org/protobuf/types/known/timestamppb"
-
-	rfclient "github.com/researchflow/researchflow/client"
-
+	"github.com/researchflow/researchflow/client"
 	"github.com/researchflow/researchflow/internal/memory"
+	"github.com/researchflow/researchflow/workflows"
 )
 
 func TestMain(m *testing.M) {
@@ -43,264 +29,448 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// fakeWorkflow is one execution held by fakeTemporal.
-type fakeWorkflow struct {
+// fakeRun is one run, ingestion or follow-up held by memRuns, in the
+// client's terms (the client's own tests cover how it speaks Temporal).
+type fakeRun struct {
 	id, runID, typ string
-	opts           client.StartWorkflowOptions
 	input          any
-	status         enumspb.WorkflowExecutionStatus
+	hash           string // the request, for idempotent starts
+	owner, corpus  string
+	followUpOf     string
+	question       string
+	status         string // an rf.Status* value
 	started        time.Time
 	closed         time.Time
-	// script is what successive progress queries answer; the last entry
+	// script is what successive progress reads answer; the last entry
 	// repeats. A snapshot with a terminal status closes the run.
 	script  []rf.Progress
 	queries int
 	result  *rf.ResearchResult
 	err     error // the run's failure, once closed
-	// record answers the state query (redrive), when set.
+	// record answers redrive (none: the run cannot say how).
 	record *workflows.RunRecord
-	// audit answers the audit query (none: the query fails).
+	// audit answers Audit (none: Audit fails).
 	audit *rf.Audit
 }
 
-// fakeTemporal is a hand-written client.Temporal that keeps executions in
-// memory; the gateway reaches it through the real client (runsOver).
-type fakeTemporal struct {
-	mu        sync.Mutex
-	wfs       map[string]*fakeWorkflow
-	order     []string
-	starts    int
-	cancels   []string
-	updates   []client.UpdateWorkflowOptions
-	updateErr error
-	lists     []*workflowservice.ListWorkflowExecutionsRequest
-	healthErr error
-	queryErr  error
-	panicList bool
+// memRuns is the gateway's Runs kept in memory, with what *client.Client
+// promises: normalized inputs, idempotent starts, owners and their
+// errors (client.ErrNotFound, ErrNotRunning, ErrIdempotencyConflict,
+// *RejectedError).
+type memRuns struct {
+	mu         sync.Mutex
+	wfs        map[string]*fakeRun
+	order      []string
+	starts     int
+	cancels    []string
+	approvals  []rf.PlanApproval
+	approveErr error
+	lists      []client.ListOptions
+	healthErr  error
+	queryErr   error
+	panicList  bool
 	// newRun scripts a new research run; by default it stays running.
-	newRun func(w *fakeWorkflow)
+	newRun func(w *fakeRun)
 	seq    int
 }
 
-var _ rfclient.Temporal = (*fakeTemporal)(nil)
+var _ Runs = (*memRuns)(nil)
 
-// runsOver is the gateway's Runs over the fake Temporal (the real client).
-func runsOver(f rfclient.Temporal) Runs { return rfclient.New(f, DefaultNamespace) }
+func newMemRuns() *memRuns { return &memRuns{wfs: map[string]*fakeRun{}} }
 
-func newFakeTemporal() *fakeTemporal {
-	return &fakeTemporal{wfs: map[string]*fakeWorkflow{}}
-}
+// unavailable is how the client says Temporal did not answer in time.
+func unavailable(what string) error { return fmt.Errorf("%s: %w", what, context.DeadlineExceeded) }
 
-func (f *fakeTemporal) ExecuteWorkflow(ctx context.Context, opts client.StartWorkflowOptions, wf any, args ...any) (client.WorkflowRun, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if w, ok := f.wfs[opts.ID]; ok {
-		running := w.status == enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING
-		if running && opts.WorkflowIDConflictPolicy == enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING ||
-			!running && opts.WorkflowIDReusePolicy == enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE {
-			return &fakeRun{f: f, id: w.id, runID: w.runID}, nil // as the SDK does for an already-started run
-		}
-		return nil, serviceerror.NewWorkflowExecutionAlreadyStarted("already started", "", w.runID)
-	}
-	f.seq++
-	w := &fakeWorkflow{
-		id: opts.ID, runID: fmt.Sprintf("run-%d", f.seq), typ: wf.(string), opts: opts,
-		status: enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING, started: time.Unix(1700000000+int64(f.seq), 0).UTC(),
-	}
-	if len(args) > 0 {
-		w.input = args[0]
-	}
-	if in, ok := w.input.(rf.ResearchInput); ok {
-		w.script = []rf.Progress{{ResearchID: w.id, Question: in.Question, Status: rf.StatusRunning, Stage: rf.StageCorpus, Seq: 1}}
-	}
-	if f.newRun != nil {
-		f.newRun(w)
-	}
-	f.wfs[w.id] = w
-	f.order = append(f.order, w.id)
-	f.starts++
-	return &fakeRun{f: f, id: w.id, runID: w.runID}, nil
-}
-
-// closeLocked ends w with res or err.
-func (w *fakeWorkflow) closeLocked(res *rf.ResearchResult, err error, status enumspb.WorkflowExecutionStatus) {
-	w.status, w.result, w.err, w.closed = status, res, err, w.started.Add(time.Minute)
-}
-
-func (f *fakeTemporal) GetWorkflow(ctx context.Context, id, runID string) client.WorkflowRun {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	r := &fakeRun{f: f, id: id}
-	if w, ok := f.wfs[id]; ok {
-		r.runID = w.runID
-	}
-	return r
-}
-
-func (f *fakeTemporal) QueryWorkflow(ctx context.Context, id, runID, queryType string, args ...any) (converter.EncodedValue, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	w, ok := f.wfs[id]
-	if !ok {
-		return nil, serviceerror.NewNotFound("workflow not found")
-	}
-	if f.queryErr != nil {
-		return nil, f.queryErr
-	}
-	if queryType == rf.RedriveQuery && w.record != nil {
-		// What the workflow answers (workflows.RedriveInput is its rule).
-		next, in, err := workflows.RedriveInput(*w.record)
-		var refused *rf.InputError
-		if errors.As(err, &refused) {
-			return jsonValue{rf.Redrive{Refused: refused.Message}}, nil
-		}
-		if err != nil {
-			return nil, err
-		}
-		return jsonValue{rf.Redrive{WorkflowID: next, Input: in}}, nil
-	}
-	if queryType == rf.AuditQuery && w.audit != nil {
-		return jsonValue{*w.audit}, nil
-	}
-	if queryType != rf.ProgressQuery || len(w.script) == 0 {
-		return nil, fmt.Errorf("unknown query %q", queryType)
-	}
-	p := w.script[min(w.queries, len(w.script)-1)]
-	w.queries++
-	if w.status == enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING && rf.IsTerminal(p.Status) {
-		switch p.Status {
-		case rf.StatusCompleted:
-			w.closeLocked(w.result, nil, enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED)
-		case rf.StatusCancelled:
-			w.closeLocked(nil, errCancelled, enumspb.WORKFLOW_EXECUTION_STATUS_CANCELED)
-		default:
-			w.closeLocked(nil, w.err, enumspb.WORKFLOW_EXECUTION_STATUS_FAILED)
-		}
-	}
-	return jsonValue{p}, nil
-}
-
-func payload(v any) *commonpb.Payload {
-	p, err := converter.GetDefaultDataConverter().ToPayload(v)
+func requestHash(v any) string {
+	b, err := json.Marshal(v)
 	if err != nil {
 		panic(err)
 	}
-	return p
+	return string(b)
 }
 
-func (w *fakeWorkflow) info() *workflowpb.WorkflowExecutionInfo {
-	info := &workflowpb.WorkflowExecutionInfo{
-		Execution:        &commonpb.WorkflowExecution{WorkflowId: w.id, RunId: w.runID},
-		Type:             &commonpb.WorkflowType{Name: w.typ},
-		Status:           w.status,
-		StartTime:        timestamppb.New(w.started),
-		SearchAttributes: &commonpb.SearchAttributes{IndexedFields: map[string]*commonpb.Payload{}},
-		Memo:             &commonpb.Memo{Fields: map[string]*commonpb.Payload{}},
+// startLocked starts a run of typ unless id exists: the same request is
+// the same run, another one a conflict.
+func (f *memRuns) startLocked(id, typ string, in any, owner, corpus, question string) (*fakeRun, error) {
+	hash := requestHash(in)
+	if w, ok := f.wfs[id]; ok {
+		if w.typ == rf.ResearchWorkflowType && w.hash != hash {
+			return nil, fmt.Errorf("research %s: %w", id, client.ErrIdempotencyConflict)
+		}
+		return w, nil
 	}
-	if !w.closed.IsZero() {
-		info.CloseTime = timestamppb.New(w.closed)
+	f.seq++
+	w := &fakeRun{
+		id: id, runID: fmt.Sprintf("run-%d", f.seq), typ: typ, input: in, hash: hash,
+		owner: owner, corpus: corpus, question: question,
+		status: rf.StatusRunning, started: time.Unix(1700000000+int64(f.seq), 0).UTC(),
 	}
-	for _, k := range []string{rf.SearchAttrOwner, rf.SearchAttrStatus, rf.SearchAttrStage, rf.SearchAttrCorpus} {
-		if v, ok := w.opts.TypedSearchAttributes.GetKeyword(keyword(k)); ok {
-			info.SearchAttributes.IndexedFields[k] = payload(v)
+	if typ == rf.ResearchWorkflowType {
+		w.script = []rf.Progress{{ResearchID: id, Question: question, Status: rf.StatusRunning, Stage: rf.StageCorpus, Seq: 1}}
+		if f.newRun != nil {
+			f.newRun(w)
 		}
 	}
-	for k, v := range w.opts.Memo {
-		info.Memo.Fields[k] = payload(v)
-	}
-	return info
+	f.wfs[id] = w
+	f.order = append(f.order, id)
+	f.starts++
+	return w, nil
 }
 
-func (f *fakeTemporal) DescribeWorkflowExecution(ctx context.Context, id, runID string) (*workflowservice.DescribeWorkflowExecutionResponse, error) {
+func (f *memRuns) Start(ctx context.Context, id string, in rf.ResearchInput) (client.Run, error) {
+	in, err := in.Normalize()
+	if err != nil {
+		return client.Run{}, err
+	}
+	if id == "" {
+		id = client.NewResearchID()
+	}
+	owner := in.Owner
+	if owner == "" {
+		owner = rf.LocalOwner
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	w, err := f.startLocked(id, rf.ResearchWorkflowType, in, owner, in.Corpus, in.Question)
+	if err != nil {
+		return client.Run{}, err
+	}
+	return client.Run{ID: w.id, RunID: w.runID, Status: w.status}, nil
+}
+
+func (f *memRuns) StartIngest(ctx context.Context, id string, in rf.IngestInput) (client.Run, error) {
+	in, err := in.Normalize()
+	if err != nil {
+		return client.Run{}, err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	w, err := f.startLocked(id, rf.IngestWorkflowType, in, in.Owner, in.Corpus, "")
+	if err != nil {
+		return client.Run{}, err
+	}
+	return client.Run{ID: w.id, RunID: w.runID, Status: rf.StatusRunning}, nil
+}
+
+func (w *fakeRun) info() client.Info {
+	return client.Info{ID: w.id, RunID: w.runID, Type: w.typ, Owner: w.owner, Corpus: w.corpus, Status: w.status,
+		Closed: rf.IsTerminal(w.status), Question: w.question, Started: w.started, ClosedAt: w.closed}
+}
+
+// page lists the runs that keep, newest first, from the offset in token.
+func (f *memRuns) page(token []byte, size int, keep func(*fakeRun) bool) ([]client.Info, []byte, error) {
+	var infos []client.Info
+	for i := len(f.order) - 1; i >= 0; i-- {
+		if w := f.wfs[f.order[i]]; keep(w) {
+			infos = append(infos, w.info())
+		}
+	}
+	off := 0
+	if len(token) > 0 {
+		n, err := strconv.Atoi(string(token))
+		if err != nil {
+			return nil, nil, &rf.InputError{Field: "pageToken", Message: "not a token from a previous page"}
+		}
+		off = n
+	}
+	end := min(off+size, len(infos))
+	var next []byte
+	if end < len(infos) {
+		next = []byte(strconv.Itoa(end))
+	}
+	return append([]client.Info{}, infos[min(off, len(infos)):end]...), next, nil
+}
+
+func (f *memRuns) Ingestions(ctx context.Context, pageToken []byte, pageSize int) ([]client.Info, []byte, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.page(pageToken, pageSize, func(w *fakeRun) bool { return w.typ == rf.IngestWorkflowType })
+}
+
+func (f *memRuns) lookup(id string) (*fakeRun, error) {
 	w, ok := f.wfs[id]
 	if !ok {
-		return nil, serviceerror.NewNotFound("workflow not found for ID: " + id)
+		return nil, fmt.Errorf("run %q: %w", id, client.ErrNotFound)
 	}
-	return &workflowservice.DescribeWorkflowExecutionResponse{WorkflowExecutionInfo: w.info()}, nil
+	return w, nil
 }
 
-var errCancelled = &cancelledError{}
+func (f *memRuns) Describe(ctx context.Context, id string) (client.Info, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	w, err := f.lookup(id)
+	if err != nil {
+		return client.Info{}, err
+	}
+	if w.typ != rf.ResearchWorkflowType { // as the client: research runs only
+		return client.Info{}, fmt.Errorf("run %q: %w", id, client.ErrNotFound)
+	}
+	return w.info(), nil
+}
 
-func (f *fakeTemporal) CancelWorkflow(ctx context.Context, id, runID string) error {
+// closeLocked ends w with res or err.
+func (w *fakeRun) closeLocked(res *rf.ResearchResult, err error, status string) {
+	w.status, w.result, w.err, w.closed = status, res, err, w.started.Add(time.Minute)
+}
+
+func (f *memRuns) Progress(ctx context.Context, id string) (rf.Progress, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	w, err := f.lookup(id)
+	if err != nil {
+		return rf.Progress{}, err
+	}
+	if f.queryErr != nil {
+		return rf.Progress{}, f.queryErr
+	}
+	if len(w.script) == 0 {
+		return rf.Progress{}, fmt.Errorf("run %s has no progress", id)
+	}
+	p := w.script[min(w.queries, len(w.script)-1)]
+	w.queries++
+	if w.status == rf.StatusRunning && rf.IsTerminal(p.Status) {
+		switch p.Status {
+		case rf.StatusCompleted:
+			w.closeLocked(w.result, nil, rf.StatusCompleted)
+		case rf.StatusCancelled:
+			w.closeLocked(nil, nil, rf.StatusCancelled)
+		default:
+			w.closeLocked(nil, w.err, rf.StatusFailed)
+		}
+	}
+	return p, nil
+}
+
+func (f *memRuns) Audit(ctx context.Context, id string) (rf.Audit, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	w, err := f.lookup(id)
+	if err != nil {
+		return rf.Audit{}, err
+	}
+	if w.audit == nil {
+		return rf.Audit{}, fmt.Errorf("audit %s: the run answers no audit", id)
+	}
+	return *w.audit, nil
+}
+
+// Result waits for the run to close, as the client does.
+func (f *memRuns) Result(ctx context.Context, id string) (rf.ResearchResult, error) {
+	for {
+		f.mu.Lock()
+		w, err := f.lookup(id)
+		if err != nil {
+			f.mu.Unlock()
+			return rf.ResearchResult{}, err
+		}
+		if w.status != rf.StatusRunning && w.status != rf.StatusAwaitingApproval {
+			res, err, status := w.result, w.err, w.status
+			f.mu.Unlock()
+			switch {
+			case status == rf.StatusCancelled:
+				return rf.ResearchResult{}, &client.FailedError{Message: "the run was cancelled"}
+			case err != nil:
+				return rf.ResearchResult{}, &client.FailedError{Message: err.Error(), Err: err}
+			case res == nil:
+				return rf.ResearchResult{}, errors.New("no result")
+			}
+			var out rf.ResearchResult // a copy, as decoding one is
+			if err := json.Unmarshal([]byte(requestHash(res)), &out); err != nil {
+				return rf.ResearchResult{}, err
+			}
+			return out, nil
+		}
+		f.mu.Unlock()
+		select {
+		case <-ctx.Done():
+			return rf.ResearchResult{}, ctx.Err()
+		case <-time.After(2 * time.Millisecond):
+		}
+	}
+}
+
+func (f *memRuns) Cancel(ctx context.Context, id string) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	w, ok := f.wfs[id]
-	if !ok || w.status != enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING {
-		return serviceerror.NewNotFound("workflow execution already completed")
+	if !ok || w.status != rf.StatusRunning {
+		return fmt.Errorf("cancel %s: %w", id, client.ErrNotRunning)
 	}
 	f.cancels = append(f.cancels, id)
-	w.closeLocked(nil, errCancelled, enumspb.WORKFLOW_EXECUTION_STATUS_CANCELED)
+	w.closeLocked(nil, nil, rf.StatusCancelled)
 	return nil
 }
 
-func (f *fakeTemporal) UpdateWorkflow(ctx context.Context, opts client.UpdateWorkflowOptions) (client.WorkflowUpdateHandle, error) {
+func (f *memRuns) Approve(ctx context.Context, id string, a rf.PlanApproval) (rf.Progress, error) {
+	a, err := a.Normalize()
+	if err != nil {
+		return rf.Progress{}, err
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if _, ok := f.wfs[opts.WorkflowID]; !ok {
-		return nil, serviceerror.NewNotFound("workflow not found")
+	if _, ok := f.wfs[id]; !ok {
+		return rf.Progress{}, fmt.Errorf("approve %s: %w", id, client.ErrNotRunning)
 	}
-	f.updates = append(f.updates, opts)
-	return fakeUpdate{id: opts.WorkflowID, err: f.updateErr}, nil
+	f.approvals = append(f.approvals, a)
+	if f.approveErr != nil {
+		return rf.Progress{}, f.approveErr
+	}
+	return rf.Progress{ResearchID: id, Status: rf.StatusRunning, Stage: rf.StageSearch, Seq: 7}, nil
 }
 
-var ownerClause = regexp.MustCompile(`ResearchOwner = '((?:[^'\\]|\\.)*)'`)
-
-func (f *fakeTemporal) ListWorkflow(ctx context.Context, req *workflowservice.ListWorkflowExecutionsRequest) (*workflowservice.ListWorkflowExecutionsResponse, error) {
+func (f *memRuns) List(ctx context.Context, o client.ListOptions) (client.Page, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.panicList {
 		panic("secret internal detail")
 	}
-	f.lists = append(f.lists, req)
-	var owner string
-	if m := ownerClause.FindStringSubmatch(req.Query); m != nil {
-		owner = strings.NewReplacer(`\'`, `'`, `\\`, `\`).Replace(m[1])
+	if o.PageSize == 0 {
+		o.PageSize = 20
 	}
-	var infos []*workflowpb.WorkflowExecutionInfo
-	for i := len(f.order) - 1; i >= 0; i-- { // newest first
-		w := f.wfs[f.order[i]]
-		o, _ := w.opts.TypedSearchAttributes.GetKeyword(temporal.NewSearchAttributeKeyKeyword(rf.SearchAttrOwner))
-		if strings.Contains(req.Query, "'"+w.typ+"'") && (owner == "" || o == owner) {
-			infos = append(infos, w.info())
-		}
+	if o.PageSize < 1 || o.PageSize > 100 {
+		return client.Page{}, &rf.InputError{Field: "pageSize", Message: "want 1 to 100"}
 	}
-	off := 0
-	if len(req.NextPageToken) > 0 {
-		n, err := strconv.Atoi(string(req.NextPageToken))
+	f.lists = append(f.lists, o)
+	runs, next, err := f.page(o.PageToken, o.PageSize, func(w *fakeRun) bool {
+		return w.typ == rf.ResearchWorkflowType && (o.Owner == "" || w.owner == o.Owner)
+	})
+	if err != nil {
+		return client.Page{}, err
+	}
+	return client.Page{Runs: runs, NextPageToken: next}, nil
+}
+
+// Watch calls fn with each new snapshot (by Seq) until the run closes, as
+// the client does, then says how it ended.
+func (f *memRuns) Watch(ctx context.Context, id string, o client.WatchOptions, fn func(rf.Progress) error) (client.Outcome, error) {
+	if o.Poll <= 0 {
+		o.Poll = 300 * time.Millisecond
+	}
+	var beat <-chan time.Time
+	if o.Idle != nil && o.Heartbeat > 0 {
+		t := time.NewTicker(o.Heartbeat)
+		defer t.Stop()
+		beat = t.C
+	}
+	last := o.After
+	for {
+		p, err := f.Progress(ctx, id)
 		if err != nil {
-			return nil, serviceerror.NewInvalidArgument("bad page token")
+			return client.Outcome{}, fmt.Errorf("watch %s: %w: %v", id, client.ErrProgressUnavailable, err)
 		}
-		off = n
+		if p.Seq > last {
+			if err := fn(p); err != nil {
+				return client.Outcome{}, err
+			}
+			last = p.Seq
+		}
+		if info, err := f.Describe(ctx, id); err == nil && info.Closed {
+			res, err := f.Result(ctx, id)
+			switch {
+			case err == nil:
+				return client.Outcome{Status: rf.StatusCompleted, Result: &res}, nil
+			case info.Status == rf.StatusCancelled:
+				return client.Outcome{Status: rf.StatusCancelled, Failure: "the run was cancelled"}, nil
+			default:
+				return client.Outcome{Status: rf.StatusFailed, Failure: client.FailureMessage(err)}, nil
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return client.Outcome{}, ctx.Err()
+		case <-time.After(o.Poll):
+		case <-beat:
+			if err := o.Idle(); err != nil {
+				return client.Outcome{}, err
+			}
+		}
 	}
-	end := min(off+int(req.PageSize), len(infos))
-	resp := &workflowservice.ListWorkflowExecutionsResponse{Executions: infos[min(off, len(infos)):end]}
-	if end < len(infos) {
-		resp.NextPageToken = []byte(strconv.Itoa(end))
-	}
-	return resp, nil
 }
 
-func (f *fakeTemporal) CheckHealth(ctx context.Context, req *client.CheckHealthRequest) (*client.CheckHealthResponse, error) {
-	if f.healthErr != nil {
-		return nil, f.healthErr
+// Redrive starts what the run's record says (workflows.RedriveInput is
+// the workflow's rule), as the client does with the run's answer.
+func (f *memRuns) Redrive(ctx context.Context, id string) (client.Run, error) {
+	f.mu.Lock()
+	w, err := f.lookup(id)
+	var rec *workflows.RunRecord
+	if err == nil {
+		rec = w.record
 	}
-	return &client.CheckHealthResponse{}, nil
+	f.mu.Unlock()
+	if err != nil {
+		return client.Run{}, err
+	}
+	if rec == nil {
+		return client.Run{}, &client.RejectedError{Reason: "the run cannot say how to redrive it"}
+	}
+	next, in, err := workflows.RedriveInput(*rec)
+	var refused *rf.InputError
+	if errors.As(err, &refused) {
+		return client.Run{}, &client.RejectedError{Reason: refused.Message}
+	}
+	if err != nil {
+		return client.Run{}, err
+	}
+	return f.Start(ctx, next, in)
 }
 
-// get returns a copy of execution id.
-func (f *fakeTemporal) get(id string) fakeWorkflow {
+func (f *memRuns) StartFollowUp(ctx context.Context, key string, in rf.FollowUpInput) (client.Run, error) {
+	in, err := in.Normalize()
+	if err != nil {
+		return client.Run{}, err
+	}
+	run, err := f.Describe(ctx, in.ResearchID)
+	if err != nil {
+		return client.Run{}, err
+	}
+	if in.Owner != "" && run.Owner != "" && run.Owner != in.Owner {
+		return client.Run{}, fmt.Errorf("run %q: %w", in.ResearchID, client.ErrNotFound)
+	}
+	if key == "" {
+		key = client.NewResearchID()
+	}
+	owner := in.Owner
+	if owner == "" {
+		owner = run.Owner
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	w, err := f.startLocked(rf.FollowUpWorkflowID(in.ResearchID, key), rf.ResearchFollowUpWorkflowType, in, owner, "", in.Question)
+	if err != nil {
+		return client.Run{}, err
+	}
+	w.followUpOf = in.ResearchID
+	return client.Run{ID: w.id, RunID: w.runID, Status: rf.StatusRunning}, nil
+}
+
+func (f *memRuns) Thread(ctx context.Context, researchID, owner string) ([]client.FollowUp, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	thread := []client.FollowUp{}
+	for _, id := range f.order {
+		w := f.wfs[id]
+		if w.typ != rf.ResearchFollowUpWorkflowType || w.followUpOf != researchID || owner != "" && w.owner != owner {
+			continue
+		}
+		thread = append(thread, client.FollowUp{ID: w.id, Question: w.question, Status: w.status, StartedAt: w.started, ClosedAt: w.closed})
+	}
+	return thread, nil
+}
+
+func (f *memRuns) CheckHealth(ctx context.Context) error { return f.healthErr }
+
+// get returns a copy of run id.
+func (f *memRuns) get(id string) fakeRun {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return *f.wfs[id]
 }
 
-// started returns copies of the executions started, in order.
-func (f *fakeTemporal) started() []fakeWorkflow {
+// started returns copies of the runs started, in order.
+func (f *memRuns) started() []fakeRun {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	out := make([]fakeWorkflow, 0, len(f.order))
+	out := make([]fakeRun, 0, len(f.order))
 	for _, id := range f.order {
 		out = append(out, *f.wfs[id])
 	}
@@ -308,92 +478,17 @@ func (f *fakeTemporal) started() []fakeWorkflow {
 }
 
 // complete closes run id with res.
-func (f *fakeTemporal) complete(id string, res rf.ResearchResult) {
+func (f *memRuns) complete(id string, res rf.ResearchResult) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.wfs[id].closeLocked(&res, nil, enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED)
+	f.wfs[id].closeLocked(&res, nil, rf.StatusCompleted)
 }
 
-func (f *fakeTemporal) fail(id string, err error) {
+// fail closes run id with err, the run's failure.
+func (f *memRuns) fail(id string, err error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.wfs[id].closeLocked(nil, err, enumspb.WORKFLOW_EXECUTION_STATUS_FAILED)
-}
-
-type cancelledError struct{}
-
-func (*cancelledError) Error() string { return "canceled" }
-
-// fakeRun is a client.WorkflowRun of fakeTemporal; Get waits for the run to close.
-type fakeRun struct {
-	f         *fakeTemporal
-	id, runID string
-}
-
-func (r *fakeRun) GetID() string                  { return r.id }
-func (r *fakeRun) GetRunID() string               { return r.runID }
-func (r *fakeRun) GetFirstExecutionRunID() string { return r.runID }
-func (r *fakeRun) GetWithOptions(ctx context.Context, v any, _ client.WorkflowRunGetOptions) error {
-	return r.Get(ctx, v)
-}
-
-func (r *fakeRun) Get(ctx context.Context, v any) error {
-	for {
-		r.f.mu.Lock()
-		w, ok := r.f.wfs[r.id]
-		if !ok {
-			r.f.mu.Unlock()
-			return serviceerror.NewNotFound("workflow not found")
-		}
-		if w.status != enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING {
-			res, err := w.result, w.err
-			r.f.mu.Unlock()
-			if err == errCancelled {
-				return canceledErr()
-			}
-			if err != nil {
-				return err
-			}
-			if res == nil {
-				return fmt.Errorf("no result")
-			}
-			return jsonValue{res}.Get(v)
-		}
-		r.f.mu.Unlock()
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(2 * time.Millisecond):
-		}
-	}
-}
-
-// jsonValue is a converter.EncodedValue that round-trips through JSON, as
-// Temporal's default data converter does.
-type jsonValue struct{ v any }
-
-func (j jsonValue) HasValue() bool { return j.v != nil }
-func (j jsonValue) Get(ptr any) error {
-	b, err := json.Marshal(j.v)
-	if err != nil {
-		return err
-	}
-	return json.Unmarshal(b, ptr)
-}
-
-type fakeUpdate struct {
-	id  string
-	err error
-}
-
-func (u fakeUpdate) WorkflowID() string { return u.id }
-func (u fakeUpdate) RunID() string      { return "" }
-func (u fakeUpdate) UpdateID() string   { return "u1" }
-func (u fakeUpdate) Get(ctx context.Context, v any) error {
-	if u.err != nil {
-		return u.err
-	}
-	return jsonValue{rf.Progress{ResearchID: u.id, Status: rf.StatusRunning, Stage: rf.StageSearch, Seq: 7}}.Get(v)
+	f.wfs[id].closeLocked(nil, err, rf.StatusFailed)
 }
 
 // fakeChunks is a ChunkGetter over a map.
@@ -425,7 +520,7 @@ const (
 
 type harness struct {
 	t      testing.TB
-	fake   *fakeTemporal
+	fake   *memRuns
 	chunks *fakeChunks
 	cfg    Config
 	h      http.Handler
@@ -451,14 +546,14 @@ func testConfig(t testing.TB, env map[string]string) Config {
 
 func newHarness(t testing.TB, env map[string]string) *harness {
 	t.Helper()
-	h := &harness{t: t, fake: newFakeTemporal(), chunks: &fakeChunks{chunks: map[string]memory.Chunk{}}, cfg: testConfig(t, env)}
+	h := &harness{t: t, fake: newMemRuns(), chunks: &fakeChunks{chunks: map[string]memory.Chunk{}}, cfg: testConfig(t, env)}
 	h.build()
 	return h
 }
 
 func (h *harness) build() {
 	h.t.Helper()
-	handler, err := New(h.cfg, Deps{Runs: runsOver(h.fake), Chunks: h.chunks, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	handler, err := New(h.cfg, Deps{Runs: h.fake, Chunks: h.chunks, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		h.t.Fatalf("New: %v", err)
 	}
@@ -513,9 +608,3 @@ func errorCode(t testing.TB, rec *httptest.ResponseRecorder) string {
 	decode(t, rec, &b)
 	return b.Error.Code
 }
-
-func keyword(name string) temporal.SearchAttributeKeyKeyword {
-	return temporal.NewSearchAttributeKeyKeyword(name)
-}
-
-func canceledErr() error { return temporal.NewCanceledError() }

@@ -2,10 +2,8 @@ package gateway
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"fmt"
-	"github.com/researchflow/researchflow/internal/config"
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
@@ -16,13 +14,8 @@ import (
 	"testing"
 
 	rf "github.com/researchflow/researchflow"
-
-	enumspb "go.temporal.io/api/enums/v1"
-	"go.temporal.io/api/serviceerror"
-	"go.temporal.io/api/workflowservice/v1"
-	"go.temporal.io/sdk/client"
-	"go.temporal.io/sdk/temporal"
-
+	"github.com/researchflow/researchflow/client"
+	"github.com/researchflow/researchflow/internal/config"
 	"github.com/researchflow/researchflow/internal/memory"
 )
 
@@ -90,7 +83,7 @@ func TestBoundConfig(t *testing.T) {
 }
 
 func TestNewRefusesOpenPublicAddress(t *testing.T) {
-	_, err := New(Config{Addr: "0.0.0.0:8080"}, Deps{Runs: runsOver(newFakeTemporal())})
+	_, err := New(Config{Addr: "0.0.0.0:8080"}, Deps{Runs: newMemRuns()})
 	if err == nil {
 		t.Fatal("New served a public address without keys")
 	}
@@ -128,8 +121,8 @@ func TestCreateResearch(t *testing.T) {
 		t.Errorf("events link = %q, want %q", got, want)
 	}
 	w := h.fake.get(out.ID)
-	if w.typ != rf.ResearchWorkflowType || w.opts.TaskQueue != rf.TaskQueueWorkflow {
-		t.Errorf("started %s on %s", w.typ, w.opts.TaskQueue)
+	if w.typ != rf.ResearchWorkflowType {
+		t.Errorf("started %s", w.typ)
 	}
 	depth := 1
 	want := rf.ResearchInput{
@@ -140,13 +133,8 @@ func TestCreateResearch(t *testing.T) {
 	if got := w.input.(rf.ResearchInput); !reflect.DeepEqual(got, want) {
 		t.Errorf("input = %+v\nwant    %+v", got, want)
 	}
-	for name, want := range map[string]string{
-		rf.SearchAttrOwner: "alice", rf.SearchAttrStatus: rf.StatusRunning,
-		rf.SearchAttrStage: rf.StageCorpus, rf.SearchAttrCorpus: "alice--notes",
-	} {
-		if got, _ := w.opts.TypedSearchAttributes.GetKeyword(keyword(name)); got != want {
-			t.Errorf("search attribute %s = %q, want %q", name, got, want)
-		}
+	if w.owner != "alice" || w.corpus != "alice--notes" {
+		t.Errorf("run of %q on %q, want alice's on alice--notes", w.owner, w.corpus)
 	}
 
 	// The public corpus is not scoped.
@@ -343,8 +331,7 @@ func TestOtherOwnerGets404(t *testing.T) {
 	running := h.start(aliceKey, "What is a goroutine?")
 	done := h.start(aliceKey, "What is a channel?")
 	h.fake.complete(done, completedResult(done))
-	ingest, err := h.fake.ExecuteWorkflow(t.Context(), client.StartWorkflowOptions{ID: "ingest-x",
-		TypedSearchAttributes: temporal.NewSearchAttributes(temporal.NewSearchAttributeKeyKeyword(rf.SearchAttrOwner).ValueSet("alice"))}, rf.IngestWorkflowType, rf.IngestInput{})
+	ingest, err := h.fake.StartIngest(t.Context(), "ingest-x", rf.IngestInput{Corpus: "alice--notes", Path: t.TempDir(), Owner: "alice"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -375,15 +362,15 @@ func TestOtherOwnerGets404(t *testing.T) {
 			}
 		}
 		// A workflow that is not a research run is not reachable through these routes.
-		if rec := h.do(rt.method, fmt.Sprintf(rt.path, ingest.GetID()), aliceKey, rt.body); rec.Code != http.StatusNotFound {
+		if rec := h.do(rt.method, fmt.Sprintf(rt.path, ingest.ID), aliceKey, rt.body); rec.Code != http.StatusNotFound {
 			t.Errorf("%s %s on an ingestion = %d, want 404", rt.method, rt.path, rec.Code)
 		}
 	}
 	if got := len(h.fake.cancels); got != 1 {
 		t.Errorf("cancels = %d, want 1 (alice's only)", got)
 	}
-	if got := len(h.fake.updates); got != 0 {
-		t.Errorf("bob's approval reached the workflow: %d updates", got)
+	if got := len(h.fake.approvals); got != 0 {
+		t.Errorf("bob's approval reached the run: %d approvals", got)
 	}
 }
 
@@ -414,7 +401,7 @@ func TestGetResearch(t *testing.T) {
 	}
 
 	failed := h.start(aliceKey, "Why did it fail?")
-	h.fake.fail(failed, temporal.NewApplicationError("corpus alice--nope is empty", "EmptyCorpus"))
+	h.fake.fail(failed, errors.New("corpus alice--nope is empty"))
 	rec = h.do("GET", "/v1/research/"+failed, aliceKey, "")
 	st = ResearchStatus{}
 	decode(t, rec, &st)
@@ -422,7 +409,7 @@ func TestGetResearch(t *testing.T) {
 		t.Errorf("failed run: %+v", st)
 	}
 
-	h.fake.queryErr = serviceerror.NewUnavailable("down")
+	h.fake.queryErr = unavailable("query progress")
 	other := h.start(aliceKey, "Query fails")
 	if rec := h.do("GET", "/v1/research/"+other, aliceKey, ""); rec.Code != 200 {
 		t.Errorf("status without progress: %d", rec.Code)
@@ -490,7 +477,7 @@ func TestSources(t *testing.T) {
 
 	// Without memory the source is still described.
 	h2 := newHarness(t, nil)
-	handler, err := New(h2.cfg, Deps{Runs: runsOver(h2.fake)})
+	handler, err := New(h2.cfg, Deps{Runs: h2.fake})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -512,7 +499,7 @@ func TestCancel(t *testing.T) {
 	if rec.Code != http.StatusAccepted {
 		t.Fatalf("cancel: %d %s", rec.Code, rec.Body)
 	}
-	if got := h.fake.get(id).status; got != enumspb.WORKFLOW_EXECUTION_STATUS_CANCELED {
+	if got := h.fake.get(id).status; got != rf.StatusCancelled {
 		t.Errorf("workflow status = %v", got)
 	}
 	rec = h.do("POST", "/v1/research/"+id+"/cancel", aliceKey, "")
@@ -533,24 +520,20 @@ func TestApprove(t *testing.T) {
 	if !ar.Approved || ar.Progress.Seq != 7 || ar.Progress.Stage != rf.StageSearch {
 		t.Errorf("answer = %+v, want the run's progress", ar)
 	}
-	if len(h.fake.updates) != 1 {
-		t.Fatalf("updates = %d, want 1", len(h.fake.updates))
+	if len(h.fake.approvals) != 1 {
+		t.Fatalf("approvals = %d, want 1", len(h.fake.approvals))
 	}
-	u := h.fake.updates[0]
-	if u.UpdateName != rf.ApprovePlanUpdate || u.WorkflowID != id || u.WaitForStage != client.WorkflowUpdateStageCompleted {
-		t.Errorf("update options = %+v", u)
-	}
-	got := u.Args[0].(rf.PlanApproval)
+	got := h.fake.approvals[0]
 	if !got.Approved || got.By != "alice" || len(got.SubQuestions) != 1 || got.SubQuestions[0] != "What is X?" {
 		t.Errorf("approval = %+v, want approved by alice with the trimmed sub-question", got)
 	}
 
-	h.fake.updateErr = temporal.NewApplicationError("the run is not awaiting approval", "NotAwaitingApproval")
+	h.fake.approveErr = &client.RejectedError{Reason: "the run is not awaiting approval"}
 	rec = h.do("POST", "/v1/research/"+id+"/approve", aliceKey, `{"approved":true}`)
 	if rec.Code != http.StatusConflict || !strings.Contains(rec.Body.String(), "not awaiting approval") {
 		t.Errorf("validator rejection: %d %s", rec.Code, rec.Body)
 	}
-	h.fake.updateErr = nil
+	h.fake.approveErr = nil
 
 	for name, body := range map[string]string{
 		"unknown field":      `{"approved":true,"force":true}`,
@@ -584,9 +567,8 @@ func TestListResearch(t *testing.T) {
 	if page.Runs[0].ID != alice[2] || page.Runs[0].Question != "Alice question 2" || page.Runs[0].Status != rf.StatusRunning {
 		t.Errorf("first entry = %+v", page.Runs[0])
 	}
-	q := h.fake.lists[len(h.fake.lists)-1]
-	if want := "WorkflowType = 'ResearchWorkflow' AND ResearchOwner = 'alice'"; q.Query != want {
-		t.Errorf("query = %q, want %q", q.Query, want)
+	if q := h.fake.lists[len(h.fake.lists)-1]; q.Owner != "alice" || q.PageSize != 2 {
+		t.Errorf("list options = %+v, want alice's runs, 2 a page", q)
 	}
 	rec = h.do("GET", "/v1/research?pageSize=2&pageToken="+page.NextPageToken, aliceKey, "")
 	var page2 RunList
@@ -656,40 +638,6 @@ func TestPanicBecomesJSON500(t *testing.T) {
 	}
 }
 
-func TestTemporalErrors(t *testing.T) {
-	h := newHarness(t, nil)
-	id := h.start(aliceKey, "abc def")
-	for name, tt := range map[string]struct {
-		err  error
-		want int
-	}{
-		"unavailable": {serviceerror.NewUnavailable("connection refused 10.0.0.3"), 503},
-		"internal":    {errors.New("boom at 10.0.0.3"), 502},
-	} {
-		f := &failingDescribe{fakeTemporal: h.fake, err: tt.err}
-		handler, err := New(h.cfg, Deps{Runs: runsOver(f)})
-		if err != nil {
-			t.Fatal(err)
-		}
-		req := httptest.NewRequest("GET", "/v1/research/"+id, nil)
-		req.Header.Set("Authorization", "Bearer "+aliceKey)
-		rec := httptest.NewRecorder()
-		handler.ServeHTTP(rec, req)
-		if rec.Code != tt.want || strings.Contains(rec.Body.String(), "10.0.0.3") {
-			t.Errorf("%s: %d %s", name, rec.Code, rec.Body)
-		}
-	}
-}
-
-type failingDescribe struct {
-	*fakeTemporal
-	err error
-}
-
-func (f *failingDescribe) DescribeWorkflowExecution(ctx context.Context, id, runID string) (*workflowservice.DescribeWorkflowExecutionResponse, error) {
-	return nil, f.err
-}
-
 func TestHealthReadyMetrics(t *testing.T) {
 	h := newHarness(t, nil)
 	if rec := h.do("GET", "/healthz", "", ""); rec.Code != 200 {
@@ -698,7 +646,7 @@ func TestHealthReadyMetrics(t *testing.T) {
 	if rec := h.do("GET", "/readyz", "", ""); rec.Code != 200 {
 		t.Errorf("readyz: %d", rec.Code)
 	}
-	h.fake.healthErr = serviceerror.NewUnavailable("down")
+	h.fake.healthErr = unavailable("temporal health check")
 	if rec := h.do("GET", "/readyz", "", ""); rec.Code != 503 {
 		t.Errorf("readyz with Temporal down: %d", rec.Code)
 	}

@@ -123,7 +123,7 @@ func TestTrustedProxiesConfig(t *testing.T) {
 			t.Errorf("RESEARCHFLOW_TRUSTED_PROXIES=%q: err %v, want one naming the variable", bad, err)
 		}
 	}
-	if _, err := New(Config{Addr: DefaultAddr, TrustedProxies: []string{"nope"}}, Deps{Runs: runsOver(newFakeTemporal())}); err == nil {
+	if _, err := New(Config{Addr: DefaultAddr, TrustedProxies: []string{"nope"}}, Deps{Runs: newMemRuns()}); err == nil {
 		t.Error("New accepted an invalid trusted proxy")
 	}
 }

@@ -12,7 +12,7 @@ import (
 // the document describes a route the gateway does not serve.
 func TestOpenAPIMatchesRoutes(t *testing.T) {
 	h := newHarness(t, nil)
-	e, err := newEngine(h.cfg, Deps{Runs: runsOver(h.fake)})
+	e, err := newEngine(h.cfg, Deps{Runs: h.fake})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -122,9 +122,9 @@ func (f *fakeSchedules) Delete(_ context.Context, id, owner string) error {
 
 func newScheduleHarness(t *testing.T, env map[string]string) (*harness, *fakeSchedules) {
 	t.Helper()
-	h := &harness{t: t, fake: newFakeTemporal(), cfg: testConfig(t, env)}
+	h := &harness{t: t, fake: newMemRuns(), cfg: testConfig(t, env)}
 	f := &fakeSchedules{specs: map[string]rf.ScheduleSpec{}}
-	handler, err := New(h.cfg, Deps{Runs: runsOver(h.fake), Schedules: f, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	handler, err := New(h.cfg, Deps{Runs: h.fake, Schedules: f, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)
 	}

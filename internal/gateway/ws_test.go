@@ -21,7 +21,7 @@ import (
 // eventedRun makes new runs go through their stage events: plan.ready at
 // Seq 1, search.completed at 4, analysis.completed at 6, report.ready at 7,
 // shown by snapshots 2, 5 and 8.
-func eventedRun(w *fakeWorkflow) {
+func eventedRun(w *fakeRun) {
 	in := w.input.(rf.ResearchInput)
 	ev := func(seq int64, typ string) rf.Event {
 		return rf.Event{ID: workflows.EventID(w.id, typ, 0), Type: typ, Seq: seq, Data: rf.EventData{ResearchID: w.id}}
