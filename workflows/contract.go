@@ -16,7 +16,6 @@ import (
 // Activity task queues. Each is served by one worker pool; the search pool
 // serves two. Runs are started on researchflow.TaskQueueWorkflow.
 const (
-
 	// TaskQueueSearch serves retrieval (the search pool).
 	TaskQueueSearch = "research-search"
 	// TaskQueueIngest serves corpus preparation and ingestion, also on the
@@ -53,7 +52,7 @@ const (
 	ErrSourceNotConfigured = "SourceNotConfigured"
 )
 
-// Decision kinds (Decision.Kind).
+// Decision kinds (rf.Decision.Kind, in the audit).
 const (
 	// DecisionGap: a sub-question was left unanswered (Detail says why).
 	DecisionGap = "gap"
@@ -94,7 +93,7 @@ type CompareRunsInput struct {
 // and the audit show of them).
 const MaxUnread = 10
 
-// Reasons a result page was not read (UnreadPage.Reason).
+// Reasons a result page was not read (rf.UnreadPage.Reason).
 const (
 	UnreadContentType = "content_type"      // a format that is not read (HTML, PDF and plain text are)
 	UnreadRobots      = "robots_disallowed" // robots.txt disallows it for Researchflow

@@ -5,6 +5,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"strconv"
 	"testing"
 	"time"
 
@@ -22,12 +23,9 @@ import (
 // about ten minutes each). The test logs the time from start to report.
 func TestDeadWebhookDoesNotWithholdTheReport(t *testing.T) {
 	endToEnd(t)
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	dead := "http://" + l.Addr().String() + "/hook"
-	l.Close() // nothing listens: every delivery is refused
+	// A reserved port that nothing listens on (nor can take meanwhile):
+	// every delivery is refused.
+	dead := "http://" + net.JoinHostPort("127.0.0.1", strconv.Itoa(reservedPort(t))) + "/hook"
 
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
