@@ -48,4 +48,9 @@ type EventData struct {
 	Changes *ChangeSummary `json:"changes,omitempty"`
 	// FollowUpID is the follow-up answered (research.followup.answered).
 	FollowUpID string `json:"followUpId,omitempty"`
+	// Revision, ClaimID and Outcome describe a report revision written by
+	// a claim's review (research.revised).
+	Revision int    `json:"revision,omitempty"`
+	ClaimID  string `json:"claimId,omitempty"`
+	Outcome  string `json:"outcome,omitempty"`
 }

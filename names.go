@@ -39,8 +39,9 @@ const (
 	SearchAttrStage  = "ResearchStage"  // Keyword: a Stage* value
 	SearchAttrOwner  = "ResearchOwner"  // Keyword: the owner that started the run (API key owner, or LocalOwner)
 	SearchAttrCorpus = "ResearchCorpus" // Keyword: the corpus researched (owner-scoped, see ScopedCorpus)
-	// SearchAttrFollowUpOf is set on follow-ups (ResearchFollowUpWorkflow),
-	// never on runs: a run's thread is the follow-ups that name it.
+	// SearchAttrFollowUpOf is set on follow-ups (ResearchFollowUpWorkflow)
+	// and claim reviews (ResearchClaimReviewWorkflow), never on runs: a
+	// run's thread is the follow-ups that name it, its feedback the reviews.
 	SearchAttrFollowUpOf = "ResearchFollowUpOf" // Keyword: the research ID a follow-up asks about
 )
 

@@ -38,6 +38,10 @@ type Runs interface {
 	Redrive(ctx context.Context, id string) (client.Run, error)
 	StartFollowUp(ctx context.Context, key string, in rf.FollowUpInput) (client.Run, error)
 	Thread(ctx context.Context, researchID, owner string) ([]client.FollowUp, error)
+	Feedback(ctx context.Context, key string, in rf.ClaimReviewInput) (client.Run, rf.ClaimReviewInput, error)
+	Revision(ctx context.Context, researchID string, n int) (rf.ReportRevision, error)
+	LatestRevision(ctx context.Context, researchID string) (int, error)
+	Reviews(ctx context.Context, researchID, owner string) ([]client.Review, error)
 	CheckHealth(ctx context.Context) error
 }
 
@@ -223,6 +227,8 @@ func (s *server) routes() *gin.Engine {
 	v1.POST("/research/:id/redrive", s.handle(s.redrive))
 	v1.POST("/research/:id/followups", s.handle(s.createFollowUp))
 	v1.GET("/research/:id/thread", s.handle(s.thread))
+	v1.POST("/research/:id/claims/:claim/feedback", s.handle(s.claimFeedback))
+	v1.GET("/research/:id/feedback", s.handle(s.feedback))
 	v1.POST("/corpora/:name/documents", s.upload)
 	v1.GET("/corpora", s.handle(s.listCorpora))
 	v1.DELETE("/corpora/:name", s.handle(s.deleteCorpus))

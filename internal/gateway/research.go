@@ -264,6 +264,10 @@ type ReportJSON struct {
 	Links      links       `json:"links"`
 	// Claims are the report's cited statements with stable IDs.
 	Claims []rf.Claim `json:"claims,omitempty"`
+	// Revision numbers the report revision shown (?revision=N; the latest
+	// by default); Changelog lists the changes of every revision so far.
+	Revision  int      `json:"revision"`
+	Changelog []string `json:"changelog,omitempty"`
 }
 
 // finished returns the result of a completed run; 409 otherwise.
@@ -287,6 +291,9 @@ func (s *server) report(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	if res, err = s.revised(c, r.ID, res); err != nil {
+		return err
+	}
 	switch f := reportFormat(c.GetHeader("Accept")); f {
 	case formatHTML, formatPDF:
 		return s.exportReport(c, f, r.ID, res)
@@ -294,7 +301,7 @@ func (s *server) report(c *gin.Context) error {
 		c.JSON(http.StatusOK, ReportJSON{
 			ID: r.ID, Question: res.Question, Title: res.Title, Confidence: res.Confidence, Report: res.Report, Sources: res.Sources,
 			Gaps: res.Gaps, Engine: res.Engine, Usage: res.Usage, Corpus: rf.PublicCorpus(owner(c), res.Corpus),
-			Links: s.links(r.ID), Claims: res.Claims,
+			Links: s.links(r.ID), Claims: res.Claims, Revision: max(res.Revision, 1), Changelog: s.changelog(c),
 		})
 		return nil
 	}

@@ -160,10 +160,14 @@ func build(c client.Client, name string, acts Activities, opt Options) ([]worker
 		w.RegisterWorkflowWithOptions(workflows.IngestWorkflow, workflow.RegisterOptions{Name: rf.IngestWorkflowType})
 		w.RegisterWorkflowWithOptions(workflows.DeliveryWorkflow, workflow.RegisterOptions{Name: workflows.DeliveryWorkflowType})
 		w.RegisterWorkflowWithOptions(workflows.ResearchFollowUpWorkflow, workflow.RegisterOptions{Name: rf.ResearchFollowUpWorkflowType})
+		w.RegisterWorkflowWithOptions(workflows.ResearchClaimReviewWorkflow, workflow.RegisterOptions{Name: rf.ClaimReviewWorkflowType})
 		// Scheduled runs compare themselves with their schedule's previous
 		// run: an activity that reads Temporal, served here by its client.
-		w.RegisterActivityWithOptions((&activities.Runs{Temporal: c, Logger: opt.Logger}).CompareRuns,
-			activity.RegisterOptions{Name: workflows.CompareRunsActivity})
+		runs := &activities.Runs{Temporal: c, Logger: opt.Logger}
+		w.RegisterActivityWithOptions(runs.CompareRuns, activity.RegisterOptions{Name: workflows.CompareRunsActivity})
+		// Claim reviews read the revision they revise (the run's result
+		// or an earlier review's).
+		w.RegisterActivityWithOptions(runs.ReadRevision, activity.RegisterOptions{Name: workflows.ReadRevisionActivity})
 		return []worker.Worker{w}, nil
 	case Search:
 		if acts.Search == nil {

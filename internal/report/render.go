@@ -106,17 +106,7 @@ func Render(r Report) (string, RenderStats) {
 		b.WriteString("No sources.\n")
 	}
 	for _, s := range sources {
-		t := sanitize(s.Title)
-		if t == "" {
-			t = "Untitled source"
-		}
-		if s.URL != "" {
-			fmt.Fprintf(&b, "- [%d] %s\n", s.N, webSource(t, s))
-		} else if loc := location(s.Location); loc != "" {
-			fmt.Fprintf(&b, "- [%d] %s — %s\n", s.N, t, loc)
-		} else {
-			fmt.Fprintf(&b, "- [%d] %s\n", s.N, t)
-		}
+		b.WriteString(sourceLine(s))
 		st.Sources++
 	}
 
@@ -124,6 +114,21 @@ func Render(r Report) (string, RenderStats) {
 		fmt.Fprintf(&b, "\n---\n\n%s\n", f)
 	}
 	return b.String(), st
+}
+
+// sourceLine is the Sources entry of s, with its line end.
+func sourceLine(s rf.Source) string {
+	t := sanitize(s.Title)
+	if t == "" {
+		t = "Untitled source"
+	}
+	if s.URL != "" {
+		return fmt.Sprintf("- [%d] %s\n", s.N, webSource(t, s))
+	}
+	if loc := location(s.Location); loc != "" {
+		return fmt.Sprintf("- [%d] %s — %s\n", s.N, t, loc)
+	}
+	return fmt.Sprintf("- [%d] %s\n", s.N, t)
 }
 
 // numbered returns the sources with a positive number, ordered by number,
@@ -142,7 +147,7 @@ func numbered(in []rf.Source) []rf.Source {
 }
 
 func reserved(heading string) bool {
-	for _, h := range []string{headingSummary, headingGaps, headingSources, headingConflicts} {
+	for _, h := range []string{headingSummary, headingGaps, headingSources, headingConflicts, headingChangelog} {
 		if strings.EqualFold(strings.TrimSpace(heading), h) {
 			return true
 		}

@@ -1,0 +1,107 @@
+package activities
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/activity"
+
+	rf "github.com/researchflow/researchflow"
+	"github.com/researchflow/researchflow/internal/report"
+	"github.com/researchflow/researchflow/workflows"
+)
+
+// ReadRevision reads revision in.Revision of a run's report: revision 1
+// from the run's result, a later one from the result of the dispute that
+// wrote it (rf.ClaimRevisionWorkflowID), waiting while it runs. A dispute
+// that failed wrote no revision: the one before it is read instead. A
+// revision that was never started is a non-retryable rf.ErrRevisionNotFound.
+func (a *Runs) ReadRevision(ctx context.Context, in workflows.ReadRevisionInput) (rf.ReportRevision, error) {
+	defer keepAlive(ctx)()
+	for rev := in.Revision; rev >= 1; rev-- {
+		if rev == 1 {
+			var res rf.ResearchResult
+			if err := a.Temporal.GetWorkflow(ctx, in.ResearchID, "").Get(ctx, &res); err != nil {
+				return rf.ReportRevision{}, revisionError(in.ResearchID, 1, err)
+			}
+			return rf.ReportRevision{Revision: 1, Title: res.Title, Report: res.Report, Claims: res.Claims, Sources: res.Sources}, nil
+		}
+		var rv rf.ClaimReview
+		err := a.Temporal.GetWorkflow(ctx, rf.ClaimRevisionWorkflowID(in.ResearchID, rev), "").Get(ctx, &rv)
+		var notFound *serviceerror.NotFound
+		switch {
+		case err == nil && rv.Report != nil:
+			return *rv.Report, nil
+		case errors.As(err, &notFound):
+			return rf.ReportRevision{}, invalid(rf.ErrRevisionNotFound, fmt.Sprintf("revision %d of %s was never written", rev, in.ResearchID))
+		case ctx.Err() != nil:
+			return rf.ReportRevision{}, fmt.Errorf("read revision %d of %s: %w", rev, in.ResearchID, ctx.Err())
+		}
+		// The dispute failed (or wrote nothing): read the revision before.
+		activity.GetLogger(ctx).Warn("revision not written; reading the one before", "research", in.ResearchID, "revision", rev, "error", err)
+	}
+	return rf.ReportRevision{}, invalid(rf.ErrRevisionNotFound, fmt.Sprintf("no revision %d of %s", in.Revision, in.ResearchID))
+}
+
+func revisionError(id string, rev int, err error) error {
+	var notFound *serviceerror.NotFound
+	if errors.As(err, &notFound) {
+		return invalid(rf.ErrRevisionNotFound, fmt.Sprintf("no research run %s", id))
+	}
+	return fmt.Errorf("read revision %d of %s: %w", rev, id, err)
+}
+
+// ReviewClaim judges a disputed claim against the statements the analyst
+// found for it (report.Judge) and writes the report's next revision
+// (report.Revise). The statement that corrects a claim cites its source by
+// the report's number; a source the report does not list yet gets the next
+// number. No citation outside the report's numbered list is ever written.
+func (a *Inference) ReviewClaim(_ context.Context, in workflows.ReviewClaimInput) (workflows.ReviewClaimResult, error) {
+	found := make([]report.Statement, len(in.Findings))
+	for i, f := range in.Findings {
+		found[i] = report.Statement{Text: f.Text, ChunkID: f.ChunkID, SourceID: f.SourceID}
+	}
+	check := in.Check
+	outcome, best := report.Judge(check.Text, found)
+	check.Outcome = outcome
+	var added *rf.Source
+	if best >= 0 {
+		f := in.Findings[best]
+		check.Passage, check.ChunkID = f.Text, f.ChunkID
+		n := 0
+		for _, s := range in.Base.Sources {
+			if s.SourceID == f.SourceID {
+				n = s.N
+			}
+		}
+		if n == 0 {
+			i := slices.IndexFunc(in.Sources, func(s rf.Source) bool { return s.SourceID == f.SourceID })
+			if i < 0 {
+				return workflows.ReviewClaimResult{}, invalid(rf.ErrInvalidInput, fmt.Sprintf("the statement of chunk %s has no source", f.ChunkID))
+			}
+			for _, s := range in.Base.Sources {
+				n = max(n, s.N)
+			}
+			n++
+			s := in.Sources[i]
+			s.N = n
+			added = &s
+		}
+		check.Cites = []int{n}
+		if outcome == rf.OutcomeCorrected {
+			check.Correction = f.Text
+			check.CorrectionID = report.ClaimID(f.Text)
+		} else {
+			added = nil // a kept claim's text and sources stay as they are
+		}
+	}
+	check.Change = report.ChangeLine(check)
+	next, err := report.Revise(in.Base, in.Revision, check, added)
+	if err != nil {
+		return workflows.ReviewClaimResult{}, invalid(rf.ErrInvalidInput, err.Error())
+	}
+	return workflows.ReviewClaimResult{Check: check, Report: next}, nil
+}

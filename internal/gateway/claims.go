@@ -1,0 +1,152 @@
+package gateway
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	rf "github.com/researchflow/researchflow"
+	"github.com/researchflow/researchflow/client"
+)
+
+// FeedbackResponse answers POST /v1/research/{id}/claims/{claim}/feedback:
+// the review started (ResearchClaimReviewWorkflow). A dispute writes
+// revision Revision of the report (Report reads it once written); a
+// confirmation records the verdict on revision Revision.
+type FeedbackResponse struct {
+	ID         string `json:"id"`
+	RunID      string `json:"runId"`
+	ResearchID string `json:"researchId"`
+	ClaimID    string `json:"claimId"`
+	Verdict    string `json:"verdict"`
+	Revision   int    `json:"revision"`
+	Report     string `json:"report,omitempty"`
+	Feedback   string `json:"feedback"`
+	UI         string `json:"ui"`
+}
+
+// FeedbackListResponse answers GET /v1/research/{id}/feedback: the
+// readers' verdicts on the run's claims and what each review found.
+type FeedbackListResponse struct {
+	ResearchID string          `json:"researchId"`
+	Reviews    []client.Review `json:"reviews"`
+}
+
+// claimFeedback records a reader's verdict on one claim of a completed run
+// the caller owns; a dispute re-checks the claim and writes the report's
+// next revision.
+func (s *server) claimFeedback(c *gin.Context) error {
+	r, err := s.lookup(c)
+	if err != nil {
+		return err
+	}
+	var req rf.ClaimFeedbackRequest
+	if !s.decodeJSON(c, &req) {
+		return nil
+	}
+	// Validate before anything is read: bad input is a 400 whatever the run.
+	in, err := req.Input(r.ID, c.Param("claim"), s.followUpOwner(c), 2)
+	if err != nil {
+		return err
+	}
+	if r.Status != rf.StatusCompleted {
+		return newAPIError(http.StatusConflict, "not_finished", "the run is "+r.Status+"; feedback is on the claims of a completed report")
+	}
+	ctx := c.Request.Context()
+	latest, err := s.runs.LatestRevision(ctx, r.ID)
+	if err != nil {
+		return err
+	}
+	rev, err := s.runs.Revision(ctx, r.ID, latest)
+	if err != nil {
+		return err
+	}
+	if !slices.ContainsFunc(rev.Claims, func(cl rf.Claim) bool { return cl.ID == in.ClaimID }) {
+		return newAPIError(http.StatusNotFound, "claim_not_found", "revision "+strconv.Itoa(latest)+" of the report has no claim "+in.ClaimID+" (GET the report as JSON to list its claims)")
+	}
+	in.Revision = 0
+	run, in, err := s.runs.Feedback(ctx, "", in)
+	if err != nil {
+		return err
+	}
+	s.log.InfoContext(ctx, "gateway: claim feedback", "id", run.ID, "research", r.ID, "claim", in.ClaimID, "verdict", in.Verdict, "owner", owner(c))
+	self := s.links(r.ID).Self
+	out := FeedbackResponse{ID: run.ID, RunID: run.RunID, ResearchID: r.ID, ClaimID: in.ClaimID, Verdict: in.Verdict,
+		Revision: in.Revision, Feedback: self + "/feedback",
+		UI: s.cfg.UIURL + "/namespaces/" + url.PathEscape(s.cfg.Namespace) + "/workflows/" + url.PathEscape(run.ID)}
+	if in.Verdict == rf.VerdictDispute {
+		out.Report = self + "/report?revision=" + strconv.Itoa(in.Revision)
+		c.Header("Location", out.Report)
+	}
+	c.JSON(http.StatusAccepted, out)
+	return nil
+}
+
+// feedback lists the claim reviews of a run the caller owns.
+func (s *server) feedback(c *gin.Context) error {
+	r, err := s.lookup(c)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(c.Request.Context(), threadTimeout)
+	defer cancel()
+	rvs, err := s.runs.Reviews(ctx, r.ID, s.followUpOwner(c))
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, FeedbackListResponse{ResearchID: r.ID, Reviews: rvs})
+	return nil
+}
+
+// revised returns res with the report revision the request asks for
+// (?revision=N; the latest written by default): its text, claims and
+// sources, Revision set. The changelog is kept for changelog().
+func (s *server) revised(c *gin.Context, id string, res rf.ResearchResult) (rf.ResearchResult, error) {
+	ctx := c.Request.Context()
+	n := 0
+	if q, ok := c.GetQuery("revision"); ok {
+		v, err := strconv.Atoi(strings.TrimSpace(q))
+		if err != nil || v < 1 {
+			return res, newAPIError(http.StatusBadRequest, "invalid_request", "revision: want a revision number (1 is the run's report)")
+		}
+		n = v
+	} else {
+		latest, err := s.runs.LatestRevision(ctx, id)
+		if err != nil {
+			return res, err
+		}
+		n = latest
+	}
+	res.Revision = n
+	if n == 1 {
+		return res, nil
+	}
+	rev, err := s.runs.Revision(ctx, id, n)
+	switch {
+	case errors.Is(err, client.ErrRevisionNotReady):
+		c.Header("Retry-After", "5")
+		return res, newAPIError(http.StatusConflict, "not_ready", "revision "+strconv.Itoa(n)+" is still being written")
+	case client.IsNotFound(err):
+		return res, newAPIError(http.StatusNotFound, "revision_not_found", "the report has no revision "+strconv.Itoa(n))
+	case err != nil:
+		return res, err
+	}
+	res.Report, res.Claims, res.Sources = rev.Report, rev.Claims, rev.Sources
+	c.Set(changelogKey, rev.Changelog)
+	return res, nil
+}
+
+const changelogKey = "researchflow.changelog"
+
+// changelog is the changelog of the revision revised() chose.
+func (s *server) changelog(c *gin.Context) []string {
+	v, _ := c.Get(changelogKey)
+	lines, _ := v.([]string)
+	return lines
+}

@@ -1,0 +1,196 @@
+package report
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+
+	rf "github.com/researchflow/researchflow"
+	"github.com/researchflow/researchflow/internal/reasoning"
+	"github.com/researchflow/researchflow/internal/reasoning/conflict"
+	"github.com/researchflow/researchflow/internal/textproc"
+)
+
+// headingChangelog lists the changes of a report's revisions.
+const headingChangelog = "Changelog"
+
+// minKeptCosine is how alike a passage's statement and a claim must be
+// (term-vector cosine, with the same numbers) for the passage to state it.
+const minKeptCosine = 0.9
+
+// Statement is a statement found in a passage when a claim is re-checked.
+type Statement struct {
+	Text     string `json:"text"`
+	ChunkID  string `json:"chunkId"`
+	SourceID string `json:"sourceId"`
+}
+
+// Judge decides what the statements found for a disputed claim (best
+// first) say of it: rf.OutcomeKept when one states it (the same words and
+// numbers), rf.OutcomeCorrected when one states the same fact differently
+// (another quantity, date or yes/no of the same subject, or the same
+// sentence with other numbers), rf.OutcomeWithdrawn when none does. It
+// returns the index of the statement that keeps or corrects it (-1 when
+// withdrawn). Deterministic, no I/O: the offline and model engines are
+// judged alike.
+func Judge(claim string, found []Statement) (string, int) {
+	text, _ := textproc.StripCitations(claim)
+	key := rf.FoldText(strings.TrimRight(text, trailing))
+	vec := textproc.TermVector(text)
+	for i, f := range found {
+		ft := rf.FoldText(strings.TrimRight(f.Text, trailing))
+		if ft == key || (textproc.Cosine(vec, textproc.TermVector(f.Text)) >= minKeptCosine && slices.Equal(numbersOf(ft), numbersOf(key))) {
+			return rf.OutcomeKept, i
+		}
+	}
+	for i, f := range found {
+		cs := conflict.Detect([]conflict.Claim{{Text: text, SourceID: "claim"}, {Text: f.Text, SourceID: "passage"}})
+		if len(cs) > 0 || (masked(f.Text) == masked(text) && len(numbersOf(text)) > 0) {
+			return rf.OutcomeCorrected, i
+		}
+	}
+	return rf.OutcomeWithdrawn, -1
+}
+
+var numberPattern = regexp.MustCompile(`\d+(?:[.,]\d+)*`)
+
+func numbersOf(s string) []string { return numberPattern.FindAllString(s, -1) }
+
+// masked is a statement folded, its numbers masked and its end marks cut.
+func masked(s string) string {
+	return numberPattern.ReplaceAllString(rf.FoldText(strings.TrimRight(s, trailing)), "#")
+}
+
+// Revise writes revision rev of the report after base and check, a disputed claim's
+// review: a kept claim stays as it is, a corrected one is replaced by
+// check.Correction citing check.Cites (source, when not nil, is a source
+// base does not number yet, added to its list), a withdrawn one leaves the
+// text and the claims. check.Change is added to the changelog, which the
+// report shows in a section of its own before its sources. Earlier
+// revisions are not touched.
+func Revise(base rf.ReportRevision, rev int, check rf.ClaimCheck, source *rf.Source) (rf.ReportRevision, error) {
+	i := slices.IndexFunc(base.Claims, func(c rf.Claim) bool { return c.ID == check.ClaimID })
+	if i < 0 {
+		return rf.ReportRevision{}, fmt.Errorf("claim %s is not in revision %d", check.ClaimID, base.Revision)
+	}
+	claim := base.Claims[i]
+	next := rf.ReportRevision{
+		Revision: rev, Title: base.Title, Report: base.Report,
+		Claims: slices.Clone(base.Claims), Sources: slices.Clone(base.Sources),
+		Changelog: append(slices.Clone(base.Changelog), fmt.Sprintf("Revision %d: %s", rev, check.Change)),
+	}
+	valid := map[int]bool{}
+	for _, s := range base.Sources {
+		valid[s.N] = true
+	}
+	var st RenderStats
+	old := renderSentence(reasoning.Sentence{Text: claim.Text, Cites: claim.Cites}, valid, false, &st)
+	switch check.Outcome {
+	case rf.OutcomeKept:
+	case rf.OutcomeCorrected:
+		if source != nil {
+			next.Sources = append(next.Sources, *source)
+			valid[source.N] = true
+			next.Report = addSource(next.Report, *source)
+		}
+		text := strings.TrimSpace(clean(check.Correction))
+		repl := renderSentence(reasoning.Sentence{Text: text, Cites: check.Cites}, valid, false, &st)
+		if repl == "" {
+			return rf.ReportRevision{}, fmt.Errorf("correction of %s cites no source of the report: %v", claim.ID, check.Cites)
+		}
+		if !strings.Contains(next.Report, old) {
+			return rf.ReportRevision{}, fmt.Errorf("claim %s (%q) is not in the text of revision %d", claim.ID, old, base.Revision)
+		}
+		next.Report = strings.Replace(next.Report, old, repl, 1)
+		cites := slices.Clone(check.Cites)
+		slices.Sort(cites)
+		next.Claims[i] = rf.Claim{ID: ClaimID(text), Text: text, Cites: slices.Compact(cites), Section: claim.Section}
+	case rf.OutcomeWithdrawn:
+		if !strings.Contains(next.Report, old) {
+			return rf.ReportRevision{}, fmt.Errorf("claim %s (%q) is not in the text of revision %d", claim.ID, old, base.Revision)
+		}
+		next.Report = withdraw(next.Report, old, next.Revision)
+		next.Claims = slices.Delete(next.Claims, i, i+1)
+	default:
+		return rf.ReportRevision{}, fmt.Errorf("a review cannot revise a report with outcome %q", check.Outcome)
+	}
+	next.Report = changelog(next.Report, next.Changelog)
+	return next, nil
+}
+
+// ChangeLine is the changelog line of a claim's review ("Claim 3
+// withdrawn: no source states it.").
+func ChangeLine(c rf.ClaimCheck) string {
+	cites := ""
+	for _, n := range c.Cites {
+		cites += fmt.Sprintf("[%d]", n)
+	}
+	switch c.Outcome {
+	case rf.OutcomeKept:
+		return fmt.Sprintf("Claim %d kept: %s still states it.", c.Number, cites)
+	case rf.OutcomeCorrected:
+		return fmt.Sprintf("Claim %d corrected: “%s” is now “%s” %s.", c.Number,
+			strings.TrimRight(clean(c.Text), trailing), strings.TrimRight(clean(c.Correction), trailing), cites)
+	case rf.OutcomeWithdrawn:
+		return fmt.Sprintf("Claim %d withdrawn: no source states it.", c.Number)
+	}
+	return fmt.Sprintf("Claim %d %s.", c.Number, c.Outcome)
+}
+
+// withdraw removes sentence from md; a paragraph left empty says the
+// statement was withdrawn.
+func withdraw(md, sentence string, rev int) string {
+	for _, s := range []string{" " + sentence, sentence + " "} {
+		if strings.Contains(md, s) {
+			return strings.Replace(md, s, "", 1)
+		}
+	}
+	return strings.Replace(md, sentence, fmt.Sprintf("*Withdrawn in revision %d: no source states it.*", rev), 1)
+}
+
+// addSource appends s to the Sources section of md.
+func addSource(md string, s rf.Source) string {
+	head := "## " + headingSources + "\n\n"
+	at := strings.LastIndex(md, head)
+	if at < 0 {
+		return md
+	}
+	body := at + len(head)
+	if strings.HasPrefix(md[body:], "No sources.\n") {
+		return md[:body] + sourceLine(s) + md[body+len("No sources.\n"):]
+	}
+	end := body
+	for end < len(md) && strings.HasPrefix(md[end:], "- ") {
+		nl := strings.IndexByte(md[end:], '\n')
+		if nl < 0 {
+			end = len(md)
+			break
+		}
+		end += nl + 1
+	}
+	return md[:end] + sourceLine(s) + md[end:]
+}
+
+// changelog writes the Changelog section of md (replacing the one an
+// earlier revision wrote), before its sources.
+func changelog(md string, lines []string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "## %s\n\n", headingChangelog)
+	for _, l := range lines {
+		fmt.Fprintf(&b, "- %s\n", sanitize(l))
+	}
+	b.WriteString("\n")
+	head := "## " + headingChangelog + "\n\n"
+	if at := strings.Index(md, head); at >= 0 {
+		end := strings.Index(md[at+len(head):], "\n## ")
+		if end >= 0 {
+			return md[:at] + b.String() + md[at+len(head)+end+1:]
+		}
+	}
+	src := strings.LastIndex(md, "## "+headingSources+"\n")
+	if src < 0 {
+		return md + "\n" + b.String()
+	}
+	return md[:src] + b.String() + md[src:]
+}

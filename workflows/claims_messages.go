@@ -1,0 +1,47 @@
+package workflows
+
+import (
+	rf "github.com/researchflow/researchflow"
+	"github.com/researchflow/researchflow/internal/reasoning"
+)
+
+// Activity messages of the claim review workflow (ResearchClaimReviewWorkflow).
+const (
+	// ReadRevisionActivity reads revision N of a run's report
+	// (ReadRevisionInput, rf.ReportRevision) on the workflow pool, whose
+	// workers hold a Temporal client. Revision 1 is the run's result;
+	// revision N ≥ 2 the result of the dispute that wrote it, waited for
+	// while it runs (the activity heartbeats); a dispute that failed wrote
+	// nothing, so the revision before it is read instead.
+	ReadRevisionActivity = "ReadRevision"
+	// ReviewClaimActivity judges a disputed claim against the statements
+	// found for it and writes the next revision (ReviewClaimInput,
+	// ReviewClaimResult) on the inference pool.
+	ReviewClaimActivity = "ReviewClaim"
+)
+
+// ReadRevisionInput asks for revision Revision of run ResearchID's report.
+type ReadRevisionInput struct {
+	ResearchID string `json:"researchId"`
+	Revision   int    `json:"revision"`
+}
+
+// ReviewClaimInput is a disputed claim (Check, its outcome not yet set),
+// the revision it is in (Base), the statements the analyst found for it in
+// the passages retrieved again (best first) and the sources of those
+// statements (Source.N is 0: numbered by the review).
+type ReviewClaimInput struct {
+	Base     rf.ReportRevision   `json:"base"`
+	Check    rf.ClaimCheck       `json:"check"`
+	Findings []reasoning.Finding `json:"findings,omitempty"`
+	Sources  []rf.Source         `json:"sources,omitempty"`
+	// Revision is the revision to write.
+	Revision int `json:"revision"`
+}
+
+// ReviewClaimResult is the check, with its outcome and changelog line, and
+// the revision written.
+type ReviewClaimResult struct {
+	Check  rf.ClaimCheck     `json:"check"`
+	Report rf.ReportRevision `json:"report"`
+}
