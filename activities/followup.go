@@ -90,6 +90,22 @@ func evidenceOf(in workflows.RunEvidenceInput, rec workflows.RunRecord) (workflo
 	for _, s := range rec.State.Sources {
 		add(s.ChunkIDs)
 	}
+	if in.Claim != "" {
+		var findings [][]string
+		for _, sq := range rec.State.SubQuestions {
+			var texts []string
+			if sq.Analysis != nil {
+				for _, f := range sq.Analysis.Analysis.Findings {
+					texts = append(texts, f.Text)
+				}
+			}
+			findings = append(findings, texts)
+		}
+		if i := report.SubQuestionFor(in.Claim, findings); i >= 0 {
+			sq := rec.State.SubQuestions[i].SubQuestion
+			ev.ClaimSubQuestion = &sq
+		}
+	}
 	for _, sq := range rec.State.SubQuestions {
 		add(sq.Retrieved.ChunkIDs)
 	}

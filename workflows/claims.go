@@ -70,10 +70,6 @@ func readRevisionOptions() workflow.ActivityOptions {
 }
 
 func (r *review) run(ctx workflow.Context) (rf.ClaimReview, error) {
-	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, evidenceOptions()), RunEvidenceActivity,
-		RunEvidenceInput{ResearchID: r.in.ResearchID, Owner: r.in.Owner}).Get(ctx, &r.ev); err != nil {
-		return rf.ClaimReview{}, err
-	}
 	baseRev := r.in.Revision
 	if r.in.Verdict == rf.VerdictDispute {
 		baseRev--
@@ -88,6 +84,10 @@ func (r *review) run(ctx workflow.Context) (rf.ClaimReview, error) {
 			fmt.Sprintf("claim %s is not in revision %d of %s", r.in.ClaimID, r.base.Revision, r.in.ResearchID), rf.ErrClaimNotFound, nil)
 	}
 	claim := r.base.Claims[i]
+	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, evidenceOptions()), RunEvidenceActivity,
+		RunEvidenceInput{ResearchID: r.in.ResearchID, Owner: r.in.Owner, Claim: claim.Text}).Get(ctx, &r.ev); err != nil {
+		return rf.ClaimReview{}, err
+	}
 	by := r.in.Owner
 	if by == "" {
 		by = r.ev.Owner
@@ -104,7 +104,13 @@ func (r *review) run(ctx workflow.Context) (rf.ClaimReview, error) {
 		return r.res, nil
 	}
 	r.res.Check.Cites = nil
+	// The claim's sub-question is searched and analyzed again; a claim no
+	// finding of the run is alike (a model's rephrasing beyond
+	// recognition) is searched for as it is stated.
 	sq := reasoning.SubQuestion{ID: claimSubQuestion, Text: claim.Text, Reason: "disputed claim " + claim.ID + " of " + r.in.ResearchID}
+	if r.ev.ClaimSubQuestion != nil {
+		sq.Text = r.ev.ClaimSubQuestion.Text
+	}
 	chunks := r.search(ctx, sq)
 	if len(chunks) > 0 {
 		var app *temporal.ApplicationError

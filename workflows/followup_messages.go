@@ -21,6 +21,9 @@ type RunEvidenceInput struct {
 	ResearchID string `json:"researchId"`
 	// Owner, when set, must be the run's owner.
 	Owner string `json:"owner,omitempty"`
+	// Claim, when set, is a claim of the run's report whose sub-question
+	// RunEvidence.ClaimSubQuestion names (claim reviews).
+	Claim string `json:"claim,omitempty"`
 }
 
 // RunEvidence is what a follow-up answers from: the run's corpus and
@@ -39,6 +42,9 @@ type RunEvidence struct {
 	// ChunkIDs are the run's passages: the cited ones first, then the other
 	// retrieved ones, at most MaxEvidencePassages.
 	ChunkIDs []string `json:"chunkIds"`
+	// ClaimSubQuestion is the sub-question RunEvidenceInput.Claim answers
+	// (nil when none of the run's findings is alike it).
+	ClaimSubQuestion *reasoning.SubQuestion `json:"claimSubQuestion,omitempty"`
 }
 
 // RenderFollowUpInput asks for the Markdown of a follow-up's answer: its

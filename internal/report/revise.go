@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 
 	rf "github.com/researchflow/researchflow"
@@ -122,15 +123,21 @@ func Revise(base rf.ReportRevision, rev int, check rf.ClaimCheck, source *rf.Sou
 // ChangeLine is the changelog line of a claim's review ("Claim 3
 // withdrawn: no source states it.").
 func ChangeLine(c rf.ClaimCheck) string {
-	cites := ""
+	// Numbers in brackets would read as citations of the changelog: the
+	// sources are named in words.
+	var nums []string
 	for _, n := range c.Cites {
-		cites += fmt.Sprintf("[%d]", n)
+		nums = append(nums, strconv.Itoa(n))
+	}
+	cites := "source " + strings.Join(nums, ", ")
+	if len(nums) > 1 {
+		cites = "sources " + strings.Join(nums, ", ")
 	}
 	switch c.Outcome {
 	case rf.OutcomeKept:
 		return fmt.Sprintf("Claim %d kept: %s still states it.", c.Number, cites)
 	case rf.OutcomeCorrected:
-		return fmt.Sprintf("Claim %d corrected: “%s” is now “%s” %s.", c.Number,
+		return fmt.Sprintf("Claim %d corrected: “%s” is now “%s” (%s).", c.Number,
 			strings.TrimRight(clean(c.Text), trailing), strings.TrimRight(clean(c.Correction), trailing), cites)
 	case rf.OutcomeWithdrawn:
 		return fmt.Sprintf("Claim %d withdrawn: no source states it.", c.Number)
@@ -193,4 +200,30 @@ func changelog(md string, lines []string) string {
 		return md + "\n" + b.String()
 	}
 	return md[:src] + b.String() + md[src:]
+}
+
+// minSubQuestionCosine is how alike a claim and a finding must be
+// (term-vector cosine) for the finding's sub-question to be the claim's.
+const minSubQuestionCosine = 0.3
+
+// SubQuestionFor returns which of the sub-questions, given by the texts of
+// their findings, a claim comes from: the one with a finding that states
+// it, else the one with the finding most alike it (a model writer
+// rephrases), -1 when none is alike.
+func SubQuestionFor(claim string, findings [][]string) int {
+	text, _ := textproc.StripCitations(claim)
+	key := rf.FoldText(strings.TrimRight(text, trailing))
+	vec := textproc.TermVector(text)
+	best, bestScore := -1, minSubQuestionCosine
+	for i, list := range findings {
+		for _, f := range list {
+			if rf.FoldText(strings.TrimRight(clean(f), trailing)) == key {
+				return i
+			}
+			if s := textproc.Cosine(vec, textproc.TermVector(f)); s > bestScore {
+				best, bestScore = i, s
+			}
+		}
+	}
+	return best
 }

@@ -1,0 +1,192 @@
+package stack
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	rf "github.com/researchflow/researchflow"
+	"github.com/researchflow/researchflow/internal/gateway"
+	"github.com/researchflow/researchflow/internal/report"
+)
+
+// A run over notes; a reader disputes the claim of a note since edited to
+// a new value: revision 2 corrects it, cites the note and says so in its
+// changelog. A reader disputes the claim of a note since deleted: revision
+// 3 withdraws it. Revision 1 stays readable, unchanged, in every format.
+// An unknown claim is a 404 and a bad verdict a 400.
+func TestDisputedClaimsAreCorrectedAndWithdrawnInNewRevisions(t *testing.T) {
+	endToEnd(t)
+	dir := t.TempDir()
+	notes := map[string]string{
+		"kilns.md":  "# Pottery kilns\n\nA stoneware kiln is fired to about 1280 degrees Celsius so that the glaze melts.\n",
+		"bees.txt":  "Beekeeping basics\n\nWorker bees build wax comb and store nectar, which they evaporate into honey.\n",
+		"bread.txt": "Sourdough bread\n\nA sourdough starter is fed with fresh flour and water every day to keep the yeast active.\n",
+	}
+	for name, text := range notes {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	id := unique("e2e-claims")
+	run, _ := research(t, id, rf.ResearchInput{
+		Question:   "To what temperature is a stoneware kiln fired, and what do worker bees build?",
+		CorpusPath: dir,
+	})
+	claimWith := func(claims []rf.Claim, word string) rf.Claim {
+		t.Helper()
+		for _, c := range claims {
+			if strings.Contains(c.Text, word) {
+				return c
+			}
+		}
+		t.Fatalf("no claim mentions %q: %+v\n%s", word, claims, run.Report)
+		return rf.Claim{}
+	}
+	kiln, bees := claimWith(run.Claims, "1280"), claimWith(run.Claims, "wax comb")
+	base := "http://" + shared.Gateway.Addr + "/v1/research/" + url.PathEscape(id)
+	post := func(claim, body string) (int, []byte) {
+		t.Helper()
+		resp, err := http.Post(base+"/claims/"+claim+"/feedback", "application/json", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, b
+	}
+	if code, body := post(kiln.ID, `{"verdict":"maybe"}`); code != http.StatusBadRequest {
+		t.Errorf("bad verdict: %d %s, want 400", code, body)
+	}
+	if code, body := post("claim-000000000000", `{"verdict":"dispute"}`); code != http.StatusNotFound {
+		t.Errorf("unknown claim: %d %s, want 404", code, body)
+	}
+	dispute := func(claim rf.Claim, want int) rf.ClaimReview {
+		t.Helper()
+		code, body := post(claim.ID, `{"verdict":"dispute","reason":"the note says otherwise"}`)
+		if code != http.StatusAccepted {
+			t.Fatalf("dispute %s: %d %s", claim.ID, code, body)
+		}
+		var fb gateway.FeedbackResponse
+		if err := json.Unmarshal(body, &fb); err != nil || fb.Revision != want || fb.ID != rf.ClaimRevisionWorkflowID(id, want) {
+			t.Fatalf("dispute answered %+v (%v), want revision %d", fb, err, want)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+		defer cancel()
+		var rv rf.ClaimReview
+		if err := shared.Client.GetWorkflow(ctx, fb.ID, "").Get(ctx, &rv); err != nil {
+			t.Fatalf("review %s: %v", fb.ID, err)
+		}
+		recordHistory(t, shared.Client.GetWorkflow(ctx, fb.ID, ""), "claims_%s_"+rv.Check.Outcome+".json")
+		return rv
+	}
+	get := func(query, accept string) (int, string) {
+		t.Helper()
+		req, _ := http.NewRequest(http.MethodGet, base+"/report"+query, nil)
+		if accept != "" {
+			req.Header.Set("Accept", accept)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	_, html1 := get("?revision=1", "text/html")
+
+	// 1. Edited note: corrected.
+	edited := strings.Replace(notes["kilns.md"], "1280", "1310", 1)
+	if err := os.WriteFile(filepath.Join(dir, "kilns.md"), []byte(edited), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rv := dispute(kiln, 2)
+	t.Logf("revision 2 (%s; searches %+v):\n%s", rv.Check.Change, rv.Searches, rv.Report.Report)
+	if rv.Check.Outcome != rf.OutcomeCorrected || !strings.Contains(rv.Check.Correction, "1310") || rv.Check.By != rf.LocalOwner {
+		t.Fatalf("check = %+v, want corrected to 1310 by %s", rv.Check, rf.LocalOwner)
+	}
+	n := sourceFor(run, "kilns.md")
+	if code, md := get("?revision=2", ""); code != http.StatusOK || !strings.Contains(md, "1310 degrees Celsius so that the glaze melts ["+strconv.Itoa(n)+"]") ||
+		!strings.Contains(md, "## Changelog") || !strings.Contains(md, rv.Check.Change) {
+		t.Errorf("revision 2: %d\n%s", code, md)
+	}
+	if err := report.CheckCitations(rv.Report.Report); err != nil {
+		t.Errorf("revision 2 cites a number it does not list: %v", err)
+	}
+	if len(rv.Check.Cites) != 1 || rv.Check.Cites[0] != n {
+		t.Errorf("correction cites %v, want the note's number [%d]", rv.Check.Cites, n)
+	}
+	if code, md := get("", ""); code != http.StatusOK || md != rv.Report.Report {
+		t.Errorf("GET /report without a revision is not the latest (revision 2): %d", code)
+	}
+
+	// 2. Deleted note: withdrawn.
+	if err := os.Remove(filepath.Join(dir, "bees.txt")); err != nil {
+		t.Fatal(err)
+	}
+	rv3 := dispute(bees, 3)
+	t.Logf("revision 3 (%s):\n%s", rv3.Check.Change, rv3.Report.Report)
+	if rv3.Check.Outcome != rf.OutcomeWithdrawn {
+		t.Fatalf("check = %+v, want withdrawn", rv3.Check)
+	}
+	code, md3 := get("?revision=3", "application/json")
+	var rj gateway.ReportJSON
+	if err := json.Unmarshal([]byte(md3), &rj); code != http.StatusOK || err != nil || rj.Revision != 3 || len(rj.Changelog) != 2 {
+		t.Fatalf("revision 3 as JSON: %d %v %+v", code, err, rj)
+	}
+	body, changes, _ := strings.Cut(rj.Report, "## Changelog")
+	if strings.Contains(body, "wax comb") || strings.Contains(body, "1280") || !strings.Contains(body, "1310") {
+		t.Errorf("revision 3 still states the withdrawn claim or lost the correction:\n%s", rj.Report)
+	}
+	if !strings.Contains(changes, "Revision 2: Claim 2 corrected") && !strings.Contains(changes, "Revision 2: Claim 1 corrected") ||
+		!strings.Contains(changes, "withdrawn: no source states it") {
+		t.Errorf("changelog of revision 3:\n%s", changes)
+	}
+	for _, c := range rj.Claims {
+		if c.ID == bees.ID || c.ID == kiln.ID {
+			t.Errorf("revision 3 lists claim %s", c.ID)
+		}
+	}
+
+	// 3. Revision 1 unchanged, in Markdown and HTML.
+	if code, md := get("?revision=1", ""); code != http.StatusOK || md != run.Report {
+		t.Errorf("revision 1 changed (%d):\n%s", code, md)
+	}
+	if _, html := get("?revision=1", "text/html"); html != html1 {
+		t.Errorf("revision 1 as HTML changed")
+	}
+	if code, _ := get("?revision=9", ""); code != http.StatusNotFound {
+		t.Errorf("revision 9: %d, want 404", code)
+	}
+
+	// 4. The feedback is listed with what the re-checks found.
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		resp, err := http.Get(base + "/feedback")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var fl gateway.FeedbackListResponse
+		_ = json.NewDecoder(resp.Body).Decode(&fl)
+		resp.Body.Close()
+		if len(fl.Reviews) == 2 && fl.Reviews[0].Result != nil && fl.Reviews[1].Result != nil {
+			if fl.Reviews[0].Result.Check.Outcome != rf.OutcomeCorrected || fl.Reviews[1].Result.Check.Outcome != rf.OutcomeWithdrawn {
+				t.Errorf("feedback %+v", fl.Reviews)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("feedback lists %+v, want both reviews", fl.Reviews)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
