@@ -20,6 +20,10 @@ const headingChangelog = "Changelog"
 // (term-vector cosine, with the same numbers) for the passage to state it.
 const minKeptCosine = 0.9
 
+// minCorrectedCosine is how alike (term-vector cosine, numbers left out)
+// a passage's statement with other numbers must be to correct a claim.
+const minCorrectedCosine = 0.6
+
 // Statement is a statement found in a passage when a claim is re-checked.
 type Statement struct {
 	Text     string `json:"text"`
@@ -45,9 +49,15 @@ func Judge(claim string, found []Statement) (string, int) {
 			return rf.OutcomeKept, i
 		}
 	}
+	words := textproc.TermVector(numberPattern.ReplaceAllString(text, " "))
 	for i, f := range found {
 		cs := conflict.Detect([]conflict.Claim{{Text: text, SourceID: "claim"}, {Text: f.Text, SourceID: "passage"}})
 		if len(cs) > 0 || (masked(f.Text) == masked(text) && len(numbersOf(text)) > 0) {
+			return rf.OutcomeCorrected, i
+		}
+		// The same words around other numbers: the fact has a new value.
+		if nums := numbersOf(f.Text); len(nums) > 0 && len(numbersOf(text)) > 0 && !slices.Equal(nums, numbersOf(text)) &&
+			textproc.Cosine(words, textproc.TermVector(numberPattern.ReplaceAllString(f.Text, " "))) >= minCorrectedCosine {
 			return rf.OutcomeCorrected, i
 		}
 	}

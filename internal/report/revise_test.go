@@ -1,0 +1,119 @@
+package report
+
+import (
+	"strings"
+	"testing"
+
+	rf "github.com/researchflow/researchflow"
+	"github.com/researchflow/researchflow/internal/reasoning"
+)
+
+func TestJudge(t *testing.T) {
+	claim := "A stoneware kiln is fired to about 1280 degrees Celsius so that the glaze melts [2]."
+	for _, c := range []struct {
+		name  string
+		found []string
+		want  string
+		best  int
+	}{
+		{"same statement", []string{"Bees build comb.", "A stoneware kiln is fired to about 1280 degrees Celsius so that the glaze melts."}, rf.OutcomeKept, 1},
+		{"new value", []string{"Bees build comb.", "A stoneware kiln is fired to about 1310 degrees Celsius so that the glaze melts."}, rf.OutcomeCorrected, 1},
+		{"new value, clause dropped", []string{"A stoneware kiln is now fired to about 1310 degrees Celsius."}, rf.OutcomeCorrected, 0},
+		{"nothing about it", []string{"Worker bees build wax comb and store nectar."}, rf.OutcomeWithdrawn, -1},
+		{"nothing found", nil, rf.OutcomeWithdrawn, -1},
+		{"kept before corrected", []string{"A stoneware kiln is fired to about 1310 degrees Celsius so that the glaze melts.", "A stoneware kiln is fired to about 1280 degrees Celsius so that the glaze melts."}, rf.OutcomeKept, 1},
+	} {
+		var found []Statement
+		for _, f := range c.found {
+			found = append(found, Statement{Text: f})
+		}
+		got, best := Judge(claim, found)
+		if got != c.want || best != c.best {
+			t.Errorf("%s: %s %d, want %s %d", c.name, got, best, c.want, c.best)
+		}
+	}
+}
+
+func TestSubQuestionFor(t *testing.T) {
+	findings := [][]string{
+		{"Worker bees build wax comb."},
+		nil,
+		{"A stoneware kiln is fired to about 1280 degrees Celsius.", "Glazes melt."},
+	}
+	if got := SubQuestionFor("A stoneware kiln is fired to about 1280 degrees Celsius [3].", findings); got != 2 {
+		t.Errorf("exact: %d, want 2", got)
+	}
+	if got := SubQuestionFor("Kilns for stoneware are fired near 1280 degrees Celsius.", findings); got != 2 {
+		t.Errorf("rephrased: %d, want 2", got)
+	}
+	if got := SubQuestionFor("Lighthouse keepers trim the wick.", findings); got != -1 {
+		t.Errorf("unrelated: %d, want -1", got)
+	}
+}
+
+// revisionOne renders a small report and lists its claims, as a run does.
+func revisionOne(t *testing.T) rf.ReportRevision {
+	t.Helper()
+	sources := []rf.Source{{N: 1, SourceID: "s1", Title: "Bees", Location: "bees.txt"}, {N: 2, SourceID: "s2", Title: "Kilns", Location: "kilns.md"}}
+	d := reasoning.Draft{Title: "Kilns and bees", Summary: []reasoning.Sentence{
+		{Text: "Worker bees build wax comb.", Cites: []int{1}},
+		{Text: "A stoneware kiln is fired to about 1280 degrees Celsius.", Cites: []int{2}},
+	}, Sections: []reasoning.DraftSection{{Heading: "Bees", Sentences: []reasoning.Sentence{{Text: "Drones do not sting.", Cites: []int{1}}}}}}
+	md, _ := Render(Report{Question: "Kilns and bees?", Draft: d, Sources: sources})
+	return rf.ReportRevision{Revision: 1, Title: d.Title, Report: md, Claims: Claims(d, sources), Sources: sources}
+}
+
+func TestReviseCorrectsWithdrawsAndKeeps(t *testing.T) {
+	r1 := revisionOne(t)
+	kiln := r1.Claims[1]
+	corr := rf.ClaimCheck{ClaimID: kiln.ID, Number: 2, Text: kiln.Text, Outcome: rf.OutcomeCorrected,
+		Correction: "A stoneware kiln is fired to about 1310 degrees Celsius.", Cites: []int{3}}
+	corr.Change = ChangeLine(corr)
+	added := rf.Source{N: 3, SourceID: "s3", Title: "Kilns, new edition", Location: "kilns2.md"}
+	r2, err := Revise(r1, 2, corr, &added)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(r2.Report, "1310 degrees Celsius [3].") || strings.Contains(r2.Report, "1280 degrees Celsius [2]") ||
+		!strings.Contains(r2.Report, "- [3] Kilns, new edition") || !strings.Contains(r2.Report, "## Changelog\n\n- Revision 2: Claim 2 corrected") {
+		t.Errorf("revision 2:\n%s", r2.Report)
+	}
+	if err := CheckCitations(r2.Report); err != nil {
+		t.Errorf("revision 2: %v", err)
+	}
+	if r2.Claims[1].ID != ClaimID(corr.Correction) || r2.Claims[1].Cites[0] != 3 || r2.Revision != 2 {
+		t.Errorf("claims %+v", r2.Claims)
+	}
+	if r1.Report != revisionOne(t).Report || r1.Claims[1].ID != kiln.ID {
+		t.Error("Revise changed revision 1")
+	}
+
+	drones := r2.Claims[2]
+	wd := rf.ClaimCheck{ClaimID: drones.ID, Number: 3, Text: drones.Text, Outcome: rf.OutcomeWithdrawn}
+	wd.Change = ChangeLine(wd)
+	r3, err := Revise(r2, 3, wd, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, changes, _ := strings.Cut(r3.Report, "## Changelog")
+	if strings.Contains(body, "Drones") || !strings.Contains(body, "*Withdrawn in revision 3: no source states it.*") || len(r3.Claims) != 2 {
+		t.Errorf("revision 3:\n%s", r3.Report)
+	}
+	if strings.Count(changes, "- Revision") != 2 || !strings.Contains(changes, "Claim 3 withdrawn: no source states it.") || strings.Count(r3.Report, "## Changelog") != 1 {
+		t.Errorf("changelog of revision 3:\n%s", changes)
+	}
+
+	bees := r3.Claims[0]
+	kept := rf.ClaimCheck{ClaimID: bees.ID, Number: 1, Text: bees.Text, Outcome: rf.OutcomeKept, Cites: []int{1}}
+	kept.Change = ChangeLine(kept)
+	r4, err := Revise(r3, 4, kept, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(r4.Report, "Worker bees build wax comb [1].") || !strings.Contains(r4.Report, "Claim 1 kept: source 1 still states it.") {
+		t.Errorf("revision 4:\n%s", r4.Report)
+	}
+	if _, err := Revise(r4, 5, rf.ClaimCheck{ClaimID: drones.ID, Outcome: rf.OutcomeWithdrawn}, nil); err == nil {
+		t.Error("a claim withdrawn before was revised again")
+	}
+}
