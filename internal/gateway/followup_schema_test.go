@@ -19,3 +19,14 @@ func init() {
 	apiSchemas["ThreadResponse"] = reflect.TypeFor[ThreadResponse]()
 	apiSchemas["Claim"] = reflect.TypeFor[rf.Claim]()
 }
+
+// The claim feedback schemas.
+func init() {
+	apiSchemas["ClaimFeedbackRequest"] = reflect.TypeFor[rf.ClaimFeedbackRequest]()
+	apiSchemas["FeedbackResponse"] = reflect.TypeFor[FeedbackResponse]()
+	apiSchemas["ClaimCheck"] = reflect.TypeFor[rf.ClaimCheck]()
+	apiSchemas["ReportRevision"] = reflect.TypeFor[rf.ReportRevision]()
+	apiSchemas["ClaimReview"] = reflect.TypeFor[rf.ClaimReview]()
+	apiSchemas["Review"] = reflect.TypeFor[client.Review]()
+	apiSchemas["FeedbackList"] = reflect.TypeFor[FeedbackListResponse]()
+}

@@ -1,0 +1,154 @@
+// Researchflow web app: the follow-up thread under the report and the
+// reader's verdict on each cited sentence (dispute or confirm). Loaded after
+// app.js, whose helpers it uses (api, el, renderMarkdown, state, $).
+// Untrusted text reaches the page only through textContent.
+"use strict";
+
+(function () {
+  const report = $("report");
+  const self = { rendered: null, polls: 0 };
+
+  const thread = el("section", { id: "thread", class: "thread", hidden: "" },
+    el("h3", {}, "Follow-ups"),
+    el("ol", { id: "thread-list", class: "thread-list" }),
+    el("form", { id: "followup-form", class: "row" },
+      el("input", { id: "followup-question", type: "text", placeholder: "Ask a follow-up about this report", maxlength: "2000" }),
+      el("button", { id: "followup-ask", type: "submit", class: "small" }, "Ask")),
+    el("p", { id: "feedback-status", class: "muted", role: "status" }));
+  report.after(thread);
+
+  const base = (id) => "/v1/research/" + encodeURIComponent(id);
+  const status = (msg) => { $("feedback-status").textContent = msg || ""; };
+  const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+  // The report is rendered by app.js (loadReport) or by us: decorate what
+  // app.js renders; an emptied report hides the thread.
+  new MutationObserver(() => {
+    if (!report.children.length) { thread.hidden = true; status(""); return; }
+    if (report.firstChild === self.rendered) return;
+    decorate(state.id);
+  }).observe(report, { childList: true });
+
+  async function decorate(id) {
+    try {
+      const r = await api(base(id) + "/report", { headers: { Accept: "application/json" } });
+      if (state.id !== id) return;
+      markClaims(id, r.claims || []);
+      report.dataset.revision = r.revision || 1;
+      thread.hidden = false;
+      loadThread(id);
+    } catch (err) {
+      status(err.message);
+    }
+  }
+
+  // markClaims wraps each claim's sentence in span.claim and puts a confirm
+  // and a dispute button after its citations.
+  function markClaims(id, claims) {
+    claims.forEach((c, i) => {
+      const body = c.text.replace(/[.!?。！？]+$/, "");
+      const walker = document.createTreeWalker(report, NodeFilter.SHOW_TEXT);
+      let node;
+      while ((node = walker.nextNode())) {
+        const at = node.textContent.indexOf(body);
+        if (at < 0 || node.parentNode.closest(".claim")) continue;
+        const mid = node.splitText(at);
+        mid.splitText(body.length);
+        const span = el("span", { class: "claim", "data-claim": c.id, title: "Claim " + (i + 1) });
+        mid.replaceWith(span);
+        span.append(mid);
+        let end = span;
+        while (end.nextSibling && ((end.nextSibling.nodeType === 1 && end.nextSibling.classList.contains("cite")) ||
+          (end.nextSibling.nodeType === 3 && /^[\s\[\],]+$/.test(end.nextSibling.textContent)))) end = end.nextSibling;
+        const confirm = el("button", { type: "button", class: "claim-confirm small secondary", "data-claim": c.id, title: "This is right" }, "Confirm");
+        const dispute = el("button", { type: "button", class: "claim-dispute small danger", "data-claim": c.id, title: "Re-check this claim against the sources" }, "Dispute");
+        confirm.addEventListener("click", () => verdict(id, c, i + 1, "confirm"));
+        dispute.addEventListener("click", () => verdict(id, c, i + 1, "dispute"));
+        end.after(el("span", { class: "claim-actions" }, confirm, dispute));
+        break;
+      }
+    });
+  }
+
+  // verdict posts the reader's verdict; a dispute waits for the revision
+  // it writes and shows it, changelog included.
+  async function verdict(id, claim, n, v) {
+    try {
+      const fb = await api(base(id) + "/claims/" + encodeURIComponent(claim.id) + "/feedback", {
+        method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ verdict: v }),
+      });
+      if (v === "confirm") { status("Claim " + n + " confirmed. Thank you."); return; }
+      status("Claim " + n + " disputed: re-checking it against the sources for revision " + fb.revision + "…");
+      for (let i = 0; i < 240 && state.id === id; i++) {
+        await sleep(1000);
+        let r;
+        try {
+          r = await api(base(id) + "/report?revision=" + fb.revision, { headers: { Accept: "application/json" } });
+        } catch (err) {
+          if (err.status === 409) continue;
+          throw err;
+        }
+        if (state.id !== id) return;
+        renderMarkdown(report, r.report || "");
+        self.rendered = report.firstChild;
+        report.dataset.revision = r.revision;
+        markClaims(id, r.claims || []);
+        const log = r.changelog || [];
+        status(log.length ? log[log.length - 1] : "Revision " + r.revision + " is written.");
+        return;
+      }
+    } catch (err) {
+      status(err.message);
+    }
+  }
+
+  async function loadThread(id) {
+    try {
+      const t = await api(base(id) + "/thread");
+      if (state.id !== id) return false;
+      const ol = $("thread-list");
+      ol.replaceChildren();
+      let pending = false;
+      for (const f of t.followUps || []) {
+        const li = el("li", { class: "followup", "data-id": f.id }, el("strong", {}, f.question));
+        if (f.result) {
+          const div = el("div", { class: "answer" });
+          renderMarkdown(div, f.result.answer || "");
+          li.append(div);
+        } else if (f.error) {
+          li.append(el("p", { class: "error" }, f.error));
+        } else {
+          li.append(el("p", { class: "muted" }, "Answering…"));
+          pending = true;
+        }
+        ol.append(li);
+      }
+      return !pending;
+    } catch (err) {
+      status(err.message);
+      return true;
+    }
+  }
+
+  $("followup-form").addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    const id = state.id, q = $("followup-question").value.trim();
+    if (!id || !q) return;
+    try {
+      await api(base(id) + "/followups", {
+        method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ question: q }),
+      });
+      $("followup-question").value = "";
+      status("Asked: " + q);
+      // The thread reads Temporal's visibility: the new follow-up shows
+      // within a moment, its answer once written.
+      for (let i = 0; i < 240 && state.id === id; i++) {
+        await sleep(1000);
+        const done = await loadThread(id);
+        if (done && [...$("thread-list").children].some((li) => li.firstChild.textContent === q)) { status(""); return; }
+      }
+    } catch (err) {
+      status(err.message);
+    }
+  });
+})();
