@@ -64,6 +64,10 @@
         const dispute = el("button", { type: "button", class: "claim-dispute small danger", "data-claim": c.id, title: "Re-check this claim against the sources" }, "Dispute");
         confirm.addEventListener("click", () => verdict(id, c, i + 1, "confirm"));
         dispute.addEventListener("click", () => verdict(id, c, i + 1, "dispute"));
+        // Small, so that the sentence stays readable (app.css is the
+        // layout's; these buttons are set up here, through CSSOM, which
+        // the page's Content-Security-Policy allows).
+        for (const b of [confirm, dispute]) Object.assign(b.style, { fontSize: "0.7em", padding: "0 0.4em", marginLeft: "0.25em", lineHeight: "1.4" });
         end.after(el("span", { class: "claim-actions" }, confirm, dispute));
         break;
       }
