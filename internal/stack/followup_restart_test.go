@@ -28,7 +28,9 @@ type followUpActivities struct {
 	started   map[string]int
 	completed map[string]int
 	hold      bool
-	holding   chan struct{}
+	// holdType is the activity held (RetrieveActivity when empty).
+	holdType string
+	holding  chan struct{}
 }
 
 func (e *followUpActivities) InterceptActivity(ctx context.Context, next interceptor.ActivityInboundInterceptor) interceptor.ActivityInboundInterceptor {
@@ -48,7 +50,11 @@ func (a *followUpActivity) ExecuteActivity(ctx context.Context, in *interceptor.
 	key := info.ActivityType.Name + "#" + info.ActivityID
 	a.e.mu.Lock()
 	a.e.started[key]++
-	hold := a.e.hold && info.ActivityType.Name == workflows.RetrieveActivity
+	held := a.e.holdType
+	if held == "" {
+		held = workflows.RetrieveActivity
+	}
+	hold := a.e.hold && info.ActivityType.Name == held
 	a.e.mu.Unlock()
 	if hold {
 		close(a.e.holding)
