@@ -495,6 +495,16 @@ func (s *server) audit(c *gin.Context) error {
 		s.log.Warn("gateway: audit query failed", "id", r.ID, "err", err)
 		return newAPIError(http.StatusServiceUnavailable, "audit_unavailable", "the run's audit cannot be read now (no workflow worker answers); try again later")
 	}
+	// Who disputed or confirmed which claim, and what the re-check found.
+	rvs, err := s.runs.Reviews(ctx, r.ID, s.followUpOwner(c))
+	if err != nil {
+		s.log.Warn("gateway: claim reviews not listed", "id", r.ID, "err", err)
+	}
+	for _, rv := range rvs {
+		if rv.Result != nil {
+			a.Feedback = append(a.Feedback, rv.Result.Check)
+		}
+	}
 	c.JSON(http.StatusOK, a)
 	return nil
 }

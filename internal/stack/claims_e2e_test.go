@@ -168,7 +168,8 @@ func TestDisputedClaimsAreCorrectedAndWithdrawnInNewRevisions(t *testing.T) {
 		t.Errorf("revision 9: %d, want 404", code)
 	}
 
-	// 4. The feedback is listed with what the re-checks found.
+	// 4. The feedback is listed with what the re-checks found, also in the
+	// audit.
 	deadline := time.Now().Add(20 * time.Second)
 	for {
 		resp, err := http.Get(base + "/feedback")
@@ -181,6 +182,17 @@ func TestDisputedClaimsAreCorrectedAndWithdrawnInNewRevisions(t *testing.T) {
 		if len(fl.Reviews) == 2 && fl.Reviews[0].Result != nil && fl.Reviews[1].Result != nil {
 			if fl.Reviews[0].Result.Check.Outcome != rf.OutcomeCorrected || fl.Reviews[1].Result.Check.Outcome != rf.OutcomeWithdrawn {
 				t.Errorf("feedback %+v", fl.Reviews)
+			}
+			resp, err := http.Get(base + "/audit")
+			if err != nil {
+				t.Fatal(err)
+			}
+			var audit rf.Audit
+			_ = json.NewDecoder(resp.Body).Decode(&audit)
+			resp.Body.Close()
+			if len(audit.Feedback) != 2 || audit.Feedback[0].ClaimID != kiln.ID || audit.Feedback[0].By != rf.LocalOwner ||
+				audit.Feedback[0].Reason != "the note says otherwise" || audit.Feedback[1].Outcome != rf.OutcomeWithdrawn {
+				t.Errorf("audit feedback %+v", audit.Feedback)
 			}
 			break
 		}
