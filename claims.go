@@ -72,6 +72,10 @@ func ClaimRevisionWorkflowID(researchID string, rev int) string {
 	return researchID + "-claims-r" + strconv.Itoa(rev)
 }
 
+// RevisedEventID is the stable ID of the research.revised event of the
+// review (a workflow ID) that wrote a revision: one per revision.
+func RevisedEventID(reviewID string) string { return reviewID + ":" + EventRevised }
+
 // ClaimConfirmWorkflowID is the workflow ID of a confirmation of claim of
 // run researchID; the same key is the same confirmation.
 func ClaimConfirmWorkflowID(researchID, claim, key string) string {

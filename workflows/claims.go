@@ -217,7 +217,7 @@ func (r *review) analyze(ctx workflow.Context, sq reasoning.SubQuestion, chunks 
 // inform: one that cannot be published is logged, never a failure.
 func (r *review) publish(ctx workflow.Context) {
 	ev := rf.Event{
-		ID: r.res.ReviewID + ":" + rf.EventRevised, Type: rf.EventRevised, Time: workflow.Now(ctx),
+		ID: rf.RevisedEventID(r.res.ReviewID), Type: rf.EventRevised, Time: workflow.Now(ctx),
 		Data: rf.EventData{ResearchID: r.in.ResearchID, Question: r.ev.Question, Revision: r.in.Revision,
 			ClaimID: r.in.ClaimID, Outcome: r.res.Check.Outcome},
 	}

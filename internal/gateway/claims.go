@@ -8,11 +8,13 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
 	rf "github.com/researchflow/researchflow"
 	"github.com/researchflow/researchflow/client"
+	"github.com/researchflow/researchflow/internal/events"
 )
 
 // FeedbackResponse answers POST /v1/research/{id}/claims/{claim}/feedback:
@@ -149,4 +151,74 @@ func (s *server) changelog(c *gin.Context) []string {
 	v, _ := c.Get(changelogKey)
 	lines, _ := v.([]string)
 	return lines
+}
+
+// afterRun reports whether a stream asked (?afterRun=true) to stay open
+// after a completed run's "done" event for the events that come after it.
+func afterRun(c *gin.Context) bool {
+	v, _ := strconv.ParseBool(c.Query("afterRun"))
+	return v
+}
+
+// streamAfterRun sends, after a completed run's "done" event, the events
+// that come after the run: research.followup.answered for each answered
+// follow-up and research.revised for each revision a dispute wrote, those
+// so far first, then new ones as they come (it polls the thread and the
+// reviews), until the client goes away. They carry no stream id (a client
+// that reconnects gets them all again): consumers deduplicate on the
+// CloudEvent id, the same the webhook and NATS receive.
+func (s *server) streamAfterRun(ctx context.Context, id, owner string, out sink) {
+	sent := map[string]bool{} // lookup only
+	send := func(e rf.Event) bool {
+		if sent[e.ID] {
+			return true
+		}
+		ce, err := events.CloudEvent(e, nil)
+		if err != nil {
+			return true
+		}
+		if out.send(e.Type, "", ce) != nil {
+			return false
+		}
+		sent[e.ID] = true
+		return true
+	}
+	idle := time.Now()
+	for {
+		if fus, err := s.runs.Thread(ctx, id, owner); err == nil {
+			for _, fu := range fus {
+				if fu.Result == nil {
+					continue
+				}
+				r := fu.Result
+				if !send(rf.Event{ID: rf.FollowUpEventID(fu.ID), Type: rf.EventFollowUpAnswered, Time: fu.ClosedAt,
+					Data: rf.EventData{ResearchID: id, FollowUpID: fu.ID, Question: fu.Question, Findings: len(r.Findings), Gaps: len(r.Gaps)}}) {
+					return
+				}
+			}
+		}
+		if rvs, err := s.runs.Reviews(ctx, id, owner); err == nil {
+			for _, rv := range rvs {
+				if rv.Result == nil || rv.Result.Report == nil {
+					continue
+				}
+				r := rv.Result
+				if !send(rf.Event{ID: rf.RevisedEventID(rv.ID), Type: rf.EventRevised,
+					Data: rf.EventData{ResearchID: id, Revision: r.Revision, ClaimID: r.Check.ClaimID, Outcome: r.Check.Outcome}}) {
+					return
+				}
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(s.cfg.EventsPoll):
+		}
+		if time.Since(idle) >= s.cfg.EventsHeartbeat {
+			if out.idle() != nil {
+				return
+			}
+			idle = time.Now()
+		}
+	}
 }

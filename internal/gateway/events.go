@@ -65,7 +65,9 @@ func lastEventID(c *gin.Context) (int64, error) {
 // snapshot's new stage events come first, then the snapshot, all with
 // increasing IDs, and a client that resumes after ID n gets exactly what
 // has a larger one: nothing twice, nothing missed.
-func (s *server) stream(ctx context.Context, id string, after int64, out sink, owner string) {
+//
+// It reports whether the run completed (its "done" event was sent).
+func (s *server) stream(ctx context.Context, id string, after int64, out sink, owner string) bool {
 	s.metrics.eventStreams.Add(1)
 	defer s.metrics.eventStreams.Add(-1)
 	sent := after
@@ -92,12 +94,12 @@ func (s *server) stream(ctx context.Context, id string, after int64, out sink, o
 	case errors.Is(err, client.ErrProgressUnavailable):
 		s.log.Warn("gateway: event stream gives up", "id", id, "err", err)
 		_ = out.send("error", "", errorBody{errorDetail{Code: "progress_unavailable", Message: "the run's progress cannot be read; try again later"}})
-		return
+		return false
 	case err != nil:
 		if ctx.Err() == nil && !errors.Is(err, errGone) {
 			s.log.Error("gateway: event stream", "id", id, "err", err)
 		}
-		return // the stream has started: nothing else can be answered
+		return false // the stream has started: nothing else can be answered
 	}
 	ev := FinalEvent{ID: id, Status: res.Status, Error: res.Failure, Links: s.links(id)}
 	name := "failed"
@@ -107,7 +109,7 @@ func (s *server) stream(ctx context.Context, id string, after int64, out sink, o
 	case rf.StatusCancelled:
 		name = "cancelled"
 	}
-	_ = out.send(name, "", ev)
+	return out.send(name, "", ev) == nil && res.Status == rf.StatusCompleted
 }
 
 // events streams a run as Server-Sent Events (see stream); a client that
@@ -129,7 +131,9 @@ func (s *server) events(c *gin.Context) error {
 	// The stream outlives the server's write timeout.
 	_ = http.NewResponseController(c.Writer).SetWriteDeadline(time.Time{})
 	c.Writer.Flush()
-	s.stream(c.Request.Context(), r.ID, last, sseSink{c}, owner(c))
+	if s.stream(c.Request.Context(), r.ID, last, sseSink{c}, owner(c)) && afterRun(c) {
+		s.streamAfterRun(c.Request.Context(), r.ID, s.followUpOwner(c), sseSink{c})
+	}
 	return nil
 }
 

@@ -50,7 +50,9 @@ func (s *server) websocket(c *gin.Context) error {
 	defer conn.CloseNow()
 	// The client sends nothing; reading handles its pings and close.
 	ctx := conn.CloseRead(c.Request.Context())
-	s.stream(ctx, r.ID, last, wsSink{ctx, conn}, owner(c))
+	if s.stream(ctx, r.ID, last, wsSink{ctx, conn}, owner(c)) && afterRun(c) {
+		s.streamAfterRun(ctx, r.ID, s.followUpOwner(c), wsSink{ctx, conn})
+	}
 	_ = conn.Close(websocket.StatusNormalClosure, "")
 	return nil
 }

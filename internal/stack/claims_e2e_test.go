@@ -1,6 +1,7 @@
 package stack
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"io"
@@ -103,6 +104,7 @@ func TestDisputedClaimsAreCorrectedAndWithdrawnInNewRevisions(t *testing.T) {
 		return resp.StatusCode, string(b)
 	}
 	_, html1 := get("?revision=1", "text/html")
+	fu := askFollowUp(t, id, "What do worker bees build from wax?")
 
 	// 1. Edited note: corrected.
 	edited := strings.Replace(notes["kilns.md"], "1280", "1310", 1)
@@ -168,7 +170,43 @@ func TestDisputedClaimsAreCorrectedAndWithdrawnInNewRevisions(t *testing.T) {
 		t.Errorf("revision 9: %d, want 404", code)
 	}
 
-	// 4. The feedback is listed with what the re-checks found, also in the
+	// 4. The run's event stream, asked to stay open after the run, sends
+	// the follow-up's and the revisions' events.
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, base+"/events?afterRun=true", nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]bool{rf.FollowUpEventID(fu.FollowUpID): false,
+		rf.RevisedEventID(rf.ClaimRevisionWorkflowID(id, 2)): false, rf.RevisedEventID(rf.ClaimRevisionWorkflowID(id, 3)): false}
+	sc := bufio.NewScanner(resp.Body)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for missing := len(want); missing > 0 && sc.Scan(); {
+		data, ok := strings.CutPrefix(sc.Text(), "data: ")
+		if !ok {
+			continue
+		}
+		var ce struct {
+			ID   string `json:"id"`
+			Type string `json:"type"`
+		}
+		if json.Unmarshal([]byte(data), &ce) == nil {
+			if seen, ok := want[ce.ID]; ok && !seen {
+				want[ce.ID] = true
+				missing--
+			}
+		}
+	}
+	resp.Body.Close()
+	for id, seen := range want {
+		if !seen {
+			t.Errorf("the event stream did not send %s", id)
+		}
+	}
+
+	// 5. The feedback is listed with what the re-checks found, also in the
 	// audit.
 	deadline := time.Now().Add(20 * time.Second)
 	for {
