@@ -16,8 +16,15 @@ import (
 	rf "github.com/researchflow/researchflow"
 )
 
-// ErrRevisionNotReady: the revision asked for is still being written.
-var ErrRevisionNotReady = errors.New("the revision is still being written")
+// Errors of claim feedback.
+var (
+	// ErrRevisionNotReady: the revision asked for is still being written.
+	ErrRevisionNotReady = errors.New("the revision is still being written")
+	// ErrClaimNotFound: the latest revision of the report has no such claim.
+	ErrClaimNotFound = errors.New("the report has no such claim")
+	// ErrRunNotCompleted: feedback is on the claims of a completed run.
+	ErrRunNotCompleted = errors.New("the run has not completed")
+)
 
 // maxRevisions bounds the revisions of one report.
 const maxRevisions = 1000
@@ -114,6 +121,22 @@ func (c *Client) Feedback(ctx context.Context, key string, in rf.ClaimReviewInpu
 	if in.Owner != "" && run.Owner != "" && run.Owner != in.Owner {
 		return Run{}, in, fmt.Errorf("run %q: %w", in.ResearchID, ErrNotFound)
 	}
+	if run.Status != rf.StatusCompleted {
+		return Run{}, in, fmt.Errorf("run %s is %s: %w", in.ResearchID, run.Status, ErrRunNotCompleted)
+	}
+	// The claim must be in the latest revision written (a dispute still
+	// being written checks again when it runs).
+	latest, err := c.LatestRevision(ctx, in.ResearchID)
+	if err != nil {
+		return Run{}, in, err
+	}
+	rev, err := c.Revision(ctx, in.ResearchID, latest)
+	if err != nil {
+		return Run{}, in, err
+	}
+	if !slices.ContainsFunc(rev.Claims, func(cl rf.Claim) bool { return cl.ID == in.ClaimID }) {
+		return Run{}, in, fmt.Errorf("revision %d of %s has no claim %s: %w", latest, in.ResearchID, in.ClaimID, ErrClaimNotFound)
+	}
 	owner := in.Owner
 	if owner == "" {
 		owner = run.Owner
@@ -131,9 +154,7 @@ func (c *Client) Feedback(ctx context.Context, key string, in rf.ClaimReviewInpu
 		}, rf.ClaimReviewWorkflowType, in)
 	}
 	if in.Verdict == rf.VerdictConfirm {
-		if in.Revision, err = c.LatestRevision(ctx, in.ResearchID); err != nil {
-			return Run{}, in, err
-		}
+		in.Revision = latest
 		if key == "" {
 			key = uuid.NewString()
 		}
@@ -213,4 +234,17 @@ func (c *Client) Reviews(ctx context.Context, researchID, owner string) ([]Revie
 		return 0
 	})
 	return out, nil
+}
+
+// ReviewResult waits for claim review id and returns what it found.
+func (c *Client) ReviewResult(ctx context.Context, id string) (rf.ClaimReview, error) {
+	var res rf.ClaimReview
+	if err := c.tc.GetWorkflow(ctx, id, "").Get(ctx, &res); err != nil {
+		var notFound *serviceerror.NotFound
+		if errors.As(err, &notFound) {
+			return res, fmt.Errorf("claim review %q: %w", id, ErrNotFound)
+		}
+		return res, fmt.Errorf("claim review %s: %w", id, err)
+	}
+	return res, nil
 }

@@ -31,6 +31,7 @@ func runResearch(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, `usage: starter [flags] "question"
        starter --follow-up ID "question"
+       starter --dispute ID CLAIM ["reason"]    (or --confirm ID CLAIM)
        starter ingest DIR --corpus NAME
 
 flags:`)
@@ -48,9 +49,20 @@ flags:`)
 	ownerFlag := fs.String("owner", "", "research as API key owner `NAME`, in that owner's corpora (default: the owner of RESEARCHFLOW_API_KEY, else the local owner of the gateway without authentication)")
 	redrive := fs.String("redrive", "", "redrive finished run `ID`: retry its dead-lettered searches as the report's next revision (no question)")
 	followUp := fs.String("follow-up", "", "ask finished run `ID` a follow-up question: answered from its evidence first, searched again only for what that lacks")
+	dispute := fs.String("dispute", "", "dispute a claim of finished run `ID` (the claim ID, then a reason): re-checks it and writes the report's next revision")
+	confirm := fs.String("confirm", "", "confirm a claim of finished run `ID` (the claim ID, then a reason)")
 	positional, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err
+	}
+	if *dispute != "" || *confirm != "" {
+		if *followUp != "" || *redrive != "" || *sources != "" || *corpus != "" || (*dispute != "" && *confirm != "") {
+			return usageError("--dispute or --confirm takes no other run flag: one verdict on one run's claim")
+		}
+		if *dispute != "" {
+			return claimFeedback(ctx, rf.VerdictDispute, *dispute, positional, *asJSON, *noWait, stdout, stderr)
+		}
+		return claimFeedback(ctx, rf.VerdictConfirm, *confirm, positional, *asJSON, *noWait, stdout, stderr)
 	}
 	if *followUp != "" {
 		if *redrive != "" || *sources != "" || *corpus != "" {

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -61,20 +60,14 @@ func (s *server) claimFeedback(c *gin.Context) error {
 		return newAPIError(http.StatusConflict, "not_finished", "the run is "+r.Status+"; feedback is on the claims of a completed report")
 	}
 	ctx := c.Request.Context()
-	latest, err := s.runs.LatestRevision(ctx, r.ID)
-	if err != nil {
-		return err
-	}
-	rev, err := s.runs.Revision(ctx, r.ID, latest)
-	if err != nil {
-		return err
-	}
-	if !slices.ContainsFunc(rev.Claims, func(cl rf.Claim) bool { return cl.ID == in.ClaimID }) {
-		return newAPIError(http.StatusNotFound, "claim_not_found", "revision "+strconv.Itoa(latest)+" of the report has no claim "+in.ClaimID+" (GET the report as JSON to list its claims)")
-	}
 	in.Revision = 0
 	run, in, err := s.runs.Feedback(ctx, "", in)
-	if err != nil {
+	switch {
+	case errors.Is(err, client.ErrClaimNotFound):
+		return newAPIError(http.StatusNotFound, "claim_not_found", err.Error()+" (GET the report as JSON to list its claims)")
+	case errors.Is(err, client.ErrRunNotCompleted):
+		return newAPIError(http.StatusConflict, "not_finished", err.Error())
+	case err != nil:
 		return err
 	}
 	s.log.InfoContext(ctx, "gateway: claim feedback", "id", run.ID, "research", r.ID, "claim", in.ClaimID, "verdict", in.Verdict, "owner", owner(c))
