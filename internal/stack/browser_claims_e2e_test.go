@@ -26,7 +26,12 @@ func TestWebAppThreadAndClaimDispute(t *testing.T) {
 	if _, err := os.Stat(chromium); err != nil {
 		t.Skip("needs chromium (apt-get install chromium); .ci/run installs it")
 	}
-	dir := t.TempDir()
+	// A folder of its own name: a corpus is named after its folder, and
+	// t.TempDir's folders are all named 001.
+	dir := filepath.Join(t.TempDir(), unique("claims-notes"))
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
 	kilnNote := "# Pottery kilns\n\nA stoneware kiln is fired to about 1280 degrees Celsius so that the glaze melts.\n"
 	for name, text := range map[string]string{
 		"kilns.md": kilnNote,
