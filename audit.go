@@ -35,10 +35,6 @@ type Audit struct {
 	Sources []Source `json:"sources,omitempty"`
 	// Claims are the report's cited statements with their stable IDs.
 	Claims []Claim `json:"claims,omitempty"`
-	// Feedback is the readers' verdicts on the claims and what each
-	// re-check found, oldest first (ClaimReviewWorkflowType; the gateway
-	// adds them: the run's own audit query knows nothing of them).
-	Feedback []ClaimCheck `json:"feedback,omitempty"`
 }
 
 // AuditSubQuestion is the trail of one sub-question.

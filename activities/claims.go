@@ -10,46 +10,47 @@ import (
 	"go.temporal.io/sdk/activity"
 
 	rf "github.com/researchflow/researchflow"
+	rfclaims "github.com/researchflow/researchflow/claims"
 	"github.com/researchflow/researchflow/internal/report"
 	"github.com/researchflow/researchflow/workflows"
 )
 
 // ReadRevision reads revision in.Revision of a run's report: revision 1
 // from the run's result, a later one from the result of the dispute that
-// wrote it (rf.ClaimRevisionWorkflowID), waiting while it runs. A dispute
+// wrote it (rfclaims.RevisionWorkflowID), waiting while it runs. A dispute
 // that failed wrote no revision: the one before it is read instead. A
-// revision that was never started is a non-retryable rf.ErrRevisionNotFound.
-func (a *Runs) ReadRevision(ctx context.Context, in workflows.ReadRevisionInput) (rf.ReportRevision, error) {
+// revision that was never started is a non-retryable rfclaims.ErrRevisionNotFound.
+func (a *Runs) ReadRevision(ctx context.Context, in workflows.ReadRevisionInput) (rfclaims.Revision, error) {
 	defer keepAlive(ctx)()
 	for rev := in.Revision; rev >= 1; rev-- {
 		if rev == 1 {
 			var res rf.ResearchResult
 			if err := a.Temporal.GetWorkflow(ctx, in.ResearchID, "").Get(ctx, &res); err != nil {
-				return rf.ReportRevision{}, revisionError(in.ResearchID, 1, err)
+				return rfclaims.Revision{}, revisionError(in.ResearchID, 1, err)
 			}
-			return rf.ReportRevision{Revision: 1, Title: res.Title, Report: res.Report, Claims: res.Claims, Sources: res.Sources}, nil
+			return rfclaims.Revision{Revision: 1, Title: res.Title, Report: res.Report, Claims: res.Claims, Sources: res.Sources}, nil
 		}
-		var rv rf.ClaimReview
-		err := a.Temporal.GetWorkflow(ctx, rf.ClaimRevisionWorkflowID(in.ResearchID, rev), "").Get(ctx, &rv)
+		var rv rfclaims.Review
+		err := a.Temporal.GetWorkflow(ctx, rfclaims.RevisionWorkflowID(in.ResearchID, rev), "").Get(ctx, &rv)
 		var notFound *serviceerror.NotFound
 		switch {
 		case err == nil && rv.Report != nil:
 			return *rv.Report, nil
 		case errors.As(err, &notFound):
-			return rf.ReportRevision{}, invalid(rf.ErrRevisionNotFound, fmt.Sprintf("revision %d of %s was never written", rev, in.ResearchID))
+			return rfclaims.Revision{}, invalid(rfclaims.ErrRevisionNotFound, fmt.Sprintf("revision %d of %s was never written", rev, in.ResearchID))
 		case ctx.Err() != nil:
-			return rf.ReportRevision{}, fmt.Errorf("read revision %d of %s: %w", rev, in.ResearchID, ctx.Err())
+			return rfclaims.Revision{}, fmt.Errorf("read revision %d of %s: %w", rev, in.ResearchID, ctx.Err())
 		}
 		// The dispute failed (or wrote nothing): read the revision before.
 		activity.GetLogger(ctx).Warn("revision not written; reading the one before", "research", in.ResearchID, "revision", rev, "error", err)
 	}
-	return rf.ReportRevision{}, invalid(rf.ErrRevisionNotFound, fmt.Sprintf("no revision %d of %s", in.Revision, in.ResearchID))
+	return rfclaims.Revision{}, invalid(rfclaims.ErrRevisionNotFound, fmt.Sprintf("no revision %d of %s", in.Revision, in.ResearchID))
 }
 
 func revisionError(id string, rev int, err error) error {
 	var notFound *serviceerror.NotFound
 	if errors.As(err, &notFound) {
-		return invalid(rf.ErrRevisionNotFound, fmt.Sprintf("no research run %s", id))
+		return invalid(rfclaims.ErrRevisionNotFound, fmt.Sprintf("no research run %s", id))
 	}
 	return fmt.Errorf("read revision %d of %s: %w", rev, id, err)
 }
@@ -80,7 +81,7 @@ func (a *Inference) ReviewClaim(_ context.Context, in workflows.ReviewClaimInput
 		if n == 0 {
 			i := slices.IndexFunc(in.Sources, func(s rf.Source) bool { return s.SourceID == f.SourceID })
 			if i < 0 {
-				return workflows.ReviewClaimResult{}, invalid(rf.ErrInvalidInput, fmt.Sprintf("the statement of chunk %s has no source", f.ChunkID))
+				return workflows.ReviewClaimResult{}, invalid(workflows.ErrInvalidInput, fmt.Sprintf("the statement of chunk %s has no source", f.ChunkID))
 			}
 			for _, s := range in.Base.Sources {
 				n = max(n, s.N)
@@ -91,7 +92,7 @@ func (a *Inference) ReviewClaim(_ context.Context, in workflows.ReviewClaimInput
 			added = &s
 		}
 		check.Cites = []int{n}
-		if outcome == rf.OutcomeCorrected {
+		if outcome == rfclaims.OutcomeCorrected {
 			check.Correction = f.Text
 			check.CorrectionID = report.ClaimID(f.Text)
 		} else {
@@ -101,7 +102,7 @@ func (a *Inference) ReviewClaim(_ context.Context, in workflows.ReviewClaimInput
 	check.Change = report.ChangeLine(check)
 	next, err := report.Revise(in.Base, in.Revision, check, added)
 	if err != nil {
-		return workflows.ReviewClaimResult{}, invalid(rf.ErrInvalidInput, err.Error())
+		return workflows.ReviewClaimResult{}, invalid(workflows.ErrInvalidInput, err.Error())
 	}
 	return workflows.ReviewClaimResult{Check: check, Report: next}, nil
 }

@@ -6,16 +6,17 @@ import (
 	"testing"
 
 	rf "github.com/researchflow/researchflow"
+	rfclaims "github.com/researchflow/researchflow/claims"
 	"github.com/researchflow/researchflow/internal/reasoning"
 	"github.com/researchflow/researchflow/internal/report"
 	"github.com/researchflow/researchflow/workflows"
 )
 
-func reviewBase() rf.ReportRevision {
+func reviewBase() rfclaims.Revision {
 	sources := []rf.Source{{N: 1, SourceID: "s1", Title: "Kilns", Location: "kilns.md"}}
 	d := reasoning.Draft{Title: "Kilns", Summary: []reasoning.Sentence{{Text: "A stoneware kiln is fired to about 1280 degrees Celsius.", Cites: []int{1}}}}
 	md, _ := report.Render(report.Report{Question: "How hot?", Draft: d, Sources: sources})
-	return rf.ReportRevision{Revision: 1, Report: md, Claims: report.Claims(d, sources), Sources: sources}
+	return rfclaims.Revision{Revision: 1, Report: md, Claims: report.Claims(d, sources), Sources: sources}
 }
 
 // A statement of a source the report does not list corrects the claim
@@ -25,7 +26,7 @@ func reviewBase() rf.ReportRevision {
 func TestReviewClaimNumbersANewSourceAndWithdraws(t *testing.T) {
 	base := reviewBase()
 	claim := base.Claims[0]
-	check := rf.ClaimCheck{ClaimID: claim.ID, Number: 1, Text: claim.Text, Verdict: rf.VerdictDispute, Cites: claim.Cites}
+	check := rfclaims.Check{ClaimID: claim.ID, Number: 1, Text: claim.Text, Verdict: rfclaims.VerdictDispute, Cites: claim.Cites}
 	a := &Inference{}
 	res, err := a.ReviewClaim(context.Background(), workflows.ReviewClaimInput{
 		Base: base, Check: check, Revision: 2,
@@ -35,7 +36,7 @@ func TestReviewClaimNumbersANewSourceAndWithdraws(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Check.Outcome != rf.OutcomeCorrected || len(res.Check.Cites) != 1 || res.Check.Cites[0] != 2 || res.Check.ChunkID != "k9" {
+	if res.Check.Outcome != rfclaims.OutcomeCorrected || len(res.Check.Cites) != 1 || res.Check.Cites[0] != 2 || res.Check.ChunkID != "k9" {
 		t.Errorf("check %+v, want corrected citing [2]", res.Check)
 	}
 	if len(res.Report.Sources) != 2 || res.Report.Sources[1].N != 2 || !strings.Contains(res.Report.Report, "- [2] Kilns, 2nd edition") ||
@@ -51,7 +52,7 @@ func TestReviewClaimNumbersANewSourceAndWithdraws(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Check.Outcome != rf.OutcomeWithdrawn || len(res.Report.Claims) != 0 || strings.Contains(res.Report.Report, "1280 degrees Celsius [1]") {
+	if res.Check.Outcome != rfclaims.OutcomeWithdrawn || len(res.Report.Claims) != 0 || strings.Contains(res.Report.Report, "1280 degrees Celsius [1]") {
 		t.Errorf("check %+v, revision:\n%s", res.Check, res.Report.Report)
 	}
 }

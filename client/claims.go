@@ -14,6 +14,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	rf "github.com/researchflow/researchflow"
+	"github.com/researchflow/researchflow/claims"
 )
 
 // Errors of claim feedback.
@@ -43,7 +44,7 @@ type RevisionInfo struct {
 func (c *Client) Revisions(ctx context.Context, researchID string) ([]RevisionInfo, error) {
 	var out []RevisionInfo
 	for n := 2; n < maxRevisions; n++ {
-		id := rf.ClaimRevisionWorkflowID(researchID, n)
+		id := claims.RevisionWorkflowID(researchID, n)
 		info, err := c.describe(ctx, id, "")
 		if IsNotFound(err) {
 			return out, nil
@@ -60,25 +61,25 @@ func (c *Client) Revisions(ctx context.Context, researchID string) ([]RevisionIn
 // the run's result, a later one from its dispute. A revision being written
 // is ErrRevisionNotReady; one never written (or whose dispute failed)
 // ErrNotFound.
-func (c *Client) Revision(ctx context.Context, researchID string, n int) (rf.ReportRevision, error) {
+func (c *Client) Revision(ctx context.Context, researchID string, n int) (claims.Revision, error) {
 	if n <= 1 {
 		res, err := c.Result(ctx, researchID)
 		if err != nil {
-			return rf.ReportRevision{}, err
+			return claims.Revision{}, err
 		}
-		return rf.ReportRevision{Revision: 1, Title: res.Title, Report: res.Report, Claims: res.Claims, Sources: res.Sources}, nil
+		return claims.Revision{Revision: 1, Title: res.Title, Report: res.Report, Claims: res.Claims, Sources: res.Sources}, nil
 	}
-	id := rf.ClaimRevisionWorkflowID(researchID, n)
+	id := claims.RevisionWorkflowID(researchID, n)
 	info, err := c.describe(ctx, id, "")
 	if err != nil {
-		return rf.ReportRevision{}, fmt.Errorf("revision %d of %s: %w", n, researchID, err)
+		return claims.Revision{}, fmt.Errorf("revision %d of %s: %w", n, researchID, err)
 	}
 	if in := c.toInfo(info); !in.Closed {
-		return rf.ReportRevision{}, fmt.Errorf("revision %d of %s: %w", n, researchID, ErrRevisionNotReady)
+		return claims.Revision{}, fmt.Errorf("revision %d of %s: %w", n, researchID, ErrRevisionNotReady)
 	}
-	var rv rf.ClaimReview
+	var rv claims.Review
 	if err := c.tc.GetWorkflow(ctx, id, "").Get(ctx, &rv); err != nil || rv.Report == nil {
-		return rf.ReportRevision{}, fmt.Errorf("revision %d of %s was not written (%v): %w", n, researchID, err, ErrNotFound)
+		return claims.Revision{}, fmt.Errorf("revision %d of %s was not written (%v): %w", n, researchID, err, ErrNotFound)
 	}
 	return *rv.Report, nil
 }
@@ -102,11 +103,11 @@ func (c *Client) LatestRevision(ctx context.Context, researchID string) (int, er
 // Feedback starts the review of a reader's verdict (in.Verdict) on claim
 // in.ClaimID of run in.ResearchID (ResearchClaimReviewWorkflow). A dispute
 // writes the next revision: its workflow ID is
-// rf.ClaimRevisionWorkflowID(run, n) for the first n not taken, and
+// claims.RevisionWorkflowID(run, n) for the first n not taken, and
 // in.Revision is set to n. A confirmation confirms in.Revision (the
-// latest completed one when 0), with workflow ID rf.ClaimConfirmWorkflowID
+// latest completed one when 0), with workflow ID claims.ConfirmWorkflowID
 // (key: the same key is the same confirmation; a fresh one when empty).
-func (c *Client) Feedback(ctx context.Context, key string, in rf.ClaimReviewInput) (Run, rf.ClaimReviewInput, error) {
+func (c *Client) Feedback(ctx context.Context, key string, in claims.ReviewInput) (Run, claims.ReviewInput, error) {
 	if in.Revision == 0 {
 		in.Revision = 2 // Normalize's placeholder; set below
 	}
@@ -151,14 +152,14 @@ func (c *Client) Feedback(ctx context.Context, key string, in rf.ClaimReviewInpu
 			WorkflowIDConflictPolicy: policy,
 			WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
 			TypedSearchAttributes:    temporal.NewSearchAttributes(attrs...),
-		}, rf.ClaimReviewWorkflowType, in)
+		}, claims.WorkflowType, in)
 	}
-	if in.Verdict == rf.VerdictConfirm {
+	if in.Verdict == claims.VerdictConfirm {
 		in.Revision = latest
 		if key == "" {
 			key = uuid.NewString()
 		}
-		id := rf.ClaimConfirmWorkflowID(in.ResearchID, in.ClaimID, key)
+		id := claims.ConfirmWorkflowID(in.ResearchID, in.ClaimID, key)
 		wr, err := start(id, enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING)
 		var started *serviceerror.WorkflowExecutionAlreadyStarted
 		if errors.As(err, &started) {
@@ -175,7 +176,7 @@ func (c *Client) Feedback(ctx context.Context, key string, in rf.ClaimReviewInpu
 	}
 	for n := len(revs) + 2; n < maxRevisions; n++ {
 		in.Revision = n
-		id := rf.ClaimRevisionWorkflowID(in.ResearchID, n)
+		id := claims.RevisionWorkflowID(in.ResearchID, n)
 		wr, err := start(id, enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL)
 		var started *serviceerror.WorkflowExecutionAlreadyStarted
 		if errors.As(err, &started) {
@@ -192,17 +193,17 @@ func (c *Client) Feedback(ctx context.Context, key string, in rf.ClaimReviewInpu
 // Review is one reader's verdict on a claim of a run and, once its review
 // has completed, what the review found (or why it failed).
 type Review struct {
-	ID        string          `json:"id"`
-	Status    string          `json:"status"`
-	Result    *rf.ClaimReview `json:"result,omitempty"`
-	Error     string          `json:"error,omitempty"`
-	StartedAt string          `json:"startedAt"`
+	ID        string         `json:"id"`
+	Status    string         `json:"status"`
+	Result    *claims.Review `json:"result,omitempty"`
+	Error     string         `json:"error,omitempty"`
+	StartedAt string         `json:"startedAt"`
 }
 
 // Reviews lists the claim reviews of run researchID, oldest first (at most
 // MaxThread), from Temporal's visibility; with owner set, only that owner's.
 func (c *Client) Reviews(ctx context.Context, researchID, owner string) ([]Review, error) {
-	q := "WorkflowType = " + quoteQuery(rf.ClaimReviewWorkflowType) + " AND " + rf.SearchAttrFollowUpOf + " = " + quoteQuery(researchID)
+	q := "WorkflowType = " + quoteQuery(claims.WorkflowType) + " AND " + rf.SearchAttrFollowUpOf + " = " + quoteQuery(researchID)
 	if owner != "" {
 		q += " AND " + rf.SearchAttrOwner + " = " + quoteQuery(owner)
 	}
@@ -215,7 +216,7 @@ func (c *Client) Reviews(ctx context.Context, researchID, owner string) ([]Revie
 		in := c.toInfo(info)
 		rv := Review{ID: in.ID, Status: in.Status, StartedAt: in.Started.UTC().Format("2006-01-02T15:04:05.000Z07:00")}
 		if in.Closed {
-			var res rf.ClaimReview
+			var res claims.Review
 			if err := c.tc.GetWorkflow(ctx, in.ID, in.RunID).Get(ctx, &res); err != nil {
 				rv.Error = FailureMessage(err)
 			} else {
@@ -237,8 +238,8 @@ func (c *Client) Reviews(ctx context.Context, researchID, owner string) ([]Revie
 }
 
 // ReviewResult waits for claim review id and returns what it found.
-func (c *Client) ReviewResult(ctx context.Context, id string) (rf.ClaimReview, error) {
-	var res rf.ClaimReview
+func (c *Client) ReviewResult(ctx context.Context, id string) (claims.Review, error) {
+	var res claims.Review
 	if err := c.tc.GetWorkflow(ctx, id, "").Get(ctx, &res); err != nil {
 		var notFound *serviceerror.NotFound
 		if errors.As(err, &notFound) {

@@ -7,7 +7,7 @@ import (
 	"io"
 	"strings"
 
-	rf "github.com/researchflow/researchflow"
+	"github.com/researchflow/researchflow/claims"
 	"github.com/researchflow/researchflow/internal/config"
 	"github.com/researchflow/researchflow/internal/stack"
 	"github.com/researchflow/researchflow/internal/temporalserver"
@@ -21,7 +21,7 @@ func claimFeedback(ctx context.Context, verdict, id string, args []string, asJSO
 	if len(args) == 0 {
 		return usageError("--%s %s takes the claim ID (GET the report as JSON to list them), then an optional reason", verdict, id)
 	}
-	in := rf.ClaimReviewInput{ResearchID: id, ClaimID: args[0], Verdict: verdict, Reason: strings.Join(args[1:], " "), Revision: 2}
+	in := claims.ReviewInput{ResearchID: id, ClaimID: args[0], Verdict: verdict, Reason: strings.Join(args[1:], " "), Revision: 2}
 	if _, err := in.Normalize(); err != nil {
 		return usageError("%v", err)
 	}

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/researchflow/researchflow/claims"
 	"github.com/researchflow/researchflow/internal/doctypes"
 
 	"github.com/researchflow/researchflow/internal/temporalserver"
@@ -60,9 +61,9 @@ flags:`)
 			return usageError("--dispute or --confirm takes no other run flag: one verdict on one run's claim")
 		}
 		if *dispute != "" {
-			return claimFeedback(ctx, rf.VerdictDispute, *dispute, positional, *asJSON, *noWait, stdout, stderr)
+			return claimFeedback(ctx, claims.VerdictDispute, *dispute, positional, *asJSON, *noWait, stdout, stderr)
 		}
-		return claimFeedback(ctx, rf.VerdictConfirm, *confirm, positional, *asJSON, *noWait, stdout, stderr)
+		return claimFeedback(ctx, claims.VerdictConfirm, *confirm, positional, *asJSON, *noWait, stdout, stderr)
 	}
 	if *followUp != "" {
 		if *redrive != "" || *sources != "" || *corpus != "" {

@@ -10,6 +10,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	rf "github.com/researchflow/researchflow"
+	"github.com/researchflow/researchflow/claims"
 	"github.com/researchflow/researchflow/internal/reasoning"
 )
 
@@ -27,10 +28,10 @@ const claimSubQuestion = "c1"
 // claim) or withdrawn (no passage states it). The dispute writes revision
 // in.Revision of the report, with a changelog line; the revisions before it
 // are results of their own workflows and stay as they are.
-func ResearchClaimReviewWorkflow(ctx workflow.Context, in rf.ClaimReviewInput) (rf.ClaimReview, error) {
+func ResearchClaimReviewWorkflow(ctx workflow.Context, in claims.ReviewInput) (claims.Review, error) {
 	in, err := in.Normalize()
 	if err != nil {
-		return rf.ClaimReview{}, temporal.NewNonRetryableApplicationError(err.Error(), rf.ErrInvalidInput, nil)
+		return claims.Review{}, temporal.NewNonRetryableApplicationError(err.Error(), ErrInvalidInput, nil)
 	}
 	updates := []temporal.SearchAttributeUpdate{followUpOfKey.ValueSet(in.ResearchID)}
 	if in.Owner != "" {
@@ -39,7 +40,7 @@ func ResearchClaimReviewWorkflow(ctx workflow.Context, in rf.ClaimReviewInput) (
 	if err := workflow.UpsertTypedSearchAttributes(ctx, updates...); err != nil {
 		workflow.GetLogger(ctx).Warn("upsert search attributes failed", "error", err)
 	}
-	r := &review{in: in, budget: in.Budget(), res: rf.ClaimReview{
+	r := &review{in: in, res: claims.Review{
 		ReviewID: workflow.GetInfo(ctx).WorkflowExecution.ID, ResearchID: in.ResearchID, Revision: in.Revision,
 	}}
 	return r.run(ctx)
@@ -48,11 +49,10 @@ func ResearchClaimReviewWorkflow(ctx workflow.Context, in rf.ClaimReviewInput) (
 // review is one claim's review: its input, the run's evidence, the
 // revision the claim is in and what was found.
 type review struct {
-	in       rf.ClaimReviewInput
-	budget   rf.Budget
+	in       claims.ReviewInput
 	ev       RunEvidence
-	base     rf.ReportRevision
-	res      rf.ClaimReview
+	base     claims.Revision
+	res      claims.Review
 	findings []reasoning.Finding
 	sources  []rf.Source
 	pages    []rf.Source
@@ -65,28 +65,28 @@ func readRevisionOptions() workflow.ActivityOptions {
 	o.TaskQueue = rf.TaskQueueWorkflow
 	o.StartToCloseTimeout = time.Hour
 	o.HeartbeatTimeout = 30 * time.Second
-	o.RetryPolicy.NonRetryableErrorTypes = append(o.RetryPolicy.NonRetryableErrorTypes, rf.ErrRevisionNotFound)
+	o.RetryPolicy.NonRetryableErrorTypes = append(o.RetryPolicy.NonRetryableErrorTypes, claims.ErrRevisionNotFound)
 	return o
 }
 
-func (r *review) run(ctx workflow.Context) (rf.ClaimReview, error) {
+func (r *review) run(ctx workflow.Context) (claims.Review, error) {
 	baseRev := r.in.Revision
-	if r.in.Verdict == rf.VerdictDispute {
+	if r.in.Verdict == claims.VerdictDispute {
 		baseRev--
 	}
 	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, readRevisionOptions()), ReadRevisionActivity,
 		ReadRevisionInput{ResearchID: r.in.ResearchID, Revision: baseRev}).Get(ctx, &r.base); err != nil {
-		return rf.ClaimReview{}, err
+		return claims.Review{}, err
 	}
 	i := slices.IndexFunc(r.base.Claims, func(c rf.Claim) bool { return c.ID == r.in.ClaimID })
 	if i < 0 {
-		return rf.ClaimReview{}, temporal.NewNonRetryableApplicationError(
-			fmt.Sprintf("claim %s is not in revision %d of %s", r.in.ClaimID, r.base.Revision, r.in.ResearchID), rf.ErrClaimNotFound, nil)
+		return claims.Review{}, temporal.NewNonRetryableApplicationError(
+			fmt.Sprintf("claim %s is not in revision %d of %s", r.in.ClaimID, r.base.Revision, r.in.ResearchID), claims.ErrClaimNotFound, nil)
 	}
 	claim := r.base.Claims[i]
 	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, evidenceOptions()), RunEvidenceActivity,
 		RunEvidenceInput{ResearchID: r.in.ResearchID, Owner: r.in.Owner, Claim: claim.Text}).Get(ctx, &r.ev); err != nil {
-		return rf.ClaimReview{}, err
+		return claims.Review{}, err
 	}
 	by := r.in.Owner
 	if by == "" {
@@ -95,11 +95,11 @@ func (r *review) run(ctx workflow.Context) (rf.ClaimReview, error) {
 	if by == "" {
 		by = rf.LocalOwner
 	}
-	r.res.Check = rf.ClaimCheck{ClaimID: claim.ID, Number: i + 1, Text: claim.Text, Verdict: r.in.Verdict,
+	r.res.Check = claims.Check{ClaimID: claim.ID, Number: i + 1, Text: claim.Text, Verdict: r.in.Verdict,
 		Reason: r.in.Reason, By: by, Cites: claim.Cites}
-	if r.in.Verdict == rf.VerdictConfirm {
+	if r.in.Verdict == claims.VerdictConfirm {
 		r.res.Revision = r.base.Revision
-		r.res.Check.Outcome = rf.OutcomeConfirmed
+		r.res.Check.Outcome = claims.OutcomeConfirmed
 		r.res.Check.Change = fmt.Sprintf("Claim %d confirmed by %s.", i+1, by)
 		return r.res, nil
 	}
@@ -114,8 +114,8 @@ func (r *review) run(ctx workflow.Context) (rf.ClaimReview, error) {
 	chunks := r.search(ctx, sq)
 	if len(chunks) > 0 {
 		var app *temporal.ApplicationError
-		if err := r.analyze(ctx, sq, chunks); err != nil && !(errors.As(err, &app) && app.Type() == rf.ErrCorpusEmpty) {
-			return rf.ClaimReview{}, err
+		if err := r.analyze(ctx, sq, chunks); err != nil && !(errors.As(err, &app) && app.Type() == ErrCorpusEmpty) {
+			return claims.Review{}, err
 		}
 	}
 	pages := map[string]rf.Source{} // lookup only, never iterated
@@ -130,7 +130,7 @@ func (r *review) run(ctx workflow.Context) (rf.ClaimReview, error) {
 	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, inferenceOptions()), ReviewClaimActivity, ReviewClaimInput{
 		Base: r.base, Check: r.res.Check, Findings: r.findings, Sources: sources, Revision: r.in.Revision,
 	}).Get(ctx, &out); err != nil {
-		return rf.ClaimReview{}, err
+		return claims.Review{}, err
 	}
 	r.res.Check, r.res.Report = out.Check, &out.Report
 	r.publish(ctx)
@@ -192,13 +192,9 @@ func (r *review) search(ctx workflow.Context, sq reasoning.SubQuestion) []string
 // analyze asks the analyst what chunks state about the claim, charging the
 // review with the model calls.
 func (r *review) analyze(ctx workflow.Context, sq reasoning.SubQuestion, chunks []string) error {
-	if r.budget.Spent(r.res.Usage) {
-		return nil
-	}
 	var res AnalyzeResult
 	err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, inferenceOptions()), AnalyzeActivity, AnalyzeInput{
-		Question: r.ev.Question, SubQuestion: sq, ChunkIDs: chunks, MaxFindings: rf.MaxFollowUpFindings,
-		Budget: r.budget.Left(r.res.Usage),
+		Question: r.ev.Question, SubQuestion: sq, ChunkIDs: chunks, MaxFindings: MaxFollowUpFindings,
 	}).Get(ctx, &res)
 	if err != nil {
 		if u, ok := UsageFromError(err); ok {
@@ -217,7 +213,7 @@ func (r *review) analyze(ctx workflow.Context, sq reasoning.SubQuestion, chunks 
 // inform: one that cannot be published is logged, never a failure.
 func (r *review) publish(ctx workflow.Context) {
 	ev := rf.Event{
-		ID: rf.RevisedEventID(r.res.ReviewID), Type: rf.EventRevised, Time: workflow.Now(ctx),
+		ID: claims.RevisedEventID(r.res.ReviewID), Type: claims.EventRevised, Time: workflow.Now(ctx),
 		Data: rf.EventData{ResearchID: r.in.ResearchID, Question: r.ev.Question, Revision: r.in.Revision,
 			ClaimID: r.in.ClaimID, Outcome: r.res.Check.Outcome},
 	}

@@ -2,13 +2,14 @@ package workflows
 
 import (
 	rf "github.com/researchflow/researchflow"
+	"github.com/researchflow/researchflow/claims"
 	"github.com/researchflow/researchflow/internal/reasoning"
 )
 
 // Activity messages of the claim review workflow (ResearchClaimReviewWorkflow).
 const (
 	// ReadRevisionActivity reads revision N of a run's report
-	// (ReadRevisionInput, rf.ReportRevision) on the workflow pool, whose
+	// (ReadRevisionInput, claims.Revision) on the workflow pool, whose
 	// workers hold a Temporal client. Revision 1 is the run's result;
 	// revision N ≥ 2 the result of the dispute that wrote it, waited for
 	// while it runs (the activity heartbeats); a dispute that failed wrote
@@ -31,8 +32,8 @@ type ReadRevisionInput struct {
 // the passages retrieved again (best first) and the sources of those
 // statements (Source.N is 0: numbered by the review).
 type ReviewClaimInput struct {
-	Base     rf.ReportRevision   `json:"base"`
-	Check    rf.ClaimCheck       `json:"check"`
+	Base     claims.Revision     `json:"base"`
+	Check    claims.Check        `json:"check"`
 	Findings []reasoning.Finding `json:"findings,omitempty"`
 	Sources  []rf.Source         `json:"sources,omitempty"`
 	// Revision is the revision to write.
@@ -42,6 +43,6 @@ type ReviewClaimInput struct {
 // ReviewClaimResult is the check, with its outcome and changelog line, and
 // the revision written.
 type ReviewClaimResult struct {
-	Check  rf.ClaimCheck     `json:"check"`
-	Report rf.ReportRevision `json:"report"`
+	Check  claims.Check    `json:"check"`
+	Report claims.Revision `json:"report"`
 }

@@ -17,13 +17,14 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	rf "github.com/researchflow/researchflow"
+	"github.com/researchflow/researchflow/claims"
 	"github.com/researchflow/researchflow/internal/reasoning"
 )
 
 // fakeReview serves a claim review's activities: a run whose report has
 // two claims; the analyst finds what found says.
 type fakeReview struct {
-	base     rf.ReportRevision
+	base     claims.Revision
 	found    []reasoning.Finding
 	calls    []string
 	prepared []PrepareCorpusInput
@@ -33,7 +34,7 @@ type fakeReview struct {
 }
 
 func newFakeReview() *fakeReview {
-	return &fakeReview{base: rf.ReportRevision{Revision: 1, Title: "Kilns", Report: "…",
+	return &fakeReview{base: claims.Revision{Revision: 1, Title: "Kilns", Report: "…",
 		Claims: []rf.Claim{
 			{ID: "claim-aaaaaaaaaaaa", Text: "Bees build wax comb.", Cites: []int{1}},
 			{ID: "claim-bbbbbbbbbbbb", Text: "A kiln is fired to 1280 degrees.", Cites: []int{2}},
@@ -48,10 +49,10 @@ func (f *fakeReview) register(env *testsuite.TestWorkflowEnvironment) {
 		return RunEvidence{ResearchID: in.ResearchID, Question: "Kilns and bees?", Owner: "ann", Corpus: "notes", CorpusPath: "/notes", MaxSources: 6,
 			ClaimSubQuestion: &reasoning.SubQuestion{ID: "q2", Text: "How hot is a kiln fired?"}}, nil
 	}, RunEvidenceActivity)
-	reg(func(_ context.Context, in ReadRevisionInput) (rf.ReportRevision, error) {
+	reg(func(_ context.Context, in ReadRevisionInput) (claims.Revision, error) {
 		f.calls = append(f.calls, ReadRevisionActivity)
 		if in.Revision != f.base.Revision {
-			return rf.ReportRevision{}, temporal.NewNonRetryableApplicationError("no such revision", rf.ErrRevisionNotFound, nil)
+			return claims.Revision{}, temporal.NewNonRetryableApplicationError("no such revision", claims.ErrRevisionNotFound, nil)
 		}
 		return f.base, nil
 	}, ReadRevisionActivity)
@@ -71,8 +72,8 @@ func (f *fakeReview) register(env *testsuite.TestWorkflowEnvironment) {
 	reg(func(_ context.Context, in ReviewClaimInput) (ReviewClaimResult, error) {
 		f.reviewed = append(f.reviewed, in)
 		c := in.Check
-		c.Outcome = rf.OutcomeCorrected
-		return ReviewClaimResult{Check: c, Report: rf.ReportRevision{Revision: in.Revision}}, nil
+		c.Outcome = claims.OutcomeCorrected
+		return ReviewClaimResult{Check: c, Report: claims.Revision{Revision: in.Revision}}, nil
 	}, ReviewClaimActivity)
 	reg(func(_ context.Context, in PublishInput) error {
 		f.events = append(f.events, in.Event)
@@ -80,7 +81,7 @@ func (f *fakeReview) register(env *testsuite.TestWorkflowEnvironment) {
 	}, PublishActivity)
 }
 
-func runReview(t *testing.T, f *fakeReview, in rf.ClaimReviewInput) (rf.ClaimReview, error) {
+func runReview(t *testing.T, f *fakeReview, in claims.ReviewInput) (claims.Review, error) {
 	t.Helper()
 	var s testsuite.WorkflowTestSuite
 	env := s.NewTestWorkflowEnvironment()
@@ -89,7 +90,7 @@ func runReview(t *testing.T, f *fakeReview, in rf.ClaimReviewInput) (rf.ClaimRev
 	if !env.IsWorkflowCompleted() {
 		t.Fatal("the review did not complete")
 	}
-	var res rf.ClaimReview
+	var res claims.Review
 	err := env.GetWorkflowError()
 	if err == nil {
 		err = env.GetWorkflowResult(&res)
@@ -103,7 +104,7 @@ func runReview(t *testing.T, f *fakeReview, in rf.ClaimReviewInput) (rf.ClaimRev
 func TestClaimReviewDisputeRechecksTheClaimsSubQuestion(t *testing.T) {
 	f := newFakeReview()
 	f.found = []reasoning.Finding{{Text: "A kiln is fired to 1310 degrees.", ChunkID: "k1", SourceID: "s2"}}
-	res, err := runReview(t, f, rf.ClaimReviewInput{ResearchID: "r1", ClaimID: "claim-bbbbbbbbbbbb", Verdict: "dispute", Reason: "changed", Revision: 2})
+	res, err := runReview(t, f, claims.ReviewInput{ResearchID: "r1", ClaimID: "claim-bbbbbbbbbbbb", Verdict: "dispute", Reason: "changed", Revision: 2})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -120,10 +121,10 @@ func TestClaimReviewDisputeRechecksTheClaimsSubQuestion(t *testing.T) {
 		len(f.reviewed[0].Findings) != 1 || f.reviewed[0].Base.Revision != 1 {
 		t.Errorf("reviewed %+v", f.reviewed)
 	}
-	if res.Check.Outcome != rf.OutcomeCorrected || res.Report == nil || res.Report.Revision != 2 || res.Revision != 2 {
+	if res.Check.Outcome != claims.OutcomeCorrected || res.Report == nil || res.Report.Revision != 2 || res.Revision != 2 {
 		t.Errorf("result %+v", res)
 	}
-	if len(f.events) != 1 || f.events[0].Type != rf.EventRevised || f.events[0].Data.Revision != 2 || f.events[0].Data.ClaimID != "claim-bbbbbbbbbbbb" {
+	if len(f.events) != 1 || f.events[0].Type != claims.EventRevised || f.events[0].Data.Revision != 2 || f.events[0].Data.ClaimID != "claim-bbbbbbbbbbbb" {
 		t.Errorf("events %+v", f.events)
 	}
 }
@@ -132,11 +133,11 @@ func TestClaimReviewDisputeRechecksTheClaimsSubQuestion(t *testing.T) {
 // searched, no revision written, no event published.
 func TestClaimReviewConfirmRecordsOnly(t *testing.T) {
 	f := newFakeReview()
-	res, err := runReview(t, f, rf.ClaimReviewInput{ResearchID: "r1", ClaimID: "claim-aaaaaaaaaaaa", Verdict: "confirm", Owner: "bob", Revision: 1})
+	res, err := runReview(t, f, claims.ReviewInput{ResearchID: "r1", ClaimID: "claim-aaaaaaaaaaaa", Verdict: "confirm", Owner: "bob", Revision: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Check.Outcome != rf.OutcomeConfirmed || res.Report != nil || res.Check.By != "bob" || res.Check.Number != 1 {
+	if res.Check.Outcome != claims.OutcomeConfirmed || res.Report != nil || res.Check.By != "bob" || res.Check.Number != 1 {
 		t.Errorf("result %+v", res)
 	}
 	if len(f.prepared)+len(f.retrieve)+len(f.reviewed)+len(f.events) != 0 {
@@ -148,13 +149,13 @@ func TestClaimReviewConfirmRecordsOnly(t *testing.T) {
 // for good with their own error types.
 func TestClaimReviewUnknownClaimOrRevision(t *testing.T) {
 	for _, c := range []struct {
-		in   rf.ClaimReviewInput
+		in   claims.ReviewInput
 		want string
 	}{
-		{rf.ClaimReviewInput{ResearchID: "r1", ClaimID: "claim-cccccccccccc", Verdict: "dispute", Revision: 2}, rf.ErrClaimNotFound},
-		{rf.ClaimReviewInput{ResearchID: "r1", ClaimID: "claim-aaaaaaaaaaaa", Verdict: "dispute", Revision: 5}, rf.ErrRevisionNotFound},
-		{rf.ClaimReviewInput{ResearchID: "r1", ClaimID: "claim-aaaaaaaaaaaa", Verdict: "dispute", Revision: 1}, rf.ErrInvalidInput},
-		{rf.ClaimReviewInput{ResearchID: "r1", ClaimID: "claim-aaaaaaaaaaaa", Verdict: "maybe", Revision: 2}, rf.ErrInvalidInput},
+		{claims.ReviewInput{ResearchID: "r1", ClaimID: "claim-cccccccccccc", Verdict: "dispute", Revision: 2}, claims.ErrClaimNotFound},
+		{claims.ReviewInput{ResearchID: "r1", ClaimID: "claim-aaaaaaaaaaaa", Verdict: "dispute", Revision: 5}, claims.ErrRevisionNotFound},
+		{claims.ReviewInput{ResearchID: "r1", ClaimID: "claim-aaaaaaaaaaaa", Verdict: "dispute", Revision: 1}, ErrInvalidInput},
+		{claims.ReviewInput{ResearchID: "r1", ClaimID: "claim-aaaaaaaaaaaa", Verdict: "maybe", Revision: 2}, ErrInvalidInput},
 	} {
 		_, err := runReview(t, newFakeReview(), c.in)
 		var app *temporal.ApplicationError
@@ -179,7 +180,7 @@ func TestReplayClaimReviewHistory(t *testing.T) {
 	}
 	for _, path := range paths {
 		r := worker.NewWorkflowReplayer()
-		r.RegisterWorkflowWithOptions(ResearchClaimReviewWorkflow, workflow.RegisterOptions{Name: rf.ClaimReviewWorkflowType})
+		r.RegisterWorkflowWithOptions(ResearchClaimReviewWorkflow, workflow.RegisterOptions{Name: claims.WorkflowType})
 		logger := log.NewStructuredLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
 		if err := r.ReplayWorkflowHistoryFromJSONFile(logger, path); err != nil {
 			t.Errorf("replay %s: %v", path, err)

@@ -12,8 +12,10 @@ import (
 	"github.com/gin-gonic/gin"
 
 	rf "github.com/researchflow/researchflow"
+	"github.com/researchflow/researchflow/claims"
 	"github.com/researchflow/researchflow/client"
 	"github.com/researchflow/researchflow/internal/events"
+	"github.com/researchflow/researchflow/workflows"
 )
 
 // FeedbackResponse answers POST /v1/research/{id}/claims/{claim}/feedback:
@@ -47,7 +49,7 @@ func (s *server) claimFeedback(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	var req rf.ClaimFeedbackRequest
+	var req claims.FeedbackRequest
 	if !s.decodeJSON(c, &req) {
 		return nil
 	}
@@ -75,7 +77,7 @@ func (s *server) claimFeedback(c *gin.Context) error {
 	out := FeedbackResponse{ID: run.ID, RunID: run.RunID, ResearchID: r.ID, ClaimID: in.ClaimID, Verdict: in.Verdict,
 		Revision: in.Revision, Feedback: self + "/feedback",
 		UI: s.cfg.UIURL + "/namespaces/" + url.PathEscape(s.cfg.Namespace) + "/workflows/" + url.PathEscape(run.ID)}
-	if in.Verdict == rf.VerdictDispute {
+	if in.Verdict == claims.VerdictDispute {
 		out.Report = self + "/report?revision=" + strconv.Itoa(in.Revision)
 		c.Header("Location", out.Report)
 	}
@@ -184,7 +186,7 @@ func (s *server) streamAfterRun(ctx context.Context, id, owner string, out sink)
 					continue
 				}
 				r := fu.Result
-				if !send(rf.Event{ID: rf.FollowUpEventID(fu.ID), Type: rf.EventFollowUpAnswered, Time: fu.ClosedAt,
+				if !send(rf.Event{ID: workflows.FollowUpEventID(fu.ID), Type: rf.EventFollowUpAnswered, Time: fu.ClosedAt,
 					Data: rf.EventData{ResearchID: id, FollowUpID: fu.ID, Question: fu.Question, Findings: len(r.Findings), Gaps: len(r.Gaps)}}) {
 					return
 				}
@@ -196,7 +198,7 @@ func (s *server) streamAfterRun(ctx context.Context, id, owner string, out sink)
 					continue
 				}
 				r := rv.Result
-				if !send(rf.Event{ID: rf.RevisedEventID(rv.ID), Type: rf.EventRevised,
+				if !send(rf.Event{ID: claims.RevisedEventID(rv.ID), Type: claims.EventRevised,
 					Data: rf.EventData{ResearchID: id, Revision: r.Revision, ClaimID: r.Check.ClaimID, Outcome: r.Check.Outcome}}) {
 					return
 				}

@@ -4,6 +4,7 @@ import (
 	"reflect"
 
 	rf "github.com/researchflow/researchflow"
+	"github.com/researchflow/researchflow/claims"
 	"github.com/researchflow/researchflow/client"
 )
 
@@ -22,11 +23,11 @@ func init() {
 
 // The claim feedback schemas.
 func init() {
-	apiSchemas["ClaimFeedbackRequest"] = reflect.TypeFor[rf.ClaimFeedbackRequest]()
+	apiSchemas["ClaimFeedbackRequest"] = reflect.TypeFor[claims.FeedbackRequest]()
 	apiSchemas["FeedbackResponse"] = reflect.TypeFor[FeedbackResponse]()
-	apiSchemas["ClaimCheck"] = reflect.TypeFor[rf.ClaimCheck]()
-	apiSchemas["ReportRevision"] = reflect.TypeFor[rf.ReportRevision]()
-	apiSchemas["ClaimReview"] = reflect.TypeFor[rf.ClaimReview]()
+	apiSchemas["ClaimCheck"] = reflect.TypeFor[claims.Check]()
+	apiSchemas["ReportRevision"] = reflect.TypeFor[claims.Revision]()
+	apiSchemas["ClaimReview"] = reflect.TypeFor[claims.Review]()
 	apiSchemas["Review"] = reflect.TypeFor[client.Review]()
 	apiSchemas["FeedbackList"] = reflect.TypeFor[FeedbackListResponse]()
 }

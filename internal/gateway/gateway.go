@@ -10,6 +10,7 @@ import (
 	"time"
 
 	rf "github.com/researchflow/researchflow"
+	"github.com/researchflow/researchflow/claims"
 	"github.com/researchflow/researchflow/client"
 
 	"github.com/gin-gonic/gin"
@@ -38,8 +39,8 @@ type Runs interface {
 	Redrive(ctx context.Context, id string) (client.Run, error)
 	StartFollowUp(ctx context.Context, key string, in rf.FollowUpInput) (client.Run, error)
 	Thread(ctx context.Context, researchID, owner string) ([]client.FollowUp, error)
-	Feedback(ctx context.Context, key string, in rf.ClaimReviewInput) (client.Run, rf.ClaimReviewInput, error)
-	Revision(ctx context.Context, researchID string, n int) (rf.ReportRevision, error)
+	Feedback(ctx context.Context, key string, in claims.ReviewInput) (client.Run, claims.ReviewInput, error)
+	Revision(ctx context.Context, researchID string, n int) (claims.Revision, error)
 	LatestRevision(ctx context.Context, researchID string) (int, error)
 	Reviews(ctx context.Context, researchID, owner string) ([]client.Review, error)
 	CheckHealth(ctx context.Context) error

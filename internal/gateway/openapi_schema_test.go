@@ -35,7 +35,7 @@ var apiSchemas = map[string]reflect.Type{
 	"FinalEvent":             reflect.TypeFor[FinalEvent](),
 	"Event":                  reflect.TypeFor[rf.Event](),
 	"EventData":              reflect.TypeFor[rf.EventData](),
-	"Audit":                  reflect.TypeFor[rf.Audit](),
+	"Audit":                  reflect.TypeFor[AuditJSON](),
 	"AuditSubQuestion":       reflect.TypeFor[rf.AuditSubQuestion](),
 	"AuditRetrieval":         reflect.TypeFor[rf.AuditRetrieval](),
 	"AuditPassage":           reflect.TypeFor[rf.AuditPassage](),

@@ -19,6 +19,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	rf "github.com/researchflow/researchflow"
+	"github.com/researchflow/researchflow/claims"
 	"github.com/researchflow/researchflow/client"
 )
 
@@ -483,6 +484,15 @@ func (s *server) listResearch(c *gin.Context) error {
 // audit answers a run's Audit (the workflow's audit query): why each
 // sub-question exists, its retrieval with scores, why each finding was kept
 // and where it is cited, why each gap exists, and the run's decisions.
+// AuditJSON answers GET /v1/research/{id}/audit: the run's audit query,
+// with the readers' verdicts on its claims and what each re-check found,
+// oldest first (claim reviews are workflows of their own: the run's audit
+// knows nothing of them).
+type AuditJSON struct {
+	rf.Audit
+	Feedback []claims.Check `json:"feedback,omitempty"`
+}
+
 func (s *server) audit(c *gin.Context) error {
 	r, err := s.lookup(c)
 	if err != nil {
@@ -500,11 +510,12 @@ func (s *server) audit(c *gin.Context) error {
 	if err != nil {
 		s.log.Warn("gateway: claim reviews not listed", "id", r.ID, "err", err)
 	}
+	out := AuditJSON{Audit: a}
 	for _, rv := range rvs {
 		if rv.Result != nil {
-			a.Feedback = append(a.Feedback, rv.Result.Check)
+			out.Feedback = append(out.Feedback, rv.Result.Check)
 		}
 	}
-	c.JSON(http.StatusOK, a)
+	c.JSON(http.StatusOK, out)
 	return nil
 }

@@ -20,6 +20,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/researchflow/researchflow/activities"
+	"github.com/researchflow/researchflow/claims"
 	"github.com/researchflow/researchflow/workflows"
 )
 
@@ -160,7 +161,7 @@ func build(c client.Client, name string, acts Activities, opt Options) ([]worker
 		w.RegisterWorkflowWithOptions(workflows.IngestWorkflow, workflow.RegisterOptions{Name: rf.IngestWorkflowType})
 		w.RegisterWorkflowWithOptions(workflows.DeliveryWorkflow, workflow.RegisterOptions{Name: workflows.DeliveryWorkflowType})
 		w.RegisterWorkflowWithOptions(workflows.ResearchFollowUpWorkflow, workflow.RegisterOptions{Name: rf.ResearchFollowUpWorkflowType})
-		w.RegisterWorkflowWithOptions(workflows.ResearchClaimReviewWorkflow, workflow.RegisterOptions{Name: rf.ClaimReviewWorkflowType})
+		w.RegisterWorkflowWithOptions(workflows.ResearchClaimReviewWorkflow, workflow.RegisterOptions{Name: claims.WorkflowType})
 		// Scheduled runs compare themselves with their schedule's previous
 		// run: an activity that reads Temporal, served here by its client.
 		runs := &activities.Runs{Temporal: c, Logger: opt.Logger}

@@ -8,10 +8,14 @@ import (
 	"strings"
 
 	rf "github.com/researchflow/researchflow"
+	"github.com/researchflow/researchflow/claims"
 	"github.com/researchflow/researchflow/internal/reasoning"
 	"github.com/researchflow/researchflow/internal/reasoning/conflict"
 	"github.com/researchflow/researchflow/internal/textproc"
 )
+
+// fold is text folded to lower case with white space collapsed.
+func fold(s string) string { return strings.ToLower(strings.Join(strings.Fields(s), " ")) }
 
 // headingChangelog lists the changes of a report's revisions.
 const headingChangelog = "Changelog"
@@ -32,36 +36,36 @@ type Statement struct {
 }
 
 // Judge decides what the statements found for a disputed claim (best
-// first) say of it: rf.OutcomeKept when one states it (the same words and
-// numbers), rf.OutcomeCorrected when one states the same fact differently
+// first) say of it: claims.OutcomeKept when one states it (the same words and
+// numbers), claims.OutcomeCorrected when one states the same fact differently
 // (another quantity, date or yes/no of the same subject, or the same
-// sentence with other numbers), rf.OutcomeWithdrawn when none does. It
+// sentence with other numbers), claims.OutcomeWithdrawn when none does. It
 // returns the index of the statement that keeps or corrects it (-1 when
 // withdrawn). Deterministic, no I/O: the offline and model engines are
 // judged alike.
 func Judge(claim string, found []Statement) (string, int) {
 	text, _ := textproc.StripCitations(claim)
-	key := rf.FoldText(strings.TrimRight(text, trailing))
+	key := fold(strings.TrimRight(text, trailing))
 	vec := textproc.TermVector(text)
 	for i, f := range found {
-		ft := rf.FoldText(strings.TrimRight(f.Text, trailing))
+		ft := fold(strings.TrimRight(f.Text, trailing))
 		if ft == key || (textproc.Cosine(vec, textproc.TermVector(f.Text)) >= minKeptCosine && slices.Equal(numbersOf(ft), numbersOf(key))) {
-			return rf.OutcomeKept, i
+			return claims.OutcomeKept, i
 		}
 	}
 	words := textproc.TermVector(numberPattern.ReplaceAllString(text, " "))
 	for i, f := range found {
 		cs := conflict.Detect([]conflict.Claim{{Text: text, SourceID: "claim"}, {Text: f.Text, SourceID: "passage"}})
 		if len(cs) > 0 || (masked(f.Text) == masked(text) && len(numbersOf(text)) > 0) {
-			return rf.OutcomeCorrected, i
+			return claims.OutcomeCorrected, i
 		}
 		// The same words around other numbers: the fact has a new value.
 		if nums := numbersOf(f.Text); len(nums) > 0 && len(numbersOf(text)) > 0 && !slices.Equal(nums, numbersOf(text)) &&
 			textproc.Cosine(words, textproc.TermVector(numberPattern.ReplaceAllString(f.Text, " "))) >= minCorrectedCosine {
-			return rf.OutcomeCorrected, i
+			return claims.OutcomeCorrected, i
 		}
 	}
-	return rf.OutcomeWithdrawn, -1
+	return claims.OutcomeWithdrawn, -1
 }
 
 var numberPattern = regexp.MustCompile(`\d+(?:[.,]\d+)*`)
@@ -70,7 +74,7 @@ func numbersOf(s string) []string { return numberPattern.FindAllString(s, -1) }
 
 // masked is a statement folded, its numbers masked and its end marks cut.
 func masked(s string) string {
-	return numberPattern.ReplaceAllString(rf.FoldText(strings.TrimRight(s, trailing)), "#")
+	return numberPattern.ReplaceAllString(fold(strings.TrimRight(s, trailing)), "#")
 }
 
 // Revise writes revision rev of the report after base and check, a disputed claim's
@@ -80,13 +84,13 @@ func masked(s string) string {
 // text and the claims. check.Change is added to the changelog, which the
 // report shows in a section of its own before its sources. Earlier
 // revisions are not touched.
-func Revise(base rf.ReportRevision, rev int, check rf.ClaimCheck, source *rf.Source) (rf.ReportRevision, error) {
+func Revise(base claims.Revision, rev int, check claims.Check, source *rf.Source) (claims.Revision, error) {
 	i := slices.IndexFunc(base.Claims, func(c rf.Claim) bool { return c.ID == check.ClaimID })
 	if i < 0 {
-		return rf.ReportRevision{}, fmt.Errorf("claim %s is not in revision %d", check.ClaimID, base.Revision)
+		return claims.Revision{}, fmt.Errorf("claim %s is not in revision %d", check.ClaimID, base.Revision)
 	}
 	claim := base.Claims[i]
-	next := rf.ReportRevision{
+	next := claims.Revision{
 		Revision: rev, Title: base.Title, Report: base.Report,
 		Claims: slices.Clone(base.Claims), Sources: slices.Clone(base.Sources),
 		Changelog: append(slices.Clone(base.Changelog), fmt.Sprintf("Revision %d: %s", rev, check.Change)),
@@ -98,8 +102,8 @@ func Revise(base rf.ReportRevision, rev int, check rf.ClaimCheck, source *rf.Sou
 	var st RenderStats
 	old := renderSentence(reasoning.Sentence{Text: claim.Text, Cites: claim.Cites}, valid, false, &st)
 	switch check.Outcome {
-	case rf.OutcomeKept:
-	case rf.OutcomeCorrected:
+	case claims.OutcomeKept:
+	case claims.OutcomeCorrected:
 		if source != nil {
 			next.Sources = append(next.Sources, *source)
 			valid[source.N] = true
@@ -108,23 +112,23 @@ func Revise(base rf.ReportRevision, rev int, check rf.ClaimCheck, source *rf.Sou
 		text := strings.TrimSpace(clean(check.Correction))
 		repl := renderSentence(reasoning.Sentence{Text: text, Cites: check.Cites}, valid, false, &st)
 		if repl == "" {
-			return rf.ReportRevision{}, fmt.Errorf("correction of %s cites no source of the report: %v", claim.ID, check.Cites)
+			return claims.Revision{}, fmt.Errorf("correction of %s cites no source of the report: %v", claim.ID, check.Cites)
 		}
 		if !strings.Contains(next.Report, old) {
-			return rf.ReportRevision{}, fmt.Errorf("claim %s (%q) is not in the text of revision %d", claim.ID, old, base.Revision)
+			return claims.Revision{}, fmt.Errorf("claim %s (%q) is not in the text of revision %d", claim.ID, old, base.Revision)
 		}
 		next.Report = strings.Replace(next.Report, old, repl, 1)
 		cites := slices.Clone(check.Cites)
 		slices.Sort(cites)
 		next.Claims[i] = rf.Claim{ID: ClaimID(text), Text: text, Cites: slices.Compact(cites), Section: claim.Section}
-	case rf.OutcomeWithdrawn:
+	case claims.OutcomeWithdrawn:
 		if !strings.Contains(next.Report, old) {
-			return rf.ReportRevision{}, fmt.Errorf("claim %s (%q) is not in the text of revision %d", claim.ID, old, base.Revision)
+			return claims.Revision{}, fmt.Errorf("claim %s (%q) is not in the text of revision %d", claim.ID, old, base.Revision)
 		}
 		next.Report = withdraw(next.Report, old, next.Revision)
 		next.Claims = slices.Delete(next.Claims, i, i+1)
 	default:
-		return rf.ReportRevision{}, fmt.Errorf("a review cannot revise a report with outcome %q", check.Outcome)
+		return claims.Revision{}, fmt.Errorf("a review cannot revise a report with outcome %q", check.Outcome)
 	}
 	next.Report = changelog(next.Report, next.Changelog)
 	return next, nil
@@ -132,7 +136,7 @@ func Revise(base rf.ReportRevision, rev int, check rf.ClaimCheck, source *rf.Sou
 
 // ChangeLine is the changelog line of a claim's review ("Claim 3
 // withdrawn: no source states it.").
-func ChangeLine(c rf.ClaimCheck) string {
+func ChangeLine(c claims.Check) string {
 	// Numbers in brackets would read as citations of the changelog: the
 	// sources are named in words.
 	var nums []string
@@ -144,12 +148,12 @@ func ChangeLine(c rf.ClaimCheck) string {
 		cites = "sources " + strings.Join(nums, ", ")
 	}
 	switch c.Outcome {
-	case rf.OutcomeKept:
+	case claims.OutcomeKept:
 		return fmt.Sprintf("Claim %d kept: %s still states it.", c.Number, cites)
-	case rf.OutcomeCorrected:
+	case claims.OutcomeCorrected:
 		return fmt.Sprintf("Claim %d corrected: “%s” is now “%s” (%s).", c.Number,
 			strings.TrimRight(clean(c.Text), trailing), strings.TrimRight(clean(c.Correction), trailing), cites)
-	case rf.OutcomeWithdrawn:
+	case claims.OutcomeWithdrawn:
 		return fmt.Sprintf("Claim %d withdrawn: no source states it.", c.Number)
 	}
 	return fmt.Sprintf("Claim %d %s.", c.Number, c.Outcome)
@@ -222,12 +226,12 @@ const minSubQuestionCosine = 0.3
 // rephrases), -1 when none is alike.
 func SubQuestionFor(claim string, findings [][]string) int {
 	text, _ := textproc.StripCitations(claim)
-	key := rf.FoldText(strings.TrimRight(text, trailing))
+	key := fold(strings.TrimRight(text, trailing))
 	vec := textproc.TermVector(text)
 	best, bestScore := -1, minSubQuestionCosine
 	for i, list := range findings {
 		for _, f := range list {
-			if rf.FoldText(strings.TrimRight(clean(f), trailing)) == key {
+			if fold(strings.TrimRight(clean(f), trailing)) == key {
 				return i
 			}
 			if s := textproc.Cosine(vec, textproc.TermVector(f)); s > bestScore {

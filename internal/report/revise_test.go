@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	rf "github.com/researchflow/researchflow"
+	"github.com/researchflow/researchflow/claims"
 	"github.com/researchflow/researchflow/internal/reasoning"
 )
 
@@ -16,12 +17,12 @@ func TestJudge(t *testing.T) {
 		want  string
 		best  int
 	}{
-		{"same statement", []string{"Bees build comb.", "A stoneware kiln is fired to about 1280 degrees Celsius so that the glaze melts."}, rf.OutcomeKept, 1},
-		{"new value", []string{"Bees build comb.", "A stoneware kiln is fired to about 1310 degrees Celsius so that the glaze melts."}, rf.OutcomeCorrected, 1},
-		{"new value, clause dropped", []string{"A stoneware kiln is now fired to about 1310 degrees Celsius."}, rf.OutcomeCorrected, 0},
-		{"nothing about it", []string{"Worker bees build wax comb and store nectar."}, rf.OutcomeWithdrawn, -1},
-		{"nothing found", nil, rf.OutcomeWithdrawn, -1},
-		{"kept before corrected", []string{"A stoneware kiln is fired to about 1310 degrees Celsius so that the glaze melts.", "A stoneware kiln is fired to about 1280 degrees Celsius so that the glaze melts."}, rf.OutcomeKept, 1},
+		{"same statement", []string{"Bees build comb.", "A stoneware kiln is fired to about 1280 degrees Celsius so that the glaze melts."}, claims.OutcomeKept, 1},
+		{"new value", []string{"Bees build comb.", "A stoneware kiln is fired to about 1310 degrees Celsius so that the glaze melts."}, claims.OutcomeCorrected, 1},
+		{"new value, clause dropped", []string{"A stoneware kiln is now fired to about 1310 degrees Celsius."}, claims.OutcomeCorrected, 0},
+		{"nothing about it", []string{"Worker bees build wax comb and store nectar."}, claims.OutcomeWithdrawn, -1},
+		{"nothing found", nil, claims.OutcomeWithdrawn, -1},
+		{"kept before corrected", []string{"A stoneware kiln is fired to about 1310 degrees Celsius so that the glaze melts.", "A stoneware kiln is fired to about 1280 degrees Celsius so that the glaze melts."}, claims.OutcomeKept, 1},
 	} {
 		var found []Statement
 		for _, f := range c.found {
@@ -52,7 +53,7 @@ func TestSubQuestionFor(t *testing.T) {
 }
 
 // revisionOne renders a small report and lists its claims, as a run does.
-func revisionOne(t *testing.T) rf.ReportRevision {
+func revisionOne(t *testing.T) claims.Revision {
 	t.Helper()
 	sources := []rf.Source{{N: 1, SourceID: "s1", Title: "Bees", Location: "bees.txt"}, {N: 2, SourceID: "s2", Title: "Kilns", Location: "kilns.md"}}
 	d := reasoning.Draft{Title: "Kilns and bees", Summary: []reasoning.Sentence{
@@ -60,13 +61,13 @@ func revisionOne(t *testing.T) rf.ReportRevision {
 		{Text: "A stoneware kiln is fired to about 1280 degrees Celsius.", Cites: []int{2}},
 	}, Sections: []reasoning.DraftSection{{Heading: "Bees", Sentences: []reasoning.Sentence{{Text: "Drones do not sting.", Cites: []int{1}}}}}}
 	md, _ := Render(Report{Question: "Kilns and bees?", Draft: d, Sources: sources})
-	return rf.ReportRevision{Revision: 1, Title: d.Title, Report: md, Claims: Claims(d, sources), Sources: sources}
+	return claims.Revision{Revision: 1, Title: d.Title, Report: md, Claims: Claims(d, sources), Sources: sources}
 }
 
 func TestReviseCorrectsWithdrawsAndKeeps(t *testing.T) {
 	r1 := revisionOne(t)
 	kiln := r1.Claims[1]
-	corr := rf.ClaimCheck{ClaimID: kiln.ID, Number: 2, Text: kiln.Text, Outcome: rf.OutcomeCorrected,
+	corr := claims.Check{ClaimID: kiln.ID, Number: 2, Text: kiln.Text, Outcome: claims.OutcomeCorrected,
 		Correction: "A stoneware kiln is fired to about 1310 degrees Celsius.", Cites: []int{3}}
 	corr.Change = ChangeLine(corr)
 	added := rf.Source{N: 3, SourceID: "s3", Title: "Kilns, new edition", Location: "kilns2.md"}
@@ -89,7 +90,7 @@ func TestReviseCorrectsWithdrawsAndKeeps(t *testing.T) {
 	}
 
 	drones := r2.Claims[2]
-	wd := rf.ClaimCheck{ClaimID: drones.ID, Number: 3, Text: drones.Text, Outcome: rf.OutcomeWithdrawn}
+	wd := claims.Check{ClaimID: drones.ID, Number: 3, Text: drones.Text, Outcome: claims.OutcomeWithdrawn}
 	wd.Change = ChangeLine(wd)
 	r3, err := Revise(r2, 3, wd, nil)
 	if err != nil {
@@ -104,7 +105,7 @@ func TestReviseCorrectsWithdrawsAndKeeps(t *testing.T) {
 	}
 
 	bees := r3.Claims[0]
-	kept := rf.ClaimCheck{ClaimID: bees.ID, Number: 1, Text: bees.Text, Outcome: rf.OutcomeKept, Cites: []int{1}}
+	kept := claims.Check{ClaimID: bees.ID, Number: 1, Text: bees.Text, Outcome: claims.OutcomeKept, Cites: []int{1}}
 	kept.Change = ChangeLine(kept)
 	r4, err := Revise(r3, 4, kept, nil)
 	if err != nil {
@@ -113,7 +114,7 @@ func TestReviseCorrectsWithdrawsAndKeeps(t *testing.T) {
 	if !strings.Contains(r4.Report, "Worker bees build wax comb [1].") || !strings.Contains(r4.Report, "Claim 1 kept: source 1 still states it.") {
 		t.Errorf("revision 4:\n%s", r4.Report)
 	}
-	if _, err := Revise(r4, 5, rf.ClaimCheck{ClaimID: drones.ID, Outcome: rf.OutcomeWithdrawn}, nil); err == nil {
+	if _, err := Revise(r4, 5, claims.Check{ClaimID: drones.ID, Outcome: claims.OutcomeWithdrawn}, nil); err == nil {
 		t.Error("a claim withdrawn before was revised again")
 	}
 }

@@ -15,8 +15,10 @@ import (
 	"time"
 
 	rf "github.com/researchflow/researchflow"
+	"github.com/researchflow/researchflow/claims"
 	"github.com/researchflow/researchflow/internal/gateway"
 	"github.com/researchflow/researchflow/internal/report"
+	"github.com/researchflow/researchflow/workflows"
 )
 
 // A run over notes; a reader disputes the claim of a note since edited to
@@ -75,19 +77,19 @@ func TestDisputedClaimsAreCorrectedAndWithdrawnInNewRevisions(t *testing.T) {
 	if code, body := post("claim-000000000000", `{"verdict":"dispute"}`); code != http.StatusNotFound {
 		t.Errorf("unknown claim: %d %s, want 404", code, body)
 	}
-	dispute := func(claim rf.Claim, want int) rf.ClaimReview {
+	dispute := func(claim rf.Claim, want int) claims.Review {
 		t.Helper()
 		code, body := post(claim.ID, `{"verdict":"dispute","reason":"the note says otherwise"}`)
 		if code != http.StatusAccepted {
 			t.Fatalf("dispute %s: %d %s", claim.ID, code, body)
 		}
 		var fb gateway.FeedbackResponse
-		if err := json.Unmarshal(body, &fb); err != nil || fb.Revision != want || fb.ID != rf.ClaimRevisionWorkflowID(id, want) {
+		if err := json.Unmarshal(body, &fb); err != nil || fb.Revision != want || fb.ID != claims.RevisionWorkflowID(id, want) {
 			t.Fatalf("dispute answered %+v (%v), want revision %d", fb, err, want)
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 		defer cancel()
-		var rv rf.ClaimReview
+		var rv claims.Review
 		if err := shared.Client.GetWorkflow(ctx, fb.ID, "").Get(ctx, &rv); err != nil {
 			t.Fatalf("review %s: %v", fb.ID, err)
 		}
@@ -118,7 +120,7 @@ func TestDisputedClaimsAreCorrectedAndWithdrawnInNewRevisions(t *testing.T) {
 	}
 	rv := dispute(kiln, 2)
 	t.Logf("revision 2 (%s; searches %+v):\n%s", rv.Check.Change, rv.Searches, rv.Report.Report)
-	if rv.Check.Outcome != rf.OutcomeCorrected || !strings.Contains(rv.Check.Correction, "1310") || rv.Check.By != rf.LocalOwner {
+	if rv.Check.Outcome != claims.OutcomeCorrected || !strings.Contains(rv.Check.Correction, "1310") || rv.Check.By != rf.LocalOwner {
 		t.Fatalf("check = %+v, want corrected to 1310 by %s", rv.Check, rf.LocalOwner)
 	}
 	n := sourceFor(run, "kilns.md")
@@ -142,7 +144,7 @@ func TestDisputedClaimsAreCorrectedAndWithdrawnInNewRevisions(t *testing.T) {
 	}
 	rv3 := dispute(bees, 3)
 	t.Logf("revision 3 (%s):\n%s", rv3.Check.Change, rv3.Report.Report)
-	if rv3.Check.Outcome != rf.OutcomeWithdrawn {
+	if rv3.Check.Outcome != claims.OutcomeWithdrawn {
 		t.Fatalf("check = %+v, want withdrawn", rv3.Check)
 	}
 	code, md3 := get("?revision=3", "application/json")
@@ -184,8 +186,8 @@ func TestDisputedClaimsAreCorrectedAndWithdrawnInNewRevisions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]bool{rf.FollowUpEventID(fu.FollowUpID): false,
-		rf.RevisedEventID(rf.ClaimRevisionWorkflowID(id, 2)): false, rf.RevisedEventID(rf.ClaimRevisionWorkflowID(id, 3)): false}
+	want := map[string]bool{workflows.FollowUpEventID(fu.FollowUpID): false,
+		claims.RevisedEventID(claims.RevisionWorkflowID(id, 2)): false, claims.RevisedEventID(claims.RevisionWorkflowID(id, 3)): false}
 	sc := bufio.NewScanner(resp.Body)
 	sc.Buffer(make([]byte, 1<<20), 1<<20)
 	for missing := len(want); missing > 0 && sc.Scan(); {
@@ -223,18 +225,18 @@ func TestDisputedClaimsAreCorrectedAndWithdrawnInNewRevisions(t *testing.T) {
 		_ = json.NewDecoder(resp.Body).Decode(&fl)
 		resp.Body.Close()
 		if len(fl.Reviews) == 2 && fl.Reviews[0].Result != nil && fl.Reviews[1].Result != nil {
-			if fl.Reviews[0].Result.Check.Outcome != rf.OutcomeCorrected || fl.Reviews[1].Result.Check.Outcome != rf.OutcomeWithdrawn {
+			if fl.Reviews[0].Result.Check.Outcome != claims.OutcomeCorrected || fl.Reviews[1].Result.Check.Outcome != claims.OutcomeWithdrawn {
 				t.Errorf("feedback %+v", fl.Reviews)
 			}
 			resp, err := patient.Get(base + "/audit")
 			if err != nil {
 				t.Fatal(err)
 			}
-			var audit rf.Audit
+			var audit gateway.AuditJSON
 			_ = json.NewDecoder(resp.Body).Decode(&audit)
 			resp.Body.Close()
 			if len(audit.Feedback) != 2 || audit.Feedback[0].ClaimID != kiln.ID || audit.Feedback[0].By != rf.LocalOwner ||
-				audit.Feedback[0].Reason != "the note says otherwise" || audit.Feedback[1].Outcome != rf.OutcomeWithdrawn {
+				audit.Feedback[0].Reason != "the note says otherwise" || audit.Feedback[1].Outcome != claims.OutcomeWithdrawn {
 				t.Errorf("audit feedback %+v", audit.Feedback)
 			}
 			break

@@ -29,7 +29,7 @@ func TestFollowUpWithModelSurvivesARestart(t *testing.T) {
 	model := llmtest.New(t, &llmtest.Script{})
 	useFakeModel(t, model)
 	cfg := llmConfig(t)
-	cfg.EmbeddedFrontendPort = freePort(t)
+	cfg.EmbeddedFrontendPort = -1 // each start binds a port of its own choice; the database is what restarts
 	corpusDir := writeCorpus(t)
 	all, _ := pools.Parse(pools.All)
 	ex := &followUpActivities{started: map[string]int{}, completed: map[string]int{}, hold: true,
