@@ -151,7 +151,7 @@ func TestFollowUpOverHTTP(t *testing.T) {
 	base := "http://" + shared.Gateway.Addr + "/v1/research/"
 	post := func(path, body string) (*http.Response, []byte) {
 		t.Helper()
-		resp, err := http.Post(base+path, "application/json", strings.NewReader(body))
+		resp, err := patient.Post(base+path, "application/json", strings.NewReader(body))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -187,7 +187,7 @@ func TestFollowUpOverHTTP(t *testing.T) {
 
 func getThread(t *testing.T, u string) gateway.ThreadResponse {
 	t.Helper()
-	resp, err := http.Get(u)
+	resp, err := patient.Get(u)
 	if err != nil {
 		t.Fatal(err)
 	}
