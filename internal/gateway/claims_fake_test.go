@@ -1,0 +1,83 @@
+package gateway
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	rf "github.com/researchflow/researchflow"
+	"github.com/researchflow/researchflow/claims"
+	"github.com/researchflow/researchflow/client"
+)
+
+// Claim feedback on the in-memory Runs: reviews are runs of their own that
+// stay running; no revision past the first is ever written.
+
+func (f *memRuns) Feedback(ctx context.Context, key string, in claims.ReviewInput) (client.Run, claims.ReviewInput, error) {
+	if in.Revision == 0 {
+		in.Revision = 2
+	}
+	in, err := in.Normalize()
+	if err != nil {
+		return client.Run{}, in, err
+	}
+	info, err := f.Describe(ctx, in.ResearchID)
+	if err != nil {
+		return client.Run{}, in, err
+	}
+	if info.Status != rf.StatusCompleted {
+		return client.Run{}, in, fmt.Errorf("run %s is %s: %w", in.ResearchID, info.Status, client.ErrRunNotCompleted)
+	}
+	rev, err := f.Revision(ctx, in.ResearchID, 1)
+	if err != nil {
+		return client.Run{}, in, err
+	}
+	if !slices.ContainsFunc(rev.Claims, func(c rf.Claim) bool { return c.ID == in.ClaimID }) {
+		return client.Run{}, in, fmt.Errorf("revision 1 of %s has no claim %s: %w", in.ResearchID, in.ClaimID, client.ErrClaimNotFound)
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	id := claims.ConfirmWorkflowID(in.ResearchID, in.ClaimID, key)
+	if in.Verdict == claims.VerdictDispute {
+		for n := 2; ; n++ {
+			if _, taken := f.wfs[claims.RevisionWorkflowID(in.ResearchID, n)]; !taken {
+				id, in.Revision = claims.RevisionWorkflowID(in.ResearchID, n), n
+				break
+			}
+		}
+	} else {
+		in.Revision = 1
+	}
+	w, err := f.startLocked(id, claims.WorkflowType, in, in.Owner, "", "")
+	if err != nil {
+		return client.Run{}, in, err
+	}
+	w.followUpOf = in.ResearchID
+	return client.Run{ID: w.id, RunID: w.runID, Status: rf.StatusRunning}, in, nil
+}
+
+func (f *memRuns) Revision(ctx context.Context, researchID string, n int) (claims.Revision, error) {
+	if n > 1 {
+		return claims.Revision{}, fmt.Errorf("revision %d of %s: %w", n, researchID, client.ErrNotFound)
+	}
+	res, err := f.Result(ctx, researchID)
+	if err != nil {
+		return claims.Revision{}, err
+	}
+	return claims.Revision{Revision: 1, Title: res.Title, Report: res.Report, Claims: res.Claims, Sources: res.Sources}, nil
+}
+
+func (f *memRuns) LatestRevision(ctx context.Context, researchID string) (int, error) { return 1, nil }
+
+func (f *memRuns) Reviews(ctx context.Context, researchID, owner string) ([]client.Review, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	out := []client.Review{}
+	for _, id := range f.order {
+		w := f.wfs[id]
+		if w.typ == claims.WorkflowType && w.followUpOf == researchID && (owner == "" || w.owner == owner) {
+			out = append(out, client.Review{ID: w.id, Status: w.status})
+		}
+	}
+	return out, nil
+}
