@@ -20,6 +20,10 @@
   const base = (id) => "/v1/research/" + encodeURIComponent(id);
   const status = (msg) => { $("feedback-status").textContent = msg || ""; };
   const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+  // POLL_MS is how often a pending answer or revision is asked for: well
+  // under the gateway's default rate limit (60 a minute), with room for the
+  // rest of the page.
+  const POLL_MS = 2000;
 
   // The report is rendered by app.js (loadReport) or by us: decorate what
   // app.js renders; an emptied report hides the thread.
@@ -83,13 +87,13 @@
       });
       if (v === "confirm") { status("Claim " + n + " confirmed. Thank you."); return; }
       status("Claim " + n + " disputed: re-checking it against the sources for revision " + fb.revision + "…");
-      for (let i = 0; i < 240 && state.id === id; i++) {
-        await sleep(1000);
+      for (let i = 0; i < 120 && state.id === id; i++) {
+        await sleep(POLL_MS);
         let r;
         try {
           r = await api(base(id) + "/report?revision=" + fb.revision, { headers: { Accept: "application/json" } });
         } catch (err) {
-          if (err.status === 409) continue;
+          if (err.status === 409 || err.status === 429) continue; // still being written, or asked too often
           throw err;
         }
         if (state.id !== id) return;
@@ -129,6 +133,7 @@
       }
       return !pending;
     } catch (err) {
+      if (err.status === 429) return false; // asked too often: ask again later
       status(err.message);
       return true;
     }
@@ -146,8 +151,8 @@
       status("Asked: " + q);
       // The thread reads Temporal's visibility: the new follow-up shows
       // within a moment, its answer once written.
-      for (let i = 0; i < 240 && state.id === id; i++) {
-        await sleep(1000);
+      for (let i = 0; i < 120 && state.id === id; i++) {
+        await sleep(POLL_MS);
         const done = await loadThread(id);
         if (done && [...$("thread-list").children].some((li) => li.firstChild.textContent === q)) { status(""); return; }
       }
