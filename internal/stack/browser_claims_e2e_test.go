@@ -42,7 +42,7 @@ func TestWebAppThreadAndClaimDispute(t *testing.T) {
 		}
 	}
 	id := unique("e2e-webapp-claims")
-	run, _ := research(t, id, rf.ResearchInput{Question: "To what temperature is a stoneware kiln fired, and what do worker bees build?", CorpusPath: dir})
+	run, _ := research(t, id, rf.ResearchInput{Question: "How hot is a stoneware kiln fired, and what do worker bees build?", CorpusPath: dir})
 	var kiln rf.Claim
 	for _, c := range run.Claims {
 		if strings.Contains(c.Text, "1280") {

@@ -46,7 +46,7 @@ func TestDisputedClaimsAreCorrectedAndWithdrawnInNewRevisions(t *testing.T) {
 	}
 	id := unique("e2e-claims")
 	run, _ := research(t, id, rf.ResearchInput{
-		Question:   "To what temperature is a stoneware kiln fired, and what do worker bees build?",
+		Question:   "How hot is a stoneware kiln fired, and what do worker bees build?",
 		CorpusPath: dir,
 	})
 	claimWith := func(claims []rf.Claim, word string) rf.Claim {

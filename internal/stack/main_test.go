@@ -58,6 +58,11 @@ func runMain(m *testing.M) int {
 	os.Unsetenv("QDRANT_URL")
 	os.Unsetenv("OPENAI_API_KEY")
 	os.Unsetenv("OPENAI_BASE_URL")
+	// Every test of this binary calls the gateway from one address, and the
+	// web app's tests poll it: one test must not spend the next one's
+	// requests (the rate limit itself is tested in package gateway).
+	os.Setenv("RESEARCHFLOW_RATE_LIMIT", "6000")
+	os.Setenv("RESEARCHFLOW_RATE_BURST", "200")
 	cfg, err := config.FromEnv()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -66,10 +71,6 @@ func runMain(m *testing.M) int {
 	cfg.EmbeddedFrontendPort = -1 // a free port
 	cfg.EmbeddedUIPort = -1
 	cfg.MetricsAddr = "127.0.0.1:0" // the workers' metrics listener
-	// Every test of this binary calls the gateway from one address, and the
-	// web app's tests poll it: one test must not spend the next one's
-	// requests (the rate limit itself is tested in package gateway).
-	cfg.RatePerMinute, cfg.RateBurst = 6000, 200
 	// Every span of the shared stack lands in memory (tracing_e2e_test.go).
 	telemetry.Install(sdktrace.NewTracerProvider(sdktrace.WithSyncer(spans)))
 	all, _ := pools.Parse(pools.All)
