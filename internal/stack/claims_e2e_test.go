@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -274,5 +275,38 @@ func (p patientTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 			return nil, req.Context().Err()
 		case <-time.After(time.Duration(max(wait, 1)) * time.Second):
 		}
+	}
+}
+
+// A dispute started with the Temporal CLI, by type name, workflow ID and
+// JSON input only (as the README shows), writes revision 2.
+func TestClaimReviewStartedByTemporalCLI(t *testing.T) {
+	endToEnd(t)
+	bin, err := exec.LookPath("temporal")
+	if err != nil {
+		t.Skip("needs the temporal CLI on PATH (go install github.com/temporalio/cli/cmd/temporal@v1.5.1)")
+	}
+	id := unique("e2e-claims-cli")
+	run, _ := research(t, id, rf.ResearchInput{Question: "How is a sourdough starter kept active?", CorpusPath: writeCorpus(t)})
+	if len(run.Claims) == 0 {
+		t.Fatalf("no claim:\n%s", run.Report)
+	}
+	wid := claims.RevisionWorkflowID(id, 2)
+	input := `{"researchId":"` + id + `","claimId":"` + run.Claims[0].ID + `","verdict":"dispute","revision":2}`
+	out, err := exec.Command(bin, "workflow", "start",
+		"--address", shared.Server.FrontendAddress(), "--namespace", shared.Config.Namespace,
+		"--task-queue", rf.TaskQueueWorkflow, "--type", claims.WorkflowType,
+		"--workflow-id", wid, "--input", input).CombinedOutput()
+	if err != nil {
+		t.Fatalf("temporal workflow start: %v\n%s", err, out)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	var rv claims.Review
+	if err := shared.Client.GetWorkflow(ctx, wid, "").Get(ctx, &rv); err != nil {
+		t.Fatal(err)
+	}
+	if rv.Report == nil || rv.Report.Revision != 2 || rv.Check.Outcome != claims.OutcomeKept || !strings.Contains(rv.Report.Report, "## Changelog") {
+		t.Errorf("review %+v", rv)
 	}
 }
