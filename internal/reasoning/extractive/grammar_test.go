@@ -65,14 +65,35 @@ func grammatical(s string) string {
 // it?"), agree in number after "does"/"is" ("Which one does startup files
 // read?") and use only the question's words and those of the frames "What
 // is/are …", "What about … in …" and "the X of Y".
+// prepositionBeforeQuestion reports whether ws opens with a preposition
+// before a wh-word and has an auxiliary later ("To what temperature is a
+// kiln fired", "By how much was it raised"): a question, where "Since which
+// kernel" is a fragment.
+func prepositionBeforeQuestion(ws []word) bool {
+	if len(ws) < 3 || questionWords[ws[0].lower] {
+		return false
+	}
+	switch ws[1].lower {
+	case "what", "which", "whom", "whose", "how", "when", "where":
+	default:
+		return false
+	}
+	for _, w := range ws[2:] {
+		switch w.lower {
+		case "is", "are", "was", "were", "do", "does", "did", "can", "could", "should", "would", "will", "has", "have", "had":
+			return true
+		}
+	}
+	return false
+}
+
 func plannedFrom(q, sq string, asAsked bool) string {
 	if why := grammatical(sq); why != "" || asAsked {
 		return why
 	}
 	ws := scanWords(sq)
 	qws := scanWords(q)
-	if !(questionWords[ws[0].lower] || imperatives[ws[0].lower] ||
-		(listPrepositions[ws[0].lower] || contextPrepositions[ws[0].lower]) && (ws[1].lower == "what" || ws[1].lower == "which")) {
+	if !(questionWords[ws[0].lower] || imperatives[ws[0].lower] || prepositionBeforeQuestion(ws)) {
 		return "a statement, not a question"
 	}
 	body := strings.ToLower(strings.TrimRight(sq, "?. "))

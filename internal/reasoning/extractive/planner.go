@@ -57,6 +57,40 @@ limitations exception exceptions mechanism mechanisms difference differences mis
 caveat caveats constraint constraints detail details overview purpose way ways kind kinds thing things type types
 best practice practices common`)
 
+// clausePrepositions may open a question before its question word ("To
+// what temperature …", "For how long …", "By how much …").
+var clausePrepositions = set(`of for in on at about from to by with within inside under into onto since until till
+during after before over through throughout across against among between toward towards per via upon`)
+
+// whWords are the question words a preposition may stand before.
+var whWords = set(`what which who whom whose how when where`)
+
+// opensQuestion reports whether the words from ws[i] open a question: a
+// question word, or a preposition before a wh-word with a verb of its own
+// before the next coordinator ("to what temperature is a kiln fired",
+// "for how long is it valid"; not the bare "since which kernel", which
+// completes the clause before it).
+func opensQuestion(ws []word, i int) bool {
+	if i >= len(ws) {
+		return false
+	}
+	if questionWords[ws[i].lower] {
+		return true
+	}
+	if !clausePrepositions[ws[i].lower] || i+1 >= len(ws) || !whWords[ws[i+1].lower] {
+		return false
+	}
+	for _, w := range ws[i+2:] {
+		switch {
+		case w.lower == "and" || w.lower == "but" || w.lower == "or":
+			return false
+		case questionWords[w.lower] && !whWords[w.lower]:
+			return true
+		}
+	}
+	return false
+}
+
 // contextPrepositions introduce the setting of a question ("… in the Go
 // memory model"), not its focus.
 var contextPrepositions = set(`in within inside under`)
@@ -439,14 +473,14 @@ func splitClauses(q string) []string {
 		// coordinated question: a lone ", which …" is a relative clause.
 		coordinated := false
 		for i := 2; i+1 < len(ws); i++ {
-			if (ws[i].lower == "and" || ws[i].lower == "but" || ws[i].lower == "or") && questionWords[ws[i+1].lower] {
+			if (ws[i].lower == "and" || ws[i].lower == "but" || ws[i].lower == "or") && opensQuestion(ws, i+1) {
 				coordinated = true
 			}
 		}
 		cut := 0
 		for i := 1; i+1 < len(ws); i++ {
 			switch {
-			case (ws[i].lower == "and" || ws[i].lower == "but" || ws[i].lower == "or") && questionWords[ws[i+1].lower] && i >= 2:
+			case (ws[i].lower == "and" || ws[i].lower == "but" || ws[i].lower == "or") && opensQuestion(ws, i+1) && i >= 2:
 				clauses = append(clauses, strings.TrimRight(strings.TrimSpace(p[cut:ws[i].start]), " ,"))
 				cut = ws[i+1].start
 			case coordinated && i >= 2 && questionWords[ws[i].lower] && strings.Contains(p[ws[i-1].end:ws[i].start], ",") &&
@@ -554,8 +588,7 @@ func standsAlone(c string, first bool) bool {
 	if len(ws) < 2 {
 		return false
 	}
-	asks := questionWords[ws[0].lower] || imperatives[ws[0].lower] ||
-		(listPrepositions[ws[0].lower] || contextPrepositions[ws[0].lower]) && (ws[1].lower == "what" || ws[1].lower == "which")
+	asks := opensQuestion(ws, 0) || imperatives[ws[0].lower]
 	// A first clause's pronouns refer inside it ("How many commands does
 	// bash remember in its history").
 	return asks && (first || unresolvedPronoun(ws) == "")

@@ -307,6 +307,24 @@ func TestPlanCompoundParts(t *testing.T) {
 			"In what order do deferred functions run?",
 			"When are the arguments of deferred functions evaluated?",
 		}},
+		// A clause may open with a preposition before its question word,
+		// first or after "and".
+		{"To what temperature is a stoneware kiln fired, and what do worker bees build?", []string{
+			"To what temperature is a stoneware kiln fired?",
+			"What do worker bees build?",
+		}},
+		{"What do worker bees build, and to what temperature is a stoneware kiln fired?", []string{
+			"What do worker bees build?",
+			"To what temperature is a stoneware kiln fired?",
+		}},
+		{"For how long is a parking permit valid and who issues parking permits?", []string{
+			"For how long is a parking permit valid?",
+			"Who issues parking permits?",
+		}},
+		{"Who designed the lighthouse and by how much was the lighthouse raised?", []string{
+			"Who designed the lighthouse?",
+			"By how much was the lighthouse raised?",
+		}},
 		{"Which startup files does bash read when I log in, and which one does it read for a new terminal window?", []string{
 			"Which startup files does bash read when I log in?",
 			"Which one does bash read for a new terminal window?",
