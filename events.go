@@ -48,4 +48,7 @@ type EventData struct {
 	Changes *ChangeSummary `json:"changes,omitempty"`
 	// FollowUpID is the follow-up answered (research.followup.answered).
 	FollowUpID string `json:"followUpId,omitempty"`
+	// BudgetPause says why the run paused (research.budget.exhausted; see
+	// Progress.BudgetPause).
+	BudgetPause *Spend `json:"budgetPause,omitempty"`
 }

@@ -31,6 +31,8 @@ func runResearch(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		fmt.Fprintln(stderr, `usage: starter [flags] "question"
        starter --follow-up ID "question"
        starter ingest DIR --corpus NAME
+       starter budget ID --max-tokens TOKENS | --max-cost DOLLARS
+       starter finish ID
 
 flags:`)
 		fs.PrintDefaults()
@@ -43,6 +45,8 @@ flags:`)
 	asJSON := fs.Bool("json", false, "print the whole result as JSON instead of the Markdown report")
 	maxTokens := fs.Int("max-tokens", 0, "model `TOKENS` (prompt + completion, failed calls included) the run may spend; 0: no limit")
 	maxCost := fs.Float64("max-cost", 0, "model spend in US `DOLLARS` (priced with RESEARCHFLOW_PRICES); 0: no limit")
+	budgetTimeout := fs.Duration("budget-timeout", 0, "how long a run paused before overspending waits for `starter budget` or `starter finish` before it finishes with what it has (default 24h)")
+	approve := fs.Bool("require-approval", false, "make the run wait after planning, with its priced plan, until it is approved over the HTTP API or with `temporal workflow update execute --name approvePlan`")
 	sources := fs.String("sources", "", "comma-separated `NAMES` of where to look: corpus, web, searxng, tavily, brave, arxiv, openalex, wikipedia (default corpus)")
 	ownerFlag := fs.String("owner", "", "research as API key owner `NAME`, in that owner's corpora (default: the owner of RESEARCHFLOW_API_KEY, else the local owner of the gateway without authentication)")
 	redrive := fs.String("redrive", "", "redrive finished run `ID`: retry its dead-lettered searches as the report's next revision (no question)")
@@ -70,6 +74,9 @@ flags:`)
 		MaxSources:      *maxSources,
 		MaxTokens:       *maxTokens,
 		MaxCostUSD:      *maxCost,
+		RequireApproval: *approve,
+		// Whole seconds; Normalize bounds them.
+		BudgetTimeoutSeconds: int(budgetTimeout.Seconds()),
 	}
 	if in.Question == "" {
 		fs.Usage()
@@ -166,6 +173,12 @@ func follow(ctx context.Context, s *stack.Stack, cfg config.Config, run client.R
 	}
 	if res.ReportPath != "" {
 		fmt.Fprintf(stderr, "report saved to %s\n", res.ReportPath)
+	}
+	if e, a := res.Estimate, res.Actual; e != nil && a != nil {
+		fmt.Fprint(stderr, estimateVersusActual(e, a))
+	}
+	for _, sk := range res.Skipped {
+		fmt.Fprintf(stderr, "skipped (finished early): %s\n", sk)
 	}
 	if n := len(res.DeadLetters); n > 0 {
 		fmt.Fprintf(stderr, "%d search(es) failed for good (dead letters); once the source is back, retry them with: starter --redrive %s\n", n, run.ID)

@@ -519,3 +519,11 @@ func keyword(name string) temporal.SearchAttributeKeyKeyword {
 }
 
 func canceledErr() error { return temporal.NewCanceledError() }
+
+// updateList copies the updates sent so far (the web app sends them from
+// another goroutine).
+func (f *fakeTemporal) updateList() []client.UpdateWorkflowOptions {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]client.UpdateWorkflowOptions(nil), f.updates...)
+}
