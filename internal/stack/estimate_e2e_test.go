@@ -63,6 +63,22 @@ func TestLLMEstimateOnEvalSet(t *testing.T) {
 			t.Errorf("%s used %d model calls, estimated %d", q.ID, q.Estimate.Actual.ModelCalls, q.Estimate.Estimated.ModelCalls)
 		}
 	}
+	for _, role := range []string{llmtest.Planner, llmtest.Analyst, llmtest.Reflector, llmtest.Writer} {
+		calls := fake.Calls(role)
+		var prompt, completion int
+		for _, c := range calls {
+			prompt += c.Reply.Prompt
+			completion += c.Reply.Completion
+		}
+		if n := len(calls); n > 0 {
+			t.Logf("%s: %d calls, mean %d prompt and %d completion tokens", role, n, prompt/n, completion/n)
+		}
+	}
+	if p, err := st.Runs.Progress(ctx, "estimate-"+set.Questions[0].ID); err == nil && p.Estimate != nil {
+		for _, step := range p.Estimate.Steps {
+			t.Logf("estimated %s step: %d prompt and %d completion tokens", step.Step, step.Usage.PromptTokens, step.Usage.CompletionTokens)
+		}
+	}
 	t.Logf("%d runs: tokens estimated %.0f, used %.0f (sum %+.1f%%); prompt tokens estimated %.0f, used %.0f (sum %+.1f%%); mean per-run token error %+.1f%%, model calls %+.1f%%",
 		e.Runs, estAll, actAll, 100*(estAll-actAll)/actAll, estPrompt, actPrompt, 100*(estPrompt-actPrompt)/actPrompt, 100**e.Tokens, 100**e.ModelCalls)
 }
