@@ -18,6 +18,8 @@ type CreateResearchRequest struct {
 	Breadth    int     `json:"breadth,omitempty"`
 	MaxTokens  int     `json:"maxTokens,omitempty"`
 	MaxCostUSD float64 `json:"maxCostUsd,omitempty"`
+	// BudgetTimeoutSeconds bounds a budget pause (see ResearchInput).
+	BudgetTimeoutSeconds int `json:"budgetTimeoutSeconds,omitempty"`
 	// Sources names where the run looks (see KnownSources; default
 	// ["corpus"]).
 	Sources []string `json:"sources,omitempty"`
@@ -56,6 +58,7 @@ func (r CreateResearchRequest) Input(owner string) (ResearchInput, error) {
 		Breadth:                r.Breadth,
 		MaxTokens:              r.MaxTokens,
 		MaxCostUSD:             r.MaxCostUSD,
+		BudgetTimeoutSeconds:   r.BudgetTimeoutSeconds,
 		Sources:                r.Sources,
 		Notify:                 r.Notify,
 	}.Normalize()

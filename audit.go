@@ -35,6 +35,10 @@ type Audit struct {
 	Sources []Source `json:"sources,omitempty"`
 	// Claims are the report's cited statements with their stable IDs.
 	Claims []Claim `json:"claims,omitempty"`
+	// Estimate is the plan's estimate (as approved), Actual the use so
+	// far, side by side.
+	Estimate *Spend `json:"estimate,omitempty"`
+	Actual   *Spend `json:"actual,omitempty"`
 }
 
 // AuditSubQuestion is the trail of one sub-question.

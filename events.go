@@ -53,4 +53,7 @@ type EventData struct {
 	Revision int    `json:"revision,omitempty"`
 	ClaimID  string `json:"claimId,omitempty"`
 	Outcome  string `json:"outcome,omitempty"`
+	// BudgetPause says why the run paused (research.budget.exhausted; see
+	// Progress.BudgetPause).
+	BudgetPause *Spend `json:"budgetPause,omitempty"`
 }

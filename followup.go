@@ -21,20 +21,11 @@ const (
 	// ResearchFollowUpWorkflowType is the workflow type of a follow-up; its
 	// input is a FollowUpInput and its result a FollowUpResult.
 	ResearchFollowUpWorkflowType = "ResearchFollowUpWorkflow"
-	// ErrRunNotFinished: the run a follow-up asks about has not completed
-	// (or is not a research run this owner may read).
-	ErrRunNotFinished = "RunNotFinished"
 	// EventFollowUpAnswered is published (webhook, NATS) when a follow-up
 	// has its answer; its data names the run (researchId) and the
 	// follow-up (followUpId), and counts findings and gaps.
 	EventFollowUpAnswered = "research.followup.answered"
 )
-
-// FollowUpWorkflowID is the workflow ID of follow-up key of research run
-// researchID: the same key always names the same follow-up.
-func FollowUpWorkflowID(researchID, key string) string {
-	return researchID + "-followup-" + key
-}
 
 // FollowUpInput starts a follow-up. ResearchID and Question are required.
 // The HTTP gateway, the starter and the workflow all call Normalize.

@@ -23,7 +23,7 @@ const maxNotifyEmails = 10
 //
 // Recipients must be in a domain the operator allows
 // (RESEARCHFLOW_NOTIFY_EMAIL_DOMAINS): the gateway checks with
-// CheckEmailDomains before starting a run and the notify pool checks again
+// mailer.CheckDomains before starting a run and the notify pool checks again
 // before sending, so that neither a request nor a run started from the
 // Temporal CLI can mail anyone else.
 type NotifyTargets struct {
@@ -63,20 +63,4 @@ func (in ResearchInput) NotifyEmail() []string {
 		return nil
 	}
 	return in.Notify.Email
-}
-
-// CheckEmailDomains returns an *InputError unless every address is in one of
-// the allowed domains (exact, case-insensitive; "example.org" does not allow
-// "sub.example.org" unless listed too). No allowed domain allows no address.
-func CheckEmailDomains(addrs []string, allowed []string) error {
-	for _, a := range addrs {
-		_, domain, ok := strings.Cut(a, "@")
-		if !ok || !slices.ContainsFunc(allowed, func(d string) bool { return strings.EqualFold(d, domain) }) {
-			if len(allowed) == 0 {
-				return inputError("notify.email", "e-mail notifications are not enabled on this server (RESEARCHFLOW_NOTIFY_EMAIL_DOMAINS is empty)")
-			}
-			return inputError("notify.email", "%q is not in an allowed domain (%s)", a, strings.Join(allowed, ", "))
-		}
-	}
-	return nil
 }

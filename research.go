@@ -95,10 +95,14 @@ type ResearchInput struct {
 	Breadth int `json:"breadth,omitempty"`
 	// MaxTokens and MaxCostUSD bound what the run may spend on models
 	// (0 = no limit; MaxCostUSD in US dollars, at most maxCostUSDLimit).
-	// When the budget is spent the run finishes with what it has, writes
-	// the report offline, and says so in the report.
+	// When the next model step would exceed the budget the run pauses in
+	// StatusAwaitingBudget until the extendBudget or finishNow update
+	// (runs started before pauses existed finish with what they have).
 	MaxTokens  int     `json:"maxTokens,omitempty"`
 	MaxCostUSD float64 `json:"maxCostUsd,omitempty"`
+	// BudgetTimeoutSeconds bounds a budget pause (0 = 24 hours; at most 30
+	// days); then the run finishes now.
+	BudgetTimeoutSeconds int `json:"budgetTimeoutSeconds,omitempty"`
 	// Sources names where the run looks (see KnownSources): "corpus" is
 	// the memory search of Corpus, the others are search providers whose
 	// pages are fetched and read. Repeats are dropped; empty means
@@ -157,6 +161,8 @@ func (in ResearchInput) Normalize() (ResearchInput, error) {
 		return in, inputError("maxCostUsd", "want 0 (no limit) or a positive amount of US dollars up to %g", float64(maxCostUSDLimit))
 	case in.ApprovalTimeoutSeconds < 0 || in.ApprovalTimeoutSeconds > maxApprovalTimeoutSeconds:
 		return in, inputError("approvalTimeoutSeconds", "want 0 to %d seconds", maxApprovalTimeoutSeconds)
+	case in.BudgetTimeoutSeconds < 0 || in.BudgetTimeoutSeconds > maxApprovalTimeoutSeconds:
+		return in, inputError("budgetTimeoutSeconds", "want 0 to %d seconds", maxApprovalTimeoutSeconds)
 	}
 	switch in.OnApprovalTimeout {
 	case "", OnTimeoutApprove, OnTimeoutCancel:
@@ -256,6 +262,14 @@ func (in ResearchInput) ApprovalTimeout() time.Duration {
 		return time.Duration(in.ApprovalTimeoutSeconds) * time.Second
 	}
 	return defaultApprovalTimeout
+}
+
+// BudgetTimeout is how long a budget pause waits.
+func (in ResearchInput) BudgetTimeout() time.Duration {
+	if in.BudgetTimeoutSeconds > 0 {
+		return time.Duration(in.BudgetTimeoutSeconds) * time.Second
+	}
+	return defaultBudgetTimeout
 }
 
 // Budget is the run's model budget.
@@ -366,6 +380,16 @@ type ResearchResult struct {
 	// Claims are the report's cited statements, each with a stable ID
 	// (see Claim).
 	Claims []Claim `json:"claims,omitempty"`
+	// Estimate is the plan's estimate shown before the run (at approval),
+	// Actual what the run used, counted the same way (runs before
+	// estimates existed leave both nil).
+	Estimate *Spend `json:"estimate,omitempty"`
+	Actual   *Spend `json:"actual,omitempty"`
+	// Budget is the run's final limits (after extensions); Skipped names
+	// the steps it left out when it finished early (FinishNowUpdate or a
+	// timed-out budget pause), as the report does.
+	Budget  *Budget  `json:"budget,omitempty"`
+	Skipped []string `json:"skipped,omitempty"`
 }
 
 // Stages of a research run, in order (Progress.Stage, SearchAttrStage).
@@ -385,9 +409,11 @@ const (
 const (
 	StatusRunning          = "running"
 	StatusAwaitingApproval = "awaiting_approval"
-	StatusCompleted        = "completed"
-	StatusFailed           = "failed"
-	StatusCancelled        = "cancelled"
+	// StatusAwaitingBudget (see budget.go) is declared with the updates
+	// that end it.
+	StatusCompleted = "completed"
+	StatusFailed    = "failed"
+	StatusCancelled = "cancelled"
 )
 
 // IsTerminal reports whether status is final.
@@ -478,4 +504,14 @@ type Progress struct {
 	// Events lists the run's stage transitions so far (see Event), in Seq
 	// order; every Event.Seq is at most Seq.
 	Events []Event `json:"events,omitempty"`
+	// Estimate is the plan's estimate, once planned (shown at approval).
+	Estimate *Spend `json:"estimate,omitempty"`
+	// Budget is the run's limits now (after extensions; nil: none).
+	Budget *Budget `json:"budget,omitempty"`
+	// BudgetPause says why the run waits, while it is StatusAwaitingBudget:
+	// the step that would exceed the budget (Step, ID of its sub-question),
+	// what it needs (Usage) and until when the run waits (Until).
+	BudgetPause *Spend `json:"budgetPause,omitempty"`
+	// Skipped names the steps the run left out when it finished early.
+	Skipped []string `json:"skipped,omitempty"`
 }

@@ -58,9 +58,10 @@ type ScheduleRef struct {
 
 var scheduleIDPattern = regexp.MustCompile(`^schedule-[a-z0-9][a-z0-9-]{0,99}$`)
 
-// ValidateScheduleID checks a schedule ID (scheduleIDPrefix, then 1 to 100
-// lower-case letters, digits or '-').
-func ValidateScheduleID(id string) error {
+// validateScheduleID checks a schedule ID (scheduleIDPrefix, then 1 to 100
+// lower-case letters, digits or '-'). Other packages check one as a
+// ScheduleRef (client.ValidateScheduleID).
+func validateScheduleID(id string) error {
 	if !scheduleIDPattern.MatchString(id) {
 		return inputError("schedule.id", "%q: want %s followed by 1 to 100 lower-case letters, digits or '-'", id, scheduleIDPrefix)
 	}
@@ -73,7 +74,7 @@ func (r *ScheduleRef) Normalize() (*ScheduleRef, error) {
 		return nil, nil
 	}
 	out := *r
-	if err := ValidateScheduleID(out.ID); err != nil {
+	if err := validateScheduleID(out.ID); err != nil {
 		return nil, err
 	}
 	n, err := normalizeNotifyMode(out.Notify)
@@ -201,9 +202,6 @@ func normalizeNote(note string) (string, error) {
 	}
 	return note, nil
 }
-
-// NormalizeNote validates the note of a pause or resume.
-func NormalizeNote(note string) (string, error) { return normalizeNote(note) }
 
 // Request is the ScheduleRequest that makes schedule i again, with the
 // corpus as its owner knows it (the base of a PATCH).

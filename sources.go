@@ -66,18 +66,6 @@ func normalizeSources(names []string) ([]string, error) {
 	return out, nil
 }
 
-// ParseSources splits a comma-separated list ("web,arxiv", the starter's
-// --sources flag) and normalizes it.
-func ParseSources(list string) ([]string, error) {
-	var names []string
-	for _, n := range strings.Split(list, ",") {
-		if strings.TrimSpace(n) != "" {
-			names = append(names, n)
-		}
-	}
-	return normalizeSources(names)
-}
-
 // UnreadPage is a result page that was not read, and why.
 type UnreadPage struct {
 	URL string `json:"url"`

@@ -43,7 +43,7 @@ type Runs struct {
 // earlier runs all failed) gets a first-run comparison; a schedule that is
 // gone is an invalid input.
 func (a *Runs) CompareRuns(ctx context.Context, in workflows.CompareRunsInput) (rf.Changes, error) {
-	if err := rf.ValidateScheduleID(in.ScheduleID); err != nil {
+	if _, err := (&rf.ScheduleRef{ID: in.ScheduleID}).Normalize(); err != nil {
 		return rf.Changes{}, invalid(workflows.ErrInvalidInput, err.Error())
 	}
 	prevID, prev, since, err := a.previous(ctx, in.ScheduleID, in.FirstRunID)

@@ -34,7 +34,7 @@ type FollowUp struct {
 // what a follow-up answers from: the run's corpus and sources, its numbered
 // sources and the passages it retrieved, cited ones first. A run that does
 // not exist, is not this owner's, or has not completed is a non-retryable
-// rf.ErrRunNotFinished: asking again cannot change it (a running run is
+// workflows.ErrRunNotFinished: asking again cannot change it (a running run is
 // asked about once it has finished).
 func (a *FollowUp) RunEvidence(ctx context.Context, in workflows.RunEvidenceInput) (workflows.RunEvidence, error) {
 	v, err := a.Runs.QueryWorkflow(ctx, in.ResearchID, "", workflows.StateQuery)
@@ -43,15 +43,15 @@ func (a *FollowUp) RunEvidence(ctx context.Context, in workflows.RunEvidenceInpu
 		var queryFailed *serviceerror.QueryFailed
 		switch {
 		case errors.As(err, &notFound):
-			return workflows.RunEvidence{}, invalid(rf.ErrRunNotFinished, fmt.Sprintf("no research run %s", in.ResearchID))
+			return workflows.RunEvidence{}, invalid(workflows.ErrRunNotFinished, fmt.Sprintf("no research run %s", in.ResearchID))
 		case errors.As(err, &queryFailed):
-			return workflows.RunEvidence{}, invalid(rf.ErrRunNotFinished, fmt.Sprintf("run %s cannot tell its state: %s", in.ResearchID, queryFailed.Message))
+			return workflows.RunEvidence{}, invalid(workflows.ErrRunNotFinished, fmt.Sprintf("run %s cannot tell its state: %s", in.ResearchID, queryFailed.Message))
 		}
 		return workflows.RunEvidence{}, fmt.Errorf("read the state of %s: %w", in.ResearchID, err)
 	}
 	var rec workflows.RunRecord
 	if err := v.Get(&rec); err != nil {
-		return workflows.RunEvidence{}, invalid(rf.ErrRunNotFinished, fmt.Sprintf("decode the state of %s: %v", in.ResearchID, err))
+		return workflows.RunEvidence{}, invalid(workflows.ErrRunNotFinished, fmt.Sprintf("decode the state of %s: %v", in.ResearchID, err))
 	}
 	return evidenceOf(in, rec)
 }
@@ -66,10 +66,10 @@ func evidenceOf(in workflows.RunEvidenceInput, rec workflows.RunRecord) (workflo
 	if in.Owner != "" && in.Owner != owner {
 		// The same answer as for a run that does not exist: an owner
 		// learns nothing of the runs of others.
-		return workflows.RunEvidence{}, invalid(rf.ErrRunNotFinished, fmt.Sprintf("no research run %s", in.ResearchID))
+		return workflows.RunEvidence{}, invalid(workflows.ErrRunNotFinished, fmt.Sprintf("no research run %s", in.ResearchID))
 	}
 	if rec.State.Status != rf.StatusCompleted {
-		return workflows.RunEvidence{}, invalid(rf.ErrRunNotFinished,
+		return workflows.RunEvidence{}, invalid(workflows.ErrRunNotFinished,
 			fmt.Sprintf("run %s is %s: follow-ups ask about completed runs", in.ResearchID, orNone(rec.State.Status)))
 	}
 	ev := workflows.RunEvidence{

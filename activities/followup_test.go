@@ -54,9 +54,9 @@ func TestRunEvidenceCollectsTheRunsPassages(t *testing.T) {
 // an unfinished run cannot be asked; the passages are bounded.
 func TestRunEvidenceRefusals(t *testing.T) {
 	_, err := evidenceOf(workflows.RunEvidenceInput{ResearchID: "research-1", Owner: "bob"}, finishedRun("alice"))
-	wantKind(t, err, rf.ErrRunNotFinished)
+	wantKind(t, err, workflows.ErrRunNotFinished)
 	_, err = evidenceOf(workflows.RunEvidenceInput{ResearchID: "research-1", Owner: "bob"}, finishedRun(""))
-	wantKind(t, err, rf.ErrRunNotFinished)
+	wantKind(t, err, workflows.ErrRunNotFinished)
 	if _, err := evidenceOf(workflows.RunEvidenceInput{ResearchID: "research-1", Owner: rf.LocalOwner}, finishedRun("")); err != nil {
 		t.Errorf("local owner of an unowned run: %v", err)
 	}
@@ -67,7 +67,7 @@ func TestRunEvidenceRefusals(t *testing.T) {
 		rec := finishedRun("alice")
 		rec.State.Status = st
 		_, err := evidenceOf(workflows.RunEvidenceInput{ResearchID: "research-1"}, rec)
-		wantKind(t, err, rf.ErrRunNotFinished)
+		wantKind(t, err, workflows.ErrRunNotFinished)
 	}
 	rec := finishedRun("alice")
 	rec.State.SubQuestions = nil

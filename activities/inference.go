@@ -35,6 +35,9 @@ type Inference struct {
 	Offline reasoning.Engine
 	Chunks  ChunkGetter
 	Logger  *slog.Logger
+	// Calls, if set, prices the model calls of a plan's estimate
+	// (EstimatePlan); nil: the offline engine, whose calls cost nothing.
+	Calls CallEstimator
 	// WithHeartbeat, if set, lets an engine heartbeat while it streams
 	// (langchaingo streaming calls); it returns the context to call with.
 	WithHeartbeat func(ctx context.Context, beat func()) context.Context

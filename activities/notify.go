@@ -149,7 +149,7 @@ func (n *Notify) Deliver(ctx context.Context, in workflows.DeliverInput) (workfl
 	if len(in.Email) > 0 {
 		// Before anything is sent: a recipient outside the allow-list is a
 		// request that can never succeed.
-		if err := rf.CheckEmailDomains(in.Email, n.EmailDomains); err != nil {
+		if err := mailer.CheckDomains(in.Email, n.EmailDomains); err != nil {
 			return workflows.DeliverResult{}, invalid(workflows.ErrInvalidInput, err.Error())
 		}
 	}
@@ -292,7 +292,7 @@ func (n *Notify) DeliverToSink(ctx context.Context, in workflows.SinkDeliveryInp
 		if !isReport || len(in.Email) == 0 {
 			return workflows.SinkDeliveryResult{Outcome: workflows.DeliveryNotApplicable}, nil
 		}
-		if err := rf.CheckEmailDomains(in.Email, n.EmailDomains); err != nil {
+		if err := mailer.CheckDomains(in.Email, n.EmailDomains); err != nil {
 			return workflows.SinkDeliveryResult{}, invalid(workflows.ErrInvalidInput, err.Error())
 		}
 		if n.Mailer == nil {

@@ -428,6 +428,52 @@ func (c *Client) Approve(ctx context.Context, id string, a rf.PlanApproval) (rf.
 	return p, nil
 }
 
+// ExtendBudget sends new budget limits to run id (ExtendBudgetUpdate) and
+// returns the run's progress after it: a paused run resumes. It normalizes
+// e first (errors are *researchflow.InputError); a limit the run refuses
+// (not above its use, not enough for the step that paused it, a run that
+// is finishing or done) is a *RejectedError; a closed run ErrNotRunning.
+func (c *Client) ExtendBudget(ctx context.Context, id string, e rf.BudgetRequest) (rf.Progress, error) {
+	e, err := e.Normalize()
+	if err != nil {
+		return rf.Progress{}, err
+	}
+	return c.update(ctx, id, rf.ExtendBudgetUpdate, e)
+}
+
+// FinishNow asks run id to write its report from what it has
+// (FinishNowUpdate) and returns the run's progress after it.
+func (c *Client) FinishNow(ctx context.Context, id string, f rf.BudgetRequest) (rf.Progress, error) {
+	return c.update(ctx, id, rf.FinishNowUpdate, f)
+}
+
+// update sends the update name with arg to run id and waits for its
+// result, a Progress.
+func (c *Client) update(ctx context.Context, id, name string, arg any) (rf.Progress, error) {
+	h, err := c.tc.UpdateWorkflow(ctx, sdkclient.UpdateWorkflowOptions{
+		WorkflowID:   id,
+		UpdateName:   name,
+		Args:         []any{arg},
+		WaitForStage: sdkclient.WorkflowUpdateStageCompleted,
+	})
+	var p rf.Progress
+	if err == nil {
+		err = h.Get(ctx, &p)
+	}
+	if err != nil {
+		var app *temporal.ApplicationError
+		var notFound *serviceerror.NotFound
+		switch {
+		case errors.As(err, &app):
+			return rf.Progress{}, &RejectedError{Reason: app.Message()}
+		case errors.As(err, &notFound):
+			return rf.Progress{}, fmt.Errorf("%s %s: %w", name, id, ErrNotRunning)
+		}
+		return rf.Progress{}, fmt.Errorf("%s %s: %w", name, id, err)
+	}
+	return p, nil
+}
+
 // ListOptions select a page of research runs.
 type ListOptions struct {
 	// Owner, if set, lists only that owner's runs.

@@ -2,6 +2,7 @@ package client
 
 import (
 	"errors"
+	"strings"
 	"testing"
 
 	rf "github.com/researchflow/researchflow"
@@ -49,8 +50,26 @@ func TestTruncateCountsCharacters(t *testing.T) {
 func TestNewScheduleIDIsValid(t *testing.T) {
 	t.Parallel()
 	for range 3 {
-		if id := NewScheduleID(); rf.ValidateScheduleID(id) != nil {
-			t.Errorf("NewScheduleID() = %q: %v", id, rf.ValidateScheduleID(id))
+		if id := NewScheduleID(); ValidateScheduleID(id) != nil {
+			t.Errorf("NewScheduleID() = %q: %v", id, ValidateScheduleID(id))
 		}
+	}
+}
+
+// TestNoteBoundMatchesTheSpec: a pause note is bounded as a schedule's note.
+func TestNoteBoundMatchesTheSpec(t *testing.T) {
+	spec := func(note string) error {
+		_, err := rf.ScheduleSpec{Research: rf.ResearchInput{Question: "How are backups kept?"}, Every: "24h", Note: note}.Normalize()
+		return err
+	}
+	for _, n := range []int{maxNoteLength, maxNoteLength + 1} {
+		note := strings.Repeat("n", n)
+		_, err := NormalizeNote(note)
+		if (err == nil) != (spec(note) == nil) {
+			t.Errorf("a note of %d characters: pause says %v, the schedule says %v", n, err, spec(note))
+		}
+	}
+	if _, err := NormalizeNote(strings.Repeat("n", maxNoteLength+1)); err == nil {
+		t.Error("an over-long pause note passed")
 	}
 }

@@ -34,10 +34,10 @@ type FollowUp struct {
 
 // StartFollowUp normalizes in (errors are *researchflow.InputError) and
 // starts a follow-up of run in.ResearchID (ResearchFollowUpWorkflow), with
-// workflow ID rf.FollowUpWorkflowID(in.ResearchID, key) (a fresh key when
+// workflow ID FollowUpWorkflowID(in.ResearchID, key) (a fresh key when
 // key is empty: the same key is the same follow-up). The run must exist;
 // whether it has completed and belongs to in.Owner the follow-up checks
-// itself, and fails with rf.ErrRunNotFinished if not.
+// itself, and fails with a RunNotFinished error if not.
 func (c *Client) StartFollowUp(ctx context.Context, key string, in rf.FollowUpInput) (Run, error) {
 	in, err := in.Normalize()
 	if err != nil {
@@ -57,7 +57,7 @@ func (c *Client) StartFollowUp(ctx context.Context, key string, in rf.FollowUpIn
 	if owner == "" {
 		owner = run.Owner
 	}
-	id := rf.FollowUpWorkflowID(in.ResearchID, key)
+	id := FollowUpWorkflowID(in.ResearchID, key)
 	attrs := []temporal.SearchAttributeUpdate{temporal.NewSearchAttributeKeyKeyword(rf.SearchAttrFollowUpOf).ValueSet(in.ResearchID)}
 	if owner != "" {
 		attrs = append(attrs, temporal.NewSearchAttributeKeyKeyword(rf.SearchAttrOwner).ValueSet(owner))
@@ -128,4 +128,10 @@ func (c *Client) Thread(ctx context.Context, researchID, owner string) ([]Follow
 	}
 	slices.SortStableFunc(thread, func(a, b FollowUp) int { return a.StartedAt.Compare(b.StartedAt) })
 	return thread, nil
+}
+
+// FollowUpWorkflowID is the workflow ID of follow-up key of research run
+// researchID: the same key always names the same follow-up.
+func FollowUpWorkflowID(researchID, key string) string {
+	return researchID + "-followup-" + key
 }

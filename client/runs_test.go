@@ -264,7 +264,7 @@ func TestFollowUpsOfARun(t *testing.T) {
 		t.Errorf("another owner's follow-up = %v, want ErrNotFound", err)
 	}
 	run, err := c.StartFollowUp(ctx, "k1", rf.FollowUpInput{ResearchID: "r1", Question: "Where are they stored?", Owner: "alice"})
-	if err != nil || run.ID != rf.FollowUpWorkflowID("r1", "k1") {
+	if err != nil || run.ID != FollowUpWorkflowID("r1", "k1") {
 		t.Fatalf("StartFollowUp = %+v, %v", run, err)
 	}
 	w := f.get(run.ID)

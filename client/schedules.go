@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 	commonpb "go.temporal.io/api/common/v1"
@@ -73,7 +75,7 @@ var (
 
 // Create creates schedule id from spec (normalized again here).
 func (s *Schedules) Create(ctx context.Context, id string, spec rf.ScheduleSpec) (rf.ScheduleInfo, error) {
-	if err := rf.ValidateScheduleID(id); err != nil {
+	if err := ValidateScheduleID(id); err != nil {
 		return rf.ScheduleInfo{}, err
 	}
 	spec, err := spec.Normalize()
@@ -142,7 +144,7 @@ func (s *Schedules) Get(ctx context.Context, id, owner string) (rf.ScheduleInfo,
 
 // describe returns schedule id's info and its current spec.
 func (s *Schedules) describe(ctx context.Context, id, owner string) (rf.ScheduleInfo, rf.ScheduleSpec, error) {
-	if rf.ValidateScheduleID(id) != nil {
+	if ValidateScheduleID(id) != nil {
 		return rf.ScheduleInfo{}, rf.ScheduleSpec{}, fmt.Errorf("schedule %q: %w", id, ErrScheduleNotFound)
 	}
 	d, err := s.sc.GetHandle(ctx, id).Describe(ctx)
@@ -225,7 +227,7 @@ func (s *Schedules) List(ctx context.Context, owner string) ([]rf.ScheduleInfo, 
 		if err != nil {
 			return nil, fmt.Errorf("list schedules: %w", err)
 		}
-		if e.WorkflowType.Name == rf.ResearchWorkflowType && rf.ValidateScheduleID(e.ID) == nil && !slices.Contains(ids, e.ID) {
+		if e.WorkflowType.Name == rf.ResearchWorkflowType && ValidateScheduleID(e.ID) == nil && !slices.Contains(ids, e.ID) {
 			ids = append(ids, e.ID)
 		}
 	}
@@ -277,7 +279,7 @@ func (s *Schedules) Update(ctx context.Context, id, owner string, spec rf.Schedu
 // Pause pauses schedule id with a note (why; shown by Get and by
 // `temporal schedule describe`).
 func (s *Schedules) Pause(ctx context.Context, id, owner, note string) (rf.ScheduleInfo, error) {
-	note, err := rf.NormalizeNote(note)
+	note, err := NormalizeNote(note)
 	if err != nil {
 		return rf.ScheduleInfo{}, err
 	}
@@ -295,7 +297,7 @@ func (s *Schedules) Pause(ctx context.Context, id, owner, note string) (rf.Sched
 
 // Resume resumes schedule id with a note.
 func (s *Schedules) Resume(ctx context.Context, id, owner, note string) (rf.ScheduleInfo, error) {
-	note, err := rf.NormalizeNote(note)
+	note, err := NormalizeNote(note)
 	if err != nil {
 		return rf.ScheduleInfo{}, err
 	}
@@ -367,3 +369,25 @@ func (s *Schedules) Delete(ctx context.Context, id, owner string) error {
 	}
 	return nil
 }
+
+// ValidateScheduleID checks a schedule ID as a run's schedule reference
+// (rf.ScheduleRef) checks it: "schedule-" and 1 to 100 lower-case letters,
+// digits or '-'. Errors are *researchflow.InputError.
+func ValidateScheduleID(id string) error {
+	_, err := (&rf.ScheduleRef{ID: id}).Normalize()
+	return err
+}
+
+// NormalizeNote validates the note of a pause or resume as a schedule's
+// note (rf.ScheduleSpec's Note): at most 500 characters of UTF-8, trimmed.
+func NormalizeNote(note string) (string, error) {
+	note = strings.TrimSpace(note)
+	if !utf8.ValidString(note) || utf8.RuneCountInString(note) > maxNoteLength {
+		return note, &rf.InputError{Field: "note", Message: fmt.Sprintf("want at most %d characters of UTF-8", maxNoteLength)}
+	}
+	return note, nil
+}
+
+// maxNoteLength is the root package's bound on a schedule's note
+// (TestNoteBoundMatchesTheSpec keeps the two equal).
+const maxNoteLength = 500

@@ -53,6 +53,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) > 0 && args[0] == "schedule" {
 		return runSchedule(ctx, args[1:], stdout, stderr)
 	}
+	if len(args) > 0 && args[0] == "budget" {
+		return runBudget(ctx, args[1:], stdout, stderr)
+	}
+	if len(args) > 0 && args[0] == "finish" {
+		return runFinish(ctx, args[1:], stdout, stderr)
+	}
 	if len(args) > 0 && args[0] == "eval" {
 		return runEval(ctx, args[1:], stdout, stderr)
 	}

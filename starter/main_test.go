@@ -10,6 +10,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	rf "github.com/researchflow/researchflow"
 )
@@ -67,6 +68,13 @@ func TestUsageErrors(t *testing.T) {
 		{"???"},
 		{"🤔🤔🤔"},
 		{"\u200b\u200b\u200b"},
+		{"budget"},
+		{"budget", "research-1"},
+		{"budget", "research-1", "--max-tokens", "-3"},
+		{"budget", "research-1", "research-2", "--max-tokens", "3"},
+		{"finish"},
+		{"finish", "research-1", "research-2"},
+		{"--budget-timeout", "-1s", "why is the sky blue?"},
 	}
 	for _, args := range tests {
 		var out, errOut bytes.Buffer
@@ -104,5 +112,25 @@ func TestProgressFraction(t *testing.T) {
 	}
 	if f, _ := fraction(rf.Progress{Stage: rf.StageDone}); f != 1 {
 		t.Errorf("done = %v", f)
+	}
+}
+
+func TestBudgetLines(t *testing.T) {
+	until := time.Date(2026, 1, 2, 3, 4, 0, 0, time.UTC)
+	p := rf.Progress{ResearchID: "r1", Status: rf.StatusAwaitingBudget,
+		Usage:       rf.Usage{PromptTokens: 90, CompletionTokens: 10, CostUSD: 0.02},
+		Budget:      &rf.Budget{MaxTokens: 100},
+		BudgetPause: &rf.Spend{Step: "analyze", ID: "sq3", Usage: rf.Usage{PromptTokens: 15}, Until: &until}}
+	got := pauseLine("r1", p)
+	for _, want := range []string{"analyze sq3", "about 15 tokens", "used 100 tokens, $0.0200 of 100 tokens", "starter budget r1", "starter finish r1"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("pause line %q lacks %q", got, want)
+		}
+	}
+	table := estimateVersusActual(&rf.Spend{Searches: 4, ModelCalls: 6, Usage: rf.Usage{PromptTokens: 900}},
+		&rf.Spend{Searches: 3, ModelCalls: 5, Usage: rf.Usage{PromptTokens: 700}})
+	lines := strings.Split(strings.TrimSpace(table), "\n")
+	if len(lines) != 3 || !strings.HasPrefix(lines[1], "estimate") || !strings.Contains(lines[1], "900") || !strings.Contains(lines[2], "700") {
+		t.Errorf("table:\n%s", table)
 	}
 }

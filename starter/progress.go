@@ -94,8 +94,13 @@ func (v *progressView) show(p rf.Progress) {
 	if t := p.Usage.PromptTokens + p.Usage.CompletionTokens; t > 0 {
 		line += fmt.Sprintf(" · %d tokens", t)
 	}
-	if p.Status == rf.StatusAwaitingApproval {
+	switch p.Status {
+	case rf.StatusAwaitingApproval:
 		line = "waiting for plan approval (approve it over the HTTP API or with `temporal workflow update`)"
+	case rf.StatusAwaitingBudget:
+		if p.BudgetPause != nil {
+			line = pauseLine(p.ResearchID, p)
+		}
 	}
 	v.draw(f, line)
 }
@@ -133,11 +138,18 @@ func (v *progressView) end() {
 // returns its outcome.
 func watchResearch(ctx context.Context, runs *client.Client, id string, v *progressView) (client.Outcome, error) {
 	defer v.end()
-	planShown := false
+	planShown, estimateShown := false, false
 	return runs.Watch(ctx, id, client.WatchOptions{Poll: 250 * time.Millisecond}, func(p rf.Progress) error {
 		if !planShown && len(p.SubQuestions) > 0 {
 			v.showPlan(p)
 			planShown = true
+		}
+		if !estimateShown && p.Estimate != nil {
+			v.end()
+			for _, l := range estimateLines(p.Estimate) {
+				fmt.Fprintln(v.w, l)
+			}
+			estimateShown = true
 		}
 		v.show(p)
 		return nil

@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -34,6 +35,8 @@ func runResearch(ctx context.Context, args []string, stdout, stderr io.Writer) e
        starter --follow-up ID "question"
        starter --dispute ID CLAIM ["reason"]    (or --confirm ID CLAIM)
        starter ingest DIR --corpus NAME
+       starter budget ID --max-tokens TOKENS | --max-cost DOLLARS
+       starter finish ID
 
 flags:`)
 		fs.PrintDefaults()
@@ -46,6 +49,8 @@ flags:`)
 	asJSON := fs.Bool("json", false, "print the whole result as JSON instead of the Markdown report")
 	maxTokens := fs.Int("max-tokens", 0, "model `TOKENS` (prompt + completion, failed calls included) the run may spend; 0: no limit")
 	maxCost := fs.Float64("max-cost", 0, "model spend in US `DOLLARS` (priced with RESEARCHFLOW_PRICES); 0: no limit")
+	budgetTimeout := fs.Duration("budget-timeout", 0, "how long a run paused before overspending waits for `starter budget` or `starter finish` before it finishes with what it has (default 24h)")
+	approve := fs.Bool("require-approval", false, "make the run wait after planning, with its priced plan, until it is approved over the HTTP API or with `temporal workflow update execute --name approvePlan`")
 	sources := fs.String("sources", "", "comma-separated `NAMES` of where to look: corpus, web, searxng, tavily, brave, arxiv, openalex, wikipedia (default corpus)")
 	ownerFlag := fs.String("owner", "", "research as API key owner `NAME`, in that owner's corpora (default: the owner of RESEARCHFLOW_API_KEY, else the local owner of the gateway without authentication)")
 	redrive := fs.String("redrive", "", "redrive finished run `ID`: retry its dead-lettered searches as the report's next revision (no question)")
@@ -84,6 +89,9 @@ flags:`)
 		MaxSources:      *maxSources,
 		MaxTokens:       *maxTokens,
 		MaxCostUSD:      *maxCost,
+		RequireApproval: *approve,
+		// Whole seconds; Normalize bounds them.
+		BudgetTimeoutSeconds: int(budgetTimeout.Seconds()),
 	}
 	if in.Question == "" {
 		fs.Usage()
@@ -93,7 +101,7 @@ flags:`)
 		return err
 	}
 	if *sources != "" {
-		if in.Sources, err = rf.ParseSources(*sources); err != nil {
+		if in.Sources, err = parseSources(*sources); err != nil {
 			return usageError("--sources: %v", err)
 		}
 	}
@@ -178,6 +186,12 @@ func follow(ctx context.Context, s *stack.Stack, cfg config.Config, run client.R
 	if res.ReportPath != "" {
 		fmt.Fprintf(stderr, "report saved to %s\n", res.ReportPath)
 	}
+	if e, a := res.Estimate, res.Actual; e != nil && a != nil {
+		fmt.Fprint(stderr, estimateVersusActual(e, a))
+	}
+	for _, sk := range res.Skipped {
+		fmt.Fprintf(stderr, "skipped (finished early): %s\n", sk)
+	}
 	if n := len(res.DeadLetters); n > 0 {
 		fmt.Fprintf(stderr, "%d search(es) failed for good (dead letters); once the source is back, retry them with: starter --redrive %s\n", n, run.ID)
 	}
@@ -248,4 +262,22 @@ func randomID() string {
 	b := make([]byte, 6)
 	_, _ = rand.Read(b)
 	return time.Now().UTC().Format("20060102-150405") + "-" + hex.EncodeToString(b)
+}
+
+// parseSources splits the --sources list ("web,arxiv") and refuses a name
+// that is not one of rf.KnownSources before anything starts; the run's
+// input normalizes the list again (case, repeats, limits).
+func parseSources(list string) ([]string, error) {
+	var names []string
+	for _, n := range strings.Split(list, ",") {
+		n = strings.ToLower(strings.TrimSpace(n))
+		if n == "" {
+			continue
+		}
+		if !slices.Contains(rf.KnownSources, n) {
+			return nil, fmt.Errorf("unknown source %q: want some of %s", n, strings.Join(rf.KnownSources, ", "))
+		}
+		names = append(names, n)
+	}
+	return names, nil
 }

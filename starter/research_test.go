@@ -1,6 +1,7 @@
 package main
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -32,5 +33,14 @@ func TestPrintResultShowsConfidence(t *testing.T) {
 	printResult(rf.ResearchResult{Question: q, Report: "# r", Confidence: report.ConfidenceHigh}, &stdout, &stderr)
 	if got := stderr.String(); got != "confidence: high\n" {
 		t.Errorf("stderr %q, want the confidence", got)
+	}
+}
+
+func TestParseSources(t *testing.T) {
+	if got, err := parseSources("web, Arxiv,,"); err != nil || !slices.Equal(got, []string{"web", "arxiv"}) {
+		t.Errorf("parseSources = %q, %v", got, err)
+	}
+	if _, err := parseSources("web,google"); err == nil || !strings.Contains(err.Error(), `"google"`) {
+		t.Errorf("parseSources(web,google) = %v, want the unknown name", err)
 	}
 }

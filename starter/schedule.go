@@ -80,7 +80,7 @@ func runSchedule(ctx context.Context, args []string, stdout, stderr io.Writer) e
 			return err
 		}
 		if *sources != "" {
-			if in.Sources, err = rf.ParseSources(*sources); err != nil {
+			if in.Sources, err = parseSources(*sources); err != nil {
 				return usageError("--sources: %v", err)
 			}
 		}
@@ -98,7 +98,7 @@ func runSchedule(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	var id string
 	if len(positional) == 1 && cmd != "create" {
 		id = positional[0]
-		if err := rf.ValidateScheduleID(id); err != nil {
+		if err := client.ValidateScheduleID(id); err != nil {
 			return usageError("%v", err)
 		}
 	}

@@ -29,6 +29,9 @@ const (
 	DeliverActivity      = "Deliver"
 	// PublishActivity publishes one Event (PublishInput) from the notify pool.
 	PublishActivity = "Publish"
+	// EstimatePlanActivity prices a plan (EstimateInput, rf.Spend) on
+	// the inference pool, which knows the models and their prices.
+	EstimatePlanActivity = "EstimatePlan"
 )
 
 // PrepareCorpusInput makes sure a corpus is in memory before research.
@@ -89,6 +92,18 @@ type PlanInput struct {
 	MaxSubQuestions int    `json:"maxSubQuestions"`
 	// Budget is what this call may spend on models (zero: no limit).
 	Budget rf.Budget `json:"budget,omitempty"`
+}
+
+// EstimateInput asks what a plan will use: its sub-questions, searched in
+// Sources for TopK passages each, then Depth reflection rounds of up to
+// Breadth follow-ups each, and the report.
+type EstimateInput struct {
+	Question     string                  `json:"question"`
+	SubQuestions []reasoning.SubQuestion `json:"subQuestions"`
+	Sources      []string                `json:"sources"`
+	TopK         int                     `json:"topK"`
+	Depth        int                     `json:"depth"`
+	Breadth      int                     `json:"breadth"`
 }
 
 // ReflectInput asks for follow-up sub-questions after a round.

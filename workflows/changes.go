@@ -55,7 +55,8 @@ func (r *research) muted(typ string) bool {
 	case s.Notify == rf.NotifyNever:
 		return true
 	}
-	return typ != rf.EventChanged && typ != rf.EventFailed
+	// A budget pause asks for a decision: it is never muted but by "never".
+	return typ != rf.EventChanged && typ != rf.EventFailed && typ != rf.EventBudgetExhausted
 }
 
 // notifiesReport says whether the report goes to the notification

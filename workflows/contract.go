@@ -36,6 +36,9 @@ const (
 	// ErrInvalidInput: the input can never succeed (a workflow input that
 	// fails Normalize, an activity input that names no folder, …).
 	ErrInvalidInput = "InvalidInput"
+	// ErrRunNotFinished: the run a follow-up asks about has not completed
+	// (or is not a research run this owner may read).
+	ErrRunNotFinished = "RunNotFinished"
 	// ErrCorpusNotFound: the corpus does not exist and nothing can build it.
 	ErrCorpusNotFound = "CorpusNotFound"
 	// ErrCorpusEmpty: the corpus exists but holds no chunk.
@@ -65,8 +68,16 @@ const (
 	// researching and wrote offline.
 	DecisionBudgetStop = "budget-stop"
 	// DecisionApproval: the plan was approved, edited, or approved by
-	// timeout.
+	// timeout (Detail carries the estimate it was approved with).
 	DecisionApproval = "approval"
+	// DecisionBudgetPause: the next step would exceed the budget; the run
+	// paused in awaiting_budget.
+	DecisionBudgetPause = "budget-pause"
+	// DecisionBudgetExtended: the extendBudget update set new limits.
+	DecisionBudgetExtended = "budget-extended"
+	// DecisionFinishNow: the run finished with what it had (the finishNow
+	// update, or a budget pause that timed out).
+	DecisionFinishNow = "finish-now"
 )
 
 // CompareRunsActivity looks up the previous completed run of a schedule and
@@ -125,12 +136,13 @@ const (
 // EventID is the stable ID of the event of type typ of run researchID:
 // "<research ID>:<type>" for events that happen once per run, and
 // "<research ID>:<type>:<round>" for search.completed and
-// analysis.completed, which happen once per round. The same run makes the
+// analysis.completed, which happen once per round, and
+// "<research ID>:<type>:<n>" for the run's n-th research.budget.exhausted. The same run makes the
 // same IDs when its workflow is replayed or an activity retried, which is
 // what consumers deduplicate on (JetStream's Nats-Msg-Id, the webhook-id).
 func EventID(researchID, typ string, round int) string {
 	id := researchID + ":" + typ
-	if typ == rf.EventSearchCompleted || typ == rf.EventAnalysisCompleted {
+	if typ == rf.EventSearchCompleted || typ == rf.EventAnalysisCompleted || typ == rf.EventBudgetExhausted {
 		id += ":" + strconv.Itoa(round)
 	}
 	return id

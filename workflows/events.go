@@ -59,8 +59,12 @@ func (r *research) record(ctx workflow.Context, typ string, data rf.EventData) r
 	r.touch(ctx)
 	data.ResearchID = r.id
 	data.Round = r.st.Round
+	n := r.st.Round
+	if typ == rf.EventBudgetExhausted {
+		n = r.st.Pauses // one per pause
+	}
 	ev := rf.Event{
-		ID:   EventID(r.id, typ, r.st.Round),
+		ID:   EventID(r.id, typ, n),
 		Type: typ,
 		Seq:  r.st.Seq,
 		Time: workflow.Now(ctx),

@@ -63,13 +63,13 @@ type followUp struct {
 // evidenceOptions serve RunEvidence on the search pool: one query of the
 // run, which a workflow worker answers by replaying it (seconds for a long
 // run, so no heartbeat), retried a few times while the workflow pool is
-// away; a run that cannot be asked is not retried (rf.ErrRunNotFinished).
+// away; a run that cannot be asked is not retried (ErrRunNotFinished).
 func evidenceOptions() workflow.ActivityOptions {
 	o := retrieveOptions()
 	o.HeartbeatTimeout = 0
 	o.StartToCloseTimeout = time.Minute
 	o.RetryPolicy.MaximumAttempts = 6
-	o.RetryPolicy.NonRetryableErrorTypes = append(slices.Clone(nonRetryable), rf.ErrRunNotFinished)
+	o.RetryPolicy.NonRetryableErrorTypes = append(slices.Clone(nonRetryable), ErrRunNotFinished)
 	return o
 }
 

@@ -297,11 +297,11 @@ func TestFollowUpLeavesAGapWhenNothingAnswers(t *testing.T) {
 // the follow-up at once; bad input never reaches an activity.
 func TestFollowUpRefusals(t *testing.T) {
 	f := newFakeFollowUp()
-	f.evidenceErr = temporal.NewNonRetryableApplicationError("run research-1 is running", rf.ErrRunNotFinished, nil)
+	f.evidenceErr = temporal.NewNonRetryableApplicationError("run research-1 is running", ErrRunNotFinished, nil)
 	_, err := runFollowUp(t, f, rf.FollowUpInput{ResearchID: "research-1", Question: "What do bees build?"})
 	var app *temporal.ApplicationError
-	if !errors.As(err, &app) || app.Type() != rf.ErrRunNotFinished {
-		t.Errorf("error %v, want %s", err, rf.ErrRunNotFinished)
+	if !errors.As(err, &app) || app.Type() != ErrRunNotFinished {
+		t.Errorf("error %v, want %s", err, ErrRunNotFinished)
 	}
 	if !slices.Equal(f.calls, []string{"evidence"}) {
 		t.Errorf("activities = %v, want only the evidence read (not retried)", f.calls)

@@ -151,3 +151,21 @@ func storeOptions() workflow.ActivityOptions {
 		},
 	}
 }
+
+// estimateOptions bound the plan's estimate: a short call on the inference
+// pool that makes no model call; a run whose estimate fails goes on
+// without one (a paused budget is then judged on what was spent).
+func estimateOptions() workflow.ActivityOptions {
+	return workflow.ActivityOptions{
+		TaskQueue:              TaskQueueInference,
+		StartToCloseTimeout:    30 * time.Second,
+		ScheduleToCloseTimeout: 2 * time.Minute,
+		RetryPolicy: &temporal.RetryPolicy{
+			InitialInterval:        time.Second,
+			BackoffCoefficient:     2,
+			MaximumInterval:        10 * time.Second,
+			MaximumAttempts:        3,
+			NonRetryableErrorTypes: nonRetryable,
+		},
+	}
+}

@@ -16,7 +16,7 @@ import (
 func TestStagesKeyRetriesOnEgressKinds(t *testing.T) {
 	stages := map[string]workflow.ActivityOptions{
 		"corpus": corpusOptions(), "retrieve": retrieveOptions(), "searchSource": searchSourceOptions(),
-		"inference": inferenceOptions(), "reflect": reflectOptions(), "sink": sinkOptions(),
+		"inference": inferenceOptions(), "reflect": reflectOptions(), "sink": sinkOptions(), "estimate": estimateOptions(),
 	}
 	for name, o := range stages {
 		if o.RetryPolicy == nil {

@@ -34,7 +34,8 @@ func TestReplayRecordedHistory(t *testing.T) {
 	// longer checked.
 	for _, want := range []string{"testdata/research_v1.json", "testdata/research_v1_approval.json", "testdata/research_v2_sources.json",
 		"testdata/research_v2_events.json", "testdata/research_v2_events_approval.json",
-		"testdata/research_v3.json", "testdata/research_v3_approval.json", "testdata/research_v4_scheduled.json"} {
+		"testdata/research_v3.json", "testdata/research_v3_approval.json", "testdata/research_v4_scheduled.json",
+		"testdata/research_v5.json", "testdata/research_v5_approval.json", "testdata/research_v5_scheduled.json", "testdata/research_v5_budget.json"} {
 		if !slices.Contains(paths, want) {
 			t.Errorf("recorded history %s is missing", want)
 		}

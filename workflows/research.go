@@ -48,6 +48,7 @@ func ResearchWorkflow(ctx workflow.Context, in rf.ResearchInput) (rf.ResearchRes
 	} else if workflow.GetVersion(ctx, eventsChange, workflow.DefaultVersion, 1) >= 1 {
 		r.startPublisher(ctx)
 	}
+	r.pauses = workflow.GetVersion(ctx, budgetChange, workflow.DefaultVersion, 1) >= 1
 	res, err := r.run(ctx)
 	r.finish(ctx, err)
 	if err != nil {
@@ -78,6 +79,15 @@ type research struct {
 	// since its schedule's previous run (see changes.go).
 	snap    json.RawMessage
 	changes *rf.Changes
+	// pauses is set on runs that price their plan and pause before
+	// overspending (budgetChange 1; see budget.go); extended is set by
+	// an extension until the paused run looks again; analyzing counts
+	// the analyses in flight, whose expected cost is reserved.
+	pauses    bool
+	extended  bool
+	analyzing int
+	// planUsage is what planning cost (the estimate counts it).
+	planUsage rf.Usage
 }
 
 func newResearch(ctx workflow.Context, in rf.ResearchInput) (*research, error) {
@@ -88,6 +98,7 @@ func newResearch(ctx workflow.Context, in rf.ResearchInput) (*research, error) {
 	}
 	if ok {
 		r.st, r.resumed = st, true
+		r.budget = st.budget(in)
 	} else {
 		now := workflow.Now(ctx)
 		r.st = ResearchState{Status: rf.StatusRunning, StartedAt: now, UpdatedAt: now}
@@ -127,6 +138,9 @@ func (r *research) registerHandlers(ctx workflow.Context) error {
 		return r.st.Audit(r.id, r.in), nil
 	}); err != nil {
 		return fmt.Errorf("register %s query: %w", rf.AuditQuery, err)
+	}
+	if err := r.registerBudgetHandlers(ctx); err != nil {
+		return err
 	}
 	return workflow.SetUpdateHandlerWithOptions(ctx, rf.ApprovePlanUpdate,
 		func(ctx workflow.Context, a rf.PlanApproval) (rf.Progress, error) {
@@ -173,7 +187,17 @@ func (r *research) run(ctx workflow.Context) (rf.ResearchResult, error) {
 			return rf.ResearchResult{}, err
 		}
 		r.emitRound(ctx, rf.EventAnalysisCompleted)
-		if r.st.Round >= *r.in.Depth || r.budgetSpent() || r.in.RedriveOf != "" {
+		if r.st.Round >= *r.in.Depth || r.in.RedriveOf != "" {
+			break
+		}
+		if r.pauses && !r.afford(ctx, reasoning.StepReflect, "") {
+			if err := ctx.Err(); err != nil {
+				return rf.ResearchResult{}, err
+			}
+			r.skip(reasoning.StepReflect, fmt.Sprintf("reflection round %d", r.st.Round+1))
+			break
+		}
+		if !r.pauses && r.budgetSpent() {
 			break
 		}
 		added, err := r.reflect(ctx)
@@ -211,17 +235,23 @@ func (r *research) prepare(ctx workflow.Context) error {
 	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, inferenceOptions()), PlanActivity,
 		PlanInput{Question: r.in.Question, MaxSubQuestions: r.in.MaxSubQuestions, Budget: r.budget},
 	).Get(ctx, &plan); err != nil {
+		r.st.ModelSteps++
 		r.chargeFailure(err)
 		return stageError("plan", err)
 	}
 	if len(plan.SubQuestions) == 0 {
 		return temporal.NewNonRetryableApplicationError("the planner returned no sub-questions", ErrEmptyPlan, nil)
 	}
+	r.st.ModelSteps++
+	r.planUsage = plan.Usage
 	r.addUsage(plan.Engine, plan.Usage)
 	if len(plan.SubQuestions) > r.in.MaxSubQuestions {
 		plan.SubQuestions = plan.SubQuestions[:r.in.MaxSubQuestions]
 	}
 	r.setPlan(ctx, plan.SubQuestions)
+	if r.pauses {
+		r.estimate(ctx)
+	}
 
 	if r.in.RequireApproval {
 		if err := r.awaitApproval(ctx); err != nil {
@@ -249,6 +279,7 @@ func (r *research) reflect(ctx workflow.Context) (int, error) {
 		}
 	}
 	var refl reasoning.Reflection
+	r.st.ModelSteps++
 	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, reflectOptions()), ReflectActivity,
 		ReflectInput{Request: req, Budget: r.budget.Share(r.st.Usage, 2)},
 	).Get(ctx, &refl); err != nil {
@@ -284,16 +315,27 @@ func (r *research) reflect(ctx workflow.Context) (int, error) {
 
 // synthesize writes the report and hands it to the notify pool.
 func (r *research) synthesize(ctx workflow.Context) (rf.ResearchResult, error) {
+	// A run that pauses asks before writing too (while it may still be
+	// extended); one that finishes early writes offline.
+	early := r.pauses && !r.afford(ctx, reasoning.StepWrite, "")
+	if err := ctx.Err(); err != nil {
+		return rf.ResearchResult{}, err
+	}
 	r.setStage(ctx, rf.StageSynthesize)
 	sections, sources := r.citedSections()
 	notes := append(r.revisionNotes(), r.st.SourceNotes()...)
-	offline := r.budgetSpent()
-	if offline {
+	offline := early
+	switch {
+	case early:
+		notes = append(notes, r.finishNote())
+	case !r.pauses && r.budgetSpent():
+		offline = true
 		notes = append(notes, r.budgetNote())
 		r.decide(ctx, DecisionBudgetStop, "", r.budgetNote())
 	}
 	gaps := r.st.Gaps()
 	var syn SynthesizeResult
+	r.st.ModelSteps++
 	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, inferenceOptions()), SynthesizeActivity,
 		SynthesizeInput{
 			ResearchID: r.id,
@@ -380,6 +422,8 @@ func (r *research) synthesize(ctx workflow.Context) (rf.ResearchResult, error) {
 		DeliveryWorkflowID: r.deliveryID,
 		// Scheduled runs (see changes.go).
 		Schedule: r.scheduleID(), Snapshot: r.snap, Changes: r.changes,
+		// Priced plans and budget pauses (see budget.go).
+		Estimate: r.st.Estimate, Actual: r.resultActual(), Budget: r.resultBudget(), Skipped: r.st.SkippedSteps,
 	}, nil
 }
 
@@ -425,13 +469,21 @@ func (r *research) awaitApproval(ctx workflow.Context) error {
 	case !r.approval.Approved:
 		return temporal.NewNonRetryableApplicationError("the plan was rejected by "+orUnknown(r.approval.By), ErrPlanRejected, nil)
 	}
-	r.decide(ctx, DecisionApproval, "", "the plan was approved by "+orUnknown(r.approval.By))
+	approved := "the plan was approved by " + orUnknown(r.approval.By)
+	if r.pauses {
+		approved += " (" + estimateWords(r.st.Estimate) + ")"
+	}
+	r.decide(ctx, DecisionApproval, "", approved)
 	if len(r.approval.SubQuestions) > 0 {
 		edited := make([]reasoning.SubQuestion, len(r.approval.SubQuestions))
 		for i, q := range r.approval.SubQuestions {
 			edited[i] = reasoning.SubQuestion{ID: fmt.Sprintf("sq%d", i+1), Text: q, Reason: "edited at approval by " + orUnknown(r.approval.By)}
 		}
 		r.setPlan(ctx, edited)
+		if r.pauses {
+			r.estimate(ctx) // the edited plan's price
+			r.decide(ctx, DecisionApproval, "", "the edited plan's "+estimateWords(r.st.Estimate))
+		}
 	}
 	return nil
 }
@@ -482,7 +534,15 @@ func (r *research) analyzeAll(ctx workflow.Context) {
 		if sq.State != rf.SQSearched {
 			return nil
 		}
-		if r.budgetSpent() {
+		switch {
+		case r.pauses && !r.afford(ctx, reasoning.StepAnalyze, sq.SubQuestion.ID):
+			if ctx.Err() != nil {
+				return nil
+			}
+			r.skip(reasoning.StepAnalyze, sq.SubQuestion.Text)
+			r.setState(ctx, i, rf.SQFailed, "not analyzed: the run finished early")
+			return nil
+		case !r.pauses && r.budgetSpent():
 			r.st.Skipped++
 			r.setState(ctx, i, rf.SQFailed, "not analyzed: the run's model budget is spent")
 			return nil
@@ -497,11 +557,14 @@ func (r *research) analyzeAll(ctx workflow.Context) {
 			}
 		}
 		r.setState(ctx, i, rf.SQAnalyzing, "")
+		r.st.ModelSteps++
+		r.analyzing++
 		return workflow.ExecuteActivity(actx, AnalyzeActivity, AnalyzeInput{
 			Question: r.in.Question, SubQuestion: sq.SubQuestion, ChunkIDs: chunks, MaxFindings: maxFindings,
 			Budget: r.analysisShare(),
 		})
 	}, func(i int, f workflow.Future) {
+		r.analyzing--
 		var res AnalyzeResult
 		if err := f.Get(ctx, &res); err != nil {
 			r.chargeFailure(err)

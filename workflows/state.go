@@ -56,6 +56,29 @@ type ResearchState struct {
 	Sources []rf.Source `json:"sources,omitempty"`
 	// Claims are the report's cited statements, once it is written.
 	Claims []rf.Claim `json:"claims,omitempty"`
+
+	// Priced plans and budget pauses (see budget.go). Estimate is the
+	// plan's estimate; Budget the limits after an extension (nil: the
+	// input's); Pause is set while the run waits in awaiting_budget, and
+	// Pauses counts the pauses so far; Finish is set once the run is to
+	// finish with what it has, and SkippedSteps is what it left out;
+	// ModelSteps counts the model steps taken (plan, analyses,
+	// reflections, report).
+	Estimate     *rf.Spend         `json:"estimate,omitempty"`
+	Budget       *rf.Budget        `json:"budget,omitempty"`
+	Pause        *rf.Spend         `json:"pause,omitempty"`
+	Pauses       int               `json:"pauses,omitempty"`
+	Finish       *rf.BudgetRequest `json:"finish,omitempty"`
+	SkippedSteps []string          `json:"skippedSteps,omitempty"`
+	ModelSteps   int               `json:"modelSteps,omitempty"`
+}
+
+// budget is the run's limits now: the input's, or the last extension's.
+func (s *ResearchState) budget(in rf.ResearchInput) rf.Budget {
+	if s.Budget != nil {
+		return *s.Budget
+	}
+	return in.Budget()
 }
 
 // SubQuestionState is everything a run knows of one sub-question.
@@ -107,7 +130,7 @@ func (s *ResearchState) Progress(researchID string, in rf.ResearchInput) rf.Prog
 		SubQuestions: make([]rf.SubQuestionProgress, len(s.SubQuestions)),
 		Usage:        s.Usage,
 		Round:        s.Round,
-		BudgetSpent:  in.Budget().Spent(s.Usage),
+		BudgetSpent:  s.budget(in).Spent(s.Usage),
 		Timings:      append([]rf.StageTiming(nil), s.Timings...),
 		StartedAt:    s.StartedAt,
 		UpdatedAt:    s.UpdatedAt,
@@ -118,6 +141,18 @@ func (s *ResearchState) Progress(researchID string, in rf.ResearchInput) rf.Prog
 		Revision:     s.Rev(),
 		RedriveOf:    in.RedriveOf,
 	}
+	if b := s.budget(in); !b.Unlimited() {
+		p.Budget = &b
+	}
+	if s.Estimate != nil {
+		e := *s.Estimate
+		p.Estimate = &e
+	}
+	if s.Pause != nil {
+		bp := *s.Pause
+		p.BudgetPause = &bp
+	}
+	p.Skipped = slices.Clone(s.SkippedSteps)
 	if len(providerSources(in)) > 0 {
 		p.SearchSources = append([]string(nil), in.Sources...)
 	}
@@ -158,6 +193,10 @@ func (s *ResearchState) Audit(researchID string, in rf.ResearchInput) rf.Audit {
 		Decisions: append([]rf.Decision(nil), s.Decisions...),
 		Sources:   append([]rf.Source(nil), s.Sources...),
 		Claims:    append([]rf.Claim(nil), s.Claims...),
+		Estimate:  s.Estimate,
+	}
+	if s.Estimate != nil {
+		a.Actual = actualOf(s)
 	}
 	cited := map[string]int{} // lookup only
 	for _, src := range s.Sources {
@@ -288,6 +327,9 @@ func RedriveInput(rec RunRecord) (string, rf.ResearchInput, error) {
 	// The revision is a run of its own: its events and report are its own
 	// (the decisions that made the earlier revision stay, for the audit).
 	next.Events, next.Sources = nil, nil
+	// Nor is an earlier revision's finishNow or pause (its budget, as
+	// extended, stays: a spent budget stays spent).
+	next.Finish, next.Pause, next.SkippedSteps = nil, nil, nil
 	in := rec.Input
 	in.RedriveOf = root
 	saved, err := next.encode()
@@ -376,6 +418,7 @@ func (s ResearchState) Clone() ResearchState {
 	c.Events = slices.Clone(s.Events)
 	c.Decisions = slices.Clone(s.Decisions)
 	c.Sources = slices.Clone(s.Sources)
+	c.SkippedSteps = slices.Clone(s.SkippedSteps)
 	c.SubQuestions = slices.Clone(s.SubQuestions)
 	for i := range c.SubQuestions {
 		c.SubQuestions[i].Searches = slices.Clone(s.SubQuestions[i].Searches)

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"sort"
 	"strings"
@@ -230,7 +231,7 @@ func totalRows(t Totals) []totalRow {
 		}
 		return f2(v)
 	}
-	return []totalRow{
+	return append([]totalRow{
 		{"questions", float64(t.Questions), n, true, true},
 		{"passed", float64(t.Passed), n, true, true},
 		{"errors", float64(t.Errors), n, false, false},
@@ -247,7 +248,7 @@ func totalRows(t Totals) []totalRow {
 		{"median latency ms", float64(t.MedianLatencyMS), n, false, false},
 		{"tokens", float64(t.PromptTokens + t.CompletionTokens), n, false, false},
 		{"cost", t.CostUSD, usd, false, false},
-	}
+	}, estimateRows(t.EstimateError)...)
 }
 
 // Compare prints the totals of a and b side by side with the change, then
@@ -260,6 +261,10 @@ func Compare(w io.Writer, a, b Results) {
 	ra, rb := totalRows(a.Totals), totalRows(b.Totals)
 	for i := range ra {
 		d := rb[i].value - ra[i].value
+		if math.IsNaN(d) { // not measured in A or B
+			fmt.Fprintf(tw, "%s\t%s\t%s\tn/a\t\n", ra[i].name, ra[i].format(ra[i].value), rb[i].format(rb[i].value))
+			continue
+		}
 		mark := ""
 		switch {
 		case d > 1e-9 && ra[i].higher, d < -1e-9 && !ra[i].higher:

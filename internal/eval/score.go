@@ -35,6 +35,8 @@ type Answer struct {
 	// Confidence is the report's confidence (high, medium, low) when the
 	// engine gives one.
 	Confidence string `json:"confidence,omitempty"`
+	// Estimate is the run's estimate beside its use, when it made one.
+	Estimate *EstimateCheck `json:"estimate,omitempty"`
 	// Signals are what the confidence is derived from, read from the run's
 	// audit (nil when the researcher cannot tell): results keep them so
 	// that the thresholds can be calibrated on the tune half.
@@ -99,6 +101,8 @@ type Score struct {
 	CompletionTokens int     `json:"completionTokens,omitempty"`
 	CostUSD          float64 `json:"costUsd,omitempty"`
 	Error            string  `json:"error,omitempty"`
+	// Estimate is the run's estimate beside its use, when it made one.
+	Estimate *EstimateCheck `json:"estimate,omitempty"`
 }
 
 var citationMark = regexp.MustCompile(`\[(\d+)\]`)
@@ -111,7 +115,7 @@ func ScoreAnswer(q Question, a Answer) Score {
 		Words:     len(strings.Fields(body)),
 		LatencyMS: a.Latency.Milliseconds(), PromptTokens: a.PromptTokens,
 		CompletionTokens: a.CompletionTokens, CostUSD: a.CostUSD,
-		EvidenceRecall: -1, Confidence: a.Confidence, Signals: a.Signals,
+		EvidenceRecall: -1, Confidence: a.Confidence, Signals: a.Signals, Estimate: a.Estimate,
 	}
 	gold := map[int]bool{}
 	for _, src := range a.Sources {
@@ -270,6 +274,9 @@ type Totals struct {
 	PromptTokens     int     `json:"promptTokens"`
 	CompletionTokens int     `json:"completionTokens"`
 	CostUSD          float64 `json:"costUsd"`
+	// EstimateError is how far the runs' estimates were off (runs that
+	// made one).
+	EstimateError *EstimateError `json:"estimateError,omitempty"`
 }
 
 // Total aggregates scores. Failed questions (Error set) count as zero
@@ -342,6 +349,7 @@ func Total(scores []Score) Totals {
 	if t.Questions > 0 {
 		t.MeanSources /= float64(t.Questions)
 	}
+	t.EstimateError = estimateError(scores)
 	t.MedianWords = median(words)
 	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
 	if len(lat) > 0 {

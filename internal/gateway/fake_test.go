@@ -65,10 +65,14 @@ type memRuns struct {
 	cancels    []string
 	approvals  []rf.PlanApproval
 	approveErr error
-	lists      []client.ListOptions
-	healthErr  error
-	queryErr   error
-	panicList  bool
+	// updates are the budget updates sent (extendBudget, finishNow);
+	// updateErr is how the run refuses them (a *client.RejectedError).
+	updates   []budgetUpdate
+	updateErr error
+	lists     []client.ListOptions
+	healthErr error
+	queryErr  error
+	panicList bool
 	// newRun scripts a new research run; by default it stays running.
 	newRun func(w *fakeRun)
 	seq    int
@@ -318,6 +322,47 @@ func (f *memRuns) Approve(ctx context.Context, id string, a rf.PlanApproval) (rf
 	return rf.Progress{ResearchID: id, Status: rf.StatusRunning, Stage: rf.StageSearch, Seq: 7}, nil
 }
 
+// budgetUpdate is an extendBudget or finishNow update sent to a run.
+type budgetUpdate struct {
+	Name, ID string
+	Req      rf.BudgetRequest
+}
+
+func (f *memRuns) ExtendBudget(ctx context.Context, id string, e rf.BudgetRequest) (rf.Progress, error) {
+	e, err := e.Normalize()
+	if err != nil {
+		return rf.Progress{}, err
+	}
+	return f.update(rf.ExtendBudgetUpdate, id, e)
+}
+
+func (f *memRuns) FinishNow(ctx context.Context, id string, r rf.BudgetRequest) (rf.Progress, error) {
+	return f.update(rf.FinishNowUpdate, id, r)
+}
+
+// update records a budget update to a running run, as the client sends it.
+func (f *memRuns) update(name, id string, r rf.BudgetRequest) (rf.Progress, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	w, ok := f.wfs[id]
+	if !ok || w.status != rf.StatusRunning {
+		return rf.Progress{}, fmt.Errorf("%s %s: %w", name, id, client.ErrNotRunning)
+	}
+	f.updates = append(f.updates, budgetUpdate{Name: name, ID: id, Req: r})
+	if f.updateErr != nil {
+		return rf.Progress{}, f.updateErr
+	}
+	return rf.Progress{ResearchID: id, Status: rf.StatusRunning, Stage: rf.StageAnalyze, Seq: 7}, nil
+}
+
+// updateList copies the updates sent so far (the web app sends them from
+// another goroutine).
+func (f *memRuns) updateList() []budgetUpdate {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]budgetUpdate(nil), f.updates...)
+}
+
 func (f *memRuns) List(ctx context.Context, o client.ListOptions) (client.Page, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -435,7 +480,7 @@ func (f *memRuns) StartFollowUp(ctx context.Context, key string, in rf.FollowUpI
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	w, err := f.startLocked(rf.FollowUpWorkflowID(in.ResearchID, key), rf.ResearchFollowUpWorkflowType, in, owner, "", in.Question)
+	w, err := f.startLocked(client.FollowUpWorkflowID(in.ResearchID, key), rf.ResearchFollowUpWorkflowType, in, owner, "", in.Question)
 	if err != nil {
 		return client.Run{}, err
 	}

@@ -34,6 +34,8 @@ type Runs interface {
 	Result(ctx context.Context, id string) (rf.ResearchResult, error)
 	Cancel(ctx context.Context, id string) error
 	Approve(ctx context.Context, id string, a rf.PlanApproval) (rf.Progress, error)
+	ExtendBudget(ctx context.Context, id string, e rf.BudgetRequest) (rf.Progress, error)
+	FinishNow(ctx context.Context, id string, f rf.BudgetRequest) (rf.Progress, error)
 	List(ctx context.Context, o client.ListOptions) (client.Page, error)
 	Watch(ctx context.Context, id string, o client.WatchOptions, fn func(rf.Progress) error) (client.Outcome, error)
 	Redrive(ctx context.Context, id string) (client.Run, error)
@@ -225,6 +227,8 @@ func (s *server) routes() *gin.Engine {
 	v1.GET("/research/:id/sources/:n", s.handle(s.source))
 	v1.POST("/research/:id/cancel", s.handle(s.cancel))
 	v1.POST("/research/:id/approve", s.handle(s.approve))
+	v1.POST("/research/:id/budget", s.handle(s.extendBudget))
+	v1.POST("/research/:id/finish", s.handle(s.finishNow))
 	v1.POST("/research/:id/redrive", s.handle(s.redrive))
 	v1.POST("/research/:id/followups", s.handle(s.createFollowUp))
 	v1.GET("/research/:id/thread", s.handle(s.thread))

@@ -61,6 +61,10 @@ var apiSchemas = map[string]reflect.Type{
 	"ScheduleNote":           reflect.TypeFor[ScheduleNote](),
 	"TriggerResponse":        reflect.TypeFor[TriggerResponse](),
 	"ChangeSummary":          reflect.TypeFor[rf.ChangeSummary](),
+	"Budget":                 reflect.TypeFor[rf.Budget](),
+	"Spend":                  reflect.TypeFor[rf.Spend](),
+	"BudgetRequest":          reflect.TypeFor[rf.BudgetRequest](),
+	"BudgetResponse":         reflect.TypeFor[BudgetResponse](),
 }
 
 type openAPIDoc struct {
@@ -321,7 +325,7 @@ func TestOpenAPILimitsMatchContract(t *testing.T) {
 	}{
 		{"onApprovalTimeout", req["onApprovalTimeout"].Enum, []string{rf.OnTimeoutApprove, rf.OnTimeoutCancel}},
 		{"Progress.status", doc.Components.Schemas["Progress"].Properties["status"].Enum,
-			[]string{rf.StatusRunning, rf.StatusAwaitingApproval, rf.StatusCompleted, rf.StatusFailed, rf.StatusCancelled}},
+			[]string{rf.StatusRunning, rf.StatusAwaitingApproval, rf.StatusAwaitingBudget, rf.StatusCompleted, rf.StatusFailed, rf.StatusCancelled}},
 		{"SubQuestionProgress.state", doc.Components.Schemas["SubQuestionProgress"].Properties["state"].Enum,
 			[]string{rf.SQPending, rf.SQSearching, rf.SQSearched, rf.SQAnalyzing, rf.SQDone, rf.SQFailed}},
 	}

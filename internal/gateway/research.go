@@ -21,6 +21,7 @@ import (
 	rf "github.com/researchflow/researchflow"
 	"github.com/researchflow/researchflow/claims"
 	"github.com/researchflow/researchflow/client"
+	"github.com/researchflow/researchflow/internal/mailer"
 )
 
 // decodeJSON reads one JSON object into v, rejecting unknown fields, trailing
@@ -110,7 +111,7 @@ func (s *server) createResearch(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := rf.CheckEmailDomains(in.NotifyEmail(), s.cfg.NotifyEmailDomains); err != nil {
+	if err := mailer.CheckDomains(in.NotifyEmail(), s.cfg.NotifyEmailDomains); err != nil {
 		return err
 	}
 	if err := s.checkCorpus(c.Request.Context(), who, rf.PublicCorpus(who, in.Corpus), in); err != nil {
@@ -183,6 +184,12 @@ type ResultSummary struct {
 	DeadLetters []rf.DeadLetter `json:"deadLetters,omitempty"`
 	Revision    int             `json:"revision,omitempty"`
 	RedriveOf   string          `json:"redriveOf,omitempty"`
+	// Estimate (shown at approval) and Actual, side by side; the final
+	// Budget and what the run Skipped when it finished early.
+	Estimate *rf.Spend  `json:"estimate,omitempty"`
+	Actual   *rf.Spend  `json:"actual,omitempty"`
+	Budget   *rf.Budget `json:"budget,omitempty"`
+	Skipped  []string   `json:"skipped,omitempty"`
 }
 
 func summarize(who string, res rf.ResearchResult) *ResultSummary {
@@ -190,6 +197,7 @@ func summarize(who string, res rf.ResearchResult) *ResultSummary {
 		Title: res.Title, Sources: len(res.Sources), Gaps: res.Gaps,
 		Engine: res.Engine, Usage: res.Usage, Corpus: rf.PublicCorpus(who, res.Corpus),
 		DeadLetters: res.DeadLetters, Revision: res.Revision, RedriveOf: res.RedriveOf,
+		Estimate: res.Estimate, Actual: res.Actual, Budget: res.Budget, Skipped: res.Skipped,
 	}
 }
 
@@ -422,6 +430,78 @@ func (s *server) approve(c *gin.Context) error {
 	}
 	s.log.Info("gateway: plan approval sent", "id", r.ID, "approved", a.Approved, "by", a.By)
 	c.JSON(http.StatusOK, ApproveResponse{ID: r.ID, Approved: a.Approved, Progress: progress, Links: s.links(r.ID)})
+	return nil
+}
+
+// BudgetResponse answers POST /v1/research/{id}/budget and
+// POST /v1/research/{id}/finish: the run's progress after the update.
+type BudgetResponse struct {
+	ID       string      `json:"id"`
+	Progress rf.Progress `json:"progress"`
+	Links    links       `json:"links"`
+}
+
+// extendBudget sends new limits to a run (rf.ExtendBudgetUpdate): a run
+// paused in awaiting_budget resumes.
+func (s *server) extendBudget(c *gin.Context) error {
+	r, err := s.lookup(c)
+	if err != nil {
+		return err
+	}
+	var e rf.BudgetRequest
+	if !s.decodeJSON(c, &e) {
+		return nil
+	}
+	if e, err = e.Normalize(); err != nil {
+		return err
+	}
+	e.By = owner(c) // the key decides who extended, not the body
+	return s.budgetUpdate(c, r, "extendBudget", func(ctx context.Context) (rf.Progress, error) {
+		return s.runs.ExtendBudget(ctx, r.ID, e)
+	})
+}
+
+// finishNow asks a run to write its report from what it has
+// (rf.FinishNowUpdate).
+func (s *server) finishNow(c *gin.Context) error {
+	r, err := s.lookup(c)
+	if err != nil {
+		return err
+	}
+	if c.Request.ContentLength > 0 {
+		var f rf.BudgetRequest
+		if !s.decodeJSON(c, &f) {
+			return nil
+		}
+		if f.MaxTokens != 0 || f.MaxCostUSD != 0 {
+			return &rf.InputError{Field: "maxTokens", Message: "finish takes no limits: POST them to /budget"}
+		}
+	}
+	f := rf.BudgetRequest{By: owner(c)}
+	return s.budgetUpdate(c, r, "finishNow", func(ctx context.Context) (rf.Progress, error) {
+		return s.runs.FinishNow(ctx, r.ID, f)
+	})
+}
+
+func (s *server) budgetUpdate(c *gin.Context, r client.Info, what string, send func(context.Context) (rf.Progress, error)) error {
+	if r.Closed {
+		return newAPIError(http.StatusConflict, "run_closed", "the run is "+r.Status+"; its budget can no longer change")
+	}
+	ctx, cancel := context.WithTimeout(c.Request.Context(), approveTimeout)
+	defer cancel()
+	progress, err := send(ctx)
+	var rejected *client.RejectedError
+	switch {
+	case errors.Is(err, client.ErrNotRunning):
+		return newAPIError(http.StatusConflict, "run_closed", "the run is no longer running")
+	case errors.As(err, &rejected):
+		return newAPIError(http.StatusConflict, "budget_refused", rejected.Reason)
+	}
+	if err != nil {
+		return err
+	}
+	s.log.Info("gateway: "+what+" sent", "id", r.ID, "by", owner(c))
+	c.JSON(http.StatusOK, BudgetResponse{ID: r.ID, Progress: progress, Links: s.links(r.ID)})
 	return nil
 }
 

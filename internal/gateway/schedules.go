@@ -10,6 +10,7 @@ import (
 
 	rf "github.com/researchflow/researchflow"
 	"github.com/researchflow/researchflow/client"
+	"github.com/researchflow/researchflow/internal/mailer"
 )
 
 // ScheduleService is what the gateway needs of research schedules
@@ -103,7 +104,7 @@ func (s *server) createSchedule(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := rf.CheckEmailDomains(spec.Research.NotifyEmail(), s.cfg.NotifyEmailDomains); err != nil {
+	if err := mailer.CheckDomains(spec.Research.NotifyEmail(), s.cfg.NotifyEmailDomains); err != nil {
 		return err
 	}
 	info, err := sched.Create(c.Request.Context(), client.NewScheduleID(), spec)
@@ -174,7 +175,7 @@ func (s *server) patchSchedule(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := rf.CheckEmailDomains(spec.Research.NotifyEmail(), s.cfg.NotifyEmailDomains); err != nil {
+	if err := mailer.CheckDomains(spec.Research.NotifyEmail(), s.cfg.NotifyEmailDomains); err != nil {
 		return err
 	}
 	if info, err = sched.Update(ctx, id, who, spec); err != nil {
@@ -225,7 +226,7 @@ func (s *server) setPaused(c *gin.Context, pause bool) error {
 	if !ok {
 		return nil
 	}
-	if note, err = rf.NormalizeNote(note); err != nil {
+	if note, err = client.NormalizeNote(note); err != nil {
 		return err
 	}
 	do := sched.Resume

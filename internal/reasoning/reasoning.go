@@ -80,3 +80,12 @@ func RunLoggerFrom(ctx context.Context) RunLogger {
 	l, _ := ctx.Value(runLoggerKey{}).(RunLogger)
 	return l
 }
+
+// Steps of a run that use models, as estimates and budget pauses name them
+// (researchflow.Spend.Step).
+const (
+	StepPlan    = "plan"
+	StepAnalyze = "analyze"
+	StepReflect = "reflect"
+	StepWrite   = "write"
+)

@@ -149,13 +149,14 @@ func (s *Stack) buildActivities(ctx context.Context, names []string) (*pools.Act
 	}
 	if need[pools.Inference] {
 		offline := extractive.New(extractive.Config{}).Roles()
-		engine, usesModels, err := s.buildEngine(offline)
+		engine, models, err := s.buildEngine(offline)
 		if err != nil {
 			return nil, err
 		}
 		acts.Inference = &activities.Inference{Engine: engine, Offline: offline, Chunks: s.Store, Logger: s.logger}
-		if usesModels {
+		if models != nil {
 			acts.Inference.WithHeartbeat = llm.WithHeartbeat
+			acts.Inference.Calls = models
 		}
 	}
 	if need[pools.Notify] {
@@ -218,21 +219,22 @@ func (s *Stack) openStore(ctx context.Context) (memory.Store, error) {
 }
 
 // buildEngine returns the offline engine, with every role that has a model
-// configured served by that model instead.
-func (s *Stack) buildEngine(offline reasoning.Engine) (reasoning.Engine, bool, error) {
+// configured served by that model instead, and the model engine (nil when
+// no model is configured).
+func (s *Stack) buildEngine(offline reasoning.Engine) (reasoning.Engine, *llm.Engine, error) {
 	lcfg := s.Config.LLM
 	if !lcfg.Enabled() {
 		s.logger.Info("reasoning: offline extractive engine (no LLM configured)")
-		return offline, false, nil
+		return offline, nil, nil
 	}
 	e, err := llm.New(lcfg, llm.Options{Fallback: offline.Planner, Logger: s.logger, Observer: s.Metrics})
 	if err != nil {
-		return reasoning.Engine{}, false, err
+		return reasoning.Engine{}, nil, err
 	}
 	for _, r := range e.Describe() {
 		s.logger.Info("reasoning", "role", r.Role, "provider", r.Provider, "model", r.Model, "prompt", r.PromptVersion)
 	}
-	return e.Overlay(offline), true, nil
+	return e.Overlay(offline), e, nil
 }
 
 // gatewayHandler builds the HTTP gateway (API, web app, codec server) on

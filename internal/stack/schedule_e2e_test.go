@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -356,6 +357,11 @@ func TestScheduleSurvivesARestart(t *testing.T) {
 	if !info.Paused || info.Note != "until the restart" || info.Cron != "0 7 * * 1" || len(info.RecentRuns) != 1 {
 		t.Errorf("after the restart: %+v", info)
 	}
+	// The Temporal CLI lists it too, as a Temporal Schedule of the server.
+	if out, ok := temporalCLI(t, "schedule", "list", "--address", s.Server.FrontendAddress(), "--namespace", cfg.Namespace); ok &&
+		!strings.Contains(out, id) {
+		t.Errorf("temporal schedule list after the restart does not show %s:\n%s", id, out)
+	}
 	if _, err := sched.Resume(ctx, id, "", ""); err != nil {
 		t.Fatal(err)
 	}
@@ -371,4 +377,24 @@ func TestScheduleSurvivesARestart(t *testing.T) {
 	if res.Changes == nil || res.Changes.PreviousRun != run.ResearchID || !res.Changes.Empty() {
 		t.Errorf("the run after the restart compared with %+v; want no change since %s", res.Changes, run.ResearchID)
 	}
+}
+
+// temporalCLI runs the Temporal CLI (on PATH, or /root/go/bin/temporal)
+// with args and returns its output; ok is false, with a logged reason, when
+// the CLI is not installed.
+func temporalCLI(t *testing.T, args ...string) (string, bool) {
+	t.Helper()
+	bin, err := exec.LookPath("temporal")
+	if err != nil {
+		if _, statErr := os.Stat("/root/go/bin/temporal"); statErr != nil {
+			t.Log("the temporal CLI is not installed (go install github.com/temporalio/cli/cmd/temporal@v1.5.1): its check is skipped")
+			return "", false
+		}
+		bin = "/root/go/bin/temporal"
+	}
+	out, err := exec.Command(bin, args...).CombinedOutput()
+	if err != nil {
+		t.Errorf("temporal %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return string(out), true
 }

@@ -101,6 +101,12 @@ func (w *Workflows) Research(ctx context.Context, q eval.Question) (eval.Answer,
 		a.Sources = append(a.Sources, eval.Source{N: s.N, Title: s.Title, Location: s.Location})
 	}
 	a.Confidence = res.Confidence
+	if e, u := res.Estimate, res.Actual; e != nil && u != nil {
+		a.Estimate = &eval.EstimateCheck{
+			Estimated: eval.Counts{Searches: e.Searches, Passages: e.Passages, ModelCalls: e.ModelCalls, Tokens: e.Usage.Tokens(), Prompt: e.Usage.PromptTokens, CostUSD: e.Usage.CostUSD},
+			Actual:    eval.Counts{Searches: u.Searches, Passages: u.Passages, ModelCalls: u.ModelCalls, Tokens: u.Usage.Tokens(), Prompt: u.Usage.PromptTokens, CostUSD: u.Usage.CostUSD},
+		}
+	}
 	if au, ok := w.Runs.(Auditor); ok && w.Chunks != nil {
 		ev, sig, err := w.evidence(ctx, au, run.ID)
 		if err != nil {

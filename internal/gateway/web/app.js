@@ -145,7 +145,7 @@ function setStatus(status, stage) {
   b.textContent = (status || "").replace("_", " ");
   b.className = "badge " + (status || "");
   $("run-stage").textContent = stage ? "Stage: " + stage : "";
-  show("cancel", status === "running" || status === "awaiting_approval");
+  show("cancel", status === "running" || status === "awaiting_approval" || status === "awaiting_budget");
   show("approval-box", status === "awaiting_approval");
 }
 
@@ -170,6 +170,7 @@ function renderProgress(p) {
   }
   if (p.error) setError("run-error", p.error);
   renderDeadLetters(p);
+  if (typeof rfBudget !== "undefined") rfBudget.render(p, state); // budget.js
 }
 
 // renderDeadLetters lists the searches that failed for good; a completed
