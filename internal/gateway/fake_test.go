@@ -61,6 +61,9 @@ type fakeWorkflow struct {
 	record *workflows.RunRecord
 	// audit answers the audit query (none: the query fails).
 	audit *rf.Audit
+	// ingest answers an ingestion's progress query, and is its result once
+	// it is closed.
+	ingest *rf.IngestResult
 }
 
 // fakeTemporal is a hand-written client.Temporal that keeps executions in
@@ -158,6 +161,9 @@ func (f *fakeTemporal) QueryWorkflow(ctx context.Context, id, runID, queryType s
 			return nil, err
 		}
 		return jsonValue{rf.Redrive{WorkflowID: next, Input: in}}, nil
+	}
+	if queryType == rf.ProgressQuery && w.ingest != nil {
+		return jsonValue{*w.ingest}, nil
 	}
 	if queryType == rf.AuditQuery && w.audit != nil {
 		return jsonValue{*w.audit}, nil
@@ -346,8 +352,11 @@ func (r *fakeRun) Get(ctx context.Context, v any) error {
 			return serviceerror.NewNotFound("workflow not found")
 		}
 		if w.status != enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING {
-			res, err := w.result, w.err
+			res, err, ing := w.result, w.err, w.ingest
 			r.f.mu.Unlock()
+			if ing != nil && err == nil {
+				return jsonValue{*ing}.Get(v)
+			}
 			if err == errCancelled {
 				return canceledErr()
 			}

@@ -27,6 +27,9 @@ type Runs interface {
 	Start(ctx context.Context, id string, in rf.ResearchInput) (client.Run, error)
 	StartIngest(ctx context.Context, id string, in rf.IngestInput) (client.Run, error)
 	Ingestions(ctx context.Context, pageToken []byte, pageSize int) ([]client.Info, []byte, error)
+	DescribeIngestion(ctx context.Context, id string) (client.Info, error)
+	IngestProgress(ctx context.Context, id string) (rf.IngestResult, error)
+	IngestResult(ctx context.Context, id string) (rf.IngestResult, error)
 	Describe(ctx context.Context, id string) (client.Info, error)
 	Progress(ctx context.Context, id string) (rf.Progress, error)
 	Audit(ctx context.Context, id string) (rf.Audit, error)
@@ -226,6 +229,9 @@ func (s *server) routes() *gin.Engine {
 	v1.POST("/corpora/:name/documents", s.upload)
 	v1.GET("/corpora", s.handle(s.listCorpora))
 	v1.DELETE("/corpora/:name", s.handle(s.deleteCorpus))
+	v1.GET("/corpora/:name/documents", s.handle(s.listDocuments))
+	v1.DELETE("/corpora/:name/documents/:doc", s.handle(s.deleteDocument))
+	v1.GET("/corpora/:name/ingestions/:id", s.handle(s.getIngestion))
 	s.scheduleRoutes(v1)
 	return r
 }

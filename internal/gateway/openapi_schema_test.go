@@ -61,6 +61,11 @@ var apiSchemas = map[string]reflect.Type{
 	"ScheduleNote":           reflect.TypeFor[ScheduleNote](),
 	"TriggerResponse":        reflect.TypeFor[TriggerResponse](),
 	"ChangeSummary":          reflect.TypeFor[rf.ChangeSummary](),
+	"Document":               reflect.TypeFor[Document](),
+	"DocumentList":           reflect.TypeFor[DocumentsResponse](),
+	"DocumentDeleted":        reflect.TypeFor[DocumentDeleted](),
+	"Ingestion":              reflect.TypeFor[Ingestion](),
+	"SkippedFile":            reflect.TypeFor[SkippedFile](),
 }
 
 type openAPIDoc struct {
