@@ -45,6 +45,8 @@ type Temporal interface {
 	UpdateWorkflow(ctx context.Context, options sdkclient.UpdateWorkflowOptions) (sdkclient.WorkflowUpdateHandle, error)
 	ListWorkflow(ctx context.Context, request *workflowservice.ListWorkflowExecutionsRequest) (*workflowservice.ListWorkflowExecutionsResponse, error)
 	CheckHealth(ctx context.Context, request *sdkclient.CheckHealthRequest) (*sdkclient.CheckHealthResponse, error)
+	// WorkflowService reaches the calls the SDK does not wrap (Delete).
+	WorkflowService() workflowservice.WorkflowServiceClient
 }
 
 var _ Temporal = sdkclient.Client(nil)
@@ -363,6 +365,24 @@ func (c *Client) Cancel(ctx context.Context, id string) error {
 			return fmt.Errorf("cancel %s: %w", id, ErrNotRunning)
 		}
 		return fmt.Errorf("cancel %s: %w", id, err)
+	}
+	return nil
+}
+
+// Delete removes run id and its history (its report with it) from
+// Temporal. Callers refuse a run that is still running: deleting one would
+// end it without the cancellation's cleanup.
+func (c *Client) Delete(ctx context.Context, id string) error {
+	_, err := c.tc.WorkflowService().DeleteWorkflowExecution(ctx, &workflowservice.DeleteWorkflowExecutionRequest{
+		Namespace:         c.namespace,
+		WorkflowExecution: &commonpb.WorkflowExecution{WorkflowId: id},
+	})
+	if err != nil {
+		var notFound *serviceerror.NotFound
+		if errors.As(err, &notFound) {
+			return fmt.Errorf("delete %s: %w", id, ErrNotFound)
+		}
+		return fmt.Errorf("delete %s: %w", id, err)
 	}
 	return nil
 }

@@ -35,6 +35,7 @@ type Runs interface {
 	Audit(ctx context.Context, id string) (rf.Audit, error)
 	Result(ctx context.Context, id string) (rf.ResearchResult, error)
 	Cancel(ctx context.Context, id string) error
+	Delete(ctx context.Context, id string) error
 	Approve(ctx context.Context, id string, a rf.PlanApproval) (rf.Progress, error)
 	List(ctx context.Context, o client.ListOptions) (client.Page, error)
 	Watch(ctx context.Context, id string, o client.WatchOptions, fn func(rf.Progress) error) (client.Outcome, error)
@@ -206,6 +207,7 @@ func (s *server) routes() *gin.Engine {
 	r.GET("/metrics", s.serveMetrics)
 	r.GET("/openapi.json", s.openAPI)
 	r.GET("/", s.index)
+	r.GET("/runs/:id", s.index) // a run's permalink: the app opens the run
 	r.GET("/assets/:file", s.asset)
 	if s.codec != nil {
 		r.Any("/codec/*op", gin.WrapH(s.codec))
@@ -222,6 +224,7 @@ func (s *server) routes() *gin.Engine {
 	v1.GET("/research/:id/report", s.handle(s.report))
 	v1.GET("/research/:id/sources/:n", s.handle(s.source))
 	v1.POST("/research/:id/cancel", s.handle(s.cancel))
+	v1.DELETE("/research/:id", s.handle(s.deleteResearch))
 	v1.POST("/research/:id/approve", s.handle(s.approve))
 	v1.POST("/research/:id/redrive", s.handle(s.redrive))
 	v1.POST("/research/:id/followups", s.handle(s.createFollowUp))
