@@ -751,7 +751,7 @@ async function corpusChanged() {
         } catch (err) { setError("corpus-error", err.message); }
       });
       ul.append(el("li", {}, el("span", { class: "name" }, d.name),
-        el("span", { class: "facts" }, (d.type || "file") + " · " + d.chunks + " passages · " + fmtDate(d.ingestedAt)), del));
+        el("span", { class: "facts" }, (d.type || "file") + " · " + d.chunks + (d.chunks === 1 ? " passage · " : " passages · ") + fmtDate(d.ingestedAt)), del));
     }
     if (!ul.children.length) ul.append(el("li", { class: "muted" }, "Nothing ingested yet."));
     show("corpus-docs", true);
