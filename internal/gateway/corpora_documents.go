@@ -214,13 +214,16 @@ func (s *server) getIngestion(c *gin.Context) error {
 	ctx, cancel := context.WithTimeout(c.Request.Context(), ingestionTimeout)
 	defer cancel()
 	id := c.Param("id")
+	notFound := newAPIError(http.StatusNotFound, "ingestion_not_found", fmt.Sprintf("corpus %q has no ingestion %q (an upload's answer gives its id)", name, id))
 	info, err := s.runs.DescribeIngestion(ctx, id)
+	if client.IsNotFound(err) {
+		return notFound
+	}
 	if err != nil {
 		return err
 	}
 	if info.Corpus != rf.ScopedCorpus(who, name) {
-		// Another owner's or another corpus's: as if it did not exist.
-		return fmt.Errorf("ingestion %q: %w", id, client.ErrNotFound)
+		return notFound // another owner's or another corpus's: as if it did not exist
 	}
 	out := Ingestion{ID: info.ID, Corpus: name, Status: info.Status, StartedAt: info.Started, Skipped: []SkippedFile{}}
 	var res rf.IngestResult
