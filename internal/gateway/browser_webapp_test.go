@@ -506,3 +506,34 @@ func TestWebAppDownloadsOpen(t *testing.T) {
 	}
 	screenshot(t, ctx, "webapp-export.png")
 }
+
+// A keyless source this machine cannot reach is shown unavailable, with
+// the reason, and cannot be picked (ticking it would only cost retries).
+func TestWebAppUnreachableSourceShownUnavailable(t *testing.T) {
+	skipWithoutBrowser(t)
+	h := newHarness(t, map[string]string{"RESEARCHFLOW_API_KEYS": ""})
+	h.cfg.Sources = []string{"corpus", "arxiv", "wikipedia"}
+	probe := func(ctx context.Context, source string) error {
+		if source == "arxiv" {
+			return fmt.Errorf("export.arxiv.org cannot be found (no network or no DNS on this machine)")
+		}
+		return nil
+	}
+	handler, err := New(h.cfg, Deps{Runs: runsOver(h.fake), Probe: probe})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(handler)
+	defer srv.Close()
+	ctx := browserAt(t, desktopW, desktopH)
+	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/"), chromedp.Click(css(`#ask summary`)), chromedp.WaitVisible(css(`#sources-off`))); err != nil {
+		t.Fatalf("open the options: %v", err)
+	}
+	arxivOff := eval[bool](t, ctx, `document.querySelector('#sources input[value="arxiv"]').disabled`)
+	wikiOff := eval[bool](t, ctx, `document.querySelector('#sources input[value="wikipedia"]').disabled`)
+	note := eval[string](t, ctx, `document.getElementById("sources-off").textContent`)
+	if !arxivOff || wikiOff || !strings.Contains(note, "arxiv: export.arxiv.org cannot be found") {
+		t.Errorf("arxiv disabled %v, wikipedia disabled %v, note %q", arxivOff, wikiOff, note)
+	}
+	screenshot(t, ctx, "webapp-sources-offline.png")
+}

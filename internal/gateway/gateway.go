@@ -78,6 +78,9 @@ type Deps struct {
 	Metrics *prometheus.Registry
 	// Schedules, if set, serves /v1/schedules (client.Schedules).
 	Schedules ScheduleService
+	// Probe, if set, tells GET /v1/sources (and so the web app) which
+	// configured sources cannot be reached from here, and why.
+	Probe Prober
 }
 
 //go:embed openapi.json web
@@ -96,6 +99,7 @@ type server struct {
 	web     fs.FS
 	codec   http.Handler
 	sched   ScheduleService
+	probes  *probes
 }
 
 // New returns the gateway's HTTP handler. It refuses a configuration that
@@ -167,6 +171,9 @@ func newEngine(cfg Config, deps Deps) (*gin.Engine, error) {
 		web:     web,
 		codec:   deps.Codec,
 		sched:   deps.Schedules,
+	}
+	if deps.Probe != nil {
+		s.probes = &probes{probe: deps.Probe, now: deps.Now, last: map[string]probeResult{}}
 	}
 	if cfg.LocalMode() {
 		s.log.Warn("gateway: AUTHENTICATION IS OFF: every caller is the owner \"local\" and sees every run; set RESEARCHFLOW_API_KEYS to require keys", "addr", cfg.Addr)

@@ -1015,16 +1015,30 @@ document.addEventListener("DOMContentLoaded", () => {
   loadSources();
 });
 
-// loadSources marks the sources the deployment has not configured: they
-// stay visible but cannot be picked.
+// loadSources marks the sources the deployment has not configured, and
+// those this machine cannot reach (no internet), with the reason: they stay
+// visible but cannot be picked.
 async function loadSources() {
   try {
     const r = await api("/v1/sources");
+    const off = [];
     for (const s of r.sources || []) {
+      if (s.configured && s.available === false) off.push(s.name + ": " + (s.reason || "cannot be reached"));
       const box = document.querySelector('#sources input[value="' + s.name + '"]');
       if (!box) continue;
-      box.disabled = !s.configured;
-      if (!s.configured) { box.checked = false; box.parentElement.title = "not configured on the search workers"; box.parentElement.classList.add("off"); }
+      const label = box.parentElement;
+      const why = !s.configured ? "not configured on the search workers" : s.available === false ? "unavailable: " + (s.reason || "cannot be reached") : "";
+      box.disabled = !!why;
+      label.classList.toggle("off", !!why);
+      label.title = why;
+      const note = label.querySelector(".why-off");
+      if (note) note.remove();
+      if (why) {
+        box.checked = false;
+        if (s.configured) label.append(el("span", { class: "why-off" }, " (unavailable)"));
+      }
     }
+    $("sources-off").textContent = off.length ? "Unavailable from this machine: " + off.join("; ") + "." : "";
+    show("sources-off", off.length > 0);
   } catch (err) { /* the picker keeps every box */ }
 }
