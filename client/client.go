@@ -192,6 +192,7 @@ func (c *Client) Start(ctx context.Context, id string, in rf.ResearchInput) (Run
 		),
 		Memo: map[string]any{MemoQuestion: truncate(in.Question, memoQuestionLength), MemoRequestHash: reqHash},
 	}
+	opts.StaticSummary, opts.StaticDetails = researchSummary(in)
 	run, err := c.tc.ExecuteWorkflow(ctx, opts, rf.ResearchWorkflowType, in)
 	var started *serviceerror.WorkflowExecutionAlreadyStarted
 	if errors.As(err, &started) {
@@ -228,11 +229,14 @@ func (c *Client) StartIngest(ctx context.Context, id string, in rf.IngestInput) 
 	if in.Owner != "" {
 		attrs = append(attrs, temporal.NewSearchAttributeKeyKeyword(rf.SearchAttrOwner).ValueSet(in.Owner))
 	}
+	summary, details := ingestSummary(in)
 	run, err := c.tc.ExecuteWorkflow(ctx, sdkclient.StartWorkflowOptions{
 		ID:                       id,
 		TaskQueue:                rf.TaskQueueWorkflow,
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
 		TypedSearchAttributes:    temporal.NewSearchAttributes(attrs...),
+		StaticSummary:            summary,
+		StaticDetails:            details,
 	}, rf.IngestWorkflowType, in)
 	if err != nil {
 		return Run{}, fmt.Errorf("start ingestion %s: %w", id, err)
