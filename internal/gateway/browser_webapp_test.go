@@ -124,6 +124,11 @@ func webRun(w *fakeWorkflow) {
 		"- [2] Package sync — /usr/local/go/src/sync/mutex.go\n\n---\n\nEngine: langchain · Corpus: go-docs  \nTokens: 1200 prompt, 340 completion\n")
 	w.result.Report = b.String()
 	w.result.Engine = "langchain"
+	w.audit = &rf.Audit{ResearchID: w.id, Question: w.result.Question, Status: rf.StatusCompleted,
+		Sources: []rf.Source{{N: 1, SourceID: "s1", Title: "The Go Memory Model"}, {N: 2, SourceID: "s2", Title: "Package sync"}},
+		SubQuestions: []rf.AuditSubQuestion{{ID: "sq1", Text: "What is a happens-before edge?", Why: "the guarantee is stated in happens-before edges", State: rf.SQDone,
+			Retrieval: &rf.AuditRetrieval{Query: "happens-before", Passages: []rf.AuditPassage{{ChunkID: "c1", Score: 0.04}, {ChunkID: "c2", Score: 0.01}}},
+			Findings:  []rf.AuditFinding{{Text: "A send is synchronized before the receive completes.", ChunkID: "c1", SourceID: "s1", Cited: 1}}}}}
 	w.result.Sources = []rf.Source{
 		{N: 1, SourceID: "s1", Title: "The Go Memory Model", Location: "/usr/local/go/doc/go_mem.html", ChunkIDs: []string{"c1"}},
 		{N: 2, SourceID: "s2", Title: "Package sync", Location: "/usr/local/go/src/sync/mutex.go", ChunkIDs: []string{"c2"}},
@@ -131,8 +136,8 @@ func webRun(w *fakeWorkflow) {
 }
 
 func webChunks(h *harness) {
-	h.chunks.chunks["c1"] = memory.Chunk{ID: "c1", Section: "Channel communication", Text: "A send on a channel is synchronized before the completion of the corresponding receive from that channel."}
-	h.chunks.chunks["c2"] = memory.Chunk{ID: "c2", Section: "Mutex", Text: "For any sync.Mutex variable l and n < m, call n of l.Unlock() is synchronized before call m of l.Lock() returns:\n\n\tvar l sync.Mutex\n\tl.Lock()\n\tl.Unlock()"}
+	h.chunks.chunks["c1"] = memory.Chunk{ID: "c1", SourceID: "s1", Section: "Channel communication", Text: "A send on a channel is synchronized before the completion of the corresponding receive from that channel."}
+	h.chunks.chunks["c2"] = memory.Chunk{ID: "c2", SourceID: "s2", Section: "Mutex", Text: "For any sync.Mutex variable l and n < m, call n of l.Unlock() is synchronized before call m of l.Lock() returns:\n\n\tvar l sync.Mutex\n\tl.Lock()\n\tl.Unlock()"}
 }
 
 func webHarness(t *testing.T) (*harness, *httptest.Server) {
@@ -430,6 +435,17 @@ func TestWebAppCitationScrollsToHighlightedQuote(t *testing.T) {
 	}
 	if list := eval[string](t, ctx, `document.getElementById("source-list").textContent`); strings.Contains(list, "/usr/local/go") {
 		t.Errorf("the sources list shows server paths: %q", list)
+	}
+	// The Why panel tells the run for a person: reasons, passages by
+	// source and quote on one scale, no passage IDs.
+	if err := chromedp.Do(ctx, chromedp.WaitVisible(css(`#why summary`)), chromedp.Click(css(`#why summary`)), chromedp.WaitVisible(css(`#why-body .why-passages`))); err != nil {
+		t.Fatalf("open the Why panel: %v", err)
+	}
+	why := eval[string](t, ctx, `document.getElementById("why-body").textContent`)
+	for _, want := range []string{"Why it was asked: the guarantee is stated in happens-before edges", "100 The Go Memory Model — “A send on a channel", "25 Package sync", "Relevance runs from 0 to 100"} {
+		if !strings.Contains(why, want) {
+			t.Errorf("Why panel %q lacks %q", why, want)
+		}
 	}
 	// The report's footer keeps its lines apart and its rule is a rule.
 	if hr := eval[int](t, ctx, `document.querySelectorAll("#report hr").length`); hr != 1 {

@@ -228,6 +228,7 @@ func (s *server) routes() *gin.Engine {
 	v1.GET("/research/:id/events", s.handle(s.events))
 	v1.GET("/research/:id/ws", s.handle(s.websocket))
 	v1.GET("/research/:id/audit", s.handle(s.audit))
+	v1.GET("/research/:id/why", s.handle(s.why))
 	v1.GET("/research/:id/report", s.handle(s.report))
 	v1.GET("/research/:id/sources/:n", s.handle(s.source))
 	v1.POST("/research/:id/cancel", s.handle(s.cancel))

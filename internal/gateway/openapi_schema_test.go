@@ -66,6 +66,12 @@ var apiSchemas = map[string]reflect.Type{
 	"DocumentDeleted":        reflect.TypeFor[DocumentDeleted](),
 	"Ingestion":              reflect.TypeFor[Ingestion](),
 	"SkippedFile":            reflect.TypeFor[SkippedFile](),
+	"Why":                    reflect.TypeFor[Why](),
+	"WhySubQuestion":         reflect.TypeFor[WhySubQuestion](),
+	"WhyPassage":             reflect.TypeFor[WhyPassage](),
+	"WhyFinding":             reflect.TypeFor[WhyFinding](),
+	"WhyGap":                 reflect.TypeFor[WhyGap](),
+	"WhyDecision":            reflect.TypeFor[WhyDecision](),
 }
 
 type openAPIDoc struct {

@@ -440,37 +440,46 @@ async function readEvents(body, id) {
   }
 }
 
-// loadAudit fills the "Why" panel from GET /v1/research/{id}/audit: per
-// sub-question why it exists, what its search found, why each finding was
-// kept (and its [n]) or why it is a gap; then the run's decisions.
+// loadAudit fills the "Why" panel from GET /v1/research/{id}/why: per
+// sub-question why it was asked, the passages it read (source and quote)
+// on one relevance scale, what it kept with its [n], and every gap with its
+// cause (the audit API keeps the IDs).
 async function loadAudit(id) {
   let a;
   try {
-    a = await api("/v1/research/" + encodeURIComponent(id) + "/audit");
+    a = await api("/v1/research/" + encodeURIComponent(id) + "/why");
   } catch (err) {
     return; // the panel stays hidden: the report does not depend on it
   }
   if (state.id !== id) return;
   const body = $("why-body");
-  body.replaceChildren();
+  body.replaceChildren(el("p", { class: "muted" }, a.relevance));
   for (const sq of a.subQuestions || []) {
-    const sec = el("section", { class: "why-sq" }, el("h4", {}, sq.text), el("p", { class: "muted" }, "Why: " + sq.why));
-    if (sq.retrieval) {
-      const ps = sq.retrieval.passages || [];
-      const best = ps.length ? ps[0].score.toFixed(3) : "-";
-      sec.append(el("p", { class: "muted" }, "Search “" + sq.retrieval.query + "”: " + ps.length + " passage(s), best score " + best));
+    const sec = el("section", { class: "why-sq" }, el("h4", {}, sq.text));
+    if (sq.reason) sec.append(el("p", {}, el("strong", {}, "Why it was asked: "), sq.reason));
+    if ((sq.passages || []).length) {
+      const ul = el("ul", { class: "why-passages" });
+      for (const p of sq.passages) {
+        ul.append(el("li", {}, el("span", { class: "rel", title: "relevance, 0 to 100" }, String(p.relevance)), " ",
+          el("strong", {}, p.source), " — “" + p.quote + "”"));
+      }
+      sec.append(el("p", { class: "muted" }, "Passages read:"), ul);
     }
-    if (sq.gap) sec.append(el("p", { class: "error" }, "Gap: " + sq.gap));
-    const ul = el("ul", {});
-    for (const f of sq.findings || []) {
-      ul.append(el("li", {}, f.text + " ", el("span", { class: "muted" }, (f.cited ? "[" + f.cited + "] " : "") + f.why)));
+    if ((sq.findings || []).length) {
+      const ul = el("ul", {});
+      for (const f of sq.findings) ul.append(el("li", {}, f.text + " ", el("span", { class: "muted" }, (f.cited ? "[" + f.cited + "] " : "") + (f.source || ""))));
+      sec.append(el("p", { class: "muted" }, "Kept for the report:"), ul);
     }
-    if (ul.children.length) sec.append(ul);
+    for (const g of sq.gaps || []) {
+      const p = el("p", { class: "error" }, "Gap: " + g.reason);
+      if (g.cause) p.append(el("span", { class: "cause muted" }, " (cause: " + g.cause + ")"));
+      sec.append(p);
+    }
     body.append(sec);
   }
   if ((a.decisions || []).length) {
     const ol = el("ol", {});
-    for (const d of a.decisions) ol.append(el("li", {}, d.kind + (d.subQuestion ? " (" + d.subQuestion + ")" : "") + ": " + d.detail));
+    for (const d of a.decisions) ol.append(el("li", {}, d.kind + ": " + d.detail));
     body.append(el("h4", {}, "Decisions"), ol);
   }
   show("why", true);
