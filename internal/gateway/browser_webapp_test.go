@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 	enumspb "go.temporal.io/api/enums/v1"
 
@@ -227,6 +228,14 @@ func TestWebAppRunPermalinkSurvivesReload(t *testing.T) {
 	if err := chromedp.Do(ctx, chromedp.SendKeys(css(`#runs-search`), "no such words"), chromedp.WaitVisible(css(`#runs li.muted`))); err != nil {
 		t.Fatalf("search past runs: %v", err)
 	}
+	eval[bool](t, ctx, `(() => { window.confirm = () => true; const s = document.getElementById("runs-search"); s.value = "memory model"; s.dispatchEvent(new Event("input")); return true; })()`)
+	if err := chromedp.Do(ctx, chromedp.Click(css(`#runs li.run button.del`)), chromedp.WaitVisible(css(`#empty`))); err != nil {
+		t.Fatalf("delete the run from the history: %v", err)
+	}
+	loc, _ = chromedp.Run(ctx, chromedp.Location())
+	if len(h.fake.started()) != 0 || strings.Contains(loc, "/runs/") {
+		t.Errorf("after delete: %d runs left, address %q", len(h.fake.started()), loc)
+	}
 }
 
 // A folder dropped on the web app is uploaded, its ingestion shown as it
@@ -271,7 +280,7 @@ func TestWebAppFolderDropIngestedAndResearched(t *testing.T) {
 			defer ingestors.Done()
 			entries, _ := os.ReadDir(in.Path)
 			for _, e := range entries {
-				time.Sleep(300 * time.Millisecond)
+				time.Sleep(700 * time.Millisecond) // longer than the web app's poll: each step is seen
 				p := filepath.Join(in.Path, e.Name())
 				b, _ := os.ReadFile(p)
 				c := docChunk(in.Corpus, p, string(b), time.Now().UTC())
@@ -313,7 +322,7 @@ func TestWebAppFolderDropIngestedAndResearched(t *testing.T) {
 	}
 	eval[bool](t, ctx, drop)
 	// Progress is shown while it runs, then the end.
-	during, err := chromedp.Run(ctx, chromedp.Poll[string](`(() => { const t = document.getElementById("upload-text").textContent; return t.startsWith("Ingesting 1 of 2") && t; })()`,
+	during, err := chromedp.Run(ctx, chromedp.Poll[string](`(() => { const t = document.getElementById("upload-text").textContent; return /^Ingesting [01] of 2 files/.test(t) && t; })()`,
 		chromedp.WithPollingTimeout(20*time.Second)))
 	if err != nil {
 		t.Fatalf("no progress shown while ingesting: %v", err)
@@ -397,6 +406,23 @@ func TestWebAppPhoneHasNoHorizontalScroll(t *testing.T) {
 	}
 	check("a run with its report and a source open")
 	screenshot(t, ctx, "webapp-phone.png")
+
+	// Dark mode follows the system's preference.
+	light := eval[string](t, ctx, `getComputedStyle(document.documentElement).backgroundColor`)
+	if err := chromedp.Do(ctx, chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+		_, err := chromedp.Call(ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
+			Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: "dark"}},
+		})
+		return err
+	})); err != nil {
+		t.Fatalf("emulate dark mode: %v", err)
+	}
+	dark := eval[string](t, ctx, `getComputedStyle(document.documentElement).backgroundColor`)
+	if light != "rgb(246, 247, 249)" || dark != "rgb(15, 19, 27)" {
+		t.Errorf("page background light %q, dark %q", light, dark)
+	}
+	check("dark mode")
+	screenshot(t, ctx, "webapp-phone-dark.png")
 }
 
 // A citation click scrolls to its source in the sources list and shows

@@ -1008,10 +1008,15 @@ document.addEventListener("DOMContentLoaded", () => {
     else if (!id) closeRun();
   });
   $("home").addEventListener("click", (ev) => { ev.preventDefault(); history.pushState({}, "", "/"); closeRun(); });
-  $("run-link").addEventListener("click", (ev) => {
-    ev.preventDefault();
-    const url = location.origin + runPath(state.id);
-    if (navigator.clipboard) navigator.clipboard.writeText(url).then(() => { $("export-note").textContent = "Link copied: " + url; }, () => {});
+  $("copy-link").addEventListener("click", async () => {
+    const b = $("copy-link");
+    try {
+      await navigator.clipboard.writeText(location.origin + runPath(state.id));
+      b.textContent = "Link copied";
+    } catch (err) {
+      b.textContent = "Copy refused by the browser";
+    }
+    setTimeout(() => { b.textContent = "Copy link"; }, 2000);
   });
   const initial = runFromPath();
   if (initial) openRun(initial, null, "", "", false);
