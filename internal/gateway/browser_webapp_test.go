@@ -350,6 +350,28 @@ func TestWebAppFolderDropIngestedAndResearched(t *testing.T) {
 	}
 	screenshot(t, ctx, "webapp-upload-done.png")
 
+	// A real folder, with a subfolder, chosen with the folder picker
+	// (webkitdirectory) goes the same way.
+	folder := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(folder, "2026", "q4"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for name, text := range map[string]string{"postmortem.md": "# Postmortem\n\nAlert at 80 percent.\n", "2026/q4/capacity.txt": "Disks grow 3 percent a week."} {
+		if err := os.WriteFile(filepath.Join(folder, filepath.FromSlash(name)), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := chromedp.Do(ctx, chromedp.SetUploadFiles(css(`#upload-folder`), []string{folder})); err != nil {
+		t.Fatalf("choose a folder: %v", err)
+	}
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.getElementById("documents").textContent.includes("capacity.txt")`,
+		chromedp.WithPollingTimeout(20*time.Second))); err != nil {
+		t.Fatalf("the chosen folder's files are not listed: %v (%s)", err, eval[string](t, ctx, `document.getElementById("upload-text").textContent`))
+	}
+	if docs := eval[string](t, ctx, `document.getElementById("documents").textContent`); !strings.Contains(docs, "postmortem.md") || !strings.Contains(docs, "incident-42.md") {
+		t.Errorf("documents after the folder = %q", docs)
+	}
+
 	ask(t, ctx, "Why did the disk fill?")
 	var research []rf.ResearchInput
 	for _, w := range h.fake.started() {
