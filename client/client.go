@@ -45,6 +45,8 @@ type Temporal interface {
 	UpdateWorkflow(ctx context.Context, options sdkclient.UpdateWorkflowOptions) (sdkclient.WorkflowUpdateHandle, error)
 	ListWorkflow(ctx context.Context, request *workflowservice.ListWorkflowExecutionsRequest) (*workflowservice.ListWorkflowExecutionsResponse, error)
 	CheckHealth(ctx context.Context, request *sdkclient.CheckHealthRequest) (*sdkclient.CheckHealthResponse, error)
+	// WorkflowService reaches the calls the SDK does not wrap (Delete).
+	WorkflowService() workflowservice.WorkflowServiceClient
 }
 
 var _ Temporal = sdkclient.Client(nil)
@@ -190,6 +192,7 @@ func (c *Client) Start(ctx context.Context, id string, in rf.ResearchInput) (Run
 		),
 		Memo: map[string]any{MemoQuestion: truncate(in.Question, memoQuestionLength), MemoRequestHash: reqHash},
 	}
+	opts.StaticSummary, opts.StaticDetails = researchSummary(in)
 	run, err := c.tc.ExecuteWorkflow(ctx, opts, rf.ResearchWorkflowType, in)
 	var started *serviceerror.WorkflowExecutionAlreadyStarted
 	if errors.As(err, &started) {
@@ -226,11 +229,14 @@ func (c *Client) StartIngest(ctx context.Context, id string, in rf.IngestInput) 
 	if in.Owner != "" {
 		attrs = append(attrs, temporal.NewSearchAttributeKeyKeyword(rf.SearchAttrOwner).ValueSet(in.Owner))
 	}
+	summary, details := ingestSummary(in)
 	run, err := c.tc.ExecuteWorkflow(ctx, sdkclient.StartWorkflowOptions{
 		ID:                       id,
 		TaskQueue:                rf.TaskQueueWorkflow,
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
 		TypedSearchAttributes:    temporal.NewSearchAttributes(attrs...),
+		StaticSummary:            summary,
+		StaticDetails:            details,
 	}, rf.IngestWorkflowType, in)
 	if err != nil {
 		return Run{}, fmt.Errorf("start ingestion %s: %w", id, err)
@@ -392,6 +398,24 @@ func (c *Client) Cancel(ctx context.Context, id string) error {
 			return fmt.Errorf("cancel %s: %w", id, ErrNotRunning)
 		}
 		return fmt.Errorf("cancel %s: %w", id, err)
+	}
+	return nil
+}
+
+// Delete removes run id and its history (its report with it) from
+// Temporal. Callers refuse a run that is still running: deleting one would
+// end it without the cancellation's cleanup.
+func (c *Client) Delete(ctx context.Context, id string) error {
+	_, err := c.tc.WorkflowService().DeleteWorkflowExecution(ctx, &workflowservice.DeleteWorkflowExecutionRequest{
+		Namespace:         c.namespace,
+		WorkflowExecution: &commonpb.WorkflowExecution{WorkflowId: id},
+	})
+	if err != nil {
+		var notFound *serviceerror.NotFound
+		if errors.As(err, &notFound) {
+			return fmt.Errorf("delete %s: %w", id, ErrNotFound)
+		}
+		return fmt.Errorf("delete %s: %w", id, err)
 	}
 	return nil
 }

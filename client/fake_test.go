@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -24,6 +25,7 @@ import (
 
 	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/temporal"
+	"google.golang.org/grpc"
 	"google.golang.org/protobuf/types/known/timestamppb"
 )
 
@@ -382,3 +384,26 @@ func keyword(name string) temporal.SearchAttributeKeyKeyword {
 }
 
 func canceledErr() error { return temporal.NewCanceledError() }
+
+// WorkflowService answers the one call the client makes through it:
+// DeleteWorkflowExecution.
+func (f *fakeTemporal) WorkflowService() workflowservice.WorkflowServiceClient {
+	return fakeService{f: f}
+}
+
+type fakeService struct {
+	workflowservice.WorkflowServiceClient // nil: any other call panics
+	f                                     *fakeTemporal
+}
+
+func (s fakeService) DeleteWorkflowExecution(ctx context.Context, req *workflowservice.DeleteWorkflowExecutionRequest, _ ...grpc.CallOption) (*workflowservice.DeleteWorkflowExecutionResponse, error) {
+	s.f.mu.Lock()
+	defer s.f.mu.Unlock()
+	id := req.GetWorkflowExecution().GetWorkflowId()
+	if _, ok := s.f.wfs[id]; !ok {
+		return nil, serviceerror.NewNotFound("workflow not found")
+	}
+	delete(s.f.wfs, id)
+	s.f.order = slices.DeleteFunc(s.f.order, func(o string) bool { return o == id })
+	return &workflowservice.DeleteWorkflowExecutionResponse{}, nil
+}

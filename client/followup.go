@@ -62,6 +62,7 @@ func (c *Client) StartFollowUp(ctx context.Context, key string, in rf.FollowUpIn
 	if owner != "" {
 		attrs = append(attrs, temporal.NewSearchAttributeKeyKeyword(rf.SearchAttrOwner).ValueSet(owner))
 	}
+	summary, details := followUpSummary(in)
 	wr, err := c.tc.ExecuteWorkflow(ctx, sdkclient.StartWorkflowOptions{
 		ID:                       id,
 		TaskQueue:                rf.TaskQueueWorkflow,
@@ -69,6 +70,8 @@ func (c *Client) StartFollowUp(ctx context.Context, key string, in rf.FollowUpIn
 		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
 		TypedSearchAttributes:    temporal.NewSearchAttributes(attrs...),
 		Memo:                     map[string]any{MemoQuestion: truncate(in.Question, memoQuestionLength)},
+		StaticSummary:            summary,
+		StaticDetails:            details,
 	}, rf.ResearchFollowUpWorkflowType, in)
 	var started *serviceerror.WorkflowExecutionAlreadyStarted
 	if errors.As(err, &started) {

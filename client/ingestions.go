@@ -3,6 +3,7 @@ package client
 import (
 	"context"
 	"fmt"
+	"unicode/utf8"
 
 	"go.temporal.io/api/workflowservice/v1"
 
@@ -25,4 +26,21 @@ func (c *Client) Ingestions(ctx context.Context, pageToken []byte, pageSize int)
 		out = append(out, c.toInfo(info))
 	}
 	return out, resp.GetNextPageToken(), nil
+}
+
+// DescribeIngestion returns what Temporal knows of ingestion run id
+// (Info.Corpus is the stored corpus name). A run of another workflow type
+// is ErrNotFound.
+func (c *Client) DescribeIngestion(ctx context.Context, id string) (Info, error) {
+	if id == "" || len(id) > 255 || !utf8.ValidString(id) {
+		return Info{}, fmt.Errorf("ingestion %q: %w", id, ErrNotFound)
+	}
+	info, err := c.describe(ctx, id, "")
+	if err != nil {
+		return Info{}, err
+	}
+	if info.GetType().GetName() != rf.IngestWorkflowType {
+		return Info{}, fmt.Errorf("ingestion %q: %w", id, ErrNotFound)
+	}
+	return c.toInfo(info), nil
 }

@@ -308,3 +308,19 @@ func TestTemporalErrorsMapToTheClientsErrors(t *testing.T) {
 		t.Errorf("Result(unknown) = %v, want IsNotFound", err)
 	}
 }
+
+// Delete removes a run; a run Temporal does not know is ErrNotFound.
+func TestDeleteRun(t *testing.T) {
+	f := newFakeTemporal()
+	c := New(f, "default")
+	ctx := context.Background()
+	if _, err := c.Start(ctx, "research-del", rf.ResearchInput{Question: "What is a channel?"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Delete(ctx, "research-del"); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Delete(ctx, "research-del"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("delete twice: %v, want ErrNotFound", err)
+	}
+}

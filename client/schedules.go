@@ -126,7 +126,10 @@ func action(id string, in rf.ResearchInput) *sdkclient.ScheduleWorkflowAction {
 	if in.Owner != "" {
 		attrs = append(attrs, ownerKey.ValueSet(in.Owner))
 	}
+	summary, details := researchSummary(in)
 	return &sdkclient.ScheduleWorkflowAction{
+		StaticSummary:         summary,
+		StaticDetails:         details,
 		ID:                    ScheduledRunPrefix(id),
 		Workflow:              rf.ResearchWorkflowType,
 		Args:                  []any{in},

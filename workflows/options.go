@@ -169,3 +169,20 @@ func estimateOptions() workflow.ActivityOptions {
 		},
 	}
 }
+
+// summaryLength bounds an activity's summary in the Temporal Web UI.
+const summaryLength = 200
+
+// summarized is ctx with its activity options' Summary set: the line the
+// Temporal Web UI's timeline shows for the activity ("search arxiv: <the
+// sub-question>"), so a run's history reads without opening payloads. It is
+// metadata, not part of the workflow's commands' identity: replay does not
+// compare it.
+func summarized(ctx workflow.Context, summary string) workflow.Context {
+	o := workflow.GetActivityOptions(ctx)
+	if r := []rune(summary); len(r) > summaryLength {
+		summary = string(r[:summaryLength-1]) + "…"
+	}
+	o.Summary = summary
+	return workflow.WithActivityOptions(ctx, o)
+}

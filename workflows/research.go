@@ -505,7 +505,7 @@ func (r *research) retrieveAll(ctx workflow.Context) {
 			return nil
 		}
 		r.setState(ctx, i, rf.SQSearching, "")
-		return workflow.ExecuteActivity(actx, RetrieveActivity, RetrieveInput{
+		return workflow.ExecuteActivity(summarized(actx, "search the corpus: "+sq.SubQuestion.Text), RetrieveActivity, RetrieveInput{
 			Corpus: r.in.Corpus, Question: r.in.Question, SubQuestion: sq.SubQuestion, TopK: r.in.MaxSources,
 		})
 	}, func(i int, f workflow.Future) {
@@ -559,7 +559,7 @@ func (r *research) analyzeAll(ctx workflow.Context) {
 		r.setState(ctx, i, rf.SQAnalyzing, "")
 		r.st.ModelSteps++
 		r.analyzing++
-		return workflow.ExecuteActivity(actx, AnalyzeActivity, AnalyzeInput{
+		return workflow.ExecuteActivity(summarized(actx, "analyze: "+sq.SubQuestion.Text), AnalyzeActivity, AnalyzeInput{
 			Question: r.in.Question, SubQuestion: sq.SubQuestion, ChunkIDs: chunks, MaxFindings: maxFindings,
 			Budget: r.analysisShare(),
 		})

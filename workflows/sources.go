@@ -101,11 +101,11 @@ func (r *research) searchAll(ctx workflow.Context) {
 			}
 			var f workflow.Future
 			if se.Source == rf.SourceCorpus {
-				f = workflow.ExecuteActivity(rctx, RetrieveActivity, RetrieveInput{
+				f = workflow.ExecuteActivity(summarized(rctx, "search the corpus: "+sq.SubQuestion.Text), RetrieveActivity, RetrieveInput{
 					Corpus: r.in.Corpus, Question: r.in.Question, SubQuestion: sq.SubQuestion, TopK: r.in.MaxSources,
 				})
 			} else {
-				f = workflow.ExecuteActivity(sctx, SearchSourceActivity, SearchSourceInput{
+				f = workflow.ExecuteActivity(summarized(sctx, "search "+se.Source+": "+sq.SubQuestion.Text), SearchSourceActivity, SearchSourceInput{
 					ResearchID: r.rootID(), Corpus: RunCorpus(r.rootID()), Question: r.in.Question,
 					SubQuestion: sq.SubQuestion, Source: se.Source, TopK: r.in.MaxSources,
 				})

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -51,6 +52,9 @@ type fakeRun struct {
 	record *workflows.RunRecord
 	// audit answers Audit (none: Audit fails).
 	audit *rf.Audit
+	// ingest answers an ingestion's progress query, and is its result once
+	// it is closed.
+	ingest *rf.IngestResult
 }
 
 // memRuns is the gateway's Runs kept in memory, with what *client.Client
@@ -75,7 +79,10 @@ type memRuns struct {
 	panicList bool
 	// newRun scripts a new research run; by default it stays running.
 	newRun func(w *fakeRun)
-	seq    int
+	// newIngest scripts a new ingestion (its ingest field); by default it
+	// stays running with no progress to tell.
+	newIngest func(w *fakeRun)
+	seq       int
 }
 
 var _ Runs = (*memRuns)(nil)
@@ -114,6 +121,9 @@ func (f *memRuns) startLocked(id, typ string, in any, owner, corpus, question st
 		if f.newRun != nil {
 			f.newRun(w)
 		}
+	}
+	if typ == rf.IngestWorkflowType && f.newIngest != nil {
+		f.newIngest(w)
 	}
 	f.wfs[id] = w
 	f.order = append(f.order, id)
@@ -210,6 +220,73 @@ func (f *memRuns) Describe(ctx context.Context, id string) (client.Info, error) 
 		return client.Info{}, fmt.Errorf("run %q: %w", id, client.ErrNotFound)
 	}
 	return w.info(), nil
+}
+
+func (f *memRuns) DescribeIngestion(ctx context.Context, id string) (client.Info, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	w, err := f.lookup(id)
+	if err != nil {
+		return client.Info{}, err
+	}
+	if w.typ != rf.IngestWorkflowType {
+		return client.Info{}, fmt.Errorf("ingestion %q: %w", id, client.ErrNotFound)
+	}
+	return w.info(), nil
+}
+
+func (f *memRuns) IngestProgress(ctx context.Context, id string) (rf.IngestResult, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	w, err := f.lookup(id)
+	if err != nil {
+		return rf.IngestResult{}, err
+	}
+	if w.ingest == nil {
+		return rf.IngestResult{}, fmt.Errorf("query progress of %s: no progress yet", id)
+	}
+	return *w.ingest, nil
+}
+
+// IngestResult waits for the ingestion to close, as the client does.
+func (f *memRuns) IngestResult(ctx context.Context, id string) (rf.IngestResult, error) {
+	for {
+		f.mu.Lock()
+		w, err := f.lookup(id)
+		if err != nil {
+			f.mu.Unlock()
+			return rf.IngestResult{}, err
+		}
+		if w.status != rf.StatusRunning {
+			ing, err := w.ingest, w.err
+			f.mu.Unlock()
+			switch {
+			case err != nil:
+				return rf.IngestResult{}, err
+			case ing == nil:
+				return rf.IngestResult{}, errors.New("no result")
+			}
+			return *ing, nil
+		}
+		f.mu.Unlock()
+		select {
+		case <-ctx.Done():
+			return rf.IngestResult{}, ctx.Err()
+		case <-time.After(2 * time.Millisecond):
+		}
+	}
+}
+
+// Delete removes a run, as Temporal deletes an execution.
+func (f *memRuns) Delete(ctx context.Context, id string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if _, err := f.lookup(id); err != nil {
+		return fmt.Errorf("delete %s: %w", id, client.ErrNotFound)
+	}
+	delete(f.wfs, id)
+	f.order = slices.DeleteFunc(f.order, func(o string) bool { return o == id })
+	return nil
 }
 
 // closeLocked ends w with res or err.

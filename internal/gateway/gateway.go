@@ -28,11 +28,15 @@ type Runs interface {
 	Start(ctx context.Context, id string, in rf.ResearchInput) (client.Run, error)
 	StartIngest(ctx context.Context, id string, in rf.IngestInput) (client.Run, error)
 	Ingestions(ctx context.Context, pageToken []byte, pageSize int) ([]client.Info, []byte, error)
+	DescribeIngestion(ctx context.Context, id string) (client.Info, error)
+	IngestProgress(ctx context.Context, id string) (rf.IngestResult, error)
+	IngestResult(ctx context.Context, id string) (rf.IngestResult, error)
 	Describe(ctx context.Context, id string) (client.Info, error)
 	Progress(ctx context.Context, id string) (rf.Progress, error)
 	Audit(ctx context.Context, id string) (rf.Audit, error)
 	Result(ctx context.Context, id string) (rf.ResearchResult, error)
 	Cancel(ctx context.Context, id string) error
+	Delete(ctx context.Context, id string) error
 	Approve(ctx context.Context, id string, a rf.PlanApproval) (rf.Progress, error)
 	ExtendBudget(ctx context.Context, id string, e rf.BudgetRequest) (rf.Progress, error)
 	FinishNow(ctx context.Context, id string, f rf.BudgetRequest) (rf.Progress, error)
@@ -81,6 +85,9 @@ type Deps struct {
 	Metrics *prometheus.Registry
 	// Schedules, if set, serves /v1/schedules (client.Schedules).
 	Schedules ScheduleService
+	// Probe, if set, tells GET /v1/sources (and so the web app) which
+	// configured sources cannot be reached from here, and why.
+	Probe Prober
 }
 
 //go:embed openapi.json web
@@ -99,6 +106,7 @@ type server struct {
 	web     fs.FS
 	codec   http.Handler
 	sched   ScheduleService
+	probes  *probes
 }
 
 // New returns the gateway's HTTP handler. It refuses a configuration that
@@ -171,6 +179,9 @@ func newEngine(cfg Config, deps Deps) (*gin.Engine, error) {
 		codec:   deps.Codec,
 		sched:   deps.Schedules,
 	}
+	if deps.Probe != nil {
+		s.probes = &probes{probe: deps.Probe, now: deps.Now, last: map[string]probeResult{}}
+	}
 	if cfg.LocalMode() {
 		s.log.Warn("gateway: AUTHENTICATION IS OFF: every caller is the owner \"local\" and sees every run; set RESEARCHFLOW_API_KEYS to require keys", "addr", cfg.Addr)
 	}
@@ -210,6 +221,7 @@ func (s *server) routes() *gin.Engine {
 	r.GET("/metrics", s.serveMetrics)
 	r.GET("/openapi.json", s.openAPI)
 	r.GET("/", s.index)
+	r.GET("/runs/:id", s.index) // a run's permalink: the app opens the run
 	r.GET("/assets/:file", s.asset)
 	if s.codec != nil {
 		r.Any("/codec/*op", gin.WrapH(s.codec))
@@ -223,9 +235,11 @@ func (s *server) routes() *gin.Engine {
 	v1.GET("/research/:id/events", s.handle(s.events))
 	v1.GET("/research/:id/ws", s.handle(s.websocket))
 	v1.GET("/research/:id/audit", s.handle(s.audit))
+	v1.GET("/research/:id/why", s.handle(s.why))
 	v1.GET("/research/:id/report", s.handle(s.report))
 	v1.GET("/research/:id/sources/:n", s.handle(s.source))
 	v1.POST("/research/:id/cancel", s.handle(s.cancel))
+	v1.DELETE("/research/:id", s.handle(s.deleteResearch))
 	v1.POST("/research/:id/approve", s.handle(s.approve))
 	v1.POST("/research/:id/budget", s.handle(s.extendBudget))
 	v1.POST("/research/:id/finish", s.handle(s.finishNow))
@@ -237,6 +251,9 @@ func (s *server) routes() *gin.Engine {
 	v1.POST("/corpora/:name/documents", s.upload)
 	v1.GET("/corpora", s.handle(s.listCorpora))
 	v1.DELETE("/corpora/:name", s.handle(s.deleteCorpus))
+	v1.GET("/corpora/:name/documents", s.handle(s.listDocuments))
+	v1.DELETE("/corpora/:name/documents/:doc", s.handle(s.deleteDocument))
+	v1.GET("/corpora/:name/ingestions/:id", s.handle(s.getIngestion))
 	s.scheduleRoutes(v1)
 	return r
 }

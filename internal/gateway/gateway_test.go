@@ -342,6 +342,7 @@ func TestOtherOwnerGets404(t *testing.T) {
 		{"GET", "/v1/research/%s/sources/1", ""},
 		{"POST", "/v1/research/%s/cancel", ""},
 		{"POST", "/v1/research/%s/approve", `{"approved":true}`},
+		{"DELETE", "/v1/research/%s", ""}, // last: alice's own delete removes the finished run
 	}
 	for _, rt := range routes {
 		for _, id := range []string{running, done} {

@@ -65,6 +65,17 @@ var apiSchemas = map[string]reflect.Type{
 	"Spend":                  reflect.TypeFor[rf.Spend](),
 	"BudgetRequest":          reflect.TypeFor[rf.BudgetRequest](),
 	"BudgetResponse":         reflect.TypeFor[BudgetResponse](),
+	"Document":               reflect.TypeFor[Document](),
+	"DocumentList":           reflect.TypeFor[DocumentsResponse](),
+	"DocumentDeleted":        reflect.TypeFor[DocumentDeleted](),
+	"Ingestion":              reflect.TypeFor[Ingestion](),
+	"SkippedFile":            reflect.TypeFor[SkippedFile](),
+	"Why":                    reflect.TypeFor[Why](),
+	"WhySubQuestion":         reflect.TypeFor[WhySubQuestion](),
+	"WhyPassage":             reflect.TypeFor[WhyPassage](),
+	"WhyFinding":             reflect.TypeFor[WhyFinding](),
+	"WhyGap":                 reflect.TypeFor[WhyGap](),
+	"WhyDecision":            reflect.TypeFor[WhyDecision](),
 }
 
 type openAPIDoc struct {

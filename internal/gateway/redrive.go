@@ -4,12 +4,10 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"slices"
 	"time"
 
 	"github.com/gin-gonic/gin"
 
-	rf "github.com/researchflow/researchflow"
 	"github.com/researchflow/researchflow/client"
 )
 
@@ -49,29 +47,5 @@ func (s *server) redrive(c *gin.Context) error {
 	}
 	s.log.Info("gateway: research redriven", "id", r.ID, "revision", run.ID, "owner", owner(c))
 	c.JSON(http.StatusAccepted, RedriveResponse{ID: run.ID, RunID: run.RunID, Status: run.Status, RedriveOf: r.ID, Links: s.links(run.ID)})
-	return nil
-}
-
-// SourceInfo is one source name of GET /v1/sources.
-type SourceInfo struct {
-	Name string `json:"name"`
-	// Configured says whether runs can use it (its provider's URL or key is
-	// set); a run naming an unconfigured source gets a dead letter for it.
-	Configured bool `json:"configured"`
-}
-
-// SourcesResponse answers GET /v1/sources: every known source name, in
-// the contract's order.
-type SourcesResponse struct {
-	Sources []SourceInfo `json:"sources"`
-}
-
-func (s *server) sources(c *gin.Context) error {
-	out := SourcesResponse{}
-	for _, name := range rf.KnownSources {
-		on := name == rf.SourceCorpus || slices.Contains(s.cfg.Sources, name)
-		out.Sources = append(out.Sources, SourceInfo{Name: name, Configured: on})
-	}
-	c.JSON(http.StatusOK, out)
 	return nil
 }

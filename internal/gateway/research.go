@@ -392,6 +392,25 @@ func (s *server) cancel(c *gin.Context) error {
 	return nil
 }
 
+// deleteResearch answers DELETE /v1/research/{id}: a closed run of the
+// caller is removed with its history and report (204); a run still
+// running is refused (409: cancel it first).
+func (s *server) deleteResearch(c *gin.Context) error {
+	r, err := s.lookup(c)
+	if err != nil {
+		return err
+	}
+	if !r.Closed {
+		return newAPIError(http.StatusConflict, "running", "the run is still "+r.Status+": cancel it first (POST /v1/research/"+r.ID+"/cancel), then delete it")
+	}
+	if err := s.runs.Delete(c.Request.Context(), r.ID); err != nil {
+		return err
+	}
+	s.log.Info("gateway: research deleted", "id", r.ID, "owner", owner(c))
+	c.Status(http.StatusNoContent)
+	return nil
+}
+
 // ApproveResponse answers POST /v1/research/{id}/approve.
 type ApproveResponse struct {
 	ID       string      `json:"id"`

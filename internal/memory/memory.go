@@ -9,6 +9,8 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -98,4 +100,52 @@ func SourceID(corpus, location string) string {
 // source location and content hash. Qdrant accepts it as a point ID.
 func ChunkID(corpus, location, contentHash string) string {
 	return uuid.NewSHA1(idNamespace, []byte("chunk\x00"+corpus+"\x00"+location+"\x00"+contentHash)).String()
+}
+
+// Document is one source document of a corpus, as its chunks describe it.
+type Document struct {
+	// SourceID identifies it (see SourceID); DELETE by Filter.SourceID drops it.
+	SourceID string `json:"sourceId"`
+	Title    string `json:"title"`
+	// Location is where it was read from: a file path or a URL.
+	Location string `json:"location"`
+	Chunks   int    `json:"chunks"`
+	// IngestedAt is the newest ingestion time of its chunks.
+	IngestedAt time.Time `json:"ingestedAt"`
+}
+
+// Documents groups chunks by source document, in the order of their
+// locations. Stores use it to answer a DocumentLister's Documents.
+func Documents(chunks func(yield func(Chunk) bool)) []Document {
+	bySource := map[string]*Document{}
+	var order []*Document
+	for c := range chunks {
+		d, ok := bySource[c.SourceID]
+		if !ok {
+			d = &Document{SourceID: c.SourceID, Title: c.SourceTitle, Location: c.SourceLocation}
+			bySource[c.SourceID] = d
+			order = append(order, d)
+		}
+		d.Chunks++
+		if c.IngestedAt.After(d.IngestedAt) {
+			d.IngestedAt = c.IngestedAt
+		}
+	}
+	out := make([]Document, len(order))
+	for i, d := range order {
+		out[i] = *d
+	}
+	slices.SortFunc(out, func(a, b Document) int {
+		if c := strings.Compare(a.Location, b.Location); c != 0 {
+			return c
+		}
+		return strings.Compare(a.SourceID, b.SourceID)
+	})
+	return out
+}
+
+// DocumentLister lists the documents of the chunks matching a filter (the
+// embedded and Qdrant stores do).
+type DocumentLister interface {
+	Documents(ctx context.Context, f Filter) ([]Document, error)
 }

@@ -57,7 +57,8 @@ func Render(r Report) (string, RenderStats) {
 		title = "Research report"
 	}
 	fmt.Fprintf(&b, "# %s\n\n", title)
-	if q := sanitize(r.Question); q != "" {
+	// A report titled by its question does not repeat it.
+	if q := sanitize(r.Question); q != "" && q != title {
 		fmt.Fprintf(&b, "**Question:** %s\n\n", q)
 	}
 	if r.Confidence != "" {

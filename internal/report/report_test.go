@@ -356,3 +356,19 @@ func TestRenderKeepsQuotedBrackets(t *testing.T) {
 		t.Errorf("Citations = %v, want %v\n%s", got, want, md)
 	}
 }
+
+// A report titled by its question (every engine's is) shows the question
+// once, as its title; one titled otherwise keeps the question line.
+func TestRenderTitleIsTheQuestion(t *testing.T) {
+	r := sampleReport()
+	r.Draft.Title = r.Question
+	md, _ := Render(r)
+	if !strings.HasPrefix(md, "# What does the Go memory model guarantee about channels?\n\n") || strings.Count(md, r.Question) != 1 {
+		t.Errorf("report titled by its question:\n%.300s", md)
+	}
+	r.Draft.Title = "Channels and the memory model"
+	md, _ = Render(r)
+	if !strings.Contains(md, "**Question:** "+r.Question) {
+		t.Errorf("report with another title lost its question line:\n%.300s", md)
+	}
+}

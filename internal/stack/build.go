@@ -257,6 +257,11 @@ func (s *Stack) gatewayHandler(ctx context.Context) (http.Handler, error) {
 		s.sup.onClose(func() { _ = store.Close() })
 	}
 	deps := gateway.Deps{Runs: s.Runs, Logger: s.logger, Metrics: s.Metrics.Registry}
+	// The web app shows which sources this machine cannot reach (no
+	// internet), probed from here: the dev stack's gateway and search
+	// workers share one network.
+	searchCfg := s.Config.Search
+	deps.Probe = func(ctx context.Context, source string) error { return search.Probe(ctx, searchCfg, source) }
 	schedules := rfclient.NewSchedules(s.Client.ScheduleClient())
 	deps.Schedules = schedules
 	if s.Codec != nil {

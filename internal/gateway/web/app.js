@@ -5,7 +5,10 @@
 const $ = (id) => document.getElementById(id);
 const KEY = "researchflow.apiKey";
 
-const state = { id: null, abort: null, lastSeq: -1, links: null, pageToken: "" };
+const state = {
+  id: null, abort: null, lastSeq: -1, links: null, pageToken: "",
+  progress: null, report: null, sources: {}, runs: [], facts: {}, corpora: [], tick: null,
+};
 
 function el(tag, attrs, ...children) {
   const e = document.createElement(tag);
@@ -103,7 +106,12 @@ function renderMarkdown(container, md) {
   const lines = md.replace(/\r\n/g, "\n").split("\n");
   let list = null, para = [], code = null;
   const flush = () => {
-    if (para.length) { const p = el("p"); inline(p, para.join(" ")); container.append(p); para = []; }
+    if (!para.length) return;
+    // A line ending in two spaces is a hard break (the report's footer).
+    const p = el("p");
+    para.join(" ").split("\n").forEach((part, i) => { if (i > 0) p.append(el("br")); inline(p, part.trim()); });
+    container.append(p);
+    para = [];
   };
   for (const line of lines) {
     if (code !== null) {
@@ -112,6 +120,7 @@ function renderMarkdown(container, md) {
       continue;
     }
     if (line.startsWith("```")) { flush(); list = null; code = []; continue; }
+    if (/^\s*(?:-{3,}|\*{3,}|_{3,})\s*$/.test(line)) { flush(); list = null; container.append(el("hr")); continue; }
     const h = /^(#{1,6})\s+(.*)$/.exec(line);
     const ul = /^\s*[-*+]\s+(.*)$/.exec(line);
     const ol = /^\s*\d+[.)]\s+(.*)$/.exec(line);
@@ -131,25 +140,141 @@ function renderMarkdown(container, md) {
       flush(); list = null;
     } else {
       list = null;
-      para.push(line.trim());
+      para.push(line.endsWith("  ") ? line.trim() + "\n" : line.trim());
     }
   }
   if (code !== null) container.append(el("pre", {}, el("code", {}, code.join("\n"))));
   flush();
 }
 
+// ---- Links to sources --------------------------------------------------
+
+// goDocURL is the go.dev address of a file of the Go distribution: a
+// package's source (…/src/net/http/doc.go) is its pkg.go.dev page, a page
+// of …/doc/ its go.dev page. Other paths give "".
+function goDocURL(loc) {
+  const p = String(loc || "").replace(/\\/g, "/");
+  let m = /\/src\/((?:[A-Za-z0-9_.\-]+\/)*[A-Za-z0-9_.\-]+)\/[^/]+\.go$/.exec(p);
+  if (m) return "https://pkg.go.dev/" + m[1];
+  m = /\/doc\/([A-Za-z0-9_.\-\/]+?)(?:\.html?|\.md)?$/.exec(p);
+  if (!m) return "";
+  const named = { go_mem: "ref/mem", go_spec: "ref/spec", "go1.compat": "doc/go1compat", godebug: "doc/godebug", effective_go: "doc/effective_go" };
+  return "https://go.dev/" + (named[m[1]] || "doc/" + m[1]);
+}
+
+// fileName is how a reader knows a file: its name, never its folder on
+// the server (an upload's name inside its corpus).
+function fileName(loc) {
+  let p = String(loc || "");
+  if (p.startsWith("file:")) p = linkTitle(p);
+  p = p.replace(/\\/g, "/");
+  const up = /\/uploads\/[0-9a-f]{16}\/[A-Za-z0-9][A-Za-z0-9._-]*\/(.+)$/.exec(p);
+  if (up) return up[1];
+  return p.slice(p.lastIndexOf("/") + 1) || p;
+}
+
+// sourceLink is where a source opens: a web page by its URL, the Go
+// documentation by its go.dev address, nothing for other files.
+function sourceLink(s, corpus) {
+  for (const u of [s.url, s.location]) if (/^https?:\/\//.test(u || "")) return u;
+  return corpus === "go-docs" || /\/go[^/]*\/(src|doc)\//.test(s.location || "") ? goDocURL(s.location) : "";
+}
+
 // ---- A run -------------------------------------------------------------
+
+const STAGES = [
+  ["corpus", "Corpus"], ["plan", "Plan"], ["approval", "Approval"], ["search", "Search"],
+  ["analyze", "Read"], ["reflect", "Reflect"], ["synthesize", "Write"], ["notify", "Notify"], ["done", "Done"],
+];
+
+function fmtDuration(ms) {
+  if (!(ms >= 0)) return "";
+  const s = Math.round(ms / 1000);
+  if (s < 60) return s + " s";
+  if (s < 3600) return Math.floor(s / 60) + " min " + (s % 60) + " s";
+  return Math.floor(s / 3600) + " h " + Math.floor((s % 3600) / 60) + " min";
+}
+
+function fmtDate(iso) {
+  const d = new Date(iso);
+  if (isNaN(d)) return "";
+  return d.toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
+}
 
 function setStatus(status, stage) {
   const b = $("run-status");
   b.textContent = (status || "").replace("_", " ");
   b.className = "badge " + (status || "");
-  $("run-stage").textContent = stage ? "Stage: " + stage : "";
   show("cancel", status === "running" || status === "awaiting_approval" || status === "awaiting_budget");
   show("approval-box", status === "awaiting_approval");
+  if (state.progress) {
+    state.progress.status = status;
+    if (stage) state.progress.stage = stage;
+  }
+  renderStepper();
+}
+
+// renderStepper shows the stages a run went through with the time each
+// took (the current one counting), its retries and its tokens and cost
+// when a model was used.
+function renderStepper() {
+  const p = state.progress;
+  const ol = $("stepper");
+  ol.replaceChildren();
+  if (!p) { $("run-stats").textContent = ""; return; }
+  const timings = {};
+  for (const t of p.timings || []) timings[t.stage] = t;
+  const current = p.stage;
+  const finished = ["completed", "failed", "cancelled"].includes(p.status);
+  let reached = true;
+  for (const [key, label] of STAGES) {
+    const t = timings[key];
+    if (key === "approval" && !t && current !== "approval") continue;
+    if (key === "notify" && !t && current !== "notify") continue;
+    if (key === "reflect" && !t && current !== "reflect") continue;
+    let cls = "";
+    if (key === current && !finished) cls = "current";
+    else if (key === "done" && p.status === "completed") cls = "done";
+    else if (t && t.endedAt && !String(t.endedAt).startsWith("0001")) cls = "done";
+    else if (key === current && p.status === "failed") cls = "failed";
+    else if (t) cls = finished ? "done" : "current";
+    if (key === current) reached = false;
+    const li = el("li", { class: cls, "data-stage": key }, label);
+    if (t && key !== "done") {
+      const end = t.endedAt && !String(t.endedAt).startsWith("0001") ? new Date(t.endedAt) : (finished ? new Date(p.updatedAt || Date.now()) : new Date());
+      li.append(el("span", { class: "time" }, fmtDuration(end - new Date(t.startedAt))));
+    }
+    ol.append(li);
+  }
+  void reached;
+  // Retries: every search attempt after the first, and failed model calls.
+  let retries = 0;
+  for (const sq of p.subQuestions || []) for (const se of sq.searches || []) if (se.attempts > 1) retries += se.attempts - 1;
+  const u = p.usage || {};
+  retries += u.failedCalls || 0;
+  const facts = [];
+  if (p.startedAt && !String(p.startedAt).startsWith("0001")) {
+    const end = finished ? new Date(p.updatedAt || Date.now()) : new Date();
+    facts.push("elapsed " + fmtDuration(end - new Date(p.startedAt)));
+  }
+  facts.push(retries + (retries === 1 ? " retry" : " retries"));
+  if (p.sources) facts.push(p.sources + " source" + (p.sources === 1 ? "" : "s") + " found");
+  const tokens = (u.promptTokens || 0) + (u.completionTokens || 0);
+  if (tokens) facts.push(tokens.toLocaleString() + " tokens");
+  if (u.costUsd) facts.push("$" + u.costUsd.toFixed(4));
+  if (p.engine) facts.push("engine " + p.engine);
+  $("run-stats").textContent = facts.join(" · ");
+  if (p.status === "awaiting_approval" && timings.approval) {
+    const since = new Date(timings.approval.startedAt);
+    const by = new Date(since.getTime() + 24 * 3600 * 1000);
+    $("approval-deadline").textContent = "Waiting since " + fmtDate(since) + ". Unless the run set another deadline, it is approved as planned at " + fmtDate(by) + " (24 h).";
+  } else {
+    $("approval-deadline").textContent = "Unless the run set another deadline, a plan left unanswered for 24 h is approved as planned.";
+  }
 }
 
 function renderProgress(p) {
+  state.progress = p;
   if (p.question) $("run-question").textContent = p.question;
   setStatus(p.status, p.stage);
   const ol = $("progress");
@@ -187,15 +312,30 @@ function renderDeadLetters(p) {
   show("redrive", dead.length > 0 && p.status === "completed");
 }
 
-function openRun(id, links, question, traceId) {
+// runPath is the permalink of run id: the gateway serves the app there.
+function runPath(id) { return "/runs/" + encodeURIComponent(id); }
+
+// openRun shows run id and follows it. push says whether to record it in
+// the browser's history (not when the page opens at its permalink or goes
+// back to it).
+function openRun(id, links, question, traceId, push) {
   if (state.abort) state.abort.abort();
   state.id = id;
   state.links = links;
   state.lastSeq = -1;
+  state.progress = null;
+  state.report = null;
+  state.sources = {};
+  if (push !== false && location.pathname !== runPath(id)) history.pushState({ id: id }, "", runPath(id));
+  document.title = (question || id) + " · Researchflow";
   show("empty", false);
   show("run", true);
   show("source-panel", false);
+  show("export", false);
+  show("report-meta", false);
+  $("source-list").replaceChildren();
   $("run-question").textContent = question || id;
+  $("run-link").href = runPath(id);
   $("progress").replaceChildren();
   $("report").replaceChildren();
   renderDeadLetters({});
@@ -204,12 +344,39 @@ function openRun(id, links, question, traceId) {
   setError("run-error", "");
   const ui = $("run-ui");
   if (links && links.ui) { ui.href = links.ui; show("run-ui", true); } else show("run-ui", false);
+  if (!links) describeRun(id);
   // The OpenTelemetry trace of the request that started the run, to look
   // up in a tracing backend (only known right after starting it).
   $("run-trace").textContent = traceId ? "trace " + traceId : "";
   show("run-trace", !!traceId);
   setStatus("running", "");
+  markCurrentRun();
+  document.dispatchEvent(new CustomEvent("researchflow:run", { detail: { id: id } }));
   follow(id);
+}
+
+// describeRun fills in what a permalink does not carry: the question and
+// the Temporal Web UI link.
+async function describeRun(id) {
+  try {
+    const r = await api("/v1/research/" + encodeURIComponent(id));
+    if (state.id !== id) return;
+    if (r.question) { $("run-question").textContent = r.question; document.title = r.question + " · Researchflow"; }
+    if (r.links && r.links.ui) { $("run-ui").href = r.links.ui; show("run-ui", true); }
+  } catch (err) {
+    if (state.id === id) setError("run-error", err.status === 404 ? "There is no run " + id + " (or it belongs to another API key)." : err.message);
+  }
+}
+
+// closeRun goes back to the empty page (the app's root).
+function closeRun() {
+  if (state.abort) state.abort.abort();
+  state.id = null;
+  show("run", false);
+  show("source-panel", false);
+  show("empty", true);
+  document.title = "Researchflow";
+  markCurrentRun();
 }
 
 // follow reads the run's event stream with fetch, so that the Authorization
@@ -225,6 +392,7 @@ async function follow(id) {
       if (!res.ok) {
         const body = await res.json().catch(() => null);
         setError("run-error", body && body.error ? body.error.message : "cannot follow the run (" + res.status + ")");
+        if (res.status === 404) setStatus("", "");
         return;
       }
       if (await readEvents(res.body, id)) return;
@@ -273,76 +441,195 @@ async function readEvents(body, id) {
   }
 }
 
-// loadAudit fills the "Why" panel from GET /v1/research/{id}/audit: per
-// sub-question why it exists, what its search found, why each finding was
-// kept (and its [n]) or why it is a gap; then the run's decisions.
+// loadAudit fills the "Why" panel from GET /v1/research/{id}/why: per
+// sub-question why it was asked, the passages it read (source and quote)
+// on one relevance scale, what it kept with its [n], and every gap with its
+// cause (the audit API keeps the IDs).
 async function loadAudit(id) {
   let a;
   try {
-    a = await api("/v1/research/" + encodeURIComponent(id) + "/audit");
+    a = await api("/v1/research/" + encodeURIComponent(id) + "/why");
   } catch (err) {
     return; // the panel stays hidden: the report does not depend on it
   }
   if (state.id !== id) return;
   const body = $("why-body");
-  body.replaceChildren();
+  body.replaceChildren(el("p", { class: "muted" }, a.relevance));
   for (const sq of a.subQuestions || []) {
-    const sec = el("section", { class: "why-sq" }, el("h4", {}, sq.text), el("p", { class: "muted" }, "Why: " + sq.why));
-    if (sq.retrieval) {
-      const ps = sq.retrieval.passages || [];
-      const best = ps.length ? ps[0].score.toFixed(3) : "-";
-      sec.append(el("p", { class: "muted" }, "Search “" + sq.retrieval.query + "”: " + ps.length + " passage(s), best score " + best));
+    const sec = el("section", { class: "why-sq" }, el("h4", {}, sq.text));
+    if (sq.reason) sec.append(el("p", {}, el("strong", {}, "Why it was asked: "), sq.reason));
+    if ((sq.passages || []).length) {
+      const ul = el("ul", { class: "why-passages" });
+      for (const p of sq.passages) {
+        ul.append(el("li", {}, el("span", { class: "rel", title: "relevance, 0 to 100" }, String(p.relevance)), " ",
+          el("strong", {}, p.source), " — “" + p.quote + "”"));
+      }
+      sec.append(el("p", { class: "muted" }, "Passages read:"), ul);
     }
-    if (sq.gap) sec.append(el("p", { class: "error" }, "Gap: " + sq.gap));
-    const ul = el("ul", {});
-    for (const f of sq.findings || []) {
-      ul.append(el("li", {}, f.text + " ", el("span", { class: "muted" }, (f.cited ? "[" + f.cited + "] " : "") + f.why)));
+    if ((sq.findings || []).length) {
+      const ul = el("ul", {});
+      for (const f of sq.findings) ul.append(el("li", {}, f.text + " ", el("span", { class: "muted" }, (f.cited ? "[" + f.cited + "] " : "") + (f.source || ""))));
+      sec.append(el("p", { class: "muted" }, "Kept for the report:"), ul);
     }
-    if (ul.children.length) sec.append(ul);
+    for (const g of sq.gaps || []) {
+      const p = el("p", { class: "error" }, "Gap: " + g.reason);
+      if (g.cause) p.append(el("span", { class: "cause muted" }, " (cause: " + g.cause + ")"));
+      sec.append(p);
+    }
     body.append(sec);
   }
   if ((a.decisions || []).length) {
     const ol = el("ol", {});
-    for (const d of a.decisions) ol.append(el("li", {}, d.kind + (d.subQuestion ? " (" + d.subQuestion + ")" : "") + ": " + d.detail));
+    for (const d of a.decisions) ol.append(el("li", {}, d.kind + ": " + d.detail));
     body.append(el("h4", {}, "Decisions"), ol);
   }
   show("why", true);
+}
+
+// withoutSources is the report's Markdown less its Sources section, which
+// the page shows as a list of links whose passages open in place.
+function withoutSources(md) {
+  const lines = md.replace(/\r\n/g, "\n").split("\n");
+  const out = [];
+  let skipping = false;
+  for (const line of lines) {
+    if (/^##\s+Sources\s*$/.test(line)) { skipping = true; continue; }
+    if (skipping && (/^#{1,2}\s/.test(line) || /^\s*-{3,}\s*$/.test(line))) skipping = false;
+    if (!skipping) out.push(line);
+  }
+  return out.join("\n");
 }
 
 async function loadReport(id) {
   try {
     const r = await api("/v1/research/" + encodeURIComponent(id) + "/report", { headers: { Accept: "application/json" } });
     if (state.id !== id) return;
-    renderMarkdown($("report"), r.report || "");
+    state.report = r;
+    renderMarkdown($("report"), withoutSources(r.report || ""));
     if (r.confidence) $("report").dataset.confidence = r.confidence; // the report states it too; low adds a banner
+    renderSources(r);
+    const facts = [];
+    if (r.engine) facts.push("Engine " + r.engine);
+    if (r.corpus) facts.push("corpus " + r.corpus);
+    facts.push((r.sources || []).length + " sources cited");
+    if (r.confidence) facts.push("confidence " + r.confidence);
+    $("report-meta").textContent = facts.join(" · ");
+    show("report-meta", true);
+    show("export", true);
+    document.dispatchEvent(new CustomEvent("researchflow:report", { detail: { id: id, report: r } }));
   } catch (err) {
     setError("run-error", err.message);
   }
 }
 
+// renderSources lists the report's sources: a web page and the Go
+// documentation as links, a file by its name.
+function renderSources(r) {
+  const ol = $("source-list");
+  ol.replaceChildren();
+  for (const s of r.sources || []) {
+    const li = el("li", { id: "source-" + s.n, value: String(s.n), "data-n": String(s.n) });
+    const title = s.title || "Untitled source";
+    const href = sourceLink(s, r.corpus);
+    li.append(href ? el("a", { href: href, target: "_blank", rel: "noopener noreferrer" }, title) : el("strong", {}, title));
+    const where = href || /^https?:/.test(s.location || "") ? href : fileName(s.location);
+    if (where && where !== title) li.append(el("span", { class: "where" }, where));
+    li.append(el("div", { class: "passages" }));
+    ol.append(li);
+  }
+  show("source-panel", (r.sources || []).length > 0);
+}
+
+// passageNodes renders a passage's text: runs of indented lines (code in
+// Go documentation) monospaced, the rest as it is.
+function passageNodes(text) {
+  const out = [];
+  let prose = [], code = [];
+  const flushProse = () => { if (prose.length) { out.push(document.createTextNode(prose.join("\n"))); prose = []; } };
+  const flushCode = () => { if (code.length) { out.push(el("pre", {}, el("code", {}, code.join("\n")))); code = []; } };
+  for (const line of String(text).split("\n")) {
+    if (/^(\t| {4})/.test(line)) { flushProse(); code.push(line.replace(/^(\t| {4})/, "")); }
+    else { flushCode(); prose.push(line); }
+  }
+  flushProse(); flushCode();
+  return out;
+}
+
+// openSource shows the passages the report quotes from source n in its
+// entry of the sources list, highlighted, and scrolls to it.
 async function openSource(n) {
   const id = state.id;
+  const li = document.getElementById("source-" + n);
   try {
-    const s = await api("/v1/research/" + encodeURIComponent(id) + "/sources/" + n);
-    $("source-title").textContent = "[" + s.n + "] " + (s.title || "Untitled source");
-    $("source-location").textContent = s.location || "";
-    const box = $("source-passages");
+    let s = state.sources[n];
+    if (!s) {
+      s = await api("/v1/research/" + encodeURIComponent(id) + "/sources/" + n);
+      state.sources[n] = s;
+    }
+    if (state.id !== id || !li) return;
+    const box = li.querySelector(".passages");
     box.replaceChildren();
     if (!s.passagesAvailable) box.append(el("p", { class: "muted" }, "The passages are not available from this gateway."));
     for (const p of s.passages || []) {
       const div = el("div", { class: "passage" });
       if (p.section) div.append(el("span", { class: "section" }, p.section));
-      div.append(p.text);
+      const mark = el("mark", {});
+      mark.append(...passageNodes(p.text));
+      div.append(mark);
       box.append(div);
     }
+    for (const other of document.querySelectorAll("#source-list > li.highlight")) other.classList.remove("highlight");
+    li.classList.add("highlight");
     show("source-panel", true);
+    li.scrollIntoView({ block: "start", behavior: "smooth" });
   } catch (err) {
     setError("run-error", err.message);
   }
 }
 
-async function selectRun(r) {
-  openRun(r.id, r.links, r.question);
+// ---- Copy and download -------------------------------------------------
+
+function reportFileName(ext) {
+  return (state.id || "report").replace(/[^A-Za-z0-9._-]/g, "_") + "." + ext;
+}
+
+function saveBlob(blob, name) {
+  const url = URL.createObjectURL(blob);
+  const a = el("a", { href: url, download: name });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10000);
+}
+
+// download fetches the report in a format (the gateway renders HTML and
+// PDF from the same Markdown) and saves it.
+async function download(format) {
+  const id = state.id;
+  $("export-note").textContent = "";
+  try {
+    if (format === "md") {
+      saveBlob(new Blob([state.report ? state.report.report : ""], { type: "text/markdown" }), reportFileName("md"));
+    } else {
+      const accept = format === "pdf" ? "application/pdf" : "text/html";
+      const res = await fetch("/v1/research/" + encodeURIComponent(id) + "/report", { headers: headers({ Accept: accept }) });
+      if (!res.ok) throw new Error("download failed (" + res.status + ")");
+      saveBlob(await res.blob(), reportFileName(format));
+    }
+    $("export-note").textContent = "Saved " + reportFileName(format);
+  } catch (err) {
+    $("export-note").textContent = err.message;
+  }
+}
+
+async function copyReport() {
+  const text = state.report ? state.report.report : "";
+  try {
+    await navigator.clipboard.writeText(text);
+    $("export-note").textContent = "Copied as Markdown";
+  } catch (err) {
+    $("export-note").textContent = "The browser refused the clipboard: " + err.message;
+  }
 }
 
 // ---- Past runs ---------------------------------------------------------
@@ -351,20 +638,210 @@ async function refreshRuns(append) {
   try {
     const q = append && state.pageToken ? "?pageToken=" + encodeURIComponent(state.pageToken) : "";
     const list = await api("/v1/research" + q);
-    const ul = $("runs");
-    if (!append) ul.replaceChildren();
-    for (const r of list.runs || []) {
-      const li = el("li", { title: r.id }, el("span", { class: "q" }, r.question || r.id), el("span", { class: "badge " + r.status }, r.status.replace("_", " ")));
-      li.addEventListener("click", () => selectRun(r));
-      ul.append(li);
-    }
-    if (!ul.children.length) ul.append(el("li", { class: "muted" }, "No runs yet."));
+    if (!append) state.runs = [];
+    state.runs.push(...(list.runs || []));
     state.pageToken = list.nextPageToken || "";
     show("more", !!state.pageToken);
+    renderRuns();
+    for (const r of list.runs || []) if (r.status === "completed") runFacts(r);
   } catch (err) {
     const ul = $("runs");
     ul.replaceChildren(el("li", { class: "error" }, err.status === 401 ? "Enter your API key above." : err.message));
   }
+}
+
+// renderRuns lists the loaded runs that match the search box: question,
+// status, date, and for a finished run its engine, sources and confidence.
+function renderRuns() {
+  const ul = $("runs");
+  ul.replaceChildren();
+  const needle = $("runs-search").value.trim().toLowerCase();
+  for (const r of state.runs) {
+    if (needle && !(r.question || r.id).toLowerCase().includes(needle)) continue;
+    const facts = el("span", { class: "facts", "data-id": r.id }, runFactsText(r));
+    const del = el("button", { type: "button", class: "secondary del", title: "Delete this run", "aria-label": "Delete this run" }, "Delete");
+    del.addEventListener("click", (ev) => { ev.stopPropagation(); deleteRun(r); });
+    const li = el("li", { class: "run", title: r.id, "data-id": r.id },
+      el("span", { class: "q" }, r.question || r.id), el("span", { class: "badge " + r.status }, r.status.replace("_", " ")), facts);
+    if (r.status !== "running" && r.status !== "awaiting_approval") li.append(del);
+    li.addEventListener("click", () => openRun(r.id, r.links, r.question));
+    ul.append(li);
+  }
+  if (!ul.children.length) ul.append(el("li", { class: "muted" }, needle ? "No run matches." : "No runs yet."));
+  markCurrentRun();
+}
+
+function runFactsText(r) {
+  const parts = [fmtDate(r.startedAt)];
+  const f = state.facts[r.id];
+  if (f) {
+    if (f.engine) parts.push(f.engine);
+    if (f.corpus) parts.push(f.corpus);
+    parts.push(f.sources + " source" + (f.sources === 1 ? "" : "s"));
+    if (f.confidence) parts.push(f.confidence + " confidence");
+  }
+  return parts.filter(Boolean).join(" · ");
+}
+
+// runFacts reads a finished run's engine, sources and confidence from its
+// report (once per run).
+async function runFacts(r) {
+  if (state.facts[r.id]) return;
+  try {
+    const rep = await api("/v1/research/" + encodeURIComponent(r.id) + "/report", { headers: { Accept: "application/json" } });
+    state.facts[r.id] = { engine: rep.engine, corpus: rep.corpus, sources: (rep.sources || []).length, confidence: rep.confidence };
+    const span = document.querySelector('#runs .facts[data-id="' + CSS.escape(r.id) + '"]');
+    if (span) span.textContent = runFactsText(r);
+  } catch (err) { /* the list keeps the date */ }
+}
+
+function markCurrentRun() {
+  for (const li of document.querySelectorAll("#runs li.run")) li.classList.toggle("current", li.dataset.id === state.id);
+}
+
+async function deleteRun(r) {
+  if (!confirm("Delete the run “" + (r.question || r.id) + "” and its report?")) return;
+  try {
+    await api("/v1/research/" + encodeURIComponent(r.id), { method: "DELETE" });
+    state.runs = state.runs.filter((x) => x.id !== r.id);
+    renderRuns();
+    if (state.id === r.id) { history.pushState({}, "", "/"); closeRun(); }
+  } catch (err) {
+    setError("form-error", err.message);
+  }
+}
+
+// ---- Corpora and uploads -----------------------------------------------
+
+// The file types ingestion reads (the gateway refuses a request with any
+// other, so a dropped folder is filtered first).
+const UPLOAD_TYPES = [".md", ".markdown", ".txt", ".html", ".htm", ".pdf", ".docx", ".odt", ".epub"];
+
+function uploadable(name) {
+  const n = name.toLowerCase();
+  return !n.startsWith(".") && UPLOAD_TYPES.some((ext) => n.endsWith(ext));
+}
+
+async function refreshCorpora(select) {
+  try {
+    const r = await api("/v1/corpora");
+    state.corpora = r.corpora || [];
+  } catch (err) {
+    state.corpora = [];
+    if (err.status !== 401) setError("corpus-error", err.message);
+  }
+  const sel = $("corpus");
+  const keep = select || sel.value;
+  sel.replaceChildren(el("option", { value: "go-docs" }, "go-docs · the Go documentation"));
+  for (const c of state.corpora) {
+    const n = c.chunks === undefined ? "" : " · " + c.chunks + " passages";
+    sel.append(el("option", { value: c.name }, c.name + n));
+  }
+  if ([...sel.options].some((o) => o.value === keep)) sel.value = keep;
+  corpusChanged();
+}
+
+// corpusChanged lists the documents of the picked corpus (go-docs has none
+// of the caller's) and makes it the target of the next upload.
+async function corpusChanged() {
+  const name = $("corpus").value;
+  if (name === "go-docs") { show("corpus-docs", false); return; }
+  $("upload-corpus").value = name;
+  $("docs-title").textContent = name;
+  const ul = $("documents");
+  try {
+    const r = await api("/v1/corpora/" + encodeURIComponent(name) + "/documents");
+    ul.replaceChildren();
+    for (const d of r.documents || []) {
+      const del = el("button", { type: "button", class: "secondary small", "aria-label": "Remove " + d.name }, "Remove");
+      del.addEventListener("click", async () => {
+        try {
+          await api("/v1/corpora/" + encodeURIComponent(name) + "/documents/" + encodeURIComponent(d.id), { method: "DELETE" });
+          refreshCorpora(name);
+        } catch (err) { setError("corpus-error", err.message); }
+      });
+      ul.append(el("li", {}, el("span", { class: "name" }, d.name),
+        el("span", { class: "facts" }, (d.type || "file") + " · " + d.chunks + (d.chunks === 1 ? " passage · " : " passages · ") + fmtDate(d.ingestedAt)), del));
+    }
+    if (!ul.children.length) ul.append(el("li", { class: "muted" }, "Nothing ingested yet."));
+    show("corpus-docs", true);
+  } catch (err) {
+    ul.replaceChildren(el("li", { class: "muted" }, err.message));
+    show("corpus-docs", true);
+  }
+}
+
+// filesOfDrop reads the files of a drop, folders included (recursively).
+async function filesOfDrop(dt) {
+  const entries = [...(dt.items || [])].map((it) => it.webkitGetAsEntry && it.webkitGetAsEntry()).filter(Boolean);
+  if (!entries.length) return [...(dt.files || [])];
+  const out = [];
+  const walk = async (entry) => {
+    if (entry.isFile) {
+      out.push(await new Promise((res, rej) => entry.file(res, rej)));
+    } else if (entry.isDirectory) {
+      const reader = entry.createReader();
+      for (;;) {
+        const batch = await new Promise((res, rej) => reader.readEntries(res, rej));
+        if (!batch.length) break;
+        for (const e of batch) await walk(e);
+      }
+    }
+  };
+  for (const e of entries) await walk(e);
+  return out;
+}
+
+// upload sends files to the corpus named in the drop zone, then follows
+// the ingestion until it is done and picks the corpus.
+async function upload(files) {
+  setError("corpus-error", "");
+  const name = $("upload-corpus").value.trim();
+  if (!/^[a-z0-9][a-z0-9_-]{0,47}$/.test(name) || name.includes("--")) {
+    setError("corpus-error", "Name the corpus with lowercase letters, digits, - and _ (not --), up to 48 characters.");
+    return;
+  }
+  if (name === "go-docs") { setError("corpus-error", "go-docs is the public corpus; name a corpus of your own."); return; }
+  const usable = files.filter((f) => uploadable(f.name));
+  const skipped = files.filter((f) => !uploadable(f.name));
+  const skippedList = $("upload-skipped");
+  skippedList.replaceChildren(...skipped.slice(0, 20).map((f) => el("li", {}, (f.webkitRelativePath || f.name) + ": not a document type ingestion reads")));
+  show("upload-status", true);
+  const bar = $("upload-progress");
+  if (!usable.length) { $("upload-text").textContent = "No document to upload."; bar.value = 0; return; }
+  $("upload-text").textContent = "Uploading " + usable.length + " file" + (usable.length === 1 ? "" : "s") + " to " + name + "…";
+  bar.removeAttribute("value");
+  const form = new FormData();
+  for (const f of usable) form.append("files", f, f.name);
+  let up;
+  try {
+    up = await api("/v1/corpora/" + encodeURIComponent(name) + "/documents", { method: "POST", body: form });
+  } catch (err) {
+    $("upload-text").textContent = "Upload refused: " + err.message;
+    bar.value = 0;
+    return;
+  }
+  for (;;) {
+    let g;
+    try {
+      g = await api("/v1/corpora/" + encodeURIComponent(name) + "/ingestions/" + encodeURIComponent(up.id));
+    } catch (err) {
+      $("upload-text").textContent = "Uploaded " + up.files.length + " files; their progress cannot be read: " + err.message;
+      break;
+    }
+    const total = g.total || up.files.length;
+    bar.max = total || 1;
+    bar.value = Math.min(g.seen, total);
+    $("upload-text").textContent = (g.done ? "Ingested " : "Ingesting ") + g.seen + " of " + total + " files into " + name + " · " +
+      g.chunks + " passages" + (g.unchanged ? " · " + g.unchanged + " unchanged" : "") + (g.skipped.length ? " · " + g.skipped.length + " skipped" : "") +
+      (g.error ? " · " + g.error : "");
+    for (const s of g.skipped) skippedList.append(el("li", {}, s.name + ": " + s.reason));
+    if (g.done) break;
+    await new Promise((r) => setTimeout(r, 400));
+  }
+  await refreshCorpora(name);
+  const corpusBox = document.querySelector('#sources input[value="corpus"]');
+  if (corpusBox) corpusBox.checked = true;
 }
 
 // ---- Schedules ---------------------------------------------------------
@@ -419,6 +896,13 @@ function scheduleBody() {
 
 // ---- Wiring ------------------------------------------------------------
 
+// runFromPath is the run ID of a permalink (/runs/ID), or "".
+function runFromPath() {
+  const m = /^\/runs\/([^/]+)\/?$/.exec(location.pathname);
+  if (!m) return "";
+  try { return decodeURIComponent(m[1]); } catch (e) { return ""; }
+}
+
 document.addEventListener("DOMContentLoaded", () => {
   $("api-key").value = localStorage.getItem(KEY) || "";
   $("key-form").addEventListener("submit", (ev) => {
@@ -427,6 +911,10 @@ document.addEventListener("DOMContentLoaded", () => {
     if (k) localStorage.setItem(KEY, k); else localStorage.removeItem(KEY);
     refreshRuns();
     refreshSchedules();
+    refreshCorpora();
+  });
+  $("question").addEventListener("keydown", (ev) => {
+    if (ev.key === "Enter" && (ev.ctrlKey || ev.metaKey)) { ev.preventDefault(); $("ask").requestSubmit(); }
   });
   $("ask").addEventListener("submit", async (ev) => {
     ev.preventDefault();
@@ -487,22 +975,85 @@ document.addEventListener("DOMContentLoaded", () => {
   $("sched-refresh").addEventListener("click", () => refreshSchedules());
   $("refresh").addEventListener("click", () => refreshRuns());
   $("more").addEventListener("click", () => refreshRuns(true));
-  $("source-close").addEventListener("click", () => show("source-panel", false));
+  $("runs-search").addEventListener("input", () => renderRuns());
+  $("copy-md").addEventListener("click", copyReport);
+  for (const b of document.querySelectorAll("#export button[data-format]")) b.addEventListener("click", () => download(b.dataset.format));
+
+  // Corpora: the picker, the drop zone and the file and folder choosers.
+  $("corpus").addEventListener("change", corpusChanged);
+  $("corpora-refresh").addEventListener("click", () => refreshCorpora());
+  $("corpus-delete").addEventListener("click", async () => {
+    const name = $("corpus").value;
+    if (!confirm("Delete the corpus “" + name + "” and all its documents?")) return;
+    try {
+      await api("/v1/corpora/" + encodeURIComponent(name), { method: "DELETE" });
+      refreshCorpora("go-docs");
+    } catch (err) { setError("corpus-error", err.message); }
+  });
+  const zone = $("dropzone");
+  zone.addEventListener("dragover", (ev) => { ev.preventDefault(); zone.classList.add("over"); });
+  zone.addEventListener("dragleave", () => zone.classList.remove("over"));
+  zone.addEventListener("drop", async (ev) => {
+    ev.preventDefault();
+    zone.classList.remove("over");
+    upload(await filesOfDrop(ev.dataTransfer));
+  });
+  for (const id of ["upload-files", "upload-folder"]) {
+    $(id).addEventListener("change", (ev) => { const files = [...ev.target.files]; ev.target.value = ""; upload(files); });
+  }
+
+  // A run's permalink (/runs/ID) opens it, on load and on back/forward.
+  window.addEventListener("popstate", () => {
+    const id = runFromPath();
+    if (id && id !== state.id) openRun(id, null, "", "", false);
+    else if (!id) closeRun();
+  });
+  $("home").addEventListener("click", (ev) => { ev.preventDefault(); history.pushState({}, "", "/"); closeRun(); });
+  $("copy-link").addEventListener("click", async () => {
+    const b = $("copy-link");
+    try {
+      await navigator.clipboard.writeText(location.origin + runPath(state.id));
+      b.textContent = "Link copied";
+    } catch (err) {
+      b.textContent = "Copy refused by the browser";
+    }
+    setTimeout(() => { b.textContent = "Copy link"; }, 2000);
+  });
+  const initial = runFromPath();
+  if (initial) openRun(initial, null, "", "", false);
+  // Elapsed times count while a run is open.
+  state.tick = setInterval(() => { if (state.progress && !["completed", "failed", "cancelled"].includes(state.progress.status)) renderStepper(); }, 1000);
+
   refreshRuns();
   refreshSchedules();
+  refreshCorpora();
   loadSources();
 });
 
-// loadSources marks the sources the deployment has not configured: they
-// stay visible but cannot be picked.
+// loadSources marks the sources the deployment has not configured, and
+// those this machine cannot reach (no internet), with the reason: they stay
+// visible but cannot be picked.
 async function loadSources() {
   try {
     const r = await api("/v1/sources");
+    const off = [];
     for (const s of r.sources || []) {
+      if (s.configured && s.available === false) off.push(s.name + ": " + (s.reason || "cannot be reached"));
       const box = document.querySelector('#sources input[value="' + s.name + '"]');
       if (!box) continue;
-      box.disabled = !s.configured;
-      if (!s.configured) { box.checked = false; box.parentElement.title = "not configured on the search workers"; box.parentElement.classList.add("off"); }
+      const label = box.parentElement;
+      const why = !s.configured ? "not configured on the search workers" : s.available === false ? "unavailable: " + (s.reason || "cannot be reached") : "";
+      box.disabled = !!why;
+      label.classList.toggle("off", !!why);
+      label.title = why;
+      const note = label.querySelector(".why-off");
+      if (note) note.remove();
+      if (why) {
+        box.checked = false;
+        if (s.configured) label.append(el("span", { class: "why-off" }, " (unavailable)"));
+      }
     }
+    $("sources-off").textContent = off.length ? "Unavailable from this machine: " + off.join("; ") + "." : "";
+    show("sources-off", off.length > 0);
   } catch (err) { /* the picker keeps every box */ }
 }

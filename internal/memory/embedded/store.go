@@ -38,7 +38,10 @@ import (
 	"github.com/researchflow/researchflow/internal/textproc"
 )
 
-var _ memory.Store = (*Store)(nil)
+var (
+	_ memory.Store          = (*Store)(nil)
+	_ memory.DocumentLister = (*Store)(nil)
+)
 
 var (
 	// ErrEmbeddingMismatch means a store, vector or query disagrees with the
@@ -775,4 +778,25 @@ func (s *Store) Close() error {
 		return fmt.Errorf("close embedded store %s: %w", s.dir, err)
 	}
 	return nil
+}
+
+// Documents implements memory.DocumentLister: the documents whose chunks
+// match f, each with its chunk count.
+func (s *Store) Documents(ctx context.Context, f memory.Filter) ([]memory.Document, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("documents: %w", err)
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.closed {
+		return nil, fmt.Errorf("documents: %w", ErrClosed)
+	}
+	ds := s.idx.matching(s.idx.compile(f))
+	return memory.Documents(func(yield func(memory.Chunk) bool) {
+		for _, d := range ds {
+			if !yield(s.idx.docs[d].chunk) {
+				return
+			}
+		}
+	}), nil
 }

@@ -98,6 +98,46 @@ func RunWith(t *testing.T, opts Options, open func(t *testing.T, dim int) memory
 		}
 	})
 
+	t.Run("Documents", func(t *testing.T) {
+		s, f := loaded(t)
+		lister, ok := s.(memory.DocumentLister)
+		if !ok {
+			t.Skip("the store does not list documents")
+		}
+		ctx := context.Background()
+		// A second chunk of the same document: one document, two chunks.
+		more := chunk(CorpusGo, f.mutex.SourceLocation, f.mutex.SourceTitle, "RWMutex lets many readers hold the lock at once.", axis(3, 0.1))
+		more.IngestedAt = f.mutex.IngestedAt.Add(time.Hour)
+		if err := s.Upsert(ctx, []memory.Chunk{more}); err != nil {
+			t.Fatalf("Upsert: %v", err)
+		}
+		docs, err := lister.Documents(ctx, memory.Filter{Corpus: CorpusGo})
+		if err != nil {
+			t.Fatalf("Documents: %v", err)
+		}
+		got := map[string]memory.Document{}
+		for _, d := range docs {
+			got[d.Location] = d
+		}
+		if len(docs) != 3 || len(got) != 3 {
+			t.Fatalf("Documents of %s = %+v, want 3 documents", CorpusGo, docs)
+		}
+		m := got[f.mutex.SourceLocation]
+		if m.Chunks != 2 || m.SourceID != f.mutex.SourceID || m.Title != f.mutex.SourceTitle || !m.IngestedAt.Equal(more.IngestedAt) {
+			t.Errorf("document %s = %+v, want 2 chunks, its source ID and title, ingested at %v", f.mutex.SourceLocation, m, more.IngestedAt)
+		}
+		if err := s.Delete(ctx, memory.Filter{Corpus: CorpusGo, SourceID: f.mutex.SourceID}); err != nil {
+			t.Fatalf("Delete: %v", err)
+		}
+		docs, err = lister.Documents(ctx, memory.Filter{Corpus: CorpusGo})
+		if err != nil {
+			t.Fatalf("Documents after Delete: %v", err)
+		}
+		if len(docs) != 2 {
+			t.Errorf("Documents after deleting one = %+v, want 2", docs)
+		}
+	})
+
 	t.Run("TextSearch", func(t *testing.T) {
 		s, f := loaded(t)
 		for _, tc := range []struct {

@@ -435,7 +435,14 @@ func (s *Store) count(ctx context.Context, f memory.Filter, lim limits) (int, er
 // each. Only the fields a filter reads travel; what the server-side filter
 // (scanFilter) leaves out is checked here.
 func (s *Store) scan(ctx context.Context, f memory.Filter, lim limits, fn func(id *qdrant.PointId)) error {
+	return s.scanPoints(ctx, f, lim, nil, func(p *qdrant.RetrievedPoint) { fn(p.GetId()) })
+}
+
+// scanPoints is scan with the payload fields extra sent along, fn given
+// each point.
+func (s *Store) scanPoints(ctx context.Context, f memory.Filter, lim limits, extra []string, fn func(p *qdrant.RetrievedPoint)) error {
 	page := capped(scanPage, lim.queryLimit)
+	fields := append([]string{fieldCorpus, fieldSourceID, fieldDocHash}, extra...)
 	server, match := lim.scanFilter(f), payloadMatcher(f)
 	var offset *qdrant.PointId
 	for {
@@ -448,7 +455,7 @@ func (s *Store) scan(ctx context.Context, f memory.Filter, lim limits, fn func(i
 				Filter:         server,
 				Offset:         offset,
 				Limit:          qdrant.PtrOf(uint32(page)),
-				WithPayload:    qdrant.NewWithPayloadInclude(fieldCorpus, fieldSourceID, fieldDocHash),
+				WithPayload:    qdrant.NewWithPayloadInclude(fields...),
 				WithVectors:    qdrant.NewWithVectors(false),
 			})
 			return err
@@ -462,7 +469,7 @@ func (s *Store) scan(ctx context.Context, f memory.Filter, lim limits, fn func(i
 		}
 		for _, p := range points {
 			if match(p.GetPayload()) {
-				fn(p.GetId())
+				fn(p)
 			}
 		}
 		if next == nil {
@@ -470,4 +477,19 @@ func (s *Store) scan(ctx context.Context, f memory.Filter, lim limits, fn func(i
 		}
 		offset = next
 	}
+}
+
+// Documents implements memory.DocumentLister with a scan of the matching
+// points' provenance fields (never their text or vectors).
+func (s *Store) Documents(ctx context.Context, f memory.Filter) ([]memory.Document, error) {
+	var chunks []memory.Chunk
+	err := s.withLimits(ctx, func(lim limits) error {
+		chunks = chunks[:0]
+		return s.scanPoints(ctx, f, lim, []string{fieldChunkID, fieldSourceTitle, fieldSourceLocation, fieldIngestedAt},
+			func(p *qdrant.RetrievedPoint) { chunks = append(chunks, chunkFrom(p.GetId(), p.GetPayload(), nil)) })
+	})
+	if err != nil {
+		return nil, fmt.Errorf("documents: %w", err)
+	}
+	return memory.Documents(slices.Values(chunks)), nil
 }

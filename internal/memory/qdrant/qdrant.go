@@ -124,7 +124,10 @@ type Store struct {
 	lim           atomic.Pointer[limits]
 }
 
-var _ memory.Store = (*Store)(nil)
+var (
+	_ memory.Store          = (*Store)(nil)
+	_ memory.DocumentLister = (*Store)(nil)
+)
 
 // Open connects to Qdrant, checks its version, and makes sure the
 // collection exists with the configured dimension and embedding model

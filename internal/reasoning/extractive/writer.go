@@ -185,11 +185,11 @@ func sentenceKey(s string) string {
 	return strings.ToLower(squash(s))
 }
 
-// title is "Research: <question>" without the final punctuation, cut at a
-// word boundary when long.
+// title is the question itself, as asked (spaces squashed), cut at a word
+// boundary when long.
 func title(q string) string {
-	q = strings.TrimRight(squash(q), " ?.!")
-	if q == "" {
+	q = squash(q)
+	if strings.TrimRight(q, " ?.!") == "" {
 		return "Research report"
 	}
 	if len(q) > maxTitle {
@@ -202,5 +202,5 @@ func title(q string) string {
 		}
 		q = strings.TrimRight(q[:cut], " ,;:") + "…"
 	}
-	return "Research: " + q
+	return q
 }

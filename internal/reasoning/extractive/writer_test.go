@@ -39,7 +39,7 @@ func TestWrite(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d.Title != "Research: What does the Go memory model guarantee about channels" || d.Engine != Name {
+	if d.Title != "What does the Go memory model guarantee about channels?" || d.Engine != Name {
 		t.Errorf("Title, Engine = %q, %q", d.Title, d.Engine)
 	}
 	// The summary's sentences are not repeated: the first section is left

@@ -158,7 +158,7 @@ func TestWriteRemovesCitationsStillInvalidAfterRepair(t *testing.T) {
 		t.Fatalf("Write: %v", err)
 	}
 	want := reasoning.Draft{
-		Title: "Context cancellation",
+		Title: "How does context cancellation work?", // the question, not the model's "Context cancellation"
 		Summary: []reasoning.Sentence{
 			{Text: "Cancelling a context cancels its children.", Cites: []int{2}},
 			{Text: "Contexts were invented in 1970.", Cites: nil},

@@ -150,9 +150,11 @@ func validateDraft(a draftAnswer, req reasoning.WriteRequest, valid map[int]bool
 		}
 		return out
 	}
-	d := reasoning.Draft{Title: strings.TrimSpace(a.Title), Summary: sentences(a.Summary)}
+	// The report is titled by the question, as every engine's is; the
+	// model's own title is used only when there is no question.
+	d := reasoning.Draft{Title: strings.TrimSpace(req.Question), Summary: sentences(a.Summary)}
 	if d.Title == "" {
-		d.Title = req.Question
+		d.Title = strings.TrimSpace(a.Title)
 	}
 	n := 0
 	for i, s := range a.Sections {

@@ -1,0 +1,601 @@
+package gateway
+
+import (
+	"context"
+	"fmt"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/chromedp"
+
+	rf "github.com/researchflow/researchflow"
+	"github.com/researchflow/researchflow/internal/memory"
+	"github.com/researchflow/researchflow/internal/memory/embedded"
+)
+
+// The sizes the web app is checked at: a laptop and a phone (390 px wide).
+const (
+	desktopW, desktopH = 1400, 1000
+	phoneW, phoneH     = 390, 844
+)
+
+// skipWithoutBrowser is the guard every browser test starts with.
+func skipWithoutBrowser(t *testing.T) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("browser test: skipped with -short")
+	}
+	if _, err := os.Stat(chromiumPath); err != nil {
+		t.Skip("needs chromium (apt-get install chromium)")
+	}
+}
+
+// browserAt starts headless Chromium with a viewport of w×h CSS pixels.
+func browserAt(t *testing.T, w, h int) context.Context {
+	t.Helper()
+	alloc, cancelAlloc := chromedp.NewExecAllocator(t.Context(),
+		chromedp.ExecPath(chromiumPath), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
+		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true), chromedp.WindowSize(w, h))
+	t.Cleanup(cancelAlloc)
+	ctx, cancel := chromedp.NewContext(alloc)
+	t.Cleanup(cancel)
+	ctx, cancelTimeout := context.WithTimeout(ctx, 120*time.Second)
+	t.Cleanup(cancelTimeout)
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(int64(w), int64(h))); err != nil {
+		t.Fatalf("viewport %d×%d: %v", w, h, err)
+	}
+	return ctx
+}
+
+// screenshot saves a full-page screenshot as a test artifact: under
+// RESEARCHFLOW_SCREENSHOT_DIR when set (CI keeps that folder), else in the
+// test's temporary folder; the path is logged.
+func screenshot(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)) // 100: PNG (lower is JPEG)
+	if err != nil {
+		t.Errorf("screenshot %s: %v", name, err)
+		return
+	}
+	dir := os.Getenv("RESEARCHFLOW_SCREENSHOT_DIR")
+	if dir == "" {
+		dir = t.TempDir()
+	} else if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Errorf("screenshot folder: %v", err)
+		return
+	}
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, shot, 0o644); err != nil {
+		t.Errorf("save screenshot: %v", err)
+		return
+	}
+	t.Logf("screenshot: %s", p)
+}
+
+func css(s string) chromedp.CSS { return chromedp.CSS(s) }
+
+// eval runs a JavaScript expression in the page.
+func eval[T any](t *testing.T, ctx context.Context, js string) T {
+	t.Helper()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](js))
+	if err != nil {
+		t.Fatalf("evaluate %s: %v", js, err)
+	}
+	return v
+}
+
+// webRun scripts a run with stage timings, model usage and retries, and a
+// report long enough that its sources are below the fold. Its source [2]
+// quotes a passage with code.
+func webRun(w *fakeRun) {
+	scriptedRun(w)
+	t0 := time.Now().Add(-40 * time.Second).UTC()
+	timings := []rf.StageTiming{
+		{Stage: rf.StagePlan, StartedAt: t0, EndedAt: t0.Add(3 * time.Second)},
+		{Stage: rf.StageSearch, StartedAt: t0.Add(3 * time.Second), EndedAt: t0.Add(15 * time.Second)},
+		{Stage: rf.StageAnalyze, StartedAt: t0.Add(15 * time.Second), EndedAt: t0.Add(30 * time.Second)},
+		{Stage: rf.StageSynthesize, StartedAt: t0.Add(30 * time.Second), EndedAt: t0.Add(38 * time.Second)},
+	}
+	for i := range w.script {
+		p := &w.script[i]
+		p.StartedAt, p.UpdatedAt = t0, t0.Add(time.Duration(i+1)*5*time.Second)
+		p.Timings = timings[:min(i/2+1, len(timings))]
+		p.Usage = rf.Usage{PromptTokens: 1200, CompletionTokens: 340, CostUSD: 0.0123, Calls: 4, FailedCalls: 1}
+		p.Engine = "langchain"
+		for j := range p.SubQuestions {
+			p.SubQuestions[j].Searches = []rf.SearchProgress{{Source: "corpus", State: rf.SQSearched, Passages: 3, Attempts: 3}}
+		}
+	}
+	var b strings.Builder
+	b.WriteString("# What does the Go memory model guarantee?\n\n## What is a happens-before edge?\n\n")
+	for i := range 14 {
+		fmt.Fprintf(&b, "Paragraph %d: a send on a channel is synchronized before the corresponding receive completes [1].\n\n", i+1)
+	}
+	b.WriteString("The `sync.Mutex` type orders Unlock before a later Lock [2].\n\n## Sources\n\n- [1] The Go Memory Model — /usr/local/go/doc/go_mem.html\n" +
+		"- [2] Package sync — /usr/local/go/src/sync/mutex.go\n\n---\n\nEngine: langchain · Corpus: go-docs  \nTokens: 1200 prompt, 340 completion\n")
+	w.result.Report = b.String()
+	w.result.Engine = "langchain"
+	w.audit = &rf.Audit{ResearchID: w.id, Question: w.result.Question, Status: rf.StatusCompleted,
+		Sources: []rf.Source{{N: 1, SourceID: "s1", Title: "The Go Memory Model"}, {N: 2, SourceID: "s2", Title: "Package sync"}},
+		SubQuestions: []rf.AuditSubQuestion{{ID: "sq1", Text: "What is a happens-before edge?", Why: "the guarantee is stated in happens-before edges", State: rf.SQDone,
+			Retrieval: &rf.AuditRetrieval{Query: "happens-before", Passages: []rf.AuditPassage{{ChunkID: "c1", Score: 0.04}, {ChunkID: "c2", Score: 0.01}}},
+			Findings:  []rf.AuditFinding{{Text: "A send is synchronized before the receive completes.", ChunkID: "c1", SourceID: "s1", Cited: 1}}}}}
+	w.result.Sources = []rf.Source{
+		{N: 1, SourceID: "s1", Title: "The Go Memory Model", Location: "/usr/local/go/doc/go_mem.html", ChunkIDs: []string{"c1"}},
+		{N: 2, SourceID: "s2", Title: "Package sync", Location: "/usr/local/go/src/sync/mutex.go", ChunkIDs: []string{"c2"}},
+	}
+}
+
+func webChunks(h *harness) {
+	h.chunks.chunks["c1"] = memory.Chunk{ID: "c1", SourceID: "s1", Section: "Channel communication", Text: "A send on a channel is synchronized before the completion of the corresponding receive from that channel."}
+	h.chunks.chunks["c2"] = memory.Chunk{ID: "c2", SourceID: "s2", Section: "Mutex", Text: "For any sync.Mutex variable l and n < m, call n of l.Unlock() is synchronized before call m of l.Lock() returns:\n\n\tvar l sync.Mutex\n\tl.Lock()\n\tl.Unlock()"}
+}
+
+func webHarness(t *testing.T) (*harness, *httptest.Server) {
+	t.Helper()
+	h := newHarness(t, map[string]string{"RESEARCHFLOW_API_KEYS": ""}) // local mode: no key typed
+	h.cfg.EventsPoll = 100 * time.Millisecond
+	h.build()
+	h.fake.newRun = webRun
+	webChunks(h)
+	srv := httptest.NewServer(h.h)
+	t.Cleanup(srv.Close)
+	return h, srv
+}
+
+// ask types a question and starts it with the keyboard (Ctrl+Enter), then
+// waits for the cited report.
+func ask(t *testing.T, ctx context.Context, question string) {
+	t.Helper()
+	if err := chromedp.Do(ctx,
+		chromedp.WaitVisible(css(`#question`)),
+		chromedp.SendKeys(css(`#question`), question),
+		chromedp.KeyEvent("\r", chromedp.KeyModifiers(chromedp.ModifierCtrl)),
+		chromedp.WaitVisible(css(`#report a.cite`)),
+	); err != nil {
+		t.Fatalf("ask %q with Ctrl+Enter and wait for the report: %v", question, err)
+	}
+}
+
+// A run started from the web app gets its permalink in the address bar;
+// reloading it shows the same run, its report and its stages again.
+func TestWebAppRunPermalinkSurvivesReload(t *testing.T) {
+	skipWithoutBrowser(t)
+	h, srv := webHarness(t)
+	ctx := browserAt(t, desktopW, desktopH)
+	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/")); err != nil {
+		t.Fatal(err)
+	}
+	ask(t, ctx, "What does the Go memory model guarantee?")
+	started := h.fake.started()
+	if len(started) != 1 {
+		t.Fatalf("%d runs started, want 1", len(started))
+	}
+	id := started[0].id
+	loc, err := chromedp.Run(ctx, chromedp.Location())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := srv.URL + "/runs/" + id; loc != want {
+		t.Fatalf("address after starting = %q, want the permalink %q", loc, want)
+	}
+	if err := chromedp.Do(ctx, chromedp.WaitVisible(css(`#runs li.run .facts`))); err != nil {
+		t.Fatal(err)
+	}
+	// The stepper shows the stages with their time, the retries, tokens and cost.
+	stats := eval[string](t, ctx, `document.getElementById("stepper").textContent + " | " + document.getElementById("run-stats").textContent`)
+	for _, want := range []string{"Plan3 s", "Search12 s", "Read15 s", "Write8 s", "3 retries", "1,540 tokens", "$0.0123", "engine langchain"} {
+		if !strings.Contains(stats, want) {
+			t.Errorf("stepper and stats %q lack %q", stats, want)
+		}
+	}
+	screenshot(t, ctx, "webapp-run-desktop.png")
+
+	if err := chromedp.Do(ctx, chromedp.Reload(), chromedp.WaitVisible(css(`#report a.cite`))); err != nil {
+		t.Fatalf("reload the permalink: %v", err)
+	}
+	loc, _ = chromedp.Run(ctx, chromedp.Location())
+	question := eval[string](t, ctx, `document.getElementById("run-question").textContent`)
+	report := eval[string](t, ctx, `document.getElementById("report").textContent`)
+	if !strings.HasSuffix(loc, "/runs/"+id) || question != "What does the Go memory model guarantee?" || !strings.Contains(report, "Paragraph 14") {
+		t.Errorf("after reload: address %q, question %q, report %.80q", loc, question, report)
+	}
+	if n := len(h.fake.started()); n != 1 {
+		t.Errorf("reloading started %d runs, want the one", n)
+	}
+	// The past runs list the run with its date, engine, sources and confidence.
+	facts := eval[string](t, ctx, `document.querySelector("#runs li.run .facts").textContent`)
+	if !strings.Contains(facts, "langchain") || !strings.Contains(facts, "2 sources") {
+		t.Errorf("past run facts = %q", facts)
+	}
+	// A fresh tab on the permalink (a shared link) opens the run too.
+	tab, cancel := chromedp.NewContext(ctx)
+	defer cancel()
+	if err := chromedp.Do(tab, chromedp.Navigate(srv.URL+"/runs/"+id), chromedp.WaitVisible(css(`#report a.cite`))); err != nil {
+		t.Fatalf("open the shared link: %v", err)
+	}
+	// Searching the history filters it; Delete removes the finished run.
+	if err := chromedp.Do(ctx, chromedp.SendKeys(css(`#runs-search`), "no such words"), chromedp.WaitVisible(css(`#runs li.muted`))); err != nil {
+		t.Fatalf("search past runs: %v", err)
+	}
+	eval[bool](t, ctx, `(() => { window.confirm = () => true; const s = document.getElementById("runs-search"); s.value = "memory model"; s.dispatchEvent(new Event("input")); return true; })()`)
+	if err := chromedp.Do(ctx, chromedp.Click(css(`#runs li.run button.del`)), chromedp.WaitVisible(css(`#empty`))); err != nil {
+		t.Fatalf("delete the run from the history: %v", err)
+	}
+	loc, _ = chromedp.Run(ctx, chromedp.Location())
+	if len(h.fake.started()) != 0 || strings.Contains(loc, "/runs/") {
+		t.Errorf("after delete: %d runs left, address %q", len(h.fake.started()), loc)
+	}
+}
+
+// A folder dropped on the web app is uploaded, its ingestion shown as it
+// progresses, its corpus picked, and a question on it is researched from
+// those documents.
+func TestWebAppFolderDropIngestedAndResearched(t *testing.T) {
+	skipWithoutBrowser(t)
+	st, err := embedded.Open(t.TempDir(), embedded.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	h := &harness{t: t, fake: newMemRuns(), cfg: testConfig(t, map[string]string{"RESEARCHFLOW_API_KEYS": ""}), chunks: &fakeChunks{chunks: map[string]memory.Chunk{}}}
+	h.cfg.EventsPoll = 100 * time.Millisecond
+	handler, err := New(h.cfg, Deps{Runs: h.fake, Chunks: st})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(handler)
+	defer srv.Close()
+
+	// The search workers' part, played here: each file of the upload
+	// folder becomes one passage, one file at a time.
+	var ingestors sync.WaitGroup
+	defer ingestors.Wait()
+	var chunkOf sync.Map // file name → chunk ID
+	h.fake.newRun = func(w *fakeRun) {
+		webRun(w)
+		in := w.input.(rf.ResearchInput)
+		id, _ := chunkOf.Load("incident-42.md")
+		loc := filepath.Join((&server{cfg: h.cfg}).uploadDir(LocalOwner, in.Corpus), "incident-42.md")
+		w.result.Corpus = in.Corpus
+		w.result.Sources = []rf.Source{{N: 1, SourceID: memory.SourceID(in.Corpus, loc), Title: "Incident 42", Location: loc, ChunkIDs: []string{fmt.Sprint(id)}}}
+		w.result.Report = "# Why did the disk fill?\n\nLogs were not rotated [1].\n\n## Sources\n\n- [1] Incident 42 — " + loc + "\n"
+	}
+	h.fake.newIngest = func(w *fakeRun) {
+		in := w.input.(rf.IngestInput)
+		w.ingest = &rf.IngestResult{Corpus: in.Corpus}
+		ingestors.Add(1)
+		go func() {
+			defer ingestors.Done()
+			entries, _ := os.ReadDir(in.Path)
+			for _, e := range entries {
+				time.Sleep(700 * time.Millisecond) // longer than the web app's poll: each step is seen
+				p := filepath.Join(in.Path, e.Name())
+				b, _ := os.ReadFile(p)
+				c := docChunk(in.Corpus, p, string(b), time.Now().UTC())
+				chunkOf.Store(e.Name(), c.ID)
+				if err := st.Upsert(context.Background(), []memory.Chunk{c}); err != nil {
+					t.Error(err)
+				}
+				h.fake.mu.Lock()
+				w.ingest.Total, w.ingest.Files, w.ingest.Chunks = len(entries), w.ingest.Files+1, w.ingest.Chunks+1
+				h.fake.mu.Unlock()
+			}
+			time.Sleep(300 * time.Millisecond)
+			h.fake.mu.Lock()
+			w.ingest.Done = true
+			w.closeLocked(nil, nil, rf.StatusCompleted)
+			h.fake.mu.Unlock()
+		}()
+	}
+
+	ctx := browserAt(t, desktopW, desktopH)
+	// Dropping a folder: the drop's DataTransfer holds its files (and one
+	// file ingestion does not read, left out with the reason).
+	const drop = `(() => {
+	  const dt = new DataTransfer();
+	  dt.items.add(new File(["# Incident 42\n\nThe disk filled at 03:00 because the logs were not rotated.\n"], "incident-42.md", { type: "text/markdown" }));
+	  dt.items.add(new File(["Runbook: rotate the logs every day and alert at 80 percent."], "runbook.txt", { type: "text/plain" }));
+	  dt.items.add(new File(["MZ"], "tool.exe"));
+	  const zone = document.getElementById("dropzone");
+	  zone.dispatchEvent(new DragEvent("dragover", { dataTransfer: dt, bubbles: true, cancelable: true }));
+	  zone.dispatchEvent(new DragEvent("drop", { dataTransfer: dt, bubbles: true, cancelable: true }));
+	  return true;
+	})()`
+	if err := chromedp.Do(ctx,
+		chromedp.Navigate(srv.URL+"/"),
+		chromedp.WaitVisible(css(`#dropzone`)),
+		chromedp.SetValue(css(`#upload-corpus`), "incidents"),
+	); err != nil {
+		t.Fatal(err)
+	}
+	eval[bool](t, ctx, drop)
+	// Progress is shown while it runs, then the end.
+	during, err := chromedp.Run(ctx, chromedp.Poll[string](`(() => { const t = document.getElementById("upload-text").textContent; return /^Ingesting [01] of 2 files/.test(t) && t; })()`,
+		chromedp.WithPollingTimeout(20*time.Second)))
+	if err != nil {
+		t.Fatalf("no progress shown while ingesting: %v", err)
+	}
+	screenshot(t, ctx, "webapp-upload-progress.png")
+	done, err := chromedp.Run(ctx, chromedp.Poll[string](`(() => { const t = document.getElementById("upload-text").textContent; return t.startsWith("Ingested") && t; })()`,
+		chromedp.WithPollingTimeout(20*time.Second)))
+	if err != nil {
+		t.Fatalf("ingestion never shown done: %v", err)
+	}
+	if !strings.Contains(during, "into incidents") || !strings.Contains(done, "Ingested 2 of 2 files into incidents · 2 passages") {
+		t.Errorf("progress %q, then %q", during, done)
+	}
+	if skipped := eval[string](t, ctx, `document.getElementById("upload-skipped").textContent`); !strings.Contains(skipped, "tool.exe") {
+		t.Errorf("the file left out is not named: %q", skipped)
+	}
+	// The corpus is picked, with its documents by name.
+	if err := chromedp.Do(ctx, chromedp.WaitVisible(css(`#documents li .name`))); err != nil {
+		t.Fatal(err)
+	}
+	picked := eval[string](t, ctx, `document.getElementById("corpus").value`)
+	docs := eval[string](t, ctx, `document.getElementById("documents").textContent`)
+	if picked != "incidents" || !strings.Contains(docs, "incident-42.md") || !strings.Contains(docs, "runbook.txt") || strings.Contains(docs, h.cfg.DataDir) {
+		t.Errorf("picked %q; documents %q", picked, docs)
+	}
+	screenshot(t, ctx, "webapp-upload-done.png")
+
+	// A real folder, with a subfolder, chosen with the folder picker
+	// (webkitdirectory) goes the same way.
+	folder := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(folder, "2026", "q4"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for name, text := range map[string]string{"postmortem.md": "# Postmortem\n\nAlert at 80 percent.\n", "2026/q4/capacity.txt": "Disks grow 3 percent a week."} {
+		if err := os.WriteFile(filepath.Join(folder, filepath.FromSlash(name)), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := chromedp.Do(ctx, chromedp.SetUploadFiles(css(`#upload-folder`), []string{folder})); err != nil {
+		t.Fatalf("choose a folder: %v", err)
+	}
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.getElementById("documents").textContent.includes("capacity.txt")`,
+		chromedp.WithPollingTimeout(20*time.Second))); err != nil {
+		t.Fatalf("the chosen folder's files are not listed: %v (%s)", err, eval[string](t, ctx, `document.getElementById("upload-text").textContent`))
+	}
+	if docs := eval[string](t, ctx, `document.getElementById("documents").textContent`); !strings.Contains(docs, "postmortem.md") || !strings.Contains(docs, "incident-42.md") {
+		t.Errorf("documents after the folder = %q", docs)
+	}
+
+	ask(t, ctx, "Why did the disk fill?")
+	var research []rf.ResearchInput
+	for _, w := range h.fake.started() {
+		if in, ok := w.input.(rf.ResearchInput); ok {
+			research = append(research, in)
+		}
+	}
+	if len(research) != 1 || research[0].Corpus != "incidents" {
+		t.Fatalf("research started with %+v, want corpus incidents", research)
+	}
+	if err := chromedp.Do(ctx, chromedp.Click(css(`#report a.cite[data-n="1"]`)), chromedp.WaitVisible(css(`#source-1 mark`))); err != nil {
+		t.Fatalf("open the cited upload: %v", err)
+	}
+	src := eval[string](t, ctx, `document.getElementById("source-1").textContent`)
+	if !strings.Contains(src, "incident-42.md") || !strings.Contains(src, "logs were not rotated") || strings.Contains(src, h.cfg.DataDir) {
+		t.Errorf("the cited upload shows %q", src)
+	}
+}
+
+// At 390 px wide nothing scrolls sideways, with a run, its report and its
+// sources open, and the Research button is whole.
+func TestWebAppPhoneHasNoHorizontalScroll(t *testing.T) {
+	skipWithoutBrowser(t)
+	_, srv := webHarness(t)
+	ctx := browserAt(t, phoneW, phoneH)
+	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/"), chromedp.WaitVisible(css(`#submit`))); err != nil {
+		t.Fatal(err)
+	}
+	const overflow = `(() => {
+	  const w = window.innerWidth, out = [];
+	  if (document.documentElement.scrollWidth > w) out.push("page " + document.documentElement.scrollWidth);
+	  for (const e of document.querySelectorAll("body *")) {
+	    const r = e.getBoundingClientRect();
+	    if (r.width && r.right > w + 0.5 && !e.closest("pre")) out.push((e.id || e.tagName) + " " + Math.round(r.right));
+	  }
+	  return out.slice(0, 10).join(", ");
+	})()`
+	check := func(when string) {
+		t.Helper()
+		if got := eval[string](t, ctx, overflow); got != "" {
+			t.Errorf("%s: wider than the %d px screen: %s", when, phoneW, got)
+		}
+		if w := eval[float64](t, ctx, `window.innerWidth`); w != phoneW {
+			t.Errorf("viewport is %v px wide, want %d", w, phoneW)
+		}
+	}
+	check("the empty page")
+	if right := eval[float64](t, ctx, `document.getElementById("submit").getBoundingClientRect().right`); right > phoneW {
+		t.Errorf("the Research button ends at %v px, past the screen", right)
+	}
+	ask(t, ctx, "What does the Go memory model guarantee?")
+	if err := chromedp.Do(ctx, chromedp.Click(css(`#report a.cite[data-n="2"]`)), chromedp.WaitVisible(css(`#source-2 mark`))); err != nil {
+		t.Fatal(err)
+	}
+	check("a run with its report and a source open")
+	screenshot(t, ctx, "webapp-phone.png")
+
+	// Dark mode follows the system's preference.
+	light := eval[string](t, ctx, `getComputedStyle(document.documentElement).backgroundColor`)
+	if err := chromedp.Do(ctx, chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+		_, err := chromedp.Call(ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
+			Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: "dark"}},
+		})
+		return err
+	})); err != nil {
+		t.Fatalf("emulate dark mode: %v", err)
+	}
+	dark := eval[string](t, ctx, `getComputedStyle(document.documentElement).backgroundColor`)
+	if light != "rgb(246, 247, 249)" || dark != "rgb(15, 19, 27)" {
+		t.Errorf("page background light %q, dark %q", light, dark)
+	}
+	check("dark mode")
+	screenshot(t, ctx, "webapp-phone-dark.png")
+}
+
+// A citation click scrolls to its source in the sources list and shows
+// the quoted passage highlighted, code monospaced; sources are links
+// (the Go docs at go.dev) or names, never server paths.
+func TestWebAppCitationScrollsToHighlightedQuote(t *testing.T) {
+	skipWithoutBrowser(t)
+	_, srv := webHarness(t)
+	ctx := browserAt(t, desktopW, desktopH)
+	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/")); err != nil {
+		t.Fatal(err)
+	}
+	ask(t, ctx, "What does the Go memory model guarantee?")
+	below := eval[float64](t, ctx, `document.getElementById("source-2").getBoundingClientRect().top`)
+	if below < desktopH {
+		t.Fatalf("source [2] is already on screen (top %v): the report is too short to test scrolling", below)
+	}
+	if err := chromedp.Do(ctx, chromedp.Click(css(`#report a.cite[data-n="2"]`)), chromedp.WaitVisible(css(`#source-2.highlight mark`))); err != nil {
+		t.Fatalf("click [2]: %v", err)
+	}
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`(() => { const r = document.getElementById("source-2").getBoundingClientRect(); return r.top >= 0 && r.top < window.innerHeight; })()`,
+		chromedp.WithPollingTimeout(5*time.Second))); err != nil {
+		t.Errorf("source [2] not scrolled into view: %v", err)
+	}
+	quote := eval[string](t, ctx, `document.querySelector("#source-2 mark").textContent`)
+	if !strings.Contains(quote, "l.Unlock() is synchronized before call m of l.Lock()") {
+		t.Errorf("highlighted quote = %q", quote)
+	}
+	font := eval[string](t, ctx, `getComputedStyle(document.querySelector("#source-2 mark pre code")).fontFamily`)
+	if code := eval[string](t, ctx, `document.querySelector("#source-2 mark pre code").textContent`); !strings.Contains(code, "var l sync.Mutex") || !strings.Contains(font, "monospace") {
+		t.Errorf("the code of the passage %q is in %q, want monospace", code, font)
+	}
+	links := eval[[]string](t, ctx, `[...document.querySelectorAll("#source-list a")].map((a) => a.href)`)
+	if len(links) != 2 || links[0] != "https://go.dev/ref/mem" || links[1] != "https://pkg.go.dev/sync" {
+		t.Errorf("source links = %v, want go.dev addresses", links)
+	}
+	if list := eval[string](t, ctx, `document.getElementById("source-list").textContent`); strings.Contains(list, "/usr/local/go") {
+		t.Errorf("the sources list shows server paths: %q", list)
+	}
+	// The Why panel tells the run for a person: reasons, passages by
+	// source and quote on one scale, no passage IDs.
+	if err := chromedp.Do(ctx, chromedp.WaitVisible(css(`#why summary`)), chromedp.Click(css(`#why summary`)), chromedp.WaitVisible(css(`#why-body .why-passages`))); err != nil {
+		t.Fatalf("open the Why panel: %v", err)
+	}
+	why := eval[string](t, ctx, `document.getElementById("why-body").textContent`)
+	for _, want := range []string{"Why it was asked: the guarantee is stated in happens-before edges", "100 The Go Memory Model — “A send on a channel", "25 Package sync", "Relevance runs from 0 to 100"} {
+		if !strings.Contains(why, want) {
+			t.Errorf("Why panel %q lacks %q", why, want)
+		}
+	}
+	// The report's footer keeps its lines apart and its rule is a rule.
+	if hr := eval[int](t, ctx, `document.querySelectorAll("#report hr").length`); hr != 1 {
+		t.Errorf("%d <hr> in the report, want 1 (the footer's ---)", hr)
+	}
+	screenshot(t, ctx, "webapp-citation.png")
+}
+
+// The report downloads as Markdown, HTML and PDF from the web app; the
+// files open: the HTML is a page with the report, the PDF's text (read by
+// pdftotext) has the question and the cited sentence.
+func TestWebAppDownloadsOpen(t *testing.T) {
+	skipWithoutBrowser(t)
+	pdftotext, err := exec.LookPath("pdftotext")
+	if err != nil {
+		t.Skip("needs pdftotext (apt-get install poppler-utils)")
+	}
+	_, srv := webHarness(t)
+	ctx := browserAt(t, desktopW, desktopH)
+	dir := t.TempDir()
+	if err := chromedp.Do(ctx,
+		chromedp.Navigate(srv.URL+"/"),
+		chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+			_, err := chromedp.CallBrowser(ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
+				Behavior: browser.SetDownloadBehaviorBehaviorAllow, DownloadPath: dir,
+			})
+			return err
+		}),
+	); err != nil {
+		t.Fatal(err)
+	}
+	ask(t, ctx, "What does the Go memory model guarantee?")
+	read := func(format, ext string) []byte {
+		t.Helper()
+		if err := chromedp.Do(ctx, chromedp.Click(css(`#export button[data-format="`+format+`"]`))); err != nil {
+			t.Fatal(err)
+		}
+		deadline := time.Now().Add(20 * time.Second)
+		for time.Now().Before(deadline) {
+			matches, _ := filepath.Glob(filepath.Join(dir, "*."+ext))
+			if len(matches) == 1 {
+				if b, err := os.ReadFile(matches[0]); err == nil && len(b) > 0 {
+					return b
+				}
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		t.Fatalf("no .%s file downloaded", ext)
+		return nil
+	}
+	md := read("md", "md")
+	if !strings.Contains(string(md), "## Sources") || !strings.Contains(string(md), "Paragraph 14") {
+		t.Errorf("Markdown download = %.200q", md)
+	}
+	page := string(read("html", "html"))
+	if !strings.Contains(strings.ToLower(page), "<html") || !strings.Contains(page, "Paragraph 14") || !strings.Contains(page, "<title>What does the Go memory model guarantee?") {
+		t.Errorf("HTML download = %.300q", page)
+	}
+	pdf := read("pdf", "pdf")
+	if !strings.HasPrefix(string(pdf), "%PDF-") {
+		t.Fatalf("PDF download starts %q", pdf[:min(len(pdf), 8)])
+	}
+	p := filepath.Join(dir, "copy.pdf")
+	if err := os.WriteFile(p, pdf, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(pdftotext, p, "-").Output()
+	if err != nil {
+		t.Fatalf("pdftotext: %v", err)
+	}
+	text := strings.Join(strings.Fields(string(out)), " ")
+	if !strings.Contains(text, "What does the Go memory model guarantee?") || !strings.Contains(text, "synchronized before the corresponding receive") {
+		t.Errorf("PDF text = %.300q", text)
+	}
+	screenshot(t, ctx, "webapp-export.png")
+}
+
+// A keyless source this machine cannot reach is shown unavailable, with
+// the reason, and cannot be picked (ticking it would only cost retries).
+func TestWebAppUnreachableSourceShownUnavailable(t *testing.T) {
+	skipWithoutBrowser(t)
+	h := newHarness(t, map[string]string{"RESEARCHFLOW_API_KEYS": ""})
+	h.cfg.Sources = []string{"corpus", "arxiv", "wikipedia"}
+	probe := func(ctx context.Context, source string) error {
+		if source == "arxiv" {
+			return fmt.Errorf("export.arxiv.org cannot be found (no network or no DNS on this machine)")
+		}
+		return nil
+	}
+	handler, err := New(h.cfg, Deps{Runs: h.fake, Probe: probe})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(handler)
+	defer srv.Close()
+	ctx := browserAt(t, desktopW, desktopH)
+	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/"), chromedp.Click(css(`#ask summary`)), chromedp.WaitVisible(css(`#sources-off`))); err != nil {
+		t.Fatalf("open the options: %v", err)
+	}
+	arxivOff := eval[bool](t, ctx, `document.querySelector('#sources input[value="arxiv"]').disabled`)
+	wikiOff := eval[bool](t, ctx, `document.querySelector('#sources input[value="wikipedia"]').disabled`)
+	note := eval[string](t, ctx, `document.getElementById("sources-off").textContent`)
+	if !arxivOff || wikiOff || !strings.Contains(note, "arxiv: export.arxiv.org cannot be found") {
+		t.Errorf("arxiv disabled %v, wikipedia disabled %v, note %q", arxivOff, wikiOff, note)
+	}
+	screenshot(t, ctx, "webapp-sources-offline.png")
+}
