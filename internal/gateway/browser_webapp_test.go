@@ -254,7 +254,7 @@ func TestWebAppFolderDropIngestedAndResearched(t *testing.T) {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(handler)
-	defer srv.Close()
+	t.Cleanup(srv.Close) // after the browser's cleanup: its event stream ends first
 
 	// The search workers' part, played here: each file of the upload
 	// folder becomes one passage, one file at a time.

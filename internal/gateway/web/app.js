@@ -7,7 +7,7 @@ const KEY = "researchflow.apiKey";
 
 const state = {
   id: null, abort: null, lastSeq: -1, links: null, pageToken: "",
-  progress: null, report: null, sources: {}, runs: [], facts: {}, corpora: [], tick: null,
+  progress: null, report: null, sources: {}, runs: [], facts: {}, corpora: [], tick: null, planFor: null,
 };
 
 function el(tag, attrs, ...children) {
@@ -296,6 +296,49 @@ function renderProgress(p) {
   if (p.error) setError("run-error", p.error);
   renderDeadLetters(p);
   if (typeof rfBudget !== "undefined") rfBudget.render(p, state); // budget.js
+  if (p.status === "awaiting_approval" && state.planFor !== state.id) {
+    state.planFor = state.id; // once per run: later polls keep the reader's edits
+    renderPlanEditor(p.subQuestions || []);
+  }
+}
+
+// maxPlanItems is the most sub-questions an approval may set
+// (researchflow.MaxSubQuestionsLimit).
+const maxPlanItems = 6;
+
+// renderPlanEditor shows the planned sub-questions as editable lines: each
+// can be reworded or dropped, and one can be added; Approve sends the
+// lines as they are then (the plan as planned when none was changed).
+function renderPlanEditor(sqs) {
+  const ol = $("plan-edit");
+  ol.replaceChildren();
+  for (const sq of sqs) addPlanLine(sq.text);
+  updatePlanAdd();
+}
+
+function addPlanLine(text) {
+  const ol = $("plan-edit");
+  const input = el("input", { type: "text", class: "plan-line", maxlength: "2000", "aria-label": "Sub-question" });
+  input.value = text || "";
+  const drop = el("button", { type: "button", class: "secondary small plan-drop", title: "Drop this sub-question" }, "Drop");
+  const li = el("li", {}, input, drop);
+  drop.addEventListener("click", () => { li.remove(); updatePlanAdd(); });
+  ol.append(li);
+  updatePlanAdd();
+  return input;
+}
+
+function updatePlanAdd() {
+  $("plan-add").disabled = $("plan-edit").children.length >= maxPlanItems;
+}
+
+// planEdits returns the sub-questions to approve with, or null when the
+// plan is kept as planned.
+function planEdits() {
+  const planned = ((state.progress && state.progress.subQuestions) || []).map((sq) => sq.text);
+  const lines = [...$("plan-edit").querySelectorAll("input.plan-line")].map((i) => i.value.trim()).filter((t) => t !== "");
+  if (lines.length === planned.length && lines.every((t, i) => t === planned[i])) return null;
+  return lines;
 }
 
 // renderDeadLetters lists the searches that failed for good; a completed
@@ -949,12 +992,22 @@ document.addEventListener("DOMContentLoaded", () => {
     catch (err) { setError("run-error", err.message); }
   });
   const approve = (ok) => async () => {
+    const body = { approved: ok };
+    if (ok) {
+      const edits = planEdits();
+      if (edits !== null && edits.length === 0) {
+        setError("run-error", "Keep at least one sub-question, or reject the plan.");
+        return;
+      }
+      if (edits !== null) body.subQuestions = edits;
+    }
     try {
       await api("/v1/research/" + encodeURIComponent(state.id) + "/approve", {
-        method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ approved: ok }),
+        method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body),
       });
     } catch (err) { setError("run-error", err.message); }
   };
+  $("plan-add").addEventListener("click", () => addPlanLine("").focus());
   $("approve").addEventListener("click", approve(true));
   $("reject").addEventListener("click", approve(false));
   $("redrive").addEventListener("click", async () => {
