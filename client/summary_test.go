@@ -34,6 +34,7 @@ func TestTemporalUISummaries(t *testing.T) {
 		t.Errorf("a long question's summary has %d characters, want %d and an ellipsis", len([]rune(s)), summaryLength)
 	}
 }
+
 // TestStartsCarrySummaries: every start sets the Web UI's summary and
 // details.
 func TestStartsCarrySummaries(t *testing.T) {
