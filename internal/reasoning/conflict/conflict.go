@@ -68,10 +68,14 @@ const (
 // order of the claims (A before B), each pair once. Claims of the same
 // source never conflict: a page that contradicts itself is not two sources
 // that disagree.
+//
+// A claim may be a passage of several sentences; its facts are compared
+// sentence by sentence (the whole passage too), so that a sentence of
+// context beside the stated value does not hide the disagreement.
 func Detect(claims []Claim) []Conflict {
-	facts := make([]fact, len(claims))
+	facts := make([][]fact, len(claims))
 	for i, c := range claims {
-		facts[i] = parse(c.Text)
+		facts[i] = factsOf(c.Text)
 	}
 	var out []Conflict
 	for i := range claims {
@@ -80,13 +84,37 @@ func Detect(claims []Claim) []Conflict {
 			if a.SourceID == b.SourceID || a.SourceID == "" || b.SourceID == "" {
 				continue
 			}
-			if c, ok := compare(facts[i], facts[j]); ok {
+			if c, ok := compareAny(facts[i], facts[j]); ok {
 				c.A, c.B = a, b
 				out = append(out, c)
 			}
 		}
 	}
 	return out
+}
+
+// factsOf parses text as a whole and, when it has several sentences, each
+// sentence.
+func factsOf(text string) []fact {
+	out := []fact{parse(text)}
+	if ss := textproc.Sentences(text); len(ss) > 1 {
+		for _, s := range ss {
+			out = append(out, parse(s))
+		}
+	}
+	return out
+}
+
+// compareAny returns the first conflict between a fact of a and one of b.
+func compareAny(a, b []fact) (Conflict, bool) {
+	for _, fa := range a {
+		for _, fb := range b {
+			if c, ok := compare(fa, fb); ok {
+				return c, true
+			}
+		}
+	}
+	return Conflict{}, false
 }
 
 // quantity is a number with its unit, as stated.

@@ -64,3 +64,17 @@ func TestDetectSameSourceIsNoConflict(t *testing.T) {
 		t.Errorf("three sources, one disagreeing: %d conflicts, want 2 (s1–s2, s2–s3): %+v", len(got), got)
 	}
 }
+
+// A claim that is a passage (the value's sentence with a sentence of
+// context) still disagrees with a one-sentence claim of another source.
+func TestDetectInPassages(t *testing.T) {
+	claims := []Claim{
+		{SourceID: "a", Text: "Example Corp keeps application logs for 30 days. Application logs are kept in a central store."},
+		{SourceID: "b", Text: "Application logs at Example Corp are retained for 90 days according to our audit of application logs."},
+		{SourceID: "c", Text: "The cafeteria opens at 8. Lunch is served for 2 hours."},
+	}
+	got := Detect(claims)
+	if len(got) != 1 || got[0].A.SourceID != "a" || got[0].B.SourceID != "b" || got[0].AValue != "30 days" || got[0].BValue != "90 days" {
+		t.Errorf("Detect = %+v, want the 30 vs 90 days of a and b only", got)
+	}
+}
