@@ -2,21 +2,14 @@ package chaos
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
-	"log/slog"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"sort"
 	"strconv"
-	"strings"
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
 	sdkclient "go.temporal.io/sdk/client"
-	sdklog "go.temporal.io/sdk/log"
 
 	rf "github.com/researchflow/researchflow"
 	"github.com/researchflow/researchflow/client"
@@ -132,33 +125,7 @@ func Run(ctx context.Context, o Options) (res *Result, err error) {
 	}
 	defer recv.Close()
 
-	dir, purge := o.ClusterDir, false
-	if dir == "" {
-		if dir, err = os.MkdirTemp("", "researchflow-chaos-"); err != nil {
-			return nil, err
-		}
-		// Run as root, cluster.sh runs PostgreSQL as the postgres user,
-		// who must reach its data directory inside.
-		if err := os.Chmod(dir, 0o755); err != nil {
-			return nil, err
-		}
-		purge = true
-	}
-	if dir, err = filepath.Abs(dir); err != nil {
-		return nil, err
-	}
-	base := o.PortBase
-	if base == 0 {
-		if base, err = FreePortBase(17400, 17500, 17600, 17700, 17800); err != nil {
-			return nil, err
-		}
-	}
-	res.ClusterDir, res.PortBase = dir, base
-	goroot, err := exec.Command("go", "env", "GOROOT").Output()
-	if err != nil {
-		return nil, fmt.Errorf("go env GOROOT (the go-docs corpus): %w", err)
-	}
-	env := appEnv(os.Environ(), map[string]string{
+	lc, err := newLocalCluster(o, map[string]string{
 		"RESEARCHFLOW_LLM_PROVIDER":          "openai",
 		"RESEARCHFLOW_LLM_BASE_URL":          model.OpenAIURL(),
 		"RESEARCHFLOW_LLM_API_KEY":           "chaos-key",
@@ -166,41 +133,23 @@ func Run(ctx context.Context, o Options) (res *Result, err error) {
 		"RESEARCHFLOW_WEBHOOK_URL":           recv.URL,
 		"RESEARCHFLOW_WEBHOOK_SECRET":        recv.Secret,
 		"RESEARCHFLOW_INFERENCE_CONCURRENCY": strconv.Itoa(o.inferenceConcurrency()),
-		"RESEARCHFLOW_GOROOT":                strings.TrimSpace(string(goroot)),
-		"RESEARCHFLOW_CLUSTER_DIR":           dir,
-		"RESEARCHFLOW_CLUSTER_PORT_BASE":     strconv.Itoa(base),
 	})
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, err
-	}
-	logFile, err := os.OpenFile(filepath.Join(dir, "chaos.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
 		return nil, err
 	}
-	defer logFile.Close()
-	cl := &Cluster{Script: filepath.Join(o.RepoRoot, ClusterScript), Env: env, Log: logFile}
-	if _, err := os.Stat(cl.Script); err != nil {
-		return nil, fmt.Errorf("the local cluster: %w", err)
-	}
+	defer lc.log.Close()
+	res.ClusterDir, res.PortBase = lc.dir, lc.base
 
-	logf("cluster up in %s, ports from %d (the first up builds the binaries)", dir, base)
+	logf("cluster up in %s, ports from %d (the first up builds the binaries)", lc.dir, lc.base)
 	t0 := time.Now()
-	upCtx, cancel := context.WithTimeout(ctx, 30*time.Minute)
-	_, err = cl.Do(upCtx, "up")
-	cancel()
+	err = lc.up(ctx)
 	res.UpSeconds = secs(time.Since(t0))
 	defer func() {
 		if o.Keep {
-			logf("cluster kept: RESEARCHFLOW_CLUSTER_DIR=%s RESEARCHFLOW_CLUSTER_PORT_BASE=%d %s env", dir, base, ClusterScript)
+			logf("cluster kept: RESEARCHFLOW_CLUSTER_DIR=%s RESEARCHFLOW_CLUSTER_PORT_BASE=%d %s env", lc.dir, lc.base, ClusterScript)
 			return
 		}
-		args := []string{"down"}
-		if purge {
-			args = append(args, "--purge")
-		}
-		dctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-		defer cancel()
-		if _, derr := cl.Do(dctx, args...); derr != nil {
+		if derr := lc.down(); derr != nil {
 			logf("cluster down: %v", derr)
 			if err == nil {
 				err = derr
@@ -210,21 +159,9 @@ func Run(ctx context.Context, o Options) (res *Result, err error) {
 	if err != nil {
 		return nil, err
 	}
-	exports, err := cl.Exports(ctx)
+	tc, ns, err := lc.dial(ctx)
 	if err != nil {
 		return nil, err
-	}
-	addr, ns := exports["TEMPORAL_ADDRESS"], exports["TEMPORAL_NAMESPACE"]
-	if addr == "" {
-		return nil, errors.New("cluster.sh env printed no TEMPORAL_ADDRESS")
-	}
-	if ns == "" {
-		ns = "default"
-	}
-	quiet := sdklog.NewStructuredLogger(slog.New(slog.NewTextHandler(logFile, &slog.HandlerOptions{Level: slog.LevelError})))
-	tc, err := sdkclient.Dial(sdkclient.Options{HostPort: addr, Namespace: ns, Logger: quiet})
-	if err != nil {
-		return nil, fmt.Errorf("dial Temporal at %s: %w", addr, err)
 	}
 	defer tc.Close()
 	runs := client.New(tc, ns)
@@ -235,7 +172,7 @@ func Run(ctx context.Context, o Options) (res *Result, err error) {
 	logf("warm-up run (ingests the go-docs corpus)")
 	t0 = time.Now()
 	if err := warmUp(ctx, runs, "chaos-"+stamp+"-warmup"); err != nil {
-		return nil, fmt.Errorf("warm-up run: %w (logs: %s/logs)", err, dir)
+		return nil, fmt.Errorf("warm-up run: %w (logs: %s/logs)", err, lc.dir)
 	}
 	res.WarmUpSeconds = secs(time.Since(t0))
 	if res.WarmUpWorkers, err = workerIdentities(ctx, tc, "chaos-"+stamp+"-warmup"); err != nil {
@@ -256,7 +193,7 @@ func Run(ctx context.Context, o Options) (res *Result, err error) {
 	}
 	logf("%d runs started", o.Runs)
 
-	k := &killer{cl: cl, tr: tr, model: model, recv: recv, sched: o.schedule(), logf: logf}
+	k := &killer{cl: lc.Cluster, tr: tr, model: model, recv: recv, sched: o.schedule(), logf: logf}
 	k.runAll(ctx)
 	logf("kill schedule done: %d kills; waiting for the runs (at most %s from their start)", len(k.kills), o.Wait)
 
@@ -323,6 +260,12 @@ func warmUp(ctx context.Context, runs *client.Client, id string) error {
 	if _, err := runs.Start(ctx, id, rf.ResearchInput{Question: "How does the Go scheduler use goroutines? (warm-up)", Corpus: "go-docs", MaxSubQuestions: 1}); err != nil {
 		return err
 	}
+	return waitCompleted(ctx, runs, id)
+}
+
+// waitCompleted returns nil when run id has completed, an error when it
+// closed otherwise or ctx ended first.
+func waitCompleted(ctx context.Context, runs *client.Client, id string) error {
 	for {
 		info, err := runs.Describe(ctx, id)
 		if err == nil && info.Closed {

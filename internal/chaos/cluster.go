@@ -3,7 +3,9 @@ package chaos
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"os"
 	"os/exec"
@@ -12,6 +14,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	sdkclient "go.temporal.io/sdk/client"
+	sdklog "go.temporal.io/sdk/log"
 )
 
 // ClusterScript is the local cluster's control script, relative to the
@@ -60,6 +65,117 @@ func (c *Cluster) Do(ctx context.Context, args ...string) (string, error) {
 		return out.String(), fmt.Errorf("cluster.sh %s: %w\n%s", strings.Join(args, " "), err, tail)
 	}
 	return out.String(), nil
+}
+
+// localCluster is the cluster of a chaos run or test: cluster.sh with its
+// own state directory and port range, its Researchflow processes given the
+// run's settings (a scripted model server, a webhook receiver).
+type localCluster struct {
+	*Cluster
+	dir  string
+	base int
+	// purge: the directory was made for this cluster; down removes it.
+	purge bool
+	// log is dir/chaos.log: the scripts' output and the SDK's errors.
+	log *os.File
+}
+
+// newLocalCluster prepares the cluster of o (o.ClusterDir, or a fresh
+// private directory; o.PortBase, or the first free of 17400, 17500, …)
+// with the app settings set; nothing is started.
+func newLocalCluster(o Options, set map[string]string) (*localCluster, error) {
+	dir, purge := o.ClusterDir, false
+	var err error
+	if dir == "" {
+		if dir, err = os.MkdirTemp("", "researchflow-chaos-"); err != nil {
+			return nil, err
+		}
+		// Run as root, cluster.sh runs PostgreSQL as the postgres user,
+		// who must reach its data directory inside.
+		if err := os.Chmod(dir, 0o755); err != nil {
+			return nil, err
+		}
+		purge = true
+	}
+	if dir, err = filepath.Abs(dir); err != nil {
+		return nil, err
+	}
+	base := o.PortBase
+	if base == 0 {
+		if base, err = FreePortBase(17400, 17500, 17600, 17700, 17800); err != nil {
+			return nil, err
+		}
+	}
+	goroot, err := exec.Command("go", "env", "GOROOT").Output()
+	if err != nil {
+		return nil, fmt.Errorf("go env GOROOT (the go-docs corpus): %w", err)
+	}
+	all := map[string]string{
+		"RESEARCHFLOW_GOROOT":            strings.TrimSpace(string(goroot)),
+		"RESEARCHFLOW_CLUSTER_DIR":       dir,
+		"RESEARCHFLOW_CLUSTER_PORT_BASE": strconv.Itoa(base),
+	}
+	for k, v := range set {
+		all[k] = v
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	script := filepath.Join(o.RepoRoot, ClusterScript)
+	if _, err := os.Stat(script); err != nil {
+		return nil, fmt.Errorf("the local cluster: %w", err)
+	}
+	logFile, err := os.OpenFile(filepath.Join(dir, "chaos.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return nil, err
+	}
+	return &localCluster{
+		Cluster: &Cluster{Script: script, Env: appEnv(os.Environ(), all), Log: logFile},
+		dir:     dir, base: base, purge: purge, log: logFile,
+	}, nil
+}
+
+// up runs `cluster.sh up` (the first one builds the binaries).
+func (c *localCluster) up(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Minute)
+	defer cancel()
+	_, err := c.Do(ctx, "up")
+	return err
+}
+
+// down runs `cluster.sh down`, with --purge when the directory is the
+// cluster's own.
+func (c *localCluster) down() error {
+	args := []string{"down"}
+	if c.purge {
+		args = append(args, "--purge")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	_, err := c.Do(ctx, args...)
+	return err
+}
+
+// dial connects a Temporal client to the cluster's frontend and returns
+// it with the namespace.
+func (c *localCluster) dial(ctx context.Context) (sdkclient.Client, string, error) {
+	exports, err := c.Exports(ctx)
+	if err != nil {
+		return nil, "", err
+	}
+	addr, ns := exports["TEMPORAL_ADDRESS"], exports["TEMPORAL_NAMESPACE"]
+	if addr == "" {
+		return nil, "", errors.New("cluster.sh env printed no TEMPORAL_ADDRESS")
+	}
+	if ns == "" {
+		ns = "default"
+	}
+	quiet := sdklog.NewStructuredLogger(slog.New(slog.NewTextHandler(c.log, &slog.HandlerOptions{Level: slog.LevelError})))
+	tc, err := sdkclient.Dial(sdkclient.Options{HostPort: addr, Namespace: ns, Logger: quiet})
+	if err != nil {
+		return nil, "", fmt.Errorf("dial Temporal at %s: %w", addr, err)
+	}
+	return tc, ns, nil
 }
 
 // Exports reads the variables `cluster.sh env` prints (export K=V lines).

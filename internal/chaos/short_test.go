@@ -21,27 +21,7 @@ func TestChaosShort(t *testing.T) {
 		// step (go test ./...) runs this test.
 		t.Skip("the chaos suite starts a local cluster and takes minutes; runs without -short")
 	}
-	root, err := filepath.Abs("../..")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var missing []string
-	if _, err := os.Stat("/usr/lib/postgresql/15/bin/postgres"); err != nil {
-		missing = append(missing, "PostgreSQL 15 (/usr/lib/postgresql/15/bin; apt-get install postgresql-15)")
-	}
-	if _, err := exec.LookPath("temporal"); err != nil {
-		missing = append(missing, "the temporal CLI on PATH")
-	}
-	if _, err := os.Stat(filepath.Join(root, ClusterScript)); err != nil {
-		missing = append(missing, ClusterScript)
-	}
-	if len(missing) > 0 {
-		msg := "the chaos suite needs " + strings.Join(missing, ", ")
-		if os.Getenv("RESEARCHFLOW_REQUIRE_CHAOS") == "1" {
-			t.Fatal(msg + " (RESEARCHFLOW_REQUIRE_CHAOS=1)")
-		}
-		t.Skip(msg)
-	}
+	root := needCluster(t, "the chaos suite")
 	ctx := context.Background()
 	if d, ok := t.Deadline(); ok {
 		var cancel context.CancelFunc
@@ -63,6 +43,35 @@ func TestChaosShort(t *testing.T) {
 	for _, f := range res.Failures {
 		t.Error(f)
 	}
+}
+
+// needCluster returns the repository root, or skips the test (fails it
+// with RESEARCHFLOW_REQUIRE_CHAOS=1, as in CI) when the local cluster
+// cannot start here: PostgreSQL 15, the temporal CLI or cluster.sh missing.
+func needCluster(t *testing.T, what string) string {
+	t.Helper()
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var missing []string
+	if _, err := os.Stat("/usr/lib/postgresql/15/bin/postgres"); err != nil {
+		missing = append(missing, "PostgreSQL 15 (/usr/lib/postgresql/15/bin; apt-get install postgresql-15)")
+	}
+	if _, err := exec.LookPath("temporal"); err != nil {
+		missing = append(missing, "the temporal CLI on PATH")
+	}
+	if _, err := os.Stat(filepath.Join(root, ClusterScript)); err != nil {
+		missing = append(missing, ClusterScript)
+	}
+	if len(missing) > 0 {
+		msg := what + " needs the local cluster: " + strings.Join(missing, ", ")
+		if os.Getenv("RESEARCHFLOW_REQUIRE_CHAOS") == "1" {
+			t.Fatal(msg + " (RESEARCHFLOW_REQUIRE_CHAOS=1)")
+		}
+		t.Skip(msg)
+	}
+	return root
 }
 
 type testWriter struct{ t *testing.T }
