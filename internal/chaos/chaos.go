@@ -125,15 +125,9 @@ func Run(ctx context.Context, o Options) (res *Result, err error) {
 	}
 	defer recv.Close()
 
-	lc, err := newLocalCluster(o, map[string]string{
-		"RESEARCHFLOW_LLM_PROVIDER":          "openai",
-		"RESEARCHFLOW_LLM_BASE_URL":          model.OpenAIURL(),
-		"RESEARCHFLOW_LLM_API_KEY":           "chaos-key",
-		"RESEARCHFLOW_LLM_MODEL":             "chaos-scripted",
-		"RESEARCHFLOW_WEBHOOK_URL":           recv.URL,
-		"RESEARCHFLOW_WEBHOOK_SECRET":        recv.Secret,
-		"RESEARCHFLOW_INFERENCE_CONCURRENCY": strconv.Itoa(o.inferenceConcurrency()),
-	})
+	set := scriptedEnv(model, recv)
+	set["RESEARCHFLOW_INFERENCE_CONCURRENCY"] = strconv.Itoa(o.inferenceConcurrency())
+	lc, err := newLocalCluster(o, set)
 	if err != nil {
 		return nil, err
 	}
@@ -326,5 +320,18 @@ func waitForReports(ctx context.Context, tr *tracker, recv *Receiver) {
 			return
 		case <-time.After(pollEvery):
 		}
+	}
+}
+
+// scriptedEnv is the cluster's settings that point its model at the scripted
+// model server and its webhook at the receiver.
+func scriptedEnv(model *ModelServer, recv *Receiver) map[string]string {
+	return map[string]string{
+		"RESEARCHFLOW_LLM_PROVIDER":   "openai",
+		"RESEARCHFLOW_LLM_BASE_URL":   model.OpenAIURL(),
+		"RESEARCHFLOW_LLM_API_KEY":    "chaos-key",
+		"RESEARCHFLOW_LLM_MODEL":      "chaos-scripted",
+		"RESEARCHFLOW_WEBHOOK_URL":    recv.URL,
+		"RESEARCHFLOW_WEBHOOK_SECRET": recv.Secret,
 	}
 }

@@ -31,13 +31,7 @@ func TestScheduleSurvivesAClusterRestart(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts the local cluster twice and takes minutes; runs without -short")
 	}
-	root := needCluster(t, "the schedule restart test")
-	ctx := context.Background()
-	if d, ok := t.Deadline(); ok {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithDeadline(ctx, d.Add(-30*time.Second))
-		defer cancel()
-	}
+	root, ctx := needCluster(t, "the schedule restart test")
 	began := time.Now()
 	model := StartModelServer(ModelOptions{SubQuestions: 1, MinDelay: 10 * time.Millisecond, MaxDelay: 50 * time.Millisecond})
 	defer model.Close()
@@ -46,14 +40,7 @@ func TestScheduleSurvivesAClusterRestart(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer recv.Close()
-	lc, err := newLocalCluster(Options{RepoRoot: root}, map[string]string{
-		"RESEARCHFLOW_LLM_PROVIDER":   "openai",
-		"RESEARCHFLOW_LLM_BASE_URL":   model.OpenAIURL(),
-		"RESEARCHFLOW_LLM_API_KEY":    "chaos-key",
-		"RESEARCHFLOW_LLM_MODEL":      "chaos-scripted",
-		"RESEARCHFLOW_WEBHOOK_URL":    recv.URL,
-		"RESEARCHFLOW_WEBHOOK_SECRET": recv.Secret,
-	})
+	lc, err := newLocalCluster(Options{RepoRoot: root}, scriptedEnv(model, recv))
 	if err != nil {
 		t.Fatal(err)
 	}

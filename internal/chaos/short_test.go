@@ -21,13 +21,7 @@ func TestChaosShort(t *testing.T) {
 		// step (go test ./...) runs this test.
 		t.Skip("the chaos suite starts a local cluster and takes minutes; runs without -short")
 	}
-	root := needCluster(t, "the chaos suite")
-	ctx := context.Background()
-	if d, ok := t.Deadline(); ok {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithDeadline(ctx, d.Add(-30*time.Second))
-		defer cancel()
-	}
+	root, ctx := needCluster(t, "the chaos suite")
 	res, err := Run(ctx, Options{Short: true, RepoRoot: root, Log: testWriter{t}})
 	if err != nil {
 		t.Fatal(err)
@@ -45,10 +39,11 @@ func TestChaosShort(t *testing.T) {
 	}
 }
 
-// needCluster returns the repository root, or skips the test (fails it
+// needCluster returns the repository root and a context that ends 30 s
+// before the test's deadline, or skips the test (fails it
 // with RESEARCHFLOW_REQUIRE_CHAOS=1, as in CI) when the local cluster
 // cannot start here: PostgreSQL 15, the temporal CLI or cluster.sh missing.
-func needCluster(t *testing.T, what string) string {
+func needCluster(t *testing.T, what string) (string, context.Context) {
 	t.Helper()
 	root, err := filepath.Abs("../..")
 	if err != nil {
@@ -71,7 +66,13 @@ func needCluster(t *testing.T, what string) string {
 		}
 		t.Skip(msg)
 	}
-	return root
+	ctx := context.Background()
+	if d, ok := t.Deadline(); ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithDeadline(ctx, d.Add(-30*time.Second))
+		t.Cleanup(cancel)
+	}
+	return root, ctx
 }
 
 type testWriter struct{ t *testing.T }
