@@ -514,4 +514,11 @@ type Progress struct {
 	BudgetPause *Spend `json:"budgetPause,omitempty"`
 	// Skipped names the steps the run left out when it finished early.
 	Skipped []string `json:"skipped,omitempty"`
+	// ApprovalDeadline is when a plan left unanswered is decided by
+	// OnApprovalTimeout (the approval stage's start plus the run's
+	// ApprovalTimeoutSeconds), while the run is StatusAwaitingApproval.
+	ApprovalDeadline *time.Time `json:"approvalDeadline,omitempty"`
+	// OnApprovalTimeout is what then happens ("approve" or "cancel"),
+	// with ApprovalDeadline.
+	OnApprovalTimeout string `json:"onApprovalTimeout,omitempty"`
 }

@@ -152,3 +152,21 @@ func TestUnreadPagesInProgressAndAudit(t *testing.T) {
 		t.Errorf("audit JSON %s", blob)
 	}
 }
+
+func TestProgressApprovalDeadlineFollowsTheRunsTimeout(t *testing.T) {
+	since := time.Date(2026, 12, 5, 9, 0, 0, 0, time.UTC)
+	st := ResearchState{Status: rf.StatusAwaitingApproval, Stage: rf.StageApproval,
+		Timings: []rf.StageTiming{{Stage: rf.StagePlan, StartedAt: since.Add(-time.Minute), EndedAt: since}, {Stage: rf.StageApproval, StartedAt: since}}}
+	p := st.Progress("r", rf.ResearchInput{Question: "q", RequireApproval: true, ApprovalTimeoutSeconds: 90 * 60, OnApprovalTimeout: rf.OnTimeoutCancel})
+	if p.ApprovalDeadline == nil || !p.ApprovalDeadline.Equal(since.Add(90*time.Minute)) || p.OnApprovalTimeout != rf.OnTimeoutCancel {
+		t.Errorf("deadline %v then %q, want %v then cancel", p.ApprovalDeadline, p.OnApprovalTimeout, since.Add(90*time.Minute))
+	}
+	p = st.Progress("r", rf.ResearchInput{Question: "q", RequireApproval: true})
+	if p.ApprovalDeadline == nil || !p.ApprovalDeadline.Equal(since.Add(24*time.Hour)) || p.OnApprovalTimeout != rf.OnTimeoutApprove {
+		t.Errorf("default: deadline %v then %q, want %v then approve", p.ApprovalDeadline, p.OnApprovalTimeout, since.Add(24*time.Hour))
+	}
+	st.Status = rf.StatusRunning
+	if p := st.Progress("r", rf.ResearchInput{Question: "q"}); p.ApprovalDeadline != nil {
+		t.Errorf("running: deadline %v, want none", p.ApprovalDeadline)
+	}
+}

@@ -264,12 +264,13 @@ function renderStepper() {
   if (u.costUsd) facts.push("$" + u.costUsd.toFixed(4));
   if (p.engine) facts.push("engine " + p.engine);
   $("run-stats").textContent = facts.join(" · ");
-  if (p.status === "awaiting_approval" && timings.approval) {
-    const since = new Date(timings.approval.startedAt);
-    const by = new Date(since.getTime() + 24 * 3600 * 1000);
-    $("approval-deadline").textContent = "Waiting since " + fmtDate(since) + ". Unless the run set another deadline, it is approved as planned at " + fmtDate(by) + " (24 h).";
+  if (p.status === "awaiting_approval" && p.approvalDeadline) {
+    const by = new Date(p.approvalDeadline);
+    const then = p.onApprovalTimeout === "cancel" ? "cancelled" : "approved as planned";
+    const since = timings.approval ? "Waiting since " + fmtDate(new Date(timings.approval.startedAt)) + ". " : "";
+    $("approval-deadline").textContent = since + "Unless it is answered, the run is " + then + " at " + fmtDate(by) + ".";
   } else {
-    $("approval-deadline").textContent = "Unless the run set another deadline, a plan left unanswered for 24 h is approved as planned.";
+    $("approval-deadline").textContent = "A plan left unanswered until the run's approval deadline is decided as the run was started to (approved as planned unless it says cancel).";
   }
 }
 
