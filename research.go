@@ -467,6 +467,9 @@ type StageTiming struct {
 	Stage     string    `json:"stage"`
 	StartedAt time.Time `json:"startedAt"`
 	EndedAt   time.Time `json:"endedAt,omitempty"`
+	// Usage is the model use charged while the stage ran (runs recorded
+	// before it was kept per stage have none).
+	Usage Usage `json:"usage,omitzero"`
 }
 
 // Progress is the answer of the ProgressQuery on a research run.

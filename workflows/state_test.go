@@ -170,3 +170,20 @@ func TestProgressApprovalDeadlineFollowsTheRunsTimeout(t *testing.T) {
 		t.Errorf("running: deadline %v, want none", p.ApprovalDeadline)
 	}
 }
+
+func TestAddUsageChargesTheCurrentStage(t *testing.T) {
+	r := &research{st: ResearchState{Timings: []rf.StageTiming{{Stage: rf.StagePlan}, {Stage: rf.StageAnalyze}}}}
+	r.addUsage("llm:m", rf.Usage{PromptTokens: 100, CompletionTokens: 20, Calls: 1})
+	r.addUsage("llm:m", rf.Usage{PromptTokens: 50, Calls: 1})
+	if got := r.st.Timings[1].Usage; got.Tokens() != 170 || got.Calls != 2 {
+		t.Errorf("analyze stage usage = %+v, want 170 tokens in 2 calls", got)
+	}
+	if got := r.st.Timings[0].Usage; got != (rf.Usage{}) {
+		t.Errorf("plan stage usage = %+v, want none", got)
+	}
+	p := r.st.Progress("r", rf.ResearchInput{Question: "q"})
+	b, _ := json.Marshal(p.Timings)
+	if !strings.Contains(string(b), `"usage":{"promptTokens":150,"completionTokens":20`) || strings.Count(string(b), `"usage"`) != 1 {
+		t.Errorf("timings JSON = %s, want the analyze stage's usage only", b)
+	}
+}

@@ -223,7 +223,12 @@ function renderStepper() {
   ol.replaceChildren();
   if (!p) { $("run-stats").textContent = ""; return; }
   const timings = {};
-  for (const t of p.timings || []) timings[t.stage] = t;
+  const stageTokens = {}; // over every timing of a stage (rounds repeat stages)
+  for (const t of p.timings || []) {
+    timings[t.stage] = t;
+    const u = t.usage || {};
+    stageTokens[t.stage] = (stageTokens[t.stage] || 0) + (u.promptTokens || 0) + (u.completionTokens || 0);
+  }
   const current = p.stage;
   const finished = ["completed", "failed", "cancelled"].includes(p.status);
   let reached = true;
@@ -243,6 +248,7 @@ function renderStepper() {
     if (t && key !== "done") {
       const end = t.endedAt && !String(t.endedAt).startsWith("0001") ? new Date(t.endedAt) : (finished ? new Date(p.updatedAt || Date.now()) : new Date());
       li.append(el("span", { class: "time" }, fmtDuration(end - new Date(t.startedAt))));
+      if (stageTokens[key]) li.append(el("span", { class: "tokens" }, stageTokens[key].toLocaleString() + " tokens"));
     }
     ol.append(li);
   }
