@@ -467,6 +467,9 @@ type StageTiming struct {
 	Stage     string    `json:"stage"`
 	StartedAt time.Time `json:"startedAt"`
 	EndedAt   time.Time `json:"endedAt,omitempty"`
+	// Usage is the model use charged while the stage ran (runs recorded
+	// before it was kept per stage have none).
+	Usage Usage `json:"usage,omitzero"`
 }
 
 // Progress is the answer of the ProgressQuery on a research run.
@@ -514,4 +517,11 @@ type Progress struct {
 	BudgetPause *Spend `json:"budgetPause,omitempty"`
 	// Skipped names the steps the run left out when it finished early.
 	Skipped []string `json:"skipped,omitempty"`
+	// ApprovalDeadline is when a plan left unanswered is decided by
+	// OnApprovalTimeout (the approval stage's start plus the run's
+	// ApprovalTimeoutSeconds), while the run is StatusAwaitingApproval.
+	ApprovalDeadline *time.Time `json:"approvalDeadline,omitempty"`
+	// OnApprovalTimeout is what then happens ("approve" or "cancel"),
+	// with ApprovalDeadline.
+	OnApprovalTimeout string `json:"onApprovalTimeout,omitempty"`
 }

@@ -25,6 +25,7 @@ import (
 	standardwebhooks "github.com/standard-webhooks/standard-webhooks/libraries/go"
 
 	rf "github.com/researchflow/researchflow"
+	rfclaims "github.com/researchflow/researchflow/claims"
 
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
@@ -574,5 +575,40 @@ func TestSynthesizeLowConfidenceStatesNoFindings(t *testing.T) {
 	if res.Confidence != report.ConfidenceLow || strings.Contains(res.Markdown, "[1]") || strings.Contains(res.Markdown, "MACHTYPE") ||
 		!strings.Contains(res.Markdown, "do not clearly answer this question") || len(res.Gaps) != 2 {
 		t.Errorf("confidence %q, gaps %v, report:\n%s", res.Confidence, res.Gaps, res.Markdown)
+	}
+}
+
+// Publish mails a follow-up's answer and a report's revision to the run's
+// recipients (subject: what happened to which question), and no other event.
+func TestPublishMailsFollowUpsAndRevisions(t *testing.T) {
+	mails := &fakeMailer{}
+	n := &Notify{Mailer: mails, EmailDomains: []string{"example.org"}}
+	var env testsuite.WorkflowTestSuite
+	aenv := env.NewTestActivityEnvironment()
+	aenv.RegisterActivity(n)
+	email := []string{"ana@example.org"}
+	for _, ev := range []rf.Event{
+		{ID: "r1:" + rf.EventPlanReady, Type: rf.EventPlanReady, Data: rf.EventData{ResearchID: "r1"}},
+		{ID: workflows.FollowUpEventID("f1"), Type: rf.EventFollowUpAnswered,
+			Data: rf.EventData{ResearchID: "r1", FollowUpID: "f1", Question: "Why twelve hours?", Findings: 2}},
+		{ID: rfclaims.RevisedEventID("r1-claims-r2"), Type: rfclaims.EventRevised,
+			Data: rf.EventData{ResearchID: "r1", Question: "How is a starter kept active?", Revision: 2, Outcome: "corrected"}},
+	} {
+		if _, err := aenv.ExecuteActivity(n.Publish, workflows.PublishInput{Event: ev, Email: email}); err != nil {
+			t.Fatalf("%s: %v", ev.Type, err)
+		}
+	}
+	if len(mails.sent) != 2 {
+		t.Fatalf("mails = %+v, want the follow-up's and the revision's", mails.sent)
+	}
+	if m := mails.sent[0]; m.Subject != "Follow-up answered: Why twelve hours?" || m.MessageID != workflows.FollowUpEventID("f1") || !slices.Equal(m.To, email) {
+		t.Errorf("follow-up mail = %+v", m)
+	}
+	if m := mails.sent[1]; m.Subject != "Report revised (revision 2): How is a starter kept active?" || !strings.Contains(m.Text, "corrected") {
+		t.Errorf("revision mail = %+v", m)
+	}
+	if _, err := aenv.ExecuteActivity(n.Publish, workflows.PublishInput{Event: rf.Event{ID: "x", Type: rf.EventFollowUpAnswered,
+		Data: rf.EventData{ResearchID: "r1"}}, Email: []string{"eve@elsewhere.net"}}); err == nil {
+		t.Error("a recipient outside the allowed domains: no error")
 	}
 }

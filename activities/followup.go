@@ -76,6 +76,7 @@ func evidenceOf(in workflows.RunEvidenceInput, rec workflows.RunRecord) (workflo
 		ResearchID: in.ResearchID, Question: rec.Input.Question, Owner: rec.Input.Owner,
 		Corpus: rec.Input.Corpus, CorpusPath: rec.Input.CorpusPath, Sources: rec.Input.Sources,
 		MaxSources: rec.Input.MaxSources, Numbered: rec.State.Sources,
+		Email: slices.Clone(rec.Input.NotifyEmail()),
 	}
 	if ev.MaxSources <= 0 {
 		ev.MaxSources = rf.DefaultMaxSources

@@ -21,6 +21,7 @@ import (
 	standardwebhooks "github.com/standard-webhooks/standard-webhooks/libraries/go"
 
 	rf "github.com/researchflow/researchflow"
+	rfclaims "github.com/researchflow/researchflow/claims"
 	"github.com/researchflow/researchflow/internal/egress"
 	"github.com/researchflow/researchflow/internal/events"
 	"github.com/researchflow/researchflow/internal/fault"
@@ -109,8 +110,10 @@ type reportData struct {
 }
 
 // Publish publishes one event of a run to the webhook and the bus (each
-// when configured), for runs started before the delivery workflow (newer
-// runs deliver with DeliverToSink, one sink at a time). A retry publishes again with the same ID: the webhook
+// when configured): the follow-up's and the review's events, and every
+// event of runs started before the delivery workflow (newer runs deliver
+// with DeliverToSink, one sink at a time). With in.Email it also mails a
+// follow-up's answer or a report's revision (eventMail) to them. A retry publishes again with the same ID: the webhook
 // receiver and JetStream drop the duplicate.
 func (n *Notify) Publish(ctx context.Context, in workflows.PublishInput) (workflows.PublishResult, error) {
 	e := in.Event
@@ -133,7 +136,40 @@ func (n *Notify) Publish(ctx context.Context, in workflows.PublishInput) (workfl
 			return res, err
 		}
 	}
+	if subject, text, ok := eventMail(e); ok && len(in.Email) > 0 {
+		if err := mailer.CheckDomains(in.Email, n.EmailDomains); err != nil {
+			return res, invalid(workflows.ErrInvalidInput, err.Error())
+		}
+		if n.Mailer == nil {
+			res.Email = "not sent: RESEARCHFLOW_SMTP_URL is not set"
+			return res, nil
+		}
+		if err := n.Mailer.Send(ctx, mailer.Mail{To: in.Email, Subject: subject, Text: text, MessageID: e.ID}); err != nil {
+			return res, classify(fmt.Errorf("mail the event: %w", err))
+		}
+		res.Email = "sent"
+	}
 	return res, nil
+}
+
+// eventMail is the e-mail of the events that are mailed besides the report:
+// a follow-up's answer and a report's revision (subject: what happened to
+// which question).
+func eventMail(e rf.Event) (subject, text string, ok bool) {
+	d := e.Data
+	switch e.Type {
+	case rf.EventFollowUpAnswered:
+		subject = "Follow-up answered: " + d.Question
+		text = fmt.Sprintf("The follow-up %q on research %s was answered: %d finding(s), %d gap(s).\n"+
+			"Read it in the run's thread (GET /v1/research/%s/thread), follow-up %s.\n", d.Question, d.ResearchID, d.Findings, d.Gaps, d.ResearchID, d.FollowUpID)
+	case rfclaims.EventRevised:
+		subject = fmt.Sprintf("Report revised (revision %d): %s", d.Revision, d.Question)
+		text = fmt.Sprintf("A disputed claim of research %s (%q) was reviewed: %s; the report is now at revision %d.\n",
+			d.ResearchID, d.Question, orNone(d.Outcome), d.Revision)
+	default:
+		return "", "", false
+	}
+	return subject, text, true
 }
 
 // Deliver, for runs started before the delivery workflow (newer runs call

@@ -210,12 +210,16 @@ type InferenceProgress struct {
 // PublishInput asks the notify pool to publish one event.
 type PublishInput struct {
 	Event rf.Event `json:"event"`
+	// Email, when set, also mails the event (a follow-up's answer, a
+	// report's revision) to these recipients; other events are not mailed.
+	Email []string `json:"email,omitempty"`
 }
 
 // PublishResult says where the event went ("" fields: not configured).
 type PublishResult struct {
 	Webhook string `json:"webhook,omitempty"`
 	NATS    string `json:"nats,omitempty"`
+	Email   string `json:"email,omitempty"`
 }
 
 // RunCorpus is the memory corpus where the pages fetched for research run

@@ -218,7 +218,7 @@ func (r *review) publish(ctx workflow.Context) {
 			ClaimID: r.in.ClaimID, Outcome: r.res.Check.Outcome},
 	}
 	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, publishOptions()), PublishActivity,
-		PublishInput{Event: ev}).Get(ctx, nil); err != nil {
+		PublishInput{Event: ev, Email: r.ev.Email}).Get(ctx, nil); err != nil {
 		workflow.GetLogger(ctx).Warn("event not published", "event", ev.ID, "error", err)
 	}
 }

@@ -117,7 +117,7 @@ func (f *followUp) publish(ctx workflow.Context) {
 			Findings: len(f.res.Findings), Gaps: len(f.res.Gaps)},
 	}
 	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, publishOptions()), PublishActivity,
-		PublishInput{Event: ev}).Get(ctx, nil); err != nil {
+		PublishInput{Event: ev, Email: f.ev.Email}).Get(ctx, nil); err != nil {
 		workflow.GetLogger(ctx).Warn("event not published", "event", ev.ID, "error", err)
 	}
 }

@@ -45,6 +45,9 @@ type RunEvidence struct {
 	// ClaimSubQuestion is the sub-question RunEvidenceInput.Claim answers
 	// (nil when none of the run's findings is alike it).
 	ClaimSubQuestion *reasoning.SubQuestion `json:"claimSubQuestion,omitempty"`
+	// Email are the run's e-mail recipients (ResearchInput.Notify): its
+	// follow-up answers and report revisions are mailed to them too.
+	Email []string `json:"email,omitempty"`
 }
 
 // RenderFollowUpInput asks for the Markdown of a follow-up's answer: its

@@ -681,8 +681,13 @@ func (r *research) chargeFailure(err error) {
 	}
 }
 
+// addUsage charges the run, and its current stage (state only: the
+// stage's usage is shown, never decides anything).
 func (r *research) addUsage(engine string, u rf.Usage) {
 	r.st.Usage = r.st.Usage.Add(u)
+	if n := len(r.st.Timings); n > 0 {
+		r.st.Timings[n-1].Usage = r.st.Timings[n-1].Usage.Add(u)
+	}
 	if engine != "" && !slices.Contains(r.st.Engines, engine) {
 		r.st.Engines = append(r.st.Engines, engine)
 	}

@@ -153,6 +153,18 @@ func (s *ResearchState) Progress(researchID string, in rf.ResearchInput) rf.Prog
 		p.BudgetPause = &bp
 	}
 	p.Skipped = slices.Clone(s.SkippedSteps)
+	if s.Status == rf.StatusAwaitingApproval {
+		for i := len(s.Timings) - 1; i >= 0; i-- {
+			if s.Timings[i].Stage == rf.StageApproval {
+				by := s.Timings[i].StartedAt.Add(in.ApprovalTimeout())
+				p.ApprovalDeadline, p.OnApprovalTimeout = &by, in.OnApprovalTimeout
+				if p.OnApprovalTimeout == "" {
+					p.OnApprovalTimeout = rf.OnTimeoutApprove
+				}
+				break
+			}
+		}
+	}
 	if len(providerSources(in)) > 0 {
 		p.SearchSources = append([]string(nil), in.Sources...)
 	}

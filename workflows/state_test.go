@@ -152,3 +152,38 @@ func TestUnreadPagesInProgressAndAudit(t *testing.T) {
 		t.Errorf("audit JSON %s", blob)
 	}
 }
+
+func TestProgressApprovalDeadlineFollowsTheRunsTimeout(t *testing.T) {
+	since := time.Date(2026, 12, 5, 9, 0, 0, 0, time.UTC)
+	st := ResearchState{Status: rf.StatusAwaitingApproval, Stage: rf.StageApproval,
+		Timings: []rf.StageTiming{{Stage: rf.StagePlan, StartedAt: since.Add(-time.Minute), EndedAt: since}, {Stage: rf.StageApproval, StartedAt: since}}}
+	p := st.Progress("r", rf.ResearchInput{Question: "q", RequireApproval: true, ApprovalTimeoutSeconds: 90 * 60, OnApprovalTimeout: rf.OnTimeoutCancel})
+	if p.ApprovalDeadline == nil || !p.ApprovalDeadline.Equal(since.Add(90*time.Minute)) || p.OnApprovalTimeout != rf.OnTimeoutCancel {
+		t.Errorf("deadline %v then %q, want %v then cancel", p.ApprovalDeadline, p.OnApprovalTimeout, since.Add(90*time.Minute))
+	}
+	p = st.Progress("r", rf.ResearchInput{Question: "q", RequireApproval: true})
+	if p.ApprovalDeadline == nil || !p.ApprovalDeadline.Equal(since.Add(24*time.Hour)) || p.OnApprovalTimeout != rf.OnTimeoutApprove {
+		t.Errorf("default: deadline %v then %q, want %v then approve", p.ApprovalDeadline, p.OnApprovalTimeout, since.Add(24*time.Hour))
+	}
+	st.Status = rf.StatusRunning
+	if p := st.Progress("r", rf.ResearchInput{Question: "q"}); p.ApprovalDeadline != nil {
+		t.Errorf("running: deadline %v, want none", p.ApprovalDeadline)
+	}
+}
+
+func TestAddUsageChargesTheCurrentStage(t *testing.T) {
+	r := &research{st: ResearchState{Timings: []rf.StageTiming{{Stage: rf.StagePlan}, {Stage: rf.StageAnalyze}}}}
+	r.addUsage("llm:m", rf.Usage{PromptTokens: 100, CompletionTokens: 20, Calls: 1})
+	r.addUsage("llm:m", rf.Usage{PromptTokens: 50, Calls: 1})
+	if got := r.st.Timings[1].Usage; got.Tokens() != 170 || got.Calls != 2 {
+		t.Errorf("analyze stage usage = %+v, want 170 tokens in 2 calls", got)
+	}
+	if got := r.st.Timings[0].Usage; got != (rf.Usage{}) {
+		t.Errorf("plan stage usage = %+v, want none", got)
+	}
+	p := r.st.Progress("r", rf.ResearchInput{Question: "q"})
+	b, _ := json.Marshal(p.Timings)
+	if !strings.Contains(string(b), `"usage":{"promptTokens":150,"completionTokens":20`) || strings.Count(string(b), `"usage"`) != 1 {
+		t.Errorf("timings JSON = %s, want the analyze stage's usage only", b)
+	}
+}

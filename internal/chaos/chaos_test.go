@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -332,5 +333,28 @@ func TestReceiverAcknowledgement(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestFreePortBaseFallsBackToOSPorts(t *testing.T) {
+	// Take a port of the only candidate's range; FreePortBase must still
+	// find a range, near a port the OS hands out.
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	taken := l.Addr().(*net.TCPAddr).Port - 1 // cluster port B+1
+	base, err := FreePortBase(taken)
+	if err != nil {
+		t.Fatalf("FreePortBase(%d) with that range taken: %v", taken, err)
+	}
+	if base == taken {
+		t.Errorf("base %d: its port %d is taken", base, taken+1)
+	}
+	for _, p := range clusterPorts(base) {
+		if p <= 0 || p >= 65536 {
+			t.Errorf("base %d: port %d out of range", base, p)
+		}
 	}
 }

@@ -251,23 +251,41 @@ func clusterPorts(base int) []int {
 }
 
 // FreePortBase returns the first base of candidates whose cluster ports
-// are all free on loopback.
+// are all free on loopback; when none is, it tries bases near ports the OS
+// hands out (listen on :0), so that fixed candidates taken by another
+// program do not fail the run.
 func FreePortBase(candidates ...int) (int, error) {
 	for _, b := range candidates {
-		free := true
-		for _, p := range clusterPorts(b) {
-			l, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(p))
-			if err != nil {
-				free = false
-				break
-			}
-			l.Close()
-		}
-		if free {
+		if portsFree(b) {
 			return b, nil
 		}
 	}
-	return 0, fmt.Errorf("no free port range among %v", candidates)
+	for range 20 {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return 0, err
+		}
+		p := l.Addr().(*net.TCPAddr).Port
+		l.Close()
+		// The cluster uses B+1..B+29: the OS's port lies among them.
+		b := p - 1 - p%29
+		if b > 0 && b+29 < 65536 && portsFree(b) {
+			return b, nil
+		}
+	}
+	return 0, fmt.Errorf("no free port range among %v nor near the ports the OS hands out", candidates)
+}
+
+// portsFree reports whether every cluster port of base is free on loopback.
+func portsFree(base int) bool {
+	for _, p := range clusterPorts(base) {
+		l, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(p))
+		if err != nil {
+			return false
+		}
+		l.Close()
+	}
+	return true
 }
 
 // appEnv is the environment for cluster.sh: the caller's, without any

@@ -175,10 +175,23 @@ func TestRejectionsAreClassified(t *testing.T) {
 	if err := send(&smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "try later"}); err == nil || fault.IsPermanent(err) {
 		t.Errorf("451: %v, want a retryable error", err)
 	}
-	l, _ := net.Listen("tcp", "127.0.0.1:0")
-	addr := l.Addr().String()
-	l.Close()
-	m, _ := New("smtp://"+addr, "researchflow@example.org")
+	// No SMTP server: a listener held for the test's lifetime that closes
+	// every connection unanswered (a closed port could be taken meanwhile).
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			c.Close()
+		}
+	}()
+	m, _ := New("smtp://"+l.Addr().String(), "researchflow@example.org")
 	if err := m.Send(context.Background(), Mail{To: []string{"ana@example.org"}, Subject: "x", Text: "x"}); err == nil || fault.IsPermanent(err) {
 		t.Errorf("no server: %v, want a retryable error", err)
 	}

@@ -110,9 +110,14 @@ var seq atomic.Int64
 func unique(name string) string { return fmt.Sprintf("%s-%d", name, seq.Add(1)) }
 
 // writeCorpus writes a small corpus of distinct topics and returns its folder.
+// The folder's base name is unique in the process (the corpus is named after
+// it, and every t.TempDir() is named 001).
 func writeCorpus(t testing.TB) string {
 	t.Helper()
-	dir := t.TempDir()
+	dir := filepath.Join(t.TempDir(), unique("corpus"))
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
 	files := map[string]string{
 		"lighthouses.md": `# Lighthouse keeping
 

@@ -223,7 +223,12 @@ function renderStepper() {
   ol.replaceChildren();
   if (!p) { $("run-stats").textContent = ""; return; }
   const timings = {};
-  for (const t of p.timings || []) timings[t.stage] = t;
+  const stageTokens = {}; // over every timing of a stage (rounds repeat stages)
+  for (const t of p.timings || []) {
+    timings[t.stage] = t;
+    const u = t.usage || {};
+    stageTokens[t.stage] = (stageTokens[t.stage] || 0) + (u.promptTokens || 0) + (u.completionTokens || 0);
+  }
   const current = p.stage;
   const finished = ["completed", "failed", "cancelled"].includes(p.status);
   let reached = true;
@@ -243,6 +248,7 @@ function renderStepper() {
     if (t && key !== "done") {
       const end = t.endedAt && !String(t.endedAt).startsWith("0001") ? new Date(t.endedAt) : (finished ? new Date(p.updatedAt || Date.now()) : new Date());
       li.append(el("span", { class: "time" }, fmtDuration(end - new Date(t.startedAt))));
+      if (stageTokens[key]) li.append(el("span", { class: "tokens" }, stageTokens[key].toLocaleString() + " tokens"));
     }
     ol.append(li);
   }
@@ -264,12 +270,13 @@ function renderStepper() {
   if (u.costUsd) facts.push("$" + u.costUsd.toFixed(4));
   if (p.engine) facts.push("engine " + p.engine);
   $("run-stats").textContent = facts.join(" · ");
-  if (p.status === "awaiting_approval" && timings.approval) {
-    const since = new Date(timings.approval.startedAt);
-    const by = new Date(since.getTime() + 24 * 3600 * 1000);
-    $("approval-deadline").textContent = "Waiting since " + fmtDate(since) + ". Unless the run set another deadline, it is approved as planned at " + fmtDate(by) + " (24 h).";
+  if (p.status === "awaiting_approval" && p.approvalDeadline) {
+    const by = new Date(p.approvalDeadline);
+    const then = p.onApprovalTimeout === "cancel" ? "cancelled" : "approved as planned";
+    const since = timings.approval ? "Waiting since " + fmtDate(new Date(timings.approval.startedAt)) + ". " : "";
+    $("approval-deadline").textContent = since + "Unless it is answered, the run is " + then + " at " + fmtDate(by) + ".";
   } else {
-    $("approval-deadline").textContent = "Unless the run set another deadline, a plan left unanswered for 24 h is approved as planned.";
+    $("approval-deadline").textContent = "A plan left unanswered until the run's approval deadline is decided as the run was started to (approved as planned unless it says cancel).";
   }
 }
 
