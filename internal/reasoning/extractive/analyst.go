@@ -1100,9 +1100,11 @@ sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eigh
 thousands million millions billion billions dozen dozens half twice`)
 
 // statesQuantity reports whether s states a number, in digits (any script's
-// decimal digits) or in English words.
+// decimal digits) or in English words. The digits of a command shown with
+// the sentence ("$ git log -3") or of inline code ("`head -n 20`") state
+// no quantity.
 func statesQuantity(s string) bool {
-	for _, w := range scanWords(s) {
+	for _, w := range scanWords(prose(s)) {
 		for _, r := range w.text {
 			if unicode.IsDigit(r) {
 				return true
@@ -1114,3 +1116,29 @@ func statesQuantity(s string) bool {
 	}
 	return false
 }
+
+// prose is s less its command and code lines and its inline code spans.
+func prose(s string) string {
+	var b strings.Builder
+	for i, line := range strings.Split(s, "\n") {
+		t := strings.TrimSpace(line)
+		if i > 0 && (commandLine(t) != "" || codeLike(t)) {
+			continue
+		}
+		for {
+			open := strings.IndexByte(line, '`')
+			if open < 0 {
+				break
+			}
+			end := strings.IndexByte(line[open+1:], '`')
+			if end < 0 {
+				break
+			}
+			line = line[:open] + " " + line[open+1+end+1:]
+		}
+		b.WriteString(line)
+		b.WriteString("\n")
+	}
+	return b.String()
+}
+

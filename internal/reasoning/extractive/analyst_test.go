@@ -396,3 +396,30 @@ func TestAnalyzeDropsWeakSource(t *testing.T) {
 		t.Fatal("no findings from the channels passage")
 	}
 }
+
+// The digits of a command or of inline code are not a stated quantity:
+// "How many commits …?" is not answered by "… run: $ git log -3", nor by
+// "`git log -n 20`".
+func TestAnalyzeQuantityNotInCode(t *testing.T) {
+	p := reasoning.Passage{ChunkID: "c1", SourceID: "s1", Title: "Repacking", Text: "Repacking a repository with commits creates a new pack that contains the objects created since the last pack.\n" +
+		"To list the newest commits of the repository pack, run:\n$ git log -3 --oneline\n"}
+	req := reasoning.AnalyzeRequest{Question: "How many commits does the repository pack contain?",
+		SubQuestion: reasoning.SubQuestion{ID: "sq1", Text: "How many commits does the repository pack contain?"}, Passages: []reasoning.Passage{p}}
+	got, err := New(Config{}).Analyze(context.Background(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Findings) != 0 {
+		t.Errorf("a command's digits answered a 'how many' question: %+v", got.Findings)
+	}
+	for s, want := range map[string]bool{
+		"To list the newest commits, run:\n$ git log -3": false,
+		"Use `git log -n 20` to see the newest commits.": false,
+		"The pack keeps 20 commits; see `git log`.":      true,
+		"It keeps three copies:\n$ cp a b":               true,
+	} {
+		if statesQuantity(s) != want {
+			t.Errorf("statesQuantity(%q) = %v, want %v", s, !want, want)
+		}
+	}
+}
