@@ -366,6 +366,7 @@ func (e *Engine) Analyze(ctx context.Context, req reasoning.AnalyzeRequest) (rea
 			ChunkID:  c.chunkID,
 			SourceID: c.sourceID,
 			Score:    math.Round(c.rel*1e4) / 1e4,
+			Support:  math.Round(support(c, subTerms, subConcepts, ctxTerms[c.order])*1e4) / 1e4,
 		})
 	}
 	return out, nil
@@ -1142,3 +1143,33 @@ func prose(s string) string {
 	return b.String()
 }
 
+// support is the share of the sub-question's topic that c speaks of, in
+// the sentence or its heading and title: each concept of terms (see
+// concepts) counts once, whatever its rarity among the passages, and the
+// words that only ask ("work", "rules", "long") do not count. It does not
+// depend on how many passages competed: "Backups are kept for 35 days."
+// speaks of all of "How long are backups kept?" in a corpus of two notes
+// as in one of thousands.
+func support(c *candidate, terms []string, concept map[string]string, context map[string]bool) float64 {
+	topic, got := map[string]bool{}, map[string]bool{}
+	for _, t := range terms {
+		if asking(t) {
+			continue
+		}
+		k := conceptOf(t, concept)
+		topic[k] = true
+		if c.terms[t] > 0 || context[t] {
+			got[k] = true
+		}
+	}
+	if len(topic) == 0 {
+		return 1
+	}
+	return float64(len(got)) / float64(len(topic))
+}
+
+// asking reports whether term t only asks (a verb of asking, a facet word,
+// a filler) rather than names the topic.
+func asking(t string) bool {
+	return verbs[t] || facetWords[t] || verbStems[t] || fillers[t]
+}
