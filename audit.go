@@ -89,6 +89,9 @@ type AuditFinding struct {
 	ChunkID  string  `json:"chunkId"`
 	SourceID string  `json:"sourceId"`
 	Score    float64 `json:"score,omitempty"`
+	// Support is the analyst's share of the sub-question the finding
+	// speaks of (0 to 1; 0 when the engine gives none).
+	Support float64 `json:"support,omitempty"`
 	// Cited is the source's number in the report ([n]); 0 before writing.
 	Cited int    `json:"cited,omitempty"`
 	Why   string `json:"why"`

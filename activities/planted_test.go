@@ -105,6 +105,11 @@ func TestPlantedTextNeverReachesTheReport(t *testing.T) {
 	if !strings.Contains(syn.Markdown, "Backups are kept for 35 days") {
 		t.Errorf("the report lacks the visible 35-day sentence:\n%s", syn.Markdown)
 	}
+	// A well-answered question from a tiny corpus stays confident: the
+	// confidence does not depend on how many passages competed.
+	if syn.Confidence == report.ConfidenceLow {
+		t.Errorf("confidence %s for a question its one sentence answers fully (findings %+v)", syn.Confidence, an.Analysis.Findings)
+	}
 }
 
 // recordingAnalyst keeps the passages it was given.

@@ -241,7 +241,7 @@ func (s *ResearchState) Audit(researchID string, in rf.ResearchInput) rf.Audit {
 		if sq.Analysis != nil {
 			as.Engine = sq.Analysis.Analysis.Engine
 			for _, f := range sq.Analysis.Analysis.Findings {
-				af := rf.AuditFinding{Text: f.Text, ChunkID: f.ChunkID, SourceID: f.SourceID, Score: f.Score, Cited: cited[f.SourceID]}
+				af := rf.AuditFinding{Text: f.Text, ChunkID: f.ChunkID, SourceID: f.SourceID, Score: f.Score, Support: f.Support, Cited: cited[f.SourceID]}
 				switch {
 				case f.Score != 0:
 					af.Why = fmt.Sprintf("selected by %s from passage %s with score %.3f", orEngine(as.Engine), f.ChunkID, f.Score)

@@ -53,6 +53,9 @@ type Signals struct {
 	// BestScore is the analyst's score of its best finding (0 for a model
 	// analyst, which gives none).
 	BestScore float64 `json:"bestScore"`
+	// Support is the weakest answered sub-question's best support (see
+	// reasoning.Finding.Support; 0 when none is known).
+	Support float64 `json:"support,omitempty"`
 }
 
 // Score is the verdict on one answer.

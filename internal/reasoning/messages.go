@@ -62,6 +62,11 @@ type Finding struct {
 	ChunkID  string  `json:"chunkId"`
 	SourceID string  `json:"sourceId"`
 	Score    float64 `json:"score,omitempty"`
+	// Support is how fully the finding speaks of what the sub-question
+	// asks, from 0 to 1, whatever other passages competed (the offline
+	// analyst's; a model's findings carry none): report confidence is
+	// derived from it (internal/report.Confidence).
+	Support float64 `json:"support,omitempty"`
 }
 
 // Analysis is the analyst's answer for one sub-question.

@@ -127,14 +127,21 @@ func (w *Workflows) evidence(ctx context.Context, au Auditor, id string) ([]stri
 		return nil, nil, err
 	}
 	sig := &eval.Signals{SubQuestions: len(audit.SubQuestions)}
+	support := -1.0
 	for _, sq := range audit.SubQuestions {
 		if len(sq.Findings) > 0 {
 			sig.Answered++
 		}
+		best := 0.0
 		for _, f := range sq.Findings {
 			sig.BestScore = max(sig.BestScore, f.Score)
+			best = max(best, f.Support)
+		}
+		if len(sq.Findings) > 0 && (support < 0 || best < support) {
+			support = best
 		}
 	}
+	sig.Support = max(support, 0)
 	var ids []string
 	seen := map[string]bool{}
 	for _, sq := range audit.SubQuestions {

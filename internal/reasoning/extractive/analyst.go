@@ -366,6 +366,7 @@ func (e *Engine) Analyze(ctx context.Context, req reasoning.AnalyzeRequest) (rea
 			ChunkID:  c.chunkID,
 			SourceID: c.sourceID,
 			Score:    math.Round(c.rel*1e4) / 1e4,
+			Support:  math.Round(support(c, subTerms, subConcepts, ctxTerms[c.order])*1e4) / 1e4,
 		})
 	}
 	return out, nil
@@ -1100,9 +1101,11 @@ sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eigh
 thousands million millions billion billions dozen dozens half twice`)
 
 // statesQuantity reports whether s states a number, in digits (any script's
-// decimal digits) or in English words.
+// decimal digits) or in English words. The digits of a command shown with
+// the sentence ("$ git log -3") or of inline code ("`head -n 20`") state
+// no quantity.
 func statesQuantity(s string) bool {
-	for _, w := range scanWords(s) {
+	for _, w := range scanWords(prose(s)) {
 		for _, r := range w.text {
 			if unicode.IsDigit(r) {
 				return true
@@ -1113,4 +1116,60 @@ func statesQuantity(s string) bool {
 		}
 	}
 	return false
+}
+
+// prose is s less its command and code lines and its inline code spans.
+func prose(s string) string {
+	var b strings.Builder
+	for i, line := range strings.Split(s, "\n") {
+		t := strings.TrimSpace(line)
+		if i > 0 && (commandLine(t) != "" || codeLike(t)) {
+			continue
+		}
+		for {
+			open := strings.IndexByte(line, '`')
+			if open < 0 {
+				break
+			}
+			end := strings.IndexByte(line[open+1:], '`')
+			if end < 0 {
+				break
+			}
+			line = line[:open] + " " + line[open+1+end+1:]
+		}
+		b.WriteString(line)
+		b.WriteString("\n")
+	}
+	return b.String()
+}
+
+// support is the share of the sub-question's topic that c speaks of, in
+// the sentence or its heading and title: each concept of terms (see
+// concepts) counts once, whatever its rarity among the passages, and the
+// words that only ask ("work", "rules", "long") do not count. It does not
+// depend on how many passages competed: "Backups are kept for 35 days."
+// speaks of all of "How long are backups kept?" in a corpus of two notes
+// as in one of thousands.
+func support(c *candidate, terms []string, concept map[string]string, context map[string]bool) float64 {
+	topic, got := map[string]bool{}, map[string]bool{}
+	for _, t := range terms {
+		if asking(t) {
+			continue
+		}
+		k := conceptOf(t, concept)
+		topic[k] = true
+		if c.terms[t] > 0 || context[t] {
+			got[k] = true
+		}
+	}
+	if len(topic) == 0 {
+		return 1
+	}
+	return float64(len(got)) / float64(len(topic))
+}
+
+// asking reports whether term t only asks (a verb of asking, a facet word,
+// a filler) rather than names the topic.
+func asking(t string) bool {
+	return verbs[t] || facetWords[t] || verbStems[t] || fillers[t]
 }

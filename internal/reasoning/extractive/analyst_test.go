@@ -396,3 +396,79 @@ func TestAnalyzeDropsWeakSource(t *testing.T) {
 		t.Fatal("no findings from the channels passage")
 	}
 }
+
+// The digits of a command or of inline code are not a stated quantity:
+// "How many commits …?" is not answered by "… run: $ git log -3", nor by
+// "`git log -n 20`".
+func TestAnalyzeQuantityNotInCode(t *testing.T) {
+	p := reasoning.Passage{ChunkID: "c1", SourceID: "s1", Title: "Repacking", Text: "Repacking a repository with commits creates a new pack that contains the objects created since the last pack.\n" +
+		"To list the newest commits of the repository pack, run:\n$ git log -3 --oneline\n"}
+	req := reasoning.AnalyzeRequest{Question: "How many commits does the repository pack contain?",
+		SubQuestion: reasoning.SubQuestion{ID: "sq1", Text: "How many commits does the repository pack contain?"}, Passages: []reasoning.Passage{p}}
+	got, err := New(Config{}).Analyze(context.Background(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Findings) != 0 {
+		t.Errorf("a command's digits answered a 'how many' question: %+v", got.Findings)
+	}
+	for s, want := range map[string]bool{
+		"To list the newest commits, run:\n$ git log -3": false,
+		"Use `git log -n 20` to see the newest commits.": false,
+		"The pack keeps 20 commits; see `git log`.":      true,
+		"It keeps three copies:\n$ cp a b":               true,
+	} {
+		if statesQuantity(s) != want {
+			t.Errorf("statesQuantity(%q) = %v, want %v", s, !want, want)
+		}
+	}
+}
+
+// A finding's support is the share of its sub-question's topic it speaks
+// of, whatever else competed: "Backups are kept for 35 days." speaks of all
+// of "How long are backups kept?" alone or among other notes; a sentence
+// naming only part of the topic has less.
+func TestAnalyzeSupportDoesNotDependOnCompetition(t *testing.T) {
+	backup := reasoning.Passage{ChunkID: "c1", SourceID: "s1", Title: "Backup policy", Text: "Backups are kept for 35 days."}
+	other := reasoning.Passage{ChunkID: "c2", SourceID: "s2", Title: "Backup note", Text: "Backups are written to the second disk every night at two o'clock."}
+	q := "How long are backups kept?"
+	for _, ps := range [][]reasoning.Passage{{backup}, {backup, other, gardenPassage, mutexPassage}} {
+		got, err := New(Config{}).Analyze(context.Background(), reasoning.AnalyzeRequest{Question: q,
+			SubQuestion: reasoning.SubQuestion{ID: "sq1", Text: q}, Passages: ps})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got.Findings) == 0 || got.Findings[0].Support != 1 {
+			t.Errorf("%d passages: findings %+v, want the 35-day sentence with support 1", len(ps), got.Findings)
+		}
+	}
+	got, _ := New(Config{}).Analyze(context.Background(), reasoning.AnalyzeRequest{Question: "How long are nightly disk backups kept?",
+		SubQuestion: reasoning.SubQuestion{ID: "sq1", Text: "How long are nightly disk backups kept?"}, Passages: []reasoning.Passage{backup}})
+	if len(got.Findings) == 0 {
+		t.Fatal("no finding for the partly covered question")
+	}
+	for _, f := range got.Findings {
+		if f.Support >= 1 || f.Support <= 0 {
+			t.Errorf("support %v for a finding naming part of the topic: %q", f.Support, f.Text)
+		}
+	}
+}
+
+// Questions the passages do not answer end without findings: a thing no
+// passage names, a number none states, a person none names.
+func TestAnalyzeUnanswerableVariants(t *testing.T) {
+	for _, q := range []string{
+		"How long does Kubernetes keep audit logs by default?",
+		"How many milliseconds does a channel send take?",
+		"Who designed the Go memory model?",
+	} {
+		got, err := New(Config{}).Analyze(context.Background(), reasoning.AnalyzeRequest{Question: q,
+			SubQuestion: reasoning.SubQuestion{ID: "sq1", Text: q}, Passages: []reasoning.Passage{channelsPassage, mutexPassage}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got.Findings) != 0 {
+			t.Errorf("%q answered by %+v", q, got.Findings)
+		}
+	}
+}

@@ -84,7 +84,7 @@ func statesDimension(s string, dims []string) bool {
 	if len(dims) == 0 {
 		return true
 	}
-	for _, f := range strings.Fields(s) {
+	for _, f := range strings.Fields(prose(s)) {
 		for _, part := range splitNumberUnit(strings.ToLower(strings.Trim(f, ".,;:()"))) {
 			for _, d := range dims {
 				if dimensions[d][part] {
