@@ -117,20 +117,25 @@ flags:`)
 	if err != nil {
 		return err
 	}
-	s, err := stack.Connect(ctx, cfg, stack.ConnectOptions{Logger: quietLogger(stderr, cfg), DevServer: temporalserver.StartDev})
+	logger := quietLogger(stderr, cfg)
+	t0 := time.Now()
+	s, err := stack.Connect(ctx, cfg, stack.ConnectOptions{Logger: logger, DevServer: temporalserver.StartDev})
 	if err != nil {
 		return err
 	}
 	defer s.Close()
+	logger.Debug("starter: connected", "took", time.Since(t0).Round(time.Millisecond))
 
 	wid := *id
 	if wid == "" {
 		wid = "research-" + randomID()
 	}
+	t0 = time.Now()
 	run, err := s.Runs.Start(ctx, wid, in)
 	if err != nil {
 		return err
 	}
+	defer func() { logger.Debug("starter: run followed", "took", time.Since(t0).Round(time.Millisecond)) }()
 	return follow(ctx, s, cfg, run, *asJSON, *noWait, stdout, stderr)
 }
 

@@ -123,11 +123,21 @@ func floorRuns(b *testing.B, queue, wf string, args ...any) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		lat = append(lat, time.Since(t0))
+		d := time.Since(t0)
+		lat = append(lat, d)
+		if d > 2*time.Second {
+			desc, err := shared.Client.DescribeWorkflowExecution(ctx, run.GetID(), run.GetRunID())
+			if err == nil {
+				info := desc.GetWorkflowExecutionInfo()
+				b.Logf("slow run %s: client %v, server start→close %v", run.GetID(), d, info.GetCloseTime().AsTime().Sub(info.GetStartTime().AsTime()))
+			}
+		}
 	}
 	slices.Sort(lat)
 	b.ReportMetric(ms(lat[len(lat)/2]), "p50-ms")
 	b.ReportMetric(ms(lat[len(lat)*9/10]), "p90-ms")
+	b.ReportMetric(ms(lat[len(lat)*99/100]), "p99-ms")
+	b.ReportMetric(ms(lat[len(lat)-1]), "max-ms")
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }

@@ -143,7 +143,11 @@ func (s *Stack) startServer(ctx context.Context, opts Options, codecEndpoint str
 	}
 	s.Server = srv
 	s.uiURL = srv.UIAddress()
-	s.sup.onClose(srv.Stop)
+	s.sup.onClose(func() {
+		t0 := time.Now()
+		srv.Stop()
+		s.timed("embedded Temporal server stopped", t0)
+	})
 	return nil
 }
 
@@ -165,7 +169,11 @@ func (s *Stack) startPools(opts Options, acts pools.Activities) error {
 	}); err != nil {
 		return err
 	}
-	s.sup.onClose(s.Pools.Stop)
+	s.sup.onClose(func() {
+		t0 := time.Now()
+		s.Pools.Stop()
+		s.timed("worker pools stopped", t0)
+	})
 	if slices.Contains(opts.Pools, pools.Workflow) {
 		// One process per deployment polls the backlog: the workflow pool's.
 		pctx, cancel := context.WithCancel(context.Background())

@@ -28,6 +28,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"time"
 
 	rfclient "github.com/researchflow/researchflow/client"
 	"github.com/researchflow/researchflow/internal/devserver"
@@ -135,40 +136,50 @@ func Start(ctx context.Context, cfg config.Config, opts Options) (_ *Stack, err 
 		}
 	}
 	if cfg.Embedded() {
+		t0 := time.Now()
 		if err := s.startServer(ctx, opts, codecEndpoint); err != nil {
 			return nil, err
 		}
+		s.timed("embedded Temporal server started", t0)
 	} else {
 		s.uiURL = cfg.UIURL
 	}
+	t0 := time.Now()
 	if s.Client, err = dial(ctx, cfg, s.frontend(), s.Codec, opts.Logger, s.Metrics); err != nil {
 		return nil, err
 	}
 	s.sup.onClose(s.Client.Close)
+	s.timed("Temporal client dialled", t0)
 	s.Runs = rfclient.New(s.Client, cfg.Namespace)
 	if s.Codec != nil {
 		s.Runs = s.Runs.WithDataConverter(s.Codec.DataConverter())
 		opts.Logger.Info("payload encryption on", "key", cfg.Codec.KeyID, "keys", len(cfg.Codec.Keys))
 	}
+	t0 = time.Now()
 	if err := EnsureSearchAttributes(ctx, s.Client, cfg.Namespace); err != nil {
 		opts.Logger.Warn("could not register search attributes; research runs need them", "error", err)
 	}
+	s.timed("search attributes checked", t0)
 
 	acts := opts.Activities
 	if acts == nil && len(opts.Pools) > 0 {
+		t0 := time.Now()
 		built, err := s.buildActivities(ctx, opts.Pools)
 		if err != nil {
 			return nil, err
 		}
+		s.timed("activities built (memory opened)", t0)
 		acts = built
 		if opts.SetUpSearch != nil && acts.Search != nil {
 			opts.SetUpSearch(acts.Search)
 		}
 	}
 	if len(opts.Pools) > 0 {
+		t0 := time.Now()
 		if err := s.startPools(opts, *acts); err != nil {
 			return nil, err
 		}
+		s.timed("worker pools started", t0)
 	}
 	if cfg.MetricsAddr != "" && len(opts.Pools) > 0 {
 		// Worker processes only: a client-only command (the starter) run
@@ -188,7 +199,17 @@ func Start(ctx context.Context, cfg config.Config, opts Options) (_ *Stack, err 
 }
 
 // Close stops everything in reverse order of start.
-func (s *Stack) Close() { s.sup.close() }
+func (s *Stack) Close() {
+	t0 := time.Now()
+	s.sup.close()
+	s.timed("stopped", t0)
+}
+
+// timed logs, at debug level, how long a step of start or close took
+// (RESEARCHFLOW_LOG_LEVEL=debug shows where a command's seconds go).
+func (s *Stack) timed(step string, since time.Time) {
+	s.logger.Debug("stack: "+step, "took", time.Since(since).Round(time.Millisecond))
+}
 
 func (s *Stack) frontend() string {
 	if s.Server != nil {

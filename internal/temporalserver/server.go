@@ -179,6 +179,18 @@ func start(ctx context.Context, opt Options, lock *fileLock) (_ *Server, err err
 		dynamicconfig.HistoryCacheHostLevelMaxSize.Key():                 8096,
 		dynamicconfig.FrontendMaxNamespaceVisibilityRPSPerInstance.Key(): 100,
 		dynamicconfig.ForceSearchAttributesCacheRefreshOnRead.Key():      true,
+		// Each sequential activity waits for the history service to read
+		// its transfer tasks, at most 20 times a second by default: ~100 ms
+		// a stage. At 1000 a no-op stage costs ~20 ms on a loaded 2-core
+		// machine (README, "Latency per stage").
+		dynamicconfig.TransferProcessorMaxPollRPS.Key(): 1000,
+		// With stages that fast, a client waiting for a run's result (a
+		// long poll on its history) can miss the notification that the
+		// run closed: the history service keeps one pending notification
+		// per waiter and drops a newer one behind a stale one. The waiter
+		// then sleeps until its long poll expires, 20 s by default; 1 s
+		// bounds that stall (the client polls again at once).
+		dynamicconfig.HistoryLongPollExpirationInterval.Key(): time.Second,
 	}
 	// A listener the server cannot bind makes it call the logger's Fatal,
 	// which panics while starting; the panic becomes this start's error.
