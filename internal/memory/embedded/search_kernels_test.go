@@ -27,6 +27,13 @@ func TestKernelsMatchPlain(t *testing.T) {
 		if gb != dot(q, b) || gc != dot(q, c) {
 			t.Errorf("dim %d: dot2 = %v, %v; dot = %v, %v", dim, gb, gc, dot(q, b), dot(q, c))
 		}
+		d, e := vec(), vec()
+		g0, g1, g2, g3 := dot4(q, b, c, d, e)
+		for i, v := range [][]float32{b, c, d, e} {
+			if got := []float32{g0, g1, g2, g3}[i]; got != dot(q, v) {
+				t.Errorf("dim %d: dot4[%d] = %v, dot = %v", dim, i, got, dot(q, v))
+			}
+		}
 		x := newIndex(dim)
 		s := new(scratch)
 		for i := range x.spread {
@@ -139,7 +146,14 @@ func TestDenseMatchesReference(t *testing.T) {
 	sc := new(scratch)
 	for i := range 100 {
 		q := normalized(fx.query(r))
-		m := x.compile(memory.Filter{Corpus: fmt.Sprintf("c%d", i%4)}) // c3 matches nothing
+		f := memory.Filter{Corpus: fmt.Sprintf("c%d", i%4)} // c3 matches nothing
+		switch i % 3 {
+		case 1: // not the corpus-only fast path
+			f.ExcludeSourceIDs = []string{x.docs[i].chunk.SourceID}
+		case 2:
+			f = memory.Filter{}
+		}
+		m := x.compile(f)
 		k := 1 + i%13
 		got, want := x.dense(q, m, k, sc), x.denseReference(q, m, k, sc)
 		if !slices.Equal(got, want) {
