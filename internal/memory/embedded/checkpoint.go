@@ -198,9 +198,8 @@ func (x *index) writeCheckpointFile(path string, pos ckptPos, dead int) (int64, 
 
 	if !x.writeV1 {
 		if x.dim > 0 {
-			for lo := 0; lo < len(x.docs); lo += ckptBlock {
-				hi := min(lo+ckptBlock, len(x.docs))
-				if err := bulk(ckptVecs, lo, hi-lo, rawBytes(x.vecs[lo*x.dim:hi*x.dim]), 4); err != nil {
+			for i, b := range x.vecs {
+				if err := bulk(ckptVecs, i*vecBlock, len(b)/x.dim, rawBytes(b), 4); err != nil {
 					return 0, err
 				}
 			}
@@ -435,7 +434,11 @@ func (l *ckptLoader) bulkDst(op byte, lo, n, size int) ([]byte, int, error) {
 			return nil, 0, errMalformed
 		}
 		if op == ckptVecs {
-			return rawBytes(x.vecs[lo*per : (lo+n)*per]), width, nil
+			// One record per block of vectors.
+			if lo%vecBlock != 0 || n != min(vecBlock, len(x.docs)-lo) {
+				return nil, 0, errMalformed
+			}
+			return rawBytes(x.vecs[lo/vecBlock]), width, nil
 		}
 		return rawBytes(x.codes[lo*per : (lo+n)*per]), width, nil
 	default: // ckptPostings
@@ -532,7 +535,11 @@ func (l *ckptLoader) record(p []byte) error {
 		x.corpusOf = make([]uint32, nDocs)
 		x.sourceOf = make([]uint32, nDocs)
 		x.hashOf = make([]uint32, nDocs)
-		x.vecs = make([]float32, int(nDocs)*x.dim)
+		if x.dim > 0 {
+			for lo := 0; lo < int(nDocs); lo += vecBlock {
+				x.vecs = append(x.vecs, make([]float32, min(vecBlock, int(nDocs)-lo)*x.dim, vecBlock*x.dim))
+			}
+		}
 		x.codes = make([]uint64, int(nDocs)*x.words)
 		x.postings = make([][]posting, nTerms)
 		x.df = make([]int32, nTerms)

@@ -26,8 +26,8 @@ type index struct {
 	corpusOf []uint32
 	sourceOf []uint32
 	hashOf   []uint32
-	vecs     []float32 // unit vectors, dim per document
-	codes    []uint64  // sign bits of vec-center, words per document
+	vecs     [][]float32 // unit vectors, dim per document, vecBlock documents per block
+	codes    []uint64    // sign bits of vec-center, words per document
 
 	byID     map[string]uint32
 	live     int
@@ -171,8 +171,9 @@ func normalized(v []float32) []float32 {
 
 // reserve makes room for n more documents. The per-document slices grow
 // by doubling: append alone grows a large slice by a quarter at a time, and
-// ingesting 100k 384-dim chunks then spends most of its time copying the
-// vectors into ever larger arrays.
+// ingesting 100k chunks spent much of its time copying them into ever
+// larger arrays. (The vectors, the largest, are kept in blocks that are
+// never copied.)
 func (x *index) reserve(n int) {
 	x.docs = growDouble(x.docs, n)
 	x.alive = growDouble(x.alive, n)
@@ -181,7 +182,6 @@ func (x *index) reserve(n int) {
 	x.sourceOf = growDouble(x.sourceOf, n)
 	x.hashOf = growDouble(x.hashOf, n)
 	if x.dim > 0 {
-		x.vecs = growDouble(x.vecs, n*x.dim)
 		x.codes = growDouble(x.codes, n*x.words)
 	}
 }
@@ -230,7 +230,7 @@ func (x *index) add(p *prepared) (replaced bool) {
 	x.sourceOf = append(x.sourceOf, x.sources.id(c.SourceID))
 	x.hashOf = append(x.hashOf, x.hashes.id(c.DocHash))
 	if x.dim > 0 {
-		x.vecs = append(x.vecs, vec...)
+		x.vecs = appendVec(x.vecs, int(d), x.dim, vec)
 		x.codes = append(x.codes, make([]uint64, x.words)...)
 		if !x.deferCodes {
 			x.encode(d)
@@ -266,8 +266,24 @@ func distinctIDs(seq []uint32) []uint32 {
 	return slices.Compact(ids)
 }
 
+// vecBlock is the number of documents per block of vectors: a block is
+// allocated whole and never grows, so adding documents never copies the
+// vectors already there.
+const vecBlock = 1024
+
 func (x *index) vec(d uint32) []float32 {
-	return x.vecs[int(d)*x.dim : (int(d)+1)*x.dim]
+	o := int(d%vecBlock) * x.dim
+	return x.vecs[d/vecBlock][o : o+x.dim : o+x.dim]
+}
+
+// appendVec appends v as the vector of document d (the next one) to blocks.
+func appendVec(blocks [][]float32, d, dim int, v []float32) [][]float32 {
+	if d%vecBlock == 0 {
+		blocks = append(blocks, make([]float32, 0, vecBlock*dim))
+	}
+	b := &blocks[len(blocks)-1]
+	*b = append(*b, v...)
+	return blocks
 }
 
 func (x *index) code(d uint32) []uint64 {
@@ -364,10 +380,9 @@ func (x *index) rebuild() {
 	corpusOf := make([]uint32, 0, n)
 	sourceOf := make([]uint32, 0, n)
 	hashOf := make([]uint32, 0, n)
-	var vecs []float32
+	var vecs [][]float32
 	var codes []uint64
 	if x.dim > 0 {
-		vecs = make([]float32, 0, int(n)*x.dim)
 		codes = make([]uint64, 0, int(n)*x.words)
 	}
 	for d := range x.docs {
@@ -380,7 +395,7 @@ func (x *index) rebuild() {
 		sourceOf = append(sourceOf, x.sourceOf[d])
 		hashOf = append(hashOf, x.hashOf[d])
 		if x.dim > 0 {
-			vecs = append(vecs, x.vec(uint32(d))...)
+			vecs = appendVec(vecs, len(docs)-1, x.dim, x.vec(uint32(d)))
 			codes = append(codes, x.code(uint32(d))...)
 		}
 	}
