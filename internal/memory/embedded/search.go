@@ -134,6 +134,7 @@ func (x *index) bm25(terms []string, m *matcher, k int, s *scratch) []scored {
 	if avgdl <= 0 {
 		avgdl = 1
 	}
+	corpus, corpusOnly := m.corpusOnly()
 	a := float32(bm25K1 * (1 - bm25B))
 	c := float32(bm25K1 * bm25B / avgdl)
 	for _, term := range terms {
@@ -145,7 +146,9 @@ func (x *index) bm25(terms []string, m *matcher, k int, s *scratch) []scored {
 		idf := float32(math.Log(1 + (n-df+0.5)/(df+0.5)))
 		w := idf * (bm25K1 + 1)
 		for _, p := range x.postings[id] {
-			if !x.alive[p.doc] {
+			if !x.alive[p.doc] || corpusOnly && x.corpusOf[p.doc] != corpus {
+				// A document's score depends on nothing but its own
+				// postings: those the filter drops need none.
 				continue
 			}
 			tf := float32(p.tf)
@@ -157,7 +160,7 @@ func (x *index) bm25(terms []string, m *matcher, k int, s *scratch) []scored {
 	}
 	top := topK{x: x, k: k}
 	for _, d := range touched {
-		if m.match(x, d) {
+		if corpusOnly || m.match(x, d) {
 			top.push(scored{doc: d, score: float64(scores[d])})
 		}
 		scores[d] = 0
