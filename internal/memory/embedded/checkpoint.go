@@ -19,11 +19,13 @@ import (
 
 // A checkpoint is an image of the index as it stood after the log up to a
 // position (segment S, byte offset O): its documents with their term
-// sequences, vectors and binary codes, the term dictionary and the dense
-// search's center. Open loads it and replays only the records after O in
-// segment S and the segments after S, so reopening costs a read of the
-// image instead of tokenizing every chunk again (as SQLite and litestream
-// checkpoint their write-ahead logs).
+// sequences, vectors and binary codes, the term dictionary, the postings
+// and the dense search's center. Open loads it and replays only the
+// records after O in segment S and the segments after S, so reopening
+// costs a read of the image instead of tokenizing every chunk again (as
+// SQLite and litestream checkpoint their write-ahead logs). The vectors,
+// codes and postings are stored as the arrays the index keeps them in and
+// read straight into place.
 //
 // It is written to checkpointFile+".tmp", fsynced and renamed into place;
 // only then are the segments it covers removed. A crash at any point leaves
