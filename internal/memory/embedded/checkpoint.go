@@ -10,6 +10,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 	"unsafe"
 
@@ -18,11 +19,13 @@ import (
 
 // A checkpoint is an image of the index as it stood after the log up to a
 // position (segment S, byte offset O): its documents with their term
-// sequences, vectors and binary codes, the term dictionary and the dense
-// search's center. Open loads it and replays only the records after O in
-// segment S and the segments after S, so reopening costs a read of the
-// image instead of tokenizing every chunk again (as SQLite and litestream
-// checkpoint their write-ahead logs).
+// sequences, vectors and binary codes, the term dictionary, the postings
+// and the dense search's center. Open loads it and replays only the
+// records after O in segment S and the segments after S, so reopening
+// costs a read of the image instead of tokenizing every chunk again (as
+// SQLite and litestream checkpoint their write-ahead logs). The vectors,
+// codes and postings are stored as the arrays the index keeps them in and
+// read straight into place.
 //
 // It is written to checkpointFile+".tmp", fsynced and renamed into place;
 // only then are the segments it covers removed. A crash at any point leaves
@@ -34,15 +37,34 @@ import (
 const (
 	checkpointFile = "index.ckpt"
 
-	ckptFormat = 1
+	// ckptFormat 2 keeps the vectors, the codes and the postings in bulk
+	// records (below) that open reads straight into the index's arrays;
+	// format 1 had each document's vector and code inside its document
+	// record and no postings (open rebuilt them from the term sequences).
+	// Format 1 checkpoints are still read.
+	ckptFormat   = 2
+	ckptFormatV1 = 1
 
 	ckptHeader byte = 1
 	ckptTerms  byte = 2
 	ckptDocs   byte = 3
 	ckptEnd    byte = 4
+	// Bulk records: the op byte, two uint32 little-endian (the first
+	// document or term, and how many), then the raw little-endian array:
+	// ckptVecs the float32 vectors of those documents, ckptCodes their
+	// uint64 codes, ckptPostings the live postings (uint32 document, uint32
+	// term frequency) of those terms one term after the other, as many per
+	// term as its document frequency.
+	ckptVecs     byte = 5
+	ckptCodes    byte = 6
+	ckptPostings byte = 7
+	bulkPrefix        = 9
 
 	// ckptBlock is the number of documents or terms per record.
 	ckptBlock = 1024
+	// ckptPostingBlock bounds the postings in one record (a term with more
+	// has a record of its own).
+	ckptPostingBlock = 1 << 17
 
 	// A write starts a checkpoint once the log written since the last one
 	// is at least checkpointMinLog and twice the size of the last
@@ -97,10 +119,37 @@ func (x *index) writeCheckpointFile(path string, pos ckptPos, dead int) (int64, 
 		_, err := w.Write(b)
 		return err
 	}
+	var swapped []byte
+	// bulk writes a bulk record whose array is raw (native byte order,
+	// elements of width bytes).
+	bulk := func(op byte, lo, n int, raw []byte, width int) error {
+		if !littleEndian {
+			swapped = append(swapped[:0], raw...)
+			swapBytes(swapped, width)
+			raw = swapped
+		}
+		var head [recordHeaderSize + bulkPrefix]byte
+		pre := head[recordHeaderSize:]
+		pre[0] = op
+		binary.LittleEndian.PutUint32(pre[1:], uint32(lo))
+		binary.LittleEndian.PutUint32(pre[5:], uint32(n))
+		binary.LittleEndian.PutUint32(head[:], uint32(bulkPrefix+len(raw)))
+		binary.LittleEndian.PutUint32(head[4:], crc32.Update(crc32.Checksum(pre, castagnoli), castagnoli, raw))
+		size += int64(len(head) + len(raw))
+		if _, err := w.Write(head[:]); err != nil {
+			return err
+		}
+		_, err := w.Write(raw)
+		return err
+	}
+	format := uint64(ckptFormat)
+	if x.writeV1 {
+		format = ckptFormatV1
+	}
 
 	b, start := beginRecord(b[:0])
 	b = append(b, ckptHeader)
-	for _, v := range []uint64{ckptFormat, uint64(x.dim), uint64(pos.seg), uint64(pos.offset), uint64(dead),
+	for _, v := range []uint64{format, uint64(x.dim), uint64(pos.seg), uint64(pos.offset), uint64(dead),
 		uint64(x.centeredAt), uint64(x.live), math.Float64bits(x.totalLen), uint64(len(x.docs)), uint64(len(x.postings))} {
 		b = binary.AppendUvarint(b, v)
 	}
@@ -139,10 +188,49 @@ func (x *index) writeCheckpointFile(path string, pos ckptPos, dead int) (int64, 
 		b = binary.AppendUvarint(b, uint64(hi-lo))
 		for d := lo; d < hi; d++ {
 			b = x.appendDoc(b, uint32(d))
+			if x.writeV1 {
+				b = x.appendVecCode(b, uint32(d))
+			}
 		}
 		b = endRecord(b, start)
 		if err := put(); err != nil {
 			return 0, err
+		}
+	}
+
+	if !x.writeV1 {
+		if x.dim > 0 {
+			for i, b := range x.vecs {
+				if err := bulk(ckptVecs, i*vecBlock, len(b)/x.dim, rawBytes(b), 4); err != nil {
+					return 0, err
+				}
+			}
+			for lo := 0; lo < len(x.docs); lo += ckptBlock {
+				hi := min(lo+ckptBlock, len(x.docs))
+				if err := bulk(ckptCodes, lo, hi-lo, rawBytes(x.codes[lo*x.words:hi*x.words]), 8); err != nil {
+					return 0, err
+				}
+			}
+		}
+		// The live postings of each term, in document order: as many as
+		// its document frequency (open checks).
+		var ps []posting
+		lo := 0
+		for t := 0; t <= len(x.postings); t++ {
+			if t > lo && (t == len(x.postings) || t-lo == ckptBlock || len(ps)+int(x.df[t]) > ckptPostingBlock) {
+				if err := bulk(ckptPostings, lo, t-lo, rawBytes(ps), 4); err != nil {
+					return 0, err
+				}
+				ps, lo = ps[:0], t
+			}
+			if t == len(x.postings) {
+				break
+			}
+			for _, p := range x.postings[t] {
+				if x.alive[p.doc] {
+					ps = append(ps, p)
+				}
+			}
 		}
 	}
 
@@ -164,8 +252,9 @@ func (x *index) writeCheckpointFile(path string, pos ckptPos, dead int) (int64, 
 }
 
 // appendDoc appends document d: whether it is live; for a live one its
-// chunk's fields (lengths, then the bytes of all of them), term sequence;
-// for every one its vector and code (a dead document keeps its place).
+// chunk's fields (lengths, then the bytes of all of them) and term
+// sequence. A dead document keeps its place (and its vector and code, in
+// the bulk records).
 func (x *index) appendDoc(b []byte, d uint32) []byte {
 	if !x.alive[d] {
 		b = append(b, 0)
@@ -193,6 +282,11 @@ func (x *index) appendDoc(b []byte, d uint32) []byte {
 			b = binary.LittleEndian.AppendUint32(b, t)
 		}
 	}
+	return b
+}
+
+// appendVecCode appends document d's vector and code (format 1 only).
+func (x *index) appendVecCode(b []byte, d uint32) []byte {
 	if x.dim > 0 {
 		b = appendFloats(b, x.vec(d))
 		for _, w := range x.code(d) {
@@ -200,6 +294,22 @@ func (x *index) appendDoc(b []byte, d uint32) []byte {
 		}
 	}
 	return b
+}
+
+// rawBytes is the memory of s as bytes.
+func rawBytes[T float32 | uint64 | posting](s []T) []byte {
+	if len(s) == 0 {
+		return nil
+	}
+	return unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(s))), len(s)*int(unsafe.Sizeof(s[0])))
+}
+
+// swapBytes reverses the byte order of each width-byte element of b (the
+// checkpoint is little-endian; a big-endian machine converts).
+func swapBytes(b []byte, width int) {
+	for i := 0; i+width <= len(b); i += width {
+		slices.Reverse(b[i : i+width])
+	}
 }
 
 func appendFloats(b []byte, v []float32) []byte {
@@ -220,7 +330,9 @@ func readCheckpoint(dir string, dim int) (*index, ckptPos, int, error) {
 	}
 	defer f.Close()
 	l := ckptLoader{x: newIndex(dim)}
-	br := bufio.NewReaderSize(f, 1<<20)
+	// Large records are read past the buffer, straight into their place;
+	// a small buffer keeps the bytes copied twice few.
+	br := bufio.NewReaderSize(f, 64<<10)
 	var head [recordHeaderSize]byte
 	var payload []byte
 	for !l.done {
@@ -231,20 +343,52 @@ func readCheckpoint(dir string, dim int) (*index, ckptPos, int, error) {
 			return nil, ckptPos{}, 0, fmt.Errorf("read %s: %w", checkpointFile, err)
 		}
 		n := binary.LittleEndian.Uint32(head[:])
-		if n > maxRecordSize {
+		sum := binary.LittleEndian.Uint32(head[4:])
+		if n > maxRecordSize || n == 0 {
 			return nil, ckptPos{}, 0, fmt.Errorf("%s: record length %d: %w", checkpointFile, n, errBadCheckpoint)
+		}
+		op, err := br.ReadByte()
+		if err != nil {
+			return nil, ckptPos{}, 0, fmt.Errorf("%s ends inside a record: %w", checkpointFile, errBadCheckpoint)
+		}
+		if op == ckptVecs || op == ckptCodes || op == ckptPostings {
+			// Read the array straight into its place in the index.
+			var pre [bulkPrefix]byte
+			pre[0] = op
+			if _, err := io.ReadFull(br, pre[1:]); err != nil {
+				return nil, ckptPos{}, 0, fmt.Errorf("%s ends inside a record: %w", checkpointFile, errBadCheckpoint)
+			}
+			lo, cnt := binary.LittleEndian.Uint32(pre[1:]), binary.LittleEndian.Uint32(pre[5:])
+			dst, width, err := l.bulkDst(op, int(lo), int(cnt), int(n)-bulkPrefix)
+			if err != nil {
+				return nil, ckptPos{}, 0, fmt.Errorf("%s: %w: %w", checkpointFile, err, errBadCheckpoint)
+			}
+			if _, err := io.ReadFull(br, dst); err != nil {
+				return nil, ckptPos{}, 0, fmt.Errorf("%s ends inside a record: %w", checkpointFile, errBadCheckpoint)
+			}
+			if crc32.Update(crc32.Checksum(pre[:], castagnoli), castagnoli, dst) != sum {
+				return nil, ckptPos{}, 0, fmt.Errorf("%s: checksum mismatch: %w", checkpointFile, errBadCheckpoint)
+			}
+			if !littleEndian {
+				swapBytes(dst, width)
+			}
+			if err := l.bulkDone(op, int(lo), int(cnt)); err != nil {
+				return nil, ckptPos{}, 0, fmt.Errorf("%s: %w: %w", checkpointFile, err, errBadCheckpoint)
+			}
+			continue
 		}
 		if cap(payload) < int(n) {
 			payload = make([]byte, n)
 		}
 		payload = payload[:n]
-		if _, err := io.ReadFull(br, payload); err != nil {
+		payload[0] = op
+		if _, err := io.ReadFull(br, payload[1:]); err != nil {
 			if err == io.EOF || err == io.ErrUnexpectedEOF {
 				return nil, ckptPos{}, 0, fmt.Errorf("%s ends inside a record: %w", checkpointFile, errBadCheckpoint)
 			}
 			return nil, ckptPos{}, 0, fmt.Errorf("read %s: %w", checkpointFile, err)
 		}
-		if crc32.Checksum(payload, castagnoli) != binary.LittleEndian.Uint32(head[4:]) {
+		if crc32.Checksum(payload, castagnoli) != sum {
 			return nil, ckptPos{}, 0, fmt.Errorf("%s: checksum mismatch: %w", checkpointFile, errBadCheckpoint)
 		}
 		if err := l.record(payload); err != nil {
@@ -260,12 +404,99 @@ func readCheckpoint(dir string, dim int) (*index, ckptPos, int, error) {
 // ckptLoader builds an index from checkpoint records.
 type ckptLoader struct {
 	x        *index
+	format   uint64
 	pos      ckptPos
 	dead     int
 	header   bool
 	done     bool
 	nextTerm int
 	nextDoc  int
+	nextVec  int // format 2: the next document of the bulk records
+	nextCode int
+	nextPost int // the next term of the postings records
+	flat     []posting
+	seqs     []uint32 // room for term sequences, shared by many documents
+}
+
+// bulkDst checks a bulk record's header (after the header record, in
+// order, of the size its count implies) and returns the bytes of the
+// index's array it fills and the width of its elements.
+func (l *ckptLoader) bulkDst(op byte, lo, n, size int) ([]byte, int, error) {
+	x := l.x
+	if !l.header || l.format == ckptFormatV1 {
+		return nil, 0, errors.New("bulk record out of place")
+	}
+	switch op {
+	case ckptVecs, ckptCodes:
+		next, per, width := &l.nextVec, x.dim, 4
+		if op == ckptCodes {
+			next, per, width = &l.nextCode, x.words, 8
+		}
+		if x.dim == 0 || lo != *next || n > len(x.docs)-lo || size != n*per*width {
+			return nil, 0, errMalformed
+		}
+		if op == ckptVecs {
+			// One record per block of vectors.
+			if lo%vecBlock != 0 || n != min(vecBlock, len(x.docs)-lo) {
+				return nil, 0, errMalformed
+			}
+			return rawBytes(x.vecs[lo/vecBlock]), width, nil
+		}
+		return rawBytes(x.codes[lo*per : (lo+n)*per]), width, nil
+	default: // ckptPostings
+		// The documents come first: postings are checked against them.
+		if lo != l.nextPost || n > len(x.postings)-lo || l.nextTerm != len(x.postings) || l.nextDoc != len(x.docs) {
+			return nil, 0, errMalformed
+		}
+		if l.flat == nil {
+			total := 0
+			for _, df := range x.df {
+				if df < 0 {
+					return nil, 0, errMalformed
+				}
+				total += int(df)
+			}
+			l.flat = make([]posting, total)
+		}
+		want := 0
+		for _, df := range x.df[lo : lo+n] {
+			want += int(df)
+		}
+		if size != 8*want || want > len(l.flat) {
+			return nil, 0, errMalformed
+		}
+		return rawBytes(l.flat[:want]), 4, nil
+	}
+}
+
+// bulkDone takes in a bulk record read into place by bulkDst.
+func (l *ckptLoader) bulkDone(op byte, lo, n int) error {
+	x := l.x
+	switch op {
+	case ckptVecs:
+		l.nextVec += n
+	case ckptCodes:
+		l.nextCode += n
+	default:
+		// Each term's postings are live documents in ascending order.
+		for t := lo; t < lo+n; t++ {
+			df := int(x.df[t])
+			ps := l.flat[:df:df]
+			l.flat = l.flat[df:]
+			prev := -1
+			for _, p := range ps {
+				if int(p.doc) <= prev || int(p.doc) >= len(x.docs) || !x.alive[p.doc] || p.tf == 0 {
+					return fmt.Errorf("term %d: bad posting", t)
+				}
+				prev = int(p.doc)
+			}
+			if df > 0 {
+				x.postings[t] = ps
+			}
+		}
+		l.nextPost += n
+	}
+	return nil
 }
 
 func (l *ckptLoader) record(p []byte) error {
@@ -284,9 +515,10 @@ func (l *ckptLoader) record(p []byte) error {
 		if d.err != nil {
 			return d.err
 		}
-		if v[0] != ckptFormat {
-			return fmt.Errorf("checkpoint format %d, want %d", v[0], ckptFormat)
+		if v[0] != ckptFormat && v[0] != ckptFormatV1 {
+			return fmt.Errorf("checkpoint format %d, this build reads %d and %d", v[0], ckptFormatV1, ckptFormat)
 		}
+		l.format = v[0]
 		if int(v[1]) != x.dim {
 			return fmt.Errorf("checkpoint of a %d-dim index, store has %d", v[1], x.dim)
 		}
@@ -305,7 +537,11 @@ func (l *ckptLoader) record(p []byte) error {
 		x.corpusOf = make([]uint32, nDocs)
 		x.sourceOf = make([]uint32, nDocs)
 		x.hashOf = make([]uint32, nDocs)
-		x.vecs = make([]float32, int(nDocs)*x.dim)
+		if x.dim > 0 {
+			for lo := 0; lo < int(nDocs); lo += vecBlock {
+				x.vecs = append(x.vecs, make([]float32, min(vecBlock, int(nDocs)-lo)*x.dim, vecBlock*x.dim))
+			}
+		}
 		x.codes = make([]uint64, int(nDocs)*x.words)
 		x.postings = make([][]posting, nTerms)
 		x.df = make([]int32, nTerms)
@@ -334,6 +570,9 @@ func (l *ckptLoader) record(p []byte) error {
 	case ckptEnd:
 		nDocs, nTerms := int(d.uvarint()), int(d.uvarint())
 		if nDocs != len(x.docs) || nTerms != len(x.postings) || l.nextDoc != nDocs || l.nextTerm != nTerms {
+			return errMalformed
+		}
+		if l.format != ckptFormatV1 && (l.nextPost != nTerms || x.dim > 0 && (l.nextVec != nDocs || l.nextCode != nDocs)) {
 			return errMalformed
 		}
 		l.done = true
@@ -376,7 +615,11 @@ func (l *ckptLoader) doc(d *decoder, dn uint32) {
 			d.fail()
 			return
 		}
-		seq := make([]uint32, n)
+		if len(l.seqs) < int(n) {
+			l.seqs = make([]uint32, max(int(n), 1<<16))
+		}
+		seq := l.seqs[:n:n]
+		l.seqs = l.seqs[n:]
 		for i := range seq {
 			t := binary.LittleEndian.Uint32(d.b[4*i:])
 			if int(t) >= len(x.postings) {
@@ -394,7 +637,7 @@ func (l *ckptLoader) doc(d *decoder, dn uint32) {
 		x.hashOf[dn] = x.hashes.id(c.DocHash)
 		x.byID[c.ID] = dn
 	}
-	if x.dim > 0 {
+	if x.dim > 0 && l.format == ckptFormatV1 {
 		d.floats(x.vec(dn))
 		code := x.code(dn)
 		if len(d.b) < 8*len(code) {
@@ -408,11 +651,14 @@ func (l *ckptLoader) doc(d *decoder, dn uint32) {
 	}
 }
 
-// finish builds the postings from the live documents' term sequences, in
-// document order as add builds them; the document frequencies (live
+// finish builds the postings of a format 1 checkpoint from the live
+// documents' term sequences, in document order as add builds them; the document frequencies (live
 // documents per term) give their lengths.
 func (l *ckptLoader) finish() error {
 	x := l.x
+	if l.format != ckptFormatV1 {
+		return nil // the postings records held them, checked as read
+	}
 	for t, n := range x.df {
 		if n > 0 {
 			x.postings[t] = make([]posting, 0, n)

@@ -133,6 +133,56 @@ func TestCheckpointReopensIdentical(t *testing.T) {
 	}
 }
 
+// A checkpoint written by the previous build (format 1: vectors inside the
+// document records, no postings) still opens to the same answers, and the
+// next checkpoint is of the current format, which opens the same too.
+func TestCheckpointFormatOneStillReads(t *testing.T) {
+	dir := t.TempDir()
+	s, queries := checkpointStore(t, dir)
+	want := searches(t, s, queries)
+	s.idx.writeV1 = true
+	s.mu.Lock()
+	err := s.checkpoint()
+	s.mu.Unlock()
+	if err != nil {
+		t.Fatal(err)
+	}
+	crash(t, s)
+	if f := checkpointFormat(t, dir); f != ckptFormatV1 {
+		t.Fatalf("checkpoint format = %d, want %d", f, ckptFormatV1)
+	}
+	s = openT(t, dir, 8)
+	if got := searches(t, s, queries); !slices.Equal(got, want) {
+		t.Errorf("search after reopen from a format 1 checkpoint differs")
+	}
+	if err := s.Compact(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	crash(t, s)
+	if f := checkpointFormat(t, dir); f != ckptFormat {
+		t.Fatalf("checkpoint format after compaction = %d, want %d", f, ckptFormat)
+	}
+	s = openT(t, dir, 8)
+	defer s.Close()
+	if got := searches(t, s, queries); !slices.Equal(got, want) {
+		t.Errorf("search after reopen from the compacted checkpoint differs")
+	}
+}
+
+// checkpointFormat returns the format in the header of dir's checkpoint.
+func checkpointFormat(t *testing.T, dir string) uint64 {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(dir, checkpointFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := &decoder{b: b[recordHeaderSize:]}
+	if op := d.byte(); op != ckptHeader {
+		t.Fatalf("first checkpoint record is %d, want the header", op)
+	}
+	return d.uvarint()
+}
+
 // A crash while a checkpoint is being written leaves a partial .tmp file:
 // open removes it and uses the previous checkpoint and the whole log after
 // it.

@@ -26,8 +26,8 @@ type index struct {
 	corpusOf []uint32
 	sourceOf []uint32
 	hashOf   []uint32
-	vecs     []float32 // unit vectors, dim per document
-	codes    []uint64  // sign bits of vec-center, words per document
+	vecs     [][]float32 // unit vectors, dim per document, vecBlock documents per block
+	codes    []uint64    // sign bits of vec-center, words per document
 
 	byID     map[string]uint32
 	live     int
@@ -47,6 +47,7 @@ type index struct {
 	spread     []float32 // mean |vec-center| per dimension
 	centeredAt int       // live documents when center was last computed
 	deferCodes bool      // during replay: codes are computed once at the end
+	writeV1    bool      // tests: write checkpoints in format 1
 }
 
 type doc struct {
@@ -168,6 +169,32 @@ func normalized(v []float32) []float32 {
 	return out
 }
 
+// reserve makes room for n more documents. The per-document slices grow
+// by doubling: append alone grows a large slice by a quarter at a time, and
+// ingesting 100k chunks spent much of its time copying them into ever
+// larger arrays. (The vectors, the largest, are kept in blocks that are
+// never copied.)
+func (x *index) reserve(n int) {
+	x.docs = growDouble(x.docs, n)
+	x.alive = growDouble(x.alive, n)
+	x.lens = growDouble(x.lens, n)
+	x.corpusOf = growDouble(x.corpusOf, n)
+	x.sourceOf = growDouble(x.sourceOf, n)
+	x.hashOf = growDouble(x.hashOf, n)
+	if x.dim > 0 {
+		x.codes = growDouble(x.codes, n*x.words)
+	}
+}
+
+// growDouble returns s with room for n more elements, at least doubling
+// its capacity when it has to grow.
+func growDouble[S ~[]E, E any](s S, n int) S {
+	if cap(s)-len(s) >= n {
+		return s
+	}
+	return slices.Grow(s, max(n, len(s)))
+}
+
 // add inserts p, replacing a live document with the same ID; it reports
 // whether one was replaced.
 func (x *index) add(p *prepared) (replaced bool) {
@@ -203,7 +230,7 @@ func (x *index) add(p *prepared) (replaced bool) {
 	x.sourceOf = append(x.sourceOf, x.sources.id(c.SourceID))
 	x.hashOf = append(x.hashOf, x.hashes.id(c.DocHash))
 	if x.dim > 0 {
-		x.vecs = append(x.vecs, vec...)
+		x.vecs = appendVec(x.vecs, int(d), x.dim, vec)
 		x.codes = append(x.codes, make([]uint64, x.words)...)
 		if !x.deferCodes {
 			x.encode(d)
@@ -239,8 +266,24 @@ func distinctIDs(seq []uint32) []uint32 {
 	return slices.Compact(ids)
 }
 
+// vecBlock is the number of documents per block of vectors: a block is
+// allocated whole and never grows, so adding documents never copies the
+// vectors already there.
+const vecBlock = 1024
+
 func (x *index) vec(d uint32) []float32 {
-	return x.vecs[int(d)*x.dim : (int(d)+1)*x.dim]
+	o := int(d%vecBlock) * x.dim
+	return x.vecs[d/vecBlock][o : o+x.dim : o+x.dim]
+}
+
+// appendVec appends v as the vector of document d (the next one) to blocks.
+func appendVec(blocks [][]float32, d, dim int, v []float32) [][]float32 {
+	if d%vecBlock == 0 {
+		blocks = append(blocks, make([]float32, 0, vecBlock*dim))
+	}
+	b := &blocks[len(blocks)-1]
+	*b = append(*b, v...)
+	return blocks
 }
 
 func (x *index) code(d uint32) []uint64 {
@@ -337,10 +380,9 @@ func (x *index) rebuild() {
 	corpusOf := make([]uint32, 0, n)
 	sourceOf := make([]uint32, 0, n)
 	hashOf := make([]uint32, 0, n)
-	var vecs []float32
+	var vecs [][]float32
 	var codes []uint64
 	if x.dim > 0 {
-		vecs = make([]float32, 0, int(n)*x.dim)
 		codes = make([]uint64, 0, int(n)*x.words)
 	}
 	for d := range x.docs {
@@ -353,7 +395,7 @@ func (x *index) rebuild() {
 		sourceOf = append(sourceOf, x.sourceOf[d])
 		hashOf = append(hashOf, x.hashOf[d])
 		if x.dim > 0 {
-			vecs = append(vecs, x.vec(uint32(d))...)
+			vecs = appendVec(vecs, len(docs)-1, x.dim, x.vec(uint32(d)))
 			codes = append(codes, x.code(uint32(d))...)
 		}
 	}
@@ -467,6 +509,13 @@ func (m *matcher) match(x *index, d uint32) bool {
 	return true
 }
 
+// corpusOnly reports whether m constrains nothing but the corpus, and
+// which.
+func (m *matcher) corpusOnly() (uint32, bool) {
+	ok := !m.all && !m.none && m.corpus != 0 && m.source == 0 && m.hash == 0 && m.inSet == nil && m.outSet == nil
+	return m.corpus, ok
+}
+
 // count returns the number of live documents matching m.
 func (x *index) count(m *matcher) int {
 	if m.all {
@@ -520,6 +569,40 @@ func dot(a, b []float32) float32 {
 		s0 += a[i] * b[i]
 	}
 	return s0 + s1 + s2 + s3
+}
+
+// dot4 is dot of a against b, c, d and e at once, each summed in dot's
+// order (bit for bit dot's results).
+func dot4(a, b, c, d, e []float32) (float32, float32, float32, float32) {
+	b, c, d, e = b[:len(a)], c[:len(a)], d[:len(a)], e[:len(a)]
+	var s0, s1, s2, s3, t0, t1, t2, t3, u0, u1, u2, u3, v0, v1, v2, v3 float32
+	i := 0
+	for ; i+4 <= len(a); i += 4 {
+		a0, a1, a2, a3 := a[i], a[i+1], a[i+2], a[i+3]
+		s0 += a0 * b[i]
+		s1 += a1 * b[i+1]
+		s2 += a2 * b[i+2]
+		s3 += a3 * b[i+3]
+		t0 += a0 * c[i]
+		t1 += a1 * c[i+1]
+		t2 += a2 * c[i+2]
+		t3 += a3 * c[i+3]
+		u0 += a0 * d[i]
+		u1 += a1 * d[i+1]
+		u2 += a2 * d[i+2]
+		u3 += a3 * d[i+3]
+		v0 += a0 * e[i]
+		v1 += a1 * e[i+1]
+		v2 += a2 * e[i+2]
+		v3 += a3 * e[i+3]
+	}
+	for ; i < len(a); i++ {
+		s0 += a[i] * b[i]
+		t0 += a[i] * c[i]
+		u0 += a[i] * d[i]
+		v0 += a[i] * e[i]
+	}
+	return s0 + s1 + s2 + s3, t0 + t1 + t2 + t3, u0 + u1 + u2 + u3, v0 + v1 + v2 + v3
 }
 
 // dot2 is dot of a against b and c at once, each summed in dot's order (so

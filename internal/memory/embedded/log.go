@@ -10,6 +10,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -107,6 +108,13 @@ func encodeHeader(kind byte) []byte {
 // appendUpsert appends one upsert record holding chunks (vectors already
 // normalized) to b.
 func appendUpsert(b []byte, chunks []memory.Chunk) []byte {
+	size := recordHeaderSize + 1 + binary.MaxVarintLen64
+	for i := range chunks {
+		c := &chunks[i]
+		size += len(c.ID) + len(c.Corpus) + len(c.SourceID) + len(c.SourceTitle) + len(c.SourceLocation) +
+			len(c.Section) + len(c.Text) + len(c.ContentHash) + len(c.DocHash) + 4*len(c.Vector) + 16*binary.MaxVarintLen64
+	}
+	b = slices.Grow(b, size)
 	b, start := beginRecord(b)
 	b = append(b, opUpsert)
 	b = binary.AppendUvarint(b, uint64(len(chunks)))

@@ -134,6 +134,7 @@ func (x *index) bm25(terms []string, m *matcher, k int, s *scratch) []scored {
 	if avgdl <= 0 {
 		avgdl = 1
 	}
+	corpus, corpusOnly := m.corpusOnly()
 	a := float32(bm25K1 * (1 - bm25B))
 	c := float32(bm25K1 * bm25B / avgdl)
 	for _, term := range terms {
@@ -145,7 +146,9 @@ func (x *index) bm25(terms []string, m *matcher, k int, s *scratch) []scored {
 		idf := float32(math.Log(1 + (n-df+0.5)/(df+0.5)))
 		w := idf * (bm25K1 + 1)
 		for _, p := range x.postings[id] {
-			if !x.alive[p.doc] {
+			if !x.alive[p.doc] || corpusOnly && x.corpusOf[p.doc] != corpus {
+				// A document's score depends on nothing but its own
+				// postings: those the filter drops need none.
 				continue
 			}
 			tf := float32(p.tf)
@@ -157,7 +160,7 @@ func (x *index) bm25(terms []string, m *matcher, k int, s *scratch) []scored {
 	}
 	top := topK{x: x, k: k}
 	for _, d := range touched {
-		if m.match(x, d) {
+		if corpusOnly || m.match(x, d) {
 			top.push(scored{doc: d, score: float64(scores[d])})
 		}
 		scores[d] = 0
@@ -193,15 +196,30 @@ func (x *index) dense(q []float32, m *matcher, k int, s *scratch) []scored {
 	const excluded = math.MaxUint16
 	eligible := 0
 	w := x.words
-	for d := 0; d < n; d++ {
-		if !x.alive[d] || !m.match(x, uint32(d)) {
-			dist[d] = excluded
-			continue
+	if c, ok := m.corpusOnly(); ok {
+		// The common filter (one corpus), without a call per document.
+		corpusOf, alive, codes := x.corpusOf[:n], x.alive[:n], x.codes[:n*w]
+		for d := range corpusOf {
+			if !alive[d] || corpusOf[d] != c {
+				dist[d] = excluded
+				continue
+			}
+			h := hamming(codes[d*w:(d+1)*w], qc)
+			dist[d] = uint16(h)
+			hist[h]++
+			eligible++
 		}
-		h := hamming(x.codes[d*w:(d+1)*w], qc)
-		dist[d] = uint16(h)
-		hist[h]++
-		eligible++
+	} else {
+		for d := 0; d < n; d++ {
+			if !x.alive[d] || !m.match(x, uint32(d)) {
+				dist[d] = excluded
+				continue
+			}
+			h := hamming(x.codes[d*w:(d+1)*w], qc)
+			dist[d] = uint16(h)
+			hist[h]++
+			eligible++
+		}
 	}
 	// Keep every candidate closer than limit, and those at exactly limit
 	// until keep candidates are kept.
@@ -242,11 +260,19 @@ func (x *index) dense(q []float32, m *matcher, k int, s *scratch) []scored {
 		selectTop(cands, rerank)
 		cands = cands[:rerank]
 	}
-	// In document order the vectors are read front to back; the kept set
-	// does not depend on the order of pushes (worse is a total order).
-	slices.SortFunc(cands, func(a, b cand) int { return int(a.doc) - int(b.doc) })
+	// The kept set does not depend on the order of pushes (worse is a
+	// total order), so the candidates are scored as selectTop left them;
+	// four at a time, so that four vectors' loads overlap.
 	top := topK{x: x, k: k}
 	i := 0
+	for ; i+4 <= len(cands); i += 4 {
+		c := cands[i : i+4 : i+4]
+		s0, s1, s2, s3 := dot4(q, x.vec(c[0].doc), x.vec(c[1].doc), x.vec(c[2].doc), x.vec(c[3].doc))
+		top.push(scored{doc: c[0].doc, score: float64(s0)})
+		top.push(scored{doc: c[1].doc, score: float64(s1)})
+		top.push(scored{doc: c[2].doc, score: float64(s2)})
+		top.push(scored{doc: c[3].doc, score: float64(s3)})
+	}
 	for ; i+2 <= len(cands); i += 2 {
 		a, b := cands[i].doc, cands[i+1].doc
 		sa, sb := dot2(q, x.vec(a), x.vec(b))

@@ -27,6 +27,13 @@ func TestKernelsMatchPlain(t *testing.T) {
 		if gb != dot(q, b) || gc != dot(q, c) {
 			t.Errorf("dim %d: dot2 = %v, %v; dot = %v, %v", dim, gb, gc, dot(q, b), dot(q, c))
 		}
+		d, e := vec(), vec()
+		g0, g1, g2, g3 := dot4(q, b, c, d, e)
+		for i, v := range [][]float32{b, c, d, e} {
+			if got := []float32{g0, g1, g2, g3}[i]; got != dot(q, v) {
+				t.Errorf("dim %d: dot4[%d] = %v, dot = %v", dim, i, got, dot(q, v))
+			}
+		}
 		x := newIndex(dim)
 		s := new(scratch)
 		for i := range x.spread {
@@ -139,11 +146,53 @@ func TestDenseMatchesReference(t *testing.T) {
 	sc := new(scratch)
 	for i := range 100 {
 		q := normalized(fx.query(r))
-		m := x.compile(memory.Filter{Corpus: fmt.Sprintf("c%d", i%4)}) // c3 matches nothing
+		f := memory.Filter{Corpus: fmt.Sprintf("c%d", i%4)} // c3 matches nothing
+		switch i % 3 {
+		case 1: // not the corpus-only fast path
+			f.ExcludeSourceIDs = []string{x.docs[i].chunk.SourceID}
+		case 2:
+			f = memory.Filter{}
+		}
+		m := x.compile(f)
 		k := 1 + i%13
 		got, want := x.dense(q, m, k, sc), x.denseReference(q, m, k, sc)
 		if !slices.Equal(got, want) {
 			t.Fatalf("query %d: dense = %v, reference = %v", i, got, want)
+		}
+	}
+}
+
+// A filter on one corpus takes a shortcut in the term and dense rankings;
+// the same documents chosen by a filter that does not take it (the corpus
+// less a source that does not exist) get the same hits, scores included.
+func TestCorpusShortcutMatchesGeneralFilter(t *testing.T) {
+	s := openT(t, t.TempDir(), 48)
+	defer s.Close()
+	fx := newFixture(3000, 48, 12, 3)
+	if err := fx.load(t.Context(), s, 256); err != nil {
+		t.Fatal(err)
+	}
+	s.idx.minKeep, s.idx.minRerank = 400, 37
+	r := rand.New(rand.NewPCG(7, 8))
+	z := rand.NewZipf(r, 1.1, 2, uint64(len(fx.vocab)-1))
+	for i := range 60 {
+		q := memory.Query{Text: fx.queryText(r, z), Vector: fx.query(r), TopK: 1 + i%12}
+		switch i % 3 {
+		case 1:
+			q.Vector = nil
+		case 2:
+			q.Text = ""
+		}
+		corpus := fmt.Sprintf("c%d", i%3)
+		q.Filter = memory.Filter{Corpus: corpus}
+		if _, ok := s.idx.compile(q.Filter).corpusOnly(); !ok {
+			t.Fatal("a corpus filter does not take the shortcut; the test covers nothing")
+		}
+		got := searches(t, s, []memory.Query{q})
+		q.Filter = memory.Filter{Corpus: corpus, ExcludeSourceIDs: []string{"no such source"}}
+		want := searches(t, s, []memory.Query{q})
+		if got[0] == "" || got[0] != want[0] {
+			t.Fatalf("query %d: corpus filter gives\n%s\nthe general filter\n%s", i, got[0], want[0])
 		}
 	}
 }

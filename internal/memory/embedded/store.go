@@ -395,6 +395,7 @@ func (s *Store) replay(r record) error {
 			}
 		}
 		ps := prepareAll(r.chunks)
+		s.idx.reserve(len(ps))
 		for i := range ps {
 			if s.idx.add(&ps[i]) {
 				s.dead++
@@ -517,6 +518,7 @@ func (s *Store) Upsert(ctx context.Context, chunks []memory.Chunk) error {
 	if err := s.write(rec); err != nil {
 		return fmt.Errorf("upsert %d chunks: %w", len(chunks), err)
 	}
+	s.idx.reserve(len(ps))
 	for i := range ps {
 		if s.idx.add(&ps[i]) {
 			s.dead++
