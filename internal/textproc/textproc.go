@@ -238,6 +238,14 @@ func Stem(w string) string {
 	if base, ok := irregular[w]; ok {
 		return Stem(base)
 	}
+	// Porter's step 4 rule for -ate, on the verb's forms: "communicates",
+	// "communicated", "communicating" → "communic", as "communication"
+	// (below). The base keeps at least three letters: "state", "date".
+	for _, suf := range []string{"ating", "ated", "ates", "ate"} {
+		if strings.HasSuffix(w, suf) && len(w)-len(suf) >= 3 {
+			return w[:len(w)-len(suf)]
+		}
+	}
 	// Porter's step 4 rule (*S or *T)ION: "selection" → "select",
 	// "completions" → "complet" meets "complete", "completed".
 	for _, suf := range []string{"sions", "tions", "sion", "tion"} {

@@ -38,7 +38,7 @@ func TestTokenizeCodeNames(t *testing.T) {
 	}{
 		// A part of an identifier is a name, stop word or not.
 		{"call pool.Do(job) once", []string{"call", "pool.do", "pool", "do", "job"}},
-		{"How is errgroup.Group related to sync.Once?", []string{"errgroup.group", "errgroup", "group", "relat", "sync.once", "sync", "onc"}},
+		{"How is errgroup.Group related to sync.Once?", []string{"errgroup.group", "errgroup", "group", "rel", "sync.once", "sync", "onc"}},
 		{"set MAX_IDLE or net.http", []string{"set", "max_idle", "max", "idl", "net.http", "net", "http"}},
 		// Numbers are not parts: "1.21" and "v2.6.18" stay whole.
 		{"since go1.21 and v2.6.18", []string{"sinc", "go1.21", "go1", "v2.6.18", "v2"}},
@@ -156,13 +156,14 @@ func TestStemMeetsForms(t *testing.T) {
 		{"selection", "select"}, {"selections", "selected"}, {"completion", "complete"},
 		{"suppression", "suppress"}, {"chosen", "choose"}, {"chose", "chooses"},
 		{"written", "writes"}, {"frozen", "freezing"}, {"taken", "take"},
+		{"communicate", "communication"}, {"communicates", "communicating"}, {"allocated", "allocation"},
 	}
 	for _, p := range same {
 		if a, b := Stem(p[0]), Stem(p[1]); a != b {
 			t.Errorf("Stem(%q) = %q, Stem(%q) = %q: want them equal", p[0], a, p[1], b)
 		}
 	}
-	differ := [][2]string{{"left", "leave"}, {"bound", "bind"}, {"union", "unit"}, {"station", "stat"}}
+	differ := [][2]string{{"left", "leave"}, {"bound", "bind"}, {"union", "unit"}, {"station", "stat"}, {"state", "date"}}
 	for _, p := range differ {
 		if a, b := Stem(p[0]), Stem(p[1]); a == b {
 			t.Errorf("Stem(%q) = Stem(%q) = %q: want them apart", p[0], p[1], a)
