@@ -3,6 +3,7 @@ package stack
 import (
 	"context"
 	"fmt"
+	"os"
 	"slices"
 	"testing"
 	"time"
@@ -83,10 +84,10 @@ func floorChain(ctx workflow.Context, n int) error {
 
 // startFloorWorkers starts the skeleton's workers with the SDK's default
 // options plus the given interceptors; the returned func stops them.
-func startFloorWorkers(b *testing.B, ics []interceptor.WorkerInterceptor) func() {
+func startFloorWorkers(b *testing.B, c client.Client, ics []interceptor.WorkerInterceptor) func() {
 	var ws []worker.Worker
 	for _, q := range []string{floorWorkflowQueue, floorSearchQueue, floorInferenceQueue, floorNotifyQueue} {
-		w := worker.New(shared.Client, q, worker.Options{Interceptors: ics})
+		w := worker.New(c, q, worker.Options{Interceptors: ics})
 		if q == floorWorkflowQueue {
 			w.RegisterWorkflowWithOptions(floorSkeleton, workflow.RegisterOptions{Name: "floorSkeleton"})
 			w.RegisterWorkflowWithOptions(floorChain, workflow.RegisterOptions{Name: "floorChain"})
@@ -105,16 +106,16 @@ func startFloorWorkers(b *testing.B, ics []interceptor.WorkerInterceptor) func()
 	}
 }
 
-// floorRuns runs the workflow b.N times one after another and reports the
-// median and 90th percentile of a run.
-func floorRuns(b *testing.B, queue, wf string, args ...any) {
+// floorRuns runs the workflow b.N times one after another on c's server
+// and reports the median, 90th and 99th percentile and the slowest run.
+func floorRuns(b *testing.B, c client.Client, queue, wf string, args ...any) {
 	ctx := context.Background()
 	var lat []time.Duration
 	i := 0
 	for b.Loop() {
 		i++
 		t0 := time.Now()
-		run, err := shared.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+		run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
 			ID: fmt.Sprintf("floor-%s-%d-%d", wf, time.Now().UnixNano(), i), TaskQueue: queue,
 		}, wf, args...)
 		if err == nil {
@@ -126,7 +127,7 @@ func floorRuns(b *testing.B, queue, wf string, args ...any) {
 		d := time.Since(t0)
 		lat = append(lat, d)
 		if d > 2*time.Second {
-			desc, err := shared.Client.DescribeWorkflowExecution(ctx, run.GetID(), run.GetRunID())
+			desc, err := c.DescribeWorkflowExecution(ctx, run.GetID(), run.GetRunID())
 			if err == nil {
 				info := desc.GetWorkflowExecutionInfo()
 				b.Logf("slow run %s: client %v, server start→close %v", run.GetID(), d, info.GetCloseTime().AsTime().Sub(info.GetStartTime().AsTime()))
@@ -157,14 +158,14 @@ func BenchmarkStageFloor(b *testing.B) {
 		{"skeleton/with-confirm", []interceptor.WorkerInterceptor{pools.ConfirmInterceptor(shared.Client)}},
 	} {
 		b.Run(tc.name, func(b *testing.B) {
-			defer startFloorWorkers(b, tc.ics)()
-			floorRuns(b, floorWorkflowQueue, "floorSkeleton")
+			defer startFloorWorkers(b, shared.Client, tc.ics)()
+			floorRuns(b, shared.Client, floorWorkflowQueue, "floorSkeleton")
 		})
 	}
 	for _, n := range []int{0, 1, 4, 8} {
 		b.Run(fmt.Sprintf("chain/activities=%d", n), func(b *testing.B) {
-			defer startFloorWorkers(b, nil)()
-			floorRuns(b, floorWorkflowQueue, "floorChain", n)
+			defer startFloorWorkers(b, shared.Client, nil)()
+			floorRuns(b, shared.Client, floorWorkflowQueue, "floorChain", n)
 		})
 	}
 	b.Run("real-offline-run", func(b *testing.B) {
@@ -178,6 +179,30 @@ func BenchmarkStageFloor(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		floorRuns(b, rf.TaskQueueWorkflow, rf.ResearchWorkflowType, in)
+		floorRuns(b, shared.Client, rf.TaskQueueWorkflow, rf.ResearchWorkflowType, in)
 	})
+	peer := os.Getenv("RESEARCHFLOW_FLOOR_PEER")
+	if peer == "" {
+		return
+	}
+	// The same skeleton and chains on another server, for example the
+	// official development server (temporal server start-dev --headless
+	// --port 7299), with the SDK's default worker options; start the peer
+	// once as it comes and once with the embedded server's settings
+	// (--dynamic-config-value, README "Latency per stage") to compare.
+	c, err := client.Dial(client.Options{HostPort: peer, Logger: quietSDKLogger()})
+	if err != nil {
+		b.Fatalf("RESEARCHFLOW_FLOOR_PEER=%s: %v", peer, err)
+	}
+	defer c.Close()
+	b.Run("peer/skeleton", func(b *testing.B) {
+		defer startFloorWorkers(b, c, nil)()
+		floorRuns(b, c, floorWorkflowQueue, "floorSkeleton")
+	})
+	for _, n := range []int{0, 1, 4, 8} {
+		b.Run(fmt.Sprintf("peer/chain/activities=%d", n), func(b *testing.B) {
+			defer startFloorWorkers(b, c, nil)()
+			floorRuns(b, c, floorWorkflowQueue, "floorChain", n)
+		})
+	}
 }
