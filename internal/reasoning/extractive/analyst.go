@@ -200,11 +200,7 @@ func (e *Engine) Analyze(ctx context.Context, req reasoning.AnalyzeRequest) (rea
 	// 3") is not answered by these passages, whatever else they share.
 	for _, t := range sortedKeys(names) {
 		// "sync.Once" is present as itself or as "Once".
-		last := t
-		if i := strings.LastIndexAny(t, "./"); i >= 0 && i+1 < len(t) {
-			last = textproc.Stem(t[i+1:])
-		}
-		if !present[t] && !present[last] {
+		if !present[t] && !present[lastPart(t)] {
 			return out, nil
 		}
 	}
@@ -440,14 +436,25 @@ func nameTerms(q string) map[string]bool {
 }
 
 // mentions reports whether c or its context holds one of terms (true when
-// there are none).
+// there are none). A code name is held as itself or by its last part
+// ("Clients are safe …" speaks of http.Client).
 func mentions(c *candidate, terms []string, context map[string]bool) bool {
 	for _, t := range terms {
-		if c.terms[t] > 0 || context[t] {
+		last := lastPart(t)
+		if c.terms[t] > 0 || context[t] || c.terms[last] > 0 || context[last] {
 			return true
 		}
 	}
 	return len(terms) == 0
+}
+
+// lastPart is the term of the last part of a qualified code name
+// ("sync.Once": "once", "net/http": "http"), or t itself.
+func lastPart(t string) string {
+	if i := strings.LastIndexAny(t, "./"); i >= 0 && i+1 < len(t) {
+		return textproc.Stem(t[i+1:])
+	}
+	return t
 }
 
 // queryTerms are the distinct terms of a question that carry its topic, in
@@ -789,8 +796,8 @@ type sentence struct {
 	// cut: code or a table was left out just before the sentence, so it
 	// does not continue the sentence before it as written.
 	cut bool
-	// code: the lines of a code block that a sentence ending in ":"
-	// introduces (at most maxCodeLines); never a finding by itself, shown
+	// code: the lines of a code block that a sentence introduces (see
+	// introduces; at most maxCodeLines); never a finding by itself, shown
 	// in a window with its introduction.
 	code bool
 }
@@ -798,6 +805,21 @@ type sentence struct {
 // maxCodeLines bounds the lines of a code block kept with the sentence
 // that introduces it.
 const maxCodeLines = 8
+
+// introduces reports whether a sentence leads into the code block after
+// it: it ends with ":" ("To restore a file, run:"), or it is left
+// unfinished, without final punctuation, and the code completes it ("… if
+// its type has one of the methods" before the method signatures).
+func introduces(s string) bool {
+	if strings.HasSuffix(s, ":") {
+		return true
+	}
+	if strings.Contains(s, "\n") {
+		return false // it ends with command lines of its own
+	}
+	r, _ := utf8.DecodeLastRuneInString(s)
+	return unicode.IsLetter(r) || unicode.IsDigit(r)
+}
 
 // passageSentences splits passage text into sentences after removing what is
 // not prose: headings, fenced and indented code, table rows. List items
@@ -866,7 +888,7 @@ func passageSentences(text string) []sentence {
 			} else {
 				cut = true
 			}
-		case !cut && n > 0 && !out[n-1].code && out[n-1].heading == heading && strings.HasSuffix(out[n-1].text, ":"):
+		case !cut && n > 0 && !out[n-1].code && out[n-1].heading == heading && introduces(out[n-1].text):
 			block = []string{t}
 			inBlock = true
 			out = append(out, sentence{text: t, heading: heading, code: true})

@@ -472,3 +472,24 @@ func TestAnalyzeUnanswerableVariants(t *testing.T) {
 		}
 	}
 }
+
+// A sentence must speak of one of the question's rarest terms; a code name
+// among them ("archive.Reader") is spoken of by its last part too
+// ("Readers are …"), as a question naming it is answered by passages that
+// name only that part. Issue 18: the answer was in the passages and the
+// report quoted a loose association instead.
+func TestAnalyzeCodeNameMentionedByItsLastPart(t *testing.T) {
+	ps := []reasoning.Passage{
+		{ChunkID: "c1", SourceID: "s1", Title: "Tape formats", Text: "This package reads and writes tape formats.\n" +
+			"Readers are safe for concurrent use by several goroutines and should be created once and shared.\n" +
+			"The format dates from the early days of tape drives.\n"},
+		{ChunkID: "c2", SourceID: "s2", Title: "Package rpc", Text: "A call returns an error that the client sees as if created by a new error value.\n"},
+		{ChunkID: "c3", SourceID: "s3", Title: "Archive layout", Text: "An archive holds its entries one after another.\n" +
+			"Each archive ends with two empty blocks of zeros.\n" +
+			"An archive written by an old tool may lack the checksum of an entry.\n"},
+	}
+	fs := analyzeQ(t, "Should I create a new archive.Reader for each file?", ps...)
+	if len(fs) == 0 || !strings.Contains(fs[0].Text, "created once and shared") {
+		t.Errorf("findings %v: want the sentence on creating Readers once first", fs)
+	}
+}

@@ -117,3 +117,31 @@ func TestReasonWithOneSharedWordIsEvidence(t *testing.T) {
 		t.Errorf("findings %q, want only the sentence with the cause", fs)
 	}
 }
+
+// A sentence left unfinished before a code block ("… one of the methods"
+// and then the method signatures) is completed by the code: the window
+// shows it, as it shows the code after "run:". Issue 18: a window that
+// stops just before its answer loses it.
+func TestAnswerPassageShowsCodeThatFinishesTheSentence(t *testing.T) {
+	p := reasoning.Passage{
+		ChunkID: "chunk-plugins", SourceID: "src-plugins", Title: "Archiver plugins", Location: "/doc/archiver/plugins.md", Score: 0.9,
+		Text: "## Plugins\n\n" +
+			"A plugin registers itself with the archiver when its type has one of the methods\n\n" +
+			"\tRegister(a *Archiver) error\n\tRegisterAll(a *Archiver) []error\n\n" +
+			"The archiver calls the method once when it starts.\n",
+	}
+	fs := analyzeQ(t, "What makes a plugin register itself with the archiver?", p, snapshotPassage)
+	if len(fs) == 0 {
+		t.Fatal("no findings")
+	}
+	if !strings.Contains(fs[0].Text, "Register(a *Archiver) error") {
+		t.Errorf("best finding %q: want the method signatures that finish its sentence", fs[0].Text)
+	}
+	// A finished sentence before code that nothing introduces keeps the
+	// code out.
+	p.Text = strings.Replace(p.Text, "one of the methods\n", "a registration method.\n", 1)
+	fs = analyzeQ(t, "What makes a plugin register itself with the archiver?", p, snapshotPassage)
+	if len(fs) == 0 || strings.Contains(fs[0].Text, "Register(a") {
+		t.Errorf("findings %v: want the finished sentence without the code after it", fs)
+	}
+}
