@@ -10,6 +10,17 @@ import (
 	"unicode/utf8"
 )
 
+// AnalysisVersion names the output of Tokenize (and so of Stem, NameParts
+// and the stop words). Indexes that keep terms rather than text (the
+// embedded memory's checkpoint) record it and analyse their stored text
+// again when it differs, since a query's terms no longer meet terms made
+// by another version. Bump it with every change that alters any token
+// Tokenize returns; TestAnalysisVersion fails until then.
+//
+// History: 1 was every build before the version was recorded; 2 stems
+// -ate verb forms as -ation ("related" → "rel", was "relat").
+const AnalysisVersion = 2
+
 // Words splits text into lower-case words (letters, digits, and inner '_',
 // '.' or "::" as in "sync.Mutex" and "boost::optional"), keeping stop words
 // and original forms. Scripts written without spaces between words (Han,
