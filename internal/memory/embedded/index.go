@@ -48,6 +48,8 @@ type index struct {
 	centeredAt int       // live documents when center was last computed
 	deferCodes bool      // during replay: codes are computed once at the end
 	writeV1    bool      // tests: write checkpoints in format 1
+	ids        []uint32  // add's buffer of the term IDs of one document
+
 	// analysis is the textproc.AnalysisVersion that made terms, postings
 	// and the documents' seq (0: unknown, a checkpoint before format 3).
 	analysis int
@@ -208,7 +210,8 @@ func (x *index) add(p *prepared) (replaced bool) {
 		replaced = true
 	}
 	d := uint32(len(x.docs))
-	ids := make([]uint32, len(p.terms))
+	ids := slices.Grow(x.ids[:0], len(p.terms))[:len(p.terms)]
+	x.ids = ids
 	for j, t := range p.terms {
 		id, ok := x.terms[t]
 		if !ok {
@@ -221,8 +224,10 @@ func (x *index) add(p *prepared) (replaced bool) {
 		x.df[id]++
 		ids[j] = id
 	}
-	seq := make([]uint32, len(p.seq))
-	for j, i := range p.seq {
+	// p is used once: its sequence of indexes into p.terms becomes the
+	// document's sequence of term IDs in place.
+	seq := p.seq
+	for j, i := range seq {
 		seq[j] = ids[i]
 	}
 	c := p.chunk
