@@ -27,6 +27,14 @@ import (
 // codes and postings are stored as the arrays the index keeps them in and
 // read straight into place.
 //
+// The terms are those of the text analysis (textproc.Tokenize) of the build
+// that wrote the checkpoint, and the log that would let a newer build make
+// its own is gone. So the checkpoint records textproc.AnalysisVersion, and
+// an open with another version tokenizes the documents' text (which the
+// checkpoint keeps whole) again and writes a new checkpoint (see
+// Store.loadFrom); a checkpoint of format 1 or 2 records none and is
+// analysed again once.
+//
 // It is written to checkpointFile+".tmp", fsynced and renamed into place;
 // only then are the segments it covers removed. A crash at any point leaves
 // either the old checkpoint (the .tmp is removed on open) with its whole
@@ -41,8 +49,11 @@ const (
 	// records (below) that open reads straight into the index's arrays;
 	// format 1 had each document's vector and code inside its document
 	// record and no postings (open rebuilt them from the term sequences).
-	// Format 1 checkpoints are still read.
-	ckptFormat   = 2
+	// Format 3 adds the textproc.AnalysisVersion that made the terms to
+	// the header; formats 1 and 2 are still read, as of analysis version 0
+	// (unknown), and so are analysed again on open.
+	ckptFormat   = 3
+	ckptFormatV2 = 2
 	ckptFormatV1 = 1
 
 	ckptHeader byte = 1
@@ -152,6 +163,9 @@ func (x *index) writeCheckpointFile(path string, pos ckptPos, dead int) (int64, 
 	for _, v := range []uint64{format, uint64(x.dim), uint64(pos.seg), uint64(pos.offset), uint64(dead),
 		uint64(x.centeredAt), uint64(x.live), math.Float64bits(x.totalLen), uint64(len(x.docs)), uint64(len(x.postings))} {
 		b = binary.AppendUvarint(b, v)
+	}
+	if format == ckptFormat {
+		b = binary.AppendUvarint(b, uint64(x.analysis))
 	}
 	b = appendFloats(b, x.center)
 	b = appendFloats(b, x.spread)
@@ -515,10 +529,14 @@ func (l *ckptLoader) record(p []byte) error {
 		if d.err != nil {
 			return d.err
 		}
-		if v[0] != ckptFormat && v[0] != ckptFormatV1 {
-			return fmt.Errorf("checkpoint format %d, this build reads %d and %d", v[0], ckptFormatV1, ckptFormat)
+		if v[0] != ckptFormat && v[0] != ckptFormatV2 && v[0] != ckptFormatV1 {
+			return fmt.Errorf("checkpoint format %d, this build reads %d to %d", v[0], ckptFormatV1, ckptFormat)
 		}
 		l.format = v[0]
+		x.analysis = 0 // formats 1 and 2: not recorded
+		if l.format == ckptFormat {
+			x.analysis = int(d.uvarint())
+		}
 		if int(v[1]) != x.dim {
 			return fmt.Errorf("checkpoint of a %d-dim index, store has %d", v[1], x.dim)
 		}

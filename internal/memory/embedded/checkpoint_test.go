@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/researchflow/researchflow/internal/memory"
+	"github.com/researchflow/researchflow/internal/textproc"
 )
 
 // crash leaves s as a killed process would: files closed, lock released,
@@ -570,5 +571,74 @@ func TestFormatOneSnapshotSegment(t *testing.T) {
 	}
 	if n, _ := s.Count(ctx, memory.Filter{}); n != 10 {
 		t.Errorf("Count = %d, want 10", n)
+	}
+}
+
+// A checkpoint whose terms were made by another text analysis (an older
+// build's stemmer: "related" → "relat", now "rel") is analysed again on
+// open: a query stemmed by this build finds the document, and a fresh
+// checkpoint of the current analysis replaces the old one.
+func TestCheckpointOfAnotherAnalysisIsReanalysed(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	r := rand.New(rand.NewPCG(3, 4))
+	s := openT(t, dir, 8)
+	chunks := phraseCorpus(r, 200, 8)
+	chunks[17].Text = "Scheduler fields related to preemption."
+	if err := s.Upsert(ctx, chunks); err != nil {
+		t.Fatal(err)
+	}
+	want := searches(t, s, []memory.Query{{Text: "related preemption", TopK: 10}})
+	if !strings.HasPrefix(want[0], chunks[17].ID+":") {
+		t.Fatalf("before: query misses the document: %q", want[0])
+	}
+	// Make the index what the older build wrote: its stem for the term,
+	// and its analysis version.
+	s.mu.Lock()
+	id, ok := s.idx.terms["rel"]
+	if !ok {
+		s.mu.Unlock()
+		t.Fatal(`no term "rel" in the index`)
+	}
+	delete(s.idx.terms, "rel")
+	s.idx.terms["relat"] = id
+	s.idx.analysis = textproc.AnalysisVersion - 1
+	err := s.checkpoint()
+	s.mu.Unlock()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stale := searches(t, s, []memory.Query{{Text: "related", TopK: 10}})
+	if stale[0] != "" {
+		t.Fatalf("the stale index still finds %q; the test covers less than it says", stale[0])
+	}
+	crash(t, s)
+	if segs, _ := listSegments(dir); len(segs) != 1 {
+		t.Fatalf("segments after the checkpoint = %v, want only the new empty one", segs)
+	}
+
+	s = openT(t, dir, 8)
+	if got := searches(t, s, []memory.Query{{Text: "related preemption", TopK: 10}}); !slices.Equal(got, want) {
+		t.Errorf("after reopen:\n got %q\nwant %q", got, want)
+	}
+	if _, ok := s.idx.terms["relat"]; ok {
+		t.Error(`the old stem "relat" is still a term`)
+	}
+	crash(t, s)
+	if f := checkpointFormat(t, dir); f != ckptFormat {
+		t.Fatalf("checkpoint format after reanalysis = %d, want %d", f, ckptFormat)
+	}
+	// The new checkpoint is of this analysis: the next open reads it as
+	// it is.
+	s = openT(t, dir, 8)
+	defer s.Close()
+	if s.idx.analysis != textproc.AnalysisVersion {
+		t.Errorf("analysis after reopen = %d, want %d", s.idx.analysis, textproc.AnalysisVersion)
+	}
+	if _, ok := s.idx.terms["relat"]; ok {
+		t.Error(`the rewritten checkpoint still has the old stem "relat"`)
+	}
+	if got := searches(t, s, []memory.Query{{Text: "related preemption", TopK: 10}}); !slices.Equal(got, want) {
+		t.Errorf("after the second reopen:\n got %q\nwant %q", got, want)
 	}
 }

@@ -48,6 +48,11 @@ type index struct {
 	centeredAt int       // live documents when center was last computed
 	deferCodes bool      // during replay: codes are computed once at the end
 	writeV1    bool      // tests: write checkpoints in format 1
+	ids        []uint32  // add's buffer of the term IDs of one document
+
+	// analysis is the textproc.AnalysisVersion that made terms, postings
+	// and the documents' seq (0: unknown, a checkpoint before format 3).
+	analysis int
 }
 
 type doc struct {
@@ -95,6 +100,8 @@ func newIndex(dim int) *index {
 		terms:   map[string]uint32{},
 		center:  make([]float32, dim),
 		spread:  ones(dim),
+
+		analysis: textproc.AnalysisVersion,
 
 		minKeep:   minScanKeep,
 		minRerank: minRerank,
@@ -203,7 +210,8 @@ func (x *index) add(p *prepared) (replaced bool) {
 		replaced = true
 	}
 	d := uint32(len(x.docs))
-	ids := make([]uint32, len(p.terms))
+	ids := slices.Grow(x.ids[:0], len(p.terms))[:len(p.terms)]
+	x.ids = ids
 	for j, t := range p.terms {
 		id, ok := x.terms[t]
 		if !ok {
@@ -216,8 +224,10 @@ func (x *index) add(p *prepared) (replaced bool) {
 		x.df[id]++
 		ids[j] = id
 	}
-	seq := make([]uint32, len(p.seq))
-	for j, i := range p.seq {
+	// p is used once: its sequence of indexes into p.terms becomes the
+	// document's sequence of term IDs in place.
+	seq := p.seq
+	for j, i := range seq {
 		seq[j] = ids[i]
 	}
 	c := p.chunk
@@ -240,6 +250,51 @@ func (x *index) add(p *prepared) (replaced bool) {
 	x.live++
 	x.totalLen += float64(p.length)
 	return replaced
+}
+
+// reanalyse tokenizes every live document's text again with this build's
+// textproc and rebuilds the terms, postings, document frequencies, term
+// sequences and lengths from it, keeping the documents' numbers (and so
+// their vectors and codes). A checkpoint keeps each chunk's text, so an
+// index whose terms were made by another analysis version becomes the one
+// this build would make by ingesting the same chunks.
+func (x *index) reanalyse() {
+	var live []memory.Chunk
+	var nums []uint32
+	for d := range x.docs {
+		if x.alive[d] {
+			live = append(live, x.docs[d].chunk)
+			nums = append(nums, uint32(d))
+		}
+	}
+	ps := prepareAll(live)
+	x.terms = make(map[string]uint32, len(x.terms))
+	x.postings, x.df = x.postings[:0], x.df[:0]
+	x.totalLen = 0
+	for i, p := range ps {
+		d := nums[i]
+		ids := make([]uint32, len(p.terms))
+		for j, t := range p.terms {
+			id, ok := x.terms[t]
+			if !ok {
+				id = uint32(len(x.postings))
+				x.terms[t] = id
+				x.postings = append(x.postings, nil)
+				x.df = append(x.df, 0)
+			}
+			x.postings[id] = append(x.postings[id], posting{doc: d, tf: p.tfs[j]})
+			x.df[id]++
+			ids[j] = id
+		}
+		seq := make([]uint32, len(p.seq))
+		for j, k := range p.seq {
+			seq[j] = ids[k]
+		}
+		x.docs[d].seq = seq
+		x.lens[d] = float32(p.length)
+		x.totalLen += float64(p.length)
+	}
+	x.analysis = textproc.AnalysisVersion
 }
 
 // kill marks document d dead.

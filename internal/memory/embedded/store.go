@@ -33,6 +33,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/researchflow/researchflow/internal/memory"
 	"github.com/researchflow/researchflow/internal/textproc"
@@ -211,6 +212,17 @@ func (s *Store) loadFrom(x *index, pos ckptPos, dead int, nums []int) error {
 		s.ckptSize = st.Size()
 	}
 	s.idx, s.dead = x, dead
+	// The checkpoint's terms were made by the analysis of the build that
+	// wrote it; its chunks' text is tokenized again before the log after it
+	// is replayed (with this build's analysis) so that every term is of one
+	// version and meets the queries' terms.
+	reanalysed := x.analysis != textproc.AnalysisVersion
+	if reanalysed {
+		start, was := time.Now(), x.analysis
+		x.reanalyse()
+		s.log.Info("checkpoint was indexed by another text analysis; analysed its chunks again and writing a new checkpoint",
+			"checkpointAnalysis", was, "analysis", textproc.AnalysisVersion, "chunks", x.live, "took", time.Since(start))
+	}
 	var tail []int
 	for _, n := range nums {
 		covered := n < pos.seg
@@ -240,7 +252,17 @@ func (s *Store) loadFrom(x *index, pos ckptPos, dead int, nums []int) error {
 		return err
 	}
 	s.segNum = pos.seg // with no segment left, the next one follows the checkpoint's
-	return s.openActive(tail)
+	if err := s.openActive(tail); err != nil {
+		return err
+	}
+	if reanalysed {
+		// The checkpoint's terms are no longer the index's, and the log
+		// it covers is gone: write one of the new terms now.
+		if err := s.checkpoint(); err != nil {
+			return fmt.Errorf("checkpoint after analysing again: %w", err)
+		}
+	}
+	return nil
 }
 
 // replaySegments replays the segments nums in order, the first from byte
