@@ -24,7 +24,7 @@ type CallEstimator interface {
 const (
 	passageTokens          = corpus.DefaultChunkSize / 4
 	findingTokens          = 50
-	maxFindingsPerAnalysis = 5
+	maxFindingsPerAnalysis = 8 // workflows.maxFindings
 )
 
 // EstimatePlan prices a plan before it runs: per sub-question the searches

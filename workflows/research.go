@@ -601,8 +601,11 @@ func (r *research) analysisShare() rf.Budget {
 	return r.budget.Share(r.st.Usage, pending)
 }
 
-// maxFindings per sub-question.
-const maxFindings = 5
+// maxFindings per sub-question: a ceiling, not a quota. The analyst keeps
+// only findings close to its best one (the offline analyst's relative and
+// source floors), so a sub-question with little on-topic evidence gets
+// one or two findings and one with much gets up to this many.
+const maxFindings = 8
 
 // forEach starts start(i) for every sub-question, keeping at most
 // parallelism futures in flight, and calls done in completion order. A nil
