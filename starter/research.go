@@ -119,7 +119,7 @@ flags:`)
 	}
 	logger := quietLogger(stderr, cfg)
 	t0 := time.Now()
-	s, err := stack.Connect(ctx, cfg, stack.ConnectOptions{Logger: logger, DevServer: temporalserver.StartDev})
+	s, err := stack.Connect(ctx, cfg, stack.ConnectOptions{Logger: logger, DevServer: temporalserver.StartDev, SpawnBackground: spawnBackground})
 	if err != nil {
 		return err
 	}
@@ -146,7 +146,7 @@ func redriveResearch(ctx context.Context, id string, asJSON, noWait bool, stdout
 	if err != nil {
 		return err
 	}
-	s, err := stack.Connect(ctx, cfg, stack.ConnectOptions{Logger: quietLogger(stderr, cfg), DevServer: temporalserver.StartDev})
+	s, err := stack.Connect(ctx, cfg, stack.ConnectOptions{Logger: quietLogger(stderr, cfg), DevServer: temporalserver.StartDev, SpawnBackground: spawnBackground})
 	if err != nil {
 		return err
 	}

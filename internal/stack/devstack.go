@@ -26,6 +26,11 @@ type ConnectOptions struct {
 	// DevServer, if set, lets Connect start an embedded stack when no
 	// server answers.
 	DevServer devserver.Starter
+	// SpawnBackground, if set and cfg.Background is on, starts the
+	// background stack (a detached process running ServeBackground) when
+	// no server answers; Connect then waits for it and attaches to it.
+	// When it fails, Connect falls back to an in-process stack.
+	SpawnBackground func() error
 }
 
 // Connect gives a client-side process (the starter) a Temporal connection:
@@ -39,15 +44,28 @@ func Connect(ctx context.Context, cfg config.Config, opts ConnectOptions) (*Stac
 	if !cfg.Embedded() {
 		return Start(ctx, cfg, Options{Logger: opts.Logger})
 	}
-	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(cfg.EmbeddedFrontendPort))
-	if conn, err := net.DialTimeout("tcp", addr, 300*time.Millisecond); err == nil {
-		conn.Close()
+	addr := devAddr(cfg)
+	up := answers(addr)
+	if !up && cfg.Background && opts.SpawnBackground != nil && cfg.EmbeddedFrontendPort > 0 {
+		t0 := time.Now()
+		if err := ensureBackground(ctx, cfg, opts.SpawnBackground, opts.Logger); err != nil {
+			opts.Logger.Warn("background stack unavailable; running an embedded stack for this command", "error", err)
+		} else {
+			up = true
+			opts.Logger.Debug("stack: background stack ready", "took", time.Since(t0).Round(time.Millisecond))
+		}
+	}
+	if up {
+		touchUsed(cfg.DataDir)
 		ext := cfg
 		ext.TemporalAddress = addr
 		s, err := Start(ctx, ext, Options{Logger: opts.Logger})
 		if err != nil {
 			return nil, fmt.Errorf("a Temporal server answers on %s but: %w", addr, err)
 		}
+		// A long command keeps the background stack's idle clock at zero
+		// until it ends.
+		s.sup.onClose(func() { touchUsed(cfg.DataDir) })
 		if s.uiURL == "" && cfg.EmbeddedUIPort > 0 {
 			s.uiURL = "http://" + net.JoinHostPort("127.0.0.1", strconv.Itoa(cfg.EmbeddedUIPort))
 		}
