@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"os/exec"
+	"strings"
 	"syscall"
 	"time"
 
@@ -38,8 +39,13 @@ func spawnBackground() error {
 		return err
 	}
 	defer logf.Close()
+	if strings.HasSuffix(exe, ".test") {
+		// A test binary would run its tests again: stay in-process.
+		return errors.New("not from a test binary")
+	}
+	// It keeps the first command's working directory and environment (its
+	// settings), as a dev stack started there would.
 	cmd := exec.Command(exe, stack.BackgroundArg)
-	cmd.Dir = cfg.DataDir
 	cmd.Env = append(os.Environ(), "RESEARCHFLOW_DATA_DIR="+cfg.DataDir)
 	cmd.Stdout, cmd.Stderr = logf, logf
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}

@@ -123,6 +123,9 @@ func ensureBackground(ctx context.Context, cfg config.Config, spawn func() error
 		if time.Now().After(deadline) {
 			return fmt.Errorf("the background stack does not answer on %s after 60 s (its log: %s)", addr, BackgroundLogPath(cfg.DataDir))
 		}
+		if pid, _, ok := BackgroundPID(cfg.DataDir); pid != 0 && !ok {
+			return fmt.Errorf("the background stack (pid %d) ended before it answered (its log: %s)", pid, BackgroundLogPath(cfg.DataDir))
+		}
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
@@ -141,13 +144,10 @@ func BackgroundLogPath(dataDir string) string { return filepath.Join(dataDir, "b
 func ServeBackground(ctx context.Context, cfg config.Config, dev devserver.Starter, logger *slog.Logger) error {
 	all, _ := pools.Parse(pools.All)
 	cfg.MetricsAddr = ""
-	s, err := Start(ctx, cfg, Options{Pools: all, Logger: logger, NoUI: true, ServerLogLevel: slog.LevelError, DevServer: dev})
-	if err != nil {
-		return err
-	}
-	defer s.Close()
+	// The pid file comes first: a command that finds it (and the process
+	// alive) waits for the address to answer instead of starting another.
 	pidFile := BackgroundPIDPath(cfg.DataDir)
-	line := fmt.Sprintf("%d %s\n", os.Getpid(), s.Server.FrontendAddress())
+	line := fmt.Sprintf("%d %s\n", os.Getpid(), devAddr(cfg))
 	if err := os.WriteFile(pidFile, []byte(line), 0o644); err != nil {
 		return err
 	}
@@ -157,6 +157,11 @@ func ServeBackground(ctx context.Context, cfg config.Config, dev devserver.Start
 			_ = os.Remove(pidFile)
 		}
 	}()
+	s, err := Start(ctx, cfg, Options{Pools: all, Logger: logger, NoUI: true, ServerLogLevel: slog.LevelError, DevServer: dev})
+	if err != nil {
+		return err
+	}
+	defer s.Close()
 	touchUsed(cfg.DataDir)
 	logger.Info("background stack up", "address", s.Server.FrontendAddress(), "idle_exit", cfg.BackgroundIdle)
 	tick := time.NewTicker(min(cfg.BackgroundIdle/4, 30*time.Second))
