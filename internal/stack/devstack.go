@@ -63,11 +63,25 @@ func Connect(ctx context.Context, cfg config.Config, opts ConnectOptions) (*Stac
 		if err != nil {
 			return nil, fmt.Errorf("a Temporal server answers on %s but: %w", addr, err)
 		}
-		// A long command keeps the background stack's idle clock at zero
-		// until it ends.
-		s.sup.onClose(func() { touchUsed(cfg.DataDir) })
-		if s.uiURL == "" && cfg.EmbeddedUIPort > 0 {
-			s.uiURL = "http://" + net.JoinHostPort("127.0.0.1", strconv.Itoa(cfg.EmbeddedUIPort))
+		// A long command (a question that takes minutes) keeps the
+		// background stack's idle clock near zero until it ends.
+		keep, stopKeep := context.WithCancel(context.Background())
+		go func() {
+			t := time.NewTicker(30 * time.Second)
+			defer t.Stop()
+			for {
+				select {
+				case <-keep.Done():
+					return
+				case <-t.C:
+					touchUsed(cfg.DataDir)
+				}
+			}
+		}()
+		s.sup.onClose(func() { stopKeep(); touchUsed(cfg.DataDir) })
+		// A background stack runs no Web UI: link to one only if it answers.
+		if ui := net.JoinHostPort("127.0.0.1", strconv.Itoa(cfg.EmbeddedUIPort)); s.uiURL == "" && cfg.EmbeddedUIPort > 0 && answers(ui) {
+			s.uiURL = "http://" + ui
 		}
 		return s, nil
 	}
