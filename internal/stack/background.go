@@ -81,10 +81,27 @@ func BackgroundPID(dataDir string) (pid int, addr string, ok bool) {
 	if err != nil || pid <= 0 {
 		return 0, "", false
 	}
-	if syscall.Kill(pid, 0) != nil {
+	if !alive(pid) {
 		return pid, f[1], false
 	}
 	return pid, f[1], true
+}
+
+// alive reports whether process pid runs: it exists and is not a zombie
+// (a killed process that its parent has not reaped yet).
+func alive(pid int) bool {
+	if syscall.Kill(pid, 0) != nil {
+		return false
+	}
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return true // no procfs: trust the signal
+	}
+	// "PID (COMM) STATE …": COMM may hold spaces and parentheses.
+	if i := strings.LastIndexByte(string(b), ')'); i >= 0 && i+2 < len(b) {
+		return b[i+2] != 'Z'
+	}
+	return true
 }
 
 // ensureBackground makes sure a background stack answers on cfg's dev
@@ -104,27 +121,28 @@ func ensureBackground(ctx context.Context, cfg config.Config, spawn func() error
 		return fmt.Errorf("lock %s: %w", lf.Name(), err)
 	}
 	defer syscall.Flock(int(lf.Fd()), syscall.LOCK_UN)
-	if answers(addr) {
-		return nil
-	}
-	if pid, _, ok := BackgroundPID(cfg.DataDir); ok {
-		// Alive but not answering yet (still starting): wait for it.
-		logger.Debug("background stack: waiting for the running one", "pid", pid)
-	} else {
-		// None, or a stale pid file: start one.
-		_ = os.Remove(BackgroundPIDPath(cfg.DataDir))
-		touchUsed(cfg.DataDir)
-		if err := spawn(); err != nil {
-			return fmt.Errorf("start the background stack: %w", err)
-		}
-	}
 	deadline := time.Now().Add(60 * time.Second)
+	spawned := false
 	for !answers(addr) {
+		pid, _, ok := BackgroundPID(cfg.DataDir)
+		switch {
+		case ok:
+			// Alive but not answering yet (still starting): wait for it.
+		case spawned && pid != 0:
+			return fmt.Errorf("the background stack (pid %d) ended before it answered (its log: %s)", pid, BackgroundLogPath(cfg.DataDir))
+		case !spawned:
+			// None, or a stale pid file (its process was killed, or
+			// ended while this command waited): start one.
+			_ = os.Remove(BackgroundPIDPath(cfg.DataDir))
+			touchUsed(cfg.DataDir)
+			if err := spawn(); err != nil {
+				return fmt.Errorf("start the background stack: %w", err)
+			}
+			spawned = true
+			logger.Debug("background stack: started one", "stale_pid", pid)
+		}
 		if time.Now().After(deadline) {
 			return fmt.Errorf("the background stack does not answer on %s after 60 s (its log: %s)", addr, BackgroundLogPath(cfg.DataDir))
-		}
-		if pid, _, ok := BackgroundPID(cfg.DataDir); pid != 0 && !ok {
-			return fmt.Errorf("the background stack (pid %d) ended before it answered (its log: %s)", pid, BackgroundLogPath(cfg.DataDir))
 		}
 		select {
 		case <-ctx.Done():
@@ -201,7 +219,7 @@ func StopBackground(dataDir string, timeout time.Duration) (pid int, err error) 
 		return pid, err
 	}
 	deadline := time.Now().Add(timeout)
-	for syscall.Kill(pid, 0) == nil {
+	for alive(pid) {
 		if time.Now().After(deadline) {
 			return pid, fmt.Errorf("background stack (pid %d) still running after %s", pid, timeout)
 		}
