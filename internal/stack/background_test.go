@@ -49,7 +49,9 @@ func newBackgroundFixture(t *testing.T, extraEnv ...string) *backgroundFixture {
 	t.Helper()
 	dir := t.TempDir()
 	port := strconv.Itoa(reservedPort(t))
-	env := append([]string{"RESEARCHFLOW_DATA_DIR=" + dir, "RESEARCHFLOW_TEMPORAL_PORT=" + port, "RESEARCHFLOW_UI_PORT=0", "TEMPORAL_ADDRESS="}, extraEnv...)
+	// A stack that a failed test leaves behind exits within a minute.
+	env := append([]string{"RESEARCHFLOW_DATA_DIR=" + dir, "RESEARCHFLOW_TEMPORAL_PORT=" + port, "RESEARCHFLOW_UI_PORT=0", "TEMPORAL_ADDRESS=",
+		"RESEARCHFLOW_BACKGROUND_IDLE=1m"}, extraEnv...)
 	for _, kv := range env {
 		k, v, _ := cut(kv)
 		t.Setenv(k, v)
