@@ -68,7 +68,7 @@ func budgetUpdate(ctx context.Context, id string, asJSON bool, stdout, stderr io
 	if err != nil {
 		return err
 	}
-	s, err := stack.Connect(ctx, cfg, stack.ConnectOptions{Logger: quietLogger(stderr, cfg), DevServer: temporalserver.StartDev})
+	s, err := stack.Connect(ctx, cfg, stack.ConnectOptions{Logger: quietLogger(stderr, cfg), DevServer: temporalserver.StartDev, SpawnBackground: spawnBackground})
 	if err != nil {
 		return err
 	}

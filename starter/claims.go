@@ -30,7 +30,7 @@ func claimFeedback(ctx context.Context, verdict, id string, args []string, asJSO
 	if err != nil {
 		return err
 	}
-	s, err := stack.Connect(ctx, cfg, stack.ConnectOptions{Logger: quietLogger(stderr, cfg), DevServer: temporalserver.StartDev})
+	s, err := stack.Connect(ctx, cfg, stack.ConnectOptions{Logger: quietLogger(stderr, cfg), DevServer: temporalserver.StartDev, SpawnBackground: spawnBackground})
 	if err != nil {
 		return err
 	}

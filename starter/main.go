@@ -7,10 +7,15 @@
 //	go run ./starter eval testdata/eval/go-docs.tsv    # score a question set (see internal/eval)
 //	go run ./starter schedule create --every 24h "…"   # research it again every day (see schedule.go)
 //
-// It uses TEMPORAL_ADDRESS when set, else a dev stack already running on the
-// default address (`go run ./workers -pool all`), else it starts the embedded
-// stack in-process for the duration of the command. Progress goes to stderr,
-// the report to stdout.
+//	go run ./starter stop                              # stop the background stack
+//
+// It uses TEMPORAL_ADDRESS when set, else a dev stack (or background stack)
+// already running on the default address (`go run ./workers -pool all`),
+// else it starts the embedded stack as a background process that later
+// commands share and that exits after RESEARCHFLOW_BACKGROUND_IDLE (default
+// 10m) without a command; RESEARCHFLOW_BACKGROUND=0 runs it in-process for
+// the duration of the command instead. Progress goes to stderr, the report
+// to stdout.
 package main
 
 import (
@@ -23,6 +28,8 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+
+	"github.com/researchflow/researchflow/internal/stack"
 )
 
 func main() {
@@ -58,6 +65,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	if len(args) > 0 && args[0] == "finish" {
 		return runFinish(ctx, args[1:], stdout, stderr)
+	}
+	if len(args) > 0 && args[0] == "stop" {
+		return runStop(args[1:], stdout, stderr)
+	}
+	if len(args) > 0 && args[0] == stack.BackgroundArg {
+		return runBackgroundStack(ctx, stderr)
 	}
 	if len(args) > 0 && args[0] == "eval" {
 		return runEval(ctx, args[1:], stdout, stderr)

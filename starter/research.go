@@ -37,6 +37,12 @@ func runResearch(ctx context.Context, args []string, stdout, stderr io.Writer) e
        starter ingest DIR --corpus NAME
        starter budget ID --max-tokens TOKENS | --max-cost DOLLARS
        starter finish ID
+       starter stop                             (stop the background stack)
+
+Without TEMPORAL_ADDRESS or a dev stack, the first command starts a background
+stack that later commands share; it exits after RESEARCHFLOW_BACKGROUND_IDLE
+(default 10m) without a command. RESEARCHFLOW_BACKGROUND=0: a stack inside
+each command instead.
 
 flags:`)
 		fs.PrintDefaults()
@@ -119,7 +125,7 @@ flags:`)
 	}
 	logger := quietLogger(stderr, cfg)
 	t0 := time.Now()
-	s, err := stack.Connect(ctx, cfg, stack.ConnectOptions{Logger: logger, DevServer: temporalserver.StartDev})
+	s, err := stack.Connect(ctx, cfg, stack.ConnectOptions{Logger: logger, DevServer: temporalserver.StartDev, SpawnBackground: spawnBackground})
 	if err != nil {
 		return err
 	}
@@ -146,7 +152,7 @@ func redriveResearch(ctx context.Context, id string, asJSON, noWait bool, stdout
 	if err != nil {
 		return err
 	}
-	s, err := stack.Connect(ctx, cfg, stack.ConnectOptions{Logger: quietLogger(stderr, cfg), DevServer: temporalserver.StartDev})
+	s, err := stack.Connect(ctx, cfg, stack.ConnectOptions{Logger: quietLogger(stderr, cfg), DevServer: temporalserver.StartDev, SpawnBackground: spawnBackground})
 	if err != nil {
 		return err
 	}

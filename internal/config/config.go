@@ -48,6 +48,14 @@ type Config struct {
 	// RESEARCHFLOW_UI_PORT, default 8233; 0 disables the Web UI).
 	EmbeddedFrontendPort int
 	EmbeddedUIPort       int
+	// Background lets a client command (the starter) that finds no server
+	// start the embedded stack as a background process that later commands
+	// share, instead of one in-process stack per command
+	// (RESEARCHFLOW_BACKGROUND, default 1; 0 keeps the in-process stack).
+	Background bool
+	// BackgroundIdle is how long the background stack waits without a
+	// command before it exits (RESEARCHFLOW_BACKGROUND_IDLE, default 10m).
+	BackgroundIdle time.Duration
 	// GoRoot is where the default corpus comes from (RESEARCHFLOW_GOROOT,
 	// default `go env GOROOT`).
 	GoRoot string
@@ -285,6 +293,8 @@ func load(lookup Lookup, env envconfig.EnvLookup) (Config, error) {
 		SearchConcurrency:    b.count("RESEARCHFLOW_SEARCH_CONCURRENCY", 8, 0),
 		IngestConcurrency:    b.count("RESEARCHFLOW_INGEST_CONCURRENCY", 2, 0),
 		WorkerStopTimeout:    b.duration("RESEARCHFLOW_WORKER_STOP_TIMEOUT", 30*time.Second, true),
+		Background:           b.flag("RESEARCHFLOW_BACKGROUND", true),
+		BackgroundIdle:       b.duration("RESEARCHFLOW_BACKGROUND_IDLE", 10*time.Minute, false),
 	}
 	if err := c.LogLevel.UnmarshalText([]byte(b.str("RESEARCHFLOW_LOG_LEVEL", "info"))); err != nil {
 		b.failErr("RESEARCHFLOW_LOG_LEVEL", err)

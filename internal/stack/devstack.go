@@ -26,6 +26,11 @@ type ConnectOptions struct {
 	// DevServer, if set, lets Connect start an embedded stack when no
 	// server answers.
 	DevServer devserver.Starter
+	// SpawnBackground, if set and cfg.Background is on, starts the
+	// background stack (a detached process running ServeBackground) when
+	// no server answers; Connect then waits for it and attaches to it.
+	// When it fails, Connect falls back to an in-process stack.
+	SpawnBackground func() error
 }
 
 // Connect gives a client-side process (the starter) a Temporal connection:
@@ -39,17 +44,44 @@ func Connect(ctx context.Context, cfg config.Config, opts ConnectOptions) (*Stac
 	if !cfg.Embedded() {
 		return Start(ctx, cfg, Options{Logger: opts.Logger})
 	}
-	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(cfg.EmbeddedFrontendPort))
-	if conn, err := net.DialTimeout("tcp", addr, 300*time.Millisecond); err == nil {
-		conn.Close()
+	addr := devAddr(cfg)
+	up := answers(addr)
+	if !up && cfg.Background && opts.SpawnBackground != nil && cfg.EmbeddedFrontendPort > 0 {
+		t0 := time.Now()
+		if err := ensureBackground(ctx, cfg, opts.SpawnBackground, opts.Logger); err != nil {
+			opts.Logger.Warn("background stack unavailable; running an embedded stack for this command", "error", err)
+		} else {
+			up = true
+			opts.Logger.Debug("stack: background stack ready", "took", time.Since(t0).Round(time.Millisecond))
+		}
+	}
+	if up {
+		touchUsed(cfg.DataDir)
 		ext := cfg
 		ext.TemporalAddress = addr
 		s, err := Start(ctx, ext, Options{Logger: opts.Logger})
 		if err != nil {
 			return nil, fmt.Errorf("a Temporal server answers on %s but: %w", addr, err)
 		}
-		if s.uiURL == "" && cfg.EmbeddedUIPort > 0 {
-			s.uiURL = "http://" + net.JoinHostPort("127.0.0.1", strconv.Itoa(cfg.EmbeddedUIPort))
+		// A long command (a question that takes minutes) keeps the
+		// background stack's idle clock near zero until it ends.
+		keep, stopKeep := context.WithCancel(context.Background())
+		go func() {
+			t := time.NewTicker(30 * time.Second)
+			defer t.Stop()
+			for {
+				select {
+				case <-keep.Done():
+					return
+				case <-t.C:
+					touchUsed(cfg.DataDir)
+				}
+			}
+		}()
+		s.sup.onClose(func() { stopKeep(); touchUsed(cfg.DataDir) })
+		// A background stack runs no Web UI: link to one only if it answers.
+		if ui := net.JoinHostPort("127.0.0.1", strconv.Itoa(cfg.EmbeddedUIPort)); s.uiURL == "" && cfg.EmbeddedUIPort > 0 && answers(ui) {
+			s.uiURL = "http://" + ui
 		}
 		return s, nil
 	}

@@ -38,6 +38,9 @@ func runMain(m *testing.M) int {
 	if os.Getenv(holdStackEnv) != "" {
 		return holdStack()
 	}
+	if os.Getenv(backgroundEnv) != "" {
+		return serveBackground()
+	}
 	flag.Parse()
 	if testing.Short() {
 		// The quick loop (go test -short ./...) starts no server; every
