@@ -173,7 +173,11 @@ func (e *Engine) Plan(ctx context.Context, req reasoning.PlanRequest) (reasoning
 		// asked: a part left out would vanish from the report without a
 		// gap. When they cannot all fit, the question as asked stays first,
 		// the one sub-question that still asks for every part.
-		if len(parts) == limit && limit > 1 {
+		// A part that repeats the question as asked in its terms ("Can you
+		// write to the zero value of a map?" of "What is the zero value of
+		// a map and can you write to it?") would be dropped as its
+		// duplicate; when the parts fit, they replace the question instead.
+		if len(parts) == limit && limit > 1 || len(parts) > 1 && len(parts) <= limit && repeatsQuestion(q, parts) {
 			cands = cands[:0]
 		}
 		cands = append(cands, parts...)
@@ -221,6 +225,18 @@ func (e *Engine) Plan(ctx context.Context, req reasoning.PlanRequest) (reasoning
 	}
 	plan.Engine = Name
 	return plan, nil
+}
+
+// repeatsQuestion reports whether one of parts is a near duplicate of q
+// (planDuplicate).
+func repeatsQuestion(q string, parts []facetQuestion) bool {
+	v := textproc.TermVector(q)
+	for _, p := range parts {
+		if textproc.Cosine(v, textproc.TermVector(p.text)) >= planDuplicate {
+			return true
+		}
+	}
+	return false
 }
 
 // latin reports whether the letters of s are mostly Latin script: the
@@ -697,6 +713,15 @@ func nounPhraseAt(clause string, pos int) string {
 	}
 	if ws[from-1].start == 0 {
 		return ""
+	}
+	// The head's of-phrase belongs to it: "the zero value of a map" is
+	// what a later "it" stands for, not "the zero value".
+	if k := to + 1; k+2 < len(ws) && ws[k].lower == "of" && determiners[ws[k+1].lower] && joined(k) && joined(k+1) && joined(k+2) && inPhrase(ws[k+2]) {
+		end := k + 2
+		for end+1 < len(ws) && joined(end+1) && inPhrase(ws[end+1]) && !determiners[ws[end+1].lower] && end-k < 4 {
+			end++
+		}
+		to = end
 	}
 	return clause[ws[from-1].start:ws[to].end]
 }

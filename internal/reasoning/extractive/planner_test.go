@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -145,7 +146,7 @@ func TestPlanBoundsAndNoNearDuplicates(t *testing.T) {
 					}
 				}
 			}
-			if p.SubQuestions[0].Reason != "the question as asked" && !(limit > 1 && len(p.SubQuestions) == limit && strings.HasPrefix(p.SubQuestions[0].Reason, "clause")) {
+			if p.SubQuestions[0].Reason != "the question as asked" && !(limit > 1 && strings.HasPrefix(p.SubQuestions[0].Reason, "clause")) {
 				t.Errorf("Plan(%q): first sub-question %q is not the question", q, p.SubQuestions[0].Text)
 			}
 		}
@@ -362,6 +363,34 @@ func TestPlanCompoundParts(t *testing.T) {
 		}
 		if p.SubQuestions[0].Reason != "the question as asked" {
 			t.Errorf("Plan(%q) does not keep the question as asked first", c.q)
+		}
+	}
+}
+
+// A later clause's pronoun stands for the earlier clause's whole noun
+// phrase, the head with its of-phrase ("the zero value of a map"), never a
+// fragment of it ("Can you write to the zero value?"); and the part is
+// planned even when its terms are the question's own.
+func TestPlanPronounStandsForTheWholeNounPhrase(t *testing.T) {
+	for _, tc := range []struct{ q, first, second string }{
+		{"What is the zero value of a map and can you write to it?",
+			"What is the zero value of a map?", "Can you write to the zero value of a map?"},
+		{"What is the nil value of a slice, and can I append to it?",
+			"What is the nil value of a slice?", "Can I append to the nil value of a slice?"},
+		{"Which is the default size of a buffered channel and how do I change it?",
+			"Which is the default size of a buffered channel?", "How do I change the default size of a buffered channel?"},
+		{"How do you close a channel and what happens to the goroutines receiving from it?",
+			"How do you close a channel?", "What happens to the goroutines receiving from a channel?"},
+		{"How do I cancel a long-running HTTP request in Go, and what happens to the goroutine serving it?",
+			"How do I cancel a long-running HTTP request in Go?", "What happens to the goroutine serving a long-running HTTP request?"},
+	} {
+		p := plan(t, tc.q, 0)
+		var texts []string
+		for _, sq := range p.SubQuestions {
+			texts = append(texts, sq.Text)
+		}
+		if !slices.Contains(texts, tc.first) || !slices.Contains(texts, tc.second) {
+			t.Errorf("Plan(%q) = %q, want both %q and %q", tc.q, texts, tc.first, tc.second)
 		}
 	}
 }
