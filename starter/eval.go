@@ -84,7 +84,11 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	s, err := stack.Connect(ctx, cfg, stack.ConnectOptions{Logger: quietLogger(stderr, cfg), DevServer: temporalserver.StartDev, SpawnBackground: spawnBackground})
+	// No background stack: evidence recall reads each run's audit through
+	// the memory this process holds, so eval runs its stack in-process (a
+	// stack already running on the address is used, and evidence recall is
+	// then unknown).
+	s, err := stack.Connect(ctx, cfg, stack.ConnectOptions{Logger: quietLogger(stderr, cfg), DevServer: temporalserver.StartDev})
 	if err != nil {
 		return err
 	}
