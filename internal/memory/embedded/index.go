@@ -212,18 +212,7 @@ func (x *index) add(p *prepared) (replaced bool) {
 	d := uint32(len(x.docs))
 	ids := slices.Grow(x.ids[:0], len(p.terms))[:len(p.terms)]
 	x.ids = ids
-	for j, t := range p.terms {
-		id, ok := x.terms[t]
-		if !ok {
-			id = uint32(len(x.postings))
-			x.terms[t] = id
-			x.postings = append(x.postings, nil)
-			x.df = append(x.df, 0)
-		}
-		x.postings[id] = append(x.postings[id], posting{doc: d, tf: p.tfs[j]})
-		x.df[id]++
-		ids[j] = id
-	}
+	x.post(p, d, ids)
 	// p is used once: its sequence of indexes into p.terms becomes the
 	// document's sequence of term IDs in place.
 	seq := p.seq
@@ -252,6 +241,23 @@ func (x *index) add(p *prepared) (replaced bool) {
 	return replaced
 }
 
+// post adds document d's postings for the terms of p, giving each new
+// term the next ID, and writes the ID of p.terms[j] to ids[j].
+func (x *index) post(p *prepared, d uint32, ids []uint32) {
+	for j, t := range p.terms {
+		id, ok := x.terms[t]
+		if !ok {
+			id = uint32(len(x.postings))
+			x.terms[t] = id
+			x.postings = append(x.postings, nil)
+			x.df = append(x.df, 0)
+		}
+		x.postings[id] = append(x.postings[id], posting{doc: d, tf: p.tfs[j]})
+		x.df[id]++
+		ids[j] = id
+	}
+}
+
 // reanalyse tokenizes every live document's text again with this build's
 // textproc and rebuilds the terms, postings, document frequencies, term
 // sequences and lengths from it, keeping the documents' numbers (and so
@@ -274,18 +280,7 @@ func (x *index) reanalyse() {
 	for i, p := range ps {
 		d := nums[i]
 		ids := make([]uint32, len(p.terms))
-		for j, t := range p.terms {
-			id, ok := x.terms[t]
-			if !ok {
-				id = uint32(len(x.postings))
-				x.terms[t] = id
-				x.postings = append(x.postings, nil)
-				x.df = append(x.df, 0)
-			}
-			x.postings[id] = append(x.postings[id], posting{doc: d, tf: p.tfs[j]})
-			x.df[id]++
-			ids[j] = id
-		}
+		x.post(&p, d, ids)
 		seq := make([]uint32, len(p.seq))
 		for j, k := range p.seq {
 			seq[j] = ids[k]
