@@ -184,6 +184,10 @@ func (e *Engine) Analyze(ctx context.Context, req reasoning.AnalyzeRequest) (rea
 	}
 
 	rarity := termWeights(cands)
+	// Rarity is taken before clippings count, so that a question term
+	// keeps the weight of the word it is ("cancel" stays rare beside the
+	// sentences naming CancelFunc).
+	clipped(cands, ctxTerms, append(queryTerms(sub), queryTerms(main)...))
 	present := map[string]bool{}
 	for _, c := range cands {
 		for t := range c.terms {
@@ -1041,6 +1045,9 @@ func isFragment(s string) bool {
 	if !strings.ContainsAny(s[len(s)-1:], ".!?") {
 		return true
 	}
+	if imperative(s, ws) {
+		return false
+	}
 	for _, w := range ws[1:] {
 		if strings.HasSuffix(w, "s") || strings.HasSuffix(w, "ed") {
 			return false
@@ -1048,6 +1055,62 @@ func isFragment(s string) bool {
 	}
 	return true
 }
+
+// imperative reports whether s (a finished sentence of words ws) states a
+// step of a procedure: at its start, a content word directly followed by a
+// determiner, a quoted name or a code name ("Run the … command at last."):
+// a noun is seldom followed by an article or a command name, a verb in the
+// imperative mood is; or, after an introductory phrase and a comma, a
+// clause that opens with a content word in lower case ("Under systemd, use
+// … instead.": no subject, as the sentence has no verb of the forms
+// isFragment knows).
+func imperative(s string, ws []string) bool {
+	if len(ws) < 2 {
+		return false
+	}
+	clauses := []string{s}
+	for _, part := range strings.Split(s, ", ")[1:] {
+		clauses = append(clauses, part)
+	}
+	for i, c := range clauses {
+		verb, rest, ok := strings.Cut(c, " ")
+		if !ok || rest == "" {
+			continue
+		}
+		lower := strings.ToLower(verb)
+		if len(verb) < 2 || strings.IndexFunc(verb, func(r rune) bool { return !unicode.IsLetter(r) }) >= 0 ||
+			textproc.IsStopWord(lower) && !stopVerbs[lower] || auxiliaries[lower] || prepositions[lower] {
+			continue
+		}
+		if r, _ := utf8.DecodeRuneInString(verb); i == 0 && !unicode.IsUpper(r) || i > 0 && verb != lower {
+			continue
+		}
+		if i > 0 && textproc.IsStopWord(ws[0]) {
+			// After an introductory phrase ("On a server, use …"): a
+			// clause without a subject.
+			return true
+		}
+		next, _, _ := strings.Cut(rest, " ")
+		if strings.ContainsAny(next[:1], "\"`'“‘") || determiners[strings.ToLower(next)] || quantifiers[strings.ToLower(next)] ||
+			isIdentifier(strings.TrimRight(next, ".,;:")) || strings.Contains(next, "-") && strings.IndexFunc(next, unicode.IsLetter) == 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// stopVerbs are the stop words that are verbs in the imperative mood
+// ("Use the …").
+var stopVerbs = set(`use let`)
+
+// prepositions open a phrase, not a step ("Among the …"); most are stop
+// words as well.
+var prepositions = set(`about above across after against along amid among around at before behind below beneath beside
+besides between beyond by despite down during except for from in inside into like near of off on onto opposite
+outside over past per since through throughout toward towards under underneath unlike until upon with within without`)
+
+// quantifiers open a noun phrase too (see determiners).
+var quantifiers = set(`each every all any some`)
 
 // furnitureWords are the words of navigation bars and page chrome
 // ("Prev Up Chapter 49 Next Home").
@@ -1194,4 +1257,63 @@ func support(c *candidate, terms []string, concept map[string]string, context ma
 // a filler) rather than names the topic.
 func asking(t string) bool {
 	return verbs[t] || facetWords[t] || verbStems[t] || fillers[t]
+}
+
+// minClip is the length of the shortest clipped word ("sync", "repo").
+const minClip = 4
+
+// clipped counts, for each question term t of at least minClip letters,
+// the candidates' words that t is a clipping of as t itself: "sync" for
+// "synchronization", "config" for "configuration". A longer word counts
+// when it starts with t and the rest is not a word of the passages or a
+// stop word ("timeout" is "time" and "out", another concept).
+func clipped(cands []*candidate, ctx []map[string]bool, terms []string) {
+	vocab := map[string]bool{}
+	for _, c := range cands {
+		for t := range c.terms {
+			vocab[t] = true
+		}
+	}
+	for _, m := range ctx {
+		for t := range m {
+			vocab[t] = true
+		}
+	}
+	longer := map[string][]string{}
+	for _, t := range terms {
+		if len(t) < minClip || !plainLetters(t) || longer[t] != nil {
+			continue
+		}
+		for u := range vocab {
+			rest := strings.TrimPrefix(u, t)
+			if rest == u || len(rest) < 3 || !plainLetters(rest) || vocab[rest] || textproc.IsStopWord(rest) || vocab[textproc.Stem(rest)] {
+				continue
+			}
+			longer[t] = append(longer[t], u)
+		}
+		if longer[t] == nil {
+			longer[t] = []string{}
+		}
+	}
+	for t, us := range longer {
+		for i, c := range cands {
+			for _, u := range us {
+				if n := c.terms[u]; n > 0 {
+					c.terms[t] += n
+				}
+				if ctx[i][u] {
+					ctx[i][t] = true
+				}
+			}
+		}
+	}
+}
+
+func plainLetters(s string) bool {
+	for _, r := range s {
+		if r < 'a' || r > 'z' {
+			return false
+		}
+	}
+	return true
 }

@@ -181,11 +181,44 @@ func TestIsFragment(t *testing.T) {
 		{"Home Packages Blog Help Play Tour Documentation", true},
 		{"Skip to main content of the documentation site here.", true},
 		{"Each send on a particular channel matches a corresponding receive.", false},
+		// Steps of a procedure, in the imperative mood, are sentences.
+		{"Run the \"make install\" command as the last step.", false},
+		{"Under systemd, use journalctl for the boot messages instead.", false},
+		{"Copy \"/etc/hosts\" to the new machine before the move.", false},
+		{"Then, edit the profile of the login shell with care.", false},
+		// A preposition before an article opens no step.
+		{"Under the old bridge near the town hall.", true},
+		{"Among the best of the mirror list for the archive.", true},
 	}
 	for _, tt := range tests {
 		if got := isFragment(tt.in); got != tt.want {
 			t.Errorf("isFragment(%q) = %v, want %v", tt.in, got, tt.want)
 		}
+	}
+}
+
+// Issue 18 (a paraphrase that clips a word): "sync" asks about
+// "synchronization", "repo" about a "repository". A longer word counts as
+// the clipped one only when the rest is no word of its own: "timeout" is
+// not "time".
+func TestAnalyzeClippedWords(t *testing.T) {
+	f := analyzeOne(t, "What keeps the clock in sync on a server?",
+		"The panel shows a clock with the hour and the date of the server.",
+		"On a server, use chronyd for the clock synchronization with the network.")
+	if len(f) == 0 || !strings.Contains(f[0].Text, "chronyd") {
+		t.Errorf("findings %+v, want the synchronization sentence first", f)
+	}
+	f = analyzeOne(t, "Where does the build keep its repo cache?",
+		"The cache of each repository is kept under the build directory.",
+		"The build prints a summary of its steps at the end.")
+	if len(f) == 0 || !strings.Contains(f[0].Text, "repository") {
+		t.Errorf("findings %+v, want the repository sentence", f)
+	}
+	f = analyzeOne(t, "How is the time of day set on the router?",
+		"The timeout of the router's web page is ten minutes.",
+		"The router's page lists the connected devices.")
+	if len(f) != 0 {
+		t.Errorf("findings %+v: a timeout is not the time of day", f)
 	}
 }
 
