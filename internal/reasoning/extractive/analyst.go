@@ -222,10 +222,20 @@ func (e *Engine) Analyze(ctx context.Context, req reasoning.AnalyzeRequest) (rea
 		avgLen += float64(c.length)
 	}
 	avgLen /= float64(len(cands))
-	subTerms, mainTerms := queryTerms(sub), queryTerms(main)
+	markers, excluded := excludedTerms(sub)
+	mainMarkers, _ := excludedTerms(main)
+	subTerms, mainTerms := without(queryTerms(sub), markers), without(queryTerms(main), mainMarkers)
 	subConcepts := concepts(subTerms)
 	need := min(2, countConcepts(subTerms, subConcepts))
-	rare := rarest(subTerms, weight, 2, func(t string) bool { return present[t] || names[t] })
+	// What the question rules out ("… without calling date?") may or may
+	// not be spoken of by the answer ("use the UUID instead of names such
+	// as /dev/sda" names it, "EPOCHSECONDS expands to the seconds since
+	// the epoch" does not): a sentence must mention one of the rarest
+	// terms counting the phrase, or one of those not counting it. The
+	// words that rule out ("without") are no topic.
+	eligible := func(t string) bool { return (present[t] || names[t]) && !markers[t] }
+	rare := rarest(subTerms, weight, 2, eligible)
+	rareKept := rarest(subTerms, weight, 2, func(t string) bool { return eligible(t) && !excluded[t] })
 
 	// Answer typing: a question that asks for a quantity, a time or a
 	// person is answered only by a sentence that states one, and such a
@@ -255,7 +265,7 @@ func (e *Engine) Analyze(ctx context.Context, req reasoning.AnalyzeRequest) (rea
 			// rarest topic words make evidence (item 2 of issue 18).
 			needHere = 1
 		}
-		if direct == 0 || covered < needHere || !mentions(c, rare, ctxTerms[c.order]) {
+		if direct == 0 || covered < needHere || !mentions(c, rare, ctxTerms[c.order]) && !mentions(c, rareKept, ctxTerms[c.order]) {
 			continue
 		}
 		if atype.strict() && !ok {
@@ -1316,4 +1326,72 @@ func plainLetters(s string) bool {
 		}
 	}
 	return true
+}
+
+// exclusions open a phrase naming what the asker rules out.
+var exclusions = [][]string{{"without"}, {"instead", "of"}, {"rather", "than"}, {"other", "than"}, {"except"}, {"apart", "from"}}
+
+// excludedTerms returns the terms of the words that rule out ("without",
+// "instead of") and those that the question names only in the phrases after
+// them, up to the end of the clause ("calling date", "a cron job").
+func excludedTerms(q string) (markers, out map[string]bool) {
+	markers, out = map[string]bool{}, map[string]bool{}
+	ws := scanWords(q)
+	inPhrase := make([]bool, len(ws))
+	for i := 0; i < len(ws); i++ {
+		n := 0
+		for _, e := range exclusions {
+			if i+len(e) <= len(ws) {
+				match := true
+				for j, w := range e {
+					match = match && ws[i+j].lower == w
+				}
+				if match {
+					n = len(e)
+					break
+				}
+			}
+		}
+		if n == 0 {
+			continue
+		}
+		for _, w := range ws[i : i+n] {
+			for _, t := range textproc.Tokenize(w.text) {
+				markers[t] = true
+			}
+		}
+		for j := i + n; j < len(ws); j++ {
+			if j > i+n && strings.ContainsAny(q[ws[j-1].end:ws[j].start], ",;:?!.") || ws[j].lower == "and" || ws[j].lower == "but" {
+				break
+			}
+			inPhrase[j] = true
+		}
+	}
+	elsewhere := map[string]bool{}
+	for j, w := range ws {
+		for _, t := range textproc.Tokenize(w.text) {
+			if inPhrase[j] {
+				out[t] = true
+			} else if !markers[t] {
+				elsewhere[t] = true
+			}
+		}
+	}
+	for t := range out {
+		if elsewhere[t] {
+			delete(out, t)
+		}
+	}
+	return markers, out
+}
+
+// without returns terms less those in drop.
+func without(terms []string, drop map[string]bool) []string {
+	var out []string
+	for _, t := range terms {
+		if !drop[t] {
+			out = append(out, t)
+		}
+	}
+	return out
 }

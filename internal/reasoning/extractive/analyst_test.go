@@ -222,6 +222,30 @@ func TestAnalyzeClippedWords(t *testing.T) {
 	}
 }
 
+// Issue 18: what a question rules out ("without calling date") need not be
+// in the answer, which names what to do instead; when the answer does name
+// it ("instead of device names such as …"), it counts as well. The word
+// that rules out ("without") is no topic.
+func TestAnalyzeExcludedPhrase(t *testing.T) {
+	f := analyzeOne(t, "How can a job read the uptime in seconds without calling the uptime command?",
+		"The /proc/uptime file holds the seconds since boot as its first number.",
+		"Without a job scheduler, nothing runs at boot.")
+	if len(f) == 0 || !strings.Contains(f[0].Text, "/proc/uptime") {
+		t.Errorf("findings %+v, want the /proc/uptime sentence", f)
+	}
+	f = analyzeOne(t, "How do I name a printer in the queue config instead of using its address?",
+		"Give each printer a name in the queue config rather than its IP address, since the address may change.",
+		"The queue shows the jobs waiting for each device.")
+	if len(f) == 0 || !strings.Contains(f[0].Text, "rather than") {
+		t.Errorf("findings %+v, want the sentence that names the address", f)
+	}
+	f = analyzeOne(t, "How do I back up the mailbox without stopping the server?",
+		"Without stopping, the pump runs until the tank is empty.")
+	if len(f) != 0 {
+		t.Errorf("findings %+v: shares only the ruled-out words", f)
+	}
+}
+
 // A sub-question the passages do not address gets no findings, even when a
 // sentence matches the main question well: that is a gap, not an answer.
 func TestAnalyzeDoesNotAnswerAnotherSubQuestion(t *testing.T) {
