@@ -18,8 +18,10 @@ import (
 // Tokenize returns; TestAnalysisVersion fails until then.
 //
 // History: 1 was every build before the version was recorded; 2 stems
-// -ate verb forms as -ation ("related" → "rel", was "relat").
-const AnalysisVersion = 2
+// -ate verb forms as -ation ("related" → "rel", was "relat"); 3 drops
+// the endings of contractions and the possessive ("can't" → "can", was
+// "t"; "Git's" → "git", was "git", "s").
+const AnalysisVersion = 3
 
 // Words splits text into lower-case words (letters, digits, and inner '_',
 // '.' or "::" as in "sync.Mutex" and "boost::optional"), keeping stop words
@@ -51,7 +53,11 @@ func scanWords(text string, fn func(w string, start int)) {
 			start = -1
 		}
 	}
+	skip := 0 // the end of a contraction's ending, passed over
 	for i, r := range text {
+		if i < skip {
+			continue
+		}
 		if unicode.IsLetter(r) || unicode.IsDigit(r) || ((r == '_' || r == '.') && start >= 0 && i+1 < len(text) && isWordByte(text[i+1])) ||
 			(r == ':' && start >= 0 && isScopeColon(text, i)) {
 			if start < 0 {
@@ -59,9 +65,54 @@ func scanWords(text string, fn func(w string, start int)) {
 			}
 			continue
 		}
+		if (r == '\'' || r == '’') && start >= 0 {
+			if end, cut := contraction(text, start, i, i+utf8.RuneLen(r)); end > 0 {
+				if cut >= 0 {
+					i = cut
+				} else {
+					start = -1 // "won't": no word
+				}
+				flush(i)
+				skip = end
+				continue
+			}
+		}
 		flush(i)
 	}
 	flush(len(text))
+}
+
+// contractionEndings are the English endings written after an apostrophe:
+// "can't", "it's", "I'm", "you're", "we've", "they'll", "she'd" (the
+// possessive "'s" too).
+var contractionEndings = []string{"t", "s", "m", "re", "ve", "ll", "d"}
+
+// contraction reports whether the apostrophe at text[at:after] follows the
+// word text[start:at] with a contraction's ending: it returns where the
+// ending stops (0 when it is none) and where the word stops, less the "n"
+// of "n't" ("doesn't": "does"; "can't": "can"), or -1 when the word is
+// none ("won't").
+func contraction(text string, start, at, after int) (end, cut int) {
+	for _, e := range contractionEndings {
+		rest := text[after:]
+		if len(rest) < len(e) || !strings.EqualFold(rest[:len(e)], e) {
+			continue
+		}
+		if next, _ := utf8.DecodeRuneInString(rest[len(e):]); len(rest) > len(e) && (unicode.IsLetter(next) || unicode.IsDigit(next)) {
+			continue
+		}
+		word := strings.ToLower(text[start:at])
+		switch {
+		case e != "t":
+			return after + len(e), at
+		case word == "won":
+			return after + len(e), -1
+		case word == "can" || !strings.HasSuffix(word, "n"):
+			return after + len(e), at
+		}
+		return after + len(e), at - 1
+	}
+	return 0, 0
 }
 
 // Unspaced reports whether r belongs to a script written without spaces

@@ -2,6 +2,7 @@ package textproc
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -168,5 +169,26 @@ func TestStemMeetsForms(t *testing.T) {
 		if a, b := Stem(p[0]), Stem(p[1]); a == b {
 			t.Errorf("Stem(%q) = Stem(%q) = %q: want them apart", p[0], p[1], a)
 		}
+	}
+}
+
+// Issue 18: "Why can't other users delete my files?" gave the term "t",
+// the rarest of the question, which no answer holds. The endings of
+// contractions and the possessive are no words.
+func TestContractions(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"Why can't other users delete my files?", "user delet fil"},
+		{"The build doesn’t stop; it won't retry and isn't fast.", "build stop retry fast"},
+		{"Git's mascot and the server's log", "git mascot server log"},
+		{"You're sure they'll see we've moved; I'm done, she'd say.", "sur mov don say"},
+		{"O'Reilly wrote 'quoted' text", "o reil writ quot text"},
+	}
+	for _, tt := range tests {
+		if got := strings.Join(Tokenize(tt.in), " "); got != tt.want {
+			t.Errorf("Tokenize(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+	if got := strings.Join(Words("doesn't can't"), " "); got != "does can" {
+		t.Errorf("Words = %q, want %q", got, "does can")
 	}
 }
