@@ -1078,10 +1078,7 @@ func imperative(s string, ws []string) bool {
 	if len(ws) < 2 {
 		return false
 	}
-	clauses := []string{s}
-	for _, part := range strings.Split(s, ", ")[1:] {
-		clauses = append(clauses, part)
-	}
+	clauses := append([]string{s}, strings.Split(s, ", ")[1:]...)
 	for i, c := range clauses {
 		verb, rest, ok := strings.Cut(c, " ")
 		if !ok || rest == "" {
