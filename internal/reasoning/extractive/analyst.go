@@ -255,10 +255,11 @@ func (e *Engine) Analyze(ctx context.Context, req reasoning.AnalyzeRequest) (rea
 	for _, w := range scanWords(sub + " " + main) {
 		asked[w.lower] = true
 	}
+	common := lowerWords(req.Passages)
 	var kept []*candidate
 	for _, c := range cands {
 		subCov, direct, covered := coverage(c, subTerms, subConcepts, weight, avgLen, ctxTerms[c.order])
-		ok, strong := holds(atype, c.text, asked, dims)
+		ok, strong := holds(atype, c.text, asked, common, dims)
 		needHere := need
 		if strong {
 			// The asked-for type in its precise form and one of the
@@ -358,7 +359,7 @@ func (e *Engine) Analyze(ctx context.Context, req reasoning.AnalyzeRequest) (rea
 		if relatedSentence(s, subTerms, mainTerms, expansion, weight) {
 			return true
 		}
-		ok, _ := holds(atype, s, asked, dims)
+		ok, _ := holds(atype, s, asked, common, dims)
 		return atype.strict() && ok
 	}
 	// Overlapping chunks hold a sentence twice: the copy with more of its
@@ -1388,6 +1389,20 @@ func without(terms []string, drop map[string]bool) []string {
 	for _, t := range terms {
 		if !drop[t] {
 			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// lowerWords returns the words the passages write in lower case somewhere:
+// common words, not names (see statesName).
+func lowerWords(ps []reasoning.Passage) map[string]bool {
+	out := map[string]bool{}
+	for _, p := range ps {
+		for _, w := range scanWords(p.Text) {
+			if w.text == w.lower {
+				out[w.lower] = true
+			}
 		}
 	}
 	return out

@@ -164,6 +164,10 @@ func classify(q string) answerType {
 			return timeAnswer
 		case measureNouns[head]:
 			return quantityAnswer
+		case partyNouns[head] || partyNouns[second]:
+			// "Which company funds it?", "Who is the person …": an
+			// organization or a person, named alike.
+			return personAnswer
 		case agentNoun(head) && strings.Contains(" "+strings.ToLower(q)+" ", " "+head+" of "):
 			// "What is the designer of the bridge?": a person.
 			return personAnswer
@@ -171,6 +175,11 @@ func classify(q string) answerType {
 	}
 	return anyAnswer
 }
+
+// partyNouns head a question asking for a person or an organization
+// ("Which company …", "What organization …").
+var partyNouns = set(`person people company companies organization organizations organisation organisations
+vendor vendors firm firms corporation corporations foundation foundations sponsor sponsors`)
 
 // countedNoun is the word counted by "how many X" / "the number of X", or "".
 func countedNoun(q string) string {
@@ -317,15 +326,22 @@ func statesPlace(s string) bool {
 
 // statesName reports whether s names a person or organization not named
 // in the question: two capitalized words in a row, or a capitalized word
-// after "by".
-func statesName(s string, question map[string]bool) bool {
+// after "by". A capital that only opens the sentence ("If Bash …") does
+// not count, nor a word the passages also write in lower case (common
+// holds those): "See Bash Startup Files" names a section, "Stephen
+// Bourne" a person.
+func statesName(s string, question, common map[string]bool) bool {
 	ws := scanWords(s)
-	capital := func(w word) bool {
+	capital := func(i int) bool {
+		w := ws[i]
 		r := []rune(w.text)
-		return len(r) > 1 && unicode.IsUpper(r[0]) && !isIdentifier(w.text) && !isAcronym(w.text)
+		if len(r) < 2 || !unicode.IsUpper(r[0]) || isIdentifier(w.text) || isAcronym(w.text) || common[w.lower] {
+			return false
+		}
+		return i > 0 || !textproc.IsStopWord(w.lower)
 	}
 	for i := 1; i < len(ws); i++ {
-		if capital(ws[i]) && (capital(ws[i-1]) || ws[i-1].lower == "by") && (!question[ws[i].lower] || !question[ws[i-1].lower]) {
+		if capital(i) && (capital(i-1) || ws[i-1].lower == "by") && (!question[ws[i].lower] || !question[ws[i-1].lower]) {
 			return true
 		}
 	}
@@ -336,7 +352,7 @@ func statesName(s string, question map[string]bool) bool {
 // reports whether a sentence without one cannot answer at all, and strong
 // whether holding it makes the sentence evidence with a single shared topic
 // word.
-func holds(t answerType, s string, question map[string]bool, dims []string) (ok, strong bool) {
+func holds(t answerType, s string, question, common map[string]bool, dims []string) (ok, strong bool) {
 	switch t {
 	case quantityAnswer:
 		q := statesDimension(s, dims)
@@ -345,7 +361,7 @@ func holds(t answerType, s string, question map[string]bool, dims []string) (ok,
 		m := statesMoment(s)
 		return m || statesDuration(s) || statesCondition(s), m
 	case personAnswer:
-		n := statesName(s, question)
+		n := statesName(s, question, common)
 		return n, n
 	case placeAnswer:
 		return statesPlace(s), false

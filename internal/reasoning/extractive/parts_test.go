@@ -160,11 +160,32 @@ func TestClassify(t *testing.T) {
 		"What is a goroutine?":                                        anyAnswer,
 		"What is the designer of the Old Mill bridge?":                personAnswer,
 		"What is the maintainer of the package?":                      personAnswer,
+		"Which company funds the compiler today?":                     personAnswer,
+		"What organization runs the mirror network?":                  personAnswer,
 		"How long are settings kept, and how can a program set them?": anyAnswer,
 		"What is the difference between git merge and rebase?":        anyAnswer,
 	} {
 		if got := classify(q); got != want {
 			t.Errorf("classify(%q) = %v, want %v", q, got, want)
+		}
+	}
+}
+
+// A person or organization is named by capitalized words that are names:
+// not a capital that only opens the sentence, nor a title whose words the
+// passages also write in lower case.
+func TestStatesName(t *testing.T) {
+	common := map[string]bool{"startup": true, "files": true, "see": true}
+	question := map[string]bool{"who": true, "wrote": true, "the": true, "shell": true}
+	for s, want := range map[string]bool{
+		"The first shell was written by Ada Quill at the lab.":           true,
+		"Ada Quill wrote the first shell.":                               true,
+		"If Bash is started with the name rbash, it becomes restricted.": false,
+		"See Bash Startup Files for the order of the files read.":        false,
+		"The shell reads its startup files at login.":                    false,
+	} {
+		if got := statesName(s, question, common); got != want {
+			t.Errorf("statesName(%q) = %v, want %v", s, got, want)
 		}
 	}
 }
