@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"regexp"
 	"sort"
 	"strings"
 	"unicode"
@@ -1038,7 +1039,7 @@ func isFragment(s string) bool {
 			return true
 		}
 	}
-	if strings.Count(s, "|") >= 2 {
+	if strings.Count(s, "|") >= 2 || navigationLabels(s) {
 		return true
 	}
 	for _, w := range ws {
@@ -1119,6 +1120,17 @@ outside over past per since through throughout toward towards under underneath u
 
 // quantifiers open a noun phrase too (see determiners).
 var quantifiers = set(`each every all any some`)
+
+// navLabelRe matches the labels of a manual's page links ("Next: …",
+// "Up: …", as texinfo's HTML writes them).
+var navLabelRe = regexp.MustCompile(`(?i)(^|[\s,;])(next|prev|previous|up):\s`)
+
+// navigationLabels reports whether s opens with a page link's label or
+// holds two of them: "Next: What is a shell?, Up: Introduction".
+func navigationLabels(s string) bool {
+	m := navLabelRe.FindAllStringIndex(s, 2)
+	return len(m) == 2 || len(m) == 1 && m[0][0] == 0
+}
 
 // furnitureWords are the words of navigation bars and page chrome
 // ("Prev Up Chapter 49 Next Home").

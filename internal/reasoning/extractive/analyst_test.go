@@ -181,6 +181,9 @@ func TestIsFragment(t *testing.T) {
 		{"Home Packages Blog Help Play Tour Documentation", true},
 		{"Skip to main content of the documentation site here.", true},
 		{"Each send on a particular channel matches a corresponding receive.", false},
+		// A manual's page links are navigation, not content.
+		{"Next: What is a shell?, Up: Introduction [Contents][Index]", true},
+		{"Previous: Invoking the shell, Up: Basics [Contents]", true},
 		// Steps of a procedure, in the imperative mood, are sentences.
 		{"Run the \"make install\" command as the last step.", false},
 		{"Under systemd, use journalctl for the boot messages instead.", false},
