@@ -133,6 +133,18 @@ func TestScoreAnswer(t *testing.T) {
 	}
 }
 
+// Nuggets are matched against the report as it renders: the Markdown
+// escapes the writer adds ("\[\]", "&lt;") are undone first.
+func TestScoreMatchesRenderedText(t *testing.T) {
+	q := Question{ID: "w", Answerable: true, Gold: []string{"errors"},
+		Nuggets: []string{`Unwrap\(\) \[\]error`, `a <- b`, `\*p`}}
+	a := Answer{Report: "# R\n\n## Summary\n\nA type wraps others with Unwrap() \\[\\]error [1]. Send with a &lt;- b and read \\*p [1].\n\n## Sources\n\n- [1] errors — /src/errors/doc.go\n",
+		Sources: []Source{{N: 1, Title: "errors", Location: "/src/errors/doc.go"}}}
+	if s := ScoreAnswer(q, a); s.NuggetRecall != 1 {
+		t.Errorf("recall = %v, missed %v", s.NuggetRecall, s.Missed)
+	}
+}
+
 func TestScoreUnanswerable(t *testing.T) {
 	q := Question{ID: "u"}
 	if s := ScoreAnswer(q, sampleAnswer()); s.Pass {

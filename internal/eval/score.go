@@ -152,7 +152,7 @@ func ScoreAnswer(q Question, a Answer) Score {
 	if a.Evidence != nil {
 		s.EvidenceRecall = nuggetShare(q.Nuggets, strings.Join(strings.Fields(strings.Join(a.Evidence, "\n")), " "))
 	}
-	text := strings.Join(strings.Fields(statements), " ")
+	text := rendered(strings.Join(strings.Fields(statements), " "))
 	matched := 0
 	for _, n := range q.Nuggets {
 		re, err := compileNugget(n)
@@ -226,6 +226,17 @@ func splitReport(md string) (body, statements string) {
 		st = append(st, t)
 	}
 	return strings.Join(lines[:end], "\n"), strings.Join(st, "\n")
+}
+
+// markdownEscape is a CommonMark backslash escape of ASCII punctuation.
+var markdownEscape = regexp.MustCompile("\\\\([!-/:-@\\[-`{-~])")
+
+// rendered is Markdown text as a reader sees it: backslash escapes and the
+// entities the report writes for "<", ">" and "&" undone, so that a nugget
+// "Unwrap\(\) \[\]error" meets "Unwrap() \[\]error" as it renders.
+func rendered(md string) string {
+	md = markdownEscape.ReplaceAllString(md, "$1")
+	return strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&").Replace(md)
 }
 
 // isGold reports whether location ends with one of the gold entries, with
