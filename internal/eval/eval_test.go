@@ -140,8 +140,13 @@ func TestScoreMatchesRenderedText(t *testing.T) {
 		Nuggets: []string{`Unwrap\(\) \[\]error`, `a <- b`, `\*p`}}
 	a := Answer{Report: "# R\n\n## Summary\n\nA type wraps others with Unwrap() \\[\\]error [1]. Send with a &lt;- b and read \\*p [1].\n\n## Sources\n\n- [1] errors — /src/errors/doc.go\n",
 		Sources: []Source{{N: 1, Title: "errors", Location: "/src/errors/doc.go"}}}
-	if s := ScoreAnswer(q, a); s.NuggetRecall != 1 {
-		t.Errorf("recall = %v, missed %v", s.NuggetRecall, s.Missed)
+	if s := ScoreAnswer(q, a); s.NuggetRecall != 1 || s.Citations != 2 {
+		t.Errorf("recall = %v, missed %v, citations %d", s.NuggetRecall, s.Missed, s.Citations)
+	}
+	// A code span's brackets are code, not citations.
+	a.Report = "# R\n\n## Summary\n\nSet the first element: `a[1] = 2` [1].\n\n## Sources\n\n- [1] errors — /src/errors/doc.go\n"
+	if s := ScoreAnswer(q, a); s.Citations != 1 {
+		t.Errorf("citations = %d, want 1 (the code span's [1] is code)", s.Citations)
 	}
 }
 

@@ -186,6 +186,7 @@ func nuggetShare(nuggets []string, text string) float64 {
 // citationMarks returns the numbers of the [n] marks of body in order,
 // skipping escaped brackets ("\[7]") and link texts ("[1](…)").
 func citationMarks(body string) []int {
+	body = codeSpans.ReplaceAllString(body, "")
 	var out []int
 	for _, m := range citationMark.FindAllStringSubmatchIndex(body, -1) {
 		if m[0] > 0 && body[m[0]-1] == '\\' {
@@ -227,6 +228,10 @@ func splitReport(md string) (body, statements string) {
 	}
 	return strings.Join(lines[:end], "\n"), strings.Join(st, "\n")
 }
+
+// codeSpans are Markdown code spans: what they hold is code as written,
+// never a citation ("a[1]").
+var codeSpans = regexp.MustCompile("(`+)[^`]*?(`+)")
 
 // markdownEscape is a CommonMark backslash escape of ASCII punctuation.
 var markdownEscape = regexp.MustCompile("\\\\([!-/:-@\\[-`{-~])")

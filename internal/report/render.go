@@ -159,8 +159,8 @@ func reserved(heading string) bool {
 // renderSentence writes one sentence with its valid citations before its
 // final punctuation, or returns "" when the sentence is dropped.
 func renderSentence(s reasoning.Sentence, valid map[int]bool, markUngrounded bool, st *RenderStats) string {
-	body, end := splitEnd(clean(s.Text))
-	if body = escape(body); body == "" {
+	body, end := renderBody(s.Text)
+	if body == "" {
 		st.Dropped++
 		return ""
 	}
@@ -189,6 +189,89 @@ func renderSentence(s reasoning.Sentence, valid map[int]bool, markUngrounded boo
 	st.Sentences++
 	st.Citations += len(cites)
 	return body + " " + marks.String() + end
+}
+
+// renderBody returns the Markdown of a sentence's text without its final
+// mark, and that mark. The lines of code a sentence carries after its
+// first line (a command after its prompt, "# dpkg-reconfigure tzdata", or
+// an indented line of a code block, as the offline analyst keeps them with
+// the sentence that introduces them) become code spans, shown as written;
+// the prose around them is escaped, on one line.
+func renderBody(text string) (body, end string) {
+	type segment struct {
+		text string
+		code bool
+	}
+	lines := strings.Split(text, "\n")
+	segs := []segment{{text: lines[0]}}
+	anyCode := false
+	for _, l := range lines[1:] {
+		if codeLine(l) {
+			if t := strings.Join(strings.Fields(l), " "); t != "" {
+				segs = append(segs, segment{text: t, code: true})
+				anyCode = true
+			}
+			continue
+		}
+		if last := &segs[len(segs)-1]; !last.code {
+			last.text += " " + l
+			continue
+		}
+		segs = append(segs, segment{text: l})
+	}
+	if !anyCode {
+		body, end = splitEnd(clean(text))
+		return escape(body), end
+	}
+	end = "."
+	var parts []string
+	for i, sg := range segs {
+		if sg.code {
+			parts = append(parts, asCode(sg.text))
+			continue
+		}
+		p := clean(sg.text)
+		if i == len(segs)-1 {
+			p, end = splitEnd(p)
+		}
+		if p = escape(p); p != "" {
+			parts = append(parts, p)
+		}
+	}
+	return strings.Join(parts, " "), end
+}
+
+// codeLine reports whether a line after a sentence's first is code: it
+// starts with a tab, four spaces, or a shell prompt before a command.
+func codeLine(l string) bool {
+	if strings.HasPrefix(l, "\t") || strings.HasPrefix(l, "    ") {
+		return strings.TrimSpace(l) != ""
+	}
+	for _, prompt := range []string{"# ", "$ "} {
+		if rest, ok := strings.CutPrefix(l, prompt); ok && strings.TrimSpace(rest) != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// asCode is t as a Markdown code span, delimited by a run of backticks
+// longer than any inside it.
+func asCode(t string) string {
+	longest, run := 0, 0
+	for _, r := range t {
+		if r == '`' {
+			run++
+			longest = max(longest, run)
+		} else {
+			run = 0
+		}
+	}
+	fence := strings.Repeat("`", longest+1)
+	if longest > 0 || strings.HasPrefix(t, "`") || strings.HasSuffix(t, "`") {
+		return fence + " " + t + " " + fence
+	}
+	return fence + t + fence
 }
 
 func compact(sorted []int) []int {

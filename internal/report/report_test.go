@@ -307,6 +307,27 @@ func TestCitedInOrder(t *testing.T) {
 	}
 }
 
+// The lines of code a sentence carries (a command after its prompt, an
+// indented line of a code block) are shown as code spans, as written;
+// the prose around them is escaped as ever.
+func TestRenderShowsCodeAsCode(t *testing.T) {
+	tests := []struct{ text, want string }{
+		{"The following sets the zone of the *system* clock:\n# dpkg-reconfigure tzdata", "The following sets the zone of the \\*system\\* clock: `# dpkg-reconfigure tzdata` [1]."},
+		{"A type wraps errors with one of the methods\n\tUnwrap() error\n\tUnwrap() []error\nIf e.Unwrap() returns w, e wraps w.",
+			"A type wraps errors with one of the methods `Unwrap() error` `Unwrap() []error` If e.Unwrap() returns w, e wraps w [1]."},
+		{"Print it with:\n$ echo `date` *", "Print it with: `` $ echo `date` * `` [1]."},
+		{"A plain sentence\nwrapped over two lines.", "A plain sentence wrapped over two lines [1]."},
+		{"# Not code on the first line", "\\# Not code on the first line [1]."},
+	}
+	for _, tt := range tests {
+		var st RenderStats
+		got := renderSentence(reasoning.Sentence{Text: tt.text, Cites: []int{1}}, map[int]bool{1: true}, false, &st)
+		if got != tt.want {
+			t.Errorf("renderSentence(%q) =\n %q, want\n %q", tt.text, got, tt.want)
+		}
+	}
+}
+
 // A sentence keeps its own final mark, in its own script, after its
 // citations: no ASCII full stop is added after a Chinese one.
 func TestRenderKeepsTheSentenceEndOfItsScript(t *testing.T) {
