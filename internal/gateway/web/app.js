@@ -56,19 +56,21 @@ function setError(id, msg) {
 // target (file:// URLs of local sources, anything else) shows its text, with
 // the target as a tooltip: for a file:// URL, the decoded path.
 function inline(parent, text) {
-  const re = /`([^`]+)`|\*\*([^*]+)\*\*|\*([^*\s][^*]*)\*|\[((?:\\.|[^\]\\])+)\]\(([^\s)]+)\)|\[(\d+(?:\s*,\s*\d+)*)\]|\\([\\`*_{}\[\]()#+\-.!|~<>])|&(lt|gt|amp);/g;
+  // A code span opens and closes with runs of as many backticks, so that
+  // "`` echo `date` ``" holds one; the space inside its fences is not code.
+  const re = /(`+)([^`]|[^`][\s\S]*?[^`])\1(?!`)|\*\*([^*]+)\*\*|\*([^*\s][^*]*)\*|\[((?:\\.|[^\]\\])+)\]\(([^\s)]+)\)|\[(\d+(?:\s*,\s*\d+)*)\]|\\([\\`*_{}\[\]()#+\-.!|~<>])|&(lt|gt|amp);/g;
   let last = 0, m;
   while ((m = re.exec(text)) !== null) {
     if (m.index > last) parent.append(text.slice(last, m.index));
-    if (m[1] !== undefined) parent.append(el("code", {}, m[1]));
-    else if (m[2] !== undefined) parent.append(el("strong", {}, m[2]));
-    else if (m[3] !== undefined) parent.append(el("em", {}, m[3]));
-    else if (m[4] !== undefined && /^https?:\/\//.test(m[5])) parent.append(el("a", { href: m[5], target: "_blank", rel: "noopener noreferrer" }, unescapeMarkdown(m[4])));
-    else if (m[4] !== undefined) parent.append(el("span", { class: "location", title: linkTitle(m[5]) }, unescapeMarkdown(m[4])));
-    else if (m[7] !== undefined) parent.append(m[7]);
-    else if (m[8] !== undefined) parent.append(ENTITIES[m[8]]);
+    if (m[2] !== undefined) parent.append(el("code", {}, /^ .* $/.test(m[2]) && m[2].trim() ? m[2].slice(1, -1) : m[2]));
+    else if (m[3] !== undefined) parent.append(el("strong", {}, m[3]));
+    else if (m[4] !== undefined) parent.append(el("em", {}, m[4]));
+    else if (m[5] !== undefined && /^https?:\/\//.test(m[6])) parent.append(el("a", { href: m[6], target: "_blank", rel: "noopener noreferrer" }, unescapeMarkdown(m[5])));
+    else if (m[5] !== undefined) parent.append(el("span", { class: "location", title: linkTitle(m[6]) }, unescapeMarkdown(m[5])));
+    else if (m[8] !== undefined) parent.append(m[8]);
+    else if (m[9] !== undefined) parent.append(ENTITIES[m[9]]);
     else {
-      const nums = m[6].split(",").map((s) => s.trim());
+      const nums = m[7].split(",").map((s) => s.trim());
       parent.append("[");
       nums.forEach((n, i) => {
         if (i > 0) parent.append(", ");
