@@ -199,12 +199,17 @@ func renderSentence(s reasoning.Sentence, valid map[int]bool, markUngrounded boo
 // the prose around them is escaped, on one line.
 func renderBody(text string) (body, end string) {
 	type segment struct {
-		text string
-		code bool
+		text       string
+		code, term bool
 	}
 	lines := strings.Split(text, "\n")
 	segs := []segment{{text: lines[0]}}
 	anyCode := false
+	if len(lines) > 1 && textproc.DefinitionTerm(lines[0]) {
+		// The term of a definition ("expand_aliases", then "If set, …").
+		segs = []segment{{text: strings.TrimSpace(lines[0]), code: true, term: true}, {text: ""}}
+		anyCode = true
+	}
 	for _, l := range lines[1:] {
 		if codeLine(l) {
 			if t := strings.Join(strings.Fields(l), " "); t != "" {
@@ -214,7 +219,7 @@ func renderBody(text string) (body, end string) {
 			continue
 		}
 		if last := &segs[len(segs)-1]; !last.code {
-			last.text += " " + l
+			last.text = strings.TrimPrefix(last.text+" "+l, " ")
 			continue
 		}
 		segs = append(segs, segment{text: l})
@@ -226,6 +231,10 @@ func renderBody(text string) (body, end string) {
 	end = "."
 	var parts []string
 	for i, sg := range segs {
+		if sg.term {
+			parts = append(parts, asCode(sg.text)+":")
+			continue
+		}
 		if sg.code {
 			parts = append(parts, asCode(sg.text))
 			continue

@@ -318,6 +318,9 @@ func TestRenderShowsCodeAsCode(t *testing.T) {
 		{"Print it with:\n$ echo `date` *", "Print it with: `` $ echo `date` * `` [1]."},
 		{"A plain sentence\nwrapped over two lines.", "A plain sentence wrapped over two lines [1]."},
 		{"# Not code on the first line", "\\# Not code on the first line [1]."},
+		// The term a definition defines, on the line before it.
+		{"expand_aliases\nIf set, aliases are expanded in scripts too.", "`expand_aliases`: If set, aliases are expanded in scripts too [1]."},
+		{"-n, --dry-run\nShow what would be removed:\n$ tool clean -n", "`-n, --dry-run`: Show what would be removed: `$ tool clean -n` [1]."},
 	}
 	for _, tt := range tests {
 		var st RenderStats

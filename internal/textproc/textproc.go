@@ -555,3 +555,26 @@ func (v Vector) norm() float64 {
 	}
 	return math.Sqrt(s)
 }
+
+// DefinitionTerm reports whether line reads as the term of a definition
+// list, standing on its own line before its definition: one to three words
+// with no sentence end that are an option, a code name, a lower-case word
+// or a name in capitals ("-n, --dry-run", "expand_aliases", "nullglob",
+// "EPOCHSECONDS"), not a title ("Description").
+func DefinitionTerm(line string) bool {
+	t := strings.TrimSpace(line)
+	ws := strings.Fields(t)
+	if len(ws) == 0 || len(ws) > 3 || strings.ContainsAny(t[len(t)-1:], ".!?:;。！？") {
+		return false
+	}
+	r, _ := utf8.DecodeRuneInString(t)
+	switch {
+	case r == '-':
+		return true
+	case unicode.IsLower(r):
+		return len(ws) == 1
+	case unicode.IsUpper(r):
+		return len(ws) == 1 && strings.ToUpper(t) == t && len(t) > 2
+	}
+	return false
+}

@@ -192,3 +192,16 @@ func TestContractions(t *testing.T) {
 		t.Errorf("Words = %q, want %q", got, "does can")
 	}
 }
+
+// A definition list's term stands on its own line: an option, a code name,
+// a lower-case word or a name in capitals; a title or a sentence is none.
+func TestDefinitionTerm(t *testing.T) {
+	for line, want := range map[string]bool{
+		"nullglob": true, "-n, --dry-run": true, "EPOCHSECONDS": true, "core.autocrlf": true, "  --abort ": true,
+		"Description": false, "Exit immediately.": false, "the shell reads it": false, "": false, "GO": false,
+	} {
+		if got := DefinitionTerm(line); got != want {
+			t.Errorf("DefinitionTerm(%q) = %v, want %v", line, got, want)
+		}
+	}
+}

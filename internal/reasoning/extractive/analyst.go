@@ -816,6 +816,10 @@ type sentence struct {
 	// introduces; at most maxCodeLines); never a finding by itself, shown
 	// in a window with its introduction.
 	code bool
+	// term: the term a definition list gives on the line before the
+	// paragraph this sentence opens ("nullglob", "--dry-run",
+	// "EPOCHSECONDS"); a window that starts here shows it first.
+	term string
 }
 
 // maxCodeLines bounds the lines of a code block kept with the sentence
@@ -871,14 +875,15 @@ func passageSentences(text string) []sentence {
 	var b strings.Builder
 	heading := ""
 	cut := false
+	term := "" // a definition list's term, for the sentence after it
 	flush := func() {
 		for _, s := range textproc.Sentences(b.String()) {
 			if textproc.AddressedToMachine(s) {
 				cut = true
 				continue // never evidence, even in chunks stored before extraction dropped it
 			}
-			out = append(out, sentence{text: s, heading: heading, cut: cut})
-			cut = false
+			out = append(out, sentence{text: s, heading: heading, cut: cut, term: term})
+			cut, term = false, ""
 		}
 		b.Reset()
 	}
@@ -951,6 +956,14 @@ func passageSentences(text string) []sentence {
 			continue
 		case (strings.HasPrefix(line, "\t") || strings.HasPrefix(line, "    ")) && codeLike(t):
 			code(strings.TrimRight(line, " \t"))
+			continue
+		case blank(i-1) && blank(i+1) && textproc.DefinitionTerm(t) && !blank(i+2):
+			// "nullglob", then its definition's paragraph.
+			flush()
+			if isHeadingLine(t) {
+				heading = t
+			}
+			term = t
 			continue
 		case blank(i-1) && blank(i+1) && isHeadingLine(t):
 			flush()

@@ -249,6 +249,16 @@ func TestAnalyzeExcludedPhrase(t *testing.T) {
 	}
 }
 
+// A definition list's term comes with its definition, and the window ends
+// where the next definition starts.
+func TestAnalyzeDefinitionKeepsItsTerm(t *testing.T) {
+	text := "Shell options\n\nexpand_aliases\n\nIf set, aliases are expanded in scripts as well as in interactive shells.\n\nextdebug\n\nIf set, the debugger profile runs before the shell starts.\n"
+	f := analyzeOne(t, "Why are aliases not expanded in my scripts?", text)
+	if len(f) == 0 || !strings.HasPrefix(f[0].Text, "expand_aliases\nIf set, aliases") || strings.Contains(f[0].Text, "debugger") {
+		t.Errorf("findings %+v, want the expand_aliases definition with its term and without the next one", f)
+	}
+}
+
 // A sub-question the passages do not address gets no findings, even when a
 // sentence matches the main question well: that is a gap, not an answer.
 func TestAnalyzeDoesNotAnswerAnotherSubQuestion(t *testing.T) {

@@ -44,7 +44,9 @@ func grow(sents []sentence, i, passage int, related func(string) bool, before []
 	// second, which must continue the first as written.
 	fits := func(j, second int) bool {
 		s := sents[j]
-		if s.heading != sents[i].heading || sents[second].cut || w.to-w.from+1 >= windowSentences || covered(passage, j, before) || quoted(s.text, before) {
+		if s.heading != sents[i].heading || sents[second].cut || sents[second].term != "" || w.to-w.from+1 >= windowSentences || covered(passage, j, before) || quoted(s.text, before) {
+			// A sentence after a definition's term opens another
+			// definition: the window ends before it, or starts with it.
 			return false
 		}
 		n := len(textproc.Words(s.text))
@@ -89,6 +91,10 @@ func grow(sents []sentence, i, passage int, related func(string) bool, before []
 		w.from = j - 1
 	}
 	var b strings.Builder
+	if t := sents[w.from].term; t != "" {
+		// The term a definition defines: "nullglob", then "If set, …".
+		b.WriteString(t + "\n")
+	}
 	for j := w.from; j <= w.to; j++ {
 		if j > w.from {
 			// Code, and a sentence after command lines, start a line of
