@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	rf "github.com/researchflow/researchflow"
 	"github.com/researchflow/researchflow/internal/reasoning"
@@ -212,7 +214,7 @@ func renderBody(text string) (body, end string) {
 	}
 	for _, l := range lines[1:] {
 		if codeLine(l) {
-			if t := strings.Join(strings.Fields(l), " "); t != "" {
+			if t := strings.TrimSpace(l); t != "" {
 				segs = append(segs, segment{text: t, code: true})
 				anyCode = true
 			}
@@ -251,18 +253,29 @@ func renderBody(text string) (body, end string) {
 }
 
 // codeLine reports whether a line after a sentence's first is code: it
-// starts with a tab, four spaces, or a shell prompt before a command.
+// starts with a tab or four spaces and does not end as a sentence of prose
+// does, or it is a shell prompt before a command (a lower-case word or a
+// path: "$ 5 per month." is prose).
 func codeLine(l string) bool {
+	t := strings.TrimSpace(l)
+	if t == "" {
+		return false
+	}
 	if strings.HasPrefix(l, "\t") || strings.HasPrefix(l, "    ") {
-		return strings.TrimSpace(l) != ""
+		return !proseEnd.MatchString(t)
 	}
 	for _, prompt := range []string{"# ", "$ "} {
-		if rest, ok := strings.CutPrefix(l, prompt); ok && strings.TrimSpace(rest) != "" {
-			return true
+		if rest, ok := strings.CutPrefix(l, prompt); ok {
+			r, _ := utf8.DecodeRuneInString(strings.TrimSpace(rest))
+			return unicode.IsLower(r) || r == '.' || r == '/' || r == '~'
 		}
 	}
 	return false
 }
+
+// proseEnd matches the end of a sentence of prose: a word, or a citation
+// mark, then a full stop, question or exclamation mark.
+var proseEnd = regexp.MustCompile(`(\pL|\[\d+\])[.?!]$`)
 
 // asCode is t as a Markdown code span, delimited by a run of backticks
 // longer than any inside it.
@@ -331,10 +344,20 @@ func clean(text string) string {
 func escape(s string) string {
 	var b strings.Builder
 	last := 0
-	for _, m := range bareLink.FindAllStringIndex(s, -1) {
+	for _, m := range spanOrLink.FindAllStringIndex(s, -1) {
 		b.WriteString(escapeText(s[last:m[0]]))
-		b.WriteString("`" + s[m[0]:m[1]] + "`")
 		last = m[1]
+		if s[m[0]] == '`' {
+			b.WriteString(s[m[0]:m[1]]) // a code span the text holds, as written
+			continue
+		}
+		// A bare link, less the punctuation that ends its sentence.
+		link := strings.TrimRight(s[m[0]:m[1]], ".,;:!?")
+		for strings.HasSuffix(link, ")") && strings.Count(link, ")") > strings.Count(link, "(") {
+			link = link[:len(link)-1]
+		}
+		b.WriteString("`" + link + "`")
+		last = m[0] + len(link)
 	}
 	b.WriteString(escapeText(s[last:]))
 	s = b.String()
@@ -390,10 +413,20 @@ func conflictLabel(c conflict.Conflict) string {
 // the characters it matches is a backtick, so a match is a valid code span.
 var bareLink = regexp.MustCompile("(?i)\\b(?:[a-z][a-z0-9+.-]*://|(?:mailto|javascript|data|file):|www\\.)[^\\s`<>]+|[a-z0-9._%+-]+@[a-z0-9-]+(?:\\.[a-z0-9-]+)*\\.[a-z]{2,}")
 
+// spanOrLink matches a code span the text holds (paired single backticks)
+// or a bare link.
+var spanOrLink = regexp.MustCompile("`[^`\n]+`|" + bareLink.String())
+
+// edgeUnderscore is an underscore not between two letters or digits, which
+// may open or close emphasis ("__init__"); one inside a word ("snake_case")
+// cannot.
+var edgeUnderscore = regexp.MustCompile(`(^|[^\pL\pN_])(_+)|(_+)([^\pL\pN_]|$)`)
+
 // escapeText escapes the Markdown punctuation of text that holds no link.
 func escapeText(s string) string {
 	r := strings.NewReplacer(`\`, `\\`, "[", `\[`, "]", `\]`, "*", `\*`, "<", "&lt;", ">", "&gt;")
 	s = r.Replace(s)
+	s = edgeUnderscore.ReplaceAllStringFunc(s, func(m string) string { return strings.ReplaceAll(m, "_", `\_`) })
 	if strings.Count(s, "`")%2 == 1 {
 		s = strings.ReplaceAll(s, "`", "\\`")
 	}

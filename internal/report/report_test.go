@@ -318,6 +318,13 @@ func TestRenderShowsCodeAsCode(t *testing.T) {
 		{"Print it with:\n$ echo `date` *", "Print it with: `` $ echo `date` * `` [1]."},
 		{"A plain sentence\nwrapped over two lines.", "A plain sentence wrapped over two lines [1]."},
 		{"# Not code on the first line", "\\# Not code on the first line [1]."},
+		// Prose is prose, however a line starts; code stays as written.
+		{"This paragraph continues\n    on an indented line of prose [3].", "This paragraph continues on an indented line of prose [1]."},
+		{"Costs\n$ 5 per month.", "Costs $ 5 per month [1]."},
+		{"Print it:\n\tprintf '%s  %s'\t\"a\"", "Print it: `printf '%s  %s'\t\"a\"` [1]."},
+		{"Prose with `a*b` and `[1]` here.", "Prose with `a*b` and `[1]` here [1]."},
+		{"See https://go.dev/ref/mod#go-mod-tidy.", "See `https://go.dev/ref/mod#go-mod-tidy` [1]."},
+		{"The __init__ method and snake_case names.", "The \\_\\_init\\_\\_ method and snake_case names [1]."},
 		// The term a definition defines, on the line before it.
 		{"expand_aliases\nIf set, aliases are expanded in scripts too.", "`expand_aliases`: If set, aliases are expanded in scripts too [1]."},
 		{"-n, --dry-run\nShow what would be removed:\n$ tool clean -n", "`-n, --dry-run`: Show what would be removed: `$ tool clean -n` [1]."},

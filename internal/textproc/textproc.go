@@ -20,8 +20,9 @@ import (
 // History: 1 was every build before the version was recorded; 2 stems
 // -ate verb forms as -ation ("related" → "rel", was "relat"); 3 drops
 // the endings of contractions and the possessive ("can't" → "can", was
-// "t"; "Git's" → "git", was "git", "s").
-const AnalysisVersion = 3
+// "t"; "Git's" → "git", was "git", "s"); 4 gives "ain't" no term (was
+// "ai").
+const AnalysisVersion = 4
 
 // Words splits text into lower-case words (letters, digits, and inner '_',
 // '.' or "::" as in "sync.Mutex" and "boost::optional"), keeping stop words
@@ -91,7 +92,7 @@ var contractionEndings = []string{"t", "s", "m", "re", "ve", "ll", "d"}
 // word text[start:at] with a contraction's ending: it returns where the
 // ending stops (0 when it is none) and where the word stops, less the "n"
 // of "n't" ("doesn't": "does"; "can't": "can"), or -1 when the word is
-// none ("won't").
+// none ("won't", "ain't").
 func contraction(text string, start, at, after int) (end, cut int) {
 	for _, e := range contractionEndings {
 		rest := text[after:]
@@ -105,7 +106,7 @@ func contraction(text string, start, at, after int) (end, cut int) {
 		switch {
 		case e != "t":
 			return after + len(e), at
-		case word == "won":
+		case word == "won" || word == "ain":
 			return after + len(e), -1
 		case word == "can" || !strings.HasSuffix(word, "n"):
 			return after + len(e), at

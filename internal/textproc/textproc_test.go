@@ -179,6 +179,7 @@ func TestContractions(t *testing.T) {
 	tests := []struct{ in, want string }{
 		{"Why can't other users delete my files?", "user delet fil"},
 		{"The build doesn’t stop; it won't retry and isn't fast.", "build stop retry fast"},
+		{"It ain't broken", "break"},
 		{"Git's mascot and the server's log", "git mascot server log"},
 		{"You're sure they'll see we've moved; I'm done, she'd say.", "sur mov don say"},
 		{"O'Reilly wrote 'quoted' text", "o reil writ quot text"},

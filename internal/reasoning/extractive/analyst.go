@@ -1082,13 +1082,12 @@ func isFragment(s string) bool {
 }
 
 // imperative reports whether s (a finished sentence of words ws) states a
-// step of a procedure: at its start, a content word directly followed by a
-// determiner, a quoted name or a code name ("Run the … command at last."):
-// a noun is seldom followed by an article or a command name, a verb in the
-// imperative mood is; or, after an introductory phrase and a comma, a
-// clause that opens with a content word in lower case ("Under systemd, use
-// … instead.": no subject, as the sentence has no verb of the forms
-// isFragment knows).
+// step of a procedure: at its start, or after an introductory phrase and a
+// comma, a content word directly followed by a determiner, a quoted name
+// or a code name ("Run the … command at last.", "Under systemd, use
+// systemd-timesyncd for …"): a noun is seldom followed by an article or a
+// command name, a verb in the imperative mood is. A word with a noun's
+// ending ("Introduction the …") is no verb.
 func imperative(s string, ws []string) bool {
 	if len(ws) < 2 {
 		return false
@@ -1099,6 +1098,15 @@ func imperative(s string, ws []string) bool {
 		if !ok || rest == "" {
 			continue
 		}
+		if strings.EqualFold(verb, "please") {
+			// "For the persistent change, please edit …": the verb follows.
+			if verb, rest, ok = strings.Cut(rest, " "); !ok || rest == "" {
+				continue
+			}
+			if i == 0 {
+				verb = strings.ToUpper(verb[:1]) + verb[1:]
+			}
+		}
 		lower := strings.ToLower(verb)
 		if len(verb) < 2 || strings.IndexFunc(verb, func(r rune) bool { return !unicode.IsLetter(r) }) >= 0 ||
 			textproc.IsStopWord(lower) && !stopVerbs[lower] || auxiliaries[lower] || prepositions[lower] {
@@ -1107,14 +1115,22 @@ func imperative(s string, ws []string) bool {
 		if r, _ := utf8.DecodeRuneInString(verb); i == 0 && !unicode.IsUpper(r) || i > 0 && verb != lower {
 			continue
 		}
-		if i > 0 && textproc.IsStopWord(ws[0]) {
-			// After an introductory phrase ("On a server, use …"): a
-			// clause without a subject.
-			return true
+		if nounSuffix(lower) {
+			continue // "Introduction the …" is a title
 		}
 		next, _, _ := strings.Cut(rest, " ")
 		if strings.ContainsAny(next[:1], "\"`'“‘") || determiners[strings.ToLower(next)] || quantifiers[strings.ToLower(next)] ||
 			isIdentifier(strings.TrimRight(next, ".,;:")) || strings.Contains(next, "-") && strings.IndexFunc(next, unicode.IsLetter) == 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// nounSuffix reports whether w ends as nouns do and verbs do not.
+func nounSuffix(w string) bool {
+	for _, suf := range []string{"tion", "sion", "ment", "ness", "ity", "ism", "ship", "hood"} {
+		if strings.HasSuffix(w, suf) {
 			return true
 		}
 	}
@@ -1319,7 +1335,7 @@ func clipped(cands []*candidate, ctx []map[string]bool, terms []string) {
 		}
 		for u := range vocab {
 			rest := strings.TrimPrefix(u, t)
-			if rest == u || len(rest) < 3 || !plainLetters(rest) || vocab[rest] || textproc.IsStopWord(rest) || vocab[textproc.Stem(rest)] {
+			if rest == u || len(rest) < 4 || !plainLetters(rest) || vocab[rest] || textproc.IsStopWord(rest) || vocab[textproc.Stem(rest)] {
 				continue
 			}
 			longer[t] = append(longer[t], u)
@@ -1351,6 +1367,10 @@ func plainLetters(s string) bool {
 	return true
 }
 
+// phraseEnds end the phrase of what a question rules out: a conjunction or
+// a subordinate clause ("without a context when it blocks …").
+var phraseEnds = set(`and but or when whenever if while because that which who whom where so since until unless as`)
+
 // exclusions open a phrase naming what the asker rules out.
 var exclusions = [][]string{{"without"}, {"instead", "of"}, {"rather", "than"}, {"other", "than"}, {"except"}, {"apart", "from"}}
 
@@ -1375,8 +1395,8 @@ func excludedTerms(q string) (markers, out map[string]bool) {
 				}
 			}
 		}
-		if n == 0 {
-			continue
+		if n == 0 || i > 0 && (ws[i-1].lower == "or" || ws[i-1].lower == "and") {
+			continue // "with or without cgo" rules nothing out
 		}
 		for _, w := range ws[i : i+n] {
 			for _, t := range textproc.Tokenize(w.text) {
@@ -1384,7 +1404,7 @@ func excludedTerms(q string) (markers, out map[string]bool) {
 			}
 		}
 		for j := i + n; j < len(ws); j++ {
-			if j > i+n && strings.ContainsAny(q[ws[j-1].end:ws[j].start], ",;:?!.") || ws[j].lower == "and" || ws[j].lower == "but" {
+			if j > i+n && strings.ContainsAny(q[ws[j-1].end:ws[j].start], ",;:?!.") || phraseEnds[ws[j].lower] {
 				break
 			}
 			inPhrase[j] = true

@@ -189,9 +189,14 @@ func TestIsFragment(t *testing.T) {
 		{"Under systemd, use journalctl for the boot messages instead.", false},
 		{"Copy \"/etc/hosts\" to the new machine before the move.", false},
 		{"Then, edit the profile of the login shell with care.", false},
+		{"For the lasting change, please edit \"GRUB_TIMEOUT=5\" in the boot config.", false},
+		{"Please run the \"make check\" target first.", false},
 		// A preposition before an article opens no step.
 		{"Under the old bridge near the town hall.", true},
 		{"Among the best of the mirror list for the archive.", true},
+		// Nor does a noun after an introductory phrase, or a title.
+		{"Under the hood, pointer to the first element of the array.", true},
+		{"Introduction the Go memory model for a programmer.", true},
 	}
 	for _, tt := range tests {
 		if got := isFragment(tt.in); got != tt.want {
@@ -207,7 +212,7 @@ func TestIsFragment(t *testing.T) {
 func TestAnalyzeClippedWords(t *testing.T) {
 	f := analyzeOne(t, "What keeps the clock in sync on a server?",
 		"The panel shows a clock with the hour and the date of the server.",
-		"On a server, use chronyd for the clock synchronization with the network.")
+		"On a server, use the chronyd daemon for the clock synchronization with the network.")
 	if len(f) == 0 || !strings.Contains(f[0].Text, "chronyd") {
 		t.Errorf("findings %+v, want the synchronization sentence first", f)
 	}
@@ -256,6 +261,23 @@ func TestAnalyzeDefinitionKeepsItsTerm(t *testing.T) {
 	f := analyzeOne(t, "Why are aliases not expanded in my scripts?", text)
 	if len(f) == 0 || !strings.HasPrefix(f[0].Text, "expand_aliases\nIf set, aliases") || strings.Contains(f[0].Text, "debugger") {
 		t.Errorf("findings %+v, want the expand_aliases definition with its term and without the next one", f)
+	}
+}
+
+// The phrase of what a question rules out ends with its clause: a
+// subordinate clause or a conjunction is the question's topic again; "with
+// or without" rules nothing out.
+func TestExcludedTerms(t *testing.T) {
+	for q, want := range map[string]string{
+		"How can a script read the time without calling date?":                     "call dat",
+		"How do I stop a goroutine without a context when it blocks on a channel?": "context",
+		"Can I build it with or without cgo?":                                      "",
+		"Which flags other than -run select tests, and how?":                       "run select test",
+	} {
+		_, got := excludedTerms(q)
+		if keys := strings.Join(sortedKeys(got), " "); keys != want {
+			t.Errorf("excludedTerms(%q) = %q, want %q", q, keys, want)
+		}
 	}
 }
 
