@@ -1308,12 +1308,17 @@ func asking(t string) bool {
 	return verbs[t] || facetWords[t] || verbStems[t] || fillers[t]
 }
 
-// minClip is the length of the shortest clipped word ("sync", "repo").
-const minClip = 4
+// minClip is the length of the shortest clipped word ("sync", "repo"), and
+// minClipped the shortest rest it leaves of the longer word ("form" is no
+// clipping of "formula").
+const (
+	minClip    = 4
+	minClipped = 4
+)
 
 // clipped counts, for each question term t of at least minClip letters,
 // the candidates' words that t is a clipping of as t itself: "sync" for
-// "synchronization", "config" for "configuration". A longer word counts
+// "synchronization", "repo" for "repository". A longer word counts
 // when it starts with t and the rest is not a word of the passages or a
 // stop word ("timeout" is "time" and "out", another concept).
 func clipped(cands []*candidate, ctx []map[string]bool, terms []string) {
@@ -1335,7 +1340,7 @@ func clipped(cands []*candidate, ctx []map[string]bool, terms []string) {
 		}
 		for u := range vocab {
 			rest := strings.TrimPrefix(u, t)
-			if rest == u || len(rest) < 4 || !plainLetters(rest) || vocab[rest] || textproc.IsStopWord(rest) || vocab[textproc.Stem(rest)] {
+			if rest == u || len(rest) < minClipped || !plainLetters(rest) || vocab[rest] || textproc.IsStopWord(rest) || vocab[textproc.Stem(rest)] {
 				continue
 			}
 			longer[t] = append(longer[t], u)
