@@ -87,7 +87,7 @@ func TestGoSpecAnswerPassages(t *testing.T) {
 	for _, want := range []string{
 		`(?i)value of an uninitialized map is nil`,
 		`(?i)no elements may be added`,
-		`(?s)as arguments:\nmake\(map\[string\]int\)\nmake\(map\[string\]int, 100\)\nThe initial capacity`,
+		`(?s)as arguments:\n\tmake\(map\[string\]int\)\n\tmake\(map\[string\]int, 100\)\nThe initial capacity`,
 	} {
 		if !regexp.MustCompile(want).MatchString(md) {
 			t.Errorf("report does not state %s:\n%s", want, md)

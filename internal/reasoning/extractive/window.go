@@ -105,6 +105,10 @@ func grow(sents []sentence, i, passage int, related func(string) bool, before []
 				b.WriteString(" ")
 			}
 		}
+		if sents[j].code {
+			b.WriteString(indented(sents[j].text))
+			continue
+		}
 		b.WriteString(sents[j].text)
 	}
 	w.text = b.String()
@@ -190,4 +194,18 @@ func roomiest(cands []*candidate, sents [][]sentence) []*candidate {
 		}
 	}
 	return out
+}
+
+// indented returns the lines of a code block each starting with white
+// space, as code stands in a finding's text (a tab before a line that has
+// none: a <pre> block's lines come without), so that a report shows them as
+// code, not prose.
+func indented(code string) string {
+	lines := strings.Split(code, "\n")
+	for i, l := range lines {
+		if l != "" && l[0] != ' ' && l[0] != '\t' {
+			lines[i] = "\t" + l
+		}
+	}
+	return strings.Join(lines, "\n")
 }

@@ -53,7 +53,8 @@ func TestAnswerPassageShowsCodeWithItsIntroduction(t *testing.T) {
 		t.Fatal("no findings")
 	}
 	got := fs[0].Text
-	want := "To restore a deleted file from the newest snapshot, run:\narchiver restore --latest path/to/file\nThe restored file comes back with the permissions and owner it had in the snapshot."
+	// The code line starts with white space, as code does in a finding.
+	want := "To restore a deleted file from the newest snapshot, run:\n\tarchiver restore --latest path/to/file\nThe restored file comes back with the permissions and owner it had in the snapshot."
 	if !strings.HasPrefix(got, want) || fs[0].ChunkID != "chunk-restore" {
 		t.Errorf("best finding %q from %s, want it to begin with %q", got, fs[0].ChunkID, want)
 	}
