@@ -2,11 +2,11 @@ package embedded
 
 import (
 	"bufio"
+	"cmp"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"hash/crc32"
-	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -51,8 +51,14 @@ const (
 	// record and no postings (open rebuilt them from the term sequences).
 	// Format 3 adds the textproc.AnalysisVersion that made the terms to
 	// the header; formats 1 and 2 are still read, as of analysis version 0
-	// (unknown), and so are analysed again on open.
-	ckptFormat   = 3
+	// (unknown), and so are analysed again on open. Format 4 moves the
+	// documents' term sequences out of their records into a sequence
+	// record after each documents record, and puts a padding record
+	// before each bulk record where needed so that its array starts at a
+	// multiple of 8 bytes in the file: open uses the arrays in place, in
+	// the mapped file (see readCheckpoint). Formats 1 to 3 are still read.
+	ckptFormat   = 4
+	ckptFormatV3 = 3
 	ckptFormatV2 = 2
 	ckptFormatV1 = 1
 
@@ -69,7 +75,16 @@ const (
 	ckptVecs     byte = 5
 	ckptCodes    byte = 6
 	ckptPostings byte = 7
-	bulkPrefix        = 9
+	// ckptSeqs (format 4): the uint32 term sequences of documents lo to
+	// lo+n (of the documents record just before), one after the other,
+	// as long as the documents record says.
+	ckptSeqs   byte = 8
+	bulkPrefix      = 9
+	// ckptPad: a record to skip, written so that the next bulk record's
+	// array is aligned.
+	ckptPad byte = 9
+	// bulkAlign is the alignment of a bulk record's array in the file.
+	bulkAlign = 8
 
 	// ckptBlock is the number of documents or terms per record.
 	ckptBlock = 1024
@@ -125,15 +140,33 @@ func (x *index) writeCheckpointFile(path string, pos ckptPos, dead int) (int64, 
 	w := bufio.NewWriterSize(f, 1<<20)
 	size := int64(0)
 	var b []byte
-	put := func() error {
+	put := func(b []byte) error {
 		size += int64(len(b))
 		_, err := w.Write(b)
 		return err
 	}
+	format := int64(ckptFormat)
+	if x.writeFormat != 0 {
+		format = int64(x.writeFormat)
+	}
 	var swapped []byte
+	var seqs []uint32
 	// bulk writes a bulk record whose array is raw (native byte order,
 	// elements of width bytes).
 	bulk := func(op byte, lo, n int, raw []byte, width int) error {
+		if format >= ckptFormat {
+			// A padding record (at least its header and op) moves the
+			// array to the next multiple of bulkAlign.
+			at := size + recordHeaderSize + 1
+			pad := (bulkAlign - (at+recordHeaderSize+bulkPrefix)%bulkAlign) % bulkAlign
+			b, start := beginRecord(b[:0])
+			b = append(b, ckptPad)
+			b = append(b, make([]byte, pad)...)
+			b = endRecord(b, start)
+			if err := put(b); err != nil {
+				return err
+			}
+		}
 		if !littleEndian {
 			swapped = append(swapped[:0], raw...)
 			swapBytes(swapped, width)
@@ -153,24 +186,20 @@ func (x *index) writeCheckpointFile(path string, pos ckptPos, dead int) (int64, 
 		_, err := w.Write(raw)
 		return err
 	}
-	format := uint64(ckptFormat)
-	if x.writeV1 {
-		format = ckptFormatV1
-	}
 
 	b, start := beginRecord(b[:0])
 	b = append(b, ckptHeader)
-	for _, v := range []uint64{format, uint64(x.dim), uint64(pos.seg), uint64(pos.offset), uint64(dead),
+	for _, v := range []uint64{uint64(format), uint64(x.dim), uint64(pos.seg), uint64(pos.offset), uint64(dead),
 		uint64(x.centeredAt), uint64(x.live), math.Float64bits(x.totalLen), uint64(len(x.docs)), uint64(len(x.postings))} {
 		b = binary.AppendUvarint(b, v)
 	}
-	if format == ckptFormat {
+	if format >= ckptFormatV3 {
 		b = binary.AppendUvarint(b, uint64(x.analysis))
 	}
 	b = appendFloats(b, x.center)
 	b = appendFloats(b, x.spread)
 	b = endRecord(b, start)
-	if err := put(); err != nil {
+	if err := put(b); err != nil {
 		return 0, err
 	}
 
@@ -189,7 +218,7 @@ func (x *index) writeCheckpointFile(path string, pos ckptPos, dead int) (int64, 
 			b = binary.AppendUvarint(b, uint64(x.df[lo+t]))
 		}
 		b = endRecord(b, start)
-		if err := put(); err != nil {
+		if err := put(b); err != nil {
 			return 0, err
 		}
 	}
@@ -201,18 +230,29 @@ func (x *index) writeCheckpointFile(path string, pos ckptPos, dead int) (int64, 
 		b = binary.AppendUvarint(b, uint64(lo))
 		b = binary.AppendUvarint(b, uint64(hi-lo))
 		for d := lo; d < hi; d++ {
-			b = x.appendDoc(b, uint32(d))
-			if x.writeV1 {
+			b = x.appendDoc(b, uint32(d), format < ckptFormat)
+			if format == ckptFormatV1 {
 				b = x.appendVecCode(b, uint32(d))
 			}
 		}
 		b = endRecord(b, start)
-		if err := put(); err != nil {
+		if err := put(b); err != nil {
 			return 0, err
+		}
+		if format >= ckptFormat {
+			seqs = seqs[:0]
+			for d := lo; d < hi; d++ {
+				if x.alive[d] {
+					seqs = append(seqs, x.docs[d].seq...)
+				}
+			}
+			if err := bulk(ckptSeqs, lo, hi-lo, rawBytes(seqs), 4); err != nil {
+				return 0, err
+			}
 		}
 	}
 
-	if !x.writeV1 {
+	if format != ckptFormatV1 {
 		if x.dim > 0 {
 			for i, b := range x.vecs {
 				if err := bulk(ckptVecs, i*vecBlock, len(b)/x.dim, rawBytes(b), 4); err != nil {
@@ -253,7 +293,7 @@ func (x *index) writeCheckpointFile(path string, pos ckptPos, dead int) (int64, 
 	b = binary.AppendUvarint(b, uint64(len(x.docs)))
 	b = binary.AppendUvarint(b, uint64(len(x.postings)))
 	b = endRecord(b, start)
-	if err := put(); err != nil {
+	if err := put(b); err != nil {
 		return 0, err
 	}
 	if err := w.Flush(); err != nil {
@@ -266,15 +306,16 @@ func (x *index) writeCheckpointFile(path string, pos ckptPos, dead int) (int64, 
 }
 
 // appendDoc appends document d: whether it is live; for a live one its
-// chunk's fields (lengths, then the bytes of all of them) and term
-// sequence. A dead document keeps its place (and its vector and code, in
-// the bulk records).
-func (x *index) appendDoc(b []byte, d uint32) []byte {
+// chunk's fields (lengths, then the bytes of all of them) and the length of
+// its term sequence, followed by the sequence itself when inline (formats
+// 1 to 3). A dead document keeps its place (and its vector and code, in the
+// bulk records).
+func (x *index) appendDoc(b []byte, d uint32, inline bool) []byte {
 	if !x.alive[d] {
 		b = append(b, 0)
 	} else {
 		b = append(b, 1)
-		c := &x.docs[d].chunk
+		c := x.chunk(d)
 		fields := [...]string{c.ID, c.Corpus, c.SourceID, c.SourceTitle, c.SourceLocation, c.Section, c.Text, c.ContentHash, c.DocHash}
 		for _, s := range fields {
 			b = binary.AppendUvarint(b, uint64(len(s)))
@@ -293,6 +334,9 @@ func (x *index) appendDoc(b []byte, d uint32) []byte {
 		seq := x.docs[d].seq
 		b = binary.AppendUvarint(b, uint64(len(seq)))
 		for _, t := range seq {
+			if !inline {
+				break
+			}
 			b = binary.LittleEndian.AppendUint32(b, t)
 		}
 	}
@@ -311,7 +355,7 @@ func (x *index) appendVecCode(b []byte, d uint32) []byte {
 }
 
 // rawBytes is the memory of s as bytes.
-func rawBytes[T float32 | uint64 | posting](s []T) []byte {
+func rawBytes[T float32 | uint32 | uint64 | posting](s []T) []byte {
 	if len(s) == 0 {
 		return nil
 	}
@@ -336,88 +380,93 @@ func appendFloats(b []byte, v []float32) []byte {
 // readCheckpoint loads the checkpoint in dir into a new index. It returns
 // os.ErrNotExist (wrapped) when there is none, and errBadCheckpoint
 // (wrapped) when it is torn or corrupt.
-func readCheckpoint(dir string, dim int) (*index, ckptPos, int, error) {
+//
+// The file is mapped into memory (mapFile) and the index's largest parts
+// are not copied out of it: the vectors, postings and term sequences of
+// format 4 (laid out in the file at their types' alignment) are slices of
+// the mapping, and the chunks' strings point into it. Reopening a large
+// store so costs about a pass over its pages instead of reading them into
+// fresh memory (the reads and the first touches of that memory were most
+// of it). The index must not be used after the mapping is released
+// (Store.Close does it, and the store copies what it hands out, see
+// detached). The records' checksums are checked on a second
+// goroutine while the first decodes; the index is only used once all have
+// checked out.
+func readCheckpoint(dir string, dim int) (*loadedCheckpoint, error) {
 	path := filepath.Join(dir, checkpointFile)
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, ckptPos{}, 0, fmt.Errorf("read checkpoint: %w", err)
+		return nil, fmt.Errorf("read checkpoint: %w", err)
 	}
 	defer f.Close()
-	l := ckptLoader{x: newIndex(dim)}
-	// Large records are read past the buffer, straight into their place;
-	// a small buffer keeps the bytes copied twice few.
-	br := bufio.NewReaderSize(f, 64<<10)
-	var head [recordHeaderSize]byte
-	var payload []byte
-	for !l.done {
-		if _, err := io.ReadFull(br, head[:]); err != nil {
-			if err == io.EOF || err == io.ErrUnexpectedEOF {
-				return nil, ckptPos{}, 0, fmt.Errorf("%s ends before its end record: %w", checkpointFile, errBadCheckpoint)
-			}
-			return nil, ckptPos{}, 0, fmt.Errorf("read %s: %w", checkpointFile, err)
-		}
-		n := binary.LittleEndian.Uint32(head[:])
-		sum := binary.LittleEndian.Uint32(head[4:])
-		if n > maxRecordSize || n == 0 {
-			return nil, ckptPos{}, 0, fmt.Errorf("%s: record length %d: %w", checkpointFile, n, errBadCheckpoint)
-		}
-		op, err := br.ReadByte()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("read checkpoint: %w", err)
+	}
+	if st.Size() > math.MaxInt/2 {
+		return nil, fmt.Errorf("%s of %d bytes: %w", checkpointFile, st.Size(), errBadCheckpoint)
+	}
+	m, err := mapFile(f, int(st.Size()))
+	if err != nil {
+		return nil, fmt.Errorf("read checkpoint: %w", err)
+	}
+	b := m.b
+	verified := make(chan error, 1)
+	go func() { verified <- verifyRecords(b) }()
+	l := ckptLoader{x: newIndex(dim), size: len(b)}
+	derr := l.load(b)
+	verr := <-verified // the mapping is in use until then
+	if err := cmp.Or(verr, derr); err != nil {
+		m.release()
+		return nil, fmt.Errorf("%s: %w: %w", checkpointFile, err, errBadCheckpoint)
+	}
+	return &loadedCheckpoint{x: l.x, pos: l.pos, dead: l.dead, format: int(l.format), m: m}, nil
+}
+
+// loadedCheckpoint is a checkpoint read into an index.
+type loadedCheckpoint struct {
+	x      *index
+	pos    ckptPos // the log position it covers
+	dead   int     // dead records in the log it covers
+	format int
+	m      *mapped // the file, parts of x in it
+}
+
+// frame returns the payload of the record at off in b and the offset of
+// the next one.
+func frame(b []byte, off int) (payload []byte, sum uint32, next int, err error) {
+	if len(b)-off < recordHeaderSize {
+		return nil, 0, 0, errors.New("ends before its end record")
+	}
+	n := binary.LittleEndian.Uint32(b[off:])
+	if n == 0 || n > maxRecordSize || int64(n) > int64(len(b)-off-recordHeaderSize) {
+		return nil, 0, 0, fmt.Errorf("record of %d bytes at offset %d", n, off)
+	}
+	start := off + recordHeaderSize
+	return b[start : start+int(n)], binary.LittleEndian.Uint32(b[off+4:]), start + int(n), nil
+}
+
+// verifyRecords checks the checksum of every record up to the end record.
+func verifyRecords(b []byte) error {
+	for off := 0; ; {
+		p, sum, next, err := frame(b, off)
 		if err != nil {
-			return nil, ckptPos{}, 0, fmt.Errorf("%s ends inside a record: %w", checkpointFile, errBadCheckpoint)
+			return err
 		}
-		if op == ckptVecs || op == ckptCodes || op == ckptPostings {
-			// Read the array straight into its place in the index.
-			var pre [bulkPrefix]byte
-			pre[0] = op
-			if _, err := io.ReadFull(br, pre[1:]); err != nil {
-				return nil, ckptPos{}, 0, fmt.Errorf("%s ends inside a record: %w", checkpointFile, errBadCheckpoint)
-			}
-			lo, cnt := binary.LittleEndian.Uint32(pre[1:]), binary.LittleEndian.Uint32(pre[5:])
-			dst, width, err := l.bulkDst(op, int(lo), int(cnt), int(n)-bulkPrefix)
-			if err != nil {
-				return nil, ckptPos{}, 0, fmt.Errorf("%s: %w: %w", checkpointFile, err, errBadCheckpoint)
-			}
-			if _, err := io.ReadFull(br, dst); err != nil {
-				return nil, ckptPos{}, 0, fmt.Errorf("%s ends inside a record: %w", checkpointFile, errBadCheckpoint)
-			}
-			if crc32.Update(crc32.Checksum(pre[:], castagnoli), castagnoli, dst) != sum {
-				return nil, ckptPos{}, 0, fmt.Errorf("%s: checksum mismatch: %w", checkpointFile, errBadCheckpoint)
-			}
-			if !littleEndian {
-				swapBytes(dst, width)
-			}
-			if err := l.bulkDone(op, int(lo), int(cnt)); err != nil {
-				return nil, ckptPos{}, 0, fmt.Errorf("%s: %w: %w", checkpointFile, err, errBadCheckpoint)
-			}
-			continue
+		if crc32.Checksum(p, castagnoli) != sum {
+			return fmt.Errorf("checksum mismatch at offset %d", off)
 		}
-		if cap(payload) < int(n) {
-			payload = make([]byte, n)
+		if p[0] == ckptEnd {
+			return nil
 		}
-		payload = payload[:n]
-		payload[0] = op
-		if _, err := io.ReadFull(br, payload[1:]); err != nil {
-			if err == io.EOF || err == io.ErrUnexpectedEOF {
-				return nil, ckptPos{}, 0, fmt.Errorf("%s ends inside a record: %w", checkpointFile, errBadCheckpoint)
-			}
-			return nil, ckptPos{}, 0, fmt.Errorf("read %s: %w", checkpointFile, err)
-		}
-		if crc32.Checksum(payload, castagnoli) != sum {
-			return nil, ckptPos{}, 0, fmt.Errorf("%s: checksum mismatch: %w", checkpointFile, errBadCheckpoint)
-		}
-		if err := l.record(payload); err != nil {
-			return nil, ckptPos{}, 0, fmt.Errorf("%s: %w: %w", checkpointFile, err, errBadCheckpoint)
-		}
+		off = next
 	}
-	if err := l.finish(); err != nil {
-		return nil, ckptPos{}, 0, fmt.Errorf("%s: %w: %w", checkpointFile, err, errBadCheckpoint)
-	}
-	return l.x, l.pos, l.dead, nil
 }
 
 // ckptLoader builds an index from checkpoint records.
 type ckptLoader struct {
 	x        *index
+	size     int // of the file: bounds the counts the header gives
 	format   uint64
 	pos      ckptPos
 	dead     int
@@ -425,78 +474,142 @@ type ckptLoader struct {
 	done     bool
 	nextTerm int
 	nextDoc  int
-	nextVec  int // format 2: the next document of the bulk records
+	nextVec  int // formats 2 and later: the next document of the bulk records
 	nextCode int
+	nextSeq  int // format 4: the next document of the sequence records
 	nextPost int // the next term of the postings records
-	flat     []posting
-	seqs     []uint32 // room for term sequences, shared by many documents
+	seqLens  []int
+	seqs     []uint32 // room for term sequences copied out, shared by many documents
 }
 
-// bulkDst checks a bulk record's header (after the header record, in
-// order, of the size its count implies) and returns the bytes of the
-// index's array it fills and the width of its elements.
-func (l *ckptLoader) bulkDst(op byte, lo, n, size int) ([]byte, int, error) {
-	x := l.x
-	if !l.header || l.format == ckptFormatV1 {
-		return nil, 0, errors.New("bulk record out of place")
+// load decodes the records of b (whose checksums are checked elsewhere;
+// a record that does not decode is an error, never a panic).
+func (l *ckptLoader) load(b []byte) error {
+	for off := 0; !l.done; {
+		p, sum, next, err := frame(b, off)
+		if err != nil {
+			return err
+		}
+		if !l.header && crc32.Checksum(p, castagnoli) != sum {
+			// The header sizes the index: it is checked before use.
+			return errors.New("checksum mismatch in the header")
+		}
+		switch p[0] {
+		case ckptVecs, ckptCodes, ckptPostings, ckptSeqs:
+			err = l.bulk(p)
+		default:
+			err = l.record(p)
+		}
+		if err != nil {
+			return err
+		}
+		off = next
 	}
+	return l.finish()
+}
+
+// view returns b as a slice of T: b itself where the machine's byte order
+// and b's alignment allow (its length and capacity equal, so appending
+// copies), else a copy.
+func view[T float32 | uint32 | posting](b []byte) []T {
+	var zero T
+	size := int(unsafe.Sizeof(zero))
+	n := len(b) / size
+	if n == 0 {
+		return nil
+	}
+	p := unsafe.Pointer(unsafe.SliceData(b))
+	if littleEndian && uintptr(p)%unsafe.Alignof(zero) == 0 {
+		return unsafe.Slice((*T)(p), n)
+	}
+	out := make([]T, n)
+	raw := rawBytes(out)
+	copy(raw, b)
+	if !littleEndian {
+		swapBytes(raw, 4)
+	}
+	return out
+}
+
+// bulk takes in a bulk record p (in order, after the header record, of the
+// size its count implies).
+func (l *ckptLoader) bulk(p []byte) error {
+	x := l.x
+	if len(p) < bulkPrefix {
+		return errMalformed
+	}
+	if !l.header || l.format == ckptFormatV1 || p[0] == ckptSeqs && l.format < ckptFormat {
+		return errors.New("bulk record out of place")
+	}
+	op, lo, n, data := p[0], int(binary.LittleEndian.Uint32(p[1:])), int(binary.LittleEndian.Uint32(p[5:])), p[bulkPrefix:]
 	switch op {
-	case ckptVecs, ckptCodes:
-		next, per, width := &l.nextVec, x.dim, 4
-		if op == ckptCodes {
-			next, per, width = &l.nextCode, x.words, 8
+	case ckptVecs:
+		// One record per block of vectors; a full block is used in place,
+		// the last (which grows) is copied into a block of its own.
+		if x.dim == 0 || lo != l.nextVec || lo%vecBlock != 0 || n != min(vecBlock, len(x.docs)-lo) || len(data) != 4*n*x.dim {
+			return errMalformed
 		}
-		if x.dim == 0 || lo != *next || n > len(x.docs)-lo || size != n*per*width {
-			return nil, 0, errMalformed
+		v := view[float32](data)
+		if n < vecBlock {
+			v = append(make([]float32, 0, vecBlock*x.dim), v...)
 		}
-		if op == ckptVecs {
-			// One record per block of vectors.
-			if lo%vecBlock != 0 || n != min(vecBlock, len(x.docs)-lo) {
-				return nil, 0, errMalformed
+		x.vecs = append(x.vecs, v)
+		l.nextVec += n
+	case ckptCodes:
+		if x.dim == 0 || lo != l.nextCode || n > len(x.docs)-lo || len(data) != 8*n*x.words {
+			return errMalformed
+		}
+		code := x.codes[lo*x.words : (lo+n)*x.words]
+		for i := range code {
+			code[i] = binary.LittleEndian.Uint64(data[8*i:])
+		}
+		l.nextCode += n
+	case ckptSeqs:
+		// The term sequences of documents lo to lo+n, one after the other.
+		if lo != l.nextSeq || n > l.nextDoc-lo {
+			return errMalformed
+		}
+		want := 0
+		for _, k := range l.seqLens[:n] {
+			want += k
+		}
+		if len(data) != 4*want {
+			return errMalformed
+		}
+		all := view[uint32](data)
+		for _, t := range all {
+			if int(t) >= len(x.postings) {
+				return errMalformed
 			}
-			return rawBytes(x.vecs[lo/vecBlock]), width, nil
 		}
-		return rawBytes(x.codes[lo*per : (lo+n)*per]), width, nil
+		for i, k := range l.seqLens[:n] {
+			if k > 0 {
+				x.docs[lo+i].seq, all = all[:k:k], all[k:]
+			}
+		}
+		l.seqLens = l.seqLens[n:]
+		l.nextSeq += n
 	default: // ckptPostings
 		// The documents come first: postings are checked against them.
 		if lo != l.nextPost || n > len(x.postings)-lo || l.nextTerm != len(x.postings) || l.nextDoc != len(x.docs) {
-			return nil, 0, errMalformed
-		}
-		if l.flat == nil {
-			total := 0
-			for _, df := range x.df {
-				if df < 0 {
-					return nil, 0, errMalformed
-				}
-				total += int(df)
-			}
-			l.flat = make([]posting, total)
+			return errMalformed
 		}
 		want := 0
 		for _, df := range x.df[lo : lo+n] {
+			if df < 0 {
+				return errMalformed
+			}
 			want += int(df)
 		}
-		if size != 8*want || want > len(l.flat) {
-			return nil, 0, errMalformed
+		if len(data) != 8*want {
+			return errMalformed
 		}
-		return rawBytes(l.flat[:want]), 4, nil
-	}
-}
-
-// bulkDone takes in a bulk record read into place by bulkDst.
-func (l *ckptLoader) bulkDone(op byte, lo, n int) error {
-	x := l.x
-	switch op {
-	case ckptVecs:
-		l.nextVec += n
-	case ckptCodes:
-		l.nextCode += n
-	default:
+		all := view[posting](data)
 		// Each term's postings are live documents in ascending order.
 		for t := lo; t < lo+n; t++ {
 			df := int(x.df[t])
-			ps := l.flat[:df:df]
-			l.flat = l.flat[df:]
+			ps := all[:df:df]
+			all = all[df:]
 			prev := -1
 			for _, p := range ps {
 				if int(p.doc) <= prev || int(p.doc) >= len(x.docs) || !x.alive[p.doc] || p.tf == 0 {
@@ -522,6 +635,9 @@ func (l *ckptLoader) record(p []byte) error {
 	}
 	switch op {
 	case ckptHeader:
+		if l.header {
+			return errors.New("a second header record")
+		}
 		var v [10]uint64
 		for i := range v {
 			v[i] = d.uvarint()
@@ -529,19 +645,20 @@ func (l *ckptLoader) record(p []byte) error {
 		if d.err != nil {
 			return d.err
 		}
-		if v[0] != ckptFormat && v[0] != ckptFormatV2 && v[0] != ckptFormatV1 {
+		if v[0] != ckptFormat && v[0] != ckptFormatV3 && v[0] != ckptFormatV2 && v[0] != ckptFormatV1 {
 			return fmt.Errorf("checkpoint format %d, this build reads %d to %d", v[0], ckptFormatV1, ckptFormat)
 		}
 		l.format = v[0]
 		x.analysis = 0 // formats 1 and 2: not recorded
-		if l.format == ckptFormat {
+		if l.format >= ckptFormatV3 {
 			x.analysis = int(d.uvarint())
 		}
 		if int(v[1]) != x.dim {
 			return fmt.Errorf("checkpoint of a %d-dim index, store has %d", v[1], x.dim)
 		}
+		// Every document and term takes at least a byte of the file.
 		nDocs, nTerms := v[8], v[9]
-		if nDocs > 1<<32-1 || nTerms > 1<<32-1 || uint64(len(p)) < 8*uint64(x.dim) {
+		if nDocs > uint64(l.size) || nTerms > uint64(l.size) || uint64(len(p)) < 8*uint64(x.dim) {
 			return errMalformed
 		}
 		l.pos = ckptPos{seg: int(v[2]), offset: int64(v[3])}
@@ -556,15 +673,20 @@ func (l *ckptLoader) record(p []byte) error {
 		x.sourceOf = make([]uint32, nDocs)
 		x.hashOf = make([]uint32, nDocs)
 		if x.dim > 0 {
-			for lo := 0; lo < int(nDocs); lo += vecBlock {
-				x.vecs = append(x.vecs, make([]float32, min(vecBlock, int(nDocs)-lo)*x.dim, vecBlock*x.dim))
+			if l.format == ckptFormatV1 {
+				// The vectors come inside the document records.
+				for lo := 0; lo < int(nDocs); lo += vecBlock {
+					x.vecs = append(x.vecs, make([]float32, min(vecBlock, int(nDocs)-lo)*x.dim, vecBlock*x.dim))
+				}
+			} else {
+				x.vecs = make([][]float32, 0, (nDocs+vecBlock-1)/vecBlock)
 			}
 		}
 		x.codes = make([]uint64, int(nDocs)*x.words)
 		x.postings = make([][]posting, nTerms)
 		x.df = make([]int32, nTerms)
 		x.terms = make(map[string]uint32, nTerms)
-		x.byID = make(map[string]uint32, x.live)
+		x.byID = make(map[string]uint32, min(x.live, int(nDocs)))
 		l.header = true
 	case ckptTerms:
 		lo, n := int(d.uvarint()), int(d.uvarint())
@@ -581,16 +703,24 @@ func (l *ckptLoader) record(p []byte) error {
 		if d.err != nil || lo != l.nextDoc || n > len(x.docs)-lo {
 			return errMalformed
 		}
+		if l.format >= ckptFormat && l.nextSeq != lo {
+			return errMalformed // the sequences of the documents before are missing
+		}
 		for i := range n {
 			l.doc(d, uint32(lo+i))
 		}
 		l.nextDoc += n
+	case ckptPad:
+		return nil // aligns the next record's array
 	case ckptEnd:
 		nDocs, nTerms := int(d.uvarint()), int(d.uvarint())
 		if nDocs != len(x.docs) || nTerms != len(x.postings) || l.nextDoc != nDocs || l.nextTerm != nTerms {
 			return errMalformed
 		}
 		if l.format != ckptFormatV1 && (l.nextPost != nTerms || x.dim > 0 && (l.nextVec != nDocs || l.nextCode != nDocs)) {
+			return errMalformed
+		}
+		if l.format >= ckptFormat && l.nextSeq != nDocs {
 			return errMalformed
 		}
 		l.done = true
@@ -603,57 +733,42 @@ func (l *ckptLoader) record(p []byte) error {
 	return d.err
 }
 
-// doc decodes document dn (see appendDoc).
+// doc decodes document dn (see appendDoc). Its chunk stays encoded in the
+// record (the mapped file), read when asked for (index.chunk); its term
+// sequence is in place too where aligned (format 4 keeps it in a sequence
+// record after the documents').
 func (l *ckptLoader) doc(d *decoder, dn uint32) {
 	x := l.x
 	if d.byte() == 1 {
-		var lens [9]uint64
-		total := uint64(0)
-		for i := range lens {
-			lens[i] = d.uvarint()
-			total += lens[i]
-		}
-		if d.err != nil || total > uint64(len(d.b)) {
-			d.fail()
+		enc := d.b
+		c := decodeChunk(d)
+		if d.err != nil {
 			return
 		}
-		all := string(d.b[:total]) // one allocation; the fields share it
-		d.b = d.b[total:]
-		var c memory.Chunk
-		for i, p := range [...]*string{&c.ID, &c.Corpus, &c.SourceID, &c.SourceTitle, &c.SourceLocation, &c.Section, &c.Text, &c.ContentHash, &c.DocHash} {
-			*p, all = all[:lens[i]], all[lens[i]:]
-		}
-		c.Start = int(d.varint())
-		c.End = int(d.varint())
-		if d.byte() == 1 {
-			c.IngestedAt = time.Unix(0, d.varint()).UTC()
-		}
+		enc = enc[:len(enc)-len(d.b)]
 		n := d.uvarint()
-		if d.err != nil || n > uint64(len(d.b))/4 {
+		if d.err != nil || l.format < ckptFormat && n > uint64(len(d.b))/4 || n > uint64(l.size)/4 {
 			d.fail()
 			return
 		}
-		if len(l.seqs) < int(n) {
-			l.seqs = make([]uint32, max(int(n), 1<<16))
+		var seq []uint32
+		if l.format < ckptFormat {
+			seq = l.inlineSeq(d, int(n))
+		} else {
+			l.seqLens = append(l.seqLens, int(n))
 		}
-		seq := l.seqs[:n:n]
-		l.seqs = l.seqs[n:]
-		for i := range seq {
-			t := binary.LittleEndian.Uint32(d.b[4*i:])
-			if int(t) >= len(x.postings) {
-				d.fail()
-				return
-			}
-			seq[i] = t
+		if d.err != nil {
+			return
 		}
-		d.b = d.b[4*n:]
-		x.docs[dn] = doc{chunk: c, seq: seq}
+		x.docs[dn] = doc{enc: enc, seq: seq}
 		x.alive[dn] = true
-		x.lens[dn] = float32(len(seq))
+		x.lens[dn] = float32(n)
 		x.corpusOf[dn] = x.corpora.id(c.Corpus)
 		x.sourceOf[dn] = x.sources.id(c.SourceID)
 		x.hashOf[dn] = x.hashes.id(c.DocHash)
 		x.byID[c.ID] = dn
+	} else if l.format >= ckptFormat {
+		l.seqLens = append(l.seqLens, 0)
 	}
 	if x.dim > 0 && l.format == ckptFormatV1 {
 		d.floats(x.vec(dn))
@@ -669,9 +784,65 @@ func (l *ckptLoader) doc(d *decoder, dn uint32) {
 	}
 }
 
+// decodeChunk decodes a chunk's fields (see appendDoc); its strings point
+// into d's bytes.
+func decodeChunk(d *decoder) memory.Chunk {
+	var c memory.Chunk
+	var lens [9]uint64
+	total := uint64(0)
+	for i := range lens {
+		lens[i] = d.uvarint()
+		total += lens[i]
+	}
+	if d.err != nil || total > uint64(len(d.b)) {
+		d.fail()
+		return c
+	}
+	all := ""
+	if total > 0 {
+		all = unsafe.String(&d.b[0], total)
+	}
+	d.b = d.b[total:]
+	for i, p := range [...]*string{&c.ID, &c.Corpus, &c.SourceID, &c.SourceTitle, &c.SourceLocation, &c.Section, &c.Text, &c.ContentHash, &c.DocHash} {
+		*p, all = all[:lens[i]], all[lens[i]:]
+	}
+	c.Start = int(d.varint())
+	c.End = int(d.varint())
+	if d.byte() == 1 {
+		c.IngestedAt = time.Unix(0, d.varint()).UTC()
+	}
+	return c
+}
+
+// inlineSeq decodes a term sequence of n IDs kept inside a document record
+// (formats 1 to 3).
+func (l *ckptLoader) inlineSeq(d *decoder, n int) []uint32 {
+	var seq []uint32
+	if aligned := view[uint32](d.b[:4*n]); n > 0 && unsafe.SliceData(aligned) == (*uint32)(unsafe.Pointer(unsafe.SliceData(d.b))) {
+		seq = aligned
+	} else {
+		if len(l.seqs) < n {
+			l.seqs = make([]uint32, max(n, 1<<16))
+		}
+		seq = l.seqs[:n:n]
+		l.seqs = l.seqs[n:]
+		for i := range seq {
+			seq[i] = binary.LittleEndian.Uint32(d.b[4*i:])
+		}
+	}
+	for _, t := range seq {
+		if int(t) >= len(l.x.postings) {
+			d.fail()
+			return nil
+		}
+	}
+	d.b = d.b[4*n:]
+	return seq
+}
+
 // finish builds the postings of a format 1 checkpoint from the live
-// documents' term sequences, in document order as add builds them; the document frequencies (live
-// documents per term) give their lengths.
+// documents' term sequences, in document order as add builds them; the
+// document frequencies (live documents per term) give their lengths.
 func (l *ckptLoader) finish() error {
 	x := l.x
 	if l.format != ckptFormatV1 {

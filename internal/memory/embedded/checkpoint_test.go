@@ -15,6 +15,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/researchflow/researchflow/internal/memory"
 	"github.com/researchflow/researchflow/internal/textproc"
@@ -134,39 +135,285 @@ func TestCheckpointReopensIdentical(t *testing.T) {
 	}
 }
 
-// A checkpoint written by the previous build (format 1: vectors inside the
-// document records, no postings) still opens to the same answers, and the
-// next checkpoint is of the current format, which opens the same too.
-func TestCheckpointFormatOneStillReads(t *testing.T) {
-	dir := t.TempDir()
-	s, queries := checkpointStore(t, dir)
-	want := searches(t, s, queries)
-	s.idx.writeV1 = true
-	s.mu.Lock()
-	err := s.checkpoint()
-	s.mu.Unlock()
-	if err != nil {
-		t.Fatal(err)
+// Checkpoints written by earlier builds still open to the same answers:
+// format 1 (vectors inside the document records, no postings) and format 3
+// (term sequences inside the document records, arrays unaligned, read
+// through copies where they are not aligned). Open writes a checkpoint of
+// the current format at once, which opens the same too.
+func TestCheckpointFormatsStillRead(t *testing.T) {
+	for _, format := range []int{ckptFormatV1, ckptFormatV3} {
+		t.Run(fmt.Sprint("format ", format), func(t *testing.T) {
+			dir := t.TempDir()
+			s, queries := checkpointStore(t, dir)
+			want := searches(t, s, queries)
+			s.idx.writeFormat = format
+			s.mu.Lock()
+			err := s.checkpoint()
+			s.mu.Unlock()
+			if err != nil {
+				t.Fatal(err)
+			}
+			crash(t, s)
+			if f := checkpointFormat(t, dir); f != uint64(format) {
+				t.Fatalf("checkpoint format = %d, want %d", f, format)
+			}
+			s = openT(t, dir, 8)
+			if got := searches(t, s, queries); !slices.Equal(got, want) {
+				t.Errorf("search after reopen from a format %d checkpoint differs", format)
+			}
+			crash(t, s)
+			if f := checkpointFormat(t, dir); f != ckptFormat {
+				t.Fatalf("checkpoint format after opening one of format %d = %d, want %d", format, f, ckptFormat)
+			}
+			s = openT(t, dir, 8)
+			defer s.Close()
+			if s.logSinceCkpt != 0 {
+				t.Errorf("after the checkpoint in the current format, open replayed %d bytes of log", s.logSinceCkpt)
+			}
+			if got := searches(t, s, queries); !slices.Equal(got, want) {
+				t.Errorf("search after reopen from the rewritten checkpoint differs")
+			}
+		})
 	}
-	crash(t, s)
-	if f := checkpointFormat(t, dir); f != ckptFormatV1 {
-		t.Fatalf("checkpoint format = %d, want %d", f, ckptFormatV1)
+}
+
+// inMapping reports whether p points into the store's mapped checkpoint.
+func inMapping(s *Store, p unsafe.Pointer) bool {
+	if s.mapped == nil || len(s.mapped.b) == 0 {
+		return false
+	}
+	lo := uintptr(unsafe.Pointer(unsafe.SliceData(s.mapped.b)))
+	return uintptr(p) >= lo && uintptr(p) < lo+uintptr(len(s.mapped.b))
+}
+
+// A store opened from a checkpoint of the current format uses its arrays
+// in place (the vectors of full blocks, the postings, the term sequences
+// and the chunks' text stay in the mapped file), takes every kind of write
+// after that (replacing chunks that live in the file, deleting, doubling,
+// so the codes are computed again, compacting, so the postings are
+// renumbered) and answers as a store that never left memory; what it hands
+// out stays valid after Close gives the mapping back.
+func TestMappedCheckpointTakesWrites(t *testing.T) {
+	ctx := context.Background()
+	r := rand.New(rand.NewPCG(21, 22))
+	chunks := phraseCorpus(r, 4000, 8)
+	repl := phraseCorpus(r, 300, 8)
+	for i := range repl {
+		repl[i].ID = chunks[i*7].ID
+	}
+	var queries []memory.Query
+	for i, q := range phraseQueries(r, chunks, 40) {
+		queries = append(queries,
+			memory.Query{Text: q, TopK: 10},
+			memory.Query{Text: q, Vector: gaussUnit(r, 8, nil, 0), TopK: 10, Filter: memory.Filter{Corpus: fmt.Sprintf("c%d", i%2)}},
+			memory.Query{Vector: gaussUnit(r, 8, nil, 0), TopK: 5})
+	}
+	write := func(s *Store, cs []memory.Chunk) {
+		for b := range slices.Chunk(cs, 256) {
+			if err := s.Upsert(ctx, b); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	// later is what both stores go through after the first 1,500 chunks.
+	later := func(s *Store) {
+		write(s, repl)
+		if err := s.Delete(ctx, memory.Filter{SourceID: chunks[3].SourceID}); err != nil {
+			t.Fatal(err)
+		}
+		write(s, chunks[1500:])
+		if err := s.Compact(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	twin := openT(t, t.TempDir(), 8)
+	defer twin.Close()
+	write(twin, chunks[:1500])
+	later(twin)
+	want := searches(t, twin, queries)
+
+	dir := t.TempDir()
+	s := openT(t, dir, 8)
+	write(s, chunks[:1500])
+	s.closeMinLog = 1
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
 	}
 	s = openT(t, dir, 8)
-	if got := searches(t, s, queries); !slices.Equal(got, want) {
-		t.Errorf("search after reopen from a format 1 checkpoint differs")
+	x := s.idx
+	if !inMapping(s, unsafe.Pointer(&x.vecs[0][0])) {
+		t.Error("the first block of vectors was copied out of the checkpoint")
 	}
-	if err := s.Compact(context.Background()); err != nil {
+	if inMapping(s, unsafe.Pointer(&x.vecs[1][0])) {
+		t.Error("the last block of vectors, which grows, is in the checkpoint")
+	}
+	inPlace := func(what string, p unsafe.Pointer) {
+		if !inMapping(s, p) {
+			t.Errorf("%s copied out of the checkpoint", what)
+		}
+	}
+	for d := range x.docs {
+		if x.alive[d] {
+			inPlace("a term sequence", unsafe.Pointer(&x.docs[d].seq[0]))
+			inPlace("a chunk's text", unsafe.Pointer(unsafe.StringData(x.chunk(uint32(d)).Text)))
+			break
+		}
+	}
+	for _, ps := range x.postings {
+		if len(ps) > 0 {
+			inPlace("the postings", unsafe.Pointer(&ps[0]))
+			break
+		}
+	}
+	if t.Failed() {
+		t.FailNow()
+	}
+	later(s)
+	if got := searches(t, s, queries); !slices.Equal(got, want) {
+		t.Errorf("after writes on a mapped checkpoint, search differs from a store that never left memory:\n got %q\nwant %q", got[:2], want[:2])
+	}
+	hits, err := s.Search(ctx, queries[0])
+	if err != nil || len(hits) == 0 {
+		t.Fatalf("Search = %d hits, %v", len(hits), err)
+	}
+	texts := make([]string, len(hits))
+	for i, h := range hits {
+		texts[i] = strings.Clone(h.Chunk.Text)
+	}
+	got, err := s.Get(ctx, []string{chunks[2000].ID, chunks[10].ID})
+	if err != nil || len(got) != 2 {
+		t.Fatalf("Get = %d chunks, %v", len(got), err)
+	}
+	docs, err := s.Documents(ctx, memory.Filter{})
+	if err != nil || len(docs) == 0 {
+		t.Fatalf("Documents = %d, %v", len(docs), err)
+	}
+	title := strings.Clone(docs[0].Title)
+	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
-	crash(t, s)
-	if f := checkpointFormat(t, dir); f != ckptFormat {
-		t.Fatalf("checkpoint format after compaction = %d, want %d", f, ckptFormat)
+	// The mapping is gone: reading what the store handed out would fault
+	// if it pointed there.
+	for i, h := range hits {
+		if h.Chunk.Text != texts[i] {
+			t.Errorf("hit %d's text changed after Close", i)
+		}
+	}
+	if got[1].ID != chunks[10].ID || got[1].Text != chunks[10].Text || docs[0].Title != title {
+		t.Error("a chunk or document from Get or Documents changed after Close")
 	}
 	s = openT(t, dir, 8)
 	defer s.Close()
 	if got := searches(t, s, queries); !slices.Equal(got, want) {
-		t.Errorf("search after reopen from the compacted checkpoint differs")
+		t.Error("search after reopening the written store differs")
+	}
+}
+
+// Every bulk record of a current checkpoint has its array at a multiple of
+// bulkAlign bytes in the file, so open can use it in place.
+func TestBulkArraysAligned(t *testing.T) {
+	dir := t.TempDir()
+	s, _ := checkpointStore(t, dir)
+	s.closeMinLog = 1
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, checkpointFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	kinds := map[byte]int{}
+	for off := 0; ; {
+		p, _, next, err := frame(b, off)
+		if err != nil {
+			t.Fatal(err)
+		}
+		kinds[p[0]]++
+		switch p[0] {
+		case ckptVecs, ckptCodes, ckptPostings, ckptSeqs:
+			if at := off + recordHeaderSize + bulkPrefix; at%bulkAlign != 0 {
+				t.Errorf("bulk record %d at %d: array at %d, not a multiple of %d", p[0], off, at, bulkAlign)
+			}
+		}
+		if p[0] == ckptEnd {
+			break
+		}
+		off = next
+	}
+	for _, op := range []byte{ckptVecs, ckptCodes, ckptPostings, ckptSeqs} {
+		if kinds[op] == 0 {
+			t.Errorf("no bulk record %d in the checkpoint; the test covers less than it says", op)
+		}
+	}
+}
+
+// A checkpoint with any one of its records damaged (its length, its
+// checksum or its payload, whether open decodes that record or uses it in
+// place) fails to open with errBadCheckpoint: never a panic, never a store
+// with wrong contents.
+func TestDamagedCheckpointEveryRecord(t *testing.T) {
+	ctx := context.Background()
+	src := t.TempDir()
+	s := openT(t, src, 4)
+	for _, b := range batches("go", 3, 10, 4) {
+		if err := s.Upsert(ctx, b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.Compact(ctx); err != nil { // a checkpoint, the log it covers removed
+		t.Fatal(err)
+	}
+	s.Close()
+	good, err := os.ReadFile(filepath.Join(src, checkpointFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var offsets []int
+	for off := 0; ; {
+		p, _, next, err := frame(good, off)
+		if err != nil {
+			t.Fatal(err)
+		}
+		offsets = append(offsets, off)
+		if p[0] == ckptEnd {
+			break
+		}
+		off = next
+	}
+	if len(offsets) < 8 {
+		t.Fatalf("only %d records; the test covers less than it says", len(offsets))
+	}
+	for i, off := range offsets {
+		end := len(good)
+		if i+1 < len(offsets) {
+			end = offsets[i+1]
+		}
+		for _, at := range []int{off, off + 5, (off + recordHeaderSize + end) / 2, end - 1} {
+			t.Run(fmt.Sprintf("record %d byte %d", i, at), func(t *testing.T) {
+				dir := t.TempDir()
+				for _, name := range []string{metaFile, checkpointFile} {
+					b, err := os.ReadFile(filepath.Join(src, name))
+					if err != nil {
+						t.Fatal(err)
+					}
+					if name == checkpointFile {
+						b[at] ^= 0x5a
+					}
+					if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
+						t.Fatal(err)
+					}
+				}
+				s, err := Open(dir, Options{EmbeddingModel: "test-model", Dim: 4, Logger: quiet()})
+				if err == nil {
+					s.Close()
+					t.Fatal("Open with a damaged checkpoint and no log before it succeeded")
+				}
+				if !errors.Is(err, errBadCheckpoint) {
+					t.Errorf("Open = %v, want errBadCheckpoint", err)
+				}
+			})
+		}
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"slices"
 	"sync"
+	"unsafe"
 
 	"github.com/researchflow/researchflow/internal/memory"
 	"github.com/researchflow/researchflow/internal/textproc"
@@ -43,12 +44,12 @@ type index struct {
 	// (see dense); tests lower them to exercise every stage on small stores.
 	minKeep, minRerank int
 
-	center     []float32
-	spread     []float32 // mean |vec-center| per dimension
-	centeredAt int       // live documents when center was last computed
-	deferCodes bool      // during replay: codes are computed once at the end
-	writeV1    bool      // tests: write checkpoints in format 1
-	ids        []uint32  // add's buffer of the term IDs of one document
+	center      []float32
+	spread      []float32 // mean |vec-center| per dimension
+	centeredAt  int       // live documents when center was last computed
+	deferCodes  bool      // during replay: codes are computed once at the end
+	writeFormat int       // tests: write checkpoints in this format (0: ckptFormat)
+	ids         []uint32  // add's buffer of the term IDs of one document
 
 	// analysis is the textproc.AnalysisVersion that made terms, postings
 	// and the documents' seq (0: unknown, a checkpoint before format 3).
@@ -56,7 +57,12 @@ type index struct {
 }
 
 type doc struct {
-	chunk memory.Chunk // without Vector
+	// c is the chunk (without Vector), or nil for one read from a
+	// checkpoint: enc is then its fields as the checkpoint has them, in
+	// the mapped file (see index.chunk). Decoding the chunks on use keeps
+	// opening a large store from writing 200-odd bytes per document.
+	c   *memory.Chunk
+	enc []byte
 	// seq is the chunk's text as term IDs in order (title, section, text,
 	// as prepare tokenizes them): the phrase ranking reads its ordered
 	// pairs without tokenizing the text again, and a term's document
@@ -222,7 +228,7 @@ func (x *index) add(p *prepared) (replaced bool) {
 	c := p.chunk
 	vec := c.Vector
 	c.Vector = nil
-	x.docs = append(x.docs, doc{chunk: c, seq: seq})
+	x.docs = append(x.docs, doc{c: &c, seq: seq})
 	x.alive = append(x.alive, true)
 	x.lens = append(x.lens, float32(p.length))
 	x.corpusOf = append(x.corpusOf, x.corpora.id(c.Corpus))
@@ -269,7 +275,7 @@ func (x *index) reanalyse() {
 	var nums []uint32
 	for d := range x.docs {
 		if x.alive[d] {
-			live = append(live, x.docs[d].chunk)
+			live = append(live, x.chunk(uint32(d)))
 			nums = append(nums, uint32(d))
 		}
 	}
@@ -303,10 +309,43 @@ func (x *index) kill(d uint32) {
 	for _, t := range distinctIDs(x.docs[d].seq) {
 		x.df[t]--
 	}
-	if cur, ok := x.byID[x.docs[d].chunk.ID]; ok && cur == d {
-		delete(x.byID, x.docs[d].chunk.ID)
+	if id := x.id(d); x.byID[id] == d {
+		delete(x.byID, id)
 	}
 	x.docs[d] = doc{} // let the text go
+}
+
+// chunk returns document d's chunk (the zero chunk for a dead one). Its
+// strings may point into the mapped checkpoint (see detached).
+func (x *index) chunk(d uint32) memory.Chunk {
+	switch doc := &x.docs[d]; {
+	case doc.c != nil:
+		return *doc.c
+	case doc.enc != nil:
+		return decodeChunk(&decoder{b: doc.enc}) // checked when loaded
+	}
+	return memory.Chunk{}
+}
+
+// id returns document d's chunk ID.
+func (x *index) id(d uint32) string {
+	switch doc := &x.docs[d]; {
+	case doc.c != nil:
+		return doc.c.ID
+	case doc.enc != nil:
+		// The ID is the first field: its length, the other eight
+		// lengths, then its bytes.
+		dec := decoder{b: doc.enc}
+		n := dec.uvarint()
+		for range 8 {
+			dec.uvarint()
+		}
+		if n == 0 {
+			return ""
+		}
+		return unsafe.String(&dec.b[0], n)
+	}
+	return ""
 }
 
 // distinctIDs returns the distinct IDs in seq, sorted.

@@ -42,7 +42,7 @@ func (x *index) phraseBonusByText(terms []string, list []scored) phraseScores {
 	}
 	bonus.wanted = len(want)
 	for i, s := range list {
-		c := x.docs[s.doc].chunk
+		c := x.chunk(s.doc)
 		if t := titleTerms(c.SourceTitle); len(t) >= 2 && containsRun(terms, t) {
 			for j := 0; j+1 < len(t); j++ {
 				bonus.bonus[i] += proximityWeight * math.Min(idf(t[j]), idf(t[j+1]))

@@ -67,7 +67,7 @@ func (t *topK) worse(a, b scored) bool {
 	if a.score != b.score {
 		return a.score < b.score
 	}
-	return t.x.docs[a.doc].chunk.ID > t.x.docs[b.doc].chunk.ID
+	return t.x.id(a.doc) > t.x.id(b.doc)
 }
 
 func (t *topK) push(s scored) {
@@ -451,7 +451,7 @@ func (x *index) phraseBonus(terms []string, list []scored) phraseScores {
 	seen := make([]bool, len(want))
 	titles := map[string][]string{}
 	for i, s := range list {
-		c := &x.docs[s.doc].chunk
+		c := x.chunk(s.doc)
 		t, ok := titles[c.SourceTitle]
 		if !ok {
 			t = titleTerms(c.SourceTitle)

@@ -149,7 +149,7 @@ func TestDenseMatchesReference(t *testing.T) {
 		f := memory.Filter{Corpus: fmt.Sprintf("c%d", i%4)} // c3 matches nothing
 		switch i % 3 {
 		case 1: // not the corpus-only fast path
-			f.ExcludeSourceIDs = []string{x.docs[i].chunk.SourceID}
+			f.ExcludeSourceIDs = []string{x.chunk(uint32(i)).SourceID}
 		case 2:
 			f = memory.Filter{}
 		}

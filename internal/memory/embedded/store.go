@@ -6,13 +6,16 @@
 // log of segment files and fsynced before it returns. The index is
 // checkpointed (see checkpoint.go): an image of it, written beside the log
 // and renamed into place, after which the segments it covers are removed.
-// Open loads the checkpoint and replays only the log after it; a torn
+// Open maps the checkpoint into memory, using its largest arrays and the
+// chunks' text in place, and replays only the log after it; a torn
 // record at the end (the process died mid-write) is cut off, so at worst
 // the last call is lost and must be redone by its caller. A checkpoint is
 // written when the log since the last one has grown to twice its size, at
 // Close when there is log to cover, and at compaction, which first drops
 // the dead documents when dead records dominate. A lock file keeps a
-// second process from opening the same directory.
+// second process from opening the same directory; the checkpoint file is
+// only ever replaced by a rename, never changed in place, so the mapping
+// stays valid (the space of a replaced checkpoint comes back at Close).
 //
 // Dense search is exact for small stores. Larger ones are scanned by the
 // Hamming distance between sign bits of the centered vectors; the closest
@@ -110,8 +113,12 @@ type Store struct {
 	segSize int64
 	dead    int // records in the log that no longer describe a live chunk
 
-	metaFormat   int   // format recorded in meta.json
-	ckptSize     int64 // size of the last checkpoint
+	metaFormat int   // format recorded in meta.json
+	ckptSize   int64 // size of the last checkpoint
+	// mapped is the checkpoint the store opened with, mapped into memory
+	// with parts of the index in it (see readCheckpoint); Close releases
+	// it.
+	mapped       *mapped
 	logSinceCkpt int64 // bytes of log after the last checkpoint
 	ckptMinLog   int64 // checkpointMinLog; tests set -n to checkpoint after every n bytes of log
 	closeMinLog  int64 // closeCheckpointMinLog; tests lower it
@@ -168,11 +175,16 @@ func (s *Store) load() error {
 		}
 	}
 
-	x, pos, dead, err := readCheckpoint(s.dir, s.opt.Dim)
+	c, err := readCheckpoint(s.dir, s.opt.Dim)
 	switch {
-	case err == nil && (!snapshot || pos.seg >= nums[first]):
-		return s.loadFrom(x, pos, dead, nums)
-	case err == nil, errors.Is(err, fs.ErrNotExist):
+	case err == nil && (!snapshot || c.pos.seg >= nums[first]):
+		return s.loadFrom(c, nums)
+	case err == nil:
+		// Older than the snapshot segment: not used.
+		if err := c.m.release(); err != nil {
+			return fmt.Errorf("release checkpoint: %w", err)
+		}
+	case errors.Is(err, fs.ErrNotExist):
 	case errors.Is(err, errBadCheckpoint):
 		// Only a damaged disk leaves a checkpoint that does not check out
 		// (it is renamed into place whole). The log alone is enough when it
@@ -207,11 +219,10 @@ func (s *Store) load() error {
 // index and replays the log after pos as the writes did (codes computed as
 // chunks are added, the center recomputed when the store has doubled), so
 // the index is the one the last process had.
-func (s *Store) loadFrom(x *index, pos ckptPos, dead int, nums []int) error {
-	if st, err := os.Stat(filepath.Join(s.dir, checkpointFile)); err == nil {
-		s.ckptSize = st.Size()
-	}
-	s.idx, s.dead = x, dead
+func (s *Store) loadFrom(c *loadedCheckpoint, nums []int) error {
+	x, pos := c.x, c.pos
+	s.ckptSize = int64(len(c.m.b))
+	s.idx, s.dead, s.mapped = x, c.dead, c.m
 	// The checkpoint's terms were made by the analysis of the build that
 	// wrote it; its chunks' text is tokenized again before the log after it
 	// is replayed (with this build's analysis) so that every term is of one
@@ -255,12 +266,21 @@ func (s *Store) loadFrom(x *index, pos ckptPos, dead int, nums []int) error {
 	if err := s.openActive(tail); err != nil {
 		return err
 	}
-	if reanalysed {
+	switch {
+	case reanalysed:
 		// The checkpoint's terms are no longer the index's, and the log
 		// it covers is gone: write one of the new terms now.
 		if err := s.checkpoint(); err != nil {
 			return fmt.Errorf("checkpoint after analysing again: %w", err)
 		}
+	case c.format < ckptFormat:
+		// An earlier format opens through copies; the next open maps the
+		// current one in place.
+		start := time.Now()
+		if err := s.checkpoint(); err != nil {
+			return fmt.Errorf("checkpoint in the current format: %w", err)
+		}
+		s.log.Info("wrote the checkpoint in the current format", "was", c.format, "format", ckptFormat, "chunks", x.live, "took", time.Since(start))
 	}
 	return nil
 }
@@ -570,7 +590,7 @@ func (s *Store) Delete(ctx context.Context, f memory.Filter) error {
 	}
 	ids := make([]string, len(docs))
 	for i, d := range docs {
-		ids[i] = s.idx.docs[d].chunk.ID
+		ids[i] = s.idx.id(d)
 	}
 	if err := s.write(appendDeleteIDs(nil, ids)); err != nil {
 		return fmt.Errorf("delete: %w", err)
@@ -730,7 +750,7 @@ func (s *Store) Search(ctx context.Context, q memory.Query) ([]memory.Hit, error
 	}
 	hits := make([]memory.Hit, len(res))
 	for i, r := range res {
-		hits[i] = memory.Hit{Chunk: x.docs[r.doc].chunk, Score: r.score}
+		hits[i] = memory.Hit{Chunk: detached(x.chunk(r.doc)), Score: r.score}
 	}
 	return hits, nil
 }
@@ -761,7 +781,7 @@ func (s *Store) Get(ctx context.Context, ids []string) ([]memory.Chunk, error) {
 	out := make([]memory.Chunk, 0, len(ids))
 	for _, id := range ids {
 		if d, ok := s.idx.byID[id]; ok {
-			out = append(out, s.idx.docs[d].chunk)
+			out = append(out, detached(s.idx.chunk(d)))
 		}
 	}
 	return out, nil
@@ -795,6 +815,10 @@ func (s *Store) Close() error {
 	}
 	s.closed = true
 	err := s.seg.Close()
+	s.idx = nil // parts of it live in the mapping
+	if uerr := s.mapped.release(); err == nil {
+		err = uerr
+	}
 	if uerr := unlockDir(s.lock); err == nil {
 		err = uerr
 	}
@@ -816,11 +840,38 @@ func (s *Store) Documents(ctx context.Context, f memory.Filter) ([]memory.Docume
 		return nil, fmt.Errorf("documents: %w", ErrClosed)
 	}
 	ds := s.idx.matching(s.idx.compile(f))
-	return memory.Documents(func(yield func(memory.Chunk) bool) {
+	docs := memory.Documents(func(yield func(memory.Chunk) bool) {
 		for _, d := range ds {
-			if !yield(s.idx.docs[d].chunk) {
+			if !yield(s.idx.chunk(d)) {
 				return
 			}
 		}
-	}), nil
+	})
+	for i := range docs {
+		d := &docs[i]
+		d.SourceID, d.Title, d.Location = strings.Clone(d.SourceID), strings.Clone(d.Title), strings.Clone(d.Location)
+	}
+	return docs, nil
+}
+
+// detached returns c with its strings copied (in one allocation): a
+// chunk's strings may point into the mapped checkpoint, which Close
+// releases, and what the store hands out must outlive it.
+func detached(c memory.Chunk) memory.Chunk {
+	fields := [...]*string{&c.ID, &c.Corpus, &c.SourceID, &c.SourceTitle, &c.SourceLocation, &c.Section, &c.Text, &c.ContentHash, &c.DocHash}
+	n := 0
+	for _, f := range fields {
+		n += len(*f)
+	}
+	var b strings.Builder
+	b.Grow(n)
+	for _, f := range fields {
+		b.WriteString(*f)
+	}
+	all := b.String()
+	for _, f := range fields {
+		k := len(*f)
+		*f, all = all[:k], all[k:]
+	}
+	return c
 }

@@ -447,8 +447,8 @@ func TestProximityPrefersQueryTermsInOrder(t *testing.T) {
 	}
 	x := s.idx
 	doc := map[string]uint32{}
-	for i, d := range x.docs {
-		doc[d.chunk.ID] = uint32(i)
+	for i := range x.docs {
+		doc[x.id(uint32(i))] = uint32(i)
 	}
 	terms := distinct(textproc.Tokenize("How can I check out more than one branch at a time?"))
 	list := []scored{{doc: doc[apart.ID], score: 1}, {doc: doc[together.ID], score: 1}}
@@ -514,8 +514,8 @@ func TestPhrasesPreferDocumentNamedByQuestion(t *testing.T) {
 	x := s.idx
 	doc := map[uint32]string{}
 	var list []scored
-	for i, d := range x.docs {
-		doc[uint32(i)] = d.chunk.SourceTitle
+	for i := range x.docs {
+		doc[uint32(i)] = x.chunk(uint32(i)).SourceTitle
 		list = append(list, scored{doc: uint32(i), score: 1})
 	}
 	terms := distinct(textproc.Tokenize("When should I use dpkg divert instead of editing the package?"))
