@@ -78,11 +78,13 @@ const (
 	// ckptSeqs (format 4): the uint32 term sequences of documents lo to
 	// lo+n (of the documents record just before), one after the other,
 	// as long as the documents record says.
-	ckptSeqs   byte = 8
-	bulkPrefix      = 9
+	ckptSeqs byte = 8
 	// ckptPad: a record to skip, written so that the next bulk record's
 	// array is aligned.
 	ckptPad byte = 9
+
+	// bulkPrefix is the size of a bulk record's op and two counts.
+	bulkPrefix = 9
 	// bulkAlign is the alignment of a bulk record's array in the file.
 	bulkAlign = 8
 
