@@ -794,6 +794,12 @@ func decodeChunk(d *decoder) memory.Chunk {
 	total := uint64(0)
 	for i := range lens {
 		lens[i] = d.uvarint()
+		// Each length is checked before it is added: damaged ones could
+		// otherwise sum past 2^64 to a total that fits.
+		if lens[i] > uint64(len(d.b)) {
+			d.fail()
+			return c
+		}
 		total += lens[i]
 	}
 	if d.err != nil || total > uint64(len(d.b)) {

@@ -1,0 +1,155 @@
+package embedded
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"testing"
+
+	"github.com/researchflow/researchflow/internal/memory"
+)
+
+// formatCheckpoint writes a small store (dim 8 or 0, a deleted chunk) and
+// a checkpoint of it in the given format, with no log before it, and
+// returns the directory.
+func formatCheckpoint(t *testing.T, format, dim int) string {
+	t.Helper()
+	ctx := context.Background()
+	dir := t.TempDir()
+	r := rand.New(rand.NewPCG(31, 32))
+	s := openT(t, dir, dim)
+	chunks := phraseCorpus(r, 200, max(dim, 1))
+	for i := range chunks {
+		if dim == 0 {
+			chunks[i].Vector = nil
+		}
+	}
+	for b := range slices.Chunk(chunks, 64) {
+		if err := s.Upsert(ctx, b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.Delete(ctx, memory.Filter{SourceID: chunks[3].SourceID}); err != nil {
+		t.Fatal(err)
+	}
+	s.idx.writeFormat = format
+	s.mu.Lock()
+	err := s.checkpoint()
+	s.mu.Unlock()
+	if err != nil {
+		t.Fatal(err)
+	}
+	crash(t, s)
+	return dir
+}
+
+// records returns the offsets of a checkpoint's records, up to its end
+// record.
+func records(t *testing.T, b []byte) []int {
+	t.Helper()
+	var offs []int
+	for off := 0; ; {
+		p, _, next, err := frame(b, off)
+		if err != nil {
+			t.Fatal(err)
+		}
+		offs = append(offs, off)
+		if p[0] == ckptEnd {
+			return offs
+		}
+		off = next
+	}
+}
+
+// splice returns b with the payload of the record at off replaced by p
+// (its checksum left as it was: the record is damaged).
+func splice(b []byte, off int, p []byte) []byte {
+	n := int(binary.LittleEndian.Uint32(b[off:]))
+	var head [recordHeaderSize]byte
+	binary.LittleEndian.PutUint32(head[:], uint32(len(p)))
+	copy(head[4:], b[off+4:off+8])
+	out := slices.Concat(b[:off], head[:], p, b[off+recordHeaderSize+n:])
+	return out
+}
+
+// A damaged field length or count in a record that open decodes before
+// the checksums are confirmed (on the other goroutine) makes open fail
+// with errBadCheckpoint: it neither panics nor allocates by the damaged
+// number.
+func TestDamagedCheckpointCounts(t *testing.T) {
+	// firstDocLens rewrites the first live document of the first
+	// documents record: its first two field lengths become a and b.
+	firstDocLens := func(a, b uint64) func(p []byte) []byte {
+		return func(p []byte) []byte {
+			d := &decoder{b: p[1:]}
+			d.uvarint()
+			d.uvarint()
+			for d.byte() != 1 {
+			}
+			head := p[:len(p)-len(d.b)]
+			d.uvarint()
+			d.uvarint()
+			out := slices.Clone(head)
+			out = binary.AppendUvarint(out, a)
+			out = binary.AppendUvarint(out, b)
+			return append(out, d.b...)
+		}
+	}
+	tests := []struct {
+		name   string
+		format int
+		op     byte
+		damage func(p []byte) []byte
+	}{
+		// The lengths sum past 2^64 to fewer bytes than the record has.
+		{"chunk field lengths wrap", ckptFormat, ckptDocs, firstDocLens(math.MaxUint64, 2)},
+		{"chunk field lengths wrap format 3", ckptFormatV3, ckptDocs, firstDocLens(math.MaxUint64, 2)},
+		{"chunk field lengths wrap format 1", ckptFormatV1, ckptDocs, firstDocLens(math.MaxUint64, 2)},
+		{"chunk field length huge", ckptFormat, ckptDocs, firstDocLens(1<<62, 3)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := formatCheckpoint(t, tt.format, 8)
+			path := filepath.Join(dir, checkpointFile)
+			b, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			damaged := false
+			for _, off := range records(t, b) {
+				if b[off+recordHeaderSize] == tt.op {
+					n := int(binary.LittleEndian.Uint32(b[off:]))
+					b = splice(b, off, tt.damage(b[off+recordHeaderSize:off+recordHeaderSize+n]))
+					damaged = true
+					break
+				}
+			}
+			if !damaged {
+				t.Fatalf("no record %d in a format %d checkpoint", tt.op, tt.format)
+			}
+			if err := os.WriteFile(path, b, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			var before, after runtime.MemStats
+			runtime.ReadMemStats(&before)
+			c, err := readCheckpoint(dir, 8)
+			runtime.ReadMemStats(&after)
+			if err == nil {
+				c.m.release()
+				t.Fatal("a damaged checkpoint was read")
+			}
+			if !errors.Is(err, errBadCheckpoint) {
+				t.Errorf("readCheckpoint = %v, want errBadCheckpoint", err)
+			}
+			if got, limit := after.TotalAlloc-before.TotalAlloc, uint64(64*len(b)); got > limit {
+				t.Errorf("reading a damaged checkpoint of %d bytes allocated %d bytes", len(b), got)
+			}
+		})
+	}
+}
