@@ -697,7 +697,13 @@ func (l *ckptLoader) record(p []byte) error {
 		}
 		for i := range n {
 			x.terms[d.string()] = uint32(lo + i)
-			x.df[lo+i] = int32(d.uvarint())
+			// A term is in at most every document (format 1 sizes the
+			// postings it builds by it, before the checksums are known).
+			df := d.uvarint()
+			if df > uint64(len(x.docs)) {
+				d.fail()
+			}
+			x.df[lo+i] = int32(df)
 		}
 		l.nextTerm += n
 	case ckptDocs:

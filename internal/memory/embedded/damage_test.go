@@ -101,6 +101,20 @@ func TestDamagedCheckpointCounts(t *testing.T) {
 			return append(out, d.b...)
 		}
 	}
+	// firstTermDF rewrites the document frequency of the first term.
+	firstTermDF := func(df uint64) func(p []byte) []byte {
+		return func(p []byte) []byte {
+			d := &decoder{b: p[1:]}
+			d.uvarint()
+			d.uvarint()
+			d.string()
+			head := p[:len(p)-len(d.b)]
+			d.uvarint()
+			out := slices.Clone(head)
+			out = binary.AppendUvarint(out, df)
+			return append(out, d.b...)
+		}
+	}
 	tests := []struct {
 		name   string
 		format int
@@ -112,6 +126,10 @@ func TestDamagedCheckpointCounts(t *testing.T) {
 		{"chunk field lengths wrap format 3", ckptFormatV3, ckptDocs, firstDocLens(math.MaxUint64, 2)},
 		{"chunk field lengths wrap format 1", ckptFormatV1, ckptDocs, firstDocLens(math.MaxUint64, 2)},
 		{"chunk field length huge", ckptFormat, ckptDocs, firstDocLens(1<<62, 3)},
+		// Format 1 builds the postings at open, each term's sized by its
+		// document frequency.
+		{"document frequency huge format 1", ckptFormatV1, ckptTerms, firstTermDF(math.MaxInt32)},
+		{"document frequency huge", ckptFormat, ckptTerms, firstTermDF(math.MaxInt32)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
