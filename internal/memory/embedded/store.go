@@ -142,6 +142,12 @@ func Open(dir string, opt Options) (*Store, error) {
 	s := &Store{dir: dir, opt: opt, log: opt.Logger.With("store", dir), lock: lock, idx: newIndex(opt.Dim), ckptMinLog: checkpointMinLog, closeMinLog: closeCheckpointMinLog}
 	s.pool.New = func() any { return new(scratch) }
 	if err := s.load(); err != nil {
+		// A load that failed after mapping the checkpoint or opening a
+		// segment leaves them to give back.
+		s.mapped.release()
+		if s.seg != nil {
+			s.seg.Close()
+		}
 		unlockDir(lock)
 		return nil, fmt.Errorf("open embedded store %s: %w", dir, err)
 	}
