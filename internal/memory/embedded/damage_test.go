@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -90,7 +91,7 @@ func TestDamagedCheckpointCounts(t *testing.T) {
 			d := &decoder{b: p[1:]}
 			d.uvarint()
 			d.uvarint()
-			for d.byte() != 1 {
+			for d.byte() != 1 && d.err == nil {
 			}
 			head := p[:len(p)-len(d.b)]
 			d.uvarint()
@@ -169,5 +170,69 @@ func TestDamagedCheckpointCounts(t *testing.T) {
 				t.Errorf("reading a damaged checkpoint of %d bytes allocated %d bytes", len(b), got)
 			}
 		})
+	}
+}
+
+// A checkpoint of any format, with or without vectors, that is cut short
+// at any record or damaged anywhere in one (bytes flipped or set to 0xff,
+// so that the loader, which decodes before the checksums are confirmed,
+// meets lengths and counts of every size) fails to read with
+// errBadCheckpoint.
+func TestDamagedCheckpointEveryFormat(t *testing.T) {
+	for _, format := range []int{ckptFormatV1, ckptFormatV2, ckptFormatV3, ckptFormat} {
+		for _, dim := range []int{0, 8} {
+			t.Run(fmt.Sprintf("format %d dim %d", format, dim), func(t *testing.T) {
+				dir := formatCheckpoint(t, format, dim)
+				path := filepath.Join(dir, checkpointFile)
+				good, err := os.ReadFile(path)
+				if err != nil {
+					t.Fatal(err)
+				}
+				offs := records(t, good)
+				r := rand.New(rand.NewPCG(uint64(format), uint64(dim)))
+				var cases []string
+				var files [][]byte
+				for i, off := range offs {
+					n := int(binary.LittleEndian.Uint32(good[off:]))
+					for _, cut := range []int{off, off + recordHeaderSize/2, off + recordHeaderSize + n/2, off + recordHeaderSize + n - 1} {
+						cases = append(cases, fmt.Sprintf("cut at %d in record %d", cut, i))
+						files = append(files, good[:cut])
+					}
+					for k := range 40 {
+						b := slices.Clone(good)
+						p := b[off+recordHeaderSize : off+recordHeaderSize+n]
+						at := r.IntN(len(p))
+						if k%2 == 0 {
+							for j := at; j < min(len(p), at+1+r.IntN(10)); j++ {
+								p[j] = 0xff
+							}
+						} else {
+							for range 1 + r.IntN(3) {
+								p[r.IntN(len(p))] ^= byte(1 + r.IntN(255))
+							}
+						}
+						if slices.Equal(b, good) {
+							continue // 0xff over 0xff
+						}
+						cases = append(cases, fmt.Sprintf("record %d damaged at %d (%d)", i, at, k))
+						files = append(files, b)
+					}
+				}
+				for i, b := range files {
+					if err := os.WriteFile(path, b, 0o644); err != nil {
+						t.Fatal(err)
+					}
+					c, err := readCheckpoint(dir, dim)
+					if err == nil {
+						c.m.release()
+						t.Errorf("%s: read", cases[i])
+						continue
+					}
+					if !errors.Is(err, errBadCheckpoint) {
+						t.Errorf("%s: %v, want errBadCheckpoint", cases[i], err)
+					}
+				}
+			})
+		}
 	}
 }
