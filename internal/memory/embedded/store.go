@@ -281,10 +281,13 @@ func (s *Store) loadFrom(c *loadedCheckpoint, nums []int) error {
 		}
 	case c.format < ckptFormat:
 		// An earlier format opens through copies; the next open maps the
-		// current one in place.
+		// current one in place. The store is whole without it, so a failed
+		// write (a full disk) is no reason to refuse the open: the next
+		// open tries again.
 		start := time.Now()
 		if err := s.checkpoint(); err != nil {
-			return fmt.Errorf("checkpoint in the current format: %w", err)
+			s.log.Warn("could not write the checkpoint in the current format; opening from the earlier one", "format", c.format, "err", err)
+			return nil
 		}
 		s.log.Info("wrote the checkpoint in the current format", "was", c.format, "format", ckptFormat, "chunks", x.live, "took", time.Since(start))
 	}
