@@ -146,15 +146,22 @@ func TestMappedCheckpointEdges(t *testing.T) {
 				st.do(s)
 				check("after " + st.name)
 			}
-			// A second checkpoint, more writes, a crash.
+			// A second checkpoint, more writes (a delete whose IDs are
+			// read from the mapped file into the log), a crash.
 			s.mu.Lock()
 			err = s.checkpoint()
 			s.mu.Unlock()
 			if err != nil {
 				t.Fatal(err)
 			}
-			write(twin, repl)
-			write(s, repl)
+			for _, st := range []*Store{twin, s} {
+				write(st, repl)
+				if tt.n > 1 {
+					if err := st.Delete(ctx, memory.Filter{SourceID: first[1].SourceID}); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
 			crash(t, s)
 			s.mapped.release()
 			for i := range 2 {
