@@ -177,7 +177,7 @@ func TestDamagedCheckpointCounts(t *testing.T) {
 // at any record or damaged anywhere in one (bytes flipped or set to 0xff,
 // so that the loader, which decodes before the checksums are confirmed,
 // meets lengths and counts of every size) fails to read with
-// errBadCheckpoint.
+// errBadCheckpoint, allocating no more than a small multiple of the file.
 func TestDamagedCheckpointEveryFormat(t *testing.T) {
 	for _, format := range []int{ckptFormatV1, ckptFormatV2, ckptFormatV3, ckptFormat} {
 		for _, dim := range []int{0, 8} {
@@ -222,7 +222,13 @@ func TestDamagedCheckpointEveryFormat(t *testing.T) {
 					if err := os.WriteFile(path, b, 0o644); err != nil {
 						t.Fatal(err)
 					}
+					var before, after runtime.MemStats
+					runtime.ReadMemStats(&before)
 					c, err := readCheckpoint(dir, dim)
+					runtime.ReadMemStats(&after)
+					if got, limit := after.TotalAlloc-before.TotalAlloc, uint64(64*len(good)); got > limit {
+						t.Errorf("%s: allocated %d bytes reading %d", cases[i], got, len(b))
+					}
 					if err == nil {
 						c.m.release()
 						t.Errorf("%s: read", cases[i])
