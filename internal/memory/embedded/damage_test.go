@@ -198,7 +198,7 @@ func TestDamagedCheckpointEveryFormat(t *testing.T) {
 						cases = append(cases, fmt.Sprintf("cut at %d in record %d", cut, i))
 						files = append(files, good[:cut])
 					}
-					for k := range 40 {
+					for k := range 10 {
 						b := slices.Clone(good)
 						p := b[off+recordHeaderSize : off+recordHeaderSize+n]
 						at := r.IntN(len(p))
