@@ -118,8 +118,23 @@ var timeNouns = set(`year date day month time deadline weekday`)
 // planned as sub-questions of their own.
 func classify(q string) answerType {
 	ws := scanWords(strings.ToLower(q))
-	if len(ws) == 0 || latin(q) && len(splitClauses(q)) > 1 {
+	if len(ws) == 0 {
 		return anyAnswer
+	}
+	if latin(q) {
+		if cs := splitClauses(q); len(cs) > 1 {
+			// Several questions in one ask for one type when each of
+			// them does ("Who maintains X and which company funds it?":
+			// a sentence answering any part names a party); else for
+			// none, and each part is typed on its own.
+			t := classify(cs[0])
+			for _, c := range cs[1:] {
+				if classify(c) != t {
+					return anyAnswer
+				}
+			}
+			return t
+		}
 	}
 	first := ws[0].lower
 	second := ""

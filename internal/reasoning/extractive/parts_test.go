@@ -163,7 +163,12 @@ func TestClassify(t *testing.T) {
 		"Which company funds the compiler today?":                     personAnswer,
 		"What organization runs the mirror network?":                  personAnswer,
 		"How long are settings kept, and how can a program set them?": anyAnswer,
-		"What is the difference between git merge and rebase?":        anyAnswer,
+		// Several parts: typed when they all ask for one type.
+		"Who wrote the first version and which foundation pays for it now?": personAnswer,
+		"When was the format frozen and when will it be retired?":           timeAnswer,
+		"How many workers run and how long does a job take?":                quantityAnswer,
+		"Who chairs the review and when does it start?":                     anyAnswer,
+		"What is the difference between git merge and rebase?":              anyAnswer,
 	} {
 		if got := classify(q); got != want {
 			t.Errorf("classify(%q) = %v, want %v", q, got, want)
