@@ -61,7 +61,9 @@ func TestOneListOfDocumentTypes(t *testing.T) {
 	bodies := map[string]string{".pdf": minimalPDF("Readable."), ".docx": string(docxOf(t, "T", "Readable.")),
 		".odt": string(odtOf(t, "T", "Readable.")), ".epub": string(epubOf(t, "T", "Readable."))}
 	for _, ext := range doctypes.List() {
-		for _, name := range []string{"doc" + ext, "UPPER" + strings.ToUpper(ext)} {
+		// A name per type: one document in several formats is read once
+		// (TestWalkFormatTwins).
+		for _, name := range []string{"doc-" + ext[1:] + ext, "UPPER-" + ext[1:] + strings.ToUpper(ext)} {
 			body, ok := bodies[ext]
 			if !ok {
 				body = "Readable."

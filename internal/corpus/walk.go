@@ -56,9 +56,42 @@ func Walk(ctx context.Context, root string) (files []string, skipped []Skipped, 
 	if err := w.dir(ctx, abs, nil); err != nil {
 		return nil, nil, err
 	}
+	w.dropTwins()
 	sort.Strings(w.files)
 	sort.Slice(w.skipped, func(i, j int) bool { return w.skipped[i].Path < w.skipped[j].Path })
 	return w.files, w.skipped, nil
+}
+
+// formatRank orders the formats one document may come in, the richest
+// first: HTML keeps headings, definition lists and code blocks, Markdown
+// most of them; plain text (often the source of the HTML, as git's
+// AsciiDoc pages are) and PDF keep fewer.
+var formatRank = map[string]int{".html": 0, ".htm": 0, ".md": 1, ".markdown": 1, ".docx": 2, ".odt": 2, ".epub": 2, ".txt": 3, ".pdf": 4}
+
+// dropTwins keeps one file of each document a folder holds in several
+// formats (git-clean.html and git-clean.txt, bashref.html and
+// bashref.pdf: the same name but for the extension), the richest
+// (formatRank); the others are reported as skipped, naming the one read.
+// Reading both would give each passage twice, cited as two sources.
+func (w *walker) dropTwins() {
+	best := map[string]string{} // folder and name without extension: the file kept
+	key := func(p string) string { return strings.ToLower(strings.TrimSuffix(p, filepath.Ext(p))) }
+	rank := func(p string) int { return formatRank[strings.ToLower(filepath.Ext(p))] }
+	for _, f := range w.files {
+		k := key(f)
+		if b, ok := best[k]; !ok || rank(f) < rank(b) || rank(f) == rank(b) && f < b {
+			best[k] = f
+		}
+	}
+	kept := w.files[:0]
+	for _, f := range w.files {
+		if b := best[key(f)]; b != f {
+			w.skip(f, "the same document as %s, which is read instead (one format of a document is read)", filepath.Base(b))
+			continue
+		}
+		kept = append(kept, f)
+	}
+	w.files = kept
 }
 
 type walker struct {

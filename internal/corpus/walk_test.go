@@ -77,3 +77,38 @@ func TestWalk(t *testing.T) {
 		t.Errorf("Walk(cancelled) error = %v, want context.Canceled", err)
 	}
 }
+
+// A document a folder holds in several formats is read once, in the
+// richest; the others are reported with the one read instead.
+func TestWalkFormatTwins(t *testing.T) {
+	dir := t.TempDir()
+	for _, name := range []string{"page.html", "page.txt", "Guide.PDF", "guide.md", "notes.txt", "sub/page.txt", "x.htm", "x.html", "manual.pdf", "manual.txt"} {
+		writeFile(t, dir, name, "x")
+	}
+	files, skipped, err := Walk(context.Background(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rel []string
+	for _, f := range files {
+		r, _ := filepath.Rel(dir, f)
+		rel = append(rel, filepath.ToSlash(r))
+	}
+	want := []string{"guide.md", "manual.txt", "notes.txt", "page.html", "sub/page.txt", "x.htm"}
+	if !reflect.DeepEqual(rel, want) {
+		t.Errorf("files = %q, want %q", rel, want)
+	}
+	reasons := map[string]string{}
+	for _, s := range skipped {
+		r, _ := filepath.Rel(dir, s.Path)
+		reasons[filepath.ToSlash(r)] = s.Reason
+	}
+	for skip, read := range map[string]string{"page.txt": "page.html", "Guide.PDF": "guide.md", "x.html": "x.htm", "manual.pdf": "manual.txt"} {
+		if !strings.Contains(reasons[skip], "same document as "+read) {
+			t.Errorf("%s skipped with %q, want it named the same document as %s", skip, reasons[skip], read)
+		}
+	}
+	if len(skipped) != 4 {
+		t.Errorf("skipped = %+v, want the four twins", skipped)
+	}
+}
