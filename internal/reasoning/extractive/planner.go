@@ -40,7 +40,7 @@ interact interacts allow allows apply applies avoid explain describe tell give k
 matter matters help helps change changes define defines work affect deal deals interplay
 communicate communicates synchronize synchronizes share shares block blocks run runs start starts stop stops
 close closes wait waits lock locks send sends receive receives use uses preempt preempts keep kept carry carries
-control controls relate`)
+control controls relate take takes took taken bring brings come comes`)
 
 // fillers are words that are neither stop words nor topics.
 var fillers = set(`long instead rather really actually exactly always never often usually sometimes correctly properly

@@ -1,0 +1,50 @@
+package extractive
+
+import (
+	"strings"
+	"testing"
+)
+
+// A light verb of the question ("take away", "bring back", "come up") is
+// no topic: the topic word the passages repeat still decides which
+// sentences answer, though the light verb is rarer among them.
+func TestLightVerbsAreNoTopic(t *testing.T) {
+	for _, tc := range []struct {
+		q, want string
+		notes   []string
+	}{
+		{
+			q:    "How can I check which snapshots prune would take away for real?",
+			want: "vaultctl prune --dry-run",
+			notes: []string{
+				"Snapshots are kept until prune removes them. Prune reads the retention policy of each volume.",
+				"Start \"vaultctl prune --dry-run\" to list the snapshots prune would delete.",
+				"The prune command logs every snapshot it deletes. Prune never touches pinned snapshots.",
+				"Take the backup disk offline before you move it. A real disk needs a label.",
+			},
+		},
+		{
+			q:    "Which setting brings the hidden dashboard back for good?",
+			want: "dashboard.visible",
+			notes: []string{
+				"The dashboard shows the queue length. The dashboard refreshes every minute.",
+				"Set dashboard.visible to true to show the dashboard after hiding it.",
+				"Hiding the dashboard keeps its layout. The dashboard layout is stored per user.",
+				"Bring a charger to the workshop. Good chargers are labelled.",
+			},
+		},
+	} {
+		got := researchNotes(t, tc.q, tc.notes...)
+		found := false
+		for _, fs := range got {
+			for _, f := range fs {
+				if strings.Contains(f, tc.want) {
+					found = true
+				}
+			}
+		}
+		if !found {
+			t.Errorf("%q: no finding names %q: %q", tc.q, tc.want, got)
+		}
+	}
+}
