@@ -213,7 +213,7 @@ func (e *Engine) Analyze(ctx context.Context, req reasoning.AnalyzeRequest) (rea
 	// topic is what a sentence must be about; a sentence that only shares
 	// the asking word ("… is not guaranteed to print …") answers little.
 	weight := func(t string) float64 {
-		if verbs[t] || facetWords[t] || verbStems[t] {
+		if verbs[t] || facetWords[t] || verbStems[t] || weakStems[t] {
 			return rarity(t) / 2
 		}
 		return rarity(t)
@@ -566,6 +566,18 @@ var verbStems = func() map[string]bool {
 		m[textproc.Stem(w)] = true
 	}
 	for w := range facetWords {
+		m[textproc.Stem(w)] = true
+	}
+	return m
+}()
+
+// weakStems are the stems of words that shape a question without being
+// its topic: the particles of phrasal verbs ("go back", "take away") and
+// the words of possibility ("when is that possible", "am I able to"). They
+// weigh as the asking verbs do.
+var weakStems = func() map[string]bool {
+	m := map[string]bool{}
+	for w := range set(`back away around along forward possible possibly impossible able unable`) {
 		m[textproc.Stem(w)] = true
 	}
 	return m

@@ -5,9 +5,10 @@ import (
 	"testing"
 )
 
-// A light verb of the question ("take away", "bring back", "come up") is
-// no topic: the topic word the passages repeat still decides which
-// sentences answer, though the light verb is rarer among them.
+// A light verb of the question ("take away", "bring back"), a particle
+// ("go back") or a word of possibility ("when is that possible") is no
+// topic: the topic word the passages repeat still decides which sentences
+// answer, though those words are rarer among them.
 func TestLightVerbsAreNoTopic(t *testing.T) {
 	for _, tc := range []struct {
 		q, want string
@@ -21,6 +22,17 @@ func TestLightVerbsAreNoTopic(t *testing.T) {
 				"Start \"vaultctl prune --dry-run\" to list the snapshots prune would delete.",
 				"The prune command logs every snapshot it deletes. Prune never touches pinned snapshots.",
 				"Take the backup disk offline before you move it. A real disk needs a label.",
+			},
+		},
+		{
+			// A particle and a word of possibility.
+			q:    "My import has errors and I want to go back to before it; how, and when is that possible?",
+			want: "importer --rollback",
+			notes: []string{
+				"An import reads every row of the file. An import with errors keeps the rows it could read.",
+				"If an import ended with errors and you want to start over, undo it with importer --rollback.",
+				"The import log lists the errors of each row.",
+				"Back up the database before large changes. It is possible to schedule backups.",
 			},
 		},
 		{
