@@ -227,8 +227,7 @@ func (e *Engine) Analyze(ctx context.Context, req reasoning.AnalyzeRequest) (rea
 	mainMarkers, _ := excludedTerms(main)
 	subTerms, mainTerms := without(queryTerms(sub), markers), without(queryTerms(main), mainMarkers)
 	subConcepts := concepts(subTerms)
-	nConcepts := countConcepts(subTerms, subConcepts)
-	need := min(2, nConcepts)
+	need := min(2, countConcepts(subTerms, subConcepts))
 	// What the question rules out ("… without calling date?") may or may
 	// not be spoken of by the answer ("use the UUID instead of names such
 	// as /dev/sda" names it, "EPOCHSECONDS expands to the seconds since
@@ -268,12 +267,7 @@ func (e *Engine) Analyze(ctx context.Context, req reasoning.AnalyzeRequest) (rea
 			// rarest topic words make evidence (item 2 of issue 18).
 			needHere = 1
 		}
-		// A sentence that speaks of every topic word but the rarest ones
-		// in itself, three at least, is about the question though it
-		// words those otherwise ("system wide upgrade to a newer release"
-		// for "move the whole system to a new release").
-		paraphrased := direct >= 3 && covered >= nConcepts-len(rare)
-		if direct == 0 || covered < needHere || !paraphrased && !mentions(c, rare, ctxTerms[c.order]) && !mentions(c, rareKept, ctxTerms[c.order]) {
+		if direct == 0 || covered < needHere || !mentions(c, rare, ctxTerms[c.order]) && !mentions(c, rareKept, ctxTerms[c.order]) {
 			continue
 		}
 		if atype.strict() && !ok {
