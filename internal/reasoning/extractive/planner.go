@@ -412,6 +412,7 @@ func normalizeQuestion(q string) string {
 		return q
 	}
 	asked := strings.Contains(q, "?")
+	stated := !asked && strings.HasSuffix(q, ".")
 	q = strings.TrimRight(q, " ?.!")
 	if q == "" {
 		return ""
@@ -420,15 +421,48 @@ func normalizeQuestion(q string) string {
 	if len(ws) == 0 {
 		return ""
 	}
+	if !asked {
+		// A need stated ("I want to undo my last commit", "show me how to
+		// set the time zone") asks how.
+		if rest, ok := statedNeed(q, ws); ok {
+			return "How do I " + rest + "?"
+		}
+	}
 	first := ws[0].lower
 	if isBareTopic(ws) {
 		return "What " + be(pluralPhrase(ws)) + " " + q + "?"
 	}
 	q = capitalize(q)
-	if asked || !imperatives[first] {
-		return q + "?"
+	if imperatives[first] && !asked || stated && !questionWords[first] {
+		// A request ("Explain the scheduler"), or an instruction the
+		// asker ended with a full stop ("Run go vet on a package."),
+		// stays one.
+		return q + "."
 	}
-	return q + "."
+	return q + "?"
+}
+
+// needOpenings state a need or ask for help with a task; what follows
+// them is the task.
+var needOpenings = []string{"i want to", "i need to", "i'd like to", "i would like to", "i'm trying to", "i am trying to",
+	"i wish to", "i have to", "show me how to", "tell me how to", "help me to", "help me", "how to"}
+
+// statedNeed returns the task of a stated need (see needOpenings), when
+// what follows the opening has words of its own.
+func statedNeed(q string, ws []word) (string, bool) {
+	lower := strings.ToLower(strings.ReplaceAll(q, "’", "'"))
+	for _, o := range needOpenings {
+		rest, ok := strings.CutPrefix(lower, o+" ")
+		if !ok {
+			continue
+		}
+		rest = strings.TrimSpace(q[len(q)-len(rest):])
+		if len(scanWords(rest)) < 2 {
+			return "", false
+		}
+		return rest, true
+	}
+	return "", false
 }
 
 // isBareTopic reports whether ws is a short noun phrase with no question or

@@ -188,6 +188,15 @@ func TestNormalizeQuestion(t *testing.T) {
 		{"Explain the scheduler", "Explain the scheduler."},
 		{"explain the scheduler?", "Explain the scheduler?"},
 		{"Go generics", "What are Go generics?"},
+		// A stated need asks how; an instruction ended with a full stop
+		// stays one.
+		{"I want to undo my last commit", "How do I undo my last commit?"},
+		{"i’d like to keep a job running after logout.", "How do I keep a job running after logout?"},
+		{"show me how to set the time zone on Debian", "How do I set the time zone on Debian?"},
+		{"how to rename a branch", "How do I rename a branch?"},
+		{"Run the go vet command on a package.", "Run the go vet command on a package."},
+		{"Does select pick a random case.", "Does select pick a random case?"},
+		{"I want to know.", "I want to know."},
 	}
 	for _, tt := range tests {
 		if got := normalizeQuestion(tt.in); got != tt.want {
