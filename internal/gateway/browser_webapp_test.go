@@ -121,7 +121,7 @@ func webRun(w *fakeRun) {
 	for i := range 14 {
 		fmt.Fprintf(&b, "Paragraph %d: a send on a channel is synchronized before the corresponding receive completes [1].\n\n", i+1)
 	}
-	b.WriteString("The `sync.Mutex` type orders Unlock before a later Lock [2]. A command the report quotes: `` $ echo `date` `` [2].\n\n## Sources\n\n- [1] The Go Memory Model — /usr/local/go/doc/go_mem.html\n" +
+	b.WriteString("The `sync.Mutex` type orders Unlock before a later Lock [2]. A command the report quotes: `` $ echo `date` `` [2]. *Run `ls *.go` before the build (unverified)*\n\n## Sources\n\n- [1] The Go Memory Model — /usr/local/go/doc/go_mem.html\n" +
 		"- [2] Package sync — /usr/local/go/src/sync/mutex.go\n\n---\n\nEngine: langchain · Corpus: go-docs  \nTokens: 1200 prompt, 340 completion\n")
 	w.result.Report = b.String()
 	w.result.Engine = "langchain"
@@ -497,6 +497,11 @@ func TestWebAppCitationScrollsToHighlightedQuote(t *testing.T) {
 	// Code spans show their code as written, a backtick inside one too.
 	if code := eval[[]string](t, ctx, `[...document.querySelectorAll("#report p code")].map((c) => c.textContent)`); !slices.Contains(code, "sync.Mutex") || !slices.Contains(code, "$ echo `date`") {
 		t.Errorf("code spans of the report = %q, want sync.Mutex and $ echo `date`", code)
+	}
+	// An unverified sentence is in italics with its code span whole, a
+	// "*" inside the code too.
+	if em := eval[[]string](t, ctx, `[...document.querySelectorAll("#report p em")].map((e) => e.textContent + "|" + [...e.querySelectorAll("code")].map((c) => c.textContent).join(","))`); !slices.Contains(em, "Run ls *.go before the build (unverified)|ls *.go") {
+		t.Errorf("unverified sentences of the report = %q, want one in italics holding the code ls *.go", em)
 	}
 	// The report's footer keeps its lines apart and its rule is a rule.
 	if hr := eval[int](t, ctx, `document.querySelectorAll("#report hr").length`); hr != 1 {

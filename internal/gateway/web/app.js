@@ -58,13 +58,15 @@ function setError(id, msg) {
 function inline(parent, text) {
   // A code span opens and closes with runs of as many backticks, so that
   // "`` echo `date` ``" holds one; the space inside its fences is not code.
-  const re = /(`+)([^`]|[^`][\s\S]*?[^`])\1(?!`)|\*\*([^*]+)\*\*|\*([^*\s][^*]*)\*|\[((?:\\.|[^\]\\])+)\]\(([^\s)]+)\)|\[(\d+(?:\s*,\s*\d+)*)\]|\\([\\`*_{}\[\]()#+\-.!|~<>])|&(lt|gt|amp);/g;
+  // Bold and emphasis run over code spans (a "*" inside one is code, as in
+  // "*Run `ls *.go` first (unverified)*") and render what they hold.
+  const re = /(`+)([^`]|[^`][\s\S]*?[^`])\1(?!`)|\*\*((?:`[^`]*`|[^*`])+)\*\*|\*((?:`[^`]*`|[^*\s`])(?:`[^`]*`|[^*`])*)\*|\[((?:\\.|[^\]\\])+)\]\(([^\s)]+)\)|\[(\d+(?:\s*,\s*\d+)*)\]|\\([\\`*_{}\[\]()#+\-.!|~<>])|&(lt|gt|amp);/g;
   let last = 0, m;
   while ((m = re.exec(text)) !== null) {
     if (m.index > last) parent.append(text.slice(last, m.index));
     if (m[2] !== undefined) parent.append(el("code", {}, /^ .* $/.test(m[2]) && m[2].trim() ? m[2].slice(1, -1) : m[2]));
-    else if (m[3] !== undefined) parent.append(el("strong", {}, m[3]));
-    else if (m[4] !== undefined) parent.append(el("em", {}, m[4]));
+    else if (m[3] !== undefined) { const b = el("strong"); inline(b, m[3]); parent.append(b); }
+    else if (m[4] !== undefined) { const i = el("em"); inline(i, m[4]); parent.append(i); }
     else if (m[5] !== undefined && /^https?:\/\//.test(m[6])) parent.append(el("a", { href: m[6], target: "_blank", rel: "noopener noreferrer" }, unescapeMarkdown(m[5])));
     else if (m[5] !== undefined) parent.append(el("span", { class: "location", title: linkTitle(m[6]) }, unescapeMarkdown(m[5])));
     else if (m[8] !== undefined) parent.append(m[8]);
