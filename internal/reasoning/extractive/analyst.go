@@ -256,7 +256,10 @@ func (e *Engine) Analyze(ctx context.Context, req reasoning.AnalyzeRequest) (rea
 	for _, w := range scanWords(sub + " " + main) {
 		asked[w.lower] = true
 	}
-	common := lowerWords(req.Passages)
+	var common map[string]bool
+	if atype == personAnswer {
+		common = lowerWords(req.Passages) // only names are judged by it
+	}
 	var kept []*candidate
 	for _, c := range cands {
 		subCov, direct, covered := coverage(c, subTerms, subConcepts, weight, avgLen, ctxTerms[c.order])
