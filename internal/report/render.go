@@ -8,8 +8,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	rf "github.com/researchflow/researchflow"
 	"github.com/researchflow/researchflow/internal/reasoning"
@@ -264,13 +262,8 @@ func codeLine(l string) bool {
 	if strings.HasPrefix(l, "\t") || strings.HasPrefix(l, "    ") {
 		return !proseEnd.MatchString(t)
 	}
-	for _, prompt := range []string{"# ", "$ "} {
-		if rest, ok := strings.CutPrefix(l, prompt); ok {
-			r, _ := utf8.DecodeRuneInString(strings.TrimSpace(rest))
-			return unicode.IsLower(r) || r == '.' || r == '/' || r == '~'
-		}
-	}
-	return false
+	_, ok := textproc.PromptCommand(l)
+	return ok
 }
 
 // proseEnd matches the end of a sentence of prose: a word, or a citation

@@ -557,6 +557,23 @@ func (v Vector) norm() float64 {
 	return math.Sqrt(s)
 }
 
+// PromptCommand returns the command of a shell line as a manual shows it
+// after a prompt ("# dpkg-reconfigure tzdata", "$ ./configure"): the rest
+// after "# " or "$ " when it starts as a command does (a lower-case
+// letter, ".", "/" or "~"), not as a comment ("# Note that …").
+func PromptCommand(line string) (string, bool) {
+	for _, prompt := range []string{"# ", "$ "} {
+		rest, ok := strings.CutPrefix(line, prompt)
+		if !ok {
+			continue
+		}
+		rest = strings.TrimSpace(rest)
+		r, _ := utf8.DecodeRuneInString(rest)
+		return rest, rest != "" && (unicode.IsLower(r) || r == '.' || r == '/' || r == '~')
+	}
+	return "", false
+}
+
 // DefinitionTerm reports whether line reads as the term of a definition
 // list, standing on its own line before its definition: one to three words
 // with no sentence end that are an option, a code name, a lower-case word

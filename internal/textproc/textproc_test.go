@@ -206,3 +206,20 @@ func TestDefinitionTerm(t *testing.T) {
 		}
 	}
 }
+
+func TestPromptCommand(t *testing.T) {
+	for line, want := range map[string]string{
+		"# dpkg-reconfigure tzdata":   "dpkg-reconfigure tzdata",
+		"$ ./configure --prefix=/usr": "./configure --prefix=/usr",
+		"$ ~/bin/run":                 "~/bin/run",
+		"# Note that this needs root": "",
+		"$ ":                          "",
+		"dpkg -l":                     "",
+		"#include <stdio.h>":          "",
+	} {
+		got, ok := PromptCommand(line)
+		if ok != (want != "") || ok && got != want {
+			t.Errorf("PromptCommand(%q) = %q, %v; want %q", line, got, ok, want)
+		}
+	}
+}

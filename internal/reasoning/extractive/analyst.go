@@ -870,19 +870,11 @@ const maxCommands = 3
 // then a lower-case word or a path, and no sentence end. A Markdown heading
 // ("# Overview") starts with a capital.
 func commandLine(t string) string {
-	for _, prompt := range []string{"# ", "$ "} {
-		rest, ok := strings.CutPrefix(t, prompt)
-		if !ok {
-			continue
-		}
-		rest = strings.TrimSpace(rest)
-		r, _ := utf8.DecodeRuneInString(rest)
-		if rest == "" || !(unicode.IsLower(r) || r == '.' || r == '/' || r == '~') || strings.HasSuffix(rest, ".") && !strings.Contains(rest, " -") {
-			return ""
-		}
-		return rest
+	rest, ok := textproc.PromptCommand(t)
+	if !ok || strings.HasSuffix(rest, ".") && !strings.Contains(rest, " -") {
+		return ""
 	}
-	return ""
+	return rest
 }
 
 func passageSentences(text string) []sentence {
