@@ -8,25 +8,38 @@ import (
 
 // parseMarkdown extracts readable text from Markdown: ATX headings (# …)
 // start sections, links and images become their text, emphasis markers and
-// backticks go, fenced code keeps its lines (the fences go), and HTML
-// comments, <style>/<script> blocks, link reference definitions and YAML
-// front matter are dropped. The title is the front matter's title, else the
-// first heading. Setext headings (underlined with === or ---) are kept as
-// text but do not start sections.
+// backticks go, and HTML comments, <style>/<script> blocks, link reference
+// definitions and YAML front matter are dropped. Code blocks, fenced (```
+// or ~~~) and indented (four spaces or a tab after a blank line, heading or
+// rule: CommonMark), come out as an HTML <pre> block does (parseHTML): a
+// paragraph of their own, each line as written (its indentation and inner
+// spacing kept, no inline markup removed); the fences go. An indented line
+// that continues a paragraph or a list item is text, not code. The title is
+// the front matter's title, else the first heading. Setext headings
+// (underlined with === or ---) are kept as text but do not start sections.
 func parseMarkdown(src string) Document {
 	var t textBuilder
 	title, body := frontMatter(src)
 	var (
-		fence      string // the open code fence ("```" or "~~~"), if any
+		fence      string // the open code fence ("```", "~~~~", …), if any
 		inComment  bool
 		inRawBlock string // "</style>" or "</script>" while inside one
+		// paragraph: the last line was text, so an indented line continues
+		// it (lazily) instead of starting code.
+		paragraph bool
+		// indentedCode: inside an indented code block.
+		indentedCode bool
+		// item is the column where the text of the open list item starts
+		// (0 outside lists): its lines are indented that far, and code in it
+		// four columns more.
+		item int
 	)
 	for line := range strings.Lines(body) {
 		line = strings.TrimRight(line, "\n")
 		trimmed := strings.TrimSpace(line)
 		switch {
 		case fence != "":
-			if strings.HasPrefix(trimmed, fence) && strings.Trim(trimmed, fence[:1]) == "" {
+			if closesFence(trimmed, fence) {
 				fence = ""
 				t.brk(2)
 				continue
@@ -47,10 +60,39 @@ func parseMarkdown(src string) Document {
 			}
 			continue
 		}
-		switch {
-		case strings.HasPrefix(trimmed, "```") || strings.HasPrefix(trimmed, "~~~"):
-			fence = trimmed[:3]
+		if trimmed == "" {
+			// A blank line ends a paragraph; an indented code block goes on
+			// if the next text line is indented as far.
+			paragraph = false
 			t.brk(2)
+			continue
+		}
+		indent := indentColumns(line)
+		if !paragraph && indent >= item+4 {
+			if !indentedCode {
+				t.brk(2)
+			}
+			indentedCode = true
+			t.line(line)
+			continue
+		}
+		if indentedCode {
+			indentedCode = false
+			t.brk(2)
+		}
+		if item > 0 && indent < item && listMarker(trimmed) == 0 && (!paragraph || startsBlock(trimmed)) {
+			item = 0 // a line back at the margin, not continuing the item's text, ends the list
+		}
+		if indent < item+4 {
+			if f := openingFence(trimmed); f != "" {
+				fence = f
+				paragraph = false
+				t.brk(2)
+				continue
+			}
+		}
+		paragraph = false
+		switch {
 		case strings.HasPrefix(trimmed, "<!--"):
 			if !strings.Contains(trimmed, "-->") {
 				inComment = true
@@ -59,8 +101,6 @@ func parseMarkdown(src string) Document {
 			if end := startsRawBlock(trimmed); !strings.Contains(strings.ToLower(trimmed), end) {
 				inRawBlock = end
 			}
-		case trimmed == "":
-			t.brk(2)
 		case isRule(trimmed):
 			t.brk(2)
 		case isRefDefinition(trimmed):
@@ -73,12 +113,93 @@ func parseMarkdown(src string) Document {
 				t.heading(h)
 				continue
 			}
+			if m := listMarker(trimmed); m > 0 {
+				item = indent + m + itemGap(trimmed[m:])
+			}
+			paragraph = true
 			t.line(cleanInline(strings.TrimPrefix(strings.TrimPrefix(trimmed, ">"), " ")))
 		}
 	}
 	doc := t.document()
 	doc.Title = title
 	return doc
+}
+
+// indentColumns is the width of the white space that starts line, a tab
+// reaching the next multiple of four columns (CommonMark).
+func indentColumns(line string) int {
+	n := 0
+	for _, c := range []byte(line) {
+		switch c {
+		case ' ':
+			n++
+		case '\t':
+			n += 4 - n%4
+		default:
+			return n
+		}
+	}
+	return n
+}
+
+// openingFence returns the fence a (trimmed) line opens a fenced code block
+// with: a run of three or more backticks or tildes; a backtick fence's info
+// string ("```go") holds no backtick. "" when the line opens none.
+func openingFence(trimmed string) string {
+	if trimmed == "" || trimmed[0] != '`' && trimmed[0] != '~' {
+		return ""
+	}
+	n := runLen(trimmed, 0, trimmed[0])
+	if n < 3 || trimmed[0] == '`' && strings.Contains(trimmed[n:], "`") {
+		return ""
+	}
+	return trimmed[:n]
+}
+
+// closesFence reports whether a (trimmed) line closes the code block that
+// fence opened: a run of the same character at least as long, alone.
+func closesFence(trimmed, fence string) bool {
+	return len(trimmed) >= len(fence) && strings.Trim(trimmed, fence[:1]) == ""
+}
+
+// startsBlock reports whether a (trimmed) line starts a block of its own
+// (a heading, a rule or a code fence) rather than continuing a paragraph.
+func startsBlock(trimmed string) bool {
+	_, heading := atxHeading(trimmed)
+	return heading || isRule(trimmed) || openingFence(trimmed) != ""
+}
+
+// itemGap is how many more spaces after a list marker's first one belong to
+// the marker (the item's text starts after them): up to three; none when
+// there are more, as the text is then indented code.
+func itemGap(rest string) int {
+	n := len(rest) - len(strings.TrimLeft(rest, " "))
+	if n > 3 || n == len(rest) {
+		return 0
+	}
+	return n
+}
+
+// listMarker returns the width of the list item marker that starts a
+// (trimmed) line with the space after it ("- ", "* ", "+ ", "1. ", "2) "),
+// or 0.
+func listMarker(trimmed string) int {
+	i := 0
+	for i < len(trimmed) && i < 9 && trimmed[i] >= '0' && trimmed[i] <= '9' {
+		i++
+	}
+	switch {
+	case i > 0 && i < len(trimmed) && (trimmed[i] == '.' || trimmed[i] == ')'):
+		i++
+	case i == 0 && len(trimmed) > 0 && strings.IndexByte("-*+", trimmed[0]) >= 0:
+		i = 1
+	default:
+		return 0
+	}
+	if i == len(trimmed) || trimmed[i] != ' ' && trimmed[i] != '\t' {
+		return 0
+	}
+	return i + 1
 }
 
 // frontMatter splits YAML front matter ("---" lines) from the body and
