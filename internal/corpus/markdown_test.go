@@ -14,7 +14,7 @@ const testCommand = `go test -run '^TestFoo$' ./...`
 func TestParseMarkdownCodeBlocks(t *testing.T) {
 	for _, tc := range []struct {
 		name, src, want string
-		sections       string
+		sections        string
 	}{
 		{
 			name: "backtick fence",
