@@ -299,12 +299,8 @@ func compact(sorted []int) []int {
 	return out
 }
 
-var (
-	// orderedMarker is "1. " or "1) " at the start of a line.
-	orderedMarker = regexp.MustCompile(`^(\d+)([.)])(\s)`)
-	// spaceBeforePunct is left where a citation mark was removed.
-	spaceBeforePunct = regexp.MustCompile(`\s+([,.;:!?])`)
-)
+// orderedMarker is "1. " or "1) " at the start of a line.
+var orderedMarker = regexp.MustCompile(`^(\d+)([.)])(\s)`)
 
 // sanitize makes text safe to place inside a Markdown paragraph or heading:
 // one line, no citation marks in citation position, brackets, emphasis
@@ -327,7 +323,7 @@ func clean(text string) string {
 		s = t
 	}
 	s = strings.Join(strings.Fields(s), " ")
-	return spaceBeforePunct.ReplaceAllString(s, "$1")
+	return textproc.CloseUp(s)
 }
 
 // escape neutralizes the Markdown in one line of clean text. URLs and

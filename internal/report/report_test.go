@@ -266,6 +266,11 @@ func TestSanitize(t *testing.T) {
 		{"odd ` tick", "odd \\` tick"},
 		{"use `sync.Mutex` here", "use `sync.Mutex` here"},
 		{"---", ""},
+		// The space a removed citation leaves goes; a word that starts
+		// with a dot keeps the space before it.
+		{"It is fast [1]. It is cheap [2], they say.", "It is fast. It is cheap, they say."},
+		{"Edit your .bashrc, then run ./configure or ../x [2].", "Edit your .bashrc, then run ./configure or ../x."},
+		{"go test -run '^TestFoo$' ./...", "go test -run '^TestFoo$' ./..."},
 	}
 	for _, tt := range tests {
 		if got := sanitize(tt.in); got != tt.want {

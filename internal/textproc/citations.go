@@ -15,6 +15,16 @@ var citationMark = regexp.MustCompile(`\[\s*\^?\d+(?:\s*[,;–-]\s*\d+)*\s*\]`)
 // maxRange bounds the numbers one range mark ([3-5]) stands for.
 const maxRange = 20
 
+// spaceBeforeMark is white space before punctuation that ends a word (the
+// punctuation followed by white space or the end of the text).
+var spaceBeforeMark = regexp.MustCompile(`\s+([,.;:!?]+)(\s|$)`)
+
+// CloseUp removes the white space that removing a citation mark leaves
+// before the punctuation after it ("fast [1]." gives "fast ." gives
+// "fast."). Punctuation that starts a word keeps the space before it:
+// ".bashrc", "./configure", "go test ./...".
+func CloseUp(text string) string { return spaceBeforeMark.ReplaceAllString(text, "$1$2") }
+
 // StripCitations removes the citation marks of text that stand in
 // citation position and returns the text and the numbers they cite, in
 // order of appearance. A mark is in citation position when it is not glued

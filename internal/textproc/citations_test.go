@@ -32,3 +32,20 @@ func TestStripCitations(t *testing.T) {
 		}
 	}
 }
+
+// CloseUp joins punctuation to the word before it only where the
+// punctuation ends a word: the space left by a removed citation mark goes,
+// the space before a dot file, a path or a command's ./... stays.
+func TestCloseUp(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{"It is fast . It is cheap , they say ; so ?", "It is fast. It is cheap, they say; so?"},
+		{"Done ...", "Done..."},
+		{"Edit your .bashrc , then run ./configure or ../x .", "Edit your .bashrc, then run ./configure or ../x."},
+		{"go test -run '^TestFoo$' ./...", "go test -run '^TestFoo$' ./..."},
+		{"a .5 share", "a .5 share"},
+	} {
+		if got := CloseUp(tt.in); got != tt.want {
+			t.Errorf("CloseUp(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}

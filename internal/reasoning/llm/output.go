@@ -180,7 +180,7 @@ func (c citeList) ints() []int {
 func takeCiteMarkers(text string) (string, []int) {
 	clean, found := textproc.StripCitations(text)
 	clean = strings.Join(strings.Fields(clean), " ")
-	clean = strings.NewReplacer(" .", ".", " ,", ",", " ;", ";", " :", ":").Replace(clean)
+	clean = textproc.CloseUp(clean)
 	return clean, found
 }
 

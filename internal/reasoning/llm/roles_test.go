@@ -201,6 +201,8 @@ func TestTakeCiteMarkers(t *testing.T) {
 		// Issue 19 item 12: indexes and numbers in the sentence stay.
 		{"The oldest is buf[0] [1].", "The oldest is buf[0].", []int{1}},
 		{"bits [0] to [3] hold the channel [2].", "bits [0] to [3] hold the channel.", []int{2}},
+		// A word that starts with a dot keeps the space before it.
+		{"Run go test -run '^TestFoo$' ./... [2], or edit .bashrc [3].", "Run go test -run '^TestFoo$' ./..., or edit .bashrc.", []int{2, 3}},
 	}
 	for _, tt := range tests {
 		text, cites := takeCiteMarkers(tt.in)
