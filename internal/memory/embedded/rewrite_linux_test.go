@@ -3,14 +3,17 @@
 package embedded
 
 import (
+	"context"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
 	"syscall"
 
-	"github.com/researchflow/researchflow/internal/memory"
 	"testing"
+
+	"github.com/researchflow/researchflow/internal/memory"
+	"github.com/researchflow/researchflow/internal/textproc"
 )
 
 // A store whose checkpoint is of an earlier format opens even when writing
@@ -77,5 +80,58 @@ func TestEarlierFormatOpensWhenRewriteFails(t *testing.T) {
 	}
 	if got := searches(t, s, queries); !slices.Equal(got, want) {
 		t.Error("search after the rewrite differs")
+	}
+}
+
+// A store whose checkpoint was indexed by another text analysis opens
+// when writing the checkpoint of the new analysis fails (the file size
+// limit stops it, as a full disk would): its chunks are analysed again in
+// memory, and the next open that can write does.
+func TestReanalysedStoreOpensWhenCheckpointFails(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	s := openT(t, dir, 8)
+	chunks := phraseCorpus(rand.New(rand.NewPCG(71, 72)), 200, 8)
+	if err := s.Upsert(ctx, chunks); err != nil {
+		t.Fatal(err)
+	}
+	queries := []memory.Query{{Text: chunks[5].Text, TopK: 5}, {Text: chunks[50].Text, TopK: 5}}
+	want := searches(t, s, queries)
+	s.mu.Lock()
+	s.idx.analysis = textproc.AnalysisVersion - 1
+	err := s.checkpoint()
+	s.mu.Unlock()
+	if err != nil {
+		t.Fatal(err)
+	}
+	crash(t, s)
+
+	var lim syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_FSIZE, &lim); err != nil {
+		t.Skipf("no file size limit to set: %v", err)
+	}
+	small := lim
+	small.Cur = 4096
+	if err := syscall.Setrlimit(syscall.RLIMIT_FSIZE, &small); err != nil {
+		t.Skipf("cannot set the file size limit: %v", err)
+	}
+	s, err = Open(dir, Options{EmbeddingModel: "test-model", Dim: 8, Logger: quiet()})
+	if err := syscall.Setrlimit(syscall.RLIMIT_FSIZE, &lim); err != nil {
+		t.Fatal(err)
+	}
+	if err != nil {
+		t.Fatalf("Open when the checkpoint of the new analysis cannot be written: %v", err)
+	}
+	if got := searches(t, s, queries); !slices.Equal(got, want) {
+		t.Error("search after analysing again in memory differs")
+	}
+	s.Close()
+	s = openT(t, dir, 8)
+	defer s.Close()
+	if s.idx.analysis != textproc.AnalysisVersion {
+		t.Errorf("analysis after an open that can write = %d, want %d", s.idx.analysis, textproc.AnalysisVersion)
+	}
+	if got := searches(t, s, queries); !slices.Equal(got, want) {
+		t.Error("search after the checkpoint of the new analysis differs")
 	}
 }

@@ -274,10 +274,12 @@ func (s *Store) loadFrom(c *loadedCheckpoint, nums []int) error {
 	}
 	switch {
 	case reanalysed:
-		// The checkpoint's terms are no longer the index's, and the log
-		// it covers is gone: write one of the new terms now.
+		// The checkpoint's terms are no longer the index's: write one of
+		// the new terms now. The store is whole without it (the next open
+		// analyses the old one again), so a failed write (a full disk) is
+		// no reason to refuse the open.
 		if err := s.checkpoint(); err != nil {
-			return fmt.Errorf("checkpoint after analysing again: %w", err)
+			s.log.Warn("could not write the checkpoint of the new analysis; the next open analyses the chunks again", "err", err)
 		}
 	case c.format < ckptFormat:
 		// An earlier format opens through copies; the next open maps the
