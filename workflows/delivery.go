@@ -176,34 +176,134 @@ func sinkStatus(s SinkState, more bool) string {
 	}
 }
 
-// startDelivery starts the run's delivery workflow (a child that outlives
-// the run), or finds it started by an earlier run of a continued-as-new
-// chain. Without it the run still completes; its notifications are then
-// only in its state.
-func (r *research) startDelivery(ctx workflow.Context) {
-	r.offPath = true
-	id := DeliveryWorkflowID(r.id)
-	cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
-		WorkflowID:        id,
-		ParentClosePolicy: enumspb.PARENT_CLOSE_POLICY_ABANDON,
-	})
-	f := workflow.ExecuteChildWorkflow(cctx, DeliveryWorkflowType, DeliveryInput{ResearchID: r.id, Email: r.in.NotifyEmail()})
-	if err := f.GetChildWorkflowExecution().Get(ctx, nil); err != nil {
-		var started *temporal.ChildWorkflowExecutionAlreadyStartedError
-		if !errors.As(err, &started) {
-			workflow.GetLogger(ctx).Warn("delivery workflow not started; notifications stay in the run's state", "error", err)
-			return
-		}
-	}
-	r.deliveryID = id
+// asyncDeliveryChange is the workflow.GetVersion change ID of the hand-off
+// off the run's critical path: from version 1 the run neither waits for its
+// delivery workflow to start nor for a signal to be taken. It queues its
+// messages in an outbox, which one coroutine signals one at a time, in
+// order, once the delivery workflow has started; the run waits for the
+// outbox to drain only at its end (Final last) and before it continues as
+// new. Before it, the run waited for the start and for every signal.
+const asyncDeliveryChange = "delivery-async"
+
+// outbox holds the messages of a run not yet taken by its delivery
+// workflow, in the order the run made them. The head is the one being
+// signalled (while sending is set); it leaves the queue once the server
+// has taken it, or refused it (logged).
+type outbox struct {
+	queue   []DeliveryMessage
+	sending bool
+	// settled is set once the delivery workflow's start is known; dropped
+	// when it could not be started (messages then stay in the state only).
+	settled bool
+	dropped bool
 }
 
-// deliver hands m to the delivery workflow; it waits only for the server
-// to take the signal, never for a sink.
+// startDeliveryChild starts the run's delivery workflow (a child that
+// outlives the run).
+func (r *research) startDeliveryChild(ctx workflow.Context) workflow.ChildWorkflowFuture {
+	cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
+		WorkflowID:        DeliveryWorkflowID(r.id),
+		ParentClosePolicy: enumspb.PARENT_CLOSE_POLICY_ABANDON,
+	})
+	return workflow.ExecuteChildWorkflow(cctx, DeliveryWorkflowType, DeliveryInput{ResearchID: r.id, Email: r.in.NotifyEmail()})
+}
+
+// deliveryStarted says whether the delivery workflow runs after its start
+// ended with err: started now, or by an earlier run of a continued-as-new
+// chain. Without it the run still completes; its notifications are then
+// only in its state.
+func deliveryStarted(ctx workflow.Context, err error) bool {
+	if err == nil {
+		return true
+	}
+	var started *temporal.ChildWorkflowExecutionAlreadyStartedError
+	if errors.As(err, &started) {
+		return true
+	}
+	workflow.GetLogger(ctx).Warn("delivery workflow not started; notifications stay in the run's state", "error", err)
+	return false
+}
+
+// startDelivery starts the run's delivery workflow and waits until it runs
+// (runs before asyncDeliveryChange 1).
+func (r *research) startDelivery(ctx workflow.Context) {
+	r.offPath = true
+	f := r.startDeliveryChild(ctx)
+	if !deliveryStarted(ctx, f.GetChildWorkflowExecution().Get(ctx, nil)) {
+		return
+	}
+	r.deliveryID = DeliveryWorkflowID(r.id)
+}
+
+// startOutbox starts the run's delivery workflow without waiting for it,
+// and the coroutine that hands it the run's messages: it waits for the
+// start, then signals the queued messages one at a time, each once the
+// previous one was taken, so that they arrive in order (signals sent
+// without waiting may not). It runs on a disconnected context: a cancelled
+// run still hands over what it queued, and its Final.
+func (r *research) startOutbox(ctx workflow.Context) {
+	r.offPath = true
+	o := &outbox{}
+	r.out = o
+	f := r.startDeliveryChild(ctx)
+	sctx, _ := workflow.NewDisconnectedContext(ctx)
+	workflow.Go(sctx, func(ctx workflow.Context) {
+		err := f.GetChildWorkflowExecution().Get(ctx, nil)
+		o.settled = true
+		if !deliveryStarted(ctx, err) {
+			o.dropped, o.queue = true, nil
+			return
+		}
+		r.deliveryID = DeliveryWorkflowID(r.id)
+		for {
+			if err := workflow.Await(ctx, func() bool { return len(o.queue) > 0 }); err != nil {
+				return
+			}
+			o.sending = true
+			r.signal(ctx, o.queue[0])
+			o.sending = false
+			o.queue = o.queue[1:]
+		}
+	})
+}
+
+// drainDelivery waits until the delivery workflow has taken (or refused)
+// every message queued so far; it issues no command of its own.
+func (r *research) drainDelivery(ctx workflow.Context) {
+	o := r.out
+	if o == nil {
+		return
+	}
+	dctx, _ := workflow.NewDisconnectedContext(ctx)
+	_ = workflow.Await(dctx, func() bool { return o.dropped || (o.settled && len(o.queue) == 0) })
+}
+
+// deliver hands m to the delivery workflow: it queues m in the outbox, or,
+// in runs before asyncDeliveryChange 1, waits for the server to take the
+// signal. It never waits for a sink.
 func (r *research) deliver(ctx workflow.Context, m DeliveryMessage) {
+	if o := r.out; o != nil {
+		switch n := len(o.queue); {
+		case o.dropped:
+		case m.Final && n > 0 && !(n == 1 && o.sending) && !o.queue[n-1].Final:
+			// Final rides on the last message still waiting (the delivery
+			// workflow takes its event, then ends): one signal fewer at
+			// the end of the run.
+			o.queue[n-1].Final = true
+		default:
+			o.queue = append(o.queue, m)
+		}
+		return
+	}
 	if r.deliveryID == "" {
 		return
 	}
+	r.signal(ctx, m)
+}
+
+// signal signals m to the delivery workflow and waits for the server to
+// take it; a refusal is logged (the run goes on).
+func (r *research) signal(ctx workflow.Context, m DeliveryMessage) {
 	if err := workflow.SignalExternalWorkflow(ctx, r.deliveryID, "", DeliverySignal, m).Get(ctx, nil); err != nil {
 		id := "final"
 		if m.Event != nil {

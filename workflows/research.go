@@ -43,8 +43,14 @@ func ResearchWorkflow(ctx workflow.Context, in rf.ResearchInput) (rf.ResearchRes
 	// and report, and the run never waits for a sink (see delivery.go).
 	// Before it, eventsChange 1 published the events from the notify pool
 	// in order (before that, they were only recorded in the state).
+	// From asyncDeliveryChange 1 the run waits for neither the delivery
+	// workflow's start nor its signals, only at its end for the outbox.
 	if workflow.GetVersion(ctx, deliveryChange, workflow.DefaultVersion, 1) >= 1 {
-		r.startDelivery(ctx)
+		if workflow.GetVersion(ctx, asyncDeliveryChange, workflow.DefaultVersion, 1) >= 1 {
+			r.startOutbox(ctx)
+		} else {
+			r.startDelivery(ctx)
+		}
 	} else if workflow.GetVersion(ctx, eventsChange, workflow.DefaultVersion, 1) >= 1 {
 		r.startPublisher(ctx)
 	}
@@ -54,6 +60,8 @@ func ResearchWorkflow(ctx workflow.Context, in rf.ResearchInput) (rf.ResearchRes
 	if err != nil {
 		return rf.ResearchResult{}, err
 	}
+	// Known once the outbox has drained (the start may settle late).
+	res.DeliveryWorkflowID = r.deliveryID
 	return res, nil
 }
 
@@ -72,9 +80,11 @@ type research struct {
 	// pub, when set, publishes events in order (see startPublisher).
 	pub *publisher
 	// offPath is set when the run hands its notifications to its delivery
-	// workflow, deliveryID (empty if it could not be started).
+	// workflow, deliveryID (empty if it could not be started); out, when
+	// set, queues them for it (see startOutbox).
 	offPath    bool
 	deliveryID string
+	out        *outbox
 	// snap and changes are a scheduled run's snapshot and what changed
 	// since its schedule's previous run (see changes.go).
 	snap    json.RawMessage
@@ -210,6 +220,7 @@ func (r *research) run(ctx workflow.Context) (rf.ResearchResult, error) {
 		r.st.Round++
 		if workflow.GetInfo(ctx).GetCurrentHistoryLength() > historyLimit {
 			r.drainPublisher(ctx)
+			r.drainDelivery(ctx)
 			next := r.in
 			if next.Resume, err = r.st.encode(); err != nil {
 				return rf.ResearchResult{}, err
@@ -769,8 +780,10 @@ func (r *research) finish(ctx workflow.Context, err error) {
 		r.emit(dctx, rf.EventFailed, rf.EventData{Error: r.st.Error, Gaps: len(r.st.Gaps())})
 		r.drainPublisher(dctx)
 	}
-	// Whatever the end, the delivery workflow learns that nothing follows.
+	// Whatever the end, the delivery workflow learns that nothing follows,
+	// after everything else the run handed it.
 	r.deliver(dctx, DeliveryMessage{Final: true})
+	r.drainDelivery(dctx)
 }
 
 // RunStatus names how a research run ended from the error its workflow

@@ -1,0 +1,259 @@
+package workflows
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"go.temporal.io/sdk/interceptor"
+	"go.temporal.io/sdk/log"
+	"go.temporal.io/sdk/testsuite"
+	"go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
+
+	rf "github.com/researchflow/researchflow"
+	"github.com/researchflow/researchflow/internal/reasoning"
+)
+
+// lateServer plays a slow or refusing Temporal server for the research
+// workflow: the delivery workflow's start is known only after startDelay,
+// the signal of the run's i-th message is taken only after
+// signalDelay(i), and refuse, when it says so, refuses a message. It
+// records, on the test clock, when each activity was scheduled, what the
+// server took in order, and when the run ended.
+type lateServer struct {
+	interceptor.WorkerInterceptorBase
+	startDelay  time.Duration
+	signalDelay func(i int) time.Duration
+	refuse      func(m DeliveryMessage) bool
+
+	mu        sync.Mutex
+	signals   int
+	scheduled map[string]time.Duration // first scheduling of each activity type, since the run's start
+	taken     []DeliveryMessage
+	ended     time.Duration
+}
+
+func (s *lateServer) InterceptWorkflow(ctx workflow.Context, next interceptor.WorkflowInboundInterceptor) interceptor.WorkflowInboundInterceptor {
+	if workflow.GetInfo(ctx).WorkflowType.Name != rf.ResearchWorkflowType {
+		return next
+	}
+	i := &lateInbound{s: s}
+	i.Next = next
+	return i
+}
+
+type lateInbound struct {
+	interceptor.WorkflowInboundInterceptorBase
+	s *lateServer
+}
+
+func (i *lateInbound) Init(outbound interceptor.WorkflowOutboundInterceptor) error {
+	o := &lateOutbound{s: i.s}
+	o.Next = outbound
+	return i.Next.Init(o)
+}
+
+func (i *lateInbound) ExecuteWorkflow(ctx workflow.Context, in *interceptor.ExecuteWorkflowInput) (any, error) {
+	res, err := i.Next.ExecuteWorkflow(ctx, in)
+	i.s.mu.Lock()
+	i.s.ended = since(ctx)
+	i.s.mu.Unlock()
+	return res, err
+}
+
+func since(ctx workflow.Context) time.Duration {
+	return workflow.Now(ctx).Sub(workflow.GetInfo(ctx).WorkflowStartTime)
+}
+
+type lateOutbound struct {
+	interceptor.WorkflowOutboundInterceptorBase
+	s *lateServer
+}
+
+func (o *lateOutbound) ExecuteActivity(ctx workflow.Context, activityType string, args ...any) workflow.Future {
+	o.s.mu.Lock()
+	if _, ok := o.s.scheduled[activityType]; !ok {
+		o.s.scheduled[activityType] = since(ctx)
+	}
+	o.s.mu.Unlock()
+	return o.Next.ExecuteActivity(ctx, activityType, args...)
+}
+
+func (o *lateOutbound) SignalExternalWorkflow(ctx workflow.Context, workflowID, runID, signalName string, arg any) workflow.Future {
+	m := arg.(DeliveryMessage)
+	o.s.mu.Lock()
+	i := o.s.signals
+	o.s.signals++
+	o.s.mu.Unlock()
+	f, settle := workflow.NewFuture(ctx)
+	workflow.Go(ctx, func(ctx workflow.Context) {
+		if o.s.signalDelay != nil {
+			_ = workflow.Sleep(ctx, o.s.signalDelay(i))
+		}
+		if o.s.refuse != nil && o.s.refuse(m) {
+			settle.Set(nil, errors.New("signal refused"))
+			return
+		}
+		o.s.mu.Lock()
+		o.s.taken = append(o.s.taken, m)
+		o.s.mu.Unlock()
+		settle.Chain(o.Next.SignalExternalWorkflow(ctx, workflowID, runID, signalName, arg))
+	})
+	return f
+}
+
+func (o *lateOutbound) ExecuteChildWorkflow(ctx workflow.Context, childWorkflowType string, args ...any) workflow.ChildWorkflowFuture {
+	f := o.Next.ExecuteChildWorkflow(ctx, childWorkflowType, args...)
+	started, settle := workflow.NewFuture(ctx)
+	workflow.Go(ctx, func(ctx workflow.Context) {
+		_ = workflow.Sleep(ctx, o.s.startDelay)
+		settle.Chain(f.GetChildWorkflowExecution())
+	})
+	return lateStart{ChildWorkflowFuture: f, started: started}
+}
+
+// lateStart is a child workflow whose start is known late.
+type lateStart struct {
+	workflow.ChildWorkflowFuture
+	started workflow.Future
+}
+
+func (f lateStart) GetChildWorkflowExecution() workflow.Future { return f.started }
+
+// warnings is a logger that keeps the warnings with their key-values.
+type warnings struct {
+	mu   sync.Mutex
+	msgs []string
+}
+
+func (w *warnings) Debug(string, ...any) {}
+func (w *warnings) Info(string, ...any)  {}
+func (w *warnings) Error(string, ...any) {}
+func (w *warnings) Warn(msg string, kv ...any) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.msgs = append(w.msgs, fmt.Sprintln(append([]any{msg}, kv...)...))
+}
+
+var _ log.Logger = (*warnings)(nil)
+
+// newLateEnv is newEnv with the run behind s, logging to w.
+func newLateEnv(t *testing.T, f *fakeActivities, s *lateServer, w *warnings) *testsuite.TestWorkflowEnvironment {
+	t.Helper()
+	var suite testsuite.WorkflowTestSuite
+	suite.SetLogger(w)
+	env := suite.NewTestWorkflowEnvironment()
+	s.scheduled = map[string]time.Duration{}
+	env.SetWorkerOptions(worker.Options{Interceptors: []interceptor.WorkerInterceptor{s}})
+	env.RegisterWorkflowWithOptions(ResearchWorkflow, workflow.RegisterOptions{Name: rf.ResearchWorkflowType})
+	env.RegisterWorkflowWithOptions(DeliveryWorkflow, workflow.RegisterOptions{Name: DeliveryWorkflowType})
+	env.SetTestTimeout(30 * time.Second)
+	f.calls = map[string]int{}
+	f.register(env)
+	return env
+}
+
+// messageIDs names each message by its event ID, "+final" when it is the
+// last (Final set).
+func messageIDs(ms []DeliveryMessage) []string {
+	var ids []string
+	for _, m := range ms {
+		id := ""
+		if m.Event != nil {
+			id = m.Event.ID
+		}
+		if m.Final {
+			id += "+final"
+		}
+		ids = append(ids, id)
+	}
+	return ids
+}
+
+// Issue 23: the run hands its messages to its delivery workflow off its
+// critical path. With a server that makes the delivery workflow's start
+// known an hour late and takes the first signal only after three hours
+// (each later one after an hour), every stage of the run is scheduled
+// before the start is known; the server still takes the messages one at a
+// time in the order the run made them, with Final on the last one, and the
+// run ends only once the last was taken. The sinks get every event in
+// order.
+func TestRunDoesNotWaitForDelivery(t *testing.T) {
+	f := &fakeActivities{followUps: []reasoning.SubQuestion{{Text: "What about select?"}}}
+	s := &lateServer{startDelay: time.Hour, signalDelay: func(i int) time.Duration {
+		if i == 0 {
+			return 3 * time.Hour
+		}
+		return time.Hour
+	}}
+	env := newLateEnv(t, f, s, &warnings{})
+	env.ExecuteWorkflow(rf.ResearchWorkflowType, rf.ResearchInput{Question: "What does the memory model guarantee?"})
+	res := runResult(t, env)
+
+	for _, a := range []string{PrepareCorpusActivity, PlanActivity, RetrieveActivity, AnalyzeActivity, ReflectActivity, SynthesizeActivity, StoreReportActivity} {
+		at, ok := s.scheduled[a]
+		if !ok || at >= s.startDelay {
+			t.Errorf("%s scheduled at %v (scheduled %v): want before the delivery workflow's start is known (%v)", a, at, ok, s.startDelay)
+		}
+	}
+	id := "default-test-workflow-id"
+	events := []string{
+		id + ":" + rf.EventPlanReady,
+		id + ":" + rf.EventSearchCompleted + ":0",
+		id + ":" + rf.EventAnalysisCompleted + ":0",
+		id + ":" + rf.EventSearchCompleted + ":1",
+		id + ":" + rf.EventAnalysisCompleted + ":1",
+		id + ":" + rf.EventReportReady,
+	}
+	want := slices.Clone(events)
+	want[len(want)-1] += "+final"
+	if got := messageIDs(s.taken); !slices.Equal(got, want) {
+		t.Errorf("the server took %q\nwant %q", got, want)
+	}
+	// The start, then one signal after another: the run ended after all.
+	if min := s.startDelay + 3*time.Hour + time.Duration(len(want)-1)*time.Hour; s.ended < min {
+		t.Errorf("the run ended %v after its start, before its last message was taken (%v)", s.ended, min)
+	}
+	for _, sink := range []string{SinkWebhook, SinkNATS} {
+		if got := f.sinkEvents(sink); !slices.Equal(got, events) {
+			t.Errorf("%s got %q\nwant %q", sink, got, events)
+		}
+	}
+	if res.DeliveryWorkflowID != DeliveryWorkflowID(id) {
+		t.Errorf("result names delivery %q", res.DeliveryWorkflowID)
+	}
+}
+
+// A message the server refuses is logged with its event, the run still
+// completes, and the delivery workflow gets every other message, in order,
+// and its Final.
+func TestRefusedSignalIsLogged(t *testing.T) {
+	id := "default-test-workflow-id"
+	refused := id + ":" + rf.EventSearchCompleted + ":0"
+	f := &fakeActivities{}
+	s := &lateServer{refuse: func(m DeliveryMessage) bool { return m.Event != nil && m.Event.ID == refused }}
+	w := &warnings{}
+	env := newLateEnv(t, f, s, w)
+	env.ExecuteWorkflow(rf.ResearchWorkflowType, rf.ResearchInput{Question: "What does the memory model guarantee?"})
+	runResult(t, env)
+
+	logged := slices.ContainsFunc(w.msgs, func(m string) bool {
+		return strings.HasPrefix(m, "notification not handed to the delivery workflow ") &&
+			strings.Contains(m, " message "+refused+" ") && strings.Contains(m, "signal refused")
+	})
+	if !logged {
+		t.Errorf("warnings %q: want the refused %s", w.msgs, refused)
+	}
+	want := []string{id + ":" + rf.EventPlanReady, id + ":" + rf.EventAnalysisCompleted + ":0", id + ":" + rf.EventReportReady}
+	if got := f.sinkEvents(SinkWebhook); !slices.Equal(got, want) {
+		t.Errorf("webhook got %q\nwant %q", got, want)
+	}
+	if got := messageIDs(s.taken); len(got) != 3 || got[2] != want[2]+"+final" {
+		t.Errorf("the server took %q: want Final on the report", got)
+	}
+}
