@@ -35,7 +35,8 @@ func TestReplayRecordedHistory(t *testing.T) {
 	for _, want := range []string{"testdata/research_v1.json", "testdata/research_v1_approval.json", "testdata/research_v2_sources.json",
 		"testdata/research_v2_events.json", "testdata/research_v2_events_approval.json",
 		"testdata/research_v3.json", "testdata/research_v3_approval.json", "testdata/research_v4_scheduled.json",
-		"testdata/research_v5.json", "testdata/research_v5_approval.json", "testdata/research_v5_scheduled.json", "testdata/research_v5_budget.json"} {
+		"testdata/research_v5.json", "testdata/research_v5_approval.json", "testdata/research_v5_scheduled.json", "testdata/research_v5_budget.json",
+		"testdata/research_v6.json", "testdata/research_v6_approval.json", "testdata/research_v6_scheduled.json", "testdata/research_v6_budget.json"} {
 		if !slices.Contains(paths, want) {
 			t.Errorf("recorded history %s is missing", want)
 		}
@@ -85,8 +86,10 @@ func TestReplayRecordedDeliveryHistory(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !slices.Contains(paths, "testdata/delivery_v3.json") {
-		t.Errorf("recorded history testdata/delivery_v3.json is missing")
+	for _, want := range []string{"testdata/delivery_v3.json", "testdata/delivery_v6.json"} {
+		if !slices.Contains(paths, want) {
+			t.Errorf("recorded history %s is missing", want)
+		}
 	}
 	for _, path := range paths {
 		r := worker.NewWorkflowReplayer()
