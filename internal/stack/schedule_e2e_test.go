@@ -132,6 +132,15 @@ func TestScheduleReportsWhatChanged(t *testing.T) {
 			t.Fatalf("%s: schedule %q changes %v snapshot %v", label, res.Schedule, res.Changes, res.Snapshot)
 		}
 		t.Logf("%s: %s\n%s", label, res.Changes.Summary(), res.Changes.Markdown)
+		// The run hands its events to its delivery workflow and completes
+		// without waiting for a sink: what it delivered is known once that
+		// workflow has ended.
+		if res.DeliveryWorkflowID == "" {
+			t.Fatalf("%s: no delivery workflow", label)
+		}
+		if err := s.Client.GetWorkflow(ctx, res.DeliveryWorkflowID, "").Get(ctx, nil); err != nil {
+			t.Fatalf("%s: delivery workflow: %v", label, err)
+		}
 		return res
 	}
 
