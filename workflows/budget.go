@@ -18,16 +18,42 @@ import (
 // skipped the analyses left and wrote the report offline.
 const budgetChange = "budget-pause"
 
-// estimate prices the plan on the inference pool. A failed estimate is
-// logged: the run goes on without one.
+// estimateChange is the workflow.GetVersion change ID of pricing beside the
+// search: from version 1 a run that does not ask for plan approval prices
+// its plan while it searches, and waits for the price only before its
+// first analysis (searches are not budgeted, so nothing before needs it).
+// Before it, and in runs that ask for approval (the approver sees the
+// price), the run waits for the price before it searches.
+const estimateChange = "estimate-beside-search"
+
+// estimate prices the plan on the inference pool and waits for the price.
+// A failed estimate is logged: the run goes on without one.
 func (r *research) estimate(ctx workflow.Context) {
+	r.settleEstimate(ctx, r.startEstimate(ctx))
+}
+
+// startEstimate asks the inference pool to price the plan.
+func (r *research) startEstimate(ctx workflow.Context) workflow.Future {
 	in := EstimateInput{Question: r.in.Question, Sources: r.in.Sources, TopK: r.in.MaxSources,
 		Depth: *r.in.Depth, Breadth: r.in.Breadth}
 	for _, sq := range r.st.SubQuestions {
 		in.SubQuestions = append(in.SubQuestions, sq.SubQuestion)
 	}
+	return workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, estimateOptions()), EstimatePlanActivity, in)
+}
+
+// awaitEstimate waits for the price asked beside the search, if any.
+func (r *research) awaitEstimate(ctx workflow.Context) {
+	if f := r.pricing; f != nil {
+		r.pricing = nil
+		r.settleEstimate(ctx, f)
+	}
+}
+
+// settleEstimate records the price f answers.
+func (r *research) settleEstimate(ctx workflow.Context, f workflow.Future) {
 	var est rf.Spend
-	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, estimateOptions()), EstimatePlanActivity, in).Get(ctx, &est); err != nil {
+	if err := f.Get(ctx, &est); err != nil {
 		workflow.GetLogger(ctx).Warn("the plan could not be priced; the run goes on without an estimate", "error", err)
 		return
 	}
@@ -39,7 +65,6 @@ func (r *research) estimate(ctx workflow.Context) {
 	r.touch(ctx)
 }
 
-// stepNeed is what one call of step is expected to cost.
 func (r *research) stepNeed(step string) rf.Usage { return r.st.Estimate.StepUsage(step) }
 
 // afford makes sure the run may take a model step expected to cost one call

@@ -96,8 +96,10 @@ type research struct {
 	pauses    bool
 	extended  bool
 	analyzing int
-	// planUsage is what planning cost (the estimate counts it).
+	// planUsage is what planning cost (the estimate counts it); pricing,
+	// when set, is the estimate asked beside the search (estimateChange).
 	planUsage rf.Usage
+	pricing   workflow.Future
 }
 
 func newResearch(ctx workflow.Context, in rf.ResearchInput) (*research, error) {
@@ -191,6 +193,7 @@ func (r *research) run(ctx workflow.Context) (rf.ResearchResult, error) {
 			return rf.ResearchResult{}, err
 		}
 		r.emitRound(ctx, rf.EventSearchCompleted)
+		r.awaitEstimate(ctx)
 		r.setStage(ctx, rf.StageAnalyze)
 		r.analyzeAll(ctx)
 		if err := ctx.Err(); err != nil {
@@ -260,7 +263,11 @@ func (r *research) prepare(ctx workflow.Context) error {
 		plan.SubQuestions = plan.SubQuestions[:r.in.MaxSubQuestions]
 	}
 	r.setPlan(ctx, plan.SubQuestions)
-	if r.pauses {
+	switch {
+	case !r.pauses:
+	case !r.in.RequireApproval && workflow.GetVersion(ctx, estimateChange, workflow.DefaultVersion, 1) >= 1:
+		r.pricing = r.startEstimate(ctx) // awaited before the first analysis
+	default:
 		r.estimate(ctx)
 	}
 

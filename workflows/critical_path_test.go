@@ -22,14 +22,16 @@ import (
 // lateServer plays a slow or refusing Temporal server for the research
 // workflow: the delivery workflow's start is known only after startDelay,
 // the signal of the run's i-th message is taken only after
-// signalDelay(i), and refuse, when it says so, refuses a message. It
+// signalDelay(i), refuse, when it says so, refuses a message, and an
+// activity of a type in activityDelay answers that much later. It
 // records, on the test clock, when each activity was scheduled, what the
 // server took in order, and when the run ended.
 type lateServer struct {
 	interceptor.WorkerInterceptorBase
-	startDelay  time.Duration
-	signalDelay func(i int) time.Duration
-	refuse      func(m DeliveryMessage) bool
+	startDelay    time.Duration
+	signalDelay   func(i int) time.Duration
+	refuse        func(m DeliveryMessage) bool
+	activityDelay map[string]time.Duration
 
 	mu        sync.Mutex
 	signals   int
@@ -81,7 +83,17 @@ func (o *lateOutbound) ExecuteActivity(ctx workflow.Context, activityType string
 		o.s.scheduled[activityType] = since(ctx)
 	}
 	o.s.mu.Unlock()
-	return o.Next.ExecuteActivity(ctx, activityType, args...)
+	f := o.Next.ExecuteActivity(ctx, activityType, args...)
+	d, ok := o.s.activityDelay[activityType]
+	if !ok {
+		return f
+	}
+	late, settle := workflow.NewFuture(ctx)
+	workflow.Go(ctx, func(ctx workflow.Context) {
+		_ = workflow.Sleep(ctx, d)
+		settle.Chain(f)
+	})
+	return late
 }
 
 func (o *lateOutbound) SignalExternalWorkflow(ctx workflow.Context, workflowID, runID, signalName string, arg any) workflow.Future {
@@ -255,5 +267,55 @@ func TestRefusedSignalIsLogged(t *testing.T) {
 	}
 	if got := messageIDs(s.taken); len(got) != 3 || got[2] != want[2]+"+final" {
 		t.Errorf("the server took %q: want Final on the report", got)
+	}
+}
+
+// The plan is priced beside the search (estimateChange 1): with an
+// estimate that answers an hour late, the retrievals are scheduled at
+// once, the analyses only once the price is known (the budget checks
+// before each analysis use it), and the result carries the estimate.
+func TestEstimateBesideTheSearch(t *testing.T) {
+	f := &fakeActivities{analyzeNeed: rf.Usage{PromptTokens: 10, CompletionTokens: 5}}
+	s := &lateServer{activityDelay: map[string]time.Duration{EstimatePlanActivity: time.Hour}}
+	env := newLateEnv(t, f, s, &warnings{})
+	env.ExecuteWorkflow(rf.ResearchWorkflowType, rf.ResearchInput{Question: "What does the memory model guarantee?"})
+	res := runResult(t, env)
+	if at := s.scheduled[RetrieveActivity]; at >= time.Hour {
+		t.Errorf("Retrieve scheduled %v after the start: want before the estimate answers (1h)", at)
+	}
+	if at, ok := s.scheduled[AnalyzeActivity]; !ok || at < time.Hour {
+		t.Errorf("Analyze scheduled %v after the start (scheduled %v): want once the estimate answered (1h)", at, ok)
+	}
+	if res.Estimate == nil || res.Estimate.SubQuestions == nil || res.Estimate.ModelCalls == 0 {
+		t.Errorf("result estimate = %+v", res.Estimate)
+	}
+}
+
+// A run that asks for plan approval is priced before it asks: the
+// approver sees the price.
+func TestEstimateBeforeApproval(t *testing.T) {
+	f := &fakeActivities{}
+	s := &lateServer{activityDelay: map[string]time.Duration{EstimatePlanActivity: time.Hour}}
+	env := newLateEnv(t, f, s, &warnings{})
+	env.RegisterDelayedCallback(func() {
+		v, err := env.QueryWorkflow(rf.ProgressQuery)
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		var p rf.Progress
+		if err := v.Get(&p); err != nil {
+			t.Error(err)
+			return
+		}
+		if p.Status != rf.StatusAwaitingApproval || p.Estimate == nil {
+			t.Errorf("awaiting approval: status %s, estimate %+v: want the price shown", p.Status, p.Estimate)
+		}
+		env.UpdateWorkflow(rf.ApprovePlanUpdate, "u1", &updateCallbacks{t: t}, rf.PlanApproval{Approved: true, By: "alice"})
+	}, 2*time.Hour)
+	env.ExecuteWorkflow(rf.ResearchWorkflowType, rf.ResearchInput{Question: "What does the memory model guarantee?", RequireApproval: true})
+	runResult(t, env)
+	if at := s.scheduled[RetrieveActivity]; at < time.Hour {
+		t.Errorf("Retrieve scheduled %v after the start: want after the estimate (1h) and the approval", at)
 	}
 }
