@@ -319,3 +319,25 @@ func TestEstimateBeforeApproval(t *testing.T) {
 		t.Errorf("Retrieve scheduled %v after the start: want after the estimate (1h) and the approval", at)
 	}
 }
+
+// A run that continues as new first waits until the delivery workflow has
+// taken every message it queued (the next run hands over the rest), and
+// sends no Final: the chain goes on.
+func TestContinueAsNewDrainsTheOutbox(t *testing.T) {
+	f := &fakeActivities{followUps: []reasoning.SubQuestion{{Text: "What about select?"}}}
+	s := &lateServer{signalDelay: func(int) time.Duration { return time.Hour }}
+	env := newLateEnv(t, f, s, &warnings{})
+	env.SetCurrentHistoryLength(historyLimit + 1)
+	env.ExecuteWorkflow(rf.ResearchWorkflowType, rf.ResearchInput{Question: "What does the memory model guarantee?"})
+	if err := env.GetWorkflowError(); !workflow.IsContinueAsNewError(err) {
+		t.Fatalf("workflow error %v: want continue-as-new after the first round", err)
+	}
+	id := "default-test-workflow-id"
+	want := []string{id + ":" + rf.EventPlanReady, id + ":" + rf.EventSearchCompleted + ":0", id + ":" + rf.EventAnalysisCompleted + ":0"}
+	if got := messageIDs(s.taken); !slices.Equal(got, want) {
+		t.Errorf("taken before continuing as new: %q\nwant %q", got, want)
+	}
+	if s.ended < time.Duration(len(want))*time.Hour {
+		t.Errorf("the run continued as new %v after its start, before its messages were taken", s.ended)
+	}
+}
