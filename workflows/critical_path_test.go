@@ -32,6 +32,8 @@ type lateServer struct {
 	signalDelay   func(i int) time.Duration
 	refuse        func(m DeliveryMessage) bool
 	activityDelay map[string]time.Duration
+	// startErr, when set, is the delivery workflow's start failing.
+	startErr error
 
 	mu        sync.Mutex
 	signals   int
@@ -120,8 +122,12 @@ func (o *lateOutbound) SignalExternalWorkflow(ctx workflow.Context, workflowID, 
 }
 
 func (o *lateOutbound) ExecuteChildWorkflow(ctx workflow.Context, childWorkflowType string, args ...any) workflow.ChildWorkflowFuture {
-	f := o.Next.ExecuteChildWorkflow(ctx, childWorkflowType, args...)
 	started, settle := workflow.NewFuture(ctx)
+	if o.s.startErr != nil {
+		settle.Set(nil, o.s.startErr)
+		return lateStart{started: started} // the run uses only its start
+	}
+	f := o.Next.ExecuteChildWorkflow(ctx, childWorkflowType, args...)
 	workflow.Go(ctx, func(ctx workflow.Context) {
 		_ = workflow.Sleep(ctx, o.s.startDelay)
 		settle.Chain(f.GetChildWorkflowExecution())
@@ -339,5 +345,35 @@ func TestContinueAsNewDrainsTheOutbox(t *testing.T) {
 	}
 	if s.ended < time.Duration(len(want))*time.Hour {
 		t.Errorf("the run continued as new %v after its start, before its messages were taken", s.ended)
+	}
+}
+
+// A run whose delivery workflow could not be started says so in its log,
+// signals nothing, keeps its events in its state, and completes.
+func TestRunWithoutDeliveryWorkflow(t *testing.T) {
+	f := &fakeActivities{}
+	s := &lateServer{startErr: errors.New("namespace busy")}
+	w := &warnings{}
+	env := newLateEnv(t, f, s, w)
+	env.ExecuteWorkflow(rf.ResearchWorkflowType, rf.ResearchInput{Question: "What does the memory model guarantee?"})
+	res := runResult(t, env)
+	if res.DeliveryWorkflowID != "" || s.signals != 0 || len(f.sinkIn) != 0 {
+		t.Errorf("delivery workflow %q, %d signals, sinks %v: want none", res.DeliveryWorkflowID, s.signals, f.sinkIn)
+	}
+	if !slices.ContainsFunc(w.msgs, func(m string) bool {
+		return strings.HasPrefix(m, "delivery workflow not started") && strings.Contains(m, "namespace busy")
+	}) {
+		t.Errorf("warnings %q: want the failed start", w.msgs)
+	}
+	v, err := env.QueryWorkflow(rf.ProgressQuery)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var p rf.Progress
+	if err := v.Get(&p); err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Events) != 4 || p.Events[3].Type != rf.EventReportReady {
+		t.Errorf("events in the state: %+v", p.Events)
 	}
 }
