@@ -27,6 +27,8 @@ import (
 	rf "github.com/researchflow/researchflow"
 	rfclaims "github.com/researchflow/researchflow/claims"
 
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
 
@@ -610,5 +612,57 @@ func TestPublishMailsFollowUpsAndRevisions(t *testing.T) {
 	if _, err := aenv.ExecuteActivity(n.Publish, workflows.PublishInput{Event: rf.Event{ID: "x", Type: rf.EventFollowUpAnswered,
 		Data: rf.EventData{ResearchID: "r1"}}, Email: []string{"eve@elsewhere.net"}}); err == nil {
 		t.Error("a recipient outside the allowed domains: no error")
+	}
+}
+
+// A sink's acknowledgement is recorded in the attempt's heartbeat as soon
+// as it comes, and an attempt that finds it (the worker died before the
+// completion reached the server) does not deliver again: the webhook and
+// the mail are sent once.
+func TestDeliverToSinkDoesNotRepeatAnAcknowledgedDelivery(t *testing.T) {
+	calls := 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { calls++ }))
+	defer srv.Close()
+	mails := &fakeMailer{}
+	n := &Notify{WebhookURL: srv.URL, Mailer: mails, EmailDomains: []string{"example.org"}}
+	ready := rf.Event{ID: "r1:" + rf.EventReportReady, Type: rf.EventReportReady, Data: rf.EventData{ResearchID: "r1", Title: "T"}}
+	for _, sink := range []string{workflows.SinkWebhook, workflows.SinkEmail} {
+		var env testsuite.WorkflowTestSuite
+		aenv := env.NewTestActivityEnvironment()
+		aenv.RegisterActivity(n)
+		var recorded []string
+		aenv.SetOnActivityHeartbeatListener(func(_ *activity.Info, d converter.EncodedValues) {
+			var s string
+			if d.Get(&s) == nil {
+				recorded = append(recorded, s)
+			}
+		})
+		in := workflows.SinkDeliveryInput{Sink: sink, Event: ready, Report: "# T\n", Email: []string{"ana@example.org"}}
+		if _, err := aenv.ExecuteActivity(n.DeliverToSink, in); err != nil {
+			t.Fatalf("%s, first attempt: %v", sink, err)
+		}
+		if len(recorded) != 1 {
+			t.Fatalf("%s: heartbeats recorded %q, want the acknowledgement", sink, recorded)
+		}
+		// The next attempt, as the server hands it over after the worker
+		// died: with the last heartbeat's details.
+		retry := env.NewTestActivityEnvironment()
+		retry.RegisterActivity(n)
+		retry.SetHeartbeatDetails(recorded[0])
+		val, err := retry.ExecuteActivity(n.DeliverToSink, in)
+		var res workflows.SinkDeliveryResult
+		if err != nil || val.Get(&res) != nil || res.Outcome != workflows.DeliveryDelivered || res.Detail != acknowledgedBefore {
+			t.Errorf("%s, retry after the acknowledgement: %+v, %v", sink, res, err)
+		}
+		// Details of another delivery do not count.
+		other := env.NewTestActivityEnvironment()
+		other.RegisterActivity(n)
+		other.SetHeartbeatDetails(sink + " r2:" + rf.EventReportReady)
+		if _, err := other.ExecuteActivity(n.DeliverToSink, in); err != nil {
+			t.Fatalf("%s, other details: %v", sink, err)
+		}
+	}
+	if calls != 2 || len(mails.sent) != 2 {
+		t.Errorf("webhook calls %d, mails %d; want 2 each (the first attempt and the one with another delivery's details)", calls, len(mails.sent))
 	}
 }

@@ -27,6 +27,7 @@ import (
 	"github.com/researchflow/researchflow/internal/fault"
 	"github.com/researchflow/researchflow/internal/mailer"
 
+	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
 )
 
@@ -281,10 +282,15 @@ func (n *Notify) DeliverToSink(ctx context.Context, in workflows.SinkDeliveryInp
 	}
 	isReport := e.Type == rf.EventReportReady && in.Report != ""
 	delivered := workflows.SinkDeliveryResult{Outcome: workflows.DeliveryDelivered}
+	ack := in.Sink + " " + e.ID
 	switch in.Sink {
 	case workflows.SinkWebhook:
 		if n.WebhookURL == "" {
 			return workflows.SinkDeliveryResult{Outcome: workflows.DeliveryNotConfigured}, nil
+		}
+		if acknowledged(ctx, ack) {
+			delivered.Detail = acknowledgedBefore
+			return delivered, nil
 		}
 		var data any
 		if isReport {
@@ -297,6 +303,7 @@ func (n *Notify) DeliverToSink(ctx context.Context, in workflows.SinkDeliveryInp
 		if err := n.callWebhook(ctx, e.ID, e.Data.ResearchID, body); err != nil {
 			return workflows.SinkDeliveryResult{}, err
 		}
+		recordAck(ctx, ack)
 		return delivered, nil
 	case workflows.SinkNATS:
 		if n.Bus == nil {
@@ -334,6 +341,10 @@ func (n *Notify) DeliverToSink(ctx context.Context, in workflows.SinkDeliveryInp
 		if n.Mailer == nil {
 			return workflows.SinkDeliveryResult{Outcome: workflows.DeliveryNotConfigured, Detail: "RESEARCHFLOW_SMTP_URL is not set"}, nil
 		}
+		if acknowledged(ctx, ack) {
+			delivered.Detail = acknowledgedBefore
+			return delivered, nil
+		}
 		subject := e.Data.Title
 		if subject == "" {
 			subject = "Research report " + e.Data.ResearchID
@@ -341,9 +352,37 @@ func (n *Notify) DeliverToSink(ctx context.Context, in workflows.SinkDeliveryInp
 		if err := n.Mailer.Send(ctx, mailer.Mail{To: in.Email, Subject: subject, Text: in.Report, MessageID: e.ID}); err != nil {
 			return workflows.SinkDeliveryResult{}, classify(fmt.Errorf("mail the report: %w", err))
 		}
+		recordAck(ctx, ack)
 		return delivered, nil
 	}
 	return workflows.SinkDeliveryResult{}, invalid(workflows.ErrInvalidInput, fmt.Sprintf("unknown sink %q (want one of %v)", in.Sink, workflows.Sinks))
+}
+
+// acknowledgedBefore is the detail of a delivery an earlier attempt made.
+const acknowledgedBefore = "acknowledged by an earlier attempt"
+
+// recordAck records in the activity's heartbeat details that the sink took
+// the delivery key names, as soon as it did. The worker can die between
+// the sink's answer and the completion reaching the server (the chaos
+// suite killed the notify pool 0.12 s after a webhook's 2xx, and the
+// retry a minute later delivered it again); the next attempt reads the
+// record (acknowledged) and does not deliver again. The first heartbeat
+// of an attempt is sent before RecordHeartbeat returns; a failed one only
+// leaves the window as it was (receivers also get an Idempotency-Key).
+func recordAck(ctx context.Context, key string) {
+	if activity.IsActivity(ctx) {
+		activity.RecordHeartbeat(ctx, key)
+	}
+}
+
+// acknowledged reports whether an earlier attempt of this activity
+// recorded that the sink took the delivery key names (see recordAck).
+func acknowledged(ctx context.Context, key string) bool {
+	if !activity.IsActivity(ctx) || !activity.HasHeartbeatDetails(ctx) {
+		return false
+	}
+	var got string
+	return activity.GetHeartbeatDetails(ctx, &got) == nil && got == key
 }
 
 // publish publishes to the bus and says "published" or "duplicate".
