@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/researchflow/researchflow/client"
+	corpusfiles "github.com/researchflow/researchflow/internal/corpus"
 	"github.com/researchflow/researchflow/internal/temporalserver"
 
 	rf "github.com/researchflow/researchflow"
@@ -98,10 +99,28 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	fmt.Fprintf(stdout, "corpus %s: %d files (%d unchanged), %d chunks written, %d chunks of removed files dropped, %d skipped, %s\n",
 		rf.PublicCorpus(owner, res.Corpus), res.Files, res.Unchanged, res.Chunks, res.Removed, len(res.Skipped), res.Duration.Round(time.Millisecond))
-	for _, sk := range res.Skipped {
+	printSkipped(stdout, res.Skipped)
+	return nil
+}
+
+// printSkipped lists the files an ingestion left out, one line each, but
+// one line for all those read in another format instead (a documentation
+// tree often ships each page twice, its HTML and its source).
+func printSkipped(stdout io.Writer, skipped []rf.SkippedFile) {
+	var twins []rf.SkippedFile
+	for _, sk := range skipped {
+		if corpusfiles.SameDocument(sk.Reason) {
+			twins = append(twins, sk)
+			continue
+		}
 		fmt.Fprintf(stdout, "  skipped %s: %s\n", sk.Path, sk.Reason)
 	}
-	return nil
+	switch {
+	case len(twins) == 1:
+		fmt.Fprintf(stdout, "  skipped %s: %s\n", twins[0].Path, twins[0].Reason)
+	case len(twins) > 1:
+		fmt.Fprintf(stdout, "  skipped %d files read in another format instead, such as %s: %s\n", len(twins), twins[0].Path, twins[0].Reason)
+	}
 }
 
 // ingestInput fills owner's corpus name (the folder's name when empty) with

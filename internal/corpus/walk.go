@@ -62,6 +62,15 @@ func Walk(ctx context.Context, root string) (files []string, skipped []Skipped, 
 	return w.files, w.skipped, nil
 }
 
+// sameDocument opens the reason of a file left out for its twin in a
+// richer format (see dropTwins, SameDocument).
+const sameDocument = "the same document as "
+
+// SameDocument reports whether a skipped file's reason is that the same
+// document is read in another format: listings may count such files
+// instead of naming each.
+func SameDocument(reason string) bool { return strings.HasPrefix(reason, sameDocument) }
+
 // formatRank orders the formats one document may come in, the richest
 // first: HTML keeps headings, definition lists and code blocks, Markdown
 // most of them; plain text (often the source of the HTML, as git's
@@ -86,7 +95,7 @@ func (w *walker) dropTwins() {
 	kept := w.files[:0]
 	for _, f := range w.files {
 		if b := best[key(f)]; b != f {
-			w.skip(f, "the same document as %s, which is read instead (one format of a document is read)", filepath.Base(b))
+			w.skip(f, "%s%s, which is read instead (one format of a document is read)", sameDocument, filepath.Base(b))
 			continue
 		}
 		kept = append(kept, f)
