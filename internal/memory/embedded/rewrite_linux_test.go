@@ -48,19 +48,7 @@ func TestEarlierFormatOpensWhenRewriteFails(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	var lim syscall.Rlimit
-	if err := syscall.Getrlimit(syscall.RLIMIT_FSIZE, &lim); err != nil {
-		t.Skipf("no file size limit to set: %v", err)
-	}
-	small := lim
-	small.Cur = 4096
-	if err := syscall.Setrlimit(syscall.RLIMIT_FSIZE, &small); err != nil {
-		t.Skipf("cannot set the file size limit: %v", err)
-	}
-	s, err = Open(dir, Options{EmbeddingModel: "test-model", Dim: 8, Logger: quiet()})
-	if err := syscall.Setrlimit(syscall.RLIMIT_FSIZE, &lim); err != nil {
-		t.Fatal(err)
-	}
+	s, err = openWithFileLimit(t, dir, 8)
 	if err != nil {
 		t.Fatalf("Open when the checkpoint cannot be written again: %v", err)
 	}
@@ -106,19 +94,7 @@ func TestReanalysedStoreOpensWhenCheckpointFails(t *testing.T) {
 	}
 	crash(t, s)
 
-	var lim syscall.Rlimit
-	if err := syscall.Getrlimit(syscall.RLIMIT_FSIZE, &lim); err != nil {
-		t.Skipf("no file size limit to set: %v", err)
-	}
-	small := lim
-	small.Cur = 4096
-	if err := syscall.Setrlimit(syscall.RLIMIT_FSIZE, &small); err != nil {
-		t.Skipf("cannot set the file size limit: %v", err)
-	}
-	s, err = Open(dir, Options{EmbeddingModel: "test-model", Dim: 8, Logger: quiet()})
-	if err := syscall.Setrlimit(syscall.RLIMIT_FSIZE, &lim); err != nil {
-		t.Fatal(err)
-	}
+	s, err = openWithFileLimit(t, dir, 8)
 	if err != nil {
 		t.Fatalf("Open when the checkpoint of the new analysis cannot be written: %v", err)
 	}
@@ -134,4 +110,25 @@ func TestReanalysedStoreOpensWhenCheckpointFails(t *testing.T) {
 	if got := searches(t, s, queries); !slices.Equal(got, want) {
 		t.Error("search after the checkpoint of the new analysis differs")
 	}
+}
+
+// openWithFileLimit opens the store in dir while no file may grow past 4
+// KiB (as on a full disk: writing a checkpoint fails), and lifts the limit
+// again; it skips the test where the limit cannot be set.
+func openWithFileLimit(t *testing.T, dir string, dim int) (*Store, error) {
+	t.Helper()
+	var lim syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_FSIZE, &lim); err != nil {
+		t.Skipf("no file size limit to set: %v", err)
+	}
+	small := lim
+	small.Cur = 4096
+	if err := syscall.Setrlimit(syscall.RLIMIT_FSIZE, &small); err != nil {
+		t.Skipf("cannot set the file size limit: %v", err)
+	}
+	s, err := Open(dir, Options{EmbeddingModel: "test-model", Dim: dim, Logger: quiet()})
+	if err := syscall.Setrlimit(syscall.RLIMIT_FSIZE, &lim); err != nil {
+		t.Fatal(err)
+	}
+	return s, err
 }
