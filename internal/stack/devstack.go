@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"time"
 
+	"go.temporal.io/api/serviceerror"
+
 	"github.com/researchflow/researchflow/internal/config"
 	"github.com/researchflow/researchflow/internal/devserver"
 	"github.com/researchflow/researchflow/internal/pools"
@@ -59,7 +61,7 @@ func Connect(ctx context.Context, cfg config.Config, opts ConnectOptions) (*Stac
 		touchUsed(cfg.DataDir)
 		ext := cfg
 		ext.TemporalAddress = addr
-		s, err := Start(ctx, ext, Options{Logger: opts.Logger})
+		s, err := startAttached(ctx, ext, opts.Logger)
 		if err != nil {
 			return nil, fmt.Errorf("a Temporal server answers on %s but: %w", addr, err)
 		}
@@ -105,6 +107,31 @@ func Connect(ctx context.Context, cfg config.Config, opts ConnectOptions) (*Stac
 	}
 	s.ephemeral = true
 	return s, nil
+}
+
+// startingFor bounds how long a command waits for a server that accepts
+// connections but is not serving yet (its frontend not yet healthy: a
+// background stack still starting).
+const startingFor = 30 * time.Second
+
+// startAttached starts the client side of a stack on the server cfg
+// names, which answers on its port; while the server says it is not
+// serving yet (Unavailable), it tries again.
+func startAttached(ctx context.Context, cfg config.Config, logger *slog.Logger) (*Stack, error) {
+	deadline := time.Now().Add(startingFor)
+	for {
+		s, err := Start(ctx, cfg, Options{Logger: logger})
+		var starting *serviceerror.Unavailable
+		if err == nil || !errors.As(err, &starting) || time.Now().After(deadline) {
+			return s, err
+		}
+		logger.Debug("stack: the server answers but is not serving yet; trying again", "error", err)
+		select {
+		case <-ctx.Done():
+			return nil, err
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
 }
 
 // ErrBusy means another command runs an embedded stack of its own on the
