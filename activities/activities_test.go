@@ -666,3 +666,23 @@ func TestDeliverToSinkDoesNotRepeatAnAcknowledgedDelivery(t *testing.T) {
 		t.Errorf("webhook calls %d, mails %d; want 2 each (the first attempt and the one with another delivery's details)", calls, len(mails.sent))
 	}
 }
+
+// DeliverySinks names exactly the sinks the pool was configured with, in
+// the delivery state's order.
+func TestDeliverySinksNamesTheConfiguredOnes(t *testing.T) {
+	for _, tc := range []struct {
+		n    *Notify
+		want []string
+	}{
+		{&Notify{}, []string{}},
+		{&Notify{WebhookURL: "http://127.0.0.1:1/hook"}, []string{workflows.SinkWebhook}},
+		{&Notify{Bus: &fakeBus{}}, []string{workflows.SinkNATS}},
+		{&Notify{Mailer: &fakeMailer{}}, []string{workflows.SinkEmail}},
+		{&Notify{WebhookURL: "http://127.0.0.1:1/hook", Bus: &fakeBus{}, Mailer: &fakeMailer{}}, workflows.Sinks},
+	} {
+		res, err := tc.n.DeliverySinks(context.Background(), workflows.DeliverySinksInput{ResearchID: "r1"})
+		if err != nil || !slices.Equal(res.Configured, tc.want) {
+			t.Errorf("%+v: %q, %v; want %q", tc.n, res.Configured, err, tc.want)
+		}
+	}
+}

@@ -268,6 +268,24 @@ func (n *Notify) StoreReport(ctx context.Context, in workflows.StoreReportInput)
 	return workflows.StoreReportResult{Path: path}, nil
 }
 
+// DeliverySinks names the sinks this pool delivers to: the webhook with
+// RESEARCHFLOW_WEBHOOK_URL, NATS with a bus, e-mail with an SMTP server. A
+// run whose sinks are all unconfigured (and that mails nobody) starts no
+// delivery workflow.
+func (n *Notify) DeliverySinks(ctx context.Context, in workflows.DeliverySinksInput) (workflows.DeliverySinksResult, error) {
+	res := workflows.DeliverySinksResult{Configured: []string{}}
+	if n.WebhookURL != "" {
+		res.Configured = append(res.Configured, workflows.SinkWebhook)
+	}
+	if n.Bus != nil {
+		res.Configured = append(res.Configured, workflows.SinkNATS)
+	}
+	if n.Mailer != nil {
+		res.Configured = append(res.Configured, workflows.SinkEmail)
+	}
+	return res, nil
+}
+
 // DeliverToSink delivers one event of a run to one sink, and nothing else:
 // the delivery workflow calls it once per sink and message, so that each
 // sink is retried on its own. The report's event (research.report.ready)

@@ -299,7 +299,23 @@ const (
 	// DeliverToSinkActivity delivers one message to one sink
 	// (SinkDeliveryInput, SinkDeliveryResult).
 	DeliverToSinkActivity = "DeliverToSink"
+	// DeliverySinksActivity names the sinks the notify pool is configured
+	// to deliver to (DeliverySinksInput, DeliverySinksResult): a run asks it
+	// before it starts its delivery workflow.
+	DeliverySinksActivity = "DeliverySinks"
 )
+
+// DeliverySinksInput asks the notify pool which sinks it delivers to, for
+// the run ResearchID (named in its logs).
+type DeliverySinksInput struct {
+	ResearchID string `json:"researchId"`
+}
+
+// DeliverySinksResult lists the sinks (SinkWebhook, SinkNATS, SinkEmail)
+// the notify pool's operator configured, in Sinks order.
+type DeliverySinksResult struct {
+	Configured []string `json:"configured"`
+}
 
 // DeliveryInput starts a run's delivery workflow.
 type DeliveryInput struct {

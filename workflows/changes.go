@@ -81,7 +81,7 @@ func (r *research) changed() bool {
 // returns the report with the "What changed since <date>" section at its
 // top. A comparison that fails leaves the report as it is.
 func (r *research) whatChanged(ctx workflow.Context, markdown string, sources []rf.Source) string {
-	if r.in.Schedule == nil || workflow.GetVersion(ctx, whatChangedChange, workflow.DefaultVersion, 1) < 1 {
+	if r.in.Schedule == nil || r.version(ctx, whatChangedChange) < 1 {
 		return markdown
 	}
 	snap := r.snapshot(sources)

@@ -11,6 +11,7 @@ import (
 
 	"go.temporal.io/sdk/interceptor"
 	"go.temporal.io/sdk/log"
+	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
@@ -37,6 +38,8 @@ type lateServer struct {
 
 	mu        sync.Mutex
 	signals   int
+	versions  []string                 // change IDs the run asked, in order
+	upserts   [][]string               // search attribute keys of each upsert, in order
 	scheduled map[string]time.Duration // first scheduling of each activity type, since the run's start
 	taken     []DeliveryMessage
 	ended     time.Duration
@@ -96,6 +99,31 @@ func (o *lateOutbound) ExecuteActivity(ctx workflow.Context, activityType string
 		settle.Chain(f)
 	})
 	return late
+}
+
+func (o *lateOutbound) GetVersion(ctx workflow.Context, changeID string, minSupported, maxSupported workflow.Version) workflow.Version {
+	o.s.mu.Lock()
+	o.s.versions = append(o.s.versions, changeID)
+	o.s.mu.Unlock()
+	return o.Next.GetVersion(ctx, changeID, minSupported, maxSupported)
+}
+
+// UpsertTypedSearchAttributes records the keys of each upsert, sorted (the
+// map is read only to sort its keys).
+//
+//workflowcheck:ignore
+func (o *lateOutbound) UpsertTypedSearchAttributes(ctx workflow.Context, updates ...temporal.SearchAttributeUpdate) error {
+	// The keys are known only by applying the updates.
+	sa := temporal.NewSearchAttributes(updates...)
+	var keys []string
+	for k := range sa.GetUntypedValues() {
+		keys = append(keys, k.GetName())
+	}
+	slices.Sort(keys)
+	o.s.mu.Lock()
+	o.s.upserts = append(o.s.upserts, keys)
+	o.s.mu.Unlock()
+	return o.Next.UpsertTypedSearchAttributes(ctx, updates...)
 }
 
 func (o *lateOutbound) SignalExternalWorkflow(ctx workflow.Context, workflowID, runID, signalName string, arg any) workflow.Future {
@@ -375,5 +403,100 @@ func TestRunWithoutDeliveryWorkflow(t *testing.T) {
 	}
 	if len(p.Events) != 4 || p.Events[3].Type != rf.EventReportReady {
 		t.Errorf("events in the state: %+v", p.Events)
+	}
+}
+
+// Issue 23: a run whose notify pool has no sink configured, and that mails
+// nobody, starts no delivery workflow and signals nothing (each signal
+// costs the run a workflow task); it asks the pool once, keeps its events
+// in its state, and completes. With only e-mail configured it is the same
+// (the run has no recipient).
+func TestNoSinkNoDeliveryWorkflow(t *testing.T) {
+	for _, configured := range [][]string{{}, {SinkEmail}} {
+		f := &fakeActivities{configured: configured}
+		s := &lateServer{}
+		w := &warnings{}
+		env := newLateEnv(t, f, s, w)
+		env.ExecuteWorkflow(rf.ResearchWorkflowType, rf.ResearchInput{Question: "What does the memory model guarantee?"})
+		res := runResult(t, env)
+		if res.DeliveryWorkflowID != "" || s.signals != 0 || len(f.sinkIn) != 0 || f.called("sinks") != 1 {
+			t.Errorf("configured %q: delivery workflow %q, %d signals, sinks %v, %d questions to the pool: want none, none, none, 1",
+				configured, res.DeliveryWorkflowID, s.signals, f.sinkIn, f.called("sinks"))
+		}
+		if len(w.msgs) != 0 {
+			t.Errorf("configured %q: warnings %q", configured, w.msgs)
+		}
+		if res.ReportPath == "" || f.called("store") != 1 {
+			t.Errorf("configured %q: report path %q, stored %d times", configured, res.ReportPath, f.called("store"))
+		}
+		if p := queryProgress(t, env); len(p.Events) != 4 || p.Events[3].Type != rf.EventReportReady {
+			t.Errorf("configured %q: events in the state: %+v", configured, p.Events)
+		}
+	}
+}
+
+// With one sink configured the run starts its delivery workflow once the
+// pool has answered, and hands it every message; a pool that does not
+// answer is taken to have every sink (warned), and a run with e-mail
+// recipients does not ask: its delivery workflow mails the report.
+func TestDeliveryWorkflowWhenASinkIsConfigured(t *testing.T) {
+	id := "default-test-workflow-id"
+	want := []string{id + ":" + rf.EventPlanReady, id + ":" + rf.EventSearchCompleted + ":0",
+		id + ":" + rf.EventAnalysisCompleted + ":0", id + ":" + rf.EventReportReady}
+	for _, tc := range []struct {
+		name  string
+		f     *fakeActivities
+		in    rf.ResearchInput
+		sink  string
+		asked int
+		warn  string
+	}{
+		{"webhook", &fakeActivities{configured: []string{SinkWebhook}}, rf.ResearchInput{}, SinkWebhook, 1, ""},
+		{"nats", &fakeActivities{configured: []string{SinkNATS, SinkEmail}}, rf.ResearchInput{}, SinkNATS, 1, ""},
+		{"pool silent", &fakeActivities{configured: []string{}, sinksErr: temporal.NewNonRetryableApplicationError("no pool", "Test", nil)}, rf.ResearchInput{}, SinkWebhook, 1, "notify pool's sinks unknown"},
+		{"recipients", &fakeActivities{configured: []string{}}, rf.ResearchInput{Notify: &rf.NotifyTargets{Email: []string{"ada@example.com"}}}, SinkWebhook, 0, ""},
+	} {
+		s := &lateServer{}
+		w := &warnings{}
+		env := newLateEnv(t, tc.f, s, w)
+		tc.in.Question = "What does the memory model guarantee?"
+		env.ExecuteWorkflow(rf.ResearchWorkflowType, tc.in)
+		res := runResult(t, env)
+		if res.DeliveryWorkflowID != DeliveryWorkflowID(id) || tc.f.called("sinks") != tc.asked {
+			t.Errorf("%s: delivery workflow %q, asked the pool %d times (want %d)", tc.name, res.DeliveryWorkflowID, tc.f.called("sinks"), tc.asked)
+		}
+		if got := tc.f.sinkEvents(tc.sink); !slices.Equal(got, want) {
+			t.Errorf("%s: %s got %q\nwant %q", tc.name, tc.sink, got, want)
+		}
+		warned := slices.ContainsFunc(w.msgs, func(m string) bool { return tc.warn != "" && strings.HasPrefix(m, tc.warn) })
+		if (tc.warn != "") != warned || tc.warn == "" && len(w.msgs) != 0 {
+			t.Errorf("%s: warnings %q, want %q", tc.name, w.msgs, tc.warn)
+		}
+	}
+}
+
+// Issue 23: a new run asks one change version, its shape (each GetVersion
+// the SDK records with a marker and a search attribute upsert, one more
+// visibility write), and writes its first search attributes with its first
+// stage, its last stage with its final status.
+func TestNewRunAsksOnlyItsShape(t *testing.T) {
+	f := &fakeActivities{}
+	s := &lateServer{}
+	env := newLateEnv(t, f, s, &warnings{})
+	env.ExecuteWorkflow(rf.ResearchWorkflowType, rf.ResearchInput{Question: "What does the memory model guarantee?", Owner: "ada"})
+	runResult(t, env)
+	if !slices.Equal(s.versions, []string{shapeChange}) {
+		t.Errorf("versions asked: %q, want only %q", s.versions, shapeChange)
+	}
+	first := []string{rf.SearchAttrCorpus, rf.SearchAttrOwner, rf.SearchAttrStage, rf.SearchAttrStatus}
+	last := []string{rf.SearchAttrStage, rf.SearchAttrStatus}
+	if n := len(s.upserts); n < 2 || !slices.Equal(s.upserts[0], first) || !slices.Equal(s.upserts[n-1], last) {
+		t.Errorf("upserts %q: want %q first and %q last", s.upserts, first, last)
+	}
+	for _, u := range s.upserts[1 : len(s.upserts)-1] {
+		if !slices.Equal(u, []string{rf.SearchAttrStage}) {
+			t.Errorf("upserts %q: between the first and the last only stages", s.upserts)
+			break
+		}
 	}
 }

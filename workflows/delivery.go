@@ -241,13 +241,32 @@ func (r *research) startDelivery(ctx workflow.Context) {
 // previous one was taken, so that they arrive in order (signals sent
 // without waiting may not). It runs on a disconnected context: a cancelled
 // run still hands over what it queued, and its Final.
+//
+// From deliverySinksChange 1 a run that mails nobody first asks the notify
+// pool which sinks it delivers to (beside the run's first stages), and
+// starts no delivery workflow when none is configured: its messages are
+// dropped, and the run signals nothing.
 func (r *research) startOutbox(ctx workflow.Context) {
 	r.offPath = true
 	o := &outbox{}
 	r.out = o
-	f := r.startDeliveryChild(ctx)
+	var sinks workflow.Future
+	var f workflow.ChildWorkflowFuture
+	if r.version(ctx, deliverySinksChange) >= 1 && len(r.in.NotifyEmail()) == 0 {
+		sinks = workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, sinksOptions()), DeliverySinksActivity, DeliverySinksInput{ResearchID: r.id})
+	} else {
+		f = r.startDeliveryChild(ctx)
+	}
+	runCtx := ctx
 	sctx, _ := workflow.NewDisconnectedContext(ctx)
 	workflow.Go(sctx, func(ctx workflow.Context) {
+		if sinks != nil {
+			if !needsDelivery(ctx, sinks) {
+				o.settled, o.dropped, o.queue = true, true, nil
+				return
+			}
+			f = r.startDeliveryChild(runCtx)
+		}
 		err := f.GetChildWorkflowExecution().Get(ctx, nil)
 		o.settled = true
 		if !deliveryStarted(ctx, err) {
@@ -265,6 +284,30 @@ func (r *research) startOutbox(ctx workflow.Context) {
 			o.queue = o.queue[1:]
 		}
 	})
+}
+
+// deliverySinksChange is the workflow.GetVersion change ID of delivery
+// only where it can reach someone: from version 1 a run without e-mail
+// recipients starts its delivery workflow only when the notify pool has a
+// webhook or NATS configured (DeliverySinksActivity).
+const deliverySinksChange = "delivery-sinks"
+
+// needsDelivery says whether the notify pool's answer to sinks names a sink
+// a run without e-mail recipients delivers to. A pool that did not answer
+// is taken to have every sink: the delivery workflow then finds out.
+func needsDelivery(ctx workflow.Context, sinks workflow.Future) bool {
+	var res DeliverySinksResult
+	if err := sinks.Get(ctx, &res); err != nil {
+		workflow.GetLogger(ctx).Warn("notify pool's sinks unknown; starting the delivery workflow", "error", err)
+		return true
+	}
+	for _, s := range res.Configured {
+		if s != SinkEmail {
+			return true
+		}
+	}
+	workflow.GetLogger(ctx).Info("no notification sink configured: no delivery workflow")
+	return false
 }
 
 // drainDelivery waits until the delivery workflow has taken (or refused)

@@ -21,6 +21,7 @@ import (
 func TestEventsOfARunBeforeDeliveryWorkflow(t *testing.T) {
 	f := &fakeActivities{followUps: []reasoning.SubQuestion{{Text: "What about select?"}}}
 	env := newEnv(t, f)
+	env.OnGetVersion(shapeChange, workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
 	env.OnGetVersion(deliveryChange, workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
 	env.ExecuteWorkflow(rf.ResearchWorkflowType, rf.ResearchInput{Question: "What does the memory model guarantee?"})
 	if err := env.GetWorkflowError(); err != nil {
@@ -76,6 +77,7 @@ func TestEventsOfARunBeforeDeliveryWorkflow(t *testing.T) {
 func TestFailedRunPublishesFailedBeforeDeliveryWorkflow(t *testing.T) {
 	f := &fakeActivities{planErr: temporal.NewNonRetryableApplicationError("bad model key", "ModelAuth", errors.New("401"))}
 	env := newEnv(t, f)
+	env.OnGetVersion(shapeChange, workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
 	env.OnGetVersion(deliveryChange, workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
 	env.ExecuteWorkflow(rf.ResearchWorkflowType, rf.ResearchInput{Question: "What does the memory model guarantee?"})
 	if env.GetWorkflowError() == nil {

@@ -135,6 +135,23 @@ func sinkOptions() workflow.ActivityOptions {
 	}
 }
 
+// sinksOptions bound how long a run waits to learn its notify pool's
+// sinks: a pool that does not answer within a minute costs the run
+// nothing more, its delivery workflow is then started as if every sink were
+// configured.
+func sinksOptions() workflow.ActivityOptions {
+	return workflow.ActivityOptions{
+		TaskQueue:              TaskQueueNotify,
+		StartToCloseTimeout:    10 * time.Second,
+		ScheduleToCloseTimeout: time.Minute,
+		RetryPolicy: &temporal.RetryPolicy{
+			InitialInterval:    time.Second,
+			BackoffCoefficient: 2,
+			MaximumInterval:    10 * time.Second,
+		},
+	}
+}
+
 // storeOptions bound how long a finished run waits to store its report on
 // the notify pool: a pool that is down costs the run a minute at most (the
 // report is in the run's result either way).

@@ -36,7 +36,8 @@ func TestReplayRecordedHistory(t *testing.T) {
 		"testdata/research_v2_events.json", "testdata/research_v2_events_approval.json",
 		"testdata/research_v3.json", "testdata/research_v3_approval.json", "testdata/research_v4_scheduled.json",
 		"testdata/research_v5.json", "testdata/research_v5_approval.json", "testdata/research_v5_scheduled.json", "testdata/research_v5_budget.json",
-		"testdata/research_v6.json", "testdata/research_v6_approval.json", "testdata/research_v6_scheduled.json", "testdata/research_v6_budget.json"} {
+		"testdata/research_v6.json", "testdata/research_v6_approval.json", "testdata/research_v6_scheduled.json", "testdata/research_v6_budget.json",
+		"testdata/research_v7.json", "testdata/research_v7_approval.json", "testdata/research_v7_scheduled.json", "testdata/research_v7_budget.json"} {
 		if !slices.Contains(paths, want) {
 			t.Errorf("recorded history %s is missing", want)
 		}

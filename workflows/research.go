@@ -45,8 +45,10 @@ func ResearchWorkflow(ctx workflow.Context, in rf.ResearchInput) (rf.ResearchRes
 	// in order (before that, they were only recorded in the state).
 	// From asyncDeliveryChange 1 the run waits for neither the delivery
 	// workflow's start nor its signals, only at its end for the outbox.
-	if workflow.GetVersion(ctx, deliveryChange, workflow.DefaultVersion, 1) >= 1 {
-		if workflow.GetVersion(ctx, asyncDeliveryChange, workflow.DefaultVersion, 1) >= 1 {
+	// The run's shape first: a new run asks no other change (see shape.go).
+	r.shape = workflow.GetVersion(ctx, shapeChange, workflow.DefaultVersion, 1)
+	if r.version(ctx, deliveryChange) >= 1 {
+		if r.version(ctx, asyncDeliveryChange) >= 1 {
 			r.startOutbox(ctx)
 		} else {
 			r.startDelivery(ctx)
@@ -54,7 +56,7 @@ func ResearchWorkflow(ctx workflow.Context, in rf.ResearchInput) (rf.ResearchRes
 	} else if workflow.GetVersion(ctx, eventsChange, workflow.DefaultVersion, 1) >= 1 {
 		r.startPublisher(ctx)
 	}
-	r.pauses = workflow.GetVersion(ctx, budgetChange, workflow.DefaultVersion, 1) >= 1
+	r.pauses = r.version(ctx, budgetChange) >= 1
 	res, err := r.run(ctx)
 	r.finish(ctx, err)
 	if err != nil {
@@ -93,7 +95,9 @@ type research struct {
 	// overspending (budgetChange 1; see budget.go); extended is set by
 	// an extension until the paused run looks again; analyzing counts
 	// the analyses in flight, whose expected cost is reserved.
-	pauses    bool
+	pauses bool
+	// shape is the run's version of shapeChange.
+	shape     workflow.Version
 	extended  bool
 	analyzing int
 	// planUsage is what planning cost (the estimate counts it); pricing,
@@ -236,8 +240,12 @@ func (r *research) run(ctx workflow.Context) (rf.ResearchResult, error) {
 
 // prepare makes the corpus ready, plans, and waits for approval if asked.
 func (r *research) prepare(ctx workflow.Context) error {
-	r.upsertAttributes(ctx)
-	r.setStage(ctx, rf.StageCorpus)
+	if r.shape >= 1 {
+		r.setStage(ctx, rf.StageCorpus, r.attributes()...)
+	} else {
+		r.upsertAttributes(ctx)
+		r.setStage(ctx, rf.StageCorpus)
+	}
 	var prep PrepareCorpusResult
 	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, corpusOptions()), PrepareCorpusActivity,
 		PrepareCorpusInput{Corpus: r.in.Corpus, Path: r.in.CorpusPath, Prune: r.prunes()}).Get(ctx, &prep); err != nil {
@@ -265,7 +273,7 @@ func (r *research) prepare(ctx workflow.Context) error {
 	r.setPlan(ctx, plan.SubQuestions)
 	switch {
 	case !r.pauses:
-	case !r.in.RequireApproval && workflow.GetVersion(ctx, estimateChange, workflow.DefaultVersion, 1) >= 1:
+	case !r.in.RequireApproval && r.version(ctx, estimateChange) >= 1:
 		r.pricing = r.startEstimate(ctx) // awaited before the first analysis
 	default:
 		r.estimate(ctx)
@@ -730,7 +738,9 @@ func (r *research) decide(ctx workflow.Context, kind, subQuestion, detail string
 	})
 }
 
-func (r *research) setStage(ctx workflow.Context, stage string) {
+// setStage records the run's stage, in its state and its ResearchStage
+// search attribute (with more, in one upsert).
+func (r *research) setStage(ctx workflow.Context, stage string, more ...temporal.SearchAttributeUpdate) {
 	now := workflow.Now(ctx)
 	if n := len(r.st.Timings); n > 0 && r.st.Timings[n-1].EndedAt.IsZero() {
 		r.st.Timings[n-1].EndedAt = now
@@ -740,7 +750,7 @@ func (r *research) setStage(ctx workflow.Context, stage string) {
 	}
 	r.st.Stage = stage
 	r.touch(ctx)
-	r.upsert(ctx, stageKey.ValueSet(stage))
+	r.upsert(ctx, append(more, stageKey.ValueSet(stage))...)
 }
 
 func (r *research) setStatus(ctx workflow.Context, status string) {
@@ -755,11 +765,16 @@ func (r *research) touch(ctx workflow.Context) {
 }
 
 func (r *research) upsertAttributes(ctx workflow.Context) {
+	r.upsert(ctx, r.attributes()...)
+}
+
+// attributes are the search attributes a run sets when it starts.
+func (r *research) attributes() []temporal.SearchAttributeUpdate {
 	updates := []temporal.SearchAttributeUpdate{statusKey.ValueSet(rf.StatusRunning), corpusKey.ValueSet(r.in.Corpus)}
 	if r.in.Owner != "" {
 		updates = append(updates, ownerKey.ValueSet(r.in.Owner))
 	}
-	r.upsert(ctx, updates...)
+	return updates
 }
 
 func (r *research) upsert(ctx workflow.Context, updates ...temporal.SearchAttributeUpdate) {
@@ -781,8 +796,13 @@ func (r *research) finish(ctx workflow.Context, err error) {
 	if err != nil && !temporal.IsCanceledError(err) {
 		r.st.Error = errorMessage(err) // also why a plan was rejected
 	}
-	r.setStage(dctx, rf.StageDone)
-	r.setStatus(dctx, status)
+	if r.shape >= 1 {
+		r.st.Status = status
+		r.setStage(dctx, rf.StageDone, statusKey.ValueSet(status))
+	} else {
+		r.setStage(dctx, rf.StageDone)
+		r.setStatus(dctx, status)
+	}
 	if status == rf.StatusFailed {
 		r.emit(dctx, rf.EventFailed, rf.EventData{Error: r.st.Error, Gaps: len(r.st.Gaps())})
 		r.drainPublisher(dctx)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"maps"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -49,6 +50,10 @@ type fakeActivities struct {
 	stored  StoreReportInput
 	// planErr fails every planning with this error.
 	planErr error
+	// configured is the notify pool's answer to DeliverySinks (nil: every
+	// sink); sinksErr fails DeliverySinks.
+	configured []string
+	sinksErr   error
 	// analyzeNeed is what the fake estimate expects one analysis to cost
 	// (the fake analysis costs 15 tokens).
 	analyzeNeed rf.Usage
@@ -179,6 +184,16 @@ func (f *fakeActivities) register(env *testsuite.TestWorkflowEnvironment) {
 		f.mu.Unlock()
 		return StoreReportResult{Path: "/reports/" + in.ResearchID + ".md"}, nil
 	}, StoreReportActivity)
+	reg(func(ctx context.Context, in DeliverySinksInput) (DeliverySinksResult, error) {
+		f.count("sinks")
+		if f.sinksErr != nil {
+			return DeliverySinksResult{}, f.sinksErr
+		}
+		if f.configured == nil {
+			return DeliverySinksResult{Configured: slices.Clone(Sinks)}, nil
+		}
+		return DeliverySinksResult{Configured: f.configured}, nil
+	}, DeliverySinksActivity)
 	reg(func(ctx context.Context, in SinkDeliveryInput) (SinkDeliveryResult, error) {
 		f.count("sink:" + in.Sink)
 		f.mu.Lock()

@@ -45,7 +45,7 @@ func (r *research) startSources(ctx workflow.Context) {
 	if len(providerSources(r.in)) == 0 {
 		return
 	}
-	r.withSources = workflow.GetVersion(ctx, sourcesVersion, workflow.DefaultVersion, 1) >= 1
+	r.withSources = r.version(ctx, sourcesVersion) >= 1
 }
 
 // rootID is the research ID of the first revision: its pages are in

@@ -380,8 +380,9 @@ func TestCorpusRunRedrive(t *testing.T) {
 	env2.ExecuteWorkflow(rf.ResearchWorkflowType, in)
 	res2 := runResult(t, env2)
 	// The revision delivers its own search and analysis events and report
-	// (its own research ID, so new event IDs) to each sink.
-	want := map[string]int{"retrieve:sq2": 1, "analyze:sq2": 1, "synthesize": 1, "store": 1, "sink:webhook": 3, "sink:nats": 3}
+	// (its own research ID, so new event IDs) to each sink, once it has
+	// asked the notify pool which sinks it has.
+	want := map[string]int{"retrieve:sq2": 1, "analyze:sq2": 1, "synthesize": 1, "store": 1, "sinks": 1, "sink:webhook": 3, "sink:nats": 3}
 	if got := f2.snapshot(); !maps.Equal(got, want) {
 		t.Errorf("the redrive ran %v, want only %v", got, want)
 	}

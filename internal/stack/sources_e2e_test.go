@@ -151,12 +151,12 @@ func TestEndToEndSourcesDeadLettersAndRedrive(t *testing.T) {
 	}
 
 	// The revision's history: only the dead-lettered searches, the analysis
-	// of what they added, the writing and the storing of the report (its
-	// events go to its delivery workflow; never paid for: no model, no
-	// search).
+	// of what they added, the writing and the storing of the report, and
+	// the question to the notify pool whether it has a sink for the events
+	// (never paid for: no model, no search).
 	types, inputs := scheduled(t, run2)
 	for _, typ := range types {
-		if !slices.Contains([]string{workflows.SearchSourceActivity, workflows.AnalyzeActivity, workflows.SynthesizeActivity, workflows.StoreReportActivity}, typ) {
+		if !slices.Contains([]string{workflows.SearchSourceActivity, workflows.AnalyzeActivity, workflows.SynthesizeActivity, workflows.StoreReportActivity, workflows.DeliverySinksActivity}, typ) {
 			t.Errorf("the redrive ran %s", typ)
 		}
 	}
