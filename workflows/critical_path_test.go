@@ -500,3 +500,55 @@ func TestNewRunAsksOnlyItsShape(t *testing.T) {
 		}
 	}
 }
+
+// A run cancelled before its notify pool has answered (during its first
+// analyses, which take two hours) still hands what it queued, and its
+// Final, to a delivery workflow that its cancellation does not cancel: the
+// sinks get the events made before the cancellation. With the pool down
+// for its whole minute that is warned once; with a pool that answers an
+// hour late, nothing is. (The same when the pool answered first: before
+// research-shape 1 the run's cancellation cancelled its delivery workflow,
+// which then refused the Final.)
+func TestCancelledBeforeThePoolAnswers(t *testing.T) {
+	id := "default-test-workflow-id"
+	want := []string{id + ":" + rf.EventPlanReady, id + ":" + rf.EventSearchCompleted + ":0"}
+	for _, tc := range []struct {
+		name string
+		f    *fakeActivities
+		s    *lateServer
+		warn []string
+	}{
+		{"answered", &fakeActivities{}, &lateServer{activityDelay: map[string]time.Duration{AnalyzeActivity: 2 * time.Hour}}, nil},
+		{"late", &fakeActivities{}, &lateServer{activityDelay: map[string]time.Duration{DeliverySinksActivity: time.Hour, AnalyzeActivity: 2 * time.Hour}}, nil},
+		{"down", &fakeActivities{sinksErr: errors.New("notify pool down")}, &lateServer{activityDelay: map[string]time.Duration{AnalyzeActivity: 2 * time.Hour}}, []string{"notify pool's sinks unknown"}},
+	} {
+		w := &warnings{}
+		env := newLateEnv(t, tc.f, tc.s, w)
+		env.RegisterDelayedCallback(env.CancelWorkflow, 30*time.Second)
+		env.ExecuteWorkflow(rf.ResearchWorkflowType, rf.ResearchInput{Question: "What does the memory model guarantee?"})
+		if err := env.GetWorkflowError(); !temporal.IsCanceledError(err) {
+			t.Fatalf("%s: workflow error %v, want cancelled", tc.name, err)
+		}
+		var events []string
+		for _, m := range tc.s.taken {
+			if m.Event != nil {
+				events = append(events, m.Event.ID)
+			}
+		}
+		if n := len(tc.s.taken); !slices.Equal(events, want) || n == 0 || !tc.s.taken[n-1].Final {
+			t.Errorf("%s: the server took %q, want %q and Final last", tc.name, messageIDs(tc.s.taken), want)
+		}
+		for _, sink := range []string{SinkWebhook, SinkNATS} {
+			if got := tc.f.sinkEvents(sink); !slices.Equal(got, want) {
+				t.Errorf("%s: %s got %q, want %q", tc.name, sink, got, want)
+			}
+		}
+		var got []string
+		for _, m := range w.msgs {
+			got = append(got, strings.SplitN(m, ";", 2)[0])
+		}
+		if !slices.Equal(got, tc.warn) {
+			t.Errorf("%s: warnings %q, want %q", tc.name, w.msgs, tc.warn)
+		}
+	}
+}

@@ -246,26 +246,35 @@ func (r *research) startDelivery(ctx workflow.Context) {
 // pool which sinks it delivers to (beside the run's first stages), and
 // starts no delivery workflow when none is configured: its messages are
 // dropped, and the run signals nothing.
+//
+// From shapeChange 1 the question and the delivery workflow's start are on
+// the disconnected context too: a run cancelled before its pool answered
+// still starts its delivery workflow (when it needs one) and hands it what
+// it queued, and its cancellation no longer cancels the delivery workflow
+// (before, it did, and the Final was refused).
 func (r *research) startOutbox(ctx workflow.Context) {
 	r.offPath = true
 	o := &outbox{}
 	r.out = o
+	sctx, _ := workflow.NewDisconnectedContext(ctx)
+	startCtx := ctx
+	if r.shape >= 1 {
+		startCtx = sctx
+	}
 	var sinks workflow.Future
 	var f workflow.ChildWorkflowFuture
 	if r.version(ctx, deliverySinksChange) >= 1 && len(r.in.NotifyEmail()) == 0 {
-		sinks = workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, sinksOptions()), DeliverySinksActivity, DeliverySinksInput{ResearchID: r.id})
+		sinks = workflow.ExecuteActivity(workflow.WithActivityOptions(startCtx, sinksOptions()), DeliverySinksActivity, DeliverySinksInput{ResearchID: r.id})
 	} else {
-		f = r.startDeliveryChild(ctx)
+		f = r.startDeliveryChild(startCtx)
 	}
-	runCtx := ctx
-	sctx, _ := workflow.NewDisconnectedContext(ctx)
 	workflow.Go(sctx, func(ctx workflow.Context) {
 		if sinks != nil {
 			if !needsDelivery(ctx, sinks) {
 				o.settled, o.dropped, o.queue = true, true, nil
 				return
 			}
-			f = r.startDeliveryChild(runCtx)
+			f = r.startDeliveryChild(startCtx)
 		}
 		err := f.GetChildWorkflowExecution().Get(ctx, nil)
 		o.settled = true
