@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/interceptor"
 	"go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/temporal"
@@ -550,5 +551,46 @@ func TestCancelledBeforeThePoolAnswers(t *testing.T) {
 		if !slices.Equal(got, tc.warn) {
 			t.Errorf("%s: warnings %q, want %q", tc.name, w.msgs, tc.warn)
 		}
+	}
+}
+
+// A run continued as new does not ask its notify pool: an earlier run of
+// its chain may have started the chain's delivery workflow (every run
+// started before research-shape did), which waits for the chain's Final.
+// Here the first run started before research-shape, and the pool has no
+// sink: the continued run still hands its messages and its Final to the
+// chain's delivery workflow.
+func TestContinuedRunEndsItsChainsDelivery(t *testing.T) {
+	f := &fakeActivities{configured: []string{}, followUps: []reasoning.SubQuestion{{Text: "What about select?"}}}
+	s := &lateServer{}
+	env := newLateEnv(t, f, s, &warnings{})
+	env.OnGetVersion(shapeChange, workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
+	env.OnGetVersion(deliverySinksChange, workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
+	env.SetCurrentHistoryLength(historyLimit + 1)
+	env.ExecuteWorkflow(rf.ResearchWorkflowType, rf.ResearchInput{Question: "What does the memory model guarantee?"})
+	var cont *workflow.ContinueAsNewError
+	if err := env.GetWorkflowError(); !errors.As(err, &cont) {
+		t.Fatalf("workflow error %v: want continue-as-new after the first round", err)
+	}
+	if f.called("sinks") != 0 || len(s.taken) == 0 || s.taken[len(s.taken)-1].Final {
+		t.Fatalf("first run: asked the pool %d times, the server took %q: want its messages, no Final", f.called("sinks"), messageIDs(s.taken))
+	}
+	var next rf.ResearchInput
+	if err := converter.GetDefaultDataConverter().FromPayloads(cont.Input, &next); err != nil {
+		t.Fatal(err)
+	}
+
+	f2 := &fakeActivities{configured: []string{}}
+	s2 := &lateServer{}
+	env2 := newLateEnv(t, f2, s2, &warnings{})
+	env2.SetContinuedExecutionRunID("first-run")
+	env2.ExecuteWorkflow(rf.ResearchWorkflowType, next)
+	res := runResult(t, env2)
+	id := "default-test-workflow-id"
+	if res.DeliveryWorkflowID != DeliveryWorkflowID(id) || f2.called("sinks") != 0 {
+		t.Errorf("continued run: delivery workflow %q, asked the pool %d times: want %q, not asked", res.DeliveryWorkflowID, f2.called("sinks"), DeliveryWorkflowID(id))
+	}
+	if n := len(s2.taken); n == 0 || !s2.taken[n-1].Final || s2.taken[n-1].Event == nil || s2.taken[n-1].Event.Type != rf.EventReportReady {
+		t.Errorf("continued run: the server took %q: want the report with Final", messageIDs(s2.taken))
 	}
 }

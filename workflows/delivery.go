@@ -245,7 +245,11 @@ func (r *research) startDelivery(ctx workflow.Context) {
 // From deliverySinksChange 1 a run that mails nobody first asks the notify
 // pool which sinks it delivers to (beside the run's first stages), and
 // starts no delivery workflow when none is configured: its messages are
-// dropped, and the run signals nothing.
+// dropped, and the run signals nothing. A run continued as new does not
+// ask: an earlier run of its chain may have started the chain's delivery
+// workflow (every run started before research-shape did), which waits
+// for the chain's Final; the continued run starts it or, already started,
+// hands it the rest.
 //
 // From shapeChange 1 the question and the delivery workflow's start are on
 // the disconnected context too: a run cancelled before its pool answered
@@ -263,7 +267,8 @@ func (r *research) startOutbox(ctx workflow.Context) {
 	}
 	var sinks workflow.Future
 	var f workflow.ChildWorkflowFuture
-	if r.version(ctx, deliverySinksChange) >= 1 && len(r.in.NotifyEmail()) == 0 {
+	continued := workflow.GetInfo(ctx).ContinuedExecutionRunID != ""
+	if r.version(ctx, deliverySinksChange) >= 1 && len(r.in.NotifyEmail()) == 0 && !continued {
 		sinks = workflow.ExecuteActivity(workflow.WithActivityOptions(startCtx, sinksOptions()), DeliverySinksActivity, DeliverySinksInput{ResearchID: r.id})
 	} else {
 		f = r.startDeliveryChild(startCtx)
