@@ -594,3 +594,25 @@ func TestContinuedRunEndsItsChainsDelivery(t *testing.T) {
 		t.Errorf("continued run: the server took %q: want the report with Final", messageIDs(s2.taken))
 	}
 }
+
+// A notify pool of a release before DeliverySinks (a workflow pool
+// upgraded first) does not know the question: the run takes that answer
+// at once as every sink, warned, and does not wait out the pool's minute
+// at its end.
+func TestOlderNotifyPool(t *testing.T) {
+	f := &fakeActivities{olderPool: true}
+	s := &lateServer{}
+	w := &warnings{}
+	env := newLateEnv(t, f, s, w)
+	env.ExecuteWorkflow(rf.ResearchWorkflowType, rf.ResearchInput{Question: "What does the memory model guarantee?"})
+	res := runResult(t, env)
+	if res.DeliveryWorkflowID == "" || len(f.sinkEvents(SinkWebhook)) != 4 {
+		t.Errorf("delivery workflow %q, webhook got %q: want it started and every event", res.DeliveryWorkflowID, f.sinkEvents(SinkWebhook))
+	}
+	if len(w.msgs) != 1 || !strings.HasPrefix(w.msgs[0], "notify pool's sinks unknown") {
+		t.Errorf("warnings %q: want the unknown sinks, once", w.msgs)
+	}
+	if s.ended >= 10*time.Second {
+		t.Errorf("the run ended %v after its start: it waited for a pool that cannot answer", s.ended)
+	}
+}

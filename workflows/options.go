@@ -138,16 +138,20 @@ func sinkOptions() workflow.ActivityOptions {
 // sinksOptions bound how long a run waits to learn its notify pool's
 // sinks: a pool that does not answer within a minute costs the run
 // nothing more, its delivery workflow is then started as if every sink were
-// configured.
+// configured. A pool of a release before DeliverySinks (a workflow pool
+// upgraded first) answers at once that it does not know the activity
+// (the SDK's ActivityNotRegisteredError): no retry changes that, and the
+// run would wait out the minute at its end.
 func sinksOptions() workflow.ActivityOptions {
 	return workflow.ActivityOptions{
 		TaskQueue:              TaskQueueNotify,
 		StartToCloseTimeout:    10 * time.Second,
 		ScheduleToCloseTimeout: time.Minute,
 		RetryPolicy: &temporal.RetryPolicy{
-			InitialInterval:    time.Second,
-			BackoffCoefficient: 2,
-			MaximumInterval:    10 * time.Second,
+			InitialInterval:        time.Second,
+			BackoffCoefficient:     2,
+			MaximumInterval:        10 * time.Second,
+			NonRetryableErrorTypes: []string{"ActivityNotRegisteredError"},
 		},
 	}
 }

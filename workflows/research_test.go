@@ -54,6 +54,9 @@ type fakeActivities struct {
 	// sink); sinksErr fails DeliverySinks.
 	configured []string
 	sinksErr   error
+	// olderPool leaves DeliverySinks unregistered: a notify pool of a
+	// release before it.
+	olderPool bool
 	// analyzeNeed is what the fake estimate expects one analysis to cost
 	// (the fake analysis costs 15 tokens).
 	analyzeNeed rf.Usage
@@ -184,16 +187,18 @@ func (f *fakeActivities) register(env *testsuite.TestWorkflowEnvironment) {
 		f.mu.Unlock()
 		return StoreReportResult{Path: "/reports/" + in.ResearchID + ".md"}, nil
 	}, StoreReportActivity)
-	reg(func(ctx context.Context, in DeliverySinksInput) (DeliverySinksResult, error) {
-		f.count("sinks")
-		if f.sinksErr != nil {
-			return DeliverySinksResult{}, f.sinksErr
-		}
-		if f.configured == nil {
-			return DeliverySinksResult{Configured: slices.Clone(Sinks)}, nil
-		}
-		return DeliverySinksResult{Configured: f.configured}, nil
-	}, DeliverySinksActivity)
+	if !f.olderPool {
+		reg(func(ctx context.Context, in DeliverySinksInput) (DeliverySinksResult, error) {
+			f.count("sinks")
+			if f.sinksErr != nil {
+				return DeliverySinksResult{}, f.sinksErr
+			}
+			if f.configured == nil {
+				return DeliverySinksResult{Configured: slices.Clone(Sinks)}, nil
+			}
+			return DeliverySinksResult{Configured: f.configured}, nil
+		}, DeliverySinksActivity)
+	}
 	reg(func(ctx context.Context, in SinkDeliveryInput) (SinkDeliveryResult, error) {
 		f.count("sink:" + in.Sink)
 		f.mu.Lock()
