@@ -160,6 +160,9 @@ func TestScheduleReportsWhatChanged(t *testing.T) {
 
 	second := runOnce("second run")
 	recordHistoryFrom(t, s.Client, second.ResearchID, "", "research_%s_scheduled.json")
+	// Its delivery workflow delivered to the webhook (on a stack without a
+	// sink a run starts none): the delivery workflow's fixture.
+	recordHistoryFrom(t, s.Client, second.DeliveryWorkflowID, "", "delivery_%s.json")
 	c := second.Changes
 	if c.PreviousRun == "" || c.Since.IsZero() {
 		t.Fatalf("second run compared with nothing: %+v", c)
