@@ -46,7 +46,7 @@ func ResearchWorkflow(ctx workflow.Context, in rf.ResearchInput) (rf.ResearchRes
 	// From asyncDeliveryChange 1 the run waits for neither the delivery
 	// workflow's start nor its signals, only at its end for the outbox.
 	// The run's shape first: a new run asks no other change (see shape.go).
-	r.shape = workflow.GetVersion(ctx, shapeChange, workflow.DefaultVersion, 1)
+	r.shape = workflow.GetVersion(ctx, shapeChange, workflow.DefaultVersion, maxShape)
 	if r.version(ctx, deliveryChange) >= 1 {
 		if r.version(ctx, asyncDeliveryChange) >= 1 {
 			r.startOutbox(ctx)

@@ -15,27 +15,38 @@ import "go.temporal.io/sdk/workflow"
 //
 // A later change that only some runs ask (as sourcesVersion and
 // whatChangedChange are) may keep its own change ID; one that every run
-// asks raises this version and joins the table.
+// asks raises maxShape and joins the table with that shape: runs of an
+// earlier shape, in flight meanwhile, still ask it (and take what they
+// recorded, or DefaultVersion).
 const shapeChange = "research-shape"
 
-// shapeVersions are the versions a run of shape 1 takes without asking.
-var shapeVersions = map[string]workflow.Version{
-	deliveryChange:      1,
-	asyncDeliveryChange: 1,
-	deliverySinksChange: 1,
-	budgetChange:        1,
-	estimateChange:      1,
-	sourcesVersion:      1,
-	whatChangedChange:   1,
+// maxShape is the newest version of shapeChange.
+const maxShape workflow.Version = 1
+
+// shapeVersion is the version of a change that runs of shape (or later)
+// take without asking.
+type shapeVersion struct {
+	shape   workflow.Version
+	version workflow.Version
+}
+
+// shapeVersions are the versions a run takes without asking, by the shape
+// from which each is implied.
+var shapeVersions = map[string]shapeVersion{
+	deliveryChange:      {shape: 1, version: 1},
+	asyncDeliveryChange: {shape: 1, version: 1},
+	deliverySinksChange: {shape: 1, version: 1},
+	budgetChange:        {shape: 1, version: 1},
+	estimateChange:      {shape: 1, version: 1},
+	sourcesVersion:      {shape: 1, version: 1},
+	whatChangedChange:   {shape: 1, version: 1},
 }
 
 // version returns the run's version of change (whose newest version is 1):
-// from its shape when the run has shape 1, else by asking.
+// from its shape when the shape implies it, else by asking.
 func (r *research) version(ctx workflow.Context, change string) workflow.Version {
-	if r.shape >= 1 {
-		if v, ok := shapeVersions[change]; ok {
-			return v
-		}
+	if v, ok := shapeVersions[change]; ok && r.shape >= v.shape {
+		return v.version
 	}
 	return workflow.GetVersion(ctx, change, workflow.DefaultVersion, 1)
 }
