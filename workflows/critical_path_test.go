@@ -507,9 +507,10 @@ func TestNewRunAsksOnlyItsShape(t *testing.T) {
 // Final, to a delivery workflow that its cancellation does not cancel: the
 // sinks get the events made before the cancellation. With the pool down
 // for its whole minute that is warned once; with a pool that answers an
-// hour late, nothing is. (The same when the pool answered first: before
-// research-shape 1 the run's cancellation cancelled its delivery workflow,
-// which then refused the Final.)
+// hour late, nothing is. (The same when the pool answered first, or when
+// the run mails someone and does not ask: before research-shape 1 the
+// run's cancellation cancelled its delivery workflow, which then refused
+// the Final.)
 func TestCancelledBeforeThePoolAnswers(t *testing.T) {
 	id := "default-test-workflow-id"
 	want := []string{id + ":" + rf.EventPlanReady, id + ":" + rf.EventSearchCompleted + ":0"}
@@ -522,11 +523,16 @@ func TestCancelledBeforeThePoolAnswers(t *testing.T) {
 		{"answered", &fakeActivities{}, &lateServer{activityDelay: map[string]time.Duration{AnalyzeActivity: 2 * time.Hour}}, nil},
 		{"late", &fakeActivities{}, &lateServer{activityDelay: map[string]time.Duration{DeliverySinksActivity: time.Hour, AnalyzeActivity: 2 * time.Hour}}, nil},
 		{"down", &fakeActivities{sinksErr: errors.New("notify pool down")}, &lateServer{activityDelay: map[string]time.Duration{AnalyzeActivity: 2 * time.Hour}}, []string{"notify pool's sinks unknown"}},
+		{"recipients", &fakeActivities{}, &lateServer{activityDelay: map[string]time.Duration{AnalyzeActivity: 2 * time.Hour}}, nil},
 	} {
 		w := &warnings{}
 		env := newLateEnv(t, tc.f, tc.s, w)
 		env.RegisterDelayedCallback(env.CancelWorkflow, 30*time.Second)
-		env.ExecuteWorkflow(rf.ResearchWorkflowType, rf.ResearchInput{Question: "What does the memory model guarantee?"})
+		in := rf.ResearchInput{Question: "What does the memory model guarantee?"}
+		if tc.name == "recipients" { // the run does not ask the pool
+			in.Notify = &rf.NotifyTargets{Email: []string{"ada@example.com"}}
+		}
+		env.ExecuteWorkflow(rf.ResearchWorkflowType, in)
 		if err := env.GetWorkflowError(); !temporal.IsCanceledError(err) {
 			t.Fatalf("%s: workflow error %v, want cancelled", tc.name, err)
 		}
