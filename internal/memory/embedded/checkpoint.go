@@ -854,11 +854,23 @@ func (l *ckptLoader) inlineSeq(d *decoder, n int) []uint32 {
 	return seq
 }
 
-// finish builds the postings of a format 1 checkpoint from the live
-// documents' term sequences, in document order as add builds them; the
-// document frequencies (live documents per term) give their lengths.
+// finish checks that the header's live count is the live documents', and
+// builds the postings of a format 1 checkpoint from the live documents'
+// term sequences, in document order as add builds them; the document
+// frequencies (live documents per term) give their lengths.
 func (l *ckptLoader) finish() error {
 	x := l.x
+	// The header's live count is the number of live documents: searches
+	// divide by it and size by it.
+	live := 0
+	for _, a := range x.alive {
+		if a {
+			live++
+		}
+	}
+	if live != x.live {
+		return fmt.Errorf("%d live documents, the header says %d", live, x.live)
+	}
 	if l.format != ckptFormatV1 {
 		return nil // the postings records held them, checked as read
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -240,5 +241,90 @@ func TestDamagedCheckpointEveryFormat(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// resum returns b with the payload of the record at off replaced by p and
+// its checksum made right: a record the writer could have written.
+func resum(b []byte, off int, p []byte) []byte {
+	out := splice(b, off, p)
+	binary.LittleEndian.PutUint32(out[off+4:], crc32.Checksum(p, castagnoli))
+	return out
+}
+
+// A checkpoint whose records are whole (checksums right) but do not agree
+// with each other — a live count beyond its documents or unlike the live
+// documents it holds, a block of vectors missing — fails to read with
+// errBadCheckpoint, neither panicking nor opening an index that would.
+func TestInconsistentCheckpoint(t *testing.T) {
+	// header rewrites the header's value i (see writeCheckpoint's order).
+	header := func(i int, v func(old uint64) uint64) func(p []byte) []byte {
+		return func(p []byte) []byte {
+			d := &decoder{b: p[1:]}
+			out := []byte{p[0]}
+			for j := 0; len(d.b) > 0 && d.err == nil; j++ {
+				old := d.uvarint()
+				if j == i {
+					old = v(old)
+				}
+				out = binary.AppendUvarint(out, old)
+			}
+			return out
+		}
+	}
+	const liveField = 6
+	tests := []struct {
+		name   string
+		format int
+		op     byte
+		damage func(p []byte) []byte // nil: the record is left out
+	}{
+		{"live count past 2^63", ckptFormat, ckptHeader, header(liveField, func(uint64) uint64 { return math.MaxUint64 })},
+		{"live count past its documents", ckptFormat, ckptHeader, header(liveField, func(old uint64) uint64 { return old + 1000 })},
+		{"live count one short", ckptFormat, ckptHeader, header(liveField, func(old uint64) uint64 { return old - 1 })},
+		{"live count past 2^63 format 3", ckptFormatV3, ckptHeader, header(liveField, func(uint64) uint64 { return math.MaxUint64 })},
+		{"live count one short format 1", ckptFormatV1, ckptHeader, header(liveField, func(old uint64) uint64 { return old - 1 })},
+		{"vectors left out", ckptFormat, ckptVecs, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := formatCheckpoint(t, tt.format, 8)
+			path := filepath.Join(dir, checkpointFile)
+			b, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			changed := false
+			for _, off := range records(t, b) {
+				if b[off+recordHeaderSize] != tt.op {
+					continue
+				}
+				n := int(binary.LittleEndian.Uint32(b[off:]))
+				if tt.damage == nil {
+					b = slices.Delete(b, off, off+recordHeaderSize+n)
+				} else {
+					b = resum(b, off, tt.damage(slices.Clone(b[off+recordHeaderSize:off+recordHeaderSize+n])))
+				}
+				changed = true
+				break
+			}
+			if !changed {
+				t.Fatalf("no record %d in a format %d checkpoint", tt.op, tt.format)
+			}
+			if err := verifyRecords(b); err != nil {
+				t.Fatalf("the changed checkpoint's records are not whole: %v", err)
+			}
+			if err := os.WriteFile(path, b, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			c, err := readCheckpoint(dir, 8)
+			if err == nil {
+				c.m.release()
+				t.Fatal("an inconsistent checkpoint was read")
+			}
+			if !errors.Is(err, errBadCheckpoint) {
+				t.Errorf("readCheckpoint = %v, want errBadCheckpoint", err)
+			}
+		})
 	}
 }
