@@ -394,14 +394,7 @@ func TestRunWithoutDeliveryWorkflow(t *testing.T) {
 	}) {
 		t.Errorf("warnings %q: want the failed start", w.msgs)
 	}
-	v, err := env.QueryWorkflow(rf.ProgressQuery)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var p rf.Progress
-	if err := v.Get(&p); err != nil {
-		t.Fatal(err)
-	}
+	p := queryProgress(t, env)
 	if len(p.Events) != 4 || p.Events[3].Type != rf.EventReportReady {
 		t.Errorf("events in the state: %+v", p.Events)
 	}

@@ -115,14 +115,7 @@ func TestEventsOfARun(t *testing.T) {
 		t.Errorf("result names delivery %q, path %q", res.DeliveryWorkflowID, res.ReportPath)
 	}
 
-	v, err := env.QueryWorkflow(rf.ProgressQuery)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var p rf.Progress
-	if err := v.Get(&p); err != nil {
-		t.Fatal(err)
-	}
+	p := queryProgress(t, env)
 	if len(p.Events) != 6 || p.Events[5].ID != ready.Event.ID {
 		t.Fatalf("progress events = %+v", p.Events)
 	}

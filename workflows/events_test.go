@@ -53,14 +53,7 @@ func TestEventsOfARunBeforeDeliveryWorkflow(t *testing.T) {
 		t.Fatalf("Deliver got event %+v", ready)
 	}
 
-	v, err := env.QueryWorkflow(rf.ProgressQuery)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var p rf.Progress
-	if err := v.Get(&p); err != nil {
-		t.Fatal(err)
-	}
+	p := queryProgress(t, env)
 	if len(p.Events) != 6 || p.Events[5].ID != ready.ID {
 		t.Fatalf("progress events = %+v", p.Events)
 	}

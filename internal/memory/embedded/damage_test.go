@@ -136,26 +136,9 @@ func TestDamagedCheckpointCounts(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := formatCheckpoint(t, tt.format, 8)
-			path := filepath.Join(dir, checkpointFile)
-			b, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			damaged := false
-			for _, off := range records(t, b) {
-				if b[off+recordHeaderSize] == tt.op {
-					n := int(binary.LittleEndian.Uint32(b[off:]))
-					b = splice(b, off, tt.damage(b[off+recordHeaderSize:off+recordHeaderSize+n]))
-					damaged = true
-					break
-				}
-			}
-			if !damaged {
-				t.Fatalf("no record %d in a format %d checkpoint", tt.op, tt.format)
-			}
-			if err := os.WriteFile(path, b, 0o644); err != nil {
-				t.Fatal(err)
-			}
+			b := changeFirstRecord(t, dir, tt.op, func(b []byte, off int, p []byte) []byte {
+				return splice(b, off, tt.damage(p))
+			})
 			var before, after runtime.MemStats
 			runtime.ReadMemStats(&before)
 			c, err := readCheckpoint(dir, 8)
@@ -244,6 +227,31 @@ func TestDamagedCheckpointEveryFormat(t *testing.T) {
 	}
 }
 
+// changeFirstRecord rewrites dir's checkpoint with change applied to its
+// first record of type op (given the file, the record's offset and its
+// payload), and returns what it wrote.
+func changeFirstRecord(t *testing.T, dir string, op byte, change func(b []byte, off int, p []byte) []byte) []byte {
+	t.Helper()
+	path := filepath.Join(dir, checkpointFile)
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, off := range records(t, b) {
+		if b[off+recordHeaderSize] != op {
+			continue
+		}
+		n := int(binary.LittleEndian.Uint32(b[off:]))
+		b = change(b, off, b[off+recordHeaderSize:off+recordHeaderSize+n])
+		if err := os.WriteFile(path, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	t.Fatalf("no record %d in the checkpoint", op)
+	return nil
+}
+
 // resum returns b with the payload of the record at off replaced by p and
 // its checksum made right: a record the writer could have written.
 func resum(b []byte, off int, p []byte) []byte {
@@ -289,33 +297,14 @@ func TestInconsistentCheckpoint(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := formatCheckpoint(t, tt.format, 8)
-			path := filepath.Join(dir, checkpointFile)
-			b, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			changed := false
-			for _, off := range records(t, b) {
-				if b[off+recordHeaderSize] != tt.op {
-					continue
-				}
-				n := int(binary.LittleEndian.Uint32(b[off:]))
+			b := changeFirstRecord(t, dir, tt.op, func(b []byte, off int, p []byte) []byte {
 				if tt.damage == nil {
-					b = slices.Delete(b, off, off+recordHeaderSize+n)
-				} else {
-					b = resum(b, off, tt.damage(slices.Clone(b[off+recordHeaderSize:off+recordHeaderSize+n])))
+					return slices.Delete(b, off, off+recordHeaderSize+len(p))
 				}
-				changed = true
-				break
-			}
-			if !changed {
-				t.Fatalf("no record %d in a format %d checkpoint", tt.op, tt.format)
-			}
+				return resum(b, off, tt.damage(slices.Clone(p)))
+			})
 			if err := verifyRecords(b); err != nil {
 				t.Fatalf("the changed checkpoint's records are not whole: %v", err)
-			}
-			if err := os.WriteFile(path, b, 0o644); err != nil {
-				t.Fatal(err)
 			}
 			c, err := readCheckpoint(dir, 8)
 			if err == nil {
