@@ -358,3 +358,61 @@ func TestFreePortBaseFallsBackToOSPorts(t *testing.T) {
 		}
 	}
 }
+
+// TestReceiverHoldsAnswersForAKill: a notify kill takes a hold while a
+// delivery waits for its answer; no answer is written until the hold ends,
+// and a hold is not taken when nothing waits.
+func TestReceiverHoldsAnswersForAKill(t *testing.T) {
+	r, err := StartReceiver(20 * time.Millisecond)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if _, ok := r.HoldInFlight(); ok {
+		t.Fatal("a hold was taken with no delivery in flight")
+	}
+	signer, _ := standardwebhooks.NewWebhook(r.Secret)
+	answered := make(chan time.Time, 1)
+	go func() {
+		body := `{"type":"research.stage.changed"}`
+		now := time.Now()
+		sig, _ := signer.Sign("e1", now, []byte(body))
+		req, _ := http.NewRequest(http.MethodPost, r.URL, strings.NewReader(body))
+		req.Header.Set(standardwebhooks.HeaderWebhookID, "e1")
+		req.Header.Set(standardwebhooks.HeaderWebhookTimestamp, strconv.FormatInt(now.Unix(), 10))
+		req.Header.Set(standardwebhooks.HeaderWebhookSignature, sig)
+		if resp, err := http.DefaultClient.Do(req); err == nil {
+			resp.Body.Close()
+		}
+		answered <- time.Now()
+	}()
+	var release func()
+	for deadline := time.Now().Add(3 * time.Second); release == nil; time.Sleep(2 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the delivery never waited for its answer")
+		}
+		release, _ = r.HoldInFlight()
+	}
+	if _, ok := r.HoldInFlight(); ok {
+		t.Error("a second hold was taken while one holds")
+	}
+	select {
+	case <-answered:
+		t.Fatal("the delivery was answered during the hold")
+	case <-time.After(300 * time.Millisecond):
+	}
+	released := time.Now()
+	release()
+	select {
+	case at := <-answered:
+		if at.Before(released) {
+			t.Errorf("answered %v before the release", released.Sub(at))
+		}
+	case <-time.After(3 * time.Second):
+		t.Fatal("the delivery was not answered after the release")
+	}
+	if ds := r.Deliveries(); len(ds) != 1 || !ds[0].Acked {
+		t.Errorf("deliveries %+v, want one acknowledged", ds)
+	}
+	release() // a second release is harmless
+}

@@ -21,7 +21,11 @@
 // a provider has billed it. The webhook receiver verifies the Standard
 // Webhooks signature of every delivery and acknowledges it with 204 after
 // 150 ms; a delivery is acknowledged when that answer was flushed to a
-// sender still connected.
+// sender still connected. The kill of a notify process comes while a
+// delivery waits for its answer, and the receiver holds its answers until
+// that kill has landed: a kill just after an answer, before the sender's
+// heartbeat has recorded it, can repeat that delivery (at least once; the
+// receiver drops it by webhook-id), which no kill can test for.
 //
 // Time to recover, per kill: from the kill until the first run in flight
 // at that moment made progress again (its progress Seq grew, or it closed),

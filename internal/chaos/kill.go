@@ -42,6 +42,8 @@ type killer struct {
 	sched schedule
 	logf  func(string, ...any)
 	kills []Kill
+	// release ends the receiver's hold that busy took for a notify kill.
+	release func()
 }
 
 // runAll kills each pool in turn, then the Temporal server, then restarts
@@ -62,7 +64,9 @@ func (k *killer) one(ctx context.Context, target, action string) {
 	if action == "restart" {
 		_, err = k.cl.Do(ctx, "restart", target)
 	} else {
-		if _, err = k.cl.Do(ctx, "kill", target); err == nil {
+		_, err = k.cl.Do(ctx, "kill", target)
+		k.endHold(ctx)
+		if err == nil {
 			sleep(ctx, k.sched.pause)
 			_, err = k.cl.Do(ctx, "start", target)
 			if err != nil {
@@ -81,6 +85,21 @@ func (k *killer) one(ctx context.Context, target, action string) {
 	k.kills = append(k.kills, kl)
 	sleep(ctx, k.sched.gap)
 }
+
+// endHold ends the hold on the receiver's answers that a notify kill took,
+// once the killed sender's connections have had time to close (an answer
+// written into a socket whose peer just died would count as taken).
+func (k *killer) endHold(ctx context.Context) {
+	if k.release == nil {
+		return
+	}
+	sleep(ctx, holdGrace)
+	k.release()
+	k.release = nil
+}
+
+// holdGrace is how long answers stay held after a kill.
+const holdGrace = 500 * time.Millisecond
 
 func orIdle(busy string) string {
 	if busy == "" {
@@ -125,7 +144,9 @@ func (k *killer) busy(target string, late bool) string {
 			return "a model call in flight"
 		}
 	case strings.HasPrefix(target, "notify-"):
-		if k.recv.InFlight() {
+		// The answer is held until the kill has landed (Receiver).
+		if release, ok := k.recv.HoldInFlight(); ok {
+			k.release = release
 			return "a webhook delivery in flight"
 		}
 	default: // workflow pool, Temporal, PostgreSQL

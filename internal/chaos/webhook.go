@@ -1,6 +1,7 @@
 package chaos
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
@@ -23,7 +24,12 @@ const headerResearchID = "Researchflow-Research-Id"
 // signatures and records every delivery. It answers each valid delivery
 // with 204 after Delay (so that a kill of the notify pool can land while a
 // delivery is in flight), duplicates included, as a receiver that drops
-// duplicates by webhook-id would.
+// duplicates by webhook-id would. While the suite kills a notify process
+// for a delivery in flight it holds every answer (HoldInFlight), so that
+// the kill lands before the answer: a kill in the moment after the answer,
+// before the sender has recorded it, repeats the delivery by design (at
+// least once; receivers drop it by webhook-id), and is not what that kill
+// is for.
 type Receiver struct {
 	// URL is where the receiver listens (loopback).
 	URL string
@@ -35,6 +41,8 @@ type Receiver struct {
 	wh  *standardwebhooks.Webhook
 	mu  sync.Mutex
 	ds  []*Delivery
+	// held, while not nil, holds answers until it is closed.
+	held chan struct{}
 }
 
 // Delivery is one webhook request the receiver got.
@@ -51,6 +59,8 @@ type Delivery struct {
 	// that was still connected when it was written: the sender knows it
 	// delivered.
 	Acked bool `json:"acked"`
+	// answering is set once the answer may be written (no hold holds it).
+	answering bool
 }
 
 // StartReceiver starts a receiver with a fresh secret on a loopback port.
@@ -95,6 +105,7 @@ func (r *Receiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	case <-time.After(r.Delay):
 	case <-req.Context().Done():
 	}
+	r.waitHold(req.Context(), d)
 	// A sender gone before the answer (killed mid-delivery) is told
 	// nothing. After the answer the connection's fate says nothing: a
 	// sender may close it as soon as it has read the answer (Go's client
@@ -118,6 +129,63 @@ func (r *Receiver) Deliveries() []Delivery {
 	}
 	return out
 }
+
+// waitHold returns when no hold holds d's answer (or its sender is gone),
+// and marks d as being answered.
+func (r *Receiver) waitHold(ctx context.Context, d *Delivery) {
+	for {
+		r.mu.Lock()
+		held := r.held
+		if held == nil || ctx.Err() != nil {
+			d.answering = true
+			r.mu.Unlock()
+			return
+		}
+		r.mu.Unlock()
+		select {
+		case <-held:
+		case <-ctx.Done():
+		}
+	}
+}
+
+// HoldInFlight holds every answer not yet begun, if a delivery is waiting
+// for its answer, and reports whether it did; release ends the hold (at the
+// latest after maxHold). Checked and held at once, so that no delivery in
+// flight at the check is answered before release.
+func (r *Receiver) HoldInFlight() (release func(), ok bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.held != nil {
+		return nil, false
+	}
+	waiting := false
+	for _, d := range r.ds {
+		if d.Ended.IsZero() && !d.answering {
+			waiting = true
+			break
+		}
+	}
+	if !waiting {
+		return nil, false
+	}
+	held := make(chan struct{})
+	r.held = held
+	var once sync.Once
+	release = func() {
+		once.Do(func() {
+			r.mu.Lock()
+			r.held = nil
+			r.mu.Unlock()
+			close(held)
+		})
+	}
+	time.AfterFunc(maxHold, release)
+	return release, true
+}
+
+// maxHold bounds a hold, should the suite never release it.
+const maxHold = 15 * time.Second
 
 // InFlight reports whether a delivery is being answered now.
 func (r *Receiver) InFlight() bool {
