@@ -585,3 +585,32 @@ func TestAnalyzeCodeNameMentionedByItsLastPart(t *testing.T) {
 		t.Errorf("findings %v: want the sentence on creating Readers once first", fs)
 	}
 }
+
+// Questions that ask for a kind of answer the passages do not hold are
+// gaps, however many words the passages share with them: a year asked for
+// (with a preposition before "which"), a size (not a share), a speed (not
+// any number), a colour no passage speaks of. The same passages answer the
+// questions they do hold an answer to.
+func TestAnalyzeTypedUnanswerable(t *testing.T) {
+	notes := []string{
+		"The rebase command replays commits on top of another base. If the option is set, the command stops after each commit.",
+		"Each entry of the history file keeps a command; if the value is 0, the history file is truncated to zero size.",
+		"For example, -M90% means a pair is a rename if more than 90% of the file has not changed.",
+		"The download command fetches packages; the default priority is 100 for every package.",
+		"The directory stack is a list of recently visited directories; the dirs builtin lists them.",
+		"The history file may hold at most 2 MB before it is rotated.",
+		"Packages download at up to 40 MB/s from a local mirror.",
+	}
+	for q, want := range map[string]bool{
+		"In which year did the rebase command first appear?":                 false,
+		"How much disk space does the history file use after a year?":        true, // 2 MB
+		"What is the largest file size that a rename may have?":              false,
+		"How fast does the download command fetch packages?":                 true, // 40 MB/s
+		"What colour does the shell use for directories when it lists them?": false,
+	} {
+		f := analyzeOne(t, q, notes...)
+		if (len(f) > 0) != want {
+			t.Errorf("%q: findings %+v, want some: %v", q, f, want)
+		}
+	}
+}

@@ -17,7 +17,8 @@ type answerType int
 const (
 	anyAnswer       answerType = iota
 	quantityAnswer             // how many, how much, how long, the number/length/size of …
-	timeAnswer                 // when, what year/date, the opening year of …
+	timeAnswer                 // when, since when, by when
+	dateAnswer                 // what year/date/month/day, in which year, the opening year of …
 	personAnswer               // who, whom, whose
 	placeAnswer                // where
 	reasonAnswer               // why
@@ -26,7 +27,7 @@ const (
 )
 
 func (t answerType) String() string {
-	return [...]string{"any", "quantity", "time", "person", "place", "reason", "procedure", "condition"}[t]
+	return [...]string{"any", "quantity", "time", "date", "person", "place", "reason", "procedure", "condition"}[t]
 }
 
 // modals ask for a condition after "when" ("when should I …").
@@ -35,7 +36,7 @@ var modals = set(`should would could can must may might shall`)
 // measureNouns name a quantity ("the length of the bridge", "the budget").
 var measureNouns = set(`length width height depth size weight capacity budget price cost costs fee fees salary
 distance duration population count total amount percentage rate speed limit limits maximum minimum timeout
-lifetime age number`)
+lifetime age number space memory storage throughput bandwidth`)
 
 // dimensions map a measure noun or a "how X" adjective to the words that
 // state a quantity of that kind: units, and the adjective a measure is
@@ -45,9 +46,13 @@ lifetime age number`)
 var dimensions = map[string]map[string]bool{
 	"length": set(`m km cm mm metre metres meter meters kilometre kilometres kilometer kilometers foot feet ft mile miles inch inches yard yards long high wide deep tall far`),
 	"money":  set(`euro euros eur dollar dollars usd pound pounds gbp yen cent cents € $ £ k`),
-	"size":   set(`byte bytes b kb mb gb tb kib mib gib tib kilobytes megabytes gigabytes terabytes % percent bits`),
+	"size":   set(`byte bytes b kb mb gb tb kib mib gib tib kilobytes megabytes gigabytes terabytes bits`),
+	// A share is no size: "90%" of a file says nothing of how big it is.
+	"share":  set(`% percent`),
 	"weight": set(`kg g gram grams kilogram kilograms ton tons tonne tonnes lb lbs pound pounds heavy`),
-	"time":   timeUnits,
+	// A rate is a unit per time ("40 MB/s", "100 Mbit/s", "3000 rpm").
+	"speed": set(`b/s kb/s mb/s gb/s kib/s mib/s gib/s bit/s kbit/s mbit/s gbit/s bps kbps mbps gbps rpm hz khz mhz ghz fps`),
+	"time":  timeUnits,
 }
 
 // dimensionOf names the dimension of a measure noun or "how" adjective.
@@ -55,7 +60,9 @@ var dimensionOf = map[string][]string{
 	"length": {"length"}, "width": {"length"}, "height": {"length"}, "depth": {"length"}, "distance": {"length"},
 	"long": {"length", "time"}, "far": {"length"}, "high": {"length"}, "tall": {"length"}, "wide": {"length"}, "deep": {"length"},
 	"budget": {"money"}, "price": {"money"}, "cost": {"money"}, "costs": {"money"}, "fee": {"money"}, "fees": {"money"}, "salary": {"money"},
-	"size": {"size", "length"}, "capacity": {"size"}, "big": {"size", "length"}, "large": {"size", "length"}, "percentage": {"size"},
+	"size": {"size", "length"}, "capacity": {"size"}, "big": {"size", "length"}, "large": {"size", "length"}, "percentage": {"share"},
+	"space": {"size"}, "memory": {"size"}, "storage": {"size"},
+	"speed": {"speed"}, "fast": {"speed", "time"}, "throughput": {"speed"}, "bandwidth": {"speed"},
 	"weight": {"weight"}, "heavy": {"weight"},
 	"duration": {"time"}, "lifetime": {"time"}, "age": {"time"}, "old": {"time"}, "often": {"time"}, "timeout": {"time"},
 }
@@ -65,8 +72,10 @@ var dimensionOf = map[string][]string{
 func quantityDimensions(q string) []string {
 	ws := scanWords(strings.ToLower(q))
 	for i, w := range ws {
-		if i > 0 && ws[i-1].lower == "how" {
-			return dimensionOf[w.lower]
+		// "How much" and "how many" name no dimension: the noun after
+		// them may ("how much disk space").
+		if d, ok := dimensionOf[w.lower]; ok && i > 0 && ws[i-1].lower == "how" {
+			return d
 		}
 		if d, ok := dimensionOf[w.lower]; ok && measureNouns[w.lower] {
 			return d
@@ -113,6 +122,14 @@ func splitNumberUnit(f string) []string {
 // timeNouns name a point in time ("the opening year", "the release date").
 var timeNouns = set(`year date day month time deadline weekday`)
 
+// dateNouns name a point in time that only a date states: a question for
+// the year (month, day) is not answered by a duration or a condition.
+var dateNouns = set(`year date day month weekday`)
+
+// leadPrepositions may open a question before its question word ("In which
+// year …", "On what date …", "For how long …", "To whom …").
+var leadPrepositions = set(`in on at by for from to until till during since`)
+
 // classify returns the answer type of question q. A question of several
 // clauses asks for several types and is typed by none; its clauses are
 // planned as sub-questions of their own.
@@ -135,6 +152,9 @@ func classify(q string) answerType {
 			}
 			return t
 		}
+	}
+	if len(ws) > 2 && leadPrepositions[ws[0].lower] && questionOpeners[ws[1].lower] && !(ws[0].lower == "since" && ws[1].lower == "when") {
+		ws = ws[1:]
 	}
 	first := ws[0].lower
 	second := ""
@@ -163,7 +183,7 @@ func classify(q string) answerType {
 	// "What is the opening year / the length / the number of arches of …",
 	// "What year did …": the head noun of what is asked names its type.
 	if first == "what" || first == "which" {
-		head := ""
+		head, degree, graded := "", "", false
 		for _, w := range ws[1:] {
 			l := w.lower
 			if head == "" && (textproc.IsStopWord(l) || questionWords[l]) {
@@ -172,9 +192,21 @@ func classify(q string) answerType {
 			if listPrepositions[l] || verbs[l] || questionWords[l] || textproc.IsStopWord(l) {
 				break
 			}
+			if degree == "" && graded && (measureNouns[l] || timeNouns[l]) {
+				// "the largest history size bash can read": the run of
+				// words goes on into the clause; what has a degree is
+				// asked.
+				degree = l
+			}
+			graded = graded || superlative(l)
 			head = l
 		}
+		if degree != "" && !measureNouns[head] && !timeNouns[head] {
+			head = degree
+		}
 		switch {
+		case dateNouns[head]:
+			return dateAnswer
 		case timeNouns[head]:
 			return timeAnswer
 		case measureNouns[head]:
@@ -189,6 +221,15 @@ func classify(q string) answerType {
 		}
 	}
 	return anyAnswer
+}
+
+// questionOpeners are the question words a preposition may stand before.
+var questionOpeners = set(`which what when how whom whose where`)
+
+// superlative reports whether w gives what follows it a degree ("the
+// largest size", "the earliest date", "the maximum length").
+func superlative(w string) bool {
+	return len(w) > 5 && strings.HasSuffix(w, "est") || w == "maximum" || w == "minimum"
 }
 
 // partyNouns head a question asking for a person or an organization
@@ -375,6 +416,9 @@ func holds(t answerType, s string, question, common map[string]bool, dims []stri
 	case timeAnswer:
 		m := statesMoment(s)
 		return m || statesDuration(s) || statesCondition(s), m
+	case dateAnswer:
+		m := statesMoment(s)
+		return m, m
 	case personAnswer:
 		n := statesName(s, question, common)
 		return n, n
@@ -393,7 +437,7 @@ func holds(t answerType, s string, question, common map[string]bool, dims []stri
 
 // strict reports whether a sentence must hold type t to answer at all.
 func (t answerType) strict() bool {
-	return t == quantityAnswer || t == timeAnswer || t == personAnswer
+	return t == quantityAnswer || t == timeAnswer || t == dateAnswer || t == personAnswer
 }
 
 // agentNoun reports whether w names who does something ("designer",
@@ -409,6 +453,9 @@ func agentNoun(w string) bool {
 // that does not is no answer. "" when the question has no such head.
 func focusNoun(q string) string {
 	ws := scanWords(strings.ToLower(q))
+	if h := whichNoun(ws); h != "" {
+		return h
+	}
 	if len(ws) < 5 || (ws[0].lower != "what" && ws[0].lower != "which") || (ws[1].lower != "is" && ws[1].lower != "are") {
 		return ""
 	}
@@ -470,3 +517,33 @@ func hasLikeCount(m map[string]int, t string) bool {
 	}
 	return false
 }
+
+// whichNoun is the noun a "What/Which H does …?" question asks about
+// ("What colour does bash use …" asks for a colour, "Which startup files
+// does bash read" for files), as a term, or "".
+func whichNoun(ws []word) string {
+	if len(ws) < 4 || (ws[0].lower != "what" && ws[0].lower != "which") {
+		return ""
+	}
+	head := ""
+	for _, w := range ws[1:] {
+		l := w.lower
+		if textproc.IsStopWord(l) || questionWords[l] || verbs[l] || listPrepositions[l] {
+			if head == "" || !clauseOpeners[l] {
+				return ""
+			}
+			break
+		}
+		head = l
+	}
+	if measureNouns[head] || timeNouns[head] || facetWords[head] || fillers[head] || partyNouns[head] {
+		return ""
+	}
+	if ts := textproc.Tokenize(head); len(ts) == 1 {
+		return ts[0]
+	}
+	return ""
+}
+
+// clauseOpeners open the clause after a "What H" question's noun.
+var clauseOpeners = set(`do does did is are was were can could should would will shall may might must has have had`)

@@ -146,9 +146,18 @@ func keys(m map[string][]string) []string {
 
 func TestClassify(t *testing.T) {
 	for q, want := range map[string]answerType{
-		"When does the offsite take place?":                           timeAnswer,
-		"What is the opening year of the Old Mill bridge?":            timeAnswer,
-		"What year did the bridge open?":                              timeAnswer,
+		"When does the offsite take place?":                timeAnswer,
+		"What is the opening year of the Old Mill bridge?": dateAnswer,
+		"What year did the bridge open?":                   dateAnswer,
+		// A preposition before the question word.
+		"In which year was the format frozen?":                        dateAnswer,
+		"On what date does the sale end?":                             dateAnswer,
+		"In what month is the next census planned?":                   dateAnswer,
+		"For how long is a session cookie kept?":                      quantityAnswer,
+		"To whom should I send a security report?":                    personAnswer,
+		"At what time does the nightly backup start?":                 timeAnswer,
+		"Since when does the library support streams?":                timeAnswer,
+		"In which directory does the service keep logs?":              anyAnswer,
 		"How long are reflog entries kept?":                           quantityAnswer,
 		"How many arches does the bridge have?":                       quantityAnswer,
 		"What is the number of arches of the Old Mill bridge?":        quantityAnswer,
@@ -216,6 +225,43 @@ func TestHowToKeepsTheCommand(t *testing.T) {
 	for _, c := range []string{"# Overview", "# The Go Memory Model", "$ Not a command."} {
 		if commandLine(c) != "" {
 			t.Errorf("%q taken for a command", c)
+		}
+	}
+}
+
+// A quantity question of a known dimension is answered by a number with a
+// unit of it; "how much"/"how many" leave the dimension to the noun after
+// them. A question for the year (date, month) is answered by a date, not
+// by a duration or a condition.
+func TestTypedAnswers(t *testing.T) {
+	for _, tt := range []struct {
+		q, s string
+		want bool
+	}{
+		{"How much disk space does the cache take after a month?", "The cache holds at most 50 MB.", true},
+		{"How much disk space does the cache take after a month?", "If the value is 0, the cache is emptied.", false},
+		{"How much memory does a buffered queue of 100 entries use?", "Each queue uses 2 KiB of memory.", true},
+		{"How much memory does a buffered queue of 100 entries use?", "A queue keeps up to 100 entries.", false},
+		{"How fast does the tool download packages?", "Downloads reach about 40 MB/s on a fast link.", true},
+		{"How fast does the tool download packages?", "The tool starts in 2 seconds.", true},
+		{"How fast does the tool download packages?", "The default priority is 100 for every package.", false},
+		{"How many workers does the pool start?", "The pool starts four workers.", true},
+		{"What is the largest file size the tool accepts?", "-M90% means that 90% of the file has not changed.", false},
+		{"What is the largest file size the tool accepts?", "Files larger than 2 GiB are refused.", true},
+		{"What percentage of the cache may be stale?", "At most 20% of the entries may be stale.", true},
+		{"In which year did the command first appear?", "The command first appeared in 2007.", true},
+		{"In which year did the command first appear?", "If the option is set, the command appears first.", false},
+		{"In which month is the next release planned?", "After a month or so, the release is usable.", false},
+		{"In which month is the next release planned?", "The next release is planned for June.", true},
+		{"When is the next release planned?", "The release is planned after the freeze ends.", true},
+	} {
+		at := classify(tt.q)
+		if !at.strict() {
+			t.Errorf("classify(%q) = %v, not a strict type", tt.q, at)
+			continue
+		}
+		if got, _ := holds(at, tt.s, nil, nil, quantityDimensions(tt.q)); got != tt.want {
+			t.Errorf("%q (%v, dimensions %v) held by %q = %v, want %v", tt.q, at, quantityDimensions(tt.q), tt.s, got, tt.want)
 		}
 	}
 }
