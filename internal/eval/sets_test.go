@@ -176,3 +176,33 @@ func TestDevSetsTogether(t *testing.T) {
 		t.Errorf("halves %v of %d questions: the split is lopsided", halves, n)
 	}
 }
+
+// The probe set of unanswerable questions loads, is unanswerable
+// throughout and names only the development sets' corpora.
+func TestUnanswerableProbes(t *testing.T) {
+	s, err := LoadSet("../../testdata/eval/probes/unanswerable.tsv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	known := map[string]bool{}
+	for _, f := range []string{"go-docs", "git-doc", "debian-reference", "bash"} {
+		dev, err := LoadSet("../../testdata/eval/" + f + ".tsv")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, q := range dev.Questions {
+			known[q.Corpus] = true
+		}
+	}
+	if len(s.Questions) < 50 {
+		t.Errorf("%d probes, want at least 50", len(s.Questions))
+	}
+	for _, q := range s.Questions {
+		if q.Answerable || len(q.Nuggets) > 0 || len(q.Gold) > 0 {
+			t.Errorf("%s: a probe is unanswerable, with no nuggets or gold", q.ID)
+		}
+		if !known[q.Corpus] {
+			t.Errorf("%s: corpus %q is none of the development sets'", q.ID, q.Corpus)
+		}
+	}
+}
