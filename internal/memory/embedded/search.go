@@ -395,19 +395,50 @@ func (x *index) denseExact(q []float32, m *matcher, k int) []scored {
 	return top.sorted()
 }
 
-// fuse merges ranked lists by reciprocal rank fusion.
+// fuse merges ranked lists by reciprocal rank fusion. Equal fused scores
+// are common (ranks 2 and 5 sum as 3 and 4 do); they are ordered by the
+// best rank a document holds in any list, then by the list that ranks it
+// there (the earlier first), so that the order follows from the lists and
+// not from chunk IDs (which name a file by its path: the same folder
+// ingested from another place would rank otherwise).
 func (x *index) fuse(k int, lists ...[]scored) []scored {
-	sum := map[uint32]float64{}
-	for _, l := range lists {
+	type fused struct {
+		scored
+		best, list int
+	}
+	at := map[uint32]int{}
+	var all []fused
+	for li, l := range lists {
 		for rank, s := range l {
-			sum[s.doc] += 1 / float64(rrfK+rank+1)
+			i, ok := at[s.doc]
+			if !ok {
+				i = len(all)
+				at[s.doc] = i
+				all = append(all, fused{scored: scored{doc: s.doc}, best: rank, list: li})
+			}
+			all[i].score += 1 / float64(rrfK+rank+1)
+			if rank < all[i].best {
+				all[i].best, all[i].list = rank, li
+			}
 		}
 	}
-	top := topK{x: x, k: k}
-	for d, v := range sum {
-		top.push(scored{doc: d, score: v})
+	sort.Slice(all, func(i, j int) bool {
+		a, b := all[i], all[j]
+		switch {
+		case a.score != b.score:
+			return a.score > b.score
+		case a.best != b.best:
+			return a.best < b.best
+		case a.list != b.list:
+			return a.list < b.list
+		}
+		return x.id(a.doc) < x.id(b.doc)
+	})
+	out := make([]scored, 0, min(k, len(all)))
+	for _, f := range all[:min(k, len(all))] {
+		out = append(out, f.scored)
 	}
-	return top.sorted()
+	return out
 }
 
 // phraseBonus returns, for each BM25 candidate in list, its ordered-pair

@@ -532,3 +532,39 @@ func TestPhrasesPreferDocumentNamedByQuestion(t *testing.T) {
 		t.Errorf("titleTerms(dpkg(1)) = %q, want one term without the section", tt)
 	}
 }
+
+// Equal fused scores are ordered by the lists, not by chunk IDs: a chunk's
+// ID names its file by path, so the same folder ingested from two places
+// (two data dirs) must rank alike. A and B tie (ranks 0 and 1 in two
+// lists); A holds its best rank in the first list and ranks first under
+// both orders of the IDs.
+func TestFuseTiesFollowTheLists(t *testing.T) {
+	b := testChunk("c", "/srv/m/docs/b.md", "Beta text.", nil)
+	// Two places of A's file: one whose chunk ID sorts before B's, one after.
+	var before, after string
+	for i := 0; before == "" || after == ""; i++ {
+		p := fmt.Sprintf("/data%d/docs", i)
+		if id := testChunk("c", p+"/a.md", "Alpha text.", nil).ID; id < b.ID && before == "" {
+			before = p
+		} else if id > b.ID && after == "" {
+			after = p
+		}
+	}
+	for _, prefix := range []string{before, after} {
+		s := openT(t, t.TempDir(), 0)
+		a := testChunk("c", prefix+"/a.md", "Alpha text.", nil)
+		if err := s.Upsert(context.Background(), []memory.Chunk{a, b}); err != nil {
+			t.Fatal(err)
+		}
+		x := s.idx
+		doc := map[string]uint32{}
+		for i := range x.docs {
+			doc[x.id(uint32(i))] = uint32(i)
+		}
+		got := x.fuse(2, []scored{{doc: doc[a.ID]}, {doc: doc[b.ID]}}, []scored{{doc: doc[b.ID]}, {doc: doc[a.ID]}})
+		if len(got) != 2 || got[0].doc != doc[a.ID] || got[0].score != got[1].score {
+			t.Errorf("IDs %s, %s: fused %+v, want A (doc %d) first, tied with B", a.ID, b.ID, got, doc[a.ID])
+		}
+		s.Close()
+	}
+}
