@@ -250,14 +250,7 @@ func (e *Engine) Analyze(ctx context.Context, req reasoning.AnalyzeRequest) (rea
 	dims := quantityDimensions(sub)
 	focus := focusNoun(sub)
 	if focus != "" && !hasLike(present, focus) {
-		// "What colour does bash use …" over passages that never speak
-		// of a colour: they do not say which one. The H of "What is the
-		// H of Y" may be phrased otherwise ("the purpose of X" is what
-		// X is for).
-		if whichNoun(scanWords(strings.ToLower(sub))) != "" {
-			return out, nil
-		}
-		focus = ""
+		focus = "" // phrased otherwise in the passages, perhaps
 	}
 	asked := map[string]bool{}
 	for _, w := range scanWords(sub + " " + main) {

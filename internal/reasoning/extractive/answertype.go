@@ -2,6 +2,7 @@ package extractive
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 	"unicode"
 
@@ -36,7 +37,7 @@ var modals = set(`should would could can must may might shall`)
 // measureNouns name a quantity ("the length of the bridge", "the budget").
 var measureNouns = set(`length width height depth size weight capacity budget price cost costs fee fees salary
 distance duration population count total amount percentage rate speed limit limits maximum minimum timeout
-lifetime age number space memory storage throughput bandwidth`)
+lifetime age number space memory storage`)
 
 // dimensions map a measure noun or a "how X" adjective to the words that
 // state a quantity of that kind: units, and the adjective a measure is
@@ -50,9 +51,7 @@ var dimensions = map[string]map[string]bool{
 	// A share is no size: "90%" of a file says nothing of how big it is.
 	"share":  set(`% percent`),
 	"weight": set(`kg g gram grams kilogram kilograms ton tons tonne tonnes lb lbs pound pounds heavy`),
-	// A rate is a unit per time ("40 MB/s", "100 Mbit/s", "3000 rpm").
-	"speed": set(`b/s kb/s mb/s gb/s kib/s mib/s gib/s bit/s kbit/s mbit/s gbit/s bps kbps mbps gbps rpm hz khz mhz ghz fps`),
-	"time":  timeUnits,
+	"time":   timeUnits,
 }
 
 // dimensionOf names the dimension of a measure noun or "how" adjective.
@@ -62,7 +61,6 @@ var dimensionOf = map[string][]string{
 	"budget": {"money"}, "price": {"money"}, "cost": {"money"}, "costs": {"money"}, "fee": {"money"}, "fees": {"money"}, "salary": {"money"},
 	"size": {"size", "length"}, "capacity": {"size"}, "big": {"size", "length"}, "large": {"size", "length"}, "percentage": {"share"},
 	"space": {"size"}, "memory": {"size"}, "storage": {"size"},
-	"speed": {"speed"}, "fast": {"speed", "time"}, "throughput": {"speed"}, "bandwidth": {"speed"},
 	"weight": {"weight"}, "heavy": {"weight"},
 	"duration": {"time"}, "lifetime": {"time"}, "age": {"time"}, "old": {"time"}, "often": {"time"}, "timeout": {"time"},
 }
@@ -73,9 +71,13 @@ func quantityDimensions(q string) []string {
 	ws := scanWords(strings.ToLower(q))
 	for i, w := range ws {
 		// "How much" and "how many" name no dimension: the noun after
-		// them may ("how much disk space").
+		// them may ("how much disk space"), unless it is a part of
+		// something ("how much of the cost" asks for a share).
 		if d, ok := dimensionOf[w.lower]; ok && i > 0 && ws[i-1].lower == "how" {
 			return d
+		}
+		if w.lower == "of" && i > 1 && ws[i-1].lower == "much" && ws[i-2].lower == "how" {
+			return nil
 		}
 		if d, ok := dimensionOf[w.lower]; ok && measureNouns[w.lower] {
 			return d
@@ -99,6 +101,20 @@ func statesDimension(s string, dims []string) bool {
 				if dimensions[d][part] {
 					return true
 				}
+			}
+		}
+	}
+	// A number right after the measure's own name states it without a
+	// unit ("The maximum depth is 4095", "a length of 80"); "opened in
+	// 1931" names no length.
+	ws := scanWords(prose(s))
+	for i, w := range ws {
+		if !measureNouns[w.lower] || !slices.ContainsFunc(dimensionOf[w.lower], func(d string) bool { return slices.Contains(dims, d) }) {
+			continue
+		}
+		for _, n := range ws[i+1 : min(i+4, len(ws))] {
+			if statesQuantity(n.text) {
+				return true
 			}
 		}
 	}
@@ -127,8 +143,9 @@ var timeNouns = set(`year date day month time deadline weekday`)
 var dateNouns = set(`year date day month weekday`)
 
 // leadPrepositions may open a question before its question word ("In which
-// year …", "On what date …", "For how long …", "To whom …").
-var leadPrepositions = set(`in on at by for from to until till during since`)
+// year …", "On what date …", "For how long …"). "To whom" is left out: it
+// is answered by an address or a list as often as by a name.
+var leadPrepositions = set(`in on at by for from until till during since`)
 
 // classify returns the answer type of question q. A question of several
 // clauses asks for several types and is typed by none; its clauses are
@@ -183,7 +200,7 @@ func classify(q string) answerType {
 	// "What is the opening year / the length / the number of arches of …",
 	// "What year did …": the head noun of what is asked names its type.
 	if first == "what" || first == "which" {
-		head, degree, graded := "", "", false
+		head := ""
 		for _, w := range ws[1:] {
 			l := w.lower
 			if head == "" && (textproc.IsStopWord(l) || questionWords[l]) {
@@ -192,17 +209,7 @@ func classify(q string) answerType {
 			if listPrepositions[l] || verbs[l] || questionWords[l] || textproc.IsStopWord(l) {
 				break
 			}
-			if degree == "" && graded && (measureNouns[l] || timeNouns[l]) {
-				// "the largest history size bash can read": the run of
-				// words goes on into the clause; what has a degree is
-				// asked.
-				degree = l
-			}
-			graded = graded || superlative(l)
 			head = l
-		}
-		if degree != "" && !measureNouns[head] && !timeNouns[head] {
-			head = degree
 		}
 		switch {
 		case dateNouns[head]:
@@ -225,12 +232,6 @@ func classify(q string) answerType {
 
 // questionOpeners are the question words a preposition may stand before.
 var questionOpeners = set(`which what when how whom whose where`)
-
-// superlative reports whether w gives what follows it a degree ("the
-// largest size", "the earliest date", "the maximum length").
-func superlative(w string) bool {
-	return len(w) > 5 && strings.HasSuffix(w, "est") || w == "maximum" || w == "minimum"
-}
 
 // partyNouns head a question asking for a person or an organization
 // ("Which company …", "What organization …").
@@ -453,9 +454,6 @@ func agentNoun(w string) bool {
 // that does not is no answer. "" when the question has no such head.
 func focusNoun(q string) string {
 	ws := scanWords(strings.ToLower(q))
-	if h := whichNoun(ws); h != "" {
-		return h
-	}
 	if len(ws) < 5 || (ws[0].lower != "what" && ws[0].lower != "which") || (ws[1].lower != "is" && ws[1].lower != "are") {
 		return ""
 	}
@@ -517,33 +515,3 @@ func hasLikeCount(m map[string]int, t string) bool {
 	}
 	return false
 }
-
-// whichNoun is the noun a "What/Which H does …?" question asks about
-// ("What colour does bash use …" asks for a colour, "Which startup files
-// does bash read" for files), as a term, or "".
-func whichNoun(ws []word) string {
-	if len(ws) < 4 || (ws[0].lower != "what" && ws[0].lower != "which") {
-		return ""
-	}
-	head := ""
-	for _, w := range ws[1:] {
-		l := w.lower
-		if textproc.IsStopWord(l) || questionWords[l] || verbs[l] || listPrepositions[l] {
-			if head == "" || !clauseOpeners[l] {
-				return ""
-			}
-			break
-		}
-		head = l
-	}
-	if measureNouns[head] || timeNouns[head] || facetWords[head] || fillers[head] || partyNouns[head] {
-		return ""
-	}
-	if ts := textproc.Tokenize(head); len(ts) == 1 {
-		return ts[0]
-	}
-	return ""
-}
-
-// clauseOpeners open the clause after a "What H" question's noun.
-var clauseOpeners = set(`do does did is are was were can could should would will shall may might must has have had`)

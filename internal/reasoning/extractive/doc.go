@@ -25,19 +25,18 @@
 //     related is not cited beside the one that answers.
 //   - Answer typing (answertype.go), in the manner of the TREC QA track's
 //     question classes: a sub-question asking for a quantity ("how many",
-//     "how much", "how long", "how fast", "the length/budget/number of …",
-//     "the largest size …"), a time ("when"), a date ("what year", "in
-//     which month", "the opening date of …") or a person ("who", "the
-//     designer of …") is answered only by a sentence that states one (a
-//     number, with a unit of the asked dimension when there is one: "how
-//     much disk space" asks for a size, "how fast" for a rate or a time,
-//     and a share such as "90%" is no size; for a time a date, month,
-//     weekday or year, or failing that a duration or a condition; for a
-//     date only a date; a name), and such a sentence is evidence with a
-//     single shared topic word ("The offsite moved to the first week of
-//     May" answers "When does the offsite take place?"). "How many X"
-//     needs X. "What/Which H does …?" asks about an H: passages that never
-//     speak of one (nor of a like form) do not answer it.
+//     "how much", "how long", "the length/budget/number of …"), a time
+//     ("when"), a date ("what year", "in which month", "the opening date
+//     of …") or a person ("who", "the designer of …") is answered only by
+//     a sentence that states one (a number, with a unit of the asked
+//     dimension when there is one: "how much disk space" asks for a size,
+//     "how much of" for a part, and a share such as "90%" is no size; a
+//     bare number right after the measure's name states it; for a time a
+//     date, month, weekday or year, or failing that a duration or a
+//     condition; for a date only a date; a name), and such a sentence is
+//     evidence with a single shared topic word ("The offsite moved to the
+//     first week of May" answers "When does the offsite take place?").
+//     "How many X" needs X.
 //     Reason, procedure, place and condition questions rank the sentences
 //     that hold their type higher (because/so that clauses; commands,
 //     options, code names; paths; if/when/unless clauses), and an explicit

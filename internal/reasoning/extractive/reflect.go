@@ -15,9 +15,7 @@ var _ reasoning.Reflector = (*Engine)(nil)
 // Reflect proposes follow-ups only for what a round left unanswered: each
 // unanswered sub-question is asked again as a broader keyword question (its
 // topic words without the framing), so that retrieval can match passages
-// that word it differently (questions in Latin script only), when that
-// question still asks for the kind of answer (a number, a date, a name)
-// the sub-question asked for. Answered sub-questions get no follow-up: without
+// that word it differently (questions in Latin script only). Answered sub-questions get no follow-up: without
 // a model, extractive mode cannot tell what an answer is missing. Follow-ups
 // never repeat an earlier sub-question.
 func (e *Engine) Reflect(ctx context.Context, req reasoning.ReflectRequest) (reasoning.Reflection, error) {
@@ -48,12 +46,6 @@ func (e *Engine) Reflect(ctx context.Context, req reasoning.ReflectRequest) (rea
 		// It keeps the kind of answer asked for: a follow-up of "How many
 		// …?" still asks how many, so the analyst still wants a number.
 		text := "What does the documentation say about " + quantityCue(u.SubQuestion.Text) + strings.Join(topic, " ") + "?"
-		// A follow-up that would not ask for the type the sub-question
-		// asks for ("How long …", "In which year …", "Who …") would take
-		// any sentence on its topic words as an answer: none is asked.
-		if at := classify(u.SubQuestion.Text); at.strict() && classify(text) != at {
-			continue
-		}
 		if slices.Equal(queryTerms(text), queryTerms(u.SubQuestion.Text)) {
 			continue // the same search again: it would only repeat the gap
 		}

@@ -58,32 +58,3 @@ func TestReflectKeepsQuantityQuestion(t *testing.T) {
 		}
 	}
 }
-
-// A follow-up asks for what the unanswered sub-question asked for: a gap
-// that asks how long, in which year or who gets no follow-up that any
-// sentence on its topic would answer; "how much" is kept in the follow-up.
-func TestReflectKeepsTheAnswerType(t *testing.T) {
-	for q, want := range map[string]bool{
-		"How long does the collector wait before it returns freed memory?": false,
-		"In which year did the rebase command first appear?":               false,
-		"Who maintains the mirror network today?":                          false,
-		"How much disk space does the history file use?":                   true,
-	} {
-		got, err := New(Config{}).Reflect(context.Background(), reasoning.ReflectRequest{
-			Question:     q,
-			Unanswered:   []reasoning.UnansweredSubQuestion{{SubQuestion: reasoning.SubQuestion{ID: "sq1", Text: q}}},
-			MaxFollowUps: 1,
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !want && len(got.FollowUps) > 0 {
-			t.Errorf("%q: follow-ups %+v, want none", q, got.FollowUps)
-		}
-		for _, f := range got.FollowUps {
-			if classify(f.Text) != classify(q) {
-				t.Errorf("%q: follow-up %q asks for %v, not %v", q, f.Text, classify(f.Text), classify(q))
-			}
-		}
-	}
-}
