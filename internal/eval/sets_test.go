@@ -177,9 +177,14 @@ func TestDevSetsTogether(t *testing.T) {
 	}
 }
 
-// The probe set of unanswerable questions loads, is unanswerable
-// throughout and names only the development sets' corpora.
-func TestUnanswerableProbes(t *testing.T) {
+// The probe sets load and name only the development sets' corpora; the
+// unanswerable set is unanswerable throughout, and every answerable typed
+// probe has nuggets and a gold source.
+func TestProbeSets(t *testing.T) {
+	typed, err := LoadSet("../../testdata/eval/probes/typed.tsv")
+	if err != nil {
+		t.Fatal(err)
+	}
 	s, err := LoadSet("../../testdata/eval/probes/unanswerable.tsv")
 	if err != nil {
 		t.Fatal(err)
@@ -200,6 +205,17 @@ func TestUnanswerableProbes(t *testing.T) {
 	for _, q := range s.Questions {
 		if q.Answerable || len(q.Nuggets) > 0 || len(q.Gold) > 0 {
 			t.Errorf("%s: a probe is unanswerable, with no nuggets or gold", q.ID)
+		}
+		if !known[q.Corpus] {
+			t.Errorf("%s: corpus %q is none of the development sets'", q.ID, q.Corpus)
+		}
+	}
+	if len(typed.Questions) < 60 {
+		t.Errorf("%d typed probes, want at least 60", len(typed.Questions))
+	}
+	for _, q := range typed.Questions {
+		if q.Answerable && (len(q.Nuggets) == 0 || len(q.Gold) == 0) {
+			t.Errorf("%s: an answerable probe needs nuggets and a gold source", q.ID)
 		}
 		if !known[q.Corpus] {
 			t.Errorf("%s: corpus %q is none of the development sets'", q.ID, q.Corpus)
