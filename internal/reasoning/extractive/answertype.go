@@ -79,12 +79,20 @@ func quantityDimensions(q string) []string {
 		if w.lower == "of" && i > 1 && ws[i-1].lower == "much" && ws[i-2].lower == "how" {
 			return nil
 		}
+		// "How much does X reduce the size?" asks for an amount of
+		// change (a share answers it), not for a size.
+		if i > 1 && ws[i-1].lower == "much" && ws[i-2].lower == "how" && muchAuxiliaries[w.lower] {
+			return nil
+		}
 		if d, ok := dimensionOf[w.lower]; ok && measureNouns[w.lower] {
 			return d
 		}
 	}
 	return nil
 }
+
+// muchAuxiliaries follow "how much" when no noun does ("How much does …").
+var muchAuxiliaries = set(`do does did is are was were will would can could should may might must has have had`)
 
 // statesDimension reports whether s states a number with a word of one of
 // the dimensions.
@@ -104,16 +112,18 @@ func statesDimension(s string, dims []string) bool {
 			}
 		}
 	}
-	// A number right after the measure's own name states it without a
-	// unit ("The maximum depth is 4095", "a length of 80"); "opened in
-	// 1931" names no length.
-	ws := scanWords(prose(s))
-	for i, w := range ws {
-		if !measureNouns[w.lower] || !slices.ContainsFunc(dimensionOf[w.lower], func(d string) bool { return slices.Contains(dims, d) }) {
+	// A number right after the name of a measure of the asked kind states
+	// it without a unit ("The maximum depth is 4095", "a length of 80");
+	// "opened in 1931" names no length, "the packfile size (30-50%
+	// smaller" no depth, and a share is no measure.
+	fields := strings.Fields(prose(s))
+	for i, f := range fields {
+		w := strings.ToLower(strings.Trim(f, ".,;:()"))
+		if !measureNouns[w] || !slices.Equal(dimensionOf[w], dims) {
 			continue
 		}
-		for _, n := range ws[i+1 : min(i+4, len(ws))] {
-			if statesQuantity(n.text) {
+		for _, n := range fields[i+1 : min(i+4, len(fields))] {
+			if statesQuantity(n) && !strings.Contains(n, "%") {
 				return true
 			}
 		}

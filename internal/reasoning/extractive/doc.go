@@ -30,8 +30,9 @@
 //     of …") or a person ("who", "the designer of …") is answered only by
 //     a sentence that states one (a number, with a unit of the asked
 //     dimension when there is one: "how much disk space" asks for a size,
-//     "how much of" for a part, and a share such as "90%" is no size; a
-//     bare number right after the measure's name states it; for a time a
+//     "how much of" and "how much does X reduce" for a part, and a share
+//     such as "90%" is no size; a bare number right after the name of a
+//     measure of the asked kind states it; for a time a
 //     date, month, weekday or year, or failing that a duration or a
 //     condition; for a date only a date; a name), and such a sentence is
 //     evidence with a single shared topic word ("The offsite moved to the
