@@ -185,6 +185,11 @@ func TestProbeSets(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	heldout, err := LoadSet("../../testdata/eval/probes/heldout.tsv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	typed.Questions = append(typed.Questions, heldout.Questions...)
 	s, err := LoadSet("../../testdata/eval/probes/unanswerable.tsv")
 	if err != nil {
 		t.Fatal(err)
@@ -210,8 +215,8 @@ func TestProbeSets(t *testing.T) {
 			t.Errorf("%s: corpus %q is none of the development sets'", q.ID, q.Corpus)
 		}
 	}
-	if len(typed.Questions) < 60 {
-		t.Errorf("%d typed probes, want at least 60", len(typed.Questions))
+	if len(typed.Questions) < 100 {
+		t.Errorf("%d typed probes, want at least 100", len(typed.Questions))
 	}
 	for _, q := range typed.Questions {
 		if q.Answerable && (len(q.Nuggets) == 0 || len(q.Gold) == 0) {
