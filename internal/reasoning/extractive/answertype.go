@@ -70,11 +70,15 @@ var dimensionOf = map[string][]string{
 func quantityDimensions(q string) []string {
 	ws := scanWords(strings.ToLower(q))
 	for i, w := range ws {
-		// "How much" and "how many" name no dimension: the noun after
-		// them may ("how much disk space"), unless it is a part of
-		// something ("how much of the cost" asks for a share).
+		// "How many" asks for a count, which has no unit. "How much"
+		// names no dimension: the noun after it may ("how much disk
+		// space"), unless it is a part of something ("how much of the
+		// cost" asks for a share).
 		if d, ok := dimensionOf[w.lower]; ok && i > 0 && ws[i-1].lower == "how" {
 			return d
+		}
+		if w.lower == "many" && i > 0 && ws[i-1].lower == "how" {
+			return nil
 		}
 		if w.lower == "of" && i > 1 && ws[i-1].lower == "much" && ws[i-2].lower == "how" {
 			return nil

@@ -245,6 +245,8 @@ func TestTypedAnswers(t *testing.T) {
 		// "How much of" asks for a part: a share answers it.
 		{"How much of the cost of software goes into maintenance?", "Maintenance takes 80% of the cost.", true},
 		{"How many workers does the pool start?", "The pool starts four workers.", true},
+		{"How many entries does the history size allow?", "The history size is 500 entries by default.", true},
+		{"How many entries does the history list keep within its memory?", "The default is 500 entries.", true},
 		{"What is the largest file size the tool accepts?", "-M90% means that 90% of the file has not changed.", false},
 		{"What is the largest file size the tool accepts?", "Files larger than 2 GiB are refused.", true},
 		{"What is the maximum depth of a delta chain?", "The maximum depth is 4095.", true},
