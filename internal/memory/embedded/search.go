@@ -396,7 +396,8 @@ func (x *index) denseExact(q []float32, m *matcher, k int) []scored {
 }
 
 // fuse merges ranked lists by reciprocal rank fusion. Equal fused scores
-// are common (ranks 2 and 5 sum as 3 and 4 do); they are ordered by the
+// are common (a document ranked first in one list and second in another
+// ties with one ranked the other way round); they are ordered by the
 // best rank a document holds in any list, then by the list that ranks it
 // there (the earlier first), so that the order follows from the lists and
 // not from chunk IDs (which name a file by its path: the same folder

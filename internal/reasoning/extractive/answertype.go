@@ -85,7 +85,7 @@ func quantityDimensions(q string) []string {
 		}
 		// "How much does X reduce the size?" asks for an amount of
 		// change (a share answers it), not for a size.
-		if i > 1 && ws[i-1].lower == "much" && ws[i-2].lower == "how" && muchAuxiliaries[w.lower] {
+		if i > 1 && ws[i-1].lower == "much" && ws[i-2].lower == "how" && auxiliaries[w.lower] {
 			return nil
 		}
 		if d, ok := dimensionOf[w.lower]; ok && measureNouns[w.lower] {
@@ -94,9 +94,6 @@ func quantityDimensions(q string) []string {
 	}
 	return nil
 }
-
-// muchAuxiliaries follow "how much" when no noun does ("How much does …").
-var muchAuxiliaries = set(`do does did is are was were will would can could should may might must has have had`)
 
 // statesDimension reports whether s states a number with a word of one of
 // the dimensions.
