@@ -82,3 +82,24 @@ func TestConfirmWaitsForTheServerAfterSuccess(t *testing.T) {
 		})
 	}
 }
+
+// Workers beside an in-process server report at once; others confirm.
+func TestConfirmOnlyForAServerElsewhere(t *testing.T) {
+	for _, inProcess := range []bool{false, true} {
+		c := &describeClient{}
+		var s testsuite.WorkflowTestSuite
+		env := s.NewTestActivityEnvironment()
+		env.SetWorkerOptions(worker.Options{Interceptors: withConfirm(c, Options{ServerInProcess: inProcess}, nil)})
+		env.RegisterActivityWithOptions(func(context.Context) (string, error) { return "done", nil }, activity.RegisterOptions{Name: "Work"})
+		if _, err := env.ExecuteActivity("Work"); err != nil {
+			t.Fatal(err)
+		}
+		want := 1
+		if inProcess {
+			want = 0
+		}
+		if c.calls != want {
+			t.Errorf("server in process %v: describe calls = %d, want %d", inProcess, c.calls, want)
+		}
+	}
+}

@@ -80,6 +80,13 @@ type Options struct {
 	// "researchflow").
 	DeploymentName string
 	Logger         *slog.Logger
+	// ServerInProcess says the Temporal server runs in this process (the
+	// embedded server): the workers then report results without the
+	// confirm interceptor's wait for the server (see confirmInterceptor),
+	// which guards against a server that restarts while the worker lives;
+	// an in-process server goes down only with the workers. Saves one
+	// round trip to the server after each activity.
+	ServerInProcess bool
 	// Interceptors are added to every worker (metrics, tracing, tests).
 	Interceptors []interceptor.WorkerInterceptor
 	// OnFatalError is called when a worker stops for good (the namespace is
@@ -146,12 +153,21 @@ func Start(c client.Client, names []string, acts Activities, opt Options) (*Runn
 	return r, nil
 }
 
+// withConfirm puts the confirm interceptor before ics, unless the server
+// runs in this process (Options.ServerInProcess).
+func withConfirm(c client.Client, opt Options, ics []interceptor.WorkerInterceptor) []interceptor.WorkerInterceptor {
+	if opt.ServerInProcess {
+		return ics
+	}
+	return append([]interceptor.WorkerInterceptor{&confirmInterceptor{c: c}}, ics...)
+}
+
 // build returns the workers of one pool, each registering only what its
 // task queue serves.
 func build(c client.Client, name string, acts Activities, opt Options) ([]worker.Worker, error) {
 	newWorker := func(queue string, concurrency int) worker.Worker {
 		o := workerOptions(opt, concurrency)
-		o.Interceptors = append([]interceptor.WorkerInterceptor{&confirmInterceptor{c: c}}, o.Interceptors...)
+		o.Interceptors = withConfirm(c, opt, o.Interceptors)
 		return worker.New(c, queue, o)
 	}
 	switch name {

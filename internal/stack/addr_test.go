@@ -1,8 +1,11 @@
 package stack
 
 import (
+	"fmt"
 	"slices"
 	"testing"
+
+	"go.temporal.io/sdk/client"
 )
 
 func TestAddressHelpers(t *testing.T) {
@@ -24,5 +27,26 @@ func TestAddressHelpers(t *testing.T) {
 	}
 	if got := uiOrigins("https://temporal.example/ui"); !slices.Equal(got, []string{"https://temporal.example"}) {
 		t.Errorf("uiOrigins(cluster) = %v", got)
+	}
+}
+
+// Requests to a server on this host go uncompressed unless the settings
+// choose a compression; requests to another host keep the SDK's gzip.
+func TestNoGzipOnLoopback(t *testing.T) {
+	for _, tt := range []struct {
+		addr   string
+		chosen client.GrpcCompression
+		want   client.GrpcCompression
+	}{
+		{"127.0.0.1:7233", nil, &client.GrpcCompressionNone{}},
+		{"localhost:7233", nil, &client.GrpcCompressionNone{}},
+		{"temporal.example:7233", nil, nil},
+		{"127.0.0.1:7233", &client.GrpcCompressionGzip{}, &client.GrpcCompressionGzip{}},
+	} {
+		opts := client.Options{HostPort: tt.addr, ConnectionOptions: client.ConnectionOptions{GrpcCompression: tt.chosen}}
+		noGzipOnLoopback(&opts)
+		if got := opts.ConnectionOptions.GrpcCompression; fmt.Sprintf("%T", got) != fmt.Sprintf("%T", tt.want) {
+			t.Errorf("%s with %T: compression %T, want %T", tt.addr, tt.chosen, got, tt.want)
+		}
 	}
 }

@@ -164,6 +164,7 @@ func (s *Stack) startPools(opts Options, acts pools.Activities) error {
 		BuildID:              cfg.BuildID,
 		DeploymentName:       cfg.DeploymentName,
 		Logger:               s.logger,
+		ServerInProcess:      s.Server != nil,
 		Interceptors:         append(append([]interceptor.WorkerInterceptor(nil), opts.Interceptors...), s.Metrics.WorkerInterceptor()),
 		OnFatalError:         func(err error) { s.sup.fail(fmt.Errorf("worker stopped: %w", err)) },
 	}); err != nil {
