@@ -184,14 +184,6 @@ func start(ctx context.Context, opt Options, lock *fileLock) (_ *Server, err err
 		// a stage. At 1000 a no-op stage costs ~20 ms on a loaded 2-core
 		// machine (README, "Latency per stage").
 		dynamicconfig.TransferProcessorMaxPollRPS.Key(): 1000,
-		// Visibility (the list of runs, search attributes) is read at most
-		// 4 times a second instead of 20: a stage shows up to 250 ms late,
-		// and the upserts of a run that closed meanwhile are skipped (the
-		// history service writes nothing for a closed run's upsert): on 2
-		// cores a sub-second run's stage upserts were each a SQLite write
-		// competing with the run (README, "Latency per stage"). One shard
-		// reads at most 400 visibility tasks a second so.
-		dynamicconfig.VisibilityProcessorMaxPollRPS.Key(): 4,
 		// With stages that fast, a client waiting for a run's result (a
 		// long poll on its history) can miss the notification that the
 		// run closed: the history service keeps one pending notification
