@@ -179,6 +179,12 @@ func TestLLMEveryAnswerUnusableStaysInBudget(t *testing.T) {
 	if res.Usage.Calls != len(reqs) || res.Usage.FailedCalls != len(reqs) {
 		t.Errorf("run usage counts %d calls, %d failed; the server got %d unusable ones", res.Usage.Calls, res.Usage.FailedCalls, len(reqs))
 	}
+	if t.Failed() {
+		for _, r := range reqs {
+			t.Logf("request %s %s #%d repair=%v stream=%v body %d bytes, abandoned=%v, at %s",
+				r.Path, r.Role, r.N, r.Repair, r.Stream, len(r.Body), r.Abandoned, r.Time.Format("15:04:05.000000"))
+		}
+	}
 	line := fmt.Sprintf("Tokens: %d prompt, %d completion", served.PromptTokens, served.CompletionTokens)
 	if !strings.HasPrefix(footerLine(res.Report, "Tokens: "), line) || !strings.Contains(res.Report, fmt.Sprintf("(%d failed)", len(reqs))) {
 		t.Errorf("footer lacks %q and the failed calls:\n%s", line, res.Report)

@@ -1,9 +1,11 @@
 package llmtest_test
 
 import (
+	"bufio"
 	"context"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"reflect"
 	"strings"
@@ -246,5 +248,38 @@ func TestCompletedMarksWholeAnswersOnly(t *testing.T) {
 				t.Errorf("Completed = %v, want %v", got[0].Completed, tt.want)
 			}
 		})
+	}
+}
+
+// A connection that is no model request — a gRPC client whose server has
+// gone, reconnecting to the port the fake now listens on, opens with the
+// HTTP/2 preface ("PRI * HTTP/2.0"), which net/http hands to the handler —
+// is not a call: it is neither recorded nor counted as paid usage.
+// (TestLLMEveryAnswerUnusableStaysInBudget saw such a request as an 11th,
+// paid, "unusable" call that no worker had made.)
+func TestStrayHTTP2PrefaceIsNoRequest(t *testing.T) {
+	f := llmtest.New(t, llmtest.Unusable(1000, 100))
+	conn, err := net.Dial("tcp", strings.TrimPrefix(f.URL, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := io.WriteString(conn, "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"); err != nil {
+		t.Fatal(err)
+	}
+	// The server has handled the request once its answer arrives.
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode/100 == 2 {
+		t.Errorf("a stray HTTP/2 preface got status %d, want a refusal", resp.StatusCode)
+	}
+	if got := f.Requests(); len(got) != 0 {
+		t.Errorf("the server recorded %d requests (first: %s %q), want none", len(got), got[0].Path, got[0].Role)
+	}
+	if u := f.Usage(); u.PromptTokens != 0 || u.CompletionTokens != 0 {
+		t.Errorf("the server counts usage %+v for no model call", u)
 	}
 }

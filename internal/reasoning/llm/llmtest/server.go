@@ -2,7 +2,8 @@
 // that talks to chat models through package llm. It speaks the OpenAI
 // chat-completions protocol (JSON, and SSE streaming with a final usage
 // chunk), Ollama's /api/chat (JSON lines) and Anthropic's /v1/messages (JSON
-// only), records every request, and answers each one through a Handler.
+// only), records every model request (a POST to one of those endpoints),
+// and answers each one through a Handler.
 //
 // Two handlers are provided: Sequence answers with fixed replies in order
 // (unit tests of one role), and Script answers by role, recognising the
@@ -114,7 +115,7 @@ type Message struct {
 	Content string
 }
 
-// Request is one request the server received.
+// Request is one model request the server received.
 type Request struct {
 	Role string // Planner, Analyst, Writer or Unknown
 	// N numbers the calls of one role from 1, in order of arrival (repair
@@ -314,6 +315,12 @@ func (s *Server) Usage() rf.Usage {
 }
 
 func (s *Server) serve(w http.ResponseWriter, hr *http.Request) {
+	if !modelRequest(hr) {
+		// No call: neither recorded nor handed to the handler, so that it
+		// is never counted as paid.
+		http.Error(w, fmt.Sprintf("llmtest: no endpoint %s %s", hr.Method, hr.URL.Path), http.StatusNotFound)
+		return
+	}
 	body, _ := io.ReadAll(hr.Body)
 	req := &Request{Path: hr.URL.Path, Body: body, Time: time.Now()}
 	decodeRequest(req)
@@ -344,6 +351,19 @@ func (s *Server) serve(w http.ResponseWriter, hr *http.Request) {
 	write(tw, req, rp)
 	tw.answered()
 	completed = rp.OK() && tw.whole
+}
+
+// modelRequest reports whether hr is a call of a model: a POST to the
+// endpoint of one of the protocols the server speaks. Anything else reaching
+// the port is not: a gRPC client whose server has gone reconnects to a port
+// that this server now has, and net/http hands its HTTP/2 preface ("PRI *
+// HTTP/2.0") to the handler.
+func modelRequest(hr *http.Request) bool {
+	if hr.Method != http.MethodPost {
+		return false
+	}
+	p := hr.URL.Path
+	return strings.HasSuffix(p, "/chat/completions") || strings.HasSuffix(p, "/api/chat") || strings.HasSuffix(p, "/messages")
 }
 
 // trackingWriter remembers the first error of a write or flush (a client
