@@ -30,23 +30,27 @@ func TestAddressHelpers(t *testing.T) {
 	}
 }
 
-// Requests to a server on this host go uncompressed unless the settings
-// choose a compression; requests to another host keep the SDK's gzip.
-func TestNoGzipOnLoopback(t *testing.T) {
+// Requests to a server on this machine (the embedded server, in this
+// process or the dev or background stack's) go uncompressed unless the
+// settings choose a compression; requests to a server TEMPORAL_ADDRESS
+// names keep the SDK's gzip, even on localhost (a tunnel, perhaps).
+func TestNoGzipForLocal(t *testing.T) {
 	for _, tt := range []struct {
 		addr   string
+		local  bool
 		chosen client.GrpcCompression
 		want   client.GrpcCompression
 	}{
-		{"127.0.0.1:7233", nil, &client.GrpcCompressionNone{}},
-		{"localhost:7233", nil, &client.GrpcCompressionNone{}},
-		{"temporal.example:7233", nil, nil},
-		{"127.0.0.1:7233", &client.GrpcCompressionGzip{}, &client.GrpcCompressionGzip{}},
+		{"127.0.0.1:7233", true, nil, &client.GrpcCompressionNone{}},
+		{"[::1]:7233", true, nil, &client.GrpcCompressionNone{}},
+		{"localhost:7233", false, nil, nil},
+		{"temporal.example:7233", false, nil, nil},
+		{"127.0.0.1:7233", true, &client.GrpcCompressionGzip{}, &client.GrpcCompressionGzip{}},
 	} {
 		opts := client.Options{HostPort: tt.addr, ConnectionOptions: client.ConnectionOptions{GrpcCompression: tt.chosen}}
-		noGzipOnLoopback(&opts)
+		noGzipForLocal(&opts, tt.local)
 		if got := opts.ConnectionOptions.GrpcCompression; fmt.Sprintf("%T", got) != fmt.Sprintf("%T", tt.want) {
-			t.Errorf("%s with %T: compression %T, want %T", tt.addr, tt.chosen, got, tt.want)
+			t.Errorf("%s (local %v) with %T: compression %T, want %T", tt.addr, tt.local, tt.chosen, got, tt.want)
 		}
 	}
 }

@@ -46,16 +46,17 @@ import (
 // gateway's handler. Nothing here listens on a port or prints.
 
 // dial connects with Temporal's standard client configuration (env vars and
-// the CLI's config file), pointed at addr. With a codec, every payload is
+// the CLI's config file), pointed at addr; local says the server runs on
+// this machine (see noGzipForLocal). With a codec, every payload is
 // encrypted, and so are failure messages and stack traces (the failure
 // converter's EncodeCommonAttributes), which may quote a question.
-func dial(ctx context.Context, cfg config.Config, addr string, cc *codec.Codec, logger *slog.Logger, m *telemetry.Metrics) (client.Client, error) {
+func dial(ctx context.Context, cfg config.Config, addr string, local bool, cc *codec.Codec, logger *slog.Logger, m *telemetry.Metrics) (client.Client, error) {
 	opts := cfg.TemporalClient
 	// The SDK's own metrics (temporal_*) and the workflows' (researchflow_runs_*).
 	opts.MetricsHandler = m.TemporalHandler()
 	opts.HostPort = addr
 	opts.Namespace = cfg.Namespace
-	noGzipOnLoopback(&opts)
+	noGzipForLocal(&opts, local)
 	opts.Logger = sdklog.NewStructuredLogger(logger.With("component", "temporal-client"))
 	if cc == nil && opts.DataConverter == nil {
 		// Encrypted payloads (another process's keys) fail naming their key.
@@ -84,13 +85,16 @@ func dial(ctx context.Context, cfg config.Config, addr string, cc *codec.Codec, 
 	return c, nil
 }
 
-// noGzipOnLoopback turns off the gzip compression the SDK gives every
-// request by default (the server then gzips its answers too) when opts
-// connect to this host and do not choose a compression: over loopback it
-// is CPU spent for nothing (a few percent of a research run's, server
-// included, on the 2-core machine of the README's figures).
-func noGzipOnLoopback(opts *client.Options) {
-	if opts.ConnectionOptions.GrpcCompression == nil && loopback(opts.HostPort) {
+// noGzipForLocal turns off the gzip compression the SDK gives every
+// request by default (the server then gzips its answers too) for a server
+// on this machine (local: the embedded server, in this process or the dev
+// or background stack's), unless opts choose a compression: over loopback
+// it is CPU spent for nothing (a few percent of a research run's, server
+// included, on the 2-core machine of the README's figures). A server that
+// TEMPORAL_ADDRESS names keeps it, even on localhost: that may be a
+// tunnel to a cluster elsewhere (kubectl port-forward, ssh -L).
+func noGzipForLocal(opts *client.Options, local bool) {
+	if local && opts.ConnectionOptions.GrpcCompression == nil {
 		opts.ConnectionOptions.GrpcCompression = &client.GrpcCompressionNone{}
 	}
 }

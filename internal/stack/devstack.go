@@ -115,12 +115,13 @@ func Connect(ctx context.Context, cfg config.Config, opts ConnectOptions) (*Stac
 const startingFor = 30 * time.Second
 
 // startAttached starts the client side of a stack on the server cfg
-// names, which answers on its port; while the server says it is not
+// names, this machine's dev or background stack, which answers on its
+// port; while the server says it is not
 // serving yet (Unavailable), it tries again.
 func startAttached(ctx context.Context, cfg config.Config, logger *slog.Logger) (*Stack, error) {
 	deadline := time.Now().Add(startingFor)
 	for {
-		s, err := Start(ctx, cfg, Options{Logger: logger})
+		s, err := Start(ctx, cfg, Options{Logger: logger, LocalServer: true})
 		var starting *serviceerror.Unavailable
 		if err == nil || !errors.As(err, &starting) || time.Now().After(deadline) {
 			return s, err

@@ -164,9 +164,12 @@ func (s *Stack) startPools(opts Options, acts pools.Activities) error {
 		BuildID:              cfg.BuildID,
 		DeploymentName:       cfg.DeploymentName,
 		Logger:               s.logger,
-		ServerInProcess:      s.Server != nil,
-		Interceptors:         append(append([]interceptor.WorkerInterceptor(nil), opts.Interceptors...), s.Metrics.WorkerInterceptor()),
-		OnFatalError:         func(err error) { s.sup.fail(fmt.Errorf("worker stopped: %w", err)) },
+		// The supervisor stops the pools before the server (reverse order
+		// of start), so an in-process server outlives its workers' last
+		// reports: what lets them skip the confirm wait.
+		ServerInProcess: s.Server != nil,
+		Interceptors:    append(append([]interceptor.WorkerInterceptor(nil), opts.Interceptors...), s.Metrics.WorkerInterceptor()),
+		OnFatalError:    func(err error) { s.sup.fail(fmt.Errorf("worker stopped: %w", err)) },
 	}); err != nil {
 		return err
 	}

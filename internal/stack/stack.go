@@ -59,6 +59,10 @@ type Options struct {
 	SetUpSearch func(*activities.Search)
 	// NoUI keeps the embedded server's Web UI off.
 	NoUI bool
+	// LocalServer says the server TEMPORAL_ADDRESS names is this machine's
+	// dev or background stack (Connect attaches to it): requests to it go
+	// uncompressed, as to a server in this process (see dial).
+	LocalServer bool
 	// Interceptors are added to every worker.
 	Interceptors []interceptor.WorkerInterceptor
 	// ServerLogLevel is the embedded server's log level (default warn).
@@ -145,7 +149,8 @@ func Start(ctx context.Context, cfg config.Config, opts Options) (_ *Stack, err 
 		s.uiURL = cfg.UIURL
 	}
 	t0 := time.Now()
-	if s.Client, err = dial(ctx, cfg, s.frontend(), s.Codec, opts.Logger, s.Metrics); err != nil {
+	local := s.Server != nil || opts.LocalServer
+	if s.Client, err = dial(ctx, cfg, s.frontend(), local, s.Codec, opts.Logger, s.Metrics); err != nil {
 		return nil, err
 	}
 	s.sup.onClose(s.Client.Close)
