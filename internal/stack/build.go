@@ -322,8 +322,7 @@ func configuredSources(sc search.Config) []string {
 	return out
 }
 
-// loopback reports whether an address (host:port) is on this host only: a
-// listen address reachable from here alone, or a server beside us.
+// loopback reports whether a listen address is reachable from this host only.
 func loopback(addr string) bool {
 	host, _, err := net.SplitHostPort(addr)
 	if err != nil {

@@ -116,8 +116,8 @@ const startingFor = 30 * time.Second
 
 // startAttached starts the client side of a stack on the server cfg
 // names, this machine's dev or background stack, which answers on its
-// port; while the server says it is not
-// serving yet (Unavailable), it tries again.
+// port; while the server says it is not serving yet (Unavailable), it
+// tries again.
 func startAttached(ctx context.Context, cfg config.Config, logger *slog.Logger) (*Stack, error) {
 	deadline := time.Now().Add(startingFor)
 	for {
