@@ -234,8 +234,7 @@ func TestReceiverOverHTTP(t *testing.T) {
 	if got := post("e1", true); got != http.StatusNoContent {
 		t.Errorf("redelivery: %d, want 204 (a receiver acknowledges duplicates)", got)
 	}
-	time.Sleep(50 * time.Millisecond)
-	got := CountDeliveries(r.Deliveries())
+	got := CountDeliveries(endedDeliveries(r, 3))
 	if got.Total != 3 || got.Duplicates != 1 || got.BadSignatures != 1 || !got.ReportsAcked["r1"] {
 		t.Errorf("total %d, duplicates %d, bad %d, report acked %v; want 3, 1, 1, true", got.Total, got.Duplicates, got.BadSignatures, got.ReportsAcked["r1"])
 	}
@@ -411,8 +410,28 @@ func TestReceiverHoldsAnswersForAKill(t *testing.T) {
 	case <-time.After(3 * time.Second):
 		t.Fatal("the delivery was not answered after the release")
 	}
-	if ds := r.Deliveries(); len(ds) != 1 || !ds[0].Acked {
+	if ds := endedDeliveries(r, 1); len(ds) != 1 || !ds[0].Acked {
 		t.Errorf("deliveries %+v, want one acknowledged", ds)
 	}
 	release() // a second release is harmless
+}
+
+// endedDeliveries returns r's deliveries once n of them have ended (or after 3
+// seconds): the receiver records an answer after flushing it, so the
+// sender may read it first.
+func endedDeliveries(r *Receiver, n int) []Delivery {
+	deadline := time.Now().Add(3 * time.Second)
+	for {
+		ds := r.Deliveries()
+		ended := 0
+		for _, d := range ds {
+			if !d.Ended.IsZero() {
+				ended++
+			}
+		}
+		if ended >= n || time.Now().After(deadline) {
+			return ds
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
 }
