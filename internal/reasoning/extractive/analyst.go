@@ -73,8 +73,11 @@ const (
 	// answerBoost raises a sentence that states a rule, definition,
 	// condition, cause or quantity; questionPenalty lowers one that asks.
 	// relativeFloor: a sentence scoring below this share of the best
-	// sentence's relevance is not a finding.
-	relativeFloor = 0.6
+	// sentence's relevance is not a finding. (0.6 until 2026-12-06: at 0.4
+	// the tune half's recall rose 0.721 → 0.729 and its precision 0.813 →
+	// 0.821, the test half's precision 0.745 → 0.768 at equal recall; 0.5,
+	// 0.3 and 0.2 measured the same as 0.4 on the tune half.)
+	relativeFloor = 0.4
 	// sourceFloor: a source whose best sentence scores below this share of
 	// the best sentence's relevance gives no finding at all.
 	sourceFloor = 0.8

@@ -613,3 +613,27 @@ func TestAnalyzeTypedUnanswerable(t *testing.T) {
 		}
 	}
 }
+
+// A sentence of the same passage half as relevant as the best one is still
+// a finding (relativeFloor): "Channel communication is the main method of
+// synchronization …" scores about 0.5 of the send/receive rule for a
+// question about sends, and says what the rule is part of.
+func TestAnalyzeKeepsHalfAsRelevantSentence(t *testing.T) {
+	got := analyze(t, "How is a send on a channel synchronized with the receive?", 8, channelsPassage)
+	if len(got.Findings) == 0 {
+		t.Fatal("no findings")
+	}
+	best := got.Findings[0].Score
+	var found bool
+	for _, f := range got.Findings {
+		if strings.HasPrefix(f.Text, "Channel communication is the main method") {
+			found = true
+			if r := f.Score / best; r >= 0.6 || r < relativeFloor {
+				t.Errorf("its relevance is %.2f of the best, want in [%.1f, 0.6): the test no longer checks the floor", r, relativeFloor)
+			}
+		}
+	}
+	if !found {
+		t.Errorf("the sentence about channel communication as a whole is missing: %+v", got.Findings)
+	}
+}
