@@ -686,3 +686,70 @@ func TestDeliverySinksNamesTheConfiguredOnes(t *testing.T) {
 		}
 	}
 }
+
+// requestRecorder keeps the request it was given.
+type requestRecorder struct{ got *reasoning.AnalyzeRequest }
+
+func (r requestRecorder) Analyze(_ context.Context, req reasoning.AnalyzeRequest) (reasoning.Analysis, error) {
+	*r.got = req
+	return reasoning.Analysis{Engine: "recorder"}, nil
+}
+
+// countingTerms counts every term in n of docs chunks, except unseen.
+type countingTerms struct {
+	docs, n int
+	unseen  string
+	err     error
+}
+
+func (c countingTerms) DocumentFrequencies(_ context.Context, terms []string) (int, map[string]int, error) {
+	df := map[string]int{}
+	for _, t := range terms {
+		df[t] = c.n
+		if t == c.unseen {
+			df[t] = 0
+		}
+	}
+	return c.docs, df, c.err
+}
+
+// The analyst is told how often memory holds the question's terms, when
+// memory counts them; a failed count fails the attempt (it is retried).
+func TestAnalyzeCountsTheTermsInMemory(t *testing.T) {
+	store := &fakeStore{chunks: map[string]memory.Chunk{"c1": chunk("c1", "mem", "A send happens before the receive.")}}
+	var got reasoning.AnalyzeRequest
+	in := workflows.AnalyzeInput{Question: "What does the memory model say about channels?",
+		SubQuestion: reasoning.SubQuestion{Text: "When does a send happen?"}, ChunkIDs: []string{"c1"}}
+	run := func(a *Inference) error {
+		var env testsuite.WorkflowTestSuite
+		aenv := env.NewTestActivityEnvironment()
+		aenv.RegisterActivity(a)
+		_, err := aenv.ExecuteActivity(a.Analyze, in)
+		return err
+	}
+	if err := run(&Inference{Engine: reasoning.Engine{Analyst: requestRecorder{&got}}, Chunks: store}); err != nil {
+		t.Fatal(err)
+	}
+	if got.Terms != nil {
+		t.Errorf("terms %+v without a counter", got.Terms)
+	}
+	a := &Inference{Engine: reasoning.Engine{Analyst: requestRecorder{&got}}, Chunks: store, Terms: countingTerms{docs: 5000, n: 7, unseen: "send"}}
+	if err := run(a); err != nil {
+		t.Fatal(err)
+	}
+	if got.Terms == nil || got.Terms.Documents != 5000 {
+		t.Fatalf("terms %+v, want the counts of 5000 chunks", got.Terms)
+	}
+	for _, term := range []string{"send", "memory", "channel"} {
+		if _, ok := got.Terms.Frequencies[term]; !ok {
+			t.Errorf("%q (of the sub-question or the question) was not counted: %v", term, got.Terms.Frequencies)
+		}
+	}
+	if got.Terms.Frequencies["send"] != 0 || got.Terms.Frequencies["channel"] != 7 {
+		t.Errorf("frequencies %v", got.Terms.Frequencies)
+	}
+	a.Terms = countingTerms{err: errors.New("store closed")}
+	if err := run(a); err == nil || !strings.Contains(err.Error(), "store closed") {
+		t.Errorf("a failed count gave %v", err)
+	}
+}

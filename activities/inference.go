@@ -20,11 +20,18 @@ import (
 	"github.com/researchflow/researchflow/internal/reasoning"
 	"github.com/researchflow/researchflow/internal/reasoning/conflict"
 	"github.com/researchflow/researchflow/internal/report"
+	"github.com/researchflow/researchflow/internal/textproc"
 )
 
 // ChunkGetter reads chunks back from memory by ID.
 type ChunkGetter interface {
 	Get(ctx context.Context, ids []string) ([]memory.Chunk, error)
+}
+
+// TermCounter reads document frequencies from memory (see
+// reasoning.TermStats).
+type TermCounter interface {
+	DocumentFrequencies(ctx context.Context, terms []string) (int, map[string]int, error)
 }
 
 // Inference serves the inference pool: the reasoning roles.
@@ -34,7 +41,11 @@ type Inference struct {
 	// engine: it costs no tokens).
 	Offline reasoning.Engine
 	Chunks  ChunkGetter
-	Logger  *slog.Logger
+	// Terms, if set, counts the chunks of memory that hold each term of a
+	// sub-question, for the analyst (the embedded store; nil: Qdrant,
+	// which keeps no such counts).
+	Terms  TermCounter
+	Logger *slog.Logger
 	// Calls, if set, prices the model calls of a plan's estimate
 	// (EstimatePlan); nil: the offline engine, whose calls cost nothing.
 	Calls CallEstimator
@@ -169,9 +180,17 @@ func (a *Inference) Analyze(ctx context.Context, in workflows.AnalyzeInput) (wor
 			Section: c.Section, Text: corpus.WithoutMachineAddressed(c.Text), Score: float64(len(chunks) - i),
 		}
 	}
+	var terms *reasoning.TermStats
+	if a.Terms != nil {
+		docs, df, err := a.Terms.DocumentFrequencies(ctx, textproc.Tokenize(in.SubQuestion.Text+" "+in.Question))
+		if err != nil {
+			return workflows.AnalyzeResult{}, m.fail(fmt.Errorf("count the terms of %q in memory: %w", in.SubQuestion.Text, err))
+		}
+		terms = &reasoning.TermStats{Documents: docs, Frequencies: df}
+	}
 	analysis, err := a.Engine.Analyst.Analyze(call, reasoning.AnalyzeRequest{
 		Question: in.Question, SubQuestion: in.SubQuestion, Passages: passages, MaxFindings: in.MaxFindings,
-		Budget: budget,
+		Terms: terms, Budget: budget,
 	})
 	if err != nil {
 		return workflows.AnalyzeResult{}, m.fail(fmt.Errorf("analyze %q: %w", in.SubQuestion.Text, err))

@@ -248,6 +248,9 @@ func (s *ResearchState) Audit(researchID string, in rf.ResearchInput) rf.Audit {
 				default:
 					af.Why = fmt.Sprintf("stated by %s from passage %s", orEngine(as.Engine), f.ChunkID)
 				}
+				if len(f.Unseen) > 0 {
+					af.Why += fmt.Sprintf("; memory never holds %q, so it does not clearly answer the sub-question", f.Unseen)
+				}
 				as.Findings = append(as.Findings, af)
 			}
 		}
