@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	rf "github.com/researchflow/researchflow"
@@ -249,7 +251,11 @@ func (s *ResearchState) Audit(researchID string, in rf.ResearchInput) rf.Audit {
 					af.Why = fmt.Sprintf("stated by %s from passage %s", orEngine(as.Engine), f.ChunkID)
 				}
 				if len(f.Unseen) > 0 {
-					af.Why += fmt.Sprintf("; memory never holds %q, so it does not clearly answer the sub-question", f.Unseen)
+					q := make([]string, len(f.Unseen))
+					for i, w := range f.Unseen {
+						q[i] = strconv.Quote(w)
+					}
+					af.Why += "; memory holds nothing about " + strings.Join(q, ", ") + ", so it does not clearly answer the sub-question"
 				}
 				as.Findings = append(as.Findings, af)
 			}

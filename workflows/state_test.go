@@ -198,7 +198,7 @@ func TestAuditSaysWhatMemoryNeverHolds(t *testing.T) {
 		}}},
 	}}}
 	fs := st.Audit("r1", rf.ResearchInput{Question: "q"}).SubQuestions[0].Findings
-	if len(fs) != 2 || !strings.Contains(fs[0].Why, `memory never holds ["wallpaper"]`) || strings.Contains(fs[1].Why, "never holds") {
+	if len(fs) != 2 || !strings.Contains(fs[0].Why, `memory holds nothing about "wallpaper"`) || strings.Contains(fs[1].Why, "holds nothing") {
 		t.Errorf("audit findings %+v", fs)
 	}
 }

@@ -35,13 +35,11 @@ const (
 // from the sections (sub-questions with findings) and the gaps (those
 // without): high when every sub-question is answered by a strong finding,
 // low when nothing is cited, fewer than half are answered or the best
-// finding is weak, medium otherwise. A sub-question whose findings all
-// speak around a topic word memory has never seen (Finding.Unseen) is not
-// answered clearly: it counts as a gap here.
+// finding is weak, medium otherwise.
 func Confidence(sections []reasoning.SectionInput, gaps []researchflow.Gap) string {
 	answered, best, scored := 0, 0.0, false
 	for _, s := range sections {
-		if clearly(s.Findings) {
+		if len(s.Findings) > 0 {
 			answered++
 		}
 		for _, f := range s.Findings {
@@ -63,15 +61,4 @@ func Confidence(sections []reasoning.SectionInput, gaps []researchflow.Gap) stri
 		return ConfidenceHigh
 	}
 	return ConfidenceMedium
-}
-
-// clearly reports whether some finding answers its sub-question without a
-// topic word that memory has never seen.
-func clearly(fs []reasoning.CitedFinding) bool {
-	for _, f := range fs {
-		if len(f.Unseen) == 0 {
-			return true
-		}
-	}
-	return false
 }

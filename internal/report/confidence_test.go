@@ -12,11 +12,6 @@ func finding(text string, n int, score float64) reasoning.CitedFinding {
 	return reasoning.CitedFinding{Finding: reasoning.Finding{Text: text, ChunkID: "c", SourceID: "s", Score: score}, N: n}
 }
 
-func unseen(f reasoning.CitedFinding, words ...string) reasoning.CitedFinding {
-	f.Unseen = words
-	return f
-}
-
 func TestConfidence(t *testing.T) {
 	sq := func(id string) reasoning.SubQuestion { return reasoning.SubQuestion{ID: id, Text: id + "?"} }
 	gap := researchflow.Gap{SubQuestion: "b?", Reason: "no passage answers it"}
@@ -32,16 +27,6 @@ func TestConfidence(t *testing.T) {
 		{"weak evidence", []reasoning.SectionInput{{SubQuestion: sq("a"), Findings: []reasoning.CitedFinding{finding("A is 3.", 1, 0.1)}}}, nil, ConfidenceLow},
 		{"a model's findings carry no score", []reasoning.SectionInput{{SubQuestion: sq("a"), Findings: []reasoning.CitedFinding{finding("A is 3.", 1, 0)}}}, nil, ConfidenceHigh},
 		{"one of three answered", []reasoning.SectionInput{{SubQuestion: sq("a"), Findings: []reasoning.CitedFinding{finding("A is 3.", 1, 0.9)}}}, []researchflow.Gap{gap, gap}, ConfidenceLow},
-		// Findings around a topic word memory never saw answer nothing
-		// clearly; one clear finding answers its sub-question.
-		{"only around an unseen topic", []reasoning.SectionInput{{SubQuestion: sq("a"), Findings: []reasoning.CitedFinding{unseen(finding("A is 3.", 1, 0.9), "wallpap")}}}, nil, ConfidenceLow},
-		{"one of two clearly", []reasoning.SectionInput{
-			{SubQuestion: sq("a"), Findings: []reasoning.CitedFinding{finding("A is 3.", 1, 0.9)}},
-			{SubQuestion: sq("b"), Findings: []reasoning.CitedFinding{unseen(finding("B is 4.", 1, 0.9), "wallpap")}},
-		}, nil, ConfidenceMedium},
-		{"clearly beside unclearly", []reasoning.SectionInput{{SubQuestion: sq("a"), Findings: []reasoning.CitedFinding{
-			unseen(finding("A is 3.", 1, 0.9), "wallpap"), finding("A is three.", 1, 0.8),
-		}}}, nil, ConfidenceHigh},
 	} {
 		if got := Confidence(tc.sections, tc.gaps); got != tc.want {
 			t.Errorf("%s: %s, want %s", tc.name, got, tc.want)

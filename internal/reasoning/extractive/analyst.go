@@ -393,7 +393,7 @@ func (e *Engine) Analyze(ctx context.Context, req reasoning.AnalyzeRequest) (rea
 			SourceID: c.sourceID,
 			Score:    math.Round(c.rel*1e4) / 1e4,
 			Support:  math.Round(support(c, subTerms, subConcepts, ctxTerms[c.order])*1e4) / 1e4,
-			Unseen:   unseen,
+			Unseen:   slices.Clone(unseen),
 		})
 	}
 	return out, nil
@@ -1486,8 +1486,9 @@ func lowerWords(ps []reasoning.Passage) map[string]bool {
 // reasoning.Finding.Unseen). The words that ask (verbs of asking, facets)
 // and those naming what is asked for ("how much money", "what colour",
 // see askedFor) are no topic: an answer states a sum or a colour without
-// them. Unlike the rarity among the passages, this does not depend on
-// which passages came back. A small memory (a few notes) tells nothing by
+// them. Unlike the rarity among the passages, memory's counts do not
+// depend on which passages came back. Memory is all of it, every corpus:
+// a word used nowhere in it is no word of its documents' vocabulary. A small memory (a few notes) tells nothing by
 // lacking a word: "take place" is not in "The offsite moved to the first
 // week of May".
 func foreign(sub string, stats *reasoning.TermStats, present map[string]bool) []string {
@@ -1498,7 +1499,10 @@ func foreign(sub string, stats *reasoning.TermStats, present map[string]bool) []
 	var unseen []string
 	known := 0
 	for _, t := range queryTerms(sub) {
-		if verbs[t] || facetWords[t] || verbStems[t] || weakStems[t] || asks[t] {
+		if verbs[t] || facetWords[t] || verbStems[t] || weakStems[t] || asks[t] || strings.IndexFunc(t, textproc.Unspaced) >= 0 {
+			// The character pairs of a script written without spaces
+			// (textproc.Tokenize) are no words: the question's pairs
+			// across its own word boundaries are in no document.
 			continue
 		}
 		d, counted := stats.Frequencies[t]

@@ -715,3 +715,24 @@ func TestAnalyzeMarksTopicMemoryNeverSaw(t *testing.T) {
 		t.Errorf("unseen %v, though memory knows only %d of the other topic words", got, foreignMinKnown-1)
 	}
 }
+
+// The character pairs that stand for words of a script written without
+// spaces are no words: a pair the question makes across its own word
+// boundary is in no document, and says nothing of memory.
+func TestForeignSkipsCharacterPairs(t *testing.T) {
+	sub := "How many days are 备份 kept on the backup server?"
+	counts := func(unseen string) *reasoning.TermStats {
+		df := map[string]int{}
+		for _, term := range textproc.Tokenize(sub) {
+			df[term] = 5
+		}
+		df[unseen] = 0
+		return &reasoning.TermStats{Documents: 5000, Frequencies: df}
+	}
+	if got := foreign(sub, counts("备份"), map[string]bool{}); got != nil {
+		t.Errorf("foreign = %v, want none", got)
+	}
+	if got := foreign(sub, counts("server"), map[string]bool{}); !slices.Equal(got, []string{"server"}) {
+		t.Errorf("foreign = %v, want [server]", got)
+	}
+}
