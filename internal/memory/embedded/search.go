@@ -62,12 +62,30 @@ type topK struct {
 	heap []scored // worst on top
 }
 
-// worse reports whether a ranks below b.
+// worse reports whether a ranks below b (equal scores: see before).
 func (t *topK) worse(a, b scored) bool {
 	if a.score != b.score {
 		return a.score < b.score
 	}
-	return t.x.id(a.doc) > t.x.id(b.doc)
+	return t.x.before(b.doc, a.doc)
+}
+
+// before orders two documents of equal score by what they hold, not by
+// where they were read from: by the text's hash, then the source file's,
+// then the chunk ID. A chunk's ID names its file by path, so the same
+// folder ingested from another place (each evaluation run links its
+// corpora under its own data dir) would otherwise rank equal chunks of two
+// files (the same paragraph in a manual's HTML and man page) the other
+// way round, and cite the other file.
+func (x *index) before(a, b uint32) bool {
+	ca, cb := x.chunk(a), x.chunk(b)
+	switch {
+	case ca.ContentHash != cb.ContentHash:
+		return ca.ContentHash < cb.ContentHash
+	case ca.DocHash != cb.DocHash:
+		return ca.DocHash < cb.DocHash
+	}
+	return ca.ID < cb.ID
 }
 
 func (t *topK) push(s scored) {
@@ -433,7 +451,7 @@ func (x *index) fuse(k int, lists ...[]scored) []scored {
 		case a.list != b.list:
 			return a.list < b.list
 		}
-		return x.id(a.doc) < x.id(b.doc)
+		return x.before(a.doc, b.doc)
 	})
 	out := make([]scored, 0, min(k, len(all)))
 	for _, f := range all[:min(k, len(all))] {

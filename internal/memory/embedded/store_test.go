@@ -608,3 +608,45 @@ func TestDocumentFrequencies(t *testing.T) {
 	defer s.Close()
 	check("after reopen")
 }
+
+// Chunks of equal score rank by what they hold, not by where their files
+// were read from: the same paragraph in two files of a folder ingested
+// from two places ranks the same way in both, whether or not the chunk IDs
+// (which name a file by its path) sort the other way round.
+func TestEqualScoresRankByContentNotPath(t *testing.T) {
+	const text = "The nullglob option removes a word that matches no file."
+	// Two places of the folder: in one, the man page's chunk ID sorts
+	// before the manual's; in the other, after.
+	var places []string
+	var flips []bool
+	for i := 0; len(places) < 2; i++ {
+		p := fmt.Sprintf("/data%d/docs", i)
+		flip := testChunk("c", p+"/man.html", text, nil).ID < testChunk("c", p+"/manual.html", text, nil).ID
+		if len(flips) == 0 || flips[0] != flip {
+			places, flips = append(places, p), append(flips, flip)
+		}
+	}
+	var orders [][]string
+	for _, p := range places {
+		s := openT(t, t.TempDir(), 2)
+		man, manual := testChunk("c", p+"/man.html", text, []float32{1, 0}), testChunk("c", p+"/manual.html", text, []float32{1, 0})
+		man.DocHash, manual.DocHash = memory.Hash("the man page"), memory.Hash("the manual")
+		if err := s.Upsert(context.Background(), []memory.Chunk{man, manual}); err != nil {
+			t.Fatal(err)
+		}
+		for _, q := range []memory.Query{{Text: "nullglob word"}, {Vector: []float32{1, 0}}, {Text: "nullglob word", Vector: []float32{1, 0}}} {
+			q.TopK = 2
+			hits, err := s.Search(context.Background(), q)
+			if err != nil || len(hits) != 2 {
+				t.Fatalf("search %+v: %d hits, %v", q, len(hits), err)
+			}
+			orders = append(orders, []string{filepath.Base(hits[0].Chunk.SourceLocation), filepath.Base(hits[1].Chunk.SourceLocation)})
+		}
+		s.Close()
+	}
+	for i := 3; i < 6; i++ {
+		if !slices.Equal(orders[i], orders[i-3]) {
+			t.Errorf("query %d: %v from %s, %v from %s", i-3, orders[i-3], places[0], orders[i], places[1])
+		}
+	}
+}
