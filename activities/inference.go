@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"slices"
-	"strconv"
 	"strings"
 	"sync"
 
@@ -22,18 +20,11 @@ import (
 	"github.com/researchflow/researchflow/internal/reasoning"
 	"github.com/researchflow/researchflow/internal/reasoning/conflict"
 	"github.com/researchflow/researchflow/internal/report"
-	"github.com/researchflow/researchflow/internal/textproc"
 )
 
 // ChunkGetter reads chunks back from memory by ID.
 type ChunkGetter interface {
 	Get(ctx context.Context, ids []string) ([]memory.Chunk, error)
-}
-
-// TermCounter reads document frequencies from memory (see
-// reasoning.TermStats).
-type TermCounter interface {
-	DocumentFrequencies(ctx context.Context, terms []string) (int, map[string]int, error)
 }
 
 // Inference serves the inference pool: the reasoning roles.
@@ -43,11 +34,7 @@ type Inference struct {
 	// engine: it costs no tokens).
 	Offline reasoning.Engine
 	Chunks  ChunkGetter
-	// Terms, if set, counts the chunks of memory that hold each term of a
-	// sub-question, for the analyst (the embedded store; nil: Qdrant,
-	// which keeps no such counts).
-	Terms  TermCounter
-	Logger *slog.Logger
+	Logger  *slog.Logger
 	// Calls, if set, prices the model calls of a plan's estimate
 	// (EstimatePlan); nil: the offline engine, whose calls cost nothing.
 	Calls CallEstimator
@@ -182,20 +169,9 @@ func (a *Inference) Analyze(ctx context.Context, in workflows.AnalyzeInput) (wor
 			Section: c.Section, Text: corpus.WithoutMachineAddressed(c.Text), Score: float64(len(chunks) - i),
 		}
 	}
-	var terms *reasoning.TermStats
-	if a.Terms != nil {
-		// The counts only refine the analysis: without them it goes on as
-		// with a memory that keeps none.
-		docs, df, err := a.Terms.DocumentFrequencies(ctx, textproc.Tokenize(in.SubQuestion.Text+" "+in.Question))
-		if err != nil {
-			a.logger(ctx).Warn("could not count the question's terms in memory; analyzing without", "error", err)
-		} else {
-			terms = &reasoning.TermStats{Documents: docs, Frequencies: df}
-		}
-	}
 	analysis, err := a.Engine.Analyst.Analyze(call, reasoning.AnalyzeRequest{
 		Question: in.Question, SubQuestion: in.SubQuestion, Passages: passages, MaxFindings: in.MaxFindings,
-		Terms: terms, Budget: budget,
+		Budget: budget,
 	})
 	if err != nil {
 		return workflows.AnalyzeResult{}, m.fail(fmt.Errorf("analyze %q: %w", in.SubQuestion.Text, err))
@@ -238,12 +214,10 @@ func (a *Inference) Synthesize(ctx context.Context, in workflows.SynthesizeInput
 		writer = a.Offline.Writer
 	}
 	notes := in.Notes
-	// Findings that skirt a topic word memory has never seen answer
-	// nothing clearly: a sub-question left with none is a gap.
-	sections, gaps := clearSections(in.Sections, in.Gaps)
 	// A low-confidence report states no findings: what was found does not
 	// clearly answer, and each sub-question it was found for is a gap.
-	confidence := report.Confidence(sections, gaps)
+	confidence := report.Confidence(in.Sections, in.Gaps)
+	sections, gaps := in.Sections, in.Gaps
 	if confidence == report.ConfidenceLow && len(sections) > 0 {
 		gaps = append([]rf.Gap(nil), gaps...)
 		for _, sec := range sections {
@@ -391,50 +365,4 @@ func citeConflicts(conflicts []conflict.Conflict, sources, cited []rf.Source) ([
 		}
 	}
 	return out, cited
-}
-
-// clearSections leaves out of sections the findings that skirt a topic word
-// memory has never seen (reasoning.Finding.Unseen); a sub-question left
-// without findings joins gaps, its reason naming the words. The inputs are
-// not changed.
-func clearSections(sections []reasoning.SectionInput, gaps []rf.Gap) ([]reasoning.SectionInput, []rf.Gap) {
-	out := make([]reasoning.SectionInput, 0, len(sections))
-	gaps = slices.Clip(gaps)
-	for _, sec := range sections {
-		var clear []reasoning.CitedFinding
-		var unseen []string
-		for _, f := range sec.Findings {
-			if len(f.Unseen) == 0 {
-				clear = append(clear, f)
-				continue
-			}
-			for _, w := range f.Unseen {
-				if !slices.Contains(unseen, w) {
-					unseen = append(unseen, w)
-				}
-			}
-		}
-		switch {
-		case len(clear) == len(sec.Findings):
-			out = append(out, sec)
-		case len(clear) > 0:
-			sec.Findings = clear
-			out = append(out, sec)
-		default:
-			gaps = append(gaps, rf.Gap{SubQuestion: sec.SubQuestion.Text, Reason: "no source clearly answers it: memory holds nothing about " + quotedList(unseen)})
-		}
-	}
-	return out, gaps
-}
-
-// quotedList writes words as "a", "b" and "c".
-func quotedList(words []string) string {
-	q := make([]string, len(words))
-	for i, w := range words {
-		q[i] = strconv.Quote(w)
-	}
-	if len(q) < 2 {
-		return strings.Join(q, "")
-	}
-	return strings.Join(q[:len(q)-1], ", ") + " and " + q[len(q)-1]
 }

@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strconv"
-	"strings"
 	"time"
 
 	rf "github.com/researchflow/researchflow"
@@ -249,13 +247,6 @@ func (s *ResearchState) Audit(researchID string, in rf.ResearchInput) rf.Audit {
 					af.Why = fmt.Sprintf("selected by %s from passage %s with score %.3f", orEngine(as.Engine), f.ChunkID, f.Score)
 				default:
 					af.Why = fmt.Sprintf("stated by %s from passage %s", orEngine(as.Engine), f.ChunkID)
-				}
-				if len(f.Unseen) > 0 {
-					q := make([]string, len(f.Unseen))
-					for i, w := range f.Unseen {
-						q[i] = strconv.Quote(w)
-					}
-					af.Why += "; memory holds nothing about " + strings.Join(q, ", ") + ", so it does not clearly answer the sub-question"
 				}
 				as.Findings = append(as.Findings, af)
 			}

@@ -187,18 +187,3 @@ func TestAddUsageChargesTheCurrentStage(t *testing.T) {
 		t.Errorf("timings JSON = %s, want the analyze stage's usage only", b)
 	}
 }
-
-// A finding around a topic word memory never holds says so in the audit.
-func TestAuditSaysWhatMemoryNeverHolds(t *testing.T) {
-	st := ResearchState{SubQuestions: []SubQuestionState{{
-		SubQuestion: reasoning.SubQuestion{ID: "sq1", Text: "Who designed the wallpaper?"}, State: rf.SQDone,
-		Analysis: &AnalyzeResult{Analysis: reasoning.Analysis{Engine: "extractive", Findings: []reasoning.Finding{
-			{Text: "The artwork team designs the release theme.", ChunkID: "c1", SourceID: "s1", Score: 0.5, Unseen: []string{"wallpaper"}},
-			{Text: "Themes change with each release.", ChunkID: "c2", SourceID: "s1", Score: 0.4},
-		}}},
-	}}}
-	fs := st.Audit("r1", rf.ResearchInput{Question: "q"}).SubQuestions[0].Findings
-	if len(fs) != 2 || !strings.Contains(fs[0].Why, `memory holds nothing about "wallpaper"`) || strings.Contains(fs[1].Why, "holds nothing") {
-		t.Errorf("audit findings %+v", fs)
-	}
-}

@@ -44,25 +44,12 @@ type Passage struct {
 	Score    float64 `json:"score"`
 }
 
-// TermStats are document frequencies read from memory: Frequencies[t] is
-// how many of the Documents chunks in memory hold term t (a term of
-// textproc.Tokenize); a term absent from the map was not counted.
-type TermStats struct {
-	Documents   int            `json:"documents"`
-	Frequencies map[string]int `json:"frequencies"`
-}
-
 // AnalyzeRequest asks for the findings that answer SubQuestion.
 type AnalyzeRequest struct {
 	Question    string      `json:"question"`
 	SubQuestion SubQuestion `json:"subQuestion"`
 	Passages    []Passage   `json:"passages"`
 	MaxFindings int         `json:"maxFindings"`
-	// Terms, if set, say how many chunks of memory hold each term of the
-	// question: findings around a topic word memory has never seen do not
-	// clearly answer (see Finding.Unseen). Nil when memory keeps no such
-	// counts (Qdrant).
-	Terms *TermStats `json:"terms,omitempty"`
 	// Budget caps the model tokens of this call (zero: no cap). It is
 	// part of the request, never a hidden setting of the worker.
 	Budget rf.Budget `json:"budget,omitempty"`
@@ -80,13 +67,6 @@ type Finding struct {
 	// analyst's; a model's findings carry none): report confidence is
 	// derived from it (internal/report.Confidence).
 	Support float64 `json:"support,omitempty"`
-	// Unseen are the topic words of the sub-question, as it writes them,
-	// that memory has never seen (the offline analyst's, from
-	// AnalyzeRequest.Terms): the finding
-	// speaks of the rest, and does not clearly answer it (a report whose
-	// sub-questions are answered only so is low confidence, see
-	// internal/report.Confidence).
-	Unseen []string `json:"unseen,omitempty"`
 }
 
 // Analysis is the analyst's answer for one sub-question.

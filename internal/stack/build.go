@@ -169,7 +169,7 @@ func (s *Stack) buildActivities(ctx context.Context, names []string) (*pools.Act
 		if err != nil {
 			return nil, err
 		}
-		acts.Inference = &activities.Inference{Engine: engine, Offline: offline, Chunks: s.Store, Terms: s.terms, Logger: s.logger}
+		acts.Inference = &activities.Inference{Engine: engine, Offline: offline, Chunks: s.Store, Logger: s.logger}
 		if models != nil {
 			acts.Inference.WithHeartbeat = llm.WithHeartbeat
 			acts.Inference.Calls = models
@@ -231,7 +231,6 @@ func (s *Stack) openStore(ctx context.Context) (memory.Store, error) {
 		}
 		s.logger.Info("memory: embedded", "dir", dir, "embeddings", embedder.Model())
 	}
-	s.terms, _ = backend.(activities.TermCounter)
 	return embed.WithEmbeddings(backend, embedder), nil
 }
 

@@ -78,9 +78,8 @@ type Stack struct {
 	Client client.Client
 	// Runs starts and reads research runs over Client.
 	Runs    *rfclient.Client
-	Server  devserver.Server       // nil when connected to a cluster
-	Store   memory.Store           // nil when no pool needs memory
-	terms   activities.TermCounter // Store's term counts, when it keeps them
+	Server  devserver.Server // nil when connected to a cluster
+	Store   memory.Store     // nil when no pool needs memory
 	Pools   *pools.Running
 	Gateway *http.Server
 	// Metrics is the process's Prometheus registry (gateway /metrics and

@@ -766,30 +766,6 @@ func (s *Store) Search(ctx context.Context, q memory.Query) ([]memory.Hit, error
 	return hits, nil
 }
 
-// DocumentFrequencies returns how many live chunks the store holds, over
-// all its corpora, and how many of them hold each of terms (terms of
-// textproc.Tokenize; 0 for a term the store has never seen): the
-// statistics BM25 ranks by.
-func (s *Store) DocumentFrequencies(ctx context.Context, terms []string) (int, map[string]int, error) {
-	if err := ctx.Err(); err != nil {
-		return 0, nil, fmt.Errorf("document frequencies: %w", err)
-	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	if s.closed {
-		return 0, nil, fmt.Errorf("document frequencies: %w", ErrClosed)
-	}
-	x := s.idx
-	df := make(map[string]int, len(terms))
-	for _, t := range terms {
-		df[t] = 0
-		if id, ok := x.terms[t]; ok {
-			df[t] = int(x.df[id])
-		}
-	}
-	return x.live, df, nil
-}
-
 func distinct(terms []string) []string {
 	seen := make(map[string]bool, len(terms))
 	out := terms[:0]

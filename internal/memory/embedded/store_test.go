@@ -569,46 +569,6 @@ func TestFuseTiesFollowTheLists(t *testing.T) {
 	}
 }
 
-// DocumentFrequencies counts the live chunks holding each term, over every
-// corpus, the same before and after a reopen; a term never stored counts 0.
-func TestDocumentFrequencies(t *testing.T) {
-	dir := t.TempDir()
-	ctx := context.Background()
-	s := openT(t, dir, 4)
-	bs := append(batches("go", 3, 10, 4), batches("notes", 1, 5, 4)...)
-	for _, b := range bs {
-		if err := s.Upsert(ctx, b); err != nil {
-			t.Fatalf("Upsert: %v", err)
-		}
-	}
-	if err := s.Delete(ctx, memory.Filter{SourceID: bs[1][0].SourceID}); err != nil {
-		t.Fatalf("Delete: %v", err)
-	}
-	term := func(w string) string { return textproc.Tokenize(w)[0] }
-	goroutines, batch1, zebra := term("goroutines"), term("batch1"), term("zebra")
-	check := func(when string) {
-		t.Helper()
-		docs, df, err := s.DocumentFrequencies(ctx, []string{goroutines, batch1, zebra})
-		if err != nil {
-			t.Fatalf("%s: %v", when, err)
-		}
-		// 30 chunks of "go" less the 10 of the deleted batch, and 5 notes.
-		if docs != 25 || df[goroutines] != 25 || df[batch1] != 0 || df[zebra] != 0 || len(df) != 3 {
-			t.Errorf("%s: %d documents, frequencies %v; want 25 documents, %s 25, %s 0, %s 0", when, docs, df, goroutines, batch1, zebra)
-		}
-	}
-	check("before reopen")
-	if err := s.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if _, _, err := s.DocumentFrequencies(ctx, []string{zebra}); !errors.Is(err, ErrClosed) {
-		t.Errorf("closed store: %v", err)
-	}
-	s = openT(t, dir, 4)
-	defer s.Close()
-	check("after reopen")
-}
-
 // Chunks of equal score rank by what they hold, not by where their files
 // were read from: the same paragraph in two files of a folder ingested
 // from two places ranks the same way in both, whether or not the chunk IDs

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"regexp"
-	"slices"
 	"sort"
 	"strings"
 	"unicode"
@@ -88,12 +87,6 @@ const (
 	answerBoost     = 1.1
 	ruleBoost       = 1.3
 	questionPenalty = 0.5
-	// foreignMinDocs and foreignMinKnown: a topic word memory has never
-	// seen counts (see foreign) only when memory holds at least
-	// foreignMinDocs chunks and at least foreignMinKnown other topic words
-	// of the sub-question.
-	foreignMinDocs  = 1000
-	foreignMinKnown = 2
 	// examplePenalty lowers a sentence that comments on an example program
 	// ("In the previous example, …", "then the program would …"): it
 	// illustrates a rule rather than stating it.
@@ -219,7 +212,6 @@ func (e *Engine) Analyze(ctx context.Context, req reasoning.AnalyzeRequest) (rea
 			return out, nil
 		}
 	}
-	unseen := foreign(sub, req.Terms, present)
 	// The words that ask ("guarantee", "work", "rules") weigh half: the
 	// topic is what a sentence must be about; a sentence that only shares
 	// the asking word ("… is not guaranteed to print …") answers little.
@@ -393,7 +385,6 @@ func (e *Engine) Analyze(ctx context.Context, req reasoning.AnalyzeRequest) (rea
 			SourceID: c.sourceID,
 			Score:    math.Round(c.rel*1e4) / 1e4,
 			Support:  math.Round(support(c, subTerms, subConcepts, ctxTerms[c.order])*1e4) / 1e4,
-			Unseen:   slices.Clone(unseen),
 		})
 	}
 	return out, nil
@@ -1475,93 +1466,4 @@ func lowerWords(ps []reasoning.Passage) map[string]bool {
 		}
 	}
 	return out
-}
-
-// foreign returns the topic words of sub (as written) that no chunk of memory holds
-// (nor any passage), when memory is large and holds at least
-// foreignMinKnown of the sub-question's other topic words: "Who designed the
-// desktop wallpaper of the current Debian release?" over manuals that
-// never say "wallpaper". Sentences found for it speak of the rest, and do
-// not clearly answer it (its findings carry the words, see
-// reasoning.Finding.Unseen). The words that ask (verbs of asking, facets)
-// and those naming what is asked for ("how much money", "what colour",
-// see askedFor) are no topic: an answer states a sum or a colour without
-// them. Unlike the rarity among the passages, memory's counts do not
-// depend on which passages came back. Memory is all of it, every corpus:
-// a word used nowhere in it is no word of its documents' vocabulary. A small memory (a few notes) tells nothing by
-// lacking a word: "take place" is not in "The offsite moved to the first
-// week of May".
-func foreign(sub string, stats *reasoning.TermStats, present map[string]bool) []string {
-	if stats == nil || stats.Documents < foreignMinDocs {
-		return nil
-	}
-	asks := askedFor(sub)
-	var unseen []string
-	known := 0
-	for _, t := range queryTerms(sub) {
-		if verbs[t] || facetWords[t] || verbStems[t] || weakStems[t] || asks[t] || strings.IndexFunc(t, textproc.Unspaced) >= 0 {
-			// The character pairs of a script written without spaces
-			// (textproc.Tokenize) are no words: the question's pairs
-			// across its own word boundaries are in no document.
-			continue
-		}
-		d, counted := stats.Frequencies[t]
-		switch {
-		case !counted:
-		case d == 0 && !present[t]:
-			unseen = append(unseen, t)
-		case d > 0:
-			known++
-		}
-	}
-	if known < foreignMinKnown || len(unseen) == 0 {
-		return nil
-	}
-	// The words as the sub-question writes them ("wallpaper", not the
-	// stem), for people reading the audit.
-	var words []string
-	for _, w := range scanWords(sub) {
-		for _, t := range textproc.Tokenize(w.text) {
-			if slices.Contains(unseen, t) && !slices.Contains(words, w.text) {
-				words = append(words, w.text)
-			}
-		}
-	}
-	return words
-}
-
-// askedFor returns the terms that name what q asks for rather than what it
-// is about: the words after "what", "which", "whose", "how much" or "how
-// many", up to the verb and at most four ("How much money do …", "What
-// colour does …", "How many gigabytes of memory can …"), unless q uses
-// them elsewhere too.
-func askedFor(q string) map[string]bool {
-	ws := scanWords(q)
-	asked, elsewhere := map[string]bool{}, map[string]bool{}
-	for i := 0; i < len(ws); i++ {
-		start := -1
-		switch w := ws[i].lower; {
-		case w == "what" || w == "which" || w == "whose":
-			start = i + 1
-		case w == "how" && i+1 < len(ws) && (ws[i+1].lower == "much" || ws[i+1].lower == "many"):
-			start = i + 2
-		}
-		if start < 0 {
-			for _, t := range textproc.Tokenize(ws[i].text) {
-				elsewhere[t] = true
-			}
-			continue
-		}
-		j := start
-		for ; j < len(ws) && j < start+4 && !auxiliaries[ws[j].lower] && !questionWords[ws[j].lower]; j++ {
-			for _, t := range textproc.Tokenize(ws[j].text) {
-				asked[t] = true
-			}
-		}
-		i = j - 1
-	}
-	for t := range elsewhere {
-		delete(asked, t)
-	}
-	return asked
 }
