@@ -74,13 +74,26 @@ func (e *Engine) Reflect(ctx context.Context, req reasoning.ReflectRequest) (rea
 func topicWords(q string) []string {
 	var out []string
 	seen := map[string]bool{}
-	for _, sw := range scanWords(q) {
+	ws := scanWords(q)
+	for i, sw := range ws {
 		w := sw.lower
-		if textproc.IsStopWord(w) || questionWords[w] || fillers[w] || facetWords[w] || verbs[w] || seen[w] {
+		// "won" of "won't" is the verb the ending negates.
+		negated := i+1 < len(ws) && ws[i+1].lower == "t" && clitic(q, ws[i+1])
+		if textproc.IsStopWord(w) || questionWords[w] || fillers[w] || facetWords[w] || verbs[w] || seen[w] || clitic(q, sw) || negated {
 			continue
 		}
 		seen[w] = true
 		out = append(out, sw.text)
 	}
 	return out
+}
+
+// clitics are the endings of English contractions and possessives.
+var clitics = set(`s t d ll re ve m`)
+
+// clitic reports whether w is the ending of a contraction or possessive
+// written right after an apostrophe ("what's", "the engineer's", "don't"):
+// no word of its own.
+func clitic(q string, w word) bool {
+	return clitics[w.lower] && (strings.HasSuffix(q[:w.start], "'") || strings.HasSuffix(q[:w.start], "’"))
 }

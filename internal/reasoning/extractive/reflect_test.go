@@ -58,3 +58,19 @@ func TestReflectKeepsQuantityQuestion(t *testing.T) {
 		}
 	}
 }
+
+// The ending of a contraction or possessive is no topic word: a follow-up
+// never asks about "s hogging disk space".
+func TestTopicWordsDropContractionEndings(t *testing.T) {
+	for q, want := range map[string]string{
+		"How can I see what's hogging my disk space?":     "hogging disk space",
+		"How much RAM does the engineer’s laptop need?":   "RAM engineer laptop",
+		"Why won't the laptop's fan stop?":                "laptop fan",
+		"Where'd the backups go and who'll restore them?": "backups go restore",
+		"Is the s flag of sed documented?":                "s flag sed documented",
+	} {
+		if got := strings.Join(topicWords(q), " "); got != want {
+			t.Errorf("topicWords(%q) = %q, want %q", q, got, want)
+		}
+	}
+}
