@@ -429,7 +429,7 @@ func nameTerms(q string) map[string]bool {
 	out := map[string]bool{}
 	ws := scanWords(q)
 	for i, w := range ws {
-		if w.lower == "s" && w.start > 0 && (strings.HasSuffix(q[:w.start], "'") || strings.HasSuffix(q[:w.start], "’")) {
+		if w.lower == "s" && clitic(q, w) {
 			for _, n := range ws[i+1 : min(len(ws), i+1+possessiveWords)] {
 				ts := textproc.Tokenize(n.text)
 				if len(ts) == 0 || questionWords[n.lower] {
