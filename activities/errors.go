@@ -2,6 +2,7 @@ package activities
 
 import (
 	"context"
+	"sync"
 	"time"
 
 	"go.temporal.io/sdk/activity"
@@ -52,16 +53,51 @@ func invalid(kind, msg string) error {
 // keepAlive heartbeats ctx's activity in the background until stop is
 // called, so that the stage's short heartbeat timeout notices a dead worker
 // quickly while a long call (a model, an ingestion) is still allowed to run.
-func keepAlive(ctx context.Context) (stop func()) { return keepAliveWith(ctx, nil) }
+func keepAlive(ctx context.Context) (stop func()) { return newBeats(ctx, nil).keepAlive() }
 
-// keepAliveWith is keepAlive with heartbeat details that change as the work
-// goes on: every beat carries details() (the server keeps only the last
-// beat's details, so a beat without them would erase a resume checkpoint).
-func keepAliveWith(ctx context.Context, details func() any) (stop func()) {
-	if !activity.IsActivity(ctx) {
+// beats records an activity's heartbeats, each carrying details() when
+// details is set (the server keeps only the last beat's details, so a beat
+// without them would erase a resume checkpoint or a usage total). A beat
+// reads its details and records them under one lock: the background beat
+// and a beat after new progress never cross, one reading older details and
+// recording them after the other, which would leave the server with stale
+// ones.
+type beats struct {
+	ctx     context.Context
+	details func() any
+	// record is activity.RecordHeartbeat (tests replace it); active: ctx is
+	// an activity's.
+	record func(ctx context.Context, details ...any)
+	active bool
+	mu     sync.Mutex
+}
+
+func newBeats(ctx context.Context, details func() any) *beats {
+	return &beats{ctx: ctx, details: details, record: activity.RecordHeartbeat, active: activity.IsActivity(ctx)}
+}
+
+// beat records one heartbeat with the details now (outside an activity,
+// none).
+func (b *beats) beat() {
+	if !b.active {
+		return
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.details == nil {
+		b.record(b.ctx)
+		return
+	}
+	b.record(b.ctx, b.details())
+}
+
+// keepAlive beats in the background, a third of the heartbeat timeout apart
+// (at most 10 s), until stop is called.
+func (b *beats) keepAlive() (stop func()) {
+	if !b.active {
 		return func() {}
 	}
-	interval := min(activity.GetInfo(ctx).HeartbeatTimeout/3, 10*time.Second)
+	interval := min(activity.GetInfo(b.ctx).HeartbeatTimeout/3, 10*time.Second)
 	if interval <= 0 {
 		return func() {}
 	}
@@ -73,14 +109,10 @@ func keepAliveWith(ctx context.Context, details func() any) (stop func()) {
 			select {
 			case <-done:
 				return
-			case <-ctx.Done():
+			case <-b.ctx.Done():
 				return
 			case <-t.C:
-				if details == nil {
-					activity.RecordHeartbeat(ctx)
-				} else {
-					activity.RecordHeartbeat(ctx, details())
-				}
+				b.beat()
 			}
 		}
 	}()

@@ -60,14 +60,15 @@ func (a *Inference) logger(ctx context.Context) interface {
 // earlier attempts' total, and heartbeats the running total after each
 // call.
 type meter struct {
-	ctx  context.Context
-	mu   sync.Mutex
-	prev rf.Usage // earlier attempts
-	cur  rf.Usage // this attempt
+	beats *beats
+	mu    sync.Mutex
+	prev  rf.Usage // earlier attempts
+	cur   rf.Usage // this attempt
 }
 
 func newMeter(ctx context.Context) *meter {
-	m := &meter{ctx: ctx}
+	m := &meter{}
+	m.beats = newBeats(ctx, m.details)
 	if activity.IsActivity(ctx) && activity.HasHeartbeatDetails(ctx) {
 		var p workflows.InferenceProgress
 		if err := activity.GetHeartbeatDetails(ctx, &p); err == nil {
@@ -94,11 +95,7 @@ func (m *meter) total() rf.Usage {
 	return m.prev.Add(m.cur)
 }
 
-func (m *meter) beat() {
-	if activity.IsActivity(m.ctx) {
-		activity.RecordHeartbeat(m.ctx, m.details())
-	}
-}
+func (m *meter) beat() { m.beats.beat() }
 
 // start begins an attempt: it heartbeats in the background and returns the
 // context for the engine, which records every model call's usage in m and
@@ -107,7 +104,7 @@ func (m *meter) beat() {
 // engine's request.
 func (a *Inference) start(ctx context.Context, budget rf.Budget) (context.Context, *meter, rf.Budget, func()) {
 	m := newMeter(ctx)
-	stop := keepAliveWith(ctx, m.details)
+	stop := m.beats.keepAlive()
 	call := reasoning.WithUsageRecorder(ctx, m.add)
 	if activity.IsActivity(ctx) {
 		call = reasoning.WithRunLogger(call, activity.GetLogger(ctx))

@@ -170,12 +170,12 @@ func (a *Search) ingest(ctx context.Context, req corpus.IngestRequest) (rf.Inges
 	var mu sync.Mutex
 	// Heartbeats always carry the latest checkpoint: the server keeps only the
 	// details of the last heartbeat, so a bare keep-alive would erase it.
-	stop := keepAliveWith(ctx, func() any {
+	hb := newBeats(ctx, func() any {
 		mu.Lock()
 		defer mu.Unlock()
 		return cp
 	})
-	defer stop()
+	defer hb.keepAlive()()
 	stats, err := a.Ingester.Ingest(ctx, resumed, func(p corpus.IngestProgress) {
 		mu.Lock()
 		if base.Total == 0 && cp.Total == 0 {
@@ -185,11 +185,8 @@ func (a *Search) ingest(ctx context.Context, req corpus.IngestRequest) (rf.Inges
 		cp.Files = base.Files + p.Files
 		cp.Unchanged = base.Unchanged + p.Unchanged
 		cp.Chunks = base.Chunks + p.Chunks
-		now := cp
 		mu.Unlock()
-		if isActivity {
-			activity.RecordHeartbeat(ctx, now)
-		}
+		hb.beat()
 	})
 	if err != nil {
 		mu.Lock()
