@@ -18,8 +18,9 @@
 //     sub-question is a gap.
 //   - A sentence must contain a sub-question term, cover two of them
 //     (counting its heading and title; "time.Time" and its parts "time",
-//     "time" are one) and one of the two rarest, and reach
-//     MinScore and relativeFloor (0.6) of the best sentence's relevance.
+//     "time" are one) and one of the two rarest (or name at least three
+//     of its concepts and half of them), and reach MinScore and
+//     relativeFloor (0.4) of the best sentence's relevance.
 //   - A source whose best sentence is below sourceFloor (0.8) of the best
 //     sentence gives no finding at all: a source that is only loosely
 //     related is not cited beside the one that answers.
