@@ -1056,6 +1056,28 @@ func isFragment(s string) bool {
 	if len(ws) < minWords || len(ws) > maxWords || len(s) < 25 || len(textproc.Tokenize(s)) < 3 {
 		return true
 	}
+	return notProse(s, ws)
+}
+
+// shortSentence reports whether s is a fragment only by its length: a
+// finished sentence of a few words ("The default is 512 MiB."), not
+// worth quoting alone but part of the answer after the
+// sentence it follows (see grow).
+func shortSentence(s string) bool {
+	ws := textproc.Words(s)
+	if !latinText(s) || len(ws) < 3 || len(ws) > maxWords || len(textproc.Tokenize(s)) < 2 || !strings.ContainsAny(s[len(s)-1:], ".!?") {
+		return false
+	}
+	if r, _ := utf8.DecodeRuneInString(s); !unicode.IsUpper(r) {
+		return false
+	}
+	return !notProse(s, ws)
+}
+
+// notProse reports whether s (of words ws, in Latin script) is not a
+// sentence to quote whatever its length: navigation, code, a tail cut by
+// markup, or without anything that reads like a verb.
+func notProse(s string, ws []string) bool {
 	if furnitureLine(ws) {
 		return true
 	}

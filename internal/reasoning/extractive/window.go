@@ -12,7 +12,9 @@ import (
 // question (see relatedSentence), up to windowSentences sentences and
 // windowWords words. The answer to "How do I create an associative
 // array?" is often the sentence after the one that names associative
-// arrays; a rule is often stated over two sentences.
+// arrays; a rule is often stated over two sentences, or a setting's
+// value in a short one after it ("The default is 512 MiB.", which is too
+// short to quote alone).
 const (
 	windowSentences = 4
 	windowWords     = 130
@@ -64,7 +66,7 @@ func grow(sents []sentence, i, passage int, related func(string) bool, before []
 			// A code block stands right after the sentence that
 			// introduces it: forward, the window's last; backward, it
 			// joins with that sentence (see below).
-		case isFragment(intro) || !related(s.text):
+		case isFragment(intro) && !shortSentence(intro) || !related(s.text):
 			return false
 		}
 		words += n

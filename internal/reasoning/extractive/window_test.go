@@ -146,3 +146,33 @@ func TestAnswerPassageShowsCodeThatFinishesTheSentence(t *testing.T) {
 		t.Errorf("findings %v: want the finished sentence without the code after it", fs)
 	}
 }
+
+// A short finished sentence after the selected one is part of its answer
+// passage, although it is too short to be a finding alone; a short line
+// that is no sentence is not.
+func TestAnswerPassageKeepsAShortSentenceAfterIt(t *testing.T) {
+	settings := reasoning.Passage{
+		ChunkID: "chunk-settings", SourceID: "src-settings", Title: "Archiver settings", Location: "/doc/archiver/settings.md", Score: 0.9,
+		Text: "## archive.chunkSize\n\n" +
+			"The size of the pieces a large file is split into before upload.\n" +
+			"Pieces are 8 MiB.\n\n" +
+			"The web interface shows a small owl in its corner.\n",
+	}
+	fs := analyzeQ(t, "Into what pieces is a large file split before upload?", settings, snapshotPassage, pricingPassage)
+	if len(fs) == 0 {
+		t.Fatal("no findings")
+	}
+	if want := "The size of the pieces a large file is split into before upload. Pieces are 8 MiB."; fs[0].Text != want {
+		t.Errorf("best finding %q, want %q", fs[0].Text, want)
+	}
+	for _, s := range []string{"The default is 8 MiB.", "Pieces are 8 MiB."} {
+		if !shortSentence(s) {
+			t.Errorf("shortSentence(%q) = false", s)
+		}
+	}
+	for _, s := range []string{"see also upload", "The default is", "| a | b |", "Next page »"} {
+		if shortSentence(s) {
+			t.Errorf("shortSentence(%q) = true", s)
+		}
+	}
+}
