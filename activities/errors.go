@@ -61,7 +61,9 @@ func keepAlive(ctx context.Context) (stop func()) { return newBeats(ctx, nil).ke
 // reads its details and records them under one lock: the background beat
 // and a beat after new progress never cross, one reading older details and
 // recording them after the other, which would leave the server with stale
-// ones.
+// ones. (The SDK's own batching of throttled beats can still, rarely,
+// send an older batched beat after a newer one; the next background beat
+// corrects it.)
 type beats struct {
 	ctx     context.Context
 	details func() any

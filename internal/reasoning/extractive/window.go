@@ -12,9 +12,9 @@ import (
 // question (see relatedSentence), up to windowSentences sentences and
 // windowWords words. The answer to "How do I create an associative
 // array?" is often the sentence after the one that names associative
-// arrays; a rule is often stated over two sentences, or a setting's
-// value in a short one after it ("The default is 512 MiB.", which is too
-// short to quote alone).
+// arrays; a rule is often stated over two sentences, or a value in a
+// short one beside it ("Pieces are 8 MiB.", too short to quote alone,
+// joins when it speaks of the question as any neighbour must).
 const (
 	windowSentences = 4
 	windowWords     = 130
@@ -24,12 +24,13 @@ const (
 	// relatedWeight is the weight (see termWeights) at which one shared
 	// question term makes a neighbour related; lighter terms need a second
 	// one, or a term of pseudo-relevance feedback beside them. 0.25 lets a
-	// topic word found in up to about four in five candidate sentences
-	// count alone: on a page about the topic the topic word is in most
-	// sentences, and the neighbour that uses it continues the answer.
-	// (0.5 until 2026-12-06, which needed a word in fewer than about one
-	// in three; at 0.25 the tune half's recall rose 0.729 → 0.750 at
-	// precision 0.818 → 0.815, and 0.01 measured the same as 0.25.)
+	// topic word found in up to about three in four candidate sentences
+	// (four in five when there are few) count alone: on a page about the
+	// topic the topic word is in most sentences, and the neighbour that
+	// uses it continues the answer. (0.5 until 2026-12-06, which needed a
+	// word in at most about one in five; at 0.25 the tune half's recall
+	// rose 0.729 → 0.750 at precision 0.818 → 0.815, and 0.01 measured the
+	// same as 0.25.)
 	relatedWeight = 0.25
 )
 
