@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	rf "github.com/researchflow/researchflow"
 	"github.com/researchflow/researchflow/internal/reasoning"
@@ -315,12 +316,17 @@ func sanitize(text string) string { return escape(clean(text)) }
 // as written; escape makes them plain text.
 func clean(text string) string {
 	s := strings.Join(strings.Fields(text), " ")
+	stripped := false
 	for {
 		t, _ := textproc.StripCitations(s)
 		if t == s {
 			break
 		}
-		s = t
+		s, stripped = t, true
+	}
+	if !stripped {
+		// Quoted text keeps its spaces: "name is set to ?" says "?".
+		return s
 	}
 	s = strings.Join(strings.Fields(s), " ")
 	return textproc.CloseUp(s)
@@ -551,17 +557,27 @@ const trailing = ".!?:;, \t。！？．；：，、؟।။"
 // splitEnd splits a sentence into its body and the mark it should end with
 // once citations are put before it: the sentence's own question or
 // exclamation mark or full stop, in its own script ("?" , "？", "؟", "。"…),
-// "." when it has none.
+// "." when it has none. A mark after white space is a word of the text,
+// not its end: getopts sets a name "to ?", and the next definition's term
+// ("!", for $!) can follow a sentence's full stop; the first stays in the
+// body, the second is dropped (a mark after the full stop is not the
+// sentence's) ("… set to ? [1].", "… the subshell [1].").
 func splitEnd(text string) (body, end string) {
 	body = strings.TrimRight(text, trailing)
 	rest := text[len(body):]
+	if w := strings.TrimLeft(rest, " \t"); w != "" && len(w) < len(rest) {
+		if r, size := utf8.DecodeRuneInString(w); r == '?' || r == '!' {
+			body += rest[:len(rest)-len(w)] + string(r)
+			rest = w[size:]
+		}
+	}
 	end = "."
 	for _, r := range rest {
 		switch r {
+		case ' ', '\t', '.', '．':
+			return body, end
 		case '?', '!', '？', '！', '؟', '。', '।', '။':
 			return body, string(r)
-		case '．':
-			end = "."
 		}
 	}
 	return body, end

@@ -333,6 +333,10 @@ func TestRenderShowsCodeAsCode(t *testing.T) {
 		// The term a definition defines, on the line before it.
 		{"expand_aliases\nIf set, aliases are expanded in scripts too.", "`expand_aliases`: If set, aliases are expanded in scripts too [1]."},
 		{"-n, --dry-run\nShow what would be removed:\n$ tool clean -n", "`-n, --dry-run`: Show what would be removed: `$ tool clean -n` [1]."},
+		// A mark after a space is a word of the text, not the sentence's end.
+		{"At the end of options, name is set to ?", "At the end of options, name is set to ? [1]."},
+		{"In a subshell, it expands to the ID of the shell, not the subshell. !", "In a subshell, it expands to the ID of the shell, not the subshell [1]."},
+		{"Is it safe?", "Is it safe [1]?"},
 	}
 	for _, tt := range tests {
 		var st RenderStats
