@@ -54,6 +54,12 @@ func coordinatedItems(q string) []string {
 	if open < 0 || open+1 >= and {
 		return nil
 	}
+	if ws[open].lower == "which" || ws[open].lower == "what" {
+		// The words right after "Which"/"What" ask ("Which compresses
+		// better, gzip or xz?"): what follows them is no list of what
+		// is asked for.
+		return nil
+	}
 	for k := 0; k < open; k++ {
 		if !(questionWords[ws[k].lower] || imperatives[ws[k].lower] || textproc.IsStopWord(ws[k].lower)) {
 			return nil

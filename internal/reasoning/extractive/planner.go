@@ -368,18 +368,18 @@ func comparisonMarker(ws []word) bool {
 // after "should I use" / "which". Each side is an entity of the question.
 func comparisonSides(q string) []entity {
 	ws := scanWords(q)
-	marker := -1
+	marker, alternative := -1, false
 	for i, w := range ws {
 		switch w.lower {
 		case "vs", "versus":
-			marker = i
+			marker, alternative = i, false
 		case "between", "compare", "compared", "comparing", "differ", "differs", "difference", "differences":
 			if marker < 0 {
 				marker = i
 			}
 		case "or":
 			if marker < 0 && i > 0 && (ws[0].lower == "should" || ws[0].lower == "which") {
-				marker = i
+				marker, alternative = i, true
 			}
 		}
 	}
@@ -393,6 +393,23 @@ func comparisonSides(q string) []entity {
 			continue
 		}
 		sides = append(sides, e)
+	}
+	if alternative {
+		// "Which compresses better, gzip or xz?": the sides are the
+		// phrases either side of "or"; what comes before them asks.
+		at := ws[marker].start
+		var left, right *entity
+		for i := range sides {
+			if sides[i].pos < at {
+				left = &sides[i]
+			} else if right == nil {
+				right = &sides[i]
+			}
+		}
+		if left == nil || right == nil {
+			return nil
+		}
+		return []entity{*left, *right}
 	}
 	if len(sides) < 2 {
 		return nil

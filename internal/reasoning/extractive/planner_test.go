@@ -403,3 +403,42 @@ func TestPlanPronounStandsForTheWholeNounPhrase(t *testing.T) {
 		}
 	}
 }
+
+// An alternative question ("Which compresses better, gzip or xz?") has
+// the phrases either side of "or" as its sides; the words after "Which"
+// ask and are no side or list item ("What is compresses better?" was
+// planned from a new user's question).
+func TestPlanAlternativeQuestion(t *testing.T) {
+	tests := []struct {
+		q    string
+		want []string
+	}{
+		{"Which compresses better, gzip or xz?", []string{"What is gzip?", "What is xz?"}},
+		{"Which is faster: ripgrep or grep?", []string{"What is ripgrep?", "What is grep?"}},
+		{"Which should I use, git merge or git rebase?", []string{"What is git merge?", "What is git rebase?"}},
+		{"Should I use merge or rebase?", []string{"What is merge?", "What is rebase?"}},
+	}
+	for _, tt := range tests {
+		p, err := New(Config{}).Plan(context.Background(), reasoning.PlanRequest{Question: tt.q, MaxSubQuestions: 5})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, s := range p.SubQuestions[1:] {
+			got = append(got, s.Text)
+		}
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("Plan(%q) after the question as asked = %q, want %q", tt.q, got, tt.want)
+		}
+	}
+	// No side of a question whose "or" joins one phrase to nothing new.
+	p, err := New(Config{}).Plan(context.Background(), reasoning.PlanRequest{Question: "Which runs faster, a for loop or a while loop?", MaxSubQuestions: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range p.SubQuestions[1:] {
+		if strings.Contains(s.Text, "faster") || strings.Contains(s.Text, "runs") {
+			t.Errorf("planned %q: the asking words as a side", s.Text)
+		}
+	}
+}
