@@ -314,6 +314,9 @@ func focusInSetting(q string) string {
 	return "What about " + strings.TrimPrefix(ents[focus].text, "the ") + " in " + ents[setting].text + "?"
 }
 
+// objectPronouns stand for an object after a verb ("verify them").
+var objectPronouns = set(`them it this that these those him her us me`)
+
 // topicMarkers introduce what a question is about.
 var topicMarkers = set(`about regarding concerning on with`)
 
@@ -341,6 +344,14 @@ func conjuncts(q string) []string {
 		}
 		if strings.TrimSpace(strings.Trim(q[ws[i-1].end:ws[i].start], ",")) != "" || strings.TrimSpace(q[ws[i].end:ws[i+1].start]) != "" {
 			continue // punctuation other than a comma between
+		}
+		if i >= 2 && (ws[i-2].lower == "both" || strings.Contains(q[ws[i-2].end:ws[i-1].start], ",")) {
+			// "redirect both stdout and stderr" asks for the two together;
+			// "list, create and delete tags" ends a longer list.
+			continue
+		}
+		if i+2 < len(ws) && objectPronouns[ws[i+2].lower] {
+			continue // "sign commits with GPG and verify them": a verb and its object
 		}
 		// The right conjunct is its first word; the left one, its last:
 		// "the GOGC and GOMAXPROCS environment variables".
@@ -880,7 +891,7 @@ func entities(q string) []entity {
 			runs = append(runs, span{i, i + 1})
 		case textproc.IsStopWord(w.lower) || verbs[w.lower] || fillers[w.lower] || facetWords[w.lower] ||
 			questionWords[w.lower] || imperatives[w.lower] || w.lower == "vs" || w.lower == "versus" || len(textproc.Tokenize(w.lower)) == 0 ||
-			(i > 0 && subjects[ws[i-1].lower]):
+			(i > 0 && subjects[ws[i-1].lower]) || clitic(string(masked), w):
 			end(i)
 		default:
 			if open < 0 {
@@ -900,6 +911,11 @@ func entities(q string) []entity {
 			text = strings.ToLower(text[:len(first.text)]) + text[len(first.text):]
 		}
 		e := entity{text: text, plural: isPlural(last), pos: first.start, code: r.to-r.from == 1 && isIdentifier(first.text)}
+		before := strings.TrimRight(q[:first.start], "-")
+		if dashes := first.start - len(before); dashes > 0 && r.to-r.from == 1 && (before == "" || strings.HasSuffix(before, " ")) {
+			// A command-line flag ("--cached") is named with its dashes.
+			e.text, e.pos, e.code = q[first.start-dashes:last.end], first.start-dashes, true
+		}
 		// "buffered and unbuffered channels": borrow the head "channels".
 		if r.to-r.from == 1 && !e.code && ri+1 < len(runs) && r.to+1 == runs[ri+1].from &&
 			(ws[r.to].lower == "and" || ws[r.to].lower == "or") && runs[ri+1].to-runs[ri+1].from >= 2 {

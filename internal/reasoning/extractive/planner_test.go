@@ -442,3 +442,45 @@ func TestPlanAlternativeQuestion(t *testing.T) {
 		}
 	}
 }
+
+// Two words joined by "and" are two topics only as nouns of one phrase:
+// not the two things "both" asks for together, not the end of a longer
+// list, not a verb with its object; the ending of "What's" is no topic,
+// and a flag is named with its dashes. (Faults a new user's questions
+// showed: "How do I sign commits with GPG them?", "How do I redirect both
+// stdout to the same file?", "How do I list, create tags?", "What is s?",
+// "What is cached diff?".)
+func TestPlanCoordinationThatIsNoPairOfTopics(t *testing.T) {
+	bad := map[string][]string{
+		"How do I sign commits with GPG and verify them?":                              {"GPG them", "with verify"},
+		"i need to redirect both stdout and stderr to the same file":                   {"both stdout to", "both stderr to"},
+		"How do I list, create and delete tags?":                                       {"list, create tags", "list, delete tags"},
+		"What's the difference between \"$@\" and \"$*\"?":                             {"What is s?", "What are s?"},
+		"What's the difference between git diff, git diff --cached and git diff HEAD?": {"What is s?", "cached diff"},
+	}
+	for q, frags := range bad {
+		p, err := New(Config{}).Plan(context.Background(), reasoning.PlanRequest{Question: q, MaxSubQuestions: 5})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range p.SubQuestions {
+			for _, f := range frags {
+				if strings.Contains(s.Text, f) {
+					t.Errorf("Plan(%q) planned %q", q, s.Text)
+				}
+			}
+		}
+	}
+	// The pair of nouns is still split.
+	p, err := New(Config{}).Plan(context.Background(), reasoning.PlanRequest{Question: "What do the GOGC and GOMAXPROCS variables control?", MaxSubQuestions: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, s := range p.SubQuestions {
+		got = append(got, s.Text)
+	}
+	if !slices.Contains(got, "What do the GOGC variables control?") || !slices.Contains(got, "What do the GOMAXPROCS variables control?") {
+		t.Errorf("Plan = %q, want both variables as parts", got)
+	}
+}
