@@ -562,6 +562,13 @@ const trailing = ".!?:;, \t。！？．；：，、؟।။"
 // ("!", for $!) can follow a sentence's full stop; the first stays in the
 // body, the second is dropped (a mark after the full stop is not the
 // sentence's) ("… set to ? [1].", "… the subshell [1].").
+// symbolEnd reports whether s ends with a symbol that a mark after it
+// completes as a name ("$" of "$?").
+func symbolEnd(s string) bool {
+	r, _ := utf8.DecodeLastRuneInString(s)
+	return r == '$'
+}
+
 func splitEnd(text string) (body, end string) {
 	body = strings.TrimRight(text, trailing)
 	rest := text[len(body):]
@@ -570,6 +577,10 @@ func splitEnd(text string) (body, end string) {
 			body += rest[:len(rest)-len(w)] + string(r)
 			rest = w[size:]
 		}
+	} else if r, size := utf8.DecodeRuneInString(rest); (r == '?' || r == '!') && symbolEnd(body) {
+		// "$?", "$!": the mark is the last character of a name.
+		body += string(r)
+		rest = rest[size:]
 	}
 	end = "."
 	for _, r := range rest {

@@ -337,6 +337,7 @@ func TestRenderShowsCodeAsCode(t *testing.T) {
 		{"At the end of options, name is set to ?", "At the end of options, name is set to ? [1]."},
 		{"In a subshell, it expands to the ID of the shell, not the subshell. !", "In a subshell, it expands to the ID of the shell, not the subshell [1]."},
 		{"Is it safe?", "Is it safe [1]?"},
+		{"The status is kept in the special parameter $?", "The status is kept in the special parameter $? [1]."},
 	}
 	for _, tt := range tests {
 		var st RenderStats
