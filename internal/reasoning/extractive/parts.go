@@ -125,8 +125,29 @@ func coordinatedItems(q string) []string {
 	if len(items) == 2 && !(determiners[ws[spans[0].from].lower] && determiners[ws[spans[1].from].lower]) {
 		return nil
 	}
+	// "the default values of HISTSIZE, HISTFILESIZE and HISTCONTROL": the
+	// first item opens with what is asked of every item, the others are
+	// bare names; each part asks it ("What are the default values of
+	// HISTFILESIZE?").
+	frame := ""
+	if first := spans[0]; determiners[ws[first.from].lower] {
+		for k := first.from + 1; k < first.to; k++ {
+			if listPrepositions[ws[k].lower] && k+1 == first.to {
+				frame = body[ws[first.from].start:ws[k].end] + " "
+				break
+			}
+		}
+		for _, sp := range spans[1:] {
+			if frame != "" && (determiners[ws[sp.from].lower] || sp.to != sp.from) {
+				frame = "" // "the X of A, the Y of B": items of their own
+			}
+		}
+	}
 	var out []string
-	for _, it := range items {
+	for i, it := range items {
+		if i > 0 && frame != "" {
+			it = frame + it
+		}
 		head := headNoun(scanWords(it))
 		out = append(out, "What "+be(isPlural(head))+" "+it+rest+"?")
 	}

@@ -3,6 +3,7 @@ package extractive
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -269,5 +270,22 @@ func TestTypedAnswers(t *testing.T) {
 		if got, _ := holds(at, tt.s, nil, nil, quantityDimensions(tt.q)); got != tt.want {
 			t.Errorf("%q (%v, dimensions %v) held by %q = %v, want %v", tt.q, at, quantityDimensions(tt.q), tt.s, got, tt.want)
 		}
+	}
+}
+
+// A list whose first item opens with what is asked of every item ("the
+// default values of HISTSIZE, HISTFILESIZE and HISTCONTROL") asks it of
+// each ("What is HISTFILESIZE?" was planned from a new user's question).
+func TestCoordinatedItemsKeepTheFrameOfTheFirst(t *testing.T) {
+	got := coordinatedItems("What are the default values of HISTSIZE, HISTFILESIZE and HISTCONTROL?")
+	want := []string{"What are the default values of HISTSIZE?", "What are the default values of HISTFILESIZE?", "What are the default values of HISTCONTROL?"}
+	if !slices.Equal(got, want) {
+		t.Errorf("coordinatedItems = %q, want %q", got, want)
+	}
+	// Items with their own determiner keep their own words.
+	got = coordinatedItems("What are the length, the opening year and the designer of the Varga bridge?")
+	want = []string{"What is the length of the Varga bridge?", "What is the opening year of the Varga bridge?", "What is the designer of the Varga bridge?"}
+	if !slices.Equal(got, want) {
+		t.Errorf("coordinatedItems = %q, want %q", got, want)
 	}
 }
