@@ -52,6 +52,9 @@ var dimensions = map[string]map[string]bool{
 	"share":  set(`% percent`),
 	"weight": set(`kg g gram grams kilogram kilograms ton tons tonne tonnes lb lbs pound pounds heavy`),
 	"time":   timeUnits,
+	// A speed is a span of time ("within 60 seconds"), an amount a
+	// second ("800 KiB/s") or a comparison ("slower than gzip").
+	"speed": union(timeUnits, set(`per /s /sec /second kib/s kb/s mb/s mib/s gb/s kib/sec kb/sec mib/sec mb/sec step steps iteration iterations bps kbps mbps gbps x times fast slow quick faster slower quicker`)),
 }
 
 // dimensionOf names the dimension of a measure noun or "how" adjective.
@@ -62,6 +65,7 @@ var dimensionOf = map[string][]string{
 	"size": {"size", "length"}, "capacity": {"size"}, "big": {"size", "length"}, "large": {"size", "length"}, "percentage": {"share"},
 	"space": {"size"}, "memory": {"size"}, "storage": {"size"},
 	"weight": {"weight"}, "heavy": {"weight"},
+	"fast": {"speed"}, "quickly": {"speed"}, "speed": {"speed"}, "slow": {"speed"},
 	"duration": {"time"}, "lifetime": {"time"}, "age": {"time"}, "old": {"time"}, "often": {"time"}, "timeout": {"time"},
 }
 
@@ -98,6 +102,12 @@ func quantityDimensions(q string) []string {
 // statesDimension reports whether s states a number with a word of one of
 // the dimensions.
 func statesDimension(s string, dims []string) bool {
+	if slices.Contains(dims, "speed") && comparesSpeed(s) {
+		return true
+	}
+	if len(dims) > 0 && vagueMeasure(s, dims) {
+		return true
+	}
 	if !statesQuantity(s) {
 		return false
 	}
@@ -105,10 +115,13 @@ func statesDimension(s string, dims []string) bool {
 		return true
 	}
 	for _, f := range strings.Fields(prose(s)) {
-		for _, part := range splitNumberUnit(strings.ToLower(strings.Trim(f, ".,;:()"))) {
-			for _, d := range dims {
-				if dimensions[d][part] {
-					return true
+		for _, part := range splitNumberUnit(strings.ToLower(strings.Trim(f, ".,;:()\"'`"))) {
+			// "3.months.ago" is three months.
+			for _, unit := range strings.FieldsFunc(part, func(r rune) bool { return r == '.' }) {
+				for _, d := range dims {
+					if dimensions[d][unit] || dimensions[d][part] {
+						return true
+					}
 				}
 			}
 		}
@@ -125,6 +138,58 @@ func statesDimension(s string, dims []string) bool {
 		}
 		for _, n := range fields[i+1 : min(i+4, len(fields))] {
 			if statesQuantity(n) && !strings.Contains(n, "%") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// union is the words of both sets.
+func union(a, b map[string]bool) map[string]bool {
+	out := make(map[string]bool, len(a)+len(b))
+	for w := range a {
+		out[w] = true
+	}
+	for w := range b {
+		out[w] = true
+	}
+	return out
+}
+
+// comparesSpeed reports whether s compares speeds ("slower than gzip",
+// "twice as fast"): an answer to "how fast" without a number.
+func comparesSpeed(s string) bool {
+	for _, w := range scanWords(prose(s)) {
+		switch w.lower {
+		case "faster", "slower", "quicker", "fastest", "slowest":
+			return true
+		}
+	}
+	return false
+}
+
+// vagueAmounts state an amount without a number when a unit follows ("a
+// few months", "several seconds", "a month or so").
+var vagueAmounts = set(`a an few several couple`)
+
+// vagueMeasure reports whether s states an amount of one of the
+// dimensions in words: a vague amount, then (after "of") a unit.
+func vagueMeasure(s string, dims []string) bool {
+	ws := scanWords(prose(s))
+	for i := 0; i+1 < len(ws); i++ {
+		if !vagueAmounts[ws[i].lower] {
+			continue
+		}
+		next := ws[i+1].lower
+		if next == "of" && i+2 < len(ws) {
+			next = ws[i+2].lower
+		}
+		if next == "second" {
+			continue // "a second argument" counts nothing
+		}
+		for _, d := range dims {
+			if d != "money" && d != "share" && dimensions[d][next] && len(next) > 2 {
 				return true
 			}
 		}
@@ -174,7 +239,12 @@ func classify(q string) answerType {
 			// none, and each part is typed on its own.
 			t := classify(cs[0])
 			for _, c := range cs[1:] {
-				if classify(c) != t {
+				u := classify(c)
+				switch {
+				case u == t:
+				case u == timeAnswer && t == dateAnswer || u == dateAnswer && t == timeAnswer:
+					t = timeAnswer // a date is a time
+				default:
 					return anyAnswer
 				}
 			}
@@ -197,6 +267,11 @@ func classify(q string) answerType {
 	case first == "when" && (modals[second] || len(ws) > 2 && (second == "is" || second == "are") && !timeNouns[ws[2].lower] && ws[2].lower != "the"):
 		// "When should I use X?", "When is X useful?": a condition.
 		return conditionAnswer
+	case first == "when" && (second == "was" || second == "were" || second == "did"):
+		// "When was X released?", "When did X become …": a past event
+		// is dated; a condition ("after Debian 12") or a span does not
+		// place it.
+		return dateAnswer
 	case first == "when" || (first == "since" && second == "when"):
 		return timeAnswer
 	case first == "who" || first == "whom" || first == "whose":

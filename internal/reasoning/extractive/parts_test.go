@@ -176,9 +176,17 @@ func TestClassify(t *testing.T) {
 		// Several parts: typed when they all ask for one type.
 		"Who wrote the first version and which foundation pays for it now?": personAnswer,
 		"When was the format frozen and when will it be retired?":           timeAnswer,
-		"How many workers run and how long does a job take?":                quantityAnswer,
-		"Who chairs the review and when does it start?":                     anyAnswer,
-		"What is the difference between git merge and rebase?":              anyAnswer,
+		// A past event is dated: "after Debian 12" or "for two years"
+		// does not place it.
+		"When was Git 1.5.4 released?":                         dateAnswer,
+		"When did the project switch to the new license?":      dateAnswer,
+		"When were the old mirrors retired?":                   dateAnswer,
+		"When does a deferred call run?":                       timeAnswer,
+		"When will the next version be released?":              timeAnswer,
+		"How fast does bash notice new mail?":                  quantityAnswer,
+		"How many workers run and how long does a job take?":   quantityAnswer,
+		"Who chairs the review and when does it start?":        anyAnswer,
+		"What is the difference between git merge and rebase?": anyAnswer,
 	} {
 		if got := classify(q); got != want {
 			t.Errorf("classify(%q) = %v, want %v", q, got, want)
@@ -261,6 +269,22 @@ func TestTypedAnswers(t *testing.T) {
 		{"In which month is the next release planned?", "After a month or so, the release is usable.", false},
 		{"In which month is the next release planned?", "The next release is planned for June.", true},
 		{"When is the next release planned?", "The release is planned after the freeze ends.", true},
+		// A past event is placed by a date, not by another event.
+		{"When was the mirror network launched?", "The mirror network was launched after the 2.0 release of the installer.", false},
+		{"When was the mirror network launched?", "The mirror network was launched in March 2004.", true},
+		// A speed is a span of time, an amount a second or a comparison;
+		// another number is not one.
+		{"How fast does the daemon notice a new file?", "The daemon checks the directory every 30 seconds.", true},
+		{"How fast does the daemon notice a new file?", "The daemon watches two directories.", false},
+		{"At what speed does the tool copy data?", "Copies run at about 40 MB/s on a local disk.", true},
+		{"How fast is the new codec compared to the old one?", "The new codec is slower than the old one but compresses better.", true},
+		{"How fast can the mirror be downloaded?", "The mirror holds 4 suites of packages.", false},
+		// An amount in words before a unit; a default written as a value.
+		{"How long should users wait before upgrading?", "For a few months after the release, users should wait.", true},
+		{"How long should users wait before upgrading?", "Wait a month or so before upgrading.", true},
+		{"How long should users wait before upgrading?", "Pass a second argument to wait before upgrading.", false},
+		{"How long should users wait before upgrading?", "A few users wait before upgrading.", false},
+		{"How long are stale entries kept?", `Stale entries expire after "3.months.ago" by default.`, true},
 	} {
 		at := classify(tt.q)
 		if !at.strict() {
