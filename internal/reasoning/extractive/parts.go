@@ -39,8 +39,8 @@ func coordinatedItems(q string) []string {
 			break
 		}
 	}
-	if and < 0 {
-		return nil
+	if and < 0 || ws[and].lower == "or" && ws[0].lower == "which" && ws[1].lower != "of" {
+		return nil // "Which is faster, A or B?" asks to choose: see comparisonSides
 	}
 	// The list runs from after the last asking word ("What are", "Tell
 	// me") before "and"; its items before "and" are separated by commas.

@@ -187,8 +187,9 @@ func (e *Engine) Plan(ctx context.Context, req reasoning.PlanRequest) (reasoning
 		for i, c := range conjuncts(q) {
 			cands = append(cands, facetQuestion{c, fmt.Sprintf("part %d of the question", i+1)})
 		}
+		ask := sideQuestion(q)
 		for i, side := range comparisonSides(q) {
-			cands = append(cands, facetQuestion{"What " + be(side.plural) + " " + side.text + "?", fmt.Sprintf("side %d of the comparison", i+1)})
+			cands = append(cands, facetQuestion{ask(side), fmt.Sprintf("side %d of the comparison", i+1)})
 		}
 	} else if parts := splitForeign(q); len(parts) > 1 {
 		for i, c := range parts {
@@ -362,6 +363,10 @@ func conjuncts(q string) []string {
 	return nil
 }
 
+// comparing words set the sides of a comparison apart ("xz compared to
+// gzip"); they belong to neither.
+var comparing = set(`vs versus compared comparing than`)
+
 // comparisonMarker reports whether the words compare ("vs", "difference
 // between", "compare", "differ").
 func comparisonMarker(ws []word) bool {
@@ -372,6 +377,46 @@ func comparisonMarker(ws []word) bool {
 		}
 	}
 	return false
+}
+
+// sideQuestion returns how a side of comparison q is asked about: what it
+// is, or, when q asks for a measure of it ("How fast is xz compared to
+// gzip?"), that measure ("How fast is gzip?").
+func sideQuestion(q string) func(entity) string {
+	ws := scanWords(q)
+	if len(ws) > 3 && ws[0].lower == "how" && (ws[2].lower == "is" || ws[2].lower == "are") && !textproc.IsStopWord(ws[1].lower) {
+		measure := ws[1].lower
+		return func(e entity) string {
+			return "How " + measure + " " + be(e.plural) + " " + article(q, e) + e.text + "?"
+		}
+	}
+	return func(e entity) string { return "What " + be(e.plural) + " " + article(q, e) + e.text + "?" }
+}
+
+// describing reports whether a word reads as an adjective by its ending
+// ("buffered", "static", "optional").
+func describing(w string) bool {
+	for _, suf := range []string{"ed", "al", "ive", "ous", "able", "ible", "less", "ful", "ic"} {
+		if len(w) > len(suf)+2 && strings.HasSuffix(w, suf) {
+			return true
+		}
+	}
+	return false
+}
+
+// article returns the article q writes before entity e ("a Go map"), with
+// its space, or "".
+func article(q string, e entity) string {
+	if e.quoted || e.code || e.article {
+		return "" // "the working tree" is named with its article
+	}
+	before := strings.ToLower(q[:e.pos])
+	for _, a := range []string{"a ", "an ", "the "} {
+		if strings.HasSuffix(before, " "+a) || before == a {
+			return a
+		}
+	}
+	return ""
 }
 
 // comparisonSides finds the two sides of a comparison: "X vs Y", "X versus
@@ -420,12 +465,22 @@ func comparisonSides(q string) []entity {
 		if left == nil || right == nil {
 			return nil
 		}
-		return []entity{*left, *right}
-	}
-	if len(sides) < 2 {
+		sides = []entity{*left, *right}
+	} else if len(sides) < 2 {
 		return nil
 	}
-	return sides[:2]
+	sides = sides[:2]
+	for i := range sides {
+		s, other := &sides[i], sides[1-i]
+		rest := strings.ToLower(q[min(len(q), s.pos+len(s.text)):])
+		if !s.code && !s.quoted && !strings.Contains(s.text, " ") && strings.Contains(other.text, " ") &&
+			(strings.HasPrefix(rest, " one") || strings.HasPrefix(rest, " ones")) {
+			// "a buffered channel … an unbuffered one": "one" stands for
+			// the noun the other side names.
+			s.text += other.text[strings.LastIndex(other.text, " "):]
+		}
+	}
+	return sides
 }
 
 // normalizeQuestion collapses white space, capitalizes, ends a question with
@@ -889,9 +944,19 @@ func entities(q string) []entity {
 		case isIdentifier(w.text):
 			end(i)
 			runs = append(runs, span{i, i + 1})
+		case verbs[w.lower] && strings.HasSuffix(w.lower, "ing") && i > 0 && determiners[ws[i-1].lower] &&
+			i+1 < len(ws) && !textproc.IsStopWord(ws[i+1].lower) && !verbs[ws[i+1].lower]:
+			// "the working tree": a participle between an article and its
+			// noun describes the noun.
+			if open < 0 {
+				open = i
+			}
 		case textproc.IsStopWord(w.lower) || verbs[w.lower] || fillers[w.lower] || facetWords[w.lower] ||
-			questionWords[w.lower] || imperatives[w.lower] || w.lower == "vs" || w.lower == "versus" || len(textproc.Tokenize(w.lower)) == 0 ||
-			(i > 0 && subjects[ws[i-1].lower]) || clitic(string(masked), w):
+			questionWords[w.lower] || imperatives[w.lower] || comparing[w.lower] || len(textproc.Tokenize(w.lower)) == 0 ||
+			(i > 0 && subjects[ws[i-1].lower]) || clitic(string(masked), w) ||
+			i > 0 && ws[i-1].lower == "how" || i+1 < len(ws) && ws[i+1].lower == "than":
+			// "how fast", "how big": the measure asked, not a topic; nor is
+			// a comparative ("dash faster than bash").
 			end(i)
 		default:
 			if open < 0 {
@@ -917,7 +982,14 @@ func entities(q string) []entity {
 			e.text, e.pos, e.code = q[first.start-dashes:last.end], first.start-dashes, true
 		}
 		// "buffered and unbuffered channels": borrow the head "channels".
-		if r.to-r.from == 1 && !e.code && ri+1 < len(runs) && r.to+1 == runs[ri+1].from &&
+		// "a buffered and an unbuffered channel" too, when the first
+		// reads as a describing word ("the index and the working tree"
+		// are two things).
+		next := r.to + 1
+		if ri+1 < len(runs) && next+1 == runs[ri+1].from && next < len(ws) && (ws[next].lower == "a" || ws[next].lower == "an" || ws[next].lower == "the") && describing(first.lower) {
+			next++
+		}
+		if r.to-r.from == 1 && !e.code && ri+1 < len(runs) && next == runs[ri+1].from &&
 			(ws[r.to].lower == "and" || ws[r.to].lower == "or") && runs[ri+1].to-runs[ri+1].from >= 2 {
 			head := ws[runs[ri+1].to-1]
 			e.text += " " + head.text

@@ -443,6 +443,40 @@ func TestPlanAlternativeQuestion(t *testing.T) {
 	}
 }
 
+// The sides of a comparison are the things compared, named as the question
+// names them: not "compared" or a comparative glued to a side ("What is xz
+// compared?", "What is dash faster?"), not the measure asked ("What is
+// fast?"), with the noun that "one" stands for and that two describing
+// words share, and the measure the question asks of each.
+func TestPlanComparisonSides(t *testing.T) {
+	tests := []struct {
+		q    string
+		want []string
+	}{
+		{"How fast is xz compared to gzip and bzip2?", []string{"How fast is xz?", "How fast is gzip?"}},
+		{"How big is a Go map compared to a slice?", []string{"How big is a Go map?", "How big is a slice?"}},
+		{"Is dash faster than bash compared to zsh?", []string{"What is dash?", "What is bash?"}},
+		{"How does a buffered channel differ from an unbuffered one?", []string{"What is a buffered channel?", "What is an unbuffered channel?"}},
+		{"What is the difference between a buffered and an unbuffered channel?", []string{"What is a buffered channel?", "What is an unbuffered channel?"}},
+		{"What is the difference between the index and the working tree?", []string{"What is the index?", "What is the working tree?"}},
+		{"What is the difference between static and dynamic linking?", []string{"What is static linking?", "What is dynamic linking?"}},
+		{"Which is faster, a buffered channel or an unbuffered one?", []string{"What is a buffered channel?", "What is an unbuffered channel?"}},
+	}
+	for _, tt := range tests {
+		p, err := New(Config{}).Plan(context.Background(), reasoning.PlanRequest{Question: tt.q, MaxSubQuestions: 5})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, s := range p.SubQuestions[1:] {
+			got = append(got, s.Text)
+		}
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("Plan(%q) after the question as asked = %q, want %q", tt.q, got, tt.want)
+		}
+	}
+}
+
 // Two words joined by "and" are two topics only as nouns of one phrase:
 // not the two things "both" asks for together, not the end of a longer
 // list, not a verb with its object; the ending of "What's" is no topic,
