@@ -330,7 +330,7 @@ func (r *research) reflect(ctx workflow.Context) (int, error) {
 		}
 		id := fmt.Sprintf("sq%d", len(r.st.SubQuestions)+1)
 		r.st.SubQuestions = append(r.st.SubQuestions, SubQuestionState{
-			SubQuestion: reasoning.SubQuestion{ID: id, Text: text, Reason: f.Reason}, State: rf.SQPending,
+			SubQuestion: reasoning.SubQuestion{ID: id, Text: text, Reason: f.Reason, Broadens: f.Broadens}, State: rf.SQPending,
 		})
 		r.decide(ctx, DecisionFollowUp, id, f.Reason)
 		added++

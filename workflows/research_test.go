@@ -36,6 +36,8 @@ type fakeActivities struct {
 	// followUps are returned by the first reflection.
 	followUps []reasoning.SubQuestion
 	reflectIn []reasoning.ReflectRequest
+	// analyzed is the sub-question each analysis was asked, by ID.
+	analyzed  map[string]reasoning.SubQuestion
 	planUsage rf.Usage
 	// analyzeErr fails every analysis of a sub-question ID with this error.
 	analyzeErr map[string]error
@@ -123,6 +125,12 @@ func (f *fakeActivities) register(env *testsuite.TestWorkflowEnvironment) {
 	}, RetrieveActivity)
 	reg(func(ctx context.Context, in AnalyzeInput) (AnalyzeResult, error) {
 		n := f.count("analyze:" + in.SubQuestion.ID)
+		f.mu.Lock()
+		if f.analyzed == nil {
+			f.analyzed = map[string]reasoning.SubQuestion{}
+		}
+		f.analyzed[in.SubQuestion.ID] = in.SubQuestion
+		f.mu.Unlock()
 		if err := f.analyzeErr[in.SubQuestion.ID]; err != nil {
 			return AnalyzeResult{}, err
 		}
@@ -440,7 +448,7 @@ func TestResearchRejectsBadInput(t *testing.T) {
 func TestResearchReflectionRound(t *testing.T) {
 	f := &fakeActivities{
 		retrieveErr: map[string]error{"sq3": temporal.NewNonRetryableApplicationError("nothing", "Empty", nil)},
-		followUps:   []reasoning.SubQuestion{{Text: "What does the documentation say about mutexes?"}},
+		followUps:   []reasoning.SubQuestion{{Text: "What does the documentation say about mutexes?", Broadens: "How do mutexes order goroutines?"}},
 	}
 	env := newEnv(t, f)
 	env.ExecuteWorkflow(rf.ResearchWorkflowType, rf.ResearchInput{Question: "What is q?", Breadth: 1})
@@ -459,6 +467,11 @@ func TestResearchReflectionRound(t *testing.T) {
 	}
 	if f.calls["retrieve:sq1"] != 1 {
 		t.Errorf("round 2 searched sq1 again: %v", f.snapshot())
+	}
+	// The analyst learns what the follow-up broadens: it asks what that
+	// sub-question asks.
+	if got := f.analyzed["sq4"].Broadens; got != "How do mutexes order goroutines?" {
+		t.Errorf("the follow-up's analysis broadens %q, want the reflection's", got)
 	}
 	p := queryProgress(t, env)
 	if p.Round != 1 || len(p.SubQuestions) != 4 || p.SubQuestions[3].State != rf.SQDone {

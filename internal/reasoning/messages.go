@@ -13,6 +13,10 @@ type SubQuestion struct {
 	ID     string `json:"id"` // "sq1", "sq2", …: stable within a run
 	Text   string `json:"text"`
 	Reason string `json:"reason,omitempty"`
+	// Broadens is the text of the sub-question a follow-up searches more
+	// broadly for (empty for others): the follow-up asks what that one
+	// asks (a date, a number, a name), in fewer words.
+	Broadens string `json:"broadens,omitempty"`
 }
 
 // PlanRequest asks for sub-questions of Question.

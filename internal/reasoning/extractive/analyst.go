@@ -255,10 +255,17 @@ func (e *Engine) Analyze(ctx context.Context, req reasoning.AnalyzeRequest) (rea
 	// offsite take place?"). "How many X" is answered by a sentence that
 	// names X. Other types (reason, procedure, place, condition) rank the
 	// sentences that hold them higher.
-	atype := classify(sub)
-	counted := countedNoun(sub)
-	dims := quantityDimensions(sub)
-	focus := focusNoun(sub)
+	// A broader follow-up asks what the sub-question it broadens asks:
+	// "What does the documentation say about year Go first generics?"
+	// still wants a year.
+	asks := sub
+	if b := strings.TrimSpace(req.SubQuestion.Broadens); b != "" {
+		asks = b
+	}
+	atype := classify(asks)
+	counted := countedNoun(asks)
+	dims := quantityDimensions(asks)
+	focus := focusNoun(asks)
 	if focus != "" && !hasLike(present, focus) {
 		focus = "" // phrased otherwise in the passages, perhaps
 	}

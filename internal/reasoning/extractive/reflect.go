@@ -62,8 +62,9 @@ func (e *Engine) Reflect(ctx context.Context, req reasoning.ReflectRequest) (rea
 		}
 		asked = append(asked, v)
 		out.FollowUps = append(out.FollowUps, reasoning.SubQuestion{
-			Text:   text,
-			Reason: fmt.Sprintf("broader search for the unanswered %q", u.SubQuestion.Text),
+			Text:     text,
+			Reason:   fmt.Sprintf("broader search for the unanswered %q", u.SubQuestion.Text),
+			Broadens: u.SubQuestion.Text,
 		})
 	}
 	return out, nil

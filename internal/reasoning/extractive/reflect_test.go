@@ -74,3 +74,54 @@ func TestTopicWordsDropContractionEndings(t *testing.T) {
 		}
 	}
 }
+
+// A broader follow-up asks what the sub-question it broadens asks: a
+// follow-up of "What year did the bridge first support trains?" is answered by a year, not
+// by any sentence that shares its topic words.
+func TestFollowUpAsksWhatItBroadens(t *testing.T) {
+	e := New(Config{})
+	asked := "What year did the Old Mill bridge first support trains?"
+	got, err := e.Reflect(context.Background(), reasoning.ReflectRequest{
+		Question:     asked,
+		Unanswered:   []reasoning.UnansweredSubQuestion{{SubQuestion: reasoning.SubQuestion{ID: "sq1", Text: asked}}},
+		MaxFollowUps: 1,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.FollowUps) != 1 || got.FollowUps[0].Broadens != asked {
+		t.Fatalf("follow-ups = %+v, want one that broadens %q", got.FollowUps, asked)
+	}
+	follow := got.FollowUps[0]
+	follow.ID = "sq2"
+	ps := []reasoning.Passage{
+		{ChunkID: "a", SourceID: "a", Title: "Bridges", Text: "The Old Mill bridge first took trains after the river was dredged. Its arches are of local stone."},
+		{ChunkID: "b", SourceID: "b", Title: "History", Text: "Carts crossed the river by ferry for centuries. The Old Mill bridge took its first trains in 1931."},
+	}
+	analyzeAs := func(sq reasoning.SubQuestion) []reasoning.Finding {
+		a, err := e.Analyze(context.Background(), reasoning.AnalyzeRequest{Question: asked, SubQuestion: sq, Passages: ps})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return a.Findings
+	}
+	findings := analyzeAs(follow)
+	if len(findings) == 0 {
+		t.Fatalf("follow-up %q found nothing; want the dated sentence", follow.Text)
+	}
+	for _, f := range findings {
+		if !strings.Contains(f.Text, "1931") {
+			t.Errorf("follow-up of %q quoted %q, which dates nothing", asked, f.Text)
+		}
+	}
+	// Without what it broadens, the follow-up's words alone let the undated
+	// sentence in (what the check above guards against).
+	follow.Broadens = ""
+	undated := false
+	for _, f := range analyzeAs(follow) {
+		undated = undated || !strings.Contains(f.Text, "1931")
+	}
+	if !undated {
+		t.Skip("the follow-up's words alone no longer admit the undated sentence; the check above proves nothing more")
+	}
+}
