@@ -1287,19 +1287,44 @@ thousands million millions billion billions dozen dozens half twice`)
 // statesQuantity reports whether s states a number, in digits (any script's
 // decimal digits) or in English words. The digits of a command shown with
 // the sentence ("$ git log -3") or of inline code ("`head -n 20`") state
-// no quantity.
+// no quantity, nor does a number that names something (see below).
 func statesQuantity(s string) bool {
-	for _, w := range scanWords(prose(s)) {
-		for _, r := range w.text {
-			if unicode.IsDigit(r) {
-				return true
-			}
-		}
+	p := prose(s)
+	ws := scanWords(p)
+	for i, w := range ws {
 		if numberWords[w.lower] {
 			return true
 		}
+		d := strings.IndexFunc(w.text, unicode.IsDigit)
+		if d < 0 {
+			continue
+		}
+		if before, _ := utf8.DecodeLastRuneInString(w.text[:d]); d > 0 && before < utf8.RuneSelf && unicode.IsLetter(before) {
+			continue // "i386", "ext4", "sha1": names with digits
+		}
+		if w.start >= 2 && p[w.start-1] == '(' && w.end < len(p) && p[w.end] == ')' && isWordByte(p[w.start-2]) {
+			continue // "mount(8)": a manual section
+		}
+		if i > 0 && numberedNames[ws[i-1].lower] {
+			continue // "version 5.2", "Section 6.2": a name, not an amount
+		}
+		if i > 0 && w.start == ws[i-1].end+1 && p[ws[i-1].end] == ' ' && capitalized(ws[i-1].text) && !(i == 1 && ws[0].start == 0) &&
+			!textproc.IsStopWord(ws[i-1].lower) && !isAcronym(ws[i-1].text) && !isIdentifier(ws[i-1].text) {
+			continue // "Debian 12", "Bash 5.2": a name's number
+		}
+		return true
 	}
 	return false
+}
+
+// numberedNames are the words a number after which names a thing rather
+// than stating an amount.
+var numberedNames = set(`version versions edition release revision section chapter figure table rfc`)
+
+// capitalized reports whether w opens with an upper-case letter.
+func capitalized(w string) bool {
+	r, _ := utf8.DecodeRuneInString(w)
+	return unicode.IsUpper(r)
 }
 
 // prose is s less its command and code lines and its inline code spans.

@@ -442,7 +442,17 @@ func TestAnalyzeQuantityNeedsANumber(t *testing.T) {
 		}
 	}
 	for s, want := range map[string]bool{"It keeps 35 days.": true, "It keeps three copies.": true,
-		"Once you continue, run it again.": false, "Many pulls happen.": false, "保留３５天": true} {
+		"Once you continue, run it again.": false, "Many pulls happen.": false, "保留３５天": true,
+		// A number that names something states no amount: a manual
+		// section, a name with digits, a version or section number.
+		"Mount it with mount(8) on the new partition.":            false,
+		"The i386 and amd64 ports use ext4 by default.":           false,
+		"Since Debian 12 Bookworm, the firmware is on the media.": false,
+		"This is Edition 5.2 of the manual, see version 5.2.":     false,
+		"See Section 6.2.2 for the details.":                      false,
+		"Set HISTSIZE=500 to keep more.":                          true,
+		"Debian keeps 12 suites on the mirror.":                   true,
+		"Files above 2GiB are refused.":                           true} {
 		if statesQuantity(s) != want {
 			t.Errorf("statesQuantity(%q) = %v, want %v", s, !want, want)
 		}
