@@ -281,6 +281,16 @@ func (e *Engine) Analyze(ctx context.Context, req reasoning.AnalyzeRequest) (rea
 	for _, c := range cands {
 		subCov, direct, covered := coverage(c, subTerms, subConcepts, weight, avgLen, ctxTerms[c.order])
 		ok, strong := holds(atype, c.text, asked, common, dims)
+		if !ok && atype == quantityAnswer && len(dims) > 0 {
+			// "The size of files considered big …" then "The default is
+			// 512 MiB.": a measure of the asked kind in the short
+			// sentence right after the one naming the topic.
+			ss := sents[c.passage]
+			if j := c.idx + 1; j < len(ss) && !ss[j].code && !ss[j].cut && ss[j].term == "" && ss[j].heading == ss[c.idx].heading &&
+				len(textproc.Words(ss[j].text)) <= 12 && statesDimension(ss[j].text, dims) {
+				ok, strong = true, true
+			}
+		}
 		needHere := need
 		if strong {
 			// The asked-for type in its precise form and one of the

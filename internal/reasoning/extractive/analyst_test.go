@@ -679,3 +679,23 @@ func TestSentenceCoveringMostOfTheTopicIsEvidence(t *testing.T) {
 		t.Errorf("findings %v, want the migrate sentence", fs)
 	}
 }
+
+// A measure of the asked kind in the short sentence right after the one
+// that names the topic answers with it ("The size of files considered big
+// …" then "The default is 512 MiB."); a number of another kind there, or
+// no short sentence, does not.
+func TestQuantityInTheSentenceAfterTheTopic(t *testing.T) {
+	q := "How much memory may the indexer use for its page cache?"
+	f := analyzeOne(t, q, "The page cache limit bounds the memory the indexer keeps for recently read pages. The default is 64 MiB.")
+	if len(f) == 0 || !strings.Contains(f[0].Text, "64 MiB") {
+		t.Errorf("findings %+v, want the topic sentence with the default after it", f)
+	}
+	for _, next := range []string{
+		"It was added in 2019.",
+		"Pages are read from the disk when the indexer starts and again whenever a file changes, which on a busy machine can take 64 MiB of reads.",
+	} {
+		if f := analyzeOne(t, q, "The page cache limit bounds the memory the indexer keeps for recently read pages. "+next); len(f) != 0 {
+			t.Errorf("after %q: findings %+v, want none", next, f)
+		}
+	}
+}
