@@ -45,6 +45,7 @@ type candidate struct {
 	rel      float64
 	chunkID  string
 	sourceID string
+	defines  string  // the definition list term it stands under (see sentence)
 	idx      int     // index of the sentence in its passage's sentences (see window)
 	heading  float64 // similarity of the heading it sits under (and the title) to the sub-question
 	typed    bool    // holds the answer type the sub-question asks for
@@ -172,11 +173,11 @@ func (e *Engine) Analyze(ctx context.Context, req reasoning.AnalyzeRequest) (rea
 				heading = p.Section
 			}
 			terms := map[string]bool{}
-			for _, t := range textproc.Tokenize(heading + " " + p.Title) {
+			for _, t := range textproc.Tokenize(heading + " " + sent.defines + " " + p.Title) {
 				terms[t] = true
 			}
 			ctxTerms = append(ctxTerms, terms)
-			c := &candidate{text: s, passage: i, idx: si, heading: headings[i], order: len(cands), vec: newVector(s), pairs: pairVector(s), terms: map[string]int{}, chunkID: p.ChunkID, sourceID: p.SourceID}
+			c := &candidate{text: s, passage: i, idx: si, heading: headings[i], order: len(cands), vec: newVector(s), pairs: pairVector(s), terms: map[string]int{}, chunkID: p.ChunkID, sourceID: p.SourceID, defines: sent.defines}
 			for _, t := range textproc.Tokenize(s) {
 				c.terms[t]++
 				c.length++
@@ -307,6 +308,9 @@ func (e *Engine) Analyze(ctx context.Context, req reasoning.AnalyzeRequest) (rea
 		if atype.strict() && !ok {
 			continue
 		}
+		if !ofEntry(c, names) {
+			continue
+		}
 		if counted != "" && c.terms[counted] == 0 && !ctxTerms[c.order][counted] {
 			continue
 		}
@@ -416,6 +420,45 @@ func (e *Engine) Analyze(ctx context.Context, req reasoning.AnalyzeRequest) (rea
 		})
 	}
 	return out, nil
+}
+
+// ofEntry reports whether candidate c may answer a question naming the
+// code names among names: a sentence of the entry for another code name
+// ("core.cacheLimit" when core.packedLimit is asked about, the two sharing
+// "core" and "limit") does not, unless it names one itself.
+func ofEntry(c *candidate, names map[string]bool) bool {
+	if c.defines == "" {
+		return true
+	}
+	code := func(t string) bool { return strings.ContainsAny(t, "._") }
+	var asked []string
+	for t := range names {
+		if code(t) {
+			asked = append(asked, t)
+		}
+	}
+	if len(asked) == 0 {
+		return true
+	}
+	other := false
+	for _, t := range textproc.Tokenize(c.defines) {
+		if !code(t) {
+			continue
+		}
+		if names[t] {
+			return true
+		}
+		other = true
+	}
+	if !other {
+		return true
+	}
+	for _, t := range asked {
+		if c.terms[t] > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // rarest returns the n terms of highest weight among those eligible (ties
@@ -866,6 +909,10 @@ type sentence struct {
 	// paragraph this sentence opens ("nullglob", "--dry-run",
 	// "EPOCHSECONDS"); a window that starts here shows it first.
 	term string
+	// defines: the term of the definition list entry the sentence
+	// belongs to, in any of its paragraphs ("core.deltaBaseCacheLimit"
+	// for "Default is 96 MiB."); "" outside a definition list.
+	defines string
 }
 
 // maxCodeLines bounds the lines of a code block kept with the sentence
@@ -913,14 +960,15 @@ func passageSentences(text string) []sentence {
 	var b strings.Builder
 	heading := ""
 	cut := false
-	term := "" // a definition list's term, for the sentence after it
+	term := ""    // a definition list's term, for the sentence after it
+	defines := "" // the term of the entry being read, until the next heading or term
 	flush := func() {
 		for _, s := range textproc.Sentences(b.String()) {
 			if textproc.AddressedToMachine(s) {
 				cut = true
 				continue // never evidence, even in chunks stored before extraction dropped it
 			}
-			out = append(out, sentence{text: s, heading: heading, cut: cut, term: term})
+			out = append(out, sentence{text: s, heading: heading, cut: cut, term: term, defines: defines})
 			cut, term = false, ""
 		}
 		b.Reset()
@@ -985,6 +1033,7 @@ func passageSentences(text string) []sentence {
 		case strings.HasPrefix(t, "#"):
 			flush()
 			heading = strings.TrimSpace(strings.TrimLeft(t, "#"))
+			defines = ""
 			continue
 		case strings.HasPrefix(t, "|"):
 			skip()
@@ -1001,11 +1050,12 @@ func passageSentences(text string) []sentence {
 			if isHeadingLine(t) {
 				heading = t
 			}
-			term = t
+			term, defines = t, t
 			continue
 		case blank(i-1) && blank(i+1) && isHeadingLine(t):
 			flush()
 			heading = t
+			defines = ""
 			continue
 		}
 		if codeLike(t) && (inBlock || blank(i-1)) {
@@ -1297,7 +1347,7 @@ thousands million millions billion billions dozen dozens half twice`)
 // statesQuantity reports whether s states a number, in digits (any script's
 // decimal digits) or in English words. The digits of a command shown with
 // the sentence ("$ git log -3") or of inline code ("`head -n 20`") state
-// no quantity, nor does a number that names something (see below).
+// no quantity.
 func statesQuantity(s string) bool {
 	p := prose(s)
 	ws := scanWords(p)

@@ -103,6 +103,10 @@ func grow(sents []sentence, i, passage int, related func(string) bool, before []
 	if t := sents[w.from].term; t != "" {
 		// The term a definition defines: "nullglob", then "If set, …".
 		b.WriteString(t + "\n")
+	} else if t := sents[w.from].defines; t != "" && !strings.Contains(sents[w.from].text, t) {
+		// A later paragraph of the definition ("Default is 96 MiB.") is
+		// shown under its term too.
+		b.WriteString(t + "\n")
 	}
 	for j := w.from; j <= w.to; j++ {
 		if j > w.from {
