@@ -1365,6 +1365,9 @@ func statesQuantity(s string) bool {
 		if w.start >= 2 && p[w.start-1] == '(' && w.end < len(p) && p[w.end] == ')' && isWordByte(p[w.start-2]) {
 			continue // "mount(8)": a manual section
 		}
+		if strings.Count(w.text, ".") >= 2 && strings.Trim(w.text, "0123456789.") == "" {
+			continue // "2.7.6", "3.5.8.1": a section or version number
+		}
 		if i > 0 && numberedNames[ws[i-1].lower] {
 			continue // "version 5.2", "Section 6.2": a name, not an amount
 		}

@@ -450,6 +450,7 @@ func TestAnalyzeQuantityNeedsANumber(t *testing.T) {
 		"Since Debian 12 Bookworm, the firmware is on the media.": false,
 		"This is Edition 5.2 of the manual, see version 5.2.":     false,
 		"See Section 6.2.2 for the details.":                      false,
+		"2.7.6 Upgrading the kernel":                              false,
 		"Set HISTSIZE=500 to keep more.":                          true,
 		"Debian keeps 12 suites on the mirror.":                   true,
 		"Files above 2GiB are refused.":                           true} {

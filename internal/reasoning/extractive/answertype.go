@@ -54,7 +54,7 @@ var dimensions = map[string]map[string]bool{
 	"time":   timeUnits,
 	// A speed is a span of time ("within 60 seconds"), an amount a
 	// second ("800 KiB/s") or a comparison ("slower than gzip").
-	"speed": union(timeUnits, set(`per /s /sec /second kib/s kb/s mb/s mib/s gb/s kib/sec kb/sec mib/sec mb/sec step steps iteration iterations bps kbps mbps gbps x times fast slow quick faster slower quicker`)),
+	"speed": union(timeUnits, set(`per /s /sec /second kib/s kb/s mb/s mib/s gb/s kib/sec kb/sec mib/sec mb/sec step steps iteration iterations bps kbps mbps gbps x times`)),
 }
 
 // dimensionOf names the dimension of a measure noun or "how" adjective.
@@ -262,7 +262,7 @@ func classify(q string) answerType {
 	switch {
 	case quantityCue(q) != "":
 		return quantityAnswer
-	case first == "how" && (second == "long" || second == "often" || second == "far" || second == "old" || second == "big" || second == "large" || second == "fast"):
+	case first == "how" && (second == "long" || second == "often" || second == "far" || second == "old" || second == "big" || second == "large" || second == "fast" || second == "quickly"):
 		return quantityAnswer
 	case first == "when" && (modals[second] || len(ws) > 2 && (second == "is" || second == "are") && !timeNouns[ws[2].lower] && ws[2].lower != "the"):
 		// "When should I use X?", "When is X useful?": a condition.

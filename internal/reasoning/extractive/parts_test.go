@@ -279,6 +279,8 @@ func TestTypedAnswers(t *testing.T) {
 		{"At what speed does the tool copy data?", "Copies run at about 40 MB/s on a local disk.", true},
 		{"How fast is the new codec compared to the old one?", "The new codec is slower than the old one but compresses better.", true},
 		{"How fast can the mirror be downloaded?", "The mirror holds 4 suites of packages.", false},
+		{"How quickly does the indexer start?", "This allocator is very fast, but wastes 4 bytes on each allocation.", false},
+		{"How quickly does the daemon notice a new file?", "The daemon checks the directory every 30 seconds.", true},
 		// An amount in words before a unit; a default written as a value.
 		{"How long should users wait before upgrading?", "For a few months after the release, users should wait.", true},
 		{"How long should users wait before upgrading?", "Wait a month or so before upgrading.", true},

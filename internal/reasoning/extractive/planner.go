@@ -370,6 +370,11 @@ var comparing = set(`vs versus compared comparing than`)
 // comparisonMarker reports whether the words compare ("vs", "difference
 // between", "compare", "differ").
 func comparisonMarker(ws []word) bool {
+	for i := range ws {
+		if comparesTwo(ws, i) {
+			return true
+		}
+	}
 	for _, w := range ws {
 		switch w.lower {
 		case "vs", "versus", "between", "compare", "compared", "comparing", "differ", "differs", "difference", "differences":
@@ -419,6 +424,32 @@ func article(q string, e entity) string {
 	return ""
 }
 
+// comparesTwo reports whether word i of ws sets two things against each
+// other: "different from/than/to" ("How is a here document different from
+// a here string?"), or "than" after a comparative and before no number
+// ("Is xz slower than gzip?"; not "larger than 1 GB", "rather than",
+// "more than").
+func comparesTwo(ws []word, i int) bool {
+	switch ws[i].lower {
+	case "different":
+		return i+1 < len(ws) && (ws[i+1].lower == "from" || ws[i+1].lower == "than" || ws[i+1].lower == "to")
+	case "than":
+		if i == 0 || i+1 >= len(ws) {
+			return false
+		}
+		prev, next := ws[i-1].lower, ws[i+1]
+		if !strings.HasSuffix(prev, "er") || notComparatives[prev] || numberWords[next.lower] {
+			return false
+		}
+		r, _ := utf8.DecodeRuneInString(next.text)
+		return !unicode.IsDigit(r)
+	}
+	return false
+}
+
+// notComparatives end in -er without comparing two things.
+var notComparatives = set(`rather other more less fewer further either whether never ever over under later earlier`)
+
 // comparisonSides finds the two sides of a comparison: "X vs Y", "X versus
 // Y", "difference(s) between X and Y", "compare X and/with/to Y", "X or Y"
 // after "should I use" / "which". Each side is an entity of the question.
@@ -429,12 +460,12 @@ func comparisonSides(q string) []entity {
 		switch w.lower {
 		case "vs", "versus":
 			marker, alternative = i, false
-		case "between", "compare", "compared", "comparing", "differ", "differs", "difference", "differences":
-			if marker < 0 {
+		case "between", "compare", "compared", "comparing", "differ", "differs", "difference", "differences", "different", "than":
+			if marker < 0 && (w.lower != "different" && w.lower != "than" || comparesTwo(ws, i)) {
 				marker = i
 			}
 		case "or":
-			if marker < 0 && i > 0 && (ws[0].lower == "should" || ws[0].lower == "which") {
+			if marker < 0 && i > 0 && (ws[0].lower == "should" || ws[0].lower == "which" || ws[0].lower == "what" && strings.ContainsAny(q[:w.start], ":,")) {
 				marker, alternative = i, true
 			}
 		}
@@ -575,6 +606,9 @@ func isPlural(w word) bool {
 	l := w.lower
 	if isIdentifier(w.text) || len(l) < 4 || !strings.HasSuffix(l, "s") {
 		return false
+	}
+	if !strings.ContainsAny(l[:len(l)-1], "aeiouy") {
+		return false // "https", "btrfs": an abbreviation, no plural
 	}
 	return !strings.HasSuffix(l, "ss") && !strings.HasSuffix(l, "us") && !strings.HasSuffix(l, "is")
 }
@@ -994,6 +1028,9 @@ func entities(q string) []entity {
 			head := ws[runs[ri+1].to-1]
 			e.text += " " + head.text
 			e.plural = isPlural(head)
+		}
+		if r.from > 0 && (ws[r.from-1].lower == "a" || ws[r.from-1].lower == "an") {
+			e.plural = false // "an alias"
 		}
 		e.the = r.from > 0 && ws[r.from-1].lower == "the"
 		if r.from > 0 && ws[r.from-1].lower == "the" && r.to-r.from > 1 {

@@ -461,6 +461,19 @@ func TestPlanComparisonSides(t *testing.T) {
 		{"What is the difference between the index and the working tree?", []string{"What is the index?", "What is the working tree?"}},
 		{"What is the difference between static and dynamic linking?", []string{"What is static linking?", "What is dynamic linking?"}},
 		{"Which is faster, a buffered channel or an unbuffered one?", []string{"What is a buffered channel?", "What is an unbuffered channel?"}},
+		// "than" after a comparative and "different from" compare two
+		// things; "than" before a number, "rather than" and "a
+		// different editor" do not.
+		{"Is xz slower than gzip?", []string{"What is xz?", "What is gzip?"}},
+		{"What is faster: grep or ripgrep?", []string{"What is grep?", "What is ripgrep?"}},
+		{"How is a shell function different from an alias?", []string{"What is a shell function?", "What is an alias?"}},
+		{"How do I list files larger than 1 GB?", nil},
+		{"How do I make git rebase rather than merge when pulling?", nil},
+		{"How do I use a different editor for commit messages?", nil},
+		// An abbreviation ending in "s" and a noun after "an" are one
+		// thing each.
+		{"What is the difference between an alias and a shell function?", []string{"What is an alias?", "What is a shell function?"}},
+		{"Compare ext4 and btrfs", []string{"What is ext4?", "What is btrfs?"}},
 	}
 	for _, tt := range tests {
 		p, err := New(Config{}).Plan(context.Background(), reasoning.PlanRequest{Question: tt.q, MaxSubQuestions: 5})
