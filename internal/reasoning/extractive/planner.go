@@ -459,7 +459,8 @@ func comparisonSides(q string) []entity {
 	for i, w := range ws {
 		switch w.lower {
 		case "vs", "versus":
-			marker, alternative = i, false
+			// "the tradeoffs of tar vs cpio": the sides stand either side.
+			marker, alternative = i, true
 		case "between", "compare", "compared", "comparing", "differ", "differs", "difference", "differences", "different", "than":
 			if marker < 0 && (w.lower != "different" && w.lower != "than" || comparesTwo(ws, i)) {
 				marker = i
@@ -543,6 +544,9 @@ func normalizeQuestion(q string) string {
 		}
 	}
 	first := ws[0].lower
+	if d, ok := statedComparison(q, ws); ok {
+		return d
+	}
 	if isBareTopic(ws) {
 		return "What " + be(pluralPhrase(ws)) + " " + q + "?"
 	}
@@ -591,6 +595,36 @@ func isBareTopic(ws []word) bool {
 		}
 	}
 	return true
+}
+
+// statedComparison turns a comparison stated without a question ("git
+// merge vs git rebase", "Nano versus vim for beginners") into the question
+// it asks: "What is the difference between git merge and git rebase?".
+func statedComparison(q string, ws []word) (string, bool) {
+	if questionWords[ws[0].lower] || imperatives[ws[0].lower] || auxiliaries[ws[0].lower] {
+		return "", false
+	}
+	at := -1
+	for i, w := range ws {
+		if w.lower == "vs" || w.lower == "versus" {
+			if at >= 0 {
+				return "", false // "A vs B vs C"
+			}
+			at = i
+		}
+	}
+	if at <= 0 || at+1 >= len(ws) {
+		return "", false
+	}
+	left := strings.TrimSpace(q[:ws[at].start])
+	right := strings.TrimSpace(strings.TrimLeft(q[ws[at].end:], "."))
+	if left == "" || right == "" {
+		return "", false
+	}
+	if !isIdentifier(ws[0].text) && !isAcronym(ws[0].text) {
+		left = strings.ToLower(left[:len(ws[0].text)]) + left[len(ws[0].text):]
+	}
+	return "What is the difference between " + left + " and " + right + "?", true
 }
 
 func pluralPhrase(ws []word) bool {
@@ -756,6 +790,9 @@ func standsAlone(c string, first bool) bool {
 		return false
 	}
 	asks := opensQuestion(ws, 0) || imperatives[ws[0].lower]
+	if len(topicWords(c)) == 0 {
+		return false // "what's the difference": of what, the clause does not say
+	}
 	// A first clause's pronouns refer inside it ("How many commands does
 	// bash remember in its history").
 	return asks && (first || unresolvedPronoun(ws) == "")

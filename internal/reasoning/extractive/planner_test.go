@@ -54,7 +54,7 @@ func TestPlanRealQuestions(t *testing.T) {
 			"What are unbuffered channels?",
 		}},
 		{"git merge vs git rebase", 4, []string{
-			"Git merge vs git rebase?",
+			"What is the difference between git merge and git rebase?",
 			"What is git merge?",
 			"What is git rebase?",
 		}},
@@ -465,6 +465,8 @@ func TestPlanComparisonSides(t *testing.T) {
 		// things; "than" before a number, "rather than" and "a
 		// different editor" do not.
 		{"Is xz slower than gzip?", []string{"What is xz?", "What is gzip?"}},
+		// Either side of "vs", whatever comes before.
+		{"What are the tradeoffs of tar vs cpio?", []string{"What is tar?", "What is cpio?"}},
 		{"What is faster: grep or ripgrep?", []string{"What is grep?", "What is ripgrep?"}},
 		{"How is a shell function different from an alias?", []string{"What is a shell function?", "What is an alias?"}},
 		{"How do I list files larger than 1 GB?", nil},
@@ -529,5 +531,34 @@ func TestPlanCoordinationThatIsNoPairOfTopics(t *testing.T) {
 	}
 	if !slices.Contains(got, "What do the GOGC variables control?") || !slices.Contains(got, "What do the GOMAXPROCS variables control?") {
 		t.Errorf("Plan = %q, want both variables as parts", got)
+	}
+}
+
+// A comparison stated without a question is asked as one ("Nano versus
+// vim for beginners" → "What is the difference between nano and vim for
+// beginners?"), and a clause that names nothing ("what's the difference")
+// is no sub-question of its own.
+func TestPlanStatedComparisonAndTopiclessClause(t *testing.T) {
+	plan := func(q string) []string {
+		p, err := New(Config{}).Plan(context.Background(), reasoning.PlanRequest{Question: q, MaxSubQuestions: 5})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, s := range p.SubQuestions {
+			out = append(out, s.Text)
+		}
+		return out
+	}
+	if got := plan("Nano versus vim for beginners"); got[0] != "What is the difference between nano and vim for beginners?" {
+		t.Errorf("planned %q first", got[0])
+	}
+	if got := plan("Single quotes vs double quotes in bash?"); got[0] != "What is the difference between single quotes and double quotes in bash?" {
+		t.Errorf("planned %q first", got[0])
+	}
+	for _, s := range plan("Is a hard link better than a symlink? what's the difference") {
+		if strings.EqualFold(s, "What's the difference?") {
+			t.Errorf("planned %q, which names nothing", s)
+		}
 	}
 }
