@@ -11,6 +11,10 @@ import (
 	"github.com/researchflow/researchflow/internal/textproc"
 )
 
+// minContained is the shortest finding (in bytes) that is left out when a
+// longer finding holds it whole: shorter text is no statement of its own.
+const minContained = 40
+
 // maxTitle bounds the length of a draft title in bytes (before "…").
 const maxTitle = 100
 
@@ -53,6 +57,20 @@ func (e *Engine) Write(ctx context.Context, req reasoning.WriteRequest) (reasoni
 		}
 	}
 
+	// A finding whose text another finding quotes whole (a sentence, and a
+	// window around it found for another sub-question) is written once,
+	// in the longer one, which cites its source too.
+	within := map[string]string{} // key → key of the longest finding that holds it
+	for k := range homes {
+		if len(k) < minContained {
+			continue
+		}
+		for K := range homes {
+			if len(K) > len(k) && strings.Contains(K, k) && (within[k] == "" || len(K) > len(within[k]) || len(K) == len(within[k]) && K < within[k]) {
+				within[k] = K
+			}
+		}
+	}
 	var all []ranked
 	draft := reasoning.Draft{Title: title(req.Question), Summary: []reasoning.Sentence{}, Sections: []reasoning.DraftSection{}, Engine: Name}
 	for si, sec := range req.Sections {
@@ -60,7 +78,7 @@ func (e *Engine) Write(ctx context.Context, req reasoning.WriteRequest) (reasoni
 		at := map[string]int{} // key → index in ds.Sentences
 		for _, f := range sec.Findings {
 			k := sentenceKey(f.Text)
-			if k == "" || !known[f.N] || homes[k].section != si {
+			if k == "" || !known[f.N] || homes[k].section != si || within[k] != "" {
 				continue
 			}
 			if i, ok := at[k]; ok {
@@ -78,6 +96,20 @@ func (e *Engine) Write(ctx context.Context, req reasoning.WriteRequest) (reasoni
 			ds.Heading = fmt.Sprintf("Finding group %d", len(draft.Sections)+1)
 		}
 		draft.Sections = append(draft.Sections, ds)
+	}
+
+	// The longer finding cites the sources of those it holds.
+	for si := range draft.Sections {
+		for i, st := range draft.Sections[si].Sentences {
+			K := sentenceKey(st.Text)
+			for _, sec := range req.Sections {
+				for _, f := range sec.Findings {
+					if k := sentenceKey(f.Text); known[f.N] && k != K && within[k] == K {
+						draft.Sections[si].Sentences[i].Cites = addCite(draft.Sections[si].Sentences[i].Cites, f.N)
+					}
+				}
+			}
+		}
 	}
 
 	// The summary answers first; its sentences are not repeated below, and

@@ -3,6 +3,7 @@ package extractive
 import (
 	"context"
 	"reflect"
+	"strings"
 	"testing"
 
 	rf "github.com/researchflow/researchflow"
@@ -74,5 +75,40 @@ func TestWriteNothingGrounded(t *testing.T) {
 	}
 	if len(d.Sections) != 0 || len(d.Summary) != 0 {
 		t.Errorf("draft without findings has sections %v and summary %v", d.Sections, d.Summary)
+	}
+}
+
+// A finding that another finding quotes whole (a sentence found for one
+// sub-question, a window around it for another) is written once, in the
+// longer one, which cites both sources.
+func TestWriteQuotesAContainedFindingOnce(t *testing.T) {
+	short := "CMake improved build speed significantly but still runs on top of the slow Make."
+	long := "Autotools on top of Make has been the standard since the 1990s. This is extremely slow. " + short
+	req := reasoning.WriteRequest{
+		Question: "Which is faster, CMake or Autotools?",
+		Sources:  []rf.Source{{N: 1, Title: "Programming"}, {N: 2, Title: "Build tools"}},
+		Sections: []reasoning.SectionInput{
+			{SubQuestion: reasoning.SubQuestion{ID: "sq1", Text: "What is CMake?"}, Findings: []reasoning.CitedFinding{cited(short, 1, 0.9)}},
+			{SubQuestion: reasoning.SubQuestion{ID: "sq2", Text: "What is Autotools?"}, Findings: []reasoning.CitedFinding{cited(long, 2, 0.5)}},
+		},
+	}
+	d, err := New(Config{}).Write(context.Background(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var all []reasoning.Sentence
+	all = append(all, d.Summary...)
+	for _, s := range d.Sections {
+		all = append(all, s.Sentences...)
+	}
+	times := 0
+	for _, s := range all {
+		times += strings.Count(s.Text, "CMake improved build speed")
+		if s.Text == long && !reflect.DeepEqual(s.Cites, []int{1, 2}) {
+			t.Errorf("the longer finding cites %v, want [1 2]", s.Cites)
+		}
+	}
+	if times != 1 {
+		t.Errorf("the contained sentence is written %d times, want once: %+v", times, all)
 	}
 }
