@@ -419,15 +419,7 @@ func TestPlanAlternativeQuestion(t *testing.T) {
 		{"Should I use merge or rebase?", []string{"What is merge?", "What is rebase?"}},
 	}
 	for _, tt := range tests {
-		p, err := New(Config{}).Plan(context.Background(), reasoning.PlanRequest{Question: tt.q, MaxSubQuestions: 5})
-		if err != nil {
-			t.Fatal(err)
-		}
-		var got []string
-		for _, s := range p.SubQuestions[1:] {
-			got = append(got, s.Text)
-		}
-		if !slices.Equal(got, tt.want) {
+		if got := texts(plan(t, tt.q, 5))[1:]; !slices.Equal(got, tt.want) {
 			t.Errorf("Plan(%q) after the question as asked = %q, want %q", tt.q, got, tt.want)
 		}
 	}
@@ -478,15 +470,7 @@ func TestPlanComparisonSides(t *testing.T) {
 		{"Compare ext4 and btrfs", []string{"What is ext4?", "What is btrfs?"}},
 	}
 	for _, tt := range tests {
-		p, err := New(Config{}).Plan(context.Background(), reasoning.PlanRequest{Question: tt.q, MaxSubQuestions: 5})
-		if err != nil {
-			t.Fatal(err)
-		}
-		var got []string
-		for _, s := range p.SubQuestions[1:] {
-			got = append(got, s.Text)
-		}
-		if !slices.Equal(got, tt.want) {
+		if got := texts(plan(t, tt.q, 5))[1:]; !slices.Equal(got, tt.want) {
 			t.Errorf("Plan(%q) after the question as asked = %q, want %q", tt.q, got, tt.want)
 		}
 	}
@@ -539,24 +523,14 @@ func TestPlanCoordinationThatIsNoPairOfTopics(t *testing.T) {
 // beginners?"), and a clause that names nothing ("what's the difference")
 // is no sub-question of its own.
 func TestPlanStatedComparisonAndTopiclessClause(t *testing.T) {
-	plan := func(q string) []string {
-		p, err := New(Config{}).Plan(context.Background(), reasoning.PlanRequest{Question: q, MaxSubQuestions: 5})
-		if err != nil {
-			t.Fatal(err)
-		}
-		var out []string
-		for _, s := range p.SubQuestions {
-			out = append(out, s.Text)
-		}
-		return out
-	}
-	if got := plan("Nano versus vim for beginners"); got[0] != "What is the difference between nano and vim for beginners?" {
+	planned := func(q string) []string { return texts(plan(t, q, 5)) }
+	if got := planned("Nano versus vim for beginners"); got[0] != "What is the difference between nano and vim for beginners?" {
 		t.Errorf("planned %q first", got[0])
 	}
-	if got := plan("Single quotes vs double quotes in bash?"); got[0] != "What is the difference between single quotes and double quotes in bash?" {
+	if got := planned("Single quotes vs double quotes in bash?"); got[0] != "What is the difference between single quotes and double quotes in bash?" {
 		t.Errorf("planned %q first", got[0])
 	}
-	for _, s := range plan("Is a hard link better than a symlink? what's the difference") {
+	for _, s := range planned("Is a hard link better than a symlink? what's the difference") {
 		if strings.EqualFold(s, "What's the difference?") {
 			t.Errorf("planned %q, which names nothing", s)
 		}
