@@ -911,7 +911,8 @@ type sentence struct {
 	term string
 	// defines: the term of the definition list entry the sentence
 	// belongs to, in any of its paragraphs ("core.deltaBaseCacheLimit"
-	// for "Default is 96 MiB."); "" outside a definition list.
+	// for "Default is 96 MiB."); "" outside a definition list. It is
+	// context for judging the sentence, never shown as its label.
 	defines string
 }
 

@@ -618,7 +618,9 @@ func statedComparison(q string, ws []word) (string, bool) {
 	}
 	left := strings.TrimSpace(q[:ws[at].start])
 	right := strings.TrimSpace(strings.TrimLeft(q[ws[at].end:], "."))
-	if left == "" || right == "" {
+	if left == "" || right == "" || strings.ContainsAny(left+right, ",;:–—()") || strings.Contains(right, " - ") {
+		// "git fetch vs git pull - what's the difference": more than
+		// a comparison, left as written.
 		return "", false
 	}
 	if !isIdentifier(ws[0].text) && !isAcronym(ws[0].text) {

@@ -530,6 +530,9 @@ func TestPlanStatedComparisonAndTopiclessClause(t *testing.T) {
 	if got := planned("Single quotes vs double quotes in bash?"); got[0] != "What is the difference between single quotes and double quotes in bash?" {
 		t.Errorf("planned %q first", got[0])
 	}
+	if got := planned("git fetch vs git pull - what's the difference"); strings.Contains(got[0], "difference between") {
+		t.Errorf("planned %q first: more than a comparison, rewritten as one", got[0])
+	}
 	for _, s := range planned("Is a hard link better than a symlink? what's the difference") {
 		if strings.EqualFold(s, "What's the difference?") {
 			t.Errorf("planned %q, which names nothing", s)

@@ -102,10 +102,9 @@ func grow(sents []sentence, i, passage int, related func(string) bool, before []
 	var b strings.Builder
 	if t := sents[w.from].term; t != "" {
 		// The term a definition defines: "nullglob", then "If set, …".
-		b.WriteString(t + "\n")
-	} else if t := sents[w.from].defines; t != "" && !strings.Contains(sents[w.from].text, t) {
-		// A later paragraph of the definition ("Default is 96 MiB.") is
-		// shown under its term too.
+		// A later paragraph of the entry is not labelled: where an entry
+		// ends is not always written ("-n string" on two lines), and a
+		// wrong label makes a false statement.
 		b.WriteString(t + "\n")
 	}
 	for j := w.from; j <= w.to; j++ {
