@@ -616,15 +616,16 @@ func statedComparison(q string, ws []word) (string, bool) {
 	if at <= 0 || at+1 >= len(ws) {
 		return "", false
 	}
-	left := strings.TrimSpace(q[:ws[at].start])
+	head := q[:ws[0].end]
+	if !isIdentifier(ws[0].text) && !isAcronym(ws[0].text) {
+		head = q[:ws[0].start] + strings.ToLower(ws[0].text) // "Nano versus vim" → "nano"
+	}
+	left := strings.TrimSpace(head + q[ws[0].end:ws[at].start])
 	right := strings.TrimSpace(strings.TrimLeft(q[ws[at].end:], "."))
 	if left == "" || right == "" || strings.ContainsAny(left+right, ",;:–—()") || strings.Contains(right, " - ") {
 		// "git fetch vs git pull - what's the difference": more than
 		// a comparison, left as written.
 		return "", false
-	}
-	if !isIdentifier(ws[0].text) && !isAcronym(ws[0].text) {
-		left = strings.ToLower(left[:len(ws[0].text)]) + left[len(ws[0].text):]
 	}
 	return "What is the difference between " + left + " and " + right + "?", true
 }

@@ -71,6 +71,14 @@ func (e *Engine) Write(ctx context.Context, req reasoning.WriteRequest) (reasoni
 			}
 		}
 	}
+	heldCites := map[string][]int{} // key of a longer finding → the sources of those it holds
+	for _, sec := range req.Sections {
+		for _, f := range sec.Findings {
+			if K := within[sentenceKey(f.Text)]; K != "" && known[f.N] {
+				heldCites[K] = addCite(heldCites[K], f.N)
+			}
+		}
+	}
 	var all []ranked
 	draft := reasoning.Draft{Title: title(req.Question), Summary: []reasoning.Sentence{}, Sections: []reasoning.DraftSection{}, Engine: Name}
 	for si, sec := range req.Sections {
@@ -101,13 +109,8 @@ func (e *Engine) Write(ctx context.Context, req reasoning.WriteRequest) (reasoni
 	// The longer finding cites the sources of those it holds.
 	for si := range draft.Sections {
 		for i, st := range draft.Sections[si].Sentences {
-			K := sentenceKey(st.Text)
-			for _, sec := range req.Sections {
-				for _, f := range sec.Findings {
-					if k := sentenceKey(f.Text); known[f.N] && k != K && within[k] == K {
-						draft.Sections[si].Sentences[i].Cites = addCite(draft.Sections[si].Sentences[i].Cites, f.N)
-					}
-				}
+			for _, n := range heldCites[sentenceKey(st.Text)] {
+				draft.Sections[si].Sentences[i].Cites = addCite(draft.Sections[si].Sentences[i].Cites, n)
 			}
 		}
 	}
