@@ -265,7 +265,7 @@ func (e *Engine) Analyze(ctx context.Context, req reasoning.AnalyzeRequest) (rea
 	}
 	atype := classify(asks)
 	counted := countedNoun(asks)
-	dims := quantityDimensions(asks)
+	dims := dimensionsOf(atype, asks)
 	focus := focusNoun(asks)
 	if focus != "" && !hasLike(present, focus) {
 		focus = "" // phrased otherwise in the passages, perhaps

@@ -376,6 +376,62 @@ func statesMoment(s string) bool {
 	return false
 }
 
+// dimensionsOf returns what a question of type t asks of its answer: the
+// dimensions of a quantity (see quantityDimensions), the part of a date
+// (see datePart), or nothing.
+func dimensionsOf(t answerType, q string) []string {
+	switch t {
+	case quantityAnswer:
+		return quantityDimensions(q)
+	case dateAnswer:
+		return datePart(q)
+	}
+	return nil
+}
+
+// datePart is the part of a date a question for one asks, as the
+// "dimension" of a date question ("In which month …" asks for a month;
+// "" for a date of any form): a year does not say on which weekday.
+func datePart(q string) []string {
+	for _, w := range scanWords(strings.ToLower(q)) {
+		switch w.lower {
+		case "weekday", "month":
+			return []string{w.lower}
+		case "year":
+			return []string{"year"}
+		}
+	}
+	return nil
+}
+
+var weekdays = set(`Monday Tuesday Wednesday Thursday Friday Saturday Sunday`)
+
+// statesPart reports whether s states the part of a date parts asks for:
+// a year (in a full date or alone), a month name (or a written date), a
+// weekday name.
+func statesPart(s string, parts []string) bool {
+	if len(parts) == 0 {
+		return true
+	}
+	names := func(set map[string]bool) bool {
+		for i, w := range scanWords(s) {
+			if i > 0 && set[w.text] && !(parts[0] == "month" && weekdays[w.text]) {
+				return true
+			}
+		}
+		return false
+	}
+	switch parts[0] {
+	case "year":
+		return yearRe.MatchString(s)
+	case "month":
+		return names(monthNames) || clockRe.MatchString(s)
+	case "weekday":
+		return names(weekdays)
+	}
+	return true
+}
+
 // statesDuration reports whether s states a span of time: a time unit.
 func statesDuration(s string) bool {
 	for _, w := range scanWords(s) {
@@ -504,7 +560,7 @@ func holds(t answerType, s string, question, common map[string]bool, dims []stri
 		m := statesMoment(s)
 		return m || statesDuration(s) || statesCondition(s), m
 	case dateAnswer:
-		m := statesMoment(s)
+		m := statesMoment(s) && statesPart(s, dims)
 		return m, m
 	case personAnswer:
 		n := statesName(s, question, common)

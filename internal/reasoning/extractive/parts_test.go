@@ -281,6 +281,13 @@ func TestTypedAnswers(t *testing.T) {
 		{"How fast can the mirror be downloaded?", "The mirror holds 4 suites of packages.", false},
 		{"How quickly does the indexer start?", "This allocator is very fast, but wastes 4 bytes on each allocation.", false},
 		{"How quickly does the daemon notice a new file?", "The daemon checks the directory every 30 seconds.", true},
+		// The part of a date asked: a year does not say which weekday or
+		// month, a month does not say which year.
+		{"On which weekday do the backups run?", "The backups were introduced in 2008.", false},
+		{"On which weekday do the backups run?", "The backups run every Sunday night.", true},
+		{"In which month is the census held?", "The census was first held in 1931.", false},
+		{"In which month is the census held?", "The census is held in May of each year.", true},
+		{"In which year did the command first appear?", "The command first appeared in May.", false},
 		// An amount in words before a unit; a default written as a value.
 		{"How long should users wait before upgrading?", "For a few months after the release, users should wait.", true},
 		{"How long should users wait before upgrading?", "Wait a month or so before upgrading.", true},
@@ -293,8 +300,8 @@ func TestTypedAnswers(t *testing.T) {
 			t.Errorf("classify(%q) = %v, not a strict type", tt.q, at)
 			continue
 		}
-		if got, _ := holds(at, tt.s, nil, nil, quantityDimensions(tt.q)); got != tt.want {
-			t.Errorf("%q (%v, dimensions %v) held by %q = %v, want %v", tt.q, at, quantityDimensions(tt.q), tt.s, got, tt.want)
+		if got, _ := holds(at, tt.s, nil, nil, dimensionsOf(at, tt.q)); got != tt.want {
+			t.Errorf("%q (%v, dimensions %v) held by %q = %v, want %v", tt.q, at, dimensionsOf(at, tt.q), tt.s, got, tt.want)
 		}
 	}
 }
