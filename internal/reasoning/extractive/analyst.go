@@ -1136,7 +1136,7 @@ func shortSentence(s string) bool {
 	if !latinText(s) || len(ws) < 3 || len(ws) > maxWords || len(textproc.Tokenize(s)) < 2 || !strings.ContainsAny(s[len(s)-1:], ".!?") {
 		return false
 	}
-	if r, _ := utf8.DecodeRuneInString(s); !unicode.IsUpper(r) {
+	if !capitalized(s) {
 		return false
 	}
 	return !notProse(s, ws)

@@ -1,6 +1,7 @@
 package extractive
 
 import (
+	"maps"
 	"regexp"
 	"slices"
 	"strings"
@@ -147,13 +148,8 @@ func statesDimension(s string, dims []string) bool {
 
 // union is the words of both sets.
 func union(a, b map[string]bool) map[string]bool {
-	out := make(map[string]bool, len(a)+len(b))
-	for w := range a {
-		out[w] = true
-	}
-	for w := range b {
-		out[w] = true
-	}
+	out := maps.Clone(a)
+	maps.Copy(out, b)
 	return out
 }
 
@@ -347,9 +343,14 @@ var (
 	clockRe = regexp.MustCompile(`\b[0-9]{1,2}:[0-9]{2}\b|\b[0-9]{4}-[0-9]{2}-[0-9]{2}\b|\b[0-9]{1,2}/[0-9]{1,2}/[0-9]{2,4}\b`)
 )
 
-// monthNames and weekdays, capitalized as written in English.
-var monthNames = set(`January February March April May June July August September October November December
-Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec Monday Tuesday Wednesday Thursday Friday Saturday Sunday`)
+// months and weekdays, capitalized as written in English; monthNames
+// holds both (a moment names either).
+var (
+	months = set(`January February March April May June July August September October November December
+Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec`)
+	weekdays   = set(`Monday Tuesday Wednesday Thursday Friday Saturday Sunday`)
+	monthNames = union(months, weekdays)
+)
 
 // timeUnits are the units and words of durations and frequencies.
 var timeUnits = set(`second seconds minute minutes hour hours day days week weeks fortnight month months year years
@@ -404,8 +405,6 @@ func datePart(q string) []string {
 	return nil
 }
 
-var weekdays = set(`Monday Tuesday Wednesday Thursday Friday Saturday Sunday`)
-
 // statesPart reports whether s states the part of a date parts asks for:
 // a year (in a full date or alone), a month name (or a written date), a
 // weekday name.
@@ -415,7 +414,7 @@ func statesPart(s string, parts []string) bool {
 	}
 	names := func(set map[string]bool) bool {
 		for i, w := range scanWords(s) {
-			if i > 0 && set[w.text] && !(parts[0] == "month" && weekdays[w.text]) {
+			if i > 0 && set[w.text] {
 				return true
 			}
 		}
@@ -425,7 +424,7 @@ func statesPart(s string, parts []string) bool {
 	case "year":
 		return yearRe.MatchString(s)
 	case "month":
-		return names(monthNames) || clockRe.MatchString(s)
+		return names(months) || clockRe.MatchString(s)
 	case "weekday":
 		return names(weekdays)
 	}
