@@ -173,7 +173,7 @@ func (e *Engine) Analyze(ctx context.Context, req reasoning.AnalyzeRequest) (rea
 				heading = p.Section
 			}
 			terms := map[string]bool{}
-			for _, t := range textproc.Tokenize(heading + " " + sent.defines + " " + p.Title) {
+			for _, t := range textproc.Tokenize(heading + " " + sent.defines + " " + p.Title + " " + entryDefinition(sents[i], si)) {
 				terms[t] = true
 			}
 			ctxTerms = append(ctxTerms, terms)
@@ -704,6 +704,26 @@ instead similarly likewise conversely nevertheless consequently`)
 // withContext joins each sentence that opens with an anaphor ("This rule
 // generalizes …", "However, …") to the sentence before it, so that a quote
 // never starts in mid-argument.
+// entryDefinition is the sentence that opens the definition list entry
+// sentence si of sents stands in, when si does not open it: a later
+// paragraph of an entry speaks of what its first sentence defines
+// ("Maximum number of bytes to map … from pack files.", then "Default is
+// 256 MiB on 32 bit platforms …").
+func entryDefinition(sents []sentence, si int) string {
+	if sents[si].defines == "" || sents[si].term != "" {
+		return ""
+	}
+	for k := si - 1; k >= 0; k-- {
+		if sents[k].term != "" {
+			if sents[k].term == sents[si].defines && !sents[k].code {
+				return sents[k].text
+			}
+			return ""
+		}
+	}
+	return ""
+}
+
 func withContext(sents []sentence) []sentence {
 	out := make([]sentence, 0, len(sents))
 	for i, s := range sents {
@@ -1189,6 +1209,15 @@ func notProse(s string, ws []string) bool {
 			return false
 		}
 	}
+	// A reference manual leaves out the subject it documents: "Defaults
+	// to 256 MiB.", "Returns the …": an inflected first word before a
+	// function word reads as the verb; before a preposition or a
+	// conjunction it is a title's noun ("Notes on the …", "Tips and …").
+	if len(ws) > 1 && len(ws[0]) > 3 && strings.HasSuffix(ws[0], "s") && !strings.HasSuffix(ws[0], "ss") {
+		if next := strings.ToLower(ws[1]); textproc.IsStopWord(next) && !prepositions[next] && next != "and" && next != "or" {
+			return false
+		}
+	}
 	return true
 }
 
@@ -1354,6 +1383,9 @@ func statesQuantity(s string) bool {
 	ws := scanWords(p)
 	for i, w := range ws {
 		if numberWords[w.lower] {
+			if w.lower == "one" && pronounOne(ws, i) {
+				continue
+			}
 			return true
 		}
 		d := strings.IndexFunc(w.text, unicode.IsDigit)
@@ -1380,6 +1412,27 @@ func statesQuantity(s string) bool {
 	}
 	return false
 }
+
+// pronounOne reports whether "one", word i of ws, stands for a thing
+// rather than counting it: "the one", "which one", "one of them", "from
+// one place to another", "one or more".
+func pronounOne(ws []word, i int) bool {
+	if i > 0 && oneDeterminers[ws[i-1].lower] {
+		return true
+	}
+	if i+1 < len(ws) && (ws[i+1].lower == "of" || ws[i+1].lower == "or" || ws[i+1].lower == "another") {
+		return true
+	}
+	for j := i + 1; j < len(ws) && j <= i+4; j++ {
+		if ws[j].lower == "another" {
+			return true
+		}
+	}
+	return false
+}
+
+// oneDeterminers before "one" make it a pronoun.
+var oneDeterminers = set(`the this that which no any each every some`)
 
 // numberedNames are the words a number after which names a thing rather
 // than stating an amount.

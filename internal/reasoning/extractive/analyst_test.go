@@ -191,6 +191,9 @@ func TestIsFragment(t *testing.T) {
 		{"Then, edit the profile of the login shell with care.", false},
 		{"For the lasting change, please edit \"GRUB_TIMEOUT=5\" in the boot config.", false},
 		{"Please run the \"make check\" target first.", false},
+		// A manual page named with its section is a code name to act on.
+		{"When you report a crash, please use coredumpctl(1) first.", false},
+		{"To print a page, run lpr(1) with the file name.", false},
 		// A preposition before an article opens no step.
 		{"Under the old bridge near the town hall.", true},
 		{"Among the best of the mirror list for the archive.", true},
@@ -453,7 +456,12 @@ func TestAnalyzeQuantityNeedsANumber(t *testing.T) {
 		"2.7.6 Upgrading the kernel":                              false,
 		"Set HISTSIZE=500 to keep more.":                          true,
 		"Debian keeps 12 suites on the mirror.":                   true,
-		"Files above 2GiB are refused.":                           true} {
+		"Files above 2GiB are refused.":                           true,
+		// "one" standing for a thing counts nothing.
+		"Move the code from one directory to another.": false,
+		"Pick the one that builds fastest.":            false,
+		"One of the mirrors is slow today.":            false,
+		"Only one process may hold the lock.":          true} {
 		if statesQuantity(s) != want {
 			t.Errorf("statesQuantity(%q) = %v, want %v", s, !want, want)
 		}
@@ -719,5 +727,15 @@ func TestDefinitionParagraphsKnowTheirTerm(t *testing.T) {
 	// one before.
 	if f := analyzeOne(t, "How much memory does core.packedLimit allow by default?", text); len(f) != 0 {
 		t.Errorf("findings %+v: core.cacheLimit's default answered core.packedLimit", f)
+	}
+	// A later paragraph of an entry speaks of what its first sentence
+	// defines: the question's words may be there only ("reserve",
+	// "compressed objects"), not in the paragraph with the value.
+	text = "store.spoolLimit\n\nThe most memory the store reserves to hold compressed objects while it writes them.\n\n" +
+		"Default is 64 MiB on small boards and 2 GiB elsewhere. This suits most setups.\n\n" +
+		"store.spoolDir\n\nThe directory of the spool. Default is the cache directory."
+	f = analyzeOne(t, "How much memory is reserved for compressed objects by default?", text)
+	if len(f) == 0 || !strings.Contains(f[0].Text, "2 GiB elsewhere") {
+		t.Fatalf("findings %+v, want the entry's default", f)
 	}
 }

@@ -54,7 +54,7 @@ func isWordByte(b byte) bool {
 // isIdentifier reports whether w looks like code: "sync.Mutex", "net/http",
 // "max_procs", "WaitGroup", "RWMutex".
 func isIdentifier(w string) bool {
-	if strings.ContainsAny(w, "._/") {
+	if strings.ContainsAny(w, "._/") || manualPage(w) {
 		return true
 	}
 	for i, r := range w {
@@ -63,6 +63,23 @@ func isIdentifier(w string) bool {
 		}
 	}
 	return false
+}
+
+// manualPage reports whether w names a manual page with its section:
+// "reportbug(1)", "crontab(5)", "pthread_create(3p)".
+func manualPage(w string) bool {
+	name, section, ok := strings.Cut(w, "(")
+	if !ok || name == "" || !strings.HasSuffix(section, ")") {
+		return false
+	}
+	section = strings.TrimSuffix(section, ")")
+	if section == "" || section[0] < '1' || section[0] > '9' {
+		return false
+	}
+	return strings.IndexFunc(section[1:], func(r rune) bool { return r < 'a' || r > 'z' }) < 0 &&
+		strings.IndexFunc(name, func(r rune) bool {
+			return !unicode.IsLetter(r) && !unicode.IsDigit(r) && !strings.ContainsRune("._+-", r)
+		}) < 0
 }
 
 // capitalize upper-cases the first letter of s unless its first word is code.
