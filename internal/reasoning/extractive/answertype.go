@@ -70,6 +70,14 @@ var dimensionOf = map[string][]string{
 	"duration": {"time"}, "lifetime": {"time"}, "age": {"time"}, "old": {"time"}, "often": {"time"}, "timeout": {"time"},
 }
 
+// comparativeDimension names the dimension of a comparative measure word.
+var comparativeDimension = map[string][]string{
+	"faster": {"speed"}, "slower": {"speed"}, "quicker": {"speed"},
+	"bigger": {"size", "length"}, "larger": {"size", "length"}, "smaller": {"size", "length"},
+	"longer": {"length", "time"}, "shorter": {"length", "time"},
+	"cheaper": {"money"}, "heavier": {"weight"}, "lighter": {"weight"},
+}
+
 // quantityDimensions returns the dimensions a quantity question asks in
 // (nil: any number).
 func quantityDimensions(q string) []string {
@@ -84,6 +92,11 @@ func quantityDimensions(q string) []string {
 		}
 		if w.lower == "many" && i > 0 && ws[i-1].lower == "how" {
 			return nil
+		}
+		// "How much faster …" asks for a ratio of speeds, "how much
+		// larger" of sizes.
+		if d, ok := comparativeDimension[w.lower]; ok && i > 1 && ws[i-1].lower == "much" && ws[i-2].lower == "how" {
+			return d
 		}
 		if w.lower == "of" && i > 1 && ws[i-1].lower == "much" && ws[i-2].lower == "how" {
 			return nil
@@ -141,6 +154,72 @@ func statesDimension(s string, dims []string) bool {
 			if statesQuantity(n) && !strings.Contains(n, "%") {
 				return true
 			}
+		}
+	}
+	return false
+}
+
+// statesDefault reports whether s states a default value of a measure the
+// question (its words) names, as a bare number or with a unit of one of
+// dims: "The depth parameter … This defaults to 50" for "What depth …?". A
+// setting's value is often written without its unit (a depth, a count of
+// objects); a unit of another kind ("defaults to 8 bits" for a time)
+// answers nothing, nor does a default of another measure ("the window
+// size … defaults to 250" for "how much disk space").
+func statesDefault(s string, question map[string]bool, dims []string) bool {
+	fields := strings.Fields(prose(s))
+	var asked []string
+	for w := range question {
+		if measureNouns[w] {
+			asked = append(asked, w)
+		}
+	}
+	names := false
+	for _, f := range fields {
+		w := strings.ToLower(strings.Trim(f, ".,;:()"))
+		for _, m := range asked {
+			// The measure itself, or a setting named for it
+			// ("HISTSIZE", "deltaCacheSize").
+			names = names || w == m || isIdentifier(strings.Trim(f, ".,;:()")) && strings.Contains(w, m) || strings.ToUpper(f) == f && strings.Contains(w, m)
+		}
+	}
+	if !names {
+		return false
+	}
+	for i, f := range fields {
+		if w := strings.ToLower(strings.Trim(f, ".,;:()")); w != "default" && w != "defaults" {
+			continue
+		}
+		for j := i + 1; j < min(i+6, len(fields)); j++ {
+			n := strings.Trim(fields[j], ".,;:()")
+			if n == "" || n[0] < '0' || n[0] > '9' || !statesQuantity(n) || strings.Contains(n, "%") {
+				continue
+			}
+			unit := ""
+			if j+1 < len(fields) {
+				unit = strings.ToLower(strings.Trim(fields[j+1], ".,;:()"))
+			}
+			for _, part := range splitNumberUnit(strings.ToLower(n)) {
+				if part != n && !unicode.IsDigit(rune(part[0])) {
+					unit = part // "50ms"
+				}
+			}
+			return !otherUnit(unit, dims)
+		}
+	}
+	return false
+}
+
+// otherUnit reports whether unit is a unit of a dimension outside dims.
+func otherUnit(unit string, dims []string) bool {
+	for d, units := range dimensions {
+		if units[unit] && !slices.Contains(dims, d) {
+			for _, asked := range dims {
+				if dimensions[asked][unit] {
+					return false
+				}
+			}
+			return true
 		}
 	}
 	return false
@@ -282,7 +361,7 @@ func classify(q string) answerType {
 	// "What is the opening year / the length / the number of arches of …",
 	// "What year did …": the head noun of what is asked names its type.
 	if first == "what" || first == "which" {
-		head := ""
+		head, measure := "", ""
 		for _, w := range ws[1:] {
 			l := w.lower
 			if head == "" && (textproc.IsStopWord(l) || questionWords[l]) {
@@ -292,6 +371,18 @@ func classify(q string) answerType {
 				break
 			}
 			head = l
+			if measureNouns[l] {
+				measure = l
+			}
+		}
+		// Only what is asked for: after "What does", the phrase is the
+		// subject ("What does the memory model guarantee?").
+		asked := !questionWords[second] || second == "is" || second == "are" || second == "was" || second == "were"
+		if measure != "" && asked && !dateNouns[head] && !timeNouns[head] {
+			// "What is the default delta window size git repack uses?":
+			// where the phrase runs on into a clause without a relative
+			// pronoun, its measure noun still heads what is asked.
+			head = measure
 		}
 		switch {
 		case dateNouns[head]:
@@ -553,7 +644,7 @@ func statesName(s string, question, common map[string]bool) bool {
 func holds(t answerType, s string, question, common map[string]bool, dims []string) (ok, strong bool) {
 	switch t {
 	case quantityAnswer:
-		q := statesDimension(s, dims)
+		q := statesDimension(s, dims) || len(dims) > 0 && statesDefault(s, question, dims)
 		return q, q
 	case timeAnswer:
 		m := statesMoment(s)

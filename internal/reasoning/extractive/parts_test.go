@@ -151,10 +151,14 @@ func TestClassify(t *testing.T) {
 		"What is the opening year of the Old Mill bridge?": dateAnswer,
 		"What year did the bridge open?":                   dateAnswer,
 		// A preposition before the question word.
-		"In which year was the format frozen?":                        dateAnswer,
-		"On what date does the sale end?":                             dateAnswer,
-		"In what month is the next census planned?":                   dateAnswer,
-		"For how long is a session cookie kept?":                      quantityAnswer,
+		"In which year was the format frozen?":      dateAnswer,
+		"On what date does the sale end?":           dateAnswer,
+		"In what month is the next census planned?": dateAnswer,
+		"For how long is a session cookie kept?":    quantityAnswer,
+		// A measure heads a phrase that runs on into a clause; after "What
+		// does" the phrase is the subject.
+		"What is the default spool buffer size the daemon reserves?":  quantityAnswer,
+		"What does the memory allocator promise about frees?":         anyAnswer,
 		"To whom should I send a security report?":                    anyAnswer, // an address as often as a name
 		"At what time does the nightly backup start?":                 timeAnswer,
 		"Since when does the library support streams?":                timeAnswer,
@@ -294,13 +298,29 @@ func TestTypedAnswers(t *testing.T) {
 		{"How long should users wait before upgrading?", "Pass a second argument to wait before upgrading.", false},
 		{"How long should users wait before upgrading?", "A few users wait before upgrading.", false},
 		{"How long are stale entries kept?", `Stale entries expire after "3.months.ago" by default.`, true},
+		// A default is often written without its unit, for the measure
+		// the question names (or a setting named for it); not for
+		// another measure, nor with a unit of another kind.
+		{"What depth does the scanner use by default?", "The depth parameter of the scanner. This defaults to 8, which suits most trees.", true},
+		{"How much disk space does the scanner save?", "The window size parameter of the scanner defaults to 250.", false},
+		{"What is the largest queue size the daemon keeps by default?", "The last QUEUESIZE jobs (default 200) are kept.", true},
+		{"What depth does the scanner use by default?", "By default, 8 bits hold the depth.", false},
+		// "How much faster/larger" asks for a ratio of that measure.
+		{"How much faster is the new parser than the old one?", "The new parser keeps 8 bits of state for each token.", false},
+		{"How much faster is the new parser than the old one?", "The new parser is about 3 times faster.", true},
+		{"How much larger are the debug builds?", "Debug builds keep 2 copies of the symbols.", false},
+		{"How much larger are the debug builds?", "Debug builds take about 40 MB more.", true},
 	} {
 		at := classify(tt.q)
 		if !at.strict() {
 			t.Errorf("classify(%q) = %v, not a strict type", tt.q, at)
 			continue
 		}
-		if got, _ := holds(at, tt.s, nil, nil, dimensionsOf(at, tt.q)); got != tt.want {
+		asked := map[string]bool{}
+		for _, w := range scanWords(tt.q) {
+			asked[w.lower] = true
+		}
+		if got, _ := holds(at, tt.s, asked, nil, dimensionsOf(at, tt.q)); got != tt.want {
 			t.Errorf("%q (%v, dimensions %v) held by %q = %v, want %v", tt.q, at, dimensionsOf(at, tt.q), tt.s, got, tt.want)
 		}
 	}
