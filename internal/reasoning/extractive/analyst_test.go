@@ -438,6 +438,13 @@ func TestAnalyzeQuantityNeedsANumber(t *testing.T) {
 	if len(got.Findings) == 0 || !strings.Contains(got.Findings[0].Text, "1200") {
 		t.Errorf("findings = %+v, want the sentence stating 1200 commits", got.Findings)
 	}
+	// The number counts the noun asked about: "2 rules" counts no people.
+	if f := analyzeOne(t, "How many people review a patch?", "Some people wonder whether the following 2 rules of review conflict."); len(f) != 0 {
+		t.Errorf("findings %+v: 2 rules counted as people", f)
+	}
+	if f := analyzeOne(t, "How many people review a patch?", "At least 2 people review each patch before it is merged."); len(f) == 0 {
+		t.Error("no findings: 2 people review each patch")
+	}
 	for q, want := range map[string]bool{"How many commits?": true, "how much memory does it use": true,
 		"How does many-to-one work?": false, "What is the limit?": false} {
 		if asksQuantity(q) != want {
@@ -613,11 +620,11 @@ func TestAnalyzeTypedUnanswerable(t *testing.T) {
 	notes := []string{
 		"The rebase command replays commits on top of another base. If the option is set, the command stops after each commit.",
 		"Each entry of the history file keeps a command; if the value is 0, the history file is truncated to zero size.",
+		"Packages download at up to 40 MB/s from a local mirror.",
 		"For example, -M90% means a pair is a rename if more than 90% of the file has not changed.",
 		"The download command fetches packages; the default priority is 100 for every package.",
-		"The directory stack is a list of recently visited directories; the dirs builtin lists them.",
 		"The history file may hold at most 2 MB before it is rotated.",
-		"Packages download at up to 40 MB/s from a local mirror.",
+		"The directory stack is a list of recently visited directories; the dirs builtin lists them.",
 	}
 	for q, want := range map[string]bool{
 		"In which year did the rebase command first appear?":          false,
@@ -737,5 +744,71 @@ func TestDefinitionParagraphsKnowTheirTerm(t *testing.T) {
 	f = analyzeOne(t, "How much memory is reserved for compressed objects by default?", text)
 	if len(f) == 0 || !strings.Contains(f[0].Text, "2 GiB elsewhere") {
 		t.Fatalf("findings %+v, want the entry's default", f)
+	}
+}
+
+// Issue 18 (answers in lists): a list item or table row without a verb
+// answers a typed question when it states the asked type and the topic,
+// and is quoted alone, not run on into the next item. A tail of a
+// sentence cut by markup is no item.
+func TestAnalyzeTypedListItem(t *testing.T) {
+	text := "Each field of a ledger line means the following.\n\n" +
+		"Account holder name\n\n" +
+		"Date of the last deposit, counted in days since March 3, 1998\n\n" +
+		"Number of days the holder must wait before the next withdrawal is allowed\n\n" +
+		"Maximum overdraft in euros"
+	f := analyzeOne(t, "From which date does the ledger count the days of the last deposit?", text)
+	if len(f) == 0 || f[0].Text != "Date of the last deposit, counted in days since March 3, 1998" {
+		t.Fatalf("findings %+v, want the deposit item alone", f)
+	}
+	// Not a typed question: a verbless item is not quoted.
+	if f := analyzeOne(t, "What does the ledger say about the last deposit?", text); len(f) != 0 && strings.HasPrefix(f[0].Text, "Date of the last deposit") {
+		t.Errorf("findings %+v: a verbless item quoted for an untyped question", f)
+	}
+	if f := analyzeOne(t, "How long are ledger entries kept in stages?",
+		"the ledger keeps and restores all of it, as long as it has entries in stages 1/2/3 of the audit"); len(f) != 0 {
+		t.Errorf("findings %+v: a cut tail is no list item", f)
+	}
+}
+
+// Issue 18: a question for a command (tool, option, file) is answered by
+// the sentence that names it as code, which joins the window of the
+// sentence about the topic though it shares no word with the question;
+// naming code ranks no sentence higher, code being everywhere in a manual.
+func TestAnalyzeNamedCommandJoinsItsTopic(t *testing.T) {
+	text := "The console tool is not recommended for the version-to-version cluster upgrade after a new version. " +
+		"The use of \"clusterctl migrate\" is recommended for it. " +
+		"The web console shows a small owl in its corner."
+	f := analyzeOne(t, "Which command should I use to move the whole cluster to a new version?", text)
+	if len(f) == 0 || !strings.Contains(f[0].Text, `"clusterctl migrate"`) {
+		t.Fatalf("findings %+v, want the upgrade sentence with the command after it", f)
+	}
+	for s, want := range map[string]bool{`The use of "clusterctl migrate" is recommended.`: true, "Set CLUSTER_HOME first.": true,
+		`Read the "Release Notes" first.`: false, "Upgrade the cluster with care.": false} {
+		if statesCode(s) != want {
+			t.Errorf("statesCode(%q) = %v, want %v", s, !want, want)
+		}
+	}
+}
+
+// Issue 18 (retrieve wide): beyond the first corePassages passages, a
+// sentence is evidence only when it covers most of the topic; the same
+// sentence among the first passages is read by the usual rules.
+func TestAnalyzeWidePassagesNeedMostOfTheTopic(t *testing.T) {
+	var notes []string
+	for i := 0; i < corePassages; i++ {
+		notes = append(notes, "The garden shed has a green door and a small window.")
+	}
+	q := "How fast does the download command fetch packages?"
+	loose := "Packages download at up to 40 MB/s from a local mirror." // download, packages: half the topic
+	if f := analyzeOne(t, q, append(notes, loose)...); len(f) != 0 {
+		t.Errorf("findings %+v from a wide passage covering half the topic", f)
+	}
+	if f := analyzeOne(t, q, append([]string{loose}, notes...)...); len(f) == 0 {
+		t.Error("no findings from the same sentence among the first passages")
+	}
+	full := "The download command fetches packages at up to 40 MB/s from a local mirror."
+	if f := analyzeOne(t, q, append(notes, full)...); len(f) == 0 {
+		t.Error("no findings from a wide passage covering the topic")
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/researchflow/researchflow/internal/textproc"
 )
@@ -26,10 +27,11 @@ const (
 	reasonAnswer               // why
 	procedureAnswer            // how do I …, how to …
 	conditionAnswer            // when should I …, when is X useful
+	nameAnswer                 // which command/tool/option/variable/file …: a code name or path
 )
 
 func (t answerType) String() string {
-	return [...]string{"any", "quantity", "time", "date", "person", "place", "reason", "procedure", "condition"}[t]
+	return [...]string{"any", "quantity", "time", "date", "person", "place", "reason", "procedure", "condition", "name"}[t]
 }
 
 // modals ask for a condition after "when" ("when should I …").
@@ -55,7 +57,7 @@ var dimensions = map[string]map[string]bool{
 	"time":   timeUnits,
 	// A speed is a span of time ("within 60 seconds"), an amount a
 	// second ("800 KiB/s") or a comparison ("slower than gzip").
-	"speed": union(timeUnits, set(`per /s /sec /second kib/s kb/s mb/s mib/s gb/s kib/sec kb/sec mib/sec mb/sec step steps iteration iterations bps kbps mbps gbps x times`)),
+	"speed": union(timeUnits, set(`/s /sec /second kib/s kb/s mb/s mib/s gb/s kib/sec kb/sec mib/sec mb/sec step steps iteration iterations bps kbps mbps gbps x times`)),
 }
 
 // dimensionOf names the dimension of a measure noun or "how" adjective.
@@ -77,6 +79,9 @@ var comparativeDimension = map[string][]string{
 	"longer": {"length", "time"}, "shorter": {"length", "time"},
 	"cheaper": {"money"}, "heavier": {"weight"}, "lighter": {"weight"},
 }
+
+// measureVerbs state a measure as a verb ("How much does it cost?").
+var measureVerbs = map[string][]string{"cost": {"money"}, "costs": {"money"}, "weigh": {"weight"}, "weighs": {"weight"}}
 
 // quantityDimensions returns the dimensions a quantity question asks in
 // (nil: any number).
@@ -102,8 +107,14 @@ func quantityDimensions(q string) []string {
 			return nil
 		}
 		// "How much does X reduce the size?" asks for an amount of
-		// change (a share answers it), not for a size.
+		// change (a share answers it), not for a size; "How much does
+		// X cost?" for money.
 		if i > 1 && ws[i-1].lower == "much" && ws[i-2].lower == "how" && auxiliaries[w.lower] {
+			for _, v := range ws[i+1:] {
+				if d, ok := measureVerbs[v.lower]; ok {
+					return d
+				}
+			}
 			return nil
 		}
 		if d, ok := dimensionOf[w.lower]; ok && measureNouns[w.lower] {
@@ -112,6 +123,9 @@ func quantityDimensions(q string) []string {
 	}
 	return nil
 }
+
+// unitReach is how many words after a number its unit may stand.
+const unitReach = 3
 
 // statesDimension reports whether s states a number with a word of one of
 // the dimensions.
@@ -128,7 +142,23 @@ func statesDimension(s string, dims []string) bool {
 	if len(dims) == 0 {
 		return true
 	}
-	for _, f := range strings.Fields(prose(s)) {
+	// The unit goes with a number: in the same word ("30s",
+	// "3.months.ago") or within unitReach words after it ("30 days",
+	// "32 or 64 bits", "5 MB per second"); "as long as" and "one per
+	// line" state no measure.
+	number := -unitReach - 1 // the last word stating a number
+	fields := strings.Fields(prose(s))
+	for i, f := range fields {
+		hasNumber := statesQuantity(f)
+		if hasNumber {
+			number = i
+		}
+		if i-number > unitReach {
+			continue
+		}
+		if i > 0 && i+1 < len(fields) && strings.EqualFold(fields[i-1], "as") && strings.EqualFold(strings.Trim(fields[i+1], ".,;:"), "as") {
+			continue // "as long as", "as far as": a comparison, no measure
+		}
 		for _, part := range splitNumberUnit(strings.ToLower(strings.Trim(f, ".,;:()\"'`"))) {
 			// "3.months.ago" is three months.
 			for _, unit := range strings.FieldsFunc(part, func(r rune) bool { return r == '.' }) {
@@ -144,7 +174,6 @@ func statesDimension(s string, dims []string) bool {
 	// it without a unit ("The maximum depth is 4095", "a length of 80");
 	// "opened in 1931" names no length, "the packfile size (30-50%
 	// smaller" no depth, and a share is no measure.
-	fields := strings.Fields(prose(s))
 	for i, f := range fields {
 		w := strings.ToLower(strings.Trim(f, ".,;:()"))
 		if !measureNouns[w] || !slices.Equal(dimensionOf[w], dims) {
@@ -395,6 +424,10 @@ func classify(q string) answerType {
 			// "Which company funds it?", "Who is the person …": an
 			// organization or a person, named alike.
 			return personAnswer
+		case codeNouns[head]:
+			// "Which command should I use …?", "What tool does Debian
+			// provide …?": a command, an option, a file is named as code.
+			return nameAnswer
 		case agentNoun(head) && strings.Contains(" "+strings.ToLower(q)+" ", " "+head+" of "):
 			// "What is the designer of the bridge?": a person.
 			return personAnswer
@@ -402,6 +435,12 @@ func classify(q string) answerType {
 	}
 	return anyAnswer
 }
+
+// codeNouns head a question asking for something a manual names as code:
+// a command, an option, a variable, a file.
+var codeNouns = set(`command commands tool tools program programs utility utilities option options flag flags switch
+variable variables setting settings function functions builtin builtins package packages file files directory
+directories folder folders`)
 
 // questionOpeners are the question words a preposition may stand before.
 var questionOpeners = set(`which what when how whom whose where`)
@@ -593,6 +632,27 @@ func statesProcedure(s string) bool {
 	return false
 }
 
+// statesCode reports whether s names something as code: a command line,
+// an identifier, an option, a path, or a command in quotes ("The use of
+// "apt full-upgrade" is recommended").
+func statesCode(s string) bool {
+	if statesProcedure(s) {
+		return true
+	}
+	for _, q := range []string{`"`, "“", "`"} {
+		parts := strings.Split(s, q)
+		if q == "“" {
+			parts = strings.FieldsFunc(s, func(r rune) bool { return r == '“' || r == '”' })
+		}
+		for i := 1; i < len(parts); i += 2 {
+			if r, _ := utf8.DecodeRuneInString(parts[i]); unicode.IsLower(r) && !strings.HasSuffix(parts[i], " ") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // statesPlace reports whether s names a place: a path, an address, or a
 // capitalized name after "in", "at", "under", "below" or "inside".
 func statesPlace(s string) bool {
@@ -664,6 +724,8 @@ func holds(t answerType, s string, question, common map[string]bool, dims []stri
 		return statesProcedure(s), strings.Contains(s, "\n")
 	case conditionAnswer:
 		return statesCondition(s), false
+	case nameAnswer:
+		return statesCode(s), false
 	}
 	return false, false
 }

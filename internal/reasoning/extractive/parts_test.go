@@ -162,7 +162,9 @@ func TestClassify(t *testing.T) {
 		"To whom should I send a security report?":                    anyAnswer, // an address as often as a name
 		"At what time does the nightly backup start?":                 timeAnswer,
 		"Since when does the library support streams?":                timeAnswer,
-		"In which directory does the service keep logs?":              anyAnswer,
+		"In which directory does the service keep logs?":              nameAnswer, // a path
+		"Which utility should I run to check a disk?":                 nameAnswer,
+		"What flag makes the tool keep going after errors?":           nameAnswer,
 		"How long are reflog entries kept?":                           quantityAnswer,
 		"How many arches does the bridge have?":                       quantityAnswer,
 		"What is the number of arches of the Old Mill bridge?":        quantityAnswer,
@@ -305,6 +307,16 @@ func TestTypedAnswers(t *testing.T) {
 		{"How much disk space does the scanner save?", "The window size parameter of the scanner defaults to 250.", false},
 		{"What is the largest queue size the daemon keeps by default?", "The last QUEUESIZE jobs (default 200) are kept.", true},
 		{"What depth does the scanner use by default?", "By default, 8 bits hold the depth.", false},
+		// A unit goes with a number: in the same word or a few words
+		// after it; "as long as" and "one per line" state no measure.
+		{"How long does the scan take on a large disk?", "Old clients using format 1 still connect, as long as the server understands format 1.", false},
+		{"How long does the scan take on a large disk?", "The scan of 2 disks is logged, and the log shows the long file names.", false},
+		{"How long does the scan take on a large disk?", "The scan takes about 2 hours on a 4 TB disk.", true},
+		{"How fast does the indexer read lines?", "The indexer lists one name per line.", false},
+		{"How fast does the indexer read lines?", "The indexer reads 5 MB per second.", true},
+		// "How much does X cost?" asks for money; a share is none.
+		{"How much does a hosted mirror cost per month?", "About 80% of the cost of a mirror is bandwidth.", false},
+		{"How much does a hosted mirror cost per month?", "A hosted mirror costs 20 euros a month.", true},
 		// "How much faster/larger" asks for a ratio of that measure.
 		{"How much faster is the new parser than the old one?", "The new parser keeps 8 bits of state for each token.", false},
 		{"How much faster is the new parser than the old one?", "The new parser is about 3 times faster.", true},

@@ -73,10 +73,14 @@ func grow(sents []sentence, i, passage int, related func(string) bool, before []
 		words += n
 		return true
 	}
-	for w.to+1 < len(sents) && fits(w.to+1, w.to+1) {
+	// A list item or table row (see typedItem) stands alone: its
+	// neighbours are other items.
+	intro, _, _ := strings.Cut(sents[i].text, "\n")
+	item := !strings.HasSuffix(intro, ":") && isFragment(intro)
+	for !item && w.to+1 < len(sents) && fits(w.to+1, w.to+1) {
 		w.to++
 	}
-	for back := 0; back < windowBack && w.from > 0; back++ {
+	for back := 0; !item && back < windowBack && w.from > 0; back++ {
 		j := w.from - 1
 		if !sents[j].code {
 			if !fits(j, w.from) {
