@@ -226,7 +226,7 @@ func (a *Search) Retrieve(ctx context.Context, in workflows.RetrieveInput) (work
 		return workflows.RetrieveResult{}, invalid(workflows.ErrInvalidInput, "retrieve needs a sub-question and a corpus")
 	}
 	if in.TopK <= 0 {
-		in.TopK = 6
+		in.TopK = rf.DefaultMaxSources
 	}
 	defer keepAlive(ctx)()
 	began := time.Now()

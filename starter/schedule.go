@@ -53,7 +53,7 @@ func runSchedule(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		note = fs.String("note", "", "a note on the schedule")
 		paused = fs.Bool("paused", false, "create it paused")
 		maxSub = fs.Int("max-sub-questions", 0, "sub-questions to plan (1-6, default 4)")
-		maxSources = fs.Int("max-sources", 0, "passages per sub-question (1-20, default 6)")
+		maxSources = fs.Int("max-sources", 0, "passages per sub-question (1-20, default 18)")
 		email = fs.String("email", "", "comma-separated `ADDRESSES` that receive the notifications (domains in RESEARCHFLOW_NOTIFY_EMAIL_DOMAINS)")
 	case "list":
 		asJSON = fs.Bool("json", false, "print the schedules as JSON")

@@ -977,7 +977,7 @@ document.addEventListener("DOMContentLoaded", () => {
       question: $("question").value.trim(),
       corpus: $("corpus").value.trim() || "go-docs",
       maxSubQuestions: Number($("max-sub").value) || 4,
-      maxSources: Number($("max-sources").value) || 6,
+      maxSources: Number($("max-sources").value) || 18,
     };
     if ($("approval").checked) body.requireApproval = true;
     const sources = [...document.querySelectorAll('#sources input[name="source"]:checked')].map((i) => i.value);
