@@ -245,7 +245,7 @@ func (e *Engine) Analyze(ctx context.Context, req reasoning.AnalyzeRequest) (rea
 	// topic is what a sentence must be about; a sentence that only shares
 	// the asking word ("… is not guaranteed to print …") answers little.
 	weight := func(t string) float64 {
-		if verbs[t] || facetWords[t] || verbStems[t] || weakStems[t] {
+		if verbs[t] || facetWords[t] || verbStems[t] || weakStems[t] || t == bounds["largest"] || t == bounds["smallest"] {
 			return rarity(t) / 2
 		}
 		return rarity(t)
@@ -580,13 +580,40 @@ func queryTerms(text string) []string {
 		}
 	}
 	var out []string
+	seen := map[string]bool{}
 	for _, t := range distinctTerms(text) {
-		if !frame[t] {
+		if b, ok := bounds[t]; ok {
+			// "the largest delta chain depth" is the maximum depth
+			// the manual writes of.
+			t = b
+		}
+		if !frame[t] && !seen[t] {
+			seen[t] = true
 			out = append(out, t)
 		}
 	}
+	sort.Strings(out)
 	return out
 }
+
+// bounds map the term of a superlative that asks for a limit to the term
+// a manual states the limit with: "largest", "longest", "most" → maximum;
+// "smallest", "fewest", "least" → minimum.
+var bounds = func() map[string]string {
+	out := map[string]string{}
+	for _, g := range []struct{ bound, words string }{
+		{"maximum", "largest biggest highest longest greatest most max"},
+		{"minimum", "smallest lowest shortest least fewest min"},
+	} {
+		b := textproc.Tokenize(g.bound)[0]
+		for _, w := range strings.Fields(g.words) {
+			for _, t := range textproc.Tokenize(w) {
+				out[t] = b
+			}
+		}
+	}
+	return out
+}()
 
 // feedback returns the expansion terms of pseudo-relevance feedback: terms
 // of the feedbackTop most relevant candidates that are not question terms

@@ -2,6 +2,7 @@ package extractive
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 
@@ -810,5 +811,21 @@ func TestAnalyzeWidePassagesNeedMostOfTheTopic(t *testing.T) {
 	full := "The download command fetches packages at up to 40 MB/s from a local mirror."
 	if f := analyzeOne(t, q, append(notes, full)...); len(f) == 0 {
 		t.Error("no findings from a wide passage covering the topic")
+	}
+}
+
+// Issue 18 (paraphrase): a superlative that asks for a limit is the
+// maximum or minimum a manual states ("largest" → "The maximum depth is
+// 4095."), weighing as little as an asking word: a sentence need not say
+// "maximum" to answer "the largest history size … by default".
+func TestAnalyzeSuperlativeAsksForTheBound(t *testing.T) {
+	f := analyzeOne(t, "What is the largest scan chain depth the indexer allows?",
+		"The default scan width of the indexer is 10 and its scan depth is 50. The maximum depth is 4095.",
+		"The indexer logs each scan to a file.")
+	if len(f) == 0 || !strings.Contains(f[0].Text, "4095") {
+		t.Fatalf("findings %+v, want the maximum depth", f)
+	}
+	if got := queryTerms("the smallest block and the largest chain"); !slices.Contains(got, bounds["largest"]) || !slices.Contains(got, bounds["smallest"]) || slices.Contains(got, textproc.Stem("largest")) {
+		t.Errorf("queryTerms = %v, want the bounds for the superlatives", got)
 	}
 }
