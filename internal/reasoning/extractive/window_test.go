@@ -211,3 +211,31 @@ func TestAnswerPassageGrowsOverNeighbourWithACommonTopicWord(t *testing.T) {
 		}
 	}
 }
+
+// A manual lists an option under all its names, one a line ("-a", then
+// "--all"): they are one entry's term. A sentence that opens an entry
+// ("This option is only valid for …") refers to its own term, not to the
+// entry before: joined to it, the restriction of one option was quoted as
+// another's.
+func TestOptionEntriesKeepTheirNames(t *testing.T) {
+	text := "OPTIONS\n\n-a\n--all\n\nThis option is only valid for the save command.\n\nAll ignored files are also saved and then cleaned up.\n\n" +
+		"--only-ignored\n\nThis option is only valid for the list command.\n\nList only the ignored files of the saved entry.\n\n" +
+		"--keep\n\nThis option is only valid for the pop command.\n\nKeeps the entry after it is applied."
+	ss := withContext(passageSentences(text))
+	want := []struct{ text, term, defines string }{
+		{"This option is only valid for the save command.", "-a, --all", "-a, --all"},
+		{"All ignored files are also saved and then cleaned up.", "", "-a, --all"},
+		{"This option is only valid for the list command.", "--only-ignored", "--only-ignored"},
+		{"List only the ignored files of the saved entry.", "", "--only-ignored"},
+		{"This option is only valid for the pop command.", "--keep", "--keep"},
+		{"Keeps the entry after it is applied.", "", "--keep"},
+	}
+	if len(ss) != len(want) {
+		t.Fatalf("%d sentences %+v, want %d", len(ss), ss, len(want))
+	}
+	for i, w := range want {
+		if ss[i].text != w.text || ss[i].term != w.term || ss[i].defines != w.defines {
+			t.Errorf("sentence %d = %q (term %q, entry %q), want %q (term %q, entry %q)", i, ss[i].text, ss[i].term, ss[i].defines, w.text, w.term, w.defines)
+		}
+	}
+}
