@@ -1281,7 +1281,7 @@ func shortSentence(s string) bool {
 // sentence to quote whatever its length: navigation, code, a tail cut by
 // markup, or without anything that reads like a verb.
 func notProse(s string, ws []string) bool {
-	if furnitureLine(ws) {
+	if furnitureLine(ws) || tableCells(s) {
 		return true
 	}
 	// A sentence that starts in lower case with a function word is the tail
@@ -1334,6 +1334,21 @@ func notProse(s string, ws []string) bool {
 		}
 	}
 	return true
+}
+
+// tableCells reports whether s is the cells of a table run together:
+// half of its words or more are single letters ("X U A A --soft
+// (disallowed) --mixed X A A --hard A A A").
+func tableCells(s string) bool {
+	fs := strings.Fields(s)
+	single := 0
+	for _, f := range fs {
+		f = strings.Trim(f, ".,;:()[]")
+		if r, n := utf8.DecodeRuneInString(f); n == len(f) && unicode.IsLetter(r) && f != "a" && f != "I" {
+			single++
+		}
+	}
+	return single >= 4 && 2*single >= len(fs)
 }
 
 // imperative reports whether s (a finished sentence of words ws) states a

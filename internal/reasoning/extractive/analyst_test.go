@@ -201,6 +201,9 @@ func TestIsFragment(t *testing.T) {
 		// Nor does a noun after an introductory phrase, or a title.
 		{"Under the hood, pointer to the first element of the array.", true},
 		{"Introduction the Go memory model for a programmer.", true},
+		// A table's cells run together are no sentence.
+		{"X U A A --soft (disallowed) --mixed X A A --hard A A A --merge A A A.", true},
+		{"Commits A and B are merged into C before D is tagged.", false},
 	}
 	for _, tt := range tests {
 		if got := isFragment(tt.in); got != tt.want {
