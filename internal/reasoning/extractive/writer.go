@@ -45,12 +45,14 @@ func (e *Engine) Write(ctx context.Context, req reasoning.WriteRequest) (reasoni
 		score   float64
 	}
 	homes := map[string]home{}
+	texts := map[string]string{} // key → the text as written
 	for si, sec := range req.Sections {
 		for _, f := range sec.Findings {
 			k := sentenceKey(f.Text)
 			if k == "" || !known[f.N] {
 				continue
 			}
+			texts[k] = f.Text
 			if h, ok := homes[k]; !ok || f.Score > h.score {
 				homes[k] = home{si, f.Score}
 			}
@@ -60,15 +62,59 @@ func (e *Engine) Write(ctx context.Context, req reasoning.WriteRequest) (reasoni
 	// A finding whose text another finding quotes whole (a sentence, and a
 	// window around it found for another sub-question) is written once,
 	// in the longer one, which cites its source too.
+	// Windows from overlapping chunks of one page share most of their
+	// sentences without one holding the other whole: the one whose
+	// sentences the other quotes for the most part (two or more, half or
+	// more of its own) is held by it too.
 	within := map[string]string{} // key → key of the longest finding that holds it
+	parts := map[string]map[string]bool{}
+	for k := range homes {
+		parts[k] = map[string]bool{}
+		for _, s := range textproc.Sentences(texts[k]) {
+			parts[k][sentenceKey(s)] = true
+		}
+	}
+	holds := func(K, k string) bool {
+		if strings.Contains(K, k) {
+			return true
+		}
+		shared := 0
+		for s := range parts[k] {
+			if parts[K][s] {
+				shared++
+			}
+		}
+		return shared >= 2 && 2*shared >= len(parts[k])
+	}
 	for k := range homes {
 		if len(k) < minContained {
 			continue
 		}
 		for K := range homes {
-			if len(K) > len(k) && strings.Contains(K, k) && (within[k] == "" || len(K) > len(within[k]) || len(K) == len(within[k]) && K < within[k]) {
+			if len(K) > len(k) && holds(K, k) && (within[k] == "" || len(K) > len(within[k]) || len(K) == len(within[k]) && K < within[k]) {
 				within[k] = K
 			}
+		}
+	}
+	// A chain (k held by K, K by a longer one) ends at the longest.
+	for k, K := range within {
+		for seen := 0; within[K] != "" && seen < len(within); seen++ {
+			K = within[K]
+		}
+		within[k] = K
+	}
+	// What a held finding says beyond the one holding it is written on
+	// its own: its other sentences, in their order.
+	rest := map[string]string{} // key → the sentences the holder does not quote
+	for k, K := range within {
+		var own []string
+		for _, s := range textproc.Sentences(texts[k]) {
+			if !parts[K][sentenceKey(s)] && !strings.Contains(K, sentenceKey(s)) {
+				own = append(own, strings.TrimSpace(s))
+			}
+		}
+		if len(own) > 0 {
+			rest[k] = strings.Join(own, " ")
 		}
 	}
 	heldCites := map[string][]int{} // key of a longer finding → the sources of those it holds
@@ -86,8 +132,14 @@ func (e *Engine) Write(ctx context.Context, req reasoning.WriteRequest) (reasoni
 		at := map[string]int{} // key → index in ds.Sentences
 		for _, f := range sec.Findings {
 			k := sentenceKey(f.Text)
-			if k == "" || !known[f.N] || homes[k].section != si || within[k] != "" {
+			if k == "" || !known[f.N] || homes[k].section != si {
 				continue
+			}
+			if within[k] != "" {
+				if rest[k] == "" {
+					continue
+				}
+				f.Text, k = rest[k], sentenceKey(rest[k])
 			}
 			if i, ok := at[k]; ok {
 				ds.Sentences[i].Cites = addCite(ds.Sentences[i].Cites, f.N)

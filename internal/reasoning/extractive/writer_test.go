@@ -112,3 +112,44 @@ func TestWriteQuotesAContainedFindingOnce(t *testing.T) {
 		t.Errorf("the contained sentence is written %d times, want once: %+v", times, all)
 	}
 }
+
+// Windows from two overlapping chunks of one page share most of their
+// sentences, neither holding the other whole: the shared sentences are
+// written once, and what the shorter says beyond them on its own.
+func TestWriteQuotesOverlappingWindowsOnce(t *testing.T) {
+	a := "References to ref are treated as references to the variable passed as its argument. " +
+		"A loop variable with the reference attribute takes a list of variable names. " +
+		"Array variables cannot be given the reference attribute. " +
+		"References can be unset with the -n option."
+	b := "The declare builtin creates a reference variable. " +
+		"References to ref are treated as references to the variable passed as its argument. " +
+		"A loop variable with the reference attribute takes a list of variable names. " +
+		"Array variables cannot be given the reference attribute."
+	req := reasoning.WriteRequest{
+		Question: "Why do variables set inside a loop vanish?",
+		Sources:  []rf.Source{{N: 1, Title: "Manual"}},
+		Sections: []reasoning.SectionInput{
+			{SubQuestion: reasoning.SubQuestion{ID: "sq1", Text: "Why do variables set inside a loop vanish?"}, Findings: []reasoning.CitedFinding{cited(a, 1, 0.9), cited(b, 1, 0.8)}},
+		},
+	}
+	d, err := New(Config{}).Write(context.Background(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	times, own := 0, 0
+	for _, s := range append(append([]reasoning.Sentence{}, d.Summary...), sectionSentences(d)...) {
+		times += strings.Count(s.Text, "Array variables cannot be given")
+		own += strings.Count(s.Text, "The declare builtin creates")
+	}
+	if times != 1 || own != 1 {
+		t.Errorf("the shared sentences are written %d times and the shorter's own %d times, want once each: %+v", times, own, d)
+	}
+}
+
+func sectionSentences(d reasoning.Draft) []reasoning.Sentence {
+	var out []reasoning.Sentence
+	for _, s := range d.Sections {
+		out = append(out, s.Sentences...)
+	}
+	return out
+}
