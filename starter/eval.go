@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	rf "github.com/researchflow/researchflow"
 	"github.com/researchflow/researchflow/internal/config"
 	"github.com/researchflow/researchflow/internal/embed"
 	"github.com/researchflow/researchflow/internal/eval"
@@ -43,12 +44,13 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs := flag.NewFlagSet("starter eval", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: starter eval SET.tsv|SET.json... [--half tune|test|all] [--out RESULTS.json] [--reports]\n       starter eval compare A.json B.json\n\nflags:")
+		fmt.Fprintln(stderr, "usage: starter eval SET.tsv|SET.json... [--half tune|test|all] [--max-sources N] [--out RESULTS.json] [--reports]\n       starter eval compare A.json B.json\n\nflags:")
 		fs.PrintDefaults()
 	}
 	out := fs.String("out", "", "write the results as JSON to `FILE` (default eval-SET-TIME.json in the data dir)")
 	reports := fs.Bool("reports", false, "keep every report's Markdown in the results file")
 	half := fs.String("half", "all", "ask only the `tune` or `test` half of the questions (split by a stable hash of the question ID), or all")
+	maxSources := fs.Int("max-sources", 0, fmt.Sprintf("passages per sub-question (1-20; 0: the research default, %d)", rf.DefaultMaxSources))
 	positional, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err
@@ -75,6 +77,9 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if set, err = set.Only(*half); err != nil {
 		return usageError("%v", err)
 	}
+	if *maxSources < 0 || *maxSources > 20 {
+		return usageError("--max-sources: want 1 to 20 (0 means %d)", rf.DefaultMaxSources)
+	}
 
 	cfg, err := config.FromEnv()
 	if err != nil {
@@ -84,6 +89,7 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
+	conf.MaxSources = *maxSources
 	// No background stack: evidence recall reads each run's audit through
 	// the memory this process holds, so eval runs its stack in-process (a
 	// stack already running on the address is used, and evidence recall is
@@ -105,6 +111,7 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		Chunks:     s.Store,
 		CorpusRoot: filepath.Join(cfg.DataDir, "eval-corpora"),
 		IDPrefix:   "eval-" + time.Now().UTC().Format("20060102-150405") + "-" + hex.EncodeToString(b) + "-",
+		MaxSources: *maxSources,
 	}
 	res, err := eval.Run(ctx, set, r, conf, eval.Options{Progress: stderr, KeepReports: *reports})
 	if err != nil {

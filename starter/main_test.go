@@ -134,3 +134,16 @@ func TestBudgetLines(t *testing.T) {
 		t.Errorf("table:\n%s", table)
 	}
 }
+
+// starter eval refuses a passage count outside 1–20 before it starts
+// anything, naming the flag.
+func TestEvalMaxSourcesIsChecked(t *testing.T) {
+	t.Setenv("RESEARCHFLOW_DATA_DIR", filepath.Join(t.TempDir(), "never-created"))
+	for _, n := range []string{"21", "-1"} {
+		var out, errOut bytes.Buffer
+		err := run(context.Background(), []string{"eval", "../testdata/eval/go-docs.tsv", "--max-sources", n}, &out, &errOut)
+		if err == nil || exitCode(err) != 2 || !strings.Contains(err.Error()+errOut.String(), "--max-sources") {
+			t.Errorf("eval --max-sources %s = %v (exit %d), want a usage error naming the flag", n, err, exitCode(err))
+		}
+	}
+}

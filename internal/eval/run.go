@@ -29,6 +29,9 @@ type Configuration struct {
 	Embedder       string   `json:"embedder"`
 	// Revision is the source revision when known (git describe).
 	Revision string `json:"revision,omitempty"`
+	// MaxSources is the passages per sub-question the runs asked for (0:
+	// the research default).
+	MaxSources int `json:"maxSources,omitempty"`
 }
 
 // Results is what a run writes.

@@ -44,6 +44,9 @@ type Workflows struct {
 	IDPrefix string
 	// Timeout bounds one question (default 5 minutes).
 	Timeout time.Duration
+	// MaxSources is the passages per sub-question each run asks for (0:
+	// the research default).
+	MaxSources int
 	// Chunks, if set, resolves the audit's passages to their texts.
 	Chunks Chunks
 	// CorpusRoot holds the folders made for corpus patterns (see
@@ -69,7 +72,7 @@ func (w *Workflows) Research(ctx context.Context, q eval.Question) (eval.Answer,
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	in := rf.ResearchInput{Question: q.Question, Corpus: q.Corpus}
+	in := rf.ResearchInput{Question: q.Question, Corpus: q.Corpus, MaxSources: w.MaxSources}
 	if q.CorpusPath != "" && !w.ingested[q.CorpusPath] {
 		root := w.CorpusRoot
 		if root == "" {
