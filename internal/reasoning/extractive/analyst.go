@@ -322,7 +322,7 @@ func (e *Engine) Analyze(ctx context.Context, req reasoning.AnalyzeRequest) (rea
 		if atype.strict() && !ok {
 			continue
 		}
-		if !ofEntry(c, names) {
+		if !ofEntry(c, sub) {
 			continue
 		}
 		if counted != "" && (c.terms[counted] == 0 && !ctxTerms[c.order][counted] || c.terms[counted] > 0 && !countsNoun(c.text, counted)) {
@@ -444,43 +444,63 @@ func (e *Engine) Analyze(ctx context.Context, req reasoning.AnalyzeRequest) (rea
 	return out, nil
 }
 
-// ofEntry reports whether candidate c may answer a question naming the
-// code names among names: a sentence of the entry for another code name
-// ("core.cacheLimit" when core.packedLimit is asked about, the two sharing
-// "core" and "limit") does not, unless it names one itself.
-func ofEntry(c *candidate, names map[string]bool) bool {
+// ofEntry reports whether candidate c may answer question, as far as the
+// code names it asks about go (see codeTerms): a sentence of the entry for
+// another code name ("core.cacheLimit" when core.packedLimit is asked
+// about, the two sharing "core" and "limit"; HISTFILE's default when
+// HISTSIZE's is asked) does not, unless it names one itself.
+func ofEntry(c *candidate, question string) bool {
 	if c.defines == "" {
 		return true
 	}
-	code := func(t string) bool { return strings.ContainsAny(t, "._") }
-	var asked []string
-	for t := range names {
-		if code(t) {
-			asked = append(asked, t)
-		}
-	}
+	asked := codeTerms(question)
 	if len(asked) == 0 {
 		return true
 	}
-	other := false
-	for _, t := range textproc.Tokenize(c.defines) {
-		if !code(t) {
-			continue
-		}
-		if names[t] {
-			return true
-		}
-		other = true
-	}
-	if !other {
+	entry := codeTerms(c.defines)
+	if len(entry) == 0 {
 		return true
 	}
-	for _, t := range asked {
+	for t := range entry {
+		if asked[t] {
+			return true
+		}
+	}
+	for t := range asked {
 		if c.terms[t] > 0 {
 			return true
 		}
 	}
 	return false
+}
+
+// codeTerms are the terms of the words of s written as code names: with a
+// dot or an underscore ("core.packedGitLimit", "PROMPT_COMMAND"), in
+// capitals ("HISTSIZE", three letters or more), hyphenated in lower case
+// ("keyseq-timeout"), or as an option ("-e", "--stage").
+func codeTerms(s string) map[string]bool {
+	out := map[string]bool{}
+	for _, f := range strings.Fields(s) {
+		w := strings.Trim(f, ",;:()[]\"'`?!")
+		w = strings.TrimRight(w, ".")
+		letters := strings.IndexFunc(w, unicode.IsLetter) >= 0
+		caps := len(w) >= 3 && letters && strings.ToUpper(w) == w && strings.IndexFunc(w, func(r rune) bool { return !unicode.IsUpper(r) && !unicode.IsDigit(r) && r != '_' }) < 0
+		option := strings.HasPrefix(w, "-") && len(w) > 1 && letters
+		// "keyseq-timeout", "ls-files": a hyphenated name.
+		hyphened := strings.Contains(strings.Trim(w, "-"), "-") && strings.ToLower(w) == w
+		dotted := strings.ContainsAny(w, "._")
+		if !dotted && !caps && !option && !hyphened || !letters {
+			continue
+		}
+		for _, t := range textproc.Tokenize(w) {
+			// A dotted name counts whole, not by its parts ("core"
+			// names no setting).
+			if !dotted || strings.ContainsAny(t, "._") {
+				out[t] = true
+			}
+		}
+	}
+	return out
 }
 
 // rarest returns the n terms of highest weight among those eligible (ties
@@ -777,8 +797,26 @@ func typedItem(s string, t answerType, asked map[string]bool, dims []string) boo
 	if r, _ := utf8.DecodeRuneInString(s); unicode.IsLower(r) {
 		return false // the tail of a sentence cut by markup
 	}
+	if fs := strings.Fields(s); sectionNumber(fs[len(fs)-1]) {
+		return false // a table of contents: "List of memory sizes reported 9.18"
+	}
 	_, strong := holds(t, s, asked, nil, dims)
 	return strong
+}
+
+// sectionNumber reports whether w is a section or table number with a
+// dot ("9.18", "2.7.6").
+func sectionNumber(w string) bool {
+	parts := strings.Split(strings.TrimRight(w, "."), ".")
+	if len(parts) < 2 {
+		return false
+	}
+	for _, p := range parts {
+		if p == "" || strings.Trim(p, "0123456789") != "" {
+			return false
+		}
+	}
+	return true
 }
 
 // entryDefinition is the sentence that opens the definition list entry

@@ -749,6 +749,20 @@ func TestDefinitionParagraphsKnowTheirTerm(t *testing.T) {
 	if len(f) == 0 || !strings.Contains(f[0].Text, "2 GiB elsewhere") {
 		t.Fatalf("findings %+v, want the entry's default", f)
 	}
+	// Code names in capitals, hyphenated in lower case or written as
+	// options name entries too: another entry's default is no answer.
+	text = "LOGFILE\n\nThe name of the file the daemon logs to.\n\nThe default value is ~/.daemon_log.\n\n" +
+		"wait-limit\n\nHow long the daemon waits for a slow client.\n\nThe default value is 300.\n\n" +
+		"LOGSIZE\n\nThe number of lines the daemon keeps in its log.\n\nThe default value is 500."
+	f = analyzeOne(t, "What is the default value of LOGSIZE?", text)
+	if len(f) == 0 {
+		t.Fatal("no findings for LOGSIZE")
+	}
+	for _, x := range f {
+		if strings.Contains(x.Text, "daemon_log") || strings.Contains(x.Text, "300") {
+			t.Errorf("finding %q: another entry's default answered LOGSIZE", x.Text)
+		}
+	}
 }
 
 // Issue 18 (answers in lists): a list item or table row without a verb
@@ -768,6 +782,13 @@ func TestAnalyzeTypedListItem(t *testing.T) {
 	// Not a typed question: a verbless item is not quoted.
 	if f := analyzeOne(t, "What does the ledger say about the last deposit?", text); len(f) != 0 && strings.HasPrefix(f[0].Text, "Date of the last deposit") {
 		t.Errorf("findings %+v: a verbless item quoted for an untyped question", f)
+	}
+	// A line of a table of contents ends with its section number.
+	if typedItem("List of ledger sizes reported 9.18", quantityAnswer, nil, nil) {
+		t.Error("a table of contents line taken for a list item")
+	}
+	if !typedItem("Size of the ledger on disk, about 40 MB", quantityAnswer, nil, []string{"size"}) {
+		t.Error("a list item stating a size not taken for one")
 	}
 	if f := analyzeOne(t, "How long are ledger entries kept in stages?",
 		"the ledger keeps and restores all of it, as long as it has entries in stages 1/2/3 of the audit"); len(f) != 0 {
