@@ -1528,7 +1528,11 @@ func asksQuantity(q string) bool { return quantityCue(q) != "" }
 // quantityCue is the cue of quantityCues that q asks with, followed by a
 // space ("how many "), or "" when q asks for no number.
 func quantityCue(q string) string {
-	l := " " + strings.Join(strings.Fields(strings.ToLower(q)), " ") + " "
+	ws := strings.Fields(strings.ToLower(q))
+	for i, w := range ws {
+		ws[i] = strings.TrimRight(w, "?!.,;:") // "…, and how many?"
+	}
+	l := " " + strings.Join(ws, " ") + " "
 	for _, c := range quantityCues {
 		if strings.Contains(l, " "+c+" ") {
 			return c + " "

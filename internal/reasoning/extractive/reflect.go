@@ -43,9 +43,16 @@ func (e *Engine) Reflect(ctx context.Context, req reasoning.ReflectRequest) (rea
 		if len(topic) == 0 || !latin(u.SubQuestion.Text) {
 			continue
 		}
-		// It keeps the kind of answer asked for: a follow-up of "How many
-		// …?" still asks how many, so the analyst still wants a number.
-		text := "What does the documentation say about " + quantityCue(u.SubQuestion.Text) + strings.Join(topic, " ") + "?"
+		// The topic words are listed as words, so that the follow-up
+		// reads as a sentence ("What does the documentation say about
+		// “year”, “Go”, “first” and “generics”?"), and it keeps the kind of
+		// answer asked for: a follow-up of "How many …?" still asks how
+		// many (", and how many?").
+		text := "What does the documentation say about " + wordList(topic)
+		if cue := strings.TrimSpace(quantityCue(u.SubQuestion.Text)); cue != "" {
+			text += ", and " + cue
+		}
+		text += "?"
 		if slices.Equal(queryTerms(text), queryTerms(u.SubQuestion.Text)) {
 			continue // the same search again: it would only repeat the gap
 		}
@@ -97,4 +104,16 @@ var clitics = set(`s t d ll re ve m`)
 // no word of its own.
 func clitic(q string, w word) bool {
 	return clitics[w.lower] && (strings.HasSuffix(q[:w.start], "'") || strings.HasSuffix(q[:w.start], "’"))
+}
+
+// wordList lists words as mentioned: “a”, “b” and “c”.
+func wordList(ws []string) string {
+	q := make([]string, len(ws))
+	for i, w := range ws {
+		q[i] = "“" + w + "”"
+	}
+	if len(q) == 1 {
+		return q[0]
+	}
+	return strings.Join(q[:len(q)-1], ", ") + " and " + q[len(q)-1]
 }

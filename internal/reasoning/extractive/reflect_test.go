@@ -32,6 +32,11 @@ func TestReflectFollowsUpOnlyGaps(t *testing.T) {
 	if f := got.FollowUps[0].Text; !strings.Contains(f, "sync.Mutex") || !strings.Contains(f, "copying") || strings.Contains(f, "pitfalls") {
 		t.Errorf("follow-up %q should keep the topic and drop the framing", f)
 	}
+	// The topic words are listed as words: the follow-up reads as a
+	// sentence, not as a question with words missing.
+	if f, want := got.FollowUps[0].Text, "What does the documentation say about “sync.Mutex” and “copying”?"; f != want {
+		t.Errorf("follow-up %q, want %q", f, want)
+	}
 	req.MaxFollowUps = 0
 	if got, _ := e.Reflect(context.Background(), req); len(got.FollowUps) != 0 {
 		t.Errorf("breadth 0 gave follow-ups: %+v", got.FollowUps)
@@ -44,18 +49,20 @@ func TestReflectFollowsUpOnlyGaps(t *testing.T) {
 
 // A follow-up of "How many …?" still asks how many.
 func TestReflectKeepsQuantityQuestion(t *testing.T) {
+	q := "How many common pitfalls does copying a sync.Mutex have?"
 	got, err := New(Config{}).Reflect(context.Background(), reasoning.ReflectRequest{
-		Question:     "How many commits does the Linux kernel repository contain?",
-		Unanswered:   []reasoning.UnansweredSubQuestion{{SubQuestion: reasoning.SubQuestion{ID: "sq1", Text: "How many commits does the Linux kernel repository contain?"}}},
+		Question:     q,
+		Unanswered:   []reasoning.UnansweredSubQuestion{{SubQuestion: reasoning.SubQuestion{ID: "sq1", Text: q}}},
 		MaxFollowUps: 1,
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, f := range got.FollowUps {
-		if !asksQuantity(f.Text) {
-			t.Errorf("follow-up %q no longer asks how many", f.Text)
-		}
+	if len(got.FollowUps) != 1 {
+		t.Fatalf("follow-ups = %+v, want one", got.FollowUps)
+	}
+	if f := got.FollowUps[0].Text; !asksQuantity(f) || !strings.HasSuffix(f, ", and how many?") {
+		t.Errorf("follow-up %q no longer asks how many", f)
 	}
 }
 
