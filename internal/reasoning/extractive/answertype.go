@@ -205,11 +205,12 @@ func statesDefault(s string, question map[string]bool, dims []string) bool {
 	}
 	names := false
 	for _, f := range fields {
-		w := strings.ToLower(strings.Trim(f, ".,;:()"))
+		t := strings.Trim(f, ".,;:()")
+		w := strings.ToLower(t)
 		for _, m := range asked {
 			// The measure itself, or a setting named for it
 			// ("HISTSIZE", "deltaCacheSize").
-			names = names || w == m || isIdentifier(strings.Trim(f, ".,;:()")) && strings.Contains(w, m) || strings.ToUpper(f) == f && strings.Contains(w, m)
+			names = names || w == m || strings.Contains(w, m) && (isIdentifier(t) || isAcronym(t))
 		}
 	}
 	if !names {
