@@ -38,9 +38,18 @@ type ModelOptions struct {
 }
 
 // StartModelServer starts the scripted model server on a loopback port.
+// An answer counts as paid only if its client is still connected
+// modelSettle after the last piece (llmtest.StartSettling): a kill that
+// lands as the last piece is written leaves it in a dead process's socket
+// (a short run once counted such an answer, complete 0.02 s after the kill
+// of its inference worker, as paid and its retry as paid again).
 func StartModelServer(o ModelOptions) *ModelServer {
-	return &ModelServer{Server: llmtest.Start(scriptedHandler(o))}
+	return &ModelServer{Server: llmtest.StartSettling(scriptedHandler(o), modelSettle)}
 }
+
+// modelSettle is how long a client must stay connected after an answer's
+// last piece for the answer to count as received.
+const modelSettle = 200 * time.Millisecond
 
 // answerChunks is how many streamed pieces an answer is cut into.
 const answerChunks = 8

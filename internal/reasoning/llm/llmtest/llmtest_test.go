@@ -283,3 +283,43 @@ func TestStrayHTTP2PrefaceIsNoRequest(t *testing.T) {
 		t.Errorf("the server counts usage %+v for no model call", u)
 	}
 }
+
+// A server that waits for its answers to settle (StartSettling) does not
+// count an answer whose client went away with the last piece in its socket:
+// here the client closes the connection as soon as it has read the usage,
+// before the terminator. Without the wait the same call counts as paid.
+func TestSettlingServerCountsOnlyAnswersItsClientKept(t *testing.T) {
+	for _, tt := range []struct {
+		settle time.Duration
+		want   bool
+	}{{0, true}, {300 * time.Millisecond, false}} {
+		var f *llmtest.Server
+		if tt.settle > 0 {
+			f = llmtest.StartSettling(llmtest.Always(llmtest.Reply{Content: `{"a":1}`, Chunks: 2}), tt.settle)
+		} else {
+			f = llmtest.Start(llmtest.Always(llmtest.Reply{Content: `{"a":1}`, Chunks: 2}))
+		}
+		body := `{"model":"m","stream":true,"messages":[{"role":"user","content":"hi"}]}`
+		resp, err := http.Post(f.OpenAIURL()+"/chat/completions", "application/json", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		sc := bufio.NewScanner(resp.Body)
+		for sc.Scan() {
+			if strings.Contains(sc.Text(), `"usage"`) && strings.Contains(sc.Text(), `"choices":[]`) {
+				break
+			}
+		}
+		resp.Body.Close() // the client is gone before the terminator
+		var got []llmtest.Request
+		for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+			if got = f.Requests(); len(got) == 1 && !got[0].Ended.IsZero() {
+				break
+			}
+		}
+		f.Close()
+		if len(got) != 1 || got[0].Completed != tt.want {
+			t.Errorf("settle %v: requests %+v, want one with Completed = %v", tt.settle, got, tt.want)
+		}
+	}
+}

@@ -249,6 +249,7 @@ type Server struct {
 
 	srv     *httptest.Server
 	handler Handler
+	settle  time.Duration // see StartSettling
 	mu      sync.Mutex
 	reqs    []*Request
 	perRole map[string]int
@@ -268,6 +269,17 @@ func Start(h Handler) *Server {
 	s := &Server{handler: h, perRole: map[string]int{}}
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
 	s.URL = s.srv.URL
+	return s
+}
+
+// StartSettling is Start for a server whose clients are killed mid-call
+// (the chaos suite): an answer counts as received (Completed) only if its
+// client is still connected settle after the last piece was flushed. A
+// process killed while that piece was on its way leaves it in a socket
+// that is gone a few milliseconds later; the write itself succeeded.
+func StartSettling(h Handler, settle time.Duration) *Server {
+	s := Start(h)
+	s.settle = settle
 	return s
 }
 
@@ -347,7 +359,7 @@ func (s *Server) serve(w http.ResponseWriter, hr *http.Request) {
 	if abandoned {
 		return
 	}
-	tw := &trackingWriter{ResponseWriter: w, ctx: hr.Context()}
+	tw := &trackingWriter{ResponseWriter: w, ctx: hr.Context(), settle: s.settle}
 	write(tw, req, rp)
 	tw.answered()
 	completed = rp.OK() && tw.whole
@@ -371,9 +383,10 @@ func modelRequest(hr *http.Request) bool {
 // connected client.
 type trackingWriter struct {
 	http.ResponseWriter
-	ctx   context.Context
-	err   error
-	whole bool
+	ctx    context.Context
+	err    error
+	whole  bool
+	settle time.Duration
 }
 
 // answered marks the answer whole if everything written so far was flushed
@@ -385,6 +398,14 @@ func (w *trackingWriter) answered() {
 		return
 	}
 	w.Flush()
+	if w.settle > 0 && w.err == nil {
+		// A client that was killed with the answer in its socket closes
+		// the connection, which cancels ctx.
+		select {
+		case <-w.ctx.Done():
+		case <-time.After(w.settle):
+		}
+	}
 	w.whole = w.err == nil && w.ctx.Err() == nil
 }
 
