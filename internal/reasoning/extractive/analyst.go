@@ -230,6 +230,7 @@ func (e *Engine) Analyze(ctx context.Context, req reasoning.AnalyzeRequest) (rea
 		}
 	}
 	names := nameTerms(sub)
+	askedCode := codeTerms(sub)
 	for _, m := range ctxTerms {
 		for t := range m {
 			present[t] = true
@@ -322,7 +323,7 @@ func (e *Engine) Analyze(ctx context.Context, req reasoning.AnalyzeRequest) (rea
 		if atype.strict() && !ok {
 			continue
 		}
-		if !ofEntry(c, sub) {
+		if !ofEntry(c, askedCode) {
 			continue
 		}
 		if counted != "" && (c.terms[counted] == 0 && !ctxTerms[c.order][counted] || c.terms[counted] > 0 && !countsNoun(c.text, counted)) {
@@ -444,17 +445,13 @@ func (e *Engine) Analyze(ctx context.Context, req reasoning.AnalyzeRequest) (rea
 	return out, nil
 }
 
-// ofEntry reports whether candidate c may answer question, as far as the
-// code names it asks about go (see codeTerms): a sentence of the entry for
+// ofEntry reports whether candidate c may answer a question whose code
+// names have the terms asked (see codeTerms): a sentence of the entry for
 // another code name ("core.cacheLimit" when core.packedLimit is asked
 // about, the two sharing "core" and "limit"; HISTFILE's default when
 // HISTSIZE's is asked) does not, unless it names one itself.
-func ofEntry(c *candidate, question string) bool {
-	if c.defines == "" {
-		return true
-	}
-	asked := codeTerms(question)
-	if len(asked) == 0 {
+func ofEntry(c *candidate, asked map[string]bool) bool {
+	if c.defines == "" || len(asked) == 0 {
 		return true
 	}
 	entry := codeTerms(c.defines)
