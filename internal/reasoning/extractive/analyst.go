@@ -166,10 +166,7 @@ func (e *Engine) Analyze(ctx context.Context, req reasoning.AnalyzeRequest) (rea
 	}
 	atype := classify(asks)
 	dims := dimensionsOf(atype, asks)
-	asked := map[string]bool{}
-	for _, w := range scanWords(sub + " " + main) {
-		asked[w.lower] = true
-	}
+	asked := askedWords(sub, main)
 	var cands []*candidate
 	headings := make([]float64, len(req.Passages))
 	var ctxTerms []map[string]bool                 // by candidate
@@ -297,14 +294,22 @@ func (e *Engine) Analyze(ctx context.Context, req reasoning.AnalyzeRequest) (rea
 	for _, c := range cands {
 		subCov, direct, covered := coverage(c, subTerms, subConcepts, weight, avgLen, ctxTerms[c.order])
 		ok, strong := holds(atype, c.text, asked, common, dims)
+		// A sentence that names most of the topic is about it, rarest
+		// words or not: those may be the asker's phrasing ("the whole
+		// system", "move to") that loose sentences happen to share.
+		most := direct >= mostConcepts && 2*direct >= topicConcepts
 		if !ok && atype == quantityAnswer && len(dims) > 0 {
 			// "The size of files considered big …" then "The default is
-			// 512 MiB.": a measure of the asked kind in the short
-			// sentence right after the one naming the topic.
+			// 512 MiB.": a measure of the asked kind in a short sentence
+			// one or two after the one naming the topic; after one
+			// naming most of it, a default written bare ("The default
+			// is GOGC=100.").
 			ss := sents[c.passage]
-			if j := c.idx + 1; j < len(ss) && !ss[j].code && !ss[j].cut && ss[j].term == "" && ss[j].heading == ss[c.idx].heading &&
-				len(textproc.Words(ss[j].text)) <= 12 && statesDimension(ss[j].text, dims) {
-				ok, strong = true, true
+			for j := c.idx + 1; j < len(ss) && j <= c.idx+2 && !ss[j].code && !ss[j].cut && ss[j].term == "" && ss[j].heading == ss[c.idx].heading; j++ {
+				if len(textproc.Words(ss[j].text)) <= 12 && (statesDimension(ss[j].text, dims) || most && statesDefaultValue(ss[j].text, dims)) {
+					ok, strong = true, true
+					break
+				}
 			}
 		}
 		needHere := need
@@ -313,10 +318,6 @@ func (e *Engine) Analyze(ctx context.Context, req reasoning.AnalyzeRequest) (rea
 			// rarest topic words make evidence (item 2 of issue 18).
 			needHere = 1
 		}
-		// A sentence that names most of the topic is about it, rarest
-		// words or not: those may be the asker's phrasing ("the whole
-		// system", "move to") that loose sentences happen to share.
-		most := direct >= mostConcepts && 2*direct >= topicConcepts
 		if direct == 0 || covered < needHere || !most && !mentions(c, rare, ctxTerms[c.order]) && !mentions(c, rareKept, ctxTerms[c.order]) {
 			continue
 		}
@@ -458,7 +459,9 @@ func ofEntry(c *candidate, asked map[string]bool) bool {
 	if len(entry) == 0 {
 		return true
 	}
-	for t := range entry {
+	// "pack.deltaCacheSize" is a setting of what "git pack-objects"
+	// names by its parts.
+	for _, t := range textproc.Tokenize(c.defines) {
 		if asked[t] {
 			return true
 		}

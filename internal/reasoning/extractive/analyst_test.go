@@ -710,11 +710,22 @@ func TestQuantityInTheSentenceAfterTheTopic(t *testing.T) {
 	if len(f) == 0 || !strings.Contains(f[0].Text, "64 MiB") {
 		t.Errorf("findings %+v, want the topic sentence with the default after it", f)
 	}
+	// One sentence may come between, and the default may be a setting's
+	// value written bare ("GOGC=100"): a percentage need not carry its sign.
+	q2 := "By default, what percentage of its quota does the spooler fill before it flushes?"
+	f = analyzeOne(t, q2, "The SPOOLFILL variable sets the share of the quota the spooler fills before a flush. "+
+		"A flush writes every queued record to the disk in one pass. The default is SPOOLFILL=75.")
+	if len(f) == 0 || !strings.Contains(f[0].Text, "SPOOLFILL=75") {
+		t.Errorf("findings %+v, want the topic sentence with the default two sentences on", f)
+	}
 	for _, next := range []string{
 		"It was added in 2019.",
 		"Pages are read from the disk when the indexer starts and again whenever a file changes, which on a busy machine can take 64 MiB of reads.",
 	} {
 		if f := analyzeOne(t, q, "The page cache limit bounds the memory the indexer keeps for recently read pages. "+next); len(f) != 0 {
+			t.Errorf("after %q: findings %+v, want none", next, f)
+		}
+		if f := analyzeOne(t, q, "The page cache limit bounds the memory the indexer keeps for recently read pages. Reads are counted per file. "+next); len(f) != 0 {
 			t.Errorf("after %q: findings %+v, want none", next, f)
 		}
 	}
@@ -748,6 +759,15 @@ func TestDefinitionParagraphsKnowTheirTerm(t *testing.T) {
 	f = analyzeOne(t, "How much memory is reserved for compressed objects by default?", text)
 	if len(f) == 0 || !strings.Contains(f[0].Text, "2 GiB elsewhere") {
 		t.Fatalf("findings %+v, want the entry's default", f)
+	}
+	// A setting is an entry of what the question names by the setting's
+	// parts: "store.spoolSize" belongs to "store-pack".
+	text = "store.spoolSize\n\nThe limit store-pack puts on its spool.\n\n" +
+		"Spooled objects are kept in memory until they are written. Defaults to 64 MiB.\n\n" +
+		"fetch.depth\n\nHow many commits a fetch reads."
+	f = analyzeOne(t, "How much memory does store-pack spool at most by default?", text)
+	if len(f) == 0 || !strings.Contains(f[0].Text, "64 MiB") {
+		t.Fatalf("findings %+v, want the store.spoolSize default", f)
 	}
 	// Code names in capitals, hyphenated in lower case or written as
 	// options name entries too: another entry's default is no answer.

@@ -207,21 +207,35 @@ func statesDefault(s string, question map[string]bool, dims []string) bool {
 	for _, f := range fields {
 		t := strings.Trim(f, ".,;:()")
 		w := strings.ToLower(t)
+		code := isIdentifier(t) || isAcronym(t) || strings.HasPrefix(t, "-") && len(strings.Trim(t, "-")) > 1
 		for _, m := range asked {
 			// The measure itself, or a setting named for it
-			// ("HISTSIZE", "deltaCacheSize").
-			names = names || w == m || strings.Contains(w, m) && (isIdentifier(t) || isAcronym(t))
+			// ("HISTSIZE", "deltaCacheSize"), or for what it measures:
+			// "--window" for "the delta window size".
+			names = names || w == m || code && strings.Contains(w, m)
+			for _, part := range strings.FieldsFunc(w, func(r rune) bool { return !unicode.IsLetter(r) }) {
+				names = names || code && question[part+" "+m]
+			}
 		}
 	}
-	if !names {
-		return false
-	}
+	return names && statesDefaultValue(s, dims)
+}
+
+// statesDefaultValue reports whether s gives a default as a value: "default"
+// or "defaults" followed within five words by a number, bare, with a unit
+// of one of dims, or assigned to a setting ("The default is GOGC=100"); not
+// with a unit of another kind, nor as a percentage sign.
+func statesDefaultValue(s string, dims []string) bool {
+	fields := strings.Fields(prose(s))
 	for i, f := range fields {
 		if w := strings.ToLower(strings.Trim(f, ".,;:()")); w != "default" && w != "defaults" {
 			continue
 		}
 		for j := i + 1; j < min(i+6, len(fields)); j++ {
 			n := strings.Trim(fields[j], ".,;:()")
+			if k := strings.LastIndexByte(n, '='); k > 0 && (isIdentifier(n[:k]) || isAcronym(n[:k])) {
+				n = n[k+1:] // "GOGC=100": the setting's value
+			}
 			if n == "" || n[0] < '0' || n[0] > '9' || !statesQuantity(n) || strings.Contains(n, "%") {
 				continue
 			}
@@ -238,6 +252,22 @@ func statesDefault(s string, question map[string]bool, dims []string) bool {
 		}
 	}
 	return false
+}
+
+// askedWords are the words of questions, in lower case, and each two
+// following words of one ("window size"): what a measure is of.
+func askedWords(questions ...string) map[string]bool {
+	out := map[string]bool{}
+	for _, q := range questions {
+		ws := scanWords(strings.ToLower(q))
+		for i, w := range ws {
+			out[w.lower] = true
+			if i > 0 {
+				out[ws[i-1].lower+" "+w.lower] = true
+			}
+		}
+	}
+	return out
 }
 
 // otherUnit reports whether unit is a unit of a dimension outside dims.
@@ -335,6 +365,9 @@ func classify(q string) answerType {
 	ws := scanWords(strings.ToLower(q))
 	if len(ws) == 0 {
 		return anyAnswer
+	}
+	if rest, ok := frontedPhrase(q); ok {
+		return classify(rest) // "By default, what percentage …"
 	}
 	if latin(q) {
 		if cs := splitClauses(q); len(cs) > 1 {
@@ -445,6 +478,21 @@ directories folder folders`)
 
 // questionOpeners are the question words a preposition may stand before.
 var questionOpeners = set(`which what when how whom whose where`)
+
+// frontedPhrase returns the question after a short phrase set before its
+// question word with a comma ("By default, what percentage …", "In a Go
+// program, how do I …"), and whether there is one.
+func frontedPhrase(q string) (string, bool) {
+	before, after, ok := strings.Cut(q, ",")
+	if !ok {
+		return "", false
+	}
+	lead, rest := scanWords(strings.ToLower(before)), scanWords(strings.ToLower(after))
+	if len(lead) == 0 || len(lead) > 5 || len(rest) < 2 || questionWords[lead[0].lower] || !questionWords[rest[0].lower] {
+		return "", false
+	}
+	return strings.TrimSpace(after), true
+}
 
 // partyNouns head a question asking for a person or an organization
 // ("Which company …", "What organization …").

@@ -155,6 +155,11 @@ func TestClassify(t *testing.T) {
 		"On what date does the sale end?":           dateAnswer,
 		"In what month is the next census planned?": dateAnswer,
 		"For how long is a session cookie kept?":    quantityAnswer,
+		// A short phrase before the question word, set off by a comma.
+		"By default, what percentage of the pool is kept free?": quantityAnswer,
+		"On a busy mirror, how often is the index rebuilt?":     quantityAnswer,
+		"In the old releases, who signed the archive keys?":     personAnswer,
+		"If the upload fails, why is the lock kept?":            reasonAnswer,
 		// A measure heads a phrase that runs on into a clause; after "What
 		// does" the phrase is the subject.
 		"What is the default spool buffer size the daemon reserves?":  quantityAnswer,
@@ -307,6 +312,11 @@ func TestTypedAnswers(t *testing.T) {
 		{"How much disk space does the scanner save?", "The window size parameter of the scanner defaults to 250.", false},
 		{"What is the largest queue size the daemon keeps by default?", "The last QUEUESIZE jobs (default 200) are kept.", true},
 		{"What depth does the scanner use by default?", "By default, 8 bits hold the depth.", false},
+		// A setting named for what the measure is of: "--batch" for "the
+		// batch size"; not a setting of something else.
+		{"What is the default batch size the importer uses?", "The default value for --batch is 500 and --retries is 3.", true},
+		{"What is the default batch size the importer uses?", "The default value for --retries is 3.", false},
+		{"How big is the default spool buffer?", "The default for spool.flushEvery is 30.", false},
 		// A unit goes with a number: in the same word or a few words
 		// after it; "as long as" and "one per line" state no measure.
 		{"How long does the scan take on a large disk?", "Old clients using format 1 still connect, as long as the server understands format 1.", false},
@@ -328,10 +338,7 @@ func TestTypedAnswers(t *testing.T) {
 			t.Errorf("classify(%q) = %v, not a strict type", tt.q, at)
 			continue
 		}
-		asked := map[string]bool{}
-		for _, w := range scanWords(tt.q) {
-			asked[w.lower] = true
-		}
+		asked := askedWords(tt.q)
 		if got, _ := holds(at, tt.s, asked, nil, dimensionsOf(at, tt.q)); got != tt.want {
 			t.Errorf("%q (%v, dimensions %v) held by %q = %v, want %v", tt.q, at, dimensionsOf(at, tt.q), tt.s, got, tt.want)
 		}
