@@ -290,6 +290,14 @@ func (e *Engine) Analyze(ctx context.Context, req reasoning.AnalyzeRequest) (rea
 	if atype == personAnswer {
 		common = lowerWords(req.Passages) // only names are judged by it
 	}
+	typeTerms := map[string]bool{}
+	for _, w := range scanWords(strings.ToLower(asks)) {
+		if dateNouns[w.lower] && (atype == dateAnswer || atype == timeAnswer) {
+			typeTerms[textproc.Stem(w.lower)] = true
+		}
+	}
+	rareTyped := rarest(subTerms, weight, 2, func(t string) bool { return eligible(t) && !typeTerms[t] })
+	rareKeptTyped := rarest(subTerms, weight, 2, func(t string) bool { return eligible(t) && !excluded[t] && !typeTerms[t] })
 	var kept []*candidate
 	for _, c := range cands {
 		subCov, direct, covered := coverage(c, subTerms, subConcepts, weight, avgLen, ctxTerms[c.order])
@@ -317,6 +325,15 @@ func (e *Engine) Analyze(ctx context.Context, req reasoning.AnalyzeRequest) (rea
 			// The asked-for type in its precise form and one of the
 			// rarest topic words make evidence (item 2 of issue 18).
 			needHere = 1
+		}
+		rare, rareKept := rare, rareKept
+		if strong && len(typeTerms) > 0 && !mentions(c, rare, ctxTerms[c.order]) && !mentions(c, rareKept, ctxTerms[c.order]) {
+			// "October or November 2009" says which month: the noun
+			// that asks for the type need not be repeated by a value of
+			// it, when the rarest of the other topic words are and the
+			// sentence covers as much of the topic as an untyped one.
+			rare, rareKept = rareTyped, rareKeptTyped
+			needHere = need
 		}
 		if direct == 0 || covered < needHere || !most && !mentions(c, rare, ctxTerms[c.order]) && !mentions(c, rareKept, ctxTerms[c.order]) {
 			continue

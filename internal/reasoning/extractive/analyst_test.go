@@ -873,3 +873,19 @@ func TestAnalyzeSuperlativeAsksForTheBound(t *testing.T) {
 		t.Errorf("queryTerms = %v, want the bounds for the superlatives", got)
 	}
 }
+
+// A date says which month or year it is: "in March or April 2021" answers
+// "In which month …" without the word "month", beside the topic's name
+// ("the mirror"); a date beside another topic does not.
+func TestDateSaysItsPart(t *testing.T) {
+	q := "In which month was the new mirror expected to go live?"
+	f := analyzeOne(t, q, "The new mirror took two years to build. The mirror should be live for everyone in release 2.4 in March or April 2021, once its keys are signed.",
+		"Old mirrors sync with the main archive once a month, as expected of a mirror, and a new mirror every day. A live mirror is listed. Live mirrors are checked for new keys.")
+	if len(f) == 0 || !strings.Contains(f[0].Text, "March or April 2021") {
+		t.Errorf("findings %+v, want the sentence with the months", f)
+	}
+	if f := analyzeOne(t, q, "The old archive moved to new disks in March 2019. Its keys are signed every year.",
+		"A new mirror needs new keys. New mirrors are listed once a month, when the keys of the mirror are signed."); len(f) != 0 {
+		t.Errorf("findings %+v, want none: no date of the mirror", f)
+	}
+}
