@@ -889,3 +889,60 @@ func TestDateSaysItsPart(t *testing.T) {
 		t.Errorf("findings %+v, want none: no date of the mirror", f)
 	}
 }
+
+// A sentence that sends the reader to an entry ("…, see --follow.") makes
+// that entry's sentence as relevant as itself: the entry is quoted from
+// its own page, not only the reference from another.
+func TestReferenceRaisesItsEntry(t *testing.T) {
+	q := "How can I see the history of a file across renames?"
+	diff := reasoning.Passage{ChunkID: "d1", SourceID: "diff-options", Title: "diff options", Text: "-M\n\nIf generating diffs, detect and report renames for each commit. " +
+		"For following files across renames while traversing history, see --follow.\n\n-C\n\nDetect copies as well as renames."}
+	log := reasoning.Passage{ChunkID: "l1", SourceID: "log", Title: "log", Text: "--follow\n\nContinue listing the history of a file beyond renames (works only for a single file).\n\n" +
+		"--no-decorate\n\nPrint out the ref names of any commits that are shown."}
+	a, err := New(Config{}).Analyze(context.Background(), reasoning.AnalyzeRequest{Question: q, SubQuestion: reasoning.SubQuestion{ID: "sq1", Text: q}, Passages: []reasoning.Passage{diff, log}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, f := range a.Findings {
+		found = found || f.SourceID == "log" && strings.Contains(f.Text, "beyond renames")
+	}
+	if !found {
+		t.Errorf("findings %+v, want the --follow entry the reference points to", a.Findings)
+	}
+	if got := references("For details, see also git-config(1). See --follow."); len(got) != 2 || got[0] != "git-config(1)" || got[1] != "--follow" {
+		t.Errorf("references = %q", got)
+	}
+}
+
+// "The number of X" in a question that asks no count ("Does … cap the
+// number of OS threads?") needs no number; in one that does, an acronym
+// before the counted noun says what it is of ("OS threads": threads).
+func TestCountedNounOnlyWhenCounting(t *testing.T) {
+	text := "The MAXWORK variable limits the number of worker threads that can run queued jobs at once."
+	if f := analyzeOne(t, "Does MAXWORK cap the total number of worker threads the queue can use?", text); len(f) == 0 {
+		t.Error("no findings: a yes/no question about a number of threads asks for no number")
+	}
+	for q, want := range map[string]string{
+		"How many OS threads does the queue start?":    "thread",
+		"How many CPU cores can the build use?":        "cor",
+		"What is the number of loose objects allowed?": "loos",
+		"How many people review a patch?":              "peopl",
+	} {
+		if got := countedNoun(q); got != want {
+			t.Errorf("countedNoun(%q) = %q, want %q", q, got, want)
+		}
+	}
+}
+
+// A sentence naming none of the identifiers the question asks about ranks
+// below one that names it, when the passages name it.
+func TestUnnamedRanksLower(t *testing.T) {
+	q := "Does MAXWORK cap the number of threads a queue can start?"
+	f := analyzeOne(t, q,
+		"A queue starts new threads when jobs wait, and the number of threads a queue starts can grow up to its cap.",
+		"The MAXWORK variable limits the number of threads that can run queued jobs at once.")
+	if len(f) == 0 || !strings.Contains(f[0].Text, "MAXWORK") {
+		t.Errorf("findings %+v, want the MAXWORK sentence first", f)
+	}
+}

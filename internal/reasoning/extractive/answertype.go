@@ -499,18 +499,28 @@ func frontedPhrase(q string) (string, bool) {
 var partyNouns = set(`person people company companies organization organizations organisation organisations
 vendor vendors firm firms corporation corporations foundation foundations sponsor sponsors`)
 
-// countedNoun is the word counted by "how many X" / "the number of X", or "".
+// countedNoun is the term of the noun counted by "how many X" / "the number
+// of X", or "": its first word, or the next one after an acronym naming
+// what it is of ("OS threads", which a manual writes "operating system
+// threads").
 func countedNoun(q string) string {
-	ws := scanWords(strings.ToLower(q))
+	ws := scanWords(q)
+	low := strings.ToLower(q)
 	for i := 0; i+2 < len(ws); i++ {
 		if (ws[i].lower == "how" && ws[i+1].lower == "many") || (ws[i].lower == "number" && ws[i+1].lower == "of") {
-			for _, w := range ws[i+2:] {
-				if !textproc.IsStopWord(w.lower) && !fillers[w.lower] {
-					if ts := textproc.Tokenize(w.text); len(ts) > 0 {
-						return ts[0]
-					}
-					return ""
+			for j := i + 2; j < len(ws); j++ {
+				w := ws[j]
+				if textproc.IsStopWord(w.lower) || fillers[w.lower] {
+					continue
 				}
+				if k := j + 1; isAcronym(w.text) && k < len(ws) && strings.TrimSpace(low[w.end:ws[k].start]) == "" &&
+					!textproc.IsStopWord(ws[k].lower) && !fillers[ws[k].lower] {
+					w = ws[k]
+				}
+				if ts := textproc.Tokenize(w.lower); len(ts) > 0 {
+					return ts[0]
+				}
+				return ""
 			}
 		}
 	}
