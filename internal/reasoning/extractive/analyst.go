@@ -375,7 +375,8 @@ func (e *Engine) Analyze(ctx context.Context, req reasoning.AnalyzeRequest) (rea
 		// Retrieval's best passages are read as evidence; a passage
 		// beyond them (a run reading more passages) gives evidence only
 		// in a sentence that covers most of the topic.
-		if c.passage >= corePassages && support(c, subTerms, subConcepts, ctxTerms[c.order]) < wideSupport {
+		if c.passage >= corePassages && support(c, subTerms, subConcepts, ctxTerms[c.order]) < wideSupport &&
+			(len(excluded) == 0 || support(c, without(subTerms, excluded), subConcepts, ctxTerms[c.order]) < wideSupport) {
 			continue
 		}
 		// A code name is in most sentences of a manual: it ranks none
@@ -1371,6 +1372,11 @@ func notProse(s string, ws []string) bool {
 		return true
 	}
 	if codeLike(s) {
+		return true
+	}
+	// A table of contents: "Connecting without remote passwords 6.3.4."
+	// (a number of three parts; "Go 1.18." ends a sentence).
+	if fs := strings.Fields(s); sectionNumber(fs[len(fs)-1]) && strings.Count(strings.TrimRight(fs[len(fs)-1], "."), ".") >= 2 {
 		return true
 	}
 	lower := strings.ToLower(s)

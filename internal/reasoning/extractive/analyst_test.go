@@ -807,6 +807,14 @@ func TestAnalyzeTypedListItem(t *testing.T) {
 	if typedItem("List of ledger sizes reported 9.18", quantityAnswer, nil, nil) {
 		t.Error("a table of contents line taken for a list item")
 	}
+	for _, toc := range []string{"Connecting to the ledger without passwords 6.3.4.", "Keeping remote ledgers in sync 6.3.4. Reading old ledgers 6.3.5."} {
+		if !notProse(toc, textproc.Words(toc)) {
+			t.Errorf("%q: a table of contents line taken for a sentence", toc)
+		}
+	}
+	if s := "The ledger format changed in release 1.18."; notProse(s, textproc.Words(s)) {
+		t.Errorf("%q: a version at the end of a sentence taken for a section number", s)
+	}
 	if !typedItem("Size of the ledger on disk, about 40 MB", quantityAnswer, nil, []string{"size"}) {
 		t.Error("a list item stating a size not taken for one")
 	}
@@ -944,5 +952,29 @@ func TestUnnamedRanksLower(t *testing.T) {
 		"The MAXWORK variable limits the number of threads that can run queued jobs at once.")
 	if len(f) == 0 || !strings.Contains(f[0].Text, "MAXWORK") {
 		t.Errorf("findings %+v, want the MAXWORK sentence first", f)
+	}
+}
+
+// A sentence of a passage beyond the core ones covers most of the topic
+// counting or not counting what the question rules out: the answer to
+// "… without typing a passphrase every time?" need not speak of typing.
+func TestWideSupportWithoutTheExcluded(t *testing.T) {
+	q := "How do I sign in to the mirror host without typing a passphrase every time?"
+	var ps []reasoning.Passage
+	for i := 0; i < corePassages; i++ {
+		id := "f" + string(rune('0'+i))
+		ps = append(ps, reasoning.Passage{ChunkID: id, SourceID: id, Title: "Notes", Text: "Typing long commands every time is tiring. Shells keep a history of what you type."})
+	}
+	ps = append(ps, reasoning.Passage{ChunkID: "w", SourceID: "w", Title: "Remote access", Text: "To sign in, generate a key pair locally and copy the public key to the mirror host, once."})
+	a, err := New(Config{}).Analyze(context.Background(), reasoning.AnalyzeRequest{Question: q, SubQuestion: reasoning.SubQuestion{ID: "sq1", Text: q}, Passages: ps})
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, f := range a.Findings {
+		found = found || f.ChunkID == "w"
+	}
+	if !found {
+		t.Errorf("findings %+v, want the key pair sentence", a.Findings)
 	}
 }
