@@ -1551,8 +1551,11 @@ func latinText(s string) bool {
 
 // codeLike reports whether s reads as source code rather than prose.
 func codeLike(s string) bool {
+	// Struct fields with their comments ("Sum string // checksum …, Origin
+	// any // provenance …") are code too.
 	if strings.Contains(s, ":=") || strings.Contains(s, "};") || strings.HasSuffix(s, "{") || strings.HasPrefix(s, "func ") ||
-		strings.HasPrefix(s, "package ") || strings.HasPrefix(s, "import ") || strings.HasPrefix(s, "//") {
+		strings.HasPrefix(s, "package ") || strings.HasPrefix(s, "import ") || strings.HasPrefix(s, "//") ||
+		strings.Count(s, " // ") >= 2 {
 		return true
 	}
 	var prose, symbols int

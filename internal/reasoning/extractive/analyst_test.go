@@ -978,3 +978,14 @@ func TestWideSupportWithoutTheExcluded(t *testing.T) {
 		t.Errorf("findings %+v, want the key pair sentence", a.Findings)
 	}
 }
+
+// Struct fields with their comments are code, not a sentence to quote; a
+// sentence naming the comment marker is prose.
+func TestFieldCommentsAreCode(t *testing.T) {
+	if !codeLike("Deprecated string // deprecation message, if any Error *ModuleError // error loading module Sum string // checksum for path") {
+		t.Error("struct fields with comments taken for prose")
+	}
+	if codeLike("Comments start with // and run to the end of the line, as in most languages of the family.") {
+		t.Error("a sentence naming // taken for code")
+	}
+}
