@@ -989,3 +989,26 @@ func TestFieldCommentsAreCode(t *testing.T) {
 		t.Error("a sentence naming // taken for code")
 	}
 }
+
+// A how-to step shown with its commands in a passage beyond the core ones
+// needs half of the topic, not two thirds.
+func TestWideStepNeedsHalfTheTopic(t *testing.T) {
+	q := "How do I log in to the build box with ssh?"
+	var ps []reasoning.Passage
+	for i := 0; i < corePassages; i++ {
+		id := "f" + string(rune('0'+i))
+		ps = append(ps, reasoning.Passage{ChunkID: id, SourceID: id, Title: "Notes", Text: "The laptop keeps its morning backups for a week. Backups run each morning."})
+	}
+	ps = append(ps, reasoning.Passage{ChunkID: "w", SourceID: "w", Title: "Remote shells", Text: "Connect to the build host with ssh as follows.\n\n$ ssh builder@build.example.org\n"})
+	a, err := New(Config{}).Analyze(context.Background(), reasoning.AnalyzeRequest{Question: q, SubQuestion: reasoning.SubQuestion{ID: "sq1", Text: q}, Passages: ps})
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, f := range a.Findings {
+		found = found || f.ChunkID == "w" && strings.Contains(f.Text, "$ ssh builder@")
+	}
+	if !found {
+		t.Errorf("findings %+v, want the step with its command", a.Findings)
+	}
+}
