@@ -655,7 +655,9 @@ func lastPart(t string) string {
 func queryTerms(text string) []string {
 	frame := map[string]bool{}
 	for _, w := range textproc.Words(text) {
-		if questionWords[w] || frameWords[w] || imperatives[w] {
+		// A preposition is no topic ("across renames", "onto the
+		// server"), but for those that rule out (see excludedTerms).
+		if questionWords[w] || frameWords[w] || imperatives[w] || prepositions[w] && w != "without" && w != "except" {
 			frame[textproc.Stem(w)] = true
 		}
 	}

@@ -1012,3 +1012,19 @@ func TestWideStepNeedsHalfTheTopic(t *testing.T) {
 		t.Errorf("findings %+v, want the step with its command", a.Findings)
 	}
 }
+
+// A preposition is no topic term of a question ("across renames"), but for
+// those that rule out ("without").
+func TestQueryTermsLeavePrepositions(t *testing.T) {
+	got := strings.Join(queryTerms("How can I follow a file across renames and onto another branch without a merge?"), " ")
+	for _, w := range []string{"across", "onto"} {
+		if strings.Contains(" "+got+" ", " "+textproc.Stem(w)+" ") {
+			t.Errorf("queryTerms = %q, holds the preposition %q", got, w)
+		}
+	}
+	for _, w := range []string{"fil", "renam", "branch", "without"} {
+		if !strings.Contains(" "+got+" ", " "+w+" ") {
+			t.Errorf("queryTerms = %q, want %q", got, w)
+		}
+	}
+}
