@@ -591,6 +591,30 @@ func sortedKeys(m map[string]bool) []string {
 	return out
 }
 
+// numberedSeries are the words of q numbered in a series ("file1 file2
+// file3", "host1 and host2"), lower case: examples standing for any such
+// thing, neither names the passages must hold nor topic words.
+func numberedSeries(q string) map[string]bool {
+	series := map[string]map[string]bool{}
+	for _, w := range scanWords(q) {
+		if stem := strings.TrimRight(w.lower, "0123456789"); stem != w.lower && stem != "" {
+			if series[stem] == nil {
+				series[stem] = map[string]bool{}
+			}
+			series[stem][w.lower] = true
+		}
+	}
+	out := map[string]bool{}
+	for _, words := range series {
+		if len(words) > 1 {
+			for w := range words {
+				out[w] = true
+			}
+		}
+	}
+	return out
+}
+
 // nameTerms are the terms of the words of q written as names: with a
 // capital letter after the first word, as code identifiers, or with digits;
 // and the (at most possessiveWords) content words a possessive names
@@ -599,6 +623,7 @@ func sortedKeys(m map[string]bool) []string {
 func nameTerms(q string) map[string]bool {
 	out := map[string]bool{}
 	ws := scanWords(q)
+	numbered := numberedSeries(q)
 	for i, w := range ws {
 		if w.lower == "s" && clitic(q, w) {
 			for _, n := range ws[i+1 : min(len(ws), i+1+possessiveWords)] {
@@ -618,7 +643,7 @@ func nameTerms(q string) map[string]bool {
 				name = name || unicode.IsUpper(r)
 			}
 		}
-		name = name || strings.ContainsAny(w.text, "0123456789")
+		name = name || strings.ContainsAny(w.text, "0123456789") && !numbered[w.lower]
 		if name {
 			for _, t := range textproc.Tokenize(w.text) {
 				out[t] = true
@@ -660,6 +685,9 @@ func queryTerms(text string) []string {
 		if questionWords[w] || frameWords[w] || imperatives[w] || prepositions[w] && w != "without" && w != "except" {
 			frame[textproc.Stem(w)] = true
 		}
+	}
+	for w := range numberedSeries(text) {
+		frame[w] = true
 	}
 	var out []string
 	seen := map[string]bool{}

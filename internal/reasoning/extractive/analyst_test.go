@@ -1028,3 +1028,20 @@ func TestQueryTermsLeavePrepositions(t *testing.T) {
 		}
 	}
 }
+
+// Words numbered in a series ("file1 file2 file3") are examples, not names
+// the passages must hold; a name with a number is one ("ext4", "i386").
+func TestNumberedSeriesAreNoNames(t *testing.T) {
+	got := nameTerms("How can I make file1 file2 file3 at once on ext4, and why does ext4 allow it?")
+	for _, w := range []string{"file1", "file2", "file3"} {
+		if got[w] {
+			t.Errorf("nameTerms holds %q: %v", w, got)
+		}
+	}
+	if !got["ext4"] {
+		t.Errorf("nameTerms = %v, want ext4", got)
+	}
+	if q := strings.Join(queryTerms("How can I make file1 file2 file3 at once?"), " "); strings.Contains(q, "file") {
+		t.Errorf("queryTerms = %q: the examples are no topic", q)
+	}
+}
