@@ -67,7 +67,12 @@ func grow(sents []sentence, i, passage int, related func(string) bool, before []
 			// A code block stands right after the sentence that
 			// introduces it: forward, the window's last; backward, it
 			// joins with that sentence (see below).
-		case isFragment(intro) && !shortSentence(intro) || !related(s.text):
+		case isFragment(intro) && !shortSentence(intro):
+			return false
+		case !related(s.text) && !(j > i && sents[i].term != "" && s.defines == sents[i].defines):
+			// The sentences after an entry's first describe the same
+			// option or setting ("When any of --no-verify or -n is
+			// given, these are bypassed.").
 			return false
 		}
 		words += n

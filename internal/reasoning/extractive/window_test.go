@@ -239,3 +239,14 @@ func TestOptionEntriesKeepTheirNames(t *testing.T) {
 		}
 	}
 }
+
+// The sentences after an entry's first describe the same option: a window
+// opening an entry grows over them whether or not they share the
+// question's words.
+func TestWindowKeepsTheEntryTogether(t *testing.T) {
+	text := "--all\n\nStage every change.\n\n-n\n--[no-]verify\n\nBy default, the pre-save and save-msg hooks are run. When any of --no-verify or -n is given, these are bypassed. See also hooks(5).\n\n--quiet\n\nPrint nothing."
+	f := analyzeOne(t, "How do I save once without running the pre-save hook?", text)
+	if len(f) == 0 || !strings.Contains(f[0].Text, "these are bypassed") {
+		t.Errorf("findings %+v, want the --[no-]verify entry with its second sentence", f)
+	}
+}
