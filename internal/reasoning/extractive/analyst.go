@@ -1688,6 +1688,9 @@ func pronounOne(ws []word, i int) bool {
 	if i > 0 && oneDeterminers[ws[i-1].lower] {
 		return true
 	}
+	if i > 1 && ws[i-1].lower == "than" && ws[i-2].lower == "more" {
+		return true // "more than one remote": several, no count
+	}
 	if i+1 < len(ws) && (ws[i+1].lower == "of" || ws[i+1].lower == "or" || ws[i+1].lower == "another") {
 		return true
 	}

@@ -469,10 +469,12 @@ func TestAnalyzeQuantityNeedsANumber(t *testing.T) {
 		"Debian keeps 12 suites on the mirror.":                   true,
 		"Files above 2GiB are refused.":                           true,
 		// "one" standing for a thing counts nothing.
-		"Move the code from one directory to another.": false,
-		"Pick the one that builds fastest.":            false,
-		"One of the mirrors is slow today.":            false,
-		"Only one process may hold the lock.":          true} {
+		"Move the code from one directory to another.":      false,
+		"Pick the one that builds fastest.":                 false,
+		"One of the mirrors is slow today.":                 false,
+		"Only one process may hold the lock.":               true,
+		"When more than one mirror is set, the first wins.": false,
+		"Files of more than 1000 lines are split.":          true} {
 		if statesQuantity(s) != want {
 			t.Errorf("statesQuantity(%q) = %v, want %v", s, !want, want)
 		}
