@@ -354,6 +354,11 @@ func conjuncts(q string) []string {
 		if i+2 < len(ws) && objectPronouns[ws[i+2].lower] {
 			continue // "sign commits with GPG and verify them": a verb and its object
 		}
+		if attached(q, ws[i-1]) != attached(q, ws[i+1]) {
+			// "git reset --hard and lost my commits": an option and a
+			// word are no pair of topics.
+			continue
+		}
 		// The right conjunct is its first word; the left one, its last:
 		// "the GOGC and GOMAXPROCS environment variables".
 		left := strings.TrimSpace(q[:ws[i-1].end] + q[ws[i+1].end:])
@@ -361,6 +366,13 @@ func conjuncts(q string) []string {
 		return []string{capitalize(left), capitalize(right)}
 	}
 	return nil
+}
+
+// attached is what is written before word w within its whitespace-separated
+// token: "--" of "--hard", "" of "lost".
+func attached(q string, w word) string {
+	start := strings.LastIndexAny(q[:w.start], " \t\n") + 1
+	return q[start:w.start]
 }
 
 // comparing words set the sides of a comparison apart ("xz compared to

@@ -85,6 +85,14 @@ func TestPlanRealQuestions(t *testing.T) {
 			"What does the Go memory model guarantee about channels?",
 			"What does the Go memory model guarantee about mutexes?",
 		}},
+		// An option and a word are no pair of topics: "--hard and lost"
+		// coordinates two clauses, not "--hard" and "--lost".
+		{"I did git reset --hard and lost my last few commits. Is there any way to get them back?", 4, []string{
+			"I did git reset --hard and lost my last few commits. Is there any way to get them back?",
+		}},
+		{"I ran rm -rf and deleted my photos. Can I recover them?", 4, []string{
+			"I ran rm -rf and deleted my photos. Can I recover them?",
+		}},
 		// Other scripts: as asked, split only at their own question marks.
 		{"备份数据保留多少天？", 4, []string{"备份数据保留多少天？"}},
 		{"备份什么时候运行？数据保留多少天？", 4, []string{"备份什么时候运行？数据保留多少天？", "备份什么时候运行？", "数据保留多少天？"}},
