@@ -873,7 +873,7 @@ func typedItem(s string, t answerType, asked map[string]bool, dims []string) boo
 	}
 	ws := textproc.Words(s)
 	if !latinText(s) || len(ws) < minWords || len(ws) > maxWords || strings.Contains(s, "\n") || codeLike(s) || furnitureLine(ws) ||
-		strings.Count(s, "|") >= 2 || navigationLabels(s) {
+		strings.Count(s, "|") >= 2 || navigationLabels(s) || indexEntries(s) {
 		return false
 	}
 	lower := strings.ToLower(s)
@@ -1403,6 +1403,17 @@ func shortSentence(s string) bool {
 	return !notProse(s, ws)
 }
 
+// indexEntryRe matches an entry of a book's index: a term, a colon and the
+// title of the section it is in ("do: Looping Constructs").
+var indexEntryRe = regexp.MustCompile(`(^|\s)\S+: \p{Lu}`)
+
+// indexEntries reports whether s is a run of index entries ("do: Looping
+// Constructs done: Looping Constructs"): two or more, and no sentence's
+// end.
+func indexEntries(s string) bool {
+	return len(indexEntryRe.FindAllStringIndex(s, -1)) >= 2 && !strings.ContainsAny(s[len(s)-1:], ".!?")
+}
+
 // notProse reports whether s (of words ws, in Latin script) is not a
 // sentence to quote whatever its length: navigation, code, a tail cut by
 // markup, or without anything that reads like a verb.
@@ -1429,7 +1440,7 @@ func notProse(s string, ws []string) bool {
 			return true
 		}
 	}
-	if strings.Count(s, "|") >= 2 || navigationLabels(s) {
+	if strings.Count(s, "|") >= 2 || navigationLabels(s) || indexEntries(s) {
 		return true
 	}
 	for _, w := range ws {

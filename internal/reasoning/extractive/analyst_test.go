@@ -814,6 +814,14 @@ func TestAnalyzeTypedListItem(t *testing.T) {
 			t.Errorf("%q: a table of contents line taken for a sentence", toc)
 		}
 	}
+	for _, index := range []string{"do: Looping Constructs done: Looping Constructs", "dirs: Directory Stack Builtins disown: Job Control Builtins"} {
+		if !notProse(index, textproc.Words(index)) {
+			t.Errorf("%q: a book's index taken for a sentence", index)
+		}
+	}
+	if s := "Two modes exist: Interactive mode is the default. Batch mode: Only for scripts."; notProse(s, textproc.Words(s)) {
+		t.Errorf("%q: a sentence with colons taken for an index", s)
+	}
 	if s := "The ledger format changed in release 1.18."; notProse(s, textproc.Words(s)) {
 		t.Errorf("%q: a version at the end of a sentence taken for a section number", s)
 	}
