@@ -375,6 +375,27 @@ func attached(q string, w word) string {
 	return q[start:w.start]
 }
 
+// maskCode returns q with every byte inside backticks, and the backticks,
+// replaced by 'x': the same offsets, code read as one word.
+func maskCode(q string) string {
+	b := []byte(q)
+	in := false
+	for i, c := range b {
+		if c == '`' {
+			in = !in
+			b[i] = 'x'
+			continue
+		}
+		if in {
+			b[i] = 'x'
+		}
+	}
+	if in {
+		return q // an unclosed backtick marks no code
+	}
+	return string(b)
+}
+
 // comparing words set the sides of a comparison apart ("xz compared to
 // gzip"); they belong to neither.
 var comparing = set(`vs versus compared comparing than`)
@@ -674,15 +695,26 @@ func be(plural bool) string {
 // Pronouns "it"/"they" in later clauses are replaced by the first topic of
 // the clause before, so that each clause stands alone.
 func splitClauses(q string) []string {
-	var pieces []string
-	for _, p := range strings.FieldsFunc(q, func(r rune) bool { return r == '?' || r == ';' }) {
-		if p = strings.TrimSpace(p); p != "" {
-			pieces = append(pieces, p)
+	// Code in backticks is one word of the question: its ";", "?" and
+	// "do" cut nothing ("… after a `cat f | while read l; do n=$((n+1));
+	// done` loop?").
+	masked := maskCode(q)
+	var pieces, maskedPieces []string
+	start := 0
+	for i := 0; i <= len(masked); i++ {
+		if i < len(masked) && masked[i] != '?' && masked[i] != ';' {
+			continue
 		}
+		if p := strings.TrimSpace(q[start:i]); p != "" {
+			lead := len(q[start:i]) - len(strings.TrimLeft(q[start:i], " \t\n"))
+			pieces = append(pieces, p)
+			maskedPieces = append(maskedPieces, masked[start+lead:start+lead+len(p)])
+		}
+		start = i + 1
 	}
 	var clauses []string
-	for _, p := range pieces {
-		ws := scanWords(p)
+	for k, p := range pieces {
+		ws := scanWords(maskedPieces[k])
 		// A list of questions ("How long is X, when did it open, who
 		// designed it and how many arches does it have") is cut at each
 		// comma before a question word too, but only when it ends with a

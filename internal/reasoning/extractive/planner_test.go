@@ -93,6 +93,10 @@ func TestPlanRealQuestions(t *testing.T) {
 		{"I ran rm -rf and deleted my photos. Can I recover them?", 4, []string{
 			"I ran rm -rf and deleted my photos. Can I recover them?",
 		}},
+		// Code in backticks is one word: its ";" and "do" cut nothing.
+		{"Why is my total 0 after a `cat f | while read l; do n=$((n+1)); done` loop?", 4, []string{
+			"Why is my total 0 after a `cat f | while read l; do n=$((n+1)); done` loop?",
+		}},
 		// Other scripts: as asked, split only at their own question marks.
 		{"备份数据保留多少天？", 4, []string{"备份数据保留多少天？"}},
 		{"备份什么时候运行？数据保留多少天？", 4, []string{"备份什么时候运行？数据保留多少天？", "备份什么时候运行？", "数据保留多少天？"}},
