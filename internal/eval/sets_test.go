@@ -178,8 +178,8 @@ func TestDevSetsTogether(t *testing.T) {
 }
 
 // The probe sets load and name only the development sets' corpora; the
-// unanswerable set is unanswerable throughout, and every answerable typed
-// probe has nuggets and a gold source.
+// unanswerable set is unanswerable throughout, and every answerable typed,
+// held-out or users'-words probe has nuggets and a gold source.
 func TestProbeSets(t *testing.T) {
 	typed, err := LoadSet("../../testdata/eval/probes/typed.tsv")
 	if err != nil {
@@ -190,6 +190,21 @@ func TestProbeSets(t *testing.T) {
 		t.Fatal(err)
 	}
 	typed.Questions = append(typed.Questions, heldout.Questions...)
+	// The set in users' words has its own unanswerable questions.
+	wild, err := LoadSet("../../testdata/eval/probes/wild.tsv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	wildUnanswerable := 0
+	for _, q := range wild.Questions {
+		if !q.Answerable {
+			wildUnanswerable++
+		}
+	}
+	if len(wild.Questions) < 50 || wildUnanswerable < 8 {
+		t.Errorf("users' words: %d probes, %d unanswerable; want at least 50 and 8", len(wild.Questions), wildUnanswerable)
+	}
+	typed.Questions = append(typed.Questions, wild.Questions...)
 	s, err := LoadSet("../../testdata/eval/probes/unanswerable.tsv")
 	if err != nil {
 		t.Fatal(err)
