@@ -1970,7 +1970,8 @@ func referred(kept []*candidate) {
 			continue
 		}
 		for _, name := range strings.Split(c.defines, ", ") {
-			entries[strings.ToLower(strings.TrimSpace(name))] = append(entries[strings.ToLower(strings.TrimSpace(name))], c)
+			name = strings.ToLower(strings.TrimSpace(name))
+			entries[name] = append(entries[name], c)
 		}
 	}
 	if len(entries) == 0 {
