@@ -237,3 +237,35 @@ func TestRunTotalsAndCompare(t *testing.T) {
 		t.Errorf("table:\n%s", out.String())
 	}
 }
+
+// The calibration counts, for each stated confidence, the reports and
+// those of them that were right; the table prints them per half.
+func TestTotalCalibration(t *testing.T) {
+	scores := []Score{
+		{ID: "right-high", Answerable: true, GoldCited: true, NuggetRecall: 0.5, Confidence: "high"},
+		{ID: "wrong-source-high", Answerable: true, GoldCited: false, NuggetRecall: 1, Confidence: "high"},
+		{ID: "few-nuggets-medium", Answerable: true, GoldCited: true, NuggetRecall: 0.4, Confidence: "medium"},
+		{ID: "abstained-low", Abstained: true, Confidence: "low"},
+		{ID: "answered-unanswerable-low", Confidence: "low"},
+		{ID: "failed-low", Answerable: true, GoldCited: true, NuggetRecall: 1, Confidence: "low", Error: "timeout"},
+		{ID: "no-confidence", Answerable: true, GoldCited: true, NuggetRecall: 1},
+	}
+	c := Total(scores).Calibration
+	want := Calibration{High: Stated{2, 1}, Medium: Stated{1, 0}, Low: Stated{3, 1}}
+	if c != want {
+		t.Fatalf("calibration = %+v, want %+v", c, want)
+	}
+	if got := c.Low.RightShare(); got != 1.0/3 {
+		t.Errorf("low right share = %v", got)
+	}
+	res := Results{Set: "s", Questions: scores, Totals: Total(scores)}
+	res.Halves, res.GeneralizationGap = halves(scores)
+	var out bytes.Buffer
+	PrintTable(&out, res)
+	if !strings.Contains(out.String(), "confidence (reports, right)") || !strings.Contains(out.String(), "2, 50%") {
+		t.Errorf("table has no calibration:\n%s", out.String())
+	}
+	if Total(nil).Calibration != (Calibration{}) {
+		t.Error("no reports, yet a calibration")
+	}
+}

@@ -180,6 +180,7 @@ func printTotals(w io.Writer, res Results) {
 	for _, row := range totalRows(t) {
 		fmt.Fprintf(w, "  %-24s %s\n", row.name, row.format(row.value))
 	}
+	defer printCalibration(w, res)
 	if len(res.Halves) == 0 {
 		return
 	}
@@ -210,6 +211,47 @@ func printTotals(w io.Writer, res Results) {
 	if res.GeneralizationGap != nil {
 		fmt.Fprintf(w, "  generalization gap (tune recall − test recall) %+.3f\n", *res.GeneralizationGap)
 	}
+}
+
+// confidenceLevels are the confidences a report states, most sure first
+// (internal/report's ConfidenceHigh, ConfidenceMedium, ConfidenceLow).
+var confidenceLevels = []string{"high", "medium", "low"}
+
+// printCalibration prints, for each stated confidence, how many reports
+// stated it and the share of them that were right, overall and per half:
+// a calibrated confidence is right more often the surer it says it is.
+func printCalibration(w io.Writer, res Results) {
+	if res.Totals.Calibration == (Calibration{}) {
+		return
+	}
+	fmt.Fprintln(w)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	cols := []Totals{res.Totals}
+	fmt.Fprint(tw, "confidence (reports, right)\tall\t")
+	for _, h := range []string{HalfTune, HalfTest} {
+		if ht, ok := res.Halves[h]; ok {
+			cols = append(cols, ht)
+			fmt.Fprintf(tw, "%s\t", h)
+		}
+	}
+	fmt.Fprintln(tw)
+	for _, level := range confidenceLevels {
+		if res.Totals.Calibration.Level(level).Reports == 0 {
+			continue
+		}
+		fmt.Fprintf(tw, "%s\t", level)
+		for _, t := range cols {
+			c := t.Calibration.Level(level)
+			if c.Reports == 0 {
+				fmt.Fprint(tw, "-\t")
+				continue
+			}
+			fmt.Fprintf(tw, "%d, %.0f%%\t", c.Reports, 100*c.RightShare())
+		}
+		fmt.Fprintln(tw)
+	}
+	tw.Flush()
+	fmt.Fprintln(w, "  right: cites a gold source and states half the nuggets, or abstains when there is nothing to find")
 }
 
 type totalRow struct {

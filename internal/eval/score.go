@@ -296,6 +296,60 @@ type Totals struct {
 	// EstimateError is how far the runs' estimates were off (runs that
 	// made one).
 	EstimateError *EstimateError `json:"estimateError,omitempty"`
+	// Calibration says, for each confidence the reports stated (high,
+	// medium, low), how many said it and how many of those were right:
+	// how far a reader can trust the stated confidence.
+	Calibration Calibration `json:"calibration"`
+}
+
+// Calibration counts the reports of each stated confidence.
+type Calibration struct {
+	High   Stated `json:"high"`
+	Medium Stated `json:"medium"`
+	Low    Stated `json:"low"`
+}
+
+// Level returns the counts of a stated confidence (internal/report's
+// ConfidenceHigh, ConfidenceMedium, ConfidenceLow), nil for another.
+func (c *Calibration) Level(confidence string) *Stated {
+	switch confidence {
+	case "high":
+		return &c.High
+	case "medium":
+		return &c.Medium
+	case "low":
+		return &c.Low
+	}
+	return nil
+}
+
+// Stated counts the reports that stated one confidence and those of them
+// that were right (see Score.Right).
+type Stated struct {
+	Reports int `json:"reports"`
+	Right   int `json:"right"`
+}
+
+// RightShare is the share of the reports that were right (0 when none).
+func (c Stated) RightShare() float64 {
+	if c.Reports == 0 {
+		return 0
+	}
+	return float64(c.Right) / float64(c.Reports)
+}
+
+// Right reports whether a report got its question right, the verdict the
+// confidence is calibrated against: an answerable question's report cites
+// a gold source and states at least half of the nuggets; an unanswerable
+// question's report abstains. A failed run is not right.
+func (s Score) Right() bool {
+	if s.Error != "" {
+		return false
+	}
+	if !s.Answerable {
+		return s.Abstained
+	}
+	return s.GoldCited && s.NuggetRecall >= 0.5
 }
 
 // Total aggregates scores. Failed questions (Error set) count as zero
@@ -310,6 +364,12 @@ func Total(scores []Score) Totals {
 		t.Questions++
 		if s.Error != "" {
 			t.Errors++
+		}
+		if c := t.Calibration.Level(s.Confidence); c != nil {
+			c.Reports++
+			if s.Right() {
+				c.Right++
+			}
 		}
 		if s.Pass {
 			t.Passed++
