@@ -483,6 +483,10 @@ func (e *Engine) Analyze(ctx context.Context, req reasoning.AnalyzeRequest) (rea
 		ok, _ := holds(atype, s, asked, common, dims)
 		return (atype.strict() || atype == nameAnswer) && ok
 	}
+	var step func(string) bool
+	if atype == procedureAnswer {
+		step = statesCode
+	}
 	// Overlapping chunks hold a sentence twice: the copy with more of its
 	// passage after it has room for its window.
 	strong = roomiest(strong, sents)
@@ -491,7 +495,7 @@ func (e *Engine) Analyze(ctx context.Context, req reasoning.AnalyzeRequest) (rea
 		if covered(c.passage, c.idx, windows) || quoted(c.text, windows) {
 			continue // its sentence is quoted in a window before it
 		}
-		w := grow(sents[c.passage], c.idx, c.passage, related, windows)
+		w := grow(sents[c.passage], c.idx, c.passage, related, step, windows)
 		windows = append(windows, w)
 		out.Findings = append(out.Findings, reasoning.Finding{
 			Text:     w.text,

@@ -45,7 +45,14 @@ type window struct {
 // same heading, continues its neighbour as written (no code or table left
 // out between), is in no earlier window, reads as a sentence and is
 // related; the first that is not ends the growth on that side.
-func grow(sents []sentence, i, passage int, related func(string) bool, before []window) window {
+//
+// step, when not nil, says whether a sentence shows a step of a procedure
+// (a command line, an option, a command in quotes): the window of a how-to
+// question that shows none grows over one neighbour that does, related or
+// not ("You start screen as "screen -r"." before "screen magically
+// reattaches all previous screen windows …"): a how-to answer shows the
+// command.
+func grow(sents []sentence, i, passage int, related, step func(string) bool, before []window) window {
 	w := window{passage: passage, from: i, to: i}
 	words := len(textproc.Words(sents[i].text))
 	// fits reports whether sentence j joins the window; join is the
@@ -108,6 +115,25 @@ func grow(sents []sentence, i, passage int, related func(string) bool, before []
 		}
 		w.from = j - 1
 	}
+	if step != nil && !item && !showsStep(sents, w, step) {
+		// The step before the window, else the one after it.
+		for _, j := range []int{w.from - 1, w.to + 1} {
+			if j < 0 || j >= len(sents) || sents[j].code {
+				continue
+			}
+			second := max(j, w.from)
+			s := sents[j]
+			n := len(textproc.Words(s.text))
+			intro, _, _ := strings.Cut(s.text, "\n")
+			if s.heading != sents[i].heading || sents[second].cut || sents[second].term != "" || w.to-w.from+1 >= windowSentences ||
+				covered(passage, j, before) || quoted(s.text, before) || words+n > windowWords || isFragment(intro) || !step(s.text) {
+				continue
+			}
+			w.from, w.to = min(w.from, j), max(w.to, j)
+			words += n
+			break
+		}
+	}
 	var b strings.Builder
 	if t := sents[w.from].term; t != "" {
 		// The term a definition defines: "nullglob", then "If set, …".
@@ -134,6 +160,16 @@ func grow(sents []sentence, i, passage int, related func(string) bool, before []
 	}
 	w.text = b.String()
 	return w
+}
+
+// showsStep reports whether a sentence of window w is code or shows a step.
+func showsStep(sents []sentence, w window, step func(string) bool) bool {
+	for j := w.from; j <= w.to; j++ {
+		if sents[j].code || step(sents[j].text) {
+			return true
+		}
+	}
+	return false
 }
 
 // quoted reports whether s is in the text of a window before (from another

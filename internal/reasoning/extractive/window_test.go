@@ -250,3 +250,32 @@ func TestWindowKeepsTheEntryTogether(t *testing.T) {
 		t.Errorf("findings %+v, want the --[no-]verify entry with its second sentence", f)
 	}
 }
+
+// A how-to answer shows the command: a window that holds none grows over
+// the step beside it that gives one, though that step shares no word with
+// the question ("You start the pager as "tend -r"." before the sentence
+// that says what it brings back).
+func TestAnswerPassageOfAHowToTakesTheStepWithItsCommand(t *testing.T) {
+	steps := reasoning.Passage{
+		ChunkID: "chunk-steps", SourceID: "src-tend", Title: "The tend program", Location: "/doc/tend/steps.md", Score: 0.9,
+		Text: "## Keeping sessions\n\n" +
+			"You close the lid of the laptop and walk home.\n\n" +
+			"You start the pager as \"tend -r\".\n\n" +
+			"The pager reopens every earlier session with its running jobs after you log in again.\n",
+	}
+	q := "How do I get my running jobs back after I log in again?"
+	fs := analyzeQ(t, q, steps, snapshotPassage, pricingPassage)
+	if len(fs) == 0 {
+		t.Fatal("no findings")
+	}
+	want := "You start the pager as \"tend -r\". The pager reopens every earlier session with its running jobs after you log in again."
+	if fs[0].Text != want {
+		t.Errorf("best finding %q, want %q", fs[0].Text, want)
+	}
+	// A question that asks for no procedure keeps the window as it was.
+	q = "Are my running jobs still there after I log in again?"
+	fs = analyzeQ(t, q, steps, snapshotPassage, pricingPassage)
+	if len(fs) == 0 || strings.Contains(fs[0].Text, "tend -r") {
+		t.Errorf("a yes-no question got the step: %+v", fs)
+	}
+}
