@@ -244,6 +244,10 @@ func (e *Engine) Analyze(ctx context.Context, req reasoning.AnalyzeRequest) (rea
 	}
 	names := nameTerms(sub)
 	askedCode := codeTerms(sub)
+	askedNames := map[string]bool{}
+	for _, n := range entryNames(sub) {
+		askedNames[n] = true
+	}
 	for _, m := range ctxTerms {
 		for t := range m {
 			present[t] = true
@@ -363,6 +367,13 @@ func (e *Engine) Analyze(ctx context.Context, req reasoning.AnalyzeRequest) (rea
 			// sentence covers as much of the topic as an untyped one.
 			rare, rareKept = rareTyped, rareKeptTyped
 			needHere = need
+		}
+		if entryOf(c, askedNames) {
+			// A sentence of the entry for a code name the question asks
+			// about ("NOSPLIT = 4", then "Don't insert the preamble to
+			// check if the stack must be split." for "what does the
+			// NOSPLIT flag do?") speaks of it without repeating it.
+			direct, needHere = max(direct, 1), 1
 		}
 		if direct == 0 || covered < needHere || !most && !mentions(c, rare, ctxTerms[c.order]) && !mentions(c, rareKept, ctxTerms[c.order]) {
 			continue
@@ -534,6 +545,37 @@ func ofEntry(c *candidate, asked map[string]bool) bool {
 		}
 	}
 	return false
+}
+
+// entryOf reports whether candidate c belongs to the entry of a definition
+// list whose term is a code name the question writes as it is ("NOSPLIT",
+// "--prune", "core.editor"; see entryNames).
+func entryOf(c *candidate, asked map[string]bool) bool {
+	for _, n := range entryNames(c.defines) {
+		if asked[n] {
+			return true
+		}
+	}
+	return false
+}
+
+// entryNames returns the code names of text in lower case, whole: words in
+// capitals of three letters or more, options, and names with a dot or an
+// underscore ("NOSPLIT = 4" → nosplit; "-n, --dry-run" → -n, --dry-run).
+// A hyphenated word is none ("remote-tracking").
+func entryNames(text string) []string {
+	var out []string
+	for _, f := range strings.Fields(text) {
+		w := strings.TrimRight(strings.Trim(f, ",;:()[]\"'`?!"), ".")
+		w, _, _ = strings.Cut(w, "=")
+		letters := strings.IndexFunc(w, unicode.IsLetter) >= 0
+		caps := len(w) >= 3 && letters && strings.ToUpper(w) == w
+		option := strings.HasPrefix(w, "-") && letters
+		if caps || option || letters && strings.ContainsAny(w, "._") {
+			out = append(out, strings.ToLower(w))
+		}
+	}
+	return out
 }
 
 // codeTerms are the terms of the words of s written as code names: with a
@@ -1199,7 +1241,12 @@ func passageSentences(text string) []sentence {
 				continue // never evidence, even in chunks stored before extraction dropped it
 			}
 			out = append(out, sentence{text: s, heading: heading, cut: cut, term: term, defines: defines})
-			cut, term = false, ""
+			cut = false
+			if !parenthetical(s) {
+				// A remark in parentheses after the term ("(For TEXT
+				// items.)") leaves it to the sentence that defines.
+				term = ""
+			}
 		}
 		b.Reset()
 	}
@@ -1318,6 +1365,13 @@ func passageSentences(text string) []sentence {
 			}
 			term, defines = t, t
 			continue
+		case !blank(i+1) && compactEntry(t, lines[i+1]) && (blank(i-1) || endsSentence(lines[i-1])):
+			// A definition list written without blank lines: the term
+			// on its line, the definition on the next ("NOSPLIT = 4",
+			// then "(For TEXT items.) Don't insert the preamble …").
+			flush()
+			term, defines = t, t
+			continue
 		case blank(i-1) && blank(i+1) && isHeadingLine(t):
 			flush()
 			heading = t
@@ -1340,6 +1394,43 @@ func passageSentences(text string) []sentence {
 	}
 	flush()
 	return out
+}
+
+// parenthetical reports whether s is a remark in parentheses as a whole.
+func parenthetical(s string) bool {
+	s = strings.TrimSpace(s)
+	return strings.HasPrefix(s, "(") && (strings.HasSuffix(s, ")") || strings.HasSuffix(s, ").")) && strings.Count(s, "(") == 1
+}
+
+// compactEntry reports whether line t is the term of a definition list
+// entry whose definition is the next line: a term (see
+// textproc.DefinitionTerm) or a name given its value ("NOSPLIT = 4",
+// "GOGC=100"), followed by prose that opens with a capital or a
+// parenthesis and is no term itself.
+func compactEntry(t, next string) bool {
+	if !textproc.DefinitionTerm(t) && !valueEntry(t) {
+		return false
+	}
+	next = strings.TrimSpace(next)
+	r, _ := utf8.DecodeRuneInString(next)
+	return (unicode.IsUpper(r) || r == '(') && len(strings.Fields(next)) > 3 && !textproc.DefinitionTerm(next) && !valueEntry(next) && !codeLike(next)
+}
+
+// valueEntry reports whether t names something and gives its value, and
+// nothing else: "NOSPLIT = 4", "GOGC=100", "core.editor = vim".
+func valueEntry(t string) bool {
+	name, value, ok := strings.Cut(t, "=")
+	name, value = strings.TrimSpace(name), strings.TrimSpace(value)
+	if !ok || name == "" || value == "" || strings.ContainsAny(value, " \t") || strings.ContainsAny(value[len(value)-1:], ".!?:;,") {
+		return false
+	}
+	return isIdentifier(name) || strings.ToUpper(name) == name && len(strings.Fields(name)) == 1 && strings.IndexFunc(name, unicode.IsLetter) >= 0
+}
+
+// endsSentence reports whether a line ends a sentence or a clause.
+func endsSentence(line string) bool {
+	t := strings.TrimSpace(line)
+	return t != "" && strings.ContainsAny(t[len(t)-1:], ".!?:;)。！？")
 }
 
 // isHeadingLine reports whether a line standing alone reads as a heading:

@@ -1055,3 +1055,45 @@ func TestNumberedSeriesAreNoNames(t *testing.T) {
 		t.Errorf("queryTerms = %q: the examples are no topic", q)
 	}
 }
+
+// A definition list may be written without blank lines, each term on its
+// line with its value and the definition on the next ("HOLD = 4", then
+// "(For queue items.) Keep …"): the definition's sentences are about the
+// term, and for a question that names the term they are evidence though
+// they share no other word with it; a remark in parentheses after the
+// term leaves the label to the sentence that defines.
+func TestCompactEntryOfANamedFlagIsEvidence(t *testing.T) {
+	text := "The flags of a job, set in its header, are:\n\n" +
+		"RUSH = 1\n(For queue items.) Move the marked job to the front. Use it sparingly.\n" +
+		"HOLD = 4\n(For queue items.) Keep the job waiting until an operator signs it off. The printer pauses its tray meanwhile.\n" +
+		"QUIET = 8\n(For log items.) Write no line to the spool log.\n"
+	sents := passageSentences(text)
+	var hold []sentence
+	for _, s := range sents {
+		if s.defines == "HOLD = 4" {
+			hold = append(hold, s)
+		}
+	}
+	if len(hold) != 3 || hold[0].term != "HOLD = 4" || hold[1].term != "HOLD = 4" || hold[2].term != "" {
+		t.Fatalf("sentences of the HOLD entry: %+v", hold)
+	}
+	f := analyzeOne(t, "In a header, what does the HOLD flag actually do?", text)
+	all := ""
+	for _, x := range f {
+		all += x.Text + " "
+	}
+	if !strings.Contains(all, "Keep the job waiting until an operator signs it off.") {
+		t.Fatalf("findings %+v, want HOLD's definition", f)
+	}
+	if strings.Contains(all, "spool log") {
+		t.Errorf("QUIET's definition answered HOLD: %q", all)
+	}
+	for _, tc := range []struct {
+		line string
+		want bool
+	}{{"NOSPLIT = 4", true}, {"GOGC=100", true}, {"core.editor = vim", true}, {"x = 4", false}, {"The value = 4 here", false}, {"SIZE = 4.", false}} {
+		if got := valueEntry(tc.line); got != tc.want {
+			t.Errorf("valueEntry(%q) = %v", tc.line, got)
+		}
+	}
+}
