@@ -387,6 +387,9 @@ type trackingWriter struct {
 	err    error
 	whole  bool
 	settle time.Duration
+	// unflushed: written since the last flush; connected: the client was
+	// connected when the last flush began.
+	unflushed, connected bool
 }
 
 // answered marks the answer whole if everything written so far was flushed
@@ -397,8 +400,18 @@ func (w *trackingWriter) answered() {
 	if w.whole {
 		return
 	}
-	w.Flush()
-	if w.settle > 0 && w.err == nil {
+	if w.unflushed {
+		w.Flush()
+	}
+	if w.settle == 0 {
+		// The client was there when the last piece went out: one that
+		// reads it and hangs up at once has it, whether its going is
+		// seen before or after the flush returns (scheduling on a loaded
+		// machine).
+		w.whole = w.connected && w.err == nil
+		return
+	}
+	if w.err == nil {
 		// A client that was killed with the answer in its socket closes
 		// the connection, which cancels ctx.
 		select {
@@ -418,6 +431,7 @@ func answered(w http.ResponseWriter) {
 
 func (w *trackingWriter) Write(p []byte) (int, error) {
 	n, err := w.ResponseWriter.Write(p)
+	w.unflushed = true
 	if err != nil && w.err == nil {
 		w.err = err
 	}
@@ -426,6 +440,7 @@ func (w *trackingWriter) Write(p []byte) (int, error) {
 
 // Flush flushes the response to the connection, remembering an error.
 func (w *trackingWriter) Flush() {
+	w.connected, w.unflushed = w.ctx.Err() == nil, false
 	if err := http.NewResponseController(w.ResponseWriter).Flush(); err != nil && w.err == nil {
 		w.err = err
 	}
