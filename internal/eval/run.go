@@ -167,6 +167,7 @@ func PrintTable(w io.Writer, res Results) {
 	tw.Flush()
 	fmt.Fprintln(w)
 	printTotals(w, res)
+	printCalibration(w, res)
 }
 
 func printTotals(w io.Writer, res Results) {
@@ -180,7 +181,6 @@ func printTotals(w io.Writer, res Results) {
 	for _, row := range totalRows(t) {
 		fmt.Fprintf(w, "  %-24s %s\n", row.name, row.format(row.value))
 	}
-	defer printCalibration(w, res)
 	if len(res.Halves) == 0 {
 		return
 	}

@@ -20,9 +20,10 @@ const (
 // of sub-questions answered with a cited finding, and the score of the best
 // finding (the offline analyst's relevance; a model's findings carry none,
 // and then only the share counts). `starter eval` prints how often each
-// stated confidence was right. On those tune halves 29 of the 30 reports
-// whose best finding scored highScore or more were right, against 18 of 25
-// between 0.55 and highScore. A low report states no findings, so
+// stated confidence was right. On those tune halves, in the runs before
+// the threshold was set (result-s38, wildprobes-result-s38), 29 of the 30
+// reports whose best finding scored highScore or more were right, against
+// 18 of 25 between 0.55 and highScore. A low report states no findings, so
 // lowScore trades answers for abstentions: 0.4 (with or without a floor
 // on the finding's support) made five wrong tune reports low for one right
 // one, but on the development test half it made a right answer low and no

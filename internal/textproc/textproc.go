@@ -582,7 +582,10 @@ func PromptCommand(line string) (string, bool) {
 func DefinitionTerm(line string) bool {
 	t := strings.TrimSpace(line)
 	ws := strings.Fields(t)
-	if len(ws) == 0 || len(ws) > 3 || strings.ContainsAny(t[len(t)-1:], ".!?:;。！？") {
+	if len(ws) == 0 || len(ws) > 3 {
+		return false
+	}
+	if last, _ := utf8.DecodeLastRuneInString(t); strings.ContainsRune(".!?:;。！？", last) {
 		return false
 	}
 	r, _ := utf8.DecodeRuneInString(t)

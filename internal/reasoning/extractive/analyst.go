@@ -496,7 +496,7 @@ func (e *Engine) Analyze(ctx context.Context, req reasoning.AnalyzeRequest) (rea
 	}
 	var step func(string) bool
 	if atype == procedureAnswer {
-		step = statesCode
+		step = givesStep
 	}
 	// Overlapping chunks hold a sentence twice: the copy with more of its
 	// passage after it has room for its window.
@@ -1346,7 +1346,7 @@ func passageSentences(text string) []sentence {
 		case strings.HasPrefix(t, "#"):
 			flush()
 			heading = strings.TrimSpace(strings.TrimLeft(t, "#"))
-			defines = ""
+			term, defines = "", ""
 			continue
 		case strings.HasPrefix(t, "|"):
 			skip()
@@ -1375,7 +1375,7 @@ func passageSentences(text string) []sentence {
 		case blank(i-1) && blank(i+1) && isHeadingLine(t):
 			flush()
 			heading = t
-			defines = ""
+			term, defines = "", ""
 			continue
 		}
 		if codeLike(t) && (inBlock || blank(i-1)) {
@@ -1408,7 +1408,8 @@ func parenthetical(s string) bool {
 // "GOGC=100"), followed by prose that opens with a capital or a
 // parenthesis and is no term itself.
 func compactEntry(t, next string) bool {
-	if !textproc.DefinitionTerm(t) && !valueEntry(t) {
+	if listMarker(t) > 0 || !textproc.DefinitionTerm(t) && !valueEntry(t) {
+		// A list item ("- go build") is no term.
 		return false
 	}
 	next = strings.TrimSpace(next)
@@ -1424,13 +1425,16 @@ func valueEntry(t string) bool {
 	if !ok || name == "" || value == "" || strings.ContainsAny(value, " \t") || strings.ContainsAny(value[len(value)-1:], ".!?:;,") {
 		return false
 	}
-	return isIdentifier(name) || strings.ToUpper(name) == name && len(strings.Fields(name)) == 1 && strings.IndexFunc(name, unicode.IsLetter) >= 0
+	if len(strings.Fields(name)) != 1 || strings.IndexFunc(name, unicode.IsLetter) < 0 {
+		return false // "The default is GOGC=100", "export PATH=/usr/bin"
+	}
+	return isIdentifier(name) || strings.ToUpper(name) == name
 }
 
 // endsSentence reports whether a line ends a sentence or a clause.
 func endsSentence(line string) bool {
-	t := strings.TrimSpace(line)
-	return t != "" && strings.ContainsAny(t[len(t)-1:], ".!?:;)。！？")
+	r, _ := utf8.DecodeLastRuneInString(strings.TrimSpace(line))
+	return strings.ContainsRune(".!?:;)。！？", r)
 }
 
 // isHeadingLine reports whether a line standing alone reads as a heading:

@@ -1091,9 +1091,27 @@ func TestCompactEntryOfANamedFlagIsEvidence(t *testing.T) {
 	for _, tc := range []struct {
 		line string
 		want bool
-	}{{"NOSPLIT = 4", true}, {"GOGC=100", true}, {"core.editor = vim", true}, {"x = 4", false}, {"The value = 4 here", false}, {"SIZE = 4.", false}} {
+	}{{"NOSPLIT = 4", true}, {"GOGC=100", true}, {"core.editor = vim", true}, {"x = 4", false}, {"The value = 4 here", false}, {"SIZE = 4.", false},
+		{"The default is GOGC=100", false}, {"export PATH=/usr/bin", false}} {
 		if got := valueEntry(tc.line); got != tc.want {
 			t.Errorf("valueEntry(%q) = %v", tc.line, got)
+		}
+	}
+	// A list item written without blank lines is no term; a heading ends
+	// the term a parenthetical passed on.
+	for _, tc := range []struct{ text, sentence string }{
+		{"Install it:\n- go build\nThe binary lands in the bin folder of the module.\n", "The binary lands in the bin folder of the module."},
+		{"--foo\n\n(Deprecated since version two.)\n\n## Other\n\nThe other switch works on every board we sell.\n", "The other switch works on every board we sell."},
+	} {
+		for _, s := range passageSentences(tc.text) {
+			if s.text == tc.sentence && (s.term != "" || s.defines != "") {
+				t.Errorf("%q is labelled %q (entry %q)", s.text, s.term, s.defines)
+			}
+		}
+	}
+	for _, s := range []string{"Das ist ein Satz.", "これは文です。", "Ends with a colon:"} {
+		if !endsSentence(s) {
+			t.Errorf("endsSentence(%q) = false", s)
 		}
 	}
 }

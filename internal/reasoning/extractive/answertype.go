@@ -695,18 +695,40 @@ func statesProcedure(s string) bool {
 // an identifier, an option, a path, or a command in quotes ("The use of
 // "apt full-upgrade" is recommended").
 func statesCode(s string) bool {
-	if statesProcedure(s) {
-		return true
-	}
+	return statesProcedure(s) || quotesCommand(s, false)
+}
+
+// quotesCommand reports whether s writes a command in quotes ("The use of
+// "apt full-upgrade" is recommended", "You start screen as "screen -r"");
+// with args, only one with its arguments.
+func quotesCommand(s string, args bool) bool {
 	for _, q := range []string{`"`, "“", "`"} {
 		parts := strings.Split(s, q)
 		if q == "“" {
 			parts = strings.FieldsFunc(s, func(r rune) bool { return r == '“' || r == '”' })
 		}
 		for i := 1; i < len(parts); i += 2 {
-			if r, _ := utf8.DecodeRuneInString(parts[i]); unicode.IsLower(r) && !strings.HasSuffix(parts[i], " ") {
+			if r, _ := utf8.DecodeRuneInString(parts[i]); unicode.IsLower(r) && !strings.HasSuffix(parts[i], " ") && (!args || strings.Contains(parts[i], " ")) {
 				return true
 			}
+		}
+	}
+	return false
+}
+
+// givesStep reports whether s gives a step of a procedure as a manual
+// writes one: with a command line or code after it, a prompt ("$ make"),
+// an option ("-r", "--prune") or a command in quotes with its arguments
+// ("screen -r"); not a name or a path alone ("GitHub", "and/or", which
+// statesProcedure takes), nor a quoted word ("the "vendor" element").
+func givesStep(s string) bool {
+	if strings.Contains(s, "\n") || strings.Contains(s, "$ ") || quotesCommand(s, true) {
+		return true
+	}
+	for _, f := range strings.Fields(s) {
+		f = strings.Trim(f, `"'“”‘’(),.;:`)
+		if strings.HasPrefix(f, "--") && len(f) > 3 || strings.HasPrefix(f, "-") && len(f) == 2 && unicode.IsLetter(rune(f[1])) {
+			return true
 		}
 	}
 	return false

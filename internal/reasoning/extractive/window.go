@@ -46,12 +46,12 @@ type window struct {
 // out between), is in no earlier window, reads as a sentence and is
 // related; the first that is not ends the growth on that side.
 //
-// step, when not nil, says whether a sentence shows a step of a procedure
-// (a command line, an option, a command in quotes): the window of a how-to
-// question that shows none grows over one neighbour that does, related or
-// not ("You start screen as "screen -r"." before "screen magically
+// step, when not nil, says whether a sentence gives a step of a procedure
+// (see givesStep): the window of a how-to question that shows none grows
+// over one more neighbour that does, related or not, before it or else
+// after it ("You start screen as "screen -r"." before "screen magically
 // reattaches all previous screen windows …"): a how-to answer shows the
-// command.
+// command. So a window may start windowBack+1 sentences before i.
 func grow(sents []sentence, i, passage int, related, step func(string) bool, before []window) window {
 	w := window{passage: passage, from: i, to: i}
 	words := len(textproc.Words(sents[i].text))

@@ -272,6 +272,19 @@ func TestAnswerPassageOfAHowToTakesTheStepWithItsCommand(t *testing.T) {
 	if fs[0].Text != want {
 		t.Errorf("best finding %q, want %q", fs[0].Text, want)
 	}
+	// A step gives a command: a name or a path beside the answer is none.
+	for s, want := range map[string]bool{
+		"You start the pager as \"tend -r\".":                     true,
+		"Run it again with --force.":                              true,
+		"Our team moved the whole project to GitHub last spring.": false,
+		"It runs 24/7 and/or on demand.":                          false,
+		"A match of the \"vendor\" element is never made.":        false,
+		"To see the list, run:\n\ttend --list":                    true,
+	} {
+		if got := givesStep(s); got != want {
+			t.Errorf("givesStep(%q) = %v", s, got)
+		}
+	}
 	// A question that asks for no procedure keeps the window as it was.
 	q = "Are my running jobs still there after I log in again?"
 	fs = analyzeQ(t, q, steps, snapshotPassage, pricingPassage)
