@@ -529,7 +529,7 @@ func ofEntry(c *candidate, asked map[string]bool) bool {
 		return true
 	}
 	entry := codeTerms(c.defines)
-	if len(entry) == 0 {
+	if len(entry) == 0 && !symbolName(c.defines) {
 		return true
 	}
 	// "pack.deltaCacheSize" is a setting of what "git pack-objects"
@@ -1351,6 +1351,12 @@ func passageSentences(text string) []sentence {
 		case strings.HasPrefix(t, "|"):
 			skip()
 			continue
+		case blank(i-1) && blank(i+1) && symbolName(t) && !blank(i+2):
+			// A special parameter's entry ("_", then "($_, an
+			// underscore.) At shell startup, …"), not a rule.
+			flush()
+			term, defines = t, t
+			continue
 		case t == "" || strings.Trim(t, "-=*_ ") == "":
 			b.WriteString("\n\n")
 			continue
@@ -1394,6 +1400,14 @@ func passageSentences(text string) []sentence {
 	}
 	flush()
 	return out
+}
+
+// symbolName reports whether t is a name written in symbols alone, as a
+// shell's special parameters are ("_", "*", "@", "?", "$", "!"): the term
+// of an entry, and a name no question's word is.
+func symbolName(t string) bool {
+	n := utf8.RuneCountInString(t)
+	return n >= 1 && n <= 2 && strings.Trim(t, "*@#?$!_") == ""
 }
 
 // parenthetical reports whether s is a remark in parentheses as a whole.

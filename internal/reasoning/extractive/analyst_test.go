@@ -1115,3 +1115,34 @@ func TestCompactEntryOfANamedFlagIsEvidence(t *testing.T) {
 		}
 	}
 }
+
+// A shell's special parameters are entries named in symbols ("_" on its
+// line, then its paragraph): a sentence of one is not an answer about
+// another variable the question names, however well it matches the
+// question's other words; a lone "_" is no rule between paragraphs.
+func TestSymbolEntryIsNotAnotherVariable(t *testing.T) {
+	text := "The shell sets these variables:\n\n" +
+		"FLOWSTATE\n\nAn array holding the exit codes of each stage of the last flow.\n\n" +
+		"_\n\n($_, an underscore.) At start, set to the path of the shell. When polling the inbox, this parameter holds the name of the inbox file.\n\n" +
+		"TIMEOUT\n\nSeconds to wait for input.\n"
+	sents := passageSentences(text)
+	for _, s := range sents {
+		if strings.HasPrefix(s.text, "When polling the inbox") && s.defines != "_" {
+			t.Fatalf("%q is of entry %q, want _", s.text, s.defines)
+		}
+	}
+	f := analyzeOne(t, "What exactly does the FLOWSTATE parameter hold after I run a flow?", text)
+	if len(f) == 0 || !strings.Contains(f[0].Text, "exit codes") {
+		t.Fatalf("findings %+v, want FLOWSTATE's entry", f)
+	}
+	for _, x := range f {
+		if strings.Contains(x.Text, "inbox") {
+			t.Errorf("the _ entry answered FLOWSTATE: %q", x.Text)
+		}
+	}
+	for s, want := range map[string]bool{"_": true, "$": true, "@": true, "*": true, "a": false, "***": false, "": false} {
+		if symbolName(s) != want {
+			t.Errorf("symbolName(%q) = %v", s, !want)
+		}
+	}
+}
