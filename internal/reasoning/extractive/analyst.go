@@ -981,7 +981,15 @@ func withContext(sents []sentence) []sentence {
 		if i > 0 && leansBack(s.text) && len(out) > 0 && out[len(out)-1].heading == s.heading && !out[len(out)-1].code && !s.cut && s.term == "" {
 			prev := out[len(out)-1].text
 			if len(textproc.Words(prev))+len(textproc.Words(s.text)) <= maxWords {
-				out[len(out)-1].text = prev + " " + s.text
+				// After the command a sentence carries ("… with just a
+				// simple" then "$ git pull"), the sentence that leans on
+				// it starts a line of its own: on the command's line it
+				// would be read, and shown, as part of the command.
+				sep := " "
+				if strings.Contains(prev, "\n") {
+					sep = "\n"
+				}
+				out[len(out)-1].text = prev + sep + s.text
 				continue
 			}
 		}

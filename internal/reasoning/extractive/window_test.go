@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/researchflow/researchflow/internal/reasoning"
+	"github.com/researchflow/researchflow/internal/textproc"
 )
 
 // Passages written for these tests: a manual of a backup tool.
@@ -290,5 +291,28 @@ func TestAnswerPassageOfAHowToTakesTheStepWithItsCommand(t *testing.T) {
 	fs = analyzeQ(t, q, steps, snapshotPassage, pricingPassage)
 	if len(fs) == 0 || strings.Contains(fs[0].Text, "tend -r") {
 		t.Errorf("a yes-no question got the step: %+v", fs)
+	}
+}
+
+// A sentence that leans on the one before ("This command will …") is
+// joined to it; when that one ends with the command it introduces, the
+// joined sentence starts a line of its own, so the report shows the
+// command as code and the sentence as prose (a new user's report read
+// "`$ git pull This command will fetch changes …`").
+func TestLeaningSentenceIsNotPartOfTheCommandBeforeIt(t *testing.T) {
+	text := "So often you can accomplish the above with just a simple\n\n$ git pull\n\nThis command will fetch changes from the remote branches and merge the default branch into the current branch.\n\nMore generally, a branch pulls by default from its upstream."
+	ss := withContext(passageSentences(text))
+	want := "So often you can accomplish the above with just a simple\n$ git pull\nThis command will fetch changes from the remote branches and merge the default branch into the current branch."
+	if len(ss) != 2 || ss[0].text != want {
+		t.Fatalf("sentences %+v, want first %q", ss, want)
+	}
+	// The lines after the first are read as the report reads them: the
+	// command, then prose.
+	lines := strings.Split(ss[0].text, "\n")
+	if _, ok := textproc.PromptCommand(lines[1]); !ok {
+		t.Errorf("line %q is not the command", lines[1])
+	}
+	if _, ok := textproc.PromptCommand(lines[2]); ok {
+		t.Errorf("line %q read as a command", lines[2])
 	}
 }
