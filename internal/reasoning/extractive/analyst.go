@@ -1226,10 +1226,22 @@ const maxCommands = 3
 // commandLine returns the command of a shell line ("# dpkg-reconfigure
 // tzdata", "$ git worktree add ../hotfix"), or "": a root or user prompt,
 // then a lower-case word or a path, and no sentence end. A Markdown heading
-// ("# Overview") starts with a capital.
+// ("# Overview") starts with a capital. A comment after the command ("$ git
+// bisect visualize  # oops, that is uninteresting.") is no sentence end
+// of the command.
 func commandLine(t string) string {
 	rest, ok := textproc.PromptCommand(t)
-	if !ok || strings.HasSuffix(rest, ".") && !strings.Contains(rest, " -") {
+	if !ok {
+		return ""
+	}
+	cmd := rest
+	for i := 1; i < len(rest); i++ {
+		if rest[i] == '#' && (rest[i-1] == ' ' || rest[i-1] == '\t') {
+			cmd = strings.TrimSpace(rest[:i])
+			break
+		}
+	}
+	if strings.HasSuffix(cmd, ".") && !strings.Contains(cmd, " -") {
 		return ""
 	}
 	return rest

@@ -316,3 +316,30 @@ func TestLeaningSentenceIsNotPartOfTheCommandBeforeIt(t *testing.T) {
 		t.Errorf("line %q read as a command", lines[2])
 	}
 }
+
+// A command with a comment after it is a command, though the comment ends
+// as a sentence does: it goes with the sentence that introduces it, and
+// is not read as prose ("$ git bisect good/bad # previous round was good
+// or bad. Bisecting: 337 revisions left …" was quoted as one sentence).
+func TestCommandWithACommentIsACommand(t *testing.T) {
+	text := "Keep repeating the process until the first bad commit is found:\n\n$ git bisect good\t\t# the build passed.\n$ git bisect visualize\t# oops, that is uninteresting.\n\nThe reference is left pointing at that commit."
+	ss := withContext(passageSentences(text))
+	want := []string{
+		"Keep repeating the process until the first bad commit is found:\n$ git bisect good\t\t# the build passed.\n$ git bisect visualize\t# oops, that is uninteresting.",
+		"The reference is left pointing at that commit.",
+	}
+	if len(ss) != len(want) {
+		t.Fatalf("sentences %+v, want %q", ss, want)
+	}
+	for i, w := range want {
+		if ss[i].text != w {
+			t.Errorf("sentence %d = %q, want %q", i, ss[i].text, w)
+		}
+	}
+	// Prose after a prompt stays prose.
+	for _, line := range []string{"$ 5 per month.", "# see the manual for details."} {
+		if got := commandLine(line); got != "" {
+			t.Errorf("commandLine(%q) = %q, want none", line, got)
+		}
+	}
+}
