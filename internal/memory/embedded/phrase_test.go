@@ -41,12 +41,19 @@ func (x *index) phraseBonusByText(terms []string, list []scored) phraseScores {
 		return bonus
 	}
 	bonus.wanted = len(want)
+	asked := map[string]bool{}
+	for _, t := range terms {
+		asked[t] = true
+	}
 	for i, s := range list {
 		c := x.chunk(s.doc)
 		if t := titleTerms(c.SourceTitle); len(t) >= 2 && containsRun(terms, t) {
 			for j := 0; j+1 < len(t); j++ {
 				bonus.bonus[i] += proximityWeight * math.Min(idf(t[j]), idf(t[j+1]))
 			}
+			bonus.pairs[i] += phraseMinPairs
+		} else if w := x.namedBy(titleTerms(c.SourceTitle), asked, idf); w > 0 {
+			bonus.bonus[i] += proximityWeight * w
 			bonus.pairs[i] += phraseMinPairs
 		}
 		toks := textproc.Tokenize(c.SourceTitle + " " + c.Section + " " + c.Text)

@@ -35,6 +35,12 @@ const (
 	// phraseMinPairs is how many of the query's ordered term pairs a
 	// passage holds to enter the phrase ranking of hybrid search.
 	phraseMinPairs = 2
+	// titleShare is the largest share of the store's documents that may
+	// hold the title word a question names a document by (see namedBy):
+	// "stash" names git-stash(1); a word as common as "add" or "commit"
+	// names no page more than the others that use it. Set on the tune halves
+	// (0.005 changed nothing, 0.05 cost the users'-words set an answer).
+	titleShare = 0.02
 )
 
 // scored is a document with a score; results sort by score descending,
@@ -498,6 +504,10 @@ func (x *index) phraseBonus(terms []string, list []scored) phraseScores {
 		return bonus
 	}
 	bonus.wanted = len(want)
+	asked := make(map[string]bool, len(terms))
+	for _, t := range terms {
+		asked[t] = true
+	}
 	seen := make([]bool, len(want))
 	titles := map[string][]string{}
 	for i, s := range list {
@@ -514,6 +524,9 @@ func (x *index) phraseBonus(terms []string, list []scored) phraseScores {
 			for j := 0; j+1 < len(t); j++ {
 				bonus.bonus[i] += proximityWeight * math.Min(idf(t[j]), idf(t[j+1]))
 			}
+			bonus.pairs[i] += phraseMinPairs
+		} else if w := x.namedBy(t, asked, idf); w > 0 {
+			bonus.bonus[i] += proximityWeight * w
 			bonus.pairs[i] += phraseMinPairs
 		}
 		clear(seen)
@@ -596,4 +609,27 @@ func (x *index) phrases(list []scored, bonus phraseScores) []scored {
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].score > out[j].score })
 	return out
+}
+
+// namedBy returns the weight (IDF) of a document title's rarest term when
+// the question asks it and at most titleShare of the documents hold it, or
+// 0: the question names what the page is about ("How do I stash new
+// files?" and git-stash(1), where "git" is on every page) without writing
+// its whole title. A title field matched on its most specific word, as
+// field-weighted BM25 (BM25F) weighs a title above the body.
+func (x *index) namedBy(title []string, asked map[string]bool, idf func(string) float64) float64 {
+	best, bestW := "", 0.0
+	for _, t := range title {
+		if w := idf(t); w > bestW {
+			best, bestW = t, w
+		}
+	}
+	if best == "" || !asked[best] {
+		return 0
+	}
+	id := x.terms[best]
+	if float64(x.df[id]) > titleShare*float64(x.live) {
+		return 0
+	}
+	return bestW
 }

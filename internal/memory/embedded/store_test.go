@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -608,5 +609,54 @@ func TestEqualScoresRankByContentNotPath(t *testing.T) {
 		if !slices.Equal(orders[i], orders[i-3]) {
 			t.Errorf("query %d: %v from %s, %v from %s", i-3, orders[i-3], places[0], orders[i], places[1])
 		}
+	}
+}
+
+// A question names a page by its title's most specific word ("stash" for
+// git-stash(1), whose title's "git" is on every page): the page ranks
+// above one that shares more of the question's common words. A title word
+// many pages hold names none of them.
+func TestQuestionNamesThePageByItsTitleWord(t *testing.T) {
+	s := openT(t, t.TempDir(), 2)
+	defer s.Close()
+	v := []float32{1, 0} // the dense ranking tells no page from another
+	chunk := func(title, text string) memory.Chunk {
+		c := testChunk("man", title+".txt", text, v)
+		c.SourceTitle = title
+		return c
+	}
+	cs := []memory.Chunk{
+		chunk("tool-stash(1)", "Saves your local modifications away and reverts the working directory; with -u untracked files are saved too."),
+		chunk("tool-tutorial(7)", "Record the rest of your work together, in one place."),
+	}
+	for i := range 60 {
+		cs = append(cs, chunk(fmt.Sprintf("tool-part%d(1)", i), fmt.Sprintf("Part %d of the tool reads files and writes changes.", i)))
+	}
+	if err := s.Upsert(context.Background(), cs); err != nil {
+		t.Fatal(err)
+	}
+	first := func(q string) string {
+		t.Helper()
+		hits, err := s.Search(context.Background(), memory.Query{Text: q, Vector: v, TopK: 3})
+		if err != nil || len(hits) == 0 {
+			t.Fatalf("search %q: %v, %v", q, hits, err)
+		}
+		return hits[0].Chunk.SourceTitle
+	}
+	if got := first("How do I stash brand-new files I haven't added yet together with the rest of my changes?"); got != "tool-stash(1)" {
+		t.Errorf("first hit %s, want tool-stash(1)", got)
+	}
+	// "tool" is in every title: asking about the tool names no page.
+	x := s.idx
+	idf := func(t string) float64 {
+		id, ok := x.terms[t]
+		if !ok {
+			return 0
+		}
+		df := float64(x.df[id])
+		return math.Log(1 + (float64(x.live)-df+0.5)/(df+0.5))
+	}
+	if w := x.namedBy(titleTerms("tool-part7(1)"), map[string]bool{"tool": true, "part7": false}, idf); w != 0 {
+		t.Errorf("namedBy(tool-part7(1)) for a question asking about the tool = %g, want 0", w)
 	}
 }
