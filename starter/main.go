@@ -75,7 +75,18 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) > 0 && args[0] == "eval" {
 		return runEval(ctx, args[1:], stdout, stderr)
 	}
-	return runResearch(ctx, args, stdout, stderr)
+	return runResearch(ctx, researchArgs(args), stdout, stderr)
+}
+
+// researchArgs returns the arguments of a research run: "starter research
+// --corpus DIR "question"" is "starter --corpus DIR "question"", as people
+// type it after "starter ingest DIR"; without it, "research" became the
+// question's first word and a sub-question ("What is research?").
+func researchArgs(args []string) []string {
+	if len(args) > 0 && args[0] == "research" {
+		return args[1:]
+	}
+	return args
 }
 
 // parseInterspersed parses flags that may come after positional arguments

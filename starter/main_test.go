@@ -147,3 +147,24 @@ func TestEvalMaxSourcesIsChecked(t *testing.T) {
 		}
 	}
 }
+
+// "starter research …" is a research run, as people type it after
+// "starter ingest DIR": "research" is not the question's first word.
+func TestResearchCommandIsNotPartOfTheQuestion(t *testing.T) {
+	tests := []struct{ args, want []string }{
+		{[]string{"research", "--corpus", "./docs", "What is a goroutine?"}, []string{"--corpus", "./docs", "What is a goroutine?"}},
+		{[]string{"What", "is", "research", "for?"}, []string{"What", "is", "research", "for?"}},
+		{[]string{"research"}, []string{}},
+	}
+	for _, tt := range tests {
+		if got := researchArgs(tt.args); !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("researchArgs(%q) = %q, want %q", tt.args, got, tt.want)
+		}
+	}
+	// Alone, it asks nothing: a usage error, not a run about "research".
+	t.Setenv("RESEARCHFLOW_DATA_DIR", filepath.Join(t.TempDir(), "never-created"))
+	var out, errb bytes.Buffer
+	if err := run(context.Background(), []string{"research"}, &out, &errb); !errors.Is(err, errUsage) {
+		t.Errorf("starter research = %v, want a usage error", err)
+	}
+}

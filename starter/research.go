@@ -31,7 +31,7 @@ func runResearch(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	fs := flag.NewFlagSet("starter", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, `usage: starter [flags] "question"
+		fmt.Fprintln(stderr, `usage: starter [research] [flags] "question"
        starter --follow-up ID "question"
        starter --dispute ID CLAIM ["reason"]    (or --confirm ID CLAIM)
        starter ingest DIR --corpus NAME
