@@ -75,7 +75,9 @@ const bigramFactor = 0.7
 func (h Hashing) Vector(text string) []float32 {
 	dim := uint64(h.Dim())
 	v := make([]float32, dim)
-	terms := textproc.Tokenize(text)
+	// A shell's special parameters ("$?") are terms of the lexical index,
+	// not of this embedding: vectors stay those of hashing-v3.
+	terms := slices.DeleteFunc(textproc.Tokenize(text), textproc.IsSpecialParam)
 	if len(terms) == 0 {
 		return v
 	}

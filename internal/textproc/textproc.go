@@ -21,8 +21,9 @@ import (
 // -ate verb forms as -ation ("related" → "rel", was "relat"); 3 drops
 // the endings of contractions and the possessive ("can't" → "can", was
 // "t"; "Git's" → "git", was "git", "s"); 4 gives "ain't" no term (was
-// "ai").
-const AnalysisVersion = 4
+// "ai"); 5 gives a shell's special parameters terms of their own ("$*",
+// "$@", "$?": none before).
+const AnalysisVersion = 5
 
 // Words splits text into lower-case words (letters, digits, and inner '_',
 // '.' or "::" as in "sync.Mutex" and "boost::optional"), keeping stop words
@@ -206,7 +207,10 @@ func isWordByte(b byte) bool {
 func Tokenize(text string) []string {
 	var terms []string
 	prevLower := false // the word before was written in lower case
+	last := 0          // where the text after the last word begins
 	scanWords(text, func(w string, start int) {
+		terms = appendSpecialParams(terms, text, last, start)
+		last = start + len(w)
 		lower := strings.ToLower(w)
 		afterLower := prevLower && !sentenceBreak(text[:start])
 		prevLower = startsLower(w)
@@ -230,7 +234,39 @@ func Tokenize(text string) []string {
 		}
 		terms = append(terms, NameParts(lower)...)
 	})
+	return appendSpecialParams(terms, text, last, len(text))
+}
+
+// specialParamNames are the characters that name a shell's special
+// parameters after "$" ("$?", "$@", "$*", "$#", "$$", "$!", "$-", "$_").
+const specialParamNames = "?@*#$!-_"
+
+// appendSpecialParams appends the shell special parameters written in
+// text[from:to] as terms of their own ("$*", "$@"): they have no letter,
+// so no word names them, and a question about "$*" and "$@" otherwise has
+// no term of what it asks. A "$" inside or after a word, or after a
+// backslash, names none.
+func appendSpecialParams(terms []string, text string, from, to int) []string {
+	for i := from; i+1 < to; i++ {
+		if text[i] != '$' || strings.IndexByte(specialParamNames, text[i+1]) < 0 {
+			continue
+		}
+		if i > 0 && (isWordByte(text[i-1]) || text[i-1] == '$' || text[i-1] == '\\') {
+			continue
+		}
+		if i+2 < len(text) && (isWordByte(text[i+2]) || text[i+2] == '$' || text[i+2] == '{') {
+			continue
+		}
+		terms = append(terms, text[i:i+2])
+		i++
+	}
 	return terms
+}
+
+// IsSpecialParam reports whether term is a shell special parameter as
+// Tokenize gives it ("$?").
+func IsSpecialParam(term string) bool {
+	return len(term) == 2 && term[0] == '$' && strings.IndexByte(specialParamNames, term[1]) >= 0
 }
 
 // NameParts returns the stemmed parts of a compound code name ("sync.once"

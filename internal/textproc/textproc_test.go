@@ -223,3 +223,29 @@ func TestPromptCommand(t *testing.T) {
 		}
 	}
 }
+
+// A shell's special parameters are written in symbols: each is a term of
+// its own, wherever it stands ("$*" in quotes, "($#)" in a manual's entry),
+// and a "$" in or after a word, escaped, or before braces names none.
+func TestSpecialParameters(t *testing.T) {
+	tests := []struct {
+		text string
+		want []string
+	}{
+		{`What's the difference between "$*" and "$@" in double quotes?`, []string{"differenc", "$*", "$@", "doubl", "quot"}},
+		{"($#) Expands to the number of positional parameters.", []string{"$#", "expand", "number", "positional", "parameter"}},
+		{"echo $? then $$, $! and $- or $_.", []string{"echo", "$?", "$$", "$!", "$-", "$_"}},
+		{`It costs $5; a$b, \$* and ${@} are no parameters, nor is $$$.`, []string{"cost", "5", "b", "parameter"}},
+	}
+	for _, tt := range tests {
+		got := Tokenize(tt.text)
+		if strings.Join(got, " ") != strings.Join(tt.want, " ") {
+			t.Errorf("Tokenize(%q) = %q, want %q", tt.text, got, tt.want)
+		}
+		for _, term := range got {
+			if IsSpecialParam(term) != strings.HasPrefix(term, "$") {
+				t.Errorf("IsSpecialParam(%q) = %v", term, IsSpecialParam(term))
+			}
+		}
+	}
+}

@@ -562,10 +562,16 @@ func entryOf(c *candidate, asked map[string]bool) bool {
 // entryNames returns the code names of text in lower case, whole: words in
 // capitals of three letters or more, options, and names with a dot or an
 // underscore ("NOSPLIT = 4" → nosplit; "-n, --dry-run" → -n, --dry-run).
-// A hyphenated word is none ("remote-tracking").
+// A hyphenated word is none ("remote-tracking"). A shell's special
+// parameter is named "$#" in a question and "#" as its entry's term: both
+// give "$#".
 func entryNames(text string) []string {
 	var out []string
 	for _, f := range strings.Fields(text) {
+		if p := specialParam(f); p != "" {
+			out = append(out, p)
+			continue
+		}
 		w := strings.TrimRight(strings.Trim(f, ",;:()[]\"'`?!"), ".")
 		w, _, _ = strings.Cut(w, "=")
 		letters := strings.IndexFunc(w, unicode.IsLetter) >= 0
@@ -576,6 +582,22 @@ func entryNames(text string) []string {
 		}
 	}
 	return out
+}
+
+// specialParam returns the shell special parameter a word of text names,
+// as textproc.Tokenize gives it: "$#" (quoted, in parentheses or before a
+// question mark: "is that $#?") or an entry's term in symbols ("#"); or "".
+func specialParam(f string) string {
+	w := strings.Trim(f, ",;:()[]\"'`")
+	if symbolName(w) && len(w) == 1 {
+		return "$" + w
+	}
+	for _, p := range textproc.Tokenize(w) {
+		if textproc.IsSpecialParam(p) {
+			return p
+		}
+	}
+	return ""
 }
 
 // codeTerms are the terms of the words of s written as code names: with a
@@ -1363,6 +1385,13 @@ func passageSentences(text string) []sentence {
 				out[n-1].text += "\n" + t
 			}
 			continue
+		case blank(i-1) && blank(i+1) && symbolName(t) && !blank(i+2):
+			// A special parameter's entry ("_", then "($_, an
+			// underscore.) At shell startup, …"), not a rule; "#"
+			// alone is the entry of "$#", not an empty heading.
+			flush()
+			term, defines = t, t
+			continue
 		case strings.HasPrefix(t, "#"):
 			flush()
 			heading = strings.TrimSpace(strings.TrimLeft(t, "#"))
@@ -1370,12 +1399,6 @@ func passageSentences(text string) []sentence {
 			continue
 		case strings.HasPrefix(t, "|"):
 			skip()
-			continue
-		case blank(i-1) && blank(i+1) && symbolName(t) && !blank(i+2):
-			// A special parameter's entry ("_", then "($_, an
-			// underscore.) At shell startup, …"), not a rule.
-			flush()
-			term, defines = t, t
 			continue
 		case t == "" || strings.Trim(t, "-=*_ ") == "":
 			b.WriteString("\n\n")

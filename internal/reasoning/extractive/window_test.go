@@ -343,3 +343,32 @@ func TestCommandWithACommentIsACommand(t *testing.T) {
 		}
 	}
 }
+
+// A shell's special parameters are asked about in symbols ("$*", "$@"):
+// their entries answer, not a sentence that shares the question's other
+// words ("double quotes"). A new user's report of the difference between
+// "$*" and "$@" quoted history expansion and quoting rules instead.
+func TestSpecialParametersAskedInSymbols(t *testing.T) {
+	quoting := "The difference between single and double quotes: inside double quotes, characters keep their literal value, except the dollar sign and the backslash. A double quote may be quoted inside double quotes by preceding it with a backslash."
+	params := "*\n\n($*) Expands to the positional parameters, starting from one. When the expansion occurs within double quotes, it expands to a single word with the values separated by the first character of the separator variable.\n\n" +
+		"@\n\n($@) Expands to the positional parameters, starting from one. When the expansion occurs within double quotes, each parameter expands to a separate word.\n\n" +
+		"#\n\n($#) Expands to the number of positional parameters in decimal."
+	tests := []struct{ q, want, not string }{
+		{`What's the difference between "$*" and "$@" when they are inside double quotes?`, "single word", "literal value"},
+		{"What does $# give me inside a script?", "number of positional parameters", "literal value"},
+	}
+	for _, tt := range tests {
+		fs := analyzeOne(t, tt.q, quoting, params)
+		var all []string
+		for _, f := range fs {
+			all = append(all, f.Text)
+		}
+		text := strings.Join(all, " | ")
+		if !strings.Contains(text, tt.want) {
+			t.Errorf("%q: findings %q, want one stating %q", tt.q, text, tt.want)
+		}
+		if len(fs) > 0 && strings.Contains(fs[0].Text, tt.not) {
+			t.Errorf("%q: best finding %q is the quoting rule", tt.q, fs[0].Text)
+		}
+	}
+}
