@@ -250,3 +250,32 @@ func TestBackgroundOptOut(t *testing.T) {
 		t.Errorf("pid file with the opt-out: %v, want none", err)
 	}
 }
+
+// A command whose data dir is not the one the stack on the dev address
+// serves (a background stack started with another RESEARCHFLOW_DATA_DIR)
+// runs a stack of its own on its data dir: attached to the other, it
+// researched that data dir's corpora and kept its runs there.
+func TestCommandOfAnotherDataDirDoesNotAttach(t *testing.T) {
+	endToEnd(t)
+	f := newBackgroundFixture(t)
+	first := f.command(t)
+	other := f.cfg
+	other.DataDir = t.TempDir()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	s, err := Connect(ctx, other, ConnectOptions{Logger: testLogger(), DevServer: temporalserver.StartDev, SpawnBackground: f.spawn})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if !s.Ephemeral() || s.Config.DataDir != other.DataDir {
+		t.Errorf("the command of %s is connected to %s, want a stack of its own on its data dir", other.DataDir, s.Describe())
+	}
+	if n := f.spawns.Load(); n != 1 {
+		t.Errorf("%d background stacks started, want the first data dir's only", n)
+	}
+	// The first data dir's commands still share its background stack.
+	if again := f.command(t); again != first {
+		t.Errorf("first data dir's command used background pid %d, want %d", again, first)
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"go.temporal.io/api/serviceerror"
@@ -48,6 +49,16 @@ func Connect(ctx context.Context, cfg config.Config, opts ConnectOptions) (*Stac
 	}
 	addr := devAddr(cfg)
 	up := answers(addr)
+	if up && !servedHere(cfg) {
+		// A stack of another data dir (a background stack left by a
+		// command with another RESEARCHFLOW_DATA_DIR) answers on the
+		// address: attached to it, this command would research that data
+		// dir's corpora and keep its runs there.
+		opts.Logger.Warn("the stack answering on "+addr+" serves another data dir; this command runs a stack of its own on "+cfg.DataDir+
+			" (stop that one with RESEARCHFLOW_DATA_DIR=<its data dir> starter stop, or set RESEARCHFLOW_TEMPORAL_PORT)", "holder", devserver.Holder(devserver.LockPath(cfg.TemporalDB())))
+		up = false
+		cfg.Background = false
+	}
 	if !up && cfg.Background && opts.SpawnBackground != nil && cfg.EmbeddedFrontendPort > 0 {
 		t0 := time.Now()
 		if err := ensureBackground(ctx, cfg, opts.SpawnBackground, opts.Logger); err != nil {
@@ -107,6 +118,19 @@ func Connect(ctx context.Context, cfg config.Config, opts ConnectOptions) (*Stac
 	}
 	s.ephemeral = true
 	return s, nil
+}
+
+// servedHere reports whether a live process holds the Temporal database of
+// cfg's data dir: the stack answering on the dev address is this data dir's
+// (its background stack, or a dev stack started on it), not another's.
+func servedHere(cfg config.Config) bool {
+	holder := devserver.Holder(devserver.LockPath(cfg.TemporalDB()))
+	rest, ok := strings.CutPrefix(holder, "pid ")
+	if !ok {
+		return false
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(strings.SplitN(rest, ":", 2)[0]))
+	return err == nil && pid > 0 && alive(pid)
 }
 
 // startingFor bounds how long a command waits for a server that accepts
