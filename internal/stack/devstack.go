@@ -55,7 +55,7 @@ func Connect(ctx context.Context, cfg config.Config, opts ConnectOptions) (*Stac
 		// address: attached to it, this command would research that data
 		// dir's corpora and keep its runs there.
 		opts.Logger.Warn("the stack answering on "+addr+" serves another data dir; this command runs a stack of its own on "+cfg.DataDir+
-			" (stop that one with RESEARCHFLOW_DATA_DIR=<its data dir> starter stop, or set RESEARCHFLOW_TEMPORAL_PORT)", "holder", devserver.Holder(devserver.LockPath(cfg.TemporalDB())))
+			" (stop that one with RESEARCHFLOW_DATA_DIR=<its data dir> starter stop, or set RESEARCHFLOW_TEMPORAL_PORT)")
 		up = false
 		cfg.Background = false
 	}
