@@ -719,16 +719,23 @@ func splitClauses(q string) []string {
 		// designed it and how many arches does it have") is cut at each
 		// comma before a question word too, but only when it ends with a
 		// coordinated question: a lone ", which …" is a relative clause.
+		// "and" opens a clause only when the question word is the next
+		// thing written: in `"$*" and "$@" when …` a name without
+		// letters stands between them.
+		opensAfter := func(i int) bool {
+			return (ws[i].lower == "and" || ws[i].lower == "but" || ws[i].lower == "or") && opensQuestion(ws, i+1) &&
+				strings.Trim(maskedPieces[k][ws[i].end:ws[i+1].start], " ,\t\n") == ""
+		}
 		coordinated := false
 		for i := 2; i+1 < len(ws); i++ {
-			if (ws[i].lower == "and" || ws[i].lower == "but" || ws[i].lower == "or") && opensQuestion(ws, i+1) {
+			if opensAfter(i) {
 				coordinated = true
 			}
 		}
 		cut := 0
 		for i := 1; i+1 < len(ws); i++ {
 			switch {
-			case (ws[i].lower == "and" || ws[i].lower == "but" || ws[i].lower == "or") && opensQuestion(ws, i+1) && i >= 2:
+			case opensAfter(i) && i >= 2:
 				clauses = append(clauses, strings.TrimRight(strings.TrimSpace(p[cut:ws[i].start]), " ,"))
 				cut = ws[i+1].start
 			case coordinated && i >= 2 && questionWords[ws[i].lower] && strings.Contains(p[ws[i-1].end:ws[i].start], ",") &&
@@ -806,7 +813,52 @@ func referentsOf(clause string, ents []entity) referents {
 		}
 		return topicOf([]entity{e})
 	}
-	return referents{one: pick(false), many: pick(true)}
+	many := coordinatedPair(clause, ents)
+	if many == "" {
+		many = pick(true)
+	}
+	return referents{one: pick(false), many: many}
+}
+
+// coordinatedPair returns the first two topics of clause joined by "and"
+// or "or", as the clause writes them with their determiners ("goroutines
+// and channels", "a mutex and a channel", `"$*" and "$@"`): what a later
+// "they" stands for, rather than the first of them alone. "" when the
+// clause coordinates no two topics.
+func coordinatedPair(clause string, ents []entity) string {
+	span := func(e entity) (start, end int, ok bool) {
+		start, end = e.pos, e.pos+len(e.text)
+		if e.quoted {
+			_, open := utf8.DecodeRuneInString(clause[e.pos:])
+			end = e.pos + open + len(e.text)
+			if end > len(clause) || clause[e.pos+open:end] != e.text {
+				return 0, 0, false
+			}
+			_, shut := utf8.DecodeRuneInString(clause[end:])
+			end += shut
+		} else if end > len(clause) || !strings.EqualFold(clause[e.pos:end], e.text) {
+			return 0, 0, false
+		}
+		before := strings.ToLower(clause[:start])
+		for _, d := range []string{"a ", "an ", "the "} {
+			if strings.HasSuffix(before, " "+d) || before == d {
+				start -= len(d)
+				break
+			}
+		}
+		return start, end, true
+	}
+	for i := 0; i+1 < len(ents); i++ {
+		s1, e1, ok1 := span(ents[i])
+		s2, e2, ok2 := span(ents[i+1])
+		if !ok1 || !ok2 || s2 < e1 {
+			continue
+		}
+		if gap := strings.ToLower(strings.TrimSpace(clause[e1:s2])); gap == "and" || gap == "or" {
+			return clause[s1:e2]
+		}
+	}
+	return ""
 }
 
 // auxiliaryBefore reports whether the word before pos in clause is an

@@ -551,3 +551,28 @@ func TestPlanStatedComparisonAndTopiclessClause(t *testing.T) {
 		}
 	}
 }
+
+// "they" after two topics joined by "and" stands for both ("How do
+// goroutines and channels interact?", not "How do goroutines interact?"),
+// and a name written without letters is a word between "and" and a
+// question word: `"$*" and "$@" when they are …` is one question about the
+// two, not a clause "When "$*" are inside double quotes?" (planned from a
+// new user's question).
+func TestPlanTheyStandsForACoordinatedPair(t *testing.T) {
+	tests := []struct{ q, want string }{
+		{"What are goroutines and channels, and how do they interact?", "How do goroutines and channels interact?"},
+		{"How do tar and cpio differ, and which one keeps their permissions?", "Which one keeps the permissions of tar and cpio?"},
+		{`What's the difference between "$*" and "$@" when they are inside double quotes?`, `What is "$@"?`},
+	}
+	for _, tt := range tests {
+		got := texts(plan(t, tt.q, 6))
+		if !slices.Contains(got, tt.want) {
+			t.Errorf("Plan(%q) = %q, want %q among them", tt.q, got, tt.want)
+		}
+		for _, s := range got[1:] {
+			if strings.HasPrefix(s, "When ") {
+				t.Errorf("Plan(%q) planned %q: the condition of the question as a question of its own", tt.q, s)
+			}
+		}
+	}
+}
