@@ -1000,7 +1000,7 @@ func withContext(sents []sentence) []sentence {
 	for i, s := range sents {
 		// A sentence that opens a definition entry refers to its term,
 		// not to the entry before.
-		if i > 0 && leansBack(s.text) && len(out) > 0 && out[len(out)-1].heading == s.heading && !out[len(out)-1].code && !s.cut && s.term == "" {
+		if i > 0 && leansBack(s.text) && len(out) > 0 && out[len(out)-1].heading == s.heading && !out[len(out)-1].code && !s.cut && s.term == "" && !s.explains {
 			prev := out[len(out)-1].text
 			if len(textproc.Words(prev))+len(textproc.Words(s.text)) <= maxWords {
 				// After the command a sentence carries ("… with just a
@@ -1199,6 +1199,10 @@ func coverage(c *candidate, terms []string, concept map[string]string, weight fu
 // inside the passage ("" when the passage shows none before it).
 type sentence struct {
 	text, heading string
+	// explains: the sentence opens the explanation of a callout of the
+	// code block before it and carries that callout's command (see
+	// passageSentences); it continues no sentence before it.
+	explains bool
 	// cut: code or a table was left out just before the sentence, so it
 	// does not continue the sentence before it as written.
 	cut bool
@@ -1256,7 +1260,7 @@ func commandLine(t string) string {
 	if !ok {
 		return ""
 	}
-	cmd := rest
+	cmd := strings.TrimSuffix(strings.TrimSuffix(rest, "..."), "…") // "$ git commit ...": arguments left out
 	for i := 1; i < len(rest); i++ {
 		if rest[i] == '#' && (rest[i-1] == ' ' || rest[i-1] == '\t') {
 			cmd = strings.TrimSpace(rest[:i])
@@ -1276,13 +1280,26 @@ func passageSentences(text string) []sentence {
 	cut := false
 	term := ""    // a definition list's term, for the sentence after it
 	defines := "" // the term of the entry being read, until the next heading or term
+	// A block whose commands carry callout marks ("$ git reset --soft
+	// HEAD^  <1>") is followed by a paragraph explaining each, in order
+	// (AsciiDoc's callout list): the explanation's first sentence carries
+	// its command, so that "Leaves working tree as it was before reset"
+	// is never quoted without the command it describes.
+	var callouts []string
+	explaining := false // a paragraph after the block has taken its command
+	explains := ""      // the command the next sentence explains
 	flush := func() {
 		for _, s := range textproc.Sentences(b.String()) {
 			if textproc.AddressedToMachine(s) {
 				cut = true
 				continue // never evidence, even in chunks stored before extraction dropped it
 			}
-			out = append(out, sentence{text: s, heading: heading, cut: cut, term: term, defines: defines})
+			opens := explains != ""
+			if opens {
+				s += "\n" + explains
+				explains = ""
+			}
+			out = append(out, sentence{text: s, heading: heading, cut: cut, term: term, defines: defines, explains: opens})
 			cut = false
 			if !parenthetical(s) {
 				// A remark in parentheses after the term ("(For TEXT
@@ -1380,6 +1397,13 @@ func passageSentences(text string) []sentence {
 			// the timezone …": the command goes with the sentence that
 			// introduces it, verbatim, so that a how-to answer shows it.
 			flush()
+			if cmd, ok := calloutCommand(t); ok {
+				if explaining {
+					callouts, explaining = nil, false
+				}
+				callouts = append(callouts, cmd)
+				continue
+			}
 			if n := len(out); n > 0 && out[n-1].heading == heading && strings.Count(out[n-1].text, "\n") < maxCommands &&
 				len(textproc.Words(out[n-1].text))+len(textproc.Words(t)) <= maxWords {
 				out[n-1].text += "\n" + t
@@ -1394,6 +1418,7 @@ func passageSentences(text string) []sentence {
 			continue
 		case strings.HasPrefix(t, "#"):
 			flush()
+			callouts = nil
 			heading = strings.TrimSpace(strings.TrimLeft(t, "#"))
 			term, defines = "", ""
 			continue
@@ -1423,6 +1448,7 @@ func passageSentences(text string) []sentence {
 			continue
 		case blank(i-1) && blank(i+1) && isHeadingLine(t):
 			flush()
+			callouts = nil
 			heading = t
 			term, defines = "", ""
 			continue
@@ -1434,6 +1460,11 @@ func passageSentences(text string) []sentence {
 			continue
 		}
 		inBlock = false
+		if len(callouts) > 0 && blank(i-1) {
+			// The next explanation of a callout list.
+			flush()
+			explains, callouts, explaining = callouts[0], callouts[1:], true
+		}
 		if m := listMarker(t); m > 0 {
 			b.WriteString("\n\n")
 			t = strings.TrimSpace(t[m:])
@@ -1443,6 +1474,20 @@ func passageSentences(text string) []sentence {
 	}
 	flush()
 	return out
+}
+
+// calloutMark matches the callout mark that ends a line of a code block
+// ("<1>").
+var calloutMark = regexp.MustCompile(`\s+<(\d{1,2})>$`)
+
+// calloutCommand returns command line t without the callout mark that ends
+// it ("$ git reset --soft HEAD^      <1>"), and whether it has one.
+func calloutCommand(t string) (string, bool) {
+	loc := calloutMark.FindStringIndex(t)
+	if loc == nil {
+		return "", false
+	}
+	return t[:loc[0]], true
 }
 
 // symbolName reports whether t is a name written in symbols alone, as a

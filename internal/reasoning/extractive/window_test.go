@@ -372,3 +372,41 @@ func TestSpecialParametersAskedInSymbols(t *testing.T) {
 		}
 	}
 }
+
+// A manual's example explains its commands in a callout list: "<1>" ends
+// the command line, and the first paragraph after the block explains it.
+// A quoted explanation carries its command: "The last three commits …
+// were bad" was quoted for "undo my last commit but keep my changes"
+// without the `git reset --hard HEAD~3` it describes, and "Leaves working
+// tree as it was" without `git reset --soft HEAD^` (new-user trials).
+func TestCalloutExplanationCarriesItsCommand(t *testing.T) {
+	redo := "Undo a commit and redo\n\n$ git commit ...\n$ git reset --soft HEAD^      <1>\n$ edit                        <2>\n$ git commit -a -c ORIG_HEAD  <3>\n\n" +
+		"This is most often done when you remembered what you just committed is incomplete, or you misspelled your commit message, or both. Leaves working tree as it was before reset.\n\n" +
+		"Make corrections to working tree files.\n\n" +
+		"Reset copies the old head to ORIG_HEAD; redo the commit by starting with its log message."
+	permanent := "Undo commits permanently\n\n$ git commit ...\n$ git reset --hard HEAD~3   <1>\n\n" +
+		"The last three commits (HEAD, HEAD^, and HEAD~2) were bad and you do not want to ever see them again. Do not do this if you have already given these commits to somebody else."
+	fs := analyzeOne(t, "How do I undo my last commit but keep my changes?", redo, permanent)
+	if len(fs) == 0 {
+		t.Fatal("no findings")
+	}
+	soft := false
+	for _, f := range fs {
+		if strings.Contains(f.Text, "were bad") && !strings.Contains(f.Text, "git reset --hard HEAD~3") {
+			t.Errorf("finding %q quotes the explanation without its command", f.Text)
+		}
+		if (strings.Contains(f.Text, "most often done") || strings.Contains(f.Text, "Leaves working tree")) && !strings.Contains(f.Text, "git reset --soft HEAD^") {
+			t.Errorf("finding %q quotes the explanation without its command", f.Text)
+		}
+		soft = soft || strings.Contains(f.Text, "git reset --soft HEAD^")
+	}
+	if !soft {
+		t.Errorf("findings %+v: none shows git reset --soft HEAD^", fs)
+	}
+	// Each explanation is its own: "This removes …" explains the second
+	// command, not the first paragraph.
+	ss := withContext(passageSentences("Undo add\n\n$ edit      <1>\n$ git reset <2>\n\nYou find the changes in these files are in good order.\n\nThis removes the file from the index."))
+	if len(ss) != 2 || ss[1].text != "This removes the file from the index.\n$ git reset" {
+		t.Errorf("sentences %+v, want the second explanation with its own command", ss)
+	}
+}
