@@ -22,7 +22,8 @@ import (
 // the endings of contractions and the possessive ("can't" → "can", was
 // "t"; "Git's" → "git", was "git", "s"); 4 gives "ain't" no term (was
 // "ai"); 5 gives a shell's special parameters terms of their own ("$*",
-// "$@", "$?": none before).
+// "$@", "$?": none before) and takes contractions typed without their
+// apostrophe ("whats", "doesnt") as the stop words they are.
 const AnalysisVersion = 5
 
 // Words splits text into lower-case words (letters, digits, and inner '_',
@@ -248,19 +249,25 @@ const specialParamNames = "?@*#$!-_"
 // backslash, names none.
 func appendSpecialParams(terms []string, text string, from, to int) []string {
 	for i := from; i+1 < to; i++ {
-		if text[i] != '$' || strings.IndexByte(specialParamNames, text[i+1]) < 0 {
-			continue
+		if SpecialParamAt(text, i) {
+			terms = append(terms, text[i:i+2])
+			i++
 		}
-		if i > 0 && (isWordByte(text[i-1]) || text[i-1] == '$' || text[i-1] == '\\') {
-			continue
-		}
-		if i+2 < len(text) && (isWordByte(text[i+2]) || text[i+2] == '$' || text[i+2] == '{') {
-			continue
-		}
-		terms = append(terms, text[i:i+2])
-		i++
 	}
 	return terms
+}
+
+// SpecialParamAt reports whether text[i:i+2] is a shell special parameter
+// written in symbols ("$?"): not inside or after a word, not escaped, not
+// before a word, "$" or "{".
+func SpecialParamAt(text string, i int) bool {
+	if i < 0 || i+1 >= len(text) || text[i] != '$' || strings.IndexByte(specialParamNames, text[i+1]) < 0 {
+		return false
+	}
+	if i > 0 && (isWordByte(text[i-1]) || text[i-1] == '$' || text[i-1] == '\\') {
+		return false
+	}
+	return i+2 >= len(text) || !(isWordByte(text[i+2]) || text[i+2] == '$' || text[i+2] == '{')
 }
 
 // IsSpecialParam reports whether term is a shell special parameter as
@@ -423,6 +430,8 @@ no nor not now of off on once only or other our ours ourselves out over own same
 the their theirs them themselves then there these they this those through to too under until up very was we were
 what when where which while who whom why will with would you your yours yourself yourselves also may might must
 shall us use used using via per e.g i.e etc let lets see
+whats hows wheres whos whens whys thats theres dont doesnt didnt isnt arent wasnt werent havent hasnt hadnt shouldnt
+wouldnt couldnt
 什么 怎么 怎样 如何 多少 哪些 哪个 为什 是否 吗 呢 的 了 何で どの どう です ます`) {
 		m[w] = true
 	}

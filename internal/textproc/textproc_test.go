@@ -249,3 +249,11 @@ func TestSpecialParameters(t *testing.T) {
 		}
 	}
 }
+
+// Contractions typed without their apostrophe are the stop words they
+// stand for: "whats" is no term of "whats the difference".
+func TestContractionsWithoutApostrophe(t *testing.T) {
+	if got := Tokenize("whats the difference, why doesnt it work and dont ask"); strings.Join(got, " ") != "differenc work ask" {
+		t.Errorf("Tokenize = %q, want [differenc work ask]", got)
+	}
+}

@@ -19,7 +19,7 @@ and frozen values: states, dates, creating, creation, quickly, carefully.
 boost::optional works with "quotes" and e.g. abbreviations. 备份数据 と データ.
 The Once type; calls Do. Running runs ran. Indexed indexing indexes index.
 It's the server's job: the client doesn't retry, can't wait and won't panic; it ain't slow.
-Quote "$@", not $*; $? is the status ($$ the PID), not a$b or \$! or ${#}.`
+Quote "$@", not $*; $? is the status ($$ the PID), not a$b or \$! or ${#}. whats it, dont.`
 
 // analysisGolden is the SHA-256 of Tokenize(analysisSample) joined by
 // newlines, made by the build with AnalysisVersion analysisGoldenVersion.

@@ -137,7 +137,7 @@ func (e *Engine) Plan(ctx context.Context, req reasoning.PlanRequest) (reasoning
 	if err := ctx.Err(); err != nil {
 		return reasoning.Plan{}, fmt.Errorf("plan: %w", err)
 	}
-	q := normalizeQuestion(req.Question)
+	q := normalizeQuestion(withApostrophes(req.Question))
 	if q == "" {
 		// The same question gives the same answer: never worth a retry.
 		return reasoning.Plan{}, fault.Permanent(KindNoWords, errors.New("plan: the question has no word to research"))
@@ -690,6 +690,29 @@ func be(plural bool) string {
 	return "is"
 }
 
+// apostrophes are the contractions people type without their apostrophe,
+// as written with it.
+var apostrophes = map[string]string{"whats": "what's", "hows": "how's", "wheres": "where's", "whos": "who's", "whens": "when's",
+	"whys": "why's", "thats": "that's", "dont": "don't", "doesnt": "doesn't", "didnt": "didn't", "isnt": "isn't", "arent": "aren't",
+	"wasnt": "wasn't", "werent": "weren't", "havent": "haven't", "hasnt": "hasn't", "shouldnt": "shouldn't", "wouldnt": "wouldn't",
+	"couldnt": "couldn't"}
+
+// withApostrophes writes the contractions of q typed without their
+// apostrophe with it ("whats the difference" → "what's the difference"),
+// so that "whats" asks and is no topic of the question.
+func withApostrophes(q string) string {
+	ws := scanWords(q)
+	for i := len(ws) - 1; i >= 0; i-- {
+		if a, ok := apostrophes[ws[i].lower]; ok {
+			if capitalized(ws[i].text) {
+				a = strings.ToUpper(a[:1]) + a[1:]
+			}
+			q = q[:ws[i].start] + a + q[ws[i].end:]
+		}
+	}
+	return q
+}
+
 // splitClauses splits a question at '?', ';' and at "and"/"but"/"or" when
 // what follows is itself a question ("… work and when should I use it").
 // Pronouns "it"/"they" in later clauses are replaced by the first topic of
@@ -1092,6 +1115,16 @@ func entities(q string) []entity {
 				masked[k] = ' '
 			}
 			from = j + len(pair[1])
+		}
+	}
+
+	// A shell's special parameters ("$@", "$*") are code names without a
+	// letter, which no word scan finds.
+	for i := 0; i+1 < len(masked); i++ {
+		if textproc.SpecialParamAt(string(masked), i) {
+			add(entity{text: q[i : i+2], pos: i, code: true})
+			masked[i], masked[i+1] = ' ', ' '
+			i++
 		}
 	}
 

@@ -576,3 +576,18 @@ func TestPlanTheyStandsForACoordinatedPair(t *testing.T) {
 		}
 	}
 }
+
+// A question typed casually: "whats" (no apostrophe) asks and is no topic
+// ("What does the documentation say about “Whats” and “bash”?" was
+// planned), and the special parameters it compares ("$@", "$*") are its
+// topics, though written without a letter.
+func TestPlanCasualQuestionWithSymbols(t *testing.T) {
+	got := texts(plan(t, "whats the difference between $@ and $* in bash", 6))
+	want := []string{"What's the difference between $@ and $* in bash?", "What is $@?", "What is $*?"}
+	if !slices.Equal(got, want) {
+		t.Errorf("Plan = %q, want %q", got, want)
+	}
+	if got := texts(plan(t, "why doesnt my alias work in a script", 6)); got[0] != "Why doesn't my alias work in a script?" {
+		t.Errorf("Plan = %q, want the question with its apostrophe", got)
+	}
+}
