@@ -213,6 +213,9 @@ func (e *Engine) Analyze(ctx context.Context, req reasoning.AnalyzeRequest) (rea
 			for _, t := range textproc.Tokenize(heading + " " + sent.defines + " " + p.Title + " " + entryDefinition(sents[i], si)) {
 				terms[t] = true
 			}
+			if d := strings.TrimSpace(sent.defines); symbolName(d) && utf8.RuneCountInString(d) == 1 {
+				terms["$"+d] = true // the entry of "$$", "$#": what its sentences speak of
+			}
 			ctxTerms = append(ctxTerms, terms)
 			c := &candidate{text: s, passage: i, idx: si, heading: headings[i], order: len(cands), vec: newVector(s), pairs: pairVector(s), terms: map[string]int{}, chunkID: p.ChunkID, sourceID: p.SourceID, defines: sent.defines}
 			for _, t := range textproc.Tokenize(s) {
@@ -400,7 +403,9 @@ func (e *Engine) Analyze(ctx context.Context, req reasoning.AnalyzeRequest) (rea
 			// following. $ ssh-keygen -t rsa …") for a how-to question.
 			wide = wideStepSupport
 		}
-		if c.passage >= corePassages && support(c, subTerms, subConcepts, ctxTerms[c.order]) < wide &&
+		// A sentence of the entry the question names ("$$", "--prune")
+		// is about it wherever retrieval ranked its passage.
+		if c.passage >= corePassages && !entryOf(c, askedNames) && support(c, subTerms, subConcepts, ctxTerms[c.order]) < wide &&
 			(len(excluded) == 0 || support(c, without(subTerms, excluded), subConcepts, ctxTerms[c.order]) < wide) {
 			continue
 		}
@@ -566,6 +571,9 @@ func entryOf(c *candidate, asked map[string]bool) bool {
 // parameter is named "$#" in a question and "#" as its entry's term: both
 // give "$#".
 func entryNames(text string) []string {
+	if t := strings.TrimSpace(text); symbolName(t) && utf8.RuneCountInString(t) == 1 {
+		return []string{"$" + t} // an entry's term in symbols: "#" is "$#"
+	}
 	var out []string
 	for _, f := range strings.Fields(text) {
 		if p := specialParam(f); p != "" {
@@ -586,12 +594,9 @@ func entryNames(text string) []string {
 
 // specialParam returns the shell special parameter a word of text names,
 // as textproc.Tokenize gives it: "$#" (quoted, in parentheses or before a
-// question mark: "is that $#?") or an entry's term in symbols ("#"); or "".
+// question mark: "is that $#?"); or "".
 func specialParam(f string) string {
 	w := strings.Trim(f, ",;:()[]\"'`")
-	if symbolName(w) && len(w) == 1 {
-		return "$" + w
-	}
 	for _, p := range textproc.Tokenize(w) {
 		if textproc.IsSpecialParam(p) {
 			return p

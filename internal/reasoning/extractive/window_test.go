@@ -2,6 +2,8 @@ package extractive
 
 import (
 	"context"
+	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -408,5 +410,33 @@ func TestCalloutExplanationCarriesItsCommand(t *testing.T) {
 	ss := withContext(passageSentences("Undo add\n\n$ edit      <1>\n$ git reset <2>\n\nYou find the changes in these files are in good order.\n\nThis removes the file from the index."))
 	if len(ss) != 2 || ss[1].text != "This removes the file from the index.\n$ git reset" {
 		t.Errorf("sentences %+v, want the second explanation with its own command", ss)
+	}
+}
+
+// The entry of the special parameter a question names ("$$") answers it
+// though retrieval ranked its passage below the best six, and the question
+// mark after a parenthesis names no "$?" ("does $$ give me the subshell's
+// pid when I'm inside ( ... )?" ended with no finding).
+func TestEntryOfTheNamedParameterAnswersFromAWidePassage(t *testing.T) {
+	q := "does $$ give me the subshell's pid when I'm inside ( ... )?"
+	var texts []string
+	for i := range 6 {
+		texts = append(texts, fmt.Sprintf("Commands grouped in parentheses run in subshell number %d. A subshell is a copy of the shell process, with a pid of its own.", i))
+	}
+	texts = append(texts, "$\n\n($$) Expands to the process ID of the shell. In a subshell, it expands to the process ID of the invoking shell, not the subshell.\n\n"+
+		"?\n\n($?) Expands to the exit status of the most recently executed foreground pipeline.")
+	fs := analyzeOne(t, q, texts...)
+	found := false
+	for _, f := range fs {
+		found = found || strings.Contains(f.Text, "invoking shell, not the subshell")
+		if strings.Contains(f.Text, "exit status") {
+			t.Errorf("finding %q: the entry of $?, which the question does not name", f.Text)
+		}
+	}
+	if !found {
+		t.Errorf("findings %+v, want the entry of $$", fs)
+	}
+	if got := entryNames(q); !slices.Equal(got, []string{"$$"}) {
+		t.Errorf("entryNames(%q) = %q, want [$$]", q, got)
 	}
 }
