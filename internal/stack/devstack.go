@@ -54,7 +54,7 @@ func Connect(ctx context.Context, cfg config.Config, opts ConnectOptions) (*Stac
 		// command with another RESEARCHFLOW_DATA_DIR) answers on the
 		// address: attached to it, this command would research that data
 		// dir's corpora and keep its runs there.
-		opts.Logger.Warn("the stack answering on "+addr+" serves another data dir; this command runs a stack of its own on "+cfg.DataDir+
+		opts.Logger.Warn("the stack answering on " + addr + " serves another data dir; this command runs a stack of its own on " + cfg.DataDir +
 			" (stop that one with RESEARCHFLOW_DATA_DIR=<its data dir> starter stop, or set RESEARCHFLOW_TEMPORAL_PORT)")
 		up = false
 		cfg.Background = false
