@@ -1241,6 +1241,9 @@ func introduces(s string) bool {
 	if strings.Contains(s, "\n") {
 		return false // it ends with command lines of its own
 	}
+	if l := strings.ToLower(s); strings.HasSuffix(l, " the following.") || strings.HasSuffix(l, " as follows.") {
+		return true // "… list all those packages at the top of it as the following."
+	}
 	r, _ := utf8.DecodeLastRuneInString(s)
 	return unicode.IsLetter(r) || unicode.IsDigit(r)
 }
@@ -1464,6 +1467,16 @@ func passageSentences(text string) []sentence {
 			code(t)
 			continue
 		}
+		if (inBlock || blank(i-1)) && blockLine(t) {
+			// The lines of a file a sentence introduces ("… as the
+			// following.", then "Package: package-1", "Pin-Priority:
+			// -1"): shown with it, as code is.
+			flush()
+			if n := len(out); inBlock || n > 0 && !out[n-1].code && out[n-1].heading == heading && introduces(out[n-1].text) {
+				code(t)
+				continue
+			}
+		}
 		inBlock = false
 		if len(callouts) > 0 && blank(i-1) {
 			// The next explanation of a callout list.
@@ -1479,6 +1492,21 @@ func passageSentences(text string) []sentence {
 	}
 	flush()
 	return out
+}
+
+// fieldLine matches a line of a configuration file or header: a key, a
+// colon and a value ("Pin-Priority: -1", "Package: package-1").
+var fieldLine = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_.-]*:\s+\S`)
+
+// blockLine reports whether line t reads as a line of a file, not prose: a
+// field ("Pin-Priority: -1") or a line with an address ("deb
+// http://deb.debian.org/debian/ testing main"), short and without a
+// sentence's end.
+func blockLine(t string) bool {
+	if t == "" || endsSentence(t) || len(strings.Fields(t)) > 12 {
+		return false
+	}
+	return fieldLine.MatchString(t) || strings.Contains(t, "://")
 }
 
 // calloutMark matches the callout mark that ends a line of a code block

@@ -440,3 +440,25 @@ func TestEntryOfTheNamedParameterAnswersFromAWidePassage(t *testing.T) {
 		t.Errorf("entryNames(%q) = %q, want [$$]", q, got)
 	}
 }
+
+// A sentence that introduces a file's lines "as the following." shows
+// them: "… list all those packages at the top of it as the following."
+// was quoted without the "Pin-Priority: -1" lines it introduces (a
+// new-user trial; the lines were read as a fragment of prose).
+func TestIntroducedFileLinesAreShown(t *testing.T) {
+	text := "You must avoid pinning unless you need it.\n\n" +
+		"If you wish not to pull in particular packages automatically by Recommends, you must create the preferences file and list those packages at the top of it as the following.\n\n" +
+		"Package: package-1\nPin: version *\nPin-Priority: -1\n\n" +
+		"Package: package-2\nPin: version *\nPin-Priority: -1\n\n" +
+		"Upgrades then leave those packages alone."
+	fs := analyzeOne(t, "How do I keep apt from pulling in recommended packages automatically?", text)
+	if len(fs) == 0 || !strings.Contains(fs[0].Text, "as the following.") {
+		t.Fatalf("findings %+v, want the introduction first", fs)
+	}
+	if !strings.Contains(fs[0].Text, "\n\tPin-Priority: -1") {
+		t.Errorf("finding %q, want the file's lines as code after it", fs[0].Text)
+	}
+	if !introduces("The meaning is as follows.") || introduces("This is the following step.") {
+		t.Error("introduces: want a sentence ending \"as follows.\" to introduce, and no other full stop")
+	}
+}
