@@ -38,6 +38,9 @@ type Config struct {
 	// DataDir holds the embedded Temporal database, the embedded memory, the
 	// reports and uploads (RESEARCHFLOW_DATA_DIR, default ./.researchflow).
 	DataDir string
+	// DataDirSet: RESEARCHFLOW_DATA_DIR names the data dir (not the
+	// default, relative to wherever a command runs).
+	DataDirSet bool
 	// TemporalAddress is the cluster to use (TEMPORAL_ADDRESS). Empty means
 	// embedded: the dev stack starts its own server.
 	TemporalAddress string
@@ -277,6 +280,7 @@ func load(lookup Lookup, env envconfig.EnvLookup) (Config, error) {
 	b := &binder{lookup: lookup}
 	c := Config{
 		DataDir:         b.str("RESEARCHFLOW_DATA_DIR", ".researchflow"),
+		DataDirSet:      b.get("RESEARCHFLOW_DATA_DIR") != "",
 		TemporalAddress: b.get("TEMPORAL_ADDRESS"),
 		Namespace:       b.str("TEMPORAL_NAMESPACE", "default"),
 		GoRoot:          b.get("RESEARCHFLOW_GOROOT"),

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/researchflow/researchflow/internal/config"
+	"github.com/researchflow/researchflow/internal/devserver"
 	"github.com/researchflow/researchflow/internal/temporalserver"
 )
 
@@ -261,6 +262,11 @@ func TestCommandOfAnotherDataDirDoesNotAttach(t *testing.T) {
 	first := f.command(t)
 	other := f.cfg
 	other.DataDir = t.TempDir()
+	// A lock file left by a process that ended, naming a pid that lives
+	// again (this test's own): no process holds the lock.
+	if err := os.WriteFile(devserver.LockPath(other.TemporalDB()), []byte(fmt.Sprintf("pid %d: starter\n", os.Getpid())), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	s, err := Connect(ctx, other, ConnectOptions{Logger: testLogger(), DevServer: temporalserver.StartDev, SpawnBackground: f.spawn})

@@ -8,8 +8,9 @@ import (
 	"log/slog"
 	"net"
 	"net/url"
+	"os"
 	"strconv"
-	"strings"
+	"syscall"
 	"time"
 
 	"go.temporal.io/api/serviceerror"
@@ -49,7 +50,7 @@ func Connect(ctx context.Context, cfg config.Config, opts ConnectOptions) (*Stac
 	}
 	addr := devAddr(cfg)
 	up := answers(addr)
-	if up && !servedHere(cfg) {
+	if up && cfg.DataDirSet && !servedHere(cfg) {
 		// A stack of another data dir (a background stack left by a
 		// command with another RESEARCHFLOW_DATA_DIR) answers on the
 		// address: attached to it, this command would research that data
@@ -120,17 +121,27 @@ func Connect(ctx context.Context, cfg config.Config, opts ConnectOptions) (*Stac
 	return s, nil
 }
 
-// servedHere reports whether a live process holds the Temporal database of
-// cfg's data dir: the stack answering on the dev address is this data dir's
-// (its background stack, or a dev stack started on it), not another's.
+// servedHere reports whether a process holds the Temporal database of
+// cfg's data dir (its lock, see devserver.LockPath): the stack answering
+// on the dev address may be this data dir's (its background stack, or a
+// dev stack started on it). When no process holds it, that stack serves
+// another data dir. The lock is tested, not the pid its file names: the
+// file outlives its holder. A shared lock taken and given back at once
+// does not hold the database.
 func servedHere(cfg config.Config) bool {
-	holder := devserver.Holder(devserver.LockPath(cfg.TemporalDB()))
-	rest, ok := strings.CutPrefix(holder, "pid ")
-	if !ok {
-		return false
+	f, err := os.OpenFile(devserver.LockPath(cfg.TemporalDB()), os.O_RDWR, 0)
+	if errors.Is(err, os.ErrNotExist) {
+		return false // nothing ever ran on this data dir
 	}
-	pid, err := strconv.Atoi(strings.TrimSpace(strings.SplitN(rest, ":", 2)[0]))
-	return err == nil && pid > 0 && alive(pid)
+	if err != nil {
+		return true // cannot tell: attach, as before
+	}
+	defer f.Close()
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_SH|syscall.LOCK_NB); err != nil {
+		return true // held
+	}
+	_ = syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
+	return false
 }
 
 // startingFor bounds how long a command waits for a server that accepts
