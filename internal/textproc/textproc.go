@@ -430,7 +430,7 @@ no nor not now of off on once only or other our ours ourselves out over own same
 the their theirs them themselves then there these they this those through to too under until up very was we were
 what when where which while who whom why will with would you your yours yourself yourselves also may might must
 shall us use used using via per e.g i.e etc let lets see
-whats hows wheres whos whens whys thats theres dont doesnt didnt isnt arent wasnt werent havent hasnt hadnt shouldnt
+whats hows wheres whens whys thats theres dont doesnt didnt isnt arent wasnt werent havent hasnt hadnt shouldnt
 wouldnt couldnt
 什么 怎么 怎样 如何 多少 哪些 哪个 为什 是否 吗 呢 的 了 何で どの どう です ます`) {
 		m[w] = true

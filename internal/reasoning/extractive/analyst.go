@@ -1268,9 +1268,11 @@ func commandLine(t string) string {
 	if !ok {
 		return ""
 	}
-	cmd := strings.TrimSuffix(strings.TrimSuffix(rest, "..."), "…") // "$ git commit ...": arguments left out
-	for i := 1; i < len(rest); i++ {
-		if rest[i] == '#' && (rest[i-1] == ' ' || rest[i-1] == '\t') {
+	cmd := strings.TrimSuffix(rest, " ...") // "$ git commit ...": arguments left out
+	for i := 1; i+1 < len(rest); i++ {
+		// A comment: "#" after white space and before a space ("# oops,
+		// …"; "see #12" is no comment).
+		if rest[i] == '#' && (rest[i-1] == ' ' || rest[i-1] == '\t') && (rest[i+1] == ' ' || rest[i+1] == '\t') {
 			cmd = strings.TrimSpace(rest[:i])
 			break
 		}
@@ -1470,18 +1472,43 @@ func passageSentences(text string) []sentence {
 		if (inBlock || blank(i-1)) && blockLine(t) {
 			// The lines of a file a sentence introduces ("… as the
 			// following.", then "Package: package-1", "Pin-Priority:
-			// -1"): shown with it, as code is.
-			flush()
-			if n := len(out); inBlock || n > 0 && !out[n-1].code && out[n-1].heading == heading && introduces(out[n-1].text) {
-				code(t)
-				continue
+			// -1"): shown with it, as code is. A run of such lines ends
+			// at a blank line, not in a line of prose ("Note: this
+			// removes … so you will" / "need to log in again." is a
+			// sentence), and one line alone is a file's only where a
+			// sentence announced it right before.
+			run := i
+			for run < len(lines) && !blank(run) && blockLine(strings.TrimSpace(lines[run])) {
+				run++
+			}
+			if blank(run) && (run-i >= 2 || !blank(i-1)) {
+				flush()
+				n := len(out)
+				announced := n > 0 && !out[n-1].code && out[n-1].heading == heading && announces(out[n-1].text)
+				if inBlock && (run-i >= 2 || !blank(i-1)) || announced {
+					code(t)
+					continue
+				}
+			} else if blank(run) && run-i == 1 && !inBlock {
+				flush()
+				if n := len(out); n > 0 && !out[n-1].code && out[n-1].heading == heading && announces(out[n-1].text) {
+					code(t)
+					continue
+				}
 			}
 		}
 		inBlock = false
 		if len(callouts) > 0 && blank(i-1) {
-			// The next explanation of a callout list.
-			flush()
-			explains, callouts, explaining = callouts[0], callouts[1:], true
+			if calloutRef.MatchString(t) {
+				// The explanations name their marks ("<1> …", "(2) …")
+				// in running text: which paragraph explains which
+				// command is not told by their order.
+				callouts = nil
+			} else {
+				// The next explanation of a callout list.
+				flush()
+				explains, callouts, explaining = callouts[0], callouts[1:], true
+			}
 		}
 		if m := listMarker(t); m > 0 {
 			b.WriteString("\n\n")
@@ -1499,19 +1526,37 @@ func passageSentences(text string) []sentence {
 var fieldLine = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_.-]*:\s+\S`)
 
 // blockLine reports whether line t reads as a line of a file, not prose: a
-// field ("Pin-Priority: -1") or a line with an address ("deb
-// http://deb.debian.org/debian/ testing main"), short and without a
-// sentence's end.
+// field with a short value ("Pin-Priority: -1") or a line with an address
+// that is no Markdown link ("deb http://deb.debian.org/debian/ testing
+// main"), short and without a sentence's end.
 func blockLine(t string) bool {
-	if t == "" || endsSentence(t) || len(strings.Fields(t)) > 12 {
+	ws := strings.Fields(t)
+	if len(ws) == 0 || endsSentence(t) || len(ws) > 8 {
 		return false
 	}
-	return fieldLine.MatchString(t) || strings.Contains(t, "://")
+	if fieldLine.MatchString(t) {
+		return len(ws) <= 6
+	}
+	return strings.Contains(t, "://") && !strings.Contains(t, "](")
+}
+
+// announces reports whether sentence s announces what follows it: it ends
+// with a colon, "the following." or "as follows.".
+func announces(s string) bool {
+	if strings.Contains(s, "\n") {
+		return false
+	}
+	l := strings.ToLower(s)
+	return strings.HasSuffix(l, ":") || strings.HasSuffix(l, " the following.") || strings.HasSuffix(l, " as follows.")
 }
 
 // calloutMark matches the callout mark that ends a line of a code block
 // ("<1>").
 var calloutMark = regexp.MustCompile(`\s+<(\d{1,2})>$`)
+
+// calloutRef matches a paragraph that opens with a callout's mark or
+// number ("<1> …", "(2) …", "3. …").
+var calloutRef = regexp.MustCompile(`^(<\d{1,2}>|\(\d{1,2}\)|\d{1,2}[.)])\s`)
 
 // calloutCommand returns command line t without the callout mark that ends
 // it ("$ git reset --soft HEAD^      <1>"), and whether it has one.

@@ -312,7 +312,7 @@ func focusInSetting(q string) string {
 	if len(before) == 0 || !topicMarkers[before[len(before)-1]] {
 		return ""
 	}
-	return "What about " + strings.TrimPrefix(ents[focus].text, "the ") + " in " + ents[setting].text + "?"
+	return withMark("What about " + strings.TrimPrefix(ents[focus].text, "the ") + " in " + ents[setting].text)
 }
 
 // objectPronouns stand for an object after a verb ("verify them").
@@ -391,7 +391,13 @@ func maskCode(q string) string {
 		}
 	}
 	if in {
-		return q // an unclosed backtick marks no code
+		b = []byte(q) // an unclosed backtick marks no code
+	}
+	// A special parameter is a word too: the "?" of "$?" ends no clause.
+	for i := 0; i+1 < len(b); i++ {
+		if textproc.SpecialParamAt(string(b), i) {
+			b[i], b[i+1] = 'x', 'x'
+		}
 	}
 	return string(b)
 }
@@ -425,10 +431,10 @@ func sideQuestion(q string) func(entity) string {
 	if len(ws) > 3 && ws[0].lower == "how" && (ws[2].lower == "is" || ws[2].lower == "are") && !textproc.IsStopWord(ws[1].lower) {
 		measure := ws[1].lower
 		return func(e entity) string {
-			return "How " + measure + " " + be(e.plural) + " " + article(q, e) + e.text + "?"
+			return withMark("How " + measure + " " + be(e.plural) + " " + article(q, e) + e.text)
 		}
 	}
-	return func(e entity) string { return "What " + be(e.plural) + " " + article(q, e) + e.text + "?" }
+	return func(e entity) string { return withMark("What " + be(e.plural) + " " + article(q, e) + e.text) }
 }
 
 // describing reports whether a word reads as an adjective by its ending
@@ -561,7 +567,7 @@ func normalizeQuestion(q string) string {
 	}
 	asked := strings.Contains(q, "?")
 	stated := !asked && strings.HasSuffix(q, ".")
-	q = strings.TrimRight(q, " ?.!")
+	q = trimEnd(q)
 	if q == "" {
 		return ""
 	}
@@ -573,7 +579,7 @@ func normalizeQuestion(q string) string {
 		// A need stated ("I want to undo my last commit", "show me how to
 		// set the time zone") asks how.
 		if rest, ok := statedNeed(q, ws); ok {
-			return "How do I " + rest + "?"
+			return withMark("How do I " + rest)
 		}
 	}
 	first := ws[0].lower
@@ -581,7 +587,7 @@ func normalizeQuestion(q string) string {
 		return d
 	}
 	if isBareTopic(ws) {
-		return "What " + be(pluralPhrase(ws)) + " " + q + "?"
+		return withMark("What " + be(pluralPhrase(ws)) + " " + q)
 	}
 	q = capitalize(q)
 	if imperatives[first] && !asked || stated && !questionWords[first] {
@@ -590,7 +596,7 @@ func normalizeQuestion(q string) string {
 		// stays one.
 		return q + "."
 	}
-	return q + "?"
+	return withMark(q)
 }
 
 // needOpenings state a need or ask for help with a task; what follows
@@ -660,7 +666,7 @@ func statedComparison(q string, ws []word) (string, bool) {
 		// a comparison, left as written.
 		return "", false
 	}
-	return "What is the difference between " + left + " and " + right + "?", true
+	return withMark("What is the difference between " + left + " and " + right), true
 }
 
 func pluralPhrase(ws []word) bool {
@@ -690,12 +696,37 @@ func be(plural bool) string {
 	return "is"
 }
 
+// withMark ends question q with its question mark, which a question ending in
+// "$?" has ("What is $?").
+func withMark(q string) string {
+	if strings.HasSuffix(q, "$?") {
+		return q
+	}
+	return q + "?"
+}
+
+// trimEnd trims the marks that end q, but not the symbol of a special
+// parameter that ends it ("what is $!", "… hold $?").
+func trimEnd(q string) string {
+	for {
+		t := strings.TrimRight(q, " ")
+		if t == "" {
+			return ""
+		}
+		last := t[len(t)-1]
+		if !strings.ContainsRune("?.!", rune(last)) || len(t) >= 2 && textproc.SpecialParamAt(t, len(t)-2) {
+			return t
+		}
+		q = t[:len(t)-1]
+	}
+}
+
 // apostrophes are the contractions people type without their apostrophe,
 // as written with it.
-var apostrophes = map[string]string{"whats": "what's", "hows": "how's", "wheres": "where's", "whos": "who's", "whens": "when's",
-	"whys": "why's", "thats": "that's", "dont": "don't", "doesnt": "doesn't", "didnt": "didn't", "isnt": "isn't", "arent": "aren't",
-	"wasnt": "wasn't", "werent": "weren't", "havent": "haven't", "hasnt": "hasn't", "shouldnt": "shouldn't", "wouldnt": "wouldn't",
-	"couldnt": "couldn't"}
+var apostrophes = map[string]string{"whats": "what's", "hows": "how's", "wheres": "where's", "whens": "when's",
+	"whys": "why's", "thats": "that's", "theres": "there's", "dont": "don't", "doesnt": "doesn't", "didnt": "didn't", "isnt": "isn't",
+	"arent": "aren't", "wasnt": "wasn't", "werent": "weren't", "havent": "haven't", "hasnt": "hasn't", "hadnt": "hadn't",
+	"shouldnt": "shouldn't", "wouldnt": "wouldn't", "couldnt": "couldn't"}
 
 // withApostrophes writes the contractions of q typed without their
 // apostrophe with it ("whats the difference" → "what's the difference"),
@@ -703,7 +734,8 @@ var apostrophes = map[string]string{"whats": "what's", "hows": "how's", "wheres"
 func withApostrophes(q string) string {
 	ws := scanWords(q)
 	for i := len(ws) - 1; i >= 0; i-- {
-		if a, ok := apostrophes[ws[i].lower]; ok {
+		// A word in capitals is a name ("DONT", a telnet command).
+		if a, ok := apostrophes[ws[i].lower]; ok && !(len(ws[i].text) > 1 && strings.ToUpper(ws[i].text) == ws[i].text) {
 			if capitalized(ws[i].text) {
 				a = strings.ToUpper(a[:1]) + a[1:]
 			}

@@ -591,3 +591,31 @@ func TestPlanCasualQuestionWithSymbols(t *testing.T) {
 		t.Errorf("Plan = %q, want the question with its apostrophe", got)
 	}
 }
+
+// The mark of "$?" and "$!" is the parameter's, not the question's: "what
+// is $!" asks about $!, not $?; "$?" with its question mark is one word of
+// a clause. A word in capitals is a name, not a contraction ("DONT", a
+// telnet command), and "whos" is a command. (A reviewer's findings.)
+func TestPlanKeepsSymbolsAndNames(t *testing.T) {
+	tests := []struct{ q, want string }{
+		{"what is $!", "What is $!?"},
+		{"$? vs PIPESTATUS", "What is $?"},
+		{"What does $? hold after a pipeline, and how do I save it?", "How do I save $?"},
+		{"what does DONT mean in telnet", "What does DONT mean in telnet?"},
+		{"What does whos show in Octave?", "What does whos show in Octave?"},
+	}
+	for _, tt := range tests {
+		if got := texts(plan(t, tt.q, 6)); !slices.Contains(got, tt.want) {
+			t.Errorf("Plan(%q) = %q, want %q among them", tt.q, got, tt.want)
+		}
+	}
+	for _, bad := range []string{"$??", "save hold", "$? and $?"} {
+		for _, q := range []string{"$? vs PIPESTATUS", "What does $? hold after a pipeline, and how do I save it?", "difference between $? and $!"} {
+			for _, s := range texts(plan(t, q, 6)) {
+				if strings.Contains(s, bad) {
+					t.Errorf("Plan(%q) planned %q", q, s)
+				}
+			}
+		}
+	}
+}

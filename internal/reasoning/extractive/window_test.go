@@ -462,3 +462,42 @@ func TestIntroducedFileLinesAreShown(t *testing.T) {
 		t.Error("introduces: want a sentence ending \"as follows.\" to introduce, and no other full stop")
 	}
 }
+
+// A wrapped paragraph of prose whose first line reads like a field ("Note:
+// this removes …") or holds a link is prose, not a file's lines, even after
+// a code block or a colon; an explanation list that names its marks
+// ("<1> …") gives no command to a later paragraph by order; "#12" is no
+// comment. (Faults a reviewer found in this session's first forms.)
+func TestFileLinesAndCalloutsDoNotTakeProse(t *testing.T) {
+	tests := []struct{ q, text, want string }{
+		{"Will clearing the cache remove my cached credentials?",
+			"To remove the cache, run:\n\n    rm -rf ~/.cache/foo\n\nNote: this removes all cached credentials as well, so you will\nneed to log in again.",
+			"Note: this removes all cached credentials as well, so you will need to log in again."},
+		{"Does the upgrade delete data in the database?",
+			"Before you upgrade, read this:\n\nWarning: this will delete all data in the\ndatabase, so back it up first.",
+			"Warning: this will delete all data in the database"},
+		{"Can the watcher leave child processes running?",
+			"The watcher restarts the task on every change:\n\nThere is a [known issue](https://example.org/issues/7) where the watcher\nmay leave child processes running after a restart.",
+			"There is a [known issue](https://example.org/issues/7) where the watcher may leave child processes running"},
+	}
+	for _, tt := range tests {
+		var all []string
+		for _, f := range analyzeOne(t, tt.q, tt.text) {
+			all = append(all, f.Text)
+		}
+		if !strings.Contains(strings.Join(all, " | "), tt.want) {
+			t.Errorf("%q: findings %q, want one stating %q", tt.q, all, tt.want)
+		}
+	}
+	inline := "Undo a commit and redo\n\n$ git reset --soft HEAD^   <1>\n$ edit                     <2>\n\n<1> This is most often done when you committed too early.\n<2> Make corrections to working tree files.\n\nBranches are cheap, so make many of them."
+	for _, s := range withContext(passageSentences(inline)) {
+		if strings.Contains(s.text, "$ edit") || strings.Contains(s.text, "$ git reset") {
+			t.Errorf("sentence %q carries a command by order though the explanations name their marks", s.text)
+		}
+	}
+	for _, line := range []string{"# the default is fine for most users, see #12.", "# wait for it..."} {
+		if got := commandLine(line); got != "" {
+			t.Errorf("commandLine(%q) = %q, want none", line, got)
+		}
+	}
+}
