@@ -1481,17 +1481,12 @@ func passageSentences(text string) []sentence {
 			for run < len(lines) && !blank(run) && blockLine(strings.TrimSpace(lines[run])) {
 				run++
 			}
-			if blank(run) && (run-i >= 2 || !blank(i-1)) {
+			if blank(run) {
 				flush()
 				n := len(out)
 				announced := n > 0 && !out[n-1].code && out[n-1].heading == heading && announces(out[n-1].text)
-				if inBlock && (run-i >= 2 || !blank(i-1)) || announced {
-					code(t)
-					continue
-				}
-			} else if blank(run) && run-i == 1 && !inBlock {
-				flush()
-				if n := len(out); n > 0 && !out[n-1].code && out[n-1].heading == heading && announces(out[n-1].text) {
+				single := run-i == 1 && blank(i-1)
+				if announced || inBlock && !single {
 					code(t)
 					continue
 				}
