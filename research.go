@@ -505,6 +505,10 @@ type Progress struct {
 	Error string `json:"error,omitempty"`
 	// Sources are the sources the run searches (ResearchInput.Sources).
 	SearchSources []string `json:"searchSources,omitempty"`
+	// Ingest is what the run read of its folder (CorpusPath) before it
+	// planned: files read, unchanged and skipped, with why; nil for a run
+	// of a named corpus.
+	Ingest *IngestSummary `json:"ingest,omitempty"`
 	// DeadLetters are the searches that exhausted their retries so far.
 	DeadLetters []DeadLetter `json:"deadLetters,omitempty"`
 	// Revision of the report (1 for a first run; see ResearchResult).

@@ -138,8 +138,19 @@ func (v *progressView) end() {
 // returns its outcome.
 func watchResearch(ctx context.Context, runs *client.Client, id string, v *progressView) (client.Outcome, error) {
 	defer v.end()
-	planShown, estimateShown := false, false
+	planShown, estimateShown, ingestShown := false, false, false
 	return runs.Watch(ctx, id, client.WatchOptions{Poll: 250 * time.Millisecond}, func(p rf.Progress) error {
+		if !ingestShown && p.Ingest != nil {
+			// What a run of a folder read of it, and what it left out.
+			v.end()
+			in, corpus := p.Ingest, p.Corpus
+			if _, name, ok := strings.Cut(corpus, rf.ScopeSeparator); ok {
+				corpus = name // an API key owner's corpus, as its owner names it
+			}
+			fmt.Fprintf(v.w, "corpus %s: %d files (%d unchanged), %d chunks written, %d skipped\n", corpus, in.Files, in.Unchanged, in.Chunks, len(in.Skipped))
+			printSkipped(v.w, in.Skipped)
+			ingestShown = true
+		}
 		if !planShown && len(p.SubQuestions) > 0 {
 			v.showPlan(p)
 			planShown = true

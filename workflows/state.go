@@ -56,6 +56,8 @@ type ResearchState struct {
 	Sources []rf.Source `json:"sources,omitempty"`
 	// Claims are the report's cited statements, once it is written.
 	Claims []rf.Claim `json:"claims,omitempty"`
+	// Ingest is what the run read of its folder (Progress.Ingest).
+	Ingest *rf.IngestSummary `json:"ingest,omitempty"`
 
 	// Priced plans and budget pauses (see budget.go). Estimate is the
 	// plan's estimate; Budget the limits after an extension (nil: the
@@ -153,6 +155,11 @@ func (s *ResearchState) Progress(researchID string, in rf.ResearchInput) rf.Prog
 		p.BudgetPause = &bp
 	}
 	p.Skipped = slices.Clone(s.SkippedSteps)
+	if s.Ingest != nil {
+		in := *s.Ingest
+		in.Skipped = slices.Clone(s.Ingest.Skipped)
+		p.Ingest = &in
+	}
 	if s.Status == rf.StatusAwaitingApproval {
 		for i := len(s.Timings) - 1; i >= 0; i-- {
 			if s.Timings[i].Stage == rf.StageApproval {

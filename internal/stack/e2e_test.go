@@ -352,3 +352,38 @@ func TestEndToEndApprovalReflectionAndGaps(t *testing.T) {
 	}
 	recordHistory(t, run, "research_%s_approval.json")
 }
+
+// A run of a folder says what it read of it: the files, and each file it
+// left out with why (`starter --corpus DIR` printed nothing of it; only
+// `starter ingest` did).
+func TestFolderRunShowsWhatItRead(t *testing.T) {
+	endToEnd(t)
+	dir := writeCorpus(t)
+	if err := os.WriteFile(filepath.Join(dir, "broken.pdf"), []byte("not a PDF at all"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	id := unique("e2e-folder-ingest")
+	research(t, id, rf.ResearchInput{Question: "What does a lighthouse keeper trim?", CorpusPath: dir, MaxSubQuestions: 1})
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	p, err := shared.Runs.Progress(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Ingest == nil || p.Ingest.Files == 0 {
+		t.Fatalf("progress.ingest = %+v, want the files read", p.Ingest)
+	}
+	skipped := false
+	for _, s := range p.Ingest.Skipped {
+		skipped = skipped || strings.HasSuffix(s.Path, "broken.pdf") && s.Reason != ""
+	}
+	if !skipped {
+		t.Errorf("progress.ingest.skipped = %+v, want broken.pdf with its reason", p.Ingest.Skipped)
+	}
+	// A run of a named corpus read no folder.
+	named := unique("e2e-named-ingest")
+	research(t, named, rf.ResearchInput{Question: "What does a lighthouse keeper trim?", Corpus: filepath.Base(dir), MaxSubQuestions: 1})
+	if p, err := shared.Runs.Progress(ctx, named); err != nil || p.Ingest != nil {
+		t.Errorf("progress of a named corpus: ingest %+v, %v; want none", p.Ingest, err)
+	}
+}
