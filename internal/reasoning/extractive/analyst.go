@@ -213,8 +213,8 @@ func (e *Engine) Analyze(ctx context.Context, req reasoning.AnalyzeRequest) (rea
 			for _, t := range textproc.Tokenize(heading + " " + sent.defines + " " + p.Title + " " + entryDefinition(sents[i], si)) {
 				terms[t] = true
 			}
-			if d := strings.TrimSpace(sent.defines); symbolName(d) && utf8.RuneCountInString(d) == 1 {
-				terms["$"+d] = true // the entry of "$$", "$#": what its sentences speak of
+			if p := symbolEntry(sent.defines); p != "" {
+				terms[p] = true // the entry of "$$", "$#": what its sentences speak of
 			}
 			ctxTerms = append(ctxTerms, terms)
 			c := &candidate{text: s, passage: i, idx: si, heading: headings[i], order: len(cands), vec: newVector(s), pairs: pairVector(s), terms: map[string]int{}, chunkID: p.ChunkID, sourceID: p.SourceID, defines: sent.defines}
@@ -571,8 +571,8 @@ func entryOf(c *candidate, asked map[string]bool) bool {
 // parameter is named "$#" in a question and "#" as its entry's term: both
 // give "$#".
 func entryNames(text string) []string {
-	if t := strings.TrimSpace(text); symbolName(t) && utf8.RuneCountInString(t) == 1 {
-		return []string{"$" + t} // an entry's term in symbols: "#" is "$#"
+	if p := symbolEntry(text); p != "" {
+		return []string{p}
 	}
 	var out []string
 	for _, f := range strings.Fields(text) {
@@ -590,6 +590,15 @@ func entryNames(text string) []string {
 		}
 	}
 	return out
+}
+
+// symbolEntry returns the special parameter an entry's term in symbols
+// names ("#" is "$#"), or "".
+func symbolEntry(term string) string {
+	if t := strings.TrimSpace(term); symbolName(t) && utf8.RuneCountInString(t) == 1 {
+		return "$" + t
+	}
+	return ""
 }
 
 // specialParam returns the shell special parameter a word of text names,

@@ -394,8 +394,11 @@ func maskCode(q string) string {
 		b = []byte(q) // an unclosed backtick marks no code
 	}
 	// A special parameter is a word too: the "?" of "$?" ends no clause.
+	// (Masking a parameter changes nothing another one is judged by: one
+	// right after it would have been "$" after its symbol.)
+	text := string(b)
 	for i := 0; i+1 < len(b); i++ {
-		if textproc.SpecialParamAt(string(b), i) {
+		if textproc.SpecialParamAt(text, i) {
 			b[i], b[i+1] = 'x', 'x'
 		}
 	}
@@ -1152,8 +1155,9 @@ func entities(q string) []entity {
 
 	// A shell's special parameters ("$@", "$*") are code names without a
 	// letter, which no word scan finds.
+	unmasked := string(masked)
 	for i := 0; i+1 < len(masked); i++ {
-		if textproc.SpecialParamAt(string(masked), i) {
+		if textproc.SpecialParamAt(unmasked, i) {
 			add(entity{text: q[i : i+2], pos: i, code: true})
 			masked[i], masked[i+1] = ' ', ' '
 			i++
