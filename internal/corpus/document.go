@@ -26,7 +26,8 @@ type Document struct {
 	// preformatted blocks line by line, markup removed.
 	Text string `json:"text"`
 	// DocHash is memory.Hash of the raw file (of the doc comment for Go
-	// package documentation); ingestion uses it to skip unchanged documents.
+	// package documentation) and the ExtractionVersion it was read with;
+	// ingestion uses it to skip unchanged documents.
 	DocHash string `json:"docHash"`
 	// Sections lists the headings in order of appearance.
 	Sections []Section `json:"sections,omitempty"`
@@ -113,8 +114,21 @@ func LoadFile(corpusName, path string) (Document, error) {
 	}
 	doc.Location = abs
 	doc.SourceID = memory.SourceID(corpusName, abs)
-	doc.DocHash = memory.Hash(string(raw))
+	doc.DocHash = docHash(string(raw))
 	return doc, nil
+}
+
+// ExtractionVersion names what documents' text is extracted as: it changes
+// when a change of extraction changes the text of documents already read
+// (2: an ordered list's items are numbered), so that the next ingestion
+// of an unchanged file writes its chunks again instead of keeping the
+// text the older extraction gave.
+const ExtractionVersion = "2"
+
+// docHash is a document's DocHash: the hash of its raw bytes and the
+// extraction they were read with (version 1 hashed the bytes alone).
+func docHash(raw string) string {
+	return memory.Hash("extraction " + ExtractionVersion + "\n" + raw)
 }
 
 // toText gives decoded text "\n" line ends (and valid UTF-8 whatever it

@@ -198,7 +198,7 @@ func packageDoc(fset *token.FileSet, corpus, dir, rel string) (Document, bool, e
 		doc.Title = title
 		doc.Location = path
 		doc.SourceID = memory.SourceID(corpus, path)
-		doc.DocHash = memory.Hash(comment)
+		doc.DocHash = docHash(comment)
 		return doc, true, nil
 	}
 	return Document{}, false, nil

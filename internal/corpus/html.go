@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"golang.org/x/net/html"
@@ -53,9 +54,12 @@ type htmlExtractor struct {
 	hidden map[*html.Node]bool
 	// hasArticle: the page has a <main> or <article>; text outside them is
 	// dropped. inArticle is the depth of those elements around the walk.
-	hasArticle   bool
-	inArticle    int
-	pre          int // depth of <pre> elements
+	hasArticle bool
+	inArticle  int
+	pre        int // depth of <pre> elements
+	// marker is the number of the ordered list item being read ("2. "),
+	// written before the item's first text.
+	marker       string
 	title        string
 	metaTitle    string
 	firstHeading string
@@ -71,6 +75,10 @@ func (x *htmlExtractor) walk(n *html.Node) {
 	case html.TextNode:
 		if x.hasArticle && x.inArticle == 0 {
 			return
+		}
+		if x.marker != "" && strings.TrimSpace(n.Data) != "" {
+			x.t.inline(x.marker)
+			x.marker = ""
 		}
 		if x.pre > 0 {
 			x.preText(n.Data)
@@ -144,6 +152,21 @@ func (x *htmlExtractor) element(n *html.Node) {
 			x.t.brk(1)
 		}
 		return
+	case atom.Li:
+		if m := itemNumber(n); m != "" {
+			// An ordered list's numbers are part of what it says: the
+			// steps of a procedure, and the explanations of a code
+			// block's callouts ("<2>" is explained by item 2, however
+			// many paragraphs item 1 has), as text renderings of HTML
+			// (lynx -dump, html2text) write them.
+			x.t.brk(1)
+			outer := x.marker
+			x.marker = m + " "
+			x.children(n)
+			x.marker = outer
+			x.t.brk(1)
+			return
+		}
 	case atom.Td, atom.Th:
 		x.t.inline(" ")
 		x.children(n)
@@ -164,6 +187,38 @@ func (x *htmlExtractor) element(n *html.Node) {
 		return
 	}
 	x.children(n)
+}
+
+// itemNumber is the number of list item li in its ordered list ("3."),
+// counted as browsers do (the list's start attribute, an item's value
+// attribute), or "" for an item of another list. Lists typed "a" or "A"
+// are lettered.
+func itemNumber(li *html.Node) string {
+	ol := li.Parent
+	if ol == nil || ol.DataAtom != atom.Ol {
+		return ""
+	}
+	n := 1
+	if v, err := strconv.Atoi(strings.TrimSpace(attr(ol, "start"))); err == nil {
+		n = v
+	}
+	for c := ol.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type != html.ElementNode || c.DataAtom != atom.Li {
+			continue
+		}
+		if v, err := strconv.Atoi(strings.TrimSpace(attr(c, "value"))); err == nil {
+			n = v
+		}
+		if c == li {
+			break
+		}
+		n++
+	}
+	switch t := attr(ol, "type"); {
+	case (t == "a" || t == "A") && n >= 1 && n <= 26:
+		return string(rune(t[0]+byte(n-1))) + "."
+	}
+	return strconv.Itoa(n) + "."
 }
 
 // isArticle reports whether n holds a page's main content.

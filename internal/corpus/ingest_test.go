@@ -353,3 +353,43 @@ func TestIngestPrunesRemovedFiles(t *testing.T) {
 		t.Errorf("corpus holds %d chunks, want %d (the files still there)", got, before)
 	}
 }
+
+// A file whose chunks were written by an older extraction (version 1
+// hashed the raw bytes alone) is read again and its chunks rewritten,
+// though its bytes did not change: its stored text is what the older
+// extraction made of it (an ordered list without its numbers).
+func TestIngestRereadsFilesOfAnOlderExtraction(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, dir, "steps.html", "<html><body><h1>Steps</h1><ol><li>Open the valve.</li><li>Wait a minute.</li></ol></body></html>")
+	path := filepath.Join(dir, "steps.html")
+	doc, err := LoadFile("notes", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(doc.Text, "2. Wait a minute.") {
+		t.Fatalf("text %q, want the list's numbers", doc.Text)
+	}
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	store := newFakeStore()
+	old := doc
+	old.Text = "Steps\n\nOpen the valve.\nWait a minute."
+	old.DocHash = memory.Hash(string(raw)) // as version 1 stored it
+	if err := store.Upsert(context.Background(), Split(old, "notes", SplitOptions{})); err != nil {
+		t.Fatal(err)
+	}
+	stats, err := newIngester(store).Ingest(context.Background(), IngestRequest{Corpus: "notes", Path: dir}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if stats.Unchanged != 0 || stats.Chunks == 0 {
+		t.Fatalf("stats %+v, want the file written again", stats)
+	}
+	for _, c := range store.chunks {
+		if c.DocHash != doc.DocHash || !strings.Contains(c.Text, "2. Wait a minute.") {
+			t.Errorf("chunk %q (hash %s), want the current extraction's text and hash %s", c.Text, c.DocHash, doc.DocHash)
+		}
+	}
+}

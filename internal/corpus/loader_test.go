@@ -85,8 +85,8 @@ func TestLoadHTML(t *testing.T) {
 	if got, want := d.SourceID, memory.SourceID("notes", path); got != want {
 		t.Errorf("SourceID = %q, want %q", got, want)
 	}
-	if got, want := d.DocHash, memory.Hash(testHTML); got != want {
-		t.Errorf("DocHash = %q, want hash of the raw file %q", got, want)
+	if got, want := d.DocHash, memory.Hash("extraction "+ExtractionVersion+"\n"+testHTML); got != want {
+		t.Errorf("DocHash = %q, want hash of the extraction version and the raw file %q", got, want)
 	}
 }
 
