@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"math"
 	"regexp"
+	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -1305,6 +1307,8 @@ func passageSentences(text string) []sentence {
 	// its command, so that "Leaves working tree as it was before reset"
 	// is never quoted without the command it describes.
 	var callouts []string
+	var marks []int     // the mark of each of callouts
+	numbered := 0       // the mark of the explanation given last by its number
 	explaining := false // a paragraph after the block has taken its command
 	explains := ""      // the command the next sentence explains
 	flush := func() {
@@ -1416,11 +1420,11 @@ func passageSentences(text string) []sentence {
 			// the timezone …": the command goes with the sentence that
 			// introduces it, verbatim, so that a how-to answer shows it.
 			flush()
-			if cmd, ok := calloutCommand(t); ok {
+			if cmd, mark, ok := calloutCommand(t); ok {
 				if explaining {
-					callouts, explaining = nil, false
+					callouts, marks, explaining, numbered = nil, nil, false, 0
 				}
-				callouts = append(callouts, cmd)
+				callouts, marks = append(callouts, cmd), append(marks, mark)
 				continue
 			}
 			if n := len(out); n > 0 && out[n-1].heading == heading && strings.Count(out[n-1].text, "\n") < maxCommands &&
@@ -1502,16 +1506,26 @@ func passageSentences(text string) []sentence {
 			}
 		}
 		inBlock = false
-		if len(callouts) > 0 && blank(i-1) {
-			if calloutRef.MatchString(t) {
-				// The explanations name their marks ("<1> …", "(2) …")
-				// in running text: which paragraph explains which
-				// command is not told by their order.
-				callouts = nil
-			} else {
-				// The next explanation of a callout list.
+		if n, mark := calloutNumber(t); len(callouts) > 0 && (blank(i-1) || n > 0 && numbered > 0) {
+			if n > 0 {
+				// The explanations name their marks ("<1> …", "(2) …",
+				// "3. …" as an ordered list is written): each carries
+				// the command of its mark, however many paragraphs the
+				// one before it has. A number that is no mark, or comes
+				// back down, starts a list of something else.
+				if at := slices.Index(marks, n); at >= 0 && n > numbered {
+					flush()
+					explains, explaining, numbered = callouts[at], true, n
+					if listMarker(t) == 0 {
+						t = strings.TrimSpace(t[mark:]) // "<1> " is the command's mark
+					}
+				} else {
+					callouts, marks, numbered = nil, nil, 0
+				}
+			} else if numbered == 0 {
+				// The next explanation of a callout list, by order.
 				flush()
-				explains, callouts, explaining = callouts[0], callouts[1:], true
+				explains, callouts, marks, explaining = callouts[0], callouts[1:], marks[1:], true
 			}
 		}
 		if m := listMarker(t); m > 0 {
@@ -1560,16 +1574,29 @@ var calloutMark = regexp.MustCompile(`\s+<(\d{1,2})>$`)
 
 // calloutRef matches a paragraph that opens with a callout's mark or
 // number ("<1> …", "(2) …", "3. …").
-var calloutRef = regexp.MustCompile(`^(<\d{1,2}>|\(\d{1,2}\)|\d{1,2}[.)])\s`)
+var calloutRef = regexp.MustCompile(`^(?:<(\d{1,2})>|\((\d{1,2})\)|(\d{1,2})[.)])\s`)
+
+// calloutNumber is the callout mark or number paragraph t opens with (see
+// calloutRef) and the length of that mark, or 0, 0.
+func calloutNumber(t string) (n, length int) {
+	m := calloutRef.FindStringSubmatch(t)
+	if m == nil {
+		return 0, 0
+	}
+	n, _ = strconv.Atoi(m[1] + m[2] + m[3])
+	return n, len(m[0])
+}
 
 // calloutCommand returns command line t without the callout mark that ends
-// it ("$ git reset --soft HEAD^      <1>"), and whether it has one.
-func calloutCommand(t string) (string, bool) {
-	loc := calloutMark.FindStringIndex(t)
-	if loc == nil {
-		return "", false
+// it ("$ git reset --soft HEAD^      <1>"), the mark's number, and whether
+// it has one.
+func calloutCommand(t string) (string, int, bool) {
+	m := calloutMark.FindStringSubmatchIndex(t)
+	if m == nil {
+		return "", 0, false
 	}
-	return t[:loc[0]], true
+	n, _ := strconv.Atoi(t[m[2]:m[3]])
+	return t[:m[0]], n, true
 }
 
 // symbolName reports whether t is a name written in symbols alone, as a

@@ -465,9 +465,7 @@ func TestIntroducedFileLinesAreShown(t *testing.T) {
 
 // A wrapped paragraph of prose whose first line reads like a field ("Note:
 // this removes …") or holds a link is prose, not a file's lines, even after
-// a code block or a colon; an explanation list that names its marks
-// ("<1> …") gives no command to a later paragraph by order; "#12" is no
-// comment. (Faults a reviewer found in this session's first forms.)
+// a code block or a colon; "#12" is no comment. (Faults a reviewer found in this session's first forms.)
 func TestFileLinesAndCalloutsDoNotTakeProse(t *testing.T) {
 	tests := []struct{ q, text, want string }{
 		{"Will clearing the cache remove my cached credentials?",
@@ -489,15 +487,61 @@ func TestFileLinesAndCalloutsDoNotTakeProse(t *testing.T) {
 			t.Errorf("%q: findings %q, want one stating %q", tt.q, all, tt.want)
 		}
 	}
-	inline := "Undo a commit and redo\n\n$ git reset --soft HEAD^   <1>\n$ edit                     <2>\n\n<1> This is most often done when you committed too early.\n<2> Make corrections to working tree files.\n\nBranches are cheap, so make many of them."
-	for _, s := range withContext(passageSentences(inline)) {
-		if strings.Contains(s.text, "$ edit") || strings.Contains(s.text, "$ git reset") {
-			t.Errorf("sentence %q carries a command by order though the explanations name their marks", s.text)
-		}
-	}
 	for _, line := range []string{"# the default is fine for most users, see #12.", "# wait for it..."} {
 		if got := commandLine(line); got != "" {
 			t.Errorf("commandLine(%q) = %q, want none", line, got)
+		}
+	}
+}
+
+// Callout explanations that name their marks ("<1> …", "(2) …", or "3. …"
+// as the HTML extractor numbers an ordered list) carry the command of
+// their mark, also when an explanation before them has two paragraphs (by
+// order, "Make corrections …" took the command of <1>: git-reset(1)'s
+// examples, whose colist numbers the extractor dropped); the paragraphs
+// after the list, and a numbered list of something else, carry none.
+func TestCalloutExplanationsByNumber(t *testing.T) {
+	block := "Undo a commit and redo\n\n$ git commit ...\n$ git reset --soft HEAD^   <1>\n$ edit                     <2>\n$ git commit -c ORIG_HEAD  <3>\n\n"
+	tests := []struct {
+		name, text string
+		want       map[string]string // sentence start → the command it carries ("" none)
+	}{
+		{"numbered items, the first in two paragraphs", block +
+			"1. This is most often done when you committed too early.\n\nYour files stay as they were before the reset.\n\n2. Make corrections to working tree files.\n\n3. Redo the commit with its old message.\n\nBranches are cheap, so make many of them.",
+			map[string]string{"This is most often": "$ git reset --soft HEAD^", "Your files stay": "", "Make corrections": "$ edit", "Redo the commit": "$ git commit -c ORIG_HEAD", "Branches are cheap": ""}},
+		{"marks in one paragraph", block +
+			"<1> This is most often done when you committed too early.\n<2> Make corrections to working tree files.\n<3> Redo the commit with its old message.\n\nBranches are cheap, so make many of them.",
+			map[string]string{"This is most often": "$ git reset --soft HEAD^", "Make corrections": "$ edit", "Redo the commit": "$ git commit -c ORIG_HEAD", "Branches are cheap": ""}},
+		{"parenthesised marks, one skipped", block +
+			"(1) This is most often done when you committed too early.\n\n(3) Redo the commit with its old message.",
+			map[string]string{"This is most often": "$ git reset --soft HEAD^", "Redo the commit": "$ git commit -c ORIG_HEAD"}},
+		{"a later list restarts at 1", block +
+			"1. This is most often done when you committed too early.\n\n2. Make corrections to working tree files.\n\nTo publish:\n\n1. Push the branch to your fork.\n\n2. Open a merge request.",
+			map[string]string{"This is most often": "$ git reset --soft HEAD^", "Make corrections": "$ edit", "Push the branch": "", "Open a merge": ""}},
+		{"a number that is no mark", block +
+			"7. Seven is not a mark of this block.\n\nNor is this explained.",
+			map[string]string{"Seven is not": "", "Nor is this": ""}},
+	}
+	for _, tt := range tests {
+		got := map[string]string{}
+		for _, s := range withContext(passageSentences(tt.text)) {
+			if s.code {
+				continue
+			}
+			first, cmd, _ := strings.Cut(s.text, "\n")
+			for start := range tt.want {
+				if strings.HasPrefix(first, start) {
+					got[start] = cmd
+				}
+			}
+		}
+		for start, want := range tt.want {
+			cmd, ok := got[start]
+			if !ok {
+				t.Errorf("%s: no sentence starts %q", tt.name, start)
+			} else if cmd != want {
+				t.Errorf("%s: sentence %q carries %q, want %q", tt.name, start, cmd, want)
+			}
 		}
 	}
 }
