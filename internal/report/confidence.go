@@ -19,7 +19,8 @@ const (
 // sets and of the users'-words probe set (README "Evaluation"): the share
 // of sub-questions answered with a cited finding, and the score of the best
 // finding (the offline analyst's relevance; a model's findings carry none,
-// and then only the share counts). `starter eval` prints how often each
+// and then only the share counts), and how much of its sub-question the
+// best-supported finding covers (lowSupport). `starter eval` prints how often each
 // stated confidence was right. On those tune halves, in the runs before
 // the threshold was set (result-s38, wildprobes-result-s38), 29 of the 30
 // reports whose best finding scored highScore or more were right, against
@@ -39,15 +40,24 @@ const (
 	// confidence, as is a best finding below lowScore.
 	lowAnswered = 0.5
 	lowScore    = 0.2
+	// lowSupport: a report whose best-supported finding speaks of less
+	// than this share of its sub-question's topic (the analyst's Support)
+	// is low confidence: one word in common ("the rest of the commit" for
+	// "… together with the rest of my changes?") is no answer. Set on the
+	// tune halves (result-s41 runs): below 0.2 was one report, wrong;
+	// below 0.3 a right one too (Support 0.25, one of four topic words).
+	lowSupport = 0.2
 )
 
 // Confidence rates how clearly the cited findings answer the question,
 // from the sections (sub-questions with findings) and the gaps (those
 // without): high when every sub-question is answered by a strong finding,
-// low when nothing is cited, fewer than half are answered or the best
-// finding is weak, medium otherwise.
+// low when nothing is cited, fewer than half are answered, the best
+// finding is weak or no finding covers a fifth of its topic, medium
+// otherwise.
 func Confidence(sections []reasoning.SectionInput, gaps []researchflow.Gap) string {
 	answered, best, scored := 0, 0.0, false
+	support, supported := 0.0, false
 	for _, s := range sections {
 		if len(s.Findings) > 0 {
 			answered++
@@ -56,7 +66,11 @@ func Confidence(sections []reasoning.SectionInput, gaps []researchflow.Gap) stri
 			if f.Score > 0 {
 				scored = true
 			}
+			if f.Support > 0 {
+				supported = true
+			}
 			best = max(best, f.Score)
+			support = max(support, f.Support)
 		}
 	}
 	total := len(sections) + len(gaps)
@@ -65,7 +79,7 @@ func Confidence(sections []reasoning.SectionInput, gaps []researchflow.Gap) stri
 	}
 	share := float64(answered) / float64(total)
 	switch {
-	case share < lowAnswered || (scored && best < lowScore):
+	case share < lowAnswered || (scored && best < lowScore) || (supported && support < lowSupport):
 		return ConfidenceLow
 	case share >= highAnswered && (!scored || best >= highScore):
 		return ConfidenceHigh

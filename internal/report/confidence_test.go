@@ -12,6 +12,11 @@ func finding(text string, n int, score float64) reasoning.CitedFinding {
 	return reasoning.CitedFinding{Finding: reasoning.Finding{Text: text, ChunkID: "c", SourceID: "s", Score: score}, N: n}
 }
 
+func supported(f reasoning.CitedFinding, support float64) reasoning.CitedFinding {
+	f.Support = support
+	return f
+}
+
 func TestConfidence(t *testing.T) {
 	sq := func(id string) reasoning.SubQuestion { return reasoning.SubQuestion{ID: id, Text: id + "?"} }
 	gap := researchflow.Gap{SubQuestion: "b?", Reason: "no passage answers it"}
@@ -28,6 +33,11 @@ func TestConfidence(t *testing.T) {
 		{"every part answered, not strongly", []reasoning.SectionInput{{SubQuestion: sq("a"), Findings: []reasoning.CitedFinding{finding("A is 3.", 1, 0.7)}}}, nil, ConfidenceMedium},
 		{"a model's findings carry no score", []reasoning.SectionInput{{SubQuestion: sq("a"), Findings: []reasoning.CitedFinding{finding("A is 3.", 1, 0)}}}, nil, ConfidenceHigh},
 		{"one of three answered", []reasoning.SectionInput{{SubQuestion: sq("a"), Findings: []reasoning.CitedFinding{finding("A is 3.", 1, 0.9)}}}, []researchflow.Gap{gap, gap}, ConfidenceLow},
+		// "… stash brand-new files … with the rest of my changes?" answered
+		// by "… the rest of the commit in the body." (one of six topic
+		// words; a users'-words tune question).
+		{"one topic word in common", []reasoning.SectionInput{{SubQuestion: sq("a"), Findings: []reasoning.CitedFinding{supported(finding("The rest of the commit is the body.", 1, 0.5), 1.0/6)}}}, nil, ConfidenceLow},
+		{"a quarter of the topic", []reasoning.SectionInput{{SubQuestion: sq("a"), Findings: []reasoning.CitedFinding{supported(finding("A is 3.", 1, 0.5), 0.1), supported(finding("A is 4.", 1, 0.4), 0.25)}}}, nil, ConfidenceMedium},
 	} {
 		if got := Confidence(tc.sections, tc.gaps); got != tc.want {
 			t.Errorf("%s: %s, want %s", tc.name, got, tc.want)
