@@ -55,7 +55,8 @@ var subjects = set(`i you we they`)
 var facetWords = set(`pitfall pitfalls example examples rule rules guarantee guarantees limit limits limitation
 limitations exception exceptions mechanism mechanisms difference differences mistake mistakes problem problems
 caveat caveats constraint constraints detail details overview purpose way ways kind kinds thing things type types
-best practice practices common`)
+best practice practices common risk risks danger dangers downside downsides drawback drawbacks disadvantage
+disadvantages advantage advantages benefit benefits tradeoff tradeoffs`)
 
 // clausePrepositions may open a question before its question word ("To
 // what temperature …", "For how long …", "By how much …").
@@ -552,10 +553,22 @@ func comparisonSides(q string) []entity {
 			// "a buffered channel … an unbuffered one": "one" stands for
 			// the noun the other side names.
 			s.text += other.text[strings.LastIndex(other.text, " "):]
+		} else if i == 0 && !s.code && !s.quoted && !strings.Contains(s.text, " ") && strings.Contains(other.text, " ") && other.pos > s.pos {
+			// "single vs double quotes": the noun ends the phrase after
+			// the marker and is both sides' ("single quotes"; "What is
+			// single?" was a fragment).
+			between := strings.Fields(strings.ToLower(q[min(len(q), s.pos+len(s.text)):other.pos]))
+			if len(between) == 1 && sideMarkers[strings.TrimSuffix(between[0], ".")] {
+				s.text += other.text[strings.LastIndex(other.text, " "):]
+				s.plural = other.plural
+			}
 		}
 	}
 	return sides
 }
+
+// sideMarkers join the two sides of a comparison written "A vs B N".
+var sideMarkers = set(`vs versus or and`)
 
 // normalizeQuestion collapses white space, capitalizes, ends a question with
 // one '?', and turns a bare topic ("goroutines") into "What are goroutines?".
@@ -950,9 +963,27 @@ func standsAlone(c string, first bool) bool {
 	if len(topicWords(c)) == 0 {
 		return false // "what's the difference": of what, the clause does not say
 	}
+	if !first && uncountedMany(ws) {
+		// "… and how many can I create?": how many of what, the clause
+		// does not say (the question as asked still asks it).
+		return false
+	}
 	// A first clause's pronouns refer inside it ("How many commands does
 	// bash remember in its history").
 	return asks && (first || unresolvedPronoun(ws) == "")
+}
+
+// uncountedMany reports whether ws ask "how many" with no noun after it
+// ("how many can I create", "how many are there"): the noun is in another
+// clause.
+func uncountedMany(ws []word) bool {
+	for i := 0; i+2 < len(ws); i++ {
+		if ws[i].lower == "how" && ws[i+1].lower == "many" {
+			next := ws[i+2].lower
+			return auxiliaries[next] || subjects[next] || next == "it" || next == "there"
+		}
+	}
+	return false
 }
 
 // unresolvedPronoun returns the first pronoun of ws that stands for

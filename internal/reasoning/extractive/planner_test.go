@@ -619,3 +619,49 @@ func TestPlanKeepsSymbolsAndNames(t *testing.T) {
 		}
 	}
 }
+
+// A clause that names no topic of its own is no sub-question: "… and
+// what's the risk" (risk of what?), "… and what are the downsides", "…
+// and how many can I create" (how many what?) were planned alone and
+// searched by their one word; the question as asked still asks them. In
+// "single vs double quotes" the noun after the marker is both sides'
+// ("What is single?" was planned). (A new user's questions.)
+func TestPlanClausesAndSidesNameTheirTopic(t *testing.T) {
+	tests := []struct {
+		q       string
+		want    []string
+		unwants []string
+	}{
+		{"when should I use rebase instead of merge, and what's the risk",
+			[]string{"When should I use rebase instead of merge, and what's the risk?", "When should I use rebase instead of merge?"},
+			[]string{"What's the risk?"}},
+		{"what's the catch with shallow clones, and what are the downsides?",
+			[]string{"What's the catch with shallow clones?"},
+			[]string{"What are the downsides?"}},
+		{"How much memory does a bash variable take, and how many can I create?",
+			[]string{"How much memory does a bash variable take?"},
+			[]string{"How many can I create?"}},
+		{"single vs double quotes in bash - when does it matter, and how do I put a single quote inside single quotes?",
+			[]string{"What are single quotes?", "What are double quotes?", "How do I put a single quote inside single quotes?"},
+			[]string{"What is single?"}},
+		{"tar vs cpio archives: which keeps hard links?",
+			[]string{"What are tar archives?", "What are cpio archives?"}, nil},
+	}
+	for _, tt := range tests {
+		got := texts(plan(t, tt.q, 6))
+		for _, w := range tt.want {
+			if !slices.Contains(got, w) {
+				t.Errorf("Plan(%q) = %q, want %q among them", tt.q, got, w)
+			}
+		}
+		for _, u := range tt.unwants {
+			if slices.Contains(got, u) {
+				t.Errorf("Plan(%q) = %q: %q names no topic", tt.q, got, u)
+			}
+		}
+	}
+	// A clause that says what it counts stands alone.
+	if got := texts(plan(t, "How much memory does a bash variable take, and how many variables can a script create?", 6)); !slices.Contains(got, "How many variables can a script create?") {
+		t.Errorf("Plan = %q, want the counting clause", got)
+	}
+}
