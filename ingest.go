@@ -66,8 +66,11 @@ type IngestResult struct {
 	// Chunks counts chunks written.
 	Chunks int `json:"chunks"`
 	// Removed counts chunks of documents no longer in the folder, dropped.
-	Removed int           `json:"removed,omitempty"`
-	Skipped []SkippedFile `json:"skipped,omitempty"`
+	Removed int `json:"removed,omitempty"`
+	// Skipped lists (up to 500) the files ingestion could not use;
+	// SkippedTotal counts them all.
+	Skipped      []SkippedFile `json:"skipped,omitempty"`
+	SkippedTotal int           `json:"skippedTotal,omitempty"`
 	// Duration is the time spent in ingestion activities (nanoseconds in JSON).
 	Duration time.Duration `json:"duration"`
 	Done     bool          `json:"done"`
@@ -82,10 +85,21 @@ type IngestSummary struct {
 	Chunks    int `json:"chunks"`
 	// Removed counts chunks of documents gone from the path, dropped when
 	// the last batch is done.
-	Removed int           `json:"removed,omitempty"`
-	Skipped []SkippedFile `json:"skipped,omitempty"`
+	Removed int `json:"removed,omitempty"`
+	// Skipped lists (up to 100) the files ingestion could not use;
+	// SkippedTotal counts them all.
+	Skipped      []SkippedFile `json:"skipped,omitempty"`
+	SkippedTotal int           `json:"skippedTotal,omitempty"`
 	// Cursor is the last file handled; Done is true when no file is left.
 	Cursor     string `json:"cursor,omitempty"`
 	Done       bool   `json:"done"`
 	DurationMs int64  `json:"durationMs"`
 }
+
+// SkippedCount is how many files an ingestion skipped: SkippedTotal, or the
+// files listed where a result recorded before the total was kept has none.
+func (r IngestResult) SkippedCount() int { return max(r.SkippedTotal, len(r.Skipped)) }
+
+// SkippedCount is how many files an ingestion skipped (see
+// IngestResult.SkippedCount).
+func (s IngestSummary) SkippedCount() int { return max(s.SkippedTotal, len(s.Skipped)) }

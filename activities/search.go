@@ -204,15 +204,9 @@ func (a *Search) ingest(ctx context.Context, req corpus.IngestRequest) (rf.Inges
 	sum := rf.IngestSummary{
 		Total: total, Files: base.Files + stats.Files, Unchanged: base.Unchanged + stats.Unchanged,
 		Chunks: base.Chunks + stats.Chunks, Cursor: stats.Cursor, Done: stats.Done, Removed: stats.Removed,
-		DurationMs: stats.Duration.Milliseconds(),
+		SkippedTotal: stats.SkippedTotal, DurationMs: stats.Duration.Milliseconds(),
 	}
 	for _, s := range stats.Skipped {
-		// Files the walk left out (too large, link loops) are listed by every
-		// call whose cursor is before them; report each once, in the call
-		// that passes it.
-		if !stats.Done && s.Path > stats.Cursor {
-			continue
-		}
 		sum.Skipped = append(sum.Skipped, rf.SkippedFile{Path: s.Path, Reason: s.Reason})
 	}
 	return sum, nil

@@ -98,15 +98,16 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return fmt.Errorf("ingestion %s failed: %s", run.ID, client.FailureMessage(err))
 	}
 	fmt.Fprintf(stdout, "corpus %s: %d files (%d unchanged), %d chunks written, %d chunks of removed files dropped, %d skipped, %s\n",
-		rf.PublicCorpus(owner, res.Corpus), res.Files, res.Unchanged, res.Chunks, res.Removed, len(res.Skipped), res.Duration.Round(time.Millisecond))
-	printSkipped(stdout, res.Skipped)
+		rf.PublicCorpus(owner, res.Corpus), res.Files, res.Unchanged, res.Chunks, res.Removed, res.SkippedCount(), res.Duration.Round(time.Millisecond))
+	printSkipped(stdout, res.Skipped, res.SkippedCount())
 	return nil
 }
 
 // printSkipped lists the files an ingestion left out, one line each, but
 // one line for all those read in another format instead (a documentation
-// tree often ships each page twice, its HTML and its source).
-func printSkipped(stdout io.Writer, skipped []rf.SkippedFile) {
+// tree often ships each page twice, its HTML and its source), and how
+// many of total are not listed (results list the first 100 or 500).
+func printSkipped(stdout io.Writer, skipped []rf.SkippedFile, total int) {
 	var twins []rf.SkippedFile
 	for _, sk := range skipped {
 		if corpusfiles.SameDocument(sk.Reason) {
@@ -120,6 +121,9 @@ func printSkipped(stdout io.Writer, skipped []rf.SkippedFile) {
 		fmt.Fprintf(stdout, "  skipped %s: %s\n", twins[0].Path, twins[0].Reason)
 	case len(twins) > 1:
 		fmt.Fprintf(stdout, "  skipped %d files read in another format instead, such as %s: %s\n", len(twins), twins[0].Path, twins[0].Reason)
+	}
+	if more := total - len(skipped); more > 0 {
+		fmt.Fprintf(stdout, "  and %d more skipped files, not listed\n", more)
 	}
 }
 

@@ -147,8 +147,8 @@ func watchResearch(ctx context.Context, runs *client.Client, id string, v *progr
 			if _, name, ok := strings.Cut(corpus, rf.ScopeSeparator); ok {
 				corpus = name // an API key owner's corpus, as its owner names it
 			}
-			fmt.Fprintf(v.w, "corpus %s: %d files (%d unchanged), %d chunks written, %d skipped\n", corpus, in.Files, in.Unchanged, in.Chunks, len(in.Skipped))
-			printSkipped(v.w, in.Skipped)
+			fmt.Fprintf(v.w, "corpus %s: %d files (%d unchanged), %d chunks written, %d skipped\n", corpus, in.Files, in.Unchanged, in.Chunks, in.SkippedCount())
+			printSkipped(v.w, in.Skipped, in.SkippedCount())
 			ingestShown = true
 		}
 		if !planShown && len(p.SubQuestions) > 0 {
@@ -180,7 +180,7 @@ func watchIngest(ctx context.Context, runs *client.Client, id string, v *progres
 				// lists files outside Total (too large, links).
 				f = min(float64(p.Files)/float64(p.Total), 1)
 			}
-			v.draw(f, fmt.Sprintf("%d files · %d chunks · %d skipped", p.Files, p.Chunks, len(p.Skipped)))
+			v.draw(f, fmt.Sprintf("%d files · %d chunks · %d skipped", p.Files, p.Chunks, p.SkippedCount()))
 		}
 		select {
 		case <-ctx.Done():

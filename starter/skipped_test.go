@@ -29,9 +29,25 @@ func TestPrintSkippedGroupsFormatTwins(t *testing.T) {
 		in = append(in, rf.SkippedFile{Path: s.Path, Reason: s.Reason})
 	}
 	var b strings.Builder
-	printSkipped(&b, in)
+	printSkipped(&b, in, len(in))
 	lines := strings.Split(strings.TrimSpace(b.String()), "\n")
 	if len(lines) != 2 || !strings.Contains(b.String(), "skipped 3 files read in another format instead, such as ") || !strings.Contains(b.String(), "old.doc") {
 		t.Errorf("printSkipped =\n%s\nwant one line for the 3 twins and one for old.doc", b.String())
+	}
+}
+
+// A result lists the first skipped files; the ones beyond are counted, not
+// dropped from the count.
+func TestPrintSkippedCountsTheUnlisted(t *testing.T) {
+	in := []rf.SkippedFile{{Path: "/d/a.txt", Reason: "no text to read"}}
+	var b strings.Builder
+	printSkipped(&b, in, 64)
+	if !strings.Contains(b.String(), "and 63 more skipped files, not listed") {
+		t.Errorf("printSkipped =\n%s\nwant the 63 files not listed counted", b.String())
+	}
+	b.Reset()
+	printSkipped(&b, in, 1)
+	if strings.Contains(b.String(), "more") {
+		t.Errorf("printSkipped =\n%s\nwant no line for unlisted files when all are listed", b.String())
 	}
 }

@@ -68,6 +68,7 @@ func ingest(ctx workflow.Context, in rf.IngestInput, maxCalls int) (rf.IngestRes
 		state.Unchanged += sum.Unchanged
 		state.Removed += sum.Removed
 		state.Chunks += sum.Chunks
+		state.SkippedTotal += sum.SkippedCount()
 		for _, s := range sum.Skipped {
 			if len(state.Skipped) < maxReportedSkips {
 				state.Skipped = append(state.Skipped, rf.SkippedFile{Path: s.Path, Reason: s.Reason})
@@ -81,6 +82,6 @@ func ingest(ctx workflow.Context, in rf.IngestInput, maxCalls int) (rf.IngestRes
 	}
 	state.Done = true
 	workflow.GetLogger(ctx).Info("ingestion finished", "corpus", in.Corpus, "files", state.Files,
-		"chunks", state.Chunks, "skipped", len(state.Skipped), "took", workflow.Now(ctx).Sub(start))
+		"chunks", state.Chunks, "skipped", state.SkippedCount(), "took", workflow.Now(ctx).Sub(start))
 	return state, nil
 }

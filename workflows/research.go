@@ -251,7 +251,7 @@ func (r *research) prepare(ctx workflow.Context) error {
 		PrepareCorpusInput{Corpus: r.in.Corpus, Path: r.in.CorpusPath, Prune: r.prunes()}).Get(ctx, &prep); err != nil {
 		return stageError("prepare corpus "+r.in.Corpus, err)
 	}
-	if in := prep.Ingest; in.Total > 0 || in.Files > 0 || len(in.Skipped) > 0 {
+	if in := prep.Ingest; in.Total > 0 || in.Files > 0 || in.SkippedCount() > 0 {
 		r.st.Ingest = &in
 	}
 

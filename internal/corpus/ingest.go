@@ -22,7 +22,8 @@ type Writer interface {
 const DefaultBatchSize = 256
 
 // MaxReportedSkips bounds IngestStats.Skipped so that the stats stay a small
-// Temporal payload; SkippedTotal counts them all.
+// Temporal payload; SkippedTotal counts them all (the files a batch passed:
+// each skipped file counts in one call of a batched ingestion).
 const MaxReportedSkips = 100
 
 // Ingester writes documents into memory, one document at a time, skipping
@@ -134,11 +135,6 @@ func (in *Ingester) Ingest(ctx context.Context, req IngestRequest, progress func
 		return stats, err
 	}
 	all := srcs
-	for _, s := range skips {
-		if req.After == "" || s.Path > req.After {
-			stats.skip(s.Path, s.Reason)
-		}
-	}
 	if req.After != "" {
 		i := 0
 		for i < len(srcs) && srcs[i].Key <= req.After {
@@ -186,6 +182,14 @@ func (in *Ingester) Ingest(ctx context.Context, req IngestRequest, progress func
 		}
 	}
 	stats.Done = req.MaxFiles <= 0 || len(srcs) <= req.MaxFiles
+	// Files the walk left out (another format of a document read, too
+	// large, link loops) count in the call that passes them, so that the
+	// calls of a batched ingestion count each once.
+	for _, s := range skips {
+		if (req.After == "" || s.Path > req.After) && (stats.Done || s.Path <= stats.Cursor) {
+			stats.skip(s.Path, s.Reason)
+		}
+	}
 	if stats.Done && (req.Prune || req.GoDocs) {
 		if stats.Removed, err = in.prune(ctx, corpus, all); err != nil {
 			return stats, err

@@ -3,6 +3,7 @@ package corpus
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -391,5 +392,50 @@ func TestIngestRereadsFilesOfAnOlderExtraction(t *testing.T) {
 		if c.DocHash != doc.DocHash || !strings.Contains(c.Text, "2. Wait a minute.") {
 			t.Errorf("chunk %q (hash %s), want the current extraction's text and hash %s", c.Text, c.DocHash, doc.DocHash)
 		}
+	}
+}
+
+// Every skipped file counts once in SkippedTotal, however many there are
+// and however the ingestion is batched: a documentation tree's 163 files
+// read in another format were "100 skipped" in a folder run (the list's
+// bound taken for the count), and batched calls each counted the walk's
+// skips after their cursor.
+func TestIngestCountsEverySkippedFileOnce(t *testing.T) {
+	dir := t.TempDir()
+	const twins = MaxReportedSkips + 30
+	for i := range twins {
+		name := fmt.Sprintf("page%03d", i)
+		writeFile(t, dir, name+".html", "<html><body><p>Page "+name+" says something.</p></body></html>")
+		writeFile(t, dir, name+".txt", "Page "+name+" says something.")
+	}
+	writeFile(t, dir, "empty.md", "")
+	ctx := context.Background()
+
+	whole, err := newIngester(newFakeStore()).Ingest(ctx, IngestRequest{Corpus: "notes", Path: dir}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if whole.SkippedTotal != twins+1 || len(whole.Skipped) != MaxReportedSkips {
+		t.Errorf("one call: SkippedTotal %d, %d listed; want %d, %d listed", whole.SkippedTotal, len(whole.Skipped), twins+1, MaxReportedSkips)
+	}
+
+	in := newIngester(newFakeStore())
+	total, after := 0, ""
+	for calls := 0; ; calls++ {
+		if calls > twins {
+			t.Fatal("batched ingestion does not finish")
+		}
+		st, err := in.Ingest(ctx, IngestRequest{Corpus: "notes", Path: dir, After: after, MaxFiles: 7}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		total += st.SkippedTotal
+		after = st.Cursor
+		if st.Done {
+			break
+		}
+	}
+	if total != twins+1 {
+		t.Errorf("batches of 7 files: skipped files counted %d times in all, want %d", total, twins+1)
 	}
 }

@@ -58,11 +58,13 @@ type Ingestion struct {
 	Done   bool   `json:"done"`
 	// Total is the number of supported files found (0 until the first
 	// batch is listed); Seen counts the files handled so far, Unchanged of
-	// them were already in memory, Skipped could not be read (with why).
-	Total     int           `json:"total"`
-	Seen      int           `json:"seen"`
-	Unchanged int           `json:"unchanged"`
-	Skipped   []SkippedFile `json:"skipped"`
+	// them were already in memory, Skipped could not be read (with why;
+	// the first 500), SkippedTotal counts them all.
+	Total        int           `json:"total"`
+	Seen         int           `json:"seen"`
+	Unchanged    int           `json:"unchanged"`
+	Skipped      []SkippedFile `json:"skipped"`
+	SkippedTotal int           `json:"skippedTotal"`
 	// Chunks counts the passages written.
 	Chunks    int        `json:"chunks"`
 	StartedAt time.Time  `json:"startedAt"`
@@ -246,6 +248,7 @@ func (s *server) getIngestion(c *gin.Context) error {
 	}
 	out.Done = res.Done || info.Closed
 	out.Total, out.Seen, out.Unchanged, out.Chunks = res.Total, res.Files, res.Unchanged, res.Chunks
+	out.SkippedTotal = res.SkippedCount()
 	for _, sk := range res.Skipped {
 		n, _ := documentName(sk.Path)
 		out.Skipped = append(out.Skipped, SkippedFile{Name: n, Reason: sk.Reason})

@@ -362,6 +362,18 @@ func TestFolderRunShowsWhatItRead(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "broken.pdf"), []byte("not a PDF at all"), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	// More files read in another format than a result lists (100): the
+	// count is all of them ("100 skipped" was printed for git-doc's 163).
+	const twins = 105
+	for i := range twins {
+		name := filepath.Join(dir, fmt.Sprintf("page%03d", i))
+		if err := os.WriteFile(name+".html", []byte("<p>Page of the tide tables.</p>"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(name+".txt", []byte("Page of the tide tables."), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
 	id := unique("e2e-folder-ingest")
 	research(t, id, rf.ResearchInput{Question: "What does a lighthouse keeper trim?", CorpusPath: dir, MaxSubQuestions: 1})
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
@@ -379,6 +391,9 @@ func TestFolderRunShowsWhatItRead(t *testing.T) {
 	}
 	if !skipped {
 		t.Errorf("progress.ingest.skipped = %+v, want broken.pdf with its reason", p.Ingest.Skipped)
+	}
+	if got := p.Ingest.SkippedCount(); got != twins+1 {
+		t.Errorf("progress.ingest counts %d skipped files (%d listed), want %d", got, len(p.Ingest.Skipped), twins+1)
 	}
 	// A run of a named corpus read no folder.
 	named := unique("e2e-named-ingest")

@@ -887,7 +887,7 @@ async function upload(files) {
     bar.max = total || 1;
     bar.value = Math.min(g.seen, total);
     $("upload-text").textContent = (g.done ? "Ingested " : "Ingesting ") + g.seen + " of " + total + " files into " + name + " · " +
-      g.chunks + " passages" + (g.unchanged ? " · " + g.unchanged + " unchanged" : "") + (g.skipped.length ? " · " + g.skipped.length + " skipped" : "") +
+      g.chunks + " passages" + (g.unchanged ? " · " + g.unchanged + " unchanged" : "") + ((g.skippedTotal || g.skipped.length) ? " · " + (g.skippedTotal || g.skipped.length) + " skipped" : "") +
       (g.error ? " · " + g.error : "");
     for (const s of g.skipped) skippedList.append(el("li", {}, s.name + ": " + s.reason));
     if (g.done) break;
