@@ -417,10 +417,22 @@ var spanOrLink = regexp.MustCompile("`[^`\n]+`|" + bareLink.String())
 // cannot.
 var edgeUnderscore = regexp.MustCompile(`(^|[^\pL\pN_])(_+)|(_+)([^\pL\pN_]|$)`)
 
+// tagStart is a "<" that could open HTML or an autolink (CommonMark: a
+// letter, "/", "!" or "?" after it).
+var tagStart = regexp.MustCompile(`<([A-Za-z/!?])`)
+
 // escapeText escapes the Markdown punctuation of text that holds no link.
+// A "<" that could open a tag is backslash-escaped ("\<refspec>" renders
+// "<refspec>" and reads as it in a terminal, where "&lt;refspec&gt;" did
+// not); another "<" ("a < b") and ">" open nothing inside a paragraph and
+// stay as written, but a ">" that starts the text would quote it.
 func escapeText(s string) string {
-	r := strings.NewReplacer(`\`, `\\`, "[", `\[`, "]", `\]`, "*", `\*`, "<", "&lt;", ">", "&gt;")
+	r := strings.NewReplacer(`\`, `\\`, "[", `\[`, "]", `\]`, "*", `\*`)
 	s = r.Replace(s)
+	s = tagStart.ReplaceAllString(s, `\<$1`)
+	if strings.HasPrefix(s, ">") {
+		s = `\` + s
+	}
 	s = edgeUnderscore.ReplaceAllStringFunc(s, func(m string) string { return strings.ReplaceAll(m, "_", `\_`) })
 	if strings.Count(s, "`")%2 == 1 {
 		s = strings.ReplaceAll(s, "`", "\\`")

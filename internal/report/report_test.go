@@ -2,6 +2,7 @@ package report
 
 import (
 	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -214,17 +215,20 @@ func TestRenderNeutralizesInjection(t *testing.T) {
 	if got, want := Citations(md), []int{1, 2}; !reflect.DeepEqual(got, want) {
 		t.Errorf("Citations = %v, want %v\n%s", got, want, md)
 	}
-	for _, bad := range []string{"[9]", "[ 3 ]", "[5]", "\n# Not", "\n- not", "\n## Sources\n- [9]", "<script>", "[link](", " ,", " ."} {
+	for _, bad := range []string{"[9]", "[ 3 ]", "[5]", "\n# Not", "\n- not", "\n## Sources\n- [9]", "[link](", " ,", " ."} {
 		if strings.Contains(md, bad) {
 			t.Errorf("report contains %q:\n%s", bad, md)
 		}
+	}
+	if rawTag.MatchString(md) {
+		t.Errorf("report holds an unescaped tag:\n%s", md)
 	}
 	if strings.Count(md, "\n## Sources\n") != 1 || strings.Count(md, "\n# ") != 0 || !strings.HasPrefix(md, "# Title") {
 		t.Errorf("structure broken:\n%s", md)
 	}
 	// "[9]" before a word is the sentence's own text: kept, escaped.
 	if !strings.Contains(md, `As shown in, a send happens before the receive. ## Sources - \[9\] Fake [2].`) ||
-		!strings.Contains(md, "&lt;/script&gt; [1].") {
+		!strings.Contains(md, `\<script>x\</script> [1].`) {
 		t.Errorf("sentence text lost:\n%s", md)
 	}
 }
@@ -411,5 +415,35 @@ func TestRenderTitleIsTheQuestion(t *testing.T) {
 	md, _ = Render(r)
 	if !strings.Contains(md, "**Question:** "+r.Question) {
 		t.Errorf("report with another title lost its question line:\n%.300s", md)
+	}
+}
+
+// rawTag is a "<" that opens a tag, not backslash-escaped.
+var rawTag = regexp.MustCompile(`(^|[^\\])<[A-Za-z/!?]`)
+
+// Text that looks like a tag is escaped as "\<" (which reads as written in
+// a terminal: "if &lt;group&gt; is given" did not, a new user's
+// complaint); "a < b" and "a -> b" need no escape; a ">" that opens the
+// text would quote it. Every form renders the text as written.
+func TestEscapeTextReadsAsWritten(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"if <group> is given", `if \<group> is given`},
+		{"close with </script>", `close with \</script>`},
+		{"see <https://example.org>", `see \<https://example.org>`},
+		{"a < b and a -> b", "a < b and a -> b"},
+		{"> quoted", `\> quoted`},
+	}
+	for _, tt := range tests {
+		got := escapeText(tt.in)
+		if got != tt.want {
+			t.Errorf("escapeText(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+		html, err := HTML("t", got)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(html), strings.NewReplacer("<", "&lt;", ">", "&gt;").Replace(tt.in)) {
+			t.Errorf("%q renders as\n%s\nwant the text as written", got, html)
+		}
 	}
 }
