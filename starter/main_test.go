@@ -168,3 +168,15 @@ func TestResearchCommandIsNotPartOfTheQuestion(t *testing.T) {
 		t.Errorf("starter research = %v, want a usage error", err)
 	}
 }
+
+// The progress line says what was read ("read 18 passages from 7
+// sources"): "· 7 sources ·" beside a report citing one source read as a
+// miscount (a new-user trial).
+func TestProgressLineSaysWhatWasRead(t *testing.T) {
+	var b strings.Builder
+	v := &progressView{w: &b}
+	v.show(rf.Progress{Stage: rf.StageDone, Sources: 7, Passages: 18})
+	if got := b.String(); !strings.Contains(got, "read 18 passages from 7 sources") {
+		t.Errorf("progress line %q, want what was read", got)
+	}
+}

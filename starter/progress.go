@@ -87,7 +87,10 @@ func fraction(p rf.Progress) (float64, string) {
 
 func (v *progressView) show(p rf.Progress) {
 	f, detail := fraction(p)
-	line := fmt.Sprintf("%-10s%s · %d sources · %d passages", p.Stage, detail, p.Sources, p.Passages)
+	// What was read, not what the report cites: a report lists only the
+	// sources its findings come from ("7 sources" beside a report of one
+	// source read as a miscount).
+	line := fmt.Sprintf("%-10s%s · read %d passages from %d sources", p.Stage, detail, p.Passages, p.Sources)
 	if p.Round > 0 {
 		line += fmt.Sprintf(" · round %d", p.Round+1)
 	}
