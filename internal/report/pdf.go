@@ -10,6 +10,7 @@ import (
 	"github.com/yuin/goldmark/ast"
 	extast "github.com/yuin/goldmark/extension/ast"
 	"github.com/yuin/goldmark/text"
+	"github.com/yuin/goldmark/util"
 )
 
 // unicodeFonts are TrueType fonts PDF tries, in order, so that every
@@ -132,7 +133,9 @@ func inlineText(n ast.Node, src []byte) string {
 		for c := n.FirstChild(); c != nil; c = c.NextSibling() {
 			switch c := c.(type) {
 			case *ast.Text:
-				b.Write(c.Segment.Value(src))
+				// As goldmark's HTML renderer writes text: backslash
+				// escapes ("\<group>", "\[9\]") and entities resolved.
+				b.Write(util.ResolveNumericReferences(util.ResolveEntityNames(util.UnescapePunctuations(c.Segment.Value(src)))))
 				switch {
 				case c.HardLineBreak():
 					b.WriteString("\n")

@@ -9,7 +9,7 @@ import (
 	"testing"
 )
 
-const pdfSample = "# How do channels synchronize?\n\nA send on a channel happens before the matching receive completes [1].\n\n## Gaps\n\n- **Who designed Go?** — Wikipedia could not be reached\n\n## Sources\n\n- [1] The Go Memory Model — [https://go.dev/ref/mem](https://go.dev/ref/mem)\n- [2] Ελληνικά σημειώσεις — café.md\n\n```go\nch <- v\n```\n\n---\n\nEngine: offline · Corpus: go-docs  \nTokens: 10 prompt, 2 completion\n"
+const pdfSample = "# How do channels synchronize?\n\nA send on a channel happens before the matching receive completes [1]. Escaped text reads as written: \\<group> and \\[9\\] and a &lt;- b [1].\n\n## Gaps\n\n- **Who designed Go?** — Wikipedia could not be reached\n\n## Sources\n\n- [1] The Go Memory Model — [https://go.dev/ref/mem](https://go.dev/ref/mem)\n- [2] Ελληνικά σημειώσεις — café.md\n\n```go\nch <- v\n```\n\n---\n\nEngine: offline · Corpus: go-docs  \nTokens: 10 prompt, 2 completion\n"
 
 func TestPDFExport(t *testing.T) {
 	out, err := PDF("How do channels synchronize?", pdfSample)
@@ -33,7 +33,8 @@ func TestPDFExport(t *testing.T) {
 	}
 	got := strings.Join(strings.Fields(string(txt)), " ")
 	wants := []string{"How do channels synchronize?", "happens before the matching receive completes [1]",
-		"Wikipedia could not be reached", "https://go.dev/ref/mem", "ch <- v", "Engine: offline · Corpus: go-docs", "Tokens: 10 prompt", "café.md"}
+		"Wikipedia could not be reached", "https://go.dev/ref/mem", "ch <- v", "Engine: offline · Corpus: go-docs", "Tokens: 10 prompt", "café.md",
+		"reads as written: <group> and [9] and a <- b"} // escapes and entities resolved, as goldmark renders them
 	if _, err := os.Stat(unicodeFonts[0]); err == nil {
 		wants = append(wants, "Ελληνικά σημειώσεις") // Greek needs the Unicode font
 	}

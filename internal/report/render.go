@@ -360,7 +360,7 @@ func escape(s string) string {
 	case s == "":
 	case strings.Trim(s, "-=_ ") == "":
 		return "" // a rule or setext underline, nothing to say
-	case strings.ContainsRune("#+-|=~", rune(s[0])):
+	case strings.ContainsRune("#+-|=~>", rune(s[0])):
 		s = `\` + s
 	default:
 		s = orderedMarker.ReplaceAllString(s, `$1\$2$3`)
@@ -425,14 +425,11 @@ var tagStart = regexp.MustCompile(`<([A-Za-z/!?])`)
 // A "<" that could open a tag is backslash-escaped ("\<refspec>" renders
 // "<refspec>" and reads as it in a terminal, where "&lt;refspec&gt;" did
 // not); another "<" ("a < b") and ">" open nothing inside a paragraph and
-// stay as written, but a ">" that starts the text would quote it.
+// stay as written (escape quotes a ">" that starts the line).
 func escapeText(s string) string {
 	r := strings.NewReplacer(`\`, `\\`, "[", `\[`, "]", `\]`, "*", `\*`)
 	s = r.Replace(s)
 	s = tagStart.ReplaceAllString(s, `\<$1`)
-	if strings.HasPrefix(s, ">") {
-		s = `\` + s
-	}
 	s = edgeUnderscore.ReplaceAllStringFunc(s, func(m string) string { return strings.ReplaceAll(m, "_", `\_`) })
 	if strings.Count(s, "`")%2 == 1 {
 		s = strings.ReplaceAll(s, "`", "\\`")
