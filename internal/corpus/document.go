@@ -120,10 +120,11 @@ func LoadFile(corpusName, path string) (Document, error) {
 
 // ExtractionVersion names what documents' text is extracted as: it changes
 // when a change of extraction changes the text of documents already read
-// (2: an ordered list's items are numbered), so that the next ingestion
-// of an unchanged file writes its chunks again instead of keeping the
-// text the older extraction gave.
-const ExtractionVersion = "2"
+// (2: an ordered list's items are numbered; 3: as browsers number
+// reversed, Roman and nested lists, the number before an item's code), so
+// that the next ingestion of an unchanged file writes its chunks again
+// instead of keeping the text the older extraction gave.
+const ExtractionVersion = "3"
 
 // docHash is a document's DocHash: the hash of its raw bytes and the
 // extraction they were read with (version 1 hashed the bytes alone).

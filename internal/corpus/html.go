@@ -58,8 +58,10 @@ type htmlExtractor struct {
 	inArticle  int
 	pre        int // depth of <pre> elements
 	// marker is the number of the ordered list item being read ("2. "),
-	// written before the item's first text.
+	// written before the item's first content (see mark); numbers holds
+	// the numbers of the items of the ordered lists met so far.
 	marker       string
+	numbers      map[*html.Node]string
 	title        string
 	metaTitle    string
 	firstHeading string
@@ -76,9 +78,8 @@ func (x *htmlExtractor) walk(n *html.Node) {
 		if x.hasArticle && x.inArticle == 0 {
 			return
 		}
-		if x.marker != "" && strings.TrimSpace(n.Data) != "" {
-			x.t.inline(x.marker)
-			x.marker = ""
+		if strings.TrimSpace(n.Data) != "" && x.pre == 0 {
+			x.mark()
 		}
 		if x.pre > 0 {
 			x.preText(n.Data)
@@ -139,6 +140,11 @@ func (x *htmlExtractor) element(n *html.Node) {
 		}
 		return
 	case atom.Pre:
+		if x.marker != "" {
+			// "1." before the item's code, not inside its first line.
+			x.t.inline(strings.TrimSpace(x.marker))
+			x.marker = ""
+		}
 		x.t.brk(2)
 		x.pre++
 		x.children(n)
@@ -153,17 +159,17 @@ func (x *htmlExtractor) element(n *html.Node) {
 		}
 		return
 	case atom.Li:
-		if m := itemNumber(n); m != "" {
+		if m := x.itemNumber(n); m != "" {
 			// An ordered list's numbers are part of what it says: the
 			// steps of a procedure, and the explanations of a code
 			// block's callouts ("<2>" is explained by item 2, however
 			// many paragraphs item 1 has), as text renderings of HTML
 			// (lynx -dump, html2text) write them.
+			x.mark() // an item that opens with a list: its own number first
 			x.t.brk(1)
-			outer := x.marker
 			x.marker = m + " "
 			x.children(n)
-			x.marker = outer
+			x.marker = ""
 			x.t.brk(1)
 			return
 		}
@@ -175,6 +181,7 @@ func (x *htmlExtractor) element(n *html.Node) {
 	case atom.Img:
 		for _, a := range n.Attr {
 			if a.Key == "alt" && strings.TrimSpace(a.Val) != "" {
+				x.mark()
 				x.t.inline(" " + a.Val + " ")
 			}
 		}
@@ -189,36 +196,84 @@ func (x *htmlExtractor) element(n *html.Node) {
 	x.children(n)
 }
 
+// mark writes the pending number of an ordered list's item before its
+// first content.
+func (x *htmlExtractor) mark() {
+	if x.marker != "" {
+		x.t.inline(x.marker)
+		x.marker = ""
+	}
+}
+
 // itemNumber is the number of list item li in its ordered list ("3."),
-// counted as browsers do (the list's start attribute, an item's value
-// attribute), or "" for an item of another list. Lists typed "a" or "A"
-// are lettered.
-func itemNumber(li *html.Node) string {
+// counted as browsers do (the list's start and reversed attributes, an
+// item's value attribute), or "" for an item of another list. Lists typed
+// "a"/"A" are lettered, "i"/"I" in Roman numerals. A list's items are
+// numbered once, when its first item is read.
+func (x *htmlExtractor) itemNumber(li *html.Node) string {
 	ol := li.Parent
 	if ol == nil || ol.DataAtom != atom.Ol {
 		return ""
 	}
-	n := 1
+	if m, ok := x.numbers[li]; ok {
+		return m
+	}
+	if x.numbers == nil {
+		x.numbers = map[*html.Node]string{}
+	}
+	var items []*html.Node
+	for c := ol.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type == html.ElementNode && c.DataAtom == atom.Li {
+			items = append(items, c)
+		}
+	}
+	step, n := 1, 1
+	if _, reversed := attrOK(ol, "reversed"); reversed {
+		step, n = -1, len(items)
+	}
 	if v, err := strconv.Atoi(strings.TrimSpace(attr(ol, "start"))); err == nil {
 		n = v
 	}
-	for c := ol.FirstChild; c != nil; c = c.NextSibling {
-		if c.Type != html.ElementNode || c.DataAtom != atom.Li {
-			continue
-		}
-		if v, err := strconv.Atoi(strings.TrimSpace(attr(c, "value"))); err == nil {
+	kind := attr(ol, "type")
+	for _, it := range items {
+		if v, err := strconv.Atoi(strings.TrimSpace(attr(it, "value"))); err == nil {
 			n = v
 		}
-		if c == li {
-			break
+		x.numbers[it] = listNumber(n, kind) + "."
+		n += step
+	}
+	return x.numbers[li]
+}
+
+// listNumber writes n as an ordered list of type kind shows it: "c" for
+// "a", "C" for "A", "iv" for "i", "IV" for "I", decimal otherwise (and
+// where a letter or numeral cannot write n).
+func listNumber(n int, kind string) string {
+	switch {
+	case (kind == "a" || kind == "A") && n >= 1 && n <= 26:
+		return string(rune(kind[0] + byte(n-1)))
+	case (kind == "i" || kind == "I") && n >= 1 && n < 4000:
+		r := roman(n)
+		if kind == "i" {
+			r = strings.ToLower(r)
 		}
-		n++
+		return r
 	}
-	switch t := attr(ol, "type"); {
-	case (t == "a" || t == "A") && n >= 1 && n <= 26:
-		return string(rune(t[0]+byte(n-1))) + "."
+	return strconv.Itoa(n)
+}
+
+// roman writes 1 ≤ n < 4000 in Roman numerals.
+func roman(n int) string {
+	values := []int{1000, 900, 500, 400, 100, 90, 50, 40, 10, 9, 5, 4, 1}
+	symbols := []string{"M", "CM", "D", "CD", "C", "XC", "L", "XL", "X", "IX", "V", "IV", "I"}
+	var b strings.Builder
+	for i, v := range values {
+		for n >= v {
+			b.WriteString(symbols[i])
+			n -= v
+		}
 	}
-	return strconv.Itoa(n) + "."
+	return b.String()
 }
 
 // isArticle reports whether n holds a page's main content.
@@ -258,13 +313,19 @@ func furniture(n *html.Node) bool {
 	return false
 }
 
-func attr(n *html.Node, key string) string {
+// attrOK returns n's attribute key and whether n has it.
+func attrOK(n *html.Node, key string) (string, bool) {
 	for _, a := range n.Attr {
 		if strings.EqualFold(a.Key, key) {
-			return a.Val
+			return a.Val, true
 		}
 	}
-	return ""
+	return "", false
+}
+
+func attr(n *html.Node, key string) string {
+	v, _ := attrOK(n, key)
+	return v
 }
 
 // preText writes preformatted text as it is.

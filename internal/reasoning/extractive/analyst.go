@@ -1310,6 +1310,7 @@ func passageSentences(text string) []sentence {
 	var marks []int     // the mark of each of callouts
 	numbered := 0       // the mark of the explanation given last by its number
 	explaining := false // a paragraph after the block has taken its command
+	endCallouts := func() { callouts, marks, numbered, explaining = nil, nil, 0, false }
 	explains := ""      // the command the next sentence explains
 	flush := func() {
 		for _, s := range textproc.Sentences(b.String()) {
@@ -1404,6 +1405,11 @@ func passageSentences(text string) []sentence {
 				continue
 			}
 		}
+		// A paragraph opening with the mark of a callout of the block
+		// before ("<1> Undo it.", "2. Edit the files") explains it, short
+		// or not: no heading, term or code.
+		calloutN, _ := calloutNumber(t)
+		explanation := len(callouts) > 0 && (blank(i-1) || numbered > 0) && calloutN > 0 && commandLine(t) == ""
 		switch {
 		case strings.HasPrefix(t, "```") || strings.HasPrefix(t, "~~~"):
 			fenced = !fenced
@@ -1421,8 +1427,10 @@ func passageSentences(text string) []sentence {
 			// introduces it, verbatim, so that a how-to answer shows it.
 			flush()
 			if cmd, mark, ok := calloutCommand(t); ok {
-				if explaining {
-					callouts, marks, explaining, numbered = nil, nil, false, 0
+				if explaining || len(marks) > 0 && mark <= marks[len(marks)-1] {
+					// A block after explanations, or whose marks start
+					// again ("<1>" after "<1>"), has callouts of its own.
+					endCallouts()
 				}
 				callouts, marks = append(callouts, cmd), append(marks, mark)
 				continue
@@ -1441,7 +1449,7 @@ func passageSentences(text string) []sentence {
 			continue
 		case strings.HasPrefix(t, "#"):
 			flush()
-			callouts = nil
+			endCallouts()
 			heading = strings.TrimSpace(strings.TrimLeft(t, "#"))
 			term, defines = "", ""
 			continue
@@ -1454,7 +1462,7 @@ func passageSentences(text string) []sentence {
 		case (strings.HasPrefix(line, "\t") || strings.HasPrefix(line, "    ")) && codeLike(t):
 			code(strings.TrimRight(line, " \t"))
 			continue
-		case blank(i-1) && blank(i+1) && textproc.DefinitionTerm(t) && !blank(i+2):
+		case blank(i-1) && blank(i+1) && textproc.DefinitionTerm(t) && !blank(i+2) && !explanation:
 			// "nullglob", then its definition's paragraph.
 			flush()
 			if isHeadingLine(t) {
@@ -1462,27 +1470,27 @@ func passageSentences(text string) []sentence {
 			}
 			term, defines = t, t
 			continue
-		case !blank(i+1) && compactEntry(t, lines[i+1]) && (blank(i-1) || endsSentence(lines[i-1])):
+		case !blank(i+1) && compactEntry(t, lines[i+1]) && (blank(i-1) || endsSentence(lines[i-1])) && !explanation:
 			// A definition list written without blank lines: the term
 			// on its line, the definition on the next ("NOSPLIT = 4",
 			// then "(For TEXT items.) Don't insert the preamble …").
 			flush()
 			term, defines = t, t
 			continue
-		case blank(i-1) && blank(i+1) && isHeadingLine(t):
+		case blank(i-1) && blank(i+1) && isHeadingLine(t) && !explanation:
 			flush()
-			callouts = nil
+			endCallouts()
 			heading = t
 			term, defines = "", ""
 			continue
 		}
-		if codeLike(t) && (inBlock || blank(i-1)) {
+		if codeLike(t) && (inBlock || blank(i-1)) && !explanation {
 			// Code written without indentation ("make(map[string]int)"
 			// under the sentence that introduces it).
 			code(t)
 			continue
 		}
-		if (inBlock || blank(i-1)) && blockLine(t) {
+		if (inBlock || blank(i-1)) && blockLine(t) && !explanation {
 			// The lines of a file a sentence introduces ("… as the
 			// following.", then "Package: package-1", "Pin-Priority:
 			// -1"): shown with it, as code is. A run of such lines ends
@@ -1520,9 +1528,9 @@ func passageSentences(text string) []sentence {
 						t = strings.TrimSpace(t[mark:]) // "<1> " is the command's mark
 					}
 				} else {
-					callouts, marks, numbered = nil, nil, 0
+					endCallouts()
 				}
-			} else if numbered == 0 {
+			} else if numbered == 0 && !strings.HasSuffix(t, ":") {
 				// The next explanation of a callout list, by order.
 				flush()
 				explains, callouts, marks, explaining = callouts[0], callouts[1:], marks[1:], true

@@ -545,3 +545,52 @@ func TestCalloutExplanationsByNumber(t *testing.T) {
 		}
 	}
 }
+
+// Callout lists a reviewer broke: a heading ended the commands but not
+// their marks, so the next block's explanations took a command by a stale
+// index (a panic, or "<1>" carrying the command of "<2>"); a block whose
+// marks start again is a block of its own; a short explanation ("1. Undo
+// the last commit", "<1> Undo it.") is no heading or code; an
+// introduction ending ":" explains no command.
+func TestCalloutListsKeepTheirMarks(t *testing.T) {
+	commandOf := func(text, start string) (string, bool) {
+		for _, s := range passageSentences(text) {
+			first, cmd, _ := strings.Cut(s.text, "\n")
+			if !s.code && strings.HasPrefix(first, start) {
+				return cmd, true
+			}
+		}
+		return "", false
+	}
+	tests := []struct{ name, text, start, want string }{
+		{"a heading between blocks", "$ git reset --soft HEAD^  <1>\n$ edit  <2>\n\nStash\n\n$ git stash  <1>\n\n1. Saves your work first.\n2. Then pulls the changes.",
+			"Saves your work", "$ git stash"},
+		{"stale marks after a heading", "$ git reset --soft HEAD^  <2>\n\n## Stash\n\n$ git stash  <1>\n$ git pull  <2>\n\n<1> Saves your work first.\n\n<2> Then pulls the changes.",
+			"Then pulls", "$ git pull"},
+		{"two blocks in a row", "$ git reset --soft HEAD^  <1>\n\n$ git stash  <1>\n\n<1> Saves your work first.",
+			"Saves your work", "$ git stash"},
+		{"short numbered items", "$ git reset --soft HEAD^  <1>\n$ edit  <2>\n\n1. Undo the last commit\n\n2. Edit the files",
+			"Edit the files", "$ edit"},
+		{"a short first mark", "$ git reset --soft HEAD^  <1>\n$ edit  <2>\n\n<1> Undo it.\n<2> Make corrections to working tree files.",
+			"Make corrections", "$ edit"},
+		{"an introduction before the marks", "$ git reset --soft HEAD^  <1>\n$ edit  <2>\n\nWhere:\n\n<1> This undoes the commit.\n<2> You fix the files.",
+			"This undoes", "$ git reset --soft HEAD^"},
+	}
+	for _, tt := range tests {
+		var got string
+		var found bool
+		func() {
+			defer func() {
+				if r := recover(); r != nil {
+					t.Errorf("%s: passageSentences panicked: %v", tt.name, r)
+				}
+			}()
+			got, found = commandOf(tt.text, tt.start)
+		}()
+		if !found {
+			t.Errorf("%s: no sentence starts %q", tt.name, tt.start)
+		} else if got != tt.want {
+			t.Errorf("%s: %q carries %q, want %q", tt.name, tt.start, got, tt.want)
+		}
+	}
+}
