@@ -338,9 +338,20 @@ func clean(text string) string {
 // are those of its Sources list.
 func escape(s string) string {
 	var b strings.Builder
+	// Two tildes outside code can strike through what is between them
+	// (GFM: "HEAD~3 and HEAD~2" rendered "HEAD<del>3 and HEAD</del>2"):
+	// then every tilde is escaped; one alone pairs with nothing.
+	tildes := strings.Count(spanOrLink.ReplaceAllString(s, ""), "~") >= 2
+	text := func(s string) string {
+		s = escapeText(s)
+		if tildes {
+			s = strings.ReplaceAll(s, "~", `\~`)
+		}
+		return s
+	}
 	last := 0
 	for _, m := range spanOrLink.FindAllStringIndex(s, -1) {
-		b.WriteString(escapeText(s[last:m[0]]))
+		b.WriteString(text(s[last:m[0]]))
 		last = m[1]
 		if s[m[0]] == '`' {
 			b.WriteString(s[m[0]:m[1]]) // a code span the text holds, as written
@@ -354,7 +365,7 @@ func escape(s string) string {
 		b.WriteString("`" + link + "`")
 		last = m[0] + len(link)
 	}
-	b.WriteString(escapeText(s[last:]))
+	b.WriteString(text(s[last:]))
 	s = b.String()
 	switch {
 	case s == "":

@@ -432,6 +432,10 @@ func TestEscapeTextReadsAsWritten(t *testing.T) {
 		{"see <https://example.org>", "see <`https://example.org`>"},
 		{"a < b and a -> b", "a < b and a -> b"},
 		{"> quoted", `\> quoted`},
+		// Two tildes would strike through what is between them; one
+		// alone stays.
+		{"reset HEAD~3 and HEAD~2 later", `reset HEAD\~3 and HEAD\~2 later`},
+		{"see ~/.bashrc", "see ~/.bashrc"},
 		// A ">" after a code span does not start the line.
 		{"Author: A U Thor <author@example.com>", "Author: A U Thor <`author@example.com`>"},
 	}
