@@ -1310,8 +1310,8 @@ func passageSentences(text string) []sentence {
 	var marks []int     // the mark of each of callouts
 	numbered := 0       // the mark of the explanation given last by its number
 	explaining := false // a paragraph after the block has taken its command
-	endCallouts := func() { callouts, marks, numbered, explaining = nil, nil, 0, false }
 	explains := ""      // the command the next sentence explains
+	endCallouts := func() { callouts, marks, numbered, explaining = nil, nil, 0, false }
 	flush := func() {
 		for _, s := range textproc.Sentences(b.String()) {
 			if textproc.AddressedToMachine(s) {
