@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"unicode/utf8"
 
@@ -121,10 +122,11 @@ func LoadFile(corpusName, path string) (Document, error) {
 // ExtractionVersion names what documents' text is extracted as: it changes
 // when a change of extraction changes the text of documents already read
 // (2: an ordered list's items are numbered; 3: as browsers number
-// reversed, Roman and nested lists, the number before an item's code), so
+// reversed, Roman and nested lists, the number before an item's code; 4:
+// plain text without AsciiDoc's preprocessor lines), so
 // that the next ingestion of an unchanged file writes its chunks again
 // instead of keeping the text the older extraction gave.
-const ExtractionVersion = "3"
+const ExtractionVersion = "4"
 
 // docHash is a document's DocHash: the hash of its raw bytes and the
 // extraction they were read with (version 1 hashed the bytes alone).
@@ -146,18 +148,34 @@ func toText(s string) string {
 // parsePlain keeps the text as it is; the title is the first non-empty line
 // when it is short enough to be one.
 func parsePlain(text string) Document {
-	doc := Document{Text: text}
-	for line := range strings.Lines(text) {
+	doc := Document{Text: withoutDirectives(text)}
+	for line := range strings.Lines(doc.Text) {
 		line = strings.TrimSpace(line)
 		if line == "" {
 			continue
 		}
 		if utf8.RuneCountInString(line) <= maxTitleRunes {
+			// "== Git Repository Format Versions": an AsciiDoc title's
+			// marks are no part of it.
+			if t := strings.TrimLeft(line, "="); t != line && strings.HasPrefix(t, " ") {
+				line = strings.TrimSpace(t)
+			}
 			doc.Title = line
 		}
 		break
 	}
 	return doc
+}
+
+// directive matches a line of AsciiDoc's preprocessor ("ifdef::git-pull[]",
+// "endif::git-pull[]", "include::pull-fetch-param.txt[]"): documentation
+// trees ship such files as plain text (git-doc's included fragments), and
+// the lines say nothing to a reader of the rendered page.
+var directive = regexp.MustCompile(`(?m)^(?:ifdef|ifndef|ifeval|endif|include)::[^\s\[]*\[[^\]\n]*\][ \t]*(?:\n|$)`)
+
+// withoutDirectives is text less its AsciiDoc preprocessor lines.
+func withoutDirectives(text string) string {
+	return directive.ReplaceAllString(text, "")
 }
 
 // maxTitleRunes is the longest first line of a text file taken as its title.

@@ -303,3 +303,26 @@ func BenchmarkParseLongOrderedList(b *testing.B) {
 		}
 	}
 }
+
+// A plain-text file written in AsciiDoc (git-doc ships its included
+// fragments as .txt) is read without the preprocessor's lines
+// ("endif::git-pull[]" was quoted in reports) and its title without the
+// title's marks ("== Git Repository Format Versions" was a source title);
+// a line that only mentions a directive is text.
+func TestPlainTextWithoutAsciiDocDirectives(t *testing.T) {
+	src := "== Git Repository Format Versions\n\nEvery repository has a version.\nifdef::git-pull[]\nPull merges the fetched refs.\nendif::git-pull[]\ninclude::config/core.txt[]\n\nWrite ifdef::name[] to keep a part for one page.\n"
+	d := ParsePlain([]byte(src))
+	if d.Title != "Git Repository Format Versions" {
+		t.Errorf("title %q", d.Title)
+	}
+	for _, gone := range []string{"ifdef::git-pull[]", "endif::", "include::"} {
+		if strings.Contains(d.Text, gone) {
+			t.Errorf("text keeps %q:\n%s", gone, d.Text)
+		}
+	}
+	for _, kept := range []string{"Every repository has a version.\nPull merges the fetched refs.\n", "Write ifdef::name[] to keep a part for one page."} {
+		if !strings.Contains(d.Text, kept) {
+			t.Errorf("text lacks %q:\n%s", kept, d.Text)
+		}
+	}
+}
