@@ -1408,7 +1408,7 @@ func passageSentences(text string) []sentence {
 		// A paragraph opening with the mark of a callout of the block
 		// before ("<1> Undo it.", "2. Edit the files") explains it, short
 		// or not: no heading, term or code.
-		calloutN, _ := calloutNumber(t)
+		calloutN, calloutLen := calloutNumber(t)
 		explanation := len(callouts) > 0 && (blank(i-1) || numbered > 0) && calloutN > 0 && commandLine(t) == ""
 		switch {
 		case strings.HasPrefix(t, "```") || strings.HasPrefix(t, "~~~"):
@@ -1514,7 +1514,7 @@ func passageSentences(text string) []sentence {
 			}
 		}
 		inBlock = false
-		if n, mark := calloutNumber(t); len(callouts) > 0 && (blank(i-1) || n > 0 && numbered > 0) {
+		if n, mark := calloutN, calloutLen; len(callouts) > 0 && (blank(i-1) || n > 0 && numbered > 0) {
 			if n > 0 {
 				// The explanations name their marks ("<1> …", "(2) …",
 				// "3. …" as an ordered list is written): each carries
