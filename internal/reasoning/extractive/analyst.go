@@ -248,7 +248,14 @@ func (e *Engine) Analyze(ctx context.Context, req reasoning.AnalyzeRequest) (rea
 		}
 	}
 	names := nameTerms(sub)
-	askedCode := codeTerms(sub)
+	// "ls-files" is a name where the passages write it; "brand-new" and
+	// "long-running", written in no passage, are the asker's English.
+	var written strings.Builder
+	for _, p := range req.Passages {
+		written.WriteString(strings.ToLower(p.Text))
+		written.WriteByte('\n')
+	}
+	askedCode := codeTerms(sub, func(w string) bool { return strings.Contains(written.String(), strings.ToLower(w)) })
 	askedNames := map[string]bool{}
 	for _, n := range entryNames(sub) {
 		askedNames[n] = true
@@ -535,7 +542,7 @@ func ofEntry(c *candidate, asked map[string]bool) bool {
 	if c.defines == "" || len(asked) == 0 {
 		return true
 	}
-	entry := codeTerms(c.defines)
+	entry := codeTerms(c.defines, nil)
 	if len(entry) == 0 && !symbolName(c.defines) {
 		return true
 	}
@@ -619,8 +626,9 @@ func specialParam(f string) string {
 // codeTerms are the terms of the words of s written as code names: with a
 // dot or an underscore ("core.packedGitLimit", "PROMPT_COMMAND"), in
 // capitals ("HISTSIZE", three letters or more), hyphenated in lower case
-// ("keyseq-timeout"), or as an option ("-e", "--stage").
-func codeTerms(s string) map[string]bool {
+// ("keyseq-timeout"), or as an option ("-e", "--stage"). A hyphenated
+// word counts only if hyphenated(word) is true (any word, if it is nil).
+func codeTerms(s string, hyphenated func(string) bool) map[string]bool {
 	out := map[string]bool{}
 	for _, f := range strings.Fields(s) {
 		w := strings.Trim(f, ",;:()[]\"'`?!")
@@ -629,7 +637,7 @@ func codeTerms(s string) map[string]bool {
 		caps := len(w) >= 3 && letters && strings.ToUpper(w) == w && strings.IndexFunc(w, func(r rune) bool { return !unicode.IsUpper(r) && !unicode.IsDigit(r) && r != '_' }) < 0
 		option := strings.HasPrefix(w, "-") && len(w) > 1 && letters
 		// "keyseq-timeout", "ls-files": a hyphenated name.
-		hyphened := strings.Contains(strings.Trim(w, "-"), "-") && strings.ToLower(w) == w
+		hyphened := strings.Contains(strings.Trim(w, "-"), "-") && strings.ToLower(w) == w && (hyphenated == nil || hyphenated(w))
 		dotted := strings.ContainsAny(w, "._")
 		if !dotted && !caps && !option && !hyphened || !letters {
 			continue
@@ -2337,7 +2345,7 @@ func nameCodeTerms(s string) map[string]bool {
 	for _, f := range strings.Fields(s) {
 		w := strings.TrimRight(strings.Trim(f, ",;:()[]\"'`?!"), ".")
 		if !strings.HasPrefix(w, "-") && (strings.ContainsAny(w, "._") || len(w) >= 3 && isAcronym(w)) {
-			for t := range codeTerms(w) {
+			for t := range codeTerms(w, nil) {
 				out[t] = true
 			}
 		}

@@ -787,6 +787,37 @@ func TestDefinitionParagraphsKnowTheirTerm(t *testing.T) {
 	}
 }
 
+// A hyphenated word of the question is a code name only where the
+// passages write it: "brand-new" and "long-running" are the asker's
+// English, and the entries of a list of options still answer ("How do I
+// stash brand-new files …?" lost git-stash's "--include-untracked" entry,
+// which names no "brand-new").
+func TestHyphenatedEnglishIsNoCodeName(t *testing.T) {
+	text := "-k, --keep-index\n\nAll changes already added to the index are left intact.\n\n" +
+		"-u, --include-untracked\n\nAll untracked files are also stashed and then cleaned up.\n\n" +
+		"-q, --quiet\n\nQuiet, suppress feedback messages."
+	for _, q := range []string{
+		"How do I stash brand-new untracked files along with my changes?",
+		"Can long-running stash commands include untracked files too?",
+	} {
+		f := analyzeOne(t, q, text)
+		if len(f) == 0 || !strings.Contains(f[0].Text, "untracked files are also stashed") {
+			t.Errorf("%q: findings %+v, want the --include-untracked entry", q, f)
+		}
+	}
+	// A hyphenated name the passages write still picks its entry.
+	text = "keep-index\n\nThe index is kept as it was.\n\ninclude-untracked\n\nUntracked files are stashed too."
+	f := analyzeOne(t, "What does include-untracked do with untracked files?", text)
+	if len(f) == 0 || !strings.Contains(f[0].Text, "Untracked files are stashed too") {
+		t.Errorf("findings %+v, want the include-untracked entry", f)
+	}
+	for _, x := range f {
+		if strings.Contains(x.Text, "kept as it was") {
+			t.Errorf("finding %q: another entry answered include-untracked", x.Text)
+		}
+	}
+}
+
 // Issue 18 (answers in lists): a list item or table row without a verb
 // answers a typed question when it states the asked type and the topic,
 // and is quoted alone, not run on into the next item. A tail of a
