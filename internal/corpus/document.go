@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/researchflow/researchflow/internal/doctypes"
@@ -123,10 +124,11 @@ func LoadFile(corpusName, path string) (Document, error) {
 // when a change of extraction changes the text of documents already read
 // (2: an ordered list's items are numbered; 3: as browsers number
 // reversed, Roman and nested lists, the number before an item's code; 4:
-// plain text without AsciiDoc's preprocessor lines), so
+// plain text without AsciiDoc's preprocessor lines; 5: a text file's
+// first line is its title only when written as one, see plainTitle), so
 // that the next ingestion of an unchanged file writes its chunks again
-// instead of keeping the text the older extraction gave.
-const ExtractionVersion = "4"
+// instead of keeping the text or title the older extraction gave.
+const ExtractionVersion = "5"
 
 // docHash is a document's DocHash: the hash of its raw bytes and the
 // extraction they were read with (version 1 hashed the bytes alone).
@@ -145,26 +147,74 @@ func toText(s string) string {
 	return strings.ReplaceAll(s, "\r", "\n")
 }
 
-// parsePlain keeps the text as it is; the title is the first non-empty line
-// when it is short enough to be one.
+// parsePlain keeps the text as it is. The title is the first non-empty
+// line when it is written as one (see plainTitle); otherwise it is left
+// empty, and LoadFile names the document after its file.
 func parsePlain(text string) Document {
 	doc := Document{Text: withoutDirectives(text)}
-	for line := range strings.Lines(doc.Text) {
-		line = strings.TrimSpace(line)
-		if line == "" {
+	lines := strings.Split(doc.Text, "\n")
+	for i, line := range lines {
+		if strings.TrimSpace(line) == "" {
 			continue
 		}
-		if utf8.RuneCountInString(line) <= maxTitleRunes {
-			// "== Git Repository Format Versions": an AsciiDoc title's
-			// marks are no part of it.
-			if t := strings.TrimLeft(line, "="); t != line && strings.HasPrefix(t, " ") {
-				line = strings.TrimSpace(t)
-			}
-			doc.Title = line
+		next := ""
+		if i+1 < len(lines) {
+			next = lines[i+1]
 		}
+		doc.Title = plainTitle(line, next)
 		break
 	}
 	return doc
+}
+
+// plainTitle is line as the title of a text file, or "" when it is not
+// written as a title: a title is short and marked as a heading ("=
+// Title", "== Title", "# Title"), or ends no sentence and stands alone
+// (followed by a blank line, an underline "-----" or nothing) or is a
+// few words (looseTitleWords). The
+// first line of a paragraph ("Rebases and cherry-picks involve a sequence
+// of merges whose results are"), an AsciiDoc definition list's term
+// ("--all::") or comment ("// Please don't remove this comment …"), and a
+// one-line paragraph ("Git is to some extent character encoding
+// agnostic.") are text, not what the file is called. AsciiDoc anchors
+// ("GIT URLS[[URLS]]") are no part of a title.
+func plainTitle(line, next string) string {
+	line = strings.TrimSpace(anchor.ReplaceAllString(line, ""))
+	if line == "" || utf8.RuneCountInString(line) > maxTitleRunes || strings.HasPrefix(line, "//") {
+		return ""
+	}
+	for _, mark := range []string{"=", "#"} {
+		if t := strings.TrimLeft(line, mark); t != line && strings.HasPrefix(t, " ") {
+			return strings.TrimSpace(strings.TrimRight(t, mark+" "))
+		}
+	}
+	last, _ := utf8.DecodeLastRuneInString(line)
+	if strings.ContainsRune(".:;,", last) || strings.IndexFunc(line, unicode.IsLetter) < 0 {
+		return "" // a sentence, a term ("--all::"), a delimiter ("--")
+	}
+	next = strings.TrimSpace(next)
+	if next == "" || underline(next) || len(strings.Fields(line)) <= looseTitleWords {
+		return line
+	}
+	return ""
+}
+
+// looseTitleWords is the most words of a first line taken as the title
+// though text follows it on the next line ("Release notes" above its
+// body); a longer one is the start of a paragraph.
+const looseTitleWords = 6
+
+// anchor matches an AsciiDoc anchor ("[[URLS]]").
+var anchor = regexp.MustCompile(`\[\[[^\]]*\]\]`)
+
+// underline reports whether line underlines the line above it as a
+// heading (setext and AsciiDoc two-line titles): three or more of one of
+// = - ~ ^ + and nothing else.
+func underline(line string) bool {
+	if len(line) < 3 || !strings.ContainsRune("=-~^+", rune(line[0])) {
+		return false
+	}
+	return strings.Trim(line, line[:1]) == ""
 }
 
 // directive matches a line of AsciiDoc's preprocessor ("ifdef::git-pull[]",

@@ -192,6 +192,40 @@ func TestLoadText(t *testing.T) {
 	}
 }
 
+// A text file's first line is its title only when it is written as one;
+// otherwise the file's name is (documentation trees ship fragments that
+// begin with an option's term, a comment or the middle of a paragraph,
+// and their first line was cited as the source's name).
+func TestPlainTextTitles(t *testing.T) {
+	tests := []struct{ name, content, want string }{
+		{"marked", "= Sparse Checkouts\nA sparse checkout keeps part of the tree.\n", "Sparse Checkouts"},
+		{"marked both sides", "== Hooks ==\n\nHooks run at points of the workflow.\n", "Hooks"},
+		{"underlined", "PACK WINDOWS\n------------\nThe window bounds the objects compared.\n", "PACK WINDOWS"},
+		{"alone", "Mirror setup\n\nA mirror copies every ref.\n", "Mirror setup"},
+		{"anchor", "REMOTE NAMES[[NAMES]]\n~~~~~~~~~~~~~\n\nA remote has a name.\n", "REMOTE NAMES"},
+		{"a few words above text", "Release notes\nbody\n", "Release notes"},
+		{"paragraph start", "Fetching several remotes in one call involves a series of requests whose\nanswers are merged.\n", "frag"},
+		{"definition term", "--prune-tags::\n\tRemove local tags that the remote no longer has.\n", "frag"},
+		{"term on its own", "-q::\n\n\tQuiet.\n", "frag"},
+		{"comment", "// Keep this line: the processor needs text before the first term\n// of an included file.\n-v::\n\tBe verbose.\n", "frag"},
+		{"one-sentence paragraph", "Every tool here writes UTF-8.\n\nSome read other encodings.\n", "frag"},
+		{"introduces a list", "'<from>' takes one of these forms:\n\n- a number\n", "frag"},
+		{"delimiter", "--\n* `1` - on\n--\n", "frag"},
+		{"table row", "`meld`;;     Use Meld (needs a graphical session)\n`vim`;;     Use Vim\n", "frag"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d, err := LoadFile("c", writeFile(t, t.TempDir(), "frag.txt", tt.content))
+			if err != nil {
+				t.Fatalf("LoadFile: %v", err)
+			}
+			if d.Title != tt.want {
+				t.Errorf("Title = %q, want %q", d.Title, tt.want)
+			}
+		})
+	}
+}
+
 func TestLoadErrors(t *testing.T) {
 	dir := t.TempDir()
 	unsupported := writeFile(t, dir, "image.png", "\x89PNG")
