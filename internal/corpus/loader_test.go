@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -293,6 +294,48 @@ func TestLoadPDF(t *testing.T) {
 	if got, want := d.Title, "paper"; got != want {
 		t.Errorf("Title = %q, want %q", got, want)
 	}
+}
+
+// A PDF the built-in reader rejects (here its cross-reference offset is
+// wrong, as in files edited by tools that do not rewrite it) is read with
+// pdftotext when that is installed, page by page; without it the error
+// says what would read it. A file that is no PDF stays an error either way.
+func TestLoadPDFTheBuiltinReaderRejects(t *testing.T) {
+	good := minimalPDF("Budgets are set per quarter.")
+	at := strings.LastIndex(good, "startxref\n")
+	broken := good[:at] + "startxref\n7\n%%EOF\n"
+	if _, err := builtinPDF([]byte(broken)); err == nil {
+		t.Fatal("the built-in reader read the broken file: the test needs one it rejects")
+	}
+	dir := t.TempDir()
+	path := writeFile(t, dir, "broken-xref.pdf", broken)
+	junk := writeFile(t, dir, "junk.pdf", "%PDF-1.4\nthis is not really a pdf\n%%EOF\n")
+
+	t.Run("with pdftotext", func(t *testing.T) {
+		if _, err := exec.LookPath(pdfTool); err != nil {
+			t.Skip("needs pdftotext (apt-get install poppler-utils)")
+		}
+		d, err := LoadFile("c", path)
+		if err != nil {
+			t.Fatalf("LoadFile: %v", err)
+		}
+		if !strings.Contains(d.Text, "Budgets are set per quarter.") {
+			t.Errorf("Text = %q, want the page text", d.Text)
+		}
+		if got, want := strings.Join(sectionNames(d), "|"), "Page 1"; got != want {
+			t.Errorf("sections = %q, want %q", got, want)
+		}
+		if _, err := LoadFile("c", junk); err == nil || !strings.Contains(err.Error(), junk) || !strings.Contains(err.Error(), pdfTool) {
+			t.Errorf("junk pdf error = %v, want one naming the file and what both readers said", err)
+		}
+	})
+	t.Run("without pdftotext", func(t *testing.T) {
+		t.Setenv("PATH", t.TempDir())
+		_, err := LoadFile("c", path)
+		if err == nil || !strings.Contains(err.Error(), "poppler-utils") || !strings.Contains(err.Error(), path) {
+			t.Errorf("error = %v, want one naming the file and poppler-utils", err)
+		}
+	})
 }
 
 // Ordered lists keep their numbers as a browser shows them, the number

@@ -5,8 +5,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os/exec"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/tmc/langchaingo/documentloaders"
 )
@@ -16,9 +18,43 @@ import (
 var errNoText = errors.New("no extractable text")
 
 // parsePDF extracts the text of every page; each page starts a section
-// "Page N" so that citations can point at it. The PDF reader panics on some
-// malformed files; that is reported as an error.
-func parsePDF(raw []byte) (doc Document, err error) {
+// "Page N" so that citations can point at it. The built-in reader (Go, no
+// dependencies) reads most files; one it cannot read, or reads no text
+// from, is read with poppler's pdftotext when that is installed (it reads
+// PDFs the built-in reader rejects as malformed: Debian's own reference
+// manual, files with a broken cross-reference table). The reader panics on
+// some malformed files; that is reported as an error.
+func parsePDF(raw []byte) (Document, error) {
+	doc, err := builtinPDF(raw)
+	if err == nil {
+		return doc, nil
+	}
+	tool, lookErr := exec.LookPath(pdfTool)
+	if lookErr != nil {
+		if errors.Is(err, errNoText) {
+			return Document{}, err
+		}
+		return Document{}, fmt.Errorf("%w (installing poppler-utils lets %s read it)", err, pdfTool)
+	}
+	pages, toolErr := toolPDF(tool, raw)
+	if toolErr != nil {
+		return Document{}, fmt.Errorf("%w; %w", err, toolErr)
+	}
+	return pdfDocument(pages)
+}
+
+// pdfTool is poppler's text extractor, the reader of the PDFs the built-in
+// one cannot read.
+const pdfTool = "pdftotext"
+
+// Bounds of a pdftotext run: its time and how much text it may write.
+const (
+	pdfToolTimeout = 2 * time.Minute
+	pdfToolMaxText = 64 << 20
+)
+
+// builtinPDF reads the pages' text with the Go reader.
+func builtinPDF(raw []byte) (doc Document, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("read pdf: malformed file: %v", r)
@@ -28,9 +64,65 @@ func parsePDF(raw []byte) (doc Document, err error) {
 	if err != nil {
 		return Document{}, fmt.Errorf("read pdf: %w", err)
 	}
+	texts := make([]string, len(pages))
+	for i, p := range pages {
+		texts[i] = p.PageContent
+	}
+	return pdfDocument(texts)
+}
+
+// toolPDF reads the pages' text with pdftotext at path tool: the file on
+// its standard input, UTF-8 text on its output, one form feed after each
+// page.
+func toolPDF(tool string, raw []byte) ([]string, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), pdfToolTimeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, tool, "-q", "-enc", "UTF-8", "-", "-")
+	cmd.Stdin = bytes.NewReader(raw)
+	out := &cappedBuffer{max: pdfToolMaxText}
+	var stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = out, &stderr
+	err := cmd.Run()
+	if out.over {
+		return nil, fmt.Errorf("%s: more than %d MiB of text", pdfTool, pdfToolMaxText>>20)
+	}
+	if err != nil {
+		if msg := strings.TrimSpace(stderr.String()); msg != "" {
+			err = fmt.Errorf("%w: %s", err, msg)
+		}
+		return nil, fmt.Errorf("%s: %w", pdfTool, err)
+	}
+	pages := strings.Split(out.String(), "\f")
+	if len(pages) > 1 && strings.TrimSpace(pages[len(pages)-1]) == "" {
+		pages = pages[:len(pages)-1] // after the last page's form feed
+	}
+	return pages, nil
+}
+
+// cappedBuffer takes at most max bytes: a write beyond them fails, which
+// ends the writing process's output early.
+type cappedBuffer struct {
+	bytes.Buffer
+	max  int
+	over bool
+}
+
+var errTooMuchText = errors.New("too much text")
+
+func (b *cappedBuffer) Write(p []byte) (int, error) {
+	if len(p) > b.max-b.Len() {
+		b.over = true
+		return 0, errTooMuchText
+	}
+	return b.Buffer.Write(p)
+}
+
+// pdfDocument assembles pages' text, page i+1 a section "Page i+1"; a
+// document without text is errNoText.
+func pdfDocument(pages []string) (Document, error) {
 	var t textBuilder
 	for i, p := range pages {
-		text := strings.TrimSpace(toText(p.PageContent))
+		text := strings.TrimSpace(toText(p))
 		if text == "" {
 			continue
 		}
@@ -40,7 +132,7 @@ func parsePDF(raw []byte) (doc Document, err error) {
 		t.raw(text)
 		t.brk(2)
 	}
-	doc = t.document()
+	doc := t.document()
 	if strings.TrimSpace(doc.Text) == "" {
 		return Document{}, errNoText
 	}
