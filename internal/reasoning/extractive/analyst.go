@@ -747,15 +747,35 @@ func nameTerms(q string) map[string]bool {
 
 // mentions reports whether c or its context holds one of terms (true when
 // there are none). A code name is held as itself or by its last part
-// ("Clients are safe …" speaks of http.Client).
+// where its qualifier is there too ("Clients are safe …" in net/http's
+// documentation speaks of http.Client; "Command go", the go command's
+// page, does not speak of exec.Command).
 func mentions(c *candidate, terms []string, context map[string]bool) bool {
 	for _, t := range terms {
-		last := lastPart(t)
-		if c.terms[t] > 0 || context[t] || c.terms[last] > 0 || context[last] {
+		if c.terms[t] > 0 || context[t] {
+			return true
+		}
+		if last := lastPart(t); last != t && (c.terms[last] > 0 || context[last]) && qualified(c, t, context) {
 			return true
 		}
 	}
 	return len(terms) == 0
+}
+
+// qualified reports whether c or its context holds a term of the
+// qualifier of code name t ("exec" of "exec.command", "os" or "exec" of
+// "os/exec/cmd").
+func qualified(c *candidate, t string, context map[string]bool) bool {
+	i := strings.LastIndexAny(t, "./")
+	if i < 0 {
+		return true
+	}
+	for _, q := range textproc.Tokenize(t[:i]) {
+		if c.terms[q] > 0 || context[q] {
+			return true
+		}
+	}
+	return false
 }
 
 // lastPart is the term of the last part of a qualified code name

@@ -599,12 +599,14 @@ func TestAnalyzeUnanswerableVariants(t *testing.T) {
 
 // A sentence must speak of one of the question's rarest terms; a code name
 // among them ("archive.Reader") is spoken of by its last part too
-// ("Readers are …"), as a question naming it is answered by passages that
-// name only that part. Issue 18: the answer was in the passages and the
-// report quoted a loose association instead.
+// ("Readers are …") where its qualifier is named (the package's page), as
+// a question naming it is answered by passages that name only that part.
+// Issue 18: the answer was in the passages and the report quoted a loose
+// association instead. Another page using the last part as a word ("Command
+// go", the go command's page, for exec.Command) does not speak of it.
 func TestAnalyzeCodeNameMentionedByItsLastPart(t *testing.T) {
 	ps := []reasoning.Passage{
-		{ChunkID: "c1", SourceID: "s1", Title: "Tape formats", Text: "This package reads and writes tape formats.\n" +
+		{ChunkID: "c1", SourceID: "s1", Title: "Package archive", Text: "This package reads and writes tape formats.\n" +
 			"Readers are safe for concurrent use by several goroutines and should be created once and shared.\n" +
 			"The format dates from the early days of tape drives.\n"},
 		{ChunkID: "c2", SourceID: "s2", Title: "Package rpc", Text: "A call returns an error that the client sees as if created by a new error value.\n"},
@@ -615,6 +617,25 @@ func TestAnalyzeCodeNameMentionedByItsLastPart(t *testing.T) {
 	fs := analyzeQ(t, "Should I create a new archive.Reader for each file?", ps...)
 	if len(fs) == 0 || !strings.Contains(fs[0].Text, "created once and shared") {
 		t.Errorf("findings %v: want the sentence on creating Readers once first", fs)
+	}
+
+	ps = []reasoning.Passage{
+		{ChunkID: "p1", SourceID: "pkg", Title: "Package spawn", Section: "Overview", Text: "Package spawn runs external programs.\n" +
+			"Unlike a shell, spawn does not expand wildcard patterns in the arguments it passes to a program.\n"},
+		{ChunkID: "p2", SourceID: "tool", Title: "Command build", Section: "Patterns", Text: "A package path is a pattern if it holds wildcard elements that match any string.\n" +
+			"A wildcard never matches a vendor element of a path.\n"},
+		{ChunkID: "p3", SourceID: "shell", Title: "Shell expansion", Text: "The shell may expand a wildcard in the arguments of a command before the command starts.\n" +
+			"Rules to expand wildcard arguments of a command differ from one shell to another.\n" +
+			"Quoting an argument of a command keeps a wildcard in it from being expanded.\n"},
+	}
+	fs = analyzeQ(t, "Why doesn't spawn.Command expand the wildcard in my arguments?", ps...)
+	if len(fs) == 0 || fs[0].SourceID != "pkg" {
+		t.Errorf("findings %+v: want the spawn package's sentence first", fs)
+	}
+	for _, f := range fs {
+		if f.SourceID == "tool" {
+			t.Errorf("finding %q: the page titled \"Command build\" answered for spawn.Command", f.Text)
+		}
 	}
 }
 
