@@ -84,7 +84,8 @@ type IngestSummary struct {
 	Unchanged int `json:"unchanged"`
 	Chunks    int `json:"chunks"`
 	// Removed counts chunks of documents gone from the path, dropped when
-	// the last batch is done.
+	// the last batch is done (an ingestion with prune; every run of a
+	// folder, for the documents it read from that folder before).
 	Removed int `json:"removed,omitempty"`
 	// Skipped lists (up to 100) the files ingestion could not use;
 	// SkippedTotal counts them all.

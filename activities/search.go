@@ -64,7 +64,7 @@ func (a *Search) PrepareCorpus(ctx context.Context, in workflows.PrepareCorpusIn
 		if _, err := os.Stat(in.Path); err != nil {
 			return res, invalid(workflows.ErrCorpusNotFound, fmt.Sprintf("corpus folder %s: %v", in.Path, err))
 		}
-		sum, err := a.ingest(ctx, corpus.IngestRequest{Corpus: in.Corpus, Path: in.Path, Prune: in.Prune})
+		sum, err := a.ingest(ctx, corpus.IngestRequest{Corpus: in.Corpus, Path: in.Path, Prune: in.Prune, DropMissing: true})
 		if err != nil {
 			return res, err
 		}

@@ -150,7 +150,12 @@ func watchResearch(ctx context.Context, runs *client.Client, id string, v *progr
 			if _, name, ok := strings.Cut(corpus, rf.ScopeSeparator); ok {
 				corpus = name // an API key owner's corpus, as its owner names it
 			}
-			fmt.Fprintf(v.w, "corpus %s: %d files (%d unchanged), %d chunks written, %d skipped\n", corpus, in.Files, in.Unchanged, in.Chunks, in.SkippedCount())
+			dropped := ""
+			if in.Removed > 0 {
+				// Notes deleted or renamed since the folder was read.
+				dropped = fmt.Sprintf(", %d chunks of files no longer there dropped", in.Removed)
+			}
+			fmt.Fprintf(v.w, "corpus %s: %d files (%d unchanged), %d chunks written%s, %d skipped\n", corpus, in.Files, in.Unchanged, in.Chunks, dropped, in.SkippedCount())
 			printSkipped(v.w, in.Skipped, in.SkippedCount())
 			ingestShown = true
 		}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/researchflow/researchflow/internal/memory"
@@ -58,6 +59,13 @@ type IngestRequest struct {
 	// Without it a corpus accumulates what is ingested into it. The Go docs
 	// corpus is always pruned: it belongs to the Go installation.
 	Prune bool `json:"prune,omitempty"`
+	// DropMissing drops, once the last batch is done, the documents of the
+	// corpus located under Path that are not (any more) there: a file
+	// deleted or renamed since it was read, or one now left out. Unlike
+	// Prune it leaves what the corpus holds from elsewhere (another folder
+	// of the same name, an upload). A research run on a folder asks for
+	// it: it researches the folder as it is.
+	DropMissing bool `json:"dropMissing,omitempty"`
 }
 
 // IngestProgress is reported after each source.
@@ -190,8 +198,13 @@ func (in *Ingester) Ingest(ctx context.Context, req IngestRequest, progress func
 			stats.skip(s.Path, s.Reason)
 		}
 	}
-	if stats.Done && (req.Prune || req.GoDocs) {
+	switch {
+	case stats.Done && (req.Prune || req.GoDocs):
 		if stats.Removed, err = in.prune(ctx, corpus, all); err != nil {
+			return stats, err
+		}
+	case stats.Done && req.DropMissing && req.Path != "":
+		if stats.Removed, err = in.dropMissing(ctx, corpus, req.Path, all); err != nil {
 			return stats, err
 		}
 	}
@@ -251,6 +264,52 @@ func (in *Ingester) prune(ctx context.Context, corpus string, all []source) (int
 	}
 	if err := in.Store.Delete(ctx, gone); err != nil {
 		return 0, fmt.Errorf("prune %d chunks of removed documents from %s: %w", n, corpus, err)
+	}
+	return n, nil
+}
+
+// dropMissing deletes the chunks of the corpus's documents located under
+// root (a folder or a file) that are not among the sources. It needs a
+// store that lists documents (memory.DocumentLister: the embedded and
+// Qdrant stores); with another it drops nothing.
+func (in *Ingester) dropMissing(ctx context.Context, corpus, root string, all []source) (int, error) {
+	lister, ok := in.Store.(memory.DocumentLister)
+	if !ok {
+		return 0, nil
+	}
+	root, err := filepath.Abs(root)
+	if err != nil {
+		return 0, fmt.Errorf("drop missing documents of %s: %w", corpus, err)
+	}
+	keep := make(map[string]bool, len(all))
+	for _, s := range all {
+		loc, err := filepath.Abs(s.Key)
+		if err != nil {
+			return 0, fmt.Errorf("drop missing documents of %s: %w", corpus, err)
+		}
+		keep[memory.SourceID(corpus, loc)] = true
+	}
+	docs, err := lister.Documents(ctx, memory.Filter{Corpus: corpus})
+	if err != nil {
+		return 0, fmt.Errorf("drop missing documents of %s: list: %w", corpus, err)
+	}
+	var gone []string
+	for _, d := range docs {
+		under := d.Location == root || strings.HasPrefix(d.Location, root+string(filepath.Separator))
+		if under && !keep[d.SourceID] {
+			gone = append(gone, d.SourceID)
+		}
+	}
+	if len(gone) == 0 {
+		return 0, nil
+	}
+	f := memory.Filter{Corpus: corpus, SourceIDs: gone}
+	n, err := in.Store.Count(ctx, f)
+	if err != nil || n == 0 {
+		return 0, err
+	}
+	if err := in.Store.Delete(ctx, f); err != nil {
+		return 0, fmt.Errorf("drop %d chunks of %d documents missing from %s: %w", n, len(gone), root, err)
 	}
 	return n, nil
 }

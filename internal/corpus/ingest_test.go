@@ -78,6 +78,22 @@ func (s *fakeStore) Count(_ context.Context, f memory.Filter) (int, error) {
 
 func (s *fakeStore) count(f memory.Filter) int { n, _ := s.Count(context.Background(), f); return n }
 
+// Documents makes the fake a memory.DocumentLister, as the real stores are.
+func (s *fakeStore) Documents(_ context.Context, f memory.Filter) ([]memory.Document, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return memory.Documents(func(yield func(memory.Chunk) bool) {
+		for _, c := range s.chunks {
+			if matches(c, f) && !yield(c) {
+				return
+			}
+		}
+	}), nil
+}
+
+// writerOnly hides every method of a store but Writer's.
+type writerOnly struct{ Writer }
+
 // testFolder writes three Markdown files of a few chunks each.
 func testFolder(t *testing.T) string {
 	dir := t.TempDir()
@@ -352,6 +368,70 @@ func TestIngestPrunesRemovedFiles(t *testing.T) {
 	}
 	if got := store.count(memory.Filter{Corpus: "notes"}); got != before {
 		t.Errorf("corpus holds %d chunks, want %d (the files still there)", got, before)
+	}
+}
+
+// With DropMissing (a research run on a folder), a file deleted or renamed
+// since the folder was read stops being cited, while what the corpus holds
+// from elsewhere (another folder ingested into the same name, a sibling
+// folder whose name starts with this one's) stays; only the last batch
+// drops, and a store that cannot list documents drops nothing.
+func TestIngestDropsDocumentsMissingFromTheFolder(t *testing.T) {
+	parent := t.TempDir()
+	dir := filepath.Join(parent, "notes")
+	writeFile(t, dir, "a.md", "# Alpha\n\n"+paragraphs(4, 6))
+	writeFile(t, dir, "b.md", "# Beta\n\n"+paragraphs(3, 6))
+	writeFile(t, dir, "sub/c.txt", "Gamma\n\n"+paragraphs(2, 6))
+	sibling := filepath.Join(parent, "notes-old")
+	writeFile(t, sibling, "d.md", "# Delta\n\n"+paragraphs(2, 6))
+	store := newFakeStore()
+	in := newIngester(store)
+	ctx := context.Background()
+	for _, p := range []string{sibling, dir} {
+		if _, err := in.Ingest(ctx, IngestRequest{Corpus: "notes", Path: p, DropMissing: true}, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	id := func(p string) string { return memory.SourceID("notes", filepath.Join(dir, p)) }
+	siblingID := memory.SourceID("notes", filepath.Join(sibling, "d.md"))
+	if err := os.Rename(filepath.Join(dir, "a.md"), filepath.Join(dir, "a2.md")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(filepath.Join(dir, "sub/c.txt")); err != nil {
+		t.Fatal(err)
+	}
+	gone := store.count(memory.Filter{SourceID: id("a.md")}) + store.count(memory.Filter{SourceID: id("sub/c.txt")})
+
+	// Without DropMissing, or with a store that cannot list its
+	// documents, nothing is dropped.
+	if st, err := in.Ingest(ctx, IngestRequest{Corpus: "notes", Path: dir}, nil); err != nil || st.Removed != 0 || store.count(memory.Filter{SourceID: id("a.md")}) == 0 {
+		t.Fatalf("an ingestion without DropMissing dropped documents: %+v, %v", st, err)
+	}
+	blind := &Ingester{Store: writerOnly{store}, Split: in.Split, Now: in.Now, Logger: in.Logger}
+	if st, err := blind.Ingest(ctx, IngestRequest{Corpus: "notes", Path: dir, DropMissing: true}, nil); err != nil || st.Removed != 0 {
+		t.Fatalf("a store without a document list: %+v, %v; want nothing dropped and no error", st, err)
+	}
+	// In batches of one file: only the last batch drops.
+	first, err := in.Ingest(ctx, IngestRequest{Corpus: "notes", Path: dir, MaxFiles: 1, DropMissing: true}, nil)
+	if err != nil || first.Done || first.Removed != 0 || store.count(memory.Filter{SourceID: id("a.md")}) == 0 {
+		t.Fatalf("a partial batch dropped: %+v, %v", first, err)
+	}
+	last, err := in.Ingest(ctx, IngestRequest{Corpus: "notes", Path: dir, After: first.Cursor, DropMissing: true}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !last.Done || last.Removed != gone {
+		t.Errorf("last batch = %+v, want Removed %d (a.md and sub/c.txt)", last, gone)
+	}
+	for _, p := range []string{"a.md", "sub/c.txt"} {
+		if n := store.count(memory.Filter{SourceID: id(p)}); n != 0 {
+			t.Errorf("%d chunks of %s remain", n, p)
+		}
+	}
+	for _, src := range []string{id("a2.md"), id("b.md"), siblingID} {
+		if store.count(memory.Filter{SourceID: src}) == 0 {
+			t.Errorf("source %s was dropped", src)
+		}
 	}
 }
 

@@ -77,7 +77,7 @@ func builtinPDF(raw []byte) (doc Document, err error) {
 func toolPDF(tool string, raw []byte) ([]string, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), pdfToolTimeout)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, tool, "-q", "-enc", "UTF-8", "-", "-")
+	cmd := exec.CommandContext(ctx, tool, "-enc", "UTF-8", "-", "-")
 	cmd.Stdin = bytes.NewReader(raw)
 	out := &cappedBuffer{max: pdfToolMaxText}
 	var stderr bytes.Buffer
@@ -87,8 +87,8 @@ func toolPDF(tool string, raw []byte) ([]string, error) {
 		return nil, fmt.Errorf("%s: more than %d MiB of text", pdfTool, pdfToolMaxText>>20)
 	}
 	if err != nil {
-		if msg := strings.TrimSpace(stderr.String()); msg != "" {
-			err = fmt.Errorf("%w: %s", err, msg)
+		if msg, _, _ := strings.Cut(strings.TrimSpace(stderr.String()), "\n"); msg != "" {
+			err = fmt.Errorf("%w: %s", err, msg) // its first complaint
 		}
 		return nil, fmt.Errorf("%s: %w", pdfTool, err)
 	}

@@ -395,6 +395,20 @@ func TestFolderRunShowsWhatItRead(t *testing.T) {
 	if got := p.Ingest.SkippedCount(); got != twins+1 {
 		t.Errorf("progress.ingest counts %d skipped files (%d listed), want %d", got, len(p.Ingest.Skipped), twins+1)
 	}
+	// A note deleted since is dropped at the next run of the folder, through
+	// the store the stack wires (the embedder's wrapper must let ingestion
+	// list the corpus's documents): it is not cited any more.
+	if err := os.Remove(filepath.Join(dir, "bread.html")); err != nil {
+		t.Fatal(err)
+	}
+	again := unique("e2e-folder-deleted")
+	res, _ := research(t, again, rf.ResearchInput{Question: "How often is a sourdough starter fed?", CorpusPath: dir, MaxSubQuestions: 1})
+	if p, err := shared.Runs.Progress(ctx, again); err != nil || p.Ingest == nil || p.Ingest.Removed == 0 {
+		t.Errorf("progress of the run after a deletion: ingest %v, %v; want the deleted note's chunks removed", p.Ingest != nil && p.Ingest.Removed > 0, err)
+	}
+	if sourceFor(res, "bread.html") != 0 {
+		t.Errorf("the deleted note is still cited:\n%s", res.Report)
+	}
 	// A run of a named corpus read no folder.
 	named := unique("e2e-named-ingest")
 	research(t, named, rf.ResearchInput{Question: "What does a lighthouse keeper trim?", Corpus: filepath.Base(dir), MaxSubQuestions: 1})
