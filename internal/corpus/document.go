@@ -125,7 +125,8 @@ func LoadFile(corpusName, path string) (Document, error) {
 // (2: an ordered list's items are numbered; 3: as browsers number
 // reversed, Roman and nested lists, the number before an item's code; 4:
 // plain text without AsciiDoc's preprocessor lines; 5: a text file's
-// first line is its title only when written as one, see plainTitle), so
+// first line is its title only when written as one, see plainTitle, and
+// a Markdown file's setext headings are headings), so
 // that the next ingestion of an unchanged file writes its chunks again
 // instead of keeping the text or title the older extraction gave.
 const ExtractionVersion = "5"

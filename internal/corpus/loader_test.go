@@ -168,6 +168,38 @@ func TestLoadMarkdown(t *testing.T) {
 	}
 }
 
+// Setext headings (CommonMark: a paragraph underlined with "=" or "-")
+// are headings: the first is the title, each starts a section, and the
+// underline is not text. A new user's "Tomato Planting Guide" over "====="
+// was named after its file and the underline quoted. A rule after a blank
+// line, and a line of dashes under a list item, stay what they are.
+func TestMarkdownSetextHeadings(t *testing.T) {
+	src := "Tomato Planting Guide\n=====================\n\nPlant seedlings after the last frost.\n\n" +
+		"Watering and\nfeeding\n--------\n\nWater deeply twice a week.\n\n---\n\n- a list item\n---\n\nThe end.\n"
+	d, err := LoadFile("c", writeFile(t, t.TempDir(), "garden.md", src))
+	if err != nil {
+		t.Fatalf("LoadFile: %v", err)
+	}
+	if got, want := d.Title, "Tomato Planting Guide"; got != want {
+		t.Errorf("Title = %q, want %q", got, want)
+	}
+	if got, want := strings.Join(sectionNames(d), "|"), "Tomato Planting Guide|Watering and feeding"; got != want {
+		t.Errorf("sections = %q, want %q", got, want)
+	}
+	checkSections(t, d)
+	if strings.Contains(d.Text, "==") || strings.Contains(d.Text, "--------") {
+		t.Errorf("an underline is text:\n%s", d.Text)
+	}
+	for _, kept := range []string{"Plant seedlings after the last frost.", "Water deeply twice a week.", "- a list item", "The end."} {
+		if !strings.Contains(d.Text, kept) {
+			t.Errorf("text lacks %q:\n%s", kept, d.Text)
+		}
+	}
+	if strings.Contains(d.Text, "feeding\nWater") || !strings.Contains(d.Text, "Watering and feeding\n\nWater deeply") {
+		t.Errorf("the two-line heading is not a paragraph of its own:\n%q", d.Text)
+	}
+}
+
 func TestLoadText(t *testing.T) {
 	long := strings.Repeat("word ", 40)
 	tests := []struct {

@@ -33,6 +33,10 @@ func parseMarkdown(src string) Document {
 		// (0 outside lists): its lines are indented that far, and code in it
 		// four columns more.
 		item int
+		// paraStart is where the open paragraph's text starts in t.buf (-1
+		// when it is a list item or a quote): a setext underline after it
+		// makes it a heading.
+		paraStart = -1
 	)
 	for line := range strings.Lines(body) {
 		line = strings.TrimRight(line, "\n")
@@ -91,6 +95,18 @@ func parseMarkdown(src string) Document {
 				continue
 			}
 		}
+		if paragraph && paraStart >= 0 && indent < 4 && setextUnderline(trimmed) {
+			// "Title" over "=====" or "-----": the paragraph was a heading.
+			h := collapse(string(t.buf[paraStart:]))
+			t.buf = t.buf[:paraStart]
+			if title == "" {
+				title = h
+			}
+			t.heading(h)
+			paragraph, paraStart = false, -1
+			continue
+		}
+		wasParagraph := paragraph
 		paragraph = false
 		switch {
 		case strings.HasPrefix(trimmed, "<!--"):
@@ -113,16 +129,34 @@ func parseMarkdown(src string) Document {
 				t.heading(h)
 				continue
 			}
-			if m := listMarker(trimmed); m > 0 {
+			m := listMarker(trimmed)
+			if m > 0 {
 				item = indent + m + itemGap(trimmed[m:])
 			}
+			text := strings.TrimRight(cleanInline(strings.TrimPrefix(strings.TrimPrefix(trimmed, ">"), " ")), " \t")
+			t.line(text)
+			switch {
+			case m > 0 || item > 0 || strings.HasPrefix(trimmed, ">"):
+				paraStart = -1 // a list item's or a quote's text is no heading
+			case !wasParagraph && text != "":
+				paraStart = len(t.buf) - len(text)
+			}
 			paragraph = true
-			t.line(cleanInline(strings.TrimPrefix(strings.TrimPrefix(trimmed, ">"), " ")))
 		}
 	}
 	doc := t.document()
 	doc.Title = title
 	return doc
+}
+
+// setextUnderline reports whether a (trimmed) line underlines the
+// paragraph above it as a heading (CommonMark's setext headings): a run of
+// two or more "=" or "-" and nothing else.
+func setextUnderline(trimmed string) bool {
+	if len(trimmed) < 2 || trimmed[0] != '=' && trimmed[0] != '-' {
+		return false
+	}
+	return strings.Trim(trimmed, trimmed[:1]) == ""
 }
 
 // indentColumns is the width of the white space that starts line, a tab
