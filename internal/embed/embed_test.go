@@ -178,3 +178,44 @@ func configFromEnv(lookup func(string) (string, bool)) (Config, error) {
 	e := withDefaults(c.Embeddings)
 	return e, validate(e)
 }
+
+// listingStore is a recordingStore that also lists documents, as the
+// embedded and Qdrant stores do.
+type listingStore struct {
+	recordingStore
+	filter memory.Filter
+}
+
+func (s *listingStore) Documents(_ context.Context, f memory.Filter) ([]memory.Document, error) {
+	s.filter = f
+	return []memory.Document{{SourceID: "s1", Location: "notes.md", Chunks: 2}}, nil
+}
+
+// The wrapped store still lists documents when its backend does: the
+// gateway asserts memory.DocumentLister (with Count and Delete) on the store
+// the stack hands it, and answered 501 no_memory on the dev stack when the
+// wrapper hid it.
+func TestWithEmbeddingsKeepsDocumentLister(t *testing.T) {
+	inner := &listingStore{}
+	s := WithEmbeddings(inner, Hashing{Dimensions: 32})
+	st, ok := s.(interface {
+		memory.Store
+		memory.DocumentLister
+	})
+	if !ok {
+		t.Fatalf("WithEmbeddings(a DocumentLister) = %T, which lists no documents", s)
+	}
+	f := memory.Filter{Corpus: "notes", SourceID: "s1"}
+	docs, err := st.Documents(context.Background(), f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(docs) != 1 || docs[0].Location != "notes.md" || inner.filter.Corpus != f.Corpus || inner.filter.SourceID != f.SourceID {
+		t.Errorf("Documents(%+v) = %+v, backend asked with %+v; want the backend's list for the same filter", f, docs, inner.filter)
+	}
+
+	// A backend that cannot list is not made to look as if it could.
+	if _, ok := WithEmbeddings(&recordingStore{}, Hashing{Dimensions: 32}).(memory.DocumentLister); ok {
+		t.Errorf("WithEmbeddings(a store without Documents) claims to list documents")
+	}
+}

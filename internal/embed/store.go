@@ -12,8 +12,34 @@ import (
 // EmbedDocuments call, which batches) the chunks that have no Vector, from
 // their title, section and text; Search embeds the query Text when the query
 // has no Vector. Other methods go straight to s.
+//
+// The store returned offers the optional interfaces that s offers
+// (memory.DocumentLister: the embedded and Qdrant stores list documents),
+// and only those, so that callers asserting them on the wrapped store find
+// what the backend can do.
 func WithEmbeddings(s memory.Store, e Embedder) memory.Store {
-	return &embeddingStore{Store: s, e: e}
+	es := &embeddingStore{Store: s, e: e}
+	if l, ok := s.(memory.DocumentLister); ok {
+		return &listingEmbeddingStore{embeddingStore: es, lister: l}
+	}
+	return es
+}
+
+// listingEmbeddingStore is an embeddingStore over a store that lists its
+// documents.
+type listingEmbeddingStore struct {
+	*embeddingStore
+	lister memory.DocumentLister
+}
+
+var _ interface {
+	memory.Store
+	memory.DocumentLister
+} = (*listingEmbeddingStore)(nil)
+
+// Documents lists the wrapped store's documents; listing needs no vectors.
+func (s *listingEmbeddingStore) Documents(ctx context.Context, f memory.Filter) ([]memory.Document, error) {
+	return s.lister.Documents(ctx, f)
 }
 
 type embeddingStore struct {

@@ -151,6 +151,87 @@ func TestGatewayUploadThenResearch(t *testing.T) {
 	}
 }
 
+// The dev stack's gateway shares the workers' memory: the documents of an
+// uploaded corpus are listed, and one of them and then the corpus can be
+// deleted (the gateway answered 501 no_memory when the store it was handed
+// hid that it lists documents).
+func TestGatewayListsAndDeletesDocuments(t *testing.T) {
+	endToEnd(t)
+	base := "http://" + shared.Gateway.Addr
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	for name, text := range map[string]string{
+		"kilns.md":   "# Kilns\n\nA potter fires bisque ware slowly at first, so that the water left in the clay escapes without cracking the pots.\n",
+		"glazes.txt": "Glazes\n\nA celadon glaze turns green in a reduction firing, when the kiln is starved of oxygen.\n",
+	} {
+		w, err := mw.CreateFormFile("files", name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _ = io.WriteString(w, text)
+	}
+	mw.Close()
+	corpus := unique("pottery")
+	resp, err := http.Post(base+"/v1/corpora/"+corpus+"/documents", mw.FormDataContentType(), &body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var up gateway.UploadResponse
+	if err := json.NewDecoder(resp.Body).Decode(&up); err != nil || resp.StatusCode != http.StatusAccepted {
+		t.Fatalf("upload: %d %v %+v", resp.StatusCode, err, up)
+	}
+	resp.Body.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	var ingested rf.IngestResult
+	if err := shared.Client.GetWorkflow(ctx, up.ID, "").Get(ctx, &ingested); err != nil || ingested.Files != 2 {
+		t.Fatalf("ingestion of the upload: %+v, %v", ingested, err)
+	}
+
+	list := func() []string {
+		t.Helper()
+		resp, err := http.Get(base + "/v1/corpora/" + corpus + "/documents")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		raw, _ := io.ReadAll(resp.Body)
+		var got gateway.DocumentsResponse
+		if err := json.Unmarshal(raw, &got); err != nil || resp.StatusCode != http.StatusOK {
+			t.Fatalf("GET documents: %d %v %s", resp.StatusCode, err, raw)
+		}
+		var names []string
+		for _, d := range got.Documents {
+			names = append(names, d.Name+"="+d.ID)
+		}
+		return names
+	}
+	docs := list()
+	if len(docs) != 2 || !strings.HasPrefix(docs[0], "glazes.txt=") || !strings.HasPrefix(docs[1], "kilns.md=") {
+		t.Fatalf("documents = %v, want glazes.txt and kilns.md", docs)
+	}
+
+	del := func(path string) {
+		t.Helper()
+		req, _ := http.NewRequestWithContext(ctx, http.MethodDelete, base+path, nil)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			raw, _ := io.ReadAll(resp.Body)
+			t.Fatalf("DELETE %s: %d %s", path, resp.StatusCode, raw)
+		}
+	}
+	_, glazes, _ := strings.Cut(docs[0], "=")
+	del("/v1/corpora/" + corpus + "/documents/" + glazes)
+	if docs := list(); len(docs) != 1 || !strings.HasPrefix(docs[0], "kilns.md=") {
+		t.Errorf("documents after deleting glazes.txt = %v, want kilns.md alone", docs)
+	}
+	del("/v1/corpora/" + corpus)
+}
+
 // A 700-character Chinese question (2,100 bytes) is accepted by the gateway
 // and the run completes: the gateway and the workflow count characters
 // alike.
