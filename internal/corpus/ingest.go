@@ -22,9 +22,10 @@ type Writer interface {
 // DefaultBatchSize is how many chunks go to the store in one Upsert.
 const DefaultBatchSize = 256
 
-// MaxReportedSkips bounds IngestStats.Skipped so that the stats stay a small
-// Temporal payload; SkippedTotal counts them all (the files a batch passed:
-// each skipped file counts in one call of a batched ingestion).
+// MaxReportedSkips bounds IngestStats.Skipped, unless the request sets
+// MaxSkipsListed, so that the stats stay a small Temporal payload;
+// SkippedTotal counts them all (the files a batch passed: each skipped file
+// counts in one call of a batched ingestion).
 const MaxReportedSkips = 100
 
 // Ingester writes documents into memory, one document at a time, skipping
@@ -66,6 +67,10 @@ type IngestRequest struct {
 	// of the same name, an upload). A research run on a folder asks for
 	// it: it researches the folder as it is.
 	DropMissing bool `json:"dropMissing,omitempty"`
+	// MaxSkipsListed bounds the skipped files the stats list (0:
+	// MaxReportedSkips). A batched ingestion sets the bound of its whole
+	// list: its calls must not each stop at MaxReportedSkips before it.
+	MaxSkipsListed int `json:"maxSkipsListed,omitempty"`
 }
 
 // IngestProgress is reported after each source.
@@ -88,7 +93,8 @@ type IngestStats struct {
 	Unchanged int `json:"unchanged"`
 	// Chunks counts the chunks written.
 	Chunks int `json:"chunks"`
-	// Skipped lists (up to MaxReportedSkips) files that could not be used.
+	// Skipped lists (up to IngestRequest.MaxSkipsListed, by default
+	// MaxReportedSkips) files that could not be used.
 	Skipped      []Skipped `json:"skipped,omitempty"`
 	SkippedTotal int       `json:"skippedTotal"`
 	// Cursor is the last source handled; Done is true when none is left.
@@ -100,9 +106,10 @@ type IngestStats struct {
 	Duration time.Duration `json:"duration"`
 }
 
-func (s *IngestStats) skip(path, reason string) {
+// skip counts a skipped file and lists it while fewer than limit are.
+func (s *IngestStats) skip(path, reason string, limit int) {
 	s.SkippedTotal++
-	if len(s.Skipped) < MaxReportedSkips {
+	if len(s.Skipped) < limit {
 		s.Skipped = append(s.Skipped, Skipped{Path: path, Reason: reason})
 	}
 }
@@ -151,6 +158,10 @@ func (in *Ingester) Ingest(ctx context.Context, req IngestRequest, progress func
 		srcs = srcs[i:]
 	}
 	stats.Cursor = req.After
+	listed := req.MaxSkipsListed
+	if listed <= 0 {
+		listed = MaxReportedSkips
+	}
 	ingestedAt := now().UTC()
 	batch := in.BatchSize
 	if batch <= 0 {
@@ -169,7 +180,7 @@ func (in *Ingester) Ingest(ctx context.Context, req IngestRequest, progress func
 		switch {
 		case err != nil:
 			log.Warn("skip source", "corpus", corpus, "path", src.Key, "err", err)
-			stats.skip(src.Key, err.Error())
+			stats.skip(src.Key, err.Error(), listed)
 		default:
 			written, unchanged, err := in.ingestDoc(ctx, corpus, doc, ingestedAt, batch)
 			if err != nil {
@@ -179,7 +190,7 @@ func (in *Ingester) Ingest(ctx context.Context, req IngestRequest, progress func
 				stats.Unchanged++
 			}
 			if written == 0 && !unchanged {
-				stats.skip(src.Key, errNoText.Error())
+				stats.skip(src.Key, errNoText.Error(), listed)
 			}
 			stats.Chunks += written
 		}
@@ -195,7 +206,7 @@ func (in *Ingester) Ingest(ctx context.Context, req IngestRequest, progress func
 	// calls of a batched ingestion count each once.
 	for _, s := range skips {
 		if (req.After == "" || s.Path > req.After) && (stats.Done || s.Path <= stats.Cursor) {
-			stats.skip(s.Path, s.Reason)
+			stats.skip(s.Path, s.Reason, listed)
 		}
 	}
 	switch {

@@ -519,3 +519,30 @@ func TestIngestCountsEverySkippedFileOnce(t *testing.T) {
 		t.Errorf("batches of 7 files: skipped files counted %d times in all, want %d", total, twins+1)
 	}
 }
+
+// A request's MaxSkipsListed bounds the list in place of MaxReportedSkips
+// (a batched ingestion's calls each list up to its whole list's bound);
+// the count is every skipped file either way.
+func TestIngestListsSkipsUpToTheRequestsBound(t *testing.T) {
+	dir := t.TempDir()
+	const twins = MaxReportedSkips + 30
+	for i := range twins {
+		name := fmt.Sprintf("page%03d", i)
+		writeFile(t, dir, name+".html", "<html><body><p>Page "+name+" says something.</p></body></html>")
+		writeFile(t, dir, name+".txt", "Page "+name+" says something.")
+	}
+	ctx := context.Background()
+	for _, tc := range []struct{ bound, listed int }{
+		{0, MaxReportedSkips},
+		{twins - 10, twins - 10},
+		{500, twins},
+	} {
+		st, err := newIngester(newFakeStore()).Ingest(ctx, IngestRequest{Corpus: "notes", Path: dir, MaxSkipsListed: tc.bound}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(st.Skipped) != tc.listed || st.SkippedTotal != twins {
+			t.Errorf("MaxSkipsListed %d: %d listed of %d; want %d listed of %d", tc.bound, len(st.Skipped), st.SkippedTotal, tc.listed, twins)
+		}
+	}
+}
