@@ -87,8 +87,9 @@ type IngestSummary struct {
 	// the last batch is done (an ingestion with prune; every run of a
 	// folder, for the documents it read from that folder before).
 	Removed int `json:"removed,omitempty"`
-	// Skipped lists (up to 100) the files ingestion could not use;
-	// SkippedTotal counts them all.
+	// Skipped lists the files ingestion could not use (up to 100 for a
+	// folder run, up to 500 for a call of an IngestWorkflow); SkippedTotal
+	// counts them all.
 	Skipped      []SkippedFile `json:"skipped,omitempty"`
 	SkippedTotal int           `json:"skippedTotal,omitempty"`
 	// Cursor is the last file handled; Done is true when no file is left.

@@ -129,7 +129,13 @@ func (a *Search) Ingest(ctx context.Context, in workflows.IngestBatchInput) (rf.
 	if _, err := os.Stat(in.Path); err != nil {
 		return rf.IngestSummary{}, invalid(workflows.ErrCorpusNotFound, fmt.Sprintf("%s: %v", in.Path, err))
 	}
-	return a.ingest(ctx, corpus.IngestRequest{Corpus: in.Corpus, Path: in.Path, After: in.After, MaxFiles: in.MaxFiles, Prune: in.Prune})
+	// Each call lists as many skipped files as the workflow's whole list
+	// holds: a batch that stopped at corpus.MaxReportedSkips (100) left the
+	// files it passed unlisted, though the list had room for them. A call
+	// lists each skipped file of its batch once, so the bound keeps one
+	// summary as small as the workflow's result.
+	return a.ingest(ctx, corpus.IngestRequest{Corpus: in.Corpus, Path: in.Path, After: in.After, MaxFiles: in.MaxFiles, Prune: in.Prune,
+		MaxSkipsListed: workflows.MaxReportedSkips})
 }
 
 // ingestCheckpoint is the heartbeat detail of an ingestion: the last file

@@ -19,10 +19,12 @@ const ingestBatchFiles = 200
 // continues as new with the cursor, keeping history far below its limits.
 const continueAfterCalls = 1000
 
-// maxReportedSkips bounds rf.IngestResult.Skipped, which travels in the
+// MaxReportedSkips bounds rf.IngestResult.Skipped, which travels in the
 // continue-as-new input and the query answer: a folder of thousands of
-// unreadable files must not push them past Temporal's payload limit.
-const maxReportedSkips = 500
+// unreadable files must not push them past Temporal's payload limit. Each
+// Ingest call lists up to as many (IngestSummary.Skipped), so that the
+// first MaxReportedSkips of the whole ingestion are listed.
+const MaxReportedSkips = 500
 
 // IngestWorkflow ingests a folder into a corpus on the search pool, in
 // batches that resume after the last finished file.
@@ -70,7 +72,7 @@ func ingest(ctx workflow.Context, in rf.IngestInput, maxCalls int) (rf.IngestRes
 		state.Chunks += sum.Chunks
 		state.SkippedTotal += sum.SkippedCount()
 		for _, s := range sum.Skipped {
-			if len(state.Skipped) < maxReportedSkips {
+			if len(state.Skipped) < MaxReportedSkips {
 				state.Skipped = append(state.Skipped, rf.SkippedFile{Path: s.Path, Reason: s.Reason})
 			}
 		}

@@ -358,7 +358,7 @@ func TestIngestBoundsReportedSkips(t *testing.T) {
 	env := newIngestEnv(t, f, 0)
 	env.ExecuteWorkflow(rf.IngestWorkflowType, rf.IngestInput{Corpus: "notes", Path: "/srv/notes"})
 	res := ingestResult(t, env)
-	if res.Files != 1200 || len(res.Skipped) != maxReportedSkips {
-		t.Errorf("files %d, skipped listed %d, want 1200 and %d", res.Files, len(res.Skipped), maxReportedSkips)
+	if res.Files != 1200 || len(res.Skipped) != MaxReportedSkips {
+		t.Errorf("files %d, skipped listed %d, want 1200 and %d", res.Files, len(res.Skipped), MaxReportedSkips)
 	}
 }
