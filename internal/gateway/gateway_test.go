@@ -584,6 +584,52 @@ func TestListResearch(t *testing.T) {
 	}
 }
 
+// TestListResearchGivesFacts: the list tells each completed run's engine,
+// corpus (as its owner names it), cited sources and confidence, so the web
+// app's past runs need no request per run; a run that is not completed, or
+// whose report cannot be read, is listed without them.
+func TestListResearchGivesFacts(t *testing.T) {
+	h := newHarness(t, nil)
+	running := h.start(aliceKey, "What is a goroutine?")
+	done := h.start(aliceKey, "What is a channel?")
+	res := completedResult(done)
+	res.Corpus, res.Confidence = "alice--notes", "high"
+	h.fake.complete(done, res)
+	failed := h.start(aliceKey, "What is a mutex?")
+	h.fake.fail(failed, errors.New("every search failed"))
+	unreadable := h.start(aliceKey, "What is a select?")
+	h.fake.mu.Lock()
+	h.fake.wfs[unreadable].closeLocked(nil, nil, rf.StatusCompleted) // its result cannot be read
+	h.fake.mu.Unlock()
+
+	rec := h.do("GET", "/v1/research", aliceKey, "")
+	var page RunList
+	decode(t, rec, &page)
+	if rec.Code != http.StatusOK || len(page.Runs) != 4 {
+		t.Fatalf("GET /v1/research: %d %s", rec.Code, rec.Body)
+	}
+	got := map[string]*RunFacts{}
+	for _, r := range page.Runs {
+		got[r.ID] = r.Facts
+	}
+	want := RunFacts{Engine: "extractive", Corpus: "notes", Sources: 2, Confidence: "high"}
+	if f := got[done]; f == nil || *f != want {
+		t.Errorf("facts of the completed run = %+v, want %+v", f, want)
+	}
+	for _, id := range []string{running, failed, unreadable} {
+		if f := got[id]; f != nil {
+			t.Errorf("run %s (%s) has facts %+v, want none", id, h.fake.get(id).status, f)
+		}
+	}
+	// They are what the run's report says of itself.
+	rec = h.do("GET", "/v1/research/"+done+"/report", aliceKey, "", "Accept", "application/json")
+	var rep ReportJSON
+	decode(t, rec, &rep)
+	if rep.Engine != want.Engine || rep.Corpus != want.Corpus || len(rep.Sources) != want.Sources || rep.Confidence != want.Confidence {
+		t.Errorf("the report says engine %q, corpus %q, %d sources, confidence %q; the list %+v", rep.Engine, rep.Corpus, len(rep.Sources), rep.Confidence, want)
+	}
+}
+
 func TestRateLimit(t *testing.T) {
 	h := newHarness(t, map[string]string{"RESEARCHFLOW_RATE_LIMIT": "60", "RESEARCHFLOW_RATE_BURST": "2"})
 	for i := range 2 {

@@ -29,6 +29,7 @@ var apiSchemas = map[string]reflect.Type{
 	"Links":                  reflect.TypeFor[links](),
 	"CreateResearchResponse": reflect.TypeFor[CreateResearchResponse](),
 	"RunSummary":             reflect.TypeFor[RunSummary](),
+	"RunFacts":               reflect.TypeFor[RunFacts](),
 	"RunList":                reflect.TypeFor[RunList](),
 	"ResultSummary":          reflect.TypeFor[ResultSummary](),
 	"ResearchStatus":         reflect.TypeFor[ResearchStatus](),

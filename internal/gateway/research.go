@@ -13,6 +13,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -532,7 +533,21 @@ type RunSummary struct {
 	Question  string     `json:"question,omitempty"`
 	StartedAt time.Time  `json:"startedAt"`
 	ClosedAt  *time.Time `json:"closedAt,omitempty"`
-	Links     links      `json:"links"`
+	// Facts, for a completed run, are what its report says of itself
+	// (absent while it runs, when it closed without a report, or when the
+	// report could not be read in time).
+	Facts *RunFacts `json:"facts,omitempty"`
+	Links links     `json:"links"`
+}
+
+// RunFacts are a completed run's engine, corpus, cited sources and
+// confidence as its latest report revision tells them: what a list of runs
+// shows of each without asking for every report.
+type RunFacts struct {
+	Engine     string `json:"engine,omitempty"`
+	Corpus     string `json:"corpus"`
+	Sources    int    `json:"sources"`
+	Confidence string `json:"confidence,omitempty"`
 }
 
 // RunList answers GET /v1/research.
@@ -573,11 +588,68 @@ func (s *server) listResearch(c *gin.Context) error {
 		}
 		out.Runs = append(out.Runs, rs)
 	}
+	s.addFacts(c.Request.Context(), owner(c), out.Runs)
 	if len(page.NextPageToken) > 0 {
 		out.NextPageToken = base64.RawURLEncoding.EncodeToString(page.NextPageToken)
 	}
 	c.JSON(http.StatusOK, out)
 	return nil
+}
+
+// Reading the facts of a page of runs: so many reads at once, and no
+// longer than this for the page (a run whose facts are late has none).
+const (
+	factsReaders = 4
+	factsTimeout = 10 * time.Second
+)
+
+// addFacts sets the facts of the completed runs of a page, a few at a
+// time. A run whose report cannot be read is listed without them.
+func (s *server) addFacts(ctx context.Context, who string, runs []RunSummary) {
+	ctx, cancel := context.WithTimeout(ctx, factsTimeout)
+	defer cancel()
+	sem := make(chan struct{}, factsReaders)
+	var wg sync.WaitGroup
+	for i := range runs {
+		r := &runs[i]
+		if r.Status != rf.StatusCompleted {
+			continue
+		}
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			f, err := s.runFacts(ctx, who, r.ID)
+			if err != nil {
+				s.log.Warn("gateway: run facts not read", "id", r.ID, "err", err)
+				return
+			}
+			r.Facts = &f
+		})
+	}
+	wg.Wait()
+}
+
+// runFacts reads the facts of completed run id as GET
+// /v1/research/{id}/report would tell them: the sources of its latest
+// revision.
+func (s *server) runFacts(ctx context.Context, who, id string) (RunFacts, error) {
+	res, err := s.runs.Result(ctx, id)
+	if err != nil {
+		return RunFacts{}, fmt.Errorf("result of %s: %w", id, err)
+	}
+	f := RunFacts{Engine: res.Engine, Corpus: rf.PublicCorpus(who, res.Corpus), Sources: len(res.Sources), Confidence: res.Confidence}
+	n, err := s.runs.LatestRevision(ctx, id)
+	if err != nil {
+		return RunFacts{}, fmt.Errorf("latest revision of %s: %w", id, err)
+	}
+	if n > 1 {
+		rev, err := s.runs.Revision(ctx, id, n)
+		if err != nil {
+			return RunFacts{}, fmt.Errorf("revision %d of %s: %w", n, id, err)
+		}
+		f.Sources = len(rev.Sources)
+	}
+	return f, nil
 }
 
 // audit answers a run's Audit (the workflow's audit query): why each
