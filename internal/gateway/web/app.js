@@ -7,7 +7,7 @@ const KEY = "researchflow.apiKey";
 
 const state = {
   id: null, abort: null, lastSeq: -1, links: null, pageToken: "",
-  progress: null, report: null, sources: {}, runs: [], facts: {}, corpora: [], tick: null, planFor: null,
+  progress: null, report: null, sources: {}, runs: [], corpora: [], tick: null, planFor: null,
 };
 
 function el(tag, attrs, ...children) {
@@ -697,7 +697,6 @@ async function refreshRuns(append) {
     state.pageToken = list.nextPageToken || "";
     show("more", !!state.pageToken);
     renderRuns();
-    for (const r of list.runs || []) if (r.status === "completed") runFacts(r);
   } catch (err) {
     const ul = $("runs");
     ul.replaceChildren(el("li", { class: "error" }, err.status === 401 ? "Enter your API key above." : err.message));
@@ -725,9 +724,11 @@ function renderRuns() {
   markCurrentRun();
 }
 
+// runFactsText is a run's date and, for a finished run, the facts the list
+// endpoint gives with it (one request for the page, not one per run).
 function runFactsText(r) {
   const parts = [fmtDate(r.startedAt)];
-  const f = state.facts[r.id];
+  const f = r.facts;
   if (f) {
     if (f.engine) parts.push(f.engine);
     if (f.corpus) parts.push(f.corpus);
@@ -735,18 +736,6 @@ function runFactsText(r) {
     if (f.confidence) parts.push(f.confidence + " confidence");
   }
   return parts.filter(Boolean).join(" · ");
-}
-
-// runFacts reads a finished run's engine, sources and confidence from its
-// report (once per run).
-async function runFacts(r) {
-  if (state.facts[r.id]) return;
-  try {
-    const rep = await api("/v1/research/" + encodeURIComponent(r.id) + "/report", { headers: { Accept: "application/json" } });
-    state.facts[r.id] = { engine: rep.engine, corpus: rep.corpus, sources: (rep.sources || []).length, confidence: rep.confidence };
-    const span = document.querySelector('#runs .facts[data-id="' + CSS.escape(r.id) + '"]');
-    if (span) span.textContent = runFactsText(r);
-  } catch (err) { /* the list keeps the date */ }
 }
 
 function markCurrentRun() {
