@@ -391,10 +391,11 @@ func TestWebAppFolderDropIngestedAndResearched(t *testing.T) {
 }
 
 // At 390 px wide nothing scrolls sideways, with a run, its report and its
-// sources open, and the Research button is whole.
+// sources open, or a plan waiting for approval with its priced plan; the
+// Research button is whole.
 func TestWebAppPhoneHasNoHorizontalScroll(t *testing.T) {
 	skipWithoutBrowser(t)
-	_, srv := webHarness(t)
+	h, srv := webHarness(t)
 	ctx := browserAt(t, phoneW, phoneH)
 	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/"), chromedp.WaitVisible(css(`#submit`))); err != nil {
 		t.Fatal(err)
@@ -444,6 +445,70 @@ func TestWebAppPhoneHasNoHorizontalScroll(t *testing.T) {
 	}
 	check("dark mode")
 	screenshot(t, ctx, "webapp-phone-dark.png")
+
+	// A plan waiting for approval shows its priced plan: every column of
+	// the table, tokens and cost too, within the card.
+	if err := chromedp.Do(ctx, chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+		_, err := chromedp.Call(ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
+			Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: "light"}},
+		})
+		return err
+	})); err != nil {
+		t.Fatalf("emulate light mode: %v", err)
+	}
+	h.fake.newRun = pricedPlanRun
+	if err := chromedp.Do(ctx,
+		chromedp.Navigate(srv.URL+"/"),
+		chromedp.WaitVisible(css(`#question`)),
+		chromedp.SendKeys(css(`#question`), "How do Go programs share memory safely?"),
+		chromedp.Click(css(`#submit`)),
+		chromedp.WaitVisible(css(`#budget-box table.estimate`)),
+		chromedp.WaitVisible(css(`#approval-box`)),
+	); err != nil {
+		t.Fatalf("ask and see the priced plan: %v", err)
+	}
+	check("the priced plan of a plan waiting for approval")
+	const cut = `(() => {
+	  const box = document.getElementById("budget-box").getBoundingClientRect(), out = [];
+	  for (const c of document.querySelectorAll("#budget-box table.estimate th, #budget-box table.estimate td")) {
+	    const r = c.getBoundingClientRect();
+	    if (r.width && (r.right > box.right + 0.5 || r.left < box.left - 0.5)) out.push(c.textContent + " " + Math.round(r.left) + "–" + Math.round(r.right));
+	  }
+	  return out.slice(0, 10).join(", ");
+	})()`
+	if got := eval[string](t, ctx, cut); got != "" {
+		t.Errorf("priced plan cells outside its card: %s", got)
+	}
+	table := eval[string](t, ctx, `document.querySelector("#budget-box table.estimate").innerText`)
+	for _, want := range []string{"tokens", "cost", "138000", "$1.2345"} {
+		if !strings.Contains(table, want) {
+			t.Errorf("the priced plan lacks %q:\n%s", want, table)
+		}
+	}
+	screenshot(t, ctx, "webapp-phone-priced-plan.png")
+}
+
+// pricedPlanRun scripts a run waiting for the approval of its priced plan.
+func pricedPlanRun(w *fakeRun) {
+	in := w.input.(rf.ResearchInput)
+	deadline := time.Now().Add(time.Hour)
+	sq := func(id, text string) rf.Spend {
+		return rf.Spend{ID: id, Text: text, Searches: 3, Passages: 24, ModelCalls: 4,
+			Usage: rf.Usage{PromptTokens: 40000, CompletionTokens: 6000, CostUSD: 0.4115}}
+	}
+	est := &rf.Spend{Engine: "the configured models, at their prices", Searches: 9, Passages: 72, ModelCalls: 14,
+		Usage: rf.Usage{PromptTokens: 120000, CompletionTokens: 18000, CostUSD: 1.2345},
+		SubQuestions: []rf.Spend{
+			sq("sq1", "How do channels synchronize goroutines that share memory?"),
+			sq("sq2", "What does the sync package's Mutex guarantee?"),
+			sq("sq3", "When is sync/atomic the better choice?"),
+		}}
+	var sqs []rf.SubQuestionProgress
+	for _, s := range est.SubQuestions {
+		sqs = append(sqs, rf.SubQuestionProgress{ID: s.ID, Text: s.Text, State: rf.SQPending})
+	}
+	w.script = []rf.Progress{{ResearchID: w.id, Question: in.Question, Status: rf.StatusAwaitingApproval, Stage: rf.StageApproval, Seq: 2,
+		SubQuestions: sqs, Estimate: est, ApprovalDeadline: &deadline}}
 }
 
 // A citation click scrolls to its source in the sources list and shows

@@ -57,7 +57,7 @@ const rfBudget = (() => {
     if (!box) return;
     box.replaceChildren();
     if (p.status === "awaiting_budget" && p.budgetPause) box.append(pauseBox(p, state));
-    if (p.estimate) box.append(el("h3", {}, "Priced plan"), estimateTable(p.estimate, p));
+    if (p.estimate) box.append(el("h3", {}, "Priced plan"), el("div", { class: "estimate-wrap" }, estimateTable(p.estimate, p)));
     for (const s of p.skipped || []) box.append(el("p", { class: "muted" }, "Skipped (finished early): " + s));
     show("budget-box", box.childNodes.length > 0);
   }
