@@ -475,6 +475,17 @@ func TestIngestRereadsFilesOfAnOlderExtraction(t *testing.T) {
 	}
 }
 
+// writeTwins writes n documents to dir in two formats each (pageNNN.html
+// and pageNNN.txt): ingestion reads the HTML and skips the text.
+func writeTwins(t *testing.T, dir string, n int) {
+	t.Helper()
+	for i := range n {
+		name := fmt.Sprintf("page%03d", i)
+		writeFile(t, dir, name+".html", "<html><body><p>Page "+name+" says something.</p></body></html>")
+		writeFile(t, dir, name+".txt", "Page "+name+" says something.")
+	}
+}
+
 // Every skipped file counts once in SkippedTotal, however many there are
 // and however the ingestion is batched: a documentation tree's 163 files
 // read in another format were "100 skipped" in a folder run (the list's
@@ -483,11 +494,7 @@ func TestIngestRereadsFilesOfAnOlderExtraction(t *testing.T) {
 func TestIngestCountsEverySkippedFileOnce(t *testing.T) {
 	dir := t.TempDir()
 	const twins = MaxReportedSkips + 30
-	for i := range twins {
-		name := fmt.Sprintf("page%03d", i)
-		writeFile(t, dir, name+".html", "<html><body><p>Page "+name+" says something.</p></body></html>")
-		writeFile(t, dir, name+".txt", "Page "+name+" says something.")
-	}
+	writeTwins(t, dir, twins)
 	writeFile(t, dir, "empty.md", "")
 	ctx := context.Background()
 
@@ -526,11 +533,7 @@ func TestIngestCountsEverySkippedFileOnce(t *testing.T) {
 func TestIngestListsSkipsUpToTheRequestsBound(t *testing.T) {
 	dir := t.TempDir()
 	const twins = MaxReportedSkips + 30
-	for i := range twins {
-		name := fmt.Sprintf("page%03d", i)
-		writeFile(t, dir, name+".html", "<html><body><p>Page "+name+" says something.</p></body></html>")
-		writeFile(t, dir, name+".txt", "Page "+name+" says something.")
-	}
+	writeTwins(t, dir, twins)
 	ctx := context.Background()
 	for _, tc := range []struct{ bound, listed int }{
 		{0, MaxReportedSkips},
