@@ -2,12 +2,17 @@ package activities
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/testsuite"
 
 	rf "github.com/researchflow/researchflow"
@@ -52,5 +57,78 @@ func TestIngestBatchListsSkipsUpToTheWorkflowsBound(t *testing.T) {
 	}
 	if !sum.Done || sum.SkippedTotal != twins || len(sum.Skipped) != twins {
 		t.Errorf("batch: %d skipped files listed of %d (done %v); want all %d listed", len(sum.Skipped), sum.SkippedTotal, sum.Done, twins)
+	}
+}
+
+// failingStore fails every Upsert after the first ok ones, as a store
+// that goes away halfway through a batch.
+type failingStore struct {
+	writerStore
+	ok int
+}
+
+func (s *failingStore) Upsert(ctx context.Context, c []memory.Chunk) error {
+	if s.ok == 0 {
+		return errors.New("store went away")
+	}
+	s.ok--
+	return nil
+}
+
+// A retried attempt resumes after the last heartbeat's checkpoint and still
+// reports every file the batch skipped: those an earlier attempt skipped
+// before it (a broken PDF), and those the folder's walk left out before it
+// (a document's other format). Before, the retry counted none of them.
+func TestIngestRetryKeepsTheSkipsOfEarlierAttempts(t *testing.T) {
+	dir := t.TempDir()
+	for name, text := range map[string]string{
+		"a.md": "# A\n\nAlpha notes.", "b.pdf": "not a PDF", "c.md": "# C\n\nGamma notes.",
+		"d.html": "<p>Delta notes.</p>", "d.txt": "Delta notes.", "e.pdf": "not a PDF either", "f.md": "# F\n\nZeta notes.",
+	} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Setenv("PATH", t.TempDir()) // the broken PDFs stay broken without pdftotext too
+	in := workflows.IngestBatchInput{Corpus: "notes", Path: dir, MaxFiles: 200}
+
+	// The first attempt writes a.md, c.md and d.html, skips b.pdf and
+	// e.pdf, and fails on f.md.
+	var env testsuite.WorkflowTestSuite
+	first := env.NewTestActivityEnvironment()
+	a := &Search{Ingester: &corpus.Ingester{Store: &failingStore{ok: 3}, Logger: slog.New(slog.DiscardHandler)}}
+	first.RegisterActivity(a)
+	var last converter.EncodedValues
+	first.SetOnActivityHeartbeatListener(func(_ *activity.Info, d converter.EncodedValues) { last = d })
+	if _, err := first.ExecuteActivity(a.Ingest, in); err == nil {
+		t.Fatal("the first attempt did not fail")
+	}
+	if last == nil {
+		t.Fatal("the first attempt recorded no heartbeat")
+	}
+	var cp ingestCheckpoint
+	if err := last.Get(&cp); err != nil || !strings.HasSuffix(cp.Cursor, "e.pdf") {
+		t.Fatalf("last checkpoint %+v, %v: want the cursor at e.pdf", cp, err)
+	}
+
+	retry := env.NewTestActivityEnvironment()
+	b := &Search{Ingester: &corpus.Ingester{Store: writerStore{}, Logger: slog.New(slog.DiscardHandler)}}
+	retry.RegisterActivity(b)
+	retry.SetHeartbeatDetails(cp)
+	val, err := retry.ExecuteActivity(b.Ingest, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sum rf.IngestSummary
+	if err := val.Get(&sum); err != nil {
+		t.Fatal(err)
+	}
+	var listed []string
+	for _, s := range sum.Skipped {
+		listed = append(listed, filepath.Base(s.Path))
+	}
+	slices.Sort(listed)
+	if !sum.Done || sum.Files != 6 || sum.SkippedTotal != 3 || !slices.Equal(listed, []string{"b.pdf", "d.txt", "e.pdf"}) {
+		t.Errorf("retried batch: done %v, %d files, %d skipped, listed %v; want 6 files and b.pdf, d.txt, e.pdf", sum.Done, sum.Files, sum.SkippedTotal, listed)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -150,6 +151,11 @@ type ingestCheckpoint struct {
 	Files     int    `json:"files"`
 	Unchanged int    `json:"unchanged"`
 	Chunks    int    `json:"chunks"`
+	// SkippedTotal counts the files skipped so far; Skipped lists them (up
+	// to the call's bound), so that a retried attempt reports the files an
+	// earlier attempt skipped before its checkpoint.
+	SkippedTotal int              `json:"skippedTotal,omitempty"`
+	Skipped      []rf.SkippedFile `json:"skipped,omitempty"`
 }
 
 func (a *Search) ingest(ctx context.Context, req corpus.IngestRequest) (rf.IngestSummary, error) {
@@ -167,12 +173,21 @@ func (a *Search) ingest(ctx context.Context, req corpus.IngestRequest) (rf.Inges
 	base := cp
 	resumed := req
 	resumed.After = base.Cursor
+	// The walk's skips count from where the call began.
+	resumed.Resumed, resumed.From = base.Cursor != req.After, req.After
 	if req.MaxFiles > 0 {
 		resumed.MaxFiles = req.MaxFiles - base.Files
 		if resumed.MaxFiles <= 0 {
 			resumed.MaxFiles = 1 // a checkpoint at the batch's end: check Done
 		}
 	}
+	listed := req.MaxSkipsListed
+	if listed <= 0 {
+		listed = corpus.MaxReportedSkips
+	}
+	// The checkpoint's list grows from the resumed one's: a copy, so that
+	// base keeps what the earlier attempts listed.
+	cp.Skipped = slices.Clone(base.Skipped)
 	var mu sync.Mutex
 	// Heartbeats always carry the latest checkpoint: the server keeps only the
 	// details of the last heartbeat, so a bare keep-alive would erase it.
@@ -191,6 +206,10 @@ func (a *Search) ingest(ctx context.Context, req corpus.IngestRequest) (rf.Inges
 		cp.Files = base.Files + p.Files
 		cp.Unchanged = base.Unchanged + p.Unchanged
 		cp.Chunks = base.Chunks + p.Chunks
+		cp.SkippedTotal = base.SkippedTotal + p.Skipped
+		if p.Skip != nil && len(cp.Skipped) < listed {
+			cp.Skipped = append(cp.Skipped, rf.SkippedFile{Path: p.Skip.Path, Reason: p.Skip.Reason})
+		}
 		mu.Unlock()
 		hb.beat()
 	})
@@ -210,9 +229,13 @@ func (a *Search) ingest(ctx context.Context, req corpus.IngestRequest) (rf.Inges
 	sum := rf.IngestSummary{
 		Total: total, Files: base.Files + stats.Files, Unchanged: base.Unchanged + stats.Unchanged,
 		Chunks: base.Chunks + stats.Chunks, Cursor: stats.Cursor, Done: stats.Done, Removed: stats.Removed,
-		SkippedTotal: stats.SkippedTotal, DurationMs: stats.Duration.Milliseconds(),
+		SkippedTotal: base.SkippedTotal + stats.SkippedTotal, DurationMs: stats.Duration.Milliseconds(),
+		Skipped: slices.Clone(base.Skipped),
 	}
 	for _, s := range stats.Skipped {
+		if len(sum.Skipped) >= listed {
+			break
+		}
 		sum.Skipped = append(sum.Skipped, rf.SkippedFile{Path: s.Path, Reason: s.Reason})
 	}
 	return sum, nil

@@ -52,6 +52,12 @@ type IngestRequest struct {
 	// After resumes after this source (a file path, sorted order): sources
 	// whose path is <= After are not looked at. Empty starts at the beginning.
 	After string `json:"after,omitempty"`
+	// Resumed says After is a checkpoint inside a call that began at From
+	// (empty: at the beginning), as a retried attempt of an activity resumes
+	// after its last heartbeat: the files the walk left out after From
+	// count in this call, not only those after After.
+	Resumed bool   `json:"resumed,omitempty"`
+	From    string `json:"from,omitempty"`
 	// MaxFiles bounds the sources handled by one call (0 = all); Done in the
 	// stats says whether any are left.
 	MaxFiles int `json:"maxFiles,omitempty"`
@@ -81,6 +87,9 @@ type IngestProgress struct {
 	Unchanged int `json:"unchanged"`
 	Chunks    int `json:"chunks"`
 	Skipped   int `json:"skipped"`
+	// Skip is the source just handled when it was skipped, with why (nil
+	// otherwise): a caller that checkpoints can list it after a restart.
+	Skip *Skipped `json:"skip,omitempty"`
 	// Cursor is the last source handled: pass it as After to resume.
 	Cursor string `json:"cursor"`
 }
@@ -176,11 +185,12 @@ func (in *Ingester) Ingest(ctx context.Context, req IngestRequest, progress func
 			return stats, err
 		}
 		stats.Files++
+		var skip *Skipped
 		doc, err := src.load()
 		switch {
 		case err != nil:
 			log.Warn("skip source", "corpus", corpus, "path", src.Key, "err", err)
-			stats.skip(src.Key, err.Error(), listed)
+			skip = &Skipped{Path: src.Key, Reason: err.Error()}
 		default:
 			written, unchanged, err := in.ingestDoc(ctx, corpus, doc, ingestedAt, batch)
 			if err != nil {
@@ -190,22 +200,29 @@ func (in *Ingester) Ingest(ctx context.Context, req IngestRequest, progress func
 				stats.Unchanged++
 			}
 			if written == 0 && !unchanged {
-				stats.skip(src.Key, errNoText.Error(), listed)
+				skip = &Skipped{Path: src.Key, Reason: errNoText.Error()}
 			}
 			stats.Chunks += written
+		}
+		if skip != nil {
+			stats.skip(skip.Path, skip.Reason, listed)
 		}
 		stats.Cursor = src.Key
 		if progress != nil {
 			progress(IngestProgress{Total: len(srcs), Files: stats.Files, Unchanged: stats.Unchanged,
-				Chunks: stats.Chunks, Skipped: stats.SkippedTotal, Cursor: stats.Cursor})
+				Chunks: stats.Chunks, Skipped: stats.SkippedTotal, Skip: skip, Cursor: stats.Cursor})
 		}
 	}
 	stats.Done = req.MaxFiles <= 0 || len(srcs) <= req.MaxFiles
 	// Files the walk left out (another format of a document read, too
 	// large, link loops) count in the call that passes them, so that the
 	// calls of a batched ingestion count each once.
+	from := req.After
+	if req.Resumed {
+		from = req.From
+	}
 	for _, s := range skips {
-		if (req.After == "" || s.Path > req.After) && (stats.Done || s.Path <= stats.Cursor) {
+		if (from == "" || s.Path > from) && (stats.Done || s.Path <= stats.Cursor) {
 			stats.skip(s.Path, s.Reason, listed)
 		}
 	}
