@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -232,7 +234,7 @@ func (in *Ingester) Ingest(ctx context.Context, req IngestRequest, progress func
 			return stats, err
 		}
 	case stats.Done && req.DropMissing && req.Path != "":
-		if stats.Removed, err = in.dropMissing(ctx, corpus, req.Path, all); err != nil {
+		if stats.Removed, err = in.dropMissing(ctx, corpus, req.Path, skips); err != nil {
 			return stats, err
 		}
 	}
@@ -296,11 +298,17 @@ func (in *Ingester) prune(ctx context.Context, corpus string, all []source) (int
 	return n, nil
 }
 
-// dropMissing deletes the chunks of the corpus's documents located under
-// root (a folder or a file) that are not among the sources. It needs a
-// store that lists documents (memory.DocumentLister: the embedded and
-// Qdrant stores); with another it drops nothing.
-func (in *Ingester) dropMissing(ctx context.Context, corpus, root string, all []source) (int, error) {
+// dropMissing deletes the chunks of the corpus's documents whose files
+// are gone from under root (a folder or a file): deleted or renamed since
+// they were read. A document whose file is still there is kept whether or
+// not the walk read it (a twin whose chosen format failed to load, a file
+// ingested by another run meanwhile), as is one the walk could not have
+// read (under a hidden folder, such as a data dir holding uploads) or one
+// under a path the walk skipped with an error (a link to a drive that is
+// not mounted). It needs a store that lists documents
+// (memory.DocumentLister: the embedded and Qdrant stores); with another it
+// drops nothing.
+func (in *Ingester) dropMissing(ctx context.Context, corpus, root string, skips []Skipped) (int, error) {
 	lister, ok := in.Store.(memory.DocumentLister)
 	if !ok {
 		return 0, nil
@@ -309,22 +317,13 @@ func (in *Ingester) dropMissing(ctx context.Context, corpus, root string, all []
 	if err != nil {
 		return 0, fmt.Errorf("drop missing documents of %s: %w", corpus, err)
 	}
-	keep := make(map[string]bool, len(all))
-	for _, s := range all {
-		loc, err := filepath.Abs(s.Key)
-		if err != nil {
-			return 0, fmt.Errorf("drop missing documents of %s: %w", corpus, err)
-		}
-		keep[memory.SourceID(corpus, loc)] = true
-	}
 	docs, err := lister.Documents(ctx, memory.Filter{Corpus: corpus})
 	if err != nil {
 		return 0, fmt.Errorf("drop missing documents of %s: list: %w", corpus, err)
 	}
 	var gone []string
 	for _, d := range docs {
-		under := d.Location == root || strings.HasPrefix(d.Location, root+string(filepath.Separator))
-		if under && !keep[d.SourceID] {
+		if missingUnder(root, d.Location, skips) {
 			gone = append(gone, d.SourceID)
 		}
 	}
@@ -340,6 +339,33 @@ func (in *Ingester) dropMissing(ctx context.Context, corpus, root string, all []
 		return 0, fmt.Errorf("drop %d chunks of %d documents missing from %s: %w", n, len(gone), root, err)
 	}
 	return n, nil
+}
+
+// missingUnder reports whether the file at loc was under root, where the
+// walk reads, and is gone (see dropMissing).
+func missingUnder(root, loc string, skips []Skipped) bool {
+	if !filepath.IsAbs(loc) {
+		return false // a URL, or no file path
+	}
+	rel, err := filepath.Rel(root, loc)
+	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return false
+	}
+	if rel != "." {
+		for _, part := range strings.Split(rel, string(filepath.Separator)) {
+			if strings.HasPrefix(part, ".") {
+				return false // the walk passes hidden files and folders over
+			}
+		}
+	}
+	for _, s := range skips {
+		p, err := filepath.Abs(s.Path)
+		if err != nil || loc == p || strings.HasPrefix(loc, strings.TrimSuffix(p, string(filepath.Separator))+string(filepath.Separator)) {
+			return false // under a path the walk could not read
+		}
+	}
+	_, err = os.Lstat(loc)
+	return errors.Is(err, fs.ErrNotExist)
 }
 
 // sources lists what the request names, sorted by key.

@@ -549,3 +549,78 @@ func TestIngestListsSkipsUpToTheRequestsBound(t *testing.T) {
 		}
 	}
 }
+
+// DropMissing drops only documents whose files are gone: not uploads kept
+// in a hidden data dir inside the researched folder, not what was read
+// through a link to a drive that is not mounted now, not a readable twin
+// whose preferred format fails to load; and a folder at the filesystem's
+// root has files under it too (a reviewer's cases: each lost a document
+// or kept a gone one).
+func TestDropMissingKeepsWhatTheWalkCouldNotRead(t *testing.T) {
+	ctx := context.Background()
+	t.Run("uploads in a hidden data dir", func(t *testing.T) {
+		cwd := filepath.Join(t.TempDir(), "papers")
+		writeFile(t, cwd, "a.md", "# Alpha\n\n"+paragraphs(2, 6))
+		up := filepath.Join(cwd, ".researchflow", "uploads", "abc", "papers")
+		writeFile(t, up, "upl.md", "# Uploaded\n\n"+paragraphs(2, 6))
+		store := newFakeStore()
+		in := newIngester(store)
+		if _, err := in.Ingest(ctx, IngestRequest{Corpus: "papers", Path: up}, nil); err != nil {
+			t.Fatal(err)
+		}
+		st, err := in.Ingest(ctx, IngestRequest{Corpus: "papers", Path: cwd, DropMissing: true}, nil)
+		if err != nil || st.Removed != 0 || store.count(memory.Filter{SourceID: memory.SourceID("papers", filepath.Join(up, "upl.md"))}) == 0 {
+			t.Errorf("the upload was dropped: %+v, %v", st, err)
+		}
+	})
+	t.Run("a link to an unmounted drive", func(t *testing.T) {
+		parent := t.TempDir()
+		dir := filepath.Join(parent, "notes")
+		drive := filepath.Join(parent, "usb", "archive")
+		writeFile(t, dir, "a.md", "# Alpha\n\n"+paragraphs(2, 6))
+		writeFile(t, drive, "old.md", "# Old\n\n"+paragraphs(2, 6))
+		if err := os.Symlink(drive, filepath.Join(dir, "archive")); err != nil {
+			t.Skip("no symlinks here:", err)
+		}
+		store := newFakeStore()
+		in := newIngester(store)
+		if _, err := in.Ingest(ctx, IngestRequest{Corpus: "notes", Path: dir, DropMissing: true}, nil); err != nil {
+			t.Fatal(err)
+		}
+		id := memory.SourceID("notes", filepath.Join(dir, "archive", "old.md"))
+		if store.count(memory.Filter{SourceID: id}) == 0 {
+			t.Fatal("the linked folder was not read")
+		}
+		if err := os.Rename(filepath.Join(parent, "usb"), filepath.Join(parent, "usb-unmounted")); err != nil {
+			t.Fatal(err)
+		}
+		st, err := in.Ingest(ctx, IngestRequest{Corpus: "notes", Path: dir, DropMissing: true}, nil)
+		if err != nil || st.Removed != 0 || store.count(memory.Filter{SourceID: id}) == 0 {
+			t.Errorf("what the link gave was dropped: %+v, %v", st, err)
+		}
+	})
+	t.Run("a twin whose preferred format fails", func(t *testing.T) {
+		dir := filepath.Join(t.TempDir(), "notes")
+		writeFile(t, dir, "guide.txt", "Guide\n\n"+paragraphs(2, 6))
+		store := newFakeStore()
+		in := newIngester(store)
+		if _, err := in.Ingest(ctx, IngestRequest{Corpus: "notes", Path: dir, DropMissing: true}, nil); err != nil {
+			t.Fatal(err)
+		}
+		writeFile(t, dir, "guide.docx", "not a zip")
+		st, err := in.Ingest(ctx, IngestRequest{Corpus: "notes", Path: dir, DropMissing: true}, nil)
+		if err != nil || st.Removed != 0 || store.count(memory.Filter{Corpus: "notes"}) == 0 {
+			t.Errorf("the readable twin was dropped: %+v, %v", st, err)
+		}
+	})
+	t.Run("the filesystem root", func(t *testing.T) {
+		gone := filepath.Join(t.TempDir(), "gone.md")
+		if !missingUnder(string(filepath.Separator), gone, nil) {
+			t.Errorf("%s, deleted, is not missing under the root", gone)
+		}
+		here := writeFile(t, t.TempDir(), "here.md", "# Here")
+		if missingUnder(string(filepath.Separator), here, nil) {
+			t.Errorf("%s, still there, is missing under the root", here)
+		}
+	})
+}

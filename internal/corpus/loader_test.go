@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -198,6 +199,13 @@ func TestMarkdownSetextHeadings(t *testing.T) {
 	if strings.Contains(d.Text, "feeding\nWater") || !strings.Contains(d.Text, "Watering and feeding\n\nWater deeply") {
 		t.Errorf("the two-line heading is not a paragraph of its own:\n%q", d.Text)
 	}
+	// A paragraph that opens with an image has no text to start a
+	// heading at: the paragraph before it is not taken in (a stale start
+	// made "Intro paragraph." part of the title).
+	d = parseMarkdown("Intro paragraph.\n\n![](logo.png)\nSecond line of a new paragraph\n---\nBody.\n")
+	if strings.Contains(d.Title, "Intro") || !strings.Contains(d.Text, "Intro paragraph.") {
+		t.Errorf("title %q, text %q: the paragraph before was taken into a heading", d.Title, d.Text)
+	}
 }
 
 func TestLoadText(t *testing.T) {
@@ -368,6 +376,25 @@ func TestLoadPDFTheBuiltinReaderRejects(t *testing.T) {
 			t.Errorf("error = %v, want one naming the file and poppler-utils", err)
 		}
 	})
+}
+
+// The text pdftotext may write is capped (io.Copy went around the cap
+// through an embedded buffer's ReadFrom), and a tool that keeps writing
+// through a child process is given up on.
+func TestPDFToolOutputIsCapped(t *testing.T) {
+	if _, err := exec.LookPath("sh"); err != nil {
+		t.Skip("needs sh")
+	}
+	dir := t.TempDir()
+	tool := filepath.Join(dir, "fake-pdftotext")
+	script := "#!/bin/sh\ncat >/dev/null\nexec head -c " + strconv.Itoa(pdfToolMaxText+1024) + " /dev/zero\n"
+	if err := os.WriteFile(tool, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	pages, err := toolPDF(tool, []byte("%PDF-1.4"))
+	if err == nil || !strings.Contains(err.Error(), "MiB of text") {
+		t.Errorf("toolPDF of %d bytes of text = %d pages, %v; want the cap's error", pdfToolMaxText+1024, len(pages), err)
+	}
 }
 
 // Ordered lists keep their numbers as a browser shows them, the number

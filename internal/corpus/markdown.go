@@ -67,7 +67,7 @@ func parseMarkdown(src string) Document {
 		if trimmed == "" {
 			// A blank line ends a paragraph; an indented code block goes on
 			// if the next text line is indented as far.
-			paragraph = false
+			paragraph, paraStart = false, -1
 			t.brk(2)
 			continue
 		}
@@ -140,6 +140,8 @@ func parseMarkdown(src string) Document {
 				paraStart = -1 // a list item's or a quote's text is no heading
 			case !wasParagraph && text != "":
 				paraStart = len(t.buf) - len(text)
+			case !wasParagraph:
+				paraStart = -1 // a paragraph that opens with no text (an image) is no heading
 			}
 			paragraph = true
 		}

@@ -49,8 +49,9 @@ const pdfTool = "pdftotext"
 
 // Bounds of a pdftotext run: its time and how much text it may write.
 const (
-	pdfToolTimeout = 2 * time.Minute
-	pdfToolMaxText = 64 << 20
+	pdfToolTimeout   = 2 * time.Minute
+	pdfToolWaitDelay = 5 * time.Second
+	pdfToolMaxText   = 64 << 20
 )
 
 // builtinPDF reads the pages' text with the Go reader.
@@ -82,27 +83,44 @@ func toolPDF(tool string, raw []byte) ([]string, error) {
 	out := &cappedBuffer{max: pdfToolMaxText}
 	var stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = out, &stderr
+	// Killed at the timeout, it may leave children holding its output:
+	// the wait gives up on them soon after.
+	cmd.WaitDelay = pdfToolWaitDelay
 	err := cmd.Run()
 	if out.over {
 		return nil, fmt.Errorf("%s: more than %d MiB of text", pdfTool, pdfToolMaxText>>20)
 	}
 	if err != nil {
-		if msg, _, _ := strings.Cut(strings.TrimSpace(stderr.String()), "\n"); msg != "" {
-			err = fmt.Errorf("%w: %s", err, msg) // its first complaint
+		if msg := complaint(stderr.String()); msg != "" {
+			err = fmt.Errorf("%w: %s", err, msg)
 		}
 		return nil, fmt.Errorf("%s: %w", pdfTool, err)
 	}
-	pages := strings.Split(out.String(), "\f")
+	pages := strings.Split(out.buf.String(), "\f")
 	if len(pages) > 1 && strings.TrimSpace(pages[len(pages)-1]) == "" {
 		pages = pages[:len(pages)-1] // after the last page's form feed
 	}
 	return pages, nil
 }
 
+// complaint is what pdftotext said of a file it could not read: its first
+// error, else its first line ("Syntax Warning: May not be a PDF file" comes
+// before the error that says why).
+func complaint(stderr string) string {
+	lines := strings.Split(strings.TrimSpace(stderr), "\n")
+	for _, l := range lines {
+		if strings.Contains(l, "Error") {
+			return strings.TrimSpace(l)
+		}
+	}
+	return strings.TrimSpace(lines[0])
+}
+
 // cappedBuffer takes at most max bytes: a write beyond them fails, which
-// ends the writing process's output early.
+// ends the writing process's output early. It has Write only (an
+// embedded bytes.Buffer would give io.Copy its ReadFrom, past the cap).
 type cappedBuffer struct {
-	bytes.Buffer
+	buf  bytes.Buffer
 	max  int
 	over bool
 }
@@ -110,11 +128,11 @@ type cappedBuffer struct {
 var errTooMuchText = errors.New("too much text")
 
 func (b *cappedBuffer) Write(p []byte) (int, error) {
-	if len(p) > b.max-b.Len() {
+	if len(p) > b.max-b.buf.Len() {
 		b.over = true
 		return 0, errTooMuchText
 	}
-	return b.Buffer.Write(p)
+	return b.buf.Write(p)
 }
 
 // pdfDocument assembles pages' text, page i+1 a section "Page i+1"; a
