@@ -770,12 +770,15 @@ func qualified(c *candidate, t string, context map[string]bool) bool {
 	if i < 0 {
 		return true
 	}
-	for _, q := range textproc.Tokenize(t[:i]) {
+	qs := textproc.Tokenize(t[:i])
+	for _, q := range qs {
 		if c.terms[q] > 0 || context[q] {
 			return true
 		}
 	}
-	return false
+	// A qualifier of stop words only ("this.props", "s.Len") has no term
+	// to look for: the last part counts alone, as before qualifiers did.
+	return len(qs) == 0
 }
 
 // lastPart is the term of the last part of a qualified code name

@@ -632,6 +632,11 @@ func TestAnalyzeCodeNameMentionedByItsLastPart(t *testing.T) {
 	if len(fs) == 0 || fs[0].SourceID != "pkg" {
 		t.Errorf("findings %+v: want the spawn package's sentence first", fs)
 	}
+	// A qualifier of stop words names nothing to look for: "this.props"
+	// is spoken of by "props" alone.
+	if !qualified(&candidate{terms: map[string]int{"props": 1}}, "this.props", nil) {
+		t.Error("this.props: a qualifier of stop words must not hide the last part")
+	}
 	for _, f := range fs {
 		if f.SourceID == "tool" {
 			t.Errorf("finding %q: the page titled \"Command build\" answered for spawn.Command", f.Text)
