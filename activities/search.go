@@ -181,10 +181,7 @@ func (a *Search) ingest(ctx context.Context, req corpus.IngestRequest) (rf.Inges
 			resumed.MaxFiles = 1 // a checkpoint at the batch's end: check Done
 		}
 	}
-	listed := req.MaxSkipsListed
-	if listed <= 0 {
-		listed = corpus.MaxReportedSkips
-	}
+	listed := req.SkipsListed()
 	// The checkpoint's list grows from the resumed one's: a copy, so that
 	// base keeps what the earlier attempts listed.
 	cp.Skipped = slices.Clone(base.Skipped)

@@ -81,6 +81,15 @@ type IngestRequest struct {
 	MaxSkipsListed int `json:"maxSkipsListed,omitempty"`
 }
 
+// SkipsListed is how many skipped files the stats of r list:
+// MaxSkipsListed, or MaxReportedSkips when it is not set.
+func (r IngestRequest) SkipsListed() int {
+	if r.MaxSkipsListed > 0 {
+		return r.MaxSkipsListed
+	}
+	return MaxReportedSkips
+}
+
 // IngestProgress is reported after each source.
 type IngestProgress struct {
 	// Total is the number of sources after the resume cursor.
@@ -169,10 +178,7 @@ func (in *Ingester) Ingest(ctx context.Context, req IngestRequest, progress func
 		srcs = srcs[i:]
 	}
 	stats.Cursor = req.After
-	listed := req.MaxSkipsListed
-	if listed <= 0 {
-		listed = MaxReportedSkips
-	}
+	listed := req.SkipsListed()
 	ingestedAt := now().UTC()
 	batch := in.BatchSize
 	if batch <= 0 {
