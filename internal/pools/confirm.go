@@ -2,6 +2,7 @@ package pools
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"go.temporal.io/api/serviceerror"
@@ -11,20 +12,33 @@ import (
 	"google.golang.org/grpc/codes"
 )
 
-// confirmFor bounds how long a finished activity waits for the Temporal
-// server before its result is reported anyway.
-const confirmFor = 15 * time.Second
+// confirmFor bounds how long a finished activity keeps trying to hand its
+// result to the Temporal server before the SDK is left to report it.
+const confirmFor = time.Minute
 
-// confirmInterceptor makes a successful activity wait until the Temporal
-// server answers for the activity's workflow before the SDK reports the
-// result. The SDK reports a completion with one 10-second budget, retries
-// included, and then drops it: a result finished just as the server went
-// down (a restart, a database failover) was lost, the attempt timed out
-// later, and a retry did the work again: a model call paid twice, a
-// webhook delivered twice (the chaos suite, internal/chaos, showed both).
-// Waiting for an answer from the server (DescribeWorkflowExecution, which
-// needs the workflow's history shard, as the completion does) before
-// reporting makes the report start on a working connection.
+// heartbeatThrottle caps the SDK's heartbeat throttle (worker.Options.
+// MaxHeartbeatThrottleInterval): by default the SDK sends a heartbeat
+// only every 0.8 × the heartbeat timeout (16 s of 20 s), so the server's
+// last heartbeat of an attempt could be 16 s old when it went down, and
+// the attempt timed out 4 s into an outage however soon the result was
+// ready.
+const heartbeatThrottle = 2 * time.Second
+
+// confirmInterceptor hands a successful activity's result to the server
+// itself (asynchronous completion: client.CompleteActivityWithOptions with
+// the task token, then activity.ErrResultPending so that the SDK reports
+// nothing), trying again while the server is unreachable or overloaded,
+// up to confirmFor. The SDK reports a completion with one 10-second
+// budget, retries included, and then drops it: a result finished just as
+// the server went down (a restart, a database failover) was lost, the
+// attempt timed out later, and a retry did the work again: a model call
+// paid twice, a webhook delivered twice (the chaos suite, internal/chaos,
+// showed both). An earlier form waited for the server to answer a describe
+// and then let the SDK report; a database restart a few seconds after the
+// server's own restart used up the SDK's budget (the short chaos run of
+// 2026-12-07). A refusal that is not about reachability (the attempt timed
+// out meanwhile, the run is gone) ends the tries: the SDK reports as
+// usual. Failures are reported by the SDK.
 type confirmInterceptor struct {
 	interceptor.WorkerInterceptorBase
 	c client.Client
@@ -43,38 +57,63 @@ type confirmActivity struct {
 
 func (a *confirmActivity) ExecuteActivity(ctx context.Context, in *interceptor.ExecuteActivityInput) (any, error) {
 	res, err := a.Next.ExecuteActivity(ctx, in)
-	if err == nil && a.c != nil {
-		waitForServer(ctx, a.c, activity.GetInfo(ctx))
+	if err != nil || a.c == nil {
+		return res, err
 	}
-	return res, err
+	if handOver(ctx, a.c, activity.GetInfo(ctx), res) {
+		return nil, activity.ErrResultPending
+	}
+	return res, nil
 }
 
-// waitForServer returns once the server answers a describe of the
-// activity's workflow (an answer that refuses, such as PermissionDenied for
-// a worker not allowed to describe, or NotFound, also shows the server
-// reachable), or after confirmFor, or when ctx is done. Only errors of an
-// unreachable or overloaded server make it try again (see unreachable).
-func waitForServer(ctx context.Context, c client.Client, info activity.Info) {
+// handOver completes the activity of info with res and reports whether the
+// server took it. It tries again, 250 ms apart, while the server is
+// unreachable (see unreachable), for up to confirmFor or until ctx is
+// done; each try has 5 s.
+func handOver(ctx context.Context, c client.Client, info activity.Info, res any) bool {
+	opts := client.CompleteActivityOptions{
+		TaskToken:    info.TaskToken,
+		Result:       res,
+		WorkflowID:   info.WorkflowExecution.ID,
+		ActivityType: info.ActivityType.Name,
+		WorkflowType: workflowType(info),
+		TaskQueue:    info.TaskQueue,
+	}
 	deadline := time.Now().Add(confirmFor)
 	for {
-		dctx, cancel := context.WithTimeout(ctx, 2*time.Second)
-		_, err := c.DescribeWorkflowExecution(dctx, info.WorkflowExecution.ID, info.WorkflowExecution.RunID)
+		// The result is reported even while ctx is being cancelled (a
+		// worker stopping): only the tries stop then.
+		tctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		err := c.CompleteActivityWithOptions(tctx, opts)
 		cancel()
-		if err == nil || !unreachable(err) || ctx.Err() != nil || time.Now().After(deadline) {
-			return
+		if err == nil {
+			return true
+		}
+		if !unreachable(err) || ctx.Err() != nil || time.Now().After(deadline) {
+			return false
 		}
 		select {
 		case <-ctx.Done():
-			return
+			return false
 		case <-time.After(250 * time.Millisecond):
 		}
 	}
+}
+
+func workflowType(info activity.Info) string {
+	if info.WorkflowType == nil {
+		return ""
+	}
+	return info.WorkflowType.Name
 }
 
 // unreachable reports whether err means the server did not answer (or could
 // not serve the request now): the gRPC codes a restarting or overloaded
 // server and a broken connection give.
 func unreachable(err error) bool {
+	if errors.Is(err, context.DeadlineExceeded) {
+		return true
+	}
 	switch serviceerror.ToStatus(err).Code() {
 	case codes.Unavailable, codes.DeadlineExceeded, codes.Canceled, codes.Aborted,
 		codes.Internal, codes.Unknown, codes.ResourceExhausted:

@@ -5,9 +5,9 @@ import (
 	"errors"
 	"sync"
 	"testing"
+	"time"
 
 	"go.temporal.io/api/serviceerror"
-	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/interceptor"
@@ -15,48 +15,55 @@ import (
 	"go.temporal.io/sdk/worker"
 )
 
-// describeClient fails DescribeWorkflowExecution fails times (with err,
-// default Unavailable), then answers.
-type describeClient struct {
+// completeClient refuses CompleteActivityWithOptions fails times (with err,
+// default Unavailable), then takes the result.
+type completeClient struct {
 	client.Client
 	mu           sync.Mutex
 	fails, calls int
 	err          error
+	got          client.CompleteActivityOptions
 }
 
-func (c *describeClient) DescribeWorkflowExecution(context.Context, string, string) (*workflowservice.DescribeWorkflowExecutionResponse, error) {
+func (c *completeClient) CompleteActivityWithOptions(_ context.Context, o client.CompleteActivityOptions) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.calls++
 	if c.calls <= c.fails {
 		if c.err != nil {
-			return nil, c.err
+			return c.err
 		}
-		return nil, serviceerror.NewUnavailable("server restarting")
+		return serviceerror.NewUnavailable("server restarting")
 	}
-	return &workflowservice.DescribeWorkflowExecutionResponse{}, nil
+	c.got = o
+	return nil
 }
 
-// A successful activity's result is handed over only once the server
-// answers; a failed activity does not wait.
-func TestConfirmWaitsForTheServerAfterSuccess(t *testing.T) {
+// A successful activity's result is handed to the server by the
+// interceptor, tried again while the server is unreachable (a restart, then
+// a database restart: more than the SDK's one 10-second budget); a refusal
+// for another reason leaves the report to the SDK; a failed activity is
+// reported by the SDK.
+func TestConfirmHandsTheResultOverUntilTheServerTakesIt(t *testing.T) {
 	tests := []struct {
-		name      string
-		fail      bool
-		fails     int
-		err       error
-		wantCalls int
+		name       string
+		fail       bool
+		fails      int
+		err        error
+		wantCalls  int
+		wantHanded bool
 	}{
-		{"server answers at once", false, 0, nil, 1},
-		{"server back after three tries", false, 3, nil, 4},
-		{"failed activity does not wait", true, 3, nil, 0},
-		{"a refusal is an answer", false, 3, serviceerror.NewPermissionDenied("no describe", ""), 1},
-		{"not found is an answer", false, 3, serviceerror.NewNotFound("gone"), 1},
-		{"overloaded server is waited for", false, 2, serviceerror.NewResourceExhausted(0, "busy"), 3},
+		{"server takes it at once", false, 0, nil, 1, true},
+		{"server back after three tries", false, 3, nil, 4, true},
+		{"failed activity is the SDK's to report", true, 3, nil, 0, false},
+		{"attempt gone: the SDK reports", false, 3, serviceerror.NewNotFound("activity not found"), 1, false},
+		{"a refusal: the SDK reports", false, 3, serviceerror.NewPermissionDenied("no", ""), 1, false},
+		{"overloaded server is waited for", false, 2, serviceerror.NewResourceExhausted(0, "busy"), 3, true},
+		{"a try that timed out is tried again", false, 2, context.DeadlineExceeded, 3, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c := &describeClient{fails: tt.fails, err: tt.err}
+			c := &completeClient{fails: tt.fails, err: tt.err}
 			var s testsuite.WorkflowTestSuite
 			env := s.NewTestActivityEnvironment()
 			env.SetWorkerOptions(worker.Options{Interceptors: []interceptor.WorkerInterceptor{&confirmInterceptor{c: c}}})
@@ -67,31 +74,53 @@ func TestConfirmWaitsForTheServerAfterSuccess(t *testing.T) {
 				return "done", nil
 			}, activity.RegisterOptions{Name: "Work"})
 			v, err := env.ExecuteActivity("Work")
-			if tt.fail != (err != nil) {
-				t.Fatalf("err = %v, want failure %v", err, tt.fail)
-			}
-			if !tt.fail {
+			switch {
+			case tt.fail:
+				if err == nil {
+					t.Fatal("a failed activity succeeded")
+				}
+			case tt.wantHanded:
+				// The SDK is told the result is on its way (and sends
+				// nothing): the server has it already.
+				if !errors.Is(err, activity.ErrResultPending) {
+					t.Fatalf("err = %v, want the result pending for the SDK", err)
+				}
+				if c.got.Result != "done" || c.got.ActivityType != "Work" {
+					t.Errorf("handed over %+v", c.got)
+				}
+			default:
+				if err != nil {
+					t.Fatal(err)
+				}
 				var got string
 				if err := v.Get(&got); err != nil || got != "done" {
 					t.Fatalf("result %q, %v", got, err)
 				}
 			}
 			if c.calls != tt.wantCalls {
-				t.Errorf("describe calls = %d, want %d", c.calls, tt.wantCalls)
+				t.Errorf("completion tries = %d, want %d", c.calls, tt.wantCalls)
 			}
 		})
+	}
+}
+
+// The SDK sends heartbeats often enough that the server's view of an
+// attempt is seconds old, not 0.8 of its heartbeat timeout.
+func TestHeartbeatsAreNotHeldBack(t *testing.T) {
+	if o := workerOptions(Options{}, 0); o.MaxHeartbeatThrottleInterval <= 0 || o.MaxHeartbeatThrottleInterval > 5*time.Second {
+		t.Errorf("heartbeat throttle = %v, want a few seconds", o.MaxHeartbeatThrottleInterval)
 	}
 }
 
 // Workers beside an in-process server report at once; others confirm.
 func TestConfirmOnlyForAServerElsewhere(t *testing.T) {
 	for _, inProcess := range []bool{false, true} {
-		c := &describeClient{}
+		c := &completeClient{}
 		var s testsuite.WorkflowTestSuite
 		env := s.NewTestActivityEnvironment()
 		env.SetWorkerOptions(worker.Options{Interceptors: withConfirm(c, Options{ServerInProcess: inProcess}, nil)})
 		env.RegisterActivityWithOptions(func(context.Context) (string, error) { return "done", nil }, activity.RegisterOptions{Name: "Work"})
-		if _, err := env.ExecuteActivity("Work"); err != nil {
+		if _, err := env.ExecuteActivity("Work"); err != nil && !errors.Is(err, activity.ErrResultPending) {
 			t.Fatal(err)
 		}
 		want := 1
@@ -99,7 +128,7 @@ func TestConfirmOnlyForAServerElsewhere(t *testing.T) {
 			want = 0
 		}
 		if c.calls != want {
-			t.Errorf("server in process %v: describe calls = %d, want %d", inProcess, c.calls, want)
+			t.Errorf("server in process %v: completion tries = %d, want %d", inProcess, c.calls, want)
 		}
 	}
 }

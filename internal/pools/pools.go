@@ -81,11 +81,10 @@ type Options struct {
 	DeploymentName string
 	Logger         *slog.Logger
 	// ServerInProcess says the Temporal server runs in this process (the
-	// embedded server): the workers then report results without the
-	// confirm interceptor's wait for the server (see confirmInterceptor),
-	// which guards against a server that restarts while the worker lives;
-	// an in-process server goes down only with the workers. Saves one
-	// round trip to the server after each activity.
+	// embedded server): the SDK then reports results itself, without the
+	// confirm interceptor's tries (see confirmInterceptor), which guard
+	// against a server that restarts while the worker lives; an
+	// in-process server goes down only with the workers.
 	ServerInProcess bool
 	// Interceptors are added to every worker (metrics, tracing, tests).
 	Interceptors []interceptor.WorkerInterceptor
@@ -225,6 +224,7 @@ func workerOptions(opt Options, concurrency int) worker.Options {
 		MaxConcurrentActivityExecutionSize: concurrency,
 		OnFatalError:                       opt.OnFatalError,
 		WorkerStopTimeout:                  opt.StopTimeout,
+		MaxHeartbeatThrottleInterval:       heartbeatThrottle,
 	}
 	if opt.BuildID != "" {
 		name := opt.DeploymentName
