@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"mime/multipart"
@@ -10,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -894,4 +896,39 @@ func configFromEnv(lookup func(string) (string, bool)) (Config, error) {
 		return Config{}, err
 	}
 	return c.Gateway, validate(c.Gateway)
+}
+
+// An uploaded file is known to readers of the API by the name it was
+// uploaded under, as in the report: the server's path (its data directory,
+// the owner's key hash) stays the server's. Other locations are kept.
+func TestSourcesNameUploadsNotServerPaths(t *testing.T) {
+	h := newHarness(t, nil)
+	id := h.start(aliceKey, "When is the offsite?")
+	res := completedResult(id)
+	server := "/srv/researchflow/data/uploads/0123456789abcdef/team/notes/offsite.txt"
+	res.Sources[0].Location = server
+	res.Sources[1].Location = "file://" + strings.Replace(server, "offsite.txt", "budget.md", 1)
+	res.Sources = append(res.Sources, rf.Source{N: 3, SourceID: "s3", Title: "Go", Location: "https://go.dev/doc/", URL: "https://go.dev/doc/"})
+	h.fake.complete(id, res)
+
+	rec := h.do("GET", "/v1/research/"+id+"/sources/1", aliceKey, "")
+	var src SourceResponse
+	decode(t, rec, &src)
+	if rec.Code != 200 || src.Location != "notes/offsite.txt" {
+		t.Errorf("source 1: %d location %q, want the uploaded name", rec.Code, src.Location)
+	}
+	rec = h.do("GET", "/v1/research/"+id+"/report", aliceKey, "", "Accept", "application/json")
+	var rep ReportJSON
+	decode(t, rec, &rep)
+	if rec.Code != 200 || strings.Contains(rec.Body.String(), "/srv/researchflow") || strings.Contains(rec.Body.String(), "0123456789abcdef") {
+		t.Fatalf("report JSON: %d shows the server path: %s", rec.Code, rec.Body)
+	}
+	got := []string{rep.Sources[0].Location, rep.Sources[1].Location, rep.Sources[2].Location}
+	if want := []string{"notes/offsite.txt", "notes/budget.md", "https://go.dev/doc/"}; !slices.Equal(got, want) {
+		t.Errorf("locations %q, want %q", got, want)
+	}
+	// The stored result is not changed by what the API shows.
+	if again, _ := h.fake.Result(context.Background(), id); again.Sources[0].Location != server {
+		t.Errorf("stored location changed to %q", again.Sources[0].Location)
+	}
 }

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -23,6 +24,7 @@ import (
 	"github.com/researchflow/researchflow/claims"
 	"github.com/researchflow/researchflow/client"
 	"github.com/researchflow/researchflow/internal/mailer"
+	"github.com/researchflow/researchflow/internal/report"
 )
 
 // decodeJSON reads one JSON object into v, rejecting unknown fields, trailing
@@ -309,7 +311,7 @@ func (s *server) report(c *gin.Context) error {
 		return s.exportReport(c, f, r.ID, res)
 	case formatJSON:
 		c.JSON(http.StatusOK, ReportJSON{
-			ID: r.ID, Question: res.Question, Title: res.Title, Confidence: res.Confidence, Report: res.Report, Sources: res.Sources,
+			ID: r.ID, Question: res.Question, Title: res.Title, Confidence: res.Confidence, Report: res.Report, Sources: publicSources(res.Sources),
 			Gaps: res.Gaps, Engine: res.Engine, Usage: res.Usage, Corpus: rf.PublicCorpus(owner(c), res.Corpus),
 			Links: s.links(r.ID), Claims: res.Claims, Revision: max(res.Revision, 1), Changelog: s.changelog(c),
 		})
@@ -317,6 +319,27 @@ func (s *server) report(c *gin.Context) error {
 	}
 	c.Data(http.StatusOK, "text/markdown; charset=utf-8", []byte(res.Report))
 	return nil
+}
+
+// publicSources are sources as a reader of the API sees them: an uploaded
+// file's location is the name it was uploaded under (as in the report and
+// the corpus's document list), not where the server keeps it (its data
+// directory and the owner's key hash are the server's business).
+func publicSources(list []rf.Source) []rf.Source {
+	out := slices.Clone(list)
+	for i := range out {
+		out[i].Location = publicLocation(out[i].Location)
+	}
+	return out
+}
+
+// publicLocation is loc, or an upload's name where loc is the server path
+// of an uploaded file.
+func publicLocation(loc string) string {
+	if name, ok := report.UploadedName(strings.TrimPrefix(loc, "file://")); ok {
+		return name
+	}
+	return loc
 }
 
 // Passage is one stored chunk of a cited source.
@@ -361,7 +384,7 @@ func (s *server) source(c *gin.Context) error {
 	if src == nil {
 		return newAPIError(http.StatusNotFound, "not_found", fmt.Sprintf("the report has no source [%d]", n))
 	}
-	out := SourceResponse{N: n, SourceID: src.SourceID, Title: src.Title, Location: src.Location, Passages: []Passage{}}
+	out := SourceResponse{N: n, SourceID: src.SourceID, Title: src.Title, Location: publicLocation(src.Location), Passages: []Passage{}}
 	if s.chunks != nil && len(src.ChunkIDs) > 0 {
 		chunks, err := s.chunks.Get(c.Request.Context(), src.ChunkIDs)
 		if err != nil {
