@@ -33,7 +33,7 @@ func TestWalkListsDocumentsItCannotRead(t *testing.T) {
 	if strings.Join(names, " ") != "handbook.docx index.md notes.markdown runbook.epub" {
 		t.Errorf("files %v, want handbook.docx, index.md, notes.markdown and runbook.epub", names)
 	}
-	doc, err := LoadFile("c", filepath.Join(dir, "handbook.docx"))
+	doc, err := LoadFile(context.Background(), "c", filepath.Join(dir, "handbook.docx"))
 	if err != nil || !strings.Contains(doc.Text, "answers pages within 15 minutes") {
 		t.Errorf("handbook.docx: %q, %v", doc.Text, err)
 	}
@@ -72,7 +72,7 @@ func TestOneListOfDocumentTypes(t *testing.T) {
 			if !Supported(p) {
 				t.Errorf("%s: not Supported", name)
 			}
-			doc, err := LoadFile("c", p)
+			doc, err := LoadFile(context.Background(), "c", p)
 			if err != nil || !strings.Contains(doc.Text, "Readable") {
 				t.Errorf("%s: %q, %v", name, doc.Text, err)
 			}

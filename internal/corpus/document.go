@@ -2,6 +2,7 @@ package corpus
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -68,8 +69,8 @@ func Supported(name string) bool { return doctypes.Readable(name) }
 // type follows the extension (case-insensitive): .md and .markdown, .txt,
 // .html and .htm, .pdf, .docx, .odt, .epub (doctypes.List).
 // Other extensions give an error wrapping ErrUnsupported. Errors name the
-// file.
-func LoadFile(corpusName, path string) (Document, error) {
+// file. A reader that runs a tool (pdftotext) stops when ctx is done.
+func LoadFile(ctx context.Context, corpusName, path string) (Document, error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return Document{}, fmt.Errorf("load %s: %w", path, err)
@@ -99,7 +100,7 @@ func LoadFile(corpusName, path string) (Document, error) {
 			doc, err = parseHTML(page)
 		}
 	case ".pdf":
-		doc, err = parsePDF(raw)
+		doc, err = parsePDF(ctx, raw)
 	case ".docx":
 		doc, err = parseDOCX(raw)
 	case ".odt":

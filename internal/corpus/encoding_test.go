@@ -1,6 +1,7 @@
 package corpus
 
 import (
+	"context"
 	"errors"
 	"os"
 	"path/filepath"
@@ -59,7 +60,7 @@ func TestLoadFileDecodesEncodings(t *testing.T) {
 		if err := os.WriteFile(path, c.raw, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		doc, err := LoadFile("enc", path)
+		doc, err := LoadFile(context.Background(), "enc", path)
 		if err != nil {
 			t.Errorf("%s: %v", c.name, err)
 			continue
@@ -83,7 +84,7 @@ func TestLoadFileRefusesBinary(t *testing.T) {
 		if err := os.WriteFile(path, raw, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := LoadFile("enc", path); !errors.Is(err, ErrUndecodable) {
+		if _, err := LoadFile(context.Background(), "enc", path); !errors.Is(err, ErrUndecodable) {
 			t.Errorf("%s: err = %v, want ErrUndecodable", name, err)
 		}
 	}

@@ -44,7 +44,7 @@ func GoRoot() (string, error) {
 // the resume cursor), load reads it.
 type source struct {
 	Key  string
-	load func() (Document, error)
+	load func(ctx context.Context) (Document, error)
 }
 
 // GoDocs reads the Go documentation under goroot: every .html and .md file
@@ -63,7 +63,7 @@ func GoDocs(ctx context.Context, goroot string) ([]Document, []Skipped, error) {
 		if err := ctx.Err(); err != nil {
 			return nil, nil, err
 		}
-		d, err := s.load()
+		d, err := s.load(ctx)
 		if err != nil {
 			skipped = append(skipped, Skipped{Path: s.Key, Reason: err.Error()})
 			continue
@@ -99,7 +99,7 @@ func goDocSources(ctx context.Context, goroot, corpus string) ([]source, []Skipp
 			if ext := strings.ToLower(filepath.Ext(f)); ext != ".html" && ext != ".md" {
 				continue
 			}
-			srcs = append(srcs, source{Key: f, load: func() (Document, error) { return LoadFile(corpus, f) }})
+			srcs = append(srcs, source{Key: f, load: func(ctx context.Context) (Document, error) { return LoadFile(ctx, corpus, f) }})
 		}
 	}
 
@@ -130,7 +130,7 @@ func goDocSources(ctx context.Context, goroot, corpus string) ([]source, []Skipp
 			return nil
 		}
 		if ok {
-			srcs = append(srcs, source{Key: doc.Location, load: func() (Document, error) { return doc, nil }})
+			srcs = append(srcs, source{Key: doc.Location, load: func(context.Context) (Document, error) { return doc, nil }})
 		}
 		return nil
 	})

@@ -194,7 +194,7 @@ func (in *Ingester) Ingest(ctx context.Context, req IngestRequest, progress func
 		}
 		stats.Files++
 		var skip *Skipped
-		doc, err := src.load()
+		doc, err := src.load(ctx)
 		switch {
 		case err != nil:
 			log.Warn("skip source", "corpus", corpus, "path", src.Key, "err", err)
@@ -395,7 +395,7 @@ func (in *Ingester) sources(ctx context.Context, req IngestRequest, corpus strin
 		}
 		srcs := make([]source, len(files))
 		for i, f := range files {
-			srcs[i] = source{Key: f, load: func() (Document, error) { return LoadFile(corpus, f) }}
+			srcs[i] = source{Key: f, load: func(ctx context.Context) (Document, error) { return LoadFile(ctx, corpus, f) }}
 		}
 		return srcs, skipped, nil
 	}

@@ -155,7 +155,7 @@ func TestIngestUnchangedAndChanged(t *testing.T) {
 
 	// Change b.md: its old chunks go, new ones come, the others stay.
 	bPath := filepath.Join(dir, "b.md")
-	old, err := LoadFile("notes", bPath)
+	old, err := LoadFile(context.Background(), "notes", bPath)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -171,7 +171,7 @@ func TestIngestUnchangedAndChanged(t *testing.T) {
 	if n := store.count(memory.Filter{SourceID: old.SourceID, DocHash: old.DocHash}); n != 0 {
 		t.Errorf("%d chunks of the old b.md remain", n)
 	}
-	revised, _ := LoadFile("notes", bPath)
+	revised, _ := LoadFile(context.Background(), "notes", bPath)
 	if got, want := store.count(memory.Filter{SourceID: revised.SourceID, DocHash: revised.DocHash}), len(Split(revised, "notes", in.Split)); got != want || got != stats.Chunks {
 		t.Errorf("store holds %d chunks of the new b.md, want %d (= stats.Chunks %d)", got, want, stats.Chunks)
 	}
@@ -443,7 +443,7 @@ func TestIngestRereadsFilesOfAnOlderExtraction(t *testing.T) {
 	dir := t.TempDir()
 	writeFile(t, dir, "steps.html", "<html><body><h1>Steps</h1><ol><li>Open the valve.</li><li>Wait a minute.</li></ol></body></html>")
 	path := filepath.Join(dir, "steps.html")
-	doc, err := LoadFile("notes", path)
+	doc, err := LoadFile(context.Background(), "notes", path)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,7 @@
 package corpus
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -9,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/researchflow/researchflow/internal/memory"
 )
@@ -65,7 +67,7 @@ between goroutines.</p>
 func TestLoadHTML(t *testing.T) {
 	dir := t.TempDir()
 	path := writeFile(t, dir, "channels.html", testHTML)
-	d, err := LoadFile("notes", path)
+	d, err := LoadFile(context.Background(), "notes", path)
 	if err != nil {
 		t.Fatalf("LoadFile: %v", err)
 	}
@@ -103,7 +105,7 @@ func TestLoadHTMLTitles(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			d, err := LoadFile("c", writeFile(t, t.TempDir(), tt.file, tt.html))
+			d, err := LoadFile(context.Background(), "c", writeFile(t, t.TempDir(), tt.file, tt.html))
 			if err != nil {
 				t.Fatalf("LoadFile: %v", err)
 			}
@@ -142,7 +144,7 @@ A snake_case name and 2 * 3 stay, ` + "`*T` too" + `.
 `
 
 func TestLoadMarkdown(t *testing.T) {
-	d, err := LoadFile("c", writeFile(t, t.TempDir(), "notes.md", testMarkdown))
+	d, err := LoadFile(context.Background(), "c", writeFile(t, t.TempDir(), "notes.md", testMarkdown))
 	if err != nil {
 		t.Fatalf("LoadFile: %v", err)
 	}
@@ -160,7 +162,7 @@ func TestLoadMarkdown(t *testing.T) {
 	checkSections(t, d)
 
 	// Without front matter the first heading is the title.
-	d, err = LoadFile("c", writeFile(t, t.TempDir(), "guide.markdown", "intro line\n\n# The *Guide*\n\ntext\n"))
+	d, err = LoadFile(context.Background(), "c", writeFile(t, t.TempDir(), "guide.markdown", "intro line\n\n# The *Guide*\n\ntext\n"))
 	if err != nil {
 		t.Fatalf("LoadFile: %v", err)
 	}
@@ -177,7 +179,7 @@ func TestLoadMarkdown(t *testing.T) {
 func TestMarkdownSetextHeadings(t *testing.T) {
 	src := "Tomato Planting Guide\n=====================\n\nPlant seedlings after the last frost.\n\n" +
 		"Watering and\nfeeding\n--------\n\nWater deeply twice a week.\n\n---\n\n- a list item\n---\n\nThe end.\n"
-	d, err := LoadFile("c", writeFile(t, t.TempDir(), "garden.md", src))
+	d, err := LoadFile(context.Background(), "c", writeFile(t, t.TempDir(), "garden.md", src))
 	if err != nil {
 		t.Fatalf("LoadFile: %v", err)
 	}
@@ -219,7 +221,7 @@ func TestLoadText(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			d, err := LoadFile("c", writeFile(t, t.TempDir(), tt.file, tt.content))
+			d, err := LoadFile(context.Background(), "c", writeFile(t, t.TempDir(), tt.file, tt.content))
 			if err != nil {
 				t.Fatalf("LoadFile: %v", err)
 			}
@@ -256,7 +258,7 @@ func TestPlainTextTitles(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			d, err := LoadFile("c", writeFile(t, t.TempDir(), "frag.txt", tt.content))
+			d, err := LoadFile(context.Background(), "c", writeFile(t, t.TempDir(), "frag.txt", tt.content))
 			if err != nil {
 				t.Fatalf("LoadFile: %v", err)
 			}
@@ -270,26 +272,26 @@ func TestPlainTextTitles(t *testing.T) {
 func TestLoadErrors(t *testing.T) {
 	dir := t.TempDir()
 	unsupported := writeFile(t, dir, "image.png", "\x89PNG")
-	_, err := LoadFile("c", unsupported)
+	_, err := LoadFile(context.Background(), "c", unsupported)
 	if !errors.Is(err, ErrUnsupported) {
-		t.Errorf("LoadFile(.png) error = %v, want ErrUnsupported", err)
+		t.Errorf("LoadFile(context.Background(), .png) error = %v, want ErrUnsupported", err)
 	}
 	if err == nil || !strings.Contains(err.Error(), unsupported) {
 		t.Errorf("error %v does not name the file", err)
 	}
 
 	corrupt := writeFile(t, dir, "broken.pdf", "%PDF-1.4\nthis is not really a pdf\n%%EOF\n")
-	_, err = LoadFile("c", corrupt)
+	_, err = LoadFile(context.Background(), "c", corrupt)
 	if err == nil {
-		t.Fatal("LoadFile(corrupt pdf) = nil error, want one")
+		t.Fatal("LoadFile(context.Background(), corrupt pdf) = nil error, want one")
 	}
 	if errors.Is(err, ErrUnsupported) || !strings.Contains(err.Error(), corrupt) {
 		t.Errorf("corrupt pdf error = %v, want a read error naming the file", err)
 	}
 
 	missing := filepath.Join(dir, "missing.md")
-	if _, err := LoadFile("c", missing); !errors.Is(err, os.ErrNotExist) {
-		t.Errorf("LoadFile(missing) error = %v, want os.ErrNotExist", err)
+	if _, err := LoadFile(context.Background(), "c", missing); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("LoadFile(context.Background(), missing) error = %v, want os.ErrNotExist", err)
 	}
 }
 
@@ -321,7 +323,7 @@ func minimalPDF(text string) string {
 
 func TestLoadPDF(t *testing.T) {
 	path := writeFile(t, t.TempDir(), "paper.pdf", minimalPDF("Goroutines are cheap."))
-	d, err := LoadFile("c", path)
+	d, err := LoadFile(context.Background(), "c", path)
 	if err != nil {
 		t.Fatalf("LoadFile: %v", err)
 	}
@@ -344,7 +346,7 @@ func TestLoadPDFTheBuiltinReaderRejects(t *testing.T) {
 	good := minimalPDF("Budgets are set per quarter.")
 	at := strings.LastIndex(good, "startxref\n")
 	broken := good[:at] + "startxref\n7\n%%EOF\n"
-	if _, err := builtinPDF([]byte(broken)); err == nil {
+	if _, err := builtinPDF(context.Background(), []byte(broken)); err == nil {
 		t.Fatal("the built-in reader read the broken file: the test needs one it rejects")
 	}
 	dir := t.TempDir()
@@ -355,7 +357,7 @@ func TestLoadPDFTheBuiltinReaderRejects(t *testing.T) {
 		if _, err := exec.LookPath(pdfTool); err != nil {
 			t.Skip("needs pdftotext (apt-get install poppler-utils)")
 		}
-		d, err := LoadFile("c", path)
+		d, err := LoadFile(context.Background(), "c", path)
 		if err != nil {
 			t.Fatalf("LoadFile: %v", err)
 		}
@@ -365,13 +367,13 @@ func TestLoadPDFTheBuiltinReaderRejects(t *testing.T) {
 		if got, want := strings.Join(sectionNames(d), "|"), "Page 1"; got != want {
 			t.Errorf("sections = %q, want %q", got, want)
 		}
-		if _, err := LoadFile("c", junk); err == nil || !strings.Contains(err.Error(), junk) || !strings.Contains(err.Error(), pdfTool) {
+		if _, err := LoadFile(context.Background(), "c", junk); err == nil || !strings.Contains(err.Error(), junk) || !strings.Contains(err.Error(), pdfTool) {
 			t.Errorf("junk pdf error = %v, want one naming the file and what both readers said", err)
 		}
 	})
 	t.Run("without pdftotext", func(t *testing.T) {
 		t.Setenv("PATH", t.TempDir())
-		_, err := LoadFile("c", path)
+		_, err := LoadFile(context.Background(), "c", path)
 		if err == nil || !strings.Contains(err.Error(), "poppler-utils") || !strings.Contains(err.Error(), path) {
 			t.Errorf("error = %v, want one naming the file and poppler-utils", err)
 		}
@@ -391,9 +393,36 @@ func TestPDFToolOutputIsCapped(t *testing.T) {
 	if err := os.WriteFile(tool, []byte(script), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	pages, err := toolPDF(tool, []byte("%PDF-1.4"))
+	pages, err := toolPDF(context.Background(), tool, []byte("%PDF-1.4"))
 	if err == nil || !strings.Contains(err.Error(), "MiB of text") {
 		t.Errorf("toolPDF of %d bytes of text = %d pages, %v; want the cap's error", pdfToolMaxText+1024, len(pages), err)
+	}
+}
+
+// A pdftotext run ends with its caller's context: a cancelled ingestion
+// does not wait out the tool's two-minute bound.
+func TestPDFToolStopsWithItsContext(t *testing.T) {
+	if _, err := exec.LookPath("sh"); err != nil {
+		t.Skip("needs sh")
+	}
+	tool := filepath.Join(t.TempDir(), "fake-pdftotext")
+	if err := os.WriteFile(tool, []byte("#!/bin/sh\nexec sleep 600\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		_, err := toolPDF(ctx, tool, []byte("%PDF-1.4"))
+		done <- err
+	}()
+	cancel()
+	select {
+	case err := <-done:
+		if err == nil {
+			t.Error("a cancelled run gave pages")
+		}
+	case <-time.After(pdfToolTimeout / 2):
+		t.Fatal("pdftotext ran on after its context was cancelled")
 	}
 }
 

@@ -1,6 +1,7 @@
 package corpus
 
 import (
+	"context"
 	"strings"
 	"testing"
 )
@@ -95,7 +96,7 @@ func TestSplitKeepsMarkdownCodeLines(t *testing.T) {
 		"# Tests\n\n" + prose + "\n\nTo run one test:\n\n```\n" + testCommand + "\n```\n\n" + prose + "\n",
 		"# Tests\n\n" + prose + "\n\nTo run one test:\n\n    " + testCommand + "\n\n" + prose + "\n",
 	} {
-		d, err := LoadFile("c", writeFile(t, t.TempDir(), "tests.md", src))
+		d, err := LoadFile(context.Background(), "c", writeFile(t, t.TempDir(), "tests.md", src))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -3,6 +3,7 @@ package corpus
 import (
 	"archive/zip"
 	"bytes"
+	"context"
 	"strings"
 	"testing"
 )
@@ -73,7 +74,7 @@ func TestLoadOfficeDocuments(t *testing.T) {
 		"handbook.odt":  odtOf(t, "On-call handbook", "The pager rotates every Monday at 09:00.", "Escalate after 15 minutes."),
 		"runbook.epub":  epubOf(t, "On-call handbook", "The pager rotates every Monday at 09:00.", "Escalate after 15 minutes."),
 	} {
-		doc, err := LoadFile("c", writeFile(t, dir, name, string(body)))
+		doc, err := LoadFile(context.Background(), "c", writeFile(t, dir, name, string(body)))
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
@@ -96,7 +97,7 @@ func TestDOCXHiddenAndDeletedText(t *testing.T) {
 <w:p><w:del><w:r><w:delText>Old: 90 days.</w:delText></w:r></w:del><w:r><w:t>Restores take an hour.</w:t></w:r></w:p>
 <w:p><w:r><w:t>Box: </w:t></w:r><w:r><w:drawing><a:graphic><a:p><a:r><a:t>diagram</a:t></a:r></a:p></a:graphic></w:drawing></w:r><w:r><w:t>after.</w:t></w:r></w:p>
 </w:body></w:document>`
-	doc, err := LoadFile("c", writeFile(t, t.TempDir(), "x.docx", string(zipOf(t, "word/document.xml", body))))
+	doc, err := LoadFile(context.Background(), "c", writeFile(t, t.TempDir(), "x.docx", string(zipOf(t, "word/document.xml", body))))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -114,7 +115,7 @@ func TestOfficeErrors(t *testing.T) {
 		"broken.odt":   string(zipOf(t, "content.xml", "<office:document-content><text:p>unclosed")),
 		"nospine.epub": string(zipOf(t, "META-INF/container.xml", "<container/>")),
 	} {
-		if _, err := LoadFile("c", writeFile(t, dir, name, body)); err == nil || !strings.Contains(err.Error(), name) {
+		if _, err := LoadFile(context.Background(), "c", writeFile(t, dir, name, body)); err == nil || !strings.Contains(err.Error(), name) {
 			t.Errorf("%s: %v, want an error naming the file", name, err)
 		}
 	}

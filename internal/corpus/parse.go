@@ -1,6 +1,9 @@
 package corpus
 
-import "strings"
+import (
+	"context"
+	"strings"
+)
 
 // ParseHTML extracts the readable text, sections and title of an HTML page
 // held in memory: the extraction LoadFile applies to .html files (hidden
@@ -22,9 +25,9 @@ func ParseHTML(raw []byte) (Document, error) {
 }
 
 // ParsePDF extracts the text of a PDF held in memory, as LoadFile does for
-// .pdf files.
-func ParsePDF(raw []byte) (Document, error) {
-	doc, err := parsePDF(raw)
+// .pdf files (a pdftotext run stops when ctx is done).
+func ParsePDF(ctx context.Context, raw []byte) (Document, error) {
+	doc, err := parsePDF(ctx, raw)
 	if err != nil {
 		return Document{}, err
 	}

@@ -23,9 +23,10 @@ var errNoText = errors.New("no extractable text")
 // from, is read with poppler's pdftotext when that is installed (it reads
 // PDFs the built-in reader rejects as malformed: Debian's own reference
 // manual, files with a broken cross-reference table). The reader panics on
-// some malformed files; that is reported as an error.
-func parsePDF(raw []byte) (Document, error) {
-	doc, err := builtinPDF(raw)
+// some malformed files; that is reported as an error. A pdftotext run
+// stops when ctx is done (a cancelled ingestion does not wait for it).
+func parsePDF(ctx context.Context, raw []byte) (Document, error) {
+	doc, err := builtinPDF(ctx, raw)
 	if err == nil {
 		return doc, nil
 	}
@@ -36,7 +37,7 @@ func parsePDF(raw []byte) (Document, error) {
 		}
 		return Document{}, fmt.Errorf("%w (installing poppler-utils lets %s read it)", err, pdfTool)
 	}
-	pages, toolErr := toolPDF(tool, raw)
+	pages, toolErr := toolPDF(ctx, tool, raw)
 	if toolErr != nil {
 		return Document{}, fmt.Errorf("%w; %w", err, toolErr)
 	}
@@ -55,13 +56,13 @@ const (
 )
 
 // builtinPDF reads the pages' text with the Go reader.
-func builtinPDF(raw []byte) (doc Document, err error) {
+func builtinPDF(ctx context.Context, raw []byte) (doc Document, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("read pdf: malformed file: %v", r)
 		}
 	}()
-	pages, err := documentloaders.NewPDF(bytes.NewReader(raw), int64(len(raw))).Load(context.Background())
+	pages, err := documentloaders.NewPDF(bytes.NewReader(raw), int64(len(raw))).Load(ctx)
 	if err != nil {
 		return Document{}, fmt.Errorf("read pdf: %w", err)
 	}
@@ -74,9 +75,9 @@ func builtinPDF(raw []byte) (doc Document, err error) {
 
 // toolPDF reads the pages' text with pdftotext at path tool: the file on
 // its standard input, UTF-8 text on its output, one form feed after each
-// page.
-func toolPDF(tool string, raw []byte) ([]string, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), pdfToolTimeout)
+// page. It stops at pdfToolTimeout or when ctx is done.
+func toolPDF(ctx context.Context, tool string, raw []byte) ([]string, error) {
+	ctx, cancel := context.WithTimeout(ctx, pdfToolTimeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, tool, "-enc", "UTF-8", "-", "-")
 	cmd.Stdin = bytes.NewReader(raw)

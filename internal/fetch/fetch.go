@@ -259,7 +259,7 @@ func (f *Fetcher) fetchOnce(ctx context.Context, u *url.URL) (page Page, next *u
 		next, err = readHTML(&page, final, raw, ct)
 	case "application/pdf":
 		page.ContentType = media
-		err = readPDF(&page, raw)
+		err = readPDF(ctx, &page, raw)
 	case "text/plain":
 		page.ContentType = media
 		err = readPlain(&page, raw, ct)
@@ -457,8 +457,8 @@ func fileTitle(u *url.URL) string {
 	return base
 }
 
-func readPDF(p *Page, raw []byte) error {
-	doc, err := corpus.ParsePDF(raw)
+func readPDF(ctx context.Context, p *Page, raw []byte) error {
+	doc, err := corpus.ParsePDF(ctx, raw)
 	if err != nil {
 		return err
 	}

@@ -105,7 +105,7 @@ func TestMarkdownCodeReachesTheReport(t *testing.T) {
 			if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
 				t.Fatal(err)
 			}
-			doc, err := corpus.LoadFile("notes", path)
+			doc, err := corpus.LoadFile(context.Background(), "notes", path)
 			if err != nil {
 				t.Fatal(err)
 			}

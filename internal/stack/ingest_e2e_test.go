@@ -77,7 +77,7 @@ func writeFile(t *testing.T, path, text string) {
 // chunksOf is how many chunks ingestion makes of the file at path.
 func chunksOf(t *testing.T, corpusName, path string) int {
 	t.Helper()
-	doc, err := corpus.LoadFile(corpusName, path)
+	doc, err := corpus.LoadFile(context.Background(), corpusName, path)
 	if err != nil {
 		t.Fatalf("fixture %s: %v", path, err)
 	}
