@@ -16,14 +16,6 @@ import (
 // result to the Temporal server before the SDK is left to report it.
 const confirmFor = time.Minute
 
-// heartbeatThrottle caps the SDK's heartbeat throttle (worker.Options.
-// MaxHeartbeatThrottleInterval): by default the SDK sends a heartbeat
-// only every 0.8 × the heartbeat timeout (16 s of 20 s), so the server's
-// last heartbeat of an attempt could be 16 s old when it went down, and
-// the attempt timed out 4 s into an outage however soon the result was
-// ready.
-const heartbeatThrottle = 2 * time.Second
-
 // confirmInterceptor hands a successful activity's result to the server
 // itself (asynchronous completion: client.CompleteActivityWithOptions with
 // the task token, then activity.ErrResultPending so that the SDK reports
@@ -39,6 +31,16 @@ const heartbeatThrottle = 2 * time.Second
 // 2026-12-07). A refusal that is not about reachability (the attempt timed
 // out meanwhile, the run is gone) ends the tries: the SDK reports as
 // usual. Failures are reported by the SDK.
+//
+// What no hand-over can save: the server times an attempt out a heartbeat
+// timeout after the last heartbeat it recorded, and the SDK sends
+// heartbeats only 0.8 × that timeout apart (16 s of the 20 s of an
+// inference call), so a result finished in an outage may find its attempt
+// timed out when the server is back. A shorter throttle is no cure: the
+// SDK gives a heartbeat the throttle interval to get through and cancels
+// the activity when it does not (with a 2 s throttle, a trial run's
+// server restart cancelled the model calls in flight, and one whose
+// answer had just arrived was paid again).
 type confirmInterceptor struct {
 	interceptor.WorkerInterceptorBase
 	c client.Client

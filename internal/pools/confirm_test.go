@@ -5,7 +5,6 @@ import (
 	"errors"
 	"sync"
 	"testing"
-	"time"
 
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/activity"
@@ -101,14 +100,6 @@ func TestConfirmHandsTheResultOverUntilTheServerTakesIt(t *testing.T) {
 				t.Errorf("completion tries = %d, want %d", c.calls, tt.wantCalls)
 			}
 		})
-	}
-}
-
-// The SDK sends heartbeats often enough that the server's view of an
-// attempt is seconds old, not 0.8 of its heartbeat timeout.
-func TestHeartbeatsAreNotHeldBack(t *testing.T) {
-	if o := workerOptions(Options{}, 0); o.MaxHeartbeatThrottleInterval <= 0 || o.MaxHeartbeatThrottleInterval > 5*time.Second {
-		t.Errorf("heartbeat throttle = %v, want a few seconds", o.MaxHeartbeatThrottleInterval)
 	}
 }
 

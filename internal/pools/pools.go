@@ -224,7 +224,6 @@ func workerOptions(opt Options, concurrency int) worker.Options {
 		MaxConcurrentActivityExecutionSize: concurrency,
 		OnFatalError:                       opt.OnFatalError,
 		WorkerStopTimeout:                  opt.StopTimeout,
-		MaxHeartbeatThrottleInterval:       heartbeatThrottle,
 	}
 	if opt.BuildID != "" {
 		name := opt.DeploymentName
