@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"time"
@@ -210,6 +211,7 @@ func Run(ctx context.Context, o Options) (res *Result, err error) {
 
 	res.finish(tr, k.kills, model.Requests(), recv.Deliveries())
 	res.EndedAt = time.Now()
+	printExcerpt(o.Log, filepath.Join(lc.dir, "logs"), res.Model.RePaidCalls, tr.snapshot())
 	return res, nil
 }
 

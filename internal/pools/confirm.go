@@ -81,17 +81,22 @@ func handOver(ctx context.Context, c client.Client, info activity.Info, res any)
 		WorkflowType: workflowType(info),
 		TaskQueue:    info.TaskQueue,
 	}
-	deadline := time.Now().Add(confirmFor)
-	for {
+	start := time.Now()
+	deadline := start.Add(confirmFor)
+	for tries := 1; ; tries++ {
 		// The result is reported even while ctx is being cancelled (a
 		// worker stopping): only the tries stop then.
 		tctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 		err := c.CompleteActivityWithOptions(tctx, opts)
 		cancel()
 		if err == nil {
+			if tries > 1 {
+				activity.GetLogger(ctx).Info("result handed over once the server was back", "tries", tries, "waited", time.Since(start).Round(time.Millisecond))
+			}
 			return true
 		}
 		if !unreachable(err) || ctx.Err() != nil || time.Now().After(deadline) {
+			activity.GetLogger(ctx).Warn("server did not take the result; the SDK reports it", "tries", tries, "waited", time.Since(start).Round(time.Millisecond), "err", err)
 			return false
 		}
 		select {
