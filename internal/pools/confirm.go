@@ -13,24 +13,34 @@ import (
 )
 
 // confirmFor bounds how long a finished activity keeps trying to hand its
-// result to the Temporal server before the SDK is left to report it.
+// result to an unreachable Temporal server before the SDK is left to
+// report it.
 const confirmFor = time.Minute
 
-// confirmInterceptor hands a successful activity's result to the server
-// itself (asynchronous completion: client.CompleteActivityWithOptions with
-// the task token, then activity.ErrResultPending so that the SDK reports
-// nothing), trying again while the server is unreachable or overloaded,
-// up to confirmFor. The SDK reports a completion with one 10-second
-// budget, retries included, and then drops it: a result finished just as
-// the server went down (a restart, a database failover) was lost, the
-// attempt timed out later, and a retry did the work again: a model call
-// paid twice, a webhook delivered twice (the chaos suite, internal/chaos,
-// showed both). An earlier form waited for the server to answer a describe
-// and then let the SDK report; a database restart a few seconds after the
-// server's own restart used up the SDK's budget (the short chaos run of
-// 2026-12-07). A refusal that is not about reachability (the attempt timed
-// out meanwhile, the run is gone) ends the tries: the SDK reports as
-// usual. Failures are reported by the SDK.
+// confirmInterceptor makes sure a successful activity's result reaches the
+// server. The SDK reports a completion with one 10-second budget, retries
+// included, and then drops it: a result finished just as the server went
+// down (a restart, a database failover) was lost, the attempt timed out
+// later, and a retry did the work again: a model call paid twice, a webhook
+// delivered twice (the chaos suite, internal/chaos, showed both).
+//
+// So after a success the interceptor asks the server about the activity's
+// workflow (DescribeWorkflowExecution, which needs the workflow's history
+// shard, as the completion does). When it answers (or refuses for another
+// reason than reachability), the SDK reports the result as usual. When it
+// does not, the interceptor hands the result over itself (asynchronous
+// completion: client.CompleteActivityWithOptions with the task token, then
+// activity.ErrResultPending so that the SDK reports nothing), trying again
+// while the server is unreachable or overloaded, up to confirmFor. (An
+// earlier form waited for the describe to be answered and then let the
+// SDK report: a short chaos run of 2026-12-07 paid an analysis twice whose
+// call finished 0.06 s after the server's kill, with a PostgreSQL restart
+// 6 s later.) The hand-over is kept for the outage: after it, the SDK
+// flushes the activity's last batched heartbeat to a server that has
+// closed the attempt and logs a warning, once per activity. A refusal
+// that is not about reachability (the attempt timed out meanwhile, the run
+// is gone) ends the tries: the SDK reports as usual. Failures are reported
+// by the SDK.
 //
 // What no hand-over can save: the server times an attempt out a heartbeat
 // timeout after the last heartbeat it recorded, and the SDK sends
@@ -62,10 +72,24 @@ func (a *confirmActivity) ExecuteActivity(ctx context.Context, in *interceptor.E
 	if err != nil || a.c == nil {
 		return res, err
 	}
-	if handOver(ctx, a.c, activity.GetInfo(ctx), res) {
+	info := activity.GetInfo(ctx)
+	if answers(ctx, a.c, info) {
+		return res, nil
+	}
+	if handOver(ctx, a.c, info, res) {
 		return nil, activity.ErrResultPending
 	}
 	return res, nil
+}
+
+// answers reports whether the server answers a describe of the activity's
+// workflow within 2 s (an answer that refuses, such as PermissionDenied
+// for a worker not allowed to describe, or NotFound, shows it reachable).
+func answers(ctx context.Context, c client.Client, info activity.Info) bool {
+	dctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	_, err := c.DescribeWorkflowExecution(dctx, info.WorkflowExecution.ID, info.WorkflowExecution.RunID)
+	return err == nil || !unreachable(err)
 }
 
 // handOver completes the activity of info with res and reports whether the

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/interceptor"
@@ -14,55 +15,73 @@ import (
 	"go.temporal.io/sdk/worker"
 )
 
-// completeClient refuses CompleteActivityWithOptions fails times (with err,
-// default Unavailable), then takes the result.
-type completeClient struct {
+// fakeServer fails DescribeWorkflowExecution describeFails times and
+// CompleteActivityWithOptions completeFails times (with err, default
+// Unavailable), then answers, and takes the result.
+type fakeServer struct {
 	client.Client
-	mu           sync.Mutex
-	fails, calls int
-	err          error
-	got          client.CompleteActivityOptions
+	mu                           sync.Mutex
+	describeFails, completeFails int
+	describes, completes         int
+	err                          error
+	got                          client.CompleteActivityOptions
 }
 
-func (c *completeClient) CompleteActivityWithOptions(_ context.Context, o client.CompleteActivityOptions) error {
+func (c *fakeServer) fail() error {
+	if c.err != nil {
+		return c.err
+	}
+	return serviceerror.NewUnavailable("server restarting")
+}
+
+func (c *fakeServer) DescribeWorkflowExecution(context.Context, string, string) (*workflowservice.DescribeWorkflowExecutionResponse, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.calls++
-	if c.calls <= c.fails {
-		if c.err != nil {
-			return c.err
-		}
-		return serviceerror.NewUnavailable("server restarting")
+	c.describes++
+	if c.describes <= c.describeFails {
+		return nil, c.fail()
+	}
+	return &workflowservice.DescribeWorkflowExecutionResponse{}, nil
+}
+
+func (c *fakeServer) CompleteActivityWithOptions(_ context.Context, o client.CompleteActivityOptions) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.completes++
+	if c.completes <= c.completeFails {
+		return c.fail()
 	}
 	c.got = o
 	return nil
 }
 
-// A successful activity's result is handed to the server by the
-// interceptor, tried again while the server is unreachable (a restart, then
-// a database restart: more than the SDK's one 10-second budget); a refusal
+// A successful activity's result is reported by the SDK when the server
+// answers; when it does not, the interceptor hands the result over
+// itself, trying again while the server is unreachable (a restart, then a
+// database restart: more than the SDK's one 10-second budget); a refusal
 // for another reason leaves the report to the SDK; a failed activity is
 // reported by the SDK.
-func TestConfirmHandsTheResultOverUntilTheServerTakesIt(t *testing.T) {
+func TestConfirmHandsTheResultOverWhileTheServerIsAway(t *testing.T) {
 	tests := []struct {
-		name       string
-		fail       bool
-		fails      int
-		err        error
-		wantCalls  int
-		wantHanded bool
+		name                         string
+		fail                         bool
+		describeFails, completeFails int
+		err                          error
+		wantDescribes, wantCompletes int
+		wantHanded                   bool
 	}{
-		{"server takes it at once", false, 0, nil, 1, true},
-		{"server back after three tries", false, 3, nil, 4, true},
-		{"failed activity is the SDK's to report", true, 3, nil, 0, false},
-		{"attempt gone: the SDK reports", false, 3, serviceerror.NewNotFound("activity not found"), 1, false},
-		{"a refusal: the SDK reports", false, 3, serviceerror.NewPermissionDenied("no", ""), 1, false},
-		{"overloaded server is waited for", false, 2, serviceerror.NewResourceExhausted(0, "busy"), 3, true},
-		{"a try that timed out is tried again", false, 2, context.DeadlineExceeded, 3, true},
+		{"server answers: the SDK reports", false, 0, 0, nil, 1, 0, false},
+		{"a refusal is an answer", false, 1, 0, serviceerror.NewPermissionDenied("no describe", ""), 1, 0, false},
+		{"not found is an answer", false, 1, 0, serviceerror.NewNotFound("gone"), 1, 0, false},
+		{"server away: handed over at once", false, 1, 0, nil, 1, 1, true},
+		{"server back after three tries", false, 1, 3, nil, 1, 4, true},
+		{"failed activity is the SDK's to report", true, 3, 3, nil, 0, 0, false},
+		{"overloaded server is waited for", false, 1, 2, serviceerror.NewResourceExhausted(0, "busy"), 1, 3, true},
+		{"a describe that timed out, then tries that timed out", false, 1, 2, context.DeadlineExceeded, 1, 3, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c := &completeClient{fails: tt.fails, err: tt.err}
+			c := &fakeServer{describeFails: tt.describeFails, completeFails: tt.completeFails, err: tt.err}
 			var s testsuite.WorkflowTestSuite
 			env := s.NewTestActivityEnvironment()
 			env.SetWorkerOptions(worker.Options{Interceptors: []interceptor.WorkerInterceptor{&confirmInterceptor{c: c}}})
@@ -96,8 +115,8 @@ func TestConfirmHandsTheResultOverUntilTheServerTakesIt(t *testing.T) {
 					t.Fatalf("result %q, %v", got, err)
 				}
 			}
-			if c.calls != tt.wantCalls {
-				t.Errorf("completion tries = %d, want %d", c.calls, tt.wantCalls)
+			if c.describes != tt.wantDescribes || c.completes != tt.wantCompletes {
+				t.Errorf("describes %d, completion tries %d; want %d, %d", c.describes, c.completes, tt.wantDescribes, tt.wantCompletes)
 			}
 		})
 	}
@@ -106,20 +125,20 @@ func TestConfirmHandsTheResultOverUntilTheServerTakesIt(t *testing.T) {
 // Workers beside an in-process server report at once; others confirm.
 func TestConfirmOnlyForAServerElsewhere(t *testing.T) {
 	for _, inProcess := range []bool{false, true} {
-		c := &completeClient{}
+		c := &fakeServer{}
 		var s testsuite.WorkflowTestSuite
 		env := s.NewTestActivityEnvironment()
 		env.SetWorkerOptions(worker.Options{Interceptors: withConfirm(c, Options{ServerInProcess: inProcess}, nil)})
 		env.RegisterActivityWithOptions(func(context.Context) (string, error) { return "done", nil }, activity.RegisterOptions{Name: "Work"})
-		if _, err := env.ExecuteActivity("Work"); err != nil && !errors.Is(err, activity.ErrResultPending) {
+		if _, err := env.ExecuteActivity("Work"); err != nil {
 			t.Fatal(err)
 		}
 		want := 1
 		if inProcess {
 			want = 0
 		}
-		if c.calls != want {
-			t.Errorf("server in process %v: completion tries = %d, want %d", inProcess, c.calls, want)
+		if c.describes != want {
+			t.Errorf("server in process %v: describes = %d, want %d", inProcess, c.describes, want)
 		}
 	}
 }
