@@ -10,6 +10,7 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/interceptor"
 	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 )
 
 // confirmFor bounds how long a finished activity keeps trying to hand its
@@ -140,10 +141,13 @@ func workflowType(info activity.Info) string {
 
 // unreachable reports whether err means the server did not answer (or could
 // not serve the request now): the gRPC codes a restarting or overloaded
-// server and a broken connection give.
+// server and a broken connection give. An error that is no answer of the server at all (the result could not
+// be encoded) is not: no later try would do better.
 func unreachable(err error) bool {
-	if errors.Is(err, context.DeadlineExceeded) {
-		return true
+	var svc serviceerror.ServiceError
+	if _, isStatus := status.FromError(err); !isStatus && !errors.As(err, &svc) &&
+		!errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, context.Canceled) {
+		return false
 	}
 	switch serviceerror.ToStatus(err).Code() {
 	case codes.Unavailable, codes.DeadlineExceeded, codes.Canceled, codes.Aborted,

@@ -24,7 +24,9 @@ type fakeServer struct {
 	describeFails, completeFails int
 	describes, completes         int
 	err                          error
-	got                          client.CompleteActivityOptions
+	// completeErr, if set, is the completion's error instead of err.
+	completeErr error
+	got         client.CompleteActivityOptions
 }
 
 func (c *fakeServer) fail() error {
@@ -49,6 +51,9 @@ func (c *fakeServer) CompleteActivityWithOptions(_ context.Context, o client.Com
 	defer c.mu.Unlock()
 	c.completes++
 	if c.completes <= c.completeFails {
+		if c.completeErr != nil {
+			return c.completeErr
+		}
 		return c.fail()
 	}
 	c.got = o
@@ -119,6 +124,22 @@ func TestConfirmHandsTheResultOverWhileTheServerIsAway(t *testing.T) {
 				t.Errorf("describes %d, completion tries %d; want %d, %d", c.describes, c.completes, tt.wantDescribes, tt.wantCompletes)
 			}
 		})
+	}
+}
+
+// A result that cannot be sent at all (its encoding failed) is not tried
+// again for a minute: the SDK reports it (and its failure).
+func TestConfirmDoesNotRetryAResultThatCannotBeSent(t *testing.T) {
+	c := &fakeServer{describeFails: 1, completeFails: 3, completeErr: errors.New("payload codec: key unavailable")}
+	var s testsuite.WorkflowTestSuite
+	env := s.NewTestActivityEnvironment()
+	env.SetWorkerOptions(worker.Options{Interceptors: []interceptor.WorkerInterceptor{&confirmInterceptor{c: c}}})
+	env.RegisterActivityWithOptions(func(context.Context) (string, error) { return "done", nil }, activity.RegisterOptions{Name: "Work"})
+	if _, err := env.ExecuteActivity("Work"); err != nil {
+		t.Fatal(err)
+	}
+	if c.completes != 1 {
+		t.Errorf("completion tries = %d, want 1", c.completes)
 	}
 }
 
