@@ -196,6 +196,12 @@ func (in *Ingester) Ingest(ctx context.Context, req IngestRequest, progress func
 		var skip *Skipped
 		doc, err := src.load(ctx)
 		switch {
+		case err != nil && ctx.Err() != nil:
+			// Cut short by the cancellation (a pdftotext run stops with
+			// ctx): not a file that cannot be read. The cursor stays
+			// before it, so that a resumed ingestion reads it again.
+			stats.Files--
+			return stats, ctx.Err()
 		case err != nil:
 			log.Warn("skip source", "corpus", corpus, "path", src.Key, "err", err)
 			skip = &Skipped{Path: src.Key, Reason: err.Error()}
