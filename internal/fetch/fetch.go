@@ -211,6 +211,9 @@ func (f *Fetcher) Fetch(ctx context.Context, rawURL string) (Page, error) {
 // fetchOnce reads one URL. next is set, and the page is to be discarded,
 // when the page is a meta-refresh stub pointing elsewhere.
 func (f *Fetcher) fetchOnce(ctx context.Context, u *url.URL) (page Page, next *url.URL, err error) {
+	// The fetch timeout bounds the download; a downloaded PDF's reading
+	// has pdftotext's own bound and stops only when the caller's ctx does.
+	parent := ctx
 	ctx, cancel := context.WithTimeout(ctx, f.cfg.Timeout)
 	defer cancel()
 	release, err := f.hosts.acquire(ctx, u.Host)
@@ -259,12 +262,17 @@ func (f *Fetcher) fetchOnce(ctx context.Context, u *url.URL) (page Page, next *u
 		next, err = readHTML(&page, final, raw, ct)
 	case "application/pdf":
 		page.ContentType = media
-		err = readPDF(ctx, &page, raw)
+		err = readPDF(parent, &page, raw)
 	case "text/plain":
 		page.ContentType = media
 		err = readPlain(&page, raw, ct)
 	default:
 		return Page{}, nil, contentTypeErr(final, media)
+	}
+	if err != nil && parent.Err() != nil {
+		// Cut short by the caller (a pdftotext run stops with its
+		// context): not a page that cannot be read.
+		return Page{}, nil, egress.Fail(egress.KindUnavailable, fmt.Errorf("fetch %s: reading cut short: %w", final, parent.Err()))
 	}
 	if err != nil {
 		return Page{}, nil, egress.Fail(egress.KindUnsupported, fmt.Errorf("fetch %s: %w", final, err))
