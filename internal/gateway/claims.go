@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -97,7 +98,7 @@ func (s *server) feedback(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	c.JSON(http.StatusOK, FeedbackListResponse{ResearchID: r.ID, Reviews: rvs})
+	c.JSON(http.StatusOK, FeedbackListResponse{ResearchID: r.ID, Reviews: publicReviews(rvs)})
 	return nil
 }
 
@@ -216,4 +217,20 @@ func (s *server) streamAfterRun(ctx context.Context, id, owner string, out sink)
 			idle = time.Now()
 		}
 	}
+}
+
+// publicReviews are claim reviews as a reader of the API sees them: the
+// sources of the revisions they wrote name uploaded files as uploaded (see
+// publicSources).
+func publicReviews(rvs []client.Review) []client.Review {
+	out := slices.Clone(rvs)
+	for i := range out {
+		if r := out[i].Result; r != nil && r.Report != nil {
+			pub, rev := *r, *r.Report
+			rev.Sources = publicSources(rev.Sources)
+			pub.Report = &rev
+			out[i].Result = &pub
+		}
+	}
+	return out
 }

@@ -236,7 +236,7 @@ func (s *server) getIngestion(c *gin.Context) error {
 		res, err = s.runs.IngestResult(ctx, id)
 	default:
 		_, err = s.runs.IngestResult(ctx, id)
-		out.Error = client.FailureMessage(err)
+		out.Error = s.hideUploadDir(who, name, client.FailureMessage(err))
 		err = nil
 	}
 	if err != nil {
@@ -251,8 +251,24 @@ func (s *server) getIngestion(c *gin.Context) error {
 	out.SkippedTotal = res.SkippedCount()
 	for _, sk := range res.Skipped {
 		n, _ := documentName(sk.Path)
-		out.Skipped = append(out.Skipped, SkippedFile{Name: n, Reason: sk.Reason})
+		// The reason is the loader's error, which names the file by its
+		// path ("load /srv/…/uploads/HASH/notes/x.pdf: …").
+		reason := sk.Reason
+		if sk.Path != "" {
+			reason = strings.ReplaceAll(reason, sk.Path, n)
+		}
+		out.Skipped = append(out.Skipped, SkippedFile{Name: n, Reason: s.hideUploadDir(who, name, reason)})
 	}
 	c.JSON(http.StatusOK, out)
 	return nil
+}
+
+// hideUploadDir is text with the folder where the server keeps the
+// caller's uploads to corpus name (its data directory, the owner's key
+// hash) left out: a file in it by its name in the corpus, the folder by
+// the corpus's name.
+func (s *server) hideUploadDir(who, name, text string) string {
+	dir := s.uploadDir(who, name)
+	text = strings.ReplaceAll(text, dir+string(filepath.Separator), "")
+	return strings.ReplaceAll(text, dir, name)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -94,6 +95,20 @@ func (s *server) thread(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	c.JSON(http.StatusOK, ThreadResponse{ResearchID: r.ID, FollowUps: fus})
+	c.JSON(http.StatusOK, ThreadResponse{ResearchID: r.ID, FollowUps: publicThread(fus)})
 	return nil
+}
+
+// publicThread is a thread as a reader of the API sees it: the sources of
+// its answers name uploaded files as uploaded (see publicSources).
+func publicThread(fus []client.FollowUp) []client.FollowUp {
+	out := slices.Clone(fus)
+	for i := range out {
+		if r := out[i].Result; r != nil {
+			pub := *r
+			pub.Sources, pub.NewSources = publicSources(r.Sources), publicSources(r.NewSources)
+			out[i].Result = &pub
+		}
+	}
+	return out
 }

@@ -326,6 +326,9 @@ func (s *server) report(c *gin.Context) error {
 // the corpus's document list), not where the server keeps it (its data
 // directory and the owner's key hash are the server's business).
 func publicSources(list []rf.Source) []rf.Source {
+	if list == nil {
+		return nil
+	}
 	out := slices.Clone(list)
 	for i := range out {
 		out[i].Location = publicLocation(out[i].Location)
@@ -704,6 +707,7 @@ func (s *server) audit(c *gin.Context) error {
 	if err != nil {
 		s.log.Warn("gateway: claim reviews not listed", "id", r.ID, "err", err)
 	}
+	a.Sources = publicSources(a.Sources)
 	out := AuditJSON{Audit: a}
 	for _, rv := range rvs {
 		if rv.Result != nil {
