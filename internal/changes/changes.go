@@ -179,6 +179,11 @@ func sourceName(s rf.SnapshotSource) string {
 	where := s.URL
 	if where == "" {
 		where = s.Location
+		// An uploaded file by the name it was uploaded under, as the
+		// report's Sources list names it: not the server's path to it.
+		if name, ok := report.UploadedName(strings.TrimPrefix(where, "file://")); ok {
+			where = name
+		}
 	}
 	switch {
 	case s.Title == "":
