@@ -25,6 +25,7 @@ import (
 	"go.opentelemetry.io/otel/sdk/resource"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/trace"
+	"go.temporal.io/sdk/activity"
 	temporalotel "go.temporal.io/sdk/contrib/opentelemetry"
 	"go.temporal.io/sdk/interceptor"
 	sdklog "go.temporal.io/sdk/log"
@@ -93,10 +94,61 @@ func TemporalInterceptor() (interceptor.Interceptor, error) {
 	return interceptor.NewTracingInterceptor(logKeys{t}), nil
 }
 
-// logKeys names the trace fields of Temporal loggers like LogHandler does.
+// logKeys names the trace fields of Temporal loggers like LogHandler does,
+// and does not count an activity's asynchronous completion as its failure
+// (see pendingSpan).
 type logKeys struct{ interceptor.Tracer }
 
+// pendingSpan is a RunActivity span: an activity that returns
+// activity.ErrResultPending ("not error": the pools' confirm interceptor
+// handed its result to the server itself) did not fail, but the SDK's
+// tracing interceptor, which wraps the workers' own, finishes its span
+// with that error, and the OpenTelemetry tracer marks it an error. The
+// tracer asserts its own span type on what it is given back: unwrap
+// gives it that.
+type pendingSpan struct{ interceptor.TracerSpan }
+
+func (s pendingSpan) Finish(opts *interceptor.TracerFinishSpanOptions) {
+	if opts != nil && errors.Is(opts.Error, activity.ErrResultPending) {
+		o := *opts
+		o.Error = nil
+		opts = &o
+	}
+	s.TracerSpan.Finish(opts)
+}
+
+func unwrap[T any](v T) T {
+	if s, ok := any(v).(pendingSpan); ok {
+		if t, ok := s.TracerSpan.(T); ok {
+			return t
+		}
+	}
+	return v
+}
+
+func (k logKeys) StartSpan(opts *interceptor.TracerStartSpanOptions) (interceptor.TracerSpan, error) {
+	if opts.Parent != nil {
+		o := *opts
+		o.Parent = unwrap(o.Parent)
+		opts = &o
+	}
+	span, err := k.Tracer.StartSpan(opts)
+	if err != nil || span == nil || opts.Operation != "RunActivity" {
+		return span, err
+	}
+	return pendingSpan{span}, nil
+}
+
+func (k logKeys) ContextWithSpan(ctx context.Context, span interceptor.TracerSpan) context.Context {
+	return k.Tracer.ContextWithSpan(ctx, unwrap(span))
+}
+
+func (k logKeys) MarshalSpan(span interceptor.TracerSpan) (map[string]string, error) {
+	return k.Tracer.MarshalSpan(unwrap(span))
+}
+
 func (k logKeys) GetLogger(logger sdklog.Logger, ref interceptor.TracerSpanRef) sdklog.Logger {
+	ref = unwrap(ref)
 	// Temporal passes the span of the workflow or activity context.
 	var sc trace.SpanContext
 	if span, ok := ref.(interface{ SpanContext() trace.SpanContext }); ok {
