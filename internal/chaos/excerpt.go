@@ -49,8 +49,8 @@ func printExcerpt(w io.Writer, logDir string, calls []RePaidCall, runs []runStat
 			fmt.Fprintf(w, "  … %d more\n", len(out)-i)
 			break
 		}
-		if len(l) > excerptWidth {
-			l = l[:excerptWidth] + " …"
+		if r := []rune(l); len(r) > excerptWidth {
+			l = string(r[:excerptWidth]) + " …"
 		}
 		fmt.Fprintln(w, "  "+l)
 	}
@@ -67,8 +67,8 @@ func pool(name string) bool {
 	return false
 }
 
-// linesOf returns the lines of a worker's slog text log that mention run
-// id, fall within [from, to] and are warnings, errors or hand-overs.
+// linesOf returns the lines of a worker's slog text log about run id (its
+// WorkflowID attribute, exactly), fall within [from, to] and are warnings, errors or hand-overs.
 func linesOf(path, id string, from, to time.Time) []string {
 	f, err := os.Open(path)
 	if err != nil {
@@ -80,7 +80,7 @@ func linesOf(path, id string, from, to time.Time) []string {
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
 	for sc.Scan() {
 		l := sc.Text()
-		if !strings.Contains(l, id) {
+		if !strings.Contains(l+" ", "WorkflowID="+id+" ") {
 			continue
 		}
 		if !strings.Contains(l, "level=WARN") && !strings.Contains(l, "level=ERROR") && !strings.Contains(l, "handed over") {

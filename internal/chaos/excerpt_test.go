@@ -24,6 +24,7 @@ func TestExcerptOfARePaidCall(t *testing.T) {
 			line(-time.Second, "INFO", "planned", "chaos-x-01"),
 			line(time.Second, "INFO", "result handed over once the server was back", "chaos-x-01"),
 			line(2*time.Second, "ERROR", "Activity error.", "chaos-x-02"),
+			line(3*time.Second, "ERROR", "another run's", "chaos-x-010"),
 		},
 		"temporal.log": {line(time.Second, "ERROR", "server side", "chaos-x-01")},
 	}
@@ -41,7 +42,7 @@ func TestExcerptOfARePaidCall(t *testing.T) {
 			t.Errorf("excerpt lacks %q:\n%s", want, got)
 		}
 	}
-	for _, not := range []string{"too early", "planned", "chaos-x-02", "server side"} {
+	for _, not := range []string{"too early", "planned", "chaos-x-02", "chaos-x-010", "server side"} {
 		if strings.Contains(got, not) {
 			t.Errorf("excerpt has %q:\n%s", not, got)
 		}

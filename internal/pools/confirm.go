@@ -74,6 +74,11 @@ func (a *confirmActivity) ExecuteActivity(ctx context.Context, in *interceptor.E
 		return res, err
 	}
 	info := activity.GetInfo(ctx)
+	if info.IsLocalActivity {
+		// No task token, no asynchronous completion: its result goes
+		// back with the workflow task.
+		return res, nil
+	}
 	if answers(ctx, a.c, info) {
 		return res, nil
 	}
