@@ -34,14 +34,15 @@ globalThis.localStorage = { getItem: () => null };
 vm.runInThisContext(fs.readFileSync(process.argv[1], "utf8"));
 const root = new Elem("div");
 renderMarkdown(root, fs.readFileSync(0, "utf8"));
-const locations = [], links = [];
+const locations = [], links = [], quotes = [];
 (function walk(e) {
   if (!(e instanceof Elem)) return;
+  if (e.tagName === "BLOCKQUOTE") quotes.push(e.textContent);
   if (e.className === "location") locations.push({ text: e.textContent, title: e.attrs.title });
   if (e.tagName === "A" && e.attrs.target) links.push({ text: e.textContent, href: e.attrs.href });
   e.children.forEach(walk);
 })(root);
-process.stdout.write(JSON.stringify({ text: root.textContent, locations, links }));
+process.stdout.write(JSON.stringify({ text: root.textContent, locations, links, quotes }));
 `
 
 // TestWebAppShowsSourceLocations renders a report's sources in the web app's
@@ -96,5 +97,39 @@ func TestWebAppShowsSourceLocations(t *testing.T) {
 	}
 	if len(got.Links) != 1 || got.Links[0].Href != "https://example.com/a_%28b%29" || got.Links[0].Text != "https://example.com/a_(b)" {
 		t.Errorf("web links = %+v", got.Links)
+	}
+}
+
+// The low-confidence banner is a quote in the report's Markdown: the web
+// app shows it as one (a trial showed "> The sources found …" as written).
+func TestWebAppShowsTheLowConfidenceBanner(t *testing.T) {
+	node, err := exec.LookPath("node")
+	if err != nil {
+		t.Skip("needs node (apt-get install nodejs)")
+	}
+	gaps := []rf.Gap{{SubQuestion: "Which caterer serves the offsite?", Reason: "no passage answers it"}}
+	md, _ := report.Render(report.Report{Question: "Which caterer serves the offsite?", Gaps: gaps, Confidence: report.Confidence(nil, gaps)})
+	md += "\n> a quote\n> over two lines\n\nafter\n"
+	cmd := exec.Command(node, "-e", renderInNode, filepath.Join("web", "app.js"))
+	cmd.Stdin = strings.NewReader(md)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("node: %v\n%s", err, stderr.String())
+	}
+	var got struct {
+		Text   string
+		Quotes []string
+	}
+	if err := json.Unmarshal(out, &got); err != nil {
+		t.Fatalf("node output %q: %v", out, err)
+	}
+	if strings.Contains(got.Text, ">") {
+		t.Errorf("the page shows a quote mark: %q", got.Text)
+	}
+	want := []string{report.LowConfidenceBanner, "a quote over two lines"}
+	if len(got.Quotes) != len(want) || got.Quotes[0] != want[0] || got.Quotes[1] != want[1] {
+		t.Errorf("quotes %q, want %q", got.Quotes, want)
 	}
 }

@@ -108,7 +108,7 @@ function linkTitle(href) {
 function renderMarkdown(container, md) {
   container.replaceChildren();
   const lines = md.replace(/\r\n/g, "\n").split("\n");
-  let list = null, para = [], code = null;
+  let list = null, quote = null, para = [], code = null;
   const flush = () => {
     if (!para.length) return;
     // A line ending in two spaces is a hard break (the report's footer).
@@ -123,8 +123,20 @@ function renderMarkdown(container, md) {
       else code.push(line);
       continue;
     }
-    if (line.startsWith("```")) { flush(); list = null; code = []; continue; }
-    if (/^\s*(?:-{3,}|\*{3,}|_{3,})\s*$/.test(line)) { flush(); list = null; container.append(el("hr")); continue; }
+    if (line.startsWith("```")) { flush(); list = null; quote = null; code = []; continue; }
+    if (/^\s*(?:-{3,}|\*{3,}|_{3,})\s*$/.test(line)) { flush(); list = null; quote = null; container.append(el("hr")); continue; }
+    // A quoted line ("> The sources found do not clearly answer this
+    // question.", the low-confidence banner): consecutive ones make one
+    // blockquote.
+    const bq = /^\s*>\s?(.*)$/.exec(line);
+    if (bq) {
+      flush(); list = null;
+      if (!quote) { quote = el("p"); container.append(el("blockquote", {}, quote)); }
+      else if (bq[1].trim()) quote.append(" ");
+      inline(quote, bq[1].trim());
+      continue;
+    }
+    quote = null;
     const h = /^(#{1,6})\s+(.*)$/.exec(line);
     const ul = /^\s*[-*+]\s+(.*)$/.exec(line);
     const ol = /^\s*\d+[.)]\s+(.*)$/.exec(line);
