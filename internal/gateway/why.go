@@ -34,7 +34,9 @@ type WhySubQuestion struct {
 	Text string `json:"text"`
 	// Reason is why it was asked, in the planner's, reflection's or
 	// approver's words.
-	Reason   string       `json:"reason"`
+	Reason string `json:"reason"`
+	// Answered: while the run works, its analysis found something; once
+	// the run completed, the report cites what it found.
 	Answered bool         `json:"answered"`
 	Passages []WhyPassage `json:"passages"`
 	Findings []WhyFinding `json:"findings"`
@@ -136,6 +138,15 @@ func (s *server) why(c *gin.Context) error {
 				src = chunkSource(ch)
 			}
 			w.Findings = append(w.Findings, WhyFinding{Text: f.Text, Source: src, Cited: f.Cited})
+		}
+		if res != nil {
+			// A finished run's sub-question is answered when the report
+			// cites what it found: a low-confidence report states none of
+			// its findings, and each is a gap there.
+			w.Answered = false
+			for _, f := range sq.Findings {
+				w.Answered = w.Answered || f.Cited > 0
+			}
 		}
 		w.Gaps = whyGaps(sq, res, a)
 		out.SubQuestions = append(out.SubQuestions, w)

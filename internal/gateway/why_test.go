@@ -70,3 +70,33 @@ func TestWhyForPeople(t *testing.T) {
 		t.Errorf("bob reads alice's why: %d", rec.Code)
 	}
 }
+
+// A finished run whose report states none of a sub-question's findings (a
+// low-confidence report: the sources found do not clearly answer) does not
+// call that sub-question answered (a trial's /why said "answered": true
+// beside a report with no statement).
+func TestWhyLowConfidenceRunAnsweredNothing(t *testing.T) {
+	h := newHarness(t, nil)
+	id := h.start(aliceKey, "Which caterer serves the offsite?")
+	h.fake.mu.Lock()
+	w := h.fake.wfs[id]
+	w.audit = &rf.Audit{ResearchID: id, Question: "Which caterer serves the offsite?", Status: rf.StatusCompleted,
+		SubQuestions: []rf.AuditSubQuestion{{ID: "sq1", Text: "Which caterer serves the offsite?", State: rf.SQDone,
+			Findings: []rf.AuditFinding{{Text: "The train leaves Geneva at 08:14.", ChunkID: "c1", SourceID: "s1"}}}},
+	}
+	res := completedResult(id)
+	res.Sources, res.Confidence = nil, "low"
+	res.Gaps = []rf.Gap{{SubQuestion: "Which caterer serves the offsite?", Reason: "the sources found do not clearly answer it"}}
+	w.closeLocked(&res, nil, rf.StatusCompleted)
+	h.fake.mu.Unlock()
+
+	rec := h.do("GET", "/v1/research/"+id+"/why", aliceKey, "")
+	var got Why
+	decode(t, rec, &got)
+	if rec.Code != http.StatusOK || len(got.SubQuestions) != 1 {
+		t.Fatalf("why: %d %s", rec.Code, rec.Body)
+	}
+	if sq := got.SubQuestions[0]; sq.Answered || len(sq.Findings) != 1 || sq.Findings[0].Cited != 0 {
+		t.Errorf("sub-question %+v: want unanswered, its finding listed uncited", sq)
+	}
+}

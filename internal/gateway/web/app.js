@@ -535,7 +535,9 @@ async function loadAudit(id) {
     if ((sq.findings || []).length) {
       const ul = el("ul", {});
       for (const f of sq.findings) ul.append(el("li", {}, f.text + " ", el("span", { class: "muted" }, (f.cited ? "[" + f.cited + "] " : "") + (f.source || ""))));
-      sec.append(el("p", { class: "muted" }, "Kept for the report:"), ul);
+      // A finished run that left them out (a low-confidence report
+      // states no findings) did not use them: say so.
+      sec.append(el("p", { class: "muted" }, sq.answered ? "Kept for the report:" : "Found, but not clear enough for the report:"), ul);
     }
     for (const g of sq.gaps || []) {
       const p = el("p", { class: "error" }, "Gap: " + g.reason);
