@@ -133,3 +133,62 @@ func TestWebAppShowsTheLowConfidenceBanner(t *testing.T) {
 		t.Errorf("quotes %q, want %q", got.Quotes, want)
 	}
 }
+
+// A read the rate limit refuses (429) is tried again after Retry-After, a
+// write is not: a trial's fourth reload of a run's page showed "too many
+// requests" and never the report.
+func TestWebAppRetriesReadsTheRateLimitRefused(t *testing.T) {
+	node, err := exec.LookPath("node")
+	if err != nil {
+		t.Skip("needs node (apt-get install nodejs)")
+	}
+	const script = `
+const fs = require("fs"), vm = require("vm");
+class Node {}
+globalThis.Node = Node;
+globalThis.document = { createElement: () => ({ append() {}, setAttribute() {} }), addEventListener() {}, getElementById: () => ({}) };
+globalThis.localStorage = { getItem: () => null };
+const calls = [];
+globalThis.fetch = async (path, opts) => {
+  calls.push((opts.method || "GET") + " " + path);
+  const n = calls.length;
+  const limited = n <= 2 || (n >= 4 && n <= 8);
+  return {
+    ok: !limited, status: limited ? 429 : 200,
+    headers: { get: (h) => h === "Retry-After" ? "0" : "application/json" },
+    json: async () => limited ? { error: { message: "too many requests; retry later" } } : { fine: true },
+    text: async () => "",
+  };
+};
+vm.runInThisContext(fs.readFileSync(process.argv[1], "utf8"));
+(async () => {
+  const out = {};
+  out.read = await api("/v1/research/r1");
+  try { await api("/v1/research", { method: "POST", body: "{}" }); } catch (e) { out.write = e.status; }
+  try { await api("/v1/research/r2"); } catch (e) { out.gaveUp = e.status; }
+  out.calls = calls;
+  process.stdout.write(JSON.stringify(out));
+})();
+`
+	cmd := exec.Command(node, "-e", script, filepath.Join("web", "app.js"))
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("node: %v\n%s", err, stderr.String())
+	}
+	var got struct {
+		Read   struct{ Fine bool }
+		Write  int
+		GaveUp int
+		Calls  []string
+	}
+	if err := json.Unmarshal(out, &got); err != nil {
+		t.Fatalf("node output %q: %v", out, err)
+	}
+	// The read: two refusals, then the answer (3 calls). The write: one
+	// refusal, not repeated. The next read: refused 4 times, given up.
+	if !got.Read.Fine || got.Write != 429 || got.GaveUp != 429 || len(got.Calls) != 8 {
+		t.Errorf("read %+v, write %d, last read %d, calls %q", got.Read, got.Write, got.GaveUp, got.Calls)
+	}
+}

@@ -27,9 +27,22 @@ function headers(extra) {
   return h;
 }
 
+// A read answered 429 (the rate limit: a few reloads of a run's page spend
+// its burst) is tried again after the server's Retry-After, up to
+// apiRetries times and apiMaxWait seconds a wait; writes are not repeated.
+const apiRetries = 3, apiMaxWait = 10;
+
 async function api(path, opts) {
   opts = opts || {};
-  const res = await fetch(path, Object.assign({}, opts, { headers: headers(opts.headers) }));
+  const read = !opts.method || opts.method === "GET";
+  let res;
+  for (let i = 0; ; i++) {
+    res = await fetch(path, Object.assign({}, opts, { headers: headers(opts.headers) }));
+    if (res.status !== 429 || !read || i === apiRetries) break;
+    const after = Number(res.headers.get("Retry-After"));
+    const wait = Math.min(Number.isFinite(after) && after >= 0 ? after : 1, apiMaxWait);
+    await new Promise((resolve) => setTimeout(resolve, wait * 1000));
+  }
   const type = res.headers.get("Content-Type") || "";
   const body = type.includes("application/json") ? await res.json() : await res.text();
   if (!res.ok) {
