@@ -39,22 +39,36 @@ func skipWithoutBrowser(t *testing.T) {
 	}
 }
 
-// browserAt starts headless Chromium with a viewport of w×h CSS pixels.
+// browserAt starts headless Chromium with a viewport of w×h CSS pixels. A
+// launch that fails ("chrome failed to start": the browser exited before it
+// listened, which happens now and then on a loaded machine) is tried again,
+// up to three launches.
 func browserAt(t *testing.T, w, h int) context.Context {
 	t.Helper()
-	alloc, cancelAlloc := chromedp.NewExecAllocator(t.Context(),
-		chromedp.ExecPath(chromiumPath), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
-		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true), chromedp.WindowSize(w, h))
-	t.Cleanup(cancelAlloc)
-	ctx, cancel := chromedp.NewContext(alloc)
-	t.Cleanup(cancel)
-	ctx, cancelTimeout := context.WithTimeout(ctx, 120*time.Second)
-	t.Cleanup(cancelTimeout)
-	if err := chromedp.Do(ctx, chromedp.EmulateViewport(int64(w), int64(h))); err != nil {
-		t.Fatalf("viewport %d×%d: %v", w, h, err)
+	var err error
+	for range 3 {
+		alloc, cancelAlloc := chromedp.NewExecAllocator(t.Context(),
+			chromedp.ExecPath(chromiumPath), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
+			chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
+			chromedp.Flag("disable-sync", true), chromedp.WindowSize(w, h))
+		ctx, cancel := chromedp.NewContext(alloc)
+		ctx, cancelTimeout := context.WithTimeout(ctx, 120*time.Second)
+		if err = chromedp.Do(ctx, chromedp.EmulateViewport(int64(w), int64(h))); err == nil {
+			t.Cleanup(cancelAlloc)
+			t.Cleanup(cancel)
+			t.Cleanup(cancelTimeout)
+			return ctx
+		}
+		cancelTimeout()
+		cancel()
+		cancelAlloc()
+		if !strings.Contains(err.Error(), "chrome failed to start") {
+			break
+		}
+		t.Logf("viewport %d×%d: %v; launching again", w, h, err)
 	}
-	return ctx
+	t.Fatalf("viewport %d×%d: %v", w, h, err)
+	return nil
 }
 
 // screenshot saves a full-page screenshot as a test artifact: under
