@@ -45,14 +45,30 @@ const locations = [], links = [], quotes = [];
 process.stdout.write(JSON.stringify({ text: root.textContent, locations, links, quotes }));
 `
 
-// TestWebAppShowsSourceLocations renders a report's sources in the web app's
-// Markdown renderer: a local source shows its path as written (escapes
-// undone) with the decoded path as its tooltip, whatever characters it has.
-func TestWebAppShowsSourceLocations(t *testing.T) {
+// runApp runs script in Node.js with the web app's app.js path as its
+// argument and stdin as its input, and returns what it printed; the test
+// is skipped without node.
+func runApp(t *testing.T, script, stdin string) []byte {
+	t.Helper()
 	node, err := exec.LookPath("node")
 	if err != nil {
 		t.Skip("needs node (apt-get install nodejs)")
 	}
+	cmd := exec.Command(node, "-e", script, filepath.Join("web", "app.js"))
+	cmd.Stdin = strings.NewReader(stdin)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("node: %v\n%s", err, stderr.String())
+	}
+	return out
+}
+
+// TestWebAppShowsSourceLocations renders a report's sources in the web app's
+// Markdown renderer: a local source shows its path as written (escapes
+// undone) with the decoded path as its tooltip, whatever characters it has.
+func TestWebAppShowsSourceLocations(t *testing.T) {
 	paths := []string{
 		"/docs/Release notes #3.md",
 		"/docs/100% done.md",
@@ -71,14 +87,7 @@ func TestWebAppShowsSourceLocations(t *testing.T) {
 		Sources:  sources,
 	})
 
-	cmd := exec.Command(node, "-e", renderInNode, filepath.Join("web", "app.js"))
-	cmd.Stdin = strings.NewReader(md)
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("node: %v\n%s", err, stderr.String())
-	}
+	out := runApp(t, renderInNode, md)
 	var got struct {
 		Text      string
 		Locations []struct{ Text, Title string }
@@ -103,21 +112,10 @@ func TestWebAppShowsSourceLocations(t *testing.T) {
 // The low-confidence banner is a quote in the report's Markdown: the web
 // app shows it as one (a trial showed "> The sources found …" as written).
 func TestWebAppShowsTheLowConfidenceBanner(t *testing.T) {
-	node, err := exec.LookPath("node")
-	if err != nil {
-		t.Skip("needs node (apt-get install nodejs)")
-	}
 	gaps := []rf.Gap{{SubQuestion: "Which caterer serves the offsite?", Reason: "no passage answers it"}}
 	md, _ := report.Render(report.Report{Question: "Which caterer serves the offsite?", Gaps: gaps, Confidence: report.Confidence(nil, gaps)})
 	md += "\n> a quote\n> over two lines\n\nafter\n"
-	cmd := exec.Command(node, "-e", renderInNode, filepath.Join("web", "app.js"))
-	cmd.Stdin = strings.NewReader(md)
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("node: %v\n%s", err, stderr.String())
-	}
+	out := runApp(t, renderInNode, md)
 	var got struct {
 		Text   string
 		Quotes []string
@@ -138,10 +136,6 @@ func TestWebAppShowsTheLowConfidenceBanner(t *testing.T) {
 // write is not: a trial's fourth reload of a run's page showed "too many
 // requests" and never the report.
 func TestWebAppRetriesReadsTheRateLimitRefused(t *testing.T) {
-	node, err := exec.LookPath("node")
-	if err != nil {
-		t.Skip("needs node (apt-get install nodejs)")
-	}
 	const script = `
 const fs = require("fs"), vm = require("vm");
 class Node {}
@@ -170,13 +164,7 @@ vm.runInThisContext(fs.readFileSync(process.argv[1], "utf8"));
   process.stdout.write(JSON.stringify(out));
 })();
 `
-	cmd := exec.Command(node, "-e", script, filepath.Join("web", "app.js"))
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("node: %v\n%s", err, stderr.String())
-	}
+	out := runApp(t, script, "")
 	var got struct {
 		Read   struct{ Fine bool }
 		Write  int
