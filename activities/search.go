@@ -78,7 +78,7 @@ func (a *Search) PrepareCorpus(ctx context.Context, in workflows.PrepareCorpusIn
 			goroot := a.GoRoot
 			if goroot == "" {
 				var err error
-				if goroot, err = corpus.GoRoot(); err != nil {
+				if goroot, err = corpus.GoRoot(ctx); err != nil {
 					return res, invalid(workflows.ErrCorpusNotFound, "the default corpus needs a Go installation: "+err.Error())
 				}
 			}

@@ -23,13 +23,14 @@ import (
 const GoDocsCorpus = "go-docs"
 
 // GoRoot returns the root of the local Go installation: what `go env
-// GOROOT` prints (which is $GOROOT when that is set).
-func GoRoot() (string, error) {
+// GOROOT` prints (which is $GOROOT when that is set). The command stops
+// with ctx.
+func GoRoot(ctx context.Context) (string, error) {
 	goBin, err := exec.LookPath("go")
 	if err != nil {
 		return "", fmt.Errorf("find the Go documentation: no go command on PATH and GOROOT unset: %w", err)
 	}
-	out, err := exec.Command(goBin, "env", "GOROOT").Output()
+	out, err := exec.CommandContext(ctx, goBin, "env", "GOROOT").Output()
 	if err != nil {
 		return "", fmt.Errorf("run go env GOROOT: %w", err)
 	}

@@ -15,7 +15,7 @@ func goRootForTest(t testing.TB) string {
 	if _, err := exec.LookPath("go"); err != nil {
 		t.Skip("needs the go command (for GOROOT)")
 	}
-	root, err := GoRoot()
+	root, err := GoRoot(context.Background())
 	if err != nil {
 		t.Skipf("needs a Go installation: %v", err)
 	}

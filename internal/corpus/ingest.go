@@ -44,7 +44,7 @@ type Ingester struct {
 }
 
 // IngestRequest says what to ingest: the folder or file at Path, or the Go
-// documentation (GoDocs) of the installation at GoRoot (default: GoRoot()).
+// documentation (GoDocs) of the installation at GoRoot (default: GoRoot(ctx)).
 type IngestRequest struct {
 	// Corpus names the corpus; with GoDocs it defaults to GoDocsCorpus.
 	Corpus string `json:"corpus"`
@@ -389,7 +389,7 @@ func (in *Ingester) sources(ctx context.Context, req IngestRequest, corpus strin
 		root := req.GoRoot
 		if root == "" {
 			var err error
-			if root, err = GoRoot(); err != nil {
+			if root, err = GoRoot(ctx); err != nil {
 				return nil, nil, fmt.Errorf("ingest go docs: %w", err)
 			}
 		}

@@ -2,6 +2,7 @@ package readabilitycmp
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"net/url"
 	"os"
@@ -31,7 +32,7 @@ type page struct {
 func pages() []page {
 	goroot := os.Getenv("GOROOT")
 	if goroot == "" {
-		if r, err := corpus.GoRoot(); err == nil {
+		if r, err := corpus.GoRoot(context.Background()); err == nil {
 			goroot = r
 		}
 	}

@@ -33,7 +33,7 @@ func goDocs(t *testing.T) ([]memory.Chunk, string) {
 		t.Skip("needs the go command (for GOROOT)")
 	}
 	goDocsOnce.Do(func() {
-		goDocsRoot, goDocsErr = corpus.GoRoot()
+		goDocsRoot, goDocsErr = corpus.GoRoot(context.Background())
 		if goDocsErr != nil {
 			return
 		}
