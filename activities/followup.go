@@ -11,7 +11,6 @@ import (
 	"go.temporal.io/sdk/converter"
 
 	rf "github.com/researchflow/researchflow"
-	"github.com/researchflow/researchflow/internal/reasoning"
 	"github.com/researchflow/researchflow/internal/report"
 	"github.com/researchflow/researchflow/workflows"
 )
@@ -124,11 +123,5 @@ func orNone(s string) string {
 // sanitized statements with their citations, only numbers the source list
 // holds, the gaps and the numbered sources (numbers unchanged).
 func (a *Inference) RenderFollowUp(_ context.Context, in workflows.RenderFollowUpInput) (workflows.RenderFollowUpResult, error) {
-	md, _ := report.Render(report.Report{
-		Question: in.Question,
-		Draft:    reasoning.Draft{Title: in.Title, Summary: in.Sentences},
-		Sources:  in.Sources,
-		Gaps:     in.Gaps,
-	})
-	return workflows.RenderFollowUpResult{Markdown: md}, nil
+	return workflows.RenderFollowUpResult{Markdown: report.FollowUp(in.Title, in.Question, in.Sentences, in.Sources, in.Gaps)}, nil
 }

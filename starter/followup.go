@@ -57,6 +57,8 @@ func askFollowUp(ctx context.Context, in rf.FollowUpInput, key string, asJSON, n
 	switch {
 	case res.FromEvidence:
 		fmt.Fprintln(stderr, "answered from the run's own evidence: no new search")
+	case len(res.Searches) == 0 && len(res.Findings) > 0:
+		fmt.Fprintf(stderr, "answered from passages the run read (no new search), citing %d source(s) its report did not\n", len(res.NewSources))
 	default:
 		fmt.Fprintf(stderr, "%d targeted search(es) for what the run's evidence did not answer; %d new source(s)\n", len(res.Searches), len(res.NewSources))
 	}

@@ -10,6 +10,7 @@ import (
 
 	rf "github.com/researchflow/researchflow"
 	"github.com/researchflow/researchflow/internal/reasoning"
+	"github.com/researchflow/researchflow/internal/report"
 )
 
 var followUpOfKey = temporal.NewSearchAttributeKeyKeyword(rf.SearchAttrFollowUpOf)
@@ -25,7 +26,9 @@ const followUpSubQuestion = "f1"
 // searches the run's sources again for the question (one targeted search
 // per source; a run over a folder re-reads the folder first, so that notes
 // added since are found). Citations keep the run's source numbers; sources
-// the run did not number get the numbers after its last.
+// the run did not number get the numbers after its last. The follow-up
+// knows nothing of the run's other follow-ups: the thread (the gateway,
+// report.NumberThread) numbers their new sources for the whole run.
 func ResearchFollowUpWorkflow(ctx workflow.Context, in rf.FollowUpInput) (rf.FollowUpResult, error) {
 	in, err := in.Normalize()
 	if err != nil {
@@ -239,19 +242,21 @@ func (f *followUp) answer(ctx workflow.Context) error {
 		s.N = next
 		f.res.NewSources = append(f.res.NewSources, s)
 	}
-	var sentences []reasoning.Sentence
 	for _, fd := range f.findings {
 		n, ok := number[fd.SourceID]
 		if !ok {
 			continue
 		}
 		f.res.Findings = append(f.res.Findings, rf.FollowUpFinding{Text: fd.Text, N: n, ChunkID: fd.ChunkID, SourceID: fd.SourceID, Score: fd.Score})
-		sentences = append(sentences, reasoning.Sentence{Text: fd.Text, Cites: []int{n}})
 	}
 	slices.SortStableFunc(f.res.Sources, func(a, b rf.Source) int { return a.N - b.N })
+	// A passage the run retrieved but did not cite is evidence, yet its
+	// source is new to the reader: the answer is not the run's evidence
+	// alone (the result said fromEvidence beside newSources).
+	f.res.FromEvidence = f.res.FromEvidence && len(f.res.NewSources) == 0
 	var out RenderFollowUpResult
 	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, inferenceOptions()), RenderFollowUpActivity, RenderFollowUpInput{
-		Title: "Follow-up on " + f.ev.Question, Question: f.in.Question, Sentences: sentences,
+		Title: report.FollowUpTitle(f.ev.Question), Question: f.in.Question, Sentences: report.FollowUpSentences(f.res.Findings),
 		Sources: append(slices.Clone(f.res.Sources), f.res.NewSources...), Gaps: f.res.Gaps,
 	}).Get(ctx, &out); err != nil {
 		return err

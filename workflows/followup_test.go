@@ -185,7 +185,8 @@ func TestFollowUpAnswersFromTheRunsEvidence(t *testing.T) {
 }
 
 // A passage the run retrieved but did not cite is evidence too; its source
-// gets the number after the run's last.
+// gets the number after the run's last, and the answer is not from the
+// run's evidence alone.
 func TestFollowUpNumbersAnUncitedPassageAfterTheRunsSources(t *testing.T) {
 	f := newFakeFollowUp()
 	f.answers["c3"] = "Drones do not sting."
@@ -196,6 +197,12 @@ func TestFollowUpNumbersAnUncitedPassageAfterTheRunsSources(t *testing.T) {
 	}
 	if len(res.NewSources) != 1 || res.NewSources[0].N != 3 || res.NewSources[0].SourceID != "s3" {
 		t.Errorf("new sources %+v, want s3 as [3]", res.NewSources)
+	}
+	// No search was made, yet the answer cites a source the report did
+	// not: it is not the run's evidence alone (a trial saw fromEvidence
+	// beside newSources).
+	if res.FromEvidence || len(res.Searches) != 0 {
+		t.Errorf("fromEvidence %v, searches %+v: want no search and not from evidence alone", res.FromEvidence, res.Searches)
 	}
 	if len(res.Sources) != 1 || res.Sources[0].N != 1 {
 		t.Errorf("sources %+v, want the run's [1]", res.Sources)
