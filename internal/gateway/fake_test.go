@@ -55,6 +55,8 @@ type fakeRun struct {
 	// ingest answers an ingestion's progress query, and is its result once
 	// it is closed.
 	ingest *rf.IngestResult
+	// answer is a follow-up's result once it is closed (answerFollowUp).
+	answer *rf.FollowUpResult
 }
 
 // memRuns is the gateway's Runs kept in memory, with what *client.Client
@@ -574,7 +576,7 @@ func (f *memRuns) Thread(ctx context.Context, researchID, owner string) ([]clien
 		if w.typ != rf.ResearchFollowUpWorkflowType || w.followUpOf != researchID || owner != "" && w.owner != owner {
 			continue
 		}
-		thread = append(thread, client.FollowUp{ID: w.id, Question: w.question, Status: w.status, StartedAt: w.started, ClosedAt: w.closed})
+		thread = append(thread, client.FollowUp{ID: w.id, Question: w.question, Status: w.status, StartedAt: w.started, ClosedAt: w.closed, Result: w.answer})
 	}
 	return thread, nil
 }
@@ -604,6 +606,16 @@ func (f *memRuns) complete(id string, res rf.ResearchResult) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.wfs[id].closeLocked(&res, nil, rf.StatusCompleted)
+}
+
+// answerFollowUp closes follow-up id at closed with res, its answer, as
+// the follow-up workflow returns it.
+func (f *memRuns) answerFollowUp(id string, closed time.Time, res rf.FollowUpResult) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	w := f.wfs[id]
+	res.FollowUpID, res.Question = id, w.question
+	w.status, w.answer, w.closed = rf.StatusCompleted, &res, closed
 }
 
 // fail closes run id with err, the run's failure.

@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"cmp"
 	"context"
 	"net/http"
 	"net/url"
@@ -12,6 +13,7 @@ import (
 
 	rf "github.com/researchflow/researchflow"
 	"github.com/researchflow/researchflow/client"
+	"github.com/researchflow/researchflow/internal/report"
 )
 
 // FollowUpResponse answers POST /v1/research/{id}/followups: the follow-up
@@ -27,7 +29,9 @@ type FollowUpResponse struct {
 }
 
 // ThreadResponse answers GET /v1/research/{id}/thread: the run's
-// follow-ups, oldest first.
+// follow-ups, oldest first, their answers numbered for the whole run
+// (numberThread): a citation number is one source in the report and in
+// every answer, and GET /v1/research/{id}/sources/{n} resolves it.
 type ThreadResponse struct {
 	ResearchID string            `json:"researchId"`
 	FollowUps  []client.FollowUp `json:"followUps"`
@@ -95,8 +99,64 @@ func (s *server) thread(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	if r.Status == rf.StatusCompleted {
+		// Only a completed run has follow-up answers (and a report).
+		run, err := s.runs.Result(ctx, r.ID)
+		if err != nil {
+			return err
+		}
+		fus = numberThread(run, fus)
+	}
 	c.JSON(http.StatusOK, ThreadResponse{ResearchID: r.ID, FollowUps: publicThread(fus)})
 	return nil
+}
+
+// numberThread gives the answers of run's follow-ups fus one numbering
+// with its report (report.NumberThread), taken in the order they were
+// written (close time, then ID), so that an answer written later never
+// renumbers an earlier one; fus keeps its order. Each follow-up workflow
+// numbers the sources new to it after the report's last, not knowing of
+// the others: [3] of one answer and [3] of the next would be two sources.
+func numberThread(run rf.ResearchResult, fus []client.FollowUp) []client.FollowUp {
+	out := slices.Clone(fus)
+	var written []int
+	for i, fu := range out {
+		if fu.Result != nil {
+			written = append(written, i)
+		}
+	}
+	slices.SortStableFunc(written, func(a, b int) int {
+		return cmp.Or(out[a].ClosedAt.Compare(out[b].ClosedAt), strings.Compare(out[a].ID, out[b].ID))
+	})
+	answers := make([]rf.FollowUpResult, len(written))
+	for k, i := range written {
+		answers[k] = *out[i].Result
+	}
+	answers = report.NumberThread(run.Question, run.Sources, answers)
+	for k, i := range written {
+		out[i].Result = &answers[k]
+	}
+	return out
+}
+
+// threadSource is source n as run id's follow-ups number it (numberThread):
+// nil when no answer of the thread shows n.
+func (s *server) threadSource(c *gin.Context, id string, run rf.ResearchResult, n int) (*rf.Source, error) {
+	ctx, cancel := context.WithTimeout(c.Request.Context(), threadTimeout)
+	defer cancel()
+	fus, err := s.runs.Thread(ctx, id, s.followUpOwner(c))
+	if err != nil {
+		return nil, err
+	}
+	for _, fu := range numberThread(run, fus) {
+		if fu.Result == nil {
+			continue
+		}
+		if i := slices.IndexFunc(fu.Result.NewSources, func(src rf.Source) bool { return src.N == n }); i >= 0 {
+			return &fu.Result.NewSources[i], nil
+		}
+	}
+	return nil, nil
 }
 
 // publicThread is a thread as a reader of the API sees it: the sources of

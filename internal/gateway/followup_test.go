@@ -1,11 +1,20 @@
 package gateway
 
 import (
+	"maps"
 	"net/http"
+	"reflect"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	rf "github.com/researchflow/researchflow"
+	"github.com/researchflow/researchflow/client"
+	"github.com/researchflow/researchflow/internal/memory"
+	"github.com/researchflow/researchflow/internal/reasoning"
+	"github.com/researchflow/researchflow/internal/report"
 )
 
 // Follow-ups follow the rules of runs: only the owner asks and reads the
@@ -70,5 +79,152 @@ func TestFollowUpRules(t *testing.T) {
 	}
 	if rec := h.do("GET", "/v1/research/"+id+"/thread", bobKey, ""); strings.Contains(rec.Body.String(), out.ID) {
 		t.Errorf("bob's thread of alice's run: %d %s", rec.Code, rec.Body)
+	}
+}
+
+// followUpAnswer is a follow-up's result as the follow-up workflow writes
+// it: on its own, it numbers the sources the report did not after the
+// report's last ([3], [4] …), whatever earlier follow-ups numbered so.
+func followUpAnswer(runQuestion, question string, cites []rf.Source, texts []string, searched, fromEvidence bool) rf.FollowUpResult {
+	res := rf.FollowUpResult{FromEvidence: fromEvidence, Engine: "extractive"}
+	if searched {
+		res.Searches = []rf.FollowUpSearch{{SubQuestion: "q", Source: rf.SourceCorpus, Passages: 2}}
+	}
+	next := 2 // the report's last (completedResult)
+	var sentences []reasoning.Sentence
+	for i, s := range cites {
+		if s.N == 0 {
+			next++
+			s.N = next
+			res.NewSources = append(res.NewSources, s)
+		} else {
+			res.Sources = append(res.Sources, s)
+		}
+		res.Findings = append(res.Findings, rf.FollowUpFinding{Text: texts[i], N: s.N, ChunkID: "c-" + s.SourceID, SourceID: s.SourceID})
+		sentences = append(sentences, reasoning.Sentence{Text: texts[i], Cites: []int{s.N}})
+	}
+	res.Answer, _ = report.Render(report.Report{Question: question, Draft: reasoning.Draft{Title: "Follow-up on " + runQuestion, Summary: sentences},
+		Sources: append(slices.Clone(res.Sources), res.NewSources...)})
+	return res
+}
+
+// A citation number means one source for the whole run: two follow-ups
+// that each found a source the report did not cite (each numbered [3] on
+// its own, as a trial saw) show them as [3] and [4] in the thread, a
+// follow-up citing a source an earlier one numbered uses that number, and
+// GET /sources/{n} resolves every number any answer shows. fromEvidence
+// is true only for an answer that cites no source new to the run.
+func TestThreadNumbersSourcesForTheWholeRun(t *testing.T) {
+	h := newHarness(t, nil)
+	h.chunks.chunks["c3"] = memory.Chunk{ID: "c3", Text: "Atomic operations behave as if sequentially consistent."}
+	h.chunks.chunks["c4"] = memory.Chunk{ID: "c4", Text: "Unlock is synchronized before a later Lock returns."}
+	id := h.start(aliceKey, "What does the Go memory model guarantee?")
+	run := completedResult(id)
+	h.fake.complete(id, run)
+	ask := func(q string) string {
+		rec := h.do("POST", "/v1/research/"+id+"/followups", aliceKey, `{"question":"`+q+`"}`)
+		var out FollowUpResponse
+		decode(t, rec, &out)
+		return out.ID
+	}
+	f1, f2, f3 := ask("What about atomics?"), ask("And mutexes?"), ask("Again, atomics?")
+	report1, report2 := run.Sources[0], run.Sources[1]
+	atomics := rf.Source{SourceID: "s3", Title: "Atomics", Location: "/doc/atomics.md", ChunkIDs: []string{"c3"}}
+	mutexes := rf.Source{SourceID: "s4", Title: "Mutexes", Location: "/doc/mutexes.md", ChunkIDs: []string{"c4"}}
+	t0 := time.Unix(1700001000, 0).UTC()
+	// f1 searched and found the atomics note ([3] on its own); f2 answered
+	// from passages the run retrieved but did not cite: mutexes, then
+	// atomics ([3] and [4] on its own).
+	h.fake.answerFollowUp(f1, t0, followUpAnswer(run.Question, "What about atomics?", []rf.Source{report1, atomics},
+		[]string{"A send happens before the receive.", "Atomics are sequentially consistent."}, true, false))
+	h.fake.answerFollowUp(f2, t0.Add(time.Minute), followUpAnswer(run.Question, "And mutexes?", []rf.Source{mutexes, atomics, report2},
+		[]string{"Mutexes order Unlock before Lock.", "Atomics are sequentially consistent.", "Share memory by communicating."}, false, true))
+
+	type numbered map[string]int // source ID → number
+	thread := func() []client.FollowUp {
+		t.Helper()
+		rec := h.do("GET", "/v1/research/"+id+"/thread", aliceKey, "")
+		var out ThreadResponse
+		decode(t, rec, &out)
+		if rec.Code != http.StatusOK {
+			t.Fatalf("thread: %d %s", rec.Code, rec.Body)
+		}
+		return out.FollowUps
+	}
+	check := func(fu client.FollowUp, sources, fresh numbered, fromEvidence bool, sentences ...string) {
+		t.Helper()
+		r := fu.Result
+		if r == nil {
+			t.Fatalf("%s has no answer", fu.ID)
+		}
+		got := func(list []rf.Source) numbered {
+			m := numbered{}
+			for _, s := range list {
+				m[s.SourceID] = s.N
+			}
+			return m
+		}
+		if g := got(r.Sources); !maps.Equal(g, sources) {
+			t.Errorf("%s: sources %v, want %v", fu.Question, g, sources)
+		}
+		if g := got(r.NewSources); !maps.Equal(g, fresh) {
+			t.Errorf("%s: new sources %v, want %v", fu.Question, g, fresh)
+		}
+		for _, fd := range r.Findings {
+			if want, ok := sources[fd.SourceID]; ok && fd.N != want || !ok && fd.N != fresh[fd.SourceID] {
+				t.Errorf("%s: finding %q cites [%d], its source %s is numbered otherwise", fu.Question, fd.Text, fd.N, fd.SourceID)
+			}
+		}
+		if r.FromEvidence != fromEvidence {
+			t.Errorf("%s: fromEvidence %v with new sources %v, want %v", fu.Question, r.FromEvidence, got(r.NewSources), fromEvidence)
+		}
+		for _, s := range sentences {
+			if !strings.Contains(r.Answer, s) {
+				t.Errorf("%s: answer lacks %q:\n%s", fu.Question, s, r.Answer)
+			}
+		}
+	}
+	before := thread()
+	if len(before) != 3 {
+		t.Fatalf("thread has %d follow-ups, want 3", len(before))
+	}
+	check(before[0], numbered{"s1": 1}, numbered{"s3": 3}, false,
+		"Atomics are sequentially consistent [3].", "- [3] Atomics")
+	check(before[1], numbered{"s2": 2, "s3": 3}, numbered{"s4": 4}, false,
+		"Mutexes order Unlock before Lock [4].", "Atomics are sequentially consistent [3].", "- [3] Atomics", "- [4] Mutexes")
+
+	// A third follow-up answered from the run's passages, citing only what
+	// the thread numbered already: from evidence, nothing new; the numbers
+	// of the first two stay.
+	h.fake.answerFollowUp(f3, t0.Add(2*time.Minute), followUpAnswer(run.Question, "Again, atomics?", []rf.Source{atomics},
+		[]string{"Atomics are sequentially consistent."}, false, true))
+	after := thread()
+	check(after[2], numbered{"s3": 3}, numbered{}, true, "Atomics are sequentially consistent [3].", "- [3] Atomics")
+	for i := range 2 {
+		if !reflect.DeepEqual(after[i], before[i]) {
+			t.Errorf("follow-up %d changed once a later one answered:\n%+v\nwas\n%+v", i+1, after[i].Result, before[i].Result)
+		}
+	}
+
+	// Every number shown resolves to the source it means.
+	for n, want := range map[int]string{1: "s1", 2: "s2", 3: "s3", 4: "s4"} {
+		rec := h.do("GET", "/v1/research/"+id+"/sources/"+strconv.Itoa(n), aliceKey, "")
+		var src SourceResponse
+		decode(t, rec, &src)
+		if rec.Code != http.StatusOK || src.N != n || src.SourceID != want {
+			t.Errorf("sources/%d: %d %s, want %s", n, rec.Code, rec.Body, want)
+		}
+	}
+	rec := h.do("GET", "/v1/research/"+id+"/sources/4", aliceKey, "")
+	var src SourceResponse
+	decode(t, rec, &src)
+	if len(src.Passages) != 1 || !strings.Contains(src.Passages[0].Text, "Unlock is synchronized") {
+		t.Errorf("sources/4 passages %+v, want the mutexes note's", src.Passages)
+	}
+	if rec := h.do("GET", "/v1/research/"+id+"/sources/5", aliceKey, ""); rec.Code != http.StatusNotFound {
+		t.Errorf("sources/5: %d %s, want 404", rec.Code, rec.Body)
+	}
+	if rec := h.do("GET", "/v1/research/"+id+"/sources/4", bobKey, ""); rec.Code != http.StatusNotFound {
+		t.Errorf("sources/4 as another owner: %d, want 404", rec.Code)
 	}
 }

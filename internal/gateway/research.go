@@ -354,7 +354,9 @@ type Passage struct {
 	End     int    `json:"end"`
 }
 
-// SourceResponse answers GET /v1/research/{id}/sources/{n}.
+// SourceResponse answers GET /v1/research/{id}/sources/{n}: source n of
+// the report or, numbered after the report's, of a follow-up's answer (the
+// thread's numbers, see numberThread).
 type SourceResponse struct {
 	N        int       `json:"n"`
 	SourceID string    `json:"sourceId"`
@@ -385,7 +387,13 @@ func (s *server) source(c *gin.Context) error {
 		}
 	}
 	if src == nil {
-		return newAPIError(http.StatusNotFound, "not_found", fmt.Sprintf("the report has no source [%d]", n))
+		// A number after the report's is a source a follow-up cited first.
+		if src, err = s.threadSource(c, r.ID, res, n); err != nil {
+			return err
+		}
+	}
+	if src == nil {
+		return newAPIError(http.StatusNotFound, "not_found", fmt.Sprintf("neither the report nor a follow-up has a source [%d]", n))
 	}
 	out := SourceResponse{N: n, SourceID: src.SourceID, Title: src.Title, Location: publicLocation(src.Location), Passages: []Passage{}}
 	if s.chunks != nil && len(src.ChunkIDs) > 0 {

@@ -1,0 +1,74 @@
+package report
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	rf "github.com/researchflow/researchflow"
+)
+
+// answerOf is a follow-up's answer as its workflow writes it: sources the
+// report numbered keep their numbers, the others are numbered after the
+// report's last (lastN), in the order cited.
+func answerOf(question string, lastN int, cites []rf.Source, searched bool) rf.FollowUpResult {
+	res := rf.FollowUpResult{Question: question, FromEvidence: !searched}
+	if searched {
+		res.Searches = []rf.FollowUpSearch{{SubQuestion: question, Source: rf.SourceCorpus, Passages: 1}}
+	}
+	for _, s := range cites {
+		if s.N == 0 {
+			lastN++
+			s.N = lastN
+			res.NewSources = append(res.NewSources, s)
+		} else {
+			res.Sources = append(res.Sources, s)
+		}
+		res.Findings = append(res.Findings, rf.FollowUpFinding{Text: s.Title + " says so.", N: s.N, SourceID: s.SourceID})
+	}
+	res.Answer = FollowUp(FollowUpTitle("Run?"), question, FollowUpSentences(res.Findings), slices.Concat(res.Sources, res.NewSources), nil)
+	return res
+}
+
+func TestNumberThreadGivesTheRunOneNumbering(t *testing.T) {
+	reportSources := []rf.Source{{N: 1, SourceID: "s1", Title: "One"}, {N: 2, SourceID: "s2", Title: "Two"}}
+	a, b := rf.Source{SourceID: "a", Title: "Alpha"}, rf.Source{SourceID: "b", Title: "Beta"}
+	first := answerOf("First?", 2, []rf.Source{reportSources[0], a}, true)
+	second := answerOf("Second?", 2, []rf.Source{b, a, reportSources[1]}, false) // b [3], a [4] on its own
+	third := answerOf("Third?", 2, []rf.Source{a}, false)
+
+	got := NumberThread("Run?", reportSources, []rf.FollowUpResult{first, second, third})
+	if got[0].Answer != first.Answer || got[0].FromEvidence {
+		t.Errorf("the first answer changed or claims the run's evidence alone:\n%s", got[0].Answer)
+	}
+	numbers := func(list []rf.Source) (out []string) {
+		for _, s := range list {
+			out = append(out, s.SourceID+"="+string(rune('0'+s.N)))
+		}
+		return out
+	}
+	if s, n := numbers(got[1].Sources), numbers(got[1].NewSources); !slices.Equal(s, []string{"s2=2", "a=3"}) || !slices.Equal(n, []string{"b=4"}) {
+		t.Errorf("second: sources %v new %v, want s2=2 a=3, new b=4", s, n)
+	}
+	for _, want := range []string{"Beta says so [4].", "Alpha says so [3].", "Two says so [2].", "- [3] Alpha", "- [4] Beta"} {
+		if !strings.Contains(got[1].Answer, want) {
+			t.Errorf("second answer lacks %q:\n%s", want, got[1].Answer)
+		}
+	}
+	if err := CheckCitations(got[1].Answer); err != nil {
+		t.Errorf("second answer: %v", err)
+	}
+	if got[1].FromEvidence {
+		t.Error("second: fromEvidence beside a new source")
+	}
+	if s, n := numbers(got[2].Sources), numbers(got[2].NewSources); !slices.Equal(s, []string{"a=3"}) || len(n) != 0 || !got[2].FromEvidence {
+		t.Errorf("third: sources %v new %v fromEvidence %v, want a=3, none new, from evidence", s, n, got[2].FromEvidence)
+	}
+	if !strings.Contains(got[2].Answer, "Alpha says so [3].") {
+		t.Errorf("third answer:\n%s", got[2].Answer)
+	}
+	// The input is not changed.
+	if second.NewSources[0].N != 3 || second.Findings[0].N != 3 {
+		t.Errorf("NumberThread changed its input: %+v", second)
+	}
+}
