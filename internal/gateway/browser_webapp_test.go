@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -687,4 +688,64 @@ func TestWebAppUnreachableSourceShownUnavailable(t *testing.T) {
 		t.Errorf("arxiv disabled %v, wikipedia disabled %v, note %q", arxivOff, wikiOff, note)
 	}
 	screenshot(t, ctx, "webapp-sources-offline.png")
+}
+
+// A follow-up's citation opens its source as the report's do: the sources
+// a thread's answers cite first join the sources list under the run's one
+// numbering, so [3] in two follow-ups is one entry, and [4], a source the
+// second follow-up found, opens its passage (a trial saw [3] mean two
+// files, and a follow-up's [n] open nothing).
+func TestWebAppFollowUpCitationOpensItsSource(t *testing.T) {
+	skipWithoutBrowser(t)
+	h, srv := webHarness(t)
+	h.chunks.chunks["c3"] = memory.Chunk{ID: "c3", SourceID: "s3", Text: "The sync/atomic operations behave as if sequentially consistent."}
+	h.chunks.chunks["c4"] = memory.Chunk{ID: "c4", SourceID: "s4", Text: "A WaitGroup's Done is synchronized before the Wait it unblocks returns."}
+	ctx := browserAt(t, desktopW, desktopH)
+	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/")); err != nil {
+		t.Fatal(err)
+	}
+	ask(t, ctx, "What does the Go memory model guarantee?")
+	id := h.fake.started()[0].id
+	run, err := h.fake.Result(t.Context(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	atomics := rf.Source{SourceID: "s3", Title: "Package atomic", Location: "/usr/local/go/src/sync/atomic/doc.go", ChunkIDs: []string{"c3"}}
+	waitGroup := rf.Source{SourceID: "s4", Title: "WaitGroup notes", Location: "/notes/waitgroup.md", ChunkIDs: []string{"c4"}}
+	t0 := time.Now().Add(-time.Minute).UTC()
+	for i, fu := range []struct {
+		q     string
+		cites []rf.Source
+		texts []string
+	}{
+		{"What about atomics?", []rf.Source{atomics}, []string{"Atomics are sequentially consistent."}},
+		{"And wait groups?", []rf.Source{waitGroup, atomics}, []string{"Done is synchronized before Wait returns.", "Atomics are sequentially consistent."}},
+	} {
+		started, err := h.fake.StartFollowUp(t.Context(), strconv.Itoa(i), rf.FollowUpInput{ResearchID: id, Question: fu.q})
+		if err != nil {
+			t.Fatal(err)
+		}
+		h.fake.answerFollowUp(started.ID, t0.Add(time.Duration(i)*time.Second), followUpAnswer(run.Question, fu.q, fu.cites, fu.texts, false, true))
+	}
+	if err := chromedp.Do(ctx, chromedp.Reload(), chromedp.WaitVisible(css(`#thread-list li:nth-child(2) .answer a.cite`))); err != nil {
+		t.Fatalf("reload and wait for the thread: %v", err)
+	}
+	cites := eval[[]string](t, ctx, `[...document.querySelectorAll("#thread-list .answer p a.cite")].map((a) => a.textContent)`)
+	if want := []string{"3", "4", "3"}; !slices.Equal(cites, want) {
+		t.Errorf("the thread's citations %q, want %q (atomics [3] in both answers, the wait group note [4])", cites, want)
+	}
+	if err := chromedp.Do(ctx, chromedp.Click(css(`#thread-list li:nth-child(2) .answer p a.cite[data-n="4"]`)), chromedp.WaitVisible(css(`#source-4.highlight mark`))); err != nil {
+		t.Fatalf("click the second follow-up's [4]: %v", err)
+	}
+	if quote := eval[string](t, ctx, `document.querySelector("#source-4 mark").textContent`); !strings.Contains(quote, "Done is synchronized before the Wait") {
+		t.Errorf("source [4] quotes %q, want the wait group note", quote)
+	}
+	list := eval[[]string](t, ctx, `[...document.querySelectorAll("#source-list > li")].map((li) => li.dataset.n + " " + li.textContent)`)
+	if len(list) != 4 || !strings.HasPrefix(list[2], "3 Package atomic") || !strings.HasPrefix(list[3], "4 WaitGroup notes") {
+		t.Errorf("sources list %q, want the report's two, then atomics [3] and the wait group note [4]", list)
+	}
+	if strings.Contains(strings.Join(list, " "), "/notes/") {
+		t.Errorf("the sources list shows a server path: %q", list)
+	}
+	screenshot(t, ctx, "webapp-followup-source.png")
 }

@@ -603,22 +603,41 @@ async function loadReport(id) {
   }
 }
 
-// renderSources lists the report's sources: a web page and the Go
-// documentation as links, a file by its name.
+// renderSources lists the report's sources.
 function renderSources(r) {
   const ol = $("source-list");
   ol.replaceChildren();
-  for (const s of r.sources || []) {
-    const li = el("li", { id: "source-" + s.n, value: String(s.n), "data-n": String(s.n) });
-    const title = s.title || "Untitled source";
-    const href = sourceLink(s, r.corpus);
-    li.append(href ? el("a", { href: href, target: "_blank", rel: "noopener noreferrer" }, title) : el("strong", {}, title));
-    const where = href || /^https?:/.test(s.location || "") ? href : fileName(s.location);
-    if (where && where !== title) li.append(el("span", { class: "where" }, where));
-    li.append(el("div", { class: "passages" }));
-    ol.append(li);
-  }
+  for (const s of r.sources || []) ol.append(sourceItem(s, r.corpus));
   show("source-panel", (r.sources || []).length > 0);
+}
+
+// sourceItem is the entry of source s in the sources list: a web page and
+// the Go documentation as links, a file by its name; note says where a
+// source the report does not cite was cited.
+function sourceItem(s, corpus, note) {
+  const li = el("li", { id: "source-" + s.n, value: String(s.n), "data-n": String(s.n) });
+  const title = s.title || "Untitled source";
+  const href = sourceLink(s, corpus);
+  li.append(href ? el("a", { href: href, target: "_blank", rel: "noopener noreferrer" }, title) : el("strong", {}, title));
+  const where = href || /^https?:/.test(s.location || "") ? href : fileName(s.location);
+  if (where && where !== title) li.append(el("span", { class: "where" }, where));
+  if (note) li.append(el("span", { class: "where" }, note));
+  li.append(el("div", { class: "passages" }));
+  return li;
+}
+
+// addSources adds sources a follow-up answer cites first to the sources
+// list, in number order. The gateway numbers a run's report and follow-ups
+// as one ([n] is one source in every answer, and /sources/n resolves it),
+// so a follow-up's citation opens its entry as the report's do.
+function addSources(list, note) {
+  const ol = $("source-list");
+  for (const s of list) {
+    if (document.getElementById("source-" + s.n)) continue;
+    const next = [...ol.children].find((li) => Number(li.dataset.n) > s.n);
+    ol.insertBefore(sourceItem(s, state.report ? state.report.corpus : "", note), next || null);
+  }
+  if (list.length) show("source-panel", true);
 }
 
 // passageNodes renders a passage's text: runs of indented lines (code in

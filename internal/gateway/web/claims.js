@@ -1,6 +1,7 @@
 // Researchflow web app: the follow-up thread under the report and the
 // reader's verdict on each cited sentence (dispute or confirm). Loaded after
-// app.js, whose helpers it uses (api, el, renderMarkdown, state, $).
+// app.js, whose helpers it uses (addSources, api, el, renderMarkdown, state,
+// $).
 // Untrusted text reaches the page only through textContent.
 "use strict";
 
@@ -123,6 +124,7 @@
           const div = el("div", { class: "answer" });
           renderMarkdown(div, f.result.answer || "");
           li.append(div);
+          addSources(f.result.newSources || [], "first cited in the follow-up “" + f.question + "”");
         } else if (f.error) {
           li.append(el("p", { class: "error" }, f.error));
         } else {
