@@ -99,15 +99,22 @@ type FollowUpResult struct {
 	Question   string `json:"question"`
 	// Answer is Markdown with [n] citations: n is the run's number of a
 	// source the run had, or a number after the run's last for a new one.
+	// The follow-up workflow knows only the report's numbers; the thread
+	// (GET /v1/research/{id}/thread) numbers the report and every
+	// follow-up as one, so that [n] is one source in every answer, and
+	// renders an answer whose numbers change again.
 	Answer   string            `json:"answer"`
 	Findings []FollowUpFinding `json:"findings,omitempty"`
 	// Sources are the sources the answer cites that the run had numbered
 	// (their numbers unchanged); NewSources, those it did not, numbered
-	// after the run's last.
+	// after the run's last. In the thread, a source an earlier answer
+	// numbered is in Sources with that number, and NewSources are those
+	// this answer cites first, with the run's next free numbers.
 	Sources    []Source `json:"sources,omitempty"`
 	NewSources []Source `json:"newSources,omitempty"`
-	// FromEvidence is true when the run's own evidence answered it (no
-	// search was made).
+	// FromEvidence is true only when the run's own passages answered it
+	// (no search was made) and it cites no new source (NewSources is
+	// empty).
 	FromEvidence bool `json:"fromEvidence"`
 	// Searches are the targeted searches made for what the evidence did
 	// not answer (one sub-question per gap, each of the run's sources).
