@@ -101,6 +101,10 @@ func (c *Client) FollowUpResult(ctx context.Context, id string) (rf.FollowUpResu
 // that failed did, the status of the others. It reads Temporal's
 // visibility, so a follow-up started a moment ago may be missing for a
 // moment. With owner set, only that owner's follow-ups are listed.
+// Answers are as each follow-up wrote them: each numbers the sources new to
+// it after the report's last, so two answers may give one number to two
+// sources; the gateway's GET /v1/research/{id}/thread numbers the report
+// and its follow-ups as one.
 func (c *Client) Thread(ctx context.Context, researchID, owner string) ([]FollowUp, error) {
 	q := "WorkflowType = " + quoteQuery(rf.ResearchFollowUpWorkflowType) + " AND " + rf.SearchAttrFollowUpOf + " = " + quoteQuery(researchID)
 	if owner != "" {
