@@ -2,7 +2,9 @@ package researchflow
 
 import (
 	"errors"
+	"os"
 	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -142,6 +144,37 @@ func TestCorpusAndOwnerNames(t *testing.T) {
 	}
 	if got := ScopedCorpus("alice", DefaultCorpus); got != DefaultCorpus {
 		t.Errorf("the default corpus was scoped: %q", got)
+	}
+}
+
+// The README states the corpus naming rule as the contract does, wherever
+// it says what a corpus name may be: a trial read "1–100 letters, digits,
+// ._-" in one place and "lowercase, up to 48 characters" in another.
+func TestREADMEStatesTheCorpusNameRule(t *testing.T) {
+	b, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Quotes and code marks aside: the README writes `.` where the rule
+	// writes '.'.
+	plain := func(s string) string {
+		return strings.Join(strings.Fields(strings.NewReplacer("`", "", "'", "", `"`, "").Replace(s)), " ")
+	}
+	rule := plain(CorpusNameRule)
+	statesRule := regexp.MustCompile(`(?i)corpus names? (is|are|follows?)\b.{0,120}\bletters\b`)
+	stated := 0
+	for _, para := range strings.Split(string(b), "\n\n") {
+		p := plain(para)
+		if !statesRule.MatchString(p) {
+			continue
+		}
+		stated++
+		if !strings.Contains(p, rule) {
+			t.Errorf("the README says what a corpus name may be other than as %q:\n%s", rule, para)
+		}
+	}
+	if stated == 0 {
+		t.Error("the README never states the corpus naming rule")
 	}
 }
 

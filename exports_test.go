@@ -17,7 +17,10 @@ import (
 // (workflows, internal/...); see docs/design.md. When the budget updates
 // added six names every caller needs (issue 22), six helpers moved to their
 // users (client, mailer, workflows, the starter) to stay within the bound.
-const maxExported = 120
+// The corpus naming rule in words and as an HTML pattern (CorpusNameRule,
+// CorpusNamePattern) raised it by two: the gateway writes them into the web
+// app, which cannot import the Go check.
+const maxExported = 122
 
 // TestExportedNames counts the top-level exported functions, types,
 // constants and variables of the package's own non-test files. It parses

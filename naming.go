@@ -21,6 +21,16 @@ var (
 	ownerPattern      = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$`)
 )
 
+// CorpusNameRule is the corpus naming rule in words: the API's error, the
+// web app's hint and the README say it so.
+const CorpusNameRule = `1 to 100 letters, digits, '.', '_' or '-', starting with a letter or digit, without "--" or ".."`
+
+// CorpusNamePattern is the corpus naming rule as an HTML input pattern (a
+// JavaScript regular expression, matched whole, with the v flag): the web
+// app's corpus input carries it (the gateway writes it into the page), so
+// that the browser checks a name as ValidateCorpusName does.
+const CorpusNamePattern = `(?!.*(?:--|\.\.))[A-Za-z0-9][A-Za-z0-9._\-]{0,99}`
+
 // ScopeSeparator joins an owner and a corpus name (see ScopedCorpus). It is
 // reserved: neither names nor owners may contain it.
 const ScopeSeparator = "--"
@@ -32,7 +42,7 @@ const LocalOwner = "local"
 // ValidateCorpusName checks a corpus name as a person types it.
 func ValidateCorpusName(name string) error {
 	if !corpusNamePattern.MatchString(name) || strings.Contains(name, ScopeSeparator) || strings.Contains(name, "..") {
-		return inputError("corpus", "%q: want 1 to 100 letters, digits, '.', '_' or '-', starting with a letter or digit, without \"--\" or \"..\"", name)
+		return inputError("corpus", "%q: want %s", name, CorpusNameRule)
 	}
 	return nil
 }

@@ -749,3 +749,34 @@ func TestWebAppFollowUpCitationOpensItsSource(t *testing.T) {
 	}
 	screenshot(t, ctx, "webapp-followup-source.png")
 }
+
+// The web app's corpus input takes the names the API takes, no others, and
+// says the rule as the API does: a trial's upload into "Team-Notes.v2" (a
+// name the API accepts) was refused by the page, which allowed lowercase
+// only.
+func TestWebAppCorpusNameRuleIsTheAPIs(t *testing.T) {
+	skipWithoutBrowser(t)
+	_, srv := webHarness(t)
+	ctx := browserAt(t, desktopW, desktopH)
+	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/"), chromedp.WaitVisible(css(`#upload-corpus`))); err != nil {
+		t.Fatal(err)
+	}
+	names := []string{"notes", "Team-Notes.v2", "a", "A_1", "x.y-z", "9lives", strings.Repeat("n", 100), strings.Repeat("n", 101),
+		"a--b", "a..b", "-a", ".a", "_a", "a b", "a/b", "é", "team--notes", "notes.", "a.-b"}
+	for _, name := range names {
+		js := fmt.Sprintf(`(() => { const i = document.getElementById("upload-corpus"); i.value = %q; return i.checkValidity(); })()`, name)
+		page, api := eval[bool](t, ctx, js), rf.ValidateCorpusName(name) == nil
+		if page != api {
+			t.Errorf("corpus name %q: the page takes it %v, the API %v", name, page, api)
+		}
+	}
+	if title := eval[string](t, ctx, `document.getElementById("upload-corpus").title`); !strings.Contains(title, rf.CorpusNameRule) {
+		t.Errorf("the corpus input's hint %q does not say the rule %q", title, rf.CorpusNameRule)
+	}
+	// A name the rule refuses is refused before any upload, in the rule's words.
+	eval[bool](t, ctx, `(() => { document.getElementById("upload-corpus").value = "team--notes"; upload([new File(["x"], "a.md")]); return true; })()`)
+	msg, err := chromedp.Run(ctx, chromedp.Poll[string](`document.getElementById("corpus-error").textContent || false`, chromedp.WithPollingTimeout(5*time.Second)))
+	if err != nil || !strings.Contains(msg, rf.CorpusNameRule) {
+		t.Errorf("refusing team--notes, the page says %q (%v)", msg, err)
+	}
+}

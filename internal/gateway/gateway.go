@@ -4,9 +4,11 @@ import (
 	"context"
 	"embed"
 	"fmt"
+	"html"
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	rf "github.com/researchflow/researchflow"
@@ -297,6 +299,14 @@ var assetTypes = map[string]string{
 	".svg":  "image/svg+xml",
 }
 
+// pageValues writes the contract's values that the web app's page names
+// into it: the corpus naming rule, so that the browser checks a corpus name
+// as the API does and says the same rule.
+var pageValues = strings.NewReplacer(
+	"{{corpusNamePattern}}", html.EscapeString(rf.CorpusNamePattern),
+	"{{corpusNameRule}}", html.EscapeString(rf.CorpusNameRule),
+)
+
 func (s *server) serveAsset(c *gin.Context, name string) {
 	if !fs.ValidPath(name) {
 		abortError(c, http.StatusNotFound, "not_found", "no such file")
@@ -306,6 +316,9 @@ func (s *server) serveAsset(c *gin.Context, name string) {
 	if err != nil {
 		abortError(c, http.StatusNotFound, "not_found", "no such file")
 		return
+	}
+	if name == "index.html" {
+		b = []byte(pageValues.Replace(string(b)))
 	}
 	ct := "application/octet-stream"
 	for ext, t := range assetTypes {

@@ -885,9 +885,13 @@ async function filesOfDrop(dt) {
 // the ingestion until it is done and picks the corpus.
 async function upload(files) {
   setError("corpus-error", "");
-  const name = $("upload-corpus").value.trim();
-  if (!/^[a-z0-9][a-z0-9_-]{0,47}$/.test(name) || name.includes("--")) {
-    setError("corpus-error", "Name the corpus with lowercase letters, digits, - and _ (not --), up to 48 characters.");
+  // The input carries the contract's naming rule (its pattern and, in
+  // words, its title), which the gateway writes into the page.
+  const input = $("upload-corpus");
+  const name = input.value.trim();
+  input.value = name;
+  if (!name || !input.checkValidity()) {
+    setError("corpus-error", input.title + ".");
     return;
   }
   if (name === "go-docs") { setError("corpus-error", "go-docs is the public corpus; name a corpus of your own."); return; }
