@@ -7,6 +7,7 @@ import (
 	rf "github.com/researchflow/researchflow"
 	"github.com/researchflow/researchflow/internal/corpus"
 	"github.com/researchflow/researchflow/internal/reasoning"
+	"github.com/researchflow/researchflow/internal/report"
 	"github.com/researchflow/researchflow/workflows"
 )
 
@@ -77,7 +78,7 @@ func (a *Inference) EstimatePlan(ctx context.Context, in workflows.EstimateInput
 		reflect := price(reasoning.StepReflect, q+subqs*maxFindingsPerAnalysis*findingTokens)
 		followUp := analyze(in.SubQuestions[0].Text)
 		sq := rf.Spend{ID: fmt.Sprintf("round%d", round),
-			Text:     fmt.Sprintf("reflection round %d and up to %d follow-up sub-question(s)", round, in.Breadth),
+			Text:     fmt.Sprintf("reflection round %d and up to %s", round, report.Count(in.Breadth, "follow-up sub-question", "")),
 			Searches: in.Breadth * searches, Passages: in.Breadth * passages, ModelCalls: 1 + in.Breadth, Usage: reflect}
 		for range in.Breadth {
 			sq.Usage = sq.Usage.Add(followUp)

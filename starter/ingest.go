@@ -19,6 +19,7 @@ import (
 	rf "github.com/researchflow/researchflow"
 
 	"github.com/researchflow/researchflow/internal/config"
+	"github.com/researchflow/researchflow/internal/report"
 	"github.com/researchflow/researchflow/internal/stack"
 )
 
@@ -97,8 +98,8 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return fmt.Errorf("ingestion %s failed: %s", run.ID, client.FailureMessage(err))
 	}
-	fmt.Fprintf(stdout, "corpus %s: %d files (%d unchanged), %d chunks written, %d chunks of removed files dropped, %d skipped, %s\n",
-		rf.PublicCorpus(owner, res.Corpus), res.Files, res.Unchanged, res.Chunks, res.Removed, res.SkippedCount(), res.Duration.Round(time.Millisecond))
+	fmt.Fprintf(stdout, "corpus %s: %s (%d unchanged), %s written, %s of removed files dropped, %d skipped, %s\n",
+		rf.PublicCorpus(owner, res.Corpus), report.Count(res.Files, "file", ""), res.Unchanged, report.Count(res.Chunks, "chunk", ""), report.Count(res.Removed, "chunk", ""), res.SkippedCount(), res.Duration.Round(time.Millisecond))
 	printSkipped(stdout, res.Skipped, res.SkippedCount())
 	return nil
 }

@@ -14,6 +14,7 @@ import (
 	rf "github.com/researchflow/researchflow"
 
 	"github.com/researchflow/researchflow/internal/config"
+	"github.com/researchflow/researchflow/internal/report"
 )
 
 // quietLogger logs warnings and errors only: the starter's stderr belongs to
@@ -90,12 +91,12 @@ func (v *progressView) show(p rf.Progress) {
 	// What was read, not what the report cites: a report lists only the
 	// sources its findings come from ("7 sources" beside a report of one
 	// source read as a miscount).
-	line := fmt.Sprintf("%-10s%s · read %d passages from %d sources", p.Stage, detail, p.Passages, p.Sources)
+	line := fmt.Sprintf("%-10s%s · read %s from %s", p.Stage, detail, report.Count(p.Passages, "passage", ""), report.Count(p.Sources, "source", ""))
 	if p.Round > 0 {
 		line += fmt.Sprintf(" · round %d", p.Round+1)
 	}
 	if t := p.Usage.PromptTokens + p.Usage.CompletionTokens; t > 0 {
-		line += fmt.Sprintf(" · %d tokens", t)
+		line += " · " + report.Count(t, "token", "")
 	}
 	switch p.Status {
 	case rf.StatusAwaitingApproval:
@@ -153,9 +154,9 @@ func watchResearch(ctx context.Context, runs *client.Client, id string, v *progr
 			dropped := ""
 			if in.Removed > 0 {
 				// Notes deleted or renamed since the folder was read.
-				dropped = fmt.Sprintf(", %d chunks of files no longer there dropped", in.Removed)
+				dropped = ", " + report.Count(in.Removed, "chunk", "") + " of files no longer there dropped"
 			}
-			fmt.Fprintf(v.w, "corpus %s: %d files (%d unchanged), %d chunks written%s, %d skipped\n", corpus, in.Files, in.Unchanged, in.Chunks, dropped, in.SkippedCount())
+			fmt.Fprintf(v.w, "corpus %s: %s (%d unchanged), %s written%s, %d skipped\n", corpus, report.Count(in.Files, "file", ""), in.Unchanged, report.Count(in.Chunks, "chunk", ""), dropped, in.SkippedCount())
 			printSkipped(v.w, in.Skipped, in.SkippedCount())
 			ingestShown = true
 		}
@@ -188,7 +189,7 @@ func watchIngest(ctx context.Context, runs *client.Client, id string, v *progres
 				// lists files outside Total (too large, links).
 				f = min(float64(p.Files)/float64(p.Total), 1)
 			}
-			v.draw(f, fmt.Sprintf("%d files · %d chunks · %d skipped", p.Files, p.Chunks, p.SkippedCount()))
+			v.draw(f, fmt.Sprintf("%s · %s · %d skipped", report.Count(p.Files, "file", ""), report.Count(p.Chunks, "chunk", ""), p.SkippedCount()))
 		}
 		select {
 		case <-ctx.Done():

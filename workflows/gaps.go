@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	rf "github.com/researchflow/researchflow"
+
+	"github.com/researchflow/researchflow/internal/report"
 )
 
 // Gaps lists the failed sub-questions, in plan order, with what is missing
@@ -69,7 +71,11 @@ func (s *ResearchState) SourceNotes() []string {
 	}
 	var notes []string
 	for _, src := range order {
-		notes = append(notes, fmt.Sprintf("%s for %d sub-question(s), which were answered from the other sources.", text[src], missed[src]))
+		answered := "were"
+		if missed[src] == 1 {
+			answered = "was"
+		}
+		notes = append(notes, fmt.Sprintf("%s for %s, which %s answered from the other sources.", text[src], report.Count(missed[src], "sub-question", ""), answered))
 	}
 	return notes
 }

@@ -30,7 +30,7 @@ func TestGapsAreForReaders(t *testing.T) {
 		t.Errorf("a plain reason is kept as it is: %+v", gaps[1])
 	}
 	notes := st.SourceNotes()
-	if len(notes) != 1 || notes[0] != "Wikipedia could not be reached for 1 sub-question(s), which were answered from the other sources." {
+	if len(notes) != 1 || notes[0] != "Wikipedia could not be reached for 1 sub-question, which was answered from the other sources." {
 		t.Errorf("notes = %q", notes)
 	}
 }

@@ -467,7 +467,11 @@ func (r *research) budgetNote() string {
 	}
 	note := "the run's model budget is spent (" + what + "): the report was written by the offline extractive engine"
 	if r.st.Skipped > 0 {
-		note += fmt.Sprintf(" and %d sub-question(s) were not analyzed", r.st.Skipped)
+		were := " were"
+		if r.st.Skipped == 1 {
+			were = " was"
+		}
+		note += " and " + report.Count(r.st.Skipped, "sub-question", "") + were + " not analyzed"
 	}
 	return note
 }

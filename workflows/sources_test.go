@@ -210,7 +210,7 @@ func TestSourcesDeadLetterAndRedrive(t *testing.T) {
 		t.Errorf("revision %d of %q, sources %v", res.Revision, res.RedriveOf, res.SearchedSources)
 	}
 	// The web pages are cited with URL, site and access date.
-	if notes := strings.Join(f.synthIn.Notes, "\n"); !strings.Contains(notes, "arXiv was unavailable (its server answered with an error) for 2 sub-question(s), which were answered from the other sources.") || strings.Contains(notes, "503") {
+	if notes := strings.Join(f.synthIn.Notes, "\n"); !strings.Contains(notes, "arXiv was unavailable (its server answered with an error) for 2 sub-questions, which were answered from the other sources.") || strings.Contains(notes, "503") {
 		t.Errorf("report notes = %q, want arXiv's failure for the 2 answered sub-questions in plain words", notes)
 	}
 	if len(f.synthIn.Sources) != 2 {

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -778,5 +779,46 @@ func TestWebAppCorpusNameRuleIsTheAPIs(t *testing.T) {
 	msg, err := chromedp.Run(ctx, chromedp.Poll[string](`document.getElementById("corpus-error").textContent || false`, chromedp.WithPollingTimeout(5*time.Second)))
 	if err != nil || !strings.Contains(msg, rf.CorpusNameRule) {
 		t.Errorf("refusing team--notes, the page says %q (%v)", msg, err)
+	}
+}
+
+// A count of one is singular everywhere the web app shows a count: a
+// trial's run of one source read "1 sources" and "1 findings".
+func TestWebAppCountsOneInTheSingular(t *testing.T) {
+	skipWithoutBrowser(t)
+	h, srv := webHarness(t)
+	h.fake.newRun = func(w *fakeRun) {
+		webRun(w)
+		for i := range w.script {
+			p := &w.script[i]
+			p.Sources, p.Passages = 1, 1
+			p.Usage = rf.Usage{PromptTokens: 1, Calls: 1, FailedCalls: 1}
+			for j := range p.SubQuestions {
+				sq := &p.SubQuestions[j]
+				sq.Passages, sq.Findings = 1, 1
+				sq.Searches = []rf.SearchProgress{{Source: "corpus", State: rf.SQSearched, Passages: 1, Attempts: 1},
+					{Source: "wikipedia", State: rf.SQFailed, Attempts: 1, Error: "no such host"}}
+			}
+		}
+		w.result.Sources = w.result.Sources[:1]
+		w.result.Report = "# What does the Go memory model guarantee?\n\nA send is synchronized before the receive completes [1].\n\n## Sources\n\n- [1] The Go Memory Model — /usr/local/go/doc/go_mem.html\n"
+	}
+	ctx := browserAt(t, desktopW, desktopH)
+	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/")); err != nil {
+		t.Fatal(err)
+	}
+	ask(t, ctx, "What does the Go memory model guarantee?")
+	if err := chromedp.Do(ctx, chromedp.WaitVisible(css(`#runs li.run .facts`)), chromedp.WaitVisible(css(`#report-meta`))); err != nil {
+		t.Fatal(err)
+	}
+	page := eval[string](t, ctx, `["progress", "run-stats", "stepper", "report-meta", "runs"].map((id) => document.getElementById(id).textContent).join(" | ")`)
+	plural := regexp.MustCompile(`(^|[^0-9.,])1 (sources|passages|findings|attempts|retries|tokens|files)\b|\(s\)`)
+	if m := plural.FindString(page); m != "" {
+		t.Errorf("the page shows %q: %s", m, page)
+	}
+	for _, want := range []string{"1 passage, 1 finding", "corpus: 1 passage", "wikipedia: failed after 1 attempt", "1 retry", "1 source found", "1 token", "1 source cited"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the page lacks %q: %s", want, page)
+		}
 	}
 }

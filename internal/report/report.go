@@ -10,6 +10,7 @@
 package report
 
 import (
+	"strconv"
 	"time"
 
 	rf "github.com/researchflow/researchflow"
@@ -17,6 +18,20 @@ import (
 	"github.com/researchflow/researchflow/internal/reasoning"
 	"github.com/researchflow/researchflow/internal/reasoning/conflict"
 )
+
+// Count is n with its noun, singular for 1: Count(1, "source", "") is
+// "1 source", Count(3, "source", "") "3 sources"; many is the plural where
+// it is not one+"s" (Count(2, "retry", "retries")). Every count a report,
+// a note or a progress line shows is written with it.
+func Count(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	if many == "" {
+		many = one + "s"
+	}
+	return strconv.Itoa(n) + " " + many
+}
 
 // Meta is what the footer of a report records about the run.
 type Meta struct {

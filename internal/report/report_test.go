@@ -454,3 +454,23 @@ func TestEscapeTextReadsAsWritten(t *testing.T) {
 		}
 	}
 }
+
+// A count of one is singular wherever a report, a note or a progress line
+// shows it ("1 sources" in a trial).
+func TestCount(t *testing.T) {
+	for _, tc := range []struct {
+		n         int
+		one, many string
+		want      string
+	}{
+		{0, "source", "", "0 sources"},
+		{1, "source", "", "1 source"},
+		{2, "source", "", "2 sources"},
+		{1, "retry", "retries", "1 retry"},
+		{3, "retry", "retries", "3 retries"},
+	} {
+		if got := Count(tc.n, tc.one, tc.many); got != tc.want {
+			t.Errorf("Count(%d, %q, %q) = %q, want %q", tc.n, tc.one, tc.many, got, tc.want)
+		}
+	}
+}

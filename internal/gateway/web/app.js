@@ -54,6 +54,13 @@ async function api(path, opts) {
   return body;
 }
 
+// count is n with its noun, singular for 1: "1 source", "2 sources"
+// (many, when the plural is not one+"s": "1 retry", "3 retries").
+function count(n, one, many) {
+  n = n || 0;
+  return n.toLocaleString() + " " + (n === 1 ? one : many || one + "s");
+}
+
 function show(id, on) { $(id).hidden = !on; }
 
 function setError(id, msg) {
@@ -277,7 +284,7 @@ function renderStepper() {
     if (t && key !== "done") {
       const end = t.endedAt && !String(t.endedAt).startsWith("0001") ? new Date(t.endedAt) : (finished ? new Date(p.updatedAt || Date.now()) : new Date());
       li.append(el("span", { class: "time" }, fmtDuration(end - new Date(t.startedAt))));
-      if (stageTokens[key]) li.append(el("span", { class: "tokens" }, stageTokens[key].toLocaleString() + " tokens"));
+      if (stageTokens[key]) li.append(el("span", { class: "tokens" }, count(stageTokens[key], "token")));
     }
     ol.append(li);
   }
@@ -292,10 +299,10 @@ function renderStepper() {
     const end = finished ? new Date(p.updatedAt || Date.now()) : new Date();
     facts.push("elapsed " + fmtDuration(end - new Date(p.startedAt)));
   }
-  facts.push(retries + (retries === 1 ? " retry" : " retries"));
-  if (p.sources) facts.push(p.sources + " source" + (p.sources === 1 ? "" : "s") + " found");
+  facts.push(count(retries, "retry", "retries"));
+  if (p.sources) facts.push(count(p.sources, "source") + " found");
   const tokens = (u.promptTokens || 0) + (u.completionTokens || 0);
-  if (tokens) facts.push(tokens.toLocaleString() + " tokens");
+  if (tokens) facts.push(count(tokens, "token"));
   if (u.costUsd) facts.push("$" + u.costUsd.toFixed(4));
   if (p.engine) facts.push("engine " + p.engine);
   $("run-stats").textContent = facts.join(" · ");
@@ -316,12 +323,12 @@ function renderProgress(p) {
   const ol = $("progress");
   ol.replaceChildren();
   for (const sq of p.subQuestions || []) {
-    const detail = sq.passages || sq.findings ? " · " + sq.passages + " passages, " + sq.findings + " findings" : "";
+    const detail = sq.passages || sq.findings ? " · " + count(sq.passages, "passage") + ", " + count(sq.findings, "finding") : "";
     const li = el("li", { "data-state": sq.state }, sq.text, el("span", { class: "state " + sq.state }, sq.state + detail));
     if (sq.searches && sq.searches.length) {
       const srcs = el("div", { class: "searches muted" });
       for (const se of sq.searches) {
-        const what = se.state === "failed" ? "failed after " + (se.attempts || 1) + " attempt(s)" : se.state === "searched" ? se.passages + " passages" : se.state;
+        const what = se.state === "failed" ? "failed after " + count(se.attempts || 1, "attempt") : se.state === "searched" ? count(se.passages, "passage") : se.state;
         srcs.append(el("span", { class: "search " + se.state, title: se.error || se.note || "" }, se.source + ": " + what), " ");
       }
       li.append(srcs);
@@ -592,7 +599,7 @@ async function loadReport(id) {
     const facts = [];
     if (r.engine) facts.push("Engine " + r.engine);
     if (r.corpus) facts.push("corpus " + r.corpus);
-    facts.push((r.sources || []).length + " sources cited");
+    facts.push(count((r.sources || []).length, "source") + " cited");
     if (r.confidence) facts.push("confidence " + r.confidence);
     $("report-meta").textContent = facts.join(" · ");
     show("report-meta", true);
@@ -778,7 +785,7 @@ function runFactsText(r) {
   if (f) {
     if (f.engine) parts.push(f.engine);
     if (f.corpus) parts.push(f.corpus);
-    parts.push(f.sources + " source" + (f.sources === 1 ? "" : "s"));
+    parts.push(count(f.sources, "source"));
     if (f.confidence) parts.push(f.confidence + " confidence");
   }
   return parts.filter(Boolean).join(" · ");
@@ -823,7 +830,7 @@ async function refreshCorpora(select) {
   const keep = select || sel.value;
   sel.replaceChildren(el("option", { value: "go-docs" }, "go-docs · the Go documentation"));
   for (const c of state.corpora) {
-    const n = c.chunks === undefined ? "" : " · " + c.chunks + " passages";
+    const n = c.chunks === undefined ? "" : " · " + count(c.chunks, "passage");
     sel.append(el("option", { value: c.name }, c.name + n));
   }
   if ([...sel.options].some((o) => o.value === keep)) sel.value = keep;
@@ -850,7 +857,7 @@ async function corpusChanged() {
         } catch (err) { setError("corpus-error", err.message); }
       });
       ul.append(el("li", {}, el("span", { class: "name" }, d.name),
-        el("span", { class: "facts" }, (d.type || "file") + " · " + d.chunks + (d.chunks === 1 ? " passage · " : " passages · ") + fmtDate(d.ingestedAt)), del));
+        el("span", { class: "facts" }, (d.type || "file") + " · " + count(d.chunks, "passage") + " · " + fmtDate(d.ingestedAt)), del));
     }
     if (!ul.children.length) ul.append(el("li", { class: "muted" }, "Nothing ingested yet."));
     show("corpus-docs", true);
@@ -902,7 +909,7 @@ async function upload(files) {
   show("upload-status", true);
   const bar = $("upload-progress");
   if (!usable.length) { $("upload-text").textContent = "No document to upload."; bar.value = 0; return; }
-  $("upload-text").textContent = "Uploading " + usable.length + " file" + (usable.length === 1 ? "" : "s") + " to " + name + "…";
+  $("upload-text").textContent = "Uploading " + count(usable.length, "file") + " to " + name + "…";
   bar.removeAttribute("value");
   const form = new FormData();
   for (const f of usable) form.append("files", f, f.name);
@@ -919,14 +926,14 @@ async function upload(files) {
     try {
       g = await api("/v1/corpora/" + encodeURIComponent(name) + "/ingestions/" + encodeURIComponent(up.id));
     } catch (err) {
-      $("upload-text").textContent = "Uploaded " + up.files.length + " files; their progress cannot be read: " + err.message;
+      $("upload-text").textContent = "Uploaded " + count(up.files.length, "file") + "; their progress cannot be read: " + err.message;
       break;
     }
     const total = g.total || up.files.length;
     bar.max = total || 1;
     bar.value = Math.min(g.seen, total);
-    $("upload-text").textContent = (g.done ? "Ingested " : "Ingesting ") + g.seen + " of " + total + " files into " + name + " · " +
-      g.chunks + " passages" + (g.unchanged ? " · " + g.unchanged + " unchanged" : "") + ((g.skippedTotal || g.skipped.length) ? " · " + (g.skippedTotal || g.skipped.length) + " skipped" : "") +
+    $("upload-text").textContent = (g.done ? "Ingested " : "Ingesting ") + g.seen + " of " + count(total, "file") + " into " + name + " · " +
+      count(g.chunks, "passage") + (g.unchanged ? " · " + g.unchanged + " unchanged" : "") + ((g.skippedTotal || g.skipped.length) ? " · " + (g.skippedTotal || g.skipped.length) + " skipped" : "") +
       (g.error ? " · " + g.error : "");
     for (const s of g.skipped) skippedList.append(el("li", {}, s.name + ": " + s.reason));
     if (g.done) break;
