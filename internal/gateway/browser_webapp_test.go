@@ -17,6 +17,7 @@ import (
 
 	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
 	rf "github.com/researchflow/researchflow"
@@ -820,5 +821,63 @@ func TestWebAppCountsOneInTheSingular(t *testing.T) {
 		if !strings.Contains(page, want) {
 			t.Errorf("the page lacks %q: %s", want, page)
 		}
+	}
+}
+
+// The home page and a run's page load with no request answered an error,
+// and the icon they name is an image: a trial's console showed a 404 for
+// /favicon.ico on every page.
+func TestWebAppPagesLoadWithoutErrors(t *testing.T) {
+	skipWithoutBrowser(t)
+	h, srv := webHarness(t)
+	ctx := browserAt(t, desktopW, desktopH)
+	var mu sync.Mutex
+	var failed []string
+	if err := chromedp.Listen(ctx, func(ev any) {
+		// Pages, scripts, styles and icons (this harness serves no
+		// schedules: /v1/schedules answers 501 here).
+		if r, ok := ev.(*network.EventResponseReceived); ok && r.Response.Status >= 400 && !strings.HasPrefix(r.Response.URL, srv.URL+"/v1/") {
+			mu.Lock()
+			failed = append(failed, fmt.Sprintf("%s: %d", r.Response.URL, r.Response.Status))
+			mu.Unlock()
+		}
+	}); err != nil {
+		t.Fatal(err)
+	}
+	icon := `(async () => {
+	  const link = document.querySelector('link[rel="icon"]');
+	  if (!link) return "no icon named";
+	  const img = new Image();
+	  img.src = link.href;
+	  try { await img.decode(); } catch (e) { return link.href + " is not an image"; }
+	  const ico = new Image();
+	  ico.src = "/favicon.ico";
+	  try { await ico.decode(); } catch (e) { return "/favicon.ico is not an image"; }
+	  return img.naturalWidth > 0 && ico.naturalWidth > 0 ? "" : "an icon is 0 px wide";
+	})()`
+	if err := chromedp.Do(ctx, chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+		_, err := chromedp.Call(ctx, network.Enable, network.EnableParams{})
+		return err
+	}), chromedp.Navigate(srv.URL+"/"), chromedp.WaitVisible(css(`#question`))); err != nil {
+		t.Fatal(err)
+	}
+	check := func(page string) {
+		t.Helper()
+		got, err := chromedp.Run(ctx, chromedp.Evaluate[string](icon, chromedp.EvalAwaitPromise))
+		if err != nil || got != "" {
+			t.Errorf("%s: the icon: %q %v", page, got, err)
+		}
+	}
+	check("the home page")
+	ask(t, ctx, "What does the Go memory model guarantee?")
+	id := h.fake.started()[0].id
+	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/runs/"+id), chromedp.WaitVisible(css(`#report a.cite`))); err != nil {
+		t.Fatal(err)
+	}
+	check("a run's page")
+	mu.Lock()
+	defer mu.Unlock()
+	if len(failed) > 0 {
+		t.Errorf("requests answered an error: %q", failed)
 	}
 }

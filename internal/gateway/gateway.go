@@ -225,6 +225,9 @@ func (s *server) routes() *gin.Engine {
 	r.GET("/", s.index)
 	r.GET("/runs/:id", s.index) // a run's permalink: the app opens the run
 	r.GET("/assets/:file", s.asset)
+	// Browsers ask for /favicon.ico whatever the page names (the web app's
+	// own pages name /assets/icon.svg): the same icon, no 404.
+	r.GET("/favicon.ico", func(c *gin.Context) { s.serveAsset(c, "icon.svg") })
 	if s.codec != nil {
 		r.Any("/codec/*op", gin.WrapH(s.codec))
 	}

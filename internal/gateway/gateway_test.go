@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -732,6 +733,24 @@ func TestWebAppServed(t *testing.T) {
 	for _, p := range []string{"/assets/..%2fopenapi.json", "/assets/nope.js"} {
 		if rec := h.do("GET", p, "", ""); rec.Code != 404 {
 			t.Errorf("%s: %d", p, rec.Code)
+		}
+	}
+}
+
+// Browsers ask every page's server for /favicon.ico: a trial's console
+// showed its 404 on every page. The icon is served there and at the address
+// the page names, from the gateway itself.
+func TestFaviconServed(t *testing.T) {
+	h := newHarness(t, nil)
+	page := h.do("GET", "/", "", "").Body.String()
+	link := regexp.MustCompile(`<link rel="icon" href="(/[^"]+)"`).FindStringSubmatch(page)
+	if link == nil {
+		t.Fatalf("the page names no icon:\n%.600s", page)
+	}
+	for _, p := range []string{"/favicon.ico", link[1]} {
+		rec := h.do("GET", p, "", "")
+		if rec.Code != 200 || rec.Header().Get("Content-Type") != "image/svg+xml" || !strings.HasPrefix(rec.Body.String(), "<svg ") {
+			t.Errorf("GET %s: %d %q %.60q", p, rec.Code, rec.Header().Get("Content-Type"), rec.Body.String())
 		}
 	}
 }
