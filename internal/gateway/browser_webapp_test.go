@@ -881,3 +881,69 @@ func TestWebAppPagesLoadWithoutErrors(t *testing.T) {
 		t.Errorf("requests answered an error: %q", failed)
 	}
 }
+
+// The Ask box asks about the corpus of the run being viewed: a trial
+// viewing a run on its own corpus asked a new question from that page and
+// got an answer from go-docs, the corpus picked before.
+func TestWebAppAsksAboutTheViewedRunsCorpus(t *testing.T) {
+	skipWithoutBrowser(t)
+	h, srv := webHarness(t)
+	h.fake.newRun = func(w *fakeRun) {
+		webRun(w)
+		in := w.input.(rf.ResearchInput)
+		w.result.Corpus = in.Corpus
+		if in.Corpus == "notes" {
+			w.script = w.script[:3] // still running
+		}
+	}
+	ctx := t.Context()
+	for _, name := range []string{"incidents", "notes"} {
+		if _, err := h.fake.StartIngest(ctx, "", rf.IngestInput{Corpus: name, Owner: rf.LocalOwner, Path: t.TempDir()}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	done, err := h.fake.Start(ctx, "", rf.ResearchInput{Question: "Why did the disk fill?", Corpus: "incidents"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	running, err := h.fake.Start(ctx, "", rf.ResearchInput{Question: "Who owns the runbook?", Corpus: "notes"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := browserAt(t, desktopW, desktopH)
+	picked := func(when, want string) {
+		t.Helper()
+		got, err := chromedp.Run(b, chromedp.Poll[string](fmt.Sprintf(`document.getElementById("corpus").value === %q && %q`, want, want),
+			chromedp.WithPollingTimeout(10*time.Second)))
+		if err != nil {
+			t.Errorf("%s: the Ask box's corpus is %q, want %q", when, eval[string](t, b, `document.getElementById("corpus").value`), want)
+		} else if got != want {
+			t.Errorf("%s: %q", when, got)
+		}
+	}
+	// A completed run's permalink, opened in a fresh page.
+	if err := chromedp.Do(b, chromedp.Navigate(srv.URL+"/runs/"+done.ID), chromedp.WaitVisible(css(`#report a.cite`))); err != nil {
+		t.Fatal(err)
+	}
+	picked("on the completed run's page", "incidents")
+	// A running run, picked from the past runs.
+	if err := chromedp.Do(b, chromedp.Click(css(fmt.Sprintf(`#runs li.run[data-id=%q]`, running.ID))), chromedp.WaitVisible(css(`#progress li`))); err != nil {
+		t.Fatal(err)
+	}
+	picked("on the running run's page", "notes")
+	// Back on the completed run, a new question goes to its corpus.
+	if err := chromedp.Do(b, chromedp.Click(css(fmt.Sprintf(`#runs li.run[data-id=%q]`, done.ID))), chromedp.WaitVisible(css(`#report a.cite`))); err != nil {
+		t.Fatal(err)
+	}
+	picked("back on the completed run's page", "incidents")
+	ask(t, b, "When were the logs last rotated?")
+	var asked []string
+	for _, w := range h.fake.started() {
+		if in, ok := w.input.(rf.ResearchInput); ok && in.Question == "When were the logs last rotated?" {
+			asked = append(asked, in.Corpus)
+		}
+	}
+	if len(asked) != 1 || asked[0] != "incidents" {
+		t.Errorf("the question asked from the run's page went to %q, want the run's corpus incidents", asked)
+	}
+}

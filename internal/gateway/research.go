@@ -174,6 +174,15 @@ func (s *server) progress(ctx context.Context, id string, timeout time.Duration)
 	return s.runs.Progress(ctx, id)
 }
 
+// publicCorpus is a run's corpus as its owner names it; empty when the run
+// does not record one.
+func publicCorpus(who, scoped string) string {
+	if scoped == "" {
+		return ""
+	}
+	return rf.PublicCorpus(who, scoped)
+}
+
 // ResultSummary is the short form of a finished run's result.
 type ResultSummary struct {
 	Title   string   `json:"title"`
@@ -206,10 +215,13 @@ func summarize(who string, res rf.ResearchResult) *ResultSummary {
 
 // ResearchStatus answers GET /v1/research/{id}.
 type ResearchStatus struct {
-	ID        string         `json:"id"`
-	RunID     string         `json:"runId"`
-	Status    string         `json:"status"`
-	Question  string         `json:"question,omitempty"`
+	ID       string `json:"id"`
+	RunID    string `json:"runId"`
+	Status   string `json:"status"`
+	Question string `json:"question,omitempty"`
+	// Corpus is the corpus the run researches, as its owner names it: the
+	// web app's Ask box asks there about a run being viewed.
+	Corpus    string         `json:"corpus,omitempty"`
 	StartedAt time.Time      `json:"startedAt"`
 	ClosedAt  *time.Time     `json:"closedAt,omitempty"`
 	Progress  *rf.Progress   `json:"progress,omitempty"`
@@ -224,7 +236,7 @@ func (s *server) getResearch(c *gin.Context) error {
 		return err
 	}
 	ctx := c.Request.Context()
-	out := ResearchStatus{ID: r.ID, RunID: r.RunID, Status: r.Status, Question: r.Question, StartedAt: r.Started, Links: s.links(r.ID)}
+	out := ResearchStatus{ID: r.ID, RunID: r.RunID, Status: r.Status, Question: r.Question, Corpus: publicCorpus(owner(c), r.Corpus), StartedAt: r.Started, Links: s.links(r.ID)}
 	if !r.ClosedAt.IsZero() {
 		out.ClosedAt = &r.ClosedAt
 	}
@@ -561,10 +573,12 @@ func (s *server) budgetUpdate(c *gin.Context, r client.Info, what string, send f
 
 // RunSummary is one entry of GET /v1/research.
 type RunSummary struct {
-	ID        string     `json:"id"`
-	RunID     string     `json:"runId"`
-	Status    string     `json:"status"`
-	Question  string     `json:"question,omitempty"`
+	ID       string `json:"id"`
+	RunID    string `json:"runId"`
+	Status   string `json:"status"`
+	Question string `json:"question,omitempty"`
+	// Corpus is the corpus the run researches, as its owner names it.
+	Corpus    string     `json:"corpus,omitempty"`
 	StartedAt time.Time  `json:"startedAt"`
 	ClosedAt  *time.Time `json:"closedAt,omitempty"`
 	// Facts, for a completed run, are what its report says of itself
@@ -615,7 +629,7 @@ func (s *server) listResearch(c *gin.Context) error {
 	}
 	out := RunList{Runs: []RunSummary{}}
 	for _, info := range page.Runs {
-		rs := RunSummary{ID: info.ID, RunID: info.RunID, Status: info.Status, Question: info.Question, StartedAt: info.Started, Links: s.links(info.ID)}
+		rs := RunSummary{ID: info.ID, RunID: info.RunID, Status: info.Status, Question: info.Question, Corpus: publicCorpus(owner(c), info.Corpus), StartedAt: info.Started, Links: s.links(info.ID)}
 		if !info.ClosedAt.IsZero() {
 			t := info.ClosedAt
 			rs.ClosedAt = &t

@@ -441,13 +441,25 @@ function openRun(id, links, question, traceId, push) {
   follow(id);
 }
 
-// describeRun fills in what a permalink does not carry: the question and
-// the Temporal Web UI link.
+// askOn makes corpus the Ask box's corpus: a question asked from a run's
+// page (a new one, or one of its follow-ups) is about the corpus that run
+// researched, not the one picked before.
+function askOn(corpus) {
+  const sel = $("corpus");
+  if (!corpus || sel.value === corpus) return;
+  if (![...sel.options].some((o) => o.value === corpus)) sel.append(el("option", { value: corpus }, corpus));
+  sel.value = corpus;
+  corpusChanged();
+}
+
+// describeRun fills in what a permalink does not carry: the question, the
+// corpus and the Temporal Web UI link.
 async function describeRun(id) {
   try {
     const r = await api("/v1/research/" + encodeURIComponent(id));
     if (state.id !== id) return;
     if (r.question) { $("run-question").textContent = r.question; document.title = r.question + " · Researchflow"; }
+    askOn(r.corpus);
     if (r.links && r.links.ui) { $("run-ui").href = r.links.ui; show("run-ui", true); }
   } catch (err) {
     if (state.id === id) setError("run-error", err.status === 404 ? "There is no run " + id + " (or it belongs to another API key)." : err.message);
@@ -593,6 +605,7 @@ async function loadReport(id) {
     const r = await api("/v1/research/" + encodeURIComponent(id) + "/report", { headers: { Accept: "application/json" } });
     if (state.id !== id) return;
     state.report = r;
+    askOn(r.corpus);
     renderMarkdown($("report"), withoutSources(r.report || ""));
     if (r.confidence) $("report").dataset.confidence = r.confidence; // the report states it too; low adds a banner
     renderSources(r);
@@ -770,7 +783,7 @@ function renderRuns() {
     const li = el("li", { class: "run", title: r.id, "data-id": r.id },
       el("span", { class: "q" }, r.question || r.id), el("span", { class: "badge " + r.status }, r.status.replace("_", " ")), facts);
     if (r.status !== "running" && r.status !== "awaiting_approval") li.append(del);
-    li.addEventListener("click", () => openRun(r.id, r.links, r.question));
+    li.addEventListener("click", () => { openRun(r.id, r.links, r.question); askOn(r.corpus || (r.facts && r.facts.corpus)); });
     ul.append(li);
   }
   if (!ul.children.length) ul.append(el("li", { class: "muted" }, needle ? "No run matches." : "No runs yet."));
