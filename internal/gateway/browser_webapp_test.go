@@ -436,6 +436,7 @@ func TestWebAppPhoneHasNoHorizontalScroll(t *testing.T) {
 		}
 	}
 	check("the empty page")
+	screenshot(t, ctx, "webapp-home-phone.png")
 	if right := eval[float64](t, ctx, `document.getElementById("submit").getBoundingClientRect().right`); right > phoneW {
 		t.Errorf("the Research button ends at %v px, past the screen", right)
 	}
@@ -869,6 +870,7 @@ func TestWebAppPagesLoadWithoutErrors(t *testing.T) {
 		}
 	}
 	check("the home page")
+	screenshot(t, ctx, "webapp-home-desktop.png")
 	ask(t, ctx, "What does the Go memory model guarantee?")
 	id := h.fake.started()[0].id
 	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/runs/"+id), chromedp.WaitVisible(css(`#report a.cite`))); err != nil {
@@ -945,5 +947,72 @@ func TestWebAppAsksAboutTheViewedRunsCorpus(t *testing.T) {
 	}
 	if len(asked) != 1 || asked[0] != "incidents" {
 		t.Errorf("the question asked from the run's page went to %q, want the run's corpus incidents", asked)
+	}
+}
+
+// A run's progress badges (each sub-question's state and counts, the run's
+// status, the stages) are each on one line, on a phone and on a laptop: on
+// a 390 px phone a trial saw "done · 12 passages, 3 findings" broken over
+// two lines.
+func TestWebAppProgressBadgesStayOnOneLine(t *testing.T) {
+	skipWithoutBrowser(t)
+	h, srv := webHarness(t)
+	texts := []string{
+		"What is a happens-before edge?",
+		"How does a buffered channel order sends and receives?",
+		"Which guarantees does sync.Once give?",
+		"When is a data race undefined behaviour?",
+		"What does the memory model say about atomics?",
+		"Is a goroutine's start synchronized with the go statement?",
+	}
+	h.fake.newRun = func(w *fakeRun) {
+		webRun(w)
+		for i := range w.script {
+			p := &w.script[i]
+			var sqs []rf.SubQuestionProgress
+			for j, text := range texts {
+				sqs = append(sqs, rf.SubQuestionProgress{ID: fmt.Sprintf("sq%d", j+1), Text: text, State: rf.SQDone, Passages: 12, Findings: 3,
+					Searches: []rf.SearchProgress{{Source: "corpus", State: rf.SQSearched, Passages: 12, Attempts: 1}}})
+			}
+			p.SubQuestions = sqs
+		}
+	}
+	oneLine := `(() => {
+	  const out = [];
+	  for (const e of document.querySelectorAll("#progress .state, #run-status, #stepper li")) {
+	    const r = document.createRange();
+	    r.selectNodeContents(e);
+	    const tops = new Set([...r.getClientRects()].map((c) => Math.round(c.top)));
+	    if (tops.size > 1) out.push(e.textContent + " on " + tops.size + " lines");
+	  }
+	  return out.join("; ");
+	})()`
+	for _, size := range []struct {
+		name string
+		w, h int
+	}{{"phone", phoneW, phoneH}, {"desktop", 1280, 800}} {
+		ctx := browserAt(t, size.w, size.h)
+		if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/")); err != nil {
+			t.Fatal(err)
+		}
+		ask(t, ctx, "What does the Go memory model guarantee?")
+		if err := chromedp.Do(ctx, chromedp.WaitVisible(css(`#progress .state`))); err != nil {
+			t.Fatal(err)
+		}
+		if got := eval[string](t, ctx, oneLine); got != "" {
+			t.Errorf("%s (%d px): badges broken over lines: %s", size.name, size.w, got)
+		}
+		if err := chromedp.Do(ctx, chromedp.ScrollIntoView(css(`#run`))); err != nil {
+			t.Fatal(err)
+		}
+		shot, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := os.Getenv("RESEARCHFLOW_SCREENSHOT_DIR"); d != "" {
+			if err := os.WriteFile(filepath.Join(d, "webapp-progress-"+size.name+".png"), shot, 0o644); err != nil {
+				t.Error(err)
+			}
+		}
 	}
 }
