@@ -256,7 +256,7 @@ func (f *followUp) answer(ctx workflow.Context) error {
 	f.res.FromEvidence = f.res.FromEvidence && len(f.res.NewSources) == 0
 	var out RenderFollowUpResult
 	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, inferenceOptions()), RenderFollowUpActivity, RenderFollowUpInput{
-		Title: report.FollowUpTitle(f.ev.Question), Question: f.in.Question, Sentences: report.FollowUpSentences(f.res.Findings),
+		Title: f.in.Question, Question: f.in.Question, Sentences: report.FollowUpSentences(f.res.Findings),
 		Sources: append(slices.Clone(f.res.Sources), f.res.NewSources...), Gaps: f.res.Gaps,
 	}).Get(ctx, &out); err != nil {
 		return err

@@ -132,7 +132,7 @@ func numberThread(run rf.ResearchResult, fus []client.FollowUp) []client.FollowU
 	for k, i := range written {
 		answers[k] = *out[i].Result
 	}
-	answers = report.NumberThread(run.Question, run.Sources, answers)
+	answers = report.NumberThread(run.Sources, answers)
 	for k, i := range written {
 		out[i].Result = &answers[k]
 	}

@@ -9,12 +9,6 @@ import (
 	"github.com/researchflow/researchflow/internal/reasoning"
 )
 
-// FollowUpTitle is the title of a follow-up's answer about a run that
-// asked runQuestion.
-func FollowUpTitle(runQuestion string) string {
-	return "Follow-up on " + runQuestion
-}
-
 // FollowUpSentences are the statements of a follow-up's answer: each
 // finding, citing the number of its source.
 func FollowUpSentences(findings []rf.FollowUpFinding) []reasoning.Sentence {
@@ -27,7 +21,8 @@ func FollowUpSentences(findings []rf.FollowUpFinding) []reasoning.Sentence {
 
 // FollowUp renders a follow-up's answer with the report's rules: its
 // statements with their citations, the numbered sources they cite and its
-// gaps.
+// gaps. The answer is titled with its question (title), which the report's
+// rules then do not repeat on a Question line.
 func FollowUp(title, question string, sentences []reasoning.Sentence, sources []rf.Source, gaps []rf.Gap) string {
 	md, _ := Render(Report{
 		Question: question,
@@ -49,10 +44,11 @@ func FollowUp(title, question string, sentences []reasoning.Sentence, sources []
 // time): an answer written later never changes the numbers of an earlier
 // one. Each follow-up numbered its own new sources after the report's last,
 // not knowing of the others; an answer whose numbers change is rendered
-// again (runQuestion gives its title), the others keep their Markdown.
+// again (titled with its question, as the follow-up workflow titles it),
+// the others keep their Markdown.
 // FromEvidence is set to what the thread shows: the run's passages answered
 // (no search) and the answer cites no source new to the run.
-func NumberThread(runQuestion string, reportSources []rf.Source, answers []rf.FollowUpResult) []rf.FollowUpResult {
+func NumberThread(reportSources []rf.Source, answers []rf.FollowUpResult) []rf.FollowUpResult {
 	number := map[string]int{} // source ID → the run's number; lookup only
 	next := 0
 	for _, s := range reportSources {
@@ -100,7 +96,7 @@ func NumberThread(runQuestion string, reportSources []rf.Source, answers []rf.Fo
 		a.Findings = findings
 		a.FromEvidence = len(a.Searches) == 0 && len(a.Findings) > 0 && len(fresh) == 0
 		if changed {
-			a.Answer = FollowUp(FollowUpTitle(runQuestion), a.Question, FollowUpSentences(a.Findings),
+			a.Answer = FollowUp(a.Question, a.Question, FollowUpSentences(a.Findings),
 				slices.Concat(a.Sources, a.NewSources), a.Gaps)
 		}
 		out[i] = a

@@ -26,7 +26,7 @@ func answerOf(question string, lastN int, cites []rf.Source, searched bool) rf.F
 		}
 		res.Findings = append(res.Findings, rf.FollowUpFinding{Text: s.Title + " says so.", N: s.N, SourceID: s.SourceID})
 	}
-	res.Answer = FollowUp(FollowUpTitle("Run?"), question, FollowUpSentences(res.Findings), slices.Concat(res.Sources, res.NewSources), nil)
+	res.Answer = FollowUp(question, question, FollowUpSentences(res.Findings), slices.Concat(res.Sources, res.NewSources), nil)
 	return res
 }
 
@@ -37,7 +37,7 @@ func TestNumberThreadGivesTheRunOneNumbering(t *testing.T) {
 	second := answerOf("Second?", 2, []rf.Source{b, a, reportSources[1]}, false) // b [3], a [4] on its own
 	third := answerOf("Third?", 2, []rf.Source{a}, false)
 
-	got := NumberThread("Run?", reportSources, []rf.FollowUpResult{first, second, third})
+	got := NumberThread(reportSources, []rf.FollowUpResult{first, second, third})
 	if got[0].Answer != first.Answer || got[0].FromEvidence {
 		t.Errorf("the first answer changed or claims the run's evidence alone:\n%s", got[0].Answer)
 	}

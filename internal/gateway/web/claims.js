@@ -123,6 +123,9 @@
         if (f.result) {
           const div = el("div", { class: "answer" });
           renderMarkdown(div, f.result.answer || "");
+          // The answer is titled with the question, which heads the item.
+          const title = div.firstElementChild;
+          if (title && /^H[1-6]$/.test(title.tagName) && title.textContent.trim() === f.question.trim()) title.remove();
           li.append(div);
           addSources(f.result.newSources || [], "first cited in the follow-up “" + f.question + "”");
         } else if (f.error) {
