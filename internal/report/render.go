@@ -55,6 +55,11 @@ func Render(r Report) (string, RenderStats) {
 	var b strings.Builder
 	title := sanitize(r.Draft.Title)
 	if title == "" {
+		// No draft (nothing was found: every sub-question is a gap): the
+		// report is titled with its question, as the writers title theirs.
+		title = sanitize(r.Question)
+	}
+	if title == "" {
 		title = "Research report"
 	}
 	fmt.Fprintf(&b, "# %s\n\n", title)

@@ -1,6 +1,9 @@
 package report
 
 import (
+	"os"
+	"os/exec"
+	"path/filepath"
 	"reflect"
 	"regexp"
 	"strings"
@@ -472,5 +475,43 @@ func TestCount(t *testing.T) {
 		if got := Count(tc.n, tc.one, tc.many); got != tc.want {
 			t.Errorf("Count(%d, %q, %q) = %q, want %q", tc.n, tc.one, tc.many, got, tc.want)
 		}
+	}
+}
+
+// A report that found nothing (every sub-question a gap, no finding) is
+// titled with its question like any other, in Markdown, HTML and PDF: a
+// trial's was titled "Research report" with a separate "Question:" line.
+func TestReportOfNoFindingsIsTitledWithItsQuestion(t *testing.T) {
+	const q = "Which caterer serves the offsite?"
+	gaps := []rf.Gap{{SubQuestion: q, Reason: "no passage answers it"}}
+	md, _ := Render(Report{Question: q, Gaps: gaps, Confidence: Confidence(nil, gaps)})
+	if !strings.HasPrefix(md, "# "+q+"\n") || strings.Contains(md, "Research report") || strings.Contains(md, "**Question:**") {
+		t.Errorf("Markdown, want it titled with the question, said once:\n%s", md)
+	}
+	page, err := HTML(q, md)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h := regexp.MustCompile(`<h1[^>]*>([^<]*)</h1>`).FindStringSubmatch(string(page)); h == nil || h[1] != q || strings.Contains(string(page), "Research report") {
+		t.Errorf("HTML heading %q, want %q", h, q)
+	}
+	pdf, err := PDF(q, md)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tool, err := exec.LookPath("pdftotext")
+	if err != nil {
+		t.Skip("pdftotext (poppler-utils) is not installed: the PDF's text is not checked")
+	}
+	path := filepath.Join(t.TempDir(), "report.pdf")
+	if err := os.WriteFile(path, pdf, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	txt, err := exec.Command(tool, "-enc", "UTF-8", path, "-").Output()
+	if err != nil {
+		t.Fatalf("pdftotext: %v", err)
+	}
+	if text := strings.Join(strings.Fields(string(txt)), " "); !strings.HasPrefix(text, q) || strings.Contains(text, "Research report") || strings.Contains(text, "Question:") {
+		t.Errorf("PDF text, want it to open with the question, said once: %.300s", text)
 	}
 }
