@@ -57,15 +57,17 @@ type Ingestion struct {
 	Status string `json:"status"`
 	Done   bool   `json:"done"`
 	// Total is the number of supported files found (0 until the first
-	// batch is listed); Seen counts the files handled so far, Unchanged of
-	// them were already in memory, Skipped could not be read (with why;
-	// the first 500), SkippedTotal counts them all.
+	// batch is listed); Seen counts the files read so far (unchanged and
+	// unreadable ones too), Unchanged of them were already in memory,
+	// Skipped could not be read (with why; the first 500), SkippedTotal
+	// counts them all.
 	Total        int           `json:"total"`
 	Seen         int           `json:"seen"`
 	Unchanged    int           `json:"unchanged"`
 	Skipped      []SkippedFile `json:"skipped"`
 	SkippedTotal int           `json:"skippedTotal"`
-	// Chunks counts the passages written.
+	// Chunks counts the passages this ingestion wrote (an unchanged file
+	// writes none): not the corpus's passages (GET /v1/corpora counts those).
 	Chunks    int        `json:"chunks"`
 	StartedAt time.Time  `json:"startedAt"`
 	ClosedAt  *time.Time `json:"closedAt,omitempty"`
