@@ -18,7 +18,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/google/uuid"
 	commonpb "go.temporal.io/api/common/v1"
@@ -169,6 +168,9 @@ func (c *Client) Start(ctx context.Context, id string, in rf.ResearchInput) (Run
 	if id == "" {
 		id = NewResearchID()
 	}
+	if err := ValidateRunID(id); err != nil {
+		return Run{}, err
+	}
 	canon, err := json.Marshal(in)
 	if err != nil {
 		return Run{}, fmt.Errorf("encode the request: %w", err)
@@ -225,6 +227,9 @@ func (c *Client) StartIngest(ctx context.Context, id string, in rf.IngestInput) 
 	if id == "" {
 		id = "ingest-" + uuid.NewString()
 	}
+	if err := ValidateRunID(id); err != nil {
+		return Run{}, err
+	}
 	attrs := []temporal.SearchAttributeUpdate{temporal.NewSearchAttributeKeyKeyword(rf.SearchAttrCorpus).ValueSet(in.Corpus)}
 	if in.Owner != "" {
 		attrs = append(attrs, temporal.NewSearchAttributeKeyKeyword(rf.SearchAttrOwner).ValueSet(in.Owner))
@@ -261,9 +266,6 @@ type Info struct {
 // Describe returns what Temporal knows of research run id. A run of another
 // workflow type is ErrNotFound.
 func (c *Client) Describe(ctx context.Context, id string) (Info, error) {
-	if id == "" || len(id) > 255 || !utf8.ValidString(id) {
-		return Info{}, fmt.Errorf("run %q: %w", id, ErrNotFound)
-	}
 	info, err := c.describe(ctx, id, "")
 	if err != nil {
 		return Info{}, err
@@ -275,6 +277,9 @@ func (c *Client) Describe(ctx context.Context, id string) (Info, error) {
 }
 
 func (c *Client) describe(ctx context.Context, id, runID string) (*workflowpb.WorkflowExecutionInfo, error) {
+	if err := unknownID(id); err != nil {
+		return nil, err
+	}
 	d, err := c.tc.DescribeWorkflowExecution(ctx, id, runID)
 	if err != nil {
 		var notFound *serviceerror.NotFound
@@ -304,9 +309,44 @@ func (c *Client) toInfo(info *workflowpb.WorkflowExecutionInfo) Info {
 	return out
 }
 
+// maxRunIDLength bounds a run ID (a workflow ID), in bytes.
+const maxRunIDLength = 255
+
+// ValidateRunID checks a run ID: the workflow ID of a research run, an
+// ingestion, a follow-up or a claim review, as the starter's --id names one
+// and the HTTP API's paths carry it. It is 1 to 255 printable ASCII
+// characters (space to '~'): Temporal's client sends the ID in a gRPC
+// header, which carries nothing else, so no run can have another ID.
+// Errors are *researchflow.InputError values on field "id".
+func ValidateRunID(id string) error {
+	if id == "" || len(id) > maxRunIDLength {
+		return &rf.InputError{Field: "id", Message: fmt.Sprintf("want 1 to %d printable ASCII characters, got %d bytes", maxRunIDLength, len(id))}
+	}
+	for i := 0; i < len(id); i++ {
+		if id[i] < 0x20 || id[i] > 0x7e {
+			return &rf.InputError{Field: "id", Message: fmt.Sprintf("%q: want printable ASCII characters only (letters, digits, '-', '_', …; no accents, other scripts or control characters)", id)}
+		}
+	}
+	return nil
+}
+
+// unknownID is ErrNotFound for an ID that no run can have
+// (ValidateRunID), nil for any other: Temporal's client refuses to send
+// such an ID (a transport error, not an answer), so a caller that typed
+// "é" or a control character learns there is no such run.
+func unknownID(id string) error {
+	if ValidateRunID(id) != nil {
+		return fmt.Errorf("run %q: %w", id, ErrNotFound)
+	}
+	return nil
+}
+
 // Progress asks run id for its Progress. A closed run may have no worker
 // left to answer, so callers bound the wait with ctx.
 func (c *Client) Progress(ctx context.Context, id string) (rf.Progress, error) {
+	if err := unknownID(id); err != nil {
+		return rf.Progress{}, err
+	}
 	v, err := c.tc.QueryWorkflow(ctx, id, "", rf.ProgressQuery)
 	if err != nil {
 		return rf.Progress{}, fmt.Errorf("query progress of %s: %w", id, err)
@@ -322,6 +362,9 @@ func (c *Client) Progress(ctx context.Context, id string) (rf.Progress, error) {
 // sub-question exists, each retrieval, each finding and each gap. A closed
 // run answers too, as long as a workflow worker is up to replay it.
 func (c *Client) Audit(ctx context.Context, id string) (rf.Audit, error) {
+	if err := unknownID(id); err != nil {
+		return rf.Audit{}, err
+	}
 	v, err := c.tc.QueryWorkflow(ctx, id, "", rf.AuditQuery)
 	if err != nil {
 		return rf.Audit{}, fmt.Errorf("query audit of %s: %w", id, err)
@@ -335,6 +378,9 @@ func (c *Client) Audit(ctx context.Context, id string) (rf.Audit, error) {
 
 // IngestProgress asks ingestion run id for its IngestResult so far.
 func (c *Client) IngestProgress(ctx context.Context, id string) (rf.IngestResult, error) {
+	if err := unknownID(id); err != nil {
+		return rf.IngestResult{}, err
+	}
 	v, err := c.tc.QueryWorkflow(ctx, id, "", rf.ProgressQuery)
 	if err != nil {
 		return rf.IngestResult{}, fmt.Errorf("query progress of %s: %w", id, err)
@@ -351,6 +397,9 @@ func (c *Client) IngestProgress(ctx context.Context, id string) (rf.IngestResult
 // terminated) returns a *FailedError that wraps Temporal's error.
 func (c *Client) Result(ctx context.Context, id string) (rf.ResearchResult, error) {
 	var res rf.ResearchResult
+	if err := unknownID(id); err != nil {
+		return res, err
+	}
 	err := c.tc.GetWorkflow(ctx, id, "").Get(ctx, &res)
 	return res, runFailure(err)
 }
@@ -386,12 +435,18 @@ func runFailure(err error) error {
 // IngestResult waits for the result of ingestion run id.
 func (c *Client) IngestResult(ctx context.Context, id string) (rf.IngestResult, error) {
 	var res rf.IngestResult
+	if err := unknownID(id); err != nil {
+		return res, err
+	}
 	err := c.tc.GetWorkflow(ctx, id, "").Get(ctx, &res)
 	return res, err
 }
 
 // Cancel asks run id to stop. A closed run is ErrNotRunning.
 func (c *Client) Cancel(ctx context.Context, id string) error {
+	if err := unknownID(id); err != nil {
+		return err
+	}
 	if err := c.tc.CancelWorkflow(ctx, id, ""); err != nil {
 		var notFound *serviceerror.NotFound
 		if errors.As(err, &notFound) {
@@ -406,6 +461,9 @@ func (c *Client) Cancel(ctx context.Context, id string) error {
 // Temporal. Callers refuse a run that is still running: deleting one would
 // end it without the cancellation's cleanup.
 func (c *Client) Delete(ctx context.Context, id string) error {
+	if err := unknownID(id); err != nil {
+		return err
+	}
 	_, err := c.tc.WorkflowService().DeleteWorkflowExecution(ctx, &workflowservice.DeleteWorkflowExecutionRequest{
 		Namespace:         c.namespace,
 		WorkflowExecution: &commonpb.WorkflowExecution{WorkflowId: id},
@@ -426,6 +484,9 @@ func (c *Client) Delete(ctx context.Context, id string) error {
 func (c *Client) Approve(ctx context.Context, id string, a rf.PlanApproval) (rf.Progress, error) {
 	a, err := a.Normalize()
 	if err != nil {
+		return rf.Progress{}, err
+	}
+	if err := unknownID(id); err != nil {
 		return rf.Progress{}, err
 	}
 	h, err := c.tc.UpdateWorkflow(ctx, sdkclient.UpdateWorkflowOptions{
@@ -474,6 +535,9 @@ func (c *Client) FinishNow(ctx context.Context, id string, f rf.BudgetRequest) (
 // update sends the update name with arg to run id and waits for its
 // result, a Progress.
 func (c *Client) update(ctx context.Context, id, name string, arg any) (rf.Progress, error) {
+	if err := unknownID(id); err != nil {
+		return rf.Progress{}, err
+	}
 	h, err := c.tc.UpdateWorkflow(ctx, sdkclient.UpdateWorkflowOptions{
 		WorkflowID:   id,
 		UpdateName:   name,

@@ -70,11 +70,26 @@ type fakeTemporal struct {
 
 var _ Temporal = (*fakeTemporal)(nil)
 
+// badHeader is what Temporal's client answers, before sending anything, for
+// a workflow ID that is not printable ASCII: gRPC carries the ID in the
+// temporal-resource-id header, and a header holds nothing else.
+func badHeader(id string) error {
+	for i := 0; i < len(id); i++ {
+		if id[i] < 0x20 || id[i] > 0x7e {
+			return errors.New(`header key "temporal-resource-id" contains value with non-printable ASCII characters`)
+		}
+	}
+	return nil
+}
+
 func newFakeTemporal() *fakeTemporal {
 	return &fakeTemporal{wfs: map[string]*fakeWorkflow{}}
 }
 
 func (f *fakeTemporal) ExecuteWorkflow(ctx context.Context, opts sdkclient.StartWorkflowOptions, wf any, args ...any) (sdkclient.WorkflowRun, error) {
+	if err := badHeader(opts.ID); err != nil {
+		return nil, err
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if w, ok := f.wfs[opts.ID]; ok {
@@ -121,6 +136,9 @@ func (f *fakeTemporal) GetWorkflow(ctx context.Context, id, runID string) sdkcli
 }
 
 func (f *fakeTemporal) QueryWorkflow(ctx context.Context, id, runID, queryType string, args ...any) (converter.EncodedValue, error) {
+	if err := badHeader(id); err != nil {
+		return nil, err
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	w, ok := f.wfs[id]
@@ -195,6 +213,9 @@ func (w *fakeWorkflow) info() *workflowpb.WorkflowExecutionInfo {
 }
 
 func (f *fakeTemporal) DescribeWorkflowExecution(ctx context.Context, id, runID string) (*workflowservice.DescribeWorkflowExecutionResponse, error) {
+	if err := badHeader(id); err != nil {
+		return nil, err
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	w, ok := f.wfs[id]
@@ -207,6 +228,9 @@ func (f *fakeTemporal) DescribeWorkflowExecution(ctx context.Context, id, runID 
 var errCancelled = &cancelledError{}
 
 func (f *fakeTemporal) CancelWorkflow(ctx context.Context, id, runID string) error {
+	if err := badHeader(id); err != nil {
+		return err
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	w, ok := f.wfs[id]
@@ -219,6 +243,9 @@ func (f *fakeTemporal) CancelWorkflow(ctx context.Context, id, runID string) err
 }
 
 func (f *fakeTemporal) UpdateWorkflow(ctx context.Context, opts sdkclient.UpdateWorkflowOptions) (sdkclient.WorkflowUpdateHandle, error) {
+	if err := badHeader(opts.WorkflowID); err != nil {
+		return nil, err
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if _, ok := f.wfs[opts.WorkflowID]; !ok {
@@ -321,6 +348,9 @@ func (r *fakeRun) GetWithOptions(ctx context.Context, v any, _ sdkclient.Workflo
 }
 
 func (r *fakeRun) Get(ctx context.Context, v any) error {
+	if err := badHeader(r.id); err != nil {
+		return err
+	}
 	for {
 		r.f.mu.Lock()
 		w, ok := r.f.wfs[r.id]

@@ -3,7 +3,6 @@ package client
 import (
 	"context"
 	"fmt"
-	"unicode/utf8"
 
 	"go.temporal.io/api/workflowservice/v1"
 
@@ -32,9 +31,6 @@ func (c *Client) Ingestions(ctx context.Context, pageToken []byte, pageSize int)
 // (Info.Corpus is the stored corpus name). A run of another workflow type
 // is ErrNotFound.
 func (c *Client) DescribeIngestion(ctx context.Context, id string) (Info, error) {
-	if id == "" || len(id) > 255 || !utf8.ValidString(id) {
-		return Info{}, fmt.Errorf("ingestion %q: %w", id, ErrNotFound)
-	}
 	info, err := c.describe(ctx, id, "")
 	if err != nil {
 		return Info{}, err

@@ -19,6 +19,9 @@ import (
 // a *RejectedError; an unknown run is ErrNotFound. A closed run is read by
 // a query, which needs a workflow worker: bound the wait with ctx.
 func (c *Client) Redrive(ctx context.Context, id string) (Run, error) {
+	if err := unknownID(id); err != nil {
+		return Run{}, err
+	}
 	v, err := c.tc.QueryWorkflow(ctx, id, "", rf.RedriveQuery)
 	if err != nil {
 		var notFound *serviceerror.NotFound

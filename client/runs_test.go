@@ -3,6 +3,7 @@ package client
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -322,5 +323,55 @@ func TestDeleteRun(t *testing.T) {
 	}
 	if err := c.Delete(ctx, "research-del"); !errors.Is(err, ErrNotFound) {
 		t.Errorf("delete twice: %v, want ErrNotFound", err)
+	}
+}
+
+// An ID no run can have (not printable ASCII: "é", a control character)
+// is a run that does not exist, in every call that takes one, and an
+// input error when starting: Temporal's client refuses to send such an
+// ID, and the gateway answered GET /v1/research/%C3%A9 with 502
+// upstream_error, the starter "header key temporal-resource-id contains
+// value with non-printable ASCII characters".
+func TestIDsNoRunCanHave(t *testing.T) {
+	t.Parallel()
+	c, _ := newTestClient(t)
+	ctx := t.Context()
+	for _, id := range []string{"é", "run\x00", "a\x01b", "\xff", strings.Repeat("a", 256)} {
+		if _, err := c.Describe(ctx, id); !IsNotFound(err) {
+			t.Errorf("Describe(%q) = %v, want IsNotFound", id, err)
+		}
+		if _, err := c.DescribeIngestion(ctx, id); !IsNotFound(err) {
+			t.Errorf("DescribeIngestion(%q) = %v, want IsNotFound", id, err)
+		}
+		if _, err := c.Progress(ctx, id); !IsNotFound(err) {
+			t.Errorf("Progress(%q) = %v, want IsNotFound", id, err)
+		}
+		if _, err := c.Result(ctx, id); !IsNotFound(err) {
+			t.Errorf("Result(%q) = %v, want IsNotFound", id, err)
+		}
+		if err := c.Cancel(ctx, id); !IsNotFound(err) {
+			t.Errorf("Cancel(%q) = %v, want IsNotFound", id, err)
+		}
+		if _, err := c.FinishNow(ctx, id, rf.BudgetRequest{}); !IsNotFound(err) {
+			t.Errorf("FinishNow(%q) = %v, want IsNotFound", id, err)
+		}
+		if _, err := c.Approve(ctx, id, rf.PlanApproval{Approved: true}); !IsNotFound(err) {
+			t.Errorf("Approve(%q) = %v, want IsNotFound", id, err)
+		}
+		if _, err := c.Redrive(ctx, id); !IsNotFound(err) {
+			t.Errorf("Redrive(%q) = %v, want IsNotFound", id, err)
+		}
+		var input *rf.InputError
+		if _, err := c.Start(ctx, id, rf.ResearchInput{Question: "What is a channel?"}); !errors.As(err, &input) || input.Field != "id" {
+			t.Errorf("Start(%q) = %v, want an input error on field id", id, err)
+		}
+		if _, err := c.StartIngest(ctx, id, rf.IngestInput{Corpus: "notes", Path: "/srv/notes"}); !errors.As(err, &input) || input.Field != "id" {
+			t.Errorf("StartIngest(%q) = %v, want an input error on field id", id, err)
+		}
+	}
+	for _, id := range []string{"research-1", "my run 1", strings.Repeat("a", 255)} {
+		if _, err := c.Start(ctx, id, rf.ResearchInput{Question: "What is a channel?"}); err != nil {
+			t.Errorf("Start(%q) = %v", id, err)
+		}
 	}
 }

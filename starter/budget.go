@@ -34,6 +34,9 @@ func runBudget(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		fs.Usage()
 		return usageError("budget needs one run ID")
 	}
+	if err := checkRunID("ID", positional[0]); err != nil {
+		return err
+	}
 	e, err := rf.BudgetRequest{MaxTokens: *maxTokens, MaxCostUSD: *maxCost, By: "starter"}.Normalize()
 	if err != nil {
 		return usageError("%v", err)
@@ -57,6 +60,9 @@ func runFinish(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if len(positional) != 1 {
 		fs.Usage()
 		return usageError("finish needs one run ID")
+	}
+	if err := checkRunID("ID", positional[0]); err != nil {
+		return err
 	}
 	return budgetUpdate(ctx, positional[0], *asJSON, stdout, stderr, func(s *stack.Stack) (rf.Progress, error) {
 		return s.Runs.FinishNow(ctx, positional[0], rf.BudgetRequest{By: "starter"})

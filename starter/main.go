@@ -29,6 +29,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/researchflow/researchflow/client"
 	"github.com/researchflow/researchflow/internal/stack"
 )
 
@@ -107,6 +108,18 @@ func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 		positional = append(positional, rest[0])
 		args = rest[1:]
 	}
+}
+
+// checkRunID refuses, as a usage error, a run ID given with flag that no
+// run can have (client.ValidateRunID); an empty one is not given.
+func checkRunID(flag, id string) error {
+	if id == "" {
+		return nil
+	}
+	if err := client.ValidateRunID(id); err != nil {
+		return usageError("%s: %v", flag, err)
+	}
+	return nil
 }
 
 func usageError(format string, a ...any) error {

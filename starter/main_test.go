@@ -75,6 +75,12 @@ func TestUsageErrors(t *testing.T) {
 		{"finish"},
 		{"finish", "research-1", "research-2"},
 		{"--budget-timeout", "-1s", "why is the sky blue?"},
+		{"--id", "é", "why is the sky blue?"},
+		{"--id", "run\x01", "why is the sky blue?"},
+		{"--redrive", "é"},
+		{"--follow-up", "é", "and then?"},
+		{"finish", "é"},
+		{"budget", "é", "--max-tokens", "3"},
 	}
 	for _, args := range tests {
 		var out, errOut bytes.Buffer

@@ -67,6 +67,11 @@ flags:`)
 	if err != nil {
 		return err
 	}
+	for _, f := range []struct{ flag, id string }{{"--id", *id}, {"--follow-up", *followUp}, {"--redrive", *redrive}, {"--dispute", *dispute}, {"--confirm", *confirm}} {
+		if err := checkRunID(f.flag, f.id); err != nil {
+			return err
+		}
+	}
 	if *dispute != "" || *confirm != "" {
 		if *followUp != "" || *redrive != "" || *sources != "" || *corpus != "" || (*dispute != "" && *confirm != "") {
 			return usageError("--dispute or --confirm takes no other run flag: one verdict on one run's claim")
