@@ -96,7 +96,12 @@ func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 	var positional []string
 	for {
 		if err := fs.Parse(args); err != nil {
-			return nil, err
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, err
+			}
+			// An unknown flag, a flag without its value, a value of the
+			// wrong type: a usage error (exit 2) like every other.
+			return nil, fmt.Errorf("%w: %w", errUsage, err)
 		}
 		rest := fs.Args()
 		if len(rest) == 0 {
