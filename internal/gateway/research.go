@@ -37,6 +37,13 @@ func (s *server) decodeJSON(c *gin.Context, v any) bool {
 			return false
 		}
 	}
+	if c.Request.ContentLength > s.cfg.MaxBodyBytes {
+		// Answered before reading: a client that waits for "100 Continue"
+		// (curl does for a body over 1 MB) gets the answer and sends
+		// nothing, instead of a connection reset in the middle of its body.
+		abortError(c, http.StatusRequestEntityTooLarge, "body_too_large", fmt.Sprintf("the body exceeds %d bytes", s.cfg.MaxBodyBytes))
+		return false
+	}
 	body := http.MaxBytesReader(c.Writer, c.Request.Body, s.cfg.MaxBodyBytes)
 	dec := json.NewDecoder(body)
 	dec.DisallowUnknownFields()
