@@ -10,6 +10,7 @@
 package client
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -580,12 +581,25 @@ type Page struct {
 
 // List lists research runs. A page token that is not from a previous page
 // is an *researchflow.InputError.
+//
+// A page token is Temporal's, sealed with a checksum (sealPageToken): a
+// visibility store that cannot parse a token answers "something went
+// wrong, please retry", which the SDK retries until the caller's deadline,
+// so that a mistyped token took the gateway 10 s and answered 503 as if
+// Temporal were down.
 func (c *Client) List(ctx context.Context, o ListOptions) (Page, error) {
 	if o.PageSize == 0 {
 		o.PageSize = 20
 	}
 	if o.PageSize < 1 || o.PageSize > 100 {
 		return Page{}, &rf.InputError{Field: "pageSize", Message: "want 1 to 100"}
+	}
+	if o.PageToken != nil {
+		t, ok := openPageToken(o.PageToken)
+		if !ok {
+			return Page{}, &rf.InputError{Field: "pageToken", Message: "not a token from a previous page"}
+		}
+		o.PageToken = t
 	}
 	q := "WorkflowType = " + quoteQuery(rf.ResearchWorkflowType)
 	if o.Owner != "" {
@@ -601,11 +615,32 @@ func (c *Client) List(ctx context.Context, o ListOptions) (Page, error) {
 		}
 		return Page{}, fmt.Errorf("list research runs: %w", err)
 	}
-	page := Page{Runs: []Info{}, NextPageToken: resp.GetNextPageToken()}
+	page := Page{Runs: []Info{}, NextPageToken: sealPageToken(resp.GetNextPageToken())}
 	for _, info := range resp.GetExecutions() {
 		page.Runs = append(page.Runs, c.toInfo(info))
 	}
 	return page, nil
+}
+
+// pageTokenSum is the length of a sealed page token's checksum.
+const pageTokenSum = 8
+
+// sealPageToken appends a checksum to Temporal's page token t (none stays
+// none); openPageToken checks and removes it.
+func sealPageToken(t []byte) []byte {
+	if len(t) == 0 {
+		return nil
+	}
+	sum := sha256.Sum256(append([]byte("researchflow page token\x00"), t...))
+	return append(bytes.Clone(t), sum[:pageTokenSum]...)
+}
+
+func openPageToken(sealed []byte) ([]byte, bool) {
+	if len(sealed) <= pageTokenSum {
+		return nil, false
+	}
+	t := sealed[:len(sealed)-pageTokenSum]
+	return t, bytes.Equal(sealPageToken(t), sealed)
 }
 
 // quoteQuery quotes s as a string literal of a Temporal visibility query.

@@ -280,7 +280,10 @@ func (f *fakeTemporal) ListWorkflow(ctx context.Context, req *workflowservice.Li
 	if len(req.NextPageToken) > 0 {
 		n, err := strconv.Atoi(string(req.NextPageToken))
 		if err != nil {
-			return nil, serviceerror.NewInvalidArgument("bad page token")
+			// What the SDK returns once the embedded server's answer to a
+			// token it cannot parse ("something went wrong, please
+			// retry") has been retried until the deadline.
+			return nil, fmt.Errorf("list: %w", context.DeadlineExceeded)
 		}
 		off = n
 	}

@@ -183,8 +183,10 @@ func TestListFiltersByOwnerAndPages(t *testing.T) {
 		t.Errorf("second page = %+v, %v", next, err)
 	}
 	var bad *rf.InputError
-	if _, err := c.List(ctx, ListOptions{PageToken: []byte("garbage")}); !errors.As(err, &bad) || bad.Field != "pageToken" {
-		t.Errorf("List with a bad token = %v, want an InputError on pageToken", err)
+	for _, tok := range [][]byte{[]byte("garbage"), {0, 0, 0}, page.NextPageToken[1:], append([]byte("9"), page.NextPageToken[1:]...)} {
+		if _, err := c.List(ctx, ListOptions{PageToken: tok}); !errors.As(err, &bad) || bad.Field != "pageToken" {
+			t.Errorf("List with the bad token %q = %v, want an InputError on pageToken", tok, err)
+		}
 	}
 	if _, err := c.List(ctx, ListOptions{PageSize: 101}); !errors.As(err, &bad) || bad.Field != "pageSize" {
 		t.Errorf("List with 101 per page = %v, want an InputError on pageSize", err)
