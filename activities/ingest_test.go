@@ -13,6 +13,7 @@ import (
 
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/converter"
+	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
 
 	rf "github.com/researchflow/researchflow"
@@ -130,5 +131,37 @@ func TestIngestRetryKeepsTheSkipsOfEarlierAttempts(t *testing.T) {
 	slices.Sort(listed)
 	if !sum.Done || sum.Files != 6 || sum.SkippedTotal != 3 || !slices.Equal(listed, []string{"b.pdf", "d.txt", "e.pdf"}) {
 		t.Errorf("retried batch: done %v, %d files, %d skipped, listed %v; want 6 files and b.pdf, d.txt, e.pdf", sum.Done, sum.Files, sum.SkippedTotal, listed)
+	}
+}
+
+// A folder ingested into the default corpus (IngestWorkflow with
+// {"corpus":"go-docs","prune":true} from the Temporal CLI, or a research
+// run whose corpusPath is a folder named go-docs) fails at once, with an
+// invalid-input error the retry policy does not retry: it dropped the Go
+// documentation before.
+func TestNoFolderIsIngestedIntoTheGoDocs(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "n.md"), []byte("# Notes\n\nThe offsite budget is 9000 euros.\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	a := &Search{Ingester: &corpus.Ingester{Store: writerStore{}, Logger: slog.New(slog.DiscardHandler)}}
+	var env testsuite.WorkflowTestSuite
+	aenv := env.NewTestActivityEnvironment()
+	aenv.RegisterActivity(a)
+	for name, call := range map[string]func() error{
+		"ingest": func() error {
+			_, err := aenv.ExecuteActivity(a.Ingest, workflows.IngestBatchInput{Corpus: rf.DefaultCorpus, Path: dir, Prune: true})
+			return err
+		},
+		"prepare": func() error {
+			_, err := aenv.ExecuteActivity(a.PrepareCorpus, workflows.PrepareCorpusInput{Corpus: rf.DefaultCorpus, Path: dir})
+			return err
+		},
+	} {
+		err := call()
+		var appErr *temporal.ApplicationError
+		if !errors.As(err, &appErr) || !appErr.NonRetryable() || appErr.Type() != workflows.ErrInvalidInput || !strings.Contains(appErr.Message(), "public corpus") {
+			t.Errorf("%s into go-docs: %v; want a non-retryable %s saying go-docs is the public corpus", name, err, workflows.ErrInvalidInput)
+		}
 	}
 }

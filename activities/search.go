@@ -2,6 +2,7 @@ package activities
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -210,6 +211,9 @@ func (a *Search) ingest(ctx context.Context, req corpus.IngestRequest) (rf.Inges
 		mu.Unlock()
 		hb.beat()
 	})
+	if errors.Is(err, corpus.ErrGoDocsReadOnly) {
+		return rf.IngestSummary{}, invalid(workflows.ErrInvalidInput, fmt.Sprintf("ingest %s: %v", req.Path, err))
+	}
 	if err != nil {
 		mu.Lock()
 		cursor := cp.Cursor

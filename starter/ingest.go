@@ -60,6 +60,9 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	in := ingestInput(owner, *corpus, dir, *prune)
+	if in.Corpus == corpusfiles.GoDocsCorpus {
+		return usageError("--corpus: %v", corpusfiles.ErrGoDocsReadOnly)
+	}
 	cfg, err := config.FromEnv()
 	if err != nil {
 		return err

@@ -201,4 +201,10 @@ func TestProgressLineSaysWhatWasRead(t *testing.T) {
 	if got := b.String(); !strings.Contains(got, "read 18 passages from 7 sources") {
 		t.Errorf("progress line %q, want what was read", got)
 	}
+	// One of each is singular ("1 sources" in a trial).
+	b.Reset()
+	v.show(rf.Progress{Stage: rf.StageDone, Sources: 1, Passages: 1, Usage: rf.Usage{PromptTokens: 1}})
+	if got := b.String(); !strings.Contains(got, "read 1 passage from 1 source · 1 token") {
+		t.Errorf("progress line %q, want one of each in the singular", got)
+	}
 }

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/researchflow/researchflow/claims"
+	corpusfiles "github.com/researchflow/researchflow/internal/corpus"
 	"github.com/researchflow/researchflow/internal/doctypes"
 
 	"github.com/researchflow/researchflow/internal/temporalserver"
@@ -242,6 +243,9 @@ func ownedInput(in rf.ResearchInput, owner string) (rf.ResearchInput, error) {
 		in.Owner = owner
 	}
 	in.Corpus = rf.ScopedCorpus(owner, in.Corpus)
+	if in.CorpusPath != "" && in.Corpus == corpusfiles.GoDocsCorpus {
+		return in, corpusfiles.ErrGoDocsReadOnly // a folder named go-docs
+	}
 	return in.Normalize()
 }
 

@@ -164,6 +164,9 @@ func (in *Ingester) Ingest(ctx context.Context, req IngestRequest, progress func
 	if corpus == "" {
 		return stats, errors.New("ingest: no corpus named")
 	}
+	if corpus == GoDocsCorpus && !req.GoDocs {
+		return stats, ErrGoDocsReadOnly
+	}
 
 	srcs, skips, err := in.sources(ctx, req, corpus)
 	if err != nil {
@@ -379,6 +382,13 @@ func missingUnder(root, loc string, skips []Skipped) bool {
 	_, err = os.Lstat(loc)
 	return errors.Is(err, fs.ErrNotExist)
 }
+
+// ErrGoDocsReadOnly refuses a folder ingested into the default corpus,
+// which every owner researches and which is read from the Go installation
+// only: a prune of a folder there (`starter ingest DIR --corpus go-docs
+// --prune`) dropped the Go documentation itself, and without prune the
+// folder's files were mixed into it for everyone.
+var ErrGoDocsReadOnly = fmt.Errorf("%q is the public corpus, read from the Go installation only: ingest the folder into a corpus of its own (another name, or rename the folder)", GoDocsCorpus)
 
 // sources lists what the request names, sorted by key.
 func (in *Ingester) sources(ctx context.Context, req IngestRequest, corpus string) ([]source, []Skipped, error) {

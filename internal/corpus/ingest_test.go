@@ -624,3 +624,43 @@ func TestDropMissingKeepsWhatTheWalkCouldNotRead(t *testing.T) {
 		}
 	})
 }
+
+// No folder goes into the default corpus: `starter ingest DIR --corpus
+// go-docs --prune` (or IngestWorkflow with that input from the Temporal
+// CLI) dropped the Go documentation itself (920 chunks), and every run on
+// go-docs then found nothing; without prune the folder was mixed into the
+// corpus every owner researches. The Go documentation stays as it was.
+func TestNoFolderGoesIntoTheGoDocs(t *testing.T) {
+	store := newFakeStore()
+	in := newIngester(store)
+	ctx := context.Background()
+	// What the Go documentation left in the store (a stand-in: one document).
+	docs := testFolder(t)
+	if _, err := in.Ingest(ctx, IngestRequest{Corpus: "notes", Path: docs}, nil); err != nil {
+		t.Fatal(err)
+	}
+	for i, c := range store.chunks {
+		c.Corpus = GoDocsCorpus
+		store.chunks[i] = c
+	}
+	before := store.count(memory.Filter{Corpus: GoDocsCorpus})
+	if before == 0 {
+		t.Fatal("no stand-in go-docs chunks")
+	}
+	notes := t.TempDir()
+	if err := os.WriteFile(filepath.Join(notes, "n.md"), []byte("# Notes\n\nThe offsite budget is 9000 euros.\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, req := range []IngestRequest{
+		{Corpus: GoDocsCorpus, Path: notes},
+		{Corpus: GoDocsCorpus, Path: notes, Prune: true},
+		{Corpus: GoDocsCorpus, Path: notes, DropMissing: true},
+	} {
+		if _, err := in.Ingest(ctx, req, nil); !errors.Is(err, ErrGoDocsReadOnly) {
+			t.Errorf("Ingest(%+v) = %v, want ErrGoDocsReadOnly", req, err)
+		}
+	}
+	if got := store.count(memory.Filter{Corpus: GoDocsCorpus}); got != before {
+		t.Errorf("go-docs holds %d chunks after the refused ingestions, want %d", got, before)
+	}
+}
