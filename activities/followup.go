@@ -11,6 +11,7 @@ import (
 	"go.temporal.io/sdk/converter"
 
 	rf "github.com/researchflow/researchflow"
+	"github.com/researchflow/researchflow/internal/memory"
 	"github.com/researchflow/researchflow/internal/report"
 	"github.com/researchflow/researchflow/workflows"
 )
@@ -25,8 +26,18 @@ type RunQuerier interface {
 // It runs on the search pool, next to the memory that holds the run's
 // passages.
 type FollowUp struct {
-	Runs   RunQuerier
+	Runs RunQuerier
+	// Chunks is the memory holding the run's passages; with it the
+	// evidence says which of them are gone (RunEvidence.Gone).
+	Chunks PassageChecker
 	Logger *slog.Logger
+}
+
+// PassageChecker reads memory for the passages of a run (a memory.Store is
+// one).
+type PassageChecker interface {
+	Get(ctx context.Context, ids []string) ([]memory.Chunk, error)
+	Count(ctx context.Context, f memory.Filter) (int, error)
 }
 
 // RunEvidence reads a finished run's record (its StateQuery) and returns
@@ -52,7 +63,77 @@ func (a *FollowUp) RunEvidence(ctx context.Context, in workflows.RunEvidenceInpu
 	if err := v.Get(&rec); err != nil {
 		return workflows.RunEvidence{}, invalid(workflows.ErrRunNotFinished, fmt.Sprintf("decode the state of %s: %v", in.ResearchID, err))
 	}
-	return evidenceOf(in, rec)
+	ev, err := evidenceOf(in, rec)
+	if err != nil || a.Chunks == nil {
+		return ev, err
+	}
+	if err := goneFrom(ctx, a.Chunks, &ev); err != nil {
+		// Only the follow-up's account of a gap needs it: the answer is
+		// made from what memory holds either way.
+		a.logger().WarnContext(ctx, "follow-up: cannot tell which of the run's passages are gone", "research", in.ResearchID, "error", err)
+	}
+	return ev, nil
+}
+
+func (a *FollowUp) logger() *slog.Logger {
+	if a.Logger == nil {
+		return slog.Default()
+	}
+	return a.Logger
+}
+
+// goneFrom sets ev.Gone and ev.GoneUncited: which of the run's passages
+// memory no longer holds. Ingesting a changed document deletes all its
+// chunks and writes the new ones (a chunk ID is a hash of corpus, location
+// and text, so an unchanged passage keeps its ID); deleting a document or
+// a corpus, or a folder run that no longer finds the file, deletes them.
+// A source of which memory holds no chunk was deleted; one with other
+// chunks changed.
+func goneFrom(ctx context.Context, chunks PassageChecker, ev *workflows.RunEvidence) error {
+	ids := slices.Clone(ev.ChunkIDs)
+	for _, s := range ev.Numbered {
+		for _, id := range s.ChunkIDs {
+			if !slices.Contains(ids, id) {
+				ids = append(ids, id)
+			}
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	held, err := chunks.Get(ctx, ids)
+	if err != nil {
+		return fmt.Errorf("read %d passages: %w", len(ids), err)
+	}
+	there := make(map[string]bool, len(held)) // lookup only
+	for _, c := range held {
+		there[c.ID] = true
+	}
+	var cited []string
+	for _, s := range ev.Numbered {
+		g := workflows.GoneSource{N: s.N, SourceID: s.SourceID, Title: s.Title, Cited: len(s.ChunkIDs)}
+		for _, id := range s.ChunkIDs {
+			cited = append(cited, id)
+			if !there[id] {
+				g.Passages++
+			}
+		}
+		if g.Passages == 0 {
+			continue
+		}
+		n, err := chunks.Count(ctx, memory.Filter{SourceID: s.SourceID})
+		if err != nil {
+			return fmt.Errorf("count the passages of source %d: %w", s.N, err)
+		}
+		g.Deleted = n == 0
+		ev.Gone = append(ev.Gone, g)
+	}
+	for _, id := range ev.ChunkIDs {
+		if !there[id] && !slices.Contains(cited, id) {
+			ev.GoneUncited++
+		}
+	}
+	return nil
 }
 
 // evidenceOf checks that rec may be asked about by in.Owner and collects

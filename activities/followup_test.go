@@ -3,12 +3,18 @@ package activities
 import (
 	"errors"
 	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
 	"slices"
 	"testing"
 
 	"go.temporal.io/sdk/temporal"
 
 	rf "github.com/researchflow/researchflow"
+	"github.com/researchflow/researchflow/internal/corpus"
+	"github.com/researchflow/researchflow/internal/memory"
+	"github.com/researchflow/researchflow/internal/memory/embedded"
 	"github.com/researchflow/researchflow/workflows"
 )
 
@@ -77,5 +83,86 @@ func TestRunEvidenceRefusals(t *testing.T) {
 	ev, err := evidenceOf(workflows.RunEvidenceInput{ResearchID: "research-1"}, rec)
 	if err != nil || len(ev.ChunkIDs) != workflows.MaxEvidencePassages || ev.ChunkIDs[0] != "c5" {
 		t.Errorf("%d chunks (first %q), %v: want %d, cited first", len(ev.ChunkIDs), ev.ChunkIDs[0], err, workflows.MaxEvidencePassages)
+	}
+}
+
+// What happens to a run's passages when its notes change: a note edited
+// and ingested again keeps none of its changed passages, a note deleted
+// keeps nothing; the evidence says which of the run's sources lost
+// passages and why (a new user's follow-up said only "neither the run's
+// passages nor a new search answered it" after deleting the note).
+func TestRunEvidenceTellsWhichPassagesAreGone(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, body string) {
+		t.Helper()
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("backups.md", "# Backups\n\nNightly backups are kept for 30 days in Frankfurt.\n")
+	write("restore.md", "# Restore\n\nThe on-call engineer tests a restore every quarter.\n")
+	write("bees.md", "# Bees\n\nWorker bees build wax comb.\n")
+	store, err := embedded.Open(t.TempDir(), embedded.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	ing := &corpus.Ingester{Store: store, Logger: slog.New(slog.DiscardHandler)}
+	ingest := func() {
+		t.Helper()
+		if _, err := ing.Ingest(t.Context(), corpus.IngestRequest{Corpus: "notes", Path: dir, DropMissing: true}, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ingest()
+	docs, err := store.Documents(t.Context(), memory.Filter{Corpus: "notes"})
+	if err != nil || len(docs) != 3 {
+		t.Fatalf("documents %+v, %v", docs, err)
+	}
+	source := map[string]rf.Source{} // by file name
+	var all []string
+	for i, d := range docs {
+		hits, err := store.Search(t.Context(), memory.Query{Text: d.Title, TopK: 10, Filter: memory.Filter{SourceID: d.SourceID}})
+		if err != nil || len(hits) == 0 {
+			t.Fatalf("passages of %s: %v, %v", d.Location, hits, err)
+		}
+		s := rf.Source{N: i + 1, SourceID: d.SourceID, Title: d.Title, Location: d.Location}
+		for _, h := range hits {
+			s.ChunkIDs = append(s.ChunkIDs, h.Chunk.ID)
+			all = append(all, h.Chunk.ID)
+		}
+		source[filepath.Base(d.Location)] = s
+	}
+	// The run cited backups and restore; it read bees too.
+	ev := workflows.RunEvidence{Numbered: []rf.Source{source["backups.md"], source["restore.md"]}, ChunkIDs: all}
+
+	write("backups.md", "# Backups\n\nNightly backups are kept for 35 days in Dublin.\n")
+	if err := os.Remove(filepath.Join(dir, "restore.md")); err != nil {
+		t.Fatal(err)
+	}
+	ingest()
+	if err := store.Delete(t.Context(), memory.Filter{Corpus: "notes", SourceID: source["bees.md"].SourceID}); err != nil {
+		t.Fatal(err) // as DELETE /v1/corpora/notes/documents/{id} does
+	}
+
+	if err := goneFrom(t.Context(), store, &ev); err != nil {
+		t.Fatal(err)
+	}
+	b, r := source["backups.md"], source["restore.md"]
+	want := []workflows.GoneSource{
+		{N: b.N, SourceID: b.SourceID, Title: b.Title, Passages: len(b.ChunkIDs), Cited: len(b.ChunkIDs)},
+		{N: r.N, SourceID: r.SourceID, Title: r.Title, Passages: len(r.ChunkIDs), Cited: len(r.ChunkIDs), Deleted: true},
+	}
+	if !slices.Equal(ev.Gone, want) {
+		t.Errorf("gone %+v, want %+v", ev.Gone, want)
+	}
+	if ev.GoneUncited != len(source["bees.md"].ChunkIDs) {
+		t.Errorf("%d uncited passages gone, want bees.md's %d", ev.GoneUncited, len(source["bees.md"].ChunkIDs))
+	}
+	if got := ev.Gone[0].Why(); got != "its document changed since the run" {
+		t.Errorf("backups.md: %q", got)
+	}
+	if got := ev.Gone[1].Why(); got != "its document was deleted since the run" {
+		t.Errorf("restore.md: %q", got)
 	}
 }

@@ -2,7 +2,9 @@ package workflows
 
 import (
 	"errors"
+	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
@@ -203,16 +205,46 @@ func (f *followUp) searchGap(ctx workflow.Context, sq reasoning.SubQuestion) err
 		}
 	}
 	if len(fresh) == 0 {
-		f.res.Gaps = append(f.res.Gaps, rf.Gap{SubQuestion: sq.Text, Reason: "neither the run's passages nor a new search of its sources answered it"})
+		f.res.Gaps = append(f.res.Gaps, rf.Gap{SubQuestion: sq.Text, Reason: withGone("neither the run's passages nor a new search of its sources answered it", f.ev)})
 		return nil
 	}
 	if err := f.analyze(ctx, sq, fresh); err != nil {
 		return err
 	}
 	if len(f.findings) == 0 && len(f.res.Gaps) == 0 {
-		f.res.Gaps = append(f.res.Gaps, rf.Gap{SubQuestion: sq.Text, Reason: "the passages found did not answer it"})
+		f.res.Gaps = append(f.res.Gaps, rf.Gap{SubQuestion: sq.Text, Reason: withGone("the passages found did not answer it", f.ev)})
 	}
 	return nil
+}
+
+// withGone is a gap's reason with, when some of the run's passages are no
+// longer in memory, which ones and why: the reader learns that the run's
+// evidence changed under the follow-up, not only that nothing answered.
+// (The reason is the result's text, not a command: old histories replay.)
+func withGone(reason string, ev RunEvidence) string {
+	var parts []string
+	for _, g := range ev.Gone {
+		name := fmt.Sprintf("the run's passages of source %d", g.N)
+		if g.Title != "" {
+			name += ", " + g.Title
+		}
+		parts = append(parts, fmt.Sprintf("%s (%s)", name, g.Why()))
+	}
+	if n := ev.GoneUncited; n > 0 {
+		what := "1 other passage the run read (its document was deleted or changed since the run)"
+		if n > 1 {
+			what = fmt.Sprintf("%d other passages the run read (their documents were deleted or changed since the run)", n)
+		}
+		parts = append(parts, what)
+	}
+	switch len(parts) {
+	case 0:
+		return reason
+	case 1:
+	default:
+		parts = []string{strings.Join(parts[:len(parts)-1], ", ") + " and " + parts[len(parts)-1]}
+	}
+	return reason + "; no longer in memory: " + parts[0]
 }
 
 // answer numbers the cited sources (the run's numbers where it had them,

@@ -48,6 +48,38 @@ type RunEvidence struct {
 	// Email are the run's e-mail recipients (ResearchInput.Notify): its
 	// follow-up answers and report revisions are mailed to them too.
 	Email []string `json:"email,omitempty"`
+	// Gone are the run's numbered sources some of whose cited passages are
+	// no longer in memory, and GoneUncited counts the other passages of
+	// ChunkIDs that are gone. A passage stays in memory while its
+	// document is unchanged: deleting the document (or its corpus), or
+	// ingesting a changed version of it (an edited note, a file uploaded
+	// again under its name after a delete), drops it. Evidence read before
+	// this field existed has neither.
+	Gone        []GoneSource `json:"gone,omitempty"`
+	GoneUncited int          `json:"goneUncited,omitempty"`
+}
+
+// GoneSource is one of a run's numbered sources whose cited passages are
+// no longer in memory, and why.
+type GoneSource struct {
+	N        int    `json:"n"`
+	SourceID string `json:"sourceId"`
+	Title    string `json:"title"`
+	// Passages of Cited are gone.
+	Passages int `json:"passages"`
+	Cited    int `json:"cited"`
+	// Deleted: memory holds nothing of the document any more (deleted, or
+	// gone from the folder a run re-read); otherwise it holds another
+	// version of it (changed since the run).
+	Deleted bool `json:"deleted,omitempty"`
+}
+
+// Why says in words why the passages of g are gone.
+func (g GoneSource) Why() string {
+	if g.Deleted {
+		return "its document was deleted since the run"
+	}
+	return "its document changed since the run"
 }
 
 // RenderFollowUpInput asks for the Markdown of a follow-up's answer: its

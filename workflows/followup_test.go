@@ -261,6 +261,47 @@ func TestFollowUpSearchesWhenTheEvidenceIsGone(t *testing.T) {
 	}
 }
 
+// A follow-up that nothing answers says which of the run's passages are no
+// longer in memory and why, with the same activities as before (a new
+// user's follow-up said only "neither the run's passages nor a new search
+// of its sources answered it" after the cited note was deleted).
+func TestFollowUpGapNamesThePassagesThatAreGone(t *testing.T) {
+	f := newFakeFollowUp()
+	f.evidenceGone = true
+	f.ev.Gone = []GoneSource{
+		{N: 1, SourceID: "s1", Title: "Bread", Passages: 1, Cited: 1, Deleted: true},
+		{N: 2, SourceID: "s2", Title: "Bees", Passages: 1, Cited: 1},
+	}
+	f.ev.GoneUncited = 1
+	res, err := runFollowUp(t, f, rf.FollowUpInput{ResearchID: "research-1", Question: "Who performs the restore test and how often?"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"evidence", "analyze", "prepare", "retrieve", "publish"}; !slices.Equal(f.calls, want) {
+		t.Errorf("activities = %v, want %v", f.calls, want)
+	}
+	want := "neither the run's passages nor a new search of its sources answered it; no longer in memory: " +
+		"the run's passages of source 1, Bread (its document was deleted since the run), " +
+		"the run's passages of source 2, Bees (its document changed since the run) and " +
+		"1 other passage the run read (its document was deleted or changed since the run)"
+	if res.FromEvidence || len(res.Gaps) != 1 || res.Gaps[0].Reason != want {
+		t.Errorf("gaps %+v, want one: %s", res.Gaps, want)
+	}
+	if !strings.Contains(res.Answer, "source 1, Bread (its document was deleted since the run)") {
+		t.Errorf("the answer does not say it:\n%s", res.Answer)
+	}
+
+	// Nothing gone: the reason is as it was.
+	f = newFakeFollowUp()
+	res, err = runFollowUp(t, f, rf.FollowUpInput{ResearchID: "research-1", Question: "Who performs the restore test?"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Gaps) != 1 || res.Gaps[0].Reason != "neither the run's passages nor a new search of its sources answered it" {
+		t.Errorf("gaps %+v", res.Gaps)
+	}
+}
+
 // A follow-up whose budget the evidence analysis spent searches no more:
 // what is left is a gap, and the usage counts the call.
 func TestFollowUpStopsAtItsBudget(t *testing.T) {

@@ -160,7 +160,7 @@ func (s *Stack) buildActivities(ctx context.Context, names []string) (*pools.Act
 		acts.Search.Searchers = activities.Providers(searchers)
 		acts.Search.Fetcher = activities.Pages(fetch.New(s.Config.Fetch, fetch.WithLogger(s.logger)))
 		acts.Search.Pages = s.Store
-		acts.FollowUp = &activities.FollowUp{Runs: s.Client, Logger: s.logger}
+		acts.FollowUp = &activities.FollowUp{Runs: s.Client, Chunks: s.Store, Logger: s.logger}
 		s.logger.Info("search providers", "configured", search.Names(searchers))
 	}
 	if need[pools.Inference] {
