@@ -27,6 +27,9 @@ type SnapshotFinding struct {
 	SubQuestion string `json:"subQuestion"`
 	Text        string `json:"text"`
 	SourceID    string `json:"sourceId"`
+	// N is the number of its source in the report of the run that states
+	// it (set on this run's findings by the comparison; 0 when unknown).
+	N int `json:"n,omitempty"`
 }
 
 // SnapshotSource is one source of a report.
@@ -35,6 +38,8 @@ type SnapshotSource struct {
 	Title    string `json:"title"`
 	Location string `json:"location"`
 	URL      string `json:"url,omitempty"`
+	// N is its number in the report's Sources list.
+	N int `json:"n,omitempty"`
 }
 
 // Changes is what changed since the previous completed run of a schedule
@@ -53,7 +58,9 @@ type Changes struct {
 }
 
 // ChangedFinding is a finding of the same sub-question and source stating
-// the same fact with another value (e.g. 30 days → 35 days).
+// the same fact with another value (e.g. 30 days → 35 days). A statement
+// that changed alike under several sub-questions is one ChangedFinding
+// (the first sub-question's).
 type ChangedFinding struct {
 	Before SnapshotFinding `json:"before"`
 	After  SnapshotFinding `json:"after"`

@@ -69,9 +69,51 @@ func Compare(prev, cur Snapshot, previousRun string, since time.Time) rf.Changes
 			c.New = append(c.New, f)
 		}
 	}
+	// One statement is one change, however many sub-questions found it
+	// (the offline planner words a question's sub-questions alike, and
+	// one edited note then changed the same finding under each).
+	c.Changed = onePerStatement(c.Changed, func(f rf.ChangedFinding) string {
+		return statement(f.After) + "\x00" + statement(f.Before)
+	})
+	c.New = onePerStatement(c.New, statement)
+	c.Withdrawn = onePerStatement(c.Withdrawn, func(f rf.WithdrawnFinding) string { return statement(f.SnapshotFinding) })
+	// This run's findings cite their sources by the report's numbers.
+	for i := range c.Changed {
+		c.Changed[i].After.N = number(cur.Sources, c.Changed[i].After.SourceID)
+	}
+	for i := range c.New {
+		c.New[i].N = number(cur.Sources, c.New[i].SourceID)
+	}
 	c.NewSources = missing(cur.Sources, prev.Sources)
 	c.VanishedSources = missing(prev.Sources, cur.Sources)
 	return c
+}
+
+// statement identifies a finding's statement whatever its sub-question:
+// its folded text and its source.
+func statement(f rf.SnapshotFinding) string { return FoldText(f.Text) + "\x00" + f.SourceID }
+
+// onePerStatement keeps the first of the items with the same key.
+func onePerStatement[T any](items []T, key func(T) string) []T {
+	var out []T
+	seen := map[string]bool{} // lookup only
+	for _, it := range items {
+		if k := key(it); !seen[k] {
+			seen[k] = true
+			out = append(out, it)
+		}
+	}
+	return out
+}
+
+// number is the report's number of source id among sources (0 if none).
+func number(sources []rf.SnapshotSource, id string) int {
+	for _, s := range sources {
+		if s.SourceID == id {
+			return s.N
+		}
+	}
+	return 0
 }
 
 // pair finds the finding of added (not used yet) that o became, with the
@@ -230,16 +272,20 @@ func Section(c rf.Changes) string {
 		// app renders *…* (not _…_).
 		return fmt.Sprintf("%s — *%s*", report.Sanitize(f.Text), report.Sanitize(f.SubQuestion))
 	}
+	// This run's statements cite their source as the report does.
+	cited := func(f rf.SnapshotFinding) string {
+		return fmt.Sprintf("%s — *%s*", report.Cited(f.Text, f.N), report.Sanitize(f.SubQuestion))
+	}
 	var lines []string
 	for _, f := range c.New {
-		lines = append(lines, finding(f))
+		lines = append(lines, cited(f))
 	}
 	list("New findings", lines)
 	lines = nil
 	for _, f := range c.Changed {
-		l := finding(f.After)
-		if f.From != "" || f.To != "" {
-			l = fmt.Sprintf("%s → %s: %s", orNothing(f.From), orNothing(f.To), l)
+		l := cited(f.After)
+		if lb := Label(f); lb != "" {
+			l = lb + ": " + l
 		}
 		lines = append(lines, l+" (was: "+report.Sanitize(f.Before.Text)+")")
 	}
@@ -251,7 +297,11 @@ func Section(c rf.Changes) string {
 	list("No longer supported", lines)
 	lines = nil
 	for _, s := range c.NewSources {
-		lines = append(lines, report.Sanitize(sourceName(s)))
+		l := report.Sanitize(sourceName(s))
+		if s.N > 0 {
+			l = fmt.Sprintf("[%d] %s", s.N, l)
+		}
+		lines = append(lines, l)
 	}
 	list("New sources", lines)
 	lines = nil
@@ -260,6 +310,97 @@ func Section(c rf.Changes) string {
 	}
 	list("Vanished sources", lines)
 	return b.String()
+}
+
+// maxLabelParts and maxLabelWords bound a changed finding's label: a
+// sentence that changed in more places than that is shown whole, before
+// and after, without one.
+const (
+	maxLabelParts = 3
+	maxLabelWords = 12
+)
+
+// Label names every part of a changed finding that differs, in the order
+// of the sentence: "30 days → 35 days, Frankfurt → Dublin". Each part is a
+// run of words that differ (by an LCS of the two sentences' words), shown
+// as the comparison's values (From, To) when they hold it. It is "" when
+// the sentences differ in too many places for a label to say it.
+func Label(f rf.ChangedFinding) string {
+	a, b := strings.Fields(f.Before.Text), strings.Fields(f.After.Text)
+	var parts []string
+	words := 0
+	for _, h := range hunks(a, b) {
+		from, to := strings.Join(h[0], " "), strings.Join(h[1], " ")
+		words += max(len(h[0]), len(h[1]))
+		if f.From != "" && f.To != "" && strings.Contains(f.From, from) && strings.Contains(f.To, to) {
+			from, to = f.From, f.To
+		}
+		p := orNothing(from) + " → " + orNothing(to)
+		if !slices.Contains(parts, p) {
+			parts = append(parts, p)
+		}
+	}
+	if len(parts) == 0 || len(parts) > maxLabelParts || words > maxLabelWords {
+		return ""
+	}
+	return strings.Join(parts, ", ")
+}
+
+// hunks are the runs of words of a and b outside their longest common
+// subsequence (words compared folded, without the punctuation around
+// them), as pairs of before and after words.
+func hunks(a, b []string) [][2][]string {
+	word := func(w string) string { return strings.ToLower(strings.Trim(w, ".,;:!?()\"'")) }
+	// lcs[i][j] is the length of the LCS of a[i:] and b[j:].
+	lcs := make([][]int, len(a)+1)
+	for i := range lcs {
+		lcs[i] = make([]int, len(b)+1)
+	}
+	for i := len(a) - 1; i >= 0; i-- {
+		for j := len(b) - 1; j >= 0; j-- {
+			if word(a[i]) == word(b[j]) {
+				lcs[i][j] = lcs[i+1][j+1] + 1
+			} else {
+				lcs[i][j] = max(lcs[i+1][j], lcs[i][j+1])
+			}
+		}
+	}
+	var out [][2][]string
+	var cur [2][]string
+	flush := func() {
+		if len(cur[0])+len(cur[1]) > 0 {
+			out = append(out, [2][]string{trimWords(cur[0]), trimWords(cur[1])})
+		}
+		cur = [2][]string{}
+	}
+	i, j := 0, 0
+	for i < len(a) || j < len(b) {
+		switch {
+		case i < len(a) && j < len(b) && word(a[i]) == word(b[j]):
+			flush()
+			i++
+			j++
+		case j >= len(b) || (i < len(a) && lcs[i+1][j] >= lcs[i][j+1]):
+			cur[0] = append(cur[0], a[i])
+			i++
+		default:
+			cur[1] = append(cur[1], b[j])
+			j++
+		}
+	}
+	flush()
+	return out
+}
+
+// trimWords drops the punctuation that ends the last word of a part
+// ("Dublin." is "Dublin").
+func trimWords(ws []string) []string {
+	if len(ws) == 0 {
+		return ws
+	}
+	ws = slices.Clone(ws)
+	ws[len(ws)-1] = strings.TrimRight(ws[len(ws)-1], ".,;:!?")
+	return ws
 }
 
 func orNothing(s string) string {

@@ -157,3 +157,67 @@ func TestFindingKey(t *testing.T) {
 		t.Error("another text or sub-question has the same key")
 	}
 }
+
+// A new user's edited note was reported as "2 changed findings" (the same
+// change under the offline planner's two sub-questions), labelled "30 days
+// → 35 days" although Frankfurt became Dublin too, and cited no source.
+// One statement is one change; its label names every changed part; the
+// new statement cites its source by the report's number.
+func TestChangedStatementCountsOnceCitedAndFullyLabelled(t *testing.T) {
+	const sq2 = "What is the retention period for backups?"
+	before, after := "Nightly database backups are retained for 30 days in Frankfurt.", "Nightly database backups are retained for 35 days in Dublin."
+	kept := rf.SnapshotSource{SourceID: "backups", Title: "Backups", Location: "/notes/backups.md"}
+	prev := Snapshot{
+		Findings: []rf.SnapshotFinding{finding(sq, before, "backups"), finding(sq2, before, "backups")},
+		Sources:  []rf.SnapshotSource{kept},
+	}
+	other := source("other")
+	other.N, kept.N = 1, 2
+	cur := Snapshot{
+		Findings:  []rf.SnapshotFinding{finding(sq, after, "backups"), finding(sq2, after, "backups"), finding(sq2, "Restores are tested monthly.", "other")},
+		Sources:   []rf.SnapshotSource{other, kept},
+		Retrieved: []string{"backups", "other"},
+	}
+	c := Compare(prev, cur, "run-1", since)
+	if len(c.Changed) != 1 || len(c.Withdrawn) != 0 {
+		t.Fatalf("changed %+v withdrawn %+v: want one changed finding", c.Changed, c.Withdrawn)
+	}
+	if got := c.Summary(); got != "1 new finding, 1 changed finding, 1 new source" {
+		t.Errorf("summary %q", got)
+	}
+	if b := c.Brief("schedule-1"); b.Changed != 1 {
+		t.Errorf("event summary %+v", b)
+	}
+	if got := Label(c.Changed[0]); got != "30 days → 35 days, Frankfurt → Dublin" {
+		t.Errorf("label %q", got)
+	}
+	md := Section(c)
+	for _, want := range []string{
+		"- 30 days → 35 days, Frankfurt → Dublin: Nightly database backups are retained for 35 days in Dublin [2]. — *How are backups kept?* (was: Nightly database backups are retained for 30 days in Frankfurt.)",
+		"- Restores are tested monthly [1]. — *What is the retention period for backups?*",
+		"- [1] OTHER (/notes/other.md)",
+	} {
+		if !strings.Contains(md, want+"\n") {
+			t.Errorf("section lacks\n%s\nin:\n%s", want, md)
+		}
+	}
+	if n := strings.Count(md, "retained for 35 days"); n != 1 {
+		t.Errorf("the change is listed %d times:\n%s", n, md)
+	}
+}
+
+// A sentence changed all over has no label: it is shown whole, before and
+// after.
+func TestLabelLeavesOutASentenceChangedAllOver(t *testing.T) {
+	f := rf.ChangedFinding{
+		Before: finding(sq, "Backups run nightly at 02:00 and are kept 30 days on tape in the Frankfurt vault.", "a"),
+		After:  finding(sq, "Snapshots happen hourly since 2025, kept 35 days by the cloud provider in Dublin.", "a"),
+	}
+	if got := Label(f); got != "" {
+		t.Errorf("label %q, want none", got)
+	}
+	f.Before.Text, f.After.Text = "Logs are kept 30 days.", "Logs are kept 35 days."
+	if got := Label(f); got != "30 → 35" {
+		t.Errorf("label %q", got)
+	}
+}

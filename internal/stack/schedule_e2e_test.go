@@ -3,6 +3,7 @@ package stack
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -170,6 +171,9 @@ func TestScheduleReportsWhatChanged(t *testing.T) {
 	if len(c.Changed) != 1 || !strings.Contains(c.Changed[0].Before.Text, "30 days") || !strings.Contains(c.Changed[0].After.Text, "35 days") ||
 		c.Changed[0].From != "30 days" || c.Changed[0].To != "35 days" {
 		t.Errorf("changed: %+v; want the retention fact 30 days → 35 days", c.Changed)
+	}
+	if len(c.Changed) == 1 && (c.Changed[0].After.N < 1 || !strings.Contains(second.Report, fmt.Sprintf("deleted [%d].", c.Changed[0].After.N))) {
+		t.Errorf("the changed finding %+v is not cited by its source's number:\n%s", c.Changed[0].After, second.Report)
 	}
 	if len(c.New) != 1 || !strings.Contains(c.New[0].Text, "encrypted") {
 		t.Errorf("new: %+v; want the encryption finding", c.New)
