@@ -14,8 +14,9 @@ import (
 	"github.com/researchflow/researchflow/internal/temporalserver"
 )
 
-const budgetUsage = `usage: starter budget ID (--max-tokens TOKENS | --max-cost DOLLARS) [--json]
-       starter finish ID [--json]`
+const budgetUsage = `usage: starter budget ID (--max-tokens TOKENS | --max-cost DOLLARS) [--json]`
+
+const finishUsage = `usage: starter finish ID [--json]`
 
 // runBudget sends new limits to run ID (the extendBudget update): a run
 // paused in awaiting_budget resumes where it stopped.
@@ -51,7 +52,7 @@ func runBudget(ctx context.Context, args []string, stdout, stderr io.Writer) err
 func runFinish(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("starter finish", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprintln(stderr, budgetUsage+"\n\nflags:"); fs.PrintDefaults() }
+	fs.Usage = func() { fmt.Fprintln(stderr, finishUsage+"\n\nflags:"); fs.PrintDefaults() }
 	asJSON := fs.Bool("json", false, "print the run's progress as JSON")
 	positional, err := parseInterspersed(fs, args)
 	if err != nil {

@@ -24,6 +24,9 @@ import (
 	"github.com/researchflow/researchflow/internal/temporalserver"
 )
 
+const evalUsage = `usage: starter eval SET.tsv|SET.json... [--half tune|test|all] [--max-sources N] [--out RESULTS.json] [--reports]
+       starter eval compare A.json B.json`
+
 // runEval is `starter eval SET [--out FILE]` and `starter eval compare A B`.
 func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) > 0 && args[0] == "compare" {
@@ -44,7 +47,7 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs := flag.NewFlagSet("starter eval", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: starter eval SET.tsv|SET.json... [--half tune|test|all] [--max-sources N] [--out RESULTS.json] [--reports]\n       starter eval compare A.json B.json\n\nflags:")
+		fmt.Fprintln(stderr, evalUsage+"\n\nflags:")
 		fs.PrintDefaults()
 	}
 	out := fs.String("out", "", "write the results as JSON to `FILE` (default eval-SET-TIME.json in the data dir)")

@@ -23,11 +23,13 @@ import (
 	"github.com/researchflow/researchflow/internal/stack"
 )
 
+const ingestUsage = "usage: starter ingest DIR [--corpus NAME] [--prune] [--owner NAME] [--no-wait]"
+
 func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("starter ingest", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: starter ingest DIR --corpus NAME [--prune] [--owner NAME]\n\nflags:")
+		fmt.Fprintln(stderr, ingestUsage+"\n\nflags:")
 		fs.PrintDefaults()
 	}
 	corpus := fs.String("corpus", "", "corpus `NAME` (default: the folder's name)")

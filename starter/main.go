@@ -54,29 +54,76 @@ func exitCode(err error) int {
 
 var errUsage = errors.New("usage")
 
+// command is one of the starter's subcommands: the word that names it,
+// its usage (the lines `starter --help` lists, then what its own --help
+// adds) and what runs it. run dispatches from the same table that the
+// usage lists, so that no command goes unlisted.
+type command struct {
+	name  string
+	usage string
+	run   func(ctx context.Context, args []string, stdout, stderr io.Writer) error
+}
+
+// commands are the subcommands, in the order `starter --help` lists them.
+// A question without one of these words first is a research run.
+func commands() []command {
+	return []command{
+		{"ingest", ingestUsage, runIngest},
+		{"schedule", scheduleUsage, runSchedule},
+		{"budget", budgetUsage, runBudget},
+		{"finish", finishUsage, runFinish},
+		{"eval", evalUsage, runEval},
+		{"stop", stopUsage, func(_ context.Context, args []string, stdout, stderr io.Writer) error {
+			return runStop(args, stdout, stderr)
+		}},
+	}
+}
+
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) > 0 && args[0] == "ingest" {
-		return runIngest(ctx, args[1:], stdout, stderr)
-	}
-	if len(args) > 0 && args[0] == "schedule" {
-		return runSchedule(ctx, args[1:], stdout, stderr)
-	}
-	if len(args) > 0 && args[0] == "budget" {
-		return runBudget(ctx, args[1:], stdout, stderr)
-	}
-	if len(args) > 0 && args[0] == "finish" {
-		return runFinish(ctx, args[1:], stdout, stderr)
-	}
-	if len(args) > 0 && args[0] == "stop" {
-		return runStop(args[1:], stdout, stderr)
-	}
 	if len(args) > 0 && args[0] == stack.BackgroundArg {
+		// Not a command of people: how the starter starts its background stack.
 		return runBackgroundStack(ctx, stderr)
 	}
-	if len(args) > 0 && args[0] == "eval" {
-		return runEval(ctx, args[1:], stdout, stderr)
+	if len(args) > 0 {
+		for _, c := range commands() {
+			if args[0] == c.name {
+				return c.run(ctx, args[1:], stdout, stderr)
+			}
+		}
 	}
 	return runResearch(ctx, researchArgs(args), stdout, stderr)
+}
+
+// usageLines are the command lines of a usage text ("starter schedule
+// list [--json]"), without "usage:" and the text that follows them.
+func usageLines(usage string) []string {
+	var out []string
+	for _, l := range strings.Split(usage, "\n") {
+		l = strings.TrimSpace(strings.TrimPrefix(l, "usage:"))
+		if strings.HasPrefix(l, "starter ") {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// mainUsage is `starter --help`: a research run, its variants, and every
+// command of commands().
+func mainUsage() string {
+	lines := []string{
+		`starter [research] [flags] "question"`,
+		`starter --follow-up ID "question"`,
+		`starter --dispute ID CLAIM ["reason"]    (or --confirm ID CLAIM)`,
+	}
+	for _, c := range commands() {
+		lines = append(lines, usageLines(c.usage)...)
+	}
+	return "usage: " + strings.Join(lines, "\n       ") + `
+
+Without TEMPORAL_ADDRESS or a dev stack, the first command starts a background
+stack that later commands share; it exits after RESEARCHFLOW_BACKGROUND_IDLE
+(default 10m) without a command. RESEARCHFLOW_BACKGROUND=0: a stack inside
+each command instead. "starter COMMAND --help" tells more of a command.`
 }
 
 // researchArgs returns the arguments of a research run: "starter research

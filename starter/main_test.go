@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -206,5 +207,55 @@ func TestProgressLineSaysWhatWasRead(t *testing.T) {
 	v.show(rf.Progress{Stage: rf.StageDone, Sources: 1, Passages: 1, Usage: rf.Usage{PromptTokens: 1}})
 	if got := b.String(); !strings.Contains(got, "read 1 passage from 1 source · 1 token") {
 		t.Errorf("progress line %q, want one of each in the singular", got)
+	}
+}
+
+// `starter --help` lists every command the dispatcher knows and every one
+// README documents (a new user's --help listed neither `schedule …` nor
+// `eval`), each with its own usage lines.
+func TestHelpListsEveryCommand(t *testing.T) {
+	var out, errOut bytes.Buffer
+	err := run(context.Background(), []string{"--help"}, &out, &errOut)
+	if !errors.Is(err, flag.ErrHelp) || exitCode(err) != 2 {
+		t.Fatalf("--help = %v (exit %d)", err, exitCode(err))
+	}
+	help := errOut.String()
+	listed := map[string]bool{"research": true} // lookup only
+	for _, c := range commands() {
+		listed[c.name] = true
+		lines := usageLines(c.usage)
+		if len(lines) == 0 {
+			t.Errorf("%s: its usage names no command line", c.name)
+		}
+		for _, l := range lines {
+			if !strings.Contains(help, "       "+l+"\n") {
+				t.Errorf("--help lacks %q:\n%s", l, help)
+			}
+		}
+	}
+	for _, want := range []string{"starter schedule create (--every", "starter schedule trigger ID", "starter eval SET.tsv", "starter eval compare A.json B.json", "starter --follow-up ID"} {
+		if !strings.Contains(help, want) {
+			t.Errorf("--help lacks %q:\n%s", want, help)
+		}
+	}
+	readme, err := os.ReadFile(filepath.Join("..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range regexp.MustCompile(`go run \./starter ([a-z][a-z-]*)`).FindAllStringSubmatch(string(readme), -1) {
+		if !listed[m[1]] {
+			t.Errorf("README documents `starter %s`, which --help does not list", m[1])
+		}
+	}
+	// Each command's own --help shows its usage.
+	for _, c := range commands() {
+		if c.name == "stop" {
+			continue // takes no flags: any argument is its usage
+		}
+		var o, e bytes.Buffer
+		_ = run(context.Background(), []string{c.name, "--help"}, &o, &e)
+		if first := usageLines(c.usage)[0]; !strings.Contains(e.String(), first) {
+			t.Errorf("starter %s --help:\n%s\nwant %q", c.name, e.String(), first)
+		}
 	}
 }

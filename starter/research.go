@@ -32,20 +32,7 @@ func runResearch(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	fs := flag.NewFlagSet("starter", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, `usage: starter [research] [flags] "question"
-       starter --follow-up ID "question"
-       starter --dispute ID CLAIM ["reason"]    (or --confirm ID CLAIM)
-       starter ingest DIR --corpus NAME
-       starter budget ID --max-tokens TOKENS | --max-cost DOLLARS
-       starter finish ID
-       starter stop                             (stop the background stack)
-
-Without TEMPORAL_ADDRESS or a dev stack, the first command starts a background
-stack that later commands share; it exits after RESEARCHFLOW_BACKGROUND_IDLE
-(default 10m) without a command. RESEARCHFLOW_BACKGROUND=0: a stack inside
-each command instead.
-
-flags:`)
+		fmt.Fprintln(stderr, mainUsage()+"\n\nflags:")
 		fs.PrintDefaults()
 	}
 	corpus := fs.String("corpus", "", "corpus `NAME`, or a `DIR` to research (its "+doctypes.Text()+" files are ingested first); default: the Go documentation")
