@@ -162,6 +162,21 @@ func (s *Schedules) describe(ctx context.Context, id, owner string) (rf.Schedule
 	if !ok || in.Schedule == nil || (owner != "" && in.Owner != owner) {
 		return rf.ScheduleInfo{}, rf.ScheduleSpec{}, fmt.Errorf("schedule %q: %w", id, ErrScheduleNotFound)
 	}
+	info, spec := scheduleInfo(id, in, d)
+	return info, spec, nil
+}
+
+// The notes Pause and Resume give Temporal when none is given (Temporal
+// would write "Paused via Go SDK"): a schedule's info leaves them out, so
+// that a paused schedule does not read "paused (paused)".
+const (
+	defaultPauseNote  = "paused"
+	defaultResumeNote = "resumed"
+)
+
+// scheduleInfo is the info and spec of schedule id, whose action runs in,
+// as Temporal describes it in d.
+func scheduleInfo(id string, in rf.ResearchInput, d *sdkclient.ScheduleDescription) (rf.ScheduleInfo, rf.ScheduleSpec) {
 	spec := rf.ScheduleSpec{Every: in.Schedule.Every, Cron: in.Schedule.Cron, Notify: in.Schedule.Notify}
 	if d.Schedule.State != nil {
 		spec.Paused, spec.Note = d.Schedule.State.Paused, d.Schedule.State.Note
@@ -169,14 +184,18 @@ func (s *Schedules) describe(ctx context.Context, id, owner string) (rf.Schedule
 	research := in
 	research.Schedule = nil
 	spec.Research = research
+	note := spec.Note
+	if note == defaultPauseNote || note == defaultResumeNote {
+		note = ""
+	}
 	info := rf.ScheduleInfo{
 		ID: id, Owner: in.Owner, Question: in.Question, Corpus: rf.PublicCorpus(in.Owner, in.Corpus),
 		Sources: in.Sources, Every: spec.Every, Cron: spec.Cron, Notify: spec.Notify,
 		MaxSubQuestions: in.MaxSubQuestions, MaxSources: in.MaxSources, Email: in.NotifyEmail(),
-		Paused: spec.Paused, Note: spec.Note,
+		Paused: spec.Paused, Note: note,
 		Actions:   d.Info.NumActions,
 		Skipped:   d.Info.NumActionsSkippedOverlap + d.Info.NumActionsMissedCatchupWindow,
-		CreatedAt: d.Info.CreatedAt, UpdatedAt: d.Info.LastUpdateAt,
+		CreatedAt: stamp(d.Info.CreatedAt), UpdatedAt: stamp(d.Info.LastUpdateAt),
 	}
 	if !spec.Paused {
 		info.NextRuns = d.Info.NextActionTimes
@@ -186,7 +205,17 @@ func (s *Schedules) describe(ctx context.Context, id, owner string) (rf.Schedule
 			info.RecentRuns = append(info.RecentRuns, rf.ScheduledRun{ResearchID: a.StartWorkflowResult.WorkflowID, ScheduledAt: a.ScheduleTime, StartedAt: a.ActualTime})
 		}
 	}
-	return info, spec, nil
+	return info, spec
+}
+
+// stamp is t, or the zero time (left out of JSON) for a time Temporal
+// never set: an unset protobuf Timestamp reads as 1970-01-01T00:00:00Z
+// (a schedule never updated has no update time).
+func stamp(t time.Time) time.Time {
+	if t.Equal(time.Unix(0, 0)) {
+		return time.Time{}
+	}
+	return t
 }
 
 // researchInput decodes the research input of a schedule's action; false
@@ -287,7 +316,7 @@ func (s *Schedules) Pause(ctx context.Context, id, owner, note string) (rf.Sched
 		return rf.ScheduleInfo{}, err
 	}
 	if note == "" {
-		note = "paused"
+		note = defaultPauseNote
 	}
 	if _, _, err := s.describe(ctx, id, owner); err != nil {
 		return rf.ScheduleInfo{}, err
@@ -305,7 +334,7 @@ func (s *Schedules) Resume(ctx context.Context, id, owner, note string) (rf.Sche
 		return rf.ScheduleInfo{}, err
 	}
 	if note == "" {
-		note = "resumed"
+		note = defaultResumeNote
 	}
 	if _, _, err := s.describe(ctx, id, owner); err != nil {
 		return rf.ScheduleInfo{}, err

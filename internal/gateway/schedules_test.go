@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	rf "github.com/researchflow/researchflow"
 	"github.com/researchflow/researchflow/client"
@@ -23,13 +24,23 @@ type fakeSchedules struct {
 	specs  map[string]rf.ScheduleSpec
 	notes  []string
 	nextID int
+	// runs are the runs each schedule started (Trigger), oldest first.
+	runs map[string][]rf.ScheduledRun
 }
 
+// fakeNextRun is when an active fake schedule runs next.
+var fakeNextRun = time.Date(2026, 12, 5, 7, 0, 0, 0, time.UTC)
+
 func (f *fakeSchedules) info(id string, s rf.ScheduleSpec) rf.ScheduleInfo {
-	return rf.ScheduleInfo{ID: id, Owner: s.Research.Owner, Question: s.Research.Question,
+	info := rf.ScheduleInfo{ID: id, Owner: s.Research.Owner, Question: s.Research.Question,
 		Corpus: rf.PublicCorpus(s.Research.Owner, s.Research.Corpus), Sources: s.Research.Sources,
 		Every: s.Every, Cron: s.Cron, Notify: s.Notify, MaxSubQuestions: s.Research.MaxSubQuestions,
-		MaxSources: s.Research.MaxSources, Email: s.Research.NotifyEmail(), Paused: s.Paused, Note: s.Note}
+		MaxSources: s.Research.MaxSources, Email: s.Research.NotifyEmail(), Paused: s.Paused, Note: s.Note,
+		RecentRuns: f.runs[id], Actions: len(f.runs[id])}
+	if !s.Paused {
+		info.NextRuns = []time.Time{fakeNextRun}
+	}
+	return info
 }
 
 func (f *fakeSchedules) get(id, owner string) (rf.ScheduleSpec, error) {
@@ -107,7 +118,13 @@ func (f *fakeSchedules) Trigger(_ context.Context, id, owner string) (rf.Schedul
 		return rf.ScheduledRun{}, err
 	}
 	f.nextID++
-	return rf.ScheduledRun{ResearchID: fmt.Sprintf("%s-%d", client.ScheduledRunPrefix(id), f.nextID)}, nil
+	run := rf.ScheduledRun{ResearchID: fmt.Sprintf("%s-%d", client.ScheduledRunPrefix(id), f.nextID),
+		ScheduledAt: fakeNextRun.Add(time.Duration(f.nextID-48) * time.Hour), StartedAt: fakeNextRun}
+	if f.runs == nil {
+		f.runs = map[string][]rf.ScheduledRun{}
+	}
+	f.runs[id] = append(f.runs[id], run)
+	return run, nil
 }
 
 func (f *fakeSchedules) Delete(_ context.Context, id, owner string) error {

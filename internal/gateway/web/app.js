@@ -959,20 +959,20 @@ async function upload(files) {
 
 // ---- Schedules ---------------------------------------------------------
 
-// refreshSchedules lists the caller's schedules, each with what runs it and
-// its buttons: run now, pause or resume, delete.
+// refreshSchedules lists the caller's schedules, each with what runs it
+// (question, timing, corpus, notify, state), when it runs next, links to
+// its latest runs, and its buttons: run now, pause or resume, delete.
 async function refreshSchedules() {
   const ul = $("schedules");
   try {
     const list = await api("/v1/schedules");
     ul.replaceChildren();
     for (const s of list.schedules || []) {
-      const when = s.cron ? "cron " + s.cron : "every " + s.every;
-      const status = s.paused ? "paused" + (s.note ? " (" + s.note + ")" : "") : "active";
-      const act = (label, path, method, cls) => {
+      const act = (label, path, method, cls, ask) => {
         const b = el("button", { type: "button", class: "small " + cls }, label);
         b.addEventListener("click", async (ev) => {
           ev.stopPropagation();
+          if (ask && !confirm(ask)) return;
           setError("sched-error", "");
           try {
             const r = await api("/v1/schedules/" + encodeURIComponent(s.id) + path, { method: method });
@@ -983,17 +983,44 @@ async function refreshSchedules() {
         });
         return b;
       };
-      ul.append(el("li", { title: s.id },
+      ul.append(el("li", { class: "schedule", title: s.id, "data-id": s.id },
         el("span", { class: "q" }, s.question),
-        el("span", { class: "muted" }, when + " · notify " + s.notify.replace("_", " ") + " · " + status),
-        act("Run now", "/trigger", "POST", ""),
-        s.paused ? act("Resume", "/resume", "POST", "secondary") : act("Pause", "/pause", "POST", "secondary"),
-        act("Delete", "", "DELETE", "danger")));
+        el("span", { class: "facts" }, scheduleFacts(s)),
+        scheduleRuns(s),
+        el("span", { class: "actions" },
+          act("Run now", "/trigger", "POST", ""),
+          s.paused ? act("Resume", "/resume", "POST", "secondary") : act("Pause", "/pause", "POST", "secondary"),
+          act("Delete", "", "DELETE", "danger", "Delete the schedule “" + s.question + "”? Its runs and reports are kept."))));
     }
     if (!ul.children.length) ul.append(el("li", { class: "muted" }, "No schedules."));
   } catch (err) {
     ul.replaceChildren(el("li", { class: err.status === 501 ? "muted" : "error" }, err.status === 401 ? "Enter your API key above." : err.message));
   }
+}
+
+// scheduleFacts is a schedule's timing, corpus, notify mode, state (with
+// its pause note) and next run, on one line.
+function scheduleFacts(s) {
+  const parts = [s.cron ? "cron " + s.cron : "every " + s.every, "corpus " + (s.corpus || "go-docs"), "notify " + s.notify.replace("_", " ")];
+  if (s.paused) parts.push("paused" + (s.note ? ": " + s.note : ""));
+  else parts.push("active", (s.nextRuns && s.nextRuns.length) ? "next " + fmtDate(s.nextRuns[0]) : "no next run");
+  return parts.join(" · ");
+}
+
+// scheduleRuns links a schedule's latest runs (newest first; every run is
+// in the Runs list too), or says it has none yet.
+function scheduleRuns(s) {
+  const runs = (s.recentRuns || []).slice(-3).reverse();
+  const span = el("span", { class: "sched-runs" }, runs.length ? "Runs: " : "No runs yet.");
+  runs.forEach((r, i) => {
+    const a = el("a", { href: runPath(r.researchId), title: r.researchId }, fmtDate(r.scheduledAt || r.startedAt) || r.researchId);
+    a.addEventListener("click", (ev) => { ev.preventDefault(); ev.stopPropagation(); openRun(r.researchId, null, s.question); });
+    if (i) span.append(", ");
+    span.append(a);
+  });
+  const more = (s.actions || 0) - runs.length;
+  if (runs.length && more > 0) span.append(" and " + more + " earlier");
+  return span;
 }
 
 // scheduleBody is the POST /v1/schedules body for the question and options
