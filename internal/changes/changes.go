@@ -237,7 +237,7 @@ func sourceName(s rf.SnapshotSource) string {
 }
 
 // Heading is the title of the section: "What changed since <date>".
-const Heading = "What changed"
+const Heading = report.HeadingWhatChanged
 
 // stamp is how the section names the previous run's time.
 func stamp(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") }

@@ -20,6 +20,11 @@ func fold(s string) string { return strings.ToLower(strings.Join(strings.Fields(
 // headingChangelog lists the changes of a report's revisions.
 const headingChangelog = "Changelog"
 
+// HeadingWhatChanged begins the title of a scheduled report's section on
+// what changed since its schedule's previous run ("What changed since
+// <date>", written by internal/changes).
+const HeadingWhatChanged = "What changed"
+
 // minKeptCosine is how alike a passage's statement and a claim must be
 // (term-vector cosine, with the same numbers) for the passage to state it.
 const minKeptCosine = 0.9
@@ -82,8 +87,10 @@ func masked(s string) string {
 // check.Correction citing check.Cites (source, when not nil, is a source
 // base does not number yet, added to its list), a withdrawn one leaves the
 // text and the claims. check.Change is added to the changelog, which the
-// report shows in a section of its own before its sources. Earlier
-// revisions are not touched.
+// report shows in a section of its own before its sources. A scheduled
+// report's "What changed" entries that state the claim are replaced by
+// that change, so that the section cannot contradict the revised text.
+// Earlier revisions are not touched.
 func Revise(base claims.Revision, rev int, check claims.Check, source *rf.Source) (claims.Revision, error) {
 	i := slices.IndexFunc(base.Claims, func(c rf.Claim) bool { return c.ID == check.ClaimID })
 	if i < 0 {
@@ -130,8 +137,53 @@ func Revise(base claims.Revision, rev int, check claims.Check, source *rf.Source
 	default:
 		return claims.Revision{}, fmt.Errorf("a review cannot revise a report with outcome %q", check.Outcome)
 	}
+	if check.Outcome != claims.OutcomeKept {
+		next.Report = reviseWhatChanged(next.Report, claim.Text, fmt.Sprintf("Revision %d: %s", rev, check.Change))
+	}
 	next.Report = changelog(next.Report, next.Changelog)
 	return next, nil
+}
+
+// reviseWhatChanged replaces the entries of md's "What changed since …"
+// section that state claim (its new and changed findings) with change, the
+// revision's changelog line: the section told what the run found, which a
+// revision corrected or withdrew.
+func reviseWhatChanged(md, claim, change string) string {
+	head := "## " + HeadingWhatChanged
+	at := strings.Index(md, head)
+	if at < 0 || (at > 0 && md[at-1] != '\n') {
+		return md
+	}
+	end := len(md)
+	if e := strings.Index(md[at+len(head):], "\n## "); e >= 0 {
+		end = at + len(head) + e + 1
+	}
+	text, _ := textproc.StripCitations(claim)
+	body := sanitize(strings.TrimRight(clean(text), trailing))
+	words := textproc.TermVector(numberPattern.ReplaceAllString(text, " "))
+	lines := strings.Split(md[at:end], "\n")
+	list := ""
+	for j, l := range lines {
+		if strings.HasPrefix(l, "**") && strings.HasSuffix(l, "**") {
+			list = strings.Trim(l, "*")
+			continue
+		}
+		if !strings.HasPrefix(l, "- ") || (list != "New findings" && list != "Changed findings") {
+			continue
+		}
+		// The finding of an entry: "[from → to: ]<finding> — *<sub-question>*[ (was: …)]".
+		finding, _, _ := strings.Cut(strings.TrimPrefix(l, "- "), " — *")
+		if _, after, ok := strings.Cut(finding, " → "); ok {
+			if _, f, ok := strings.Cut(after, ": "); ok {
+				finding = f
+			}
+		}
+		if body != "" && strings.Contains(l, body) ||
+			textproc.Cosine(words, textproc.TermVector(numberPattern.ReplaceAllString(finding, " "))) >= minKeptCosine {
+			lines[j] = "- " + sanitize(change)
+		}
+	}
+	return md[:at] + strings.Join(lines, "\n") + md[end:]
 }
 
 // ChangeLine is the changelog line of a claim's review ("Claim 3

@@ -118,3 +118,55 @@ func TestReviseCorrectsWithdrawsAndKeeps(t *testing.T) {
 		t.Error("a claim withdrawn before was revised again")
 	}
 }
+
+// scheduledRevisionOne is a scheduled run's report on one note, with the
+// "What changed" section the run put at its top (as internal/changes
+// writes it) and two sources.
+func scheduledRevisionOne(t *testing.T) claims.Revision {
+	t.Helper()
+	sources := []rf.Source{{N: 1, SourceID: "s1", Title: "backups.md", Location: "backups.md"}, {N: 2, SourceID: "s2", Title: "restore.md", Location: "restore.md"}}
+	d := reasoning.Draft{Title: "How long are backups retained?", Summary: []reasoning.Sentence{
+		{Text: "Nightly database backups are retained for 35 days before they are deleted.", Cites: []int{1}},
+		{Text: "A restore takes about two hours.", Cites: []int{2}},
+	}}
+	md, _ := Render(Report{Question: "How long are backups retained?", Confidence: ConfidenceMedium, Draft: d, Sources: sources})
+	section := "## What changed since 2026-12-04 07:00 UTC\n\nCompared with run research-x: 1 changed finding.\n\n**Changed findings**\n\n" +
+		"- 30 days → 35 days: Nightly database backups are retained for 35 days before they are deleted. — *How long are backups retained?* (was: Nightly database backups are retained for 30 days before they are deleted.)\n\n"
+	at := strings.Index(md, "## Summary")
+	md = md[:at] + section + md[at:]
+	return claims.Revision{Revision: 1, Title: d.Title, Report: md, Claims: Claims(d, sources), Sources: sources}
+}
+
+// A user disputed "35 days" after editing the note to 40: revision 2's
+// Summary said 40 days while its own "What changed" still said "30 days →
+// 35 days". The section's entry now tells the revision's change.
+func TestReviseRewritesWhatChangedOfTheClaim(t *testing.T) {
+	r1 := scheduledRevisionOne(t)
+	c := r1.Claims[0]
+	corr := claims.Check{ClaimID: c.ID, Number: 1, Text: c.Text, Outcome: claims.OutcomeCorrected,
+		Correction: "Nightly database backups are retained for 40 days before they are deleted.", Cites: []int{1}}
+	corr.Change = ChangeLine(corr)
+	r2, err := Revise(r1, 2, corr, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	changed, _, _ := strings.Cut(r2.Report[strings.Index(r2.Report, "## What changed"):], "## Summary")
+	if strings.Contains(changed, "30 days → 35 days") || !strings.Contains(changed, "- Revision 2: Claim 1 corrected:") ||
+		!strings.Contains(r2.Report, "retained for 40 days before they are deleted [1].") {
+		t.Errorf("revision 2 contradicts itself:\n%s", r2.Report)
+	}
+	if !strings.Contains(changed, "Compared with run research-x") {
+		t.Errorf("the comparison's summary line is gone:\n%s", changed)
+	}
+	// A dispute of a claim the section does not state leaves it alone.
+	other := r2.Claims[1]
+	kept := claims.Check{ClaimID: other.ID, Number: 2, Text: other.Text, Outcome: claims.OutcomeKept, Cites: []int{2}}
+	kept.Change = ChangeLine(kept)
+	r3, err := Revise(r2, 3, kept, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(r3.Report, "- Revision 2: Claim 1 corrected:") {
+		t.Errorf("revision 3:\n%s", r3.Report)
+	}
+}
