@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/activity"
@@ -28,7 +29,8 @@ func (a *Runs) ReadRevision(ctx context.Context, in workflows.ReadRevisionInput)
 			if err := a.Temporal.GetWorkflow(ctx, in.ResearchID, "").Get(ctx, &res); err != nil {
 				return rfclaims.Revision{}, revisionError(in.ResearchID, 1, err)
 			}
-			return rfclaims.Revision{Revision: 1, Title: res.Title, Report: res.Report, Claims: res.Claims, Sources: res.Sources}, nil
+			return rfclaims.Revision{Revision: 1, Title: res.Title, Confidence: res.Confidence, Report: res.Report,
+				Claims: res.Claims, Sources: res.Sources}, nil
 		}
 		var rv rfclaims.Review
 		err := a.Temporal.GetWorkflow(ctx, rfclaims.RevisionWorkflowID(in.ResearchID, rev), "").Get(ctx, &rv)
@@ -99,10 +101,49 @@ func (a *Inference) ReviewClaim(_ context.Context, in workflows.ReviewClaimInput
 			added = nil // a kept claim's text and sources stay as they are
 		}
 	}
+	if outcome == rfclaims.OutcomeWithdrawn {
+		check.Why = withdrawnWhy(in)
+	}
 	check.Change = report.ChangeLine(check)
 	next, err := report.Revise(in.Base, in.Revision, check, added)
 	if err != nil {
 		return workflows.ReviewClaimResult{}, invalid(workflows.ErrInvalidInput, err.Error())
 	}
+	if len(in.Sections) > 0 {
+		// Rated again as the run's report was (a revision written for a
+		// run recorded before the run's sections were read keeps its
+		// confidence).
+		next.Confidence = report.RevisedConfidence(in.Sections, in.Gaps, in.RunClaims, next.Claims)
+		next.Report = report.StateConfidence(next.Report, next.Confidence)
+	}
 	return workflows.ReviewClaimResult{Check: check, Report: next}, nil
+}
+
+// withdrawnWhy says why the disputed claim of in is withdrawn: the
+// sources it cites were not found in the re-check (a deleted note), or
+// were found and no longer state it; "" when it cites none of the base's
+// sources (report.Revise then says that no source states it).
+func withdrawnWhy(in workflows.ReviewClaimInput) string {
+	i := slices.IndexFunc(in.Base.Claims, func(c rf.Claim) bool { return c.ID == in.Check.ClaimID })
+	if i < 0 {
+		return ""
+	}
+	var names []string
+	found := false
+	for _, n := range in.Base.Claims[i].Cites {
+		for _, s := range in.Base.Sources {
+			if s.N != n {
+				continue
+			}
+			names = append(names, report.SourceName(s.Title, s.Location, s.URL))
+			found = found || slices.Contains(in.Retrieved, s.SourceID)
+		}
+	}
+	switch {
+	case len(names) == 0:
+		return ""
+	case found:
+		return report.SourceNoLongerStates(strings.Join(names, ", "))
+	}
+	return report.SourceNotFound(strings.Join(names, ", "), "this re-check")
 }

@@ -12,6 +12,7 @@ import (
 
 	rf "github.com/researchflow/researchflow"
 	"github.com/researchflow/researchflow/internal/memory"
+	"github.com/researchflow/researchflow/internal/reasoning"
 	"github.com/researchflow/researchflow/internal/report"
 	"github.com/researchflow/researchflow/workflows"
 )
@@ -186,6 +187,19 @@ func evidenceOf(in workflows.RunEvidenceInput, rec workflows.RunRecord) (workflo
 			sq := rec.State.SubQuestions[i].SubQuestion
 			ev.ClaimSubQuestion = &sq
 		}
+		// What the report was written from, as the run gave it to
+		// Synthesize: its answered sub-questions and its gaps.
+		for _, sq := range rec.State.SubQuestions {
+			if sq.Analysis == nil {
+				continue
+			}
+			sec := reasoning.SectionInput{SubQuestion: sq.SubQuestion}
+			for _, f := range sq.Analysis.Analysis.Findings {
+				sec.Findings = append(sec.Findings, reasoning.CitedFinding{Finding: f})
+			}
+			ev.Sections = append(ev.Sections, sec)
+		}
+		ev.Gaps, ev.Claims = rec.State.Gaps(), rec.State.Claims
 	}
 	for _, sq := range rec.State.SubQuestions {
 		add(sq.Retrieved.ChunkIDs)

@@ -195,18 +195,27 @@ type Check struct {
 	Passage      string `json:"passage,omitempty"`
 	ChunkID      string `json:"chunkId,omitempty"`
 	Cites        []int  `json:"cites,omitempty"`
+	// Why says why a withdrawn claim left the report: its cited source was
+	// not found in the re-check (deleted, or no longer found), or no longer
+	// states it; empty when no source states it.
+	Why string `json:"why,omitempty"`
 	// Change is the changelog line ("Claim 3 withdrawn: no source states it.").
 	Change string `json:"change,omitempty"`
 }
 
 // Revision is one revision of a report: its Markdown, claims and numbered
 // sources, and the changes of every revision so far (oldest first).
-// Revision 1 is the run's own report.
+// Revision 1 is the run's own report. Claims is listed also when empty
+// (every claim withdrawn); Sources are the sources the revision still
+// cites, with the numbers revision 1 gave them (a source first cited by a
+// correction gets the next number). Confidence is rated again for each
+// revision, as the report states it (empty for revisions written before).
 type Revision struct {
-	Revision  int         `json:"revision"`
-	Title     string      `json:"title"`
-	Report    string      `json:"report"`
-	Claims    []rf.Claim  `json:"claims,omitempty"`
-	Sources   []rf.Source `json:"sources"`
-	Changelog []string    `json:"changelog,omitempty"`
+	Revision   int         `json:"revision"`
+	Title      string      `json:"title"`
+	Confidence string      `json:"confidence,omitempty"`
+	Report     string      `json:"report"`
+	Claims     []rf.Claim  `json:"claims"`
+	Sources    []rf.Source `json:"sources"`
+	Changelog  []string    `json:"changelog,omitempty"`
 }

@@ -56,6 +56,8 @@ type review struct {
 	findings []reasoning.Finding
 	sources  []rf.Source
 	pages    []rf.Source
+	// retrieved are the sources the re-check found passages of.
+	retrieved []string
 }
 
 // readRevisionOptions serve ReadRevision on the workflow pool: it may wait
@@ -129,6 +131,7 @@ func (r *review) run(ctx workflow.Context) (claims.Review, error) {
 	var out ReviewClaimResult
 	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, inferenceOptions()), ReviewClaimActivity, ReviewClaimInput{
 		Base: r.base, Check: r.res.Check, Findings: r.findings, Sources: sources, Revision: r.in.Revision,
+		Retrieved: r.retrieved, Sections: r.ev.Sections, Gaps: r.ev.Gaps, RunClaims: r.ev.Claims,
 	}).Get(ctx, &out); err != nil {
 		return claims.Review{}, err
 	}
@@ -180,6 +183,9 @@ func (r *review) search(ctx workflow.Context, sq reasoning.SubQuestion) []string
 		}
 		r.res.Searches = append(r.res.Searches, search)
 		r.pages = append(r.pages, res.Sources...)
+		for _, id := range res.Retrieved.SourceIDs {
+			r.retrieved = appendNew(r.retrieved, id)
+		}
 		for _, id := range res.Retrieved.ChunkIDs {
 			if !slices.Contains(chunks, id) {
 				chunks = append(chunks, id)

@@ -38,6 +38,15 @@ type ReviewClaimInput struct {
 	Sources  []rf.Source         `json:"sources,omitempty"`
 	// Revision is the revision to write.
 	Revision int `json:"revision"`
+	// Retrieved are the sources the re-check retrieved passages of: a
+	// withdrawn claim whose source is not among them was withdrawn because
+	// its source was not found (deleted), not because it no longer states it.
+	Retrieved []string `json:"retrieved,omitempty"`
+	// Sections, Gaps and RunClaims are the run's (RunEvidence): the
+	// revision's confidence is rated again from them.
+	Sections  []reasoning.SectionInput `json:"sections,omitempty"`
+	Gaps      []rf.Gap                 `json:"gaps,omitempty"`
+	RunClaims []rf.Claim               `json:"runClaims,omitempty"`
 }
 
 // ReviewClaimResult is the check, with its outcome and changelog line, and

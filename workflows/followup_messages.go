@@ -45,6 +45,13 @@ type RunEvidence struct {
 	// ClaimSubQuestion is the sub-question RunEvidenceInput.Claim answers
 	// (nil when none of the run's findings is alike it).
 	ClaimSubQuestion *reasoning.SubQuestion `json:"claimSubQuestion,omitempty"`
+	// Sections (the answered sub-questions with their findings), Gaps and
+	// Claims are what the run's report was written from and states
+	// (RunEvidenceInput.Claim set only): a claim's review rates the
+	// revision it writes from them (report.RevisedConfidence).
+	Sections []reasoning.SectionInput `json:"sections,omitempty"`
+	Gaps     []rf.Gap                 `json:"gaps,omitempty"`
+	Claims   []rf.Claim               `json:"claims,omitempty"`
 	// Email are the run's e-mail recipients (ResearchInput.Notify): its
 	// follow-up answers and report revisions are mailed to them too.
 	Email []string `json:"email,omitempty"`

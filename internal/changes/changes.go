@@ -58,9 +58,9 @@ func Compare(prev, cur Snapshot, previousRun string, since time.Time) rf.Changes
 		title := sourceTitle(prev.Sources, o.SourceID)
 		w := rf.WithdrawnFinding{SnapshotFinding: o, SourceGone: !curSources[o.SourceID]}
 		if w.SourceGone {
-			w.Reason = fmt.Sprintf("its source, %s, was not found in this run", title)
+			w.Reason = report.SourceNotFound(title, "this run")
 		} else {
-			w.Reason = fmt.Sprintf("its source, %s, no longer states it", title)
+			w.Reason = report.SourceNoLongerStates(title)
 		}
 		c.Withdrawn = append(c.Withdrawn, w)
 	}
@@ -216,25 +216,8 @@ func sourceTitle(sources []rf.SnapshotSource, id string) string {
 	return "a source of the previous run"
 }
 
-// sourceName is a source as a reader knows it: its title, and where it is.
-func sourceName(s rf.SnapshotSource) string {
-	where := s.URL
-	if where == "" {
-		where = s.Location
-		// An uploaded file by the name it was uploaded under, as the
-		// report's Sources list names it: not the server's path to it.
-		if name, ok := report.UploadedName(strings.TrimPrefix(where, "file://")); ok {
-			where = name
-		}
-	}
-	switch {
-	case s.Title == "":
-		return where
-	case where == "" || where == s.Title:
-		return s.Title
-	}
-	return s.Title + " (" + where + ")"
-}
+// sourceName is a source as a reader knows it (report.SourceName).
+func sourceName(s rf.SnapshotSource) string { return report.SourceName(s.Title, s.Location, s.URL) }
 
 // Heading is the title of the section: "What changed since <date>".
 const Heading = report.HeadingWhatChanged

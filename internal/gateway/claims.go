@@ -136,6 +136,9 @@ func (s *server) revised(c *gin.Context, id string, res rf.ResearchResult) (rf.R
 		return res, err
 	}
 	res.Report, res.Claims, res.Sources = rev.Report, rev.Claims, rev.Sources
+	if rev.Confidence != "" {
+		res.Confidence = rev.Confidence
+	}
 	c.Set(changelogKey, rev.Changelog)
 	return res, nil
 }

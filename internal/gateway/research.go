@@ -293,8 +293,9 @@ type ReportJSON struct {
 	Usage      rf.Usage    `json:"usage"`
 	Corpus     string      `json:"corpus"`
 	Links      links       `json:"links"`
-	// Claims are the report's cited statements with stable IDs.
-	Claims []rf.Claim `json:"claims,omitempty"`
+	// Claims are the report's cited statements with stable IDs: listed
+	// (empty) also when a revision withdrew them all.
+	Claims []rf.Claim `json:"claims"`
 	// Revision numbers the report revision shown (?revision=N; the latest
 	// by default); Changelog lists the changes of every revision so far.
 	Revision  int      `json:"revision"`
@@ -332,12 +333,20 @@ func (s *server) report(c *gin.Context) error {
 		c.JSON(http.StatusOK, ReportJSON{
 			ID: r.ID, Question: res.Question, Title: res.Title, Confidence: res.Confidence, Report: res.Report, Sources: publicSources(res.Sources),
 			Gaps: res.Gaps, Engine: res.Engine, Usage: res.Usage, Corpus: rf.PublicCorpus(owner(c), res.Corpus),
-			Links: s.links(r.ID), Claims: res.Claims, Revision: max(res.Revision, 1), Changelog: s.changelog(c),
+			Links: s.links(r.ID), Claims: orEmpty(res.Claims), Revision: max(res.Revision, 1), Changelog: s.changelog(c),
 		})
 		return nil
 	}
 	c.Data(http.StatusOK, "text/markdown; charset=utf-8", []byte(res.Report))
 	return nil
+}
+
+// orEmpty is list, or an empty list for nil (JSON [] rather than null).
+func orEmpty[T any](list []T) []T {
+	if list == nil {
+		return []T{}
+	}
+	return list
 }
 
 // publicSources are sources as a reader of the API sees them: an uploaded
@@ -703,6 +712,9 @@ func (s *server) runFacts(ctx context.Context, who, id string) (RunFacts, error)
 			return RunFacts{}, fmt.Errorf("revision %d of %s: %w", n, id, err)
 		}
 		f.Sources = len(rev.Sources)
+		if rev.Confidence != "" {
+			f.Confidence = rev.Confidence
+		}
 	}
 	return f, nil
 }

@@ -1,6 +1,9 @@
 package report
 
 import (
+	"fmt"
+	"regexp"
+
 	researchflow "github.com/researchflow/researchflow"
 	"github.com/researchflow/researchflow/internal/reasoning"
 )
@@ -85,4 +88,56 @@ func Confidence(sections []reasoning.SectionInput, gaps []researchflow.Gap) stri
 		return ConfidenceHigh
 	}
 	return ConfidenceMedium
+}
+
+// RevisedConfidence rates a revision of a report as Confidence rated the
+// run's: sections and gaps are what the run's report was written from,
+// runClaims the claims of that report and claims those of the revision.
+// A sub-question keeps its findings while the revision still states a
+// claim of it (report.SubQuestionFor), or when the run's report stated
+// none; one whose claims were all withdrawn counts as unanswered.
+func RevisedConfidence(sections []reasoning.SectionInput, gaps []researchflow.Gap, runClaims, claims []researchflow.Claim) string {
+	texts := make([][]string, len(sections))
+	for i, s := range sections {
+		for _, f := range s.Findings {
+			texts[i] = append(texts[i], f.Text)
+		}
+	}
+	stated := func(list []researchflow.Claim) []bool {
+		out := make([]bool, len(sections))
+		for _, c := range list {
+			if i := SubQuestionFor(c.Text, texts); i >= 0 {
+				out[i] = true
+			}
+		}
+		return out
+	}
+	before, now := stated(runClaims), stated(claims)
+	revised := make([]reasoning.SectionInput, len(sections))
+	for i, s := range sections {
+		revised[i] = s
+		if before[i] && !now[i] {
+			revised[i].Findings = nil
+		}
+	}
+	return Confidence(revised, gaps)
+}
+
+// confidenceLine matches the confidence a report states and the banner of
+// a low one (see Render).
+var confidenceLine = regexp.MustCompile(`(?m)^\*\*Confidence:\*\* \w+\n\n(?:> \*\*` + regexp.QuoteMeta(LowConfidenceBanner) + `\*\*\n\n)?`)
+
+// StateConfidence makes md, a rendered report, state confidence c as
+// Render does (a low one with its banner). A report that states none is
+// left as it is.
+func StateConfidence(md, c string) string {
+	loc := confidenceLine.FindStringIndex(md)
+	if loc == nil || c == "" {
+		return md
+	}
+	line := fmt.Sprintf("**Confidence:** %s\n\n", c)
+	if c == ConfidenceLow {
+		line += fmt.Sprintf("> **%s**\n\n", LowConfidenceBanner)
+	}
+	return md[:loc[0]] + line + md[loc[1]:]
 }

@@ -25,6 +25,9 @@ const headingChangelog = "Changelog"
 // <date>", written by internal/changes).
 const HeadingWhatChanged = "What changed"
 
+// noSourceStates is why a claim no passage states is withdrawn.
+const noSourceStates = "no source states it"
+
 // minKeptCosine is how alike a passage's statement and a claim must be
 // (term-vector cosine, with the same numbers) for the passage to state it.
 const minKeptCosine = 0.9
@@ -90,6 +93,7 @@ func masked(s string) string {
 // report shows in a section of its own before its sources. A scheduled
 // report's "What changed" entries that state the claim are replaced by
 // that change, so that the section cannot contradict the revised text.
+// Sources no longer cited leave the list; the others keep their numbers.
 // Earlier revisions are not touched.
 func Revise(base claims.Revision, rev int, check claims.Check, source *rf.Source) (claims.Revision, error) {
 	i := slices.IndexFunc(base.Claims, func(c rf.Claim) bool { return c.ID == check.ClaimID })
@@ -98,7 +102,7 @@ func Revise(base claims.Revision, rev int, check claims.Check, source *rf.Source
 	}
 	claim := base.Claims[i]
 	next := claims.Revision{
-		Revision: rev, Title: base.Title, Report: base.Report,
+		Revision: rev, Title: base.Title, Confidence: base.Confidence, Report: base.Report,
 		Claims: slices.Clone(base.Claims), Sources: slices.Clone(base.Sources),
 		Changelog: append(slices.Clone(base.Changelog), fmt.Sprintf("Revision %d: %s", rev, check.Change)),
 	}
@@ -132,16 +136,28 @@ func Revise(base claims.Revision, rev int, check claims.Check, source *rf.Source
 		if !strings.Contains(next.Report, old) {
 			return claims.Revision{}, fmt.Errorf("claim %s (%q) is not in the text of revision %d", claim.ID, old, base.Revision)
 		}
-		next.Report = withdraw(next.Report, old, next.Revision)
+		next.Report = withdraw(next.Report, old, next.Revision, withdrawnWhy(check))
 		next.Claims = slices.Delete(next.Claims, i, i+1)
 	default:
 		return claims.Revision{}, fmt.Errorf("a review cannot revise a report with outcome %q", check.Outcome)
 	}
+	if next.Claims == nil {
+		next.Claims = []rf.Claim{}
+	}
 	if check.Outcome != claims.OutcomeKept {
 		next.Report = reviseWhatChanged(next.Report, claim.Text, fmt.Sprintf("Revision %d: %s", rev, check.Change))
+		next.Report, next.Sources = dropUncited(next.Report, next.Sources)
 	}
 	next.Report = changelog(next.Report, next.Changelog)
 	return next, nil
+}
+
+// withdrawnWhy is why the claim of check was withdrawn.
+func withdrawnWhy(check claims.Check) string {
+	if w := strings.TrimSpace(check.Why); w != "" {
+		return w
+	}
+	return noSourceStates
 }
 
 // reviseWhatChanged replaces the entries of md's "What changed since …"
@@ -186,6 +202,31 @@ func reviseWhatChanged(md, claim, change string) string {
 	return md[:at] + strings.Join(lines, "\n") + md[end:]
 }
 
+// dropUncited removes from md's Sources list, and from sources, the
+// sources its text no longer cites; the others keep their numbers, so
+// that a citation means the same source in every revision.
+func dropUncited(md string, sources []rf.Source) (string, []rf.Source) {
+	cited := map[int]bool{}
+	for _, n := range Citations(md) {
+		cited[n] = true
+	}
+	kept := sources[:0:0]
+	for _, s := range sources {
+		if cited[s.N] {
+			kept = append(kept, s)
+			continue
+		}
+		md = dropSourceLine(md, s.N)
+	}
+	if len(kept) == 0 {
+		head := "## " + headingSources + "\n\n"
+		if at := strings.LastIndex(md, head); at >= 0 && !strings.HasPrefix(md[at+len(head):], "- ") {
+			md = md[:at+len(head)] + "No sources.\n" + md[at+len(head):]
+		}
+	}
+	return md, kept
+}
+
 // ChangeLine is the changelog line of a claim's review ("Claim 3
 // withdrawn: no source states it.").
 func ChangeLine(c claims.Check) string {
@@ -206,20 +247,20 @@ func ChangeLine(c claims.Check) string {
 		return fmt.Sprintf("Claim %d corrected: “%s” is now “%s” (%s).", c.Number,
 			strings.TrimRight(clean(c.Text), trailing), strings.TrimRight(clean(c.Correction), trailing), cites)
 	case claims.OutcomeWithdrawn:
-		return fmt.Sprintf("Claim %d withdrawn: no source states it.", c.Number)
+		return fmt.Sprintf("Claim %d withdrawn: %s.", c.Number, strings.TrimRight(withdrawnWhy(c), trailing))
 	}
 	return fmt.Sprintf("Claim %d %s.", c.Number, c.Outcome)
 }
 
 // withdraw removes sentence from md; a paragraph left empty says the
-// statement was withdrawn.
-func withdraw(md, sentence string, rev int) string {
+// statement was withdrawn, and why.
+func withdraw(md, sentence string, rev int, why string) string {
 	for _, s := range []string{" " + sentence, sentence + " "} {
 		if strings.Contains(md, s) {
 			return strings.Replace(md, s, "", 1)
 		}
 	}
-	return strings.Replace(md, sentence, fmt.Sprintf("*Withdrawn in revision %d: no source states it.*", rev), 1)
+	return strings.Replace(md, sentence, "*"+sanitize(fmt.Sprintf("Withdrawn in revision %d: %s.", rev, strings.TrimRight(why, trailing)))+"*", 1)
 }
 
 // addSource appends s to the Sources section of md.
@@ -292,4 +333,26 @@ func SubQuestionFor(claim string, findings [][]string) int {
 		}
 	}
 	return best
+}
+
+// dropSourceLine removes the entry of source n from md's Sources list.
+func dropSourceLine(md string, n int) string {
+	head := "## " + headingSources + "\n\n"
+	at := strings.LastIndex(md, head)
+	if at < 0 {
+		return md
+	}
+	entry := fmt.Sprintf("- [%d] ", n)
+	for i := at + len(head); i < len(md) && strings.HasPrefix(md[i:], "- "); {
+		nl := strings.IndexByte(md[i:], '\n')
+		end := len(md)
+		if nl >= 0 {
+			end = i + nl + 1
+		}
+		if strings.HasPrefix(md[i:], entry) {
+			return md[:i] + md[end:]
+		}
+		i = end
+	}
+	return md
 }
