@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"net/http"
+	"strings"
 	"testing"
 
 	rf "github.com/researchflow/researchflow"
@@ -74,5 +75,24 @@ func TestClaimFeedbackRules(t *testing.T) {
 	decode(t, rec, &list)
 	if len(list.Reviews) != 1 || list.Reviews[0].ID != out.ID {
 		t.Errorf("feedback %+v", list)
+	}
+}
+
+// A user edited a note after the run: its citation opened empty
+// ("passages":[],"passagesAvailable":true) and the web app highlighted
+// nothing. The passages the run read are gone: say so.
+func TestSourceOfAnEditedNote(t *testing.T) {
+	h := newHarness(t, nil)
+	id := h.start(aliceKey, "Channels?")
+	h.fake.complete(id, completedResult(id)) // source 1 read chunks c1 and c2, no longer stored
+	rec := h.do("GET", "/v1/research/"+id+"/sources/1", aliceKey, "")
+	var src struct {
+		Passages          []Passage `json:"passages"`
+		PassagesAvailable bool      `json:"passagesAvailable"`
+		Reason            string    `json:"reason"`
+	}
+	decode(t, rec, &src)
+	if rec.Code != 200 || src.PassagesAvailable || len(src.Passages) != 0 || !strings.Contains(src.Reason, "changed") {
+		t.Errorf("edited note: %d %s", rec.Code, rec.Body)
 	}
 }

@@ -391,9 +391,17 @@ type SourceResponse struct {
 	Title    string    `json:"title"`
 	Location string    `json:"location"`
 	Passages []Passage `json:"passages"`
-	// PassagesAvailable is false when the gateway has no access to memory.
-	PassagesAvailable bool `json:"passagesAvailable"`
+	// PassagesAvailable is false when the gateway has no access to memory,
+	// or when none of the passages the run read is stored any more (the
+	// document was edited or deleted since the run); Reason then says so.
+	PassagesAvailable bool   `json:"passagesAvailable"`
+	Reason            string `json:"reason,omitempty"`
 }
+
+// passagesGone is why a source's passages cannot be shown: memory no
+// longer holds any passage the run read of it (an edited note's passages
+// are replaced, a deleted note's removed).
+const passagesGone = "the document changed or was deleted since this run: the passages it read are no longer stored"
 
 func (s *server) source(c *gin.Context) error {
 	n, err := strconv.Atoi(c.Param("n"))
@@ -433,7 +441,12 @@ func (s *server) source(c *gin.Context) error {
 		for _, ch := range chunks {
 			out.Passages = append(out.Passages, Passage{ChunkID: ch.ID, Section: ch.Section, Text: ch.Text, Start: ch.Start, End: ch.End})
 		}
-		out.PassagesAvailable = true
+		out.PassagesAvailable = len(out.Passages) > 0
+		if !out.PassagesAvailable {
+			out.Reason = passagesGone
+		}
+	} else if s.chunks == nil {
+		out.Reason = "this gateway has no access to the memory store"
 	}
 	c.JSON(http.StatusOK, out)
 	return nil

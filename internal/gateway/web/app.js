@@ -689,7 +689,7 @@ async function openSource(n) {
     if (state.id !== id || !li) return;
     const box = li.querySelector(".passages");
     box.replaceChildren();
-    if (!s.passagesAvailable) box.append(el("p", { class: "muted" }, "The passages are not available from this gateway."));
+    if (!s.passagesAvailable) box.append(el("p", { class: "muted passages-note" }, "The passages are not shown: " + (s.reason || "this gateway has no access to them") + "."));
     for (const p of s.passages || []) {
       const div = el("div", { class: "passage" });
       if (p.section) div.append(el("span", { class: "section" }, p.section));
