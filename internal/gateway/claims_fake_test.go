@@ -11,7 +11,8 @@ import (
 )
 
 // Claim feedback on the in-memory Runs: reviews are runs of their own that
-// stay running; no revision past the first is ever written.
+// stay running; revisions past the first are those a test put in
+// memRuns.revisions.
 
 func (f *memRuns) Feedback(ctx context.Context, key string, in claims.ReviewInput) (client.Run, claims.ReviewInput, error) {
 	if in.Revision == 0 {
@@ -58,6 +59,11 @@ func (f *memRuns) Feedback(ctx context.Context, key string, in claims.ReviewInpu
 
 func (f *memRuns) Revision(ctx context.Context, researchID string, n int) (claims.Revision, error) {
 	if n > 1 {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		if revs := f.revisions[researchID]; n-2 < len(revs) {
+			return revs[n-2], nil
+		}
 		return claims.Revision{}, fmt.Errorf("revision %d of %s: %w", n, researchID, client.ErrNotFound)
 	}
 	res, err := f.Result(ctx, researchID)
@@ -67,7 +73,11 @@ func (f *memRuns) Revision(ctx context.Context, researchID string, n int) (claim
 	return claims.Revision{Revision: 1, Title: res.Title, Report: res.Report, Claims: res.Claims, Sources: res.Sources}, nil
 }
 
-func (f *memRuns) LatestRevision(ctx context.Context, researchID string) (int, error) { return 1, nil }
+func (f *memRuns) LatestRevision(ctx context.Context, researchID string) (int, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return 1 + len(f.revisions[researchID]), nil
+}
 
 func (f *memRuns) Reviews(ctx context.Context, researchID, owner string) ([]client.Review, error) {
 	f.mu.Lock()

@@ -20,6 +20,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	rf "github.com/researchflow/researchflow"
+	"github.com/researchflow/researchflow/claims"
 	"github.com/researchflow/researchflow/client"
 	"github.com/researchflow/researchflow/internal/memory"
 	"github.com/researchflow/researchflow/workflows"
@@ -85,6 +86,9 @@ type memRuns struct {
 	// stays running with no progress to tell.
 	newIngest func(w *fakeRun)
 	seq       int
+	// revisions are the report revisions written by disputes, by run:
+	// revisions[id][0] is revision 2.
+	revisions map[string][]claims.Revision
 }
 
 var _ Runs = (*memRuns)(nil)

@@ -47,6 +47,19 @@
     }
   }
 
+  // citedAfter says whether the text of node after offset is followed by
+  // the sentence's citations ("… body [1]."): a claim is a cited sentence,
+  // never an uncited copy of its words (a scheduled report's "What
+  // changed" quotes the same finding without citing it).
+  function citedAfter(node, offset) {
+    if (!/^[\s\[]*$/.test(node.textContent.slice(offset))) return false;
+    for (let n = node.nextSibling; n; n = n.nextSibling) {
+      if (n.nodeType === 1) return n.classList.contains("cite");
+      if (n.nodeType === 3 && !/^[\s\[]*$/.test(n.textContent)) return false;
+    }
+    return false;
+  }
+
   // markClaims wraps each claim's sentence in span.claim and puts a confirm
   // and a dispute button after its citations.
   function markClaims(id, claims) {
@@ -55,7 +68,8 @@
       const walker = document.createTreeWalker(report, NodeFilter.SHOW_TEXT);
       let node;
       while ((node = walker.nextNode())) {
-        const at = node.textContent.indexOf(body);
+        let at = node.textContent.indexOf(body);
+        while (at >= 0 && !citedAfter(node, at + body.length)) at = node.textContent.indexOf(body, at + 1);
         if (at < 0 || node.parentNode.closest(".claim")) continue;
         const mid = node.splitText(at);
         mid.splitText(body.length);
@@ -65,29 +79,81 @@
         let end = span;
         while (end.nextSibling && ((end.nextSibling.nodeType === 1 && end.nextSibling.classList.contains("cite")) ||
           (end.nextSibling.nodeType === 3 && /^[\s\[\],]+$/.test(end.nextSibling.textContent)))) end = end.nextSibling;
+        // The buttons, and the note or reason box under them, follow the
+        // sentence's end mark.
+        const mark = end.nextSibling && end.nextSibling.nodeType === 3 ? /^[.!?。！？]+/.exec(end.nextSibling.textContent) : null;
+        if (mark) {
+          if (end.nextSibling.textContent.length > mark[0].length) end.nextSibling.splitText(mark[0].length);
+          end = end.nextSibling;
+        }
         const confirm = el("button", { type: "button", class: "claim-confirm small secondary", "data-claim": c.id, title: "This is right" }, "Confirm");
         const dispute = el("button", { type: "button", class: "claim-dispute small danger", "data-claim": c.id, title: "Re-check this claim against the sources" }, "Dispute");
-        confirm.addEventListener("click", () => verdict(id, c, i + 1, "confirm"));
-        dispute.addEventListener("click", () => verdict(id, c, i + 1, "dispute"));
+        const actions = el("span", { class: "claim-actions", "data-claim": c.id }, confirm, dispute);
+        confirm.addEventListener("click", () => verdict(id, c, i + 1, "confirm", "", actions));
+        dispute.addEventListener("click", () => askReason(id, c, i + 1, actions));
         // Small, so that the sentence stays readable (app.css is the
         // layout's; these buttons are set up here, through CSSOM, which
         // the page's Content-Security-Policy allows).
-        for (const b of [confirm, dispute]) Object.assign(b.style, { fontSize: "0.7em", padding: "0 0.4em", marginLeft: "0.25em", lineHeight: "1.4" });
-        end.after(el("span", { class: "claim-actions" }, confirm, dispute));
+        for (const b of [confirm, dispute]) small(b);
+        end.after(actions);
         break;
       }
     });
   }
 
+  function small(node) {
+    Object.assign(node.style, { fontSize: "0.7em", padding: "0 0.4em", marginLeft: "0.25em", lineHeight: "1.4" });
+    return node;
+  }
+
+  // note shows msg next to the claim's buttons (after), replacing an
+  // earlier one, and keeps it in view: the reader sees what their verdict did
+  // where they gave it.
+  function note(after, msg) {
+    let p = after.nextSibling && after.nextSibling.classList && after.nextSibling.classList.contains("claim-note") ? after.nextSibling : null;
+    if (!p) {
+      p = el("span", { class: "claim-note muted", role: "status" });
+      Object.assign(p.style, { display: "block", fontSize: "0.85em", margin: "0.25em 0" });
+      after.after(p);
+    }
+    p.textContent = msg;
+    p.scrollIntoView({ block: "nearest" });
+    return p;
+  }
+
+  // askReason opens a small form after the claim's buttons: an optional
+  // reason, then the dispute is sent (or cancelled).
+  function askReason(id, claim, n, actions) {
+    if (actions.querySelector("form")) { actions.querySelector("input").focus(); return; }
+    const input = el("input", { type: "text", class: "claim-reason", maxlength: "2000", placeholder: "Why? (optional, e.g. the note says 40 days now)", "aria-label": "Reason for disputing claim " + n });
+    const send = small(el("button", { type: "submit", class: "claim-send small danger" }, "Re-check"));
+    const cancel = small(el("button", { type: "button", class: "claim-cancel small secondary" }, "Cancel"));
+    const form = el("form", { class: "claim-reason-form" }, input, send, cancel);
+    Object.assign(form.style, { display: "flex", gap: "0.25em", flexWrap: "wrap", margin: "0.25em 0" });
+    Object.assign(input.style, { flex: "1 1 12em", minWidth: "0", fontSize: "0.85em" });
+    cancel.addEventListener("click", () => form.remove());
+    form.addEventListener("submit", (ev) => {
+      ev.preventDefault();
+      const reason = input.value.trim();
+      form.remove();
+      verdict(id, claim, n, "dispute", reason, actions);
+    });
+    actions.append(form);
+    input.focus();
+  }
+
   // verdict posts the reader's verdict; a dispute waits for the revision
-  // it writes and shows it, changelog included.
-  async function verdict(id, claim, n, v) {
+  // it writes and shows it, changelog included, next to the claim (or, when
+  // the claim was withdrawn, at the top of the report).
+  async function verdict(id, claim, n, v, reason, actions) {
+    const body = { verdict: v };
+    if (reason) body.reason = reason;
     try {
       const fb = await api(base(id) + "/claims/" + encodeURIComponent(claim.id) + "/feedback", {
-        method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ verdict: v }),
+        method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body),
       });
-      if (v === "confirm") { status("Claim " + n + " confirmed. Thank you."); return; }
-      status("Claim " + n + " disputed: re-checking it against the sources for revision " + fb.revision + "…");
+      if (v === "confirm") { note(actions, "Claim " + n + " confirmed. Thank you."); return; }
+      note(actions, "Claim " + n + " disputed: re-checking it against the sources for revision " + fb.revision + "…");
       for (let i = 0; i < 120 && state.id === id; i++) {
         await sleep(POLL_MS);
         let r;
@@ -101,13 +167,24 @@
         renderMarkdown(report, r.report || "");
         self.rendered = report.firstChild;
         report.dataset.revision = r.revision;
-        markClaims(id, r.claims || []);
+        const claims = r.claims || [];
+        markClaims(id, claims);
         const log = r.changelog || [];
-        status(log.length ? log[log.length - 1] : "Revision " + r.revision + " is written.");
+        const line = log.length ? log[log.length - 1] : "Revision " + r.revision + " is written.";
+        // A kept or corrected claim keeps its place: its note follows it.
+        const same = /corrected|kept/.test(line) && claims[n - 1] ? report.querySelector('.claim-actions[data-claim="' + claims[n - 1].id + '"]') : null;
+        if (same) note(same, line);
+        else {
+          const top = el("p", { class: "claim-note muted", role: "status" }, line);
+          const h = report.querySelector("h2");
+          if (h) h.before(top); else report.append(top);
+          top.scrollIntoView({ block: "nearest" });
+        }
+        status("");
         return;
       }
     } catch (err) {
-      status(err.message);
+      note(actions, err.message);
     }
   }
 

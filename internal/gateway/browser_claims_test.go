@@ -1,0 +1,133 @@
+package gateway
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	rf "github.com/researchflow/researchflow"
+	"github.com/researchflow/researchflow/claims"
+)
+
+// scheduledClaim is the cited statement of a scheduled report whose "What
+// changed" section quotes the same finding without citing it.
+const scheduledClaim = "Nightly database backups are retained for 35 days before they are deleted."
+
+func scheduledReport(claim, change string) string {
+	return "# How long are backups retained?\n\n**Confidence:** medium\n\n" +
+		"## What changed since 2026-12-04 07:00 UTC\n\nCompared with run research-schedule-x: 1 changed finding.\n\n**Changed findings**\n\n" +
+		"- " + change + "\n\n" +
+		"## Summary\n\n" + strings.TrimSuffix(claim, ".") + " [1].\n\n## Sources\n\n- [1] backups.md — backups.md\n"
+}
+
+func scheduledClaimRun(w *fakeRun) {
+	scriptedRun(w)
+	w.result.Report = scheduledReport(scheduledClaim,
+		"30 days → 35 days: "+scheduledClaim+" — *How long are backups retained?* (was: Nightly database backups are retained for 30 days before they are deleted.)")
+	// The note was edited since: the passage the run read is not stored.
+	w.result.Sources = []rf.Source{{N: 1, SourceID: "s1", Title: "backups.md", Location: "backups.md", ChunkIDs: []string{"gone"}}}
+	w.result.Claims = []rf.Claim{{ID: "claim-0000000000a1", Text: scheduledClaim, Cites: []int{1}, Section: "Summary"}}
+}
+
+// A user's trial: in a scheduled report, Confirm/Dispute attached to the
+// uncited copy of the claim in "Changed findings" instead of the cited
+// Summary sentence; Dispute posted at once with no reason; the only
+// status line was below Follow-ups, off screen; a citation to the edited
+// note opened empty. Now the buttons follow the cited sentence, Dispute
+// asks for an optional reason, the result shows next to the claim, and the
+// source says its passages are gone.
+func TestWebAppClaimButtonsOnAScheduledReport(t *testing.T) {
+	skipWithoutBrowser(t)
+	h, srv := webHarness(t)
+	h.fake.newRun = scheduledClaimRun
+	ctx := browserAt(t, 1280, 800)
+	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/")); err != nil {
+		t.Fatal(err)
+	}
+	ask(t, ctx, "How long are backups retained?")
+	if err := chromedp.Do(ctx, chromedp.WaitVisible(css(`#report .claim-actions`))); err != nil {
+		t.Fatalf("claim buttons: %v", err)
+	}
+	where := eval[string](t, ctx, `(() => { const c = document.querySelector("#report .claim"); const p = c.closest("p, li");
+		return p.tagName + (p.querySelector("a.cite") ? " cited" : " uncited"); })()`)
+	if where != "P cited" {
+		t.Fatalf("the claim's buttons follow an %s statement, want the Summary's cited one", where)
+	}
+	id := eval[string](t, ctx, `state.id`)
+
+	// Dispute asks for a reason before anything is posted.
+	if err := chromedp.Do(ctx, chromedp.Click(css(`#report .claim-dispute`)), chromedp.WaitVisible(css(`#report input.claim-reason`))); err != nil {
+		t.Fatalf("dispute asks for a reason: %v", err)
+	}
+	reviews := func() []claims.ReviewInput {
+		h.fake.mu.Lock()
+		defer h.fake.mu.Unlock()
+		var out []claims.ReviewInput
+		for _, w := range h.fake.wfs {
+			if in, ok := w.input.(claims.ReviewInput); ok && w.typ == claims.WorkflowType {
+				out = append(out, in)
+			}
+		}
+		return out
+	}
+	if n := len(reviews()); n != 0 {
+		t.Fatalf("%d reviews started before the reason was given", n)
+	}
+	if err := chromedp.Do(ctx,
+		chromedp.SendKeys(css(`#report input.claim-reason`), "the note says 40 days now"),
+		chromedp.Click(css(`#report .claim-send`)),
+		chromedp.WaitVisible(css(`#report .claim-actions + .claim-note`)),
+	); err != nil {
+		t.Fatalf("send the dispute: %v", err)
+	}
+	if rs := reviews(); len(rs) != 1 || rs[0].Reason != "the note says 40 days now" || rs[0].Verdict != claims.VerdictDispute {
+		t.Fatalf("reviews %+v, want one dispute with its reason", rs)
+	}
+	if got := eval[string](t, ctx, `document.querySelector("#report .claim-note").textContent`); !strings.Contains(got, "re-checking") {
+		t.Errorf("note next to the claim: %q", got)
+	}
+
+	corrected := "Nightly database backups are retained for 40 days before they are deleted."
+	change := "Revision 2: Claim 1 corrected: “Nightly database backups are retained for 35 days before they are deleted” is now “Nightly database backups are retained for 40 days before they are deleted” (source 1)."
+	h.fake.mu.Lock()
+	h.fake.revisions = map[string][]claims.Revision{id: {{Revision: 2, Confidence: "medium",
+		Report:    scheduledReport(corrected, change),
+		Claims:    []rf.Claim{{ID: "claim-0000000000a2", Text: corrected, Cites: []int{1}, Section: "Summary"}},
+		Sources:   []rf.Source{{N: 1, SourceID: "s1", Title: "backups.md", Location: "backups.md", ChunkIDs: []string{"gone"}}},
+		Changelog: []string{change}}}}
+	h.fake.mu.Unlock()
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`(() => { const n = document.querySelector("#report .claim-actions + .claim-note");
+		return !!n && n.textContent.startsWith("Revision 2: Claim 1 corrected"); })()`, chromedp.WithPollingTimeout(30*time.Second))); err != nil {
+		t.Fatalf("the revision's change next to the corrected claim: %v", err)
+	}
+	if got := eval[string](t, ctx, `document.querySelector("#report .claim").textContent`); !strings.Contains(got, "40 days") {
+		t.Errorf("claim after the revision: %q", got)
+	}
+	// The cited note changed since the run: its entry says so.
+	if err := chromedp.Do(ctx, chromedp.Click(css(`#report p a.cite[data-n="1"]`)), chromedp.WaitVisible(css(`#source-1 .passages-note`))); err != nil {
+		t.Fatalf("open source 1: %v", err)
+	}
+	if got := eval[string](t, ctx, `document.querySelector("#source-1 .passages-note").textContent`); !strings.Contains(got, "changed") {
+		t.Errorf("source 1 says %q", got)
+	}
+	if err := chromedp.Do(ctx, chromedp.ScrollIntoView(css(`#report .claim`))); err != nil {
+		t.Fatal(err)
+	}
+	screenshot(t, ctx, "claims-revised-1280x800.png")
+
+	// On a phone: the revised report, its buttons and the reason box.
+	phone := browserAt(t, 390, 844)
+	if err := chromedp.Do(phone, chromedp.Navigate(srv.URL+"/runs/"+id), chromedp.WaitVisible(css(`#report .claim-actions`)),
+		chromedp.Click(css(`#report .claim-dispute`)), chromedp.WaitVisible(css(`#report input.claim-reason`))); err != nil {
+		t.Fatalf("phone: %v", err)
+	}
+	if w := eval[bool](t, phone, `document.documentElement.scrollWidth <= window.innerWidth`); !w {
+		t.Error("the phone page scrolls sideways")
+	}
+	if err := chromedp.Do(phone, chromedp.ScrollIntoView(css(`#report input.claim-reason`))); err != nil {
+		t.Fatal(err)
+	}
+	screenshot(t, phone, "claims-revised-390x844.png")
+}
