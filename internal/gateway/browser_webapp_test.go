@@ -750,6 +750,12 @@ func TestWebAppFollowUpCitationOpensItsSource(t *testing.T) {
 	if strings.Contains(strings.Join(list, " "), "/notes/") {
 		t.Errorf("the sources list shows a server path: %q", list)
 	}
+	// An answer's own Sources section repeated the list with the server's
+	// paths (a trial saw /usr/local/go/doc/go_mem.html under a follow-up):
+	// the page's sources list is the one list, as for the report.
+	if thread := eval[string](t, ctx, `document.getElementById("thread-list").textContent`); strings.Contains(thread, "/notes/") || strings.Contains(thread, "/usr/local/go/") {
+		t.Errorf("the thread shows a server path: %q", thread)
+	}
 	screenshot(t, ctx, "webapp-followup-source.png")
 }
 

@@ -164,7 +164,7 @@
           throw err;
         }
         if (state.id !== id) return;
-        renderMarkdown(report, r.report || "");
+        renderMarkdown(report, withoutSources(r.report || ""));
         self.rendered = report.firstChild;
         report.dataset.revision = r.revision;
         const claims = r.claims || [];
@@ -199,7 +199,7 @@
         const li = el("li", { class: "followup", "data-id": f.id }, el("strong", {}, f.question));
         if (f.result) {
           const div = el("div", { class: "answer" });
-          renderMarkdown(div, f.result.answer || "");
+          renderMarkdown(div, withoutSources(f.result.answer || ""));
           // The answer is titled with the question, which heads the item.
           const title = div.firstElementChild;
           if (title && /^H[1-6]$/.test(title.tagName) && title.textContent.trim() === f.question.trim()) title.remove();
