@@ -26,6 +26,12 @@ const (
 	// ApprovePlanUpdate approves (and may edit) the plan of a run started with
 	// RequireApproval; its argument is a PlanApproval, its result a Progress.
 	ApprovePlanUpdate = "approvePlan"
+	// PricePlanUpdate prices an edited plan of a run that waits for
+	// ApprovePlanUpdate, without approving it: its argument is a
+	// PlanApproval whose SubQuestions are the plan as edited (Approved is
+	// not read), its result the Spend the run records if that plan is
+	// approved (the same estimator, EstimatePlan, on the same inputs).
+	PricePlanUpdate = "pricePlan"
 	// RedriveQuery returns the Redrive that starts the next revision of a
 	// finished research run (see Redrive); the client runs it.
 	RedriveQuery = "redrive"

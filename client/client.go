@@ -536,8 +536,36 @@ func (c *Client) FinishNow(ctx context.Context, id string, f rf.BudgetRequest) (
 // update sends the update name with arg to run id and waits for its
 // result, a Progress.
 func (c *Client) update(ctx context.Context, id, name string, arg any) (rf.Progress, error) {
+	var p rf.Progress
+	return p, c.updateInto(ctx, id, name, arg, &p)
+}
+
+// PricePlan asks run id, waiting for approval, what the plan in a
+// (its SubQuestions, the plan as edited) would use: the estimate the run
+// records if that plan is approved (PricePlanUpdate). It normalizes a
+// first (errors are *researchflow.InputError); a run that is not awaiting
+// approval, or does not price its plan, answers *RejectedError or
+// ErrNotRunning.
+func (c *Client) PricePlan(ctx context.Context, id string, a rf.PlanApproval) (rf.Spend, error) {
+	a, err := a.Normalize()
+	if err != nil {
+		return rf.Spend{}, err
+	}
+	if len(a.SubQuestions) == 0 {
+		return rf.Spend{}, &rf.InputError{Field: "subQuestions", Message: "give the plan to price: at least one sub-question"}
+	}
+	var e rf.Spend
+	if err := c.updateInto(ctx, id, rf.PricePlanUpdate, a, &e); err != nil {
+		return rf.Spend{}, err
+	}
+	return e, nil
+}
+
+// updateInto sends the update name with arg to run id and decodes its
+// result into out.
+func (c *Client) updateInto(ctx context.Context, id, name string, arg, out any) error {
 	if err := unknownID(id); err != nil {
-		return rf.Progress{}, err
+		return err
 	}
 	h, err := c.tc.UpdateWorkflow(ctx, sdkclient.UpdateWorkflowOptions{
 		WorkflowID:   id,
@@ -545,22 +573,21 @@ func (c *Client) update(ctx context.Context, id, name string, arg any) (rf.Progr
 		Args:         []any{arg},
 		WaitForStage: sdkclient.WorkflowUpdateStageCompleted,
 	})
-	var p rf.Progress
 	if err == nil {
-		err = h.Get(ctx, &p)
+		err = h.Get(ctx, out)
 	}
 	if err != nil {
 		var app *temporal.ApplicationError
 		var notFound *serviceerror.NotFound
 		switch {
 		case errors.As(err, &app):
-			return rf.Progress{}, &RejectedError{Reason: app.Message()}
+			return &RejectedError{Reason: app.Message()}
 		case errors.As(err, &notFound):
-			return rf.Progress{}, fmt.Errorf("%s %s: %w", name, id, ErrNotRunning)
+			return fmt.Errorf("%s %s: %w", name, id, ErrNotRunning)
 		}
-		return rf.Progress{}, fmt.Errorf("%s %s: %w", name, id, err)
+		return fmt.Errorf("%s %s: %w", name, id, err)
 	}
-	return p, nil
+	return nil
 }
 
 // ListOptions select a page of research runs.

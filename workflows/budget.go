@@ -26,20 +26,55 @@ const budgetChange = "budget-pause"
 // price), the run waits for the price before it searches.
 const estimateChange = "estimate-beside-search"
 
-// estimate prices the plan on the inference pool and waits for the price.
-// A failed estimate is logged: the run goes on without one.
-func (r *research) estimate(ctx workflow.Context) {
-	r.settleEstimate(ctx, r.startEstimate(ctx))
+// estimate prices the plan on the inference pool and waits for the price;
+// it reports whether the plan was priced. A failed estimate is logged: the
+// run goes on without one (or with the one it had).
+func (r *research) estimate(ctx workflow.Context) bool {
+	return r.settleEstimate(ctx, r.startEstimate(ctx))
 }
 
 // startEstimate asks the inference pool to price the plan.
 func (r *research) startEstimate(ctx workflow.Context) workflow.Future {
-	in := EstimateInput{Question: r.in.Question, Sources: r.in.Sources, TopK: r.in.MaxSources,
-		Depth: *r.in.Depth, Breadth: r.in.Breadth}
-	for _, sq := range r.st.SubQuestions {
-		in.SubQuestions = append(in.SubQuestions, sq.SubQuestion)
+	plan := make([]reasoning.SubQuestion, len(r.st.SubQuestions))
+	for i, sq := range r.st.SubQuestions {
+		plan[i] = sq.SubQuestion
 	}
+	return r.startPricing(ctx, plan)
+}
+
+// startPricing asks the inference pool to price plan, as this run would
+// run it.
+func (r *research) startPricing(ctx workflow.Context, plan []reasoning.SubQuestion) workflow.Future {
+	in := EstimateInput{Question: r.in.Question, Sources: r.in.Sources, TopK: r.in.MaxSources,
+		Depth: *r.in.Depth, Breadth: r.in.Breadth, SubQuestions: plan}
 	return workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, estimateOptions()), EstimatePlanActivity, in)
+}
+
+// pricePlan answers rf.PricePlanUpdate: the price of the plan as edited
+// (the validator has accepted it), counted as settleEstimate counts the
+// run's own, so that the price shown is the price approved. It adds no
+// command to a run that is not asked (histories recorded before it
+// replay unchanged).
+func (r *research) pricePlan(ctx workflow.Context, a rf.PlanApproval) (rf.Spend, error) {
+	a, _ = a.Normalize()
+	var est rf.Spend
+	if err := r.startPricing(ctx, editedPlan(a)).Get(ctx, &est); err != nil {
+		return rf.Spend{}, fmt.Errorf("price the edited plan: %w", err)
+	}
+	return r.withPlanCost(est), nil
+}
+
+func (r *research) validatePricing(a rf.PlanApproval) error {
+	switch {
+	case r.st.Status != rf.StatusAwaitingApproval || r.approval != nil:
+		return fmt.Errorf("run is not waiting for plan approval (status %s)", r.st.Status)
+	case !r.pauses:
+		return fmt.Errorf("this run does not price its plan (it started before priced plans)")
+	case len(a.SubQuestions) == 0:
+		return &rf.InputError{Field: "subQuestions", Message: "give the plan to price: at least one sub-question"}
+	}
+	_, err := a.Normalize()
+	return err
 }
 
 // awaitEstimate waits for the price asked beside the search, if any.
@@ -50,19 +85,26 @@ func (r *research) awaitEstimate(ctx workflow.Context) {
 	}
 }
 
-// settleEstimate records the price f answers.
-func (r *research) settleEstimate(ctx workflow.Context, f workflow.Future) {
+// settleEstimate records the price f answers and reports whether it did.
+func (r *research) settleEstimate(ctx workflow.Context, f workflow.Future) bool {
 	var est rf.Spend
 	if err := f.Get(ctx, &est); err != nil {
 		workflow.GetLogger(ctx).Warn("the plan could not be priced; the run goes on without an estimate", "error", err)
-		return
+		return false
 	}
-	// The plan is made already: the estimate counts it at what it cost.
+	est = r.withPlanCost(est)
+	r.st.Estimate = &est
+	r.touch(ctx)
+	return true
+}
+
+// withPlanCost adds planning to est: the plan is made already, and the
+// estimate counts it at what it cost.
+func (r *research) withPlanCost(est rf.Spend) rf.Spend {
 	est.ModelCalls++
 	est.Usage = est.Usage.Add(r.planUsage)
 	est.Steps = append([]rf.Spend{{Step: reasoning.StepPlan, Usage: r.planUsage}}, est.Steps...)
-	r.st.Estimate = &est
-	r.touch(ctx)
+	return est
 }
 
 func (r *research) stepNeed(step string) rf.Usage { return r.st.Estimate.StepUsage(step) }

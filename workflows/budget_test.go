@@ -264,3 +264,59 @@ func TestRedriveForgetsFinishNow(t *testing.T) {
 		t.Errorf("redriven state: finish %+v, skipped %+v, budget %+v", next.Finish, next.SkippedSteps, next.Budget)
 	}
 }
+
+// priced keeps what an update answered.
+type priced struct {
+	t   *testing.T
+	got any
+	err error
+}
+
+func (u *priced) Accept()                   {}
+func (u *priced) Reject(err error)          { u.err = err }
+func (u *priced) Complete(v any, err error) { u.got, u.err = v, err }
+
+// An edited plan is priced before it is approved (rf.PricePlanUpdate), at
+// the price the run then records: the approval's line carries the edited
+// plan's estimate, not the planned one's.
+func TestEditedPlanPricedBeforeApproval(t *testing.T) {
+	f := &fakeActivities{analyzeNeed: rf.Usage{PromptTokens: 10, CompletionTokens: 5, CostUSD: 0.01}}
+	env := newEnv(t, f)
+	edits := []string{"Edited one?", "Edited two?", "Edited three?", "Edited four?"}
+	price, late := &priced{t: t}, &priced{t: t}
+	env.RegisterDelayedCallback(func() {
+		env.UpdateWorkflow(rf.PricePlanUpdate, "p1", price, rf.PlanApproval{SubQuestions: edits})
+	}, time.Minute)
+	env.RegisterDelayedCallback(func() {
+		env.UpdateWorkflow(rf.ApprovePlanUpdate, "u1", &updateCallbacks{t: t}, rf.PlanApproval{Approved: true, By: "alice", SubQuestions: edits})
+		env.UpdateWorkflow(rf.PricePlanUpdate, "p2", late, rf.PlanApproval{SubQuestions: edits})
+	}, 2*time.Minute)
+	env.ExecuteWorkflow(rf.ResearchWorkflowType, rf.ResearchInput{Question: "What is q?", RequireApproval: true})
+	if err := env.GetWorkflowError(); err != nil {
+		t.Fatal(err)
+	}
+	if price.err != nil {
+		t.Fatalf("pricing the edited plan: %v", price.err)
+	}
+	e, ok := price.got.(rf.Spend)
+	if !ok || e.Searches != 4 || len(e.SubQuestions) != 4 || e.SubQuestions[3].Text != "Edited four?" || e.Usage.CostUSD < 0.0399 {
+		t.Fatalf("price of the edited plan = %#v, want 4 searches, 4 sub-questions, $0.04", price.got)
+	}
+	if late.err == nil {
+		t.Error("a plan was priced after the approval: want it refused")
+	}
+	a := r0Audit(t, env)
+	want := "the plan was approved by alice as edited (" + estimateWords(&e) + ")"
+	var approvals []string
+	for _, d := range a.Decisions {
+		if d.Kind == DecisionApproval {
+			approvals = append(approvals, d.Detail)
+		}
+	}
+	if len(approvals) != 1 || approvals[0] != want {
+		t.Errorf("approval decisions = %q, want [%q]", approvals, want)
+	}
+	if a.Estimate == nil || a.Estimate.Searches != 4 || a.Estimate.ModelCalls != e.ModelCalls {
+		t.Errorf("audit estimate = %+v, want the edited plan's %+v", a.Estimate, e)
+	}
+}

@@ -158,6 +158,10 @@ func (r *research) registerHandlers(ctx workflow.Context) error {
 	if err := r.registerBudgetHandlers(ctx); err != nil {
 		return err
 	}
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, rf.PricePlanUpdate, r.pricePlan,
+		workflow.UpdateHandlerOptions{Validator: r.validatePricing}); err != nil {
+		return fmt.Errorf("register %s update: %w", rf.PricePlanUpdate, err)
+	}
 	return workflow.SetUpdateHandlerWithOptions(ctx, rf.ApprovePlanUpdate,
 		func(ctx workflow.Context, a rf.PlanApproval) (rf.Progress, error) {
 			a, _ = a.Normalize() // the validator has accepted it
@@ -502,23 +506,35 @@ func (r *research) awaitApproval(ctx workflow.Context) error {
 	case !r.approval.Approved:
 		return temporal.NewNonRetryableApplicationError("the plan was rejected by "+orUnknown(r.approval.By), ErrPlanRejected, nil)
 	}
+	// An edited plan is priced before the approval is recorded, so that
+	// the record carries the price of the plan approved (the commands are
+	// those of runs recorded before: the decision is state only).
 	approved := "the plan was approved by " + orUnknown(r.approval.By)
-	if r.pauses {
+	priced := true
+	if len(r.approval.SubQuestions) > 0 {
+		approved += " as edited"
+		r.setPlan(ctx, editedPlan(*r.approval))
+		if r.pauses {
+			priced = r.estimate(ctx) // the edited plan's price
+		}
+	}
+	switch {
+	case r.pauses && priced:
 		approved += " (" + estimateWords(r.st.Estimate) + ")"
+	case r.pauses:
+		approved += " (the edited plan could not be priced)"
 	}
 	r.decide(ctx, DecisionApproval, "", approved)
-	if len(r.approval.SubQuestions) > 0 {
-		edited := make([]reasoning.SubQuestion, len(r.approval.SubQuestions))
-		for i, q := range r.approval.SubQuestions {
-			edited[i] = reasoning.SubQuestion{ID: fmt.Sprintf("sq%d", i+1), Text: q, Reason: "edited at approval by " + orUnknown(r.approval.By)}
-		}
-		r.setPlan(ctx, edited)
-		if r.pauses {
-			r.estimate(ctx) // the edited plan's price
-			r.decide(ctx, DecisionApproval, "", "the edited plan's "+estimateWords(r.st.Estimate))
-		}
-	}
 	return nil
+}
+
+// editedPlan is the plan an approval sets (its SubQuestions, not empty).
+func editedPlan(a rf.PlanApproval) []reasoning.SubQuestion {
+	plan := make([]reasoning.SubQuestion, len(a.SubQuestions))
+	for i, q := range a.SubQuestions {
+		plan[i] = reasoning.SubQuestion{ID: fmt.Sprintf("sq%d", i+1), Text: q, Reason: "edited at approval by " + orUnknown(a.By)}
+	}
+	return plan
 }
 
 func orUnknown(s string) string {

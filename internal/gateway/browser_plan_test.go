@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -73,7 +74,8 @@ func TestWebAppPlanEditedAtApproval(t *testing.T) {
 		t.Fatal(err)
 	}
 	screenshot(t, ctx, "webapp-plan-edit.png")
-	if err := chromedp.Do(ctx, chromedp.Click(css(`#approve`))); err != nil {
+	// Approve applies once the edited plan's price is shown.
+	if err := chromedp.Do(ctx, chromedp.WaitVisible(css(`#budget-box table.estimate[data-edited]`)), chromedp.Click(css(`#approve`))); err != nil {
 		t.Fatal(err)
 	}
 	got := approvals(1)[0]
@@ -106,5 +108,126 @@ func TestWebAppPlanLimitMatches(t *testing.T) {
 	}
 	if n, _ := strconv.Atoi(string(m[1])); n != rf.MaxSubQuestionsLimit {
 		t.Errorf("app.js caps a plan at %d lines, the contract at %d", n, rf.MaxSubQuestionsLimit)
+	}
+}
+
+// approvalPlanRun scripts a run waiting for approval of a plan of two
+// sub-questions, priced as the offline engine prices it at depth 1 and
+// breadth 2: 4 searches, 72 passages, 7 model calls.
+func approvalPlanRun(w *fakeRun) {
+	in := w.input.(rf.ResearchInput)
+	sq := func(id, text string) rf.Spend {
+		return rf.Spend{ID: id, Text: text, Searches: 1, Passages: 18, ModelCalls: 1}
+	}
+	est := &rf.Spend{Engine: "offline extractive engine (no paid model call)", Searches: 4, Passages: 72, ModelCalls: 7, Rounds: 1, FollowUps: 2,
+		SubQuestions: []rf.Spend{sq("sq1", "How do channels synchronize goroutines?"), sq("sq2", "What is a select statement?"),
+			{ID: "round1", Text: "reflection round 1 and up to 2 follow-up sub-question(s)", Searches: 2, Passages: 36, ModelCalls: 3}},
+		Steps: []rf.Spend{{Step: "plan", ModelCalls: 1}, {Step: "analyze", ModelCalls: 1}, {Step: "reflect", ModelCalls: 1}, {Step: "write", ModelCalls: 1}}}
+	w.script = []rf.Progress{{ResearchID: w.id, Question: in.Question, Status: rf.StatusAwaitingApproval, Stage: rf.StageApproval, Seq: 2,
+		SubQuestions: []rf.SubQuestionProgress{
+			{ID: "sq1", Text: "How do channels synchronize goroutines?", State: rf.SQPending},
+			{ID: "sq2", Text: "What is a select statement?", State: rf.SQPending},
+		}, Estimate: est}}
+}
+
+// TestWebAppEditedPlanIsPricedBeforeApproval: editing the plan prices it
+// again (POST …/estimate) and the price table shows the edited plan's
+// price; Approve sends a plan only once its price is on screen (an edit
+// not priced yet is priced first, and approved on the next click).
+func TestWebAppEditedPlanIsPricedBeforeApproval(t *testing.T) {
+	skipWithoutBrowser(t)
+	h := newHarness(t, map[string]string{"RESEARCHFLOW_API_KEYS": ""})
+	h.cfg.EventsPoll = 100 * time.Millisecond
+	h.build()
+	h.fake.newRun = approvalPlanRun
+	srv := httptest.NewServer(h.h)
+	t.Cleanup(srv.Close)
+
+	priced := func() []rf.PlanApproval {
+		h.fake.mu.Lock()
+		defer h.fake.mu.Unlock()
+		return slices.Clone(h.fake.pricings)
+	}
+	for _, size := range []struct {
+		name string
+		w, h int
+	}{{"desktop", 1280, 800}, {"phone", phoneW, phoneH}} {
+		ctx := browserAt(t, size.w, size.h)
+		if err := chromedp.Do(ctx,
+			chromedp.Navigate(srv.URL+"/"),
+			chromedp.WaitVisible(css(`#question`)),
+			chromedp.SendKeys(css(`#question`), "How do goroutines communicate ("+size.name+")?"),
+			chromedp.Click(css(`#submit`)),
+			chromedp.WaitVisible(css(`#plan-edit li:nth-child(2) input`)),
+			chromedp.WaitVisible(css(`#budget-box table.estimate`)),
+			chromedp.SetValue(css(`#plan-edit li:nth-child(1) input`), "How do unbuffered channels synchronize goroutines?"),
+			chromedp.Click(css(`#plan-add`)),
+			chromedp.SendKeys(css(`#plan-edit li:nth-child(3) input`), "When does a send on a channel block?"),
+			chromedp.WaitVisible(css(`#budget-box table.estimate[data-edited]`)),
+		); err != nil {
+			t.Fatalf("%s: edit the plan and see it priced: %v", size.name, err)
+		}
+		box, err := chromedp.Run(ctx, chromedp.Text(css(`#budget-box`)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, want := range []string{"as edited", "When does a send on a channel block?", "How do unbuffered channels synchronize goroutines?"} {
+			if !strings.Contains(box, want) {
+				t.Errorf("%s: the price table lacks %q:\n%s", size.name, want, box)
+			}
+		}
+		screenshot(t, ctx, "webapp-plan-repriced-"+size.name+".png")
+		if size.name == "phone" {
+			break
+		}
+		// An edit the table does not show yet (set without typing) is
+		// priced on Approve, not approved.
+		n := len(priced())
+		h.fake.mu.Lock()
+		before := len(h.fake.approvals)
+		h.fake.mu.Unlock()
+		if err := chromedp.Do(ctx,
+			chromedp.SetValue(css(`#plan-edit li:nth-child(2) input`), "How does select choose a ready case?"),
+			chromedp.Click(css(`#approve`)),
+		); err != nil {
+			t.Fatal(err)
+		}
+		deadline := time.Now().Add(10 * time.Second)
+		for len(priced()) == n && time.Now().Before(deadline) {
+			time.Sleep(50 * time.Millisecond)
+		}
+		want := []string{"How do unbuffered channels synchronize goroutines?", "How does select choose a ready case?", "When does a send on a channel block?"}
+		if p := priced(); len(p) == n || !slices.Equal(p[len(p)-1].SubQuestions, want) {
+			t.Fatalf("Approve on an unpriced edit priced %+v, want %q", p, want)
+		}
+		time.Sleep(300 * time.Millisecond)
+		h.fake.mu.Lock()
+		approved := len(h.fake.approvals) - before
+		h.fake.mu.Unlock()
+		if approved != 0 {
+			t.Fatalf("an edit was approved before its price was shown")
+		}
+		if err := chromedp.Do(ctx,
+			chromedp.WaitVisible(css(`#budget-box table.estimate[data-edited]`)),
+			chromedp.Click(css(`#approve`)),
+		); err != nil {
+			t.Fatal(err)
+		}
+		deadline = time.Now().Add(10 * time.Second)
+		for {
+			h.fake.mu.Lock()
+			got := slices.Clone(h.fake.approvals[before:])
+			h.fake.mu.Unlock()
+			if len(got) > 0 {
+				if !slices.Equal(got[0].SubQuestions, want) {
+					t.Errorf("approved %q, want %q", got[0].SubQuestions, want)
+				}
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatal("the priced plan was not approved")
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
 	}
 }

@@ -17,6 +17,7 @@
 //	GET  /v1/research/{id}/report          Markdown, or JSON with Accept: application/json
 //	GET  /v1/research/{id}/sources/{n}     the passages of cited source n
 //	POST /v1/research/{id}/cancel          cancel a run
+//	POST /v1/research/{id}/estimate        price the plan as edited, before approving it
 //	POST /v1/research/{id}/approve         approve or reject the plan
 //	POST /v1/research/{id}/redrive         retry a finished run's dead letters as its next revision
 //	POST /v1/corpora/{name}/documents      upload files and ingest them

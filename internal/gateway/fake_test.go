@@ -72,6 +72,9 @@ type memRuns struct {
 	cancels    []string
 	approvals  []rf.PlanApproval
 	approveErr error
+	// pricings are the edited plans priced (PricePlan): each sub-question
+	// one search of 18 passages and one model call, plus plan and report.
+	pricings []rf.PlanApproval
 	// updates are the budget updates sent (extendBudget, finishNow);
 	// updateErr is how the run refuses them (a *client.RejectedError).
 	updates   []budgetUpdate
@@ -403,6 +406,28 @@ func (f *memRuns) Approve(ctx context.Context, id string, a rf.PlanApproval) (rf
 		return rf.Progress{}, f.approveErr
 	}
 	return rf.Progress{ResearchID: id, Status: rf.StatusRunning, Stage: rf.StageSearch, Seq: 7}, nil
+}
+
+func (f *memRuns) PricePlan(ctx context.Context, id string, a rf.PlanApproval) (rf.Spend, error) {
+	a, err := a.Normalize()
+	if err != nil {
+		return rf.Spend{}, err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if _, ok := f.wfs[id]; !ok {
+		return rf.Spend{}, fmt.Errorf("pricePlan %s: %w", id, client.ErrNotRunning)
+	}
+	f.pricings = append(f.pricings, a)
+	e := rf.Spend{Engine: "offline extractive engine (no paid model call)", ModelCalls: 2,
+		Steps: []rf.Spend{{Step: "plan", ModelCalls: 1}, {Step: "analyze", ModelCalls: 1}, {Step: "write", ModelCalls: 1}}}
+	for i, q := range a.SubQuestions {
+		e.SubQuestions = append(e.SubQuestions, rf.Spend{ID: fmt.Sprintf("sq%d", i+1), Text: q, Searches: 1, Passages: 18, ModelCalls: 1})
+		e.Searches++
+		e.Passages += 18
+		e.ModelCalls++
+	}
+	return e, nil
 }
 
 // budgetUpdate is an extendBudget or finishNow update sent to a run.

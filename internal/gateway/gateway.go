@@ -40,6 +40,7 @@ type Runs interface {
 	Cancel(ctx context.Context, id string) error
 	Delete(ctx context.Context, id string) error
 	Approve(ctx context.Context, id string, a rf.PlanApproval) (rf.Progress, error)
+	PricePlan(ctx context.Context, id string, a rf.PlanApproval) (rf.Spend, error)
 	ExtendBudget(ctx context.Context, id string, e rf.BudgetRequest) (rf.Progress, error)
 	FinishNow(ctx context.Context, id string, f rf.BudgetRequest) (rf.Progress, error)
 	List(ctx context.Context, o client.ListOptions) (client.Page, error)
@@ -245,6 +246,7 @@ func (s *server) routes() *gin.Engine {
 	v1.GET("/research/:id/sources/:n", s.handle(s.source))
 	v1.POST("/research/:id/cancel", s.handle(s.cancel))
 	v1.DELETE("/research/:id", s.handle(s.deleteResearch))
+	v1.POST("/research/:id/estimate", s.handle(s.estimatePlan))
 	v1.POST("/research/:id/approve", s.handle(s.approve))
 	v1.POST("/research/:id/budget", s.handle(s.extendBudget))
 	v1.POST("/research/:id/finish", s.handle(s.finishNow))

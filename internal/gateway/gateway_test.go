@@ -951,3 +951,40 @@ func TestSourcesNameUploadsNotServerPaths(t *testing.T) {
 		t.Errorf("stored location changed to %q", again.Sources[0].Location)
 	}
 }
+
+// TestApproveEditedPlanCarriesItsPrice: an edited plan is priced before
+// it is approved (POST …/estimate, and again by the approval), and the
+// approval answers with the plan approved and its price, not the plan
+// and price the run had before.
+func TestApproveEditedPlanCarriesItsPrice(t *testing.T) {
+	h := newHarness(t, nil)
+	id := h.start(aliceKey, "Approve me priced")
+	rec := h.do("POST", "/v1/research/"+id+"/estimate", aliceKey, `{"subQuestions":[" What is X? ","What is Y?"]}`)
+	if rec.Code != http.StatusOK {
+		t.Fatalf("estimate: %d %s", rec.Code, rec.Body)
+	}
+	var er EstimateResponse
+	decode(t, rec, &er)
+	if er.Estimate.Searches != 2 || len(er.Estimate.SubQuestions) != 2 || er.Estimate.SubQuestions[0].Text != "What is X?" ||
+		!slices.Equal(er.SubQuestions, []string{"What is X?", "What is Y?"}) {
+		t.Errorf("estimate answer = %+v, want the 2 edited sub-questions priced", er)
+	}
+	for name, body := range map[string]string{"no plan": `{"subQuestions":[]}`, "unknown field": `{"approved":true,"subQuestions":["a?"]}`} {
+		if rec := h.do("POST", "/v1/research/"+id+"/estimate", aliceKey, body); rec.Code != http.StatusBadRequest {
+			t.Errorf("estimate with %s: %d %s", name, rec.Code, rec.Body)
+		}
+	}
+
+	rec = h.do("POST", "/v1/research/"+id+"/approve", aliceKey, `{"approved":true,"subQuestions":["What is X?","What is Y?","What is Z?"]}`)
+	if rec.Code != http.StatusOK {
+		t.Fatalf("approve: %d %s", rec.Code, rec.Body)
+	}
+	var ar ApproveResponse
+	decode(t, rec, &ar)
+	if !slices.Equal(ar.SubQuestions, []string{"What is X?", "What is Y?", "What is Z?"}) || ar.Estimate == nil || ar.Estimate.Searches != 3 {
+		t.Errorf("approve answer: plan %q, estimate %+v; want the edited plan and its price (3 searches)", ar.SubQuestions, ar.Estimate)
+	}
+	if n := len(h.fake.pricings); n != 2 {
+		t.Errorf("plans priced = %d, want 2 (the estimate, then the approval's)", n)
+	}
+}

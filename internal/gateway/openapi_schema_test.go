@@ -45,6 +45,8 @@ var apiSchemas = map[string]reflect.Type{
 	"Report":                 reflect.TypeFor[ReportJSON](),
 	"Source":                 reflect.TypeFor[SourceResponse](),
 	"ApproveResponse":        reflect.TypeFor[ApproveResponse](),
+	"EstimateRequest":        reflect.TypeFor[EstimateRequest](),
+	"EstimateResponse":       reflect.TypeFor[EstimateResponse](),
 	"UploadResponse":         reflect.TypeFor[UploadResponse](),
 	"DeadLetter":             reflect.TypeFor[rf.DeadLetter](),
 	"SearchProgress":         reflect.TypeFor[rf.SearchProgress](),

@@ -487,12 +487,17 @@ func (s *server) deleteResearch(c *gin.Context) error {
 	return nil
 }
 
-// ApproveResponse answers POST /v1/research/{id}/approve.
+// ApproveResponse answers POST /v1/research/{id}/approve. Progress is the
+// run as the approval found it; SubQuestions and Estimate are the plan
+// approved and its price: for an edited plan, the edits and the price the
+// run records for them (priced before the approval was sent).
 type ApproveResponse struct {
-	ID       string      `json:"id"`
-	Approved bool        `json:"approved"`
-	Progress rf.Progress `json:"progress"`
-	Links    links       `json:"links"`
+	ID           string      `json:"id"`
+	Approved     bool        `json:"approved"`
+	SubQuestions []string    `json:"subQuestions,omitempty"`
+	Estimate     *rf.Spend   `json:"estimate,omitempty"`
+	Progress     rf.Progress `json:"progress"`
+	Links        links       `json:"links"`
 }
 
 // approveTimeout bounds how long an approval waits for the workflow.
@@ -516,6 +521,22 @@ func (s *server) approve(c *gin.Context) error {
 	}
 	ctx, cancel := context.WithTimeout(c.Request.Context(), approveTimeout)
 	defer cancel()
+	// An edited plan is priced first, by the run and its estimator: the
+	// answer then says what the approval costs. A run that does not price
+	// its plan (started before priced plans) is approved without one.
+	var est *rf.Spend
+	if a.Approved && len(a.SubQuestions) > 0 {
+		e, err := s.runs.PricePlan(ctx, r.ID, a)
+		var rejected *client.RejectedError
+		switch {
+		case err == nil:
+			est = &e
+		case errors.Is(err, client.ErrNotRunning):
+			return newAPIError(http.StatusConflict, "not_awaiting_approval", "the run is no longer running")
+		case !errors.As(err, &rejected):
+			return err
+		}
+	}
 	progress, err := s.runs.Approve(ctx, r.ID, a)
 	if errors.Is(err, client.ErrNotRunning) {
 		return newAPIError(http.StatusConflict, "not_awaiting_approval", "the run is no longer running")
@@ -524,7 +545,68 @@ func (s *server) approve(c *gin.Context) error {
 		return err
 	}
 	s.log.Info("gateway: plan approval sent", "id", r.ID, "approved", a.Approved, "by", a.By)
-	c.JSON(http.StatusOK, ApproveResponse{ID: r.ID, Approved: a.Approved, Progress: progress, Links: s.links(r.ID)})
+	resp := ApproveResponse{ID: r.ID, Approved: a.Approved, Progress: progress, Links: s.links(r.ID)}
+	switch {
+	case !a.Approved:
+	case len(a.SubQuestions) > 0:
+		resp.SubQuestions, resp.Estimate = a.SubQuestions, est
+	default:
+		for _, sq := range progress.SubQuestions {
+			resp.SubQuestions = append(resp.SubQuestions, sq.Text)
+		}
+		resp.Estimate = progress.Estimate
+	}
+	c.JSON(http.StatusOK, resp)
+	return nil
+}
+
+// EstimateRequest is the body of POST /v1/research/{id}/estimate: the
+// plan as edited, before it is approved.
+type EstimateRequest struct {
+	SubQuestions []string `json:"subQuestions"`
+}
+
+// EstimateResponse answers POST /v1/research/{id}/estimate: the plan
+// (trimmed) and what it would use, priced by the run's own estimator on
+// the inference pool; approving that plan records the same estimate.
+type EstimateResponse struct {
+	ID           string   `json:"id"`
+	SubQuestions []string `json:"subQuestions"`
+	Estimate     rf.Spend `json:"estimate"`
+	Links        links    `json:"links"`
+}
+
+// estimatePlan prices an edited plan of a run waiting for approval
+// (rf.PricePlanUpdate); it approves nothing.
+func (s *server) estimatePlan(c *gin.Context) error {
+	r, err := s.lookup(c)
+	if err != nil {
+		return err
+	}
+	var req EstimateRequest
+	if !s.decodeJSON(c, &req) {
+		return nil
+	}
+	a, err := rf.PlanApproval{Approved: true, SubQuestions: req.SubQuestions}.Normalize()
+	if err != nil {
+		return err
+	}
+	if len(a.SubQuestions) == 0 {
+		return &rf.InputError{Field: "subQuestions", Message: "give the plan to price: at least one sub-question"}
+	}
+	if r.Closed {
+		return newAPIError(http.StatusConflict, "not_awaiting_approval", "the run is "+r.Status+"; it is not awaiting approval")
+	}
+	ctx, cancel := context.WithTimeout(c.Request.Context(), approveTimeout)
+	defer cancel()
+	e, err := s.runs.PricePlan(ctx, r.ID, a)
+	if errors.Is(err, client.ErrNotRunning) {
+		return newAPIError(http.StatusConflict, "not_awaiting_approval", "the run is no longer running")
+	}
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, EstimateResponse{ID: r.ID, SubQuestions: a.SubQuestions, Estimate: e, Links: s.links(r.ID)})
 	return nil
 }
 

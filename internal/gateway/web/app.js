@@ -8,6 +8,7 @@ const KEY = "researchflow.apiKey";
 const state = {
   id: null, abort: null, lastSeq: -1, links: null, pageToken: "",
   progress: null, report: null, sources: {}, runs: [], corpora: [], tick: null, planFor: null,
+  pricing: null, // the plan as edited, priced before approval (see pricePlan)
 };
 
 function el(tag, attrs, ...children) {
@@ -355,6 +356,7 @@ const maxPlanItems = 6;
 function renderPlanEditor(sqs) {
   const ol = $("plan-edit");
   ol.replaceChildren();
+  state.pricing = null;
   for (const sq of sqs) addPlanLine(sq.text);
   updatePlanAdd();
 }
@@ -365,7 +367,7 @@ function addPlanLine(text) {
   input.value = text || "";
   const drop = el("button", { type: "button", class: "secondary small plan-drop", title: "Drop this sub-question" }, "Drop");
   const li = el("li", {}, input, drop);
-  drop.addEventListener("click", () => { li.remove(); updatePlanAdd(); });
+  drop.addEventListener("click", () => { li.remove(); updatePlanAdd(); schedulePricing(); });
   ol.append(li);
   updatePlanAdd();
   return input;
@@ -382,6 +384,59 @@ function planEdits() {
   const lines = [...$("plan-edit").querySelectorAll("input.plan-line")].map((i) => i.value.trim()).filter((t) => t !== "");
   if (lines.length === planned.length && lines.every((t, i) => t === planned[i])) return null;
   return lines;
+}
+
+// An edited plan is priced before it can be approved: the run's own
+// estimator prices the lines as they are (POST …/estimate) and the price
+// table shows that price (budget.js reads state.pricing). pricing.key is
+// the lines priced; estimate or error is the answer (neither: asked).
+const planKey = (edits) => (edits === null ? "" : JSON.stringify(edits));
+let pricingTimer = 0;
+
+// schedulePricing prices the plan shortly after the reader stops typing;
+// until then Approve waits.
+function schedulePricing() {
+  clearTimeout(pricingTimer);
+  $("approve").disabled = true;
+  pricingTimer = setTimeout(pricePlan, 400);
+}
+
+// pricePlan prices the lines as they are, unless they are priced (or
+// being priced) already, and shows the price.
+async function pricePlan() {
+  clearTimeout(pricingTimer);
+  const edits = planEdits();
+  const key = planKey(edits);
+  if (state.pricing && state.pricing.key === key) return showPricing();
+  if (edits === null || edits.length === 0) {
+    state.pricing = null; // the plan as planned: its own price is shown
+    return showPricing();
+  }
+  const pricing = { key: key, id: state.id, estimate: null, error: "" };
+  state.pricing = pricing;
+  showPricing();
+  try {
+    const r = await api("/v1/research/" + encodeURIComponent(pricing.id) + "/estimate", {
+      method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ subQuestions: edits }),
+    });
+    pricing.estimate = r.estimate;
+  } catch (err) { pricing.error = err.message || "request failed"; }
+  if (state.pricing === pricing) showPricing();
+}
+
+// pricedAsShown says whether the plan as it stands has its price on
+// screen (or could not be priced, which the table says).
+function pricedAsShown() {
+  const edits = planEdits();
+  if (edits === null) return true;
+  const p = state.pricing;
+  return !!p && p.key === planKey(edits) && (p.estimate !== null || p.error !== "");
+}
+
+function showPricing() {
+  if (state.progress && typeof rfBudget !== "undefined") rfBudget.render(state.progress, state); // budget.js
+  const p = state.pricing;
+  $("approve").disabled = !!p && p.estimate === null && p.error === "";
 }
 
 // renderDeadLetters lists the searches that failed for good; a completed
@@ -410,6 +465,7 @@ function openRun(id, links, question, traceId, push) {
   state.links = links;
   state.lastSeq = -1;
   state.progress = null;
+  state.pricing = null;
   state.report = null;
   state.sources = {};
   if (push !== false && location.pathname !== runPath(id)) history.pushState({ id: id }, "", runPath(id));
@@ -1096,6 +1152,13 @@ document.addEventListener("DOMContentLoaded", () => {
         setError("run-error", "Keep at least one sub-question, or reject the plan.");
         return;
       }
+      if (edits !== null && !pricedAsShown()) {
+        // Priced first: the reader approves a price seen, so this click
+        // shows the edited plan's price and the next one approves it.
+        setError("run-error", "");
+        pricePlan();
+        return;
+      }
       if (edits !== null) body.subQuestions = edits;
     }
     try {
@@ -1105,6 +1168,7 @@ document.addEventListener("DOMContentLoaded", () => {
     } catch (err) { setError("run-error", err.message); }
   };
   $("plan-add").addEventListener("click", () => addPlanLine("").focus());
+  $("plan-edit").addEventListener("input", schedulePricing);
   $("approve").addEventListener("click", approve(true));
   $("reject").addEventListener("click", approve(false));
   $("redrive").addEventListener("click", async () => {

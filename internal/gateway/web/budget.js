@@ -11,8 +11,9 @@ const rfBudget = (() => {
 
   // estimateTable shows the estimate per sub-question, its total, and the
   // use so far beside it.
-  function estimateTable(e, p) {
+  function estimateTable(e, p, edited) {
     const t = el("table", { class: "estimate" });
+    if (edited) t.setAttribute("data-edited", "");
     t.append(row(["", "searches", "passages", "model calls", "tokens", "cost"], true));
     for (const sq of e.subQuestions || []) {
       t.append(row([sq.text, sq.searches, sq.passages, sq.modelCalls, tokens(sq.usage), usd(sq.usage)]));
@@ -57,7 +58,16 @@ const rfBudget = (() => {
     if (!box) return;
     box.replaceChildren();
     if (p.status === "awaiting_budget" && p.budgetPause) box.append(pauseBox(p, state));
-    if (p.estimate) box.append(el("h3", {}, "Priced plan"), el("div", { class: "estimate-wrap" }, estimateTable(p.estimate, p)));
+    const pr = p.status === "awaiting_approval" ? state.pricing : null;
+    if (pr) {
+      // The plan as edited: its own price, or why it has none yet.
+      box.append(el("h3", {}, "Priced plan (as edited)"));
+      if (pr.estimate) box.append(el("div", { class: "estimate-wrap" }, estimateTable(pr.estimate, p, true)));
+      else if (pr.error) box.append(el("p", { class: "error" }, "The edited plan could not be priced: " + pr.error));
+      else box.append(el("p", { class: "muted" }, "Pricing the edited plan… Approve waits for its price."));
+    } else if (p.estimate) {
+      box.append(el("h3", {}, "Priced plan"), el("div", { class: "estimate-wrap" }, estimateTable(p.estimate, p)));
+    }
     for (const s of p.skipped || []) box.append(el("p", { class: "muted" }, "Skipped (finished early): " + s));
     show("budget-box", box.childNodes.length > 0);
   }
