@@ -147,7 +147,10 @@ func (b Budget) Exceeds(u, need Usage) bool {
 // round the run's depth allows (with Breadth follow-ups each) and the
 // report. It lists its parts: one per sub-question (ID, Text) and one per
 // reflection round (ID "round<n>"), and in Steps the expected cost of one
-// call of each model step (Step "plan", "analyze", "reflect", "write").
+// call of each model step (Step "plan", "analyze", "reflect", "write";
+// ModelCalls 1). Its ModelCalls and Usage are those of its parts plus one
+// call each of planning (made already, at what it cost) and the report,
+// which have no part of their own.
 // A budget pause is a Spend too: the step that would exceed the budget
 // (Step, and ID of its sub-question), what it needs (Usage) and Until.
 type Spend struct {

@@ -519,6 +519,10 @@ type Progress struct {
 	Events []Event `json:"events,omitempty"`
 	// Estimate is the plan's estimate, once planned (shown at approval).
 	Estimate *Spend `json:"estimate,omitempty"`
+	// Actual is what the run has used so far (all of it once it is done),
+	// counted as Estimate counts it: searches, passages, model calls and
+	// their usage; set with Estimate.
+	Actual *Spend `json:"actual,omitempty"`
 	// Budget is the run's limits now (after extensions; nil: none).
 	Budget *Budget `json:"budget,omitempty"`
 	// BudgetPause says why the run waits, while it is StatusAwaitingBudget:

@@ -89,10 +89,10 @@ func (a *Inference) EstimatePlan(ctx context.Context, in workflows.EstimateInput
 	write := price(reasoning.StepWrite, q+subqs*maxFindingsPerAnalysis*findingTokens)
 	e.ModelCalls++
 	e.Usage = e.Usage.Add(write)
-	e.Steps = []rf.Spend{
-		{Step: reasoning.StepAnalyze, Usage: analyze(in.SubQuestions[0].Text)},
-		{Step: reasoning.StepReflect, Usage: price(reasoning.StepReflect, q+len(in.SubQuestions)*maxFindingsPerAnalysis*findingTokens)},
-		{Step: reasoning.StepWrite, Usage: write},
+	e.Steps = []rf.Spend{ // one call of each step
+		{Step: reasoning.StepAnalyze, ModelCalls: 1, Usage: analyze(in.SubQuestions[0].Text)},
+		{Step: reasoning.StepReflect, ModelCalls: 1, Usage: price(reasoning.StepReflect, q+len(in.SubQuestions)*maxFindingsPerAnalysis*findingTokens)},
+		{Step: reasoning.StepWrite, ModelCalls: 1, Usage: write},
 	}
 	return e, nil
 }

@@ -67,6 +67,9 @@ func TestEstimatePlanPricesServedSteps(t *testing.T) {
 	}
 	var reflect rf.Usage
 	for _, s := range e.Steps {
+		if s.ModelCalls != 1 {
+			t.Errorf("step %s counts %d model calls: a step's price is one call's", s.Step, s.ModelCalls)
+		}
 		if s.Step == reasoning.StepReflect {
 			reflect = s.Usage
 		}

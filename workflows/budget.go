@@ -103,7 +103,7 @@ func (r *research) settleEstimate(ctx workflow.Context, f workflow.Future) bool 
 func (r *research) withPlanCost(est rf.Spend) rf.Spend {
 	est.ModelCalls++
 	est.Usage = est.Usage.Add(r.planUsage)
-	est.Steps = append([]rf.Spend{{Step: reasoning.StepPlan, Usage: r.planUsage}}, est.Steps...)
+	est.Steps = append([]rf.Spend{{Step: reasoning.StepPlan, ModelCalls: 1, Usage: r.planUsage}}, est.Steps...)
 	return est
 }
 

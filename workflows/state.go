@@ -148,7 +148,7 @@ func (s *ResearchState) Progress(researchID string, in rf.ResearchInput) rf.Prog
 	}
 	if s.Estimate != nil {
 		e := *s.Estimate
-		p.Estimate = &e
+		p.Estimate, p.Actual = &e, actualOf(s)
 	}
 	if s.Pause != nil {
 		bp := *s.Pause

@@ -187,3 +187,24 @@ func TestAddUsageChargesTheCurrentStage(t *testing.T) {
 		t.Errorf("timings JSON = %s, want the analyze stage's usage only", b)
 	}
 }
+
+// The progress of a priced run carries its use counted as its estimate is
+// (searches, passages, model calls), so that a reader can put them side
+// by side while it runs and once it is done.
+func TestProgressCarriesActualBesideEstimate(t *testing.T) {
+	st := ResearchState{Status: rf.StatusCompleted, ModelSteps: 6, Usage: rf.Usage{PromptTokens: 10},
+		Estimate: &rf.Spend{Searches: 4, Passages: 72, ModelCalls: 7},
+		SubQuestions: []SubQuestionState{
+			{SubQuestion: reasoning.SubQuestion{ID: "sq1"}, State: rf.SQDone, Retrieved: RetrieveResult{ChunkIDs: make([]string, 18)}},
+			{SubQuestion: reasoning.SubQuestion{ID: "sq2"}, State: rf.SQDone, Retrieved: RetrieveResult{ChunkIDs: make([]string, 18)}},
+			{SubQuestion: reasoning.SubQuestion{ID: "sq3"}, State: rf.SQDone, Retrieved: RetrieveResult{ChunkIDs: make([]string, 18)}},
+		}}
+	p := st.Progress("r", rf.ResearchInput{Question: "q"})
+	if p.Actual == nil || p.Actual.Searches != 3 || p.Actual.Passages != 54 || p.Actual.ModelCalls != 6 || p.Actual.Usage.Tokens() != 10 {
+		t.Errorf("actual = %+v, want 3 searches, 54 passages, 6 model calls, 10 tokens", p.Actual)
+	}
+	st.Estimate = nil
+	if p := st.Progress("r", rf.ResearchInput{Question: "q"}); p.Actual != nil {
+		t.Errorf("unpriced run: actual %+v, want none (as the audit)", p.Actual)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http/httptest"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -103,5 +104,61 @@ func waitUpdates(t *testing.T, h *harness, n int) []budgetUpdate {
 			t.Fatalf("%d updates sent, want %d", len(ups), n)
 		}
 		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// TestWebAppPriceTableOfAFinishedRun: a finished run's price table says
+// what it used ("Used", not "so far") with every figure the estimate has,
+// and its rows add up to its total: planning and the report have rows.
+func TestWebAppPriceTableOfAFinishedRun(t *testing.T) {
+	skipWithoutBrowser(t)
+	h := newHarness(t, map[string]string{"RESEARCHFLOW_API_KEYS": ""})
+	h.cfg.EventsPoll = 100 * time.Millisecond
+	h.build()
+	h.fake.newRun = func(w *fakeRun) {
+		approvalPlanRun(w)
+		p := w.script[0]
+		p.Status, p.Stage, p.Seq, p.Passages = rf.StatusCompleted, rf.StageDone, 9, 54
+		p.Actual = &rf.Spend{Searches: 3, Passages: 54, ModelCalls: 6}
+		res := completedResult(w.id)
+		w.script, w.result = []rf.Progress{p}, &res
+	}
+	srv := httptest.NewServer(h.h)
+	t.Cleanup(srv.Close)
+	ctx := browserAt(t, 1280, 800)
+	if err := chromedp.Do(ctx,
+		chromedp.Navigate(srv.URL+"/"),
+		chromedp.WaitVisible(css(`#question`)),
+		chromedp.SendKeys(css(`#question`), "How do goroutines communicate?"),
+		chromedp.Click(css(`#submit`)),
+		chromedp.WaitVisible(css(`#budget-box table.estimate`)),
+		chromedp.WaitVisible(css(`#run-status.completed`)),
+	); err != nil {
+		t.Fatalf("ask and see the finished run's price: %v", err)
+	}
+	rows, err := chromedp.Run(ctx, chromedp.Evaluate[[][]string](`[...document.querySelectorAll("#budget-box table.estimate tr")].map((r) => [...r.cells].map((c) => c.textContent))`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	screenshot(t, ctx, "webapp-price-finished.png")
+	var calls, total int
+	var used []string
+	for _, r := range rows {
+		switch {
+		case len(r) < 4 || r[0] == "":
+		case strings.HasPrefix(r[0], "Estimate"):
+			total, _ = strconv.Atoi(r[3])
+		case strings.HasPrefix(r[0], "Used"):
+			used = r
+		default:
+			n, _ := strconv.Atoi(r[3])
+			calls += n
+		}
+	}
+	if total != 7 || calls != total {
+		t.Errorf("rows add up to %d model calls, the total says %d (want 7): %q", calls, total, rows)
+	}
+	if len(used) < 4 || used[0] != "Used" || used[1] != "3" || used[2] != "54" || used[3] != "6" {
+		t.Errorf("use row = %q, want Used: 3 searches, 54 passages, 6 model calls", used)
 	}
 }

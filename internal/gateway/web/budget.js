@@ -9,17 +9,38 @@ const rfBudget = (() => {
   const limits = (b) => !b ? "" : " (" + [b.maxTokens ? b.maxTokens + " tokens" : "", b.maxCostUsd ? "$" + b.maxCostUsd : ""].filter(Boolean).join(", ") + ")";
   const row = (cells, head) => el("tr", {}, ...cells.map((c) => el(head ? "th" : "td", {}, c)));
 
-  // estimateTable shows the estimate per sub-question, its total, and the
-  // use so far beside it.
+  const done = (status) => status === "completed" || status === "failed" || status === "cancelled";
+  const sumUsage = (a, b) => ({ promptTokens: tokens(a) - tokens(b), completionTokens: 0, costUsd: ((a && a.costUsd) || 0) - ((b && b.costUsd) || 0) });
+
+  // estimateTable shows the estimate per sub-question and reflection
+  // round, planning and the report (so that the rows add up to the total),
+  // the total, and what the run used beside it: "Used so far" while it
+  // runs, "Used" once it is done (Progress.actual, counted the same way).
   function estimateTable(e, p, edited) {
     const t = el("table", { class: "estimate" });
     if (edited) t.setAttribute("data-edited", "");
     t.append(row(["", "searches", "passages", "model calls", "tokens", "cost"], true));
+    let calls = 0, used = { promptTokens: 0, completionTokens: 0, costUsd: 0 };
     for (const sq of e.subQuestions || []) {
       t.append(row([sq.text, sq.searches, sq.passages, sq.modelCalls, tokens(sq.usage), usd(sq.usage)]));
+      calls += sq.modelCalls || 0;
+      used = { promptTokens: tokens(used) + tokens(sq.usage), completionTokens: 0, costUsd: used.costUsd + ((sq.usage && sq.usage.costUsd) || 0) };
+    }
+    // The calls with no part of their own: planning (made already) and the report.
+    const step = (name) => (e.steps || []).find((s) => s.step === name);
+    const rest = (e.modelCalls || 0) - calls;
+    const plan = step("plan"), write = step("write");
+    if (rest === 2 && plan && write) {
+      t.append(row(["Planning (done)", 0, 0, 1, tokens(plan.usage), usd(plan.usage)]));
+      t.append(row(["Writing the report", 0, 0, 1, tokens(write.usage), usd(write.usage)]));
+    } else if (rest > 0) {
+      const u = sumUsage(e.usage, used);
+      t.append(row(["Planning and the report", 0, 0, rest, tokens(u), usd(u)]));
     }
     t.append(row(["Estimate (" + (e.engine || "") + ")", e.searches, e.passages, e.modelCalls, tokens(e.usage), usd(e.usage)], true));
-    t.append(row(["Used so far", "", p.passages || 0, "", tokens(p.usage), usd(p.usage)], true));
+    const a = p.actual || { passages: p.passages || 0, usage: p.usage };
+    const num = (n) => (p.actual ? n || 0 : "");
+    t.append(row([done(p.status) ? "Used" : "Used so far", num(a.searches), a.passages || 0, num(a.modelCalls), tokens(a.usage), usd(a.usage)], true));
     return t;
   }
 
