@@ -677,15 +677,22 @@ func quoteQuery(s string) string {
 }
 
 // Status maps an execution to a run status: the workflow's own
-// ResearchStatus while it runs, the execution status once closed.
+// ResearchStatus while it runs, the execution status once closed. A run
+// the workflow ended cancelled by failing (a rejected plan, an approval
+// that timed out with "cancel": workflows.RunStatus) is cancelled, as its
+// ResearchStatus says, though its execution failed.
 func Status(info *workflowpb.WorkflowExecutionInfo) string {
 	switch info.GetStatus() {
 	case enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED:
 		return rf.StatusCompleted
 	case enumspb.WORKFLOW_EXECUTION_STATUS_CANCELED:
 		return rf.StatusCancelled
-	case enumspb.WORKFLOW_EXECUTION_STATUS_FAILED, enumspb.WORKFLOW_EXECUTION_STATUS_TIMED_OUT,
-		enumspb.WORKFLOW_EXECUTION_STATUS_TERMINATED:
+	case enumspb.WORKFLOW_EXECUTION_STATUS_FAILED:
+		if searchAttrString(info.GetSearchAttributes(), rf.SearchAttrStatus) == rf.StatusCancelled {
+			return rf.StatusCancelled
+		}
+		return rf.StatusFailed
+	case enumspb.WORKFLOW_EXECUTION_STATUS_TIMED_OUT, enumspb.WORKFLOW_EXECUTION_STATUS_TERMINATED:
 		return rf.StatusFailed
 	}
 	if st := searchAttrString(info.GetSearchAttributes(), rf.SearchAttrStatus); st != "" {

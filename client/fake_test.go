@@ -47,6 +47,8 @@ type fakeWorkflow struct {
 	record *workflows.RunRecord
 	// audit answers the audit query (none: the query fails).
 	audit *rf.Audit
+	// upserted are search attributes the workflow set while it ran.
+	upserted map[string]string
 }
 
 // fakeTemporal is a hand-written Temporal that keeps executions in memory:
@@ -205,6 +207,9 @@ func (w *fakeWorkflow) info() *workflowpb.WorkflowExecutionInfo {
 		if v, ok := w.opts.TypedSearchAttributes.GetKeyword(keyword(k)); ok {
 			info.SearchAttributes.IndexedFields[k] = payload(v)
 		}
+	}
+	for k, v := range w.upserted {
+		info.SearchAttributes.IndexedFields[k] = payload(v)
 	}
 	for k, v := range w.opts.Memo {
 		info.Memo.Fields[k] = payload(v)

@@ -377,3 +377,28 @@ func TestIDsNoRunCanHave(t *testing.T) {
 		}
 	}
 }
+
+// A rejected plan ends the run cancelled, as the workflow records it
+// (workflows.RunStatus, its ResearchStatus search attribute), though its
+// Temporal execution fails with PlanRejected: Describe and Watch say
+// cancelled, with why.
+func TestRejectedPlanIsCancelled(t *testing.T) {
+	t.Parallel()
+	c, f := newTestClient(t)
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	defer cancel()
+	if _, err := c.Start(ctx, "r1", rf.ResearchInput{Question: "How are backups kept?", RequireApproval: true}); err != nil {
+		t.Fatal(err)
+	}
+	f.fail("r1", temporal.NewNonRetryableApplicationError("the plan was rejected by alice", "PlanRejected", nil))
+	f.mu.Lock()
+	f.wfs["r1"].upserted = map[string]string{rf.SearchAttrStatus: rf.StatusCancelled}
+	f.mu.Unlock()
+	if info, _ := c.Describe(ctx, "r1"); info.Status != rf.StatusCancelled || !info.Closed {
+		t.Errorf("a rejected plan's run is %q (closed %v), want cancelled", info.Status, info.Closed)
+	}
+	out, err := c.outcome(ctx, "r1")
+	if err != nil || out.Status != rf.StatusCancelled || out.Failure != "the plan was rejected by alice" {
+		t.Errorf("outcome = %+v, %v; want cancelled, with the rejection", out, err)
+	}
+}

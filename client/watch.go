@@ -132,7 +132,16 @@ func (c *Client) outcome(ctx context.Context, id string) (Outcome, error) {
 		return Outcome{Status: rf.StatusCompleted, Result: &res}, nil
 	case errors.As(err, &cancelled):
 		return Outcome{Status: rf.StatusCancelled, Failure: "the run was cancelled"}, nil
+	case c.cancelledByWorkflow(ctx, id):
+		return Outcome{Status: rf.StatusCancelled, Failure: FailureMessage(err)}, nil
 	default:
 		return Outcome{Status: rf.StatusFailed, Failure: FailureMessage(err)}, nil
 	}
+}
+
+// cancelledByWorkflow reports whether closed run id failed as the workflow
+// ends a run it cancels (a rejected plan: see Status).
+func (c *Client) cancelledByWorkflow(ctx context.Context, id string) bool {
+	info, err := c.describe(ctx, id, "")
+	return err == nil && Status(info) == rf.StatusCancelled
 }

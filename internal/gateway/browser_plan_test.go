@@ -231,3 +231,44 @@ func TestWebAppEditedPlanIsPricedBeforeApproval(t *testing.T) {
 		}
 	}
 }
+
+// TestWebAppRejectedPlan: a rejected plan ends the run cancelled (not
+// failed), says who rejected it, and its sub-questions read "not run",
+// not "pending".
+func TestWebAppRejectedPlan(t *testing.T) {
+	skipWithoutBrowser(t)
+	h := newHarness(t, map[string]string{"RESEARCHFLOW_API_KEYS": ""})
+	h.cfg.EventsPoll = 100 * time.Millisecond
+	h.build()
+	h.fake.newRun = func(w *fakeRun) {
+		approvalPlanRun(w)
+		p := w.script[0]
+		p.Status, p.Stage, p.Seq, p.Error = rf.StatusCancelled, rf.StageDone, 4, "the plan was rejected by local"
+		w.script = []rf.Progress{p}
+	}
+	srv := httptest.NewServer(h.h)
+	t.Cleanup(srv.Close)
+	ctx := browserAt(t, 1280, 800)
+	if err := chromedp.Do(ctx,
+		chromedp.Navigate(srv.URL+"/"),
+		chromedp.WaitVisible(css(`#question`)),
+		chromedp.SendKeys(css(`#question`), "How do goroutines communicate?"),
+		chromedp.Click(css(`#submit`)),
+		chromedp.WaitVisible(css(`#run-status.cancelled`)),
+		chromedp.WaitVisible(css(`#progress li`)),
+	); err != nil {
+		t.Fatalf("ask and see the rejected plan: %v", err)
+	}
+	states, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll("#progress li .state")].map((s) => s.textContent)`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(states) != 2 || states[0] != "not run" || states[1] != "not run" {
+		t.Errorf("sub-questions of a rejected plan read %q, want \"not run\"", states)
+	}
+	msg, err := chromedp.Run(ctx, chromedp.Text(css(`#run-error`)))
+	if err != nil || !strings.Contains(msg, "rejected by local") {
+		t.Errorf("run error %q (%v), want who rejected the plan", msg, err)
+	}
+	screenshot(t, ctx, "webapp-plan-rejected.png")
+}

@@ -522,6 +522,9 @@ func (f *memRuns) Watch(ctx context.Context, id string, o client.WatchOptions, f
 			switch {
 			case err == nil:
 				return client.Outcome{Status: rf.StatusCompleted, Result: &res}, nil
+			case info.Status == rf.StatusCancelled && p.Error != "":
+				// Cancelled by the workflow (a rejected plan), with why.
+				return client.Outcome{Status: rf.StatusCancelled, Failure: p.Error}, nil
 			case info.Status == rf.StatusCancelled:
 				return client.Outcome{Status: rf.StatusCancelled, Failure: "the run was cancelled"}, nil
 			default:

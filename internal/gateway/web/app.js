@@ -323,9 +323,13 @@ function renderProgress(p) {
   setStatus(p.status, p.stage);
   const ol = $("progress");
   ol.replaceChildren();
+  const ended = ["completed", "failed", "cancelled"].includes(p.status);
   for (const sq of p.subQuestions || []) {
     const detail = sq.passages || sq.findings ? " · " + count(sq.passages, "passage") + ", " + count(sq.findings, "finding") : "";
-    const li = el("li", { "data-state": sq.state }, sq.text, el("span", { class: "state " + sq.state }, sq.state + detail));
+    // A run that ended (a rejected plan, a cancellation) leaves what it did
+    // not start "not run", not waiting.
+    const shown = ended && sq.state === "pending" ? "not run" : sq.state;
+    const li = el("li", { "data-state": sq.state }, sq.text, el("span", { class: "state " + shown.replace(" ", "-") }, shown + detail));
     if (sq.searches && sq.searches.length) {
       const srcs = el("div", { class: "searches muted" });
       for (const se of sq.searches) {
