@@ -29,7 +29,8 @@ const (
 )
 
 // EstimatePlan prices a plan before it runs: per sub-question the searches
-// (one per source), passages (TopK per search) and the analysis; then
+// (one per source), passages (TopK per search, at most CorpusChunks for
+// the corpus) and the analysis; then
 // every reflection round the depth allows (one reflection, and up to
 // Breadth follow-ups searched and analyzed), and the report. Tokens and
 // cost come from Calls, the models' own estimate and price table; the
@@ -42,8 +43,17 @@ func (a *Inference) EstimatePlan(ctx context.Context, in workflows.EstimateInput
 	if in.TopK <= 0 || in.Depth < 0 || in.Breadth < 0 {
 		return rf.Spend{}, invalid(workflows.ErrInvalidInput, fmt.Sprintf("estimate: topK %d, depth %d, breadth %d", in.TopK, in.Depth, in.Breadth))
 	}
+	// One search per source (the corpus when none is named), TopK
+	// passages each; a corpus search finds at most what the corpus holds.
 	searches := max(len(in.Sources), 1)
-	passages := searches * in.TopK
+	passages := 0
+	for i := range searches {
+		n := in.TopK
+		if (len(in.Sources) == 0 || in.Sources[i] == rf.SourceCorpus) && in.CorpusChunks > 0 {
+			n = min(n, in.CorpusChunks)
+		}
+		passages += n
+	}
 	q := textTokens(in.Question)
 	e := rf.Spend{Rounds: in.Depth, FollowUps: in.Breadth, Engine: "offline extractive engine (no paid model call)"}
 	price := func(step string, material int) rf.Usage {

@@ -89,3 +89,24 @@ func TestEstimatePlanRefusesBadInput(t *testing.T) {
 		t.Errorf("err = %v, want non-retryable", err)
 	}
 }
+
+// A corpus smaller than a search's TopK gives each corpus search at most
+// what it holds: a 3-passage corpus is not priced at 18 passages a search
+// (providers still count TopK).
+func TestEstimatePlanCapsPassagesByTheCorpus(t *testing.T) {
+	a := &Inference{}
+	in := estimateInput()
+	in.TopK, in.CorpusChunks = 18, 3
+	e, err := a.EstimatePlan(context.Background(), in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 5 sub-questions (3 and 2 follow-ups), each 3 corpus passages and 18 from Wikipedia.
+	if e.Searches != 10 || e.Passages != 5*(3+18) || e.SubQuestions[0].Passages != 21 {
+		t.Errorf("estimate = %d searches, %d passages (first %d), want 10 and 105 (21 each)", e.Searches, e.Passages, e.SubQuestions[0].Passages)
+	}
+	in.Sources = nil // the corpus only
+	if e, _ := a.EstimatePlan(context.Background(), in); e.Passages != 5*3 {
+		t.Errorf("corpus only: %d passages, want 15", e.Passages)
+	}
+}

@@ -96,7 +96,9 @@ type PlanInput struct {
 
 // EstimateInput asks what a plan will use: its sub-questions, searched in
 // Sources for TopK passages each, then Depth reflection rounds of up to
-// Breadth follow-ups each, and the report.
+// Breadth follow-ups each, and the report. CorpusChunks, when known, is
+// how many passages the corpus holds (PrepareCorpusResult.Chunks): a
+// corpus search finds at most that many.
 type EstimateInput struct {
 	Question     string                  `json:"question"`
 	SubQuestions []reasoning.SubQuestion `json:"subQuestions"`
@@ -104,6 +106,7 @@ type EstimateInput struct {
 	TopK         int                     `json:"topK"`
 	Depth        int                     `json:"depth"`
 	Breadth      int                     `json:"breadth"`
+	CorpusChunks int                     `json:"corpusChunks,omitempty"`
 }
 
 // ReflectInput asks for follow-up sub-questions after a round.

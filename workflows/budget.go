@@ -46,7 +46,7 @@ func (r *research) startEstimate(ctx workflow.Context) workflow.Future {
 // run it.
 func (r *research) startPricing(ctx workflow.Context, plan []reasoning.SubQuestion) workflow.Future {
 	in := EstimateInput{Question: r.in.Question, Sources: r.in.Sources, TopK: r.in.MaxSources,
-		Depth: *r.in.Depth, Breadth: r.in.Breadth, SubQuestions: plan}
+		Depth: *r.in.Depth, Breadth: r.in.Breadth, SubQuestions: plan, CorpusChunks: r.corpusChunks}
 	return workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, estimateOptions()), EstimatePlanActivity, in)
 }
 

@@ -320,3 +320,17 @@ func TestEditedPlanPricedBeforeApproval(t *testing.T) {
 		t.Errorf("audit estimate = %+v, want the edited plan's %+v", a.Estimate, e)
 	}
 }
+
+// The run tells the estimate how many passages its corpus holds (from
+// PrepareCorpus), so that a small corpus is not priced at TopK a search.
+func TestEstimateKnowsTheCorpusSize(t *testing.T) {
+	f := &fakeActivities{}
+	env := newEnv(t, f)
+	env.ExecuteWorkflow(rf.ResearchWorkflowType, rf.ResearchInput{Question: "What is q?", RequireApproval: true, ApprovalTimeoutSeconds: 60})
+	if err := env.GetWorkflowError(); err != nil {
+		t.Fatal(err)
+	}
+	if f.estimateIn.CorpusChunks != 10 {
+		t.Errorf("estimate input = %+v, want corpusChunks 10 (what PrepareCorpus found)", f.estimateIn)
+	}
+}

@@ -104,6 +104,8 @@ type research struct {
 	// when set, is the estimate asked beside the search (estimateChange).
 	planUsage rf.Usage
 	pricing   workflow.Future
+	// corpusChunks is how many passages the corpus held when prepared.
+	corpusChunks int
 }
 
 func newResearch(ctx workflow.Context, in rf.ResearchInput) (*research, error) {
@@ -255,6 +257,7 @@ func (r *research) prepare(ctx workflow.Context) error {
 		PrepareCorpusInput{Corpus: r.in.Corpus, Path: r.in.CorpusPath, Prune: r.prunes()}).Get(ctx, &prep); err != nil {
 		return stageError("prepare corpus "+r.in.Corpus, err)
 	}
+	r.corpusChunks = prep.Chunks // the estimate caps corpus passages by it
 	if in := prep.Ingest; in.Total > 0 || in.Files > 0 || in.SkippedCount() > 0 {
 		r.st.Ingest = &in
 	}

@@ -25,6 +25,8 @@ import (
 type fakeActivities struct {
 	mu    sync.Mutex
 	calls map[string]int
+	// estimateIn is the last plan priced.
+	estimateIn EstimateInput
 	// retrieveErr fails the retrieval of a sub-question ID.
 	retrieveErr map[string]error
 	// analyzeFailures fails the first N analyses of each sub-question.
@@ -104,6 +106,9 @@ func (f *fakeActivities) register(env *testsuite.TestWorkflowEnvironment) {
 	}, PlanActivity)
 	reg(func(ctx context.Context, in EstimateInput) (rf.Spend, error) {
 		f.count("estimate")
+		f.mu.Lock()
+		f.estimateIn = in
+		f.mu.Unlock()
 		e := rf.Spend{Engine: "fake", Steps: []rf.Spend{{Step: reasoning.StepAnalyze, Usage: f.analyzeNeed}}}
 		for _, sq := range in.SubQuestions {
 			e.SubQuestions = append(e.SubQuestions, rf.Spend{ID: sq.ID, Text: sq.Text, Searches: 1, Passages: in.TopK, ModelCalls: 1, Usage: f.analyzeNeed})
