@@ -3,8 +3,6 @@ package gateway
 import (
 	"context"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -132,22 +130,5 @@ func TestSchedulesPanelInBrowser(t *testing.T) {
 // panel, as screenshot does.
 func panelShot(t *testing.T, ctx context.Context, name string) {
 	t.Helper()
-	shot, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
-	if err != nil {
-		t.Errorf("screenshot %s: %v", name, err)
-		return
-	}
-	dir := os.Getenv("RESEARCHFLOW_SCREENSHOT_DIR")
-	if dir == "" {
-		dir = t.TempDir()
-	} else if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Errorf("screenshot folder: %v", err)
-		return
-	}
-	p := filepath.Join(dir, name)
-	if err := os.WriteFile(p, shot, 0o644); err != nil {
-		t.Errorf("save screenshot: %v", err)
-		return
-	}
-	t.Logf("screenshot: %s", p)
+	saveShot(t, ctx, name, chromedp.CaptureScreenshot())
 }

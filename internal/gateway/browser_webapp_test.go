@@ -79,7 +79,14 @@ func browserAt(t *testing.T, w, h int) context.Context {
 // test's temporary folder; the path is logged.
 func screenshot(t *testing.T, ctx context.Context, name string) {
 	t.Helper()
-	shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)) // 100: PNG (lower is JPEG)
+	saveShot(t, ctx, name, chromedp.FullScreenshot(100)) // 100: PNG (lower is JPEG)
+}
+
+// saveShot saves what capture takes (the whole page, or the viewport) as
+// screenshot says.
+func saveShot(t *testing.T, ctx context.Context, name string, capture chromedp.Action[[]byte]) {
+	t.Helper()
+	shot, err := chromedp.Run(ctx, capture)
 	if err != nil {
 		t.Errorf("screenshot %s: %v", name, err)
 		return
@@ -709,10 +716,6 @@ func TestWebAppFollowUpCitationOpensItsSource(t *testing.T) {
 	}
 	ask(t, ctx, "What does the Go memory model guarantee?")
 	id := h.fake.started()[0].id
-	run, err := h.fake.Result(t.Context(), id)
-	if err != nil {
-		t.Fatal(err)
-	}
 	atomics := rf.Source{SourceID: "s3", Title: "Package atomic", Location: "/usr/local/go/src/sync/atomic/doc.go", ChunkIDs: []string{"c3"}}
 	waitGroup := rf.Source{SourceID: "s4", Title: "WaitGroup notes", Location: "/notes/waitgroup.md", ChunkIDs: []string{"c4"}}
 	t0 := time.Now().Add(-time.Minute).UTC()
@@ -728,7 +731,7 @@ func TestWebAppFollowUpCitationOpensItsSource(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		h.fake.answerFollowUp(started.ID, t0.Add(time.Duration(i)*time.Second), followUpAnswer(run.Question, fu.q, fu.cites, fu.texts, false, true))
+		h.fake.answerFollowUp(started.ID, t0.Add(time.Duration(i)*time.Second), followUpAnswer(fu.q, fu.cites, fu.texts, false, true))
 	}
 	if err := chromedp.Do(ctx, chromedp.Reload(), chromedp.WaitVisible(css(`#thread-list li:nth-child(2) .answer a.cite`))); err != nil {
 		t.Fatalf("reload and wait for the thread: %v", err)

@@ -13,7 +13,6 @@ import (
 	rf "github.com/researchflow/researchflow"
 	"github.com/researchflow/researchflow/client"
 	"github.com/researchflow/researchflow/internal/memory"
-	"github.com/researchflow/researchflow/internal/reasoning"
 	"github.com/researchflow/researchflow/internal/report"
 )
 
@@ -85,13 +84,12 @@ func TestFollowUpRules(t *testing.T) {
 // followUpAnswer is a follow-up's result as the follow-up workflow writes
 // it: on its own, it numbers the sources the report did not after the
 // report's last ([3], [4] …), whatever earlier follow-ups numbered so.
-func followUpAnswer(runQuestion, question string, cites []rf.Source, texts []string, searched, fromEvidence bool) rf.FollowUpResult {
+func followUpAnswer(question string, cites []rf.Source, texts []string, searched, fromEvidence bool) rf.FollowUpResult {
 	res := rf.FollowUpResult{FromEvidence: fromEvidence, Engine: "extractive"}
 	if searched {
 		res.Searches = []rf.FollowUpSearch{{SubQuestion: "q", Source: rf.SourceCorpus, Passages: 2}}
 	}
 	next := 2 // the report's last (completedResult)
-	var sentences []reasoning.Sentence
 	for i, s := range cites {
 		if s.N == 0 {
 			next++
@@ -101,10 +99,8 @@ func followUpAnswer(runQuestion, question string, cites []rf.Source, texts []str
 			res.Sources = append(res.Sources, s)
 		}
 		res.Findings = append(res.Findings, rf.FollowUpFinding{Text: texts[i], N: s.N, ChunkID: "c-" + s.SourceID, SourceID: s.SourceID})
-		sentences = append(sentences, reasoning.Sentence{Text: texts[i], Cites: []int{s.N}})
 	}
-	res.Answer, _ = report.Render(report.Report{Question: question, Draft: reasoning.Draft{Title: "Follow-up on " + runQuestion, Summary: sentences},
-		Sources: append(slices.Clone(res.Sources), res.NewSources...)})
+	res.Answer = report.FollowUp(question, question, report.FollowUpSentences(res.Findings), append(slices.Clone(res.Sources), res.NewSources...), nil)
 	return res
 }
 
@@ -135,9 +131,9 @@ func TestThreadNumbersSourcesForTheWholeRun(t *testing.T) {
 	// f1 searched and found the atomics note ([3] on its own); f2 answered
 	// from passages the run retrieved but did not cite: mutexes, then
 	// atomics ([3] and [4] on its own).
-	h.fake.answerFollowUp(f1, t0, followUpAnswer(run.Question, "What about atomics?", []rf.Source{report1, atomics},
+	h.fake.answerFollowUp(f1, t0, followUpAnswer("What about atomics?", []rf.Source{report1, atomics},
 		[]string{"A send happens before the receive.", "Atomics are sequentially consistent."}, true, false))
-	h.fake.answerFollowUp(f2, t0.Add(time.Minute), followUpAnswer(run.Question, "And mutexes?", []rf.Source{mutexes, atomics, report2},
+	h.fake.answerFollowUp(f2, t0.Add(time.Minute), followUpAnswer("And mutexes?", []rf.Source{mutexes, atomics, report2},
 		[]string{"Mutexes order Unlock before Lock.", "Atomics are sequentially consistent.", "Share memory by communicating."}, false, true))
 
 	type numbered map[string]int // source ID → number
@@ -196,7 +192,7 @@ func TestThreadNumbersSourcesForTheWholeRun(t *testing.T) {
 	// A third follow-up answered from the run's passages, citing only what
 	// the thread numbered already: from evidence, nothing new; the numbers
 	// of the first two stay.
-	h.fake.answerFollowUp(f3, t0.Add(2*time.Minute), followUpAnswer(run.Question, "Again, atomics?", []rf.Source{atomics},
+	h.fake.answerFollowUp(f3, t0.Add(2*time.Minute), followUpAnswer("Again, atomics?", []rf.Source{atomics},
 		[]string{"Atomics are sequentially consistent."}, false, true))
 	after := thread()
 	check(after[2], numbered{"s3": 3}, numbered{}, true, "Atomics are sequentially consistent [3].", "- [3] Atomics")
