@@ -158,7 +158,7 @@ func TestDisputedClaimsAreCorrectedAndWithdrawnInNewRevisions(t *testing.T) {
 		t.Errorf("revision 3 still states the withdrawn claim or lost the correction:\n%s", rj.Report)
 	}
 	if !strings.Contains(changes, "Revision 2: Claim 2 corrected") && !strings.Contains(changes, "Revision 2: Claim 1 corrected") ||
-		!strings.Contains(changes, "withdrawn: no source states it") {
+		!strings.Contains(changes, "withdrawn: its source") || !strings.Contains(changes, "was not found in this re-check") {
 		t.Errorf("changelog of revision 3:\n%s", changes)
 	}
 	for _, c := range rj.Claims {
