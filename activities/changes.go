@@ -10,12 +10,15 @@ import (
 
 	"github.com/researchflow/researchflow/workflows"
 
+	"go.temporal.io/sdk/activity"
+
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 
 	rf "github.com/researchflow/researchflow"
+	rfclaims "github.com/researchflow/researchflow/claims"
 	"github.com/researchflow/researchflow/internal/changes"
 )
 
@@ -59,7 +62,8 @@ func (a *Runs) CompareRuns(ctx context.Context, in workflows.CompareRunsInput) (
 }
 
 // previous returns the previous completed run of schedule id (other than
-// the run whose first run ID is self) with its snapshot and close time (""
+// the run whose first run ID is self) with its snapshot, as the latest
+// revision of its report states it (revised), and its close time (""
 // when there is none).
 func (a *Runs) previous(ctx context.Context, id, self string) (string, changes.Snapshot, time.Time, error) {
 	desc, err := a.Temporal.ScheduleClient().GetHandle(ctx, id).Describe(ctx)
@@ -73,6 +77,7 @@ func (a *Runs) previous(ctx context.Context, id, self string) (string, changes.S
 	var best string
 	var bestClosed time.Time
 	var bestSnap changes.Snapshot
+	var bestRes rf.ResearchResult
 	for _, act := range desc.Info.RecentActions {
 		run := act.StartWorkflowResult
 		if run == nil || run.FirstExecutionRunID == self {
@@ -105,10 +110,81 @@ func (a *Runs) previous(ctx context.Context, id, self string) (string, changes.S
 		if err := json.Unmarshal(res.Snapshot, &snap); err != nil {
 			return "", changes.Snapshot{}, time.Time{}, invalid(workflows.ErrInvalidInput, fmt.Sprintf("the snapshot of run %s does not decode: %v", run.WorkflowID, err))
 		}
-		best, bestClosed, bestSnap = run.WorkflowID, closed, snap
+		best, bestClosed, bestSnap, bestRes = run.WorkflowID, closed, snap, res
 	}
-	if best != "" && a.Logger != nil {
-		a.Logger.InfoContext(ctx, "what changed: previous run", "schedule", id, "previous", best)
+	if best == "" {
+		return "", changes.Snapshot{}, time.Time{}, nil
 	}
-	return best, bestSnap, bestClosed, nil
+	snap, rev, err := a.revised(ctx, best, bestRes, bestSnap)
+	if err != nil {
+		return "", changes.Snapshot{}, time.Time{}, err
+	}
+	if a.Logger != nil {
+		a.Logger.InfoContext(ctx, "what changed: previous run", "schedule", id, "previous", best, "revision", rev)
+	}
+	return best, snap, bestClosed, nil
+}
+
+// maxRevisions bounds the report revisions read of one run (the client's
+// bound).
+const maxRevisions = 1000
+
+// revised is snap, the snapshot of run id (whose result is res), as the
+// latest revision of its report states it: each dispute that wrote a
+// revision (rfclaims.RevisionWorkflowID(id, 2), 3, … until one was never
+// started) is applied in turn (changes.Revise), so that a withdrawn claim's
+// findings are not compared with and a corrected one's are compared as
+// corrected. A dispute that failed wrote nothing and is passed over (the
+// next one revised the revision before it); one still running, or whose
+// result cannot be read, ends the reading: the run is compared with the
+// last revision read, which is logged. It returns that revision's number.
+// Temporal that cannot be reached is an error (retried).
+func (a *Runs) revised(ctx context.Context, id string, res rf.ResearchResult, snap changes.Snapshot) (changes.Snapshot, int, error) {
+	log := activity.GetLogger(ctx)
+	base := rfclaims.Revision{Revision: 1, Title: res.Title, Report: res.Report, Claims: res.Claims, Sources: res.Sources}
+	for n := 2; n < maxRevisions; n++ {
+		wid := rfclaims.RevisionWorkflowID(id, n)
+		d, err := a.Temporal.DescribeWorkflowExecution(ctx, wid, "")
+		var nf *serviceerror.NotFound
+		switch {
+		case errors.As(err, &nf):
+			return snap, base.Revision, nil
+		case err != nil:
+			return changes.Snapshot{}, 0, fmt.Errorf("describe revision %d of %s: %w", n, id, err)
+		}
+		switch st := d.GetWorkflowExecutionInfo().GetStatus(); st {
+		case enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED:
+		case enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING, enumspb.WORKFLOW_EXECUTION_STATUS_CONTINUED_AS_NEW:
+			log.Warn("what changed: a revision is still being written; comparing with the one before",
+				"research", id, "revision", n, "compared", base.Revision)
+			return snap, base.Revision, nil
+		default:
+			continue // the dispute failed: it wrote nothing
+		}
+		var rv rfclaims.Review
+		err = a.Temporal.GetWorkflow(ctx, wid, "").Get(ctx, &rv)
+		var svc serviceerror.ServiceError
+		switch {
+		case errors.As(err, &nf):
+			log.Warn("what changed: a revision is gone; comparing with the one before", "research", id, "revision", n, "compared", base.Revision)
+			return snap, base.Revision, nil
+		case ctx.Err() != nil:
+			return changes.Snapshot{}, 0, fmt.Errorf("read revision %d of %s: %w", n, id, ctx.Err())
+		case errors.As(err, &svc):
+			return changes.Snapshot{}, 0, fmt.Errorf("read revision %d of %s: %w", n, id, err)
+		case err != nil:
+			log.Warn("what changed: a revision cannot be read; comparing with the one before",
+				"research", id, "revision", n, "compared", base.Revision, "error", err)
+			return snap, base.Revision, nil
+		case rv.Report == nil:
+			continue // a dispute that wrote nothing
+		}
+		next, stated := changes.Revise(snap, rv.Check, base, *rv.Report)
+		if !stated && rv.Check.Outcome != rfclaims.OutcomeKept {
+			log.Warn("what changed: no finding of the run states a revised claim; its findings are compared as they were",
+				"research", id, "revision", n, "claim", rv.Check.ClaimID, "outcome", rv.Check.Outcome)
+		}
+		snap, base = next, *rv.Report
+	}
+	return snap, base.Revision, nil
 }

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -18,6 +19,7 @@ import (
 	"github.com/researchflow/researchflow/workflows"
 
 	rf "github.com/researchflow/researchflow"
+	"github.com/researchflow/researchflow/claims"
 	rfclient "github.com/researchflow/researchflow/client"
 	"github.com/researchflow/researchflow/internal/gateway"
 	"github.com/researchflow/researchflow/internal/pools"
@@ -209,6 +211,98 @@ func TestScheduleReportsWhatChanged(t *testing.T) {
 	time.Sleep(500 * time.Millisecond) // nothing is in flight; let a stray delivery land
 	if got := deliveries(); len(got) != len(afterSecond) {
 		t.Errorf("an unchanged on_change run delivered %v", got[len(afterSecond):])
+	}
+}
+
+// A reader disputes two claims of a scheduled run's report between two
+// runs: the note that said 35 days now says 40 (revision 2 corrects the
+// claim) and the vault note is deleted (revision 3 withdraws its claim).
+// The next run compares with revision 3, what the reader last saw: no
+// change, neither the correction again nor the withdrawn finding and its
+// vanished source.
+func TestScheduleComparesWithTheLatestRevision(t *testing.T) {
+	endToEnd(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+	defer cancel()
+	all, _ := pools.Parse(pools.All)
+	s, err := Start(ctx, llmConfig(t), Options{Pools: all, Logger: testLogger(), NoUI: true, DevServer: temporalserver.StartDev})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	sched := rfclient.NewSchedules(s.Client.ScheduleClient())
+
+	dir := t.TempDir()
+	write := func(name, text string) {
+		t.Helper()
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("retention.md", "# Backup retention\n\nNightly database backups are retained for 35 days before they are deleted.\n")
+	write("vault.md", "# Offsite vault\n\nOffsite backup tapes are stored in the bank vault for 12 months.\n")
+	write("weekly.md", "# Weekly backups\n\nWeekly full backups are copied to a second region every Sunday.\n")
+	spec, err := rf.ScheduleSpec{
+		Research: rf.ResearchInput{Question: "How are the backups retained and stored?", CorpusPath: dir,
+			MaxSubQuestions: 1, MaxSources: 20, Depth: new(int)},
+		Every: "24h", Notify: rf.NotifyAlways,
+	}.Normalize()
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := rfclient.NewScheduleID()
+	if _, err := sched.Create(ctx, id, spec); err != nil {
+		t.Fatal(err)
+	}
+	defer sched.Delete(context.Background(), id, "")
+	runOnce := func(label string) rf.ResearchResult {
+		t.Helper()
+		time.Sleep(time.Until(time.Now().Truncate(time.Second).Add(time.Second))) // one run per second
+		run, err := sched.Trigger(ctx, id, "")
+		if err != nil || run.ResearchID == "" {
+			t.Fatalf("%s: trigger: %+v %v", label, run, err)
+		}
+		res, err := s.Runs.Result(ctx, run.ResearchID)
+		if err != nil || res.Changes == nil {
+			t.Fatalf("%s: %+v %v", label, res.Changes, err)
+		}
+		t.Logf("%s: %s\n%s", label, res.Changes.Summary(), res.Changes.Markdown)
+		return res
+	}
+	dispute := func(run rf.ResearchResult, word, outcome string) claims.Review {
+		t.Helper()
+		i := slices.IndexFunc(run.Claims, func(c rf.Claim) bool { return strings.Contains(c.Text, word) })
+		if i < 0 {
+			t.Fatalf("no claim mentions %q: %+v\n%s", word, run.Claims, run.Report)
+		}
+		_, in, err := s.Runs.Feedback(ctx, "", claims.ReviewInput{ResearchID: run.ResearchID, ClaimID: run.Claims[i].ID,
+			Verdict: claims.VerdictDispute, Reason: "the note says otherwise"})
+		if err != nil {
+			t.Fatalf("dispute %q: %v", word, err)
+		}
+		var rv claims.Review
+		if err := s.Client.GetWorkflow(ctx, claims.RevisionWorkflowID(run.ResearchID, in.Revision), "").Get(ctx, &rv); err != nil {
+			t.Fatalf("dispute %q: %v", word, err)
+		}
+		if rv.Check.Outcome != outcome {
+			t.Fatalf("dispute %q: %+v, want %s", word, rv.Check, outcome)
+		}
+		return rv
+	}
+
+	first := runOnce("first run")
+	write("retention.md", "# Backup retention\n\nNightly database backups are retained for 40 days before they are deleted.\n")
+	if err := os.Remove(filepath.Join(dir, "vault.md")); err != nil {
+		t.Fatal(err)
+	}
+	if rv := dispute(first, "35 days", claims.OutcomeCorrected); !strings.Contains(rv.Check.Correction, "40 days") {
+		t.Fatalf("revision 2 corrected to %q, want 40 days", rv.Check.Correction)
+	}
+	dispute(first, "vault", claims.OutcomeWithdrawn)
+
+	second := runOnce("second run")
+	if c := second.Changes; c.PreviousRun != first.ResearchID || !c.Empty() || !strings.Contains(second.Report, "No change since ") {
+		t.Errorf("the run after two revisions did not compare with the latest: %s\n%s", c.Summary(), c.Markdown)
 	}
 }
 

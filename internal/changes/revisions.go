@@ -1,0 +1,125 @@
+package changes
+
+import (
+	"slices"
+
+	rf "github.com/researchflow/researchflow"
+	"github.com/researchflow/researchflow/claims"
+	"github.com/researchflow/researchflow/internal/report"
+	"github.com/researchflow/researchflow/internal/textproc"
+)
+
+// minAlikeCosine is how alike (term-vector cosine) a claim a writer
+// rephrased and a finding of the source it cites must be for the finding
+// to be the one the claim states (report.SubQuestionFor's rule).
+const minAlikeCosine = 0.3
+
+// Revise applies a dispute's review (check, which wrote revision next of
+// the report after revision base) to s, the snapshot of the run the report
+// is of, so that the next run of its schedule compares with what the
+// reader last saw: the findings the claim states leave s when it was
+// withdrawn, and state check.Correction, citing its source, when it was
+// corrected; a kept or confirmed claim changes no finding. The sources the
+// revision no longer lists leave s's sources, and the ones it adds join
+// them. It reports whether a finding of s states the claim (a writer may
+// rephrase a finding beyond recognition); s's own slices are not changed.
+func Revise(s Snapshot, check claims.Check, base, next claims.Revision) (Snapshot, bool) {
+	out := Snapshot{Findings: slices.Clone(s.Findings), Sources: slices.Clone(s.Sources), Retrieved: s.Retrieved}
+	match := stating(s.Findings, check, base)
+	switch check.Outcome {
+	case claims.OutcomeWithdrawn:
+		out.Findings = out.Findings[:0]
+		for i, f := range s.Findings {
+			if !match[i] {
+				out.Findings = append(out.Findings, f)
+			}
+		}
+	case claims.OutcomeCorrected:
+		source := ""
+		if len(check.Cites) > 0 {
+			source = sourceOf(next.Sources, check.Cites[0])
+		}
+		for i := range out.Findings {
+			if !match[i] {
+				continue
+			}
+			f := &out.Findings[i]
+			f.Text, f.Key, f.N = check.Correction, FindingKey(f.SubQuestion, check.Correction), 0
+			if source != "" {
+				f.SourceID = source
+			}
+		}
+	}
+	// The sources the reader last saw: those the revision dropped (no
+	// longer cited) leave, those it added (a correction's) join.
+	out.Sources = out.Sources[:0]
+	for _, src := range s.Sources {
+		if listed(base.Sources, src.SourceID) && !listed(next.Sources, src.SourceID) {
+			continue
+		}
+		out.Sources = append(out.Sources, src)
+	}
+	for _, src := range next.Sources {
+		if !listed(base.Sources, src.SourceID) && !slices.ContainsFunc(out.Sources, func(o rf.SnapshotSource) bool { return o.SourceID == src.SourceID }) {
+			out.Sources = append(out.Sources, rf.SnapshotSource{SourceID: src.SourceID, Title: src.Title, Location: src.Location, URL: src.URL, N: src.N})
+		}
+	}
+	return out, slices.Contains(match, true)
+}
+
+// stating marks the findings of fs that the claim of check states: those
+// report.Judge keeps it with (the same words and numbers), under every
+// sub-question that found them; when none does (a writer rephrased it),
+// the statement most alike it of a source the claim cites in base.
+func stating(fs []rf.SnapshotFinding, check claims.Check, base claims.Revision) []bool {
+	match := make([]bool, len(fs))
+	found := false
+	for i, f := range fs {
+		if outcome, _ := report.Judge(check.Text, []report.Statement{{Text: f.Text}}); outcome == claims.OutcomeKept {
+			match[i], found = true, true
+		}
+	}
+	if found {
+		return match
+	}
+	var cited []string
+	if i := slices.IndexFunc(base.Claims, func(c rf.Claim) bool { return c.ID == check.ClaimID }); i >= 0 {
+		for _, n := range base.Claims[i].Cites {
+			if id := sourceOf(base.Sources, n); id != "" {
+				cited = append(cited, id)
+			}
+		}
+	}
+	text, _ := textproc.StripCitations(check.Text)
+	vec := textproc.TermVector(text)
+	best, bestScore := -1, minAlikeCosine
+	for i, f := range fs {
+		if !slices.Contains(cited, f.SourceID) {
+			continue
+		}
+		if c := textproc.Cosine(vec, textproc.TermVector(f.Text)); c > bestScore {
+			best, bestScore = i, c
+		}
+	}
+	if best < 0 {
+		return match
+	}
+	for i, f := range fs {
+		match[i] = statement(f) == statement(fs[best])
+	}
+	return match
+}
+
+// sourceOf is the source ID of the source numbered n ("" when none is).
+func sourceOf(sources []rf.Source, n int) string {
+	for _, s := range sources {
+		if s.N == n {
+			return s.SourceID
+		}
+	}
+	return ""
+}
+
+func listed(sources []rf.Source, id string) bool {
+	return slices.ContainsFunc(sources, func(s rf.Source) bool { return s.SourceID == id })
+}
