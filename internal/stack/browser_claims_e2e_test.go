@@ -121,16 +121,20 @@ func TestWebAppThreadAndClaimDispute(t *testing.T) {
 		t.Errorf("thread in the page:\n%s", th)
 	}
 
-	// Disputing the kiln's claim shows revision 2, corrected.
+	// Disputing the kiln's claim asks why (optional), then shows revision
+	// 2, corrected, with the revision's line by the claim.
 	if err := chromedp.Do(ctx,
 		chromedp.Click(css(`#report button.claim-dispute[data-claim="`+kiln.ID+`"]`)),
+		chromedp.WaitVisible(css(`#report form.claim-reason-form input.claim-reason`)),
+		chromedp.SendKeys(css(`#report form.claim-reason-form input.claim-reason`), "the note says 1310 now"),
+		chromedp.Click(css(`#report form.claim-reason-form button.claim-send`)),
 		chromedp.Poll[chromedp.Void](`document.getElementById("report").dataset.revision === "2"`, chromedp.WithPollingTimeout(2*time.Minute)),
 	); err != nil {
 		t.Fatalf("dispute the kiln's claim: %v (status %q)", err, text(`#feedback-status`))
 	}
-	report, status := text(`#report`), text(`#feedback-status`)
-	if !strings.Contains(report, "1310 degrees") || !strings.Contains(report, "Changelog") || !strings.Contains(status, "corrected") {
-		t.Errorf("after the dispute, status %q, report:\n%s", status, report)
+	report, noted := text(`#report`), text(`#report .claim-note`)
+	if !strings.Contains(report, "1310 degrees") || !strings.Contains(report, "Changelog") || !strings.Contains(noted, "corrected") {
+		t.Errorf("after the dispute, the claim's note %q, report:\n%s", noted, report)
 	}
 	screenshot("webapp-claims-revision2.png")
 }
