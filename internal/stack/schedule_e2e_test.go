@@ -65,13 +65,7 @@ func TestScheduleReportsWhatChanged(t *testing.T) {
 	defer s.Close()
 	sched := rfclient.NewSchedules(s.Client.ScheduleClient())
 
-	dir := t.TempDir()
-	write := func(name, text string) {
-		t.Helper()
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	dir, write := notesFolder(t)
 	write("retention.md", "# Backup retention\n\nNightly database backups are retained for 30 days before they are deleted.\n")
 	write("vault.md", "# Offsite vault\n\nOffsite backup tapes are stored in the bank vault for 12 months.\n")
 	write("weekly.md", "# Weekly backups\n\nWeekly full backups are copied to a second region every Sunday.\n")
@@ -232,13 +226,7 @@ func TestScheduleComparesWithTheLatestRevision(t *testing.T) {
 	defer s.Close()
 	sched := rfclient.NewSchedules(s.Client.ScheduleClient())
 
-	dir := t.TempDir()
-	write := func(name, text string) {
-		t.Helper()
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	dir, write := notesFolder(t)
 	write("retention.md", "# Backup retention\n\nNightly database backups are retained for 35 days before they are deleted.\n")
 	write("vault.md", "# Offsite vault\n\nOffsite backup tapes are stored in the bank vault for 12 months.\n")
 	write("weekly.md", "# Weekly backups\n\nWeekly full backups are copied to a second region every Sunday.\n")
@@ -507,4 +495,16 @@ func temporalCLI(t *testing.T, args ...string) (string, bool) {
 		t.Errorf("temporal %s: %v\n%s", strings.Join(args, " "), err, out)
 	}
 	return string(out), true
+}
+
+// notesFolder is a folder of notes for a scheduled run, and the function
+// that writes (or rewrites) one of them.
+func notesFolder(t *testing.T) (dir string, write func(name, text string)) {
+	dir = t.TempDir()
+	return dir, func(name, text string) {
+		t.Helper()
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
 }
