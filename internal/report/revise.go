@@ -112,6 +112,12 @@ func Revise(base claims.Revision, rev int, check claims.Check, source *rf.Source
 	}
 	var st RenderStats
 	old := renderSentence(reasoning.Sentence{Text: claim.Text, Cites: claim.Cites}, valid, false, &st)
+	if check.Outcome != claims.OutcomeKept {
+		// First, so that the claim is then found where the report states
+		// it: the section quotes a new finding as the report does,
+		// citation and all, above the Summary.
+		next.Report = reviseWhatChanged(next.Report, claim.Text, fmt.Sprintf("Revision %d: %s", rev, check.Change))
+	}
 	switch check.Outcome {
 	case claims.OutcomeKept:
 	case claims.OutcomeCorrected:
@@ -145,7 +151,6 @@ func Revise(base claims.Revision, rev int, check claims.Check, source *rf.Source
 		next.Claims = []rf.Claim{}
 	}
 	if check.Outcome != claims.OutcomeKept {
-		next.Report = reviseWhatChanged(next.Report, claim.Text, fmt.Sprintf("Revision %d: %s", rev, check.Change))
 		next.Report, next.Sources = dropUncited(next.Report, next.Sources)
 	}
 	next.Report = changelog(next.Report, next.Changelog)

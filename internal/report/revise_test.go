@@ -170,3 +170,52 @@ func TestReviseRewritesWhatChangedOfTheClaim(t *testing.T) {
 		t.Errorf("revision 3:\n%s", r3.Report)
 	}
 }
+
+// A scheduled report's "What changed" quotes a new finding as the report
+// does, citation and all ("… 45 days in Dublin [1]. — *…*"), before the
+// Summary: a dispute replaced that copy, the section's line then became
+// the changelog's, and the Summary kept stating the old value (a trial's
+// revision 2 said 45 days in its Summary and 50 in its changelog; a
+// withdrawn claim stayed in the Summary).
+func TestReviseChangesTheSummaryWhenWhatChangedQuotesTheClaim(t *testing.T) {
+	sources := []rf.Source{{N: 1, SourceID: "s1", Title: "backups.md", Location: "backups.md"}, {N: 2, SourceID: "s2", Title: "restore.md", Location: "restore.md"}}
+	d := reasoning.Draft{Title: "How long are backups retained?", Summary: []reasoning.Sentence{
+		{Text: "Nightly database backups are retained for 45 days in Dublin.", Cites: []int{1}},
+		{Text: "A restore takes about two hours.", Cites: []int{2}},
+	}}
+	md, _ := Render(Report{Question: "How long are backups retained?", Confidence: ConfidenceMedium, Draft: d, Sources: sources})
+	section := "## What changed since 2026-12-04 07:00 UTC\n\nCompared with run research-x: 1 new finding.\n\n**New findings**\n\n" +
+		"- Nightly database backups are retained for 45 days in Dublin [1]. — *How long are backups retained?*\n\n"
+	at := strings.Index(md, "## Summary")
+	r1 := claims.Revision{Revision: 1, Title: d.Title, Report: md[:at] + section + md[at:], Claims: Claims(d, sources), Sources: sources}
+	c := r1.Claims[0]
+	summary := func(r claims.Revision) string {
+		_, s, _ := strings.Cut(r.Report, "## Summary")
+		s, _, _ = strings.Cut(s, "## Changelog")
+		return s
+	}
+
+	corr := claims.Check{ClaimID: c.ID, Number: 1, Text: c.Text, Outcome: claims.OutcomeCorrected,
+		Correction: "Nightly database backups are retained for 50 days in Dublin.", Cites: []int{1}}
+	corr.Change = ChangeLine(corr)
+	r2, err := Revise(r1, 2, corr, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := summary(r2); strings.Contains(s, "45 days") || !strings.Contains(s, "retained for 50 days in Dublin [1].") {
+		t.Errorf("revision 2's Summary after the correction:\n%s\nreport:\n%s", s, r2.Report)
+	}
+	if changed, _, _ := strings.Cut(r2.Report[strings.Index(r2.Report, "## What changed"):], "## Summary"); !strings.Contains(changed, "- Revision 2: Claim 1 corrected:") {
+		t.Errorf("revision 2's What changed:\n%s", changed)
+	}
+
+	gone := claims.Check{ClaimID: c.ID, Number: 1, Text: c.Text, Outcome: claims.OutcomeWithdrawn, Why: SourceNotFound("backups.md", "this re-check")}
+	gone.Change = ChangeLine(gone)
+	r2w, err := Revise(r1, 2, gone, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := summary(r2w); strings.Contains(s, "45 days") || !strings.Contains(s, "A restore takes about two hours [2].") {
+		t.Errorf("revision 2's Summary after the withdrawal:\n%s\nreport:\n%s", s, r2w.Report)
+	}
+}
