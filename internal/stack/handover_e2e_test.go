@@ -3,6 +3,8 @@ package stack
 import (
 	"context"
 	"fmt"
+	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -24,12 +26,31 @@ import (
 type awayClient struct {
 	client.Client
 	handed *atomic.Int32
+	// refused keeps what the server answered to hand-overs it did not
+	// take, for the test's failure message.
+	refused *refusals
+}
+
+// refusals are errors of refused hand-overs.
+type refusals struct {
+	mu   sync.Mutex
+	errs []string
+}
+
+func (r *refusals) String() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return strings.Join(r.errs, "; ")
 }
 
 func (c awayClient) CompleteActivityWithOptions(ctx context.Context, o client.CompleteActivityOptions) error {
 	err := c.Client.CompleteActivityWithOptions(ctx, o)
 	if err == nil {
 		c.handed.Add(1)
+	} else {
+		c.refused.mu.Lock()
+		c.refused.errs = append(c.refused.errs, fmt.Sprintf("%T: %v", err, err))
+		c.refused.mu.Unlock()
 	}
 	return err
 }
@@ -51,8 +72,9 @@ func TestHandedOverResultReachesTheWorkflow(t *testing.T) {
 	endToEnd(t)
 	queue := fmt.Sprintf("handover-%d", time.Now().UnixNano())
 	var handed atomic.Int32
+	refused := &refusals{}
 	w := worker.New(shared.Client, queue, worker.Options{
-		Interceptors: []interceptor.WorkerInterceptor{pools.ConfirmInterceptor(awayClient{shared.Client, &handed})},
+		Interceptors: []interceptor.WorkerInterceptor{pools.ConfirmInterceptor(awayClient{shared.Client, &handed, refused})},
 	})
 	calls := 0
 	w.RegisterActivityWithOptions(func(context.Context, string) (handOverResult, error) {
@@ -81,7 +103,7 @@ func TestHandedOverResultReachesTheWorkflow(t *testing.T) {
 		t.Fatal(err)
 	}
 	if handed.Load() != 1 {
-		t.Errorf("%d results handed over, want 1", handed.Load())
+		t.Errorf("%d results handed over, want 1 (the server refused: %s)", handed.Load(), refused)
 	}
 	if got.Answer != "a send happens before the receive" || len(got.Chunks) != 2 || calls != 1 {
 		t.Errorf("result %+v after %d calls, want the activity's result after one", got, calls)
