@@ -66,6 +66,29 @@ func TestNormalizeRefusesWordlessQuestions(t *testing.T) {
 	}
 }
 
+// An edited plan's sub-questions are held to a question's rules: no
+// control character (a trial's "b\u0000c" was approved and its NUL byte
+// reached the report) and none twice (the same gap was written twice).
+func TestEditedPlanRefusesControlCharactersAndRepeats(t *testing.T) {
+	for _, tt := range []struct {
+		plan  []string
+		field string
+	}{
+		{[]string{"When do deploys happen?", "b\u0000c"}, "subQuestions[1]"},
+		{[]string{"When do deploys happen?", "bell\u0007"}, "subQuestions[1]"},
+		{[]string{"When do deploys happen?", "Who is on call?", "  when do  DEPLOYS happen? "}, "subQuestions[2]"},
+	} {
+		_, err := PlanApproval{Approved: true, SubQuestions: tt.plan}.Normalize()
+		var ie *InputError
+		if !errors.As(err, &ie) || ie.Field != tt.field {
+			t.Errorf("Normalize(%q) = %v, want an InputError on %s", tt.plan, err, tt.field)
+		}
+	}
+	if _, err := (PlanApproval{Approved: true, SubQuestions: []string{"When do deploys happen?", "Who is on call\tthis week?"}}).Normalize(); err != nil {
+		t.Errorf("a plain plan: %v", err)
+	}
+}
+
 func TestNormalizeIsIdempotent(t *testing.T) {
 	depth := 2
 	inputs := []ResearchInput{

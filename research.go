@@ -240,15 +240,24 @@ func normalizeQuestion(field, q string) (string, error) {
 	if n < minQuestionLength || n > maxQuestionLength {
 		return q, inputError(field, "want %d to %d characters, got %d", minQuestionLength, maxQuestionLength, n)
 	}
-	for _, r := range q {
-		if unicode.IsControl(r) && r != '\n' && r != '\t' && r != '\r' {
-			return q, inputError(field, "contains the control character %U", r)
-		}
+	if r, bad := controlCharacter(q); bad {
+		return q, inputError(field, "contains the control character %U", r)
 	}
 	if !hasWord(q) {
 		return q, inputError(field, "%s", noWordMessage)
 	}
 	return q, nil
+}
+
+// controlCharacter returns the first control character of s other than
+// line breaks and tabs, and whether there is one.
+func controlCharacter(s string) (rune, bool) {
+	for _, r := range s {
+		if unicode.IsControl(r) && r != '\n' && r != '\t' && r != '\r' {
+			return r, true
+		}
+	}
+	return 0, false
 }
 
 // noWordMessage is the error of a question without a letter or digit.
@@ -301,14 +310,26 @@ func (a PlanApproval) Normalize() (PlanApproval, error) {
 		return a, inputError("subQuestions", "at most %d", MaxSubQuestionsLimit)
 	}
 	out := make([]string, len(a.SubQuestions))
+	seen := map[string]int{} // the question, folded → its index; lookup only
 	for i, q := range a.SubQuestions {
+		field := fmt.Sprintf("subQuestions[%d]", i)
 		t := strings.TrimSpace(q)
 		if n := utf8.RuneCountInString(t); n < 1 || n > maxQuestionLength || !utf8.ValidString(t) {
-			return a, inputError(fmt.Sprintf("subQuestions[%d]", i), "want 1 to %d characters", maxQuestionLength)
+			return a, inputError(field, "want 1 to %d characters", maxQuestionLength)
+		}
+		// As a question's: a sub-question is researched and written into
+		// the report (a NUL byte reached a report this way).
+		if r, bad := controlCharacter(t); bad {
+			return a, inputError(field, "contains the control character %U", r)
 		}
 		if !hasWord(t) {
-			return a, inputError(fmt.Sprintf("subQuestions[%d]", i), "%s", noWordMessage)
+			return a, inputError(field, "%s", noWordMessage)
 		}
+		key := strings.ToLower(strings.Join(strings.Fields(t), " "))
+		if j, dup := seen[key]; dup {
+			return a, inputError(field, "repeats subQuestions[%d]: each sub-question once", j)
+		}
+		seen[key] = i
 		out[i] = t
 	}
 	if len(out) > 0 {
