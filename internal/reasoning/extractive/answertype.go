@@ -559,11 +559,19 @@ func statesMoment(s string) bool {
 		return true
 	}
 	for i, w := range scanWords(s) {
-		if (i > 0 && monthNames[w.text]) || relativeDays[w.lower] {
+		if (i > 0 && (monthNames[w.text] || weekdayPlural(w.text))) || relativeDays[w.lower] {
 			return true
 		}
 	}
 	return false
+}
+
+// weekdayPlural reports whether w is a weekday's name in the plural, as a
+// habit is told: "on Tuesdays and Thursdays" says when, as "on Tuesday"
+// does.
+func weekdayPlural(w string) bool {
+	day, ok := strings.CutSuffix(w, "s")
+	return ok && weekdays[day]
 }
 
 // dimensionsOf returns what a question of type t asks of its answer: the
@@ -615,7 +623,7 @@ func statesPart(s string, parts []string) bool {
 	case "month":
 		return names(months) || clockRe.MatchString(s)
 	case "weekday":
-		return names(weekdays)
+		return names(weekdays) || slices.ContainsFunc(scanWords(s), func(w word) bool { return weekdayPlural(w.text) })
 	}
 	return true
 }

@@ -34,7 +34,7 @@
 //     "how much of" and "how much does X reduce" for a part, and a share
 //     such as "90%" is no size; a bare number right after the name of a
 //     measure of the asked kind states it; for a time a
-//     date, month, weekday or year, or failing that a duration or a
+//     date, month, weekday (also in the plural: "on Tuesdays") or year, or failing that a duration or a
 //     condition; for a date only a date; a name), and such a sentence is
 //     evidence with a single shared topic word ("The offsite moved to the
 //     first week of May" answers "When does the offsite take place?").

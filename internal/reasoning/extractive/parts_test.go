@@ -361,3 +361,28 @@ func TestCoordinatedItemsKeepTheFrameOfTheFirst(t *testing.T) {
 		t.Errorf("coordinatedItems = %q, want %q", got, want)
 	}
 }
+
+// A habit is told with weekdays in the plural: "Production deploys happen
+// on Tuesdays and Thursdays." answers "When do production deploys
+// happen?" (a trial's notes: the passage was retrieved first and the
+// sub-question still became a gap, for "Tuesdays" was no time).
+func TestWhenIsAnsweredByWeekdaysInThePlural(t *testing.T) {
+	notes := []string{
+		"Production deploys happen on Tuesdays and Thursdays.",
+		"The on-call rotation changes every Monday at 09:00.",
+		"Deploys need a green build and a second reviewer.",
+	}
+	for q, fact := range map[string]string{
+		"When do production deploys happen?":  "Tuesdays and Thursdays",
+		"On which weekday do deploys go out?": "Tuesdays and Thursdays",
+	} {
+		got := researchNotes(t, q, notes...)
+		found := false
+		for _, fs := range got {
+			found = found || len(fs) > 0 && strings.Contains(fs[0], fact)
+		}
+		if !found {
+			t.Errorf("%q answered by %v, want the sentence with %q", q, got, fact)
+		}
+	}
+}
