@@ -272,3 +272,41 @@ func TestWebAppRejectedPlan(t *testing.T) {
 	}
 	screenshot(t, ctx, "webapp-plan-rejected.png")
 }
+
+// An edited plan's error names the editor's line, not the API's 0-based
+// index among the lines sent ("subQuestions[2]: has no letter or digit"
+// for the third line; with a blank second line, the index of the line
+// after it was off by one more).
+func TestWebAppPlanErrorNamesTheLine(t *testing.T) {
+	skipWithoutBrowser(t)
+	h := newHarness(t, map[string]string{"RESEARCHFLOW_API_KEYS": ""})
+	h.cfg.EventsPoll = 100 * time.Millisecond
+	h.build()
+	h.fake.newRun = approvalPlanRun
+	srv := httptest.NewServer(h.h)
+	t.Cleanup(srv.Close)
+	ctx := browserAt(t, 1280, 800)
+	if err := chromedp.Do(ctx,
+		chromedp.Navigate(srv.URL+"/"),
+		chromedp.WaitVisible(css(`#question`)),
+		chromedp.SendKeys(css(`#question`), "How do goroutines communicate?"),
+		chromedp.Click(css(`#submit`)),
+		chromedp.WaitVisible(css(`#plan-edit li:nth-child(2) input`)),
+		chromedp.WaitVisible(css(`#budget-box table.estimate`)),
+		chromedp.Click(css(`#plan-add`)),
+		chromedp.WaitVisible(css(`#plan-edit li:nth-child(3) input`)),
+	); err != nil {
+		t.Fatalf("open the plan: %v", err)
+	}
+	eval[bool](t, ctx, `(() => { document.querySelector("#plan-edit li:nth-child(2) input").value = ""; return true; })()`)
+	if err := chromedp.Do(ctx, chromedp.SendKeys(css(`#plan-edit li:nth-child(3) input`), "???")); err != nil {
+		t.Fatalf("edit the plan: %v", err)
+	}
+	msg, err := chromedp.Run(ctx, chromedp.Poll[string](`(document.querySelector("#budget-box p.error") || {}).textContent || false`, chromedp.WithPollingTimeout(10*time.Second)))
+	if err != nil {
+		t.Fatalf("no pricing error shown: %v", err)
+	}
+	if !strings.Contains(msg, "line 3") || strings.Contains(msg, "subQuestions[") {
+		t.Errorf("the pricing error says %q, want it to name line 3", msg)
+	}
+}

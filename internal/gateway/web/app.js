@@ -390,6 +390,16 @@ function planEdits() {
   return lines;
 }
 
+// planLineError words an error about the edited plan by the editor's line
+// numbers: the API names sub-questions by their index among the lines
+// sent ("subQuestions[2]"), and blank lines are not sent.
+function planLineError(msg) {
+  const lines = [...$("plan-edit").querySelectorAll("input.plan-line")];
+  const sent = [];
+  lines.forEach((input, i) => { if (input.value.trim() !== "") sent.push(i + 1); });
+  return String(msg).replace(/subQuestions\[(\d+)\]/g, (m, i) => (sent[Number(i)] ? "line " + sent[Number(i)] : m));
+}
+
 // An edited plan is priced before it can be approved: the run's own
 // estimator prices the lines as they are (POST …/estimate) and the price
 // table shows that price (budget.js reads state.pricing). pricing.key is
@@ -424,7 +434,7 @@ async function pricePlan() {
       method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ subQuestions: edits }),
     });
     pricing.estimate = r.estimate;
-  } catch (err) { pricing.error = err.message || "request failed"; }
+  } catch (err) { pricing.error = planLineError(err.message || "request failed"); }
   if (state.pricing === pricing) showPricing();
 }
 
@@ -1169,7 +1179,7 @@ document.addEventListener("DOMContentLoaded", () => {
       await api("/v1/research/" + encodeURIComponent(state.id) + "/approve", {
         method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body),
       });
-    } catch (err) { setError("run-error", err.message); }
+    } catch (err) { setError("run-error", body.subQuestions ? planLineError(err.message) : err.message); }
   };
   $("plan-add").addEventListener("click", () => addPlanLine("").focus());
   $("plan-edit").addEventListener("input", schedulePricing);
