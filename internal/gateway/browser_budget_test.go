@@ -112,19 +112,14 @@ func waitUpdates(t *testing.T, h *harness, n int) []budgetUpdate {
 // and its rows add up to its total: planning and the report have rows.
 func TestWebAppPriceTableOfAFinishedRun(t *testing.T) {
 	skipWithoutBrowser(t)
-	h := newHarness(t, map[string]string{"RESEARCHFLOW_API_KEYS": ""})
-	h.cfg.EventsPoll = 100 * time.Millisecond
-	h.build()
-	h.fake.newRun = func(w *fakeRun) {
+	_, srv := pageServer(t, func(w *fakeRun) {
 		approvalPlanRun(w)
 		p := w.script[0]
 		p.Status, p.Stage, p.Seq, p.Passages = rf.StatusCompleted, rf.StageDone, 9, 54
 		p.Actual = &rf.Spend{Searches: 3, Passages: 54, ModelCalls: 6}
 		res := completedResult(w.id)
 		w.script, w.result = []rf.Progress{p}, &res
-	}
-	srv := httptest.NewServer(h.h)
-	t.Cleanup(srv.Close)
+	})
 	ctx := browserAt(t, 1280, 800)
 	if err := chromedp.Do(ctx,
 		chromedp.Navigate(srv.URL+"/"),

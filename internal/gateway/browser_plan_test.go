@@ -136,12 +136,7 @@ func approvalPlanRun(w *fakeRun) {
 // not priced yet is priced first, and approved on the next click).
 func TestWebAppEditedPlanIsPricedBeforeApproval(t *testing.T) {
 	skipWithoutBrowser(t)
-	h := newHarness(t, map[string]string{"RESEARCHFLOW_API_KEYS": ""})
-	h.cfg.EventsPoll = 100 * time.Millisecond
-	h.build()
-	h.fake.newRun = approvalPlanRun
-	srv := httptest.NewServer(h.h)
-	t.Cleanup(srv.Close)
+	h, srv := pageServer(t, approvalPlanRun)
 
 	priced := func() []rf.PlanApproval {
 		h.fake.mu.Lock()
@@ -237,17 +232,12 @@ func TestWebAppEditedPlanIsPricedBeforeApproval(t *testing.T) {
 // not "pending".
 func TestWebAppRejectedPlan(t *testing.T) {
 	skipWithoutBrowser(t)
-	h := newHarness(t, map[string]string{"RESEARCHFLOW_API_KEYS": ""})
-	h.cfg.EventsPoll = 100 * time.Millisecond
-	h.build()
-	h.fake.newRun = func(w *fakeRun) {
+	_, srv := pageServer(t, func(w *fakeRun) {
 		approvalPlanRun(w)
 		p := w.script[0]
 		p.Status, p.Stage, p.Seq, p.Error = rf.StatusCancelled, rf.StageDone, 4, "the plan was rejected by local"
 		w.script = []rf.Progress{p}
-	}
-	srv := httptest.NewServer(h.h)
-	t.Cleanup(srv.Close)
+	})
 	ctx := browserAt(t, 1280, 800)
 	if err := chromedp.Do(ctx,
 		chromedp.Navigate(srv.URL+"/"),
@@ -279,12 +269,7 @@ func TestWebAppRejectedPlan(t *testing.T) {
 // after it was off by one more).
 func TestWebAppPlanErrorNamesTheLine(t *testing.T) {
 	skipWithoutBrowser(t)
-	h := newHarness(t, map[string]string{"RESEARCHFLOW_API_KEYS": ""})
-	h.cfg.EventsPoll = 100 * time.Millisecond
-	h.build()
-	h.fake.newRun = approvalPlanRun
-	srv := httptest.NewServer(h.h)
-	t.Cleanup(srv.Close)
+	_, srv := pageServer(t, approvalPlanRun)
 	ctx := browserAt(t, 1280, 800)
 	if err := chromedp.Do(ctx,
 		chromedp.Navigate(srv.URL+"/"),
@@ -309,4 +294,16 @@ func TestWebAppPlanErrorNamesTheLine(t *testing.T) {
 	if !strings.Contains(msg, "line 3") || strings.Contains(msg, "subQuestions[") {
 		t.Errorf("the pricing error says %q, want it to name line 3", msg)
 	}
+}
+
+// pageServer serves the gateway without API keys (local mode) over HTTP,
+// its progress polled every 100 ms, its fake starting each run with newRun.
+func pageServer(t *testing.T, newRun func(*fakeRun)) (*harness, *httptest.Server) {
+	h := newHarness(t, map[string]string{"RESEARCHFLOW_API_KEYS": ""})
+	h.cfg.EventsPoll = 100 * time.Millisecond
+	h.build()
+	h.fake.newRun = newRun
+	srv := httptest.NewServer(h.h)
+	t.Cleanup(srv.Close)
+	return h, srv
 }
