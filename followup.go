@@ -42,6 +42,9 @@ type FollowUpInput struct {
 	// models (0 = no limit), as for a run.
 	MaxTokens  int     `json:"maxTokens,omitempty"`
 	MaxCostUSD float64 `json:"maxCostUsd,omitempty"`
+	// unknownField is the first key of the JSON the input was decoded
+	// from that names none of its fields (see DecodeInputJSON).
+	unknownField string
 }
 
 // Normalize validates in and trims it. Errors are *InputError values.

@@ -24,6 +24,9 @@ type IngestInput struct {
 	// callers leave them empty.
 	After  string        `json:"after,omitempty"`
 	Resume *IngestResult `json:"resume,omitempty"`
+	// unknownField is the first key of the JSON the input was decoded
+	// from that names none of its fields (see DecodeInputJSON).
+	unknownField string
 }
 
 // Normalize validates in and fills its defaults. Errors are *InputError.

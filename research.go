@@ -129,6 +129,9 @@ type ResearchInput struct {
 	// workflows package writes and reads it; callers leave it empty, or
 	// pass on the one a Redrive gives them.
 	Resume json.RawMessage `json:"resume,omitempty"`
+	// unknownField is the first key of the JSON the input was decoded
+	// from that names none of its fields (see DecodeInputJSON).
+	unknownField string
 }
 
 // InputError is a request that Normalize refused. Field names the JSON field

@@ -96,6 +96,32 @@ type ReviewInput struct {
 	// claim is looked up in Revision-1); for a confirmation, the revision
 	// confirmed (1 or more).
 	Revision int `json:"revision"`
+	// unknownField is the first key of the JSON the input was decoded
+	// from that names none of its fields (see rf.DecodeInputJSON).
+	unknownField string
+}
+
+// UnmarshalJSON decodes in, noting the first unknown key (see
+// rf.DecodeInputJSON).
+func (in *ReviewInput) UnmarshalJSON(b []byte) error {
+	type plain ReviewInput
+	var p plain
+	unknown, err := rf.DecodeInputJSON(b, &p)
+	if err != nil {
+		return err
+	}
+	*in = ReviewInput(p)
+	in.unknownField = unknown
+	return nil
+}
+
+// UnknownField is the error of the first key of the JSON in was decoded
+// from that names no field of ReviewInput (nil when none).
+func (in ReviewInput) UnknownField() error {
+	if in.unknownField == "" {
+		return nil
+	}
+	return inputError(in.unknownField, "unknown field: no input field has this name (misspelt? the README lists the input's fields)")
 }
 
 func inputError(field, format string, a ...any) error {

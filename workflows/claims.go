@@ -33,6 +33,9 @@ func ResearchClaimReviewWorkflow(ctx workflow.Context, in claims.ReviewInput) (c
 	if err != nil {
 		return claims.Review{}, temporal.NewNonRetryableApplicationError(err.Error(), ErrInvalidInput, nil)
 	}
+	if err := refuseUnknownField(ctx, in.UnknownField()); err != nil {
+		return claims.Review{}, err
+	}
 	updates := []temporal.SearchAttributeUpdate{followUpOfKey.ValueSet(in.ResearchID)}
 	if in.Owner != "" {
 		updates = append(updates, ownerKey.ValueSet(in.Owner))

@@ -36,6 +36,9 @@ func ResearchFollowUpWorkflow(ctx workflow.Context, in rf.FollowUpInput) (rf.Fol
 	if err != nil {
 		return rf.FollowUpResult{}, temporal.NewNonRetryableApplicationError(err.Error(), ErrInvalidInput, nil)
 	}
+	if err := refuseUnknownField(ctx, in.UnknownField()); err != nil {
+		return rf.FollowUpResult{}, err
+	}
 	f := &followUp{in: in, budget: in.Budget(), res: rf.FollowUpResult{
 		FollowUpID: workflow.GetInfo(ctx).WorkflowExecution.ID, ResearchID: in.ResearchID, Question: in.Question,
 	}}

@@ -39,6 +39,9 @@ func ingest(ctx workflow.Context, in rf.IngestInput, maxCalls int) (rf.IngestRes
 	if err != nil {
 		return rf.IngestResult{}, temporal.NewNonRetryableApplicationError(err.Error(), ErrInvalidInput, nil)
 	}
+	if err := refuseUnknownField(ctx, in.UnknownField()); err != nil {
+		return rf.IngestResult{}, err
+	}
 	state := rf.IngestResult{Corpus: in.Corpus}
 	if in.Resume != nil {
 		state = *in.Resume

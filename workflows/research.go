@@ -32,6 +32,9 @@ func ResearchWorkflow(ctx workflow.Context, in rf.ResearchInput) (rf.ResearchRes
 	if err != nil {
 		return rf.ResearchResult{}, temporal.NewNonRetryableApplicationError(err.Error(), ErrInvalidInput, nil)
 	}
+	if err := refuseUnknownField(ctx, in.UnknownField()); err != nil {
+		return rf.ResearchResult{}, err
+	}
 	r, err := newResearch(ctx, in)
 	if err != nil {
 		return rf.ResearchResult{}, temporal.NewNonRetryableApplicationError(err.Error(), ErrInvalidInput, nil)

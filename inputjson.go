@@ -1,0 +1,110 @@
+package researchflow
+
+import (
+	"bytes"
+	"encoding/json"
+	"reflect"
+	"strings"
+)
+
+// DecodeInputJSON decodes the JSON of a workflow's start input into v (a
+// pointer to a struct without an UnmarshalJSON method of its own,
+// typically a plain alias of the input type) as the Temporal data
+// converter does (json.Unmarshal, unknown keys ignored) and returns the
+// first key, at any depth, that names no field of v's type ("" when every
+// key does), as encoding/json's DisallowUnknownFields finds it: the same
+// matching of names, case and nested objects included. The start inputs
+// keep that key (UnknownField) so that a workflow refuses an input typed
+// by hand ("maxSource" for "maxSources" in `temporal workflow start
+// --input`) instead of running without it; the HTTP gateway refuses such
+// keys itself, before a workflow starts.
+func DecodeInputJSON(data []byte, v any) (unknown string, err error) {
+	strict := reflect.New(reflect.TypeOf(v).Elem()).Interface()
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if serr := dec.Decode(strict); serr != nil {
+		if name, ok := strings.CutPrefix(serr.Error(), "json: unknown field "); ok {
+			unknown = strings.Trim(name, `"`)
+		}
+	}
+	if err := json.Unmarshal(data, v); err != nil {
+		return "", err
+	}
+	return unknown, nil
+}
+
+// unknownFieldError is the input error of a start input with key unknown
+// (see DecodeInputJSON).
+func unknownFieldError(unknown string) error {
+	return inputError(unknown, "unknown field: no input field has this name (misspelt? the README lists the input's fields)")
+}
+
+// UnmarshalJSON decodes in, noting the first unknown key (see
+// DecodeInputJSON).
+func (in *ResearchInput) UnmarshalJSON(b []byte) error {
+	type plain ResearchInput
+	var p plain
+	unknown, err := DecodeInputJSON(b, &p)
+	if err != nil {
+		return err
+	}
+	*in = ResearchInput(p)
+	in.unknownField = unknown
+	return nil
+}
+
+// UnknownField is the error of the first key of the JSON in was decoded
+// from that names no field of ResearchInput (nil when none, or when in was
+// not decoded from JSON).
+func (in ResearchInput) UnknownField() error {
+	if in.unknownField == "" {
+		return nil
+	}
+	return unknownFieldError(in.unknownField)
+}
+
+// UnmarshalJSON decodes in, noting the first unknown key (see
+// DecodeInputJSON).
+func (in *FollowUpInput) UnmarshalJSON(b []byte) error {
+	type plain FollowUpInput
+	var p plain
+	unknown, err := DecodeInputJSON(b, &p)
+	if err != nil {
+		return err
+	}
+	*in = FollowUpInput(p)
+	in.unknownField = unknown
+	return nil
+}
+
+// UnknownField is the error of the first key of the JSON in was decoded
+// from that names no field of FollowUpInput (nil when none).
+func (in FollowUpInput) UnknownField() error {
+	if in.unknownField == "" {
+		return nil
+	}
+	return unknownFieldError(in.unknownField)
+}
+
+// UnmarshalJSON decodes in, noting the first unknown key (see
+// DecodeInputJSON).
+func (in *IngestInput) UnmarshalJSON(b []byte) error {
+	type plain IngestInput
+	var p plain
+	unknown, err := DecodeInputJSON(b, &p)
+	if err != nil {
+		return err
+	}
+	*in = IngestInput(p)
+	in.unknownField = unknown
+	return nil
+}
+
+// UnknownField is the error of the first key of the JSON in was decoded
+// from that names no field of IngestInput (nil when none).
+func (in IngestInput) UnknownField() error {
+	if in.unknownField == "" {
+		return nil
+	}
+	return unknownFieldError(in.unknownField)
+}
