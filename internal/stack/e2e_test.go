@@ -239,6 +239,31 @@ func TestTemporalCLIStart(t *testing.T) {
 	}
 }
 
+// The Temporal CLI's JSON with a misspelt field fails the run by the
+// field's name; before, the key was dropped and the run went on without it.
+func TestTemporalCLIStartRefusesUnknownField(t *testing.T) {
+	endToEnd(t)
+	bin, err := exec.LookPath("temporal")
+	if err != nil {
+		t.Skip("needs the temporal CLI on PATH (go install github.com/temporalio/cli/cmd/temporal@v1.5.1)")
+	}
+	input := `{"question":"How is a sourdough starter kept active?","maxSource":3}`
+	out, err := exec.Command(bin, "workflow", "start",
+		"--address", shared.Server.FrontendAddress(), "--namespace", shared.Config.Namespace,
+		"--task-queue", rf.TaskQueueWorkflow, "--type", rf.ResearchWorkflowType,
+		"--workflow-id", "e2e-cli-unknown", "--input", input).CombinedOutput()
+	if err != nil {
+		t.Fatalf("temporal workflow start: %v\n%s", err, out)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	var res rf.ResearchResult
+	err = shared.Client.GetWorkflow(ctx, "e2e-cli-unknown", "").Get(ctx, &res)
+	if err == nil || !strings.Contains(err.Error(), "maxSource: unknown field") {
+		t.Errorf("run with a misspelt field: error %v, want it named as an unknown field", err)
+	}
+}
+
 // The starter's --id: the same ID twice is one run, also after it finished.
 func TestStartResearchIsIdempotent(t *testing.T) {
 	endToEnd(t)
