@@ -2,6 +2,7 @@ package extractive
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -930,6 +931,51 @@ func TestAnalyzeWidePassagesNeedMostOfTheTopic(t *testing.T) {
 	full := "The download command fetches packages at up to 40 MB/s from a local mirror."
 	if f := analyzeOne(t, q, append(notes, full)...); len(f) == 0 {
 		t.Error("no findings from a wide passage covering the topic")
+	}
+}
+
+// Issue 18 (evidence beyond the core passages): a passage beyond the first
+// corePassages of a document that one of the coreSources best passages is
+// from is read by the usual rules, as that document is about the question;
+// it adds to an answer the core passages give and gives none by itself,
+// and a passage of another document still needs most of the topic.
+func TestAnalyzeWidePassageOfACoreDocument(t *testing.T) {
+	q := "How fast does the download command fetch packages?"
+	answer := "Packages download at up to 40 MB/s from the main mirror."
+	loose := "Packages download at up to 90 MB/s from a local mirror." // download, packages: half the topic
+	passages := func(first, wide string, wideSource string) []reasoning.Passage {
+		ps := []reasoning.Passage{{ChunkID: "c0", SourceID: "manual", Title: "Manual", Text: first}}
+		for i := 1; i < corePassages; i++ {
+			id := fmt.Sprintf("n%d", i)
+			ps = append(ps, reasoning.Passage{ChunkID: id, SourceID: id, Title: "Notes", Text: "The garden shed has a green door and a small window."})
+		}
+		return append(ps, reasoning.Passage{ChunkID: "cw", SourceID: wideSource, Title: "Manual", Text: wide})
+	}
+	analyzeAll := func(ps []reasoning.Passage) []reasoning.Finding {
+		a, err := New(Config{}).Analyze(context.Background(), reasoning.AnalyzeRequest{
+			Question: q, SubQuestion: reasoning.SubQuestion{ID: "sq1", Text: q}, Passages: ps,
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return a.Findings
+	}
+	cites := func(fs []reasoning.Finding, chunk string) bool {
+		for _, f := range fs {
+			if f.ChunkID == chunk {
+				return true
+			}
+		}
+		return false
+	}
+	if f := analyzeAll(passages(answer, loose, "manual")); !cites(f, "c0") || !cites(f, "cw") {
+		t.Errorf("findings %+v, want the core answer and the same manual's wide passage", f)
+	}
+	if f := analyzeAll(passages(answer, loose, "other")); !cites(f, "c0") || cites(f, "cw") {
+		t.Errorf("findings %+v, want the core answer only: the wide passage is another document's", f)
+	}
+	if f := analyzeAll(passages("The manual has three chapters.", loose, "manual")); len(f) != 0 {
+		t.Errorf("findings %+v: a wide passage gave an answer the core passages do not give", f)
 	}
 }
 
