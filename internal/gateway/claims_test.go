@@ -2,11 +2,13 @@ package gateway
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 
 	rf "github.com/researchflow/researchflow"
 	"github.com/researchflow/researchflow/claims"
+	"github.com/researchflow/researchflow/internal/memory"
 )
 
 // Claim feedback follows the rules of runs: only the owner gives it
@@ -94,5 +96,57 @@ func TestSourceOfAnEditedNote(t *testing.T) {
 	decode(t, rec, &src)
 	if rec.Code != 200 || src.PassagesAvailable || len(src.Passages) != 0 || !strings.Contains(src.Reason, "changed") {
 		t.Errorf("edited note: %d %s", rec.Code, rec.Body)
+	}
+}
+
+// A user replaced an uploaded note and disputed its claim: revision 2
+// cited the new passage, yet GET /sources/1 read the run's report and said
+// the passages were gone. A number resolves to what the latest revision
+// cites; "gone" is said only when nothing the run or its revisions cite
+// is stored. A number only a revision gives (a correction's new source)
+// resolves too, and one a revision no longer lists is still the run's.
+func TestSourceOfARevisionCitesItsPassage(t *testing.T) {
+	h := newHarness(t, nil)
+	h.chunks.chunks["c9"] = memory.Chunk{ID: "c9", Text: "A send happens before the receive completes, always."}
+	h.chunks.chunks["c7"] = memory.Chunk{ID: "c7", Text: "Effective Go says to share memory by communicating."}
+	id := h.start(aliceKey, "Channels?")
+	run := completedResult(id) // source 1 read chunks c1 and c2, no longer stored
+	h.fake.complete(id, run)
+	rev2 := claims.Revision{Revision: 2, Report: "# R\n\nA send happens before the receive completes, always [1].\n",
+		Sources: []rf.Source{{N: 1, SourceID: "s1", Title: "The Go Memory Model", Location: "/doc/go_mem.html", ChunkIDs: []string{"c9", "c1", "c2"}}}}
+	rev3 := rev2
+	rev3.Revision = 3
+	rev3.Sources = append(slices.Clone(rev2.Sources), rf.Source{N: 3, SourceID: "s7", Title: "Effective Go, 2nd", Location: "/doc/eg2.md", ChunkIDs: []string{"c7"}})
+	h.fake.mu.Lock()
+	h.fake.revisions = map[string][]claims.Revision{id: {rev2, rev3}}
+	h.fake.mu.Unlock()
+	type sourceJSON struct {
+		Title             string    `json:"title"`
+		Passages          []Passage `json:"passages"`
+		PassagesAvailable bool      `json:"passagesAvailable"`
+		Reason            string    `json:"reason"`
+	}
+	get := func(n string) (int, sourceJSON) {
+		rec := h.do("GET", "/v1/research/"+id+"/sources/"+n, aliceKey, "")
+		var src sourceJSON
+		if rec.Code == http.StatusOK {
+			decode(t, rec, &src)
+		}
+		return rec.Code, src
+	}
+	if code, src := get("1"); code != 200 || !src.PassagesAvailable || len(src.Passages) != 1 || src.Passages[0].ChunkID != "c9" || src.Reason != "" {
+		t.Errorf("source 1 of revision 3: %d %+v, want the passage c9 the correction cites", code, src)
+	}
+	if code, src := get("3"); code != 200 || src.Title != "Effective Go, 2nd" || len(src.Passages) != 1 || src.Passages[0].ChunkID != "c7" {
+		t.Errorf("source 3, first numbered by revision 3: %d %+v", code, src)
+	}
+	// Source 2 is cited by the run's report only (the revisions dropped it).
+	if code, src := get("2"); code != 200 || src.Title != "Effective Go" {
+		t.Errorf("source 2 of the run: %d %+v", code, src)
+	}
+	// The corrected passage deleted too: now nothing cited is stored.
+	delete(h.chunks.chunks, "c9")
+	if code, src := get("1"); code != 200 || src.PassagesAvailable || len(src.Passages) != 0 || !strings.Contains(src.Reason, "changed") {
+		t.Errorf("source 1 with nothing stored: %d %+v", code, src)
 	}
 }

@@ -399,9 +399,52 @@ type SourceResponse struct {
 }
 
 // passagesGone is why a source's passages cannot be shown: memory no
-// longer holds any passage the run read of it (an edited note's passages
-// are replaced, a deleted note's removed).
+// longer holds any passage the run or a revision of its report cites of
+// it (an edited note's passages are replaced, a deleted note's removed).
 const passagesGone = "the document changed or was deleted since this run: the passages it read are no longer stored"
+
+// revisedSource is source n of the report, as its latest revision lists
+// it (a revision's correction cites the passage that states the claim now,
+// and may number a source the run did not cite), else as an earlier one or
+// the run's report lists it: its passages are those of every revision that
+// lists it, the latest revision's first, then the run's. nil when no
+// revision numbers n.
+func (s *server) revisedSource(c *gin.Context, id string, run rf.ResearchResult, n int) (*rf.Source, error) {
+	ctx := c.Request.Context()
+	latest, err := s.runs.LatestRevision(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	var src *rf.Source
+	add := func(list []rf.Source) {
+		i := slices.IndexFunc(list, func(x rf.Source) bool { return x.N == n })
+		if i < 0 {
+			return
+		}
+		if src == nil {
+			found := list[i]
+			found.ChunkIDs = nil
+			src = &found
+		}
+		for _, ch := range list[i].ChunkIDs {
+			if !slices.Contains(src.ChunkIDs, ch) {
+				src.ChunkIDs = append(src.ChunkIDs, ch)
+			}
+		}
+	}
+	for rev := latest; rev >= 2; rev-- {
+		rv, err := s.runs.Revision(ctx, id, rev)
+		switch {
+		case errors.Is(err, client.ErrRevisionNotReady) || client.IsNotFound(err):
+			continue // being written, or its dispute failed: it lists nothing
+		case err != nil:
+			return nil, err
+		}
+		add(rv.Sources)
+	}
+	add(run.Sources)
+	return src, nil
+}
 
 func (s *server) source(c *gin.Context) error {
 	n, err := strconv.Atoi(c.Param("n"))
@@ -416,11 +459,9 @@ func (s *server) source(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	var src *rf.Source
-	for i := range res.Sources {
-		if res.Sources[i].N == n {
-			src = &res.Sources[i]
-		}
+	src, err := s.revisedSource(c, r.ID, res, n)
+	if err != nil {
+		return err
 	}
 	if src == nil {
 		// A number after the report's is a source a follow-up cited first.

@@ -94,7 +94,9 @@ func masked(s string) string {
 // report's "What changed" entries that state the claim are replaced by
 // that change, so that the section cannot contradict the revised text.
 // Sources no longer cited leave the list; the others keep their numbers.
-// Earlier revisions are not touched.
+// The source of a kept or corrected claim lists check.ChunkID, the passage
+// that states it now, first among its passages. Earlier revisions are not
+// touched.
 func Revise(base claims.Revision, rev int, check claims.Check, source *rf.Source) (claims.Revision, error) {
 	i := slices.IndexFunc(base.Claims, func(c rf.Claim) bool { return c.ID == check.ClaimID })
 	if i < 0 {
@@ -150,11 +152,32 @@ func Revise(base claims.Revision, rev int, check claims.Check, source *rf.Source
 	if next.Claims == nil {
 		next.Claims = []rf.Claim{}
 	}
+	if check.Outcome == claims.OutcomeKept || check.Outcome == claims.OutcomeCorrected {
+		next.Sources = citePassage(next.Sources, check.Cites, check.ChunkID)
+	}
 	if check.Outcome != claims.OutcomeKept {
 		next.Report, next.Sources = dropUncited(next.Report, next.Sources)
 	}
 	next.Report = changelog(next.Report, next.Changelog)
 	return next, nil
+}
+
+// citePassage records chunk, the passage that keeps or corrects a claim,
+// first among the passages of the sources cites names: the revision cites
+// it, also when it replaced the passages the run read (an edited note), so
+// that the source's number opens it. The sources are copied, not changed.
+func citePassage(sources []rf.Source, cites []int, chunk string) []rf.Source {
+	if chunk == "" {
+		return sources
+	}
+	out := slices.Clone(sources)
+	for i, s := range out {
+		if slices.Contains(cites, s.N) {
+			ids := slices.DeleteFunc(slices.Clone(s.ChunkIDs), func(id string) bool { return id == chunk })
+			out[i].ChunkIDs = append([]string{chunk}, ids...)
+		}
+	}
+	return out
 }
 
 // withdrawnWhy is why the claim of check was withdrawn.

@@ -219,3 +219,45 @@ func TestReviseChangesTheSummaryWhenWhatChangedQuotesTheClaim(t *testing.T) {
 		t.Errorf("revision 2's Summary after the withdrawal:\n%s\nreport:\n%s", s, r2w.Report)
 	}
 }
+
+// A user replaced an uploaded note (deleted, uploaded again: the same
+// source, new passages) and disputed its claim: revision 2 cited the new
+// passage, yet its source [2] still listed only the passage the run read,
+// gone from memory, and the source opened empty. The passage that
+// corrects or keeps a claim is its source's first now.
+func TestReviseListsThePassageThatStatesTheClaim(t *testing.T) {
+	r1 := revisionOne(t)
+	r1.Sources[1].ChunkIDs = []string{"old"}
+	kiln := r1.Claims[1]
+	corr := claims.Check{ClaimID: kiln.ID, Number: 2, Text: kiln.Text, Outcome: claims.OutcomeCorrected,
+		Correction: "A stoneware kiln is fired to about 1310 degrees Celsius.", Cites: []int{2}, ChunkID: "new"}
+	corr.Change = ChangeLine(corr)
+	r2, err := Revise(r1, 2, corr, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := r2.Sources[1].ChunkIDs; len(got) != 2 || got[0] != "new" || got[1] != "old" {
+		t.Errorf("corrected: source [2] lists %v, want [new old]", got)
+	}
+	if got := r1.Sources[1].ChunkIDs; len(got) != 1 {
+		t.Errorf("revision 1's source changed: %v", got)
+	}
+	// Kept by another passage of the same source; kept again by it.
+	bees := r2.Claims[0]
+	kept := claims.Check{ClaimID: bees.ID, Number: 1, Text: bees.Text, Outcome: claims.OutcomeKept, Cites: []int{1}, ChunkID: "b2"}
+	kept.Change = ChangeLine(kept)
+	r3, err := Revise(r2, 3, kept, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r4, err := Revise(r3, 4, kept, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := r4.Sources[0].ChunkIDs; len(got) != 1 || got[0] != "b2" {
+		t.Errorf("kept: source [1] lists %v, want [b2]", got)
+	}
+	if r4.Report != strings.Replace(r3.Report, "- Revision 3: Claim 1 kept: source 1 still states it.\n", "- Revision 3: Claim 1 kept: source 1 still states it.\n- Revision 4: Claim 1 kept: source 1 still states it.\n", 1) {
+		t.Errorf("a kept claim changed the text of revision 4:\n%s", r4.Report)
+	}
+}
