@@ -30,12 +30,22 @@ func (a *Runs) ReadRevision(ctx context.Context, in workflows.ReadRevisionInput)
 				return rfclaims.Revision{}, revisionError(in.ResearchID, 1, err)
 			}
 			return rfclaims.Revision{Revision: 1, Title: res.Title, Confidence: res.Confidence, Report: res.Report,
-				Claims: res.Claims, Sources: res.Sources}, nil
+				Claims: res.Claims, Sources: res.Sources, Gaps: res.Gaps}, nil
 		}
 		var rv rfclaims.Review
 		err := a.Temporal.GetWorkflow(ctx, rfclaims.RevisionWorkflowID(in.ResearchID, rev), "").Get(ctx, &rv)
 		var notFound *serviceerror.NotFound
 		switch {
+		case err == nil && rv.Report != nil && rv.Report.Gaps == nil:
+			// Written before revisions kept their gaps: the run's, which
+			// its Gaps section lists.
+			var res rf.ResearchResult
+			if err := a.Temporal.GetWorkflow(ctx, in.ResearchID, "").Get(ctx, &res); err != nil {
+				return rfclaims.Revision{}, revisionError(in.ResearchID, 1, err)
+			}
+			out := *rv.Report
+			out.Gaps = res.Gaps
+			return out, nil
 		case err == nil && rv.Report != nil:
 			return *rv.Report, nil
 		case errors.As(err, &notFound):
@@ -115,6 +125,17 @@ func (a *Inference) ReviewClaim(_ context.Context, in workflows.ReviewClaimInput
 		// confidence).
 		next.Confidence = report.RevisedConfidence(in.Sections, in.Gaps, in.RunClaims, next.Claims)
 		next.Report = report.StateConfidence(next.Report, next.Confidence)
+		if outcome == rfclaims.OutcomeWithdrawn {
+			// A sub-question left with no claim is a gap of the
+			// revision, as it counts unanswered in its confidence.
+			why := check.Why
+			if why == "" {
+				why = report.NoSourceStates
+			}
+			added := report.WithdrawnGaps(in.Sections, in.RunClaims, next.Claims, next.Gaps, report.ClaimWithdrawn(in.Revision, why))
+			next.Gaps = append(next.Gaps, added...)
+			next.Report = report.AddGaps(next.Report, added)
+		}
 	}
 	return workflows.ReviewClaimResult{Check: check, Report: next}, nil
 }

@@ -109,3 +109,75 @@ func TestReviewClaimWithdrawsADeletedSource(t *testing.T) {
 		t.Errorf("change %q, want %q", res.Check.Change, want)
 	}
 }
+
+// A user deleted one of two notes and disputed its claim: revision 2 was
+// rated low (its sub-question answered by nothing now) yet listed no gap,
+// in its Gaps section or its JSON. The sub-question whose last claim was
+// withdrawn is a gap, saying why; the run's own gaps stay listed, and a
+// later revision keeps them all.
+func TestReviewClaimListsTheSubQuestionItLeftAsAGap(t *testing.T) {
+	sources := []rf.Source{{N: 1, SourceID: "s1", Title: "backups.md", Location: "backups.md"}, {N: 2, SourceID: "s2", Title: "restore.md", Location: "restore.md"}}
+	d := reasoning.Draft{Title: "Backups", Summary: []reasoning.Sentence{
+		{Text: "Nightly database backups are retained for 40 days.", Cites: []int{1}},
+		{Text: "A full restore takes about two hours.", Cites: []int{2}},
+	}}
+	runGaps := []rf.Gap{{SubQuestion: "Who tests restores?", Reason: "no passage answers it"}}
+	md, _ := report.Render(report.Report{Question: "How long are backups retained, and how long does a restore take?",
+		Confidence: report.ConfidenceMedium, Draft: d, Sources: sources, Gaps: runGaps})
+	runClaims := report.Claims(d, sources)
+	base := rfclaims.Revision{Revision: 1, Confidence: report.ConfidenceMedium, Report: md, Claims: runClaims, Sources: sources, Gaps: runGaps}
+	section := func(id, q, finding, source string) reasoning.SectionInput {
+		return reasoning.SectionInput{SubQuestion: reasoning.SubQuestion{ID: id, Text: q},
+			Findings: []reasoning.CitedFinding{{Finding: reasoning.Finding{Text: finding, Score: 0.9, Support: 1, SourceID: source}}}}
+	}
+	sections := []reasoning.SectionInput{
+		section("q1", "How long are backups retained?", "Nightly database backups are retained for 40 days.", "s1"),
+		section("q2", "How long does a full restore take?", "A full restore takes about two hours.", "s2"),
+	}
+	review := func(base rfclaims.Revision, rev int, claim rf.Claim, findings []reasoning.Finding) rfclaims.Revision {
+		t.Helper()
+		var retrieved []string
+		for _, f := range findings {
+			retrieved = append(retrieved, f.SourceID)
+		}
+		res, err := (&Inference{}).ReviewClaim(context.Background(), workflows.ReviewClaimInput{
+			Base: base, Revision: rev, Sections: sections, Gaps: runGaps, RunClaims: runClaims, Findings: findings, Retrieved: retrieved,
+			Check: rfclaims.Check{ClaimID: claim.ID, Number: 1, Text: claim.Text, Verdict: rfclaims.VerdictDispute},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res.Report
+	}
+	gapsOf := func(md string) string {
+		_, s, _ := strings.Cut(md, "## Gaps\n\n")
+		s, _, _ = strings.Cut(s, "\n## ")
+		return s
+	}
+	r2 := review(base, 2, runClaims[0], nil)
+	want := report.ClaimWithdrawn(2, report.SourceNotFound("backups.md", "this re-check"))
+	if len(r2.Gaps) != 2 || r2.Gaps[0] != runGaps[0] || r2.Gaps[1].SubQuestion != "How long are backups retained?" || r2.Gaps[1].Reason != want {
+		t.Errorf("revision 2's gaps %+v, want the run's and the backups sub-question: %q", r2.Gaps, want)
+	}
+	if g := gapsOf(r2.Report); !strings.Contains(g, "- **Who tests restores?** — no passage answers it\n") ||
+		!strings.Contains(g, "- **How long are backups retained?** — "+want+"\n") {
+		t.Errorf("revision 2's Gaps section:\n%s\nreport:\n%s", g, r2.Report)
+	}
+	if err := report.CheckCitations(r2.Report); err != nil {
+		t.Error(err)
+	}
+	// Revision 3 withdraws the other claim: both sub-questions are gaps,
+	// each with its revision, listed once; the changelog follows them.
+	r3 := review(r2, 3, r2.Claims[0], []reasoning.Finding{{Text: "Bees build comb.", ChunkID: "b1", SourceID: "s2"}})
+	if len(r3.Gaps) != 3 || r3.Gaps[1] != r2.Gaps[1] || r3.Gaps[2].SubQuestion != "How long does a full restore take?" ||
+		r3.Gaps[2].Reason != report.ClaimWithdrawn(3, report.SourceNoLongerStates("restore.md")) {
+		t.Errorf("revision 3's gaps %+v", r3.Gaps)
+	}
+	if g := gapsOf(r3.Report); strings.Count(g, "- **") != 3 || strings.Count(r3.Report, "## Gaps") != 1 ||
+		strings.Index(r3.Report, "## Gaps") > strings.Index(r3.Report, "## Changelog") {
+		t.Errorf("revision 3:\n%s", r3.Report)
+	}
+	if r3.Confidence != report.ConfidenceLow {
+		t.Errorf("revision 3's confidence %q, want low", r3.Confidence)
+	}
+}

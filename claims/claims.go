@@ -244,4 +244,8 @@ type Revision struct {
 	Claims     []rf.Claim  `json:"claims"`
 	Sources    []rf.Source `json:"sources"`
 	Changelog  []string    `json:"changelog,omitempty"`
+	// Gaps are the sub-questions the revision does not answer, as its
+	// Gaps section lists them: the run's, and each one whose claims a
+	// revision withdrew (empty for revisions written before).
+	Gaps []rf.Gap `json:"gaps,omitempty"`
 }

@@ -67,7 +67,8 @@ func (c *Client) Revision(ctx context.Context, researchID string, n int) (claims
 		if err != nil {
 			return claims.Revision{}, err
 		}
-		return claims.Revision{Revision: 1, Title: res.Title, Report: res.Report, Claims: res.Claims, Sources: res.Sources}, nil
+		return claims.Revision{Revision: 1, Title: res.Title, Confidence: res.Confidence, Report: res.Report, Claims: res.Claims,
+			Sources: res.Sources, Gaps: res.Gaps}, nil
 	}
 	id := claims.RevisionWorkflowID(researchID, n)
 	info, err := c.describe(ctx, id, "")

@@ -103,8 +103,8 @@ func (s *server) feedback(c *gin.Context) error {
 }
 
 // revised returns res with the report revision the request asks for
-// (?revision=N; the latest written by default): its text, claims and
-// sources, Revision set. The changelog is kept for changelog().
+// (?revision=N; the latest written by default): its text, claims,
+// sources and gaps, Revision set. The changelog is kept for changelog().
 func (s *server) revised(c *gin.Context, id string, res rf.ResearchResult) (rf.ResearchResult, error) {
 	ctx := c.Request.Context()
 	n := 0
@@ -136,6 +136,10 @@ func (s *server) revised(c *gin.Context, id string, res rf.ResearchResult) (rf.R
 		return res, err
 	}
 	res.Report, res.Claims, res.Sources = rev.Report, rev.Claims, rev.Sources
+	if rev.Gaps != nil {
+		// A revision written before revisions kept their gaps lists the run's.
+		res.Gaps = rev.Gaps
+	}
 	if rev.Confidence != "" {
 		res.Confidence = rev.Confidence
 	}

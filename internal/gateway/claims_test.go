@@ -150,3 +150,28 @@ func TestSourceOfARevisionCitesItsPassage(t *testing.T) {
 		t.Errorf("source 1 with nothing stored: %d %+v", code, src)
 	}
 }
+
+// A revision that withdrew a sub-question's last claim lists it as a gap:
+// the report's JSON shows the revision's gaps, and a revision written
+// before revisions kept their gaps shows the run's.
+func TestRevisionGapsInJSON(t *testing.T) {
+	h := newHarness(t, nil)
+	id := h.start(aliceKey, "Channels?")
+	run := completedResult(id)
+	h.fake.complete(id, run)
+	withdrawn := rf.Gap{SubQuestion: "When does a send happen?", Reason: "its claim was withdrawn in re-verification (revision 2): no source states it"}
+	rev2 := claims.Revision{Revision: 2, Report: "# R\n\n## Gaps\n\n- **When does a send happen?** — …\n", Sources: []rf.Source{},
+		Claims: []rf.Claim{}, Gaps: append(slices.Clone(run.Gaps), withdrawn)}
+	old := claims.Revision{Revision: 3, Report: "# R\n", Sources: []rf.Source{}, Claims: []rf.Claim{}}
+	h.fake.mu.Lock()
+	h.fake.revisions = map[string][]claims.Revision{id: {rev2, old}}
+	h.fake.mu.Unlock()
+	for rev, want := range map[string][]rf.Gap{"2": rev2.Gaps, "3": run.Gaps, "1": run.Gaps} {
+		rec := h.do("GET", "/v1/research/"+id+"/report?revision="+rev, aliceKey, "", "Accept", "application/json")
+		var out ReportJSON
+		decode(t, rec, &out)
+		if !slices.Equal(out.Gaps, want) {
+			t.Errorf("revision %s: gaps %+v, want %+v", rev, out.Gaps, want)
+		}
+	}
+}

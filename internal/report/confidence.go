@@ -3,6 +3,8 @@ package report
 import (
 	"fmt"
 	"regexp"
+	"slices"
+	"strings"
 
 	researchflow "github.com/researchflow/researchflow"
 	"github.com/researchflow/researchflow/internal/reasoning"
@@ -97,22 +99,7 @@ func Confidence(sections []reasoning.SectionInput, gaps []researchflow.Gap) stri
 // claim of it (report.SubQuestionFor), or when the run's report stated
 // none; one whose claims were all withdrawn counts as unanswered.
 func RevisedConfidence(sections []reasoning.SectionInput, gaps []researchflow.Gap, runClaims, claims []researchflow.Claim) string {
-	texts := make([][]string, len(sections))
-	for i, s := range sections {
-		for _, f := range s.Findings {
-			texts[i] = append(texts[i], f.Text)
-		}
-	}
-	stated := func(list []researchflow.Claim) []bool {
-		out := make([]bool, len(sections))
-		for _, c := range list {
-			if i := SubQuestionFor(c.Text, texts); i >= 0 {
-				out[i] = true
-			}
-		}
-		return out
-	}
-	before, now := stated(runClaims), stated(claims)
+	before, now := stated(sections, runClaims), stated(sections, claims)
 	revised := make([]reasoning.SectionInput, len(sections))
 	for i, s := range sections {
 		revised[i] = s
@@ -121,6 +108,80 @@ func RevisedConfidence(sections []reasoning.SectionInput, gaps []researchflow.Ga
 		}
 	}
 	return Confidence(revised, gaps)
+}
+
+// stated says which of the sections (sub-questions with their findings)
+// state one of claims (SubQuestionFor).
+func stated(sections []reasoning.SectionInput, claims []researchflow.Claim) []bool {
+	texts := make([][]string, len(sections))
+	for i, s := range sections {
+		for _, f := range s.Findings {
+			texts[i] = append(texts[i], f.Text)
+		}
+	}
+	out := make([]bool, len(sections))
+	for _, c := range claims {
+		if i := SubQuestionFor(c.Text, texts); i >= 0 {
+			out[i] = true
+		}
+	}
+	return out
+}
+
+// WithdrawnGaps are the gaps a revision adds when it withdraws a claim:
+// each sub-question of sections (the run's) that the run's report stated a
+// claim of (runClaims) and the revision no longer does (claims), unless
+// listed already names it, with reason (ClaimWithdrawn). RevisedConfidence
+// counts the same sub-questions unanswered.
+func WithdrawnGaps(sections []reasoning.SectionInput, runClaims, claims []researchflow.Claim, listed []researchflow.Gap, reason string) []researchflow.Gap {
+	before, now := stated(sections, runClaims), stated(sections, claims)
+	var out []researchflow.Gap
+	for i, s := range sections {
+		sq := strings.TrimSpace(s.SubQuestion.Text)
+		if !before[i] || now[i] || sq == "" || slices.ContainsFunc(listed, func(g researchflow.Gap) bool { return strings.TrimSpace(g.SubQuestion) == sq }) {
+			continue
+		}
+		out = append(out, researchflow.Gap{SubQuestion: sq, Reason: reason})
+	}
+	return out
+}
+
+// AddGaps lists gaps in md's Gaps section, after those it lists, writing
+// the section as Render does (after the sections, before the changelog
+// and the sources) when md has none.
+func AddGaps(md string, gaps []researchflow.Gap) string {
+	if len(gaps) == 0 {
+		return md
+	}
+	var lines strings.Builder
+	for _, g := range gaps {
+		lines.WriteString(gapLine(g))
+	}
+	head := "\n## " + headingGaps + "\n\n"
+	if at := strings.Index(md, head); at >= 0 {
+		end := at + len(head)
+		for end < len(md) && strings.HasPrefix(md[end:], "- ") {
+			nl := strings.IndexByte(md[end:], '\n')
+			if nl < 0 {
+				md += "\n"
+				end = len(md)
+				break
+			}
+			end += nl + 1
+		}
+		return md[:end] + lines.String() + md[end:]
+	}
+	section := "## " + headingGaps + "\n\n" + lines.String() + "\n"
+	for _, h := range []string{"\n## " + headingChangelog + "\n", "\n## " + headingSources + "\n"} {
+		at := strings.Index(md, h)
+		if h == "\n## "+headingSources+"\n" {
+			at = strings.LastIndex(md, h)
+		}
+		if at >= 0 {
+			return md[:at+1] + section + md[at+1:]
+		}
+	}
+	return md + "\n" + section
 }
 
 // confidenceLine matches the confidence a report states and the banner of

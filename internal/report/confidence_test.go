@@ -64,3 +64,26 @@ func TestLowConfidenceReport(t *testing.T) {
 		t.Errorf("high-confidence report:\n%s", md)
 	}
 }
+
+// AddGaps lists gaps under the report's Gaps section, after those it
+// lists, or writes the section where Render does: before the changelog
+// and the sources.
+func TestAddGaps(t *testing.T) {
+	g := researchflow.Gap{SubQuestion: "How long are backups kept?", Reason: ClaimWithdrawn(2, NoSourceStates)}
+	line := "- **How long are backups kept?** — its claim was withdrawn in re-verification (revision 2): no source states it\n"
+	for _, c := range []struct{ name, md, want string }{
+		{"after the run's gaps", "# R\n\n## Summary\n\nA [1].\n\n## Gaps\n\n- **Q?** — not found\n\n## Changelog\n\n- x\n\n## Sources\n\n- [1] A\n",
+			"# R\n\n## Summary\n\nA [1].\n\n## Gaps\n\n- **Q?** — not found\n" + line + "\n## Changelog\n\n- x\n\n## Sources\n\n- [1] A\n"},
+		{"before the changelog", "# R\n\n## Summary\n\nA [1].\n\n## Changelog\n\n- x\n\n## Sources\n\n- [1] A\n",
+			"# R\n\n## Summary\n\nA [1].\n\n## Gaps\n\n" + line + "\n## Changelog\n\n- x\n\n## Sources\n\n- [1] A\n"},
+		{"before the sources", "# R\n\n## Summary\n\nA [1].\n\n## Sources\n\n- [1] A\n",
+			"# R\n\n## Summary\n\nA [1].\n\n## Gaps\n\n" + line + "\n## Sources\n\n- [1] A\n"},
+	} {
+		if got := AddGaps(c.md, []researchflow.Gap{g}); got != c.want {
+			t.Errorf("%s:\n%s\nwant:\n%s", c.name, got, c.want)
+		}
+	}
+	if md := "# R\n"; AddGaps(md, nil) != md {
+		t.Error("no gaps changed the report")
+	}
+}

@@ -99,11 +99,7 @@ func Render(r Report) (string, RenderStats) {
 	if len(r.Gaps) > 0 {
 		fmt.Fprintf(&b, "## %s\n\n", headingGaps)
 		for _, g := range r.Gaps {
-			sq, reason := sanitize(g.SubQuestion), sanitize(g.Reason)
-			if reason == "" {
-				reason = "not answered"
-			}
-			fmt.Fprintf(&b, "- **%s** — %s\n", sq, reason)
+			b.WriteString(gapLine(g))
 		}
 		b.WriteString("\n")
 	}
@@ -121,6 +117,15 @@ func Render(r Report) (string, RenderStats) {
 		fmt.Fprintf(&b, "\n---\n\n%s\n", f)
 	}
 	return b.String(), st
+}
+
+// gapLine is the Gaps entry of g, with its line end.
+func gapLine(g rf.Gap) string {
+	sq, reason := sanitize(g.SubQuestion), sanitize(g.Reason)
+	if reason == "" {
+		reason = "not answered"
+	}
+	return fmt.Sprintf("- **%s** — %s\n", sq, reason)
 }
 
 // sourceLine is the Sources entry of s, with its line end.

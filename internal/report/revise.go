@@ -25,8 +25,8 @@ const headingChangelog = "Changelog"
 // <date>", written by internal/changes).
 const HeadingWhatChanged = "What changed"
 
-// noSourceStates is why a claim no passage states is withdrawn.
-const noSourceStates = "no source states it"
+// NoSourceStates is why a claim no passage states is withdrawn.
+const NoSourceStates = "no source states it"
 
 // minKeptCosine is how alike a passage's statement and a claim must be
 // (term-vector cosine, with the same numbers) for the passage to state it.
@@ -107,6 +107,7 @@ func Revise(base claims.Revision, rev int, check claims.Check, source *rf.Source
 		Revision: rev, Title: base.Title, Confidence: base.Confidence, Report: base.Report,
 		Claims: slices.Clone(base.Claims), Sources: slices.Clone(base.Sources),
 		Changelog: append(slices.Clone(base.Changelog), fmt.Sprintf("Revision %d: %s", rev, check.Change)),
+		Gaps:      slices.Clone(base.Gaps),
 	}
 	valid := map[int]bool{}
 	for _, s := range base.Sources {
@@ -185,7 +186,7 @@ func withdrawnWhy(check claims.Check) string {
 	if w := strings.TrimSpace(check.Why); w != "" {
 		return w
 	}
-	return noSourceStates
+	return NoSourceStates
 }
 
 // reviseWhatChanged replaces the entries of md's "What changed since …"

@@ -40,3 +40,10 @@ func SourceName(title, location, url string) string {
 	}
 	return title + " (" + where + ")"
 }
+
+// ClaimWithdrawn is the reason of the gap a sub-question becomes when
+// revision rev withdrew its last claim: why, the withdrawal's reason
+// (SourceNotFound, SourceNoLongerStates, or that no source states it).
+func ClaimWithdrawn(rev int, why string) string {
+	return fmt.Sprintf("its claim was withdrawn in re-verification (revision %d): %s", rev, strings.TrimRight(why, trailing))
+}
