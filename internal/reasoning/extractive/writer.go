@@ -170,11 +170,8 @@ func (e *Engine) Write(ctx context.Context, req reasoning.WriteRequest) (reasoni
 	// The summary answers first; its sentences are not repeated below, and
 	// a section left with nothing is not written (its sub-question was
 	// answered in the summary).
-	draft.Summary = e.summary(req.Question, all)
-	inSummary := map[string]int{}
-	for i, s := range draft.Summary {
-		inSummary[sentenceKey(s.Text)] = i
-	}
+	var inSummary map[string]int
+	draft.Summary, inSummary = e.summary(req.Question, all)
 	sections := draft.Sections[:0]
 	for _, sec := range draft.Sections {
 		kept := sec.Sentences[:0]
@@ -209,8 +206,14 @@ type ranked struct {
 // analyst's score (which favours statements of rules, definitions and
 // conditions about the question's rarest terms), then by the share of the
 // question's terms they hold; none below half the best share; at most two
-// from one source.
-func (e *Engine) summary(question string, all []ranked) []reasoning.Sentence {
+// from one source. A finding repeats no sentence of one picked before it
+// (two windows over the same passage share sentences): it brings only its
+// others, and when it has none it only adds its source to the finding that
+// said them. The first finding does not open in mid-argument ("After
+// that, …", "In fact, …", "However, …") when another does not. at maps the
+// sentenceKey of each finding the summary states, whole or in part, to its
+// index, so that its section leaves it out.
+func (e *Engine) summary(question string, all []ranked) (out []reasoning.Sentence, at map[string]int) {
 	terms := distinctTerms(question)
 	best := 0.0
 	for i := range all {
@@ -238,8 +241,10 @@ func (e *Engine) summary(question string, all []ranked) []reasoning.Sentence {
 		}
 		return all[i].order < all[j].order
 	})
-	out := []reasoning.Sentence{}
+	out = []reasoning.Sentence{}
+	var held [][]string // by summary finding: the keys of the findings it states
 	perSource := map[int]int{}
+	saidIn := map[string]int{} // sentenceKey of a sentence stated → its summary finding
 	for _, r := range all {
 		if len(out) == e.cfg.SummarySentences {
 			break
@@ -250,10 +255,77 @@ func (e *Engine) summary(question string, all []ranked) []reasoning.Sentence {
 		if perSource[r.n] == 2 {
 			continue
 		}
+		var own []string
+		first := -1
+		sents := textproc.Sentences(r.text)
+		for _, s := range sents {
+			k := sentenceKey(s)
+			if i, ok := saidIn[k]; ok {
+				if first < 0 {
+					first = i
+				}
+				continue
+			}
+			if k != "" {
+				own = append(own, strings.TrimSpace(s))
+			}
+		}
+		if len(own) == 0 {
+			if first >= 0 {
+				out[first].Cites = addCite(out[first].Cites, r.n)
+				held[first] = append(held[first], sentenceKey(r.text))
+			}
+			continue
+		}
+		for _, s := range own {
+			saidIn[sentenceKey(s)] = len(out)
+		}
+		text := r.text
+		if len(own) < len(sents) {
+			text = strings.Join(own, " ")
+		}
 		perSource[r.n]++
-		out = append(out, reasoning.Sentence{Text: r.text, Cites: []int{r.n}})
+		out = append(out, reasoning.Sentence{Text: text, Cites: []int{r.n}})
+		held = append(held, []string{sentenceKey(r.text)})
 	}
-	return out
+	for i := range out {
+		if !midArgument(out[i].Text) {
+			if i > 0 {
+				s, h := out[i], held[i]
+				copy(out[1:i+1], out[:i])
+				copy(held[1:i+1], held[:i])
+				out[0], held[0] = s, h
+			}
+			break
+		}
+	}
+	at = map[string]int{}
+	for i, keys := range held {
+		for _, k := range keys {
+			at[k] = i
+		}
+	}
+	return out, at
+}
+
+// connectives are English discourse markers that open a sentence in
+// mid-argument: it continues one the reader has not been shown.
+var connectives = []string{"after that", "in fact", "also", "but", "and", "so", "finally", "moreover", "furthermore",
+	"in addition", "as a result", "in other words", "again", "besides", "still", "yet", "meanwhile", "afterwards", "next"}
+
+// midArgument reports whether text opens with an anaphor or a discourse
+// connective ("This rule …", "However, …", "After that, …").
+func midArgument(text string) bool {
+	if leansBack(text) {
+		return true
+	}
+	lower := strings.ToLower(strings.TrimSpace(text))
+	for _, c := range connectives {
+		if rest, ok := strings.CutPrefix(lower, c); ok && (rest == "" || rest[0] == ' ' || rest[0] == ',') {
+			return true
+		}
+	}
+	return false
 }
 
 func addCite(cites []int, n int) []int {

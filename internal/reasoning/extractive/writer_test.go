@@ -153,3 +153,66 @@ func sectionSentences(d reasoning.Draft) []reasoning.Sentence {
 	}
 	return out
 }
+
+// Two windows over one passage share a sentence: the summary states it
+// once (a trial's summary said "Every deploy needs one approving review …"
+// twice); what the second window says beyond it is kept.
+func TestSummaryRepeatsNoSentence(t *testing.T) {
+	req := reasoning.WriteRequest{
+		Question: "What are the rules for deploying to production?",
+		Sources:  []rf.Source{{N: 1, Title: "deploys.md"}, {N: 2, Title: "policy.md"}},
+		Sections: []reasoning.SectionInput{
+			{SubQuestion: reasoning.SubQuestion{ID: "sq1", Text: "What are the rules for deploying to production?"}, Findings: []reasoning.CitedFinding{
+				cited("Production deploys happen on Tuesdays. Every deploy to production needs one approving review.", 1, 0.9),
+			}},
+			{SubQuestion: reasoning.SubQuestion{ID: "sq2", Text: "Who reviews production deploys?"}, Findings: []reasoning.CitedFinding{
+				cited("Every deploy to production needs one approving review. Rollbacks of production deploys need none.", 1, 0.8),
+				cited("Every deploy to production needs one approving review.", 2, 0.7),
+			}},
+		},
+	}
+	d, err := New(Config{}).Write(context.Background(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var all []string
+	for _, s := range append(append([]reasoning.Sentence{}, d.Summary...), sectionSentences(d)...) {
+		all = append(all, s.Text)
+	}
+	text := strings.Join(all, "\n")
+	if n := strings.Count(text, "Every deploy to production needs one approving review."); n != 1 {
+		t.Errorf("the shared sentence is stated %d times:\n%s", n, text)
+	}
+	if !strings.Contains(text, "Rollbacks of production deploys need none.") {
+		t.Errorf("the second window's own sentence is lost:\n%s", text)
+	}
+}
+
+// The summary does not open with a sentence that continues one not shown
+// ("After that, …", "In fact, …", "However, …") when another finding
+// stands on its own; the order of the others is kept.
+func TestSummaryDoesNotOpenMidArgument(t *testing.T) {
+	for _, lead := range []string{
+		"After that, the embed package reads static files from the Go binary.",
+		"In fact, embed copies static files into the Go binary at build time.",
+		"However, static files embed read-only into the Go binary.",
+	} {
+		req := reasoning.WriteRequest{
+			Question: "How do I embed static files into my Go binary?",
+			Sources:  []rf.Source{{N: 1, Title: "embed"}, {N: 2, Title: "cmd/go"}},
+			Sections: []reasoning.SectionInput{
+				{SubQuestion: reasoning.SubQuestion{ID: "sq1", Text: "How do I embed static files into my Go binary?"}, Findings: []reasoning.CitedFinding{
+					cited(lead, 1, 0.9),
+					cited("A //go:embed directive above a variable embeds static files into the Go binary.", 2, 0.8),
+				}},
+			},
+		}
+		d, err := New(Config{}).Write(context.Background(), req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(d.Summary) != 2 || !strings.HasPrefix(d.Summary[0].Text, "A //go:embed") || d.Summary[1].Text != lead {
+			t.Errorf("summary %+v, want the directive's sentence first, then %q", d.Summary, lead)
+		}
+	}
+}
