@@ -1,0 +1,63 @@
+package textproc
+
+import (
+	"slices"
+	"testing"
+)
+
+func topicWords(q string) []string {
+	var out []string
+	for _, t := range Topics(q) {
+		out = append(out, t.Word)
+	}
+	return out
+}
+
+// A question's topic is what it asks about, not the words that ask.
+func TestTopics(t *testing.T) {
+	for _, tt := range []struct {
+		question string
+		want     []string
+	}{
+		{"How often are passwords rotated?", []string{"passwords", "rotated"}},
+		{"How long are the database backups retained?", []string{"database", "backups", "retained"}},
+		{"To what temperature is a stoneware kiln fired?", []string{"stoneware", "kiln", "fired"}},
+		{"In which city are backups kept?", []string{"backups", "kept"}},
+		{"What time does the on-call rotation change?", []string{"call", "rotation", "change"}},
+		{"Can you explain what happens when a channel is closed?", []string{"channel", "closed"}},
+		{"How many engineers are on call, usually?", []string{"engineers", "call"}},
+		{"Tell me more.", nil},
+		{"How does sync.Once work?", []string{"sync.once"}},
+		// The same word twice, or in two forms, is one topic.
+		{"Are passwords rotated, and which password is rotated first?", []string{"passwords", "rotated", "first"}},
+	} {
+		if got := topicWords(tt.question); !slices.Equal(got, tt.want) {
+			t.Errorf("Topics(%q) = %q, want %q", tt.question, got, tt.want)
+		}
+	}
+}
+
+// A topic is in a text that holds its stem; a code name when the text
+// holds it whole or each of its parts.
+func TestTopicIn(t *testing.T) {
+	for _, tt := range []struct {
+		question, text string
+		want           []string // the topic words the text lacks
+	}{
+		{"How often are passwords rotated?", "The on-call rotation changes every Monday at 09:00.", []string{"passwords"}},
+		{"How often does the on-call rotation change?", "The on-call rotation changes every Monday at 09:00.", nil},
+		{"How does sync.Once work?", "Package sync: the Once type runs a function once.", nil},
+		{"How does sync.Once work?", "The Once type of package errgroup.", []string{"sync.once"}},
+	} {
+		terms := TermSet(tt.text)
+		var lacks []string
+		for _, tp := range Topics(tt.question) {
+			if !tp.In(terms) {
+				lacks = append(lacks, tp.Word)
+			}
+		}
+		if !slices.Equal(lacks, tt.want) {
+			t.Errorf("%q in %q: lacks %q, want %q", tt.question, tt.text, lacks, tt.want)
+		}
+	}
+}
