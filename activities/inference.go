@@ -20,6 +20,7 @@ import (
 	"github.com/researchflow/researchflow/internal/reasoning"
 	"github.com/researchflow/researchflow/internal/reasoning/conflict"
 	"github.com/researchflow/researchflow/internal/report"
+	"github.com/researchflow/researchflow/internal/textproc"
 )
 
 // ChunkGetter reads chunks back from memory by ID.
@@ -166,6 +167,13 @@ func (a *Inference) Analyze(ctx context.Context, in workflows.AnalyzeInput) (wor
 			Section: c.Section, Text: corpus.WithoutMachineAddressed(c.Text), Score: float64(len(chunks) - i),
 		}
 	}
+	if in.OnTopic {
+		if missing := unmentioned(in.SubQuestion.Text, chunks); len(missing) > 0 {
+			a.logger(ctx).Info("not analyzed: no passage mentions the sub-question's topic", "subQuestion", in.SubQuestion.ID,
+				"unmentioned", missing, "passages", len(chunks))
+			return workflows.AnalyzeResult{Analysis: reasoning.Analysis{Findings: []reasoning.Finding{}, Usage: m.prev}, Unmentioned: missing}, nil
+		}
+	}
 	analysis, err := a.Engine.Analyst.Analyze(call, reasoning.AnalyzeRequest{
 		Question: in.Question, SubQuestion: in.SubQuestion, Passages: passages, MaxFindings: in.MaxFindings,
 		Budget: budget,
@@ -198,6 +206,24 @@ func (a *Inference) Analyze(ctx context.Context, in workflows.AnalyzeInput) (wor
 	analysis.Findings = kept
 	a.logger(ctx).Info("analyzed", "subQuestion", in.SubQuestion.ID, "findings", len(kept), "engine", analysis.Engine)
 	return workflows.AnalyzeResult{Analysis: analysis, Sources: sources}, nil
+}
+
+// unmentioned are the topic words of question (textproc.Topics) that none
+// of chunks mentions in its text, heading or title, as question writes
+// them.
+func unmentioned(question string, chunks []memory.Chunk) []string {
+	texts := make([]string, 0, 3*len(chunks))
+	for _, c := range chunks {
+		texts = append(texts, c.SourceTitle, c.Section, corpus.WithoutMachineAddressed(c.Text))
+	}
+	terms := textproc.TermSet(texts...)
+	var out []string
+	for _, t := range textproc.Topics(question) {
+		if !t.In(terms) {
+			out = append(out, t.Word)
+		}
+	}
+	return out
 }
 
 // Synthesize writes the report from the cited findings and renders it. The

@@ -123,6 +123,12 @@ type AnalyzeInput struct {
 	MaxFindings int                   `json:"maxFindings"`
 	// Budget is what this call may spend on models (zero: no limit).
 	Budget rf.Budget `json:"budget,omitempty"`
+	// OnTopic asks for no findings, and no model call, when a topic word
+	// of the sub-question (textproc.Topics) is in none of the passages,
+	// their titles and headings: they do not speak of what it asks, however
+	// many of its other words they share. A follow-up sets it ("How often
+	// are passwords rotated?" is not answered by the on-call rotation).
+	OnTopic bool `json:"onTopic,omitempty"`
 }
 
 // AnalyzeResult is the analysis plus the metadata of the sources its
@@ -130,6 +136,10 @@ type AnalyzeInput struct {
 type AnalyzeResult struct {
 	Analysis reasoning.Analysis `json:"analysis"`
 	Sources  []rf.Source        `json:"sources"`
+	// Unmentioned are the topic words, as the sub-question writes them,
+	// that none of the passages mentions (only with OnTopic; the analysis
+	// then has no findings).
+	Unmentioned []string `json:"unmentioned,omitempty"`
 }
 
 // SynthesizeInput asks for the report.

@@ -66,6 +66,9 @@ type followUp struct {
 	findings []reasoning.Finding
 	sources  []rf.Source
 	pages    []rf.Source
+	// unmentioned are the question's topic words that the passages of
+	// the last analysis never mention (AnalyzeInput.OnTopic).
+	unmentioned []string
 }
 
 // evidenceOptions serve RunEvidence on the search pool: one query of the
@@ -141,7 +144,7 @@ func (f *followUp) analyze(ctx workflow.Context, sq reasoning.SubQuestion, chunk
 	var res AnalyzeResult
 	err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, inferenceOptions()), AnalyzeActivity, AnalyzeInput{
 		Question: f.ev.Question, SubQuestion: sq, ChunkIDs: chunks, MaxFindings: MaxFollowUpFindings,
-		Budget: f.budget.Left(f.res.Usage),
+		Budget: f.budget.Left(f.res.Usage), OnTopic: true,
 	}).Get(ctx, &res)
 	if err != nil {
 		if u, ok := UsageFromError(err); ok {
@@ -150,6 +153,7 @@ func (f *followUp) analyze(ctx workflow.Context, sq reasoning.SubQuestion, chunk
 		return err
 	}
 	f.res.Usage = f.res.Usage.Add(res.Analysis.Usage)
+	f.unmentioned = res.Unmentioned
 	if f.res.Engine == "" {
 		f.res.Engine = res.Analysis.Engine
 	}
@@ -208,16 +212,28 @@ func (f *followUp) searchGap(ctx workflow.Context, sq reasoning.SubQuestion) err
 		}
 	}
 	if len(fresh) == 0 {
-		f.res.Gaps = append(f.res.Gaps, rf.Gap{SubQuestion: sq.Text, Reason: withGone("neither the run's passages nor a new search of its sources answered it", f.ev)})
+		f.res.Gaps = append(f.res.Gaps, rf.Gap{SubQuestion: sq.Text,
+			Reason: withGone("neither the run's passages"+noneMentions(f.unmentioned)+" nor a new search of its sources answered it", f.ev)})
 		return nil
 	}
+	f.unmentioned = nil
 	if err := f.analyze(ctx, sq, fresh); err != nil {
 		return err
 	}
 	if len(f.findings) == 0 && len(f.res.Gaps) == 0 {
-		f.res.Gaps = append(f.res.Gaps, rf.Gap{SubQuestion: sq.Text, Reason: withGone("the passages found did not answer it", f.ev)})
+		f.res.Gaps = append(f.res.Gaps, rf.Gap{SubQuestion: sq.Text, Reason: withGone("the passages found did not answer it"+noneMentions(f.unmentioned), f.ev)})
 	}
 	return nil
+}
+
+// noneMentions says, in parentheses, which topic words of the question
+// none of the passages mentions ("" when none is missing): the reader
+// learns why passages that share its other words did not answer.
+func noneMentions(words []string) string {
+	if len(words) == 0 {
+		return ""
+	}
+	return " (none mentions " + strings.Join(words, " or ") + ")"
 }
 
 // withGone is a gap's reason with, when some of the run's passages are no

@@ -39,9 +39,13 @@ type fakeFollowUp struct {
 	evidenceGone bool
 	// retrieved is what the targeted search returns.
 	retrieved []string
+	// unmentioned is what an analysis that finds nothing says no passage
+	// mentions.
+	unmentioned []string
 	// calls and analyzed record what ran.
 	calls     []string
 	analyzed  [][]string
+	onTopic   []bool
 	retrieves []RetrieveInput
 	published []rf.Event
 }
@@ -97,6 +101,7 @@ func (f *fakeFollowUp) register(env *testsuite.TestWorkflowEnvironment) {
 		note("analyze")
 		f.mu.Lock()
 		f.analyzed = append(f.analyzed, slices.Clone(in.ChunkIDs))
+		f.onTopic = append(f.onTopic, in.OnTopic)
 		gone := f.evidenceGone && slices.Contains(in.ChunkIDs, "c1")
 		f.mu.Unlock()
 		if gone {
@@ -112,6 +117,9 @@ func (f *fakeFollowUp) register(env *testsuite.TestWorkflowEnvironment) {
 			}
 			res.Analysis.Findings = append(res.Analysis.Findings, reasoning.Finding{Text: text, ChunkID: c, SourceID: sourceOf(c)})
 			res.Sources = append(res.Sources, rf.Source{SourceID: sourceOf(c), Title: "Note " + c, Location: "/notes/" + c + ".md", ChunkIDs: []string{c}})
+		}
+		if len(res.Analysis.Findings) == 0 {
+			res.Unmentioned = f.unmentioned
 		}
 		return res, nil
 	}, AnalyzeActivity)
@@ -239,6 +247,46 @@ func TestFollowUpSearchesOnlyForTheGap(t *testing.T) {
 	}
 	if len(res.Gaps) != 0 {
 		t.Errorf("gaps %+v, want none", res.Gaps)
+	}
+}
+
+// Every analysis of a follow-up is held to its topic (OnTopic): passages
+// that never mention a topic word do not answer it. When the run's
+// passages never mention it, the follow-up searches; when the search finds
+// nothing new, the gap says which word none of them mentions, and when
+// what it finds does not mention it either, that too.
+func TestFollowUpSearchesWhenTheEvidenceNeverMentionsItsTopic(t *testing.T) {
+	f := newFakeFollowUp()
+	f.unmentioned = []string{"passwords"}
+	f.retrieved = []string{"c1", "c2"}
+	res, err := runFollowUp(t, f, rf.FollowUpInput{ResearchID: "research-1", Question: "How often are passwords rotated?"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"evidence", "analyze", "prepare", "retrieve", "publish"}; !slices.Equal(f.calls, want) {
+		t.Errorf("activities = %v, want %v", f.calls, want)
+	}
+	if !slices.Equal(f.onTopic, []bool{true}) {
+		t.Errorf("analyses held to the topic: %v, want [true]", f.onTopic)
+	}
+	want := "neither the run's passages (none mentions passwords) nor a new search of its sources answered it"
+	if res.FromEvidence || len(res.Gaps) != 1 || res.Gaps[0].Reason != want {
+		t.Errorf("fromEvidence %v, gaps %+v: want the gap %q", res.FromEvidence, res.Gaps, want)
+	}
+
+	f = newFakeFollowUp()
+	f.unmentioned = []string{"passwords"}
+	f.retrieved = []string{"c9"}
+	res, err = runFollowUp(t, f, rf.FollowUpInput{ResearchID: "research-1", Question: "How often are passwords rotated?"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(f.onTopic, []bool{true, true}) {
+		t.Errorf("analyses held to the topic: %v, want [true true]", f.onTopic)
+	}
+	want = "the passages found did not answer it (none mentions passwords)"
+	if len(res.Gaps) != 1 || res.Gaps[0].Reason != want {
+		t.Errorf("gaps %+v, want %q", res.Gaps, want)
 	}
 }
 

@@ -1,0 +1,192 @@
+package activities
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"testing"
+
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/testsuite"
+	"go.temporal.io/sdk/workflow"
+
+	rf "github.com/researchflow/researchflow"
+	"github.com/researchflow/researchflow/internal/memory"
+	"github.com/researchflow/researchflow/internal/reasoning"
+	"github.com/researchflow/researchflow/internal/reasoning/extractive"
+	"github.com/researchflow/researchflow/workflows"
+)
+
+// A run's notes on the on-call rotation and on backups: its evidence, as a
+// follow-up reads it.
+var (
+	onCallNote  = chunk("c-oncall", "oncall", "The on-call rotation changes every Monday at 09:00, and each engineer is on call for one week.")
+	backupsNote = chunk("c-backups", "backups", "Nightly database backups are retained for 30 days in Frankfurt.")
+	// passwordsNote is in the corpus, but not among the run's passages.
+	passwordsNote = chunk("c-passwords", "passwords", "Service account passwords are rotated every 90 days by the vault job.")
+)
+
+// followUpOver runs a follow-up of a finished run whose evidence is
+// onCallNote and backupsNote, with the real Analyze (the offline engine)
+// and Retrieve (over store, whose search answers hits) activities. It
+// returns the result and the chunk IDs each analysis read.
+func followUpOver(t *testing.T, question string, hits ...memory.Chunk) rf.FollowUpResult {
+	t.Helper()
+	store := &fakeStore{chunks: map[string]memory.Chunk{}}
+	for _, c := range []memory.Chunk{onCallNote, backupsNote, passwordsNote} {
+		store.chunks[c.ID] = c
+	}
+	for i, c := range hits {
+		store.hits = append(store.hits, memory.Hit{Chunk: c, Score: float64(len(hits) - i)})
+	}
+	inf := &Inference{Engine: extractive.New(extractive.Config{}).Roles(), Chunks: store}
+	search := &Search{Store: store}
+	var s testsuite.WorkflowTestSuite
+	env := s.NewTestWorkflowEnvironment()
+	env.RegisterWorkflowWithOptions(workflows.ResearchFollowUpWorkflow, workflow.RegisterOptions{Name: rf.ResearchFollowUpWorkflowType})
+	reg := func(fn any, name string) { env.RegisterActivityWithOptions(fn, activity.RegisterOptions{Name: name}) }
+	reg(func(context.Context, workflows.RunEvidenceInput) (workflows.RunEvidence, error) {
+		return workflows.RunEvidence{
+			ResearchID: "research-oncall", Question: "How does the on-call rotation work, and how long are backups kept?",
+			Corpus: "ops", MaxSources: 6,
+			Numbered: []rf.Source{
+				{N: 1, SourceID: "oncall", Title: "Title oncall", Location: "/docs/oncall", ChunkIDs: []string{onCallNote.ID}},
+				{N: 2, SourceID: "backups", Title: "Title backups", Location: "/docs/backups", ChunkIDs: []string{backupsNote.ID}},
+			},
+			ChunkIDs: []string{onCallNote.ID, backupsNote.ID},
+		}, nil
+	}, workflows.RunEvidenceActivity)
+	reg(inf.Analyze, workflows.AnalyzeActivity)
+	reg(inf.RenderFollowUp, workflows.RenderFollowUpActivity)
+	reg(search.Retrieve, workflows.RetrieveActivity)
+	reg(func(context.Context, workflows.PublishInput) (workflows.PublishResult, error) {
+		return workflows.PublishResult{}, nil
+	}, workflows.PublishActivity)
+	env.ExecuteWorkflow(rf.ResearchFollowUpWorkflowType, rf.FollowUpInput{ResearchID: "research-oncall", Question: question})
+	if !env.IsWorkflowCompleted() {
+		t.Fatal("the follow-up did not complete")
+	}
+	if err := env.GetWorkflowError(); err != nil {
+		t.Fatal(err)
+	}
+	var res rf.FollowUpResult
+	if err := env.GetWorkflowResult(&res); err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+// "How often are passwords rotated?" of a run whose passages never mention
+// passwords: the on-call rotation does not answer it. The follow-up
+// searches, and a search that finds nothing new leaves it a gap (a trial
+// answered it from the run's evidence with the on-call sentence).
+func TestFollowUpOnAWordTheEvidenceNeverMentionsSearches(t *testing.T) {
+	res := followUpOver(t, "How often are passwords rotated?", onCallNote)
+	t.Logf("answer:\n%s", res.Answer)
+	if res.FromEvidence || len(res.Findings) != 0 {
+		t.Errorf("fromEvidence %v, findings %+v: want no answer from passages that never mention passwords", res.FromEvidence, res.Findings)
+	}
+	if len(res.Searches) != 1 || res.Searches[0].Source != rf.SourceCorpus {
+		t.Errorf("searches %+v, want one targeted search of the corpus", res.Searches)
+	}
+	if len(res.Gaps) != 1 || !strings.Contains(res.Gaps[0].Reason, "passwords") {
+		t.Errorf("gaps %+v, want one that says the run's passages do not mention passwords", res.Gaps)
+	}
+	if strings.Contains(res.Answer, "on-call") {
+		t.Errorf("the answer states the on-call rotation:\n%s", res.Answer)
+	}
+}
+
+// The same follow-up when the corpus holds a note on passwords the run did
+// not read: the search finds it and answers, citing it as a new source.
+func TestFollowUpOnAWordTheEvidenceNeverMentionsFindsItBySearch(t *testing.T) {
+	res := followUpOver(t, "How often are passwords rotated?", passwordsNote, onCallNote)
+	t.Logf("answer:\n%s", res.Answer)
+	if res.FromEvidence || len(res.Searches) != 1 {
+		t.Errorf("fromEvidence %v, searches %+v: want one search", res.FromEvidence, res.Searches)
+	}
+	if len(res.Findings) != 1 || res.Findings[0].SourceID != "passwords" || res.Findings[0].N != 3 {
+		t.Errorf("findings %+v, want the passwords note as [3]", res.Findings)
+	}
+	if len(res.Gaps) != 0 {
+		t.Errorf("gaps %+v, want none", res.Gaps)
+	}
+}
+
+// Follow-ups whose topic words the run's passages hold are answered from
+// them, with no search: the rule holds a question to what it is about, not
+// to the words that frame it ("how often", "what time", "tell me").
+func TestFollowUpOnWordsTheEvidenceMentionsIsAnsweredFromIt(t *testing.T) {
+	for _, tt := range []struct{ question, source string }{
+		{"How often does the on-call rotation change?", "oncall"},
+		{"What time does the on-call rotation change?", "oncall"},
+		{"How long are the database backups retained?", "backups"},
+		{"Tell me in which city the backups are retained.", "backups"},
+	} {
+		t.Run(tt.question, func(t *testing.T) {
+			res := followUpOver(t, tt.question, passwordsNote)
+			if !res.FromEvidence || len(res.Searches) != 0 {
+				t.Errorf("fromEvidence %v, searches %+v: want the run's evidence to answer with no search", res.FromEvidence, res.Searches)
+			}
+			if !slices.ContainsFunc(res.Findings, func(f rf.FollowUpFinding) bool { return f.SourceID == tt.source }) {
+				t.Errorf("findings %+v, want one of %s", res.Findings, tt.source)
+			}
+		})
+	}
+}
+
+// countingAnalyst answers every sub-question with its first passage's
+// text, and counts its calls (a model's would cost).
+type countingAnalyst struct{ calls *int }
+
+func (a countingAnalyst) Analyze(_ context.Context, req reasoning.AnalyzeRequest) (reasoning.Analysis, error) {
+	*a.calls++
+	return reasoning.Analysis{Engine: "model", Findings: []reasoning.Finding{{Text: req.Passages[0].Text, ChunkID: req.Passages[0].ChunkID}}}, nil
+}
+
+// With OnTopic, passages that never name a topic word are not given to the
+// analyst at all (any engine: a model would answer "passwords" from the
+// on-call rotation too, and be paid for it); a topic word in a passage's
+// title or heading counts as named.
+func TestAnalyzeOnTopicAsksNoAnalystAboutPassagesThatNeverNameTheTopic(t *testing.T) {
+	titled := chunk("c-vault", "vault", "They are rotated every 90 days.")
+	titled.SourceTitle = "Passwords"
+	headed := chunk("c-keys", "keys", "They are rotated every 30 days.")
+	headed.Section = "API keys"
+	store := &fakeStore{chunks: map[string]memory.Chunk{onCallNote.ID: onCallNote, titled.ID: titled, headed.ID: headed}}
+	for _, tt := range []struct {
+		question string
+		chunks   []string
+		onTopic  bool
+		calls    int
+		missing  []string
+	}{
+		{"How often are passwords rotated?", []string{onCallNote.ID}, true, 0, []string{"passwords"}},
+		{"How often are passwords and API keys rotated?", []string{onCallNote.ID}, true, 0, []string{"passwords", "api", "keys"}},
+		{"How often are passwords rotated?", []string{onCallNote.ID, titled.ID}, true, 1, nil},
+		{"How often are API keys rotated?", []string{onCallNote.ID, headed.ID}, true, 1, nil},
+		// Without OnTopic (a run's own sub-questions, a claim's re-check)
+		// the analyst judges, as before.
+		{"How often are passwords rotated?", []string{onCallNote.ID}, false, 1, nil},
+	} {
+		calls := 0
+		a := &Inference{Engine: reasoning.Engine{Analyst: countingAnalyst{&calls}}, Chunks: store}
+		var env testsuite.WorkflowTestSuite
+		aenv := env.NewTestActivityEnvironment()
+		aenv.RegisterActivity(a)
+		val, err := aenv.ExecuteActivity(a.Analyze, workflows.AnalyzeInput{
+			SubQuestion: reasoning.SubQuestion{ID: "f1", Text: tt.question}, ChunkIDs: tt.chunks, OnTopic: tt.onTopic,
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var res workflows.AnalyzeResult
+		if err := val.Get(&res); err != nil {
+			t.Fatal(err)
+		}
+		if calls != tt.calls || !slices.Equal(res.Unmentioned, tt.missing) || (tt.calls == 0) != (len(res.Analysis.Findings) == 0) {
+			t.Errorf("%q over %v (onTopic %v): %d analyst calls, unmentioned %q, findings %+v; want %d calls, unmentioned %q",
+				tt.question, tt.chunks, tt.onTopic, calls, res.Unmentioned, res.Analysis.Findings, tt.calls, tt.missing)
+		}
+	}
+}
