@@ -46,6 +46,13 @@ type SnapshotSource struct {
 // (ResearchResult.Changes). PreviousRun is empty for a schedule's first run.
 type Changes struct {
 	PreviousRun string `json:"previousRun,omitempty"`
+	// PreviousRevision is the revision of the previous run's report that
+	// was compared with, when readers' disputes had revised it (2, 3, …;
+	// 0: the run's own report), and PreviousRevisedBy the outcomes of the
+	// disputes that wrote its revisions, oldest first ("corrected",
+	// "withdrawn", "kept": package claims's outcomes).
+	PreviousRevision  int      `json:"previousRevision,omitempty"`
+	PreviousRevisedBy []string `json:"previousRevisedBy,omitempty"`
 	// Since is when the previous run completed.
 	Since           time.Time          `json:"since,omitzero"`
 	New             []SnapshotFinding  `json:"new,omitempty"`

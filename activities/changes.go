@@ -49,30 +49,44 @@ func (a *Runs) CompareRuns(ctx context.Context, in workflows.CompareRunsInput) (
 	if _, err := (&rf.ScheduleRef{ID: in.ScheduleID}).Normalize(); err != nil {
 		return rf.Changes{}, invalid(workflows.ErrInvalidInput, err.Error())
 	}
-	prevID, prev, since, err := a.previous(ctx, in.ScheduleID, in.FirstRunID)
+	prev, err := a.previous(ctx, in.ScheduleID, in.FirstRunID)
 	if err != nil {
 		return rf.Changes{}, err
 	}
 	var c rf.Changes
-	if prevID != "" {
-		c = changes.Compare(prev, in.Snapshot, prevID, since)
+	if prev.id != "" {
+		c = changes.Compare(prev.snap, in.Snapshot, prev.id, prev.since)
+		if prev.revision > 1 {
+			c.PreviousRevision, c.PreviousRevisedBy = prev.revision, prev.revisedBy
+		}
 	}
 	c.Markdown = changes.Section(c)
 	return c, nil
 }
 
+// previousRun is the run a scheduled run is compared with: its ID and
+// close time, its snapshot as the latest revision read of its report
+// states it, that revision's number and the outcomes of the disputes that
+// wrote it, oldest first.
+type previousRun struct {
+	id        string
+	since     time.Time
+	snap      changes.Snapshot
+	revision  int
+	revisedBy []string
+}
+
 // previous returns the previous completed run of schedule id (other than
-// the run whose first run ID is self) with its snapshot, as the latest
-// revision of its report states it (revised), and its close time (""
-// when there is none).
-func (a *Runs) previous(ctx context.Context, id, self string) (string, changes.Snapshot, time.Time, error) {
+// the run whose first run ID is self), as the latest revision of its
+// report states it (revised); its id is "" when there is none.
+func (a *Runs) previous(ctx context.Context, id, self string) (previousRun, error) {
 	desc, err := a.Temporal.ScheduleClient().GetHandle(ctx, id).Describe(ctx)
 	if err != nil {
 		var nf *serviceerror.NotFound
 		if errors.As(err, &nf) {
-			return "", changes.Snapshot{}, time.Time{}, invalid(workflows.ErrInvalidInput, fmt.Sprintf("schedule %s is gone", id))
+			return previousRun{}, invalid(workflows.ErrInvalidInput, fmt.Sprintf("schedule %s is gone", id))
 		}
-		return "", changes.Snapshot{}, time.Time{}, fmt.Errorf("describe schedule %s: %w", id, err)
+		return previousRun{}, fmt.Errorf("describe schedule %s: %w", id, err)
 	}
 	var best string
 	var bestClosed time.Time
@@ -89,7 +103,7 @@ func (a *Runs) previous(ctx context.Context, id, self string) (string, changes.S
 			if errors.As(err, &nf) {
 				continue // deleted by retention
 			}
-			return "", changes.Snapshot{}, time.Time{}, fmt.Errorf("describe run %s: %w", run.WorkflowID, err)
+			return previousRun{}, fmt.Errorf("describe run %s: %w", run.WorkflowID, err)
 		}
 		info := d.GetWorkflowExecutionInfo()
 		if info.GetStatus() != enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED {
@@ -101,46 +115,48 @@ func (a *Runs) previous(ctx context.Context, id, self string) (string, changes.S
 		}
 		var res rf.ResearchResult
 		if err := a.Temporal.GetWorkflow(ctx, run.WorkflowID, run.FirstExecutionRunID).Get(ctx, &res); err != nil {
-			return "", changes.Snapshot{}, time.Time{}, fmt.Errorf("result of run %s: %w", run.WorkflowID, err)
+			return previousRun{}, fmt.Errorf("result of run %s: %w", run.WorkflowID, err)
 		}
 		if len(res.Snapshot) == 0 {
 			continue // recorded before snapshots: nothing to compare with
 		}
 		var snap changes.Snapshot
 		if err := json.Unmarshal(res.Snapshot, &snap); err != nil {
-			return "", changes.Snapshot{}, time.Time{}, invalid(workflows.ErrInvalidInput, fmt.Sprintf("the snapshot of run %s does not decode: %v", run.WorkflowID, err))
+			return previousRun{}, invalid(workflows.ErrInvalidInput, fmt.Sprintf("the snapshot of run %s does not decode: %v", run.WorkflowID, err))
 		}
 		best, bestClosed, bestSnap, bestRes = run.WorkflowID, closed, snap, res
 	}
 	if best == "" {
-		return "", changes.Snapshot{}, time.Time{}, nil
+		return previousRun{}, nil
 	}
-	snap, rev, err := a.revised(ctx, best, bestRes, bestSnap)
-	if err != nil {
-		return "", changes.Snapshot{}, time.Time{}, err
+	prev := previousRun{id: best, since: bestClosed, snap: bestSnap, revision: 1}
+	if err := a.revised(ctx, &prev, bestRes); err != nil {
+		return previousRun{}, err
 	}
 	if a.Logger != nil {
-		a.Logger.InfoContext(ctx, "what changed: previous run", "schedule", id, "previous", best, "revision", rev)
+		a.Logger.InfoContext(ctx, "what changed: previous run", "schedule", id, "previous", best, "revision", prev.revision)
 	}
-	return best, snap, bestClosed, nil
+	return prev, nil
 }
 
 // maxRevisions bounds the report revisions read of one run (the client's
 // bound).
 const maxRevisions = 1000
 
-// revised is snap, the snapshot of run id (whose result is res), as the
-// latest revision of its report states it: each dispute that wrote a
-// revision (rfclaims.RevisionWorkflowID(id, 2), 3, … until one was never
-// started) is applied in turn (changes.Revise), so that a withdrawn claim's
-// findings are not compared with and a corrected one's are compared as
-// corrected. A dispute that failed wrote nothing and is passed over (the
+// revised brings prev, the run whose result is res, to the latest
+// revision of its report: each dispute that wrote a revision
+// (rfclaims.RevisionWorkflowID(id, 2), 3, … until one was never started)
+// is applied in turn to its snapshot (changes.Revise), so that a withdrawn
+// claim's findings are not compared with and a corrected one's are
+// compared as corrected, and prev records the revision and the dispute's
+// outcome. A dispute that failed wrote nothing and is passed over (the
 // next one revised the revision before it); one still running, or whose
 // result cannot be read, ends the reading: the run is compared with the
-// last revision read, which is logged. It returns that revision's number.
-// Temporal that cannot be reached is an error (retried).
-func (a *Runs) revised(ctx context.Context, id string, res rf.ResearchResult, snap changes.Snapshot) (changes.Snapshot, int, error) {
+// last revision read, which is logged. Temporal that cannot be reached is
+// an error (retried).
+func (a *Runs) revised(ctx context.Context, prev *previousRun, res rf.ResearchResult) error {
 	log := activity.GetLogger(ctx)
+	id := prev.id
 	base := rfclaims.Revision{Revision: 1, Title: res.Title, Report: res.Report, Claims: res.Claims, Sources: res.Sources}
 	for n := 2; n < maxRevisions; n++ {
 		wid := rfclaims.RevisionWorkflowID(id, n)
@@ -148,16 +164,16 @@ func (a *Runs) revised(ctx context.Context, id string, res rf.ResearchResult, sn
 		var nf *serviceerror.NotFound
 		switch {
 		case errors.As(err, &nf):
-			return snap, base.Revision, nil
+			return nil
 		case err != nil:
-			return changes.Snapshot{}, 0, fmt.Errorf("describe revision %d of %s: %w", n, id, err)
+			return fmt.Errorf("describe revision %d of %s: %w", n, id, err)
 		}
 		switch st := d.GetWorkflowExecutionInfo().GetStatus(); st {
 		case enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED:
 		case enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING, enumspb.WORKFLOW_EXECUTION_STATUS_CONTINUED_AS_NEW:
 			log.Warn("what changed: a revision is still being written; comparing with the one before",
 				"research", id, "revision", n, "compared", base.Revision)
-			return snap, base.Revision, nil
+			return nil
 		default:
 			continue // the dispute failed: it wrote nothing
 		}
@@ -167,24 +183,25 @@ func (a *Runs) revised(ctx context.Context, id string, res rf.ResearchResult, sn
 		switch {
 		case errors.As(err, &nf):
 			log.Warn("what changed: a revision is gone; comparing with the one before", "research", id, "revision", n, "compared", base.Revision)
-			return snap, base.Revision, nil
+			return nil
 		case ctx.Err() != nil:
-			return changes.Snapshot{}, 0, fmt.Errorf("read revision %d of %s: %w", n, id, ctx.Err())
+			return fmt.Errorf("read revision %d of %s: %w", n, id, ctx.Err())
 		case errors.As(err, &svc):
-			return changes.Snapshot{}, 0, fmt.Errorf("read revision %d of %s: %w", n, id, err)
+			return fmt.Errorf("read revision %d of %s: %w", n, id, err)
 		case err != nil:
 			log.Warn("what changed: a revision cannot be read; comparing with the one before",
 				"research", id, "revision", n, "compared", base.Revision, "error", err)
-			return snap, base.Revision, nil
+			return nil
 		case rv.Report == nil:
 			continue // a dispute that wrote nothing
 		}
-		next, stated := changes.Revise(snap, rv.Check, base, *rv.Report)
+		next, stated := changes.Revise(prev.snap, rv.Check, base, *rv.Report)
 		if !stated && rv.Check.Outcome != rfclaims.OutcomeKept {
 			log.Warn("what changed: no finding of the run states a revised claim; its findings are compared as they were",
 				"research", id, "revision", n, "claim", rv.Check.ClaimID, "outcome", rv.Check.Outcome)
 		}
-		snap, base = next, *rv.Report
+		prev.snap, base = next, *rv.Report
+		prev.revision, prev.revisedBy = base.Revision, append(prev.revisedBy, rv.Check.Outcome)
 	}
-	return snap, base.Revision, nil
+	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -178,8 +179,9 @@ func TestCompareRunsFindsThePreviousCompletedRun(t *testing.T) {
 	if c.PreviousRun != "r-2" || !c.Since.Equal(t0.Add(time.Hour)) || len(c.New) != 1 || c.New[0].Text != "New." || len(c.Withdrawn) != 0 {
 		t.Errorf("changes %+v", c)
 	}
-	if c.Markdown == "" {
-		t.Error("no section")
+	// A report never revised is named as before: the run alone.
+	if want := "Compared with run r-2: 1 new finding.\n"; !strings.Contains(c.Markdown, want) {
+		t.Errorf("section, want %q:\n%s", want, c.Markdown)
 	}
 }
 
@@ -264,6 +266,11 @@ func TestCompareRunsComparesWithTheLatestRevision(t *testing.T) {
 	if c.PreviousRun != "r-1" || !c.Empty() {
 		t.Errorf("compared with revision 1, not the latest: %s\n%s", c.Summary(), c.Markdown)
 	}
+	// The section says which revision it compared with (a trial's said
+	// "run r-1" alone, the reader could not tell which of its reports).
+	if want := "No change since 2026-12-01 07:00 UTC (run r-1, revision 4: 1 claim corrected, 1 claim withdrawn)."; !strings.Contains(c.Markdown, want) {
+		t.Errorf("section does not name the revision, want %q:\n%s", want, c.Markdown)
+	}
 
 	// A real change since the correction is told against the correction.
 	c, err = compare(t, f, workflows.CompareRunsInput{ScheduleID: in.ScheduleID, ResearchID: in.ResearchID, FirstRunID: in.FirstRunID,
@@ -273,6 +280,9 @@ func TestCompareRunsComparesWithTheLatestRevision(t *testing.T) {
 	}
 	if len(c.Changed) != 1 || c.Changed[0].From != "40 days" || c.Changed[0].To != "45 days" || len(c.Withdrawn)+len(c.New)+len(c.VanishedSources) != 0 {
 		t.Errorf("after the correction: %s\n%s", c.Summary(), c.Markdown)
+	}
+	if want := "Compared with run r-1 (revision 4: 1 claim corrected, 1 claim withdrawn): 1 changed finding."; !strings.Contains(c.Markdown, want) {
+		t.Errorf("section does not name the revision, want %q:\n%s", want, c.Markdown)
 	}
 
 	// Revision 4 still being written: compared with revision 2, which
@@ -286,6 +296,9 @@ func TestCompareRunsComparesWithTheLatestRevision(t *testing.T) {
 	}
 	if len(c.Changed) != 0 || len(c.Withdrawn) != 1 || c.Withdrawn[0].Text != vault || len(c.VanishedSources) != 1 {
 		t.Errorf("revision 4 being written; want revision 2's baseline: %s\n%s", c.Summary(), c.Markdown)
+	}
+	if want := "Compared with run r-1 (revision 2: 1 claim corrected): "; !strings.Contains(c.Markdown, want) {
+		t.Errorf("section does not name revision 2, want %q:\n%s", want, c.Markdown)
 	}
 
 	// Revision 4 does not decode: the same, logged.

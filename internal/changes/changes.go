@@ -15,6 +15,7 @@ import (
 	"time"
 
 	rf "github.com/researchflow/researchflow"
+	"github.com/researchflow/researchflow/claims"
 	"github.com/researchflow/researchflow/internal/reasoning/conflict"
 	"github.com/researchflow/researchflow/internal/report"
 )
@@ -236,10 +237,14 @@ func Section(c rf.Changes) string {
 	since := stamp(c.Since)
 	fmt.Fprintf(&b, "## %s since %s\n\n", Heading, since)
 	if c.Empty() {
-		fmt.Fprintf(&b, "No change since %s (run %s).\n\n", since, report.Sanitize(c.PreviousRun))
+		fmt.Fprintf(&b, "No change since %s (run %s%s).\n\n", since, report.Sanitize(c.PreviousRun), revisionOf(c, ", "))
 		return b.String()
 	}
-	fmt.Fprintf(&b, "Compared with run %s: %s.\n\n", report.Sanitize(c.PreviousRun), c.Summary())
+	if rev := revisionOf(c, ""); rev != "" {
+		fmt.Fprintf(&b, "Compared with run %s (%s): %s.\n\n", report.Sanitize(c.PreviousRun), rev, c.Summary())
+	} else {
+		fmt.Fprintf(&b, "Compared with run %s: %s.\n\n", report.Sanitize(c.PreviousRun), c.Summary())
+	}
 	list := func(title string, lines []string) {
 		if len(lines) == 0 {
 			return
@@ -293,6 +298,36 @@ func Section(c rf.Changes) string {
 	}
 	list("Vanished sources", lines)
 	return b.String()
+}
+
+// revisionOf names the revision of the previous run's report that c was
+// compared with, after sep, in the words of its changelog ("revision 3:
+// 1 claim corrected, 1 claim withdrawn"); "" when it was the run's own
+// report.
+func revisionOf(c rf.Changes, sep string) string {
+	if c.PreviousRevision < 2 {
+		return ""
+	}
+	var parts []string
+	for _, outcome := range []string{claims.OutcomeCorrected, claims.OutcomeWithdrawn, claims.OutcomeKept} {
+		n := 0
+		for _, o := range c.PreviousRevisedBy {
+			if o == outcome {
+				n++
+			}
+		}
+		switch {
+		case n == 1:
+			parts = append(parts, "1 claim "+outcome)
+		case n > 1:
+			parts = append(parts, fmt.Sprintf("%d claims %s", n, outcome))
+		}
+	}
+	rev := fmt.Sprintf("%srevision %d", sep, c.PreviousRevision)
+	if len(parts) == 0 {
+		return rev
+	}
+	return rev + ": " + strings.Join(parts, ", ")
 }
 
 // maxLabelParts and maxLabelWords bound a changed finding's label: a

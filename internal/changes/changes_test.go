@@ -221,3 +221,35 @@ func TestLabelLeavesOutASentenceChangedAllOver(t *testing.T) {
 		t.Errorf("label %q", got)
 	}
 }
+
+// The section names the revision of the previous run's report it compared
+// with, counting its disputes' outcomes in the changelog's words; a report
+// never revised is named by its run alone.
+func TestSectionNamesTheRevisionComparedWith(t *testing.T) {
+	changed := rf.Changes{PreviousRun: "run-1", Since: since, New: []rf.SnapshotFinding{finding(sq, "Backups are encrypted.", "a")}}
+	for _, tt := range []struct {
+		revision int
+		by       []string
+		want     string
+	}{
+		{0, nil, "Compared with run run-1: 1 new finding.\n"},
+		{1, nil, "Compared with run run-1: 1 new finding.\n"},
+		{2, []string{"corrected"}, "Compared with run run-1 (revision 2: 1 claim corrected): 1 new finding.\n"},
+		{4, []string{"withdrawn", "kept", "withdrawn"}, "Compared with run run-1 (revision 4: 2 claims withdrawn, 1 claim kept): 1 new finding.\n"},
+		{3, nil, "Compared with run run-1 (revision 3): 1 new finding.\n"},
+	} {
+		c := changed
+		c.PreviousRevision, c.PreviousRevisedBy = tt.revision, tt.by
+		if got := Section(c); !strings.Contains(got, tt.want) {
+			t.Errorf("revision %d %v: want %q in\n%s", tt.revision, tt.by, tt.want, got)
+		}
+	}
+	same := rf.Changes{PreviousRun: "run-1", Since: since, PreviousRevision: 2, PreviousRevisedBy: []string{"withdrawn"}}
+	if want := "No change since 2026-12-01 07:00 UTC (run run-1, revision 2: 1 claim withdrawn).\n"; !strings.Contains(Section(same), want) {
+		t.Errorf("want %q in\n%s", want, Section(same))
+	}
+	same.PreviousRevision, same.PreviousRevisedBy = 0, nil
+	if want := "No change since 2026-12-01 07:00 UTC (run run-1).\n"; !strings.Contains(Section(same), want) {
+		t.Errorf("want %q in\n%s", want, Section(same))
+	}
+}

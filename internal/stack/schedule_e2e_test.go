@@ -292,6 +292,10 @@ func TestScheduleComparesWithTheLatestRevision(t *testing.T) {
 	if c := second.Changes; c.PreviousRun != first.ResearchID || !c.Empty() || !strings.Contains(second.Report, "No change since ") {
 		t.Errorf("the run after two revisions did not compare with the latest: %s\n%s", c.Summary(), c.Markdown)
 	}
+	// And says which revision it compared with.
+	if c := second.Changes; c.PreviousRevision != 3 || !strings.Contains(second.Report, "(run "+first.ResearchID+", revision 3: 1 claim corrected, 1 claim withdrawn).") {
+		t.Errorf("the section does not name revision 3 (previousRevision %d):\n%s", c.PreviousRevision, c.Markdown)
+	}
 }
 
 func hasDecision(a rf.Audit, kind, detail string) bool {
