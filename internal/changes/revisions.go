@@ -20,9 +20,11 @@ const minAlikeCosine = 0.3
 // reader last saw: the findings the claim states leave s when it was
 // withdrawn, and state check.Correction, citing its source, when it was
 // corrected; a kept or confirmed claim changes no finding. The sources the
-// revision no longer lists leave s's sources, and the ones it adds join
-// them. It reports whether a finding of s states the claim (a writer may
-// rephrase a finding beyond recognition); s's own slices are not changed.
+// revision stopped citing leave s's sources (those it no longer lists,
+// and those it lists that a claim of base cited and none of next cites),
+// and the ones it adds join them. It reports whether a finding of s
+// states the claim (a writer may rephrase a finding beyond recognition);
+// s's own slices are not changed.
 func Revise(s Snapshot, check claims.Check, base, next claims.Revision) (Snapshot, bool) {
 	out := Snapshot{Findings: slices.Clone(s.Findings), Sources: slices.Clone(s.Sources), Retrieved: s.Retrieved}
 	match := stating(s.Findings, check, base)
@@ -51,10 +53,16 @@ func Revise(s Snapshot, check claims.Check, base, next claims.Revision) (Snapsho
 		}
 	}
 	// The sources the reader last saw: those the revision dropped (no
-	// longer cited) leave, those it added (a correction's) join.
+	// longer cited) leave, those it added (a correction's) join. A source
+	// the revision stopped citing leaves too, though its list may still
+	// hold it: a scheduled report's "What changed" names its new sources
+	// by number ("- [2] vault.md"), which keeps [2] listed after the
+	// claim that cited it was withdrawn (the next run then called the
+	// note, still in the corpus, a vanished source).
 	out.Sources = out.Sources[:0]
 	for _, src := range s.Sources {
-		if listed(base.Sources, src.SourceID) && !listed(next.Sources, src.SourceID) {
+		if listed(base.Sources, src.SourceID) && !listed(next.Sources, src.SourceID) ||
+			claimed(base, src.SourceID) && !claimed(next, src.SourceID) {
 			continue
 		}
 		out.Sources = append(out.Sources, src)
@@ -118,6 +126,18 @@ func sourceOf(sources []rf.Source, n int) string {
 		}
 	}
 	return ""
+}
+
+// claimed reports whether a claim of r cites the source with ID id.
+func claimed(r claims.Revision, id string) bool {
+	for _, c := range r.Claims {
+		for _, n := range c.Cites {
+			if sourceOf(r.Sources, n) == id {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func listed(sources []rf.Source, id string) bool {

@@ -512,3 +512,79 @@ func notesFolder(t *testing.T) (dir string, write func(name, text string)) {
 		}
 	}
 }
+
+// A claim of a scheduled report withdrawn because its note was edited: the
+// report's "What changed" had listed the note among its new sources, so the
+// revision still lists it, cited by no claim. The next run, over the same
+// folder, reported "1 vanished source" for the note that is still there (a
+// trial); it must report no change, and name the revision it compared with.
+func TestScheduleWithdrawnClaimsSourceIsNotVanished(t *testing.T) {
+	endToEnd(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+	defer cancel()
+	all, _ := pools.Parse(pools.All)
+	s, err := Start(ctx, llmConfig(t), Options{Pools: all, Logger: testLogger(), NoUI: true, DevServer: temporalserver.StartDev})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	sched := rfclient.NewSchedules(s.Client.ScheduleClient())
+	dir, write := notesFolder(t)
+	write("retention.md", "# Backup retention\n\nNightly database backups are retained for 35 days before they are deleted.\n")
+	spec, err := rf.ScheduleSpec{
+		Research: rf.ResearchInput{Question: "How are the backups retained and stored?", CorpusPath: dir,
+			MaxSubQuestions: 1, MaxSources: 20, Depth: new(int)},
+		Every: "24h", Notify: rf.NotifyAlways,
+	}.Normalize()
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := rfclient.NewScheduleID()
+	if _, err := sched.Create(ctx, id, spec); err != nil {
+		t.Fatal(err)
+	}
+	defer sched.Delete(context.Background(), id, "")
+	runOnce := func(label string) rf.ResearchResult {
+		t.Helper()
+		time.Sleep(time.Until(time.Now().Truncate(time.Second).Add(time.Second))) // one run per second
+		run, err := sched.Trigger(ctx, id, "")
+		if err != nil || run.ResearchID == "" {
+			t.Fatalf("%s: trigger: %+v %v", label, run, err)
+		}
+		res, err := s.Runs.Result(ctx, run.ResearchID)
+		if err != nil || res.Changes == nil {
+			t.Fatalf("%s: %+v %v", label, res.Changes, err)
+		}
+		t.Logf("%s: %s\n%s", label, res.Changes.Summary(), res.Changes.Markdown)
+		return res
+	}
+
+	runOnce("first run")
+	write("vault.md", "# Offsite vault\n\nOffsite backup tapes are stored in the bank vault for 12 months.\n")
+	second := runOnce("second run")
+	if c := second.Changes; len(c.NewSources) != 1 || !strings.HasSuffix(c.NewSources[0].Location, "vault.md") {
+		t.Fatalf("second run: new sources %+v, want vault.md", c.NewSources)
+	}
+	write("vault.md", "# Offsite vault\n\nThe bank vault is on Main Street and opens at nine.\n")
+	i := slices.IndexFunc(second.Claims, func(c rf.Claim) bool { return strings.Contains(c.Text, "vault") })
+	if i < 0 {
+		t.Fatalf("no claim mentions the vault: %+v", second.Claims)
+	}
+	_, in, err := s.Runs.Feedback(ctx, "", claims.ReviewInput{ResearchID: second.ResearchID, ClaimID: second.Claims[i].ID,
+		Verdict: claims.VerdictDispute, Reason: "the note says otherwise"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rv claims.Review
+	if err := s.Client.GetWorkflow(ctx, claims.RevisionWorkflowID(second.ResearchID, in.Revision), "").Get(ctx, &rv); err != nil {
+		t.Fatal(err)
+	}
+	if rv.Check.Outcome != claims.OutcomeWithdrawn || !slices.ContainsFunc(rv.Report.Sources, func(s rf.Source) bool { return strings.HasSuffix(s.Location, "vault.md") }) {
+		t.Fatalf("dispute: %+v, sources %+v: want the claim withdrawn and vault.md still listed (by What changed)", rv.Check, rv.Report.Sources)
+	}
+
+	third := runOnce("third run")
+	if c := third.Changes; c.PreviousRun != second.ResearchID || !c.Empty() || c.PreviousRevision != 2 {
+		t.Errorf("the run after the withdrawal: %s (revision %d), want no change since revision 2\n%s", c.Summary(), c.PreviousRevision, c.Markdown)
+	}
+}
