@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -261,6 +262,17 @@ func (in *Ingester) Ingest(ctx context.Context, req IngestRequest, progress func
 // ingestDoc writes one document unless memory already holds exactly its
 // chunks (same source, same DocHash, same count: a run killed halfway
 // through a document does not pass for done).
+//
+// A new version of a document replaces the old one without a moment where
+// memory holds neither: when the store lists documents, the new chunks are
+// upserted first and the chunks of the old version's DocHashes deleted
+// after (a passage both versions have keeps its chunk ID, now with the new
+// DocHash, and stays). Searching meanwhile may find both versions, never
+// none. The old chunks are deleted first when the store cannot list them,
+// when an older chunk has no DocHash to delete it by, when memory holds
+// only chunks of this same version (a write cut short, or split otherwise
+// before: chunks of another split would stay), or when the document has no
+// text any more.
 func (in *Ingester) ingestDoc(ctx context.Context, corpus string, doc Document, at time.Time, batch int) (written int, unchanged bool, err error) {
 	chunks := Split(doc, corpus, in.Split)
 	if len(chunks) > 0 {
@@ -272,8 +284,16 @@ func (in *Ingester) ingestDoc(ctx context.Context, corpus string, doc Document, 
 			return 0, true, nil
 		}
 	}
-	if err := in.Store.Delete(ctx, memory.Filter{Corpus: corpus, SourceID: doc.SourceID}); err != nil {
-		return 0, false, fmt.Errorf("ingest %s: delete old chunks: %w", doc.Location, err)
+	source := memory.Filter{Corpus: corpus, SourceID: doc.SourceID}
+	old, swap, err := in.olderVersions(ctx, source, doc.DocHash)
+	if err != nil {
+		return 0, false, fmt.Errorf("ingest %s: list old chunks: %w", doc.Location, err)
+	}
+	if !swap || len(old) == 0 || len(chunks) == 0 {
+		if err := in.Store.Delete(ctx, source); err != nil {
+			return 0, false, fmt.Errorf("ingest %s: delete old chunks: %w", doc.Location, err)
+		}
+		old = nil
 	}
 	for i := range chunks {
 		chunks[i].IngestedAt = at
@@ -288,7 +308,40 @@ func (in *Ingester) ingestDoc(ctx context.Context, corpus string, doc Document, 
 		}
 		written += end - start
 	}
+	for _, h := range old {
+		f := source
+		f.DocHash = h
+		if err := in.Store.Delete(ctx, f); err != nil {
+			return written, false, fmt.Errorf("ingest %s: delete the old version's chunks: %w", doc.Location, err)
+		}
+	}
 	return written, false, nil
+}
+
+// olderVersions lists the DocHashes other than hash that the source's
+// chunks carry. swap is true when the old version can be deleted after the
+// new one is written: the store lists documents, and every old chunk has a
+// DocHash (an empty one would match the whole source).
+func (in *Ingester) olderVersions(ctx context.Context, source memory.Filter, hash string) (old []string, swap bool, err error) {
+	lister, ok := in.Store.(memory.DocumentLister)
+	if !ok {
+		return nil, false, nil
+	}
+	docs, err := lister.Documents(ctx, source)
+	if err != nil {
+		return nil, false, err
+	}
+	for _, d := range docs {
+		for _, h := range d.DocHashes {
+			if h == "" {
+				return nil, false, nil
+			}
+			if h != hash && !slices.Contains(old, h) {
+				old = append(old, h)
+			}
+		}
+	}
+	return old, true, nil
 }
 
 // prune deletes the chunks of documents that are no longer among the

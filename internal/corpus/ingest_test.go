@@ -664,3 +664,97 @@ func TestNoFolderGoesIntoTheGoDocs(t *testing.T) {
 		t.Errorf("go-docs holds %d chunks after the refused ingestions, want %d", got, before)
 	}
 }
+
+// watchedStore is a fakeStore that records, after every write, how many
+// chunks of one source memory holds: what a search at that moment finds.
+type watchedStore struct {
+	*fakeStore
+	source string
+	seen   []int
+}
+
+func (s *watchedStore) Upsert(ctx context.Context, chunks []memory.Chunk) error {
+	err := s.fakeStore.Upsert(ctx, chunks)
+	s.seen = append(s.seen, s.count(memory.Filter{SourceID: s.source}))
+	return err
+}
+
+func (s *watchedStore) Delete(ctx context.Context, f memory.Filter) error {
+	err := s.fakeStore.Delete(ctx, f)
+	s.seen = append(s.seen, s.count(memory.Filter{SourceID: s.source}))
+	return err
+}
+
+// TestIngestReplacesAChangedDocumentWithoutAGap: a new version of a
+// document (an upload with ?replace=true, an edited file of a folder) is
+// written before the old version's chunks go, so a search meanwhile finds
+// one version or both, never neither; afterwards memory holds the new
+// version's chunks only, once each.
+func TestIngestReplacesAChangedDocumentWithoutAGap(t *testing.T) {
+	dir := t.TempDir()
+	path := writeFile(t, dir, "backups.md", "# Backups\n\n"+paragraphs(4, 6))
+	shared := "Backups run nightly at 02:00 and are kept for thirty days."
+	writeFile(t, dir, "backups.md", "# Backups\n\n"+shared+"\n\n"+paragraphs(4, 6))
+	id := memory.SourceID("notes", path)
+	store := &watchedStore{fakeStore: newFakeStore(), source: id}
+	in := newIngester(store.fakeStore)
+	in.Store = store
+	in.BatchSize = 1 // one upsert per chunk: a gap between writes would show
+	ctx := context.Background()
+	req := IngestRequest{Corpus: "notes", Path: dir}
+	if _, err := in.Ingest(ctx, req, nil); err != nil {
+		t.Fatal(err)
+	}
+	old, err := LoadFile(ctx, "notes", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	writeFile(t, dir, "backups.md", "# Backups, revised\n\n"+shared+"\n\nSnapshots are copied to a second region every week.\n\n"+paragraphs(2, 5))
+	store.seen = nil
+	stats, err := in.Ingest(ctx, req, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(store.seen) < 2 {
+		t.Fatalf("the new version took %d writes, want several", len(store.seen))
+	}
+	for i, n := range store.seen {
+		if n == 0 {
+			t.Fatalf("after write %d of %d memory held no chunk of backups.md (%v): a search then finds neither version", i+1, len(store.seen), store.seen)
+		}
+	}
+	revised, err := LoadFile(ctx, "notes", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Split(revised, "notes", in.Split)
+	if got := store.count(memory.Filter{SourceID: id}); got != len(want) || got != stats.Chunks {
+		t.Errorf("memory holds %d chunks of backups.md, want the new version's %d (stats: %d written)", got, len(want), stats.Chunks)
+	}
+	if n := store.count(memory.Filter{SourceID: id, DocHash: old.DocHash}); n != 0 {
+		t.Errorf("%d chunks of the old version remain", n)
+	}
+	for _, c := range want {
+		if got, ok := store.chunks[c.ID]; !ok || got.DocHash != revised.DocHash {
+			t.Errorf("chunk %q of the new version: stored %v with DocHash %q", c.Text, ok, got.DocHash)
+		}
+	}
+
+	// A store that cannot list documents gets the old order, and the same
+	// end state.
+	plain := newFakeStore()
+	in.Store = writerOnly{plain}
+	writeFile(t, dir, "backups.md", "# Backups\n\n"+paragraphs(4, 6))
+	if _, err := in.Ingest(ctx, req, nil); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, dir, "backups.md", "# Backups, revised\n\n"+paragraphs(2, 5))
+	if _, err := in.Ingest(ctx, req, nil); err != nil {
+		t.Fatal(err)
+	}
+	revised, _ = LoadFile(ctx, "notes", path)
+	if got, want := plain.count(memory.Filter{SourceID: id}), len(Split(revised, "notes", in.Split)); got != want {
+		t.Errorf("without a lister memory holds %d chunks of backups.md, want %d", got, want)
+	}
+}

@@ -112,6 +112,9 @@ type Document struct {
 	Chunks   int    `json:"chunks"`
 	// IngestedAt is the newest ingestion time of its chunks.
 	IngestedAt time.Time `json:"ingestedAt"`
+	// DocHashes are the DocHash values of its chunks, sorted: one for a
+	// document written whole, more while a new version replaces an old.
+	DocHashes []string `json:"docHashes,omitempty"`
 }
 
 // Documents groups chunks by source document, in the order of their
@@ -127,12 +130,16 @@ func Documents(chunks func(yield func(Chunk) bool)) []Document {
 			order = append(order, d)
 		}
 		d.Chunks++
+		if !slices.Contains(d.DocHashes, c.DocHash) {
+			d.DocHashes = append(d.DocHashes, c.DocHash)
+		}
 		if c.IngestedAt.After(d.IngestedAt) {
 			d.IngestedAt = c.IngestedAt
 		}
 	}
 	out := make([]Document, len(order))
 	for i, d := range order {
+		slices.Sort(d.DocHashes)
 		out[i] = *d
 	}
 	slices.SortFunc(out, func(a, b Document) int {

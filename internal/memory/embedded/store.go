@@ -861,6 +861,9 @@ func (s *Store) Documents(ctx context.Context, f memory.Filter) ([]memory.Docume
 	for i := range docs {
 		d := &docs[i]
 		d.SourceID, d.Title, d.Location = strings.Clone(d.SourceID), strings.Clone(d.Title), strings.Clone(d.Location)
+		for j, h := range d.DocHashes {
+			d.DocHashes[j] = strings.Clone(h)
+		}
 	}
 	return docs, nil
 }

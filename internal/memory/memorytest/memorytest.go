@@ -126,6 +126,11 @@ func RunWith(t *testing.T, opts Options, open func(t *testing.T, dim int) memory
 		if m.Chunks != 2 || m.SourceID != f.mutex.SourceID || m.Title != f.mutex.SourceTitle || !m.IngestedAt.Equal(more.IngestedAt) {
 			t.Errorf("document %s = %+v, want 2 chunks, its source ID and title, ingested at %v", f.mutex.SourceLocation, m, more.IngestedAt)
 		}
+		// Ingestion replaces a changed document by its DocHash: upsert the
+		// new version, then delete the old version's hashes.
+		if !slices.Equal(m.DocHashes, []string{f.mutex.DocHash}) {
+			t.Errorf("document %s has DocHashes %q, want [%s]", f.mutex.SourceLocation, m.DocHashes, f.mutex.DocHash)
+		}
 		if err := s.Delete(ctx, memory.Filter{Corpus: CorpusGo, SourceID: f.mutex.SourceID}); err != nil {
 			t.Fatalf("Delete: %v", err)
 		}
