@@ -9,8 +9,9 @@ import (
 
 // A new user could not find how to change one note of an uploaded corpus:
 // uploading it again stored "backups (2).md" beside it and both stayed.
-// README says, where uploads and schedules are described, to delete the
-// document and upload the new version, with the routes that do it.
+// README says, where uploads and schedules are described, to upload the
+// new version with ?replace=true (one step; before, it was delete then
+// upload), with the route that does it.
 func TestREADMETellsHowToChangeOneUploadedNote(t *testing.T) {
 	b, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
 	if err != nil {
@@ -32,16 +33,18 @@ func TestREADMETellsHowToChangeOneUploadedNote(t *testing.T) {
 	uploads := section("### The HTTP API")
 	for _, want := range []string{
 		"**To change one note**",
-		"curl -s -X DELETE localhost:8080/v1/corpora/notes/documents/<document id>",
-		"curl -s -F files=@backups.md localhost:8080/v1/corpora/notes/documents",
+		"curl -s -F files=@backups.md 'localhost:8080/v1/corpora/notes/documents?replace=true'",
+		`"replaced":["backups.md"]`,
 		"stored as backups.md again",
+		"never\nneither",
+		"the old version stays",
 	} {
 		if !strings.Contains(uploads, want) {
 			t.Errorf("The HTTP API section lacks %q", want)
 		}
 	}
 	schedules := section("### Schedules: recurring research and what changed")
-	for _, want := range []string{"delete the note's document and upload the new version", "`backups (2).md`"} {
+	for _, want := range []string{"upload the new version with `?replace=true`", "`backups (2).md`"} {
 		if !strings.Contains(schedules, want) {
 			t.Errorf("the Schedules section lacks %q", want)
 		}

@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"fmt"
 	"mime"
 	"net/http"
 
@@ -18,8 +19,26 @@ type UploadResponse struct {
 	RunID  string   `json:"runId"`
 	Corpus string   `json:"corpus"`
 	Files  []string `json:"files"`
-	Bytes  int64    `json:"bytes"`
-	UI     string   `json:"ui"`
+	// Replaced lists the files of Files that took the place of a stored
+	// file of the same name (?replace=true), whose old version the
+	// ingestion replaces.
+	Replaced []string `json:"replaced,omitempty"`
+	Bytes    int64    `json:"bytes"`
+	UI       string   `json:"ui"`
+}
+
+// uploadMode reads the upload's ?replace: absent or false keeps a stored
+// file of the same name (the new one is stored as "name (2).md"), true
+// replaces it.
+func uploadMode(c *gin.Context) (uploads.Mode, error) {
+	v, ok := c.GetQuery("replace")
+	switch {
+	case !ok || v == "false":
+		return uploads.Keep, nil
+	case v == "true":
+		return uploads.Replace, nil
+	}
+	return uploads.Keep, &rf.InputError{Field: "replace", Message: fmt.Sprintf("want true (replace the stored file of the same name) or false (keep it), not %q", v)}
 }
 
 func (s *server) upload(c *gin.Context) {
@@ -29,6 +48,11 @@ func (s *server) upload(c *gin.Context) {
 		return
 	}
 	if err := rf.ValidateCorpusName(name); err != nil {
+		s.fail(c, err)
+		return
+	}
+	mode, err := uploadMode(c)
+	if err != nil {
 		s.fail(c, err)
 		return
 	}
@@ -52,16 +76,20 @@ func (s *server) upload(c *gin.Context) {
 		return
 	}
 	defer folder.Close()
-	files, err := folder.Receive(mr)
+	files, err := folder.Receive(mr, mode)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
 	saved := make([]string, len(files))
+	var replaced []string
 	var total int64
 	for i, f := range files {
 		saved[i] = f.Stored
 		total += f.Size
+		if f.Replaced {
+			replaced = append(replaced, f.Stored)
+		}
 		if f.Stored != f.Sent {
 			s.log.Info("gateway: upload stored under another name", "corpus", name, "sent", f.Sent, "stored", f.Stored)
 		}
@@ -75,9 +103,9 @@ func (s *server) upload(c *gin.Context) {
 		return
 	}
 	s.metrics.ingestStarted.Add(1)
-	s.log.Info("gateway: ingestion started", "id", id, "owner", who, "corpus", corpus, "files", len(saved), "bytes", total)
+	s.log.Info("gateway: ingestion started", "id", id, "owner", who, "corpus", corpus, "files", len(saved), "replaced", len(replaced), "bytes", total)
 	c.JSON(http.StatusAccepted, UploadResponse{
-		ID: id, RunID: run.RunID, Corpus: name, Files: saved, Bytes: total,
+		ID: id, RunID: run.RunID, Corpus: name, Files: saved, Replaced: replaced, Bytes: total,
 		UI: s.links(id).UI,
 	})
 }

@@ -20,6 +20,12 @@ type upFile struct{ name, content string }
 // uploadFiles posts files, in this order, to corpus as key.
 func (h *harness) uploadFiles(key, corpus string, files ...upFile) *httptest.ResponseRecorder {
 	h.t.Helper()
+	return h.uploadFilesQuery(key, corpus, "", files...)
+}
+
+// uploadFilesQuery is uploadFiles with a query string ("?replace=true").
+func (h *harness) uploadFilesQuery(key, corpus, query string, files ...upFile) *httptest.ResponseRecorder {
+	h.t.Helper()
 	var buf bytes.Buffer
 	mw := multipart.NewWriter(&buf)
 	for _, f := range files {
@@ -30,7 +36,7 @@ func (h *harness) uploadFiles(key, corpus string, files ...upFile) *httptest.Res
 		fw.Write([]byte(f.content))
 	}
 	mw.Close()
-	req := httptest.NewRequest("POST", "/v1/corpora/"+corpus+"/documents", &buf)
+	req := httptest.NewRequest("POST", "/v1/corpora/"+corpus+"/documents"+query, &buf)
 	req.Header.Set("Content-Type", mw.FormDataContentType())
 	req.Header.Set("Authorization", "Bearer "+key)
 	rec := httptest.NewRecorder()
@@ -212,5 +218,70 @@ func TestUploadTypesAreThoseIngestionReads(t *testing.T) {
 	}
 	if rec := h.uploadFiles(aliceKey, "notes", upFile{"fake.docx", "plain text"}); rec.Code != http.StatusUnsupportedMediaType {
 		t.Errorf("fake.docx: %d %s, want 415", rec.Code, rec.Body)
+	}
+}
+
+// TestUploadReplace: ?replace=true puts a file in the place of the stored
+// file of its name (one step instead of delete then upload), and says so;
+// ?replace=false and no parameter keep both; a refused replace keeps the
+// stored file; a value other than true or false is a 400 that stores
+// nothing.
+func TestUploadReplace(t *testing.T) {
+	h := newHarness(t, map[string]string{"RESEARCHFLOW_MAX_FILE_MB": "1"})
+	up := func(query string, files ...upFile) UploadResponse {
+		t.Helper()
+		rec := h.uploadFilesQuery(aliceKey, "notes", query, files...)
+		if rec.Code != http.StatusAccepted {
+			t.Fatalf("upload%s: %d %s", query, rec.Code, rec.Body)
+		}
+		var out UploadResponse
+		decode(t, rec, &out)
+		return out
+	}
+	up("", upFile{"backups.md", "v1"}, upFile{"oncall.md", "o1"})
+	got := up("?replace=true", upFile{"backups.md", "v2"}, upFile{"new.md", "n1"})
+	if !slices.Equal(got.Files, []string{"backups.md", "new.md"}) || !slices.Equal(got.Replaced, []string{"backups.md"}) {
+		t.Errorf("replace answered files %q, replaced %q; want backups.md replaced and new.md added", got.Files, got.Replaced)
+	}
+	want := map[string]string{"backups.md": "v2", "oncall.md": "o1", "new.md": "n1"}
+	if got := storedFiles(t, h, "notes"); !mapsEqual(got, want) {
+		t.Errorf("after the replace, folder = %v, want %v", got, want)
+	}
+	if rec := h.uploadFilesQuery(aliceKey, "notes", "?replace=true", upFile{"backups.md", "v2"}); !strings.Contains(rec.Body.String(), `"files":["backups.md"]`) || strings.Contains(rec.Body.String(), "replaced") {
+		t.Errorf("the same bytes again: %d %s, want backups.md and nothing replaced", rec.Code, rec.Body)
+	}
+
+	for _, q := range []string{"", "?replace=false"} {
+		got := up(q, upFile{"oncall.md", "o2" + q})
+		if !slices.Equal(got.Files, []string{"oncall (2).md"}) || got.Replaced != nil {
+			t.Errorf("upload%s answered files %q, replaced %q; want oncall (2).md and nothing replaced", q, got.Files, got.Replaced)
+		}
+		dir := filepath.Join(h.cfg.DataDir, "uploads", ownerHash("alice"), "notes")
+		if err := os.Remove(filepath.Join(dir, "oncall (2).md")); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	// A refused replace loses nothing.
+	rec := h.uploadFilesQuery(aliceKey, "notes", "?replace=true", upFile{"backups.md", "v3"}, upFile{"big.txt", strings.Repeat("a", 1<<20+1)})
+	if rec.Code != http.StatusRequestEntityTooLarge {
+		t.Errorf("oversized replace: %d %s", rec.Code, rec.Body)
+	}
+	rec = h.uploadFilesQuery(aliceKey, "notes", "?replace=true", upFile{"backups.md", "v3"}, upFile{"tool.exe", "MZ"})
+	if rec.Code != http.StatusUnsupportedMediaType {
+		t.Errorf("replace with an .exe: %d %s", rec.Code, rec.Body)
+	}
+	if got := storedFiles(t, h, "notes"); !mapsEqual(got, want) {
+		t.Errorf("after refused replaces, folder = %v, want %v", got, want)
+	}
+
+	for _, q := range []string{"?replace=maybe", "?replace=", "?replace=TRUE", "?replace=1"} {
+		rec := h.uploadFilesQuery(aliceKey, "notes", q, upFile{"backups.md", "v4"})
+		if rec.Code != http.StatusBadRequest || !strings.Contains(rec.Body.String(), "replace: want true") {
+			t.Errorf("upload%s: %d %s, want 400 saying replace wants true or false", q, rec.Code, rec.Body)
+		}
+	}
+	if got := storedFiles(t, h, "notes"); !mapsEqual(got, want) {
+		t.Errorf("after refused values of replace, folder = %v, want %v", got, want)
 	}
 }

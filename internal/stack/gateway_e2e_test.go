@@ -16,6 +16,7 @@ import (
 	rf "github.com/researchflow/researchflow"
 
 	"github.com/researchflow/researchflow/internal/gateway"
+	"github.com/researchflow/researchflow/internal/memory"
 	"github.com/researchflow/researchflow/internal/report"
 )
 
@@ -260,5 +261,67 @@ func TestGatewayLongChineseQuestionCompletes(t *testing.T) {
 	}
 	if res.Question != question || res.Report == "" {
 		t.Errorf("result question %d characters, report %d bytes", len([]rune(res.Question)), len(res.Report))
+	}
+}
+
+// A note uploaded again with ?replace=true takes the place of the stored
+// one: the corpus lists one document of that name, and memory holds the new
+// version's passages only (without it, the second upload is stored as
+// "kilns (2).md" and both are researched).
+func TestGatewayUploadReplacesANote(t *testing.T) {
+	endToEnd(t)
+	base := "http://" + shared.Gateway.Addr
+	corpus := unique("kilns")
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	upload := func(query, text string) gateway.UploadResponse {
+		t.Helper()
+		var body bytes.Buffer
+		mw := multipart.NewWriter(&body)
+		w, _ := mw.CreateFormFile("files", "kilns.md")
+		_, _ = io.WriteString(w, text)
+		mw.Close()
+		resp, err := http.Post(base+"/v1/corpora/"+corpus+"/documents"+query, mw.FormDataContentType(), &body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var up gateway.UploadResponse
+		if err := json.NewDecoder(resp.Body).Decode(&up); err != nil || resp.StatusCode != http.StatusAccepted {
+			t.Fatalf("upload%s: %d %v %+v", query, resp.StatusCode, err, up)
+		}
+		var ingested rf.IngestResult
+		if err := shared.Client.GetWorkflow(ctx, up.ID, "").Get(ctx, &ingested); err != nil {
+			t.Fatalf("ingestion of the upload: %+v, %v", ingested, err)
+		}
+		return up
+	}
+	upload("", "# Kilns\n\nA potter fires bisque ware slowly at first, so that the water left in the clay escapes.\n")
+	up := upload("?replace=true", "# Kilns\n\nAn electric kiln reaches cone 6 in about eight hours with a medium firing schedule.\n")
+	if len(up.Files) != 1 || up.Files[0] != "kilns.md" || len(up.Replaced) != 1 || up.Replaced[0] != "kilns.md" {
+		t.Errorf("replace answered files %q, replaced %q; want kilns.md for both", up.Files, up.Replaced)
+	}
+	lister, ok := shared.Store.(memory.DocumentLister)
+	if !ok {
+		t.Fatal("the stack's memory lists no documents")
+	}
+	docs, err := lister.Documents(ctx, memory.Filter{Corpus: corpus})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(docs) != 1 || len(docs[0].DocHashes) != 1 {
+		t.Fatalf("documents after the replace = %+v, want kilns.md alone, one version", docs)
+	}
+	hits, err := shared.Store.Search(ctx, memory.Query{Text: "potter bisque ware water clay electric kiln cone", TopK: 10, Filter: memory.Filter{Corpus: corpus}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(hits) == 0 {
+		t.Fatal("a search of the corpus found nothing after the replace")
+	}
+	for _, h := range hits {
+		if strings.Contains(h.Chunk.Text, "bisque") {
+			t.Errorf("the old version is still found: %q", h.Chunk.Text)
+		}
 	}
 }

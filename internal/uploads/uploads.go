@@ -2,7 +2,8 @@
 // of their corpora, for ingestion to read: it sanitizes file names, checks
 // types and sizes, receives every file into a hidden temporary file first
 // (so a refused upload stores nothing), then publishes them under their
-// names without ever replacing a stored file. Refusals are *Error values
+// names: by default without ever replacing a stored file, or (Replace)
+// replacing the stored file of the same name. Refusals are *Error values
 // of a Kind; the HTTP gateway maps them to its answers.
 package uploads
 
@@ -122,17 +123,36 @@ func (f *Folder) Close() error { return f.root.Close() }
 type File struct {
 	// Sent is the name the client sent; Stored, the name it is stored
 	// under (sanitized, and a variant "name (2).md" when the name held
-	// other content).
+	// other content and the upload did not replace it).
 	Sent, Stored string
 	Size         int64
+	// Replaced is true when the file took the place of a stored file of
+	// the same name and other content (Replace).
+	Replaced bool
 }
 
+// Mode says what an upload does with a name a stored file already has.
+type Mode int
+
+const (
+	// Keep stores the file under the next free variant of its name
+	// ("name (2).md"); the stored file stays.
+	Keep Mode = iota
+	// Replace puts the file in the place of the stored file of the same
+	// name: ingestion then reads it as the document's new version. Two
+	// files of one upload with the same name still get variants: an upload
+	// never replaces its own files.
+	Replace
+)
+
 // Receive stores the files of the multipart body mr (form fields are
-// ignored) and returns them in order. A file whose name already holds the
-// same bytes is not stored twice. On any error nothing of this upload is
-// left in the folder; refusals are *Error values, and a body cut by
-// http.MaxBytesReader is an UploadTooLarge refusal.
-func (f *Folder) Receive(mr *multipart.Reader) ([]File, error) {
+// ignored) and returns them in order; mode says what happens to a stored
+// file of the same name. A file whose name already holds the same bytes
+// is not stored twice. On any error nothing of this upload is left in the
+// folder and every file it would have replaced is back; refusals are
+// *Error values, and a body cut by http.MaxBytesReader is an
+// UploadTooLarge refusal.
+func (f *Folder) Receive(mr *multipart.Reader, mode Mode) ([]File, error) {
 	var received []*receivedFile
 	var total int64
 	discard := func() {
@@ -165,7 +185,7 @@ func (f *Folder) Receive(mr *multipart.Reader) ([]File, error) {
 	if len(received) == 0 {
 		return nil, refuse(Invalid, "no files in the upload")
 	}
-	saved, err := publishFiles(f.root, received)
+	saved, err := publishFiles(f.root, received, mode)
 	if err != nil {
 		discard()
 		var ue *Error
@@ -176,7 +196,7 @@ func (f *Folder) Receive(mr *multipart.Reader) ([]File, error) {
 	}
 	files := make([]File, len(received))
 	for i, r := range received {
-		files[i] = File{Sent: r.sent, Stored: saved[i], Size: r.size}
+		files[i] = File{Sent: r.sent, Stored: saved[i].name, Size: r.size, Replaced: saved[i].replaced}
 	}
 	return files, nil
 }
@@ -395,28 +415,110 @@ func (f *Folder) removeStaleTemporaries(now time.Time) {
 // maxNameVariants bounds the names tried for one file ("a.md" … "a (100).md").
 const maxNameVariants = 100
 
+// published is where publishFiles put one received file.
+type published struct {
+	name     string
+	replaced bool
+}
+
 // publishFiles gives each received file its stored name, in order, and
-// returns the names. No file is ever replaced: a name taken by a file of
-// other content (stored earlier, or earlier in the same request) gets the
-// next free variant "stem (2).ext", "stem (3).ext", …; a name that already
-// holds the same bytes is reused and the copy dropped. On error, the files
-// this call published are removed again.
-func publishFiles(root *os.Root, files []*receivedFile) ([]string, error) {
-	var names, created []string
+// returns the names. With Keep, no file is ever replaced: a name taken by
+// a file of other content (stored earlier, or earlier in the same
+// request) gets the next free variant "stem (2).ext", "stem (3).ext", …;
+// a name that already holds the same bytes is reused and the copy
+// dropped. With Replace, a name taken by a stored file of other content
+// (not one of this request) is given to the new file, the old one kept
+// aside until every file is published. On error, the files this call
+// published are removed again and the replaced ones put back.
+func publishFiles(root *os.Root, files []*receivedFile, mode Mode) ([]published, error) {
+	var out []published
+	var created []string
+	var aside []setAside
+	undo := func() {
+		for _, n := range created {
+			_ = root.Remove(n)
+		}
+		for _, a := range aside {
+			_ = root.Rename(a.backup, a.name)
+		}
+	}
+	mine := map[string]bool{} // names this request stored or reused
 	for _, f := range files {
-		name, isNew, err := publish(root, f)
-		if err != nil {
-			for _, n := range created {
-				_ = root.Remove(n)
+		var (
+			name     string
+			isNew    bool
+			replaced bool
+			err      error
+		)
+		if mode == Replace && !mine[f.name] {
+			var a *setAside
+			name, isNew, a, err = publishReplacing(root, f)
+			if a != nil {
+				aside = append(aside, *a)
+				replaced = true
 			}
+		} else {
+			name, isNew, err = publish(root, f)
+		}
+		if err != nil {
+			undo()
 			return nil, err
 		}
 		if isNew {
 			created = append(created, name)
 		}
-		names = append(names, name)
+		mine[name] = true
+		out = append(out, published{name: name, replaced: replaced})
 	}
-	return names, nil
+	for _, a := range aside {
+		_ = root.Remove(a.backup)
+	}
+	return out, nil
+}
+
+// setAside is a stored file that an upload replaced, kept under a hidden
+// temporary name until the upload is published whole.
+type setAside struct{ name, backup string }
+
+// publishReplacing publishes f under its own name: as a new file when the
+// name is free, as the file already there when it holds the same bytes,
+// else in that file's place, the old one set aside (a.backup holds it). A
+// name held by something other than a regular file is not replaced: f
+// gets a variant, as with Keep.
+func publishReplacing(root *os.Root, f *receivedFile) (name string, created bool, a *setAside, err error) {
+	err = linkNew(root, f.tmp, f.name)
+	if err == nil {
+		return f.name, true, nil, nil
+	}
+	if !errors.Is(err, fs.ErrExist) {
+		return "", false, nil, fmt.Errorf("store %s: %w", f.name, err)
+	}
+	info, err := root.Lstat(f.name)
+	if err != nil || !info.Mode().IsRegular() {
+		name, created, err := publish(root, f)
+		return name, created, nil, err
+	}
+	same, err := sameContent(root, f.name, f)
+	if err != nil {
+		return "", false, nil, fmt.Errorf("compare with %s: %w", f.name, err)
+	}
+	if same {
+		_ = root.Remove(f.tmp)
+		return f.name, false, nil, nil
+	}
+	// The old file gets a second name first, then the new one is renamed
+	// over it: the name never lacks a file, and the old one can come back.
+	backup := ".upload-" + uuid.NewString() + ".old.part"
+	if err := root.Link(f.name, backup); err != nil {
+		if err := root.Rename(f.name, backup); err != nil {
+			return "", false, nil, fmt.Errorf("set %s aside: %w", f.name, err)
+		}
+	}
+	if err := root.Rename(f.tmp, f.name); err != nil {
+		_ = root.Rename(backup, f.name)
+		return "", false, nil, fmt.Errorf("replace %s: %w", f.name, err)
+	}
+	return f.name, false, &setAside{name: f.name, backup: backup}, nil
 }
 
 // publish moves f's temporary file to the first variant of its name that is

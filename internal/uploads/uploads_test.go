@@ -3,6 +3,8 @@ package uploads
 import (
 	"bytes"
 	"errors"
+	"fmt"
+	"maps"
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
@@ -38,7 +40,7 @@ func receive(t *testing.T, dir string, limits Limits, bodyLimit int64, files ...
 	}
 	defer f.Close()
 	var r = http.MaxBytesReader(httptest.NewRecorder(), nopCloser{buf}, bodyLimit)
-	return f.Receive(multipart.NewReader(r, boundary))
+	return f.Receive(multipart.NewReader(r, boundary), Keep)
 }
 
 type nopCloser struct{ *bytes.Buffer }
@@ -95,5 +97,100 @@ func TestReceiveStoresEveryFileOnce(t *testing.T) {
 	}
 	if entries, _ := os.ReadDir(dir); len(entries) != 2 {
 		t.Errorf("%d files stored, want 2", len(entries))
+	}
+}
+
+// folderFiles is name → content of every entry of dir, hidden ones too.
+func folderFiles(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]string{}
+	for _, e := range entries {
+		b, err := os.ReadFile(dir + "/" + e.Name())
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[e.Name()] = string(b)
+	}
+	return out
+}
+
+func receiveMode(t *testing.T, dir string, mode Mode, files ...[2]string) ([]File, error) {
+	t.Helper()
+	buf, boundary := body(t, files...)
+	f, err := Open(dir, Limits{MaxFileBytes: 1 << 10, MaxUploadBytes: 1 << 20}, time.Now(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	return f.Receive(multipart.NewReader(buf, boundary), mode)
+}
+
+// TestReceiveReplaces: with Replace, a file takes the place of the stored
+// file of its name (one file afterwards, nothing set aside left over); the
+// same bytes again replace nothing; a second file of the same name in one
+// upload gets a variant; and an upload refused or failing part-way puts
+// back every file it replaced.
+func TestReceiveReplaces(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := receiveMode(t, dir, Keep, [2]string{"a.md", "v1"}, [2]string{"b.md", "b1"}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := receiveMode(t, dir, Replace, [2]string{"a.md", "v2"}, [2]string{"c.md", "c1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || got[0] != (File{Sent: "a.md", Stored: "a.md", Size: 2, Replaced: true}) || got[1] != (File{Sent: "c.md", Stored: "c.md", Size: 2}) {
+		t.Errorf("replace answered %+v, want a.md replaced and c.md new", got)
+	}
+	want := map[string]string{"a.md": "v2", "b.md": "b1", "c.md": "c1"}
+	if got := folderFiles(t, dir); !maps.Equal(got, want) {
+		t.Errorf("folder = %v, want %v", got, want)
+	}
+
+	got, err = receiveMode(t, dir, Replace, [2]string{"a.md", "v2"}, [2]string{"b.md", "b2"}, [2]string{"b.md", "b3"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got[0].Replaced || got[0].Stored != "a.md" || !got[1].Replaced || got[1].Stored != "b.md" || got[2].Replaced || got[2].Stored != "b (2).md" {
+		t.Errorf("answered %+v, want a.md unchanged, b.md replaced, the second b.md as b (2).md", got)
+	}
+	want = map[string]string{"a.md": "v2", "b.md": "b2", "b (2).md": "b3", "c.md": "c1"}
+	if got := folderFiles(t, dir); !maps.Equal(got, want) {
+		t.Errorf("folder = %v, want %v", got, want)
+	}
+
+	// Refused while reading: nothing replaced.
+	if _, err := receiveMode(t, dir, Replace, [2]string{"a.md", "v3"}, [2]string{"tool.exe", "MZ"}); err == nil {
+		t.Fatal("an upload with an .exe was accepted")
+	}
+	if got := folderFiles(t, dir); !maps.Equal(got, want) {
+		t.Errorf("after a refused replace, folder = %v, want %v", got, want)
+	}
+
+	// Failing while publishing, after a.md was replaced: every variant of
+	// c.md's name is taken, so its second copy has no name left.
+	for i := 2; i <= maxNameVariants; i++ {
+		name := fmt.Sprintf("c (%d).md", i)
+		if err := os.WriteFile(dir+"/"+name, []byte(name), 0o640); err != nil {
+			t.Fatal(err)
+		}
+		want[name] = name
+	}
+	_, err = receiveMode(t, dir, Replace, [2]string{"a.md", "v4"}, [2]string{"c.md", "c2"}, [2]string{"c.md", "c3"})
+	var ue *Error
+	if !errors.As(err, &ue) || ue.Kind != NameTaken {
+		t.Fatalf("err = %v, want NameTaken", err)
+	}
+	if got := folderFiles(t, dir); !maps.Equal(got, want) {
+		for k, v := range got {
+			if want[k] != v {
+				t.Errorf("after a failed replace, %s holds %q, want %q", k, v, want[k])
+			}
+		}
+		t.Errorf("after a failed replace, folder has %d entries, want %d", len(got), len(want))
 	}
 }
