@@ -939,8 +939,17 @@ async function corpusChanged() {
           refreshCorpora(name);
         } catch (err) { setError("corpus-error", err.message); }
       });
+      // Replace: a file chosen here is sent under this document's name
+      // with ?replace=true, so it becomes the document's new version
+      // (without it, an upload of the same name is stored beside it).
+      let replace = "";
+      if (d.type && d.type !== "web") {
+        const pick = el("input", { type: "file", hidden: "", class: "replace-file", accept: "." + d.type });
+        pick.addEventListener("change", (ev) => { const files = [...ev.target.files]; ev.target.value = ""; if (files.length) upload(files.slice(0, 1), { corpus: name, name: d.name }); });
+        replace = el("label", { class: "button secondary small", title: "Upload a new version of " + d.name }, "Replace", pick);
+      }
       ul.append(el("li", {}, el("span", { class: "name" }, d.name),
-        el("span", { class: "facts" }, (d.type || "file") + " · " + count(d.chunks, "passage") + " · " + fmtDate(d.ingestedAt)), del));
+        el("span", { class: "facts" }, (d.type || "file") + " · " + count(d.chunks, "passage") + " · " + fmtDate(d.ingestedAt)), el("span", { class: "doc-actions" }, replace, del)));
     }
     if (!ul.children.length) ul.append(el("li", { class: "muted" }, "Nothing ingested yet."));
     show("corpus-docs", true);
@@ -972,12 +981,16 @@ async function filesOfDrop(dt) {
 }
 
 // upload sends files to the corpus named in the drop zone, then follows
-// the ingestion until it is done and picks the corpus.
-async function upload(files) {
+// the ingestion until it is done and picks the corpus. With replacing
+// ({corpus, name}: a listed document), the one file is sent to that corpus
+// under the document's name with ?replace=true: it becomes the document's
+// new version, in its place.
+async function upload(files, replacing) {
   setError("corpus-error", "");
   // The input carries the contract's naming rule (its pattern and, in
   // words, its title), which the gateway writes into the page.
   const input = $("upload-corpus");
+  if (replacing) input.value = replacing.corpus;
   const name = input.value.trim();
   input.value = name;
   if (!name || !input.checkValidity()) {
@@ -992,13 +1005,13 @@ async function upload(files) {
   show("upload-status", true);
   const bar = $("upload-progress");
   if (!usable.length) { $("upload-text").textContent = "No document to upload."; bar.value = 0; return; }
-  $("upload-text").textContent = "Uploading " + count(usable.length, "file") + " to " + name + "…";
+  $("upload-text").textContent = replacing ? "Replacing " + replacing.name + " in " + name + "…" : "Uploading " + count(usable.length, "file") + " to " + name + "…";
   bar.removeAttribute("value");
   const form = new FormData();
-  for (const f of usable) form.append("files", f, f.name);
+  for (const f of usable) form.append("files", f, replacing ? replacing.name : f.name);
   let up;
   try {
-    up = await api("/v1/corpora/" + encodeURIComponent(name) + "/documents", { method: "POST", body: form });
+    up = await api("/v1/corpora/" + encodeURIComponent(name) + "/documents" + (replacing ? "?replace=true" : ""), { method: "POST", body: form });
   } catch (err) {
     $("upload-text").textContent = "Upload refused: " + err.message;
     bar.value = 0;
@@ -1015,7 +1028,7 @@ async function upload(files) {
     const total = g.total || up.files.length;
     bar.max = total || 1;
     bar.value = Math.min(g.seen, total);
-    $("upload-text").textContent = (g.done ? "Ingested " : "Ingesting ") + g.seen + " of " + count(total, "file") + " into " + name + " · " +
+    $("upload-text").textContent = (up.replaced && up.replaced.length ? "Replaced " + up.replaced.join(", ") + " · " : "") + (g.done ? "Ingested " : "Ingesting ") + g.seen + " of " + count(total, "file") + " into " + name + " · " +
       count(g.chunks, "passage") + (g.unchanged ? " · " + g.unchanged + " unchanged" : "") + ((g.skippedTotal || g.skipped.length) ? " · " + (g.skippedTotal || g.skipped.length) + " skipped" : "") +
       (g.error ? " · " + g.error : "");
     for (const s of g.skipped) skippedList.append(el("li", {}, s.name + ": " + s.reason));
