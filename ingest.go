@@ -13,7 +13,10 @@ type IngestInput struct {
 	// Corpus is the corpus to fill (a name or an owner-scoped name, see
 	// ScopedCorpus); default: a name made from Path's base name.
 	Corpus string `json:"corpus"`
-	// Path is a folder (or a single file) readable by the search workers.
+	// Path is an absolute folder (or a single file) readable by the search
+	// workers. The Ingest activity refuses a relative one (non-retryable
+	// InvalidInput, "path must be absolute"); Normalize does not, so that
+	// histories recorded before replay as they ran.
 	Path  string `json:"path"`
 	Owner string `json:"owner,omitempty"`
 	// Prune makes the corpus mirror the folder: documents of the corpus that

@@ -165,3 +165,66 @@ func TestNoFolderIsIngestedIntoTheGoDocs(t *testing.T) {
 		}
 	}
 }
+
+// IngestWorkflow with a relative folder ("notes") read the folder of that
+// name in the search worker's working directory, which whoever started it
+// neither sees nor chose. The Ingest activity refuses it, non-retryable,
+// with "path must be absolute"; the input still normalizes (the check is
+// not in IngestInput.Normalize), so recorded histories replay as they ran.
+func TestIngestRefusesARelativePath(t *testing.T) {
+	cwd := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(cwd, "notes"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(cwd, "notes", "a.md"), []byte("# A\n\nAlpha."), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(cwd) // the folder exists relative to the worker's directory
+	if _, err := (rf.IngestInput{Corpus: "notes", Path: "notes"}).Normalize(); err != nil {
+		t.Fatalf("Normalize refuses a relative path (histories recorded with one would not replay): %v", err)
+	}
+
+	a := &Search{Ingester: &corpus.Ingester{Store: writerStore{}, Logger: slog.New(slog.DiscardHandler)}}
+	var suite testsuite.WorkflowTestSuite
+	aenv := suite.NewTestActivityEnvironment()
+	aenv.RegisterActivity(a)
+	for _, path := range []string{"notes", "./notes", "notes/a.md"} {
+		_, err := aenv.ExecuteActivity(a.Ingest, workflows.IngestBatchInput{Corpus: "notes", Path: path, MaxFiles: 200})
+		var app *temporal.ApplicationError
+		if !errors.As(err, &app) || !app.NonRetryable() || app.Type() != workflows.ErrInvalidInput ||
+			!strings.Contains(err.Error(), "path must be absolute: \""+path+"\"") {
+			t.Errorf("Ingest of %q: %v, want a non-retryable %s saying the path must be absolute", path, err, workflows.ErrInvalidInput)
+		}
+	}
+	if _, err := aenv.ExecuteActivity(a.Ingest, workflows.IngestBatchInput{Corpus: "notes", Path: filepath.Join(cwd, "notes"), MaxFiles: 200}); err != nil {
+		t.Errorf("Ingest of the absolute path: %v", err)
+	}
+
+	// The workflow fails at once with that message: no retry.
+	calls := 0
+	env := suite.NewTestWorkflowEnvironment()
+	env.RegisterWorkflow(workflows.IngestWorkflow)
+	env.RegisterActivityWithOptions(func(ctx context.Context, in workflows.IngestBatchInput) (rf.IngestSummary, error) {
+		calls++
+		return a.Ingest(ctx, in)
+	}, activity.RegisterOptions{Name: workflows.IngestActivity})
+	env.ExecuteWorkflow(workflows.IngestWorkflow, rf.IngestInput{Corpus: "notes", Path: "notes"})
+	err := env.GetWorkflowError()
+	if cause := invalidInputIn(err); cause == nil || !strings.Contains(cause.Error(), `path must be absolute: "notes"`) {
+		t.Errorf("IngestWorkflow with a relative path: %v, want it to fail with a non-retryable %s saying the path must be absolute", err, workflows.ErrInvalidInput)
+	}
+	if calls != 1 {
+		t.Errorf("the activity ran %d times, want once (not retried)", calls)
+	}
+}
+
+// invalidInputIn is the non-retryable ErrInvalidInput application error in
+// err's chain (the workflow wraps its activity's error), or nil.
+func invalidInputIn(err error) *temporal.ApplicationError {
+	for ; err != nil; err = errors.Unwrap(err) {
+		if app, ok := err.(*temporal.ApplicationError); ok && app.Type() == workflows.ErrInvalidInput && app.NonRetryable() {
+			return app
+		}
+	}
+	return nil
+}

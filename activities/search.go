@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -127,6 +128,14 @@ func unknownCorpus(corpus string) string {
 func (a *Search) Ingest(ctx context.Context, in workflows.IngestBatchInput) (rf.IngestSummary, error) {
 	if in.Corpus == "" || in.Path == "" {
 		return rf.IngestSummary{}, invalid(workflows.ErrInvalidInput, "ingest needs a corpus and a path")
+	}
+	// A relative path would be read from this worker's working directory,
+	// which whoever started the ingestion neither sees nor chose. Refused
+	// here rather than in IngestInput.Normalize, so that the histories of
+	// ingestions started before replay as they ran.
+	if !filepath.IsAbs(in.Path) {
+		return rf.IngestSummary{}, invalid(workflows.ErrInvalidInput, fmt.Sprintf(
+			"path must be absolute: %q would be read from the search worker's working directory; give the folder's absolute path (starter ingest makes a relative one absolute)", in.Path))
 	}
 	if _, err := os.Stat(in.Path); err != nil {
 		return rf.IngestSummary{}, invalid(workflows.ErrCorpusNotFound, fmt.Sprintf("%s: %v", in.Path, err))

@@ -44,12 +44,9 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		fs.Usage()
 		return usageError("ingest takes exactly one folder")
 	}
-	dir, err := filepath.Abs(positional[0])
+	dir, err := ingestFolder(positional[0])
 	if err != nil {
 		return err
-	}
-	if _, err := os.Stat(dir); err != nil {
-		return usageError("%s: %v", positional[0], err)
 	}
 	// Checked before anything starts: the name as a person types it.
 	if *corpus != "" {
@@ -131,6 +128,21 @@ func printSkipped(stdout io.Writer, skipped []rf.SkippedFile, total int) {
 	if more := total - len(skipped); more > 0 {
 		fmt.Fprintf(stdout, "  and %d more skipped files, not listed\n", more)
 	}
+}
+
+// ingestFolder is the folder of starter ingest DIR as the workflow takes
+// it: absolute. The search workers refuse a relative path (it would be
+// read from their working directory), while a person types one relative to
+// theirs. A folder that is not there is a usage error.
+func ingestFolder(arg string) (string, error) {
+	dir, err := filepath.Abs(arg)
+	if err != nil {
+		return "", err
+	}
+	if _, err := os.Stat(dir); err != nil {
+		return "", usageError("%s: %v", arg, err)
+	}
+	return dir, nil
 }
 
 // ingestInput fills owner's corpus name (the folder's name when empty) with

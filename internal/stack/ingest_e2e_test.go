@@ -416,3 +416,25 @@ func TestIngestDropsRemovedDocuments(t *testing.T) {
 		t.Errorf("the remaining documents were dropped too")
 	}
 }
+
+// An IngestWorkflow started as the Temporal CLI would, with a relative
+// folder, fails at once with "path must be absolute" (the search worker
+// read it from its own working directory before), and ingests nothing.
+func TestIngestWorkflowRefusesARelativePath(t *testing.T) {
+	endToEnd(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	name := unique("relative")
+	run, err := shared.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: "ingest-" + name, TaskQueue: rf.TaskQueueWorkflow},
+		rf.IngestWorkflowType, rf.IngestInput{Corpus: name, Path: "notes"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = run.Get(ctx, nil)
+	if err == nil || !strings.Contains(err.Error(), `path must be absolute: "notes"`) || !strings.Contains(err.Error(), workflows.ErrInvalidInput) {
+		t.Fatalf("IngestWorkflow with path notes: %v, want it to fail with %s: path must be absolute", err, workflows.ErrInvalidInput)
+	}
+	if n := countChunks(t, shared.Store, memory.Filter{Corpus: name}); n != 0 {
+		t.Errorf("%d chunks ingested from a relative path", n)
+	}
+}
