@@ -670,13 +670,38 @@ function withoutSources(md) {
   return out.join("\n");
 }
 
+// sameText says whether two texts read the same, spacing aside.
+function sameText(a, b) {
+  const norm = (t) => String(t || "").replace(/\s+/g, " ").trim();
+  return norm(a) !== "" && norm(a) === norm(b);
+}
+
+// renderReport renders a report's Markdown (its sources aside) under the
+// run's heading, which states the question: the report's title is left
+// out when it is that question, and so is a "Question:" line (a report
+// with a title of its own states the question there), so that the page
+// says the question once, in the same place on a desktop and a phone.
+// Copy and the downloads keep the report whole.
+function renderReport(container, md, question) {
+  renderMarkdown(container, withoutSources(md || ""));
+  // The question as the report states it, or as the heading does (a
+  // permalink's heading shows the run's ID until the run is described).
+  const isQuestion = (t) => sameText(t, question) || sameText(t, $("run-question").textContent);
+  const first = container.firstElementChild;
+  if (first && /^H[1-6]$/.test(first.tagName) && isQuestion(first.textContent)) first.remove();
+  for (const p of [...container.children].slice(0, 3)) {
+    const m = /^Question:\s*(.*)$/s.exec(p.tagName === "P" ? p.textContent : "");
+    if (m && isQuestion(m[1])) p.remove();
+  }
+}
+
 async function loadReport(id) {
   try {
     const r = await api("/v1/research/" + encodeURIComponent(id) + "/report", { headers: { Accept: "application/json" } });
     if (state.id !== id) return;
     state.report = r;
     askOn(r.corpus);
-    renderMarkdown($("report"), withoutSources(r.report || ""));
+    renderReport($("report"), r.report, r.question);
     if (r.confidence) $("report").dataset.confidence = r.confidence; // the report states it too; low adds a banner
     renderSources(r);
     const facts = [];

@@ -164,7 +164,7 @@
           throw err;
         }
         if (state.id !== id) return;
-        renderMarkdown(report, withoutSources(r.report || ""));
+        renderReport(report, r.report, r.question);
         self.rendered = report.firstChild;
         report.dataset.revision = r.revision;
         const claims = r.claims || [];
@@ -176,8 +176,7 @@
         if (same) note(same, line);
         else {
           const top = el("p", { class: "claim-note muted", role: "status" }, line);
-          const h = report.querySelector("h2");
-          if (h) h.before(top); else report.append(top);
+          report.prepend(top); // above the report (its title is the run's heading)
           top.scrollIntoView({ block: "nearest" });
         }
         status("");
@@ -203,6 +202,12 @@
           // The answer is titled with the question, which heads the item.
           const title = div.firstElementChild;
           if (title && /^H[1-6]$/.test(title.tagName) && title.textContent.trim() === f.question.trim()) title.remove();
+          // An answer of one section (its statements, headed "Summary" by
+          // the report's rules) needs no heading under the question: it
+          // summarizes nothing longer. With gaps or conflicts after it,
+          // the headings tell the parts apart and stay.
+          const headings = div.querySelectorAll("h1, h2, h3, h4, h5, h6");
+          if (headings.length === 1 && headings[0] === div.firstElementChild) headings[0].remove();
           li.append(div);
           addSources(f.result.newSources || [], "first cited in the follow-up “" + f.question + "”");
         } else if (f.error) {
