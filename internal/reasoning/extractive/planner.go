@@ -360,6 +360,22 @@ func conjuncts(q string) []string {
 			// word are no pair of topics.
 			continue
 		}
+		if gerund(ws[i+1].lower) && !gerund(ws[i-1].lower) {
+			// "the rules for deploying to production and rolling back"
+			// coordinates two phrases that open with a verb in -ing, not
+			// the words beside "and": each phrase follows what the first
+			// one follows ("the rules for rolling back"); without such a
+			// first phrase the words are no pair of topics.
+			j := i - 2
+			for j > 0 && !gerund(ws[j].lower) {
+				j--
+			}
+			if j <= 0 || !gerund(ws[j].lower) {
+				continue
+			}
+			head := q[:ws[j].start]
+			return []string{capitalize(withMark(strings.TrimSpace(q[:ws[i-1].end]))), capitalize(withMark(strings.TrimSpace(head + strings.TrimRight(q[ws[i+1].start:], " ?"))))}
+		}
 		// The right conjunct is its first word; the left one, its last:
 		// "the GOGC and GOMAXPROCS environment variables".
 		left := strings.TrimSpace(q[:ws[i-1].end] + q[ws[i+1].end:])
@@ -573,7 +589,7 @@ var sideMarkers = set(`vs versus or and`)
 // normalizeQuestion collapses white space, capitalizes, ends a question with
 // one '?', and turns a bare topic ("goroutines") into "What are goroutines?".
 func normalizeQuestion(q string) string {
-	q = squash(q)
+	q = squash(trimPictographs(squash(q)))
 	if !latin(q) {
 		// Another script keeps its own punctuation and phrasing.
 		if len(textproc.Words(q)) == 0 {
@@ -1288,3 +1304,28 @@ func isAcronym(w string) bool {
 
 // facetQuestion is a candidate sub-question with the reason for asking it.
 type facetQuestion struct{ text, reason string }
+
+// gerund reports whether w, a lower-case word, reads as a verb in -ing
+// ("deploying", "rolling"), not a word that only ends so ("string",
+// "thing", "during").
+func gerund(w string) bool {
+	if len(w) < 6 || !strings.HasSuffix(w, "ing") || textproc.IsStopWord(w) {
+		return false
+	}
+	switch w {
+	case "string", "strings", "nothing", "something", "anything", "everything", "morning", "evening", "ceiling":
+		return false
+	}
+	return true
+}
+
+// trimPictographs trims the emoji and other pictographs that end q ("Wo
+// findet das Offsite statt? 🤔"), with their joiners and presentation
+// selectors: they are no part of what is asked, and the question's mark
+// is before them. ASCII symbols (a code span's backtick) stay.
+func trimPictographs(q string) string {
+	return strings.TrimRightFunc(q, func(r rune) bool {
+		return r == ' ' || r == '\u200d' || r >= 0xfe00 && r <= 0xfe0f ||
+			r >= utf8.RuneSelf && (unicode.Is(unicode.So, r) || unicode.Is(unicode.Sk, r))
+	})
+}

@@ -480,6 +480,11 @@ func TestPlanComparisonSides(t *testing.T) {
 		// thing each.
 		{"What is the difference between an alias and a shell function?", []string{"What is an alias?", "What is a shell function?"}},
 		{"Compare ext4 and btrfs", []string{"What is ext4?", "What is btrfs?"}},
+		// A hyphenated word is one word of its side ("How much is call
+		// stipend?" cut "on-" and the article).
+		{"How much is the monthly cloud budget compared to the on-call stipend?", []string{"How much is the monthly cloud budget?", "How much is the on-call stipend?"}},
+		{"How does the read-only mode compare to the write-ahead log?", []string{"What is the read-only mode?", "What is the write-ahead log?"}},
+		{"Is xz faster than the built-in gzip?", []string{"What is xz?", "What is the built-in gzip?"}},
 	}
 	for _, tt := range tests {
 		if got := texts(plan(t, tt.q, 5))[1:]; !slices.Equal(got, tt.want) {
@@ -663,5 +668,44 @@ func TestPlanClausesAndSidesNameTheirTopic(t *testing.T) {
 	// A clause that says what it counts stands alone.
 	if got := texts(plan(t, "How much memory does a bash variable take, and how many variables can a script create?", 6)); !slices.Contains(got, "How many variables can a script create?") {
 		t.Errorf("Plan = %q, want the counting clause", got)
+	}
+}
+
+// Two phrases opening with a verb in -ing are coordinated whole: each
+// follows what the first one follows ("What are the rules for deploying to
+// production back?" and "… for deploying to rolling back?" were planned),
+// and without a first such phrase the words beside "and" are no pair.
+func TestPlanCoordinatedPhrasesInIng(t *testing.T) {
+	tests := []struct {
+		q    string
+		want []string
+	}{
+		{"What are the rules for deploying to production and rolling back?", []string{"What are the rules for deploying to production?", "What are the rules for rolling back?"}},
+		{"What is the policy for hiring contractors and paying invoices?", []string{"What is the policy for hiring contractors?", "What is the policy for paying invoices?"}},
+		{"How do I avoid blocking and leaking goroutines?", []string{"How do I avoid blocking goroutines?", "How do I avoid leaking goroutines?"}},
+		{"Where are the docs and pricing?", nil},
+	}
+	for _, tt := range tests {
+		if got := texts(plan(t, tt.q, 4))[1:]; !slices.Equal(got, tt.want) {
+			t.Errorf("Plan(%q) after the question as asked = %q, want %q", tt.q, got, tt.want)
+		}
+	}
+}
+
+// Emoji after the question mark are no part of the question ("Wo findet
+// das Offsite statt? 🤔" was planned, and listed as a gap, as "… statt?
+// 🤔?").
+func TestPlanTrimsTrailingPictographs(t *testing.T) {
+	for q, want := range map[string]string{
+		"Wo findet das Offsite statt? 🤔": "Wo findet das Offsite statt?",
+		"Where is the offsite? 👍🏽":       "Where is the offsite?",
+		"When is the offsite 🎉":          "When is the offsite?",
+		"How do I use `go vet`":          "How do I use `go vet`?",
+		"🤔 What is a goroutine?":         "🤔 What is a goroutine?",
+		"オフサイトはどこですか？ 🤔":                 "オフサイトはどこですか？",
+	} {
+		if got := texts(plan(t, q, 4)); len(got) == 0 || got[0] != want {
+			t.Errorf("Plan(%q) = %q, want %q first", q, got, want)
+		}
 	}
 }

@@ -35,7 +35,7 @@ func scanWords(s string) []word {
 		start = -1
 	}
 	for i, r := range s {
-		if unicode.IsLetter(r) || unicode.IsDigit(r) || ((r == '_' || r == '.' || r == '/') && start >= 0 && i+1 < len(s) && isWordByte(s[i+1])) {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) || ((r == '_' || r == '.' || r == '/' || r == '-') && start >= 0 && i+1 < len(s) && isWordByte(s[i+1])) {
 			if start < 0 {
 				start = i
 			}
