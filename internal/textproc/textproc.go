@@ -406,6 +406,13 @@ func hasSeparator(w string) bool {
 	return false
 }
 
+// IrregularPast reports whether w (lower case) is a past form of a common
+// irregular English verb ("chosen", "built"; see irregular).
+func IrregularPast(w string) bool {
+	_, ok := irregular[w]
+	return ok
+}
+
 // irregular maps past forms of common irregular English verbs to their
 // base form, which Stem then stems ("chosen" → "choose" → "choos"): no
 // suffix rule reaches them. Forms that are also common other words

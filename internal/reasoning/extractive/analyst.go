@@ -314,13 +314,31 @@ func (e *Engine) Analyze(ctx context.Context, req reasoning.AnalyzeRequest) (rea
 	subConcepts := concepts(subTerms)
 	topicConcepts := countConcepts(subTerms, subConcepts)
 	need := min(2, topicConcepts)
+	// The verb a where, when or who question asks with ("Where is the
+	// offsite held?", "Who approves deploys?") is not its topic: the
+	// asked type carries it. It is none of the rarest words, and a
+	// sentence holding the asked type needs one topic word fewer ("The
+	// offsite is on 9 February 2027 in Lisbon."), while one sharing only
+	// the verb ("Marco Bianchi approves any single purchase") is about
+	// something else. How and why questions ask about the verb itself.
+	pred, predNeed := predicateTerm(sub), need
+	if pred == "" || !slices.Contains(subTerms, pred) || topicConcepts < 2 || !(atype == placeAnswer || atype.strict() && atype != quantityAnswer) {
+		pred = ""
+	} else {
+		predNeed = min(2, topicConcepts-1)
+	}
 	// What the question rules out ("… without calling date?") may or may
 	// not be spoken of by the answer ("use the UUID instead of names such
 	// as /dev/sda" names it, "EPOCHSECONDS expands to the seconds since
 	// the epoch" does not): a sentence must mention one of the rarest
 	// terms counting the phrase, or one of those not counting it. The
 	// words that rule out ("without") are no topic.
-	eligible := func(t string) bool { return (present[t] || names[t]) && !markers[t] }
+	eligible := func(t string) bool { return (present[t] || names[t]) && !markers[t] && t != pred }
+	if pred != "" && !slices.ContainsFunc(subTerms, func(t string) bool { return t != pred && eligible(t) }) {
+		// Only the asked verb is in the passages ("approves"), none of
+		// the topic ("deploys"): they do not speak of it.
+		return out, nil
+	}
 	rare := rarest(subTerms, weight, 2, eligible)
 	rareKept := rarest(subTerms, weight, 2, func(t string) bool { return eligible(t) && !excluded[t] })
 
@@ -384,6 +402,9 @@ func (e *Engine) Analyze(ctx context.Context, req reasoning.AnalyzeRequest) (rea
 			}
 		}
 		needHere := need
+		if ok && pred != "" {
+			needHere = predNeed
+		}
 		if strong {
 			// The asked-for type in its precise form and one of the
 			// rarest topic words make evidence (item 2 of issue 18).

@@ -1249,3 +1249,39 @@ func TestSymbolEntryIsNotAnotherVariable(t *testing.T) {
 		}
 	}
 }
+
+// The verb a where, when or who question asks with is not its topic: a
+// sentence holding the asked type and the topic answers without it ("Where
+// is the offsite held?" went unanswered beside "The … offsite is on 9
+// February 2027 in Lisbon.", which answered "Where is the offsite?"), and a
+// sentence sharing only the verb is about something else ("Who approves
+// deploys?" was answered "Marco Bianchi approves any single purchase").
+func TestAnalyzeTheAskedVerbIsNoTopic(t *testing.T) {
+	notes := []string{
+		"The quarterly planning offsite is on 9 February 2027 in Lisbon.",
+		"Marco Bianchi approves any single purchase above 7,500 USD.",
+		"Incident reviews are held within 5 business days of the incident.",
+		"Dana Lee maintains the office plants.",
+		"The build farm belongs to Priya Raman, who also runs the lab.",
+	}
+	for _, tt := range []struct{ q, want string }{
+		{"Where is the offsite held?", "Lisbon"},
+		{"Where was the planning offsite located?", "Lisbon"},
+		{"Who approves deploys?", ""},
+		{"Who maintains the build farm?", "Priya Raman"},
+		{"Who maintains the release scripts?", ""},
+		// How and why ask about the verb itself: the topic alone is no answer.
+		{"Why was the offsite moved?", ""},
+	} {
+		f := analyzeOne(t, tt.q, notes...)
+		switch {
+		case tt.want == "" && len(f) > 0:
+			t.Errorf("%q: findings %q, want none", tt.q, f[0].Text)
+		case tt.want != "" && (len(f) == 0 || !strings.Contains(f[0].Text, tt.want)):
+			t.Errorf("%q: findings %+v, want %q first", tt.q, f, tt.want)
+		}
+	}
+	if got := predicateTerm("How is a cache.Entry evicted?"); got != textproc.Stem("evicted") {
+		t.Errorf("predicateTerm of a how question = %q (it is found, and left as a topic by the analyst)", got)
+	}
+}
