@@ -2132,9 +2132,21 @@ func countsNoun(s, counted string) bool {
 	}
 	for _, n := range nouns {
 		for _, m := range numbers {
-			if n-m <= countReach && m-n <= countReach {
-				return true
+			if n-m > countReach || m-n > countReach {
+				continue
 			}
+			if m < n && slices.ContainsFunc(ws[m+1:n], func(w word) bool { return w.lower == "per" }) {
+				continue // "2,000 USD per engineer" is a rate, no count of engineers
+			}
+			if m > n && m+1 < len(ws) && !textproc.IsStopWord(ws[m+1].lower) {
+				if ts := textproc.Tokenize(ws[m+1].text); len(ts) == 0 || ts[0] != counted {
+					// "New engineers shadow two full weeks": a number
+					// after the noun that another word follows counts
+					// that word.
+					continue
+				}
+			}
+			return true
 		}
 	}
 	return len(nouns) == 0 // named in code or markup only

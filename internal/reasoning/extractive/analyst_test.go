@@ -1285,3 +1285,28 @@ func TestAnalyzeTheAskedVerbIsNoTopic(t *testing.T) {
 		t.Errorf("predicateTerm of a how question = %q (it is found, and left as a topic by the analyst)", got)
 	}
 }
+
+// A number counts the noun it stands before, and a rate counts none: "How
+// many engineers are on the Falcon team?" was answered with "New engineers
+// shadow two full weeks …" (two weeks) at medium confidence; "2,000 USD per
+// engineer" counts no engineers either.
+func TestHowManyCountsTheNounTheNumberCounts(t *testing.T) {
+	q := "How many engineers are on the Falcon team?"
+	notes := []string{
+		"New engineers shadow two full weeks before taking a primary shift.",
+		"Training budget is 2,000 USD per engineer per year.",
+		"The Falcon team runs a weekly on-call rotation.",
+	}
+	if f := analyzeOne(t, q, notes...); len(f) != 0 {
+		t.Errorf("findings %q, want none", f[0].Text)
+	}
+	for _, answer := range []string{
+		"The Falcon team has 14 engineers in two pods.",
+		"There are 14 engineers on the Falcon team.",
+		"The Falcon team's engineers number 14, with two more joining.",
+	} {
+		if f := analyzeOne(t, q, append([]string{answer}, notes...)...); len(f) == 0 || !strings.Contains(f[0].Text, "14") {
+			t.Errorf("with %q: findings %+v, want it", answer, f)
+		}
+	}
+}
