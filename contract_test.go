@@ -59,7 +59,7 @@ func TestNormalizeRefusesWordlessQuestions(t *testing.T) {
 		}
 	}
 	// An edited plan is held to the same rule.
-	_, err := PlanApproval{Approved: true, SubQuestions: []string{"How long are backups kept?", "\u200b\u200b"}}.Normalize()
+	_, err := PlanApproval{Approved: new(true), SubQuestions: []string{"How long are backups kept?", "\u200b\u200b"}}.Normalize()
 	var ie *InputError
 	if !errors.As(err, &ie) || ie.Field != "subQuestions[1]" {
 		t.Errorf("approval with a word-less sub-question: err = %v, want an InputError on subQuestions[1]", err)
@@ -78,13 +78,13 @@ func TestEditedPlanRefusesControlCharactersAndRepeats(t *testing.T) {
 		{[]string{"When do deploys happen?", "bell\u0007"}, "subQuestions[1]"},
 		{[]string{"When do deploys happen?", "Who is on call?", "  when do  DEPLOYS happen? "}, "subQuestions[2]"},
 	} {
-		_, err := PlanApproval{Approved: true, SubQuestions: tt.plan}.Normalize()
+		_, err := PlanApproval{Approved: new(true), SubQuestions: tt.plan}.Normalize()
 		var ie *InputError
 		if !errors.As(err, &ie) || ie.Field != tt.field {
 			t.Errorf("Normalize(%q) = %v, want an InputError on %s", tt.plan, err, tt.field)
 		}
 	}
-	if _, err := (PlanApproval{Approved: true, SubQuestions: []string{"When do deploys happen?", "Who is on call\tthis week?"}}).Normalize(); err != nil {
+	if _, err := (PlanApproval{Approved: new(true), SubQuestions: []string{"When do deploys happen?", "Who is on call\tthis week?"}}).Normalize(); err != nil {
 		t.Errorf("a plain plan: %v", err)
 	}
 }

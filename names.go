@@ -25,6 +25,8 @@ const (
 	ProgressQuery = "progress"
 	// ApprovePlanUpdate approves (and may edit) the plan of a run started with
 	// RequireApproval; its argument is a PlanApproval, its result a Progress.
+	// Its validator refuses an argument without approved (see
+	// PlanApproval.Decision): the run goes on waiting.
 	ApprovePlanUpdate = "approvePlan"
 	// PricePlanUpdate prices an edited plan of a run that waits for
 	// ApprovePlanUpdate, without approving it: its argument is a

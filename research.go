@@ -297,8 +297,11 @@ func (in ResearchInput) Budget() Budget {
 
 // PlanApproval is the argument of the ApprovePlanUpdate update.
 type PlanApproval struct {
-	// Approved false rejects the plan and cancels the run.
-	Approved bool `json:"approved"`
+	// Approved is required: true goes on with the plan, false rejects it
+	// and cancels the run. An approval without it (`{}`, or only
+	// subQuestions) is refused (see Decision), never read as a rejection:
+	// a rejected run cannot be resumed. PricePlanUpdate does not read it.
+	Approved *bool `json:"approved"`
 	// SubQuestions, if not empty, replaces the plan's sub-questions (texts;
 	// at most MaxSubQuestionsLimit, each 1 to maxQuestionLength characters).
 	SubQuestions []string `json:"subQuestions,omitempty"`
@@ -307,7 +310,19 @@ type PlanApproval struct {
 	By string `json:"by,omitempty"`
 }
 
-// Normalize validates a and trims its sub-questions. Errors are *InputError.
+// Decision is what a says of the plan: approved (true) or rejected
+// (false). An approval that does not say is an *InputError on "approved":
+// the HTTP gateway answers 400 and the workflow's validator refuses the
+// update, so the run goes on waiting.
+func (a PlanApproval) Decision() (approved bool, err error) {
+	if a.Approved == nil {
+		return false, inputError("approved", "required: true approves the plan, false rejects it and cancels the run")
+	}
+	return *a.Approved, nil
+}
+
+// Normalize validates a's sub-questions and trims them (Approved is not
+// read: see Decision). Errors are *InputError.
 func (a PlanApproval) Normalize() (PlanApproval, error) {
 	if len(a.SubQuestions) > MaxSubQuestionsLimit {
 		return a, inputError("subQuestions", "at most %d", MaxSubQuestionsLimit)

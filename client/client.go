@@ -480,9 +480,14 @@ func (c *Client) Delete(ctx context.Context, id string) error {
 }
 
 // Approve sends a plan approval to run id and returns the run's progress
-// after it. It normalizes a first (errors are *researchflow.InputError); a
-// run that is not awaiting approval answers ErrRejected or ErrNotRunning.
+// after it. It checks a first (its Decision and Normalize: errors are
+// *researchflow.InputError, so an approval without Approved is never
+// sent); a run that is not awaiting approval answers ErrRejected or
+// ErrNotRunning.
 func (c *Client) Approve(ctx context.Context, id string, a rf.PlanApproval) (rf.Progress, error) {
+	if _, err := a.Decision(); err != nil {
+		return rf.Progress{}, err
+	}
 	a, err := a.Normalize()
 	if err != nil {
 		return rf.Progress{}, err

@@ -125,7 +125,7 @@ func TestCancelAndApprove(t *testing.T) {
 	if _, err := c.Start(ctx, "r1", rf.ResearchInput{Question: "How are backups kept?", RequireApproval: true}); err != nil {
 		t.Fatal(err)
 	}
-	p, err := c.Approve(ctx, "r1", rf.PlanApproval{Approved: true, SubQuestions: []string{" Where are backups stored? "}})
+	p, err := c.Approve(ctx, "r1", rf.PlanApproval{Approved: new(true), SubQuestions: []string{" Where are backups stored? "}})
 	if err != nil || p.Seq != 7 {
 		t.Errorf("Approve = %+v, %v", p, err)
 	}
@@ -136,12 +136,18 @@ func TestCancelAndApprove(t *testing.T) {
 	if a := u.Args[0].(rf.PlanApproval); a.SubQuestions[0] != "Where are backups stored?" {
 		t.Errorf("the approval is not normalized: %+v", a)
 	}
+	// An approval that does not say approved is never sent: the run would
+	// read nothing as a rejection.
+	var ie *rf.InputError
+	if _, err := c.Approve(ctx, "r1", rf.PlanApproval{SubQuestions: []string{"Where are backups stored?"}}); !errors.As(err, &ie) || ie.Field != "approved" || len(f.updates) != 1 {
+		t.Errorf("Approve without Approved = %v (%d updates sent), want an InputError on approved and nothing sent", err, len(f.updates))
+	}
 	f.updateErr = temporal.NewApplicationError("the run is not awaiting approval", "NotAwaitingApproval")
 	var rejected *RejectedError
-	if _, err := c.Approve(ctx, "r1", rf.PlanApproval{Approved: true}); !errors.As(err, &rejected) || rejected.Reason != "the run is not awaiting approval" {
+	if _, err := c.Approve(ctx, "r1", rf.PlanApproval{Approved: new(true)}); !errors.As(err, &rejected) || rejected.Reason != "the run is not awaiting approval" {
 		t.Errorf("Approve refused by the run = %v, want a RejectedError with its reason", err)
 	}
-	if _, err := c.Approve(ctx, "nope", rf.PlanApproval{Approved: true}); !errors.Is(err, ErrNotRunning) {
+	if _, err := c.Approve(ctx, "nope", rf.PlanApproval{Approved: new(true)}); !errors.Is(err, ErrNotRunning) {
 		t.Errorf("Approve(unknown) = %v, want ErrNotRunning", err)
 	}
 
@@ -357,7 +363,7 @@ func TestIDsNoRunCanHave(t *testing.T) {
 		if _, err := c.FinishNow(ctx, id, rf.BudgetRequest{}); !IsNotFound(err) {
 			t.Errorf("FinishNow(%q) = %v, want IsNotFound", id, err)
 		}
-		if _, err := c.Approve(ctx, id, rf.PlanApproval{Approved: true}); !IsNotFound(err) {
+		if _, err := c.Approve(ctx, id, rf.PlanApproval{Approved: new(true)}); !IsNotFound(err) {
 			t.Errorf("Approve(%q) = %v, want IsNotFound", id, err)
 		}
 		if _, err := c.Redrive(ctx, id); !IsNotFound(err) {

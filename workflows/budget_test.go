@@ -200,7 +200,7 @@ func TestEstimateShownAtApprovalAndRecorded(t *testing.T) {
 		if p.Status != rf.StatusAwaitingApproval || p.Estimate == nil || len(p.Estimate.SubQuestions) != 3 {
 			t.Errorf("at approval: status %s, estimate %+v", p.Status, p.Estimate)
 		}
-		env.UpdateWorkflow(rf.ApprovePlanUpdate, "u1", &updateCallbacks{t: t}, rf.PlanApproval{Approved: true, By: "alice"})
+		env.UpdateWorkflow(rf.ApprovePlanUpdate, "u1", &updateCallbacks{t: t}, rf.PlanApproval{Approved: new(true), By: "alice"})
 	}, time.Minute)
 	env.ExecuteWorkflow(rf.ResearchWorkflowType, rf.ResearchInput{Question: "What is q?", RequireApproval: true})
 	if err := env.GetWorkflowError(); err != nil {
@@ -288,7 +288,7 @@ func TestEditedPlanPricedBeforeApproval(t *testing.T) {
 		env.UpdateWorkflow(rf.PricePlanUpdate, "p1", price, rf.PlanApproval{SubQuestions: edits})
 	}, time.Minute)
 	env.RegisterDelayedCallback(func() {
-		env.UpdateWorkflow(rf.ApprovePlanUpdate, "u1", &updateCallbacks{t: t}, rf.PlanApproval{Approved: true, By: "alice", SubQuestions: edits})
+		env.UpdateWorkflow(rf.ApprovePlanUpdate, "u1", &updateCallbacks{t: t}, rf.PlanApproval{Approved: new(true), By: "alice", SubQuestions: edits})
 		env.UpdateWorkflow(rf.PricePlanUpdate, "p2", late, rf.PlanApproval{SubQuestions: edits})
 	}, 2*time.Minute)
 	env.ExecuteWorkflow(rf.ResearchWorkflowType, rf.ResearchInput{Question: "What is q?", RequireApproval: true})

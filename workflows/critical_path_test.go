@@ -346,7 +346,7 @@ func TestEstimateBeforeApproval(t *testing.T) {
 		if p.Status != rf.StatusAwaitingApproval || p.Estimate == nil {
 			t.Errorf("awaiting approval: status %s, estimate %+v: want the price shown", p.Status, p.Estimate)
 		}
-		env.UpdateWorkflow(rf.ApprovePlanUpdate, "u1", &updateCallbacks{t: t}, rf.PlanApproval{Approved: true, By: "alice"})
+		env.UpdateWorkflow(rf.ApprovePlanUpdate, "u1", &updateCallbacks{t: t}, rf.PlanApproval{Approved: new(true), By: "alice"})
 	}, 2*time.Hour)
 	env.ExecuteWorkflow(rf.ResearchWorkflowType, rf.ResearchInput{Question: "What does the memory model guarantee?", RequireApproval: true})
 	runResult(t, env)

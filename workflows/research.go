@@ -181,8 +181,22 @@ func (r *research) validateApproval(a rf.PlanApproval) error {
 	if r.st.Status != rf.StatusAwaitingApproval || r.approval != nil {
 		return fmt.Errorf("run is not waiting for plan approval (status %s)", r.st.Status)
 	}
+	// An approval that does not say approved is refused, not read as a
+	// rejection: the run goes on waiting. A validator is not recorded in
+	// history, so recorded runs replay unchanged.
+	if _, err := a.Decision(); err != nil {
+		return err
+	}
 	_, err := a.Normalize()
 	return err
+}
+
+// approves reads the decision of an approval the validator accepted. An
+// approval recorded before approved was required may lack it: it was a
+// rejection then, and replays as one.
+func approves(a rf.PlanApproval) bool {
+	ok, _ := a.Decision()
+	return ok
 }
 
 // run executes the stages in order: corpus, plan, (approval), then rounds
@@ -509,7 +523,7 @@ func (r *research) awaitApproval(ctx workflow.Context) error {
 		workflow.GetLogger(ctx).Info("plan approval timed out; proceeding as configured")
 		r.decide(ctx, DecisionApproval, "", "the plan was not approved in time; the run proceeded as configured (onApprovalTimeout approve)")
 		return nil
-	case !r.approval.Approved:
+	case !approves(*r.approval):
 		return temporal.NewNonRetryableApplicationError("the plan was rejected by "+orUnknown(r.approval.By), ErrPlanRejected, nil)
 	}
 	// An edited plan is priced before the approval is recorded, so that

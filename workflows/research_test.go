@@ -391,7 +391,7 @@ func TestResearchPlanApproval(t *testing.T) {
 		// Approving before the run waits is refused by the validator… but by
 		// now it waits (planning is instant in test time).
 		env.UpdateWorkflow(rf.ApprovePlanUpdate, "u1", &updateCallbacks{t: t}, rf.PlanApproval{
-			Approved: true, By: "alice", SubQuestions: []string{"Edited one?", "Edited two?"},
+			Approved: new(true), By: "alice", SubQuestions: []string{"Edited one?", "Edited two?"},
 		})
 	}, time.Minute)
 	env.ExecuteWorkflow(rf.ResearchWorkflowType, rf.ResearchInput{Question: "What is q?", RequireApproval: true})

@@ -80,7 +80,7 @@ func TestWebAppPlanEditedAtApproval(t *testing.T) {
 	}
 	got := approvals(1)[0]
 	want := []string{"How do unbuffered channels synchronize goroutines?", "When does a send on a channel block?"}
-	if !got.Approved || !slices.Equal(got.SubQuestions, want) {
+	if ok, _ := got.Decision(); !ok || !slices.Equal(got.SubQuestions, want) {
 		t.Errorf("approval sent %+v, want the edited plan %q", got, want)
 	}
 
@@ -89,7 +89,7 @@ func TestWebAppPlanEditedAtApproval(t *testing.T) {
 	if err := chromedp.Do(ctx, chromedp.Click(css(`#approve`))); err != nil {
 		t.Fatal(err)
 	}
-	if got := approvals(2)[1]; !got.Approved || got.SubQuestions != nil {
+	if got := approvals(2)[1]; got.Approved == nil || !*got.Approved || got.SubQuestions != nil {
 		t.Errorf("unchanged plan sent %+v, want approval as planned", got)
 	}
 }

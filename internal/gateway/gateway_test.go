@@ -528,7 +528,7 @@ func TestApprove(t *testing.T) {
 		t.Fatalf("approvals = %d, want 1", len(h.fake.approvals))
 	}
 	got := h.fake.approvals[0]
-	if !got.Approved || got.By != "alice" || len(got.SubQuestions) != 1 || got.SubQuestions[0] != "What is X?" {
+	if ok, _ := got.Decision(); !ok || got.By != "alice" || len(got.SubQuestions) != 1 || got.SubQuestions[0] != "What is X?" {
 		t.Errorf("approval = %+v, want approved by alice with the trimmed sub-question", got)
 	}
 
@@ -986,5 +986,34 @@ func TestApproveEditedPlanCarriesItsPrice(t *testing.T) {
 	}
 	if n := len(h.fake.pricings); n != 2 {
 		t.Errorf("plans priced = %d, want 2 (the estimate, then the approval's)", n)
+	}
+}
+
+// An approval that does not say approved is refused, never read as a
+// rejection: a trial's `{}` answered 200 and cancelled the waiting run for
+// good, and a client that sends only the edited plan would do the same.
+func TestApproveWithoutApprovedIsRefused(t *testing.T) {
+	h := newHarness(t, nil)
+	id := h.start(aliceKey, "Approve me")
+	for _, body := range []string{
+		`{}`,
+		`{"subQuestions":["What is X?"]}`,
+		`{"approved":null}`,
+		`{"by":"alice"}`,
+	} {
+		rec := h.do("POST", "/v1/research/"+id+"/approve", aliceKey, body)
+		if rec.Code != http.StatusBadRequest || errorCode(t, rec) != "invalid_request" || !strings.Contains(rec.Body.String(), "approved: required") {
+			t.Errorf("%s: %d %s, want 400 approved: required", body, rec.Code, rec.Body)
+		}
+	}
+	if len(h.fake.approvals) != 0 || len(h.fake.pricings) != 0 {
+		t.Errorf("refused approvals reached the run: approvals %+v, pricings %+v", h.fake.approvals, h.fake.pricings)
+	}
+	// A rejection said out loud is still a rejection.
+	rec := h.do("POST", "/v1/research/"+id+"/approve", aliceKey, `{"approved":false}`)
+	var ar ApproveResponse
+	decode(t, rec, &ar)
+	if rec.Code != http.StatusOK || ar.Approved || len(h.fake.approvals) != 1 {
+		t.Errorf("approved false: %d %+v", rec.Code, ar)
 	}
 }

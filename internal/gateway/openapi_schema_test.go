@@ -324,10 +324,10 @@ func TestOpenAPILimitsMatchContract(t *testing.T) {
 		t.Errorf("maxSubQuestions default = %v (%v), documented %v", in.MaxSubQuestions, err, req["maxSubQuestions"].Default)
 	}
 	subMax := integer(doc.Components.Schemas["PlanApproval"].Properties["subQuestions"].Items.MaxLength)
-	if _, err := (rf.PlanApproval{Approved: true, SubQuestions: []string{strings.Repeat("a", subMax)}}).Normalize(); err != nil {
+	if _, err := (rf.PlanApproval{Approved: new(true), SubQuestions: []string{strings.Repeat("a", subMax)}}).Normalize(); err != nil {
 		t.Errorf("PlanApproval.subQuestions[].maxLength %d refused: %v", subMax, err)
 	}
-	if _, err := (rf.PlanApproval{Approved: true, SubQuestions: []string{strings.Repeat("a", subMax+1)}}).Normalize(); err == nil {
+	if _, err := (rf.PlanApproval{Approved: new(true), SubQuestions: []string{strings.Repeat("a", subMax+1)}}).Normalize(); err == nil {
 		t.Errorf("PlanApproval.subQuestions[].maxLength: %d characters accepted", subMax+1)
 	}
 	if got, want := req["corpus"].Default, any(rf.DefaultCorpus); got != want {

@@ -553,6 +553,12 @@ func (s *server) approve(c *gin.Context) error {
 	if !s.decodeJSON(c, &a) {
 		return nil
 	}
+	// Without approved the body says nothing: refused, never a rejection
+	// (a rejected run cannot be resumed).
+	approved, err := a.Decision()
+	if err != nil {
+		return err
+	}
 	if a, err = a.Normalize(); err != nil {
 		return err
 	}
@@ -566,7 +572,7 @@ func (s *server) approve(c *gin.Context) error {
 	// answer then says what the approval costs. A run that does not price
 	// its plan (started before priced plans) is approved without one.
 	var est *rf.Spend
-	if a.Approved && len(a.SubQuestions) > 0 {
+	if approved && len(a.SubQuestions) > 0 {
 		e, err := s.runs.PricePlan(ctx, r.ID, a)
 		var rejected *client.RejectedError
 		switch {
@@ -585,10 +591,10 @@ func (s *server) approve(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	s.log.Info("gateway: plan approval sent", "id", r.ID, "approved", a.Approved, "by", a.By)
-	resp := ApproveResponse{ID: r.ID, Approved: a.Approved, Progress: progress, Links: s.links(r.ID)}
+	s.log.Info("gateway: plan approval sent", "id", r.ID, "approved", approved, "by", a.By)
+	resp := ApproveResponse{ID: r.ID, Approved: approved, Progress: progress, Links: s.links(r.ID)}
 	switch {
-	case !a.Approved:
+	case !approved:
 	case len(a.SubQuestions) > 0:
 		resp.SubQuestions, resp.Estimate = a.SubQuestions, est
 	default:
@@ -628,7 +634,7 @@ func (s *server) estimatePlan(c *gin.Context) error {
 	if !s.decodeJSON(c, &req) {
 		return nil
 	}
-	a, err := rf.PlanApproval{Approved: true, SubQuestions: req.SubQuestions}.Normalize()
+	a, err := rf.PlanApproval{SubQuestions: req.SubQuestions}.Normalize()
 	if err != nil {
 		return err
 	}

@@ -60,7 +60,7 @@ func TestEndToEndEditedPlanPricedAsApproved(t *testing.T) {
 	if per := priced.SubQuestions[0].Passages; per >= 18 || per == 0 {
 		t.Errorf("a corpus search of a small corpus priced at %d passages", per)
 	}
-	update(rf.ApprovePlanUpdate, rf.PlanApproval{Approved: true, By: "e2e", SubQuestions: edits}, nil)
+	update(rf.ApprovePlanUpdate, rf.PlanApproval{Approved: new(true), By: "e2e", SubQuestions: edits}, nil)
 	if err := run.Get(ctx, nil); err != nil {
 		t.Fatal(err)
 	}

@@ -348,7 +348,7 @@ func TestEndToEndApprovalReflectionAndGaps(t *testing.T) {
 	}
 	h, err := shared.Client.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
 		WorkflowID: run.GetID(), UpdateName: rf.ApprovePlanUpdate, WaitForStage: client.WorkflowUpdateStageCompleted,
-		Args: []any{rf.PlanApproval{Approved: true, By: "e2e", SubQuestions: []string{
+		Args: []any{rf.PlanApproval{Approved: new(true), By: "e2e", SubQuestions: []string{
 			"How do beekeepers find queen cells?", "What is the boiling point of mercury?",
 		}}},
 	})
@@ -361,7 +361,7 @@ func TestEndToEndApprovalReflectionAndGaps(t *testing.T) {
 	// A second approval is refused by the validator.
 	if h2, err := shared.Client.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
 		WorkflowID: run.GetID(), UpdateName: rf.ApprovePlanUpdate, WaitForStage: client.WorkflowUpdateStageCompleted,
-		Args: []any{rf.PlanApproval{Approved: true}},
+		Args: []any{rf.PlanApproval{Approved: new(true)}},
 	}); err == nil && h2.Get(ctx, nil) == nil {
 		t.Error("a second approval was accepted")
 	}
