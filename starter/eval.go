@@ -52,7 +52,7 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	out := fs.String("out", "", "write the results as JSON to `FILE` (default eval-SET-TIME.json in the data dir)")
 	reports := fs.Bool("reports", false, "keep every report's Markdown in the results file")
-	half := fs.String("half", "all", "ask only the `tune` or `test` half of the questions (split by a stable hash of the question ID), or all")
+	half := fs.String("half", "all", "ask only `HALF` of the questions: tune or test (split by a stable hash of the question ID), or all")
 	maxSources := fs.Int("max-sources", 0, fmt.Sprintf("passages per sub-question (1-20; 0: the research default, %d)", rf.DefaultMaxSources))
 	positional, err := parseInterspersed(fs, args)
 	if err != nil {

@@ -140,15 +140,28 @@ func researchArgs(args []string) []string {
 // parseInterspersed parses flags that may come after positional arguments
 // ("ingest DIR --corpus NAME").
 func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	// The flag package prints a parse error, then the usage; main prints
+	// the error returned, so the flag set prints nothing while it parses
+	// (an unknown flag was said twice around the whole usage) and the
+	// usage only when asked for (--help).
+	usage, out := fs.Usage, fs.Output()
+	if usage == nil {
+		usage = fs.PrintDefaults
+	}
+	fs.Usage = func() {}
+	fs.SetOutput(io.Discard)
+	defer func() { fs.Usage = usage; fs.SetOutput(out) }()
 	var positional []string
 	for {
 		if err := fs.Parse(args); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
+				fs.SetOutput(out)
+				usage()
 				return nil, err
 			}
 			// An unknown flag, a flag without its value, a value of the
 			// wrong type: a usage error (exit 2) like every other.
-			return nil, fmt.Errorf("%w: %w", errUsage, err)
+			return nil, fmt.Errorf("%w: %w (%s --help lists the flags)", errUsage, err, fs.Name())
 		}
 		rest := fs.Args()
 		if len(rest) == 0 {

@@ -48,7 +48,7 @@ func runSchedule(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		every = fs.String("every", "", "run every `DURATION` (90m, 24h, 7d)")
 		cron = fs.String("cron", "", "run on a cron `EXPR` (minute hour day month weekday, UTC)")
 		notify = fs.String("notify", rf.NotifyOnChange, "notify on_change, always or never")
-		corpus = fs.String("corpus", "", "corpus `NAME`, or a `DIR` ingested before each run (deleted files drop out)")
+		corpus = fs.String("corpus", "", "corpus `NAME`, or a DIR ingested before each run (deleted files drop out)")
 		sources = fs.String("sources", "", "comma-separated source `NAMES` (default corpus)")
 		note = fs.String("note", "", "a note on the schedule")
 		paused = fs.Bool("paused", false, "create it paused")
