@@ -104,7 +104,7 @@ func (e BudgetRequest) Normalize() (BudgetRequest, error) {
 	case e.MaxTokens < 0:
 		return e, inputError("maxTokens", "want a positive number of tokens (0 keeps the limit)")
 	case e.MaxCostUSD < 0 || e.MaxCostUSD > maxCostUSDLimit || math.IsNaN(e.MaxCostUSD):
-		return e, inputError("maxCostUsd", "want a positive amount of US dollars up to %g (0 keeps the limit)", float64(maxCostUSDLimit))
+		return e, inputError("maxCostUsd", "want a positive amount of US dollars up to %.0f (0 keeps the limit)", float64(maxCostUSDLimit))
 	case e.MaxTokens == 0 && e.MaxCostUSD == 0:
 		return e, inputError("maxTokens", "give maxTokens or maxCostUsd: the new limit")
 	}

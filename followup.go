@@ -67,7 +67,7 @@ func (in FollowUpInput) Normalize() (FollowUpInput, error) {
 	case in.MaxTokens < 0:
 		return in, inputError("maxTokens", "want 0 (no limit) or a positive number of tokens")
 	case in.MaxCostUSD < 0 || in.MaxCostUSD > maxCostUSDLimit || in.MaxCostUSD != in.MaxCostUSD:
-		return in, inputError("maxCostUsd", "want 0 (no limit) or a positive amount of US dollars up to %g", float64(maxCostUSDLimit))
+		return in, inputError("maxCostUsd", "want 0 (no limit) or a positive amount of US dollars up to %.0f", float64(maxCostUSDLimit))
 	}
 	return in, nil
 }

@@ -167,7 +167,7 @@ func (in ResearchInput) Normalize() (ResearchInput, error) {
 	case in.MaxTokens < 0:
 		return in, inputError("maxTokens", "want 0 (no limit) or a positive number of tokens")
 	case in.MaxCostUSD < 0 || in.MaxCostUSD > maxCostUSDLimit || math.IsNaN(in.MaxCostUSD):
-		return in, inputError("maxCostUsd", "want 0 (no limit) or a positive amount of US dollars up to %g", float64(maxCostUSDLimit))
+		return in, inputError("maxCostUsd", "want 0 (no limit) or a positive amount of US dollars up to %.0f", float64(maxCostUSDLimit))
 	case in.ApprovalTimeoutSeconds < 0 || in.ApprovalTimeoutSeconds > maxApprovalTimeoutSeconds:
 		return in, inputError("approvalTimeoutSeconds", "want 0 to %d seconds", maxApprovalTimeoutSeconds)
 	case in.BudgetTimeoutSeconds < 0 || in.BudgetTimeoutSeconds > maxApprovalTimeoutSeconds:
@@ -178,8 +178,13 @@ func (in ResearchInput) Normalize() (ResearchInput, error) {
 	default:
 		return in, inputError("onApprovalTimeout", "want %q or %q, not %q", OnTimeoutApprove, OnTimeoutCancel, in.OnApprovalTimeout)
 	}
-	if !in.RequireApproval && (in.ApprovalTimeoutSeconds != 0 || in.OnApprovalTimeout != "") {
-		return in, inputError("approvalTimeoutSeconds", "approvalTimeoutSeconds and onApprovalTimeout need requireApproval")
+	// Named as sent: onApprovalTimeout alone was reported as
+	// approvalTimeoutSeconds.
+	switch {
+	case !in.RequireApproval && in.ApprovalTimeoutSeconds != 0:
+		return in, inputError("approvalTimeoutSeconds", "needs requireApproval: true (only a run that waits for approval has an approval deadline)")
+	case !in.RequireApproval && in.OnApprovalTimeout != "":
+		return in, inputError("onApprovalTimeout", "needs requireApproval: true (only a run that waits for approval has an approval deadline)")
 	}
 	if in.OnApprovalTimeout == "" && in.RequireApproval {
 		in.OnApprovalTimeout = OnTimeoutApprove

@@ -3,6 +3,7 @@ package gateway
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
@@ -59,7 +60,12 @@ func (s *server) fail(c *gin.Context, err error) {
 	case errors.As(err, &api):
 		abortError(c, api.status, api.code, api.message)
 	case errors.As(err, &input):
-		abortError(c, http.StatusBadRequest, "invalid_request", input.Error())
+		msg := input.Error()
+		if n, ok := outOfRange(c, input.Field); ok {
+			// decodeJSON read the number as -1 for the field's rule to refuse.
+			msg = fmt.Sprintf("%s: %s is out of range: %s", input.Field, n, input.Message)
+		}
+		abortError(c, http.StatusBadRequest, "invalid_request", msg)
 	case errors.As(err, &upload):
 		status, code := uploadStatus(upload.Kind)
 		if status >= http.StatusInternalServerError {

@@ -1,15 +1,19 @@
 package gateway
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"math"
+	"math/big"
 	"mime"
 	"net/http"
 	"net/url"
+	"reflect"
 	"regexp"
 	"slices"
 	"strconv"
@@ -44,14 +48,28 @@ func (s *server) decodeJSON(c *gin.Context, v any) bool {
 		abortError(c, http.StatusRequestEntityTooLarge, "body_too_large", fmt.Sprintf("the body exceeds %d bytes", s.cfg.MaxBodyBytes))
 		return false
 	}
-	body := http.MaxBytesReader(c.Writer, c.Request.Body, s.cfg.MaxBodyBytes)
-	dec := json.NewDecoder(body)
-	dec.DisallowUnknownFields()
-	err := dec.Decode(v)
+	data, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, s.cfg.MaxBodyBytes))
 	if err == nil {
-		if _, terr := dec.Token(); terr != io.EOF {
-			err = errors.New("unexpected data after the JSON object")
+		err = decodeStrict(data, v)
+	}
+	// A number that does not fit its field (99999999999999999999, 1e30 for
+	// an integer) is read as -1, which the field's own rule refuses with
+	// its range; s.fail says which number was out of range. One written
+	// with an exponent that is a whole number in range (1e3) is read as
+	// its digits.
+	for tries := 0; err != nil && tries < 8; tries++ {
+		var typ *json.UnmarshalTypeError
+		if !errors.As(err, &typ) {
+			break
 		}
+		fixed, literal, tooBig, ok := refitNumber(data, typ)
+		if !ok {
+			break
+		}
+		if tooBig {
+			noteOutOfRange(c, typ.Field, literal)
+		}
+		data, err = fixed, decodeStrict(fixed, v)
 	}
 	if err != nil {
 		var tooBig *http.MaxBytesError
@@ -66,8 +84,10 @@ func (s *server) decodeJSON(c *gin.Context, v any) bool {
 			msg = "empty body: send a JSON object"
 		case errors.As(err, &syntax):
 			msg = fmt.Sprintf("invalid JSON at byte %d", syntax.Offset)
+		case errors.As(err, &typ) && typ.Field == "":
+			msg = "the body must be a JSON object ({…}), not " + jsonKind(typ.Value)
 		case errors.As(err, &typ):
-			msg = fmt.Sprintf("field %q: wrong type", typ.Field)
+			msg = fmt.Sprintf("%s: want %s, not %s", typ.Field, goKind(typ.Type), jsonKind(typ.Value))
 		case strings.HasPrefix(err.Error(), "json: unknown field "):
 			msg = "unknown field " + strings.TrimPrefix(err.Error(), "json: unknown field ")
 		case err.Error() == "unexpected data after the JSON object":
@@ -77,6 +97,123 @@ func (s *server) decodeJSON(c *gin.Context, v any) bool {
 		return false
 	}
 	return true
+}
+
+// decodeStrict decodes one JSON value of data into v: unknown fields and
+// trailing data are errors.
+func decodeStrict(data []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return err
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return errors.New("unexpected data after the JSON object")
+	}
+	return nil
+}
+
+// refitNumber rewrites in data the number that typ says does not fit its
+// numeric field: a whole number in the field's range written otherwise
+// (1e3) as its digits, one out of the range of the field's Go type as -1
+// (tooBig). It reports false for anything else (a string for a number, a
+// fraction for an integer).
+func refitNumber(data []byte, typ *json.UnmarshalTypeError) (fixed []byte, literal string, tooBig, ok bool) {
+	literal, isNumber := strings.CutPrefix(typ.Value, "number ")
+	end := int(typ.Offset)
+	if !isNumber || typ.Type == nil || end > len(data) || end < len(literal) || string(data[end-len(literal):end]) != literal {
+		return nil, "", false, false
+	}
+	f, _, err := big.ParseFloat(literal, 10, 256, big.ToNearestEven)
+	if err != nil {
+		return nil, "", false, false
+	}
+	var digits string
+	switch typ.Type.Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		if !f.IsInt() {
+			return nil, "", false, false
+		}
+		i, acc := f.Int64()
+		if acc != big.Exact || reflect.Zero(typ.Type).OverflowInt(i) {
+			tooBig = true
+		}
+		digits = strconv.FormatInt(i, 10)
+	case reflect.Float32, reflect.Float64:
+		if x, _ := f.Float64(); !math.IsInf(x, 0) && !reflect.Zero(typ.Type).OverflowFloat(x) {
+			return nil, "", false, false
+		}
+		tooBig = true
+	default:
+		return nil, "", false, false
+	}
+	if tooBig {
+		digits = "-1"
+	}
+	fixed = append(append(slices.Clip(data[:end-len(literal)]), digits...), data[end:]...)
+	return fixed, literal, tooBig, true
+}
+
+// outOfRangeKey keeps, on a request's context, the numbers of its body
+// that did not fit their fields (field → number as sent).
+const outOfRangeKey = "gateway.outOfRange"
+
+func noteOutOfRange(c *gin.Context, field, literal string) {
+	m, _ := c.Get(outOfRangeKey)
+	notes, _ := m.(map[string]string)
+	if notes == nil {
+		notes = map[string]string{}
+	}
+	notes[field] = literal
+	c.Set(outOfRangeKey, notes)
+}
+
+// outOfRange is the number of field that did not fit it, if any.
+func outOfRange(c *gin.Context, field string) (string, bool) {
+	m, _ := c.Get(outOfRangeKey)
+	notes, _ := m.(map[string]string)
+	n, ok := notes[field]
+	return n, ok
+}
+
+// jsonKind names a JSON value's kind as encoding/json's type errors give
+// it ("array", "number 1.5").
+func jsonKind(value string) string {
+	switch kind, _, _ := strings.Cut(value, " "); kind {
+	case "array", "object":
+		return "an " + kind
+	case "number":
+		return strings.TrimPrefix(value, "number ")
+	case "":
+		return "this value"
+	default:
+		return "a " + kind
+	}
+}
+
+// goKind names what a Go type takes, in JSON words.
+func goKind(t reflect.Type) string {
+	if t == nil {
+		return "another type"
+	}
+	switch t.Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "a whole number"
+	case reflect.Float32, reflect.Float64:
+		return "a number"
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Slice, reflect.Array:
+		return "an array"
+	case reflect.Map, reflect.Struct:
+		return "an object"
+	case reflect.Pointer:
+		return goKind(t.Elem())
+	}
+	return "another type"
 }
 
 // links are the URLs of a run.
