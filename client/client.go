@@ -451,7 +451,7 @@ func (c *Client) Cancel(ctx context.Context, id string) error {
 	if err := c.tc.CancelWorkflow(ctx, id, ""); err != nil {
 		var notFound *serviceerror.NotFound
 		if errors.As(err, &notFound) {
-			return fmt.Errorf("cancel %s: %w", id, ErrNotRunning)
+			return c.notRunning(ctx, id)
 		}
 		return fmt.Errorf("cancel %s: %w", id, err)
 	}
@@ -512,7 +512,7 @@ func (c *Client) Approve(ctx context.Context, id string, a rf.PlanApproval) (rf.
 		case errors.As(err, &app):
 			return rf.Progress{}, &RejectedError{Reason: app.Message()}
 		case errors.As(err, &notFound):
-			return rf.Progress{}, fmt.Errorf("approve %s: %w", id, ErrNotRunning)
+			return rf.Progress{}, c.notRunning(ctx, id)
 		}
 		return rf.Progress{}, fmt.Errorf("approve %s: %w", id, err)
 	}
@@ -588,11 +588,22 @@ func (c *Client) updateInto(ctx context.Context, id, name string, arg, out any) 
 		case errors.As(err, &app):
 			return &RejectedError{Reason: app.Message()}
 		case errors.As(err, &notFound):
-			return fmt.Errorf("%s %s: %w", name, id, ErrNotRunning)
+			return c.notRunning(ctx, id)
 		}
 		return fmt.Errorf("%s %s: %w", name, id, err)
 	}
 	return nil
+}
+
+// notRunning is the error of a request that Temporal answered NotFound
+// for run id: the run has closed (ErrNotRunning) or there is none
+// (ErrNotFound; `starter budget nosuch-id` was told "extendBudget
+// nosuch-id: the run is not running"). Neither names the update sent.
+func (c *Client) notRunning(ctx context.Context, id string) error {
+	if _, err := c.Describe(ctx, id); errors.Is(err, ErrNotFound) {
+		return err
+	}
+	return fmt.Errorf("run %q: %w", id, ErrNotRunning)
 }
 
 // ListOptions select a page of research runs.

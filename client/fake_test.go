@@ -253,8 +253,13 @@ func (f *fakeTemporal) UpdateWorkflow(ctx context.Context, opts sdkclient.Update
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if _, ok := f.wfs[opts.WorkflowID]; !ok {
+	w, ok := f.wfs[opts.WorkflowID]
+	if !ok {
 		return nil, serviceerror.NewNotFound("workflow not found")
+	}
+	if w.status != enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING {
+		// As Temporal answers an update to a closed run.
+		return nil, serviceerror.NewNotFound("workflow execution already completed")
 	}
 	f.updates = append(f.updates, opts)
 	return fakeUpdate{id: opts.WorkflowID, err: f.updateErr}, nil

@@ -28,7 +28,7 @@ func (c *Client) Redrive(ctx context.Context, id string) (Run, error) {
 		var queryFailed *serviceerror.QueryFailed
 		switch {
 		case errors.As(err, &notFound):
-			return Run{}, fmt.Errorf("redrive %s: %w", id, ErrNotFound)
+			return Run{}, fmt.Errorf("run %q: %w", id, ErrNotFound)
 		case errors.As(err, &queryFailed):
 			return Run{}, &RejectedError{Reason: "the run cannot say how to redrive it (it predates redrive, or its workers do): " + queryFailed.Message}
 		}

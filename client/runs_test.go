@@ -147,8 +147,8 @@ func TestCancelAndApprove(t *testing.T) {
 	if _, err := c.Approve(ctx, "r1", rf.PlanApproval{Approved: new(true)}); !errors.As(err, &rejected) || rejected.Reason != "the run is not awaiting approval" {
 		t.Errorf("Approve refused by the run = %v, want a RejectedError with its reason", err)
 	}
-	if _, err := c.Approve(ctx, "nope", rf.PlanApproval{Approved: new(true)}); !errors.Is(err, ErrNotRunning) {
-		t.Errorf("Approve(unknown) = %v, want ErrNotRunning", err)
+	if _, err := c.Approve(ctx, "nope", rf.PlanApproval{Approved: new(true)}); !errors.Is(err, ErrNotFound) {
+		t.Errorf("Approve(unknown) = %v, want ErrNotFound", err)
 	}
 
 	if err := c.Cancel(ctx, "r1"); err != nil {
@@ -406,5 +406,43 @@ func TestRejectedPlanIsCancelled(t *testing.T) {
 	out, err := c.outcome(ctx, "r1")
 	if err != nil || out.Status != rf.StatusCancelled || out.Failure != "the plan was rejected by alice" {
 		t.Errorf("outcome = %+v, %v; want cancelled, with the rejection", out, err)
+	}
+}
+
+// An update to a run that does not exist says "no such run", and one to a
+// closed run says it is not running, neither naming the update: `starter
+// budget nosuch-id` said "extendBudget nosuch-id: the run is not running".
+func TestUpdatesSayNoSuchRun(t *testing.T) {
+	t.Parallel()
+	c, f := newTestClient(t)
+	ctx := t.Context()
+	if _, err := c.Start(ctx, "done", rf.ResearchInput{Question: "How are backups kept?"}); err != nil {
+		t.Fatal(err)
+	}
+	f.complete("done", rf.ResearchResult{ResearchID: "done"})
+	for _, tt := range []struct {
+		id   string
+		want error
+	}{{"nosuch-id", ErrNotFound}, {"done", ErrNotRunning}} {
+		calls := map[string]error{}
+		_, calls["ExtendBudget"] = c.ExtendBudget(ctx, tt.id, rf.BudgetRequest{MaxTokens: 60000})
+		_, calls["FinishNow"] = c.FinishNow(ctx, tt.id, rf.BudgetRequest{})
+		_, calls["Approve"] = c.Approve(ctx, tt.id, rf.PlanApproval{Approved: new(true)})
+		_, calls["PricePlan"] = c.PricePlan(ctx, tt.id, rf.PlanApproval{SubQuestions: []string{"Where?"}})
+		calls["Cancel"] = c.Cancel(ctx, tt.id)
+		for name, err := range calls {
+			if !errors.Is(err, tt.want) {
+				t.Errorf("%s(%s) = %v, want %v", name, tt.id, err, tt.want)
+				continue
+			}
+			for _, internal := range []string{rf.ExtendBudgetUpdate, rf.FinishNowUpdate, rf.ApprovePlanUpdate, rf.PricePlanUpdate, "approve ", "cancel "} {
+				if strings.Contains(err.Error(), internal) {
+					t.Errorf("%s(%s) = %q names %q", name, tt.id, err, internal)
+				}
+			}
+			if !strings.Contains(err.Error(), tt.id) {
+				t.Errorf("%s(%s) = %q does not name the run", name, tt.id, err)
+			}
+		}
 	}
 }

@@ -3,11 +3,13 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 
 	rf "github.com/researchflow/researchflow"
+	"github.com/researchflow/researchflow/client"
 
 	"github.com/researchflow/researchflow/internal/config"
 	"github.com/researchflow/researchflow/internal/stack"
@@ -81,7 +83,10 @@ func budgetUpdate(ctx context.Context, id string, asJSON bool, stdout, stderr io
 	}
 	defer s.Close()
 	p, err := send(s)
-	if err != nil {
+	switch {
+	case client.IsNotFound(err) || errors.Is(err, client.ErrNotRunning):
+		return err // `run "ID": no such run`, or not running
+	case err != nil:
 		return fmt.Errorf("%s: %w", id, err)
 	}
 	if asJSON {

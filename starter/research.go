@@ -151,7 +151,10 @@ func redriveResearch(ctx context.Context, id string, asJSON, noWait bool, stdout
 	}
 	defer s.Close()
 	run, err := s.Runs.Redrive(ctx, id)
-	if err != nil {
+	switch {
+	case client.IsNotFound(err):
+		return fmt.Errorf("redrive: %w", err) // `run "ID": no such run`
+	case err != nil:
 		return fmt.Errorf("redrive %s: %w", id, err)
 	}
 	fmt.Fprintf(stderr, "redrive of %s: ", id)
