@@ -184,6 +184,15 @@ func (s ScheduleSpec) Normalize() (ScheduleSpec, error) {
 		if err := validateCron(s.Cron); err != nil {
 			return s, err
 		}
+		if strings.HasPrefix(s.Cron, "@") {
+			s.Cron = strings.ToLower(s.Cron) // Temporal reads macros in lower case only
+		}
+		// A schedule that would never start a run is refused (a trial's
+		// "0 7 30 2 *" was shown as active with no next run, for good).
+		now := time.Now()
+		if !cronRunsWithin(s.Cron, now, now.AddDate(cronHorizonYears, 0, 0)) {
+			return s, inputError("cron", "%q never runs: no day in the next %d years has its day of month, month and day of week together (a run needs all three)", s.Cron, cronHorizonYears)
+		}
 		s.Interval = 0
 	}
 	if s.Notify, err = normalizeNotifyMode(s.Notify); err != nil {
@@ -350,56 +359,104 @@ var cronMacros = []string{"@hourly", "@daily", "@midnight", "@weekly", "@monthly
 // range a-b, a list, with an optional /step, within the field's range.
 // Errors are *InputError on "cron" naming the field at fault.
 func validateCron(expr string) error {
+	_, err := cronSets(expr)
+	return err
+}
+
+// cronHorizonYears is how far ahead a cron must match a day to be accepted.
+const cronHorizonYears = 5
+
+// cronSets are the values each field of expr matches, as Temporal reads
+// them (see cronSet); nil for a macro, which matches every year.
+func cronSets(expr string) ([]uint64, error) {
 	fields := strings.Fields(expr)
 	if len(fields) == 1 && strings.HasPrefix(fields[0], "@") {
 		for _, m := range cronMacros {
 			if strings.EqualFold(fields[0], m) {
-				return nil
+				return nil, nil
 			}
 		}
-		return inputError("cron", "%q: unknown macro; want one of %s", expr, strings.Join(cronMacros, ", "))
+		return nil, inputError("cron", "%q: unknown macro; want one of %s", expr, strings.Join(cronMacros, ", "))
 	}
 	if len(fields) != len(cronFields) {
-		return inputError("cron", "%q: want 5 fields (minute hour day-of-month month day-of-week), got %d", expr, len(fields))
+		return nil, inputError("cron", "%q: want 5 fields (minute hour day-of-month month day-of-week), got %d", expr, len(fields))
 	}
+	sets := make([]uint64, len(fields))
 	for i, f := range fields {
 		spec := cronFields[i]
-		for _, item := range strings.Split(f, ",") {
-			if err := cronItem(item, spec.min, spec.max, spec.names); err != nil {
-				return inputError("cron", "%q: %s field %q: %v", expr, spec.name, f, err)
-			}
+		set, err := cronSet(f, spec.min, spec.max, spec.names)
+		if err != nil {
+			return nil, inputError("cron", "%q: %s field %q: %v", expr, spec.name, f, err)
 		}
+		sets[i] = set
 	}
-	return nil
+	if sets[4]&(1<<7) != 0 { // 7 is Sunday too
+		sets[4] |= 1
+	}
+	return sets, nil
 }
 
-func cronItem(item string, lo, hi int, names []string) error {
-	rng, step, hasStep := strings.Cut(item, "/")
-	if hasStep {
-		n, err := strconv.Atoi(step)
-		if err != nil || n < 1 || n > hi-lo+1 {
-			return fmt.Errorf("step %q: want 1 to %d", step, hi-lo+1)
+// cronSet is the set of values (bit v for value v) that field, a list of
+// items, matches: "*", a value, a range a-b, each with an optional /step;
+// "a/step" runs from a to hi, as Temporal reads it.
+func cronSet(field string, lo, hi int, names []string) (uint64, error) {
+	var set uint64
+	for _, item := range strings.Split(field, ",") {
+		rng, step, hasStep := strings.Cut(item, "/")
+		n := 1
+		if hasStep {
+			var err error
+			if n, err = strconv.Atoi(step); err != nil || n < 1 || n > hi-lo+1 {
+				return 0, fmt.Errorf("step %q: want 1 to %d", step, hi-lo+1)
+			}
+		}
+		a, b := lo, hi
+		if rng != "*" {
+			x, y, isRange := strings.Cut(rng, "-")
+			var err error
+			if a, err = cronValue(x, lo, hi, names); err != nil {
+				return 0, err
+			}
+			switch {
+			case isRange:
+				if b, err = cronValue(y, lo, hi, names); err != nil {
+					return 0, err
+				}
+				if b < a {
+					return 0, fmt.Errorf("range %q runs backwards", rng)
+				}
+			case !hasStep:
+				b = a
+			}
+		}
+		for v := a; v <= b; v += n {
+			set |= 1 << v
 		}
 	}
-	if rng == "*" {
-		return nil
-	}
-	a, b, isRange := strings.Cut(rng, "-")
-	x, err := cronValue(a, lo, hi, names)
+	return set, nil
+}
+
+// cronRunsWithin reports whether the valid cron expr matches a day from
+// from (UTC) to until: a day of its months that has one of its days of
+// month and one of its days of week (Temporal needs both, unlike classic
+// cron, which needs either). Its minutes and hours always match some
+// time of such a day.
+func cronRunsWithin(expr string, from, until time.Time) bool {
+	sets, err := cronSets(expr)
 	if err != nil {
-		return err
+		return false
 	}
-	if !isRange {
-		return nil
+	if sets == nil {
+		return true // a macro
 	}
-	y, err := cronValue(b, lo, hi, names)
-	if err != nil {
-		return err
+	month, dom, dow := sets[3], sets[2], sets[4]
+	y, m, d := from.UTC().Date()
+	for day := time.Date(y, m, d, 0, 0, 0, 0, time.UTC); !day.After(until); day = day.AddDate(0, 0, 1) {
+		if month&(1<<int(day.Month())) != 0 && dom&(1<<day.Day()) != 0 && dow&(1<<int(day.Weekday())) != 0 {
+			return true
+		}
 	}
-	if y < x {
-		return fmt.Errorf("range %q runs backwards", rng)
-	}
-	return nil
+	return false
 }
 
 func cronValue(s string, lo, hi int, names []string) (int, error) {

@@ -80,6 +80,8 @@ func TestScheduleRefusalsNameTheCause(t *testing.T) {
 		{`{"question":"How are backups kept?","every":"24h","maxSources":99999999999999999999}`,
 			"maxSources: 99999999999999999999 is out of range: want 1 to 20 (0 means 18)"},
 		{`[]`, "the body must be a JSON object ({…}), not an array"},
+		{`{"question":"When is the deploy freeze?","cron":"0 7 30 2 *"}`,
+			`cron: "0 7 30 2 *" never runs: no day in the next 5 years has its day of month, month and day of week together (a run needs all three)`},
 	} {
 		rec := h.do("POST", "/v1/schedules", aliceKey, tt.body)
 		if got := errorMessage(t, rec.Body.Bytes()); rec.Code != http.StatusBadRequest || got != tt.want {
