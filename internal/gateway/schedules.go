@@ -107,6 +107,12 @@ func (s *server) createSchedule(c *gin.Context) error {
 	if err := mailer.CheckDomains(spec.Research.NotifyEmail(), s.cfg.NotifyEmailDomains); err != nil {
 		return err
 	}
+	// As for POST /v1/research: a schedule on a corpus nobody filled would
+	// start runs that all fail.
+	who := owner(c)
+	if err := s.checkCorpus(c.Request.Context(), who, rf.PublicCorpus(who, spec.Research.Corpus), spec.Research); err != nil {
+		return err
+	}
 	info, err := sched.Create(c.Request.Context(), client.NewScheduleID(), spec)
 	if err != nil {
 		return scheduleError(err)
@@ -177,6 +183,13 @@ func (s *server) patchSchedule(c *gin.Context) error {
 	}
 	if err := mailer.CheckDomains(spec.Research.NotifyEmail(), s.cfg.NotifyEmailDomains); err != nil {
 		return err
+	}
+	// A change of where the runs look is checked as at create; other
+	// changes leave the corpus as it was.
+	if p.Corpus != nil || p.Sources != nil {
+		if err := s.checkCorpus(ctx, info.Owner, rf.PublicCorpus(info.Owner, spec.Research.Corpus), spec.Research); err != nil {
+			return err
+		}
 	}
 	if info, err = sched.Update(ctx, id, who, spec); err != nil {
 		return scheduleError(err)
