@@ -1,6 +1,8 @@
 // Package textproc holds the small text tools shared by retrieval and the
 // offline reasoning engine: a word tokenizer with stop words and light
-// stemming, a sentence splitter and term-vector similarity.
+// stemming, a sentence splitter, term-vector similarity, and the words of
+// dates and measures with the expressions they make (Expression), which a
+// schedule's "What changed" uses too.
 package textproc
 
 import (

@@ -1,7 +1,6 @@
 package extractive
 
 import (
-	"maps"
 	"regexp"
 	"slices"
 	"strings"
@@ -42,23 +41,11 @@ var measureNouns = set(`length width height depth size weight capacity budget pr
 distance duration population count total amount percentage rate speed limit limits maximum minimum timeout
 lifetime age number space memory storage`)
 
-// dimensions map a measure noun or a "how X" adjective to the words that
-// state a quantity of that kind: units, and the adjective a measure is
-// written with ("412 m long"). A quantity question of a known dimension is
+// The words that state a quantity of a dimension (units, and the
+// adjective a measure is written with: "412 m long") are textproc's
+// (textproc.InDimension): a quantity question of a known dimension is
 // answered by a number with one of them, not by any number ("opened in
 // 1931" does not state a length).
-var dimensions = map[string]map[string]bool{
-	"length": set(`m km cm mm metre metres meter meters kilometre kilometres kilometer kilometers foot feet ft mile miles inch inches yard yards long high wide deep tall far`),
-	"money":  set(`euro euros eur dollar dollars usd pound pounds gbp yen cent cents € $ £ k`),
-	"size":   set(`byte bytes b kb mb gb tb kib mib gib tib kilobytes megabytes gigabytes terabytes bits`),
-	// A share is no size: "90%" of a file says nothing of how big it is.
-	"share":  set(`% percent`),
-	"weight": set(`kg g gram grams kilogram kilograms ton tons tonne tonnes lb lbs pound pounds heavy`),
-	"time":   timeUnits,
-	// A speed is a span of time ("within 60 seconds"), an amount a
-	// second ("800 KiB/s") or a comparison ("slower than gzip").
-	"speed": union(timeUnits, set(`/s /sec /second kib/s kb/s mb/s mib/s gb/s kib/sec kb/sec mib/sec mb/sec step steps iteration iterations bps kbps mbps gbps x times`)),
-}
 
 // dimensionOf names the dimension of a measure noun or "how" adjective.
 var dimensionOf = map[string][]string{
@@ -163,7 +150,7 @@ func statesDimension(s string, dims []string) bool {
 			// "3.months.ago" is three months.
 			for _, unit := range strings.FieldsFunc(part, func(r rune) bool { return r == '.' }) {
 				for _, d := range dims {
-					if dimensions[d][unit] || dimensions[d][part] {
+					if textproc.InDimension(d, unit) || textproc.InDimension(d, part) {
 						return true
 					}
 				}
@@ -272,10 +259,10 @@ func askedWords(questions ...string) map[string]bool {
 
 // otherUnit reports whether unit is a unit of a dimension outside dims.
 func otherUnit(unit string, dims []string) bool {
-	for d, units := range dimensions {
-		if units[unit] && !slices.Contains(dims, d) {
+	for _, d := range textproc.DimensionsOf(unit) {
+		if !slices.Contains(dims, d) {
 			for _, asked := range dims {
-				if dimensions[asked][unit] {
+				if textproc.InDimension(asked, unit) {
 					return false
 				}
 			}
@@ -283,13 +270,6 @@ func otherUnit(unit string, dims []string) bool {
 		}
 	}
 	return false
-}
-
-// union is the words of both sets.
-func union(a, b map[string]bool) map[string]bool {
-	out := maps.Clone(a)
-	maps.Copy(out, b)
-	return out
 }
 
 // comparesSpeed reports whether s compares speeds ("slower than gzip",
@@ -324,7 +304,7 @@ func vagueMeasure(s string, dims []string) bool {
 			continue // "a second argument" counts nothing
 		}
 		for _, d := range dims {
-			if d != "money" && d != "share" && dimensions[d][next] && len(next) > 2 {
+			if d != "money" && d != "share" && textproc.InDimension(d, next) && len(next) > 2 {
 				return true
 			}
 		}
@@ -532,19 +512,8 @@ var (
 	clockRe = regexp.MustCompile(`\b[0-9]{1,2}:[0-9]{2}\b|\b[0-9]{4}-[0-9]{2}-[0-9]{2}\b|\b[0-9]{1,2}/[0-9]{1,2}/[0-9]{2,4}\b`)
 )
 
-// months and weekdays, capitalized as written in English; monthNames
-// holds both (a moment names either).
-var (
-	months = set(`January February March April May June July August September October November December
-Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec`)
-	weekdays   = set(`Monday Tuesday Wednesday Thursday Friday Saturday Sunday`)
-	monthNames = union(months, weekdays)
-)
-
-// timeUnits are the units and words of durations and frequencies.
-var timeUnits = set(`second seconds minute minutes hour hours day days week weeks fortnight month months year years
-decade decades century centuries daily weekly monthly yearly annually hourly nightly ms millisecond milliseconds
-today tomorrow yesterday tonight morning evening afternoon noon midnight weekend quarter ago`)
+// Month and weekday names, and the words of durations, are textproc's
+// (textproc.IsMonth, IsWeekday, IsTimeWord).
 
 // conditionWords open a condition or a moment defined by an event.
 var conditionWords = set(`if when whenever unless once until after before while during since`)
@@ -559,7 +528,7 @@ func statesMoment(s string) bool {
 		return true
 	}
 	for i, w := range scanWords(s) {
-		if (i > 0 && (monthNames[w.text] || weekdayPlural(w.text))) || relativeDays[w.lower] {
+		if (i > 0 && (textproc.IsMonth(w.text) || textproc.IsWeekday(w.text) || weekdayPlural(w.text))) || relativeDays[w.lower] {
 			return true
 		}
 	}
@@ -571,7 +540,7 @@ func statesMoment(s string) bool {
 // does.
 func weekdayPlural(w string) bool {
 	day, ok := strings.CutSuffix(w, "s")
-	return ok && weekdays[day]
+	return ok && textproc.IsWeekday(day)
 }
 
 // dimensionsOf returns what a question of type t asks of its answer: the
@@ -609,9 +578,9 @@ func statesPart(s string, parts []string) bool {
 	if len(parts) == 0 {
 		return true
 	}
-	names := func(set map[string]bool) bool {
+	names := func(is func(string) bool) bool {
 		for i, w := range scanWords(s) {
-			if i > 0 && set[w.text] {
+			if i > 0 && is(w.text) {
 				return true
 			}
 		}
@@ -621,9 +590,9 @@ func statesPart(s string, parts []string) bool {
 	case "year":
 		return yearRe.MatchString(s)
 	case "month":
-		return names(months) || clockRe.MatchString(s)
+		return names(textproc.IsMonth) || clockRe.MatchString(s)
 	case "weekday":
-		return names(weekdays) || slices.ContainsFunc(scanWords(s), func(w word) bool { return weekdayPlural(w.text) })
+		return names(textproc.IsWeekday) || slices.ContainsFunc(scanWords(s), func(w word) bool { return weekdayPlural(w.text) })
 	}
 	return true
 }
@@ -631,7 +600,7 @@ func statesPart(s string, parts []string) bool {
 // statesDuration reports whether s states a span of time: a time unit.
 func statesDuration(s string) bool {
 	for _, w := range scanWords(s) {
-		if timeUnits[w.lower] {
+		if textproc.IsTimeWord(w.lower) {
 			return true
 		}
 	}
