@@ -72,7 +72,9 @@ type ChangedFinding struct {
 	Before SnapshotFinding `json:"before"`
 	After  SnapshotFinding `json:"after"`
 	// From and To are the differing values as stated ("30 days", "35
-	// days"), when the change is one of a quantity, a year or a yes/no.
+	// days"; "4 January 2027", "11 January 2027": the whole expression a
+	// changed number is part of), when the change is one of a quantity, a
+	// date, a year or a yes/no.
 	From string `json:"from,omitempty"`
 	To   string `json:"to,omitempty"`
 }

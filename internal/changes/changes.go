@@ -18,6 +18,7 @@ import (
 	"github.com/researchflow/researchflow/claims"
 	"github.com/researchflow/researchflow/internal/reasoning/conflict"
 	"github.com/researchflow/researchflow/internal/report"
+	"github.com/researchflow/researchflow/internal/textproc"
 )
 
 // Compare returns what changed from prev, the snapshot of run previousRun
@@ -138,7 +139,7 @@ func pair(o rf.SnapshotFinding, added []rf.SnapshotFinding, used []bool) (int, s
 		if len(cs) == 0 {
 			return "", "", false
 		}
-		return cs[0].AValue, cs[0].BValue, true
+		return wholeValue(o.Text, cs[0].AValue), wholeValue(n.Text, cs[0].BValue), true
 	}
 	renumbered := func(n rf.SnapshotFinding) (string, string, bool) {
 		if shape(o.Text) != shape(n.Text) {
@@ -162,7 +163,8 @@ var digits = regexp.MustCompile(`\d+(?:[.,]\d+)*`)
 func shape(text string) string { return digits.ReplaceAllString(FoldText(text), "#") }
 
 // differing returns the words of a and b between their common beginning
-// and end ("30" and "35" of "kept 30 days" and "kept 35 days").
+// and end ("30 days" and "35 days" of "kept 30 days" and "kept 35 days"),
+// widened to the expression they are part of (see widen).
 func differing(a, b string) (string, string) {
 	wa, wb := strings.Fields(a), strings.Fields(b)
 	i := 0
@@ -173,7 +175,46 @@ func differing(a, b string) (string, string) {
 	for j < len(wa)-i && j < len(wb)-i && wa[len(wa)-1-j] == wb[len(wb)-1-j] {
 		j++
 	}
-	return strings.Join(wa[i:len(wa)-j], " "), strings.Join(wb[i:len(wb)-j], " ")
+	h := widen(wa, wb, hunk{i, len(wa) - j, i, len(wb) - j}, i, j)
+	return strings.Join(trimWords(wa[h.ai:h.aj]), " "), strings.Join(trimWords(wb[h.bi:h.bj]), " ")
+}
+
+// wholeValue is value, a part of text the conflict detector found ("2027"
+// of "starts 4 January 2027"), widened to the expression it is part of
+// ("4 January 2027"); value itself when text does not state it word for
+// word ("yes", "no").
+func wholeValue(text, value string) string {
+	ws, vs := strings.Fields(text), strings.Fields(value)
+	for i := 0; i+len(vs) <= len(ws) && len(vs) > 0; i++ {
+		if strings.Join(trimWords(ws[i:i+len(vs)]), " ") == value {
+			lo, hi := textproc.Expression(ws, i, i+len(vs))
+			return strings.Join(trimWords(ws[lo:hi]), " ")
+		}
+	}
+	return value
+}
+
+// hunk is a run of words that differ: a[ai:aj] became b[bi:bj].
+type hunk struct{ ai, aj, bi, bj int }
+
+// widen widens hunk h of a and b, on both sides alike, to the whole date,
+// time, quantity or version it is part of (textproc.Expression) on either
+// side: "4 → 11" of "4 January 2027 → 11 January 2027" is the dates, "30
+// → 45" of "30 days → 45 days" the durations, "days → weeks" of "30 days →
+// 30 weeks" the amounts. It takes at most before words of the words both
+// share before it, after of those after it.
+func widen(a, b []string, h hunk, before, after int) hunk {
+	expand := func(ws []string, i, j int) (int, int) {
+		if i == j {
+			return 0, 0
+		}
+		lo, hi := textproc.Expression(ws, i, j)
+		return i - lo, hi - j
+	}
+	la, ra := expand(a, h.ai, h.aj)
+	lb, rb := expand(b, h.bi, h.bj)
+	l, r := min(max(la, lb), before), min(max(ra, rb), after)
+	return hunk{h.ai - l, h.aj + r, h.bi - l, h.bj + r}
 }
 
 func keys(fs []rf.SnapshotFinding) map[string]bool {
@@ -347,9 +388,20 @@ func Label(f rf.ChangedFinding) string {
 	a, b := strings.Fields(f.Before.Text), strings.Fields(f.After.Text)
 	var parts []string
 	words := 0
-	for _, h := range hunks(a, b) {
-		from, to := strings.Join(h[0], " "), strings.Join(h[1], " ")
-		words += max(len(h[0]), len(h[1]))
+	hs := hunks(a, b)
+	for k, h := range hs {
+		words += max(h.aj-h.ai, h.bj-h.bi)
+		// The words before and after h are the same in a and b, up to
+		// the hunks beside it.
+		before, after := h.ai, len(a)-h.aj
+		if k > 0 {
+			before = h.ai - hs[k-1].aj
+		}
+		if k+1 < len(hs) {
+			after = hs[k+1].ai - h.aj
+		}
+		w := widen(a, b, h, before, after)
+		from, to := strings.Join(trimWords(a[w.ai:w.aj]), " "), strings.Join(trimWords(b[w.bi:w.bj]), " ")
 		if f.From != "" && f.To != "" && strings.Contains(f.From, from) && strings.Contains(f.To, to) {
 			from, to = f.From, f.To
 		}
@@ -366,8 +418,8 @@ func Label(f rf.ChangedFinding) string {
 
 // hunks are the runs of words of a and b outside their longest common
 // subsequence (words compared folded, without the punctuation around
-// them), as pairs of before and after words.
-func hunks(a, b []string) [][2][]string {
+// them), in order.
+func hunks(a, b []string) []hunk {
 	word := func(w string) string { return strings.ToLower(strings.Trim(w, ".,;:!?()\"'")) }
 	// lcs[i][j] is the length of the LCS of a[i:] and b[j:].
 	lcs := make([][]int, len(a)+1)
@@ -383,41 +435,51 @@ func hunks(a, b []string) [][2][]string {
 			}
 		}
 	}
-	var out [][2][]string
-	var cur [2][]string
-	flush := func() {
-		if len(cur[0])+len(cur[1]) > 0 {
-			out = append(out, [2][]string{trimWords(cur[0]), trimWords(cur[1])})
-		}
-		cur = [2][]string{}
-	}
+	var out []hunk
 	i, j := 0, 0
+	cur := hunk{}
+	flush := func() {
+		if cur.aj > cur.ai || cur.bj > cur.bi {
+			out = append(out, cur)
+		}
+		cur = hunk{i, i, j, j}
+	}
 	for i < len(a) || j < len(b) {
 		switch {
 		case i < len(a) && j < len(b) && word(a[i]) == word(b[j]):
+			i++
+			j++
 			flush()
-			i++
-			j++
 		case j >= len(b) || (i < len(a) && lcs[i+1][j] >= lcs[i][j+1]):
-			cur[0] = append(cur[0], a[i])
 			i++
+			cur.aj = i
 		default:
-			cur[1] = append(cur[1], b[j])
 			j++
+			cur.bj = j
 		}
 	}
 	flush()
 	return out
 }
 
-// trimWords drops the punctuation that ends the last word of a part
-// ("Dublin." is "Dublin").
+// trimWords drops the punctuation around a part: before its first word,
+// after its last ("Dublin." is "Dublin", "(4" is "4"), keeping a bracket
+// the part closes or opens ("f(x)").
 func trimWords(ws []string) []string {
 	if len(ws) == 0 {
 		return ws
 	}
 	ws = slices.Clone(ws)
-	ws[len(ws)-1] = strings.TrimRight(ws[len(ws)-1], ".,;:!?")
+	joined := strings.Join(ws, " ")
+	open, closing := "\"'“‘", ".,;:!?\"'”’"
+	if !strings.Contains(joined, ")") {
+		open += "("
+	}
+	if !strings.Contains(joined, "(") {
+		closing += ")"
+	}
+	ws[0] = strings.TrimLeft(ws[0], open)
+	ws[len(ws)-1] = strings.TrimRight(ws[len(ws)-1], closing)
 	return ws
 }
 

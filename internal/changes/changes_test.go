@@ -217,7 +217,7 @@ func TestLabelLeavesOutASentenceChangedAllOver(t *testing.T) {
 		t.Errorf("label %q, want none", got)
 	}
 	f.Before.Text, f.After.Text = "Logs are kept 30 days.", "Logs are kept 35 days."
-	if got := Label(f); got != "30 → 35" {
+	if got := Label(f); got != "30 days → 35 days" {
 		t.Errorf("label %q", got)
 	}
 }
@@ -251,5 +251,74 @@ func TestSectionNamesTheRevisionComparedWith(t *testing.T) {
 	same.PreviousRevision, same.PreviousRevisedBy = 0, nil
 	if want := "No change since 2026-12-01 07:00 UTC (run run-1).\n"; !strings.Contains(Section(same), want) {
 		t.Errorf("want %q in\n%s", want, Section(same))
+	}
+}
+
+// A trial's schedule reported an edited date as "4 → 11" in a sentence
+// that also says "4 minutes". A label shows the changed expression whole:
+// the date, the number with its unit or currency, the time, the version.
+func TestLabelShowsTheChangedExpressionWhole(t *testing.T) {
+	for _, tt := range []struct{ before, after, want string }{
+		{"Production deploys happen on Tuesdays; the freeze starts 4 January 2027 and deploys take about 4 minutes.",
+			"Production deploys happen on Tuesdays; the freeze starts 11 January 2027 and deploys take about 4 minutes.",
+			"4 January 2027 → 11 January 2027"},
+		{"The freeze starts January 4, 2027.", "The freeze starts January 11, 2027.", "January 4, 2027 → January 11, 2027"},
+		{"The freeze starts on Monday, 4 January.", "The freeze starts on Monday, 11 January.", "Monday, 4 January → Monday, 11 January"},
+		{"The freeze starts 4 January 2027.", "The freeze starts 4 January 2028.", "4 January 2027 → 4 January 2028"},
+		{"The freeze starts 4 January 2027.", "The freeze starts 4 February 2027.", "4 January 2027 → 4 February 2027"},
+		{"Logs are kept 30 days.", "Logs are kept 45 days.", "30 days → 45 days"},
+		{"Logs are kept 30 days.", "Logs are kept 30 weeks.", "30 days → 30 weeks"},
+		{"Purchases above 5,000 USD need the director.", "Purchases above 7,500 USD need the director.", "5,000 USD → 7,500 USD"},
+		{"Purchases above USD 5,000 need the director.", "Purchases above USD 7,500 need the director.", "USD 5,000 → USD 7,500"},
+		{"The budget is 2 million EUR in 4 quarters.", "The budget is 3 million EUR in 4 quarters.", "2 million EUR → 3 million EUR"},
+		{"The stand-up is at 9 am for 4 people.", "The stand-up is at 10 am for 4 people.", "9 am → 10 am"},
+		{"Deploys stop at 14:00 UTC on Fridays.", "Deploys stop at 16:00 UTC on Fridays.", "14:00 UTC → 16:00 UTC"},
+		{"The cluster runs version 1.4 on 4 nodes.", "The cluster runs version 1.5 on 4 nodes.", "version 1.4 → version 1.5"},
+		// A year alone, and a bare count, are whole already.
+		{"The policy applies since 2019.", "The policy applies since 2021.", "2019 → 2021"},
+		{"The rack holds 42 widgets.", "The rack holds 48 widgets.", "42 → 48"},
+		// A number at the end of a sentence does not take the next one's
+		// first word as its unit.
+		{"The team has 4. Days are long.", "The team has 5. Days are long.", "4 → 5"},
+	} {
+		// A changed month or unit is no "same sentence but for its
+		// numbers": such a pair is labelled as the comparison's would be.
+		f := rf.ChangedFinding{Before: finding(sq, tt.before, "a"), After: finding(sq, tt.after, "a")}
+		prev := Snapshot{Findings: []rf.SnapshotFinding{f.Before}, Sources: []rf.SnapshotSource{source("a")}}
+		cur := Snapshot{Findings: []rf.SnapshotFinding{f.After}, Sources: []rf.SnapshotSource{source("a")}, Retrieved: []string{"a"}}
+		c := Compare(prev, cur, "run-1", since)
+		if len(c.Changed) == 1 {
+			f = c.Changed[0]
+		}
+		if got := Label(f); got != tt.want {
+			t.Errorf("%q → %q: label %q, want %q", tt.before, tt.after, got, tt.want)
+		}
+	}
+}
+
+// The trial's repro whole: the section says which date changed, and the
+// change's values (from, to in the result) are the dates.
+func TestSectionNamesAChangedDateWhole(t *testing.T) {
+	before := "Production deploys happen on Tuesdays; the freeze starts 4 January 2027 and deploys take about 4 minutes."
+	after := "Production deploys happen on Tuesdays; the freeze starts 11 January 2027 and deploys take about 4 minutes."
+	prev := Snapshot{Findings: []rf.SnapshotFinding{finding(sq, before, "deploys")}, Sources: []rf.SnapshotSource{source("deploys")}}
+	cur := Snapshot{Findings: []rf.SnapshotFinding{finding(sq, after, "deploys")}, Sources: []rf.SnapshotSource{source("deploys")}, Retrieved: []string{"deploys"}}
+	c := Compare(prev, cur, "run-1", since)
+	if len(c.Changed) != 1 || c.Changed[0].From != "4 January 2027" || c.Changed[0].To != "11 January 2027" {
+		t.Fatalf("changed %+v, want 4 January 2027 → 11 January 2027", c.Changed)
+	}
+	md := Section(c)
+	if want := "- 4 January 2027 → 11 January 2027: Production deploys"; !strings.Contains(md, want) {
+		t.Errorf("section lacks %q:\n%s", want, md)
+	}
+	if strings.Contains(md, "- 4 → 11") {
+		t.Errorf("the section shows a bare 4 → 11:\n%s", md)
+	}
+	// A year the conflict detector compares is shown as the date it is
+	// part of, in the values as in the label.
+	cur.Findings[0] = finding(sq, strings.Replace(before, "2027", "2028", 1), "deploys")
+	c = Compare(prev, cur, "run-1", since)
+	if len(c.Changed) != 1 || c.Changed[0].From != "4 January 2027" || c.Changed[0].To != "4 January 2028" || Label(c.Changed[0]) != "4 January 2027 → 4 January 2028" {
+		t.Errorf("changed %+v, want 4 January 2027 → 4 January 2028", c.Changed)
 	}
 }
