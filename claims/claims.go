@@ -201,6 +201,28 @@ const (
 	OutcomeConfirmed = "confirmed"
 )
 
+// CountOutcomes says what the disputes of some revisions did, one outcome
+// each, in the words of a changelog: "1 claim corrected, 2 claims
+// withdrawn" (corrected, then withdrawn, then kept; "" for none).
+func CountOutcomes(outcomes []string) string {
+	var parts []string
+	for _, outcome := range []string{OutcomeCorrected, OutcomeWithdrawn, OutcomeKept} {
+		n := 0
+		for _, o := range outcomes {
+			if o == outcome {
+				n++
+			}
+		}
+		switch {
+		case n == 1:
+			parts = append(parts, "1 claim "+outcome)
+		case n > 1:
+			parts = append(parts, fmt.Sprintf("%d claims %s", n, outcome))
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
 // Check is what a review found about one claim of a report.
 type Check struct {
 	ClaimID string `json:"claimId"`

@@ -349,26 +349,11 @@ func revisionOf(c rf.Changes, sep string) string {
 	if c.PreviousRevision < 2 {
 		return ""
 	}
-	var parts []string
-	for _, outcome := range []string{claims.OutcomeCorrected, claims.OutcomeWithdrawn, claims.OutcomeKept} {
-		n := 0
-		for _, o := range c.PreviousRevisedBy {
-			if o == outcome {
-				n++
-			}
-		}
-		switch {
-		case n == 1:
-			parts = append(parts, "1 claim "+outcome)
-		case n > 1:
-			parts = append(parts, fmt.Sprintf("%d claims %s", n, outcome))
-		}
-	}
 	rev := fmt.Sprintf("%srevision %d", sep, c.PreviousRevision)
-	if len(parts) == 0 {
-		return rev
+	if counts := claims.CountOutcomes(c.PreviousRevisedBy); counts != "" {
+		return rev + ": " + counts
 	}
-	return rev + ": " + strings.Join(parts, ", ")
+	return rev
 }
 
 // maxLabelParts and maxLabelWords bound a changed finding's label: a
