@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/google/uuid"
 	enumspb "go.temporal.io/api/enums/v1"
@@ -199,6 +200,9 @@ type Review struct {
 	Result    *claims.Review `json:"result,omitempty"`
 	Error     string         `json:"error,omitempty"`
 	StartedAt string         `json:"startedAt"`
+	// ClosedAt is when it ended (zero while it runs): for a dispute, when
+	// its revision was written.
+	ClosedAt time.Time `json:"closedAt,omitzero"`
 }
 
 // Reviews lists the claim reviews of run researchID, oldest first (at most
@@ -215,7 +219,7 @@ func (c *Client) Reviews(ctx context.Context, researchID, owner string) ([]Revie
 	out := []Review{}
 	for _, info := range resp.GetExecutions() {
 		in := c.toInfo(info)
-		rv := Review{ID: in.ID, Status: in.Status, StartedAt: in.Started.UTC().Format("2006-01-02T15:04:05.000Z07:00")}
+		rv := Review{ID: in.ID, Status: in.Status, StartedAt: in.Started.UTC().Format("2006-01-02T15:04:05.000Z07:00"), ClosedAt: in.ClosedAt}
 		if in.Closed {
 			var res claims.Review
 			if err := c.tc.GetWorkflow(ctx, in.ID, in.RunID).Get(ctx, &res); err != nil {

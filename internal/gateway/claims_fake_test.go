@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"time"
 
 	rf "github.com/researchflow/researchflow"
 	"github.com/researchflow/researchflow/claims"
@@ -86,8 +87,32 @@ func (f *memRuns) Reviews(ctx context.Context, researchID, owner string) ([]clie
 	for _, id := range f.order {
 		w := f.wfs[id]
 		if w.typ == claims.WorkflowType && w.followUpOf == researchID && (owner == "" || w.owner == owner) {
-			out = append(out, client.Review{ID: w.id, Status: w.status})
+			out = append(out, client.Review{ID: w.id, Status: w.status, Result: w.review, ClosedAt: w.closed})
 		}
 	}
 	return out, nil
+}
+
+// writeRevision closes the dispute of run researchID that writes revision
+// rev.Revision (started by Feedback, or started now) at closed, with
+// outcome, and makes rev that revision of the report.
+func (f *memRuns) writeRevision(researchID string, closed time.Time, outcome string, rev claims.Revision) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	id := claims.RevisionWorkflowID(researchID, rev.Revision)
+	w, ok := f.wfs[id]
+	if !ok {
+		var err error
+		if w, err = f.startLocked(id, claims.WorkflowType, claims.ReviewInput{ResearchID: researchID}, "", "", ""); err != nil {
+			panic(err)
+		}
+		w.followUpOf = researchID
+	}
+	if f.revisions == nil {
+		f.revisions = map[string][]claims.Revision{}
+	}
+	f.revisions[researchID] = append(f.revisions[researchID], rev)
+	w.status, w.closed = rf.StatusCompleted, closed
+	w.review = &claims.Review{ReviewID: id, ResearchID: researchID, Revision: rev.Revision, Report: &rev,
+		Check: claims.Check{Verdict: claims.VerdictDispute, Outcome: outcome}}
 }

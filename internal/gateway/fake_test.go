@@ -58,6 +58,8 @@ type fakeRun struct {
 	ingest *rf.IngestResult
 	// answer is a follow-up's result once it is closed (answerFollowUp).
 	answer *rf.FollowUpResult
+	// review is a claim review's result once it is closed (writeRevision).
+	review *claims.Review
 }
 
 // memRuns is the gateway's Runs kept in memory, with what *client.Client

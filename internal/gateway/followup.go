@@ -6,12 +6,14 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
 
 	rf "github.com/researchflow/researchflow"
+	"github.com/researchflow/researchflow/claims"
 	"github.com/researchflow/researchflow/client"
 	"github.com/researchflow/researchflow/internal/report"
 )
@@ -33,8 +35,29 @@ type FollowUpResponse struct {
 // (numberThread): a citation number is one source in the report and in
 // every answer, and GET /v1/research/{id}/sources/{n} resolves it.
 type ThreadResponse struct {
-	ResearchID string            `json:"researchId"`
-	FollowUps  []client.FollowUp `json:"followUps"`
+	ResearchID string           `json:"researchId"`
+	FollowUps  []ThreadFollowUp `json:"followUps"`
+}
+
+// ThreadFollowUp is one follow-up of a thread. RevisedSince is set on an
+// answer written before a revision of the report: a dispute may have
+// corrected or withdrawn a claim the answer still states as it stood. Its
+// citation numbers are the thread's all the same.
+type ThreadFollowUp struct {
+	client.FollowUp
+	RevisedSince *RevisedSince `json:"revisedSince,omitempty"`
+}
+
+// RevisedSince names the revisions of a report written after an answer.
+type RevisedSince struct {
+	// Revisions are their numbers, oldest first: the last is the latest.
+	Revisions []int `json:"revisions"`
+	// Outcomes are what their disputes did, one each (claims.Outcome*:
+	// "corrected", "withdrawn", "kept").
+	Outcomes []string `json:"outcomes"`
+	// Note says so in words, as the web app shows it: "Written before
+	// revision 2 of the report (1 claim corrected)."
+	Note string `json:"note"`
 }
 
 // threadTimeout bounds listing a thread and reading its answers.
@@ -107,8 +130,73 @@ func (s *server) thread(c *gin.Context) error {
 		}
 		fus = numberThread(run, fus)
 	}
-	c.JSON(http.StatusOK, ThreadResponse{ResearchID: r.ID, FollowUps: publicThread(fus)})
+	out := ThreadResponse{ResearchID: r.ID, FollowUps: []ThreadFollowUp{}}
+	for _, fu := range publicThread(fus) {
+		out.FollowUps = append(out.FollowUps, ThreadFollowUp{FollowUp: fu})
+	}
+	if slices.ContainsFunc(fus, func(fu client.FollowUp) bool { return fu.Result != nil }) {
+		// The report's revisions are everyone's, as the report is: its
+		// reviews are listed whoever asked for them.
+		rvs, err := s.runs.Reviews(ctx, r.ID, "")
+		if err != nil {
+			return err
+		}
+		markRevisedSince(out.FollowUps, rvs)
+	}
+	c.JSON(http.StatusOK, out)
 	return nil
+}
+
+// markRevisedSince sets RevisedSince on each answer of fus written before
+// a revision of the report that rvs (the run's claim reviews) wrote.
+func markRevisedSince(fus []ThreadFollowUp, rvs []client.Review) {
+	type written struct {
+		n       int
+		at      time.Time
+		outcome string
+	}
+	var revs []written
+	for _, rv := range rvs {
+		if rv.Result != nil && rv.Result.Report != nil && !rv.ClosedAt.IsZero() {
+			revs = append(revs, written{rv.Result.Report.Revision, rv.ClosedAt, rv.Result.Check.Outcome})
+		}
+	}
+	slices.SortFunc(revs, func(a, b written) int { return cmp.Compare(a.n, b.n) })
+	for i, fu := range fus {
+		if fu.Result == nil || fu.ClosedAt.IsZero() {
+			continue
+		}
+		var since RevisedSince
+		for _, rv := range revs {
+			if rv.at.After(fu.ClosedAt) {
+				since.Revisions = append(since.Revisions, rv.n)
+				since.Outcomes = append(since.Outcomes, rv.outcome)
+			}
+		}
+		if len(since.Revisions) > 0 {
+			since.Note = revisedSinceNote(since)
+			fus[i].RevisedSince = &since
+		}
+	}
+}
+
+// revisedSinceNote is since in words: "Written before revision 2 of the
+// report (1 claim corrected).", "Written before revisions 2 and 3 of the
+// report (1 claim corrected, 1 claim withdrawn)."
+func revisedSinceNote(since RevisedSince) string {
+	nums := make([]string, len(since.Revisions))
+	for i, n := range since.Revisions {
+		nums[i] = strconv.Itoa(n)
+	}
+	which := "revision " + nums[0]
+	if k := len(nums); k > 1 {
+		which = "revisions " + strings.Join(nums[:k-1], ", ") + " and " + nums[k-1]
+	}
+	note := "Written before " + which + " of the report"
+	if counts := claims.CountOutcomes(since.Outcomes); counts != "" {
+		note += " (" + counts + ")"
+	}
+	return note + "."
 }
 
 // numberThread gives the answers of run's follow-ups fus one numbering

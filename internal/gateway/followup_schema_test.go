@@ -18,6 +18,8 @@ func init() {
 	apiSchemas["FollowUpFinding"] = reflect.TypeFor[rf.FollowUpFinding]()
 	apiSchemas["FollowUp"] = reflect.TypeFor[client.FollowUp]()
 	apiSchemas["ThreadResponse"] = reflect.TypeFor[ThreadResponse]()
+	apiSchemas["ThreadFollowUp"] = reflect.TypeFor[ThreadFollowUp]()
+	apiSchemas["RevisedSince"] = reflect.TypeFor[RevisedSince]()
 	apiSchemas["Claim"] = reflect.TypeFor[rf.Claim]()
 }
 

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	rf "github.com/researchflow/researchflow"
+	"github.com/researchflow/researchflow/claims"
 	"github.com/researchflow/researchflow/client"
 	"github.com/researchflow/researchflow/internal/memory"
 	"github.com/researchflow/researchflow/internal/report"
@@ -145,7 +146,11 @@ func TestThreadNumbersSourcesForTheWholeRun(t *testing.T) {
 		if rec.Code != http.StatusOK {
 			t.Fatalf("thread: %d %s", rec.Code, rec.Body)
 		}
-		return out.FollowUps
+		fus := make([]client.FollowUp, len(out.FollowUps))
+		for i, fu := range out.FollowUps {
+			fus[i] = fu.FollowUp
+		}
+		return fus
 	}
 	check := func(fu client.FollowUp, sources, fresh numbered, fromEvidence bool, sentences ...string) {
 		t.Helper()
@@ -222,5 +227,74 @@ func TestThreadNumbersSourcesForTheWholeRun(t *testing.T) {
 	}
 	if rec := h.do("GET", "/v1/research/"+id+"/sources/4", bobKey, ""); rec.Code != http.StatusNotFound {
 		t.Errorf("sources/4 as another owner: %d, want 404", rec.Code)
+	}
+}
+
+// A trial: after a dispute corrected a claim (revision 2 of the report),
+// the follow-up answered before still stated the old claim, with no mark.
+// An answer written before a revision says so (revisedSince, and its
+// note); one written after does not; the citation numbers stay.
+func TestThreadMarksAnswersWrittenBeforeARevision(t *testing.T) {
+	h := newHarness(t, nil)
+	id := h.start(aliceKey, "Who approves big purchases?")
+	run := completedResult(id)
+	h.fake.complete(id, run)
+	ask := func(q string) string {
+		rec := h.do("POST", "/v1/research/"+id+"/followups", aliceKey, `{"question":"`+q+`"}`)
+		var out FollowUpResponse
+		decode(t, rec, &out)
+		return out.ID
+	}
+	old, later := ask("Above which amount?"), ask("Who approves below it?")
+	t0 := time.Unix(1700001000, 0).UTC()
+	h.fake.answerFollowUp(old, t0, followUpAnswer("Above which amount?", []rf.Source{run.Sources[0]},
+		[]string{"Purchases above 5,000 USD need the director."}, false, true))
+	thread := func() map[string]ThreadFollowUp {
+		t.Helper()
+		rec := h.do("GET", "/v1/research/"+id+"/thread", aliceKey, "")
+		if rec.Code != http.StatusOK {
+			t.Fatalf("thread: %d %s", rec.Code, rec.Body)
+		}
+		var out ThreadResponse
+		decode(t, rec, &out)
+		m := map[string]ThreadFollowUp{}
+		for _, fu := range out.FollowUps {
+			m[fu.ID] = fu
+		}
+		return m
+	}
+	before := thread()[old]
+	if before.RevisedSince != nil {
+		t.Fatalf("an answer of an unrevised report is marked: %+v", before.RevisedSince)
+	}
+
+	revised := claims.Revision{Revision: 2, Report: "# R\n\nPurchases above 7,500 USD need the director [1].\n", Sources: run.Sources}
+	h.fake.writeRevision(id, t0.Add(time.Minute), claims.OutcomeCorrected, revised)
+	h.fake.answerFollowUp(later, t0.Add(2*time.Minute), followUpAnswer("Who approves below it?", []rf.Source{run.Sources[1]},
+		[]string{"Team leads approve smaller purchases."}, false, true))
+	fus := thread()
+	want := &RevisedSince{Revisions: []int{2}, Outcomes: []string{"corrected"}, Note: "Written before revision 2 of the report (1 claim corrected)."}
+	if got := fus[old].RevisedSince; !reflect.DeepEqual(got, want) {
+		t.Errorf("the answer written before revision 2: revisedSince %+v, want %+v", got, want)
+	}
+	if fus[old].Result.Answer != before.Result.Answer {
+		t.Errorf("the marked answer changed:\n%s\nwas\n%s", fus[old].Result.Answer, before.Result.Answer)
+	}
+	if got := fus[later].RevisedSince; got != nil {
+		t.Errorf("the answer written after revision 2 is marked: %+v", got)
+	}
+	rec := h.do("GET", "/v1/research/"+id+"/thread", aliceKey, "")
+	if n := strings.Count(rec.Body.String(), `"revisedSince"`); n != 1 {
+		t.Errorf("%d answers carry revisedSince, want 1: %s", n, rec.Body)
+	}
+
+	// A second revision: both answers predate it.
+	h.fake.writeRevision(id, t0.Add(3*time.Minute), claims.OutcomeWithdrawn, claims.Revision{Revision: 3, Report: "# R\n", Sources: run.Sources})
+	fus = thread()
+	if got := fus[old].RevisedSince; got == nil || got.Note != "Written before revisions 2 and 3 of the report (1 claim corrected, 1 claim withdrawn)." {
+		t.Errorf("the first answer after two revisions: %+v", got)
+	}
+	if got := fus[later].RevisedSince; got == nil || got.Note != "Written before revision 3 of the report (1 claim withdrawn)." {
+		t.Errorf("the second answer after revision 3: %+v", got)
 	}
 }
