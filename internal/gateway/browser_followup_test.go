@@ -11,6 +11,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	rf "github.com/researchflow/researchflow"
+	"github.com/researchflow/researchflow/claims"
 	"github.com/researchflow/researchflow/client"
 	"github.com/researchflow/researchflow/internal/reasoning"
 	"github.com/researchflow/researchflow/internal/report"
@@ -111,3 +112,97 @@ func TestWebAppFollowUpShowsItsQuestionOnce(t *testing.T) {
 
 // strconvQuote is s as a JavaScript string literal.
 func strconvQuote(s string) string { return strconv.Quote(s) }
+
+// A trial: after a dispute corrected a claim, the follow-up answered just
+// below the report still said the old value with no mark. Once the
+// revision is written, an answer written before it says so over its text,
+// which keeps its citation; on a laptop and on a phone.
+func TestWebAppFollowUpWrittenBeforeARevisionSaysSo(t *testing.T) {
+	skipWithoutBrowser(t)
+	h, srv := webHarness(t)
+	h.fake.newRun = scheduledClaimRun
+	ctx := browserAt(t, 1280, 800)
+	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/")); err != nil {
+		t.Fatal(err)
+	}
+	ask(t, ctx, "How long are backups retained?")
+	id := eval[string](t, ctx, `state.id`)
+
+	const q = "How long are nightly backups kept?"
+	if err := chromedp.Do(ctx,
+		chromedp.WaitVisible(css(`#followup-question`)),
+		chromedp.SendKeys(css(`#followup-question`), q),
+		chromedp.Click(css(`#followup-ask`)),
+		chromedp.WaitVisible(css(`#thread-list li.followup`)),
+	); err != nil {
+		t.Fatalf("ask a follow-up: %v", err)
+	}
+	var fuID string
+	for _, w := range h.fake.started() {
+		if w.typ == rf.ResearchFollowUpWorkflowType {
+			fuID = w.id
+		}
+	}
+	source := rf.Source{N: 1, SourceID: "s1", Title: "backups.md", Location: "backups.md", ChunkIDs: []string{"gone"}}
+	h.fake.answerFollowUp(fuID, time.Now().UTC(), followUpAnswer(q, []rf.Source{source}, []string{scheduledClaim}, false, true))
+	if err := chromedp.Do(ctx, chromedp.WaitVisible(css(`#thread-list li.followup .answer a.cite`))); err != nil {
+		t.Fatalf("the follow-up's answer: %v", err)
+	}
+	if n := eval[int](t, ctx, `document.querySelectorAll("#thread-list .followup-revised").length`); n != 0 {
+		t.Fatalf("an answer of the unrevised report is marked (%d notes)", n)
+	}
+
+	// Dispute the claim; the dispute writes revision 2, which corrects it.
+	if err := chromedp.Do(ctx,
+		chromedp.Click(css(`#report .claim-dispute`)),
+		chromedp.WaitVisible(css(`#report input.claim-reason`)),
+		chromedp.SendKeys(css(`#report input.claim-reason`), "the note says 40 days now"),
+		chromedp.Click(css(`#report .claim-send`)),
+		chromedp.WaitVisible(css(`#report .claim-actions + .claim-note`)),
+	); err != nil {
+		t.Fatalf("dispute: %v", err)
+	}
+	corrected := "Nightly database backups are retained for 40 days before they are deleted."
+	change := "Revision 2: Claim 1 corrected: “" + strings.TrimSuffix(scheduledClaim, ".") + "” is now “" + strings.TrimSuffix(corrected, ".") + "” (source 1)."
+	h.fake.writeRevision(id, time.Now().UTC().Add(time.Second), "corrected", claims.Revision{Revision: 2, Confidence: "medium",
+		Report:    scheduledReport(corrected, change),
+		Claims:    []rf.Claim{{ID: "claim-0000000000a2", Text: corrected, Cites: []int{1}, Section: "Summary"}},
+		Sources:   []rf.Source{source},
+		Changelog: []string{change}})
+	const want = "Written before revision 2 of the report (1 claim corrected)."
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`(() => { const n = document.querySelector("#thread-list li.followup .followup-revised");
+		return !!n && n.textContent === `+strconvQuote(want)+`; })()`, chromedp.WithPollingTimeout(30*time.Second))); err != nil {
+		t.Fatalf("the answer written before revision 2 is not marked %q: %v\n%s", want, err, eval[string](t, ctx, `document.getElementById("thread").innerText`))
+	}
+	// The note stands over the answer, which keeps its words and its [1].
+	order := eval[string](t, ctx, `[...document.querySelector("#thread-list li.followup").children].map((c) => c.className || c.tagName).join(" ")`)
+	if order != "STRONG followup-revised answer" {
+		t.Errorf("the follow-up's parts are %q, want the question, the note, the answer", order)
+	}
+	answer := eval[string](t, ctx, `document.querySelector("#thread-list li.followup .answer").innerText`)
+	if !strings.Contains(answer, "35 days") || eval[int](t, ctx, `document.querySelectorAll("#thread-list li.followup .answer a.cite[data-n='1']").length`) != 1 {
+		t.Errorf("the answer changed: %q", answer)
+	}
+	if wide := eval[bool](t, ctx, `document.documentElement.scrollWidth > document.documentElement.clientWidth`); wide {
+		t.Error("the run's page scrolls sideways")
+	}
+	if err := chromedp.Do(ctx, chromedp.ScrollIntoView(css(`#thread`))); err != nil {
+		t.Fatal(err)
+	}
+	saveShot(t, ctx, "followup-revised-1280x800.png", chromedp.CaptureScreenshot())
+
+	phone := browserAt(t, phoneW, phoneH)
+	if err := chromedp.Do(phone, chromedp.Navigate(srv.URL+"/runs/"+id), chromedp.WaitVisible(css(`#thread-list .followup-revised`))); err != nil {
+		t.Fatalf("phone: %v", err)
+	}
+	if got := eval[string](t, phone, `document.querySelector("#thread-list .followup-revised").textContent`); got != want {
+		t.Errorf("phone: note %q, want %q", got, want)
+	}
+	if wide := eval[bool](t, phone, `document.documentElement.scrollWidth > document.documentElement.clientWidth`); wide {
+		t.Error("the phone page scrolls sideways")
+	}
+	if err := chromedp.Do(phone, chromedp.ScrollIntoView(css(`#thread-list .followup-revised`))); err != nil {
+		t.Fatal(err)
+	}
+	saveShot(t, phone, "followup-revised-390x844.png", chromedp.CaptureScreenshot())
+}

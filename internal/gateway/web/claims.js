@@ -180,6 +180,7 @@
           top.scrollIntoView({ block: "nearest" });
         }
         status("");
+        loadThread(id); // the answers written before this revision say so
         return;
       }
     } catch (err) {
@@ -197,6 +198,9 @@
       for (const f of t.followUps || []) {
         const li = el("li", { class: "followup", "data-id": f.id }, el("strong", {}, f.question));
         if (f.result) {
+          // An answer written before a revision of the report may state a
+          // claim a dispute corrected since: it says so over the answer.
+          if (f.revisedSince && f.revisedSince.note) li.append(el("p", { class: "followup-revised", role: "note" }, f.revisedSince.note));
           const div = el("div", { class: "answer" });
           renderMarkdown(div, withoutSources(f.result.answer || ""));
           // The answer is titled with the question, which heads the item.
