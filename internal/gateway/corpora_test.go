@@ -200,6 +200,71 @@ func TestListCorpora(t *testing.T) {
 	}
 }
 
+// A corpus that research runs on a folder filled (starter --corpus
+// ./notes: the run ingests the folder itself, no IngestWorkflow names the
+// corpus) is listed too, with its newest run as its last ingestion; a run
+// on a corpus nothing filled, another owner's, and the Go documentation
+// are not.
+func TestListCorporaFilledByResearchRuns(t *testing.T) {
+	for _, tt := range []struct {
+		name, key, owner string
+		env              map[string]string
+	}{
+		{"local owner", "", "", map[string]string{"RESEARCHFLOW_API_KEYS": ""}},
+		{"API key owner", aliceKey, "alice", nil},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			scoped := func(name string) string { return rf.ScopedCorpus(tt.owner, name) }
+			h := newCountingHarness(t, tt.env, map[string]int{scoped("notes"): 5, scoped("opsdocs"): 2, "bob--bobnotes": 4})
+			ctx := context.Background()
+			for _, r := range []struct {
+				id string
+				in rf.ResearchInput
+			}{
+				{"research-notes-1", rf.ResearchInput{Question: "Who is on call?", Corpus: scoped("notes"), CorpusPath: "/srv/notes", Owner: tt.owner}},
+				{"research-notes-2", rf.ResearchInput{Question: "When are deploys?", Corpus: scoped("notes"), CorpusPath: "/srv/notes", Owner: tt.owner}},
+				{"research-typo", rf.ResearchInput{Question: "When are deploys?", Corpus: scoped("nothing-here"), Owner: tt.owner}},
+				{"research-godocs", rf.ResearchInput{Question: "What is a channel?", Owner: tt.owner}},
+				{"research-bob", rf.ResearchInput{Question: "Who is on call?", Corpus: "bob--bobnotes", CorpusPath: "/srv/bobnotes", Owner: "bob"}},
+			} {
+				if _, err := h.fake.Start(ctx, r.id, r.in); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if _, err := h.fake.StartIngest(ctx, "ingest-opsdocs", rf.IngestInput{Corpus: scoped("opsdocs"), Path: "/srv/ops", Owner: tt.owner}); err != nil {
+				t.Fatal(err)
+			}
+			rec := h.do("GET", "/v1/corpora", tt.key, "")
+			if rec.Code != http.StatusOK {
+				t.Fatalf("GET /v1/corpora: %d %s", rec.Code, rec.Body)
+			}
+			var got CorporaResponse
+			if err := json.Unmarshal(rec.Body.Bytes(), &got); err != nil {
+				t.Fatal(err)
+			}
+			listed := map[string]Corpus{}
+			for _, c := range got.Corpora {
+				listed[c.Name] = c
+			}
+			if len(listed) != 2 {
+				t.Errorf("corpora = %s, want notes and opsdocs", rec.Body)
+			}
+			notes, ok := listed["notes"]
+			switch {
+			case !ok:
+				t.Fatalf("the corpus a folder run filled is not listed: %s", rec.Body)
+			case notes.Chunks == nil || *notes.Chunks != 5:
+				t.Errorf("notes has %v passages, want 5", notes.Chunks)
+			case notes.LastIngestion.ID != "research-notes-2" || notes.LastIngestion.Status == "":
+				t.Errorf("notes' last ingestion = %+v, want the newest run on it, research-notes-2", notes.LastIngestion)
+			}
+			if c := listed["opsdocs"]; c.LastIngestion.ID != "ingest-opsdocs" {
+				t.Errorf("opsdocs' last ingestion = %+v, want its ingestion", c.LastIngestion)
+			}
+		})
+	}
+}
+
 func TestOwnedCorpus(t *testing.T) {
 	tests := []struct {
 		owner, stored, want string

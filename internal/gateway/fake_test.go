@@ -212,6 +212,14 @@ func (f *memRuns) Ingestions(ctx context.Context, pageToken []byte, pageSize int
 	return f.page(pageToken, pageSize, func(w *fakeRun) bool { return w.typ == rf.IngestWorkflowType })
 }
 
+func (f *memRuns) CorpusRuns(ctx context.Context, pageToken []byte, pageSize int) ([]client.Info, []byte, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.page(pageToken, pageSize, func(w *fakeRun) bool {
+		return w.typ == rf.ResearchWorkflowType && w.corpus != rf.DefaultCorpus
+	})
+}
+
 func (f *memRuns) lookup(id string) (*fakeRun, error) {
 	w, ok := f.wfs[id]
 	if !ok {

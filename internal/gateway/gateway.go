@@ -30,6 +30,7 @@ type Runs interface {
 	Start(ctx context.Context, id string, in rf.ResearchInput) (client.Run, error)
 	StartIngest(ctx context.Context, id string, in rf.IngestInput) (client.Run, error)
 	Ingestions(ctx context.Context, pageToken []byte, pageSize int) ([]client.Info, []byte, error)
+	CorpusRuns(ctx context.Context, pageToken []byte, pageSize int) ([]client.Info, []byte, error)
 	DescribeIngestion(ctx context.Context, id string) (client.Info, error)
 	IngestProgress(ctx context.Context, id string) (rf.IngestResult, error)
 	IngestResult(ctx context.Context, id string) (rf.IngestResult, error)

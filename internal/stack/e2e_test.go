@@ -2,8 +2,10 @@ package stack
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -22,6 +24,7 @@ import (
 
 	"google.golang.org/protobuf/encoding/protojson"
 
+	"github.com/researchflow/researchflow/internal/gateway"
 	"github.com/researchflow/researchflow/internal/report"
 	"github.com/researchflow/researchflow/internal/temporalserver"
 )
@@ -109,6 +112,36 @@ func TestEndToEndFolderCorpus(t *testing.T) {
 
 	// The run is visible, with its search attributes, to `temporal workflow list`.
 	waitVisible(t, "WorkflowId = 'e2e-folder' AND ResearchStatus = 'completed'")
+
+	// The corpus the run made of its folder is one of the caller's corpora
+	// (the web app's picker lists GET /v1/corpora), as one that an upload
+	// or `starter ingest` filled would be: no IngestWorkflow names it.
+	corpusListed(t, filepath.Base(dir), "e2e-folder")
+}
+
+// corpusListed checks that GET /v1/corpora on the stack's gateway lists
+// corpus name with passages and lastID as its last ingestion.
+func corpusListed(t *testing.T, name, lastID string) {
+	t.Helper()
+	resp, err := http.Get("http://" + shared.Gateway.Addr + "/v1/corpora")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var list gateway.CorporaResponse
+	if err := json.NewDecoder(resp.Body).Decode(&list); err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET /v1/corpora: %d %v", resp.StatusCode, err)
+	}
+	for _, c := range list.Corpora {
+		if c.Name != name {
+			continue
+		}
+		if c.Chunks == nil || *c.Chunks == 0 || c.LastIngestion.ID != lastID {
+			t.Errorf("corpus %s listed as %+v (chunks %v), want passages and last ingestion %s", name, c, c.Chunks, lastID)
+		}
+		return
+	}
+	t.Errorf("GET /v1/corpora does not list the corpus %s: %+v", name, list.Corpora)
 }
 
 // recordHistory saves the run's history for the replay test in package
