@@ -256,3 +256,14 @@ func TestNotifyTargetsNormalize(t *testing.T) {
 		t.Errorf("empty targets = %v, %v", n, err)
 	}
 }
+
+// A memo keeps a question's first 200 characters (not bytes), marked when cut.
+func TestMemoQuestionTextCountsCharacters(t *testing.T) {
+	got := []rune(MemoQuestionText(strings.Repeat("问", 300)))
+	if len(got) != memoQuestionLength+1 || got[len(got)-1] != '…' {
+		t.Errorf("MemoQuestionText kept %d characters", len(got))
+	}
+	if got := MemoQuestionText("How do goroutines communicate?"); got != "How do goroutines communicate?" {
+		t.Errorf("a short question changed: %q", got)
+	}
+}

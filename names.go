@@ -53,6 +53,24 @@ const (
 	SearchAttrFollowUpOf = "ResearchFollowUpOf" // Keyword: the research ID a follow-up asks about
 )
 
+// MemoQuestion is the memo field of a research run's question (a string,
+// MemoQuestionText). The list of runs (GET /v1/research, the web app's Past
+// runs and its search) reads it: the client sets it when it starts a run,
+// and a run started without it (`temporal workflow start`) sets it itself.
+const MemoQuestion = "question"
+
+// memoQuestionLength bounds the question kept in a memo, in characters.
+const memoQuestionLength = 200
+
+// MemoQuestionText is question as a memo keeps it: its first 200
+// characters, with "…" when it is longer.
+func MemoQuestionText(question string) string {
+	if rs := []rune(question); len(rs) > memoQuestionLength {
+		return string(rs[:memoQuestionLength]) + "…"
+	}
+	return question
+}
+
 // Event types: the stage transitions of a research run, published as
 // CloudEvents 1.0 (https://github.com/cloudevents/spec) on the gateway's
 // event streams (SSE and WebSocket, where they are the event names), to the

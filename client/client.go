@@ -75,14 +75,12 @@ func (e *RejectedError) Error() string { return ErrRejected.Error() + ": " + e.R
 // Is makes errors.Is(err, ErrRejected) true.
 func (e *RejectedError) Is(target error) bool { return target == ErrRejected }
 
-// Memo fields set on the runs a Client starts.
+// Memo fields set on the runs a Client starts. The question's is the
+// contract's (a run started without it sets it itself).
 const (
-	MemoQuestion    = "question"
+	MemoQuestion    = rf.MemoQuestion
 	MemoRequestHash = "requestHash"
 )
-
-// memoQuestionLength bounds the question kept in the memo, in characters.
-const memoQuestionLength = 200
 
 // Client starts and reads research and ingestion runs.
 type Client struct {
@@ -193,7 +191,7 @@ func (c *Client) Start(ctx context.Context, id string, in rf.ResearchInput) (Run
 			temporal.NewSearchAttributeKeyKeyword(rf.SearchAttrStage).ValueSet(rf.StageCorpus),
 			temporal.NewSearchAttributeKeyKeyword(rf.SearchAttrCorpus).ValueSet(in.Corpus),
 		),
-		Memo: map[string]any{MemoQuestion: truncate(in.Question, memoQuestionLength), MemoRequestHash: reqHash},
+		Memo: map[string]any{MemoQuestion: rf.MemoQuestionText(in.Question), MemoRequestHash: reqHash},
 	}
 	opts.StaticSummary, opts.StaticDetails = researchSummary(in)
 	run, err := c.tc.ExecuteWorkflow(ctx, opts, rf.ResearchWorkflowType, in)

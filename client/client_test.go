@@ -36,11 +36,11 @@ func TestTruncateCountsCharacters(t *testing.T) {
 	for range 300 {
 		q += "问"
 	}
-	got := []rune(truncate(q, memoQuestionLength))
-	if len(got) != memoQuestionLength+1 || got[len(got)-1] != '…' {
+	got := []rune(truncate(q, 200))
+	if len(got) != 201 || got[len(got)-1] != '…' {
 		t.Errorf("truncate kept %d characters", len(got))
 	}
-	if truncate("short", memoQuestionLength) != "short" {
+	if truncate("short", 200) != "short" {
 		t.Error("a short question changed")
 	}
 }

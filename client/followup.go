@@ -69,7 +69,7 @@ func (c *Client) StartFollowUp(ctx context.Context, key string, in rf.FollowUpIn
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
 		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
 		TypedSearchAttributes:    temporal.NewSearchAttributes(attrs...),
-		Memo:                     map[string]any{MemoQuestion: truncate(in.Question, memoQuestionLength)},
+		Memo:                     map[string]any{MemoQuestion: rf.MemoQuestionText(in.Question)},
 		StaticSummary:            summary,
 		StaticDetails:            details,
 	}, rf.ResearchFollowUpWorkflowType, in)

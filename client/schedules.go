@@ -134,7 +134,7 @@ func action(id string, in rf.ResearchInput) *sdkclient.ScheduleWorkflowAction {
 		Workflow:              rf.ResearchWorkflowType,
 		Args:                  []any{in},
 		TaskQueue:             rf.TaskQueueWorkflow,
-		Memo:                  map[string]any{MemoQuestion: truncate(in.Question, 200)},
+		Memo:                  map[string]any{MemoQuestion: rf.MemoQuestionText(in.Question)},
 		TypedSearchAttributes: temporal.NewSearchAttributes(attrs...),
 	}
 }

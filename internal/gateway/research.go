@@ -359,9 +359,10 @@ func summarize(who string, res rf.ResearchResult) *ResultSummary {
 
 // ResearchStatus answers GET /v1/research/{id}.
 type ResearchStatus struct {
-	ID       string `json:"id"`
-	RunID    string `json:"runId"`
-	Status   string `json:"status"`
+	ID     string `json:"id"`
+	RunID  string `json:"runId"`
+	Status string `json:"status"`
+	// Question is the run's question from its memo (see rf.MemoQuestion).
 	Question string `json:"question,omitempty"`
 	// Corpus is the corpus the run researches, as its owner names it: the
 	// web app's Ask box asks there about a run being viewed.
@@ -868,9 +869,10 @@ func (s *server) budgetUpdate(c *gin.Context, r client.Info, what string, send f
 
 // RunSummary is one entry of GET /v1/research.
 type RunSummary struct {
-	ID       string `json:"id"`
-	RunID    string `json:"runId"`
-	Status   string `json:"status"`
+	ID     string `json:"id"`
+	RunID  string `json:"runId"`
+	Status string `json:"status"`
+	// Question is the run's question from its memo (see rf.MemoQuestion).
 	Question string `json:"question,omitempty"`
 	// Corpus is the corpus the run researches, as its owner names it.
 	Corpus    string     `json:"corpus,omitempty"`

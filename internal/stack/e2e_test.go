@@ -270,6 +270,39 @@ func TestTemporalCLIStart(t *testing.T) {
 	if err != nil || !strings.Contains(string(out), "e2e-cli") {
 		t.Errorf("temporal workflow list does not show the run: %v\n%s", err, out)
 	}
+
+	// The gateway's list of runs (the web app's Past runs, and what its
+	// search looks in) has the run's question, as it has for runs the API
+	// started: the run wrote its memo itself.
+	listedQuestion(t, "e2e-cli", "How is a sourdough starter kept active?")
+}
+
+// listedQuestion checks that GET /v1/research on the stack's gateway lists
+// run id with question, waiting a little for visibility to catch up.
+func listedQuestion(t *testing.T, id, question string) {
+	t.Helper()
+	var got gateway.RunSummary
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+		resp, err := http.Get("http://" + shared.Gateway.Addr + "/v1/research?pageSize=100")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var list gateway.RunList
+		err = json.NewDecoder(resp.Body).Decode(&list)
+		resp.Body.Close()
+		if err != nil || resp.StatusCode != http.StatusOK {
+			t.Fatalf("GET /v1/research: %d %v", resp.StatusCode, err)
+		}
+		for _, r := range list.Runs {
+			if r.ID == id {
+				got = r
+			}
+		}
+		if got.Question == question {
+			return
+		}
+	}
+	t.Errorf("GET /v1/research lists %s as %+v, want the question %q", id, got, question)
 }
 
 // The Temporal CLI's JSON with a misspelt field fails the run by the

@@ -1,0 +1,39 @@
+package workflows
+
+import (
+	commonpb "go.temporal.io/api/common/v1"
+	"go.temporal.io/sdk/workflow"
+
+	rf "github.com/researchflow/researchflow"
+)
+
+// questionMemoChange is the workflow.GetVersion change ID of a run that
+// writes its question into its memo itself. The client (gateway, starter,
+// schedules) sets the memo when it starts a run; a run started without it
+// (`temporal workflow start --input '{"question":…}'`) was listed by GET
+// /v1/research without its question, so the web app's Past runs showed a
+// bare ID that its search could not find. Only a run without the memo asks
+// this change: a run started with it records nothing new, and the runs
+// recorded before the change replay as they ran.
+const questionMemoChange = "question-memo"
+
+// memoQuestion sets the run's question in its memo (rf.MemoQuestion) when
+// the run was started without it.
+func (r *research) memoQuestion(ctx workflow.Context) {
+	if hasMemo(workflow.GetInfo(ctx).Memo, rf.MemoQuestion) {
+		return
+	}
+	if workflow.GetVersion(ctx, questionMemoChange, workflow.DefaultVersion, 1) < 1 {
+		return
+	}
+	memo := map[string]any{rf.MemoQuestion: rf.MemoQuestionText(r.in.Question)}
+	if err := workflow.UpsertMemo(ctx, memo); err != nil {
+		workflow.GetLogger(ctx).Warn("upsert memo failed", "error", err)
+	}
+}
+
+// hasMemo reports whether memo has field name.
+func hasMemo(memo *commonpb.Memo, name string) bool {
+	_, ok := memo.GetFields()[name]
+	return ok
+}
