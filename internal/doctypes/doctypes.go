@@ -6,6 +6,7 @@ package doctypes
 
 import (
 	"path/filepath"
+	"slices"
 	"strings"
 )
 
@@ -52,31 +53,48 @@ func Readable(name string) bool {
 // are not documents and are passed over silently.
 func Unreadable(name string) (reason string, ok bool) {
 	ext := strings.ToLower(filepath.Ext(name))
-	kind, ok := unreadKinds(ext)
-	if !ok {
-		return "", false
+	for _, k := range unreadKinds {
+		if slices.Contains(k.exts, ext) {
+			return k.kind + " (" + ext + ") is not read; export it as PDF, .docx or Markdown (with its program, " +
+				"LibreOffice or pandoc) and ingest that file", true
+		}
 	}
-	return kind + " (" + ext + ") is not read; export it as PDF, .docx or Markdown (with its program, " +
-		"LibreOffice or pandoc) and ingest that file", true
+	return "", false
+}
+
+// UnreadableTypes returns the extensions of the known document types that
+// are not read (those Unreadable has a hint for), lower case.
+func UnreadableTypes() []string {
+	var out []string
+	for _, k := range unreadKinds {
+		out = append(out, k.exts...)
+	}
+	return out
+}
+
+// Refusal says why a file of that name is not taken, as every surface
+// that refuses one says it: a known document type's kind with a hint
+// (Unreadable), else the types that are read. It is "" for a readable file.
+func Refusal(name string) string {
+	if Readable(name) {
+		return ""
+	}
+	if reason, ok := Unreadable(name); ok {
+		return reason
+	}
+	return "only " + Text() + " files can be ingested"
 }
 
 // unreadKinds names the document types that are recognized but not read.
-func unreadKinds(ext string) (string, bool) {
-	switch ext {
-	case ".doc", ".docm", ".dotx":
-		return "a Word document of the older or macro format", true
-	case ".ott":
-		return "an OpenDocument template", true
-	case ".rtf":
-		return "a Rich Text document", true
-	case ".mobi", ".azw3":
-		return "an e-book of a Kindle format", true
-	case ".xlsx", ".xls", ".xlsm", ".ods", ".numbers", ".csv", ".tsv":
-		return "a spreadsheet", true
-	case ".pptx", ".ppt", ".odp", ".key":
-		return "a slide deck", true
-	case ".pages", ".wpd", ".tex", ".rst", ".adoc", ".djvu", ".xps":
-		return "a document of a type this version does not read", true
-	}
-	return "", false
+var unreadKinds = []struct {
+	kind string
+	exts []string
+}{
+	{"a Word document of the older or macro format", []string{".doc", ".docm", ".dotx"}},
+	{"an OpenDocument template", []string{".ott"}},
+	{"a Rich Text document", []string{".rtf"}},
+	{"an e-book of a Kindle format", []string{".mobi", ".azw3"}},
+	{"a spreadsheet", []string{".xlsx", ".xls", ".xlsm", ".ods", ".numbers", ".csv", ".tsv"}},
+	{"a slide deck", []string{".pptx", ".ppt", ".odp", ".key"}},
+	{"a document of a type this version does not read", []string{".pages", ".wpd", ".tex", ".rst", ".adoc", ".djvu", ".xps"}},
 }

@@ -3,6 +3,7 @@ package gateway
 import (
 	"context"
 	"embed"
+	"encoding/json"
 	"fmt"
 	"html"
 	"io/fs"
@@ -14,6 +15,7 @@ import (
 	rf "github.com/researchflow/researchflow"
 	"github.com/researchflow/researchflow/claims"
 	"github.com/researchflow/researchflow/client"
+	"github.com/researchflow/researchflow/internal/doctypes"
 
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
@@ -307,11 +309,35 @@ var assetTypes = map[string]string{
 
 // pageValues writes the contract's values that the web app's page names
 // into it: the corpus naming rule, so that the browser checks a corpus name
-// as the API does and says the same rule.
+// as the API does and says the same rule; and the document types, so that
+// a file the page leaves out of an upload is shown with the reason and
+// hint the API gives for it.
 var pageValues = strings.NewReplacer(
 	"{{corpusNamePattern}}", html.EscapeString(rf.CorpusNamePattern),
 	"{{corpusNameRule}}", html.EscapeString(rf.CorpusNameRule),
+	"{{docTypes}}", docTypesJSON(),
 )
+
+// docTypesJSON is what the web app knows of a file before it uploads it:
+// the types ingestion reads (read), and why any other file is not taken,
+// in the upload route's words (doctypes.Refusal): a known document type's
+// hint by its extension (notRead), else otherwise. encoding/json escapes
+// <, > and &, so the JSON is safe inside the page's script element.
+func docTypesJSON() string {
+	v := struct {
+		Read      []string          `json:"read"`
+		NotRead   map[string]string `json:"notRead"`
+		Otherwise string            `json:"otherwise"`
+	}{Read: doctypes.List(), NotRead: map[string]string{}, Otherwise: doctypes.Refusal("file")}
+	for _, ext := range doctypes.UnreadableTypes() {
+		v.NotRead[ext] = doctypes.Refusal("file" + ext)
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err) // strings only
+	}
+	return string(b)
+}
 
 func (s *server) serveAsset(c *gin.Context, name string) {
 	if !fs.ValidPath(name) {

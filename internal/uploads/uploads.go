@@ -347,12 +347,8 @@ func (f *Folder) receiveFile(part *multipart.Part, left int64) (*receivedFile, e
 		return nil, refuse(Invalid, fmt.Sprintf("%q: the file name is empty once unsafe characters are removed", part.FileName()))
 	}
 	ext := strings.ToLower(filepath.Ext(fname))
-	if !doctypes.Readable(fname) {
-		msg := fmt.Sprintf("%s: only %s files can be ingested", fname, doctypes.Text())
-		if reason, ok := doctypes.Unreadable(fname); ok {
-			msg = fname + ": " + reason
-		}
-		return nil, refuse(Unsupported, msg)
+	if reason := doctypes.Refusal(fname); reason != "" {
+		return nil, refuse(Unsupported, fname+": "+reason)
 	}
 	br := bufio.NewReader(part)
 	head, _ := br.Peek(512)

@@ -917,13 +917,23 @@ async function deleteRun(r) {
 
 // ---- Corpora and uploads -----------------------------------------------
 
-// The file types ingestion reads (the gateway refuses a request with any
-// other, so a dropped folder is filtered first).
-const UPLOAD_TYPES = [".md", ".markdown", ".txt", ".html", ".htm", ".pdf", ".docx", ".odt", ".epub"];
+// docTypes are the file types ingestion reads, and why any other file is
+// not taken, in the API's words (a known document type with its hint): the
+// gateway writes them into the page (#doc-types), read at the first upload.
+// The gateway refuses a request with any other type, so a dropped folder is
+// filtered first.
+let docTypes = null;
 
-function uploadable(name) {
+// refusal says why a file is left out of an upload ("" when it is sent):
+// as the API says it, or that it is hidden (a folder's own settings).
+function refusal(name) {
+  docTypes = docTypes || JSON.parse($("doc-types").textContent);
   const n = name.toLowerCase();
-  return !n.startsWith(".") && UPLOAD_TYPES.some((ext) => n.endsWith(ext));
+  if (n.startsWith(".")) return "a hidden file is not uploaded";
+  const dot = n.lastIndexOf(".");
+  const ext = dot > 0 ? n.slice(dot) : "";
+  if (docTypes.read.includes(ext)) return "";
+  return docTypes.notRead[ext] || docTypes.otherwise;
 }
 
 async function refreshCorpora(select) {
@@ -1023,10 +1033,10 @@ async function upload(files, replacing) {
     return;
   }
   if (name === "go-docs") { setError("corpus-error", "go-docs is the public corpus; name a corpus of your own."); return; }
-  const usable = files.filter((f) => uploadable(f.name));
-  const skipped = files.filter((f) => !uploadable(f.name));
+  const usable = files.filter((f) => !refusal(f.name));
+  const skipped = files.filter((f) => refusal(f.name));
   const skippedList = $("upload-skipped");
-  skippedList.replaceChildren(...skipped.slice(0, 20).map((f) => el("li", {}, (f.webkitRelativePath || f.name) + ": not a document type ingestion reads")));
+  skippedList.replaceChildren(...skipped.slice(0, 20).map((f) => el("li", {}, (f.webkitRelativePath || f.name) + ": " + refusal(f.name))));
   show("upload-status", true);
   const bar = $("upload-progress");
   if (!usable.length) { $("upload-text").textContent = "No document to upload."; bar.value = 0; return; }
