@@ -51,6 +51,8 @@ func ResearchFollowUpWorkflow(ctx workflow.Context, in rf.FollowUpInput) (rf.Fol
 	if err := workflow.UpsertTypedSearchAttributes(ctx, updates...); err != nil {
 		workflow.GetLogger(ctx).Warn("upsert search attributes failed", "error", err)
 	}
+	// And its question, which the thread lists, when it was started without.
+	memoQuestion(ctx, followUpQuestionMemoChange, in.Question)
 	return f.run(ctx)
 }
 

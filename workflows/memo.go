@@ -17,16 +17,21 @@ import (
 // recorded before the change replay as they ran.
 const questionMemoChange = "question-memo"
 
-// memoQuestion sets the run's question in its memo (rf.MemoQuestion) when
-// the run was started without it.
-func (r *research) memoQuestion(ctx workflow.Context) {
+// followUpQuestionMemoChange is questionMemoChange for follow-ups
+// (ResearchFollowUpWorkflow), whose question a run's thread reads from the
+// memo.
+const followUpQuestionMemoChange = "followup-question-memo"
+
+// memoQuestion sets question in the memo (rf.MemoQuestion) of a run started
+// without it, from version 1 of change, which only such runs ask.
+func memoQuestion(ctx workflow.Context, change, question string) {
 	if hasMemo(workflow.GetInfo(ctx).Memo, rf.MemoQuestion) {
 		return
 	}
-	if workflow.GetVersion(ctx, questionMemoChange, workflow.DefaultVersion, 1) < 1 {
+	if workflow.GetVersion(ctx, change, workflow.DefaultVersion, 1) < 1 {
 		return
 	}
-	memo := map[string]any{rf.MemoQuestion: rf.MemoQuestionText(r.in.Question)}
+	memo := map[string]any{rf.MemoQuestion: rf.MemoQuestionText(question)}
 	if err := workflow.UpsertMemo(ctx, memo); err != nil {
 		workflow.GetLogger(ctx).Warn("upsert memo failed", "error", err)
 	}

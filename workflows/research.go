@@ -50,7 +50,7 @@ func ResearchWorkflow(ctx workflow.Context, in rf.ResearchInput) (rf.ResearchRes
 	// workflow's start nor its signals, only at its end for the outbox.
 	// The run's shape first: a new run asks no other change (see shape.go).
 	r.shape = workflow.GetVersion(ctx, shapeChange, workflow.DefaultVersion, maxShape)
-	r.memoQuestion(ctx)
+	memoQuestion(ctx, questionMemoChange, r.in.Question)
 	if r.version(ctx, deliveryChange) >= 1 {
 		if r.version(ctx, asyncDeliveryChange) >= 1 {
 			r.startOutbox(ctx)
