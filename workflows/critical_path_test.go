@@ -472,11 +472,16 @@ func TestDeliveryWorkflowWhenASinkIsConfigured(t *testing.T) {
 // Issue 23: a new run asks one change version, its shape (each GetVersion
 // the SDK records with a marker and a search attribute upsert, one more
 // visibility write), and writes its first search attributes with its first
-// stage, its last stage with its final status.
+// stage, its last stage with its final status. The run is started as the
+// client starts one, with its question in the memo (a run started without
+// asks questionMemoChange too: memo_test.go).
 func TestNewRunAsksOnlyItsShape(t *testing.T) {
 	f := &fakeActivities{}
 	s := &lateServer{}
 	env := newLateEnv(t, f, s, &warnings{})
+	if err := env.SetMemoOnStart(map[string]any{rf.MemoQuestion: "What does the memory model guarantee?"}); err != nil {
+		t.Fatal(err)
+	}
 	env.ExecuteWorkflow(rf.ResearchWorkflowType, rf.ResearchInput{Question: "What does the memory model guarantee?", Owner: "ada"})
 	runResult(t, env)
 	if !slices.Equal(s.versions, []string{shapeChange}) {
