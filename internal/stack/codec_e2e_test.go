@@ -156,6 +156,31 @@ func TestPayloadEncryptionEndToEnd(t *testing.T) {
 			}
 		}
 	}
+
+	// A run started without the memo (as `temporal workflow start
+	// --codec-endpoint` starts one) writes its question there itself, sealed
+	// like the client's: the list reads it through the codec, and no
+	// visible field holds it in plaintext.
+	bare := unique("sealed-cli-run")
+	const bareQuestion = "What do worker bees store in the comb?"
+	run, err := enc.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: bare, TaskQueue: rf.TaskQueueWorkflow},
+		rf.ResearchWorkflowType, rf.ResearchInput{Question: bareQuestion, CorpusPath: writeCorpus(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := run.Get(ctx, nil); err != nil {
+		t.Fatalf("encrypted run started without a memo: %v", err)
+	}
+	if info, err := enc.Runs.Describe(ctx, bare); err != nil || info.Question != bareQuestion {
+		t.Errorf("Describe through the codec of a run started without a memo: question %q, %v", info.Question, err)
+	}
+	desc, err = plain.DescribeWorkflowExecution(ctx, bare, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if raw, _ := proto.Marshal(desc); bytes.Contains(raw, []byte("worker bees store")) {
+		t.Error("the memo the run wrote holds its question in plaintext")
+	}
 }
 
 // ownNamespace registers a fresh namespace on the shared server and returns
