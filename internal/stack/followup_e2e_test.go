@@ -246,12 +246,14 @@ func TestFollowUpStartedByTemporalCLI(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(thread) == 1 && thread[0].ID == fid && thread[0].Result != nil {
+		// With its question, which the follow-up wrote into its memo.
+		if len(thread) == 1 && thread[0].ID == fid && thread[0].Result != nil &&
+			thread[0].Question == "What is a sourdough starter a culture of?" {
 			return
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
-	t.Errorf("the CLI-started follow-up %s is not in the thread of %s", fid, id)
+	t.Errorf("the CLI-started follow-up %s is not in the thread of %s with its question", fid, id)
 }
 
 // checkClaims: every cited statement of the report has a claim ID, in the
