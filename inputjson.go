@@ -33,9 +33,24 @@ func DecodeInputJSON(data []byte, v any) (unknown string, err error) {
 	return unknown, nil
 }
 
-// unknownFieldError is the input error of a start input with key unknown
-// (see DecodeInputJSON).
-func unknownFieldError(unknown string) error {
+// DecodeInput decodes b into v (a plain alias of a start input, over the
+// input itself) as DecodeInputJSON does and keeps the first unknown key in
+// *unknown: the start inputs' UnmarshalJSON.
+func DecodeInput(b []byte, v any, unknown *string) error {
+	u, err := DecodeInputJSON(b, v)
+	if err != nil {
+		return err
+	}
+	*unknown = u
+	return nil
+}
+
+// UnknownFieldError is the input error of a start input's first unknown key
+// (nil for "").
+func UnknownFieldError(unknown string) error {
+	if unknown == "" {
+		return nil
+	}
 	return inputError(unknown, "unknown field: no input field has this name (misspelt? the README lists the input's fields)")
 }
 
@@ -43,68 +58,32 @@ func unknownFieldError(unknown string) error {
 // DecodeInputJSON).
 func (in *ResearchInput) UnmarshalJSON(b []byte) error {
 	type plain ResearchInput
-	var p plain
-	unknown, err := DecodeInputJSON(b, &p)
-	if err != nil {
-		return err
-	}
-	*in = ResearchInput(p)
-	in.unknownField = unknown
-	return nil
+	return DecodeInput(b, (*plain)(in), &in.unknownField)
 }
 
 // UnknownField is the error of the first key of the JSON in was decoded
 // from that names no field of ResearchInput (nil when none, or when in was
 // not decoded from JSON).
-func (in ResearchInput) UnknownField() error {
-	if in.unknownField == "" {
-		return nil
-	}
-	return unknownFieldError(in.unknownField)
-}
+func (in ResearchInput) UnknownField() error { return UnknownFieldError(in.unknownField) }
 
 // UnmarshalJSON decodes in, noting the first unknown key (see
 // DecodeInputJSON).
 func (in *FollowUpInput) UnmarshalJSON(b []byte) error {
 	type plain FollowUpInput
-	var p plain
-	unknown, err := DecodeInputJSON(b, &p)
-	if err != nil {
-		return err
-	}
-	*in = FollowUpInput(p)
-	in.unknownField = unknown
-	return nil
+	return DecodeInput(b, (*plain)(in), &in.unknownField)
 }
 
 // UnknownField is the error of the first key of the JSON in was decoded
 // from that names no field of FollowUpInput (nil when none).
-func (in FollowUpInput) UnknownField() error {
-	if in.unknownField == "" {
-		return nil
-	}
-	return unknownFieldError(in.unknownField)
-}
+func (in FollowUpInput) UnknownField() error { return UnknownFieldError(in.unknownField) }
 
 // UnmarshalJSON decodes in, noting the first unknown key (see
 // DecodeInputJSON).
 func (in *IngestInput) UnmarshalJSON(b []byte) error {
 	type plain IngestInput
-	var p plain
-	unknown, err := DecodeInputJSON(b, &p)
-	if err != nil {
-		return err
-	}
-	*in = IngestInput(p)
-	in.unknownField = unknown
-	return nil
+	return DecodeInput(b, (*plain)(in), &in.unknownField)
 }
 
 // UnknownField is the error of the first key of the JSON in was decoded
 // from that names no field of IngestInput (nil when none).
-func (in IngestInput) UnknownField() error {
-	if in.unknownField == "" {
-		return nil
-	}
-	return unknownFieldError(in.unknownField)
-}
+func (in IngestInput) UnknownField() error { return UnknownFieldError(in.unknownField) }

@@ -105,24 +105,12 @@ type ReviewInput struct {
 // rf.DecodeInputJSON).
 func (in *ReviewInput) UnmarshalJSON(b []byte) error {
 	type plain ReviewInput
-	var p plain
-	unknown, err := rf.DecodeInputJSON(b, &p)
-	if err != nil {
-		return err
-	}
-	*in = ReviewInput(p)
-	in.unknownField = unknown
-	return nil
+	return rf.DecodeInput(b, (*plain)(in), &in.unknownField)
 }
 
 // UnknownField is the error of the first key of the JSON in was decoded
 // from that names no field of ReviewInput (nil when none).
-func (in ReviewInput) UnknownField() error {
-	if in.unknownField == "" {
-		return nil
-	}
-	return inputError(in.unknownField, "unknown field: no input field has this name (misspelt? the README lists the input's fields)")
-}
+func (in ReviewInput) UnknownField() error { return rf.UnknownFieldError(in.unknownField) }
 
 func inputError(field, format string, a ...any) error {
 	return &rf.InputError{Field: field, Message: fmt.Sprintf(format, a...)}
