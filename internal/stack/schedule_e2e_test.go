@@ -230,33 +230,7 @@ func TestScheduleComparesWithTheLatestRevision(t *testing.T) {
 	write("retention.md", "# Backup retention\n\nNightly database backups are retained for 35 days before they are deleted.\n")
 	write("vault.md", "# Offsite vault\n\nOffsite backup tapes are stored in the bank vault for 12 months.\n")
 	write("weekly.md", "# Weekly backups\n\nWeekly full backups are copied to a second region every Sunday.\n")
-	spec, err := rf.ScheduleSpec{
-		Research: rf.ResearchInput{Question: "How are the backups retained and stored?", CorpusPath: dir,
-			MaxSubQuestions: 1, MaxSources: 20, Depth: new(int)},
-		Every: "24h", Notify: rf.NotifyAlways,
-	}.Normalize()
-	if err != nil {
-		t.Fatal(err)
-	}
-	id := rfclient.NewScheduleID()
-	if _, err := sched.Create(ctx, id, spec); err != nil {
-		t.Fatal(err)
-	}
-	defer sched.Delete(context.Background(), id, "")
-	runOnce := func(label string) rf.ResearchResult {
-		t.Helper()
-		time.Sleep(time.Until(time.Now().Truncate(time.Second).Add(time.Second))) // one run per second
-		run, err := sched.Trigger(ctx, id, "")
-		if err != nil || run.ResearchID == "" {
-			t.Fatalf("%s: trigger: %+v %v", label, run, err)
-		}
-		res, err := s.Runs.Result(ctx, run.ResearchID)
-		if err != nil || res.Changes == nil {
-			t.Fatalf("%s: %+v %v", label, res.Changes, err)
-		}
-		t.Logf("%s: %s\n%s", label, res.Changes.Summary(), res.Changes.Markdown)
-		return res
-	}
+	runOnce := backupSchedule(ctx, t, s, sched, dir)
 	dispute := func(run rf.ResearchResult, word, outcome string) claims.Review {
 		t.Helper()
 		i := slices.IndexFunc(run.Claims, func(c rf.Claim) bool { return strings.Contains(c.Text, word) })
@@ -531,33 +505,7 @@ func TestScheduleWithdrawnClaimsSourceIsNotVanished(t *testing.T) {
 	sched := rfclient.NewSchedules(s.Client.ScheduleClient())
 	dir, write := notesFolder(t)
 	write("retention.md", "# Backup retention\n\nNightly database backups are retained for 35 days before they are deleted.\n")
-	spec, err := rf.ScheduleSpec{
-		Research: rf.ResearchInput{Question: "How are the backups retained and stored?", CorpusPath: dir,
-			MaxSubQuestions: 1, MaxSources: 20, Depth: new(int)},
-		Every: "24h", Notify: rf.NotifyAlways,
-	}.Normalize()
-	if err != nil {
-		t.Fatal(err)
-	}
-	id := rfclient.NewScheduleID()
-	if _, err := sched.Create(ctx, id, spec); err != nil {
-		t.Fatal(err)
-	}
-	defer sched.Delete(context.Background(), id, "")
-	runOnce := func(label string) rf.ResearchResult {
-		t.Helper()
-		time.Sleep(time.Until(time.Now().Truncate(time.Second).Add(time.Second))) // one run per second
-		run, err := sched.Trigger(ctx, id, "")
-		if err != nil || run.ResearchID == "" {
-			t.Fatalf("%s: trigger: %+v %v", label, run, err)
-		}
-		res, err := s.Runs.Result(ctx, run.ResearchID)
-		if err != nil || res.Changes == nil {
-			t.Fatalf("%s: %+v %v", label, res.Changes, err)
-		}
-		t.Logf("%s: %s\n%s", label, res.Changes.Summary(), res.Changes.Markdown)
-		return res
-	}
+	runOnce := backupSchedule(ctx, t, s, sched, dir)
 
 	runOnce("first run")
 	write("vault.md", "# Offsite vault\n\nOffsite backup tapes are stored in the bank vault for 12 months.\n")
@@ -586,5 +534,40 @@ func TestScheduleWithdrawnClaimsSourceIsNotVanished(t *testing.T) {
 	third := runOnce("third run")
 	if c := third.Changes; c.PreviousRun != second.ResearchID || !c.Empty() || c.PreviousRevision != 2 {
 		t.Errorf("the run after the withdrawal: %s (revision %d), want no change since revision 2\n%s", c.Summary(), c.PreviousRevision, c.Markdown)
+	}
+}
+
+// backupSchedule makes a daily schedule of "How are the backups retained
+// and stored?" over the notes in dir on stack s, deleted when the test
+// ends, and returns a function that triggers one run of it and returns the
+// run's result, with what changed since the schedule's run before.
+func backupSchedule(ctx context.Context, t *testing.T, s *Stack, sched *rfclient.Schedules, dir string) func(label string) rf.ResearchResult {
+	t.Helper()
+	spec, err := rf.ScheduleSpec{
+		Research: rf.ResearchInput{Question: "How are the backups retained and stored?", CorpusPath: dir,
+			MaxSubQuestions: 1, MaxSources: 20, Depth: new(int)},
+		Every: "24h", Notify: rf.NotifyAlways,
+	}.Normalize()
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := rfclient.NewScheduleID()
+	if _, err := sched.Create(ctx, id, spec); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { sched.Delete(context.Background(), id, "") })
+	return func(label string) rf.ResearchResult {
+		t.Helper()
+		time.Sleep(time.Until(time.Now().Truncate(time.Second).Add(time.Second))) // one run per second
+		run, err := sched.Trigger(ctx, id, "")
+		if err != nil || run.ResearchID == "" {
+			t.Fatalf("%s: trigger: %+v %v", label, run, err)
+		}
+		res, err := s.Runs.Result(ctx, run.ResearchID)
+		if err != nil || res.Changes == nil {
+			t.Fatalf("%s: %+v %v", label, res.Changes, err)
+		}
+		t.Logf("%s: %s\n%s", label, res.Changes.Summary(), res.Changes.Markdown)
+		return res
 	}
 }
