@@ -94,7 +94,7 @@ func (f *followUp) run(ctx workflow.Context) (rf.FollowUpResult, error) {
 	sq := reasoning.SubQuestion{ID: followUpSubQuestion, Text: f.in.Question, Reason: "follow-up of " + f.in.ResearchID}
 	if len(f.ev.ChunkIDs) > 0 {
 		var app *temporal.ApplicationError
-		err := f.analyze(ctx, sq, f.ev.ChunkIDs)
+		err := f.analyze(ctx, sq, f.ev.ChunkIDs, true)
 		switch {
 		case errors.As(err, &app) && app.Type() == ErrCorpusEmpty:
 			// The run's passages are gone from memory (its corpus was
@@ -137,8 +137,11 @@ func (f *followUp) publish(ctx workflow.Context) {
 
 // analyze asks the analyst which of chunks answer sq, charging the
 // follow-up with the model calls, failed ones included. With the budget
-// spent it leaves sq a gap.
-func (f *followUp) analyze(ctx workflow.Context, sq reasoning.SubQuestion, chunks []string) error {
+// spent it leaves sq a gap. onTopic (the run's evidence) asks for nothing
+// when a topic word of sq is in none of chunks; the passages of a new
+// search are read as a new run reads them, so that a follow-up answers
+// what a run on its question would.
+func (f *followUp) analyze(ctx workflow.Context, sq reasoning.SubQuestion, chunks []string, onTopic bool) error {
 	if f.budget.Spent(f.res.Usage) {
 		f.res.Gaps = append(f.res.Gaps, rf.Gap{SubQuestion: sq.Text, Reason: "not analyzed: the follow-up's model budget is spent"})
 		return nil
@@ -146,7 +149,7 @@ func (f *followUp) analyze(ctx workflow.Context, sq reasoning.SubQuestion, chunk
 	var res AnalyzeResult
 	err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, inferenceOptions()), AnalyzeActivity, AnalyzeInput{
 		Question: f.ev.Question, SubQuestion: sq, ChunkIDs: chunks, MaxFindings: MaxFollowUpFindings,
-		Budget: f.budget.Left(f.res.Usage), OnTopic: true,
+		Budget: f.budget.Left(f.res.Usage), OnTopic: onTopic,
 	}).Get(ctx, &res)
 	if err != nil {
 		if u, ok := UsageFromError(err); ok {
@@ -219,7 +222,7 @@ func (f *followUp) searchGap(ctx workflow.Context, sq reasoning.SubQuestion) err
 		return nil
 	}
 	f.unmentioned = nil
-	if err := f.analyze(ctx, sq, fresh); err != nil {
+	if err := f.analyze(ctx, sq, fresh, false); err != nil {
 		return err
 	}
 	if len(f.findings) == 0 && len(f.res.Gaps) == 0 {

@@ -868,40 +868,10 @@ func hasLikeCount(m map[string]int, t string) bool {
 	return false
 }
 
-// participles are past participles of common irregular verbs that stemming
-// leaves alone (they are other words too: "set", "run", "found"), read as
-// participles only where a passive question ends with one.
-var participles = set(`held kept made done set put sent spent paid told found left lost run said sold stood met hit cut shut`)
-
-// beForms are the forms of "be" a passive question is asked with ("Where is
-// the offsite held?").
-var beForms = set(`is are was were`)
-
-// predicateTerm is the term of the verb a question asks with, found by its
-// place: "Who approves deploys?" (who and a verb), "What caused the
-// outage?" (what, a verb, a noun phrase), "Where is the offsite held?"
-// (a wh-word, "be", the subject and a participle). It is what the
-// question asks of its topic, not the topic: a sentence that shares only
-// it ("Marco Bianchi approves any single purchase") is about something
-// else. "" when the question has no such verb.
+// predicateTerm is the term of the verb a question asks with
+// (textproc.PredicateVerb), "" when it has none.
 func predicateTerm(q string) string {
-	ws := scanWords(strings.ToLower(q))
-	if len(ws) < 3 {
-		return ""
-	}
-	verb := ""
-	switch first, second := ws[0].lower, ws[1].lower; {
-	case first == "who" && !textproc.IsStopWord(second) && !auxiliaries[second]:
-		verb = second
-	case (first == "what" || first == "which") && !textproc.IsStopWord(second) && !auxiliaries[second] && determiners[ws[2].lower] &&
-		(strings.HasSuffix(second, "ed") || strings.HasSuffix(second, "s") || textproc.IrregularPast(second)):
-		verb = second
-	case (first == "where" || first == "when" || first == "how" || first == "why") && beForms[second] && len(ws) >= 4:
-		last := ws[len(ws)-1].lower
-		if strings.HasSuffix(last, "ed") && len(last) > 4 || textproc.IrregularPast(last) || participles[last] {
-			verb = last
-		}
-	}
+	verb := textproc.PredicateVerb(q)
 	if verb == "" {
 		return ""
 	}
