@@ -83,8 +83,25 @@ func LoadFile(ctx context.Context, corpusName, path string) (Document, error) {
 	if err != nil {
 		return Document{}, fmt.Errorf("load %s: %w", path, err)
 	}
+	doc, err := read(ctx, abs, raw)
+	if err != nil {
+		return Document{}, fmt.Errorf("load %s: %w", path, err)
+	}
+	if doc.Title == "" {
+		doc.Title = strings.TrimSuffix(filepath.Base(abs), filepath.Ext(abs))
+	}
+	doc.Location = abs
+	doc.SourceID = memory.SourceID(corpusName, abs)
+	doc.DocHash = docHash(string(raw))
+	return doc, nil
+}
+
+// read turns raw, the bytes of a file of that name, into a document's
+// text with the reader of its extension (the name is not opened).
+func read(ctx context.Context, name string, raw []byte) (Document, error) {
 	var doc Document
-	switch ext {
+	var err error
+	switch ext := strings.ToLower(filepath.Ext(name)); ext {
 	case ".md", ".markdown", ".txt":
 		var text string
 		if text, err = decodeText(raw); err == nil {
@@ -107,18 +124,33 @@ func LoadFile(ctx context.Context, corpusName, path string) (Document, error) {
 		doc, err = parseODT(raw)
 	case ".epub":
 		doc, err = parseEPUB(raw)
+	default:
+		return Document{}, fmt.Errorf("%w %q (%s are read)", ErrUnsupported, ext, doctypes.Text())
 	}
 	if err != nil {
-		return Document{}, fmt.Errorf("load %s: %w", path, err)
+		return Document{}, err
 	}
-	doc = withoutMachineAddressed(doc)
-	if doc.Title == "" {
-		doc.Title = strings.TrimSuffix(filepath.Base(abs), filepath.Ext(abs))
+	return withoutMachineAddressed(doc), nil
+}
+
+// Usable says why ingestion could not use raw as the content of a file
+// named name: the error of the reader LoadFile uses for its type (a
+// malformed PDF, a .docx that is no zip, ErrUnsupported for a type not
+// read), or ErrNoText when it reads no passage from it (an empty or blank
+// file, a scanned PDF), a file whose earlier version's passages ingestion
+// would drop. It is nil for a file ingestion writes passages of. Errors do
+// not name the file; a pdftotext run stops when ctx is done. The upload
+// route reads a replacement with it before the file takes the stored
+// one's place.
+func Usable(ctx context.Context, name string, raw []byte) error {
+	doc, err := read(ctx, name, raw)
+	if err != nil {
+		return err
 	}
-	doc.Location = abs
-	doc.SourceID = memory.SourceID(corpusName, abs)
-	doc.DocHash = docHash(string(raw))
-	return doc, nil
+	if len(Split(doc, "", SplitOptions{})) == 0 {
+		return ErrNoText
+	}
+	return nil
 }
 
 // ExtractionVersion names what documents' text is extracted as: it changes

@@ -218,7 +218,7 @@ func (in *Ingester) Ingest(ctx context.Context, req IngestRequest, progress func
 				stats.Unchanged++
 			}
 			if written == 0 && !unchanged {
-				skip = &Skipped{Path: src.Key, Reason: errNoText.Error()}
+				skip = &Skipped{Path: src.Key, Reason: ErrNoText.Error()}
 			}
 			stats.Chunks += written
 		}

@@ -13,9 +13,10 @@ import (
 	"github.com/tmc/langchaingo/documentloaders"
 )
 
-// errNoText reports a document without extractable text (a scanned PDF, an
-// empty file).
-var errNoText = errors.New("no extractable text")
+// ErrNoText reports a document without extractable text (a scanned PDF, an
+// empty or blank file): ingestion writes no passage of it (and drops the
+// passages of the file's earlier version), and Usable refuses it.
+var ErrNoText = errors.New("no extractable text")
 
 // parsePDF extracts the text of every page; each page starts a section
 // "Page N" so that citations can point at it. The built-in reader (Go, no
@@ -32,7 +33,7 @@ func parsePDF(ctx context.Context, raw []byte) (Document, error) {
 	}
 	tool, lookErr := exec.LookPath(pdfTool)
 	if lookErr != nil {
-		if errors.Is(err, errNoText) {
+		if errors.Is(err, ErrNoText) {
 			return Document{}, err
 		}
 		return Document{}, fmt.Errorf("%w (installing poppler-utils lets %s read it)", err, pdfTool)
@@ -137,7 +138,7 @@ func (b *cappedBuffer) Write(p []byte) (int, error) {
 }
 
 // pdfDocument assembles pages' text, page i+1 a section "Page i+1"; a
-// document without text is errNoText.
+// document without text is ErrNoText.
 func pdfDocument(pages []string) (Document, error) {
 	var t textBuilder
 	for i, p := range pages {
@@ -153,7 +154,7 @@ func pdfDocument(pages []string) (Document, error) {
 	}
 	doc := t.document()
 	if strings.TrimSpace(doc.Text) == "" {
-		return Document{}, errNoText
+		return Document{}, ErrNoText
 	}
 	return doc, nil
 }
