@@ -30,7 +30,7 @@ func TestWebAppReplacesADocument(t *testing.T) {
 	defer st.Close()
 	h := &harness{t: t, fake: newMemRuns(), cfg: testConfig(t, map[string]string{"RESEARCHFLOW_API_KEYS": ""}), chunks: &fakeChunks{chunks: map[string]memory.Chunk{}}}
 	h.cfg.EventsPoll = 100 * time.Millisecond
-	handler, err := New(h.cfg, Deps{Runs: h.fake, Chunks: st})
+	handler, err := New(h.cfg, Deps{Runs: h.fake, Chunks: st, ReadDocument: readAsText})
 	if err != nil {
 		t.Fatal(err)
 	}

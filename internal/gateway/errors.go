@@ -44,7 +44,7 @@ func (s *server) handle(h func(c *gin.Context) error) gin.HandlerFunc {
 //	*researchflow.InputError         400 invalid_request
 //	*uploads.Error                   by kind: 400 invalid_request, 415 unsupported_media_type,
 //	                                 413 file_too_large / upload_too_large, 409 name_taken,
-//	                                 500 internal (storage)
+//	                                 422 unreadable_document, 500 internal (storage)
 //	client.ErrNotFound               404 not_found (also another owner's run)
 //	client.ErrIdempotencyConflict    409 idempotency_conflict
 //	client.ErrNotRunning, ErrRejected 409 not_running / not_awaiting_approval
@@ -106,6 +106,8 @@ func uploadStatus(k uploads.Kind) (int, string) {
 		return http.StatusRequestEntityTooLarge, "upload_too_large"
 	case uploads.NameTaken:
 		return http.StatusConflict, "name_taken"
+	case uploads.Unreadable:
+		return http.StatusUnprocessableEntity, "unreadable_document"
 	default:
 		return http.StatusInternalServerError, "internal"
 	}

@@ -729,11 +729,21 @@ func newHarness(t testing.TB, env map[string]string) *harness {
 
 func (h *harness) build() {
 	h.t.Helper()
-	handler, err := New(h.cfg, Deps{Runs: h.fake, Chunks: h.chunks, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	handler, err := New(h.cfg, Deps{Runs: h.fake, Chunks: h.chunks, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), ReadDocument: readAsText})
 	if err != nil {
 		h.t.Fatalf("New: %v", err)
 	}
 	h.h = handler
+}
+
+// readAsText stands in for ingestion's readers (corpus.Usable, which the
+// gateway does not link; the uploads and stack tests use it): a file is
+// usable when it has text other than blanks.
+func readAsText(_ context.Context, _ string, raw []byte) error {
+	if strings.TrimSpace(string(raw)) == "" {
+		return errors.New("no extractable text")
+	}
+	return nil
 }
 
 // do serves one request; hdr holds header name/value pairs.

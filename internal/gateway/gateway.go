@@ -16,6 +16,7 @@ import (
 	"github.com/researchflow/researchflow/claims"
 	"github.com/researchflow/researchflow/client"
 	"github.com/researchflow/researchflow/internal/doctypes"
+	"github.com/researchflow/researchflow/internal/uploads"
 
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
@@ -94,6 +95,12 @@ type Deps struct {
 	// Probe, if set, tells GET /v1/sources (and so the web app) which
 	// configured sources cannot be reached from here, and why.
 	Probe Prober
+	// ReadDocument reads a file as ingestion will (corpus.Usable; the
+	// gateway does not link the document readers). An upload with
+	// ?replace=true reads each file that would take a stored file's
+	// place with it first, and refuses the upload (422) when ingestion
+	// could not use one. Without it, ?replace=true is answered 501.
+	ReadDocument uploads.Reader
 }
 
 //go:embed openapi.json web
@@ -113,6 +120,7 @@ type server struct {
 	codec   http.Handler
 	sched   ScheduleService
 	probes  *probes
+	readDoc uploads.Reader
 }
 
 // New returns the gateway's HTTP handler. It refuses a configuration that
@@ -184,6 +192,7 @@ func newEngine(cfg Config, deps Deps) (*gin.Engine, error) {
 		web:     web,
 		codec:   deps.Codec,
 		sched:   deps.Schedules,
+		readDoc: deps.ReadDocument,
 	}
 	if deps.Probe != nil {
 		s.probes = &probes{probe: deps.Probe, now: deps.Now, last: map[string]probeResult{}}

@@ -56,6 +56,10 @@ func (s *server) upload(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
+	if mode == uploads.Replace && s.readDoc == nil {
+		abortError(c, http.StatusNotImplemented, "not_implemented", "this gateway cannot read documents, so it cannot check a new version before it replaces the stored file: upload without replace=true, or delete the document first")
+		return
+	}
 	mt, _, err := mime.ParseMediaType(c.GetHeader("Content-Type"))
 	if err != nil || mt != "multipart/form-data" {
 		abortError(c, http.StatusUnsupportedMediaType, "unsupported_media_type", "send multipart/form-data with one or more files")
@@ -76,7 +80,7 @@ func (s *server) upload(c *gin.Context) {
 		return
 	}
 	defer folder.Close()
-	files, err := folder.Receive(mr, mode)
+	files, err := folder.Receive(c.Request.Context(), mr, mode, s.readDoc)
 	if err != nil {
 		s.fail(c, err)
 		return

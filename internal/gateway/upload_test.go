@@ -285,3 +285,52 @@ func TestUploadReplace(t *testing.T) {
 		t.Errorf("after refused values of replace, folder = %v, want %v", got, want)
 	}
 }
+
+// TestUploadReplaceRefusesAnUnreadableVersion: a replacement ingestion
+// could not use (here blank) took the stored file's place and lost the old
+// version. The upload is now refused whole with 422 unreadable_document,
+// the message naming the file and why, and every stored file stays; a new
+// file is not read (an empty one is stored, as before). A gateway without
+// a document reader answers replace=true with 501 and stores nothing.
+func TestUploadReplaceRefusesAnUnreadableVersion(t *testing.T) {
+	h := newHarness(t, nil)
+	if rec := h.uploadFiles(aliceKey, "notes", upFile{"backups.md", "v1"}, upFile{"oncall.txt", "o1"}); rec.Code != http.StatusAccepted {
+		t.Fatalf("upload: %d %s", rec.Code, rec.Body)
+	}
+	want := map[string]string{"backups.md": "v1", "oncall.txt": "o1"}
+	for _, files := range [][]upFile{
+		{{"oncall.txt", " \n\t\n"}},
+		{{"backups.md", "v2"}, {"oncall.txt", ""}},
+	} {
+		rec := h.uploadFilesQuery(aliceKey, "notes", "?replace=true", files...)
+		var body errorBody
+		decode(t, rec, &body)
+		if rec.Code != http.StatusUnprocessableEntity || body.Error.Code != "unreadable_document" ||
+			!strings.HasPrefix(body.Error.Message, "oncall.txt: ") || !strings.Contains(body.Error.Message, "no extractable text") {
+			t.Errorf("replace with %d files, the last blank: %d %s, want 422 unreadable_document naming oncall.txt and why", len(files), rec.Code, rec.Body)
+		}
+		if got := storedFiles(t, h, "notes"); !mapsEqual(got, want) {
+			t.Errorf("after a refused replace, folder = %v, want %v", got, want)
+		}
+	}
+	if n := len(h.fake.started()); n != 1 {
+		t.Errorf("%d ingestions started, want 1 (refused uploads start none)", n)
+	}
+
+	if rec := h.uploadFilesQuery(aliceKey, "notes", "?replace=true", upFile{"empty.txt", ""}); rec.Code != http.StatusAccepted {
+		t.Errorf("a new empty file with replace=true: %d %s, want 202 (as without replace)", rec.Code, rec.Body)
+	}
+
+	handler, err := New(h.cfg, Deps{Runs: h.fake})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.h = handler
+	rec := h.uploadFilesQuery(aliceKey, "notes", "?replace=true", upFile{"backups.md", "v2"})
+	if rec.Code != http.StatusNotImplemented || !strings.Contains(rec.Body.String(), "not_implemented") {
+		t.Errorf("replace on a gateway without a reader: %d %s, want 501", rec.Code, rec.Body)
+	}
+	if got := storedFiles(t, h, "notes")["backups.md"]; got != "v1" {
+		t.Errorf("backups.md holds %q, want v1", got)
+	}
+}

@@ -273,6 +273,9 @@ func (s *Stack) gatewayHandler(ctx context.Context) (http.Handler, error) {
 		s.sup.onClose(func() { _ = store.Close() })
 	}
 	deps := gateway.Deps{Runs: s.Runs, Logger: s.logger, Metrics: s.Metrics.Registry}
+	// A replacement upload is read as ingestion will read it before it
+	// takes the stored file's place: one it cannot use is refused.
+	deps.ReadDocument = corpus.Usable
 	// The web app shows which sources this machine cannot reach (no
 	// internet), probed from here: the dev stack's gateway and search
 	// workers share one network.

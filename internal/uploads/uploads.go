@@ -3,13 +3,15 @@
 // types and sizes, receives every file into a hidden temporary file first
 // (so a refused upload stores nothing), then publishes them under their
 // names: by default without ever replacing a stored file, or (Replace)
-// replacing the stored file of the same name. Refusals are *Error values
-// of a Kind; the HTTP gateway maps them to its answers.
+// replacing the stored file of the same name, once ingestion's readers
+// (a Reader) have read the new version. Refusals are *Error values of a
+// Kind; the HTTP gateway maps them to its answers.
 package uploads
 
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"errors"
 	"fmt"
@@ -52,6 +54,10 @@ const (
 	UploadTooLarge Kind = "upload-too-large"
 	// NameTaken: every variant of a file's name holds other content.
 	NameTaken Kind = "name-taken"
+	// Unreadable: a file that would take the place of a stored file
+	// (Replace) and that ingestion cannot read, or reads no text from:
+	// stored, it would lose the old version and its passages.
+	Unreadable Kind = "unreadable"
 	// Storage: the files could not be stored (the server's fault); Err
 	// says why.
 	Storage Kind = "storage"
@@ -131,6 +137,12 @@ type File struct {
 	Replaced bool
 }
 
+// Reader reads raw, the content of a file of the given name, as ingestion
+// will read the file, and says why ingestion could not use it: nil when
+// ingestion writes passages of it. corpus.Usable is one (this package
+// does not link the document readers; the gateway is given one).
+type Reader func(ctx context.Context, name string, raw []byte) error
+
 // Mode says what an upload does with a name a stored file already has.
 type Mode int
 
@@ -139,7 +151,9 @@ const (
 	// ("name (2).md"); the stored file stays.
 	Keep Mode = iota
 	// Replace puts the file in the place of the stored file of the same
-	// name: ingestion then reads it as the document's new version. Two
+	// name: ingestion then reads it as the document's new version. The
+	// file is read with the upload's Reader first; one ingestion could not
+	// use refuses the upload (Unreadable), and the stored file stays. Two
 	// files of one upload with the same name still get variants: an upload
 	// never replaces its own files.
 	Replace
@@ -147,12 +161,16 @@ const (
 
 // Receive stores the files of the multipart body mr (form fields are
 // ignored) and returns them in order; mode says what happens to a stored
-// file of the same name. A file whose name already holds the same bytes
-// is not stored twice. On any error nothing of this upload is left in the
-// folder and every file it would have replaced is back; refusals are
-// *Error values, and a body cut by http.MaxBytesReader is an
-// UploadTooLarge refusal.
-func (f *Folder) Receive(mr *multipart.Reader, mode Mode) ([]File, error) {
+// file of the same name. With Replace, every file that would take the
+// place of a stored file is read with read (required then) before any
+// file is published: one that ingestion could not use refuses the whole
+// upload as Unreadable, naming it and why. A file whose name already
+// holds the same bytes is not stored twice. On any error nothing of this
+// upload is left in the folder and every file it would have replaced is
+// back as it was; refusals are *Error values, a body cut by
+// http.MaxBytesReader is an UploadTooLarge refusal, and a ctx cancelled
+// while a file is read is context.Canceled.
+func (f *Folder) Receive(ctx context.Context, mr *multipart.Reader, mode Mode, read Reader) ([]File, error) {
 	var received []*receivedFile
 	var total int64
 	discard := func() {
@@ -185,11 +203,11 @@ func (f *Folder) Receive(mr *multipart.Reader, mode Mode) ([]File, error) {
 	if len(received) == 0 {
 		return nil, refuse(Invalid, "no files in the upload")
 	}
-	saved, err := publishFiles(f.root, received, mode)
+	saved, err := publishFiles(ctx, f.root, received, mode, read)
 	if err != nil {
 		discard()
 		var ue *Error
-		if errors.As(err, &ue) {
+		if errors.As(err, &ue) || errors.Is(err, context.Canceled) {
 			return nil, err
 		}
 		return nil, &Error{Kind: Storage, Message: "cannot store uploads", Err: err}
@@ -335,6 +353,8 @@ type receivedFile struct {
 	tmp  string // the temporary file
 	size int64
 	sum  [sha256.Size]byte
+	// usable is true once the Reader found that ingestion can use it.
+	usable bool
 }
 
 // receiveFile writes one uploaded file into a temporary file of root,
@@ -424,9 +444,16 @@ type published struct {
 // a name that already holds the same bytes is reused and the copy
 // dropped. With Replace, a name taken by a stored file of other content
 // (not one of this request) is given to the new file, the old one kept
-// aside until every file is published. On error, the files this call
-// published are removed again and the replaced ones put back.
-func publishFiles(root *os.Root, files []*receivedFile, mode Mode) ([]published, error) {
+// aside until every file is published; every file that will replace one
+// is read with read before any file is published (readReplacements). On
+// error, the files this call published are removed again and the replaced
+// ones put back.
+func publishFiles(ctx context.Context, root *os.Root, files []*receivedFile, mode Mode, read Reader) ([]published, error) {
+	if mode == Replace {
+		if err := readReplacements(ctx, root, files, read); err != nil {
+			return nil, err
+		}
+	}
 	var out []published
 	var created []string
 	var aside []setAside
@@ -448,7 +475,7 @@ func publishFiles(root *os.Root, files []*receivedFile, mode Mode) ([]published,
 		)
 		if mode == Replace && !mine[f.name] {
 			var a *setAside
-			name, isNew, a, err = publishReplacing(root, f)
+			name, isNew, a, err = publishReplacing(ctx, root, f, read)
 			if a != nil {
 				aside = append(aside, *a)
 				replaced = true
@@ -472,16 +499,72 @@ func publishFiles(root *os.Root, files []*receivedFile, mode Mode) ([]published,
 	return out, nil
 }
 
+// readReplacements reads with read each file that will take the place of
+// a stored file (the first file of its name in the upload, where a
+// regular file of other content holds the name), before any file of the
+// upload is published, so that a refused upload never replaced one for a
+// moment: an ingestion of the folder started meanwhile reads the old
+// versions only.
+func readReplacements(ctx context.Context, root *os.Root, files []*receivedFile, read Reader) error {
+	seen := map[string]bool{}
+	for _, f := range files {
+		if seen[f.name] {
+			continue // stored as a variant: an upload never replaces its own files
+		}
+		seen[f.name] = true
+		info, err := root.Lstat(f.name)
+		if err != nil || !info.Mode().IsRegular() {
+			continue // a new file, or a variant
+		}
+		same, err := sameContent(root, f.name, f)
+		if err != nil {
+			return fmt.Errorf("compare with %s: %w", f.name, err)
+		}
+		if same {
+			continue
+		}
+		if err := readReplacement(ctx, root, f, read); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// readReplacement reads f, which is to replace the stored file of its
+// name, with read (unless that was done): an Unreadable refusal when
+// ingestion could not use it.
+func readReplacement(ctx context.Context, root *os.Root, f *receivedFile, read Reader) error {
+	if f.usable {
+		return nil
+	}
+	if read == nil {
+		return fmt.Errorf("replace %s: no document reader to read the new version with", f.name)
+	}
+	raw, err := root.ReadFile(f.tmp)
+	if err != nil {
+		return fmt.Errorf("read %s: %w", f.name, err)
+	}
+	if err := read(ctx, f.name, raw); err != nil {
+		if ctx.Err() != nil {
+			return fmt.Errorf("read %s: %w", f.name, ctx.Err())
+		}
+		return refuse(Unreadable, fmt.Sprintf("%s: ingestion cannot read it (%v); the stored %s stays as it was, and nothing of this upload is stored", f.name, err, f.name))
+	}
+	f.usable = true
+	return nil
+}
+
 // setAside is a stored file that an upload replaced, kept under a hidden
 // temporary name until the upload is published whole.
 type setAside struct{ name, backup string }
 
 // publishReplacing publishes f under its own name: as a new file when the
 // name is free, as the file already there when it holds the same bytes,
-// else in that file's place, the old one set aside (a.backup holds it). A
-// name held by something other than a regular file is not replaced: f
-// gets a variant, as with Keep.
-func publishReplacing(root *os.Root, f *receivedFile) (name string, created bool, a *setAside, err error) {
+// else in that file's place once read found it usable (readReplacement),
+// the old one set aside (a.backup holds it). A name held by something
+// other than a regular file is not replaced: f gets a variant, as with
+// Keep.
+func publishReplacing(ctx context.Context, root *os.Root, f *receivedFile, read Reader) (name string, created bool, a *setAside, err error) {
 	err = linkNew(root, f.tmp, f.name)
 	if err == nil {
 		return f.name, true, nil, nil
@@ -501,6 +584,10 @@ func publishReplacing(root *os.Root, f *receivedFile) (name string, created bool
 	if same {
 		_ = root.Remove(f.tmp)
 		return f.name, false, nil, nil
+	}
+	// Read already, unless the name was taken after readReplacements.
+	if err := readReplacement(ctx, root, f, read); err != nil {
+		return "", false, nil, err
 	}
 	// The old file gets a second name first, then the new one is renamed
 	// over it: the name never lacks a file, and the old one can come back.

@@ -2,6 +2,7 @@ package uploads
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"maps"
@@ -11,6 +12,8 @@ import (
 	"os"
 	"testing"
 	"time"
+
+	"github.com/researchflow/researchflow/internal/corpus"
 )
 
 // body is a multipart body with one file per name/content pair.
@@ -40,7 +43,7 @@ func receive(t *testing.T, dir string, limits Limits, bodyLimit int64, files ...
 	}
 	defer f.Close()
 	var r = http.MaxBytesReader(httptest.NewRecorder(), nopCloser{buf}, bodyLimit)
-	return f.Receive(multipart.NewReader(r, boundary), Keep)
+	return f.Receive(context.Background(), multipart.NewReader(r, boundary), Keep, nil)
 }
 
 type nopCloser struct{ *bytes.Buffer }
@@ -126,7 +129,7 @@ func receiveMode(t *testing.T, dir string, mode Mode, files ...[2]string) ([]Fil
 		t.Fatal(err)
 	}
 	defer f.Close()
-	return f.Receive(multipart.NewReader(buf, boundary), mode)
+	return f.Receive(context.Background(), multipart.NewReader(buf, boundary), mode, corpus.Usable)
 }
 
 // TestReceiveReplaces: with Replace, a file takes the place of the stored
