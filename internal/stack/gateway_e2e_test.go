@@ -325,3 +325,84 @@ func TestGatewayUploadReplacesANote(t *testing.T) {
 		}
 	}
 }
+
+// A replacement that ingestion cannot use (here a blank text file) took
+// the stored file's place, and the next ingestion deleted the old
+// version's passages. The gateway now reads each replacement with the
+// readers ingestion uses first and refuses the whole request (422
+// unreadable_document): a readable file sent with it replaces nothing
+// either, and search still finds the old text of both notes.
+func TestGatewayRefusedReplaceKeepsTheNotes(t *testing.T) {
+	endToEnd(t)
+	base := "http://" + shared.Gateway.Addr
+	corpus := unique("glazes")
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	post := func(query string, files ...[2]string) (*http.Response, []byte) {
+		t.Helper()
+		var body bytes.Buffer
+		mw := multipart.NewWriter(&body)
+		for _, f := range files {
+			w, _ := mw.CreateFormFile("files", f[0])
+			_, _ = io.WriteString(w, f[1])
+		}
+		mw.Close()
+		resp, err := http.Post(base+"/v1/corpora/"+corpus+"/documents"+query, mw.FormDataContentType(), &body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		raw, _ := io.ReadAll(resp.Body)
+		return resp, raw
+	}
+	resp, raw := post("",
+		[2]string{"kilns.md", "# Kilns\n\nA potter fires bisque ware slowly at first, so that the water left in the clay escapes.\n"},
+		[2]string{"glazes.txt", "Celadon glazes owe their green to a little iron oxide fired in reduction."})
+	var up gateway.UploadResponse
+	if err := json.Unmarshal(raw, &up); err != nil || resp.StatusCode != http.StatusAccepted {
+		t.Fatalf("upload: %d %v %s", resp.StatusCode, err, raw)
+	}
+	var ingested rf.IngestResult
+	if err := shared.Client.GetWorkflow(ctx, up.ID, "").Get(ctx, &ingested); err != nil || ingested.Chunks == 0 {
+		t.Fatalf("ingestion of the upload: %+v, %v", ingested, err)
+	}
+
+	for _, files := range [][][2]string{
+		{{"glazes.txt", " \n\t\n"}},
+		{{"kilns.md", "# Kilns\n\nAn electric kiln reaches cone 6 in about eight hours.\n"}, {"glazes.txt", "\n\n"}},
+	} {
+		resp, raw := post("?replace=true", files...)
+		var refused struct {
+			Error struct{ Code, Message string } `json:"error"`
+		}
+		if err := json.Unmarshal(raw, &refused); err != nil || resp.StatusCode != http.StatusUnprocessableEntity ||
+			refused.Error.Code != "unreadable_document" || !strings.HasPrefix(refused.Error.Message, "glazes.txt: ") {
+			t.Errorf("replace with a blank glazes.txt: %d %s, want 422 unreadable_document naming glazes.txt", resp.StatusCode, raw)
+		}
+	}
+	// An ingestion of the folder now (the next upload, a claim review, a
+	// scheduled run) reads the old files; search finds the old text.
+	resp, raw = post("", [2]string{"firing.md", "# Firing\n\nCone packs show how much heat the ware received."})
+	if err := json.Unmarshal(raw, &up); err != nil || resp.StatusCode != http.StatusAccepted {
+		t.Fatalf("upload: %d %v %s", resp.StatusCode, err, raw)
+	}
+	if err := shared.Client.GetWorkflow(ctx, up.ID, "").Get(ctx, &ingested); err != nil {
+		t.Fatalf("ingestion of the folder: %+v, %v", ingested, err)
+	}
+	for q, want := range map[string]string{"celadon green iron oxide reduction": "Celadon", "potter bisque ware water clay": "bisque"} {
+		hits, err := shared.Store.Search(ctx, memory.Query{Text: q, TopK: 10, Filter: memory.Filter{Corpus: corpus}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		found := false
+		for _, h := range hits {
+			found = found || strings.Contains(h.Chunk.Text, want)
+			if strings.Contains(h.Chunk.Text, "electric kiln") {
+				t.Errorf("the refused version is found: %q", h.Chunk.Text)
+			}
+		}
+		if !found {
+			t.Errorf("search %q after the refused replaces: %d hits, none with %q; the old version is lost", q, len(hits), want)
+		}
+	}
+}
