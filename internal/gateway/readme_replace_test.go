@@ -38,6 +38,10 @@ func TestREADMETellsHowToChangeOneUploadedNote(t *testing.T) {
 		"stored as backups.md again",
 		"never\nneither",
 		"the old version stays",
+		// A replacement ingestion cannot read is refused, and why.
+		`"code":"unreadable_document"`,
+		"refuses the whole request with a 422",
+		"and so do\nits passages",
 	} {
 		if !strings.Contains(uploads, want) {
 			t.Errorf("The HTTP API section lacks %q", want)
