@@ -122,6 +122,11 @@ func parseMarkdown(src string) Document {
 		case isRefDefinition(trimmed):
 		default:
 			if h, ok := atxHeading(trimmed); ok {
+				if h == "" {
+					paragraph, paraStart = false, -1
+					t.brk(2)
+					continue
+				}
 				h = cleanInline(h)
 				if title == "" {
 					title = collapse(h)
@@ -305,7 +310,7 @@ func atxHeading(line string) (string, bool) {
 		h = strings.TrimSpace(h[:i])
 	}
 	h = strings.TrimSpace(strings.TrimRight(h, "#"))
-	return h, h != ""
+	return h, true // "#" alone is an empty heading (CommonMark), no text
 }
 
 // cleanInline removes inline Markdown that hurts reading: link and image

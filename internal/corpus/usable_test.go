@@ -19,6 +19,10 @@ func TestUsable(t *testing.T) {
 		{"notes.txt", "Nightly at two.", false, true},
 		{"blank.txt", " \n\t\n  \r\n", true, false},
 		{"empty.md", "", true, false},
+		// An empty ATX heading is no text (a trial's replacement "# " and
+		// blank lines was ingested as a passage "#").
+		{"heading.md", "# \n\n   \n", true, false},
+		{"hashes.md", "#\n##\n", true, false},
 		{"markup.html", "<html><body> <p> </p></body></html>", true, false},
 		{"paper.pdf", "%PDF-1.4\nthis is no pdf\n", false, false},
 		{"letter.docx", "PK\x03\x04 not a zip", false, false},
