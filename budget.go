@@ -95,7 +95,22 @@ type BudgetRequest struct {
 	// By names who asked, for the record (the HTTP gateway sets it from
 	// the API key).
 	By string `json:"by,omitempty"`
+	// unknownField is the first key of the JSON the request was decoded
+	// from that names none of its fields (see DecodeInputJSON).
+	unknownField string
 }
+
+// UnmarshalJSON decodes e, noting the first unknown key (see
+// DecodeInputJSON): an extendBudget update with "maxToken" is refused, not
+// read as no extension.
+func (e *BudgetRequest) UnmarshalJSON(b []byte) error {
+	type plain BudgetRequest
+	return DecodeInput(b, (*plain)(e), &e.unknownField)
+}
+
+// UnknownField is the error of the first key of the JSON e was decoded
+// from that names no field of BudgetRequest (nil when none).
+func (e BudgetRequest) UnknownField() error { return UnknownFieldError(e.unknownField) }
 
 // Normalize checks e as an extension, on its own (the run checks it
 // against its usage). Errors are *InputError.

@@ -313,7 +313,23 @@ type PlanApproval struct {
 	// By names who approved, for the record (the HTTP gateway sets it from
 	// the API key).
 	By string `json:"by,omitempty"`
+	// unknownField is the first key of the JSON the approval was decoded
+	// from that names none of its fields (see DecodeInputJSON).
+	unknownField string
 }
+
+// UnmarshalJSON decodes a, noting the first unknown key (see
+// DecodeInputJSON): `temporal workflow update execute --name approvePlan`
+// with "subQuestion" for "subQuestions" is refused, not approved as
+// planned.
+func (a *PlanApproval) UnmarshalJSON(b []byte) error {
+	type plain PlanApproval
+	return DecodeInput(b, (*plain)(a), &a.unknownField)
+}
+
+// UnknownField is the error of the first key of the JSON a was decoded
+// from that names no field of PlanApproval (nil when none).
+func (a PlanApproval) UnknownField() error { return UnknownFieldError(a.unknownField) }
 
 // Decision is what a says of the plan: approved (true) or rejected
 // (false). An approval that does not say is an *InputError on "approved":

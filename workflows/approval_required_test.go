@@ -73,3 +73,35 @@ func decodeApproval(s string) (rf.PlanApproval, error) {
 	var a rf.PlanApproval
 	return a, json.Unmarshal([]byte(s), &a)
 }
+
+// An approvePlan update with a key that names no field is refused by name,
+// and the run goes on waiting: "subQuestion" for "subQuestions" from the
+// Temporal CLI approved a trial's original plan and lost the edit.
+func TestApprovalWithAnUnknownKeyIsRefused(t *testing.T) {
+	f := &fakeActivities{}
+	env := newEnv(t, f)
+	rec := &rejectionRecorder{}
+	for i, in := range []string{`{"approved":true,"subQuestion":["Which engineer rolls back releases?"]}`, `{"approved":true,"bogus":1}`} {
+		env.RegisterDelayedCallback(func() {
+			env.UpdateWorkflow(rf.ApprovePlanUpdate, "bad"+string(rune('a'+i)), rec, json.RawMessage(in))
+		}, time.Minute+time.Duration(i)*time.Second)
+	}
+	env.RegisterDelayedCallback(func() {
+		env.UpdateWorkflow(rf.ApprovePlanUpdate, "ok", &updateCallbacks{t: t}, json.RawMessage(`{"approved":true,"SUBQUESTIONS":["Which engineer rolls back releases?"]}`))
+	}, 2*time.Minute)
+	env.ExecuteWorkflow(rf.ResearchWorkflowType, rf.ResearchInput{Question: "What is q?", RequireApproval: true})
+	if err := env.GetWorkflowError(); err != nil {
+		t.Fatalf("workflow failed: %v (a refused approval must leave the run waiting)", err)
+	}
+	if len(rec.rejected) != 2 || len(rec.accepted) != 0 {
+		t.Fatalf("rejected %q, accepted %d; want both approvals with an unknown key refused", rec.rejected, len(rec.accepted))
+	}
+	for i, want := range []string{"subQuestion: unknown field", "bogus: unknown field"} {
+		if !strings.Contains(rec.rejected[i], want) {
+			t.Errorf("rejection %q does not say %q", rec.rejected[i], want)
+		}
+	}
+	if f.called("synthesize") != 1 {
+		t.Errorf("the approved run (keys in any case name their field) did not write its report: %v", f.snapshot())
+	}
+}

@@ -65,6 +65,9 @@ func (r *research) pricePlan(ctx workflow.Context, a rf.PlanApproval) (rf.Spend,
 }
 
 func (r *research) validatePricing(a rf.PlanApproval) error {
+	if err := a.UnknownField(); err != nil {
+		return err
+	}
 	switch {
 	case r.st.Status != rf.StatusAwaitingApproval || r.approval != nil:
 		return fmt.Errorf("run is not waiting for plan approval (status %s)", r.st.Status)
@@ -232,6 +235,9 @@ func (r *research) pausable() error {
 }
 
 func (r *research) validateExtension(e rf.BudgetRequest) error {
+	if err := e.UnknownField(); err != nil {
+		return err
+	}
 	if err := r.pausable(); err != nil {
 		return err
 	}
@@ -257,6 +263,9 @@ func (r *research) validateExtension(e rf.BudgetRequest) error {
 }
 
 func (r *research) validateFinish(f rf.BudgetRequest) error {
+	if err := f.UnknownField(); err != nil {
+		return err
+	}
 	if err := r.pausable(); err != nil {
 		return err
 	}

@@ -182,9 +182,13 @@ func (r *research) validateApproval(a rf.PlanApproval) error {
 	if r.st.Status != rf.StatusAwaitingApproval || r.approval != nil {
 		return fmt.Errorf("run is not waiting for plan approval (status %s)", r.st.Status)
 	}
-	// An approval that does not say approved is refused, not read as a
-	// rejection: the run goes on waiting. A validator is not recorded in
+	// An approval that does not say approved, or holds a key that names
+	// no field, is refused, not read as a rejection or as the plan
+	// unedited: the run goes on waiting. A validator is not recorded in
 	// history, so recorded runs replay unchanged.
+	if err := a.UnknownField(); err != nil {
+		return err
+	}
 	if _, err := a.Decision(); err != nil {
 		return err
 	}

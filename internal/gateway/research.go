@@ -71,6 +71,17 @@ func (s *server) decodeJSON(c *gin.Context, v any) bool {
 		}
 		data, err = fixed, decodeStrict(fixed, v)
 	}
+	if err == nil {
+		// A type that notes its unknown keys itself (the start inputs,
+		// approvals, budget requests: see rf.DecodeInputJSON) is not
+		// held by DisallowUnknownFields.
+		if u, ok := v.(interface{ UnknownField() error }); ok {
+			var in *rf.InputError
+			if uerr := u.UnknownField(); errors.As(uerr, &in) {
+				err = fmt.Errorf("json: unknown field %q", in.Field)
+			}
+		}
+	}
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		var syntax *json.SyntaxError

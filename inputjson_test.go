@@ -1,0 +1,65 @@
+package researchflow
+
+import (
+	"encoding/json"
+	"errors"
+	"testing"
+)
+
+// The inputs typed by hand (start inputs, approvals, budget requests) note
+// the first key that names no field, at any depth, as encoding/json's
+// DisallowUnknownFields finds it, case aside; what they decode is what
+// json.Unmarshal decodes.
+func TestInputsNoteTheFirstUnknownKey(t *testing.T) {
+	unknown := func(err error) string {
+		var in *InputError
+		if errors.As(err, &in) {
+			return in.Field
+		}
+		return ""
+	}
+	for _, c := range []struct {
+		json, unknown string
+		decode        func([]byte) (unknownField, decodeErr error)
+	}{
+		{`{"question":"q","maxSources":3}`, "", research},
+		{`{"Question":"q","MAXSOURCES":3}`, "", research},
+		{`{"question":"q","maxSource":3}`, "maxSource", research},
+		{`{"question":"q","notify":{"emails":["a@b.org"]}}`, "emails", research},
+		{`{"approved":true,"subQuestion":["a?"]}`, "subQuestion", approval},
+		{`{"approved":false}`, "", approval},
+		{`{"maxToken":5000}`, "maxToken", budget},
+		{`{"maxTokens":5000,"by":"ana"}`, "", budget},
+	} {
+		err, derr := c.decode([]byte(c.json))
+		if derr != nil {
+			t.Errorf("%s: %v", c.json, derr)
+			continue
+		}
+		if got := unknown(err); got != c.unknown {
+			t.Errorf("%s: unknown %q (%v), want %q", c.json, got, err, c.unknown)
+		}
+	}
+	var in ResearchInput
+	if err := json.Unmarshal([]byte(`{"question":3}`), &in); err == nil {
+		t.Error("a question of the wrong type decoded")
+	}
+}
+
+func research(b []byte) (unknownField, decodeErr error) {
+	var in ResearchInput
+	err := json.Unmarshal(b, &in)
+	return in.UnknownField(), err
+}
+
+func approval(b []byte) (unknownField, decodeErr error) {
+	var a PlanApproval
+	err := json.Unmarshal(b, &a)
+	return a.UnknownField(), err
+}
+
+func budget(b []byte) (unknownField, decodeErr error) {
+	var e BudgetRequest
+	err := json.Unmarshal(b, &e)
+	return e.UnknownField(), err
+}
