@@ -3,6 +3,8 @@ package researchflow
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"reflect"
 	"strings"
 )
@@ -25,12 +27,59 @@ func DecodeInputJSON(data []byte, v any) (unknown string, err error) {
 	if serr := dec.Decode(strict); serr != nil {
 		if name, ok := strings.CutPrefix(serr.Error(), "json: unknown field "); ok {
 			unknown = strings.Trim(name, `"`)
+			if r := []rune(unknown); len(r) > maxUnknownName {
+				unknown = string(r[:maxUnknownName]) + "…" // named, not copied into the run's failure whole
+			}
 		}
 	}
 	if err := json.Unmarshal(data, v); err != nil {
+		var typ *json.UnmarshalTypeError
+		if errors.As(err, &typ) {
+			// Named as the input's fields are, not as the Go type that
+			// decodes them ("plain.maxSources").
+			if typ.Field == "" {
+				return "", &inputTypeError{fmt.Sprintf("the input must be a JSON object ({…}), not a JSON %s", typ.Value), typ}
+			}
+			return "", &inputTypeError{fmt.Sprintf("%s: want a JSON %s, not a JSON %s", typ.Field, jsonKind(typ.Type), typ.Value), typ}
+		}
 		return "", err
 	}
 	return unknown, nil
+}
+
+// inputTypeError is a value of the wrong type in an input, worded by the
+// input's field; it wraps encoding/json's error (whose Go type names are
+// the decoder's, "plain.maxSources") for callers that read its parts.
+type inputTypeError struct {
+	msg string
+	err *json.UnmarshalTypeError
+}
+
+func (e *inputTypeError) Error() string { return e.msg }
+func (e *inputTypeError) Unwrap() error { return e.err }
+
+// maxUnknownName bounds how much of an unknown key an error repeats.
+const maxUnknownName = 60
+
+// jsonKind names the JSON value a Go type decodes from.
+func jsonKind(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.String:
+		return "string"
+	case reflect.Bool:
+		return "boolean"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64, reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "whole number"
+	case reflect.Float32, reflect.Float64:
+		return "number"
+	case reflect.Slice, reflect.Array:
+		return "array"
+	case reflect.Map, reflect.Struct:
+		return "object"
+	case reflect.Pointer:
+		return jsonKind(t.Elem())
+	}
+	return t.String()
 }
 
 // DecodeInput decodes b into v (a plain alias of a start input, over the

@@ -3,6 +3,7 @@ package researchflow
 import (
 	"encoding/json"
 	"errors"
+	"strings"
 	"testing"
 )
 
@@ -62,4 +63,28 @@ func budget(b []byte) (unknownField, decodeErr error) {
 	var e BudgetRequest
 	err := json.Unmarshal(b, &e)
 	return e.UnknownField(), err
+}
+
+// A value of the wrong type is named by its field, not by the Go type that
+// decodes it ("plain.maxSources"), and a long unknown key is cut.
+func TestInputErrorsNameTheField(t *testing.T) {
+	for in, want := range map[string]string{
+		`{"question":"q","maxSources":"3"}`: "maxSources: want a JSON whole number, not a JSON string",
+		`[{"question":"q"}]`:                "the input must be a JSON object ({…}), not a JSON array",
+		`{"question":"q","depth":"one"}`:    "depth: want a JSON whole number, not a JSON string",
+	} {
+		var r ResearchInput
+		if err := json.Unmarshal([]byte(in), &r); err == nil || err.Error() != want {
+			t.Errorf("%s: %v, want %q", in, err, want)
+		}
+	}
+	long := strings.Repeat("x", 100000)
+	var r ResearchInput
+	if err := json.Unmarshal([]byte(`{"question":"q","`+long+`":1}`), &r); err != nil {
+		t.Fatal(err)
+	}
+	var in *InputError
+	if !errors.As(r.UnknownField(), &in) || len(in.Field) > 200 || !strings.HasPrefix(in.Field, "xxxx") {
+		t.Errorf("unknown field named %d bytes long, want it cut", len(in.Field))
+	}
 }
