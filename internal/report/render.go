@@ -584,14 +584,6 @@ func sanitizedList(items []string) string {
 // ideographic, Arabic, Devanagari and Burmese.
 const trailing = ".!?:;, \t。！？．；：，、؟।။"
 
-// splitEnd splits a sentence into its body and the mark it should end with
-// once citations are put before it: the sentence's own question or
-// exclamation mark or full stop, in its own script ("?" , "？", "؟", "。"…),
-// "." when it has none. A mark after white space is a word of the text,
-// not its end: getopts sets a name "to ?", and the next definition's term
-// ("!", for $!) can follow a sentence's full stop; the first stays in the
-// body, the second is dropped (a mark after the full stop is not the
-// sentence's) ("… set to ? [1].", "… the subshell [1].").
 // symbolEnd reports whether s ends with a symbol that a mark after it
 // completes as a name ("$" of "$?").
 func symbolEnd(s string) bool {
@@ -599,6 +591,16 @@ func symbolEnd(s string) bool {
 	return r == '$'
 }
 
+// splitEnd splits a sentence into its body and the mark it should end with
+// once citations are put before it: the sentence's own question or
+// exclamation mark or full stop, in its own script ("?" , "？", "؟", "。"…),
+// "." when it has none. A mark after white space is a word of the text,
+// not its end: getopts sets a name "to ?", and the next definition's term
+// ("!", for $!) can follow a sentence's full stop; the first stays in the
+// body, the second is dropped (a mark after the full stop is not the
+// sentence's) ("… set to ? [1].", "… the subshell [1]."). Two or three dots
+// after white space or a slash are a word or the end of a path, not an
+// end: "cd ..", "go vet ./..." ("… ./... [1].", not "… ./ [1].").
 func splitEnd(text string) (body, end string) {
 	body = strings.TrimRight(text, trailing)
 	rest := text[len(body):]
@@ -606,11 +608,17 @@ func splitEnd(text string) (body, end string) {
 		if r, size := utf8.DecodeRuneInString(w); r == '?' || r == '!' {
 			body += rest[:len(rest)-len(w)] + string(r)
 			rest = w[size:]
+		} else if n := dots(w); n >= 2 {
+			body += rest[:len(rest)-len(w)+n]
+			rest = w[n:]
 		}
 	} else if r, size := utf8.DecodeRuneInString(rest); (r == '?' || r == '!') && symbolEnd(body) {
 		// "$?", "$!": the mark is the last character of a name.
 		body += string(r)
 		rest = rest[size:]
+	} else if n := dots(rest); n >= 2 && strings.HasSuffix(body, "/") {
+		body += rest[:n]
+		rest = rest[n:]
 	}
 	end = "."
 	for _, r := range rest {
@@ -622,4 +630,14 @@ func splitEnd(text string) (body, end string) {
 		}
 	}
 	return body, end
+}
+
+// dots is how many of the first three bytes of s are dots, up to the
+// first that is not.
+func dots(s string) int {
+	n := 0
+	for n < len(s) && n < 3 && s[n] == '.' {
+		n++
+	}
+	return n
 }

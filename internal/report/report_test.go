@@ -345,6 +345,10 @@ func TestRenderShowsCodeAsCode(t *testing.T) {
 		{"In a subshell, it expands to the ID of the shell, not the subshell. !", "In a subshell, it expands to the ID of the shell, not the subshell [1]."},
 		{"Is it safe?", "Is it safe [1]?"},
 		{"The status is kept in the special parameter $?", "The status is kept in the special parameter $? [1]."},
+		// Dots after a slash or a space are a path or a word, not the end.
+		{"To vet every package of the module, run go vet ./...", "To vet every package of the module, run go vet ./... [1]."},
+		{"Go up a folder with cd ..", "Go up a folder with cd .. [1]."},
+		{"Backups are kept under /var/backups/.", "Backups are kept under /var/backups/ [1]."},
 	}
 	for _, tt := range tests {
 		var st RenderStats
