@@ -22,8 +22,9 @@ func ClaimID(text string) string {
 
 // Claims lists the cited statements the report of draft d over sources
 // shows, in report order (summary, then each section): the sentences
-// Render keeps with at least one valid citation, with those citations. A
-// statement made twice is listed once.
+// Render keeps with at least one valid citation, with those citations,
+// each as the report shows it (ClaimText: code as code, a definition's
+// term as its term). A statement made twice is listed once.
 func Claims(d reasoning.Draft, sources []rf.Source) []rf.Claim {
 	valid := map[int]bool{}
 	for _, s := range numbered(sources) {
@@ -33,7 +34,7 @@ func Claims(d reasoning.Draft, sources []rf.Source) []rf.Claim {
 	seen := map[string]bool{}
 	add := func(section string, list []reasoning.Sentence) {
 		for _, s := range list {
-			text := strings.TrimSpace(clean(s.Text))
+			text := ClaimText(s.Text)
 			if text == "" {
 				continue
 			}

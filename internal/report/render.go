@@ -202,22 +202,25 @@ func renderSentence(s reasoning.Sentence, valid map[int]bool, markUngrounded boo
 	return body + " " + marks.String() + end
 }
 
-// renderBody returns the Markdown of a sentence's text without its final
-// mark, and that mark. The lines of code a sentence carries after its
-// first line (a command after its prompt, "# dpkg-reconfigure tzdata", or
-// an indented line of a code block, as the offline analyst keeps them with
-// the sentence that introduces them) become code spans, shown as written;
-// the prose around them is escaped, on one line.
-func renderBody(text string) (body, end string) {
-	type segment struct {
-		text       string
-		code, term bool
-	}
+// segment is a piece of a sentence's text as the report shows it: prose,
+// a line of code, or the term a definition defines.
+type segment struct {
+	text       string
+	code, term bool
+}
+
+// segments splits a sentence's text into what the report shows of it, and
+// reports whether any piece is code. The lines of code a sentence carries
+// after its first line (a command after its prompt, "# dpkg-reconfigure
+// tzdata", or an indented line of a code block, as the offline analyst
+// keeps them with the sentence that introduces them) are code; so is the
+// term of a definition on its own first line ("expand_aliases", then "If
+// set, …"). Prose is left as written, its lines joined.
+func segments(text string) ([]segment, bool) {
 	lines := strings.Split(text, "\n")
 	segs := []segment{{text: lines[0]}}
 	anyCode := false
 	if len(lines) > 1 && textproc.DefinitionTerm(lines[0]) {
-		// The term of a definition ("expand_aliases", then "If set, …").
 		segs = []segment{{text: strings.TrimSpace(lines[0]), code: true, term: true}, {text: ""}}
 		anyCode = true
 	}
@@ -235,6 +238,41 @@ func renderBody(text string) (body, end string) {
 		}
 		segs = append(segs, segment{text: l})
 	}
+	return segs, anyCode
+}
+
+// ClaimText is a statement as the report shows it, less its citations
+// and Markdown escapes: on one line, its lines of code as code spans, a
+// definition's term as "`term`:", its prose as written, with its own
+// final mark ("`expand_aliases`: If set, aliases are expanded."). Claims
+// lists it; rendered again (Render, Revise), it is shown as the statement
+// it was made from is.
+func ClaimText(text string) string {
+	segs, anyCode := segments(text)
+	if !anyCode {
+		return strings.TrimSpace(clean(text))
+	}
+	var parts []string
+	for _, sg := range segs {
+		switch {
+		case sg.term:
+			parts = append(parts, asCode(sg.text)+":")
+		case sg.code:
+			parts = append(parts, asCode(sg.text))
+		default:
+			if p := clean(sg.text); p != "" {
+				parts = append(parts, p)
+			}
+		}
+	}
+	return strings.Join(parts, " ")
+}
+
+// renderBody returns the Markdown of a sentence's text without its final
+// mark, and that mark: the segments of ClaimText, its code shown as
+// written, the prose around it escaped, on one line.
+func renderBody(text string) (body, end string) {
+	segs, anyCode := segments(text)
 	if !anyCode {
 		body, end = splitEnd(clean(text))
 		return escape(body), end

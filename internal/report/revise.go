@@ -88,8 +88,10 @@ func masked(s string) string {
 // Revise writes revision rev of the report after base and check, a disputed claim's
 // review: a kept claim stays as it is, a corrected one is replaced by
 // check.Correction citing check.Cites (source, when not nil, is a source
-// base does not number yet, added to its list), a withdrawn one leaves the
-// text and the claims. check.Change is added to the changelog, which the
+// base does not number yet, added to its list), shown and listed as
+// Render and Claims show and list a statement, a withdrawn one leaves the
+// text and the claims. The claim is found however the report shows it
+// (code spans, a definition's term; see locate). check.Change is added to the changelog, which the
 // report shows in a section of its own before its sources. A scheduled
 // report's "What changed" entries that state the claim are replaced by
 // that change, so that the section cannot contradict the revised text.
@@ -113,14 +115,14 @@ func Revise(base claims.Revision, rev int, check claims.Check, source *rf.Source
 	for _, s := range base.Sources {
 		valid[s.N] = true
 	}
-	var st RenderStats
-	old := renderSentence(reasoning.Sentence{Text: claim.Text, Cites: claim.Cites}, valid, false, &st)
 	if check.Outcome != claims.OutcomeKept {
 		// First, so that the claim is then found where the report states
 		// it: the section quotes a new finding as the report does,
 		// citation and all, above the Summary.
 		next.Report = reviseWhatChanged(next.Report, claim.Text, fmt.Sprintf("Revision %d: %s", rev, check.Change))
 	}
+	var st RenderStats
+	old, found := locate(next.Report, claim, valid)
 	switch check.Outcome {
 	case claims.OutcomeKept:
 	case claims.OutcomeCorrected:
@@ -129,21 +131,23 @@ func Revise(base claims.Revision, rev int, check claims.Check, source *rf.Source
 			valid[source.N] = true
 			next.Report = addSource(next.Report, *source)
 		}
-		text := strings.TrimSpace(clean(check.Correction))
-		repl := renderSentence(reasoning.Sentence{Text: text, Cites: check.Cites}, valid, false, &st)
+		// The correction is shown and listed as Render and Claims show
+		// and list a statement: its lines of code as code.
+		text := ClaimText(check.Correction)
+		repl := renderSentence(reasoning.Sentence{Text: check.Correction, Cites: check.Cites}, valid, false, &st)
 		if repl == "" {
 			return claims.Revision{}, fmt.Errorf("correction of %s cites no source of the report: %v", claim.ID, check.Cites)
 		}
-		if !strings.Contains(next.Report, old) {
-			return claims.Revision{}, fmt.Errorf("claim %s (%q) is not in the text of revision %d", claim.ID, old, base.Revision)
+		if !found {
+			return claims.Revision{}, fmt.Errorf("claim %s (%q) is not in the text of revision %d", claim.ID, claim.Text, base.Revision)
 		}
 		next.Report = strings.Replace(next.Report, old, repl, 1)
 		cites := slices.Clone(check.Cites)
 		slices.Sort(cites)
 		next.Claims[i] = rf.Claim{ID: ClaimID(text), Text: text, Cites: slices.Compact(cites), Section: claim.Section}
 	case claims.OutcomeWithdrawn:
-		if !strings.Contains(next.Report, old) {
-			return claims.Revision{}, fmt.Errorf("claim %s (%q) is not in the text of revision %d", claim.ID, old, base.Revision)
+		if !found {
+			return claims.Revision{}, fmt.Errorf("claim %s (%q) is not in the text of revision %d", claim.ID, claim.Text, base.Revision)
 		}
 		next.Report = withdraw(next.Report, old, next.Revision, withdrawnWhy(check))
 		next.Claims = slices.Delete(next.Claims, i, i+1)
@@ -273,8 +277,9 @@ func ChangeLine(c claims.Check) string {
 	case claims.OutcomeKept:
 		return fmt.Sprintf("Claim %d kept: %s still states it.", c.Number, cites)
 	case claims.OutcomeCorrected:
-		return fmt.Sprintf("Claim %d corrected: “%s” is now “%s” (%s).", c.Number,
-			strings.TrimRight(clean(c.Text), trailing), strings.TrimRight(clean(c.Correction), trailing), cites)
+		was, _ := splitEnd(ClaimText(c.Text))
+		now, _ := splitEnd(ClaimText(c.Correction))
+		return fmt.Sprintf("Claim %d corrected: “%s” is now “%s” (%s).", c.Number, was, now, cites)
 	case claims.OutcomeWithdrawn:
 		return fmt.Sprintf("Claim %d withdrawn: %s.", c.Number, strings.TrimRight(withdrawnWhy(c), trailing))
 	}
