@@ -106,7 +106,8 @@ func (a *Inference) ReviewClaim(_ context.Context, in workflows.ReviewClaimInput
 		check.Cites = []int{n}
 		if outcome == rfclaims.OutcomeCorrected {
 			check.Correction = f.Text
-			check.CorrectionID = report.ClaimID(f.Text)
+			// The ID of the claim as the revision lists it (report.ClaimText).
+			check.CorrectionID = report.ClaimID(report.ClaimText(f.Text))
 		} else {
 			added = nil // a kept claim's text and sources stay as they are
 		}

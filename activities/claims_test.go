@@ -181,3 +181,46 @@ func TestReviewClaimListsTheSubQuestionItLeftAsAGap(t *testing.T) {
 		t.Errorf("revision 3's confidence %q, want low", r3.Confidence)
 	}
 }
+
+// A claim whose finding spans lines (a setting's term on its own line, a
+// line of a code block after the sentence that introduces it) is disputed
+// like any other: its edited value corrects it, listed as the report
+// shows it under the ID the check names, and a finding that no longer
+// states it withdraws it. Both failed with "claim … is not in the text of
+// revision 1": the claim was listed with its lines joined.
+func TestReviewClaimRevisesAMultiLineClaim(t *testing.T) {
+	sources := []rf.Source{{N: 1, SourceID: "s1", Title: "Backups", Location: "backups.md"}}
+	d := reasoning.Draft{Title: "Backups", Summary: []reasoning.Sentence{
+		{Text: "To keep 7 daily backups, set:\n\tretention_days = 7", Cites: []int{1}},
+		{Text: "compress_backups\nIf set, each backup is written with gzip.", Cites: []int{1}},
+	}}
+	md, _ := report.Render(report.Report{Question: "How are backups kept?", Draft: d, Sources: sources})
+	base := rfclaims.Revision{Revision: 1, Report: md, Claims: report.Claims(d, sources), Sources: sources}
+	a := &Inference{}
+
+	keep := base.Claims[0]
+	res, err := a.ReviewClaim(context.Background(), workflows.ReviewClaimInput{Base: base, Revision: 2,
+		Check:    rfclaims.Check{ClaimID: keep.ID, Number: 1, Text: keep.Text, Verdict: rfclaims.VerdictDispute, Cites: keep.Cites},
+		Findings: []reasoning.Finding{{Text: "To keep 14 daily backups, set:\n\tretention_days = 14", ChunkID: "b2", SourceID: "s1"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if body, _, _ := strings.Cut(res.Report.Report, "## Changelog"); res.Check.Outcome != rfclaims.OutcomeCorrected ||
+		!strings.Contains(body, "To keep 14 daily backups, set: `retention_days = 14` [1].") || strings.Contains(body, "retention_days = 7") {
+		t.Fatalf("check %+v, revision 2:\n%s", res.Check, res.Report.Report)
+	}
+	if c := res.Report.Claims[0]; c.Text != "To keep 14 daily backups, set: `retention_days = 14`" || c.ID != res.Check.CorrectionID {
+		t.Errorf("corrected claim %+v, check names %s", c, res.Check.CorrectionID)
+	}
+
+	term := res.Report.Claims[1]
+	res, err = a.ReviewClaim(context.Background(), workflows.ReviewClaimInput{Base: res.Report, Revision: 3,
+		Check:    rfclaims.Check{ClaimID: term.ID, Number: 2, Text: term.Text, Verdict: rfclaims.VerdictDispute, Cites: term.Cites},
+		Findings: []reasoning.Finding{{Text: "Backups are written to the archive bucket.", ChunkID: "b3", SourceID: "s1"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if body, _, _ := strings.Cut(res.Report.Report, "## Changelog"); res.Check.Outcome != rfclaims.OutcomeWithdrawn || strings.Contains(body, "compress_backups") || len(res.Report.Claims) != 1 {
+		t.Errorf("check %+v, revision 3:\n%s", res.Check, res.Report.Report)
+	}
+}
