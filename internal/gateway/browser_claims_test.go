@@ -131,3 +131,50 @@ func TestWebAppClaimButtonsOnAScheduledReport(t *testing.T) {
 	}
 	screenshot(t, phone, "claims-revised-390x844.png")
 }
+
+// Claims whose findings span lines are listed as the report shows them
+// (report.ClaimText): a command as a code span, a definition's term before
+// a colon, a path's dots kept. The page shows code as code elements, so
+// no text node held such a claim, and it had no Confirm or Dispute button.
+func TestWebAppClaimButtonsOnClaimsWithCode(t *testing.T) {
+	skipWithoutBrowser(t)
+	h, srv := webHarness(t)
+	texts := []string{
+		"To run every test of the module 3 times, use: `go test -count=3 ./...`",
+		"`expand_aliases`: If set, aliases are expanded in non-interactive shells too.",
+		"To vet every package of the module, run go vet ./...",
+	}
+	h.fake.newRun = func(w *fakeRun) {
+		scriptedRun(w)
+		w.result.Report = "# How do I test and vet the module?\n\n## Summary\n\n" +
+			"To run every test of the module 3 times, use: `go test -count=3 ./...` [1]. " +
+			"`expand_aliases`: If set, aliases are expanded in non-interactive shells too [2]. " +
+			"To vet every package of the module, run go vet ./... [1].\n\n" +
+			"## Sources\n\n- [1] testing.md — testing.md\n- [2] shell.md — shell.md\n"
+		w.result.Sources = []rf.Source{{N: 1, SourceID: "s1", Title: "testing.md", Location: "testing.md"}, {N: 2, SourceID: "s2", Title: "shell.md", Location: "shell.md"}}
+		w.result.Claims = []rf.Claim{
+			{ID: "claim-0000000000c1", Text: texts[0], Cites: []int{1}, Section: "Summary"},
+			{ID: "claim-0000000000c2", Text: texts[1], Cites: []int{2}, Section: "Summary"},
+			{ID: "claim-0000000000c3", Text: texts[2], Cites: []int{1}, Section: "Summary"},
+		}
+	}
+	ctx := browserAt(t, 1280, 800)
+	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/")); err != nil {
+		t.Fatal(err)
+	}
+	ask(t, ctx, "How do I test and vet the module?")
+	if err := chromedp.Do(ctx, chromedp.WaitVisible(css(`#report .claim-actions`))); err != nil {
+		t.Fatalf("claim buttons: %v", err)
+	}
+	got := eval[[]string](t, ctx, `[...document.querySelectorAll("#report .claim")].map((c) =>
+		c.dataset.claim + " " + c.textContent + " " + (c.querySelector("code") ? "code" : "text") + " " + (c.nextElementSibling.classList.contains("cite") ? "cited" : "?") +
+		" " + (document.querySelector('#report .claim-actions[data-claim="' + c.dataset.claim + '"]') ? "buttons" : "none"))`)
+	want := []string{
+		"claim-0000000000c1 To run every test of the module 3 times, use: go test -count=3 ./... code cited buttons",
+		"claim-0000000000c2 expand_aliases: If set, aliases are expanded in non-interactive shells too code cited buttons",
+		"claim-0000000000c3 To vet every package of the module, run go vet ./... text cited buttons",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("claims marked:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}

@@ -50,32 +50,74 @@
   // citedAfter says whether the text of node after offset is followed by
   // the sentence's citations ("… body [1]."): a claim is a cited sentence,
   // never an uncited copy of its words (a scheduled report's "What
-  // changed" quotes the same finding without citing it).
-  function citedAfter(node, offset) {
+  // changed" quotes the same finding without citing it). A sentence that
+  // ends in code ends inside a code element: what follows that element
+  // follows it.
+  function citedAfter(node, offset, block) {
     if (!/^[\s\[]*$/.test(node.textContent.slice(offset))) return false;
-    for (let n = node.nextSibling; n; n = n.nextSibling) {
+    let from = node;
+    while (!from.nextSibling && from.parentNode && from.parentNode !== block) from = from.parentNode;
+    for (let n = from.nextSibling; n; n = n.nextSibling) {
       if (n.nodeType === 1) return n.classList.contains("cite");
       if (n.nodeType === 3 && !/^[\s\[]*$/.test(n.textContent)) return false;
     }
     return false;
   }
 
+  // claimBodies are the texts a claim's sentence shows before its
+  // citations: its code spans as the page shows them (without their
+  // backticks), as listed ("… ./..." keeps its dots) and without its final
+  // mark, which the report puts after the citations.
+  function claimBodies(text) {
+    const shown = text.replace(/(`+)([^`]|[^`][\s\S]*?[^`])\1(?!`)/g, (_, f, c) => /^ .* $/.test(c) && c.trim() ? c.slice(1, -1) : c);
+    const bare = shown.replace(/[.!?。！？]+$/, "");
+    return bare === shown ? [shown] : [shown, bare];
+  }
+
+  // citedRange is the range of the report's first cited sentence that
+  // shows body, across the text of its paragraph (code spans and a
+  // definition's term are elements of their own), or null.
+  function citedRange(body) {
+    for (const block of report.querySelectorAll("p, li")) {
+      const nodes = [];
+      let text = "";
+      const walker = document.createTreeWalker(block, NodeFilter.SHOW_TEXT);
+      for (let n; (n = walker.nextNode());) { nodes.push({ n, at: text.length }); text += n.textContent; }
+      const place = (offset, end) => {
+        for (let i = 0; i < nodes.length; i++) {
+          const { n, at } = nodes[i];
+          if (end ? offset <= at + n.textContent.length && offset > at : offset < at + n.textContent.length) return { n, o: offset - at };
+        }
+        return null;
+      };
+      for (let at = text.indexOf(body); at >= 0; at = text.indexOf(body, at + 1)) {
+        const start = place(at, false), end = place(at + body.length, true);
+        if (!start || !end || !citedAfter(end.n, end.o, block) || start.n.parentNode.closest(".claim")) continue;
+        const range = document.createRange();
+        range.setStart(start.n, start.o);
+        range.setEnd(end.n, end.o);
+        // A sentence that starts or ends with code holds its whole code
+        // element, not a copy of its text.
+        let s = start.n;
+        while (range.startOffset === 0 && s.parentNode !== block && s.parentNode.firstChild === s) { s = s.parentNode; range.setStartBefore(s); }
+        let e = end.n;
+        while (end.o === e.textContent.length && e.parentNode !== block && e.parentNode.lastChild === e) { e = e.parentNode; range.setEndAfter(e); }
+        return range;
+      }
+    }
+    return null;
+  }
+
   // markClaims wraps each claim's sentence in span.claim and puts a confirm
   // and a dispute button after its citations.
   function markClaims(id, claims) {
     claims.forEach((c, i) => {
-      const body = c.text.replace(/[.!?。！？]+$/, "");
-      const walker = document.createTreeWalker(report, NodeFilter.SHOW_TEXT);
-      let node;
-      while ((node = walker.nextNode())) {
-        let at = node.textContent.indexOf(body);
-        while (at >= 0 && !citedAfter(node, at + body.length)) at = node.textContent.indexOf(body, at + 1);
-        if (at < 0 || node.parentNode.closest(".claim")) continue;
-        const mid = node.splitText(at);
-        mid.splitText(body.length);
+      for (const body of claimBodies(c.text)) {
+        const range = citedRange(body);
+        if (!range) continue;
         const span = el("span", { class: "claim", "data-claim": c.id, title: "Claim " + (i + 1) });
-        mid.replaceWith(span);
-        span.append(mid);
+        span.append(range.extractContents());
+        range.insertNode(span);
         let end = span;
         while (end.nextSibling && ((end.nextSibling.nodeType === 1 && end.nextSibling.classList.contains("cite")) ||
           (end.nextSibling.nodeType === 3 && /^[\s\[\],]+$/.test(end.nextSibling.textContent)))) end = end.nextSibling;
