@@ -167,16 +167,24 @@ func shape(text string) string { return digits.ReplaceAllString(FoldText(text), 
 // widened to the expression they are part of (see widen).
 func differing(a, b string) (string, string) {
 	wa, wb := strings.Fields(a), strings.Fields(b)
-	i := 0
-	for i < len(wa) && i < len(wb) && wa[i] == wb[i] {
-		i++
+	// Each run of differing words on its own (see hunks): "10 am" and
+	// "400 EUR" of one sentence are two values, not the span from one to
+	// the other across a sentence's end.
+	hs := hunks(wa, wb)
+	var from, to []string
+	for k, h := range hs {
+		before, after := h.ai, len(wa)-h.aj
+		if k > 0 {
+			before = h.ai - hs[k-1].aj
+		}
+		if k+1 < len(hs) {
+			after = hs[k+1].ai - h.aj
+		}
+		w := widen(wa, wb, h, before, after)
+		from = append(from, strings.Join(trimWords(wa[w.ai:w.aj]), " "))
+		to = append(to, strings.Join(trimWords(wb[w.bi:w.bj]), " "))
 	}
-	j := 0
-	for j < len(wa)-i && j < len(wb)-i && wa[len(wa)-1-j] == wb[len(wb)-1-j] {
-		j++
-	}
-	h := widen(wa, wb, hunk{i, len(wa) - j, i, len(wb) - j}, i, j)
-	return strings.Join(trimWords(wa[h.ai:h.aj]), " "), strings.Join(trimWords(wb[h.bi:h.bj]), " ")
+	return strings.Join(from, ", "), strings.Join(to, ", ")
 }
 
 // wholeValue is value, a part of text the conflict detector found ("2027"
@@ -387,7 +395,7 @@ func Label(f rf.ChangedFinding) string {
 		}
 		w := widen(a, b, h, before, after)
 		from, to := strings.Join(trimWords(a[w.ai:w.aj]), " "), strings.Join(trimWords(b[w.bi:w.bj]), " ")
-		if f.From != "" && f.To != "" && strings.Contains(f.From, from) && strings.Contains(f.To, to) {
+		if len(hs) == 1 && f.From != "" && f.To != "" && strings.Contains(f.From, from) && strings.Contains(f.To, to) {
 			from, to = f.From, f.To
 		}
 		p := orNothing(from) + " → " + orNothing(to)

@@ -280,6 +280,13 @@ func TestLabelShowsTheChangedExpressionWhole(t *testing.T) {
 		// A number at the end of a sentence does not take the next one's
 		// first word as its unit.
 		{"The team has 4. Days are long.", "The team has 5. Days are long.", "4 → 5"},
+		// Two values changed in one finding are two parts, never the span
+		// from one to the other across a sentence's end (a trial's label
+		// was "10 am. Each on-call engineer receives a stipend of 400 EUR →
+		// 11 am. …").
+		{"The rotation hands over every Tuesday at 10 am. Each on-call engineer receives a stipend of 400 EUR per week.",
+			"The rotation hands over every Tuesday at 11 am. Each on-call engineer receives a stipend of 450 EUR per week.",
+			"10 am → 11 am, 400 EUR → 450 EUR"},
 	} {
 		// A changed month or unit is no "same sentence but for its
 		// numbers": such a pair is labelled as the comparison's would be.
