@@ -31,6 +31,11 @@ type Document struct {
 	Type       string    `json:"type"`
 	Chunks     int       `json:"chunks"`
 	IngestedAt time.Time `json:"ingestedAt"`
+	// Uploaded: the document is a file uploaded to the corpus, which an
+	// upload with ?replace=true replaces; a document read from a folder
+	// changes with its folder (a new file of its name would be a second
+	// document beside it).
+	Uploaded bool `json:"uploaded,omitempty"`
 }
 
 // DocumentsResponse answers GET /v1/corpora/{name}/documents.
@@ -126,7 +131,8 @@ func (s *server) listDocuments(c *gin.Context) error {
 	out := DocumentsResponse{Corpus: name, Documents: make([]Document, 0, len(docs))}
 	for _, d := range docs {
 		n, typ := documentName(d.Location)
-		out.Documents = append(out.Documents, Document{ID: d.SourceID, Name: n, Type: typ, Chunks: d.Chunks, IngestedAt: d.IngestedAt})
+		_, uploaded := report.UploadedName(strings.TrimPrefix(d.Location, "file://"))
+		out.Documents = append(out.Documents, Document{ID: d.SourceID, Name: n, Type: typ, Chunks: d.Chunks, IngestedAt: d.IngestedAt, Uploaded: uploaded})
 	}
 	c.JSON(http.StatusOK, out)
 	return nil

@@ -90,6 +90,13 @@ func TestCorpusDocuments(t *testing.T) {
 	if d := byName["runbook.PDF"]; d.Type != "pdf" || d.Chunks != 1 {
 		t.Errorf("runbook.PDF = %+v", d)
 	}
+	// Only an uploaded file is replaced by an upload of its name: a
+	// document read from a folder says it is none (a trial's Replace on
+	// one added a second copy beside it).
+	if !inc.Uploaded || byName["runbook.PDF"].Uploaded || byName["https://example.com/postmortem"].Uploaded {
+		t.Errorf("uploaded: incident-42.md %v, runbook.PDF %v, web page %v; want only the upload", inc.Uploaded,
+			byName["runbook.PDF"].Uploaded, byName["https://example.com/postmortem"].Uploaded)
+	}
 	if d := byName["https://example.com/postmortem"]; d.Type != "web" {
 		t.Errorf("the web page = %+v", d)
 	}

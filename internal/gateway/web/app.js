@@ -977,8 +977,10 @@ async function corpusChanged() {
       // Replace: a file chosen here is sent under this document's name
       // with ?replace=true, so it becomes the document's new version
       // (without it, an upload of the same name is stored beside it).
+      // Only an uploaded document has one: a document read from a folder
+      // changes with its folder.
       let replace = "";
-      if (d.type && d.type !== "web") {
+      if (d.uploaded && d.type && d.type !== "web") {
         const pick = el("input", { type: "file", hidden: "", class: "replace-file", accept: "." + d.type });
         pick.addEventListener("change", (ev) => { const files = [...ev.target.files]; ev.target.value = ""; if (files.length) upload(files.slice(0, 1), { corpus: name, name: d.name }); });
         replace = el("label", { class: "button secondary small", title: "Upload a new version of " + d.name }, "Replace", pick);
