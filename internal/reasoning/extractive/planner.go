@@ -360,6 +360,19 @@ func conjuncts(q string) []string {
 			// word are no pair of topics.
 			continue
 		}
+		if particles[strings.ToLower(wordAfter(ws, i+1))] && sameVerbForm(ws[i-1].lower, ws[i+1].lower) {
+			// "How are releases approved and rolled back?": two verbs,
+			// the second with its particle: each is asked of what the
+			// first follows ("How are releases rolled back?").
+			return []string{capitalize(withMark(strings.TrimSpace(q[:ws[i-1].end]))),
+				capitalize(withMark(strings.TrimSpace(q[:ws[i-1].start] + strings.TrimRight(q[ws[i+1].start:], " ?"))))}
+		}
+		if pv := textproc.PredicateVerb(q); pv != "" && i >= 3 && ws[1].lower == pv && ws[0].lower == "who" && sameVerbForm(pv, ws[i+1].lower) {
+			// "Who approves purchases and books hotel rooms …?": two
+			// verbs with their objects, each asked of who.
+			return []string{capitalize(withMark(strings.TrimSpace(q[:ws[i-1].end]))),
+				capitalize(withMark(strings.TrimSpace(q[:ws[1].start] + strings.TrimRight(q[ws[i+1].start:], " ?"))))}
+		}
 		if gerund(ws[i+1].lower) && !gerund(ws[i-1].lower) {
 			// "the rules for deploying to production and rolling back"
 			// coordinates two phrases that open with a verb in -ing, not
@@ -1328,4 +1341,24 @@ func trimPictographs(q string) string {
 		return r == ' ' || r == '\u200d' || r >= 0xfe00 && r <= 0xfe0f ||
 			r >= utf8.RuneSelf && (unicode.Is(unicode.So, r) || unicode.Is(unicode.Sk, r))
 	})
+}
+
+// particles complete a phrasal verb ("rolled back", "set up").
+var particles = set(`back up down out off over away`)
+
+// wordAfter is the word after ws[i], "" at the end.
+func wordAfter(ws []word, i int) string {
+	if i+1 < len(ws) {
+		return ws[i+1].lower
+	}
+	return ""
+}
+
+// sameVerbForm reports whether a and b, lower-case words, read as the same
+// form of two verbs: both past forms in -ed, or both in -s of the third
+// person (a word in -ss is none: "process").
+func sameVerbForm(a, b string) bool {
+	ed := func(w string) bool { return len(w) > 4 && strings.HasSuffix(w, "ed") }
+	s := func(w string) bool { return len(w) > 3 && strings.HasSuffix(w, "s") && !strings.HasSuffix(w, "ss") }
+	return ed(a) && ed(b) || s(a) && s(b)
 }

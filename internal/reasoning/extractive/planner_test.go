@@ -671,7 +671,8 @@ func TestPlanClausesAndSidesNameTheirTopic(t *testing.T) {
 	}
 }
 
-// Two phrases opening with a verb in -ing are coordinated whole: each
+// Two phrases opening with a verb in -ing, or two verbs of one form, are
+// coordinated whole: each
 // follows what the first one follows ("What are the rules for deploying to
 // production back?" and "… for deploying to rolling back?" were planned),
 // and without a first such phrase the words beside "and" are no pair.
@@ -684,6 +685,11 @@ func TestPlanCoordinatedPhrasesInIng(t *testing.T) {
 		{"What is the policy for hiring contractors and paying invoices?", []string{"What is the policy for hiring contractors?", "What is the policy for paying invoices?"}},
 		{"How do I avoid blocking and leaking goroutines?", []string{"How do I avoid blocking goroutines?", "How do I avoid leaking goroutines?"}},
 		{"Where are the docs and pricing?", nil},
+		// Two verbs of the same form with their objects or particles
+		// ("Who approves books hotel rooms …?" and "How are releases
+		// approved back?" were planned).
+		{"Who approves purchases and books hotel rooms for the Kestrel team?", []string{"Who approves purchases?", "Who books hotel rooms for the Kestrel team?"}},
+		{"How are Kestrel releases approved and rolled back?", []string{"How are Kestrel releases approved?", "How are Kestrel releases rolled back?"}},
 	}
 	for _, tt := range tests {
 		if got := texts(plan(t, tt.q, 4))[1:]; !slices.Equal(got, tt.want) {
