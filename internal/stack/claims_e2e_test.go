@@ -29,38 +29,18 @@ import (
 // An unknown claim is a 404 and a bad verdict a 400.
 func TestDisputedClaimsAreCorrectedAndWithdrawnInNewRevisions(t *testing.T) {
 	endToEnd(t)
-	// A folder of its own name: a corpus is named after its folder, and
-	// t.TempDir's folders are all named 001.
-	dir := filepath.Join(t.TempDir(), unique("claims-notes"))
-	if err := os.Mkdir(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
 	notes := map[string]string{
 		"kilns.md":  "# Pottery kilns\n\nA stoneware kiln is fired to about 1280 degrees Celsius so that the glaze melts.\n",
 		"bees.txt":  "Beekeeping basics\n\nWorker bees build wax comb and store nectar, which they evaporate into honey.\n",
 		"bread.txt": "Sourdough bread\n\nA sourdough starter is fed with fresh flour and water every day to keep the yeast active.\n",
 	}
-	for name, text := range notes {
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	dir := namedNotes(t, "claims-notes", notes)
 	id := unique("e2e-claims")
 	run, _ := research(t, id, rf.ResearchInput{
 		Question:   "How hot is a stoneware kiln fired, and what do worker bees build?",
 		CorpusPath: dir,
 	})
-	claimWith := func(claims []rf.Claim, word string) rf.Claim {
-		t.Helper()
-		for _, c := range claims {
-			if strings.Contains(c.Text, word) {
-				return c
-			}
-		}
-		t.Fatalf("no claim mentions %q: %+v\n%s", word, claims, run.Report)
-		return rf.Claim{}
-	}
-	kiln, bees := claimWith(run.Claims, "1280"), claimWith(run.Claims, "wax comb")
+	kiln, bees := claimWith(t, run, run.Claims, "1280"), claimWith(t, run, run.Claims, "wax comb")
 	base := "http://" + shared.Gateway.Addr + "/v1/research/" + url.PathEscape(id)
 	post := func(claim, body string) (int, []byte) {
 		t.Helper()
@@ -309,4 +289,34 @@ func TestClaimReviewStartedByTemporalCLI(t *testing.T) {
 	if rv.Report == nil || rv.Report.Revision != 2 || rv.Check.Outcome != claims.OutcomeKept || !strings.Contains(rv.Report.Report, "## Changelog") {
 		t.Errorf("review %+v", rv)
 	}
+}
+
+// namedNotes writes notes into a folder of its own name (prefix made
+// unique): a corpus is named after its folder, and t.TempDir's folders are
+// all named 001.
+func namedNotes(t *testing.T, prefix string, notes map[string]string) string {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), unique(prefix))
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for name, text := range notes {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+// claimWith is the claim of list whose text holds word; the test fails,
+// showing run's report, when none does.
+func claimWith(t *testing.T, run rf.ResearchResult, list []rf.Claim, word string) rf.Claim {
+	t.Helper()
+	for _, c := range list {
+		if strings.Contains(c.Text, word) {
+			return c
+		}
+	}
+	t.Fatalf("no claim mentions %q: %+v\n%s", word, list, run.Report)
+	return rf.Claim{}
 }

@@ -25,35 +25,17 @@ import (
 // with "claim … is not in the text of revision 1".
 func TestDisputedMultiLineClaimsAreRevised(t *testing.T) {
 	endToEnd(t)
-	dir := filepath.Join(t.TempDir(), unique("claims-code-notes"))
-	if err := os.Mkdir(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
 	notes := map[string]string{
 		"testing.md": "# Testing\n\nTo run every test of the module 3 times, use:\n\n```sh\ngo test -count=3 ./...\n```\n\nIt needs nothing else.\n",
 		"shell.md":   "# Shell options\n\nexpand_aliases\n\nIf set, aliases are expanded in non-interactive shells too.\n",
 	}
-	for name, text := range notes {
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	dir := namedNotes(t, "claims-code-notes", notes)
 	id := unique("e2e-claims-code")
 	run, _ := research(t, id, rf.ResearchInput{
 		Question:   "How do I run every test of the module several times, and what does expand_aliases do?",
 		CorpusPath: dir,
 	})
-	claimWith := func(list []rf.Claim, word string) rf.Claim {
-		t.Helper()
-		for _, c := range list {
-			if strings.Contains(c.Text, word) {
-				return c
-			}
-		}
-		t.Fatalf("no claim mentions %q: %+v\n%s", word, list, run.Report)
-		return rf.Claim{}
-	}
-	tests, alias := claimWith(run.Claims, "go test"), claimWith(run.Claims, "expand_aliases")
+	tests, alias := claimWith(t, run, run.Claims, "go test"), claimWith(t, run, run.Claims, "expand_aliases")
 	for _, want := range []struct{ claim, shown string }{
 		{tests.Text, "To run every test of the module 3 times, use: `go test -count=3 ./...` ["},
 		{alias.Text, "`expand_aliases`: If set, aliases are expanded in non-interactive shells too ["},
@@ -93,7 +75,7 @@ func TestDisputedMultiLineClaimsAreRevised(t *testing.T) {
 	if rv2.Check.Outcome != claims.OutcomeCorrected || !strings.Contains(body, "`go test -count=5 ./...`") || strings.Contains(body, "go test -count=3 ./...") {
 		t.Fatalf("check %+v, revision 2:\n%s", rv2.Check, rv2.Report.Report)
 	}
-	if c := claimWith(rv2.Report.Claims, "go test"); c.ID != rv2.Check.CorrectionID {
+	if c := claimWith(t, run, rv2.Report.Claims, "go test"); c.ID != rv2.Check.CorrectionID {
 		t.Errorf("revision 2 lists the correction as %s, the check names %s", c.ID, rv2.Check.CorrectionID)
 	}
 
