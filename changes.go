@@ -9,10 +9,10 @@ import (
 // What changed: a scheduled run compares its findings and sources with
 // those of the previous completed run of its schedule and puts the
 // difference at the top of its report. The comparison is deterministic:
-// a finding is identified by its sub-question and a content hash of its
-// text (see internal/changes), a source by its SourceID (the hash of its corpus and
-// location, or of its URL), so an edited note is the same source with a
-// changed finding, never a vanished and a new source.
+// a finding is identified by its text and its source, whatever sub-question
+// found it (see internal/changes), a source by its SourceID (the hash of
+// its corpus and location, or of its URL), so an edited note is the same
+// source with a changed finding, never a vanished and a new source.
 
 // EventChanged: a scheduled run found something changed since the previous
 // run of its schedule; data carries the summary (EventData.Changes).
@@ -21,8 +21,9 @@ const EventChanged = "research.changed"
 
 // SnapshotFinding is one finding of a report.
 type SnapshotFinding struct {
-	// Key identifies the finding across runs (a hash of its folded
-	// sub-question and text).
+	// Key identifies the finding in its run (a hash of its folded
+	// sub-question and text); across runs a finding is its text and
+	// source (internal/changes).
 	Key         string `json:"key"`
 	SubQuestion string `json:"subQuestion"`
 	Text        string `json:"text"`
@@ -64,10 +65,10 @@ type Changes struct {
 	Markdown string `json:"markdown"`
 }
 
-// ChangedFinding is a finding of the same sub-question and source stating
-// the same fact with another value (e.g. 30 days → 35 days). A statement
-// that changed alike under several sub-questions is one ChangedFinding
-// (the first sub-question's).
+// ChangedFinding is a source's statement of a fact with another value
+// (e.g. 30 days → 35 days), or, under one sub-question, another source's.
+// A statement that changed alike under several sub-questions is one
+// ChangedFinding (the first sub-question's).
 type ChangedFinding struct {
 	Before SnapshotFinding `json:"before"`
 	After  SnapshotFinding `json:"after"`

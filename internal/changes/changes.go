@@ -1,7 +1,8 @@
 // Package changes tells what changed between two runs of a schedule: the
-// findings that are new, changed (the same sub-question and fact with
+// findings that are new, changed (a source's statement of a fact with
 // another value), or no longer supported, and the sources that are new or
-// gone. It compares the runs' snapshots (Snapshot) and writes
+// gone. A finding is what it says and where it comes from (its text and
+// source), not the sub-question that found it. It compares the runs' snapshots (Snapshot) and writes
 // the report's "What changed since <date>" section. Everything here is
 // deterministic and does no I/O: the same two snapshots always give the
 // same changes, in the order of the snapshots.
@@ -22,24 +23,27 @@ import (
 )
 
 // Compare returns what changed from prev, the snapshot of run previousRun
-// completed at since, to cur. A finding of cur with a key of prev is
-// unchanged. Of the others, a finding of prev and one of cur under the same
-// sub-question are one changed finding when they state the same fact with
-// another value (a quantity, a year, a yes/no: the conflict detector's
-// rule), preferring a pair from the same source; or, from the same source,
-// when they are the same sentence but for its numbers. What is left of prev
-// is no longer supported, what is left of cur is new.
+// completed at since, to cur. A finding is what it says and where it comes
+// from (statement: its text and source), whatever sub-question found it: a
+// statement of prev that cur states too is unchanged, under any
+// sub-question. Of the others, a statement of prev and one of cur are one
+// changed finding when they come from the same source and state the same
+// fact with another value (a quantity, a year, a yes/no: the conflict
+// detector's rule) or are the same sentence but for its numbers, the most
+// alike such pair first; or, from other sources under the same
+// sub-question, when they state the same fact with another value. What is
+// left of prev is no longer supported, what is left of cur is new.
 func Compare(prev, cur Snapshot, previousRun string, since time.Time) rf.Changes {
 	c := rf.Changes{PreviousRun: previousRun, Since: since}
-	prevKeys, curKeys := keys(prev.Findings), keys(cur.Findings)
+	prevStated, curStated := stated(prev.Findings), stated(cur.Findings)
 	var gone, added []rf.SnapshotFinding
 	for _, f := range unique(prev.Findings) {
-		if !curKeys[f.Key] {
+		if !curStated[statement(f)] {
 			gone = append(gone, f)
 		}
 	}
 	for _, f := range unique(cur.Findings) {
-		if !prevKeys[f.Key] {
+		if !prevStated[statement(f)] {
 			added = append(added, f)
 		}
 	}
@@ -71,14 +75,6 @@ func Compare(prev, cur Snapshot, previousRun string, since time.Time) rf.Changes
 			c.New = append(c.New, f)
 		}
 	}
-	// One statement is one change, however many sub-questions found it
-	// (the offline planner words a question's sub-questions alike, and
-	// one edited note then changed the same finding under each).
-	c.Changed = onePerStatement(c.Changed, func(f rf.ChangedFinding) string {
-		return statement(f.After) + "\x00" + statement(f.Before)
-	})
-	c.New = onePerStatement(c.New, statement)
-	c.Withdrawn = onePerStatement(c.Withdrawn, func(f rf.WithdrawnFinding) string { return statement(f.SnapshotFinding) })
 	// This run's findings cite their sources by the report's numbers.
 	for i := range c.Changed {
 		c.Changed[i].After.N = number(cur.Sources, c.Changed[i].After.SourceID)
@@ -95,19 +91,6 @@ func Compare(prev, cur Snapshot, previousRun string, since time.Time) rf.Changes
 // its folded text and its source.
 func statement(f rf.SnapshotFinding) string { return FoldText(f.Text) + "\x00" + f.SourceID }
 
-// onePerStatement keeps the first of the items with the same key.
-func onePerStatement[T any](items []T, key func(T) string) []T {
-	var out []T
-	seen := map[string]bool{} // lookup only
-	for _, it := range items {
-		if k := key(it); !seen[k] {
-			seen[k] = true
-			out = append(out, it)
-		}
-	}
-	return out
-}
-
 // number is the report's number of source id among sources (0 if none).
 func number(sources []rf.SnapshotSource, id string) int {
 	for _, s := range sources {
@@ -119,20 +102,14 @@ func number(sources []rf.SnapshotSource, id string) int {
 }
 
 // pair finds the finding of added (not used yet) that o became, with the
-// values that differ; -1 if none.
+// values that differ; -1 if none. Of o's own source, under any
+// sub-question, it is the one most alike o (the fewest differing words)
+// that states o's fact with another value or is o's sentence but for its
+// numbers: the sentences of one source are found under several
+// sub-questions, and alike sub-questions find them in windows of
+// different extents. Else, of another source under o's sub-question, the
+// first that states o's fact with another value.
 func pair(o rf.SnapshotFinding, added []rf.SnapshotFinding, used []bool) (int, string, string) {
-	sq := FoldText(o.SubQuestion)
-	candidates := func(sameSource bool, match func(n rf.SnapshotFinding) (string, string, bool)) (int, string, string) {
-		for j, n := range added {
-			if used[j] || FoldText(n.SubQuestion) != sq || (sameSource && n.SourceID != o.SourceID) {
-				continue
-			}
-			if from, to, ok := match(n); ok {
-				return j, from, to
-			}
-		}
-		return -1, "", ""
-	}
 	fact := func(n rf.SnapshotFinding) (string, string, bool) {
 		// The detector never compares claims of one source: label them.
 		cs := conflict.Detect([]conflict.Claim{{Text: o.Text, SourceID: "before"}, {Text: n.Text, SourceID: "after"}})
@@ -148,13 +125,44 @@ func pair(o rf.SnapshotFinding, added []rf.SnapshotFinding, used []bool) (int, s
 		from, to := differing(o.Text, n.Text)
 		return from, to, true
 	}
-	if j, from, to := candidates(true, fact); j >= 0 {
-		return j, from, to
+	best, bestFrom, bestTo, fewest := -1, "", "", 0
+	for j, n := range added {
+		if used[j] || n.SourceID != o.SourceID {
+			continue
+		}
+		from, to, ok := fact(n)
+		if !ok {
+			if from, to, ok = renumbered(n); !ok {
+				continue
+			}
+		}
+		if d := differingWords(o.Text, n.Text); best < 0 || d < fewest {
+			best, bestFrom, bestTo, fewest = j, from, to, d
+		}
 	}
-	if j, from, to := candidates(false, fact); j >= 0 {
-		return j, from, to
+	if best >= 0 {
+		return best, bestFrom, bestTo
 	}
-	return candidates(true, renumbered)
+	sq := FoldText(o.SubQuestion)
+	for j, n := range added {
+		if used[j] || FoldText(n.SubQuestion) != sq {
+			continue
+		}
+		if from, to, ok := fact(n); ok {
+			return j, from, to
+		}
+	}
+	return -1, "", ""
+}
+
+// differingWords counts the words of a and b outside their longest common
+// subsequence (see hunks).
+func differingWords(a, b string) int {
+	n := 0
+	for _, h := range hunks(strings.Fields(a), strings.Fields(b)) {
+		n += h.aj - h.ai + h.bj - h.bi
+	}
+	return n
 }
 
 var digits = regexp.MustCompile(`\d+(?:[.,]\d+)*`)
@@ -225,21 +233,24 @@ func widen(a, b []string, h hunk, before, after int) hunk {
 	return hunk{h.ai - l, h.aj + r, h.bi - l, h.bj + r}
 }
 
-func keys(fs []rf.SnapshotFinding) map[string]bool {
+// stated is the set of the statements of fs.
+func stated(fs []rf.SnapshotFinding) map[string]bool {
 	m := make(map[string]bool, len(fs)) // lookup only
 	for _, f := range fs {
-		m[f.Key] = true
+		m[statement(f)] = true
 	}
 	return m
 }
 
-// unique drops repeated keys, keeping the first.
+// unique keeps the first finding of each statement: one the offline
+// planner's sub-questions, worded alike, found each is one finding (the
+// first sub-question's).
 func unique(fs []rf.SnapshotFinding) []rf.SnapshotFinding {
 	var out []rf.SnapshotFinding
 	seen := map[string]bool{} // lookup only
 	for _, f := range fs {
-		if !seen[f.Key] {
-			seen[f.Key] = true
+		if k := statement(f); !seen[k] {
+			seen[k] = true
 			out = append(out, f)
 		}
 	}

@@ -76,14 +76,30 @@ func TestCompareNamesEachKindOfChange(t *testing.T) {
 	}
 }
 
-func TestCompareKeepsSubQuestionsApart(t *testing.T) {
-	// The same sentence under another sub-question is a new finding there,
-	// and a changed value under another sub-question is no change of this one.
-	prev := Snapshot{Findings: []rf.SnapshotFinding{finding(sq, "Logs are kept 30 days.", "a")}, Sources: []rf.SnapshotSource{source("a")}}
-	cur := Snapshot{Findings: []rf.SnapshotFinding{finding("How long are logs kept?", "Logs are kept 35 days.", "a")}, Sources: []rf.SnapshotSource{source("a")}, Retrieved: []string{"a"}}
-	c := Compare(prev, cur, "run-1", since)
-	if len(c.Changed) != 0 || len(c.New) != 1 || len(c.Withdrawn) != 1 {
-		t.Errorf("changed %+v new %+v withdrawn %+v", c.Changed, c.New, c.Withdrawn)
+func TestCompareKeepsSourcesApart(t *testing.T) {
+	// A finding is its source's statement, whatever sub-question found it:
+	// the same sentence under another sub-question is no change, a changed
+	// value of the same source under another sub-question is one change
+	// (until 2026-12-07 they were a new finding and one no longer
+	// supported). Another source's value is a change of this one only
+	// under the same sub-question.
+	const other = "How long are logs kept?"
+	prev := Snapshot{Findings: []rf.SnapshotFinding{finding(sq, "Logs are kept 30 days.", "a")}, Sources: []rf.SnapshotSource{source("a"), source("b")}}
+	cur := Snapshot{Findings: []rf.SnapshotFinding{finding(other, "Logs are kept 30 days.", "a")}, Sources: prev.Sources, Retrieved: []string{"a", "b"}}
+	if c := Compare(prev, cur, "run-1", since); !c.Empty() {
+		t.Errorf("the same sentence under another sub-question: %s", c.Summary())
+	}
+	cur.Findings = []rf.SnapshotFinding{finding(other, "Logs are kept 35 days.", "a")}
+	if c := Compare(prev, cur, "run-1", since); len(c.Changed) != 1 || len(c.New)+len(c.Withdrawn) != 0 {
+		t.Errorf("another value under another sub-question: changed %+v new %+v withdrawn %+v", c.Changed, c.New, c.Withdrawn)
+	}
+	cur.Findings = []rf.SnapshotFinding{finding(other, "Logs are kept 35 days.", "b")}
+	if c := Compare(prev, cur, "run-1", since); len(c.Changed) != 0 || len(c.New) != 1 || len(c.Withdrawn) != 1 {
+		t.Errorf("another source's value under another sub-question: changed %+v new %+v withdrawn %+v", c.Changed, c.New, c.Withdrawn)
+	}
+	cur.Findings = []rf.SnapshotFinding{finding(sq, "Logs are kept 35 days.", "b")}
+	if c := Compare(prev, cur, "run-1", since); len(c.Changed) != 1 || c.Changed[0].After.SourceID != "b" {
+		t.Errorf("another source's value under the same sub-question: changed %+v new %+v withdrawn %+v", c.Changed, c.New, c.Withdrawn)
 	}
 }
 
