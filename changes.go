@@ -68,7 +68,9 @@ type Changes struct {
 // ChangedFinding is a source's statement of a fact with another value
 // (e.g. 30 days → 35 days), or, under one sub-question, another source's.
 // A statement that changed alike under several sub-questions is one
-// ChangedFinding (the first sub-question's).
+// ChangedFinding (the first sub-question's), and so is an edited sentence
+// that passages of several sentences found by different sub-questions
+// hold.
 type ChangedFinding struct {
 	Before SnapshotFinding `json:"before"`
 	After  SnapshotFinding `json:"after"`

@@ -31,8 +31,10 @@ import (
 // fact with another value (a quantity, a year, a yes/no: the conflict
 // detector's rule) or are the same sentence but for its numbers, the most
 // alike such pair first; or, from other sources under the same
-// sub-question, when they state the same fact with another value. What is
-// left of prev is no longer supported, what is left of cur is new.
+// sub-question, when they state the same fact with another value. One edit
+// of a source is one changed finding, however many windows found by
+// different sub-questions show it (onePerEdit). What is left of prev is no
+// longer supported, what is left of cur is new.
 func Compare(prev, cur Snapshot, previousRun string, since time.Time) rf.Changes {
 	c := rf.Changes{PreviousRun: previousRun, Since: since}
 	prevStated, curStated := stated(prev.Findings), stated(cur.Findings)
@@ -75,6 +77,7 @@ func Compare(prev, cur Snapshot, previousRun string, since time.Time) rf.Changes
 			c.New = append(c.New, f)
 		}
 	}
+	c.Changed = onePerEdit(c.Changed)
 	// This run's findings cite their sources by the report's numbers.
 	for i := range c.Changed {
 		c.Changed[i].After.N = number(cur.Sources, c.Changed[i].After.SourceID)
@@ -90,6 +93,88 @@ func Compare(prev, cur Snapshot, previousRun string, since time.Time) rf.Changes
 // statement identifies a finding's statement whatever its sub-question:
 // its folded text and its source.
 func statement(f rf.SnapshotFinding) string { return FoldText(f.Text) + "\x00" + f.SourceID }
+
+// onePerEdit keeps, of changed findings, the fewest that show every edit
+// of a source's text once: sub-questions find one edited sentence in
+// windows of several sentences that overlap (or nest), and each pair of
+// windows is the same edit. An edit is counted by the sentences it
+// touches, before and after (edits). The findings that show the fewest
+// edits go first (the first of them on a tie), each kept when it shows an
+// edit none kept before shows; they stay in their order.
+func onePerEdit(changed []rf.ChangedFinding) []rf.ChangedFinding {
+	es := make([][]string, len(changed))
+	order := make([]int, len(changed))
+	for i, f := range changed {
+		es[i], order[i] = edits(f), i
+	}
+	slices.SortStableFunc(order, func(i, j int) int { return len(es[i]) - len(es[j]) })
+	keep := make([]bool, len(changed))
+	seen := map[string]bool{} // lookup only
+	for _, i := range order {
+		keep[i] = len(es[i]) == 0
+		for _, e := range es[i] {
+			keep[i] = keep[i] || !seen[e]
+			seen[e] = true
+		}
+	}
+	var out []rf.ChangedFinding
+	for i, f := range changed {
+		if keep[i] {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// edits names the sentences a changed finding's edits touch: for each run
+// of words that differ (hunks), each sentence of the text before that it
+// touches ("-", with the source before) and each of the text after ("+",
+// with the source after), folded. The same edit seen in another window
+// of the same text has the same names.
+func edits(f rf.ChangedFinding) []string {
+	a, b := strings.Fields(f.Before.Text), strings.Fields(f.After.Text)
+	var out []string
+	add := func(side, source string, ss []string) {
+		for _, s := range ss {
+			if e := side + source + "\x00" + s; !slices.Contains(out, e) {
+				out = append(out, e)
+			}
+		}
+	}
+	for _, h := range hunks(a, b) {
+		add("-", f.Before.SourceID, sentencesOf(a, h.ai, h.aj))
+		add("+", f.After.SourceID, sentencesOf(b, h.bi, h.bj))
+	}
+	return out
+}
+
+// sentencesOf is the sentences of words ws that words [i, j) stand in,
+// each folded (none when i == j).
+func sentencesOf(ws []string, i, j int) []string {
+	if i == j {
+		return nil
+	}
+	ends := func(w string) bool {
+		w = strings.TrimRight(w, "\"')]”’")
+		return strings.HasSuffix(w, ".") || strings.HasSuffix(w, "!") || strings.HasSuffix(w, "?")
+	}
+	for i > 0 && !ends(ws[i-1]) {
+		i--
+	}
+	for j < len(ws) && !ends(ws[j-1]) {
+		j++
+	}
+	var out []string
+	for k := i; k < j; {
+		end := k + 1
+		for end < j && !ends(ws[end-1]) {
+			end++
+		}
+		out = append(out, FoldText(strings.Join(ws[k:end], " ")))
+		k = end
+	}
+	return out
+}
 
 // number is the report's number of source id among sources (0 if none).
 func number(sources []rf.SnapshotSource, id string) int {

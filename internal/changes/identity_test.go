@@ -33,7 +33,7 @@ var backups = note{
 	"They are written to the primary storage cluster.",
 	"Nightly backups are retained for 30 days.",
 	"After that they are deleted automatically.",
-	"Restores are tested once a month.",
+	"Restores are tested every 4 weeks.",
 }
 
 // snap is a run's snapshot as workflows' snapshot writes it: every
@@ -91,6 +91,117 @@ func TestAChangeIsTheSourcesNotTheSubQuestions(t *testing.T) {
 	for _, tt := range []struct{ prev, cur []int }{{[]int{0}, []int{0, 1, 2}}, {[]int{0, 1, 2}, []int{2}}} {
 		if c := Compare(snap(under(after, tt.prev...)...), snap(under(after, tt.cur...)...), "run-2", since); !c.Empty() {
 			t.Errorf("%v → %v: %s, want no change\n%s", tt.prev, tt.cur, c.Summary(), Section(c))
+		}
+	}
+}
+
+// One edited sentence stands in the windows (passages of several
+// sentences) that different sub-questions found: it is one change,
+// labelled with the changed expression, however the windows overlap.
+func TestOneEditInOverlappingWindowsIsOneChange(t *testing.T) {
+	edited := backups.edited(2, "Nightly backups are retained for 35 days.")
+	type win struct{ from, to int }
+	for _, tt := range []struct {
+		name    string
+		windows []win
+	}{
+		{"overlapping by one sentence", []win{{0, 2}, {2, 4}}},
+		{"overlapping by two sentences", []win{{0, 2}, {1, 3}}},
+		{"nested", []win{{1, 3}, {2, 2}}},
+		{"nested, the wider last", []win{{2, 2}, {0, 4}}},
+		{"three sub-questions", []win{{0, 2}, {1, 3}, {2, 4}}},
+	} {
+		var prev, cur []rf.SnapshotFinding
+		for i, w := range tt.windows {
+			prev = append(prev, finding(subQuestions[i], backups.window(w.from, w.to), "backups"))
+			cur = append(cur, finding(subQuestions[i], edited.window(w.from, w.to), "backups"))
+		}
+		c := Compare(snap(prev...), snap(cur...), "run-1", since)
+		if len(c.Changed) != 1 || len(c.New)+len(c.Withdrawn) != 0 {
+			t.Errorf("%s: %s, want 1 changed finding\n%s", tt.name, c.Summary(), Section(c))
+			continue
+		}
+		if got := Label(c.Changed[0]); got != "30 days → 35 days" {
+			t.Errorf("%s: label %q", tt.name, got)
+		}
+		if md := Section(c); !strings.Contains(md, "- 30 days → 35 days: ") {
+			t.Errorf("%s: section\n%s", tt.name, md)
+		}
+	}
+}
+
+// Overlapping windows with different edits are as many changes; an edit
+// beside an unrelated new finding is a change and a new finding.
+func TestEditsInOverlappingWindowsAreCountedApart(t *testing.T) {
+	edited := backups.edited(0, "Backups run every night at 03:00.").edited(4, "Restores are tested every 2 weeks.")
+	prev := snap(
+		finding(subQuestions[0], backups.window(0, 2), "backups"),
+		finding(subQuestions[1], backups.window(2, 4), "backups"),
+	)
+	cur := snap(
+		finding(subQuestions[0], edited.window(0, 2), "backups"),
+		finding(subQuestions[1], edited.window(2, 4), "backups"),
+	)
+	c := Compare(prev, cur, "run-1", since)
+	if len(c.Changed) != 2 || len(c.New)+len(c.Withdrawn) != 0 {
+		t.Fatalf("%s, want 2 changed findings\n%s", c.Summary(), Section(c))
+	}
+	if a, b := Label(c.Changed[0]), Label(c.Changed[1]); a != "02:00 → 03:00" || b != "4 weeks → 2 weeks" {
+		t.Errorf("labels %q, %q", a, b)
+	}
+
+	// One edit in overlapping windows, and a new finding of another note
+	// and of the edited note's own unchanged sentence under a third
+	// sub-question.
+	edited = backups.edited(2, "Nightly backups are retained for 35 days.")
+	prev = snap(
+		finding(subQuestions[0], backups.window(0, 2), "backups"),
+		finding(subQuestions[1], backups.window(2, 3), "backups"),
+	)
+	cur = snap(
+		finding(subQuestions[0], edited.window(0, 2), "backups"),
+		finding(subQuestions[1], edited.window(2, 3), "backups"),
+		finding(subQuestions[1], "Backups are encrypted with AES-256.", "crypto"),
+		finding(subQuestions[2], edited.window(4, 4), "backups"),
+	)
+	c = Compare(prev, cur, "run-1", since)
+	if len(c.Changed) != 1 || len(c.New) != 2 || len(c.Withdrawn) != 0 {
+		t.Fatalf("%s, want 1 changed and 2 new findings\n%s", c.Summary(), Section(c))
+	}
+	if c.New[0].SourceID != "crypto" || c.New[1].Text != backups[4] {
+		t.Errorf("new %+v", c.New)
+	}
+}
+
+// Two edited sentences are two changes, however the windows that show
+// them overlap: a window that shows both beside windows that show each is
+// no third change; one that shows both beside one that shows one of them
+// is the other's change (labelled with both).
+func TestTwoEditsAreTwoChangesWhateverTheWindows(t *testing.T) {
+	edited := backups.edited(0, "Backups run every night at 03:00.").edited(2, "Nightly backups are retained for 35 days.")
+	type win struct{ from, to int }
+	for _, tt := range []struct {
+		name    string
+		windows []win
+		labels  []string
+	}{
+		{"each, and both", []win{{0, 0}, {0, 2}, {2, 4}}, []string{"02:00 → 03:00", "30 days → 35 days"}},
+		{"both, and each", []win{{0, 2}, {2, 4}, {0, 0}}, []string{"30 days → 35 days", "02:00 → 03:00"}},
+		{"both, then one", []win{{0, 2}, {2, 4}}, []string{"02:00 → 03:00, 30 days → 35 days", "30 days → 35 days"}},
+		{"one, then both", []win{{2, 4}, {0, 2}}, []string{"30 days → 35 days", "02:00 → 03:00, 30 days → 35 days"}},
+	} {
+		var prev, cur []rf.SnapshotFinding
+		for i, w := range tt.windows {
+			prev = append(prev, finding(subQuestions[i], backups.window(w.from, w.to), "backups"))
+			cur = append(cur, finding(subQuestions[i], edited.window(w.from, w.to), "backups"))
+		}
+		c := Compare(snap(prev...), snap(cur...), "run-1", since)
+		var labels []string
+		for _, f := range c.Changed {
+			labels = append(labels, Label(f))
+		}
+		if strings.Join(labels, "; ") != strings.Join(tt.labels, "; ") || len(c.New)+len(c.Withdrawn) != 0 {
+			t.Errorf("%s: %s, labels %q, want %q\n%s", tt.name, c.Summary(), labels, tt.labels, Section(c))
 		}
 	}
 }
