@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	rf "github.com/researchflow/researchflow"
+	"github.com/researchflow/researchflow/claims"
 )
 
 // The sub-questions of one question, as the offline planner words them
@@ -202,6 +203,48 @@ func TestTwoEditsAreTwoChangesWhateverTheWindows(t *testing.T) {
 		}
 		if strings.Join(labels, "; ") != strings.Join(tt.labels, "; ") || len(c.New)+len(c.Withdrawn) != 0 {
 			t.Errorf("%s: %s, labels %q, want %q\n%s", tt.name, c.Summary(), labels, tt.labels, Section(c))
+		}
+	}
+}
+
+// A reader disputed a claim of a run's report after its note was edited;
+// the re-check corrected it (30 days → 35 days), citing a passage of the
+// note, and the reader saw the correction in revision 2. The next run
+// finds the edited sentence in the windows two sub-questions found it in
+// before: it has nothing to report of it (a trial's next run reported
+// the correction again as a changed finding).
+func TestACorrectedClaimIsNotReportedAgain(t *testing.T) {
+	edited := backups.edited(2, "Nightly backups are retained for 35 days.")
+	type win struct{ from, to int }
+	for _, tt := range []struct {
+		name       string
+		windows    []win
+		correction win
+	}{
+		{"the correction one of the windows", []win{{0, 2}, {2, 3}}, win{2, 3}},
+		{"the correction another window", []win{{0, 2}, {2, 4}}, win{1, 2}},
+		{"three sub-questions", []win{{2, 2}, {0, 2}, {2, 4}}, win{2, 2}},
+	} {
+		var run1, run2 []rf.SnapshotFinding
+		for i, w := range tt.windows {
+			run1 = append(run1, finding(subQuestions[i], backups.window(w.from, w.to), "backups"))
+			run2 = append(run2, finding(subQuestions[i], edited.window(w.from, w.to), "backups"))
+		}
+		base := claims.Revision{Revision: 1,
+			Claims:  []rf.Claim{{ID: "claim-000000000001", Text: backups[2], Cites: []int{1}}},
+			Sources: []rf.Source{{N: 1, SourceID: "backups", Title: "backups", Location: "/notes/backups.md"}},
+		}
+		next := base
+		next.Revision = 2
+		check := claims.Check{ClaimID: "claim-000000000001", Text: backups[2], Outcome: claims.OutcomeCorrected,
+			Correction: edited.window(tt.correction.from, tt.correction.to), Cites: []int{1}}
+		prev, ok := Revise(snap(run1...), check, base, next)
+		if !ok {
+			t.Errorf("%s: the corrected claim states no finding", tt.name)
+			continue
+		}
+		if c := Compare(prev, snap(run2...), "run-1", since); !c.Empty() {
+			t.Errorf("%s: %s, want no change\n%s", tt.name, c.Summary(), Section(c))
 		}
 	}
 }

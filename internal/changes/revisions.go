@@ -2,6 +2,7 @@ package changes
 
 import (
 	"slices"
+	"strings"
 
 	rf "github.com/researchflow/researchflow"
 	"github.com/researchflow/researchflow/claims"
@@ -41,15 +42,28 @@ func Revise(s Snapshot, check claims.Check, base, next claims.Revision) (Snapsho
 		if len(check.Cites) > 0 {
 			source = sourceOf(next.Sources, check.Cites[0])
 		}
+		corrected := correctedSentence(check)
 		for i := range out.Findings {
-			if !match[i] {
+			f := &out.Findings[i]
+			text, holds := "", false
+			if source == "" || source == f.SourceID {
+				text, holds = replaceClaim(f.Text, check.Text, corrected)
+			}
+			switch {
+			case holds:
+				// The passage as its source says it now: the claim's
+				// sentence corrected, the sentences around it as they were.
+				f.Text = text
+			case match[i]:
+				f.Text = check.Correction
+				if source != "" {
+					f.SourceID = source
+				}
+			default:
 				continue
 			}
-			f := &out.Findings[i]
-			f.Text, f.Key, f.N = check.Correction, FindingKey(f.SubQuestion, check.Correction), 0
-			if source != "" {
-				f.SourceID = source
-			}
+			match[i] = true
+			f.Key, f.N = FindingKey(f.SubQuestion, f.Text), 0
 		}
 	}
 	// The sources the reader last saw: those the revision dropped (no
@@ -73,6 +87,41 @@ func Revise(s Snapshot, check claims.Check, base, next claims.Revision) (Snapsho
 		}
 	}
 	return out, slices.Contains(match, true)
+}
+
+// correctedSentence is the sentence of a correction that corrects the
+// claim (report.Judge), the correction whole when none does alone (a
+// correction is a passage of one or more sentences).
+func correctedSentence(check claims.Check) string {
+	ss := textproc.Sentences(check.Correction)
+	found := make([]report.Statement, len(ss))
+	for i, s := range ss {
+		found[i] = report.Statement{Text: s}
+	}
+	if outcome, i := report.Judge(check.Text, found); outcome == claims.OutcomeCorrected && i >= 0 {
+		return ss[i]
+	}
+	return check.Correction
+}
+
+// replaceClaim replaces the sentences of text that state claim (the same
+// words and numbers: report.Judge keeps it with them) by corrected, and
+// reports whether one did. A finding's passage of several sentences
+// (found by another sub-question than the claim's) holds the claim's
+// sentence among others.
+func replaceClaim(text, claim, corrected string) (string, bool) {
+	holds := false
+	for _, s := range textproc.Sentences(text) {
+		if outcome, _ := report.Judge(claim, []report.Statement{{Text: s}}); outcome != claims.OutcomeKept {
+			continue
+		}
+		if !strings.Contains(text, s) {
+			// Sentences collapses white space (a code block's lines).
+			text = strings.Join(strings.Fields(text), " ")
+		}
+		text, holds = strings.Replace(text, s, corrected, 1), true
+	}
+	return text, holds
 }
 
 // stating marks the findings of fs that the claim of check states: those
