@@ -2,10 +2,11 @@
 // findings that are new, changed (a source's statement of a fact with
 // another value), or no longer supported, and the sources that are new or
 // gone. A finding is what it says and where it comes from (its text and
-// source), not the sub-question that found it. It compares the runs' snapshots (Snapshot) and writes
-// the report's "What changed since <date>" section. Everything here is
-// deterministic and does no I/O: the same two snapshots always give the
-// same changes, in the order of the snapshots.
+// source), not the sub-question that found it. It compares the runs'
+// snapshots (Snapshot) and writes the report's "What changed since
+// <date>" section. Everything here is deterministic and does no I/O: the
+// same two snapshots always give the same changes, in the order of the
+// snapshots.
 package changes
 
 import (
