@@ -127,6 +127,10 @@ func TestFollowUpOnWordsTheEvidenceMentionsIsAnsweredFromIt(t *testing.T) {
 		// evidence for them).
 		{"Which city hosts the database backups?", "backups"},
 		{"How long are the database backups kept?", "backups"},
+		// After a modal or "do" and the subject, the verb is the one asked
+		// with too: no passage says "stay" or "hand".
+		{"How long must the database backups stay in Frankfurt?", "backups"},
+		{"When does the on-call rotation hand over?", "oncall"},
 	} {
 		t.Run(tt.question, func(t *testing.T) {
 			res := followUpOver(t, tt.question, passwordsNote)

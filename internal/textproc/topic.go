@@ -130,11 +130,17 @@ var participles = wordSet(`held kept made done set put sent spent paid told foun
 // outage?" and "Which city hosts the offsite?" (what or which, perhaps a
 // noun, then a verb before a noun phrase), "Where is the offsite held?" and
 // "How long are snapshots kept?" (a wh-word, perhaps a measure, "be", the
-// subject and a participle). It is what the question asks of its topic,
-// not the topic: a text that shares only it ("Marco Bianchi approves any
-// single purchase") is about something else. "" when the question has no
-// such verb.
+// subject and a participle), and "How long must the canary stay green?",
+// "When does the on-call rotation change?" or "Which city will host the
+// offsite?" (a wh-word, perhaps a measure or an answer's kind, a modal or
+// "do", the subject, and the verb: see auxiliaryPredicate). It is what the
+// question asks of its topic, not the topic: a text that shares only it
+// ("Marco Bianchi approves any single purchase") is about something else.
+// "" when the question has no such verb.
 func PredicateVerb(question string) string {
+	if v := auxiliaryPredicate(question); v != "" {
+		return v
+	}
 	ws := Words(question)
 	if len(ws) < 3 {
 		return ""
@@ -162,4 +168,176 @@ func PredicateVerb(question string) string {
 		}
 	}
 	return ""
+}
+
+// askModals are the auxiliaries a question puts before its subject and
+// main verb ("When does the rotation change?", "How long must the canary
+// stay green?"); a modal, unlike "do", may stand before a verb with no
+// subject between when the wh-phrase is the subject ("Who must approve
+// the release?").
+var askModals = wordSet(`can could will would should shall may might must`)
+
+// askDo are the forms of "do" a question is asked with.
+var askDo = wordSet(`do does did`)
+
+// askHave are the forms of "have" a question is asked with: the verb
+// after the subject is a participle ("When has the canary been promoted?").
+var askHave = wordSet(`has have had`)
+
+// subjectPronouns stand alone as a question's subject ("Where do I file …").
+var subjectPronouns = wordSet(`i you we they he she it one`)
+
+// auxiliaryPredicate is the main verb of a question asked with a modal,
+// "do" or "have": a wh-word (where, when, who, what, which), or "how"
+// with its measure ("how long", "how often"), or "what"/"which" with the
+// kind of answer ("what time", "which city"); then the auxiliary; then
+// the subject; then the verb ("How long must the canary stay green
+// before promotion?": "stay"). The verb is found by its place after the
+// subject, not by knowing verbs: the subject is a pronoun, or a noun
+// phrase (perhaps with a determiner) whose words after the first are
+// plurals ("the database backups run"), words after a hyphenated
+// modifier ("the on-call rotation change"), code names or nouns by their
+// ending (-tion, -sion, -ness, -ity); the next word is the verb when it
+// has a base form's shape (no -s, -ed or -ing, no hyphen, no digit).
+// After "be" or "been" the verb is the participle that follows ("How
+// often should passwords be rotated?"). With no subject between, a modal
+// is followed by the verb when the wh-phrase is the subject ("Who must
+// approve the release?", "Which city will host the offsite?").
+//
+// Bare "how" and "why" ask the way or the reason of the verb itself
+// ("How do I cancel a request?"): the verb is their topic, and "" is
+// returned. So is "" when the words after the auxiliary take no such
+// shape; a subject of two bare nouns ("the release train leave") is read
+// as one noun and the verb ("train"), a known limit of reading by place.
+func auxiliaryPredicate(question string) string {
+	ws := compoundWords(question)
+	if len(ws) < 3 {
+		return ""
+	}
+	i, subjectWh := 1, false
+	switch first := ws[0]; {
+	case first == "who":
+		subjectWh = true
+	case first == "what" || first == "which":
+		subjectWh = true
+		if answerKinds[ws[1]] {
+			i = 2
+		}
+	case first == "where" || first == "when":
+	case first == "how" && howMeasures[ws[1]]:
+		i = 2
+	default:
+		return ""
+	}
+	if i+1 >= len(ws) {
+		return ""
+	}
+	aux := ws[i]
+	if !askModals[aux] && !askDo[aux] && !askHave[aux] {
+		return ""
+	}
+	// verbAt is the verb at j, if one has its shape there.
+	verbAt := func(j int) string {
+		if j >= len(ws) {
+			return ""
+		}
+		w := ws[j]
+		if (w == "be" || w == "been") && j+1 < len(ws) && passiveParticiple(ws[j+1]) {
+			return ws[j+1]
+		}
+		if askHave[aux] {
+			if passiveParticiple(w) && !IsStopWord(w) {
+				return w
+			}
+			return ""
+		}
+		if !baseVerbShape(w) {
+			return ""
+		}
+		return w
+	}
+	j := i + 1
+	switch w := ws[j]; {
+	case subjectPronouns[w]:
+		return verbAt(j + 1)
+	case nounDeterminers[w]:
+		j++
+	case IsStopWord(w) || askAuxiliaries[w]:
+		return ""
+	case subjectWh && askModals[aux]:
+		// "Who must approve the release?": no subject, the verb.
+		return verbAt(j)
+	case askDo[aux] && ws[0] == "who":
+		// "Who does code review?": "does" is the verb.
+		return ""
+	}
+	if j >= len(ws) || IsStopWord(ws[j]) || askAuxiliaries[ws[j]] {
+		return ""
+	}
+	k := j + 1
+	for k < len(ws) && (nounShape(ws[k]) || strings.Contains(ws[k-1], "-") && !IsStopWord(ws[k])) {
+		k++
+	}
+	return verbAt(k)
+}
+
+// compoundWords are the words of text as Words gives them, save that
+// words joined by hyphens are one ("on-call", "long-running").
+func compoundWords(text string) []string {
+	var out []string
+	end := -1
+	scanWords(text, func(w string, start int) {
+		lw := strings.ToLower(w)
+		if len(out) > 0 && start == end+1 && text[end] == '-' {
+			out[len(out)-1] += "-" + lw
+		} else {
+			out = append(out, lw)
+		}
+		end = start + len(w)
+	})
+	return out
+}
+
+// passiveParticiple reports whether w has a past participle's shape.
+func passiveParticiple(w string) bool {
+	return strings.HasSuffix(w, "ed") && len(w) > 4 || IrregularPast(w) || participles[w]
+}
+
+// baseVerbShape reports whether w can be a verb's base form by its shape:
+// a word of letters with no hyphen, and no -s (but -ss, -us), -ed or -ing.
+func baseVerbShape(w string) bool {
+	if len(w) < 2 || IsStopWord(w) || askAuxiliaries[w] || strings.Contains(w, "-") || hasNameByte(w) {
+		return false
+	}
+	if strings.HasSuffix(w, "ing") || strings.HasSuffix(w, "ed") && len(w) > 4 {
+		return false
+	}
+	return !pluralShape(w) && !nominalEnding(w)
+}
+
+// pluralShape reports whether w ends as an English plural ("backups"),
+// not as "access", "status" or "analysis".
+func pluralShape(w string) bool {
+	return len(w) > 3 && strings.HasSuffix(w, "s") && !strings.HasSuffix(w, "ss") && !strings.HasSuffix(w, "us") && !strings.HasSuffix(w, "is")
+}
+
+// nominalEnding reports whether w ends with a suffix that makes nouns
+// ("rotation", "readiness", "availability").
+func nominalEnding(w string) bool {
+	for _, suf := range []string{"tion", "sion", "ness", "ity"} {
+		if strings.HasSuffix(w, suf) && len(w) > len(suf)+2 {
+			return true
+		}
+	}
+	return false
+}
+
+// nounShape reports whether w continues a subject's noun phrase by its
+// shape: a plural, a code name or number, a hyphenated word, or a noun's
+// ending.
+func nounShape(w string) bool {
+	if IsStopWord(w) || askAuxiliaries[w] {
+		return false
+	}
+	return pluralShape(w) || hasNameByte(w) || strings.Contains(w, "-") || nominalEnding(w)
 }
