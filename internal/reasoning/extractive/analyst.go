@@ -212,9 +212,17 @@ func (e *Engine) Analyze(ctx context.Context, req reasoning.AnalyzeRequest) (rea
 			// A sentence with its commands (see passageSentences) is judged
 			// by the sentence.
 			intro, _, _ := strings.Cut(s, "\n")
-			if si+1 < len(sents[i]) && sents[i][si+1].code {
-				// "To restore a file, run:" is a finished sentence.
-				intro = strings.TrimSuffix(intro, ":") + "."
+			if next := si + 1; next < len(sents[i]) && (sents[i][next].code || sents[i][next].item && strings.HasSuffix(intro, ":") && !sent.item) {
+				// "To restore a file, run:" is a finished sentence, and the
+				// block or list it introduces completes it: "To restart
+				// the worker, run:" is judged as "To restart the worker,
+				// run `systemctl restart rf-worker`.", whose last verb
+				// has its object (see imperative).
+				if block, _, _ := strings.Cut(sents[i][next].text, "\n"); strings.HasSuffix(intro, ":") {
+					intro = strings.TrimSuffix(intro, ":") + " `" + strings.TrimSpace(block) + "`."
+				} else {
+					intro += "."
+				}
 			}
 			if sent.code || isFragment(intro) && !typedItem(intro, atype, asked, dims) {
 				continue
@@ -1312,6 +1320,9 @@ type sentence struct {
 	// paragraph this sentence opens ("nullglob", "--dry-run",
 	// "EPOCHSECONDS"); a window that starts here shows it first.
 	term string
+	// item: the sentence is (in) an item of a list, written with its
+	// marker ("1.", "-") in the passage.
+	item bool
 	// defines: the term of the definition list entry the sentence
 	// belongs to, in any of its paragraphs ("core.deltaBaseCacheLimit"
 	// for "Default is 96 MiB."); "" outside a definition list. It is
@@ -1381,8 +1392,9 @@ func passageSentences(text string) []sentence {
 	var b strings.Builder
 	heading := ""
 	cut := false
-	term := ""    // a definition list's term, for the sentence after it
-	defines := "" // the term of the entry being read, until the next heading or term
+	inItem := false // the text being read is a list item's
+	term := ""      // a definition list's term, for the sentence after it
+	defines := ""   // the term of the entry being read, until the next heading or term
 	// A block whose commands carry callout marks ("$ git reset --soft
 	// HEAD^  <1>") is followed by a paragraph explaining each, in order
 	// (AsciiDoc's callout list): the explanation's first sentence carries
@@ -1405,7 +1417,7 @@ func passageSentences(text string) []sentence {
 				s += "\n" + explains
 				explains = ""
 			}
-			out = append(out, sentence{text: s, heading: heading, cut: cut, term: term, defines: defines, explains: opens})
+			out = append(out, sentence{text: s, heading: heading, cut: cut, term: term, defines: defines, explains: opens, item: inItem})
 			cut = false
 			if !parenthetical(s) {
 				// A remark in parentheses after the term ("(For TEXT
@@ -1448,6 +1460,15 @@ func passageSentences(text string) []sentence {
 	}
 	lines := strings.Split(text, "\n")
 	blank := func(i int) bool { return i < 0 || i >= len(lines) || strings.TrimSpace(lines[i]) == "" }
+	// flushIntroduced ends the sentences before a paragraph and reports
+	// whether the last of them introduces the paragraph as its block: it
+	// ends with ":", under the same heading, with nothing left out
+	// between.
+	flushIntroduced := func() bool {
+		flush()
+		n := len(out)
+		return !cut && n > 0 && !out[n-1].code && out[n-1].heading == heading && announcesBlock(out[n-1].text)
+	}
 	fenced := false
 	// aliases returns the last line of a run of two to four definition
 	// terms starting at line i ("-u", "--include-untracked",
@@ -1539,6 +1560,10 @@ func passageSentences(text string) []sentence {
 			skip()
 			continue
 		case t == "" || strings.Trim(t, "-=*_ ") == "":
+			if inItem {
+				flush()
+				inItem = false
+			}
 			b.WriteString("\n\n")
 			continue
 		case (strings.HasPrefix(line, "\t") || strings.HasPrefix(line, "    ")) && codeLike(t):
@@ -1558,6 +1583,19 @@ func passageSentences(text string) []sentence {
 			// then "(For TEXT items.) Don't insert the preamble …").
 			flush()
 			term, defines = t, t
+			continue
+		case (blank(i-1) || strings.HasSuffix(strings.TrimSpace(lines[i-1]), ":")) && !explanation && introducedRun(lines, i) > i && flushIntroduced():
+			// "To restart the worker, run:", a blank line (or none),
+			// then "systemctl restart rf-worker" (a fenced block, its
+			// fences gone in the document's text): the lines a sentence
+			// ending in ":" introduces are its block, shown with it as
+			// code is, whatever they hold; never a heading or a
+			// sentence of their own.
+			run := introducedRun(lines, i)
+			for _, l := range lines[i:run] {
+				code(strings.TrimRight(l, " \t"))
+			}
+			skipTo = run - 1
 			continue
 		case blank(i-1) && blank(i+1) && isHeadingLine(t) && !explanation:
 			flush()
@@ -1619,7 +1657,8 @@ func passageSentences(text string) []sentence {
 			}
 		}
 		if m := listMarker(t); m > 0 {
-			b.WriteString("\n\n")
+			flush()
+			inItem = true
 			t = strings.TrimSpace(t[m:])
 		}
 		b.WriteString(t)
@@ -1646,6 +1685,41 @@ func blockLine(t string) bool {
 		return len(ws) <= 6
 	}
 	return strings.Contains(t, "://") && !strings.Contains(t, "](")
+}
+
+// announcesBlock reports whether sentence s ends with a colon that leads
+// into the block after it ("To restart the worker, run:"): a sentence of
+// prose of its own, not the last line of commands it shows.
+func announcesBlock(s string) bool {
+	return strings.HasSuffix(s, ":") && !strings.Contains(s, "\n")
+}
+
+// introducedRun returns the end of the paragraph starting at line i when
+// it reads as a block a sentence ending in ":" introduces (see
+// passageSentences): at most maxCodeLines lines, each short, none a list
+// item and none a sentence of prose (final punctuation after more than
+// three words, unless it reads as code); i when it does not.
+func introducedRun(lines []string, i int) int {
+	run := i
+	for run < len(lines) && strings.TrimSpace(lines[run]) != "" {
+		t := strings.TrimSpace(lines[run])
+		ws := strings.Fields(t)
+		if run-i >= maxCodeLines || len(ws) > maxIntroducedWords || listMarker(t) > 0 ||
+			strings.ContainsRune(".!?。！？", lastRune(t)) && len(textproc.Words(t)) > 3 && !codeLike(t) {
+			return i
+		}
+		run++
+	}
+	return run
+}
+
+// maxIntroducedWords bounds the words of a line of an introduced block:
+// a command or a line of code, not a paragraph of prose.
+const maxIntroducedWords = 16
+
+func lastRune(s string) rune {
+	r, _ := utf8.DecodeLastRuneInString(s)
+	return r
 }
 
 // announces reports whether sentence s announces what follows it: it ends

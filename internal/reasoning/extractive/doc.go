@@ -47,7 +47,12 @@
 //     of the rarest topic words. A question of several clauses is typed by
 //     none.
 //   - A shell command line, or a code block, after the sentence that
-//     introduces it is quoted with that sentence, verbatim.
+//     introduces it is quoted with that sentence, verbatim. The short
+//     lines after a sentence ending in ":" are its block whatever they
+//     hold (a fenced "systemctl restart rf-worker" reaches the analyst as
+//     a bare line), and the sentence is judged with its block as the
+//     object of its last verb ("… run:"); the items of a list it
+//     introduces join its window, related or not.
 //   - Answer passages (window.go): a selected sentence grows into a window
 //     of up to windowSentences contiguous sentences under one heading
 //     while its neighbours speak of the question; windows never cross code

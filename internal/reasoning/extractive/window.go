@@ -34,6 +34,21 @@ const (
 	relatedWeight = 0.25
 )
 
+// listed reports whether sentence j is an item of a list that a sentence
+// of the window from from on introduces with a final ":", the items
+// before j in the window too.
+func listed(sents []sentence, from, j int) bool {
+	if !sents[j].item {
+		return false
+	}
+	for k := j - 1; k >= from; k-- {
+		if !sents[k].item {
+			return announcesBlock(sents[k].text)
+		}
+	}
+	return false
+}
+
 // window is a run of sentences [from, to] of one passage.
 type window struct {
 	passage, from, to int
@@ -74,6 +89,10 @@ func grow(sents []sentence, i, passage int, related, step func(string) bool, bef
 			// A code block stands right after the sentence that
 			// introduces it: forward, the window's last; backward, it
 			// joins with that sentence (see below).
+		case j > i && listed(sents, w.from, j):
+			// The items of a list the window's sentence introduces
+			// ("To restart the worker, do this:", then "1. Stop …"):
+			// what it announces, related or not.
 		case isFragment(intro) && !shortSentence(intro):
 			return false
 		case !related(s.text) && !(j > i && sents[i].term != "" && s.defines == sents[i].defines):
@@ -144,9 +163,9 @@ func grow(sents []sentence, i, passage int, related, step func(string) bool, bef
 	}
 	for j := w.from; j <= w.to; j++ {
 		if j > w.from {
-			// Code, and a sentence after command lines, start a line of
-			// their own.
-			if sents[j].code || sents[j-1].code || strings.Contains(sents[j-1].text, "\n") {
+			// Code, a sentence after command lines, and the items of a
+			// list the window introduces start a line of their own.
+			if sents[j].code || sents[j-1].code || strings.Contains(sents[j-1].text, "\n") || listed(sents, w.from, j) {
 				b.WriteString("\n")
 			} else {
 				b.WriteString(" ")
