@@ -30,23 +30,31 @@ import (
 // sub-question. Of the others, a statement of prev and one of cur are one
 // changed finding when they come from the same source and state the same
 // fact with another value (a quantity, a year, a yes/no: the conflict
-// detector's rule) or are the same sentence but for its numbers, the most
-// alike such pair first; or, from other sources under the same
+// detector's rule) or are the same sentence but for its numbers (whole, or
+// in a sentence of each that the other lacks: a passage that gained or
+// lost a sentence beside its edit), the most alike such pair first; or, from other sources under the same
 // sub-question, when they state the same fact with another value. One edit
 // of a source is one changed finding, however many windows found by
 // different sub-questions show it (onePerEdit). What is left of prev is no
-// longer supported, what is left of cur is new.
+// longer supported, what is left of cur is new, by the sentences: a
+// passage whose every sentence its source states in the other run is
+// neither, and a sentence a source gained or lost is one new finding or
+// one no longer supported, however many windows show it (onePerSentence).
 func Compare(prev, cur Snapshot, previousRun string, since time.Time) rf.Changes {
 	c := rf.Changes{PreviousRun: previousRun, Since: since}
 	prevStated, curStated := stated(prev.Findings), stated(cur.Findings)
+	prevSaid, curSaid := said(prev.Findings), said(cur.Findings)
+	// A passage whose every sentence its source states in the other run
+	// (found by another sub-question, in a window of another extent) has
+	// nothing gone or new.
 	var gone, added []rf.SnapshotFinding
 	for _, f := range unique(prev.Findings) {
-		if !curStated[statement(f)] {
+		if !curStated[statement(f)] && len(unsaid("-", f, curSaid)) > 0 {
 			gone = append(gone, f)
 		}
 	}
 	for _, f := range unique(cur.Findings) {
-		if !prevStated[statement(f)] {
+		if !prevStated[statement(f)] && len(unsaid("+", f, prevSaid)) > 0 {
 			added = append(added, f)
 		}
 	}
@@ -79,6 +87,7 @@ func Compare(prev, cur Snapshot, previousRun string, since time.Time) rf.Changes
 		}
 	}
 	c.Changed = onePerEdit(c.Changed)
+	c.New, c.Withdrawn = onePerSentence(c.Changed, c.New, c.Withdrawn, prevSaid, curSaid)
 	// This run's findings cite their sources by the report's numbers.
 	for i := range c.Changed {
 		c.Changed[i].After.N = number(cur.Sources, c.Changed[i].After.SourceID)
@@ -127,6 +136,91 @@ func onePerEdit(changed []rf.ChangedFinding) []rf.ChangedFinding {
 	return out
 }
 
+// onePerSentence keeps, of new findings and findings no longer supported,
+// the fewest that show every sentence a source gained or lost once:
+// sub-questions find one such sentence in windows of several sentences
+// that overlap (or nest). A sentence a kept changed finding shows (edits)
+// is shown; of the others, the findings that show the fewest such
+// sentences, then the shortest, go first (the first of them on a tie),
+// each kept when it shows a sentence none kept before shows; they stay in
+// their order.
+func onePerSentence(changed []rf.ChangedFinding, added []rf.SnapshotFinding, gone []rf.WithdrawnFinding, prevSaid, curSaid map[string]bool) ([]rf.SnapshotFinding, []rf.WithdrawnFinding) {
+	seen := map[string]bool{} // lookup only
+	for _, f := range changed {
+		for _, e := range edits(f) {
+			seen[e] = true
+		}
+	}
+	keep := func(texts []string, names [][]string) []bool {
+		order := make([]int, len(names))
+		size := make([]int, len(names))
+		for i := range order {
+			order[i], size[i] = i, len(sentencesOf(strings.Fields(texts[i]), 0, len(strings.Fields(texts[i]))))
+		}
+		slices.SortStableFunc(order, func(i, j int) int {
+			if d := len(names[i]) - len(names[j]); d != 0 {
+				return d
+			}
+			return size[i] - size[j]
+		})
+		kept := make([]bool, len(names))
+		for _, i := range order {
+			for _, e := range names[i] {
+				kept[i] = kept[i] || !seen[e]
+				seen[e] = true
+			}
+		}
+		return kept
+	}
+	texts, names := make([]string, len(added)), make([][]string, len(added))
+	for i, f := range added {
+		texts[i], names[i] = f.Text, unsaid("+", f, prevSaid)
+	}
+	var news []rf.SnapshotFinding
+	for i, k := range keep(texts, names) {
+		if k {
+			news = append(news, added[i])
+		}
+	}
+	texts, names = make([]string, len(gone)), make([][]string, len(gone))
+	for i, f := range gone {
+		texts[i], names[i] = f.Text, unsaid("-", f.SnapshotFinding, curSaid)
+	}
+	var withdrawn []rf.WithdrawnFinding
+	for i, k := range keep(texts, names) {
+		if k {
+			withdrawn = append(withdrawn, gone[i])
+		}
+	}
+	return news, withdrawn
+}
+
+// said is the set of the sentences the findings of fs state, each named
+// by its source and folded text.
+func said(fs []rf.SnapshotFinding) map[string]bool {
+	m := map[string]bool{} // lookup only
+	for _, f := range fs {
+		for _, s := range unsaid("", f, nil) {
+			m[s] = true
+		}
+	}
+	return m
+}
+
+// unsaid names the sentences of f that the set of sentences s (said)
+// lacks: side ("-" a sentence lost, "+" one gained, as edits names them),
+// f's source and the sentence folded.
+func unsaid(side string, f rf.SnapshotFinding, s map[string]bool) []string {
+	ws := strings.Fields(f.Text)
+	var out []string
+	for _, x := range sentencesOf(ws, 0, len(ws)) {
+		if !s[f.SourceID+"\x00"+x] && !slices.Contains(out, side+f.SourceID+"\x00"+x) {
+			out = append(out, side+f.SourceID+"\x00"+x)
+		}
+	}
+	return out
+}
+
 // edits names the sentences a changed finding's edits touch: for each run
 // of words that differ (hunks), each sentence of the text before that it
 // touches ("-", with the source before) and each of the text after ("+",
@@ -149,16 +243,35 @@ func edits(f rf.ChangedFinding) []string {
 	return out
 }
 
+// sentences is the sentences of text, as sentencesOf splits them, each
+// with its words joined by one space.
+func sentences(text string) []string {
+	ws := strings.Fields(text)
+	var out []string
+	for k := 0; k < len(ws); {
+		end := k + 1
+		for end < len(ws) && !endsSentence(ws[end-1]) {
+			end++
+		}
+		out = append(out, strings.Join(ws[k:end], " "))
+		k = end
+	}
+	return out
+}
+
+// endsSentence reports whether word w ends a sentence.
+func endsSentence(w string) bool {
+	w = strings.TrimRight(w, "\"')]”’")
+	return strings.HasSuffix(w, ".") || strings.HasSuffix(w, "!") || strings.HasSuffix(w, "?")
+}
+
 // sentencesOf is the sentences of words ws that words [i, j) stand in,
 // each folded (none when i == j).
 func sentencesOf(ws []string, i, j int) []string {
 	if i == j {
 		return nil
 	}
-	ends := func(w string) bool {
-		w = strings.TrimRight(w, "\"')]”’")
-		return strings.HasSuffix(w, ".") || strings.HasSuffix(w, "!") || strings.HasSuffix(w, "?")
-	}
+	ends := endsSentence
 	for i > 0 && !ends(ws[i-1]) {
 		i--
 	}
@@ -191,35 +304,61 @@ func number(sources []rf.SnapshotSource, id string) int {
 // values that differ; -1 if none. Of o's own source, under any
 // sub-question, it is the one most alike o (the fewest differing words)
 // that states o's fact with another value or is o's sentence but for its
-// numbers: the sentences of one source are found under several
+// numbers, whole or in one of the sentences only one of them holds
+// (edited): the sentences of one source are found under several
 // sub-questions, and alike sub-questions find them in windows of
 // different extents. Else, of another source under o's sub-question, the
 // first that states o's fact with another value.
 func pair(o rf.SnapshotFinding, added []rf.SnapshotFinding, used []bool) (int, string, string) {
-	fact := func(n rf.SnapshotFinding) (string, string, bool) {
+	fact := func(a, b string) (string, string, bool) {
 		// The detector never compares claims of one source: label them.
-		cs := conflict.Detect([]conflict.Claim{{Text: o.Text, SourceID: "before"}, {Text: n.Text, SourceID: "after"}})
+		cs := conflict.Detect([]conflict.Claim{{Text: a, SourceID: "before"}, {Text: b, SourceID: "after"}})
 		if len(cs) == 0 {
 			return "", "", false
 		}
-		return wholeValue(o.Text, cs[0].AValue), wholeValue(n.Text, cs[0].BValue), true
+		return wholeValue(a, cs[0].AValue), wholeValue(b, cs[0].BValue), true
 	}
-	renumbered := func(n rf.SnapshotFinding) (string, string, bool) {
-		if shape(o.Text) != shape(n.Text) {
+	renumbered := func(a, b string) (string, string, bool) {
+		if shape(a) != shape(b) {
 			return "", "", false
 		}
-		from, to := differing(o.Text, n.Text)
+		from, to := differing(a, b)
 		return from, to, true
+	}
+	// A passage that also gained or lost a sentence beside its edit: a
+	// sentence only o holds and one only n holds state a fact with
+	// another value, or are one sentence but for its numbers.
+	edited := func(n string) (string, string, bool) {
+		as, bs := sentences(o.Text), sentences(n)
+		for _, a := range as {
+			if slices.ContainsFunc(bs, func(b string) bool { return FoldText(a) == FoldText(b) }) {
+				continue
+			}
+			for _, b := range bs {
+				if slices.ContainsFunc(as, func(a string) bool { return FoldText(a) == FoldText(b) }) {
+					continue
+				}
+				if from, to, ok := fact(a, b); ok {
+					return from, to, true
+				}
+				if from, to, ok := renumbered(a, b); ok {
+					return from, to, true
+				}
+			}
+		}
+		return "", "", false
 	}
 	best, bestFrom, bestTo, fewest := -1, "", "", 0
 	for j, n := range added {
 		if used[j] || n.SourceID != o.SourceID {
 			continue
 		}
-		from, to, ok := fact(n)
+		from, to, ok := fact(o.Text, n.Text)
 		if !ok {
-			if from, to, ok = renumbered(n); !ok {
-				continue
+			if from, to, ok = renumbered(o.Text, n.Text); !ok {
+				if from, to, ok = edited(n.Text); !ok {
+					continue
+				}
 			}
 		}
 		if d := differingWords(o.Text, n.Text); best < 0 || d < fewest {
@@ -234,7 +373,7 @@ func pair(o rf.SnapshotFinding, added []rf.SnapshotFinding, used []bool) (int, s
 		if used[j] || FoldText(n.SubQuestion) != sq {
 			continue
 		}
-		if from, to, ok := fact(n); ok {
+		if from, to, ok := fact(o.Text, n.Text); ok {
 			return j, from, to
 		}
 	}

@@ -1,6 +1,7 @@
 package changes
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -245,6 +246,157 @@ func TestACorrectedClaimIsNotReportedAgain(t *testing.T) {
 		}
 		if c := Compare(prev, snap(run2...), "run-1", since); !c.Empty() {
 			t.Errorf("%s: %s, want no change\n%s", tt.name, c.Summary(), Section(c))
+		}
+	}
+}
+
+// inserted is n with s inserted before sentence i.
+func (n note) inserted(i int, s string) note {
+	out := append(note(nil), n[:i]...)
+	return append(append(out, s), n[i:]...)
+}
+
+// without is n without sentence s.
+func (n note) without(s string) note {
+	var out note
+	for _, x := range n {
+		if x != s {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// encrypted is a sentence a note gained between two runs.
+const encrypted = "Backups are encrypted before they leave the host."
+
+// span is a window of a note: sentences [from, to].
+type span struct{ from, to int }
+
+// windows are the findings of sub-questions 0, 1, … in n's windows ws,
+// each without sentence drop (a window that holds only it is no finding):
+// a sub-question finds a passage of a note, which holds the sentences of
+// the note around the one it looks for.
+func windows(n note, ws []span, drop string) []rf.SnapshotFinding {
+	var fs []rf.SnapshotFinding
+	for i, w := range ws {
+		if text := strings.Join(n[w.from:w.to+1].without(drop), " "); text != "" {
+			fs = append(fs, finding(subQuestions[i], text, "backups"))
+		}
+	}
+	return fs
+}
+
+// A note gained a sentence between two runs, which the passages that
+// different sub-questions found hold, beside sentences those passages held
+// before: it is one new finding, shown in the shortest passage that holds
+// it, and no passage of the run before is no longer supported.
+func TestOneNewSentenceInOverlappingWindowsIsOneNewFinding(t *testing.T) {
+	grown := backups.inserted(3, encrypted)
+	for _, tt := range []struct {
+		name    string
+		windows []span // of grown
+		shown   span
+	}{
+		{"overlapping by one sentence", []span{{1, 3}, {3, 5}}, span{1, 3}},
+		{"overlapping by two sentences", []span{{2, 4}, {3, 5}}, span{2, 4}},
+		{"nested", []span{{2, 4}, {3, 3}}, span{3, 3}},
+		{"nested, the wider first", []span{{0, 5}, {2, 4}}, span{2, 4}},
+		{"three sub-questions", []span{{1, 3}, {2, 4}, {3, 4}}, span{3, 4}},
+	} {
+		prev, cur := windows(grown, tt.windows, encrypted), windows(grown, tt.windows, "")
+		c := Compare(snap(prev...), snap(cur...), "run-1", since)
+		if len(c.New) != 1 || len(c.Changed)+len(c.Withdrawn) != 0 {
+			t.Errorf("%s: %s, want 1 new finding\n%s", tt.name, c.Summary(), Section(c))
+			continue
+		}
+		if want := grown.window(tt.shown.from, tt.shown.to); c.New[0].Text != want {
+			t.Errorf("%s: new finding %q, want %q", tt.name, c.New[0].Text, want)
+		}
+	}
+}
+
+// A sentence left a note between two runs, which the passages that
+// different sub-questions found held: it is one finding no longer
+// supported, shown in the shortest passage that held it.
+func TestOneRemovedSentenceInOverlappingWindowsIsOneFindingNoLongerSupported(t *testing.T) {
+	removed := backups[3]
+	for _, tt := range []struct {
+		name    string
+		windows []span // of backups
+		shown   span
+	}{
+		{"overlapping by one sentence", []span{{1, 3}, {3, 4}}, span{3, 4}},
+		{"overlapping by two sentences", []span{{1, 3}, {2, 4}}, span{1, 3}},
+		{"nested", []span{{1, 4}, {3, 3}}, span{3, 3}},
+		{"three sub-questions", []span{{0, 3}, {2, 4}, {3, 4}}, span{3, 4}},
+	} {
+		prev, cur := windows(backups, tt.windows, ""), windows(backups, tt.windows, removed)
+		c := Compare(snap(prev...), snap(cur...), "run-1", since)
+		if len(c.Withdrawn) != 1 || len(c.Changed)+len(c.New) != 0 {
+			t.Errorf("%s: %s, want 1 finding no longer supported\n%s", tt.name, c.Summary(), Section(c))
+			continue
+		}
+		w := c.Withdrawn[0]
+		if want := backups.window(tt.shown.from, tt.shown.to); w.Text != want || w.SourceGone {
+			t.Errorf("%s: no longer supported %q (source gone: %v), want %q", tt.name, w.Text, w.SourceGone, want)
+		}
+	}
+}
+
+// A sentence gained or lost beside an edit of another sentence and a new
+// finding of another note: one change, and one new finding or finding no
+// longer supported besides the other note's. A passage that holds the
+// edit and the gained (or lost) sentence shows both as one changed finding
+// (its label names both), which another passage does not show again.
+func TestASentenceGainedOrLostBesideAnEdit(t *testing.T) {
+	grown, lost := backups.inserted(3, encrypted), backups[3]
+	edit := func(n note) note { return n.edited(0, "Backups run every night at 03:00.") }
+	for _, tt := range []struct {
+		name                  string
+		windows               []span // of the note with both sentences
+		before, after         []rf.SnapshotFinding
+		new, withdrawn, label string
+	}{
+		{name: "gained, apart from the edit", windows: []span{{0, 2}, {2, 4}, {3, 5}},
+			new: grown.window(2, 4), label: "02:00 → 03:00"},
+		{name: "gained, with the edit", windows: []span{{0, 3}, {3, 3}},
+			label: "02:00 → 03:00, (nothing) → " + strings.TrimSuffix(encrypted, ".")},
+		{name: "lost, apart from the edit", windows: []span{{0, 2}, {2, 3}, {3, 4}},
+			withdrawn: backups.window(2, 3), label: "02:00 → 03:00"},
+		{name: "lost, with the edit", windows: []span{{0, 3}, {3, 3}},
+			label: "02:00 → 03:00, " + strings.TrimSuffix(lost, ".") + " → (nothing)"},
+	} {
+		var prev, cur []rf.SnapshotFinding
+		if strings.HasPrefix(tt.name, "gained") {
+			prev, cur = windows(grown, tt.windows, encrypted), windows(edit(grown), tt.windows, "")
+		} else {
+			prev, cur = windows(backups, tt.windows, ""), windows(edit(backups), tt.windows, lost)
+		}
+		other := finding(subQuestions[2], "Backups are encrypted with AES-256.", "crypto")
+		c := Compare(snap(prev...), snap(append(cur, other)...), "run-1", since)
+		var news, gone []string
+		for _, f := range c.New {
+			news = append(news, f.Text)
+		}
+		for _, f := range c.Withdrawn {
+			gone = append(gone, f.Text)
+		}
+		wantNew := []string{other.Text}
+		if tt.new != "" {
+			wantNew = []string{tt.new, other.Text}
+		}
+		var wantGone []string
+		if tt.withdrawn != "" {
+			wantGone = []string{tt.withdrawn}
+		}
+		if len(c.Changed) != 1 || !slices.Equal(news, wantNew) || !slices.Equal(gone, wantGone) {
+			t.Errorf("%s: %s; new %q, no longer supported %q; want 1 changed, new %q, no longer supported %q\n%s",
+				tt.name, c.Summary(), news, gone, wantNew, wantGone, Section(c))
+			continue
+		}
+		if got := Label(c.Changed[0]); got != tt.label {
+			t.Errorf("%s: label %q, want %q", tt.name, got, tt.label)
 		}
 	}
 }
