@@ -400,3 +400,62 @@ func TestASentenceGainedOrLostBesideAnEdit(t *testing.T) {
 		}
 	}
 }
+
+// A reader disputed a claim of a run's report after its note lost the
+// claim's sentence; the re-check withdrew it, and the reader saw revision 2
+// without it. Passages of the note that different sub-questions found held
+// the sentence among others. The next run finds those passages without
+// it: it has nothing to report of the sentence (the passages holding it
+// stayed in the snapshot, and the next run reported them as no longer
+// supported, the withdrawal the reader had seen), but an edit of another
+// sentence and a new finding of another note.
+func TestAWithdrawnClaimIsNotReportedAgain(t *testing.T) {
+	claim := backups[2]
+	edit := func(n note) note { return n.edited(0, "Backups run every night at 03:00.") }
+	other := finding(subQuestions[2], "Backups are encrypted with AES-256.", "crypto")
+	for _, tt := range []struct {
+		name    string
+		windows []span
+		edited  bool // the next run: another sentence edited, another note's new finding
+	}{
+		{"overlapping by one sentence", []span{{0, 2}, {2, 4}}, false},
+		{"overlapping by two sentences", []span{{1, 3}, {2, 4}}, false},
+		{"nested", []span{{1, 3}, {2, 2}}, false},
+		{"the sentence alone, then a window", []span{{2, 2}, {0, 4}}, false},
+		{"three sub-questions", []span{{0, 2}, {1, 3}, {2, 4}}, false},
+		{"with an edit and a new finding", []span{{0, 2}, {2, 3}, {2, 2}}, true},
+	} {
+		run1, run2 := windows(backups, tt.windows, ""), windows(backups, tt.windows, claim)
+		if tt.edited {
+			run2 = append(windows(edit(backups), tt.windows, claim), other)
+		}
+		base := claims.Revision{Revision: 1,
+			Claims: []rf.Claim{
+				{ID: "claim-000000000001", Text: claim, Cites: []int{1}},
+				{ID: "claim-000000000002", Text: backups[1], Cites: []int{1}},
+			},
+			Sources: []rf.Source{{N: 1, SourceID: "backups", Title: "backups", Location: "/notes/backups.md"}},
+		}
+		next := base
+		next.Revision, next.Claims = 2, base.Claims[1:]
+		check := claims.Check{ClaimID: "claim-000000000001", Text: claim, Outcome: claims.OutcomeWithdrawn,
+			Why: "its source, backups (/notes/backups.md), no longer states it"}
+		prev, ok := Revise(snap(run1...), check, base, next)
+		if !ok {
+			t.Errorf("%s: the withdrawn claim states no finding", tt.name)
+			continue
+		}
+		for _, f := range prev.Findings {
+			if strings.Contains(f.Text, claim) || f.Key != FindingKey(f.SubQuestion, f.Text) {
+				t.Errorf("%s: the revised snapshot holds %+v", tt.name, f)
+			}
+		}
+		c := Compare(prev, snap(run2...), "run-1", since)
+		if !tt.edited && !c.Empty() {
+			t.Errorf("%s: %s, want no change\n%s", tt.name, c.Summary(), Section(c))
+		}
+		if tt.edited && (len(c.Changed) != 1 || len(c.New) != 1 || c.New[0].SourceID != "crypto" || len(c.Withdrawn) != 0) {
+			t.Errorf("%s: %s, want 1 changed and 1 new finding\n%s", tt.name, c.Summary(), Section(c))
+		}
+	}
+}

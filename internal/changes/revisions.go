@@ -18,9 +18,10 @@ const minAlikeCosine = 0.3
 // Revise applies a dispute's review (check, which wrote revision next of
 // the report after revision base) to s, the snapshot of the run the report
 // is of, so that the next run of its schedule compares with what the
-// reader last saw: the findings the claim states leave s when it was
-// withdrawn, and state check.Correction, citing its source, when it was
-// corrected; a kept or confirmed claim changes no finding. The sources the
+// reader last saw: the claim's sentence leaves every finding that holds
+// it when it was withdrawn (a finding left with no sentence leaves s), and
+// becomes check.Correction's, citing its source, when it was corrected; a
+// kept or confirmed claim changes no finding. The sources the
 // revision stopped citing leave s's sources (those it no longer lists,
 // and those it lists that a claim of base cited and none of next cites),
 // and the ones it adds join them. It reports whether a finding of s
@@ -31,11 +32,37 @@ func Revise(s Snapshot, check claims.Check, base, next claims.Revision) (Snapsho
 	match := stating(s.Findings, check, base)
 	switch check.Outcome {
 	case claims.OutcomeWithdrawn:
+		// The claim's sentence leaves every passage of the sources it
+		// cites that holds it, whatever sub-question found the passage (a
+		// longer passage otherwise kept it, and the next run reported the
+		// withdrawal the reader had seen in the revision again); a passage
+		// left with no sentence leaves. A finding of another source that
+		// states the claim leaves too, and so does the one most alike a
+		// claim a writer rephrased, when no passage holds its sentence.
+		sources := claimSources(base, check.ClaimID)
+		texts, holds := make([]string, len(s.Findings)), make([]bool, len(s.Findings))
+		for i, f := range s.Findings {
+			if len(sources) == 0 || slices.Contains(sources, f.SourceID) {
+				texts[i], holds[i] = replaceClaim(f.Text, check.Text, "")
+			}
+		}
+		someHolds := slices.Contains(holds, true)
 		out.Findings = out.Findings[:0]
 		for i, f := range s.Findings {
-			if !match[i] {
-				out.Findings = append(out.Findings, f)
+			switch {
+			case holds[i]:
+				match[i] = true
+				text := strings.Join(strings.Fields(texts[i]), " ")
+				if text == "" {
+					continue
+				}
+				f.Text, f.Key, f.N = text, FindingKey(f.SubQuestion, text), 0
+			case match[i] && (!someHolds || states(check.Text, f.Text)):
+				continue
+			default:
+				match[i] = false
 			}
+			out.Findings = append(out.Findings, f)
 		}
 	case claims.OutcomeCorrected:
 		source := ""
@@ -124,6 +151,25 @@ func replaceClaim(text, claim, corrected string) (string, bool) {
 	return text, holds
 }
 
+// claimSources are the IDs of the sources the claim with ID id cites in r.
+func claimSources(r claims.Revision, id string) []string {
+	var out []string
+	if i := slices.IndexFunc(r.Claims, func(c rf.Claim) bool { return c.ID == id }); i >= 0 {
+		for _, n := range r.Claims[i].Cites {
+			if s := sourceOf(r.Sources, n); s != "" {
+				out = append(out, s)
+			}
+		}
+	}
+	return out
+}
+
+// states reports whether text states claim (report.Judge keeps it).
+func states(claim, text string) bool {
+	outcome, _ := report.Judge(claim, []report.Statement{{Text: text}})
+	return outcome == claims.OutcomeKept
+}
+
 // stating marks the findings of fs that the claim of check states: those
 // report.Judge keeps it with (the same words and numbers), under every
 // sub-question that found them; when none does (a writer rephrased it),
@@ -132,21 +178,14 @@ func stating(fs []rf.SnapshotFinding, check claims.Check, base claims.Revision) 
 	match := make([]bool, len(fs))
 	found := false
 	for i, f := range fs {
-		if outcome, _ := report.Judge(check.Text, []report.Statement{{Text: f.Text}}); outcome == claims.OutcomeKept {
+		if states(check.Text, f.Text) {
 			match[i], found = true, true
 		}
 	}
 	if found {
 		return match
 	}
-	var cited []string
-	if i := slices.IndexFunc(base.Claims, func(c rf.Claim) bool { return c.ID == check.ClaimID }); i >= 0 {
-		for _, n := range base.Claims[i].Cites {
-			if id := sourceOf(base.Sources, n); id != "" {
-				cited = append(cited, id)
-			}
-		}
-	}
+	cited := claimSources(base, check.ClaimID)
 	text, _ := textproc.StripCitations(check.Text)
 	vec := textproc.TermVector(text)
 	best, bestScore := -1, minAlikeCosine
