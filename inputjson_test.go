@@ -26,7 +26,14 @@ func TestInputsNoteTheFirstUnknownKey(t *testing.T) {
 		{`{"question":"q","maxSources":3}`, "", research},
 		{`{"Question":"q","MAXSOURCES":3}`, "", research},
 		{`{"question":"q","maxSource":3}`, "maxSource", research},
-		{`{"question":"q","notify":{"emails":["a@b.org"]}}`, "emails", research},
+		{`{"question":"q","notify":{"emails":["a@b.org"]}}`, "notify.emails", research},
+		{`{"question":"q","Notify":{"emails":["a@b.org"]}}`, "Notify.emails", research},
+		{`{"question":"q","notify":{"notify":1}}`, "notify.notify", research},
+		{`{"question":"q","schedule":{"id":"schedule-a","evry":"1h"}}`, "schedule.evry", research},
+		{`{"question":"q","notify":{"emails":[]},"maxSource":3}`, "notify.emails", research},
+		{`{"question":"q","resume":{"anything":1}}`, "", research},
+		{`{"path":"/p","resume":{"skipped":[{"path":"a","reason":"b"},{"path":"c","reasn":"d"}]}}`, "resume.skipped[1].reasn", ingest},
+		{`{"path":"/p","resume":{"skipped":[{"path":"a","REASON":"b"}]}}`, "", ingest},
 		{`{"approved":true,"subQuestion":["a?"]}`, "subQuestion", approval},
 		{`{"approved":false}`, "", approval},
 		{`{"maxToken":5000}`, "maxToken", budget},
@@ -59,6 +66,12 @@ func approval(b []byte) (unknownField, decodeErr error) {
 	return a.UnknownField(), err
 }
 
+func ingest(b []byte) (unknownField, decodeErr error) {
+	var in IngestInput
+	err := json.Unmarshal(b, &in)
+	return in.UnknownField(), err
+}
+
 func budget(b []byte) (unknownField, decodeErr error) {
 	var e BudgetRequest
 	err := json.Unmarshal(b, &e)
@@ -86,5 +99,40 @@ func TestInputErrorsNameTheField(t *testing.T) {
 	var in *InputError
 	if !errors.As(r.UnknownField(), &in) || len(in.Field) > 200 || !strings.HasPrefix(in.Field, "xxxx") {
 		t.Errorf("unknown field named %d bytes long, want it cut", len(in.Field))
+	}
+}
+
+// unknownKey finds the key encoding/json's DisallowUnknownFields finds,
+// fields promoted from embedded structs and names that two of them annul
+// included, and names it by its path.
+func TestUnknownKeyFollowsEncodingJSON(t *testing.T) {
+	type Inner struct {
+		A int `json:"a"`
+		B int
+	}
+	type Other struct {
+		B int
+	}
+	type outer struct {
+		Inner
+		*Other
+		Items  [1]Inner           `json:"items"`
+		ByName map[string]Inner   `json:"byName"`
+		Any    any                `json:"any"`
+		Raw    json.RawMessage    `json:"raw"`
+		List   []map[string]Inner `json:"list"`
+	}
+	for in, want := range map[string]string{
+		`{"a":1}`:                           "",
+		`{"b":1}`:                           "b", // Inner.B and Other.B annul each other
+		`{"items":[{"a":1},{"zz":2}]}`:      "",  // past the array's end: dropped unread
+		`{"items":[{"zz":1}]}`:              "items[0].zz",
+		`{"byName":{"x":{"a":1,"c":2}}}`:    "byName.x.c",
+		`{"any":{"c":1},"raw":{"c":1}}`:     "",
+		`{"list":[{},{"k":{"A":1,"d":2}}]}`: "list[1].k.d",
+	} {
+		if got := unknownKey([]byte(in), new(outer)); got != want {
+			t.Errorf("%s: %q, want %q", in, got, want)
+		}
 	}
 }

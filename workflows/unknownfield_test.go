@@ -32,11 +32,13 @@ func TestStartInputsWithUnknownFieldsAreRefused(t *testing.T) {
 		unknown string
 	}{
 		{rf.ResearchWorkflowType, ResearchWorkflow, `{"question":"What is q?","maxSource":3}`, "maxSource"},
-		{rf.ResearchWorkflowType, ResearchWorkflow, `{"question":"What is q?","notify":{"emails":["a@example.org"]}}`, "emails"},
+		{rf.ResearchWorkflowType, ResearchWorkflow, `{"question":"What is q?","notify":{"emails":["a@example.org"]}}`, "notify.emails"},
+		{rf.ResearchWorkflowType, ResearchWorkflow, `{"question":"What is q?","schedule":{"id":"schedule-a","evry":"1h"}}`, "schedule.evry"},
 		{rf.ResearchWorkflowType, ResearchWorkflow, `{"question":"What is q?","corpus":"go-docs","Depth ":1}`, "Depth "},
 		{rf.ResearchFollowUpWorkflowType, ResearchFollowUpWorkflow, `{"researchId":"r1","question":"And why?","maxToken":5}`, "maxToken"},
 		{claims.WorkflowType, ResearchClaimReviewWorkflow, `{"researchId":"r1","claimId":"claim-aaaaaaaaaaaa","verdict":"dispute","revision":2,"reasons":"x"}`, "reasons"},
 		{rf.IngestWorkflowType, IngestWorkflow, `{"corpus":"notes","path":"/srv/notes","purge":true}`, "purge"},
+		{rf.IngestWorkflowType, IngestWorkflow, `{"corpus":"notes","path":"/srv/notes","resume":{"skipped":[{"path":"a"},{"pth":"b"}]}}`, "resume.skipped[1].pth"},
 	} {
 		var s testsuite.WorkflowTestSuite
 		env := s.NewTestWorkflowEnvironment()
@@ -51,7 +53,9 @@ func TestStartInputsWithUnknownFieldsAreRefused(t *testing.T) {
 			t.Errorf("%s %s: error %v, want a non-retryable %s", c.name, c.input, err, ErrInvalidInput)
 			continue
 		}
-		if !strings.Contains(app.Error(), c.unknown+": unknown field") {
+		// Named whole: a nested key by its path ("notify.emails", never
+		// "emails").
+		if !strings.HasPrefix(app.Message(), c.unknown+": unknown field") {
 			t.Errorf("%s %s: error %q does not name %q", c.name, c.input, app.Error(), c.unknown)
 		}
 	}

@@ -43,6 +43,12 @@ func TestRefusalsNameTheFieldAndTheCause(t *testing.T) {
 		{"/v1/research", `{"question":"Where is the offsite?","maxSources":"5"}`, "maxSources: want a whole number, not a string"},
 		{"/v1/research", `{"question":"Where is the offsite?","depth":1e19}`,
 			"depth: 1e19 is out of range: want 0 to 3"},
+		// An unknown key is named by its path, as the workflows name it.
+		{"/v1/research", `{"question":"Where is the offsite?","colour":"red"}`, `unknown field "colour"`},
+		{"/v1/research", `{"question":"Where is the offsite?","notify":{"emails":["a@example.org"]}}`,
+			`unknown field "notify.emails"`},
+		{"/v1/research", `{"question":"Where is the offsite?","Notify":{"email":[],"mail":1}}`,
+			`unknown field "Notify.mail"`},
 	} {
 		rec := h.do("POST", tt.path, aliceKey, tt.body)
 		if rec.Code != http.StatusBadRequest {

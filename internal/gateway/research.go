@@ -116,6 +116,14 @@ func decodeStrict(data []byte, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
+		if strings.HasPrefix(err.Error(), "json: unknown field ") {
+			// Named by its path ("notify.emails"), as the inputs name
+			// theirs: DecodeInputJSON finds it, in a copy of v's type.
+			copied := reflect.New(reflect.TypeOf(v).Elem()).Interface()
+			if path, _ := rf.DecodeInputJSON(data, copied); path != "" {
+				return fmt.Errorf("json: unknown field %q", path)
+			}
+		}
 		return err
 	}
 	if _, err := dec.Token(); err != io.EOF {
