@@ -159,10 +159,11 @@ func Usable(ctx context.Context, name string, raw []byte) error {
 // reversed, Roman and nested lists, the number before an item's code; 4:
 // plain text without AsciiDoc's preprocessor lines; 5: a text file's
 // first line is its title only when written as one, see plainTitle, and
-// a Markdown file's setext headings are headings), so
-// that the next ingestion of an unchanged file writes its chunks again
+// a Markdown file's setext headings are headings; 6: a Markdown empty ATX
+// heading, "#" alone on a line, is no text, where it was the passage "#"),
+// so that the next ingestion of an unchanged file writes its chunks again
 // instead of keeping the text or title the older extraction gave.
-const ExtractionVersion = "5"
+const ExtractionVersion = "6"
 
 // docHash is a document's DocHash: the hash of its raw bytes and the
 // extraction they were read with (version 1 hashed the bytes alone).

@@ -475,6 +475,43 @@ func TestIngestRereadsFilesOfAnOlderExtraction(t *testing.T) {
 	}
 }
 
+// A Markdown file that extraction version 5 stored with an empty ATX heading
+// ("#" alone on a line) as the passage "#" is read again, unchanged as it
+// is, and its passages lose the "#": the fix of empty headings changed the
+// text of documents already read, so it came with a new extraction version.
+func TestIngestRereadsMarkdownWithAnEmptyHeading(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, dir, "backups.md", "# Backups\n\n#\n\nNightly at two, kept thirty days.\n")
+	path := filepath.Join(dir, "backups.md")
+	doc, err := LoadFile(context.Background(), "notes", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	store := newFakeStore()
+	old := doc
+	old.Text = "Backups\n\n#\n\nNightly at two, kept thirty days."
+	old.DocHash = memory.Hash("extraction 5\n" + string(raw)) // as version 5 stored it
+	if err := store.Upsert(context.Background(), Split(old, "notes", SplitOptions{})); err != nil {
+		t.Fatal(err)
+	}
+	stats, err := newIngester(store).Ingest(context.Background(), IngestRequest{Corpus: "notes", Path: dir}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if stats.Unchanged != 0 || stats.Chunks == 0 {
+		t.Fatalf("stats %+v, want the file written again", stats)
+	}
+	for _, c := range store.chunks {
+		if strings.Contains("\n"+c.Text+"\n", "\n#\n") || c.DocHash != doc.DocHash {
+			t.Errorf("chunk %q (hash %s), want the current extraction's text, without the empty heading, and hash %s", c.Text, c.DocHash, doc.DocHash)
+		}
+	}
+}
+
 // writeTwins writes n documents to dir in two formats each (pageNNN.html
 // and pageNNN.txt): ingestion reads the HTML and skips the text.
 func writeTwins(t *testing.T, dir string, n int) {
