@@ -7,69 +7,45 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"slices"
 	"time"
 
 	rf "github.com/researchflow/researchflow"
+	"github.com/researchflow/researchflow/internal/corpora"
 	"github.com/researchflow/researchflow/internal/memory"
+	"github.com/researchflow/researchflow/internal/uploads"
 )
 
 // ChunkCounter counts stored chunks (a memory.Store does). With it the
 // gateway refuses, at submit, a run on a corpus that has nothing in it.
-type ChunkCounter interface {
-	Count(ctx context.Context, f memory.Filter) (int, error)
-}
+type ChunkCounter = corpora.Counter
 
 var _ ChunkCounter = memory.Store(nil)
 
 // uploadDir is the folder that keeps owner's uploads to corpus name.
 func (s *server) uploadDir(owner, name string) string {
-	return filepath.Join(s.cfg.DataDir, "uploads", ownerHash(owner), name)
+	return uploads.Dir(s.cfg.DataDir, owner, name)
 }
 
 // checkCorpus refuses a run on a corpus that is empty or unknown, before it
-// starts, with the fix in words a person can act on. The Go documentation
-// (built on demand), runs that do not search the corpus, and corpora whose
-// uploads are still being ingested are let through; so is everything when
-// the gateway has no memory to count in.
+// starts, with the fix in words a person can act on (corpora.CheckResearchable,
+// the starter's rule too); everything is let through when the gateway has
+// no memory to count in, or the count fails.
 func (s *server) checkCorpus(ctx context.Context, who, name string, in rf.ResearchInput) error {
 	counter, ok := s.chunks.(ChunkCounter)
-	if !ok || in.Corpus == rf.DefaultCorpus || in.CorpusPath != "" {
+	if !ok {
 		return nil
 	}
-	if len(in.Sources) > 0 && !slices.Contains(in.Sources, rf.SourceCorpus) {
-		return nil
-	}
-	n, err := counter.Count(ctx, memory.Filter{Corpus: in.Corpus})
-	if err != nil {
+	err := corpora.CheckResearchable(ctx, counter, in, name, s.uploadDir(who, name))
+	var unknown *corpora.NotFoundError
+	switch {
+	case errors.As(err, &unknown):
+		return newAPIError(http.StatusNotFound, "corpus_not_found", unknown.Error()+" (GET /v1/corpora lists the corpora you have)")
+	case err != nil:
 		// Memory that cannot answer now must not block research: the run
 		// itself says what it finds.
 		s.log.WarnContext(ctx, "gateway: corpus not counted", "corpus", in.Corpus, "err", err)
-		return nil
 	}
-	if n > 0 {
-		return nil
-	}
-	if hasFiles(s.uploadDir(who, name)) {
-		return nil // uploaded, its ingestion may still be running
-	}
-	return newAPIError(http.StatusNotFound, "corpus_not_found", fmt.Sprintf(
-		"there is no corpus named %q yet, or it has no documents: add documents to it first (upload files to the corpus %s, or run: starter ingest FOLDER --corpus %s), or pick another corpus",
-		name, name, name))
-}
-
-// hasFiles reports whether dir holds at least one entry that is not hidden.
-func hasFiles(dir string) bool {
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return false
-	}
-	for _, e := range entries {
-		if e.Name() != "" && e.Name()[0] != '.' {
-			return true
-		}
-	}
-	return false
+	return nil
 }
 
 // migrateLocalCorpora moves the corpora that earlier gateways stored for the
@@ -100,7 +76,7 @@ func (s *server) pendingLocalCorpora() []string {
 		if _, err := os.Stat(s.migrationMark(name)); err == nil {
 			continue
 		}
-		if hasFiles(filepath.Join(root, name)) {
+		if uploads.HasFiles(filepath.Join(root, name)) {
 			names = append(names, name)
 		}
 	}

@@ -10,6 +10,7 @@ import (
 
 	rf "github.com/researchflow/researchflow"
 	"github.com/researchflow/researchflow/internal/memory"
+	"github.com/researchflow/researchflow/internal/uploads"
 )
 
 // ChunkDeleter deletes stored chunks (a memory.Store does).
@@ -65,7 +66,7 @@ func (s *server) deleteCorpus(c *gin.Context) error {
 		total += n
 	}
 	dir := s.uploadDir(who, name)
-	kept := hasFiles(dir)
+	kept := uploads.HasFiles(dir)
 	if err := os.RemoveAll(dir); err != nil {
 		return fmt.Errorf("delete the uploads of corpus %s: %w", name, err)
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/researchflow/researchflow/client"
 	"github.com/researchflow/researchflow/internal/memory"
 	"github.com/researchflow/researchflow/internal/report"
+	"github.com/researchflow/researchflow/internal/uploads"
 )
 
 // Document is one document of a corpus in GET /v1/corpora/{name}/documents.
@@ -125,7 +126,7 @@ func (s *server) listDocuments(c *gin.Context) error {
 	if err != nil {
 		return fmt.Errorf("documents of corpus %s: %w", name, err)
 	}
-	if len(docs) == 0 && !hasFiles(s.uploadDir(who, name)) {
+	if len(docs) == 0 && !uploads.HasFiles(s.uploadDir(who, name)) {
 		return newAPIError(http.StatusNotFound, "corpus_not_found", fmt.Sprintf("there is no corpus named %q", name))
 	}
 	out := DocumentsResponse{Corpus: name, Documents: make([]Document, 0, len(docs))}

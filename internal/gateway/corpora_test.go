@@ -82,6 +82,9 @@ func TestResearchCorpusCheckedAtSubmit(t *testing.T) {
 		if msg := rec.Body.String(); !strings.Contains(msg, "starter ingest FOLDER --corpus") || strings.Contains(msg, "local--") {
 			t.Errorf("the refusal does not say how to fill the corpus in its own name: %s", msg)
 		}
+		if msg := rec.Body.String(); !strings.Contains(msg, "GET /v1/corpora lists") {
+			t.Errorf("the refusal does not say where the corpora there are are listed: %s", msg)
+		}
 		if len(h.fake.started()) != before {
 			t.Errorf("%s: a run started anyway", body)
 		}

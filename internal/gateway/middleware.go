@@ -3,7 +3,6 @@ package gateway
 import (
 	"crypto/sha256"
 	"crypto/subtle"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"log/slog"
@@ -19,6 +18,8 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"golang.org/x/time/rate"
+
+	"github.com/researchflow/researchflow/internal/uploads"
 )
 
 // errorBody is the JSON shape of every error answer.
@@ -225,11 +226,9 @@ func clientKey(ip string) string {
 	return a.String()
 }
 
-// ownerHash is a short, stable, path- and ID-safe name for an owner.
-func ownerHash(owner string) string {
-	sum := sha256.Sum256([]byte("owner\x00" + owner))
-	return hex.EncodeToString(sum[:8])
-}
+// ownerHash is a short, stable, path- and ID-safe name for an owner
+// (uploads.OwnerHash).
+func ownerHash(owner string) string { return uploads.OwnerHash(owner) }
 
 // crossOrigin refuses cross-site request forgery: a POST, PUT, PATCH or
 // DELETE that a browser sends on behalf of another site (a form or fetch

@@ -13,6 +13,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -676,4 +677,33 @@ func sameContent(root *os.Root, name string, f *receivedFile) (bool, error) {
 		return false, err
 	}
 	return bytes.Equal(h.Sum(nil), f.sum[:]), nil
+}
+
+// OwnerHash is a short, stable, path- and ID-safe name for an owner: the
+// folder of their uploads under DATA_DIR/uploads, and a part of the IDs of
+// their ingestions.
+func OwnerHash(owner string) string {
+	sum := sha256.Sum256([]byte("owner\x00" + owner))
+	return hex.EncodeToString(sum[:8])
+}
+
+// Dir is the folder under dataDir that keeps owner's uploads to the corpus
+// name (as its owner names it).
+func Dir(dataDir, owner, name string) string {
+	return filepath.Join(dataDir, "uploads", OwnerHash(owner), name)
+}
+
+// HasFiles reports whether dir holds at least one entry that is not
+// hidden: an upload folder with files to ingest.
+func HasFiles(dir string) bool {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return false
+	}
+	for _, e := range entries {
+		if e.Name() != "" && e.Name()[0] != '.' {
+			return true
+		}
+	}
+	return false
 }
