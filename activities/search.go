@@ -108,6 +108,16 @@ func (a *Search) PrepareCorpus(ctx context.Context, in workflows.PrepareCorpusIn
 	return res, nil
 }
 
+// CountCorpus counts the chunks corpus holds (0 for one nothing filled):
+// CorpusCountWorkflow's answer to a client that holds no memory.
+func (a *Search) CountCorpus(ctx context.Context, corpus string) (int, error) {
+	n, err := a.Store.Count(ctx, memory.Filter{Corpus: corpus})
+	if err != nil {
+		return 0, classify(fmt.Errorf("count corpus %s: %w", corpus, err))
+	}
+	return n, nil
+}
+
 // unknownCorpus says how to fill corpus, in the words of both surfaces that
 // can: an upload (web app or HTTP API) or the starter. A corpus the gateway
 // stores for an API key's owner (OWNER--NAME, rf.ScopedCorpus) is named as

@@ -5,9 +5,11 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
@@ -15,6 +17,7 @@ import (
 	"time"
 
 	"github.com/researchflow/researchflow/claims"
+	"github.com/researchflow/researchflow/internal/corpora"
 	corpusfiles "github.com/researchflow/researchflow/internal/corpus"
 	"github.com/researchflow/researchflow/internal/doctypes"
 
@@ -26,6 +29,7 @@ import (
 	"github.com/researchflow/researchflow/client"
 	"github.com/researchflow/researchflow/internal/config"
 	"github.com/researchflow/researchflow/internal/stack"
+	"github.com/researchflow/researchflow/internal/uploads"
 )
 
 func runResearch(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -130,12 +134,45 @@ func runResearch(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		wid = "research-" + randomID()
 	}
 	t0 = time.Now()
-	run, err := s.Runs.Start(ctx, wid, in)
+	run, err := startChecked(ctx, s.Runs, s.Chunks(), cfg, owner, wid, in, logger)
 	if err != nil {
 		return err
 	}
 	defer func() { logger.Debug("starter: run followed", "took", time.Since(t0).Round(time.Millisecond)) }()
 	return follow(ctx, s, cfg, run, *asJSON, *noWait, stdout, stderr)
+}
+
+// runStarter starts research runs (client.Client does).
+type runStarter interface {
+	Start(ctx context.Context, id string, in rf.ResearchInput) (client.Run, error)
+}
+
+// startChecked starts the run of in as id, unless its corpus has no
+// documents (checkCorpus).
+func startChecked(ctx context.Context, runs runStarter, chunks corpora.Counter, cfg config.Config, owner, id string, in rf.ResearchInput, logger *slog.Logger) (client.Run, error) {
+	if err := checkCorpus(ctx, chunks, cfg, owner, in, logger); err != nil {
+		return client.Run{}, err
+	}
+	return runs.Start(ctx, id, in)
+}
+
+// checkCorpus refuses, before anything starts, a run of owner's on a
+// corpus with no documents, by the gateway's rule
+// (corpora.CheckResearchable) and its stack's count (stack.Stack.Chunks:
+// the memory of a stack of its own, or the search workers' of the stack
+// it is attached to), so that a run on "nosuch" fails neither later nor
+// only in one mode. A count that fails refuses nothing.
+func checkCorpus(ctx context.Context, chunks corpora.Counter, cfg config.Config, owner string, in rf.ResearchInput, logger *slog.Logger) error {
+	name := rf.PublicCorpus(owner, in.Corpus)
+	err := corpora.CheckResearchable(ctx, chunks, in, name, uploads.Dir(cfg.DataDir, owner, name))
+	var unknown *corpora.NotFoundError
+	switch {
+	case errors.As(err, &unknown):
+		return fmt.Errorf("%w; the corpora there are: curl -s http://%s/v1/corpora, or the corpus picker of the web app (both served by the dev stack: go run ./workers -pool all)", err, cfg.Gateway.Addr)
+	case err != nil:
+		logger.Warn("starter: corpus not counted; the run says what it finds", "corpus", in.Corpus, "error", err)
+	}
+	return nil
 }
 
 // redriveResearch starts the next revision of run id (client.Redrive) and

@@ -118,6 +118,11 @@ func runSchedule(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	}
 	switch cmd {
 	case "create":
+		// As POST /v1/schedules: a schedule on a corpus nobody filled
+		// would start runs that all fail.
+		if err := checkCorpus(ctx, s.Chunks(), cfg, rf.LocalOwner, spec.Research, quietLogger(stderr, cfg)); err != nil {
+			return err
+		}
 		info, err := sched.Create(ctx, client.NewScheduleID(), spec)
 		if err != nil {
 			return err

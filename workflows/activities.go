@@ -17,8 +17,11 @@ import (
 // these names; workflows schedule them by name.
 const (
 	PrepareCorpusActivity = "PrepareCorpus"
-	IngestActivity        = "Ingest"
-	RetrieveActivity      = "Retrieve"
+	// CountCorpusActivity counts the chunks of one corpus (its input the
+	// corpus as stored, its result the count), on the search pool.
+	CountCorpusActivity = "CountCorpus"
+	IngestActivity      = "Ingest"
+	RetrieveActivity    = "Retrieve"
 	// SearchSourceActivity searches one provider for one sub-question
 	// (SearchSourceInput), on the search pool.
 	SearchSourceActivity = "SearchSource"

@@ -37,6 +37,23 @@ func corpusOptions() workflow.ActivityOptions {
 	}
 }
 
+// countOptions serve CorpusCountWorkflow's count, on the search queue
+// (never behind an ingestion): its caller waits for it, and lets the run
+// through when it cannot answer, so it is not retried for long.
+func countOptions() workflow.ActivityOptions {
+	return workflow.ActivityOptions{
+		TaskQueue:           TaskQueueSearch,
+		StartToCloseTimeout: 10 * time.Second,
+		RetryPolicy: &temporal.RetryPolicy{
+			InitialInterval:        200 * time.Millisecond,
+			BackoffCoefficient:     2,
+			MaximumInterval:        time.Second,
+			MaximumAttempts:        3,
+			NonRetryableErrorTypes: nonRetryable,
+		},
+	}
+}
+
 func retrieveOptions() workflow.ActivityOptions {
 	return workflow.ActivityOptions{
 		TaskQueue:           TaskQueueSearch,

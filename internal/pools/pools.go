@@ -177,6 +177,7 @@ func build(c client.Client, name string, acts Activities, opt Options) ([]worker
 		w.RegisterWorkflowWithOptions(workflows.DeliveryWorkflow, workflow.RegisterOptions{Name: workflows.DeliveryWorkflowType})
 		w.RegisterWorkflowWithOptions(workflows.ResearchFollowUpWorkflow, workflow.RegisterOptions{Name: rf.ResearchFollowUpWorkflowType})
 		w.RegisterWorkflowWithOptions(workflows.ResearchClaimReviewWorkflow, workflow.RegisterOptions{Name: claims.WorkflowType})
+		w.RegisterWorkflowWithOptions(workflows.CorpusCountWorkflow, workflow.RegisterOptions{Name: workflows.CorpusCountWorkflowType})
 		// Scheduled runs compare themselves with their schedule's previous
 		// run: an activity that reads Temporal, served here by its client.
 		runs := &activities.Runs{Temporal: c, Logger: opt.Logger}
@@ -192,6 +193,7 @@ func build(c client.Client, name string, acts Activities, opt Options) ([]worker
 		retrieve := newWorker(workflows.TaskQueueSearch, opt.SearchConcurrency)
 		retrieve.RegisterActivityWithOptions(acts.Search.Retrieve, activity.RegisterOptions{Name: workflows.RetrieveActivity})
 		retrieve.RegisterActivityWithOptions(acts.Search.SearchSource, activity.RegisterOptions{Name: workflows.SearchSourceActivity})
+		retrieve.RegisterActivityWithOptions(acts.Search.CountCorpus, activity.RegisterOptions{Name: workflows.CountCorpusActivity})
 		if acts.FollowUp != nil {
 			retrieve.RegisterActivityWithOptions(acts.FollowUp.RunEvidence, activity.RegisterOptions{Name: workflows.RunEvidenceActivity})
 		}

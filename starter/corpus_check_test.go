@@ -1,0 +1,87 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"strings"
+	"testing"
+
+	rf "github.com/researchflow/researchflow"
+	"github.com/researchflow/researchflow/client"
+	"github.com/researchflow/researchflow/internal/config"
+	"github.com/researchflow/researchflow/internal/memory"
+)
+
+// chunkCounts is a corpora.Counter over fixed counts.
+type chunkCounts map[string]int
+
+func (c chunkCounts) Count(_ context.Context, f memory.Filter) (int, error) {
+	if n, ok := c[f.Corpus]; ok && n < 0 {
+		return 0, errors.New("memory unavailable")
+	}
+	return c[f.Corpus], nil
+}
+
+// startsRecorder records the runs started.
+type startsRecorder struct{ ids []string }
+
+func (r *startsRecorder) Start(_ context.Context, id string, _ rf.ResearchInput) (client.Run, error) {
+	r.ids = append(r.ids, id)
+	return client.Run{ID: id}, nil
+}
+
+// `starter --corpus nosuch "…"` is refused before anything starts, by the
+// gateway's rule, naming the corpus, how to fill it and where the corpora
+// there are are listed: the run it started failed at its first step. The
+// starter checks with its stack's count in either mode (stack.Chunks), so
+// what it refuses does not depend on the mode.
+func TestResearchOnAnUnknownCorpusStartsNothing(t *testing.T) {
+	cfg, err := config.FromEnv()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.DataDir = t.TempDir()
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	counts := chunkCounts{"notes": 4, "alice--notes": 2, "flaky": -1}
+	for _, tt := range []struct {
+		owner, corpus string
+		in            rf.ResearchInput
+		refused       bool
+	}{
+		{rf.LocalOwner, "nosuch", rf.ResearchInput{Question: "What is q?", Corpus: "nosuch"}, true},
+		{rf.LocalOwner, "notes", rf.ResearchInput{Question: "What is q?", Corpus: "notes"}, false},
+		{"alice", "nosuch", rf.ResearchInput{Question: "What is q?", Corpus: "nosuch"}, true},
+		{"alice", "notes", rf.ResearchInput{Question: "What is q?", Corpus: "notes"}, false},
+		{rf.LocalOwner, rf.DefaultCorpus, rf.ResearchInput{Question: "What is q?"}, false},
+		{rf.LocalOwner, "nosuch", rf.ResearchInput{Question: "What is q?", Corpus: "nosuch", Sources: []string{rf.SourceWikipedia}}, false},
+		{rf.LocalOwner, "flaky", rf.ResearchInput{Question: "What is q?", Corpus: "flaky"}, false}, // the count failed: let through
+	} {
+		in, err := ownedInput(tt.in, tt.owner)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var runs startsRecorder
+		_, err = startChecked(context.Background(), &runs, counts, cfg, tt.owner, "research-1", in, logger)
+		if !tt.refused {
+			if err != nil || len(runs.ids) != 1 {
+				t.Errorf("%s's %s: %v, %d runs started, want one", tt.owner, tt.corpus, err, len(runs.ids))
+			}
+			continue
+		}
+		if err == nil || len(runs.ids) != 0 {
+			t.Errorf("%s's %s: %v, %d runs started, want none and an error", tt.owner, tt.corpus, err, len(runs.ids))
+			continue
+		}
+		msg := err.Error()
+		for _, want := range []string{`corpus named "` + tt.corpus + `"`, "starter ingest FOLDER --corpus " + tt.corpus, "/v1/corpora"} {
+			if !strings.Contains(msg, want) {
+				t.Errorf("%s's %s: %q does not say %q", tt.owner, tt.corpus, msg, want)
+			}
+		}
+		if exitCode(err) == 0 {
+			t.Errorf("%s's %s: exit 0", tt.owner, tt.corpus)
+		}
+	}
+}
