@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"time"
 
 	"go.temporal.io/sdk/client"
@@ -34,7 +35,12 @@ func (s *Stack) Chunks() corpora.Counter {
 // workerCount counts through the search workers.
 type workerCount struct{ c client.Client }
 
+// Count counts the chunks of f.Corpus; f's other fields are refused (the
+// workers count whole corpora only).
 func (w workerCount) Count(ctx context.Context, f memory.Filter) (int, error) {
+	if f.SourceID != "" || len(f.SourceIDs) > 0 || f.DocHash != "" || len(f.ExcludeSourceIDs) > 0 {
+		return 0, errors.New("the search workers count whole corpora only")
+	}
 	ctx, cancel := context.WithTimeout(ctx, countWait)
 	defer cancel()
 	b := make([]byte, 6)
