@@ -1978,6 +1978,16 @@ func imperative(s string, ws []string) bool {
 	if len(ws) < 2 {
 		return false
 	}
+	// "To cut a release run `make release`.": the last word before the
+	// block a sentence introduces (see passageSentences) is its verb,
+	// comma or none after the phrase that says what for.
+	if before, block, ok := strings.Cut(s, " `"); ok && strings.HasSuffix(block, "`.") && !strings.Contains(block[:len(block)-2], "`") {
+		fs := strings.Fields(before)
+		if w := strings.ToLower(fs[len(fs)-1]); len(fs) > 1 && len(w) > 1 && strings.IndexFunc(w, func(r rune) bool { return !unicode.IsLetter(r) }) < 0 &&
+			!(textproc.IsStopWord(w) && !stopVerbs[w]) && !auxiliaries[w] && !prepositions[w] && !nounSuffix(w) {
+			return true
+		}
+	}
 	clauses := append([]string{s}, strings.Split(s, ", ")[1:]...)
 	for i, c := range clauses {
 		verb, rest, ok := strings.Cut(c, " ")

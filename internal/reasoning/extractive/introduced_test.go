@@ -69,6 +69,11 @@ func TestHowToAnswerShowsTheFencedCommandItsSentenceIntroduces(t *testing.T) {
 			"How do I restart the worker?", "sudo systemctl restart rf-worker"},
 		{"# Cache\n\nSome notes on the cache.\n\nTo clear the build cache, use:\n\n~~~\ngo clean -cache\n~~~\n", "How can I clear the build cache?", "go clean -cache"},
 		{"# Worker\n\nTo rotate the worker's logs, run:\n\n    logrotate -f /etc/logrotate.d/rf-worker\n", "How do I rotate the worker's logs?", "logrotate -f /etc/logrotate.d/rf-worker"},
+		// No comma after the phrase that says what for: the word before
+		// the block is the verb ("To cut a release run:").
+		{"# Release process\n\nReleases are cut every second Tuesday at 10:00 UTC.\n\nTo cut a release run:\n\n```sh\nmake release VERSION=2027.02.1\ngit push origin release/2027.02.1\n```\n",
+			"How do I cut a release?", "make release VERSION=2027.02.1"},
+		{"# Deploys\n\nDeploys go out on weekdays.\n\nTo roll back the last deploy use:\n\n```\nkubectl rollout undo deploy/api\n```\n", "How do I roll back the last deploy?", "kubectl rollout undo deploy/api"},
 		// A list the sentence introduces is its too, related or not.
 		{"# Worker\n\nTo restart the worker, run:\n\n- systemctl stop rf-worker\n- systemctl start rf-worker\n", "How do I restart the worker?",
 			"systemctl stop rf-worker\nsystemctl start rf-worker"},
