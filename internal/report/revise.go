@@ -95,6 +95,12 @@ func masked(s string) string {
 // report shows in a section of its own before its sources. A scheduled
 // report's "What changed" entries that state the claim are replaced by
 // that change, so that the section cannot contradict the revised text.
+// A correction that states what another claim states (the same claim ID)
+// is that claim: the revision states it once, citing the sources of both,
+// lists it once under the other claim's ID, and its changelog line says
+// so. A "Where sources disagree" entry of which the claim was one side
+// quotes the correction when that still disagrees with the other side,
+// else it leaves (see reviseConflicts).
 // Sources no longer cited leave the list; the others keep their numbers.
 // The source of a kept or corrected claim lists check.ChunkID, the passage
 // that states it now, first among its passages. Earlier revisions are not
@@ -141,10 +147,25 @@ func Revise(base claims.Revision, rev int, check claims.Check, source *rf.Source
 		if !found {
 			return claims.Revision{}, fmt.Errorf("claim %s (%q) is not in the text of revision %d", claim.ID, claim.Text, base.Revision)
 		}
-		next.Report = strings.Replace(next.Report, old, repl, 1)
 		cites := slices.Clone(check.Cites)
 		slices.Sort(cites)
-		next.Claims[i] = rf.Claim{ID: ClaimID(text), Text: text, Cites: slices.Compact(cites), Section: claim.Section}
+		cites = slices.Compact(cites)
+		id := ClaimID(text)
+		if j := slices.IndexFunc(next.Claims, func(c rf.Claim) bool { return c.ID == id }); j >= 0 && j != i {
+			// The correction states what another claim states: the
+			// revision states it once, as that claim.
+			var err error
+			if next.Report, err = merge(next.Report, old, next.Claims[j], cites, valid, rev); err != nil {
+				return claims.Revision{}, err
+			}
+			next.Claims[j].Cites = union(next.Claims[j].Cites, cites)
+			next.Claims = slices.Delete(next.Claims, i, i+1)
+			last := len(next.Changelog) - 1
+			next.Changelog[last] += fmt.Sprintf(" It now states what claim %d states: the revision states it once, as claim %d.", j+1, j+1)
+			break
+		}
+		next.Report = strings.Replace(next.Report, old, repl, 1)
+		next.Claims[i] = rf.Claim{ID: id, Text: text, Cites: cites, Section: claim.Section}
 	case claims.OutcomeWithdrawn:
 		if !found {
 			return claims.Revision{}, fmt.Errorf("claim %s (%q) is not in the text of revision %d", claim.ID, claim.Text, base.Revision)
@@ -161,6 +182,14 @@ func Revise(base claims.Revision, rev int, check claims.Check, source *rf.Source
 		next.Sources = citePassage(next.Sources, check.Cites, check.ChunkID)
 	}
 	if check.Outcome != claims.OutcomeKept {
+		// A disagreement of which the claim was one side is one no more,
+		// or is the correction's now; then the sources only it cited
+		// leave.
+		now := ""
+		if check.Outcome == claims.OutcomeCorrected {
+			now = check.Correction
+		}
+		next.Report = reviseConflicts(next.Report, claim, now, slices.Compact(slices.Sorted(slices.Values(check.Cites))))
 		next.Report, next.Sources = dropUncited(next.Report, next.Sources)
 	}
 	next.Report = changelog(next.Report, next.Changelog)
@@ -289,12 +318,44 @@ func ChangeLine(c claims.Check) string {
 // withdraw removes sentence from md; a paragraph left empty says the
 // statement was withdrawn, and why.
 func withdraw(md, sentence string, rev int, why string) string {
+	return cut(md, sentence, fmt.Sprintf("Withdrawn in revision %d: %s.", rev, strings.TrimRight(why, trailing)))
+}
+
+// cut removes sentence from md; a paragraph left empty says note instead,
+// in italics.
+func cut(md, sentence, note string) string {
 	for _, s := range []string{" " + sentence, sentence + " "} {
 		if strings.Contains(md, s) {
 			return strings.Replace(md, s, "", 1)
 		}
 	}
-	return strings.Replace(md, sentence, "*"+sanitize(fmt.Sprintf("Withdrawn in revision %d: %s.", rev, strings.TrimRight(why, trailing)))+"*", 1)
+	return strings.Replace(md, sentence, "*"+sanitize(note)+"*", 1)
+}
+
+// merge removes sentence, a corrected claim's, from md, whose correction
+// (citing cites) states what other states: other then cites its sources
+// and the correction's, and md states it once. A paragraph left empty
+// says where the statement is now.
+func merge(md, sentence string, other rf.Claim, cites []int, valid map[int]bool, rev int) (string, error) {
+	if all := union(other.Cites, cites); !slices.Equal(all, other.Cites) {
+		was, ok := locate(md, other, valid)
+		if !ok {
+			return "", fmt.Errorf("claim %s (%q) is not in the text of the revision", other.ID, other.Text)
+		}
+		var st RenderStats
+		now := renderSentence(reasoning.Sentence{Text: other.Text, Cites: all}, valid, false, &st)
+		// The corrected sentence is cut first: it may be the one found.
+		md = cut(md, sentence, fmt.Sprintf("Corrected in revision %d to a statement made elsewhere in this report.", rev))
+		return strings.Replace(md, was, now, 1), nil
+	}
+	return cut(md, sentence, fmt.Sprintf("Corrected in revision %d to a statement made elsewhere in this report.", rev)), nil
+}
+
+// union is the numbers of a and b, sorted, each once.
+func union(a, b []int) []int {
+	out := append(slices.Clone(a), b...)
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
 // addSource appends s to the Sources section of md.
@@ -390,3 +451,100 @@ func dropSourceLine(md string, n int) string {
 	}
 	return md
 }
+
+// conflictEntry matches an entry of "Where sources disagree" as
+// conflictLines writes it: its label, then each side's quote and source.
+var conflictEntry = regexp.MustCompile(`^- (\*\*.*?\*\*): “(.*)” \[(\d+)\] — but “(.*)” \[(\d+)\]\.$`)
+
+// reviseConflicts rewrites md's "Where sources disagree" entries of which
+// one side states claim, revised: the side is now the correction (text,
+// citing cites) when that still disagrees with the other side, else the
+// entry leaves (a withdrawn claim, text ""; a correction that agrees). An
+// entry made twice is kept once; a section left empty leaves.
+func reviseConflicts(md string, claim rf.Claim, text string, cites []int) string {
+	head := "## " + headingConflicts + "\n\n"
+	at := strings.Index(md, head)
+	if at < 0 || (at > 0 && md[at-1] != '\n') {
+		return md
+	}
+	end := len(md)
+	if e := strings.Index(md[at+len(head):], "\n## "); e >= 0 {
+		end = at + len(head) + e + 1
+	}
+	var kept []string
+	seen := map[string]bool{}
+	for _, l := range strings.Split(strings.TrimSpace(md[at+len(head):end]), "\n") {
+		if l = reviseConflict(l, claim, text, cites); l != "" && !seen[l] {
+			seen[l] = true
+			kept = append(kept, l)
+		}
+	}
+	if len(kept) == 0 {
+		return md[:at] + md[end:]
+	}
+	return md[:at] + head + strings.Join(kept, "\n") + "\n\n" + md[end:]
+}
+
+// reviseConflict is the entry l of "Where sources disagree" after claim
+// is revised (see reviseConflicts): "" when it leaves.
+func reviseConflict(l string, claim rf.Claim, text string, cites []int) string {
+	m := conflictEntry.FindStringSubmatch(l)
+	if m == nil {
+		return l
+	}
+	sides := [2]struct {
+		quote string
+		n     int
+	}{{m[2], atoi(m[3])}, {m[4], atoi(m[5])}}
+	at := -1
+	for k, s := range sides {
+		if slices.Contains(claim.Cites, s.n) && states(s.quote, claim.Text) {
+			at = k
+		}
+	}
+	if at < 0 {
+		return l
+	}
+	if text == "" || len(cites) == 0 {
+		return ""
+	}
+	other := sides[1-at]
+	if slices.Contains(cites, other.n) {
+		return "" // one source, which cannot disagree with itself
+	}
+	// The other side as found (quoted: escaped), to compare.
+	found := []conflict.Claim{{Text: text, SourceID: "correction", N: cites[0]}, {Text: strings.ReplaceAll(other.quote, `\`, ""), SourceID: "other", N: other.n}}
+	if at == 1 {
+		found[0], found[1] = found[1], found[0]
+	}
+	cs := conflict.Detect(found)
+	if len(cs) == 0 {
+		return ""
+	}
+	now, _ := splitEnd(clean(text))
+	sides[at].quote, sides[at].n = sanitize(now), cites[0]
+	return fmt.Sprintf("- %s: “%s” [%d] — but “%s” [%d].", conflictLabel(cs[0]), sides[0].quote, sides[0].n, sides[1].quote, sides[1].n)
+}
+
+// states reports whether quote, a statement as a report quotes it, or one
+// of its sentences states claim.
+func states(quote, claim string) bool {
+	want, _ := textproc.StripCitations(claim)
+	if slices.Equal(words(quote), words(want)) {
+		return true
+	}
+	var found []Statement
+	for _, s := range sentenceEnd.Split(quote, -1) {
+		found = append(found, Statement{Text: s})
+	}
+	if len(found) > 1 {
+		found = append(found, Statement{Text: quote})
+	}
+	outcome, _ := Judge(claim, found)
+	return outcome == claims.OutcomeKept
+}
+
+// sentenceEnd is the end of a sentence inside a quoted statement.
+var sentenceEnd = regexp.MustCompile(`[.!?]\s+`)
+
+func atoi(s string) int { n, _ := strconv.Atoi(s); return n }
