@@ -120,6 +120,11 @@ func (a *Inference) ReviewClaim(_ context.Context, in workflows.ReviewClaimInput
 	if err != nil {
 		return workflows.ReviewClaimResult{}, invalid(workflows.ErrInvalidInput, err.Error())
 	}
+	// The revision's changelog line says more than the check's when the
+	// correction merged into another claim.
+	if n := len(next.Changelog); n > 0 {
+		check.Change = strings.TrimPrefix(next.Changelog[n-1], fmt.Sprintf("Revision %d: ", in.Revision))
+	}
 	if len(in.Sections) > 0 {
 		// Rated again as the run's report was (a revision written for a
 		// run recorded before the run's sections were read keeps its

@@ -9,6 +9,7 @@ import (
 	rf "github.com/researchflow/researchflow"
 	rfclaims "github.com/researchflow/researchflow/claims"
 	"github.com/researchflow/researchflow/internal/reasoning"
+	"github.com/researchflow/researchflow/internal/reasoning/conflict"
 	"github.com/researchflow/researchflow/internal/report"
 	"github.com/researchflow/researchflow/workflows"
 )
@@ -222,5 +223,39 @@ func TestReviewClaimRevisesAMultiLineClaim(t *testing.T) {
 	}
 	if body, _, _ := strings.Cut(res.Report.Report, "## Changelog"); res.Check.Outcome != rfclaims.OutcomeWithdrawn || strings.Contains(body, "compress_backups") || len(res.Report.Claims) != 1 {
 		t.Errorf("check %+v, revision 3:\n%s", res.Check, res.Report.Report)
+	}
+}
+
+// A new user deleted backups.md (30 days in Frankfurt) and disputed its
+// claim; the other note says 35 days in Dublin. Revision 2 stated that
+// twice, listed its claim ID twice and still quoted the deleted note
+// under "Where sources disagree". It states it once, and the check's
+// change (what the starter prints) says the two claims are one.
+func TestReviewClaimMergesACorrectionIntoTheClaimItStates(t *testing.T) {
+	sources := []rf.Source{{N: 1, SourceID: "s1", Title: "backups.md", Location: "backups.md"}, {N: 2, SourceID: "s2", Title: "dublin.md", Location: "dublin.md"}}
+	d := reasoning.Draft{Title: "Backups", Summary: []reasoning.Sentence{
+		{Text: "Nightly database backups are retained for 30 days in Frankfurt.", Cites: []int{1}},
+		{Text: "Nightly database backups are retained for 35 days in Dublin.", Cites: []int{2}},
+	}}
+	cs := conflict.Detect([]conflict.Claim{{Text: d.Summary[0].Text, SourceID: "s1", N: 1}, {Text: d.Summary[1].Text, SourceID: "s2", N: 2}})
+	md, _ := report.Render(report.Report{Question: "How long are backups retained and where?", Draft: d, Sources: sources, Conflicts: cs})
+	base := rfclaims.Revision{Revision: 1, Report: md, Claims: report.Claims(d, sources), Sources: sources}
+	claim := base.Claims[0]
+	check := rfclaims.Check{ClaimID: claim.ID, Number: 1, Text: claim.Text, Verdict: rfclaims.VerdictDispute, Cites: claim.Cites}
+	res, err := (&Inference{}).ReviewClaim(context.Background(), workflows.ReviewClaimInput{
+		Base: base, Check: check, Revision: 2,
+		Findings: []reasoning.Finding{{Text: "Nightly database backups are retained for 35 days in Dublin.", ChunkID: "d1", SourceID: "s2"}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Report.Claims) != 1 || res.Report.Claims[0].ID != base.Claims[1].ID || res.Check.CorrectionID != base.Claims[1].ID {
+		t.Errorf("claims %+v, check %+v", res.Report.Claims, res.Check)
+	}
+	if n := strings.Count(res.Report.Report, "35 days in Dublin [2]."); n != 1 || strings.Contains(res.Report.Report, "Where sources disagree") || strings.Contains(res.Report.Report, "- [1] ") {
+		t.Errorf("revision 2:\n%s", res.Report.Report)
+	}
+	if !strings.Contains(res.Check.Change, "It now states what claim 2 states") {
+		t.Errorf("change %q", res.Check.Change)
 	}
 }
