@@ -212,19 +212,20 @@ func (e *Engine) Analyze(ctx context.Context, req reasoning.AnalyzeRequest) (rea
 			// A sentence with its commands (see passageSentences) is judged
 			// by the sentence.
 			intro, _, _ := strings.Cut(s, "\n")
+			completed := "" // the sentence with the block it introduces as its object
 			if next := si + 1; next < len(sents[i]) && (sents[i][next].code || sents[i][next].item && strings.HasSuffix(intro, ":") && !sent.item) {
 				// "To restore a file, run:" is a finished sentence, and the
-				// block or list it introduces completes it: "To restart
+				// block or list it introduces may complete it: "To restart
 				// the worker, run:" is judged as "To restart the worker,
-				// run `systemctl restart rf-worker`.", whose last verb
-				// has its object (see imperative).
+				// run `systemctl restart rf-worker`." too, whose last
+				// verb has its object (see imperative).
 				if block, _, _ := strings.Cut(sents[i][next].text, "\n"); strings.HasSuffix(intro, ":") {
-					intro = strings.TrimSuffix(intro, ":") + " `" + strings.TrimSpace(block) + "`."
-				} else {
-					intro += "."
+					completed = strings.TrimSuffix(intro, ":") + " `" + strings.TrimSpace(block) + "`."
 				}
+				intro = strings.TrimSuffix(intro, ":") + "."
 			}
-			if sent.code || isFragment(intro) && !typedItem(intro, atype, asked, dims) {
+			fragment := isFragment(intro) && (completed == "" || isFragment(completed))
+			if sent.code || fragment && !typedItem(intro, atype, asked, dims) {
 				continue
 			}
 			heading := sent.heading
@@ -1709,6 +1710,16 @@ func introducedRun(lines []string, i int) int {
 			return i
 		}
 		run++
+	}
+	// Prose wrapped at a fixed width ends no line but its last, and
+	// reads as sentences once its lines are joined: "Do not store
+	// Contexts inside a struct type; instead, pass a Context" is no
+	// command.
+	if run-i > 1 {
+		joined := strings.Join(strings.Fields(strings.Join(lines[i:run], " ")), " ")
+		if len(textproc.Sentences(joined)) > 1 || strings.ContainsRune(".!?:。！？", lastRune(joined)) && len(textproc.Words(joined)) > maxIntroducedWords && !codeLike(joined) {
+			return i
+		}
 	}
 	return run
 }

@@ -46,6 +46,14 @@ func TestIntroducedLinesAreTheSentencesBlock(t *testing.T) {
 	if len(ss) != 4 || ss[0].item || !ss[1].item || !ss[2].item || ss[3].item {
 		t.Errorf("sentences %+v, want the introduction, two items, a sentence", ss)
 	}
+	// Prose wrapped at a fixed width ends no line but its last: it stays
+	// prose, and the block after it is code.
+	ss = passageSentences("Programs should follow these rules:\n\nDo not store Contexts inside a struct type; instead, pass a Context\nexplicitly to each function that needs it. This is discussed further in\nthe blog. The Context should be the first\nparameter, typically named ctx:\n\n\tfunc DoSomething(ctx context.Context) error")
+	for _, s := range ss {
+		if s.code != strings.Contains(s.text, "DoSomething") {
+			t.Errorf("wrapped prose: %q read with code %v", s.text, s.code)
+		}
+	}
 	// Prose after a colon stays prose: a paragraph of sentences, a list.
 	for _, text := range []string{
 		"Note:\n\nThe worker restarts itself after a crash. Nothing needs to be done.",
