@@ -3,6 +3,8 @@ package textproc
 import (
 	"slices"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Topic is one word of a question that names what the question is about:
@@ -12,6 +14,11 @@ import (
 type Topic struct {
 	Word  string
 	Terms []string
+	// Asked is set on the head of the noun phrase after "what" or
+	// "which" that names the kind of answer asked ("command" in "Which
+	// kubectl command undoes the rollout?"): a text may answer with one
+	// (a command line) and never say the word (see HoldsKind).
+	Asked bool
 }
 
 // Topics are the words of a question that name what it is about, each
@@ -28,6 +35,7 @@ func Topics(question string) []Topic {
 	var out []Topic
 	var prev string
 	verb := PredicateVerb(question)
+	asked := askedHead(Words(question), verb)
 	for _, w := range Words(question) {
 		before := prev
 		prev = w
@@ -46,10 +54,110 @@ func Topics(question string) []Topic {
 			continue
 		}
 		if !slices.ContainsFunc(out, func(t Topic) bool { return t.Terms[0] == terms[0] }) {
-			out = append(out, Topic{Word: w, Terms: terms})
+			out = append(out, Topic{Word: w, Terms: terms, Asked: w == asked})
 		}
 	}
 	return out
+}
+
+// AskedKind is the noun of question that names the kind of answer it
+// asks for (lower case): the word after "what", "which" or "whose" when it
+// is a kind ("city" in "In which city are the backups kept?"), or the last
+// word of the noun phrase after "what" or "which" when an auxiliary or the
+// question's verb (PredicateVerb) follows it ("command" in "Which kubectl
+// command undoes the rollout?"). An answer states one (a city's name, a
+// command line) and need not say the word. "" when it has none.
+func AskedKind(question string) string {
+	ws := Words(question)
+	for i := 1; i < len(ws); i++ {
+		if (ws[i-1] == "what" || ws[i-1] == "which" || ws[i-1] == "whose") && answerKinds[ws[i]] {
+			return ws[i]
+		}
+	}
+	return askedHead(ws, PredicateVerb(question))
+}
+
+// askedHead is the last word of the noun phrase after "what" or "which"
+// (ws[0]) when an auxiliary or the question's verb follows it: the kind
+// of answer asked ("command" in "Which kubectl command undoes the
+// rollout?", "city" in "Which city are the backups kept in?"). "" when
+// the question has none ("What does the rotation change?").
+func askedHead(ws []string, verb string) string {
+	if len(ws) < 3 || ws[0] != "what" && ws[0] != "which" {
+		return ""
+	}
+	for j := 1; j < len(ws) && j <= 4; j++ {
+		w := ws[j]
+		if askAuxiliaries[w] || w == verb {
+			if j > 1 {
+				return ws[j-1]
+			}
+			return ""
+		}
+		if IsStopWord(w) {
+			return ""
+		}
+	}
+	return ""
+}
+
+// HoldsKind reports whether texts hold an answer of the kind a noun asks
+// for, where the kind has a shape a text shows without saying the noun:
+// a command, an option, a file and the like (CodeNoun) are answered by a
+// command line or code (CodeShaped). Other kinds are not known by shape,
+// and it reports false.
+func HoldsKind(noun string, texts ...string) bool {
+	if !CodeNoun(noun) {
+		return false
+	}
+	return slices.ContainsFunc(texts, CodeShaped)
+}
+
+// CodeNoun reports whether w heads a question asking for something a
+// manual names as code: a command, an option, a variable, a file.
+func CodeNoun(w string) bool { return codeNouns[w] }
+
+var codeNouns = wordSet(`command commands tool tools program programs utility utilities option options flag flags switch
+variable variables setting settings function functions builtin builtins package packages file files directory
+directories folder folders`)
+
+// CodeShaped reports whether text shows code: a span in backticks, a
+// line after a shell prompt (PromptCommand), or a line that starts with a
+// lower-case word and passes an option ("kubectl -n payments rollout undo
+// deployment/api", "git log --oneline").
+func CodeShaped(text string) bool {
+	if strings.Contains(text, "`") {
+		return true
+	}
+	for _, line := range strings.Split(text, "\n") {
+		line = strings.TrimSpace(line)
+		if _, ok := PromptCommand(line); ok {
+			return true
+		}
+		fs := strings.Fields(line)
+		if len(fs) < 2 {
+			continue
+		}
+		if r, _ := utf8.DecodeRuneInString(fs[0]); !unicode.IsLower(r) {
+			continue
+		}
+		for _, f := range fs[1:] {
+			if optionShaped(f) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// optionShaped reports whether f is a command-line option: "-n", "--all",
+// "--dry-run=client".
+func optionShaped(f string) bool {
+	if rest, ok := strings.CutPrefix(f, "--"); ok {
+		r, _ := utf8.DecodeRuneInString(rest)
+		return len(rest) > 1 && unicode.IsLower(r)
+	}
+	return len(f) == 2 && f[0] == '-' && unicode.IsLetter(rune(f[1]))
 }
 
 // In reports whether terms (a text's, see TermSet) hold the topic: its
@@ -128,7 +236,8 @@ var participles = wordSet(`held kept made done set put sent spent paid told foun
 // PredicateVerb is the verb a question asks with (lower case), found by its
 // place: "Who approves deploys?" (who and a verb), "What caused the
 // outage?" and "Which city hosts the offsite?" (what or which, perhaps a
-// noun, then a verb before a noun phrase), "Where is the offsite held?" and
+// noun phrase, then a verb before a noun phrase: "Which kubectl command
+// undoes the rollout?"), "Where is the offsite held?" and
 // "How long are snapshots kept?" (a wh-word, perhaps a measure, "be", the
 // subject and a participle), and "How long must the canary stay green?",
 // "When does the on-call rotation change?" or "Which city will host the
@@ -156,8 +265,17 @@ func PredicateVerb(question string) string {
 		return ws[1]
 	case (first == "what" || first == "which") && verbLike(ws[1]) && nounDeterminers[ws[2]]:
 		return ws[1]
-	case (first == "what" || first == "which") && len(ws) >= 4 && !IsStopWord(ws[1]) && verbLike(ws[2]) && nounDeterminers[ws[3]]:
-		return ws[2]
+	case first == "what" || first == "which":
+		// "Which kubectl command undoes the rollout?": a noun phrase of
+		// up to three words, then the verb before a noun phrase.
+		for j := 2; j <= 4 && j+1 < len(ws); j++ {
+			if IsStopWord(ws[j-1]) || askAuxiliaries[ws[j-1]] {
+				break
+			}
+			if verbLike(ws[j]) && nounDeterminers[ws[j+1]] {
+				return ws[j]
+			}
+		}
 	case first == "where" || first == "when" || first == "how" || first == "why":
 		i := 1
 		if first == "how" && howMeasureWords[ws[1]] {
@@ -184,14 +302,39 @@ var askDo = wordSet(`do does did`)
 // after the subject is a participle ("When has the canary been promoted?").
 var askHave = wordSet(`has have had`)
 
+// askBe are the forms of "be" a question is asked with: the verb after
+// the subject is a participle ("Which city are the backups kept in?").
+var askBe = wordSet(`is are was were`)
+
+// askedPhrase is the noun phrase after "what" or "which" (ws[0]) that
+// names the kind of answer asked, up to the auxiliary that follows it
+// ("which city" in "Which city are the backups kept in?", "what kubectl
+// command" in "What kubectl command can undo the rollout?"): one to three
+// words that are no stop words, auxiliaries or question words, then an
+// auxiliary. nil when the words after the wh-word take no such shape
+// ("What does …", "Which city hosts …").
+func askedPhrase(ws []string) []string {
+	for j := 1; j < len(ws) && j <= 4; j++ {
+		w := ws[j]
+		if askAuxiliaries[w] {
+			return ws[1:j]
+		}
+		if IsStopWord(w) {
+			return nil
+		}
+	}
+	return nil
+}
+
 // subjectPronouns stand alone as a question's subject ("Where do I file …").
 var subjectPronouns = wordSet(`i you we they he she it one`)
 
 // auxiliaryPredicate is the main verb of a question asked with a modal,
-// "do" or "have": a wh-word (where, when, who, what, which), or "how"
-// with its measure ("how long", "how often"), or "what"/"which" with the
-// kind of answer ("what time", "which city"); then the auxiliary; then
-// the subject; then the verb ("How long must the canary stay green
+// "do", "have" or "be": a wh-word (where, when, who, what, which), or
+// "how" with its measure ("how long", "how often"), or "what"/"which"
+// with the noun phrase of the kind of answer ("what time", "which city",
+// "which kubectl command": askedPhrase); then the auxiliary; then the
+// subject; then the verb ("How long must the canary stay green
 // before promotion?": "stay"). The verb is found by its place after the
 // subject, not by knowing verbs: the subject is a pronoun, or a noun
 // phrase (perhaps with a determiner) whose words after the first are
@@ -200,7 +343,10 @@ var subjectPronouns = wordSet(`i you we they he she it one`)
 // ending (-tion, -sion, -ness, -ity); the next word is the verb when it
 // has a base form's shape (no -s, -ed or -ing, no hyphen, no digit).
 // After "be" or "been" the verb is the participle that follows ("How
-// often should passwords be rotated?"). With no subject between, a modal
+// often should passwords be rotated?"); asked with "be" or "have", the
+// verb is the first participle after the subject's first word ("Which
+// city are the backups kept in?", "Which datacenter is the primary
+// replica hosted in?"). With no subject between, a modal
 // is followed by the verb when the wh-phrase is the subject ("Who must
 // approve the release?", "Which city will host the offsite?").
 //
@@ -220,9 +366,7 @@ func auxiliaryPredicate(question string) string {
 		subjectWh = true
 	case first == "what" || first == "which":
 		subjectWh = true
-		if answerKinds[ws[1]] {
-			i = 2
-		}
+		i = 1 + len(askedPhrase(ws))
 	case first == "where" || first == "when":
 	case first == "how" && howMeasures[ws[1]]:
 		i = 2
@@ -233,7 +377,7 @@ func auxiliaryPredicate(question string) string {
 		return ""
 	}
 	aux := ws[i]
-	if !askModals[aux] && !askDo[aux] && !askHave[aux] {
+	if !askModals[aux] && !askDo[aux] && !askHave[aux] && !askBe[aux] {
 		return ""
 	}
 	// verbAt is the verb at j, if one has its shape there.
@@ -245,7 +389,7 @@ func auxiliaryPredicate(question string) string {
 		if (w == "be" || w == "been") && j+1 < len(ws) && passiveParticiple(ws[j+1]) {
 			return ws[j+1]
 		}
-		if askHave[aux] {
+		if askHave[aux] || askBe[aux] {
 			if passiveParticiple(w) && !IsStopWord(w) {
 				return w
 			}
@@ -277,6 +421,19 @@ func auxiliaryPredicate(question string) string {
 	k := j + 1
 	for k < len(ws) && (nounShape(ws[k]) || strings.Contains(ws[k-1], "-") && !IsStopWord(ws[k])) {
 		k++
+	}
+	if askBe[aux] || askHave[aux] {
+		// The verb after "be" or "have" is a participle, known by its
+		// shape: the subject runs to it ("the primary replica hosted").
+		for ; k < len(ws) && k <= j+3; k++ {
+			if v := verbAt(k); v != "" {
+				return v
+			}
+			if IsStopWord(ws[k]) || askAuxiliaries[ws[k]] {
+				break
+			}
+		}
+		return ""
 	}
 	return verbAt(k)
 }

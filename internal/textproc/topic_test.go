@@ -37,6 +37,57 @@ func TestTopics(t *testing.T) {
 	}
 }
 
+// The noun after "what" or "which" that names the kind of answer is a
+// topic marked Asked; the verb is none.
+func TestTopicsAskedKind(t *testing.T) {
+	for _, tt := range []struct {
+		question string
+		want     []string
+		asked    string
+	}{
+		{"Which city are the backups kept in?", []string{"backups"}, ""},
+		{"Which region are the backups stored in?", []string{"region", "backups"}, "region"},
+		{"Which kubectl command undoes the rollout?", []string{"kubectl", "command", "rollout"}, "command"},
+		{"What command can undo the rollout?", []string{"command", "rollout"}, "command"},
+		{"Which flag does the exporter read?", []string{"flag", "exporter"}, "flag"},
+		{"What does the exporter read?", []string{"exporter"}, ""},
+	} {
+		var asked string
+		if got := topicWords(tt.question); !slices.Equal(got, tt.want) {
+			t.Errorf("Topics(%q) = %q, want %q", tt.question, got, tt.want)
+		}
+		for _, tp := range Topics(tt.question) {
+			if tp.Asked {
+				asked = tp.Word
+			}
+		}
+		if asked != tt.asked {
+			t.Errorf("Topics(%q): asked %q, want %q", tt.question, asked, tt.asked)
+		}
+	}
+}
+
+// A command is held by a text that shows one, not by prose that says
+// "command".
+func TestHoldsKind(t *testing.T) {
+	for _, tt := range []struct {
+		noun, text string
+		want       bool
+	}{
+		{"command", "To roll back, run:\nkubectl -n payments rollout undo deployment/api", true},
+		{"command", "Run `make deploy` from the repository root.", true},
+		{"command", "$ git log --oneline", true},
+		{"tool", "git log --oneline shows one line a commit", true},
+		{"command", "Rollbacks are done by the on-call engineer.", false},
+		{"command", "Call the platform lead -- the team decides.", false},
+		{"city", "Backups are kept in Frankfurt.", false},
+	} {
+		if got := HoldsKind(tt.noun, tt.text); got != tt.want {
+			t.Errorf("HoldsKind(%q, %q) = %v, want %v", tt.noun, tt.text, got, tt.want)
+		}
+	}
+}
+
 // A topic is in a text that holds its stem; a code name when the text
 // holds it whole or each of its parts.
 func TestTopicIn(t *testing.T) {
@@ -78,7 +129,7 @@ func TestPredicateVerb(t *testing.T) {
 		"How is a cache.Entry evicted?":           "evicted",
 		"What is the offsite budget?":             "",
 		"Who is the release manager?":             "",
-		"What files does git ignore?":             "",
+		"What files does git ignore?":             "ignore",
 		"How do I cancel a long-running request?": "",
 		"Where are the docs?":                     "",
 		// A modal or "do", the subject, then the verb: found by its
@@ -95,12 +146,27 @@ func TestPredicateVerb(t *testing.T) {
 		"Who must approve the release?":                         "approve",
 		"Which city will host the offsite?":                     "host",
 		"Who does the on-call engineer page first?":             "page",
-		"How many days must a canary soak?":                     "",
-		"Why did the deploy fail?":                              "",
-		"How can I restart the worker?":                         "",
-		"Who does code review?":                                 "",
-		"When does the rotation?":                               "",
-		"Where should logs?":                                    "",
+		// A wh-word and the noun that names the kind of answer, "be",
+		// the subject and a participle: the participle is the verb.
+		"Which city are the backups kept in?":                "kept",
+		"Which city are the nightly backups kept in?":        "kept",
+		"What region were the audit logs shipped to?":        "shipped",
+		"Which datacenter is the primary replica hosted in?": "hosted",
+		"Which team was the incident escalated to?":          "escalated",
+		"What kubectl command can undo the rollout?":         "undo",
+		"Which bucket does the exporter write to?":           "write",
+		// "What/which", a noun phrase, the verb, a noun phrase.
+		"Which kubectl command undoes the rollout?": "undoes",
+		"Which helm chart deploys the gateway?":     "deploys",
+		"What config flag disables the cache?":      "disables",
+		"Which city is the offsite?":                "",
+		"Which team is responsible for backups?":    "",
+		"How many days must a canary soak?":         "",
+		"Why did the deploy fail?":                  "",
+		"How can I restart the worker?":             "",
+		"Who does code review?":                     "",
+		"When does the rotation?":                   "",
+		"Where should logs?":                        "",
 	} {
 		if got := PredicateVerb(q); got != want {
 			t.Errorf("PredicateVerb(%q) = %q, want %q", q, got, want)
@@ -121,5 +187,25 @@ func TestPredicateVerb(t *testing.T) {
 	// that says "remain" for "stay" speaks of them.
 	if got := topics("How long must the canary stay green before promotion?"); !slices.Equal(got, []string{"canary", "green", "promotion"}) {
 		t.Errorf("Topics = %q, want canary, green, promotion", got)
+	}
+}
+
+// The noun that names the kind of answer is found after the wh-word, or
+// heading the phrase before the auxiliary or the verb.
+func TestAskedKind(t *testing.T) {
+	for q, want := range map[string]string{
+		"Which city are the backups kept in?":         "city",
+		"In which city are the backups kept?":         "city",
+		"Which kubectl command undoes the rollout?":   "command",
+		"What config flag disables the cache?":        "flag",
+		"Which region are the backups stored in?":     "region",
+		"What time does the on-call rotation change?": "time",
+		"What does the exporter read?":                "",
+		"How long are the backups kept?":              "",
+		"Who approves deploys?":                       "",
+	} {
+		if got := AskedKind(q); got != want {
+			t.Errorf("AskedKind(%q) = %q, want %q", q, got, want)
+		}
 	}
 }

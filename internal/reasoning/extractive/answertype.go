@@ -438,7 +438,7 @@ func classify(q string) answerType {
 			// "Which company funds it?", "Who is the person …": an
 			// organization or a person, named alike.
 			return personAnswer
-		case codeNouns[head]:
+		case textproc.CodeNoun(head):
 			// "Which command should I use …?", "What tool does Debian
 			// provide …?": a command, an option, a file is named as code.
 			return nameAnswer
@@ -449,12 +449,6 @@ func classify(q string) answerType {
 	}
 	return anyAnswer
 }
-
-// codeNouns head a question asking for something a manual names as code:
-// a command, an option, a variable, a file.
-var codeNouns = set(`command commands tool tools program programs utility utilities option options flag flags switch
-variable variables setting settings function functions builtin builtins package packages file files directory
-directories folder folders`)
 
 // questionOpeners are the question words a preposition may stand before.
 var questionOpeners = set(`which what when how whom whose where`)
