@@ -32,9 +32,19 @@ var (
 // returns the result and the chunk IDs each analysis read.
 func followUpOver(t *testing.T, question string, hits ...memory.Chunk) rf.FollowUpResult {
 	t.Helper()
-	store := &fakeStore{chunks: map[string]memory.Chunk{}}
-	for _, c := range []memory.Chunk{onCallNote, backupsNote, passwordsNote} {
+	return followUpOn(t, []memory.Chunk{onCallNote, backupsNote}, question, hits...)
+}
+
+// followUpOn is followUpOver of a run whose evidence is evidence.
+func followUpOn(t *testing.T, evidence []memory.Chunk, question string, hits ...memory.Chunk) rf.FollowUpResult {
+	t.Helper()
+	store := &fakeStore{chunks: map[string]memory.Chunk{passwordsNote.ID: passwordsNote}}
+	var numbered []rf.Source
+	var ids []string
+	for i, c := range evidence {
 		store.chunks[c.ID] = c
+		numbered = append(numbered, rf.Source{N: i + 1, SourceID: c.SourceID, Title: "Title " + c.SourceID, Location: "/docs/" + c.SourceID, ChunkIDs: []string{c.ID}})
+		ids = append(ids, c.ID)
 	}
 	for i, c := range hits {
 		store.hits = append(store.hits, memory.Hit{Chunk: c, Score: float64(len(hits) - i)})
@@ -49,11 +59,8 @@ func followUpOver(t *testing.T, question string, hits ...memory.Chunk) rf.Follow
 		return workflows.RunEvidence{
 			ResearchID: "research-oncall", Question: "How does the on-call rotation work, and how long are backups kept?",
 			Corpus: "ops", MaxSources: 6,
-			Numbered: []rf.Source{
-				{N: 1, SourceID: "oncall", Title: "Title oncall", Location: "/docs/oncall", ChunkIDs: []string{onCallNote.ID}},
-				{N: 2, SourceID: "backups", Title: "Title backups", Location: "/docs/backups", ChunkIDs: []string{backupsNote.ID}},
-			},
-			ChunkIDs: []string{onCallNote.ID, backupsNote.ID},
+			Numbered: numbered,
+			ChunkIDs: ids,
 		}, nil
 	}, workflows.RunEvidenceActivity)
 	reg(inf.Analyze, workflows.AnalyzeActivity)
@@ -131,6 +138,14 @@ func TestFollowUpOnWordsTheEvidenceMentionsIsAnsweredFromIt(t *testing.T) {
 		// with too: no passage says "stay" or "hand".
 		{"How long must the database backups stay in Frankfurt?", "backups"},
 		{"When does the on-call rotation hand over?", "oncall"},
+		// A wh-word and the kind of answer, "be", the subject and a
+		// participle: no passage says "kept" or "stored", and the answer
+		// names a city without saying "city" (a trial's "Which city are
+		// the backups kept in?" was refused: "none mentions kept").
+		{"Which city are the backups kept in?", "backups"},
+		{"Which city are the nightly backups stored in?", "backups"},
+		{"What city were the database backups kept in?", "backups"},
+		{"In which city are the backups kept?", "backups"},
 	} {
 		t.Run(tt.question, func(t *testing.T) {
 			res := followUpOver(t, tt.question, passwordsNote)
@@ -141,6 +156,38 @@ func TestFollowUpOnWordsTheEvidenceMentionsIsAnsweredFromIt(t *testing.T) {
 				t.Errorf("findings %+v, want one of %s", res.Findings, tt.source)
 			}
 		})
+	}
+}
+
+// rollbackNote shows a command without saying "command".
+var rollbackNote = chunk("c-rollback", "rollback", "To undo a bad rollout of the payments API, run:\n\nkubectl -n payments rollout undo deployment/api\n\nThe previous ReplicaSet is scaled up again.")
+
+// "Which kubectl command undoes the rollout?" asks for a command: the run's
+// passage that shows one answers it though it never says "command" (a
+// trial's follow-up was refused: "none mentions command"). A question for
+// a command over passages that show none still searches.
+func TestFollowUpAskingForACommandIsAnsweredByOneTheEvidenceShows(t *testing.T) {
+	for _, q := range []string{
+		"Which kubectl command undoes the rollout?",
+		"What command undoes the rollout?",
+		"Which kubectl command can undo the rollout?",
+		"What command do we run to undo the rollout?",
+	} {
+		t.Run(q, func(t *testing.T) {
+			res := followUpOn(t, []memory.Chunk{onCallNote, rollbackNote}, q)
+			t.Logf("answer:\n%s", res.Answer)
+			if !res.FromEvidence || len(res.Searches) != 0 {
+				t.Errorf("fromEvidence %v, searches %+v, gaps %+v: want the run's evidence to answer with no search", res.FromEvidence, res.Searches, res.Gaps)
+			}
+			if !slices.ContainsFunc(res.Findings, func(f rf.FollowUpFinding) bool { return f.SourceID == "rollback" }) {
+				t.Errorf("findings %+v, want the rollback note", res.Findings)
+			}
+		})
+	}
+	noCommand := chunk("c-rollback-prose", "rollback", "The rollout is undone by the on-call engineer when the error rate doubles.")
+	res := followUpOn(t, []memory.Chunk{onCallNote, noCommand}, "Which kubectl command undoes the rollout?")
+	if res.FromEvidence || len(res.Searches) != 1 {
+		t.Errorf("fromEvidence %v, searches %+v: want a search when no passage shows a command", res.FromEvidence, res.Searches)
 	}
 }
 

@@ -210,16 +210,21 @@ func (a *Inference) Analyze(ctx context.Context, in workflows.AnalyzeInput) (wor
 
 // unmentioned are the topic words of question (textproc.Topics) that none
 // of chunks mentions in its text, heading or title, as question writes
-// them.
+// them. The word naming the kind of answer asked ("command" in "Which
+// kubectl command undoes the rollout?") is mentioned by a chunk that
+// shows one (textproc.HoldsKind: a command line).
 func unmentioned(question string, chunks []memory.Chunk) []string {
 	texts := make([]string, 0, 3*len(chunks))
+	bodies := make([]string, 0, len(chunks))
 	for _, c := range chunks {
-		texts = append(texts, c.SourceTitle, c.Section, corpus.WithoutMachineAddressed(c.Text))
+		body := corpus.WithoutMachineAddressed(c.Text)
+		texts = append(texts, c.SourceTitle, c.Section, body)
+		bodies = append(bodies, body)
 	}
 	terms := textproc.TermSet(texts...)
 	var out []string
 	for _, t := range textproc.Topics(question) {
-		if !t.In(terms) {
+		if !t.In(terms) && !(t.Asked && textproc.HoldsKind(t.Word, bodies...)) {
 			out = append(out, t.Word)
 		}
 	}

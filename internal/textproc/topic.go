@@ -247,6 +247,11 @@ var participles = wordSet(`held kept made done set put sent spent paid told foun
 // ("Marco Bianchi approves any single purchase") is about something else.
 // "" when the question has no such verb.
 func PredicateVerb(question string) string {
+	if fs := strings.Fields(question); len(fs) > 2 && leadPrepositions[strings.ToLower(fs[0])] && whWords[strings.ToLower(fs[1])] {
+		// "In which city are the backups kept?" asks as "Which city are
+		// the backups kept in?".
+		return PredicateVerb(strings.Join(fs[1:], " "))
+	}
 	if v := auxiliaryPredicate(question); v != "" {
 		return v
 	}
@@ -287,6 +292,13 @@ func PredicateVerb(question string) string {
 	}
 	return ""
 }
+
+// leadPrepositions may stand before a question's wh-word ("In which
+// city …", "To what temperature …").
+var leadPrepositions = wordSet(`in on at by for from to into with within until since during under`)
+
+// whWords open a question.
+var whWords = wordSet(`what which whom whose where when`)
 
 // askModals are the auxiliaries a question puts before its subject and
 // main verb ("When does the rotation change?", "How long must the canary

@@ -320,6 +320,13 @@ func (e *Engine) Analyze(ctx context.Context, req reasoning.AnalyzeRequest) (rea
 	markers, excluded := excludedTerms(sub)
 	mainMarkers, _ := excludedTerms(main)
 	subTerms, mainTerms := without(queryTerms(sub), markers), without(queryTerms(main), mainMarkers)
+	if k := kindTerm(asks, atype); k != "" && !present[k] {
+		// "Which city are the backups kept in?", "Which kubectl command
+		// undoes the rollout?": the noun of the kind asked, written in no
+		// passage, is no topic a sentence must share; the type check
+		// stands for it ("… in Frankfurt", a command line).
+		subTerms = without(subTerms, map[string]bool{k: true})
+	}
 	subConcepts := concepts(subTerms)
 	topicConcepts := countConcepts(subTerms, subConcepts)
 	need := min(2, topicConcepts)

@@ -405,12 +405,19 @@ func classify(q string) answerType {
 	// "What year did …": the head noun of what is asked names its type.
 	if first == "what" || first == "which" {
 		head, measure := "", ""
+		// The verb asked with ends the phrase ("Which kubectl command
+		// undoes the rollout?": a command); after "What does", the
+		// phrase is the subject, read as before.
+		pv := ""
+		if !questionWords[second] {
+			pv = textproc.PredicateVerb(q)
+		}
 		for _, w := range ws[1:] {
 			l := w.lower
 			if head == "" && (textproc.IsStopWord(l) || questionWords[l]) {
 				continue // "is the"
 			}
-			if listPrepositions[l] || verbs[l] || questionWords[l] || textproc.IsStopWord(l) {
+			if listPrepositions[l] || verbs[l] || questionWords[l] || textproc.IsStopWord(l) || l == pv {
 				break
 			}
 			head = l
@@ -438,6 +445,9 @@ func classify(q string) answerType {
 			// "Which company funds it?", "Who is the person …": an
 			// organization or a person, named alike.
 			return personAnswer
+		case placeNouns[head]:
+			// "Which city are the backups kept in?": a place.
+			return placeAnswer
 		case textproc.CodeNoun(head):
 			// "Which command should I use …?", "What tool does Debian
 			// provide …?": a command, an option, a file is named as code.
@@ -449,6 +459,9 @@ func classify(q string) answerType {
 	}
 	return anyAnswer
 }
+
+// placeNouns head a question asking for a place.
+var placeNouns = set(`city cities country countries town towns region regions location locations place places`)
 
 // questionOpeners are the question words a preposition may stand before.
 var questionOpeners = set(`which what when how whom whose where`)
@@ -860,6 +873,23 @@ func hasLikeCount(m map[string]int, t string) bool {
 		}
 	}
 	return false
+}
+
+// kindTerm is the term of the noun naming the kind of answer q asks for
+// (textproc.AskedKind) when t is a type a sentence shows without the word
+// (a place, a name as code), "" otherwise.
+func kindTerm(q string, t answerType) string {
+	if t != placeAnswer && t != nameAnswer {
+		return ""
+	}
+	k := textproc.AskedKind(q)
+	if k == "" {
+		return ""
+	}
+	if ts := textproc.Tokenize(k); len(ts) == 1 {
+		return ts[0]
+	}
+	return ""
 }
 
 // predicateTerm is the term of the verb a question asks with

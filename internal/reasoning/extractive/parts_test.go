@@ -162,15 +162,22 @@ func TestClassify(t *testing.T) {
 		"If the upload fails, why is the lock kept?":            reasonAnswer,
 		// A measure heads a phrase that runs on into a clause; after "What
 		// does" the phrase is the subject.
-		"What is the default spool buffer size the daemon reserves?":  quantityAnswer,
-		"What does the memory allocator promise about frees?":         anyAnswer,
-		"To whom should I send a security report?":                    anyAnswer, // an address as often as a name
-		"At what time does the nightly backup start?":                 timeAnswer,
-		"Since when does the library support streams?":                timeAnswer,
-		"In which directory does the service keep logs?":              nameAnswer, // a path
-		"Which utility should I run to check a disk?":                 nameAnswer,
-		"What flag makes the tool keep going after errors?":           nameAnswer,
-		"How long are reflog entries kept?":                           quantityAnswer,
+		"What is the default spool buffer size the daemon reserves?": quantityAnswer,
+		"What does the memory allocator promise about frees?":        anyAnswer,
+		"To whom should I send a security report?":                   anyAnswer, // an address as often as a name
+		"At what time does the nightly backup start?":                timeAnswer,
+		"Since when does the library support streams?":               timeAnswer,
+		"In which directory does the service keep logs?":             nameAnswer, // a path
+		"Which utility should I run to check a disk?":                nameAnswer,
+		"What flag makes the tool keep going after errors?":          nameAnswer,
+		"How long are reflog entries kept?":                          quantityAnswer,
+		// The verb asked with ends the phrase that names the kind: a
+		// command; a city is a place.
+		"Which kubectl command undoes the rollout?":                   nameAnswer,
+		"What git command rewrites the author?":                       nameAnswer,
+		"Which city are the backups kept in?":                         placeAnswer,
+		"In which region is the archive stored?":                      placeAnswer,
+		"Which city hosts the offsite?":                               placeAnswer,
 		"How many arches does the bridge have?":                       quantityAnswer,
 		"What is the number of arches of the Old Mill bridge?":        quantityAnswer,
 		"Who designed the bridge?":                                    personAnswer,
@@ -383,6 +390,33 @@ func TestWhenIsAnsweredByWeekdaysInThePlural(t *testing.T) {
 		}
 		if !found {
 			t.Errorf("%q answered by %v, want the sentence with %q", q, got, fact)
+		}
+	}
+}
+
+// The noun of the kind asked ("city", "command"), written in no passage,
+// is no word an answer must share: a sentence that states a place, or a
+// command line, answers with the rest of the topic.
+func TestAnalystAnswersTheKindAskedWithoutItsNoun(t *testing.T) {
+	ps := []reasoning.Passage{
+		{ChunkID: "c1", SourceID: "oncall", Text: "The on-call rotation changes every Monday at 09:00, and each engineer is on call for one week.", Score: 3},
+		{ChunkID: "c2", SourceID: "backups", Text: "Nightly database backups are retained for 30 days in Frankfurt.", Score: 2},
+		{ChunkID: "c3", SourceID: "rollback", Text: "To undo a bad rollout of the payments API, run:\n\nkubectl -n payments rollout undo deployment/api", Score: 1},
+	}
+	for q, want := range map[string]string{
+		"Which city are the backups kept in?":         "backups",
+		"In which city are the nightly backups kept?": "backups",
+		"Which kubectl command undoes the rollout?":   "rollback",
+		"What command undoes the rollout?":            "rollback",
+	} {
+		a, err := New(Config{}).Roles().Analyst.Analyze(context.Background(), reasoning.AnalyzeRequest{
+			Question: q, SubQuestion: reasoning.SubQuestion{ID: "s1", Text: q}, Passages: ps, MaxFindings: 3,
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(a.Findings) == 0 || a.Findings[0].SourceID != want {
+			t.Errorf("%q: findings %+v, want first from %s", q, a.Findings, want)
 		}
 	}
 }
