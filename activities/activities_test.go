@@ -686,3 +686,65 @@ func TestDeliverySinksNamesTheConfiguredOnes(t *testing.T) {
 		}
 	}
 }
+
+// summaryWriter writes every finding of every section as one cited
+// sentence of the summary, as a writer may gather what was found for the
+// whole question.
+type summaryWriter struct{}
+
+func (summaryWriter) Write(_ context.Context, req reasoning.WriteRequest) (reasoning.Draft, error) {
+	var d reasoning.Draft
+	for _, sec := range req.Sections {
+		for _, f := range sec.Findings {
+			d.Summary = append(d.Summary, reasoning.Sentence{Text: f.Text, Cites: []int{f.N}})
+		}
+	}
+	return d, nil
+}
+
+// A sub-question the report's own summary answers is not listed as one
+// nothing answered: a trial's report on "How much is the on-call stipend,
+// and who do we escalate to?" said "Escalation goes to the platform lead
+// after 30 minutes" and listed "Who do we escalate to?" under Gaps as one
+// "the retrieved passages did not answer". A gap no sentence covers stays.
+func TestSynthesizeListsNoGapTheReportAnswers(t *testing.T) {
+	a := &Inference{Engine: reasoning.Engine{Writer: summaryWriter{}}}
+	var env testsuite.WorkflowTestSuite
+	aenv := env.NewTestActivityEnvironment()
+	aenv.RegisterActivity(a)
+	finding := func(text, source string, n int) reasoning.CitedFinding {
+		return reasoning.CitedFinding{Finding: reasoning.Finding{Text: text, ChunkID: "c-" + source, SourceID: source, Score: 0.9, Support: 1}, N: n}
+	}
+	in := workflows.SynthesizeInput{
+		ResearchID: "r1", Question: "How much is the on-call stipend, and who do we escalate to?",
+		Sections: []reasoning.SectionInput{
+			{SubQuestion: reasoning.SubQuestion{ID: "sq1", Text: "How much is the on-call stipend?"}, Findings: []reasoning.CitedFinding{
+				finding("The on-call stipend is 400 EUR a week.", "pay", 1),
+				finding("Escalation goes to the platform lead after 30 minutes without an acknowledgement.", "oncall", 2),
+			}},
+			{SubQuestion: reasoning.SubQuestion{ID: "sq3", Text: "When is the stipend paid?"}, Findings: []reasoning.CitedFinding{
+				finding("The stipend is paid with the monthly salary.", "pay", 1),
+			}},
+		},
+		Sources: []rf.Source{{N: 1, SourceID: "pay", Title: "Pay", Location: "/docs/pay"}, {N: 2, SourceID: "oncall", Title: "On-call", Location: "/docs/oncall"}},
+		Gaps: []rf.Gap{
+			{SubQuestion: "Who do we escalate to?", Reason: "the retrieved passages did not answer it"},
+			{SubQuestion: "Who approves a stipend exception?", Reason: "the retrieved passages did not answer it"},
+		},
+	}
+	val, err := aenv.ExecuteActivity(a.Synthesize, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var res workflows.SynthesizeResult
+	if err := val.Get(&res); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(res.Markdown, "Escalation goes to the platform lead") || strings.Contains(res.Markdown, "Who do we escalate to?") {
+		t.Errorf("the report states the escalation and lists it as a gap:\n%s", res.Markdown)
+	}
+	if !res.GapsSet || len(res.Gaps) != 1 || res.Gaps[0].SubQuestion != "Who approves a stipend exception?" ||
+		!strings.Contains(res.Markdown, "**Who approves a stipend exception?**") {
+		t.Errorf("gaps %+v (set %v), want the stipend exception alone; report:\n%s", res.Gaps, res.GapsSet, res.Markdown)
+	}
+}

@@ -282,6 +282,12 @@ func (a *Inference) Synthesize(ctx context.Context, in workflows.SynthesizeInput
 	}
 	// Only cited sources are listed, numbered in order of first citation.
 	draft, cited := report.CitedInOrder(draft, in.Sources)
+	// A sub-question a cited sentence of the report answers (found for
+	// the whole question or another sub-question) is no gap.
+	if open := report.OpenGaps(draft, cited, gaps); len(open) < len(gaps) {
+		a.logger(ctx).Info("gaps the report answers are not listed", "gaps", len(gaps), "open", len(open))
+		gaps = open
+	}
 	// Where sources disagree, both are cited, listed or not by the draft.
 	conflicts, cited := citeConflicts(conflict.Detect(claims(sections)), in.Sources, cited)
 	md, stats := report.Render(report.Report{
@@ -308,7 +314,7 @@ func (a *Inference) Synthesize(ctx context.Context, in workflows.SynthesizeInput
 		title = in.Question
 	}
 	return workflows.SynthesizeResult{Title: title, Markdown: md, Engine: draft.Engine, Usage: draft.Usage, Dropped: stats.Dropped, Ungrounded: stats.Ungrounded,
-		Sources: cited, CitedSources: true, Confidence: confidence, Gaps: gaps,
+		Sources: cited, CitedSources: true, Confidence: confidence, Gaps: gaps, GapsSet: true,
 		Claims: report.Claims(draft, cited)}, nil
 }
 

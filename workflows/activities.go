@@ -188,6 +188,11 @@ type SynthesizeResult struct {
 	// report, every sub-question whose findings were not stated. Results
 	// recorded before this field existed leave it unset.
 	Gaps []rf.Gap `json:"gaps,omitempty"`
+	// GapsSet says Gaps are the report's gaps, none when empty: a gap the
+	// report's own sentences answer is left out (report.OpenGaps).
+	// Results recorded before it existed leave it unset, and an empty
+	// Gaps then means the run's.
+	GapsSet bool `json:"gapsSet,omitempty"`
 	// Claims are the report's cited statements, with stable IDs.
 	Claims []rf.Claim `json:"claims,omitempty"`
 }

@@ -412,8 +412,10 @@ func (r *research) synthesize(ctx workflow.Context) (rf.ResearchResult, error) {
 		return rf.ResearchResult{}, stageError("synthesize", err)
 	}
 	r.addUsage(syn.Engine, syn.Usage)
-	if len(syn.Gaps) > 0 {
-		gaps = syn.Gaps // a low-confidence report states its findings as gaps
+	if len(syn.Gaps) > 0 || syn.GapsSet {
+		// A low-confidence report states its findings as gaps; a report
+		// that answers a gap does not list it.
+		gaps = syn.Gaps
 	}
 	if syn.CitedSources {
 		sources = syn.Sources // the report lists only what it cites

@@ -122,9 +122,9 @@ variable variables setting settings function functions builtin builtins package 
 directories folder folders`)
 
 // CodeShaped reports whether text shows code: a span in backticks, a
-// line after a shell prompt (PromptCommand), or a line that starts with a
-// lower-case word and passes an option ("kubectl -n payments rollout undo
-// deployment/api", "git log --oneline").
+// line after a shell prompt (PromptCommand), or a lower-case word passed
+// an option ("kubectl -n payments rollout undo deployment/api", "run git
+// log --oneline").
 func CodeShaped(text string) bool {
 	if strings.Contains(text, "`") {
 		return true
@@ -135,14 +135,8 @@ func CodeShaped(text string) bool {
 			return true
 		}
 		fs := strings.Fields(line)
-		if len(fs) < 2 {
-			continue
-		}
-		if r, _ := utf8.DecodeRuneInString(fs[0]); !unicode.IsLower(r) {
-			continue
-		}
-		for _, f := range fs[1:] {
-			if optionShaped(f) {
+		for i := 1; i < len(fs); i++ {
+			if r, _ := utf8.DecodeRuneInString(fs[i-1]); unicode.IsLower(r) && optionShaped(strings.TrimRight(fs[i], ".,;:)")) {
 				return true
 			}
 		}

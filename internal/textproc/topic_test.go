@@ -78,6 +78,7 @@ func TestHoldsKind(t *testing.T) {
 		{"command", "Run `make deploy` from the repository root.", true},
 		{"command", "$ git log --oneline", true},
 		{"tool", "git log --oneline shows one line a commit", true},
+		{"command", "Run kubectl -n payments rollout undo deployment/api.", true},
 		{"command", "Rollbacks are done by the on-call engineer.", false},
 		{"command", "Call the platform lead -- the team decides.", false},
 		{"city", "Backups are kept in Frankfurt.", false},
