@@ -8,6 +8,7 @@
 //	go run ./starter schedule create --every 24h "…"   # research it again every day (see schedule.go)
 //
 //	go run ./starter stop                              # stop the background stack
+//	go run ./starter help [COMMAND]                    # the usage, on stdout
 //
 // It uses TEMPORAL_ADDRESS when set, else a dev stack (or background stack)
 // already running on the default address (`go run ./workers -pool all`),
@@ -84,6 +85,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		// Not a command of people: how the starter starts its background stack.
 		return runBackgroundStack(ctx, stderr)
 	}
+	if len(args) > 0 && args[0] == "help" {
+		return runHelp(ctx, args[1:], stdout)
+	}
 	if len(args) > 0 {
 		for _, c := range commands() {
 			if args[0] == c.name {
@@ -92,6 +96,42 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	return runResearch(ctx, researchArgs(args), stdout, stderr)
+}
+
+// runHelp is `starter help [COMMAND]`, as `go help`: the usage asked for
+// (the whole one, or a command's with its flags) on stdout, exit 0. A new
+// user's `starter help` researched the question "help"; a question that is
+// that one word is asked as `starter research help`.
+func runHelp(ctx context.Context, args []string, stdout io.Writer) error {
+	if len(args) > 1 {
+		return usageError("starter help takes at most one command")
+	}
+	name := "research"
+	if len(args) == 1 {
+		name = args[0]
+	}
+	run := runResearch
+	usage := mainUsage()
+	if name != "research" {
+		run = nil
+		for _, c := range commands() {
+			if c.name == name {
+				run, usage = c.run, c.usage
+			}
+		}
+		if run == nil {
+			return usageError("starter help: no command %q (starter help lists them)", name)
+		}
+	}
+	// A command's --help prints its usage and flags, then returns
+	// flag.ErrHelp; one without flags (stop) has only its usage text.
+	var buf strings.Builder
+	if err := run(ctx, []string{"--help"}, &buf, &buf); errors.Is(err, flag.ErrHelp) {
+		_, err := io.WriteString(stdout, buf.String())
+		return err
+	}
+	_, err := fmt.Fprintln(stdout, usage)
+	return err
 }
 
 // usageLines are the command lines of a usage text ("starter schedule
@@ -123,7 +163,8 @@ func mainUsage() string {
 Without TEMPORAL_ADDRESS or a dev stack, the first command starts a background
 stack that later commands share; it exits after RESEARCHFLOW_BACKGROUND_IDLE
 (default 10m) without a command. RESEARCHFLOW_BACKGROUND=0: a stack inside
-each command instead. "starter COMMAND --help" tells more of a command.`
+each command instead. "starter help COMMAND" (or "starter COMMAND --help")
+tells more of a command.`
 }
 
 // researchArgs returns the arguments of a research run: "starter research

@@ -220,7 +220,7 @@ func TestHelpListsEveryCommand(t *testing.T) {
 		t.Fatalf("--help = %v (exit %d)", err, exitCode(err))
 	}
 	help := errOut.String()
-	listed := map[string]bool{"research": true} // lookup only
+	listed := map[string]bool{"research": true, "help": true} // lookup only
 	for _, c := range commands() {
 		listed[c.name] = true
 		lines := usageLines(c.usage)
@@ -256,6 +256,49 @@ func TestHelpListsEveryCommand(t *testing.T) {
 		_ = run(context.Background(), []string{c.name, "--help"}, &o, &e)
 		if first := usageLines(c.usage)[0]; !strings.Contains(e.String(), first) {
 			t.Errorf("starter %s --help:\n%s\nwant %q", c.name, e.String(), first)
+		}
+	}
+}
+
+// `starter help` prints the usage, as `go help` does: on stdout, exit 0. A
+// new user's `starter help` researched the question "help" ("Help?").
+// `starter help COMMAND` prints that command's usage; an unknown command is
+// a usage error, not research either.
+func TestHelpCommandPrintsUsage(t *testing.T) {
+	t.Setenv("RESEARCHFLOW_DATA_DIR", filepath.Join(t.TempDir(), "never-created"))
+	var out, errOut bytes.Buffer
+	if err := run(context.Background(), []string{"help"}, &out, &errOut); err != nil {
+		t.Fatalf("starter help = %v (exit %d), stderr:\n%s", err, exitCode(err), errOut.String())
+	}
+	if !strings.HasPrefix(out.String(), "usage: "+`starter [research] [flags] "question"`) || !strings.Contains(out.String(), "-corpus") {
+		t.Errorf("starter help printed:\n%s", out.String())
+	}
+	for _, name := range append([]string{"research"}, func() (n []string) {
+		for _, c := range commands() {
+			n = append(n, c.name)
+		}
+		return n
+	}()...) {
+		var o, e bytes.Buffer
+		if err := run(context.Background(), []string{"help", name}, &o, &e); err != nil {
+			t.Errorf("starter help %s = %v, stderr:\n%s", name, err, e.String())
+			continue
+		}
+		want := `starter [research] [flags] "question"`
+		for _, c := range commands() {
+			if c.name == name {
+				want = usageLines(c.usage)[0]
+			}
+		}
+		if !strings.Contains(o.String(), want) {
+			t.Errorf("starter help %s printed:\n%s\nwant %q", name, o.String(), want)
+		}
+	}
+	for _, args := range [][]string{{"help", "nosuch"}, {"help", "ingest", "schedule"}} {
+		var o, e bytes.Buffer
+		err := run(context.Background(), args, &o, &e)
+		if !errors.Is(err, errUsage) || !strings.Contains(err.Error(), "starter help") {
+			t.Errorf("starter %s = %v, want a usage error naming starter help", strings.Join(args, " "), err)
 		}
 	}
 }
