@@ -63,9 +63,12 @@ type SkippedFile struct {
 // ProgressQuery on an IngestWorkflow while it runs (Done false).
 type IngestResult struct {
 	Corpus string `json:"corpus"`
-	// Total is the number of supported files found (known after the first batch).
+	// Total is the number of files found (known after the first batch):
+	// the supported ones and those skipped without being read (a type not
+	// read, another format of a document read, too large).
 	Total int `json:"total"`
-	// Files counts supported files seen so far; Unchanged of them were
+	// Files counts the files found that were handled so far: once done,
+	// Files = ingested + Unchanged + SkippedCount(). Unchanged of them were
 	// already in memory with the same content and cost nothing.
 	Files     int `json:"files"`
 	Unchanged int `json:"unchanged"`
@@ -84,7 +87,9 @@ type IngestResult struct {
 
 // IngestSummary counts what an ingestion did.
 type IngestSummary struct {
-	// Total is the number of supported files under the path.
+	// Total is the number of files found under the path after the batch's
+	// cursor, skipped ones too; Files counts those the batch handled
+	// (ingested, Unchanged or skipped).
 	Total     int `json:"total"`
 	Files     int `json:"files"`
 	Unchanged int `json:"unchanged"`

@@ -246,6 +246,11 @@ func (a *Search) ingest(ctx context.Context, req corpus.IngestRequest) (rf.Inges
 	mu.Lock()
 	total := cp.Total
 	mu.Unlock()
+	if total == 0 {
+		// No file to read, only files the walk left out: no progress told
+		// the files found.
+		total = stats.Total
+	}
 	sum := rf.IngestSummary{
 		Total: total, Files: base.Files + stats.Files, Unchanged: base.Unchanged + stats.Unchanged,
 		Chunks: base.Chunks + stats.Chunks, Cursor: stats.Cursor, Done: stats.Done, Removed: stats.Removed,

@@ -100,10 +100,21 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return fmt.Errorf("ingestion %s failed: %s", run.ID, client.FailureMessage(err))
 	}
-	fmt.Fprintf(stdout, "corpus %s: %s (%d unchanged), %s written, %s of removed files dropped, %d skipped, %s\n",
-		rf.PublicCorpus(owner, res.Corpus), report.Count(res.Files, "file", ""), res.Unchanged, report.Count(res.Chunks, "chunk", ""), report.Count(res.Removed, "chunk", ""), res.SkippedCount(), res.Duration.Round(time.Millisecond))
+	fmt.Fprintf(stdout, "corpus %s: %s; %s written, %s of removed files dropped, %s\n",
+		rf.PublicCorpus(owner, res.Corpus), fileCounts(res.Files, res.Unchanged, res.SkippedCount()), report.Count(res.Chunks, "chunk", ""), report.Count(res.Removed, "chunk", ""), res.Duration.Round(time.Millisecond))
 	printSkipped(stdout, res.Skipped, res.SkippedCount())
 	return nil
+}
+
+// fileCounts says what an ingestion did with the files it found, so that
+// the numbers add up: "6 files found: 3 ingested, 0 unchanged, 3 skipped".
+// files counts them all (rf.IngestResult.Files); a result recorded before
+// the files skipped unread counted in it may have fewer than unchanged
+// and skipped together, which are then the files found.
+func fileCounts(files, unchanged, skipped int) string {
+	files = max(files, unchanged+skipped)
+	return fmt.Sprintf("%s found: %d ingested, %d unchanged, %d skipped",
+		report.Count(files, "file", ""), files-unchanged-skipped, unchanged, skipped)
 }
 
 // printSkipped lists the files an ingestion left out, one line each, but

@@ -156,7 +156,7 @@ func watchResearch(ctx context.Context, runs *client.Client, id string, v *progr
 				// Notes deleted or renamed since the folder was read.
 				dropped = ", " + report.Count(in.Removed, "chunk", "") + " of files no longer there dropped"
 			}
-			fmt.Fprintf(v.w, "corpus %s: %s (%d unchanged), %s written%s, %d skipped\n", corpus, report.Count(in.Files, "file", ""), in.Unchanged, report.Count(in.Chunks, "chunk", ""), dropped, in.SkippedCount())
+			fmt.Fprintf(v.w, "corpus %s: %s; %s written%s\n", corpus, fileCounts(in.Files, in.Unchanged, in.SkippedCount()), report.Count(in.Chunks, "chunk", ""), dropped)
 			printSkipped(v.w, in.Skipped, in.SkippedCount())
 			ingestShown = true
 		}

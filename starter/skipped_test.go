@@ -51,3 +51,24 @@ func TestPrintSkippedCountsTheUnlisted(t *testing.T) {
 		t.Errorf("printSkipped =\n%s\nwant no line for unlisted files when all are listed", b.String())
 	}
 }
+
+// The line after an ingestion adds up: the files found are those ingested,
+// unchanged and skipped (a new user's folder of 6 files, 3 of them
+// skipped, read "5 files (0 unchanged), … 3 skipped").
+func TestIngestCountsAddUp(t *testing.T) {
+	for _, tc := range []struct {
+		files, unchanged, skipped int
+		want                      string
+	}{
+		{6, 0, 3, "6 files found: 3 ingested, 0 unchanged, 3 skipped"},
+		{31, 30, 1, "31 files found: 0 ingested, 30 unchanged, 1 skipped"},
+		{1, 0, 0, "1 file found: 1 ingested, 0 unchanged, 0 skipped"},
+		{0, 0, 0, "0 files found: 0 ingested, 0 unchanged, 0 skipped"},
+		// A result recorded before skipped files counted as found.
+		{2, 1, 3, "4 files found: 0 ingested, 1 unchanged, 3 skipped"},
+	} {
+		if got := fileCounts(tc.files, tc.unchanged, tc.skipped); got != tc.want {
+			t.Errorf("fileCounts(%d, %d, %d) = %q, want %q", tc.files, tc.unchanged, tc.skipped, got, tc.want)
+		}
+	}
+}

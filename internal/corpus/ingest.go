@@ -93,7 +93,8 @@ func (r IngestRequest) SkipsListed() int {
 
 // IngestProgress is reported after each source.
 type IngestProgress struct {
-	// Total is the number of sources after the resume cursor.
+	// Total is the number of files found after the resume cursor: the
+	// sources to read and the files the walk left out (skipped).
 	Total     int `json:"total"`
 	Files     int `json:"files"`
 	Unchanged int `json:"unchanged"`
@@ -108,8 +109,13 @@ type IngestProgress struct {
 
 // IngestStats summarizes an ingestion.
 type IngestStats struct {
-	// Files counts the sources looked at (after the cursor); Unchanged of
-	// them were already in memory with the same content and cost nothing.
+	// Total is the number of files found after the cursor (as
+	// IngestProgress.Total). Files counts those this call handled: the
+	// sources read, then the files the walk left out that it passed (a
+	// type not read, another format of a document read, too large). Files
+	// = ingested + Unchanged + SkippedTotal: Unchanged of them were already
+	// in memory with the same content and cost nothing.
+	Total     int `json:"total"`
 	Files     int `json:"files"`
 	Unchanged int `json:"unchanged"`
 	// Chunks counts the chunks written.
@@ -182,6 +188,14 @@ func (in *Ingester) Ingest(ctx context.Context, req IngestRequest, progress func
 		srcs = srcs[i:]
 	}
 	stats.Cursor = req.After
+	// The files found after the cursor: those to read and those the walk
+	// left out, which count as found (and skipped) too.
+	stats.Total = len(srcs)
+	for _, s := range skips {
+		if req.After == "" || s.Path > req.After {
+			stats.Total++
+		}
+	}
 	listed := req.SkipsListed()
 	ingestedAt := now().UTC()
 	batch := in.BatchSize
@@ -227,7 +241,7 @@ func (in *Ingester) Ingest(ctx context.Context, req IngestRequest, progress func
 		}
 		stats.Cursor = src.Key
 		if progress != nil {
-			progress(IngestProgress{Total: len(srcs), Files: stats.Files, Unchanged: stats.Unchanged,
+			progress(IngestProgress{Total: stats.Total, Files: stats.Files, Unchanged: stats.Unchanged,
 				Chunks: stats.Chunks, Skipped: stats.SkippedTotal, Skip: skip, Cursor: stats.Cursor})
 		}
 	}
@@ -241,6 +255,7 @@ func (in *Ingester) Ingest(ctx context.Context, req IngestRequest, progress func
 	}
 	for _, s := range skips {
 		if (from == "" || s.Path > from) && (stats.Done || s.Path <= stats.Cursor) {
+			stats.Files++
 			stats.skip(s.Path, s.Reason, listed)
 		}
 	}

@@ -795,3 +795,61 @@ func TestIngestReplacesAChangedDocumentWithoutAGap(t *testing.T) {
 		t.Errorf("without a lister memory holds %d chunks of backups.md, want %d", got, want)
 	}
 }
+
+// The files an ingestion found are the ones it ingested, found unchanged
+// or skipped, a file of a type it does not read (sheet.csv) too: a new
+// user's folder of 6 files read as "5 files (0 unchanged), … 3 skipped".
+// Total says as much before the files are read, batched or not.
+func TestIngestCountsEveryFileFound(t *testing.T) {
+	dir := testFolder(t) // 3 files with text
+	writeFile(t, dir, "bad.pdf", "%PDF-1.4 truncated garbage")
+	writeFile(t, dir, "empty.md", "")
+	writeFile(t, dir, "sheet.csv", "a,b\n1,2\n")
+	ctx := context.Background()
+	var first IngestProgress
+	st, err := newIngester(newFakeStore()).Ingest(ctx, IngestRequest{Corpus: "notes", Path: dir}, func(p IngestProgress) {
+		if first.Cursor == "" {
+			first = p
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Files != 6 || st.SkippedTotal != 3 || st.Files-st.Unchanged-st.SkippedTotal != 3 {
+		t.Errorf("one call: %d files, %d skipped; want 6 files found, 3 of them skipped", st.Files, st.SkippedTotal)
+	}
+	if first.Total != 6 {
+		t.Errorf("progress Total = %d, want the 6 files found", first.Total)
+	}
+
+	files, skipped, after := 0, 0, ""
+	for calls := 0; ; calls++ {
+		if calls > 6 {
+			t.Fatal("batched ingestion does not finish")
+		}
+		var total int
+		st, err := newIngester(newFakeStore()).Ingest(ctx, IngestRequest{Corpus: "notes", Path: dir, After: after, MaxFiles: 2}, func(p IngestProgress) {
+			if total == 0 {
+				total = p.Total
+			}
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if calls == 0 && total != 6 {
+			t.Errorf("batches of 2: first progress Total = %d, want 6", total)
+		}
+		if total != 0 && total != 6-files {
+			t.Errorf("batch %d: Total %d after %d files counted, want %d", calls, total, files, 6-files)
+		}
+		files += st.Files
+		skipped += st.SkippedTotal
+		after = st.Cursor
+		if st.Done {
+			break
+		}
+	}
+	if files != 6 || skipped != 3 {
+		t.Errorf("batches of 2: %d files, %d skipped; want 6, 3", files, skipped)
+	}
+}

@@ -62,11 +62,12 @@ type Ingestion struct {
 	// Status is running, completed, failed, cancelled or terminated.
 	Status string `json:"status"`
 	Done   bool   `json:"done"`
-	// Total is the number of supported files found (0 until the first
-	// batch is listed); Seen counts the files read so far (unchanged and
-	// unreadable ones too), Unchanged of them were already in memory,
-	// Skipped could not be read (with why; the first 500), SkippedTotal
-	// counts them all.
+	// Total is the number of files found (0 until the first batch is
+	// listed), those of a type not read too; Seen counts the files handled
+	// so far, so that once done Seen = Total = ingested + Unchanged +
+	// SkippedTotal. Unchanged were already in memory; Skipped could not be
+	// read or are of a type not read (with why; the first 500),
+	// SkippedTotal counts them all.
 	Total        int           `json:"total"`
 	Seen         int           `json:"seen"`
 	Unchanged    int           `json:"unchanged"`
