@@ -442,14 +442,15 @@ type hunk struct{ ai, aj, bi, bj int }
 // time, quantity or version it is part of (textproc.Expression) on either
 // side: "4 → 11" of "4 January 2027 → 11 January 2027" is the dates, "30
 // → 45" of "30 days → 45 days" the durations, "days → weeks" of "30 days →
-// 30 weeks" the amounts. It takes at most before words of the words both
+// 30 weeks" the amounts, "42 → 45" of "42 desks → 45 desks" the counts
+// (textproc.Counted: a number keeps the noun it counts). It takes at most before words of the words both
 // share before it, after of those after it.
 func widen(a, b []string, h hunk, before, after int) hunk {
 	expand := func(ws []string, i, j int) (int, int) {
 		if i == j {
 			return 0, 0
 		}
-		lo, hi := textproc.Expression(ws, i, j)
+		lo, hi := textproc.Counted(ws, i, j)
 		return i - lo, hi - j
 	}
 	la, ra := expand(a, h.ai, h.aj)

@@ -107,8 +107,9 @@ func TestCompareOtherKindsOfChangedFact(t *testing.T) {
 	tests := []struct{ before, after, from, to string }{
 		{"Audit logs are encrypted at rest.", "Audit logs are not encrypted at rest.", "yes", "no"},
 		{"The policy applies since 2019.", "The policy applies since 2021.", "2019", "2021"},
-		// No unit the detector knows: the same sentence but for its number.
-		{"The rack holds 42 widgets.", "The rack holds 48 widgets.", "42", "48"},
+		// No unit the detector knows: the same sentence but for its number,
+		// which keeps the noun it counts.
+		{"The rack holds 42 widgets.", "The rack holds 48 widgets.", "42 widgets", "48 widgets"},
 	}
 	for _, tt := range tests {
 		prev := Snapshot{Findings: []rf.SnapshotFinding{finding(sq, tt.before, "a")}, Sources: []rf.SnapshotSource{source("a")}}
@@ -290,9 +291,9 @@ func TestLabelShowsTheChangedExpressionWhole(t *testing.T) {
 		{"The stand-up is at 9 am for 4 people.", "The stand-up is at 10 am for 4 people.", "9 am → 10 am"},
 		{"Deploys stop at 14:00 UTC on Fridays.", "Deploys stop at 16:00 UTC on Fridays.", "14:00 UTC → 16:00 UTC"},
 		{"The cluster runs version 1.4 on 4 nodes.", "The cluster runs version 1.5 on 4 nodes.", "version 1.4 → version 1.5"},
-		// A year alone, and a bare count, are whole already.
+		// A year alone is whole already; a count keeps what it counts.
 		{"The policy applies since 2019.", "The policy applies since 2021.", "2019 → 2021"},
-		{"The rack holds 42 widgets.", "The rack holds 48 widgets.", "42 → 48"},
+		{"The rack holds 42 widgets.", "The rack holds 48 widgets.", "42 widgets → 48 widgets"},
 		// A number at the end of a sentence does not take the next one's
 		// first word as its unit.
 		{"The team has 4. Days are long.", "The team has 5. Days are long.", "4 → 5"},
@@ -343,5 +344,28 @@ func TestSectionNamesAChangedDateWhole(t *testing.T) {
 	c = Compare(prev, cur, "run-1", since)
 	if len(c.Changed) != 1 || c.Changed[0].From != "4 January 2027" || c.Changed[0].To != "4 January 2028" || Label(c.Changed[0]) != "4 January 2027 → 4 January 2028" {
 		t.Errorf("changed %+v, want 4 January 2027 → 4 January 2028", c.Changed)
+	}
+}
+
+// A number that counts something keeps the noun it counts, as a number
+// keeps its unit: a new user's note "42 desks and 6 parking spaces" that
+// became "45 desks and 9 parking spaces" was labelled "42 → 45, 6 → 9".
+func TestLabelKeepsTheNounANumberCounts(t *testing.T) {
+	for _, tt := range []struct{ before, after, want string }{
+		{"The office has 42 desks and 6 parking spaces.", "The office has 45 desks and 9 parking spaces.", "42 desks → 45 desks, 6 parking spaces → 9 parking spaces"},
+		{"We hired 3 people in March.", "We hired 5 people in March.", "3 people → 5 people"},
+		{"The team keeps 12 open tickets.", "The team keeps 14 open tickets.", "12 open tickets → 14 open tickets"},
+		{"It serves 1,200 customers daily.", "It serves 1,500 customers daily.", "1,200 customers → 1,500 customers"},
+		// A unit as before; a word that counts nothing stays out.
+		{"Logs are kept 30 days.", "Logs are kept 35 days.", "30 days → 35 days"},
+		{"The desks number 42 in all.", "The desks number 45 in all.", "42 → 45"},
+		{"The rent is 42 as agreed.", "The rent is 45 as agreed.", "42 → 45"},
+		{"The count was 42, then it grew.", "The count was 45, then it grew.", "42 → 45"},
+		{"In 2025 prices rose.", "In 2026 prices rose.", "2025 → 2026"},
+	} {
+		f := rf.ChangedFinding{Before: finding(sq, tt.before, "a"), After: finding(sq, tt.after, "a")}
+		if got := Label(f); got != tt.want {
+			t.Errorf("%q → %q: label %q, want %q", tt.before, tt.after, got, tt.want)
+		}
 	}
 }

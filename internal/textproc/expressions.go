@@ -258,3 +258,61 @@ func dateExpression(ws []string, i, j int) (int, int, bool) {
 	}
 	return lo, hi, true
 }
+
+// Counted is Expression, and when that ends in a bare number, the noun
+// the number counts after it: "42" of "has 42 desks" is "42 desks", "6" of
+// "6 parking spaces and" is "6 parking spaces". The noun is a plural (a
+// word ending in s, or people, children, men, women) up to three words
+// after the number, the words before it lower-case words that are not
+// function words ("12 open tickets"); nothing else is taken ("42 in all",
+// "42 as agreed", a year: "2025 prices").
+func Counted(ws []string, i, j int) (int, int) {
+	lo, hi := Expression(ws, i, j)
+	if hi <= lo || hi > len(ws) {
+		return lo, hi
+	}
+	last := bare(ws[hi-1])
+	if !countRe.MatchString(last) || yearRe.MatchString(last) {
+		return lo, hi
+	}
+	if stop, comma := closes(ws[hi-1]); stop || comma {
+		return lo, hi
+	}
+	for k := hi; k < len(ws) && k < hi+3; k++ {
+		w := bare(ws[k])
+		if !nounRe.MatchString(w) || notNounWords[w] {
+			break
+		}
+		if pluralWords[w] || strings.HasSuffix(w, "s") && !strings.HasSuffix(w, "ss") {
+			return lo, k + 1
+		}
+		if stop, comma := closes(ws[k]); stop || comma {
+			break
+		}
+	}
+	return lo, hi
+}
+
+var (
+	// countRe is a number that can count things: no currency, no percent.
+	countRe = regexp.MustCompile(`^[0-9]+(?:,[0-9]{3})*$`)
+	nounRe  = regexp.MustCompile(`^[a-z]+(?:-[a-z]+)*$`)
+)
+
+// pluralWords are plurals that do not end in s.
+var pluralWords = map[string]bool{"people": true, "children": true, "men": true, "women": true, "staff": true} // lookup only
+
+// notNounWords are the words after a number that are not (part of) what
+// it counts: function words, and words ending in s that are no plural.
+var notNounWords = func() map[string]bool {
+	m := map[string]bool{} // lookup only
+	for _, w := range strings.Fields(`a an the and or nor but if so than then as of in on at to for by with from per
+		into onto over under up down out about after before since until when while via
+		is are was were be been being has have had does do did its his hers ours yours theirs this these those that
+		which who whom whose it each all more less fewer most least not no yes thus plus minus unless across whereas
+		always perhaps sometimes besides towards afterwards upwards goes says seems remains means stays becomes
+		makes gets needs costs takes lasts`) {
+		m[w] = true
+	}
+	return m
+}()

@@ -60,3 +60,28 @@ func TestExpression(t *testing.T) {
 		}
 	}
 }
+
+func TestCountedTakesTheNounANumberCounts(t *testing.T) {
+	for _, tt := range []struct {
+		text string
+		i    int
+		want string
+	}{
+		{"has 42 desks and more", 1, "42 desks"},
+		{"and 6 parking spaces.", 1, "6 parking spaces."},
+		{"hired 3 people in March", 1, "3 people"},
+		{"kept 30 days here", 1, "30 days"}, // a unit, as Expression
+		{"number 42 in all", 1, "42"},
+		{"is 42 as agreed", 1, "42"},
+		{"was 42, then desks", 1, "42,"},
+		{"in 2025 prices rose", 1, "2025"},
+		{"rose 5% pays", 1, "5%"},
+		{"has 42 Main Streets", 1, "42"},
+	} {
+		ws := strings.Fields(tt.text)
+		lo, hi := Counted(ws, tt.i, tt.i+1)
+		if got := strings.Join(ws[lo:hi], " "); got != tt.want {
+			t.Errorf("Counted(%q, %d) = %q, want %q", tt.text, tt.i, got, tt.want)
+		}
+	}
+}
