@@ -37,6 +37,9 @@ var ErrScheduleNotFound = errors.New("no such schedule")
 type Schedules struct {
 	sc sdkclient.ScheduleClient
 	dc converter.DataConverter
+	// now is the time a schedule is created or its timing updated at,
+	// whence an interval schedule's offset (time.Now; tests set it).
+	now func() time.Time
 }
 
 // CatchupWindow is how late a run missed while the cluster was down may
@@ -45,7 +48,7 @@ const CatchupWindow = time.Hour
 
 // NewSchedules returns Schedules on sc (client.Client.ScheduleClient()).
 func NewSchedules(sc sdkclient.ScheduleClient) *Schedules {
-	return &Schedules{sc: sc, dc: converter.GetDefaultDataConverter()}
+	return &Schedules{sc: sc, dc: converter.GetDefaultDataConverter(), now: time.Now}
 }
 
 // WithDataConverter returns s decoding schedules' inputs with dc (the
@@ -89,7 +92,7 @@ func (s *Schedules) Create(ctx context.Context, id string, spec rf.ScheduleSpec)
 	}
 	_, err = s.sc.Create(ctx, sdkclient.ScheduleOptions{
 		ID:                    id,
-		Spec:                  timing(spec),
+		Spec:                  timing(spec, s.now()),
 		Action:                action(id, in),
 		Overlap:               enumspb.SCHEDULE_OVERLAP_POLICY_SKIP,
 		CatchupWindow:         CatchupWindow,
@@ -114,11 +117,25 @@ func runInput(id string, spec rf.ScheduleSpec) rf.ResearchInput {
 	return in
 }
 
-func timing(spec rf.ScheduleSpec) sdkclient.ScheduleSpec {
+// timing is spec's timing for Temporal, set at time at: an interval
+// schedule runs first one interval after at (intervalOffset).
+func timing(spec rf.ScheduleSpec, at time.Time) sdkclient.ScheduleSpec {
 	if spec.Cron != "" {
 		return sdkclient.ScheduleSpec{CronExpressions: []string{spec.Cron}}
 	}
-	return sdkclient.ScheduleSpec{Intervals: []sdkclient.ScheduleIntervalSpec{{Every: spec.Interval}}}
+	return sdkclient.ScheduleSpec{Intervals: []sdkclient.ScheduleIntervalSpec{{Every: spec.Interval, Offset: intervalOffset(at, spec.Interval)}}}
+}
+
+// intervalOffset is the offset of an interval schedule of every set at
+// time at, so that its first run comes one interval after at (to the
+// second). Temporal runs an interval schedule at the Unix epoch + offset
+// + n·every: without an offset "every 7d" created on a Sunday at 14:58
+// ran first on the Thursday at 00:00 UTC after (the epoch was a Thursday).
+func intervalOffset(at time.Time, every time.Duration) time.Duration {
+	if every <= 0 {
+		return 0
+	}
+	return (time.Duration(at.Unix()) * time.Second % every).Truncate(time.Second)
 }
 
 func action(id string, in rf.ResearchInput) *sdkclient.ScheduleWorkflowAction {
@@ -296,7 +313,12 @@ func (s *Schedules) Update(ctx context.Context, id, owner string, spec rf.Schedu
 				return nil, fmt.Errorf("schedule %q: %w", id, ErrScheduleNotFound)
 			}
 			sched := u.Description.Schedule
-			t := timing(spec)
+			t := timing(spec, s.now())
+			if old := sched.Spec; old != nil && len(old.Intervals) == 1 && len(t.Intervals) == 1 && old.Intervals[0].Every == t.Intervals[0].Every {
+				// The same interval keeps its times: an update of the
+				// question does not move the next run.
+				t.Intervals[0].Offset = old.Intervals[0].Offset
+			}
 			sched.Spec = &t
 			sched.Action = action(id, in)
 			return &sdkclient.ScheduleUpdate{Schedule: &sched}, nil

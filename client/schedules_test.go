@@ -1,7 +1,9 @@
 package client
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -37,5 +39,72 @@ func TestScheduleInfoLeavesOutUnsetTimesAndDefaultNotes(t *testing.T) {
 	d.Info.LastUpdateAt = created.Add(time.Hour)
 	if info, _ := scheduleInfo("schedule-1", in, d); info.Note != "on holiday" || !info.UpdatedAt.Equal(created.Add(time.Hour)) {
 		t.Errorf("info %+v", info)
+	}
+}
+
+// An interval schedule runs first one interval after it is created, not at
+// the epoch-aligned time Temporal picks without an offset: "every 7d"
+// created on a Sunday at 14:58 ran first on a Thursday at 00:00 UTC.
+func TestIntervalOffsetMakesTheFirstRunOneIntervalAfterCreation(t *testing.T) {
+	for _, tt := range []struct {
+		created time.Time
+		every   time.Duration
+	}{
+		{time.Date(2026, 12, 6, 14, 58, 31, 500, time.UTC), 7 * 24 * time.Hour}, // a Sunday
+		{time.Date(2026, 12, 6, 14, 58, 0, 0, time.UTC), 24 * time.Hour},
+		{time.Date(2026, 12, 6, 14, 58, 59, 0, time.UTC), 90 * time.Minute},
+		{time.Date(2026, 12, 6, 0, 0, 0, 0, time.UTC), time.Minute},
+	} {
+		off := intervalOffset(tt.created, tt.every)
+		if off < 0 || off >= tt.every || off%time.Second != 0 {
+			t.Errorf("%v every %v: offset %v, want whole seconds in [0, every)", tt.created, tt.every, off)
+		}
+		// Temporal runs an interval schedule at epoch + offset + n·every:
+		// the first such time after the creation is one interval later
+		// (to the second).
+		epoch := time.Unix(0, 0).UTC()
+		n := tt.created.Sub(epoch.Add(off)) / tt.every
+		first := epoch.Add(off + (n+1)*tt.every)
+		if want := tt.created.Truncate(time.Second).Add(tt.every); !first.Equal(want) {
+			t.Errorf("%v every %v: first run %v, want %v", tt.created, tt.every, first, want)
+		}
+	}
+}
+
+// fakeScheduleClient records what Create was asked and refuses it.
+type fakeScheduleClient struct {
+	sdkclient.ScheduleClient
+	created *sdkclient.ScheduleOptions
+}
+
+var errRefused = errors.New("refused by the fake")
+
+func (f *fakeScheduleClient) Create(_ context.Context, o sdkclient.ScheduleOptions) (sdkclient.ScheduleHandle, error) {
+	f.created = &o
+	return nil, errRefused
+}
+
+// Create passes the offset of its own time to Temporal; a cron schedule
+// has none.
+func TestCreatePassesTheIntervalOffset(t *testing.T) {
+	created := time.Date(2026, 12, 6, 14, 58, 31, 0, time.UTC)
+	fake := &fakeScheduleClient{}
+	s := NewSchedules(fake)
+	s.now = func() time.Time { return created }
+	spec := rf.ScheduleSpec{Research: rf.ResearchInput{Question: "How long are backups retained?"}, Every: "7d", Notify: rf.NotifyOnChange}
+	if _, err := s.Create(context.Background(), "schedule-1", spec); !errors.Is(err, errRefused) {
+		t.Fatalf("Create = %v", err)
+	}
+	iv := fake.created.Spec.Intervals
+	week := 7 * 24 * time.Hour
+	if len(iv) != 1 || iv[0].Every != week || iv[0].Offset != intervalOffset(created, week) || iv[0].Offset == 0 {
+		t.Errorf("intervals %+v, want every 7d with offset %v", iv, intervalOffset(created, week))
+	}
+	spec.Every, spec.Cron = "", "0 7 * * 1"
+	if _, err := s.Create(context.Background(), "schedule-2", spec); !errors.Is(err, errRefused) {
+		t.Fatalf("Create = %v", err)
+	}
+	if len(fake.created.Spec.Intervals) != 0 || len(fake.created.Spec.CronExpressions) != 1 {
+		t.Errorf("cron spec %+v", fake.created.Spec)
 	}
 }
