@@ -126,6 +126,17 @@ func timing(spec rf.ScheduleSpec, at time.Time) sdkclient.ScheduleSpec {
 	return sdkclient.ScheduleSpec{Intervals: []sdkclient.ScheduleIntervalSpec{{Every: spec.Interval, Offset: intervalOffset(at, spec.Interval)}}}
 }
 
+// updatedTiming is the timing of a schedule whose timing was old, updated
+// to spec at time at: the same interval keeps its times (an update of the
+// question does not move the next run); another counts from at.
+func updatedTiming(old *sdkclient.ScheduleSpec, spec rf.ScheduleSpec, at time.Time) sdkclient.ScheduleSpec {
+	t := timing(spec, at)
+	if old != nil && len(old.Intervals) == 1 && len(t.Intervals) == 1 && old.Intervals[0].Every == t.Intervals[0].Every {
+		t.Intervals[0].Offset = old.Intervals[0].Offset
+	}
+	return t
+}
+
 // intervalOffset is the offset of an interval schedule of every set at
 // time at, so that its first run comes one interval after at (to the
 // second). Temporal runs an interval schedule at the Unix epoch + offset
@@ -313,12 +324,7 @@ func (s *Schedules) Update(ctx context.Context, id, owner string, spec rf.Schedu
 				return nil, fmt.Errorf("schedule %q: %w", id, ErrScheduleNotFound)
 			}
 			sched := u.Description.Schedule
-			t := timing(spec, s.now())
-			if old := sched.Spec; old != nil && len(old.Intervals) == 1 && len(t.Intervals) == 1 && old.Intervals[0].Every == t.Intervals[0].Every {
-				// The same interval keeps its times: an update of the
-				// question does not move the next run.
-				t.Intervals[0].Offset = old.Intervals[0].Offset
-			}
+			t := updatedTiming(sched.Spec, spec, s.now())
 			sched.Spec = &t
 			sched.Action = action(id, in)
 			return &sdkclient.ScheduleUpdate{Schedule: &sched}, nil

@@ -108,3 +108,22 @@ func TestCreatePassesTheIntervalOffset(t *testing.T) {
 		t.Errorf("cron spec %+v", fake.created.Spec)
 	}
 }
+
+// An update that keeps the interval keeps the schedule's times; one that
+// changes it counts from the update.
+func TestUpdatedTimingKeepsTheTimesOfTheSameInterval(t *testing.T) {
+	created := time.Date(2026, 12, 6, 14, 58, 31, 0, time.UTC)
+	updated := created.Add(50 * time.Hour)
+	day := 24 * time.Hour
+	old := timing(rf.ScheduleSpec{Every: "24h", Interval: day}, created)
+	if got := updatedTiming(&old, rf.ScheduleSpec{Every: "24h", Interval: day}, updated); got.Intervals[0].Offset != intervalOffset(created, day) {
+		t.Errorf("same interval: offset %v, want the creation's %v", got.Intervals[0].Offset, intervalOffset(created, day))
+	}
+	if got := updatedTiming(&old, rf.ScheduleSpec{Every: "12h", Interval: 12 * time.Hour}, updated); got.Intervals[0].Offset != intervalOffset(updated, 12*time.Hour) {
+		t.Errorf("new interval: offset %v, want the update's %v", got.Intervals[0].Offset, intervalOffset(updated, 12*time.Hour))
+	}
+	cron := timing(rf.ScheduleSpec{Cron: "0 7 * * 1"}, created)
+	if got := updatedTiming(&cron, rf.ScheduleSpec{Every: "24h", Interval: day}, updated); got.Intervals[0].Offset != intervalOffset(updated, day) {
+		t.Errorf("cron to interval: offset %v, want the update's %v", got.Intervals[0].Offset, intervalOffset(updated, day))
+	}
+}
