@@ -79,13 +79,20 @@ func TestScheduleReportsWhatChanged(t *testing.T) {
 		t.Fatal(err)
 	}
 	id := rfclient.NewScheduleID()
+	before := time.Now()
 	info, err := sched.Create(ctx, id, spec)
 	if err != nil {
 		t.Fatal(err)
 	}
+	after := time.Now()
 	defer sched.Delete(context.Background(), id, "")
 	if info.Owner != "ana" || info.Every != "24h" || info.Notify != rf.NotifyOnChange || len(info.NextRuns) == 0 {
 		t.Fatalf("created %+v", info)
+	}
+	// Its first run is one interval after its creation, not at Temporal's
+	// epoch-aligned 00:00 UTC.
+	if next := info.NextRuns[0]; next.Before(before.Add(24*time.Hour).Add(-time.Second)) || next.After(after.Add(24*time.Hour)) {
+		t.Errorf("first run at %v, want 24h after the creation (%v)", next, before.UTC())
 	}
 	if _, err := sched.Get(ctx, id, "bob"); err == nil {
 		t.Error("another owner sees the schedule")
