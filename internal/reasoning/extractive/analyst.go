@@ -245,6 +245,16 @@ func (e *Engine) Analyze(ctx context.Context, req reasoning.AnalyzeRequest) (rea
 				c.terms[t]++
 				c.length++
 			}
+			if next := si + 1; (atype == nameAnswer || atype == procedureAnswer) && next < len(sents[i]) && sents[i][next].code && strings.HasSuffix(strings.TrimSpace(s), ":") {
+				// A question asking for a command or the steps is answered
+				// by the block a sentence introduces, whatever the sentence
+				// says of it: "… check the dashboard and the recent
+				// deploys:" then "kubectl -n payments rollout history …"
+				// for "Which kubectl command shows the rollout history?".
+				for _, t := range textproc.Tokenize(sents[i][next].text) {
+					c.terms[t]++
+				}
+			}
 			if sent.heading != "" {
 				// The heading inside the passage is the one the sentence
 				// sits under; the chunk's section is where the chunk began.

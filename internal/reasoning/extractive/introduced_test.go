@@ -82,6 +82,12 @@ func TestHowToAnswerShowsTheFencedCommandItsSentenceIntroduces(t *testing.T) {
 		{"# Release process\n\nReleases are cut every second Tuesday at 10:00 UTC.\n\nTo cut a release run:\n\n```sh\nmake release VERSION=2027.02.1\ngit push origin release/2027.02.1\n```\n",
 			"How do I cut a release?", "make release VERSION=2027.02.1"},
 		{"# Deploys\n\nDeploys go out on weekdays.\n\nTo roll back the last deploy use:\n\n```\nkubectl rollout undo deploy/api\n```\n", "How do I roll back the last deploy?", "kubectl rollout undo deploy/api"},
+		// The block answers a question asking for a command or the
+		// steps though its sentence names nothing the question asks.
+		{"# Incident runbook\n\nThe first step is to check the dashboard and the recent deploys:\n\n```sh\nkubectl -n payments rollout history deploy/payments-api\n```\n\nPostmortems are due within 5 working days.\n",
+			"Which kubectl command shows the rollout history?", "kubectl -n payments rollout history deploy/payments-api"},
+		{"# Incident runbook\n\nThe first step is to check the dashboard and the recent deploys:\n\n```sh\nkubectl -n payments rollout history deploy/payments-api\n```\n\nPostmortems are due within 5 working days.\n",
+			"How do I see the rollout history of the payments API?", "kubectl -n payments rollout history deploy/payments-api"},
 		// A list the sentence introduces is its too, related or not.
 		{"# Worker\n\nTo restart the worker, run:\n\n- systemctl stop rf-worker\n- systemctl start rf-worker\n", "How do I restart the worker?",
 			"systemctl stop rf-worker\nsystemctl start rf-worker"},
