@@ -2130,6 +2130,10 @@ func codeLike(s string) bool {
 		switch {
 		case unicode.IsLetter(r) || unicode.IsSpace(r) || unicode.IsMark(r) || (r > 0x2000 && unicode.IsPunct(r)):
 			prose++
+		case unicode.IsDigit(r):
+			// Numbers are words of prose ("预算是 5,000 EUR。", whose
+			// digits outnumber its letters).
+			prose++
 		case strings.ContainsRune("{}();=<>[]*&|!", r):
 			symbols++
 		}

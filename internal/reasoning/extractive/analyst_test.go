@@ -314,6 +314,11 @@ func TestAnalyzeOtherScripts(t *testing.T) {
 		{"データの保存期間は何日ですか？", "データの保存期間は三十五日です。", "社員は駐車場の二階に駐車します。"},
 		{"백업 데이터는 며칠 동안 보관됩니까?", "백업 데이터는 35일 동안 보관됩니다.", "직원은 주차장 2층에 주차합니다."},
 		{"كم يوما يتم الاحتفاظ بالنسخ الاحتياطية؟", "يتم الاحتفاظ بالنسخ الاحتياطية لمدة 35 يوما.", "يركن الموظفون سياراتهم في الطابق الثاني."},
+		// A short sentence whose digits outnumber its letters is prose,
+		// not code.
+		{"预算是多少？", "预算是 5,000 EUR。", "下周三下午三点在 Kelp 会议室开会。"},
+		{"保留期限是多少？", "保留期限是 2027-03-31。", "员工把车停在车库二层。"},
+		{"予算はいくらですか？", "予算は 12,000 円。", "会議は水曜日の午後三時です。"},
 	} {
 		a, err := New(Config{}).Analyze(context.Background(), reasoning.AnalyzeRequest{
 			Question: c.q, SubQuestion: reasoning.SubQuestion{ID: "sq1", Text: c.q},
