@@ -52,14 +52,20 @@ const (
 	// tune halves (result-s41 runs): below 0.2 was one report, wrong;
 	// below 0.3 a right one too (Support 0.25, one of four topic words).
 	lowSupport = 0.2
+	// partSupport: fewer than lowAnswered of the sub-questions answered
+	// is not low confidence when the best finding is strong (highScore)
+	// and covers this share of its sub-question's topic. On the tune
+	// halves (2026-12-07) no report changed; a trial's two-part question
+	// with one part answered by its note stated nothing.
+	partSupport = 2.0 / 3
 )
 
 // Confidence rates how clearly the cited findings answer the question,
 // from the sections (sub-questions with findings) and the gaps (those
 // without): high when every sub-question is answered by a strong finding,
-// low when nothing is cited, fewer than half are answered, the best
-// finding is weak or no finding covers a fifth of its topic, medium
-// otherwise.
+// low when nothing is cited, fewer than half are answered (unless by a
+// strong finding covering two thirds of its topic), the best finding is
+// weak or no finding covers a fifth of its topic, medium otherwise.
 func Confidence(sections []reasoning.SectionInput, gaps []researchflow.Gap) string {
 	answered, best, scored := 0, 0.0, false
 	support, supported := 0.0, false
@@ -83,8 +89,13 @@ func Confidence(sections []reasoning.SectionInput, gaps []researchflow.Gap) stri
 		return ConfidenceLow
 	}
 	share := float64(answered) / float64(total)
+	// One part of a question answered beyond doubt (a strong finding
+	// covering most of its sub-question's topic: "The offsite … is in
+	// Lisbon" for "Where is the offsite and is there a dress code?") is
+	// stated, the other parts gaps, however few of the parts it is.
+	partAnswered := scored && best >= highScore && supported && support >= partSupport
 	switch {
-	case share < lowAnswered || (scored && best < lowScore) || (supported && support < lowSupport):
+	case share < lowAnswered && !partAnswered || (scored && best < lowScore) || (supported && support < lowSupport):
 		return ConfidenceLow
 	case share >= highAnswered && (!scored || best >= highScore):
 		return ConfidenceHigh

@@ -33,6 +33,11 @@ func TestConfidence(t *testing.T) {
 		{"every part answered, not strongly", []reasoning.SectionInput{{SubQuestion: sq("a"), Findings: []reasoning.CitedFinding{finding("A is 3.", 1, 0.7)}}}, nil, ConfidenceMedium},
 		{"a model's findings carry no score", []reasoning.SectionInput{{SubQuestion: sq("a"), Findings: []reasoning.CitedFinding{finding("A is 3.", 1, 0)}}}, nil, ConfidenceHigh},
 		{"one of three answered", []reasoning.SectionInput{{SubQuestion: sq("a"), Findings: []reasoning.CitedFinding{finding("A is 3.", 1, 0.9)}}}, []researchflow.Gap{gap, gap}, ConfidenceLow},
+		// "Where is the offsite and is there a dress code?": the place
+		// stated by a strong finding on the whole of its topic.
+		{"one of three answered beyond doubt", []reasoning.SectionInput{{SubQuestion: sq("a"), Findings: []reasoning.CitedFinding{supported(finding("A is 3.", 1, 0.9), 1)}}}, []researchflow.Gap{gap, gap}, ConfidenceMedium},
+		{"one of three answered on half its topic", []reasoning.SectionInput{{SubQuestion: sq("a"), Findings: []reasoning.CitedFinding{supported(finding("A is 3.", 1, 0.9), 0.5)}}}, []researchflow.Gap{gap, gap}, ConfidenceLow},
+		{"one of three answered, not strongly", []reasoning.SectionInput{{SubQuestion: sq("a"), Findings: []reasoning.CitedFinding{supported(finding("A is 3.", 1, 0.7), 1)}}}, []researchflow.Gap{gap, gap}, ConfidenceLow},
 		// "… stash brand-new files … with the rest of my changes?" answered
 		// by "… the rest of the commit in the body." (one of six topic
 		// words; a users'-words tune question).
