@@ -501,16 +501,74 @@ func TestWebAppPhoneHasNoHorizontalScroll(t *testing.T) {
 	  }
 	  return out.slice(0, 10).join(", ");
 	})()`
-	if got := eval[string](t, ctx, cut); got != "" {
-		t.Errorf("priced plan cells outside its card: %s", got)
-	}
-	table := eval[string](t, ctx, `document.querySelector("#budget-box table.estimate").innerText`)
-	for _, want := range []string{"tokens", "cost", "138000", "$1.2345"} {
-		if !strings.Contains(table, want) {
-			t.Errorf("the priced plan lacks %q:\n%s", want, table)
+	// No box scrolls sideways inside the page (a code block may), and no
+	// cell of the priced plan holds text wider than itself: a trial saw
+	// the table scroll inside its card with the cost column cut off.
+	const scrolls = `(() => {
+	  const out = [];
+	  for (const e of document.querySelectorAll("body *")) {
+	    if (e.closest("pre") || ["INPUT", "TEXTAREA", "SELECT"].includes(e.tagName)) continue;
+	    const ox = getComputedStyle(e).overflowX;
+	    const box = ox === "auto" || ox === "scroll";
+	    const cell = e.matches("table.estimate th, table.estimate td");
+	    if ((box || cell) && e.scrollWidth > e.clientWidth + 1) out.push((e.id || e.className || e.tagName) + " " + e.scrollWidth + ">" + e.clientWidth + (cell ? " " + JSON.stringify(e.textContent) : ""));
+	  }
+	  return out.slice(0, 10).join(", ");
+	})()`
+	for _, plan := range []struct {
+		name string
+		run  func(*fakeRun)
+		want []string
+	}{
+		{"webapp-phone-priced-plan.png", pricedPlanRun, []string{"138000", "$1.2345"}},
+		// A long run on paid models: seven-digit token counts, costs in
+		// tens of dollars.
+		{"webapp-phone-priced-plan-large.png", largePricedPlanRun, []string{"12480000", "$148.2750"}},
+	} {
+		if plan.name != "webapp-phone-priced-plan.png" {
+			h.fake.newRun = plan.run
+			if err := chromedp.Do(ctx,
+				chromedp.Navigate(srv.URL+"/"),
+				chromedp.WaitVisible(css(`#question`)),
+				chromedp.SendKeys(css(`#question`), "How do Go programs share memory safely, in depth?"),
+				chromedp.Click(css(`#submit`)),
+				chromedp.WaitVisible(css(`#budget-box table.estimate`)),
+				chromedp.WaitVisible(css(`#approval-box`)),
+			); err != nil {
+				t.Fatalf("%s: ask and see the priced plan: %v", plan.name, err)
+			}
+			check(plan.name)
 		}
+		if got := eval[string](t, ctx, cut); got != "" {
+			t.Errorf("%s: priced plan cells outside its card: %s", plan.name, got)
+		}
+		if got := eval[string](t, ctx, scrolls); got != "" {
+			t.Errorf("%s: scrolls sideways or cut: %s", plan.name, got)
+		}
+		table := eval[string](t, ctx, `document.querySelector("#budget-box table.estimate").innerText`)
+		for _, want := range append([]string{"tokens", "cost"}, plan.want...) {
+			if !strings.Contains(table, want) {
+				t.Errorf("%s: the priced plan lacks %q:\n%s", plan.name, want, table)
+			}
+		}
+		screenshot(t, ctx, plan.name)
 	}
-	screenshot(t, ctx, "webapp-phone-priced-plan.png")
+}
+
+// largePricedPlanRun is pricedPlanRun for a long run on paid models, with
+// numbers as wide as the table's columns get.
+func largePricedPlanRun(w *fakeRun) {
+	pricedPlanRun(w)
+	p := &w.script[0]
+	est := *p.Estimate
+	est.Searches, est.Passages, est.ModelCalls = 240, 19200, 1212
+	est.Usage = rf.Usage{PromptTokens: 11000000, CompletionTokens: 1480000, CostUSD: 148.275}
+	est.SubQuestions = slices.Clone(est.SubQuestions)
+	for i := range est.SubQuestions {
+		est.SubQuestions[i].Searches, est.SubQuestions[i].Passages, est.SubQuestions[i].ModelCalls = 80, 6400, 400
+		est.SubQuestions[i].Usage = rf.Usage{PromptTokens: 3600000, CompletionTokens: 480000, CostUSD: 48.1250}
+	}
+	p.Estimate = &est
 }
 
 // pricedPlanRun scripts a run waiting for the approval of its priced plan.
