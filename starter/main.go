@@ -95,6 +95,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			}
 		}
 	}
+	if err := misspeltCommand(args); err != nil {
+		return err
+	}
 	return runResearch(ctx, researchArgs(args), stdout, stderr)
 }
 

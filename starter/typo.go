@@ -1,0 +1,123 @@
+package main
+
+import (
+	"os"
+	"strings"
+)
+
+// misspeltCommand refuses, as a usage error, a first argument that is a
+// command mistyped: `starter ingst ./notes` researched the question
+// "ingst ./notes". It is careful not to refuse a question: the first
+// argument must be one word of letters, not a command, within
+// Damerau-Levenshtein distance 2 of one (1 for the four-letter ones:
+// "stop", "eval", "help"), and every other argument a flag, a flag's
+// value or a path. A question quoted as one argument ("why is the sky
+// blue"), or after `starter research`, is never refused.
+func misspeltCommand(args []string) error {
+	if len(args) == 0 {
+		return nil
+	}
+	word := args[0]
+	if !isWord(word) {
+		return nil
+	}
+	names := []string{"research", "help"}
+	for _, c := range commands() {
+		names = append(names, c.name)
+	}
+	best, bestD := "", 3
+	for _, n := range names {
+		if word == n {
+			return nil
+		}
+		limit := 2
+		if len(n) <= 4 {
+			limit = 1
+		}
+		if d := editDistance(strings.ToLower(word), n); d <= limit && d < bestD {
+			best, bestD = n, d
+		}
+	}
+	if best == "" || !pathsAndFlags(args[1:]) {
+		return nil
+	}
+	return usageError("unknown command %q; did you mean %q? (to research it as a question, quote it or use `starter research …`)", word, best)
+}
+
+// isWord reports whether s is one word of two or more ASCII letters.
+func isWord(s string) bool {
+	if len(s) < 2 {
+		return false
+	}
+	for _, r := range s {
+		if (r < 'a' || r > 'z') && (r < 'A' || r > 'Z') {
+			return false
+		}
+	}
+	return true
+}
+
+// pathsAndFlags reports whether every argument is a flag ("--corpus",
+// "-n=3"), the value after a flag without "=", or a path ("./notes",
+// "~/x", "a/b", "notes.md", or one that exists).
+func pathsAndFlags(args []string) bool {
+	value := false // the argument before was a flag wanting a value
+	for _, a := range args {
+		switch {
+		case strings.HasPrefix(a, "-"):
+			value = !strings.Contains(a, "=")
+			continue
+		case value && !strings.ContainsAny(a, " \t\n?"):
+		case looksLikePath(a):
+		default:
+			return false
+		}
+		value = false
+	}
+	return true
+}
+
+func looksLikePath(a string) bool {
+	if a == "" || strings.ContainsAny(a, "\n?") {
+		return false
+	}
+	if strings.HasPrefix(a, ".") || strings.HasPrefix(a, "~") || strings.ContainsAny(a, `/\`) {
+		return true
+	}
+	if strings.ContainsRune(a, ' ') {
+		return false
+	}
+	if i := strings.LastIndexByte(a, '.'); i > 0 && i < len(a)-1 {
+		return true // notes.md, go-docs.tsv
+	}
+	_, err := os.Stat(a)
+	return err == nil
+}
+
+// editDistance is the Damerau-Levenshtein distance of a and b (optimal
+// string alignment: insertions, deletions, substitutions and swaps of two
+// neighbours, each 1).
+func editDistance(a, b string) int {
+	x, y := []rune(a), []rune(b)
+	d := make([][]int, len(x)+1)
+	for i := range d {
+		d[i] = make([]int, len(y)+1)
+		d[i][0] = i
+	}
+	for j := range d[0] {
+		d[0][j] = j
+	}
+	for i := 1; i <= len(x); i++ {
+		for j := 1; j <= len(y); j++ {
+			cost := 1
+			if x[i-1] == y[j-1] {
+				cost = 0
+			}
+			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
+			if i > 1 && j > 1 && x[i-1] == y[j-2] && x[i-2] == y[j-1] {
+				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
+			}
+		}
+	}
+	return d[len(x)][len(y)]
+}

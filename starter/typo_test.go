@@ -1,0 +1,84 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// A mistyped command is refused (exit 2) with the command meant, and
+// starts nothing: `starter ingst ./notes` researched "ingst ./notes".
+func TestMisspeltCommandIsRefused(t *testing.T) {
+	data := filepath.Join(t.TempDir(), "never-created")
+	t.Setenv("RESEARCHFLOW_DATA_DIR", data)
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"ingst", "./notes"}, "ingest"},
+		{[]string{"ingets", "./notes", "--corpus", "notes"}, "ingest"},
+		{[]string{"Ingest", "notes.md"}, "ingest"},
+		{[]string{"schedul", "--every", "24h"}, "schedule"},
+		{[]string{"budegt", "--tokens=5000"}, "budget"},
+		{[]string{"evl", "testdata/eval/go-docs.tsv"}, "eval"},
+		{[]string{"hlep"}, "help"},
+		{[]string{"stpo"}, "stop"},
+		{[]string{"reserch", "--corpus", "./notes"}, "research"},
+	} {
+		var out, errOut bytes.Buffer
+		err := run(context.Background(), tc.args, &out, &errOut)
+		want := `unknown command "` + tc.args[0] + `"; did you mean "` + tc.want + `"? (to research it as a question, quote it or use ` + "`starter research …`)"
+		if !errors.Is(err, errUsage) || exitCode(err) != 2 || !strings.Contains(err.Error(), want) {
+			t.Errorf("starter %s = %v (exit %d), want exit 2 and %q", strings.Join(tc.args, " "), err, exitCode(err), want)
+		}
+		if out.Len() > 0 || errOut.Len() > 0 {
+			t.Errorf("starter %s printed %q / %q", strings.Join(tc.args, " "), out.String(), errOut.String())
+		}
+	}
+	if _, err := os.Stat(data); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("a refused command made %s (%v): something started", data, err)
+	}
+}
+
+// What may be a question is not refused: quoted, after `starter
+// research`, not near a command, or with words after it.
+func TestMisspeltCommandLeavesQuestions(t *testing.T) {
+	for _, args := range [][]string{
+		{"why is the sky blue"},
+		{"ingst ./notes"},
+		{"research", "ingst", "./notes"},
+		{"ingest", "./notes"},
+		{"Why", "is", "the", "sky", "blue?"},
+		{"finish", "line", "photography"},
+		{"finnish", "grammar", "rules"},
+		{"budgets", "of", "EU", "states?"},
+		{"shop", "opening", "hours"},
+		{"stock", "./notes"},
+		{"scheduling", "--corpus", "notes"},
+		{"--corpus", "./notes", "ingst"},
+		{"ingst", "--corpus", "notes", "what did we decide?"},
+		{"kubernetes"},
+	} {
+		if err := misspeltCommand(args); err != nil {
+			t.Errorf("misspeltCommand(%q) = %v, want a question", args, err)
+		}
+	}
+}
+
+func TestEditDistance(t *testing.T) {
+	for _, tc := range []struct {
+		a, b string
+		want int
+	}{
+		{"ingst", "ingest", 1}, {"ingets", "ingest", 1}, {"hlep", "help", 1},
+		{"schedul", "schedule", 1}, {"stock", "stop", 2}, {"", "eval", 4}, {"eval", "eval", 0},
+	} {
+		if got := editDistance(tc.a, tc.b); got != tc.want {
+			t.Errorf("editDistance(%q, %q) = %d, want %d", tc.a, tc.b, got, tc.want)
+		}
+	}
+}
