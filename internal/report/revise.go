@@ -228,13 +228,9 @@ func withdrawnWhy(check claims.Check) string {
 // revision corrected or withdrew.
 func reviseWhatChanged(md, claim, change string) string {
 	head := "## " + HeadingWhatChanged
-	at := strings.Index(md, head)
-	if at < 0 || (at > 0 && md[at-1] != '\n') {
+	at, end, ok := sectionSpan(md, head)
+	if !ok {
 		return md
-	}
-	end := len(md)
-	if e := strings.Index(md[at+len(head):], "\n## "); e >= 0 {
-		end = at + len(head) + e + 1
 	}
 	text, _ := textproc.StripCitations(claim)
 	body := sanitize(strings.TrimRight(clean(text), trailing))
@@ -463,13 +459,9 @@ var conflictEntry = regexp.MustCompile(`^- (\*\*.*?\*\*): “(.*)” \[(\d+)\] �
 // entry made twice is kept once; a section left empty leaves.
 func reviseConflicts(md string, claim rf.Claim, text string, cites []int) string {
 	head := "## " + headingConflicts + "\n\n"
-	at := strings.Index(md, head)
-	if at < 0 || (at > 0 && md[at-1] != '\n') {
+	at, end, ok := sectionSpan(md, head)
+	if !ok {
 		return md
-	}
-	end := len(md)
-	if e := strings.Index(md[at+len(head):], "\n## "); e >= 0 {
-		end = at + len(head) + e + 1
 	}
 	var kept []string
 	seen := map[string]bool{}
@@ -548,3 +540,17 @@ func states(quote, claim string) bool {
 var sentenceEnd = regexp.MustCompile(`[.!?]\s+`)
 
 func atoi(s string) int { n, _ := strconv.Atoi(s); return n }
+
+// sectionSpan returns where the section of md that opens with head (a line
+// of its own) begins and where the next section begins (or md ends).
+func sectionSpan(md, head string) (at, end int, ok bool) {
+	at = strings.Index(md, head)
+	if at < 0 || (at > 0 && md[at-1] != '\n') {
+		return 0, 0, false
+	}
+	end = len(md)
+	if e := strings.Index(md[at+len(head):], "\n## "); e >= 0 {
+		end = at + len(head) + e + 1
+	}
+	return at, end, true
+}
