@@ -213,16 +213,16 @@ func (e *Engine) Analyze(ctx context.Context, req reasoning.AnalyzeRequest) (rea
 			// by the sentence.
 			intro, _, _ := strings.Cut(s, "\n")
 			completed := "" // the sentence with the block it introduces as its object
-			if next := si + 1; next < len(sents[i]) && (sents[i][next].code || sents[i][next].item && strings.HasSuffix(intro, ":") && !sent.item) {
+			if next := si + 1; next < len(sents[i]) && (sents[i][next].code || sents[i][next].item && endsColon(intro) && !sent.item) {
 				// "To restore a file, run:" is a finished sentence, and the
 				// block or list it introduces may complete it: "To restart
 				// the worker, run:" is judged as "To restart the worker,
 				// run `systemctl restart rf-worker`." too, whose last
 				// verb has its object (see imperative).
-				if block, _, _ := strings.Cut(sents[i][next].text, "\n"); strings.HasSuffix(intro, ":") {
-					completed = strings.TrimSuffix(intro, ":") + " `" + strings.TrimSpace(block) + "`."
+				if block, _, _ := strings.Cut(sents[i][next].text, "\n"); endsColon(intro) {
+					completed = trimColon(intro) + " `" + strings.TrimSpace(block) + "`."
 				}
-				intro = strings.TrimSuffix(intro, ":") + "."
+				intro = trimColon(intro) + "."
 			}
 			fragment := isFragment(intro) && (completed == "" || isFragment(completed))
 			if sent.code || fragment && !typedItem(intro, atype, asked, dims) {
@@ -245,7 +245,7 @@ func (e *Engine) Analyze(ctx context.Context, req reasoning.AnalyzeRequest) (rea
 				c.terms[t]++
 				c.length++
 			}
-			if next := si + 1; (atype == nameAnswer || atype == procedureAnswer) && next < len(sents[i]) && sents[i][next].code && strings.HasSuffix(strings.TrimSpace(s), ":") {
+			if next := si + 1; (atype == nameAnswer || atype == procedureAnswer) && next < len(sents[i]) && sents[i][next].code && endsColon(strings.TrimSpace(s)) {
 				// A question asking for a command or the steps is answered
 				// by the block a sentence introduces, whatever the sentence
 				// says of it: "… check the dashboard and the recent
@@ -1357,7 +1357,7 @@ const maxCodeLines = 8
 // unfinished, without final punctuation, and the code completes it ("… if
 // its type has one of the methods" before the method signatures).
 func introduces(s string) bool {
-	if strings.HasSuffix(s, ":") {
+	if endsColon(s) {
 		return true
 	}
 	if strings.Contains(s, "\n") {
@@ -1602,7 +1602,7 @@ func passageSentences(text string) []sentence {
 			flush()
 			term, defines = t, t
 			continue
-		case (blank(i-1) || strings.HasSuffix(strings.TrimSpace(lines[i-1]), ":")) && !explanation && introducedRun(lines, i) > i && flushIntroduced():
+		case (blank(i-1) || endsColon(strings.TrimSpace(lines[i-1]))) && !explanation && introducedRun(lines, i) > i && flushIntroduced():
 			// "To restart the worker, run:", a blank line (or none),
 			// then "systemctl restart rf-worker" (a fenced block, its
 			// fences gone in the document's text): the lines a sentence
@@ -1668,7 +1668,7 @@ func passageSentences(text string) []sentence {
 				} else {
 					endCallouts()
 				}
-			} else if numbered == 0 && !strings.HasSuffix(t, ":") {
+			} else if numbered == 0 && !endsColon(t) {
 				// The next explanation of a callout list, by order.
 				flush()
 				explains, callouts, marks, explaining = callouts[0], callouts[1:], marks[1:], true
@@ -1709,7 +1709,7 @@ func blockLine(t string) bool {
 // into the block after it ("To restart the worker, run:"): a sentence of
 // prose of its own, not the last line of commands it shows.
 func announcesBlock(s string) bool {
-	return strings.HasSuffix(s, ":") && !strings.Contains(s, "\n")
+	return endsColon(s) && !strings.Contains(s, "\n")
 }
 
 // introducedRun returns the end of the paragraph starting at line i when
@@ -1757,7 +1757,7 @@ func announces(s string) bool {
 		return false
 	}
 	l := strings.ToLower(s)
-	return strings.HasSuffix(l, ":") || strings.HasSuffix(l, " the following.") || strings.HasSuffix(l, " as follows.")
+	return endsColon(l) || strings.HasSuffix(l, " the following.") || strings.HasSuffix(l, " as follows.")
 }
 
 // calloutMark matches the callout mark that ends a line of a code block
@@ -2554,3 +2554,10 @@ func nameCodeTerms(s string) map[string]bool {
 	}
 	return out
 }
+
+// endsColon reports whether s ends with a colon, ASCII or full-width
+// ("要重启服务，运行：", "次を実行します：").
+func endsColon(s string) bool { return strings.HasSuffix(s, ":") || strings.HasSuffix(s, "：") }
+
+// trimColon removes the colon s ends with, ASCII or full-width.
+func trimColon(s string) string { return strings.TrimSuffix(strings.TrimSuffix(s, ":"), "：") }

@@ -88,6 +88,9 @@ func TestHowToAnswerShowsTheFencedCommandItsSentenceIntroduces(t *testing.T) {
 			"Which kubectl command shows the rollout history?", "kubectl -n payments rollout history deploy/payments-api"},
 		{"# Incident runbook\n\nThe first step is to check the dashboard and the recent deploys:\n\n```sh\nkubectl -n payments rollout history deploy/payments-api\n```\n\nPostmortems are due within 5 working days.\n",
 			"How do I see the rollout history of the payments API?", "kubectl -n payments rollout history deploy/payments-api"},
+		// A full-width colon introduces its block as an ASCII one does.
+		{"# 服务\n\n要重启服务，运行：\n\n```\nkestrelctl restart --all\n```\n", "如何重启服务？", "kestrelctl restart --all"},
+		{"# サービス\n\nサービスを再起動するには、次を実行します：\n\n```\nkestrelctl restart --all\n```\n", "サービスを再起動するには？", "kestrelctl restart --all"},
 		// A list the sentence introduces is its too, related or not.
 		{"# Worker\n\nTo restart the worker, run:\n\n- systemctl stop rf-worker\n- systemctl start rf-worker\n", "How do I restart the worker?",
 			"systemctl stop rf-worker\nsystemctl start rf-worker"},

@@ -107,7 +107,7 @@ func grow(sents []sentence, i, passage int, related, step func(string) bool, bef
 	// A list item or table row (see typedItem) stands alone: its
 	// neighbours are other items.
 	intro, _, _ := strings.Cut(sents[i].text, "\n")
-	item := !strings.HasSuffix(intro, ":") && isFragment(intro)
+	item := !endsColon(intro) && isFragment(intro)
 	for !item && w.to+1 < len(sents) && fits(w.to+1, w.to+1) {
 		w.to++
 	}
