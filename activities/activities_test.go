@@ -748,3 +748,38 @@ func TestSynthesizeListsNoGapTheReportAnswers(t *testing.T) {
 		t.Errorf("gaps %+v (set %v), want the stipend exception alone; report:\n%s", res.Gaps, res.GapsSet, res.Markdown)
 	}
 }
+
+// The question as asked is no gap when a part of it is answered: a trial's
+// report stated the restore command and listed the whole question as one
+// the passages did not answer, beside its Wi-Fi part.
+func TestSynthesizeListsNoAskedGapWhenAPartIsAnswered(t *testing.T) {
+	a := &Inference{Engine: reasoning.Engine{Writer: summaryWriter{}}}
+	var env testsuite.WorkflowTestSuite
+	aenv := env.NewTestActivityEnvironment()
+	aenv.RegisterActivity(a)
+	q := "Which command restores a backup and what is the office Wi-Fi password?"
+	in := workflows.SynthesizeInput{
+		ResearchID: "r1", Question: q,
+		Sections: []reasoning.SectionInput{
+			{SubQuestion: reasoning.SubQuestion{ID: "sq2", Text: "Which command restores a backup?"}, Findings: []reasoning.CitedFinding{
+				{Finding: reasoning.Finding{Text: "To restore a backup, run `kestrelctl restore --latest`.", ChunkID: "c-b", SourceID: "b", Score: 0.9, Support: 1}, N: 1},
+			}},
+		},
+		Sources: []rf.Source{{N: 1, SourceID: "b", Title: "Backups", Location: "/notes/backups.md"}},
+		Gaps: []rf.Gap{
+			{SubQuestion: q, Reason: "the retrieved passages did not answer it"},
+			{SubQuestion: "What is the office Wi-Fi password?", Reason: "the retrieved passages did not answer it"},
+		},
+	}
+	val, err := aenv.ExecuteActivity(a.Synthesize, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var res workflows.SynthesizeResult
+	if err := val.Get(&res); err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Gaps) != 1 || res.Gaps[0].SubQuestion != "What is the office Wi-Fi password?" || strings.Contains(res.Markdown, "**"+q+"**") {
+		t.Errorf("gaps %+v, want the Wi-Fi part alone; report:\n%s", res.Gaps, res.Markdown)
+	}
+}

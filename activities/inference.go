@@ -288,6 +288,7 @@ func (a *Inference) Synthesize(ctx context.Context, in workflows.SynthesizeInput
 		a.logger(ctx).Info("gaps the report answers are not listed", "gaps", len(gaps), "open", len(open))
 		gaps = open
 	}
+	gaps = report.WithoutAskedGap(in.Question, len(sections) > 0 && len(cited) > 0, gaps)
 	// Where sources disagree, both are cited, listed or not by the draft.
 	conflicts, cited := citeConflicts(conflict.Detect(claims(sections)), in.Sources, cited)
 	md, stats := report.Render(report.Report{

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"maps"
 	"slices"
 
 	rf "github.com/researchflow/researchflow"
@@ -71,4 +72,20 @@ func covers(sentence, question string) bool {
 		}
 	}
 	return n > 0
+}
+
+// WithoutAskedGap drops the gap of the question as asked when the report
+// answers part of it (answered: a section states findings): its parts'
+// gaps say what is missing, and "Which command restores a backup and what
+// is the office Wi-Fi password? — the retrieved passages did not answer
+// it" above the restore command says something false. The question as
+// asked is the gap whose sub-question has the question's words.
+func WithoutAskedGap(question string, answered bool, gaps []rf.Gap) []rf.Gap {
+	if !answered {
+		return gaps
+	}
+	asked := textproc.TermSet(question)
+	return slices.DeleteFunc(slices.Clone(gaps), func(g rf.Gap) bool {
+		return len(asked) > 0 && maps.Equal(textproc.TermSet(g.SubQuestion), asked)
+	})
 }

@@ -48,3 +48,32 @@ func TestOpenGaps(t *testing.T) {
 		t.Errorf("a report with no sentences answers %d gaps", len(gaps)-len(got))
 	}
 }
+
+// The question as asked is no gap when a part of it is answered; its
+// parts' gaps stay.
+func TestWithoutAskedGap(t *testing.T) {
+	q := "Which command restores a backup and what is the office Wi-Fi password?"
+	gaps := []rf.Gap{
+		{SubQuestion: q, Reason: "the retrieved passages did not answer it"},
+		{SubQuestion: "What is the office Wi-Fi password?", Reason: "the retrieved passages did not answer it"},
+	}
+	got := WithoutAskedGap(q, true, gaps)
+	if len(got) != 1 || got[0].SubQuestion != gaps[1].SubQuestion {
+		t.Errorf("answered part: gaps %+v, want the Wi-Fi part only", got)
+	}
+	// Written otherwise by the planner (case, no question mark).
+	if got := WithoutAskedGap(q, true, []rf.Gap{{SubQuestion: "which command restores a backup and what is the office wi-fi password"}}); len(got) != 0 {
+		t.Errorf("the question reworded by case and mark: %+v, want no gap", got)
+	}
+	// Nothing answered: every gap stays, the question's too.
+	if got := WithoutAskedGap(q, false, gaps); len(got) != 2 {
+		t.Errorf("nothing answered: gaps %+v, want both", got)
+	}
+	// A part is no question as asked.
+	if got := WithoutAskedGap("Where is the offsite?", true, gaps); len(got) != 2 {
+		t.Errorf("another question: gaps %+v, want both", got)
+	}
+	if len(gaps) != 2 {
+		t.Errorf("the caller's gaps changed: %+v", gaps)
+	}
+}
