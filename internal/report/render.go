@@ -49,7 +49,7 @@ func Render(r Report) (string, RenderStats) {
 				parts = append(parts, p)
 			}
 		}
-		return strings.Join(parts, " ")
+		return textproc.JoinSentences(parts)
 	}
 
 	var b strings.Builder

@@ -519,3 +519,14 @@ func TestReportOfNoFindingsIsTitledWithItsQuestion(t *testing.T) {
 		t.Errorf("PDF text, want it to open with the question, said once: %.300s", text)
 	}
 }
+
+// Summary sentences in a script written without spaces follow one another
+// as written, with no space after a full stop.
+func TestRenderJoinsCJKSentencesAsWritten(t *testing.T) {
+	r := sampleReport()
+	r.Draft.Summary = []reasoning.Sentence{{Text: "会议在三楼的 Kelp 会议室开。", Cites: []int{1}}, {Text: "预算是 5,000 EUR。", Cites: []int{2}}}
+	md, _ := Render(r)
+	if want := "会议在三楼的 Kelp 会议室开 [1]。预算是 5,000 EUR [2]。"; !strings.Contains(md, want) {
+		t.Errorf("summary not %q:\n%s", want, md)
+	}
+}

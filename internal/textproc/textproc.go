@@ -653,3 +653,26 @@ func DefinitionTerm(line string) bool {
 	}
 	return false
 }
+
+// SpaceAfter returns the space that follows sentence s when another
+// sentence comes after it: none after a CJK full stop ("…開かれます。会議室は…"),
+// as those scripts write, one otherwise.
+func SpaceAfter(s string) string {
+	switch r, _ := utf8.DecodeLastRuneInString(strings.TrimRight(s, " ")); r {
+	case '。', '！', '？', '｡':
+		return ""
+	}
+	return " "
+}
+
+// JoinSentences joins sentences as running text (see SpaceAfter).
+func JoinSentences(ss []string) string {
+	var b strings.Builder
+	for i, s := range ss {
+		if i > 0 {
+			b.WriteString(SpaceAfter(ss[i-1]))
+		}
+		b.WriteString(s)
+	}
+	return b.String()
+}

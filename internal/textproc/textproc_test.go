@@ -257,3 +257,22 @@ func TestContractionsWithoutApostrophe(t *testing.T) {
 		t.Errorf("Tokenize = %q, want [differenc work ask]", got)
 	}
 }
+
+// Sentences of scripts written without spaces join without one after
+// their full stop; others with one.
+func TestJoinSentences(t *testing.T) {
+	for _, tc := range []struct {
+		in   []string
+		want string
+	}{
+		{[]string{"会議は三時に開かれます。", "会議室はKelpです。"}, "会議は三時に開かれます。会議室はKelpです。"},
+		{[]string{"预算是多少？", "预算是 5,000 EUR。"}, "预算是多少？预算是 5,000 EUR。"},
+		{[]string{"Backups run at 02:30.", "They are kept for 35 days."}, "Backups run at 02:30. They are kept for 35 days."},
+		{[]string{"会議は三時です。", "It is in Kelp."}, "会議は三時です。It is in Kelp."},
+		{[]string{"यह एक वाक्य है।", "दूसरा वाक्य।"}, "यह एक वाक्य है। दूसरा वाक्य।"},
+	} {
+		if got := JoinSentences(tc.in); got != tc.want {
+			t.Errorf("JoinSentences(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}

@@ -168,7 +168,7 @@ func grow(sents []sentence, i, passage int, related, step func(string) bool, bef
 			if sents[j].code || sents[j-1].code || strings.Contains(sents[j-1].text, "\n") || listed(sents, w.from, j) {
 				b.WriteString("\n")
 			} else {
-				b.WriteString(" ")
+				b.WriteString(textproc.SpaceAfter(sents[j-1].text))
 			}
 		}
 		if sents[j].code {
