@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -73,6 +74,10 @@ RESEARCHFLOW_BACKGROUND_IDLE (default 10m) without a command.`
 
 // runStop stops the background stack.
 func runStop(args []string, stdout, stderr io.Writer) error {
+	if len(args) == 1 && isHelpFlag(args[0]) {
+		fmt.Fprintln(stdout, stopUsage)
+		return flag.ErrHelp
+	}
 	if len(args) > 0 {
 		fmt.Fprintln(stderr, stopUsage)
 		return usageError("stop takes no arguments")

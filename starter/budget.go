@@ -24,8 +24,7 @@ const finishUsage = `usage: starter finish ID [--json]`
 // paused in awaiting_budget resumes where it stopped.
 func runBudget(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("starter budget", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprintln(stderr, budgetUsage+"\n\nflags:"); fs.PrintDefaults() }
+	usage := setUsage(fs, budgetUsage, stdout)
 	maxTokens := fs.Int("max-tokens", 0, "the run's new token limit, above what it has used (0 keeps it)")
 	maxCost := fs.Float64("max-cost", 0, "the run's new cost limit in US `DOLLARS`, above what it has spent (0 keeps it)")
 	asJSON := fs.Bool("json", false, "print the run's progress as JSON")
@@ -34,7 +33,7 @@ func runBudget(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	if len(positional) != 1 {
-		fs.Usage()
+		usage(stderr)
 		return usageError("budget needs one run ID")
 	}
 	if err := checkRunID("ID", positional[0]); err != nil {
@@ -53,15 +52,14 @@ func runBudget(ctx context.Context, args []string, stdout, stderr io.Writer) err
 // update).
 func runFinish(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("starter finish", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprintln(stderr, finishUsage+"\n\nflags:"); fs.PrintDefaults() }
+	usage := setUsage(fs, finishUsage, stdout)
 	asJSON := fs.Bool("json", false, "print the run's progress as JSON")
 	positional, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err
 	}
 	if len(positional) != 1 {
-		fs.Usage()
+		usage(stderr)
 		return usageError("finish needs one run ID")
 	}
 	if err := checkRunID("ID", positional[0]); err != nil {

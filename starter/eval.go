@@ -45,11 +45,7 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return nil
 	}
 	fs := flag.NewFlagSet("starter eval", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, evalUsage+"\n\nflags:")
-		fs.PrintDefaults()
-	}
+	usage := setUsage(fs, evalUsage, stdout)
 	out := fs.String("out", "", "write the results as JSON to `FILE` (default eval-SET-TIME.json in the data dir)")
 	reports := fs.Bool("reports", false, "keep every report's Markdown in the results file")
 	half := fs.String("half", "all", "ask only `HALF` of the questions: tune or test (split by a stable hash of the question ID), or all")
@@ -59,7 +55,7 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	if len(positional) == 0 {
-		fs.Usage()
+		usage(stderr)
 		return usageError("a question set is required")
 	}
 	var set eval.Set

@@ -46,7 +46,7 @@ func TestFlagArgumentNames(t *testing.T) {
 		if err := run(context.Background(), append(slices.Clone(prefix), "--help"), &out, &errOut); !errors.Is(err, flag.ErrHelp) {
 			t.Fatalf("starter %v --help = %v", prefix, err)
 		}
-		help := errOut.String()
+		help := out.String() // the usage asked for is on stdout
 		if strings.Contains(help, "`") {
 			t.Errorf("starter %v --help shows a back quote (a second back-quoted word in a usage string):\n%s", prefix, help)
 		}

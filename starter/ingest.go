@@ -27,11 +27,7 @@ const ingestUsage = "usage: starter ingest DIR [--corpus NAME] [--prune] [--owne
 
 func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("starter ingest", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, ingestUsage+"\n\nflags:")
-		fs.PrintDefaults()
-	}
+	usage := setUsage(fs, ingestUsage, stdout)
 	corpus := fs.String("corpus", "", "corpus `NAME` (default: the folder's name)")
 	noWait := fs.Bool("no-wait", false, "start the ingestion, print its workflow ID and exit")
 	prune := fs.Bool("prune", false, "mirror the folder: drop documents of the corpus that are no longer in it")
@@ -41,7 +37,7 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	if len(positional) != 1 {
-		fs.Usage()
+		usage(stderr)
 		return usageError("ingest takes exactly one folder")
 	}
 	dir, err := ingestFolder(positional[0])

@@ -27,6 +27,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"syscall"
 
@@ -46,11 +47,36 @@ func main() {
 	}
 }
 
+// exitCode is the exit status of err: 0 for help asked for (-h, --help,
+// the usage printed on stdout, as `starter help` does), 2 for a usage
+// error, else 1.
 func exitCode(err error) int {
-	if errors.Is(err, flag.ErrHelp) || errors.Is(err, errUsage) {
+	switch {
+	case err == nil, errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.Is(err, errUsage):
 		return 2
 	}
 	return 1
+}
+
+// isHelpFlag reports whether a is -h, -help or --help: for commands that
+// read their first argument before any flag set does (schedule, stop).
+func isHelpFlag(a string) bool {
+	return a == "-h" || a == "-help" || a == "--help" || a == "--h"
+}
+
+// setUsage makes fs's usage text and then its flags. Asked for (-h,
+// --help), it goes to stdout and the command returns flag.ErrHelp (exit 0);
+// the printer returned shows it on a usage error's stderr.
+func setUsage(fs *flag.FlagSet, text string, stdout io.Writer) func(io.Writer) {
+	show := func(w io.Writer) {
+		fmt.Fprintln(w, text+"\n\nflags:")
+		fs.SetOutput(w)
+		fs.PrintDefaults()
+	}
+	fs.Usage = func() { show(stdout) }
+	return show
 }
 
 var errUsage = errors.New("usage")
@@ -101,17 +127,34 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	return runResearch(ctx, researchArgs(args), stdout, stderr)
 }
 
+// helpUsage is `starter help help`.
+const helpUsage = `usage: starter help [COMMAND]
+
+Prints the usage on stdout: the whole one, or that of COMMAND (a command,
+or one of the actions a research run's flags choose: follow-up, dispute,
+confirm, redrive). "starter COMMAND --help" prints the same.`
+
+// flagActions are the actions that a research run's flags choose rather
+// than a command word (`starter --follow-up ID "…"`), which people look up
+// as `starter help follow-up` all the same.
+var flagActions = []string{"follow-up", "dispute", "confirm", "redrive"}
+
 // runHelp is `starter help [COMMAND]`, as `go help`: the usage asked for
 // (the whole one, or a command's with its flags) on stdout, exit 0. A new
 // user's `starter help` researched the question "help"; a question that is
-// that one word is asked as `starter research help`.
+// that one word is asked as `starter research help`. Words after a known
+// command (`starter help schedule trigger`) are its own and show its usage.
 func runHelp(ctx context.Context, args []string, stdout io.Writer) error {
-	if len(args) > 1 {
-		return usageError("starter help takes at most one command")
-	}
 	name := "research"
-	if len(args) == 1 {
+	if len(args) > 0 {
 		name = args[0]
+	}
+	if name == "help" {
+		_, err := fmt.Fprintln(stdout, helpUsage)
+		return err
+	}
+	if action := strings.TrimLeft(name, "-"); slices.Contains(flagActions, action) {
+		return helpFlagAction(ctx, action, stdout)
 	}
 	run := runResearch
 	usage := mainUsage()
@@ -123,17 +166,45 @@ func runHelp(ctx context.Context, args []string, stdout io.Writer) error {
 			}
 		}
 		if run == nil {
-			return usageError("starter help: no command %q (starter help lists them)", name)
+			return usageError("starter help: no command %q (starter help lists them; the actions of flags: %s)", name, strings.Join(flagActions, ", "))
 		}
 	}
-	// A command's --help prints its usage and flags, then returns
-	// flag.ErrHelp; one without flags (stop) has only its usage text.
+	// A command's --help prints its usage and flags on stdout, then returns
+	// flag.ErrHelp.
 	var buf strings.Builder
-	if err := run(ctx, []string{"--help"}, &buf, &buf); errors.Is(err, flag.ErrHelp) {
+	if err := run(ctx, []string{"--help"}, &buf, io.Discard); errors.Is(err, flag.ErrHelp) {
 		_, err := io.WriteString(stdout, buf.String())
 		return err
 	}
 	_, err := fmt.Fprintln(stdout, usage)
+	return err
+}
+
+// helpFlagAction is `starter help follow-up`: the usage lines of a
+// research run that name --follow-up, and what the flag does.
+func helpFlagAction(ctx context.Context, action string, stdout io.Writer) error {
+	flagName := "--" + action
+	var lines []string
+	for _, l := range usageLines(mainUsage()) {
+		if strings.Contains(l, flagName+" ") {
+			lines = append(lines, l)
+		}
+	}
+	if len(lines) == 0 {
+		lines = append(lines, `starter `+flagName+` ID`)
+	}
+	var flags strings.Builder
+	_ = runResearch(ctx, []string{"--help"}, &flags, io.Discard)
+	var doc []string // the flag's lines of PrintDefaults: "  -follow-up ID", then "    \t…"
+	for _, l := range strings.Split(flags.String(), "\n") {
+		if strings.HasPrefix(l, "  -"+action+" ") || l == "  -"+action || (len(doc) > 0 && strings.HasPrefix(l, "    ")) {
+			doc = append(doc, l)
+		} else if len(doc) > 0 {
+			break
+		}
+	}
+	_, err := fmt.Fprintf(stdout, "usage: %s\n\n%s is a flag of a research run (starter help lists all of them):\n%s\n",
+		strings.Join(lines, "\n       "), flagName, strings.Join(doc, "\n"))
 	return err
 }
 

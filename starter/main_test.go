@@ -216,10 +216,10 @@ func TestProgressLineSaysWhatWasRead(t *testing.T) {
 func TestHelpListsEveryCommand(t *testing.T) {
 	var out, errOut bytes.Buffer
 	err := run(context.Background(), []string{"--help"}, &out, &errOut)
-	if !errors.Is(err, flag.ErrHelp) || exitCode(err) != 2 {
-		t.Fatalf("--help = %v (exit %d)", err, exitCode(err))
+	if !errors.Is(err, flag.ErrHelp) || exitCode(err) != 0 || errOut.Len() > 0 {
+		t.Fatalf("--help = %v (exit %d), stderr %q", err, exitCode(err), errOut.String())
 	}
-	help := errOut.String()
+	help := out.String()
 	listed := map[string]bool{"research": true, "help": true} // lookup only
 	for _, c := range commands() {
 		listed[c.name] = true
@@ -247,16 +247,22 @@ func TestHelpListsEveryCommand(t *testing.T) {
 			t.Errorf("README documents `starter %s`, which --help does not list", m[1])
 		}
 	}
-	// Each command's own --help shows its usage.
+	// Each command's own --help (or -h) shows its usage on stdout, exit 0,
+	// as `starter help COMMAND` does: a new user's `starter schedule
+	// --help` exited 2 on stderr.
 	for _, c := range commands() {
-		if c.name == "stop" {
-			continue // takes no flags: any argument is its usage
+		for _, h := range []string{"--help", "-h"} {
+			var o, e bytes.Buffer
+			err := run(context.Background(), []string{c.name, h}, &o, &e)
+			if first := usageLines(c.usage)[0]; !strings.Contains(o.String(), first) || e.Len() > 0 || exitCode(err) != 0 {
+				t.Errorf("starter %s %s = %v (exit %d), stdout:\n%s\nstderr %q, want %q on stdout, exit 0", c.name, h, err, exitCode(err), o.String(), e.String(), first)
+			}
 		}
-		var o, e bytes.Buffer
-		_ = run(context.Background(), []string{c.name, "--help"}, &o, &e)
-		if first := usageLines(c.usage)[0]; !strings.Contains(e.String(), first) {
-			t.Errorf("starter %s --help:\n%s\nwant %q", c.name, e.String(), first)
-		}
+	}
+	var o, e bytes.Buffer
+	err = run(context.Background(), []string{"schedule", "list", "--help"}, &o, &e)
+	if !strings.Contains(o.String(), "starter schedule list") || !strings.Contains(o.String(), "-json") || exitCode(err) != 0 {
+		t.Errorf("starter schedule list --help = %v, stdout:\n%s", err, o.String())
 	}
 }
 
@@ -294,7 +300,28 @@ func TestHelpCommandPrintsUsage(t *testing.T) {
 			t.Errorf("starter help %s printed:\n%s\nwant %q", name, o.String(), want)
 		}
 	}
-	for _, args := range [][]string{{"help", "nosuch"}, {"help", "ingest", "schedule"}} {
+	// Words after a known command are its own; help's own usage; the
+	// actions of flags (a new user's `starter help dispute` was "no
+	// command").
+	for _, tc := range []struct {
+		args []string
+		want []string
+	}{
+		{[]string{"help", "schedule", "trigger"}, []string{"starter schedule trigger ID [--wait]"}},
+		{[]string{"help", "help"}, []string{"usage: starter help [COMMAND]"}},
+		{[]string{"help", "follow-up"}, []string{"usage: starter --follow-up ID", "  -follow-up ID", "follow-up question"}},
+		{[]string{"help", "dispute"}, []string{`starter --dispute ID CLAIM ["reason"]`, "  -dispute ID"}},
+		{[]string{"help", "--confirm"}, []string{"(or --confirm ID CLAIM)", "  -confirm ID"}},
+	} {
+		var o, e bytes.Buffer
+		err := run(context.Background(), tc.args, &o, &e)
+		for _, want := range tc.want {
+			if err != nil || !strings.Contains(o.String(), want) {
+				t.Errorf("starter %s = %v, printed:\n%s\nwant %q", strings.Join(tc.args, " "), err, o.String(), want)
+			}
+		}
+	}
+	for _, args := range [][]string{{"help", "nosuch"}, {"help", "nosuch", "schedule"}} {
 		var o, e bytes.Buffer
 		err := run(context.Background(), args, &o, &e)
 		if !errors.Is(err, errUsage) || !strings.Contains(err.Error(), "starter help") {

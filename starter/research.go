@@ -34,11 +34,7 @@ import (
 
 func runResearch(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("starter", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, mainUsage()+"\n\nflags:")
-		fs.PrintDefaults()
-	}
+	usage := setUsage(fs, mainUsage(), stdout)
 	corpus := fs.String("corpus", "", "corpus `NAME`, or a DIR to research (its "+doctypes.Text()+" files are ingested first); default: the Go documentation")
 	id := fs.String("id", "", "workflow `ID`: starting the same ID twice is one run")
 	noWait := fs.Bool("no-wait", false, "start the run, print its workflow ID and exit")
@@ -97,7 +93,7 @@ func runResearch(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		BudgetTimeoutSeconds: int(budgetTimeout.Seconds()),
 	}
 	if in.Question == "" {
-		fs.Usage()
+		usage(stderr)
 		return usageError("a question is required")
 	}
 	if err := setCorpus(&in, *corpus); err != nil {

@@ -35,9 +35,12 @@ func runSchedule(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return usageError("schedule needs a command: create, list, show, pause, resume, trigger or delete")
 	}
 	cmd, args := args[0], args[1:]
+	if isHelpFlag(cmd) {
+		fmt.Fprintln(stdout, scheduleUsage)
+		return flag.ErrHelp
+	}
 	fs := flag.NewFlagSet("starter schedule "+cmd, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprintln(stderr, scheduleUsage+"\n\nflags:"); fs.PrintDefaults() }
+	setUsage(fs, scheduleUsage, stdout)
 	var (
 		every, cron, notify, corpus, sources, note, email *string
 		paused, asJSON, wait                              *bool
