@@ -28,6 +28,22 @@ func TestMisspeltCommandIsRefused(t *testing.T) {
 		{[]string{"hlep"}, "help"},
 		{[]string{"stpo"}, "stop"},
 		{[]string{"reserch", "--corpus", "./notes"}, "research"},
+		// A subcommand of schedule, or a typo of one, after it.
+		{[]string{"shedule", "list"}, "schedule"},
+		{[]string{"scheduel", "list"}, "schedule"},
+		{[]string{"schedul", "list"}, "schedule"},
+		{[]string{"shedule", "lsit"}, "schedule"},
+		{[]string{"shedule", "creat", "--every", "24h", "what changed in Go?"}, "schedule"},
+		{[]string{"shedule", "trigger", "daily-go"}, "schedule"},
+		// One folder after ingest: there or not, it is ingest's to say.
+		{[]string{"ingst", "notes"}, "ingest"},
+		{[]string{"ingst", "notes", "--corpus", "n", "--prune"}, "ingest"},
+		// One run ID after finish or budget, with their flags.
+		{[]string{"finsh", "x"}, "finish"},
+		{[]string{"finsh", "research-x"}, "finish"},
+		{[]string{"finsh", "--json", "research_2"}, "finish"},
+		{[]string{"budgte", "x", "--max-tokens", "5"}, "budget"},
+		{[]string{"budgte", "--max-cost", "0.5", "x"}, "budget"},
 	} {
 		var out, errOut bytes.Buffer
 		err := run(context.Background(), tc.args, &out, &errOut)
@@ -62,6 +78,16 @@ func TestMisspeltCommandLeavesQuestions(t *testing.T) {
 		{"--corpus", "./notes", "ingst"},
 		{"ingst", "--corpus", "notes", "what did we decide?"},
 		{"kubernetes"},
+		{"finnish", "grammar", "rules", "explained"},
+		{"finsh", "what?"},
+		{"finsh", "x", "y"},
+		{"budgets", "of", "EU", "states?", "--max-tokens", "5"},
+		{"budgte", "--max-tokens", "5", "for", "schools"},
+		{"shedule", "of", "the", "world", "cup"},
+		{"shedule", "listing", "etiquette"},
+		{"shop", "x"},
+		{"ingst", "what", "notes?"},
+		{"ingst", "notes", "from", "meetings"},
 	} {
 		if err := misspeltCommand(args); err != nil {
 			t.Errorf("misspeltCommand(%q) = %v, want a question", args, err)
