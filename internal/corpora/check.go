@@ -9,6 +9,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 
 	rf "github.com/researchflow/researchflow"
 	"github.com/researchflow/researchflow/internal/memory"
@@ -59,4 +60,22 @@ func CheckResearchable(ctx context.Context, c Counter, in rf.ResearchInput, name
 		return nil
 	}
 	return &NotFoundError{Name: name}
+}
+
+// Owned is the name owner knows stored corpus by, if it is owner's:
+// OWNER--NAME for an API key's owner, NAME for the local owner (and the
+// local--NAME of earlier releases is not listed: it was moved to NAME).
+// GET /v1/corpora lists these, and the starter suggests from them.
+func Owned(owner, stored string) (string, bool) {
+	if stored == "" || stored == rf.DefaultCorpus || strings.Contains(stored, ":") {
+		return "", false
+	}
+	o, name, scoped := strings.Cut(stored, rf.ScopeSeparator)
+	switch {
+	case !scoped && owner == rf.LocalOwner:
+		return stored, true
+	case scoped && o == owner && owner != rf.LocalOwner:
+		return name, true
+	}
+	return "", false
 }

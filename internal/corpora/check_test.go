@@ -67,3 +67,25 @@ func TestCheckResearchable(t *testing.T) {
 		t.Errorf("a count that fails: %v, want an error that refuses nothing", err)
 	}
 }
+
+func TestOwned(t *testing.T) {
+	tests := []struct {
+		owner, stored, want string
+		ok                  bool
+	}{
+		{rf.LocalOwner, "opsdocs", "opsdocs", true},
+		{rf.LocalOwner, "alice--notes", "", false},
+		{rf.LocalOwner, "local--notes", "", false}, // moved to notes
+		{rf.LocalOwner, rf.DefaultCorpus, "", false},
+		{rf.LocalOwner, "run:research-1", "", false},
+		{"alice", "alice--notes", "notes", true},
+		{"alice", "opsdocs", "", false},
+		{"alice", "bob--notes", "", false},
+	}
+	for _, tt := range tests {
+		got, ok := Owned(tt.owner, tt.stored)
+		if got != tt.want || ok != tt.ok {
+			t.Errorf("Owned(%q, %q) = %q, %v; want %q, %v", tt.owner, tt.stored, got, ok, tt.want, tt.ok)
+		}
+	}
+}

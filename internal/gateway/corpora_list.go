@@ -4,12 +4,12 @@ import (
 	"context"
 	"fmt"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
 	rf "github.com/researchflow/researchflow"
 	"github.com/researchflow/researchflow/client"
+	"github.com/researchflow/researchflow/internal/corpora"
 	"github.com/researchflow/researchflow/internal/memory"
 )
 
@@ -123,7 +123,7 @@ func (s *server) newestByCorpus(ctx context.Context, who string, list runLister)
 		}
 		for _, info := range infos {
 			read++
-			name, ok := ownedCorpus(who, info.Corpus)
+			name, ok := corpora.Owned(who, info.Corpus)
 			if !ok {
 				continue
 			}
@@ -143,21 +143,4 @@ func (s *server) newestByCorpus(ctx context.Context, who string, list runLister)
 		}
 	}
 	return latest, nil
-}
-
-// ownedCorpus is the name owner knows stored corpus by, if it is owner's:
-// OWNER--NAME for an API key's owner, NAME for the local owner (and the
-// local--NAME of earlier releases is not listed: it was moved to NAME).
-func ownedCorpus(owner, stored string) (string, bool) {
-	if stored == "" || stored == rf.DefaultCorpus || strings.Contains(stored, ":") {
-		return "", false
-	}
-	o, name, scoped := strings.Cut(stored, rf.ScopeSeparator)
-	switch {
-	case !scoped && owner == rf.LocalOwner:
-		return stored, true
-	case scoped && o == owner && owner != rf.LocalOwner:
-		return name, true
-	}
-	return "", false
 }

@@ -268,28 +268,6 @@ func TestListCorporaFilledByResearchRuns(t *testing.T) {
 	}
 }
 
-func TestOwnedCorpus(t *testing.T) {
-	tests := []struct {
-		owner, stored, want string
-		ok                  bool
-	}{
-		{LocalOwner, "opsdocs", "opsdocs", true},
-		{LocalOwner, "alice--notes", "", false},
-		{LocalOwner, "local--notes", "", false}, // moved to notes
-		{LocalOwner, rf.DefaultCorpus, "", false},
-		{LocalOwner, "run:research-1", "", false},
-		{"alice", "alice--notes", "notes", true},
-		{"alice", "opsdocs", "", false},
-		{"alice", "bob--notes", "", false},
-	}
-	for _, tt := range tests {
-		got, ok := ownedCorpus(tt.owner, tt.stored)
-		if got != tt.want || ok != tt.ok {
-			t.Errorf("ownedCorpus(%q, %q) = %q, %v; want %q, %v", tt.owner, tt.stored, got, ok, tt.want, tt.ok)
-		}
-	}
-}
-
 // DELETE /v1/corpora/{name} drops the caller's corpus from memory (and the
 // local--NAME of earlier releases), never another owner's.
 func TestDeleteCorpus(t *testing.T) {
