@@ -24,8 +24,28 @@ func (c chunkCounts) Count(_ context.Context, f memory.Filter) (int, error) {
 	return c[f.Corpus], nil
 }
 
-// startsRecorder records the runs started.
-type startsRecorder struct{ ids []string }
+// startsRecorder records the runs started; the corpora of its runs are
+// those of ingested and researched.
+type startsRecorder struct {
+	ids                  []string
+	ingested, researched []string // stored corpus names
+}
+
+func infos(corpora []string) []client.Info {
+	var out []client.Info
+	for _, c := range corpora {
+		out = append(out, client.Info{Corpus: c})
+	}
+	return out
+}
+
+func (r *startsRecorder) Ingestions(context.Context, []byte, int) ([]client.Info, []byte, error) {
+	return infos(r.ingested), nil, nil
+}
+
+func (r *startsRecorder) CorpusRuns(context.Context, []byte, int) ([]client.Info, []byte, error) {
+	return infos(r.researched), nil, nil
+}
 
 func (r *startsRecorder) Start(_ context.Context, id string, _ rf.ResearchInput) (client.Run, error) {
 	r.ids = append(r.ids, id)
@@ -82,6 +102,55 @@ func TestResearchOnAnUnknownCorpusStartsNothing(t *testing.T) {
 		}
 		if exitCode(err) == 0 {
 			t.Errorf("%s's %s: exit 0", tt.owner, tt.corpus)
+		}
+	}
+}
+
+// `--corpus Kestrel` when "kestrel" is there (names are case-sensitive), or
+// a near misspelling of a corpus with documents, is refused with the
+// corpus meant; a near name that has no documents, another owner's, or a
+// listing that fails suggests nothing.
+func TestUnknownCorpusSuggestsTheNearest(t *testing.T) {
+	cfg, err := config.FromEnv()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.DataDir = t.TempDir()
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	counts := chunkCounts{"kestrel": 3, "opsdocs": 5, "alice--notes": 2, "bob--kestrel": 4}
+	ingested := []string{"kestrel", "opsdocs", "empty-one", "alice--notes", "bob--kestrel"}
+	researched := []string{"opsdocs", "run:research-1"}
+	for _, tt := range []struct {
+		owner, corpus, want string // want: the suggestion, "" for none
+	}{
+		{rf.LocalOwner, "Kestrel", "kestrel"},
+		{rf.LocalOwner, "KESTREL", "kestrel"},
+		{rf.LocalOwner, "kestrl", "kestrel"},
+		{rf.LocalOwner, "opsdcos", "opsdocs"},
+		{rf.LocalOwner, "empty-on", ""}, // near, but it has no documents either
+		{rf.LocalOwner, "nosuch", ""},
+		{"alice", "Notes", "notes"},
+		{"alice", "kestrel", ""}, // bob's
+	} {
+		in, err := ownedInput(rf.ResearchInput{Question: "What is q?", Corpus: tt.corpus}, tt.owner)
+		if err != nil {
+			t.Fatal(err)
+		}
+		runs := startsRecorder{ingested: ingested, researched: researched}
+		_, err = startChecked(context.Background(), &runs, counts, cfg, tt.owner, "research-1", in, logger)
+		if err == nil || len(runs.ids) != 0 {
+			t.Errorf("%s's %s: %v, %d runs started, want none and an error", tt.owner, tt.corpus, err, len(runs.ids))
+			continue
+		}
+		msg := err.Error()
+		if tt.want == "" {
+			if strings.Contains(msg, "did you mean") || !strings.Contains(msg, `corpus named "`+tt.corpus+`"`) {
+				t.Errorf("%s's %s: %q, want no suggestion", tt.owner, tt.corpus, msg)
+			}
+			continue
+		}
+		if want := `no corpus "` + tt.corpus + `"; did you mean "` + tt.want + `"?`; !strings.HasPrefix(msg, want) {
+			t.Errorf("%s's %s: %q, want %q", tt.owner, tt.corpus, msg, want)
 		}
 	}
 }

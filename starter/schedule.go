@@ -123,7 +123,7 @@ func runSchedule(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	case "create":
 		// As POST /v1/schedules: a schedule on a corpus nobody filled
 		// would start runs that all fail.
-		if err := checkCorpus(ctx, s.Chunks(), cfg, rf.LocalOwner, spec.Research, quietLogger(stderr, cfg)); err != nil {
+		if err := checkCorpus(ctx, s.Chunks(), s.Runs, cfg, rf.LocalOwner, spec.Research, quietLogger(stderr, cfg)); err != nil {
 			return err
 		}
 		info, err := sched.Create(ctx, client.NewScheduleID(), spec)
