@@ -709,9 +709,6 @@ func (summaryWriter) Write(_ context.Context, req reasoning.WriteRequest) (reaso
 // "the retrieved passages did not answer". A gap no sentence covers stays.
 func TestSynthesizeListsNoGapTheReportAnswers(t *testing.T) {
 	a := &Inference{Engine: reasoning.Engine{Writer: summaryWriter{}}}
-	var env testsuite.WorkflowTestSuite
-	aenv := env.NewTestActivityEnvironment()
-	aenv.RegisterActivity(a)
 	finding := func(text, source string, n int) reasoning.CitedFinding {
 		return reasoning.CitedFinding{Finding: reasoning.Finding{Text: text, ChunkID: "c-" + source, SourceID: source, Score: 0.9, Support: 1}, N: n}
 	}
@@ -732,14 +729,7 @@ func TestSynthesizeListsNoGapTheReportAnswers(t *testing.T) {
 			{SubQuestion: "Who approves a stipend exception?", Reason: "the retrieved passages did not answer it"},
 		},
 	}
-	val, err := aenv.ExecuteActivity(a.Synthesize, in)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var res workflows.SynthesizeResult
-	if err := val.Get(&res); err != nil {
-		t.Fatal(err)
-	}
+	res := synthesize(t, a, in)
 	if !strings.Contains(res.Markdown, "Escalation goes to the platform lead") || strings.Contains(res.Markdown, "Who do we escalate to?") {
 		t.Errorf("the report states the escalation and lists it as a gap:\n%s", res.Markdown)
 	}
@@ -754,9 +744,6 @@ func TestSynthesizeListsNoGapTheReportAnswers(t *testing.T) {
 // the passages did not answer, beside its Wi-Fi part.
 func TestSynthesizeListsNoAskedGapWhenAPartIsAnswered(t *testing.T) {
 	a := &Inference{Engine: reasoning.Engine{Writer: summaryWriter{}}}
-	var env testsuite.WorkflowTestSuite
-	aenv := env.NewTestActivityEnvironment()
-	aenv.RegisterActivity(a)
 	q := "Which command restores a backup and what is the office Wi-Fi password?"
 	in := workflows.SynthesizeInput{
 		ResearchID: "r1", Question: q,
@@ -771,6 +758,18 @@ func TestSynthesizeListsNoAskedGapWhenAPartIsAnswered(t *testing.T) {
 			{SubQuestion: "What is the office Wi-Fi password?", Reason: "the retrieved passages did not answer it"},
 		},
 	}
+	res := synthesize(t, a, in)
+	if len(res.Gaps) != 1 || res.Gaps[0].SubQuestion != "What is the office Wi-Fi password?" || strings.Contains(res.Markdown, "**"+q+"**") {
+		t.Errorf("gaps %+v, want the Wi-Fi part alone; report:\n%s", res.Gaps, res.Markdown)
+	}
+}
+
+// synthesize runs Synthesize of a on in in a test activity environment.
+func synthesize(t *testing.T, a *Inference, in workflows.SynthesizeInput) workflows.SynthesizeResult {
+	t.Helper()
+	var env testsuite.WorkflowTestSuite
+	aenv := env.NewTestActivityEnvironment()
+	aenv.RegisterActivity(a)
 	val, err := aenv.ExecuteActivity(a.Synthesize, in)
 	if err != nil {
 		t.Fatal(err)
@@ -779,7 +778,5 @@ func TestSynthesizeListsNoAskedGapWhenAPartIsAnswered(t *testing.T) {
 	if err := val.Get(&res); err != nil {
 		t.Fatal(err)
 	}
-	if len(res.Gaps) != 1 || res.Gaps[0].SubQuestion != "What is the office Wi-Fi password?" || strings.Contains(res.Markdown, "**"+q+"**") {
-		t.Errorf("gaps %+v, want the Wi-Fi part alone; report:\n%s", res.Gaps, res.Markdown)
-	}
+	return res
 }
