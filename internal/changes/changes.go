@@ -403,17 +403,8 @@ func differing(a, b string) (string, string) {
 	// Each run of differing words on its own (see hunks): "10 am" and
 	// "400 EUR" of one sentence are two values, not the span from one to
 	// the other across a sentence's end.
-	hs := hunks(wa, wb)
 	var from, to []string
-	for k, h := range hs {
-		before, after := h.ai, len(wa)-h.aj
-		if k > 0 {
-			before = h.ai - hs[k-1].aj
-		}
-		if k+1 < len(hs) {
-			after = hs[k+1].ai - h.aj
-		}
-		w := widen(wa, wb, h, before, after)
+	for _, w := range widened(wa, wb, hunks(wa, wb)) {
 		from = append(from, strings.Join(trimWords(wa[w.ai:w.aj]), " "))
 		to = append(to, strings.Join(trimWords(wb[w.bi:w.bj]), " "))
 	}
@@ -437,6 +428,24 @@ func wholeValue(text, value string) string {
 
 // hunk is a run of words that differ: a[ai:aj] became b[bi:bj].
 type hunk struct{ ai, aj, bi, bj int }
+
+// widened returns hunks hs of a and b each widened (see widen) within the
+// words that are the same in a and b before and after it, up to the hunks
+// beside it.
+func widened(a, b []string, hs []hunk) []hunk {
+	out := make([]hunk, len(hs))
+	for k, h := range hs {
+		before, after := h.ai, len(a)-h.aj
+		if k > 0 {
+			before = h.ai - hs[k-1].aj
+		}
+		if k+1 < len(hs) {
+			after = hs[k+1].ai - h.aj
+		}
+		out[k] = widen(a, b, h, before, after)
+	}
+	return out
+}
 
 // widen widens hunk h of a and b, on both sides alike, to the whole date,
 // time, quantity or version it is part of (textproc.Expression) on either
@@ -619,18 +628,9 @@ func Label(f rf.ChangedFinding) string {
 	var parts []string
 	words := 0
 	hs := hunks(a, b)
-	for k, h := range hs {
+	for k, w := range widened(a, b, hs) {
+		h := hs[k]
 		words += max(h.aj-h.ai, h.bj-h.bi)
-		// The words before and after h are the same in a and b, up to
-		// the hunks beside it.
-		before, after := h.ai, len(a)-h.aj
-		if k > 0 {
-			before = h.ai - hs[k-1].aj
-		}
-		if k+1 < len(hs) {
-			after = hs[k+1].ai - h.aj
-		}
-		w := widen(a, b, h, before, after)
 		from, to := strings.Join(trimWords(a[w.ai:w.aj]), " "), strings.Join(trimWords(b[w.bi:w.bj]), " ")
 		if len(hs) == 1 && f.From != "" && f.To != "" && strings.Contains(f.From, from) && strings.Contains(f.To, to) {
 			from, to = f.From, f.To
