@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	rf "github.com/researchflow/researchflow"
@@ -253,7 +254,7 @@ func ClaimText(text string) string {
 		return strings.TrimSpace(clean(text))
 	}
 	var parts []string
-	for _, sg := range segs {
+	for i, sg := range segs {
 		switch {
 		case sg.term:
 			parts = append(parts, asCode(sg.text)+":")
@@ -261,11 +262,29 @@ func ClaimText(text string) string {
 			parts = append(parts, asCode(sg.text))
 		default:
 			if p := clean(sg.text); p != "" {
-				parts = append(parts, p)
+				parts = append(stopAfterCode(parts, segs, i, p), p)
 			}
 		}
 	}
 	return strings.Join(parts, " ")
+}
+
+// stopAfterCode returns parts with a full stop after the code span that
+// ends it, when segment i, whose prose is p, follows a line of code and
+// opens a new sentence ("run: `kestrelctl deploy`." then "The on-call
+// engineer approves …"): the command ended its sentence as a block, and
+// run into the next one it would read as one sentence. The stop stands
+// outside the span, so it is no part of the command; prose that continues
+// the sentence after its code ("to see the log.") gets none.
+func stopAfterCode(parts []string, segs []segment, i int, p string) []string {
+	if i == 0 || len(parts) == 0 || !segs[i-1].code || segs[i-1].term {
+		return parts
+	}
+	if r, _ := utf8.DecodeRuneInString(p); !unicode.IsUpper(r) {
+		return parts
+	}
+	parts[len(parts)-1] += "."
+	return parts
 }
 
 // renderBody returns the Markdown of a sentence's text without its final
@@ -293,7 +312,7 @@ func renderBody(text string) (body, end string) {
 			p, end = splitEnd(p)
 		}
 		if p = escape(p); p != "" {
-			parts = append(parts, p)
+			parts = append(stopAfterCode(parts, segs, i, p), p)
 		}
 	}
 	return strings.Join(parts, " "), end

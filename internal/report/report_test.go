@@ -326,7 +326,14 @@ func TestRenderShowsCodeAsCode(t *testing.T) {
 	tests := []struct{ text, want string }{
 		{"The following sets the zone of the *system* clock:\n# dpkg-reconfigure tzdata", "The following sets the zone of the \\*system\\* clock: `# dpkg-reconfigure tzdata` [1]."},
 		{"A type wraps errors with one of the methods\n\tUnwrap() error\n\tUnwrap() []error\nIf e.Unwrap() returns w, e wraps w.",
-			"A type wraps errors with one of the methods `Unwrap() error` `Unwrap() []error` If e.Unwrap() returns w, e wraps w [1]."},
+			"A type wraps errors with one of the methods `Unwrap() error` `Unwrap() []error`. If e.Unwrap() returns w, e wraps w [1]."},
+		// A block ends its sentence: the next one starts after a stop
+		// outside the code span; prose that goes on after the code
+		// continues the sentence.
+		{"To deploy the service, run:\n    kestrelctl deploy --env prod --canary 10\nThe on-call engineer approves every production deploy.",
+			"To deploy the service, run: `kestrelctl deploy --env prod --canary 10`. The on-call engineer approves every production deploy [1]."},
+		{"List them with\n$ git worktree list\nEach line names a worktree.", "List them with `$ git worktree list`. Each line names a worktree [1]."},
+		{"Run\n\tgo vet ./...\nto check every package.", "Run `go vet ./...` to check every package [1]."},
 		{"Print it with:\n$ echo `date` *", "Print it with: `` $ echo `date` * `` [1]."},
 		{"A plain sentence\nwrapped over two lines.", "A plain sentence wrapped over two lines [1]."},
 		{"# Not code on the first line", "\\# Not code on the first line [1]."},
@@ -528,5 +535,21 @@ func TestRenderJoinsCJKSentencesAsWritten(t *testing.T) {
 	md, _ := Render(r)
 	if want := "会议在三楼的 Kelp 会议室开 [1]。预算是 5,000 EUR [2]。"; !strings.Contains(md, want) {
 		t.Errorf("summary not %q:\n%s", want, md)
+	}
+}
+
+// A statement keeps its claim ID when the report starts showing a stop
+// after the command that ends its first sentence.
+func TestClaimIDIgnoresTheStopAfterCode(t *testing.T) {
+	before := "To deploy the service, run: `kestrelctl deploy --env prod` The on-call engineer approves it."
+	now := ClaimText("To deploy the service, run:\n    kestrelctl deploy --env prod\nThe on-call engineer approves it.")
+	if !strings.Contains(now, "`kestrelctl deploy --env prod`. The") {
+		t.Fatalf("ClaimText = %q, want a stop after the code span", now)
+	}
+	if ClaimID(before) != ClaimID(now) {
+		t.Errorf("ClaimID changed: %s → %s", ClaimID(before), ClaimID(now))
+	}
+	if ClaimID("Run `a`. Then b.") == ClaimID("Run `a`. Then c.") {
+		t.Error("different statements share an ID")
 	}
 }
