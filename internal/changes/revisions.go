@@ -30,6 +30,11 @@ const minAlikeCosine = 0.3
 func Revise(s Snapshot, check claims.Check, base, next claims.Revision) (Snapshot, bool) {
 	out := Snapshot{Findings: slices.Clone(s.Findings), Sources: slices.Clone(s.Sources), Retrieved: s.Retrieved}
 	match := stating(s.Findings, check, base)
+	// The claim as its source states it: a claim a writer rephrased is
+	// one sentence of the source, which every passage that holds it
+	// holds (a passage found by another sub-question kept the old
+	// sentence, and the next run counted one edit twice).
+	claim := statedAs(s.Findings, match, check.Text)
 	switch check.Outcome {
 	case claims.OutcomeWithdrawn:
 		// The claim's sentence leaves every passage of the sources it
@@ -43,7 +48,7 @@ func Revise(s Snapshot, check claims.Check, base, next claims.Revision) (Snapsho
 		texts, holds := make([]string, len(s.Findings)), make([]bool, len(s.Findings))
 		for i, f := range s.Findings {
 			if len(sources) == 0 || slices.Contains(sources, f.SourceID) {
-				texts[i], holds[i] = replaceClaim(f.Text, check.Text, "")
+				texts[i], holds[i] = replaceClaim(f.Text, claim, "")
 			}
 		}
 		someHolds := slices.Contains(holds, true)
@@ -69,12 +74,12 @@ func Revise(s Snapshot, check claims.Check, base, next claims.Revision) (Snapsho
 		if len(check.Cites) > 0 {
 			source = sourceOf(next.Sources, check.Cites[0])
 		}
-		corrected := correctedSentence(check)
+		corrected := correctedSentence(check, claim)
 		for i := range out.Findings {
 			f := &out.Findings[i]
 			text, holds := "", false
 			if source == "" || source == f.SourceID {
-				text, holds = replaceClaim(f.Text, check.Text, corrected)
+				text, holds = replaceClaim(f.Text, claim, corrected)
 			}
 			switch {
 			case holds:
@@ -117,18 +122,47 @@ func Revise(s Snapshot, check claims.Check, base, next claims.Revision) (Snapsho
 }
 
 // correctedSentence is the sentence of a correction that corrects the
-// claim (report.Judge), the correction whole when none does alone (a
+// claim (report.Judge), as the check states it or as its source does
+// (stated, see statedAs), the correction whole when none does alone (a
 // correction is a passage of one or more sentences).
-func correctedSentence(check claims.Check) string {
+func correctedSentence(check claims.Check, stated string) string {
 	ss := textproc.Sentences(check.Correction)
 	found := make([]report.Statement, len(ss))
 	for i, s := range ss {
 		found[i] = report.Statement{Text: s}
 	}
-	if outcome, i := report.Judge(check.Text, found); outcome == claims.OutcomeCorrected && i >= 0 {
-		return ss[i]
+	for _, claim := range []string{check.Text, stated} {
+		if outcome, i := report.Judge(claim, found); outcome == claims.OutcomeCorrected && i >= 0 {
+			return ss[i]
+		}
 	}
 	return check.Correction
+}
+
+// statedAs is the sentence in which the findings of fs state claim: the
+// claim itself when a sentence of a finding states it (report.Judge keeps
+// it), else, for a claim a writer rephrased, the sentence most alike it of
+// the findings match marks (stating's choice); claim when none is alike.
+func statedAs(fs []rf.SnapshotFinding, match []bool, claim string) string {
+	for _, f := range fs {
+		if _, holds := replaceClaim(f.Text, claim, ""); holds {
+			return claim
+		}
+	}
+	text, _ := textproc.StripCitations(claim)
+	vec := textproc.TermVector(text)
+	best, bestScore := claim, minAlikeCosine
+	for i, f := range fs {
+		if !match[i] {
+			continue
+		}
+		for _, s := range textproc.Sentences(f.Text) {
+			if c := textproc.Cosine(vec, textproc.TermVector(s)); c > bestScore {
+				best, bestScore = s, c
+			}
+		}
+	}
+	return best
 }
 
 // replaceClaim replaces the sentences of text that state claim (the same

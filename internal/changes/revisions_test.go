@@ -139,3 +139,84 @@ func TestAWithdrawnClaimsSourceIsNotAVanishedSource(t *testing.T) {
 		t.Errorf("the deleted weekly note: %s, want it vanished\n%s", c.Summary(), Section(c))
 	}
 }
+
+// rephrased is a writer's wording of backups[2], the sentence of the
+// backups note that the report's claim stands for.
+const rephrased = "Backups are kept for 30 days."
+
+// revisedRephrased is the snapshot of a run whose backups note was found in
+// the windows ws by as many sub-questions, after a dispute of its rephrased
+// claim had the outcome given (with correction, when corrected).
+func revisedRephrased(t *testing.T, ws [][2]int, outcome, correction string) Snapshot {
+	t.Helper()
+	var fs []rf.SnapshotFinding
+	for i, w := range ws {
+		fs = append(fs, finding(subQuestions[i], backups.window(w[0], w[1]), "backups"))
+	}
+	base := claims.Revision{Revision: 1, Claims: []rf.Claim{{ID: report.ClaimID(rephrased), Text: rephrased, Cites: []int{1}}},
+		Sources: []rf.Source{{N: 1, SourceID: "backups"}}}
+	next := base
+	next.Revision = 2
+	check := claims.Check{ClaimID: base.Claims[0].ID, Number: 1, Text: rephrased, Outcome: outcome, Correction: correction, Cites: []int{1}}
+	revised, ok := Revise(snap(fs...), check, base, next)
+	if !ok {
+		t.Fatalf("%v: the rephrased claim states no finding", ws)
+	}
+	return revised
+}
+
+// A model writer rephrased the backups note's sentence ("Backups are kept
+// for 30 days."), which sub-questions found in windows of several
+// sentences. A dispute corrected it to 35 days (the note was edited);
+// only the window most alike the claim became the correction, the others
+// kept "30 days", and the next run, which found 45 days, reported "2
+// changed findings" for one edit (35 days → 45 days and 30 days → 45
+// days), and a change where the note said what the revision said.
+func TestACorrectedRephrasedClaimIsOneChange(t *testing.T) {
+	for _, ws := range [][][2]int{{{0, 2}, {2, 4}}, {{2, 2}, {1, 3}}, {{0, 2}, {1, 3}, {2, 4}}, {{2, 2}, {2, 3}}} {
+		prev := revisedRephrased(t, ws, claims.OutcomeCorrected, "Nightly backups are retained for 35 days.")
+		run := func(days string) Snapshot {
+			edited := backups.edited(2, "Nightly backups are retained for "+days+" days.")
+			var fs []rf.SnapshotFinding
+			for i, w := range ws {
+				fs = append(fs, finding(subQuestions[i], edited.window(w[0], w[1]), "backups"))
+			}
+			return snap(fs...)
+		}
+		if c := Compare(prev, run("35"), "run-1", since); !c.Empty() {
+			t.Errorf("%v, the note as the revision says: %s, want no change\n%s", ws, c.Summary(), Section(c))
+		}
+		c := Compare(prev, run("45"), "run-1", since)
+		if len(c.Changed) != 1 || len(c.New)+len(c.Withdrawn) != 0 {
+			t.Errorf("%v, the note edited again: %s, want 1 changed finding\n%s", ws, c.Summary(), Section(c))
+			continue
+		}
+		if got := Label(c.Changed[0]); got != "35 days → 45 days" {
+			t.Errorf("%v: label %q", ws, got)
+		}
+	}
+}
+
+// The same claim withdrawn (its sentence deleted from the note): the
+// reader saw the withdrawal in the revision, so the next run, which finds
+// the note without it, reports no change, not the sentence's windows as
+// no longer supported.
+func TestAWithdrawnRephrasedClaimIsNotReportedAgain(t *testing.T) {
+	for _, ws := range [][][2]int{{{0, 2}, {2, 4}}, {{2, 2}, {1, 3}}, {{1, 3}, {2, 2}}, {{2, 2}, {2, 3}}} {
+		prev := revisedRephrased(t, ws, claims.OutcomeWithdrawn, "")
+		deleted := append(append(note(nil), backups[:2]...), backups[3:]...)
+		var fs []rf.SnapshotFinding
+		for i, w := range ws {
+			// The same windows (each holds sentence 2), less the deleted
+			// sentence.
+			from, to := w[0], w[1]-1
+			if to < from {
+				continue
+			}
+			fs = append(fs, finding(subQuestions[i], deleted.window(from, to), "backups"))
+		}
+		if c := Compare(prev, snap(fs...), "run-1", since); !c.Empty() {
+			t.Errorf("%v: %s, want no change\n%s", ws, c.Summary(), Section(c))
+		}
+	}
+}
