@@ -9,6 +9,7 @@ import (
 
 	rf "github.com/researchflow/researchflow"
 	"github.com/researchflow/researchflow/claims"
+	"github.com/researchflow/researchflow/internal/changes"
 )
 
 // scheduledClaim is the cited statement of a scheduled report whose "What
@@ -105,6 +106,13 @@ func TestWebAppClaimButtonsOnAScheduledReport(t *testing.T) {
 	if got := eval[string](t, ctx, `document.querySelector("#report .claim").textContent`); !strings.Contains(got, "40 days") {
 		t.Errorf("claim after the revision: %q", got)
 	}
+	// The revision's "What changed" entry, its changelog line, states the
+	// correction: it links to the corrected claim, whose buttons stay in
+	// the Summary.
+	if got := eval[string](t, ctx, `(() => { const li = document.querySelector("#report li"); const a = li.querySelector("a.claim-link");
+		return li.textContent.slice(0, 11) + ": " + (a ? a.textContent + " " + a.getAttribute("href") : "no link") + ", " + li.querySelectorAll(".claim-actions").length + " buttons"; })()`); got != "Revision 2:: Claim 1 #claim-0000000000a2, 0 buttons" {
+		t.Errorf("What changed after the revision: %q", got)
+	}
 	// The cited note changed since the run: its entry says so.
 	if err := chromedp.Do(ctx, chromedp.Click(css(`#report p a.cite[data-n="1"]`)), chromedp.WaitVisible(css(`#source-1 .passages-note`))); err != nil {
 		t.Fatalf("open source 1: %v", err)
@@ -177,4 +185,85 @@ func TestWebAppClaimButtonsOnClaimsWithCode(t *testing.T) {
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("claims marked:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
+}
+
+// whatChangedRun is a scheduled run whose "What changed" section is the one
+// internal/changes writes: a new and a changed finding quoted as the report
+// states them, citations and all, and a finding no longer supported. The
+// report states the new finding in its Summary and the changed one in a
+// section of its own, "Retention".
+func whatChangedRun(w *fakeRun) {
+	scriptedRun(w)
+	const (
+		restore = "A full restore of the primary database takes about two hours."
+		kept    = "Nightly database backups are retained for 35 days before they are deleted."
+		sq      = "How long are backups retained?"
+	)
+	c := rf.Changes{PreviousRun: "research-schedule-x-2026-12-04T07:00:00Z", Since: time.Date(2026, 12, 4, 7, 0, 0, 0, time.UTC),
+		New: []rf.SnapshotFinding{{SubQuestion: sq, Text: restore, SourceID: "s2", N: 2}},
+		Changed: []rf.ChangedFinding{{
+			Before: rf.SnapshotFinding{SubQuestion: sq, Text: "Nightly database backups are retained for 30 days before they are deleted.", SourceID: "s1"},
+			After:  rf.SnapshotFinding{SubQuestion: sq, Text: kept, SourceID: "s1", N: 1}, From: "30 days", To: "35 days"}},
+		Withdrawn: []rf.WithdrawnFinding{{SnapshotFinding: rf.SnapshotFinding{SubQuestion: sq, Text: "Tapes are kept offsite.", SourceID: "s3"},
+			Reason: "its source, tapes.md, no longer states it"}},
+	}
+	w.result.Report = "# How long are backups retained?\n\n**Confidence:** medium\n\n" + changes.Section(c) +
+		"## Summary\n\n" + strings.TrimSuffix(restore, ".") + " [2].\n\n" +
+		"## Retention\n\n" + strings.TrimSuffix(kept, ".") + " [1].\n\n" +
+		"## Sources\n\n- [1] backups.md — backups.md\n- [2] restore.md — restore.md\n"
+	w.result.Sources = []rf.Source{{N: 1, SourceID: "s1", Title: "backups.md", Location: "backups.md"}, {N: 2, SourceID: "s2", Title: "restore.md", Location: "restore.md"}}
+	w.result.Claims = []rf.Claim{
+		{ID: "claim-0000000000d1", Text: restore, Cites: []int{2}, Section: "Summary"},
+		{ID: "claim-0000000000d2", Text: kept, Cites: []int{1}, Section: "Retention"},
+	}
+}
+
+// A new-user trial: on a scheduled run's report, Confirm and Dispute
+// followed the entries of "What changed" (new and changed findings quote
+// the report's sentence with its citation), not the report's claims. The
+// buttons follow each claim where its section states it, and each entry
+// that concerns a claim links to it; the entry of a finding no longer
+// supported, which no claim states, links nowhere.
+func TestWebAppWhatChangedEntriesPointToTheirClaims(t *testing.T) {
+	skipWithoutBrowser(t)
+	h, srv := webHarness(t)
+	h.fake.newRun = whatChangedRun
+	ctx := browserAt(t, 1280, 800)
+	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/")); err != nil {
+		t.Fatal(err)
+	}
+	ask(t, ctx, "How long are backups retained?")
+	if err := chromedp.Do(ctx, chromedp.WaitVisible(css(`#report .claim-actions`))); err != nil {
+		t.Fatalf("claim buttons: %v", err)
+	}
+	// Where each claim and each set of buttons is: the heading of its section.
+	section := `(n) => { let top = n; while (top.parentNode.id !== "report") top = top.parentNode;
+		for (let h = top.previousElementSibling; h; h = h.previousElementSibling) if (h.tagName === "H3") return h.textContent; return ""; }`
+	got := eval[[]string](t, ctx, `(() => { const section = `+section+`;
+		return [...document.querySelectorAll("#report .claim, #report .claim-actions")].map((n) => n.className + " " + n.dataset.claim + " in " + section(n)); })()`)
+	want := []string{
+		"claim claim-0000000000d1 in Summary", "claim-actions claim-0000000000d1 in Summary",
+		"claim claim-0000000000d2 in Retention", "claim-actions claim-0000000000d2 in Retention",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("claims and buttons:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	links := eval[[]string](t, ctx, `[...document.querySelectorAll("#report li")].filter((li) => /^(30 days|A full restore|Tapes)/.test(li.textContent)).map((li) =>
+		li.textContent.slice(0, 16) + ": " + [...li.querySelectorAll("a.claim-link")].map((a) => a.textContent + " " + a.getAttribute("href")).join(", "))`)
+	wantLinks := []string{
+		"A full restore o: Claim 1 #claim-0000000000d1",
+		"30 days → 35 day: Claim 2 #claim-0000000000d2",
+		"Tapes are kept o: ",
+	}
+	if strings.Join(links, "\n") != strings.Join(wantLinks, "\n") {
+		t.Fatalf("What changed entries:\n%s\nwant:\n%s", strings.Join(links, "\n"), strings.Join(wantLinks, "\n"))
+	}
+	// The link takes the reader to the claim, its buttons at hand.
+	if err := chromedp.Do(ctx, chromedp.Click(css(`#report a.claim-link[data-claim="claim-0000000000d2"]`))); err != nil {
+		t.Fatal(err)
+	}
+	if got := eval[string](t, ctx, `document.activeElement.closest(".claim-actions") ? document.activeElement.closest(".claim-actions").dataset.claim : document.activeElement.tagName`); got != "claim-0000000000d2" {
+		t.Errorf("after the link, the focus is on %s, want claim 2's buttons", got)
+	}
+	screenshot(t, ctx, "claims-what-changed-1280x800.png")
 }

@@ -1,7 +1,7 @@
 // Researchflow web app: the follow-up thread under the report and the
 // reader's verdict on each cited sentence (dispute or confirm). Loaded after
-// app.js, whose helpers it uses (addSources, api, el, renderMarkdown, state,
-// $).
+// app.js, whose helpers it uses (addSources, api, el, renderMarkdown,
+// sameText, state, $).
 // Untrusted text reaches the page only through textContent.
 "use strict";
 
@@ -74,11 +74,36 @@
     return bare === shown ? [shown] : [shown, bare];
   }
 
-  // citedRange is the range of the report's first cited sentence that
+  // A scheduled report's "What changed since …" section quotes findings
+  // as the report states them, citations and all: its entries are not
+  // claims, they point to the claim they concern (linkChanges).
+  const WHAT_CHANGED = /^What changed\b/;
+
+  // sectionOf is the heading of the report's section that block stands in
+  // (a section is a "## " heading, which the page shows as h3, and what
+  // follows it), "" before the first.
+  function sectionOf(block) {
+    let top = block;
+    while (top.parentNode && top.parentNode !== report) top = top.parentNode;
+    for (let n = top.previousElementSibling; n; n = n.previousElementSibling) {
+      if (n.tagName === "H3") return n.textContent.trim();
+    }
+    return "";
+  }
+
+  // claimBlocks are the paragraphs and list items a claim of section may
+  // stand in: its section's first, then the others, never "What changed".
+  function claimBlocks(section) {
+    const blocks = [...report.querySelectorAll("p, li")].filter((b) => !WHAT_CHANGED.test(sectionOf(b)));
+    const own = section ? blocks.filter((b) => sameText(sectionOf(b), section)) : [];
+    return own.concat(blocks.filter((b) => !own.includes(b)));
+  }
+
+  // citedRange is the range of the first cited sentence of blocks that
   // shows body, across the text of its paragraph (code spans and a
   // definition's term are elements of their own), or null.
-  function citedRange(body) {
-    for (const block of report.querySelectorAll("p, li")) {
+  function citedRange(body, blocks) {
+    for (const block of blocks) {
       const nodes = [];
       let text = "";
       const walker = document.createTreeWalker(block, NodeFilter.SHOW_TEXT);
@@ -108,14 +133,17 @@
     return null;
   }
 
-  // markClaims wraps each claim's sentence in span.claim and puts a confirm
-  // and a dispute button after its citations.
+  // markClaims wraps each claim's sentence in span.claim (in its own
+  // section where it is there) and puts a confirm and a dispute button
+  // after its citations; then each "What changed" entry links to the
+  // claims it concerns.
   function markClaims(id, claims) {
     claims.forEach((c, i) => {
+      const blocks = claimBlocks(c.section);
       for (const body of claimBodies(c.text)) {
-        const range = citedRange(body);
+        const range = citedRange(body, blocks);
         if (!range) continue;
-        const span = el("span", { class: "claim", "data-claim": c.id, title: "Claim " + (i + 1) });
+        const span = el("span", { class: "claim", id: c.id, "data-claim": c.id, title: "Claim " + (i + 1) });
         span.append(range.extractContents());
         range.insertNode(span);
         let end = span;
@@ -141,6 +169,30 @@
         break;
       }
     });
+    linkChanges(claims);
+  }
+
+  // linkChanges ends each entry of the report's "What changed" section
+  // that states a claim marked in the report (a new or changed finding as
+  // the report states it, or a revision's correction) with a link to that
+  // claim: the reader confirms or disputes it there.
+  function linkChanges(claims) {
+    const entries = [...report.querySelectorAll("li")].filter((li) => WHAT_CHANGED.test(sectionOf(li)));
+    for (const li of entries) {
+      claims.forEach((c, i) => {
+        const span = report.querySelector('.claim[data-claim="' + c.id + '"]');
+        if (!span || li.querySelector('.claim-link[data-claim="' + c.id + '"]')) return;
+        if (!claimBodies(c.text).some((body) => li.textContent.includes(body))) return;
+        const a = el("a", { class: "claim-link", href: "#" + c.id, "data-claim": c.id, title: "Confirm or dispute it where the report states it" }, "Claim " + (i + 1));
+        a.addEventListener("click", (ev) => {
+          ev.preventDefault();
+          span.scrollIntoView({ block: "center" });
+          const b = report.querySelector('.claim-actions[data-claim="' + c.id + '"] button');
+          if (b) b.focus({ preventScroll: true });
+        });
+        li.append(" → ", a);
+      });
+    }
   }
 
   function small(node) {
