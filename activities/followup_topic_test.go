@@ -246,3 +246,20 @@ func TestAnalyzeOnTopicAsksNoAnalystAboutPassagesThatNeverNameTheTopic(t *testin
 		}
 	}
 }
+
+// A follow-up asking which of the run's documents speaks of a topic
+// ("Which notes mention the backups?") is answered from the run's evidence:
+// "notes" is the kind of thing asked for, which every passage is, not a
+// word a passage must write; a topic no note names is still a gap.
+func TestFollowUpAsksWhichNotesMentionATopic(t *testing.T) {
+	for _, q := range []string{"Which notes mention the backups?", "Which document says anything about backups?"} {
+		res := followUpOver(t, q)
+		if !res.FromEvidence || len(res.Searches) != 0 || !slices.ContainsFunc(res.Findings, func(f rf.FollowUpFinding) bool { return f.SourceID == "backups" }) {
+			t.Errorf("%q: fromEvidence %v, searches %+v, findings %+v, gaps %+v: want the backups note from the run's evidence", q, res.FromEvidence, res.Searches, res.Findings, res.Gaps)
+		}
+	}
+	res := followUpOver(t, "Which notes mention the parking garage?")
+	if len(res.Findings) != 0 {
+		t.Errorf("parking garage: findings %+v, want none", res.Findings)
+	}
+}

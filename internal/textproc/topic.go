@@ -36,12 +36,15 @@ func Topics(question string) []Topic {
 	var prev string
 	verb := PredicateVerb(question)
 	asked := askedHead(Words(question), verb)
+	docNoun, docVerb := AsksForSource(question)
 	for _, w := range Words(question) {
 		before := prev
 		prev = w
 		switch {
 		case w == verb:
 			continue // what the question asks of its topic (see PredicateVerb)
+		case docNoun != "" && (w == docNoun || w == docVerb):
+			continue // which document, not about what (see AsksForSource)
 		case askWords[w]:
 			continue
 		case before == "how" && howMeasures[w]:
@@ -59,6 +62,33 @@ func Topics(question string) []Topic {
 	}
 	return out
 }
+
+// AsksForSource returns the noun and the verb of a question that asks
+// which of the corpus's documents speaks of its topic ("notes" and
+// "mention" in "Which notes mention the canary?", "document" and
+// "explains" in "What document explains the rollback?"): the noun after
+// "what" or "which" names a document and a verb of saying follows it. The
+// documents cited answer it; neither word is its topic, and no passage
+// need write them. "", "" for other questions ("Which file does git read
+// for excludes?" asks for a file's name).
+func AsksForSource(question string) (noun, verb string) {
+	ws := Words(question)
+	for i := 1; i+1 < len(ws); i++ {
+		if (ws[i-1] == "what" || ws[i-1] == "which") && sourceNouns[ws[i]] && sourceVerbs[ws[i+1]] {
+			return ws[i], ws[i+1]
+		}
+	}
+	return "", ""
+}
+
+// sourceNouns name a document of a corpus; sourceVerbs what a document
+// does with a topic (see AsksForSource).
+var (
+	sourceNouns = wordSet(`note notes document documents doc docs file files page pages source sources article articles
+manual manuals chapter chapters section sections guide guides runbook runbooks`)
+	sourceVerbs = wordSet(`say says mention mentions explain explains describe describes discuss discusses cover covers
+document documents list lists talk talks`)
+)
 
 // AskedKind is the noun of question that names the kind of answer it
 // asks for (lower case): the word after "what", "which" or "whose" when it
@@ -198,7 +228,7 @@ var askWords = wordSet(`whose explain explains describe compare comparison list 
 find outline discuss define elaborate clarify please documentation docs doc say says said mention mentions mentioned
 difference differences differ differs vs versus compared mean means meaning happen happens happened work works
 worked usually typically generally normally currently exactly actually really ever still always often sometimes
-else know thing things way ways`)
+else know thing things way ways anything something everything nothing`)
 
 // howMeasures are what "how" asks the measure of ("how often", "how long").
 var howMeasures = wordSet(`often long many much far big large small old soon fast slow quickly frequently high

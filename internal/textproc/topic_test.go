@@ -212,3 +212,29 @@ func TestAskedKind(t *testing.T) {
 		}
 	}
 }
+
+// A question asking which document speaks of a topic is about the topic:
+// the document noun and the verb of saying are no topic words, so that no
+// passage need write "notes" to answer "Which notes mention the canary?".
+func TestTopicsOfAQuestionAskingForTheSource(t *testing.T) {
+	for _, tt := range []struct {
+		question   string
+		want       []string
+		noun, verb string
+	}{
+		{"Which notes mention the canary?", []string{"canary"}, "notes", "mention"},
+		{"Which notes say anything about the canary?", []string{"canary"}, "notes", "say"},
+		{"What document explains the rollback procedure?", []string{"rollback", "procedure"}, "document", "explains"},
+		{"Which pages describe backups?", []string{"backups"}, "pages", "describe"},
+		// A file's name is an answer of its own: the file is asked for.
+		{"Which file does git read for excludes?", []string{"file", "git", "excludes"}, "", ""},
+		{"Which notes are kept for a year?", []string{"notes", "kept", "year"}, "", ""},
+	} {
+		if got := topicWords(tt.question); !slices.Equal(got, tt.want) {
+			t.Errorf("Topics(%q) = %q, want %q", tt.question, got, tt.want)
+		}
+		if noun, verb := AsksForSource(tt.question); noun != tt.noun || verb != tt.verb {
+			t.Errorf("AsksForSource(%q) = %q, %q, want %q, %q", tt.question, noun, verb, tt.noun, tt.verb)
+		}
+	}
+}

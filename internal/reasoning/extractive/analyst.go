@@ -145,9 +145,10 @@ const (
 )
 
 // frameWords frame a question without being its topic ("What does the
-// documentation say about …", "the difference between …").
+// documentation say about …", "the difference between …", "… say anything
+// about …").
 var frameWords = set(`documentation docs say says said difference differences differ differs vs versus compare
-compared explain describe tell show give list way ways`)
+compared explain describe tell show give list way ways anything something everything nothing`)
 
 // Analyze selects up to MaxFindings sentences of the passages that answer the
 // sub-question, without near-duplicates. Sentences are copied as written; a
@@ -880,6 +881,10 @@ func queryTerms(text string) []string {
 	}
 	for w := range numberedSeries(text) {
 		frame[w] = true
+	}
+	if noun, verb := textproc.AsksForSource(text); noun != "" {
+		// "Which notes mention the canary?": any passage is of a note.
+		frame[textproc.Stem(noun)], frame[textproc.Stem(verb)] = true, true
 	}
 	var out []string
 	seen := map[string]bool{}

@@ -1331,3 +1331,24 @@ func TestHowManyCountsTheNounTheNumberCounts(t *testing.T) {
 		}
 	}
 }
+
+// "Which notes mention the canary?" asks which document speaks of the
+// canary: the sentence that does answers it, though no passage says
+// "notes" or "mention"; a question about something no note speaks of
+// stays unanswered.
+func TestAnalyzeAnswersWhichNotesMentionATopic(t *testing.T) {
+	notes := []reasoning.Passage{
+		{ChunkID: "a", SourceID: "a", Title: "Deploy runbook", Text: "The canary must stay green for 45 minutes before a full rollout. The on-call engineer approves every production deploy."},
+		{ChunkID: "b", SourceID: "b", Title: "Office move", Text: "The Kestrel team moves to the Harbor building on 26 January 2027. The new floor has 42 desks and 6 parking spaces."},
+		{ChunkID: "c", SourceID: "c", Title: "Backups", Text: "Nightly database backups are retained for 30 days in Frankfurt."},
+	}
+	for _, q := range []string{"Which notes mention the canary?", "Which notes say anything about the canary?", "What document talks about the canary?"} {
+		f := analyzeQ(t, q, notes...)
+		if len(f) == 0 || !strings.Contains(f[0].Text, "canary must stay green") {
+			t.Errorf("%q: findings %+v, want the canary sentence", q, f)
+		}
+	}
+	if f := analyzeQ(t, "Which notes mention the garage fee?", notes...); len(f) > 0 {
+		t.Errorf("garage fee: findings %+v, want none", f)
+	}
+}

@@ -83,11 +83,15 @@ func topicWords(q string) []string {
 	var out []string
 	seen := map[string]bool{}
 	ws := scanWords(q)
+	docNoun, docVerb := textproc.AsksForSource(q)
 	for i, sw := range ws {
 		w := sw.lower
 		// "won" of "won't" is the verb the ending negates.
 		negated := i+1 < len(ws) && ws[i+1].lower == "t" && clitic(q, ws[i+1])
-		if textproc.IsStopWord(w) || questionWords[w] || fillers[w] || facetWords[w] || verbs[w] || seen[w] || clitic(q, sw) || negated {
+		// "Which notes mention …" asks which document: neither word is a
+		// topic a broader search should look for.
+		source := docNoun != "" && (w == docNoun || w == docVerb)
+		if textproc.IsStopWord(w) || questionWords[w] || fillers[w] || facetWords[w] || verbs[w] || seen[w] || clitic(q, sw) || negated || source {
 			continue
 		}
 		seen[w] = true
