@@ -155,7 +155,7 @@ func onePerSentence(changed []rf.ChangedFinding, added []rf.SnapshotFinding, gon
 		order := make([]int, len(names))
 		size := make([]int, len(names))
 		for i := range order {
-			order[i], size[i] = i, len(sentencesOf(strings.Fields(texts[i]), 0, len(strings.Fields(texts[i]))))
+			order[i], size[i] = i, len(sentences(texts[i]))
 		}
 		slices.SortStableFunc(order, func(i, j int) int {
 			if d := len(names[i]) - len(names[j]); d != 0 {
@@ -211,9 +211,9 @@ func said(fs []rf.SnapshotFinding) map[string]bool {
 // lacks: side ("-" a sentence lost, "+" one gained, as edits names them),
 // f's source and the sentence folded.
 func unsaid(side string, f rf.SnapshotFinding, s map[string]bool) []string {
-	ws := strings.Fields(f.Text)
 	var out []string
-	for _, x := range sentencesOf(ws, 0, len(ws)) {
+	for _, x := range sentences(f.Text) {
+		x = FoldText(x)
 		if !s[f.SourceID+"\x00"+x] && !slices.Contains(out, side+f.SourceID+"\x00"+x) {
 			out = append(out, side+f.SourceID+"\x00"+x)
 		}
@@ -227,7 +227,8 @@ func unsaid(side string, f rf.SnapshotFinding, s map[string]bool) []string {
 // with the source after), folded. The same edit seen in another window
 // of the same text has the same names.
 func edits(f rf.ChangedFinding) []string {
-	a, b := strings.Fields(f.Before.Text), strings.Fields(f.After.Text)
+	a, aEnds := split(f.Before.Text)
+	b, bEnds := split(f.After.Text)
 	var out []string
 	add := func(side, source string, ss []string) {
 		for _, s := range ss {
@@ -237,51 +238,48 @@ func edits(f rf.ChangedFinding) []string {
 		}
 	}
 	for _, h := range hunks(a, b) {
-		add("-", f.Before.SourceID, sentencesOf(a, h.ai, h.aj))
-		add("+", f.After.SourceID, sentencesOf(b, h.bi, h.bj))
+		add("-", f.Before.SourceID, sentencesOf(a, aEnds, h.ai, h.aj))
+		add("+", f.After.SourceID, sentencesOf(b, bEnds, h.bi, h.bj))
 	}
 	return out
 }
 
-// sentences is the sentences of text, as sentencesOf splits them, each
-// with its words joined by one space.
-func sentences(text string) []string {
-	ws := strings.Fields(text)
-	var out []string
-	for k := 0; k < len(ws); {
-		end := k + 1
-		for end < len(ws) && !endsSentence(ws[end-1]) {
-			end++
-		}
-		out = append(out, strings.Join(ws[k:end], " "))
-		k = end
+// sentences is the sentences of text as textproc.Sentences splits them,
+// the splitter of every comparison of a report's sentences (Revise cuts a
+// withdrawn claim's sentence out of a passage with it too), each with its
+// words joined by one space.
+func sentences(text string) []string { return textproc.Sentences(text) }
+
+// split is the words of text, each sentence's (sentences) on their own,
+// and whether each ends its sentence: a word that holds a sentence's end
+// inside it ("…されます。復元…") is two words.
+func split(text string) (ws []string, ends []bool) {
+	for _, s := range sentences(text) {
+		f := strings.Fields(s)
+		ws = append(ws, f...)
+		ends = append(ends, make([]bool, len(f))...)
+		ends[len(ends)-1] = true
 	}
-	return out
+	return ws, ends
 }
 
-// endsSentence reports whether word w ends a sentence.
-func endsSentence(w string) bool {
-	w = strings.TrimRight(w, "\"')]”’")
-	return strings.HasSuffix(w, ".") || strings.HasSuffix(w, "!") || strings.HasSuffix(w, "?")
-}
-
-// sentencesOf is the sentences of words ws that words [i, j) stand in,
-// each folded (none when i == j).
-func sentencesOf(ws []string, i, j int) []string {
+// sentencesOf is the sentences of words ws (ends: which end a sentence,
+// as split gives them) that words [i, j) stand in, each folded (none when
+// i == j).
+func sentencesOf(ws []string, ends []bool, i, j int) []string {
 	if i == j {
 		return nil
 	}
-	ends := endsSentence
-	for i > 0 && !ends(ws[i-1]) {
+	for i > 0 && !ends[i-1] {
 		i--
 	}
-	for j < len(ws) && !ends(ws[j-1]) {
+	for j < len(ws) && !ends[j-1] {
 		j++
 	}
 	var out []string
 	for k := i; k < j; {
 		end := k + 1
-		for end < j && !ends(ws[end-1]) {
+		for end < j && !ends[end-1] {
 			end++
 		}
 		out = append(out, FoldText(strings.Join(ws[k:end], " ")))
