@@ -519,14 +519,15 @@ func reviseConflict(l string, claim rf.Claim, text string, cites []int) string {
 }
 
 // states reports whether quote, a statement as a report quotes it, or one
-// of its sentences states claim.
+// of its sentences (textproc.Sentences, as every comparison of a report's
+// sentences splits them) states claim.
 func states(quote, claim string) bool {
 	want, _ := textproc.StripCitations(claim)
 	if slices.Equal(words(quote), words(want)) {
 		return true
 	}
 	var found []Statement
-	for _, s := range sentenceEnd.Split(quote, -1) {
+	for _, s := range textproc.Sentences(quote) {
 		found = append(found, Statement{Text: s})
 	}
 	if len(found) > 1 {
@@ -535,9 +536,6 @@ func states(quote, claim string) bool {
 	outcome, _ := Judge(claim, found)
 	return outcome == claims.OutcomeKept
 }
-
-// sentenceEnd is the end of a sentence inside a quoted statement.
-var sentenceEnd = regexp.MustCompile(`[.!?]\s+`)
 
 func atoi(s string) int { n, _ := strconv.Atoi(s); return n }
 
