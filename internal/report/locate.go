@@ -9,6 +9,7 @@ import (
 
 	rf "github.com/researchflow/researchflow"
 	"github.com/researchflow/researchflow/internal/reasoning"
+	"github.com/researchflow/researchflow/internal/textproc"
 )
 
 // locate returns the Markdown of the sentence of md that states claim, as
@@ -44,6 +45,24 @@ func locate(md string, claim rf.Claim, valid map[int]bool) (string, bool) {
 	return "", false
 }
 
+// statedAt lists the cited sentences of md's paragraphs (as locate reads
+// them) that state text, with the same words, whatever they cite.
+func statedAt(md, text string) []citedSentence {
+	want := words(text)
+	var out []citedSentence
+	for _, line := range strings.Split(md, "\n") {
+		if !paragraphLine(line) {
+			continue
+		}
+		for _, s := range citedSentences(line) {
+			if slices.Equal(words(s.body), want) {
+				out = append(out, s)
+			}
+		}
+	}
+	return out
+}
+
 // paragraphLine reports whether line is a line of a paragraph of a report,
 // where Render writes its sentences: not a heading, list entry, quote,
 // rule or bold label.
@@ -74,7 +93,9 @@ var italicEnd = regexp.MustCompile(`[^\\]\*[.?!。？！؟।။] `)
 
 // citedSentences splits a paragraph line into the cited sentences Render
 // wrote: each ends with a space, its citation marks, and its final mark
-// before a space or the line's end, outside code spans and escapes. A
+// before a space or the line's end (or the next sentence, after a full
+// stop of a script written without spaces), outside code spans and
+// escapes. A
 // sentence in italics before one, which no citation ends, is cut off it.
 func citedSentences(line string) []citedSentence {
 	var out []citedSentence
@@ -99,7 +120,9 @@ func citedSentences(line string) []citedSentence {
 			}
 			j := i + len(m)
 			r, size := utf8.DecodeRuneInString(line[j:])
-			if !strings.ContainsRune(".?!。？！؟।။", r) || (j+size < len(line) && line[j+size] != ' ') {
+			// A space follows the final mark, but for a full stop of a
+			// script written without spaces ("…保存されます [1]。復元…").
+			if !strings.ContainsRune(".?!。？！؟।။", r) || (j+size < len(line) && line[j+size] != ' ' && textproc.SpaceAfter(string(r)) != "") {
 				break
 			}
 			from := start
@@ -107,7 +130,10 @@ func citedSentences(line string) []citedSentence {
 				from = start + ends[len(ends)-1][1]
 			}
 			out = append(out, citedSentence{text: line[from : j+size], body: line[from : i-1], marks: m})
-			start = j + size + 1
+			start = j + size
+			if start < len(line) && line[start] == ' ' {
+				start++
+			}
 			i = start
 			continue
 		}

@@ -90,7 +90,9 @@ func masked(s string) string {
 // check.Correction citing check.Cites (source, when not nil, is a source
 // base does not number yet, added to its list), shown and listed as
 // Render and Claims show and list a statement, a withdrawn one leaves the
-// text and the claims. The claim is found however the report shows it
+// text and the claims wherever the text states it (unstate: made again
+// citing another source, or a sentence of another source's passage, which
+// keeps its other sentences). The claim is found however the report shows it
 // (code spans, a definition's term; see locate). check.Change is added to the changelog, which the
 // report shows in a section of its own before its sources. A scheduled
 // report's "What changed" entries that state the claim are replaced by
@@ -170,8 +172,10 @@ func Revise(base claims.Revision, rev int, check claims.Check, source *rf.Source
 		if !found {
 			return claims.Revision{}, fmt.Errorf("claim %s (%q) is not in the text of revision %d", claim.ID, claim.Text, base.Revision)
 		}
-		next.Report = withdraw(next.Report, old, next.Revision, withdrawnWhy(check))
+		note := withdrawnNote(next.Revision, withdrawnWhy(check))
+		next.Report = cut(next.Report, old, note)
 		next.Claims = slices.Delete(next.Claims, i, i+1)
+		next.Report, next.Claims = unstate(next.Report, claim, next.Claims, note)
 	default:
 		return claims.Revision{}, fmt.Errorf("a review cannot revise a report with outcome %q", check.Outcome)
 	}
@@ -311,21 +315,80 @@ func ChangeLine(c claims.Check) string {
 	return fmt.Sprintf("Claim %d %s.", c.Number, c.Outcome)
 }
 
-// withdraw removes sentence from md; a paragraph left empty says the
-// statement was withdrawn, and why.
-func withdraw(md, sentence string, rev int, why string) string {
-	return cut(md, sentence, fmt.Sprintf("Withdrawn in revision %d: %s.", rev, strings.TrimRight(why, trailing)))
+// withdrawnNote is what a paragraph that a withdrawal left empty says.
+func withdrawnNote(rev int, why string) string {
+	return fmt.Sprintf("Withdrawn in revision %d: %s.", rev, strings.TrimRight(why, trailing))
 }
 
-// cut removes sentence from md; a paragraph left empty says note instead,
-// in italics.
+// cut removes sentence (its first statement) from md, with the space that
+// parts it from the sentence before or after it on its line (none in a
+// script written without spaces); a paragraph left empty says note
+// instead, in italics.
 func cut(md, sentence, note string) string {
-	for _, s := range []string{" " + sentence, sentence + " "} {
-		if strings.Contains(md, s) {
-			return strings.Replace(md, s, "", 1)
-		}
+	at := strings.Index(md, sentence)
+	if at < 0 {
+		return md
 	}
-	return strings.Replace(md, sentence, "*"+sanitize(note)+"*", 1)
+	from := strings.LastIndexByte(md[:at], '\n') + 1
+	to := len(md)
+	if nl := strings.IndexByte(md[at:], '\n'); nl >= 0 {
+		to = at + nl
+	}
+	before, after := md[from:at], md[at+len(sentence):to]
+	switch {
+	case strings.TrimSpace(before+after) == "":
+		return md[:at] + "*" + sanitize(note) + "*" + md[at+len(sentence):]
+	case strings.HasSuffix(before, " "):
+		before = before[:len(before)-1]
+	case strings.HasPrefix(after, " "):
+		after = after[1:]
+	}
+	return md[:from] + before + after + md[to:]
+}
+
+// unstate removes the statement of withdrawn, a claim a revision withdrew
+// (its sentence already cut), from wherever else md states it: the same
+// statement made again citing other sources (claims lists it once), and
+// each sentence that states it (Judge keeps it) of a passage of several
+// sentences, another claim, quoting another source. Such a passage keeps
+// its other sentences, its citations and its place among claims, under
+// the ID of what it states now; one left with none leaves, with its claim.
+// A paragraph left empty says note. It returns md and cs so revised.
+func unstate(md string, withdrawn rf.Claim, cs []rf.Claim, note string) (string, []rf.Claim) {
+	for _, s := range statedAt(md, withdrawn.Text) {
+		md = cut(md, s.text, note)
+	}
+	out := make([]rf.Claim, 0, len(cs))
+	for _, c := range cs {
+		ss := textproc.Sentences(c.Text)
+		rest := slices.DeleteFunc(slices.Clone(ss), func(s string) bool {
+			outcome, _ := Judge(withdrawn.Text, []Statement{{Text: s}})
+			return outcome == claims.OutcomeKept
+		})
+		if len(rest) == len(ss) {
+			out = append(out, c)
+			continue
+		}
+		text := textproc.JoinSentences(rest)
+		for _, s := range statedAt(md, c.Text) {
+			if text == "" {
+				md = cut(md, s.text, note)
+				continue
+			}
+			body, end := renderBody(text)
+			md = strings.Replace(md, s.text, body+" "+s.marks+end, 1)
+		}
+		if text == "" {
+			continue
+		}
+		c.ID, c.Text = ClaimID(text), text
+		if j := slices.IndexFunc(out, func(o rf.Claim) bool { return o.ID == c.ID }); j >= 0 {
+			out[j].Cites = union(out[j].Cites, c.Cites)
+			continue
+		}
+		out = append(out, c)
+	}
+	return md, out
 }
 
 // merge removes sentence, a corrected claim's, from md, whose correction
