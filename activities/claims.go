@@ -36,7 +36,7 @@ func (a *Runs) ReadRevision(ctx context.Context, in workflows.ReadRevisionInput)
 		err := a.Temporal.GetWorkflow(ctx, rfclaims.RevisionWorkflowID(in.ResearchID, rev), "").Get(ctx, &rv)
 		var notFound *serviceerror.NotFound
 		switch {
-		case err == nil && rv.Report != nil && rv.Report.Gaps == nil:
+		case err == nil && rv.Report != nil && rv.Report.Gaps == nil && !rv.Report.GapsSet:
 			// Written before revisions kept their gaps: the run's, which
 			// its Gaps section lists.
 			var res rf.ResearchResult
@@ -143,6 +143,11 @@ func (a *Inference) ReviewClaim(_ context.Context, in workflows.ReviewClaimInput
 			next.Report = report.AddGaps(next.Report, added)
 		}
 	}
+	// A gap the revision's own claims answer is no gap, as in the run's
+	// report (report.OpenGaps): a sub-question whose withdrawn claim
+	// another claim still answers, a gap a correction answers.
+	next.Report, next.Gaps = report.OpenRevisionGaps(next.Report, next.Claims, next.Sources, next.Gaps)
+	next.GapsSet = true
 	return workflows.ReviewClaimResult{Check: check, Report: next}, nil
 }
 

@@ -259,3 +259,70 @@ func TestReviewClaimMergesACorrectionIntoTheClaimItStates(t *testing.T) {
 		t.Errorf("change %q", res.Check.Change)
 	}
 }
+
+// A revision lists no gap its own claims answer (report.OpenGaps, as the
+// run's report): a sub-question whose claim was withdrawn while another
+// claim still answers it, and a run's gap that a correction answers. A
+// trial's revision 2 listed "How long are backups retained?" under Gaps
+// above a Summary that said "Backups are stored in Frankfurt and retained
+// for 40 days [2]."
+func TestReviewClaimListsNoGapItsClaimsAnswer(t *testing.T) {
+	sources := []rf.Source{{N: 1, SourceID: "s1", Title: "backups.md", Location: "backups.md"}, {N: 2, SourceID: "s2", Title: "storage.md", Location: "storage.md"}}
+	retained, stored := "Nightly database backups are retained for 40 days.", "Backups are stored in Frankfurt and retained for 40 days."
+	d := reasoning.Draft{Title: "Backups", Summary: []reasoning.Sentence{{Text: retained, Cites: []int{1}}, {Text: stored, Cites: []int{2}}}}
+	runGaps := []rf.Gap{{SubQuestion: "Are backups retained in Dublin?", Reason: "no passage answers it"}}
+	md, _ := report.Render(report.Report{Question: "How long are backups retained, and where?",
+		Confidence: report.ConfidenceMedium, Draft: d, Sources: sources, Gaps: runGaps})
+	runClaims := report.Claims(d, sources)
+	base := rfclaims.Revision{Revision: 1, Confidence: report.ConfidenceMedium, Report: md, Claims: runClaims, Sources: sources, Gaps: runGaps}
+	section := func(id, q, finding, source string) reasoning.SectionInput {
+		return reasoning.SectionInput{SubQuestion: reasoning.SubQuestion{ID: id, Text: q},
+			Findings: []reasoning.CitedFinding{{Finding: reasoning.Finding{Text: finding, Score: 0.9, Support: 1, SourceID: source}}}}
+	}
+	sections := []reasoning.SectionInput{
+		section("q1", "How long are backups retained?", retained, "s1"),
+		section("q2", "Where are backups stored?", stored, "s2"),
+	}
+	review := func(claim rf.Claim, findings []reasoning.Finding) rfclaims.Revision {
+		t.Helper()
+		var retrieved []string
+		for _, f := range findings {
+			retrieved = append(retrieved, f.SourceID)
+		}
+		res, err := (&Inference{}).ReviewClaim(context.Background(), workflows.ReviewClaimInput{
+			Base: base, Revision: 2, Sections: sections, Gaps: runGaps, RunClaims: runClaims, Findings: findings, Retrieved: retrieved,
+			Check: rfclaims.Check{ClaimID: claim.ID, Number: 1, Text: claim.Text, Verdict: rfclaims.VerdictDispute},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res.Report
+	}
+	gapsOf := func(md string) []string {
+		_, s, ok := strings.Cut(md, "## Gaps\n\n")
+		if !ok {
+			return nil
+		}
+		s, _, _ = strings.Cut(s, "\n\n")
+		return strings.Split(s, "\n")
+	}
+	// Withdrawn: the storage claim still says how long backups are kept.
+	r2 := review(runClaims[0], nil)
+	if len(r2.Gaps) != 1 || r2.Gaps[0] != runGaps[0] {
+		t.Errorf("withdrawn: gaps %+v, want the run's only", r2.Gaps)
+	}
+	if g := gapsOf(r2.Report); len(g) != 1 || !strings.Contains(g[0], "Are backups retained in Dublin?") {
+		t.Errorf("withdrawn: Gaps section %q\n%s", g, r2.Report)
+	}
+	// Corrected to Dublin: the run's gap is answered, and the section goes.
+	r2 = review(runClaims[0], []reasoning.Finding{{Text: "Nightly database backups are retained for 45 days in Dublin.", ChunkID: "c1", SourceID: "s1"}})
+	if len(r2.Gaps) != 0 || strings.Contains(r2.Report, "## Gaps") {
+		t.Errorf("corrected: gaps %+v\n%s", r2.Gaps, r2.Report)
+	}
+	// No gaps is this revision's: ReadRevision reads the run's gaps for a
+	// revision written before revisions kept theirs.
+	var read rfclaims.Revision
+	if b, err := json.Marshal(r2); err != nil || json.Unmarshal(b, &read) != nil || !read.GapsSet {
+		t.Errorf("corrected: the revision's JSON does not say its gaps are none: %v %+v", err, read)
+	}
+}

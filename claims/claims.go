@@ -258,4 +258,9 @@ type Revision struct {
 	// Gaps section lists them: the run's, and each one whose claims a
 	// revision withdrew (empty for revisions written before).
 	Gaps []rf.Gap `json:"gaps,omitempty"`
+	// GapsSet says Gaps are the revision's gaps, none when empty (its
+	// claims answer every gap the revision before listed). Revisions
+	// written before it existed leave it unset, and an empty Gaps then
+	// means the run's.
+	GapsSet bool `json:"gapsSet,omitempty"`
 }

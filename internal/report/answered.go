@@ -43,6 +43,21 @@ func OpenGaps(d reasoning.Draft, sources []rf.Source, gaps []rf.Gap) []rf.Gap {
 	return open
 }
 
+// OpenRevisionGaps is md, a revision's report, and gaps, its gaps, less
+// the gaps its claims (cited statements of sources) answer (OpenGaps), its
+// Gaps section written again without them (none when none is left).
+func OpenRevisionGaps(md string, claims []rf.Claim, sources []rf.Source, gaps []rf.Gap) (string, []rf.Gap) {
+	var d reasoning.Draft
+	for _, c := range claims {
+		d.Summary = append(d.Summary, reasoning.Sentence{Text: c.Text, Cites: c.Cites})
+	}
+	open := OpenGaps(d, sources, gaps)
+	if len(open) == len(gaps) {
+		return md, gaps
+	}
+	return RemoveGaps(md, slices.DeleteFunc(slices.Clone(gaps), func(g rf.Gap) bool { return slices.Contains(open, g) })), slices.Clone(open)
+}
+
 func sectionSentences(sections []reasoning.DraftSection) []reasoning.Sentence {
 	var out []reasoning.Sentence
 	for _, sec := range sections {

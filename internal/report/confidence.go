@@ -195,6 +195,37 @@ func AddGaps(md string, gaps []researchflow.Gap) string {
 	return md + "\n" + section
 }
 
+// RemoveGaps removes the entries of gaps from md's Gaps section, and the
+// section when it is left empty.
+func RemoveGaps(md string, gaps []researchflow.Gap) string {
+	head := "\n## " + headingGaps + "\n\n"
+	at := strings.Index(md, head)
+	if at < 0 || len(gaps) == 0 {
+		return md
+	}
+	from := at + len(head)
+	end := from
+	var kept strings.Builder
+	for end < len(md) && strings.HasPrefix(md[end:], "- ") {
+		nl := strings.IndexByte(md[end:], '\n')
+		line := md[end:]
+		if nl >= 0 {
+			line = md[end : end+nl+1]
+		}
+		if !slices.ContainsFunc(gaps, func(g researchflow.Gap) bool {
+			return strings.TrimSuffix(gapLine(g), "\n") == strings.TrimSuffix(line, "\n")
+		}) {
+			kept.WriteString(line)
+		}
+		end += len(line)
+	}
+	if kept.Len() == 0 {
+		// The section and the blank line after it leave.
+		return md[:at+1] + strings.TrimPrefix(md[end:], "\n")
+	}
+	return md[:from] + kept.String() + md[end:]
+}
+
 // confidenceLine matches the confidence a report states and the banner of
 // a low one (see Render).
 var confidenceLine = regexp.MustCompile(`(?m)^\*\*Confidence:\*\* \w+\n\n(?:> \*\*` + regexp.QuoteMeta(LowConfidenceBanner) + `\*\*\n\n)?`)
