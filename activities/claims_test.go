@@ -326,3 +326,26 @@ func TestReviewClaimListsNoGapItsClaimsAnswer(t *testing.T) {
 		t.Errorf("corrected: the revision's JSON does not say its gaps are none: %v %+v", err, read)
 	}
 }
+
+// A follow-up's answer lists no gap its own statements answer, in its
+// Markdown or its result's gaps (report.OpenGaps, the report's rule); a
+// gap they do not answer stays.
+func TestRenderFollowUpListsNoGapItsStatementsAnswer(t *testing.T) {
+	sources := []rf.Source{{N: 2, SourceID: "s2", Title: "oncall.md", Location: "oncall.md"}}
+	answered := rf.Gap{SubQuestion: "Who do we escalate to?", Reason: "the retrieved passages did not answer it"}
+	open := rf.Gap{SubQuestion: "What is the office Wi-Fi password?", Reason: "the retrieved passages did not answer it"}
+	res, err := (&Inference{}).RenderFollowUp(context.Background(), workflows.RenderFollowUpInput{
+		Title: "Who do we escalate to?", Question: "Who do we escalate to?",
+		Sentences: []reasoning.Sentence{{Text: "Escalation goes to the platform lead after 30 minutes.", Cites: []int{2}}},
+		Sources:   sources, Gaps: []rf.Gap{answered, open},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(res.Markdown, answered.SubQuestion+"**") || !strings.Contains(res.Markdown, "- **"+open.SubQuestion+"**") {
+		t.Errorf("the answer's gaps:\n%s", res.Markdown)
+	}
+	if !res.GapsSet || len(res.Gaps) != 1 || res.Gaps[0] != open {
+		t.Errorf("gaps %+v (set: %v), want the Wi-Fi one", res.Gaps, res.GapsSet)
+	}
+}

@@ -318,6 +318,9 @@ func (f *followUp) answer(ctx workflow.Context) error {
 		return err
 	}
 	f.res.Answer = out.Markdown
+	if out.GapsSet {
+		f.res.Gaps = out.Gaps // none its own statements answer
+	}
 	return nil
 }
 

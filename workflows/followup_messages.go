@@ -100,7 +100,13 @@ type RenderFollowUpInput struct {
 	Gaps      []rf.Gap             `json:"gaps,omitempty"`
 }
 
-// RenderFollowUpResult is the rendered answer.
+// RenderFollowUpResult is the rendered answer, and its gaps: the input's
+// less those its statements answer (report.OpenGaps).
 type RenderFollowUpResult struct {
-	Markdown string `json:"markdown"`
+	Markdown string   `json:"markdown"`
+	Gaps     []rf.Gap `json:"gaps,omitempty"`
+	// GapsSet says Gaps are the answer's gaps, none when empty. Results
+	// recorded before it existed leave it unset: the follow-up keeps its
+	// own.
+	GapsSet bool `json:"gapsSet,omitempty"`
 }

@@ -21,16 +21,23 @@ func FollowUpSentences(findings []rf.FollowUpFinding) []reasoning.Sentence {
 
 // FollowUp renders a follow-up's answer with the report's rules: its
 // statements with their citations, the numbered sources they cite and its
-// gaps. The answer is titled with its question (title), which the report's
-// rules then do not repeat on a Question line.
+// gaps, less those its statements answer (FollowUpGaps). The answer is
+// titled with its question (title), which the report's rules then do not
+// repeat on a Question line.
 func FollowUp(title, question string, sentences []reasoning.Sentence, sources []rf.Source, gaps []rf.Gap) string {
 	md, _ := Render(Report{
 		Question: question,
 		Draft:    reasoning.Draft{Title: title, Summary: sentences},
 		Sources:  sources,
-		Gaps:     gaps,
+		Gaps:     FollowUpGaps(sentences, sources, gaps),
 	})
 	return md
+}
+
+// FollowUpGaps are the gaps of a follow-up's answer that its statements
+// (sentences, citing sources) do not answer: OpenGaps, the report's rule.
+func FollowUpGaps(sentences []reasoning.Sentence, sources []rf.Source, gaps []rf.Gap) []rf.Gap {
+	return OpenGaps(reasoning.Draft{Summary: sentences}, sources, gaps)
 }
 
 // NumberThread gives a run and its follow-ups one numbering of sources: a
@@ -95,6 +102,11 @@ func NumberThread(reportSources []rf.Source, answers []rf.FollowUpResult) []rf.F
 		}
 		a.Findings = findings
 		a.FromEvidence = len(a.Searches) == 0 && len(a.Findings) > 0 && len(fresh) == 0
+		// An answer recorded before follow-ups left out the gaps their
+		// statements answer lists none of them either.
+		if open := FollowUpGaps(FollowUpSentences(a.Findings), slices.Concat(a.Sources, a.NewSources), a.Gaps); len(open) < len(a.Gaps) {
+			a.Gaps, changed = open, true
+		}
 		if changed {
 			a.Answer = FollowUp(a.Question, a.Question, FollowUpSentences(a.Findings),
 				slices.Concat(a.Sources, a.NewSources), a.Gaps)

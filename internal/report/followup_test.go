@@ -72,3 +72,17 @@ func TestNumberThreadGivesTheRunOneNumbering(t *testing.T) {
 		t.Errorf("NumberThread changed its input: %+v", second)
 	}
 }
+
+// An answer recorded before follow-ups left out the gaps their statements
+// answer is shown in the thread without them, rendered again.
+func TestNumberThreadListsNoGapAnAnswerAnswers(t *testing.T) {
+	src := rf.Source{N: 1, SourceID: "oncall", Title: "oncall.md"}
+	a := rf.FollowUpResult{Question: "Who do we escalate to?", Sources: []rf.Source{src},
+		Findings: []rf.FollowUpFinding{{Text: "Escalation goes to the platform lead after 30 minutes.", N: 1, SourceID: "oncall"}},
+		Gaps:     []rf.Gap{{SubQuestion: "Who do we escalate to?", Reason: "the retrieved passages did not answer it"}}}
+	a.Answer = "recorded"
+	got := NumberThread([]rf.Source{src}, []rf.FollowUpResult{a})[0]
+	if len(got.Gaps) != 0 || got.Answer == "recorded" || strings.Contains(got.Answer, "## Gaps") || !strings.Contains(got.Answer, "platform lead after 30 minutes [1].") {
+		t.Errorf("gaps %+v, answer:\n%s", got.Gaps, got.Answer)
+	}
+}
