@@ -44,7 +44,8 @@ func (s *server) handle(h func(c *gin.Context) error) gin.HandlerFunc {
 //	*researchflow.InputError         400 invalid_request
 //	*uploads.Error                   by kind: 400 invalid_request, 415 unsupported_media_type,
 //	                                 413 file_too_large / upload_too_large, 409 name_taken,
-//	                                 422 unreadable_document, 500 internal (storage)
+//	                                 422 unreadable_document, 500 internal (storage);
+//	                                 files lists every file it refused
 //	client.ErrNotFound               404 not_found (also another owner's run)
 //	client.ErrIdempotencyConflict    409 idempotency_conflict
 //	client.ErrNotRunning, ErrRejected 409 not_running / not_awaiting_approval
@@ -73,7 +74,12 @@ func (s *server) fail(c *gin.Context, err error) {
 		} else if upload.Err != nil {
 			s.log.Warn("gateway: upload refused", "route", c.FullPath(), "err", err)
 		}
-		abortError(c, status, code, upload.Message)
+		body := errorDetail{Code: code, Message: upload.Message}
+		for _, f := range upload.Files {
+			_, fcode := uploadStatus(f.Kind)
+			body.Files = append(body.Files, RefusedFile{Name: f.Name, Code: fcode, Reason: f.Reason})
+		}
+		c.AbortWithStatusJSON(status, errorBody{body})
 	case client.IsNotFound(err):
 		abortError(c, http.StatusNotFound, "not_found", "no such research run")
 	case errors.Is(err, client.ErrIdempotencyConflict):

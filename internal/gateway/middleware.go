@@ -30,6 +30,18 @@ type errorBody struct {
 type errorDetail struct {
 	Code    string `json:"code"`
 	Message string `json:"message"`
+	// Files are the files an upload refused, each with why, in the order
+	// sent: every one, so that one answer says all there is to fix.
+	Files []RefusedFile `json:"files,omitempty"`
+}
+
+// RefusedFile is one file an upload refused.
+type RefusedFile struct {
+	Name string `json:"name"`
+	// Code is the error code the file alone would have been answered
+	// with (unsupported_media_type, file_too_large, invalid_request).
+	Code   string `json:"code"`
+	Reason string `json:"reason"`
 }
 
 func abortError(c *gin.Context, status int, code, message string) {

@@ -18,6 +18,7 @@ import (
 // HTTP API returns or accepts. A type added to the API belongs here.
 var apiSchemas = map[string]reflect.Type{
 	"Error":                  reflect.TypeFor[errorBody](),
+	"RefusedFile":            reflect.TypeFor[RefusedFile](),
 	"CreateResearchRequest":  reflect.TypeFor[rf.CreateResearchRequest](),
 	"PlanApproval":           reflect.TypeFor[rf.PlanApproval](),
 	"Progress":               reflect.TypeFor[rf.Progress](),

@@ -334,3 +334,92 @@ func TestUploadReplaceRefusesAnUnreadableVersion(t *testing.T) {
 		t.Errorf("backups.md holds %q, want v1", got)
 	}
 }
+
+// TestUploadNamesEveryRefusedFile is a new-user trial's fault: an upload
+// of several files, more than one of a type ingestion does not read, was
+// answered 415 naming the first bad file only, so each fix met the next
+// refusal. The answer now names every refused file with its code and why
+// (error.files, in the order sent, and the message), and nothing of the
+// upload is stored, nor is an ingestion started.
+func TestUploadNamesEveryRefusedFile(t *testing.T) {
+	h := newHarness(t, map[string]string{"RESEARCHFLOW_MAX_FILE_MB": "1"})
+	if rec := h.uploadFiles(aliceKey, "notes", upFile{"kept.md", "k1"}); rec.Code != http.StatusAccepted {
+		t.Fatalf("upload: %d %s", rec.Code, rec.Body)
+	}
+	started := len(h.fake.wfs)
+	rec := h.uploadFiles(aliceKey, "notes",
+		upFile{"hiring.md", "# Hiring"},
+		upFile{"sheet.csv", "a,b\n1,2\n"},
+		upFile{"handbook.doc", "\xd0\xcf\x11\xe0"},
+		upFile{"fake.pdf", "not a pdf"},
+		upFile{"big.txt", strings.Repeat("a", 1<<20+1)},
+		upFile{"notes.txt", "fine"},
+	)
+	if rec.Code != http.StatusUnsupportedMediaType {
+		t.Fatalf("status = %d, want 415: %s", rec.Code, rec.Body)
+	}
+	var got struct {
+		Error struct {
+			Code    string `json:"code"`
+			Message string `json:"message"`
+			Files   []struct {
+				Name   string `json:"name"`
+				Code   string `json:"code"`
+				Reason string `json:"reason"`
+			} `json:"files"`
+		} `json:"error"`
+	}
+	decode(t, rec, &got)
+	want := [][2]string{
+		{"sheet.csv", "unsupported_media_type"},
+		{"handbook.doc", "unsupported_media_type"},
+		{"fake.pdf", "unsupported_media_type"},
+		{"big.txt", "file_too_large"},
+	}
+	if got.Error.Code != "unsupported_media_type" || len(got.Error.Files) != len(want) {
+		t.Fatalf("answer = %+v, want unsupported_media_type naming %v", got.Error, want)
+	}
+	for i, w := range want {
+		f := got.Error.Files[i]
+		if f.Name != w[0] || f.Code != w[1] || f.Reason == "" {
+			t.Errorf("files[%d] = %+v, want %s (%s) and why", i, f, w[0], w[1])
+		}
+		if !strings.Contains(got.Error.Message, w[0]+": "+f.Reason) {
+			t.Errorf("the message does not say %q: %s", w[0]+": "+f.Reason, got.Error.Message)
+		}
+	}
+	if !strings.Contains(got.Error.Files[0].Reason, "export it as PDF, .docx or Markdown") {
+		t.Errorf("sheet.csv: reason %q has no hint", got.Error.Files[0].Reason)
+	}
+	if files := storedFiles(t, h, "notes"); !mapsEqual(files, map[string]string{"kept.md": "k1"}) {
+		t.Errorf("after the refused upload, folder = %v, want kept.md alone", files)
+	}
+	if len(h.fake.wfs) != started {
+		t.Errorf("a refused upload started an ingestion")
+	}
+}
+
+// A refused replace of several files names each and replaces nothing; a
+// single refused file is answered as before (its message "name: reason"),
+// with files naming it.
+func TestUploadReplaceNamesEveryRefusedFile(t *testing.T) {
+	h := newHarness(t, nil)
+	if rec := h.uploadFiles(aliceKey, "notes", upFile{"backups.md", "v1"}); rec.Code != http.StatusAccepted {
+		t.Fatalf("upload: %d %s", rec.Code, rec.Body)
+	}
+	rec := h.uploadFilesQuery(aliceKey, "notes", "?replace=true", upFile{"backups.md", "v2"}, upFile{"tool.exe", "MZ"}, upFile{"slides.pptx", "PK\x03\x04"})
+	var b errorBody
+	decode(t, rec, &b)
+	if rec.Code != http.StatusUnsupportedMediaType || len(b.Error.Files) != 2 || b.Error.Files[0].Name != "tool.exe" || b.Error.Files[1].Name != "slides.pptx" {
+		t.Errorf("replace with two refused files: %d %s", rec.Code, rec.Body)
+	}
+	if files := storedFiles(t, h, "notes"); !mapsEqual(files, map[string]string{"backups.md": "v1"}) {
+		t.Errorf("after the refused replace, folder = %v, want backups.md v1", files)
+	}
+	rec = h.uploadFiles(aliceKey, "notes", upFile{"tool.exe", "MZ"})
+	b = errorBody{}
+	decode(t, rec, &b)
+	if len(b.Error.Files) != 1 || b.Error.Message != "tool.exe: "+b.Error.Files[0].Reason {
+		t.Errorf("one refused file: %s", rec.Body)
+	}
+}

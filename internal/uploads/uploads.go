@@ -69,8 +69,76 @@ type Error struct {
 	Kind Kind
 	// Message says what to do, in words a caller can act on.
 	Message string
+	// Files are the files refused for themselves (their type, content,
+	// name or size), in the order of the upload, the first
+	// MaxRefusedListed of them: an upload is read to its end, so that one
+	// answer names every file to fix. Kind is then the first one's, unless
+	// a refusal of the body stopped the reading.
+	Files []Refused
 	// Err is the cause of a Storage error.
 	Err error
+}
+
+// Refused is one file an upload refused, and why.
+type Refused struct {
+	// Name is the file's name as it would have been stored (sanitized),
+	// or as sent when nothing is left of it once sanitized.
+	Name string
+	Kind Kind
+	// Reason says why, without the name.
+	Reason string
+}
+
+// String is the refusal as messages say it: "name: reason".
+func (r Refused) String() string {
+	if r.Kind == Invalid {
+		return fmt.Sprintf("%q: %s", r.Name, r.Reason)
+	}
+	return r.Name + ": " + r.Reason
+}
+
+// MaxRefusedListed bounds the refused files an Error lists; its message
+// names the first maxRefusedInMessage and counts the others.
+const (
+	MaxRefusedListed    = 500
+	maxRefusedInMessage = 20
+)
+
+// refusedFiles is the refusal of an upload whose files refused lists
+// (one at least), total counting the unlisted ones too.
+func refusedFiles(refused []Refused, total int) *Error {
+	msg := refused[0].String()
+	if total > 1 {
+		msg = fmt.Sprintf("%d files refused, so nothing of this upload is stored: %s", total, listRefused(refused, total))
+	}
+	return &Error{Kind: refused[0].Kind, Message: msg, Files: refused}
+}
+
+// listRefused says the first maxRefusedInMessage refusals of refused,
+// "a.exe: …; b.csv: …", and counts the others.
+func listRefused(refused []Refused, total int) string {
+	n := min(len(refused), maxRefusedInMessage)
+	lines := make([]string, n)
+	for i, r := range refused[:n] {
+		lines[i] = r.String()
+	}
+	out := strings.Join(lines, "; ")
+	if more := total - n; more > 0 {
+		out += fmt.Sprintf("; and %d more", more)
+	}
+	return out
+}
+
+// withRefused adds to err, a refusal that stopped the reading of the
+// body, the files refused before it (total of them, refused listing
+// them): its message names them too, so that the next try is not refused
+// for them.
+func withRefused(err error, refused []Refused, total int) error {
+	var ue *Error
+	if total == 0 || !errors.As(err, &ue) {
+		return err
+	}
+	return &Error{Kind: ue.Kind, Message: ue.Message + "; also refused: " + listRefused(refused, total), Files: refused, Err: ue.Err}
 }
 
 func (e *Error) Error() string {
@@ -162,7 +230,11 @@ const (
 
 // Receive stores the files of the multipart body mr (form fields are
 // ignored) and returns them in order; mode says what happens to a stored
-// file of the same name. With Replace, every file that would take the
+// file of the same name. A file refused for itself (its type, its
+// content, an empty name, over the per-file limit) does not stop the
+// reading: the upload is refused once the body is read, naming every
+// such file (Error.Files) and why. A refusal of the body (unreadable,
+// over the upload's limit) stops it, naming the files refused before. With Replace, every file that would take the
 // place of a stored file is read with read (required then) before any
 // file is published: one that ingestion could not use refuses the whole
 // upload as Unreadable, naming it and why. A file whose name already
@@ -173,7 +245,9 @@ const (
 // while a file is read is context.Canceled.
 func (f *Folder) Receive(ctx context.Context, mr *multipart.Reader, mode Mode, read Reader) ([]File, error) {
 	var received []*receivedFile
+	var refused []Refused
 	var total int64
+	refusedTotal := 0
 	discard := func() {
 		for _, r := range received {
 			_ = f.root.Remove(r.tmp)
@@ -191,15 +265,26 @@ func (f *Folder) Receive(ctx context.Context, mr *multipart.Reader, mode Mode, r
 			}
 		}
 		var r *receivedFile
+		var no *Refused
 		if err == nil {
-			r, err = f.receiveFile(part, f.limits.MaxUploadBytes-total)
+			r, no, err = f.receiveFile(part, f.limits.MaxUploadBytes-total)
 		}
 		if err != nil {
 			discard()
-			return nil, f.classify(err)
+			return nil, withRefused(f.classify(err), refused, refusedTotal)
+		}
+		if no != nil {
+			if refusedTotal++; len(refused) < MaxRefusedListed {
+				refused = append(refused, *no)
+			}
+			continue
 		}
 		total += r.size
 		received = append(received, r)
+	}
+	if refusedTotal > 0 {
+		discard()
+		return nil, refusedFiles(refused, refusedTotal)
 	}
 	if len(received) == 0 {
 		return nil, refuse(Invalid, "no files in the upload")
@@ -358,18 +443,20 @@ type receivedFile struct {
 	usable bool
 }
 
-// receiveFile writes one uploaded file into a temporary file of root,
-// refusing unsupported types and files over the per-file limit or over what
-// is left of the request's limit.
-func (f *Folder) receiveFile(part *multipart.Part, left int64) (*receivedFile, error) {
+// receiveFile writes one uploaded file into a temporary file of root. A
+// file refused for itself (an empty name, an unsupported type, content
+// not matching its extension, over the per-file limit) is returned as
+// no, nothing of it kept; a file over what is left of the request's
+// limit is an error, as are failures of the body and of the disk.
+func (f *Folder) receiveFile(part *multipart.Part, left int64) (r *receivedFile, no *Refused, err error) {
 	root := f.root
 	fname, ok := sanitizeFilename(part.FileName())
 	if !ok {
-		return nil, refuse(Invalid, fmt.Sprintf("%q: the file name is empty once unsafe characters are removed", part.FileName()))
+		return nil, &Refused{Name: part.FileName(), Kind: Invalid, Reason: "the file name is empty once unsafe characters are removed"}, nil
 	}
 	ext := strings.ToLower(filepath.Ext(fname))
 	if reason := doctypes.Refusal(fname); reason != "" {
-		return nil, refuse(Unsupported, fname+": "+reason)
+		return nil, &Refused{Name: fname, Kind: Unsupported, Reason: reason}, nil
 	}
 	br := bufio.NewReader(part)
 	head, _ := br.Peek(512)
@@ -379,29 +466,34 @@ func (f *Folder) receiveFile(part *multipart.Part, left int64) (*receivedFile, e
 	zipped := doctypes.Zip(fname) // .docx, .odt, .epub: zip archives
 	if ext == ".pdf" && !bytes.HasPrefix(head, []byte("%PDF-")) || zipped && !bytes.HasPrefix(head, []byte("PK\x03\x04")) ||
 		ext != ".pdf" && !zipped && !utf16 && bytes.IndexByte(head, 0) >= 0 {
-		return nil, refuse(Unsupported, fmt.Sprintf("%s: the content does not match its extension", fname))
+		return nil, &Refused{Name: fname, Kind: Unsupported, Reason: "the content does not match its extension"}, nil
 	}
 	limit := min(f.limits.MaxFileBytes, left)
 	out := &receivedFile{sent: part.FileName(), name: fname, tmp: ".upload-" + uuid.NewString() + ".part"}
 	tmp, err := root.OpenFile(out.tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o640)
 	if err != nil {
-		return nil, fmt.Errorf("create %s: %w", out.tmp, err)
+		return nil, nil, fmt.Errorf("create %s: %w", out.tmp, err)
 	}
 	h := sha256.New()
 	n, err := io.Copy(io.MultiWriter(tmp, h), io.LimitReader(br, limit+1))
 	if cerr := tmp.Close(); err == nil {
 		err = cerr
 	}
-	if err == nil && n > limit {
-		err = refuse(FileTooLarge, fmt.Sprintf("%s: files may have at most %d MiB and the upload %d MiB", fname, f.limits.MaxFileBytes/mib, f.limits.MaxUploadBytes/mib))
+	tooLarge := fmt.Sprintf("files may have at most %d MiB and the upload %d MiB", f.limits.MaxFileBytes/mib, f.limits.MaxUploadBytes/mib)
+	switch {
+	case err == nil && n > limit && limit == f.limits.MaxFileBytes:
+		// Over the per-file limit: the files after it may still fit.
+		no = &Refused{Name: fname, Kind: FileTooLarge, Reason: tooLarge}
+	case err == nil && n > limit:
+		err = refuse(FileTooLarge, fname+": "+tooLarge)
 	}
-	if err != nil {
+	if err != nil || no != nil {
 		_ = root.Remove(out.tmp)
-		return nil, err
+		return nil, no, err
 	}
 	out.size = n
 	h.Sum(out.sum[:0])
-	return out, nil
+	return out, nil, nil
 }
 
 // staleAfter is the age past which a temporary upload file is left over

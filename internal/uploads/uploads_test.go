@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -82,6 +83,97 @@ func TestRefusalsAreKindsAndStoreNothing(t *testing.T) {
 				t.Errorf("a refused upload left %d files", len(entries))
 			}
 		})
+	}
+}
+
+// TestRefusalNamesEveryRefusedFile: an upload with several files refused
+// for themselves named only the first, so a person fixed them one request
+// at a time. The refusal now names each (Files, in the order sent, and the
+// message), says why each, takes its kind from the first, and stores
+// nothing, not even the files that were fine.
+func TestRefusalNamesEveryRefusedFile(t *testing.T) {
+	dir := t.TempDir()
+	limits := Limits{MaxFileBytes: 1 << 10, MaxUploadBytes: 8 << 10}
+	_, err := receive(t, dir, limits, 1<<20,
+		[2]string{"ok.md", "# fine"},
+		[2]string{"tool.exe", "MZ"},
+		[2]string{"sheet.csv", "a,b"},
+		[2]string{"fine.txt", "also fine"},
+		[2]string{"paper.pdf", "not a pdf"},
+		[2]string{"big.md", strings.Repeat("a", 2<<10)},
+		[2]string{"...", "x"},
+	)
+	var ue *Error
+	if !errors.As(err, &ue) || ue.Kind != Unsupported {
+		t.Fatalf("err = %v, want an *Error of kind %s", err, Unsupported)
+	}
+	want := []Refused{
+		{Name: "tool.exe", Kind: Unsupported},
+		{Name: "sheet.csv", Kind: Unsupported},
+		{Name: "paper.pdf", Kind: Unsupported},
+		{Name: "big.md", Kind: FileTooLarge},
+		{Name: "...", Kind: Invalid},
+	}
+	if len(ue.Files) != len(want) {
+		t.Fatalf("refused %+v, want %d files", ue.Files, len(want))
+	}
+	for i, w := range want {
+		got := ue.Files[i]
+		if got.Name != w.Name || got.Kind != w.Kind || got.Reason == "" {
+			t.Errorf("refused[%d] = %+v, want %s (%s) with a reason", i, got, w.Name, w.Kind)
+		}
+		if !strings.Contains(ue.Message, got.String()) {
+			t.Errorf("the message does not say %q: %s", got.String(), ue.Message)
+		}
+	}
+	if !strings.HasPrefix(ue.Message, "5 files refused") {
+		t.Errorf("message = %q, want it to count the 5 refused files", ue.Message)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("a refused upload left %d files", len(entries))
+	}
+}
+
+// TestBodyRefusalNamesTheFilesRefusedBefore: a refusal that stops the
+// reading (the upload over its limit) names the files refused before it
+// too, so the next try is not refused for them.
+func TestBodyRefusalNamesTheFilesRefusedBefore(t *testing.T) {
+	dir := t.TempDir()
+	limits := Limits{MaxFileBytes: 1 << 10, MaxUploadBytes: 1 << 10}
+	_, err := receive(t, dir, limits, 1<<20,
+		[2]string{"tool.exe", "MZ"},
+		[2]string{"a.md", strings.Repeat("a", 900)},
+		[2]string{"b.md", strings.Repeat("b", 900)},
+	)
+	var ue *Error
+	if !errors.As(err, &ue) || ue.Kind != FileTooLarge {
+		t.Fatalf("err = %v, want an *Error of kind %s", err, FileTooLarge)
+	}
+	if !strings.HasPrefix(ue.Message, "b.md: ") || !strings.Contains(ue.Message, "also refused: tool.exe: ") {
+		t.Errorf("message = %q, want b.md over the limit and tool.exe refused", ue.Message)
+	}
+	if len(ue.Files) != 1 || ue.Files[0].Name != "tool.exe" {
+		t.Errorf("files = %+v, want tool.exe", ue.Files)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("a refused upload left %d files", len(entries))
+	}
+}
+
+// TestRefusalListsAreBounded: a body of thousands of refused files lists
+// the first MaxRefusedListed and counts every one.
+func TestRefusalListsAreBounded(t *testing.T) {
+	var files [][2]string
+	for i := range MaxRefusedListed + 7 {
+		files = append(files, [2]string{fmt.Sprintf("f%d.exe", i), "MZ"})
+	}
+	_, err := receive(t, t.TempDir(), Limits{MaxFileBytes: 1 << 10, MaxUploadBytes: 1 << 20}, 1<<22, files...)
+	var ue *Error
+	if !errors.As(err, &ue) || len(ue.Files) != MaxRefusedListed {
+		t.Fatalf("err = %v, want %d files listed", err, MaxRefusedListed)
+	}
+	if want := fmt.Sprintf("%d files refused", MaxRefusedListed+7); !strings.HasPrefix(ue.Message, want) || !strings.HasSuffix(ue.Message, fmt.Sprintf("; and %d more", MaxRefusedListed+7-maxRefusedInMessage)) {
+		t.Errorf("message = %q…%q", ue.Message[:40], ue.Message[len(ue.Message)-40:])
 	}
 }
 
