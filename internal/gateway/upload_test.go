@@ -346,7 +346,7 @@ func TestUploadNamesEveryRefusedFile(t *testing.T) {
 	if rec := h.uploadFiles(aliceKey, "notes", upFile{"kept.md", "k1"}); rec.Code != http.StatusAccepted {
 		t.Fatalf("upload: %d %s", rec.Code, rec.Body)
 	}
-	started := len(h.fake.wfs)
+	started := len(h.fake.started())
 	rec := h.uploadFiles(aliceKey, "notes",
 		upFile{"hiring.md", "# Hiring"},
 		upFile{"sheet.csv", "a,b\n1,2\n"},
@@ -394,7 +394,7 @@ func TestUploadNamesEveryRefusedFile(t *testing.T) {
 	if files := storedFiles(t, h, "notes"); !mapsEqual(files, map[string]string{"kept.md": "k1"}) {
 		t.Errorf("after the refused upload, folder = %v, want kept.md alone", files)
 	}
-	if len(h.fake.wfs) != started {
+	if len(h.fake.started()) != started {
 		t.Errorf("a refused upload started an ingestion")
 	}
 }
@@ -421,5 +421,24 @@ func TestUploadReplaceNamesEveryRefusedFile(t *testing.T) {
 	decode(t, rec, &b)
 	if len(b.Error.Files) != 1 || b.Error.Message != "tool.exe: "+b.Error.Files[0].Reason {
 		t.Errorf("one refused file: %s", rec.Body)
+	}
+}
+
+// Each stored file a replace would put a blank or unreadable version in
+// the place of is named, with why, not the first only: 422 for them all.
+func TestUploadReplaceNamesEveryUnreadableVersion(t *testing.T) {
+	h := newHarness(t, nil)
+	if rec := h.uploadFiles(aliceKey, "notes", upFile{"backups.md", "v1"}, upFile{"oncall.txt", "o1"}, upFile{"runbook.md", "r1"}); rec.Code != http.StatusAccepted {
+		t.Fatalf("upload: %d %s", rec.Code, rec.Body)
+	}
+	rec := h.uploadFilesQuery(aliceKey, "notes", "?replace=true", upFile{"oncall.txt", ""}, upFile{"backups.md", "v2"}, upFile{"runbook.md", " \n"})
+	var b errorBody
+	decode(t, rec, &b)
+	if rec.Code != http.StatusUnprocessableEntity || b.Error.Code != "unreadable_document" || len(b.Error.Files) != 2 ||
+		b.Error.Files[0].Name != "oncall.txt" || b.Error.Files[1].Name != "runbook.md" || !strings.Contains(b.Error.Message, "runbook.md: ingestion cannot read it") {
+		t.Errorf("replace with two blank versions: %d %s, want 422 naming oncall.txt and runbook.md", rec.Code, rec.Body)
+	}
+	if got := storedFiles(t, h, "notes"); !mapsEqual(got, map[string]string{"backups.md": "v1", "oncall.txt": "o1", "runbook.md": "r1"}) {
+		t.Errorf("after the refused replace, folder = %v", got)
 	}
 }

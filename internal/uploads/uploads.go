@@ -108,6 +108,9 @@ const (
 // (one at least), total counting the unlisted ones too.
 func refusedFiles(refused []Refused, total int) *Error {
 	msg := refused[0].String()
+	if refused[0].Kind == Unreadable {
+		msg += ", and nothing of this upload is stored"
+	}
 	if total > 1 {
 		msg = fmt.Sprintf("%d files refused, so nothing of this upload is stored: %s", total, listRefused(refused, total))
 	}
@@ -597,8 +600,10 @@ func publishFiles(ctx context.Context, root *os.Root, files []*receivedFile, mod
 // regular file of other content holds the name), before any file of the
 // upload is published, so that a refused upload never replaced one for a
 // moment: an ingestion of the folder started meanwhile reads the old
-// versions only.
+// versions only. Every such file is read: the refusal names each one
+// ingestion could not use.
 func readReplacements(ctx context.Context, root *os.Root, files []*receivedFile, read Reader) error {
+	var refused []Refused
 	seen := map[string]bool{}
 	for _, f := range files {
 		if seen[f.name] {
@@ -616,35 +621,42 @@ func readReplacements(ctx context.Context, root *os.Root, files []*receivedFile,
 		if same {
 			continue
 		}
-		if err := readReplacement(ctx, root, f, read); err != nil {
+		no, err := readReplacement(ctx, root, f, read)
+		if err != nil {
 			return err
 		}
+		if no != nil && len(refused) < MaxRefusedListed {
+			refused = append(refused, *no)
+		}
+	}
+	if len(refused) > 0 {
+		return refusedFiles(refused, len(refused))
 	}
 	return nil
 }
 
 // readReplacement reads f, which is to replace the stored file of its
-// name, with read (unless that was done): an Unreadable refusal when
-// ingestion could not use it.
-func readReplacement(ctx context.Context, root *os.Root, f *receivedFile, read Reader) error {
+// name, with read (unless that was done): no is an Unreadable refusal
+// when ingestion could not use it.
+func readReplacement(ctx context.Context, root *os.Root, f *receivedFile, read Reader) (no *Refused, err error) {
 	if f.usable {
-		return nil
+		return nil, nil
 	}
 	if read == nil {
-		return fmt.Errorf("replace %s: no document reader to read the new version with", f.name)
+		return nil, fmt.Errorf("replace %s: no document reader to read the new version with", f.name)
 	}
 	raw, err := root.ReadFile(f.tmp)
 	if err != nil {
-		return fmt.Errorf("read %s: %w", f.name, err)
+		return nil, fmt.Errorf("read %s: %w", f.name, err)
 	}
 	if err := read(ctx, f.name, raw); err != nil {
 		if ctx.Err() != nil {
-			return fmt.Errorf("read %s: %w", f.name, ctx.Err())
+			return nil, fmt.Errorf("read %s: %w", f.name, ctx.Err())
 		}
-		return refuse(Unreadable, fmt.Sprintf("%s: ingestion cannot read it (%v); the stored %s stays as it was, and nothing of this upload is stored", f.name, err, f.name))
+		return &Refused{Name: f.name, Kind: Unreadable, Reason: fmt.Sprintf("ingestion cannot read it (%v); the stored %s stays as it was", err, f.name)}, nil
 	}
 	f.usable = true
-	return nil
+	return nil, nil
 }
 
 // setAside is a stored file that an upload replaced, kept under a hidden
@@ -679,7 +691,11 @@ func publishReplacing(ctx context.Context, root *os.Root, f *receivedFile, read 
 		return f.name, false, nil, nil
 	}
 	// Read already, unless the name was taken after readReplacements.
-	if err := readReplacement(ctx, root, f, read); err != nil {
+	no, err := readReplacement(ctx, root, f, read)
+	if err == nil && no != nil {
+		err = refusedFiles([]Refused{*no}, 1)
+	}
+	if err != nil {
 		return "", false, nil, err
 	}
 	// The old file gets a second name first, then the new one is renamed
