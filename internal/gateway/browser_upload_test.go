@@ -164,3 +164,52 @@ func TestPageDocTypesAreTheAPIs(t *testing.T) {
 		}
 	}
 }
+
+// Files the page cannot judge by their name (a .pdf that is not a PDF, a
+// .docx that is not a zip archive) are refused by the gateway; the page
+// showed its answer, which named the first only. Every file the gateway
+// refused is now listed with why, beside the files the page left out, and
+// the page says nothing was stored.
+func TestWebAppUploadListsEveryRefusedFile(t *testing.T) {
+	skipWithoutBrowser(t)
+	h, srv := webHarness(t)
+	dir := t.TempDir()
+	files := map[string]string{"hiring.md": "# Hiring\n", "scan.pdf": "not a PDF", "contract.docx": "plain text", "sheet.csv": "a,b\n"}
+	var paths []string
+	for _, name := range []string{"hiring.md", "scan.pdf", "contract.docx", "sheet.csv"} {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(files[name]), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		paths = append(paths, p)
+	}
+	ctx := browserAt(t, 1280, 800)
+	if err := chromedp.Do(ctx,
+		chromedp.Navigate(srv.URL+"/"),
+		chromedp.WaitVisible(css(`#dropzone`)),
+		chromedp.SetValue(css(`#upload-corpus`), "contracts"),
+		chromedp.SetUploadFiles(css(`#upload-files`), paths),
+	); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.getElementById("upload-text").textContent.startsWith("Upload refused")`,
+		chromedp.WithPollingTimeout(20*time.Second))); err != nil {
+		t.Fatalf("the refusal never shown: %v (%s)", err, eval[string](t, ctx, `document.getElementById("upload-text").textContent`))
+	}
+	if text := eval[string](t, ctx, `document.getElementById("upload-text").textContent`); !strings.Contains(text, "2 files refused") || !strings.Contains(text, "nothing was stored") {
+		t.Errorf("upload text = %q, want 2 files refused and nothing stored", text)
+	}
+	items := eval[[]string](t, ctx, `[...document.querySelectorAll("#upload-skipped li")].map((li) => li.textContent)`)
+	for _, want := range []string{"sheet.csv: ", "scan.pdf: the content does not match its extension", "contract.docx: the content does not match its extension"} {
+		found := false
+		for _, it := range items {
+			found = found || strings.HasPrefix(it, want)
+		}
+		if !found {
+			t.Errorf("the page does not list %q; it lists %q", want, items)
+		}
+	}
+	if n := len(h.fake.started()); n != 0 {
+		t.Errorf("%d ingestions started, want none", n)
+	}
+}

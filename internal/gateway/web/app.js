@@ -50,6 +50,8 @@ async function api(path, opts) {
     const msg = body && body.error ? body.error.message : "request failed (" + res.status + ")";
     const err = new Error(msg);
     err.status = res.status;
+    // An upload's refusal names every file it refused, with why.
+    err.files = (body && body.error && body.error.files) || [];
     throw err;
   }
   return body;
@@ -1050,7 +1052,13 @@ async function upload(files, replacing) {
   try {
     up = await api("/v1/corpora/" + encodeURIComponent(name) + "/documents" + (replacing ? "?replace=true" : ""), { method: "POST", body: form });
   } catch (err) {
-    $("upload-text").textContent = "Upload refused: " + err.message;
+    // Every file the gateway refused is listed with why, under those left
+    // out here, so that all can be fixed at once; the message names them
+    // too, so it is said in short when they are listed.
+    const refused = err.files || [];
+    const listed = refused.length > 1 && err.status === 415;
+    $("upload-text").textContent = "Upload refused: " + (listed ? count(refused.length, "file") + " refused (listed below), so nothing was stored" : err.message);
+    if (listed) for (const f of refused) skippedList.append(el("li", {}, f.name + ": " + f.reason));
     bar.value = 0;
     return;
   }
