@@ -4,6 +4,7 @@
 //	go run ./starter --corpus ./my-notes "What did we decide about retries?"
 //	go run ./starter --no-wait --id my-run-1 "…"      # start only; print the workflow ID
 //	go run ./starter ingest ./my-notes --corpus notes  # ingest a folder with a progress bar
+//	go run ./starter corpora                           # the corpora there are, with their passages
 //	go run ./starter eval testdata/eval/go-docs.tsv    # score a question set (see internal/eval)
 //	go run ./starter schedule create --every 24h "…"   # research it again every day (see schedule.go)
 //
@@ -96,6 +97,7 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"ingest", ingestUsage, runIngest},
+		{"corpora", corporaUsage, runCorpora},
 		{"schedule", scheduleUsage, runSchedule},
 		{"budget", budgetUsage, runBudget},
 		{"finish", finishUsage, runFinish},

@@ -27,6 +27,9 @@ func TestMisspeltCommandIsRefused(t *testing.T) {
 		{[]string{"evl", "testdata/eval/go-docs.tsv"}, "eval"},
 		{[]string{"hlep"}, "help"},
 		{[]string{"stpo"}, "stop"},
+		{[]string{"corpra"}, "corpora"},
+		{[]string{"copora", "--json"}, "corpora"},
+		{[]string{"Corpora", "--owner", "alice"}, "corpora"},
 		{[]string{"reserch", "--corpus", "./notes"}, "research"},
 		// A subcommand of schedule, or a typo of one, after it.
 		{[]string{"shedule", "list"}, "schedule"},

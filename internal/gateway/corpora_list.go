@@ -43,6 +43,13 @@ func (s *server) listCorpora(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	c.JSON(200, CorporaJSON(listed))
+	return nil
+}
+
+// CorporaJSON is the answer of GET /v1/corpora listing listed, in its
+// order: the JSON `starter corpora --json` prints too.
+func CorporaJSON(listed []corpora.Listed) CorporaResponse {
 	out := CorporaResponse{Corpora: make([]Corpus, len(listed))}
 	for i, l := range listed {
 		ing := CorpusIngestion{ID: l.Last.ID, Status: l.Last.Status, StartedAt: l.Last.Started}
@@ -52,6 +59,5 @@ func (s *server) listCorpora(c *gin.Context) error {
 		}
 		out.Corpora[i] = Corpus{Name: l.Name, Chunks: l.Chunks, LastIngestion: ing}
 	}
-	c.JSON(200, out)
-	return nil
+	return out
 }
