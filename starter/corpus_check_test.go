@@ -95,7 +95,11 @@ func TestResearchOnAnUnknownCorpusStartsNothing(t *testing.T) {
 			continue
 		}
 		msg := err.Error()
-		for _, want := range []string{`corpus named "` + tt.corpus + `"`, "starter ingest FOLDER --corpus " + tt.corpus, "/v1/corpora"} {
+		list := "the corpora there are: starter corpora"
+		if tt.owner != rf.LocalOwner {
+			list += " --owner " + tt.owner
+		}
+		for _, want := range []string{`corpus named "` + tt.corpus + `"`, "starter ingest FOLDER --corpus " + tt.corpus, list} {
 			if !strings.Contains(msg, want) {
 				t.Errorf("%s's %s: %q does not say %q", tt.owner, tt.corpus, msg, want)
 			}
@@ -149,8 +153,8 @@ func TestUnknownCorpusSuggestsTheNearest(t *testing.T) {
 			}
 			continue
 		}
-		if want := `no corpus "` + tt.corpus + `"; did you mean "` + tt.want + `"?`; !strings.HasPrefix(msg, want) {
-			t.Errorf("%s's %s: %q, want %q", tt.owner, tt.corpus, msg, want)
+		if want := `no corpus "` + tt.corpus + `"; did you mean "` + tt.want + `"?`; !strings.HasPrefix(msg, want) || !strings.Contains(msg, "the corpora there are: starter corpora") {
+			t.Errorf("%s's %s: %q, want %q and where the corpora are listed", tt.owner, tt.corpus, msg, want)
 		}
 	}
 }

@@ -176,14 +176,24 @@ func checkCorpus(ctx context.Context, chunks corpora.Counter, runs corpusLister,
 	var unknown *corpora.NotFoundError
 	switch {
 	case errors.As(err, &unknown):
+		list := corporaCommand(owner)
 		if near := suggestCorpus(ctx, chunks, runs, owner, name); near != "" {
-			return fmt.Errorf("no corpus %q; did you mean %q? (corpus names are case-sensitive; to fill %q itself: starter ingest FOLDER --corpus %s)", name, near, name, name)
+			return fmt.Errorf("no corpus %q; did you mean %q? (corpus names are case-sensitive; to fill %q itself: starter ingest FOLDER --corpus %s; the corpora there are: %s)", name, near, name, name, list)
 		}
-		return fmt.Errorf("%w; the corpora there are: curl -s http://%s/v1/corpora, or the corpus picker of the web app (both served by the dev stack: go run ./workers -pool all)", err, cfg.Gateway.Addr)
+		return fmt.Errorf("%w; the corpora there are: %s", err, list)
 	case err != nil:
 		logger.Warn("starter: corpus not counted; the run says what it finds", "corpus", in.Corpus, "error", err)
 	}
 	return nil
+}
+
+// corporaCommand is the command that lists owner's corpora, for the
+// messages that refuse a corpus.
+func corporaCommand(owner string) string {
+	if owner == rf.LocalOwner {
+		return "starter corpora"
+	}
+	return "starter corpora --owner " + owner
 }
 
 // suggestWait bounds the listing of corpora for a suggestion: a
