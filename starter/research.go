@@ -312,9 +312,19 @@ func follow(ctx context.Context, s *stack.Stack, cfg config.Config, run client.R
 		fmt.Fprintf(stderr, "%d search(es) failed for good (dead letters); once the source is back, retry them with: starter --redrive %s\n", n, run.ID)
 	}
 	if s.Ephemeral() {
-		fmt.Fprintf(stderr, "this run is kept in %s; start the dev stack (go run ./workers -pool all) to browse it in the Web UI\n", cfg.TemporalDB())
+		fmt.Fprintf(stderr, "this run is kept in %s; start the dev stack (go run ./workers -pool all) to browse it in %s\n", cfg.TemporalDB(), browseIn(cfg))
 	}
 	return nil
+}
+
+// browseIn names where the dev stack on cfg shows a run: its web app, and
+// a Temporal Web UI when one will serve (RESEARCHFLOW_UI_URL, or the
+// embedded one unless RESEARCHFLOW_UI_PORT=0).
+func browseIn(cfg config.Config) string {
+	if cfg.WebUI("") == "" && cfg.EmbeddedUIPort == 0 {
+		return "the web app"
+	}
+	return "the web app and the Temporal Web UI"
 }
 
 // printResult prints the report on stdout and, on stderr, its confidence

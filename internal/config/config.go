@@ -92,8 +92,10 @@ type Config struct {
 	IngestConcurrency int
 	// LogLevel is debug, info, warn or error (RESEARCHFLOW_LOG_LEVEL, default info).
 	LogLevel slog.Level
-	// UIURL is the Temporal Web UI of a cluster, for run links
-	// (RESEARCHFLOW_UI_URL; the embedded server's own UI otherwise).
+	// UIURL is a Temporal Web UI to link runs to (RESEARCHFLOW_UI_URL): a
+	// cluster's, or one in front of the embedded server. Unset, runs link
+	// to the embedded server's own Web UI while it serves one, and to none
+	// otherwise (see WebUI).
 	UIURL string
 
 	// OTel turns OpenTelemetry tracing on: set when OTEL_EXPORTER_OTLP_ENDPOINT,
@@ -309,6 +311,7 @@ func load(lookup Lookup, env envconfig.EnvLookup) (Config, error) {
 		c.DataDir = abs
 	}
 	c.UIURL = strings.TrimRight(b.get("RESEARCHFLOW_UI_URL"), "/")
+	b.httpURL("RESEARCHFLOW_UI_URL", c.UIURL)
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		b.fail("RESEARCHFLOW_LOG_FORMAT", "want text or json, not %q", c.LogFormat)
 	}
@@ -338,9 +341,7 @@ func load(lookup Lookup, env envconfig.EnvLookup) (Config, error) {
 	if c.SMTPURL != "" {
 		c.Gateway.NotifyEmailDomains = c.NotifyEmailDomains
 	}
-	if c.UIURL != "" {
-		c.Gateway.UIURL = c.UIURL
-	}
+	c.Gateway.UIURL = c.WebUI("")
 	c.LLM = bindLLM(b)
 	c.Embeddings = bindEmbeddings(b)
 	c.Search = bindSearch(b)
@@ -454,6 +455,19 @@ func (c Config) WebhookKey() ([]byte, error) {
 
 // Embedded reports whether the process must run its own Temporal server.
 func (c Config) Embedded() bool { return c.TemporalAddress == "" }
+
+// WebUI is the Temporal Web UI that runs link to, given served, the base
+// URL of the Web UI this process's embedded server serves ("" when it
+// serves none: RESEARCHFLOW_UI_PORT=0, its port was taken, or there is
+// no embedded server). RESEARCHFLOW_UI_URL, when set, comes first. ""
+// means no Web UI is known: the API, the web app, the starter and the
+// startup lines then show no link to one.
+func (c Config) WebUI(served string) string {
+	if c.UIURL != "" {
+		return c.UIURL
+	}
+	return served
+}
 
 // Paths under the data dir.
 func (c Config) TemporalDB() string { return filepath.Join(c.DataDir, "temporal.db") }

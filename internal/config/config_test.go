@@ -60,6 +60,7 @@ func TestLoadChecksEverySubsystemUpFront(t *testing.T) {
 		{map[string]string{"RESEARCHFLOW_HTTP_ADDR": "0.0.0.0:8080"}, "RESEARCHFLOW_API_KEYS"},
 		{map[string]string{"RESEARCHFLOW_EMBEDDINGS": "bogus"}, "RESEARCHFLOW_EMBEDDINGS"},
 		{map[string]string{"RESEARCHFLOW_RATE_LIMIT": "many"}, "RESEARCHFLOW_RATE_LIMIT"},
+		{map[string]string{"RESEARCHFLOW_UI_URL": "127.0.0.1:8233"}, "RESEARCHFLOW_UI_URL"},
 	}
 	for _, tt := range tests {
 		_, err := Load(lookup(tt.env))

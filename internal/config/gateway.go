@@ -36,8 +36,10 @@ type Gateway struct {
 	// CORSOrigins are the origins allowed to call the API from a browser
 	// (RESEARCHFLOW_CORS_ORIGINS, comma-separated; none by default).
 	CORSOrigins []string
-	// UIURL is the Temporal Web UI base URL used for run links
-	// (RESEARCHFLOW_UI_URL, default http://127.0.0.1:8233).
+	// UIURL is the Temporal Web UI base URL used for run links: set by
+	// internal/config from RESEARCHFLOW_UI_URL, and by the stack to the
+	// embedded server's Web UI when it serves one. Empty means no Web UI
+	// is known, and no answer links to one.
 	UIURL string
 	// Sources are the source names configured for runs (set by
 	// internal/config from the search settings; GET /v1/sources). Empty
@@ -71,7 +73,6 @@ type Gateway struct {
 // Defaults of Gateway.
 const (
 	DefaultGatewayAddr   = "127.0.0.1:8080"
-	DefaultUIURL         = "http://127.0.0.1:8233"
 	DefaultRatePerMinute = 60
 	DefaultRateBurst     = 20
 	mib                  = 1 << 20
@@ -86,7 +87,6 @@ const minAPIKeyLength = 16
 func bindGateway(b *binder) Gateway {
 	cfg := Gateway{
 		Addr:            b.str("RESEARCHFLOW_HTTP_ADDR", DefaultGatewayAddr),
-		UIURL:           strings.TrimRight(b.str("RESEARCHFLOW_UI_URL", DefaultUIURL), "/"),
 		NoAuth:          b.flag("RESEARCHFLOW_NO_AUTH", false),
 		MaxBodyBytes:    64 << 10,
 		EventsPoll:      300 * time.Millisecond,

@@ -26,7 +26,7 @@ func TestWebAppInBrowser(t *testing.T) {
 	if _, err := os.Stat(chromiumPath); err != nil {
 		t.Skip("needs chromium (apt-get install chromium)")
 	}
-	h := newHarness(t, map[string]string{"RESEARCHFLOW_API_KEYS": ""}) // local mode: no key typed
+	h := newHarness(t, map[string]string{"RESEARCHFLOW_API_KEYS": "", "RESEARCHFLOW_UI_URL": "http://127.0.0.1:8233"}) // local mode: no key typed
 	h.cfg.EventsPoll = 100 * time.Millisecond
 	h.build()
 	h.fake.newRun = func(w *fakeRun) {

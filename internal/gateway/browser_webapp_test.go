@@ -223,6 +223,10 @@ func TestWebAppRunPermalinkSurvivesReload(t *testing.T) {
 			t.Errorf("stepper and stats %q lack %q", stats, want)
 		}
 	}
+	// No Web UI is configured (the embedded one off): no link to one.
+	if shown := eval[bool](t, ctx, `!document.getElementById("run-ui").hidden`); shown {
+		t.Errorf("Open in Temporal Web UI shown with no Web UI served (href %q)", eval[string](t, ctx, `document.getElementById("run-ui").getAttribute("href") || ""`))
+	}
 	screenshot(t, ctx, "webapp-run-desktop.png")
 
 	if err := chromedp.Do(ctx, chromedp.Reload(), chromedp.WaitVisible(css(`#report a.cite`))); err != nil {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -32,7 +31,7 @@ type FeedbackResponse struct {
 	Revision   int    `json:"revision"`
 	Report     string `json:"report,omitempty"`
 	Feedback   string `json:"feedback"`
-	UI         string `json:"ui"`
+	UI         string `json:"ui,omitempty"`
 }
 
 // FeedbackListResponse answers GET /v1/research/{id}/feedback: the
@@ -77,7 +76,7 @@ func (s *server) claimFeedback(c *gin.Context) error {
 	self := s.links(r.ID).Self
 	out := FeedbackResponse{ID: run.ID, RunID: run.RunID, ResearchID: r.ID, ClaimID: in.ClaimID, Verdict: in.Verdict,
 		Revision: in.Revision, Feedback: self + "/feedback",
-		UI: s.cfg.UIURL + "/namespaces/" + url.PathEscape(s.cfg.Namespace) + "/workflows/" + url.PathEscape(run.ID)}
+		UI: s.uiLink("workflows", run.ID)}
 	if in.Verdict == claims.VerdictDispute {
 		out.Report = self + "/report?revision=" + strconv.Itoa(in.Revision)
 		c.Header("Location", out.Report)

@@ -15,7 +15,6 @@ type Config = config.Gateway
 // Defaults of Config.
 const (
 	DefaultAddr          = config.DefaultGatewayAddr
-	DefaultUIURL         = config.DefaultUIURL
 	DefaultNamespace     = "default"
 	DefaultRatePerMinute = config.DefaultRatePerMinute
 	DefaultRateBurst     = config.DefaultRateBurst

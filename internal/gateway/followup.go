@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"net/http"
-	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -27,7 +26,7 @@ type FollowUpResponse struct {
 	Status     string `json:"status"`
 	ResearchID string `json:"researchId"`
 	Thread     string `json:"thread"`
-	UI         string `json:"ui"`
+	UI         string `json:"ui,omitempty"`
 }
 
 // ThreadResponse answers GET /v1/research/{id}/thread: the run's
@@ -104,7 +103,7 @@ func (s *server) createFollowUp(c *gin.Context) error {
 	s.log.InfoContext(c.Request.Context(), "gateway: follow-up started", "id", run.ID, "research", r.ID, "owner", owner(c))
 	out := FollowUpResponse{ID: run.ID, RunID: run.RunID, Status: run.Status, ResearchID: r.ID,
 		Thread: s.links(r.ID).Self + "/thread",
-		UI:     s.cfg.UIURL + "/namespaces/" + url.PathEscape(s.cfg.Namespace) + "/workflows/" + url.PathEscape(run.ID)}
+		UI:     s.uiLink("workflows", run.ID)}
 	c.Header("Location", out.Thread)
 	c.JSON(http.StatusAccepted, out)
 	return nil

@@ -30,7 +30,7 @@ func TestBoundConfig(t *testing.T) {
 	if err != nil {
 		t.Fatalf("defaults: %v", err)
 	}
-	if cfg.Addr != DefaultAddr || cfg.RatePerMinute != 60 || cfg.UIURL != DefaultUIURL || !cfg.LocalMode() {
+	if cfg.Addr != DefaultAddr || cfg.RatePerMinute != 60 || cfg.UIURL != "" || !cfg.LocalMode() {
 		t.Errorf("defaults = %+v", cfg)
 	}
 	if len(cfg.CORSOrigins) != 0 {
@@ -107,7 +107,7 @@ func TestCreateResearchPassesDepthAndBudget(t *testing.T) {
 }
 
 func TestCreateResearch(t *testing.T) {
-	h := newHarness(t, nil)
+	h := newHarness(t, map[string]string{"RESEARCHFLOW_UI_URL": "http://127.0.0.1:8233"})
 	rec := h.do("POST", "/v1/research", aliceKey, `{"question":"  What does the Go memory model guarantee?  ","maxSources":3,"corpus":"notes","requireApproval":true,"onApprovalTimeout":"cancel"}`)
 	if rec.Code != http.StatusAccepted {
 		t.Fatalf("status = %d %s", rec.Code, rec.Body)

@@ -240,7 +240,9 @@ type links struct {
 	Self   string `json:"self"`
 	Report string `json:"report"`
 	Events string `json:"events"`
-	UI     string `json:"ui"`
+	// UI is the run in the Temporal Web UI; absent when no Web UI is
+	// known (RESEARCHFLOW_UI_PORT=0 and no RESEARCHFLOW_UI_URL).
+	UI string `json:"ui,omitempty"`
 }
 
 func (s *server) links(id string) links {
@@ -249,8 +251,18 @@ func (s *server) links(id string) links {
 		Self:   self,
 		Report: self + "/report",
 		Events: self + "/events",
-		UI:     s.cfg.UIURL + "/namespaces/" + url.PathEscape(s.cfg.Namespace) + "/workflows/" + url.PathEscape(id),
+		UI:     s.uiLink("workflows", id),
 	}
+}
+
+// uiLink is the page of a workflow or schedule (kind "workflows" or
+// "schedules") in the Temporal Web UI, or "" when no Web UI is known: a
+// link to a UI that is not served is no link.
+func (s *server) uiLink(kind, id string) string {
+	if s.cfg.UIURL == "" {
+		return ""
+	}
+	return s.cfg.UIURL + "/namespaces/" + url.PathEscape(s.cfg.Namespace) + "/" + kind + "/" + url.PathEscape(id)
 }
 
 // CreateResearchResponse answers POST /v1/research.

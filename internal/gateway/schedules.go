@@ -80,14 +80,14 @@ type ScheduleResponse struct {
 type scheduleLinks struct {
 	Self string `json:"self"`
 	// UI is the schedule in the Temporal Web UI (its runs are listed by
-	// GET /v1/research too).
-	UI string `json:"ui"`
+	// GET /v1/research too); absent when no Web UI is known.
+	UI string `json:"ui,omitempty"`
 }
 
 func (s *server) scheduleResponse(info rf.ScheduleInfo) ScheduleResponse {
 	return ScheduleResponse{ScheduleInfo: info, Links: scheduleLinks{
 		Self: "/v1/schedules/" + url.PathEscape(info.ID),
-		UI:   s.cfg.UIURL + "/namespaces/" + url.PathEscape(s.cfg.Namespace) + "/schedules/" + url.PathEscape(info.ID),
+		UI:   s.uiLink("schedules", info.ID),
 	}}
 }
 

@@ -24,7 +24,7 @@ type UploadResponse struct {
 	// ingestion replaces.
 	Replaced []string `json:"replaced,omitempty"`
 	Bytes    int64    `json:"bytes"`
-	UI       string   `json:"ui"`
+	UI       string   `json:"ui,omitempty"`
 }
 
 // uploadMode reads the upload's ?replace: absent or false keeps a stored
@@ -110,6 +110,6 @@ func (s *server) upload(c *gin.Context) {
 	s.log.Info("gateway: ingestion started", "id", id, "owner", who, "corpus", corpus, "files", len(saved), "replaced", len(replaced), "bytes", total)
 	c.JSON(http.StatusAccepted, UploadResponse{
 		ID: id, RunID: run.RunID, Corpus: name, Files: saved, Replaced: replaced, Bytes: total,
-		UI: s.links(id).UI,
+		UI: s.uiLink("workflows", id),
 	})
 }

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -258,11 +259,7 @@ func (s *Stack) buildEngine(offline reasoning.Engine) (reasoning.Engine, *llm.En
 func (s *Stack) gatewayHandler(ctx context.Context) (http.Handler, error) {
 	// gin's mode is process-wide; debug mode prints every route.
 	gin.SetMode(gin.ReleaseMode)
-	gcfg := s.Config.Gateway
-	gcfg.Sources = configuredSources(s.Config.Search)
-	if s.uiURL != "" {
-		gcfg.UIURL = s.uiURL
-	}
+	gcfg := s.gatewayConfig()
 	if s.Store == nil && s.Config.Qdrant != nil {
 		// A gateway alone can still open cited passages from a shared Qdrant.
 		store, err := s.openStore(ctx)
@@ -288,8 +285,8 @@ func (s *Stack) gatewayHandler(ctx context.Context) (http.Handler, error) {
 		if ccfg.AuthToken == "" && !ccfg.NoAuth && !loopback(s.gatewayLn.Addr().String()) {
 			return nil, fmt.Errorf("RESEARCHFLOW_CODEC_KEYS is set and the gateway listens on %s: set RESEARCHFLOW_CODEC_AUTH_TOKEN (or RESEARCHFLOW_CODEC_NO_AUTH=1 where the network limits who reaches it), or anyone who can reach /codec could decrypt payloads", gcfg.Addr)
 		}
-		if len(ccfg.Origins) == 0 && s.uiURL != "" {
-			ccfg.Origins = uiOrigins(s.uiURL)
+		if len(ccfg.Origins) == 0 {
+			ccfg.Origins = s.uiCodecOrigins()
 		}
 		deps.Schedules = schedules.WithDataConverter(s.Codec.DataConverter())
 		deps.Codec = codec.Handler(s.Codec, codec.Config(ccfg))
@@ -301,6 +298,44 @@ func (s *Stack) gatewayHandler(ctx context.Context) (http.Handler, error) {
 		s.logger.Warn("gateway: no shared memory in this process; cited sources are shown without their passages (set QDRANT_URL)")
 	}
 	return gateway.New(gcfg, deps)
+}
+
+// gatewayConfig is the gateway's configuration in this stack: its
+// sources, and run links to the Web UI the stack knows serves (s.uiURL,
+// none when none does: the configuration's own UIURL is only
+// RESEARCHFLOW_UI_URL).
+func (s *Stack) gatewayConfig() gateway.Config {
+	gcfg := s.Config.Gateway
+	gcfg.Sources = configuredSources(s.Config.Search)
+	gcfg.UIURL = s.uiURL
+	return gcfg
+}
+
+// uiCodecOrigins are the browser origins of the Web UIs that decode
+// payloads with the gateway's codec server: the one runs link to, and the
+// embedded server's own when it serves another (it is told the codec
+// server's address).
+func (s *Stack) uiCodecOrigins() []string {
+	var out []string
+	for _, u := range []string{s.uiURL, s.servedUI()} {
+		if u == "" {
+			continue
+		}
+		for _, o := range uiOrigins(u) {
+			if !slices.Contains(out, o) {
+				out = append(out, o)
+			}
+		}
+	}
+	return out
+}
+
+// servedUI is the embedded server's Web UI, or "" when it serves none.
+func (s *Stack) servedUI() string {
+	if s.Server == nil {
+		return ""
+	}
+	return s.Server.UIAddress()
 }
 
 // webhookSigner is the Standard Webhooks signer of the configured secret,

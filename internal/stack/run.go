@@ -142,7 +142,10 @@ func (s *Stack) startServer(ctx context.Context, opts Options, codecEndpoint str
 		return fmt.Errorf("start embedded Temporal server: %w", err)
 	}
 	s.Server = srv
-	s.uiURL = srv.UIAddress()
+	// Links go to the Web UI that serves: RESEARCHFLOW_UI_URL's, or this
+	// server's own, and none when it serves none (RESEARCHFLOW_UI_PORT=0,
+	// its port taken).
+	s.uiURL = cfg.WebUI(srv.UIAddress())
 	s.sup.onClose(func() {
 		t0 := time.Now()
 		srv.Stop()

@@ -146,7 +146,7 @@ func Start(ctx context.Context, cfg config.Config, opts Options) (_ *Stack, err 
 		}
 		s.timed("embedded Temporal server started", t0)
 	} else {
-		s.uiURL = cfg.UIURL
+		s.uiURL = cfg.WebUI("")
 	}
 	t0 := time.Now()
 	local := s.Server != nil || opts.LocalServer
