@@ -9,6 +9,8 @@ const state = {
   id: null, abort: null, lastSeq: -1, links: null, pageToken: "",
   progress: null, report: null, sources: {}, runs: [], corpora: [], tick: null, planFor: null,
   pricing: null, // the plan as edited, priced before approval (see pricePlan)
+  status: "", // the run's status as last told by the server
+  stale: "", // why status updates are delayed ("" while they arrive; see setStale)
 };
 
 function el(tag, attrs, ...children) {
@@ -52,9 +54,41 @@ async function api(path, opts) {
     err.status = res.status;
     // An upload's refusal names every file it refused, with why.
     err.files = (body && body.error && body.error.files) || [];
+    err.retryAfter = res.headers.get("Retry-After");
     throw err;
   }
   return body;
+}
+
+// transient says whether a read that failed with status (undefined: no
+// answer at all, the network) may succeed later: 408, 429 and 5xx.
+function transient(status) { return status === undefined || status === 408 || status === 429 || status >= 500; }
+
+// retryDelay is how many seconds to wait before reading again after a
+// refused read: the server's Retry-After (seconds or an HTTP date) when it
+// sent one, else 1, 2, 4 … up to 30 s by the failures so far.
+function retryDelay(retryAfter, failures) {
+  if (retryAfter) {
+    const n = Number(retryAfter);
+    if (Number.isFinite(n) && n >= 0) return Math.max(n, 1);
+    const at = Date.parse(retryAfter);
+    if (!isNaN(at)) return Math.max(Math.ceil((at - Date.now()) / 1000), 1);
+  }
+  return Math.min(2 ** failures, 30);
+}
+
+// delayedWhy says in a few words why a read was refused.
+function delayedWhy(status, msg) {
+  if (status === undefined) return "the server cannot be reached";
+  if (status === 429) return "the server asks to wait (rate limited)";
+  return "the server answered " + status + (msg ? " (" + msg + ")" : "");
+}
+
+function sleep(seconds, signal) {
+  return new Promise((resolve) => {
+    const t = setTimeout(resolve, seconds * 1000);
+    if (signal) signal.addEventListener("abort", () => { clearTimeout(t); resolve(); }, { once: true });
+  });
 }
 
 // count is n with its noun, singular for 1: "1 source", "2 sources"
@@ -243,14 +277,61 @@ function fmtDate(iso) {
 function setStatus(status, stage) {
   const b = $("run-status");
   b.textContent = (status || "").replace("_", " ");
-  b.className = "badge " + (status || "");
-  show("cancel", status === "running" || status === "awaiting_approval" || status === "awaiting_budget");
+  b.className = "badge " + (status || "") + (state.stale ? " stale" : "");
+  state.status = status || "";
   show("approval-box", status === "awaiting_approval");
   if (state.progress) {
     state.progress.status = status;
     if (stage) state.progress.stage = stage;
   }
+  guardActions();
   renderStepper();
+}
+
+// A run's status on screen is only as fresh as the last answer about it.
+// setStale(msg) says that status updates are delayed and why (msg; ""
+// once an answer came): until then the status shown may be out of date,
+// so guardActions offers nothing that depends on the run still going.
+function setStale(msg) {
+  state.stale = msg || "";
+  $("run-stale").textContent = state.stale;
+  show("run-stale", !!state.stale);
+  $("run-status").classList.toggle("stale", !!state.stale);
+  $("run-status").title = state.stale ? "as last known: " + state.stale : "";
+  guardActions();
+}
+
+// guardActions offers the actions of a run that still goes (Cancel, the
+// plan's Approve and Reject, the budget's Extend and Finish now) only on a
+// status the server has just told: never on a stale one, which may be a
+// run that has finished since.
+function guardActions() {
+  const live = ["running", "awaiting_approval", "awaiting_budget"].includes(state.status);
+  show("cancel", live && !state.stale);
+  const p = state.pricing;
+  $("approve").disabled = !!state.stale || (!!p && p.estimate === null && p.error === "");
+  $("reject").disabled = !!state.stale;
+  for (const b of $("budget-box").querySelectorAll("button")) b.disabled = !!state.stale;
+}
+
+// actionRefused shows why the server refused an action on run id, in the
+// element errorId. A refusal because the run is no longer in that state
+// (409: it finished, or was decided elsewhere) is said under the run, and
+// the run's status is read again, so that the page stops offering what no
+// longer applies.
+async function actionRefused(id, err, errorId, msg) {
+  if (err.status !== 409) {
+    setError(errorId, msg || err.message);
+    return;
+  }
+  setError("run-error", msg || "Refused: " + err.message + ".");
+  try {
+    const r = await api("/v1/research/" + encodeURIComponent(id));
+    if (state.id !== id) return;
+    if (r.progress) renderProgress(r.progress);
+    else setStatus(r.status, "");
+    if (["completed", "failed", "cancelled"].includes(r.status)) follow(id); // its final event: the report, the audit
+  } catch (e) { /* the stream tells the status when it can */ }
 }
 
 // renderStepper shows the stages a run went through with the time each
@@ -346,6 +427,7 @@ function renderProgress(p) {
   if (p.error) setError("run-error", p.error);
   renderDeadLetters(p);
   if (typeof rfBudget !== "undefined") rfBudget.render(p, state); // budget.js
+  guardActions();
   if (p.status === "awaiting_approval" && state.planFor !== state.id) {
     state.planFor = state.id; // once per run: later polls keep the reader's edits
     renderPlanEditor(p.subQuestions || []);
@@ -451,8 +533,7 @@ function pricedAsShown() {
 
 function showPricing() {
   if (state.progress && typeof rfBudget !== "undefined") rfBudget.render(state.progress, state); // budget.js
-  const p = state.pricing;
-  $("approve").disabled = !!p && p.estimate === null && p.error === "";
+  guardActions();
 }
 
 // renderDeadLetters lists the searches that failed for good; a completed
@@ -507,7 +588,10 @@ function openRun(id, links, question, traceId, push) {
   // up in a tracing backend (only known right after starting it).
   $("run-trace").textContent = traceId ? "trace " + traceId : "";
   show("run-trace", !!traceId);
-  setStatus("running", "");
+  // Nothing is said of its status before the server does: a run opened
+  // from a permalink may have finished long ago.
+  setStale("");
+  setStatus("", "");
   markCurrentRun();
   document.dispatchEvent(new CustomEvent("researchflow:run", { detail: { id: id } }));
   follow(id);
@@ -550,37 +634,63 @@ function closeRun() {
 }
 
 // follow reads the run's event stream with fetch, so that the Authorization
-// header can be sent, and reconnects with Last-Event-ID if it breaks.
+// header can be sent, and reconnects with Last-Event-ID if it breaks. A
+// refused read (429, 5xx, no network) is waited out and tried again, after
+// the server's Retry-After when it sends one, while the page says that
+// status updates are delayed (setStale).
 async function follow(id) {
+  if (state.abort) state.abort.abort();
   const ctrl = new AbortController();
   state.abort = ctrl;
-  for (let attempt = 0; attempt < 30 && state.id === id; attempt++) {
+  for (let failures = 0; state.id === id && !ctrl.signal.aborted; failures++) {
+    let status, retryAfter, msg = "";
     try {
       const h = { Accept: "text/event-stream" };
       if (state.lastSeq >= 0) h["Last-Event-ID"] = String(state.lastSeq);
       const res = await fetch("/v1/research/" + encodeURIComponent(id) + "/events", { headers: headers(h), signal: ctrl.signal });
-      if (!res.ok) {
+      if (res.ok) {
+        // The stream is open again: it sends every snapshot newer than the
+        // last one shown, so what is shown is current until it does.
+        if (state.stale && state.id === id) setStale("");
+        const end = await readEvents(res.body, id);
+        if (end === "final") return;
+        if (end === "events") failures = 0; // it answered: a broken stream is tried again at once
+        status = end === "unavailable" ? 503 : 0;
+        msg = end === "unavailable" ? "the run's progress cannot be read" : "";
+      } else {
         const body = await res.json().catch(() => null);
-        setError("run-error", body && body.error ? body.error.message : "cannot follow the run (" + res.status + ")");
-        if (res.status === 404) setStatus("", "");
-        return;
+        status = res.status;
+        retryAfter = res.headers.get("Retry-After");
+        msg = body && body.error ? body.error.message : "";
+        if (!transient(status)) {
+          if (state.id !== id) return;
+          setStale("");
+          setError("run-error", msg || "cannot follow the run (" + status + ")");
+          if (status === 404) setStatus("", "");
+          return;
+        }
       }
-      if (await readEvents(res.body, id)) return;
     } catch (err) {
       if (ctrl.signal.aborted) return;
+      status = undefined; // no answer
     }
-    await new Promise((r) => setTimeout(r, 1000));
+    if (state.id !== id) return;
+    const wait = status === 0 ? 1 : retryDelay(retryAfter, failures);
+    if (status !== 0) setStale("Status updates are delayed: " + delayedWhy(status, msg) + ". Trying again in " + wait + " s; what is shown may be out of date.");
+    await sleep(wait, ctrl.signal);
   }
 }
 
-// readEvents parses a text/event-stream body; it reports whether the final
-// event arrived.
+// readEvents parses a text/event-stream body; it says how the stream
+// ended: "final" (the run's final event), "unavailable" (the server could
+// not read the run's progress: an "error" event), "events" (it broke after
+// some events) or "" (it broke before any).
 async function readEvents(body, id) {
   const reader = body.pipeThrough(new TextDecoderStream()).getReader();
-  let buf = "";
+  let buf = "", got = false;
   for (;;) {
     const { value, done } = await reader.read();
-    if (done) return false;
+    if (done) return got ? "events" : "";
     buf += value.replace(/\r\n/g, "\n");
     let i;
     while ((i = buf.indexOf("\n\n")) >= 0) {
@@ -598,15 +708,17 @@ async function readEvents(body, id) {
       }
       if (!data || state.id !== id) continue;
       const msg = JSON.parse(data);
+      if (event === "error") return "unavailable"; // the status shown stays as it was, marked delayed by follow
       if (evid !== null) state.lastSeq = Number(evid);
+      got = true;
+      if (state.stale) setStale(""); // the server answers again: what follows is current
       if (event === "progress") renderProgress(msg);
       else if (event === "done") {
         setStatus("completed", "done");
         if (msg.result) renderDeadLetters({ status: "completed", deadLetters: msg.result.deadLetters });
-        await loadReport(id); loadAudit(id); refreshRuns(); return true;
+        await loadReport(id); loadAudit(id); refreshRuns(); return "final";
       }
-      else if (event === "failed" || event === "cancelled") { setStatus(msg.status, ""); setError("run-error", msg.error); loadAudit(id); refreshRuns(); return true; }
-      else if (event === "error") { setError("run-error", msg.error ? msg.error.message : "stream error"); return true; }
+      else if (event === "failed" || event === "cancelled") { setStatus(msg.status, ""); setError("run-error", msg.error); loadAudit(id); refreshRuns(); return "final"; }
     }
   }
 }
@@ -1213,8 +1325,13 @@ document.addEventListener("DOMContentLoaded", () => {
     }
   });
   $("cancel").addEventListener("click", async () => {
-    try { await api("/v1/research/" + encodeURIComponent(state.id) + "/cancel", { method: "POST" }); }
-    catch (err) { setError("run-error", err.message); }
+    const id = state.id;
+    setError("run-error", "");
+    try {
+      await api("/v1/research/" + encodeURIComponent(id) + "/cancel", { method: "POST" }); // the stream tells when it stopped
+    } catch (err) {
+      actionRefused(id, err, "run-error", err.status === 409 ? "Not cancelled: " + err.message + "." : err.message);
+    }
   });
   const approve = (ok) => async () => {
     const body = { approved: ok };
@@ -1237,7 +1354,7 @@ document.addEventListener("DOMContentLoaded", () => {
       await api("/v1/research/" + encodeURIComponent(state.id) + "/approve", {
         method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body),
       });
-    } catch (err) { setError("run-error", body.subQuestions ? planLineError(err.message) : err.message); }
+    } catch (err) { actionRefused(state.id, err, "run-error", body.subQuestions ? planLineError(err.message) : err.message); }
   };
   $("plan-add").addEventListener("click", () => addPlanLine("").focus());
   $("plan-edit").addEventListener("input", schedulePricing);

@@ -1,5 +1,5 @@
 // Researchflow web app: the priced plan and budget pauses of a run. It
-// uses app.js's helpers ($, el, api, show, setError); app.js calls
+// uses app.js's helpers ($, el, api, show, setError, actionRefused); app.js calls
 // rfBudget.render(progress, state) with every progress snapshot.
 "use strict";
 
@@ -61,7 +61,7 @@ const rfBudget = (() => {
         await api("/v1/research/" + encodeURIComponent(state.id) + path, {
           method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body()),
         });
-      } catch (err) { setError("budget-error", err.message); }
+      } catch (err) { actionRefused(state.id, err, "budget-error"); } // app.js
     };
     extend.addEventListener("click", send("/budget", () => {
       const b = {};
