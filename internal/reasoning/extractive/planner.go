@@ -134,6 +134,10 @@ type entity struct {
 // run started before it did, or by another client, fails at once).
 const KindNoWords = "reasoning.no_words"
 
+// reasonAsAsked is the reason of the sub-question that is the question as
+// asked.
+const reasonAsAsked = "the question as asked"
+
 func (e *Engine) Plan(ctx context.Context, req reasoning.PlanRequest) (reasoning.Plan, error) {
 	if err := ctx.Err(); err != nil {
 		return reasoning.Plan{}, fmt.Errorf("plan: %w", err)
@@ -149,7 +153,7 @@ func (e *Engine) Plan(ctx context.Context, req reasoning.PlanRequest) (reasoning
 	}
 	limit = min(limit, MaxSubQuestionsLimit)
 
-	cands := []facetQuestion{{q, "the question as asked"}}
+	cands := []facetQuestion{{q, reasonAsAsked}}
 	if latin(q) {
 		// The parts a coordinated question asks for, each of which the
 		// report must answer or name as a gap: its clauses, and the items
@@ -1361,4 +1365,35 @@ func sameVerbForm(a, b string) bool {
 	ed := func(w string) bool { return len(w) > 4 && strings.HasSuffix(w, "ed") }
 	s := func(w string) bool { return len(w) > 3 && strings.HasSuffix(w, "s") && !strings.HasSuffix(w, "ss") }
 	return ed(a) && ed(b) || s(a) && s(b)
+}
+
+// Parts are the sub-questions of plan, this planner's, that each ask for
+// one part of a coordinated question: its clauses ("How long are backups
+// kept?" of "When does the rotation change and how long are backups
+// kept?") and the items of a list in a clause. The question as asked, its
+// focus in a setting, the conjuncts of a phrase ("passwords" and "API
+// keys" of one clause) and the sides of a comparison are not parts: each
+// asks for the whole again, or for less than a part. A question of one
+// part, a plan of another planner, and a plan asked for
+// MaxSubQuestionsLimit sub-questions that is full and still holds the
+// question as asked (its last parts may not have fitted) give nil: the
+// question is then asked whole.
+func Parts(plan reasoning.Plan) []reasoning.SubQuestion {
+	if plan.Engine != Name {
+		return nil
+	}
+	var parts []reasoning.SubQuestion
+	asked := false
+	for _, sq := range plan.SubQuestions {
+		switch {
+		case sq.Reason == reasonAsAsked:
+			asked = true
+		case strings.HasPrefix(sq.Reason, "clause "), strings.HasPrefix(sq.Reason, "item "):
+			parts = append(parts, sq)
+		}
+	}
+	if len(parts) < 2 || asked && len(plan.SubQuestions) >= MaxSubQuestionsLimit {
+		return nil
+	}
+	return parts
 }

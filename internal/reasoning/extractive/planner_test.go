@@ -715,3 +715,41 @@ func TestPlanTrimsTrailingPictographs(t *testing.T) {
 		}
 	}
 }
+
+// Parts are the clauses and list items of a coordinated question, which a
+// follow-up answers one by one; a question of one part, a comparison and
+// the conjuncts of one phrase are asked whole.
+func TestParts(t *testing.T) {
+	for _, tt := range []struct {
+		q    string
+		want []string
+	}{
+		{"How long are backups kept and who approves deploys?", []string{"How long are backups kept?", "Who approves deploys?"}},
+		{"When does the on-call rotation change, how long are backups kept, and who approves deploys?",
+			[]string{"When does the on-call rotation change?", "How long are backups kept?", "Who approves deploys?"}},
+		{"What are the length, the opening year and the designer of the Varga bridge?", []string{
+			"What is the length of the Varga bridge?", "What is the opening year of the Varga bridge?", "What is the designer of the Varga bridge?"}},
+		{"How long are backups kept?", nil},
+		{"Who performs the restore test and how often?", nil},
+		{"How often are passwords and API keys rotated?", nil},
+		{"What is the difference between a mutex and a channel?", nil},
+	} {
+		var got []string
+		for _, sq := range Parts(plan(t, tt.q, MaxSubQuestionsLimit)) {
+			got = append(got, sq.Text)
+		}
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("Parts(%q) = %q, want %q", tt.q, got, tt.want)
+		}
+	}
+	// Another planner's plan, or one whose parts may not all have fitted.
+	p := plan(t, "How long are backups kept and who approves deploys?", MaxSubQuestionsLimit)
+	p.Engine = "llm:model"
+	if got := Parts(p); got != nil {
+		t.Errorf("Parts of another planner's plan = %+v, want nil", got)
+	}
+	many := "Who hosts the offsite, where is the venue, when does the offsite start, who pays the hotel, how long is the flight, what is the dress code and who approves travel?"
+	if p := plan(t, many, MaxSubQuestionsLimit); Parts(p) != nil {
+		t.Errorf("Parts of a full plan %q = %+v, want nil (the question is asked whole)", texts(p), Parts(p))
+	}
+}
