@@ -2,6 +2,8 @@ package activities
 
 import (
 	"context"
+	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -261,5 +263,116 @@ func TestFollowUpAsksWhichNotesMentionATopic(t *testing.T) {
 	res := followUpOver(t, "Which notes mention the parking garage?")
 	if len(res.Findings) != 0 {
 		t.Errorf("parking garage: findings %+v, want none", res.Findings)
+	}
+}
+
+// partsAnalyst answers every sub-question with one finding naming it,
+// bound to its first passage, at 100 tokens a call, and records what it
+// was asked and with which budget.
+type partsAnalyst struct {
+	asked   *[]string
+	budgets *[]rf.Budget
+}
+
+func (a partsAnalyst) Analyze(_ context.Context, req reasoning.AnalyzeRequest) (reasoning.Analysis, error) {
+	*a.asked = append(*a.asked, req.SubQuestion.Text)
+	*a.budgets = append(*a.budgets, req.Budget)
+	return reasoning.Analysis{Engine: "model", Usage: rf.Usage{PromptTokens: 80, CompletionTokens: 20, Calls: 1},
+		Findings: []reasoning.Finding{{Text: "About " + req.SubQuestion.Text, ChunkID: req.Passages[0].ChunkID}}}, nil
+}
+
+// With Parts, a follow-up of several parts is split by the offline
+// planner; each part is held to its own topic and asked of the analyst on
+// its own (one call per part whose topic the passages mention, each with
+// its share of the budget; none once the budget is spent). Without an
+// offline planner, without Parts, or of one part, the sub-question is
+// analyzed whole, as before.
+func TestAnalyzePartsAsksTheAnalystOncePerPart(t *testing.T) {
+	store := &fakeStore{chunks: map[string]memory.Chunk{onCallNote.ID: onCallNote, backupsNote.ID: backupsNote}}
+	offline := extractive.New(extractive.Config{}).Roles()
+	const twoAnswered = "When does the on-call rotation change and how long are backups kept?"
+	const oneAnswered = "How long are backups kept and who approves deploys?"
+	type part struct {
+		text        string
+		findings    int
+		unmentioned []string
+		spent       bool
+	}
+	for _, tt := range []struct {
+		name        string
+		question    string
+		noPlanner   bool
+		noParts     bool
+		budget      rf.Budget
+		asked       []string
+		budgets     []rf.Budget
+		parts       []part
+		findings    int
+		unmentioned []string
+	}{
+		{name: "both parts answered", question: twoAnswered,
+			asked:   []string{"When does the on-call rotation change?", "How long are backups kept?"},
+			budgets: []rf.Budget{{}, {}},
+			parts:   []part{{"When does the on-call rotation change?", 1, nil, false}, {"How long are backups kept?", 1, nil, false}}, findings: 2},
+		{name: "a part no passage mentions is not asked", question: oneAnswered,
+			asked: []string{"How long are backups kept?"}, budgets: []rf.Budget{{}},
+			parts: []part{{"How long are backups kept?", 1, nil, false}, {"Who approves deploys?", 0, []string{"deploys"}, false}}, findings: 1},
+		{name: "the budget is shared, and a spent budget asks no more", question: twoAnswered, budget: rf.Budget{MaxTokens: 150},
+			asked: []string{"When does the on-call rotation change?", "How long are backups kept?"}, budgets: []rf.Budget{{MaxTokens: 75}, {MaxTokens: 50}},
+			parts: []part{{"When does the on-call rotation change?", 1, nil, false}, {"How long are backups kept?", 1, nil, false}}, findings: 2},
+		{name: "the budget spent by the first part", question: twoAnswered, budget: rf.Budget{MaxTokens: 100},
+			asked: []string{"When does the on-call rotation change?"}, budgets: []rf.Budget{{MaxTokens: 50}},
+			parts: []part{{"When does the on-call rotation change?", 1, nil, false}, {"How long are backups kept?", 0, nil, true}}, findings: 1},
+		// Whole, as before: no offline planner, no Parts, one part.
+		{name: "no offline planner", question: oneAnswered, noPlanner: true, unmentioned: []string{"approves", "deploys"}},
+		{name: "without Parts", question: oneAnswered, noParts: true, unmentioned: []string{"approves", "deploys"}},
+		{name: "one part", question: "How long are backups kept?", asked: []string{"How long are backups kept?"}, budgets: []rf.Budget{{}}, findings: 1},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var asked []string
+			var budgets []rf.Budget
+			a := &Inference{Engine: reasoning.Engine{Analyst: partsAnalyst{&asked, &budgets}}, Offline: offline, Chunks: store}
+			if tt.noPlanner {
+				a.Offline = reasoning.Engine{}
+			}
+			var env testsuite.WorkflowTestSuite
+			aenv := env.NewTestActivityEnvironment()
+			aenv.RegisterActivity(a)
+			val, err := aenv.ExecuteActivity(a.Analyze, workflows.AnalyzeInput{
+				SubQuestion: reasoning.SubQuestion{ID: "f1", Text: tt.question}, ChunkIDs: []string{onCallNote.ID, backupsNote.ID},
+				MaxFindings: 5, OnTopic: true, Parts: !tt.noParts, Budget: tt.budget,
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var res workflows.AnalyzeResult
+			if err := val.Get(&res); err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(asked, tt.asked) || !slices.Equal(budgets, tt.budgets) {
+				t.Errorf("analyst asked %q with budgets %+v, want %q with %+v", asked, budgets, tt.asked, tt.budgets)
+			}
+			var parts []part
+			for i, p := range res.Parts {
+				if want := fmt.Sprintf("f1.%d", i+1); p.SubQuestion.ID != want {
+					t.Errorf("part %d has ID %q, want %q", i, p.SubQuestion.ID, want)
+				}
+				parts = append(parts, part{p.SubQuestion.Text, p.Findings, p.Unmentioned, p.BudgetSpent})
+			}
+			if !reflect.DeepEqual(parts, tt.parts) {
+				t.Errorf("parts %+v, want %+v", parts, tt.parts)
+			}
+			if len(res.Analysis.Findings) != tt.findings || !slices.Equal(res.Unmentioned, tt.unmentioned) {
+				t.Errorf("findings %+v, unmentioned %q; want %d findings, unmentioned %q", res.Analysis.Findings, res.Unmentioned, tt.findings, tt.unmentioned)
+			}
+			if want := len(tt.asked) * 100; res.Analysis.Usage.Tokens() != want || res.Analysis.Usage.Calls != len(tt.asked) {
+				t.Errorf("usage %+v, want %d tokens in %d calls", res.Analysis.Usage, want, len(tt.asked))
+			}
+			for _, f := range res.Analysis.Findings {
+				if !slices.ContainsFunc(res.Sources, func(s rf.Source) bool { return s.SourceID == f.SourceID && slices.Contains(s.ChunkIDs, f.ChunkID) }) {
+					t.Errorf("finding %+v has no source in %+v", f, res.Sources)
+				}
+			}
+		})
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 
@@ -19,6 +20,7 @@ import (
 	"github.com/researchflow/researchflow/internal/memory"
 	"github.com/researchflow/researchflow/internal/reasoning"
 	"github.com/researchflow/researchflow/internal/reasoning/conflict"
+	"github.com/researchflow/researchflow/internal/reasoning/extractive"
 	"github.com/researchflow/researchflow/internal/report"
 	"github.com/researchflow/researchflow/internal/textproc"
 )
@@ -167,6 +169,11 @@ func (a *Inference) Analyze(ctx context.Context, in workflows.AnalyzeInput) (wor
 			Section: c.Section, Text: corpus.WithoutMachineAddressed(c.Text), Score: float64(len(chunks) - i),
 		}
 	}
+	if in.OnTopic && in.Parts {
+		if parts := a.parts(ctx, in.SubQuestion); len(parts) > 1 {
+			return a.analyzeParts(ctx, call, m, in, parts, chunks, passages)
+		}
+	}
 	if in.OnTopic {
 		if missing := unmentioned(in.SubQuestion.Text, chunks); len(missing) > 0 {
 			a.logger(ctx).Info("not analyzed: no passage mentions the sub-question's topic", "subQuestion", in.SubQuestion.ID,
@@ -182,10 +189,27 @@ func (a *Inference) Analyze(ctx context.Context, in workflows.AnalyzeInput) (wor
 		return workflows.AnalyzeResult{}, m.fail(fmt.Errorf("analyze %q: %w", in.SubQuestion.Text, err))
 	}
 	analysis.Usage = m.prev.Add(analysis.Usage)
-	kept := analysis.Findings[:0]
-	var sources []rf.Source
-	index := map[string]int{}
-	for _, f := range analysis.Findings {
+	var b binder
+	analysis.Findings = a.bind(ctx, &b, analysis.Findings, given)
+	a.logger(ctx).Info("analyzed", "subQuestion", in.SubQuestion.ID, "findings", len(analysis.Findings), "engine", analysis.Engine)
+	return workflows.AnalyzeResult{Analysis: analysis, Sources: b.sources}, nil
+}
+
+// binder gathers the sources of an analysis's findings, each once, with
+// the chunks they cite.
+type binder struct {
+	sources []rf.Source
+	index   map[string]int // lookup only, never iterated
+}
+
+// bind keeps the findings bound to a chunk the analyst was given, with
+// their source, and adds their sources to b.
+func (a *Inference) bind(ctx context.Context, b *binder, findings []reasoning.Finding, given map[string]memory.Chunk) []reasoning.Finding {
+	if b.index == nil {
+		b.index = map[string]int{}
+	}
+	kept := findings[:0]
+	for _, f := range findings {
 		c, ok := given[f.ChunkID]
 		if !ok {
 			a.logger(ctx).Warn("dropped a finding bound to a chunk that was not given", "chunk", f.ChunkID)
@@ -193,19 +217,97 @@ func (a *Inference) Analyze(ctx context.Context, in workflows.AnalyzeInput) (wor
 		}
 		f.SourceID = c.SourceID
 		kept = append(kept, f)
-		i, seen := index[c.SourceID]
+		i, seen := b.index[c.SourceID]
 		if !seen {
-			i = len(sources)
-			index[c.SourceID] = i
-			sources = append(sources, rf.Source{SourceID: c.SourceID, Title: c.SourceTitle, Location: c.SourceLocation})
+			i = len(b.sources)
+			b.index[c.SourceID] = i
+			b.sources = append(b.sources, rf.Source{SourceID: c.SourceID, Title: c.SourceTitle, Location: c.SourceLocation})
 		}
-		if !contains(sources[i].ChunkIDs, c.ID) {
-			sources[i].ChunkIDs = append(sources[i].ChunkIDs, c.ID)
+		if !contains(b.sources[i].ChunkIDs, c.ID) {
+			b.sources[i].ChunkIDs = append(b.sources[i].ChunkIDs, c.ID)
 		}
 	}
-	analysis.Findings = kept
-	a.logger(ctx).Info("analyzed", "subQuestion", in.SubQuestion.ID, "findings", len(kept), "engine", analysis.Engine)
-	return workflows.AnalyzeResult{Analysis: analysis, Sources: sources}, nil
+	return kept
+}
+
+// parts splits sq into its parts with the offline planner, which costs
+// nothing and gives the same parts every time (extractive.Parts); nil
+// when it has one part, or when this worker has no offline planner.
+func (a *Inference) parts(ctx context.Context, sq reasoning.SubQuestion) []reasoning.SubQuestion {
+	if a.Offline.Planner == nil {
+		return nil
+	}
+	plan, err := a.Offline.Planner.Plan(ctx, reasoning.PlanRequest{Question: sq.Text, MaxSubQuestions: extractive.MaxSubQuestionsLimit})
+	if err != nil {
+		a.logger(ctx).Warn("not split into parts; analyzed whole", "subQuestion", sq.ID, "error", err)
+		return nil
+	}
+	parts := extractive.Parts(plan)
+	for i := range parts {
+		parts[i].ID = fmt.Sprintf("%s.%d", sq.ID, i+1)
+	}
+	return parts
+}
+
+// analyzeParts is Analyze of a sub-question of several parts: each part
+// is held to its own topic (a part whose topic word no passage mentions is
+// not given to the analyst) and analyzed on its own, one analyst call per
+// part, each with its share of what is left of the budget; once the budget
+// is spent, the parts left are not analyzed. The analysis holds the
+// findings of all parts, a finding that two parts found once.
+func (a *Inference) analyzeParts(ctx, call context.Context, m *meter, in workflows.AnalyzeInput, parts []reasoning.SubQuestion,
+	chunks []memory.Chunk, passages []reasoning.Passage) (workflows.AnalyzeResult, error) {
+	given := make(map[string]memory.Chunk, len(chunks))
+	for _, c := range chunks {
+		given[c.ID] = c
+	}
+	out := workflows.AnalyzeResult{Parts: make([]workflows.AnalyzedPart, len(parts))}
+	toAsk := 0
+	for i, p := range parts {
+		out.Parts[i] = workflows.AnalyzedPart{SubQuestion: p, Unmentioned: unmentioned(p.Text, chunks)}
+		if len(out.Parts[i].Unmentioned) == 0 {
+			toAsk++
+		}
+	}
+	var b binder
+	var used rf.Usage // this attempt's calls
+	findings := []reasoning.Finding{}
+	for i, p := range parts {
+		part := &out.Parts[i]
+		if len(part.Unmentioned) > 0 {
+			a.logger(ctx).Info("part not analyzed: no passage mentions its topic", "subQuestion", p.ID, "unmentioned", part.Unmentioned)
+			continue
+		}
+		if in.Budget.Spent(m.prev.Add(used)) {
+			part.BudgetSpent = true
+			toAsk--
+			continue
+		}
+		analysis, err := a.Engine.Analyst.Analyze(call, reasoning.AnalyzeRequest{
+			Question: in.Question, SubQuestion: p, Passages: passages, MaxFindings: in.MaxFindings,
+			Budget: in.Budget.Share(m.prev.Add(used), toAsk),
+		})
+		toAsk--
+		if err != nil {
+			return workflows.AnalyzeResult{}, m.fail(fmt.Errorf("analyze %q: %w", p.Text, err))
+		}
+		used = used.Add(analysis.Usage)
+		if out.Analysis.Engine == "" {
+			out.Analysis.Engine = analysis.Engine
+		}
+		out.Analysis.Conflicts = append(out.Analysis.Conflicts, analysis.Conflicts...)
+		for _, f := range a.bind(ctx, &b, analysis.Findings, given) {
+			part.Findings++
+			if !slices.ContainsFunc(findings, func(g reasoning.Finding) bool { return g.ChunkID == f.ChunkID && g.Text == f.Text }) {
+				findings = append(findings, f)
+			}
+		}
+		a.logger(ctx).Info("analyzed", "subQuestion", p.ID, "findings", part.Findings, "engine", analysis.Engine)
+	}
+	out.Analysis.Findings = findings
+	out.Analysis.Usage = m.prev.Add(used)
+	out.Sources = b.sources
+	return out, nil
 }
 
 // unmentioned are the topic words of question (textproc.Topics) that none

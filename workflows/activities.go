@@ -132,6 +132,15 @@ type AnalyzeInput struct {
 	// many of its other words they share. A follow-up sets it ("How often
 	// are passwords rotated?" is not answered by the on-call rotation).
 	OnTopic bool `json:"onTopic,omitempty"`
+	// Parts, with OnTopic, splits the sub-question into its parts the way
+	// the offline planner splits a run's question (its clauses and the
+	// items of a list, extractive.Parts) and holds each part to its own
+	// topic and analyzes it on its own: one analyst call per part whose
+	// topic the passages mention, the budget shared between them.
+	// AnalyzeResult.Parts says how each part went. A sub-question of one
+	// part, or a worker with no offline planner, is analyzed whole, as
+	// without Parts. A follow-up sets it.
+	Parts bool `json:"parts,omitempty"`
 }
 
 // AnalyzeResult is the analysis plus the metadata of the sources its
@@ -143,6 +152,23 @@ type AnalyzeResult struct {
 	// that none of the passages mentions (only with OnTopic; the analysis
 	// then has no findings).
 	Unmentioned []string `json:"unmentioned,omitempty"`
+	// Parts are the sub-question's parts, in its order, when
+	// AnalyzeInput.Parts split it into two or more (empty otherwise); the
+	// analysis holds the findings of all of them.
+	Parts []AnalyzedPart `json:"parts,omitempty"`
+}
+
+// AnalyzedPart is how one part of a sub-question was analyzed: its
+// findings (how many of the analysis's), or why it has none.
+type AnalyzedPart struct {
+	SubQuestion reasoning.SubQuestion `json:"subQuestion"`
+	Findings    int                   `json:"findings"`
+	// Unmentioned are the part's topic words that none of the passages
+	// mentions: it was not given to the analyst.
+	Unmentioned []string `json:"unmentioned,omitempty"`
+	// BudgetSpent: the parts before it spent the budget; it was not
+	// analyzed.
+	BudgetSpent bool `json:"budgetSpent,omitempty"`
 }
 
 // SynthesizeInput asks for the report.
