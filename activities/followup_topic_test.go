@@ -49,9 +49,13 @@ func followUpOn(t *testing.T, evidence []memory.Chunk, question string, hits ...
 		ids = append(ids, c.ID)
 	}
 	for i, c := range hits {
+		store.chunks[c.ID] = c
 		store.hits = append(store.hits, memory.Hit{Chunk: c, Score: float64(len(hits) - i)})
 	}
-	inf := &Inference{Engine: extractive.New(extractive.Config{}).Roles(), Chunks: store}
+	// As the workers build it: the offline engine is also the one that
+	// splits a follow-up into its parts.
+	offline := extractive.New(extractive.Config{}).Roles()
+	inf := &Inference{Engine: offline, Offline: offline, Chunks: store}
 	search := &Search{Store: store}
 	var s testsuite.WorkflowTestSuite
 	env := s.NewTestWorkflowEnvironment()
@@ -158,6 +162,101 @@ func TestFollowUpOnWordsTheEvidenceMentionsIsAnsweredFromIt(t *testing.T) {
 				t.Errorf("findings %+v, want one of %s", res.Findings, tt.source)
 			}
 		})
+	}
+}
+
+// deploysNote is in the corpus, but not among the run's passages.
+var deploysNote = chunk("c-deploys", "deploys", "Production deploys are approved by Dana Whitfield, the release manager.")
+
+// A follow-up of two parts, one of which the run's passages answer: that
+// part is answered from them, the other is searched on its own and, found
+// nowhere, is the gap, named as that part with its own topic word (a trial
+// ended with no findings and the gap "none mentions approves or deploys"
+// for the whole question).
+func TestFollowUpOfTwoPartsAnswersThePartTheEvidenceAnswers(t *testing.T) {
+	res := followUpOver(t, "How long are backups kept and who approves deploys?")
+	t.Logf("answer:\n%s", res.Answer)
+	if !slices.ContainsFunc(res.Findings, func(f rf.FollowUpFinding) bool { return f.SourceID == "backups" && f.N == 2 }) || !strings.Contains(res.Answer, "30 days") {
+		t.Errorf("findings %+v: want the backups note, the run's [2]", res.Findings)
+	}
+	if len(res.Searches) != 1 || res.Searches[0].SubQuestion != "Who approves deploys?" {
+		t.Errorf("searches %+v, want one, for the part on deploys", res.Searches)
+	}
+	want := []rf.Gap{{SubQuestion: "Who approves deploys?", Reason: "neither the run's passages (none mentions deploys) nor a new search of its sources answered it"}}
+	if !slices.Equal(res.Gaps, want) {
+		t.Errorf("gaps %+v, want %+v", res.Gaps, want)
+	}
+	if res.FromEvidence {
+		t.Error("fromEvidence, but a part was searched")
+	}
+
+	// The corpus holds a note on deploys that the run did not read: the
+	// search for that part finds it, cited as a new source.
+	res = followUpOver(t, "How long are backups kept and who approves deploys?", deploysNote)
+	if !slices.ContainsFunc(res.Findings, func(f rf.FollowUpFinding) bool { return f.SourceID == "backups" && f.N == 2 }) ||
+		!slices.ContainsFunc(res.Findings, func(f rf.FollowUpFinding) bool { return f.SourceID == "deploys" && f.N == 3 }) || len(res.Gaps) != 0 {
+		t.Errorf("findings %+v, gaps %+v: want backups as [2] and deploys as [3], no gap", res.Findings, res.Gaps)
+	}
+}
+
+// A follow-up of two parts that the run's passages both answer is answered
+// from them, with no search: "kept", the verb the second part asks with,
+// is no topic word of it (a trial's follow-up, asked whole, found "kept"
+// in no passage and answered nothing).
+func TestFollowUpOfTwoPartsTheEvidenceAnswersBoth(t *testing.T) {
+	res := followUpOver(t, "When does the on-call rotation change and how long are backups kept?", passwordsNote)
+	t.Logf("answer:\n%s", res.Answer)
+	if !res.FromEvidence || len(res.Searches) != 0 || len(res.Gaps) != 0 {
+		t.Errorf("fromEvidence %v, searches %+v, gaps %+v: want both parts from the run's evidence, no search, no gap", res.FromEvidence, res.Searches, res.Gaps)
+	}
+	for _, want := range []string{"oncall", "backups"} {
+		if !slices.ContainsFunc(res.Findings, func(f rf.FollowUpFinding) bool { return f.SourceID == want }) {
+			t.Errorf("findings %+v, want one of %s", res.Findings, want)
+		}
+	}
+	for _, want := range []string{"09:00", "30 days"} {
+		if !strings.Contains(res.Answer, want) {
+			t.Errorf("the answer does not say %q:\n%s", want, res.Answer)
+		}
+	}
+}
+
+// Three parts: two answered by the run's passages, the third by the one
+// search made for it.
+func TestFollowUpOfThreeParts(t *testing.T) {
+	res := followUpOver(t, "When does the on-call rotation change, how long are backups kept, and who approves deploys?", deploysNote)
+	t.Logf("answer:\n%s", res.Answer)
+	for _, want := range []struct {
+		source string
+		n      int
+	}{{"oncall", 1}, {"backups", 2}, {"deploys", 3}} {
+		if !slices.ContainsFunc(res.Findings, func(f rf.FollowUpFinding) bool { return f.SourceID == want.source && f.N == want.n }) {
+			t.Errorf("findings %+v, want %s as [%d]", res.Findings, want.source, want.n)
+		}
+	}
+	if len(res.Searches) != 1 || res.Searches[0].SubQuestion != "Who approves deploys?" || len(res.Gaps) != 0 || res.FromEvidence {
+		t.Errorf("searches %+v, gaps %+v, fromEvidence %v: want one search, for deploys, and no gap", res.Searches, res.Gaps, res.FromEvidence)
+	}
+}
+
+// Neither part is in the run's passages: each is searched on its own (one
+// search per part, each with the part's words, not the whole question's),
+// and the part the search does not answer is the gap.
+func TestFollowUpOfTwoPartsTheEvidenceAnswersNeither(t *testing.T) {
+	res := followUpOver(t, "Who approves deploys and how often are passwords rotated?", passwordsNote)
+	t.Logf("answer:\n%s", res.Answer)
+	var searched []string
+	for _, s := range res.Searches {
+		searched = append(searched, s.SubQuestion)
+	}
+	if want := []string{"Who approves deploys?", "How often are passwords rotated?"}; !slices.Equal(searched, want) {
+		t.Errorf("searches for %q, want %q", searched, want)
+	}
+	if len(res.Findings) != 1 || res.Findings[0].SourceID != "passwords" || res.Findings[0].N != 3 {
+		t.Errorf("findings %+v, want the passwords note as [3]", res.Findings)
+	}
+	if len(res.Gaps) != 1 || res.Gaps[0].SubQuestion != "Who approves deploys?" {
+		t.Errorf("gaps %+v, want one, for the part on deploys", res.Gaps)
 	}
 }
 

@@ -71,7 +71,19 @@ type followUp struct {
 	// unmentioned are the question's topic words that the passages of
 	// the last analysis never mention (AnalyzeInput.OnTopic).
 	unmentioned []string
+	// parts: the run's passages are analyzed part by part
+	// (AnalyzeInput.Parts; followUpPartsChange); analyzed are the parts of
+	// a follow-up of several, as that analysis went (none for one part).
+	parts    bool
+	analyzed []AnalyzedPart
 }
+
+// followUpPartsChange is the workflow.GetVersion change ID of follow-ups
+// answered part by part: version 1 asks the analysis of the run's
+// passages for the follow-up's parts (AnalyzeInput.Parts) and searches
+// each part they did not answer on its own, where version 0 searched the
+// whole question when they answered nothing.
+const followUpPartsChange = "followup-parts"
 
 // evidenceOptions serve RunEvidence on the search pool: one query of the
 // run, which a workflow worker answers by replaying it (seconds for a long
@@ -92,6 +104,7 @@ func (f *followUp) run(ctx workflow.Context) (rf.FollowUpResult, error) {
 		return rf.FollowUpResult{}, err
 	}
 	sq := reasoning.SubQuestion{ID: followUpSubQuestion, Text: f.in.Question, Reason: "follow-up of " + f.in.ResearchID}
+	f.parts = workflow.GetVersion(ctx, followUpPartsChange, workflow.DefaultVersion, 1) >= 1
 	if len(f.ev.ChunkIDs) > 0 {
 		var app *temporal.ApplicationError
 		err := f.analyze(ctx, sq, f.ev.ChunkIDs, true)
@@ -104,6 +117,9 @@ func (f *followUp) run(ctx workflow.Context) (rf.FollowUpResult, error) {
 			return rf.FollowUpResult{}, err
 		}
 	}
+	if len(f.analyzed) > 1 {
+		return f.runParts(ctx)
+	}
 	f.res.FromEvidence = len(f.findings) > 0
 	switch {
 	case f.res.FromEvidence:
@@ -114,6 +130,39 @@ func (f *followUp) run(ctx workflow.Context) (rf.FollowUpResult, error) {
 			return rf.FollowUpResult{}, err
 		}
 	}
+	if err := f.answer(ctx); err != nil {
+		return rf.FollowUpResult{}, err
+	}
+	f.publish(ctx)
+	return f.res, nil
+}
+
+// runParts goes on with a follow-up of several parts (AnalyzeResult.Parts):
+// the parts the run's passages answered are answered; each other part is
+// searched on its own (one targeted search per part and source, the folder
+// read again once), and one that is still unanswered is a gap naming that
+// part and the topic words none of the run's passages mentions.
+func (f *followUp) runParts(ctx workflow.Context) (rf.FollowUpResult, error) {
+	prepared := false
+	for _, p := range f.analyzed {
+		switch {
+		case p.Findings > 0:
+		case p.BudgetSpent:
+			f.res.Gaps = append(f.res.Gaps, rf.Gap{SubQuestion: p.SubQuestion.Text, Reason: "not analyzed: the follow-up's model budget is spent"})
+		case f.budget.Spent(f.res.Usage):
+			f.res.Gaps = append(f.res.Gaps, rf.Gap{SubQuestion: p.SubQuestion.Text, Reason: "not searched: the follow-up's model budget is spent"})
+		default:
+			if !prepared {
+				f.prepareCorpus(ctx)
+				prepared = true
+			}
+			f.unmentioned = p.Unmentioned
+			if err := f.search(ctx, p.SubQuestion); err != nil {
+				return rf.FollowUpResult{}, err
+			}
+		}
+	}
+	f.res.FromEvidence = len(f.findings) > 0 && len(f.res.Searches) == 0
 	if err := f.answer(ctx); err != nil {
 		return rf.FollowUpResult{}, err
 	}
@@ -149,7 +198,7 @@ func (f *followUp) analyze(ctx workflow.Context, sq reasoning.SubQuestion, chunk
 	var res AnalyzeResult
 	err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, inferenceOptions()), AnalyzeActivity, AnalyzeInput{
 		Question: f.ev.Question, SubQuestion: sq, ChunkIDs: chunks, MaxFindings: MaxFollowUpFindings,
-		Budget: f.budget.Left(f.res.Usage), OnTopic: onTopic,
+		Budget: f.budget.Left(f.res.Usage), OnTopic: onTopic, Parts: onTopic && f.parts,
 	}).Get(ctx, &res)
 	if err != nil {
 		if u, ok := UsageFromError(err); ok {
@@ -159,10 +208,19 @@ func (f *followUp) analyze(ctx workflow.Context, sq reasoning.SubQuestion, chunk
 	}
 	f.res.Usage = f.res.Usage.Add(res.Analysis.Usage)
 	f.unmentioned = res.Unmentioned
+	if onTopic {
+		f.analyzed = res.Parts
+	}
 	if f.res.Engine == "" {
 		f.res.Engine = res.Analysis.Engine
 	}
-	f.findings = append(f.findings, res.Analysis.Findings...)
+	for _, fd := range res.Analysis.Findings {
+		// Two parts of a follow-up may find the same statement: it is
+		// stated once.
+		if !slices.ContainsFunc(f.findings, func(g reasoning.Finding) bool { return g.ChunkID == fd.ChunkID && g.Text == fd.Text }) {
+			f.findings = append(f.findings, fd)
+		}
+	}
 	f.sources = append(f.sources, res.Sources...)
 	return nil
 }
@@ -170,19 +228,38 @@ func (f *followUp) analyze(ctx workflow.Context, sq reasoning.SubQuestion, chunk
 // searchGap searches the run's sources for sq, the one gap the evidence
 // left, and analyzes only the passages the run had not already read.
 func (f *followUp) searchGap(ctx workflow.Context, sq reasoning.SubQuestion) error {
-	sources := f.ev.Sources
-	if len(sources) == 0 {
-		sources = []string{rf.SourceCorpus}
+	f.prepareCorpus(ctx)
+	return f.search(ctx, sq)
+}
+
+// searched are the sources the run searched, which a follow-up searches.
+func (f *followUp) searched() []string {
+	if len(f.ev.Sources) == 0 {
+		return []string{rf.SourceCorpus}
 	}
-	if f.ev.CorpusPath != "" && slices.Contains(sources, rf.SourceCorpus) {
-		// Read the folder again: unchanged files cost nothing, and notes
-		// added since the run are what a follow-up may be about.
-		var prep PrepareCorpusResult
-		if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, corpusOptions()), PrepareCorpusActivity,
-			PrepareCorpusInput{Corpus: f.ev.Corpus, Path: f.ev.CorpusPath}).Get(ctx, &prep); err != nil {
-			workflow.GetLogger(ctx).Warn("corpus not refreshed; searching it as it is", "corpus", f.ev.Corpus, "error", err)
-		}
+	return f.ev.Sources
+}
+
+// prepareCorpus reads a run's folder again before a search of its corpus:
+// unchanged files cost nothing, and notes added since the run are what a
+// follow-up may be about.
+func (f *followUp) prepareCorpus(ctx workflow.Context) {
+	if f.ev.CorpusPath == "" || !slices.Contains(f.searched(), rf.SourceCorpus) {
+		return
 	}
+	var prep PrepareCorpusResult
+	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, corpusOptions()), PrepareCorpusActivity,
+		PrepareCorpusInput{Corpus: f.ev.Corpus, Path: f.ev.CorpusPath}).Get(ctx, &prep); err != nil {
+		workflow.GetLogger(ctx).Warn("corpus not refreshed; searching it as it is", "corpus", f.ev.Corpus, "error", err)
+	}
+}
+
+// search searches the run's sources for sq (one targeted search per
+// source) and analyzes only the passages the run had not already read; sq
+// unanswered is a gap, whose reason names f.unmentioned, the topic words
+// of sq that none of the run's passages mentions.
+func (f *followUp) search(ctx workflow.Context, sq reasoning.SubQuestion) error {
+	sources := f.searched()
 	futures := make([]workflow.Future, len(sources))
 	for i, s := range sources {
 		if s == rf.SourceCorpus {
@@ -222,10 +299,11 @@ func (f *followUp) searchGap(ctx workflow.Context, sq reasoning.SubQuestion) err
 		return nil
 	}
 	f.unmentioned = nil
+	findings, gaps := len(f.findings), len(f.res.Gaps)
 	if err := f.analyze(ctx, sq, fresh, false); err != nil {
 		return err
 	}
-	if len(f.findings) == 0 && len(f.res.Gaps) == 0 {
+	if len(f.findings) == findings && len(f.res.Gaps) == gaps {
 		f.res.Gaps = append(f.res.Gaps, rf.Gap{SubQuestion: sq.Text, Reason: withGone("the passages found did not answer it"+noneMentions(f.unmentioned), f.ev)})
 	}
 	return nil

@@ -42,8 +42,13 @@ type fakeFollowUp struct {
 	// unmentioned is what an analysis that finds nothing says no passage
 	// mentions.
 	unmentioned []string
+	// parts is what an analysis asked for parts says of them; the
+	// findings of the parts with findings are answers' (partFindings).
+	parts        []AnalyzedPart
+	partFindings map[string]string
 	// calls and analyzed record what ran.
 	calls     []string
+	asked     []AnalyzeInput
 	analyzed  [][]string
 	onTopic   []bool
 	retrieves []RetrieveInput
@@ -102,6 +107,7 @@ func (f *fakeFollowUp) register(env *testsuite.TestWorkflowEnvironment) {
 		f.mu.Lock()
 		f.analyzed = append(f.analyzed, slices.Clone(in.ChunkIDs))
 		f.onTopic = append(f.onTopic, in.OnTopic)
+		f.asked = append(f.asked, in)
 		gone := f.evidenceGone && slices.Contains(in.ChunkIDs, "c1")
 		f.mu.Unlock()
 		if gone {
@@ -110,6 +116,23 @@ func (f *fakeFollowUp) register(env *testsuite.TestWorkflowEnvironment) {
 		var res AnalyzeResult
 		res.Analysis.Engine = "fake"
 		res.Analysis.Usage = rf.Usage{PromptTokens: 400, CompletionTokens: 100, Calls: 1}
+		if in.Parts && len(f.parts) > 1 {
+			res.Parts = f.parts
+			res.Analysis.Usage = rf.Usage{}
+			for _, p := range f.parts {
+				if p.Findings == 0 {
+					if len(p.Unmentioned) == 0 && !p.BudgetSpent {
+						res.Analysis.Usage = res.Analysis.Usage.Add(rf.Usage{PromptTokens: 400, CompletionTokens: 100, Calls: 1})
+					}
+					continue
+				}
+				res.Analysis.Usage = res.Analysis.Usage.Add(rf.Usage{PromptTokens: 400, CompletionTokens: 100, Calls: 1})
+				c := f.partFindings[p.SubQuestion.Text]
+				res.Analysis.Findings = append(res.Analysis.Findings, reasoning.Finding{Text: f.answers[c], ChunkID: c, SourceID: sourceOf(c)})
+				res.Sources = append(res.Sources, rf.Source{SourceID: sourceOf(c), Title: "Note " + c, Location: "/notes/" + c + ".md", ChunkIDs: []string{c}})
+			}
+			return res, nil
+		}
 		for _, c := range in.ChunkIDs {
 			text, ok := f.answers[c]
 			if !ok {
@@ -388,6 +411,115 @@ func TestFollowUpLeavesAGapWhenNothingAnswers(t *testing.T) {
 	}
 	if !strings.Contains(res.Answer, "## Gaps") {
 		t.Errorf("answer does not name the gap:\n%s", res.Answer)
+	}
+}
+
+// A follow-up of two parts: the run's passages answer one, whose finding
+// is stated with the run's number; only the other is searched, as a
+// sub-question of its own, and the passage the search finds answers it.
+func TestFollowUpSearchesOnlyThePartTheEvidenceLeaves(t *testing.T) {
+	f := newFakeFollowUp()
+	f.answers["c2"] = "Worker bees build wax comb."
+	f.answers["c9"] = "A stoneware kiln is fired to 1280 degrees."
+	f.parts = []AnalyzedPart{
+		{SubQuestion: reasoning.SubQuestion{ID: "f1.1", Text: "What do worker bees build?"}, Findings: 1},
+		{SubQuestion: reasoning.SubQuestion{ID: "f1.2", Text: "How hot is a stoneware kiln?"}, Unmentioned: []string{"kiln"}},
+	}
+	f.partFindings = map[string]string{"What do worker bees build?": "c2"}
+	f.retrieved = []string{"c2", "c9"}
+	res, err := runFollowUp(t, f, rf.FollowUpInput{ResearchID: "research-1", Question: "What do worker bees build and how hot is a stoneware kiln?"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"evidence", "analyze", "prepare", "retrieve", "analyze", "publish"}; !slices.Equal(f.calls, want) {
+		t.Errorf("activities = %v, want %v", f.calls, want)
+	}
+	if !f.asked[0].Parts || !f.asked[0].OnTopic || f.asked[1].Parts || f.asked[1].OnTopic {
+		t.Errorf("analyses asked %+v: want the run's passages by parts, held to their topics, and the new passage as a run reads it", f.asked)
+	}
+	if len(f.retrieves) != 1 || f.retrieves[0].SubQuestion.Text != "How hot is a stoneware kiln?" {
+		t.Errorf("retrievals %+v, want one for the part the evidence left", f.retrieves)
+	}
+	if !slices.Equal(f.analyzed[1], []string{"c9"}) || f.asked[1].SubQuestion.Text != "How hot is a stoneware kiln?" {
+		t.Errorf("second analysis of %q read %v, want the part over the new passage c9", f.asked[1].SubQuestion.Text, f.analyzed[1])
+	}
+	if len(res.Findings) != 2 || res.Findings[0].N != 2 || res.Findings[1].N != 3 {
+		t.Errorf("findings %+v, want the run's [2] and the new [3]", res.Findings)
+	}
+	if res.FromEvidence || len(res.Searches) != 1 || res.Searches[0].SubQuestion != "How hot is a stoneware kiln?" || len(res.Gaps) != 0 {
+		t.Errorf("fromEvidence %v, searches %+v, gaps %+v: want one search for the kiln, no gap", res.FromEvidence, res.Searches, res.Gaps)
+	}
+	if res.Usage.Calls != 2 {
+		t.Errorf("usage %+v, want the two analyst calls", res.Usage)
+	}
+	for _, want := range []string{"wax comb [2]", "1280 degrees [3]"} {
+		if !strings.Contains(res.Answer, want) {
+			t.Errorf("answer lacks %q:\n%s", want, res.Answer)
+		}
+	}
+}
+
+// Neither part of a follow-up is answered by the run's passages: each part
+// is searched on its own (one search per part and source; the folder is
+// read again once), and each part still unanswered is a gap of its own,
+// naming its own topic words, not the whole question's.
+func TestFollowUpSearchesEachPartTheEvidenceLeaves(t *testing.T) {
+	f := newFakeFollowUp()
+	f.parts = []AnalyzedPart{
+		{SubQuestion: reasoning.SubQuestion{ID: "f1.1", Text: "Who approves deploys?"}, Unmentioned: []string{"deploys"}},
+		{SubQuestion: reasoning.SubQuestion{ID: "f1.2", Text: "How often are passwords rotated?"}, Unmentioned: []string{"passwords"}},
+	}
+	f.retrieved = []string{"c1", "c2"}
+	res, err := runFollowUp(t, f, rf.FollowUpInput{ResearchID: "research-1", Question: "Who approves deploys and how often are passwords rotated?"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"evidence", "analyze", "prepare", "retrieve", "retrieve", "publish"}; !slices.Equal(f.calls, want) {
+		t.Errorf("activities = %v, want %v", f.calls, want)
+	}
+	var searched []string
+	for _, s := range res.Searches {
+		searched = append(searched, s.SubQuestion)
+	}
+	if want := []string{"Who approves deploys?", "How often are passwords rotated?"}; !slices.Equal(searched, want) {
+		t.Errorf("searches for %q, want %q", searched, want)
+	}
+	want := []rf.Gap{
+		{SubQuestion: "Who approves deploys?", Reason: "neither the run's passages (none mentions deploys) nor a new search of its sources answered it"},
+		{SubQuestion: "How often are passwords rotated?", Reason: "neither the run's passages (none mentions passwords) nor a new search of its sources answered it"},
+	}
+	if !slices.Equal(res.Gaps, want) || len(res.Findings) != 0 || res.FromEvidence {
+		t.Errorf("gaps %+v, findings %+v, fromEvidence %v: want %+v", res.Gaps, res.Findings, res.FromEvidence, want)
+	}
+}
+
+// A follow-up of parts stops at its budget: a part the analysis of the
+// run's passages could not pay for, and a part left when the budget is
+// spent, are gaps that say so, and are not searched.
+func TestFollowUpOfPartsStopsAtItsBudget(t *testing.T) {
+	f := newFakeFollowUp()
+	f.answers["c2"] = "Worker bees build wax comb."
+	f.parts = []AnalyzedPart{
+		{SubQuestion: reasoning.SubQuestion{ID: "f1.1", Text: "What do worker bees build?"}, Findings: 1},
+		{SubQuestion: reasoning.SubQuestion{ID: "f1.2", Text: "How is a starter fed?"}, BudgetSpent: true},
+		{SubQuestion: reasoning.SubQuestion{ID: "f1.3", Text: "How hot is a stoneware kiln?"}, Unmentioned: []string{"kiln"}},
+	}
+	f.partFindings = map[string]string{"What do worker bees build?": "c2"}
+	f.retrieved = []string{"c9"}
+	res, err := runFollowUp(t, f, rf.FollowUpInput{ResearchID: "research-1", MaxTokens: 500,
+		Question: "What do worker bees build, how is a starter fed and how hot is a stoneware kiln?"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"evidence", "analyze", "publish"}; !slices.Equal(f.calls, want) {
+		t.Errorf("activities = %v, want %v", f.calls, want)
+	}
+	want := []rf.Gap{
+		{SubQuestion: "How is a starter fed?", Reason: "not analyzed: the follow-up's model budget is spent"},
+		{SubQuestion: "How hot is a stoneware kiln?", Reason: "not searched: the follow-up's model budget is spent"},
+	}
+	if !slices.Equal(res.Gaps, want) || len(res.Findings) != 1 || !res.FromEvidence {
+		t.Errorf("gaps %+v, findings %+v, fromEvidence %v: want the bees from evidence and gaps %+v", res.Gaps, res.Findings, res.FromEvidence, want)
 	}
 }
 
