@@ -11,6 +11,8 @@ import (
 	"sync"
 	"testing"
 
+	enumspb "go.temporal.io/api/enums/v1"
+	historypb "go.temporal.io/api/history/v1"
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/temporal"
@@ -548,13 +550,18 @@ func TestFollowUpRefusals(t *testing.T) {
 }
 
 // TestReplayFollowUpHistory replays the recorded follow-up histories
-// (task replay-record): one answered from evidence, one that searched.
+// (task replay-record): of each shape, one answered from evidence and one
+// that searched; of v2 (followUpPartsChange), one of two parts, the one
+// the evidence answered and the other searched. Each is also replayed cut
+// after each of its workflow task starts, as a follow-up in flight when a
+// worker with this code takes over.
 func TestReplayFollowUpHistory(t *testing.T) {
 	paths, err := filepath.Glob("testdata/followup_*.json")
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"testdata/followup_v1_evidence.json", "testdata/followup_v1_search.json"} {
+	for _, want := range []string{"testdata/followup_v1_evidence.json", "testdata/followup_v1_search.json",
+		"testdata/followup_v2_evidence.json", "testdata/followup_v2_search.json", "testdata/followup_v2_parts.json"} {
 		if !slices.Contains(paths, want) {
 			t.Errorf("recorded history %s is missing", want)
 		}
@@ -565,6 +572,17 @@ func TestReplayFollowUpHistory(t *testing.T) {
 		logger := log.NewStructuredLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
 		if err := r.ReplayWorkflowHistoryFromJSONFile(logger, path); err != nil {
 			t.Errorf("replay %s: %v", path, err)
+		}
+		h, _ := readHistory(t, path)
+		for i, ev := range h.Events {
+			if ev.GetEventType() != enumspb.EVENT_TYPE_WORKFLOW_TASK_STARTED || i < 2 {
+				continue
+			}
+			r := worker.NewWorkflowReplayer()
+			r.RegisterWorkflowWithOptions(ResearchFollowUpWorkflow, workflow.RegisterOptions{Name: rf.ResearchFollowUpWorkflowType})
+			if err := r.ReplayWorkflowHistory(logger, &historypb.History{Events: h.Events[:i+1]}); err != nil {
+				t.Errorf("replay %s cut after event %d: %v", path, ev.GetEventId(), err)
+			}
 		}
 	}
 }

@@ -24,6 +24,13 @@ import (
 // the starter does) and waits for its answer.
 func askFollowUp(t *testing.T, id, question string) rf.FollowUpResult {
 	t.Helper()
+	return askFollowUpRecorded(t, id, question, "")
+}
+
+// askFollowUpRecorded is askFollowUp whose history is recorded under name
+// (task replay-record; "" names it by whether the evidence answered).
+func askFollowUpRecorded(t *testing.T, id, question, name string) rf.FollowUpResult {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	run, err := shared.Runs.StartFollowUp(ctx, "", rf.FollowUpInput{ResearchID: id, Question: question})
@@ -35,8 +42,11 @@ func askFollowUp(t *testing.T, id, question string) rf.FollowUpResult {
 		t.Fatalf("follow-up %s: %v", run.ID, err)
 	}
 	// The replay test in package workflows replays these (task replay-record).
-	name := "followup_%s_evidence.json"
-	if !res.FromEvidence {
+	switch {
+	case name != "":
+	case res.FromEvidence:
+		name = "followup_%s_evidence.json"
+	default:
 		name = "followup_%s_search.json"
 	}
 	recordHistory(t, shared.Client.GetWorkflow(ctx, run.ID, run.RunID), name)
@@ -119,21 +129,32 @@ func TestFollowUpAnsweredFromEvidenceThenOneTargetedSearch(t *testing.T) {
 		t.Errorf("answer cites %v, want [%d] with the kiln's temperature:\n%s", got, next, second.Answer)
 	}
 
-	// 3. The thread, over HTTP, lists both with their answers, oldest first.
+	// 3. A follow-up of two parts: the run's passages answer the one on
+	// bees, and only the one on the kiln is searched.
+	third := askFollowUpRecorded(t, id, "What do worker bees build from wax and to what temperature is a stoneware kiln fired?", "followup_%s_parts.json")
+	t.Logf("third follow-up:\n%s", third.Answer)
+	if len(third.Searches) != 1 || third.Searches[0].SubQuestion != "To what temperature is a stoneware kiln fired?" || len(third.Gaps) != 0 {
+		t.Errorf("searches %+v, gaps %+v: want one search, for the kiln, and no gap", third.Searches, third.Gaps)
+	}
+	if got := report.Citations(third.Answer); !containsInt(got, bees) || !strings.Contains(third.Answer, "wax comb") || !strings.Contains(third.Answer, "1280") {
+		t.Errorf("answer cites %v, want the run's [%d] on wax comb and the kiln's temperature:\n%s", got, bees, third.Answer)
+	}
+
+	// 4. The thread, over HTTP, lists them with their answers, oldest first.
 	base := "http://" + shared.Gateway.Addr + "/v1/research/" + url.PathEscape(id)
 	var thread gateway.ThreadResponse
 	deadline := time.Now().Add(20 * time.Second)
 	for time.Now().Before(deadline) {
 		thread = getThread(t, base+"/thread")
-		if len(thread.FollowUps) == 2 && thread.FollowUps[1].Result != nil {
+		if len(thread.FollowUps) == 3 && thread.FollowUps[2].Result != nil {
 			break
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
-	if len(thread.FollowUps) != 2 {
-		t.Fatalf("thread has %d follow-ups, want 2: %+v", len(thread.FollowUps), thread)
+	if len(thread.FollowUps) != 3 {
+		t.Fatalf("thread has %d follow-ups, want 3: %+v", len(thread.FollowUps), thread)
 	}
-	for i, want := range []rf.FollowUpResult{first, second} {
+	for i, want := range []rf.FollowUpResult{first, second, third} {
 		fu := thread.FollowUps[i]
 		if fu.Result == nil || fu.Result.Answer != want.Answer || fu.Question != want.Question || fu.Status != rf.StatusCompleted {
 			t.Errorf("thread[%d] = %+v, want the answer of %q", i, fu, want.Question)
