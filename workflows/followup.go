@@ -17,17 +17,20 @@ import (
 
 var followUpOfKey = temporal.NewSearchAttributeKeyKeyword(rf.SearchAttrFollowUpOf)
 
-// followUpSubQuestion is the ID of a follow-up's one sub-question: the
+// followUpSubQuestion is the ID of a follow-up's sub-question: the
 // follow-up question itself, first asked of the run's evidence and, when
-// that does not answer it, searched as the one gap.
+// that does not answer it, searched as the one gap. The analysis splits a
+// follow-up of several parts (AnalyzeInput.Parts): its parts are "f1.1",
+// "f1.2", …, each searched on its own when the evidence leaves it.
 const followUpSubQuestion = "f1"
 
 // ResearchFollowUpWorkflow answers a follow-up question about a finished
 // research run. It reads the run's evidence (RunEvidenceActivity), asks the
-// analyst about the run's own passages, and only when they answer nothing
-// searches the run's sources again for the question (one targeted search
-// per source; a run over a folder re-reads the folder first, so that notes
-// added since are found). Citations keep the run's source numbers; sources
+// analyst about the run's own passages, part by part for a question of
+// several parts, and searches the run's sources again only for what they
+// do not answer: the question, or each part left (one targeted search per
+// part and source; a run over a folder re-reads the folder first, so that
+// notes added since are found). Citations keep the run's source numbers; sources
 // the run did not number get the numbers after its last. The follow-up
 // knows nothing of the run's other follow-ups: the thread (the gateway,
 // report.NumberThread) numbers their new sources for the whole run.
