@@ -12,11 +12,27 @@ import (
 // Gaps lists the failed sub-questions, in plan order, with what is missing
 // in plain words (Reason) and the error behind it (Cause). A sub-question
 // answered by some sources is not a gap: the sources that failed it are
-// named by SourceNotes.
+// named by SourceNotes. A broader search the reflection made for a failed
+// sub-question (SubQuestion.Broadens: "What does the documentation say
+// about “paged”, “secondary” and “answer”?") is no question the reader
+// asked: when it failed too, the gap of the sub-question it broadens says
+// so, and it is not listed on its own.
 func (s *ResearchState) Gaps() []rf.Gap {
+	failed := map[string]bool{} // lookup only
+	for _, sq := range s.SubQuestions {
+		if sq.State == rf.SQFailed {
+			failed[sq.SubQuestion.Text] = true
+		}
+	}
+	broadened := map[string]bool{} // lookup only
+	for _, sq := range s.SubQuestions {
+		if b := sq.SubQuestion.Broadens; sq.State == rf.SQFailed && b != "" && failed[b] {
+			broadened[b] = true
+		}
+	}
 	var gaps []rf.Gap
 	for _, sq := range s.SubQuestions {
-		if sq.State != rf.SQFailed {
+		if sq.State != rf.SQFailed || broadened[sq.SubQuestion.Broadens] {
 			continue
 		}
 		g := rf.Gap{SubQuestion: sq.SubQuestion.Text, Reason: plainReason(sq.Error)}
@@ -26,6 +42,9 @@ func (s *ResearchState) Gaps() []rf.Gap {
 		if failed := failedSearchesText(sq); len(failed) > 0 {
 			g.Reason = "no source answered it: " + strings.Join(failed, "; ")
 			g.Cause = sq.Error
+		}
+		if broadened[sq.SubQuestion.Text] {
+			g.Reason += ", nor did a broader search for its words"
 		}
 		gaps = append(gaps, g)
 	}

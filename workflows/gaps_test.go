@@ -34,3 +34,32 @@ func TestGapsAreForReaders(t *testing.T) {
 		t.Errorf("notes = %q", notes)
 	}
 }
+
+// A broader search the reflection made for a failed sub-question is not a
+// question the reader asked: when it fails too, the gap of the
+// sub-question it broadens says so, and it is not listed on its own. One
+// that failed while the sub-question it broadens was answered elsewhere
+// (not failed) stays a gap, as does any other failed sub-question.
+func TestGapsFoldABroaderSearchIntoTheGapItBroadens(t *testing.T) {
+	asked := "Who gets paged if the secondary does not answer?"
+	broader := "What does the documentation say about “paged”, “secondary” and “answer”?"
+	failed := "the retrieved passages did not answer it"
+	st := ResearchState{SubQuestions: []SubQuestionState{
+		{SubQuestion: reasoning.SubQuestion{Text: "How long does an on-call shift last?"}, State: rf.SQDone},
+		{SubQuestion: reasoning.SubQuestion{Text: asked}, State: rf.SQFailed, Error: failed},
+		{SubQuestion: reasoning.SubQuestion{Text: broader, Broadens: asked}, State: rf.SQFailed, Error: failed},
+		{SubQuestion: reasoning.SubQuestion{Text: "Is there a parking allowance?"}, State: rf.SQFailed, Error: failed},
+	}}
+	gaps := st.Gaps()
+	if len(gaps) != 2 || gaps[0].SubQuestion != asked || gaps[1].SubQuestion != "Is there a parking allowance?" {
+		t.Fatalf("gaps = %+v, want the asked sub-question and the parking one", gaps)
+	}
+	if gaps[0].Reason != failed+", nor did a broader search for its words" || gaps[1].Reason != failed {
+		t.Errorf("reasons %q, %q", gaps[0].Reason, gaps[1].Reason)
+	}
+	// The broader search of a sub-question that is no gap stays listed.
+	st.SubQuestions[1].State = rf.SQDone
+	if gaps := st.Gaps(); len(gaps) != 2 || gaps[0].SubQuestion != broader {
+		t.Errorf("gaps = %+v, want the broader search and the parking one", gaps)
+	}
+}
