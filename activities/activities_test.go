@@ -780,3 +780,35 @@ func synthesize(t *testing.T, a *Inference, in workflows.SynthesizeInput) workfl
 	}
 	return res
 }
+
+// One part of a question answered and the other not is half answered,
+// not a third: the question as asked is no unanswered part beside its
+// parts. A trial's "How much is on-call paid, and is there a parking
+// allowance?" was low and stated nothing, though its pay part had its
+// finding. A sub-question that only supports the question is no part:
+// its answer alone leaves the question as asked unanswered.
+func TestSynthesizeRatesAHalfAnsweredQuestionByItsParts(t *testing.T) {
+	a := &Inference{Engine: reasoning.Engine{Writer: summaryWriter{}}}
+	q := "How much is on-call paid, and is there a parking allowance?"
+	pay := reasoning.CitedFinding{Finding: reasoning.Finding{Text: "Each on-call week is compensated with 250 EUR.", ChunkID: "c-o", SourceID: "o", Score: 0.23, Support: 0.5}, N: 1}
+	in := func(reason string) workflows.SynthesizeInput {
+		return workflows.SynthesizeInput{
+			ResearchID: "r1", Question: q,
+			Sections: []reasoning.SectionInput{
+				{SubQuestion: reasoning.SubQuestion{ID: "sq2", Text: "How much is on-call paid?", Reason: reason}, Findings: []reasoning.CitedFinding{pay}},
+			},
+			Sources: []rf.Source{{N: 1, SourceID: "o", Title: "On-call", Location: "/notes/oncall.md"}},
+			Gaps: []rf.Gap{
+				{SubQuestion: q, Reason: "the retrieved passages did not answer it"},
+				{SubQuestion: "Is there a parking allowance?", Reason: "the retrieved passages did not answer it"},
+			},
+		}
+	}
+	res := synthesize(t, a, in("clause 1 of the question"))
+	if res.Confidence != report.ConfidenceMedium || !strings.Contains(res.Markdown, "250 EUR") {
+		t.Errorf("confidence %q, want medium with the pay stated; report:\n%s", res.Confidence, res.Markdown)
+	}
+	if res := synthesize(t, a, in("a named focus of the question")); res.Confidence != report.ConfidenceLow {
+		t.Errorf("a supporting sub-question answered: confidence %q, want low", res.Confidence)
+	}
+}

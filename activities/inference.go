@@ -346,7 +346,13 @@ func (a *Inference) Synthesize(ctx context.Context, in workflows.SynthesizeInput
 	notes := in.Notes
 	// A low-confidence report states no findings: what was found does not
 	// clearly answer, and each sub-question it was found for is a gap.
-	confidence := report.Confidence(in.Sections, in.Gaps)
+	// The question as asked is no unanswered part when its parts are
+	// planned and one is answered (see report.WithoutAskedGap): "How much
+	// is on-call paid, and is there a parking allowance?" is half
+	// answered, not a third. A sub-question that only supports the
+	// question ("What is GitLab?" of "How do I cache node_modules between
+	// GitLab CI jobs?") is no part of it.
+	confidence := report.Confidence(in.Sections, report.WithoutAskedGap(in.Question, partAnswered(in.Sections), in.Gaps))
 	sections, gaps := in.Sections, in.Gaps
 	if confidence == report.ConfidenceLow && len(sections) > 0 {
 		gaps = append([]rf.Gap(nil), gaps...)
@@ -502,4 +508,13 @@ func citeConflicts(conflicts []conflict.Conflict, sources, cited []rf.Source) ([
 		}
 	}
 	return out, cited
+}
+
+// partAnswered reports whether a section that states findings answers a
+// part of the question (a clause or an item of a list the offline planner
+// planned: extractive.IsPart).
+func partAnswered(sections []reasoning.SectionInput) bool {
+	return slices.ContainsFunc(sections, func(s reasoning.SectionInput) bool {
+		return len(s.Findings) > 0 && extractive.IsPart(s.SubQuestion)
+	})
 }

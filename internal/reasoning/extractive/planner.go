@@ -1367,6 +1367,13 @@ func sameVerbForm(a, b string) bool {
 	return ed(a) && ed(b) || s(a) && s(b)
 }
 
+// IsPart reports whether sq, a sub-question this planner planned, asks
+// for one part of a coordinated question (see Parts): a clause or an item
+// of a list.
+func IsPart(sq reasoning.SubQuestion) bool {
+	return strings.HasPrefix(sq.Reason, "clause ") || strings.HasPrefix(sq.Reason, "item ")
+}
+
 // Parts are the sub-questions of plan, this planner's, that each ask for
 // one part of a coordinated question: its clauses ("How long are backups
 // kept?" of "When does the rotation change and how long are backups
@@ -1388,7 +1395,7 @@ func Parts(plan reasoning.Plan) []reasoning.SubQuestion {
 		switch {
 		case sq.Reason == reasonAsAsked:
 			asked = true
-		case strings.HasPrefix(sq.Reason, "clause "), strings.HasPrefix(sq.Reason, "item "):
+		case IsPart(sq):
 			parts = append(parts, sq)
 		}
 	}
