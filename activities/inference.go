@@ -398,7 +398,7 @@ func (a *Inference) Synthesize(ctx context.Context, in workflows.SynthesizeInput
 	}
 	gaps = report.WithoutAskedGap(in.Question, len(sections) > 0 && len(cited) > 0, gaps)
 	// Where sources disagree, both are cited, listed or not by the draft.
-	conflicts, cited := citeConflicts(conflict.Detect(claims(sections)), in.Sources, cited)
+	conflicts, cited := citeConflicts(conflict.DetectAbout(in.Question, claims(sections)), in.Sources, cited)
 	md, stats := report.Render(report.Report{
 		Question:   in.Question,
 		Confidence: confidence,

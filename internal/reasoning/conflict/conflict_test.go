@@ -22,7 +22,23 @@ func TestDetect(t *testing.T) {
 		{"year", "The retention policy took effect in 2019.", "The retention policy took effect in 2021.", KindDate, "2019", "2021"},
 		{"yes/no", "Logs are encrypted at rest.", "Logs are not encrypted at rest.", KindYesNo, "yes", "no"},
 		{"yes/no contraction", "The service stores backups offsite.", "The service doesn't store backups offsite.", KindYesNo, "yes", "no"},
+		// A money threshold, however the currency is written (trial 47's
+		// budget note and meeting note).
+		{"money threshold", "Expenses above 500 EUR need approval from the engineering manager before purchase.",
+			"- Expenses above 250 EUR now need approval from the engineering manager.", KindQuantity, "500 EUR", "250 EUR"},
+		{"currency symbol", "Purchases above €500 need a second signature.", "Purchases above 750 euros need a second signature.", KindQuantity, "€500", "750 euros"},
+		{"thousands", "The cloud budget is 42,000 EUR per quarter.", "The cloud budget is 45,000 EUR per quarter.", KindQuantity, "42,000 EUR per quarter", "45,000 EUR per quarter"},
+		// Numbers in words, and a rate named with its period.
+		{"days a week in words", "Engineers work from the office at least two days a week.",
+			"Engineers work from the office at least three days a week: Tuesday, Wednesday and Thursday.", KindQuantity, "two days a week", "three days a week"},
+		{"calendar dates", "The offsite takes place from 14 to 16 May 2025.", "The offsite takes place from 21 to 23 May 2025.", KindDate, "14 to 16 May 2025", "21 to 23 May 2025"},
 		// Agreements and different subjects are not conflicts.
+		{"same amount written two ways", "The cloud budget is 42,000 EUR per quarter.", "The cloud budget is 42000 EUR per quarter.", "", "", ""},
+		{"different currencies", "The license costs 500 EUR a year.", "The license costs 550 USD a year.", "", "", ""},
+		{"rates of different periods", "Engineers work from the office two days a week.", "Engineers work from the office 90 days a year.", "", "", ""},
+		{"one per person, one in all", "The offsite budget is 900 EUR per person.", "The offsite budget is 12,000 EUR.", "", "", ""},
+		{"same dates written two ways", "The offsite takes place on 14–16 May 2025.", "The offsite takes place on May 14 to 16, 2025.", "", "", ""},
+		{"a day within the dates", "The offsite takes place from 14 to 16 May 2025.", "The offsite hackathon takes place on 15 May.", "", "", ""},
 		{"same value", "Logs are kept for 30 days.", "Logs are retained for 30 days at most.", "", "", ""},
 		{"different subjects", "Application logs are kept 30 days.", "Audit logs are kept 90 days.", "", "", ""},
 		{"different subjects, longer", "Example Corp keeps application logs for 30 days.", "Example Corp keeps audit logs for 90 days in cold storage.", "", "", ""},
@@ -76,5 +92,57 @@ func TestDetectInPassages(t *testing.T) {
 	got := Detect(claims)
 	if len(got) != 1 || got[0].A.SourceID != "a" || got[0].B.SourceID != "b" || got[0].AValue != "30 days" || got[0].BValue != "90 days" {
 		t.Errorf("Detect = %+v, want the 30 vs 90 days of a and b only", got)
+	}
+}
+
+// For a question, the disagreement it asks about comes first, and two
+// claims that both state its subject disagree however much else they say
+// (trial 47: the handbook's office days, the offsite that moved).
+func TestDetectAbout(t *testing.T) {
+	tests := []struct {
+		name     string
+		question string
+		a, b     string
+		want     [][2]string // AValue, BValue in order; none = no conflict
+	}{
+		{"office days first", "How many days a week must engineers be in the office?",
+			"Engineers work from the office at least two days a week.\n\nWorking from abroad is allowed for up to 30 days per calendar year.",
+			"Engineers work from the office at least three days a week: Tuesday, Wednesday and Thursday.\n\nWorking from abroad is allowed for up to 20 days per calendar year. Requests go to the engineering manager at least two weeks in advance.",
+			[][2]string{{"two days a week", "three days a week"}, {"30 days per calendar year", "20 days per calendar year"}}},
+		{"abroad first when asked", "How many days a year may engineers work from abroad?",
+			"Engineers work from the office at least two days a week.\n\nWorking from abroad is allowed for up to 30 days per calendar year.",
+			"Engineers work from the office at least three days a week.\n\nWorking from abroad is allowed for up to 20 days per calendar year.",
+			[][2]string{{"30 days per calendar year", "20 days per calendar year"}, {"two days a week", "three days a week"}}},
+		{"money threshold", "Above what amount do expenses need the engineering manager's approval?",
+			"The hardware refresh budget for 2025 is 18,000 EUR, covering 12 laptops.\n\nExpenses above 500 EUR need approval from the engineering manager before purchase.",
+			"- Expenses above 250 EUR now need approval from the engineering manager.\n- Jonas will write the new deploy checklist by end of March.",
+			[][2]string{{"500 EUR", "250 EUR"}}},
+		{"the offsite moved", "Where and when is the team offsite?",
+			"The Lumen offsite takes place in Lisbon from 14 to 16 May 2025. We stay at the Hotel Alfama, and the budget is 900 EUR per person including flights.",
+			"- The offsite moves to Porto, 21 to 23 May 2025, because the Lisbon hotel was fully booked.",
+			[][2]string{{"14 to 16 May 2025", "21 to 23 May 2025"}}},
+		// Not the same subject, though both answer the question.
+		{"another date of the offsite", "When is the offsite?",
+			"The offsite takes place in Lisbon from 14 to 16 May 2025.", "Offsite registration closes on 30 April 2025.", nil},
+		{"another team's offsite", "Where and when is the team offsite?",
+			"The Lumen offsite is in Lisbon from 14 to 16 May 2025.", "The Kestrel offsite is in Lisbon from 2 to 4 June 2025.", nil},
+		{"another kind of expense", "Above what amount do expenses need approval?",
+			"Travel expenses above 1,000 EUR need approval from the finance director.", "Expenses above 500 EUR need approval from the engineering manager.", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got [][2]string
+			for _, c := range DetectAbout(tt.question, []Claim{claim("s1", tt.a), claim("s2", tt.b)}) {
+				got = append(got, [2]string{c.AValue, c.BValue})
+			}
+			if len(got) != len(tt.want) {
+				t.Fatalf("conflicts %q, want %q", got, tt.want)
+			}
+			for i := range got {
+				if got[i] != tt.want[i] {
+					t.Errorf("conflicts %q, want %q", got, tt.want)
+				}
+			}
+		})
 	}
 }
