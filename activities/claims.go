@@ -129,7 +129,7 @@ func (a *Inference) ReviewClaim(_ context.Context, in workflows.ReviewClaimInput
 		// Rated again as the run's report was (a revision written for a
 		// run recorded before the run's sections were read keeps its
 		// confidence).
-		next.Confidence = report.RevisedConfidence(in.Sections, in.Gaps, in.RunClaims, next.Claims)
+		next.Confidence = report.DisputedConfidence(next.Report, report.RevisedConfidence(in.Sections, in.Gaps, in.RunClaims, next.Claims))
 		next.Report = report.StateConfidence(next.Report, next.Confidence)
 		if outcome == rfclaims.OutcomeWithdrawn {
 			// A sub-question left with no claim is a gap of the

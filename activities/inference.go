@@ -418,6 +418,12 @@ func (a *Inference) Synthesize(ctx context.Context, in workflows.SynthesizeInput
 			Notes:       notes,
 		},
 	})
+	// A report that says where its sources disagree states two answers:
+	// its confidence is at most medium, in the report and the result.
+	if c := report.DisputedConfidence(md, confidence); c != confidence {
+		confidence = c
+		md = report.StateConfidence(md, c)
+	}
 	title := draft.Title
 	if title == "" {
 		title = in.Question

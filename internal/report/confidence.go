@@ -103,6 +103,17 @@ func Confidence(sections []reasoning.SectionInput, gaps []researchflow.Gap) stri
 	return ConfidenceMedium
 }
 
+// DisputedConfidence is confidence c of md, a rendered report, made at
+// most medium when md says where sources disagree: a report that gives two
+// answers to its question does not answer it clearly, however strong each
+// finding is.
+func DisputedConfidence(md, c string) string {
+	if c == ConfidenceHigh && strings.Contains(md, "\n## "+headingConflicts+"\n") {
+		return ConfidenceMedium
+	}
+	return c
+}
+
 // RevisedConfidence rates a revision of a report as Confidence rated the
 // run's: sections and gaps are what the run's report was written from,
 // runClaims the claims of that report and claims those of the revision.

@@ -6,6 +6,7 @@ import (
 
 	researchflow "github.com/researchflow/researchflow"
 	"github.com/researchflow/researchflow/internal/reasoning"
+	"github.com/researchflow/researchflow/internal/reasoning/conflict"
 )
 
 func finding(text string, n int, score float64) reasoning.CitedFinding {
@@ -90,5 +91,32 @@ func TestAddGaps(t *testing.T) {
 	}
 	if md := "# R\n"; AddGaps(md, nil) != md {
 		t.Error("no gaps changed the report")
+	}
+}
+
+// A report that says where its sources disagree gives two answers: it is
+// at most medium, a medium or low one staying as it is.
+func TestDisputedConfidence(t *testing.T) {
+	sources := []researchflow.Source{{N: 1, SourceID: "s1", Title: "budget.md", Location: "budget.md"}, {N: 2, SourceID: "s2", Title: "meeting.md", Location: "meeting.md"}}
+	a := "Expenses above 500 EUR need approval from the engineering manager before purchase."
+	b := "Expenses above 250 EUR now need approval from the engineering manager."
+	d := reasoning.Draft{Title: "Expenses", Summary: []reasoning.Sentence{{Text: a, Cites: []int{1}}, {Text: b, Cites: []int{2}}}}
+	cs := conflict.Detect([]conflict.Claim{{Text: a, SourceID: "s1", N: 1}, {Text: b, SourceID: "s2", N: 2}})
+	disputed, _ := Render(Report{Question: "Above what amount do expenses need approval?", Confidence: ConfidenceHigh, Draft: d, Sources: sources, Conflicts: cs})
+	agreed, _ := Render(Report{Question: "Above what amount do expenses need approval?", Confidence: ConfidenceHigh, Draft: d, Sources: sources})
+	for _, tt := range []struct {
+		md, c, want string
+	}{
+		{disputed, ConfidenceHigh, ConfidenceMedium},
+		{disputed, ConfidenceMedium, ConfidenceMedium},
+		{disputed, ConfidenceLow, ConfidenceLow},
+		{agreed, ConfidenceHigh, ConfidenceHigh},
+	} {
+		if got := DisputedConfidence(tt.md, tt.c); got != tt.want {
+			t.Errorf("DisputedConfidence(%s, disputed %v) = %s, want %s", tt.c, tt.md == disputed, got, tt.want)
+		}
+	}
+	if md := StateConfidence(disputed, DisputedConfidence(disputed, ConfidenceHigh)); !strings.Contains(md, "**Confidence:** medium\n") {
+		t.Errorf("the report does not state medium:\n%s", md)
 	}
 }
