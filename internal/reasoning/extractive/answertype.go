@@ -341,6 +341,24 @@ var leadPrepositions = set(`in on at by for from until till during since`)
 // classify returns the answer type of question q. A question of several
 // clauses asks for several types and is typed by none; its clauses are
 // planned as sub-questions of their own.
+// ellipticalWh splits a question that ends by asking a second thing with
+// its question word alone ("Who runs the restore drill and how often?",
+// "Which directories are a waste of space in a backup, and why?") into
+// its first clause and that question word ("how often?"), which asks of
+// the same topic; ok is false for other questions.
+func ellipticalWh(q string) (head, tail string, ok bool) {
+	body := strings.TrimRight(strings.TrimSpace(q), " ?")
+	i := strings.LastIndex(strings.ToLower(body), " and ")
+	if i < 0 {
+		return "", "", false
+	}
+	ws := scanWords(strings.ToLower(body[i+len(" and "):]))
+	if len(ws) == 0 || len(ws) > 2 || !whWords[ws[0].lower] && ws[0].lower != "why" || len(ws) == 2 && ws[0].lower != "how" {
+		return "", "", false
+	}
+	return strings.TrimRight(body[:i], " ,") + "?", body[i+len(" and "):] + "?", true
+}
+
 func classify(q string) answerType {
 	ws := scanWords(strings.ToLower(q))
 	if len(ws) == 0 {
@@ -350,7 +368,13 @@ func classify(q string) answerType {
 		return classify(rest) // "By default, what percentage …"
 	}
 	if latin(q) {
-		if cs := splitClauses(q); len(cs) > 1 {
+		cs := splitClauses(q)
+		if head, tail, ok := ellipticalWh(q); ok && len(cs) < 2 {
+			// "Who runs the restore drill and how often?" asks two
+			// things, the second with its question word alone.
+			cs = []string{head, tail}
+		}
+		if len(cs) > 1 {
 			// Several questions in one ask for one type when each of
 			// them does ("Who maintains X and which company funds it?":
 			// a sentence answering any part names a party); else for

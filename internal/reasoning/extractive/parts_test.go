@@ -420,3 +420,32 @@ func TestAnalystAnswersTheKindAskedWithoutItsNoun(t *testing.T) {
 		}
 	}
 }
+
+// A question that asks a second thing with its question word alone ("…
+// and how often?", "…, and why?") asks for two types: a sentence holding
+// either answers a part, so neither type is required. A trial's "Who runs
+// the backup restore drill and how often?" dropped "A restore drill is
+// done once a month …" for naming no person.
+func TestClassifyTrailingQuestionWord(t *testing.T) {
+	for q, want := range map[string]answerType{
+		"Who runs the backup restore drill and how often?":             anyAnswer,
+		"Who approves deploys, and when?":                              anyAnswer,
+		"Which directories are a waste of space in a backup, and why?": anyAnswer,
+		// The same type twice is that type; no trailing word, no split.
+		"How long are backups kept and how long?": quantityAnswer,
+		"Who runs the backup restore drill?":      personAnswer,
+		"How do cats and dogs differ?":            classify("How do cats differ?"),
+	} {
+		if got := classify(q); got != want {
+			t.Errorf("classify(%q) = %v, want %v", q, got, want)
+		}
+	}
+	notes := []reasoning.Passage{
+		{ChunkID: "a", SourceID: "a", Title: "Backups", Text: "Nightly database backups run at 02:00 UTC. A restore drill is done once a month to check that backups can be restored."},
+		{ChunkID: "b", SourceID: "b", Title: "Deploys", Text: "Releases happen on Tuesdays and Thursdays only."},
+	}
+	f := analyzeQ(t, "Who runs the backup restore drill and how often?", notes...)
+	if len(f) == 0 || !strings.Contains(f[0].Text, "once a month") {
+		t.Errorf("findings %+v, want the monthly drill", f)
+	}
+}
