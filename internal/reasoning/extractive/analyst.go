@@ -54,6 +54,10 @@ type candidate struct {
 	heading  float64 // similarity of the heading it sits under (and the title) to the sub-question
 	typed    bool    // holds the answer type the sub-question asks for
 	strong   bool    // holds it in a form that makes it evidence on one topic word
+	// short: a finished sentence too short to quote alone ("Never deploy
+	// on a Friday."): evidence only when it names every concept of the
+	// topic, and never counted in the weights the others are judged by.
+	short bool
 }
 
 // Weights of the analyst's evidence rules.
@@ -226,8 +230,15 @@ func (e *Engine) Analyze(ctx context.Context, req reasoning.AnalyzeRequest) (rea
 				intro = trimColon(intro) + "."
 			}
 			fragment := isFragment(intro) && (completed == "" || isFragment(completed))
-			if sent.code || fragment && !typedItem(intro, atype, asked, dims) {
+			short := false
+			if sent.code {
 				continue
+			}
+			if fragment && !typedItem(intro, atype, asked, dims) {
+				if !shortSentence(intro) {
+					continue
+				}
+				short = true
 			}
 			heading := sent.heading
 			if heading == "" {
@@ -241,7 +252,7 @@ func (e *Engine) Analyze(ctx context.Context, req reasoning.AnalyzeRequest) (rea
 				terms[p] = true // the entry of "$$", "$#": what its sentences speak of
 			}
 			ctxTerms = append(ctxTerms, terms)
-			c := &candidate{text: s, passage: i, idx: si, heading: headings[i], order: len(cands), vec: newVector(s), pairs: pairVector(s), terms: map[string]int{}, chunkID: p.ChunkID, sourceID: p.SourceID, defines: sent.defines}
+			c := &candidate{text: s, passage: i, idx: si, heading: headings[i], order: len(cands), vec: newVector(s), pairs: pairVector(s), terms: map[string]int{}, chunkID: p.ChunkID, sourceID: p.SourceID, defines: sent.defines, short: short}
 			for _, t := range textproc.Tokenize(s) {
 				c.terms[t]++
 				c.length++
@@ -268,15 +279,25 @@ func (e *Engine) Analyze(ctx context.Context, req reasoning.AnalyzeRequest) (rea
 		return out, nil
 	}
 
-	rarity := termWeights(cands)
+	// The weights, the terms present and the average length are those of
+	// the sentences long enough to quote: a short one is judged by them,
+	// and changes nothing for the others.
+	quotable := slices.DeleteFunc(slices.Clone(cands), func(c *candidate) bool { return c.short })
+	if len(quotable) == 0 {
+		quotable = cands
+	}
+	rarity := termWeights(quotable)
 	// Rarity is taken before clippings count, so that a question term
 	// keeps the weight of the word it is ("cancel" stays rare beside the
 	// sentences naming CancelFunc).
 	clipped(cands, ctxTerms, append(queryTerms(sub), queryTerms(main)...))
-	present := map[string]bool{}
+	present, named := map[string]bool{}, map[string]bool{}
 	for _, c := range cands {
 		for t := range c.terms {
-			present[t] = true
+			named[t] = true
+			if !c.short {
+				present[t] = true
+			}
 		}
 	}
 	names := nameTerms(sub)
@@ -308,10 +329,16 @@ func (e *Engine) Analyze(ctx context.Context, req reasoning.AnalyzeRequest) (rea
 	}
 	// A question naming something no passage names ("Kubernetes", "level
 	// 3") is not answered by these passages, whatever else they share.
+	// A name only a short sentence writes ("Friday" of "Never deploy on a
+	// Friday.") is answered by that sentence alone.
+	shortOnly := false
 	for _, t := range sortedKeys(names) {
 		// "sync.Once" is present as itself or as "Once".
 		if !present[t] && !present[lastPart(t)] {
-			return out, nil
+			if !named[t] && !named[lastPart(t)] {
+				return out, nil
+			}
+			shortOnly = true
 		}
 	}
 	// The words that ask ("guarantee", "work", "rules") weigh half: the
@@ -324,10 +351,10 @@ func (e *Engine) Analyze(ctx context.Context, req reasoning.AnalyzeRequest) (rea
 		return rarity(t)
 	}
 	var avgLen float64
-	for _, c := range cands {
+	for _, c := range quotable {
 		avgLen += float64(c.length)
 	}
-	avgLen /= float64(len(cands))
+	avgLen /= float64(len(quotable))
 	markers, excluded := excludedTerms(sub)
 	mainMarkers, _ := excludedTerms(main)
 	subTerms, mainTerms := without(queryTerms(sub), markers), without(queryTerms(main), mainMarkers)
@@ -409,6 +436,9 @@ func (e *Engine) Analyze(ctx context.Context, req reasoning.AnalyzeRequest) (rea
 	var kept []*candidate
 	for _, c := range cands {
 		subCov, direct, covered := coverage(c, subTerms, subConcepts, weight, avgLen, ctxTerms[c.order])
+		if c.short && (direct < topicConcepts || direct < 2) || shortOnly && !c.short {
+			continue
+		}
 		ok, strong := holds(atype, c.text, asked, common, dims)
 		// A sentence that names most of the topic is about it, rarest
 		// words or not: those may be the asker's phrasing ("the whole
@@ -1907,7 +1937,9 @@ func shortSentence(s string) bool {
 	if !capitalized(s) {
 		return false
 	}
-	return !notProse(s, ws)
+	// "Never deploy on a Friday.": an adverb before the verb states a
+	// rule, in any number of words.
+	return !notProse(s, ws) || ruleAdverbs[ws[0]] && len(ws) > 2 && !textproc.IsStopWord(ws[1]) && !codeLike(s)
 }
 
 // indexEntryRe matches an entry of a book's index: a term, a colon and the
@@ -2055,6 +2087,9 @@ func imperative(s string, ws []string) bool {
 	}
 	return false
 }
+
+// ruleAdverbs open an imperative that states a rule ("Never deploy …").
+var ruleAdverbs = set(`never always`)
 
 // nounSuffix reports whether w ends as nouns do and verbs do not.
 func nounSuffix(w string) bool {

@@ -1352,3 +1352,25 @@ func TestAnalyzeAnswersWhichNotesMentionATopic(t *testing.T) {
 		t.Errorf("garage fee: findings %+v, want none", f)
 	}
 }
+
+// A finished sentence too short to quote alone answers when it names the
+// whole topic: a trial's "Can we deploy on Friday?" was unanswered over
+// "Releases happen on Tuesdays and Thursdays only. Never deploy on a
+// Friday." A short sentence naming part of the topic is no answer, and a
+// name no sentence writes leaves the question unanswered.
+func TestAnalyzeQuotesAShortSentenceThatNamesTheWholeTopic(t *testing.T) {
+	deploy := reasoning.Passage{ChunkID: "a", SourceID: "a", Title: "Deploying the ingest API",
+		Text: "# Deploying the ingest API\n\nReleases happen on Tuesdays and Thursdays only. Never deploy on a Friday.\n\n## Steps\n\n1. Tag the release:\n\n    make release VERSION=1.8.2\n"}
+	oncall := reasoning.Passage{ChunkID: "b", SourceID: "b", Title: "On-call", Text: "The on-call rotation changes every Monday at 10:00, and each engineer is on call for one week."}
+	for _, q := range []string{"Can we deploy on Friday?", "May we deploy on a Friday?"} {
+		f := analyzeQ(t, q, deploy, oncall)
+		if len(f) == 0 || !strings.Contains(f[0].Text, "Never deploy on a Friday.") {
+			t.Errorf("%q: findings %+v, want the Friday rule", q, f)
+		}
+	}
+	for _, q := range []string{"Can we deploy on Saturday?", "Who approves a deploy on Friday night?"} {
+		if f := analyzeQ(t, q, deploy, oncall); len(f) > 0 {
+			t.Errorf("%q: findings %+v, want none", q, f)
+		}
+	}
+}
