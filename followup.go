@@ -93,6 +93,10 @@ type FollowUpFinding struct {
 	ChunkID  string  `json:"chunkId"`
 	SourceID string  `json:"sourceId"`
 	Score    float64 `json:"score,omitempty"`
+	// Support is how fully the finding speaks of what its question asks,
+	// 0 to 1 (the offline analyst's; a model's findings carry none): the
+	// answer's Confidence is rated from it and from Score.
+	Support float64 `json:"support,omitempty"`
 }
 
 // FollowUpResult is what a follow-up returns.
@@ -123,8 +127,14 @@ type FollowUpResult struct {
 	// not answer (one sub-question per gap, each of the run's sources).
 	Searches []FollowUpSearch `json:"searches,omitempty"`
 	// Gaps are what neither the evidence nor the searches answered.
-	Gaps   []Gap  `json:"gaps,omitempty"`
-	Engine string `json:"engine,omitempty"`
+	Gaps []Gap `json:"gaps,omitempty"`
+	// Confidence is how clearly the answer answers its question, rated as
+	// a report's (ResearchResult.Confidence: "high", "medium" or "low",
+	// internal/report.FollowUpConfidence); the answer states it, and a low
+	// one opens with the report's low-confidence banner. Answers recorded
+	// before it existed have none; the thread rates them.
+	Confidence string `json:"confidence,omitempty"`
+	Engine     string `json:"engine,omitempty"`
 	// Usage counts the follow-up's own model calls.
 	Usage Usage `json:"usage"`
 }

@@ -217,9 +217,9 @@ func orNone(s string) string {
 // RenderFollowUp renders a follow-up's answer as the report is rendered:
 // sanitized statements with their citations, only numbers the source list
 // holds, the gaps its statements do not answer (returned too) and the
-// numbered sources (numbers unchanged).
+// numbered sources (numbers unchanged), under its confidence.
 func (a *Inference) RenderFollowUp(_ context.Context, in workflows.RenderFollowUpInput) (workflows.RenderFollowUpResult, error) {
 	// A gap the answer's own statements answer is no gap, as in a report.
-	return workflows.RenderFollowUpResult{Markdown: report.FollowUp(in.Title, in.Question, in.Sentences, in.Sources, in.Gaps),
+	return workflows.RenderFollowUpResult{Markdown: report.FollowUp(in.Title, in.Question, in.Confidence, in.Sentences, in.Sources, in.Gaps),
 		Gaps: report.FollowUpGaps(in.Sentences, in.Sources, in.Gaps), GapsSet: true}, nil
 }

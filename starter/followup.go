@@ -53,7 +53,16 @@ func askFollowUp(ctx context.Context, in rf.FollowUpInput, key string, asJSON, n
 		enc.SetIndent("", "  ")
 		return enc.Encode(res)
 	}
+	printFollowUp(res, stdout, stderr)
+	return nil
+}
+
+// printFollowUp prints a follow-up's answer on stdout (it states its
+// confidence) and, on stderr, its confidence as printResult prints a
+// report's, and how it was answered.
+func printFollowUp(res rf.FollowUpResult, stdout, stderr io.Writer) {
 	fmt.Fprintln(stdout, res.Answer)
+	printConfidence(res.Confidence, stderr)
 	switch {
 	case res.FromEvidence:
 		fmt.Fprintln(stderr, "answered from the run's own evidence: no new search")
@@ -65,5 +74,4 @@ func askFollowUp(ctx context.Context, in rf.FollowUpInput, key string, asJSON, n
 	if t := res.Usage.Tokens(); t > 0 || res.Usage.CostUSD > 0 {
 		fmt.Fprintf(stderr, "model usage: %d tokens, $%.4f\n", t, res.Usage.CostUSD)
 	}
-	return nil
 }

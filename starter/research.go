@@ -332,12 +332,19 @@ func browseIn(cfg config.Config) string {
 // pipes the report away still sees how far to trust it.
 func printResult(res rf.ResearchResult, stdout, stderr io.Writer) {
 	fmt.Fprintln(stdout, res.Report)
-	switch res.Confidence {
+	printConfidence(res.Confidence, stderr)
+}
+
+// printConfidence prints confidence c on stderr, with the low-confidence
+// warning when it is low; nothing when c is empty (a result recorded
+// before it was rated).
+func printConfidence(c string, stderr io.Writer) {
+	switch c {
 	case "":
 	case report.ConfidenceLow:
-		fmt.Fprintf(stderr, "confidence: %s (%s)\n", res.Confidence, report.LowConfidenceBanner)
+		fmt.Fprintf(stderr, "confidence: %s (%s)\n", c, report.LowConfidenceBanner)
 	default:
-		fmt.Fprintf(stderr, "confidence: %s\n", res.Confidence)
+		fmt.Fprintf(stderr, "confidence: %s\n", c)
 	}
 }
 

@@ -44,3 +44,34 @@ func TestParseSources(t *testing.T) {
 		t.Errorf("parseSources(web,google) = %v, want the unknown name", err)
 	}
 }
+
+// `starter --follow-up` says how far to trust the answer, as it does a
+// report's: a follow-up the run's notes answer only in pieces (a trial's
+// "Which hotel do we stay at in Porto?") is low, with the warning; a
+// confident one says its confidence.
+func TestPrintFollowUpShowsConfidence(t *testing.T) {
+	q := "Which hotel do we stay at in Porto?"
+	findings := []rf.FollowUpFinding{
+		{Text: "We stay at the Hotel Alfama.", N: 1, SourceID: "offsite", Score: 0.56, Support: 0.67},
+		{Text: "The offsite moves to Porto, because the Lisbon hotel was fully booked.", N: 2, SourceID: "meeting", Score: 0.51, Support: 0.67},
+	}
+	sources := []rf.Source{{N: 1, SourceID: "offsite", Title: "offsite.txt"}, {N: 2, SourceID: "meeting", Title: "meeting-2025-03-04.md"}}
+	conf := report.FollowUpConfidence(findings, nil, 1)
+	res := rf.FollowUpResult{Question: q, Findings: findings, Sources: sources, FromEvidence: true, Confidence: conf,
+		Answer: report.FollowUp(q, q, conf, report.FollowUpSentences(findings), sources, nil)}
+	var stdout, stderr strings.Builder
+	printFollowUp(res, &stdout, &stderr)
+	if !strings.Contains(stdout.String(), "**Confidence:** low") || !strings.Contains(stdout.String(), report.LowConfidenceBanner) {
+		t.Errorf("stdout:\n%s", stdout.String())
+	}
+	if got, want := stderr.String(), "confidence: low ("+report.LowConfidenceBanner+")\n"; !strings.HasPrefix(got, want) {
+		t.Errorf("stderr %q, want it to open with %q", got, want)
+	}
+
+	stderr.Reset()
+	res.Confidence = report.ConfidenceMedium
+	printFollowUp(res, &stdout, &stderr)
+	if got := stderr.String(); !strings.HasPrefix(got, "confidence: medium\n") {
+		t.Errorf("stderr %q, want the confidence", got)
+	}
+}

@@ -384,17 +384,20 @@ func (f *followUp) answer(ctx workflow.Context) error {
 		if !ok {
 			continue
 		}
-		f.res.Findings = append(f.res.Findings, rf.FollowUpFinding{Text: fd.Text, N: n, ChunkID: fd.ChunkID, SourceID: fd.SourceID, Score: fd.Score})
+		f.res.Findings = append(f.res.Findings, rf.FollowUpFinding{Text: fd.Text, N: n, ChunkID: fd.ChunkID, SourceID: fd.SourceID, Score: fd.Score, Support: fd.Support})
 	}
 	slices.SortStableFunc(f.res.Sources, func(a, b rf.Source) int { return a.N - b.N })
 	// A passage the run retrieved but did not cite is evidence, yet its
 	// source is new to the reader: the answer is not the run's evidence
 	// alone (the result said fromEvidence beside newSources).
 	f.res.FromEvidence = f.res.FromEvidence && len(f.res.NewSources) == 0
+	sentences, sources := report.FollowUpSentences(f.res.Findings), append(slices.Clone(f.res.Sources), f.res.NewSources...)
+	// Rated on the gaps the answer lists: none its own statements answer.
+	f.res.Confidence = report.FollowUpConfidence(f.res.Findings, report.FollowUpGaps(sentences, sources, f.res.Gaps), len(f.analyzed))
 	var out RenderFollowUpResult
 	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, inferenceOptions()), RenderFollowUpActivity, RenderFollowUpInput{
-		Title: f.in.Question, Question: f.in.Question, Sentences: report.FollowUpSentences(f.res.Findings),
-		Sources: append(slices.Clone(f.res.Sources), f.res.NewSources...), Gaps: f.res.Gaps,
+		Title: f.in.Question, Question: f.in.Question, Sentences: sentences,
+		Sources: sources, Gaps: f.res.Gaps, Confidence: f.res.Confidence,
 	}).Get(ctx, &out); err != nil {
 		return err
 	}

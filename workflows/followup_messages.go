@@ -98,6 +98,9 @@ type RenderFollowUpInput struct {
 	Sentences []reasoning.Sentence `json:"sentences"`
 	Sources   []rf.Source          `json:"sources"`
 	Gaps      []rf.Gap             `json:"gaps,omitempty"`
+	// Confidence is the answer's (report.FollowUpConfidence), stated
+	// under its title.
+	Confidence string `json:"confidence,omitempty"`
 }
 
 // RenderFollowUpResult is the rendered answer, and its gaps: the input's

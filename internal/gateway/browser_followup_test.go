@@ -31,7 +31,8 @@ func (r answeredThread) Thread(ctx context.Context, researchID, owner string) ([
 			Summary: []reasoning.Sentence{{Text: "Unlock is synchronized before a later Lock returns.", Cites: []int{2}}}},
 			Sources: []rf.Source{{N: 2, SourceID: "s2", Title: "Package sync"}}})
 		fus[i].Status = rf.StatusCompleted
-		fus[i].Result = &rf.FollowUpResult{ResearchID: researchID, Question: q, Answer: md}
+		fus[i].Result = &rf.FollowUpResult{ResearchID: researchID, Question: q, Answer: md, Sources: []rf.Source{{N: 2, SourceID: "s2", Title: "Package sync"}},
+			Findings: []rf.FollowUpFinding{{Text: "Unlock is synchronized before a later Lock returns.", N: 2, SourceID: "s2"}}}
 	}
 	return fus, err
 }
@@ -205,4 +206,70 @@ func TestWebAppFollowUpWrittenBeforeARevisionSaysSo(t *testing.T) {
 		t.Fatal(err)
 	}
 	saveShot(t, phone, "followup-revised-390x844.png", chromedp.CaptureScreenshot())
+}
+
+// stitchedThread is a Runs whose follow-ups are answered as a trial's
+// "Which hotel do we stay at in Porto?" was: two notes, each a piece of
+// the question, rated as the follow-up workflow rates them.
+type stitchedThread struct {
+	*memRuns
+}
+
+func (r stitchedThread) Thread(ctx context.Context, researchID, owner string) ([]client.FollowUp, error) {
+	fus, err := r.memRuns.Thread(ctx, researchID, owner)
+	for i := range fus {
+		q := fus[i].Question
+		findings := []rf.FollowUpFinding{
+			{Text: "We stay at the Hotel Alfama.", N: 1, SourceID: "s1", Score: 0.56, Support: 0.67},
+			{Text: "The offsite moves to Porto, because the Lisbon hotel was fully booked.", N: 2, SourceID: "s2", Score: 0.51, Support: 0.67},
+		}
+		sources := []rf.Source{{N: 1, SourceID: "s1", Title: "offsite.txt"}, {N: 2, SourceID: "s2", Title: "meeting-2025-03-04.md"}}
+		conf := report.FollowUpConfidence(findings, nil, 1)
+		fus[i].Status = rf.StatusCompleted
+		fus[i].Result = &rf.FollowUpResult{ResearchID: researchID, Question: q, Findings: findings, Sources: sources, FromEvidence: true,
+			Confidence: conf, Answer: report.FollowUp(q, q, conf, report.FollowUpSentences(findings), sources, nil)}
+	}
+	return fus, err
+}
+
+// A follow-up states its confidence in the thread as the report does: a
+// trial's answer stitched from two notes ("Which hotel do we stay at in
+// Porto?") looked as sure as any; it is low now, with the report's banner
+// over its statements.
+func TestWebAppFollowUpShowsItsConfidence(t *testing.T) {
+	skipWithoutBrowser(t)
+	h := newHarness(t, map[string]string{"RESEARCHFLOW_API_KEYS": ""})
+	h.cfg.EventsPoll = 100 * time.Millisecond
+	h.fake.newRun = webRun
+	webChunks(h)
+	handler, err := New(h.cfg, Deps{Runs: stitchedThread{h.fake}, Chunks: h.chunks})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(handler)
+	t.Cleanup(srv.Close)
+	ctx := browserAt(t, 1280, 800)
+	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/")); err != nil {
+		t.Fatal(err)
+	}
+	ask(t, ctx, "What does the Go memory model guarantee?")
+	const q = "Which hotel do we stay at in Porto?"
+	if err := chromedp.Do(ctx,
+		chromedp.WaitVisible(css(`#followup-question`)),
+		chromedp.SendKeys(css(`#followup-question`), q),
+		chromedp.Click(css(`#followup-ask`)),
+		chromedp.WaitVisible(css(`#thread-list li.followup .answer blockquote`)),
+	); err != nil {
+		t.Fatalf("ask a follow-up and wait for its answer: %v", err)
+	}
+	if got := eval[string](t, ctx, `document.querySelector("#thread-list li.followup").dataset.confidence`); got != report.ConfidenceLow {
+		t.Errorf("the follow-up's confidence is %q, want low", got)
+	}
+	item := eval[string](t, ctx, `document.querySelector("#thread-list li.followup .answer").innerText`)
+	if !strings.Contains(item, "Confidence: low") || !strings.Contains(item, report.LowConfidenceBanner) || !strings.Contains(item, "Hotel Alfama") {
+		t.Errorf("the answer does not state its low confidence over its statements:\n%s", item)
+	}
+	if strings.Contains(item, "Summary") {
+		t.Errorf("a one-section answer is headed Summary:\n%s", item)
+	}
 }

@@ -249,9 +249,32 @@ func StateConfidence(md, c string) string {
 	if loc == nil || c == "" {
 		return md
 	}
+	return md[:loc[0]] + confidenceLines(c) + md[loc[1]:]
+}
+
+// confidenceLines are the lines Render writes for confidence c.
+func confidenceLines(c string) string {
 	line := fmt.Sprintf("**Confidence:** %s\n\n", c)
 	if c == ConfidenceLow {
 		line += fmt.Sprintf("> **%s**\n\n", LowConfidenceBanner)
 	}
-	return md[:loc[0]] + line + md[loc[1]:]
+	return line
+}
+
+// titleLines matches the title of a rendered report and its Question line.
+var titleLines = regexp.MustCompile(`\A# [^\n]*\n\n(?:\*\*Question:\*\* [^\n]*\n\n)?`)
+
+// AddConfidence makes md, a rendered report or answer, state confidence c
+// as Render does: as StateConfidence, or, when md states none (rendered
+// before it was rated), under its title and question. md with no title is
+// left as it is.
+func AddConfidence(md, c string) string {
+	if c == "" || confidenceLine.MatchString(md) {
+		return StateConfidence(md, c)
+	}
+	loc := titleLines.FindStringIndex(md)
+	if loc == nil {
+		return md
+	}
+	return md[:loc[1]] + confidenceLines(c) + md[loc[1]:]
 }

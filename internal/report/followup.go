@@ -20,16 +20,20 @@ func FollowUpSentences(findings []rf.FollowUpFinding) []reasoning.Sentence {
 }
 
 // FollowUp renders a follow-up's answer with the report's rules: its
-// statements with their citations, the numbered sources they cite and its
-// gaps, less those its statements answer (FollowUpGaps). The answer is
-// titled with its question (title), which the report's rules then do not
-// repeat on a Question line.
-func FollowUp(title, question string, sentences []reasoning.Sentence, sources []rf.Source, gaps []rf.Gap) string {
+// confidence (a low one with LowConfidenceBanner), its statements with
+// their citations, the numbered sources they cite and its gaps, less those
+// its statements answer (FollowUpGaps). The answer is titled with its
+// question (title), which the report's rules then do not repeat on a
+// Question line. Unlike a low report, a low answer keeps its statements
+// under the banner: they are what the passages nearest the question say,
+// and the reader sees why they do not answer it.
+func FollowUp(title, question, confidence string, sentences []reasoning.Sentence, sources []rf.Source, gaps []rf.Gap) string {
 	md, _ := Render(Report{
-		Question: question,
-		Draft:    reasoning.Draft{Title: title, Summary: sentences},
-		Sources:  sources,
-		Gaps:     FollowUpGaps(sentences, sources, gaps),
+		Question:   question,
+		Draft:      reasoning.Draft{Title: title, Summary: sentences},
+		Sources:    sources,
+		Gaps:       FollowUpGaps(sentences, sources, gaps),
+		Confidence: confidence,
 	})
 	return md
 }
@@ -54,7 +58,9 @@ func FollowUpGaps(sentences []reasoning.Sentence, sources []rf.Source, gaps []rf
 // again (titled with its question, as the follow-up workflow titles it),
 // the others keep their Markdown.
 // FromEvidence is set to what the thread shows: the run's passages answered
-// (no search) and the answer cites no source new to the run.
+// (no search) and the answer cites no source new to the run. An answer with
+// no Confidence (recorded before answers were rated) is rated
+// (FollowUpConfidence) and states it under its title (AddConfidence).
 func NumberThread(reportSources []rf.Source, answers []rf.FollowUpResult) []rf.FollowUpResult {
 	number := map[string]int{} // source ID → the run's number; lookup only
 	next := 0
@@ -107,11 +113,58 @@ func NumberThread(reportSources []rf.Source, answers []rf.FollowUpResult) []rf.F
 		if open := FollowUpGaps(FollowUpSentences(a.Findings), slices.Concat(a.Sources, a.NewSources), a.Gaps); len(open) < len(a.Gaps) {
 			a.Gaps, changed = open, true
 		}
+		// An answer recorded before follow-ups were rated is rated here,
+		// from what it recorded, and states it.
+		if a.Confidence == "" {
+			a.Confidence = FollowUpConfidence(a.Findings, a.Gaps, 0)
+			a.Answer = AddConfidence(a.Answer, a.Confidence)
+		}
 		if changed {
-			a.Answer = FollowUp(a.Question, a.Question, FollowUpSentences(a.Findings),
+			a.Answer = FollowUp(a.Question, a.Question, a.Confidence, FollowUpSentences(a.Findings),
 				slices.Concat(a.Sources, a.NewSources), a.Gaps)
 		}
 		out[i] = a
 	}
 	return out
+}
+
+// FollowUpConfidence rates a follow-up's answer as Confidence rates a
+// report: findings are the answer's statements, gaps what it left open
+// (those its statements answer not counted) and parts how many parts the
+// question was answered in (0 when not known: one part per gap, and one
+// for the statements). The parts answered count as answered
+// sub-questions, each by the answer's best finding; no statement is low.
+//
+// One rule is the follow-up's own: a question of one part answered by
+// statements of two or more sources, none of which speaks of the whole of
+// its topic, is low. Each statement then answers a piece of the question,
+// and read together they may say what neither source does ("The offsite
+// moves to Porto" of one note and "We stay at the Hotel Alfama" of
+// another, the Lisbon hotel, for "Which hotel do we stay at in Porto?").
+func FollowUpConfidence(findings []rf.FollowUpFinding, gaps []rf.Gap, parts int) string {
+	if len(findings) == 0 {
+		return ConfidenceLow
+	}
+	answered := parts - len(gaps)
+	if parts <= 0 || answered < 1 {
+		answered = 1
+	}
+	var cited []reasoning.CitedFinding
+	var sources []string
+	whole := false
+	for _, f := range findings {
+		cited = append(cited, reasoning.CitedFinding{Finding: reasoning.Finding{Text: f.Text, ChunkID: f.ChunkID, SourceID: f.SourceID, Score: f.Score, Support: f.Support}, N: f.N})
+		if !slices.Contains(sources, f.SourceID) {
+			sources = append(sources, f.SourceID)
+		}
+		whole = whole || f.Support == 0 || f.Support >= 1
+	}
+	if parts <= 1 && len(gaps) == 0 && len(sources) > 1 && !whole {
+		return ConfidenceLow
+	}
+	sections := make([]reasoning.SectionInput, answered)
+	for i := range sections {
+		sections[i].Findings = cited
+	}
+	return Confidence(sections, gaps)
 }

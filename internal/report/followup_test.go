@@ -26,7 +26,8 @@ func answerOf(question string, lastN int, cites []rf.Source, searched bool) rf.F
 		}
 		res.Findings = append(res.Findings, rf.FollowUpFinding{Text: s.Title + " says so.", N: s.N, SourceID: s.SourceID})
 	}
-	res.Answer = FollowUp(question, question, FollowUpSentences(res.Findings), slices.Concat(res.Sources, res.NewSources), nil)
+	res.Confidence = FollowUpConfidence(res.Findings, nil, 0)
+	res.Answer = FollowUp(question, question, res.Confidence, FollowUpSentences(res.Findings), slices.Concat(res.Sources, res.NewSources), nil)
 	return res
 }
 
@@ -84,5 +85,59 @@ func TestNumberThreadListsNoGapAnAnswerAnswers(t *testing.T) {
 	got := NumberThread([]rf.Source{src}, []rf.FollowUpResult{a})[0]
 	if len(got.Gaps) != 0 || got.Answer == "recorded" || strings.Contains(got.Answer, "## Gaps") || !strings.Contains(got.Answer, "platform lead after 30 minutes [1].") {
 		t.Errorf("gaps %+v, answer:\n%s", got.Gaps, got.Answer)
+	}
+}
+
+// A follow-up's answer is rated as a report is: nothing stated is low, a
+// strong statement of its whole topic high; and, the follow-up's own
+// rule, statements of two sources that each speak of a piece of the
+// question only (a trial's "Which hotel do we stay at in Porto?" answered
+// with the Lisbon hotel of one note and the move to Porto of another)
+// are low.
+func TestFollowUpConfidence(t *testing.T) {
+	alfama := rf.FollowUpFinding{Text: "We stay at the Hotel Alfama.", N: 1, SourceID: "offsite", Score: 0.56, Support: 0.67}
+	porto := rf.FollowUpFinding{Text: "The offsite moves to Porto, because the Lisbon hotel was fully booked.", N: 2, SourceID: "meeting", Score: 0.51, Support: 0.67}
+	lisbon := rf.FollowUpFinding{Text: "The offsite takes place in Lisbon.", N: 1, SourceID: "offsite", Score: 1.28, Support: 1}
+	gap := rf.Gap{SubQuestion: "Is there a dress code?", Reason: "no passage answers it"}
+	for _, tc := range []struct {
+		name     string
+		findings []rf.FollowUpFinding
+		gaps     []rf.Gap
+		parts    int
+		want     string
+	}{
+		{"nothing answers it", nil, []rf.Gap{gap}, 0, ConfidenceLow},
+		{"a strong statement of its whole topic", []rf.FollowUpFinding{lisbon}, nil, 1, ConfidenceHigh},
+		{"pieces of its topic from two sources", []rf.FollowUpFinding{alfama, porto}, nil, 1, ConfidenceLow},
+		{"pieces of its topic from one source", []rf.FollowUpFinding{alfama}, nil, 1, ConfidenceMedium},
+		{"a statement of its whole topic beside a piece", []rf.FollowUpFinding{lisbon, porto}, nil, 1, ConfidenceHigh},
+		{"a model's statements, which carry no support", []rf.FollowUpFinding{{Text: "A.", N: 1, SourceID: "a"}, {Text: "B.", N: 2, SourceID: "b"}}, nil, 0, ConfidenceHigh},
+		{"one part of two answered strongly", []rf.FollowUpFinding{lisbon}, []rf.Gap{gap}, 2, ConfidenceMedium},
+		{"one part of three answered weakly", []rf.FollowUpFinding{alfama}, []rf.Gap{gap, gap}, 3, ConfidenceLow},
+	} {
+		if got := FollowUpConfidence(tc.findings, tc.gaps, tc.parts); got != tc.want {
+			t.Errorf("%s: confidence %q, want %q", tc.name, got, tc.want)
+		}
+	}
+}
+
+// The thread rates an answer recorded before answers were rated, and
+// states it in the answer: a recorded answer that stated nothing opens
+// with the report's low-confidence banner.
+func TestNumberThreadRatesAnswersRecordedWithoutConfidence(t *testing.T) {
+	reportSources := []rf.Source{{N: 1, SourceID: "s1", Title: "One"}}
+	answered := answerOf("First?", 1, []rf.Source{reportSources[0]}, false)
+	answered.Confidence = ""
+	answered.Answer = FollowUp(answered.Question, answered.Question, "", FollowUpSentences(answered.Findings), answered.Sources, nil)
+	gap := rf.Gap{SubQuestion: "Second?", Reason: "neither the run's passages nor a new search of its sources answered it"}
+	unanswered := rf.FollowUpResult{Question: "Second?", Gaps: []rf.Gap{gap}}
+	unanswered.Answer = FollowUp("Second?", "Second?", "", nil, nil, unanswered.Gaps)
+
+	got := NumberThread(reportSources, []rf.FollowUpResult{answered, unanswered})
+	if got[0].Confidence == "" || got[0].Confidence == ConfidenceLow || !strings.Contains(got[0].Answer, "**Confidence:** "+got[0].Confidence) {
+		t.Errorf("an answer that states a finding: confidence %q, answer:\n%s", got[0].Confidence, got[0].Answer)
+	}
+	if got[1].Confidence != ConfidenceLow || !strings.Contains(got[1].Answer, LowConfidenceBanner) {
+		t.Errorf("an answer that states nothing: confidence %q, want low with the banner; answer:\n%s", got[1].Confidence, got[1].Answer)
 	}
 }

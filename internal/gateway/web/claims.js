@@ -300,12 +300,20 @@
           // The answer is titled with the question, which heads the item.
           const title = div.firstElementChild;
           if (title && /^H[1-6]$/.test(title.tagName) && title.textContent.trim() === f.question.trim()) title.remove();
+          // The answer states its confidence as a report does ("Confidence:
+          // low" and the low-confidence banner), first under the question.
+          if (f.result.confidence) li.dataset.confidence = f.result.confidence;
+          let lead = div.firstElementChild;
+          while (lead && (lead.tagName === "BLOCKQUOTE" || (lead.tagName === "P" && /^Confidence:/.test(lead.textContent.trim())))) {
+            if (lead.tagName === "P") lead.classList.add("followup-confidence");
+            lead = lead.nextElementSibling;
+          }
           // An answer of one section (its statements, headed "Summary" by
           // the report's rules) needs no heading under the question: it
           // summarizes nothing longer. With gaps or conflicts after it,
           // the headings tell the parts apart and stay.
           const headings = div.querySelectorAll("h1, h2, h3, h4, h5, h6");
-          if (headings.length === 1 && headings[0] === div.firstElementChild) headings[0].remove();
+          if (headings.length === 1 && headings[0] === lead) headings[0].remove();
           li.append(div);
           addSources(f.result.newSources || [], "first cited in the follow-up “" + f.question + "”");
         } else if (f.error) {
