@@ -134,7 +134,12 @@ type FollowUpResult struct {
 	// one opens with the report's low-confidence banner. Answers recorded
 	// before it existed have none; the thread rates them.
 	Confidence string `json:"confidence,omitempty"`
-	Engine     string `json:"engine,omitempty"`
+	// Changed are the sources the answer cites by the run's numbers whose
+	// documents changed since the run (their numbers as Sources gives
+	// them): the answer quotes them as they are now, the report as the run
+	// read them. The answer says so under its confidence.
+	Changed []Source `json:"changed,omitempty"`
+	Engine  string   `json:"engine,omitempty"`
 	// Usage counts the follow-up's own model calls.
 	Usage Usage `json:"usage"`
 }

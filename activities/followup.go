@@ -220,6 +220,6 @@ func orNone(s string) string {
 // numbered sources (numbers unchanged), under its confidence.
 func (a *Inference) RenderFollowUp(_ context.Context, in workflows.RenderFollowUpInput) (workflows.RenderFollowUpResult, error) {
 	// A gap the answer's own statements answer is no gap, as in a report.
-	return workflows.RenderFollowUpResult{Markdown: report.FollowUp(in.Title, in.Question, in.Confidence, in.Sentences, in.Sources, in.Gaps),
+	return workflows.RenderFollowUpResult{Markdown: report.FollowUp(in.Title, in.Question, in.Confidence, in.Sentences, in.Sources, in.Gaps, in.Changed),
 		Gaps: report.FollowUpGaps(in.Sentences, in.Sources, in.Gaps), GapsSet: true}, nil
 }

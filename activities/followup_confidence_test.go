@@ -6,6 +6,7 @@ import (
 
 	"github.com/researchflow/researchflow/internal/memory"
 	"github.com/researchflow/researchflow/internal/report"
+	"github.com/researchflow/researchflow/workflows"
 )
 
 // A trial's notes: the offsite as planned (Lisbon, the Hotel Alfama) and
@@ -53,5 +54,36 @@ func TestFollowUpNothingAnswersIsLowConfidence(t *testing.T) {
 	res := followUpOver(t, "How often are passwords rotated?", onCallNote)
 	if len(res.Findings) != 0 || res.Confidence != report.ConfidenceLow || !strings.Contains(res.Answer, report.LowConfidenceBanner) {
 		t.Errorf("findings %d, confidence %q, want none and low with the banner:\n%s", len(res.Findings), res.Confidence, res.Answer)
+	}
+}
+
+// A trial replaced an uploaded note (30 days in Frankfurt became 60 days
+// in Dublin) and asked a follow-up: the answer cited [1] with the new
+// text, the report's [1] the old, and nothing said the note had changed.
+// The answer says so now, under its confidence, and lists it as changed.
+func TestFollowUpCitingAChangedSourceSaysSo(t *testing.T) {
+	edited := chunk("c-backups-2", "backups", "Nightly database backups are retained for 60 days in Dublin.")
+	gone := []workflows.GoneSource{{N: 2, SourceID: "backups", Title: "Title backups", Passages: 1, Cited: 1}}
+	res := followUpGone(t, []memory.Chunk{onCallNote, backupsNote}, gone, "How long are backups retained?", edited)
+	t.Logf("answer:\n%s", res.Answer)
+	if len(res.Findings) == 0 || res.Findings[0].N != 2 || !strings.Contains(res.Findings[0].Text, "60 days") {
+		t.Fatalf("findings %+v, want the edited note's text as [2]", res.Findings)
+	}
+	want := "Source 2, Title backups, changed since the run: this answer quotes it as it is now, the report as the run read it."
+	if len(res.Changed) != 1 || res.Changed[0].N != 2 || report.ChangedNote(res.Changed[0]) != want || !strings.Contains(res.Answer, "> "+want) {
+		t.Errorf("changed %+v, want source 2 said changed in the answer (%q):\n%s", res.Changed, want, res.Answer)
+	}
+}
+
+// A source whose document did not change is not said changed, though
+// another of the run's sources did.
+func TestFollowUpCitingAnUnchangedSourceSaysNothingOfChanges(t *testing.T) {
+	gone := []workflows.GoneSource{{N: 2, SourceID: "backups", Title: "Title backups", Passages: 1, Cited: 1, Deleted: true}}
+	res := followUpGone(t, []memory.Chunk{onCallNote, backupsNote}, gone, "How often does the on-call rotation change?")
+	if len(res.Findings) == 0 || res.Findings[0].N != 1 {
+		t.Fatalf("findings %+v, want the on-call note as [1]", res.Findings)
+	}
+	if len(res.Changed) != 0 || strings.Contains(res.Answer, "since the run") {
+		t.Errorf("changed %+v, want none:\n%s", res.Changed, res.Answer)
 	}
 }

@@ -40,11 +40,21 @@ func followUpOver(t *testing.T, question string, hits ...memory.Chunk) rf.Follow
 // followUpOn is followUpOver of a run whose evidence is evidence.
 func followUpOn(t *testing.T, evidence []memory.Chunk, question string, hits ...memory.Chunk) rf.FollowUpResult {
 	t.Helper()
+	return followUpGone(t, evidence, nil, question, hits...)
+}
+
+// followUpGone is followUpOn of a run whose evidence memory no longer
+// holds whole: the passages of gone (the run's evidence, with its
+// numbers) are not in memory, as RunEvidence finds.
+func followUpGone(t *testing.T, evidence []memory.Chunk, gone []workflows.GoneSource, question string, hits ...memory.Chunk) rf.FollowUpResult {
+	t.Helper()
 	store := &fakeStore{chunks: map[string]memory.Chunk{passwordsNote.ID: passwordsNote}}
 	var numbered []rf.Source
 	var ids []string
 	for i, c := range evidence {
-		store.chunks[c.ID] = c
+		if !slices.ContainsFunc(gone, func(g workflows.GoneSource) bool { return g.N == i+1 }) {
+			store.chunks[c.ID] = c
+		}
 		numbered = append(numbered, rf.Source{N: i + 1, SourceID: c.SourceID, Title: "Title " + c.SourceID, Location: "/docs/" + c.SourceID, ChunkIDs: []string{c.ID}})
 		ids = append(ids, c.ID)
 	}
@@ -67,6 +77,7 @@ func followUpOn(t *testing.T, evidence []memory.Chunk, question string, hits ...
 			Corpus: "ops", MaxSources: 6,
 			Numbered: numbered,
 			ChunkIDs: ids,
+			Gone:     gone,
 		}, nil
 	}, workflows.RunEvidenceActivity)
 	reg(inf.Analyze, workflows.AnalyzeActivity)

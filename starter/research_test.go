@@ -58,7 +58,7 @@ func TestPrintFollowUpShowsConfidence(t *testing.T) {
 	sources := []rf.Source{{N: 1, SourceID: "offsite", Title: "offsite.txt"}, {N: 2, SourceID: "meeting", Title: "meeting-2025-03-04.md"}}
 	conf := report.FollowUpConfidence(findings, nil, 1)
 	res := rf.FollowUpResult{Question: q, Findings: findings, Sources: sources, FromEvidence: true, Confidence: conf,
-		Answer: report.FollowUp(q, q, conf, report.FollowUpSentences(findings), sources, nil)}
+		Answer: report.FollowUp(q, q, conf, report.FollowUpSentences(findings), sources, nil, nil)}
 	var stdout, stderr strings.Builder
 	printFollowUp(res, &stdout, &stderr)
 	if !strings.Contains(stdout.String(), "**Confidence:** low") || !strings.Contains(stdout.String(), report.LowConfidenceBanner) {

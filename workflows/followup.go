@@ -394,10 +394,11 @@ func (f *followUp) answer(ctx workflow.Context) error {
 	sentences, sources := report.FollowUpSentences(f.res.Findings), append(slices.Clone(f.res.Sources), f.res.NewSources...)
 	// Rated on the gaps the answer lists: none its own statements answer.
 	f.res.Confidence = report.FollowUpConfidence(f.res.Findings, report.FollowUpGaps(sentences, sources, f.res.Gaps), len(f.analyzed))
+	f.res.Changed = changedSince(f.res.Sources, f.ev)
 	var out RenderFollowUpResult
 	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, inferenceOptions()), RenderFollowUpActivity, RenderFollowUpInput{
 		Title: f.in.Question, Question: f.in.Question, Sentences: sentences,
-		Sources: sources, Gaps: f.res.Gaps, Confidence: f.res.Confidence,
+		Sources: sources, Gaps: f.res.Gaps, Confidence: f.res.Confidence, Changed: f.res.Changed,
 	}).Get(ctx, &out); err != nil {
 		return err
 	}
@@ -406,6 +407,21 @@ func (f *followUp) answer(ctx workflow.Context) error {
 		f.res.Gaps = out.Gaps // none its own statements answer
 	}
 	return nil
+}
+
+// changedSince are the sources of cited (numbered by the run) whose
+// passages ev says are gone: their documents changed or were deleted since
+// the run, so the answer quotes another version than the report (a trial's
+// answer cited [1] with a replaced note's new text and did not say so).
+// (A deleted document has no passage to cite.)
+func changedSince(cited []rf.Source, ev RunEvidence) []rf.Source {
+	var out []rf.Source
+	for _, s := range cited {
+		if slices.ContainsFunc(ev.Gone, func(g GoneSource) bool { return g.N == s.N && !g.Deleted }) {
+			out = append(out, rf.Source{N: s.N, SourceID: s.SourceID, Title: s.Title, Location: s.Location})
+		}
+	}
+	return out
 }
 
 // pageIndex maps the source IDs of the pages provider searches read to

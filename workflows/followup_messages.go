@@ -101,6 +101,9 @@ type RenderFollowUpInput struct {
 	// Confidence is the answer's (report.FollowUpConfidence), stated
 	// under its title.
 	Confidence string `json:"confidence,omitempty"`
+	// Changed are the cited sources whose documents changed since the
+	// run, said so under the confidence.
+	Changed []rf.Source `json:"changed,omitempty"`
 }
 
 // RenderFollowUpResult is the rendered answer, and its gaps: the input's

@@ -227,7 +227,7 @@ func (r stitchedThread) Thread(ctx context.Context, researchID, owner string) ([
 		conf := report.FollowUpConfidence(findings, nil, 1)
 		fus[i].Status = rf.StatusCompleted
 		fus[i].Result = &rf.FollowUpResult{ResearchID: researchID, Question: q, Findings: findings, Sources: sources, FromEvidence: true,
-			Confidence: conf, Answer: report.FollowUp(q, q, conf, report.FollowUpSentences(findings), sources, nil)}
+			Confidence: conf, Answer: report.FollowUp(q, q, conf, report.FollowUpSentences(findings), sources, nil, nil)}
 	}
 	return fus, err
 }

@@ -1,10 +1,14 @@
 package gateway
 
 import (
+	"context"
+	"io"
+	"log/slog"
 	"net/http"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	rf "github.com/researchflow/researchflow"
 	"github.com/researchflow/researchflow/claims"
@@ -173,5 +177,58 @@ func TestRevisionGapsInJSON(t *testing.T) {
 		if !slices.Equal(out.Gaps, want) {
 			t.Errorf("revision %s: gaps %+v, want %+v", rev, out.Gaps, want)
 		}
+	}
+}
+
+// listedChunks is fakeChunks that lists documents too (memory.DocumentLister),
+// as the embedded and Qdrant stores do.
+type listedChunks struct{ *fakeChunks }
+
+func (c listedChunks) Documents(_ context.Context, f memory.Filter) ([]memory.Document, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return memory.Documents(func(yield func(memory.Chunk) bool) {
+		for _, ch := range c.chunks {
+			if (f.SourceID == "" || ch.SourceID == f.SourceID) && !yield(ch) {
+				return
+			}
+		}
+	}), nil
+}
+
+// A trial replaced an uploaded note (?replace=true) after the run: GET
+// /sources/1 said only that the passages were no longer stored. It says
+// the document was replaced, and when; a deleted one, that it was deleted.
+func TestSourceOfAReplacedNoteSaysWhen(t *testing.T) {
+	h := newHarness(t, nil)
+	handler, err := New(h.cfg, Deps{Runs: h.fake, Chunks: listedChunks{h.chunks}, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), ReadDocument: readAsText})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.h = handler
+	id := h.start(aliceKey, "Channels?")
+	h.fake.complete(id, completedResult(id)) // source 1 (s1) read chunks c1 and c2, no longer stored
+	type sourceJSON struct {
+		PassagesAvailable bool       `json:"passagesAvailable"`
+		Reason            string     `json:"reason"`
+		ReplacedAt        *time.Time `json:"replacedAt"`
+	}
+	get := func() sourceJSON {
+		rec := h.do("GET", "/v1/research/"+id+"/sources/1", aliceKey, "")
+		var src sourceJSON
+		decode(t, rec, &src)
+		return src
+	}
+	if src := get(); src.PassagesAvailable || src.ReplacedAt != nil || !strings.Contains(src.Reason, "deleted") {
+		t.Errorf("deleted note: %+v, want it said deleted", src)
+	}
+	at := time.Date(2026, 12, 7, 9, 30, 0, 0, time.UTC)
+	h.chunks.mu.Lock()
+	h.chunks.chunks["c1-new"] = memory.Chunk{ID: "c1-new", SourceID: "s1", Text: "Backups are kept for 60 days in Dublin.", IngestedAt: at}
+	h.chunks.mu.Unlock()
+	src := get()
+	if src.PassagesAvailable || src.ReplacedAt == nil || !src.ReplacedAt.Equal(at) ||
+		!strings.Contains(src.Reason, "replaced") || !strings.Contains(src.Reason, "2026-12-07 09:30 UTC") {
+		t.Errorf("replaced note: %+v, want it said replaced at %s", src, at)
 	}
 }

@@ -102,7 +102,7 @@ func followUpAnswer(question string, cites []rf.Source, texts []string, searched
 		res.Findings = append(res.Findings, rf.FollowUpFinding{Text: texts[i], N: s.N, ChunkID: "c-" + s.SourceID, SourceID: s.SourceID})
 	}
 	res.Confidence = report.FollowUpConfidence(res.Findings, nil, 0)
-	res.Answer = report.FollowUp(question, question, res.Confidence, report.FollowUpSentences(res.Findings), append(slices.Clone(res.Sources), res.NewSources...), nil)
+	res.Answer = report.FollowUp(question, question, res.Confidence, report.FollowUpSentences(res.Findings), append(slices.Clone(res.Sources), res.NewSources...), nil, nil)
 	return res
 }
 

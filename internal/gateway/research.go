@@ -28,6 +28,7 @@ import (
 	"github.com/researchflow/researchflow/claims"
 	"github.com/researchflow/researchflow/client"
 	"github.com/researchflow/researchflow/internal/mailer"
+	"github.com/researchflow/researchflow/internal/memory"
 	"github.com/researchflow/researchflow/internal/report"
 )
 
@@ -565,12 +566,39 @@ type SourceResponse struct {
 	// document was edited or deleted since the run); Reason then says so.
 	PassagesAvailable bool   `json:"passagesAvailable"`
 	Reason            string `json:"reason,omitempty"`
+	// ReplacedAt is when the document was ingested again, changed, after
+	// the run (an edited note read again, an upload with ?replace=true):
+	// memory holds that version, not the passages the run read. Set only
+	// when none of those is stored.
+	ReplacedAt *time.Time `json:"replacedAt,omitempty"`
 }
 
 // passagesGone is why a source's passages cannot be shown: memory no
 // longer holds any passage the run or a revision of its report cites of
 // it (an edited note's passages are replaced, a deleted note's removed).
 const passagesGone = "the document changed or was deleted since this run: the passages it read are no longer stored"
+
+// whyPassagesGone says why memory holds none of the passages a run read of
+// source sourceID: its document was replaced (ingested again, changed) at
+// the time returned, or deleted; passagesGone where memory cannot list
+// documents or fails to.
+func (s *server) whyPassagesGone(ctx context.Context, sourceID string) (string, *time.Time) {
+	docs, ok := s.chunks.(memory.DocumentLister)
+	if !ok || sourceID == "" {
+		return passagesGone, nil
+	}
+	list, err := docs.Documents(ctx, memory.Filter{SourceID: sourceID})
+	if err != nil {
+		s.log.Warn("gateway: list the documents of a source", "source", sourceID, "err", err)
+		return passagesGone, nil
+	}
+	if len(list) == 0 {
+		return "the document was deleted since this run: the passages it read are no longer stored", nil
+	}
+	at := list[0].IngestedAt.UTC()
+	return "the document was replaced since this run (a new version was ingested " + at.Format("2006-01-02 15:04 UTC") +
+		"): the passages the run read are no longer stored, and follow-ups asked since quote the new version", &at
+}
 
 // revisedSource is source n of the report, as its latest revision lists
 // it (a revision's correction cites the passage that states the claim now,
@@ -653,7 +681,7 @@ func (s *server) source(c *gin.Context) error {
 		}
 		out.PassagesAvailable = len(out.Passages) > 0
 		if !out.PassagesAvailable {
-			out.Reason = passagesGone
+			out.Reason, out.ReplacedAt = s.whyPassagesGone(c.Request.Context(), src.SourceID)
 		}
 	} else if s.chunks == nil {
 		out.Reason = "this gateway has no access to the memory store"

@@ -2,6 +2,7 @@ package report
 
 import (
 	"cmp"
+	"fmt"
 	"slices"
 
 	rf "github.com/researchflow/researchflow"
@@ -26,9 +27,16 @@ func FollowUpSentences(findings []rf.FollowUpFinding) []reasoning.Sentence {
 // question (title), which the report's rules then do not repeat on a
 // Question line. Unlike a low report, a low answer keeps its statements
 // under the banner: they are what the passages nearest the question say,
-// and the reader sees why they do not answer it.
-func FollowUp(title, question, confidence string, sentences []reasoning.Sentence, sources []rf.Source, gaps []rf.Gap) string {
+// and the reader sees why they do not answer it. A source it cites whose
+// document changed since the run (changed) is said so under the
+// confidence (ChangedNote).
+func FollowUp(title, question, confidence string, sentences []reasoning.Sentence, sources []rf.Source, gaps []rf.Gap, changed []rf.Source) string {
+	var notes []string
+	for _, c := range changed {
+		notes = append(notes, ChangedNote(c))
+	}
 	md, _ := Render(Report{
+		Notes:      notes,
 		Question:   question,
 		Draft:      reasoning.Draft{Title: title, Summary: sentences},
 		Sources:    sources,
@@ -36,6 +44,18 @@ func FollowUp(title, question, confidence string, sentences []reasoning.Sentence
 		Confidence: confidence,
 	})
 	return md
+}
+
+// ChangedNote says what it means for a follow-up's answer that source s,
+// which it cites, changed since the run: "Source 1, backups.md, changed
+// since the run: this answer quotes it as it is now, the report as the run
+// read it."
+func ChangedNote(s rf.Source) string {
+	name := fmt.Sprintf("Source %d", s.N)
+	if s.Title != "" {
+		name += ", " + s.Title + ","
+	}
+	return name + " changed since the run: this answer quotes it as it is now, the report as the run read it."
 }
 
 // FollowUpGaps are the gaps of a follow-up's answer that its statements
@@ -107,6 +127,13 @@ func NumberThread(reportSources []rf.Source, answers []rf.FollowUpResult) []rf.F
 			}
 		}
 		a.Findings = findings
+		changes := slices.Clone(a.Changed)
+		for j := range changes {
+			if n, ok := renumber[changes[j].N]; ok {
+				changes[j].N = n
+			}
+		}
+		a.Changed = changes
 		a.FromEvidence = len(a.Searches) == 0 && len(a.Findings) > 0 && len(fresh) == 0
 		// An answer recorded before follow-ups left out the gaps their
 		// statements answer lists none of them either.
@@ -121,7 +148,7 @@ func NumberThread(reportSources []rf.Source, answers []rf.FollowUpResult) []rf.F
 		}
 		if changed {
 			a.Answer = FollowUp(a.Question, a.Question, a.Confidence, FollowUpSentences(a.Findings),
-				slices.Concat(a.Sources, a.NewSources), a.Gaps)
+				slices.Concat(a.Sources, a.NewSources), a.Gaps, a.Changed)
 		}
 		out[i] = a
 	}

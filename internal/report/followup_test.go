@@ -27,7 +27,7 @@ func answerOf(question string, lastN int, cites []rf.Source, searched bool) rf.F
 		res.Findings = append(res.Findings, rf.FollowUpFinding{Text: s.Title + " says so.", N: s.N, SourceID: s.SourceID})
 	}
 	res.Confidence = FollowUpConfidence(res.Findings, nil, 0)
-	res.Answer = FollowUp(question, question, res.Confidence, FollowUpSentences(res.Findings), slices.Concat(res.Sources, res.NewSources), nil)
+	res.Answer = FollowUp(question, question, res.Confidence, FollowUpSentences(res.Findings), slices.Concat(res.Sources, res.NewSources), nil, nil)
 	return res
 }
 
@@ -128,10 +128,10 @@ func TestNumberThreadRatesAnswersRecordedWithoutConfidence(t *testing.T) {
 	reportSources := []rf.Source{{N: 1, SourceID: "s1", Title: "One"}}
 	answered := answerOf("First?", 1, []rf.Source{reportSources[0]}, false)
 	answered.Confidence = ""
-	answered.Answer = FollowUp(answered.Question, answered.Question, "", FollowUpSentences(answered.Findings), answered.Sources, nil)
+	answered.Answer = FollowUp(answered.Question, answered.Question, "", FollowUpSentences(answered.Findings), answered.Sources, nil, nil)
 	gap := rf.Gap{SubQuestion: "Second?", Reason: "neither the run's passages nor a new search of its sources answered it"}
 	unanswered := rf.FollowUpResult{Question: "Second?", Gaps: []rf.Gap{gap}}
-	unanswered.Answer = FollowUp("Second?", "Second?", "", nil, nil, unanswered.Gaps)
+	unanswered.Answer = FollowUp("Second?", "Second?", "", nil, nil, unanswered.Gaps, nil)
 
 	got := NumberThread(reportSources, []rf.FollowUpResult{answered, unanswered})
 	if got[0].Confidence == "" || got[0].Confidence == ConfidenceLow || !strings.Contains(got[0].Answer, "**Confidence:** "+got[0].Confidence) {

@@ -74,6 +74,11 @@ func Render(r Report) (string, RenderStats) {
 			fmt.Fprintf(&b, "> **%s**\n\n", LowConfidenceBanner)
 		}
 	}
+	for _, n := range r.Notes {
+		if n = sanitize(n); n != "" {
+			fmt.Fprintf(&b, "> %s\n\n", n)
+		}
+	}
 
 	summary := sentences(r.Draft.Summary)
 	if summary == "" {

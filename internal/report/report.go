@@ -67,6 +67,9 @@ type Report struct {
 	// Confidence (ConfidenceHigh, …) is stated under the
 	// question; a low one adds LowConfidenceBanner above the summary.
 	Confidence string
+	// Notes are said under the confidence, each a quoted line (a
+	// follow-up's sources changed since its run).
+	Notes []string
 }
 
 // RenderStats says what Render did with the draft's sentences.
