@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/activity"
@@ -72,7 +73,7 @@ func revisionError(id string, rev int, err error) error {
 // (report.Revise). The statement that corrects a claim cites its source by
 // the report's number; a source the report does not list yet gets the next
 // number. No citation outside the report's numbered list is ever written.
-func (a *Inference) ReviewClaim(_ context.Context, in workflows.ReviewClaimInput) (workflows.ReviewClaimResult, error) {
+func (a *Inference) ReviewClaim(ctx context.Context, in workflows.ReviewClaimInput) (workflows.ReviewClaimResult, error) {
 	found := make([]report.Statement, len(in.Findings))
 	for i, f := range in.Findings {
 		found[i] = report.Statement{Text: f.Text, ChunkID: f.ChunkID, SourceID: f.SourceID}
@@ -148,7 +149,24 @@ func (a *Inference) ReviewClaim(_ context.Context, in workflows.ReviewClaimInput
 	// another claim still answers, a gap a correction answers.
 	next.Report, next.Gaps = report.OpenRevisionGaps(next.Report, next.Claims, next.Sources, next.Gaps)
 	next.GapsSet = true
+	if in.Stored {
+		check.Checked = report.CheckedStored(a.ingestedAt(ctx, check.ChunkID))
+		check.Change += " " + check.Checked
+	}
 	return workflows.ReviewClaimResult{Check: check, Report: next}, nil
+}
+
+// ingestedAt is when the passage chunkID was ingested; zero when there is
+// none or memory cannot say (the check's message then names no time).
+func (a *Inference) ingestedAt(ctx context.Context, chunkID string) time.Time {
+	if chunkID == "" || a.Chunks == nil {
+		return time.Time{}
+	}
+	chunks, err := a.Chunks.Get(ctx, []string{chunkID})
+	if err != nil || len(chunks) == 0 {
+		return time.Time{}
+	}
+	return chunks[0].IngestedAt
 }
 
 // withdrawnWhy says why the disputed claim of in is withdrawn: the

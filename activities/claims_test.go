@@ -5,9 +5,11 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"time"
 
 	rf "github.com/researchflow/researchflow"
 	rfclaims "github.com/researchflow/researchflow/claims"
+	"github.com/researchflow/researchflow/internal/memory"
 	"github.com/researchflow/researchflow/internal/reasoning"
 	"github.com/researchflow/researchflow/internal/reasoning/conflict"
 	"github.com/researchflow/researchflow/internal/report"
@@ -347,5 +349,52 @@ func TestRenderFollowUpListsNoGapItsStatementsAnswer(t *testing.T) {
 	}
 	if !res.GapsSet || len(res.Gaps) != 1 || res.Gaps[0] != open {
 		t.Errorf("gaps %+v (set: %v), want the Wi-Fi one", res.Gaps, res.GapsSet)
+	}
+}
+
+// A trial disputed a claim of a run started by corpus name after editing
+// the note on disk: "Claim 1 kept: source 1 still states it", though the
+// file said otherwise, since the stored copy was checked. The message says
+// what was checked (the stored copy, the passage's ingest time) and how to
+// check the files as they are now. A run with a folder, read again, says
+// nothing of it.
+func TestReviewClaimOfAStoredCorpusSaysWhatItChecked(t *testing.T) {
+	base := reviewBase()
+	claim := base.Claims[0]
+	check := rfclaims.Check{ClaimID: claim.ID, Number: 1, Text: claim.Text, Verdict: rfclaims.VerdictDispute, Cites: claim.Cites}
+	at := time.Date(2026, 12, 1, 8, 15, 0, 0, time.UTC)
+	store := &fakeStore{chunks: map[string]memory.Chunk{"k1": {ID: "k1", SourceID: "s1", Text: claim.Text, IngestedAt: at}}}
+	a := &Inference{Chunks: store}
+	for _, tt := range []struct {
+		name     string
+		findings []reasoning.Finding
+		outcome  string
+		want     []string
+	}{
+		{"kept", []reasoning.Finding{{Text: claim.Text, ChunkID: "k1", SourceID: "s1"}}, rfclaims.OutcomeKept,
+			[]string{"Claim 1 kept: source 1 still states it.", "stored copy", "2026-12-01 08:15 UTC", "ingest them again", "?replace=true"}},
+		{"withdrawn", []reasoning.Finding{{Text: "Bees build comb.", ChunkID: "b1", SourceID: "s1"}}, rfclaims.OutcomeWithdrawn,
+			[]string{"Claim 1 withdrawn", "stored copy", "ingest them again"}},
+	} {
+		for _, stored := range []bool{true, false} {
+			res, err := a.ReviewClaim(context.Background(), workflows.ReviewClaimInput{Base: base, Check: check, Revision: 2, Findings: tt.findings, Stored: stored})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Check.Outcome != tt.outcome {
+				t.Fatalf("%s: outcome %q", tt.name, res.Check.Outcome)
+			}
+			for _, w := range tt.want {
+				if got := strings.Contains(res.Check.Change, w); got != stored && !strings.HasPrefix(w, "Claim 1") {
+					t.Errorf("%s, stored %v: change %q says %q: %v", tt.name, stored, res.Check.Change, w, got)
+				}
+			}
+			if stored != (res.Check.Checked != "") {
+				t.Errorf("%s, stored %v: checked %q", tt.name, stored, res.Check.Checked)
+			}
+			if strings.Contains(res.Report.Report, "stored copy") {
+				t.Errorf("%s: the revision's changelog names the stored copy:\n%s", tt.name, res.Report.Report)
+			}
+		}
 	}
 }

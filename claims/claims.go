@@ -235,8 +235,14 @@ type Check struct {
 	// not found in the re-check (deleted, or no longer found), or no longer
 	// states it; empty when no source states it.
 	Why string `json:"why,omitempty"`
-	// Change is the changelog line ("Claim 3 withdrawn: no source states it.").
+	// Change is the changelog line ("Claim 3 withdrawn: no source states it."),
+	// followed by Checked when set.
 	Change string `json:"change,omitempty"`
+	// Checked says what the re-check read when it is not the files as
+	// they are now: a run started by corpus name (no folder) is checked
+	// against the stored copy of its documents, with the ingest time of
+	// the passage that decided, and how to check files edited since.
+	Checked string `json:"checked,omitempty"`
 }
 
 // Revision is one revision of a report: its Markdown, claims and numbered

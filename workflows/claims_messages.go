@@ -47,6 +47,10 @@ type ReviewClaimInput struct {
 	Sections  []reasoning.SectionInput `json:"sections,omitempty"`
 	Gaps      []rf.Gap                 `json:"gaps,omitempty"`
 	RunClaims []rf.Claim               `json:"runClaims,omitempty"`
+	// Stored: the run's corpus was searched as stored, its files not read
+	// again (a run started by corpus name has no folder to read): the
+	// check says so (claims.Check.Checked).
+	Stored bool `json:"stored,omitempty"`
 }
 
 // ReviewClaimResult is the check, with its outcome and changelog line, and

@@ -31,6 +31,8 @@ type fakeReview struct {
 	retrieve []RetrieveInput
 	reviewed []ReviewClaimInput
 	events   []rf.Event
+	// byName: the run was started by corpus name, with no folder.
+	byName bool
 }
 
 func newFakeReview() *fakeReview {
@@ -46,7 +48,11 @@ func (f *fakeReview) register(env *testsuite.TestWorkflowEnvironment) {
 	reg := func(fn any, name string) { env.RegisterActivityWithOptions(fn, activity.RegisterOptions{Name: name}) }
 	reg(func(_ context.Context, in RunEvidenceInput) (RunEvidence, error) {
 		f.calls = append(f.calls, RunEvidenceActivity+":"+in.Claim)
-		return RunEvidence{ResearchID: in.ResearchID, Question: "Kilns and bees?", Owner: "ann", Corpus: "notes", CorpusPath: "/notes", MaxSources: 6,
+		path := "/notes"
+		if f.byName {
+			path = ""
+		}
+		return RunEvidence{ResearchID: in.ResearchID, Question: "Kilns and bees?", Owner: "ann", Corpus: "notes", CorpusPath: path, MaxSources: 6,
 			ClaimSubQuestion: &reasoning.SubQuestion{ID: "q2", Text: "How hot is a kiln fired?"}}, nil
 	}, RunEvidenceActivity)
 	reg(func(_ context.Context, in ReadRevisionInput) (claims.Revision, error) {
@@ -184,6 +190,22 @@ func TestReplayClaimReviewHistory(t *testing.T) {
 		logger := log.NewStructuredLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
 		if err := r.ReplayWorkflowHistoryFromJSONFile(logger, path); err != nil {
 			t.Errorf("replay %s: %v", path, err)
+		}
+	}
+}
+
+// A run started by corpus name has no folder to read again: its dispute
+// checks the stored copy, reads no folder, and asks the check to say so
+// (ReviewClaimInput.Stored); a run with a folder reads it again first.
+func TestClaimReviewOfACorpusByNameChecksTheStoredCopy(t *testing.T) {
+	for _, byName := range []bool{true, false} {
+		f := newFakeReview()
+		f.byName = byName
+		if _, err := runReview(t, f, claims.ReviewInput{ResearchID: "research-k", ClaimID: "claim-bbbbbbbbbbbb", Verdict: claims.VerdictDispute, Revision: 2}); err != nil {
+			t.Fatal(err)
+		}
+		if len(f.reviewed) != 1 || f.reviewed[0].Stored != byName || (len(f.prepared) == 0) != byName {
+			t.Errorf("by name %v: stored %v, folder read %d times", byName, len(f.reviewed) == 1 && f.reviewed[0].Stored, len(f.prepared))
 		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	rf "github.com/researchflow/researchflow"
 	"github.com/researchflow/researchflow/claims"
@@ -614,4 +615,17 @@ func sectionSpan(md, head string) (at, end int, ok bool) {
 		end = at + len(head) + e + 1
 	}
 	return at, end, true
+}
+
+// CheckedStored is what a dispute's message adds when the re-check read
+// the stored copy of the run's corpus, not its files (a run started by
+// corpus name has no folder to read again): what it read, with the ingest
+// time of the passage that decided (at; none when zero), and how to check
+// files edited since.
+func CheckedStored(at time.Time) string {
+	what := "Checked against the stored copy of the corpus"
+	if !at.IsZero() {
+		what += " (the passage as ingested " + at.UTC().Format("2006-01-02 15:04 UTC") + ")"
+	}
+	return what + ", not the files on disk: to check files edited since, ingest them again (starter ingest DIR --corpus NAME) or upload them with ?replace=true, then dispute again."
 }
