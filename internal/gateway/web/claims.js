@@ -264,7 +264,16 @@
         const claims = r.claims || [];
         markClaims(id, claims);
         const log = r.changelog || [];
-        const line = log.length ? log[log.length - 1] : "Revision " + r.revision + " is written.";
+        let line = log.length ? log[log.length - 1] : "Revision " + r.revision + " is written.";
+        // A run started by corpus name was checked against the stored
+        // copy of its documents: the dispute says so, and how to check
+        // files edited since (its check's "checked").
+        try {
+          const fl = await api(base(id) + "/feedback");
+          const mine = (fl.reviews || []).find((x) => x.id === fb.id);
+          const checked = mine && mine.result && mine.result.check && mine.result.check.checked;
+          if (checked) line += " " + checked;
+        } catch (err) { /* the line says the outcome all the same */ }
         // A kept or corrected claim keeps its place: its note follows it.
         const same = /corrected|kept/.test(line) && claims[n - 1] ? report.querySelector('.claim-actions[data-claim="' + claims[n - 1].id + '"]') : null;
         if (same) note(same, line);
