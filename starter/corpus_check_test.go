@@ -121,8 +121,8 @@ func TestUnknownCorpusSuggestsTheNearest(t *testing.T) {
 	}
 	cfg.DataDir = t.TempDir()
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	counts := chunkCounts{"kestrel": 3, "opsdocs": 5, "alice--notes": 2, "bob--kestrel": 4}
-	ingested := []string{"kestrel", "opsdocs", "empty-one", "alice--notes", "bob--kestrel"}
+	counts := chunkCounts{"kestrel": 3, "opsdocs": 5, "handbook": 2, "alice--notes": 2, "bob--kestrel": 4}
+	ingested := []string{"kestrel", "opsdocs", "handbook", "empty-one", "alice--notes", "bob--kestrel"}
 	researched := []string{"opsdocs", "run:research-1"}
 	for _, tt := range []struct {
 		owner, corpus, want string // want: the suggestion, "" for none
@@ -131,6 +131,7 @@ func TestUnknownCorpusSuggestsTheNearest(t *testing.T) {
 		{rf.LocalOwner, "KESTREL", "kestrel"},
 		{rf.LocalOwner, "kestrl", "kestrel"},
 		{rf.LocalOwner, "opsdcos", "opsdocs"},
+		{rf.LocalOwner, "hanbook", "handbook"},
 		{rf.LocalOwner, "empty-on", ""}, // near, but it has no documents either
 		{rf.LocalOwner, "nosuch", ""},
 		{"alice", "Notes", "notes"},

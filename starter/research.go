@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -21,7 +20,6 @@ import (
 	"github.com/researchflow/researchflow/internal/corpora"
 	corpusfiles "github.com/researchflow/researchflow/internal/corpus"
 	"github.com/researchflow/researchflow/internal/doctypes"
-	"github.com/researchflow/researchflow/internal/memory"
 
 	"github.com/researchflow/researchflow/internal/temporalserver"
 
@@ -169,18 +167,18 @@ func startChecked(ctx context.Context, runs runStarter, chunks corpora.Counter, 
 // it is attached to), so that a run on "nosuch" fails neither later nor
 // only in one mode. A count that fails refuses nothing. A corpus of
 // owner's whose name differs in case or by a typo, and that has documents,
-// is suggested (suggestCorpus: `--corpus Kestrel` when "kestrel" is there).
+// is suggested (corpora.Suggest, as the HTTP API suggests it: `--corpus
+// Kestrel` when "kestrel" is there).
 func checkCorpus(ctx context.Context, chunks corpora.Counter, runs corpusLister, cfg config.Config, owner string, in rf.ResearchInput, logger *slog.Logger) error {
 	name := rf.PublicCorpus(owner, in.Corpus)
 	err := corpora.CheckResearchable(ctx, chunks, in, name, uploads.Dir(cfg.DataDir, owner, name))
 	var unknown *corpora.NotFoundError
 	switch {
 	case errors.As(err, &unknown):
-		list := corporaCommand(owner)
-		if near := suggestCorpus(ctx, chunks, runs, owner, name); near != "" {
-			return fmt.Errorf("no corpus %q; did you mean %q? (corpus names are case-sensitive; to fill %q itself: starter ingest FOLDER --corpus %s; the corpora there are: %s)", name, near, name, name, list)
+		if runs != nil {
+			unknown.Suggestion = corpora.Suggest(ctx, chunks, runs.Ingestions, runs.CorpusRuns, owner, name)
 		}
-		return fmt.Errorf("%w; the corpora there are: %s", err, list)
+		return fmt.Errorf("%w; the corpora there are: %s", err, corporaCommand(owner))
 	case err != nil:
 		logger.Warn("starter: corpus not counted; the run says what it finds", "corpus", in.Corpus, "error", err)
 	}
@@ -194,57 +192,6 @@ func corporaCommand(owner string) string {
 		return "starter corpora"
 	}
 	return "starter corpora --owner " + owner
-}
-
-// suggestWait bounds the listing of corpora for a suggestion: a
-// suggestion that does not come back in time is not made.
-const suggestWait = 5 * time.Second
-
-// suggestCorpus is the corpus of owner's meant by name, which has no
-// documents: one with documents whose name is name in other case, else
-// the nearest within Damerau-Levenshtein distance 2 (1 for four characters
-// or fewer), among the corpora that ingestions and research runs named (the
-// newest 200 of each, as GET /v1/corpora reads them); "" for none.
-func suggestCorpus(ctx context.Context, chunks corpora.Counter, runs corpusLister, owner, name string) string {
-	if runs == nil {
-		return ""
-	}
-	ctx, cancel := context.WithTimeout(ctx, suggestWait)
-	defer cancel()
-	seen := map[string]bool{}
-	for _, list := range []func(context.Context, []byte, int) ([]client.Info, []byte, error){runs.Ingestions, runs.CorpusRuns} {
-		infos, _, err := list(ctx, nil, 200)
-		if err != nil {
-			continue
-		}
-		for _, info := range infos {
-			if n, ok := corpora.Owned(owner, info.Corpus); ok && n != name {
-				seen[n] = true
-			}
-		}
-	}
-	names := slices.Sorted(maps.Keys(seen))
-	limit := 2
-	if len(name) <= 4 {
-		limit = 1
-	}
-	best, bestD := "", limit+1
-	for _, n := range names {
-		d := editDistance(strings.ToLower(name), strings.ToLower(n))
-		if strings.EqualFold(n, name) {
-			d = 0 // in other case: nearer than any typo
-		}
-		if d < bestD {
-			best, bestD = n, d
-		}
-	}
-	if best == "" {
-		return ""
-	}
-	if n, err := chunks.Count(ctx, memory.Filter{Corpus: rf.ScopedCorpus(owner, best)}); err != nil || n == 0 {
-		return "" // empty too, or not known: no better a guess
-	}
-	return best
 }
 
 // redriveResearch starts the next revision of run id (client.Redrive) and

@@ -4,6 +4,8 @@ import (
 	"os"
 	"slices"
 	"strings"
+
+	"github.com/researchflow/researchflow/internal/typo"
 )
 
 // misspeltCommand refuses, as a usage error, a first argument that is a
@@ -30,19 +32,10 @@ func misspeltCommand(args []string) error {
 	for _, c := range commands() {
 		names = append(names, c.name)
 	}
-	best, bestD := "", 3
-	for _, n := range names {
-		if word == n {
-			return nil
-		}
-		limit := 2
-		if len(n) <= 4 {
-			limit = 1
-		}
-		if d := editDistance(strings.ToLower(word), n); d <= limit && d < bestD {
-			best, bestD = n, d
-		}
+	if slices.Contains(names, word) {
+		return nil
 	}
+	best := typo.Nearest(word, names)
 	if best == "" || !fitsCommand(best, args[1:]) {
 		return nil
 	}
@@ -75,22 +68,10 @@ func fitsCommand(command string, args []string) bool {
 // scheduleCommands are the subcommands of `starter schedule`.
 var scheduleCommands = []string{"create", "list", "show", "pause", "resume", "trigger", "delete"}
 
-// nearOneOf reports whether word is one of names or a typo of one (within
-// distance 1 for four letters or fewer, else 2).
+// nearOneOf reports whether word is one of names or a typo of one
+// (typo.Nearest).
 func nearOneOf(word string, names []string) bool {
-	if !isWord(word) {
-		return false
-	}
-	for _, n := range names {
-		limit := 2
-		if len(n) <= 4 {
-			limit = 1
-		}
-		if editDistance(strings.ToLower(word), n) <= limit {
-			return true
-		}
-	}
-	return false
+	return isWord(word) && (slices.Contains(names, strings.ToLower(word)) || typo.Nearest(word, names) != "")
 }
 
 // positionals are args without their flags and flags' values; a flag named
@@ -176,32 +157,4 @@ func looksLikePath(a string) bool {
 	}
 	_, err := os.Stat(a)
 	return err == nil
-}
-
-// editDistance is the Damerau-Levenshtein distance of a and b (optimal
-// string alignment: insertions, deletions, substitutions and swaps of two
-// neighbours, each 1).
-func editDistance(a, b string) int {
-	x, y := []rune(a), []rune(b)
-	d := make([][]int, len(x)+1)
-	for i := range d {
-		d[i] = make([]int, len(y)+1)
-		d[i][0] = i
-	}
-	for j := range d[0] {
-		d[0][j] = j
-	}
-	for i := 1; i <= len(x); i++ {
-		for j := 1; j <= len(y); j++ {
-			cost := 1
-			if x[i-1] == y[j-1] {
-				cost = 0
-			}
-			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
-			if i > 1 && j > 1 && x[i-1] == y[j-2] && x[i-2] == y[j-1] {
-				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
-			}
-		}
-	}
-	return d[len(x)][len(y)]
 }

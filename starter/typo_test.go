@@ -97,17 +97,3 @@ func TestMisspeltCommandLeavesQuestions(t *testing.T) {
 		}
 	}
 }
-
-func TestEditDistance(t *testing.T) {
-	for _, tc := range []struct {
-		a, b string
-		want int
-	}{
-		{"ingst", "ingest", 1}, {"ingets", "ingest", 1}, {"hlep", "help", 1},
-		{"schedul", "schedule", 1}, {"stock", "stop", 2}, {"", "eval", 4}, {"eval", "eval", 0},
-	} {
-		if got := editDistance(tc.a, tc.b); got != tc.want {
-			t.Errorf("editDistance(%q, %q) = %d, want %d", tc.a, tc.b, got, tc.want)
-		}
-	}
-}

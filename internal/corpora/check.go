@@ -28,9 +28,19 @@ type Counter interface {
 type NotFoundError struct {
 	// Name is the corpus as its owner names it (rf.PublicCorpus).
 	Name string
+	// Suggestion is the corpus with documents that Name is a typo of, or
+	// Name in other case (Suggest); "" for none.
+	Suggestion string
 }
 
+// Error says what is wrong and how to fix it, with the suggestion first
+// when there is one: the starter, the HTTP API and the web app say the
+// same.
 func (e *NotFoundError) Error() string {
+	if e.Suggestion != "" {
+		return fmt.Sprintf("no corpus %q; did you mean %q? (corpus names are case-sensitive; to fill %q itself, upload files to it or run: starter ingest FOLDER --corpus %s)",
+			e.Name, e.Suggestion, e.Name, e.Name)
+	}
 	return fmt.Sprintf("there is no corpus named %q yet, or it has no documents: add documents to it first (upload files to the corpus %s, or run: starter ingest FOLDER --corpus %s), or pick another corpus",
 		e.Name, e.Name, e.Name)
 }

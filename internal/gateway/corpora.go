@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"os"
 	"path/filepath"
 	"time"
@@ -28,8 +27,9 @@ func (s *server) uploadDir(owner, name string) string {
 
 // checkCorpus refuses a run on a corpus that is empty or unknown, before it
 // starts, with the fix in words a person can act on (corpora.CheckResearchable,
-// the starter's rule too); everything is let through when the gateway has
-// no memory to count in, or the count fails.
+// the starter's rule too) and the corpus it may be a typo of
+// (corpora.Suggest, the starter's suggestion too); everything is let
+// through when the gateway has no memory to count in, or the count fails.
 func (s *server) checkCorpus(ctx context.Context, who, name string, in rf.ResearchInput) error {
 	counter, ok := s.chunks.(ChunkCounter)
 	if !ok {
@@ -39,13 +39,23 @@ func (s *server) checkCorpus(ctx context.Context, who, name string, in rf.Resear
 	var unknown *corpora.NotFoundError
 	switch {
 	case errors.As(err, &unknown):
-		return newAPIError(http.StatusNotFound, "corpus_not_found", unknown.Error()+" (GET /v1/corpora lists the corpora you have)")
+		unknown.Suggestion = corpora.Suggest(ctx, counter, s.runs.Ingestions, s.runs.CorpusRuns, who, name)
+		return &corpusNotFound{unknown}
 	case err != nil:
 		// Memory that cannot answer now must not block research: the run
 		// itself says what it finds.
 		s.log.WarnContext(ctx, "gateway: corpus not counted", "corpus", in.Corpus, "err", err)
 	}
 	return nil
+}
+
+// corpusNotFound answers 404 corpus_not_found for a run on a corpus with
+// no documents: the message (where the corpora are listed added), and the
+// corpus and suggestion apart, for the web app to say in its own words.
+type corpusNotFound struct{ *corpora.NotFoundError }
+
+func (e *corpusNotFound) body() errorDetail {
+	return errorDetail{Code: "corpus_not_found", Message: e.Error() + " (GET /v1/corpora lists the corpora you have)", Corpus: e.Name, Suggestion: e.Suggestion}
 }
 
 // migrateLocalCorpora moves the corpora that earlier gateways stored for the

@@ -41,6 +41,7 @@ func (s *server) handle(h func(c *gin.Context) error) gin.HandlerFunc {
 // text of Temporal or transport failures:
 //
 //	*apiError                        its own status and code
+//	*corpusNotFound                  404 corpus_not_found, with the corpus and a suggestion
 //	*researchflow.InputError         400 invalid_request
 //	*uploads.Error                   by kind: 400 invalid_request, 415 unsupported_media_type,
 //	                                 413 file_too_large / upload_too_large, 409 name_taken,
@@ -57,7 +58,10 @@ func (s *server) fail(c *gin.Context, err error) {
 	var input *rf.InputError
 	var upload *uploads.Error
 	var rejected *client.RejectedError
+	var corpus *corpusNotFound
 	switch {
+	case errors.As(err, &corpus):
+		c.AbortWithStatusJSON(http.StatusNotFound, errorBody{corpus.body()})
 	case errors.As(err, &api):
 		abortError(c, api.status, api.code, api.message)
 	case errors.As(err, &input):

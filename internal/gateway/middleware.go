@@ -33,6 +33,11 @@ type errorDetail struct {
 	// Files are the files an upload refused, each with why, in the order
 	// sent: every one, so that one answer says all there is to fix.
 	Files []RefusedFile `json:"files,omitempty"`
+	// Corpus and Suggestion are a corpus_not_found refusal's corpus and
+	// the corpus with documents it may be a typo of (corpora.Suggest):
+	// the web app says them in its own words.
+	Corpus     string `json:"corpus,omitempty"`
+	Suggestion string `json:"suggestion,omitempty"`
 }
 
 // RefusedFile is one file an upload refused.

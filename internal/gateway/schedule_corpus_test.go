@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"context"
 	"io"
 	"log/slog"
 	"net/http"
@@ -76,5 +77,47 @@ func TestScheduleCorpusCheckedAtCreate(t *testing.T) {
 	}
 	if rec := h.do("PATCH", "/v1/schedules/"+id, aliceKey, `{"notify":"always"}`); rec.Code != http.StatusOK {
 		t.Errorf("PATCH notify: %d %s", rec.Code, rec.Body)
+	}
+}
+
+// A corpus named with a typo ("hanbook" for "handbook") or in other case
+// ("Notes" for "notes") is refused by POST /v1/research and POST
+// /v1/schedules with the corpus meant, as the starter suggests it
+// (corpora.Suggest): a trial's starter said `did you mean "handbook"`
+// while the API and the web app said only that there was no corpus. The
+// body carries the corpus and the suggestion apart, for the web app's
+// own words; a name near nothing suggests nothing.
+func TestUnknownCorpusSuggestedEverywhere(t *testing.T) {
+	h, _ := newCountingScheduleHarness(t, nil, map[string]int{"alice--handbook": 4, "alice--notes": 3, "alice--emptyish": 0})
+	for _, corpus := range []string{"handbook", "notes", "emptyish"} {
+		if _, err := h.fake.StartIngest(context.Background(), "ingest-"+corpus, rf.IngestInput{Corpus: rf.ScopedCorpus("alice", corpus), Path: "/tmp/" + corpus, Owner: "alice"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tt := range []struct{ corpus, want string }{
+		{"hanbook", "handbook"},
+		{"Notes", "notes"},
+		{"emptyis", ""}, // near a corpus that has no documents either
+		{"weather", ""},
+	} {
+		for _, req := range []struct{ path, body string }{
+			{"/v1/research", `{"question":"How many vacation days?","corpus":"` + tt.corpus + `"}`},
+			{"/v1/schedules", `{"question":"How many vacation days?","corpus":"` + tt.corpus + `","every":"24h"}`},
+		} {
+			rec := h.do("POST", req.path, aliceKey, req.body)
+			var b errorBody
+			decode(t, rec, &b)
+			if rec.Code != http.StatusNotFound || b.Error.Code != "corpus_not_found" {
+				t.Errorf("%s on %s: %d %s, want 404 corpus_not_found", req.path, tt.corpus, rec.Code, rec.Body)
+				continue
+			}
+			if b.Error.Corpus != tt.corpus || b.Error.Suggestion != tt.want {
+				t.Errorf("%s on %s: corpus %q, suggestion %q, want %q and %q", req.path, tt.corpus, b.Error.Corpus, b.Error.Suggestion, tt.corpus, tt.want)
+			}
+			said := strings.Contains(b.Error.Message, `did you mean "`+tt.want+`"?`)
+			if tt.want != "" && !said || tt.want == "" && strings.Contains(b.Error.Message, "did you mean") {
+				t.Errorf("%s on %s: %q, want the suggestion %q said", req.path, tt.corpus, b.Error.Message, tt.want)
+			}
+		}
 	}
 }

@@ -1,0 +1,62 @@
+// Package typo finds the name a person meant when they typed one that is
+// not there: a command, a subcommand, a corpus. Every surface that
+// suggests "did you mean …" (the starter's commands and subcommands, the
+// corpus a run or schedule names in the starter, the HTTP API and the web
+// app) suggests by Nearest, so that one typo gets one suggestion
+// everywhere.
+package typo
+
+import "strings"
+
+// Nearest is the name of names that word was meant to be, or "" for none:
+// one equal to word in other case first, else the nearest within
+// Damerau-Levenshtein distance 2 of word, both folded to lower case (1 for
+// a name of four characters or fewer: "stop" is not suggested for "step
+// on"). Of names as near, the first wins. word itself (exactly) is never
+// suggested.
+func Nearest(word string, names []string) string {
+	lw := strings.ToLower(word)
+	best, bestD := "", 3
+	for _, n := range names {
+		if n == word {
+			continue
+		}
+		d := Distance(lw, strings.ToLower(n))
+		limit := 2
+		if len([]rune(n)) <= 4 {
+			limit = 1
+		}
+		if d <= limit && d < bestD {
+			best, bestD = n, d
+		}
+	}
+	return best
+}
+
+// Distance is the Damerau-Levenshtein distance of a and b (optimal string
+// alignment: insertions, deletions, substitutions and swaps of two
+// neighbours, each 1).
+func Distance(a, b string) int {
+	x, y := []rune(a), []rune(b)
+	d := make([][]int, len(x)+1)
+	for i := range d {
+		d[i] = make([]int, len(y)+1)
+		d[i][0] = i
+	}
+	for j := range d[0] {
+		d[0][j] = j
+	}
+	for i := 1; i <= len(x); i++ {
+		for j := 1; j <= len(y); j++ {
+			cost := 1
+			if x[i-1] == y[j-1] {
+				cost = 0
+			}
+			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
+			if i > 1 && j > 1 && x[i-1] == y[j-2] && x[i-2] == y[j-1] {
+				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
+			}
+		}
+	}
+	return d[len(x)][len(y)]
+}

@@ -1,0 +1,36 @@
+package typo
+
+import "testing"
+
+func TestNearest(t *testing.T) {
+	names := []string{"handbook", "notes", "list", "kestrel"}
+	for _, tt := range []struct{ word, want string }{
+		{"hanbook", "handbook"},
+		{"Notes", "notes"},
+		{"NOTES", "notes"},
+		{"lst", "list"},
+		{"lits", "list"},
+		{"kettle", ""}, // three edits from kestrel
+		{"ls", ""},     // two edits from a four-letter name
+		{"notes", ""},  // itself
+		{"weather", ""},
+	} {
+		if got := Nearest(tt.word, names); got != tt.want {
+			t.Errorf("Nearest(%q) = %q, want %q", tt.word, got, tt.want)
+		}
+	}
+}
+
+func TestDistance(t *testing.T) {
+	for _, tt := range []struct {
+		a, b string
+		want int
+	}{
+		{"list", "list", 0}, {"lst", "list", 1}, {"lsit", "list", 1}, {"shedule", "schedule", 1}, {"", "abc", 3},
+		{"ingst", "ingest", 1}, {"ingets", "ingest", 1}, {"hlep", "help", 1}, {"stock", "stop", 2}, {"", "eval", 4},
+	} {
+		if got := Distance(tt.a, tt.b); got != tt.want {
+			t.Errorf("Distance(%q, %q) = %d, want %d", tt.a, tt.b, got, tt.want)
+		}
+	}
+}
