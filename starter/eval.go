@@ -22,12 +22,17 @@ import (
 	"github.com/researchflow/researchflow/internal/reasoning/llm"
 	"github.com/researchflow/researchflow/internal/stack"
 	"github.com/researchflow/researchflow/internal/temporalserver"
+	"github.com/researchflow/researchflow/internal/typo"
 )
 
 const evalUsage = `usage: starter eval SET.tsv|SET.json... [--half tune|test|all] [--max-sources N] [--out RESULTS.json] [--reports]
        starter eval compare A.json B.json`
 
 // runEval is `starter eval SET [--out FILE]` and `starter eval compare A B`.
+// evalCommands are the subcommands of `starter eval` (besides running a
+// question set).
+var evalCommands = []string{"compare"}
+
 func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) > 0 && args[0] == "compare" {
 		if len(args) != 3 {
@@ -57,6 +62,10 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if len(positional) == 0 {
 		usage(stderr)
 		return usageError("a question set is required")
+	}
+	if w := positional[0]; isWord(w) && !looksLikePath(w) && typo.Nearest(w, evalCommands) != "" {
+		// `starter eval compar a.json b.json`: not a question set.
+		return unknownSubcommand("eval", w, evalCommands)
 	}
 	var set eval.Set
 	for _, p := range positional {

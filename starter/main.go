@@ -34,6 +34,7 @@ import (
 
 	"github.com/researchflow/researchflow/client"
 	"github.com/researchflow/researchflow/internal/stack"
+	"github.com/researchflow/researchflow/internal/typo"
 )
 
 func main() {
@@ -168,6 +169,13 @@ func runHelp(ctx context.Context, args []string, stdout io.Writer) error {
 			}
 		}
 		if run == nil {
+			names := []string{"research", "help"}
+			for _, c := range commands() {
+				names = append(names, c.name)
+			}
+			if near := typo.Nearest(name, append(names, flagActions...)); near != "" {
+				return usageError("starter help: no command %q; did you mean %q?", name, near)
+			}
 			return usageError("starter help: no command %q (starter help lists them; the actions of flags: %s)", name, strings.Join(flagActions, ", "))
 		}
 	}

@@ -67,7 +67,7 @@ func runSchedule(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	case "show", "delete":
 	default:
 		fmt.Fprintln(stderr, scheduleUsage)
-		return usageError("unknown schedule command %q", cmd)
+		return unknownSubcommand("schedule", cmd, scheduleCommands)
 	}
 	positional, err := parseInterspersed(fs, args)
 	if err != nil {

@@ -65,6 +65,17 @@ func fitsCommand(command string, args []string) bool {
 	return false
 }
 
+// unknownSubcommand is the usage error of word, which is none of the
+// subcommands (names) of command ("schedule", "eval", "help"): it names
+// the one meant when word is a typo of one (typo.Nearest, as a mistyped
+// command is named by misspeltCommand), else lists them.
+func unknownSubcommand(command, word string, names []string) error {
+	if near := typo.Nearest(word, names); near != "" {
+		return usageError("unknown %s command %q; did you mean %q?", command, word, near)
+	}
+	return usageError("unknown %s command %q; the commands are: %s", command, word, strings.Join(names, ", "))
+}
+
 // scheduleCommands are the subcommands of `starter schedule`.
 var scheduleCommands = []string{"create", "list", "show", "pause", "resume", "trigger", "delete"}
 

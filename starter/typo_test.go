@@ -97,3 +97,29 @@ func TestMisspeltCommandLeavesQuestions(t *testing.T) {
 		}
 	}
 }
+
+// A mistyped subcommand is named as a mistyped command is: a trial's
+// `starter schedule lst` said only `unknown schedule command "lst"`.
+// Every command with subcommands does it (schedule, eval compare, help's
+// command); a word near none lists them, and nothing starts.
+func TestMisspeltSubcommandIsNamed(t *testing.T) {
+	t.Setenv("RESEARCHFLOW_DATA_DIR", filepath.Join(t.TempDir(), "never-created"))
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"schedule", "lst"}, `unknown schedule command "lst"; did you mean "list"?`},
+		{[]string{"schedule", "creat", "--every", "24h", "What changed?"}, `did you mean "create"?`},
+		{[]string{"schedule", "Pause", "schedule-x"}, `did you mean "pause"?`},
+		{[]string{"schedule", "sometimes"}, "the commands are: create, list, show, pause, resume, trigger, delete"},
+		{[]string{"eval", "compar", "a.json", "b.json"}, `unknown eval command "compar"; did you mean "compare"?`},
+		{[]string{"help", "shedule"}, `no command "shedule"; did you mean "schedule"?`},
+		{[]string{"help", "folow-up"}, `did you mean "follow-up"?`},
+	} {
+		var out, errOut bytes.Buffer
+		err := run(context.Background(), tc.args, &out, &errOut)
+		if err == nil || exitCode(err) != 2 || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("run(%q) = %v (exit %d), want a usage error saying %q", tc.args, err, exitCode(err), tc.want)
+		}
+	}
+}
