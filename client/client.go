@@ -67,6 +67,43 @@ var (
 	ErrRejected = errors.New("the run refused the request")
 )
 
+// ClosedError is a request to a run that has ended: it says how and when
+// the run ended, and what the request would have done ("finished",
+// "cancelled"). errors.Is(err, ErrNotRunning) is true of it. `starter
+// finish` on a completed run said only "the run is not running".
+type ClosedError struct {
+	ID string
+	// Status is how the run ended: completed, failed or cancelled.
+	Status   string
+	ClosedAt time.Time
+	// Action is what the request would have done to the run, as in "it
+	// cannot be finished"; "" says nothing of it.
+	Action string
+}
+
+// Closed is the error of a request that would have done action to run r,
+// which has ended.
+func Closed(r Info, action string) *ClosedError {
+	return &ClosedError{ID: r.ID, Status: r.Status, ClosedAt: r.ClosedAt, Action: action}
+}
+
+func (e *ClosedError) Error() string {
+	msg := fmt.Sprintf("run %q is already %s", e.ID, e.Status)
+	if e.Status == rf.StatusFailed {
+		msg = fmt.Sprintf("run %q has already failed", e.ID)
+	}
+	if !e.ClosedAt.IsZero() {
+		msg += " (it ended " + e.ClosedAt.UTC().Format(time.RFC3339) + ")"
+	}
+	if e.Action != "" {
+		msg += ", so it cannot be " + e.Action
+	}
+	return msg
+}
+
+// Is makes errors.Is(err, ErrNotRunning) true.
+func (e *ClosedError) Is(target error) bool { return target == ErrNotRunning }
+
 // RejectedError is a request the workflow refused, with its reason.
 type RejectedError struct{ Reason string }
 
@@ -449,7 +486,7 @@ func (c *Client) Cancel(ctx context.Context, id string) error {
 	if err := c.tc.CancelWorkflow(ctx, id, ""); err != nil {
 		var notFound *serviceerror.NotFound
 		if errors.As(err, &notFound) {
-			return c.notRunning(ctx, id)
+			return c.notRunning(ctx, id, "cancelled")
 		}
 		return fmt.Errorf("cancel %s: %w", id, err)
 	}
@@ -510,7 +547,7 @@ func (c *Client) Approve(ctx context.Context, id string, a rf.PlanApproval) (rf.
 		case errors.As(err, &app):
 			return rf.Progress{}, &RejectedError{Reason: app.Message()}
 		case errors.As(err, &notFound):
-			return rf.Progress{}, c.notRunning(ctx, id)
+			return rf.Progress{}, c.notRunning(ctx, id, "approved")
 		}
 		return rf.Progress{}, fmt.Errorf("approve %s: %w", id, err)
 	}
@@ -586,7 +623,7 @@ func (c *Client) updateInto(ctx context.Context, id, name string, arg, out any) 
 		case errors.As(err, &app):
 			return &RejectedError{Reason: app.Message()}
 		case errors.As(err, &notFound):
-			return c.notRunning(ctx, id)
+			return c.notRunning(ctx, id, updateAction[name])
 		}
 		return fmt.Errorf("%s %s: %w", name, id, err)
 	}
@@ -594,14 +631,28 @@ func (c *Client) updateInto(ctx context.Context, id, name string, arg, out any) 
 }
 
 // notRunning is the error of a request that Temporal answered NotFound
-// for run id: the run has closed (ErrNotRunning) or there is none
-// (ErrNotFound; `starter budget nosuch-id` was told "extendBudget
-// nosuch-id: the run is not running"). Neither names the update sent.
-func (c *Client) notRunning(ctx context.Context, id string) error {
-	if _, err := c.Describe(ctx, id); errors.Is(err, ErrNotFound) {
+// for run id, which would have done action to it: the run has ended (a
+// *ClosedError saying how and when) or there is none (ErrNotFound;
+// `starter budget nosuch-id` was told "extendBudget nosuch-id: the run is
+// not running"). Neither names the update sent.
+func (c *Client) notRunning(ctx context.Context, id, action string) error {
+	info, err := c.Describe(ctx, id)
+	switch {
+	case errors.Is(err, ErrNotFound):
 		return err
+	case err == nil && info.Closed:
+		return Closed(info, action)
 	}
 	return fmt.Errorf("run %q: %w", id, ErrNotRunning)
+}
+
+// updateAction is what each update would have done to a run, as a closed
+// run's error says it ("so it cannot be finished").
+var updateAction = map[string]string{
+	rf.ExtendBudgetUpdate: "given more budget",
+	rf.FinishNowUpdate:    "finished",
+	rf.PricePlanUpdate:    "priced",
+	rf.ApprovePlanUpdate:  "approved",
 }
 
 // ListOptions select a page of research runs.

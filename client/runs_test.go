@@ -446,3 +446,43 @@ func TestUpdatesSayNoSuchRun(t *testing.T) {
 		}
 	}
 }
+
+// A request to a run that has ended says how it ended, and what it would
+// have done: a trial's `starter finish my-run-1` on a completed run said
+// only "the run is not running".
+func TestUpdatesToAnEndedRunSayHowItEnded(t *testing.T) {
+	t.Parallel()
+	c, f := newTestClient(t)
+	ctx := t.Context()
+	for _, id := range []string{"done", "gone"} {
+		if _, err := c.Start(ctx, id, rf.ResearchInput{Question: "How are backups kept?"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f.complete("done", rf.ResearchResult{ResearchID: "done"})
+	if err := c.Cancel(ctx, "gone"); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		id, ended string
+	}{{"done", `run "done" is already completed`}, {"gone", `run "gone" is already cancelled`}} {
+		calls := map[string]error{}
+		_, calls["given more budget"] = c.ExtendBudget(ctx, tt.id, rf.BudgetRequest{MaxTokens: 60000})
+		_, calls["finished"] = c.FinishNow(ctx, tt.id, rf.BudgetRequest{})
+		_, calls["approved"] = c.Approve(ctx, tt.id, rf.PlanApproval{Approved: new(true)})
+		_, calls["priced"] = c.PricePlan(ctx, tt.id, rf.PlanApproval{SubQuestions: []string{"Where?"}})
+		if tt.id == "done" {
+			calls["cancelled"] = c.Cancel(ctx, tt.id)
+		}
+		for action, err := range calls {
+			var closed *ClosedError
+			if !errors.As(err, &closed) || !errors.Is(err, ErrNotRunning) {
+				t.Errorf("%s %s: %v, want a *ClosedError that is ErrNotRunning", tt.id, action, err)
+				continue
+			}
+			if msg := err.Error(); !strings.HasPrefix(msg, tt.ended) || !strings.Contains(msg, "(it ended ") || !strings.HasSuffix(msg, "so it cannot be "+action) {
+				t.Errorf("%s %s: %q, want %q, when, and that it cannot be %s", tt.id, action, msg, tt.ended, action)
+			}
+		}
+	}
+}

@@ -64,3 +64,36 @@ func TestExtendBudgetAndFinishNow(t *testing.T) {
 		t.Errorf("extend a closed run: %d", rec.Code)
 	}
 }
+
+// Every action on a run that has ended says how and when it ended and what
+// was not done, as the starter does (client.ClosedError): a trial's
+// `starter finish` on a completed run said only "the run is not running",
+// and the API "the run is completed; its budget can no longer change".
+// A run that ends between the gateway's look and the request says the same.
+func TestActionsOnAnEndedRunSayHowItEnded(t *testing.T) {
+	h := newHarness(t, nil)
+	id := h.start(aliceKey, "Spend wisely")
+	h.fake.complete(id, completedResult(id))
+	ended := `run \"` + id + `\" is already completed (it ended `
+	for _, tt := range []struct{ path, body, code, action string }{
+		{"/finish", "", "run_closed", "finished"},
+		{"/budget", `{"maxTokens":50000}`, "run_closed", "given more budget"},
+		{"/cancel", "", "not_running", "cancelled"},
+		{"/approve", `{"approved":true}`, "not_awaiting_approval", "approved"},
+		{"/estimate", `{"subQuestions":["Where?"]}`, "not_awaiting_approval", "priced"},
+	} {
+		rec := h.do("POST", "/v1/research/"+id+tt.path, aliceKey, tt.body)
+		body := rec.Body.String()
+		if rec.Code != http.StatusConflict || !strings.Contains(body, `"code":"`+tt.code+`"`) || !strings.Contains(body, ended) || !strings.Contains(body, "so it cannot be "+tt.action) {
+			t.Errorf("%s on a completed run: %d %s, want 409 %s saying %s… and that it cannot be %s", tt.path, rec.Code, body, tt.code, ended, tt.action)
+		}
+	}
+	// Ended between the look and the update: the client's error says it.
+	h2 := newHarness(t, nil)
+	id2 := h2.start(aliceKey, "Spend wisely")
+	h2.fake.updateErr = client.Closed(client.Info{ID: id2, Status: rf.StatusFailed}, "finished")
+	rec := h2.do("POST", "/v1/research/"+id2+"/finish", aliceKey, "")
+	if rec.Code != http.StatusConflict || !strings.Contains(rec.Body.String(), `has already failed, so it cannot be finished`) {
+		t.Errorf("finish of a run that failed meanwhile: %d %s", rec.Code, rec.Body)
+	}
+}

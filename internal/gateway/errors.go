@@ -91,7 +91,7 @@ func (s *server) fail(c *gin.Context, err error) {
 	case errors.As(err, &rejected):
 		abortError(c, http.StatusConflict, "not_awaiting_approval", rejected.Reason)
 	case errors.Is(err, client.ErrNotRunning):
-		abortError(c, http.StatusConflict, "not_running", "the run is no longer running")
+		abortError(c, http.StatusConflict, "not_running", closedMessage(err))
 	case errors.Is(err, context.Canceled):
 		c.Abort()
 	case client.IsUnavailable(err):
@@ -101,6 +101,16 @@ func (s *server) fail(c *gin.Context, err error) {
 		s.log.Error("gateway: request failed", "route", c.FullPath(), "err", err)
 		abortError(c, http.StatusBadGateway, "upstream_error", "the workflow service failed; try again later")
 	}
+}
+
+// closedMessage says why a request to a run that is not running was
+// refused: how and when it ended (client.ClosedError), when known.
+func closedMessage(err error) string {
+	var closed *client.ClosedError
+	if errors.As(err, &closed) {
+		return closed.Error()
+	}
+	return "the run is no longer running"
 }
 
 // uploadStatus is the HTTP status and error code of an upload refusal.

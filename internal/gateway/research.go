@@ -696,7 +696,7 @@ func (s *server) cancel(c *gin.Context) error {
 		return err
 	}
 	if r.Closed {
-		return newAPIError(http.StatusConflict, "not_running", "the run is already "+r.Status)
+		return newAPIError(http.StatusConflict, "not_running", client.Closed(r, "cancelled").Error())
 	}
 	if err := s.runs.Cancel(c.Request.Context(), r.ID); err != nil {
 		return err
@@ -761,7 +761,7 @@ func (s *server) approve(c *gin.Context) error {
 	}
 	a.By = owner(c) // the key decides who approved, not the body
 	if r.Closed {
-		return newAPIError(http.StatusConflict, "not_awaiting_approval", "the run is "+r.Status+"; it is not awaiting approval")
+		return newAPIError(http.StatusConflict, "not_awaiting_approval", client.Closed(r, "approved").Error())
 	}
 	ctx, cancel := context.WithTimeout(c.Request.Context(), approveTimeout)
 	defer cancel()
@@ -776,14 +776,14 @@ func (s *server) approve(c *gin.Context) error {
 		case err == nil:
 			est = &e
 		case errors.Is(err, client.ErrNotRunning):
-			return newAPIError(http.StatusConflict, "not_awaiting_approval", "the run is no longer running")
+			return newAPIError(http.StatusConflict, "not_awaiting_approval", closedMessage(err))
 		case !errors.As(err, &rejected):
 			return err
 		}
 	}
 	progress, err := s.runs.Approve(ctx, r.ID, a)
 	if errors.Is(err, client.ErrNotRunning) {
-		return newAPIError(http.StatusConflict, "not_awaiting_approval", "the run is no longer running")
+		return newAPIError(http.StatusConflict, "not_awaiting_approval", closedMessage(err))
 	}
 	if err != nil {
 		return err
@@ -839,13 +839,13 @@ func (s *server) estimatePlan(c *gin.Context) error {
 		return &rf.InputError{Field: "subQuestions", Message: "give the plan to price: at least one sub-question"}
 	}
 	if r.Closed {
-		return newAPIError(http.StatusConflict, "not_awaiting_approval", "the run is "+r.Status+"; it is not awaiting approval")
+		return newAPIError(http.StatusConflict, "not_awaiting_approval", client.Closed(r, "priced").Error())
 	}
 	ctx, cancel := context.WithTimeout(c.Request.Context(), approveTimeout)
 	defer cancel()
 	e, err := s.runs.PricePlan(ctx, r.ID, a)
 	if errors.Is(err, client.ErrNotRunning) {
-		return newAPIError(http.StatusConflict, "not_awaiting_approval", "the run is no longer running")
+		return newAPIError(http.StatusConflict, "not_awaiting_approval", closedMessage(err))
 	}
 	if err != nil {
 		return err
@@ -904,9 +904,13 @@ func (s *server) finishNow(c *gin.Context) error {
 	})
 }
 
+// budgetAction is what each budget update would have done to a run, as a
+// closed run's refusal says it (client.ClosedError).
+var budgetAction = map[string]string{"extendBudget": "given more budget", "finishNow": "finished"}
+
 func (s *server) budgetUpdate(c *gin.Context, r client.Info, what string, send func(context.Context) (rf.Progress, error)) error {
 	if r.Closed {
-		return newAPIError(http.StatusConflict, "run_closed", "the run is "+r.Status+"; its budget can no longer change")
+		return newAPIError(http.StatusConflict, "run_closed", client.Closed(r, budgetAction[what]).Error())
 	}
 	ctx, cancel := context.WithTimeout(c.Request.Context(), approveTimeout)
 	defer cancel()
@@ -914,7 +918,7 @@ func (s *server) budgetUpdate(c *gin.Context, r client.Info, what string, send f
 	var rejected *client.RejectedError
 	switch {
 	case errors.Is(err, client.ErrNotRunning):
-		return newAPIError(http.StatusConflict, "run_closed", "the run is no longer running")
+		return newAPIError(http.StatusConflict, "run_closed", closedMessage(err))
 	case errors.As(err, &rejected):
 		return newAPIError(http.StatusConflict, "budget_refused", rejected.Reason)
 	}
