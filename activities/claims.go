@@ -153,6 +153,14 @@ func (a *Inference) ReviewClaim(ctx context.Context, in workflows.ReviewClaimInp
 		check.Checked = report.CheckedStored(a.ingestedAt(ctx, check.ChunkID))
 		check.Change += " " + check.Checked
 	}
+	// The footer keeps when the report was generated and says when this
+	// revision was written (the workflow's time; an activity of a review
+	// started before it was sent reads its own).
+	revised := in.RevisedAt
+	if revised.IsZero() {
+		revised = time.Now()
+	}
+	next.Report = report.StampRevised(next.Report, revised)
 	return workflows.ReviewClaimResult{Check: check, Report: next}, nil
 }
 

@@ -398,3 +398,33 @@ func TestReviewClaimOfAStoredCorpusSaysWhatItChecked(t *testing.T) {
 		}
 	}
 }
+
+// A revision's footer keeps when the report was generated and says when
+// it was revised (the workflow's time), and a revision of a revision its
+// own: a trial's revised report said only the original "Generated:" time.
+func TestReviewClaimSaysWhenTheReportWasRevised(t *testing.T) {
+	generated := time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC)
+	sources := []rf.Source{{N: 1, SourceID: "s1", Title: "Kilns", Location: "kilns.md"}}
+	d := reasoning.Draft{Title: "Kilns", Summary: []reasoning.Sentence{{Text: "A stoneware kiln is fired to about 1280 degrees Celsius.", Cites: []int{1}}}}
+	md, _ := report.Render(report.Report{Question: "How hot?", Draft: d, Sources: sources, Meta: report.Meta{GeneratedAt: generated}})
+	base := rfclaims.Revision{Revision: 1, Report: md, Claims: report.Claims(d, sources), Sources: sources}
+	claim := base.Claims[0]
+	check := rfclaims.Check{ClaimID: claim.ID, Number: 1, Text: claim.Text, Verdict: rfclaims.VerdictDispute, Cites: claim.Cites}
+	found := []reasoning.Finding{{Text: claim.Text, ChunkID: "k1", SourceID: "s1"}}
+	first := time.Date(2026, 12, 7, 10, 30, 0, 0, time.UTC)
+	res, err := (&Inference{}).ReviewClaim(context.Background(), workflows.ReviewClaimInput{Base: base, Check: check, Revision: 2, Findings: found, RevisedAt: first})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "Generated: 2026-12-07T09:00:00Z · Revised: 2026-12-07T10:30:00Z"; !strings.Contains(res.Report.Report, want) {
+		t.Errorf("revision 2 does not say %q:\n%s", want, res.Report.Report)
+	}
+	second := first.Add(2 * time.Hour)
+	res, err = (&Inference{}).ReviewClaim(context.Background(), workflows.ReviewClaimInput{Base: res.Report, Check: check, Revision: 3, Findings: found, RevisedAt: second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "Generated: 2026-12-07T09:00:00Z · Revised: 2026-12-07T12:30:00Z"; !strings.Contains(res.Report.Report, want) || strings.Count(res.Report.Report, "Revised:") != 1 {
+		t.Errorf("revision 3 does not say %q once:\n%s", want, res.Report.Report)
+	}
+}

@@ -135,7 +135,8 @@ func (r *review) run(ctx workflow.Context) (claims.Review, error) {
 	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, inferenceOptions()), ReviewClaimActivity, ReviewClaimInput{
 		Base: r.base, Check: r.res.Check, Findings: r.findings, Sources: sources, Revision: r.in.Revision,
 		Retrieved: r.retrieved, Sections: r.ev.Sections, Gaps: r.ev.Gaps, RunClaims: r.ev.Claims,
-		Stored: r.ev.CorpusPath == "" && (len(r.ev.Sources) == 0 || slices.Contains(r.ev.Sources, rf.SourceCorpus)),
+		Stored:    r.ev.CorpusPath == "" && (len(r.ev.Sources) == 0 || slices.Contains(r.ev.Sources, rf.SourceCorpus)),
+		RevisedAt: workflow.Now(ctx),
 	}).Get(ctx, &out); err != nil {
 		return claims.Review{}, err
 	}

@@ -1,6 +1,8 @@
 package workflows
 
 import (
+	"time"
+
 	rf "github.com/researchflow/researchflow"
 	"github.com/researchflow/researchflow/claims"
 	"github.com/researchflow/researchflow/internal/reasoning"
@@ -51,6 +53,10 @@ type ReviewClaimInput struct {
 	// again (a run started by corpus name has no folder to read): the
 	// check says so (claims.Check.Checked).
 	Stored bool `json:"stored,omitempty"`
+	// RevisedAt is when the review writes the revision (workflow time):
+	// its footer says it after the report's generation time. Zero in the
+	// activities of reviews recorded before it was sent.
+	RevisedAt time.Time `json:"revisedAt,omitzero"`
 }
 
 // ReviewClaimResult is the check, with its outcome and changelog line, and

@@ -127,6 +127,9 @@ func TestClaimReviewDisputeRechecksTheClaimsSubQuestion(t *testing.T) {
 		len(f.reviewed[0].Findings) != 1 || f.reviewed[0].Base.Revision != 1 {
 		t.Errorf("reviewed %+v", f.reviewed)
 	}
+	if len(f.reviewed) == 1 && f.reviewed[0].RevisedAt.IsZero() {
+		t.Errorf("the revision is written with no time: its footer cannot say when it was revised")
+	}
 	if res.Check.Outcome != claims.OutcomeCorrected || res.Report == nil || res.Report.Revision != 2 || res.Revision != 2 {
 		t.Errorf("result %+v", res)
 	}

@@ -629,3 +629,24 @@ func CheckedStored(at time.Time) string {
 	}
 	return what + ", not the files on disk: to check files edited since, ingest them again (starter ingest DIR --corpus NAME) or upload them with ?replace=true, then dispute again."
 }
+
+// generatedLine is the footer's line of when the report was generated,
+// with when it was last revised after it.
+var generatedLine = regexp.MustCompile(`(?m)^Generated: ([^ \n]+)(?: · Revised: [^ \n]+)?(  )?$`)
+
+// StampRevised is md, a revision of a report, with its footer saying when
+// it was revised after the time it was generated ("Generated: … ·
+// Revised: …"; a revision of a revision says its own time). A report
+// whose footer says no generation time is left as it is.
+func StampRevised(md string, at time.Time) string {
+	locs := generatedLine.FindAllStringSubmatchIndex(md, -1)
+	if len(locs) == 0 || at.IsZero() {
+		return md
+	}
+	m := locs[len(locs)-1] // the footer's: the last
+	line := "Generated: " + md[m[2]:m[3]] + " · Revised: " + at.UTC().Format(time.RFC3339)
+	if m[4] >= 0 {
+		line += md[m[4]:m[5]]
+	}
+	return md[:m[0]] + line + md[m[1]:]
+}

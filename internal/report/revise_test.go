@@ -3,6 +3,7 @@ package report
 import (
 	"strings"
 	"testing"
+	"time"
 
 	rf "github.com/researchflow/researchflow"
 	"github.com/researchflow/researchflow/claims"
@@ -259,5 +260,21 @@ func TestReviseListsThePassageThatStatesTheClaim(t *testing.T) {
 	}
 	if r4.Report != strings.Replace(r3.Report, "- Revision 3: Claim 1 kept: source 1 still states it.\n", "- Revision 3: Claim 1 kept: source 1 still states it.\n- Revision 4: Claim 1 kept: source 1 still states it.\n", 1) {
 		t.Errorf("a kept claim changed the text of revision 4:\n%s", r4.Report)
+	}
+}
+
+// StampRevised says when a revision was written after the generation time
+// the footer keeps, replaces an earlier revision's time, keeps the line's
+// break, and leaves a footer without a generation time as it is.
+func TestStampRevised(t *testing.T) {
+	at := time.Date(2026, 12, 7, 18, 0, 0, 0, time.FixedZone("CET", 3600))
+	for _, tt := range []struct{ md, want string }{
+		{"# R\n\n---\n\nEngine: extractive  \nGenerated: 2026-12-07T09:00:00Z\n", "# R\n\n---\n\nEngine: extractive  \nGenerated: 2026-12-07T09:00:00Z · Revised: 2026-12-07T17:00:00Z\n"},
+		{"Generated: 2026-12-07T09:00:00Z · Revised: 2026-12-07T10:00:00Z  \nNote: x\n", "Generated: 2026-12-07T09:00:00Z · Revised: 2026-12-07T17:00:00Z  \nNote: x\n"},
+		{"# R\n\nEngine: extractive\n", "# R\n\nEngine: extractive\n"},
+	} {
+		if got := StampRevised(tt.md, at); got != tt.want {
+			t.Errorf("StampRevised(%q) = %q, want %q", tt.md, got, tt.want)
+		}
 	}
 }
