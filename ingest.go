@@ -113,6 +113,10 @@ type IngestSummary struct {
 // files listed where a result recorded before the total was kept has none.
 func (r IngestResult) SkippedCount() int { return max(r.SkippedTotal, len(r.Skipped)) }
 
+// Ingested is how many of the files handled so far were read and
+// written (new or changed): Files less Unchanged and SkippedCount().
+func (r IngestResult) Ingested() int { return max(r.Files-r.Unchanged-r.SkippedCount(), 0) }
+
 // SkippedCount is how many files an ingestion skipped (see
 // IngestResult.SkippedCount).
 func (s IngestSummary) SkippedCount() int { return max(s.SkippedTotal, len(s.Skipped)) }

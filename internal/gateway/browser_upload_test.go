@@ -213,3 +213,70 @@ func TestWebAppUploadListsEveryRefusedFile(t *testing.T) {
 		t.Errorf("%d ingestions started, want none", n)
 	}
 }
+
+// What the page says of an upload adds up and agrees with the API: files
+// chosen = stored + unchanged + skipped, each skipped file listed once
+// with why. A trial chose security.md, team.csv, x.png, offsite.txt and
+// empty.md for a new corpus and read "Ingested 3 of 3 files into teamweb
+// · 2 passages · 1 skipped" above 3 skipped files, with 2 documents
+// stored. An upload to a corpus with earlier files counts those apart.
+func TestWebAppUploadCountsAddUp(t *testing.T) {
+	skipWithoutBrowser(t)
+	h, srv := webHarness(t)
+	var results []*rf.IngestResult
+	h.fake.newIngest = func(w *fakeRun) {
+		res := results[0]
+		results = results[1:]
+		res.Corpus = w.input.(rf.IngestInput).Corpus
+		w.ingest = res
+		w.closeLocked(nil, nil, rf.StatusCompleted)
+	}
+	dir := t.TempDir()
+	write := func(name, text string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	trial := []string{write("security.md", "# Security\n\nRotate keys every 90 days.\n"), write("team.csv", "name,role\nPriya,manager\n"),
+		write("x.png", "\x89PNG\r\n"), write("offsite.txt", "The offsite is in Lisbon.\n"), write("empty.md", "")}
+	more := []string{write("oncall.md", "# On-call\n\nShifts start on Monday.\n"), write("budget.md", "# Budget\n\n42,000 EUR a quarter.\n")}
+	for _, tt := range []struct {
+		files   []string
+		result  rf.IngestResult
+		want    string
+		skipped int
+	}{
+		{trial, rf.IngestResult{Total: 3, Files: 3, Chunks: 2, Done: true, SkippedTotal: 1,
+			Skipped: []rf.SkippedFile{{Path: "empty.md", Reason: "the file has no text"}}},
+			"Ingested into teamweb: 5 files chosen · 2 files stored · 3 skipped (listed below) · 2 passages written", 3},
+		// The same corpus again: its 3 earlier files are read again, unchanged but empty.md.
+		{more, rf.IngestResult{Total: 5, Files: 5, Unchanged: 2, Chunks: 2, Done: true, SkippedTotal: 1,
+			Skipped: []rf.SkippedFile{{Path: "empty.md", Reason: "the file has no text"}}},
+			"Ingested into teamweb: 2 files chosen and 3 earlier files of teamweb · 2 files stored · 2 unchanged · 1 skipped (listed below) · 2 passages written", 1},
+	} {
+		results = append(results, &tt.result)
+		ctx := browserAt(t, 1280, 800)
+		if err := chromedp.Do(ctx,
+			chromedp.Navigate(srv.URL+"/"),
+			chromedp.WaitVisible(css(`#dropzone`)),
+			chromedp.SetValue(css(`#upload-corpus`), "teamweb"),
+			chromedp.SetUploadFiles(css(`#upload-files`), tt.files),
+		); err != nil {
+			t.Fatal(err)
+		}
+		done, err := chromedp.Run(ctx, chromedp.Poll[string](`(() => { const t = document.getElementById("upload-text").textContent; return t.startsWith("Ingested") && t; })()`,
+			chromedp.WithPollingTimeout(20*time.Second)))
+		if err != nil {
+			t.Fatalf("the upload never shown ingested: %v (%s)", err, eval[string](t, ctx, `document.getElementById("upload-text").textContent`))
+		}
+		if done != tt.want {
+			t.Errorf("upload of %d files: %q, want %q", len(tt.files), done, tt.want)
+		}
+		items := eval[[]string](t, ctx, `[...document.querySelectorAll("#upload-skipped li")].map((li) => li.textContent)`)
+		if len(items) != tt.skipped {
+			t.Errorf("upload of %d files: skipped files listed %q, want %d", len(tt.files), items, tt.skipped)
+		}
+	}
+}

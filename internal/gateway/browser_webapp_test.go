@@ -360,7 +360,7 @@ func TestWebAppFolderDropIngestedAndResearched(t *testing.T) {
 	if err != nil {
 		t.Fatalf("ingestion never shown done: %v", err)
 	}
-	if !strings.Contains(during, "into incidents") || !strings.Contains(done, "Ingested 2 of 2 files into incidents · 2 passages") {
+	if !strings.Contains(during, "into incidents") || !strings.Contains(done, "Ingested into incidents: 3 files chosen · 2 files stored · 1 skipped (listed below) · 2 passages written") {
 		t.Errorf("progress %q, then %q", during, done)
 	}
 	if skipped := eval[string](t, ctx, `document.getElementById("upload-skipped").textContent`); !strings.Contains(skipped, "tool.exe") {

@@ -62,14 +62,17 @@ type Ingestion struct {
 	// Status is running, completed, failed, cancelled or terminated.
 	Status string `json:"status"`
 	Done   bool   `json:"done"`
-	// Total is the number of files found (0 until the first batch is
-	// listed), those of a type not read too; Seen counts the files handled
-	// so far, so that once done Seen = Total = ingested + Unchanged +
-	// SkippedTotal. Unchanged were already in memory; Skipped could not be
+	// Total is the number of files found in the corpus's upload folder (0
+	// until the first batch is listed): the files of this upload and those
+	// uploaded before, those of a type not read too. Seen counts the files
+	// handled so far, so that Seen = Ingested + Unchanged + SkippedTotal,
+	// and once done Seen = Total. Ingested were read and stored (new or
+	// changed); Unchanged were already in memory; Skipped could not be
 	// read or are of a type not read (with why; the first 500),
 	// SkippedTotal counts them all.
 	Total        int           `json:"total"`
 	Seen         int           `json:"seen"`
+	Ingested     int           `json:"ingested"`
 	Unchanged    int           `json:"unchanged"`
 	Skipped      []SkippedFile `json:"skipped"`
 	SkippedTotal int           `json:"skippedTotal"`
@@ -257,7 +260,7 @@ func (s *server) getIngestion(c *gin.Context) error {
 		out.ClosedAt = &t
 	}
 	out.Done = res.Done || info.Closed
-	out.Total, out.Seen, out.Unchanged, out.Chunks = res.Total, res.Files, res.Unchanged, res.Chunks
+	out.Total, out.Seen, out.Ingested, out.Unchanged, out.Chunks = res.Total, res.Files, res.Ingested(), res.Unchanged, res.Chunks
 	out.SkippedTotal = res.SkippedCount()
 	for _, sk := range res.Skipped {
 		n, _ := documentName(sk.Path)

@@ -209,3 +209,35 @@ func TestDocumentName(t *testing.T) {
 		}
 	}
 }
+
+// An ingestion says how many files it stored, so that its counts add up
+// (seen = ingested + unchanged + skippedTotal): a trial's upload of
+// security.md, offsite.txt and empty.md read "total 3, seen 3,
+// skippedTotal 1" with no count of the 2 documents stored.
+func TestIngestionCountsAddUp(t *testing.T) {
+	h, _ := newStoreHarness(t, nil)
+	s := &server{cfg: h.cfg}
+	results := map[string]*rf.IngestResult{
+		"ingest-trial": {Corpus: "alice--teamweb", Total: 3, Files: 3, Chunks: 2, Done: true,
+			Skipped: []rf.SkippedFile{{Path: "empty.md", Reason: "no text"}}, SkippedTotal: 1},
+		// Running, over a corpus with earlier uploads: 2 of them unchanged.
+		"ingest-more": {Corpus: "alice--teamweb", Total: 9, Files: 6, Unchanged: 2, Chunks: 5,
+			Skipped: []rf.SkippedFile{{Path: "x.exe", Reason: "unsupported"}}},
+	}
+	want := map[string]int{"ingest-trial": 2, "ingest-more": 3}
+	h.fake.newIngest = func(w *fakeRun) { w.ingest = results[w.id] }
+	for id := range results {
+		if _, err := h.fake.StartIngest(context.Background(), id, rf.IngestInput{Corpus: "alice--teamweb", Path: s.uploadDir("alice", "teamweb"), Owner: "alice"}); err != nil {
+			t.Fatal(err)
+		}
+		rec := h.do("GET", "/v1/corpora/teamweb/ingestions/"+id, aliceKey, "")
+		var got Ingestion
+		decode(t, rec, &got)
+		if got.Ingested != want[id] || got.Seen != got.Ingested+got.Unchanged+got.SkippedTotal {
+			t.Errorf("%s: %s, want %d ingested and seen = ingested + unchanged + skippedTotal", id, rec.Body, want[id])
+		}
+		if !strings.Contains(rec.Body.String(), `"ingested":`) {
+			t.Errorf("%s: no ingested count: %s", id, rec.Body)
+		}
+	}
+}

@@ -1174,6 +1174,7 @@ async function upload(files, replacing) {
     bar.value = 0;
     return;
   }
+  const notSent = [...skippedList.children];
   for (;;) {
     let g;
     try {
@@ -1185,16 +1186,36 @@ async function upload(files, replacing) {
     const total = g.total || up.files.length;
     bar.max = total || 1;
     bar.value = Math.min(g.seen, total);
-    $("upload-text").textContent = (up.replaced && up.replaced.length ? "Replaced " + up.replaced.join(", ") + " · " : "") + (g.done ? "Ingested " : "Ingesting ") + g.seen + " of " + count(total, "file") + " into " + name + " · " +
-      count(g.chunks, "passage") + (g.unchanged ? " · " + g.unchanged + " unchanged" : "") + ((g.skippedTotal || g.skipped.length) ? " · " + (g.skippedTotal || g.skipped.length) + " skipped" : "") +
-      (g.error ? " · " + g.error : "");
-    for (const s of g.skipped) skippedList.append(el("li", {}, s.name + ": " + s.reason));
+    // The skipped are listed once each: those not sent, then those the
+    // ingestion could not use (the list is read anew at every poll).
+    skippedList.replaceChildren(...notSent, ...g.skipped.map((f) => el("li", {}, f.name + ": " + f.reason)));
+    $("upload-text").textContent = (up.replaced && up.replaced.length ? "Replaced " + up.replaced.join(", ") + " · " : "") +
+      uploadCounts(files.length, skipped.length, up.files.length, g, name) + (g.error ? " · " + g.error : "");
     if (g.done) break;
     await new Promise((r) => setTimeout(r, 400));
   }
   await refreshCorpora(name);
   const corpusBox = document.querySelector('#sources input[value="corpus"]');
   if (corpusBox) corpusBox.checked = true;
+}
+
+// uploadCounts says what became of the files chosen for an upload to
+// corpus name, by the numbers of g, its ingestion (GET …/ingestions/{id}),
+// so that they add up and agree with the API: chosen = stored + unchanged
+// + skipped, where stored is g.ingested, unchanged g.unchanged and skipped
+// those not sent (notSent, of a type not read) and g.skippedTotal. The
+// ingestion reads the corpus's whole upload folder: its earlier files
+// (g.total less the sent) are counted with the chosen, and said so.
+function uploadCounts(chosen, notSent, sent, g, name) {
+  const skipped = notSent + (g.skippedTotal || g.skipped.length);
+  const earlier = Math.max((g.total || sent) - sent, 0);
+  const parts = [count(g.ingested, "file stored", "files stored")];
+  if (g.unchanged) parts.push(g.unchanged + " unchanged");
+  if (skipped) parts.push(skipped + " skipped (listed below)");
+  parts.push(count(g.chunks, "passage") + " written");
+  const what = count(chosen, "file") + " chosen" + (earlier ? " and " + count(earlier, "earlier file") + " of " + name : "");
+  if (!g.done) return "Ingesting " + g.seen + " of " + count(g.total || sent, "file") + " into " + name + " · " + parts.join(" · ");
+  return "Ingested into " + name + ": " + what + " · " + parts.join(" · ");
 }
 
 // ---- Schedules ---------------------------------------------------------
