@@ -49,9 +49,18 @@ async function api(path, opts) {
   const type = res.headers.get("Content-Type") || "";
   const body = type.includes("application/json") ? await res.json() : await res.text();
   if (!res.ok) {
-    const msg = body && body.error ? body.error.message : "request failed (" + res.status + ")";
+    const e = body && body.error;
+    let msg = e ? e.message : "request failed (" + res.status + ")";
+    if (e && e.code === "corpus_not_found") {
+      // The API's words point to GET /v1/corpora; the page says its own
+      // picker, and reads the corpora again: the one named may have been
+      // deleted in another tab.
+      if (e.corpus) msg = corpusMessage(e.corpus, e.suggestion);
+      recheckCorpora();
+    }
     const err = new Error(msg);
     err.status = res.status;
+    err.code = e ? e.code : "";
     // An upload's refusal names every file it refused, with why.
     err.files = (body && body.error && body.error.files) || [];
     err.retryAfter = res.headers.get("Retry-After");
@@ -1050,6 +1059,37 @@ function refusal(name) {
   return docTypes.notRead[ext] || docTypes.otherwise;
 }
 
+// corpusMessage is a run or schedule refused for its corpus (404
+// corpus_not_found), in the page's words: the corpus meant when the name
+// is a typo of one (the API's suggestion, the starter's too), the Corpus
+// picker and the upload under Your documents.
+function corpusMessage(name, suggestion) {
+  const q = "“" + name + "”";
+  if (suggestion) return "There is no corpus " + q + " with documents. Did you mean “" + suggestion + "”? Pick it in the Corpus list, or upload files to " + q + " under Your documents first.";
+  return "There is no corpus " + q + " with documents: pick another in the Corpus list, or upload files to it under Your documents first.";
+}
+
+// recheckCorpora reads the caller's corpora again and, when one was added
+// or deleted (or filled) elsewhere (another tab, the starter), refreshes the
+// picker and the documents list: on focus, and when an action finds a
+// corpus unknown.
+let corporaChecking = false;
+async function recheckCorpora() {
+  if (corporaChecking) return;
+  corporaChecking = true;
+  try {
+    const r = await api("/v1/corpora");
+    // A deleted corpus stays listed (its ingestions are kept) with no
+    // passages: its count changes, and its documents are gone.
+    const key = (list) => (list || []).map((c) => c.name + " " + c.chunks).join("\n");
+    if (key(r.corpora) !== key(state.corpora)) await refreshCorpora();
+  } catch (err) {
+    // Not read now: the page keeps what it has.
+  } finally {
+    corporaChecking = false;
+  }
+}
+
 async function refreshCorpora(select) {
   try {
     const r = await api("/v1/corpora");
@@ -1086,7 +1126,7 @@ async function corpusChanged() {
         try {
           await api("/v1/corpora/" + encodeURIComponent(name) + "/documents/" + encodeURIComponent(d.id), { method: "DELETE" });
           refreshCorpora(name);
-        } catch (err) { setError("corpus-error", err.message); }
+        } catch (err) { setError("corpus-error", err.message); recheckCorpora(); }
       });
       // Replace: a file chosen here is sent under this document's name
       // with ?replace=true, so it becomes the document's new version
@@ -1406,6 +1446,9 @@ document.addEventListener("DOMContentLoaded", () => {
   // Corpora: the picker, the drop zone and the file and folder choosers.
   $("corpus").addEventListener("change", corpusChanged);
   $("corpora-refresh").addEventListener("click", () => refreshCorpora());
+  // Back to the page: a corpus made or deleted meanwhile shows.
+  window.addEventListener("focus", () => recheckCorpora());
+  document.addEventListener("visibilitychange", () => { if (document.visibilityState === "visible") recheckCorpora(); });
   $("corpus-delete").addEventListener("click", async () => {
     const name = $("corpus").value;
     if (!confirm("Delete the corpus “" + name + "” and all its documents?")) return;
