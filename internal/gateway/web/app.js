@@ -1073,18 +1073,28 @@ function corpusMessage(name, suggestion) {
 // or deleted (or filled) elsewhere (another tab, the starter), refreshes the
 // picker and the documents list: on focus, and when an action finds a
 // corpus unknown.
-let corporaChecking = false;
+// A check asked for while one is under way runs once that one ends, so
+// that what changed in between is not missed.
+let corporaChecking = false, corporaAgain = false;
 async function recheckCorpora() {
-  if (corporaChecking) return;
+  if (corporaChecking) {
+    corporaAgain = true;
+    return;
+  }
   corporaChecking = true;
   try {
-    const r = await api("/v1/corpora");
-    // A deleted corpus stays listed (its ingestions are kept) with no
-    // passages: its count changes, and its documents are gone.
-    const key = (list) => (list || []).map((c) => c.name + " " + c.chunks).join("\n");
-    if (key(r.corpora) !== key(state.corpora)) await refreshCorpora();
-  } catch (err) {
-    // Not read now: the page keeps what it has.
+    do {
+      corporaAgain = false;
+      try {
+        const r = await api("/v1/corpora");
+        // A deleted corpus stays listed (its ingestions are kept) with no
+        // passages: its count changes, and its documents are gone.
+        const key = (list) => (list || []).map((c) => c.name + " " + c.chunks).join("\n");
+        if (key(r.corpora) !== key(state.corpora)) await refreshCorpora();
+      } catch (err) {
+        // Not read now: the page keeps what it has.
+      }
+    } while (corporaAgain);
   } finally {
     corporaChecking = false;
   }
