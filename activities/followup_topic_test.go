@@ -486,3 +486,15 @@ func TestAnalyzePartsAsksTheAnalystOncePerPart(t *testing.T) {
 		})
 	}
 }
+
+// What a question asks of its subject after "will … be" is no topic word
+// a passage must write: a trial's follow-up "When will the new deploy
+// checklist be ready?" ended "none mentions ready" over its run's "Jonas
+// will write the new deploy checklist by end of March."
+func TestFollowUpAsksWhatIsAskedOfTheSubjectAfterBe(t *testing.T) {
+	meeting := chunk("c-meeting", "meeting", "Jonas will write the new deploy checklist by end of March.")
+	res := followUpOn(t, []memory.Chunk{onCallNote, meeting}, "When will the new deploy checklist be ready?")
+	if !res.FromEvidence || !slices.ContainsFunc(res.Findings, func(f rf.FollowUpFinding) bool { return f.SourceID == "meeting" }) {
+		t.Errorf("fromEvidence %v, findings %+v, gaps %+v: want the meeting note from the run's evidence", res.FromEvidence, res.Findings, res.Gaps)
+	}
+}

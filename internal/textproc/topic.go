@@ -454,6 +454,22 @@ func auxiliaryPredicate(question string) string {
 	if j >= len(ws) || IsStopWord(ws[j]) || askAuxiliaries[ws[j]] {
 		return ""
 	}
+	if askModals[aux] {
+		// "When will the new deploy checklist be ready?": the subject
+		// runs to "be", and the word after it is what is asked of it, a
+		// participle or an adjective ("ready", "due", "available").
+		for m := j + 1; m < len(ws)-1 && m <= j+4; m++ {
+			if ws[m] == "be" {
+				if w := ws[m+1]; !IsStopWord(w) && !askAuxiliaries[w] {
+					return w
+				}
+				break
+			}
+			if IsStopWord(ws[m]) || askAuxiliaries[ws[m]] {
+				break
+			}
+		}
+	}
 	k := j + 1
 	for k < len(ws) && (nounShape(ws[k]) || strings.Contains(ws[k-1], "-") && !IsStopWord(ws[k])) {
 		k++

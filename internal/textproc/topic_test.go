@@ -119,20 +119,26 @@ func TestTopicIn(t *testing.T) {
 // because no passage says "hosts".
 func TestPredicateVerb(t *testing.T) {
 	for q, want := range map[string]string{
-		"Who approves deploys?":                   "approves",
-		"Who performs roll-backs of releases?":    "performs",
-		"What caused the November outage?":        "caused",
-		"Which city hosts the offsite?":           "hosts",
-		"Where is the offsite held?":              "held",
-		"How long are ledger snapshots kept?":     "kept",
-		"How often are passwords rotated?":        "rotated",
-		"When was the mirror launched?":           "launched",
-		"How is a cache.Entry evicted?":           "evicted",
-		"What is the offsite budget?":             "",
-		"Who is the release manager?":             "",
-		"What files does git ignore?":             "ignore",
-		"How do I cancel a long-running request?": "",
-		"Where are the docs?":                     "",
+		"Who approves deploys?": "approves",
+		// After a modal the subject runs to "be", and the word after it
+		// is asked of it: a participle or an adjective, never a noun of
+		// the subject ("deploy" of "the new deploy checklist").
+		"When will the new deploy checklist be ready?": "ready",
+		"When will the quarterly report be due?":       "due",
+		"Where will the team offsite be held?":         "held",
+		"Who performs roll-backs of releases?":         "performs",
+		"What caused the November outage?":             "caused",
+		"Which city hosts the offsite?":                "hosts",
+		"Where is the offsite held?":                   "held",
+		"How long are ledger snapshots kept?":          "kept",
+		"How often are passwords rotated?":             "rotated",
+		"When was the mirror launched?":                "launched",
+		"How is a cache.Entry evicted?":                "evicted",
+		"What is the offsite budget?":                  "",
+		"Who is the release manager?":                  "",
+		"What files does git ignore?":                  "ignore",
+		"How do I cancel a long-running request?":      "",
+		"Where are the docs?":                          "",
 		// A modal or "do", the subject, then the verb: found by its
 		// place after the subject.
 		"How long must the canary stay green before promotion?": "stay",
