@@ -68,26 +68,7 @@ func TestWhereSourcesDisagree(t *testing.T) {
 	} {
 		t.Run(mode.name, func(t *testing.T) {
 			inf := &Inference{Engine: mode.engine, Offline: ext, Chunks: store}
-			aenv.RegisterActivity(inf)
-			val, err := aenv.ExecuteActivity(inf.Analyze, workflows.AnalyzeInput{Question: sq.Text, SubQuestion: sq, ChunkIDs: found.Retrieved.ChunkIDs, MaxFindings: 5})
-			if err != nil {
-				t.Fatal(err)
-			}
-			var an workflows.AnalyzeResult
-			_ = val.Get(&an)
-			meta := map[string]rf.Source{}
-			for _, s := range found.Sources {
-				meta[s.SourceID] = s
-			}
-			findings := [][]reasoning.Finding{an.Analysis.Findings}
-			sources := report.NumberSources(findings, func(id string) (rf.Source, bool) { s, ok := meta[id]; return s, ok })
-			val, err = aenv.ExecuteActivity(inf.Synthesize, workflows.SynthesizeInput{ResearchID: "r1", Question: sq.Text,
-				Sections: report.CiteFindings([]reasoning.SubQuestion{sq}, findings, sources), Sources: sources})
-			if err != nil {
-				t.Fatal(err)
-			}
-			var syn workflows.SynthesizeResult
-			_ = val.Get(&syn)
+			syn := analyzeAndWrite(t, aenv, inf, sq, found)
 			t.Logf("report:\n%s", syn.Markdown)
 			_, section, ok := strings.Cut(syn.Markdown, "## Where sources disagree\n\n")
 			if !ok {
@@ -146,9 +127,16 @@ func synthesizePages(t *testing.T, question string, pages map[string][2]string) 
 	var found workflows.SearchSourceResult
 	_ = val.Get(&found)
 	ext := extractive.New(extractive.Config{}).Roles()
-	inf := &Inference{Engine: ext, Offline: ext, Chunks: store}
+	return analyzeAndWrite(t, aenv, &Inference{Engine: ext, Offline: ext, Chunks: store}, sq, found)
+}
+
+// analyzeAndWrite runs inf's Analyze on the passages found for sq, then
+// Synthesize of a report on the question sq asks, as a run does, in the
+// test activity environment aenv.
+func analyzeAndWrite(t *testing.T, aenv *testsuite.TestActivityEnvironment, inf *Inference, sq reasoning.SubQuestion, found workflows.SearchSourceResult) workflows.SynthesizeResult {
+	t.Helper()
 	aenv.RegisterActivity(inf)
-	val, err = aenv.ExecuteActivity(inf.Analyze, workflows.AnalyzeInput{Question: question, SubQuestion: sq, ChunkIDs: found.Retrieved.ChunkIDs, MaxFindings: 5})
+	val, err := aenv.ExecuteActivity(inf.Analyze, workflows.AnalyzeInput{Question: sq.Text, SubQuestion: sq, ChunkIDs: found.Retrieved.ChunkIDs, MaxFindings: 5})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -160,7 +148,7 @@ func synthesizePages(t *testing.T, question string, pages map[string][2]string) 
 	}
 	findings := [][]reasoning.Finding{an.Analysis.Findings}
 	sources := report.NumberSources(findings, func(id string) (rf.Source, bool) { s, ok := meta[id]; return s, ok })
-	val, err = aenv.ExecuteActivity(inf.Synthesize, workflows.SynthesizeInput{ResearchID: "r1", Question: question,
+	val, err = aenv.ExecuteActivity(inf.Synthesize, workflows.SynthesizeInput{ResearchID: "r1", Question: sq.Text,
 		Sections: report.CiteFindings([]reasoning.SubQuestion{sq}, findings, sources), Sources: sources})
 	if err != nil {
 		t.Fatal(err)
