@@ -14,11 +14,12 @@ import (
 // the SHA-256 of its text, folded to lower case with white space collapsed.
 // It does not depend on the citation numbers, so a statement keeps its ID
 // when sources are renumbered, nor on the stop that ends a code span
-// before the next sentence of its text (see stopAfterCode): a statement
-// shown before that stop was added keeps its ID.
+// before the next sentence of its text (see stopAfterCode) or separates
+// two (stopBetweenCode): a statement shown before those were added keeps
+// its ID.
 func ClaimID(text string) string {
 	norm := strings.ToLower(strings.Join(strings.Fields(text), " "))
-	norm = strings.ReplaceAll(norm, "`. ", "` ")
+	norm = strings.ReplaceAll(strings.ReplaceAll(norm, "`. ", "` "), "`; `", "` `")
 	sum := sha256.Sum256([]byte(norm))
 	return "claim-" + hex.EncodeToString(sum[:6])
 }

@@ -264,7 +264,7 @@ func ClaimText(text string) string {
 		case sg.term:
 			parts = append(parts, asCode(sg.text)+":")
 		case sg.code:
-			parts = append(parts, asCode(sg.text))
+			parts = append(stopBetweenCode(parts, segs, i), asCode(sg.text))
 		default:
 			if p := clean(sg.text); p != "" {
 				parts = append(stopAfterCode(parts, segs, i, p), p)
@@ -292,6 +292,19 @@ func stopAfterCode(parts []string, segs []segment, i int, p string) []string {
 	return parts
 }
 
+// stopBetweenCode returns parts with a semicolon after the code span that
+// ends it, when segment i, a line of code, follows another: two commands
+// of one block shown side by side ("`kubectl rollout restart …`;
+// `kubectl rollout status …`") read as two, not one run together. The
+// semicolon stands outside the spans, no part of either command.
+func stopBetweenCode(parts []string, segs []segment, i int) []string {
+	if i == 0 || len(parts) == 0 || !segs[i-1].code || segs[i-1].term {
+		return parts
+	}
+	parts[len(parts)-1] += ";"
+	return parts
+}
+
 // renderBody returns the Markdown of a sentence's text without its final
 // mark, and that mark: the segments of ClaimText, its code shown as
 // written, the prose around it escaped, on one line.
@@ -309,7 +322,7 @@ func renderBody(text string) (body, end string) {
 			continue
 		}
 		if sg.code {
-			parts = append(parts, asCode(sg.text))
+			parts = append(stopBetweenCode(parts, segs, i), asCode(sg.text))
 			continue
 		}
 		p := clean(sg.text)

@@ -326,7 +326,10 @@ func TestRenderShowsCodeAsCode(t *testing.T) {
 	tests := []struct{ text, want string }{
 		{"The following sets the zone of the *system* clock:\n# dpkg-reconfigure tzdata", "The following sets the zone of the \\*system\\* clock: `# dpkg-reconfigure tzdata` [1]."},
 		{"A type wraps errors with one of the methods\n\tUnwrap() error\n\tUnwrap() []error\nIf e.Unwrap() returns w, e wraps w.",
-			"A type wraps errors with one of the methods `Unwrap() error` `Unwrap() []error`. If e.Unwrap() returns w, e wraps w [1]."},
+			"A type wraps errors with one of the methods `Unwrap() error`; `Unwrap() []error`. If e.Unwrap() returns w, e wraps w [1]."},
+		// Two commands of one block read as two.
+		{"Roll out to everyone:\n    kubectl -n prod rollout restart deploy/ingest-api\n    kubectl -n prod rollout status deploy/ingest-api",
+			"Roll out to everyone: `kubectl -n prod rollout restart deploy/ingest-api`; `kubectl -n prod rollout status deploy/ingest-api` [1]."},
 		// A block ends its sentence: the next one starts after a stop
 		// outside the code span; prose that goes on after the code
 		// continues the sentence.
@@ -548,6 +551,9 @@ func TestClaimIDIgnoresTheStopAfterCode(t *testing.T) {
 	}
 	if ClaimID(before) != ClaimID(now) {
 		t.Errorf("ClaimID changed: %s → %s", ClaimID(before), ClaimID(now))
+	}
+	if ClaimID("Run: `a` `b`") != ClaimID(ClaimText("Run:\n    a\n    b")) {
+		t.Errorf("ClaimID changed with the semicolon between two commands: %q", ClaimText("Run:\n    a\n    b"))
 	}
 	if ClaimID("Run `a`. Then b.") == ClaimID("Run `a`. Then c.") {
 		t.Error("different statements share an ID")
