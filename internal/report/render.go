@@ -353,8 +353,9 @@ func codeLine(l string) bool {
 }
 
 // proseEnd matches the end of a sentence of prose: a word, or a citation
-// mark, then a full stop, question or exclamation mark.
-var proseEnd = regexp.MustCompile(`(\pL|\[\d+\])[.?!]$`)
+// mark, perhaps closed by brackets or quotes ("(see 'go help build')."),
+// then a full stop, question or exclamation mark.
+var proseEnd = regexp.MustCompile(`(\pL|\[\d+\])['"’”)\]]*[.?!]$`)
 
 // asCode is t as a Markdown code span, delimited by a run of backticks
 // longer than any inside it.

@@ -343,6 +343,8 @@ func TestRenderShowsCodeAsCode(t *testing.T) {
 		// Prose is prose, however a line starts; code stays as written.
 		{"This paragraph continues\n    on an indented line of prose [3].", "This paragraph continues on an indented line of prose [1]."},
 		{"Costs\n$ 5 per month.", "Costs $ 5 per month [1]."},
+		{"The -p flag sets the number of programs\n    that can be run in parallel (see 'go help build').", "The -p flag sets the number of programs that can be run in parallel (see 'go help build') [1]."},
+		{"Run the tests\n    with the race detector (\"go test -race\").", "Run the tests with the race detector (\"go test -race\") [1]."},
 		{"Print it:\n\tprintf '%s  %s'\t\"a\"", "Print it: `printf '%s  %s'\t\"a\"` [1]."},
 		{"Prose with `a*b` and `[1]` here.", "Prose with `a*b` and `[1]` here [1]."},
 		{"See https://go.dev/ref/mod#go-mod-tidy.", "See `https://go.dev/ref/mod#go-mod-tidy` [1]."},
