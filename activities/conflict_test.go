@@ -41,22 +41,7 @@ func TestWhereSourcesDisagree(t *testing.T) {
 			Text: "Data policy\n\nApplication logs at Example Corp are retained for 90 days. Support answers within a day."},
 	}
 	results := []WebResult{{URL: "https://a.example/retention"}, {URL: "https://b.example/policy"}}
-	store, err := embedded.Open(t.TempDir(), embedded.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
-	a := &Search{Store: store, Pages: store, Fetcher: pages, Searchers: map[string]WebSearcher{"web": &fakeSearcher{results: results}}}
-	var env testsuite.WorkflowTestSuite
-	aenv := env.NewTestActivityEnvironment()
-	aenv.RegisterActivity(a.SearchSource)
-	sq := reasoning.SubQuestion{ID: "sq1", Text: "How long does Example Corp keep application logs?"}
-	val, err := aenv.ExecuteActivity(a.SearchSource, workflows.SearchSourceInput{Corpus: workflows.RunCorpus("r1"), SubQuestion: sq, Source: "web", TopK: 4})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var found workflows.SearchSourceResult
-	_ = val.Get(&found)
+	store, aenv, sq, found := searchPages(t, pages, results, "How long does Example Corp keep application logs?")
 
 	ext := extractive.New(extractive.Config{}).Roles()
 	for _, mode := range []struct {
@@ -110,11 +95,22 @@ func synthesizePages(t *testing.T, question string, pages map[string][2]string) 
 		fetch[url] = WebPage{URL: url, Title: p[0], AccessedAt: at, Text: p[1]}
 		results = append(results, WebResult{URL: url})
 	}
+	store, aenv, sq, found := searchPages(t, fetch, results, question)
+	ext := extractive.New(extractive.Config{}).Roles()
+	return analyzeAndWrite(t, aenv, &Inference{Engine: ext, Offline: ext, Chunks: store}, sq, found)
+}
+
+// searchPages searches the web source, whose search answers results and
+// whose pages are fetch, for question into a run's corpus in a store that
+// lives as long as the test, as a run's SearchSource does; it returns the
+// store, the test activity environment, the sub-question and what was found.
+func searchPages(t *testing.T, fetch fakeFetcher, results []WebResult, question string) (*embedded.Store, *testsuite.TestActivityEnvironment, reasoning.SubQuestion, workflows.SearchSourceResult) {
+	t.Helper()
 	store, err := embedded.Open(t.TempDir(), embedded.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer store.Close()
+	t.Cleanup(func() { store.Close() })
 	a := &Search{Store: store, Pages: store, Fetcher: fetch, Searchers: map[string]WebSearcher{"web": &fakeSearcher{results: results}}}
 	var env testsuite.WorkflowTestSuite
 	aenv := env.NewTestActivityEnvironment()
@@ -126,8 +122,7 @@ func synthesizePages(t *testing.T, question string, pages map[string][2]string) 
 	}
 	var found workflows.SearchSourceResult
 	_ = val.Get(&found)
-	ext := extractive.New(extractive.Config{}).Roles()
-	return analyzeAndWrite(t, aenv, &Inference{Engine: ext, Offline: ext, Chunks: store}, sq, found)
+	return store, aenv, sq, found
 }
 
 // analyzeAndWrite runs inf's Analyze on the passages found for sq, then

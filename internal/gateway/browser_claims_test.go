@@ -1,6 +1,8 @@
 package gateway
 
 import (
+	"context"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -43,14 +45,7 @@ func TestWebAppClaimButtonsOnAScheduledReport(t *testing.T) {
 	skipWithoutBrowser(t)
 	h, srv := webHarness(t)
 	h.fake.newRun = scheduledClaimRun
-	ctx := browserAt(t, 1280, 800)
-	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/")); err != nil {
-		t.Fatal(err)
-	}
-	ask(t, ctx, "How long are backups retained?")
-	if err := chromedp.Do(ctx, chromedp.WaitVisible(css(`#report .claim-actions`))); err != nil {
-		t.Fatalf("claim buttons: %v", err)
-	}
+	ctx := askForClaims(t, srv, "How long are backups retained?")
 	where := eval[string](t, ctx, `(() => { const c = document.querySelector("#report .claim"); const p = c.closest("p, li");
 		return p.tagName + (p.querySelector("a.cite") ? " cited" : " uncited"); })()`)
 	if where != "P cited" {
@@ -166,14 +161,7 @@ func TestWebAppClaimButtonsOnClaimsWithCode(t *testing.T) {
 			{ID: "claim-0000000000c3", Text: texts[2], Cites: []int{1}, Section: "Summary"},
 		}
 	}
-	ctx := browserAt(t, 1280, 800)
-	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/")); err != nil {
-		t.Fatal(err)
-	}
-	ask(t, ctx, "How do I test and vet the module?")
-	if err := chromedp.Do(ctx, chromedp.WaitVisible(css(`#report .claim-actions`))); err != nil {
-		t.Fatalf("claim buttons: %v", err)
-	}
+	ctx := askForClaims(t, srv, "How do I test and vet the module?")
 	got := eval[[]string](t, ctx, `[...document.querySelectorAll("#report .claim")].map((c) =>
 		c.dataset.claim + " " + c.textContent + " " + (c.querySelector("code") ? "code" : "text") + " " + (c.nextElementSibling.classList.contains("cite") ? "cited" : "?") +
 		" " + (document.querySelector('#report .claim-actions[data-claim="' + c.dataset.claim + '"]') ? "buttons" : "none"))`)
@@ -228,14 +216,7 @@ func TestWebAppWhatChangedEntriesPointToTheirClaims(t *testing.T) {
 	skipWithoutBrowser(t)
 	h, srv := webHarness(t)
 	h.fake.newRun = whatChangedRun
-	ctx := browserAt(t, 1280, 800)
-	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/")); err != nil {
-		t.Fatal(err)
-	}
-	ask(t, ctx, "How long are backups retained?")
-	if err := chromedp.Do(ctx, chromedp.WaitVisible(css(`#report .claim-actions`))); err != nil {
-		t.Fatalf("claim buttons: %v", err)
-	}
+	ctx := askForClaims(t, srv, "How long are backups retained?")
 	// Where each claim and each set of buttons is: the heading of its section.
 	section := `(n) => { let top = n; while (top.parentNode.id !== "report") top = top.parentNode;
 		for (let h = top.previousElementSibling; h; h = h.previousElementSibling) if (h.tagName === "H3") return h.textContent; return ""; }`
@@ -266,4 +247,19 @@ func TestWebAppWhatChangedEntriesPointToTheirClaims(t *testing.T) {
 		t.Errorf("after the link, the focus is on %s, want claim 2's buttons", got)
 	}
 	screenshot(t, ctx, "claims-what-changed-1280x800.png")
+}
+
+// askForClaims opens the web app of srv at desktop size, asks question and
+// waits for the report's claim buttons; it returns the page.
+func askForClaims(t *testing.T, srv *httptest.Server, question string) context.Context {
+	t.Helper()
+	ctx := browserAt(t, 1280, 800)
+	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/")); err != nil {
+		t.Fatal(err)
+	}
+	ask(t, ctx, question)
+	if err := chromedp.Do(ctx, chromedp.WaitVisible(css(`#report .claim-actions`))); err != nil {
+		t.Fatalf("claim buttons: %v", err)
+	}
+	return ctx
 }
