@@ -392,9 +392,37 @@ var subjectPronouns = wordSet(`i you we they he she it one`)
 // shape; a subject of two bare nouns ("the release train leave") is read
 // as one noun and the verb ("train"), a known limit of reading by place.
 func auxiliaryPredicate(question string) string {
+	verb, _, _ := askedClause(question, false)
+	return verb
+}
+
+// QuestionSubject is the subject of a question asked in the passive (or
+// with "be" and what the subject is) after an auxiliary (see
+// auxiliaryPredicate), bare "how" and "why" included: the words between
+// the auxiliary (and a determiner) and the verb, "backups" of "How are
+// backups handled by the Kestrel team?", "new deploy checklist" of "When
+// will the new deploy checklist be ready?". Such a subject is what the
+// question asks about; the words after the verb set the scene ("by the
+// Kestrel team"). The subject of an active verb is often the actor, not
+// the topic ("How can a script get the current time?"), and is not
+// returned; nor is a pronoun, or anything when the words take no such
+// shape.
+func QuestionSubject(question string) []string {
+	if verb, subject, passive := askedClause(question, true); verb != "" && passive {
+		return subject
+	}
+	return nil
+}
+
+// askedClause is the verb and the subject of a question asked with an
+// auxiliary (see auxiliaryPredicate), and whether the verb is passive or
+// says what the subject is (asked with "be": "Where are backups kept?",
+// "When will the checklist be ready?"); bare "how" and "why" are read too
+// when bare is set. The subject is nil when it is a pronoun or absent.
+func askedClause(question string, bare bool) (verb string, subject []string, passive bool) {
 	ws := compoundWords(question)
 	if len(ws) < 3 {
-		return ""
+		return "", nil, false
 	}
 	i, subjectWh := 1, false
 	switch first := ws[0]; {
@@ -406,15 +434,16 @@ func auxiliaryPredicate(question string) string {
 	case first == "where" || first == "when":
 	case first == "how" && howMeasures[ws[1]]:
 		i = 2
+	case bare && (first == "how" || first == "why"):
 	default:
-		return ""
+		return "", nil, false
 	}
 	if i+1 >= len(ws) {
-		return ""
+		return "", nil, false
 	}
 	aux := ws[i]
 	if !askModals[aux] && !askDo[aux] && !askHave[aux] && !askBe[aux] {
-		return ""
+		return "", nil, false
 	}
 	// verbAt is the verb at j, if one has its shape there.
 	verbAt := func(j int) string {
@@ -439,20 +468,20 @@ func auxiliaryPredicate(question string) string {
 	j := i + 1
 	switch w := ws[j]; {
 	case subjectPronouns[w]:
-		return verbAt(j + 1)
+		return verbAt(j + 1), nil, false
 	case nounDeterminers[w]:
 		j++
 	case IsStopWord(w) || askAuxiliaries[w]:
-		return ""
+		return "", nil, false
 	case subjectWh && askModals[aux]:
 		// "Who must approve the release?": no subject, the verb.
-		return verbAt(j)
+		return verbAt(j), nil, false
 	case askDo[aux] && ws[0] == "who":
 		// "Who does code review?": "does" is the verb.
-		return ""
+		return "", nil, false
 	}
 	if j >= len(ws) || IsStopWord(ws[j]) || askAuxiliaries[ws[j]] {
-		return ""
+		return "", nil, false
 	}
 	if askModals[aux] {
 		// "When will the new deploy checklist be ready?": the subject
@@ -461,7 +490,7 @@ func auxiliaryPredicate(question string) string {
 		for m := j + 1; m < len(ws)-1 && m <= j+4; m++ {
 			if ws[m] == "be" {
 				if w := ws[m+1]; !IsStopWord(w) && !askAuxiliaries[w] {
-					return w
+					return w, ws[j:m], true
 				}
 				break
 			}
@@ -479,15 +508,18 @@ func auxiliaryPredicate(question string) string {
 		// shape: the subject runs to it ("the primary replica hosted").
 		for ; k < len(ws) && k <= j+3; k++ {
 			if v := verbAt(k); v != "" {
-				return v
+				return v, ws[j:k], askBe[aux] || ws[k] == "been"
 			}
 			if IsStopWord(ws[k]) || askAuxiliaries[ws[k]] {
 				break
 			}
 		}
-		return ""
+		return "", nil, false
 	}
-	return verbAt(k)
+	if v := verbAt(k); v != "" {
+		return v, ws[j:k], ws[k] == "be" || ws[k] == "been"
+	}
+	return "", nil, false
 }
 
 // compoundWords are the words of text as Words gives them, save that

@@ -2,6 +2,7 @@ package textproc
 
 import (
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -117,6 +118,36 @@ func TestTopicIn(t *testing.T) {
 // The verb a question asks with is found by its place, and is no topic: a
 // follow-up "Which city hosts the offsite?" was refused its run's evidence
 // because no passage says "hosts".
+func TestQuestionSubject(t *testing.T) {
+	for q, want := range map[string]string{
+		// The words between the auxiliary and a passive verb (or "be"
+		// and what the subject is); bare "how" and "why" included.
+		"How are backups handled by the Kestrel team?":    "backups",
+		"How is the release train scheduled for Fridays?": "release train",
+		"Why were the nightly jobs paused?":               "nightly jobs",
+		"Which city are the nightly backups kept in?":     "nightly backups",
+		"When will the new deploy checklist be ready?":    "new deploy checklist",
+		"How long are ledger snapshots kept?":             "ledger snapshots",
+		"How often should passwords be rotated?":          "passwords",
+		"When has the canary been promoted?":              "canary",
+		// The subject of an active verb is often the actor: none.
+		"How can a script get the current time?":      "",
+		"Why does the build cache grow?":              "",
+		"When does the on-call rotation change?":      "",
+		"How does the Go runtime preempt goroutines?": "",
+		// A pronoun, no subject, or no verb after it: none.
+		"How do I cancel a long-running request?": "",
+		"Who must approve the release?":           "",
+		"What is the offsite budget?":             "",
+		"How are you?":                            "",
+		"Where are the docs?":                     "",
+	} {
+		if got := strings.Join(QuestionSubject(q), " "); got != want {
+			t.Errorf("QuestionSubject(%q) = %q, want %q", q, got, want)
+		}
+	}
+}
+
 func TestPredicateVerb(t *testing.T) {
 	for q, want := range map[string]string{
 		"Who approves deploys?": "approves",

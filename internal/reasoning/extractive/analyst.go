@@ -393,6 +393,19 @@ func (e *Engine) Analyze(ctx context.Context, req reasoning.AnalyzeRequest) (rea
 		// the topic ("deploys"): they do not speak of it.
 		return out, nil
 	}
+	// The subject of the question ("backups" of "How are backups handled
+	// by the Kestrel team?") is what it asks about; the words after its
+	// verb set the scene. A sentence that speaks of the scene but not of
+	// the subject ("The Kestrel team moved to the third floor") is about
+	// something else; when no passage writes the subject, none is.
+	var subject []string
+	for _, w := range textproc.QuestionSubject(asks) {
+		for _, t := range textproc.Tokenize(w) {
+			if !markers[t] && !slices.Contains(subject, t) {
+				subject = append(subject, t)
+			}
+		}
+	}
 	rare := rarest(subTerms, weight, 2, eligible)
 	rareKept := rarest(subTerms, weight, 2, func(t string) bool { return eligible(t) && !excluded[t] })
 
@@ -487,6 +500,9 @@ func (e *Engine) Analyze(ctx context.Context, req reasoning.AnalyzeRequest) (rea
 			continue
 		}
 		if atype.strict() && !ok {
+			continue
+		}
+		if !mentions(c, subject, ctxTerms[c.order]) && !entryOf(c, askedNames) {
 			continue
 		}
 		if !ofEntry(c, askedCode) {

@@ -1374,3 +1374,31 @@ func TestAnalyzeQuotesAShortSentenceThatNamesTheWholeTopic(t *testing.T) {
 		}
 	}
 }
+
+// The subject of a passive question is what it asks about; the words
+// after its verb set the scene. A trial's "How are backups handled by the
+// Kestrel team?" was answered with where the Kestrel team sits: a
+// sentence sharing the scene but not the subject is about something else,
+// while one naming the subject and the scene answers. A subject no
+// passage writes is answered by none.
+func TestAnalyzePassiveSubjectIsTheTopic(t *testing.T) {
+	team := reasoning.Passage{ChunkID: "a", SourceID: "a", Title: "Kestrel team",
+		Text: "# Kestrel team\n\nThe Kestrel team owns the billing service and the invoice exporter. The Kestrel team moved to the third floor of the Harbour building in March. Team lunches are on the first Friday of each month."}
+	backups := reasoning.Passage{ChunkID: "b", SourceID: "b", Title: "Backups",
+		Text: "# Backups\n\nNightly backups of the billing database start at 02:00 UTC. Backups are kept for 35 days in the Frankfurt bucket."}
+	for _, q := range []string{"How are backups handled by the Kestrel team?", "How are expense reports handled by the Kestrel team?", "Why were the nightly jobs moved by the Kestrel team?"} {
+		for _, f := range analyzeQ(t, q, team, backups) {
+			if strings.Contains(f.Text, "Kestrel team") {
+				t.Errorf("%q: finding %q speaks of the team, not of what is asked", q, f.Text)
+			}
+		}
+	}
+	owned := reasoning.Passage{ChunkID: "c", SourceID: "c", Title: "Ownership",
+		Text: "# Ownership\n\nThe billing service is run by the Kestrel team, which also owns the invoice exporter."}
+	f := analyzeQ(t, "How is the billing service handled by the Kestrel team?", team, backups, owned)
+	if !slices.ContainsFunc(f, func(f reasoning.Finding) bool {
+		return strings.Contains(f.Text, "The billing service is run by the Kestrel team")
+	}) {
+		t.Errorf("billing service: findings %+v, want the sentence naming the service and the team", f)
+	}
+}
