@@ -39,6 +39,8 @@ type SnapshotSource struct {
 	Title    string `json:"title"`
 	Location string `json:"location"`
 	URL      string `json:"url,omitempty"`
+	// Link is the source's public address (Source.Link).
+	Link string `json:"link,omitempty"`
 	// N is its number in the report's Sources list.
 	N int `json:"n,omitempty"`
 }

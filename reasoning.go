@@ -12,7 +12,17 @@ type Source struct {
 	N        int    `json:"n"`
 	SourceID string `json:"sourceId"`
 	Title    string `json:"title"`
+	// Location is where the source was read: a file path on the machine
+	// that read it, or a page's URL.
 	Location string `json:"location"`
+	// Link is the public address of a corpus document that has one: a
+	// file of the Go documentation (the default corpus, read from this
+	// machine's Go installation) links its go.dev or pkg.go.dev page. The
+	// analysis sets it when it binds a finding to the document. Reports,
+	// the API and the web app show it in place of Location, which means
+	// nothing on another machine; empty for other files and for web
+	// pages (URL).
+	Link string `json:"link,omitempty"`
 	// ChunkIDs are the chunks of this source that findings came from, so that
 	// readers can open the exact passages (by reference: texts stay in memory).
 	ChunkIDs []string `json:"chunkIds,omitempty"`

@@ -1,6 +1,7 @@
 package activities
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -193,7 +194,7 @@ func withdrawnWhy(in workflows.ReviewClaimInput) string {
 			if s.N != n {
 				continue
 			}
-			names = append(names, report.SourceName(s.Title, s.Location, s.URL))
+			names = append(names, report.SourceName(s.Title, s.Location, cmp.Or(s.URL, s.Link)))
 			found = found || slices.Contains(in.Retrieved, s.SourceID)
 		}
 	}

@@ -221,13 +221,24 @@ func (a *Inference) bind(ctx context.Context, b *binder, findings []reasoning.Fi
 		if !seen {
 			i = len(b.sources)
 			b.index[c.SourceID] = i
-			b.sources = append(b.sources, rf.Source{SourceID: c.SourceID, Title: c.SourceTitle, Location: c.SourceLocation})
+			b.sources = append(b.sources, chunkSource(c))
 		}
 		if !contains(b.sources[i].ChunkIDs, c.ID) {
 			b.sources[i].ChunkIDs = append(b.sources[i].ChunkIDs, c.ID)
 		}
 	}
 	return kept
+}
+
+// chunkSource is the source of chunk c: its document, and the public
+// address of a file of the Go documentation (corpus.GoDocURL), which a
+// report cites rather than where this machine's Go installation keeps it.
+func chunkSource(c memory.Chunk) rf.Source {
+	src := rf.Source{SourceID: c.SourceID, Title: c.SourceTitle, Location: c.SourceLocation}
+	if c.Corpus == corpus.GoDocsCorpus {
+		src.Link = corpus.GoDocURL(c.SourceLocation)
+	}
+	return src
 }
 
 // parts splits sq into its parts with the offline planner, which costs

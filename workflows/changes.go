@@ -129,7 +129,7 @@ func (r *research) snapshot(sources []rf.Source) changes.Snapshot {
 		}
 	}
 	for _, src := range sources {
-		s.Sources = append(s.Sources, rf.SnapshotSource{SourceID: src.SourceID, Title: src.Title, Location: src.Location, URL: src.URL, N: src.N})
+		s.Sources = append(s.Sources, rf.SnapshotSource{SourceID: src.SourceID, Title: src.Title, Location: src.Location, URL: src.URL, Link: src.Link, N: src.N})
 	}
 	return s
 }

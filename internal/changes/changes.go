@@ -10,6 +10,7 @@
 package changes
 
 import (
+	"cmp"
 	"fmt"
 	"regexp"
 	"slices"
@@ -511,7 +512,9 @@ func sourceTitle(sources []rf.SnapshotSource, id string) string {
 }
 
 // sourceName is a source as a reader knows it (report.SourceName).
-func sourceName(s rf.SnapshotSource) string { return report.SourceName(s.Title, s.Location, s.URL) }
+func sourceName(s rf.SnapshotSource) string {
+	return report.SourceName(s.Title, s.Location, cmp.Or(s.URL, s.Link))
+}
 
 // Heading is the title of the section: "What changed since <date>".
 const Heading = report.HeadingWhatChanged

@@ -16,14 +16,14 @@ var (
 
 // ForeignLinks returns the links of a Markdown report that do not point at
 // one of its sources: inline link destinations that are not a source's
-// URL or location, angle-bracket autolinks, and bare URLs or e-mail
+// URL, link or location, angle-bracket autolinks, and bare URLs or e-mail
 // addresses outside code spans (which GFM renderers turn into links).
 // Render never writes one, whatever the text of sources and models says;
 // tests anywhere in the project use ForeignLinks to prove it.
 func ForeignLinks(markdown string, sources []rf.Source) []string {
 	allowed := map[string]bool{}
 	for _, s := range sources {
-		for _, loc := range []string{s.URL, s.Location} {
+		for _, loc := range []string{s.URL, s.Link, s.Location} {
 			loc = strings.TrimSpace(loc)
 			switch {
 			case strings.HasPrefix(loc, "https://") || strings.HasPrefix(loc, "http://"):

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"cmp"
 	"fmt"
 	"net/url"
 	"regexp"
@@ -143,7 +144,9 @@ func sourceLine(s rf.Source) string {
 	if s.URL != "" {
 		return fmt.Sprintf("- [%d] %s\n", s.N, webSource(t, s))
 	}
-	if loc := location(s.Location); loc != "" {
+	// A document with a public address (the Go documentation's go.dev
+	// page) is cited by it: its path names only the machine that read it.
+	if loc := location(cmp.Or(strings.TrimSpace(s.Link), s.Location)); loc != "" {
 		return fmt.Sprintf("- [%d] %s — %s\n", s.N, t, loc)
 	}
 	return fmt.Sprintf("- [%d] %s\n", s.N, t)

@@ -24,6 +24,9 @@ func SourceNoLongerStates(source string) string {
 // SourceName is a source as a reader knows it: its title, and where it is
 // (a URL, a path, or an uploaded file by the name it was uploaded under,
 // as the report's Sources list names it, never the server's path to it).
+// url is its public address when it has one: a page's URL, else a
+// document's link (rf.Source.Link: the go.dev page of the Go
+// documentation), which the Sources list shows in place of its path.
 func SourceName(title, location, url string) string {
 	where := url
 	if where == "" {
