@@ -145,8 +145,8 @@ func webRun(w *fakeRun) {
 	for i := range 14 {
 		fmt.Fprintf(&b, "Paragraph %d: a send on a channel is synchronized before the corresponding receive completes [1].\n\n", i+1)
 	}
-	b.WriteString("The `sync.Mutex` type orders Unlock before a later Lock [2]. A command the report quotes: `` $ echo `date` `` [2]. *Run `ls *.go` before the build (unverified)*\n\n## Sources\n\n- [1] The Go Memory Model — /usr/local/go/doc/go_mem.html\n" +
-		"- [2] Package sync — /usr/local/go/src/sync/mutex.go\n\n---\n\nEngine: langchain · Corpus: go-docs  \nTokens: 1200 prompt, 340 completion\n")
+	b.WriteString("The `sync.Mutex` type orders Unlock before a later Lock [2]. A command the report quotes: `` $ echo `date` `` [2]. *Run `ls *.go` before the build (unverified)*\n\n## Sources\n\n- [1] The Go Memory Model — [https://go.dev/ref/mem](https://go.dev/ref/mem)\n" +
+		"- [2] Package sync — [https://pkg.go.dev/sync](https://pkg.go.dev/sync)\n\n---\n\nEngine: langchain · Corpus: go-docs  \nTokens: 1200 prompt, 340 completion\n")
 	w.result.Report = b.String()
 	w.result.Engine = "langchain"
 	w.audit = &rf.Audit{ResearchID: w.id, Question: w.result.Question, Status: rf.StatusCompleted,
@@ -155,8 +155,8 @@ func webRun(w *fakeRun) {
 			Retrieval: &rf.AuditRetrieval{Query: "happens-before", Passages: []rf.AuditPassage{{ChunkID: "c1", Score: 0.04}, {ChunkID: "c2", Score: 0.01}}},
 			Findings:  []rf.AuditFinding{{Text: "A send is synchronized before the receive completes.", ChunkID: "c1", SourceID: "s1", Cited: 1}}}}}
 	w.result.Sources = []rf.Source{
-		{N: 1, SourceID: "s1", Title: "The Go Memory Model", Location: "/usr/local/go/doc/go_mem.html", ChunkIDs: []string{"c1"}},
-		{N: 2, SourceID: "s2", Title: "Package sync", Location: "/usr/local/go/src/sync/mutex.go", ChunkIDs: []string{"c2"}},
+		{N: 1, SourceID: "s1", Title: "The Go Memory Model", Location: "/usr/local/go/doc/go_mem.html", Link: "https://go.dev/ref/mem", ChunkIDs: []string{"c1"}},
+		{N: 2, SourceID: "s2", Title: "Package sync", Location: "/usr/local/go/src/sync/mutex.go", Link: "https://pkg.go.dev/sync", ChunkIDs: []string{"c2"}},
 	}
 }
 
@@ -778,7 +778,7 @@ func TestWebAppFollowUpCitationOpensItsSource(t *testing.T) {
 	}
 	ask(t, ctx, "What does the Go memory model guarantee?")
 	id := h.fake.started()[0].id
-	atomics := rf.Source{SourceID: "s3", Title: "Package atomic", Location: "/usr/local/go/src/sync/atomic/doc.go", ChunkIDs: []string{"c3"}}
+	atomics := rf.Source{SourceID: "s3", Title: "Package atomic", Location: "/usr/local/go/src/sync/atomic/doc.go", Link: "https://pkg.go.dev/sync/atomic", ChunkIDs: []string{"c3"}}
 	waitGroup := rf.Source{SourceID: "s4", Title: "WaitGroup notes", Location: "/notes/waitgroup.md", ChunkIDs: []string{"c4"}}
 	t0 := time.Now().Add(-time.Minute).UTC()
 	for i, fu := range []struct {
@@ -874,7 +874,7 @@ func TestWebAppCountsOneInTheSingular(t *testing.T) {
 			}
 		}
 		w.result.Sources = w.result.Sources[:1]
-		w.result.Report = "# What does the Go memory model guarantee?\n\nA send is synchronized before the receive completes [1].\n\n## Sources\n\n- [1] The Go Memory Model — /usr/local/go/doc/go_mem.html\n"
+		w.result.Report = "# What does the Go memory model guarantee?\n\nA send is synchronized before the receive completes [1].\n\n## Sources\n\n- [1] The Go Memory Model — [https://go.dev/ref/mem](https://go.dev/ref/mem)\n"
 	}
 	ctx := browserAt(t, desktopW, desktopH)
 	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/")); err != nil {

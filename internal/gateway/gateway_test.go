@@ -952,6 +952,37 @@ func TestSourcesNameUploadsNotServerPaths(t *testing.T) {
 	}
 }
 
+// A file of the Go documentation is given to readers of the API by its
+// go.dev address (link), as the report cites it; its location stays what
+// the run read. A file without one has no link.
+func TestSourcesGiveTheGoDocsLink(t *testing.T) {
+	h := newHarness(t, nil)
+	id := h.start(aliceKey, "What does the memory model guarantee?")
+	res := completedResult(id)
+	res.Sources[0].Location, res.Sources[0].Link = "/usr/local/go/doc/go_mem.html", "https://go.dev/ref/mem"
+	res.Sources[1].Location, res.Sources[1].Link = "/home/ana/notes/locks.md", ""
+	h.fake.complete(id, res)
+
+	rec := h.do("GET", "/v1/research/"+id+"/report", aliceKey, "", "Accept", "application/json")
+	var rep ReportJSON
+	decode(t, rec, &rep)
+	if rec.Code != 200 || len(rep.Sources) < 2 {
+		t.Fatalf("report JSON: %d %s", rec.Code, rec.Body)
+	}
+	if got := [2]string{rep.Sources[0].Link, rep.Sources[1].Link}; got != [2]string{"https://go.dev/ref/mem", ""} {
+		t.Errorf("links %q, want the go.dev address for the Go documentation only", got)
+	}
+	if rep.Sources[0].Location != "/usr/local/go/doc/go_mem.html" || strings.Contains(rec.Body.String(), `"link":""`) {
+		t.Errorf("report JSON sources: %s", rec.Body)
+	}
+	rec = h.do("GET", "/v1/research/"+id+"/sources/1", aliceKey, "")
+	var src SourceResponse
+	decode(t, rec, &src)
+	if rec.Code != 200 || src.Link != "https://go.dev/ref/mem" {
+		t.Errorf("source 1: %d link %q, want https://go.dev/ref/mem", rec.Code, src.Link)
+	}
+}
+
 // TestApproveEditedPlanCarriesItsPrice: an edited plan is priced before
 // it is approved (POST …/estimate, and again by the approval), and the
 // approval answers with the plan approved and its price, not the plan

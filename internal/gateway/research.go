@@ -556,10 +556,13 @@ type Passage struct {
 // the report or, numbered after the report's, of a follow-up's answer (the
 // thread's numbers, see numberThread).
 type SourceResponse struct {
-	N        int       `json:"n"`
-	SourceID string    `json:"sourceId"`
-	Title    string    `json:"title"`
-	Location string    `json:"location"`
+	N        int    `json:"n"`
+	SourceID string `json:"sourceId"`
+	Title    string `json:"title"`
+	Location string `json:"location"`
+	// Link is the source's public address (rf.Source.Link): the go.dev
+	// page of a file of the Go documentation.
+	Link     string    `json:"link,omitempty"`
 	Passages []Passage `json:"passages"`
 	// PassagesAvailable is false when the gateway has no access to memory,
 	// or when none of the passages the run read is stored any more (the
@@ -669,7 +672,7 @@ func (s *server) source(c *gin.Context) error {
 	if src == nil {
 		return newAPIError(http.StatusNotFound, "not_found", fmt.Sprintf("neither the report nor a follow-up has a source [%d]", n))
 	}
-	out := SourceResponse{N: n, SourceID: src.SourceID, Title: src.Title, Location: publicLocation(src.Location), Passages: []Passage{}}
+	out := SourceResponse{N: n, SourceID: src.SourceID, Title: src.Title, Location: publicLocation(src.Location), Link: src.Link, Passages: []Passage{}}
 	if s.chunks != nil && len(src.ChunkIDs) > 0 {
 		chunks, err := s.chunks.Get(c.Request.Context(), src.ChunkIDs)
 		if err != nil {

@@ -231,19 +231,6 @@ function renderMarkdown(container, md) {
 
 // ---- Links to sources --------------------------------------------------
 
-// goDocURL is the go.dev address of a file of the Go distribution: a
-// package's source (…/src/net/http/doc.go) is its pkg.go.dev page, a page
-// of …/doc/ its go.dev page. Other paths give "".
-function goDocURL(loc) {
-  const p = String(loc || "").replace(/\\/g, "/");
-  let m = /\/src\/((?:[A-Za-z0-9_.\-]+\/)*[A-Za-z0-9_.\-]+)\/[^/]+\.go$/.exec(p);
-  if (m) return "https://pkg.go.dev/" + m[1];
-  m = /\/doc\/([A-Za-z0-9_.\-\/]+?)(?:\.html?|\.md)?$/.exec(p);
-  if (!m) return "";
-  const named = { go_mem: "ref/mem", go_spec: "ref/spec", "go1.compat": "doc/go1compat", godebug: "doc/godebug", effective_go: "doc/effective_go" };
-  return "https://go.dev/" + (named[m[1]] || "doc/" + m[1]);
-}
-
 // fileName is how a reader knows a file: its name, never its folder on
 // the server (an upload's name inside its corpus).
 function fileName(loc) {
@@ -255,11 +242,12 @@ function fileName(loc) {
   return p.slice(p.lastIndexOf("/") + 1) || p;
 }
 
-// sourceLink is where a source opens: a web page by its URL, the Go
-// documentation by its go.dev address, nothing for other files.
-function sourceLink(s, corpus) {
-  for (const u of [s.url, s.location]) if (/^https?:\/\//.test(u || "")) return u;
-  return corpus === "go-docs" || /\/go[^/]*\/(src|doc)\//.test(s.location || "") ? goDocURL(s.location) : "";
+// sourceLink is where a source opens: a web page by its URL, a document
+// by the public address the API gives it (link: the Go documentation's
+// go.dev page, as the report cites it), nothing for other files.
+function sourceLink(s) {
+  for (const u of [s.url, s.link, s.location]) if (/^https?:\/\//.test(u || "")) return u;
+  return "";
 }
 
 // ---- A run -------------------------------------------------------------
@@ -845,17 +833,17 @@ async function loadReport(id) {
 function renderSources(r) {
   const ol = $("source-list");
   ol.replaceChildren();
-  for (const s of r.sources || []) ol.append(sourceItem(s, r.corpus));
+  for (const s of r.sources || []) ol.append(sourceItem(s));
   show("source-panel", (r.sources || []).length > 0);
 }
 
 // sourceItem is the entry of source s in the sources list: a web page and
 // the Go documentation as links, a file by its name; note says where a
 // source the report does not cite was cited.
-function sourceItem(s, corpus, note) {
+function sourceItem(s, note) {
   const li = el("li", { id: "source-" + s.n, value: String(s.n), "data-n": String(s.n) });
   const title = s.title || "Untitled source";
-  const href = sourceLink(s, corpus);
+  const href = sourceLink(s);
   li.append(href ? el("a", { href: href, target: "_blank", rel: "noopener noreferrer" }, title) : el("strong", {}, title));
   const where = href || /^https?:/.test(s.location || "") ? href : fileName(s.location);
   if (where && where !== title) li.append(el("span", { class: "where" }, where));
@@ -873,7 +861,7 @@ function addSources(list, note) {
   for (const s of list) {
     if (document.getElementById("source-" + s.n)) continue;
     const next = [...ol.children].find((li) => Number(li.dataset.n) > s.n);
-    ol.insertBefore(sourceItem(s, state.report ? state.report.corpus : "", note), next || null);
+    ol.insertBefore(sourceItem(s, note), next || null);
   }
   if (list.length) show("source-panel", true);
 }
