@@ -22,7 +22,8 @@ import (
 const corporaUsage = `usage: starter corpora [--owner NAME] [--json]
 
 Lists the corpora there are, with their documents' passages and last
-ingestion, newest first: those --corpus NAME researches. The same list as
+ingestion, newest first: those --corpus NAME researches (a corpus deleted
+or emptied is not listed). The same list as
 GET /v1/corpora and the web app's corpus picker, whether the command runs a
 stack of its own or is attached to a running one. go-docs, the Go
 documentation, is always there (the default corpus).`

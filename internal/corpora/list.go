@@ -43,6 +43,14 @@ const MaxRunsListed = 2000
 // Without a counter, whether such a corpus has documents is not known,
 // and it is left out. An error of a count is returned: callers that can
 // do without counts list again with c nil.
+//
+// With a counter, a corpus is listed when it has passages, or while its
+// newest ingestion still runs (an upload being read: its passages are on
+// their way). A corpus with none once its ingestions have closed is not
+// one (CheckResearchable refuses it): deleted (DELETE /v1/corpora/NAME),
+// emptied document by document, or filled by files none of which could
+// be read. Its ingestions stay in Temporal, and the research runs that
+// cited it keep their sources.
 func List(ctx context.Context, owner string, ingestions, researched RunLister, c Counter) ([]Listed, error) {
 	latest, err := newestByCorpus(ctx, owner, ingestions)
 	if err != nil {
@@ -66,8 +74,8 @@ func List(ctx context.Context, owner string, ingestions, researched RunLister, c
 			if err != nil {
 				return nil, fmt.Errorf("count corpus %s: %w", name, err)
 			}
-			if n == 0 && l.Researched {
-				continue // a research run on a corpus nothing filled
+			if n == 0 && (l.Researched || l.Last.Closed) {
+				continue // deleted or emptied, or a research run on a corpus nothing filled
 			}
 			l.Chunks = &n
 		}

@@ -269,15 +269,23 @@ func TestListCorporaFilledByResearchRuns(t *testing.T) {
 }
 
 // DELETE /v1/corpora/{name} drops the caller's corpus from memory (and the
-// local--NAME of earlier releases), never another owner's.
+// local--NAME of earlier releases), never another owner's, and
+// GET /v1/corpora (the web app's picker) lists it no more.
 func TestDeleteCorpus(t *testing.T) {
 	corpora := map[string]int{"alice--notes": 3, "bob--notes": 4}
 	h := newCountingHarness(t, nil, corpora)
+	if _, err := h.fake.StartIngest(context.Background(), "ingest-alicenotes", rf.IngestInput{Corpus: "alice--notes", Path: "/srv/a", Owner: "alice"}); err != nil {
+		t.Fatal(err)
+	}
+	h.fake.wfs["ingest-alicenotes"].status = rf.StatusCompleted
 	if rec := h.do("DELETE", "/v1/corpora/notes", aliceKey, ""); rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), `"chunks":3`) {
 		t.Fatalf("alice deletes notes: %d %s", rec.Code, rec.Body)
 	}
 	if _, left := corpora["alice--notes"]; left || corpora["bob--notes"] != 4 {
 		t.Errorf("after alice's delete: %v", corpora)
+	}
+	if rec := h.do("GET", "/v1/corpora", aliceKey, ""); rec.Code != http.StatusOK || strings.Contains(rec.Body.String(), `"notes"`) {
+		t.Errorf("GET /v1/corpora after the delete: %d %s, want notes gone", rec.Code, rec.Body)
 	}
 	if rec := h.do("DELETE", "/v1/corpora/notes", aliceKey, ""); rec.Code != http.StatusNotFound {
 		t.Errorf("deleting it again: %d %s, want 404", rec.Code, rec.Body)
