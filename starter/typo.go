@@ -13,7 +13,8 @@ import (
 // "ingst ./notes", `starter shedule list` the question "shedule list". It
 // is careful not to refuse a question: the first argument must be one word
 // of letters, not a command, within Damerau-Levenshtein distance 2 of one
-// (1 for the four-letter ones: "stop", "eval", "help"), and the arguments
+// (1 for the four-letter ones: "stop", "eval", "help") or a form of one
+// (its other number or its start: "corpus", "sched"; typo.Forms), and the arguments
 // after it must fit that command (fitsCommand): flags, their values and
 // paths for any; for schedule, one of its subcommands (or a typo of one);
 // for ingest, one folder; for finish and budget, one run ID; each with

@@ -30,6 +30,11 @@ func TestMisspeltCommandIsRefused(t *testing.T) {
 		{[]string{"corpra"}, "corpora"},
 		{[]string{"copora", "--json"}, "corpora"},
 		{[]string{"Corpora", "--owner", "alice"}, "corpora"},
+		// The other number, or the start, of a command: three edits or more.
+		{[]string{"corpus"}, "corpora"},
+		{[]string{"corpus", "--json"}, "corpora"},
+		{[]string{"corp"}, "corpora"},
+		{[]string{"sched", "list"}, "schedule"},
 		{[]string{"reserch", "--corpus", "./notes"}, "research"},
 		// A subcommand of schedule, or a typo of one, after it.
 		{[]string{"shedule", "list"}, "schedule"},
@@ -91,6 +96,8 @@ func TestMisspeltCommandLeavesQuestions(t *testing.T) {
 		{"shop", "x"},
 		{"ingst", "what", "notes?"},
 		{"ingst", "notes", "from", "meetings"},
+		{"corpus", "linguistics", "methods"},
+		{"scheduling", "list"},
 	} {
 		if err := misspeltCommand(args); err != nil {
 			t.Errorf("misspeltCommand(%q) = %v, want a question", args, err)
@@ -115,6 +122,7 @@ func TestMisspeltSubcommandIsNamed(t *testing.T) {
 		{[]string{"eval", "compar", "a.json", "b.json"}, `unknown eval command "compar"; did you mean "compare"?`},
 		{[]string{"help", "shedule"}, `no command "shedule"; did you mean "schedule"?`},
 		{[]string{"help", "folow-up"}, `did you mean "follow-up"?`},
+		{[]string{"help", "corpus"}, `no command "corpus"; did you mean "corpora"?`},
 	} {
 		var out, errOut bytes.Buffer
 		err := run(context.Background(), tc.args, &out, &errOut)
