@@ -524,6 +524,8 @@ func stamp(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") }
 
 // Section is the report's "What changed since <date>" section for c, or,
 // for a schedule's first run, a line saying that the next run will tell.
+// Findings of several sources (or sub-questions) that state the same are
+// one line, citing each source; its counts count each source's finding.
 func Section(c rf.Changes) string {
 	var b strings.Builder
 	if c.PreviousRun == "" {
@@ -551,32 +553,42 @@ func Section(c rf.Changes) string {
 		}
 		b.WriteString("\n")
 	}
-	finding := func(f rf.SnapshotFinding) string {
-		// Emphasis with stars: Sanitize escapes the text's own, and the web
-		// app renders *…* (not _…_).
-		return fmt.Sprintf("%s — *%s*", report.Sanitize(f.Text), report.Sanitize(f.SubQuestion))
-	}
-	// This run's statements cite their source as the report does.
-	cited := func(f rf.SnapshotFinding) string {
-		return fmt.Sprintf("%s — *%s*", report.Cited(f.Text, f.N), report.Sanitize(f.SubQuestion))
-	}
+	// A statement several sources make, or several sub-questions found,
+	// is one line (once), citing each source and naming each
+	// sub-question; the counts above count each source's finding.
 	var lines []string
-	for _, f := range c.New {
-		lines = append(lines, cited(f))
+	for _, g := range once(c.New, func(f rf.SnapshotFinding) string { return FoldText(f.Text) }) {
+		// This run's statements cite their sources as the report does.
+		lines = append(lines, report.Cited(g[0].Text, numbers(g)...)+" — "+askedBy(g))
 	}
 	list("New findings", lines)
 	lines = nil
-	for _, f := range c.Changed {
-		l := cited(f.After)
-		if lb := Label(f); lb != "" {
+	changed := func(f rf.ChangedFinding) string {
+		return Label(f) + "\x00" + FoldText(f.After.Text) + "\x00" + FoldText(f.Before.Text)
+	}
+	for _, g := range once(c.Changed, changed) {
+		after := make([]rf.SnapshotFinding, len(g))
+		for i, f := range g {
+			after[i] = f.After
+		}
+		l := report.Cited(g[0].After.Text, numbers(after)...) + " — " + askedBy(after)
+		if lb := Label(g[0]); lb != "" {
 			l = lb + ": " + l
 		}
-		lines = append(lines, l+" (was: "+report.Sanitize(f.Before.Text)+")")
+		lines = append(lines, l+" (was: "+report.Sanitize(g[0].Before.Text)+")")
 	}
 	list("Changed findings", lines)
 	lines = nil
-	for _, f := range c.Withdrawn {
-		lines = append(lines, finding(f.SnapshotFinding)+": "+report.Sanitize(f.Reason))
+	for _, g := range once(c.Withdrawn, func(f rf.WithdrawnFinding) string { return FoldText(f.Text) }) {
+		fs := make([]rf.SnapshotFinding, len(g))
+		var reasons []string
+		for i, f := range g {
+			fs[i] = f.SnapshotFinding
+			if r := report.Sanitize(f.Reason); !slices.Contains(reasons, r) {
+				reasons = append(reasons, r)
+			}
+		}
+		lines = append(lines, report.Sanitize(g[0].Text)+" — "+askedBy(fs)+": "+strings.Join(reasons, "; "))
 	}
 	list("No longer supported", lines)
 	lines = nil
@@ -594,6 +606,46 @@ func Section(c rf.Changes) string {
 	}
 	list("Vanished sources", lines)
 	return b.String()
+}
+
+// once groups items that state the same (key), in the order of their
+// first: the lines of a list of Section.
+func once[T any](items []T, key func(T) string) [][]T {
+	var out [][]T
+	at := map[string]int{} // lookup only
+	for _, it := range items {
+		k := key(it)
+		if i, ok := at[k]; ok {
+			out[i] = append(out[i], it)
+			continue
+		}
+		at[k] = len(out)
+		out = append(out, []T{it})
+	}
+	return out
+}
+
+// numbers is the report's numbers of the sources of fs.
+func numbers(fs []rf.SnapshotFinding) []int {
+	ns := make([]int, len(fs))
+	for i, f := range fs {
+		ns[i] = f.N
+	}
+	return ns
+}
+
+// askedBy names the sub-questions of fs, each once, in emphasis
+// with stars (Sanitize escapes the text's own, and the web app renders
+// *…*, not _…_): "*How long are backups kept?*, *Where are they kept?*".
+func askedBy(fs []rf.SnapshotFinding) string {
+	var out, seen []string
+	for _, f := range fs {
+		if k := FoldText(f.SubQuestion); !slices.Contains(seen, k) {
+			seen = append(seen, k)
+			out = append(out, "*"+report.Sanitize(f.SubQuestion)+"*")
+		}
+	}
+	return strings.Join(out, ", ")
 }
 
 // revisionOf names the revision of the previous run's report that c was

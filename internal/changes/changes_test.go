@@ -369,3 +369,51 @@ func TestLabelKeepsTheNounANumberCounts(t *testing.T) {
 		}
 	}
 }
+
+// A statement two sources make (or two passages of theirs, under two
+// sub-questions) is said once in the section, citing each source: a
+// trial's "What changed" listed one new finding twice, [1] and [2]. The
+// same holds for a changed finding and one no longer supported; the
+// counts still count each source's finding.
+func TestSectionSaysAStatementOfSeveralSourcesOnce(t *testing.T) {
+	const other = "Where are backups stored?"
+	a, b, c := source("a"), source("b"), source("c")
+	a.N, b.N, c.N = 1, 2, 3
+	prev := Snapshot{
+		Findings: []rf.SnapshotFinding{
+			finding(sq, "Backups are kept 30 days.", "a"), finding(sq, "Backups are kept 30 days.", "b"),
+			finding(sq, "Tapes sit in the vault.", "a"), finding(other, "Tapes sit in the vault.", "c"),
+		},
+		Sources: []rf.SnapshotSource{a, b, c},
+	}
+	cur := Snapshot{
+		Findings: []rf.SnapshotFinding{
+			finding(sq, "Backups are kept 35 days.", "a"), finding(sq, "Backups are kept 35 days.", "b"),
+			finding(sq, "Restores are tested monthly.", "a"), finding(other, "Restores are tested monthly.", "b"),
+		},
+		Sources:   []rf.SnapshotSource{a, b},
+		Retrieved: []string{"a", "b"},
+	}
+	ch := Compare(prev, cur, "run-1", since)
+	if len(ch.New) != 2 || len(ch.Changed) != 2 || len(ch.Withdrawn) != 2 {
+		t.Fatalf("new %+v changed %+v withdrawn %+v: want two of each, one per source", ch.New, ch.Changed, ch.Withdrawn)
+	}
+	md := Section(ch)
+	for _, want := range []string{
+		"- Restores are tested monthly [1][2]. — *How are backups kept?*, *Where are backups stored?*\n",
+		"- 30 days → 35 days: Backups are kept 35 days [1][2]. — *How are backups kept?* (was: Backups are kept 30 days.)\n",
+		"- Tapes sit in the vault. — *How are backups kept?*, *Where are backups stored?*: its source, A (/notes/a.md), no longer states it; its source, C (/notes/c.md), was not found in this run\n",
+	} {
+		if !strings.Contains(md, want) {
+			t.Errorf("section lacks\n%s\nin:\n%s", want, md)
+		}
+	}
+	for _, s := range []string{"Restores are tested monthly", "Backups are kept 35 days", "Tapes sit in the vault"} {
+		if n := strings.Count(md, s); n != 1 {
+			t.Errorf("%q is said %d times:\n%s", s, n, md)
+		}
+	}
+	if !strings.Contains(md, "2 new findings, 2 changed findings, 2 findings no longer supported") {
+		t.Errorf("the counts changed:\n%s", md)
+	}
+}
