@@ -69,6 +69,13 @@ type window struct {
 // command. So a window may start windowBack+1 sentences before i.
 func grow(sents []sentence, i, passage int, related, step func(string) bool, before []window) window {
 	w := window{passage: passage, from: i, to: i}
+	if step != nil {
+		if from, to, ok := steps(sents, i, passage, before); ok {
+			w.from, w.to = from, to
+			w.text = windowText(sents, w)
+			return w
+		}
+	}
 	words := len(textproc.Words(sents[i].text))
 	// fits reports whether sentence j joins the window; join is the
 	// sentence of the pair (j and its neighbour in the window) that comes
@@ -153,6 +160,13 @@ func grow(sents []sentence, i, passage int, related, step func(string) bool, bef
 			break
 		}
 	}
+	w.text = windowText(sents, w)
+	return w
+}
+
+// windowText is the text of window w of sents: its sentences as written,
+// code and list items on lines of their own.
+func windowText(sents []sentence, w window) string {
 	var b strings.Builder
 	if t := sents[w.from].term; t != "" {
 		// The term a definition defines: "nullglob", then "If set, …".
@@ -177,8 +191,86 @@ func grow(sents []sentence, i, passage int, related, step func(string) bool, bef
 		}
 		b.WriteString(sents[j].text)
 	}
-	w.text = b.String()
-	return w
+	return b.String()
+}
+
+// Steps of a how-to answer. The answer to "How do I restore the
+// database?" is the list of steps a page gives, all of them and in their
+// order, with the commands they show: a window of a few sentences around
+// the best-matching step gave steps 2 and 3, then step 1 in another
+// finding, and left out step 4.
+const (
+	// listSentences and listWords bound a window over a whole list
+	// (its items, their code blocks and the sentence that introduces
+	// it); a longer list is quoted as other windows are.
+	listSentences = 16
+	listWords     = 300
+)
+
+// steps returns the window [from, to] over the list that sentence i of
+// sents is an item of, or introduces with a final ":": the sentence that
+// introduces it (when one does), every item under the same heading with
+// the code blocks that follow items. ok is false when i is in no list of
+// two items or more, the list is longer than listSentences or listWords,
+// or a sentence of it is quoted already (before).
+func steps(sents []sentence, i, passage int, before []window) (from, to int, ok bool) {
+	h := sents[i].heading
+	first := i
+	if !sents[i].item {
+		// "To restore a backup, do this:", perhaps a code block, then
+		// the items.
+		intro, _, _ := strings.Cut(sents[i].text, "\n")
+		if !endsColon(intro) {
+			return 0, 0, false
+		}
+		first = i + 1
+		if first < len(sents) && sents[first].code {
+			first++
+		}
+		if first >= len(sents) || !sents[first].item || sents[first].heading != h {
+			return 0, 0, false
+		}
+	}
+	from = first
+	for from > 0 && sents[from-1].heading == h {
+		switch {
+		case sents[from-1].item:
+			from--
+			continue
+		case sents[from-1].code && from >= 2 && sents[from-2].item && sents[from-2].heading == h:
+			from -= 2
+			continue
+		}
+		break
+	}
+	items := 0
+	to = from
+	for to = from; to+1 < len(sents) && sents[to+1].heading == h && (sents[to+1].item || sents[to+1].code); to++ {
+	}
+	for j := from; j <= to; j++ {
+		if sents[j].item {
+			items++
+		}
+	}
+	if p := from - 1; p >= 0 && !sents[p].item && !sents[p].code && sents[p].heading == h {
+		if intro, _, _ := strings.Cut(sents[p].text, "\n"); endsColon(intro) {
+			from = p // the sentence that introduces the list
+		}
+	}
+	if items < 2 || to-from+1 > listSentences {
+		return 0, 0, false
+	}
+	words := 0
+	for j := from; j <= to; j++ {
+		words += len(textproc.Words(sents[j].text))
+		if covered(passage, j, before) || quoted(sents[j].text, before) {
+			return 0, 0, false
+		}
+	}
+	if words > listWords {
+		return 0, 0, false
+	}
+	return from, to, true
 }
 
 // showsStep reports whether a sentence of window w is code or shows a step.

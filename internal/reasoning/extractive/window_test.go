@@ -594,3 +594,44 @@ func TestCalloutListsKeepTheirMarks(t *testing.T) {
 		}
 	}
 }
+
+// A how-to answer from a list of steps gives them all, in their order,
+// with their commands: a trial's "How do I restore the billing database
+// from a backup?" was answered with steps 2 and 3, then step 1, and
+// without step 4.
+func TestStepsAreQuotedWholeAndInOrder(t *testing.T) {
+	restore := reasoning.Passage{ChunkID: "a", SourceID: "a", Title: "Restoring the billing database",
+		Text: "# Restoring the billing database\n\nRestores are done from the nightly backup in the Frankfurt bucket.\n\n" +
+			"1. Stop the billing workers so nothing writes during the restore:\n\n       systemctl stop billing-worker\n\n" +
+			"2. Download the newest dump:\n\n       aws s3 cp s3://kestrel-backups/billing/latest.dump /tmp/latest.dump\n\n" +
+			"3. Load it into a fresh database:\n\n       pg_restore --clean --dbname billing /tmp/latest.dump\n\n" +
+			"4. Start the workers again and check the dashboard for errors.\n\n" +
+			"If the restore fails halfway, drop the database and start again from step 2.\n"}
+	for _, q := range []string{"How do I restore the billing database from a backup?", "How can I restore the billing database?"} {
+		f := analyzeQ(t, q, restore)
+		var steps string
+		for _, x := range f {
+			if strings.Contains(x.Text, "systemctl stop billing-worker") {
+				steps = x.Text
+			}
+		}
+		want := []string{"Stop the billing workers", "systemctl stop billing-worker", "Download the newest dump", "aws s3 cp", "Load it into a fresh database", "pg_restore", "Start the workers again"}
+		at := -1
+		for _, w := range want {
+			i := strings.Index(steps, w)
+			if i <= at {
+				t.Errorf("%q: the steps finding %q lacks %q or has it out of order", q, steps, w)
+				break
+			}
+			at = i
+		}
+	}
+	// A question that asks no procedure is answered as before: by the
+	// sentences about it, not the whole list.
+	f := analyzeQ(t, "Where are the backups for restores kept?", restore)
+	for _, x := range f {
+		if strings.Contains(x.Text, "Start the workers again") {
+			t.Errorf("a where-question quoted the whole list: %q", x.Text)
+		}
+	}
+}
