@@ -48,7 +48,10 @@ type Statement struct {
 // first) say of it: claims.OutcomeKept when one states it (the same words and
 // numbers), claims.OutcomeCorrected when one states the same fact differently
 // (another quantity, date or yes/no of the same subject, or the same
-// sentence with other numbers), claims.OutcomeWithdrawn when none does. It
+// sentence with other numbers), claims.OutcomeWithdrawn when none does. A
+// statement about another subject corrects nothing, however alike its
+// words (textproc.OtherSubject: "Database snapshots are retained for 7
+// days" for "Nightly database backups are retained for 35 days"). It
 // returns the index of the statement that keeps or corrects it (-1 when
 // withdrawn). Deterministic, no I/O: the offline and model engines are
 // judged alike.
@@ -64,6 +67,11 @@ func Judge(claim string, found []Statement) (string, int) {
 	}
 	words := textproc.TermVector(numberPattern.ReplaceAllString(text, " "))
 	for i, f := range found {
+		if textproc.OtherSubject(text, f.Text) {
+			// Another subject ("Database snapshots …" for "Nightly
+			// database backups …"): alike words, no correction.
+			continue
+		}
 		cs := conflict.Detect([]conflict.Claim{{Text: text, SourceID: "claim"}, {Text: f.Text, SourceID: "passage"}})
 		if len(cs) > 0 || (masked(f.Text) == masked(text) && len(numbersOf(text)) > 0) {
 			return claims.OutcomeCorrected, i

@@ -36,6 +36,36 @@ func TestJudge(t *testing.T) {
 	}
 }
 
+// A passage about another subject is no correction, however alike its
+// other words and its predicate: snapshots are not backups, staging logs
+// not production logs. One that names the claim's subject with less
+// detail, or rephrased, still corrects it.
+func TestJudgeCorrectsOnlyTheSameSubject(t *testing.T) {
+	for _, c := range []struct {
+		claim, found string
+		want         string
+	}{
+		{"Nightly database backups are retained for 35 days [1].", "Database snapshots are retained for 7 days.", claims.OutcomeWithdrawn},
+		{"Production logs are kept for 90 days.", "Staging logs are kept for 14 days.", claims.OutcomeWithdrawn},
+		{"Backups of the billing database are kept 35 days.", "Backups of the auth database are kept 7 days.", claims.OutcomeWithdrawn},
+		{"The nightly database backups at Example Corp are retained for 35 days.", "The database snapshots at Example Corp are retained for 7 days.", claims.OutcomeWithdrawn},
+		{"Nightly backups are kept for 35 days.", "Backups are kept for 30 days.", claims.OutcomeCorrected},
+		{"Nightly database backups are retained for 35 days.", "Nightly database backups are kept for 30 days.", claims.OutcomeCorrected},
+		{"Nightly database backups are retained for 35 days.", "At Example Corp, nightly backups of the database are retained for thirty days.", claims.OutcomeCorrected},
+		{"Production logs are kept for 90 days.", "Staging logs are kept for 14 days. Production logs are kept for 60 days.", claims.OutcomeCorrected},
+	} {
+		if got, _ := Judge(c.claim, []Statement{{Text: c.found}}); got != c.want {
+			t.Errorf("Judge(%q, %q) = %s, want %s", c.claim, c.found, got, c.want)
+		}
+	}
+	// The statement of the same subject corrects, after one of another.
+	got, best := Judge("Nightly database backups are retained for 35 days.", []Statement{
+		{Text: "Database snapshots are retained for 7 days."}, {Text: "Nightly database backups are retained for 30 days."}})
+	if got != claims.OutcomeCorrected || best != 1 {
+		t.Errorf("snapshots, then backups: %s %d, want corrected 1", got, best)
+	}
+}
+
 func TestSubQuestionFor(t *testing.T) {
 	findings := [][]string{
 		{"Worker bees build wax comb."},
