@@ -56,7 +56,10 @@ type Conflict struct {
 // shorter claim (one claim adds a clause: "… retained for 90 days
 // according to our audit"). So "application logs are kept 30 days" and
 // "audit logs are kept 90 days" (each has a word the other lacks, 2 of 3
-// shared) are different subjects.
+// shared) are different subjects. Claims whose subjects are both found by
+// their place must also name the same thing (see otherSubjects): "Database
+// backups at Example Corp are retained …" and "Database snapshots at
+// Example Corp are retained …" share 4 of 6 words, but not their head.
 // Yes/no facts need the claims to be nearly the same sentence
 // (minYesNoJaccard), since a negation elsewhere flips nothing.
 const (
@@ -508,6 +511,9 @@ func compare(a, b fact, q question) []Conflict {
 	if jaccard < minJaccard && !nested && !long && !q.sameSubject(a, b, shared) {
 		return nil
 	}
+	if otherSubjects(a, b) {
+		return nil
+	}
 	subject := strings.Join(shared, " ")
 	var out []Conflict
 	// The same unit with no value in common: a quantity stated differently.
@@ -612,6 +618,19 @@ func intersects(a, b []int) bool {
 		}
 	}
 	return false
+}
+
+// otherSubjects reports whether two facts whose subjects are both found
+// by their place speak of different ones (textproc.OtherSubject both
+// ways): neither names the other's head noun ("Nightly database backups
+// are retained for 35 days" and "Database snapshots are retained for 7
+// days" share a modifier and what is said, not what it is said of), or
+// each names the same head with a kind the other lacks ("Backups of the
+// billing database", "Backups of the auth database"). A fact whose
+// subject is not found (an active verb: "Example Corp keeps …") is
+// judged by its words alone, as before.
+func otherSubjects(a, b fact) bool {
+	return textproc.OtherSubject(a.original, b.original) && textproc.OtherSubject(b.original, a.original)
 }
 
 // contrasted reports whether a shared word has a different modifier in

@@ -49,6 +49,16 @@ func TestDetect(t *testing.T) {
 		{"unrelated numbers", "The library has 30 contributors.", "Logs are kept for 90 days.", "", "", ""},
 		{"negation elsewhere", "Logs are encrypted at rest.", "Logs are not encrypted in transit over the old VPN link between offices.", "", "", ""},
 		{"range includes", "Logs are kept 30 to 90 days.", "Logs are kept 90 days.", "", "", ""},
+		// Alike words, another head noun: snapshots are not backups.
+		{"another thing of the same kind", "Database backups at Example Corp are retained for 35 days.",
+			"Database snapshots at Example Corp are retained for 7 days.", "", "", ""},
+		{"another thing, more detail", "The nightly database backups at Example Corp are retained for 35 days.",
+			"The database snapshots at Example Corp are retained for 7 days.", "", "", ""},
+		{"another database's backups", "Backups of the billing database are kept for 35 days.", "Backups of the auth database are kept for 7 days.", "", "", ""},
+		// The same head, one with more detail: one subject, two values.
+		{"one subject, more detail", "Nightly backups are kept for 35 days.", "Backups are kept for 30 days.", KindQuantity, "35 days", "30 days"},
+		{"one subject, rephrased", "Database backups at Example Corp are retained for 35 days.",
+			"At Example Corp, backups of the database are retained for 30 days.", KindQuantity, "35 days", "30 days"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
