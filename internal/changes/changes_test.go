@@ -125,6 +125,13 @@ func TestCompareOtherKindsOfChangedFact(t *testing.T) {
 	if c := Compare(prev, cur, "run-1", since); len(c.Changed) != 0 {
 		t.Errorf("unrelated findings paired: %+v", c.Changed)
 	}
+	// Nor is another thing said of in alike words: snapshots are not
+	// backups, and the backups' 35 days did not become 7.
+	prev.Findings = []rf.SnapshotFinding{finding(sq, "Database backups at Example Corp are retained for 35 days.", "a")}
+	cur.Findings = []rf.SnapshotFinding{finding(sq, "Database snapshots at Example Corp are retained for 7 days.", "a")}
+	if c := Compare(prev, cur, "run-1", since); len(c.Changed) != 0 || len(c.New) != 1 || len(c.Withdrawn) != 1 {
+		t.Errorf("backups and snapshots: changed %+v new %+v withdrawn %+v", c.Changed, c.New, c.Withdrawn)
+	}
 }
 
 func TestUnchangedAndFirstRun(t *testing.T) {
