@@ -66,6 +66,17 @@ func TestLoadSetResolvesPathsAndJSON(t *testing.T) {
 	if s.Name != "dev" || s.Questions[1].CorpusPath != filepath.Join(dir, "docs/git") {
 		t.Errorf("name %q, path %q", s.Name, s.Questions[1].CorpusPath)
 	}
+	// A set named by a relative path ("testdata/eval/probes/trial.tsv",
+	// as from the repository) gives its corpora absolute paths: the
+	// search workers refuse others.
+	t.Chdir(dir)
+	rel, err := LoadSet("dev.tsv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := rel.Questions[1].CorpusPath; !filepath.IsAbs(p) || filepath.Base(p) != "git" {
+		t.Errorf("relative set: corpus path %q, want an absolute path to docs/git", p)
+	}
 	js := filepath.Join(dir, "dev.json")
 	if err := os.WriteFile(js, []byte(`{"questions":[{"id":"a","question":"q?","nuggets":["x"],"gold":["y"],"answerable":true}]}`), 0o644); err != nil {
 		t.Fatal(err)

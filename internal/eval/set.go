@@ -79,7 +79,8 @@ const DefaultCorpus = "go-docs"
 const listSep = " ;; "
 
 // LoadSet reads a set from a .tsv or .json file; relative corpus paths are
-// resolved against the file's folder. The set is named after the file.
+// resolved against the file's folder, to absolute paths. The set is named
+// after the file.
 func LoadSet(path string) (Set, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -100,7 +101,12 @@ func LoadSet(path string) (Set, error) {
 	if s.Name == "" {
 		s.Name = strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
 	}
-	base := filepath.Dir(path)
+	// The search workers need an absolute path: a set named from the
+	// repository ("testdata/eval/probes/trial.tsv") has a relative folder.
+	base, err := filepath.Abs(filepath.Dir(path))
+	if err != nil {
+		return Set{}, fmt.Errorf("set %s: %w", path, err)
+	}
 	for i := range s.Questions {
 		if p := s.Questions[i].CorpusPath; p != "" && !filepath.IsAbs(p) {
 			s.Questions[i].CorpusPath = filepath.Join(base, p)
