@@ -496,6 +496,13 @@ func (e *Engine) Analyze(ctx context.Context, req reasoning.AnalyzeRequest) (rea
 			// NOSPLIT flag do?") speaks of it without repeating it.
 			direct, needHere = max(direct, 1), 1
 		}
+		if direct == 0 && atype == procedureAnswer && topicConcepts >= 2 && covered >= topicConcepts && (strong || showsCommands(sents[c.passage], c.idx)) {
+			// A step with its commands under a heading that names the
+			// whole how-to ("How to connect to the VPN", then "Install it
+			// with:" and "brew install wireguard-tools") is part of the
+			// answer without repeating the topic.
+			direct = 1
+		}
 		if direct == 0 || covered < needHere || !most && !mentions(c, rare, ctxTerms[c.order]) && !mentions(c, rareKept, ctxTerms[c.order]) {
 			continue
 		}
@@ -655,6 +662,13 @@ func (e *Engine) Analyze(ctx context.Context, req reasoning.AnalyzeRequest) (rea
 		})
 	}
 	return out, nil
+}
+
+// showsCommands reports whether sentence i of sents introduces the code
+// block after it with a final ":" ("Install it with:").
+func showsCommands(sents []sentence, i int) bool {
+	intro, _, _ := strings.Cut(sents[i].text, "\n")
+	return i+1 < len(sents) && sents[i+1].code && endsColon(intro)
 }
 
 // ofEntry reports whether candidate c may answer a question whose code
@@ -877,6 +891,9 @@ func nameTerms(q string) map[string]bool {
 func mentions(c *candidate, terms []string, context map[string]bool) bool {
 	for _, t := range terms {
 		if c.terms[t] > 0 || context[t] {
+			return true
+		}
+		if alt := derived(t); alt != "" && (c.terms[alt] > 0 || context[alt]) {
 			return true
 		}
 		if last := lastPart(t); last != t && (c.terms[last] > 0 || context[last]) && qualified(c, t, context) {
@@ -1347,7 +1364,12 @@ func coverage(c *candidate, terms []string, concept map[string]string, weight fu
 		total += w
 		tf := float64(c.terms[t])
 		if tf == 0 {
-			if context[t] {
+			if alt := derived(t); alt != "" {
+				tf = float64(c.terms[alt])
+			}
+		}
+		if tf == 0 {
+			if context[t] || context[derived(t)] {
 				got += contextCredit * w
 				inContext[conceptOf(t, concept)] = true
 			}
@@ -1368,6 +1390,28 @@ func coverage(c *candidate, terms []string, concept map[string]string, weight fu
 		return 0, direct, covered
 	}
 	return got / total, direct, covered
+}
+
+// derived is the other form of a verb's stem and its noun's that differ
+// in the last letter, d and s, as the stemmer leaves them: "decid" and
+// "decis" (decide, decision), "extend" and "extens", "respond" and
+// "respons", "includ" and "inclus". "" for a stem too short to tell (four
+// letters or fewer) or ending otherwise. "What did we decide about
+// Jenkins?" is answered under the heading "Decisions".
+func derived(t string) string {
+	if len(t) < 5 {
+		return ""
+	}
+	switch t[len(t)-1] {
+	case 'd':
+		return t[:len(t)-1] + "s"
+	case 's':
+		if t[len(t)-2] == 's' {
+			return "" // "process", "access", "class": no verb in -d
+		}
+		return t[:len(t)-1] + "d"
+	}
+	return ""
 }
 
 // sentence is a sentence of a passage with the heading it stands under

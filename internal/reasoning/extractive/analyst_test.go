@@ -1402,3 +1402,53 @@ func TestAnalyzePassiveSubjectIsTheTopic(t *testing.T) {
 		t.Errorf("billing service: findings %+v, want the sentence naming the service and the team", f)
 	}
 }
+
+// Three faults of a trial over team notes, each of a kind: the steps of a
+// how-to under a heading that names it, an answer's kind that the notes
+// do not write, and a verb asked about that the notes write as its noun.
+func TestAnalyzeTrialNotes(t *testing.T) {
+	vpn := reasoning.Passage{ChunkID: "a", SourceID: "a", Title: "How to connect to the VPN",
+		Text: "# How to connect to the VPN\n\nWe use WireGuard. Install it with:\n\n    brew install wireguard-tools\n\n" +
+			"Then fetch your config from the internal portal and start the tunnel:\n\n    sudo wg-quick up acme\n\n" +
+			"The VPN is required for staging and for the database consoles, not for GitHub or Google Workspace.\n"}
+	office := reasoning.Passage{ChunkID: "b", SourceID: "b", Title: "Office",
+		Text: "# Office\n\nOur office is at Lindenstrasse 42, 3rd floor, in Leipzig. The door code changes on the first Monday of every month.\n\nThe office is open from 7:00 to 21:00 on weekdays.\n"}
+	sync := reasoning.Passage{ChunkID: "c", SourceID: "c", Title: "Engineering sync, 18 November 2026",
+		Text: "# Engineering sync, 18 November 2026\n\n## Decisions\n\n- We move from Jenkins to GitHub Actions by the end of Q1 2027.\n- Backups of the analytics database move to a weekly schedule.\n\n## Next meeting\n\nThe next sync is on 2 December 2026 in room Elbe.\n"}
+	has := func(f []reasoning.Finding, s string) bool {
+		return slices.ContainsFunc(f, func(f reasoning.Finding) bool { return strings.Contains(f.Text, s) })
+	}
+	// The commands under "How to connect to the VPN" are its answer,
+	// though their sentences name neither the VPN nor connecting.
+	for _, q := range []string{"How do I connect to the VPN?", "How can I connect to the VPN?"} {
+		if f := analyzeQ(t, q, vpn, office); !has(f, "brew install wireguard-tools") || !has(f, "sudo wg-quick up acme") {
+			t.Errorf("%q: findings %+v, want the steps with their commands", q, f)
+		}
+	}
+	// "address" asks for a place, and the notes write the place, not
+	// the word.
+	for _, q := range []string{"What is the office address?", "What's the address of the office?"} {
+		if f := analyzeQ(t, q, vpn, office, sync); !has(f, "Lindenstrasse 42") {
+			t.Errorf("%q: findings %+v, want where the office is", q, f)
+		}
+	}
+	// "decide" is written as "Decisions" in the heading the bullet sits
+	// under.
+	if f := analyzeQ(t, "What did we decide about Jenkins?", vpn, office, sync); !has(f, "We move from Jenkins to GitHub Actions") {
+		t.Errorf("Jenkins: findings %+v, want the decision", f)
+	}
+	// A procedure's heading does not make every sentence under it a
+	// step: a question whose topic the heading does not name is not
+	// answered by the commands.
+	if f := analyzeQ(t, "How do I reset the door code?", vpn); has(f, "wg-quick") {
+		t.Errorf("door code: findings %+v, want no VPN commands", f)
+	}
+}
+
+func TestDerived(t *testing.T) {
+	for in, want := range map[string]string{"decid": "decis", "decis": "decid", "extend": "extens", "respons": "respond", "process": "", "class": "", "end": "", "wast": ""} {
+		if got := derived(in); got != want {
+			t.Errorf("derived(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

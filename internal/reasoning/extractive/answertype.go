@@ -360,6 +360,7 @@ func ellipticalWh(q string) (head, tail string, ok bool) {
 }
 
 func classify(q string) answerType {
+	q = uncontracted(q)
 	ws := scanWords(strings.ToLower(q))
 	if len(ws) == 0 {
 		return anyAnswer
@@ -484,8 +485,23 @@ func classify(q string) answerType {
 	return anyAnswer
 }
 
+// uncontracted is q with a question word's contracted "is" written out
+// ("What's the address …?" → "What is the address …?"): the words that
+// type a question are read after the verb.
+func uncontracted(q string) string {
+	t := strings.TrimSpace(q)
+	for _, wh := range []string{"what", "where", "who", "when", "how", "why", "which"} {
+		for _, ap := range []string{"'s ", "’s "} {
+			if len(t) > len(wh)+len(ap) && strings.EqualFold(t[:len(wh)], wh) && strings.HasPrefix(t[len(wh):], ap) {
+				return t[:len(wh)] + " is " + t[len(wh)+len(ap):]
+			}
+		}
+	}
+	return q
+}
+
 // placeNouns head a question asking for a place.
-var placeNouns = set(`city cities country countries town towns region regions location locations place places`)
+var placeNouns = set(`city cities country countries town towns region regions location locations place places address addresses`)
 
 // questionOpeners are the question words a preposition may stand before.
 var questionOpeners = set(`which what when how whom whose where`)
@@ -906,7 +922,18 @@ func kindTerm(q string, t answerType) string {
 	if t != placeAnswer && t != nameAnswer {
 		return ""
 	}
+	q = uncontracted(q)
 	k := textproc.AskedKind(q)
+	if k == "" && t == placeAnswer {
+		// "What is the office address?": the noun that made the
+		// question ask for a place.
+		for _, w := range textproc.Words(q) {
+			if placeNouns[w] {
+				k = w
+				break
+			}
+		}
+	}
 	if k == "" {
 		return ""
 	}
