@@ -25,8 +25,9 @@ Lists the corpora there are, with their documents' passages and last
 ingestion, newest first: those --corpus NAME researches (a corpus deleted
 or emptied is not listed). The same list as
 GET /v1/corpora and the web app's corpus picker, whether the command runs a
-stack of its own or is attached to a running one. go-docs, the Go
-documentation, is always there (the default corpus).`
+stack of its own or is attached to a running one. Last comes go-docs, the
+Go documentation (the default corpus), built in: always listed, with the
+passages the first research run on it read from the Go installation.`
 
 // runCorpora is `starter corpora`: owner's corpora with their passage
 // counts (corpora.List), counted where --corpus is checked (the stack's
@@ -90,25 +91,33 @@ func wrapList(err error) error {
 	return nil
 }
 
-// printCorpora writes listed as a table: name, passages, last ingestion.
+// printCorpora writes listed as a table: name, passages, last ingestion
+// (for the built-in corpus, where it comes from), and how to fill a
+// corpus when the built-in one is all there is.
 func printCorpora(w io.Writer, listed []corpora.Listed, owner string) error {
-	if len(listed) == 0 {
-		who := ""
-		if owner != rf.LocalOwner {
-			who = " of " + owner
-		}
-		_, err := fmt.Fprintf(w, "no corpora%s yet besides %s: fill one with starter ingest FOLDER --corpus NAME, or upload files to it in the web app\n", who, rf.DefaultCorpus)
-		return err
-	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "CORPUS\tPASSAGES\tLAST INGESTION")
+	own := 0
 	for _, l := range listed {
 		n := "?"
 		if l.Chunks != nil {
 			n = fmt.Sprint(*l.Chunks)
 		}
 		last := l.Last.Started.Local().Format(time.DateTime) + "  " + l.Last.Status + "  " + l.Last.ID
+		if l.BuiltIn {
+			last = "built in: the Go documentation, read from the Go installation by the first run on it"
+		} else {
+			own++
+		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\n", l.Name, n, last)
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil || own > 0 {
+		return err
+	}
+	who := ""
+	if owner != rf.LocalOwner {
+		who = " of " + owner
+	}
+	_, err := fmt.Fprintf(w, "no corpora%s yet besides %s: fill one with starter ingest FOLDER --corpus NAME, or upload files to it in the web app\n", who, rf.DefaultCorpus)
+	return err
 }

@@ -44,10 +44,12 @@ func corporaFixture() fixedRuns {
 // stack the starter runs does not serve: there was no way to see the
 // corpora from the starter. `starter corpora` lists the owner's corpora,
 // whatever filled them (an ingestion, a research run on a folder), newest
-// first, with their passages, counted as --corpus is checked.
+// first, with their passages, counted as --corpus is checked, and last the
+// built-in Go documentation, saying where it comes from (a new user's
+// research on it left it out of the list).
 func TestCorporaListsTheOwnersCorporaWithTheirPassages(t *testing.T) {
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	counts := chunkCounts{"notes": 4, "meetings": 3, "alice--notes": 2}
+	counts := chunkCounts{"notes": 4, "meetings": 3, "alice--notes": 2, rf.DefaultCorpus: 920}
 	for _, tt := range []struct {
 		owner string
 		want  []string // "NAME PASSAGES STATUS ID", newest first
@@ -66,13 +68,13 @@ func TestCorporaListsTheOwnersCorporaWithTheirPassages(t *testing.T) {
 		}
 		lines := strings.Split(strings.TrimSpace(out.String()), "\n")
 		if len(tt.want) == 0 {
-			if len(lines) != 1 || !strings.Contains(lines[0], "no corpora of bob yet") || !strings.Contains(lines[0], "starter ingest FOLDER --corpus NAME") {
-				t.Errorf("%s: printed %q, want how to fill one", tt.owner, out.String())
+			if len(lines) != 3 || !strings.Contains(lines[2], "no corpora of bob yet") || !strings.Contains(lines[2], "starter ingest FOLDER --corpus NAME") {
+				t.Errorf("%s: printed %q, want go-docs and how to fill one", tt.owner, out.String())
 			}
-			continue
+			lines = lines[:2]
 		}
-		if len(lines) != len(tt.want)+1 || !strings.HasPrefix(lines[0], "CORPUS") {
-			t.Fatalf("%s: printed\n%s\nwant a header and %d corpora", tt.owner, out.String(), len(tt.want))
+		if len(lines) != len(tt.want)+2 || !strings.HasPrefix(lines[0], "CORPUS") {
+			t.Fatalf("%s: printed\n%s\nwant a header, %d corpora and go-docs", tt.owner, out.String(), len(tt.want))
 		}
 		for i, w := range tt.want {
 			f := strings.Fields(lines[i+1])
@@ -81,12 +83,16 @@ func TestCorporaListsTheOwnersCorporaWithTheirPassages(t *testing.T) {
 				t.Errorf("%s: line %d = %q, want %q", tt.owner, i+1, lines[i+1], w)
 			}
 		}
+		if f := strings.Fields(lines[len(lines)-1]); len(f) < 3 || f[0] != rf.DefaultCorpus || f[1] != "920" || !strings.Contains(lines[len(lines)-1], "built in: the Go documentation") {
+			t.Errorf("%s: last line %q, want go-docs, its 920 passages, built in", tt.owner, lines[len(lines)-1])
+		}
 	}
 }
 
 // A count that fails (search workers of an older version, or none
 // running) lists the corpora all the same, without their passages (and
-// without those only a research run names, not known to have documents).
+// without those only a research run names, not known to have documents),
+// the built-in go-docs too.
 func TestCorporaWithoutCountsStillLists(t *testing.T) {
 	var logged bytes.Buffer
 	logger := slog.New(slog.NewTextHandler(&logged, nil))
@@ -99,8 +105,8 @@ func TestCorporaWithoutCountsStillLists(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := out.String()
-	if !strings.Contains(got, "notes") || !strings.Contains(got, "empty-one") || strings.Contains(got, "meetings") || strings.Count(got, " ? ") != 2 {
-		t.Errorf("printed\n%s\nwant notes and empty-one, counts unknown", got)
+	if !strings.Contains(got, "notes") || !strings.Contains(got, "empty-one") || !strings.Contains(got, rf.DefaultCorpus) || strings.Contains(got, "meetings") || strings.Count(got, " ? ") != 3 {
+		t.Errorf("printed\n%s\nwant notes, empty-one and go-docs, counts unknown", got)
 	}
 	if !strings.Contains(logged.String(), "passages not counted") {
 		t.Errorf("logged %q, want it to say the counts failed", logged.String())

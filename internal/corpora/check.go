@@ -75,7 +75,8 @@ func CheckResearchable(ctx context.Context, c Counter, in rf.ResearchInput, name
 // Owned is the name owner knows stored corpus by, if it is owner's:
 // OWNER--NAME for an API key's owner, NAME for the local owner (and the
 // local--NAME of earlier releases is not listed: it was moved to NAME).
-// GET /v1/corpora lists these, and the starter suggests from them.
+// GET /v1/corpora lists these (and the Go documentation, which is no
+// one's: List adds it), and the starter suggests from them.
 func Owned(owner, stored string) (string, bool) {
 	if stored == "" || stored == rf.DefaultCorpus || strings.Contains(stored, ":") {
 		return "", false

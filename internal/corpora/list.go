@@ -22,6 +22,10 @@ type Listed struct {
 	Last client.Info
 	// Researched is true when Last is a research run.
 	Researched bool
+	// BuiltIn is true for the Go documentation (rf.DefaultCorpus): read
+	// from the Go installation by the first research run on it, not by an
+	// ingestion, and shared by every owner. Last is zero.
+	BuiltIn bool
 }
 
 // RunLister lists runs a page at a time (client.Client's Ingestions and
@@ -33,7 +37,13 @@ type RunLister func(ctx context.Context, pageToken []byte, pageSize int) ([]clie
 const MaxRunsListed = 2000
 
 // List lists owner's corpora, whatever made them, newest ingestion first
-// (then by name), with their passage counts when c is not nil.
+// (then by name), with their passage counts when c is not nil, and last
+// the Go documentation (rf.DefaultCorpus, BuiltIn), which every owner
+// researches: it is listed always, with the passages it holds (none until
+// the first research run on it reads it from the Go installation), since
+// --corpus go-docs researches it either way (a count of it that fails
+// leaves it uncounted). GET /v1/corpora, the web app's picker and
+// `starter corpora` therefore list one set.
 //
 // Uploads and `starter ingest` start an IngestWorkflow, which names its
 // corpus (ingestions); a research run on a folder (`starter --corpus
@@ -81,7 +91,22 @@ func List(ctx context.Context, owner string, ingestions, researched RunLister, c
 		}
 		out = append(out, l)
 	}
+	builtIn := Listed{Name: rf.DefaultCorpus, BuiltIn: true}
+	if c != nil {
+		// Listed whatever its count: search workers of earlier versions
+		// refuse to count it (workflows.CorpusCountWorkflow), and the
+		// owner's own corpora keep theirs.
+		if n, err := c.Count(ctx, memory.Filter{Corpus: rf.DefaultCorpus}); err == nil {
+			builtIn.Chunks = &n
+		} else if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+	}
+	out = append(out, builtIn)
 	sort.Slice(out, func(i, j int) bool {
+		if out[i].BuiltIn != out[j].BuiltIn {
+			return out[j].BuiltIn
+		}
 		a, b := out[i].Last.Started, out[j].Last.Started
 		if !a.Equal(b) {
 			return a.After(b)

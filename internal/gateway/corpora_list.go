@@ -16,8 +16,12 @@ type Corpus struct {
 	Chunks *int `json:"chunks,omitempty"`
 	// LastIngestion is its newest ingestion (upload or starter ingest); for
 	// a corpus only research runs on a folder filled, the newest research
-	// run on it.
-	LastIngestion CorpusIngestion `json:"lastIngestion"`
+	// run on it; absent for the built-in corpus.
+	LastIngestion CorpusIngestion `json:"lastIngestion,omitzero"`
+	// BuiltIn is true for the Go documentation (go-docs): no one's upload
+	// or ingestion, read from the Go installation by the first research
+	// run on it, and listed for every caller (with no passages before).
+	BuiltIn bool `json:"builtIn,omitempty"`
 }
 
 // CorpusIngestion is one ingestion of a corpus.
@@ -35,7 +39,8 @@ type CorporaResponse struct {
 
 // listCorpora answers GET /v1/corpora: the caller's corpora, made by any
 // surface (upload, starter ingest, a research run on a folder), newest
-// ingestion first, with their passage counts when the gateway shares the
+// ingestion first, then the built-in Go documentation (the web app's
+// picker lists exactly these), with their passage counts when the gateway shares the
 // workers' memory (corpora.List, which `starter corpora` lists too).
 func (s *server) listCorpora(c *gin.Context) error {
 	counter, _ := s.chunks.(ChunkCounter)
@@ -52,12 +57,15 @@ func (s *server) listCorpora(c *gin.Context) error {
 func CorporaJSON(listed []corpora.Listed) CorporaResponse {
 	out := CorporaResponse{Corpora: make([]Corpus, len(listed))}
 	for i, l := range listed {
-		ing := CorpusIngestion{ID: l.Last.ID, Status: l.Last.Status, StartedAt: l.Last.Started}
+		var ing CorpusIngestion
+		if l.Last.ID != "" {
+			ing = CorpusIngestion{ID: l.Last.ID, Status: l.Last.Status, StartedAt: l.Last.Started}
+		}
 		if !l.Last.ClosedAt.IsZero() {
 			t := l.Last.ClosedAt
 			ing.ClosedAt = &t
 		}
-		out.Corpora[i] = Corpus{Name: l.Name, Chunks: l.Chunks, LastIngestion: ing}
+		out.Corpora[i] = Corpus{Name: l.Name, Chunks: l.Chunks, LastIngestion: ing, BuiltIn: l.BuiltIn}
 	}
 	return out
 }

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -192,6 +193,9 @@ func TestListCorpora(t *testing.T) {
 	}
 	chunks := map[string]int{}
 	for _, c := range got.Corpora {
+		if c.BuiltIn {
+			continue // the Go documentation: TestListCorporaFilledByResearchRuns
+		}
 		if c.Chunks == nil || c.LastIngestion.ID == "" || c.LastIngestion.Status == "" {
 			t.Errorf("corpus %+v lacks its counts or ingestion", c)
 			continue
@@ -206,8 +210,10 @@ func TestListCorpora(t *testing.T) {
 // A corpus that research runs on a folder filled (starter --corpus
 // ./notes: the run ingests the folder itself, no IngestWorkflow names the
 // corpus) is listed too, with its newest run as its last ingestion; a run
-// on a corpus nothing filled, another owner's, and the Go documentation
-// are not.
+// on a corpus nothing filled and another owner's are not. The Go
+// documentation, which a research run on it reads itself, is listed last,
+// built in, with its passages and no ingestion (a new user's research on
+// it left `starter corpora` without it).
 func TestListCorporaFilledByResearchRuns(t *testing.T) {
 	for _, tt := range []struct {
 		name, key, owner string
@@ -218,7 +224,7 @@ func TestListCorporaFilledByResearchRuns(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			scoped := func(name string) string { return rf.ScopedCorpus(tt.owner, name) }
-			h := newCountingHarness(t, tt.env, map[string]int{scoped("notes"): 5, scoped("opsdocs"): 2, "bob--bobnotes": 4})
+			h := newCountingHarness(t, tt.env, map[string]int{scoped("notes"): 5, scoped("opsdocs"): 2, "bob--bobnotes": 4, rf.DefaultCorpus: 920})
 			ctx := context.Background()
 			for _, r := range []struct {
 				id string
@@ -249,8 +255,15 @@ func TestListCorporaFilledByResearchRuns(t *testing.T) {
 			for _, c := range got.Corpora {
 				listed[c.Name] = c
 			}
-			if len(listed) != 2 {
-				t.Errorf("corpora = %s, want notes and opsdocs", rec.Body)
+			if len(listed) != 3 {
+				t.Errorf("corpora = %s, want notes, opsdocs and go-docs", rec.Body)
+			}
+			last := got.Corpora[len(got.Corpora)-1]
+			if last.Name != rf.DefaultCorpus || !last.BuiltIn || last.Chunks == nil || *last.Chunks != 920 {
+				t.Errorf("last corpus = %+v, want go-docs, built in, with its 920 passages: %s", last, rec.Body)
+			}
+			if strings.Count(rec.Body.String(), `"lastIngestion"`) != 2 || strings.Count(rec.Body.String(), `"builtIn":true`) != 1 {
+				t.Errorf("corpora = %s, want go-docs alone built in, without a last ingestion", rec.Body)
 			}
 			notes, ok := listed["notes"]
 			switch {
@@ -313,5 +326,76 @@ func TestUploadLayoutKnownToReports(t *testing.T) {
 		if name, ok := report.UploadedName(p); !ok || name != "sub/incident-42.md" {
 			t.Errorf("report.UploadedName(%q) = %q, %v", p, name, ok)
 		}
+	}
+}
+
+// pickCorporaInNode runs the web app's refreshCorpora in Node.js with
+// GET /v1/corpora answering its stdin, and prints the Corpus picker's
+// options (value and label) as JSON.
+const pickCorporaInNode = `
+const fs = require("fs"), vm = require("vm");
+class Node {}
+class Elem extends Node {
+  constructor(tag) { super(); this.tagName = tag.toUpperCase(); this.attrs = {}; this.children = []; this.text = ""; this.value = ""; }
+  setAttribute(k, v) { this.attrs[k] = String(v); if (k === "value") this.value = String(v); }
+  append(...cs) { for (const c of cs) { if (c instanceof Elem) this.children.push(c); else this.text += c.text !== undefined ? c.text : String(c); } }
+  replaceChildren(...cs) { this.children = []; this.append(...cs); }
+  addEventListener() {}
+  get options() { return this.children; }
+}
+globalThis.Node = Node;
+const byId = {};
+globalThis.document = { createElement: (t) => new Elem(t), createTextNode: (t) => ({ text: String(t) }), addEventListener() {}, getElementById: (id) => byId[id] || (byId[id] = new Elem("div")) };
+globalThis.localStorage = { getItem: () => null };
+const body = fs.readFileSync(0, "utf8");
+globalThis.fetch = async () => ({ ok: true, status: 200, headers: { get: (h) => h === "Content-Type" ? "application/json" : null }, json: async () => JSON.parse(body) });
+vm.runInThisContext(fs.readFileSync(process.argv[1], "utf8"));
+(async () => {
+  byId.corpus = new Elem("select");
+  byId.corpus.value = "go-docs";
+  await refreshCorpora();
+  process.stdout.write(JSON.stringify(byId.corpus.options.map((o) => ({ value: o.value, label: o.text }))));
+})();
+`
+
+// The web app's Corpus picker offers exactly the corpora GET /v1/corpora
+// lists (the set `starter corpora` prints): the built-in go-docs once,
+// first, with its passages, then the caller's own. It hard-coded go-docs
+// while the API left it out, so the two lists differed.
+func TestWebAppPickerListsTheCorporaTheAPIDoes(t *testing.T) {
+	h := newCountingHarness(t, map[string]string{"RESEARCHFLOW_API_KEYS": ""}, map[string]int{"trialc": 4, rf.DefaultCorpus: 920})
+	if _, err := h.fake.StartIngest(context.Background(), "ingest-trialc", rf.IngestInput{Corpus: "trialc", Path: "/srv/trialc"}); err != nil {
+		t.Fatal(err)
+	}
+	rec := h.do("GET", "/v1/corpora", "", "")
+	if rec.Code != http.StatusOK {
+		t.Fatalf("GET /v1/corpora: %d %s", rec.Code, rec.Body)
+	}
+	var listed CorporaResponse
+	if err := json.Unmarshal(rec.Body.Bytes(), &listed); err != nil {
+		t.Fatal(err)
+	}
+	var api []string
+	for _, c := range listed.Corpora {
+		api = append(api, c.Name)
+	}
+	slices.Sort(api)
+	if want := []string{rf.DefaultCorpus, "trialc"}; !slices.Equal(api, want) {
+		t.Errorf("GET /v1/corpora lists %q, want %q", api, want)
+	}
+	var options []struct{ Value, Label string }
+	if err := json.Unmarshal(runApp(t, pickCorporaInNode, rec.Body.String()), &options); err != nil {
+		t.Fatal(err)
+	}
+	var picked []string
+	for _, o := range options {
+		picked = append(picked, o.Value)
+	}
+	if len(options) == 0 || options[0].Value != rf.DefaultCorpus || !strings.Contains(options[0].Label, "the Go documentation") || !strings.Contains(options[0].Label, "920 passages") {
+		t.Errorf("picker options %+v, want go-docs first, with its 920 passages", options)
+	}
+	slices.Sort(picked)
+	if !slices.Equal(picked, api) {
+		t.Errorf("the picker offers %q, GET /v1/corpora lists %q", picked, api)
 	}
 }

@@ -1088,6 +1088,11 @@ async function recheckCorpora() {
   }
 }
 
+// refreshCorpora fills the Corpus picker with what GET /v1/corpora lists
+// (starter corpora lists the same): the built-in go-docs first, the
+// default, then the caller's corpora, newest first. go-docs is offered
+// even when the list cannot be read: research on it needs no corpus of
+// the caller's.
 async function refreshCorpora(select) {
   try {
     const r = await api("/v1/corpora");
@@ -1098,10 +1103,11 @@ async function refreshCorpora(select) {
   }
   const sel = $("corpus");
   const keep = select || sel.value;
-  sel.replaceChildren(el("option", { value: "go-docs" }, "go-docs · the Go documentation"));
-  for (const c of state.corpora) {
-    const n = c.chunks === undefined ? "" : " · " + count(c.chunks, "passage");
-    sel.append(el("option", { value: c.name }, c.name + n));
+  const builtIn = state.corpora.find((c) => c.builtIn) || { name: "go-docs", builtIn: true };
+  sel.replaceChildren();
+  for (const c of [builtIn, ...state.corpora.filter((c) => !c.builtIn)]) {
+    const n = c.chunks === undefined || (c.builtIn && !c.chunks) ? "" : " · " + count(c.chunks, "passage");
+    sel.append(el("option", { value: c.name }, c.name + (c.builtIn ? " · the Go documentation" : "") + n));
   }
   if ([...sel.options].some((o) => o.value === keep)) sel.value = keep;
   corpusChanged();
