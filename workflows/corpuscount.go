@@ -3,6 +3,8 @@ package workflows
 import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
+
+	rf "github.com/researchflow/researchflow"
 )
 
 // CorpusCountWorkflowType counts the chunks of a corpus on the search
@@ -19,6 +21,11 @@ type CorpusCountInput struct {
 	Corpus string `json:"corpus"`
 }
 
+// corpusCountGoDocsChange is the workflow.GetVersion change ID under which
+// CorpusCountWorkflow counts the Go documentation; a history recorded
+// before it refused the corpus, and replays so.
+const corpusCountGoDocsChange = "corpus-count-go-docs"
+
 // CorpusCountWorkflow returns how many chunks the corpus holds (0 for one
 // nothing filled). The Go documentation is counted too, for `starter
 // corpora` (0 until the first research run on it reads it: a run on it
@@ -26,6 +33,9 @@ type CorpusCountInput struct {
 func CorpusCountWorkflow(ctx workflow.Context, in CorpusCountInput) (int, error) {
 	if in.Corpus == "" {
 		return 0, temporal.NewNonRetryableApplicationError("corpus count: name a corpus", ErrInvalidInput, nil)
+	}
+	if in.Corpus == rf.DefaultCorpus && workflow.GetVersion(ctx, corpusCountGoDocsChange, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		return 0, temporal.NewNonRetryableApplicationError("corpus count: want a corpus other than "+rf.DefaultCorpus, ErrInvalidInput, nil)
 	}
 	var n int
 	err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, countOptions()), CountCorpusActivity, in.Corpus).Get(ctx, &n)

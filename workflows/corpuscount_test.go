@@ -52,3 +52,20 @@ func TestCorpusCountWorkflow(t *testing.T) {
 		}
 	}
 }
+
+// A history recorded before the Go documentation was counted (no version
+// marker) replays its refusal, running nothing.
+func TestCorpusCountWorkflowBeforeGoDocsReplaysTheRefusal(t *testing.T) {
+	var s testsuite.WorkflowTestSuite
+	env := s.NewTestWorkflowEnvironment()
+	env.SetTestTimeout(10 * time.Second)
+	env.RegisterWorkflowWithOptions(CorpusCountWorkflow, workflow.RegisterOptions{Name: CorpusCountWorkflowType})
+	counted := 0
+	env.RegisterActivityWithOptions(func(context.Context, string) (int, error) { counted++; return 920, nil }, activity.RegisterOptions{Name: CountCorpusActivity})
+	env.OnGetVersion(corpusCountGoDocsChange, workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
+	env.ExecuteWorkflow(CorpusCountWorkflowType, CorpusCountInput{Corpus: rf.DefaultCorpus})
+	var app *temporal.ApplicationError
+	if err := env.GetWorkflowError(); !errors.As(err, &app) || app.Type() != ErrInvalidInput || counted != 0 {
+		t.Errorf("old history: %v, %d counts, want the refusal and no count", env.GetWorkflowError(), counted)
+	}
+}
