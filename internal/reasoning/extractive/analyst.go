@@ -341,6 +341,11 @@ func (e *Engine) Analyze(ctx context.Context, req reasoning.AnalyzeRequest) (rea
 			shortOnly = true
 		}
 	}
+	// "Is there a gym in the office building?": a thing asked to exist
+	// that no passage names is not said to exist by any of them.
+	if focus := existentialFocus(asks); len(focus) > 0 && !slices.ContainsFunc(focus, func(t string) bool { return hasLike(named, t) }) {
+		return out, nil
+	}
 	// The words that ask ("guarantee", "work", "rules") weigh half: the
 	// topic is what a sentence must be about; a sentence that only shares
 	// the asking word ("… is not guaranteed to print …") answers little.

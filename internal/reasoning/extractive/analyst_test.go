@@ -1452,3 +1452,24 @@ func TestDerived(t *testing.T) {
 		}
 	}
 }
+
+// "Is there a gym in the office building?" asks whether a thing exists:
+// notes that never name it do not say it does, however much else of the
+// question they share; notes that name it answer.
+func TestAnalyzeExistsOnlyWhatThePassagesName(t *testing.T) {
+	office := reasoning.Passage{ChunkID: "a", SourceID: "a", Title: "Office",
+		Text: "# Office\n\nThe office is open from 7:00 to 21:00 on weekdays. The building is closed on weekends; ask facilities for weekend access.\n\nParking: there are 6 parking spaces in the courtyard.\n"}
+	for _, q := range []string{"Is there a gym in the office building?", "Are there any showers in the office building?"} {
+		if f := analyzeQ(t, q, office); len(f) > 0 {
+			t.Errorf("%q: findings %+v, want none", q, f)
+		}
+	}
+	if f := analyzeQ(t, "Are there parking spaces at the office?", office); len(f) == 0 || !strings.Contains(f[0].Text, "6 parking spaces") {
+		t.Errorf("parking: findings %+v, want the parking spaces", f)
+	}
+	for q, want := range map[string]string{"Is there a gym in the office?": "gym", "Are there any parking spaces?": "park spac", "Is there a way to undo a commit?": "", "Is it safe?": ""} {
+		if got := strings.Join(existentialFocus(q), " "); got != want {
+			t.Errorf("existentialFocus(%q) = %q, want %q", q, got, want)
+		}
+	}
+}

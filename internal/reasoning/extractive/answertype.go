@@ -956,3 +956,28 @@ func predicateTerm(q string) string {
 	}
 	return terms[0]
 }
+
+// existentialFocus is the terms of the thing "Is there a gym in the
+// office?" or "Are there any parking spaces …?" asks exists: the noun
+// phrase after "is/are there" and a determiner, to the first stop word.
+// nil for other questions, and when the phrase is a word that frames the
+// question ("a way", "a limit", "any difference"): what exists is then
+// said by the words after it.
+func existentialFocus(q string) []string {
+	ws := textproc.Words(uncontracted(q))
+	if len(ws) < 3 || ws[0] != "is" && ws[0] != "are" || ws[1] != "there" {
+		return nil
+	}
+	i := 2
+	for i < len(ws) && (ws[i] == "a" || ws[i] == "an" || ws[i] == "any" || ws[i] == "some" || ws[i] == "the") {
+		i++
+	}
+	var out []string
+	for ; i < len(ws) && !textproc.IsStopWord(ws[i]); i++ {
+		if fillers[ws[i]] || facetWords[ws[i]] || measureNouns[ws[i]] || verbs[ws[i]] {
+			return nil
+		}
+		out = append(out, textproc.Tokenize(ws[i])...)
+	}
+	return out
+}
