@@ -19,18 +19,7 @@ func TestPDFExport(t *testing.T) {
 	if !bytes.HasPrefix(out, []byte("%PDF-")) {
 		t.Fatalf("not a PDF: %q", out[:min(20, len(out))])
 	}
-	tool, err := exec.LookPath("pdftotext")
-	if err != nil {
-		t.Skip("pdftotext (poppler-utils) is not installed: the PDF's text is not checked")
-	}
-	path := filepath.Join(t.TempDir(), "report.pdf")
-	if err := os.WriteFile(path, out, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	txt, err := exec.Command(tool, "-enc", "UTF-8", path, "-").Output()
-	if err != nil {
-		t.Fatalf("pdftotext: %v", err)
-	}
+	txt := pdfText(t, out)
 	got := strings.Join(strings.Fields(string(txt)), " ")
 	wants := []string{"How do channels synchronize?", "happens before the matching receive completes [1]",
 		"Wikipedia could not be reached", "https://go.dev/ref/mem", "ch <- v", "Engine: offline · Corpus: go-docs", "Tokens: 10 prompt", "café.md",
@@ -46,4 +35,23 @@ func TestPDFExport(t *testing.T) {
 	if strings.Contains(got, "```") || strings.Contains(got, "---") {
 		t.Errorf("Markdown syntax printed literally:\n%s", got)
 	}
+}
+
+// pdfText is the text of pdf as pdftotext reads it; the test is skipped
+// where poppler-utils is not installed.
+func pdfText(t *testing.T, pdf []byte) []byte {
+	t.Helper()
+	tool, err := exec.LookPath("pdftotext")
+	if err != nil {
+		t.Skip("pdftotext (poppler-utils) is not installed: the PDF's text is not checked")
+	}
+	path := filepath.Join(t.TempDir(), "report.pdf")
+	if err := os.WriteFile(path, pdf, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	txt, err := exec.Command(tool, "-enc", "UTF-8", path, "-").Output()
+	if err != nil {
+		t.Fatalf("pdftotext: %v", err)
+	}
+	return txt
 }

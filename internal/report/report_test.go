@@ -1,9 +1,6 @@
 package report
 
 import (
-	"os"
-	"os/exec"
-	"path/filepath"
 	"reflect"
 	"regexp"
 	"strings"
@@ -515,18 +512,7 @@ func TestReportOfNoFindingsIsTitledWithItsQuestion(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tool, err := exec.LookPath("pdftotext")
-	if err != nil {
-		t.Skip("pdftotext (poppler-utils) is not installed: the PDF's text is not checked")
-	}
-	path := filepath.Join(t.TempDir(), "report.pdf")
-	if err := os.WriteFile(path, pdf, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	txt, err := exec.Command(tool, "-enc", "UTF-8", path, "-").Output()
-	if err != nil {
-		t.Fatalf("pdftotext: %v", err)
-	}
+	txt := pdfText(t, pdf)
 	if text := strings.Join(strings.Fields(string(txt)), " "); !strings.HasPrefix(text, q) || strings.Contains(text, "Research report") || strings.Contains(text, "Question:") {
 		t.Errorf("PDF text, want it to open with the question, said once: %.300s", text)
 	}

@@ -1,9 +1,6 @@
 package report
 
 import (
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -92,18 +89,7 @@ func TestGoDocsSourcesShowTheirGoDevAddress(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tool, err := exec.LookPath("pdftotext")
-	if err != nil {
-		t.Skip("pdftotext (poppler-utils) is not installed: the PDF's text is not checked")
-	}
-	path := filepath.Join(t.TempDir(), "report.pdf")
-	if err := os.WriteFile(path, pdf, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	txt, err := exec.Command(tool, "-enc", "UTF-8", path, "-").Output()
-	if err != nil {
-		t.Fatalf("pdftotext: %v", err)
-	}
+	txt := pdfText(t, pdf)
 	for _, want := range []string{"https://go.dev/ref/mem", "https://pkg.go.dev/sync", "/home/ana/notes/review.md"} {
 		if !strings.Contains(string(txt), want) {
 			t.Errorf("PDF lacks %q:\n%s", want, txt)
