@@ -501,11 +501,14 @@ func (e *Engine) Analyze(ctx context.Context, req reasoning.AnalyzeRequest) (rea
 			// NOSPLIT flag do?") speaks of it without repeating it.
 			direct, needHere = max(direct, 1), 1
 		}
-		if direct == 0 && atype == procedureAnswer && topicConcepts >= 2 && covered >= topicConcepts && (strong || showsCommands(sents[c.passage], c.idx)) {
+		if direct == 0 && topicConcepts >= 2 && covered >= topicConcepts &&
+			(atype == procedureAnswer && (strong || showsCommands(sents[c.passage], c.idx)) || listAsked(sents[c.passage], c.idx, subTerms)) {
 			// A step with its commands under a heading that names the
 			// whole how-to ("How to connect to the VPN", then "Install it
-			// with:" and "brew install wireguard-tools") is part of the
-			// answer without repeating the topic.
+			// with:" and "brew install wireguard-tools"), or an item of
+			// the list the question asks for by its heading ("Action
+			// items" of the postmortem), is part of the answer without
+			// repeating the topic.
 			direct = 1
 		}
 		if direct == 0 || covered < needHere || !most && !mentions(c, rare, ctxTerms[c.order]) && !mentions(c, rareKept, ctxTerms[c.order]) {
@@ -656,7 +659,8 @@ func (e *Engine) Analyze(ctx context.Context, req reasoning.AnalyzeRequest) (rea
 		if covered(c.passage, c.idx, windows) || quoted(c.text, windows) {
 			continue // its sentence is quoted in a window before it
 		}
-		w := grow(sents[c.passage], c.idx, c.passage, related, step, windows)
+		whole := atype == procedureAnswer || listAsked(sents[c.passage], c.idx, subTerms)
+		w := grow(sents[c.passage], c.idx, c.passage, related, step, whole, windows)
 		windows = append(windows, w)
 		out.Findings = append(out.Findings, reasoning.Finding{
 			Text:     w.text,

@@ -1,6 +1,7 @@
 package extractive
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/researchflow/researchflow/internal/textproc"
@@ -61,15 +62,18 @@ type window struct {
 // out between), is in no earlier window, reads as a sentence and is
 // related; the first that is not ends the growth on that side.
 //
+// whole: the answer is a list sentence i is in or introduces, quoted
+// whole (see steps) where it is short enough.
+//
 // step, when not nil, says whether a sentence gives a step of a procedure
 // (see givesStep): the window of a how-to question that shows none grows
 // over one more neighbour that does, related or not, before it or else
 // after it ("You start screen as "screen -r"." before "screen magically
 // reattaches all previous screen windows …"): a how-to answer shows the
 // command. So a window may start windowBack+1 sentences before i.
-func grow(sents []sentence, i, passage int, related, step func(string) bool, before []window) window {
+func grow(sents []sentence, i, passage int, related, step func(string) bool, whole bool, before []window) window {
 	w := window{passage: passage, from: i, to: i}
-	if step != nil {
+	if whole {
 		if from, to, ok := steps(sents, i, passage, before); ok {
 			w.from, w.to = from, to
 			w.text = windowText(sents, w)
@@ -376,4 +380,25 @@ func indented(code string) string {
 		}
 	}
 	return strings.Join(lines, "\n")
+}
+
+// listAsked reports whether sentence i of sents is an item of a list
+// under a heading the question names: every term of the heading is one of
+// the question's (terms), "Action items" for "What are the action items
+// from the payments postmortem?", "Decisions" for "What were the
+// decisions of the engineering sync?".
+func listAsked(sents []sentence, i int, terms []string) bool {
+	if !sents[i].item || sents[i].heading == "" {
+		return false
+	}
+	hs := textproc.Tokenize(sents[i].heading)
+	if len(hs) == 0 {
+		return false
+	}
+	for _, h := range hs {
+		if !slices.Contains(terms, h) {
+			return false
+		}
+	}
+	return true
 }

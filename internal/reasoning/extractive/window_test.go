@@ -635,3 +635,37 @@ func TestStepsAreQuotedWholeAndInOrder(t *testing.T) {
 		}
 	}
 }
+
+// The list under a heading the question names is its answer, whole and
+// in order: a trial's "What are the action items from the payments
+// postmortem?" was answered with the timeline and the cause, and "What
+// were the decisions of the engineering sync?" with one decision of
+// three and the next meeting's date.
+func TestTheListAHeadingNamesIsQuotedWhole(t *testing.T) {
+	postmortem := reasoning.Passage{ChunkID: "a", SourceID: "a", Title: "Postmortem: payments outage of 12 March 2026",
+		Text: "# Postmortem: payments outage of 12 March 2026\n\n## Cause\n\nAn expired TLS certificate on the payment gateway's internal proxy.\n\n" +
+			"## Timeline\n\n- 09:13 first alerts fire; the Payments on-call acknowledges at 09:16.\n- 10:00 payments recover.\n\n" +
+			"## Action items\n\n- Re-enable the renewal job (owner: Jonas Brandt, done).\n- Alert 14 days before any certificate expires (owner: Platform team, due 30 April 2026).\n"}
+	sync := reasoning.Passage{ChunkID: "b", SourceID: "b", Title: "Engineering sync, 18 November 2026",
+		Text: "# Engineering sync, 18 November 2026\n\n## Decisions\n\n- We move from Jenkins to GitHub Actions by the end of Q1 2027.\n- The Payments team gets a third engineer; the hiring budget was approved.\n- Backups of the analytics database move to a weekly schedule.\n\n" +
+			"## Next meeting\n\nThe next sync is on 2 December 2026 in room Elbe.\n"}
+	for q, want := range map[string][]string{
+		"What are the action items from the payments postmortem?": {"Re-enable the renewal job", "Alert 14 days before any certificate expires"},
+		"What were the decisions of the engineering sync?":        {"We move from Jenkins", "The Payments team gets a third engineer", "Backups of the analytics database move"},
+	} {
+		f := analyzeQ(t, q, postmortem, sync)
+		if len(f) == 0 {
+			t.Errorf("%q: no findings", q)
+			continue
+		}
+		at := -1
+		for _, w := range want {
+			i := strings.Index(f[0].Text, w)
+			if i <= at {
+				t.Errorf("%q: first finding %q lacks %q or has it out of order", q, f[0].Text, w)
+				break
+			}
+			at = i
+		}
+	}
+}
