@@ -36,22 +36,8 @@ func SentenceSubject(sentence string) (Subject, bool) {
 	if ss := Sentences(sentence); len(ss) > 0 {
 		sentence = ss[0]
 	}
-	type word struct {
-		w     string
-		start int
-	}
-	var ws []word
-	end := -1
-	scanWords(sentence, func(w string, start int) {
-		lw := strings.ToLower(w)
-		if len(ws) > 0 && start == end+1 && sentence[end] == '-' {
-			ws[len(ws)-1].w += "-" + lw // "on-call"
-		} else {
-			ws = append(ws, word{lw, start})
-		}
-		end = start + len(w)
-	})
-	verb := slices.IndexFunc(ws, func(w word) bool {
+	ws := placedWords(sentence) // "on-call" one word
+	verb := slices.IndexFunc(ws, func(w placedWord) bool {
 		return askBe[w.w] || askHave[w.w] || askDo[w.w] || askModals[w.w]
 	})
 	if verb < 1 {
@@ -60,7 +46,7 @@ func SentenceSubject(sentence string) (Subject, bool) {
 	// A clause set off before the subject ("At Example Corp, logs …").
 	from := 0
 	if at := strings.LastIndexAny(sentence[:ws[verb].start], ",;:()—–"); at >= 0 {
-		from = slices.IndexFunc(ws, func(w word) bool { return w.start > at })
+		from = slices.IndexFunc(ws, func(w placedWord) bool { return w.start > at })
 	}
 	var phrase []string
 	for _, w := range ws[from:verb] {

@@ -525,14 +525,30 @@ func askedClause(question string, bare bool) (verb string, subject []string, pas
 // compoundWords are the words of text as Words gives them, save that
 // words joined by hyphens are one ("on-call", "long-running").
 func compoundWords(text string) []string {
-	var out []string
+	ws := placedWords(text)
+	out := make([]string, len(ws))
+	for i, w := range ws {
+		out[i] = w.w
+	}
+	return out
+}
+
+// placedWord is a word of compoundWords with the byte offset it starts at.
+type placedWord struct {
+	w     string
+	start int
+}
+
+// placedWords are the words of compoundWords with where each starts.
+func placedWords(text string) []placedWord {
+	var out []placedWord
 	end := -1
 	scanWords(text, func(w string, start int) {
 		lw := strings.ToLower(w)
 		if len(out) > 0 && start == end+1 && text[end] == '-' {
-			out[len(out)-1] += "-" + lw
+			out[len(out)-1].w += "-" + lw
 		} else {
-			out = append(out, lw)
+			out = append(out, placedWord{lw, start})
 		}
 		end = start + len(w)
 	})
