@@ -434,8 +434,21 @@ func (e *Engine) Analyze(ctx context.Context, req reasoning.AnalyzeRequest) (rea
 		focus = "" // phrased otherwise in the passages, perhaps
 	}
 	var common map[string]bool
+	var relation string
+	var partyNames []string
 	if atype == personAnswer {
 		common = lowerWords(req.Passages) // only names are judged by it
+		// What a who-question asks of the person, where the passages
+		// write it: the relation ("owns", as "owner: Jonas Brandt") and
+		// the names it is asked about ("the Payments team").
+		if r := predicateTerm(sub); r != "" && hasForm(named, r) {
+			relation = r
+		}
+		for _, t := range sortedKeys(names) {
+			if named[t] || named[lastPart(t)] {
+				partyNames = append(partyNames, t)
+			}
+		}
 	}
 	typeTerms := map[string]bool{}
 	for _, w := range scanWords(strings.ToLower(asks)) {
@@ -458,6 +471,19 @@ func (e *Engine) Analyze(ctx context.Context, req reasoning.AnalyzeRequest) (rea
 			continue
 		}
 		ok, strong := holds(atype, c.text, asked, common, dims)
+		if ok && atype == personAnswer {
+			// A name is who a question asks for beside the names it asks
+			// about ("the product manager, Lena Vogt" is not the Payments
+			// team's); beside a single topic word only where the sentence
+			// says the relation asked ("owner: Jonas Brandt" for "Who owns
+			// the renewal job?"): "… not for GitHub or Google Workspace"
+			// names no owner of the staging environment.
+			if !mentionsAll(c, partyNames, ctxTerms[c.order]) {
+				ok, strong = false, false
+			} else if relation != "" && !hasForm(c.terms, relation) && !hasForm(ctxTerms[c.order], relation) {
+				strong = false
+			}
+		}
 		// A sentence that names most of the topic is about it, rarest
 		// words or not: those may be the asker's phrasing ("the whole
 		// system", "move to") that loose sentences happen to share.
@@ -711,6 +737,34 @@ func ofEntry(c *candidate, asked map[string]bool) bool {
 // entryOf reports whether candidate c belongs to the entry of a definition
 // list whose term is a code name the question writes as it is ("NOSPLIT",
 // "--prune", "core.editor"; see entryNames).
+// mentionsAll reports whether c or its context mentions every term of
+// names.
+func mentionsAll(c *candidate, names []string, context map[string]bool) bool {
+	for _, n := range names {
+		if !mentions(c, []string{n}, context) {
+			return false
+		}
+	}
+	return true
+}
+
+// hasForm reports whether m holds a form of verb term v: v itself, or a
+// word made of its root (v less a final e: "writ" of "write", "approv"
+// of "approve") and at most four letters more ("written", "owner",
+// "approval"). The stemmer keeps such forms apart.
+func hasForm[V int | bool](m map[string]V, v string) bool {
+	root := strings.TrimSuffix(v, "e")
+	if len(root) < 3 {
+		root = v
+	}
+	for t := range m {
+		if t == v || strings.HasPrefix(t, root) && len(t)-len(root) <= 4 {
+			return true
+		}
+	}
+	return false
+}
+
 func entryOf(c *candidate, asked map[string]bool) bool {
 	for _, n := range entryNames(c.defines) {
 		if asked[n] {

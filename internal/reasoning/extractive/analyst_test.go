@@ -1291,6 +1291,57 @@ func TestAnalyzeTheAskedVerbIsNoTopic(t *testing.T) {
 	}
 }
 
+// A name answers a who-question only beside what the question asks of the
+// person: the relation, where the passages write it, and the names it is
+// asked about. A trial's "Who owns the staging environment?" was answered
+// "The VPN is required for staging …, not for GitHub or Google Workspace"
+// (a product as the owner), and "Who is the product manager of the
+// Payments team?" with the product manager of the mobile releases, both
+// at medium confidence.
+func TestWhoIsAskedOfTheNamedParty(t *testing.T) {
+	notes := []string{
+		"The VPN is required for staging and for the database consoles, not for GitHub or Google Workspace.",
+		"Release notes for the mobile apps are written by the product manager, Lena Vogt.",
+		"The Payments team gets a third engineer; the hiring budget was approved.",
+		"Re-enable the renewal job (owner: Jonas Brandt, done).",
+		"The build farm is maintained by Priya Raman and Tomas Berg.",
+	}
+	for _, tt := range []struct{ q, want string }{
+		{"Who owns the staging environment?", ""},
+		{"Who is the product manager of the Payments team?", ""},
+		{"Who leads the Payments team?", ""},
+		// The relation in another form, and the party in the sentence.
+		{"Who writes the release notes for the mobile apps?", "Lena Vogt"},
+		{"Who is the product manager of the mobile apps?", "Lena Vogt"},
+		{"Who owns the renewal job?", "Jonas Brandt"},
+		{"Who maintains the build farm?", "Priya Raman"},
+	} {
+		f := analyzeOne(t, tt.q, notes...)
+		switch {
+		case tt.want == "" && len(f) > 0:
+			t.Errorf("%q: findings %q, want none", tt.q, f[0].Text)
+		case tt.want != "" && (len(f) == 0 || !strings.Contains(f[0].Text, tt.want)):
+			t.Errorf("%q: findings %+v, want %q first", tt.q, f, tt.want)
+		}
+	}
+	for _, tt := range []struct {
+		terms []string
+		verb  string
+		want  bool
+	}{
+		{[]string{"owner"}, "own", true}, {[]string{"written"}, "write", true}, {[]string{"approval"}, "approve", true},
+		{[]string{"writing"}, "write", true}, {[]string{"management"}, "manage", false}, {[]string{"staging"}, "own", false},
+	} {
+		m := map[string]bool{}
+		for _, w := range tt.terms {
+			m[w] = true
+		}
+		if got := hasForm(m, tt.verb); got != tt.want {
+			t.Errorf("hasForm(%v, %q) = %v, want %v", tt.terms, tt.verb, got, tt.want)
+		}
+	}
+}
+
 // A number counts the noun it stands before, and a rate counts none: "How
 // many engineers are on the Falcon team?" was answered with "New engineers
 // shadow two full weeks …" (two weeks) at medium confidence; "2,000 USD per
