@@ -220,6 +220,9 @@ const (
 func steps(sents []sentence, i, passage int, before []window) (from, to int, ok bool) {
 	h := sents[i].heading
 	first := i
+	if from, to, ok := proseSteps(sents, i); ok {
+		return from, to, wholeFits(sents, from, to, passage, before)
+	}
 	if !sents[i].item {
 		// "To restore a backup, do this:", perhaps a code block, then
 		// the items.
@@ -261,20 +264,65 @@ func steps(sents []sentence, i, passage int, before []window) (from, to int, ok 
 			from = p // the sentence that introduces the list
 		}
 	}
-	if items < 2 || to-from+1 > listSentences {
+	if items < 2 {
 		return 0, 0, false
+	}
+	return from, to, wholeFits(sents, from, to, passage, before)
+}
+
+// proseSteps returns the window [from, to] over the steps of a how-to
+// written as sentences that each introduce a code block with a final ":"
+// ("Install it with:", the block, "Then fetch your config … and start the
+// tunnel:", the block), sentence i one of them: every such pair in a row
+// under one heading, and the sentence before the first when that one
+// leans back on it ("We use WireGuard." for "Install it with:"). ok is
+// false when i is no such sentence or the run has one step.
+func proseSteps(sents []sentence, i int) (from, to int, ok bool) {
+	h := sents[i].heading
+	intro := func(j int) bool {
+		if j < 0 || j+1 >= len(sents) || sents[j].code || sents[j].item || sents[j].heading != h {
+			return false
+		}
+		first, _, _ := strings.Cut(sents[j].text, "\n")
+		return endsColon(first) && sents[j+1].code && !sents[j+1].cut && sents[j+1].heading == h
+	}
+	if sents[i].code {
+		i--
+	}
+	if !intro(i) {
+		return 0, 0, false
+	}
+	from, to = i, i+1
+	for intro(from - 2) {
+		from -= 2
+	}
+	for intro(to + 1) {
+		to += 2
+	}
+	if to-from+1 < 4 {
+		return 0, 0, false
+	}
+	if p := from - 1; p >= 0 && leansBack(sents[from].text) && !sents[p].code && !sents[p].item && sents[p].heading == h && !sents[from].cut {
+		from = p
+	}
+	return from, to, true
+}
+
+// wholeFits reports whether the window [from, to] can be quoted whole: at
+// most listSentences sentences and listWords words, none quoted already
+// (before).
+func wholeFits(sents []sentence, from, to, passage int, before []window) bool {
+	if to-from+1 > listSentences {
+		return false
 	}
 	words := 0
 	for j := from; j <= to; j++ {
 		words += len(textproc.Words(sents[j].text))
 		if covered(passage, j, before) || quoted(sents[j].text, before) {
-			return 0, 0, false
+			return false
 		}
 	}
-	if words > listWords {
-		return 0, 0, false
-	}
-	return from, to, true
+	return words <= listWords
 }
 
 // showsStep reports whether a sentence of window w is code or shows a step.

@@ -669,3 +669,27 @@ func TestTheListAHeadingNamesIsQuotedWhole(t *testing.T) {
 		}
 	}
 }
+
+// A how-to written as sentences that each introduce a code block ("Install
+// it with:", the block, "Then fetch … and start the tunnel:", the block)
+// is one list of steps, quoted whole and in order: a trial's "How do I
+// connect to the VPN?" gave them as two findings, the second ranked first
+// by one and the summary splitting them. A single such sentence is no list.
+func TestProseStepsAreQuotedWhole(t *testing.T) {
+	vpn := reasoning.Passage{ChunkID: "a", SourceID: "a", Title: "How to connect to the VPN",
+		Text: "# How to connect to the VPN\n\nWe use WireGuard. Install it with:\n\n```sh\nbrew install wireguard-tools\n```\n\n" +
+			"Then fetch your config from the internal portal and start the tunnel:\n\n```sh\nsudo wg-quick up acme\n```\n\n" +
+			"To disconnect, run `sudo wg-quick down acme`.\nThe VPN is required for staging and for the database consoles.\n"}
+	f := analyzeQ(t, "How do I connect to the VPN?", vpn)
+	i := slices.IndexFunc(f, func(f reasoning.Finding) bool { return strings.Contains(f.Text, "brew install wireguard-tools") })
+	if i < 0 {
+		t.Fatalf("findings %+v, want the steps", f)
+	}
+	if a, b := strings.Index(f[i].Text, "brew install"), strings.Index(f[i].Text, "sudo wg-quick up acme"); b < a {
+		t.Errorf("finding %q, want both steps in order", f[i].Text)
+	}
+	sents := passageSentences("# Setup\n\nInstall it with:\n\n```sh\nbrew install wireguard-tools\n```\n\nThat is all.\n")
+	if _, _, ok := proseSteps(sents, 1); ok {
+		t.Errorf("proseSteps of one step: ok, want no list")
+	}
+}

@@ -147,7 +147,7 @@ func (e *Engine) Write(ctx context.Context, req reasoning.WriteRequest) (reasoni
 			}
 			at[k] = len(ds.Sentences)
 			ds.Sentences = append(ds.Sentences, reasoning.Sentence{Text: strings.TrimSpace(f.Text), Cites: []int{f.N}})
-			all = append(all, ranked{text: strings.TrimSpace(f.Text), n: f.N, score: f.Score, order: len(all)})
+			all = append(all, ranked{text: strings.TrimSpace(f.Text), n: f.N, score: f.Score, support: f.Support, order: len(all)})
 		}
 		if len(ds.Sentences) == 0 {
 			continue
@@ -200,6 +200,9 @@ type ranked struct {
 	score    float64
 	order    int
 	question float64 // share of the question's terms the sentence holds
+	// support: how fully the finding speaks of its sub-question, its
+	// heading counted (the analyst's Support).
+	support float64
 }
 
 // summary picks the findings that best answer the question: by the
@@ -230,9 +233,23 @@ func (e *Engine) summary(question string, all []ranked) (out []reasoning.Sentenc
 		if len(terms) > 0 {
 			all[i].question = float64(got) / float64(len(terms))
 		}
+		// The steps under "How to connect to the VPN" answer "How do I
+		// connect to the VPN?" without repeating it: the analyst's
+		// support counts the heading they stand under.
+		all[i].question = max(all[i].question, all[i].support)
 		best = max(best, all[i].question)
 	}
+	// A how-to is answered by its steps: a finding that shows a command
+	// leads one that shows none ("Install it with: `brew install …`"
+	// before "The VPN is required for staging …" for "How do I connect
+	// to the VPN?").
+	howTo := classify(question) == procedureAnswer
 	sort.SliceStable(all, func(i, j int) bool {
+		if howTo {
+			if ci, cj := showsCommandLine(all[i].text), showsCommandLine(all[j].text); ci != cj {
+				return ci
+			}
+		}
 		if all[i].score != all[j].score {
 			return all[i].score > all[j].score
 		}
@@ -306,6 +323,19 @@ func (e *Engine) summary(question string, all []ranked) (out []reasoning.Sentenc
 		}
 	}
 	return out, at
+}
+
+// showsCommandLine reports whether text, a finding as the analyst writes
+// it, shows a command line: a code span of two words or more, or a line
+// of a code block.
+func showsCommandLine(text string) bool {
+	parts := strings.Split(text, "`")
+	for i := 1; i < len(parts)-1; i += 2 {
+		if len(strings.Fields(parts[i])) >= 2 {
+			return true
+		}
+	}
+	return false
 }
 
 // connectives are English discourse markers that open a sentence in

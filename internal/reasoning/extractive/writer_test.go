@@ -216,3 +216,30 @@ func TestSummaryDoesNotOpenMidArgument(t *testing.T) {
 		}
 	}
 }
+
+// A how-to's summary leads with its steps: a trial's "How do I connect to
+// the VPN?" was summarized by "The VPN is required for staging …", the
+// steps under the note's heading "How to connect to the VPN" (sharing no
+// word with the question, fully supporting it by their heading) left to
+// the section below.
+func TestSummaryOfAHowToLeadsWithItsSteps(t *testing.T) {
+	q := "How do I connect to the VPN?"
+	steps := "Install it with: `brew install wireguard-tools`. Then fetch your config from the internal portal and start the tunnel: `sudo wg-quick up acme`."
+	req := reasoning.WriteRequest{
+		Question: q,
+		Sources:  []rf.Source{{N: 1, Title: "How to connect to the VPN"}},
+		Sections: []reasoning.SectionInput{
+			{SubQuestion: reasoning.SubQuestion{ID: "sq1", Text: q}, Findings: []reasoning.CitedFinding{
+				{Finding: reasoning.Finding{Text: "The VPN is required for staging and for the database consoles.", ChunkID: "c", SourceID: "s", Score: 1.1, Support: 1}, N: 1},
+				{Finding: reasoning.Finding{Text: steps, ChunkID: "c", SourceID: "s", Score: 1.0, Support: 1}, N: 1},
+			}},
+		},
+	}
+	d, err := New(Config{}).Write(context.Background(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(d.Summary) == 0 || d.Summary[0].Text != steps {
+		t.Errorf("summary %+v, want the steps first", d.Summary)
+	}
+}
