@@ -17,6 +17,7 @@ import (
 	"github.com/researchflow/researchflow/internal/fault"
 
 	"github.com/researchflow/researchflow/internal/corpus"
+	"github.com/researchflow/researchflow/internal/godoc"
 	"github.com/researchflow/researchflow/internal/memory"
 	"github.com/researchflow/researchflow/internal/reasoning"
 	"github.com/researchflow/researchflow/internal/reasoning/conflict"
@@ -231,12 +232,12 @@ func (a *Inference) bind(ctx context.Context, b *binder, findings []reasoning.Fi
 }
 
 // chunkSource is the source of chunk c: its document, and the public
-// address of a file of the Go documentation (corpus.GoDocURL), which a
+// address of a file of the Go documentation (godoc.URL), which a
 // report cites rather than where this machine's Go installation keeps it.
 func chunkSource(c memory.Chunk) rf.Source {
 	src := rf.Source{SourceID: c.SourceID, Title: c.SourceTitle, Location: c.SourceLocation}
 	if c.Corpus == corpus.GoDocsCorpus {
-		src.Link = corpus.GoDocURL(c.SourceLocation)
+		src.Link = godoc.URL(c.SourceLocation)
 	}
 	return src
 }

@@ -10,9 +10,7 @@ import (
 	"io/fs"
 	"os"
 	"os/exec"
-	"path"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -41,63 +39,6 @@ func GoRoot(ctx context.Context) (string, error) {
 		return "", errors.New("go env GOROOT printed nothing")
 	}
 	return root, nil
-}
-
-// goDocPages names the go.dev page of the files of GOROOT/doc that are
-// not at doc/NAME there (by NAME, the file's path under doc without its
-// extension).
-var goDocPages = map[string]string{
-	"go_spec":    "ref/spec",
-	"go_mem":     "ref/mem",
-	"go1.compat": "doc/go1compat",
-}
-
-// importPath matches a package's import path as the standard library
-// spells it (and a URL can hold it as it is).
-var importPath = regexp.MustCompile(`^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*$`)
-
-// GoDocURL is the public address of a file of the Go documentation, by its
-// location (a document of GoDocsCorpus: GOROOT/src/PKG/FILE.go or a file of
-// GOROOT/doc): a package's source is its pkg.go.dev page
-// (…/src/net/http/doc.go is https://pkg.go.dev/net/http), a page of doc its
-// go.dev page (…/doc/go_spec.html is https://go.dev/ref/spec,
-// …/doc/go_mem.html https://go.dev/ref/mem, …/doc/asm.html
-// https://go.dev/doc/asm). It is where a reader on another machine finds
-// the file, whose path names the Go installation of the machine that read
-// it. Any other location gives "".
-//
-// GOROOT is the folder above the last src (for a .go file) or the last doc
-// (for a page) of the path: no package GoDocs reads has a folder named src
-// in its import path, and GOROOT/doc has no folder named doc.
-func GoDocURL(location string) string {
-	p := strings.ReplaceAll(strings.TrimPrefix(strings.TrimSpace(location), "file://"), `\`, "/")
-	ext := strings.ToLower(path.Ext(p))
-	switch ext {
-	case ".go":
-		i := strings.LastIndex(p, "/src/")
-		if i < 0 {
-			return ""
-		}
-		pkg := path.Dir(p[i+len("/src/"):])
-		if pkg == "." || !importPath.MatchString(pkg) {
-			return ""
-		}
-		return "https://pkg.go.dev/" + pkg
-	case ".html", ".htm", ".md":
-		i := strings.LastIndex(p, "/doc/")
-		if i < 0 {
-			return ""
-		}
-		name := strings.TrimSuffix(p[i+len("/doc/"):], path.Ext(p))
-		if !importPath.MatchString(name) {
-			return ""
-		}
-		if page, ok := goDocPages[name]; ok {
-			return "https://go.dev/" + page
-		}
-		return "https://go.dev/doc/" + name
-	}
-	return ""
 }
 
 // source is one document of a corpus in sorted order: Key orders it (and is

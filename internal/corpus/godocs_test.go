@@ -7,6 +7,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	rf "github.com/researchflow/researchflow"
+	"github.com/researchflow/researchflow/internal/godoc"
 )
 
 // goRootForTest returns the local GOROOT or skips the test.
@@ -96,7 +99,9 @@ func TestGoDocs(t *testing.T) {
 	if goCmd == nil {
 		t.Fatal(`no document titled "Command go"`)
 	}
-	// Each is cited by its public address, never by this machine's path.
+	// Each is cited by its public address, never by this machine's path,
+	// and a source of it recorded without one (by its ID and location
+	// only) is given it.
 	for _, c := range []struct {
 		doc  Document
 		want string
@@ -106,42 +111,11 @@ func TestGoDocs(t *testing.T) {
 		{*httpDoc, "https://pkg.go.dev/net/http"},
 		{*goCmd, "https://pkg.go.dev/cmd/go"},
 	} {
-		if got := GoDocURL(c.doc.Location); got != c.want {
-			t.Errorf("GoDocURL(%s) = %q, want %q", c.doc.Location, got, c.want)
+		if got := godoc.URL(c.doc.Location); got != c.want {
+			t.Errorf("godoc.URL(%s) = %q, want %q", c.doc.Location, got, c.want)
 		}
-	}
-}
-
-// A file of the Go documentation has its go.dev address wherever Go is
-// installed; any other file has none.
-func TestGoDocURL(t *testing.T) {
-	for _, c := range []struct{ loc, want string }{
-		{"/usr/local/go/src/net/http/doc.go", "https://pkg.go.dev/net/http"},
-		{"/usr/local/go/src/sync/mutex.go", "https://pkg.go.dev/sync"},
-		{"/usr/local/go/src/go/doc/doc.go", "https://pkg.go.dev/go/doc"},
-		{"/usr/local/go/src/cmd/go/alldocs.go", "https://pkg.go.dev/cmd/go"},
-		{"/usr/local/go/doc/go_spec.html", "https://go.dev/ref/spec"},
-		{"/usr/local/go/doc/go_mem.html", "https://go.dev/ref/mem"},
-		{"/usr/local/go/doc/asm.html", "https://go.dev/doc/asm"},
-		{"/usr/local/go/doc/godebug.md", "https://go.dev/doc/godebug"},
-		{"/usr/lib/go-1.22/doc/go1.compat.html", "https://go.dev/doc/go1compat"},
-		{"/opt/homebrew/Cellar/go/1.22.0/libexec/src/fmt/doc.go", "https://pkg.go.dev/fmt"},
-		// A GOROOT under a folder named src or doc: the last one is GOROOT's.
-		{"/home/ana/src/go/src/net/http/doc.go", "https://pkg.go.dev/net/http"},
-		{"/srv/doc/go/doc/go_spec.html", "https://go.dev/ref/spec"},
-		{`C:\Program Files\Go\src\net\http\doc.go`, "https://pkg.go.dev/net/http"},
-		{"file:///usr/local/go/doc/go_mem.html", "https://go.dev/ref/mem"},
-		// Not a file of the Go documentation.
-		{"/home/ana/notes/offsite.md", ""},
-		{"/home/ana/project/main.go", ""},
-		{"/usr/local/go/src/doc.go", ""},
-		{"/usr/local/go/doc/gopher/pencil.png", ""},
-		{"/usr/local/go/doc/my notes.md", ""},
-		{"https://go.dev/ref/mem", ""},
-		{"", ""},
-	} {
-		if got := GoDocURL(c.loc); got != c.want {
-			t.Errorf("GoDocURL(%q) = %q, want %q", c.loc, got, c.want)
+		if got := godoc.Link(rf.Source{SourceID: c.doc.SourceID, Location: c.doc.Location}); got != c.want {
+			t.Errorf("godoc.Link of %s = %q, want %q", c.doc.Location, got, c.want)
 		}
 	}
 }
