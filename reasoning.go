@@ -21,7 +21,9 @@ type Source struct {
 	// analysis sets it when it binds a finding to the document. Reports,
 	// the API and the web app show it in place of Location, which means
 	// nothing on another machine; empty for other files and for web
-	// pages (URL).
+	// pages (URL). A result recorded before sources had links has none:
+	// the gateway gives such a source its link when it serves it
+	// (internal/godoc.Link), and the stored result stays as it was.
 	Link string `json:"link,omitempty"`
 	// ChunkIDs are the chunks of this source that findings came from, so that
 	// readers can open the exact passages (by reference: texts stay in memory).

@@ -855,6 +855,33 @@ func TestWebAppCorpusNameRuleIsTheAPIs(t *testing.T) {
 	}
 }
 
+// A run recorded before sources had links shows its Go documentation as
+// go.dev links too: its sources have no link and the path the worker read,
+// and the API gives them the address (publicSource).
+func TestWebAppLinksAnOldRunsGoDocs(t *testing.T) {
+	skipWithoutBrowser(t)
+	h, srv := webHarness(t)
+	h.fake.newRun = func(w *fakeRun) {
+		webRun(w)
+		for i := range w.result.Sources {
+			s := &w.result.Sources[i]
+			s.SourceID, s.Link = memory.SourceID(rf.DefaultCorpus, s.Location), ""
+		}
+	}
+	ctx := browserAt(t, desktopW, desktopH)
+	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/")); err != nil {
+		t.Fatal(err)
+	}
+	ask(t, ctx, "What does the Go memory model guarantee?")
+	links := eval[[]string](t, ctx, `[...document.querySelectorAll("#source-list a")].map((a) => a.href)`)
+	if len(links) != 2 || links[0] != "https://go.dev/ref/mem" || links[1] != "https://pkg.go.dev/sync" {
+		t.Errorf("source links = %v, want go.dev addresses", links)
+	}
+	if list := eval[string](t, ctx, `document.getElementById("source-list").textContent`); strings.Contains(list, "go_mem.html") || strings.Contains(list, "mutex.go") {
+		t.Errorf("the sources list shows file names for the Go documentation: %q", list)
+	}
+}
+
 // A count of one is singular everywhere the web app shows a count: a
 // trial's run of one source read "1 sources" and "1 findings".
 func TestWebAppCountsOneInTheSingular(t *testing.T) {

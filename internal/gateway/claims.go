@@ -226,14 +226,14 @@ func (s *server) streamAfterRun(ctx context.Context, id, owner string, out sink)
 }
 
 // publicReviews are claim reviews as a reader of the API sees them: the
-// sources of the revisions they wrote name uploaded files as uploaded (see
-// publicSources).
+// sources of the revisions they wrote, and the Sources lists of their
+// Markdown, as publicSources and publicMarkdown give them.
 func publicReviews(rvs []client.Review) []client.Review {
 	out := slices.Clone(rvs)
 	for i := range out {
 		if r := out[i].Result; r != nil && r.Report != nil {
 			pub, rev := *r, *r.Report
-			rev.Sources = publicSources(rev.Sources)
+			rev.Sources, rev.Report = publicSources(rev.Sources), publicMarkdown(rev.Report, rev.Sources)
 			pub.Report = &rev
 			out[i].Result = &pub
 		}

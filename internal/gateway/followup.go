@@ -247,13 +247,15 @@ func (s *server) threadSource(c *gin.Context, id string, run rf.ResearchResult, 
 }
 
 // publicThread is a thread as a reader of the API sees it: the sources of
-// its answers name uploaded files as uploaded (see publicSources).
+// its answers, and the Sources lists of their Markdown, as publicSources
+// and publicMarkdown give them.
 func publicThread(fus []client.FollowUp) []client.FollowUp {
 	out := slices.Clone(fus)
 	for i := range out {
 		if r := out[i].Result; r != nil {
 			pub := *r
-			pub.Sources, pub.NewSources = publicSources(r.Sources), publicSources(r.NewSources)
+			pub.Sources, pub.NewSources, pub.Changed = publicSources(r.Sources), publicSources(r.NewSources), publicSources(r.Changed)
+			pub.Answer = publicMarkdown(r.Answer, slices.Concat(r.Sources, r.NewSources))
 			out[i].Result = &pub
 		}
 	}

@@ -15,11 +15,14 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	rf "github.com/researchflow/researchflow"
 	"github.com/researchflow/researchflow/client"
 	"github.com/researchflow/researchflow/internal/config"
 	"github.com/researchflow/researchflow/internal/memory"
+	"github.com/researchflow/researchflow/internal/reasoning"
+	"github.com/researchflow/researchflow/internal/report"
 )
 
 func TestBoundConfig(t *testing.T) {
@@ -980,6 +983,82 @@ func TestSourcesGiveTheGoDocsLink(t *testing.T) {
 	decode(t, rec, &src)
 	if rec.Code != 200 || src.Link != "https://go.dev/ref/mem" {
 		t.Errorf("source 1: %d link %q, want https://go.dev/ref/mem", rec.Code, src.Link)
+	}
+}
+
+// A run recorded before sources had links stored a file of the Go
+// documentation with no link, by the path its worker read, and its report
+// lists it by a file:// link. The API gives such a source its go.dev
+// address wherever it serves it (report JSON, GET /sources/{n}, the
+// thread), and the report's Sources list names it by that address in the
+// Markdown, the HTML and the JSON alike. A file of another corpus, laid
+// out as a Go installation is, gets no link; the stored run is unchanged.
+func TestOldRunsGoDocsSourcesAreLinked(t *testing.T) {
+	h := newHarness(t, nil)
+	id := h.start(aliceKey, "How do HTTP handlers work?")
+	spec, notes := "/usr/local/go/doc/go_spec.html", "/home/ana/project/src/net/http/doc.go"
+	res := completedResult(id)
+	res.Sources[0].SourceID, res.Sources[0].Title, res.Sources[0].Location = memory.SourceID(rf.DefaultCorpus, spec), "The Go Programming Language Specification", spec
+	res.Sources[1].SourceID, res.Sources[1].Title, res.Sources[1].Location = memory.SourceID("alice--notes", notes), "Our handlers", notes
+	res.Report = report.FollowUp("How do HTTP handlers work?", "How do HTTP handlers work?", report.ConfidenceHigh,
+		[]reasoning.Sentence{{Text: "A handler responds to an HTTP request.", Cites: []int{1, 2}}}, res.Sources, nil, nil)
+	if !strings.Contains(res.Report, "(file://"+spec+")") {
+		t.Fatalf("the old report does not list the spec by its path:\n%s", res.Report)
+	}
+	h.fake.complete(id, res)
+	const specLink = "https://go.dev/ref/spec"
+
+	rec := h.do("GET", "/v1/research/"+id+"/report", aliceKey, "", "Accept", "application/json")
+	var rep ReportJSON
+	decode(t, rec, &rep)
+	if rec.Code != 200 || len(rep.Sources) != 2 {
+		t.Fatalf("report JSON: %d %s", rec.Code, rec.Body)
+	}
+	if got := [2]string{rep.Sources[0].Link, rep.Sources[1].Link}; got != [2]string{specLink, ""} {
+		t.Errorf("links %q, want the go.dev address for the Go documentation only", got)
+	}
+	if rep.Sources[0].Location != spec || rep.Sources[1].Location != notes {
+		t.Errorf("locations %q, %q: want what the run read", rep.Sources[0].Location, rep.Sources[1].Location)
+	}
+	for name, md := range map[string]string{"report JSON": rep.Report, "Markdown": h.do("GET", "/v1/research/"+id+"/report", aliceKey, "").Body.String(),
+		"HTML": h.do("GET", "/v1/research/"+id+"/report", aliceKey, "", "Accept", "text/html").Body.String()} {
+		if !strings.Contains(md, specLink) || strings.Contains(md, spec) || !strings.Contains(md, notes) {
+			t.Errorf("%s: want the spec by %s and the note by its path:\n%s", name, specLink, md)
+		}
+	}
+	rec = h.do("GET", "/v1/research/"+id+"/sources/1", aliceKey, "")
+	var src SourceResponse
+	decode(t, rec, &src)
+	if rec.Code != 200 || src.Link != specLink {
+		t.Errorf("source 1: %d link %q, want %s", rec.Code, src.Link, specLink)
+	}
+	rec = h.do("GET", "/v1/research/"+id+"/sources/2", aliceKey, "")
+	src = SourceResponse{}
+	decode(t, rec, &src)
+	if rec.Code != 200 || src.Link != "" {
+		t.Errorf("source 2: %d link %q, want none", rec.Code, src.Link)
+	}
+
+	// A follow-up answered then cites the spec the same way.
+	rec = h.do("POST", "/v1/research/"+id+"/followups", aliceKey, `{"question":"And the spec?"}`)
+	var fu FollowUpResponse
+	decode(t, rec, &fu)
+	answer := rf.FollowUpResult{ResearchID: id, Sources: res.Sources[:1], Confidence: report.ConfidenceHigh,
+		Findings: []rf.FollowUpFinding{{Text: "The spec defines handlers.", N: 1, SourceID: res.Sources[0].SourceID}}}
+	answer.Answer = report.FollowUp("And the spec?", "And the spec?", answer.Confidence, report.FollowUpSentences(answer.Findings), answer.Sources, nil, nil)
+	h.fake.answerFollowUp(fu.ID, time.Unix(1700001000, 0).UTC(), answer)
+	rec = h.do("GET", "/v1/research/"+id+"/thread", aliceKey, "")
+	var thread ThreadResponse
+	decode(t, rec, &thread)
+	if rec.Code != 200 || len(thread.FollowUps) != 1 || thread.FollowUps[0].Result == nil {
+		t.Fatalf("thread: %d %s", rec.Code, rec.Body)
+	}
+	if got := thread.FollowUps[0].Result; len(got.Sources) != 1 || got.Sources[0].Link != specLink || !strings.Contains(got.Answer, specLink) || strings.Contains(got.Answer, "file://") {
+		t.Errorf("thread answer: sources %+v, answer:\n%s", got.Sources, got.Answer)
+	}
+
+	if again, _ := h.fake.Result(context.Background(), id); again.Sources[0].Link != "" || again.Report != res.Report {
+		t.Errorf("the stored result changed: link %q", again.Sources[0].Link)
 	}
 }
 

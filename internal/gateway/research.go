@@ -27,6 +27,7 @@ import (
 	rf "github.com/researchflow/researchflow"
 	"github.com/researchflow/researchflow/claims"
 	"github.com/researchflow/researchflow/client"
+	"github.com/researchflow/researchflow/internal/godoc"
 	"github.com/researchflow/researchflow/internal/mailer"
 	"github.com/researchflow/researchflow/internal/memory"
 	"github.com/researchflow/researchflow/internal/report"
@@ -496,6 +497,7 @@ func (s *server) report(c *gin.Context) error {
 	if res, err = s.revised(c, r.ID, res); err != nil {
 		return err
 	}
+	res.Report = publicMarkdown(res.Report, res.Sources)
 	switch f := reportFormat(c.GetHeader("Accept")); f {
 	case formatHTML, formatPDF:
 		return s.exportReport(c, f, r.ID, res)
@@ -519,19 +521,38 @@ func orEmpty[T any](list []T) []T {
 	return list
 }
 
-// publicSources are sources as a reader of the API sees them: an uploaded
-// file's location is the name it was uploaded under (as in the report and
-// the corpus's document list), not where the server keeps it (its data
-// directory and the owner's key hash are the server's business).
+// publicSources are sources as a reader of the API sees them (publicSource).
 func publicSources(list []rf.Source) []rf.Source {
 	if list == nil {
 		return nil
 	}
-	out := slices.Clone(list)
-	for i := range out {
-		out[i].Location = publicLocation(out[i].Location)
+	out := make([]rf.Source, len(list))
+	for i, s := range list {
+		out[i] = publicSource(s)
 	}
 	return out
+}
+
+// publicSource is source s as a reader of the API sees it: an uploaded
+// file's location is the name it was uploaded under (as in the report and
+// the corpus's document list), not where the server keeps it (its data
+// directory and the owner's key hash are the server's business); a file
+// of the Go documentation has its go.dev address as link, also in a run
+// recorded before sources had links (godoc.Link). Every route that serves
+// a stored source serves it so; the stored result is left as it is.
+func publicSource(s rf.Source) rf.Source {
+	s.Link = godoc.Link(s)
+	s.Location = publicLocation(s.Location)
+	return s
+}
+
+// publicMarkdown is md, a report or an answer listing sources, as a reader
+// of the API sees it: its Sources list names each source by its public
+// link where it has one (report.LinkSources), also in a report written
+// before sources had links, which names a file of the Go documentation by
+// its path on the worker that read it.
+func publicMarkdown(md string, sources []rf.Source) string {
+	return report.LinkSources(md, publicSources(sources))
 }
 
 // publicLocation is loc, or an upload's name where loc is the server path
@@ -561,7 +582,8 @@ type SourceResponse struct {
 	Title    string `json:"title"`
 	Location string `json:"location"`
 	// Link is the source's public address (rf.Source.Link): the go.dev
-	// page of a file of the Go documentation.
+	// page of a file of the Go documentation, given also for a run
+	// recorded before sources had links (publicSource).
 	Link     string    `json:"link,omitempty"`
 	Passages []Passage `json:"passages"`
 	// PassagesAvailable is false when the gateway has no access to memory,
@@ -672,7 +694,8 @@ func (s *server) source(c *gin.Context) error {
 	if src == nil {
 		return newAPIError(http.StatusNotFound, "not_found", fmt.Sprintf("neither the report nor a follow-up has a source [%d]", n))
 	}
-	out := SourceResponse{N: n, SourceID: src.SourceID, Title: src.Title, Location: publicLocation(src.Location), Link: src.Link, Passages: []Passage{}}
+	pub := publicSource(*src)
+	out := SourceResponse{N: n, SourceID: pub.SourceID, Title: pub.Title, Location: pub.Location, Link: pub.Link, Passages: []Passage{}}
 	if s.chunks != nil && len(src.ChunkIDs) > 0 {
 		chunks, err := s.chunks.Get(c.Request.Context(), src.ChunkIDs)
 		if err != nil {
