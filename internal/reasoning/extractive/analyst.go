@@ -199,8 +199,11 @@ func (e *Engine) Analyze(ctx context.Context, req reasoning.AnalyzeRequest) (rea
 	if b := strings.TrimSpace(req.SubQuestion.Broadens); b != "" {
 		asks = b
 	}
-	atype := classify(asks)
-	dims := dimensionsOf(atype, asks)
+	// "all the go modules i downloaded are eating my disk. How do i wipe
+	// them?" asks how: the sentence that asks says what for.
+	_, asking := settingAndQuestion(asks)
+	atype := classify(asking)
+	dims := dimensionsOf(atype, asking)
 	asked := askedWords(sub, main)
 	var cands []*candidate
 	headings := make([]float64, len(req.Passages))

@@ -142,10 +142,30 @@ func (e *Engine) Plan(ctx context.Context, req reasoning.PlanRequest) (reasoning
 	if err := ctx.Err(); err != nil {
 		return reasoning.Plan{}, fmt.Errorf("plan: %w", err)
 	}
-	q := normalizeQuestion(withApostrophes(req.Question))
+	setting, asked := settingAndQuestion(withApostrophes(req.Question))
+	// q is the question as asked, its setting kept ("i uninstalled a
+	// program but its config files are still lying around. What is the
+	// difference between remove and purge?"); its structure (clauses,
+	// lists, comparisons) is read from the asking sentence alone.
+	q := normalizeQuestion(asked)
 	if q == "" {
 		// The same question gives the same answer: never worth a retry.
 		return reasoning.Plan{}, fault.Permanent(KindNoWords, errors.New("plan: the question has no word to research"))
+	}
+	// The question as asked keeps its setting. When the asking sentence
+	// goes on from the setting (it repeats a term of it or points back to
+	// it), its parts keep the setting too: "What is -m?" of "git revert
+	// on a merge commit fails and tells me to pass -m. What is -m and what
+	// number do I give it?" is about git revert. Otherwise they stand
+	// alone ("What is purge?" of "i uninstalled a program but its config
+	// files are still lying around. remove vs purge?") and the question as
+	// asked stays first.
+	whole, prefix := q, ""
+	if setting != "" {
+		whole = capitalize(setting) + " " + q
+		if continues(setting, q) {
+			prefix = capitalize(setting) + " "
+		}
 	}
 	limit := req.MaxSubQuestions
 	if limit <= 0 {
@@ -182,7 +202,7 @@ func (e *Engine) Plan(ctx context.Context, req reasoning.PlanRequest) (reasoning
 		// write to the zero value of a map?" of "What is the zero value of
 		// a map and can you write to it?") would be dropped as its
 		// duplicate; when the parts fit, they replace the question instead.
-		if len(parts) == limit && limit > 1 || len(parts) > 1 && len(parts) <= limit && repeatsQuestion(q, parts) {
+		if (setting == "" || prefix != "") && (len(parts) == limit && limit > 1 || len(parts) > 1 && len(parts) <= limit && repeatsQuestion(q, parts)) {
 			cands = cands[:0]
 		}
 		cands = append(cands, parts...)
@@ -214,7 +234,7 @@ func (e *Engine) Plan(ctx context.Context, req reasoning.PlanRequest) (reasoning
 		}
 		dup := false
 		for i, k := range kept {
-			if textproc.Cosine(v, k) >= planDuplicate || strings.EqualFold(c.text, plan.SubQuestions[i].Text) {
+			if textproc.Cosine(v, k) >= planDuplicate || strings.EqualFold(prefix+c.text, plan.SubQuestions[i].Text) {
 				dup = true
 				break
 			}
@@ -223,15 +243,83 @@ func (e *Engine) Plan(ctx context.Context, req reasoning.PlanRequest) (reasoning
 			continue
 		}
 		kept = append(kept, v)
+		text := prefix + c.text
+		if c.reason == reasonAsAsked {
+			text = whole
+		}
 		plan.SubQuestions = append(plan.SubQuestions, reasoning.SubQuestion{
 			ID:     fmt.Sprintf("sq%d", len(plan.SubQuestions)+1),
-			Text:   c.text,
+			Text:   text,
 			Reason: c.reason,
 		})
 	}
 	plan.Engine = Name
 	return plan, nil
 }
+
+// settingAndQuestion splits a question written after sentences that set
+// its scene ("all the go modules i downloaded are eating my disk. how do i
+// wipe them?") into that setting and the sentence that asks: the last, when
+// it ends with "?" and no sentence before it does. setting is "" and
+// asked the whole text otherwise.
+func settingAndQuestion(text string) (setting, asked string) {
+	text = strings.TrimSpace(text)
+	if !strings.HasSuffix(text, "?") || !latin(text) {
+		return "", text
+	}
+	// The last sentence end before the final "?": ". ", "! " or a line
+	// break after one, lower case after it or not (newcomers write "…
+	// my disk. how do i wipe them?"), but not the dot of an abbreviation
+	// or a name ("e.g.", "v1.2.").
+	body := text[:len(text)-1]
+	if strings.ContainsRune(body, '?') {
+		return "", text
+	}
+	end := -1
+	for i := len(body) - 2; i > 0; i-- {
+		if (body[i] == '.' || body[i] == '!') && (body[i+1] == ' ' || body[i+1] == '\n') {
+			before := body[:i]
+			w := before[strings.LastIndexAny(before, " \n")+1:]
+			if len(w) > 1 && !strings.ContainsAny(w, ".") {
+				end = i
+				break
+			}
+		}
+	}
+	if end < 0 {
+		return "", text
+	}
+	asked = strings.TrimSpace(text[end+1:])
+	if len(textproc.Words(asked)) < 2 {
+		return "", text
+	}
+	return squash(strings.TrimSpace(text[:end+1])), asked
+}
+
+// continues reports whether question asked goes on from setting, the
+// sentences written before it: it repeats a term of the setting ("-m" of
+// "… tells me to pass -m. What is -m …?") or points back with a pronoun
+// ("How do I unpack it?").
+func continues(setting, asked string) bool {
+	terms := map[string]bool{}
+	for _, t := range textproc.Tokenize(setting) {
+		terms[t] = true
+	}
+	for _, t := range textproc.Tokenize(asked) {
+		if terms[t] {
+			return true
+		}
+	}
+	for _, w := range textproc.Words(asked) {
+		if backPronouns[w] {
+			return true
+		}
+	}
+	return false
+}
+
+// backPronouns point back to something named before.
+var backPronouns = set(`it its them they their this that these those`)
 
 // repeatsQuestion reports whether one of parts is a near duplicate of q
 // (planDuplicate).
@@ -536,6 +624,11 @@ func comparisonSides(q string) []entity {
 		switch w.lower {
 		case "vs", "versus":
 			// "the tradeoffs of tar vs cpio": the sides stand either side.
+			// After a preposition or determiner it begins a name ("in vs
+			// code"): no side stands before it.
+			if namesAfter(ws, i) {
+				continue
+			}
 			marker, alternative = i, true
 		case "between", "compare", "compared", "comparing", "differ", "differs", "difference", "differences", "different", "than":
 			if marker < 0 && (w.lower != "different" && w.lower != "than" || comparesTwo(ws, i)) {
@@ -685,6 +778,13 @@ func isBareTopic(ws []word) bool {
 	return true
 }
 
+// namesAfter reports whether "vs" at ws[i] opens a name rather than
+// comparing ("breakpoints in vs code"): it follows a preposition or a
+// determiner, which no side of a comparison ends with.
+func namesAfter(ws []word, i int) bool {
+	return i > 0 && (prepositions[ws[i-1].lower] || determiners[ws[i-1].lower])
+}
+
 // statedComparison turns a comparison stated without a question ("git
 // merge vs git rebase", "Nano versus vim for beginners") into the question
 // it asks: "What is the difference between git merge and git rebase?".
@@ -694,7 +794,7 @@ func statedComparison(q string, ws []word) (string, bool) {
 	}
 	at := -1
 	for i, w := range ws {
-		if w.lower == "vs" || w.lower == "versus" {
+		if (w.lower == "vs" || w.lower == "versus") && !namesAfter(ws, i) {
 			if at >= 0 {
 				return "", false // "A vs B vs C"
 			}

@@ -753,3 +753,72 @@ func TestParts(t *testing.T) {
 		t.Errorf("Parts of a full plan %q = %+v, want nil (the question is asked whole)", texts(p), Parts(p))
 	}
 }
+
+// A question written after a sentence that sets its scene is planned from
+// the sentence that asks, the scene kept in the question as asked, which
+// stays first: a newcomer's "i uninstalled a program but its config files
+// are still lying around. remove vs purge?" was planned as "What is the
+// difference between i uninstalled a program … remove and purge?" and "What
+// is a program?", "My laptop keeps running out of space. What is the
+// difference …?" gave "What is laptop keeps running?". The parts of an
+// asking sentence that goes on from the setting keep it ("What is -m?"
+// alone does not say that the question is about git revert).
+func TestPlanReadsTheSentenceThatAsks(t *testing.T) {
+	for _, tt := range []struct {
+		q, first string
+		also     []string
+	}{
+		{"i uninstalled a program but its config files are still lying around. remove vs purge?",
+			"I uninstalled a program but its config files are still lying around. What is the difference between remove and purge?",
+			[]string{"What is remove?", "What is purge?"}},
+		{"My laptop keeps running out of space. What is the difference between apt remove and apt purge?",
+			"My laptop keeps running out of space. What is the difference between apt remove and apt purge?",
+			[]string{"What is apt remove?", "What is apt purge?"}},
+		{"all the go modules i downloaded are eating my disk. how do i wipe them?",
+			"All the go modules i downloaded are eating my disk. How do i wipe them?", nil},
+		// The asking sentence goes on from the setting ("-m", "office"):
+		// its parts keep it, and replace the question as asked.
+		{"git revert on a merge commit fails and tells me to pass -m. What is -m and what number do I give it?",
+			"Git revert on a merge commit fails and tells me to pass -m. What is -m?",
+			[]string{"Git revert on a merge commit fails and tells me to pass -m. What number do I give -m?"}},
+		{"We moved offices! where is the new office and when does it open?",
+			"We moved offices! Where is the new office?", []string{"We moved offices! When does the new office open?"}},
+		// No sentence before the question, or a question before it: as before.
+		{"Is a hard link better than a symlink? what's the difference", "Is a hard link better than a symlink? what's the difference?", nil},
+		{"How do I print e.g. a struct with its field names?", "How do I print e.g. a struct with its field names?", nil},
+	} {
+		got := texts(plan(t, tt.q, 5))
+		if got[0] != tt.first {
+			t.Errorf("%q: planned %q first, want %q", tt.q, got[0], tt.first)
+		}
+		for _, w := range tt.also {
+			if !slices.Contains(got, w) {
+				t.Errorf("%q: planned %q, want %q among them", tt.q, got, w)
+			}
+		}
+	}
+	for _, q := range []string{"i uninstalled a program but its config files are still lying around. remove vs purge?",
+		"My laptop keeps running out of space. What is the difference between apt remove and apt purge?"} {
+		for _, s := range texts(plan(t, q, 5))[1:] {
+			if strings.Contains(s, ". ") {
+				t.Errorf("%q: planned %q, a part that does not go on from the setting kept with it", q, s)
+			}
+		}
+	}
+	// "vs" after a preposition or determiner opens a name: no comparison
+	// ("What is code?" was planned of a newcomer's question about delve).
+	for _, q := range []string{"how do i set breakpoints in vs code using delve?", "is the vs code extension any good?"} {
+		if got := texts(plan(t, q, 5)); len(got) != 1 {
+			t.Errorf("%q: planned %q, want the question alone", q, got)
+		}
+	}
+	if got := texts(plan(t, "tar vs cpio?", 5)); !slices.Contains(got, "What is the difference between tar and cpio?") {
+		t.Errorf("tar vs cpio?: planned %q, want the comparison", got)
+	}
+	if got := classify("all the go modules i downloaded are eating my disk. How do i wipe them?"); got == procedureAnswer {
+		t.Errorf("classify of the whole text = procedure; the analyst reads the asking sentence (settingAndQuestion)")
+	}
+	if _, asking := settingAndQuestion("all the go modules i downloaded are eating my disk. How do i wipe them?"); classify(asking) != procedureAnswer {
+		t.Errorf("classify(%q) = %v, want procedure", asking, classify(asking))
+	}
+}
