@@ -242,3 +242,32 @@ func TestProbeSets(t *testing.T) {
 		}
 	}
 }
+
+// The newcomer probe set (informal questions written by a helper that did
+// not see the engine) names only the development sets' corpora, has its
+// unanswerable questions, and every nugget of an answerable one is in its
+// gold documents.
+func TestNewcomerSet(t *testing.T) {
+	root := goRoot(t)
+	dirs := []string{"/usr/share/doc/git-doc", "/usr/share/debian-reference", "/usr/share/doc/bash"}
+	for _, d := range dirs {
+		if _, err := os.Stat(d); err != nil {
+			t.Skipf("%s is not installed: %v", d, err)
+		}
+	}
+	s := checkSet(t, "../../testdata/eval/probes/newcomer.tsv", append([]string{root, filepath.Join(root, "src")}, dirs...), 40)
+	unanswerable := 0
+	for _, q := range s.Questions {
+		if !q.Answerable {
+			unanswerable++
+		}
+		switch q.Corpus {
+		case "go-docs", "git-doc", "debian-reference", "bash":
+		default:
+			t.Errorf("%s: corpus %q is none of the development sets'", q.ID, q.Corpus)
+		}
+	}
+	if unanswerable < 5 {
+		t.Errorf("%d unanswerable newcomer questions, want at least 5", unanswerable)
+	}
+}
