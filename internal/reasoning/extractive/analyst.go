@@ -232,7 +232,8 @@ func (e *Engine) Analyze(ctx context.Context, req reasoning.AnalyzeRequest) (rea
 				}
 				intro = trimColon(intro) + "."
 			}
-			fragment := isFragment(intro) && (completed == "" || isFragment(completed))
+			// A table row names its cells without a verb (see tableRow).
+			fragment := !sent.row && isFragment(intro) && (completed == "" || isFragment(completed))
 			short := false
 			if sent.code {
 				continue
@@ -751,22 +752,37 @@ func mentionsAll(c *candidate, names []string, context map[string]bool) bool {
 	return true
 }
 
-// hasForm reports whether m holds a form of verb term v: v itself, or a
-// word made of its root (v less a final e: "writ" of "write", "approv"
-// of "approve") and at most four letters more ("written", "owner",
-// "approval"). The stemmer keeps such forms apart.
+// hasForm reports whether m holds a form of verb term v: v itself, or its
+// root (v less a final e: "writ" of "write", "approv" of "approve") with
+// an ending of inflection or of an agent or action noun, its last
+// consonant perhaps doubled ("written", "owner", "approval",
+// "ownership"). The stemmer keeps such forms apart; "runtime" is no form
+// of "run".
 func hasForm[V int | bool](m map[string]V, v string) bool {
 	root := strings.TrimSuffix(v, "e")
 	if len(root) < 3 {
 		root = v
 	}
 	for t := range m {
-		if t == v || strings.HasPrefix(t, root) && len(t)-len(root) <= 4 {
+		if t == v {
 			return true
+		}
+		rest, ok := strings.CutPrefix(t, root)
+		if !ok {
+			continue
+		}
+		if len(rest) > 1 && rest[0] == root[len(root)-1] {
+			rest = rest[1:] // "written", "running"
+		}
+		if formEndings[rest] || len(rest) > 1 && rest[0] == 'e' && formEndings[rest[1:]] {
+			return true // "approval"; "management"
 		}
 	}
 	return false
 }
+
+// formEndings end the forms of a verb hasForm meets.
+var formEndings = set(`s es ed d ing er ers or ors en n al ion ions ship ership ment`)
 
 func entryOf(c *candidate, asked map[string]bool) bool {
 	for _, n := range entryNames(c.defines) {
@@ -1488,6 +1504,9 @@ type sentence struct {
 	// code block before it and carries that callout's command (see
 	// passageSentences); it continues no sentence before it.
 	explains bool
+	// row: the sentence is a row of a table (see tableRow); it stands
+	// alone, its neighbours other rows.
+	row bool
 	// cut: code or a table was left out just before the sentence, so it
 	// does not continue the sentence before it as written.
 	cut bool
@@ -1537,6 +1556,68 @@ func introduces(s string) bool {
 // the last heading before it: a Markdown heading, or a short line standing
 // alone between blank lines without final punctuation (a heading of an HTML
 // page turned to text).
+// maxTableColumns bounds the columns of a table whose rows are read as
+// sentences; a wider table is left out, as before.
+const maxTableColumns = 6
+
+// tableRule reports whether line is the rule under a Markdown table's
+// header ("|---|:---:|").
+func tableRule(line string) bool {
+	t := strings.TrimSpace(line)
+	return strings.HasPrefix(t, "|") && strings.Contains(t, "-") && strings.Trim(t, "|-: ") == ""
+}
+
+// tableCellsOf returns the cells of a Markdown table row, trimmed.
+func tableCellsOf(row string) []string {
+	row = strings.TrimSpace(row)
+	row = strings.TrimSuffix(strings.TrimPrefix(row, "|"), "|")
+	cells := strings.Split(row, "|")
+	for i := range cells {
+		cells[i] = strings.TrimSpace(cells[i])
+	}
+	return cells
+}
+
+// tableRow returns a row of a table with the given header as a sentence:
+// each cell after its column's name, in lower case but for names and
+// code ("Service billing-api; owning team Payments; primary contact Priya
+// Raman."). ok is false without a header, for a row of another width, a
+// table of more than maxTableColumns columns, or a row of empty cells.
+func tableRow(header []string, row string) (string, bool) {
+	cells := tableCellsOf(row)
+	if len(header) == 0 || len(header) > maxTableColumns || len(cells) != len(header) {
+		return "", false
+	}
+	var parts []string
+	for i, c := range cells {
+		switch {
+		case c == "":
+		case header[i] == "":
+			parts = append(parts, c)
+		default:
+			parts = append(parts, columnName(header[i])+" "+c)
+		}
+	}
+	if len(parts) == 0 {
+		return "", false
+	}
+	return capitalize(strings.TrimRight(strings.Join(parts, "; "), ".")) + ".", true
+}
+
+// columnName is a table header cell as it reads inside a sentence: its
+// capitalized words in lower case ("Owning team" → "owning team"), names
+// in capitals and code kept ("API", "GOOS").
+func columnName(h string) string {
+	ws := strings.Fields(h)
+	for i, w := range ws {
+		r := []rune(w)
+		if len(r) > 1 && unicode.IsUpper(r[0]) && strings.ToLower(string(r[1:])) == string(r[1:]) {
+			ws[i] = strings.ToLower(w)
+		}
+	}
+	return strings.Join(ws, " ")
+}
+
 // maxCommands bounds the command lines kept with their introduction.
 const maxCommands = 3
 
@@ -1668,11 +1749,15 @@ func passageSentences(text string) []sentence {
 		return -1
 	}
 	skipTo := -1
+	var header []string // the column names of the table being read
 	for i, line := range lines {
 		if i <= skipTo {
 			continue
 		}
 		t := strings.TrimSpace(line)
+		if !strings.HasPrefix(t, "|") {
+			header = nil
+		}
 		if j := -1; blank(i-1) && !fenced && !blank(i+1) {
 			if j = aliases(i); j > 0 {
 				// One entry whose term is its names: "-a, --all".
@@ -1736,6 +1821,26 @@ func passageSentences(text string) []sentence {
 			term, defines = "", ""
 			continue
 		case strings.HasPrefix(t, "|"):
+			// A Markdown table: its header names the columns, each row
+			// below is a sentence of its own ("Service: billing-api;
+			// Owning team: Payments; Primary contact: Priya Raman.").
+			if tableRule(t) {
+				continue // the rule under the header
+			}
+			if i+1 < len(lines) && tableRule(lines[i+1]) {
+				skip()
+				header = tableCellsOf(t)
+				continue
+			}
+			if row, ok := tableRow(header, t); ok {
+				flush()
+				out = append(out, sentence{text: row, heading: heading, cut: cut, row: true})
+				cut = false
+				continue
+			}
+			if !tableRule(t) {
+				header = nil
+			}
 			skip()
 			continue
 		case t == "" || strings.Trim(t, "-=*_ ") == "":

@@ -1330,7 +1330,8 @@ func TestWhoIsAskedOfTheNamedParty(t *testing.T) {
 		want  bool
 	}{
 		{[]string{"owner"}, "own", true}, {[]string{"written"}, "write", true}, {[]string{"approval"}, "approve", true},
-		{[]string{"writing"}, "write", true}, {[]string{"management"}, "manage", false}, {[]string{"staging"}, "own", false},
+		{[]string{"writing"}, "write", true}, {[]string{"management"}, "manage", true}, {[]string{"staging"}, "own", false},
+		{[]string{"ownership"}, "own", true}, {[]string{"running"}, "run", true}, {[]string{"runtime"}, "run", false},
 	} {
 		m := map[string]bool{}
 		for _, w := range tt.terms {
@@ -1521,6 +1522,47 @@ func TestAnalyzeExistsOnlyWhatThePassagesName(t *testing.T) {
 	for q, want := range map[string]string{"Is there a gym in the office?": "gym", "Are there any parking spaces?": "park spac", "Is there a way to undo a commit?": "", "Is it safe?": ""} {
 		if got := strings.Join(existentialFocus(q), " "); got != want {
 			t.Errorf("existentialFocus(%q) = %q, want %q", q, got, want)
+		}
+	}
+}
+
+// A Markdown table's rows are sentences of their own, each cell after its
+// column's name: a new user's "who owns billing-api?" went unanswered
+// beside an ownership table (rows were left out as not prose), and a row
+// is quoted alone, not with the rows around it.
+func TestTableRowsAreSentences(t *testing.T) {
+	table := "# Service ownership\n\n| Service | Owning team | Primary contact |\n|---|---|---|\n" +
+		"| billing-api | Payments | Priya Raman |\n| search-indexer | Discovery | Ana Costa |\n| deploy pipeline | Platform | Tom Okafor |\n\n" +
+		"The Platform team is led by Marco Diaz.\n"
+	var got []string
+	for _, s := range passageSentences(table) {
+		got = append(got, s.text)
+	}
+	if want := "Service billing-api; owning team Payments; primary contact Priya Raman."; !slices.Contains(got, want) {
+		t.Errorf("sentences %q, want %q among them", got, want)
+	}
+	for _, tt := range []struct{ q, want string }{
+		{"who owns billing-api?", "Priya Raman"},
+		{"Who is the primary contact for search-indexer?", "Ana Costa"},
+		{"who owns the deploy pipeline?", "Tom Okafor"},
+		{"Which team owns search-indexer?", "Discovery"},
+	} {
+		f := analyzeOne(t, tt.q, table)
+		if len(f) == 0 || !strings.Contains(f[0].Text, tt.want) {
+			t.Errorf("%q: findings %+v, want %q first", tt.q, f, tt.want)
+			continue
+		}
+		if strings.Count(f[0].Text, "Service ") > 1 {
+			t.Errorf("%q: finding %q quotes more than its row", tt.q, f[0].Text)
+		}
+	}
+	// A table wider than maxTableColumns, or rows without a header, are
+	// left out as before.
+	wide := "| a | b | c | d | e | f | g |\n|---|---|---|---|---|---|---|\n| 1 | 2 | 3 | 4 | 5 | 6 | 7 |\n"
+	bare := "| billing-api | Payments |\n| search-indexer | Discovery |\n"
+	for _, text := range []string{wide, bare} {
+		if s := passageSentences(text); len(s) > 0 {
+			t.Errorf("passageSentences(%q) = %+v, want none", text, s)
 		}
 	}
 }

@@ -86,7 +86,7 @@ func grow(sents []sentence, i, passage int, related, step func(string) bool, who
 	// second, which must continue the first as written.
 	fits := func(j, second int) bool {
 		s := sents[j]
-		if s.heading != sents[i].heading || sents[second].cut || sents[second].term != "" || w.to-w.from+1 >= windowSentences || covered(passage, j, before) || quoted(s.text, before) {
+		if s.row || s.heading != sents[i].heading || sents[second].cut || sents[second].term != "" || w.to-w.from+1 >= windowSentences || covered(passage, j, before) || quoted(s.text, before) {
 			// A sentence after a definition's term opens another
 			// definition: the window ends before it, or starts with it.
 			return false
@@ -118,7 +118,7 @@ func grow(sents []sentence, i, passage int, related, step func(string) bool, who
 	// A list item or table row (see typedItem) stands alone: its
 	// neighbours are other items.
 	intro, _, _ := strings.Cut(sents[i].text, "\n")
-	item := !endsColon(intro) && isFragment(intro)
+	item := !endsColon(intro) && isFragment(intro) || sents[i].row
 	for !item && w.to+1 < len(sents) && fits(w.to+1, w.to+1) {
 		w.to++
 	}
