@@ -161,11 +161,9 @@ func (e *Engine) Plan(ctx context.Context, req reasoning.PlanRequest) (reasoning
 	// files are still lying around. remove vs purge?") and the question as
 	// asked stays first.
 	whole, prefix := q, ""
-	if setting != "" {
+	if setting != "" && continues(q) {
 		whole = capitalize(setting) + " " + q
-		if continues(setting, q) {
-			prefix = capitalize(setting) + " "
-		}
+		prefix = capitalize(setting) + " "
 	}
 	limit := req.MaxSubQuestions
 	if limit <= 0 {
@@ -202,7 +200,7 @@ func (e *Engine) Plan(ctx context.Context, req reasoning.PlanRequest) (reasoning
 		// write to the zero value of a map?" of "What is the zero value of
 		// a map and can you write to it?") would be dropped as its
 		// duplicate; when the parts fit, they replace the question instead.
-		if (setting == "" || prefix != "") && (len(parts) == limit && limit > 1 || len(parts) > 1 && len(parts) <= limit && repeatsQuestion(q, parts)) {
+		if len(parts) == limit && limit > 1 || len(parts) > 1 && len(parts) <= limit && repeatsQuestion(q, parts) {
 			cands = cands[:0]
 		}
 		cands = append(cands, parts...)
@@ -296,26 +294,19 @@ func settingAndQuestion(text string) (setting, asked string) {
 	return squash(strings.TrimSpace(text[:end+1])), asked
 }
 
-// continues reports whether question asked goes on from setting, the
-// sentences written before it: it repeats a term of the setting ("-m" of
-// "… tells me to pass -m. What is -m …?") or points back with a pronoun
-// ("How do I unpack it?").
-func continues(setting, asked string) bool {
-	terms := map[string]bool{}
-	for _, t := range textproc.Tokenize(setting) {
-		terms[t] = true
-	}
-	for _, t := range textproc.Tokenize(asked) {
-		if terms[t] {
-			return true
-		}
-	}
+// continues reports whether question asked goes on from the sentences
+// written before it: it points back with a pronoun ("How do I wipe
+// them?", "… what number do I give it?") or names too little to stand
+// alone ("What am i missing?", one topic word). A question that names what
+// it asks about ("how do i run just one test?" after "my test suite takes
+// forever.") stands alone, the setting's words no part of its plan.
+func continues(asked string) bool {
 	for _, w := range textproc.Words(asked) {
 		if backPronouns[w] {
 			return true
 		}
 	}
-	return false
+	return len(queryTerms(asked)) < 2
 }
 
 // backPronouns point back to something named before.
