@@ -1255,6 +1255,21 @@ func TestSymbolEntryIsNotAnotherVariable(t *testing.T) {
 	}
 }
 
+// firstFindings checks the first finding the analyst gives each question
+// q over notes: one holding want, or none where want is "".
+func firstFindings(t *testing.T, notes []string, cases []struct{ q, want string }) {
+	t.Helper()
+	for _, tt := range cases {
+		f := analyzeOne(t, tt.q, notes...)
+		switch {
+		case tt.want == "" && len(f) > 0:
+			t.Errorf("%q: findings %q, want none", tt.q, f[0].Text)
+		case tt.want != "" && (len(f) == 0 || !strings.Contains(f[0].Text, tt.want)):
+			t.Errorf("%q: findings %+v, want %q first", tt.q, f, tt.want)
+		}
+	}
+}
+
 // The verb a where, when or who question asks with is not its topic: a
 // sentence holding the asked type and the topic answers without it ("Where
 // is the offsite held?" went unanswered beside "The … offsite is on 9
@@ -1269,7 +1284,7 @@ func TestAnalyzeTheAskedVerbIsNoTopic(t *testing.T) {
 		"Dana Lee maintains the office plants.",
 		"The build farm belongs to Priya Raman, who also runs the lab.",
 	}
-	for _, tt := range []struct{ q, want string }{
+	firstFindings(t, notes, []struct{ q, want string }{
 		{"Where is the offsite held?", "Lisbon"},
 		{"Where was the planning offsite located?", "Lisbon"},
 		{"Who approves deploys?", ""},
@@ -1277,15 +1292,7 @@ func TestAnalyzeTheAskedVerbIsNoTopic(t *testing.T) {
 		{"Who maintains the release scripts?", ""},
 		// How and why ask about the verb itself: the topic alone is no answer.
 		{"Why was the offsite moved?", ""},
-	} {
-		f := analyzeOne(t, tt.q, notes...)
-		switch {
-		case tt.want == "" && len(f) > 0:
-			t.Errorf("%q: findings %q, want none", tt.q, f[0].Text)
-		case tt.want != "" && (len(f) == 0 || !strings.Contains(f[0].Text, tt.want)):
-			t.Errorf("%q: findings %+v, want %q first", tt.q, f, tt.want)
-		}
-	}
+	})
 	if got := predicateTerm("How is a cache.Entry evicted?"); got != textproc.Stem("evicted") {
 		t.Errorf("predicateTerm of a how question = %q (it is found, and left as a topic by the analyst)", got)
 	}
@@ -1306,7 +1313,7 @@ func TestWhoIsAskedOfTheNamedParty(t *testing.T) {
 		"Re-enable the renewal job (owner: Jonas Brandt, done).",
 		"The build farm is maintained by Priya Raman and Tomas Berg.",
 	}
-	for _, tt := range []struct{ q, want string }{
+	firstFindings(t, notes, []struct{ q, want string }{
 		{"Who owns the staging environment?", ""},
 		{"Who is the product manager of the Payments team?", ""},
 		{"Who leads the Payments team?", ""},
@@ -1315,15 +1322,7 @@ func TestWhoIsAskedOfTheNamedParty(t *testing.T) {
 		{"Who is the product manager of the mobile apps?", "Lena Vogt"},
 		{"Who owns the renewal job?", "Jonas Brandt"},
 		{"Who maintains the build farm?", "Priya Raman"},
-	} {
-		f := analyzeOne(t, tt.q, notes...)
-		switch {
-		case tt.want == "" && len(f) > 0:
-			t.Errorf("%q: findings %q, want none", tt.q, f[0].Text)
-		case tt.want != "" && (len(f) == 0 || !strings.Contains(f[0].Text, tt.want)):
-			t.Errorf("%q: findings %+v, want %q first", tt.q, f, tt.want)
-		}
-	}
+	})
 	for _, tt := range []struct {
 		terms []string
 		verb  string
