@@ -1525,6 +1525,26 @@ func TestAnalyzeExistsOnlyWhatThePassagesName(t *testing.T) {
 	}
 }
 
+// A who-question is answered by a party, and a party may be a group named
+// by its name ("the Platform team") or a chat channel ("ask in
+// #platform-help"), not only a person: a new user's "If a deploy fails,
+// who do I ask?" went unanswered beside "If a deploy fails, ask in
+// #platform-help first".
+func TestWhoIsAnsweredByAGroupOrAChannel(t *testing.T) {
+	firstFindings(t, []string{
+		"If a deploy fails, ask in #platform-help first; the on-call person answers within 30 minutes.",
+		"Certificate renewals are owned by the Platform team.",
+		"Offsite budgets are approved in the weekly finance review.",
+	}, []struct{ q, want string }{
+		{"If a deploy fails, who do I ask?", "#platform-help"},
+		{"Who owns certificate renewals?", "Platform team"},
+		{"Who approves offsite budgets?", ""},
+	})
+	if statesName("Use #42 as the issue number.", nil, nil) {
+		t.Errorf("statesName: an issue number is no channel")
+	}
+}
+
 // A Markdown table's rows are sentences of their own, each cell after its
 // column's name: a new user's "who owns billing-api?" went unanswered
 // beside an ownership table (rows were left out as not prose), and a row

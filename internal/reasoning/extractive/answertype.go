@@ -798,9 +798,23 @@ func statesName(s string, question, common map[string]bool) bool {
 		if capital(i) && (capital(i-1) || ws[i-1].lower == "by") && (!question[ws[i].lower] || !question[ws[i-1].lower]) {
 			return true
 		}
+		// A group named by its name ("the Platform team", "the
+		// Payments on-call") is a party too.
+		if groupNouns[ws[i].lower] && capital(i-1) && !question[ws[i-1].lower] {
+			return true
+		}
+	}
+	// So is a chat channel ("ask in #platform-help").
+	for _, f := range strings.Fields(s) {
+		if len(f) > 2 && f[0] == '#' && unicode.IsLetter(rune(f[1])) {
+			return true
+		}
 	}
 	return false
 }
+
+// groupNouns name a group of people after its name ("the Platform team").
+var groupNouns = set(`team teams group department committee squad guild channel on-call`)
 
 // holds reports whether sentence s holds an answer of type t: strict
 // reports whether a sentence without one cannot answer at all, and strong
