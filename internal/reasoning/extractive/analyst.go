@@ -1822,8 +1822,8 @@ func passageSentences(text string) []sentence {
 			continue
 		case strings.HasPrefix(t, "|"):
 			// A Markdown table: its header names the columns, each row
-			// below is a sentence of its own ("Service: billing-api;
-			// Owning team: Payments; Primary contact: Priya Raman.").
+			// below is a sentence of its own ("Service billing-api;
+			// owning team Payments; primary contact Priya Raman.").
 			if tableRule(t) {
 				continue // the rule under the header
 			}

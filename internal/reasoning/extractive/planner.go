@@ -143,23 +143,21 @@ func (e *Engine) Plan(ctx context.Context, req reasoning.PlanRequest) (reasoning
 		return reasoning.Plan{}, fmt.Errorf("plan: %w", err)
 	}
 	setting, asked := settingAndQuestion(withApostrophes(req.Question))
-	// q is the question as asked, its setting kept ("i uninstalled a
-	// program but its config files are still lying around. What is the
-	// difference between remove and purge?"); its structure (clauses,
-	// lists, comparisons) is read from the asking sentence alone.
+	// q is the sentence that asks ("What is the difference between
+	// remove and purge?" of "i uninstalled a program but its config files
+	// are still lying around. remove vs purge?"): the question's
+	// structure (clauses, lists, comparisons) is read from it alone.
 	q := normalizeQuestion(asked)
 	if q == "" {
 		// The same question gives the same answer: never worth a retry.
 		return reasoning.Plan{}, fault.Permanent(KindNoWords, errors.New("plan: the question has no word to research"))
 	}
-	// The question as asked keeps its setting. When the asking sentence
-	// goes on from the setting (it repeats a term of it or points back to
-	// it), its parts keep the setting too: "What is -m?" of "git revert
-	// on a merge commit fails and tells me to pass -m. What is -m and what
-	// number do I give it?" is about git revert. Otherwise they stand
-	// alone ("What is purge?" of "i uninstalled a program but its config
-	// files are still lying around. remove vs purge?") and the question as
-	// asked stays first.
+	// When the asking sentence goes on from its setting (see continues),
+	// the question as asked and its parts keep the setting: "What is -m?"
+	// of "git revert on a merge commit fails and tells me to pass -m. What
+	// is -m and what number do I give it?" is about git revert. Otherwise
+	// the plan is the asking sentence's alone ("What is purge?" of "…
+	// still lying around. remove vs purge?").
 	whole, prefix := q, ""
 	if setting != "" && continues(q) {
 		whole = capitalize(setting) + " " + q

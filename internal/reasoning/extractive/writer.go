@@ -326,8 +326,7 @@ func (e *Engine) summary(question string, all []ranked) (out []reasoning.Sentenc
 }
 
 // showsCommandLine reports whether text, a finding as the analyst writes
-// it, shows a command line: a code span of two words or more, or a line
-// of a code block.
+// it, shows a command line in a code span of two words or more.
 func showsCommandLine(text string) bool {
 	parts := strings.Split(text, "`")
 	for i := 1; i < len(parts)-1; i += 2 {
